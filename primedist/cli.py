@@ -1,0 +1,234 @@
+"""The `primedist` command: the GUI without a subcommand, batch work with one.
+
+Every subcommand calls the same services as the GUI, exits 0 on success and non-zero
+with a one-line error on failure, and prints JSON with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from primedist import __version__
+from primedist.config import Settings, resolve_settings
+from primedist.errors import PrimedistError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"primedist: error: {message} (see `primedist --help`)\n")
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    else:
+        print(text)
+
+
+def _context(settings: Settings, *, migrate: bool = True) -> Any:
+    from primedist.db.store import open_store
+    from primedist.services.context import ServiceContext
+
+    return ServiceContext(open_store(settings, migrate=migrate), settings=settings)
+
+
+def _as_owner(ctx: Any) -> Any:
+    from primedist.services import auth
+
+    return ctx.with_actor(auth.owner_actor(ctx))
+
+
+# Subcommands ---------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import auth
+
+    ctx = _context(settings)
+    actor = auth.setup_shop(
+        ctx,
+        shop_name=args.shop_name,
+        owner_name=args.owner_name,
+        owner_email=args.owner_email,
+        owner_password=args.owner_password,
+    )
+    _emit(
+        args,
+        {"data_dir": str(settings.data_dir), "shop": args.shop_name, "owner": actor.email},
+        f"Shop {args.shop_name!r} set up in {settings.data_dir}; owner {actor.email}.",
+    )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.jobs.progress import JobProgress
+    from primedist.services import demo
+
+    ctx = _context(settings)
+    owner = demo.ensure_demo_owner(ctx)
+    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    summary = demo.generate_demo(
+        ctx.with_actor(owner),
+        orders=args.orders,
+        customers=args.customers,
+        seed=args.seed,
+        progress=progress,
+    )
+    data = asdict(summary) if is_dataclass(summary) else dict(summary)  # type: ignore[call-overload]
+    data["data_dir"] = str(settings.data_dir)
+    data["owner_email"] = (
+        demo.DEMO_OWNER_EMAIL if owner.email == demo.DEMO_OWNER_EMAIL else owner.email
+    )
+    _emit(
+        args,
+        data,
+        f"Demo shop ready in {settings.data_dir}: {data['orders']:,} orders, "
+        f"{data['customers']:,} customers in {data['seconds']:.1f} s. "
+        f"Sign in as {data['owner_email']}.",
+    )
+    return EXIT_OK
+
+
+def _stderr_progress(fraction: float, message: str) -> None:
+    sys.stderr.write(f"\r{fraction * 100:5.1f}% {message[:60]:<60}")
+    if fraction >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.db.engine import make_engine
+    from primedist.db.store import HEAD_REVISION, current_revision, migrate_store
+
+    settings.ensure_dirs()
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    backup = None
+    if before != HEAD_REVISION:
+        backup = migrate_store(settings, engine, from_revision=before)
+    after = current_revision(engine)
+    engine.dispose()
+    _emit(
+        args,
+        {"from": before, "to": after, "backup": str(backup) if backup else None},
+        f"Database at {after}"
+        + (f" (was {before or 'empty'})" if before != after else " (already up to date)")
+        + (f"; backup before migrating: {backup}" if backup else "."),
+    )
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import backup
+
+    ctx = _as_owner(_context(settings))
+    path = backup.backup_now(ctx, Path(args.file) if args.file else None, keep=args.keep)
+    _emit(args, {"backup": str(path), "bytes": path.stat().st_size}, f"Backup written to {path}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import backup
+
+    ctx = _as_owner(_context(settings))
+    _new_ctx, safety = backup.restore(ctx, Path(args.file))
+    _emit(
+        args,
+        {"restored": str(args.file), "previous_saved_as": str(safety)},
+        f"Restored {args.file}; the data it replaced is saved as {safety}",
+    )
+    return EXIT_OK
+
+
+# Parser --------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="primedist",
+        description="Prime Distribution: back-office for a multi-channel shop. "
+        "Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"primedist {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data directory (default: PRIMEDIST_DATA_DIR or the user data dir)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the app on the demo shop (created and filled on first use)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("init", help="first-run setup without the GUI")
+    p.add_argument("--shop-name", required=True)
+    p.add_argument("--owner-name", required=True)
+    p.add_argument("--owner-email", required=True)
+    p.add_argument("--owner-password", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="fill the data dir with a believable demo shop")
+    p.add_argument("--orders", type=_positive_int, default=20_000)
+    p.add_argument("--customers", type=_positive_int, default=3_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("migrate", help="upgrade the database schema (backs up first)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("backup", help="write a consistent backup of the database")
+    p.add_argument("file", nargs="?", help="target .db file (default: data dir/backups)")
+    p.add_argument(
+        "--keep",
+        type=_positive_int,
+        default=None,
+        help="keep only the newest N manual backups in the backups folder",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_restore)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `primedist` console script."""
+    args = build_parser().parse_args(argv)
+    settings = resolve_settings(args.data_dir, demo=args.demo)
+    func: Callable[[argparse.Namespace, Settings], int] | None = getattr(args, "func", None)
+    try:
+        if func is None:
+            from primedist.ui.app import run_gui
+
+            return run_gui(settings, demo=args.demo)
+        return func(args, settings)
+    except PrimedistError as exc:
+        print(f"primedist: error: {exc.user_message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("primedist: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Pure-Python helpers shared by every layer (no DB, no Qt)."""

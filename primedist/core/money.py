@@ -1,0 +1,132 @@
+"""Money formatting and parsing; amounts are ints in the currency's smallest unit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# SQLite INTEGER is a signed 64-bit value; anything larger cannot be stored.
+MAX_AMOUNT = 2**63 - 1
+
+# (thousands separator, decimal separator) per UI language.
+_SEPARATORS: dict[str, tuple[str, str]] = {"vi": (".", ","), "en": (",", ".")}
+
+# ISO 4217 minor-unit digits for the currencies the shop can meet; VND has no minor unit.
+_MINOR_DIGITS: dict[str, int] = {
+    "VND": 0,
+    "USD": 2,
+    "EUR": 2,
+    "SGD": 2,
+    "CNY": 2,
+    "THB": 2,
+    "JPY": 0,
+    "KRW": 0,
+}
+
+_CURRENCY = r"(?:₫|vnđ|vnd|đồng|đ)"
+_AMOUNT_RE = re.compile(
+    rf"(?P<s1>[+\-\u2212]?)(?P<c1>{_CURRENCY})?(?P<s2>[+\-\u2212]?)"
+    rf"(?P<num>[0-9](?:[0-9., ]*[0-9])?)(?P<c2>{_CURRENCY})?"
+)
+# A space that is not between two digits is only padding around a sign or currency.
+_PADDING_RE = re.compile(r"(?<![0-9]) | (?![0-9])")
+
+
+def _lang(lang: str) -> str:
+    """Reduce a locale such as ``vi_VN`` or ``en-US`` to a supported language code."""
+    code = lang.replace("-", "_").split("_", 1)[0].lower()
+    if code not in _SEPARATORS:
+        raise ValueError(f"unsupported language {lang!r}")
+    return code
+
+
+def format_number(n: int, lang: str = "vi") -> str:
+    """Format an integer with the language's thousands separator."""
+    thousands, _ = _SEPARATORS[_lang(lang)]
+    return f"{n:,}".replace(",", thousands)
+
+
+def format_money(amount: int, lang: str = "vi", currency: str = "VND") -> str:
+    """Format an amount in minor units, e.g. ``180.392.199 ₫`` (vi) or ``180,392,199 VND`` (en)."""
+    code = _lang(lang)
+    iso = currency.upper()
+    digits = _MINOR_DIGITS.get(iso)
+    if digits is None:
+        raise ValueError(f"unsupported currency {currency!r}")
+    _, decimal = _SEPARATORS[code]
+    units, minor = divmod(abs(amount), 10**digits)
+    body = format_number(units, code)
+    if digits:
+        body += f"{decimal}{minor:0{digits}d}"
+    symbol = "₫" if iso == "VND" and code == "vi" else iso
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{body} {symbol}"
+
+
+def format_money_range(lo: int, hi: int, lang: str = "vi", currency: str = "VND") -> str:
+    """Format a price range such as ``29.000 ₫ - 49.000 ₫``; a single value when lo == hi."""
+    if lo > hi:
+        raise ValueError(f"range start {lo} is greater than its end {hi}")
+    if lo == hi:
+        return format_money(lo, lang, currency)
+    return f"{format_money(lo, lang, currency)} - {format_money(hi, lang, currency)}"
+
+
+def _is_grouped(groups: list[str]) -> bool:
+    """Whether the pieces split on a thousands separator form valid 3-digit groups."""
+    head, tail = groups[0], groups[1:]
+    return (
+        1 <= len(head) <= 3
+        and not head.startswith("0")
+        and all(len(g) == 3 for g in tail)
+        and all(g.isdigit() for g in groups)
+    )
+
+
+def _split_number(num: str, lang: str) -> tuple[str, str] | None:
+    """Split digits-with-separators into (integer digits, fraction digits), or None if invalid."""
+    _, decimal = _SEPARATORS[lang]
+    has_dot, has_comma = "." in num, "," in num
+    if has_dot and has_comma:
+        # Both present: the one that comes last is the decimal separator, whatever the language.
+        dec = "." if num.rfind(".") > num.rfind(",") else ","
+        if num.count(dec) != 1:
+            return None
+        int_part, frac = num.split(dec)
+        groups = int_part.split("," if dec == "." else ".")
+        return ("".join(groups), frac) if _is_grouped(groups) else None
+    if has_dot or has_comma:
+        sep = "." if has_dot else ","
+        groups = num.split(sep)
+        # VND has no minor unit, so "1.000" means one thousand even in English.
+        if _is_grouped(groups):
+            return "".join(groups), ""
+        if len(groups) == 2 and sep == decimal:
+            return groups[0], groups[1]
+        return None
+    return num, ""
+
+
+def parse_money(text: str, lang: str = "vi") -> int:
+    """Parse a whole VND amount such as ``180.392.199 ₫``, ``1.000.000đ`` or ``-5,000 VND``."""
+    code = _lang(lang)
+    compact = " ".join(unicodedata.normalize("NFC", text).split()).lower()
+    if not compact:
+        raise ValueError("an amount of money is required")
+    compact = _PADDING_RE.sub("", compact)
+    bad = ValueError(f"{text!r} is not an amount of money")
+    match = _AMOUNT_RE.fullmatch(compact)
+    if match is None or (match["c1"] and match["c2"]) or (match["s1"] and match["s2"]):
+        raise bad
+    # Spaces between digits group thousands ("5 000"), like the language's own separator.
+    num = match["num"].replace(" ", _SEPARATORS[code][0])
+    parts = _split_number(num, code)
+    if parts is None:
+        raise bad
+    int_part, frac = parts
+    if frac.strip("0"):
+        raise ValueError(f"{text!r} is not a whole number of đồng")
+    value = int(int_part)
+    if value > MAX_AMOUNT:
+        raise ValueError(f"{text!r} is too large an amount")
+    return -value if (match["s1"] or match["s2"]) in ("-", "\u2212") else value

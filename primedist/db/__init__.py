@@ -1,0 +1,1 @@
+"""Engine, migrations, search tables, backup/restore."""

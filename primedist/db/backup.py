@@ -1,0 +1,127 @@
+"""Consistent online backups of the SQLite store, retention, and restore.
+
+The backup uses SQLite's online backup API, so it is a consistent copy even while the app
+(or a sync) is writing. Restore validates the file first and keeps a safety copy of the
+database it replaces.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from primedist.errors import StoreError
+
+BACKUP_SUFFIX = ".db"
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+
+
+def _require_sqlite(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        raise StoreError(
+            "Backups from the app are for the embedded SQLite store; back a PostgreSQL "
+            "server up with pg_dump."
+        )
+
+
+def create_backup(
+    engine: Engine, target: Path, *, reason: str = "manual", keep: int | None = None
+) -> Path:
+    """Write a consistent copy of the database. `target` is a folder or a file path.
+
+    With `keep`, only the newest `keep` backups of the same reason stay in the folder.
+    """
+    _require_sqlite(engine)
+    if target.suffix == BACKUP_SUFFIX and not target.is_dir():
+        path = target
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        target.mkdir(parents=True, exist_ok=True)
+        path = target / f"primedist-{_stamp()}-{reason}{BACKUP_SUFFIX}"
+    tmp = path.with_name(path.name + ".part")
+    raw = engine.raw_connection()
+    try:
+        src = raw.driver_connection
+        assert isinstance(src, sqlite3.Connection)
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=4096)
+            # A standalone file: no WAL side files when it is later opened or validated.
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"The backup to {path} failed: {exc}") from exc
+    finally:
+        raw.close()
+    os.replace(tmp, path)
+    if keep is not None:
+        prune_backups(path.parent, reason=reason, keep=keep)
+    return path
+
+
+def list_backups(folder: Path, *, reason: str | None = None) -> list[Path]:
+    """Backups in a folder, newest first."""
+    if not folder.is_dir():
+        return []
+    pattern = f"primedist-*-{reason}{BACKUP_SUFFIX}" if reason else f"primedist-*{BACKUP_SUFFIX}"
+    return sorted(folder.glob(pattern), reverse=True)
+
+
+def prune_backups(folder: Path, *, reason: str, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups of one reason; returns what was deleted."""
+    doomed = list_backups(folder, reason=reason)[keep:]
+    for path in doomed:
+        for extra in ("", "-wal", "-shm"):
+            Path(str(path) + extra).unlink(missing_ok=True)
+    return doomed
+
+
+def validate_backup(path: Path) -> str:
+    """Check that `path` is an intact primedist database; returns its schema revision."""
+    if not path.is_file():
+        raise StoreError(f"{path} does not exist.")
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise StoreError(f"{path.name} is not a Prime Distribution backup (not SQLite).")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise StoreError(f"{path.name} is damaged: {ok}")
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            conn.execute("SELECT count(*) FROM shops").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path.name} is not a Prime Distribution backup: {exc}") from exc
+    if row is None:
+        raise StoreError(f"{path.name} has no schema version.")
+    return str(row[0])
+
+
+def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path) -> Path:
+    """Replace the database with `backup`; returns the safety copy of the replaced one.
+
+    The engine is disposed (all pooled connections closed) before the file is swapped.
+    """
+    _require_sqlite(engine)
+    validate_backup(backup)
+    safety = create_backup(engine, safety_dir, reason="pre-restore")
+    engine.dispose()
+    tmp = db_path.with_name(db_path.name + ".restore")
+    shutil.copyfile(backup, tmp)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(tmp, db_path)
+    return safety

@@ -1,0 +1,73 @@
+"""One engine per process; SQLite gets WAL, foreign keys, a busy timeout and a modest cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+#: Per-connection page cache in KiB (negative = KiB for SQLite). Every connection's cache
+#: shows up in RSS, so keep it moderate (performance-limits.md § memory).
+SQLITE_CACHE_KIB = 16384
+SQLITE_BUSY_TIMEOUT_MS = 10000
+
+# SQLAlchemy's SQLite DateTime storage format; the raw bulk path writes the same text.
+_SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cur.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for `url` with the pragmas and pool this app relies on."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=3,
+            max_overflow=5,
+        )
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def is_sqlite(bind: Engine | sa.Connection) -> bool:
+    """True when the engine/connection talks to SQLite."""
+    return bind.dialect.name == "sqlite"
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work: commits on success, rolls back on any exception."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def sqlite_timestamp(dt: datetime) -> str:
+    """An aware datetime as the UTC text SQLAlchemy stores in SQLite (for raw bulk paths)."""
+    return dt.astimezone(UTC).strftime(_SQLITE_TS)
+
+
+def db_timestamp(bind: Engine | sa.Connection, dt: datetime) -> Any:
+    """A bulk-insert value for a timestamp column on this backend."""
+    return sqlite_timestamp(dt) if is_sqlite(bind) else dt.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""Alembic migrations (run through `primedist.db.store`, no alembic.ini needed)."""

@@ -1,0 +1,93 @@
+"""Open the store: create the data dir, back up before a pending migration, migrate.
+
+`open_store()` is what the app, the CLI and the tests call. The head revision is a constant
+here (checked against Alembic by a test) so a normal start does not import Alembic at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.config import Settings
+from primedist.db.engine import make_engine
+from primedist.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+HEAD_REVISION = "0001_initial"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str, connection: sa.Connection | None = None) -> object:
+    """An Alembic Config pointing at our migrations (imported lazily: Alembic is slow)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's Alembic revision, or None for an empty database."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def has_user_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return any(t != "alembic_version" for t in sa.inspect(conn).get_table_names())
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run Alembic upgrade on this engine."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(str(engine.url), conn), revision)  # type: ignore[arg-type]
+
+
+def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
+    """Return a ready engine; migrate (after a backup) when the schema is behind."""
+    settings.ensure_dirs()
+    engine = make_engine(settings.database_url)
+    try:
+        rev = current_revision(engine)
+    except sa.exc.DatabaseError as exc:
+        raise StoreError(
+            f"The database at {settings.database_url} cannot be opened: {exc.orig}"
+        ) from exc
+    if rev == HEAD_REVISION:
+        return engine
+    if not migrate:
+        raise StoreError(
+            f"The database is at revision {rev or 'empty'}, the app needs {HEAD_REVISION}: "
+            "run `primedist migrate`."
+        )
+    migrate_store(settings, engine, from_revision=rev)
+    return engine
+
+
+def migrate_store(settings: Settings, engine: Engine, *, from_revision: str | None) -> Path | None:
+    """Back up (when there is data to lose), then upgrade to head. Returns the backup path."""
+    backup_path: Path | None = None
+    if from_revision is not None or has_user_tables(engine):
+        if settings.is_sqlite:
+            from primedist.db.backup import create_backup
+
+            backup_path = create_backup(engine, settings.backup_dir, reason="pre-migrate")
+            log.info("backed up to %s before migrating", backup_path)
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        where = f"; a backup taken before is at {backup_path}" if backup_path else ""
+        raise StoreError(f"Upgrading the database failed ({exc}){where}.") from exc
+    return backup_path

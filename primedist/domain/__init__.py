@@ -1,0 +1,20 @@
+"""SQLModel tables, enums and lifecycle rules: no session, no I/O, no Qt.
+
+Importing this package registers every table on `SQLModel.metadata`.
+"""
+
+from primedist.domain import (  # noqa: F401  (import for table registration)
+    audit,
+    carrier,
+    customer,
+    loyalty,
+    order,
+    product,
+    settings,
+    shop,
+    sync,
+    user,
+)
+from primedist.domain.base import metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,157 @@
+"""Customers and what hangs off them: phones, marketplace identities, addresses, tags,
+segments. Ranks, levels, points and vouchers are in `loyalty`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from primedist.domain.base import (
+    Field,
+    SQLModel,
+    enum_field,
+    fk,
+    money_field,
+    text_field,
+    utcnow,
+)
+from primedist.domain.enums import Channel, Gender, Rank
+
+MAX_ADDRESSES = 10
+
+
+class Customer(SQLModel, table=True):
+    """A buyer; the order aggregates are kept on the row so lists sort and filter in SQL."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        sa.Index(None, "created_at", "id"),
+        sa.Index(None, "total_expenses", "id"),
+        sa.Index(None, "last_order_at", "id"),
+        sa.Index(None, "rank", "total_expenses"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=120)
+    gender: Gender = enum_field(Gender, default=Gender.UNKNOWN)
+    birthday: date | None = None
+    email: str | None = Field(default=None, max_length=254)
+    zalo_id: str | None = Field(default=None, max_length=64)
+    facebook_id: str | None = Field(default=None, max_length=64)
+    #: Where the customer came from: a channel, "walk_in", "referral", "import", ...
+    source: str | None = Field(default=None, max_length=40)
+    referrer_id: int | None = fk("customers.id", ondelete="SET NULL", index=True)
+    level_id: int | None = fk("customer_levels.id", ondelete="SET NULL", index=True)
+    level_pinned: bool = Field(default=False)
+    rank: Rank = enum_field(Rank, default=Rank.COPPER)
+    #: "Skip automatic update": the nightly recompute leaves the rank alone.
+    rank_pinned: bool = Field(default=False)
+    rank_since: datetime | None = None
+    assigned_user_id: int | None = fk("users.id", ondelete="SET NULL")
+    note: str | None = text_field()
+    avatar_path: str | None = Field(default=None, max_length=500)
+    points_balance: int = Field(default=0)
+    points_earned: int = Field(default=0)
+    total_orders: int = Field(default=0)
+    successful_orders: int = Field(default=0)
+    cancelled_orders: int = Field(default=0)
+    returned_orders: int = Field(default=0)
+    total_expenses: int = money_field()
+    last_order_at: datetime | None = None
+    #: Comma-separated channel codes the customer bought through.
+    channels: str = Field(default="", max_length=80)
+    #: Folded name, code, email and phones for search.
+    search_text: str = Field(default="", sa_type=sa.Text)
+    merged_into_id: int | None = fk("customers.id", ondelete="SET NULL")
+    deleted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def success_rate(self) -> float | None:
+        """Successful orders ÷ all orders, or None with no orders."""
+        return self.successful_orders / self.total_orders if self.total_orders else None
+
+
+class CustomerPhone(SQLModel, table=True):
+    """A normalised phone number of a customer (several allowed)."""
+
+    __tablename__ = "customer_phones"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = fk("customers.id", ondelete="CASCADE", index=True)
+    phone: str = Field(max_length=32, index=True)
+    is_primary: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CustomerIdentity(SQLModel, table=True):
+    """A marketplace buyer id linked to a customer (how synced orders find their buyer)."""
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (sa.UniqueConstraint("channel", "buyer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = fk("customers.id", ondelete="CASCADE", index=True)
+    channel: Channel = enum_field(Channel)
+    shop_id: int | None = fk("shops.id", ondelete="SET NULL")
+    buyer_id: str = Field(max_length=64)
+
+
+class Address(SQLModel, table=True):
+    """A delivery address; up to MAX_ADDRESSES per customer (2025 map: ward + province)."""
+
+    __tablename__ = "addresses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = fk("customers.id", ondelete="CASCADE", index=True)
+    recipient: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=32)
+    street: str | None = Field(default=None, max_length=255)
+    ward: str | None = Field(default=None, max_length=120)
+    #: Only for pre-2025 three-level addresses.
+    district: str | None = Field(default=None, max_length=120)
+    province: str | None = Field(default=None, max_length=120)
+    province_code: str | None = Field(default=None, max_length=8)
+    is_default: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Tag(SQLModel, table=True):
+    """A label such as "Potential" or "Often returns"."""
+
+    __tablename__ = "tags"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    color: str | None = Field(default=None, max_length=16)
+    is_default: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CustomerTag(SQLModel, table=True):
+    __tablename__ = "customer_tags"
+
+    customer_id: int = fk("customers.id", ondelete="CASCADE", primary_key=True)
+    tag_id: int = fk("tags.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class Segment(SQLModel, table=True):
+    """A named list of customers the owner builds by hand."""
+
+    __tablename__ = "segments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    created_by_id: int | None = fk("users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SegmentMember(SQLModel, table=True):
+    __tablename__ = "segment_members"
+
+    segment_id: int = fk("segments.id", ondelete="CASCADE", primary_key=True)
+    customer_id: int = fk("customers.id", ondelete="CASCADE", primary_key=True, index=True)
+    added_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,205 @@
+"""Orders from every channel, their lines and status history, with lifecycle rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from primedist.domain.base import (
+    Field,
+    SQLModel,
+    enum_field,
+    fk,
+    money_field,
+    text_field,
+    utcnow,
+)
+from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod
+
+#: What the buyer pays. Commission is the channel's fee to the seller and is not part of it.
+TOTAL_FORMULA = (
+    "subtotal + shipping_fee - marketplace_discount - voucher_discount"
+    " - seller_discount - shop_promotion - points_discount"
+)
+
+#: Allowed status transitions (the domain rule the UI and the services both use).
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPING, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPING: frozenset(
+        {OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.COMPLETED: frozenset({OrderStatus.RETURN_REFUND}),
+    OrderStatus.RETURN_REFUND: frozenset({OrderStatus.RETURNED, OrderStatus.COMPLETED}),
+    OrderStatus.RETURNED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+def compute_total(
+    *,
+    subtotal: int,
+    shipping_fee: int = 0,
+    marketplace_discount: int = 0,
+    voucher_discount: int = 0,
+    seller_discount: int = 0,
+    shop_promotion: int = 0,
+    points_discount: int = 0,
+) -> int:
+    """The order total from its parts (the same formula as the table's CHECK)."""
+    return (
+        subtotal
+        + shipping_fee
+        - marketplace_discount
+        - voucher_discount
+        - seller_discount
+        - shop_promotion
+        - points_discount
+    )
+
+
+class Order(SQLModel, table=True):
+    """One order of any channel; money in integer VND, times in UTC."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.UniqueConstraint("shop_id", "external_id"),
+        # List sorts and keyset paging (the key is always (sort column, id)).
+        sa.Index(None, "created_at", "id"),
+        sa.Index(None, "status", "created_at", "id"),
+        sa.Index(None, "total", "id"),
+        sa.Index(None, "customer_id", "created_at"),
+        # Dashboard date ranges, index-only: shop filter first, and status first (GROUP BY).
+        sa.Index(None, "shop_id", "created_at", "status", "total"),
+        sa.Index(None, "status", "shop_id", "created_at", "total"),
+        sa.CheckConstraint(f"total = {TOTAL_FORMULA}", name="total_adds_up"),
+        sa.CheckConstraint(
+            "subtotal >= 0 AND shipping_fee >= 0 AND marketplace_discount >= 0"
+            " AND voucher_discount >= 0 AND seller_discount >= 0 AND shop_promotion >= 0"
+            " AND points_discount >= 0 AND commission >= 0",
+            name="money_parts_not_negative",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = fk("shops.id", ondelete="RESTRICT")
+    #: The order number shown to people (the marketplace's order sn, or ours).
+    external_id: str = Field(max_length=64)
+    source: OrderSource = enum_field(OrderSource, default=OrderSource.MARKETPLACE)
+    status: OrderStatus = enum_field(OrderStatus, default=OrderStatus.PENDING)
+    payment_method: PaymentMethod = enum_field(PaymentMethod, default=PaymentMethod.COD)
+    customer_id: int | None = fk("customers.id", ondelete="SET NULL")
+    buyer_name: str | None = Field(default=None, max_length=120)
+    #: Normalised phone, or the marketplace's masked value as given (`84*****89`).
+    buyer_phone: str | None = Field(default=None, max_length=32)
+    ship_name: str | None = Field(default=None, max_length=120)
+    ship_phone: str | None = Field(default=None, max_length=32)
+    ship_address: str | None = Field(default=None, max_length=255)
+    ship_ward: str | None = Field(default=None, max_length=120)
+    ship_district: str | None = Field(default=None, max_length=120)
+    ship_province: str | None = Field(default=None, max_length=120)
+    province_code: str | None = Field(default=None, max_length=8, index=True)
+    carrier: str | None = Field(default=None, max_length=60)
+    tracking_number: str | None = Field(default=None, max_length=64)
+    item_count: int = Field(default=0)
+    subtotal: int = money_field()
+    marketplace_discount: int = money_field()
+    voucher_discount: int = money_field()
+    seller_discount: int = money_field()
+    shop_promotion: int = money_field()
+    points_discount: int = money_field()
+    shipping_fee: int = money_field()
+    commission: int = money_field()
+    total: int = money_field()
+    paid_amount: int = money_field()
+    voucher_id: int | None = fk("vouchers.id", ondelete="SET NULL")
+    points_used: int = Field(default=0)
+    points_earned: int = Field(default=0)
+    buyer_note: str | None = text_field()
+    #: For staff only: never printed.
+    staff_note: str | None = text_field()
+    flagged: bool = Field(default=False)
+    cancel_reason: str | None = Field(default=None, max_length=255)
+    #: An action for the marketplace/carrier is queued in the outbox and not yet delivered.
+    outbox_pending: bool = Field(default=False)
+    #: Folded order number + buyer name + phone for search.
+    search_text: str = Field(default="", sa_type=sa.Text)
+    created_by_id: int | None = fk("users.id", ondelete="SET NULL")
+    #: When the order was placed (UTC).
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+    external_updated_at: datetime | None = None
+
+    # Lifecycle rules: the UI enables actions from these, services enforce them.
+    def can_change_to(self, status: OrderStatus) -> bool:
+        """True when `status` is a legal next status."""
+        return status in TRANSITIONS[self.status]
+
+    def can_confirm(self) -> bool:
+        """A pending order can be confirmed."""
+        return self.can_change_to(OrderStatus.CONFIRMED)
+
+    def can_cancel(self) -> bool:
+        """Orders not yet delivered (pending, confirmed, shipping) can be cancelled."""
+        return self.can_change_to(OrderStatus.CANCELLED)
+
+    def can_return(self) -> bool:
+        """Shipping or completed orders can go to return/refund."""
+        return self.can_change_to(OrderStatus.RETURN_REFUND)
+
+    def money_adds_up(self) -> bool:
+        """The total equals its parts."""
+        return self.total == compute_total(
+            subtotal=self.subtotal,
+            shipping_fee=self.shipping_fee,
+            marketplace_discount=self.marketplace_discount,
+            voucher_discount=self.voucher_discount,
+            seller_discount=self.seller_discount,
+            shop_promotion=self.shop_promotion,
+            points_discount=self.points_discount,
+        )
+
+
+class OrderLine(SQLModel, table=True):
+    """One item of an order (a snapshot of name/SKU/price at the time of sale)."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        sa.Index(None, "variant_id", "order_id"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(
+            "returned_quantity >= 0 AND returned_quantity <= quantity", name="returned_le_qty"
+        ),
+        sa.CheckConstraint("subtotal = quantity * unit_price - discount", name="subtotal_adds_up"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = fk("orders.id", ondelete="CASCADE", index=True)
+    variant_id: int | None = fk("variants.id", ondelete="SET NULL")
+    sku: str | None = Field(default=None, max_length=64)
+    product_name: str = Field(max_length=255)
+    variant_name: str | None = Field(default=None, max_length=120)
+    quantity: int
+    unit_price: int = money_field()
+    discount: int = money_field()
+    subtotal: int = money_field()
+    returned_quantity: int = Field(default=0)
+
+
+class OrderStatusChange(SQLModel, table=True):
+    """The status history of an order: from, to, who, when."""
+
+    __tablename__ = "order_status_changes"
+    __table_args__ = (sa.Index(None, "order_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = fk("orders.id", ondelete="CASCADE")
+    from_status: OrderStatus | None = enum_field(OrderStatus, default=None, nullable=True)
+    to_status: OrderStatus = enum_field(OrderStatus)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    #: user, sync, carrier, import
+    source: str = Field(default="user", max_length=20)
+    note: str | None = Field(default=None, max_length=255)
+    changed_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,41 @@
+"""Users (owner, managers, staff) and their per-module access."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from primedist.domain.base import Field, SQLModel, enum_field, fk, utcnow
+from primedist.domain.enums import Module, Role
+
+
+class User(SQLModel, table=True):
+    """A person who signs in; email is stored lower-cased and is unique."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: Role = enum_field(Role, default=Role.STAFF)
+    is_active: bool = Field(default=True)
+    #: Set for a new staff member's one-time password: they choose their own at first login.
+    must_change_password: bool = Field(default=False)
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    def can_access(self, module: Module, granted: set[Module]) -> bool:
+        """Owner and managers see everything; staff only the modules granted to them."""
+        if not self.is_active:
+            return False
+        return self.role in (Role.OWNER, Role.MANAGER) or module in granted
+
+
+class UserModuleAccess(SQLModel, table=True):
+    """One row per module a staff user may open."""
+
+    __tablename__ = "user_module_access"
+
+    user_id: int | None = fk("users.id", ondelete="CASCADE", primary_key=True)
+    module: Module = enum_field(Module, primary_key=True)

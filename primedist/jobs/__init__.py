@@ -1,0 +1,1 @@
+"""Long-running work shared by the GUI, the CLI and the scheduler."""

@@ -1,0 +1,179 @@
+"""Declarative list queries: one QuerySpec feeds the table view, the counts and exports.
+
+A list is keyed by (sort expression, primary key). Keys are loaded with keyset paging
+(`(sort, id) < (last_sort, last_id)`), never OFFSET, so any depth costs the same; rows
+are then fetched by primary key for the visible page only. Sort expressions must be
+NOT NULL and backed by an index that starts with them (checked with EXPLAIN in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+SearchBuilder = Callable[[str, str], ColumnElement[bool] | None]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One list column: a stable key, an English label, its SQL and how to show it."""
+
+    key: str
+    label: str
+    expr: ColumnElement[Any]
+    #: text, int, money, datetime, date, enum, bool
+    kind: str = "text"
+    #: SQL to sort by (indexed, NOT NULL); None = not sortable.
+    sort: ColumnElement[Any] | None = None
+    width: int = 120
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """What a list shows and how it is queried."""
+
+    name: str
+    key: ColumnElement[int]
+    from_: FromClause
+    columns: tuple[Column, ...]
+    default_sort: str
+    default_descending: bool = True
+    #: Builds a WHERE clause from the search box text for a dialect name.
+    search: SearchBuilder | None = None
+    #: Where keys are counted and paged (the key's own table: no joins for the planner to
+    #: get wrong). Filters and sort expressions must only use this table. None = `from_`.
+    key_from: FromClause | None = None
+
+    @property
+    def keys_from(self) -> FromClause:
+        return self.from_ if self.key_from is None else self.key_from
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"{self.name} has no column {key!r}")
+
+    def sortable(self, key: str) -> bool:
+        return self.column(key).sort is not None
+
+
+@dataclass(frozen=True)
+class QueryState:
+    """The user's current view of a list: search text, filter clauses, sort."""
+
+    search: str = ""
+    filters: tuple[ColumnElement[bool], ...] = field(default_factory=tuple)
+    sort_key: str | None = None
+    descending: bool | None = None
+
+    def with_sort(self, key: str, descending: bool) -> QueryState:
+        return replace(self, sort_key=key, descending=descending)
+
+    def with_search(self, text: str) -> QueryState:
+        return replace(self, search=text)
+
+    def with_filters(self, filters: Sequence[ColumnElement[bool]]) -> QueryState:
+        return replace(self, filters=tuple(filters))
+
+
+def _sort_of(spec: QuerySpec, state: QueryState) -> tuple[ColumnElement[Any], bool]:
+    key = state.sort_key or spec.default_sort
+    col = spec.column(key)
+    if col.sort is None:
+        col = spec.column(spec.default_sort)
+    assert col.sort is not None, f"{spec.name}: default sort column must be sortable"
+    desc = spec.default_descending if state.descending is None else state.descending
+    return col.sort, desc
+
+
+def where_clauses(spec: QuerySpec, state: QueryState, dialect: str) -> list[ColumnElement[bool]]:
+    """The filter clauses plus the search clause of a state."""
+    clauses = list(state.filters)
+    if state.search.strip() and spec.search is not None:
+        clause = spec.search(state.search, dialect)
+        if clause is not None:
+            clauses.append(clause)
+    return clauses
+
+
+def count_stmt(spec: QuerySpec, state: QueryState, dialect: str) -> sa.Select[Any]:
+    """SELECT count(*) for the state's filters and search."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(spec.keys_from)
+        .where(*where_clauses(spec, state, dialect))
+    )
+
+
+def keys_stmt(
+    spec: QuerySpec,
+    state: QueryState,
+    dialect: str,
+    *,
+    after: tuple[Any, int] | None,
+    limit: int,
+) -> sa.Select[Any]:
+    """The next `limit` (sort value, key) pairs after `after`, in list order."""
+    sort, desc = _sort_of(spec, state)
+    stmt = (
+        sa.select(sort, spec.key)
+        .select_from(spec.keys_from)
+        .where(*where_clauses(spec, state, dialect))
+    )
+    if after is not None:
+        pair, bound = sa.tuple_(sort, spec.key), sa.tuple_(*after)
+        stmt = stmt.where(pair < bound if desc else pair > bound)
+    order = (sort.desc(), spec.key.desc()) if desc else (sort.asc(), spec.key.asc())
+    return stmt.order_by(*order).limit(limit)
+
+
+def rows_stmt(spec: QuerySpec, keys: Sequence[int]) -> sa.Select[Any]:
+    """The columns of the rows with these keys (any order)."""
+    exprs = [spec.key, *(c.expr for c in spec.columns)]
+    return sa.select(*exprs).select_from(spec.from_).where(spec.key.in_(list(keys)))
+
+
+def count_rows(conn: sa.Connection, spec: QuerySpec, state: QueryState) -> int:
+    return int(conn.execute(count_stmt(spec, state, conn.dialect.name)).scalar_one())
+
+
+def fetch_keys(
+    conn: sa.Connection,
+    spec: QuerySpec,
+    state: QueryState,
+    *,
+    after: tuple[Any, int] | None,
+    limit: int,
+) -> list[tuple[Any, int]]:
+    """Keyset page of (sort value, key) pairs."""
+    stmt = keys_stmt(spec, state, conn.dialect.name, after=after, limit=limit)
+    return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+
+def fetch_rows(
+    conn: sa.Connection, spec: QuerySpec, keys: Sequence[int]
+) -> dict[int, tuple[Any, ...]]:
+    """Rows by key: {key: (column values...)}; missing keys were deleted meanwhile."""
+    if not keys:
+        return {}
+    return {r[0]: tuple(r[1:]) for r in conn.execute(rows_stmt(spec, keys))}
+
+
+def iter_rows(conn: sa.Connection, spec: QuerySpec, state: QueryState, *, page: int = 2000) -> Any:
+    """Every row of the list in order, page by page (for exports): yields value tuples."""
+    after: tuple[Any, int] | None = None
+    while True:
+        keys = fetch_keys(conn, spec, state, after=after, limit=page)
+        if not keys:
+            return
+        rows = fetch_rows(conn, spec, [k for _, k in keys])
+        for _, key in keys:
+            if key in rows:
+                yield rows[key]
+        after = keys[-1]

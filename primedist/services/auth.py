@@ -1,0 +1,159 @@
+"""First-run setup, sign-in, password change."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from primedist.core import security
+from primedist.domain.customer import Tag
+from primedist.domain.enums import Channel, Module, Role
+from primedist.domain.shop import Shop
+from primedist.domain.user import User, UserModuleAccess
+from primedist.errors import AuthenticationError, Conflict, SetupRequired, ValidationError
+from primedist.services.app_settings import SHOP_PROFILE, get_setting, put_setting
+from primedist.services.context import Actor, ServiceContext
+
+DEFAULT_TAGS = ("Potential", "Often returns")
+WRONG_LOGIN = "Wrong email or password."
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively; stored lower-cased and trimmed."""
+    return email.strip().lower()
+
+
+def _check_email(email: str) -> str:
+    email = normalize_email(email)
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        raise ValidationError(f"{email!r} is not a valid email address.", field="email")
+    return email
+
+
+def needs_setup(engine: Engine) -> bool:
+    """True until the first-run setup has created the owner."""
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(User)).one() == 0
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    """The Actor snapshot of a user, with their granted modules."""
+    modules = session.exec(
+        select(UserModuleAccess.module).where(UserModuleAccess.user_id == user.id)
+    ).all()
+    return Actor(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=user.role,
+        modules=frozenset(Module(m) for m in modules),
+        must_change_password=user.must_change_password,
+    )
+
+
+def setup_shop(
+    ctx: ServiceContext,
+    *,
+    shop_name: str,
+    owner_name: str,
+    owner_email: str,
+    owner_password: str,
+) -> Actor:
+    """Create the shop (its own counter outlet), the owner account and default tags."""
+    shop_name, owner_name = shop_name.strip(), owner_name.strip()
+    if not shop_name:
+        raise ValidationError("The shop name is required.", field="shop_name")
+    if not owner_name:
+        raise ValidationError("The owner's name is required.", field="owner_name")
+    email = _check_email(owner_email)
+    try:
+        security.check_password_strength(owner_password)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="owner_password") from exc
+    with ctx.uow() as session:
+        if session.exec(select(func.count()).select_from(User)).one():
+            raise Conflict("This shop is already set up: sign in instead.")
+        now = ctx.clock.now()
+        owner = User(
+            name=owner_name,
+            email=email,
+            password_hash=security.hash_password(owner_password),
+            role=Role.OWNER,
+            created_at=now,
+        )
+        session.add(owner)
+        session.add(Shop(name=shop_name, channel=Channel.OFFLINE, created_at=now))
+        for tag in DEFAULT_TAGS:
+            session.add(Tag(name=tag, is_default=True, created_at=now))
+        session.flush()
+        actor = actor_for(session, owner)
+        owner_ctx = ctx.with_actor(actor)
+        put_setting(owner_ctx, session, SHOP_PROFILE, {"name": shop_name})
+        owner_ctx.audit(
+            session,
+            "setup.complete",
+            entity_type="user",
+            entity_id=owner.id,
+            summary=f"Shop {shop_name!r} set up by {email}",
+        )
+    return actor
+
+
+def login(ctx: ServiceContext, email: str, password: str) -> Actor:
+    """Check the credentials; the error never says whether the email exists."""
+    email = normalize_email(email)
+    with ctx.uow() as session:
+        if session.exec(select(func.count()).select_from(User)).one() == 0:
+            raise SetupRequired("No shop is set up yet.")
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            security.hash_password(password)  # same work as a real check: no timing oracle
+            raise AuthenticationError(WRONG_LOGIN)
+        if not security.verify_password(user.password_hash, password):
+            raise AuthenticationError(WRONG_LOGIN)
+        if not user.is_active:
+            raise AuthenticationError("This account is disabled: ask the shop owner.")
+        if security.needs_rehash(user.password_hash):
+            user.password_hash = security.hash_password(password)
+        user.last_login_at = ctx.clock.now()
+        session.add(user)
+        actor = actor_for(session, user)
+        ctx.with_actor(actor).audit(session, "user.login", entity_type="user", entity_id=user.id)
+    return actor
+
+
+def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:
+    """Change the actor's own password (the current one is required)."""
+    if ctx.actor.id is None:
+        raise AuthenticationError("Sign in first.")
+    try:
+        security.check_password_strength(new)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="new_password") from exc
+    with ctx.uow() as session:
+        user = session.get(User, ctx.actor.id)
+        if user is None or not security.verify_password(user.password_hash, current):
+            raise AuthenticationError("The current password is wrong.")
+        user.password_hash = security.hash_password(new)
+        user.must_change_password = False
+        session.add(user)
+        ctx.audit(session, "user.password_change", entity_type="user", entity_id=user.id)
+        return actor_for(session, user)
+
+
+def owner_actor(ctx: ServiceContext) -> Actor:
+    """The owner's Actor (the CLI acts as the owner when no `--user` is given)."""
+    with ctx.uow() as session:
+        owner = session.exec(
+            select(User).where(User.role == Role.OWNER).order_by(User.id)  # type: ignore[arg-type]
+        ).first()
+        if owner is None:
+            raise SetupRequired("No shop is set up yet: run `primedist init` first.")
+        return actor_for(session, owner)
+
+
+def shop_profile(ctx: ServiceContext) -> dict[str, str]:
+    """The shop's name/address/phone/tax code as set up."""
+    with ctx.uow() as session:
+        return dict(get_setting(session, SHOP_PROFILE, {}) or {})

@@ -1,0 +1,190 @@
+"""GUI composition root: QApplication, language, style, store, sign-in, main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+
+from primedist import __version__
+from primedist.config import Settings
+from primedist.db.store import open_store
+from primedist.errors import PrimedistError
+from primedist.paths import RESOURCES
+from primedist.services import auth
+from primedist.services.context import Actor, ServiceContext
+from primedist.ui import ops
+from primedist.ui.errors import install_excepthook, setup_logging, show_error
+from primedist.ui.i18n import DEFAULT_LANGUAGE, install_language
+from primedist.ui.main_window import MainWindow
+from primedist.ui.welcome import WelcomeWindow
+
+log = logging.getLogger(__name__)
+_T0 = time.perf_counter()
+
+
+def ui_settings_for(settings: Settings) -> QSettings:
+    """UI preferences (language, geometry) kept in the data dir, per installation."""
+    return QSettings(str(settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def apply_style(app: QApplication) -> None:
+    """The app's stylesheet and a font with Vietnamese glyphs."""
+    families = set(QFontDatabase.families())
+    for family in ("Noto Sans", "Segoe UI", "DejaVu Sans"):
+        if family in families:
+            app.setFont(QFont(family, 10))
+            break
+    qss = RESOURCES / "style.qss"
+    if qss.is_file():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Prime Distribution")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("primedist")
+    return app
+
+
+class GuiSession:
+    """Holds the windows of one GUI run and moves from sign-in to the main window."""
+
+    def __init__(self, app: QApplication, settings: Settings, ctx: ServiceContext) -> None:
+        self.app = app
+        self.settings = settings
+        self.ctx = ctx
+        self.ui = ui_settings_for(settings)
+        self.welcome: WelcomeWindow | None = None
+        self.main: MainWindow | None = None
+
+    def set_language(self, lang: str) -> None:
+        install_language(lang)
+        self.ui.setValue("language", lang)
+
+    def show_welcome(self) -> WelcomeWindow:
+        profile = {} if auth.needs_setup(self.ctx.engine) else auth.shop_profile(self.ctx)
+        self.welcome = WelcomeWindow(self.ctx, profile.get("name", ""))
+        self.welcome.signedIn.connect(self.open_main)
+        self.welcome.languageChosen.connect(self.set_language)
+        self.welcome.show()
+        return self.welcome
+
+    def open_main(self, actor: Actor) -> MainWindow:
+        ctx = self.ctx.with_actor(actor)
+        name = auth.shop_profile(ctx).get("name", "")
+        self.main = MainWindow(ctx, self.ui, name)
+        self.main.language.languageChosen.connect(self.set_language)
+        self.main.show()
+        if self.welcome is not None:
+            self.welcome.close()
+            self.welcome.deleteLater()
+            self.welcome = None
+        _startup_probe(self.main)
+        return self.main
+
+
+def _startup_probe(window: QWidget) -> None:
+    """PRIMEDIST_STARTUP_PROBE=shown|idle=SECONDS: report start-up time / idle RSS, quit.
+
+    Used by benchmarks/ to measure the real process, not a mock-up of it.
+    """
+    probe = os.environ.get("PRIMEDIST_STARTUP_PROBE")
+    if not probe:
+        return
+
+    def report_shown() -> None:
+        print(f"primedist-shown {time.perf_counter() - _T0:.4f}", flush=True)  # noqa: T201
+        if probe.startswith("idle="):
+            QTimer.singleShot(int(float(probe[5:]) * 1000), report_idle)
+        else:
+            QApplication.quit()
+
+    def report_idle() -> None:
+        import psutil
+
+        rss = psutil.Process().memory_info().rss / 1e6
+        print(f"primedist-idle-rss {rss:.1f}", flush=True)  # noqa: T201
+        QApplication.quit()
+
+    del window
+    QTimer.singleShot(0, report_shown)
+
+
+def _prepare_demo(app: QApplication, ctx: ServiceContext) -> Actor | None:
+    """Make sure the demo shop exists and is filled; returns its owner (None if cancelled)."""
+    from primedist.services import demo
+
+    owner = demo.ensure_demo_owner(ctx)
+    if demo.has_orders(ctx):
+        return owner
+    dialog = QProgressDialog()
+    dialog.setWindowTitle(app.translate("app", "Prime Distribution"))
+    dialog.setLabelText(app.translate("app", "Preparing the demo shop…"))
+    dialog.setCancelButtonText(app.translate("app", "Cancel"))
+    dialog.setRange(0, 100)
+    dialog.setMinimumDuration(0)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    outcome: dict[str, object] = {}
+    op = ops.Op(
+        None,
+        lambda job: demo.generate_demo(ctx.with_actor(owner), progress=job.progress),
+        engine=ctx.engine,
+        title=app.translate("app", "Preparing the demo shop…"),
+    )
+    op.with_progress()
+    dialog.canceled.connect(op.job.progress.cancel)
+    ops.tracker().changed.connect(lambda: dialog.setValue(int(op.job.progress.fraction * 100)))
+    op.success(lambda s: outcome.setdefault("ok", s)).failure(
+        lambda e: outcome.setdefault("error", e)
+    ).finally_(dialog.reset).run()
+    dialog.exec()
+    while not outcome:
+        app.processEvents()
+    error = outcome.get("error")
+    if isinstance(error, BaseException):
+        if isinstance(error, PrimedistError):
+            return None
+        raise error
+    return owner
+
+
+def run_gui(settings: Settings, *, demo: bool = False) -> int:
+    """Start the GUI; returns the process exit code."""
+    app = make_app()
+    settings.ensure_dirs()
+    install_excepthook(setup_logging(settings.log_dir))
+    ui = ui_settings_for(settings)
+    install_language(str(ui.value("language", DEFAULT_LANGUAGE)))
+    apply_style(app)
+    try:
+        engine = open_store(settings)
+    except PrimedistError as exc:
+        QMessageBox.critical(None, "Prime Distribution", exc.user_message)
+        return 1
+    ctx = ServiceContext(engine, settings=settings)
+    session = GuiSession(app, settings, ctx)
+    if demo:
+        try:
+            owner = _prepare_demo(app, ctx)
+        except PrimedistError as exc:
+            show_error(None, exc.user_message)
+            return 1
+        if owner is None:
+            return 1
+        session.open_main(owner)
+    else:
+        session.show_welcome()
+    app.aboutToQuit.connect(ops.shutdown_pools)
+    code = app.exec()
+    engine.dispose()
+    return int(code)

@@ -1,0 +1,143 @@
+"""The one path for errors to the user: a message box for expected errors, a crash dialog
+(with copyable details) for bugs, and a log file in the data dir for both."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import threading
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.security import redact
+from primedist.errors import PrimedistError
+
+log = logging.getLogger("primedist")
+LOG_FILE = "primedist.log"
+
+
+class _RedactFilter(logging.Filter):
+    """Never write tokens or passwords to the log file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def setup_logging(log_dir: Path) -> Path:
+    """Log to `log_dir/primedist.log` (rotated); returns the file path."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LOG_FILE
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("errors", text)
+
+
+def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    """Tell the user about an expected problem (bad input, no permission, offline...)."""
+    QMessageBox.warning(parent, title or _tr("Something needs your attention"), message)
+
+
+class CrashDialog(QDialog):
+    """An unexpected error: a plain explanation and the details to copy for support."""
+
+    def __init__(self, parent: QWidget | None, details: str, log_path: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("crashDialog")
+        self.setWindowTitle(_tr("Unexpected error"))
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        text = _tr(
+            "Something went wrong that Prime Distribution did not expect. Your data is "
+            "safe: the change in progress was not saved. The details below were written "
+            "to the log file:"
+        )
+        intro = QLabel(f"{text}\n{log_path}")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.details = QPlainTextEdit(details)
+        self.details.setReadOnly(True)
+        layout.addWidget(self.details, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton(
+            _tr("Copy details"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy_button.clicked.connect(self.copy_details)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def copy_details(self) -> None:
+        QGuiApplication.clipboard().setText(self.details.toPlainText())
+
+
+_log_path = ""
+
+
+def format_exception(exc: BaseException) -> str:
+    return redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+def show_crash(parent: QWidget | None, exc: BaseException) -> CrashDialog:
+    """Show the crash dialog (non-blocking) for an unexpected exception."""
+    dialog = CrashDialog(parent, format_exception(exc), _log_path or _tr("(no log file)"))
+    dialog.setModal(True)
+    dialog.show()
+    return dialog
+
+
+def _handle(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    exc.__traceback__ = tb
+    if isinstance(exc, PrimedistError):
+        log.warning("user-facing error: %s", exc.user_message)
+        _on_ui(lambda: show_error(None, exc.user_message))
+        return
+    log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    _on_ui(lambda: show_crash(None, exc))
+
+
+def _on_ui(fn: object) -> None:
+    from primedist.ui.ops import on_ui_thread
+
+    on_ui_thread(fn)  # type: ignore[arg-type]
+
+
+def install_excepthook(log_path: Path | None) -> None:
+    """Route uncaught exceptions (UI and worker threads) to the log and the crash dialog."""
+    global _log_path
+    _log_path = str(log_path) if log_path else ""
+    sys.excepthook = _handle
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            _handle(args.exc_type, args.exc_value, args.exc_traceback)
+
+    threading.excepthook = thread_hook

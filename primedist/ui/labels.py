@@ -1,0 +1,76 @@
+"""Display names of enum values, marked for translation (context "enum")."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, Rank, Role
+
+ENUM_LABELS: dict[str, str] = {
+    # order statuses
+    OrderStatus.PENDING: QT_TRANSLATE_NOOP("enum", "Pending"),
+    OrderStatus.CONFIRMED: QT_TRANSLATE_NOOP("enum", "Confirmed"),
+    OrderStatus.SHIPPING: QT_TRANSLATE_NOOP("enum", "Shipping"),
+    OrderStatus.COMPLETED: QT_TRANSLATE_NOOP("enum", "Completed"),
+    OrderStatus.CANCELLED: QT_TRANSLATE_NOOP("enum", "Cancelled"),
+    OrderStatus.RETURN_REFUND: QT_TRANSLATE_NOOP("enum", "Return/Refund"),
+    OrderStatus.RETURNED: QT_TRANSLATE_NOOP("enum", "Returned"),
+    # payment methods
+    PaymentMethod.COD: QT_TRANSLATE_NOOP("enum", "COD"),
+    PaymentMethod.CASH: QT_TRANSLATE_NOOP("enum", "Cash"),
+    PaymentMethod.BANK_TRANSFER: QT_TRANSLATE_NOOP("enum", "Bank transfer"),
+    PaymentMethod.E_WALLET: QT_TRANSLATE_NOOP("enum", "E-wallet"),
+    PaymentMethod.CARD: QT_TRANSLATE_NOOP("enum", "Card"),
+    PaymentMethod.OTHER: QT_TRANSLATE_NOOP("enum", "Other"),
+    # channels
+    Channel.SHOPEE: QT_TRANSLATE_NOOP("enum", "Shopee"),
+    Channel.LAZADA: QT_TRANSLATE_NOOP("enum", "Lazada"),
+    Channel.TIKI: QT_TRANSLATE_NOOP("enum", "Tiki"),
+    Channel.TIKTOK: QT_TRANSLATE_NOOP("enum", "TikTok Shop"),
+    Channel.OFFLINE: QT_TRANSLATE_NOOP("enum", "Offline"),
+    Channel.WEBSTORE: QT_TRANSLATE_NOOP("enum", "Web store"),
+    # ranks
+    Rank.DIAMOND: QT_TRANSLATE_NOOP("enum", "Diamond"),
+    Rank.GOLD: QT_TRANSLATE_NOOP("enum", "Gold"),
+    Rank.SILVER: QT_TRANSLATE_NOOP("enum", "Silver"),
+    Rank.COPPER: QT_TRANSLATE_NOOP("enum", "Copper"),
+    # roles
+    Role.OWNER: QT_TRANSLATE_NOOP("enum", "Owner"),
+    Role.MANAGER: QT_TRANSLATE_NOOP("enum", "Manager"),
+    Role.STAFF: QT_TRANSLATE_NOOP("enum", "Staff"),
+    # modules
+    Module.PRODUCTS: QT_TRANSLATE_NOOP("enum", "Products"),
+    Module.ORDERS: QT_TRANSLATE_NOOP("enum", "Orders"),
+    Module.CUSTOMERS: QT_TRANSLATE_NOOP("enum", "Customers"),
+    Module.SETTINGS: QT_TRANSLATE_NOOP("enum", "Settings"),
+    Module.ANALYTICS: QT_TRANSLATE_NOOP("enum", "Analytics"),
+}
+
+# Column headers of the list specs in primedist.queries (context "columns").
+COLUMN_LABELS = (
+    QT_TRANSLATE_NOOP("columns", "Order ID"),
+    QT_TRANSLATE_NOOP("columns", "Shop"),
+    QT_TRANSLATE_NOOP("columns", "Channel"),
+    QT_TRANSLATE_NOOP("columns", "Items"),
+    QT_TRANSLATE_NOOP("columns", "Order value"),
+    QT_TRANSLATE_NOOP("columns", "Status"),
+    QT_TRANSLATE_NOOP("columns", "Payment"),
+    QT_TRANSLATE_NOOP("columns", "Customer"),
+    QT_TRANSLATE_NOOP("columns", "Phone"),
+    QT_TRANSLATE_NOOP("columns", "Order date"),
+    QT_TRANSLATE_NOOP("columns", "Customer code"),
+    QT_TRANSLATE_NOOP("columns", "Name"),
+    QT_TRANSLATE_NOOP("columns", "Rank"),
+    QT_TRANSLATE_NOOP("columns", "Total expenses"),
+    QT_TRANSLATE_NOOP("columns", "Total orders"),
+    QT_TRANSLATE_NOOP("columns", "Created"),
+)
+
+
+def enum_label(value: object) -> str:
+    """The translated display name of an enum value (its raw value if unknown)."""
+    if value is None:
+        return ""
+    key = getattr(value, "value", value)
+    source = ENUM_LABELS.get(str(key))
+    return QCoreApplication.translate("enum", source) if source else str(key)

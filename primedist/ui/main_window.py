@@ -1,0 +1,196 @@
+"""The main window: six tabs, a header with the shop and language, and a status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.domain.enums import Module
+from primedist.queries.customers import CUSTOMERS_SPEC
+from primedist.queries.orders import ORDERS_SPEC
+from primedist.services.context import ServiceContext
+from primedist.ui import pages
+from primedist.ui.labels import enum_label
+from primedist.ui.widgets import JobsIndicator, LanguageCombo, icon
+
+#: (key, module the tab needs or None for everyone)
+TABS: tuple[tuple[str, Module | None], ...] = (
+    ("home", None),
+    ("analytics", Module.ANALYTICS),
+    ("products", Module.PRODUCTS),
+    ("orders", Module.ORDERS),
+    ("customers", Module.CUSTOMERS),
+    ("settings", Module.SETTINGS),
+)
+
+
+class LazyTab(QWidget):
+    """A tab whose page is built the first time it is shown (keeps start-up fast)."""
+
+    def __init__(self, key: str, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.key = key
+        self.setObjectName(f"tab_{key}")
+        self._build = build
+        self.page: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure_built(self) -> QWidget:
+        if self.page is None:
+            self.page = self._build()
+            self._layout.addWidget(self.page)
+        return self.page
+
+
+class MainWindow(QMainWindow):
+    """Home, Analytics, Products, Orders, Customers, Settings (those the user may open)."""
+
+    def __init__(self, ctx: ServiceContext, ui_settings: QSettings, shop_name: str) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.ctx = ctx
+        self._ui = ui_settings
+        self._shop_name = shop_name
+        self.setMinimumSize(QSize(960, 600))
+        self.setWindowIcon(icon("logo"))
+
+        central = QWidget()
+        root = QVBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self._build_header())
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setIconSize(QSize(18, 18))
+        self.tab_pages: dict[str, LazyTab] = {}
+        for key, module in TABS:
+            if module is not None and not ctx.actor.can(module):
+                continue  # services refuse it too; the tab is simply not shown
+            tab = LazyTab(key, self._page_builder(key))
+            self.tab_pages[key] = tab
+            self.tabs.addTab(tab, icon(key), "")
+        root.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._restore_state()
+        self._on_tab_changed(self.tabs.currentIndex())
+        self.retranslate()
+
+    # Construction -----------------------------------------------------------------------
+    def _build_header(self) -> QWidget:
+        header = QWidget()
+        header.setObjectName("header")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(16, 8, 16, 8)
+        logo = QLabel()
+        logo.setPixmap(icon("logo").pixmap(28, 28))
+        brand = QLabel("Prime Distribution")
+        brand.setObjectName("brand")
+        self.shop_label = QLabel(self._shop_name)
+        self.shop_label.setObjectName("headerShop")
+        self.language = LanguageCombo()
+        row.addWidget(logo)
+        row.addWidget(brand)
+        row.addSpacing(12)
+        row.addWidget(self.shop_label)
+        row.addStretch(1)
+        row.addWidget(self.language)
+        return header
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_label = QLabel()
+        self.data_label = QLabel()
+        self.data_label.setObjectName("muted")
+        self.jobs = JobsIndicator()
+        bar.addWidget(self.user_label)
+        bar.addWidget(self.data_label, 1)
+        bar.addPermanentWidget(self.jobs)
+
+    def _page_builder(self, key: str) -> Callable[[], QWidget]:
+        engine = self.ctx.engine
+        if key == "orders":
+            return lambda: pages.ListPage(
+                engine, ORDERS_SPEC, noun=pages.ORDERS_NOUN, note=pages.ORDERS_NOTE
+            )
+        if key == "customers":
+            return lambda: pages.ListPage(
+                engine, CUSTOMERS_SPEC, noun=pages.CUSTOMERS_NOUN, note=pages.CUSTOMERS_NOTE
+            )
+        return lambda: pages.PlannedPage(key)
+
+    # Behaviour --------------------------------------------------------------------------
+    def _on_tab_changed(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        if isinstance(tab, LazyTab):
+            tab.ensure_built()
+
+    def select_tab(self, key: str) -> QWidget:
+        """Show a tab by key and return its (built) page."""
+        tab = self.tab_pages[key]
+        self.tabs.setCurrentWidget(tab)
+        return tab.ensure_built()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Prime Distribution — %s") % self._shop_name)
+        titles = {
+            "home": self.tr("Home"),
+            "analytics": self.tr("Analytics"),
+            "products": self.tr("Products"),
+            "orders": self.tr("Orders"),
+            "customers": self.tr("Customers"),
+            "settings": self.tr("Settings"),
+        }
+        for i in range(self.tabs.count()):
+            tab = self.tabs.widget(i)
+            assert isinstance(tab, LazyTab)
+            self.tabs.setTabText(i, titles[tab.key])
+        actor = self.ctx.actor
+        self.user_label.setText(
+            self.tr("Signed in as %s (%s)") % (actor.name, enum_label(actor.role))
+        )
+        where = self.ctx.settings.data_dir if self.ctx.settings else ""
+        self.data_label.setText(self.tr("Data: %s") % where)
+
+    def _restore_state(self) -> None:
+        geometry = self._ui.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        last = self._ui.value("main/tab")
+        if isinstance(last, str) and last in self.tab_pages:
+            self.tabs.setCurrentWidget(self.tab_pages[last])
+
+    def save_state(self) -> None:
+        """Remember geometry and the open tab (QSettings in the data dir)."""
+        self._ui.setValue("main/geometry", self.saveGeometry())
+        tab = self.tabs.currentWidget()
+        if isinstance(tab, LazyTab):
+            self._ui.setValue("main/tab", tab.key)
+        self._ui.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        for tab in self.tab_pages.values():
+            if isinstance(tab.page, pages.ListPage):
+                tab.page.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,187 @@
+"""One helper for background work: `Op(parent, fn).success(cb).with_progress(..).run()`.
+
+`fn(job)` runs off the UI thread. Database work is serialised on one worker (SQLite has
+one writer); network work (`network=True`) runs on a small separate pool. Progress, the
+result and errors come back on the UI thread through a queued signal. A PrimedistError is
+shown to the user as its message; anything else goes to the crash dialog and the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QWidget
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from primedist.db.engine import session_scope
+from primedist.errors import Cancelled, PrimedistError
+from primedist.jobs.progress import JobProgress
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="primedist-db")
+_net_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="primedist-net")
+
+
+def shutdown_pools() -> None:
+    """Stop accepting work; running jobs see their cancel flag (called at app exit)."""
+    for job in list(tracker().jobs):
+        job.progress.cancel()
+    _db_pool.shutdown(wait=False, cancel_futures=True)
+    _net_pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Bridge(QObject):
+    """Carries closures from worker threads to the UI thread (queued connection)."""
+
+    call = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    @staticmethod
+    def _run(fn: Callable[[], None]) -> None:
+        fn()
+
+
+_bridge: _Bridge | None = None
+
+
+def on_ui_thread(fn: Callable[[], None]) -> None:
+    """Run `fn` on the UI thread soon (safe to call from any thread)."""
+    global _bridge
+    if _bridge is None:
+        _bridge = _Bridge()
+    _bridge.call.emit(fn)
+
+
+class Job:
+    """What a background function gets: progress/cancel and the database."""
+
+    def __init__(self, title: str, engine: Engine | None) -> None:
+        self.title = title
+        self.engine = engine
+        self.progress = JobProgress()
+
+    @contextmanager
+    def uow(self) -> Iterator[Session]:
+        """This job's own session: commits on success, rolls back on error."""
+        if self.engine is None:
+            raise RuntimeError("this job has no database")
+        with session_scope(self.engine) as session:
+            yield session
+
+
+class JobTracker(QObject):
+    """The running jobs that show progress (the status bar's jobs indicator)."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[Job] = []
+
+    def add(self, job: Job) -> None:
+        self.jobs.append(job)
+        self.changed.emit()
+
+    def remove(self, job: Job) -> None:
+        if job in self.jobs:
+            self.jobs.remove(job)
+            self.changed.emit()
+
+    def update(self) -> None:
+        self.changed.emit()
+
+
+_tracker: JobTracker | None = None
+
+
+def tracker() -> JobTracker:
+    global _tracker
+    if _tracker is None:
+        _tracker = JobTracker()
+    return _tracker
+
+
+class Op(Generic[T]):
+    """A background operation with UI-thread callbacks (see module docstring)."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        fn: Callable[[Job], T],
+        *,
+        engine: Engine | None = None,
+        title: str = "",
+        network: bool = False,
+    ) -> None:
+        self._parent = parent
+        self._fn = fn
+        self._network = network
+        self.job = Job(title, engine)
+        self._on_success: Callable[[T], None] | None = None
+        self._on_failure: Callable[[BaseException], None] | None = None
+        self._on_finally: Callable[[], None] | None = None
+        self._tracked = False
+
+    def success(self, cb: Callable[[T], None]) -> Op[T]:
+        self._on_success = cb
+        return self
+
+    def failure(self, cb: Callable[[BaseException], None]) -> Op[T]:
+        """Handle errors yourself (default: show them to the user)."""
+        self._on_failure = cb
+        return self
+
+    def finally_(self, cb: Callable[[], None]) -> Op[T]:
+        self._on_finally = cb
+        return self
+
+    def with_progress(self) -> Op[T]:
+        """Show this job in the jobs indicator, with its progress and a Cancel button."""
+        self._tracked = True
+        return self
+
+    def run(self) -> Future[T]:
+        if self._tracked:
+            tracker().add(self.job)
+            self.job.progress._on_update = lambda _f, _m: on_ui_thread(tracker().update)
+        pool = _net_pool if self._network else _db_pool
+        future = pool.submit(self._fn, self.job)
+        future.add_done_callback(lambda f: on_ui_thread(lambda: self._deliver(f)))
+        return future
+
+    def _deliver(self, future: Future[T]) -> None:
+        if self._tracked:
+            tracker().remove(self.job)
+        try:
+            exc = future.exception() if not future.cancelled() else Cancelled()
+            if exc is None:
+                if self._on_success is not None:
+                    self._on_success(future.result())
+            elif self._on_failure is not None:
+                self._on_failure(exc)
+            elif not isinstance(exc, Cancelled):
+                _report(self._parent, exc)
+        finally:
+            if self._on_finally is not None:
+                self._on_finally()
+
+
+def _report(parent: QWidget | None, exc: BaseException) -> None:
+    from primedist.ui.errors import show_crash, show_error
+
+    if isinstance(exc, PrimedistError):
+        show_error(parent, exc.user_message)
+    else:
+        log.error("background job failed", exc_info=exc)
+        show_crash(parent, exc)

@@ -1,0 +1,109 @@
+"""Small shared widgets: language picker, debounced search box, jobs indicator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from primedist.paths import ICONS
+from primedist.ui.i18n import LANGUAGES, current_language
+from primedist.ui.ops import tracker
+
+
+def icon(name: str) -> QIcon:
+    """An icon from resources/icons (SVG)."""
+    return QIcon(str(ICONS / f"{name}.svg"))
+
+
+class LanguageCombo(QComboBox):
+    """Tiếng Việt / English; emits the language code chosen."""
+
+    languageChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("languageCombo")
+        for code, name in LANGUAGES.items():
+            self.addItem(name, code)
+        self.setCurrentIndex(max(0, self.findData(current_language())))
+        self.currentIndexChanged.connect(lambda _i: self.languageChosen.emit(self.currentData()))
+
+
+class SearchBox(QLineEdit):
+    """A search field that emits `searchChanged` once typing pauses (no query per key)."""
+
+    searchChanged = Signal(str)
+    DEBOUNCE_MS = 250
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchBox")
+        self.setClearButtonEnabled(True)
+        self.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.DEBOUNCE_MS)
+        self._timer.timeout.connect(lambda: self.searchChanged.emit(self.text()))
+        self.textEdited.connect(lambda _t: self._timer.start())
+        self.returnPressed.connect(self._emit_now)
+
+    def _emit_now(self) -> None:
+        self._timer.stop()
+        self.searchChanged.emit(self.text())
+
+
+class JobsIndicator(QWidget):
+    """Status-bar view of background jobs: what runs, how far, and a Cancel button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobsIndicator")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setFixedWidth(120)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("linkButton")
+        self.cancel_button.setIconSize(QSize(12, 12))
+        self.cancel_button.clicked.connect(self._cancel)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        tracker().changed.connect(self.refresh)
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        jobs = tracker().jobs
+        busy = bool(jobs)
+        self.bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setText(self.tr("Cancel"))
+        if not busy:
+            self.label.setText(self.tr("No background jobs"))
+            return
+        job = jobs[0]
+        more = self.tr(" (+%n more)", "", len(jobs) - 1) if len(jobs) > 1 else ""
+        self.label.setText(f"{job.title} {job.progress.message}{more}".strip())
+        self.bar.setValue(int(job.progress.fraction * 100))
+
+    def _cancel(self) -> None:
+        for job in tracker().jobs:
+            job.progress.cancel()
+        self.label.setText(self.tr("Cancelling…"))

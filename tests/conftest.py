@@ -1,0 +1,102 @@
+"""Shared fixtures: a migrated SQLite database (migrated once, copied per test), a service
+context with a fixed clock, and the signed-in owner.
+
+Set PRIMEDIST_TEST_DATABASE_URL=postgresql+psycopg://... to run the store tests against
+PostgreSQL (each test then gets a fresh schema).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+# Qt must never try to reach a display in tests; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("PRIMEDIST_DATA_DIR", None)
+os.environ.pop("PRIMEDIST_DATABASE_URL", None)
+
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from primedist.config import Settings, resolve_settings  # noqa: E402
+from primedist.core.clock import FixedClock  # noqa: E402
+from primedist.db.engine import make_engine  # noqa: E402
+from primedist.db.store import open_store, upgrade  # noqa: E402
+from primedist.services import auth  # noqa: E402
+from primedist.services.context import Actor, ServiceContext  # noqa: E402
+
+FIXED_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+OWNER_EMAIL = "owner@example.vn"
+OWNER_PASSWORD = "s3cret-pass"
+PG_URL = os.environ.get("PRIMEDIST_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly migrated SQLite database file, built once per test session."""
+    folder = tmp_path_factory.mktemp("template")
+    settings = resolve_settings(folder)
+    engine = open_store(settings)
+    engine.dispose()
+    assert settings.db_path is not None
+    return settings.db_path
+
+
+def _reset_postgres(url: str) -> Engine:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    upgrade(engine)
+    return engine
+
+
+@pytest.fixture
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    """Settings for a per-test data dir holding a copy of the migrated template."""
+    s = resolve_settings(tmp_path / "data", PG_URL or None)
+    s.ensure_dirs()
+    if s.is_sqlite:
+        assert s.db_path is not None
+        shutil.copyfile(template_db, s.db_path)
+    return s
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    """An engine on the per-test migrated database."""
+    eng = _reset_postgres(settings.database_url) if PG_URL else open_store(settings)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(FIXED_NOW)
+
+
+@pytest.fixture
+def ctx(engine: Engine, clock: FixedClock, settings: Settings) -> ServiceContext:
+    """A service context acting as the system (no user)."""
+    return ServiceContext(engine, clock=clock, settings=settings)
+
+
+@pytest.fixture
+def owner(ctx: ServiceContext) -> Actor:
+    """Set the shop up and return its owner."""
+    return auth.setup_shop(
+        ctx,
+        shop_name="Cửa hàng Thử",
+        owner_name="Chủ Thử",
+        owner_email=OWNER_EMAIL,
+        owner_password=OWNER_PASSWORD,
+    )
+
+
+@pytest.fixture
+def owner_ctx(ctx: ServiceContext, owner: Actor) -> ServiceContext:
+    return ctx.with_actor(owner)

@@ -1,0 +1,157 @@
+"""Tests for primedist.core.money."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from primedist.core.money import (
+    MAX_AMOUNT,
+    format_money,
+    format_money_range,
+    format_number,
+    parse_money,
+)
+
+amounts = st.integers(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT)
+langs = st.sampled_from(["vi", "en"])
+
+
+@pytest.mark.parametrize(
+    ("amount", "lang", "expected"),
+    [
+        (180_392_199, "vi", "180.392.199 ₫"),
+        (180_392_199, "en", "180,392,199 VND"),
+        (-5_000, "vi", "-5.000 ₫"),
+        (-5_000, "en", "-5,000 VND"),
+        (0, "vi", "0 ₫"),
+        (999, "vi", "999 ₫"),
+        (1_000, "en", "1,000 VND"),
+        (1_000, "vi_VN", "1.000 ₫"),
+        (1_000, "en-US", "1,000 VND"),
+    ],
+)
+def test_format_money_vnd(amount: int, lang: str, expected: str) -> None:
+    assert format_money(amount, lang) == expected
+
+
+def test_format_money_uses_plain_space_before_symbol() -> None:
+    assert "\u00a0" not in format_money(5_000)
+    assert format_money(5_000).endswith(" ₫")
+
+
+def test_format_money_other_currency_has_minor_units() -> None:
+    assert format_money(123_456, "en", "USD") == "1,234.56 USD"
+    assert format_money(-5, "vi", "usd") == "-0,05 USD"
+    assert format_money(1_500, "en", "JPY") == "1,500 JPY"
+
+
+def test_format_money_rejects_unknown_currency_and_language() -> None:
+    with pytest.raises(ValueError, match="XYZ"):
+        format_money(1, "vi", "XYZ")
+    with pytest.raises(ValueError, match="fr"):
+        format_money(1, "fr")
+
+
+@pytest.mark.parametrize(
+    ("n", "lang", "expected"),
+    [(1_234_567, "vi", "1.234.567"), (1_234_567, "en", "1,234,567"), (-12, "vi", "-12")],
+)
+def test_format_number(n: int, lang: str, expected: str) -> None:
+    assert format_number(n, lang) == expected
+
+
+def test_format_money_range() -> None:
+    assert format_money_range(29_000, 49_000) == "29.000 ₫ - 49.000 ₫"
+    assert format_money_range(29_000, 49_000, "en") == "29,000 VND - 49,000 VND"
+    assert format_money_range(29_000, 29_000) == "29.000 ₫"
+    with pytest.raises(ValueError):
+        format_money_range(2, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("180.392.199 ₫", "vi", 180_392_199),
+        ("180,392,199 VND", "en", 180_392_199),
+        ("180,392,199 VND", "vi", 180_392_199),
+        ("180392199", "vi", 180_392_199),
+        ("180392199", "en", 180_392_199),
+        ("1.000.000đ", "vi", 1_000_000),
+        ("1.000.000 VNĐ", "vi", 1_000_000),
+        (" 5 000 ", "vi", 5_000),
+        ("5\u00a0000", "en", 5_000),
+        ("-5.000", "vi", -5_000),
+        ("-5,000 VND", "en", -5_000),
+        ("- 5.000 ₫", "vi", -5_000),
+        ("\u22125.000", "vi", -5_000),
+        ("+5.000", "vi", 5_000),
+        ("VND 5,000", "en", 5_000),
+        ("₫-5.000", "vi", -5_000),
+        ("12,00", "vi", 12),
+        ("12.00", "en", 12),
+        ("1.000,00 ₫", "vi", 1_000),
+        ("1,000.00", "vi", 1_000),
+        ("1.000", "en", 1_000),  # VND has no cents: a 3-digit group is thousands
+        ("0", "vi", 0),
+        ("-0", "vi", 0),
+    ],
+)
+def test_parse_money_accepts(text: str, lang: str, expected: int) -> None:
+    assert parse_money(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "message"),
+    [
+        ("abc", "vi", "'abc' is not an amount of money"),
+        ("12.5", "en", "not a whole number"),
+        ("12,5", "vi", "not a whole number"),
+        ("0.500", "en", "not a whole number"),
+        ("1.000,50", "vi", "not a whole number"),
+        ("", "vi", "required"),
+        ("   ", "en", "required"),
+        ("12.5", "vi", "not an amount"),  # "." groups thousands in vi
+        ("12,5", "en", "not an amount"),
+        ("1..000", "vi", "not an amount"),
+        ("1,00,000", "en", "not an amount"),
+        ("0.500", "vi", "not an amount"),
+        ("12 5", "vi", "not an amount"),
+        ("--5", "vi", "not an amount"),
+        ("-5-", "vi", "not an amount"),
+        ("₫5.000₫", "vi", "not an amount"),
+        ("5.000 $", "vi", "not an amount"),
+        ("1e5", "vi", "not an amount"),
+        ("1.000.", "vi", "not an amount"),
+        ("٣", "vi", "not an amount"),  # non-ASCII digits
+        ("99999999999999999999", "vi", "too large"),
+    ],
+)
+def test_parse_money_rejects(text: str, lang: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_money(text, lang)
+
+
+@given(amounts, langs)
+def test_money_round_trip(amount: int, lang: str) -> None:
+    assert parse_money(format_money(amount, lang), lang) == amount
+
+
+@given(amounts, langs)
+def test_number_round_trip(amount: int, lang: str) -> None:
+    assert parse_money(format_number(amount, lang), lang) == amount
+
+
+@given(st.integers(min_value=0, max_value=MAX_AMOUNT))
+def test_unformatted_digits_parse_in_both_languages(amount: int) -> None:
+    assert parse_money(str(amount), "vi") == parse_money(str(amount), "en") == amount
+
+
+@given(st.text(max_size=20), langs)
+def test_parse_money_only_raises_value_error(text: str, lang: str) -> None:
+    try:
+        value = parse_money(text, lang)
+    except ValueError:
+        return
+    assert abs(value) <= MAX_AMOUNT

@@ -1,0 +1,165 @@
+"""Tests for primedist.core.text."""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from primedist.core.text import fold, fts_match_query, like_escape, search_tokens
+
+# Every letter of the Vietnamese alphabet with every tone mark, both cases.
+_VI_BASE = "aăâeêioôơuưy"
+_VI_TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+VI_LETTERS = sorted(
+    {
+        unicodedata.normalize("NFC", case(base) + tone)
+        for base in _VI_BASE
+        for tone in _VI_TONES
+        for case in (str.lower, str.upper)
+    }
+    | set("bcdđghklmnpqrstvxBCDĐGHKLMNPQRSTVX")
+)
+vietnamese_text = st.text(alphabet=st.sampled_from([*VI_LETTERS, " ", "\t", "0", "9"]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nguyễn Thị Hoa", "nguyen thi hoa"),
+        ("Đặng Văn Đạt", "dang van dat"),
+        ("DƯƠNG", "duong"),
+        ("  Hồ   Chí\tMinh\n", "ho chi minh"),
+        ("Trường THPT Lê Quý Đôn", "truong thpt le quy don"),
+        ("Nguye\u0302\u0303n", "nguyen"),  # NFD input, as pasted from macOS
+        ("ỲỴỶỸ ỳỵỷỹ", "yyyy yyyy"),
+        ("Plain ASCII", "plain ascii"),
+        ("", ""),
+        ("Straße Ωμέγα 北京", "straße ωμεγα 北京"),  # other scripts: marks dropped only
+    ],
+)
+def test_fold_examples(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+def test_fold_covers_every_vietnamese_letter() -> None:
+    for letter in VI_LETTERS:
+        folded = fold(letter)
+        assert len(folded) == 1 and folded.isascii() and folded.islower(), letter
+
+
+@given(vietnamese_text)
+def test_fold_vietnamese_is_ascii(text: str) -> None:
+    folded = fold(text)
+    assert folded.isascii()
+    assert folded == folded.strip()
+    assert "  " not in folded
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(vietnamese_text)
+def test_fold_ignores_normal_form(text: str) -> None:
+    assert fold(unicodedata.normalize("NFD", text)) == fold(text)
+
+
+def test_search_tokens() -> None:
+    assert search_tokens("Nguyễn Thị-Hoa, 0939.921.717!") == [
+        "nguyen",
+        "thi",
+        "hoa",
+        "0939",
+        "921",
+        "717",
+    ]
+    assert search_tokens("snake_case") == ["snake", "case"]
+    assert search_tokens(" ,.;!? ") == []
+
+
+@given(st.text())
+def test_search_tokens_are_alphanumeric(text: str) -> None:
+    for token in search_tokens(text):
+        assert token and token.isalnum()
+
+
+def test_fts_match_query_examples() -> None:
+    assert fts_match_query("Nguyễn Thị Hoa") == '"nguyen"* "thi"* "hoa"*'
+    assert fts_match_query('say "hi"') == '"say"* "hi"*'
+    assert fts_match_query("") is None
+    assert fts_match_query('" * - ( ) :') is None
+
+
+@pytest.fixture(scope="module")
+def fts() -> Iterator[sqlite3.Connection]:
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(name, tokenize = 'unicode61')")
+    con.executemany(
+        "INSERT INTO t(name) VALUES (?)",
+        [(fold(n),) for n in ["Nguyễn Thị Hoa", "Đặng Văn Đạt", "Near Or Drop"]],
+    )
+    yield con
+    con.close()
+
+
+def _search(con: sqlite3.Connection, query: str) -> list[str]:
+    expr = fts_match_query(query)
+    if expr is None:
+        return []
+    rows = con.execute("SELECT name FROM t WHERE t MATCH ? ORDER BY rowid", (expr,))
+    return [r[0] for r in rows]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "-",
+        "OR",
+        "'); DROP TABLE t;--",
+        'a" OR "b',
+        "name:hoa",
+        "^hoa",
+        "AND NOT",
+    ],
+)
+def test_fts_match_query_hostile_input_is_valid(fts: sqlite3.Connection, hostile: str) -> None:
+    _search(fts, hostile)  # must not raise sqlite3.OperationalError
+
+
+def test_fts_match_query_finds_by_folded_prefix(fts: sqlite3.Connection) -> None:
+    assert _search(fts, "nguyễn ho") == ["nguyen thi hoa"]
+    assert _search(fts, "ĐẠT") == ["dang van dat"]
+    assert _search(fts, "near or") == ["near or drop"]  # operators are plain words
+
+
+@given(st.text(max_size=30))
+def test_fts_match_query_always_valid(fts: sqlite3.Connection, text: str) -> None:
+    _search(fts, text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("50%", "50\\%"), ("a_b", "a\\_b"), ("c:\\x", "c:\\\\x"), ("plain", "plain")],
+)
+def test_like_escape(raw: str, expected: str) -> None:
+    assert like_escape(raw) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("ab%_\\"), max_size=12))
+def test_like_escape_matches_literally(raw: str) -> None:
+    con = sqlite3.connect(":memory:")
+    pattern = like_escape(raw)
+    hit = con.execute("SELECT ? LIKE ? ESCAPE '\\'", (raw, pattern)).fetchone()[0]
+    other = con.execute("SELECT ? LIKE ? ESCAPE '\\'", (raw + "x", pattern)).fetchone()[0]
+    con.close()
+    assert hit == 1
+    assert other == 0
