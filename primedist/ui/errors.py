@@ -54,13 +54,13 @@ def setup_logging(log_dir: Path) -> Path:
     return path
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("errors", text)
-
-
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
     """Tell the user about an expected problem (bad input, no permission, offline...)."""
-    QMessageBox.warning(parent, title or _tr("Something needs your attention"), message)
+    QMessageBox.warning(
+        parent,
+        title or QCoreApplication.translate("errors", "Something needs your attention"),
+        message,
+    )
 
 
 class CrashDialog(QDialog):
@@ -69,13 +69,13 @@ class CrashDialog(QDialog):
     def __init__(self, parent: QWidget | None, details: str, log_path: str) -> None:
         super().__init__(parent)
         self.setObjectName("crashDialog")
-        self.setWindowTitle(_tr("Unexpected error"))
+        self.setWindowTitle(QCoreApplication.translate("errors", "Unexpected error"))
         self.resize(640, 420)
         layout = QVBoxLayout(self)
-        text = _tr(
-            "Something went wrong that Prime Distribution did not expect. Your data is "
-            "safe: the change in progress was not saved. The details below were written "
-            "to the log file:"
+        text = QCoreApplication.translate(
+            "errors",
+            "Something unexpected went wrong. Your data is safe: the unfinished change "
+            "was not saved. The details below are also in the log file:",
         )
         intro = QLabel(f"{text}\n{log_path}")
         intro.setWordWrap(True)
@@ -85,7 +85,8 @@ class CrashDialog(QDialog):
         layout.addWidget(self.details, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = buttons.addButton(
-            _tr("Copy details"), QDialogButtonBox.ButtonRole.ActionRole
+            QCoreApplication.translate("errors", "Copy details"),
+            QDialogButtonBox.ButtonRole.ActionRole,
         )
         self.copy_button.clicked.connect(self.copy_details)
         buttons.rejected.connect(self.reject)
@@ -105,7 +106,11 @@ def format_exception(exc: BaseException) -> str:
 
 def show_crash(parent: QWidget | None, exc: BaseException) -> CrashDialog:
     """Show the crash dialog (non-blocking) for an unexpected exception."""
-    dialog = CrashDialog(parent, format_exception(exc), _log_path or _tr("(no log file)"))
+    dialog = CrashDialog(
+        parent,
+        format_exception(exc),
+        _log_path or QCoreApplication.translate("errors", "(no log file)"),
+    )
     dialog.setModal(True)
     dialog.show()
     return dialog

@@ -120,7 +120,9 @@ class PlannedPage(QWidget):
     def retranslate(self) -> None:
         title, points = PLANNED[self.key]
         self.title.setText(_tr(title))
-        self.intro.setText(_tr("This tab is being built. It will hold:"))
+        self.intro.setText(
+            QCoreApplication.translate("pages", "This tab is being built. It will hold:")
+        )
         items = "".join(f"<li style='margin-bottom:6px'>{_tr(p)}</li>" for p in points)
         self.points.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
 
@@ -149,7 +151,7 @@ class ListPage(QWidget):
         layout.addWidget(self.note)
         bar = QHBoxLayout()
         self.search = SearchBox()
-        self.search.setMinimumWidth(360)
+        self.search.setMinimumWidth(460)
         self.count = QLabel()
         self.count.setObjectName("muted")
         bar.addWidget(self.search)
@@ -200,7 +202,9 @@ class ListPage(QWidget):
 
     def retranslate(self) -> None:
         self.note.setText(_tr(self._note))
-        self.search.setPlaceholderText(_tr("Search by name, phone or code (accents optional)"))
+        self.search.setPlaceholderText(
+            QCoreApplication.translate("pages", "Search by name, phone or code (accents optional)")
+        )
         self._show_count()
 
     def shutdown(self) -> None:

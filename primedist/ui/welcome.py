@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -145,19 +144,15 @@ class WelcomeWindow(QWidget):
         top.addWidget(self.language)
         outer.addLayout(top)
         outer.addStretch(1)
-        self.stack = QStackedWidget()
         self.setup_page = SetupPage()
         self.login_page = LoginPage()
-        self.stack.addWidget(self.setup_page)
-        self.stack.addWidget(self.login_page)
-        outer.addWidget(self.stack)
+        # Only one form is ever shown: a setup that succeeds goes straight to the main window.
+        self.page: _FormPage = self.setup_page if auth.needs_setup(ctx.engine) else self.login_page
+        outer.addWidget(self.page)
         outer.addStretch(2)
         self.setup_page.button.clicked.connect(self._create_shop)
         self.login_page.button.clicked.connect(self._sign_in)
         self.login_page.password.returnPressed.connect(self._sign_in)
-        self.stack.setCurrentWidget(
-            self.setup_page if auth.needs_setup(ctx.engine) else self.login_page
-        )
         self.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -172,7 +167,7 @@ class WelcomeWindow(QWidget):
 
     @property
     def showing_setup(self) -> bool:
-        return self.stack.currentWidget() is self.setup_page
+        return self.page is self.setup_page
 
     def _create_shop(self) -> None:
         page = self.setup_page
