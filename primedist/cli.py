@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -82,7 +82,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         seed=args.seed,
         progress=progress,
     )
-    data = asdict(summary) if is_dataclass(summary) else dict(summary)  # type: ignore[call-overload]
+    data = asdict(summary)
     data["data_dir"] = str(settings.data_dir)
     data["owner_email"] = (
         demo.DEMO_OWNER_EMAIL if owner.email == demo.DEMO_OWNER_EMAIL else owner.email
@@ -105,12 +105,20 @@ def _stderr_progress(fraction: float, message: str) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import DatabaseError
+
     from primedist.db.engine import make_engine
     from primedist.db.store import HEAD_REVISION, current_revision, migrate_store
+    from primedist.errors import StoreError
 
     settings.ensure_dirs()
     engine = make_engine(settings.database_url)
-    before = current_revision(engine)
+    try:
+        before = current_revision(engine)
+    except DatabaseError as exc:  # a damaged file: one line, like open_store, not a traceback
+        raise StoreError(
+            f"The database at {settings.database_url} cannot be opened: {exc.orig}"
+        ) from exc
     backup = None
     if before != HEAD_REVISION:
         backup = migrate_store(settings, engine, from_revision=before)
@@ -176,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("demo", help="fill the data dir with a believable demo shop")
+    p = sub.add_parser("demo", help="fill the demo data dir with a believable demo shop")
     p.add_argument("--orders", type=_positive_int, default=20_000)
     p.add_argument("--customers", type=_positive_int, default=3_000)
     p.add_argument("--seed", type=int, default=1)
@@ -218,7 +226,9 @@ def _positive_int(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `primedist` console script."""
     args = build_parser().parse_args(argv)
-    settings = resolve_settings(args.data_dir, demo=args.demo)
+    # `primedist demo` fills the same demo folder `primedist --demo` opens, never the real
+    # shop's data dir (unless --data-dir / PRIMEDIST_DATA_DIR say otherwise).
+    settings = resolve_settings(args.data_dir, demo=args.demo or args.command == "demo")
     func: Callable[[argparse.Namespace, Settings], int] | None = getattr(args, "func", None)
     try:
         if func is None:

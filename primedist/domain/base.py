@@ -72,3 +72,10 @@ __all__ = [
     "text_field",
     "utcnow",
 ]
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core Table of a SQLModel table class (for bulk paths and list queries)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table

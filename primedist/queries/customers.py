@@ -7,11 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState, fetch_keys, fetch_rows
 
-customers = Customer.__table__  # type: ignore[attr-defined]
+customers = table_of(Customer)
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:

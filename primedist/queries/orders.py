@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.sql.elements import ColumnElement
 
+from primedist.domain.base import table_of
 from primedist.domain.order import Order
 from primedist.domain.shop import Shop
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec
 
-orders = Order.__table__  # type: ignore[attr-defined]
-shops = Shop.__table__  # type: ignore[attr-defined]
+orders = table_of(Order)
+shops = table_of(Shop)
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:

@@ -144,9 +144,8 @@ def _prepare_demo(app: QApplication, ctx: ServiceContext) -> Actor | None:
     op.with_progress()
     dialog.canceled.connect(op.job.progress.cancel)
     ops.tracker().changed.connect(lambda: dialog.setValue(int(op.job.progress.fraction * 100)))
-    op.success(lambda s: outcome.setdefault("ok", s)).failure(
-        lambda e: outcome.setdefault("error", e)
-    ).finally_(dialog.reset).run()
+    op.success(lambda s: outcome.update(ok=s)).failure(lambda e: outcome.update(error=e))
+    op.finally_(dialog.reset).run()
     dialog.exec()
     while not outcome:
         app.processEvents()

@@ -36,6 +36,14 @@ class _RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
+        # The traceback carries the exception's message (often a URL or a payload): the
+        # formatter uses exc_text as given when it is set, so set it redacted.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
@@ -96,7 +104,14 @@ class CrashDialog(QDialog):
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details.toPlainText())
 
+    def done(self, result: int) -> None:
+        super().done(result)
+        _open_dialogs.discard(self)
 
+
+#: Shown crash dialogs. One without a parent is owned by Python alone: without this
+#: reference it would be garbage-collected (and vanish) as soon as show_crash returns.
+_open_dialogs: set[CrashDialog] = set()
 _log_path = ""
 
 
@@ -112,6 +127,7 @@ def show_crash(parent: QWidget | None, exc: BaseException) -> CrashDialog:
         _log_path or QCoreApplication.translate("errors", "(no log file)"),
     )
     dialog.setModal(True)
+    _open_dialogs.add(dialog)
     dialog.show()
     return dialog
 

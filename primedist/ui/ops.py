@@ -9,12 +9,13 @@ shown to the user as its message; anything else goes to the crash dialog and the
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -53,13 +54,23 @@ class _Bridge(QObject):
 
 
 _bridge: _Bridge | None = None
+_bridge_lock = threading.Lock()
 
 
 def on_ui_thread(fn: Callable[[], None]) -> None:
     """Run `fn` on the UI thread soon (safe to call from any thread)."""
     global _bridge
     if _bridge is None:
-        _bridge = _Bridge()
+        with _bridge_lock:
+            if _bridge is None:
+                bridge = _Bridge()
+                # The first call may come from a worker thread (a job's done callback): the
+                # bridge must live on the UI thread, or queued calls wait for an event loop
+                # that thread never runs.
+                app = QCoreApplication.instance()
+                if app is not None:
+                    bridge.moveToThread(app.thread())
+                _bridge = bridge
     _bridge.call.emit(fn)
 
 

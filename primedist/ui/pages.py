@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -19,6 +19,7 @@ from primedist.core.money import format_number
 from primedist.queries.spec import QuerySpec
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.table_model import SqlTableModel
 from primedist.ui.widgets import SearchBox, icon
 

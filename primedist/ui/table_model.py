@@ -257,11 +257,13 @@ class SqlTableModel(QAbstractTableModel):
         with self._engine.connect() as conn:
             rows = fetch_rows(conn, self._spec, keys)
         kinds = [c.kind for c in self._spec.columns]
+        # A row deleted since the key scan shows blank rather than failing (None would
+        # show the loading placeholder forever).
+        blank = ("",) * len(kinds)
         page: list[tuple[str, ...] | None] = []
         for key in keys:
             raw = rows.get(key)
-            # A row deleted since the key scan shows blank rather than failing.
-            page.append(None if raw is None else self._format_row(kinds, raw))
+            page.append(blank if raw is None else self._format_row(kinds, raw))
         if stop - start < self.PAGE and not self._complete:
             # Cut short by keys still loading: not cached, fetched again once they arrive.
             return page + [None] * (self.PAGE - len(page))
