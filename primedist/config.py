@@ -34,10 +34,14 @@ class Settings:
 
     @property
     def db_path(self) -> Path | None:
-        """The SQLite file, or None for a server database."""
+        """The SQLite file, or None for a server (or in-memory) database."""
         if not self.is_sqlite:
             return None
-        return Path(self.database_url.split(":///", 1)[1])
+        from sqlalchemy.engine import make_url
+
+        # Parsed, not split: a query string (`?timeout=5`) is not part of the file name.
+        database = make_url(self.database_url).database
+        return Path(database) if database and database != ":memory:" else None
 
     @property
     def backup_dir(self) -> Path:

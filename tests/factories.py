@@ -1,0 +1,197 @@
+"""Believable rows for tests, inserted with SQLAlchemy Core executemany (no ORM).
+
+Every helper returns the new primary keys in insertion order. Search text is filled the
+way the services fill it (folded, phone variants included), so the FTS triggers index it
+and searches behave as in the app.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.core.phone import phone_search_variants
+from primedist.core.text import fold
+from primedist.domain.customer import Customer, CustomerPhone
+from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod, Rank
+from primedist.domain.order import Order, compute_total
+from primedist.domain.shop import Shop
+
+shops_t = Shop.__table__  # type: ignore[attr-defined]
+customers_t = Customer.__table__  # type: ignore[attr-defined]
+customer_phones_t = CustomerPhone.__table__  # type: ignore[attr-defined]
+orders_t = Order.__table__  # type: ignore[attr-defined]
+
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Bùi", "Đỗ", "Ngô")
+MIDDLE = ("Thị", "Văn", "Minh", "Ngọc", "Thanh", "Hữu", "Gia", "Quốc")
+GIVEN = ("Anh", "Bình", "Châu", "Dung", "Giang", "Hải", "Hương", "Khoa", "Lan", "Phúc")
+
+
+def vietnamese_name(rng: random.Random) -> str:
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def mobile(i: int) -> str:
+    """A valid, normalised Vietnamese mobile number (08x: never collides with 09x probes)."""
+    return "08" + f"{(i * 7919 + 1_234_567) % 100_000_000:08d}"
+
+
+def _phone_text(phone: str | None) -> str:
+    return " ".join(phone_search_variants(phone)) if phone else ""
+
+
+def _next_id(conn: sa.Connection, table: sa.Table) -> int:
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one())
+
+
+def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [r[0] for r in conn.execute(stmt, rows)]
+
+
+def make_shop(engine: Engine, name: str, channel: Channel | str = Channel.SHOPEE) -> int:
+    """One active shop; returns its id."""
+    with engine.begin() as conn:
+        return _insert(
+            conn,
+            shops_t,
+            [
+                {
+                    "name": name,
+                    "channel": Channel(channel),
+                    "created_at": datetime.now().astimezone(),
+                }
+            ],
+        )[0]
+
+
+def make_customers(
+    engine: Engine,
+    n: int,
+    *,
+    names: Sequence[str] | None = None,
+    seed: int = 1,
+    created_at: datetime | None = None,
+) -> list[int]:
+    """`n` customers with unique codes and one primary mobile each; returns their ids."""
+    rng = random.Random(seed)
+    when = created_at or datetime.now().astimezone()
+    with engine.begin() as conn:
+        base = _next_id(conn, customers_t)
+        rows, phones = [], []
+        for i in range(n):
+            name = names[i % len(names)] if names else vietnamese_name(rng)
+            code = f"KH{base + i + 1:06d}"
+            phone = mobile(base + i + 1)
+            phones.append(phone)
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "rank": rng.choice(list(Rank)),
+                    "total_orders": 0,
+                    "total_expenses": 0,
+                    "search_text": fold(f"{name} {code} {_phone_text(phone)}"),
+                    "created_at": when + timedelta(seconds=i),
+                    "updated_at": when + timedelta(seconds=i),
+                }
+            )
+        ids = _insert(conn, customers_t, rows)
+        conn.execute(
+            sa.insert(customer_phones_t),
+            [
+                {"customer_id": cid, "phone": p, "is_primary": True, "created_at": when}
+                for cid, p in zip(ids, phones, strict=True)
+            ],
+        )
+    return ids
+
+
+def _money_parts(rng: random.Random, total: int | None) -> dict[str, int]:
+    """Order money whose parts add up to the total (the table's CHECK)."""
+    shipping = rng.choice((0, 15_000, 22_000, 30_000))
+    voucher = rng.choice((0, 0, 10_000, 20_000))
+    seller = rng.choice((0, 0, 0, 5_000))
+    points = rng.choice((0, 0, 0, 1_000))
+    if total is None:
+        subtotal = rng.randrange(50, 3_000) * 1_000 + voucher + seller + points
+    else:
+        subtotal = total - shipping + voucher + seller + points
+        if subtotal < 0:  # a tiny total: no extras
+            shipping = voucher = seller = points = 0
+            subtotal = total
+    parts = {
+        "subtotal": subtotal,
+        "shipping_fee": shipping,
+        "marketplace_discount": 0,
+        "voucher_discount": voucher,
+        "seller_discount": seller,
+        "shop_promotion": 0,
+        "points_discount": points,
+    }
+    parts["total"] = compute_total(**parts)
+    parts["commission"] = parts["total"] // 20
+    return parts
+
+
+def make_orders(
+    engine: Engine,
+    shop_id: int,
+    n: int,
+    *,
+    start: datetime,
+    step: timedelta,
+    customer_ids: Sequence[int | None] | None = None,
+    buyer_names: Sequence[str] | None = None,
+    buyer_phones: Sequence[str | None] | None = None,
+    totals: Sequence[int] | None = None,
+    seed: int = 2,
+) -> list[int]:
+    """`n` valid orders of a shop placed at start, start+step, ...; returns their ids.
+
+    Names, phones and customer ids cycle when shorter than `n`; totals, when given, are
+    taken one per order (the money parts are made to add up to each).
+    """
+    if totals is not None and len(totals) < n:
+        raise ValueError("give one total per order")
+    rng = random.Random(seed)
+    statuses, payments = list(OrderStatus), list(PaymentMethod)
+    with engine.begin() as conn:
+        base = _next_id(conn, orders_t)
+        rows = []
+        for i in range(n):
+            external_id = f"DH{shop_id:02d}{base + i + 1:08d}"
+            name = buyer_names[i % len(buyer_names)] if buyer_names else vietnamese_name(rng)
+            phone = buyer_phones[i % len(buyer_phones)] if buyer_phones else mobile(base + i)
+            when = start + i * step
+            status = rng.choice(statuses)
+            rows.append(
+                {
+                    "shop_id": shop_id,
+                    "external_id": external_id,
+                    "source": OrderSource.MARKETPLACE,
+                    "status": status,
+                    "payment_method": rng.choice(payments),
+                    "customer_id": customer_ids[i % len(customer_ids)] if customer_ids else None,
+                    "buyer_name": name,
+                    "buyer_phone": phone,
+                    "ship_name": name,
+                    "ship_phone": phone,
+                    "item_count": rng.randint(1, 5),
+                    **_money_parts(rng, None if totals is None else totals[i]),
+                    "search_text": fold(f"{external_id} {name} {_phone_text(phone)}"),
+                    "created_at": when,
+                    "updated_at": when,
+                    "completed_at": when + timedelta(days=3)
+                    if status == OrderStatus.COMPLETED
+                    else None,
+                }
+            )
+        return _insert(conn, orders_t, rows)

@@ -1,0 +1,418 @@
+"""The `primedist` command: exit codes, one-line errors, --json, data dir selection."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from primedist import __version__
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from primedist.db.backup import list_backups, validate_backup
+from primedist.db.store import HEAD_REVISION
+from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+
+try:
+    import primedist.services.demo  # noqa: F401
+
+    HAVE_DEMO = True
+except ImportError:
+    HAVE_DEMO = False
+needs_demo = pytest.mark.skipif(not HAVE_DEMO, reason="primedist.services.demo not importable")
+
+INIT_ARGS = [
+    "--shop-name",
+    "Cửa hàng CLI",
+    "--owner-name",
+    "Chủ CLI",
+    "--owner-email",
+    OWNER_EMAIL,
+    "--owner-password",
+    OWNER_PASSWORD,
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No data dir or database URL leaks in; the platform dir is redirected."""
+    monkeypatch.delenv("PRIMEDIST_DATA_DIR", raising=False)
+    monkeypatch.delenv("PRIMEDIST_DATABASE_URL", raising=False)
+    monkeypatch.setattr("primedist.config.default_data_dir", lambda: tmp_path / "platform")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+class Run:
+    """One in-process run of the CLI: exit code and captured output."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def error_line(self) -> str:
+        """The single stderr line of a failed run."""
+        lines = self.err.splitlines()
+        assert len(lines) == 1, self.err
+        assert lines[0].startswith("primedist: error: "), lines[0]
+        assert self.out == ""
+        return lines[0]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Any:
+    def run(*argv: str) -> Run:
+        capsys.readouterr()
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse: --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def shop(cli: Any, data_dir: Path) -> Path:
+    """A data dir with a set-up shop."""
+    assert cli("--data-dir", str(data_dir), "init", *INIT_ARGS).code == EXIT_OK
+    return data_dir
+
+
+def shop_names(data_dir: Path) -> set[str]:
+    conn = sqlite3.connect(data_dir / "primedist.db")
+    try:
+        return {row[0] for row in conn.execute("SELECT name FROM shops")}
+    finally:
+        conn.close()
+
+
+def add_shop(data_dir: Path, name: str) -> None:
+    conn = sqlite3.connect(data_dir / "primedist.db")
+    try:
+        conn.execute(
+            "INSERT INTO shops (name, channel, region, status, timezone, is_active, created_at)"
+            " VALUES (?, 'offline', 'VN', 'active', 'Asia/Ho_Chi_Minh', 1, '2026-01-01')",
+            (name,),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def run_module(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PRIMEDIST_")}
+    base["QT_QPA_PLATFORM"] = "offscreen"
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "primedist", *argv],
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+# Version and usage ---------------------------------------------------------------------
+def test_version(cli: Any) -> None:
+    run = cli("--version")
+    assert run.code == EXIT_OK
+    assert run.out.strip() == f"primedist {__version__}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--bogus"],
+        ["init", "--bogus", *INIT_ARGS],
+        ["init", "--shop-name", "X", "--owner-name", "Y", "--owner-email", OWNER_EMAIL],
+        ["no-such-command"],
+        ["restore"],
+        ["backup", "--keep", "0"],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(cli: Any, argv: list[str], data_dir: Path) -> None:
+    run = cli("--data-dir", str(data_dir), *argv)
+    assert run.code == EXIT_USAGE
+    run.error_line()
+    assert not (data_dir / "primedist.db").exists()
+
+
+def test_missing_required_option_is_named(cli: Any, data_dir: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "init", *INIT_ARGS[:6])
+    assert run.code == EXIT_USAGE
+    assert "--owner-password" in run.error_line()
+
+
+# init ----------------------------------------------------------------------------------
+def test_init_then_second_init_fails(cli: Any, data_dir: Path) -> None:
+    first = cli("--data-dir", str(data_dir), "init", *INIT_ARGS)
+    assert first.code == EXIT_OK
+    assert first.err == ""
+    assert OWNER_EMAIL in first.out
+    assert (data_dir / "primedist.db").is_file()
+    assert shop_names(data_dir) == {"Cửa hàng CLI"}
+
+    second = cli("--data-dir", str(data_dir), "init", *INIT_ARGS)
+    assert second.code == EXIT_ERROR
+    assert "already set up" in second.error_line()
+    assert shop_names(data_dir) == {"Cửa hàng CLI"}
+
+
+def test_init_json(cli: Any, data_dir: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "init", *INIT_ARGS, "--json")
+    assert run.code == EXIT_OK
+    assert run.json() == {
+        "data_dir": str(data_dir.resolve()),
+        "shop": "Cửa hàng CLI",
+        "owner": OWNER_EMAIL,
+    }
+
+
+def test_init_with_a_short_password_is_a_one_line_error(cli: Any, data_dir: Path) -> None:
+    argv = [*INIT_ARGS[:-1], "1234567"]
+    run = cli("--data-dir", str(data_dir), "init", *argv)
+    assert run.code == EXIT_ERROR
+    assert "8 characters" in run.error_line()
+    assert shop_names(data_dir) == set()
+
+
+# migrate -------------------------------------------------------------------------------
+def test_migrate_fresh_then_up_to_date(cli: Any, data_dir: Path) -> None:
+    first = cli("--data-dir", str(data_dir), "migrate", "--json")
+    assert first.code == EXIT_OK
+    assert first.json() == {"from": None, "to": HEAD_REVISION, "backup": None}
+    assert (data_dir / "primedist.db").is_file()
+
+    again = cli("--data-dir", str(data_dir), "migrate", "--json")
+    assert again.json() == {"from": HEAD_REVISION, "to": HEAD_REVISION, "backup": None}
+
+    text = cli("--data-dir", str(data_dir), "migrate")
+    assert text.code == EXIT_OK
+    assert "up to date" in text.out
+    assert HEAD_REVISION in text.out
+
+
+# backup / restore ----------------------------------------------------------------------
+def test_backup_before_init_tells_to_run_init(cli: Any, data_dir: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "backup")
+    assert run.code == EXIT_ERROR
+    assert "primedist init" in run.error_line()
+    assert list_backups(data_dir / "backups") == []
+
+
+def test_restore_before_init_tells_to_run_init(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "restore", str(tmp_path / "x.db"))
+    assert run.code == EXIT_ERROR
+    assert "primedist init" in run.error_line()
+
+
+def test_backup_to_the_backups_folder(cli: Any, shop: Path) -> None:
+    run = cli("--data-dir", str(shop), "backup", "--json")
+    assert run.code == EXIT_OK
+    data = run.json()
+    path = Path(data["backup"])
+    assert path.is_file()
+    assert path.parent == shop.resolve() / "backups"
+    assert data["bytes"] == path.stat().st_size > 0
+    assert validate_backup(path) == HEAD_REVISION
+
+    text = cli("--data-dir", str(shop), "backup")
+    assert text.code == EXIT_OK
+    assert text.out.startswith("Backup written to ")
+    assert len(list_backups(shop / "backups", reason="manual")) == 2
+
+
+def test_backup_keep_prunes(cli: Any, shop: Path) -> None:
+    for _ in range(3):
+        assert cli("--data-dir", str(shop), "backup", "--keep", "2").code == EXIT_OK
+    assert len(list_backups(shop / "backups", reason="manual")) == 2
+
+
+def test_backup_to_a_named_file(cli: Any, shop: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "FILE.db"
+    run = cli("--data-dir", str(shop), "backup", str(target), "--json")
+    assert run.code == EXIT_OK
+    assert Path(run.json()["backup"]) == target
+    assert target.is_file()
+    assert shop_names_of(target) == {"Cửa hàng CLI"}
+    assert list_backups(shop / "backups") == []
+
+
+def shop_names_of(path: Path) -> set[str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in conn.execute("SELECT name FROM shops")}
+    finally:
+        conn.close()
+
+
+def test_restore_a_non_backup_file(cli: Any, shop: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n" * 20)
+    run = cli("--data-dir", str(shop), "restore", str(notes))
+    assert run.code == EXIT_ERROR
+    assert "notes.txt" in run.error_line()
+    assert shop_names(shop) == {"Cửa hàng CLI"}
+
+    missing = cli("--data-dir", str(shop), "restore", str(tmp_path / "gone.db"))
+    assert missing.code == EXIT_ERROR
+    assert "gone.db" in missing.error_line()
+
+
+def test_restore_a_real_backup(cli: Any, shop: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "saved.db"
+    assert cli("--data-dir", str(shop), "backup", str(saved)).code == EXIT_OK
+    add_shop(shop, "Added after the backup")
+    assert shop_names(shop) == {"Cửa hàng CLI", "Added after the backup"}
+
+    run = cli("--data-dir", str(shop), "restore", str(saved), "--json")
+
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert data["restored"] == str(saved)
+    safety = Path(data["previous_saved_as"])
+    assert safety.is_file()
+    assert shop_names_of(safety) == {"Cửa hàng CLI", "Added after the backup"}
+    assert shop_names(shop) == {"Cửa hàng CLI"}
+    conn = sqlite3.connect(shop / "primedist.db")
+    try:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit_events")]
+    finally:
+        conn.close()
+    assert "backup.restore" in actions
+
+
+# Data dir selection --------------------------------------------------------------------
+def test_env_data_dir_is_honoured(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_dir = tmp_path / "from-env"
+    monkeypatch.setenv("PRIMEDIST_DATA_DIR", str(env_dir))
+    run = cli("init", *INIT_ARGS, "--json")
+    assert run.code == EXIT_OK
+    assert run.json()["data_dir"] == str(env_dir.resolve())
+    assert (env_dir / "primedist.db").is_file()
+    assert not (tmp_path / "platform").exists()
+
+
+def test_data_dir_option_beats_env(
+    cli: Any, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRIMEDIST_DATA_DIR", str(tmp_path / "from-env"))
+    run = cli("--data-dir", str(data_dir), "init", *INIT_ARGS, "--json")
+    assert run.code == EXIT_OK
+    assert run.json()["data_dir"] == str(data_dir.resolve())
+    assert (data_dir / "primedist.db").is_file()
+    assert not (tmp_path / "from-env").exists()
+
+
+def test_default_is_the_platform_dir(cli: Any, tmp_path: Path) -> None:
+    run = cli("migrate", "--json")
+    assert run.code == EXIT_OK
+    assert (tmp_path / "platform" / "primedist.db").is_file()
+
+
+# demo ----------------------------------------------------------------------------------
+@needs_demo
+def test_demo_reports_the_counts(cli: Any, data_dir: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "demo", "--orders", "500", "--customers", "80", "--json")
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert data["orders"] == 500
+    assert data["customers"] == 80
+    assert data["data_dir"] == str(data_dir.resolve())
+    for key in ("shops", "products", "variants", "order_lines", "seconds", "owner_email"):
+        assert key in data
+    assert data["order_lines"] >= data["orders"]
+    conn = sqlite3.connect(data_dir / "primedist.db")
+    try:
+        assert conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 500
+        assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 80
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("orders", ["0", "-5", "abc", "1.5"])
+def test_demo_rejects_bad_order_counts(cli: Any, data_dir: Path, orders: str) -> None:
+    run = cli("--data-dir", str(data_dir), "demo", "--orders", orders)
+    assert run.code == EXIT_USAGE
+    assert "--orders" in run.error_line()
+    assert not (data_dir / "primedist.db").exists()
+
+
+# End to end: `python -m primedist` -----------------------------------------------------
+def test_module_version_end_to_end() -> None:
+    proc = run_module("--version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"primedist {__version__}"
+
+
+def test_module_init_backup_end_to_end(tmp_path: Path) -> None:
+    env = {"PRIMEDIST_DATA_DIR": str(tmp_path / "e2e")}
+    init = run_module("init", *INIT_ARGS, "--json", env=env)
+    assert init.returncode == 0, init.stderr
+    assert json.loads(init.stdout)["data_dir"] == str((tmp_path / "e2e").resolve())
+
+    again = run_module("init", *INIT_ARGS, env=env)
+    assert again.returncode == 1
+    lines = again.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("primedist: error: "), again.stderr
+
+    backup = run_module("backup", "--json", env=env)
+    assert backup.returncode == 0, backup.stderr
+    assert Path(json.loads(backup.stdout)["backup"]).is_file()
+
+
+def test_module_usage_error_end_to_end(tmp_path: Path) -> None:
+    proc = run_module("--data-dir", str(tmp_path / "x"), "demo", "--orders", "abc")
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("primedist: error: "), proc.stderr
+    assert proc.stdout == ""
+
+
+def test_module_backup_before_init_end_to_end(tmp_path: Path) -> None:
+    proc = run_module("--data-dir", str(tmp_path / "fresh"), "backup")
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("primedist: error: ") and "primedist init" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["migrate", "backup", "init"])
+def test_damaged_database_is_a_one_line_error(cli: Any, data_dir: Path, command: str) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "primedist.db").write_bytes(b"\x00garbage, not SQLite\n" * 300)
+    argv = INIT_ARGS if command == "init" else []
+    run = cli("--data-dir", str(data_dir), command, *argv)
+    assert run.code == EXIT_ERROR
+    assert "cannot be opened" in run.error_line()
+
+
+@needs_demo
+def test_demo_without_a_dir_uses_the_demo_folder_not_the_real_shop(
+    cli: Any, tmp_path: Path
+) -> None:
+    real = tmp_path / "platform"
+    assert cli("init", *INIT_ARGS).code == EXIT_OK
+    assert (real / "primedist.db").is_file()
+
+    run = cli("demo", "--orders", "50", "--customers", "10", "--json")
+
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["data_dir"] == str((real / "demo").resolve())
+    assert (real / "demo" / "primedist.db").is_file()
+    assert shop_names(real) == {"Cửa hàng CLI"}  # the real shop got no demo data
