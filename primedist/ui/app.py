@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from primedist import __version__
 from primedist.config import Settings
@@ -25,7 +24,6 @@ from primedist.ui.main_window import MainWindow
 from primedist.ui.welcome import WelcomeWindow
 
 log = logging.getLogger(__name__)
-_T0 = time.perf_counter()
 
 
 def ui_settings_for(settings: Settings) -> QSettings:
@@ -77,6 +75,8 @@ class GuiSession:
         self.welcome.signedIn.connect(self.open_main)
         self.welcome.languageChosen.connect(self.set_language)
         self.welcome.show()
+        form = "setup" if self.welcome.showing_setup else "sign-in"
+        _startup_probe(f"primedist-welcome {form}")
         return self.welcome
 
     def open_main(self, actor: Actor) -> MainWindow:
@@ -89,21 +89,23 @@ class GuiSession:
             self.welcome.close()
             self.welcome.deleteLater()
             self.welcome = None
-        _startup_probe(self.main)
+        tabs = ",".join(self.main.tab_pages)
+        _startup_probe(f"primedist-main {self.main.windowTitle()} [{tabs}]")
         return self.main
 
 
-def _startup_probe(window: QWidget) -> None:
-    """PRIMEDIST_STARTUP_PROBE=shown|idle=SECONDS: report start-up time / idle RSS, quit.
-
-    Used by benchmarks/ to measure the real process, not a mock-up of it.
+def _startup_probe(what: str) -> None:
+    """PRIMEDIST_STARTUP_PROBE=shown|idle=SECONDS: say which window is shown and when, or
+    the idle RSS, then quit. Used by benchmarks/ and tests to measure and check the real
+    process, not a mock-up of it.
     """
     probe = os.environ.get("PRIMEDIST_STARTUP_PROBE")
     if not probe:
         return
 
     def report_shown() -> None:
-        print(f"primedist-shown {time.perf_counter() - _T0:.4f}", flush=True)  # noqa: T201
+        print(what, flush=True)  # noqa: T201
+        print("primedist-shown", flush=True)  # noqa: T201
         if probe.startswith("idle="):
             QTimer.singleShot(int(float(probe[5:]) * 1000), report_idle)
         else:
@@ -116,7 +118,6 @@ def _startup_probe(window: QWidget) -> None:
         print(f"primedist-idle-rss {rss:.1f}", flush=True)  # noqa: T201
         QApplication.quit()
 
-    del window
     QTimer.singleShot(0, report_shown)
 
 

@@ -21,7 +21,7 @@ from primedist.queries.orders import ORDERS_SPEC
 from primedist.services.context import ServiceContext
 from primedist.ui import pages
 from primedist.ui.labels import enum_label
-from primedist.ui.widgets import JobsIndicator, LanguageCombo, icon
+from primedist.ui.widgets import JobsIndicator, LanguageCombo, center_on_screen, icon
 
 #: (key, module the tab needs or None for everyone)
 TABS: tuple[tuple[str, Module | None], ...] = (
@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+            center_on_screen(self)
         last = self._ui.value("main/tab")
         if isinstance(last, str) and last in self.tab_pages:
             self.tabs.setCurrentWidget(self.tab_pages[last])

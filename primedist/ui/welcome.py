@@ -18,7 +18,7 @@ from primedist.errors import PrimedistError
 from primedist.services import auth
 from primedist.services.context import ServiceContext
 from primedist.ui.ops import Op
-from primedist.ui.widgets import LanguageCombo, icon
+from primedist.ui.widgets import LanguageCombo, center_on_screen, icon
 
 
 def _password_edit() -> QLineEdit:
@@ -126,6 +126,7 @@ class WelcomeWindow(QWidget):
         self.setObjectName("welcomeWindow")
         self._ctx = ctx
         self.resize(560, 620)
+        center_on_screen(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 20, 32, 32)
         top = QHBoxLayout()

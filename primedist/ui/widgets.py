@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -107,3 +107,13 @@ class JobsIndicator(QWidget):
         for job in tracker().jobs:
             job.progress.cancel()
         self.label.setText(self.tr("Cancelling…"))
+
+
+def center_on_screen(window: QWidget) -> None:
+    """Place a top-level window in the middle of its screen (no saved geometry yet)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    frame = window.frameGeometry()
+    frame.moveCenter(screen.availableGeometry().center())
+    window.move(frame.topLeft())
