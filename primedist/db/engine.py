@@ -21,6 +21,10 @@ _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling only BEGINs before INSERT/UPDATE/DELETE, so DDL
+    # (DROP TRIGGER in a bulk load) would autocommit and survive a rollback. Turn it off and
+    # let SQLAlchemy's begin emit a real BEGIN (SQLAlchemy's documented recipe).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -29,6 +33,10 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -42,6 +50,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             max_overflow=5,
         )
         sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 

@@ -203,3 +203,20 @@ def test_db_timestamp_round_trips_on_this_backend(engine: Engine) -> None:
         shop = session.exec(select(Shop).where(Shop.name == "Bulk")).one()
     assert shop.created_at == placed
     assert shop.created_at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.skipif(bool(os.environ.get("PRIMEDIST_TEST_DATABASE_URL")), reason="SQLite only")
+def test_ddl_inside_a_transaction_is_rolled_back(engine: Engine) -> None:
+    """pysqlite would autocommit DDL; the engine makes SQLAlchemy transactions real."""
+    trigger = "customers_fts_ai"
+
+    def has_trigger() -> bool:
+        with engine.connect() as conn:
+            sql = "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name=:n"
+            return bool(conn.execute(sa.text(sql), {"n": trigger}).scalar_one())
+
+    assert has_trigger()
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        raise RuntimeError("roll back")
+    assert has_trigger()

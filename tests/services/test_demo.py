@@ -1,0 +1,601 @@
+"""Demo data: money adds up, aggregates match the orders, search finds it, deterministic,
+all-or-nothing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from primedist.config import resolve_settings
+from primedist.core.clock import FixedClock
+from primedist.core.phone import normalize_phone, phone_search_variants
+from primedist.core.text import fold, fts_match_query
+from primedist.db.engine import sqlite_timestamp
+from primedist.db.store import open_store
+from primedist.domain.customer import Customer
+from primedist.domain.enums import OrderStatus, ShopStatus
+from primedist.domain.loyalty import PointsEntry
+from primedist.domain.order import Order, OrderLine, OrderStatusChange
+from primedist.domain.product import Variant
+from primedist.errors import Cancelled, Conflict, ValidationError
+from primedist.jobs.progress import JobProgress
+from primedist.services import demo
+from primedist.services.context import ServiceContext
+from tests.conftest import FIXED_NOW, PG_URL
+
+ORDERS = 3_000
+CUSTOMERS = 400
+SEED = 7
+MARKETPLACES = {"shopee", "lazada", "tiki", "tiktok"}
+
+
+@pytest.fixture
+def demo_ctx(ctx: ServiceContext) -> ServiceContext:
+    """A store set up as the demo shop and filled with a small demo."""
+    owner_ctx = ctx.with_actor(demo.ensure_demo_owner(ctx))
+    demo.generate_demo(owner_ctx, orders=ORDERS, customers=CUSTOMERS, seed=SEED)
+    return owner_ctx
+
+
+def rows(engine: Engine, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(sql, params or ()).all()]
+
+
+def scalar(engine: Engine, sql: str, *params: Any) -> Any:
+    return rows(engine, sql, *params)[0][0]
+
+
+def counts(engine: Engine, *tables: str) -> dict[str, int]:
+    return {t: scalar(engine, f"SELECT COUNT(*) FROM {t}") for t in tables}
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def test_ensure_demo_owner_sets_up_once_then_returns_the_owner(ctx: ServiceContext) -> None:
+    first = demo.ensure_demo_owner(ctx)
+    again = demo.ensure_demo_owner(ctx)
+    assert first.id == again.id
+    assert first.email == demo.DEMO_OWNER_EMAIL
+    assert rows(ctx.engine, "SELECT name, channel FROM shops") == [(demo.DEMO_SHOP_NAME, "offline")]
+
+
+def test_rejects_nonsense_sizes(owner_ctx: ServiceContext) -> None:
+    with pytest.raises(ValidationError):
+        demo.generate_demo(owner_ctx, orders=-1)
+    with pytest.raises(ValidationError):
+        demo.generate_demo(owner_ctx, orders=10, customers=0)
+
+
+def test_summary_matches_the_store_and_shops_cover_every_channel(
+    ctx: ServiceContext,
+) -> None:
+    owner_ctx = ctx.with_actor(demo.ensure_demo_owner(ctx))
+    summary = demo.generate_demo(owner_ctx, orders=ORDERS, customers=CUSTOMERS, seed=SEED)
+    stored = counts(ctx.engine, "shops", "products", "variants", "customers", "orders",
+                    "order_lines")  # fmt: skip
+    assert stored == {
+        "shops": summary.shops,
+        "products": summary.products,
+        "variants": summary.variants,
+        "customers": CUSTOMERS,
+        "orders": ORDERS,
+        "order_lines": summary.order_lines,
+    }
+    assert 4 <= summary.shops <= 6
+    assert summary.seconds > 0
+    shops = rows(ctx.engine, "SELECT channel, status FROM shops")
+    assert {c for c, _ in shops} == MARKETPLACES | {"offline"}
+    not_linked = [c for c, s in shops if s == ShopStatus.NOT_LINKED.value]
+    assert len(not_linked) == 1 and not_linked[0] in MARKETPLACES
+    assert all(s == ShopStatus.ACTIVE.value for c, s in shops if c not in not_linked)
+
+
+# --------------------------------------------------------------------------- money
+
+
+def test_every_order_adds_up(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM orders WHERE total != subtotal + shipping_fee
+          - marketplace_discount - voucher_discount - seller_discount - shop_promotion
+          - points_discount OR total < 0 OR paid_amount NOT IN (0, total)""",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM order_lines
+        WHERE subtotal != quantity * unit_price - discount OR discount < 0
+          OR returned_quantity NOT IN (0, quantity)""",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM orders o JOIN (
+            SELECT order_id, SUM(subtotal) AS s, SUM(quantity) AS q FROM order_lines
+            GROUP BY order_id) l ON l.order_id = o.id
+        WHERE o.subtotal != l.s OR o.item_count != l.q""",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM orders WHERE id NOT IN (SELECT order_id FROM order_lines)""",
+        )
+        == 0
+    )
+
+
+def test_commission_and_fees_follow_the_channel(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    money = rows(
+        engine,
+        """
+        SELECT s.channel, o.source, o.subtotal, o.commission, o.shipping_fee,
+               o.payment_method, o.carrier, o.tracking_number, o.status
+        FROM orders o JOIN shops s ON s.id = o.shop_id""",
+    )
+    for channel, source, subtotal, commission, fee, payment, carrier, tracking, status in money:
+        if channel in MARKETPLACES:
+            assert source == "marketplace"
+            assert subtotal * 0.04 - 1 <= commission <= subtotal * 0.10 + 1
+            assert payment in {"cod", "e_wallet", "bank_transfer", "card"}
+            assert carrier is not None
+        else:
+            assert source in {"counter", "phone", "chat"}
+            assert commission == 0
+            assert payment in {"cash", "bank_transfer", "e_wallet"}
+        if source == "counter":
+            assert carrier is None and tracking is None and fee == 0
+        if status in {"pending", "confirmed", "cancelled"}:
+            assert tracking is None
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def test_customer_aggregates_equal_what_sql_recomputes(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    mismatches = rows(
+        engine,
+        """
+        SELECT c.id FROM customers c LEFT JOIN (
+            SELECT customer_id, COUNT(*) AS n,
+                   SUM(status = 'completed') AS ok,
+                   SUM(status = 'cancelled') AS cancelled,
+                   SUM(status IN ('returned', 'return_refund')) AS returned,
+                   SUM(CASE WHEN status = 'completed' THEN total ELSE 0 END) AS spent,
+                   MAX(created_at) AS last
+            FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
+        ) o ON o.customer_id = c.id
+        WHERE c.total_orders != COALESCE(o.n, 0)
+           OR c.successful_orders != COALESCE(o.ok, 0)
+           OR c.cancelled_orders != COALESCE(o.cancelled, 0)
+           OR c.returned_orders != COALESCE(o.returned, 0)
+           OR c.total_expenses != COALESCE(o.spent, 0)
+           OR c.last_order_at IS NOT o.last""",
+    )
+    assert mismatches == []
+    channels: dict[int, set[str]] = defaultdict(set)
+    for customer_id, channel in rows(
+        engine,
+        """
+            SELECT DISTINCT o.customer_id, s.channel FROM orders o
+            JOIN shops s ON s.id = o.shop_id WHERE o.customer_id IS NOT NULL""",
+    ):
+        channels[customer_id].add(channel)
+    for cid, listed, spent, rank, since in rows(
+        engine, "SELECT id, channels, total_expenses, rank, rank_since FROM customers"
+    ):
+        assert set(filter(None, listed.split(","))) == channels[cid]
+        expected = ("diamond" if spent >= 10_000_000 else "gold" if spent >= 5_000_000
+                    else "silver" if spent >= 1_000_000 else "copper")  # fmt: skip
+        assert rank == expected
+        assert since is not None
+    # Heavy tail: the busiest customer buys far more than the median one.
+    per_customer = sorted(r[0] for r in rows(engine, "SELECT total_orders FROM customers"))
+    assert per_customer[-1] >= 5 * max(per_customer[len(per_customer) // 2], 1)
+
+
+def test_customers_look_vietnamese_and_reachable(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    customers = rows(engine, "SELECT id, code, name, gender, email, search_text FROM customers")
+    assert [c[1] for c in customers[:2]] == ["KH000001", "KH000002"]
+    names = {c[2] for c in customers}
+    assert {"Nguyễn Thị Hoa", "Đặng Văn Đạt"} <= names
+    for _, _, name, gender, _, _ in customers:
+        if " Thị " in name:
+            assert gender == "female"
+        if " Văn " in name:
+            assert gender == "male"
+    phones: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for cid, phone, primary in rows(
+        engine, "SELECT customer_id, phone, is_primary FROM customer_phones ORDER BY id"
+    ):
+        assert normalize_phone(phone) == phone and re.fullmatch(r"0[35789]\d{8}", phone)
+        phones[cid].append((phone, primary))
+    for cid, code, name, _, email, search_text in customers:
+        assert sum(p for _, p in phones[cid]) == 1
+        variants = [v for phone, _ in phones[cid] for v in phone_search_variants(phone)]
+        assert search_text == fold(" ".join([name, code, email or "", *variants]))
+    assert 1 <= scalar(engine, "SELECT MIN(n) FROM (SELECT COUNT(*) n FROM addresses "
+                               "GROUP BY customer_id)")  # fmt: skip
+    assert scalar(engine, "SELECT MAX(n) FROM (SELECT COUNT(*) n FROM addresses "
+                          "GROUP BY customer_id)") <= 3  # fmt: skip
+    assert scalar(engine, "SELECT COUNT(*) FROM addresses WHERE district IS NOT NULL") == 0
+    # Marketplace buyers are linked by their buyer ids, one per marketplace they used.
+    assert (
+        rows(
+            engine,
+            """
+        SELECT DISTINCT o.customer_id, s.channel FROM orders o JOIN shops s ON s.id = o.shop_id
+        WHERE s.channel != 'offline' AND o.customer_id IS NOT NULL
+        EXCEPT SELECT customer_id, channel FROM customer_identities""",
+        )
+        == []
+    )
+
+
+def test_customers_fts_finds_dang_van_dat_without_accents(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    found = rows(
+        engine,
+        """SELECT rowid FROM customers_fts
+                            WHERE customers_fts MATCH '"dang"* "van"* "dat"*'""",
+    )
+    ids = {r[0] for r in found}
+    dat = {r[0] for r in rows(engine, "SELECT id FROM customers WHERE name = 'Đặng Văn Đạt'")}
+    assert dat and dat <= ids
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def test_orders_cover_every_province_and_status_by_age(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    assert scalar(engine, "SELECT COUNT(DISTINCT province_code) FROM orders") == 34
+    assert (
+        scalar(
+            engine,
+            """SELECT COUNT(*) FROM orders WHERE ship_district IS NOT NULL
+                             OR (ship_province IS NULL) != (province_code IS NULL)""",
+        )
+        == 0
+    )
+    statuses = {r[0] for r in rows(engine, "SELECT DISTINCT status FROM orders")}
+    assert statuses == {s.value for s in OrderStatus}
+    month_ago = sqlite_timestamp(FIXED_NOW - timedelta(days=30))
+    old = dict(rows(engine, "SELECT status, COUNT(*) FROM orders WHERE created_at < ? "
+                            "GROUP BY status", month_ago))  # fmt: skip
+    assert not {"pending", "confirmed", "shipping"} & set(old)
+    done = old["completed"] / sum(old.values())
+    assert 0.70 < done < 0.88
+    assert (
+        scalar(
+            engine,
+            """SELECT COUNT(*) FROM orders WHERE (status = 'completed')
+                             != (completed_at IS NOT NULL)""",
+        )
+        == 0
+    )
+
+
+def test_orders_grow_over_two_years_up_to_now(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    first, last = rows(engine, "SELECT MIN(created_at), MAX(updated_at) FROM orders")[0]
+    assert first >= sqlite_timestamp(FIXED_NOW - timedelta(days=730))
+    assert last <= sqlite_timestamp(FIXED_NOW)
+    recent = scalar(engine, "SELECT COUNT(*) FROM orders WHERE created_at >= ?",
+                    sqlite_timestamp(FIXED_NOW - timedelta(days=365)))  # fmt: skip
+    assert 0.5 < recent / ORDERS < 0.7
+    shares = dict(
+        rows(
+            engine,
+            """SELECT s.channel, COUNT(*) FROM orders o
+                                  JOIN shops s ON s.id = o.shop_id GROUP BY s.channel""",
+        )
+    )
+    assert shares["shopee"] == max(shares.values())
+
+
+def test_external_ids_look_like_each_channel(demo_ctx: ServiceContext) -> None:
+    shapes = {
+        "shopee": r"\d{6}[0-9A-Z]{8}",
+        "lazada": r"\d{15}",
+        "tiki": r"\d{9}",
+        "tiktok": r"\d{18}",
+        "offline": r"PD\d{6}\d{4,}",
+    }
+    seen: set[tuple[str, str]] = set()
+    for channel, external, created, phone in rows(
+        demo_ctx.engine,
+        """
+            SELECT s.channel, o.external_id, o.created_at, o.buyer_phone
+            FROM orders o JOIN shops s ON s.id = o.shop_id""",
+    ):
+        assert re.fullmatch(shapes[channel], external), (channel, external)
+        if channel in ("shopee", "offline"):
+            local = datetime.fromisoformat(created) + timedelta(hours=7)
+            assert local.strftime("%y%m%d") in external[:8]
+        if phone is not None and "*" in phone:
+            assert channel == "shopee" and re.fullmatch(r"84\*{5}\d{2}", phone)
+        assert (channel, external) not in seen
+        seen.add((channel, external))
+
+
+def test_orders_fts_finds_an_order_by_its_number(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    for order_id, external in rows(engine, "SELECT id, external_id FROM orders "
+                                           "WHERE id IN (1, 1500, 3000)"):  # fmt: skip
+        query = fts_match_query(external)
+        found = {r[0] for r in rows(engine, "SELECT rowid FROM orders_fts "
+                                            "WHERE orders_fts MATCH ?", query)}  # fmt: skip
+        assert order_id in found
+
+
+def test_status_history_ends_at_the_current_status(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM orders o WHERE o.status != (
+            SELECT to_status FROM order_status_changes h WHERE h.order_id = o.id
+            ORDER BY changed_at DESC, id DESC LIMIT 1)""",
+        )
+        == 0
+    )
+    recent = sqlite_timestamp(FIXED_NOW - timedelta(days=20))
+    # Recent shipped orders keep their whole path, starting as pending.
+    assert scalar(engine, """
+        SELECT COUNT(*) FROM orders o WHERE o.created_at >= ? AND o.source != 'counter'
+        AND NOT EXISTS (SELECT 1 FROM order_status_changes h WHERE h.order_id = o.id
+                        AND h.from_status IS NULL AND h.to_status = 'pending')""",
+                  recent) == 0  # fmt: skip
+
+
+def test_rows_load_through_the_orm(demo_ctx: ServiceContext) -> None:
+    """Enums, booleans and timestamps written raw read back as the models expect."""
+    with Session(demo_ctx.engine) as session:
+        orders = session.exec(select(Order).order_by(Order.id).limit(200)).all()  # type: ignore[arg-type]
+        assert all(o.money_adds_up() for o in orders)
+        assert orders[0].created_at.tzinfo is not None
+        assert isinstance(orders[0].status, OrderStatus)
+        for model in (Customer, OrderLine, OrderStatusChange, PointsEntry, Variant):
+            assert session.exec(select(model).limit(20)).all()
+
+
+# --------------------------------------------------------------------------- catalogue etc.
+
+
+def test_catalogue_is_consistent(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    assert (
+        scalar(
+            engine,
+            """SELECT COUNT(*) FROM variants WHERE cost >= price
+                             OR (discount_price IS NOT NULL AND discount_price > price)""",
+        )
+        == 0
+    )
+    for (barcode,) in rows(engine, "SELECT barcode FROM variants"):
+        digits = [int(d) for d in barcode]
+        assert len(digits) == 13
+        assert sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10 == 0
+    for name, skus, text in rows(
+        engine,
+        """
+            SELECT p.name, GROUP_CONCAT(v.sku, ' '), p.search_text
+            FROM products p JOIN variants v ON v.product_id = p.id GROUP BY p.id""",
+    ):
+        assert text.startswith(fold(name)) and all(fold(s) in text for s in skus.split())
+    # Grouped variants hold no stock of their own; the group does.
+    assert scalar(engine, "SELECT COUNT(*) FROM variants WHERE sku_group_id IS NOT NULL "
+                          "AND stock != 0") == 0  # fmt: skip
+    # Stock equals its ledger, for variants and groups alike.
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM variants v WHERE v.sku_group_id IS NULL AND v.stock != (
+            SELECT COALESCE(SUM(quantity), 0) FROM stock_movements m WHERE m.variant_id = v.id)
+        """,
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM sku_groups g WHERE g.stock != (
+            SELECT SUM(quantity) FROM stock_movements m WHERE m.sku_group_id = g.id)""",
+        )
+        == 0
+    )
+    per_product = [r[0] for r in rows(engine, "SELECT COUNT(*) FROM product_listings "
+                                              "GROUP BY product_id")]  # fmt: skip
+    assert per_product and max(per_product) <= 3
+
+
+def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    assert {r[0] for r in rows(engine, "SELECT code FROM customer_levels")} >= {
+        "VIP", "REG", "WS"}  # fmt: skip
+    often = {
+        r[0]
+        for r in rows(
+            engine,
+            """SELECT ct.customer_id FROM customer_tags ct
+                                           JOIN tags t ON t.id = ct.tag_id
+                                           WHERE t.name = 'Often returns'""",
+        )
+    }
+    assert often == {r[0] for r in rows(engine, "SELECT id FROM customers "
+                                                "WHERE returned_orders >= 2")}  # fmt: skip
+    assert (
+        rows(
+            engine,
+            """
+        SELECT v.code FROM vouchers v WHERE v.used_count !=
+            (SELECT COUNT(*) FROM orders o WHERE o.voucher_id = v.id)""",
+        )
+        == []
+    )
+    assert 2 <= scalar(engine, "SELECT COUNT(*) FROM segments") <= 3
+    assert scalar(engine, "SELECT COUNT(*) FROM segment_members") > 0
+    # The points ledger explains every balance.
+    assert (
+        rows(
+            engine,
+            """
+        SELECT c.id FROM customers c LEFT JOIN (
+            SELECT customer_id, SUM(delta) AS balance,
+                   SUM(CASE WHEN delta > 0 THEN delta ELSE 0 END) AS earned
+            FROM points_entries GROUP BY customer_id) p ON p.customer_id = c.id
+        WHERE c.points_balance != COALESCE(p.balance, 0)
+           OR c.points_earned != COALESCE(p.earned, 0)""",
+        )
+        == []
+    )
+    assert (
+        scalar(
+            engine,
+            """
+        SELECT COUNT(*) FROM points_entries p WHERE p.balance_after != (
+            SELECT SUM(delta) FROM points_entries q WHERE q.customer_id = p.customer_id
+            AND (q.created_at < p.created_at
+                 OR (q.created_at = p.created_at AND q.id <= p.id)))""",
+        )
+        == 0
+    )
+    kinds = {r[0] for r in rows(engine, "SELECT DISTINCT kind FROM activity_events")}
+    assert {"orders_synced", "low_stock", "ranks_updated"} <= kinds
+    audit = rows(engine, "SELECT user_id FROM audit_events WHERE action = 'demo.generate'")
+    assert audit == [(demo_ctx.actor.id,)]
+
+
+def test_store_integrity_after_the_bulk_load(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    triggers = rows(engine, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    assert len(triggers) == 9
+    for index in demo._RANDOM_ORDER_INDEXES:
+        assert scalar(engine, "SELECT COUNT(*) FROM sqlite_master WHERE name = ?", index) == 1
+
+
+# --------------------------------------------------------------------------- run rules
+
+
+def test_a_second_run_is_refused(demo_ctx: ServiceContext) -> None:
+    with pytest.raises(Conflict, match=f"already holds {ORDERS} orders"):
+        demo.generate_demo(demo_ctx, orders=10, customers=5)
+
+
+class CancelOnSecondCheck(JobProgress):
+    def __init__(self) -> None:
+        super().__init__()
+        self.checks = 0
+
+    def check(self) -> None:
+        self.checks += 1
+        if self.checks > 1:
+            raise Cancelled()
+
+
+def test_cancel_after_the_first_batch_writes_nothing(ctx: ServiceContext) -> None:
+    owner_ctx = ctx.with_actor(demo.ensure_demo_owner(ctx))
+    tables = ("shops", "products", "variants", "customers", "orders", "order_lines",
+              "audit_events", "tags")  # fmt: skip
+    before = counts(ctx.engine, *tables)
+    with pytest.raises(Cancelled):
+        demo.generate_demo(owner_ctx, orders=ORDERS, customers=CUSTOMERS,
+                           progress=CancelOnSecondCheck())  # fmt: skip
+    assert counts(ctx.engine, *tables) == before
+    assert before["orders"] == before["customers"] == 0
+    assert scalar(ctx.engine, "PRAGMA foreign_keys") == 1
+    # Triggers and indexes dropped for the load are back: a real run still works.
+    assert len(rows(ctx.engine, "SELECT name FROM sqlite_master WHERE type = 'trigger'")) == 9
+    demo.generate_demo(owner_ctx, orders=200, customers=60)
+    assert (
+        scalar(
+            ctx.engine,
+            """SELECT COUNT(*) FROM customers_fts
+                                 WHERE customers_fts MATCH '"nguyen"* "thi"* "hoa"*'""",
+        )
+        >= 1
+    )
+
+
+def test_progress_reports_move_forward_to_done(ctx: ServiceContext) -> None:
+    owner_ctx = ctx.with_actor(demo.ensure_demo_owner(ctx))
+    seen: list[float] = []
+    demo.generate_demo(owner_ctx, orders=500, customers=80,
+                       progress=JobProgress(lambda f, _m: seen.append(f)))  # fmt: skip
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0
+
+
+@pytest.fixture
+def twin_engines(template_db: Path, tmp_path: Path) -> Iterator[list[Engine]]:
+    engines = []
+    for name in ("a", "b"):
+        settings = resolve_settings(tmp_path / name)
+        settings.ensure_dirs()
+        assert settings.db_path is not None
+        shutil.copyfile(template_db, settings.db_path)
+        engines.append(open_store(settings))
+    yield engines
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="copies the SQLite template")
+def test_same_seed_and_clock_give_identical_data(twin_engines: list[Engine]) -> None:
+    dumps = []
+    for engine in twin_engines:
+        ctx = ServiceContext(engine, clock=FixedClock(FIXED_NOW))
+        owner_ctx = ctx.with_actor(demo.ensure_demo_owner(ctx))
+        demo.generate_demo(owner_ctx, orders=1_000, customers=150, seed=11)
+        dumps.append([
+            rows(engine, f"SELECT * FROM {table} ORDER BY {key}")
+            for table, key in (("orders", "id"), ("customers", "id"), ("order_lines", "id"),
+                               ("addresses", "id"), ("variants", "id"),
+                               ("points_entries", "id"), ("order_status_changes", "id"))
+        ])  # fmt: skip
+    assert dumps[0] == dumps[1]
+    assert dumps[0][0]  # not trivially equal
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="copies the SQLite template")
+def test_another_seed_gives_other_data(twin_engines: list[Engine]) -> None:
+    firsts = []
+    for seed, engine in enumerate(twin_engines, start=1):
+        ctx = ServiceContext(engine, clock=FixedClock(FIXED_NOW))
+        demo.generate_demo(ctx.with_actor(demo.ensure_demo_owner(ctx)), orders=300,
+                           customers=50, seed=seed)  # fmt: skip
+        firsts.append(rows(engine, "SELECT external_id, total FROM orders ORDER BY id"))
+    assert firsts[0] != firsts[1]
