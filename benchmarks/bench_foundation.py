@@ -27,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the in-process Qt part too
+ENV = {**os.environ}
 ENV.pop("PRIMEDIST_DATA_DIR", None)
 ENV.pop("PRIMEDIST_DATABASE_URL", None)
 

@@ -24,9 +24,9 @@ CUSTOMERS_SPEC = QuerySpec(
     key=customers.c.id,
     from_=customers,
     columns=(
-        Column("code", "Customer code", customers.c.code, width=90),
+        Column("code", "Customer code", customers.c.code, width=120),
         Column("name", "Name", customers.c.name, width=180),
-        Column("rank", "Rank", customers.c.rank, kind="enum", width=80),
+        Column("rank", "Rank", customers.c.rank, kind="enum", width=95),
         Column(
             "total_expenses",
             "Total expenses",
@@ -34,7 +34,7 @@ CUSTOMERS_SPEC = QuerySpec(
             kind="money",
             sort=customers.c.total_expenses,
         ),
-        Column("total_orders", "Total orders", customers.c.total_orders, kind="int", width=80),
+        Column("total_orders", "Total orders", customers.c.total_orders, kind="int", width=110),
         Column(
             "created_at",
             "Created",
@@ -52,6 +52,6 @@ CUSTOMERS_SPEC = QuerySpec(
 def search_customers(conn: sa.Connection, text: str, *, limit: int = 50) -> list[tuple[Any, ...]]:
     """The newest `limit` customers matching `text` (folded name, phone, code, email)."""
     state = QueryState(search=text, filters=(customers.c.deleted_at.is_(None),))
-    keys = fetch_keys(conn, CUSTOMERS_SPEC, state, after=None, limit=limit)
-    rows = fetch_rows(conn, CUSTOMERS_SPEC, [k for _, k in keys])
-    return [rows[k] for _, k in keys if k in rows]
+    keys = fetch_keys(conn, CUSTOMERS_SPEC, state, after=None, limit=limit).keys
+    rows = fetch_rows(conn, CUSTOMERS_SPEC, keys)
+    return [rows[k] for k in keys if k in rows]

@@ -24,9 +24,9 @@ ORDERS_SPEC = QuerySpec(
     from_=orders.join(shops, orders.c.shop_id == shops.c.id),
     key_from=orders,
     columns=(
-        Column("external_id", "Order ID", orders.c.external_id, width=150),
-        Column("shop", "Shop", shops.c.name, width=150),
-        Column("channel", "Channel", shops.c.channel, kind="enum", width=90),
+        Column("external_id", "Order ID", orders.c.external_id, width=175),
+        Column("shop", "Shop", shops.c.name, width=170),
+        Column("channel", "Channel", shops.c.channel, kind="enum", width=115),
         Column("item_count", "Items", orders.c.item_count, kind="int", width=60),
         Column("total", "Order value", orders.c.total, kind="money", sort=orders.c.total),
         Column("status", "Status", orders.c.status, kind="enum", width=110),

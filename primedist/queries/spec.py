@@ -119,18 +119,26 @@ def keys_stmt(
     after: tuple[Any, int] | None,
     limit: int,
 ) -> sa.Select[Any]:
-    """The next `limit` (sort value, key) pairs after `after`, in list order."""
+    """The next `limit` keys after the (sort value, key) pair `after`, in list order.
+
+    Only the key is selected: the sort value of every row would cost a Python object
+    (a datetime) per row; the caller fetches the last one with `sort_value_stmt`.
+    """
     sort, desc = _sort_of(spec, state)
-    stmt = (
-        sa.select(sort, spec.key)
-        .select_from(spec.keys_from)
-        .where(*where_clauses(spec, state, dialect))
+    stmt = sa.select(spec.key).select_from(spec.keys_from).where(
+        *where_clauses(spec, state, dialect)
     )
     if after is not None:
         pair, bound = sa.tuple_(sort, spec.key), sa.tuple_(*after)
         stmt = stmt.where(pair < bound if desc else pair > bound)
     order = (sort.desc(), spec.key.desc()) if desc else (sort.asc(), spec.key.asc())
     return stmt.order_by(*order).limit(limit)
+
+
+def sort_value_stmt(spec: QuerySpec, state: QueryState, key: int) -> sa.Select[Any]:
+    """The sort value of one row (the keyset bound after a page)."""
+    sort, _desc = _sort_of(spec, state)
+    return sa.select(sort).select_from(spec.keys_from).where(spec.key == key)
 
 
 def rows_stmt(spec: QuerySpec, keys: Sequence[int]) -> sa.Select[Any]:
@@ -143,6 +151,15 @@ def count_rows(conn: sa.Connection, spec: QuerySpec, state: QueryState) -> int:
     return int(conn.execute(count_stmt(spec, state, conn.dialect.name)).scalar_one())
 
 
+@dataclass(frozen=True)
+class KeyPage:
+    """A keyset page: the keys in list order and the bound to continue after them."""
+
+    keys: list[int]
+    #: (sort value, key) of the last row, or None when the page is empty.
+    after: tuple[Any, int] | None
+
+
 def fetch_keys(
     conn: sa.Connection,
     spec: QuerySpec,
@@ -150,10 +167,14 @@ def fetch_keys(
     *,
     after: tuple[Any, int] | None,
     limit: int,
-) -> list[tuple[Any, int]]:
-    """Keyset page of (sort value, key) pairs."""
+) -> KeyPage:
+    """The next keyset page of keys."""
     stmt = keys_stmt(spec, state, conn.dialect.name, after=after, limit=limit)
-    return [(r[0], r[1]) for r in conn.execute(stmt)]
+    keys = list(conn.execute(stmt).scalars())
+    if not keys:
+        return KeyPage([], None)
+    last = conn.execute(sort_value_stmt(spec, state, keys[-1])).scalar_one()
+    return KeyPage(keys, (last, keys[-1]))
 
 
 def fetch_rows(
@@ -169,11 +190,11 @@ def iter_rows(conn: sa.Connection, spec: QuerySpec, state: QueryState, *, page: 
     """Every row of the list in order, page by page (for exports): yields value tuples."""
     after: tuple[Any, int] | None = None
     while True:
-        keys = fetch_keys(conn, spec, state, after=after, limit=page)
-        if not keys:
+        chunk = fetch_keys(conn, spec, state, after=after, limit=page)
+        if not chunk.keys:
             return
-        rows = fetch_rows(conn, spec, [k for _, k in keys])
-        for _, key in keys:
+        rows = fetch_rows(conn, spec, chunk.keys)
+        for key in chunk.keys:
             if key in rows:
                 yield rows[key]
-        after = keys[-1]
+        after = chunk.after

@@ -54,7 +54,7 @@ class SqlTableModel(QAbstractTableModel):
     queryChanged = Signal(int)
 
     FIRST_CHUNK = 500
-    CHUNK = 25_000
+    CHUNK = 10_000
     PAGE = 100
     MAX_PAGES = 64
 
@@ -192,13 +192,13 @@ class SqlTableModel(QAbstractTableModel):
         return int(h | Qt.AlignmentFlag.AlignVCenter)
 
     def _append_keys(self, conn: Any, limit: int) -> int:
-        pairs = fetch_keys(conn, self._spec, self._state, after=self._after, limit=limit)
-        if pairs:
-            self._keys.extend(k for _, k in pairs)
-            self._after = pairs[-1]
-        if len(pairs) < limit:
+        page = fetch_keys(conn, self._spec, self._state, after=self._after, limit=limit)
+        if page.keys:
+            self._keys.extend(page.keys)
+            self._after = page.after
+        if len(page.keys) < limit:
             self._complete = True
-        return len(pairs)
+        return len(page.keys)
 
     def _load_next_chunk(self) -> None:
         if self._complete:
