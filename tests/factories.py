@@ -8,8 +8,10 @@ and searches behave as in the app.
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -195,3 +197,12 @@ def make_orders(
                 }
             )
         return _insert(conn, orders_t, rows)
+
+
+def shop_names_in_file(path: Path) -> set[str]:
+    """Shop names stored in a database file (opened read-only, e.g. a backup)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in conn.execute("SELECT name FROM shops")}
+    finally:
+        conn.close()

@@ -17,6 +17,7 @@ from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
 from primedist.db.backup import list_backups, validate_backup
 from primedist.db.store import HEAD_REVISION
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+from tests.factories import shop_names_in_file
 
 try:
     import primedist.services.demo  # noqa: F401
@@ -247,16 +248,8 @@ def test_backup_to_a_named_file(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert run.code == EXIT_OK
     assert Path(run.json()["backup"]) == target
     assert target.is_file()
-    assert shop_names_of(target) == {"Cửa hàng CLI"}
+    assert shop_names_in_file(target) == {"Cửa hàng CLI"}
     assert list_backups(shop / "backups") == []
-
-
-def shop_names_of(path: Path) -> set[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in conn.execute("SELECT name FROM shops")}
-    finally:
-        conn.close()
 
 
 def test_restore_a_non_backup_file(cli: Any, shop: Path, tmp_path: Path) -> None:
@@ -285,7 +278,7 @@ def test_restore_a_real_backup(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert data["restored"] == str(saved)
     safety = Path(data["previous_saved_as"])
     assert safety.is_file()
-    assert shop_names_of(safety) == {"Cửa hàng CLI", "Added after the backup"}
+    assert shop_names_in_file(safety) == {"Cửa hàng CLI", "Added after the backup"}
     assert shop_names(shop) == {"Cửa hàng CLI"}
     conn = sqlite3.connect(shop / "primedist.db")
     try:

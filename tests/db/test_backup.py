@@ -24,6 +24,7 @@ from primedist.db.store import HEAD_REVISION
 from primedist.domain.enums import Channel
 from primedist.domain.shop import Shop
 from primedist.errors import StoreError
+from tests.factories import shop_names_in_file
 
 # The `engine` fixture (tests/conftest.py) runs on this URL when set, else on SQLite.
 PG_URL = os.environ.get("PRIMEDIST_TEST_DATABASE_URL", "")
@@ -43,14 +44,6 @@ def add_shops(bind: Engine | sa.Connection, *names: str) -> None:
             conn.execute(SHOPS.insert(), rows)
     else:
         bind.execute(SHOPS.insert(), rows)
-
-
-def shop_names_in_file(path: Path) -> set[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in conn.execute("SELECT name FROM shops")}
-    finally:
-        conn.close()
 
 
 def shop_names(engine: Engine) -> set[str]:

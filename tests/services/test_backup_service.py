@@ -21,6 +21,7 @@ from primedist.errors import PermissionDenied, StoreError
 from primedist.services import auth, backup
 from primedist.services.context import Actor, ServiceContext
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+from tests.factories import shop_names_in_file
 
 PG_URL = os.environ.get("PRIMEDIST_TEST_DATABASE_URL", "")
 DIALECT = sa.make_url(PG_URL).get_backend_name() if PG_URL else "sqlite"
@@ -45,14 +46,6 @@ def rename_shop(ctx: ServiceContext, old: str, new: str) -> None:
 def shop_names(engine: Engine) -> set[str]:
     with Session(engine) as session:
         return set(session.exec(select(Shop.name)).all())
-
-
-def shop_names_in_file(path: Path) -> set[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in conn.execute("SELECT name FROM shops")}
-    finally:
-        conn.close()
 
 
 def audits(engine: Engine, action: str) -> list[AuditEvent]:
