@@ -125,8 +125,8 @@ def keys_stmt(
     (a datetime) per row; the caller fetches the last one with `sort_value_stmt`.
     """
     sort, desc = _sort_of(spec, state)
-    stmt = sa.select(spec.key).select_from(spec.keys_from).where(
-        *where_clauses(spec, state, dialect)
+    stmt = (
+        sa.select(spec.key).select_from(spec.keys_from).where(*where_clauses(spec, state, dialect))
     )
     if after is not None:
         pair, bound = sa.tuple_(sort, spec.key), sa.tuple_(*after)

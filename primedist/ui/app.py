@@ -6,14 +6,14 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from primedist import __version__
 from primedist.config import Settings
 from primedist.db.store import open_store
-from primedist.errors import PrimedistError
+from primedist.errors import Cancelled, PrimedistError
 from primedist.paths import RESOURCES
 from primedist.services import auth
 from primedist.services.context import Actor, ServiceContext
@@ -145,16 +145,22 @@ def _prepare_demo(app: QApplication, ctx: ServiceContext) -> Actor | None:
     op.with_progress()
     dialog.canceled.connect(op.job.progress.cancel)
     ops.tracker().changed.connect(lambda: dialog.setValue(int(op.job.progress.fraction * 100)))
+    done = QEventLoop()
     op.success(lambda s: outcome.update(ok=s)).failure(lambda e: outcome.update(error=e))
-    op.finally_(dialog.reset).run()
-    dialog.exec()
-    while not outcome:
-        app.processEvents()
+
+    def finished() -> None:
+        dialog.reset()
+        done.quit()
+
+    op.finally_(finished).run()
+    dialog.exec()  # returns when the job finishes, or at once on Cancel
+    if not outcome:
+        done.exec()  # cancelled: wait until the job has stopped and rolled back
     error = outcome.get("error")
+    if isinstance(error, Cancelled):
+        return None
     if isinstance(error, BaseException):
-        if isinstance(error, PrimedistError):
-            return None
-        raise error
+        raise error  # run_gui shows a PrimedistError; anything else is a crash
     return owner
 
 

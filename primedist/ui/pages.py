@@ -195,10 +195,7 @@ class ListPage(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
-            self.model.headerDataChanged.emit(
-                Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1
-            )
-            self.model.refresh()
+            self.model.reformat()
         super().changeEvent(event)
 
     def retranslate(self) -> None:

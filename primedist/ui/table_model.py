@@ -122,6 +122,14 @@ class SqlTableModel(QAbstractTableModel):
         """Re-run the current query (after a change elsewhere)."""
         self.set_state(self._state)
 
+    def reformat(self) -> None:
+        """Redraw every cell and header from SQL rows again (language changed): keys stay."""
+        self._pages.clear()
+        if self._count:
+            last = self.index(self._count - 1, len(self._spec.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._spec.columns) - 1)
+
     def key_at(self, row: int) -> int | None:
         """The primary key of a row, or None while its key is still loading."""
         return self._keys[row] if 0 <= row < len(self._keys) else None

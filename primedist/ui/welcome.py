@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from primedist.errors import PrimedistError
 from primedist.services import auth
-from primedist.services.context import ServiceContext
+from primedist.services.context import Actor, ServiceContext
 from primedist.ui.ops import Op
 from primedist.ui.widgets import LanguageCombo, center_on_screen, icon
 
@@ -188,11 +190,12 @@ class WelcomeWindow(QWidget):
         email, password = page.email.text(), page.password.text()
         self._submit(page, lambda: auth.login(self._ctx, email, password))
 
-    def _submit(self, page: _FormPage, call: object) -> None:
+    def _submit(self, page: _FormPage, call: Callable[[], Actor]) -> None:
+        """Run the (argon2-slow) service call off the UI thread; errors show on the form."""
         page.set_busy(True)
-        Op(self, lambda _job: call()).success(  # type: ignore[operator]
-            self.signedIn.emit
-        ).failure(lambda exc: self._failed(page, exc)).finally_(lambda: page.set_busy(False)).run()
+        op: Op[Actor] = Op(self, lambda _job: call())
+        op.success(self.signedIn.emit).failure(lambda exc: self._failed(page, exc))
+        op.finally_(lambda: page.set_busy(False)).run()
 
     def _failed(self, page: _FormPage, exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):

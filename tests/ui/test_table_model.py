@@ -339,3 +339,23 @@ def test_view_scrolled_to_the_bottom_shows_real_rows(qtbot, store):
     assert view.model().data(view.model().index(row, COL["buyer_name"])) not in ("", PLACEHOLDER)
     model.stop()
     view.close()
+
+
+def test_language_change_reformats_cells_without_requerying(qtbot, model, store):
+    from primedist.ui.i18n import current_language, install_language
+
+    model.set_state(QueryState())
+    model.load_all_keys()
+    before_keys = keys(model)
+    assert text(model, 0, "channel") == "Shopee"
+    previous = current_language()
+    try:
+        install_language("vi")
+        with qtbot.waitSignal(model.dataChanged), qtbot.waitSignal(model.headerDataChanged):
+            model.reformat()
+        assert text(model, 0, "channel") == "Shopee"
+        assert model.headerData(COL["total"], Qt.Orientation.Horizontal) == "Giá trị đơn"
+        assert "₫" in text(model, 0, "total")
+        assert keys(model) == before_keys  # same rows, nothing re-counted or re-keyed
+    finally:
+        install_language(previous)
