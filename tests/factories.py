@@ -17,8 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from primedist.core.phone import phone_search_variants
-from primedist.core.text import fold
+from primedist.core.search_keys import search_text
 from primedist.domain.customer import Customer, CustomerPhone
 from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod, Rank
 from primedist.domain.order import Order, compute_total
@@ -41,10 +40,6 @@ def vietnamese_name(rng: random.Random) -> str:
 def mobile(i: int) -> str:
     """A valid, normalised Vietnamese mobile number (08x: never collides with 09x probes)."""
     return "08" + f"{(i * 7919 + 1_234_567) % 100_000_000:08d}"
-
-
-def _phone_text(phone: str | None) -> str:
-    return " ".join(phone_search_variants(phone)) if phone else ""
 
 
 def _next_id(conn: sa.Connection, table: sa.Table) -> int:
@@ -100,7 +95,7 @@ def make_customers(
                     "rank": rng.choice(list(Rank)),
                     "total_orders": 0,
                     "total_expenses": 0,
-                    "search_text": fold(f"{name} {code} {_phone_text(phone)}"),
+                    "search_text": search_text(name, code, phones=[phone]),
                     "created_at": when + timedelta(seconds=i),
                     "updated_at": when + timedelta(seconds=i),
                 }
@@ -188,7 +183,7 @@ def make_orders(
                     "ship_phone": phone,
                     "item_count": rng.randint(1, 5),
                     **_money_parts(rng, None if totals is None else totals[i]),
-                    "search_text": fold(f"{external_id} {name} {_phone_text(phone)}"),
+                    "search_text": search_text(external_id, name, phones=[phone]),
                     "created_at": when,
                     "updated_at": when,
                     "completed_at": when + timedelta(days=3)

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 
 from primedist.core.phone import phone_search_variants
+from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db import search
 from primedist.db.engine import db_timestamp, is_sqlite, sqlite_timestamp
@@ -1769,11 +1770,7 @@ def _customer_search_text(people: _People, codes: list[str]) -> list[str]:
         people.name.tolist(), codes, people.email.tolist(), people.phone.tolist(),
         people.phone2.tolist(), strict=True,
     ):  # fmt: skip
-        parts = [name, code, email or ""]
-        for phone in (p1, p2):
-            if phone:
-                parts += phone_search_variants(phone)
-        out.append(fold(" ".join(parts)))
+        out.append(search_text(name, code, email, phones=(p1, p2)))
     return out
 
 
