@@ -25,12 +25,6 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 
-    def can_access(self, module: Module, granted: set[Module]) -> bool:
-        """Owner and managers see everything; staff only the modules granted to them."""
-        if not self.is_active:
-            return False
-        return self.role in (Role.OWNER, Role.MANAGER) or module in granted
-
 
 class UserModuleAccess(SQLModel, table=True):
     """One row per module a staff user may open."""

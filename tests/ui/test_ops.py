@@ -236,3 +236,34 @@ def test_ui_stays_responsive_while_a_job_runs(qtbot):
         timer.stop()
     during = [t for t in ticks if t - started < 0.4]
     assert len(during) >= 5, f"the UI thread was blocked: {len(during)} timer ticks in 0.4 s"
+
+
+def test_job_session_commits_on_success_and_rolls_back_on_error(qtbot, engine):
+    from sqlmodel import Session, select
+
+    from primedist.domain.customer import Tag
+
+    def add_tag(name: str, fail: bool):
+        def work(job: Job) -> str:
+            with job.uow() as session:
+                session.add(Tag(name=name))
+                session.flush()
+                if fail:
+                    raise ValidationError("refused after the write")
+            return name
+
+        return work
+
+    ok, bad = Outcome(), Outcome()
+    Op(None, add_tag("Khách quen", False), engine=engine).success(ok.success).finally_(
+        ok.done
+    ).run()
+    Op(None, add_tag("Không lưu", True), engine=engine).failure(bad.failure).finally_(
+        bad.done
+    ).run()
+    qtbot.waitUntil(lambda: ok.finished == 1 and bad.finished == 1, timeout=WAIT_MS)
+    assert ok.results == ["Khách quen"]
+    assert isinstance(bad.failures[0], ValidationError)
+    with Session(engine) as session:
+        names = set(session.exec(select(Tag.name)).all())
+    assert "Khách quen" in names and "Không lưu" not in names
