@@ -18,7 +18,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_order_stock"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -155,3 +155,8 @@ class SegmentMember(SQLModel, table=True):
     segment_id: int = fk("segments.id", ondelete="CASCADE", primary_key=True)
     customer_id: int = fk("customers.id", ondelete="CASCADE", primary_key=True, index=True)
     added_at: datetime = Field(default_factory=utcnow)
+
+
+def customer_code(customer_id: int) -> str:
+    """The customer code shown to people: `KH` + the id on six digits (KH000042)."""
+    return f"KH{customer_id:06d}"

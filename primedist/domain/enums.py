@@ -81,6 +81,23 @@ class StockMoveKind(StrEnum):
     SALE = "sale"
     RETURN = "return"
     CANCEL_RESTOCK = "cancel_restock"
+    #: An open order holds stock (reserved goes up, on-hand stays).
+    RESERVE = "reserve"
+    #: A cancelled open order lets its reservation go.
+    RELEASE = "release"
+
+
+class StockState(StrEnum):
+    """What an order has done to stock so far (decides what a status change does)."""
+
+    #: Stock is not tracked for this order (imported history, demo data).
+    NONE = "none"
+    #: Open order: its quantities are reserved.
+    RESERVED = "reserved"
+    #: Shipped/completed: its quantities left the shelf.
+    CONSUMED = "consumed"
+    #: Cancelled: reservation released or goods restocked.
+    RELEASED = "released"
 
 
 class Gender(StrEnum):

@@ -15,7 +15,7 @@ from primedist.domain.base import (
     text_field,
     utcnow,
 )
-from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod
+from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod, StockState
 
 #: What the buyer pays. Commission is the channel's fee to the seller and is not part of it.
 TOTAL_FORMULA = (
@@ -73,6 +73,9 @@ class Order(SQLModel, table=True):
         # Dashboard date ranges, index-only: shop filter first, and status first (GROUP BY).
         sa.Index(None, "shop_id", "created_at", "status", "total"),
         sa.Index(None, "status", "shop_id", "created_at", "total"),
+        # Status-tab counts for any filter, index-only (with `status IN (all)`).
+        sa.Index(None, "status", "payment_method", "flagged", "shop_id", "created_at", "total"),
+        sa.Index(None, "flagged", "created_at", "id"),
         sa.CheckConstraint(f"total = {TOTAL_FORMULA}", name="total_adds_up"),
         sa.CheckConstraint(
             "subtotal >= 0 AND shipping_fee >= 0 AND marketplace_discount >= 0"
@@ -80,6 +83,7 @@ class Order(SQLModel, table=True):
             " AND points_discount >= 0 AND commission >= 0",
             name="money_parts_not_negative",
         ),
+
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -113,6 +117,8 @@ class Order(SQLModel, table=True):
     commission: int = money_field()
     total: int = money_field()
     paid_amount: int = money_field()
+    #: Refunded to the buyer by returns (never more than the total).
+    refunded_amount: int = money_field(sa_column_kwargs={"server_default": "0"})
     voucher_id: int | None = fk("vouchers.id", ondelete="SET NULL")
     points_used: int = Field(default=0)
     points_earned: int = Field(default=0)
@@ -123,6 +129,9 @@ class Order(SQLModel, table=True):
     cancel_reason: str | None = Field(default=None, max_length=255)
     #: An action for the marketplace/carrier is queued in the outbox and not yet delivered.
     outbox_pending: bool = Field(default=False)
+    stock_state: StockState = enum_field(
+        StockState, default=StockState.NONE, sa_column_kwargs={"server_default": "none"}
+    )
     #: Folded order number + buyer name + phone for search.
     search_text: str = Field(default="", sa_type=sa.Text)
     created_by_id: int | None = fk("users.id", ondelete="SET NULL")

@@ -58,6 +58,8 @@ class SkuGroup(SQLModel, table=True):
     code: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=120)
     stock: int = Field(default=0)
+    #: Held by open orders; available = stock - reserved.
+    reserved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     low_stock_level: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -85,7 +87,10 @@ class Variant(SQLModel, table=True):
     cost: int = money_field()
     price: int = money_field()
     discount_price: int | None = Field(default=None, sa_type=sa.BigInteger)
+    #: On hand (on the shelf, including what open orders hold).
     stock: int = Field(default=0)
+    #: Held by open orders; available = stock - reserved.
+    reserved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     low_stock_level: int | None = None
     sku_group_id: int | None = fk("sku_groups.id", ondelete="SET NULL", index=True)
     is_active: bool = Field(default=True)
@@ -136,9 +141,11 @@ class StockMovement(SQLModel, table=True):
     variant_id: int | None = fk("variants.id", ondelete="CASCADE")
     sku_group_id: int | None = fk("sku_groups.id", ondelete="CASCADE")
     kind: StockMoveKind = enum_field(StockMoveKind)
-    #: Signed change of stock (+ in, - out).
+    #: Signed change of on-hand stock (+ in, - out).
     quantity: int
     stock_after: int
+    #: Signed change of the reserved quantity (reserve +, release/ship -).
+    reserved_change: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     reason: str | None = Field(default=None, max_length=255)
     order_id: int | None = fk("orders.id", ondelete="SET NULL", index=True)
     user_id: int | None = fk("users.id", ondelete="SET NULL")

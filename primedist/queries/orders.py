@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from typing import Any
+
+import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from primedist.core.clock import local_day_bounds_utc
 from primedist.domain.base import table_of
+from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order
 from primedist.domain.shop import Shop
 from primedist.queries.search import search_filter
-from primedist.queries.spec import Column, QuerySpec
+from primedist.queries.spec import Column, QuerySpec, QueryState
 
 orders = table_of(Order)
 shops = table_of(Shop)
@@ -56,3 +63,114 @@ def status_filter(*statuses: str) -> ColumnElement[bool]:
 def shop_filter(*shop_ids: int) -> ColumnElement[bool]:
     """Orders of these shops."""
     return orders.c.shop_id.in_(list(shop_ids))
+
+
+#: The status tabs of the Orders tab, in order; "all" has no status clause.
+STATUS_TABS: dict[str, tuple[OrderStatus, ...]] = {
+    "all": (),
+    "pending": (OrderStatus.PENDING,),
+    "confirmed": (OrderStatus.CONFIRMED,),
+    "shipping": (OrderStatus.SHIPPING,),
+    "completed": (OrderStatus.COMPLETED,),
+    "cancelled": (OrderStatus.CANCELLED,),
+    "return_refund": (OrderStatus.RETURN_REFUND, OrderStatus.RETURNED),
+}
+
+
+def _unhinted(col: ColumnElement[Any]) -> ColumnElement[Any]:
+    return col
+
+
+def _hinted(col: ColumnElement[Any]) -> ColumnElement[Any]:
+    # Unary `+` keeps SQLite from choosing this column's index and then sorting every
+    # match (the planner trap): the list walks its sort index and checks the filter.
+    return sa.literal_column(f"+orders.{col.name}", type_=col.type)
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """The Orders tab's filter chips (all optional; empty = no restriction).
+
+    Dates are local calendar days in the shop's time zone, both ends included.
+    """
+
+    shop_ids: tuple[int, ...] = ()
+    min_total: int | None = None
+    max_total: int | None = None
+    payment_methods: tuple[PaymentMethod, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    flagged_only: bool = False
+
+    def is_empty(self) -> bool:
+        return self == OrderFilter()
+
+    def clauses(self, tz: tzinfo, *, for_list: bool = True) -> list[ColumnElement[bool]]:
+        """WHERE clauses; `for_list` hints them for a sorted list, else for counts."""
+        c = orders.c
+        h = _hinted if for_list else _unhinted
+        out: list[ColumnElement[bool]] = []
+        if self.shop_ids:
+            out.append(h(c.shop_id).in_(list(self.shop_ids)))
+        if self.payment_methods:
+            out.append(h(c.payment_method).in_([m.value for m in self.payment_methods]))
+        if self.min_total is not None:
+            out.append(h(c.total) >= self.min_total)
+        if self.max_total is not None:
+            out.append(h(c.total) <= self.max_total)
+        if self.date_from is not None:
+            out.append(c.created_at >= local_day_bounds_utc(self.date_from, tz)[0])
+        if self.date_to is not None:
+            out.append(c.created_at < local_day_bounds_utc(self.date_to, tz)[1])
+        if self.flagged_only:
+            out.append(c.flagged == sa.true())
+        return out
+
+
+def status_tab_clause(tab: str) -> ColumnElement[bool] | None:
+    """The status clause of a status tab (None for "all")."""
+    statuses = STATUS_TABS[tab]
+    if not statuses:
+        return None
+    if len(statuses) == 1:
+        return orders.c.status == statuses[0].value
+    # Several statuses: walk the sort index rather than merge-sorting two status ranges.
+    return _hinted(orders.c.status).in_([s.value for s in statuses])
+
+
+def list_state(
+    flt: OrderFilter,
+    tab: str,
+    tz: tzinfo,
+    *,
+    search: str = "",
+    sort_key: str | None = None,
+    descending: bool | None = None,
+) -> QueryState:
+    """The list query for a filter, a status tab and the search text."""
+    clauses = flt.clauses(tz)
+    status = status_tab_clause(tab)
+    if status is not None:
+        clauses.append(status)
+    return QueryState(search=search, filters=tuple(clauses), sort_key=sort_key,
+                      descending=descending)  # fmt: skip
+
+
+def status_counts(
+    conn: sa.Connection, flt: OrderFilter, tz: tzinfo, search: str = ""
+) -> dict[str, int]:
+    """Live counts of every status tab for a filter and search: {tab: count}.
+
+    One GROUP BY over the status-first covering index; the explicit `status IN (all)`
+    lets the rows stream in status order (no sort), index-only for every chip filter.
+    """
+    where = [orders.c.status.in_([s.value for s in OrderStatus]), *flt.clauses(tz, for_list=False)]
+    if search.strip():
+        clause = _search(search, conn.dialect.name)
+        if clause is not None:
+            where.append(clause)
+    stmt = sa.select(orders.c.status, sa.func.count()).where(*where).group_by(orders.c.status)
+    by_status = {str(s): int(n) for s, n in conn.execute(stmt)}
+    counts = {tab: sum(by_status.get(s.value, 0) for s in sts) for tab, sts in STATUS_TABS.items()}
+    counts["all"] = sum(by_status.values())
+    return counts
