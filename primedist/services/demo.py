@@ -379,7 +379,11 @@ def _insert_sql(
     table = metadata.tables[table_name]
     constants = constants or {}
     given = {*columns, *constants}
-    missing = [c.name for c in table.columns if not c.nullable and c.name not in given]
+    missing = [
+        c.name
+        for c in table.columns
+        if not c.nullable and c.server_default is None and c.name not in given
+    ]
     if missing:
         raise ValueError(f"{table_name}: required columns missing from the insert: {missing}")
     prep = conn.dialect.identifier_preparer
