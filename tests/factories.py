@@ -201,3 +201,43 @@ def shop_names_in_file(path: Path) -> set[str]:
         return {row[0] for row in conn.execute("SELECT name FROM shops")}
     finally:
         conn.close()
+
+
+def make_product(
+    engine: Engine,
+    name: str,
+    variants: Sequence[tuple[str, int, int]],
+    *,
+    barcodes: Sequence[str | None] | None = None,
+    sku_group_id: int | None = None,
+) -> list[int]:
+    """A product with variants given as (sku, price, stock); returns the variant ids."""
+    from primedist.domain.product import Product, Variant
+
+    products_t = Product.__table__  # type: ignore[attr-defined]
+    variants_t = Variant.__table__  # type: ignore[attr-defined]
+    now = datetime.now().astimezone()
+    codes = [b for b in (barcodes or []) if b]
+    with engine.begin() as conn:
+        text = search_text(name, *(sku for sku, _p, _s in variants), *codes)
+        product_id = _insert(
+            conn,
+            products_t,
+            [{"name": name, "search_text": text, "created_at": now, "updated_at": now}],
+        )[0]
+        rows = [
+            {
+                "product_id": product_id,
+                "sku": sku,
+                "barcode": barcodes[i] if barcodes else None,
+                "option1_name": "Size" if len(variants) > 1 else None,
+                "option1": f"V{i + 1}" if len(variants) > 1 else None,
+                "price": price,
+                "stock": stock,
+                "sku_group_id": sku_group_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, (sku, price, stock) in enumerate(variants)
+        ]
+        return _insert(conn, variants_t, rows)

@@ -1,0 +1,828 @@
+"""Orders: the lifecycle (confirm, ship, complete, cancel), counter/phone/chat sales, returns.
+
+Every function here is one unit of work: permission check, the change, its stock
+movements, the outbox message for a marketplace, customer statistics and the audit row
+all commit together or not at all.
+
+Stock (see `primedist.services.stock`): an open order (pending/confirmed) *reserves* its
+quantities; shipping or completing *consumes* them (on-hand goes down, the reservation
+with it); a counter sale consumes at once; cancelling releases the reservation, or puts
+shipped goods back; a return puts the returned quantities back. `Order.stock_state`
+remembers which of these happened, so a status change knows what to undo. Orders with
+state `none` (imported history, demo data) never move stock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from primedist.core.clock import shop_tz, to_local
+from primedist.core.phone import normalize_phone
+from primedist.core.search_keys import search_text
+from primedist.domain.customer import Customer, CustomerPhone
+from primedist.domain.enums import (
+    Channel,
+    Module,
+    OrderSource,
+    OrderStatus,
+    PaymentMethod,
+    PointsKind,
+    StockMoveKind,
+    StockState,
+)
+from primedist.domain.loyalty import PointsEntry, Voucher
+from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
+from primedist.domain.product import Product, Variant
+from primedist.domain.shop import Shop
+from primedist.domain.sync import OutboxMessage
+from primedist.domain.user import User
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services import pricing
+from primedist.services.context import ServiceContext
+from primedist.services.customer_stats import refresh_customer_stats
+from primedist.services.stock import move_stock, stock_level
+
+OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
+#: Statuses where the goods have left the shelf.
+GONE_STATUSES = (OrderStatus.SHIPPING, OrderStatus.COMPLETED)
+#: Marketplace actions that go through the outbox.
+OUTBOX_ACTIONS = {OrderStatus.CONFIRMED: "confirm", OrderStatus.CANCELLED: "cancel"}
+MAX_NOTE = 1000
+
+
+class StockShortage(Conflict):
+    """A sale would take stock below zero; the UI asks before selling anyway."""
+
+    def __init__(self, shortages: Sequence[Shortage]) -> None:
+        self.shortages = tuple(shortages)
+        items = ", ".join(f"{s.sku} ({s.available} left, {s.wanted} wanted)" for s in shortages)
+        super().__init__(f"Not enough stock: {items}.")
+
+
+@dataclass(frozen=True)
+class Shortage:
+    sku: str
+    available: int
+    wanted: int
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    """A line of a sale being made; `unit_price` None = the customer's price."""
+
+    variant_id: int
+    quantity: int
+    unit_price: int | None = None
+    discount: int = 0
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """A counter, phone or chat sale before it is saved."""
+
+    lines: tuple[DraftLine, ...]
+    #: None = walk-in customer.
+    customer_id: int | None = None
+    source: OrderSource = OrderSource.COUNTER
+    #: None = the shop's own counter outlet.
+    shop_id: int | None = None
+    #: Order-level discount by the seller, in đồng.
+    order_discount: int = 0
+    voucher_code: str | None = None
+    points: int = 0
+    shipping_fee: int = 0
+    payment_method: PaymentMethod = PaymentMethod.CASH
+    #: Cash handed over (for the change due); None = exact or not cash.
+    cash_received: int | None = None
+    note: str | None = None
+    ship_name: str | None = None
+    ship_phone: str | None = None
+    ship_address: str | None = None
+    ship_province: str | None = None
+    #: None = completed for a counter sale, confirmed for a phone/chat order.
+    status: OrderStatus | None = None
+
+    @property
+    def final_status(self) -> OrderStatus:
+        if self.status is not None:
+            return self.status
+        return (
+            OrderStatus.COMPLETED if self.source == OrderSource.COUNTER else OrderStatus.CONFIRMED
+        )
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    variant_id: int
+    sku: str
+    product_name: str
+    variant_name: str | None
+    quantity: int
+    unit_price: int
+    discount: int
+    subtotal: int
+    available: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Every number of a sale, as the screen shows it and `create_order` saves it."""
+
+    lines: tuple[QuoteLine, ...]
+    subtotal: int
+    order_discount: int
+    voucher_discount: int
+    voucher_id: int | None
+    points: int
+    points_discount: int
+    shipping_fee: int
+    total: int
+    #: Cash received − total (None when no cash amount was given).
+    change_due: int | None
+    shortages: tuple[Shortage, ...] = ()
+    #: What stops the sale from being saved, in words (empty = it can be saved).
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CreatedOrder:
+    id: int
+    external_id: str
+    total: int
+    change_due: int | None
+
+
+def _variant_name(v: Variant) -> str | None:
+    parts = [p for p in (v.option1, v.option2) if p]
+    return " / ".join(parts) or None
+
+
+def _quote(
+    session: Session, draft: OrderDraft, now: datetime, *, strict: bool
+) -> tuple[Quote, Customer | None]:
+    """Price a draft. strict: raise ValidationError on the first problem; else collect."""
+    problems: list[str] = []
+
+    def problem(message: str, fld: str) -> None:
+        if strict:
+            raise ValidationError(message, field=fld)
+        problems.append(message)
+
+    customer = None
+    if draft.customer_id is not None:
+        customer = session.get(Customer, draft.customer_id)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound("The customer of this sale no longer exists.")
+    if not draft.lines:
+        problem("Add at least one product.", "lines")
+    lines: list[QuoteLine] = []
+    wanted: dict[tuple[str, int], int] = {}
+    first_of: dict[tuple[str, int], tuple[str, int]] = {}
+    for i, dl in enumerate(draft.lines, start=1):
+        variant = session.get(Variant, dl.variant_id)
+        if variant is None:
+            raise NotFound(f"Line {i}: the product no longer exists.")
+        product = session.get(Product, variant.product_id)
+        assert product is not None
+        if dl.quantity <= 0:
+            problem(f"Line {i} ({variant.sku}): the quantity must be at least 1.", "quantity")
+        price = (
+            pricing.unit_price_for(session, variant, customer)
+            if dl.unit_price is None
+            else dl.unit_price
+        )
+        if price < 0:
+            problem(f"Line {i} ({variant.sku}): the price cannot be negative.", "unit_price")
+        gross = max(dl.quantity, 0) * price
+        if dl.discount < 0 or dl.discount > gross:
+            problem(
+                f"Line {i} ({variant.sku}): the discount must be between 0 and {gross:,}.",
+                "discount",
+            )
+        level = stock_level(session, dl.variant_id)
+        holder = (
+            ("group", variant.sku_group_id) if variant.sku_group_id else ("variant", dl.variant_id)
+        )
+        wanted[holder] = wanted.get(holder, 0) + max(dl.quantity, 0)
+        first_of.setdefault(holder, (variant.sku, level.available))
+        lines.append(
+            QuoteLine(dl.variant_id, variant.sku, product.name, _variant_name(variant),
+                      dl.quantity, price, dl.discount, gross - dl.discount, level.available)
+        )  # fmt: skip
+    shortages = tuple(
+        Shortage(first_of[h][0], first_of[h][1], n) for h, n in wanted.items() if n > first_of[h][1]
+    )
+    subtotal = sum(line.subtotal for line in lines)
+    if draft.order_discount < 0 or draft.order_discount > subtotal:
+        problem(f"The order discount must be between 0 and {subtotal:,}.", "order_discount")
+    if draft.shipping_fee < 0:
+        problem("The shipping fee cannot be negative.", "shipping_fee")
+    merchandise = subtotal - draft.order_discount
+    voucher = None
+    if draft.voucher_code and draft.voucher_code.strip():
+        try:
+            voucher = pricing.voucher_discount(
+                session, draft.voucher_code, customer=customer, merchandise=merchandise,
+                shipping_fee=max(draft.shipping_fee, 0), now=now,
+            )  # fmt: skip
+        except ValidationError as exc:
+            problem(exc.user_message, "voucher_code")
+    voucher_amount = voucher.amount if voucher else 0
+    points_amount = 0
+    if draft.points:
+        try:
+            points_amount = pricing.points_discount(session, customer, draft.points)
+        except ValidationError as exc:
+            problem(exc.user_message, "points")
+    before_points = merchandise + max(draft.shipping_fee, 0) - voucher_amount
+    if points_amount > before_points:
+        problem("More points than the order needs.", "points")
+        points_amount = max(before_points, 0)
+    total = compute_total(
+        subtotal=subtotal,
+        shipping_fee=max(draft.shipping_fee, 0),
+        seller_discount=max(draft.order_discount, 0),
+        voucher_discount=voucher_amount,
+        points_discount=points_amount,
+    )
+    change = None
+    if draft.cash_received is not None and draft.payment_method == PaymentMethod.CASH:
+        change = draft.cash_received - total
+        if change < 0:
+            problem(f"The cash received is {-change:,} short of the total.", "cash_received")
+    quote = Quote(
+        tuple(lines), subtotal, draft.order_discount, voucher_amount,
+        voucher.voucher_id if voucher else None, draft.points, points_amount,
+        draft.shipping_fee, total, change, shortages, tuple(problems),
+    )  # fmt: skip
+    return quote, customer
+
+
+def quote_order(ctx: ServiceContext, draft: OrderDraft) -> Quote:
+    """Live totals for the sale screen (problems listed, never raised)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        quote, _customer = _quote(session, draft, ctx.clock.now(), strict=False)
+        session.rollback()
+    return quote
+
+
+def counter_shop(session: Session, now: datetime) -> Shop:
+    """The shop's own counter outlet (the first offline shop), created if missing."""
+    shop = session.exec(
+        select(Shop).where(Shop.channel == Channel.OFFLINE).order_by(col(Shop.id))
+    ).first()
+    if shop is None:
+        shop = Shop(name="Cửa hàng", channel=Channel.OFFLINE, created_at=now)
+        session.add(shop)
+        session.flush()
+    return shop
+
+
+def _next_order_number(session: Session, shop_id: int, now: datetime) -> str:
+    """`DH` + local date + a daily sequence: DH261125-0007."""
+    prefix = f"DH{to_local(now, shop_tz()):%y%m%d}-"
+    table = Order.__table__  # type: ignore[attr-defined]
+    last = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.max(table.c.external_id)).where(
+                table.c.shop_id == shop_id, table.c.external_id.startswith(prefix)
+            )
+        )
+        .scalar()
+    )
+    seq = int(str(last).rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _id(row: Order | Customer) -> int:
+    assert row.id is not None, "flushed rows have ids"
+    return row.id
+
+
+def create_order(
+    ctx: ServiceContext, draft: OrderDraft, *, allow_negative_stock: bool = False
+) -> CreatedOrder:
+    """Save a counter/phone/chat sale: order, lines, stock, points, voucher use, customer
+    statistics and the audit row, in one transaction.
+
+    Raises StockShortage when stock would go below zero and `allow_negative_stock` is
+    False (the screen asks the user, then calls again with True).
+    """
+    ctx.require(Module.ORDERS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        quote, customer = _quote(session, draft, now, strict=True)
+        if quote.shortages and not allow_negative_stock:
+            raise StockShortage(quote.shortages)
+        shop = session.get(Shop, draft.shop_id) if draft.shop_id else counter_shop(session, now)
+        if shop is None:
+            raise NotFound("The shop of this sale no longer exists.")
+        assert shop.id is not None
+        status = draft.final_status
+        if status not in (*OPEN_STATUSES, *GONE_STATUSES):
+            raise ValidationError(f"A new order cannot start as {status.value}.", field="status")
+        order = _new_order(session, draft, quote, customer, shop.id, status, ctx, now)
+        _write_lines(session, order, quote)
+        _add_history(session, ctx, order, None, status, now, note=_source_note(draft.source))
+        verb = "reserve" if status in OPEN_STATUSES else "sell"
+        _apply_stock(ctx, session, order, verb)
+        _use_voucher_and_points(session, ctx, order, quote, customer, now)
+        session.flush()
+        if customer is not None:
+            refresh_customer_stats(session.connection(), [customer.id or 0], now=now)
+        ctx.audit(
+            session, "order.create", entity_type="order", entity_id=order.id,
+            summary=f"{order.external_id}: {order.total:,} đ ({draft.source.value})",
+        )  # fmt: skip
+        assert order.id is not None
+        return CreatedOrder(order.id, order.external_id, order.total, quote.change_due)
+
+
+def _source_note(source: OrderSource) -> str:
+    return {OrderSource.COUNTER: "Counter sale", OrderSource.PHONE: "Phone order",
+            OrderSource.CHAT: "Chat order"}.get(source, "New order")  # fmt: skip
+
+
+def _new_order(
+    session: Session, draft: OrderDraft, quote: Quote, customer: Customer | None, shop_id: int,
+    status: OrderStatus, ctx: ServiceContext, now: datetime,
+) -> Order:  # fmt: skip
+    phone = _customer_phone(session, customer) if customer else None
+    ship_phone = normalize_phone(draft.ship_phone) if draft.ship_phone else None
+    paid = quote.total if draft.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD) else 0
+    order = Order(
+        shop_id=shop_id,
+        external_id=_next_order_number(session, shop_id, now),
+        source=draft.source,
+        status=status,
+        payment_method=draft.payment_method,
+        customer_id=customer.id if customer else None,
+        buyer_name=customer.name if customer else None,
+        buyer_phone=phone,
+        ship_name=_clean(draft.ship_name, 120),
+        ship_phone=ship_phone or _clean(draft.ship_phone, 32),
+        ship_address=_clean(draft.ship_address, 255),
+        ship_province=_clean(draft.ship_province, 120),
+        item_count=sum(line.quantity for line in quote.lines),
+        subtotal=quote.subtotal,
+        seller_discount=quote.order_discount,
+        voucher_discount=quote.voucher_discount,
+        points_discount=quote.points_discount,
+        shipping_fee=quote.shipping_fee,
+        total=quote.total,
+        paid_amount=paid,
+        voucher_id=quote.voucher_id,
+        points_used=quote.points,
+        buyer_note=_clean(draft.note, MAX_NOTE),
+        created_by_id=ctx.actor.id,
+        created_at=now,
+        updated_at=now,
+        completed_at=now if status == OrderStatus.COMPLETED else None,
+    )
+    order.search_text = search_text(order.external_id, order.buyer_name, phones=[phone])
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _clean(text: str | None, limit: int) -> str | None:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise ValidationError(f"Text too long ({len(text)} characters, at most {limit}).")
+    return text or None
+
+
+def _customer_phone(session: Session, customer: Customer) -> str | None:
+    return session.exec(
+        select(CustomerPhone.phone)
+        .where(CustomerPhone.customer_id == customer.id)
+        .order_by(col(CustomerPhone.is_primary).desc(), col(CustomerPhone.id))
+    ).first()
+
+
+def _write_lines(session: Session, order: Order, quote: Quote) -> None:
+    for line in quote.lines:
+        session.add(
+            OrderLine(
+                order_id=_id(order), variant_id=line.variant_id, sku=line.sku,
+                product_name=line.product_name[:255], variant_name=line.variant_name,
+                quantity=line.quantity, unit_price=line.unit_price, discount=line.discount,
+                subtotal=line.subtotal,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
+def _use_voucher_and_points(
+    session: Session, ctx: ServiceContext, order: Order, quote: Quote,
+    customer: Customer | None, now: datetime,
+) -> None:  # fmt: skip
+    if quote.voucher_id is not None:
+        voucher = session.get(Voucher, quote.voucher_id)
+        assert voucher is not None
+        voucher.used_count += 1
+        session.add(voucher)
+    if quote.points and customer is not None:
+        customer.points_balance -= quote.points
+        session.add(customer)
+        session.add(
+            PointsEntry(
+                customer_id=_id(customer), kind=PointsKind.REDEEM, delta=-quote.points,
+                balance_after=customer.points_balance, order_id=order.id,
+                reason=f"Redeemed on {order.external_id}", user_id=ctx.actor.id, created_at=now,
+            )
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- stock effects
+
+
+def _lines(session: Session, order_id: int | None) -> list[OrderLine]:
+    return list(
+        session.exec(
+            select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.id))
+        )
+    )
+
+
+def _apply_stock(ctx: ServiceContext, session: Session, order: Order, verb: str) -> None:
+    """reserve | sell (counter: straight off the shelf) | consume | release | restock."""
+    for line in _lines(session, order.id):
+        qty = line.quantity - line.returned_quantity
+        if line.variant_id is None or qty <= 0:
+            continue
+        kind, on_hand, reserved = {
+            "reserve": (StockMoveKind.RESERVE, 0, qty),
+            "sell": (StockMoveKind.SALE, -qty, 0),
+            "consume": (StockMoveKind.SALE, -qty, -qty),
+            "release": (StockMoveKind.RELEASE, 0, -qty),
+            "restock": (StockMoveKind.CANCEL_RESTOCK, qty, 0),
+        }[verb]
+        move_stock(ctx, session, line.variant_id, kind, quantity=on_hand, reserved=reserved,
+                   order_id=order.id, reason=order.external_id)  # fmt: skip
+    order.stock_state = {
+        "reserve": StockState.RESERVED, "sell": StockState.CONSUMED,
+        "consume": StockState.CONSUMED, "release": StockState.RELEASED,
+        "restock": StockState.RELEASED,
+    }[verb]  # fmt: skip
+
+
+def _stock_verb(state: StockState, to: OrderStatus) -> str | None:
+    """What a status change does to stock, given what the order did so far."""
+    if state == StockState.RESERVED and to in GONE_STATUSES:
+        return "consume"
+    if state == StockState.RESERVED and to == OrderStatus.CANCELLED:
+        return "release"
+    if state == StockState.CONSUMED and to == OrderStatus.CANCELLED:
+        return "restock"
+    return None
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: done ids, and (id, order number, reason) of the skipped."""
+
+    done: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _add_history(
+    session: Session, ctx: ServiceContext, order: Order, before: OrderStatus | None,
+    after: OrderStatus, now: datetime, *, note: str | None = None, source: str = "user",
+) -> None:  # fmt: skip
+    session.add(
+        OrderStatusChange(order_id=_id(order), from_status=before, to_status=after,
+                          user_id=ctx.actor.id, source=source,
+                          note=(note or None) and note[:255], changed_at=now)
+    )  # fmt: skip
+
+
+def _enqueue(session: Session, order: Order, shop: Shop, action: str, now: datetime,
+             payload: dict[str, object]) -> None:  # fmt: skip
+    """Queue the marketplace call; the sync issue's worker delivers it."""
+    key = f"{action}:order:{order.id}"
+    exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.intent_key == key)).first()
+    if exists is None:
+        session.add(
+            OutboxMessage(intent_key=key, kind=f"order.{action}", shop_id=shop.id,
+                          order_id=order.id, payload_json=json.dumps(payload, ensure_ascii=False),
+                          created_at=now, updated_at=now, next_attempt_at=now)
+        )  # fmt: skip
+        order.outbox_pending = True
+
+
+def _transition(
+    ctx: ServiceContext, session: Session, order: Order, to: OrderStatus, *,
+    reason: str | None = None, now: datetime,
+) -> None:  # fmt: skip
+    """Move one order to `to` with every side effect (history, stock, outbox, audit)."""
+    before = order.status
+    if not order.can_change_to(to):
+        raise Conflict(f"Order {order.external_id} is {before.value}: it cannot become {to.value}.")
+    reason = (reason or "").strip() or None
+    if to == OrderStatus.CANCELLED and not reason:
+        raise ValidationError("Say why the order is cancelled.", field="reason")
+    verb = _stock_verb(order.stock_state, to)
+    if verb is not None:
+        _apply_stock(ctx, session, order, verb)
+    order.status = to
+    order.updated_at = now
+    if to == OrderStatus.CANCELLED:
+        order.cancel_reason = reason[:255] if reason else None
+    if to == OrderStatus.COMPLETED and order.completed_at is None:
+        order.completed_at = now
+    shop = session.get(Shop, order.shop_id)
+    assert shop is not None
+    action = OUTBOX_ACTIONS.get(to)
+    if action is not None and Channel(shop.channel).is_marketplace:
+        _enqueue(session, order, shop, action, now,
+                 {"external_id": order.external_id, "reason": reason})  # fmt: skip
+    _add_history(session, ctx, order, before, to, now, note=reason)
+    session.add(order)
+    ctx.audit(session, f"order.{to.value}", entity_type="order", entity_id=order.id,
+              summary=f"{order.external_id}: {before.value} → {to.value}"
+              + (f" ({reason})" if reason else ""))  # fmt: skip
+
+
+def _load(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"Order {order_id} no longer exists.")
+    return order
+
+
+def change_status(
+    ctx: ServiceContext, order_id: int, to: OrderStatus, *, reason: str | None = None
+) -> Order:
+    """Move one order to a new status (the rules of `Order.can_change_to`)."""
+    ctx.require(Module.ORDERS)
+    if to == OrderStatus.RETURNED:
+        return _return_everything(ctx, order_id, reason)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        order = _load(session, order_id)
+        _transition(ctx, session, order, to, reason=reason, now=now)
+        session.flush()
+        if order.customer_id is not None:
+            refresh_customer_stats(session.connection(), [order.customer_id], now=now)
+    return order
+
+
+def _bulk(
+    ctx: ServiceContext, order_ids: Iterable[int], to: OrderStatus, reason: str | None
+) -> BulkResult:
+    ctx.require(Module.ORDERS)
+    if to == OrderStatus.CANCELLED and not (reason or "").strip():
+        raise ValidationError("Say why the orders are cancelled.", field="reason")
+    now = ctx.clock.now()
+    result = BulkResult()
+    with ctx.uow() as session:
+        touched: set[int] = set()
+        for order_id in dict.fromkeys(order_ids):
+            order = session.get(Order, order_id)
+            if order is None:
+                result.skipped.append((order_id, "?", "no longer exists"))
+                continue
+            if not order.can_change_to(to):
+                result.skipped.append((order_id, order.external_id, order.status.value))
+                continue
+            _transition(ctx, session, order, to, reason=reason, now=now)
+            result.done.append(order_id)
+            if order.customer_id is not None:
+                touched.add(order.customer_id)
+        session.flush()
+        refresh_customer_stats(session.connection(), touched, now=now)
+    return result
+
+
+def confirm_orders(ctx: ServiceContext, order_ids: Iterable[int]) -> BulkResult:
+    """Confirm every pending order of `order_ids`; the others are skipped with why."""
+    return _bulk(ctx, order_ids, OrderStatus.CONFIRMED, None)
+
+
+def cancel_orders(ctx: ServiceContext, order_ids: Iterable[int], reason: str) -> BulkResult:
+    """Cancel every cancellable order of `order_ids` with `reason`."""
+    return _bulk(ctx, order_ids, OrderStatus.CANCELLED, reason)
+
+
+def set_flag(ctx: ServiceContext, order_ids: Iterable[int], flagged: bool) -> int:
+    """Flag or unflag orders; returns how many changed."""
+    ctx.require(Module.ORDERS)
+    ids = list(dict.fromkeys(order_ids))
+    if not ids:
+        return 0
+    table = Order.__table__  # type: ignore[attr-defined]
+    with ctx.uow() as session:
+        changed = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            res = session.connection().execute(
+                sa.update(table)
+                .where(table.c.id.in_(chunk), table.c.flagged != flagged)
+                .values(flagged=flagged)
+            )
+            changed += res.rowcount or 0
+        ctx.audit(session, "order.flag" if flagged else "order.unflag", entity_type="order",
+                  summary=f"{changed} orders", after={"ids": ids[:100]})  # fmt: skip
+    return changed
+
+
+def set_staff_note(ctx: ServiceContext, order_id: int, note: str) -> None:
+    """The staff note of an order (never printed)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order = _load(session, order_id)
+        before = order.staff_note
+        order.staff_note = _clean(note, MAX_NOTE)
+        order.updated_at = ctx.clock.now()
+        session.add(order)
+        ctx.audit(session, "order.note", entity_type="order", entity_id=order_id,
+                  before=before, after=order.staff_note)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- returns
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    refund_amount: int
+    status: OrderStatus
+    items_returned: int
+
+
+RETURNABLE = (OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND)
+
+
+def suggested_refund(
+    order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int]
+) -> int:
+    """The refund for returning these quantities: their share of the lines, less the order
+    discounts pro rata; never more than what is left to refund."""
+    goods = sum(line.subtotal * quantities.get(line.id or 0, 0) // line.quantity for line in lines)
+    if order.subtotal > 0:
+        goods = goods * (order.total - order.shipping_fee) // order.subtotal
+    return max(0, min(goods, order.total - order.refunded_amount))
+
+
+def return_order(
+    ctx: ServiceContext,
+    order_id: int,
+    quantities: Mapping[int, int],
+    *,
+    reason: str,
+    refund_amount: int | None = None,
+) -> ReturnResult:
+    """Return some or all items of a completed order: refund recorded, items restocked,
+    history and customer statistics updated. `quantities` = {order line id: qty}."""
+    ctx.require(Module.ORDERS)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the items come back.", field="reason")
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        order = _load(session, order_id)
+        if order.status not in RETURNABLE:
+            raise Conflict(f"Order {order.external_id} is {order.status.value}: only completed "
+                           "orders can be returned.")  # fmt: skip
+        lines = _lines(session, order.id)
+        by_id = {line.id: line for line in lines}
+        wanted = {k: v for k, v in quantities.items() if v}
+        if not wanted:
+            raise ValidationError("Choose at least one item to return.", field="quantity")
+        for line_id, qty in wanted.items():
+            line = by_id.get(line_id)
+            if line is None:
+                raise ValidationError(f"Line {line_id} is not part of {order.external_id}.")
+            left = line.quantity - line.returned_quantity
+            if qty < 0 or qty > left:
+                raise ValidationError(
+                    f"{line.sku or line.product_name}: between 0 and {left} can be returned.",
+                    field="quantity",
+                )
+        refund = suggested_refund(order, lines, wanted) if refund_amount is None else refund_amount
+        if refund < 0 or refund > order.total - order.refunded_amount:
+            raise ValidationError(
+                f"The refund must be between 0 and {order.total - order.refunded_amount:,}.",
+                field="refund_amount",
+            )
+        for line_id, qty in wanted.items():
+            line = by_id[line_id]
+            line.returned_quantity += qty
+            session.add(line)
+            if line.variant_id is not None:
+                note = f"{order.external_id}: {reason}"[:255]
+                move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
+                           order_id=order.id, reason=note)  # fmt: skip
+        order.refunded_amount += refund
+        everything_back = all(line.returned_quantity == line.quantity for line in lines)
+        before = order.status
+        to = OrderStatus.RETURNED if everything_back else OrderStatus.COMPLETED
+        if before == OrderStatus.COMPLETED and to == OrderStatus.RETURNED:
+            order.status = OrderStatus.RETURN_REFUND  # completed → return/refund → returned
+            _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason)
+            before = OrderStatus.RETURN_REFUND
+        items = sum(wanted.values())
+        note = f"Returned {items} item(s), refund {refund:,} đ: {reason}"
+        _add_history(session, ctx, order, before, to, now, note=note)
+        order.status = to
+        order.updated_at = now
+        session.add(order)
+        session.flush()
+        if order.customer_id is not None:
+            refresh_customer_stats(session.connection(), [order.customer_id], now=now)
+        ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
+                  summary=note[:255], after={"lines": wanted, "refund": refund})  # fmt: skip
+    return ReturnResult(refund, to, items)
+
+
+def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -> Order:
+    """Returned as a status change = every item left comes back, the rest is refunded."""
+    with ctx.uow() as session:
+        order = _load(session, order_id)
+        if order.status != OrderStatus.RETURN_REFUND:
+            raise Conflict(f"Order {order.external_id} is {order.status.value}: "
+                           "it cannot become returned.")  # fmt: skip
+        left = {
+            line.id or 0: line.quantity - line.returned_quantity
+            for line in _lines(session, order.id)
+        }
+    return_order(ctx, order_id, left, reason=reason or "Returned",
+                 refund_amount=order.total - order.refunded_amount)  # fmt: skip
+    with ctx.uow() as session:
+        return _load(session, order_id)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    user_name: str | None
+    source: str
+    note: str | None
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """Everything the order detail shows (detached rows: read-only)."""
+
+    order: Order
+    shop: Shop
+    lines: tuple[OrderLine, ...]
+    history: tuple[HistoryEntry, ...]
+    customer: Customer | None
+
+    @property
+    def channel(self) -> Channel:
+        return Channel(self.shop.channel)
+
+
+def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
+    """An order with its shop, lines, status history (who, when) and customer."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order = _load(session, order_id)
+        shop = session.get(Shop, order.shop_id)
+        assert shop is not None
+        rows = session.exec(
+            select(OrderStatusChange, User.name)
+            .join(User, col(User.id) == OrderStatusChange.user_id, isouter=True)
+            .where(OrderStatusChange.order_id == order_id)
+            .order_by(col(OrderStatusChange.changed_at), col(OrderStatusChange.id))
+        ).all()
+        history = tuple(
+            HistoryEntry(c.from_status, c.to_status, name, c.source, c.note, c.changed_at)
+            for c, name in rows
+        )
+        customer = session.get(Customer, order.customer_id) if order.customer_id else None
+        return OrderDetail(order, shop, tuple(_lines(session, order.id)), history, customer)
+
+
+def order_ids_by_number(ctx: ServiceContext, external_id: str) -> list[int]:
+    """Orders with this order number (one per shop at most)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        return [
+            int(i)
+            for i in session.exec(
+                select(Order.id).where(Order.external_id == external_id.strip())
+            ).all()
+            if i is not None
+        ]

@@ -1,0 +1,137 @@
+"""Prices for a sale: the customer's level price, vouchers and points redemption.
+
+The loyalty issue manages levels, vouchers and points; this module is the one place a sale
+asks for them, so the order screen and `create_order` agree on every number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from primedist.domain.customer import Customer, CustomerTag
+from primedist.domain.enums import DiscountKind
+from primedist.domain.loyalty import LevelPrice, Voucher, VoucherLevel, VoucherTag
+from primedist.domain.product import Variant
+from primedist.errors import ValidationError
+from primedist.services.app_settings import get_setting
+
+#: App setting: the value of one loyalty point when redeemed, in đồng.
+POINT_VALUE_SETTING = "loyalty.point_value"
+DEFAULT_POINT_VALUE = 1_000
+
+
+def list_price(variant: Variant) -> int:
+    """The shelf price: the discount price when set, else the price."""
+    return variant.discount_price if variant.discount_price is not None else variant.price
+
+
+def unit_price_for(session: Session, variant: Variant, customer: Customer | None) -> int:
+    """The price this customer pays: their level's price when the level has one."""
+    if customer is not None and customer.level_id is not None and variant.id is not None:
+        row = session.get(LevelPrice, (customer.level_id, variant.id))
+        if row is not None:
+            return row.price
+    return list_price(variant)
+
+
+@dataclass(frozen=True)
+class VoucherDiscount:
+    voucher_id: int
+    code: str
+    amount: int
+
+
+def _voucher_eligible(session: Session, voucher: Voucher, customer: Customer | None) -> bool:
+    levels = set(
+        session.exec(
+            select(VoucherLevel.level_id).where(VoucherLevel.voucher_id == voucher.id)
+        ).all()
+    )
+    tags = set(
+        session.exec(select(VoucherTag.tag_id).where(VoucherTag.voucher_id == voucher.id)).all()
+    )
+    if not levels and not tags:
+        return True
+    if customer is None:
+        return False
+    if customer.level_id in levels:
+        return True
+    if tags:
+        mine = session.exec(
+            select(func.count())
+            .select_from(CustomerTag)
+            .where(CustomerTag.customer_id == customer.id, CustomerTag.tag_id.in_(tags))  # type: ignore[attr-defined]
+        ).one()
+        return bool(mine)
+    return False
+
+
+def voucher_discount(
+    session: Session,
+    code: str,
+    *,
+    customer: Customer | None,
+    merchandise: int,
+    shipping_fee: int,
+    now: datetime,
+) -> VoucherDiscount:
+    """The discount a voucher code gives on this sale, or a ValidationError saying why not.
+
+    `merchandise` is the lines' subtotal after the order discount.
+    """
+    code = code.strip().upper()
+    voucher = session.exec(select(Voucher).where(func.upper(Voucher.code) == code)).first()
+    field = "voucher_code"
+    if voucher is None or not voucher.is_active:
+        raise ValidationError(f"Voucher {code} does not exist or is switched off.", field=field)
+    if voucher.starts_at is not None and now < _aware(voucher.starts_at):
+        raise ValidationError(f"Voucher {code} is not valid yet.", field=field)
+    if voucher.ends_at is not None and now >= _aware(voucher.ends_at):
+        raise ValidationError(f"Voucher {code} has expired.", field=field)
+    if voucher.usage_limit is not None and voucher.used_count >= voucher.usage_limit:
+        raise ValidationError(f"Voucher {code} has been used up.", field=field)
+    if merchandise < voucher.min_order_value:
+        raise ValidationError(
+            f"Voucher {code} needs an order of at least {voucher.min_order_value:,} đ.",
+            field=field,
+        )
+    if not _voucher_eligible(session, voucher, customer):
+        raise ValidationError(f"Voucher {code} is not for this customer.", field=field)
+    if voucher.discount_kind == DiscountKind.PERCENT:
+        amount = merchandise * voucher.discount_value // 100
+    else:
+        amount = voucher.discount_value
+    if voucher.max_discount is not None:
+        amount = min(amount, voucher.max_discount)
+    if voucher.free_shipping:
+        amount += shipping_fee
+    assert voucher.id is not None
+    return VoucherDiscount(voucher.id, voucher.code, min(amount, merchandise + shipping_fee))
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import UTC
+
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def point_value(session: Session) -> int:
+    """What one redeemed point is worth, in đồng."""
+    return int(get_setting(session, POINT_VALUE_SETTING, DEFAULT_POINT_VALUE))
+
+
+def points_discount(session: Session, customer: Customer | None, points: int) -> int:
+    """The discount for redeeming `points`, or a ValidationError when not allowed."""
+    if points <= 0:
+        return 0
+    if customer is None:
+        raise ValidationError("Points need a customer (not a walk-in sale).", field="points")
+    if points > customer.points_balance:
+        raise ValidationError(
+            f"{customer.name} has only {customer.points_balance:,} points.", field="points"
+        )
+    return points * point_value(session)
