@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any
@@ -14,6 +16,7 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order
 from primedist.domain.shop import Shop
+from primedist.queries import spec as query_spec
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState
 
@@ -174,3 +177,67 @@ def status_counts(
     counts = {tab: sum(by_status.get(s.value, 0) for s in sts) for tab, sts in STATUS_TABS.items()}
     counts["all"] = sum(by_status.values())
     return counts
+
+
+# Export ------------------------------------------------------------------------------
+def _export_column(key: str, label: str, expr: ColumnElement[Any], kind: str = "text") -> Column:
+    """An export column; keeps the list's sort of the same key, so a list sort carries over."""
+    sort = ORDERS_SPEC.column(key).sort if key in {c.key for c in ORDERS_SPEC.columns} else None
+    return Column(key, label, expr, kind=kind, sort=sort)
+
+
+#: The columns of the orders export (Excel), in file order; kinds drive the cell types.
+ORDER_EXPORT_COLUMNS: tuple[Column, ...] = (
+    _export_column("external_id", "Order ID", orders.c.external_id),
+    _export_column("shop", "Shop", shops.c.name),
+    _export_column("channel", "Channel", shops.c.channel, "enum"),
+    _export_column("status", "Status", orders.c.status, "enum"),
+    _export_column("payment_method", "Payment method", orders.c.payment_method, "enum"),
+    _export_column("buyer_name", "Customer", orders.c.buyer_name),
+    _export_column("buyer_phone", "Phone", orders.c.buyer_phone),
+    _export_column("item_count", "Items", orders.c.item_count, "int"),
+    _export_column("subtotal", "Subtotal", orders.c.subtotal, "money"),
+    _export_column("shipping_fee", "Shipping fee", orders.c.shipping_fee, "money"),
+    _export_column(
+        "marketplace_discount", "Marketplace discount", orders.c.marketplace_discount, "money"
+    ),
+    _export_column("voucher_discount", "Discount code", orders.c.voucher_discount, "money"),
+    _export_column("seller_discount", "Seller discount", orders.c.seller_discount, "money"),
+    _export_column("shop_promotion", "Shop promotion", orders.c.shop_promotion, "money"),
+    _export_column("points_discount", "Points discount", orders.c.points_discount, "money"),
+    _export_column("commission", "Commission", orders.c.commission, "money"),
+    _export_column("total", "Total", orders.c.total, "money"),
+    _export_column("refunded_amount", "Refunded", orders.c.refunded_amount, "money"),
+    _export_column("created_at", "Order date", orders.c.created_at, "datetime"),
+    _export_column("ship_province", "Province", orders.c.ship_province),
+    _export_column("carrier", "Carrier", orders.c.carrier),
+    _export_column("tracking_number", "Tracking number", orders.c.tracking_number),
+    _export_column("flagged", "Flagged", orders.c.flagged, "bool"),
+    _export_column("staff_note", "Staff note", orders.c.staff_note),
+)
+
+#: The orders list with the export's columns: same tables, filters, search and sorts, so
+#: `query_spec.iter_rows(conn, ORDER_EXPORT_SPEC, state)` streams the Orders tab's rows.
+ORDER_EXPORT_SPEC = dataclasses.replace(
+    ORDERS_SPEC, name="orders_export", columns=ORDER_EXPORT_COLUMNS
+)
+
+
+def iter_rows_by_keys(
+    conn: sa.Connection,
+    keys: Sequence[int],
+    *,
+    spec: QuerySpec = ORDER_EXPORT_SPEC,
+    chunk: int = 500,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of explicit keys (a selection) in the given order, fetched `chunk` at a time.
+
+    Keys deleted meanwhile are skipped; a key given twice yields its row twice.
+    """
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        rows = query_spec.fetch_rows(conn, spec, part)
+        for key in part:
+            row = rows.get(key)
+            if row is not None:
+                yield row

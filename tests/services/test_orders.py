@@ -181,7 +181,8 @@ def test_bad_line_quantity_and_discount(owner_ctx: ServiceContext, variants: lis
     with pytest.raises(ValidationError, match="at least 1"):
         svc.create_order(owner_ctx, sale(variants, lines=(DraftLine(variants[0], 0),)))
     with pytest.raises(ValidationError, match="discount must be between 0 and 99,000"):
-        svc.create_order(owner_ctx, sale(variants, lines=(DraftLine(variants[0], 1, None, 99_001),)))
+        too_much = DraftLine(variants[0], 1, None, 99_001)
+        svc.create_order(owner_ctx, sale(variants, lines=(too_much,)))
 
 
 def test_level_price_voucher_and_points_make_the_total(
@@ -416,7 +417,8 @@ def test_partial_then_full_return(
     order = order_of(engine, created.id)
     assert order.refunded_amount == order.total
     assert stock(engine, variants[0]) == (10, 0) and stock(engine, variants[1]) == (3, 0)
-    history = [(h.from_status, h.to_status) for h in svc.order_detail(owner_ctx, created.id).history]
+    detail = svc.order_detail(owner_ctx, created.id)
+    history = [(h.from_status, h.to_status) for h in detail.history]
     assert history[-2:] == [(OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND),
                             (OrderStatus.RETURN_REFUND, OrderStatus.RETURNED)]  # fmt: skip
     cust = load(engine, Customer, customer_id)
