@@ -1,0 +1,74 @@
+"""Small dialogs shared by the orders list and the order detail."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("orders", text)
+
+
+class CancelReasonDialog(QDialog):
+    """Asks why orders are cancelled: a common reason or the user's own words."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cancelReasonDialog")
+        self.setWindowTitle(_tr("Cancel orders"))
+        layout = QVBoxLayout(self)
+        if count == 1:
+            text = _tr("Why is this order cancelled?")
+        else:
+            text = _tr("Why are these %n orders cancelled?").replace("%n", str(count))
+        layout.addWidget(QLabel(text))
+        self.reason = QComboBox()
+        self.reason.setObjectName("cancelReason")
+        self.reason.setEditable(True)
+        self.reason.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.reason.addItems(
+            [
+                "",
+                _tr("Customer changed their mind"),
+                _tr("Out of stock"),
+                _tr("Wrong price or product"),
+                _tr("Could not reach the customer"),
+                _tr("Duplicate order"),
+            ]
+        )
+        self.reason.setMinimumWidth(340)
+        self.reason.lineEdit().setPlaceholderText(_tr("Choose or type a reason"))
+        layout.addWidget(self.reason)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_tr("Cancel orders") if count > 1 else _tr("Cancel order"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("Keep"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason.editTextChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.ok.setEnabled(bool(self.reason_text()))
+
+    def reason_text(self) -> str:
+        return self.reason.currentText().strip()
+
+
+def ask_cancel_reason(parent: QWidget | None, count: int = 1) -> str | None:
+    """The reason typed or chosen, or None when the user keeps the orders."""
+    dialog = CancelReasonDialog(count, parent)
+    if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason_text():
+        return dialog.reason_text()
+    return None
