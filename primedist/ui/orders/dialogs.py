@@ -45,7 +45,9 @@ class CancelReasonDialog(QDialog):
             ]
         )
         self.reason.setMinimumWidth(340)
-        self.reason.lineEdit().setPlaceholderText(_tr("Choose or type a reason"))
+        edit = self.reason.lineEdit()
+        assert edit is not None  # editable combo
+        edit.setPlaceholderText(_tr("Choose or type a reason"))
         layout.addWidget(self.reason)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
