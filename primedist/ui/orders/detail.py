@@ -1,0 +1,700 @@
+"""The order detail: header, items, money breakdown, customer and shipping, status history,
+staff note, and the actions the order's status allows (confirm, ship, complete, cancel,
+return, flag)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_money, format_number
+from primedist.domain.enums import OrderSource, OrderStatus
+from primedist.domain.order import Order
+from primedist.errors import PrimedistError
+from primedist.services import orders as svc
+from primedist.services.context import ServiceContext
+from primedist.services.orders import HistoryEntry, OrderDetail
+from primedist.ui.errors import show_error
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.ops import Op
+from primedist.ui.orders.dialogs import ask_cancel_reason
+from primedist.ui.orders.returns import ReturnDialog
+
+MINUS = "\u2212"
+DASH = "—"
+
+#: The parts of the total, in the order the breakdown shows them: (field, label, sign).
+MONEY_PARTS: tuple[tuple[str, str, int], ...] = (
+    ("subtotal", QT_TRANSLATE_NOOP("orders", "Subtotal"), 1),
+    ("marketplace_discount", QT_TRANSLATE_NOOP("orders", "Marketplace discount"), -1),
+    ("voucher_discount", QT_TRANSLATE_NOOP("orders", "Discount code"), -1),
+    ("points_discount", QT_TRANSLATE_NOOP("orders", "Points discount"), -1),
+    ("shipping_fee", QT_TRANSLATE_NOOP("orders", "Shipping fee"), 1),
+    ("seller_discount", QT_TRANSLATE_NOOP("orders", "Seller discount"), -1),
+    ("shop_promotion", QT_TRANSLATE_NOOP("orders", "Shop promotion"), -1),
+)
+
+SOURCE_LABELS: dict[str, str] = {
+    OrderSource.MARKETPLACE: QT_TRANSLATE_NOOP("orders", "Marketplace"),
+    OrderSource.COUNTER: QT_TRANSLATE_NOOP("orders", "Counter sale"),
+    OrderSource.PHONE: QT_TRANSLATE_NOOP("orders", "Phone order"),
+    OrderSource.CHAT: QT_TRANSLATE_NOOP("orders", "Chat order"),
+    OrderSource.IMPORT: QT_TRANSLATE_NOOP("orders", "Imported"),
+}
+
+#: Who made a status change when no user did (OrderStatusChange.source).
+CHANGE_SOURCES: dict[str, str] = {
+    "user": QT_TRANSLATE_NOOP("orders", "System"),
+    "sync": QT_TRANSLATE_NOOP("orders", "Marketplace sync"),
+    "carrier": QT_TRANSLATE_NOOP("orders", "Carrier"),
+    "import": QT_TRANSLATE_NOOP("orders", "Import"),
+}
+
+#: History notes the services write in English, shown translated.
+KNOWN_NOTES: dict[str, str] = {
+    "Counter sale": QT_TRANSLATE_NOOP("orders", "Counter sale"),
+    "Phone order": QT_TRANSLATE_NOOP("orders", "Phone order"),
+    "Chat order": QT_TRANSLATE_NOOP("orders", "Chat order"),
+    "New order": QT_TRANSLATE_NOOP("orders", "New order"),
+}
+
+
+def _orders(text: str) -> str:
+    """Translate a string marked with QT_TRANSLATE_NOOP("orders", ...)."""
+    return QCoreApplication.translate("orders", text)
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def _when(dt: datetime) -> str:
+    return format_datetime(_aware(dt), shop_tz(), current_language())
+
+
+def money(amount: int, sign: int = 1) -> str:
+    """An amount for the breakdown; a deduction shows as −12.000 ₫."""
+    text = format_money(amount, current_language())
+    return f"{MINUS}{text}" if sign < 0 and amount else text
+
+
+def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(wrap)
+    return label
+
+
+def _card(title: QLabel) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("detailCard")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(14, 12, 14, 12)
+    layout.setSpacing(6)
+    title.setObjectName("sectionTitle")
+    layout.addWidget(title)
+    return frame, layout
+
+
+def _table(columns: int, stretch: int) -> QTableWidget:
+    """A read-only table whose `stretch` column takes the room left and wraps its text."""
+    table = QTableWidget(0, columns)
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(30)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.sectionResized.connect(lambda *_args: table.resizeRowsToContents())
+    return table
+
+
+def _item(text: str, *, right: bool = False, tip: str = "") -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if tip:
+        item.setToolTip(tip)
+    return item
+
+
+def _address(order: Order) -> str:
+    parts = (order.ship_address, order.ship_ward, order.ship_district, order.ship_province)
+    return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _restyle(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class OrderDetailDialog(QDialog):
+    """Everything about one order, and the actions its status allows."""
+
+    #: After any successful action (the list refreshes).
+    changed = Signal()
+    #: The customer's id, when the user opens the customer.
+    openCustomer = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, order_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.order_id = order_id
+        self.detail: OrderDetail | None = None
+        self.return_dialog: ReturnDialog | None = None
+        self._busy = False
+        self._saved_note = ""
+        self.setObjectName("orderDetail")
+        self.setSizeGripEnabled(True)
+        self.resize(1000, 760)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 14, 18, 14)
+        outer.setSpacing(10)
+        outer.addLayout(self._build_header())
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        body.addLayout(self._build_left(), 1)
+        body.addWidget(self._build_right())
+        outer.addLayout(body, 1)
+        outer.addLayout(self._build_actions())
+        self._retranslate()
+        self.detail = svc.order_detail(ctx, order_id)
+        self._show_detail()
+        self.close_button.setFocus()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_header(self) -> QVBoxLayout:
+        layout = QVBoxLayout()
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        self.number = _label("orderNumber", selectable=True)
+        self.number.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.status_pill = _label("statusPill")
+        self.flag_marker = _label("flagMarker")
+        top.addWidget(self.number)
+        top.addWidget(self.status_pill)
+        top.addWidget(self.flag_marker)
+        top.addStretch(1)
+        layout.addLayout(top)
+        meta = QGridLayout()
+        meta.setHorizontalSpacing(28)
+        meta.setVerticalSpacing(0)
+        self.meta_captions: list[QLabel] = []
+        self.meta_values: dict[str, QLabel] = {}
+        for col, key in enumerate(("shop", "payment", "date", "source")):
+            caption = _label("muted")
+            value = _label(selectable=True)
+            self.meta_captions.append(caption)
+            self.meta_values[key] = value
+            meta.addWidget(caption, 0, col)
+            meta.addWidget(value, 1, col)
+        meta.setColumnStretch(4, 1)
+        layout.addLayout(meta)
+        self.outbox_banner = _label("banner", wrap=True)
+        self.cancel_note = _label("cancelNote", selectable=True, wrap=True)
+        layout.addWidget(self.outbox_banner)
+        layout.addWidget(self.cancel_note)
+        return layout
+
+    def _build_left(self) -> QVBoxLayout:
+        layout = QVBoxLayout()
+        layout.setSpacing(6)
+        self.items_title = _label("sectionTitle")
+        self.items_table = _table(6, 0)
+        self.items_table.setObjectName("orderItems")
+        self.history_title = _label("sectionTitle")
+        self.history_table = _table(4, 3)
+        self.history_table.setObjectName("orderHistory")
+        self.items_empty = _label("muted")
+        self.history_empty = _label("muted")
+        layout.addWidget(self.items_title)
+        layout.addWidget(self.items_empty)
+        layout.addWidget(self.items_table, 3)
+        layout.addSpacing(4)
+        layout.addWidget(self.history_title)
+        layout.addWidget(self.history_empty)
+        layout.addWidget(self.history_table, 2)
+        layout.addStretch(0)  # takes the room only when both tables are empty (hidden)
+        layout.addSpacing(4)
+        layout.addLayout(self._build_note())
+        return layout
+
+    def _build_right(self) -> QScrollArea:
+        column = QWidget()
+        column.setObjectName("detailColumn")
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self._build_money())
+        layout.addWidget(self._build_customer())
+        layout.addStretch(1)
+        # Scrolls only when the window is too short for both cards.
+        scroll = QScrollArea()
+        scroll.setObjectName("detailScroll")
+        scroll.setWidget(column)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFixedWidth(360)
+        return scroll
+
+    def _build_money(self) -> QFrame:
+        self.money_title = QLabel()
+        frame, layout = _card(self.money_title)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(3)
+        self.money_captions: dict[str, QLabel] = {}
+        self.money_values: dict[str, QLabel] = {}
+        keys = [key for key, _label_text, _sign in MONEY_PARTS]
+        for row, key in enumerate([*keys, "total", "commission", "refunded"]):
+            caption, value = _label(wrap=True), _label(selectable=True)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.money_captions[key], self.money_values[key] = caption, value
+            grid.addWidget(caption, 2 * row, 0)
+            grid.addWidget(value, 2 * row, 1)
+        grid.setColumnStretch(0, 1)
+        total_row = 2 * len(keys)
+        rule = QFrame()
+        rule.setObjectName("moneyRule")
+        rule.setFrameShape(QFrame.Shape.HLine)
+        grid.addWidget(rule, total_row - 1, 0, 1, 2)
+        for key in ("total",):
+            self.money_captions[key].setObjectName("moneyTotal")
+            self.money_values[key].setObjectName("moneyTotal")
+        self.commission_note = _label("muted", wrap=True)
+        grid.addWidget(self.commission_note, total_row + 3, 0, 1, 2)
+        layout.addLayout(grid)
+        return frame
+
+    def _build_customer(self) -> QFrame:
+        self.customer_title = QLabel()
+        frame, layout = _card(self.customer_title)
+        self.customer_button = QPushButton()
+        self.customer_button.setObjectName("linkButton")
+        self.customer_button.setAutoDefault(False)
+        self.customer_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.customer_button.clicked.connect(self._open_customer)
+        self.customer_phone = _label(selectable=True)
+        row = QHBoxLayout()
+        row.addWidget(self.customer_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.customer_phone)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(3)
+        self.ship_captions: list[QLabel] = []
+        self.ship_values: dict[str, QLabel] = {}
+        for row_no, key in enumerate(("ship_to", "address", "carrier", "tracking")):
+            caption, value = _label("muted"), _label(selectable=True, wrap=True)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.ship_captions.append(caption)
+            self.ship_values[key] = value
+            grid.addWidget(caption, row_no, 0)
+            grid.addWidget(value, row_no, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addSpacing(4)
+        layout.addLayout(grid)
+        return frame
+
+    def _build_note(self) -> QVBoxLayout:
+        layout = QVBoxLayout()
+        layout.setSpacing(4)
+        top = QHBoxLayout()
+        self.note_title = _label("sectionTitle")
+        self.note_hint = _label("muted")
+        self.save_note_button = QPushButton()
+        self.save_note_button.setObjectName("actionButton")
+        self.save_note_button.setAutoDefault(False)
+        self.save_note_button.clicked.connect(self._save_note)
+        top.addWidget(self.note_title)
+        top.addWidget(self.note_hint, 1)
+        top.addWidget(self.save_note_button)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setObjectName("staffNote")
+        self.note_edit.setFixedHeight(56)
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.textChanged.connect(self._update_note_button)
+        layout.addLayout(top)
+        layout.addWidget(self.note_edit)
+        return layout
+
+    def _build_actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(8)
+
+        def button(name: str, slot: Callable[[], object]) -> QPushButton:
+            b = QPushButton()
+            b.setObjectName(name)
+            b.setAutoDefault(False)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+            return b
+
+        self.confirm_button = button("primaryButton", self._confirm)
+        self.ship_button = button("actionButton", lambda: self._move_to(OrderStatus.SHIPPING))
+        self.complete_button = button("actionButton", lambda: self._move_to(OrderStatus.COMPLETED))
+        self.cancel_button = button("dangerButton", self._cancel)
+        self.return_button = button("actionButton", self._open_return)
+        self.flag_button = button("actionButton", self._toggle_flag)
+        self.print_button = button("actionButton", lambda: None)
+        self.print_button.setEnabled(False)
+        row.addStretch(1)
+        self.close_button = button("closeButton", self.close)
+        return row
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            if self.detail is not None:
+                self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        captions = (self.tr("Shop"), self.tr("Payment"), self.tr("Order date"), self.tr("Source"))
+        for label, text in zip(self.meta_captions, captions, strict=True):
+            label.setText(text)
+        self.items_title.setText(self.tr("Items"))
+        self.history_title.setText(self.tr("Status history"))
+        self.items_table.setHorizontalHeaderLabels(
+            [self.tr("Product"), self.tr("Variant"), self.tr("SKU"), self.tr("Qty"),
+             self.tr("Unit price"), self.tr("Subtotal")]
+        )  # fmt: skip
+        self.items_empty.setText(self.tr("No items are recorded for this order."))
+        self.history_empty.setText(self.tr("No status changes are recorded for this order."))
+        self.history_table.setHorizontalHeaderLabels(
+            [self.tr("When"), self.tr("Status"), self.tr("By"), self.tr("Note")]
+        )
+        self.money_title.setText(self.tr("Payment"))
+        for key, text, _sign in MONEY_PARTS:
+            self.money_captions[key].setText(_orders(text))
+        self.money_captions["total"].setText(self.tr("Total"))
+        self.money_captions["commission"].setText(self.tr("Channel commission"))
+        self.money_captions["refunded"].setText(self.tr("Refunded"))
+        self.commission_note.setText(
+            self.tr("The commission is paid by the shop to the channel, not part of the total.")
+        )
+        self.customer_title.setText(self.tr("Customer"))
+        ship = (self.tr("Ship to"), self.tr("Address"), self.tr("Carrier"), self.tr("Tracking"))
+        for label, text in zip(self.ship_captions, ship, strict=True):
+            label.setText(text)
+        self.note_title.setText(self.tr("Staff note"))
+        self.note_edit.setPlaceholderText(self.tr("A note for the team about this order"))
+        self.save_note_button.setText(self.tr("Save note"))
+        self.note_hint.setText(self.tr("only staff see it, never printed"))
+        self._retranslate_actions()
+
+    def _retranslate_actions(self) -> None:
+        self.confirm_button.setText(self.tr("Confirm"))
+        self.ship_button.setText(self.tr("Ship"))
+        self.complete_button.setText(self.tr("Complete"))
+        self.cancel_button.setText(self.tr("Cancel order"))
+        self.return_button.setText(self.tr("Return…"))
+        self.print_button.setText(self.tr("Print"))
+        self.print_button.setToolTip(self.tr("Printing comes with the printer set-up (Settings)"))
+        self.close_button.setText(self.tr("Close"))
+        self.close_button.setToolTip(self.tr("Close (Esc)"))
+
+    # ------------------------------------------------------------------ showing the order
+
+    def reload(self) -> None:
+        """Read the order again and show it (after an action, or on demand)."""
+        try:
+            self.detail = svc.order_detail(self.ctx, self.order_id)
+        except PrimedistError as exc:
+            show_error(self, exc.user_message)
+            return
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        assert self.detail is not None
+        note = self.detail.order.staff_note or ""
+        # Keep what the user is typing; replace only an unchanged note.
+        if self.note_edit.toPlainText() == self._saved_note:
+            self.note_edit.setPlainText(note)
+        self._saved_note = note
+        self._fill()
+
+    def _fill(self) -> None:
+        assert self.detail is not None
+        self._fill_header(self.detail)
+        self._fill_items(self.detail)
+        self._fill_money(self.detail.order)
+        self._fill_customer(self.detail)
+        self._fill_history(self.detail.history)
+        self._update_note_button()
+        self._update_actions()
+
+    def _fill_header(self, detail: OrderDetail) -> None:
+        order = detail.order
+        self.setWindowTitle(self.tr("Order %1").replace("%1", order.external_id))
+        self.number.setText(order.external_id)
+        self.status_pill.setText(enum_label(order.status))
+        self.status_pill.setProperty("status", order.status.value)
+        _restyle(self.status_pill)
+        self.flag_marker.setText("⚑ " + self.tr("Flagged"))
+        self.flag_marker.setVisible(order.flagged)
+        channel = enum_label(detail.channel)
+        name = detail.shop.name
+        shop = name if name == channel else f"{name} · {channel}"
+        self.meta_values["shop"].setText(shop)
+        self.meta_values["payment"].setText(enum_label(order.payment_method))
+        self.meta_values["date"].setText(_when(order.created_at))
+        source = SOURCE_LABELS.get(order.source)
+        self.meta_values["source"].setText(_orders(source) if source else str(order.source))
+        self.outbox_banner.setText(
+            self.tr("Waiting to be sent to %1. It goes out when the connection is back.").replace(
+                "%1", channel
+            )
+        )
+        self.outbox_banner.setVisible(order.outbox_pending)
+        reason = order.cancel_reason or ""
+        self.cancel_note.setText(self.tr("Cancel reason: %1").replace("%1", reason))
+        self.cancel_note.setVisible(bool(reason))
+
+    def _fill_items(self, detail: OrderDetail) -> None:
+        lang = current_language()
+        table = self.items_table
+        table.setRowCount(len(detail.lines))
+        for row, line in enumerate(detail.lines):
+            qty = format_number(line.quantity, lang)
+            if line.returned_quantity:
+                returned = format_number(line.returned_quantity, lang)
+                qty = self.tr("%1 (returned %2)").replace("%1", qty).replace("%2", returned)
+            tip = ""
+            if line.discount:
+                tip = self.tr("Line discount: %1").replace("%1", money(line.discount, -1))
+            cells = (
+                _item(line.product_name, tip=line.product_name),
+                _item(line.variant_name or ""),
+                _item(line.sku or ""),
+                _item(qty, right=True),
+                _item(format_money(line.unit_price, lang), right=True),
+                _item(format_money(line.subtotal, lang), right=True, tip=tip),
+            )
+            for col, cell in enumerate(cells):
+                table.setItem(row, col, cell)
+        table.resizeRowsToContents()
+        self._show_empty(table, self.items_empty)
+
+    def _fill_money(self, order: Order) -> None:
+        for key, _text, sign in MONEY_PARTS:
+            amount = int(getattr(order, key))
+            self.money_values[key].setText(money(amount, sign))
+            # A discount of nothing is noise; subtotal and shipping always show.
+            shown = sign > 0 or amount != 0
+            self.money_captions[key].setVisible(shown)
+            self.money_values[key].setVisible(shown)
+        self.money_values["total"].setText(money(order.total))
+        self.money_values["commission"].setText(money(order.commission))
+        self.money_values["refunded"].setText(money(order.refunded_amount, -1))
+        show_commission = bool(order.commission) or self._is_marketplace()
+        shown_rows = {"commission": show_commission, "refunded": order.refunded_amount > 0}
+        for key, shown in shown_rows.items():
+            self.money_captions[key].setVisible(shown)
+            self.money_values[key].setVisible(shown)
+        self.commission_note.setVisible(show_commission)
+
+    def _is_marketplace(self) -> bool:
+        return self.detail is not None and self.detail.channel.is_marketplace
+
+    def _fill_customer(self, detail: OrderDetail) -> None:
+        order, customer = detail.order, detail.customer
+        if customer is not None:
+            self.customer_button.setText(customer.name)
+            self.customer_button.setToolTip(self.tr("Open the customer"))
+        else:
+            self.customer_button.setText(order.buyer_name or self.tr("Walk-in customer"))
+            self.customer_button.setToolTip(self.tr("Not linked to a customer"))
+        self.customer_button.setEnabled(customer is not None)
+        self.customer_phone.setText(order.buyer_phone or "")
+        self.customer_phone.setVisible(bool(order.buyer_phone))
+        ship_to = " · ".join(p for p in (order.ship_name, order.ship_phone) if p)
+        values = {
+            "ship_to": ship_to,
+            "address": _address(order),
+            "carrier": order.carrier or "",
+            "tracking": order.tracking_number or "",
+        }
+        for key, text in values.items():
+            self.ship_values[key].setText(text or DASH)
+
+    def _fill_history(self, history: tuple[HistoryEntry, ...]) -> None:
+        table = self.history_table
+        table.setRowCount(len(history))
+        for row, entry in enumerate(history):
+            change = enum_label(entry.to_status)
+            if entry.from_status not in (None, entry.to_status):  # same = an event (a return)
+                change = f"{enum_label(entry.from_status)} → {change}"
+            who = entry.user_name or _orders(CHANGE_SOURCES.get(entry.source, "System"))
+            note = entry.note or ""
+            known = KNOWN_NOTES.get(note)
+            cells = (
+                _item(_when(entry.changed_at)),
+                _item(change),
+                _item(who),
+                _item(_orders(known) if known else note, tip=note),
+            )
+            for col, cell in enumerate(cells):
+                table.setItem(row, col, cell)
+        table.resizeRowsToContents()
+        self._show_empty(table, self.history_empty)
+
+    @staticmethod
+    def _show_empty(table: QTableWidget, note: QLabel) -> None:
+        """An empty table gives way to a line that says so."""
+        empty = table.rowCount() == 0
+        table.setVisible(not empty)
+        note.setVisible(empty)
+
+    # ------------------------------------------------------------------ actions
+
+    def _update_actions(self) -> None:
+        order = self.detail.order if self.detail is not None else None
+        idle = order is not None and not self._busy
+        rules = {
+            self.confirm_button: order is not None and order.can_confirm(),
+            self.ship_button: order is not None and order.can_change_to(OrderStatus.SHIPPING),
+            self.complete_button: order is not None and order.can_change_to(OrderStatus.COMPLETED),
+            self.cancel_button: order is not None and order.can_cancel(),
+            self.return_button: order is not None and self._returnable(),
+            self.flag_button: order is not None,
+        }
+        for button, allowed in rules.items():
+            button.setEnabled(idle and allowed)
+        flagged = order is not None and order.flagged
+        self.flag_button.setText(self.tr("Unflag") if flagged else self.tr("Flag"))
+        returnable = order is not None and self._returnable()
+        self.return_button.setToolTip(
+            "" if returnable else self.tr("Only completed orders can be returned.")
+        )
+
+    def _returnable(self) -> bool:
+        assert self.detail is not None
+        if self.detail.order.status not in svc.RETURNABLE:
+            return False
+        return any(line.returned_quantity < line.quantity for line in self.detail.lines)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_actions()
+        self._update_note_button()
+
+    def _run(self, title: str, work: Callable[[], object]) -> None:
+        """Run a service call in the background, then show the order as it is now; tell the
+        list when the call worked (a failure is shown to the user by Op)."""
+        if self._busy:
+            return
+        self._set_busy(True)
+        worked: list[bool] = []
+        Op(self, lambda _job: work(), engine=self.ctx.engine, title=title).success(
+            lambda _result: worked.append(True)
+        ).finally_(lambda: self._finish(bool(worked))).run()
+
+    def _finish(self, worked: bool) -> None:
+        if not shiboken6.isValid(self):  # closed and deleted meanwhile
+            return
+        self.reload()  # also after a failure: someone else may have changed the order
+        self._set_busy(False)
+        if worked:
+            self.changed.emit()
+
+    def _after_return(self) -> None:
+        if shiboken6.isValid(self):
+            self.reload()
+            self.changed.emit()
+
+    def _confirm(self) -> None:
+        self._run(
+            self.tr("Confirming the order"),
+            lambda: svc.change_status(self.ctx, self.order_id, OrderStatus.CONFIRMED),
+        )
+
+    def _move_to(self, status: OrderStatus) -> None:
+        title = self.tr("Updating the order status")
+        self._run(title, lambda: svc.change_status(self.ctx, self.order_id, status))
+
+    def _cancel(self) -> None:
+        reason = ask_cancel_reason(self)
+        if not reason:
+            return
+        self._run(
+            self.tr("Cancelling the order"),
+            lambda: svc.change_status(
+                self.ctx, self.order_id, OrderStatus.CANCELLED, reason=reason
+            ),
+        )
+
+    def _toggle_flag(self) -> None:
+        assert self.detail is not None
+        flagged = not self.detail.order.flagged
+        self._run(
+            self.tr("Flagging the order"),
+            lambda: svc.set_flag(self.ctx, [self.order_id], flagged),
+        )
+
+    def _save_note(self) -> None:
+        text = self.note_edit.toPlainText()
+        self._run(
+            self.tr("Saving the note"),
+            lambda: svc.set_staff_note(self.ctx, self.order_id, text),
+        )
+
+    def _update_note_button(self) -> None:
+        dirty = self.note_edit.toPlainText().strip() != self._saved_note.strip()
+        self.save_note_button.setEnabled(dirty and not self._busy)
+
+    def _open_return(self) -> None:
+        assert self.detail is not None
+        dialog = ReturnDialog(self.ctx, self.detail, self)
+        dialog.accepted.connect(self._after_return)
+        dialog.finished.connect(dialog.deleteLater)
+        self.return_dialog = dialog
+        dialog.open()
+
+    def _open_customer(self) -> None:
+        if self.detail is not None and self.detail.customer is not None:
+            customer_id = self.detail.customer.id
+            if customer_id is not None:
+                self.openCustomer.emit(customer_id)

@@ -1,0 +1,353 @@
+"""The return dialog: how many of each line come back, why, and how much is refunded."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_money, format_number, parse_money
+from primedist.domain.order import OrderLine
+from primedist.services.context import ServiceContext
+from primedist.services.orders import OrderDetail, ReturnResult, return_order, suggested_refund
+from primedist.ui.i18n import current_language
+from primedist.ui.ops import Op
+
+#: Columns of the lines table; the last one holds the spin boxes.
+QTY_COLUMN = 4
+
+
+def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _left(line: OrderLine) -> int:
+    return line.quantity - line.returned_quantity
+
+
+class ReturnDialog(QDialog):
+    """Return some or all items of a completed order, with the refund."""
+
+    def __init__(
+        self, ctx: ServiceContext, detail: OrderDetail, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail = detail
+        self.order = detail.order
+        self.lines = detail.lines
+        #: Order line id → its "Return qty" spin box.
+        self.spins: dict[int, QSpinBox] = {}
+        #: What the service did, once OK worked.
+        self.outcome: ReturnResult | None = None
+        self._refund_by_hand = False
+        self._busy = False
+        self.setObjectName("returnDialog")
+        self.setMinimumWidth(720)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.intro = QLabel()
+        self.intro.setObjectName("muted")
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.intro)
+        layout.addLayout(self._build_table_bar())
+        layout.addWidget(self._build_table())
+        layout.addLayout(self._build_form())
+        self.problem = QLabel()
+        self.problem.setObjectName("formProblem")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        layout.addWidget(self._build_buttons())
+        self._set_tab_order()
+        self._retranslate()
+        self._update()
+        first = next((s for s in self.spins.values() if s.isEnabled()), None)
+        if first is not None:
+            first.setFocus()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_table_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.lines_title = QLabel()
+        self.lines_title.setObjectName("fieldCaption")
+        self.everything_button = QPushButton()
+        self.everything_button.setObjectName("actionButton")
+        self.everything_button.setAutoDefault(False)
+        self.everything_button.clicked.connect(self.return_everything)
+        bar.addWidget(self.lines_title)
+        bar.addStretch(1)
+        bar.addWidget(self.everything_button)
+        return bar
+
+    def _build_table(self) -> QTableWidget:
+        table = QTableWidget(len(self.lines), QTY_COLUMN + 1)
+        table.setObjectName("returnLines")
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setTabKeyNavigation(False)  # Tab moves between the spin boxes, not the cells
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(38)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        lang = current_language()
+        for row, line in enumerate(self.lines):
+            name = line.product_name + (f" · {line.variant_name}" if line.variant_name else "")
+            table.setItem(row, 0, _cell(name))
+            table.setItem(row, 1, _cell(line.sku or ""))
+            table.setItem(row, 2, _cell(format_money(line.unit_price, lang), right=True))
+            table.setItem(row, 3, _cell(self._sold_text(line), right=True))
+            table.setCellWidget(row, QTY_COLUMN, self._spin_cell(line))
+        header.setSectionResizeMode(QTY_COLUMN, QHeaderView.ResizeMode.Fixed)
+        table.setColumnWidth(QTY_COLUMN, 130)
+        rows_shown = min(max(len(self.lines), 2), 8)
+        table.setMinimumHeight(42 + 38 * rows_shown)
+        self.table = table
+        return table
+
+    def _spin_cell(self, line: OrderLine) -> QWidget:
+        """The spin box of a line, with a little air around it in its cell."""
+        cell = QWidget()
+        layout = QHBoxLayout(cell)
+        layout.setContentsMargins(8, 3, 8, 3)
+        layout.addWidget(self._spin_for(line))
+        return cell
+
+    def _spin_for(self, line: OrderLine) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setObjectName("returnQty")
+        spin.setRange(0, max(_left(line), 0))
+        spin.setEnabled(_left(line) > 0)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        spin.setMinimumWidth(90)
+        spin.valueChanged.connect(lambda _v: self._update())
+        self.spins[line.id or 0] = spin
+        return spin
+
+    def _build_form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(8)
+        self.reason = QComboBox()
+        self.reason.setObjectName("returnReason")
+        self.reason.setEditable(True)
+        self.reason.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.reason.addItems(["", "", "", ""])  # texts set by _retranslate
+        self.reason.setCurrentIndex(0)
+        self.reason.editTextChanged.connect(lambda _t: self._update())
+        self.refund = QLineEdit()
+        self.refund.setObjectName("refundAmount")
+        self.refund.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.refund.setMaximumWidth(220)
+        self.refund.textEdited.connect(self._refund_edited)
+        self.suggested = QLabel()
+        self.suggested.setObjectName("muted")
+        self.use_suggested = QPushButton()
+        self.use_suggested.setObjectName("linkButton")
+        self.use_suggested.setAutoDefault(False)
+        self.use_suggested.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.use_suggested.clicked.connect(self._back_to_suggested)
+        refund_row = QHBoxLayout()
+        refund_row.addWidget(self.refund)
+        refund_row.addWidget(self.suggested, 1)
+        refund_row.addWidget(self.use_suggested)
+        self.reason_caption, self.refund_caption = QLabel(), QLabel()
+        self.reason_caption.setBuddy(self.reason)
+        self.refund_caption.setBuddy(self.refund)
+        form.addRow(self.reason_caption, self.reason)
+        form.addRow(self.refund_caption, refund_row)
+        return form
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setObjectName("primaryButton")
+        self.cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        return self.buttons
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [self.everything_button, *self.spins.values()]
+        chain += [self.reason, self.refund, self.ok, self.cancel]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._update()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        number = self.order.external_id
+        self.setWindowTitle(self.tr("Return items of order %1").replace("%1", number))
+        self.title.setText(self.tr("Return items of order %1").replace("%1", number))
+        self.intro.setText(
+            self.tr(
+                "Returned items go back into stock and the refund is recorded on the order. "
+                "When every item is back the order becomes Returned."
+            )
+        )
+        self.lines_title.setText(self.tr("Items"))
+        self.everything_button.setText(self.tr("Return everything"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Product"), self.tr("SKU"), self.tr("Unit price"), self.tr("Can return"),
+             self.tr("Return qty")]
+        )  # fmt: skip
+        for row, line in enumerate(self.lines):
+            item = self.table.item(row, 3)
+            if item is not None:
+                item.setText(self._sold_text(line))
+        self._retranslate_reasons()
+        self.reason_caption.setText(self.tr("&Reason"))
+        self.refund_caption.setText(self.tr("Re&fund"))
+        self.use_suggested.setText(self.tr("Use suggested"))
+        self.ok.setText(self.tr("Return and refund"))
+        self.cancel.setText(self.tr("Cancel"))
+
+    def _retranslate_reasons(self) -> None:
+        reasons = ["", self.tr("Defective"), self.tr("Wrong item"),
+                   self.tr("Customer changed their mind")]  # fmt: skip
+        typed = self.reason.currentText()
+        for i, text in enumerate(reasons):
+            self.reason.setItemText(i, text)
+        self.reason.setEditText(typed)
+        edit = self.reason.lineEdit()
+        if edit is not None:
+            edit.setPlaceholderText(self.tr("Choose or type why the items come back"))
+
+    def _sold_text(self, line: OrderLine) -> str:
+        lang = current_language()
+        left = format_number(_left(line), lang)
+        if not line.returned_quantity:
+            return left
+        done = format_number(line.returned_quantity, lang)
+        return self.tr("%1 (%2 already returned)").replace("%1", left).replace("%2", done)
+
+    # ------------------------------------------------------------------ state
+
+    def quantities(self) -> dict[int, int]:
+        """{order line id: quantity to return} for the lines with a quantity."""
+        return {line_id: spin.value() for line_id, spin in self.spins.items() if spin.value()}
+
+    def suggested_amount(self) -> int:
+        return suggested_refund(self.order, self.lines, self.quantities())
+
+    def max_refund(self) -> int:
+        return self.order.total - self.order.refunded_amount
+
+    def reason_text(self) -> str:
+        return self.reason.currentText().strip()
+
+    def refund_amount(self) -> int | None:
+        """The refund typed or suggested; None when it is not an amount."""
+        try:
+            return parse_money(self.refund.text(), current_language())
+        except ValueError:
+            return None
+
+    def return_everything(self) -> None:
+        for spin in self.spins.values():
+            spin.setValue(spin.maximum())
+
+    def _refund_edited(self, _text: str) -> None:
+        self._refund_by_hand = True
+        self._update()
+
+    def _back_to_suggested(self) -> None:
+        self._refund_by_hand = False
+        self._update()
+
+    def problem_text(self) -> str:
+        """Why OK is disabled, in words ('' when the return can be made)."""
+        if not self.quantities():
+            return self.tr("Choose at least one item to return.")
+        amount = self.refund_amount()
+        if amount is None:
+            return self.tr("Type the refund as an amount of money, e.g. 150.000.")
+        if amount < 0 or amount > self.max_refund():
+            limit = format_money(self.max_refund(), current_language())
+            return self.tr("The refund must be between 0 and %1.").replace("%1", limit)
+        if not self.reason_text():
+            return self.tr("Say why the items come back.")
+        return ""
+
+    def _update(self) -> None:
+        lang = current_language()
+        suggested = self.suggested_amount()
+        if not self._refund_by_hand:
+            text = format_money(suggested, lang)
+            if self.refund.text() != text:
+                self.refund.setText(text)
+        self.suggested.setText(
+            self.tr("suggested %1, at most %2")
+            .replace("%1", format_money(suggested, lang))
+            .replace("%2", format_money(self.max_refund(), lang))
+        )
+        self.use_suggested.setVisible(self._refund_by_hand)
+        problem = self.problem_text()
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.ok.setEnabled(not problem and not self._busy)
+
+    # ------------------------------------------------------------------ OK
+
+    def submit(self) -> None:
+        """Return the chosen quantities and record the refund (in the background)."""
+        amount = self.refund_amount()
+        if self._busy or self.problem_text() or amount is None:
+            return
+        quantities, reason = self.quantities(), self.reason_text()
+        order_id = self.order.id or 0
+        self._busy = True
+        self._update()
+
+        def work(_job: object) -> ReturnResult:
+            return return_order(self.ctx, order_id, quantities, reason=reason, refund_amount=amount)
+
+        Op(self, work, engine=self.ctx.engine, title=self.tr("Returning items")).success(
+            self._done
+        ).finally_(self._idle).run()
+
+    def _done(self, result: ReturnResult) -> None:
+        if shiboken6.isValid(self):
+            self.outcome = result
+            self.accept()
+
+    def _idle(self) -> None:
+        if shiboken6.isValid(self):
+            self._busy = False
+            self._update()
