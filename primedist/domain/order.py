@@ -69,6 +69,7 @@ class Order(SQLModel, table=True):
         sa.Index(None, "created_at", "id"),
         sa.Index(None, "status", "created_at", "id"),
         sa.Index(None, "total", "id"),
+        sa.Index(None, "status", "total", "id"),
         sa.Index(None, "customer_id", "created_at"),
         # Dashboard date ranges, index-only: shop filter first, and status first (GROUP BY).
         sa.Index(None, "shop_id", "created_at", "status", "total"),

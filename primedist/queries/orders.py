@@ -18,7 +18,7 @@ from primedist.domain.order import Order
 from primedist.domain.shop import Shop
 from primedist.queries import spec as query_spec
 from primedist.queries.search import search_filter
-from primedist.queries.spec import Column, QuerySpec, QueryState
+from primedist.queries.spec import Column, QuerySpec, QueryState, covering_count
 
 orders = table_of(Order)
 shops = table_of(Shop)
@@ -26,6 +26,15 @@ shops = table_of(Shop)
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
     return search_filter(orders, text, dialect)
+
+
+def _count_hints(filtered: frozenset[str]) -> frozenset[str]:
+    """Columns to hint in a count: keep it on a covering index that starts with status."""
+    if filtered & {"payment_method", "flagged"}:
+        # Only (status, payment_method, flagged, shop_id, created_at, total) covers these.
+        return frozenset({"shop_id", "created_at", "total", "payment_method"})
+    # (status, shop_id, created_at, total) covers the rest and seeks on shop and date.
+    return frozenset({"total"})
 
 
 ORDERS_SPEC = QuerySpec(
@@ -51,10 +60,16 @@ ORDERS_SPEC = QuerySpec(
             sort=orders.c.created_at,
             width=130,
         ),
+        # Markers the Orders tab draws as icons (hidden columns there).
+        Column("flagged", "Flagged", orders.c.flagged, kind="bool", width=40),
+        Column("outbox_pending", "Waiting to be sent", orders.c.outbox_pending, kind="bool"),
     ),
     default_sort="created_at",
     default_descending=True,
     search=_search,
+    hint_columns=frozenset({"shop_id", "payment_method", "total", "created_at", "status"}),
+    count_hints=_count_hints,
+    count_where=(orders.c.status.in_([s.value for s in OrderStatus]),),
 )
 
 
@@ -80,14 +95,7 @@ STATUS_TABS: dict[str, tuple[OrderStatus, ...]] = {
 }
 
 
-def _unhinted(col: ColumnElement[Any]) -> ColumnElement[Any]:
-    return col
-
-
-def _hinted(col: ColumnElement[Any]) -> ColumnElement[Any]:
-    # Unary `+` keeps SQLite from choosing this column's index and then sorting every
-    # match (the planner trap): the list walks its sort index and checks the filter.
-    return sa.literal_column(f"+orders.{col.name}", type_=col.type)
+NARROW_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -108,37 +116,51 @@ class OrderFilter:
     def is_empty(self) -> bool:
         return self == OrderFilter()
 
-    def clauses(self, tz: tzinfo, *, for_list: bool = True) -> list[ColumnElement[bool]]:
-        """WHERE clauses; `for_list` hints them for a sorted list, else for counts."""
+    def clauses(self, tz: tzinfo) -> list[ColumnElement[bool]]:
+        """WHERE clauses (the list pages keys with planner hints: QuerySpec.hint_columns)."""
         c = orders.c
-        h = _hinted if for_list else _unhinted
         out: list[ColumnElement[bool]] = []
         if self.shop_ids:
-            out.append(h(c.shop_id).in_(list(self.shop_ids)))
+            out.append(c.shop_id.in_(list(self.shop_ids)))
         if self.payment_methods:
-            out.append(h(c.payment_method).in_([m.value for m in self.payment_methods]))
+            out.append(c.payment_method.in_([m.value for m in self.payment_methods]))
         if self.min_total is not None:
-            out.append(h(c.total) >= self.min_total)
+            out.append(c.total >= self.min_total)
         if self.max_total is not None:
-            out.append(h(c.total) <= self.max_total)
+            out.append(c.total <= self.max_total)
+        day = self._date_column()
         if self.date_from is not None:
-            out.append(c.created_at >= local_day_bounds_utc(self.date_from, tz)[0])
+            out.append(day >= local_day_bounds_utc(self.date_from, tz)[0])
         if self.date_to is not None:
-            out.append(c.created_at < local_day_bounds_utc(self.date_to, tz)[1])
+            out.append(day < local_day_bounds_utc(self.date_to, tz)[1])
         if self.flagged_only:
             out.append(c.flagged == sa.true())
         return out
 
+    def _date_column(self) -> ColumnElement[Any]:
+        # A range of up to two months is narrow: the date index plus a sort beats walking
+        # another sort's index, so the column is kept out of the paging hints (a textual
+        # copy is not a Column of the table).
+        narrow = (
+            self.date_from is not None
+            and self.date_to is not None
+            and (self.date_to - self.date_from).days <= NARROW_DAYS
+        )
+        c = orders.c.created_at
+        return sa.literal_column("orders.created_at", type_=c.type) if narrow else c
 
-def status_tab_clause(tab: str) -> ColumnElement[bool] | None:
+
+def status_tab_clause(tab: str, *, flagged_only: bool = False) -> ColumnElement[bool] | None:
     """The status clause of a status tab (None for "all")."""
     statuses = STATUS_TABS[tab]
     if not statuses:
         return None
-    if len(statuses) == 1:
+    if len(statuses) == 1 and not flagged_only:
         return orders.c.status == statuses[0].value
-    # Several statuses: walk the sort index rather than merge-sorting two status ranges.
-    return _hinted(orders.c.status).in_([s.value for s in statuses])
+    # Flagged orders are few: IN (not =) is hinted when paging, so the flagged index wins.
+    # Several statuses: hinted when paging (QuerySpec.hint_columns), so the list walks the
+    # sort index rather than merge-sorting two status ranges.
+    return orders.c.status.in_([s.value for s in statuses])
 
 
 def list_state(
@@ -152,7 +174,7 @@ def list_state(
 ) -> QueryState:
     """The list query for a filter, a status tab and the search text."""
     clauses = flt.clauses(tz)
-    status = status_tab_clause(tab)
+    status = status_tab_clause(tab, flagged_only=flt.flagged_only)
     if status is not None:
         clauses.append(status)
     return QueryState(search=search, filters=tuple(clauses), sort_key=sort_key,
@@ -167,12 +189,9 @@ def status_counts(
     One GROUP BY over the status-first covering index; the explicit `status IN (all)`
     lets the rows stream in status order (no sort), index-only for every chip filter.
     """
-    where = [orders.c.status.in_([s.value for s in OrderStatus]), *flt.clauses(tz, for_list=False)]
-    if search.strip():
-        clause = _search(search, conn.dialect.name)
-        if clause is not None:
-            where.append(clause)
-    stmt = sa.select(orders.c.status, sa.func.count()).where(*where).group_by(orders.c.status)
+    state = QueryState(search=search, filters=tuple(flt.clauses(tz)))
+    select = sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)
+    stmt = covering_count(ORDERS_SPEC, state, conn.dialect.name, select)
     by_status = {str(s): int(n) for s, n in conn.execute(stmt)}
     counts = {tab: sum(by_status.get(s.value, 0) for s in sts) for tab, sts in STATUS_TABS.items()}
     counts["all"] = sum(by_status.values())

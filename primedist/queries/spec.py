@@ -13,8 +13,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
 from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 SearchBuilder = Callable[[str, str], ColumnElement[bool] | None]
 
@@ -48,6 +50,16 @@ class QuerySpec:
     #: Where keys are counted and paged (the key's own table: no joins for the planner to
     #: get wrong). Filters and sort expressions must only use this table. None = `from_`.
     key_from: FromClause | None = None
+    #: Columns of `key_from` whose range/IN filters SQLite must not pick an index for when
+    #: paging keys (the planner trap: it would take the filter's index and sort every
+    #: match). They get a unary `+` unless they are the sort column; equality filters keep
+    #: their index (`status = 'pending'` seeks the (status, sort, id) index).
+    hint_columns: frozenset[str] = frozenset()
+    #: SQLite counts without a search: given the filtered column names, the columns to
+    #: hint so the planner takes a covering index rather than a filter's index plus a row
+    #: lookup per match; `count_where` is added (e.g. `status IN (all)` to seek on).
+    count_hints: Callable[[frozenset[str]], frozenset[str]] | None = None
+    count_where: tuple[ColumnElement[bool], ...] = ()
 
     @property
     def keys_from(self) -> FromClause:
@@ -102,12 +114,54 @@ def where_clauses(spec: QuerySpec, state: QueryState, dialect: str) -> list[Colu
     return clauses
 
 
+def _hint_clause(
+    clause: ColumnElement[bool], table: FromClause, names: frozenset[str]
+) -> ColumnElement[bool]:
+    if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
+        return clause
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, sa.Column) and element.table is table and element.name in names:
+            return sa.literal_column(f"+{table.name}.{element.name}", type_=element.type)
+        return None
+
+    out: ColumnElement[bool] = replacement_traverse(clause, {}, replace)  # type: ignore[call-overload]
+    return out
+
+
+def key_where(
+    spec: QuerySpec, state: QueryState, dialect: str, sort: ColumnElement[Any]
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses for paging keys: on SQLite, hinted so the sort index is walked."""
+    clauses = where_clauses(spec, state, dialect)
+    if dialect != "sqlite" or not spec.hint_columns:
+        return clauses
+    names = spec.hint_columns - {getattr(sort, "name", "")}
+    return [_hint_clause(c, spec.keys_from, names) for c in clauses]
+
+
 def count_stmt(spec: QuerySpec, state: QueryState, dialect: str) -> sa.Select[Any]:
     """SELECT count(*) for the state's filters and search."""
-    return (
-        sa.select(sa.func.count())
-        .select_from(spec.keys_from)
-        .where(*where_clauses(spec, state, dialect))
+    return covering_count(spec, state, dialect, sa.select(sa.func.count()))
+
+
+def covering_count(
+    spec: QuerySpec, state: QueryState, dialect: str, select: sa.Select[Any]
+) -> sa.Select[Any]:
+    """`select` (an aggregate) over the state's rows; index-only on SQLite without a search."""
+    where = where_clauses(spec, state, dialect)
+    if dialect == "sqlite" and spec.count_hints and not state.search.strip():
+        names = spec.count_hints(_column_names(where, spec.keys_from))
+        where = [_hint_clause(c, spec.keys_from, names) for c in where] + list(spec.count_where)
+    return select.select_from(spec.keys_from).where(*where)
+
+
+def _column_names(clauses: Sequence[ColumnElement[bool]], table: FromClause) -> frozenset[str]:
+    return frozenset(
+        el.name
+        for clause in clauses
+        for el in iterate(clause)
+        if isinstance(el, sa.Column) and el.table is table
     )
 
 
@@ -117,22 +171,23 @@ def keys_stmt(
     dialect: str,
     *,
     after: tuple[Any, int] | None,
-    limit: int,
+    limit: int | None,
 ) -> sa.Select[Any]:
-    """The next `limit` keys after the (sort value, key) pair `after`, in list order.
+    """The next `limit` keys (None = all) after the (sort value, key) pair `after`, in list
+    order.
 
     Only the key is selected: the sort value of every row would cost a Python object
     (a datetime) per row; the caller fetches the last one with `sort_value_stmt`.
     """
     sort, desc = _sort_of(spec, state)
-    stmt = (
-        sa.select(spec.key).select_from(spec.keys_from).where(*where_clauses(spec, state, dialect))
-    )
+    where = key_where(spec, state, dialect, sort)
+    stmt = sa.select(spec.key).select_from(spec.keys_from).where(*where)
     if after is not None:
         pair, bound = sa.tuple_(sort, spec.key), sa.tuple_(*after)
         stmt = stmt.where(pair < bound if desc else pair > bound)
     order = (sort.desc(), spec.key.desc()) if desc else (sort.asc(), spec.key.asc())
-    return stmt.order_by(*order).limit(limit)
+    stmt = stmt.order_by(*order)
+    return stmt if limit is None else stmt.limit(limit)
 
 
 def sort_value_stmt(spec: QuerySpec, state: QueryState, key: int) -> sa.Select[Any]:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 
 from primedist.domain.enums import Module
 from primedist.queries.customers import CUSTOMERS_SPEC
-from primedist.queries.orders import ORDERS_SPEC
 from primedist.services.context import ServiceContext
 from primedist.ui import pages
 from primedist.ui.labels import enum_label
@@ -123,14 +122,18 @@ class MainWindow(QMainWindow):
     def _page_builder(self, key: str) -> Callable[[], QWidget]:
         engine = self.ctx.engine
         if key == "orders":
-            return lambda: pages.ListPage(
-                engine, ORDERS_SPEC, noun=pages.ORDERS_NOUN, note=pages.ORDERS_NOTE
-            )
+            return self._orders_page
         if key == "customers":
             return lambda: pages.ListPage(
                 engine, CUSTOMERS_SPEC, noun=pages.CUSTOMERS_NOUN, note=pages.CUSTOMERS_NOTE
             )
         return lambda: pages.PlannedPage(key)
+
+    def _orders_page(self) -> QWidget:
+        # Imported when the tab first opens: start-up does not pay for the Orders tab.
+        from primedist.ui.orders.tab import OrdersPage
+
+        return OrdersPage(self.ctx)
 
     # Behaviour --------------------------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:
@@ -192,6 +195,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         for tab in self.tab_pages.values():
-            if isinstance(tab.page, pages.ListPage):
-                tab.page.shutdown()
+            shutdown = getattr(tab.page, "shutdown", None)
+            if callable(shutdown):  # list pages stop their background key loading
+                shutdown()
         super().closeEvent(event)

@@ -7,16 +7,24 @@ stalls the window. `rowCount()` is the SQL count, so the scroll bar is right fro
 rows whose key has not arrived yet show a placeholder until it does. Visible rows are
 fetched by key, a page at a time, into a small LRU cache. Sorting and filtering re-run the
 SQL; nothing is sorted or filtered in Python.
+
+A search loads every matching key in one query (the full-text match set is built whole
+anyway, so keyset chunks would rebuild it each time). It runs on the UI thread under a
+time budget (SQLite progress handler); a broad search that needs longer is interrupted and
+re-run on a background thread while the list shows `busy`, so typing never freezes.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
@@ -27,8 +35,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
-from primedist.queries.spec import QuerySpec, QueryState, count_rows, fetch_keys, fetch_rows
+from primedist.queries.spec import (
+    QuerySpec,
+    QueryState,
+    count_rows,
+    fetch_keys,
+    fetch_rows,
+    keys_stmt,
+)
+from primedist.ui.ops import on_ui_thread
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +54,9 @@ Index = QModelIndex | QPersistentModelIndex
 Formatter = Callable[[str, Any], str]
 
 PLACEHOLDER = "…"
+
+# Broad searches that outrun the UI-thread budget (reads only: WAL readers run alongside).
+_search_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="primedist-search")
 
 
 def plain_formatter(kind: str, value: Any) -> str:
@@ -52,11 +72,15 @@ class SqlTableModel(QAbstractTableModel):
     keysLoaded = Signal(int)
     #: Emitted after a new query ran (search/filter/sort changed): the new row count.
     queryChanged = Signal(int)
+    #: A search is running in the background (True), or finished (False).
+    busyChanged = Signal(bool)
 
     FIRST_CHUNK = 500
     CHUNK = 10_000
     PAGE = 100
     MAX_PAGES = 64
+    #: How long a search may hold the UI thread before it moves to the background.
+    SEARCH_BUDGET_MS = 40
 
     def __init__(
         self,
@@ -79,6 +103,8 @@ class SqlTableModel(QAbstractTableModel):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._load_next_chunk)
+        self._generation = 0
+        self._busy = False
 
     # Public API -------------------------------------------------------------------------
     @property
@@ -98,9 +124,19 @@ class SqlTableModel(QAbstractTableModel):
         """True when every key of the query has been loaded."""
         return self._complete
 
+    @property
+    def busy(self) -> bool:
+        """True while a search runs in the background."""
+        return self._busy
+
     def set_state(self, state: QueryState) -> None:
         """Run a new query (search, filters, sort) and reset the view to its first rows."""
         self._timer.stop()
+        self._generation += 1
+        if state.search.strip() and self._spec.search is not None:
+            self._search(state)
+            return
+        self._set_busy(False)
         self.beginResetModel()
         self._state = state
         self._keys = array("q")
@@ -117,6 +153,74 @@ class SqlTableModel(QAbstractTableModel):
             self._reconcile_count()
         else:
             self._timer.start()
+
+    def _search(self, state: QueryState) -> None:
+        keys = self._search_within_budget(state)
+        if keys is not None:
+            self._set_busy(False)
+            self._show_keys(state, keys)
+            return
+        self._show_keys(state, [], announce=False)
+        self._set_busy(True)
+        generation, engine, stmt_for = self._generation, self._engine, self._all_keys_stmt
+
+        def work() -> None:
+            if generation != self._generation:
+                return  # superseded before it started
+            try:
+                with engine.connect() as conn:
+                    found = list(conn.execute(stmt_for(conn, state)).scalars())
+            except Exception:
+                log.exception("background search failed")
+                found = []
+            on_ui_thread(lambda: self._search_done(generation, state, found))
+
+        _search_pool.submit(work)
+
+    def _search_done(self, generation: int, state: QueryState, keys: list[int]) -> None:
+        if not shiboken6.isValid(self) or generation != self._generation:
+            return  # the model is gone, or a newer query replaced this one
+        self._set_busy(False)
+        self._show_keys(state, keys)
+
+    def _all_keys_stmt(self, conn: Any, state: QueryState) -> Any:
+        return keys_stmt(self._spec, state, conn.dialect.name, after=None, limit=None)
+
+    def _search_within_budget(self, state: QueryState) -> list[int] | None:
+        """Every matching key, or None when the query needs more than the budget."""
+        with self._engine.connect() as conn:
+            stmt = self._all_keys_stmt(conn, state)
+            if conn.dialect.name != "sqlite":
+                return list(conn.execute(stmt).scalars())
+            raw: Any = conn.connection.driver_connection
+            deadline = time.perf_counter() + self.SEARCH_BUDGET_MS / 1000
+            raw.set_progress_handler(lambda: int(time.perf_counter() > deadline), 2000)
+            try:
+                return list(conn.execute(stmt).scalars())
+            except OperationalError as exc:
+                if "interrupt" not in str(exc.orig):
+                    raise
+                return None
+            finally:
+                raw.set_progress_handler(None, 0)
+
+    def _show_keys(self, state: QueryState, keys: list[int], *, announce: bool = True) -> None:
+        self.beginResetModel()
+        self._state = state
+        self._keys = array("q", keys)
+        self._count = len(keys)
+        self._after = None
+        self._complete = True
+        self._pages.clear()
+        self.endResetModel()
+        if announce:
+            self.queryChanged.emit(self._count)
+            self.keysLoaded.emit(self._count)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busyChanged.emit(busy)
 
     def refresh(self) -> None:
         """Re-run the current query (after a change elsewhere)."""

@@ -33,6 +33,7 @@ from primedist.ui.app import ui_settings_for
 from primedist.ui.i18n import current_language, install_language
 from primedist.ui.labels import ENUM_LABELS
 from primedist.ui.main_window import MainWindow
+from primedist.ui.orders.tab import OrdersPage
 from primedist.ui.pages import ListPage
 from primedist.ui.welcome import WelcomeWindow
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
@@ -179,12 +180,15 @@ def main_window(qtbot, ctx: ServiceContext, settings: Settings) -> MainWindow:
     return window
 
 
-def open_tab(qtbot, window: MainWindow, key: str) -> ListPage:
-    """Select a list tab and wait until its page shows (a new page shows on the next loop)."""
+def open_tab(qtbot, window: MainWindow, key: str) -> ListPage | OrdersPage:
+    """Select a list tab and wait until its page shows (a new page shows on the next loop)
+    with its rows (and, on the Orders tab, its status counts)."""
     page = window.select_tab(key)
-    assert isinstance(page, ListPage)
+    assert isinstance(page, ListPage | OrdersPage)
     qtbot.waitUntil(page.isVisible)
     qtbot.waitUntil(lambda: page.model.complete)
+    if isinstance(page, OrdersPage):
+        qtbot.waitUntil(lambda: not page.counts_pending)
     return page
 
 
@@ -223,7 +227,7 @@ def test_staff_sees_only_the_tabs_granted(qtbot, staff_ctx, settings):
     window = main_window(qtbot, staff_ctx, settings)
     assert tab_texts(window) == ["Home", "Orders"]
     page = window.select_tab("orders")
-    assert isinstance(page, ListPage)
+    assert isinstance(page, OrdersPage)
     assert window.user_label.text() == "Signed in as Trần Văn Nhân (Staff)"
 
 
@@ -292,7 +296,7 @@ def test_language_switch_retranslates_the_open_window(qtbot, owner_ctx, settings
     # The check has teeth: in English the window is full of strings the catalogue translates.
     assert len(untranslated(english, "vi")) >= 15
     assert (
-        "Order value" in english and "Search by name, phone or code (accents optional)" in english
+        "Order value" in english and "Search by order ID, customer name or phone" in english
     )
 
     switch_language(qtbot, "vi")

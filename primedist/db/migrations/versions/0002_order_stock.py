@@ -1,4 +1,4 @@
-"""orders: stock reservation state, refunds, status-count and flagged indexes
+"""orders: stock reservation state, refunds, status-count, status+total and flagged indexes
 
 Revision ID: 0002_order_stock
 Revises: 0001_initial
@@ -45,6 +45,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_orders_flagged_created_at_id", "orders", ["flagged", "created_at", "id"])
+    op.create_index("ix_orders_status_total_id", "orders", ["status", "total", "id"])
     op.create_index(_COUNTS_INDEX, "orders", _COUNTS_COLUMNS)
     for table in ("sku_groups", "variants"):
         op.add_column(
@@ -59,6 +60,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(_COUNTS_INDEX, table_name="orders")
     op.drop_index("ix_orders_flagged_created_at_id", table_name="orders")
+    op.drop_index("ix_orders_status_total_id", table_name="orders")
     for table, column in (
         ("stock_movements", "reserved_change"),
         ("variants", "reserved"),

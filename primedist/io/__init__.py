@@ -1,0 +1,1 @@
+"""File formats in and out: Excel/CSV readers and writers (no Qt, no database)."""

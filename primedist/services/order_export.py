@@ -1,0 +1,257 @@
+"""Export orders to Excel (.xlsx): the Orders tab's current view, a selection, or all.
+
+The file is streamed (constant memory) to a temporary file next to the target and moved
+onto it only when complete, so a cancel or an error never leaves a partial file. Cells
+are typed: money and counts are numbers, dates are Excel dates in the shop's time zone,
+order numbers and phones are text (leading zeros kept) and text that a spreadsheet would
+evaluate (`=HYPERLINK(...)`) is neutralised.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.clock import shop_tz
+from primedist.domain.enums import Module
+from primedist.errors import PrimedistError, ValidationError
+from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, XlsxStreamWriter
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.queries import spec as query_spec
+from primedist.queries.orders import ORDER_EXPORT_SPEC, iter_rows_by_keys
+from primedist.queries.orders import shops as shops_t
+from primedist.queries.spec import QueryState
+from primedist.services.context import ServiceContext
+
+LANGS = ("vi", "en")
+#: Report progress (and check for cancel) every this many rows.
+PROGRESS_EVERY = 2_000
+
+#: Header of every export column: {key: (Vietnamese, English)}.
+HEADERS: dict[str, tuple[str, str]] = {
+    "external_id": ("Mã đơn hàng", "Order ID"),
+    "shop": ("Gian hàng", "Shop"),
+    "channel": ("Kênh bán", "Channel"),
+    "status": ("Trạng thái", "Status"),
+    "payment_method": ("Thanh toán", "Payment method"),
+    "buyer_name": ("Khách hàng", "Customer"),
+    "buyer_phone": ("Số điện thoại", "Phone"),
+    "item_count": ("Số sản phẩm", "Items"),
+    "subtotal": ("Tiền hàng", "Subtotal"),
+    "shipping_fee": ("Phí vận chuyển", "Shipping fee"),
+    "marketplace_discount": ("Giảm giá của sàn", "Marketplace discount"),
+    "voucher_discount": ("Mã giảm giá", "Discount code"),
+    "seller_discount": ("Giảm giá của người bán", "Seller discount"),
+    "shop_promotion": ("Khuyến mãi của shop", "Shop promotion"),
+    "points_discount": ("Giảm giá bằng điểm", "Points discount"),
+    "commission": ("Phí hoa hồng sàn", "Commission"),
+    "total": ("Tổng tiền", "Total"),
+    "refunded_amount": ("Đã hoàn tiền", "Refunded"),
+    "created_at": ("Ngày đặt", "Order date"),
+    "ship_province": ("Tỉnh/Thành phố", "Province"),
+    "carrier": ("Đơn vị vận chuyển", "Carrier"),
+    "tracking_number": ("Mã vận đơn", "Tracking number"),
+    "flagged": ("Đánh dấu", "Flagged"),
+    "staff_note": ("Ghi chú nội bộ", "Staff note"),
+}
+
+#: Column widths in characters (default 14).
+_WIDTHS = {
+    "external_id": 20,
+    "shop": 22,
+    "buyer_name": 24,
+    "buyer_phone": 14,
+    "created_at": 17,
+    "ship_province": 18,
+    "carrier": 16,
+    "tracking_number": 20,
+    "staff_note": 40,
+    "item_count": 8,
+    "flagged": 10,
+}
+
+#: Spec kinds the writer does not know: enums are written as their stored words.
+_KIND = {"enum": "text"}
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote."""
+
+    path: Path
+    rows: int
+    seconds: float
+
+
+def export_columns(lang: str = "vi") -> list[XlsxColumn]:
+    """The sheet columns of the orders export, headers in `lang` ("vi" or "en")."""
+    if lang not in LANGS:
+        raise ValidationError(f"Unknown language {lang!r}: use vi or en.", field="lang")
+    index = LANGS.index(lang)
+    return [
+        XlsxColumn(
+            HEADERS[col.key][index],
+            _KIND.get(col.kind, col.kind),
+            _WIDTHS.get(col.key, 14),
+        )
+        for col in ORDER_EXPORT_SPEC.columns
+    ]
+
+
+def check_target(path: Path) -> Path:
+    """The target as an absolute path, or a ValidationError saying why it cannot be used."""
+    path = Path(path).expanduser()
+    if path.suffix.lower() != ".xlsx":
+        raise ValidationError(
+            f"Export to an .xlsx file (Excel workbook), not {path.name!r}.", field="path"
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValidationError(f"The folder {str(parent)!r} does not exist.", field="path")
+    if path.is_dir():
+        raise ValidationError(f"{str(path)!r} is a folder, not a file.", field="path")
+    return path.absolute()
+
+
+def shop_ids_by_name(ctx: ServiceContext, names: Sequence[str]) -> tuple[int, ...]:
+    """The ids of shops named `names` (exact, else case-insensitive); unknown names raise."""
+    if not names:
+        return ()
+    with ctx.engine.connect() as conn:
+        shops = {str(n): int(i) for i, n in conn.execute(sa.select(shops_t.c.id, shops_t.c.name))}
+    by_folded = {n.casefold(): i for n, i in shops.items()}
+    ids: list[int] = []
+    for name in names:
+        found = shops.get(name.strip(), by_folded.get(name.strip().casefold()))
+        if found is None:
+            known = ", ".join(sorted(shops)) or "none yet"
+            raise ValidationError(f"No shop is named {name!r} (shops: {known}).", field="shop")
+        ids.append(found)
+    return tuple(dict.fromkeys(ids))
+
+
+def _export_state(state: QueryState | None) -> QueryState:
+    """The list state for the export spec: a sort the export lacks falls back to the default."""
+    if state is None:
+        return QueryState()
+    keys = {c.key for c in ORDER_EXPORT_SPEC.columns}
+    if state.sort_key is not None and state.sort_key not in keys:
+        return QueryState(search=state.search, filters=state.filters)
+    return state
+
+
+def _describe(clauses: Iterable[sa.ColumnElement[bool]], dialect: sa.Dialect) -> list[str]:
+    """Filter clauses as SQL text for the audit row."""
+    out = []
+    for clause in clauses:
+        try:
+            out.append(str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True})))
+        except Exception:  # a value the dialect cannot render literally: show the bound form
+            out.append(str(clause))
+    return out
+
+
+def export_orders(
+    ctx: ServiceContext,
+    path: Path,
+    *,
+    state: QueryState | None = None,
+    keys: Sequence[int] | None = None,
+    lang: str = "vi",
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write orders to the .xlsx file `path`; returns where, how many rows and how long.
+
+    `state` is the Orders tab's filter/sort/search (`queries.orders.list_state`); `keys` an
+    explicit selection, exported in the given order (it wins when both are given);
+    neither: every order, newest first.
+    Raises Cancelled (and writes nothing) when `progress.check()` asks to stop.
+    """
+    ctx.require(Module.ORDERS)
+    columns = export_columns(lang)
+    target = check_target(path)
+    prog: Progress = progress if progress is not None else NullProgress()
+    started = time.perf_counter()
+    prog.update(0.0, "Exporting orders")
+    selection = None if keys is None else list(dict.fromkeys(keys))  # each order once
+    list_state = _export_state(state)
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:12]}.tmp.xlsx")
+    try:
+        with ctx.engine.connect() as conn:
+            if selection is not None:
+                total = len(selection)
+                rows: Iterator[tuple[Any, ...]] = iter_rows_by_keys(conn, selection)
+            else:
+                total = query_spec.count_rows(conn, ORDER_EXPORT_SPEC, list_state)
+                rows = query_spec.iter_rows(conn, ORDER_EXPORT_SPEC, list_state)
+            if total > MAX_ROWS:
+                raise ValidationError(
+                    f"{total:,} orders do not fit one Excel sheet ({MAX_ROWS:,} rows at most):"
+                    " narrow the filter, e.g. by date."
+                )
+            filters = [] if selection is not None else _describe(list_state.filters, conn.dialect)
+            written = _write(tmp, columns, rows, total, prog, sheet=_sheet_name(lang))
+        prog.check()
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise PrimedistError(f"Cannot write {target.name}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+    with ctx.uow() as session:
+        ctx.audit(
+            session,
+            "orders.export",
+            entity_type="file",
+            entity_id=target.name[:64],  # the column holds 64 characters
+            summary=f"{written} orders",
+            after={
+                "file": str(target),
+                "rows": written,
+                "lang": lang,
+                "selection": selection is not None,
+                "search": "" if selection is not None else list_state.search,
+                "filters": filters,
+                "seconds": round(seconds, 3),
+            },
+        )
+    prog.update(1.0, f"Exported {written:,} orders")
+    return ExportReport(target, written, seconds)
+
+
+def _sheet_name(lang: str) -> str:
+    return "Đơn hàng" if lang == "vi" else "Orders"
+
+
+def _write(
+    tmp: Path,
+    columns: list[XlsxColumn],
+    rows: Iterator[tuple[Any, ...]],
+    total: int,
+    prog: Progress,
+    *,
+    sheet: str,
+) -> int:
+    """Stream `rows` into the workbook `tmp`; checks for cancel every PROGRESS_EVERY rows."""
+    with XlsxStreamWriter(tmp, columns, sheet_name=sheet, tz=shop_tz()) as writer:
+        write_row = writer.write_row
+        done = 0
+        next_report = PROGRESS_EVERY
+        prog.check()
+        for row in rows:
+            write_row(row)
+            done += 1
+            if done == next_report:
+                next_report += PROGRESS_EVERY
+                prog.check()
+                prog.update(done / total if total else 1.0, f"Exported {done:,} of {total:,}")
+        prog.check()
+        prog.update(done / total if total else 1.0, "Saving the file")
+    return done

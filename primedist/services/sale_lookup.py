@@ -1,0 +1,324 @@
+"""Look-ups of the sale screen: a scanned code, products and customers by folded search,
+and a customer created on the spot (name, optional phone).
+
+All of them need the Orders module only: a salesperson without access to the Customers
+tab still picks and creates the buyer of a sale.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from primedist.core.phone import normalize_phone
+from primedist.core.search_keys import search_text
+from primedist.domain.base import table_of
+from primedist.domain.customer import Address, Customer, CustomerPhone, customer_code
+from primedist.domain.enums import Module, ProductStatus, Rank
+from primedist.domain.product import Product, SkuGroup, Variant
+from primedist.errors import Conflict, ValidationError
+from primedist.queries.search import search_filter
+from primedist.services.context import ServiceContext
+
+products_t = table_of(Product)
+variants_t = table_of(Variant)
+groups_t = table_of(SkuGroup)
+customers_t = table_of(Customer)
+phones_t = table_of(CustomerPhone)
+addresses_t = table_of(Address)
+
+MAX_NAME = 120
+#: Where a customer made at the counter comes from (`Customer.source`).
+COUNTER_SOURCE = "counter"
+
+
+@dataclass(frozen=True)
+class VariantHit:
+    """A sellable variant as the sale screen lists it."""
+
+    variant_id: int
+    product_name: str
+    variant_name: str | None
+    sku: str
+    barcode: str | None
+    #: The list price (the discount price when set); the quote applies level prices.
+    price: int
+    #: Stock − reserved, of the SKU group when the variant is grouped.
+    available: int
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    id: int
+    code: str
+    name: str
+    phone: str | None
+    rank: Rank
+    points_balance: int
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    """A customer's default delivery address, to prefill a phone or chat order."""
+
+    recipient: str | None
+    phone: str | None
+    address: str
+    province: str | None
+
+
+# --------------------------------------------------------------------------- products
+
+
+def _sellable() -> ColumnElement[bool]:
+    # Cast: no index on the status, so SQLite starts from the code/SKU/search index at
+    # hand instead of walking every active product.
+    status = sa.cast(products_t.c.status, sa.String)
+    return sa.and_(variants_t.c.is_active.is_(True), status == ProductStatus.ACTIVE.value)
+
+
+def _variant_select() -> sa.Select[Any]:
+    """Variants with their product's name and the available stock of their holder."""
+    available = sa.case(
+        (groups_t.c.id.is_not(None), groups_t.c.stock - groups_t.c.reserved),
+        else_=variants_t.c.stock - variants_t.c.reserved,
+    )
+    price = sa.func.coalesce(variants_t.c.discount_price, variants_t.c.price)
+    return (
+        sa.select(
+            variants_t.c.id,
+            products_t.c.name,
+            variants_t.c.option1,
+            variants_t.c.option2,
+            variants_t.c.sku,
+            variants_t.c.barcode,
+            price,
+            available,
+        )  # fmt: skip
+        .select_from(variants_t)
+        .join(products_t, products_t.c.id == variants_t.c.product_id)
+        .outerjoin(groups_t, groups_t.c.id == variants_t.c.sku_group_id)
+        .where(_sellable())
+    )
+
+
+def _hit(row: sa.Row[Any]) -> VariantHit:
+    vid, product, opt1, opt2, sku, barcode, price, available = tuple(row)
+    name = " / ".join(str(o) for o in (opt1, opt2) if o) or None
+    return VariantHit(
+        int(vid),
+        str(product),
+        name,
+        str(sku),
+        None if barcode is None else str(barcode),
+        int(price),
+        int(available),
+    )
+
+
+def _first(conn: sa.Connection, where: ColumnElement[bool]) -> VariantHit | None:
+    row = conn.execute(_variant_select().where(where).order_by(variants_t.c.id).limit(1)).first()
+    return _hit(row) if row is not None else None
+
+
+def find_variant_by_code(ctx: ServiceContext, code: str) -> VariantHit | None:
+    """The sellable variant with this exact barcode, else this SKU (any case); None if none.
+
+    The scanner's path: the barcode and SKU indexes answer it in well under a millisecond.
+    """
+    ctx.require(Module.ORDERS)
+    code = code.strip()
+    if not code:
+        return None
+    sku = variants_t.c.sku
+    with ctx.engine.connect() as conn:
+        hit = _first(conn, variants_t.c.barcode == code)
+        if hit is None:  # the usual spellings first: they use the SKU index
+            hit = _first(conn, sku.in_(list({code, code.upper(), code.lower()})))
+        if hit is None and not any(c.isspace() for c in code):  # "quan jean" is a name
+            hit = _first(conn, sa.func.lower(sku) == code.lower())  # mixed case: a scan
+        return hit
+
+
+def _sku_prefix(text: str, dialect: str) -> ColumnElement[bool]:
+    """Variants whose SKU starts with `text` (any case)."""
+    sku = variants_t.c.sku
+    if dialect != "sqlite":
+        return sku.ilike(f"{_like_escape(text)}%", escape="\\")
+    # SQLite's LIKE cannot use the (binary) SKU index: a range on the index can, for the
+    # spellings people type (as typed, upper case).
+    ranges = [
+        sa.and_(sku >= p, sku < p + "\U0010ffff") for p in dict.fromkeys((text, text.upper()))
+    ]
+    return sa.or_(*ranges)
+
+
+def _like_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_variants(ctx: ServiceContext, text: str, limit: int = 20) -> list[VariantHit]:
+    """Sellable variants whose SKU starts with `text`, then those whose product's folded
+    name, SKUs or barcodes match every word of `text` (at most `limit`)."""
+    ctx.require(Module.ORDERS)
+    text = text.strip()
+    if not text or limit <= 0:
+        return []
+    with ctx.engine.connect() as conn:
+        dialect = conn.dialect.name
+        order = (variants_t.c.sku, variants_t.c.id)
+        rows = list(
+            conn.execute(_variant_select().where(_sku_prefix(text, dialect))
+                         .order_by(*order).limit(limit))
+        )  # fmt: skip
+        found = search_filter(products_t, text, dialect)
+        if found is not None and len(rows) < limit:
+            seen = [r[0] for r in rows]
+            stmt = _variant_select().where(found)
+            if seen:
+                stmt = stmt.where(variants_t.c.id.not_in(seen))
+            stmt = stmt.order_by(products_t.c.name, variants_t.c.id).limit(limit - len(rows))
+            rows += list(conn.execute(stmt))
+    return [_hit(r) for r in rows]
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def _primary_phone() -> sa.ScalarSelect[object]:
+    return (
+        sa.select(phones_t.c.phone)
+        .where(phones_t.c.customer_id == customers_t.c.id)
+        .order_by(phones_t.c.is_primary.desc(), phones_t.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _customer_select(*where: ColumnElement[bool]) -> sa.Select[Any]:
+    c = customers_t.c
+    return sa.select(c.id, c.code, c.name, _primary_phone(), c.rank, c.points_balance).where(
+        c.deleted_at.is_(None), *where
+    )
+
+
+def _customer_hit(row: sa.Row[Any]) -> CustomerHit:
+    cid, code, name, phone, rank, points = tuple(row)
+    return CustomerHit(
+        int(cid),
+        str(code),
+        str(name),
+        None if phone is None else str(phone),
+        Rank(rank),
+        int(points),
+    )
+
+
+def search_customers(ctx: ServiceContext, text: str, limit: int = 20) -> list[CustomerHit]:
+    """Customers (not deleted) whose folded name, code or phone (any format) matches
+    every word of `text`, newest first."""
+    ctx.require(Module.ORDERS)
+    if limit <= 0:
+        return []
+    with ctx.engine.connect() as conn:
+        found = search_filter(customers_t, text, conn.dialect.name)
+        if found is None:
+            return []
+        # Newest first, like the Customers list: walking the id order needs no sort of
+        # every match (a common family name matches a third of the customers).
+        stmt = _customer_select(found).order_by(customers_t.c.id.desc()).limit(limit)
+        return [_customer_hit(r) for r in conn.execute(stmt)]
+
+
+def get_customer(ctx: ServiceContext, customer_id: int) -> CustomerHit | None:
+    """One customer as the sale screen shows it; None when missing or deleted."""
+    ctx.require(Module.ORDERS)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(_customer_select(customers_t.c.id == customer_id)).first()
+    return _customer_hit(row) if row is not None else None
+
+
+def default_address(ctx: ServiceContext, customer_id: int) -> DeliveryAddress | None:
+    """The customer's default (else newest) delivery address, or None."""
+    ctx.require(Module.ORDERS)
+    a = addresses_t.c
+    stmt = (
+        sa.select(a.recipient, a.phone, a.street, a.ward, a.district, a.province)
+        .where(a.customer_id == customer_id)
+        .order_by(a.is_default.desc(), a.id.desc())
+        .limit(1)
+    )
+    with ctx.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    recipient, phone, street, ward, district, province = row
+    address = ", ".join(str(p) for p in (street, ward, district) if p)
+    return DeliveryAddress(recipient, phone, address, province)
+
+
+def _phone_owner(conn: sa.Connection, phone: str) -> tuple[str, str] | None:
+    """(name, code) of the customer (not deleted) who has this normalised phone."""
+    c = customers_t.c
+    stmt = (
+        sa.select(c.name, c.code)
+        .join(phones_t, phones_t.c.customer_id == c.id)
+        .where(phones_t.c.phone == phone, c.deleted_at.is_(None))
+        .limit(1)
+    )
+    row = conn.execute(stmt).first()
+    return (str(row[0]), str(row[1])) if row is not None else None
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Enter the customer's name.", field="name")
+    if len(name) > MAX_NAME:
+        raise ValidationError(f"The name is longer than {MAX_NAME} characters.", field="name")
+    return name
+
+
+def _clean_phone(phone: str | None) -> str | None:
+    if phone is None or not phone.strip():
+        return None
+    norm = normalize_phone(phone)
+    if norm is None:
+        raise ValidationError(f"{phone.strip()} is not a valid phone number.", field="phone")
+    return norm
+
+
+def quick_create_customer(ctx: ServiceContext, name: str, phone: str | None = None) -> CustomerHit:
+    """A customer made at the counter: the name, and a phone when given (normalised; a
+    phone another customer has is refused, naming that customer)."""
+    ctx.require(Module.ORDERS)
+    name = _clean_name(name)
+    norm = _clean_phone(phone)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        conn = session.connection()
+        if norm is not None:
+            owner = _phone_owner(conn, norm)
+            if owner is not None:
+                raise Conflict(f"{norm} already belongs to {owner[0]} ({owner[1]}).")
+        customer = Customer(
+            code=f"TMP{uuid.uuid4().hex[:16]}", name=name, source=COUNTER_SOURCE,
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        session.add(customer)
+        session.flush()
+        assert customer.id is not None
+        customer.code = customer_code(customer.id)
+        customer.search_text = search_text(name, customer.code, phones=[norm])
+        session.add(customer)
+        if norm is not None:
+            session.add(
+                CustomerPhone(customer_id=customer.id, phone=norm, is_primary=True, created_at=now)
+            )
+        ctx.audit(session, "customer.create", entity_type="customer", entity_id=customer.id,
+                  summary=f"{customer.code}: {name}", after={"phone": norm})  # fmt: skip
+        return CustomerHit(customer.id, customer.code, name, norm, customer.rank, 0)

@@ -1,0 +1,1444 @@
+"""Create order: a keyboard-first counter, phone or chat sale.
+
+A whole counter sale without the mouse: scan → scan → F4, type the cash → F9. The product
+field has the focus; a barcode scanner types the code and Enter into it. Totals come from
+`services.orders.quote_order` on every change (a few milliseconds, so on the UI thread,
+debounced); Save calls `create_order` and resets the dialog for the next customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QKeyCombination,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFocusEvent,
+    QFont,
+    QIntValidator,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.phone import looks_like_phone_query
+from primedist.domain.enums import OrderSource, PaymentMethod
+from primedist.domain.geo import PROVINCES_2025
+from primedist.errors import PrimedistError
+from primedist.services.context import ServiceContext
+from primedist.services.orders import (
+    CreatedOrder,
+    DraftLine,
+    OrderDraft,
+    Quote,
+    QuoteLine,
+    StockShortage,
+    create_order,
+    quote_order,
+)
+from primedist.services.sale_lookup import (
+    CustomerHit,
+    VariantHit,
+    default_address,
+    find_variant_by_code,
+    get_customer,
+    quick_create_customer,
+    search_customers,
+    search_variants,
+)
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+
+# The dialog's keys, as the hint line and the README show them.
+SHORTCUTS: list[tuple[str, str]] = [
+    ("F2", QT_TRANSLATE_NOOP("orders", "Product search / barcode")),
+    ("F3", QT_TRANSLATE_NOOP("orders", "Customer search")),
+    ("F4", QT_TRANSLATE_NOOP("orders", "Cash received")),
+    ("F6", QT_TRANSLATE_NOOP("orders", "Order discount")),
+    ("F7", QT_TRANSLATE_NOOP("orders", "Voucher")),
+    ("+ / − / Ctrl+↑ / Ctrl+↓", QT_TRANSLATE_NOOP("orders", "Quantity of the selected line")),
+    ("Delete", QT_TRANSLATE_NOOP("orders", "Remove the selected line")),
+    ("F9 / Ctrl+Enter", QT_TRANSLATE_NOOP("orders", "Save")),
+    ("Esc", QT_TRANSLATE_NOOP("orders", "Close")),
+]
+
+PAYMENT_METHODS = (
+    PaymentMethod.CASH,
+    PaymentMethod.BANK_TRANSFER,
+    PaymentMethod.COD,
+    PaymentMethod.E_WALLET,
+)
+QUOTE_DEBOUNCE_MS = 50
+CUSTOMER_DEBOUNCE_MS = 150
+MAX_QUANTITY = 99_999
+RED = QColor("#B91C1C")
+
+STYLE = """
+QLineEdit#productSearch { font-size: 12pt; padding: 8px 10px; }
+QPushButton[segment="true"] { border-radius: 0; padding: 6px 14px; }
+QPushButton[segment="true"]:checked { background: #DBEAFE; border-color: #2563EB;
+    color: #1D4ED8; }
+QPushButton#saveButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
+    font-weight: 600; font-size: 11pt; padding: 10px 22px; }
+QPushButton#saveButton:hover { background: #1D4ED8; }
+QPushButton#saveButton:disabled { background: #93C5FD; border-color: #93C5FD; }
+QFrame#totals { background: #F9FAFB; border: 1px solid #E5E7EB; border-radius: 8px; }
+QFrame#totals QLabel { background: transparent; }
+QLabel#totalLabel { font-size: 20pt; font-weight: 700; color: #111827; }
+QLabel#totalCaption { font-size: 12pt; font-weight: 600; color: #111827; }
+QLabel#changeDue { font-weight: 700; color: #166534; }
+QLabel#problems { color: #B91C1C; }
+QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
+    border-radius: 6px; padding: 6px 8px; font-weight: 600; }
+QLabel#hints, QLabel#fieldCaption, QLabel#pointsBalance { color: #6B7280; }
+QLabel#customerCard { background: #F9FAFB; border: 1px solid #E5E7EB; border-radius: 6px;
+    padding: 6px 8px; }
+QLineEdit[invalid="true"] { border: 1px solid #DC2626; background: #FEF2F2; }
+QListWidget#pickList { background: #FFFFFF; border: 1px solid #93C5FD; border-radius: 4px;
+    selection-background-color: #DBEAFE; selection-color: #111827; }
+QListWidget#pickList::item { padding: 5px 8px; }
+"""
+
+
+def _money(amount: int) -> str:
+    return format_money(amount, current_language())
+
+
+def _minus(amount: int) -> str:
+    return _money(-amount) if amount else _money(0)
+
+
+def _phone_text(phone: str | None) -> str:
+    """`0939921717` → `0939 921 717` (other forms as stored)."""
+    if phone and len(phone) == 10 and phone.isdigit():
+        return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+    return phone or ""
+
+
+# --------------------------------------------------------------------------- small widgets
+
+
+class MoneyEdit(QLineEdit):
+    """A money field: `120000`, `120.000` and `120,000` all mean 120.000 đ."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setPlaceholderText("0")
+        self.textChanged.connect(self._mark)
+
+    def amount(self) -> int | None:
+        """The amount typed (None when empty); ValueError when it is not money."""
+        text = self.text().strip()
+        return parse_money(text, current_language()) if text else None
+
+    def _mark(self) -> None:
+        try:
+            self.amount()
+            bad = False
+        except ValueError:
+            bad = True
+        if bool(self.property("invalid")) != bad:
+            self.setProperty("invalid", bad)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        try:
+            value = self.amount()
+        except ValueError:
+            value = None
+        if value is not None:
+            self.setText(format_number(value, current_language()))
+        super().focusOutEvent(event)
+
+
+class PickList(QListWidget):
+    """Search results under a field. The field keeps the focus and drives the list with
+    Up/Down/Enter/Esc (see `SearchField`); a click picks too."""
+
+    picked = Signal(object)
+    # Enter on a list with nothing to pick.
+    pickedNothing = Signal()
+    VISIBLE_ROWS = 8
+
+    def __init__(self, host: QWidget) -> None:
+        super().__init__(host)
+        self.setObjectName("pickList")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.itemClicked.connect(lambda item: self._pick_item(item))
+        # Typed on since these rows were found: Enter searches again instead of picking.
+        self.stale = False
+        self.hide()
+
+    def show_rows(self, anchor: QWidget, rows: Sequence[tuple[str, object]], empty: str) -> None:
+        self.clear()
+        for text, data in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, data)
+            self.addItem(item)
+        if not rows:
+            item = QListWidgetItem(empty)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.addItem(item)
+        host = self.parentWidget()
+        assert host is not None
+        top_left = anchor.mapTo(host, QPoint(0, anchor.height() + 2))
+        width = min(max(anchor.width(), 460), host.width() - top_left.x() - 12)
+        visible = min(self.count(), self.VISIBLE_ROWS)
+        height = visible * max(self.sizeHintForRow(0), 24) + 2 * self.frameWidth() + 2
+        self.setGeometry(top_left.x(), top_left.y(), width, height)
+        self.setCurrentRow(-1)
+        self.stale = False
+        self.show()
+        self.raise_()
+
+    def step(self, delta: int) -> None:
+        """Move the highlight; the first Down highlights the first row."""
+        if not self.count() or not self.item(0).flags() & Qt.ItemFlag.ItemIsEnabled:
+            return
+        row = self.currentRow()
+        new = 0 if row < 0 else max(0, min(self.count() - 1, row + delta))
+        self.setCurrentRow(new)
+
+    def pick(self) -> None:
+        """Pick the highlighted row (the first when none is)."""
+        item = self.currentItem() or self.item(0)
+        if item is not None and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self._pick_item(item)
+        else:
+            self.pickedNothing.emit()
+
+    def _pick_item(self, item: QListWidgetItem) -> None:
+        if not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            return
+        self.hide()
+        self.picked.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+class SearchField(QLineEdit):
+    """A line edit that drives its PickList from the keyboard. With `line_keys`, an empty
+    field also passes +/−, Up/Down and Delete on to the lines of the sale."""
+
+    submitted = Signal(str)
+    stepQuantity = Signal(int)
+    moveLine = Signal(int)
+    removeLine = Signal()
+
+    def __init__(self, name: str, popup: PickList, *, line_keys: bool = False) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setClearButtonEnabled(True)
+        self.popup = popup
+        self._line_keys = line_keys
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._handle(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _handle(self, event: QKeyEvent) -> bool:
+        key = Qt.Key(event.key())
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            event.ignore()  # Ctrl+Enter saves: the dialog takes it
+            return False
+        if self.popup.isVisible() and self._popup_key(key):
+            return True
+        if enter:
+            self.submitted.emit(self.text())
+            return True
+        if self._line_keys and not self.text():
+            return self._line_key(key, event.text())
+        return False
+
+    def _popup_key(self, key: Qt.Key) -> bool:
+        steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1,
+                 Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}  # fmt: skip
+        if key in steps:
+            self.popup.step(steps[key])
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.popup.stale:
+            self.popup.pick()
+        elif key == Qt.Key.Key_Escape:
+            self.popup.hide()
+        else:
+            return False
+        return True
+
+    def _line_key(self, key: Qt.Key, text: str) -> bool:
+        if text == "+":
+            self.stepQuantity.emit(1)
+        elif text in ("-", "−"):
+            self.stepQuantity.emit(-1)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.moveLine.emit(1 if key == Qt.Key.Key_Down else -1)
+        elif key == Qt.Key.Key_Delete:
+            self.removeLine.emit()
+        else:
+            return False
+        return True
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.popup.hide()
+        super().focusOutEvent(event)
+
+
+# --------------------------------------------------------------------------- lines
+
+
+@dataclass
+class SaleLine:
+    hit: VariantHit
+    quantity: int = 1
+    # Set only when the user typed a price; None = the customer's price (from the quote).
+    unit_price: int | None = None
+    discount: int = 0
+    quoted: QuoteLine | None = None
+
+    @property
+    def price(self) -> int:
+        if self.quoted is not None and self.quoted.quantity == self.quantity:
+            return self.quoted.unit_price
+        return self.unit_price if self.unit_price is not None else self.hit.price
+
+    @property
+    def subtotal(self) -> int:
+        return self.quantity * self.price - self.discount
+
+    @property
+    def available(self) -> int:
+        return self.quoted.available if self.quoted is not None else self.hit.available
+
+
+class LinesModel(QAbstractTableModel):
+    """The lines of the sale; quantity, unit price and discount are editable."""
+
+    changed = Signal()
+    PRODUCT, VARIANT, SKU, QTY, PRICE, DISCOUNT, SUBTOTAL, STOCK = range(8)
+    NUMERIC = (QTY, PRICE, DISCOUNT, SUBTOTAL, STOCK)
+    EDITABLE = (QTY, PRICE, DISCOUNT)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines: list[SaleLine] = []
+        self.short_skus: set[str] = set()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else 8
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self._headers()[section]
+
+    @staticmethod
+    def _headers() -> list[str]:
+        return [
+            QCoreApplication.translate("orders", "Product"),
+            QCoreApplication.translate("orders", "Variant"),
+            QCoreApplication.translate("orders", "SKU"),
+            QCoreApplication.translate("orders", "Qty"),
+            QCoreApplication.translate("orders", "Unit price"),
+            QCoreApplication.translate("orders", "Discount"),
+            QCoreApplication.translate("orders", "Subtotal"),
+            QCoreApplication.translate("orders", "In stock"),
+        ]
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() in self.EDITABLE else base
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if not index.isValid() or index.row() >= len(self.lines):
+            return None
+        line, col = self.lines[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(line, col)
+        if role == Qt.ItemDataRole.EditRole and col in self.EDITABLE:
+            return str({self.QTY: line.quantity, self.PRICE: line.price,
+                        self.DISCOUNT: line.discount}[col])  # fmt: skip
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in self.NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.STOCK and self.is_short(line):
+            return QBrush(RED)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font(line, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(line, col)
+        return None
+
+    def _display(self, line: SaleLine, col: int) -> str:
+        lang = current_language()
+        values = {
+            self.PRODUCT: line.hit.product_name,
+            self.VARIANT: line.hit.variant_name or "",
+            self.SKU: line.hit.sku,
+            self.QTY: format_number(line.quantity, lang),
+            self.PRICE: format_number(line.price, lang),
+            self.DISCOUNT: format_number(line.discount, lang) if line.discount else "",
+            self.SUBTOTAL: format_number(line.subtotal, lang),
+            self.STOCK: format_number(line.available, lang),
+        }
+        return values[col]
+
+    def _font(self, line: SaleLine, col: int) -> QFont | None:
+        short = col == self.STOCK and self.is_short(line)
+        typed = col == self.PRICE and line.unit_price is not None
+        if not (short or typed):
+            return None
+        font = QFont()
+        font.setBold(short)
+        font.setItalic(typed)
+        return font
+
+    def _tooltip(self, line: SaleLine, col: int) -> str | None:
+        if col in (self.PRODUCT, self.VARIANT, self.SKU):
+            hit = line.hit
+            return " — ".join(p for p in (hit.product_name, hit.variant_name, hit.sku) if p)
+        if col == self.STOCK and self.is_short(line):
+            text = QCoreApplication.translate("orders", "Only %1 available")
+            return text.replace("%1", format_number(line.available, current_language()))
+        if col == self.PRICE and line.unit_price is not None:
+            return QCoreApplication.translate(
+                "orders", "Price typed by hand; clear it for the customer's price"
+            )
+        return None
+
+    def is_short(self, line: SaleLine) -> bool:
+        return line.quantity > line.available or line.hit.sku in self.short_skus
+
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: object,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        line, text = self.lines[index.row()], str(value or "").strip()
+        try:
+            if index.column() == self.QTY:
+                quantity = int(text)
+                if not 1 <= quantity <= MAX_QUANTITY:
+                    return False
+                line.quantity = quantity
+            elif index.column() == self.PRICE:
+                line.unit_price = parse_money(text, current_language()) if text else None
+            elif index.column() == self.DISCOUNT:
+                line.discount = parse_money(text, current_language()) if text else 0
+            else:
+                return False
+        except ValueError:
+            return False
+        self._row_changed(index.row())
+        return True
+
+    def _row_changed(self, row: int) -> None:
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        self.changed.emit()
+
+    # ----------------------------------------------------------------------- edits
+
+    def add(self, hit: VariantHit) -> int:
+        """Add one of `hit` (+1 on its line when it already has one); returns the row."""
+        for row, line in enumerate(self.lines):
+            if line.hit.variant_id == hit.variant_id:
+                self.bump(row, 1)
+                return row
+        row = len(self.lines)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.lines.append(SaleLine(hit))
+        self.endInsertRows()
+        self.changed.emit()
+        return row
+
+    def bump(self, row: int, delta: int) -> None:
+        if 0 <= row < len(self.lines):
+            line = self.lines[row]
+            line.quantity = max(1, min(MAX_QUANTITY, line.quantity + delta))
+            self._row_changed(row)
+
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self.lines):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.lines[row]
+            self.endRemoveRows()
+            self.changed.emit()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.lines.clear()
+        self.short_skus.clear()
+        self.endResetModel()
+
+    def draft_lines(self) -> tuple[DraftLine, ...]:
+        return tuple(
+            DraftLine(ln.hit.variant_id, ln.quantity, ln.unit_price, ln.discount)
+            for ln in self.lines
+        )
+
+    def apply_quote(self, quote: Quote | None) -> None:
+        """Show the quote's prices and stock (when it is for these very lines)."""
+        quoted = list(quote.lines) if quote is not None else []
+        same = [q.variant_id for q in quoted] == [ln.hit.variant_id for ln in self.lines]
+        for i, line in enumerate(self.lines):
+            line.quoted = quoted[i] if same else None
+        self.short_skus = {s.sku for s in quote.shortages} if quote is not None else set()
+        if self.lines:
+            last = self.index(len(self.lines) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+
+class LinesView(QTableView):
+    """The lines table: +/− change the quantity, Delete removes the line."""
+
+    stepQuantity = Signal(int)
+    removeLine = Signal()
+
+    def __init__(self, model: LinesModel) -> None:
+        super().__init__()
+        self.setObjectName("lines")
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(30)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(LinesModel.PRODUCT, QHeaderView.ResizeMode.Stretch)
+        widths = {LinesModel.VARIANT: 78, LinesModel.SKU: 84, LinesModel.QTY: 40,
+                  LinesModel.PRICE: 78, LinesModel.DISCOUNT: 90, LinesModel.SUBTOTAL: 92,
+                  LinesModel.STOCK: 68}  # fmt: skip
+        for col, width in widths.items():
+            self.setColumnWidth(col, width)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.text() == "+":
+                self.stepQuantity.emit(1)
+                return
+            if event.text() in ("-", "−"):
+                self.stepQuantity.emit(-1)
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.removeLine.emit()
+                return
+        super().keyPressEvent(event)
+
+
+# --------------------------------------------------------------------------- new customer
+
+
+class QuickCustomerDialog(QDialog):
+    """A customer made on the spot: the name, and a phone if the buyer gives one."""
+
+    created = Signal(object)
+
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, *, name: str = "",
+        phone: str = "",
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("quickCustomerDialog")
+        self.setWindowTitle(QCoreApplication.translate("orders", "New customer"))
+        self.setMinimumWidth(380)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(name)
+        self.name.setObjectName("newCustomerName")
+        self.phone = QLineEdit(phone)
+        self.phone.setObjectName("newCustomerPhone")
+        self.phone.setPlaceholderText(QCoreApplication.translate("orders", "Optional"))
+        form.addRow(QCoreApplication.translate("orders", "Name"), self.name)
+        form.addRow(QCoreApplication.translate("orders", "Phone"), self.phone)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save.setText(QCoreApplication.translate("orders", "Create customer"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            QCoreApplication.translate("orders", "Cancel")
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.name.textChanged.connect(lambda t: self.save.setEnabled(bool(t.strip())))
+        self.save.setEnabled(bool(name.strip()))
+        (self.phone if name.strip() else self.name).setFocus()
+
+    def accept(self) -> None:
+        if not self.name.text().strip():
+            return
+        try:
+            hit = quick_create_customer(self.ctx, self.name.text(), self.phone.text() or None)
+        except PrimedistError as exc:
+            self.error.setText(exc.user_message)
+            self.error.show()
+            return
+        self.created.emit(hit)
+        super().accept()
+
+
+# --------------------------------------------------------------------------- the dialog
+
+
+def _caption(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("fieldCaption")
+    return label
+
+
+def _cell(caption: QLabel, *widgets: QWidget) -> QWidget:
+    """A caption above its field(s), as one widget (hidden as one)."""
+    cell = QWidget()
+    box = QVBoxLayout(cell)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    box.addWidget(caption)
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    for w in widgets:
+        row.addWidget(w, 1 if isinstance(w, QLineEdit | QComboBox) else 0)
+    box.addLayout(row)
+    return cell
+
+
+class SaleDialog(QDialog):
+    """Create order: counter, phone or chat sale (see the module docstring and SHORTCUTS)."""
+
+    orderCreated = Signal(int)
+
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, *, customer_id: int | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("saleDialog")
+        self.setStyleSheet(STYLE)
+        self.resize(1100, 720)
+        self.customer: CustomerHit | None = None
+        self.source = OrderSource.COUNTER
+        self.quote: Quote | None = None
+        self.problems: list[str] = []
+        self.last_created: CreatedOrder | None = None
+        self._prefilled: dict[QLineEdit, str] = {}
+        self._quote_timer = self._timer(QUOTE_DEBOUNCE_MS, self.requote)
+        self._customer_timer = self._timer(CUSTOMER_DEBOUNCE_MS, self._search_customers)
+        self._build()
+        self._connect()
+        self._install_keys()
+        self.retranslate()
+        self._set_source(OrderSource.COUNTER)
+        if customer_id is not None:
+            self.set_customer(get_customer(ctx, customer_id))
+        self.requote()
+        self.product_search.setFocus()
+
+    def _timer(self, ms: int, fn: Callable[[], None]) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(fn)
+        return timer
+
+    # ----------------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        self.product_popup = PickList(self)
+        self.customer_popup = PickList(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 12, 14, 10)
+        outer.setSpacing(10)
+        outer.addLayout(self._build_type_bar())
+        body = QHBoxLayout()
+        body.setSpacing(14)
+        body.addLayout(self._build_left(), 1)
+        right = QWidget()
+        right.setFixedWidth(360)
+        right.setLayout(self._build_right())
+        body.addWidget(right)
+        outer.addLayout(body, 1)
+        self.hints = QLabel()
+        self.hints.setObjectName("hints")
+        self.hints.setWordWrap(True)
+        outer.addWidget(self.hints)
+
+    def _build_type_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setSpacing(0)
+        self.type_group = QButtonGroup(self)
+        self.type_buttons: dict[OrderSource, QPushButton] = {}
+        names = {OrderSource.COUNTER: "typeCounter", OrderSource.PHONE: "typePhone",
+                 OrderSource.CHAT: "typeChat"}  # fmt: skip
+        for source, name in names.items():
+            button = QPushButton()
+            button.setObjectName(name)
+            button.setProperty("segment", True)
+            button.setCheckable(True)
+            button.setAutoDefault(False)
+            self.type_group.addButton(button)
+            self.type_buttons[source] = button
+            bar.addWidget(button)
+        self.type_buttons[OrderSource.COUNTER].setChecked(True)
+        bar.addStretch(1)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.saved_label.hide()
+        bar.addWidget(self.saved_label)
+        return bar
+
+    def _build_left(self) -> QVBoxLayout:
+        left = QVBoxLayout()
+        left.setSpacing(8)
+        self.product_search = SearchField("productSearch", self.product_popup, line_keys=True)
+        left.addWidget(self.product_search)
+        self.model = LinesModel(self)
+        self.lines = LinesView(self.model)
+        left.addWidget(self.lines, 1)
+        self.empty_hint = QLabel()
+        self.empty_hint.setObjectName("muted")
+        left.addWidget(self.empty_hint)
+        left.addWidget(self._build_delivery())
+        self.note_caption = _caption()
+        self.note = QLineEdit()
+        self.note.setObjectName("note")
+        left.addWidget(_cell(self.note_caption, self.note))
+        return left
+
+    def _build_delivery(self) -> QGroupBox:
+        self.delivery = QGroupBox()
+        self.delivery.setObjectName("delivery")
+        grid = QGridLayout(self.delivery)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        self.ship_name, self.ship_phone, self.ship_address = QLineEdit(), QLineEdit(), QLineEdit()
+        for edit, name in ((self.ship_name, "shipName"), (self.ship_phone, "shipPhone"),
+                           (self.ship_address, "shipAddress")):  # fmt: skip
+            edit.setObjectName(name)
+        self.ship_province = QComboBox()
+        self.ship_province.setObjectName("shipProvince")
+        self.ship_province.setEditable(True)
+        self.ship_province.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.ship_province.addItems(["", *sorted(p.name for p in PROVINCES_2025)])
+        self.ship_captions = [_caption() for _ in range(4)]
+        grid.addWidget(_cell(self.ship_captions[0], self.ship_name), 0, 0)
+        grid.addWidget(_cell(self.ship_captions[1], self.ship_phone), 0, 1)
+        grid.addWidget(_cell(self.ship_captions[2], self.ship_address), 1, 0)
+        grid.addWidget(_cell(self.ship_captions[3], self.ship_province), 1, 1)
+        return self.delivery
+
+    def _build_right(self) -> QVBoxLayout:
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(8)
+        right.addWidget(self._build_customer())
+        right.addWidget(self._build_payment())
+        right.addWidget(self._build_totals())
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("problems")
+        self.problems_label.setWordWrap(True)
+        right.addWidget(self.problems_label)
+        right.addStretch(1)
+        row = QHBoxLayout()
+        self.print_receipt = QCheckBox()
+        self.print_receipt.setObjectName("printReceipt")
+        self.print_receipt.setEnabled(False)
+        row.addWidget(self.print_receipt, 1)
+        self.save_button = QPushButton()
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setAutoDefault(False)
+        row.addWidget(self.save_button)
+        right.addLayout(row)
+        return right
+
+    def _build_customer(self) -> QGroupBox:
+        self.customer_box = QGroupBox()
+        box = QVBoxLayout(self.customer_box)
+        box.setSpacing(6)
+        row = QHBoxLayout()
+        self.customer_search = SearchField("customerSearch", self.customer_popup)
+        self.new_customer_button = QPushButton()
+        self.new_customer_button.setObjectName("newCustomerButton")
+        self.new_customer_button.setAutoDefault(False)
+        row.addWidget(self.customer_search, 1)
+        row.addWidget(self.new_customer_button)
+        box.addLayout(row)
+        card_row = QHBoxLayout()
+        self.customer_card = QLabel()
+        self.customer_card.setObjectName("customerCard")
+        self.customer_card.setTextFormat(Qt.TextFormat.RichText)
+        self.customer_card.setWordWrap(True)
+        self.walk_in_button = QPushButton()
+        self.walk_in_button.setObjectName("walkInButton")
+        self.walk_in_button.setAutoDefault(False)
+        card_row.addWidget(self.customer_card, 1)
+        card_row.addWidget(self.walk_in_button, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(card_row)
+        return self.customer_box
+
+    def _build_payment(self) -> QGroupBox:
+        self.payment_box = QGroupBox()
+        grid = QGridLayout(self.payment_box)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        self.order_discount = MoneyEdit("orderDiscount")
+        self.voucher = QLineEdit()
+        self.voucher.setObjectName("voucherCode")
+        self.points = QLineEdit()
+        self.points.setObjectName("points")
+        self.points.setValidator(QIntValidator(0, 999_999_999, self.points))
+        self.points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.points.setPlaceholderText("0")
+        self.points_balance = QLabel()
+        self.points_balance.setObjectName("pointsBalance")
+        self.shipping_fee = MoneyEdit("shippingFee")
+        self.payment = QComboBox()
+        self.payment.setObjectName("paymentMethod")
+        for method in PAYMENT_METHODS:
+            self.payment.addItem("", method)
+        self.cash = MoneyEdit("cashReceived")
+        self.pay_captions = [_caption() for _ in range(6)]
+        self.cash_cell = _cell(self.pay_captions[5], self.cash)
+        grid.addWidget(_cell(self.pay_captions[0], self.order_discount), 0, 0)
+        grid.addWidget(_cell(self.pay_captions[1], self.voucher), 0, 1)
+        grid.addWidget(_cell(self.pay_captions[2], self.shipping_fee), 1, 0)
+        grid.addWidget(_cell(self.pay_captions[3], self.points, self.points_balance), 1, 1)
+        grid.addWidget(_cell(self.pay_captions[4], self.payment), 2, 0)
+        grid.addWidget(self.cash_cell, 2, 1)
+        return self.payment_box
+
+    def _build_totals(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("totals")
+        grid = QGridLayout(frame)
+        grid.setContentsMargins(12, 8, 12, 8)
+        grid.setVerticalSpacing(3)
+        self.total_captions: dict[str, QLabel] = {}
+        self.total_values: dict[str, QLabel] = {}
+        keys = ("subtotal", "discount", "voucher", "points", "shipping", "total", "change")
+        for row, key in enumerate(keys):
+            caption, value = QLabel(), QLabel()
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setObjectName(f"{key}Value")
+            self.total_captions[key], self.total_values[key] = caption, value
+            grid.addWidget(caption, row, 0)
+            grid.addWidget(value, row, 1)
+        self.total_captions["total"].setObjectName("totalCaption")
+        self.total_values["total"].setObjectName("totalLabel")
+        self.total_values["change"].setObjectName("changeDue")
+        return frame
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(QCoreApplication.translate("orders", "Create order"))
+        buttons = self.type_buttons
+        buttons[OrderSource.COUNTER].setText(QCoreApplication.translate("orders", "Counter sale"))
+        buttons[OrderSource.PHONE].setText(QCoreApplication.translate("orders", "Phone order"))
+        buttons[OrderSource.CHAT].setText(
+            QCoreApplication.translate("orders", "Chat order (Facebook, Zalo)")
+        )
+        self._retranslate_left()
+        self._retranslate_customer()
+        self._retranslate_payment()
+        self._retranslate_totals()
+        self.hints.setText(
+            "   ·   ".join(f"{k}  {QCoreApplication.translate('orders', a)}" for k, a in SHORTCUTS)
+        )
+        self._show_customer()
+        self._show_quote()
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 7)
+
+    def _retranslate_left(self) -> None:
+        self.product_search.setPlaceholderText(
+            QCoreApplication.translate(
+                "orders", "Scan a barcode or type a product name or SKU, then Enter  (F2)"
+            )
+        )
+        self.empty_hint.setText(
+            QCoreApplication.translate(
+                "orders", "Enter adds the product; +/− change the quantity of the selected line."
+            )
+        )
+        self.delivery.setTitle(QCoreApplication.translate("orders", "Delivery"))
+        texts = [
+            QCoreApplication.translate("orders", "Recipient"),
+            QCoreApplication.translate("orders", "Phone"),
+            QCoreApplication.translate("orders", "Address"),
+            QCoreApplication.translate("orders", "Province / city"),
+        ]
+        for caption, text in zip(self.ship_captions, texts, strict=True):
+            caption.setText(text)
+        self.note_caption.setText(QCoreApplication.translate("orders", "Note"))
+
+    def _retranslate_customer(self) -> None:
+        self.customer_box.setTitle(QCoreApplication.translate("orders", "Customer"))
+        self.customer_search.setPlaceholderText(
+            QCoreApplication.translate("orders", "Name, phone or code  (F3)")
+        )
+        self.new_customer_button.setText(QCoreApplication.translate("orders", "+ New customer"))
+        self.walk_in_button.setText(QCoreApplication.translate("orders", "Walk-in"))
+        self.walk_in_button.setToolTip(
+            QCoreApplication.translate("orders", "Sell to a walk-in customer")
+        )
+
+    def _retranslate_payment(self) -> None:
+        self.payment_box.setTitle(QCoreApplication.translate("orders", "Discounts and payment"))
+        texts = [
+            QCoreApplication.translate("orders", "Order discount (F6)"),
+            QCoreApplication.translate("orders", "Voucher code (F7)"),
+            QCoreApplication.translate("orders", "Shipping fee"),
+            QCoreApplication.translate("orders", "Points to redeem"),
+            QCoreApplication.translate("orders", "Payment method"),
+            QCoreApplication.translate("orders", "Cash received (F4)"),
+        ]
+        for caption, text in zip(self.pay_captions, texts, strict=True):
+            caption.setText(text)
+        for i, method in enumerate(PAYMENT_METHODS):
+            self.payment.setItemText(i, enum_label(method))
+        self.print_receipt.setText(
+            QCoreApplication.translate("orders", "Print receipt after saving")
+        )
+        self.print_receipt.setToolTip(
+            QCoreApplication.translate(
+                "orders", "Printing comes with the printer set-up (Settings)"
+            )
+        )
+        self.save_button.setText(QCoreApplication.translate("orders", "Save  (F9)"))
+
+    def _retranslate_totals(self) -> None:
+        texts = {
+            "subtotal": QCoreApplication.translate("orders", "Subtotal"),
+            "discount": QCoreApplication.translate("orders", "Order discount"),
+            "voucher": QCoreApplication.translate("orders", "Voucher"),
+            "points": QCoreApplication.translate("orders", "Points"),
+            "shipping": QCoreApplication.translate("orders", "Shipping fee"),
+            "total": QCoreApplication.translate("orders", "Total"),
+            "change": QCoreApplication.translate("orders", "Change due"),
+        }
+        for key, text in texts.items():
+            self.total_captions[key].setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # ----------------------------------------------------------------------- wiring
+
+    def _connect(self) -> None:
+        ps = self.product_search
+        ps.submitted.connect(self._on_product_entered)
+        ps.textEdited.connect(lambda _t: self.product_popup.hide())
+        ps.stepQuantity.connect(self.step_quantity)
+        ps.moveLine.connect(self._move_line)
+        ps.removeLine.connect(self.remove_line)
+        self.product_popup.picked.connect(self._on_product_picked)
+        cs = self.customer_search
+        cs.textEdited.connect(self._on_customer_typed)
+        cs.submitted.connect(lambda _t: self._search_customers())
+        self.customer_popup.picked.connect(self._on_customer_picked)
+        self.customer_popup.pickedNothing.connect(self.open_new_customer)
+        self.new_customer_button.clicked.connect(self.open_new_customer)
+        self.walk_in_button.clicked.connect(lambda: self.set_customer(None))
+        self.lines.stepQuantity.connect(self.step_quantity)
+        self.lines.removeLine.connect(self.remove_line)
+        self.model.changed.connect(self._changed)
+        self.type_group.buttonClicked.connect(self._on_type_clicked)
+        for edit in (self.order_discount, self.voucher, self.shipping_fee, self.cash):
+            edit.textChanged.connect(self._changed)
+        self.points.textChanged.connect(self._changed)
+        self.payment.currentIndexChanged.connect(self._on_payment_changed)
+        self.save_button.clicked.connect(self.save)
+
+    def _key_actions(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("F2", lambda: self._focus(self.product_search)),
+            ("F3", lambda: self._focus(self.customer_search)),
+            ("F4", self._focus_cash),
+            ("F6", lambda: self._focus(self.order_discount)),
+            ("F7", lambda: self._focus(self.voucher)),
+            ("Ctrl+Up", lambda: self.step_quantity(1)),
+            ("Ctrl+Down", lambda: self.step_quantity(-1)),
+            ("F9", self.save),
+            ("Ctrl+Return", self.save),
+            ("Ctrl+Enter", self.save),
+        ]
+
+    def _install_keys(self) -> None:
+        self._keys = [(QKeySequence(k), fn) for k, fn in self._key_actions()]
+        for seq, fn in self._keys:
+            QShortcut(seq, self, fn)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """The same keys when a shortcut could not fire (e.g. the window is not active),
+        and Enter never presses a button by accident."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(QKeyCombination(mods, Qt.Key(event.key())))
+        for seq, fn in self._keys:
+            if pressed == seq:
+                event.accept()
+                fn()
+                return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _focus(self, widget: QLineEdit) -> None:
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        widget.selectAll()
+
+    def _focus_cash(self) -> None:
+        if self.payment.currentData() != PaymentMethod.CASH:
+            self.payment.setCurrentIndex(PAYMENT_METHODS.index(PaymentMethod.CASH))
+        self._focus(self.cash)
+
+    # ----------------------------------------------------------------------- products
+
+    def _on_product_entered(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        try:
+            hit = find_variant_by_code(self.ctx, text)
+            hits = [] if hit is not None else search_variants(self.ctx, text)
+        except PrimedistError as exc:
+            self._show_problems([exc.user_message])
+            return
+        if hit is not None:
+            self.add_product(hit)
+            return
+        rows = [(self._hit_text(h), h) for h in hits]
+        empty = QCoreApplication.translate("orders", "No product matches “%1”").replace("%1", text)
+        self.product_popup.show_rows(self.product_search, rows, empty)
+
+    @staticmethod
+    def _hit_text(hit: VariantHit) -> str:
+        name = f"{hit.product_name} — {hit.variant_name}" if hit.variant_name else hit.product_name
+        stock = QCoreApplication.translate("orders", "%1 in stock").replace(
+            "%1", format_number(hit.available, current_language())
+        )
+        return f"{name}   ·   {hit.sku}   ·   {_money(hit.price)}   ·   {stock}"
+
+    def _on_product_picked(self, hit: object) -> None:
+        assert isinstance(hit, VariantHit)
+        self.add_product(hit)
+
+    def add_product(self, hit: VariantHit) -> None:
+        """One more of `hit` (a new line, or +1 on its line); clears the product field."""
+        self.saved_label.hide()
+        row = self.model.add(hit)
+        self.lines.selectRow(row)
+        self.lines.scrollTo(self.model.index(row, 0))
+        self.product_search.clear()
+        self.product_popup.hide()
+        self.product_search.setFocus()
+
+    def _selected_row(self) -> int:
+        rows = self.lines.selectionModel().selectedRows()
+        if rows:
+            return rows[0].row()
+        return self.model.rowCount() - 1
+
+    def step_quantity(self, delta: int) -> None:
+        row = self._selected_row()
+        if row >= 0:
+            self.model.bump(row, delta)
+            self.lines.selectRow(row)
+
+    def remove_line(self) -> None:
+        row = self._selected_row()
+        if row < 0:
+            return
+        self.model.remove(row)
+        if self.model.rowCount():
+            self.lines.selectRow(min(row, self.model.rowCount() - 1))
+
+    def _move_line(self, delta: int) -> None:
+        if self.model.rowCount():
+            row = max(0, min(self.model.rowCount() - 1, self._selected_row() + delta))
+            self.lines.selectRow(row)
+
+    # ----------------------------------------------------------------------- customers
+
+    def _on_customer_typed(self) -> None:
+        self.customer_popup.stale = True
+        self._customer_timer.start()
+
+    def _search_customers(self) -> None:
+        self._customer_timer.stop()
+        text = self.customer_search.text().strip()
+        if not text:
+            self.customer_popup.hide()
+            return
+        try:
+            hits = search_customers(self.ctx, text)
+        except PrimedistError as exc:
+            self._show_problems([exc.user_message])
+            return
+        rows = [(self._customer_text(h), h) for h in hits]
+        empty = QCoreApplication.translate(
+            "orders", "No customer matches “%1” — “+ New customer” adds one"
+        ).replace("%1", text)
+        self.customer_popup.show_rows(self.customer_search, rows, empty)
+
+    @staticmethod
+    def _customer_text(hit: CustomerHit) -> str:
+        parts = [hit.name, _phone_text(hit.phone), hit.code, enum_label(hit.rank)]
+        return "   ·   ".join(p for p in parts if p)
+
+    def _on_customer_picked(self, hit: object) -> None:
+        assert isinstance(hit, CustomerHit)
+        self.set_customer(hit)
+        self.product_search.setFocus()
+
+    def set_customer(self, hit: CustomerHit | None) -> None:
+        """The buyer of the sale (None = walk-in): card, points, delivery prefill, prices."""
+        self.customer = hit
+        self.customer_search.clear()
+        self.customer_popup.hide()
+        self.points.clear()
+        if self.source != OrderSource.COUNTER:
+            self._prefill_delivery()
+        self._show_customer()
+        self._changed()
+
+    def _show_customer(self) -> None:
+        hit = self.customer
+        self.walk_in_button.setVisible(hit is not None)
+        self.points.setEnabled(bool(hit and hit.points_balance))
+        if hit is None:
+            title = QCoreApplication.translate("orders", "Walk-in customer")
+            note = QCoreApplication.translate("orders", "List prices, no points")
+            self.customer_card.setText(
+                f"<b>{title}</b><br><span style='color:#6B7280'>{note}</span>"
+            )
+            self.points_balance.setText("")
+            return
+        points = QCoreApplication.translate("orders", "%1 points").replace(
+            "%1", format_number(hit.points_balance, current_language())
+        )
+        details = "  ·  ".join(
+            p for p in (_phone_text(hit.phone), enum_label(hit.rank), points) if p
+        )
+        self.customer_card.setText(
+            f"<b>{_html(hit.name)}</b>  <span style='color:#6B7280'>{hit.code}</span><br>{details}"
+        )
+        self.points_balance.setText(
+            QCoreApplication.translate("orders", "of %1").replace(
+                "%1", format_number(hit.points_balance, current_language())
+            )
+        )
+
+    def _prefill_delivery(self) -> None:
+        """The customer's name, phone and default address into the delivery fields; what
+        the user typed stays, what an earlier prefill put there is replaced."""
+        hit = self.customer
+        address = None
+        if hit is not None:
+            try:
+                address = default_address(self.ctx, hit.id)
+            except PrimedistError:
+                address = None
+        values = {
+            self.ship_name: (address and address.recipient) or (hit.name if hit else ""),
+            self.ship_phone: (address and address.phone) or (hit.phone if hit else "") or "",
+            self.ship_address: address.address if address else "",
+            self.ship_province.lineEdit(): (address and address.province) or "",
+        }
+        for edit, value in values.items():
+            if edit is not None and edit.text() in ("", self._prefilled.get(edit, "")):
+                edit.setText(value)
+                self._prefilled[edit] = value
+
+    def open_new_customer(self) -> QuickCustomerDialog:
+        """The small "New customer" dialog, prefilled from the customer search text."""
+        typed = self.customer_search.text().strip()
+        is_phone = looks_like_phone_query(typed)
+        dialog = QuickCustomerDialog(
+            self.ctx, self, name="" if is_phone else typed, phone=typed if is_phone else ""
+        )
+        dialog.created.connect(self._on_customer_created)
+        dialog.open()
+        return dialog
+
+    def _on_customer_created(self, hit: object) -> None:
+        assert isinstance(hit, CustomerHit)
+        self.set_customer(hit)
+        self.product_search.setFocus()
+
+    # ----------------------------------------------------------------------- order type
+
+    def _on_type_clicked(self, button: QAbstractButton) -> None:
+        for source, b in self.type_buttons.items():
+            if b is button:
+                self._set_source(source)
+
+    def _set_source(self, source: OrderSource) -> None:
+        self.source = source
+        self.type_buttons[source].setChecked(True)
+        delivery = source != OrderSource.COUNTER
+        self.delivery.setVisible(delivery)
+        default = PaymentMethod.COD if delivery else PaymentMethod.CASH
+        self.payment.setCurrentIndex(PAYMENT_METHODS.index(default))
+        if delivery:
+            self._prefill_delivery()
+        self._on_payment_changed()
+
+    def _on_payment_changed(self) -> None:
+        cash = self.payment.currentData() == PaymentMethod.CASH
+        self.cash_cell.setVisible(cash)
+        self.total_captions["change"].setVisible(cash)
+        self.total_values["change"].setVisible(cash)
+        self._changed()
+
+    # ----------------------------------------------------------------------- quote
+
+    def _changed(self) -> None:
+        self._quote_timer.start()
+
+    def draft(self) -> tuple[OrderDraft, list[str]]:
+        """The sale as the screen holds it, and what the screen itself finds wrong."""
+        problems: list[str] = []
+
+        def amount(edit: MoneyEdit, caption: QLabel) -> int | None:
+            try:
+                return edit.amount()
+            except ValueError:
+                what = caption.text().split(" (")[0]
+                problems.append(QCoreApplication.translate(
+                    "orders", "%1: “%2” is not an amount of money."
+                ).replace("%1", what).replace("%2", edit.text()))  # fmt: skip
+                return None
+
+        method = PaymentMethod(self.payment.currentData())
+        cash = amount(self.cash, self.pay_captions[5]) if method == PaymentMethod.CASH else None
+        delivery = self.source != OrderSource.COUNTER
+        draft = OrderDraft(
+            lines=self.model.draft_lines(),
+            customer_id=self.customer.id if self.customer else None,
+            source=self.source,
+            order_discount=amount(self.order_discount, self.pay_captions[0]) or 0,
+            voucher_code=self.voucher.text().strip() or None,
+            points=int(self.points.text() or 0) if self.customer else 0,
+            shipping_fee=amount(self.shipping_fee, self.pay_captions[2]) or 0,
+            payment_method=method,
+            cash_received=cash,
+            note=self.note.text().strip() or None,
+            ship_name=(self.ship_name.text().strip() or None) if delivery else None,
+            ship_phone=(self.ship_phone.text().strip() or None) if delivery else None,
+            ship_address=(self.ship_address.text().strip() or None) if delivery else None,
+            ship_province=(self.ship_province.currentText().strip() or None) if delivery else None,
+        )
+        return draft, problems
+
+    def requote(self) -> None:
+        """Price the sale now and show it (totals, line prices, problems, Save)."""
+        self._quote_timer.stop()
+        draft, problems = self.draft()
+        try:
+            self.quote = quote_order(self.ctx, draft)
+            problems += self.quote.problems
+        except PrimedistError as exc:
+            self.quote = None
+            problems.append(exc.user_message)
+        if not draft.lines:  # "add a product" is what the screen says already
+            problems = [p for p in problems if not p.startswith("Add at least one product")]
+        self.model.apply_quote(self.quote)
+        self._show_quote()
+        self._show_problems(problems)
+
+    def _show_quote(self) -> None:
+        q = self.quote
+        values = self.total_values
+        self.empty_hint.setVisible(not self.model.rowCount())
+        if q is None:
+            for label in values.values():
+                label.setText("—")
+            return
+        values["subtotal"].setText(_money(q.subtotal))
+        values["discount"].setText(_minus(q.order_discount))
+        values["voucher"].setText(_minus(q.voucher_discount))
+        values["points"].setText(_minus(q.points_discount))
+        values["shipping"].setText(_money(q.shipping_fee))
+        values["total"].setText(_money(q.total))
+        values["change"].setText("—" if q.change_due is None else _money(q.change_due))
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.problems = problems
+        self.problems_label.setText("\n".join(problems))
+        self.problems_label.setVisible(bool(problems))
+        self.save_button.setEnabled(bool(self.model.rowCount()) and not problems)
+
+    # ----------------------------------------------------------------------- save
+
+    def save(self) -> None:
+        """Save the sale (F9): asks before selling stock that is not there."""
+        self.requote()
+        if not self.save_button.isEnabled():
+            return
+        draft, _ = self.draft()
+        created = self._create(draft, allow_negative_stock=False)
+        if created is not None:
+            self._saved(created)
+
+    def _create(self, draft: OrderDraft, *, allow_negative_stock: bool) -> CreatedOrder | None:
+        # On the UI thread on purpose: a sale saves in a few milliseconds, and the keys of
+        # the next scan queue behind it and land in the fresh sale, not in this one.
+        try:
+            with _busy():
+                return create_order(self.ctx, draft, allow_negative_stock=allow_negative_stock)
+        except StockShortage as exc:
+            if allow_negative_stock or not self._sell_anyway(exc):
+                return None
+            return self._create(draft, allow_negative_stock=True)
+        except PrimedistError as exc:
+            self._show_problems([exc.user_message])
+            return None
+
+    def _sell_anyway(self, exc: StockShortage) -> bool:
+        lang = current_language()
+        items = "\n".join(
+            QCoreApplication.translate("orders", "%1: %2 available, %3 wanted")
+            .replace("%1", s.sku).replace("%2", format_number(s.available, lang))
+            .replace("%3", format_number(s.wanted, lang))
+            for s in exc.shortages
+        )  # fmt: skip
+        text = QCoreApplication.translate(
+            "orders", "Not enough stock:\n%1\n\nSell anyway?"
+        ).replace("%1", items)
+        answer = QMessageBox.question(
+            self, QCoreApplication.translate("orders", "Not enough stock"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _saved(self, created: CreatedOrder) -> None:
+        self.last_created = created
+        self.orderCreated.emit(created.id)
+        if created.change_due is not None:
+            text = QCoreApplication.translate("orders", "Saved %1 — change due %2").replace(
+                "%2", _money(created.change_due)
+            )
+        else:
+            text = QCoreApplication.translate("orders", "Saved %1 — total %2").replace(
+                "%2", _money(created.total)
+            )
+        self.saved_label.setText(text.replace("%1", created.external_id))
+        self.saved_label.show()
+        self.reset()
+
+    def reset(self) -> None:
+        """Ready for the next customer: no lines, walk-in, empty fields, product focus."""
+        self.model.clear()
+        self.product_popup.hide()
+        self.customer_popup.hide()
+        edits = (self.order_discount, self.voucher, self.shipping_fee, self.cash, self.note)
+        for edit in (*edits, self.ship_name, self.ship_phone, self.ship_address):
+            edit.clear()
+        self.product_search.clear()
+        self.ship_province.setCurrentIndex(0)
+        self._prefilled.clear()
+        self.set_customer(None)
+        self._set_source(self.source)
+        self.requote()
+        self.product_search.setFocus()
+
+    def reject(self) -> None:
+        """Esc / close: asks first when the sale has lines."""
+        if self.model.rowCount():
+            answer = QMessageBox.question(
+                self,
+                QCoreApplication.translate("orders", "Close the sale"),
+                QCoreApplication.translate(
+                    "orders", "This sale is not saved. Close it and lose its lines?"
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
+
+
+@contextmanager
+def _busy() -> Iterator[None]:
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

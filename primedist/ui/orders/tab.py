@@ -1,0 +1,1255 @@
+"""The Orders tab: status tabs with live counts, search, filter chips, bulk actions.
+
+The list is an `OrdersTableModel` (SqlTableModel over ORDERS_SPEC: keys only, keyset
+paged), so typing in the search box or switching a status tab re-runs one fast keyset
+query. The status counts are one GROUP BY, run off the UI thread through `Op`, debounced
+after every filter or search change; an answer to an older request is dropped.
+Every action that writes goes through `Op` too, then the list and the counts refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTabBar,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.engine import Engine
+
+from primedist.core.clock import format_date, shop_tz, to_local
+from primedist.core.money import format_money, format_number, parse_money
+from primedist.domain.enums import OrderStatus, PaymentMethod
+from primedist.domain.order import TRANSITIONS
+from primedist.queries.orders import (
+    ORDERS_SPEC,
+    STATUS_TABS,
+    OrderFilter,
+    list_state,
+    status_counts,
+)
+from primedist.services.context import ServiceContext
+from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
+from primedist.services.shops import ShopInfo, list_shops
+from primedist.ui.formatting import CellFormatter
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.ops import Op
+from primedist.ui.orders.dialogs import ask_cancel_reason
+from primedist.ui.table_model import Index, SqlTableModel
+from primedist.ui.widgets import SearchBox, icon
+
+#: Columns the list loads but does not show (drawn as icons instead).
+HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending")
+#: Column widths of this view where the spec's default is too narrow (shop names are long).
+VIEW_WIDTHS = {"shop": 215}
+#: Filter chip kinds, in chip order.
+CHIP_KINDS = ("shop", "value", "payment", "date", "flagged")
+STATUS_COLOURS = {
+    OrderStatus.PENDING: "#B45309",
+    OrderStatus.CONFIRMED: "#1D4ED8",
+    OrderStatus.SHIPPING: "#6D28D9",
+    OrderStatus.COMPLETED: "#047857",
+    OrderStatus.CANCELLED: "#6B7280",
+    OrderStatus.RETURN_REFUND: "#B91C1C",
+    OrderStatus.RETURNED: "#B91C1C",
+}
+#: Skipped orders named in a bulk result message before "…".
+SKIPPED_SHOWN = 5
+
+STYLE = """
+QTabBar#statusTabs::tab { background: transparent; color: #4B5563; padding: 7px 14px;
+    margin-right: 2px; border: none; border-bottom: 2px solid transparent; }
+QTabBar#statusTabs::tab:selected { color: #1D4ED8; border-bottom: 2px solid #2563EB;
+    font-weight: 600; }
+QTabBar#statusTabs::tab:hover:!selected { color: #111827; }
+QFrame#statusStrip { background: #FFFFFF; border: 1px solid #E5E7EB; border-radius: 8px; }
+QFrame[chip="true"] { background: #EFF6FF; border: 1px solid #BFDBFE; border-radius: 12px; }
+QFrame[chip="true"] QToolButton { border: none; background: transparent; color: #1E40AF;
+    padding: 2px 4px; }
+QFrame[chip="true"] QToolButton#chipRemove { color: #60A5FA; font-weight: 600; }
+QFrame[chip="true"] QToolButton#chipRemove:hover { color: #B91C1C; }
+QPushButton#newOrderButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
+    font-weight: 600; padding: 6px 16px; }
+QPushButton#newOrderButton:hover { background: #1D4ED8; }
+QPushButton:disabled { color: #9CA3AF; background: #F9FAFB; border-color: #E5E7EB; }
+QFrame#actionMessage { background: #ECFDF5; border: 1px solid #A7F3D0; border-radius: 6px; }
+QFrame#actionMessage QLabel { color: #065F46; }
+QFrame#actionMessage QToolButton { border: none; background: transparent; color: #065F46; }
+"""
+
+
+def _alive(widget: QWidget) -> bool:
+    """False once Qt deleted the widget (a background answer may come back later)."""
+    return shiboken6.isValid(widget)
+
+
+def _count_text(n: int, one: str, many: str) -> str:
+    """`one` or `many` (translated, with a %n) for n, the number in the UI language."""
+    return (one if n == 1 else many).replace("%n", format_number(n, current_language()))
+
+
+def _short_list(names: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+
+
+def count_statuses(engine: Engine, flt: OrderFilter, tz: tzinfo, search: str) -> dict[str, int]:
+    """The status tab counts (runs on the database worker)."""
+    with engine.connect() as conn:
+        return status_counts(conn, flt, tz, search)
+
+
+def _can_become(status: str | None, to: OrderStatus) -> bool:
+    if status is None:
+        return False
+    try:
+        return to in TRANSITIONS[OrderStatus(status)]
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- model
+
+
+class OrdersTableModel(SqlTableModel):
+    """SqlTableModel over ORDERS_SPEC with the tab's icons: the shop's channel badge, a
+    flag on flagged orders, a clock on orders waiting to be sent to the marketplace."""
+
+    def __init__(self, engine: Engine, parent: Any = None) -> None:
+        super().__init__(engine, ORDERS_SPEC, formatter=CellFormatter(), parent=parent)
+        self.col = {c.key: i for i, c in enumerate(ORDERS_SPEC.columns)}
+        self._shown = len(ORDERS_SPEC.columns)
+        self._icons: dict[str, QIcon] = {}
+
+    def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
+        # The stored channel and status ride along after the shown cells (icons, rules).
+        cells = super()._format_row(kinds, raw)
+        channel, status = raw[self.col["channel"]], raw[self.col["status"]]
+        return (*cells, str(channel or ""), str(status or ""))
+
+    def raw_value(self, row: int, which: str) -> str | None:
+        """The stored "channel" or "status" of a row (None while it loads)."""
+        cells = self._row(row) if 0 <= row < self.rowCount() else None
+        if cells is None or len(cells) <= self._shown:
+            return None
+        return cells[self._shown + (0 if which == "channel" else 1)]
+
+    def is_marked(self, row: int, key: str) -> bool:
+        """True when the bool column `key` (flagged, outbox_pending) is set for a row."""
+        cells = self._row(row) if 0 <= row < self.rowCount() else None
+        return bool(cells and cells[self.col[key]])
+
+    def _icon(self, name: str) -> QIcon:
+        if name not in self._icons:
+            self._icons[name] = icon(name)
+        return self._icons[name]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self.rowCount():
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._decoration(index.row(), index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(index.row(), index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == self.col["status"]:
+            status = self.raw_value(index.row(), "status")
+            colour = STATUS_COLOURS.get(OrderStatus(status)) if status in STATUS_COLOURS else None
+            return QColor(colour) if colour else None
+        return super().data(index, role)
+
+    def _decoration(self, row: int, column: int) -> QIcon | None:
+        if column == self.col["shop"]:
+            channel = self.raw_value(row, "channel")
+            return self._icon(f"channel_{channel}") if channel else None
+        if column == self.col["external_id"] and self.is_marked(row, "flagged"):
+            return self._icon("flag")
+        if column == self.col["status"] and self.is_marked(row, "outbox_pending"):
+            return self._icon("outbox_pending")
+        return None
+
+    def _tooltip(self, row: int, column: int) -> str | None:
+        if column == self.col["shop"]:
+            return enum_label(self.raw_value(row, "channel")) or None
+        if column == self.col["external_id"] and self.is_marked(row, "flagged"):
+            return QCoreApplication.translate("orders", "Flagged")
+        if column == self.col["status"] and self.is_marked(row, "outbox_pending"):
+            return QCoreApplication.translate(
+                "orders", "Waiting to be sent to the marketplace (sent when back online)"
+            )
+        return None
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def _day(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class FilterDialog(QDialog):
+    """Edits one kind of filter (shop, value, payment, date); `updated` once accepted."""
+
+    def __init__(
+        self,
+        kind: str,
+        flt: OrderFilter,
+        *,
+        shops: Sequence[ShopInfo] = (),
+        today: date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"filterDialog_{kind}")
+        self.kind = kind
+        self.updated = flt
+        self._flt = flt
+        self._today = today or date.today()
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setObjectName("dialogTitle")
+        layout.addWidget(self.title)
+        builders: dict[str, Callable[[QVBoxLayout], None]] = {
+            "shop": lambda lay: self._build_shops(lay, shops),
+            "value": self._build_value,
+            "payment": self._build_payment,
+            "date": self._build_date,
+        }
+        builders[kind](layout)
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            QCoreApplication.translate("orders", "Apply")
+        )
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setWindowTitle(self.title.text())
+
+    # Building -----------------------------------------------------------------------------
+    def _checklist(self, layout: QVBoxLayout) -> QListWidget:
+        self.list = QListWidget()
+        self.list.setObjectName("filterChecklist")
+        self.list.setMinimumWidth(300)
+        layout.addWidget(self.list)
+        return self.list
+
+    @staticmethod
+    def _check_item(lst: QListWidget, text: str, data: Any, checked: bool) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        item.setData(Qt.ItemDataRole.UserRole, data)
+        lst.addItem(item)
+        return item
+
+    def _build_shops(self, layout: QVBoxLayout, shops: Sequence[ShopInfo]) -> None:
+        self.title.setText(QCoreApplication.translate("orders", "Show orders of these shops"))
+        lst = self._checklist(layout)
+        for shop in shops:
+            item = self._check_item(lst, shop.name, shop.id, shop.id in self._flt.shop_ids)
+            item.setIcon(icon(f"channel_{shop.channel.value}"))
+
+    def _build_payment(self, layout: QVBoxLayout) -> None:
+        self.title.setText(QCoreApplication.translate("orders", "Show orders paid by"))
+        lst = self._checklist(layout)
+        for method in PaymentMethod:
+            self._check_item(
+                lst, enum_label(method), method.value, method in self._flt.payment_methods
+            )
+
+    def _build_value(self, layout: QVBoxLayout) -> None:
+        self.title.setText(QCoreApplication.translate("orders", "Order value between"))
+        lang = current_language()
+        form = QFormLayout()
+        self.min_edit = QLineEdit()
+        self.min_edit.setObjectName("minTotal")
+        self.max_edit = QLineEdit()
+        self.max_edit.setObjectName("maxTotal")
+        self.min_edit.setPlaceholderText(format_money(100_000, lang))
+        self.max_edit.setPlaceholderText(format_money(500_000, lang))
+        if self._flt.min_total is not None:
+            self.min_edit.setText(format_money(self._flt.min_total, lang))
+        if self._flt.max_total is not None:
+            self.max_edit.setText(format_money(self._flt.max_total, lang))
+        form.addRow(QCoreApplication.translate("orders", "At least"), self.min_edit)
+        form.addRow(QCoreApplication.translate("orders", "At most"), self.max_edit)
+        layout.addLayout(form)
+
+    def _build_date(self, layout: QVBoxLayout) -> None:
+        self.title.setText(QCoreApplication.translate("orders", "Orders placed"))
+        form = QFormLayout()
+        fresh = self._flt.date_from is None and self._flt.date_to is None
+        start = self._flt.date_from or self._today - timedelta(days=29)
+        end = self._flt.date_to or self._today
+        self.from_check, self.from_edit = self._date_row(
+            form, QCoreApplication.translate("orders", "From"), start,
+            fresh or self._flt.date_from is not None,
+        )  # fmt: skip
+        self.to_check, self.to_edit = self._date_row(
+            form, QCoreApplication.translate("orders", "To"), end,
+            fresh or self._flt.date_to is not None,
+        )  # fmt: skip
+        layout.addLayout(form)
+
+    @staticmethod
+    def _date_row(
+        form: QFormLayout, label: str, day: date, on: bool
+    ) -> tuple[QCheckBox, QDateEdit]:
+        check = QCheckBox(label)
+        check.setChecked(on)
+        edit = QDateEdit(QDate(day.year, day.month, day.day))
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd/MM/yyyy")
+        edit.setEnabled(on)
+        check.toggled.connect(edit.setEnabled)
+        form.addRow(check, edit)
+        return check, edit
+
+    # Reading ------------------------------------------------------------------------------
+    def apply(self) -> None:
+        """Check the input; accept with `updated` set, or say what is wrong."""
+        try:
+            self.updated = self.read()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()
+
+    def read(self) -> OrderFilter:
+        """The filter with this dialog's part replaced; ValueError (translated) if invalid."""
+        if self.kind == "shop":
+            return replace(self._flt, shop_ids=tuple(int(v) for v in self._checked()))
+        if self.kind == "payment":
+            methods = tuple(PaymentMethod(v) for v in self._checked())
+            return replace(self._flt, payment_methods=methods)
+        if self.kind == "value":
+            return self._read_value()
+        return self._read_date()
+
+    def _checked(self) -> list[Any]:
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [
+            it.data(Qt.ItemDataRole.UserRole)
+            for it in items
+            if it.checkState() == Qt.CheckState.Checked
+        ]
+
+    def _read_value(self) -> OrderFilter:
+        lang = current_language()
+        amounts: list[int | None] = []
+        for edit in (self.min_edit, self.max_edit):
+            text = edit.text().strip()
+            try:
+                amount = parse_money(text, lang) if text else None
+            except ValueError:
+                amount = -1
+            if amount is not None and amount < 0:
+                edit.setFocus()
+                raise ValueError(
+                    QCoreApplication.translate(
+                        "orders", "Enter an amount in đồng, such as %1."
+                    ).replace("%1", format_money(100_000, lang))
+                )
+            amounts.append(amount)
+        low, high = amounts
+        if low is not None and high is not None and low > high:
+            raise ValueError(
+                QCoreApplication.translate("orders", "The lower amount is above the upper one.")
+            )
+        return replace(self._flt, min_total=low, max_total=high)
+
+    def _read_date(self) -> OrderFilter:
+        start = _day(self.from_edit.date()) if self.from_check.isChecked() else None
+        end = _day(self.to_edit.date()) if self.to_check.isChecked() else None
+        if start is not None and end is not None and start > end:
+            raise ValueError(QCoreApplication.translate("orders", "The start is after the end."))
+        return replace(self._flt, date_from=start, date_to=end)
+
+
+class Chip(QFrame):
+    """An active filter: its text (click to edit) and × to remove it."""
+
+    removeRequested = Signal(str)
+    editRequested = Signal(str)
+
+    def __init__(self, kind: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setObjectName(f"chip_{kind}")
+        self.setProperty("chip", True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 1, 4, 1)
+        row.setSpacing(0)
+        self.text = QToolButton()
+        self.text.setObjectName("chipText")
+        self.text.setText(text)
+        self.text.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.text.clicked.connect(lambda: self.editRequested.emit(kind))
+        self.remove = QToolButton()
+        self.remove.setObjectName("chipRemove")
+        self.remove.setText("×")
+        self.remove.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.remove.setToolTip(QCoreApplication.translate("orders", "Remove this filter"))
+        self.remove.clicked.connect(lambda: self.removeRequested.emit(kind))
+        row.addWidget(self.text)
+        row.addWidget(self.remove)
+
+
+def cleared(flt: OrderFilter, kind: str) -> OrderFilter:
+    """The filter without one chip."""
+    fields: dict[str, dict[str, Any]] = {
+        "shop": {"shop_ids": ()},
+        "value": {"min_total": None, "max_total": None},
+        "payment": {"payment_methods": ()},
+        "date": {"date_from": None, "date_to": None},
+        "flagged": {"flagged_only": False},
+    }
+    return replace(flt, **fields[kind])
+
+
+class ImportReportDialog(QDialog):
+    """What an import did: new/updated/unchanged orders and every rejected row."""
+
+    def __init__(self, report: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importReportDialog")
+        self.setWindowTitle(QCoreApplication.translate("orders", "Import finished"))
+        self.resize(720, 420 if report.rejected else 160)
+        layout = QVBoxLayout(self)
+        lang = current_language()
+        self.summary = QLabel(
+            QCoreApplication.translate(
+                "orders", "Orders in %1: %2 new, %3 updated, %4 unchanged, %5 rejected."
+            )
+            .replace("%1", str(report.file))
+            .replace("%2", format_number(report.orders_inserted, lang))
+            .replace("%3", format_number(report.orders_updated, lang))
+            .replace("%4", format_number(report.orders_unchanged, lang))
+            .replace("%5", format_number(report.orders_rejected, lang))
+        )
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(len(report.rejected), 3)
+        self.table.setObjectName("rejectedRows")
+        self.table.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("orders", "Row"),
+                QCoreApplication.translate("orders", "Column"),
+                QCoreApplication.translate("orders", "Reason"),
+            ]
+        )
+        for i, rejected in enumerate(report.rejected):
+            for j, value in enumerate((str(rejected.row), rejected.column or "", rejected.reason)):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVisible(bool(report.rejected))
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+# --------------------------------------------------------------------------- page
+
+
+class OrdersPage(QWidget):
+    """Status tabs with counts, search, filter chips, bulk actions and the order list."""
+
+    #: Emitted when new status counts are shown.
+    countsChanged = Signal()
+
+    COUNTS_DEBOUNCE_MS = 150
+    #: Selections up to this many rows have their statuses read to enable Confirm/Cancel;
+    #: beyond, the actions stay enabled and the service skips what does not apply.
+    STATUS_CHECK_LIMIT = 200
+    #: Selections up to this many rows are restored after a refresh.
+    KEEP_SELECTION_LIMIT = 5_000
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("list_orders")
+        self.setStyleSheet(STYLE)
+        self.ctx = ctx
+        self.tz = shop_tz()
+        self._filter = OrderFilter()
+        self._tab = "all"
+        self._search = ""
+        self._shops: list[ShopInfo] | None = None
+        #: The status counts shown (empty until the first answer).
+        self.counts: dict[str, int] = {}
+        self._counts_seq = 0
+        self._counts_running = 0
+        self._busy = False
+        self._exporting = False
+        self.filter_dialog: FilterDialog | None = None
+        self.last_message: QMessageBox | None = None
+        self.import_dialog: ImportReportDialog | None = None
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(self.COUNTS_DEBOUNCE_MS)
+        self._counts_timer.timeout.connect(self._run_counts)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        layout.addWidget(self._build_status_strip())
+        layout.addLayout(self._build_search_row())
+        layout.addWidget(self._build_chips())
+        layout.addLayout(self._build_actions())
+        layout.addWidget(self._build_message())
+        layout.addWidget(self._build_view(), 1)
+        self.retranslate()
+        sort_col = self.model.col[ORDERS_SPEC.default_sort]
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if ORDERS_SPEC.default_descending
+            else Qt.SortOrder.AscendingOrder
+        )
+        # Setting the indicator sorts the model once: that is the first query.
+        self.view.horizontalHeader().setSortIndicator(sort_col, order)
+        self._schedule_counts()
+
+    # Construction -------------------------------------------------------------------------
+    def _build_status_strip(self) -> QWidget:
+        strip = QFrame()
+        strip.setObjectName("statusStrip")
+        row = QHBoxLayout(strip)
+        row.setContentsMargins(6, 0, 6, 0)
+        self.status_tabs = QTabBar()
+        self.status_tabs.setObjectName("statusTabs")
+        self.status_tabs.setDrawBase(False)
+        self.status_tabs.setExpanding(False)
+        for key in STATUS_TABS:
+            self.status_tabs.setTabData(self.status_tabs.addTab(""), key)
+        self.status_tabs.currentChanged.connect(self._on_status_tab)
+        row.addWidget(self.status_tabs)
+        row.addStretch(1)
+        return strip
+
+    def _build_search_row(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search = SearchBox()
+        self.search.setMinimumWidth(420)
+        self.search.searchChanged.connect(self._on_search)
+        self.filter_button = QPushButton()
+        self.filter_button.setObjectName("filterButton")
+        self.filter_menu = QMenu(self.filter_button)
+        self.filter_actions: dict[str, QAction] = {}
+        for kind in CHIP_KINDS:
+            action = self.filter_menu.addAction("")
+            if kind == "flagged":
+                action.setCheckable(True)
+                action.toggled.connect(self._on_flagged_toggled)
+            else:
+                action.triggered.connect(lambda _c=False, k=kind: self.edit_filter(k))
+            self.filter_actions[kind] = action
+        self.filter_button.setMenu(self.filter_menu)
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        bar.addWidget(self.search)
+        bar.addWidget(self.filter_button)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        return bar
+
+    def _build_chips(self) -> QWidget:
+        self.chips = QWidget()
+        self.chips.setObjectName("chips")
+        self._chip_widgets: dict[str, Chip] = {}
+        self._chip_row = QHBoxLayout(self.chips)
+        self._chip_row.setContentsMargins(0, 0, 0, 0)
+        self._chip_row.setSpacing(6)
+        self.clear_filters = QPushButton()
+        self.clear_filters.setObjectName("linkButton")
+        self.clear_filters.clicked.connect(lambda: self.set_filter(OrderFilter()))
+        self._chip_row.addWidget(self.clear_filters)
+        self._chip_row.addStretch(1)
+        self.chips.hide()
+        return self.chips
+
+    def _button(self, name: str, slot: Callable[[], None], icon_name: str = "") -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        if icon_name:
+            button.setIcon(icon(icon_name))
+            button.setIconSize(QSize(14, 14))
+        button.clicked.connect(lambda _c=False: slot())
+        return button
+
+    def _build_actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.selection_label = QLabel()
+        self.selection_label.setObjectName("muted")
+        self.confirm_button = self._button("confirmButton", self.confirm_selected)
+        self.cancel_button = self._button("cancelOrdersButton", self.cancel_selected)
+        self.flag_button = self._button("flagButton", lambda: self.flag_selected(True), "flag")
+        self.unflag_button = self._button("unflagButton", lambda: self.flag_selected(False))
+        self.export_button = self._button("exportButton", self.export)
+        self.print_button = self._button("printButton", lambda: None)
+        self.print_button.setEnabled(False)
+        self.import_button = self._button("importButton", self.import_file)
+        self.new_button = self._button("newOrderButton", self.new_order)
+        for w in (self.confirm_button, self.cancel_button, self.flag_button, self.unflag_button):
+            row.addWidget(w)
+        row.addSpacing(12)
+        row.addWidget(self.selection_label)
+        row.addStretch(1)
+        for w in (self.export_button, self.print_button, self.import_button):
+            row.addWidget(w)
+        row.addSpacing(12)
+        row.addWidget(self.new_button)
+        return row
+
+    def _build_message(self) -> QWidget:
+        self.message_bar = QFrame()
+        self.message_bar.setObjectName("actionMessage")
+        row = QHBoxLayout(self.message_bar)
+        row.setContentsMargins(10, 4, 4, 4)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("×")
+        close.clicked.connect(self.message_bar.hide)
+        row.addWidget(self.message, 1)
+        row.addWidget(close)
+        self.message_bar.hide()
+        return self.message_bar
+
+    def _build_view(self) -> QTableView:
+        self.model = OrdersTableModel(self.ctx.engine, parent=self)
+        view = self.view = QTableView()
+        view.setObjectName("ordersView")
+        view.setModel(self.model)
+        view.setSortingEnabled(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setIconSize(QSize(16, 16))
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(30)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for i, col in enumerate(ORDERS_SPEC.columns):
+            view.setColumnWidth(i, VIEW_WIDTHS.get(col.key, col.width))
+            view.setColumnHidden(i, col.key in HIDDEN_COLUMNS)
+        view.activated.connect(self.open_detail)
+        view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
+        self.model.modelReset.connect(self._update_actions)
+        self.model.queryChanged.connect(lambda _n: self._show_count())
+        self.model.keysLoaded.connect(lambda _n: self._show_count())
+        return view
+
+    # Text ---------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.model.reformat()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(
+            QCoreApplication.translate("orders", "Search by order ID, customer name or phone")
+        )
+        self.filter_button.setText(QCoreApplication.translate("orders", "Filters"))
+        menu = {
+            "shop": QCoreApplication.translate("orders", "Shop…"),
+            "value": QCoreApplication.translate("orders", "Order value…"),
+            "payment": QCoreApplication.translate("orders", "Payment method…"),
+            "date": QCoreApplication.translate("orders", "Order date…"),
+            "flagged": QCoreApplication.translate("orders", "Flagged only"),
+        }
+        for kind, text in menu.items():
+            self.filter_actions[kind].setText(text)
+        self.clear_filters.setText(QCoreApplication.translate("orders", "Clear all"))
+        self.confirm_button.setText(QCoreApplication.translate("orders", "Confirm"))
+        self.cancel_button.setText(QCoreApplication.translate("orders", "Cancel orders"))
+        self.flag_button.setText(QCoreApplication.translate("orders", "Flag"))
+        self.unflag_button.setText(QCoreApplication.translate("orders", "Unflag"))
+        self.export_button.setText(QCoreApplication.translate("orders", "Export"))
+        self.print_button.setText(QCoreApplication.translate("orders", "Print"))
+        self.print_button.setToolTip(
+            QCoreApplication.translate(
+                "orders", "Printing comes with the printer set-up (Settings)"
+            )
+        )
+        self.import_button.setText(QCoreApplication.translate("orders", "Import"))
+        self.import_button.setToolTip(
+            QCoreApplication.translate("orders", "Import orders from an Excel or CSV file")
+        )
+        self.new_button.setText(QCoreApplication.translate("orders", "New order"))
+        self.new_button.setShortcut(QKeySequence(Qt.Key.Key_F2))  # setText cleared it
+        self.new_button.setToolTip(
+            QCoreApplication.translate("orders", "Counter, phone or chat sale (F2)")
+        )
+        self._show_tab_texts()
+        self._rebuild_chips()
+        self._show_count()
+        self._update_actions()
+
+    @staticmethod
+    def _status_label(key: str) -> str:
+        """A status tab's name: the status's own label (as in the Status column)."""
+        if key == "all":
+            return QCoreApplication.translate("orders", "All")
+        return enum_label(STATUS_TABS[key][0])
+
+    def _show_tab_texts(self) -> None:
+        lang = current_language()
+        for i in range(self.status_tabs.count()):
+            key = self.status_tabs.tabData(i)
+            text = self._status_label(key)
+            if key in self.counts:
+                text = f"{text} ({format_number(self.counts[key], lang)})"
+            self.status_tabs.setTabText(i, text)
+
+    def _show_count(self) -> None:
+        n = self.model.rowCount()
+        self.count.setText(
+            _count_text(
+                n,
+                QCoreApplication.translate("orders", "%n order"),
+                QCoreApplication.translate("orders", "%n orders"),
+            )
+        )
+
+    # Status tabs and counts ---------------------------------------------------------------
+    @property
+    def status_tab(self) -> str:
+        return self._tab
+
+    def select_status_tab(self, key: str) -> None:
+        """Show one status tab ("all", "pending", ... as in STATUS_TABS)."""
+        self.status_tabs.setCurrentIndex(list(STATUS_TABS).index(key))
+
+    def _on_status_tab(self, index: int) -> None:
+        key = self.status_tabs.tabData(index)
+        if key and key != self._tab:
+            self._tab = key
+            self._apply()
+
+    @property
+    def counts_pending(self) -> bool:
+        """True while new counts are awaited (debounce running or a query in flight)."""
+        waiting = _alive(self) and self._counts_timer.isActive()
+        return waiting or self._counts_running > 0
+
+    def _schedule_counts(self) -> None:
+        self._counts_timer.start()
+
+    def _run_counts(self) -> None:
+        self._counts_seq += 1
+        seq = self._counts_seq
+        engine, flt, tz, search = self.ctx.engine, self._filter, self.tz, self._search
+        self._counts_running += 1
+        Op(
+            self,
+            lambda _job: count_statuses(engine, flt, tz, search),
+            title=QCoreApplication.translate("orders", "Counting orders"),
+        ).success(lambda counts: self._show_counts(seq, counts)).finally_(
+            self._counts_finished
+        ).run()
+
+    def _counts_finished(self) -> None:
+        self._counts_running -= 1
+
+    def _show_counts(self, seq: int, counts: dict[str, int]) -> None:
+        if seq != self._counts_seq or not _alive(self):
+            return  # an older request finished late, or the page is gone
+        self.counts = counts
+        self._show_tab_texts()
+        self.countsChanged.emit()
+
+    # Search and filters -------------------------------------------------------------------
+    def _on_search(self, text: str) -> None:
+        self._search = text
+        self._apply()
+        self._schedule_counts()
+
+    def current_filter(self) -> OrderFilter:
+        return self._filter
+
+    def set_filter(self, flt: OrderFilter) -> None:
+        """Show the orders of a filter: chips, list and counts follow."""
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self._rebuild_chips()
+        self._apply()
+        self._schedule_counts()
+
+    def remove_filter(self, kind: str) -> None:
+        self.set_filter(cleared(self._filter, kind))
+
+    def _apply(self) -> None:
+        """Run the list query for the filter, status tab and search; keep the sort."""
+        state = self.model.state
+        self.model.set_state(
+            list_state(
+                self._filter, self._tab, self.tz, search=self._search,
+                sort_key=state.sort_key, descending=state.descending,
+            )
+        )  # fmt: skip
+
+    def shops(self, *, reload: bool = False) -> list[ShopInfo]:
+        """The shops (a few rows, read once; again when the shop picker opens)."""
+        if self._shops is None or reload:
+            self._shops = list_shops(self.ctx)
+        return self._shops
+
+    def today(self) -> date:
+        return to_local(self.ctx.clock.now(), self.tz).date()
+
+    def edit_filter(self, kind: str) -> FilterDialog:
+        """Open the editor of one filter kind (not modal for the app: the list stays live)."""
+        shops = self.shops(reload=True) if kind == "shop" else ()
+        dialog = FilterDialog(kind, self._filter, shops=shops, today=self.today(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_filter(dialog.updated))
+        self.filter_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_flagged_toggled(self, checked: bool) -> None:
+        self.set_filter(replace(self._filter, flagged_only=checked))
+
+    def chip_texts(self) -> dict[str, str]:
+        """{kind: text} of the active filters, in chip order."""
+        f, lang, out = self._filter, current_language(), {}
+        if f.shop_ids:
+            names = {s.id: s.name for s in self.shops()}
+            shown = [names.get(i, f"#{i}") for i in f.shop_ids]
+            out["shop"] = QCoreApplication.translate("orders", "Shop: %1").replace(
+                "%1", _short_list(shown)
+            )
+        if f.min_total is not None or f.max_total is not None:
+            out["value"] = self._range_text(
+                QCoreApplication.translate("orders", "Value: %1 – %2"),
+                QCoreApplication.translate("orders", "Value: from %1"),
+                QCoreApplication.translate("orders", "Value: up to %1"),
+                *(None if v is None else format_money(v, lang) for v in (f.min_total, f.max_total)),
+            )
+        if f.payment_methods:
+            shown = [enum_label(m) for m in f.payment_methods]
+            out["payment"] = QCoreApplication.translate("orders", "Payment: %1").replace(
+                "%1", _short_list(shown)
+            )
+        if f.date_from is not None or f.date_to is not None:
+            out["date"] = self._range_text(
+                QCoreApplication.translate("orders", "Date: %1 – %2"),
+                QCoreApplication.translate("orders", "Date: from %1"),
+                QCoreApplication.translate("orders", "Date: until %1"),
+                *(None if d is None else format_date(d, lang) for d in (f.date_from, f.date_to)),
+            )
+        if f.flagged_only:
+            out["flagged"] = QCoreApplication.translate("orders", "Flagged")
+        return out
+
+    @staticmethod
+    def _range_text(both: str, low_only: str, high_only: str, *ends: str | None) -> str:
+        low, high = ends
+        if low is not None and high is not None:
+            return both.replace("%1", low).replace("%2", high)
+        return (
+            low_only.replace("%1", low) if low is not None else high_only.replace("%1", high or "")
+        )
+
+    def chip(self, kind: str) -> Chip | None:
+        """The chip of an active filter kind, None when that filter is off."""
+        return self._chip_widgets.get(kind)
+
+    def _rebuild_chips(self) -> None:
+        for old in self._chip_widgets.values():
+            self._chip_row.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        self._chip_widgets = {}
+        texts = self.chip_texts()
+        for i, (kind, text) in enumerate(texts.items()):
+            chip = Chip(kind, text, self.chips)
+            chip.removeRequested.connect(self.remove_filter)
+            chip.editRequested.connect(self._on_chip_clicked)
+            self._chip_row.insertWidget(i, chip)
+            self._chip_widgets[kind] = chip
+        self.chips.setVisible(bool(texts))
+        flagged = self.filter_actions["flagged"]
+        flagged.blockSignals(True)
+        flagged.setChecked(self._filter.flagged_only)
+        flagged.blockSignals(False)
+
+    def _on_chip_clicked(self, kind: str) -> None:
+        if kind != "flagged":
+            self.edit_filter(kind)
+
+    # Selection ----------------------------------------------------------------------------
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """Selected rows as merged (first, last) spans, in list order."""
+        selection = self.view.selectionModel().selection()
+        spans = sorted((r.top(), r.bottom()) for r in selection.toList())
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_count(self) -> int:
+        return sum(bottom - top + 1 for top, bottom in self._selected_spans())
+
+    def selected_ids(self) -> list[int]:
+        """Order ids of the selected rows, in list order (loads every key if needed)."""
+        spans = self._selected_spans()
+        if spans and spans[-1][1] >= self.model.loaded_keys:
+            self.model.load_all_keys()
+        ids = []
+        for top, bottom in spans:
+            for row in range(top, bottom + 1):
+                key = self.model.key_at(row)
+                if key is not None:
+                    ids.append(key)
+        return ids
+
+    def select_ids(self, ids: Iterable[int]) -> int:
+        """Select the rows of these orders among the loaded keys; returns how many."""
+        wanted = set(ids)
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        found = 0
+        for row in range(self.model.loaded_keys if wanted else 0):
+            if self.model.key_at(row) in wanted:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+                found += 1
+                if found == len(wanted):
+                    break
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.view.selectionModel().select(selection, flags)
+        return found
+
+    def _update_actions(self) -> None:
+        spans = self._selected_spans()
+        n = sum(b - t + 1 for t, b in spans)
+        lang = current_language()
+        self.selection_label.setText(
+            QCoreApplication.translate("orders", "%n selected").replace(
+                "%n", format_number(n, lang)
+            )
+            if n
+            else ""
+        )
+        free = n > 0 and not self._busy
+        statuses = self._statuses(spans) if 0 < n <= self.STATUS_CHECK_LIMIT else None
+        self.confirm_button.setEnabled(free and self._any_can(statuses, OrderStatus.CONFIRMED))
+        self.cancel_button.setEnabled(free and self._any_can(statuses, OrderStatus.CANCELLED))
+        self.flag_button.setEnabled(free)
+        self.unflag_button.setEnabled(free)
+        self.import_button.setEnabled(not self._busy)
+        self.export_button.setEnabled(not self._exporting)
+        self.export_button.setToolTip(
+            QCoreApplication.translate("orders", "Export the selected orders to Excel")
+            if n
+            else QCoreApplication.translate("orders", "Export every order of this view to Excel")
+        )
+
+    def _statuses(self, spans: list[tuple[int, int]]) -> set[str | None]:
+        return {self.model.raw_value(row, "status") for t, b in spans for row in range(t, b + 1)}
+
+    @staticmethod
+    def _any_can(statuses: set[str | None] | None, to: OrderStatus) -> bool:
+        """Unknown statuses (big selection, rows loading) leave the action to the service."""
+        if statuses is None or None in statuses:
+            return True
+        return any(_can_become(s, to) for s in statuses)
+
+    # Actions ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """True while a writing action (confirm, cancel, flag, import) runs."""
+        return self._busy
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if _alive(self):
+            self._update_actions()
+
+    def _run(
+        self, title: str, fn: Callable[[], Any], done: Callable[[Any], None], *,
+        progress: bool = False,
+    ) -> None:  # fmt: skip
+        """Run a writing service call off the UI thread, then refresh list and counts."""
+        self._set_busy(True)
+        op = Op(self, lambda _job: fn(), title=title).success(
+            lambda result: self._after(done, result)
+        )
+        op.finally_(lambda: self._set_busy(False))
+        (op.with_progress() if progress else op).run()
+
+    def _after(self, done: Callable[[Any], None], result: Any) -> None:
+        if not _alive(self):
+            return
+        self.refresh()
+        done(result)
+
+    def confirm_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            ctx = self.ctx
+            self._run(
+                QCoreApplication.translate("orders", "Confirming orders"),
+                lambda: confirm_orders(ctx, ids),
+                lambda r: self._show_bulk(
+                    r,
+                    QCoreApplication.translate("orders", "%n order confirmed"),
+                    QCoreApplication.translate("orders", "%n orders confirmed"),
+                ),
+            )
+
+    def cancel_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        reason = ask_cancel_reason(self, len(ids))
+        if not reason:
+            return
+        ctx = self.ctx
+        self._run(
+            QCoreApplication.translate("orders", "Cancelling orders"),
+            lambda: cancel_orders(ctx, ids, reason),
+            lambda r: self._show_bulk(
+                r,
+                QCoreApplication.translate("orders", "%n order cancelled"),
+                QCoreApplication.translate("orders", "%n orders cancelled"),
+            ),
+        )
+
+    def flag_selected(self, flagged: bool) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        ctx = self.ctx
+        if flagged:
+            one = QCoreApplication.translate("orders", "%n order flagged")
+            many = QCoreApplication.translate("orders", "%n orders flagged")
+        else:
+            one = QCoreApplication.translate("orders", "%n order unflagged")
+            many = QCoreApplication.translate("orders", "%n orders unflagged")
+        self._run(
+            QCoreApplication.translate("orders", "Flagging orders"),
+            lambda: set_flag(ctx, ids, flagged),
+            lambda n: self.show_message(_count_text(int(n), one, many)),
+        )
+
+    def _show_bulk(self, result: BulkResult, one: str, many: str) -> None:
+        text = _count_text(len(result.done), one, many)
+        if result.skipped:
+            names = [f"{ext} ({self._skip_reason(why)})" for _id, ext, why in result.skipped]
+            listed = ", ".join(names[:SKIPPED_SHOWN]) + (
+                ", …" if len(names) > SKIPPED_SHOWN else ""
+            )
+            skipped = QCoreApplication.translate("orders", "%n skipped: %1").replace("%1", listed)
+            text += "; " + skipped.replace("%n", format_number(len(names), current_language()))
+        self.show_message(text)
+
+    @staticmethod
+    def _skip_reason(why: str) -> str:
+        try:
+            return enum_label(OrderStatus(why))
+        except ValueError:
+            if why == "no longer exists":
+                return QCoreApplication.translate("orders", "no longer exists")
+            return why
+
+    def show_message(self, text: str) -> None:
+        """The outcome of the last action, above the list."""
+        self.message.setText(text)
+        self.message_bar.show()
+
+    def refresh(self) -> None:
+        """Re-run the list (keeping the selection where possible) and the counts."""
+        keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
+        self.model.refresh()
+        if keep:
+            self.select_ids(keep)
+        self._schedule_counts()
+
+    # Export and import --------------------------------------------------------------------
+    def default_export_path(self) -> Path:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        return folder / f"orders-{self.today():%Y%m%d}.xlsx"
+
+    def export(self) -> None:
+        """Export the selection, or every order of the current view, to an .xlsx file."""
+        ids = self.selected_ids()
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            QCoreApplication.translate("orders", "Export orders"),
+            str(self.default_export_path()),
+            QCoreApplication.translate("orders", "Excel workbook (*.xlsx)"),
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        from primedist.services.order_export import export_orders
+
+        ctx, state, lang = self.ctx, self.model.state, current_language()
+        keys = ids or None
+        self._exporting = True
+        self._update_actions()
+        Op(
+            self,
+            lambda job: export_orders(
+                ctx,
+                target,
+                state=None if keys else state,
+                keys=keys,
+                lang=lang,
+                progress=job.progress,
+            ),  # fmt: skip
+            title=QCoreApplication.translate("orders", "Exporting orders"),
+        ).with_progress().success(self._export_done).finally_(self._export_finished).run()
+
+    def _export_finished(self) -> None:
+        self._exporting = False
+        if _alive(self):
+            self._update_actions()
+
+    def _export_done(self, report: Any) -> None:
+        if not _alive(self):
+            return
+        text = _count_text(
+            report.rows,
+            QCoreApplication.translate("orders", "%n order exported to %1."),
+            QCoreApplication.translate("orders", "%n orders exported to %1."),
+        ).replace("%1", str(report.path))
+        box = self._message_box(QCoreApplication.translate("orders", "Export finished"), text)
+        folder = box.addButton(
+            QCoreApplication.translate("orders", "Open folder"),
+            QMessageBox.ButtonRole.ActionRole,
+        )
+        folder.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.path.parent)))
+        )
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.open()
+
+    def _message_box(self, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
+        box.setObjectName("ordersMessage")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_message = box
+        return box
+
+    def import_file(self) -> None:
+        """Import orders from an .xlsx/.csv file, then show what was imported and rejected."""
+        folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            QCoreApplication.translate("orders", "Import orders"),
+            str(folder),
+            QCoreApplication.translate("orders", "Orders file (*.xlsx *.csv)"),
+        )
+        if not path:
+            return
+        from primedist.services.order_import import import_orders
+
+        ctx, source = self.ctx, Path(path)
+        self._set_busy(True)
+        Op(
+            self,
+            lambda job: import_orders(ctx, source, progress=job.progress),
+            title=QCoreApplication.translate("orders", "Importing orders"),
+        ).with_progress().success(lambda r: self._after(self._show_import, r)).finally_(
+            lambda: self._set_busy(False)
+        ).run()
+
+    def _show_import(self, report: Any) -> None:
+        dialog = ImportReportDialog(report, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog = dialog
+        dialog.open()
+
+    # Dialogs of other parts ---------------------------------------------------------------
+    def new_order(self) -> None:
+        """The sale screen (counter, phone or chat order); the list refreshes on save."""
+        from primedist.ui.orders.sale import SaleDialog
+
+        dialog = SaleDialog(self.ctx, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.orderCreated.connect(lambda _id: self.refresh())
+        dialog.open()
+
+    def open_detail(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        """The order detail of a row (double-click or Enter)."""
+        key = self.model.key_at(index.row())
+        if key is None:
+            return
+        from primedist.ui.orders.detail import OrderDetailDialog
+
+        dialog = OrderDetailDialog(self.ctx, key, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self.refresh)
+        dialog.open()
+
+    def shutdown(self) -> None:
+        """Stop background loading (the window is closing)."""
+        if _alive(self):
+            self._counts_timer.stop()
+            self.model.stop()
