@@ -29,6 +29,7 @@ from primedist.core.text import fold
 from primedist.db import search
 from primedist.db.engine import db_timestamp, is_sqlite, sqlite_timestamp
 from primedist.domain import metadata
+from primedist.domain.base import table_of
 from primedist.domain.enums import (
     ActivityKind,
     Channel,
@@ -44,6 +45,7 @@ from primedist.domain.enums import (
     StockMoveKind,
 )
 from primedist.domain.geo import PROVINCES_2025
+from primedist.domain.product import StockMovement
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import auth
@@ -262,10 +264,54 @@ def generate_demo(
             summary = run.generate()
             prog.update(0.92, "Building indexes and the search index")
         _fix_sequences(conn)
+        _reserve_open_orders(conn, ctx.clock.now())
         prog.update(0.97, "Saving")
     summary.seconds = time.perf_counter() - started
     prog.update(1.0, "Demo data ready")
     return summary
+
+
+def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:
+    """Open demo orders hold their stock as the app's own would (reserve movements and the
+    reserved counters); shipping ones have left the shelf. Older orders are history."""
+    conn.execute(sa.text(
+        "UPDATE orders SET stock_state = CASE WHEN status IN ('pending', 'confirmed')"
+        " THEN 'reserved' ELSE 'consumed' END"
+        " WHERE status IN ('pending', 'confirmed', 'shipping')"
+    ))  # fmt: skip
+    held = (
+        "SELECT l.variant_id, v.sku_group_id, l.order_id, o.external_id, l.quantity"
+        " FROM order_lines l JOIN orders o ON o.id = l.order_id"
+        " JOIN variants v ON v.id = l.variant_id WHERE o.stock_state = 'reserved'"
+    )
+    rows = conn.execute(sa.text(held)).all()
+    by_variant: dict[int, int] = {}
+    by_group: dict[int, int] = {}
+    for variant_id, group_id, _order, _number, qty in rows:
+        if group_id is None:
+            by_variant[variant_id] = by_variant.get(variant_id, 0) + qty
+        else:
+            by_group[group_id] = by_group.get(group_id, 0) + qty
+    for table, held_by in (("variants", by_variant), ("sku_groups", by_group)):
+        if held_by:
+            conn.execute(
+                sa.text(f"UPDATE {table} SET reserved = :n WHERE id = :id"),
+                [{"id": k, "n": n} for k, n in held_by.items()],
+            )
+    stock = {
+        (kind, k): n
+        for kind, table in (("v", "variants"), ("g", "sku_groups"))
+        for k, n in conn.execute(sa.text(f"SELECT id, stock FROM {table}")).all()
+    }
+    moves = [
+        {"variant_id": v, "sku_group_id": g, "order_id": o, "reason": number,
+         "quantity": 0, "reserved_change": q, "kind": "reserve",
+         "stock_after": stock[("g", g) if g is not None else ("v", v)],
+         "created_at": now}
+        for v, g, o, number, q in rows
+    ]  # fmt: skip
+    if moves:
+        conn.execute(sa.insert(table_of(StockMovement)), moves)
 
 
 # --------------------------------------------------------------------------- plumbing

@@ -613,3 +613,43 @@ def test_another_seed_gives_other_data(twin_engines: list[Engine]) -> None:
                            customers=50, seed=seed)  # fmt: skip
         firsts.append(rows(engine, "SELECT external_id, total FROM orders ORDER BY id"))
     assert firsts[0] != firsts[1]
+
+
+@sqlite_sql
+def test_open_orders_hold_their_stock_and_move_it_when_shipped(demo_ctx: ServiceContext) -> None:
+    from primedist.domain.enums import OrderStatus
+    from primedist.services import orders as order_service
+
+    engine = demo_ctx.engine
+    held = dict(
+        rows(
+            engine,
+            "SELECT COALESCE(v.sku_group_id, -v.id), SUM(l.quantity) FROM order_lines l"
+            " JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id"
+            " WHERE o.status IN ('pending', 'confirmed') GROUP BY 1",
+        )
+    )
+    assert held, "the demo has open orders"
+    counters = dict(
+        rows(
+            engine, "SELECT -id, reserved FROM variants WHERE reserved > 0 AND sku_group_id IS NULL"
+        )
+        + rows(engine, "SELECT id, reserved FROM sku_groups WHERE reserved > 0")
+    )
+    assert counters == held
+    assert scalar(
+        engine, "SELECT count(*) FROM orders WHERE status IN ('pending', 'confirmed')"
+        " AND stock_state != 'reserved'"
+    ) == 0  # fmt: skip
+    order_id, variant_id = rows(
+        engine,
+        "SELECT o.id, l.variant_id FROM orders o JOIN order_lines l ON l.order_id = o.id"
+        " JOIN variants v ON v.id = l.variant_id"
+        " WHERE o.status = 'confirmed' AND v.sku_group_id IS NULL ORDER BY o.id LIMIT 1",
+    )[0]
+    line_sql = "SELECT SUM(quantity) FROM order_lines WHERE order_id = ? AND variant_id = ?"
+    qty = scalar(engine, line_sql, order_id, variant_id)
+    before = rows(engine, "SELECT stock, reserved FROM variants WHERE id = ?", variant_id)[0]
+    order_service.change_status(demo_ctx, order_id, OrderStatus.SHIPPING)
+    after = rows(engine, "SELECT stock, reserved FROM variants WHERE id = ?", variant_id)[0]
+    assert after == (before[0] - qty, before[1] - qty)
