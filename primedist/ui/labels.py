@@ -65,6 +65,8 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Customer"),
     QT_TRANSLATE_NOOP("columns", "Phone"),
     QT_TRANSLATE_NOOP("columns", "Order date"),
+    QT_TRANSLATE_NOOP("columns", "Flagged"),
+    QT_TRANSLATE_NOOP("columns", "Waiting to be sent"),
     QT_TRANSLATE_NOOP("columns", "Customer code"),
     QT_TRANSLATE_NOOP("columns", "Name"),
     QT_TRANSLATE_NOOP("columns", "Rank"),

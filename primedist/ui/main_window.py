@@ -133,7 +133,20 @@ class MainWindow(QMainWindow):
         # Imported when the tab first opens: start-up does not pay for the Orders tab.
         from primedist.ui.orders.tab import OrdersPage
 
-        return OrdersPage(self.ctx)
+        page = OrdersPage(self.ctx)
+        page.openCustomer.connect(self.show_customer)
+        return page
+
+    def show_customer(self, customer_id: int) -> None:
+        """Open the Customers tab on one customer (found by code in its search)."""
+        if "customers" not in self.tab_pages:
+            return  # no access to customers
+        from primedist.services.sale_lookup import get_customer
+
+        customer = get_customer(self.ctx, customer_id)
+        page = self.select_tab("customers")
+        if customer is not None and isinstance(page, pages.ListPage):
+            page.search_for(customer.code)
 
     # Behaviour --------------------------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:

@@ -188,6 +188,11 @@ class ListPage(QWidget):
     def _on_search(self, text: str) -> None:
         self.model.set_state(self.model.state.with_search(text))
 
+    def search_for(self, text: str) -> None:
+        """Show the rows matching `text` (typed into the search box for the user to see)."""
+        self.search.setText(text)
+        self._on_search(text)
+
     def _show_count(self) -> None:
         n = format_number(self.model.rowCount(), current_language())
         self.count.setText(f"{n} {_tr(self._noun)}")

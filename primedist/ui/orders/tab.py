@@ -509,6 +509,8 @@ class OrdersPage(QWidget):
 
     #: Emitted when new status counts are shown.
     countsChanged = Signal()
+    #: The user asked to see a customer (from an order's detail): the customer's id.
+    openCustomer = Signal(int)
 
     COUNTS_DEBOUNCE_MS = 150
     #: Selections up to this many rows have their statuses read to enable Confirm/Cancel;
@@ -1246,6 +1248,8 @@ class OrdersPage(QWidget):
         dialog = OrderDetailDialog(self.ctx, key, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh)
+        dialog.openCustomer.connect(self.openCustomer)
+        dialog.openCustomer.connect(lambda _id: dialog.close())
         dialog.open()
 
     def shutdown(self) -> None:

@@ -682,3 +682,30 @@ def test_the_real_sale_and_detail_dialogs_open(qtbot, page, data):
     assert detail is not None and detail.isVisible() and detail.order_id == page.model.key_at(0)
     detail.close()
     qtbot.waitUntil(lambda: ops._db_pool.submit(lambda: None).result(timeout=5) is None)
+
+
+def test_customer_link_in_the_detail_opens_the_customers_tab(qtbot, owner_ctx, settings):
+    from tests.factories import make_customers
+
+    engine = owner_ctx.engine
+    shop = make_shop(engine, "Shopee Mall", "shopee")
+    cid = make_customers(engine, 3, names=["Lê Văn Tám", "Phạm Thu", "Ngô Lan"])[1]
+    make_orders(engine, shop, 1, start=START, step=timedelta(hours=1), customer_ids=[cid],
+                buyer_names=["Phạm Thu"])  # fmt: skip
+    window = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng Thử")
+    qtbot.addWidget(window)
+    window.show()
+    page = window.select_tab("orders")
+    assert isinstance(page, OrdersPage)
+    settle(qtbot, page)
+    page.open_detail(page.model.index(0, 0))
+    detail = page.findChild(QDialog, "orderDetail")
+    assert detail is not None
+    click(qtbot, detail.customer_button)
+    customers = window.tabs.currentWidget().ensure_built()
+    assert window.tabs.currentWidget().key == "customers"
+    assert customers.search.text() == f"KH{cid:06d}"
+    qtbot.waitUntil(lambda: customers.model.rowCount() == 1, timeout=WAIT)
+    assert customers.model.data(customers.model.index(0, 1)) == "Phạm Thu"
+    qtbot.waitUntil(lambda: not detail.isVisible(), timeout=WAIT)
+    window.close()
