@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -156,6 +157,55 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+#: Rejected rows listed by the text output of `primedist import` (all of them with --json).
+IMPORT_REJECTS_SHOWN = 20
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.jobs.progress import JobProgress
+    from primedist.services import order_import
+
+    ctx = _as_owner(_context(settings))
+    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    report = order_import.import_orders(ctx, Path(args.file), progress=progress)
+    lines = [report.summary()]
+    lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
+    if len(report.rejected) > IMPORT_REJECTS_SHOWN:
+        more = len(report.rejected) - IMPORT_REJECTS_SHOWN
+        lines.append(f"  ... and {more:,} more rejected rows (--json lists them all)")
+    _emit(args, report.to_json(), "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.core.clock import shop_tz
+    from primedist.jobs.progress import JobProgress
+    from primedist.queries.orders import OrderFilter, list_state
+    from primedist.services import order_export
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        return _usage_error(f"--from {args.date_from} is after --to {args.date_to}")
+    ctx = _as_owner(_context(settings))
+    shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
+    flt = OrderFilter(shop_ids=shop_ids, date_from=args.date_from, date_to=args.date_to)
+    state = list_state(flt, args.status, shop_tz())
+    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    report = order_export.export_orders(
+        ctx, Path(args.file), state=state, lang=args.lang, progress=progress
+    )
+    _emit(
+        args,
+        {"file": str(report.path), "rows": report.rows, "seconds": round(report.seconds, 3)},
+        f"Exported {report.rows:,} orders to {report.path} in {report.seconds:.1f} s",
+    )
+    return EXIT_OK
+
+
+def _usage_error(message: str) -> int:
+    print(f"primedist: error: {message} (see `primedist --help`)", file=sys.stderr)
+    return EXIT_USAGE
+
+
 # Parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
@@ -210,7 +260,70 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("import", help="import data from a file (.csv or .xlsx)")
+    targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=_Parser, required=True)
+    p = targets.add_parser(
+        "orders", help="import orders in the generic order template (README: Import file formats)"
+    )
+    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export data to a file (Excel .xlsx)")
+    targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=_Parser, required=True)
+    p = targets.add_parser("orders", help="export orders (all, or filtered) to an .xlsx file")
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
+    p.add_argument(
+        "--status",
+        type=_status_tab,
+        default="all",
+        help="a status tab: all, pending, confirmed, shipping, completed, cancelled, "
+        "return_refund (default: all)",
+    )
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        type=_local_date,
+        metavar="YYYY-MM-DD",
+        help="orders placed on or after this day (shop time)",
+    )
+    p.add_argument(
+        "--to",
+        dest="date_to",
+        type=_local_date,
+        metavar="YYYY-MM-DD",
+        help="orders placed on or before this day (shop time)",
+    )
+    p.add_argument(
+        "--shop",
+        action="append",
+        metavar="NAME",
+        help="only this shop (by name); repeat for several shops",
+    )
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
     return parser
+
+
+def _status_tab(text: str) -> str:
+    from primedist.queries.orders import STATUS_TABS
+
+    if text not in STATUS_TABS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a status (one of {', '.join(STATUS_TABS)})"
+        )
+    return text
+
+
+def _local_date(text: str) -> date:
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _positive_int(text: str) -> int:

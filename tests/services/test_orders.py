@@ -137,9 +137,7 @@ def test_selling_below_zero_needs_explicit_consent(
     assert stock(engine, variants[1]) == (-2, 0)
 
 
-def test_lines_of_one_sku_group_share_its_stock(
-    engine: Engine, owner_ctx: ServiceContext
-) -> None:
+def test_lines_of_one_sku_group_share_its_stock(engine: Engine, owner_ctx: ServiceContext) -> None:
     with engine.begin() as conn:
         group_id = conn.execute(
             sa.insert(SkuGroup).values(code="PS1", name="Mũ", stock=4, created_at=sa.func.now())
@@ -190,8 +188,9 @@ def test_level_price_voucher_and_points_make_the_total(
 ) -> None:
     with engine.begin() as conn:
         level = conn.execute(
-            sa.insert(CustomerLevel).values(name="Sỉ", code="SI", position=1,
-                                            created_at=sa.func.now())  # fmt: skip
+            sa.insert(CustomerLevel).values(
+                name="Sỉ", code="SI", position=1, created_at=sa.func.now()
+            )  # fmt: skip
         ).inserted_primary_key[0]  # type: ignore[index]
         conn.execute(sa.insert(LevelPrice).values(level_id=level, variant_id=variants[0],
                                                   price=80_000))  # fmt: skip

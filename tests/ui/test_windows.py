@@ -295,9 +295,7 @@ def test_language_switch_retranslates_the_open_window(qtbot, owner_ctx, settings
     english = visible_texts(window)
     # The check has teeth: in English the window is full of strings the catalogue translates.
     assert len(untranslated(english, "vi")) >= 15
-    assert (
-        "Order value" in english and "Search by order ID, customer name or phone" in english
-    )
+    assert "Order value" in english and "Search by order ID, customer name or phone" in english
 
     switch_language(qtbot, "vi")
     assert current_language() == "vi"

@@ -13,22 +13,20 @@ from PySide6.QtWidgets import (
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("orders", text)
-
-
 class CancelReasonDialog(QDialog):
     """Asks why orders are cancelled: a common reason or the user's own words."""
 
     def __init__(self, count: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cancelReasonDialog")
-        self.setWindowTitle(_tr("Cancel orders"))
+        self.setWindowTitle(QCoreApplication.translate("orders", "Cancel orders"))
         layout = QVBoxLayout(self)
         if count == 1:
-            text = _tr("Why is this order cancelled?")
+            text = QCoreApplication.translate("orders", "Why is this order cancelled?")
         else:
-            text = _tr("Why are these %n orders cancelled?").replace("%n", str(count))
+            text = QCoreApplication.translate(
+                "orders", "Why are these %n orders cancelled?", None, count
+            )
         layout.addWidget(QLabel(text))
         self.reason = QComboBox()
         self.reason.setObjectName("cancelReason")
@@ -37,24 +35,29 @@ class CancelReasonDialog(QDialog):
         self.reason.addItems(
             [
                 "",
-                _tr("Customer changed their mind"),
-                _tr("Out of stock"),
-                _tr("Wrong price or product"),
-                _tr("Could not reach the customer"),
-                _tr("Duplicate order"),
+                QCoreApplication.translate("orders", "Customer changed their mind"),
+                QCoreApplication.translate("orders", "Out of stock"),
+                QCoreApplication.translate("orders", "Wrong price or product"),
+                QCoreApplication.translate("orders", "Could not reach the customer"),
+                QCoreApplication.translate("orders", "Duplicate order"),
             ]
         )
         self.reason.setMinimumWidth(340)
         edit = self.reason.lineEdit()
         assert edit is not None  # editable combo
-        edit.setPlaceholderText(_tr("Choose or type a reason"))
+        edit.setPlaceholderText(QCoreApplication.translate("orders", "Choose or type a reason"))
         layout.addWidget(self.reason)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(_tr("Cancel orders") if count > 1 else _tr("Cancel order"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("Keep"))
+        if count > 1:
+            self.ok.setText(QCoreApplication.translate("orders", "Cancel orders"))
+        else:
+            self.ok.setText(QCoreApplication.translate("orders", "Cancel order"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            QCoreApplication.translate("orders", "Keep")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -599,6 +599,7 @@ class FakeSale(QDialog):
 
 class FakeDetail(QDialog):
     changed = Signal()
+    openCustomer = Signal(int)
     made: list[FakeDetail] = []
 
     def __init__(self, ctx: ServiceContext, order_id: int, parent: QWidget | None = None) -> None:

@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 # Plain ADD/DROP COLUMN (SQLite >= 3.35 and PostgreSQL): a batch table rebuild would drop
 # the FTS triggers on orders.
-_COUNTS_INDEX = "ix_orders_status_payment_method_flagged_shop_id_created_at_total"
+_COUNTS_INDEX = "ix_orders_status_counts"
 _COUNTS_COLUMNS = ["status", "payment_method", "flagged", "shop_id", "created_at", "total"]
 
 

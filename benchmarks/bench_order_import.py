@@ -1,0 +1,305 @@
+"""Order import benchmark: a 100,000-line file in the generic order template. Prints medians.
+
+    .venv/bin/python benchmarks/bench_order_import.py [--lines 100000] [--runs 3]
+        [--work-dir bench-data/import] [--keep]
+
+Generates one believable file (about 52,000 orders of 1-5 lines over 5 shops, 12,000
+buyers with phones, marketplace buyer ids, 2,000 SKUs; Vietnamese names and provinces;
+some masked phones) as .csv and as .xlsx (xlsxwriter constant_memory; generation is not
+timed). Then, for each format, `--runs` times, each run in its own process: a fresh
+migrated store (a copy of one migrated, set-up template), `import_orders` as the owner
+timed end to end (read, check, plan, write, commit), then a second import of the same
+file into that store (every order unchanged; nothing written). Also printed: the CPU
+time of the import (on a shared machine the wall time includes waiting for a CPU; the
+load average is shown per run) and the peak RSS over the RSS before the import (sampled
+every 5 ms).
+Targets (performance-limits.md T10): csv <= 5 s, xlsx <= 8 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+for key in [k for k in os.environ if k.startswith("PRIMEDIST_")]:
+    del os.environ[key]
+
+from primedist.core.clock import SystemClock  # noqa: E402
+from primedist.domain.geo import PROVINCES_2025  # noqa: E402
+from primedist.services.order_import import COLUMNS  # noqa: E402
+
+results: list[tuple[str, float, str, str]] = []
+
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Bùi", "Đỗ", "Ngô", "Đặng")
+MIDDLE = ("Thị", "Văn", "Minh", "Ngọc", "Thanh", "Hữu", "Gia", "Quốc", "Đức", "Thu")
+GIVEN = ("Anh", "Bình", "Châu", "Dung", "Giang", "Hải", "Hương", "Khoa", "Lan", "Phúc", "Đạt")
+SHOPS = (
+    ("Prime Official - Shopee", "shopee"),
+    ("Prime Store - Lazada", "lazada"),
+    ("Prime Store - TikTok Shop", "tiktok"),
+    ("Prime Official - Tiki", "tiki"),
+    ("Prime Cửa hàng", "offline"),
+)
+STATUSES = (("completed", 0.78), ("cancelled", 0.12), ("returned", 0.04), ("shipping", 0.03),
+            ("confirmed", 0.02), ("pending", 0.01))  # fmt: skip
+PAYMENTS = ("cod", "e_wallet", "bank_transfer", "card", "cash")
+CARRIERS = ("SPX Express", "GHN", "J&T Express", "Ninja Van", "Viettel Post", "")
+PRODUCTS = (
+    "Áo thun cotton", "Quần jean nam", "Váy hoa", "Giày thể thao", "Túi xách da",
+    "Mũ lưỡi trai", "Khăn lụa", "Áo khoác gió", "Dép quai ngang", "Balo laptop",
+)  # fmt: skip
+
+
+def record(name: str, values: list[float], unit: str, target: str = "") -> float:
+    med = statistics.median(values)
+    spread = f"min {min(values):.3g} max {max(values):.3g} n={len(values)}"
+    results.append((name, med, unit, f"{target}  ({spread})"))
+    print(f"  {name}: {med:.4g} {unit}  {spread}", flush=True)
+    return med
+
+
+def make_rows(lines: int, seed: int = 7) -> list[list[object]]:
+    """`lines` template rows (order-level columns repeated on each line of an order)."""
+    rng = random.Random(seed)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    buyers = []
+    for i in range(12_000):
+        name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        phone = f"0{rng.choice('3579')}{rng.randrange(10**8):08d}"
+        buyers.append((name, phone, f"u{i:07d}", rng.choice(PROVINCES_2025).name))
+    skus = [(f"SKU-{i:05d}", f"{rng.choice(PRODUCTS)} size {rng.choice('SMLX')}",
+             rng.randrange(20, 900) * 1_000) for i in range(2_000)]  # fmt: skip
+    status_names = [s for s, _ in STATUSES]
+    weights = [w for _, w in STATUSES]
+    rows: list[list[object]] = []
+    n = 0
+    while len(rows) < lines:
+        n += 1
+        shop, channel = SHOPS[min(int(rng.expovariate(0.8)), len(SHOPS) - 1)]
+        when = now - timedelta(seconds=rng.randrange(730 * 86_400))
+        name, phone, buyer_id, province = rng.choice(buyers)
+        market = channel != "offline"
+        if market and rng.random() < 0.3:
+            phone = f"84*****{phone[-2:]}"
+        status = rng.choices(status_names, weights)[0]
+        head = [
+            f"{channel[:2].upper()}{when:%y%m%d}{n:07d}",
+            when.strftime("%Y-%m-%d %H:%M:%S"),
+            shop,
+            channel,
+            status,
+            rng.choice(PAYMENTS),
+            name,
+            phone,
+            buyer_id if market else "",
+            province,
+            rng.choice(CARRIERS),
+            rng.choice((0, 15_000, 22_000, 30_000)),
+        ]
+        picked = [rng.choice(skus) for _ in range(min(1 + int(rng.expovariate(0.7)), 5))]
+        subtotal = sum(price for _, _, price in picked)
+        discount = rng.choice((0, 0, 0, 5_000, 10_000))
+        for sku, product, price in picked:
+            qty = 1 if rng.random() < 0.8 else rng.randrange(2, 4)
+            rows.append([*head, min(discount, subtotal), sku, product, qty, price])
+    return rows[:lines]
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    """Order dates as real Excel datetimes, amounts as numbers (as a seller's export is)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Orders")
+    when_fmt = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+    sheet.write_row(0, 0, COLUMNS)
+    date_col = COLUMNS.index("order_date")
+    for r, row in enumerate(rows, 1):
+        for c, value in enumerate(row):
+            if c == date_col:
+                sheet.write_datetime(r, c, datetime.fromisoformat(str(value)), when_fmt)
+            elif isinstance(value, int):
+                sheet.write_number(r, c, value)
+            elif value != "":
+                sheet.write_string(r, c, str(value))
+    book.close()
+
+
+class PeakRss:
+    """Samples this process's RSS in a thread; `extra_mb` = peak minus the RSS at start."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self._proc = psutil.Process()
+        self._interval = interval
+        self._stop = threading.Event()
+        self.baseline = self.peak = self._proc.memory_info().rss
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+            time.sleep(self._interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def extra_mb(self) -> float:
+        return (self.peak - self.baseline) / 1e6
+
+
+def template_store(work: Path) -> Path:
+    """One migrated store with the shop set up; each run copies it."""
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+
+    folder = work / "template"
+    shutil.rmtree(folder, ignore_errors=True)
+    settings = resolve_settings(folder)
+    engine = open_store(settings)
+    auth.setup_shop(
+        ServiceContext(engine, settings=settings),
+        shop_name="Prime Cửa hàng",
+        owner_name="Chủ",
+        owner_email="owner@bench.vn",
+        owner_password="bench-pass-1",
+    )
+    engine.dispose()
+    assert settings.db_path is not None
+    return settings.db_path
+
+
+def run_import(template: Path, work: Path, file: Path, run: int) -> dict[str, float]:
+    """One run in its own process (clean memory and caches); returns its figures."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", str(template), str(work), str(file), str(run)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    *lines, last = out.stdout.splitlines()
+    print(*lines, sep="\n", flush=True)
+    figures: dict[str, float] = json.loads(last)
+    return figures
+
+
+def one_run(template: Path, work: Path, file: Path, run: int) -> int:
+    """The `--one` mode: a fresh copy of the template, import, re-import; prints JSON."""
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+    from primedist.services.order_import import import_orders
+
+    folder = work / f"run-{file.suffix[1:]}-{run}"
+    shutil.rmtree(folder, ignore_errors=True)
+    settings = resolve_settings(folder)
+    settings.ensure_dirs()
+    assert settings.db_path is not None
+    shutil.copyfile(template, settings.db_path)
+    engine = open_store(settings)
+    base = ServiceContext(engine, clock=SystemClock(), settings=settings)
+    ctx = base.with_actor(auth.owner_actor(base))
+    with PeakRss() as rss:
+        t0, c0 = time.perf_counter(), time.process_time()
+        first = import_orders(ctx, file)
+        first_s, first_cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert not first.rejected, first.rejected[:3]
+    t0 = time.perf_counter()
+    again = import_orders(ctx, file)
+    again_s = time.perf_counter() - t0
+    assert again.orders_unchanged == first.orders_inserted and not again.changed, again
+    print(
+        f"    run {run + 1}: {first.rows_read:,} rows, {first.orders_inserted:,} orders, "
+        f"{first.lines:,} lines, {first.customers_created:,} customers, "
+        f"{first.products_created:,} products: {first_s:.2f} s (CPU {first_cpu:.2f} s); "
+        f"re-import {again_s:.2f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+    figures = {"first": first_s, "cpu": first_cpu, "again": again_s, "extra_mb": rss.extra_mb}
+    print(json.dumps(figures))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "bench-data" / "import")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--one", nargs=4, metavar=("TEMPLATE", "WORK", "FILE", "RUN"),
+                        help=argparse.SUPPRESS)  # fmt: skip
+    args = parser.parse_args()
+    if args.one:
+        template, work_dir, file, run = args.one
+        return one_run(Path(template), Path(work_dir), Path(file), int(run))
+    work: Path = args.work_dir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+
+    print(f"== generating a {args.lines:,}-line order file (not timed)", flush=True)
+    rows = make_rows(args.lines)
+    files = {"csv": work / "orders.csv", "xlsx": work / "orders.xlsx"}
+    write_csv(files["csv"], rows)
+    write_xlsx(files["xlsx"], rows)
+    del rows
+    for kind, path in files.items():
+        print(f"  {kind}: {path.stat().st_size / 1e6:.1f} MB")
+    template = template_store(work)
+
+    targets = {"csv": "<= 5 s", "xlsx": "<= 8 s"}
+    for kind, path in files.items():
+        print(f"== import {kind} ({args.runs} runs, fresh store each)", flush=True)
+        runs = [run_import(template, work, path, run) for run in range(args.runs)]
+
+        def values(key: str, runs: list[dict[str, float]] = runs) -> list[float]:
+            return [r[key] for r in runs]
+
+        record(f"import {args.lines:,} lines ({kind}), end to end", values("first"), "s",
+               targets[kind])  # fmt: skip
+        record(f"  CPU time of that import ({kind})", values("cpu"), "s")
+        record(f"re-import the same {kind} (all unchanged)", values("again"), "s")
+        record(f"peak extra RSS during the {kind} import", values("extra_mb"), "MB")
+
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\nSummary (medians)")
+    for name, med, unit, note in results:
+        print(f"  {name:<52} {med:>10.4g} {unit:<3} {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

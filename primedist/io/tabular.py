@@ -1,0 +1,469 @@
+"""Read a .csv or .xlsx/.xls file as a header and data rows: the front door of every importer.
+
+The reader judges the *file* only: it exists, is what its name says, stays under the size
+limits, is UTF-8 (CSV), and has a header naming the required columns once each. Anything
+wrong with the file raises `ValidationError` with a one-line reason and the importer has
+written nothing yet. The *values* are the importer's business; `cell_text`,
+`parse_whole_number` and `parse_datetime` turn cells into values with a reason when they
+cannot.
+
+Rows come with their spreadsheet row numbers (the header is row 1 when it is on the first
+line); blank rows are skipped. Header names are matched case-insensitively, trimmed, with
+inner spaces read as ``_`` ("Order ID" is ``order_id``). CSV is streamed (`,` `;` or tab,
+sniffed from the header line); Excel is read with calamine (the first visible sheet).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from primedist.errors import ValidationError
+
+Cell = str | int | float | bool | date | datetime | time | timedelta
+Row = list[Cell]
+
+#: Files bigger than this are refused before anything is read.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Data rows one file may hold.
+MAX_DATA_ROWS = 1_000_000
+#: What the parts of an .xlsx may unpack to (1,000,000 rows of a wide sheet fit).
+MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
+CSV_SUFFIXES = (".csv",)
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+_DELIMITERS = (",", ";", "\t")
+#: A generous cap on one CSV field (csv's default is 128 KiB); longer means a broken file.
+_CSV_FIELD_LIMIT = 1024 * 1024
+
+
+def normalize_header(name: Cell) -> str:
+    """``"  Order ID "`` → ``order_id``: trimmed, lower case, inner spaces as ``_``."""
+    return "_".join(cell_text(name).lower().split())
+
+
+class TabularFile:
+    """An open .csv/.xlsx file whose header has been read and checked.
+
+    Use as a context manager; iterate `rows()` once. `columns` maps each normalised
+    header name to its position; `fraction` tells how far the reading has got.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        header: Sequence[Cell],
+        header_row: int,
+        records: Iterator[tuple[int, Row]],
+        *,
+        max_rows: int,
+        closer: IO[Any] | None = None,
+        total: float = 0.0,
+        progress_by_row: bool = False,
+        position: Callable[[], int] | None = None,
+    ) -> None:
+        self.path = path
+        self.name = path.name
+        self.header = [normalize_header(h) for h in header]
+        self.header_row = header_row
+        self.width = len(self.header)
+        self.columns: dict[str, int] = {}
+        self.max_rows = max_rows
+        self.rows_read = 0
+        self._records = records
+        self._closer = closer
+        self._total = total
+        self._done = 0.0
+        self._by_row = progress_by_row
+        self._position = position
+        for i, key in enumerate(self.header):
+            if not key:
+                continue
+            if key in self.columns:
+                raise ValidationError(
+                    f"appears twice in the header of {self.name} "
+                    f"(columns {self.columns[key] + 1} and {i + 1}); keep one",
+                    row=header_row,
+                    column=key,
+                )
+            self.columns[key] = i
+
+    # Public API ------------------------------------------------------------------------
+    def require(self, names: Iterable[str]) -> None:
+        """Raise ValidationError naming the first of `names` the header lacks."""
+        wanted = list(names)
+        for name in wanted:
+            if name not in self.columns:
+                raise ValidationError(
+                    f"{self.name} has no such column in its header (row {self.header_row}); "
+                    f"the required columns are: {', '.join(wanted)}",
+                    column=name,
+                )
+
+    @property
+    def fraction(self) -> float:
+        """How much of the file has been read, in [0, 1]."""
+        if self._total <= 0:
+            return 0.0
+        done = self._done
+        if self._position is not None and done < self._total:
+            try:
+                done = self._position()
+            except (OSError, ValueError):  # closed
+                done = self._total
+        return min(done / self._total, 1.0)
+
+    def rows(self) -> Iterator[tuple[int, Row]]:
+        """(spreadsheet row number, cells padded/cut to the header's width) for data rows.
+
+        Blank rows are skipped. Raises ValidationError when the file has no data rows, more
+        than the row limit, or breaks while being read.
+        """
+        width = self.width
+        blank: Row = [""] * width
+        by_row = self._by_row
+        for number, cells in self._records:
+            if by_row:
+                self._done = number
+            if _is_blank(cells):
+                continue
+            self.rows_read += 1
+            if self.rows_read > self.max_rows:
+                raise ValidationError(
+                    f"{self.name} has more than {self.max_rows:,} data rows: "
+                    "split it into smaller files"
+                )
+            n = len(cells)
+            if n < width:
+                cells = cells + blank[n:]
+            elif n > width:
+                cells = cells[:width]
+            yield number, cells
+        self._done = self._total
+        if self.rows_read == 0:
+            raise ValidationError(f"{self.name} has a header but no data rows")
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer.close()
+            self._closer = None
+
+    def __enter__(self) -> TabularFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_table(
+    path: Path,
+    *,
+    required: Iterable[str] = (),
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> TabularFile:
+    """Open a .csv/.xlsx/.xls file, read its header and check the `required` columns.
+
+    The limits default to `MAX_FILE_BYTES` and `MAX_DATA_ROWS`.
+    """
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    max_rows = MAX_DATA_ROWS if max_rows is None else max_rows
+    path = Path(path)
+    name = path.name
+    try:
+        if not path.exists():
+            raise ValidationError(f"File not found: {path}")
+        if not path.is_file():
+            raise ValidationError(f"{path} is not a file")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
+        raise ValidationError(
+            f"{name}: unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx"
+        )
+    if size > max_bytes:
+        raise ValidationError(
+            f"{name} is {size / 1_048_576:,.0f} MB: the limit is "
+            f"{max_bytes / 1_048_576:,.0f} MB; split it into smaller files"
+        )
+    if size == 0:
+        raise ValidationError(f"{name} is empty")
+    table = (
+        _open_csv(path, size, max_rows) if suffix in CSV_SUFFIXES else _open_excel(path, max_rows)
+    )
+    try:
+        table.require(required)
+    except BaseException:
+        table.close()
+        raise
+    return table
+
+
+# CSV -----------------------------------------------------------------------------------
+def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
+    name = path.name
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+    f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    try:
+        head: list[str] = []
+        try:
+            for line in f:
+                head.append(line)
+                if line.strip():
+                    break
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(name, exc) from exc
+        if not any(line.strip() for line in head):
+            raise ValidationError(f"{name} is empty")
+        delimiter = max(_DELIMITERS, key=head[-1].count)
+        if head[-1].count(delimiter) == 0:
+            delimiter = ","
+        csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+        reader = csv.reader(itertools.chain(head, f), delimiter=delimiter)
+        records = _csv_records(reader, name)
+        header_row, header = _header(records, name)
+        # Progress = bytes the decoder has taken from the file (read ahead in 8 KiB chunks).
+        return TabularFile(
+            path, header, header_row, records, max_rows=max_rows, closer=f,
+            total=float(size), position=raw.tell,
+        )  # fmt: skip
+    except BaseException:
+        f.close()
+        raise
+
+
+def _csv_records(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, Row]]:
+    """(record number, fields): the record number is the row a spreadsheet shows."""
+    number = 0
+    try:
+        for fields in reader:
+            number += 1
+            yield number, fields  # type: ignore[misc]
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(name, exc) from exc
+    except csv.Error as exc:
+        raise ValidationError(f"{name} is not a readable CSV file: {exc}", row=number + 1) from exc
+
+
+def _not_utf8(name: str, exc: UnicodeDecodeError) -> ValidationError:
+    bad = exc.object[exc.start : exc.start + 1]
+    return ValidationError(
+        f"{name} is not UTF-8 text (it holds the byte 0x{bad.hex()}): "
+        "save it as “CSV UTF-8” or as .xlsx"
+    )
+
+
+# Excel ---------------------------------------------------------------------------------
+def _open_excel(path: Path, max_rows: int) -> TabularFile:
+    name = path.name
+    try:
+        with path.open("rb") as f:
+            magic = f.read(8)
+    except OSError as exc:
+        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+    if not (magic.startswith(_ZIP_MAGIC) or magic == _OLE2_MAGIC):
+        raise ValidationError(
+            f"{name} is not a real Excel file (its content is not an Excel workbook); "
+            "open it in Excel and save it as .xlsx, or save it as CSV UTF-8"
+        )
+    if magic.startswith(_ZIP_MAGIC):
+        _check_unpacked_size(path)
+    # Lazy: only importers need calamine.
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [
+            m.name
+            for m in book.sheets_metadata
+            if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
+        ] or book.sheet_names
+        if not sheets:
+            raise ValidationError(f"{name} has no worksheet")
+        sheet = book.get_sheet_by_name(sheets[0])
+        height = sheet.height
+        rows = iter(sheet.iter_rows())
+    except ValidationError:
+        raise
+    except Exception as exc:  # calamine's errors, and anything its parser trips on
+        raise _not_excel(name, exc) from exc
+    if height - 1 > max_rows:
+        raise ValidationError(
+            f"{name} has more than {max_rows:,} data rows: split it into smaller files"
+        )
+    records = _excel_records(rows, name)
+    header_row, header = _header(records, name)
+    end = sheet.end
+    total = float(end[0] + 1) if end else 0.0
+    return TabularFile(
+        path, header, header_row, records, max_rows=max_rows, total=total, progress_by_row=True
+    )
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than `MAX_UNPACKED_BYTES` (a zip bomb
+    would otherwise be expanded in memory by the reader)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _not_excel(path.name, exc) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            f"{path.name} unpacks to {unpacked / 1_048_576:,.0f} MB: the limit is "
+            f"{MAX_UNPACKED_BYTES / 1_048_576:,.0f} MB; split it into smaller files"
+        )
+
+
+def _header(records: Iterator[tuple[int, Row]], name: str) -> tuple[int, Row]:
+    """The first non-blank row is the header."""
+    for number, cells in records:
+        if not _is_blank(cells):
+            return number, cells
+    raise ValidationError(f"{name} is empty")
+
+
+def _excel_records(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, Row]]:
+    """Calamine yields every row from row 1 (leading blank rows included)."""
+    number = 0
+    try:
+        for cells in rows:
+            number += 1
+            yield number, cells
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise _not_excel(name, exc) from exc
+
+
+def _not_excel(name: str, exc: BaseException) -> ValidationError:
+    detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return ValidationError(f"{name} cannot be read as an Excel file: {detail}")
+
+
+def _is_blank(cells: Sequence[Cell]) -> bool:
+    try:  # all text (every CSV row): one C-level join
+        return not "".join(cells).strip()  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    for c in cells:
+        if not isinstance(c, str) or c.strip():
+            return False
+    return True
+
+
+# Cell values ---------------------------------------------------------------------------
+def cell_text(value: Cell | None) -> str:
+    """A cell as trimmed text: ``12345.0`` from a numeric Excel cell is ``"12345"``."""
+    if isinstance(value, str):
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+_INT_RE = re.compile(r"[+-]?\d+(?:\.0*)?")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+
+
+def parse_whole_number(value: Cell) -> int:
+    """A whole number from a cell: ``12000``, ``12000.0`` (Excel) or the text ``"12000"``.
+
+    Raises ValueError with a short reason for ``12.5``, ``12.000`` (thousands separators are
+    ambiguous, so refused), text, dates and TRUE/FALSE.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{cell_text(value)} is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValueError(f"{value!r} is not a whole number")
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _GROUPED_RE.fullmatch(text):  # 12.000 is twelve thousand in Vietnam: ambiguous
+            raise ValueError(
+                f"{text!r} has a thousands separator: write the plain number "
+                f"({text.replace('.', '').replace(',', '')})"
+            )
+        if _INT_RE.fullmatch(text):
+            return int(text.split(".", 1)[0])
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            raise ValueError(f"{_short(text)!r} is not a number") from None
+        raise ValueError(f"{_short(text)!r} is not a whole number" + _nan(number))
+    raise ValueError(f"{cell_text(value)!r} is not a number")
+
+
+def _nan(number: float) -> str:
+    return "" if math.isfinite(number) else " (not finite)"
+
+
+_ISO_RE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?"
+)
+_DMY_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+DATE_FORMATS = "YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]"
+
+
+def parse_datetime(value: Cell) -> datetime:
+    """A date/time from an Excel date cell or text in `DATE_FORMATS` (naive = local time).
+
+    Raises ValueError with a short reason otherwise.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, str):
+        text = value.strip()
+        if m := _ISO_RE.fullmatch(text):
+            y, mo, d, hh, mm, ss = m.groups()
+        elif m := _DMY_RE.fullmatch(text):
+            d, mo, y, hh, mm, ss = m.groups()
+        else:
+            raise ValueError(f"{_short(text)!r} is not a date (use {DATE_FORMATS})")
+        try:
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a real date and time") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(
+            f"{cell_text(value)} is a number, not a date: format the cell as a date "
+            f"or write {DATE_FORMATS}"
+        )
+    raise ValueError(f"{_short(cell_text(value))!r} is not a date (use {DATE_FORMATS})")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

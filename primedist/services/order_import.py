@@ -1,0 +1,1331 @@
+"""Import orders from the generic order template (.csv/.xlsx): `primedist import orders FILE`.
+
+The template has one row per order line; the order-level columns repeat on every line of
+an order (README § Import file formats). The import runs in two phases:
+
+1. **Read and check** every row without touching the database. A bad value rejects its
+   whole order (every row of it is reported, the bad one with the reason, naming the row
+   and column); other orders go on. A problem with the file itself (missing, not Excel,
+   no header, missing column, too big...) raises `ValidationError` and nothing is written.
+2. **Write**, in ONE transaction: look the (shop, order_id) keys up in chunks, classify
+   each order as new, changed or unchanged (unchanged ones are not written at all, so a
+   second import of the same file changes nothing), create the missing shops, products
+   and customers, and write everything with executemany (Core statements; the bulk
+   inserts bind ready values at the driver level, see `_Import._bulk`); index the new
+   rows for search once (`_search_indexed_after`); refresh the touched customers'
+   statistics; add the audit row and a Home activity item. A cancel or an error rolls
+   the whole import back.
+
+Imported orders are history: they never move stock (`stock_state = none`), and an order
+that does move stock (made in the app) is never changed by an import.
+"""
+
+from __future__ import annotations
+
+import gc
+import secrets
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+from sys import intern
+from typing import Any, NamedTuple, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.clock import shop_tz, to_utc
+from primedist.core.phone import is_masked_phone, normalize_phone
+from primedist.core.search_keys import phone_terms, search_text
+from primedist.core.text import fold
+from primedist.db import search
+from primedist.db.engine import db_timestamp, is_sqlite
+from primedist.domain.audit import ActivityEvent
+from primedist.domain.base import table_of
+from primedist.domain.customer import Customer, CustomerIdentity, CustomerPhone, customer_code
+from primedist.domain.enums import (
+    ActivityKind,
+    Channel,
+    Gender,
+    Module,
+    OrderSource,
+    OrderStatus,
+    PaymentMethod,
+    ProductStatus,
+    Rank,
+    StockState,
+)
+from primedist.domain.geo import PROVINCES_2025
+from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
+from primedist.domain.product import Product, Variant
+from primedist.domain.shop import Shop
+from primedist.errors import StoreError
+from primedist.io.tabular import (
+    Cell,
+    cell_text,
+    open_table,
+    parse_datetime,
+    parse_whole_number,
+)
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.services.context import ServiceContext
+from primedist.services.customer_stats import refresh_customer_stats
+
+orders_t = table_of(Order)
+lines_t = table_of(OrderLine)
+history_t = table_of(OrderStatusChange)
+shops_t = table_of(Shop)
+products_t = table_of(Product)
+variants_t = table_of(Variant)
+customers_t = table_of(Customer)
+phones_t = table_of(CustomerPhone)
+identities_t = table_of(CustomerIdentity)
+
+#: Every column of the template, in the documented order.
+COLUMNS = (
+    "order_id", "order_date", "shop", "channel", "status", "payment_method",
+    "customer_name", "customer_phone", "buyer_id", "province", "shipping_provider",
+    "shipping_fee", "discount", "sku", "product_name", "quantity", "unit_price",
+)  # fmt: skip
+REQUIRED = ("order_id", "order_date", "shop", "status", "sku", "quantity", "unit_price")
+#: Order-level columns: repeated on each line of an order, and must agree.
+HEAD_COLUMNS = (
+    "order_date", "channel", "status", "payment_method", "customer_name", "customer_phone",
+    "buyer_id", "province", "shipping_provider", "shipping_fee", "discount",
+)  # fmt: skip
+LINE_COLUMNS = ("sku", "product_name", "quantity", "unit_price")
+#: Largest amount (đồng) and quantity one cell may hold.
+MAX_AMOUNT = 1_000_000_000_000
+MAX_QUANTITY = 1_000_000
+#: Largest order subtotal (keeps every sum far inside 64-bit integers).
+MAX_SUBTOTAL = 1_000_000_000_000_000
+IMPORT_SOURCE = "import"
+
+_CHUNK = 500  # keys per `IN (...)`
+_BATCH = 5_000  # rows per executemany between cancel checks
+_READ_SHARE, _PLAN_SHARE = 0.5, 0.6  # progress: reading up to 50 %, planning to 60 %
+
+
+def _length(column: sa.Column[Any]) -> int:
+    length = getattr(column.type, "length", None)
+    assert isinstance(length, int), column
+    return length
+
+
+#: The storage limit of each text column of the template.
+MAX_LENGTH: dict[str, int] = {
+    "order_id": _length(orders_t.c.external_id),
+    "shop": _length(shops_t.c.name),
+    "customer_name": _length(orders_t.c.buyer_name),
+    "customer_phone": _length(orders_t.c.buyer_phone),
+    "buyer_id": _length(identities_t.c.buyer_id),
+    "province": _length(orders_t.c.ship_province),
+    "shipping_provider": _length(orders_t.c.carrier),
+    "sku": _length(lines_t.c.sku),
+    "product_name": _length(lines_t.c.product_name),
+}
+_PRODUCT_NAME_MAX = _length(products_t.c.name)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row that was not imported: its spreadsheet row number, column and why."""
+
+    row: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did; `rejected` lists every row not imported, by row number."""
+
+    file: str = ""
+    rows_read: int = 0
+    orders_inserted: int = 0
+    orders_updated: int = 0
+    orders_unchanged: int = 0
+    orders_rejected: int = 0
+    #: Order lines written (of new orders, and of changed orders whose lines changed).
+    lines: int = 0
+    customers_created: int = 0
+    #: Existing customers found by phone that got the row's buyer id linked to them.
+    customers_linked: int = 0
+    shops_created: int = 0
+    products_created: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """True when the import wrote anything."""
+        return bool(self.orders_inserted or self.orders_updated)
+
+    def counts(self) -> dict[str, Any]:
+        """Every figure of the report except the rejected rows themselves."""
+        data = asdict(self)
+        del data["rejected"]
+        data["rows_rejected"] = len(self.rejected)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The report for `--json`: the counts plus `rows_rejected` as {row, column, reason}."""
+        data = self.counts()
+        data["rows_rejected"] = [asdict(r) for r in self.rejected]
+        return data
+
+    def summary(self) -> str:
+        """One line for people."""
+        parts = [
+            f"{self.orders_inserted:,} new",
+            f"{self.orders_updated:,} updated",
+            f"{self.orders_unchanged:,} unchanged",
+        ]
+        if self.orders_rejected:
+            parts.append(f"{self.orders_rejected:,} rejected")
+        created = [
+            f"{n:,} {what}"
+            for n, what in (
+                (self.customers_created, "new customers"),
+                (self.customers_linked, "customers linked"),
+                (self.shops_created, "new shops"),
+                (self.products_created, "new products"),
+            )
+            if n
+        ]
+        text = (
+            f"Imported {self.file}: {self.rows_read:,} rows; orders {', '.join(parts)}; "
+            f"{self.lines:,} lines written"
+        )
+        if created:
+            text += f"; {', '.join(created)}"
+        if self.rejected:
+            text += f"; {len(self.rejected):,} rows rejected"
+        return text + f" ({self.seconds:.1f} s)."
+
+
+# --------------------------------------------------------------------------- parsed rows
+
+
+class _Head(NamedTuple):
+    """The order-level values of a row (fields in `HEAD_COLUMNS` order)."""
+
+    order_date: datetime  # UTC
+    channel: Channel | None
+    status: OrderStatus
+    payment_method: PaymentMethod
+    customer_name: str | None
+    customer_phone: str | None  # as written
+    buyer_id: str | None
+    province: str | None
+    shipping_provider: str | None
+    shipping_fee: int
+    discount: int
+
+
+class _Line(NamedTuple):
+    sku: str
+    product_name: str
+    quantity: int
+    unit_price: int
+
+
+class _Bad(Exception):
+    """A value that cannot be imported (internal: becomes a RejectedRow)."""
+
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class _Draft:
+    """One order of the file: its rows, order-level values and lines."""
+
+    shop: str
+    external_id: str
+    first_row: int
+    rows: list[int] = field(default_factory=list)
+    head: _Head | None = None
+    #: hash() of the first line's raw order-level cells: later lines that repeat them
+    #: exactly skip parsing (keeping the cells themselves would double the memory).
+    raw_hash: int = 0
+    lines: list[_Line] = field(default_factory=list)
+    error: RejectedRow | None = None
+    #: Sum of quantity × unit price, once all rows are read.
+    subtotal: int = 0
+
+    def reject(self, column: str | None, reason: str, row: int | None = None) -> None:
+        self.error = RejectedRow(self.first_row if row is None else row, column, reason)
+
+    def rejected_rows(self) -> list[RejectedRow]:
+        assert self.error is not None
+        why = f"order rejected because of row {self.error.row}"
+        return [self.error if r == self.error.row else RejectedRow(r, None, why) for r in self.rows]
+
+
+E = TypeVar("E", OrderStatus, PaymentMethod, Channel)
+
+
+def _lookup(choices: type[E]) -> dict[str, E]:
+    return {member.value: member for member in choices}
+
+
+_STATUSES = _lookup(OrderStatus)
+_PAYMENTS = _lookup(PaymentMethod)
+_CHANNELS = _lookup(Channel)
+
+
+def _is_empty(value: Cell) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
+    text = value.strip() if isinstance(value, str) else cell_text(value)
+    if not text:
+        if required:
+            raise _Bad(column, "is empty (a value is required)")
+        return None
+    limit = MAX_LENGTH[column]
+    if len(text) > limit:
+        raise _Bad(column, f"is {len(text):,} characters long: the limit is {limit}")
+    return text
+
+
+def _choice(value: Cell, column: str, choices: dict[str, E], default: E | None) -> E | None:
+    if isinstance(value, str) and value in choices:  # the usual case, written as documented
+        return choices[value]
+    text = cell_text(value).lower()
+    if not text:
+        if default is None and column in REQUIRED:
+            raise _Bad(column, "is empty (a value is required)")
+        return default
+    try:
+        return choices[text]
+    except KeyError:
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise _Bad(column, f"unknown value {shown!r} (use one of: {', '.join(choices)})") from None
+
+
+def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: int) -> int:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 16:
+        number = int(value)  # the usual case: plain digits
+        if minimum <= number <= maximum:
+            return number
+    if _is_empty(value):
+        if required:
+            raise _Bad(column, "is empty (a value is required)")
+        return 0
+    try:
+        number = parse_whole_number(value)
+    except ValueError as exc:
+        raise _Bad(column, str(exc)) from None
+    if number < minimum:
+        rule = f"must be at least {minimum}" if minimum else "must not be negative"
+        raise _Bad(column, f"{number:,} {rule}")
+    if number > maximum:
+        raise _Bad(column, f"{number:,} is more than the limit of {maximum:,}")
+    return number
+
+
+def _order_date(value: Cell, tz: tzinfo) -> datetime:
+    if _is_empty(value):
+        raise _Bad("order_date", "is empty (a value is required)")
+    try:
+        dt = parse_datetime(value)
+    except ValueError as exc:
+        raise _Bad("order_date", str(exc)) from None
+    if dt.microsecond:  # Excel stores times as fractions of a day: round to the second
+        dt = dt.replace(microsecond=0) + timedelta(seconds=dt.microsecond >= 500_000)
+    return to_utc(dt, tz)
+
+
+def _parse_head(raw: Sequence[Cell], tz: tzinfo) -> _Head:
+    date_v, channel, status, payment, name, phone, buyer, province, carrier, fee, disc = raw
+    status_v = _choice(status, "status", _STATUSES, None)
+    payment_v = _choice(payment, "payment_method", _PAYMENTS, PaymentMethod.COD)
+    assert status_v is not None and payment_v is not None
+    return _Head(
+        order_date=_order_date(date_v, tz),
+        channel=_choice(channel, "channel", _CHANNELS, None),
+        status=status_v,
+        payment_method=payment_v,
+        customer_name=_text(name, "customer_name"),
+        customer_phone=_text(phone, "customer_phone"),
+        buyer_id=_text(buyer, "buyer_id"),
+        province=_text(province, "province"),
+        shipping_provider=_text(carrier, "shipping_provider"),
+        shipping_fee=_number(fee, "shipping_fee", required=False, minimum=0, maximum=MAX_AMOUNT),
+        discount=_number(disc, "discount", required=False, minimum=0, maximum=MAX_AMOUNT),
+    )
+
+
+_SKU_MAX, _NAME_MAX = MAX_LENGTH["sku"], MAX_LENGTH["product_name"]
+
+
+def _parse_line(raw: Sequence[Cell]) -> _Line:
+    sku_v, name_v, qty_v, price_v = raw
+    # Fast path for the usual text cells (CSV): the checks below in short.
+    if type(sku_v) is str and type(name_v) is str and type(qty_v) is str and type(price_v) is str:
+        sku_t, name_t = sku_v.strip(), name_v.strip()
+        if (
+            sku_t and len(sku_t) <= _SKU_MAX and len(name_t) <= _NAME_MAX
+            and qty_v.isascii() and qty_v.isdigit() and len(qty_v) <= 6
+            and price_v.isascii() and price_v.isdigit() and len(price_v) <= 12
+        ):  # fmt: skip
+            quantity = int(qty_v)
+            if quantity >= 1:
+                # Interned: 100,000 lines share a few thousand SKU and name strings.
+                return _Line(intern(sku_t), intern(name_t or sku_t), quantity, int(price_v))
+    sku = _text(sku_v, "sku", required=True)
+    assert sku is not None
+    return _Line(
+        sku=sku,
+        product_name=_text(name_v, "product_name") or sku,
+        quantity=_number(qty_v, "quantity", required=True, minimum=1, maximum=MAX_QUANTITY),
+        unit_price=_number(price_v, "unit_price", required=True, minimum=0, maximum=MAX_AMOUNT),
+    )
+
+
+def _shown(value: Cell) -> str:
+    text = cell_text(value)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+@dataclass
+class _ReadResult:
+    name: str
+    drafts: list[_Draft]
+    lone_rejects: list[RejectedRow]
+    rows_read: int
+    seconds: float
+
+
+def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
+    """Phase 1: every row parsed and checked, grouped into orders (no database)."""
+    t0 = time.perf_counter()
+    drafts: dict[tuple[str, str], _Draft] = {}
+    lone: list[RejectedRow] = []
+    with open_table(path, required=REQUIRED) as table:
+        width = table.width  # missing optional columns read the "" appended to each row
+        index = {name: table.columns.get(name, width) for name in COLUMNS}
+        get_head = itemgetter(*(index[c] for c in HEAD_COLUMNS))
+        get_line = itemgetter(*(index[c] for c in LINE_COLUMNS))
+        i_shop, i_order = index["shop"], index["order_id"]
+        shop_max, order_max = MAX_LENGTH["shop"], MAX_LENGTH["order_id"]
+        prog.update(0.0, f"Reading {table.name}")
+        for n, (row, cells) in enumerate(table.rows(), 1):
+            if n % 2_000 == 0:
+                prog.check()
+                prog.update(_READ_SHARE * table.fraction, f"Reading row {row:,}")
+            cells.append("")
+            shop_v, order_v = cells[i_shop], cells[i_order]
+            if type(shop_v) is str and type(order_v) is str:  # fast path: the usual text
+                shop, external_id = shop_v.strip(), order_v.strip()
+                ok = 0 < len(shop) <= shop_max and 0 < len(external_id) <= order_max
+            else:
+                ok = False
+            if not ok:
+                try:
+                    shop = _text(shop_v, "shop", required=True) or ""
+                    external_id = _text(order_v, "order_id", required=True) or ""
+                except _Bad as bad:
+                    lone.append(RejectedRow(row, bad.column, bad.reason))
+                    continue
+            draft = drafts.get((shop, external_id))
+            if draft is None:
+                draft = drafts[(shop, external_id)] = _Draft(shop, external_id, row)
+            draft.rows.append(row)
+            if draft.error is not None:
+                continue
+            try:
+                raw = get_head(cells)
+                if draft.head is None:
+                    draft.head, draft.raw_hash = _parse_head(raw, tz), hash(raw)
+                elif hash(raw) != draft.raw_hash:
+                    _check_same(draft, _parse_head(raw, tz), raw, tz)
+                draft.lines.append(_parse_line(get_line(cells)))
+            except _Bad as bad:
+                draft.reject(bad.column, bad.reason, row)
+        rows_read = table.rows_read
+    for draft in drafts.values():
+        if draft.error is None:
+            _check_money(draft)
+    return _ReadResult(path.name, list(drafts.values()), lone, rows_read, time.perf_counter() - t0)
+
+
+def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell], tz: tzinfo) -> None:
+    """Order-level values must agree across the lines of an order."""
+    first = draft.head
+    assert first is not None
+    for i, column in enumerate(HEAD_COLUMNS):
+        if head[i] != first[i]:
+            was = first[i]
+            if isinstance(was, datetime):
+                was = f"{was.astimezone(tz):%Y-%m-%d %H:%M:%S}"
+            elif was is None:
+                was = ""
+            raise _Bad(
+                column,
+                f"{_shown(raw[i])} differs from {_shown(str(was))} on row "
+                f"{draft.first_row} of the same order (order-level columns must agree)",
+            )
+
+
+def _check_money(draft: _Draft) -> None:
+    head = draft.head
+    assert head is not None
+    subtotal = draft.subtotal = sum(line.quantity * line.unit_price for line in draft.lines)
+    if subtotal > MAX_SUBTOTAL:
+        draft.reject("unit_price", f"the order's subtotal {subtotal:,} is more than the limit")
+    elif head.discount > subtotal + head.shipping_fee:
+        draft.reject(
+            "discount",
+            f"{head.discount:,} is more than the order's subtotal {subtotal:,} "
+            f"plus shipping {head.shipping_fee:,}",
+        )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _province_codes() -> dict[str, str]:
+    """Folded province name (with and without "tp."/"thành phố"/"tỉnh") → code."""
+    out: dict[str, str] = {}
+    for p in PROVINCES_2025:
+        key = fold(p.name)
+        out[key] = p.code
+        out[_strip_province_prefix(key)] = p.code
+    return out
+
+
+def _strip_province_prefix(key: str) -> str:
+    for prefix in ("thanh pho ", "tp. ", "tp.", "tp ", "tinh "):
+        if key.startswith(prefix):
+            return key[len(prefix) :].strip()
+    return key
+
+
+_PROVINCE_CODES = _province_codes()
+
+
+@lru_cache(maxsize=4_096)
+def province_code(name: str | None) -> str | None:
+    """The 2025 province code of a province name written any usual way, or None."""
+    if not name:
+        return None
+    key = fold(name)
+    return _PROVINCE_CODES.get(key) or _PROVINCE_CODES.get(_strip_province_prefix(key))
+
+
+@lru_cache(maxsize=65_536)
+def _stored_phone(raw: str | None) -> str | None:
+    """Normalised, or kept as given when a marketplace masked it; None when invalid."""
+    if not raw:
+        return None
+    if is_masked_phone(raw):
+        return raw
+    return normalize_phone(raw)
+
+
+@lru_cache(maxsize=65_536)
+def _normal_phone(raw: str | None) -> str | None:
+    """The normalised phone customers are matched by (None for masked or invalid)."""
+    return normalize_phone(raw) if raw else None
+
+
+_phone_terms = lru_cache(maxsize=65_536)(phone_terms)
+
+
+class _Cust:
+    """A customer an order links to: an existing one (id known) or one to create."""
+
+    __slots__ = ("id", "name", "phone", "index")
+
+    def __init__(self, cid: int | None = None, name: str = "", phone: str | None = None) -> None:
+        self.id = cid
+        self.name = name
+        self.phone = phone
+        self.index = 0
+
+
+class _NewSku:
+    """A SKU the catalogue lacks: a product and a variant get created for it."""
+
+    __slots__ = ("sku", "name", "price", "variant_id")
+
+    def __init__(self, line: _Line) -> None:
+        self.sku = line.sku
+        self.name = line.product_name[:_PRODUCT_NAME_MAX].strip() or line.sku
+        self.price = line.unit_price
+        self.variant_id: int | None = None
+
+
+@dataclass
+class _ShopRef:
+    name: str
+    channel: Channel
+    id: int | None = None
+
+
+@dataclass
+class _Stored:
+    """What the store holds of an order the file also has."""
+
+    id: int
+    values: dict[str, Any]
+    customer_id: int | None
+    stock_state: StockState
+    refunded: int
+    other_discounts: dict[str, int]
+    lines: Counter[tuple[str | None, str, int, int, int]] = field(default_factory=Counter)
+    returned: bool = False
+
+
+@dataclass
+class _Write:
+    """One order to insert (stored is None) or update."""
+
+    draft: _Draft
+    shop: _ShopRef
+    values: dict[str, Any]
+    stored: _Stored | None = None
+    replace_lines: bool = True
+    customer: _Cust | None = None
+    order_id: int | None = None
+
+
+_COMPARED = (
+    "status", "payment_method", "buyer_name", "buyer_phone", "ship_province", "province_code",
+    "carrier", "item_count", "subtotal", "shipping_fee", "seller_discount", "total",
+    "created_at",
+)  # fmt: skip
+_OTHER_DISCOUNTS = ("marketplace_discount", "voucher_discount", "shop_promotion",
+                    "points_discount")  # fmt: skip
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@contextmanager
+def _search_indexed_after(conn: sa.Connection, tables: Sequence[str]) -> Iterator[None]:
+    """Add the new rows of `tables` to their search index once, after they are written.
+
+    The FTS5 triggers index a row per INSERT statement, and each statement flushes the
+    index: 50,000 new orders cost seconds that way. So on SQLite the insert triggers are
+    dropped while the new rows go in, and then put back and exactly the new rows (ids
+    above the largest id before) are indexed with one statement per table: still
+    incremental (no rebuild of the whole index). Everything is inside the import's
+    transaction: a cancel or an error rolls the triggers back with the data. Rows
+    updated later in the transaction go through the restored triggers as usual.
+    """
+    if not is_sqlite(conn) or not tables:
+        yield
+        return
+    for table in tables:  # the first write: takes SQLite's write lock before the max ids
+        for stmt in search.drop_trigger_sql(table):
+            conn.exec_driver_sql(stmt)
+    before = {
+        table: int(conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").scalar_one())
+        for table in tables
+    }
+    yield
+    for table in tables:
+        for stmt in search.trigger_sql(table):
+            conn.exec_driver_sql(stmt)
+        fts = search.FTS_TABLES[table]
+        conn.exec_driver_sql(
+            f"INSERT INTO {fts}(rowid, search_text) SELECT id, search_text FROM {table} "
+            "WHERE id > ?",
+            (before[table],),
+        )
+
+
+class _Import:
+    """Phase 2, inside one transaction: plan against the store, then write."""
+
+    def __init__(self, ctx: ServiceContext, conn: sa.Connection, prog: Progress) -> None:
+        self.ctx = ctx
+        self.conn = conn
+        self.sqlite = is_sqlite(conn)
+        self.prog = prog
+        self.now = ctx.clock.now()
+        self.user_id = ctx.actor.id
+        self.report = ImportReport()
+        self.writes: list[_Write] = []
+        self.shops: dict[str, _ShopRef] = {}
+        self.new_shops: list[_ShopRef] = []
+        self.skus: dict[str, int | _NewSku] = {}
+        self.new_skus: list[_NewSku] = []
+        self.new_customers: list[_Cust] = []
+        self.new_identities: list[tuple[_Cust, _ShopRef, str]] = []
+
+    # Planning --------------------------------------------------------------------------
+    def plan(self, drafts: list[_Draft]) -> None:
+        self._resolve_shops(drafts)
+        for draft in drafts:
+            shop = self.shops[draft.shop]
+            self.writes.append(_Write(draft, shop, self._values(draft)))
+        self.prog.update(_READ_SHARE + 0.03, "Looking up existing orders")
+        self._compare_with_stored()
+        self.prog.check()
+        writes = self.writes
+        self._resolve_skus([w for w in writes if w.replace_lines])
+        self._resolve_customers(
+            [w for w in writes if w.stored is None or w.stored.customer_id is None]
+        )
+
+    def _values(self, draft: _Draft) -> dict[str, Any]:
+        """The order columns the file decides (before comparing with the store)."""
+        head = draft.head
+        assert head is not None
+        subtotal = draft.subtotal
+        phone = head.customer_phone
+        return {
+            "status": head.status,
+            "payment_method": head.payment_method,
+            "buyer_name": head.customer_name,
+            "buyer_phone": _stored_phone(phone),
+            "ship_province": head.province,
+            "province_code": province_code(head.province),
+            "carrier": head.shipping_provider,
+            "item_count": sum(line.quantity for line in draft.lines),
+            "subtotal": subtotal,
+            "shipping_fee": head.shipping_fee,
+            "seller_discount": head.discount,
+            "total": compute_total(
+                subtotal=subtotal, shipping_fee=head.shipping_fee, seller_discount=head.discount
+            ),
+            "created_at": head.order_date,
+            "completed_at": head.order_date if head.status == OrderStatus.COMPLETED else None,
+            # = search_text(number, name, phones=[phone]), with the phone forms cached.
+            "search_text": search_text(draft.external_id, head.customer_name, *_phone_terms(phone)),
+        }
+
+    def _resolve_shops(self, drafts: list[_Draft]) -> None:
+        names = sorted({d.shop for d in drafts})
+        for chunk in _chunks(names):
+            stmt = sa.select(shops_t.c.id, shops_t.c.name, shops_t.c.channel).where(
+                shops_t.c.name.in_(chunk)
+            )
+            for sid, name, channel in self.conn.execute(stmt):
+                self.shops[name] = _ShopRef(name, Channel(channel), sid)
+        for draft in drafts:
+            if draft.shop not in self.shops:
+                assert draft.head is not None
+                ref = _ShopRef(draft.shop, draft.head.channel or Channel.OFFLINE)
+                self.shops[draft.shop] = ref
+                self.new_shops.append(ref)
+
+    def _compare_with_stored(self) -> None:
+        by_shop: dict[int, dict[str, _Write]] = {}
+        for w in self.writes:
+            if w.shop.id is not None:
+                by_shop.setdefault(w.shop.id, {})[w.draft.external_id] = w
+        stored: dict[int, _Write] = {}
+        c = orders_t.c
+        cols = [c.id, c.external_id, c.customer_id, c.stock_state, c.refunded_amount,
+                *(c[k] for k in _OTHER_DISCOUNTS), *(c[k] for k in _COMPARED)]  # fmt: skip
+        for shop_id, wanted in by_shop.items():
+            for chunk in _chunks(list(wanted)):
+                stmt = sa.select(*cols).where(c.shop_id == shop_id, c.external_id.in_(chunk))
+                for row in self.conn.execute(stmt).mappings():
+                    w = wanted[row["external_id"]]
+                    w.stored = _Stored(
+                        id=row["id"],
+                        values={k: row[k] for k in _COMPARED},
+                        customer_id=row["customer_id"],
+                        stock_state=StockState(row["stock_state"]),
+                        refunded=row["refunded_amount"],
+                        other_discounts={k: row[k] for k in _OTHER_DISCOUNTS},
+                    )
+                    stored[row["id"]] = w
+        ids = list(stored)
+        lc = lines_t.c
+        for chunk in _chunks(ids):
+            stmt = sa.select(
+                lc.order_id, lc.sku, lc.product_name, lc.quantity, lc.unit_price, lc.discount,
+                lc.returned_quantity,
+            ).where(lc.order_id.in_(chunk))  # fmt: skip
+            for oid, sku, name, qty, price, discount, returned in self.conn.execute(stmt):
+                st = stored[oid].stored
+                assert st is not None
+                st.lines[(sku, name, qty, price, discount)] += 1
+                st.returned = st.returned or bool(returned)
+        keep: list[_Write] = []
+        for w in self.writes:
+            if w.stored is None or self._classify(w, w.stored):
+                keep.append(w)
+        self.writes = keep
+
+    def _classify(self, w: _Write, st: _Stored) -> bool:
+        """Decide what to do with an order the store has; False = nothing to write."""
+        values = w.values
+        if any(st.other_discounts.values()):  # a synced order's other discounts stay
+            values["total"] = compute_total(
+                subtotal=values["subtotal"],
+                shipping_fee=values["shipping_fee"],
+                seller_discount=values["seller_discount"],
+                **st.other_discounts,
+            )
+        lines = Counter((ln.sku, ln.product_name, ln.quantity, ln.unit_price, 0)
+                        for ln in w.draft.lines)  # fmt: skip
+        same_lines = lines == st.lines
+        if same_lines and all(values[k] == st.values[k] for k in _COMPARED):
+            self.report.orders_unchanged += 1
+            return False
+        draft, total = w.draft, values["total"]
+        if st.stock_state != StockState.NONE:
+            draft.reject(
+                None,
+                "this order moves stock (it was made in the app): change it there, not by import",
+            )
+        elif total < 0:
+            draft.reject(
+                "discount",
+                "with the order's stored marketplace, voucher, promotion and points discounts "
+                f"the total would be {total:,}",
+            )
+        elif total < st.refunded:
+            draft.reject(
+                "discount",
+                f"the order total would be {total:,}, less than the {st.refunded:,} "
+                "already refunded",
+            )
+        elif not same_lines and st.returned:
+            draft.reject(
+                "sku", "the order has returned items: its lines cannot be replaced by import"
+            )
+        if draft.error is not None:
+            return False
+        w.replace_lines = not same_lines
+        return True
+
+    def _resolve_skus(self, writes: list[_Write]) -> None:
+        skus = sorted({line.sku for w in writes for line in w.draft.lines})
+        for chunk in _chunks(skus):
+            stmt = (
+                sa.select(variants_t.c.sku, sa.func.min(variants_t.c.id))
+                .where(variants_t.c.sku.in_(chunk))
+                .group_by(variants_t.c.sku)
+            )
+            for sku, vid in self.conn.execute(stmt):
+                self.skus[sku] = vid
+        for w in writes:
+            for line in w.draft.lines:
+                if line.sku not in self.skus:
+                    new = _NewSku(line)
+                    self.skus[line.sku] = new
+                    self.new_skus.append(new)
+
+    def _resolve_customers(self, writes: list[_Write]) -> None:
+        """Buyer id first, then phone; otherwise a new customer (name, phone or buyer id)."""
+        wanted_ids: dict[Channel, set[str]] = {}
+        phones: set[str] = set()
+        for w in writes:
+            head = w.draft.head
+            assert head is not None
+            if head.buyer_id:
+                wanted_ids.setdefault(w.shop.channel, set()).add(head.buyer_id)
+            phone = _normal_phone(head.customer_phone)
+            if phone:
+                phones.add(phone)
+        by_id: dict[int, _Cust] = {}
+
+        def existing(cid: int) -> _Cust:
+            if cid not in by_id:
+                by_id[cid] = _Cust(cid)
+            return by_id[cid]
+
+        cc = customers_t.c
+        live = sa.func.coalesce(cc.merged_into_id, cc.id)
+        # (channel, buyer id) -> customer; None: the identity exists on a deleted customer.
+        identities: dict[tuple[Channel, str], _Cust | None] = {}
+        ic = identities_t.c
+        for channel, buyer_ids in wanted_ids.items():
+            for chunk in _chunks(sorted(buyer_ids)):
+                stmt = (
+                    sa.select(ic.buyer_id, live, cc.deleted_at)
+                    .select_from(identities_t.join(customers_t, cc.id == ic.customer_id))
+                    .where(ic.channel == channel, ic.buyer_id.in_(chunk))
+                )
+                for buyer_id, cid, deleted in self.conn.execute(stmt):
+                    identities[(channel, buyer_id)] = None if deleted else existing(cid)
+        by_phone: dict[str, _Cust] = {}
+        pc = phones_t.c
+        for chunk in _chunks(sorted(phones)):
+            stmt = (
+                sa.select(pc.phone, sa.func.min(live))
+                .select_from(phones_t.join(customers_t, cc.id == pc.customer_id))
+                .where(pc.phone.in_(chunk), cc.deleted_at.is_(None))
+                .group_by(pc.phone)
+            )
+            for phone, cid in self.conn.execute(stmt):
+                by_phone[phone] = existing(cid)
+        linked: set[int] = set()
+        for w in writes:
+            head = w.draft.head
+            assert head is not None
+            channel = w.shop.channel
+            key = (channel, head.buyer_id) if head.buyer_id else None
+            phone = _normal_phone(head.customer_phone)
+            cust = identities.get(key) if key else None
+            if cust is None and phone:
+                cust = by_phone.get(phone)
+            if cust is None and (head.customer_name or phone or head.buyer_id):
+                cust = _Cust(None, head.customer_name or phone or head.buyer_id or "", phone)
+                cust.index = len(self.new_customers)
+                self.new_customers.append(cust)
+                if phone:
+                    by_phone[phone] = cust
+            if key is not None and cust is not None and key not in identities:
+                identities[key] = cust
+                self.new_identities.append((cust, w.shop, key[1]))
+                if cust.id is not None:
+                    linked.add(cust.id)
+            w.customer = cust
+        self.report.customers_linked = len(linked)
+
+    # Writing ---------------------------------------------------------------------------
+    def write(self) -> None:
+        # New orders go in by order date: most order indexes lead with the date (after a
+        # shop or status), so their pages fill in order instead of at random.
+        inserts = sorted(
+            (w for w in self.writes if w.stored is None), key=lambda w: w.values["created_at"]
+        )
+        updates = [w for w in self.writes if w.stored is not None]
+        self.writes = inserts + updates
+        fresh = [table for table, rows in (("products", self.new_skus),
+                 ("customers", self.new_customers), ("orders", inserts)) if rows]  # fmt: skip
+        with _search_indexed_after(self.conn, fresh):
+            self._write_shops()
+            self._write_catalogue()
+            self._write_customers()
+            self._insert_orders(inserts)
+        self._update_orders(updates)
+        self._write_lines()
+        self._write_history()
+        self.report.orders_inserted = len(inserts)
+        self.report.orders_updated = len(updates)
+        touched: set[int] = set()
+        for w in self.writes:
+            for cid in (w.customer.id if w.customer else None,
+                        w.stored.customer_id if w.stored else None):  # fmt: skip
+                if cid is not None:
+                    touched.add(cid)
+        self.prog.check()
+        self.prog.update(0.96, "Updating customer statistics")
+        refresh_customer_stats(self.conn, touched, now=self.now)
+
+    def _ts(self, dt: datetime | None) -> Any:
+        """A timestamp as the driver takes it (SQLite: SQLAlchemy's UTC text)."""
+        if dt is None:
+            return None
+        if self.sqlite:  # = sqlite_timestamp(dt), without strftime's cost
+            return dt.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+        return db_timestamp(self.conn, dt)
+
+    def _bulk(
+        self,
+        table: sa.Table,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        constants: dict[str, Any] | None = None,
+        *,
+        share: tuple[float, float] | None = None,
+    ) -> None:
+        """Driver-level executemany of DB-ready tuples, in batches with cancel checks.
+
+        Core's per-value type processing costs as much as SQLite's own work on 100,000
+        rows, so the big inserts bind ready values (`_ts`, enum `.value`) to a plain
+        INSERT built from the table's metadata (performance-limits.md § Bulk ingest).
+        """
+        if not rows:
+            return
+        sql = _insert_sql(self.conn, table, columns, constants or {})
+        done = 0
+        for batch in _chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.exec_driver_sql(sql, list(batch))
+            done += len(batch)
+            if share is not None:
+                low, high = share
+                fraction = low + (high - low) * done / len(rows)
+                self.prog.update(fraction, f"Writing {table.name} ({done:,})")
+
+    def _write_shops(self) -> None:
+        rows = [{"name": s.name, "channel": s.channel, "created_at": self.now}
+                for s in self.new_shops]  # fmt: skip
+        if rows:
+            stmt = sa.insert(shops_t).returning(shops_t.c.id, sort_by_parameter_order=True)
+            for ref, (sid,) in zip(self.new_shops, self.conn.execute(stmt, rows), strict=True):
+                ref.id = sid
+        self.report.shops_created = len(rows)
+
+    def _write_catalogue(self) -> None:
+        new = self.new_skus
+        if not new:
+            return
+        products = [
+            {"name": s.name, "status": ProductStatus.ACTIVE,
+             "search_text": fold(s.name if s.name == s.sku else f"{s.name} {s.sku}"),
+             "created_by_id": self.user_id, "created_at": self.now, "updated_at": self.now}
+            for s in new
+        ]  # fmt: skip
+        # Usually a few hundred: RETURNING in parameter order (one row a statement) is fine.
+        stmt = sa.insert(products_t).returning(products_t.c.id, sort_by_parameter_order=True)
+        product_ids: list[int] = []
+        for batch in _chunks(products, _BATCH):
+            self.prog.check()
+            product_ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
+        now = self._ts(self.now)
+        self._bulk(
+            variants_t,
+            ("product_id", "sku", "price", "created_at", "updated_at"),
+            [(pid, s.sku, s.price, now, now) for s, pid in zip(new, product_ids, strict=True)],
+            {"cost": 0, "stock": 0, "reserved": 0, "is_active": True},
+        )
+        # Each new product has exactly one variant: find them by product.
+        by_product = dict(zip(product_ids, new, strict=True))
+        vc = variants_t.c
+        for chunk in _chunks(product_ids):
+            select = sa.select(vc.product_id, vc.id).where(vc.product_id.in_(chunk))
+            for pid, vid in self.conn.execute(select):
+                by_product[pid].variant_id = vid
+        self.report.products_created = len(new)
+
+    def _write_customers(self) -> None:
+        new = self.new_customers
+        now = self._ts(self.now)
+        if new:
+            token = secrets.token_hex(4)
+            # A unique placeholder code until the id is known (`customer_code(id)`).
+            codes = [f"~{token}{c.index:x}" for c in new]
+            before = self._max_id(customers_t)
+            self._bulk(
+                customers_t,
+                ("code", "name", "created_at", "updated_at"),
+                [(code, c.name, now, now) for code, c in zip(codes, new, strict=True)],
+                _CUSTOMER_CONSTANTS,
+            )
+            ids = self._sequential_ids(customers_t, before, len(new))
+            if ids is not None:
+                for c, cid in zip(new, ids, strict=True):
+                    c.id = cid
+            else:  # read the ids back by the unique placeholder codes
+                by_code = dict(zip(codes, new, strict=True))
+                cc = customers_t.c
+                for chunk in _chunks(codes):
+                    select = sa.select(cc.id, cc.code).where(cc.code.in_(chunk))
+                    for cid, code in self.conn.execute(select):
+                        by_code[code].id = cid
+            rows = []
+            for c in new:
+                assert c.id is not None
+                code = customer_code(c.id)
+                rows.append((code, search_text(c.name, code, phones=[c.phone]), c.id))
+            mark = _mark(self.conn)
+            sql = f"UPDATE customers SET code = {mark}, search_text = {mark} WHERE id = {mark}"
+            for batch in _chunks(rows, _BATCH):
+                self.prog.check()
+                self.conn.exec_driver_sql(sql, list(batch))
+            self._bulk(
+                phones_t,
+                ("customer_id", "phone", "created_at"),
+                [(c.id, c.phone, now) for c in new if c.phone],
+                {"is_primary": True},
+            )
+        self._bulk(
+            identities_t,
+            ("customer_id", "channel", "shop_id", "buyer_id"),
+            [(c.id, shop.channel.value, shop.id, buyer) for c, shop, buyer in self.new_identities],
+        )
+        self.report.customers_created = len(new)
+
+    def _insert_orders(self, inserts: list[_Write]) -> None:
+        self.prog.update(_PLAN_SHARE, f"Writing {len(inserts):,} new orders")
+        now = self._ts(self.now)
+        ts = self._ts
+        rows = []
+        for w in inserts:
+            v = w.values
+            rows.append((
+                w.shop.id, w.draft.external_id, v["status"].value, v["payment_method"].value,
+                w.customer.id if w.customer else None, v["buyer_name"], v["buyer_phone"],
+                v["ship_province"], v["province_code"], v["carrier"], v["item_count"],
+                v["subtotal"], v["shipping_fee"], v["seller_discount"], v["total"],
+                v["search_text"], self.user_id, ts(v["created_at"]), now, ts(v["completed_at"]),
+            ))  # fmt: skip
+        before = self._max_id(orders_t)
+        self._bulk(orders_t, _ORDER_COLUMNS, rows, _ORDER_CONSTANTS, share=(_PLAN_SHARE, 0.78))
+        ids = self._sequential_ids(orders_t, before, len(rows))
+        if ids is None:
+            self._read_back_order_ids(inserts)
+        else:
+            for w, oid in zip(inserts, ids, strict=True):
+                w.order_id = oid
+
+    def _max_id(self, table: sa.Table) -> int:
+        return int(self.conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
+                   .scalar_one())  # fmt: skip
+
+    def _sequential_ids(self, table: sa.Table, before: int, n: int) -> range | None:
+        """The ids SQLite gave `n` rows just inserted one by one, when provably in order.
+
+        Inside our write transaction SQLite numbers each new row max(id) + 1, so the rows
+        got before+1 ... before+n in insertion order; checked here, else None (and the
+        caller reads the ids back by key, as on PostgreSQL).
+        """
+        if not self.sqlite or not n:
+            return None
+        c = table.c.id
+        count, low, high = self.conn.execute(
+            sa.select(sa.func.count(), sa.func.min(c), sa.func.max(c)).where(c > before)
+        ).one()
+        if (count, low, high) != (n, before + 1, before + n):
+            return None
+        return range(before + 1, before + n + 1)
+
+    def _read_back_order_ids(self, inserts: list[_Write]) -> None:
+        """The ids of the orders just inserted, by their unique (shop, order number)."""
+        by_shop: dict[int, dict[str, _Write]] = {}
+        for w in inserts:
+            assert w.shop.id is not None
+            by_shop.setdefault(w.shop.id, {})[w.draft.external_id] = w
+        c = orders_t.c
+        for shop_id, wanted in by_shop.items():
+            for chunk in _chunks(list(wanted)):
+                stmt = sa.select(c.id, c.external_id).where(
+                    c.shop_id == shop_id, c.external_id.in_(chunk)
+                )
+                for oid, external_id in self.conn.execute(stmt):
+                    wanted[external_id].order_id = oid
+
+    def _update_orders(self, updates: list[_Write]) -> None:
+        """Changed orders: Core executemany (usually few), search index via its trigger."""
+        if not updates:
+            return
+        keys = [*_COMPARED, "completed_at", "search_text", "customer_id", "updated_at"]
+        stmt = (
+            orders_t.update()
+            .where(orders_t.c.id == sa.bindparam("oid"))
+            .values({k: sa.bindparam(f"v_{k}") for k in keys})
+        )
+        rows = []
+        for w in updates:
+            assert w.stored is not None
+            w.order_id = w.stored.id
+            customer_id = w.stored.customer_id
+            if customer_id is None and w.customer is not None:
+                customer_id = w.customer.id
+            values = {**w.values, "customer_id": customer_id, "updated_at": self.now}
+            rows.append({"oid": w.order_id, **{f"v_{k}": values[k] for k in keys}})
+        self.prog.update(0.78, f"Updating {len(rows):,} orders")
+        for batch in _chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.execute(stmt, list(batch))
+        replaced = [w.stored.id for w in updates if w.replace_lines and w.stored is not None]
+        for chunk in _chunks(replaced):
+            self.conn.execute(lines_t.delete().where(lines_t.c.order_id.in_(chunk)))
+
+    def _write_lines(self) -> None:
+        variant_of = {
+            sku: ref.variant_id if isinstance(ref, _NewSku) else ref
+            for sku, ref in self.skus.items()
+        }
+        rows = []
+        for w in self.writes:
+            if not w.replace_lines:
+                continue
+            oid = w.order_id
+            for sku, name, qty, price in w.draft.lines:
+                rows.append((oid, variant_of[sku], sku, name, qty, price, qty * price))
+        self._bulk(
+            lines_t,
+            ("order_id", "variant_id", "sku", "product_name", "quantity", "unit_price",
+             "subtotal"),
+            rows,
+            {"discount": 0, "returned_quantity": 0},
+            share=(0.8, 0.92),
+        )  # fmt: skip
+        self.report.lines = len(rows)
+
+    def _write_history(self) -> None:
+        now = self._ts(self.now)
+        rows = []
+        for w in self.writes:
+            new = w.values["status"]
+            old = w.stored.values["status"] if w.stored else None
+            if old != new:
+                rows.append((w.order_id, old.value if old else None, new.value, self.user_id, now))
+        self.prog.update(0.93, "Writing status history")
+        self._bulk(
+            history_t,
+            ("order_id", "from_status", "to_status", "user_id", "changed_at"),
+            rows,
+            {"source": IMPORT_SOURCE},
+        )
+
+
+_ORDER_COLUMNS = (
+    "shop_id", "external_id", "status", "payment_method", "customer_id", "buyer_name",
+    "buyer_phone", "ship_province", "province_code", "carrier", "item_count", "subtotal",
+    "shipping_fee", "seller_discount", "total", "search_text", "created_by_id", "created_at",
+    "updated_at", "completed_at",
+)  # fmt: skip
+_ORDER_CONSTANTS: dict[str, Any] = {
+    "source": OrderSource.IMPORT.value, "stock_state": StockState.NONE.value,
+    "marketplace_discount": 0, "voucher_discount": 0, "shop_promotion": 0,
+    "points_discount": 0, "commission": 0, "paid_amount": 0, "refunded_amount": 0,
+    "points_used": 0, "points_earned": 0, "flagged": False, "outbox_pending": False,
+}  # fmt: skip
+_CUSTOMER_CONSTANTS: dict[str, Any] = {
+    "source": IMPORT_SOURCE, "search_text": "", "gender": Gender.UNKNOWN.value,
+    "level_pinned": False, "rank": Rank.COPPER.value, "rank_pinned": False,
+    "points_balance": 0, "points_earned": 0, "total_orders": 0, "successful_orders": 0,
+    "cancelled_orders": 0, "returned_orders": 0, "total_expenses": 0, "channels": "",
+}  # fmt: skip
+
+
+def _mark(conn: sa.Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _insert_sql(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], constants: dict[str, Any]
+) -> str:
+    """A positional INSERT for `columns` of `table`; `constants` go in as SQL literals.
+
+    Every NOT NULL column without a server default (the id aside) must be covered.
+    """
+    given = {*columns, *constants}
+    missing = [
+        c.name
+        for c in table.columns
+        if not c.nullable and not c.primary_key and c.server_default is None
+        and c.name not in given
+    ]  # fmt: skip
+    if missing:
+        raise ValueError(f"{table.name}: required columns missing from the insert: {missing}")
+    prep = conn.dialect.identifier_preparer
+    names = ", ".join(prep.quote(name) for name in (*columns, *constants))
+    literals = [
+        str(
+            sa.literal(value, table.c[name].type).compile(
+                dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+            )
+        )
+        for name, value in constants.items()
+    ]
+    values = ", ".join([_mark(conn)] * len(columns) + literals)
+    return f"INSERT INTO {prep.format_table(table)} ({names}) VALUES ({values})"
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def import_orders(
+    ctx: ServiceContext, path: Path, *, progress: Progress | None = None
+) -> ImportReport:
+    """Import the orders of a .csv/.xlsx file in the generic order template.
+
+    Returns the report (rejected rows included). Raises PermissionDenied without Orders
+    access, ValidationError for a problem with the file itself (nothing written) and
+    Cancelled when `progress` asks to stop (nothing written).
+    """
+    ctx.require(Module.ORDERS)
+    started = time.perf_counter()
+    prog: Progress = progress if progress is not None else NullProgress()
+    path = Path(path)
+    with _gc_paused():
+        read = _read(path, shop_tz(), prog)
+        prog.check()
+        prog.update(_READ_SHARE, "Comparing with the orders already stored")
+        try:
+            report = _write(ctx, read, prog)
+        except sa.exc.OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise StoreError(
+                    "The database was busy with another change: nothing was imported; "
+                    "run the import again."
+                ) from exc
+            raise
+    report.file = path.name
+    report.seconds = time.perf_counter() - started
+    prog.update(1.0, "Import finished")
+    return report
+
+
+def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportReport:
+    """Phase 2 in one unit of work; the audit row only when something changed."""
+    started = time.perf_counter()
+    with ctx.uow() as session:
+        run = _Import(ctx, session.connection(), prog)
+        run.plan([d for d in read.drafts if d.error is None])
+        run.write()
+        report = run.report
+        report.file = read.name
+        report.rows_read = read.rows_read
+        bad = [d for d in read.drafts if d.error is not None]
+        report.orders_rejected = len(bad)
+        rejected = list(read.lone_rejects)
+        for draft in bad:
+            rejected += draft.rejected_rows()
+        report.rejected = sorted(rejected, key=lambda r: r.row)
+        report.seconds = read.seconds + time.perf_counter() - started
+        if report.changed:  # an import that changes nothing leaves no trace at all
+            _record(ctx, session, report)
+        prog.check()
+        prog.update(0.99, "Saving")
+    return report
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC passes while 100,000s of small objects are built (a third of the
+    reading time); the import creates no reference cycles worth collecting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _record(ctx: ServiceContext, session: Session, report: ImportReport) -> None:
+    """The audit row and the Home activity item, in the import's transaction."""
+    summary = report.summary()
+    ctx.audit(
+        session,
+        "orders.import",
+        entity_type="file",
+        entity_id=report.file[:64],
+        summary=summary[:255],
+        after=report.counts(),
+    )
+    message = (
+        f"Imported {report.orders_inserted:,} new and {report.orders_updated:,} updated "
+        f"orders from {report.file}"
+    )
+    if report.orders_rejected:
+        message += f" ({report.orders_rejected:,} rejected)"
+    session.add(
+        ActivityEvent(kind=ActivityKind.IMPORT, message=message[:255], created_at=ctx.clock.now())
+    )
