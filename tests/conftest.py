@@ -29,6 +29,8 @@ from primedist.db.store import open_store, upgrade  # noqa: E402
 from primedist.services import auth  # noqa: E402
 from primedist.services.context import Actor, ServiceContext  # noqa: E402
 
+pytest_plugins = ["tests.cli_support"]  # the `cli` fixture of the CLI tests
+
 FIXED_NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 OWNER_EMAIL = "owner@example.vn"
 OWNER_PASSWORD = "s3cret-pass"

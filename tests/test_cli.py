@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from primedist import __version__
-from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.db.backup import list_backups, validate_backup
 from primedist.db.store import HEAD_REVISION
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
@@ -40,48 +40,13 @@ INIT_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No data dir or database URL leaks in; the platform dir is redirected."""
-    monkeypatch.delenv("PRIMEDIST_DATA_DIR", raising=False)
-    monkeypatch.delenv("PRIMEDIST_DATABASE_URL", raising=False)
-    monkeypatch.setattr("primedist.config.default_data_dir", lambda: tmp_path / "platform")
+def _isolated(cli_env: None) -> None:
+    """Every test here runs the CLI without the environment leaking in."""
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
-
-
-class Run:
-    """One in-process run of the CLI: exit code and captured output."""
-
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def error_line(self) -> str:
-        """The single stderr line of a failed run."""
-        lines = self.err.splitlines()
-        assert len(lines) == 1, self.err
-        assert lines[0].startswith("primedist: error: "), lines[0]
-        assert self.out == ""
-        return lines[0]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:  # argparse: --version, usage errors
-            code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
 
 
 @pytest.fixture

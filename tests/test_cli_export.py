@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,53 +13,20 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
-from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.config import resolve_settings
 from primedist.db.store import open_store
 from primedist.domain.enums import Channel
 from primedist.queries.orders import orders
-from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+from tests.cli_support import INIT_ARGS
 from tests.factories import make_orders, make_shop
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-INIT_ARGS = ["--shop-name", "Cửa hàng CLI", "--owner-name", "Chủ CLI",
-             "--owner-email", OWNER_EMAIL, "--owner-password", OWNER_PASSWORD]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("PRIMEDIST_DATA_DIR", raising=False)
-    monkeypatch.delenv("PRIMEDIST_DATABASE_URL", raising=False)
-    monkeypatch.setattr("primedist.config.default_data_dir", lambda: tmp_path / "platform")
-
-
-class Run:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def error_line(self) -> str:
-        lines = self.err.splitlines()
-        assert len(lines) == 1, self.err
-        assert lines[0].startswith("primedist: error: "), lines[0]
-        assert self.out == ""
-        return lines[0]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+def _isolated(cli_env: None) -> None:
+    """Every test here runs the CLI without the environment leaking in."""
 
 
 class Shop:

@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, IMPORT_REJECTS_SHOWN, main
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, IMPORT_REJECTS_SHOWN
 from primedist.services.order_import import COLUMNS
-from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+from tests.cli_support import INIT_ARGS
 
-INIT_ARGS = ["--shop-name", "Cửa hàng CLI", "--owner-name", "Chủ CLI",
-             "--owner-email", OWNER_EMAIL, "--owner-password", OWNER_PASSWORD]  # fmt: skip
 LINE = {
     "order_id": "DH001", "order_date": "05/01/2026 10:30", "shop": "Prime - Shopee",
     "channel": "shopee", "status": "completed", "customer_name": "Nguyễn Thị Hoa",
@@ -25,37 +23,9 @@ LINE = {
 }  # fmt: skip
 
 
-class Run:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-    def error_line(self) -> str:
-        lines = self.err.splitlines()
-        assert len(lines) == 1, self.err
-        assert lines[0].startswith("primedist: error: "), lines[0]
-        assert self.out == ""
-        return lines[0]
-
-
 @pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("PRIMEDIST_DATA_DIR", raising=False)
-    monkeypatch.delenv("PRIMEDIST_DATABASE_URL", raising=False)
-    monkeypatch.setattr("primedist.config.default_data_dir", lambda: tmp_path / "platform")
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+def _isolated(cli_env: None) -> None:
+    """Every test here runs the CLI without the environment leaking in."""
 
 
 @pytest.fixture
