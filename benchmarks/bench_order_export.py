@@ -21,11 +21,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-import psutil
+from bench_support import PeakRss  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("PRIMEDIST_")}
@@ -58,35 +57,6 @@ def generate(data_dir: Path, orders: int, customers: int) -> float:
     summary = json.loads(out.stdout)
     assert summary["orders"] == orders, summary
     return elapsed
-
-
-class PeakRss:
-    """Samples this process's RSS in a thread; `extra_mb` = peak minus the RSS at start."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self._proc = psutil.Process()
-        self._interval = interval
-        self._stop = threading.Event()
-        self.baseline = self.peak = self._proc.memory_info().rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._proc.memory_info().rss)
-            time.sleep(self._interval)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._proc.memory_info().rss)
-
-    @property
-    def extra_mb(self) -> float:
-        return (self.peak - self.baseline) / 1e6
 
 
 def main() -> int:

@@ -27,12 +27,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psutil
+from bench_support import PeakRss  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -145,34 +144,6 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> None:
             elif value != "":
                 sheet.write_string(r, c, str(value))
     book.close()
-
-
-class PeakRss:
-    """Samples this process's RSS in a thread; `extra_mb` = peak minus the RSS at start."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self._proc = psutil.Process()
-        self._interval = interval
-        self._stop = threading.Event()
-        self.baseline = self.peak = self._proc.memory_info().rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._proc.memory_info().rss)
-            time.sleep(self._interval)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def extra_mb(self) -> float:
-        return (self.peak - self.baseline) / 1e6
 
 
 def template_store(work: Path) -> Path:
