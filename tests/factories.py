@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.core.search_keys import search_text
+from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain.customer import Customer, CustomerPhone
 from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod, Rank
 from primedist.domain.order import Order, compute_total
@@ -240,4 +241,6 @@ def make_product(
             }
             for i, (sku, price, stock) in enumerate(variants)
         ]
-        return _insert(conn, variants_t, rows)
+        ids = _insert(conn, variants_t, rows)
+        refresh_product_summaries(conn, [product_id])
+        return ids

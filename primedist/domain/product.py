@@ -22,7 +22,13 @@ class Product(SQLModel, table=True):
     """A catalogue item; its variants carry SKUs, prices and stock."""
 
     __tablename__ = "products"
-    __table_args__ = (sa.Index(None, "status", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index(None, "status", "created_at", "id"),
+        # Keyset sorts of the Products list (sort column, id).
+        sa.Index("ix_products_name_id", "name", "id"),
+        sa.Index("ix_products_price_min_id", "price_min", "id"),
+        sa.Index("ix_products_available_total_id", "available_total", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
@@ -35,6 +41,21 @@ class Product(SQLModel, table=True):
     created_by_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Summary of the active variants, kept by services.product_summary in the transaction
+    # of every change (variants, stock, low-stock levels) so the list sorts and filters
+    # on indexed columns of this table alone.
+    variant_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    price_min: int = money_field(sa_column_kwargs={"server_default": "0"})
+    price_max: int = money_field(sa_column_kwargs={"server_default": "0"})
+    #: None when no variant has a discount price.
+    discount_min: int | None = Field(default=None, sa_type=sa.BigInteger)
+    discount_max: int | None = Field(default=None, sa_type=sa.BigInteger)
+    #: On hand, summed over the stock holders (a SKU group counts once).
+    stock_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: Available (on hand - reserved), summed the same way.
+    available_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: Some active variant is at or below its low-stock level.
+    low_stock: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class ProductImage(SQLModel, table=True):

@@ -28,6 +28,7 @@ from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db import search
 from primedist.db.engine import db_timestamp, is_sqlite, sqlite_timestamp
+from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain import metadata
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
@@ -265,6 +266,7 @@ def generate_demo(
             prog.update(0.92, "Building indexes and the search index")
         _fix_sequences(conn)
         _reserve_open_orders(conn, ctx.clock.now())
+        refresh_product_summaries(conn)
         prog.update(0.97, "Saving")
     summary.seconds = time.perf_counter() - started
     prog.update(1.0, "Demo data ready")

@@ -45,6 +45,7 @@ from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import fold
 from primedist.db import search
 from primedist.db.engine import db_timestamp, is_sqlite
+from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerIdentity, CustomerPhone, customer_code
@@ -1001,6 +1002,7 @@ class _Import:
             [(pid, s.sku, s.price, now, now) for s, pid in zip(new, product_ids, strict=True)],
             {"cost": 0, "stock": 0, "reserved": 0, "is_active": True},
         )
+        refresh_product_summaries(self.conn, product_ids)
         # Each new product has exactly one variant: find them by product.
         by_product = dict(zip(product_ids, new, strict=True))
         vc = variants_t.c

@@ -3,18 +3,58 @@
 A variant in a SKU group ("Prime SKU") keeps its stock on the group: one physical item
 listed in several shops. On hand (`stock`) counts what is on the shelf; `reserved` is
 what open orders hold; available = stock − reserved.
+
+Whenever on-hand or reserved stock changes, the new available quantity is queued
+(`stock.push` outbox messages) for every marketplace listing of the variant — of every
+variant of its SKU group when grouped — so no channel oversells. Pushes coalesce: one
+message per (shop, variant listing), its payload replaced by the latest figure until it
+is delivered.
+
+Manual moves (stock in / out / adjustment), the per-SKU history and the bulk stock-take
+live here too; each public function is one unit of work with its audit row.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
-from primedist.domain.enums import StockMoveKind
-from primedist.domain.product import SkuGroup, StockMovement, Variant
-from primedist.errors import NotFound
+from primedist.db.product_summary import chunks as _chunks
+from primedist.db.product_summary import refresh_for_stock
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, Module, OutboxStatus, StockMoveKind
+from primedist.domain.order import Order
+from primedist.domain.product import (
+    ProductListing,
+    SkuGroup,
+    StockMovement,
+    Variant,
+    VariantListing,
+)
+from primedist.domain.shop import Shop
+from primedist.domain.sync import OutboxMessage
+from primedist.domain.user import User
+from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
+
+variants_t = table_of(Variant)
+groups_t = table_of(SkuGroup)
+movements_t = table_of(StockMovement)
+listings_t = table_of(ProductListing)
+variant_listings_t = table_of(VariantListing)
+shops_t = table_of(Shop)
+outbox_t = table_of(OutboxMessage)
+users_t = table_of(User)
+
+PUSH_KIND = "stock.push"
+MARKETPLACES = tuple(c for c in Channel if c.is_marketplace)
+MAX_REASON = 255
 
 
 @dataclass(frozen=True)
@@ -44,6 +84,87 @@ def stock_level(session: Session, variant_id: int) -> StockLevel:
     return StockLevel(holder.stock, holder.reserved)
 
 
+# --------------------------------------------------------------------------- stock pushes
+
+
+@dataclass(frozen=True)
+class _PushTarget:
+    shop_id: int
+    variant_listing_id: int
+    variant_id: int
+    sku_group_id: int | None
+    listing_external_id: str | None
+
+
+def _push_targets(
+    conn: sa.Connection, variant_ids: Iterable[int] = (), group_ids: Iterable[int] = ()
+) -> list[_PushTarget]:
+    """Marketplace variant listings of these variants and of every variant of these groups."""
+    vids, gids = sorted(set(variant_ids)), sorted(set(group_ids))
+    found: dict[int, _PushTarget] = {}
+    base = (
+        sa.select(variant_listings_t.c.id, listings_t.c.shop_id, variant_listings_t.c.variant_id,
+                  variants_t.c.sku_group_id, variant_listings_t.c.external_id)
+        .select_from(
+            variant_listings_t.join(listings_t, listings_t.c.id == variant_listings_t.c.listing_id)
+            .join(shops_t, shops_t.c.id == listings_t.c.shop_id)
+            .join(variants_t, variants_t.c.id == variant_listings_t.c.variant_id)
+        )
+        .where(shops_t.c.channel.in_(MARKETPLACES))
+    )  # fmt: skip
+    wheres = [variants_t.c.id.in_(c) for c in _chunks(vids)]
+    wheres += [variants_t.c.sku_group_id.in_(c) for c in _chunks(gids)]
+    for where in wheres:
+        for vl_id, shop_id, variant_id, gid, external_id in conn.execute(base.where(where)):
+            found[vl_id] = _PushTarget(shop_id, vl_id, variant_id, gid, external_id)
+    return list(found.values())
+
+
+def _queue_pushes(
+    conn: sa.Connection, pushes: Sequence[tuple[_PushTarget, int]], now: datetime
+) -> int:
+    """Queue (target, available) pushes, coalescing with the message already queued for the
+    same listing: its payload is replaced (and a delivered/failed one is queued again,
+    the intent key being unique). Returns how many messages were written."""
+    rows: dict[str, dict[str, Any]] = {}
+    for target, available in pushes:
+        key = f"stock:{target.shop_id}:{target.variant_listing_id}"
+        payload = {
+            "variant_id": target.variant_id,
+            "listing_external_id": target.listing_external_id,
+            "available": available,
+        }
+        rows[key] = {"intent_key": key, "shop_id": target.shop_id,
+                     "payload_json": json.dumps(payload, ensure_ascii=False)}  # fmt: skip
+    if not rows:
+        return 0
+    keys = list(rows)
+    existing: set[str] = set()
+    for chunk in _chunks(keys):
+        existing.update(
+            conn.execute(
+                sa.select(outbox_t.c.intent_key).where(outbox_t.c.intent_key.in_(chunk))
+            ).scalars()
+        )
+    new = [
+        {**rows[k], "kind": PUSH_KIND, "status": OutboxStatus.PENDING, "attempts": 0,
+         "next_attempt_at": now, "created_at": now, "updated_at": now}
+        for k in keys if k not in existing
+    ]  # fmt: skip
+    if new:
+        conn.execute(sa.insert(outbox_t), new)
+    if existing:
+        stmt = (
+            sa.update(outbox_t)
+            .where(outbox_t.c.intent_key == sa.bindparam("b_key"))
+            .values(payload_json=sa.bindparam("b_payload"), status=OutboxStatus.PENDING,
+                    attempts=0, last_error=None, delivered_at=None, next_attempt_at=now,
+                    updated_at=now)
+        )  # fmt: skip
+        conn.execute(stmt, [{"b_key": k, "b_payload": rows[k]["payload_json"]} for k in existing])
+    return len(rows)
+
+
 def move_stock(
     ctx: ServiceContext,
     session: Session,
@@ -55,10 +176,16 @@ def move_stock(
     order_id: int | None = None,
     reason: str | None = None,
 ) -> StockMovement:
-    """Change on-hand stock by `quantity` and reserved by `reserved` (both signed) and
-    record the movement, in the caller's unit of work."""
+    """Change on-hand stock by `quantity` and reserved by `reserved` (both signed), record
+    the movement and queue the new available stock for the marketplace listings, in the
+    caller's unit of work.
+
+    A move made for an order does not push to that order's own listing (its marketplace
+    already counted the sale); every other listing of the variant (of its group) gets it.
+    """
     variant, group = _holder(session, variant_id)
     holder: Variant | SkuGroup = group or variant
+    before = (holder.stock, holder.reserved)
     holder.stock += quantity
     # A reservation never goes below zero (a release after a manual stock-take).
     holder.reserved = max(0, holder.reserved + reserved)
@@ -79,4 +206,276 @@ def move_stock(
         created_at=now,
     )
     session.add(move)
+    if (holder.stock, holder.reserved) != before:
+        conn = session.connection()
+        targets = (
+            _push_targets(conn, group_ids=[group.id])
+            if group is not None and group.id is not None
+            else _push_targets(conn, variant_ids=[variant_id])
+        )
+        if targets and order_id is not None:
+            order = session.get(Order, order_id)
+            if order is not None:
+                own = (variant_id, order.shop_id)
+                targets = [t for t in targets if (t.variant_id, t.shop_id) != own]
+        available = holder.stock - holder.reserved
+        _queue_pushes(conn, [(t, available) for t in targets], now)
+        session.flush()
+        refresh_for_stock(conn, [variant_id])
     return move
+
+
+# --------------------------------------------------------------------------- manual moves
+
+
+def _reason(reason: str | None, *, required: bool) -> str | None:
+    text = (reason or "").strip()
+    if required and not text:
+        raise ValidationError("Give a reason for the stock change.", field="reason")
+    return text[:MAX_REASON] or None
+
+
+def _positive(quantity: int) -> None:
+    if quantity <= 0:
+        raise ValidationError("The quantity must be more than 0.", field="quantity")
+
+
+def stock_in(
+    ctx: ServiceContext,
+    variant_id: int,
+    quantity: int,
+    *,
+    unit_cost: int | None = None,
+    reason: str | None = None,
+) -> StockMovement:
+    """Goods received. With a unit cost, the variant's cost becomes the weighted average
+    (old on hand × old cost + quantity × unit cost) / (old on hand + quantity), rounded to
+    the đồng; when the old on hand is below zero the unit cost is taken as it is."""
+    ctx.require(Module.PRODUCTS)
+    _positive(quantity)
+    if unit_cost is not None and unit_cost < 0:
+        raise ValidationError("The unit cost cannot be negative.", field="unit_cost")
+    text = _reason(reason, required=False)
+    with ctx.uow() as session:
+        variant, group = _holder(session, variant_id)
+        old_on_hand = (group or variant).stock
+        old_cost = variant.cost
+        if unit_cost is not None:
+            if old_on_hand >= 0:
+                total = old_on_hand + quantity
+                variant.cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
+            else:
+                variant.cost = unit_cost
+            session.add(variant)
+        move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
+                          reason=text)  # fmt: skip
+        summary = f"{variant.sku}: +{quantity} → {move.stock_after}"
+        if unit_cost is not None:
+            summary += f", cost {old_cost} → {variant.cost}"
+        ctx.audit(session, "stock.in", entity_type="variant", entity_id=variant_id,
+                  summary=summary + (f" ({text})" if text else ""),
+                  after={"quantity": quantity, "unit_cost": unit_cost,
+                         "cost": variant.cost})  # fmt: skip
+    return move
+
+
+def stock_out(ctx: ServiceContext, variant_id: int, quantity: int, *, reason: str) -> StockMovement:
+    """Goods taken off the shelf (damaged, lost, own use); never below zero on hand."""
+    ctx.require(Module.PRODUCTS)
+    _positive(quantity)
+    text = _reason(reason, required=True)
+    with ctx.uow() as session:
+        variant, group = _holder(session, variant_id)
+        on_hand = (group or variant).stock
+        if quantity > on_hand:
+            raise ValidationError(
+                f"Only {on_hand} of {variant.sku} on hand: cannot take out {quantity}.",
+                field="quantity",
+            )
+        move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_OUT, quantity=-quantity,
+                          reason=text)  # fmt: skip
+        ctx.audit(session, "stock.out", entity_type="variant", entity_id=variant_id,
+                  summary=f"{variant.sku}: -{quantity} → {move.stock_after} ({text})")  # fmt: skip
+    return move
+
+
+def adjust_stock(
+    ctx: ServiceContext, variant_id: int, new_on_hand: int, *, reason: str
+) -> StockMovement | None:
+    """Set the on-hand stock (the group's when grouped); None when it is already that."""
+    ctx.require(Module.PRODUCTS)
+    if new_on_hand < 0:
+        raise ValidationError("The stock on hand cannot be negative.", field="new_on_hand")
+    text = _reason(reason, required=True)
+    with ctx.uow() as session:
+        variant, group = _holder(session, variant_id)
+        old = (group or variant).stock
+        if new_on_hand == old:
+            return None
+        move = move_stock(ctx, session, variant_id, StockMoveKind.ADJUSTMENT,
+                          quantity=new_on_hand - old, reason=text)  # fmt: skip
+        ctx.audit(session, "stock.adjust", entity_type="variant", entity_id=variant_id,
+                  summary=f"{variant.sku}: {old} → {new_on_hand} ({text})",
+                  before={"stock": old}, after={"stock": new_on_hand})  # fmt: skip
+    return move
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A line of a SKU's movement history (grouped: the whole group's, by SKU)."""
+
+    id: int
+    created_at: datetime
+    sku: str | None
+    kind: StockMoveKind
+    quantity: int
+    reserved_change: int
+    stock_after: int
+    reason: str | None
+    order_id: int | None
+    user_name: str | None
+
+
+def stock_history(ctx: ServiceContext, variant_id: int, limit: int = 200) -> list[HistoryRow]:
+    """Movements of a variant, newest first, with who made them. A grouped variant shows
+    its group's movements (its `stock_after` figures are the group's)."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.uow() as session:
+        variant, group = _holder(session, variant_id)
+        m = movements_t.c
+        where = (
+            sa.or_(m.variant_id == variant_id, m.sku_group_id == group.id)
+            if group is not None
+            else m.variant_id == variant_id
+        )
+        stmt = (
+            sa.select(m.id, m.created_at, variants_t.c.sku, m.kind, m.quantity, m.reserved_change,
+                      m.stock_after, m.reason, m.order_id, users_t.c.name)
+            .select_from(movements_t.outerjoin(variants_t, variants_t.c.id == m.variant_id)
+                         .outerjoin(users_t, users_t.c.id == m.user_id))
+            .where(where)
+            .order_by(m.created_at.desc(), m.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        return [HistoryRow(*row) for row in session.execute(stmt)]
+
+
+# --------------------------------------------------------------------------- stock-take
+
+
+@dataclass(frozen=True)
+class StocktakeResult:
+    """Counted lines, how many differed, and the difference in units and in đồng (at cost)."""
+
+    lines: int
+    changed: int
+    difference_qty: int
+    difference_value: int
+
+
+def apply_stocktake(
+    ctx: ServiceContext, counts: Mapping[int, int], *, reason: str
+) -> StocktakeResult:
+    """Set on-hand stock to what was counted (variant id → counted quantity), in one
+    transaction. A SKU-group member's count is the group's stock, so counting two members
+    of one group is refused. Bulk: Core selects in chunks, one executemany for the
+    movements and one per table for the stock."""
+    ctx.require(Module.PRODUCTS)
+    text = _reason(reason, required=True)
+    if not counts:
+        raise ValidationError("Count at least one product.", field="counts")
+    now = ctx.clock.now()
+    ids = sorted(counts)
+    with ctx.uow() as session:
+        conn = session.connection()
+        variants: dict[int, tuple[str, int | None, int, int, int]] = {}
+        v = variants_t.c
+        for chunk in _chunks(ids):
+            stmt = sa.select(v.id, v.sku, v.sku_group_id, v.stock, v.cost, v.reserved).where(
+                v.id.in_(chunk)
+            )
+            for vid, sku, gid, stock, cost, res in conn.execute(stmt):
+                variants[vid] = (sku, gid, stock, cost, res)
+        missing = [i for i in ids if i not in variants]
+        if missing:
+            raise NotFound(f"Product variant {missing[0]} no longer exists.")
+        negative = [variants[i][0] for i in ids if counts[i] < 0]
+        if negative:
+            raise ValidationError(f"The count of {', '.join(negative[:5])} cannot be negative.",
+                                  field="counts")  # fmt: skip
+        by_group: dict[int, list[str]] = {}
+        for i in ids:
+            gid = variants[i][1]
+            if gid is not None:
+                by_group.setdefault(gid, []).append(variants[i][0])
+        groups: dict[int, tuple[str, int, int]] = {}
+        for chunk in _chunks(sorted(by_group)):
+            stmt2 = sa.select(groups_t.c.id, groups_t.c.code, groups_t.c.stock,
+                              groups_t.c.reserved).where(groups_t.c.id.in_(chunk))  # fmt: skip
+            for gid, code, stock, res in conn.execute(stmt2):
+                groups[gid] = (code, stock, res)
+        twice = [(gid, skus) for gid, skus in by_group.items() if len(skus) > 1]
+        if twice:
+            gid, skus = twice[0]
+            raise ValidationError(
+                f"{' and '.join(skus)} share the stock of group {groups[gid][0]}: count only one.",
+                field="counts",
+            )
+        moves: list[dict[str, Any]] = []
+        variant_updates: list[dict[str, Any]] = []
+        group_updates: list[dict[str, Any]] = []
+        pushed_variants: dict[int, int] = {}  # ungrouped variant id -> available
+        pushed_groups: dict[int, int] = {}
+        diff_qty = diff_value = 0
+        for vid in ids:
+            _sku, gid, v_stock, cost, v_reserved = variants[vid]
+            counted = counts[vid]
+            on_hand = groups[gid][1] if gid is not None else v_stock
+            diff = counted - on_hand
+            if diff == 0:
+                continue
+            diff_qty += diff
+            diff_value += diff * cost
+            moves.append({"variant_id": vid, "sku_group_id": gid, "kind": StockMoveKind.STOCKTAKE,
+                          "quantity": diff, "stock_after": counted, "reserved_change": 0,
+                          "reason": text, "order_id": None, "user_id": ctx.actor.id,
+                          "created_at": now})  # fmt: skip
+            if gid is not None:
+                group_updates.append({"b_id": gid, "b_stock": counted})
+                pushed_groups[gid] = counted - groups[gid][2]
+            else:
+                variant_updates.append({"b_id": vid, "b_stock": counted})
+                pushed_variants[vid] = counted - v_reserved
+        if moves:
+            conn.execute(sa.insert(movements_t), moves)
+        if variant_updates:
+            conn.execute(
+                sa.update(variants_t).where(variants_t.c.id == sa.bindparam("b_id"))
+                .values(stock=sa.bindparam("b_stock"), updated_at=now),
+                variant_updates,
+            )  # fmt: skip
+        if group_updates:
+            conn.execute(
+                sa.update(groups_t).where(groups_t.c.id == sa.bindparam("b_id"))
+                .values(stock=sa.bindparam("b_stock")),
+                group_updates,
+            )  # fmt: skip
+        pushes: list[tuple[_PushTarget, int]] = []
+        if pushed_variants or pushed_groups:
+            for t in _push_targets(conn, pushed_variants, pushed_groups):
+                if t.sku_group_id is not None and t.sku_group_id in pushed_groups:
+                    pushes.append((t, pushed_groups[t.sku_group_id]))
+                elif t.variant_id in pushed_variants:
+                    pushes.append((t, pushed_variants[t.variant_id]))
+        queued = _queue_pushes(conn, pushes, now)
+        refresh_for_stock(conn, pushed_variants, pushed_groups)
+        result = StocktakeResult(len(ids), len(moves), diff_qty, diff_value)
+        ctx.audit(session, "stock.stocktake", entity_type="stocktake",
+                  summary=f"{result.lines} lines counted, {result.changed} changed, "
+                  f"difference {result.difference_qty:+d} ({result.difference_value:+,} đ); "
+                  f"{text}",
+                  after={**result.__dict__, "pushes": queued})  # fmt: skip
+    return result

@@ -1,0 +1,173 @@
+"""The summary columns of `products`: what the Products list sorts and filters on.
+
+A product row carries the figures of its active variants — variant count, price and
+discount-price range, on-hand and available stock (a SKU group's stock counted once),
+and whether any variant is low on stock — so the list pages keys on indexed columns of
+`products` alone. Every writer that changes variants, stock or low-stock levels calls a
+`refresh_*` function in its own transaction.
+
+The low-stock level of a variant is its own, else its SKU group's, else the highest
+default of the shops its product is listed on (Settings → Low stock); a variant with no
+level is never low. Low = available (on hand − reserved) <= level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+#: The shop parameter holding a shop's default low-stock level (JSON integer).
+LOW_STOCK_KEY = "low_stock_level"
+#: Ids per IN (...) list: well under SQLite's bound-parameter limit.
+CHUNK = 900
+
+_md = sa.MetaData()
+products = sa.Table(
+    "products", _md, sa.Column("id", sa.Integer, primary_key=True),
+    *(sa.Column(c, sa.BigInteger) for c in (
+        "variant_count", "price_min", "price_max", "discount_min", "discount_max",
+        "stock_total", "available_total")),
+    sa.Column("low_stock", sa.Boolean),
+)  # fmt: skip
+variants = sa.Table(
+    "variants", _md, sa.Column("id", sa.Integer, primary_key=True),
+    *(sa.Column(c, sa.BigInteger) for c in (
+        "product_id", "price", "discount_price", "stock", "reserved", "low_stock_level",
+        "sku_group_id")),
+    sa.Column("is_active", sa.Boolean),
+)  # fmt: skip
+groups = sa.Table(
+    "sku_groups", _md, sa.Column("id", sa.Integer, primary_key=True),
+    *(sa.Column(c, sa.BigInteger) for c in ("stock", "reserved", "low_stock_level")),
+)  # fmt: skip
+listings = sa.Table(
+    "product_listings", _md, sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("product_id", sa.Integer), sa.Column("shop_id", sa.Integer),
+    sa.Column("is_active", sa.Boolean),
+)  # fmt: skip
+shop_parameters = sa.Table(
+    "shop_parameters", _md, sa.Column("shop_id", sa.Integer), sa.Column("key", sa.String),
+    sa.Column("value_json", sa.Text),
+)  # fmt: skip
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def shop_default_level(product_id: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """Correlated to the outer `product_id`: the highest low-stock default of the shops the
+    product is listed on (NULL when none has one)."""
+    sp, pl = shop_parameters.c, listings.c
+    return (
+        sa.select(sa.func.max(sa.cast(sp.value_json, sa.Integer)))
+        .select_from(listings.join(shop_parameters, sp.shop_id == pl.shop_id))
+        .where(pl.product_id == product_id, pl.is_active.is_(True),
+               sp.key == LOW_STOCK_KEY)
+        .scalar_subquery()
+    )  # fmt: skip
+
+
+@dataclass
+class _Summary:
+    variant_count: int = 0
+    prices: list[int] = field(default_factory=list)
+    discounts: list[int] = field(default_factory=list)
+    holders: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    low: bool = False
+
+    def row(self, product_id: int) -> dict[str, Any]:
+        return {
+            "b_id": product_id,
+            "variant_count": self.variant_count,
+            "price_min": min(self.prices, default=0),
+            "price_max": max(self.prices, default=0),
+            "discount_min": min(self.discounts, default=None),
+            "discount_max": max(self.discounts, default=None),
+            "stock_total": sum(s for s, _ in self.holders.values()),
+            "available_total": sum(s - r for s, r in self.holders.values()),
+            "low_stock": self.low,
+        }
+
+
+def _variant_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> sa.Result[Any]:
+    v, g = variants.c, groups.c
+    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
+    stmt = (
+        sa.select(v.product_id, v.id, v.price, v.discount_price, v.sku_group_id,
+                  sa.func.coalesce(g.stock, v.stock), sa.func.coalesce(g.reserved, v.reserved),
+                  level)
+        .select_from(variants.outerjoin(groups, g.id == v.sku_group_id))
+        .where(v.is_active.is_(True))
+    )  # fmt: skip
+    if where is not None:
+        stmt = stmt.where(where)
+    return conn.execute(stmt)
+
+
+def _summarise(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
+    for product_id, vid, price, discount, gid, stock, reserved, level in rows:
+        s = summaries.setdefault(product_id, _Summary())
+        s.variant_count += 1
+        s.prices.append(price)
+        if discount is not None:
+            s.discounts.append(discount)
+        s.holders[("g", gid) if gid is not None else ("v", vid)] = (stock, reserved)
+        if level is not None and stock - reserved <= level:
+            s.low = True
+
+
+def _write(conn: sa.Connection, summaries: dict[int, _Summary], product_ids: Iterable[int]) -> int:
+    rows = [summaries.get(pid, _Summary()).row(pid) for pid in product_ids]
+    if rows:
+        values: dict[str, Any] = {k: sa.bindparam(k) for k in rows[0] if k != "b_id"}
+        stmt = sa.update(products).where(products.c.id == sa.bindparam("b_id")).values(values)
+        conn.execute(stmt, rows)
+    return len(rows)
+
+
+def refresh_product_summaries(conn: sa.Connection, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute the summary columns of these products (all of them when None), in the
+    caller's transaction. Returns how many products were written."""
+    summaries: dict[int, _Summary] = {}
+    if product_ids is None:
+        _summarise(_variant_rows(conn, None), summaries)
+        ids: list[int] = list(conn.execute(sa.select(products.c.id)).scalars())
+    else:
+        ids = sorted(set(product_ids))
+        for chunk in chunks(ids):
+            _summarise(_variant_rows(conn, variants.c.product_id.in_(chunk)), summaries)
+    return _write(conn, summaries, ids)
+
+
+def products_of(
+    conn: sa.Connection, variant_ids: Iterable[int] = (), group_ids: Iterable[int] = ()
+) -> set[int]:
+    """The products whose summary a stock change of these variants or groups touches:
+    the variants' own products and those of every variant sharing their groups."""
+    v = variants.c
+    vids, gids = sorted(set(variant_ids)), set(group_ids)
+    found: set[int] = set()
+    for chunk in chunks(vids):
+        for pid, gid in conn.execute(
+            sa.select(v.product_id, v.sku_group_id).where(v.id.in_(chunk))
+        ):
+            found.add(pid)
+            if gid is not None:
+                gids.add(gid)
+    for chunk in chunks(sorted(gids)):
+        found.update(
+            conn.execute(sa.select(v.product_id).where(v.sku_group_id.in_(chunk))).scalars()
+        )
+    return found
+
+
+def refresh_for_stock(
+    conn: sa.Connection, variant_ids: Iterable[int] = (), group_ids: Iterable[int] = ()
+) -> int:
+    """Refresh the products a stock change of these variants or groups touches."""
+    return refresh_product_summaries(conn, products_of(conn, variant_ids, group_ids))

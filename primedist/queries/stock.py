@@ -1,0 +1,87 @@
+"""Stock read models: low-stock variants and products that sold nothing in a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from primedist.db.product_summary import shop_default_level
+from primedist.domain.base import table_of
+from primedist.domain.enums import OrderStatus, ProductStatus
+from primedist.domain.order import Order, OrderLine
+from primedist.domain.product import Product, SkuGroup, Variant
+
+variants = table_of(Variant)
+groups = table_of(SkuGroup)
+products = table_of(Product)
+orders = table_of(Order)
+order_lines = table_of(OrderLine)
+
+#: Order statuses whose lines count as revenue.
+REVENUE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.SHIPPING)
+
+
+@dataclass(frozen=True)
+class LowStockRow:
+    variant_id: int
+    product_id: int
+    product_name: str
+    sku: str
+    sku_group_id: int | None
+    on_hand: int
+    reserved: int
+    available: int
+    level: int
+
+
+def low_stock_variants(conn: sa.Connection, limit: int | None = None) -> list[LowStockRow]:
+    """Active variants of active products whose available stock (the group's when grouped)
+    is at or below their low-stock level (the variant's, else the group's, else the highest
+    default of the shops the product is listed on); the most short first. Variants with no
+    level are never listed."""
+    v, g, p = variants.c, groups.c, products.c
+    on_hand = sa.func.coalesce(g.stock, v.stock)
+    reserved = sa.func.coalesce(g.reserved, v.reserved)
+    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
+    available = on_hand - reserved
+    stmt = (
+        sa.select(v.id, v.product_id, p.name, v.sku, v.sku_group_id, on_hand, reserved,
+                  available, level)
+        .select_from(variants.join(products, p.id == v.product_id)
+                     .outerjoin(groups, g.id == v.sku_group_id))
+        .where(v.is_active.is_(True), p.status == ProductStatus.ACTIVE, level.is_not(None),
+               available <= level)
+        .order_by(available - level, v.sku, v.id)
+        .limit(limit)
+    )  # fmt: skip
+    return [LowStockRow(*row) for row in conn.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product_id: int
+    name: str
+    status: ProductStatus
+
+
+def products_without_revenue(
+    conn: sa.Connection, start: datetime, end: datetime
+) -> list[ProductRow]:
+    """Products (not archived) with no line on a shipping or completed order placed in
+    [start, end), by name."""
+    p, line, o = products.c, order_lines.c, orders.c
+    sold = (
+        sa.select(sa.literal(1))
+        .select_from(order_lines.join(orders, o.id == line.order_id)
+                     .join(variants, variants.c.id == line.variant_id))
+        .where(variants.c.product_id == p.id, o.status.in_(REVENUE_STATUSES),
+               o.created_at >= start, o.created_at < end)
+    )  # fmt: skip
+    stmt = (
+        sa.select(p.id, p.name, p.status)
+        .where(p.status != ProductStatus.ARCHIVED, ~sold.exists())
+        .order_by(p.name, p.id)
+    )
+    return [ProductRow(*row) for row in conn.execute(stmt)]
