@@ -1,0 +1,176 @@
+"""Low-stock levels: the default per shop (Settings → Low stock) and the per-variant override.
+
+The level of a variant is its own, else its SKU group's, else the highest default of the
+shops its product is listed on; a variant is low when its available stock (on hand −
+reserved, the group's when grouped) is at or below it. A shop default is the shop
+parameter `LOW_STOCK_KEY` holding a JSON integer.
+
+Every change refreshes the `products` summary (`low_stock` flag) of the products it
+touches in the same transaction, and writes an audit row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.db.product_summary import LOW_STOCK_KEY, refresh_product_summaries
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, Module
+from primedist.domain.product import ProductListing, Variant
+from primedist.domain.settings import ShopParameter
+from primedist.domain.shop import Shop
+from primedist.errors import NotFound, ValidationError
+from primedist.services.context import ServiceContext
+
+shops_t = table_of(Shop)
+params_t = table_of(ShopParameter)
+listings_t = table_of(ProductListing)
+
+#: The highest level accepted (a typo guard; no shop keeps a million of one SKU in reserve).
+MAX_LEVEL = 1_000_000
+
+
+class ShopLevel(NamedTuple):
+    """A shop and its default low-stock level (None: no default)."""
+
+    shop_id: int
+    name: str
+    channel: Channel
+    level: int | None
+
+
+def parse_level(value_json: str | None) -> int | None:
+    """The level stored as JSON text; None when absent or not an integer."""
+    if value_json is None:
+        return None
+    try:
+        value = json.loads(value_json)
+    except ValueError:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _check_level(level: int) -> None:
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise ValidationError("The low-stock level must be a whole number.", field="level")
+    if level < 0:
+        raise ValidationError("The low-stock level cannot be negative.", field="level")
+    if level > MAX_LEVEL:
+        raise ValidationError(
+            f"The low-stock level cannot be more than {MAX_LEVEL:,}.", field="level"
+        )
+
+
+def shop_levels(ctx: ServiceContext) -> list[ShopLevel]:
+    """Every shop with its default low-stock level, by name."""
+    ctx.require(Module.SETTINGS)
+    s, sp = shops_t.c, params_t.c
+    stmt = (
+        sa.select(s.id, s.name, s.channel, sp.value_json)
+        .select_from(shops_t.outerjoin(params_t, sa.and_(sp.shop_id == s.id,
+                                                          sp.key == LOW_STOCK_KEY)))
+        .order_by(s.name, s.id)
+    )  # fmt: skip
+    with ctx.uow() as session:
+        rows = session.connection().execute(stmt).all()
+    return [ShopLevel(sid, name, Channel(ch), parse_level(raw)) for sid, name, ch, raw in rows]
+
+
+def _shops(session: Session, shop_ids: Iterable[int]) -> dict[int, str]:
+    """{shop id: name} of these shops; ValidationError when none, NotFound when one is gone."""
+    ids = sorted(set(shop_ids))
+    if not ids:
+        raise ValidationError("Choose at least one shop.", field="shops")
+    found = dict(
+        session.connection()
+        .execute(sa.select(shops_t.c.id, shops_t.c.name).where(shops_t.c.id.in_(ids)))
+        .all()
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"Shop {missing[0]} no longer exists.")
+    return {int(k): str(v) for k, v in found.items()}
+
+
+def _refresh_listed(session: Session, shop_ids: Iterable[int]) -> int:
+    """Refresh the summaries of the products listed on these shops; returns how many."""
+    session.flush()
+    conn = session.connection()
+    product_ids = conn.execute(
+        sa.select(listings_t.c.product_id)
+        .where(listings_t.c.shop_id.in_(sorted(set(shop_ids))))
+        .distinct()
+    ).scalars()
+    return refresh_product_summaries(conn, list(product_ids))
+
+
+def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> int:
+    """Make `level` the default low-stock level of these shops. Returns how many product
+    summaries were refreshed (the products listed on them)."""
+    ctx.require(Module.SETTINGS)
+    _check_level(level)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        shops = _shops(session, shop_ids)
+        for shop_id, name in shops.items():
+            param = session.get(ShopParameter, (shop_id, LOW_STOCK_KEY))
+            before = parse_level(param.value_json) if param is not None else None
+            if param is None:
+                param = ShopParameter(shop_id=shop_id, key=LOW_STOCK_KEY, value_json="")
+            param.value_json = json.dumps(level)
+            param.updated_at = now
+            session.add(param)
+            ctx.audit(session, "low_stock.shop_level", entity_type="shop", entity_id=shop_id,
+                      summary=f"{name}: default low-stock level {before} → {level}",
+                      before={"low_stock_level": before},
+                      after={"low_stock_level": level})  # fmt: skip
+        return _refresh_listed(session, shops)
+
+
+def reset_shop_level(ctx: ServiceContext, shop_ids: Iterable[int]) -> int:
+    """Remove the default low-stock level of these shops (their products then have a level
+    only from a variant or SKU group). Returns how many product summaries were refreshed."""
+    ctx.require(Module.SETTINGS)
+    with ctx.uow() as session:
+        shops = _shops(session, shop_ids)
+        for shop_id, name in shops.items():
+            param = session.get(ShopParameter, (shop_id, LOW_STOCK_KEY))
+            if param is None:
+                continue
+            before = parse_level(param.value_json)
+            session.delete(param)
+            ctx.audit(session, "low_stock.shop_level_reset", entity_type="shop",
+                      entity_id=shop_id, summary=f"{name}: default low-stock level {before} "
+                      "removed", before={"low_stock_level": before},
+                      after={"low_stock_level": None})  # fmt: skip
+        return _refresh_listed(session, shops)
+
+
+def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -> None:
+    """Set a variant's own low-stock level; None goes back to its group's or the shop
+    default."""
+    ctx.require(Module.PRODUCTS)
+    if level is not None:
+        _check_level(level)
+    with ctx.uow() as session:
+        variant = session.get(Variant, variant_id)
+        if variant is None:
+            raise NotFound(f"Product variant {variant_id} no longer exists.")
+        before = variant.low_stock_level
+        if before == level:
+            return
+        variant.low_stock_level = level
+        variant.updated_at = ctx.clock.now()
+        session.add(variant)
+        ctx.audit(session, "low_stock.variant_level", entity_type="variant", entity_id=variant_id,
+                  summary=f"{variant.sku}: low-stock level {before} → "
+                  f"{'default' if level is None else level}",
+                  before={"low_stock_level": before},
+                  after={"low_stock_level": level})  # fmt: skip
+        session.flush()
+        refresh_product_summaries(session.connection(), [variant.product_id])
