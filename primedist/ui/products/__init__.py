@@ -1,0 +1,1 @@
+"""The Products tab: list, add/edit, SKU groups, stock dialogs and the stock-take."""
