@@ -244,3 +244,63 @@ def make_product(
         ids = _insert(conn, variants_t, rows)
         refresh_product_summaries(conn, [product_id])
         return ids
+
+
+def make_catalogue_product(
+    engine: Engine,
+    name: str,
+    variants: Sequence[tuple[str, int, int | None, int]],
+    *,
+    shop_ids: Sequence[int] = (),
+    status: str = "active",
+    category: str | None = None,
+    created_at: datetime | None = None,
+    barcodes: Sequence[str | None] | None = None,
+    images: Sequence[tuple[str, str | None]] = (),
+    low_stock_level: int | None = None,
+    reserved: int = 0,
+) -> int:
+    """A product for list tests: variants as (sku, price, discount price or None, stock),
+    listed on `shop_ids`, with image rows (path, thumb path) in position order; every
+    variant gets `low_stock_level` and `reserved`. Summaries are refreshed. Returns the
+    product id."""
+    from primedist.domain.product import Product, ProductImage, ProductListing, Variant
+
+    products_t = Product.__table__  # type: ignore[attr-defined]
+    variants_t = Variant.__table__  # type: ignore[attr-defined]
+    listings_t = ProductListing.__table__  # type: ignore[attr-defined]
+    images_t = ProductImage.__table__  # type: ignore[attr-defined]
+    when = created_at or datetime.now().astimezone()
+    codes = [b for b in (barcodes or []) if b]
+    with engine.begin() as conn:
+        text = search_text(name, *(sku for sku, *_rest in variants), *codes)
+        product_id = _insert(
+            conn,
+            products_t,
+            [{"name": name, "category": category, "status": status, "search_text": text,
+              "created_at": when, "updated_at": when}],
+        )[0]  # fmt: skip
+        _insert(
+            conn,
+            variants_t,
+            [
+                {"product_id": product_id, "sku": sku,
+                 "barcode": barcodes[i] if barcodes else None, "price": price,
+                 "discount_price": discount, "stock": stock, "reserved": reserved,
+                 "low_stock_level": low_stock_level, "created_at": when, "updated_at": when}
+                for i, (sku, price, discount, stock) in enumerate(variants)
+            ],
+        )  # fmt: skip
+        _insert(
+            conn,
+            listings_t,
+            [{"product_id": product_id, "shop_id": s, "is_active": True} for s in shop_ids],
+        )
+        _insert(
+            conn,
+            images_t,
+            [{"product_id": product_id, "path": path, "thumb_path": thumb, "position": i}
+             for i, (path, thumb) in enumerate(images)],
+        )  # fmt: skip
+        refresh_product_summaries(conn, [product_id])
+    return product_id

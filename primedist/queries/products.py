@@ -1,0 +1,277 @@
+"""The Products list: one QuerySpec over `products`, its filter chips and folded search.
+
+Keys are paged on `products` alone: every filter and sort reads the summary columns that
+`db.product_summary` keeps on the product row (price and discount-price ranges, stock,
+low stock), so a page walks one of the sort indexes (`ix_products_name_id`,
+`ix_products_price_min_id`, `ix_products_available_total_id`, `created_at`) whatever the
+chips. The shown SKUs, shops and thumbnail are correlated subqueries evaluated only for
+the rows of the visible page. Archived products (deleted ones that have orders) are
+never listed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from primedist.domain.base import table_of
+from primedist.domain.enums import ProductStatus
+from primedist.domain.product import Product, ProductImage, ProductListing, Variant
+from primedist.domain.shop import Shop
+from primedist.queries.search import search_filter
+from primedist.queries.spec import Column, QuerySpec, QueryState
+
+products = table_of(Product)
+variants = table_of(Variant)
+images = table_of(ProductImage)
+listings = table_of(ProductListing)
+shops = table_of(Shop)
+
+#: Product statuses the list shows (archived = deleted but kept for its orders).
+LISTED_STATUSES = (ProductStatus.ACTIVE, ProductStatus.HIDDEN)
+#: The status chip's choices, OR-ed together.
+STATUS_CHOICES = ("active", "hidden", "out_of_stock", "low_stock")
+#: How the SKUs and shops of a row are joined for display.
+SEPARATOR = ", "
+
+
+class joined_text(FunctionElement[str]):  # noqa: N801  (reads as the SQL function it is)
+    """`joined_text(value, separator, order)`: the values of a group joined into one text —
+    `group_concat` on SQLite (in the order the rows are read: the index order of the
+    correlated lookup), `string_agg(... ORDER BY order)` on PostgreSQL."""
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "joined_text"
+
+
+@compiles(joined_text)
+def _joined_text_default(element: joined_text, compiler: SQLCompiler, **kw: Any) -> str:
+    value, separator, _order = list(element.clauses)
+    return f"group_concat({compiler.process(value, **kw)}, {compiler.process(separator, **kw)})"
+
+
+@compiles(joined_text, "postgresql")
+def _joined_text_pg(element: joined_text, compiler: SQLCompiler, **kw: Any) -> str:
+    value, separator, order = list(element.clauses)
+    return (
+        f"string_agg({compiler.process(value, **kw)}, {compiler.process(separator, **kw)}"
+        f" ORDER BY {compiler.process(order, **kw)})"
+    )
+
+
+def _joined(value: ColumnElement[Any], order: ColumnElement[Any]) -> ColumnElement[str]:
+    return joined_text(value, sa.literal(SEPARATOR, sa.Text), order)
+
+
+p, v, img, pl, sh = products.c, variants.c, images.c, listings.c, shops.c
+
+#: The first image's thumbnail (its full image when it has no thumbnail yet).
+THUMBNAIL = (
+    sa.select(sa.func.coalesce(img.thumb_path, img.path))
+    .where(img.product_id == p.id)
+    .order_by(img.position, img.id)
+    .limit(1)
+    .scalar_subquery()
+)
+#: The SKUs of the active variants, "SKU-1, SKU-2".
+SKUS = (
+    sa.select(_joined(v.sku, v.id))
+    .where(v.product_id == p.id, v.is_active.is_(True))
+    .scalar_subquery()
+)
+_listed = sa.and_(pl.product_id == p.id, pl.is_active.is_(True))
+#: Names of the shops the product is listed on.
+SHOP_NAMES = (
+    sa.select(_joined(sh.name, sh.name))
+    .select_from(listings.join(shops, sh.id == pl.shop_id))
+    .where(_listed)
+    .scalar_subquery()
+)
+#: Their channels, in the same order (for the channel icons).
+SHOP_CHANNELS = (
+    sa.select(_joined(sh.channel, sh.name))
+    .select_from(listings.join(shops, sh.id == pl.shop_id))
+    .where(_listed)
+    .scalar_subquery()
+)
+
+
+def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
+    # `search_text` holds the folded name, SKUs and barcodes (products_fts on SQLite).
+    return search_filter(products, text, dialect)
+
+
+PRODUCTS_SPEC = QuerySpec(
+    name="products",
+    key=p.id,
+    from_=products,
+    key_from=products,
+    columns=(
+        Column("thumbnail", "Image", THUMBNAIL, kind="image", width=48),
+        Column("name", "Product name", p.name, sort=p.name, width=280),
+        Column("skus", "SKU", SKUS, width=170),
+        Column("shops", "Shop", SHOP_NAMES, width=190),
+        # Shown as a range with price_max (29.000 ₫ - 49.000 ₫); sorts by the lowest.
+        Column("price", "Price", p.price_min, kind="money", sort=p.price_min, width=170),
+        Column("discount_price", "Discount price", p.discount_min, kind="money", width=170),
+        # Available (on hand - reserved); the tooltip shows on hand and reserved.
+        Column(
+            "stock", "Stock", p.available_total, kind="int", sort=p.available_total, width=80
+        ),  # fmt: skip
+        Column("status", "Status", p.status, kind="enum", width=100),
+        Column(
+            "created", "Created", p.created_at, kind="datetime", sort=p.created_at, width=130
+        ),  # fmt: skip
+        # Loaded for the list's drawing (hidden columns there).
+        Column("channels", "Channels", SHOP_CHANNELS),
+        Column("price_max", "Highest price", p.price_max, kind="money"),
+        Column("discount_max", "Highest discount price", p.discount_max, kind="money"),
+        Column("on_hand", "On hand", p.stock_total, kind="int"),
+        Column("variant_count", "Variants", p.variant_count, kind="int"),
+        Column("low_stock", "Low stock", p.low_stock, kind="bool"),
+    ),
+    default_sort="created",
+    default_descending=True,
+    search=_search,
+    # Every filter column: a range/IN filter never steers SQLite off the sort's index.
+    hint_columns=frozenset(
+        {
+            "status",
+            "price_min",
+            "price_max",
+            "discount_min",
+            "discount_max",
+            "available_total",
+            "variant_count",
+            "low_stock",
+            "category",
+            "created_at",
+        }
+    ),  # fmt: skip
+)
+
+#: The keys of PRODUCTS_SPEC's sortable columns.
+SORT_KEYS = tuple(c.key for c in PRODUCTS_SPEC.columns if c.sort is not None)
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    """The Products list's filter chips (all optional; empty = no restriction).
+
+    Money is whole đồng, both ends included. A price range matches a product with SOME
+    active variant priced in it (`price_max >= low AND price_min <= high`); the discount
+    range likewise on discount prices (products without one never match it); the stock
+    range is on available stock. `statuses` are OR-ed.
+    """
+
+    shop_ids: tuple[int, ...] = ()
+    price_min: int | None = None
+    price_max: int | None = None
+    discount_min: int | None = None
+    discount_max: int | None = None
+    stock_min: int | None = None
+    stock_max: int | None = None
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.statuses) - set(STATUS_CHOICES)
+        if unknown:
+            raise ValueError(f"unknown product status filter: {', '.join(sorted(unknown))}")
+
+    def is_empty(self) -> bool:
+        return self == ProductFilter()
+
+
+def _status_clause(statuses: tuple[str, ...]) -> ColumnElement[bool]:
+    """Listed products, narrowed to any of the chosen statuses.
+
+    Always an IN (never `=`), so paging keys hints it away from the status index: the
+    list walks the sort's index whatever the status chip (sorting every active product
+    by name would cost far more than skipping the few hidden ones).
+    """
+    plain = [s for s in STATUS_CHOICES[:2] if s in statuses]
+    flags = [s for s in statuses if s not in plain]
+    listed = p.status.in_(plain if plain and not flags else [s.value for s in LISTED_STATUSES])
+    if not flags:
+        return listed
+    parts: list[ColumnElement[bool]] = [p.status.in_(plain)] if plain else []
+    if "out_of_stock" in flags:
+        parts.append(sa.and_(p.available_total <= 0, p.variant_count > 0))
+    if "low_stock" in flags:
+        parts.append(p.low_stock.is_(True))
+    return sa.and_(listed, sa.or_(*parts))
+
+
+def product_filter_clauses(flt: ProductFilter) -> list[ColumnElement[bool]]:
+    """WHERE clauses of a filter on `products` alone (archived products always excluded).
+
+    The list pages keys with planner hints (PRODUCTS_SPEC.hint_columns), so these range
+    and IN clauses never make SQLite sort every match.
+    """
+    out: list[ColumnElement[bool]] = [_status_clause(flt.statuses)]
+    if flt.shop_ids:
+        out.append(
+            sa.exists().where(
+                pl.product_id == p.id,
+                pl.shop_id.in_(list(flt.shop_ids)),
+                pl.is_active.is_(True),
+            )
+        )
+    if flt.price_min is not None or flt.price_max is not None:
+        out.append(p.variant_count > 0)
+        if flt.price_min is not None:
+            out.append(p.price_max >= flt.price_min)
+        if flt.price_max is not None:
+            out.append(p.price_min <= flt.price_max)
+    if flt.discount_min is not None:
+        out.append(p.discount_max >= flt.discount_min)
+    if flt.discount_max is not None:
+        out.append(p.discount_min <= flt.discount_max)
+    if flt.stock_min is not None:
+        out.append(p.available_total >= flt.stock_min)
+    if flt.stock_max is not None:
+        out.append(p.available_total <= flt.stock_max)
+    if flt.category:
+        out.append(p.category == flt.category)
+    return out
+
+
+def list_state(
+    flt: ProductFilter,
+    *,
+    search: str = "",
+    sort_key: str | None = None,
+    descending: bool | None = None,
+) -> QueryState:
+    """The list query for a filter and the search text (sort: a key of SORT_KEYS)."""
+    return QueryState(
+        search=search,
+        filters=tuple(product_filter_clauses(flt)),
+        sort_key=sort_key,
+        descending=descending,
+    )
+
+
+def category_names(conn: sa.Connection) -> list[str]:
+    """The categories in use (listed products), by name: the category filter's choices."""
+    stmt = (
+        sa.select(p.category)
+        .where(p.category.is_not(None), p.status.in_([s.value for s in LISTED_STATUSES]))
+        .group_by(p.category)
+        .order_by(p.category)
+    )
+    return [str(c) for c in conn.execute(stmt).scalars() if c]
+
+
+def with_columns(columns: tuple[Column, ...], name: str = "products_export") -> QuerySpec:
+    """PRODUCTS_SPEC with other columns (same table, filters, search and sorts)."""
+    return dataclasses.replace(PRODUCTS_SPEC, name=name, columns=columns)

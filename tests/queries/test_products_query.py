@@ -1,0 +1,302 @@
+"""The Products list query: filters, sorts, folded search, row cells and query plans, on
+a real migrated database filled through the factories."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.queries import products as q
+from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, list_state
+from primedist.queries.spec import QueryState, count_rows, fetch_keys, fetch_rows, keys_stmt
+from tests.factories import make_catalogue_product, make_shop
+
+START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+PG_URL = os.environ.get("PRIMEDIST_TEST_DATABASE_URL", "")
+DIALECT = sa.make_url(PG_URL).get_backend_name() if PG_URL else "sqlite"
+
+
+@dataclass
+class Cat:
+    engine: Engine
+    shopee: int
+    lazada: int
+    tiki: int
+    ids: dict[str, int]
+
+    def all_keys(self, state: QueryState) -> list[int]:
+        with self.engine.connect() as conn:
+            out: list[int] = []
+            after = None
+            while True:
+                page = fetch_keys(conn, PRODUCTS_SPEC, state, after=after, limit=2)
+                if not page.keys:
+                    return out
+                out += page.keys
+                after = page.after
+
+    def names(self, flt: ProductFilter = ProductFilter(), **kw: Any) -> set[str]:  # noqa: B008
+        by_id = {v: k for k, v in self.ids.items()}
+        keys = self.all_keys(list_state(flt, **kw))
+        with self.engine.connect() as conn:
+            assert count_rows(conn, PRODUCTS_SPEC, list_state(flt, **kw)) == len(keys)
+        assert len(keys) == len(set(keys))
+        return {by_id[k] for k in keys}
+
+
+@pytest.fixture
+def cat(engine: Engine) -> Cat:
+    shopee = make_shop(engine, "Prime Shopee", "shopee")
+    lazada = make_shop(engine, "Prime Lazada", "lazada")
+    tiki = make_shop(engine, "Prime Tiki", "tiki")
+
+    def at(i: int) -> datetime:
+        return START + timedelta(hours=i)
+
+    ids = {
+        "ao": make_catalogue_product(
+            engine, "Áo thun trắng",
+            [("AO-TRANG-S", 120_000, 99_000, 10), ("AO-TRANG-M", 150_000, None, 0)],
+            shop_ids=(shopee, lazada), category="Áo", created_at=at(1),
+            barcodes=("8934567890123", None),
+            images=(("images/ao/1.jpg", "images/ao/1_t.jpg"), ("images/ao/2.jpg", None)),
+        ),
+        "quan": make_catalogue_product(
+            engine, "Quần jean đen", [("QJ-30", 350_000, None, 2)], shop_ids=(lazada,),
+            category="Quần", created_at=at(2), low_stock_level=5,
+        ),
+        "dam": make_catalogue_product(
+            engine, "Đầm dạ hội", [("DAM-01", 900_000, 700_000, 0)], shop_ids=(tiki,),
+            created_at=at(3),
+        ),
+        "mu": make_catalogue_product(
+            engine, "Mũ lưỡi trai", [("MU-1", 50_000, 45_000, 100)], shop_ids=(shopee,),
+            status="hidden", created_at=at(4),
+        ),
+        "tui": make_catalogue_product(engine, "Túi vải", [], created_at=at(5)),
+        "tat": make_catalogue_product(
+            engine, "Tất cổ ngắn", [("TAT-1", 20_000, None, 5)], shop_ids=(shopee, tiki),
+            created_at=at(6), reserved=5,
+        ),
+        "cu": make_catalogue_product(
+            engine, "Áo cũ", [("AO-CU", 10_000, None, 3)], shop_ids=(shopee,),
+            status="archived", created_at=at(7),
+        ),
+    }  # fmt: skip
+    return Cat(engine, shopee, lazada, tiki, ids)
+
+
+LISTED = {"ao", "quan", "dam", "mu", "tui", "tat"}
+
+
+def test_archived_products_are_never_listed(cat: Cat) -> None:
+    assert cat.names() == LISTED
+    assert "cu" not in cat.names(ProductFilter(shop_ids=(cat.shopee,)))
+    assert "cu" not in cat.names(search="ao")
+
+
+def test_default_order_is_newest_first(cat: Cat) -> None:
+    keys = cat.all_keys(list_state(ProductFilter()))
+    expected = ["tat", "tui", "mu", "dam", "quan", "ao"]
+    assert keys == [cat.ids[k] for k in expected]
+
+
+@pytest.mark.parametrize(
+    ("sort_key", "value"),
+    [
+        ("name", lambda r: r["name"]),
+        ("price", lambda r: r["price_min"]),
+        ("stock", lambda r: r["available_total"]),
+        ("created", lambda r: r["created_at"]),
+    ],
+)
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_sort_in_both_directions(cat: Cat, sort_key: str, value: Any, descending: bool):
+    with cat.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(
+            sa.select(q.products).where(q.products.c.status != "archived"))]  # fmt: skip
+    rows.sort(key=lambda r: (value(r), r["id"]), reverse=descending)
+    state = list_state(ProductFilter(), sort_key=sort_key, descending=descending)
+    assert cat.all_keys(state) == [r["id"] for r in rows]
+
+
+def test_name_sort_is_by_name(cat: Cat) -> None:
+    keys = cat.all_keys(list_state(ProductFilter(), sort_key="name", descending=False))
+    by_id = {v: k for k, v in cat.ids.items()}
+    # Binary order of the stored names (accented capitals after plain ones).
+    assert [by_id[k] for k in keys] == ["mu", "quan", "tui", "tat", "ao", "dam"]
+
+
+def test_shop_filter(cat: Cat) -> None:
+    assert cat.names(ProductFilter(shop_ids=(cat.shopee,))) == {"ao", "mu", "tat"}
+    assert cat.names(ProductFilter(shop_ids=(cat.lazada, cat.tiki))) == {"ao", "quan", "dam", "tat"}
+
+
+def test_an_inactive_listing_does_not_count(cat: Cat) -> None:
+    with cat.engine.begin() as conn:
+        conn.execute(
+            sa.update(q.listings)
+            .where(q.listings.c.product_id == cat.ids["ao"], q.listings.c.shop_id == cat.lazada)
+            .values(is_active=False)
+        )
+    assert cat.names(ProductFilter(shop_ids=(cat.lazada,))) == {"quan"}
+
+
+def test_price_range_matches_some_variant(cat: Cat) -> None:
+    # Áo: 120k-150k; a range touching either end of it matches.
+    assert cat.names(ProductFilter(price_min=140_000, price_max=200_000)) == {"ao"}
+    assert cat.names(ProductFilter(price_min=100_000, price_max=125_000)) == {"ao"}
+    assert cat.names(ProductFilter(price_min=151_000, price_max=349_999)) == set()
+    assert cat.names(ProductFilter(price_min=350_000)) == {"quan", "dam"}
+    # Only an upper bound; the product without variants has no price at all.
+    assert cat.names(ProductFilter(price_max=50_000)) == {"mu", "tat"}
+
+
+def test_discount_price_range(cat: Cat) -> None:
+    assert cat.names(ProductFilter(discount_min=0)) == {"ao", "dam", "mu"}
+    assert cat.names(ProductFilter(discount_max=99_000)) == {"ao", "mu"}
+    assert cat.names(ProductFilter(discount_min=50_000, discount_max=100_000)) == {"ao"}
+
+
+def test_stock_range_is_on_available_stock(cat: Cat) -> None:
+    # Tất: 5 on hand, 5 reserved = 0 available.
+    assert cat.names(ProductFilter(stock_max=0)) == {"dam", "tui", "tat"}
+    assert cat.names(ProductFilter(stock_min=2, stock_max=10)) == {"ao", "quan"}
+    assert cat.names(ProductFilter(stock_min=50)) == {"mu"}
+
+
+def test_statuses_are_or_ed(cat: Cat) -> None:
+    assert cat.names(ProductFilter(statuses=("active",))) == LISTED - {"mu"}
+    assert cat.names(ProductFilter(statuses=("hidden",))) == {"mu"}
+    # Out of stock: nothing available and at least one variant (not the empty Túi).
+    assert cat.names(ProductFilter(statuses=("out_of_stock",))) == {"dam", "tat"}
+    assert cat.names(ProductFilter(statuses=("low_stock",))) == {"quan"}
+    assert cat.names(ProductFilter(statuses=("hidden", "low_stock"))) == {"mu", "quan"}
+    assert cat.names(ProductFilter(statuses=("out_of_stock", "low_stock"))) == {
+        "dam",
+        "tat",
+        "quan",
+    }
+    assert cat.names(ProductFilter(statuses=("active", "hidden"))) == LISTED
+
+
+def test_unknown_status_is_refused() -> None:
+    with pytest.raises(ValueError, match="bogus"):
+        ProductFilter(statuses=("bogus",))
+
+
+def test_category_and_combined_filters(cat: Cat) -> None:
+    assert cat.names(ProductFilter(category="Áo")) == {"ao"}
+    flt = ProductFilter(shop_ids=(cat.shopee,), price_max=60_000, statuses=("active",))
+    assert cat.names(flt) == {"tat"}
+    assert cat.names(flt, search="tat") == {"tat"}
+    assert cat.names(flt, search="ao") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ao thun", {"ao"}),
+        ("Áo THUN", {"ao"}),
+        ("dam da hoi", {"dam"}),  # đ folds to d
+        ("đầm", {"dam"}),
+        ("quan jean", {"quan"}),
+        ("AO-TRANG-M", {"ao"}),  # a SKU
+        ("qj-30", {"quan"}),
+        ("8934567890123", {"ao"}),  # a barcode
+        ("tr", {"ao", "mu"}),  # word prefixes: trắng, trai
+        ("khong co", set()),
+    ],
+)
+def test_folded_search_on_name_sku_and_barcode(cat: Cat, text: str, expected: set[str]) -> None:
+    assert cat.names(search=text) == expected
+
+
+def test_row_cells(cat: Cat) -> None:
+    with cat.engine.connect() as conn:
+        rows = fetch_rows(conn, PRODUCTS_SPEC, [cat.ids["ao"], cat.ids["tui"], cat.ids["tat"]])
+    col = {c.key: i for i, c in enumerate(PRODUCTS_SPEC.columns)}
+    ao = rows[cat.ids["ao"]]
+    assert ao[col["thumbnail"]] == "images/ao/1_t.jpg"
+    assert ao[col["name"]] == "Áo thun trắng"
+    assert ao[col["skus"]] == "AO-TRANG-S, AO-TRANG-M"
+    assert sorted(ao[col["shops"]].split(", ")) == ["Prime Lazada", "Prime Shopee"]
+    assert sorted(ao[col["channels"]].split(", ")) == ["lazada", "shopee"]
+    assert (ao[col["price"]], ao[col["price_max"]]) == (120_000, 150_000)
+    assert (ao[col["discount_price"]], ao[col["discount_max"]]) == (99_000, 99_000)
+    assert (ao[col["stock"]], ao[col["on_hand"]], ao[col["variant_count"]]) == (10, 10, 2)
+    assert str(ao[col["status"]]) == "active"
+    tui = rows[cat.ids["tui"]]
+    assert tui[col["thumbnail"]] is None and tui[col["skus"]] is None
+    assert tui[col["shops"]] is None and tui[col["discount_price"]] is None
+    tat = rows[cat.ids["tat"]]
+    assert (tat[col["stock"]], tat[col["on_hand"]]) == (0, 5)
+
+
+def test_category_names(cat: Cat) -> None:
+    with cat.engine.connect() as conn:
+        assert q.category_names(conn) == ["Quần", "Áo"]
+
+
+# --------------------------------------------------------------------------- query plans
+
+SORT_INDEX = {
+    "name": "ix_products_name_id",
+    "price": "ix_products_price_min_id",
+    "stock": "ix_products_available_total_id",
+    "created": "ix_products_created_at",
+}
+
+
+def _plan(conn: sa.Connection, stmt: sa.Select[Any]) -> list[str]:
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    processors = compiled._bind_processors  # noqa: SLF001  (the values as the driver gets them)
+    assert compiled.positiontup is not None
+    values = tuple(
+        processors[k](params[k]) if k in processors else params[k] for k in compiled.positiontup
+    )
+    rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", values).all()
+    conn.exec_driver_sql(compiled.string, values).all()  # and the query itself runs
+    return [str(r[-1]) for r in rows]
+
+
+def _filters(c: Cat) -> dict[str, ProductFilter]:
+    return {
+        "none": ProductFilter(),
+        "shop": ProductFilter(shop_ids=(c.shopee, c.lazada)),
+        "price": ProductFilter(price_min=100_000, price_max=400_000),
+        "discount": ProductFilter(discount_min=10_000),
+        "stock": ProductFilter(stock_min=1, stock_max=50),
+        "hidden": ProductFilter(statuses=("hidden",)),
+        "low stock": ProductFilter(statuses=("low_stock",)),
+        "active + out of stock": ProductFilter(statuses=("active", "out_of_stock")),
+        "everything": ProductFilter(
+            shop_ids=(c.tiki,), price_min=1, stock_max=10, statuses=("low_stock",), category="Áo"
+        ),  # fmt: skip
+    }
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+@pytest.mark.parametrize("sort_key", list(SORT_INDEX))
+def test_keyset_pages_walk_the_sort_index_whatever_the_filter(cat: Cat, sort_key: str) -> None:
+    with cat.engine.connect() as conn:
+        assert not sa.inspect(conn).has_table("sqlite_stat1")  # plans from indexes alone
+        for fname, flt in _filters(cat).items():
+            for desc in (False, True):
+                state = list_state(flt, sort_key=sort_key, descending=desc)
+                first = fetch_keys(conn, PRODUCTS_SPEC, state, after=None, limit=1)
+                after = first.after or (0, 0)
+                for bound in (None, after):
+                    stmt = keys_stmt(PRODUCTS_SPEC, state, "sqlite", after=bound, limit=100)
+                    plan = _plan(conn, stmt)
+                    text = "\n".join(plan)
+                    where = f"{sort_key} {'desc' if desc else 'asc'} / {fname}: {plan}"
+                    assert SORT_INDEX[sort_key] in text, where
+                    assert "USE TEMP B-TREE" not in text, where
