@@ -1,0 +1,1225 @@
+"""Import products from the product template (.csv/.xlsx): `primedist import products FILE`.
+
+The template has one row per variant (SKU); the product-level columns (`PRODUCT_COLUMNS`)
+repeat on every row of a product and must agree (README § Import file formats). The
+rows of one product share its `product_name` (matched exactly, trimmed). The import
+follows the rules of the order import (services/order_import.py) in two phases:
+
+1. **Read and check** every row without touching the database. A bad value rejects its
+   whole product (every row of it is reported, the bad one with the reason, naming the
+   row and column); other products go on. A problem with the file itself (missing, not
+   Excel, no header, a required column missing, too big...) raises `ValidationError` and
+   nothing is written.
+2. **Plan and write**, in ONE transaction: look the SKUs up among active variants (a
+   matched variant is updated; a SKU on two products is ambiguous and rejects its
+   product), find each product (by its matched SKUs, else by exact name among
+   non-archived products, else new), resolve the shop names, compare with the store
+   (identical rows are *unchanged* and not written: importing a file twice changes
+   nothing) and write with Core executemany: products, variants, listings, stock
+   movements (opening stock = STOCK_IN, a changed stock of an existing variant =
+   ADJUSTMENT, reason "Import"; stock never changes without a movement row), the folded
+   `search_text`, the product summaries, one audit row and a Home activity item. A cancel
+   or an error rolls the whole import back.
+
+A column left out of the file leaves that field of existing products and variants as it
+is; a present but empty cell clears it (`stock`: an empty cell leaves the stock alone).
+The header may use the template keys (`product_name`), the English headers of the
+product export (`Product name`) or its Vietnamese headers (`Tên sản phẩm`, accents
+optional), so an export re-imports as it is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.search_keys import search_text
+from primedist.core.text import fold
+from primedist.db.engine import is_sqlite
+from primedist.db.product_summary import chunks, products_of, refresh_product_summaries
+from primedist.domain.audit import ActivityEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import ActivityKind, Module, ProductStatus, StockMoveKind
+from primedist.domain.product import (
+    Product,
+    ProductListing,
+    SkuGroup,
+    StockMovement,
+    Variant,
+    VariantListing,
+)
+from primedist.domain.shop import Shop
+from primedist.errors import StoreError, ValidationError
+from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.services.context import ServiceContext
+from primedist.services.order_import import RejectedRow, _gc_paused, _search_indexed_after
+from primedist.services.stock import _push_targets, _PushTarget, _queue_pushes
+
+products_t = table_of(Product)
+variants_t = table_of(Variant)
+groups_t = table_of(SkuGroup)
+listings_t = table_of(ProductListing)
+variant_listings_t = table_of(VariantListing)
+movements_t = table_of(StockMovement)
+shops_t = table_of(Shop)
+
+#: Every column of the template, in the documented order.
+COLUMNS = (
+    "product_name", "category", "description", "sku", "barcode", "option1_name", "option1",
+    "option2_name", "option2", "cost", "price", "discount_price", "stock", "low_stock_level",
+    "shops", "status",
+)  # fmt: skip
+REQUIRED = ("product_name", "sku", "price")
+#: Product-level columns: repeated on each row of a product, and must agree.
+PRODUCT_COLUMNS = (
+    "category", "description", "option1_name", "option2_name", "shops", "status",
+)  # fmt: skip
+VARIANT_COLUMNS = (
+    "sku", "barcode", "option1", "option2", "cost", "price", "discount_price", "stock",
+    "low_stock_level",
+)  # fmt: skip
+
+#: Headers of the template columns and of the export's read-only extras:
+#: {key: (Vietnamese, English)}. The import accepts the key and both headers.
+HEADERS: dict[str, tuple[str, str]] = {
+    "product_name": ("Tên sản phẩm", "Product name"),
+    "category": ("Danh mục", "Category"),
+    "description": ("Mô tả", "Description"),
+    "sku": ("Mã SKU", "SKU"),
+    "barcode": ("Mã vạch", "Barcode"),
+    "option1_name": ("Tên thuộc tính 1", "Option 1 name"),
+    "option1": ("Thuộc tính 1", "Option 1"),
+    "option2_name": ("Tên thuộc tính 2", "Option 2 name"),
+    "option2": ("Thuộc tính 2", "Option 2"),
+    "cost": ("Giá vốn", "Cost"),
+    "price": ("Giá bán", "Price"),
+    "discount_price": ("Giá khuyến mãi", "Discount price"),
+    "stock": ("Tồn kho", "Stock"),
+    "low_stock_level": ("Mức tồn kho thấp", "Low stock level"),
+    "shops": ("Gian hàng", "Shops"),
+    "status": ("Trạng thái", "Status"),
+    # Read-only extras of the export (ignored by the import).
+    "on_hand": ("Tồn thực tế", "On hand"),
+    "reserved": ("Đang giữ cho đơn", "Reserved"),
+    "available": ("Có thể bán", "Available"),
+    "created_at": ("Ngày tạo", "Created"),
+}
+EXTRA_COLUMNS = ("on_hand", "reserved", "available", "created_at")
+
+#: Largest amount (đồng) and stock one cell may hold.
+MAX_AMOUNT = 1_000_000_000_000
+MAX_STOCK = 1_000_000_000
+MAX_DESCRIPTION = 10_000
+#: Separates shop names in the `shops` column.
+SHOP_SEPARATOR = ";"
+#: The reason of every stock movement an import writes.
+IMPORT_REASON = "Import"
+STATUSES = {s.value: s for s in (ProductStatus.ACTIVE, ProductStatus.HIDDEN)}
+
+_BATCH = 5_000  # rows per executemany between cancel checks
+_READ_SHARE, _PLAN_SHARE = 0.5, 0.6  # progress: reading up to 50 %, planning to 60 %
+_FORMULA_STARTS = "=+-@\t\r"
+
+
+def _length(column: sa.Column[Any]) -> int:
+    length = getattr(column.type, "length", None)
+    assert isinstance(length, int), column
+    return length
+
+
+#: The storage limit of each text column of the template.
+MAX_LENGTH: dict[str, int] = {
+    "product_name": _length(products_t.c.name),
+    "category": _length(products_t.c.category),
+    "description": MAX_DESCRIPTION,
+    "sku": _length(variants_t.c.sku),
+    "barcode": _length(variants_t.c.barcode),
+    "option1_name": _length(variants_t.c.option1_name),
+    "option1": _length(variants_t.c.option1),
+    "option2_name": _length(variants_t.c.option2_name),
+    "option2": _length(variants_t.c.option2),
+    "shops": 2_000,
+}
+
+
+def header_key(name: str) -> str:
+    """A header cell as the key it names: folded (accents optional), spaces as ``_``."""
+    return "_".join(fold(name.replace("_", " ")).split())
+
+
+#: Every accepted header spelling (folded) → template key.
+HEADER_ALIASES: dict[str, str] = {}
+for _key, (_vi, _en) in HEADERS.items():
+    for _name in (_key, _vi, _en):
+        HEADER_ALIASES[header_key(_name)] = _key
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class ProductImportReport:
+    """What a products import did; `rejected` lists every row not imported, by row number."""
+
+    file: str = ""
+    rows_read: int = 0
+    products_created: int = 0
+    products_updated: int = 0
+    products_unchanged: int = 0
+    products_rejected: int = 0
+    variants_created: int = 0
+    variants_updated: int = 0
+    variants_unchanged: int = 0
+    #: Stock movements written (opening stock of new variants, adjustments of others).
+    stock_moves: int = 0
+    #: Shop listings added (or re-activated) for the `shops` column.
+    listings_added: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """True when the import wrote anything."""
+        return bool(self.products_created or self.products_updated)
+
+    def counts(self) -> dict[str, Any]:
+        """Every figure of the report except the rejected rows themselves."""
+        data = asdict(self)
+        del data["rejected"]
+        data["rows_rejected"] = len(self.rejected)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The report for `--json`: the counts plus `rows_rejected` as {row, column, reason}."""
+        data = self.counts()
+        data["rows_rejected"] = [asdict(r) for r in self.rejected]
+        return data
+
+    def summary(self) -> str:
+        """One line for people."""
+        products = [
+            f"{self.products_created:,} new",
+            f"{self.products_updated:,} updated",
+            f"{self.products_unchanged:,} unchanged",
+        ]
+        if self.products_rejected:
+            products.append(f"{self.products_rejected:,} rejected")
+        variants = [
+            f"{self.variants_created:,} new",
+            f"{self.variants_updated:,} updated",
+            f"{self.variants_unchanged:,} unchanged",
+        ]
+        text = (
+            f"Imported {self.file}: {self.rows_read:,} rows; products {', '.join(products)}; "
+            f"variants {', '.join(variants)}; {self.stock_moves:,} stock movements"
+        )
+        if self.listings_added:
+            text += f"; {self.listings_added:,} shop listings added"
+        if self.rejected:
+            text += f"; {len(self.rejected):,} rows rejected"
+        return text + f" ({self.seconds:.1f} s)."
+
+
+# --------------------------------------------------------------------------- parsed rows
+
+
+class _Bad(Exception):
+    """A value that cannot be imported (internal: becomes a RejectedRow)."""
+
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+class _Head(NamedTuple):
+    """The product-level values of a row (fields in `PRODUCT_COLUMNS` order)."""
+
+    category: str | None
+    description: str | None
+    option1_name: str | None
+    option2_name: str | None
+    #: Shop names as written (trimmed, sorted, each once).
+    shops: tuple[str, ...]
+    #: None when the status column is absent.
+    status: ProductStatus | None
+
+
+class _Row(NamedTuple):
+    """The variant-level values of a row."""
+
+    row: int
+    sku: str
+    barcode: str | None
+    option1: str | None
+    option2: str | None
+    cost: int
+    price: int
+    discount_price: int | None
+    #: None: the cell is empty (an existing variant's stock is left alone).
+    stock: int | None
+    low_stock_level: int | None
+
+
+@dataclass(slots=True, eq=False)
+class _Draft:
+    """One product of the file: its rows, product-level values and variants."""
+
+    name: str
+    first_row: int
+    rows: list[int] = field(default_factory=list)
+    head: _Head | None = None
+    raw_head: tuple[Cell, ...] = ()
+    variants: list[_Row] = field(default_factory=list)
+    error: RejectedRow | None = None
+    #: Set while planning: the stored product it updates (None = a new product).
+    product_id: int | None = None
+
+    def reject(self, column: str | None, reason: str, row: int | None = None) -> None:
+        if self.error is None:
+            self.error = RejectedRow(self.first_row if row is None else row, column, reason)
+
+    def rejected_rows(self) -> list[RejectedRow]:
+        assert self.error is not None
+        why = f"product rejected because of row {self.error.row}"
+        return [self.error if r == self.error.row else RejectedRow(r, None, why) for r in self.rows]
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _clean(value: Cell) -> str:
+    """A cell as trimmed text; the export's formula guard (a leading ``'`` before
+    ``= + - @``) is taken off again, so exported text re-imports as it was."""
+    text = value.strip() if isinstance(value, str) else cell_text(value)
+    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
+def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
+    text = _clean(value)
+    if not text:
+        if required:
+            raise _Bad(column, "is empty (a value is required)")
+        return None
+    limit = MAX_LENGTH[column]
+    if len(text) > limit:
+        raise _Bad(column, f"is {len(text):,} characters long: the limit is {limit:,}")
+    return text
+
+
+def _number(value: Cell, column: str, *, maximum: int) -> int | None:
+    """A whole number >= 0, or None for an empty cell."""
+    if isinstance(value, str):
+        if value.isascii() and value.isdigit() and len(value) < 16:
+            number = int(value)  # the usual case: plain digits
+            if number <= maximum:
+                return number
+        elif not value.strip():
+            return None
+    try:
+        number = parse_whole_number(value)
+    except ValueError as exc:
+        raise _Bad(column, str(exc)) from None
+    if number < 0:
+        raise _Bad(column, f"{number:,} must not be negative")
+    if number > maximum:
+        raise _Bad(column, f"{number:,} is more than the limit of {maximum:,}")
+    return number
+
+
+def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
+    category, description, name1, name2, shops_v, status_v = raw
+    shops_text = _text(shops_v, "shops") or ""
+    shops = tuple(sorted({s.strip() for s in shops_text.split(SHOP_SEPARATOR) if s.strip()}))
+    status: ProductStatus | None = None
+    if has_status:
+        word = _clean(status_v).lower()
+        if not word:
+            status = ProductStatus.ACTIVE
+        elif word in STATUSES:
+            status = STATUSES[word]
+        else:
+            raise _Bad("status", f"unknown value {_shown(word)} (use active or hidden)")
+    return _Head(
+        category=_text(category, "category"),
+        description=_text(description, "description"),
+        option1_name=_text(name1, "option1_name"),
+        option2_name=_text(name2, "option2_name"),
+        shops=shops,
+        status=status,
+    )
+
+
+def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
+    barcode, option1, option2, cost_v, price_v, discount_v, stock_v, low_v = raw
+    price = _number(price_v, "price", maximum=MAX_AMOUNT)
+    if price is None:
+        raise _Bad("price", "is empty (a value is required)")
+    discount = _number(discount_v, "discount_price", maximum=MAX_AMOUNT)
+    if discount is not None and discount > price:
+        raise _Bad("discount_price", f"{discount:,} is above the price {price:,}")
+    return _Row(
+        row=row,
+        sku=sku,
+        barcode=_text(barcode, "barcode"),
+        option1=_text(option1, "option1"),
+        option2=_text(option2, "option2"),
+        cost=_number(cost_v, "cost", maximum=MAX_AMOUNT) or 0,
+        price=price,
+        discount_price=discount,
+        stock=_number(stock_v, "stock", maximum=MAX_STOCK),
+        low_stock_level=_number(low_v, "low_stock_level", maximum=MAX_STOCK),
+    )
+
+
+@dataclass
+class _ReadResult:
+    name: str
+    drafts: list[_Draft]
+    lone_rejects: list[RejectedRow]
+    rows_read: int
+    #: Template columns the header has.
+    present: frozenset[str]
+    seconds: float
+
+
+def _columns(table: TabularFile) -> dict[str, int]:
+    """Template key → position, from a header in keys, English or Vietnamese."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(table.header):
+        key = HEADER_ALIASES.get(header_key(name)) if name else None
+        if key is None:
+            continue
+        if key in index:
+            raise ValidationError(
+                f"appears twice in the header of {table.name} "
+                f"(columns {index[key] + 1} and {position + 1}); keep one",
+                row=table.header_row,
+                column=key,
+            )
+        index[key] = position
+    for key in REQUIRED:
+        if key not in index:
+            raise ValidationError(
+                f"{table.name} has no such column in its header (row {table.header_row}); "
+                f"the required columns are: {', '.join(REQUIRED)}",
+                column=key,
+            )
+    return index
+
+
+def _read(path: Path, prog: Progress) -> _ReadResult:
+    """Phase 1: every row parsed and checked, grouped into products (no database)."""
+    t0 = time.perf_counter()
+    drafts: dict[str, _Draft] = {}
+    lone: list[RejectedRow] = []
+    first_sku: dict[str, tuple[int, _Draft]] = {}
+    first_barcode: dict[str, tuple[int, _Draft]] = {}
+    with open_table(path) as table:
+        found = _columns(table)
+        width = table.width  # missing optional columns read the "" appended to each row
+        index = {name: found.get(name, width) for name in COLUMNS}
+        present = frozenset(found) & frozenset(COLUMNS)
+        has_status = "status" in present
+        get_head = itemgetter(*(index[c] for c in PRODUCT_COLUMNS))
+        get_row = itemgetter(*(index[c] for c in VARIANT_COLUMNS[1:]))
+        i_name, i_sku, i_barcode = index["product_name"], index["sku"], index["barcode"]
+        prog.update(0.0, f"Reading {table.name}")
+        for n, (row, cells) in enumerate(table.rows(), 1):
+            if n % 2_000 == 0:
+                prog.check()
+                prog.update(_READ_SHARE * table.fraction, f"Reading row {row:,}")
+            cells.append("")
+            try:
+                name = _text(cells[i_name], "product_name", required=True)
+            except _Bad as bad:
+                lone.append(RejectedRow(row, bad.column, bad.reason))
+                continue
+            assert name is not None
+            draft = drafts.get(name)
+            if draft is None:
+                draft = drafts[name] = _Draft(name, row)
+            draft.rows.append(row)
+            try:
+                sku = _text(cells[i_sku], "sku", required=True)
+                assert sku is not None
+                _once(first_sku, sku, row, draft, "sku", "SKU")
+                barcode = _text(cells[i_barcode], "barcode")
+                if barcode is not None:
+                    _once(first_barcode, barcode, row, draft, "barcode", "barcode")
+                if draft.error is not None:
+                    continue
+                raw = get_head(cells)
+                if draft.head is None:
+                    draft.head, draft.raw_head = _parse_head(raw, has_status), raw
+                elif raw != draft.raw_head:
+                    _check_same(draft, _parse_head(raw, has_status), raw)
+                variant = _parse_row(row, sku, get_row(cells))
+                _check_options(draft, variant)
+                draft.variants.append(variant)
+            except _Bad as bad:
+                draft.reject(bad.column, bad.reason, row)
+        rows_read = table.rows_read
+    return _ReadResult(
+        path.name, list(drafts.values()), lone, rows_read, present, time.perf_counter() - t0
+    )
+
+
+def _once(
+    seen: dict[str, tuple[int, _Draft]], value: str, row: int, draft: _Draft, column: str,
+    what: str,
+) -> None:  # fmt: skip
+    """A SKU (barcode) may appear once per file: both products are rejected otherwise."""
+    first = seen.get(value)
+    if first is None:
+        seen[value] = (row, draft)
+        return
+    first_row, first_draft = first
+    first_draft.reject(column, f"{what} {_shown(value)} appears again on row {row}", first_row)
+    raise _Bad(column, f"{what} {_shown(value)} is also on row {first_row} (once per file)")
+
+
+def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
+    """Product-level values must agree across the rows of a product."""
+    first = draft.head
+    assert first is not None
+    for i, column in enumerate(PRODUCT_COLUMNS):
+        if head[i] != first[i]:
+            was = first[i]
+            if isinstance(was, tuple):
+                was = f"{SHOP_SEPARATOR} ".join(was)
+            raise _Bad(
+                column,
+                f"{_shown(_clean(raw[i]))} differs from {_shown(str(was or ''))} on row "
+                f"{draft.first_row} of the same product (product-level columns must agree)",
+            )
+
+
+def _check_options(draft: _Draft, variant: _Row) -> None:
+    head = draft.head
+    assert head is not None
+    for value, name, column in ((variant.option1, head.option1_name, "option1"),
+                                (variant.option2, head.option2_name, "option2")):  # fmt: skip
+        if value is not None and name is None:
+            raise _Bad(column, f"has a value but {column}_name is empty: name the option")
+    if variant.option1 is None and variant.option2 is None:
+        return
+    for other in draft.variants:
+        if (other.option1, other.option2) == (variant.option1, variant.option2):
+            options = " / ".join(v for v in (variant.option1, variant.option2) if v)
+            raise _Bad(
+                "option1",
+                f"the options {_shown(options)} are already on row {other.row} of this product",
+            )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(slots=True)
+class _Stored:
+    """An active variant the file's SKU matched."""
+
+    id: int
+    product_id: int
+    barcode: str | None
+    option1_name: str | None
+    option1: str | None
+    option2_name: str | None
+    option2: str | None
+    cost: int
+    price: int
+    discount_price: int | None
+    low_stock_level: int | None
+    group_id: int | None
+    group_code: str | None
+    #: On hand of the stock holder (the group's when grouped).
+    stock: int
+    reserved: int
+
+
+@dataclass(slots=True)
+class _StoredProduct:
+    id: int
+    name: str
+    category: str | None
+    description: str | None
+    status: ProductStatus
+    search_text: str
+
+
+#: Variant columns the file decides: (field of _Row or head, stored attribute).
+_VARIANT_FIELDS = (
+    "barcode", "option1_name", "option1", "option2_name", "option2", "cost", "price",
+    "discount_price", "low_stock_level",
+)  # fmt: skip
+
+
+class _Import:
+    """Phase 2, inside one transaction: plan against the store, then write."""
+
+    def __init__(
+        self, ctx: ServiceContext, conn: sa.Connection, prog: Progress, present: frozenset[str]
+    ) -> None:
+        self.ctx = ctx
+        self.conn = conn
+        self.prog = prog
+        self.present = present
+        self.now = ctx.clock.now()
+        self.user_id = ctx.actor.id
+        self.report = ProductImportReport()
+        self.shops: dict[str, int] = {}
+        self.stored: dict[str, list[_Stored]] = {}
+        self.products: dict[int, _StoredProduct] = {}
+        #: (product id, shop id) → (listing id, is_active)
+        self.listings: dict[tuple[int, int], tuple[int, bool]] = {}
+        #: (listing id, variant id) pairs that exist
+        self.variant_listings: set[tuple[int, int]] = set()
+        # The plan.
+        self.new_products: list[_Draft] = []
+        self.product_updates: dict[int, dict[str, Any]] = {}
+        self.new_variants: list[tuple[_Draft, _Row]] = []
+        self.variant_updates: list[dict[str, Any]] = []
+        #: (variant id, group id, group code, old on hand, new on hand)
+        self.adjustments: list[tuple[int, int | None, int, int]] = []
+        self.touched: set[int] = set()
+        self.search_changed: set[int] = set()
+        self.new_listings: list[tuple[_Draft, int]] = []  # (product, shop id)
+        self.reactivate: list[int] = []
+        #: (product draft, shop id, row, stored variant id or None (new))
+        self.new_variant_listings: list[tuple[_Draft, int, _Row, int | None]] = []
+
+    # Planning --------------------------------------------------------------------------
+    def plan(self, drafts: list[_Draft]) -> None:
+        self._resolve_shops(drafts)
+        self._load_variants(drafts)
+        self.prog.check()
+        self._resolve_products(drafts)
+        self._check_barcodes(drafts)
+        self._check_stock_holders(drafts)
+        self._load_listings([d.product_id for d in drafts
+                             if d.error is None and d.product_id is not None])  # fmt: skip
+        self.prog.check()
+        for draft in drafts:
+            if draft.error is None:
+                self._classify(draft)
+
+    def _resolve_shops(self, drafts: list[_Draft]) -> None:
+        names = {str(n): int(i) for i, n in self.conn.execute(
+            sa.select(shops_t.c.id, shops_t.c.name))}  # fmt: skip
+        folded: dict[str, int | None] = {}
+        for name, shop_id in names.items():  # case-insensitive when that is unambiguous
+            key = name.casefold()
+            folded[key] = None if key in folded else shop_id
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            assert draft.head is not None
+            for name in draft.head.shops:
+                found = names.get(name, folded.get(name.casefold()))
+                if found is None:
+                    known = ", ".join(sorted(names)) or "none yet"
+                    draft.reject(
+                        "shops",
+                        f"no shop is named {_shown(name)} (shops: {known}); add the shop "
+                        "in Settings first",
+                    )
+                    break
+                self.shops[name] = found
+
+    def _load_variants(self, drafts: list[_Draft]) -> None:
+        skus = sorted({v.sku for d in drafts if d.error is None for v in d.variants})
+        v, g = variants_t.c, groups_t.c
+        stmt = (
+            sa.select(v.id, v.product_id, v.sku, v.barcode, v.option1_name, v.option1,
+                      v.option2_name, v.option2, v.cost, v.price, v.discount_price,
+                      v.low_stock_level, v.sku_group_id, g.code,
+                      sa.func.coalesce(g.stock, v.stock), sa.func.coalesce(g.reserved, v.reserved))
+            .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
+            .where(v.is_active.is_(True))
+        )  # fmt: skip
+        for chunk in chunks(skus, 500):
+            for row in self.conn.execute(stmt.where(v.sku.in_(chunk))):
+                vid, pid, sku, *rest = row
+                self.stored.setdefault(sku, []).append(_Stored(vid, pid, *rest))
+
+    def _resolve_products(self, drafts: list[_Draft]) -> None:
+        """The stored product of each draft: the one its SKUs belong to, else the only
+        non-archived product with its exact name, else none (a new product)."""
+        by_name: list[_Draft] = []
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            owner: tuple[int, int] | None = None  # (product id, row)
+            for variant in draft.variants:
+                found = self.stored.get(variant.sku)
+                if not found:
+                    continue
+                pids = sorted({s.product_id for s in found})
+                if len(found) > 1:
+                    draft.reject(
+                        "sku",
+                        f"SKU {_shown(variant.sku)} is on {len(found)} active variants "
+                        f"(products {', '.join(map(str, pids))}): make it unique in the app "
+                        "first",
+                        variant.row,
+                    )
+                    break
+                if owner is None:
+                    owner = (pids[0], variant.row)
+                elif owner[0] != pids[0]:
+                    draft.reject(
+                        "sku",
+                        f"SKU {_shown(variant.sku)} belongs to another product than the SKU "
+                        f"on row {owner[1]}: the rows of one product name must be one product",
+                        variant.row,
+                    )
+                    break
+            if draft.error is None:
+                if owner is not None:
+                    draft.product_id = owner[0]
+                else:
+                    by_name.append(draft)
+        names = sorted({d.name for d in by_name})
+        p = products_t.c
+        found_names: dict[str, list[int]] = {}
+        for chunk in chunks(names, 500):
+            stmt = sa.select(p.name, p.id).where(
+                p.name.in_(chunk), p.status != ProductStatus.ARCHIVED
+            )
+            for name, pid in self.conn.execute(stmt):
+                found_names.setdefault(name, []).append(pid)
+        for draft in by_name:
+            ids = found_names.get(draft.name, [])
+            if len(ids) > 1:
+                draft.reject(
+                    "product_name",
+                    f"{len(ids)} products are named {_shown(draft.name)}: give the rows the SKU "
+                    "of an existing variant, or rename one of the products in the app",
+                )
+            elif ids:
+                draft.product_id = ids[0]
+        claimed: dict[int, _Draft] = {}
+        for draft in drafts:
+            pid = draft.product_id
+            if draft.error is not None or pid is None:
+                continue
+            if pid in claimed:
+                other = claimed[pid]
+                draft.reject(
+                    "product_name",
+                    f"these rows update the same product as the rows of {_shown(other.name)} "
+                    f"(row {other.first_row}): a product's rows need one product name",
+                )
+                continue
+            claimed[pid] = draft
+        self._load_products(sorted(claimed))
+
+    def _load_products(self, ids: list[int]) -> None:
+        p = products_t.c
+        for chunk in chunks(ids, 500):
+            stmt = sa.select(p.id, p.name, p.category, p.description, p.status,
+                             p.search_text).where(p.id.in_(chunk))  # fmt: skip
+            for pid, name, category, description, status, text in self.conn.execute(stmt):
+                self.products[pid] = _StoredProduct(
+                    pid, name, category, description, ProductStatus(status), text
+                )
+
+    def _matched(self, variant: _Row) -> _Stored | None:
+        found = self.stored.get(variant.sku)
+        return found[0] if found else None
+
+    def _check_barcodes(self, drafts: list[_Draft]) -> None:
+        """A new or changed barcode must not be on another active variant."""
+        wanted: dict[str, tuple[_Draft, _Row]] = {}
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            for variant in draft.variants:
+                stored = self._matched(variant)
+                if variant.barcode is not None and (
+                    stored is None or stored.barcode != variant.barcode
+                ):
+                    wanted[variant.barcode] = (draft, variant)
+        v = variants_t.c
+        for chunk in chunks(sorted(wanted), 500):
+            stmt = sa.select(v.barcode, v.sku).where(v.barcode.in_(chunk), v.is_active.is_(True))
+            for barcode, sku in self.conn.execute(stmt):
+                draft, variant = wanted[barcode]
+                if sku != variant.sku:
+                    draft.reject(
+                        "barcode",
+                        f"barcode {_shown(barcode)} is already on SKU {_shown(sku)}",
+                        variant.row,
+                    )
+
+    def _check_stock_holders(self, drafts: list[_Draft]) -> None:
+        """Variants of one SKU group share its stock: rows setting it must agree."""
+        if "stock" not in self.present:
+            return
+        holders: dict[int, tuple[int, _Row]] = {}
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            for variant in draft.variants:
+                stored = self._matched(variant)
+                if variant.stock is None or stored is None or stored.group_id is None:
+                    continue
+                first = holders.setdefault(stored.group_id, (variant.stock, variant))
+                if first[0] != variant.stock:
+                    draft.reject(
+                        "stock",
+                        f"SKU {_shown(variant.sku)} shares the stock of SKU group "
+                        f"{_shown(stored.group_code or '')} with SKU {_shown(first[1].sku)} on "
+                        f"row {first[1].row}, which gives {first[0]:,}",
+                        variant.row,
+                    )
+                    break
+
+    def _load_listings(self, product_ids: list[int]) -> None:
+        lc = listings_t.c
+        listing_ids: list[int] = []
+        for chunk in chunks(sorted(set(product_ids)), 500):
+            stmt = sa.select(lc.id, lc.product_id, lc.shop_id, lc.is_active).where(
+                lc.product_id.in_(chunk)
+            )
+            for lid, pid, sid, active in self.conn.execute(stmt):
+                self.listings[(pid, sid)] = (lid, bool(active))
+                listing_ids.append(lid)
+        vl = variant_listings_t.c
+        for chunk in chunks(listing_ids, 500):
+            stmt2 = sa.select(vl.listing_id, vl.variant_id).where(vl.listing_id.in_(chunk))
+            self.variant_listings.update((int(a), int(b)) for a, b in self.conn.execute(stmt2))
+
+    def _classify(self, draft: _Draft) -> None:
+        """What to write for one product (nothing at all when the store already agrees)."""
+        head = draft.head
+        assert head is not None
+        present = self.present
+        shop_ids = [self.shops[name] for name in head.shops]
+        report = self.report
+        pid = draft.product_id
+        if pid is None:
+            self.new_products.append(draft)
+            self.new_variants += [(draft, v) for v in draft.variants]
+            self.new_listings += [(draft, sid) for sid in shop_ids]
+            self.new_variant_listings += [
+                (draft, sid, v, None) for sid in shop_ids for v in draft.variants
+            ]
+            report.products_created += 1
+            report.variants_created += len(draft.variants)
+            report.listings_added += len(shop_ids)
+            return
+        stored_product = self.products[pid]
+        changed = False
+        values = {
+            "name": draft.name,
+            "category": head.category if "category" in present else stored_product.category,
+            "description": (
+                head.description if "description" in present else stored_product.description
+            ),
+            "status": head.status if head.status is not None else stored_product.status,
+        }
+        if any(values[k] != getattr(stored_product, k) for k in values):
+            changed = True
+        if values["name"] != stored_product.name:
+            self.search_changed.add(pid)
+        # Rows whose variant listing on a shop is missing.
+        listed: dict[int, int | None] = {}  # shop id -> listing id (None = new listing)
+        for sid in shop_ids:
+            found = self.listings.get((pid, sid))
+            if found is None:
+                listed[sid] = None
+                self.new_listings.append((draft, sid))
+                report.listings_added += 1
+                changed = True
+            else:
+                listed[sid] = found[0]
+                if not found[1]:
+                    self.reactivate.append(found[0])
+                    report.listings_added += 1
+                    changed = True
+        for variant in draft.variants:
+            stored = self._matched(variant)
+            if stored is None:
+                self.new_variants.append((draft, variant))
+                report.variants_created += 1
+                self.search_changed.add(pid)
+                changed = True
+                for sid in shop_ids:
+                    self.new_variant_listings.append((draft, sid, variant, None))
+                continue
+            if self._classify_variant(draft, variant, stored, listed):
+                report.variants_updated += 1
+                changed = True
+            else:
+                report.variants_unchanged += 1
+            if draft.error is not None:
+                return
+        if draft.error is not None:
+            return
+        if changed:
+            self.product_updates[pid] = values
+            self.touched.add(pid)
+            report.products_updated += 1
+        else:
+            report.products_unchanged += 1
+
+    def _classify_variant(
+        self, draft: _Draft, variant: _Row, stored: _Stored, listed: dict[int, int | None]
+    ) -> bool:
+        head = draft.head
+        assert head is not None
+        present = self.present
+        new: dict[str, Any] = {}
+        for key in _VARIANT_FIELDS:
+            if key not in present:
+                new[key] = getattr(stored, key)
+            elif key in ("option1_name", "option2_name"):
+                new[key] = getattr(head, key)
+            else:
+                new[key] = getattr(variant, key)
+        discount = new["discount_price"]
+        if discount is not None and discount > new["price"]:  # the stored discount
+            draft.reject(
+                "price",
+                f"{new['price']:,} is below the discount price {discount:,} of SKU "
+                f"{_shown(variant.sku)}: give the discount_price column too",
+                variant.row,
+            )
+            return False
+        changed = any(new[k] != getattr(stored, k) for k in _VARIANT_FIELDS)
+        if changed:
+            self.variant_updates.append({"b_id": stored.id, **new, "updated_at": self.now})
+            if new["barcode"] != stored.barcode:
+                self.search_changed.add(stored.product_id)
+        if variant.stock is not None and variant.stock != stored.stock:
+            self.adjustments.append((stored.id, stored.group_id, stored.stock, variant.stock))
+            stored.stock = variant.stock  # a grouped SKU later in the file sees it done
+            changed = True
+        for sid, lid in listed.items():
+            if lid is None or (lid, stored.id) not in self.variant_listings:
+                self.new_variant_listings.append((draft, sid, variant, stored.id))
+                changed = True
+        return changed
+
+    # Writing ---------------------------------------------------------------------------
+    def write(self) -> None:
+        conn = self.conn
+        fresh = ["products"] if self.new_products else []
+        self.prog.update(_PLAN_SHARE, f"Writing {len(self.new_products):,} new products")
+        with _search_indexed_after(conn, fresh):
+            self._insert_products()
+        self._update_products()
+        self.prog.update(0.7, f"Writing {len(self.new_variants):,} new variants")
+        variant_ids = self._insert_variants()
+        self._update_variants()
+        self.prog.update(0.8, "Writing shop listings")
+        self._write_listings(variant_ids)
+        self.prog.update(0.85, "Writing stock movements")
+        groups = self._write_stock(variant_ids)
+        self.prog.check()
+        self.prog.update(0.9, "Updating search and summaries")
+        self._update_search_text()
+        touched = set(self.touched)
+        if groups:
+            touched |= products_of(conn, group_ids=groups)
+        refresh_product_summaries(conn, touched)
+
+    def _batches(self, stmt: Any, rows: list[Any]) -> None:
+        for batch in chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.execute(stmt, list(batch))
+
+    def _insert_products(self) -> None:
+        new = self.new_products
+        if not new:
+            return
+        rows = []
+        for d in new:
+            head = d.head
+            assert head is not None
+            text = search_text(d.name, *(v.sku for v in d.variants),
+                               *(v.barcode for v in d.variants))  # fmt: skip
+            rows.append({"name": d.name, "category": head.category,
+                         "description": head.description,
+                         "status": head.status or ProductStatus.ACTIVE, "search_text": text,
+                         "created_by_id": self.user_id, "created_at": self.now,
+                         "updated_at": self.now})  # fmt: skip
+        stmt = sa.insert(products_t).returning(products_t.c.id, sort_by_parameter_order=True)
+        ids: list[int] = []
+        for batch in chunks(rows, _BATCH):
+            self.prog.check()
+            ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
+        for draft, pid in zip(new, ids, strict=True):
+            draft.product_id = pid
+            self.touched.add(pid)
+
+    def _update_products(self) -> None:
+        if not self.product_updates:
+            return
+        keys = ("name", "category", "description", "status")
+        stmt = (
+            sa.update(products_t)
+            .where(products_t.c.id == sa.bindparam("b_id"))
+            .values({**{k: sa.bindparam(f"v_{k}") for k in keys}, "updated_at": self.now})
+        )
+        rows = [{"b_id": pid, **{f"v_{k}": values[k] for k in keys}}
+                for pid, values in self.product_updates.items()]  # fmt: skip
+        self._batches(stmt, rows)
+
+    def _insert_variants(self) -> dict[tuple[int, str], int]:
+        """Insert the new variants; returns (product id, SKU) → variant id of each."""
+        new = self.new_variants
+        if not new:
+            return {}
+        rows = []
+        for draft, v in new:
+            head = draft.head
+            assert head is not None and draft.product_id is not None
+            rows.append({
+                "product_id": draft.product_id, "sku": v.sku, "barcode": v.barcode,
+                "option1_name": head.option1_name, "option1": v.option1,
+                "option2_name": head.option2_name, "option2": v.option2, "cost": v.cost,
+                "price": v.price, "discount_price": v.discount_price, "stock": v.stock or 0,
+                "reserved": 0, "low_stock_level": v.low_stock_level, "is_active": True,
+                "created_at": self.now, "updated_at": self.now,
+            })  # fmt: skip
+        stmt = sa.insert(variants_t).returning(variants_t.c.id, sort_by_parameter_order=True)
+        ids: list[int] = []
+        for i, batch in enumerate(chunks(rows, _BATCH)):
+            self.prog.check()
+            ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
+            self.prog.update(0.7 + 0.1 * min(1.0, (i + 1) * _BATCH / len(rows)),
+                             f"Writing variants ({len(ids):,})")  # fmt: skip
+        out: dict[tuple[int, str], int] = {}
+        for (draft, v), vid in zip(new, ids, strict=True):
+            assert draft.product_id is not None
+            out[(draft.product_id, v.sku)] = vid
+        return out
+
+    def _update_variants(self) -> None:
+        if not self.variant_updates:
+            return
+        keys = (*_VARIANT_FIELDS, "updated_at")
+        stmt = (
+            sa.update(variants_t)
+            .where(variants_t.c.id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(k) for k in keys})
+        )
+        self._batches(stmt, self.variant_updates)
+
+    def _write_listings(self, variant_ids: dict[tuple[int, str], int]) -> None:
+        lc = listings_t.c
+        if self.reactivate:
+            for chunk in chunks(sorted(set(self.reactivate)), 500):
+                self.conn.execute(
+                    sa.update(listings_t).where(lc.id.in_(chunk)).values(is_active=True)
+                )
+        listing_of: dict[tuple[int, int], int] = {}
+        if self.new_listings:
+            rows = []
+            for draft, sid in self.new_listings:
+                assert draft.product_id is not None
+                rows.append({"product_id": draft.product_id, "shop_id": sid, "is_active": True})
+            stmt = sa.insert(listings_t).returning(lc.id, sort_by_parameter_order=True)
+            ids: list[int] = []
+            for batch in chunks(rows, _BATCH):
+                self.prog.check()
+                ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
+            for row, lid in zip(rows, ids, strict=True):
+                listing_of[(row["product_id"], row["shop_id"])] = lid
+        if not self.new_variant_listings:
+            return
+        pairs = []
+        for draft, sid, v, stored_id in self.new_variant_listings:
+            pid = draft.product_id
+            assert pid is not None
+            lid = listing_of.get((pid, sid)) or self.listings[(pid, sid)][0]
+            vid = stored_id if stored_id is not None else variant_ids[(pid, v.sku)]
+            pairs.append({"listing_id": lid, "variant_id": vid})
+        self._batches(sa.insert(variant_listings_t), pairs)
+
+    def _write_stock(self, variant_ids: dict[tuple[int, str], int]) -> set[int]:
+        """Opening stock of new variants and adjustments of stored ones: one movement
+        each; adjusted stock is pushed to the marketplace listings. Returns the SKU
+        groups whose stock changed."""
+        moves: list[dict[str, Any]] = []
+        base = {"reserved_change": 0, "reason": IMPORT_REASON, "order_id": None,
+                "user_id": self.user_id, "created_at": self.now}  # fmt: skip
+        for draft, v in self.new_variants:
+            if v.stock:
+                assert draft.product_id is not None
+                moves.append({"variant_id": variant_ids[(draft.product_id, v.sku)],
+                              "sku_group_id": None, "kind": StockMoveKind.STOCK_IN,
+                              "quantity": v.stock, "stock_after": v.stock, **base})  # fmt: skip
+        variant_stock: list[dict[str, Any]] = []
+        group_stock: dict[int, int] = {}
+        for vid, gid, old, new in self.adjustments:
+            moves.append({"variant_id": vid, "sku_group_id": gid,
+                          "kind": StockMoveKind.ADJUSTMENT, "quantity": new - old,
+                          "stock_after": new, **base})  # fmt: skip
+            if gid is None:
+                variant_stock.append({"b_id": vid, "b_stock": new})
+            else:
+                group_stock[gid] = new
+        self._batches(sa.insert(movements_t), moves)
+        self.report.stock_moves = len(moves)
+        if not self.adjustments:
+            return set()
+        self._batches(
+            sa.update(variants_t).where(variants_t.c.id == sa.bindparam("b_id"))
+            .values(stock=sa.bindparam("b_stock"), updated_at=self.now),
+            variant_stock,
+        )  # fmt: skip
+        self._batches(
+            sa.update(groups_t).where(groups_t.c.id == sa.bindparam("b_id"))
+            .values(stock=sa.bindparam("b_stock")),
+            [{"b_id": gid, "b_stock": stock} for gid, stock in group_stock.items()],
+        )  # fmt: skip
+        self._queue_pushes({r["b_id"] for r in variant_stock}, set(group_stock))
+        return set(group_stock)
+
+    def _queue_pushes(self, variant_ids: set[int], group_ids: set[int]) -> None:
+        """The new available stock of adjusted variants (groups) for every marketplace
+        listing, as services.stock does for a manual adjustment."""
+        available: dict[tuple[str, int], int] = {}
+        for kind, col, ids in (("v", variants_t.c, variant_ids),
+                               ("g", groups_t.c, group_ids)):  # fmt: skip
+            for chunk in chunks(sorted(ids), 500):
+                stmt = sa.select(col.id, col.stock - col.reserved).where(col.id.in_(chunk))
+                for hid, avail in self.conn.execute(stmt):
+                    available[(kind, hid)] = avail
+        pushes: list[tuple[_PushTarget, int]] = []
+        for t in _push_targets(self.conn, variant_ids, group_ids):
+            if t.sku_group_id is not None and t.sku_group_id in group_ids:
+                pushes.append((t, available[("g", t.sku_group_id)]))
+            elif t.variant_id in variant_ids:
+                pushes.append((t, available[("v", t.variant_id)]))
+        _queue_pushes(self.conn, pushes, self.now)
+
+    def _update_search_text(self) -> None:
+        """Stored products whose name, SKUs or barcodes changed: fold them again."""
+        ids = sorted(self.search_changed)
+        if not ids:
+            return
+        words: dict[int, list[str]] = {}
+        barcodes: dict[int, list[str]] = {}
+        v = variants_t.c
+        for chunk in chunks(ids, 500):
+            stmt = (
+                sa.select(v.product_id, v.sku, v.barcode)
+                .where(v.product_id.in_(chunk), v.is_active.is_(True))
+                .order_by(v.id)
+            )
+            for pid, sku, barcode in self.conn.execute(stmt):
+                words.setdefault(pid, []).append(sku)
+                if barcode:
+                    barcodes.setdefault(pid, []).append(barcode)
+        rows = []
+        for pid in ids:
+            name = self.product_updates[pid]["name"]
+            text = search_text(name, *words.get(pid, []), *barcodes.get(pid, []))
+            if text != self.products[pid].search_text:
+                rows.append({"b_id": pid, "b_text": text})
+        self._batches(
+            sa.update(products_t).where(products_t.c.id == sa.bindparam("b_id"))
+            .values(search_text=sa.bindparam("b_text")),
+            rows,
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def import_products(
+    ctx: ServiceContext, path: Path, *, progress: Progress | None = None
+) -> ProductImportReport:
+    """Import the products of a .csv/.xlsx file in the product template.
+
+    Returns the report (rejected rows included). Raises PermissionDenied without Products
+    access, ValidationError for a problem with the file itself (nothing written) and
+    Cancelled when `progress` asks to stop (nothing written).
+    """
+    ctx.require(Module.PRODUCTS)
+    started = time.perf_counter()
+    prog: Progress = progress if progress is not None else NullProgress()
+    path = Path(path)
+    with _gc_paused():
+        read = _read(path, prog)
+        prog.check()
+        prog.update(_READ_SHARE, "Comparing with the products already stored")
+        try:
+            report = _write(ctx, read, prog)
+        except sa.exc.OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise StoreError(
+                    "The database was busy with another change: nothing was imported; "
+                    "run the import again."
+                ) from exc
+            raise
+    report.file = path.name
+    report.seconds = time.perf_counter() - started
+    prog.update(1.0, "Import finished")
+    return report
+
+
+def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImportReport:
+    """Phase 2 in one unit of work; the audit row only when something changed."""
+    started = time.perf_counter()
+    with ctx.uow() as session:
+        conn = session.connection()
+        if is_sqlite(conn):  # take the write lock now: the plan must not go stale
+            conn.exec_driver_sql("UPDATE products SET id = id WHERE 0")
+        run = _Import(ctx, conn, prog, read.present)
+        run.plan([d for d in read.drafts if d.error is None])
+        prog.update(_PLAN_SHARE, "Writing")
+        run.write()
+        report = run.report
+        report.file = read.name
+        report.rows_read = read.rows_read
+        bad = [d for d in read.drafts if d.error is not None]
+        report.products_rejected = len(bad)
+        rejected = list(read.lone_rejects)
+        for draft in bad:
+            rejected += draft.rejected_rows()
+        report.rejected = sorted(rejected, key=lambda r: r.row)
+        report.seconds = read.seconds + time.perf_counter() - started
+        if report.changed:  # an import that changes nothing leaves no trace at all
+            _record(ctx, session, report)
+        prog.check()
+        prog.update(0.99, "Saving")
+    return report
+
+
+def _record(ctx: ServiceContext, session: Session, report: ProductImportReport) -> None:
+    """The audit row and the Home activity item, in the import's transaction."""
+    ctx.audit(
+        session,
+        "products.import",
+        entity_type="file",
+        entity_id=report.file[:64],
+        summary=report.summary()[:255],
+        after=report.counts(),
+    )
+    message = (
+        f"Imported {report.products_created:,} new and {report.products_updated:,} updated "
+        f"products from {report.file}"
+    )
+    if report.products_rejected:
+        message += f" ({report.products_rejected:,} rejected)"
+    session.add(
+        ActivityEvent(kind=ActivityKind.IMPORT, message=message[:255], created_at=ctx.clock.now())
+    )
