@@ -1,0 +1,149 @@
+"""Stock read models for the stock dialogs and the stock-take: a product's variants with
+their stock, the count sheet, and the categories to filter it by.
+
+A variant in a SKU group counts its group's stock (the group holds the physical item), so
+the count sheet lists a group once: under its first member in sheet order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from primedist.db.product_summary import chunks
+from primedist.domain.base import table_of
+from primedist.domain.enums import ProductStatus
+from primedist.domain.order import Order
+from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
+
+variants = table_of(Variant)
+groups = table_of(SkuGroup)
+products = table_of(Product)
+listings = table_of(ProductListing)
+orders = table_of(Order)
+
+
+def options_text(option1: str | None, option2: str | None) -> str:
+    """`Đỏ / M` (the variant's option values; '' for a product without variants)."""
+    return " / ".join(o for o in (option1, option2) if o)
+
+
+@dataclass(frozen=True)
+class VariantStock:
+    """A variant of a product with its stock (its SKU group's when grouped)."""
+
+    variant_id: int
+    sku: str
+    barcode: str | None
+    options: str
+    on_hand: int
+    reserved: int
+    cost: int
+    sku_group_id: int | None
+    group_code: str | None
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+def product_variants(
+    conn: sa.Connection, product_id: int, *, active_only: bool = True
+) -> list[VariantStock]:
+    """The product's variants (active ones by default) in creation order."""
+    v, g = variants.c, groups.c
+    stmt = (
+        sa.select(v.id, v.sku, v.barcode, v.option1, v.option2,
+                  sa.func.coalesce(g.stock, v.stock), sa.func.coalesce(g.reserved, v.reserved),
+                  v.cost, v.sku_group_id, g.code)
+        .select_from(variants.outerjoin(groups, g.id == v.sku_group_id))
+        .where(v.product_id == product_id)
+        .order_by(v.id)
+    )  # fmt: skip
+    if active_only:
+        stmt = stmt.where(v.is_active.is_(True))
+    return [
+        VariantStock(vid, sku, barcode, options_text(o1, o2), on_hand, reserved, cost, gid, code)
+        for vid, sku, barcode, o1, o2, on_hand, reserved, cost, gid, code in conn.execute(stmt)
+    ]
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """A line of the count sheet: one stock holder (a variant, or a SKU group once)."""
+
+    variant_id: int
+    sku: str
+    barcode: str | None
+    product_name: str
+    options: str
+    on_hand: int
+    cost: int
+    sku_group_id: int | None
+    group_code: str | None
+
+
+def count_sheet(
+    conn: sa.Connection, *, category: str | None = None, shop_id: int | None = None
+) -> list[SheetRow]:
+    """Active variants of products that are not archived — of one category, of the products
+    listed on one shop, or all — ordered by product name, SKU. A SKU group appears once,
+    with the group's on hand, under its first member in that order.
+
+    One indexed select streamed as tuples: 5,000 lines in a few milliseconds."""
+    v, g, p, pl = variants.c, groups.c, products.c, listings.c
+    stmt = (
+        sa.select(v.id, v.sku, v.barcode, p.name, v.option1, v.option2,
+                  sa.func.coalesce(g.stock, v.stock), v.cost, v.sku_group_id, g.code)
+        .select_from(variants.join(products, p.id == v.product_id)
+                     .outerjoin(groups, g.id == v.sku_group_id))
+        .where(v.is_active.is_(True), p.status != ProductStatus.ARCHIVED)
+        .order_by(p.name, v.sku, v.id)
+    )  # fmt: skip
+    if category is not None:
+        stmt = stmt.where(p.category == category)
+    if shop_id is not None:
+        listed = sa.select(pl.id).where(
+            pl.product_id == p.id, pl.shop_id == shop_id, pl.is_active.is_(True)
+        )
+        stmt = stmt.where(listed.exists())
+    rows: list[SheetRow] = []
+    seen_groups: set[int] = set()
+    for vid, sku, barcode, name, o1, o2, on_hand, cost, gid, code in conn.execute(stmt):
+        if gid is not None:
+            if gid in seen_groups:
+                continue
+            seen_groups.add(gid)
+        rows.append(SheetRow(vid, sku, barcode, name, options_text(o1, o2), on_hand, cost, gid,
+                             code))  # fmt: skip
+    return rows
+
+
+def categories(conn: sa.Connection) -> list[str]:
+    """The categories of products that are not archived, sorted."""
+    p = products.c
+    stmt = (
+        sa.select(p.category)
+        .where(p.category.is_not(None), p.category != "", p.status != ProductStatus.ARCHIVED)
+        .distinct()
+        .order_by(p.category)
+    )
+    return [str(c) for c in conn.execute(stmt).scalars()]
+
+
+def product_name(conn: sa.Connection, product_id: int) -> str | None:
+    """The product's name (None when it no longer exists)."""
+    name = conn.execute(sa.select(products.c.name).where(products.c.id == product_id)).scalar()
+    return None if name is None else str(name)
+
+
+def order_numbers(conn: sa.Connection, order_ids: Iterable[int]) -> dict[int, str]:
+    """Order id → the order number shown to people (its external id)."""
+    ids = sorted(set(order_ids))
+    found: dict[int, str] = {}
+    for chunk in chunks(ids):
+        stmt = sa.select(orders.c.id, orders.c.external_id).where(orders.c.id.in_(chunk))
+        found.update((int(i), str(n)) for i, n in conn.execute(stmt))
+    return found

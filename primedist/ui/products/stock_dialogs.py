@@ -1,0 +1,591 @@
+"""Stock dialogs of a product: move stock (in, out, adjust to a count) and a SKU's history.
+
+Both start on a variant picker listing the product's active variants with their on hand,
+reserved and available stock (a SKU group's figures, marked "shared by group CODE", when
+the variant is grouped). Writes go through `services.stock` on the database worker (`Op`);
+what the service refuses is shown in the dialog, which stays open.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_number, parse_money
+from primedist.domain.enums import StockMoveKind
+from primedist.domain.product import StockMovement
+from primedist.errors import PrimedistError, ValidationError
+from primedist.queries.stocktake import (
+    VariantStock,
+    order_numbers,
+    product_name,
+    product_variants,
+)
+from primedist.services import stock as svc
+from primedist.services.context import ServiceContext
+from primedist.ui.errors import show_crash
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.ops import Op
+
+log = logging.getLogger(__name__)
+
+CONTEXT = "stock"
+#: The largest quantity the spin boxes accept.
+MAX_QUANTITY = 10_000_000
+
+KIND_LABELS: dict[str, str] = {
+    StockMoveKind.STOCK_IN: QT_TRANSLATE_NOOP("stock", "Stock in"),
+    StockMoveKind.STOCK_OUT: QT_TRANSLATE_NOOP("stock", "Stock out"),
+    StockMoveKind.ADJUSTMENT: QT_TRANSLATE_NOOP("stock", "Adjustment"),
+    StockMoveKind.STOCKTAKE: QT_TRANSLATE_NOOP("stock", "Stock-take"),
+    StockMoveKind.SALE: QT_TRANSLATE_NOOP("stock", "Sale"),
+    StockMoveKind.RETURN: QT_TRANSLATE_NOOP("stock", "Return"),
+    StockMoveKind.CANCEL_RESTOCK: QT_TRANSLATE_NOOP("stock", "Cancelled: back on the shelf"),
+    StockMoveKind.RESERVE: QT_TRANSLATE_NOOP("stock", "Reserved by an order"),
+    StockMoveKind.RELEASE: QT_TRANSLATE_NOOP("stock", "Reservation released"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def kind_label(kind: object) -> str:
+    """The translated name of a stock movement kind."""
+    key = str(getattr(kind, "value", kind))
+    source = KIND_LABELS.get(key)
+    return _tr(source) if source else key
+
+
+def _num(n: int) -> str:
+    return format_number(n, current_language())
+
+
+def signed(n: int) -> str:
+    """`+5`, `-3`, `0` in the language's number format."""
+    return ("+" if n > 0 else "") + _num(n)
+
+
+def variant_text(v: VariantStock) -> str:
+    """`AO-S · Đỏ / M — on hand 10 · reserved 1 · available 9 · shared by group PRIME-1`."""
+    name = " · ".join(part for part in (v.sku, v.options) if part)
+    figures = (
+        _tr("on hand %1 · reserved %2 · available %3")
+        .replace("%1", _num(v.on_hand))
+        .replace("%2", _num(v.reserved))
+        .replace("%3", _num(v.available))
+    )
+    text = f"{name} — {figures}"
+    if v.group_code:
+        text += " · " + _tr("shared by group %1").replace("%1", v.group_code)
+    return text
+
+
+def load_variants(ctx: ServiceContext, product_id: int) -> tuple[str, list[VariantStock]]:
+    """The product's name ('' when it is gone) and its active variants with their stock."""
+    with ctx.engine.connect() as conn:
+        return product_name(conn, product_id) or "", product_variants(conn, product_id)
+
+
+class VariantPicker(QComboBox):
+    """The product's active variants with their stock; `current()` is the chosen one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("variantPicker")
+        self.setMinimumWidth(460)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.rows: list[VariantStock] = []
+
+    def load(self, rows: list[VariantStock], select: int | None = None) -> None:
+        """Fill with `rows`, keeping `select` (a variant id) chosen when it is there."""
+        was = self.blockSignals(True)
+        try:
+            self.rows = rows
+            self.clear()
+            for v in rows:
+                self.addItem(variant_text(v), v.variant_id)
+            index = self.findData(select) if select is not None else -1
+            self.setCurrentIndex(max(index, 0) if rows else -1)
+        finally:
+            self.blockSignals(was)
+
+    def retranslate(self) -> None:
+        for i, v in enumerate(self.rows):
+            self.setItemText(i, variant_text(v))
+
+    def current(self) -> VariantStock | None:
+        i = self.currentIndex()
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+
+# --------------------------------------------------------------------------- stock move
+
+
+class StockMoveDialog(QDialog):
+    """Stock in (quantity, optional unit cost), stock out (quantity, reason) or adjust to a
+    counted on hand (reason) for one variant of a product; shows the resulting on hand as
+    you type. Emits `stockChanged(variant_id)` and closes once the service saved it."""
+
+    stockChanged = Signal(int)
+
+    KIND_IN, KIND_OUT, KIND_ADJUST = "in", "out", "adjust"
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        product_id: int,
+        parent: QWidget | None = None,
+        variant_id: int | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.product_id = product_id
+        #: The movement saved (None for an adjustment to the same figure); set on success.
+        self.movement: StockMovement | None = None
+        self._busy = False
+        self._server_error = ""
+        self.setObjectName("stockMoveDialog")
+        self.setMinimumWidth(620)
+        name, rows = load_variants(ctx, product_id)
+        self.product = name
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        layout.addLayout(self._build_form())
+        self.problem = QLabel()
+        self.problem.setObjectName("formProblem")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save.setObjectName("primaryButton")
+        self.cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.variants.load(rows, variant_id)
+        self._connect()
+        self._retranslate()
+        self._kind_changed()
+        self.quantity.setFocus()
+        self.quantity.selectAll()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(8)
+        self.variants = VariantPicker()
+        self.kind_in, self.kind_out, self.kind_adjust = (QRadioButton() for _ in range(3))
+        self.kind_in.setObjectName("kindIn")
+        self.kind_out.setObjectName("kindOut")
+        self.kind_adjust.setObjectName("kindAdjust")
+        self.kinds = QButtonGroup(self)
+        kinds_row = QHBoxLayout()
+        for button in (self.kind_in, self.kind_out, self.kind_adjust):
+            self.kinds.addButton(button)
+            kinds_row.addWidget(button)
+        kinds_row.addStretch(1)
+        self.kind_in.setChecked(True)
+        self.quantity = QSpinBox()
+        self.quantity.setObjectName("moveQuantity")
+        self.quantity.setRange(1, MAX_QUANTITY)
+        self.quantity.setGroupSeparatorShown(True)
+        self.quantity.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.quantity.setMinimumWidth(140)
+        self.unit_cost = QLineEdit()
+        self.unit_cost.setObjectName("unitCost")
+        self.unit_cost.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.unit_cost.setMaximumWidth(220)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("moveReason")
+        self.reason.setMaxLength(svc.MAX_REASON)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("moveResult")
+        self.captions = {k: QLabel() for k in ("variant", "kind", "quantity", "cost", "reason",
+                                               "result")}  # fmt: skip
+        self.captions["variant"].setBuddy(self.variants)
+        self.captions["quantity"].setBuddy(self.quantity)
+        self.captions["cost"].setBuddy(self.unit_cost)
+        self.captions["reason"].setBuddy(self.reason)
+        form.addRow(self.captions["variant"], self.variants)
+        form.addRow(self.captions["kind"], kinds_row)
+        form.addRow(self.captions["quantity"], self.quantity)
+        form.addRow(self.captions["cost"], self.unit_cost)
+        form.addRow(self.captions["reason"], self.reason)
+        form.addRow(self.captions["result"], self.result_label)
+        self.form = form
+        return form
+
+    def _connect(self) -> None:
+        self.variants.currentIndexChanged.connect(lambda _i: self._edited())
+        self.kinds.buttonToggled.connect(lambda _b, on: self._kind_changed() if on else None)
+        self.quantity.valueChanged.connect(lambda _v: self._edited())
+        self.unit_cost.textChanged.connect(lambda _t: self._edited())
+        self.reason.textChanged.connect(lambda _t: self._edited())
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._update()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        title = self.tr("Stock movement: %1").replace("%1", self.product)
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        self.variants.retranslate()
+        self.kind_in.setText(self.tr("Stock &in"))
+        self.kind_out.setText(self.tr("Stock &out"))
+        self.kind_adjust.setText(self.tr("&Adjust to a count"))
+        self.captions["variant"].setText(self.tr("&Variant"))
+        self.captions["kind"].setText(self.tr("Movement"))
+        self.captions["cost"].setText(self.tr("Unit &cost"))
+        self.captions["reason"].setText(self.tr("&Reason"))
+        self.captions["result"].setText(self.tr("Result"))
+        self.unit_cost.setPlaceholderText(self.tr("optional, e.g. 45.000"))
+        self.save.setText(self.tr("Save"))
+        self.cancel.setText(self.tr("Cancel"))
+        self._retranslate_kind()
+
+    def _retranslate_kind(self) -> None:
+        kind = self.kind()
+        self.captions["quantity"].setText(
+            self.tr("&Counted on hand") if kind == self.KIND_ADJUST else self.tr("&Quantity")
+        )
+        self.reason.setPlaceholderText(
+            self.tr("optional: supplier, delivery note…")
+            if kind == self.KIND_IN
+            else self.tr("required: damaged, lost, recount…")
+        )
+
+    # ------------------------------------------------------------------ state
+
+    def kind(self) -> str:
+        if self.kind_out.isChecked():
+            return self.KIND_OUT
+        if self.kind_adjust.isChecked():
+            return self.KIND_ADJUST
+        return self.KIND_IN
+
+    def variant(self) -> VariantStock | None:
+        return self.variants.current()
+
+    def reason_text(self) -> str:
+        return self.reason.text().strip()
+
+    def cost_amount(self) -> int | None:
+        """The unit cost typed (None when empty); ValueError when it is not money."""
+        text = self.unit_cost.text().strip()
+        return parse_money(text, current_language()) if text else None
+
+    def result_on_hand(self) -> int | None:
+        v = self.variant()
+        if v is None:
+            return None
+        kind, qty = self.kind(), self.quantity.value()
+        if kind == self.KIND_ADJUST:
+            return qty
+        return v.on_hand + qty if kind == self.KIND_IN else v.on_hand - qty
+
+    def problem_text(self) -> str:
+        """Why Save is disabled, in words ('' when the move can be saved)."""
+        v = self.variant()
+        if v is None:
+            return self.tr("This product has no active variant.")
+        kind, qty = self.kind(), self.quantity.value()
+        if kind == self.KIND_IN:
+            try:
+                cost = self.cost_amount()
+            except ValueError:
+                cost = -1
+            if cost is not None and cost < 0:
+                return self.tr("Type the unit cost as an amount of money, e.g. 45.000.")
+            return ""
+        if kind == self.KIND_OUT and qty > v.on_hand:
+            return (
+                self.tr("Only %1 on hand: cannot take out %2.")
+                .replace("%1", _num(v.on_hand))
+                .replace("%2", _num(qty))
+            )
+        if kind == self.KIND_ADJUST and qty == v.on_hand:
+            return self.tr("The count is the stock on hand already: nothing to change.")
+        if not self.reason_text():
+            return self.tr("Give a reason for the stock change.")
+        return ""
+
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        v = self.variant()
+        was = self.quantity.blockSignals(True)
+        if kind == self.KIND_ADJUST:
+            self.quantity.setMinimum(0)
+            self.quantity.setValue(v.on_hand if v is not None else 0)
+        else:
+            self.quantity.setMinimum(1)
+        self.quantity.blockSignals(was)
+        show_cost = kind == self.KIND_IN
+        self.unit_cost.setVisible(show_cost)
+        self.captions["cost"].setVisible(show_cost)
+        self._retranslate_kind()
+        self._edited()
+
+    def _edited(self) -> None:
+        self._server_error = ""
+        self._update()
+
+    def _update(self) -> None:
+        v, after = self.variant(), self.result_on_hand()
+        if v is None or after is None:
+            self.result_label.setText("")
+        else:
+            text = (
+                self.tr("On hand %1 → %2 (%3)")
+                .replace("%1", _num(v.on_hand))
+                .replace("%2", _num(after))
+                .replace("%3", signed(after - v.on_hand))
+            )
+            if v.group_code:
+                text += " · " + self.tr("shared by group %1").replace("%1", v.group_code)
+            self.result_label.setText(text)
+        local = self.problem_text()
+        shown = self._server_error or local
+        self.problem.setText(shown)
+        self.problem.setVisible(bool(shown))
+        self.save.setEnabled(not local and not self._busy)
+
+    # ------------------------------------------------------------------ save
+
+    def submit(self) -> None:
+        """Save the movement through the stock service (in the background)."""
+        v = self.variant()
+        if self._busy or v is None or self.problem_text():
+            return
+        kind, qty, reason = self.kind(), self.quantity.value(), self.reason_text()
+        cost = self.cost_amount() if kind == self.KIND_IN else None
+        ctx, vid = self.ctx, v.variant_id
+
+        def work(_job: object) -> StockMovement | None:
+            if kind == self.KIND_IN:
+                return svc.stock_in(ctx, vid, qty, unit_cost=cost, reason=reason or None)
+            if kind == self.KIND_OUT:
+                return svc.stock_out(ctx, vid, qty, reason=reason)
+            return svc.adjust_stock(ctx, vid, qty, reason=reason)
+
+        self._busy = True
+        self._update()
+        Op(self, work, engine=ctx.engine, title=self.tr("Saving the stock movement")).success(
+            lambda move: self._saved(vid, move)
+        ).failure(self._failed).finally_(self._idle).run()
+
+    def _saved(self, variant_id: int, move: StockMovement | None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.movement = move
+        self.stockChanged.emit(variant_id)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if not isinstance(exc, PrimedistError):
+            log.error("stock movement failed", exc_info=exc)
+            show_crash(self, exc)
+            return
+        # The figures shown may be stale (a sale, another user): show the current ones.
+        self.reload()
+        self._server_error = exc.user_message
+        if isinstance(exc, ValidationError):
+            fields: dict[str, QWidget] = {
+                "quantity": self.quantity,
+                "new_on_hand": self.quantity,
+                "reason": self.reason,
+                "unit_cost": self.unit_cost,
+            }
+            target = fields.get(exc.field or "")
+            if target is not None:
+                target.setFocus()
+
+    def _idle(self) -> None:
+        if shiboken6.isValid(self):
+            self._busy = False
+            self._update()
+
+    def reload(self) -> None:
+        """Read the variants' stock again, keeping the chosen variant."""
+        v = self.variant()
+        _name, rows = load_variants(self.ctx, self.product_id)
+        self.variants.load(rows, v.variant_id if v else None)
+        self._update()
+
+
+# --------------------------------------------------------------------------- history
+
+HISTORY_LIMIT = 500
+
+
+class StockHistoryDialog(QDialog):
+    """The stock movements of a SKU (its SKU group's, when grouped), newest first."""
+
+    COLUMNS = 9
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        product_id: int,
+        parent: QWidget | None = None,
+        variant_id: int | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.product_id = product_id
+        self.tz = shop_tz()
+        self.rows: list[svc.HistoryRow] = []
+        #: Order id → order number, of the orders in `rows`.
+        self.orders: dict[int, str] = {}
+        self.setObjectName("stockHistoryDialog")
+        self.resize(1000, 560)
+        name, variants = load_variants(ctx, product_id)
+        self.product = name
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        bar = QHBoxLayout()
+        self.variant_caption = QLabel()
+        self.variants = VariantPicker()
+        self.variant_caption.setBuddy(self.variants)
+        bar.addWidget(self.variant_caption)
+        bar.addWidget(self.variants, 1)
+        layout.addLayout(bar)
+        self.note = QLabel()
+        self.note.setObjectName("muted")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.table = QTableWidget(0, self.COLUMNS)
+        self.table.setObjectName("stockHistory")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.variants.load(variants, variant_id)
+        self.variants.currentIndexChanged.connect(lambda _i: self.load())
+        self._retranslate()
+        self.load()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        title = self.tr("Stock history: %1").replace("%1", self.product)
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        self.variant_caption.setText(self.tr("&Variant"))
+        self.variants.retranslate()
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Time"), self.tr("Movement"), self.tr("SKU"), self.tr("Quantity"),
+             self.tr("Reserved"), self.tr("On hand after"), self.tr("Reason"), self.tr("Order"),
+             self.tr("By")]
+        )  # fmt: skip
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setText(self.tr("Close"))
+        self._note()
+
+    def _note(self) -> None:
+        v = self.variants.current()
+        if v is None:
+            text = self.tr("This product has no active variant.")
+        elif v.group_code:
+            text = (
+                self.tr(
+                    "%1 shares the stock of group %2: these are the group's movements, of every "
+                    "SKU in it; 'on hand after' is the group's."
+                )
+                .replace("%1", v.sku)
+                .replace("%2", v.group_code)
+            )
+        else:
+            text = ""
+        if len(self.rows) >= HISTORY_LIMIT:
+            text = (text + " " if text else "") + self.tr("The latest %1 movements.").replace(
+                "%1", _num(HISTORY_LIMIT)
+            )
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def load(self) -> None:
+        """Read the chosen SKU's movements (newest first)."""
+        v = self.variants.current()
+        self.rows = [] if v is None else svc.stock_history(self.ctx, v.variant_id, HISTORY_LIMIT)
+        ids = {row.order_id for row in self.rows if row.order_id is not None}
+        with self.ctx.engine.connect() as conn:
+            self.orders = order_numbers(conn, ids)
+        self._fill()
+        self._note()
+
+    def _fill(self) -> None:
+        lang = current_language()
+        self.table.setRowCount(len(self.rows))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r, row in enumerate(self.rows):
+            cells = [
+                (format_datetime(row.created_at, self.tz, lang), False),
+                (kind_label(row.kind), False),
+                (row.sku or "", False),
+                (signed(row.quantity) if row.quantity else "", True),
+                (signed(row.reserved_change) if row.reserved_change else "", True),
+                (format_number(row.stock_after, lang), True),
+                (row.reason or "", False),
+                (self.orders.get(row.order_id, "") if row.order_id else "", False),
+                (row.user_name or self.tr("system"), False),
+            ]
+            for c, (text, align_right) in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if align_right:
+                    item.setTextAlignment(right)
+                self.table.setItem(r, c, item)
