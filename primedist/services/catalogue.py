@@ -1,0 +1,877 @@
+"""Catalogue: adding and editing a product — its variants, images and shop listings.
+
+A product form is a `ProductDraft`: the product's texts, up to two attributes (e.g. Colour
+× Size) whose values tell the variants apart, one `VariantDraft` per SKU, the shops it is
+listed on and its images (existing ones to keep, in order, and new files to copy in).
+`create_product` and `update_product` check every rule first and raise ValidationError with
+`field=` naming the field — `"name"`, `"category"`, `"option1_name"`, `"variants"`,
+`"shop_ids"`, `"images"`, or `variant_field(index, column)` (`"variants.2.price"`) for a
+cell of the variant grid, the message starting "Variant 3 (AO-M): …" — so the form can show
+the error where it belongs. Each call is one unit of work:
+
+* Stock only changes through `services.stock.move_stock`: a new variant's opening stock is
+  a STOCK_IN movement ("Opening stock"), a changed stock of an existing variant an
+  ADJUSTMENT ("Edited in the product form"). A variant of a SKU group shows and sets its
+  group's stock.
+* A variant left out of the form is deleted when it was never sold, is in no SKU group and
+  has no marketplace id; otherwise it is deactivated (kept for the orders and history).
+* One listing per chosen shop, with a variant listing per active variant; a shop unticked
+  deactivates its listing (a listing is never deleted). Every marketplace listing created,
+  re-activated, deactivated or whose product changed gets a `listing.upsert` outbox
+  message (one per listing, coalescing like the stock pushes); delivering it is the
+  marketplace sync's job.
+* Images are copied with their thumbnails before the commit and removed again when the
+  transaction fails (`services.product_images`).
+* `search_text`, `updated_at` and the summary columns of the Products list are kept.
+
+SKU rule: a SKU is unique within the product, and no other (not archived) product listed on
+one of the same shops has an active variant with it; a product on no shop is checked
+against the other products on no shop. A barcode is unique among active variants.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from primedist.core.search_keys import search_text
+from primedist.db.product_summary import chunks, refresh_product_summaries
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, Module, OutboxStatus, ProductStatus, StockMoveKind
+from primedist.domain.order import OrderLine
+from primedist.domain.product import (
+    Product,
+    ProductImage,
+    ProductListing,
+    SkuGroup,
+    Variant,
+    VariantListing,
+)
+from primedist.domain.shop import Shop
+from primedist.domain.sync import OutboxMessage
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services.context import ServiceContext
+from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
+from primedist.services.stock import move_stock
+
+MAX_NAME = 120
+MAX_CATEGORY = 120
+MAX_SKU = 64
+MAX_BARCODE = 64
+MAX_OPTION_NAME = 40
+MAX_OPTION_VALUE = 60
+MAX_VARIANTS = 500
+MAX_IMAGES = 20
+LISTING_KIND = "listing.upsert"
+OPENING_REASON = "Opening stock"
+EDIT_REASON = "Edited in the product form"
+#: The columns of a variant a `variant_field` can name.
+VARIANT_COLUMNS = ("option1", "option2", "sku", "barcode", "cost", "price", "discount_price",
+                   "stock", "low_stock_level")  # fmt: skip
+
+products_t = table_of(Product)
+variants_t = table_of(Variant)
+listings_t = table_of(ProductListing)
+variant_listings_t = table_of(VariantListing)
+shops_t = table_of(Shop)
+outbox_t = table_of(OutboxMessage)
+order_lines_t = table_of(OrderLine)
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+@dataclass
+class VariantDraft:
+    """A row of the variant grid; `id` None = a new variant."""
+
+    id: int | None = None
+    sku: str = ""
+    barcode: str | None = None
+    option1: str | None = None
+    option2: str | None = None
+    cost: int = 0
+    price: int = 0
+    discount_price: int | None = None
+    #: On hand (the SKU group's when grouped).
+    stock: int = 0
+    low_stock_level: int | None = None
+    #: The on-hand the form showed (set by `get_product`): a stock left as shown is not
+    #: touched, so a sale made while the form was open is not undone.
+    stock_seen: int | None = None
+
+
+@dataclass
+class ImageDraft:
+    """An image of the form: an existing one (`id`) to keep, or a new file (`source`)."""
+
+    id: int | None = None
+    source: str | None = None
+    #: Existing images (from `get_product`): the absolute paths of the file and thumbnail.
+    path: str | None = None
+    thumb: str | None = None
+
+
+@dataclass
+class ProductDraft:
+    """Everything the product form edits."""
+
+    name: str = ""
+    category: str | None = None
+    features: str | None = None
+    description: str | None = None
+    option1_name: str | None = None
+    option2_name: str | None = None
+    variants: list[VariantDraft] = field(default_factory=list)
+    shop_ids: list[int] = field(default_factory=list)
+    images: list[ImageDraft] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EditableProduct:
+    """A product as the form opens it."""
+
+    id: int
+    status: ProductStatus
+    draft: ProductDraft
+    #: Variant id -> code of its SKU group (its stock is the group's).
+    group_codes: dict[int, str] = field(default_factory=dict)
+
+
+def variant_field(index: int, column: str) -> str:
+    """The `field` of a ValidationError about a cell of the grid (row `index`, 0-based)."""
+    return f"variants.{index}.{column}"
+
+
+_FIELD_RE = re.compile(r"variants\.(\d+)\.(\w+)")
+
+
+def parse_variant_field(name: str | None) -> tuple[int, str] | None:
+    """(row index, column) of a `variant_field`, else None."""
+    match = _FIELD_RE.fullmatch(name or "")
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def list_categories(ctx: ServiceContext) -> list[str]:
+    """The categories in use (not archived products), sorted."""
+    ctx.require(Module.PRODUCTS)
+    p = products_t.c
+    stmt = (
+        sa.select(p.category).where(p.category.is_not(None), p.status != ProductStatus.ARCHIVED)
+        .distinct().order_by(p.category).limit(1000)
+    )  # fmt: skip
+    with ctx.uow() as session:
+        return [str(c) for c in session.execute(stmt).scalars() if c]
+
+
+def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
+    """The product as a draft for the form: its active variants (with the stock they hold,
+    the SKU group's when grouped), images in order and the shops it is listed on."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.uow() as session:
+        product = session.get(Product, product_id)
+        if product is None:
+            raise NotFound(f"Product {product_id} no longer exists.")
+        variants = session.exec(
+            select(Variant)
+            .where(Variant.product_id == product_id, col(Variant.is_active).is_(True))
+            .order_by(col(Variant.id))
+        ).all()
+        group_ids = {v.sku_group_id for v in variants if v.sku_group_id is not None}
+        groups = {
+            g.id: g
+            for g in session.exec(select(SkuGroup).where(col(SkuGroup.id).in_(group_ids))).all()
+        }
+        images = session.exec(
+            select(ProductImage)
+            .where(ProductImage.product_id == product_id)
+            .order_by(col(ProductImage.position), col(ProductImage.id))
+        ).all()
+        shop_ids = session.exec(
+            select(ProductListing.shop_id)
+            .where(ProductListing.product_id == product_id, col(ProductListing.is_active).is_(True))
+            .order_by(col(ProductListing.shop_id))
+        ).all()
+    data_dir = ctx.settings.data_dir if ctx.settings is not None else None
+
+    def where(rel: str | None) -> str | None:
+        return str(absolute(data_dir, rel)) if data_dir is not None and rel else None
+
+    drafts = []
+    codes: dict[int, str] = {}
+    for v in variants:
+        group = groups.get(v.sku_group_id) if v.sku_group_id is not None else None
+        stock = group.stock if group is not None else v.stock
+        if group is not None and v.id is not None:
+            codes[v.id] = group.code
+        drafts.append(
+            VariantDraft(id=v.id, sku=v.sku, barcode=v.barcode, option1=v.option1,
+                         option2=v.option2, cost=v.cost, price=v.price,
+                         discount_price=v.discount_price, stock=stock,
+                         low_stock_level=v.low_stock_level, stock_seen=stock)
+        )  # fmt: skip
+    first = variants[0] if variants else None
+    draft = ProductDraft(
+        name=product.name,
+        category=product.category,
+        features=product.features,
+        description=product.description,
+        option1_name=first.option1_name if first else None,
+        option2_name=first.option2_name if first else None,
+        variants=drafts,
+        shop_ids=list(shop_ids),
+        images=[ImageDraft(id=i.id, path=where(i.path), thumb=where(i.thumb_path)) for i in images],
+    )
+    return EditableProduct(product_id, product.status, draft, codes)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _text(value: str | None) -> str | None:
+    """Trimmed, None when empty; the letters are kept exactly as typed."""
+    if value is None:
+        return None
+    text = value.strip()
+    return text or None
+
+
+def _clean(draft: ProductDraft) -> ProductDraft:
+    """Trim every text; a second attribute without a first moves up."""
+    o1, o2 = _text(draft.option1_name), _text(draft.option2_name)
+    swap = o1 is None and o2 is not None
+    variants = []
+    for v in draft.variants:
+        v1, v2 = _text(v.option1), _text(v.option2)
+        if swap:
+            v1, v2 = v2, v1
+        variants.append(replace(v, sku=(v.sku or "").strip(), barcode=_text(v.barcode),
+                                option1=v1, option2=v2))  # fmt: skip
+    return ProductDraft(
+        name=(draft.name or "").strip(),
+        category=_text(draft.category),
+        features=_text(draft.features),
+        description=_text(draft.description),
+        option1_name=o2 if swap else o1,
+        option2_name=None if swap else o2,
+        variants=variants,
+        shop_ids=list(dict.fromkeys(draft.shop_ids)),
+        images=list(draft.images),
+    )
+
+
+def _label(index: int, v: VariantDraft) -> str:
+    return f"Variant {index + 1} ({v.sku})" if v.sku else f"Variant {index + 1}"
+
+
+def _bad(index: int, v: VariantDraft, column: str, why: str) -> ValidationError:
+    return ValidationError(f"{_label(index, v)}: {why}", field=variant_field(index, column))
+
+
+def _check_form(d: ProductDraft) -> None:
+    """Every rule that needs no database, first problem raised."""
+    if not d.name:
+        raise ValidationError("Give the product a name.", field="name")
+    if len(d.name) > MAX_NAME:
+        raise ValidationError(f"The name is {len(d.name)} characters long; at most {MAX_NAME} "
+                              "are allowed.", field="name")  # fmt: skip
+    if d.category and len(d.category) > MAX_CATEGORY:
+        raise ValidationError(f"The category is longer than {MAX_CATEGORY} characters.",
+                              field="category")  # fmt: skip
+    names = [n for n in (d.option1_name, d.option2_name) if n]
+    for key, name in (("option1_name", d.option1_name), ("option2_name", d.option2_name)):
+        if name and len(name) > MAX_OPTION_NAME:
+            raise ValidationError(f"The attribute name {name!r} is longer than "
+                                  f"{MAX_OPTION_NAME} characters.", field=key)  # fmt: skip
+    if len(names) == 2 and names[0].casefold() == names[1].casefold():
+        raise ValidationError(f"The two attributes are both called {names[0]!r}.",
+                              field="option2_name")  # fmt: skip
+    if not d.variants:
+        raise ValidationError("A product needs at least one variant (SKU).", field="variants")
+    if len(d.variants) > MAX_VARIANTS:
+        raise ValidationError(f"{len(d.variants)} variants; at most {MAX_VARIANTS} are allowed.",
+                              field="variants")  # fmt: skip
+    if len(d.variants) > 1 and not names:
+        raise ValidationError("Several variants need an attribute (e.g. Size) to tell them "
+                              "apart.", field="option1_name")  # fmt: skip
+    for i, v in enumerate(d.variants):
+        _check_variant(d, i, v)
+    _check_unique_rows(d)
+    if len(d.images) > MAX_IMAGES:
+        raise ValidationError(f"At most {MAX_IMAGES} images per product.", field="images")
+    for image in d.images:
+        if image.id is None and not image.source:
+            raise ValidationError("An image has neither a file nor an id.", field="images")
+
+
+def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
+    for column, attribute, value in (("option1", d.option1_name, v.option1),
+                                     ("option2", d.option2_name, v.option2)):  # fmt: skip
+        if attribute and not value:
+            raise _bad(i, v, column, f"give its {attribute}.")
+        if value and not attribute:
+            raise _bad(i, v, column, f"has the value {value!r} but its attribute has no name.")
+        if value and len(value) > MAX_OPTION_VALUE:
+            raise _bad(i, v, column, f"{attribute} is longer than {MAX_OPTION_VALUE} characters.")
+    if not v.sku:
+        raise _bad(i, v, "sku", "give it a SKU.")
+    if len(v.sku) > MAX_SKU:
+        raise _bad(i, v, "sku", f"the SKU is longer than {MAX_SKU} characters.")
+    if v.barcode and len(v.barcode) > MAX_BARCODE:
+        raise _bad(i, v, "barcode", f"the barcode is longer than {MAX_BARCODE} characters.")
+    if v.cost < 0:
+        raise _bad(i, v, "cost", "the cost cannot be negative.")
+    if v.price < 0:
+        raise _bad(i, v, "price", "the price cannot be negative.")
+    if v.discount_price is not None:
+        if v.discount_price < 0:
+            raise _bad(i, v, "discount_price", "the discount price cannot be negative.")
+        if v.discount_price > v.price:
+            raise _bad(i, v, "discount_price", "the discount price is above the price.")
+    if v.stock < 0:
+        raise _bad(i, v, "stock", "the stock cannot be negative.")
+    if v.low_stock_level is not None and v.low_stock_level < 0:
+        raise _bad(i, v, "low_stock_level", "the low-stock level cannot be negative.")
+
+
+def _check_unique_rows(d: ProductDraft) -> None:
+    skus: dict[str, int] = {}
+    barcodes: dict[str, int] = {}
+    combos: dict[tuple[str, str], int] = {}
+    ids: dict[int, int] = {}
+    for i, v in enumerate(d.variants):
+        key = v.sku.casefold()
+        if key in skus:
+            raise _bad(i, v, "sku", f"the SKU is already variant {skus[key] + 1}'s.")
+        skus[key] = i
+        if v.barcode:
+            if v.barcode in barcodes:
+                first = barcodes[v.barcode] + 1
+                raise _bad(i, v, "barcode", f"the barcode is already variant {first}'s.")
+            barcodes[v.barcode] = i
+        if d.option1_name:
+            combo = ((v.option1 or "").casefold(), (v.option2 or "").casefold())
+            if combo in combos:
+                shown = " / ".join(x for x in (v.option1, v.option2) if x)
+                raise _bad(i, v, "option1", f"{shown} is already variant {combos[combo] + 1}.")
+            combos[combo] = i
+        if v.id is not None:
+            if v.id in ids:
+                raise _bad(i, v, "sku", f"the same variant as row {ids[v.id] + 1}.")
+            ids[v.id] = i
+
+
+@dataclass(frozen=True)
+class _ShopRow:
+    id: int
+    name: str
+    channel: Channel
+
+
+def _load_shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, _ShopRow]:
+    s = shops_t.c
+    found = {
+        sid: _ShopRow(sid, name, Channel(channel))
+        for sid, name, channel in conn.execute(
+            sa.select(s.id, s.name, s.channel).where(s.id.in_(list(shop_ids)))
+        )
+    }
+    missing = [sid for sid in shop_ids if sid not in found]
+    if missing:
+        raise ValidationError(f"Shop {missing[0]} no longer exists.", field="shop_ids")
+    return found
+
+
+def _check_store(
+    conn: sa.Connection, d: ProductDraft, product_id: int | None, shop_ids: Sequence[int]
+) -> None:
+    """SKU unique per shop (or among the products on no shop), barcode unique."""
+    v, p, pl, s = variants_t.c, products_t.c, listings_t.c, shops_t.c
+    row_of = {x.sku: i for i, x in enumerate(d.variants)}
+    others = [v.is_active.is_(True), p.status != ProductStatus.ARCHIVED]
+    if product_id is not None:
+        others.append(v.product_id != product_id)
+    skus = sorted(row_of)
+    for chunk in chunks(skus):
+        if shop_ids:
+            stmt = (
+                sa.select(v.sku, p.name, s.name)
+                .select_from(variants_t.join(products_t, p.id == v.product_id)
+                             .join(listings_t, pl.product_id == p.id)
+                             .join(shops_t, s.id == pl.shop_id))
+                .where(v.sku.in_(chunk), pl.is_active.is_(True), pl.shop_id.in_(list(shop_ids)),
+                       *others)
+                .order_by(s.name).limit(1)
+            )  # fmt: skip
+        else:
+            listed = sa.exists().where(pl.product_id == p.id, pl.is_active.is_(True))
+            stmt = (
+                sa.select(v.sku, p.name, sa.null())
+                .select_from(variants_t.join(products_t, p.id == v.product_id))
+                .where(v.sku.in_(chunk), ~listed, *others).limit(1)
+            )  # fmt: skip
+        hit = conn.execute(stmt).first()
+        if hit is not None:
+            sku, other, shop = hit
+            i = row_of[sku]
+            where = f"on {shop}" if shop else "(a product on no shop)"
+            raise _bad(i, d.variants[i], "sku",
+                       f"SKU {sku} is already used by “{other}” {where}.")  # fmt: skip
+    code_of = {x.barcode: i for i, x in enumerate(d.variants) if x.barcode}
+    for chunk in chunks(sorted(code_of)):
+        stmt = (
+            sa.select(v.barcode, v.sku, p.name)
+            .select_from(variants_t.join(products_t, p.id == v.product_id))
+            .where(v.barcode.in_(chunk), *others).limit(1)
+        )  # fmt: skip
+        hit = conn.execute(stmt).first()
+        if hit is not None:
+            code, sku, other = hit
+            i = code_of[code]
+            raise _bad(i, d.variants[i], "barcode",
+                       f"barcode {code} is already used by {sku} of “{other}”.")  # fmt: skip
+
+
+def _prepare_images(ctx: ServiceContext, d: ProductDraft) -> dict[int, PreparedImage]:
+    """Check and decode the new image files (position -> image) before any write."""
+    prepared: dict[int, PreparedImage] = {}
+    for pos, image in enumerate(d.images):
+        if image.id is None and image.source:
+            prepared[pos] = prepare_image(image.source)
+    if prepared and ctx.settings is None:
+        raise ValidationError("Images can only be added in an installed shop (no data folder).",
+                              field="images")  # fmt: skip
+    return prepared
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _search_text(d: ProductDraft) -> str:
+    return search_text(d.name, *(v.sku for v in d.variants),
+                       *(v.barcode for v in d.variants if v.barcode))  # fmt: skip
+
+
+def _apply_variant(row: Variant, d: ProductDraft, v: VariantDraft, now: datetime) -> list[str]:
+    """Copy the draft onto the row; returns what changed ("price 99000 → 120000", ...)."""
+    values: dict[str, Any] = {
+        "sku": v.sku, "barcode": v.barcode, "option1_name": d.option1_name,
+        "option1": v.option1, "option2_name": d.option2_name, "option2": v.option2,
+        "cost": v.cost, "price": v.price, "discount_price": v.discount_price,
+        "low_stock_level": v.low_stock_level,
+    }  # fmt: skip
+    changes = []
+    for key, value in values.items():
+        old = getattr(row, key)
+        if old != value:
+            if not key.endswith("_name"):  # attribute renames are reported once
+                changes.append(f"{key.replace('_', ' ')} {old} → {value}")
+            setattr(row, key, value)
+    if changes:
+        row.updated_at = now
+    return changes
+
+
+def _images(
+    session: Session,
+    files: ImageFiles | None,
+    product_id: int,
+    d: ProductDraft,
+    prepared: dict[int, PreparedImage],
+) -> list[str]:
+    """Make the product's images those of the draft, in its order; returns changes."""
+    rows = session.exec(select(ProductImage).where(ProductImage.product_id == product_id)).all()
+    by_id = {r.id: r for r in rows}
+    kept: set[int] = set()
+    changes: list[str] = []
+    added = 0
+    moved = False
+    for pos, image in enumerate(d.images):
+        if image.id is not None:
+            row = by_id.get(image.id)
+            if row is None:
+                raise ValidationError("An image of this product was removed meanwhile: close "
+                                      "the form and open it again.", field="images")  # fmt: skip
+            kept.add(image.id)
+            if row.position != pos:
+                row.position = pos
+                session.add(row)
+                moved = True
+        else:
+            assert files is not None
+            path, thumb = files.store(product_id, prepared[pos])
+            session.add(ProductImage(product_id=product_id, path=path, thumb_path=thumb,
+                                     position=pos))  # fmt: skip
+            added += 1
+    removed = [r for r in rows if r.id not in kept]
+    used = {p for r in rows if r.id in kept for p in (r.path, r.thumb_path)}
+    for row in removed:
+        session.delete(row)
+        if files is not None and row.path not in used:
+            files.remove_later(row.path, row.thumb_path)
+            used.update((row.path, row.thumb_path))
+    if added:
+        changes.append(f"{added} image(s) added")
+    if removed:
+        changes.append(f"{len(removed)} image(s) removed")
+    if moved and not added and not removed:
+        changes.append("images reordered")
+    return changes
+
+
+def _listings(
+    session: Session,
+    product_id: int,
+    shop_ids: Sequence[int],
+    variant_ids: Sequence[int],
+) -> tuple[set[int], list[str]]:
+    """One active listing per chosen shop with a variant listing per active variant; the
+    other shops' listings deactivated. Returns (ids of listings created or changed,
+    change texts)."""
+    conn = session.connection()
+    rows = {
+        r.shop_id: r
+        for r in session.exec(
+            select(ProductListing).where(ProductListing.product_id == product_id)
+        ).all()
+    }
+    touched: list[ProductListing] = []
+    changes: list[str] = []
+    for sid in shop_ids:
+        row = rows.get(sid)
+        if row is None:
+            row = ProductListing(product_id=product_id, shop_id=sid, is_active=True)
+            session.add(row)
+            rows[sid] = row
+            touched.append(row)
+            changes.append(f"listed on shop {sid}")
+        elif not row.is_active:
+            row.is_active = True
+            session.add(row)
+            touched.append(row)
+            changes.append(f"listed again on shop {sid}")
+    for sid, row in rows.items():
+        if sid not in shop_ids and row.is_active:
+            row.is_active = False
+            session.add(row)
+            touched.append(row)
+            changes.append(f"unlisted from shop {sid}")
+    session.flush()
+    active = [r.id for r in rows.values() if r.is_active and r.id is not None]
+    have: set[tuple[int, int]] = set()
+    vl = variant_listings_t.c
+    for chunk in chunks(active):
+        have.update(
+            (a, b) for a, b in conn.execute(
+                sa.select(vl.listing_id, vl.variant_id).where(vl.listing_id.in_(chunk))
+            )
+        )  # fmt: skip
+    missing: list[dict[str, Any]] = [{"listing_id": lid, "variant_id": vid, "external_id": None}
+               for lid in active for vid in variant_ids if (lid, vid) not in have]  # fmt: skip
+    if missing:
+        conn.execute(sa.insert(variant_listings_t), missing)
+    ids = {r.id for r in touched if r.id is not None}
+    ids.update(m["listing_id"] for m in missing)
+    return ids, changes
+
+
+def _queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: datetime) -> int:
+    """A `listing.upsert` outbox message per marketplace listing among `listing_ids`,
+    coalescing with the one already queued for the listing (its payload replaced, queued
+    again if it was delivered or failed). Returns how many were written."""
+    ids = sorted(set(listing_ids))
+    if not ids:
+        return 0
+    pl, s = listings_t.c, shops_t.c
+    marketplaces = [c for c in Channel if c.is_marketplace]
+    rows: dict[str, dict[str, Any]] = {}
+    for chunk in chunks(ids):
+        stmt = (
+            sa.select(pl.id, pl.product_id, pl.shop_id, pl.external_id, pl.is_active)
+            .select_from(listings_t.join(shops_t, s.id == pl.shop_id))
+            .where(pl.id.in_(chunk), s.channel.in_(marketplaces))
+        )
+        for lid, pid, sid, external_id, active in conn.execute(stmt):
+            payload = {"product_id": pid, "listing_id": lid, "shop_id": sid,
+                       "listing_external_id": external_id, "active": bool(active)}  # fmt: skip
+            key = f"listing:{lid}"
+            rows[key] = {"intent_key": key, "shop_id": sid,
+                         "payload_json": json.dumps(payload, ensure_ascii=False)}  # fmt: skip
+    if not rows:
+        return 0
+    existing = set(
+        conn.execute(
+            sa.select(outbox_t.c.intent_key).where(outbox_t.c.intent_key.in_(list(rows)))
+        ).scalars()
+    )
+    new = [
+        {**row, "kind": LISTING_KIND, "status": OutboxStatus.PENDING, "attempts": 0,
+         "next_attempt_at": now, "created_at": now, "updated_at": now}
+        for key, row in rows.items() if key not in existing
+    ]  # fmt: skip
+    if new:
+        conn.execute(sa.insert(outbox_t), new)
+    if existing:
+        stmt2 = (
+            sa.update(outbox_t)
+            .where(outbox_t.c.intent_key == sa.bindparam("b_key"))
+            .values(payload_json=sa.bindparam("b_payload"), status=OutboxStatus.PENDING,
+                    attempts=0, last_error=None, delivered_at=None, next_attempt_at=now,
+                    updated_at=now)
+        )  # fmt: skip
+        conn.execute(stmt2, [{"b_key": k, "b_payload": rows[k]["payload_json"]} for k in existing])
+    return len(rows)
+
+
+def _files(ctx: ServiceContext) -> ImageFiles | None:
+    if ctx.settings is None:
+        return None
+    return ImageFiles(Path(ctx.settings.data_dir))
+
+
+def _shop_names(shops: dict[int, _ShopRow], changes: list[str]) -> list[str]:
+    """Change texts with shop ids replaced by names."""
+    out = []
+    for text in changes:
+        m = re.search(r"shop (\d+)$", text)
+        if m and int(m.group(1)) in shops:
+            text = text[: m.start()] + shops[int(m.group(1))].name
+        out.append(text)
+    return out
+
+
+def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
+    """Add a product with its variants (opening stock as STOCK_IN movements), images and
+    listings, in one transaction; returns its id."""
+    ctx.require(Module.PRODUCTS)
+    d = _clean(draft)
+    _check_form(d)
+    if any(i.id is not None for i in d.images):
+        raise ValidationError("A new product has no images to keep yet.", field="images")
+    prepared = _prepare_images(ctx, d)
+    files = _files(ctx)
+    try:
+        with ctx.uow() as session:
+            conn = session.connection()
+            shops = _load_shops(conn, d.shop_ids)
+            _check_store(conn, d, None, d.shop_ids)
+            now = ctx.clock.now()
+            product = Product(name=d.name, category=d.category, features=d.features,
+                              description=d.description, status=ProductStatus.ACTIVE,
+                              search_text=_search_text(d), created_by_id=ctx.actor.id,
+                              created_at=now, updated_at=now)  # fmt: skip
+            session.add(product)
+            session.flush()
+            assert product.id is not None
+            pid = product.id
+            rows = []
+            for v in d.variants:
+                row = Variant(product_id=pid, sku=v.sku, stock=0, created_at=now, updated_at=now)
+                _apply_variant(row, d, v, now)
+                rows.append(row)
+            session.add_all(rows)
+            session.flush()
+            variant_ids = [r.id for r in rows if r.id is not None]
+            _images(session, files, pid, d, prepared)
+            listing_ids, _ = _listings(session, pid, d.shop_ids, variant_ids)
+            session.flush()
+            for row, v in zip(rows, d.variants, strict=True):
+                if v.stock > 0:
+                    assert row.id is not None
+                    move_stock(ctx, session, row.id, StockMoveKind.STOCK_IN, quantity=v.stock,
+                               reason=OPENING_REASON)  # fmt: skip
+            pushed = _queue_listing_upserts(conn, listing_ids, now)
+            session.flush()
+            refresh_product_summaries(conn, [pid])
+            on = ", ".join(shops[s].name for s in d.shop_ids) or "no shop"
+            ctx.audit(session, "product.create", entity_type="product", entity_id=pid,
+                      summary=f"“{d.name}”: {len(rows)} variant(s) "
+                      f"({', '.join(r.sku for r in rows)}), on {on}, {len(d.images)} image(s)",
+                      after={"variants": len(rows), "shops": d.shop_ids,
+                             "opening_stock": sum(v.stock for v in d.variants),
+                             "listing_pushes": pushed})  # fmt: skip
+    except BaseException:
+        if files is not None:
+            files.discard()
+        raise
+    if files is not None:
+        files.finish()
+    return pid
+
+
+def _removable(conn: sa.Connection, variant_ids: Sequence[int]) -> set[int]:
+    """Those of `variant_ids` that may be deleted: never sold, no marketplace id."""
+    keep: set[int] = set()
+    ol, vl = order_lines_t.c, variant_listings_t.c
+    for chunk in chunks(sorted(variant_ids)):
+        keep.update(
+            conn.execute(
+                sa.select(ol.variant_id).where(ol.variant_id.in_(chunk)).distinct()
+            ).scalars()
+        )
+        keep.update(conn.execute(
+            sa.select(vl.variant_id).where(vl.variant_id.in_(chunk), vl.external_id.is_not(None))
+        ).scalars())  # fmt: skip
+    return {i for i in variant_ids if i not in keep}
+
+
+def update_product(ctx: ServiceContext, product_id: int, draft: ProductDraft) -> None:
+    """Save the form of an existing product: its texts, variants (added, changed, removed),
+    stock (ADJUSTMENT movements), images and listings, in one transaction."""
+    ctx.require(Module.PRODUCTS)
+    d = _clean(draft)
+    _check_form(d)
+    prepared = _prepare_images(ctx, d)
+    files = _files(ctx)
+    try:
+        with ctx.uow() as session:
+            _update(ctx, session, product_id, d, prepared, files)
+    except BaseException:
+        if files is not None:
+            files.discard()
+        raise
+    if files is not None:
+        files.finish()
+
+
+def _update(
+    ctx: ServiceContext,
+    session: Session,
+    product_id: int,
+    d: ProductDraft,
+    prepared: dict[int, PreparedImage],
+    files: ImageFiles | None,
+) -> None:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"Product {product_id} no longer exists.")
+    if product.status == ProductStatus.ARCHIVED:
+        raise Conflict(f"“{product.name}” was deleted (archived) and cannot be edited.")
+    conn = session.connection()
+    current = session.exec(
+        select(Variant)
+        .where(Variant.product_id == product_id, col(Variant.is_active).is_(True))
+        .order_by(col(Variant.id))
+    ).all()
+    by_id = {v.id: v for v in current}
+    for i, v in enumerate(d.variants):
+        if v.id is not None and v.id not in by_id:
+            raise _bad(i, v, "sku", "this variant is no longer part of the product: close the "
+                       "form and open it again.")  # fmt: skip
+    shops = _load_shops(conn, d.shop_ids)
+    _check_store(conn, d, product_id, d.shop_ids)
+    now = ctx.clock.now()
+    changes: list[str] = []
+    for key in ("name", "category", "features", "description"):
+        old, new = getattr(product, key), getattr(d, key)
+        if old != new:
+            shown = f"{old!r} → {new!r}" if key in ("name", "category") else "edited"
+            changes.append(f"{key} {shown}")
+            setattr(product, key, new)
+    first = current[0] if current else None
+    old_names = (first.option1_name, first.option2_name) if first else (None, None)
+    new_names = (d.option1_name, d.option2_name)
+    if old_names != new_names:
+        was = " × ".join(n for n in old_names if n) or "none"
+        now_ = " × ".join(n for n in new_names if n) or "none"
+        changes.append(f"attributes {was} → {now_}")
+
+    # Holders of the stock the form shows: the variant, or its SKU group.
+    group_ids = {v.sku_group_id for v in current if v.sku_group_id is not None}
+    groups = {
+        g.id: g for g in session.exec(select(SkuGroup).where(col(SkuGroup.id).in_(group_ids))).all()
+    }
+    stock_sets: dict[tuple[str, int], tuple[int, int, int, str]] = {}  # holder -> row, vid, ...
+    new_rows: list[tuple[Variant, VariantDraft]] = []
+    for i, v in enumerate(d.variants):
+        if v.id is None:
+            row = Variant(product_id=product_id, sku=v.sku, stock=0, created_at=now, updated_at=now)
+            _apply_variant(row, d, v, now)
+            session.add(row)
+            new_rows.append((row, v))
+            changes.append(f"added {v.sku}")
+            continue
+        row = by_id[v.id]
+        old_sku = row.sku
+        changes += [f"{old_sku}: {c}" for c in _apply_variant(row, d, v, now)]
+        session.add(row)
+        if v.stock_seen is not None and v.stock == v.stock_seen:
+            continue  # left as the form showed it
+        group = groups.get(row.sku_group_id) if row.sku_group_id is not None else None
+        holder = ("g", group.id) if group is not None and group.id is not None else ("v", v.id)
+        on_hand = group.stock if group is not None else row.stock
+        if v.stock == on_hand:
+            continue
+        if holder in stock_sets and stock_sets[holder][2] != v.stock:
+            other = d.variants[stock_sets[holder][0]]
+            raise _bad(i, v, "stock", f"shares the stock of group {group.code if group else ''} "
+                       f"with {other.sku}: give both the same stock.")  # fmt: skip
+        stock_sets[holder] = (i, v.id, v.stock, row.sku)
+
+    kept = {v.id for v in d.variants if v.id is not None}
+    removed = [r for r in current if r.id not in kept]
+    if removed:
+        ids = [r.id for r in removed if r.id is not None]
+        deletable = _removable(conn, ids)
+        for row in removed:
+            if row.id in deletable and row.sku_group_id is None:
+                session.delete(row)
+                changes.append(f"deleted {row.sku}")
+            else:
+                row.is_active = False
+                row.updated_at = now
+                session.add(row)
+                changes.append(f"deactivated {row.sku} (sold or listed before)")
+    session.flush()
+    active_ids = [v.id for v in d.variants if v.id is not None]
+    active_ids += [r.id for r, _ in new_rows if r.id is not None]
+    image_changes = _images(session, files, product_id, d, prepared)
+    changes += image_changes
+    listing_ids, listing_changes = _listings(session, product_id, d.shop_ids, active_ids)
+    changes += _shop_names(shops, listing_changes) if listing_changes else []
+    session.flush()
+    content_changed = bool(changes)
+    stock_changes = []
+    for row, v in new_rows:
+        if v.stock > 0:
+            assert row.id is not None
+            move_stock(ctx, session, row.id, StockMoveKind.STOCK_IN, quantity=v.stock,
+                       reason=OPENING_REASON)  # fmt: skip
+            stock_changes.append(f"{row.sku}: opening stock {v.stock}")
+    for holder, (_i, vid, stock, sku) in stock_sets.items():
+        group = groups.get(holder[1]) if holder[0] == "g" else None
+        on_hand = group.stock if group is not None else by_id[vid].stock
+        move_stock(ctx, session, vid, StockMoveKind.ADJUSTMENT, quantity=stock - on_hand,
+                   reason=EDIT_REASON)  # fmt: skip
+        stock_changes.append(f"{sku}: stock {on_hand} → {stock}")
+    if content_changed:
+        product.search_text = _search_text(d)
+        product.updated_at = now
+        session.add(product)
+        # Every marketplace listing of the product shows the change.
+        p_listings = session.exec(
+            select(ProductListing.id).where(ProductListing.product_id == product_id,
+                                            col(ProductListing.is_active).is_(True))
+        ).all()  # fmt: skip
+        listing_ids.update(i for i in p_listings if i is not None)
+    elif stock_changes:
+        product.updated_at = now
+        session.add(product)
+    session.flush()
+    pushed = _queue_listing_upserts(conn, listing_ids, now)
+    refresh_product_summaries(conn, [product_id])
+    all_changes = changes + stock_changes
+    ctx.audit(session, "product.update", entity_type="product", entity_id=product_id,
+              summary=f"“{d.name}”: " + ("; ".join(all_changes) if all_changes else "no change"),
+              after={"changes": all_changes, "listing_pushes": pushed})  # fmt: skip
