@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from primedist.core.text import fold
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.enums import ProductStatus
@@ -89,10 +90,10 @@ def count_sheet(
     conn: sa.Connection, *, category: str | None = None, shop_id: int | None = None
 ) -> list[SheetRow]:
     """Active variants of products that are not archived — of one category, of the products
-    listed on one shop, or all — ordered by product name, SKU. A SKU group appears once,
-    with the group's on hand, under its first member in that order.
+    listed on one shop, or all — ordered by product name (accents folded), SKU. A SKU group
+    appears once, with the group's on hand, under its first member in that order.
 
-    One indexed select streamed as tuples: 5,000 lines in a few milliseconds."""
+    One select read as tuples and sorted in Python: 5,000 lines in about 10 ms."""
     v, g, p, pl = variants.c, groups.c, products.c, listings.c
     stmt = (
         sa.select(v.id, v.sku, v.barcode, p.name, v.option1, v.option2,
@@ -100,7 +101,6 @@ def count_sheet(
         .select_from(variants.join(products, p.id == v.product_id)
                      .outerjoin(groups, g.id == v.sku_group_id))
         .where(v.is_active.is_(True), p.status != ProductStatus.ARCHIVED)
-        .order_by(p.name, v.sku, v.id)
     )  # fmt: skip
     if category is not None:
         stmt = stmt.where(p.category == category)
@@ -109,9 +109,11 @@ def count_sheet(
             pl.product_id == p.id, pl.shop_id == shop_id, pl.is_active.is_(True)
         )
         stmt = stmt.where(listed.exists())
+    # Sorted here by the folded name (SQLite compares bytes: "Áo" would come after "Zen").
+    fetched = sorted(conn.execute(stmt).all(), key=lambda r: (fold(r[3]), r[3], r[1], r[0]))
     rows: list[SheetRow] = []
     seen_groups: set[int] = set()
-    for vid, sku, barcode, name, o1, o2, on_hand, cost, gid, code in conn.execute(stmt):
+    for vid, sku, barcode, name, o1, o2, on_hand, cost, gid, code in fetched:
         if gid is not None:
             if gid in seen_groups:
                 continue

@@ -1,0 +1,663 @@
+"""The stock-take page: load a count sheet, count by scanning or typing, see the
+differences and their value, apply them in one transaction.
+
+The sheet is one list of tuples in a table model of its own (5,000 lines load in a few
+milliseconds and paint like any other table). A barcode scanner is a keyboard that types
+the code and Enter: with the scan field focused, each scan adds one to the counted
+quantity of the line whose barcode (or SKU) it is, and scrolls to it; an unknown code
+beeps and says so. Only counted lines are applied (`services.stock.apply_stocktake`):
+the lines left blank keep their stock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_money, format_number
+from primedist.errors import Cancelled, PrimedistError
+from primedist.queries.stocktake import SheetRow, categories, count_sheet
+from primedist.services.context import ServiceContext
+from primedist.services.shops import list_shops
+from primedist.services.stock import MAX_REASON, StocktakeResult, apply_stocktake
+from primedist.ui import errors as ui_errors
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.ops import Job, Op
+
+log = logging.getLogger(__name__)
+Index = QModelIndex | QPersistentModelIndex
+CONTEXT = "stocktake"
+
+HEADERS = (
+    QT_TRANSLATE_NOOP("stocktake", "SKU"),
+    QT_TRANSLATE_NOOP("stocktake", "Barcode"),
+    QT_TRANSLATE_NOOP("stocktake", "Product"),
+    QT_TRANSLATE_NOOP("stocktake", "Options"),
+    QT_TRANSLATE_NOOP("stocktake", "Group"),
+    QT_TRANSLATE_NOOP("stocktake", "On hand"),
+    QT_TRANSLATE_NOOP("stocktake", "Counted"),
+    QT_TRANSLATE_NOOP("stocktake", "Difference"),
+    QT_TRANSLATE_NOOP("stocktake", "Difference value"),
+)
+COL_ON_HAND, COL_COUNTED, COL_DIFF, COL_VALUE = 5, 6, 7, 8
+NUMERIC = (COL_ON_HAND, COL_COUNTED, COL_DIFF, COL_VALUE)
+DIFF_BACKGROUND = QColor("#FFFBEB")
+COUNTED_BACKGROUND = QColor("#F0FDF4")
+LESS_COLOUR = QColor("#B91C1C")
+MORE_COLOUR = QColor("#15803D")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def _num(n: int) -> str:
+    return format_number(n, current_language())
+
+
+def _signed(n: int) -> str:
+    return ("+" if n > 0 else "") + _num(n)
+
+
+def _signed_money(amount: int) -> str:
+    return ("+" if amount > 0 else "") + format_money(amount, current_language())
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Lines counted, lines whose count differs, and the difference in units and đồng."""
+
+    lines: int = 0
+    differing: int = 0
+    units: int = 0
+    value: int = 0
+
+
+def parse_count(value: object) -> int | None:
+    """A typed count: '' → None (not counted); '1.200', '1,200', '1 200' → 1200.
+    ValueError when it is not a whole number of at least 0."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        digits = text.replace(".", "").replace(",", "").replace(" ", "").replace("\u00a0", "")
+        if not digits.isdigit():
+            raise ValueError(text)
+        number = int(digits)
+    if number < 0:
+        raise ValueError(str(value))
+    return number
+
+
+class SheetModel(QAbstractTableModel):
+    """The count sheet: the lines and what was counted of each (None = not counted)."""
+
+    #: Emitted when a count changes (totals to refresh).
+    countsChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[SheetRow] = []
+        self.counted: list[int | None] = []
+        self._by_barcode: dict[str, int] = {}
+        self._by_sku: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ content
+
+    def load(self, rows: Sequence[SheetRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.counted = [None] * len(self.rows)
+        self._by_barcode, self._by_sku = {}, {}
+        for i, row in enumerate(self.rows):
+            if row.barcode:
+                self._by_barcode.setdefault(row.barcode.strip(), i)
+            self._by_sku.setdefault(row.sku.strip().casefold(), i)
+        self.endResetModel()
+        self.countsChanged.emit()
+
+    def row_of_code(self, code: str) -> int | None:
+        """The line a scanned code names: by barcode, else by SKU (any case)."""
+        code = code.strip()
+        if not code:
+            return None
+        found = self._by_barcode.get(code)
+        return found if found is not None else self._by_sku.get(code.casefold())
+
+    def set_count(self, row: int, value: int | None) -> None:
+        if self.counted[row] == value:
+            return
+        self.counted[row] = value
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+        self.countsChanged.emit()
+
+    def bump(self, row: int) -> int:
+        """One more counted on `row`; returns the new count."""
+        value = (self.counted[row] or 0) + 1
+        self.set_count(row, value)
+        return value
+
+    def counts(self) -> dict[int, int]:
+        """{variant id: counted} of the counted lines."""
+        return {
+            row.variant_id: n
+            for row, n in zip(self.rows, self.counted, strict=True)
+            if n is not None
+        }
+
+    def difference(self, row: int) -> int | None:
+        n = self.counted[row]
+        return None if n is None else n - self.rows[row].on_hand
+
+    def totals(self) -> Totals:
+        lines = differing = units = value = 0
+        for row, n in zip(self.rows, self.counted, strict=True):
+            if n is None:
+                continue
+            lines += 1
+            diff = n - row.on_hand
+            if diff:
+                differing += 1
+                units += diff
+                value += diff * row.cost
+        return Totals(lines, differing, units, value)
+
+    # ------------------------------------------------------------------ Qt model
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _tr(HEADERS[section]) if 0 <= section < len(HEADERS) else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == COL_COUNTED:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, c)
+        if role == Qt.ItemDataRole.EditRole:
+            n = self.counted[r]
+            return "" if n is None else str(n)
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            diff = self.difference(r)
+            if diff:
+                return QBrush(DIFF_BACKGROUND)
+            if diff == 0 and c == COL_COUNTED:
+                return QBrush(COUNTED_BACKGROUND)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and c in (COL_DIFF, COL_VALUE):
+            diff = self.difference(r)
+            if diff:
+                return QBrush(LESS_COLOUR if diff < 0 else MORE_COLOUR)
+        if role == Qt.ItemDataRole.ToolTipRole and self.rows[r].group_code:
+            return _tr("Counts the stock of SKU group %1 (shared by its listings)").replace(
+                "%1", self.rows[r].group_code or ""
+            )
+        return None
+
+    def _display(self, r: int, c: int) -> str:
+        row = self.rows[r]
+        if c == 0:
+            return row.sku
+        if c == 1:
+            return row.barcode or ""
+        if c == 2:
+            return row.product_name
+        if c == 3:
+            return row.options
+        if c == 4:
+            return row.group_code or ""
+        if c == COL_ON_HAND:
+            return _num(row.on_hand)
+        n = self.counted[r]
+        if n is None:
+            return ""
+        if c == COL_COUNTED:
+            return _num(n)
+        diff = n - row.on_hand
+        if c == COL_DIFF:
+            return _signed(diff)
+        return _signed_money(diff * row.cost)
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or index.column() != COL_COUNTED:
+            return False
+        try:
+            count = parse_count(value)
+        except ValueError:
+            return False
+        self.set_count(index.row(), count)
+        return True
+
+    def reformat(self) -> None:
+        """Repaint every cell (language switched)."""
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+
+
+# --------------------------------------------------------------------------- dialogs
+
+
+def totals_text(totals: Totals) -> str:
+    return (
+        _tr("Lines counted: %1 · differing: %2 · units: %3 · value: %4")
+        .replace("%1", _num(totals.lines))
+        .replace("%2", _num(totals.differing))
+        .replace("%3", _signed(totals.units))
+        .replace("%4", _signed_money(totals.value))
+    )
+
+
+class ApplyStocktakeDialog(QDialog):
+    """Confirms a stock-take: what it changes, and the reason (required)."""
+
+    def __init__(self, totals: Totals, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("applyStocktakeDialog")
+        self.setWindowTitle(_tr("Apply the stock-take"))
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            _tr(
+                "The on-hand stock of the %1 counted lines becomes what you counted (%2 of "
+                "them change). Lines you did not count keep their stock."
+            )
+            .replace("%1", _num(totals.lines))
+            .replace("%2", _num(totals.differing))
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.summary = QLabel(totals_text(totals))
+        self.summary.setObjectName("sectionTitle")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("stocktakeReason")
+        self.reason.setMaxLength(MAX_REASON)
+        self.reason.setPlaceholderText(_tr("Reason (required), e.g. Kiểm kê cuối tháng"))
+        layout.addWidget(self.reason)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_tr("Apply"))
+        self.ok.setObjectName("primaryButton")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason.textChanged.connect(lambda _t: self.ok.setEnabled(bool(self.reason_text())))
+        self.ok.setEnabled(False)
+        self.reason.setFocus()
+
+    def reason_text(self) -> str:
+        return self.reason.text().strip()
+
+
+def ask_apply(parent: QWidget | None, totals: Totals) -> str | None:
+    """The reason for applying the stock-take, or None when the user steps back."""
+    dialog = ApplyStocktakeDialog(totals, parent)
+    if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason_text():
+        return dialog.reason_text()
+    return None
+
+
+def confirm_discard(parent: QWidget | None, lines: int) -> bool:
+    """True when the user agrees to drop `lines` counted lines (loading a new sheet)."""
+    answer = QMessageBox.question(
+        parent,
+        _tr("Load a new count sheet"),
+        _tr("Discard the counts of %1 lines?").replace("%1", _num(lines)),
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+# --------------------------------------------------------------------------- page
+
+
+class StocktakePage(QWidget):
+    """Count sheet, scanning, differences, apply (see the module docstring)."""
+
+    #: A sheet was loaded (its number of lines).
+    sheetLoaded = Signal(int)
+    #: A stock-take was applied (the StocktakeResult).
+    applied = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("stocktakePage")
+        self._busy = False
+        #: The filters of the sheet shown (category, shop id).
+        self.loaded_filters: tuple[str | None, int | None] | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        self.help = QLabel()
+        self.help.setObjectName("banner")
+        self.help.setWordWrap(True)
+        layout.addWidget(self.help)
+        layout.addLayout(self._build_filters())
+        layout.addLayout(self._build_scan())
+        self.model = SheetModel(self)
+        self.view = self._build_view()
+        layout.addWidget(self.view, 1)
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("stocktakeTotals")
+        layout.addWidget(self.totals_label)
+        self.model.countsChanged.connect(self._update)
+        self.fill_filters()
+        self._retranslate()
+        self._update()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_filters(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.category = QComboBox()
+        self.category.setObjectName("stocktakeCategory")
+        self.category.setMinimumWidth(200)
+        self.shop = QComboBox()
+        self.shop.setObjectName("stocktakeShop")
+        self.shop.setMinimumWidth(200)
+        self.load_button = QPushButton()
+        self.load_button.setObjectName("loadSheetButton")
+        self.load_button.clicked.connect(lambda: self.load())
+        self.apply_button = QPushButton()
+        self.apply_button.setObjectName("primaryButton")
+        self.apply_button.clicked.connect(self.apply)
+        self.category_caption, self.shop_caption = QLabel(), QLabel()
+        self.category_caption.setBuddy(self.category)
+        self.shop_caption.setBuddy(self.shop)
+        for w in (self.category_caption, self.category, self.shop_caption, self.shop,
+                  self.load_button):  # fmt: skip
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.apply_button)
+        return bar
+
+    def _build_scan(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.scan_field = QLineEdit()
+        self.scan_field.setObjectName("scanField")
+        self.scan_field.setMinimumWidth(360)
+        self.scan_field.setClearButtonEnabled(True)
+        self.scan_field.returnPressed.connect(self._scanned)
+        self.scan_message = QLabel()
+        self.scan_message.setObjectName("muted")
+        bar.addWidget(self.scan_field)
+        bar.addWidget(self.scan_message, 1)
+        return bar
+
+    def _build_view(self) -> QTableView:
+        view = QTableView()
+        view.setObjectName("countSheet")
+        view.setModel(self.model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        view.verticalHeader().setDefaultSectionSize(28)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((130, 130, 260, 120, 90, 80, 80, 90, 130)):
+            view.setColumnWidth(col, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        return view
+
+    def fill_filters(self) -> None:
+        """The category and shop choices (kept when still there)."""
+        with self.ctx.engine.connect() as conn:
+            cats = categories(conn)
+        shops = list_shops(self.ctx)
+        for combo, items in (
+            (self.category, [(c, c) for c in cats]),
+            (self.shop, [(s.name, s.id) for s in shops]),
+        ):
+            keep = combo.currentData()
+            combo.clear()
+            combo.addItem("", None)  # "All …", named by _retranslate
+            for text, data in items:
+                combo.addItem(text, data)
+            combo.setCurrentIndex(max(combo.findData(keep), 0) if keep is not None else 0)
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self.model.reformat()
+            self._update()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.help.setText(
+            self.tr(
+                "Load a count sheet, then scan each item with the barcode scanner (or type "
+                "the counted quantity in the Counted column). Only counted lines are applied: "
+                "lines left blank keep their stock."
+            )
+        )
+        self.category_caption.setText(self.tr("&Category"))
+        self.shop_caption.setText(self.tr("S&hop"))
+        self.category.setItemText(0, self.tr("All categories"))
+        self.shop.setItemText(0, self.tr("All shops"))
+        self.load_button.setText(self.tr("&Load count sheet"))
+        self.apply_button.setText(self.tr("&Apply stock-take…"))
+        self.scan_field.setPlaceholderText(self.tr("Scan or type a barcode or SKU, then Enter"))
+
+    # ------------------------------------------------------------------ state
+
+    def totals(self) -> Totals:
+        return self.model.totals()
+
+    def _update(self) -> None:
+        totals = self.model.totals()
+        if self.model.rows:
+            self.totals_label.setText(
+                self.tr("%1 lines on the sheet.").replace("%1", _num(len(self.model.rows)))
+                + "  "
+                + totals_text(totals)
+            )
+        else:
+            self.totals_label.setText(self.tr("No count sheet loaded."))
+        self.apply_button.setEnabled(totals.lines > 0 and not self._busy)
+        self.load_button.setEnabled(not self._busy)
+        self.scan_field.setEnabled(not self._busy)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.scan_message.setObjectName("errorText" if error else "muted")
+        self.scan_message.style().unpolish(self.scan_message)
+        self.scan_message.style().polish(self.scan_message)
+        self.scan_message.setText(text)
+
+    # ------------------------------------------------------------------ load
+
+    def load(self, *, ask: bool = True, note: str | None = None) -> None:
+        """Load the count sheet of the chosen category and shop (off the UI thread);
+        `note` replaces the "lines loaded" message once it is there."""
+        if self._busy:
+            return
+        counted = self.model.totals().lines
+        if ask and counted and not confirm_discard(self, counted):
+            return
+        category, shop_id = self.category.currentData(), self.shop.currentData()
+        engine = self.ctx.engine
+
+        def work(_job: Job) -> list[SheetRow]:
+            with engine.connect() as conn:
+                return count_sheet(conn, category=category, shop_id=shop_id)
+
+        self._set_busy(True)
+        Op(self, work, engine=engine, title=self.tr("Loading the count sheet")).success(
+            lambda rows: self._loaded(rows, (category, shop_id), note)
+        ).finally_(lambda: self._set_busy(False)).run()
+
+    def _loaded(
+        self, rows: list[SheetRow], filters: tuple[str | None, int | None], note: str | None
+    ) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.model.load(rows)
+        self.loaded_filters = filters
+        if note:
+            self._say(note)
+        elif rows:
+            loaded = self.tr("%1 lines loaded. Scan the first item.")
+            self._say(loaded.replace("%1", _num(len(rows))))
+        else:
+            self._say(self.tr("No active product matches these filters."))
+        self.scan_field.setFocus()
+        self.sheetLoaded.emit(len(rows))
+
+    def _set_busy(self, busy: bool) -> None:
+        if shiboken6.isValid(self):
+            self._busy = busy
+            self._update()
+            if not busy:
+                self.scan_field.setFocus()
+
+    # ------------------------------------------------------------------ scan
+
+    def _scanned(self) -> None:
+        code = self.scan_field.text().strip()
+        self.scan_field.clear()
+        if code:
+            self.scan(code)
+
+    def scan(self, code: str) -> bool:
+        """Count one more of the line with this barcode or SKU; False (and a beep) when no
+        line has it."""
+        row = self.model.row_of_code(code)
+        if row is None:
+            QApplication.beep()
+            if not self.model.rows:
+                self._say(self.tr("Load a count sheet first."), error=True)
+            else:
+                self._say(
+                    self.tr(
+                        "Unknown code “%1”: no line of this sheet has that barcode or SKU."
+                    ).replace("%1", code),
+                    error=True,
+                )
+            return False
+        count = self.model.bump(row)
+        line = self.model.rows[row]
+        index = self.model.index(row, COL_COUNTED)
+        self.view.selectRow(row)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._say(
+            self.tr("%1 · %2: counted %3")
+            .replace("%1", line.sku)
+            .replace("%2", line.product_name)
+            .replace("%3", _num(count))
+        )
+        return True
+
+    # ------------------------------------------------------------------ apply
+
+    def apply(self) -> None:
+        """Confirm (with a reason), then set the counted lines' stock in one transaction."""
+        counts = self.model.counts()
+        if self._busy or not counts:
+            return
+        reason = ask_apply(self, self.model.totals())
+        if not reason:
+            return
+        ctx = self.ctx
+
+        def work(job: Job) -> StocktakeResult:
+            job.progress.update(0.05, self.tr("%1 lines").replace("%1", _num(len(counts))))
+            result = apply_stocktake(ctx, counts, reason=reason)
+            job.progress.update(1.0)
+            return result
+
+        self._set_busy(True)
+        # Busy until the sheet is loaded again (success) or the error is shown (failure).
+        Op(self, work, engine=ctx.engine, title=self.tr("Applying the stock-take")).with_progress(
+        ).success(self._applied).failure(self._apply_failed).run()  # fmt: skip
+
+    def _applied(self, result: StocktakeResult) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.applied.emit(result)
+        note = (
+            self.tr("Stock-take applied: %1 lines counted, %2 changed, %3 units, %4.")
+            .replace("%1", _num(result.lines))
+            .replace("%2", _num(result.changed))
+            .replace("%3", _signed(result.difference_qty))
+            .replace("%4", _signed_money(result.difference_value))
+        )
+        self._busy = False
+        self.load(ask=False, note=note)  # the sheet with the new on hand, nothing counted
+
+    def _apply_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_busy(False)
+        if isinstance(exc, PrimedistError):
+            ui_errors.show_error(self, exc.user_message)
+        elif not isinstance(exc, Cancelled):
+            log.error("stock-take failed", exc_info=exc)
+            ui_errors.show_crash(self, exc)
