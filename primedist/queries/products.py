@@ -160,6 +160,45 @@ PRODUCTS_SPEC = QuerySpec(
 
 #: The keys of PRODUCTS_SPEC's sortable columns.
 SORT_KEYS = tuple(c.key for c in PRODUCTS_SPEC.columns if c.sort is not None)
+#: Every summary column a filter reads (hinted in counts and in the scan spec).
+_FILTER_COLUMNS = PRODUCTS_SPEC.hint_columns
+
+
+def _count_hints(filtered: frozenset[str]) -> frozenset[str]:
+    """Counts: status alone counts on the (status, created_at, id) covering index; with
+    any other column, one sequential scan of `products` beats that index plus a row
+    lookup per product (about 4× at 50,000 products), so status is hinted too."""
+    return _FILTER_COLUMNS if filtered - {"status", "id"} else frozenset()
+
+
+PRODUCTS_SPEC = dataclasses.replace(PRODUCTS_SPEC, count_hints=_count_hints)
+
+
+def _unindexed(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    assert isinstance(expr, sa.Column)
+    return sa.literal_column(f"+products.{expr.name}", type_=expr.type)
+
+
+#: The same list for a filter that matches few products: one scan of `products` and a
+#: sort of the matches (sorts with a unary `+`, every filter hinted), where walking a sort
+#: index would visit every product to find them (3-6× slower at 50,000 products).
+PRODUCTS_SCAN_SPEC = dataclasses.replace(
+    PRODUCTS_SPEC,
+    name="products_scan",
+    columns=tuple(
+        c if c.sort is None else dataclasses.replace(c, sort=_unindexed(c.sort))
+        for c in PRODUCTS_SPEC.columns
+    ),
+)
+#: A filtered list with at most this many rows pages keys with PRODUCTS_SCAN_SPEC.
+SCAN_ROWS = 2_000
+
+
+def spec_for(state: QueryState, count: int) -> QuerySpec:
+    """The spec to page a state's keys with, given its row count: PRODUCTS_SCAN_SPEC for
+    a narrow filter (few rows, no search), else PRODUCTS_SPEC."""
+    narrow = count <= SCAN_ROWS and not state.search.strip()
+    return PRODUCTS_SCAN_SPEC if narrow else PRODUCTS_SPEC
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,14 @@ from sqlalchemy.engine import Engine
 
 from primedist.queries import products as q
 from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, list_state
-from primedist.queries.spec import QueryState, count_rows, fetch_keys, fetch_rows, keys_stmt
+from primedist.queries.spec import (
+    QuerySpec,
+    QueryState,
+    count_rows,
+    fetch_keys,
+    fetch_rows,
+    keys_stmt,
+)
 from tests.factories import make_catalogue_product, make_shop
 
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -30,12 +37,12 @@ class Cat:
     tiki: int
     ids: dict[str, int]
 
-    def all_keys(self, state: QueryState) -> list[int]:
+    def all_keys(self, state: QueryState, spec: QuerySpec = PRODUCTS_SPEC) -> list[int]:
         with self.engine.connect() as conn:
             out: list[int] = []
             after = None
             while True:
-                page = fetch_keys(conn, PRODUCTS_SPEC, state, after=after, limit=2)
+                page = fetch_keys(conn, spec, state, after=after, limit=2)
                 if not page.keys:
                     return out
                 out += page.keys
@@ -300,3 +307,38 @@ def test_keyset_pages_walk_the_sort_index_whatever_the_filter(cat: Cat, sort_key
                     where = f"{sort_key} {'desc' if desc else 'asc'} / {fname}: {plan}"
                     assert SORT_INDEX[sort_key] in text, where
                     assert "USE TEMP B-TREE" not in text, where
+
+
+@pytest.mark.parametrize("sort_key", list(SORT_INDEX))
+def test_the_scan_spec_pages_the_same_rows(cat: Cat, sort_key: str) -> None:
+    with cat.engine.connect() as conn:
+        for fname, flt in _filters(cat).items():
+            for desc in (False, True):
+                state = list_state(flt, sort_key=sort_key, descending=desc)
+                walked = cat.all_keys(state)
+                assert cat.all_keys(state, q.PRODUCTS_SCAN_SPEC) == walked, (sort_key, desc, fname)
+                assert count_rows(conn, q.PRODUCTS_SCAN_SPEC, state) == len(walked)
+
+
+def test_a_narrow_filter_is_paged_by_one_scan(cat: Cat) -> None:
+    state = list_state(ProductFilter(statuses=("low_stock",)), sort_key="name")
+    assert q.spec_for(state, q.SCAN_ROWS) is q.PRODUCTS_SCAN_SPEC
+    assert q.spec_for(state, q.SCAN_ROWS + 1) is PRODUCTS_SPEC
+    assert q.spec_for(list_state(ProductFilter(), search="ao"), 3) is PRODUCTS_SPEC
+    if DIALECT == "sqlite":
+        with cat.engine.connect() as conn:
+            stmt = keys_stmt(q.PRODUCTS_SCAN_SPEC, state, "sqlite", after=("M", 1), limit=100)
+            plan = _plan(conn, stmt)
+        assert plan[0] == "SCAN products", plan
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_counts_read_the_status_index_or_scan_the_table_once(cat: Cat) -> None:
+    from primedist.queries.spec import count_stmt
+
+    with cat.engine.connect() as conn:
+        plain = _plan(conn, count_stmt(PRODUCTS_SPEC, list_state(ProductFilter()), "sqlite"))
+        assert plain == ["SEARCH products USING COVERING INDEX ix_products_status_created_at_id"
+                         " (status=?)"], plain  # fmt: skip
+        priced = list_state(ProductFilter(price_min=1, statuses=("low_stock",)))
+        assert _plan(conn, count_stmt(PRODUCTS_SPEC, priced, "sqlite")) == ["SCAN products"]
