@@ -7,6 +7,11 @@ every tenth product's variants each holding its stock in a SKU group, a fifth of
 the products listed on a Shopee shop, then applies `--runs` stock-takes counting every
 variant anew (most counts differ, so each run writes ~5,000 movements, stock updates and
 the marketplace pushes).                                                   target ≤ 2 s
+
+Also measured: loading the count sheet of every variant (`queries.stocktake.count_sheet`,
+what the stock-take page's "Load count sheet" runs), and applying a shop's default
+low-stock level (`services.low_stock.set_shop_level`, which refreshes the summary of every
+product listed on the shop).
 """
 
 from __future__ import annotations
@@ -39,8 +44,10 @@ from primedist.domain.product import (  # noqa: E402
     VariantListing,
 )
 from primedist.domain.shop import Shop  # noqa: E402
+from primedist.queries.stocktake import count_sheet  # noqa: E402
 from primedist.services import auth  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
+from primedist.services.low_stock import reset_shop_level, set_shop_level  # noqa: E402
 from primedist.services.stock import apply_stocktake  # noqa: E402
 
 PER_PRODUCT = 5
@@ -129,6 +136,27 @@ def main() -> None:
         median = statistics.median(times)
         print(f"stock-take of {len(variant_ids):,} lines: median {median:.3f} s "
               f"(target ≤ 2 s) {'OK' if median <= 2 else 'SLOW'}")  # fmt: skip
+        sheet_times = []
+        for _run in range(args.runs):
+            t = time.perf_counter()
+            with engine.connect() as conn:
+                sheet = count_sheet(conn)
+            sheet_times.append(time.perf_counter() - t)
+        print(f"count sheet of {len(sheet):,} lines: median "
+              f"{statistics.median(sheet_times) * 1000:.1f} ms")  # fmt: skip
+        shops = table_of(Shop)
+        with engine.connect() as conn:
+            shop_id = conn.execute(
+                sa.select(shops.c.id).where(shops.c.name == "Shopee bench")
+            ).scalar_one()
+        level_times = []
+        for run in range(args.runs):
+            t = time.perf_counter()
+            refreshed = set_shop_level(ctx, [shop_id], 5 + run)
+            level_times.append(time.perf_counter() - t)
+        reset_shop_level(ctx, [shop_id])
+        print(f"shop default low-stock level ({refreshed:,} listed products refreshed): median "
+              f"{statistics.median(level_times) * 1000:.1f} ms")  # fmt: skip
         engine.dispose()
 
 
