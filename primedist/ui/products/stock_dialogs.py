@@ -247,7 +247,7 @@ class StockMoveDialog(QDialog):
         return form
 
     def _connect(self) -> None:
-        self.variants.currentIndexChanged.connect(lambda _i: self._edited())
+        self.variants.currentIndexChanged.connect(lambda _i: self._variant_changed())
         self.kinds.buttonToggled.connect(lambda _b, on: self._kind_changed() if on else None)
         self.quantity.valueChanged.connect(lambda _v: self._edited())
         self.unit_cost.textChanged.connect(lambda _t: self._edited())
@@ -359,6 +359,14 @@ class StockMoveDialog(QDialog):
         self.unit_cost.setVisible(show_cost)
         self.captions["cost"].setVisible(show_cost)
         self._retranslate_kind()
+        self._edited()
+
+    def _variant_changed(self) -> None:
+        v = self.variant()
+        if self.kind() == self.KIND_ADJUST and v is not None:
+            was = self.quantity.blockSignals(True)
+            self.quantity.setValue(v.on_hand)  # a count starts at the variant's on hand
+            self.quantity.blockSignals(was)
         self._edited()
 
     def _edited(self) -> None:

@@ -129,6 +129,8 @@ class SheetModel(QAbstractTableModel):
 
     #: Emitted when a count changes (totals to refresh).
     countsChanged = Signal()
+    #: A typed count was refused (the text typed).
+    countRefused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -276,6 +278,7 @@ class SheetModel(QAbstractTableModel):
         try:
             count = parse_count(value)
         except ValueError:
+            self.countRefused.emit(str(value))
             return False
         self.set_count(index.row(), count)
         return True
@@ -399,6 +402,7 @@ class StocktakePage(QWidget):
         self.totals_label.setObjectName("stocktakeTotals")
         layout.addWidget(self.totals_label)
         self.model.countsChanged.connect(self._update)
+        self.model.countRefused.connect(self._count_refused)
         self.fill_filters()
         self._retranslate()
         self._update()
@@ -531,6 +535,15 @@ class StocktakePage(QWidget):
         self.scan_message.style().unpolish(self.scan_message)
         self.scan_message.style().polish(self.scan_message)
         self.scan_message.setText(text)
+
+    def _count_refused(self, text: str) -> None:
+        QApplication.beep()
+        self._say(
+            self.tr("“%1” is not a count: type a whole number of 0 or more, or nothing.").replace(
+                "%1", text
+            ),
+            error=True,
+        )
 
     # ------------------------------------------------------------------ load
 

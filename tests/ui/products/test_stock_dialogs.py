@@ -172,6 +172,10 @@ def test_adjust_to_a_count(qtbot, engine: Engine, owner_ctx: ServiceContext, pro
     assert dialog.captions["quantity"].text() == "&Counted on hand"
     assert dialog.quantity.value() == 3  # starts at the on hand
     assert dialog.problem.text() == "The count is the stock on hand already: nothing to change."
+    dialog.variants.setCurrentIndex(0)  # AO-S: the count follows the variant's on hand
+    assert dialog.quantity.value() == 10
+    dialog.variants.setCurrentIndex(1)
+    assert dialog.quantity.value() == 3
     type_into(qtbot, dialog.quantity, "0")
     qtbot.keyClicks(dialog.reason, "Kiem lai")
     assert dialog.result_label.text() == "On hand 3 → 0 (-3)"

@@ -183,6 +183,12 @@ def test_load_scan_type_and_apply(
     qtbot.keyClicks(editor, "25")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next event loop
     qtbot.waitUntil(lambda: page.model.counted[index.row()] == 25, timeout=WAIT_MS)
+    # A count that is not a number is refused, and said so.
+    assert not page.model.setData(index, "2x")
+    assert page.model.counted[index.row()] == 25 and beeps == [True, True]
+    assert page.scan_message.text() == (
+        "“2x” is not a count: type a whole number of 0 or more, or nothing."
+    )
     # BN-LZ costs 0; the group counts under it (its first member on this sheet).
     assert cells(page, "BN-LZ") == ["20", "25", "+5", "0 VND"]
     assert cells(page, "AO-S") == ["10", "2", "-8", "-400,000 VND"]
