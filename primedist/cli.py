@@ -177,6 +177,43 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_import_products(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.jobs.progress import JobProgress
+    from primedist.services import product_import
+
+    ctx = _as_owner(_context(settings))
+    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    report = product_import.import_products(ctx, Path(args.file), progress=progress)
+    lines = [report.summary()]
+    lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
+    if len(report.rejected) > IMPORT_REJECTS_SHOWN:
+        more = len(report.rejected) - IMPORT_REJECTS_SHOWN
+        lines.append(f"  ... and {more:,} more rejected rows (--json lists them all)")
+    _emit(args, report.to_json(), "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_export_products(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.jobs.progress import JobProgress
+    from primedist.queries.products import ProductFilter
+    from primedist.services import order_export, product_export
+
+    ctx = _as_owner(_context(settings))
+    shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
+    flt = ProductFilter(shop_ids=shop_ids, statuses=tuple(dict.fromkeys(args.status or ())))
+    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    report = product_export.export_products(
+        ctx, Path(args.file), flt=flt, search=args.search or "", lang=args.lang,
+        progress=progress,
+    )  # fmt: skip
+    _emit(
+        args,
+        {"file": str(report.path), "rows": report.rows, "seconds": round(report.seconds, 3)},
+        f"Exported {report.rows:,} variants to {report.path} in {report.seconds:.1f} s",
+    )
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.core.clock import shop_tz
     from primedist.jobs.progress import JobProgress
@@ -269,6 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
+    p = targets.add_parser(
+        "products",
+        help="import products in the product template, one row per variant "
+        "(README: Import file formats)",
+    )
+    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_products)
 
     p = sub.add_parser("export", help="export data to a file (Excel .xlsx)")
     targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=_Parser, required=True)
@@ -304,7 +349,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
+    p = targets.add_parser(
+        "products",
+        help="export products (all, or filtered) to an .xlsx file in the product template",
+    )
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
+    p.add_argument(
+        "--status",
+        action="append",
+        type=_product_status,
+        metavar="S",
+        help="active, hidden, out_of_stock or low_stock; repeat for several (any of them)",
+    )
+    p.add_argument(
+        "--shop",
+        action="append",
+        metavar="NAME",
+        help="only products listed on this shop (by name); repeat for several shops",
+    )
+    p.add_argument("--search", metavar="TEXT", help="name, SKU or barcode (accents optional)")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export_products)
     return parser
+
+
+def _product_status(text: str) -> str:
+    from primedist.queries.products import STATUS_CHOICES
+
+    if text not in STATUS_CHOICES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a product status (one of {', '.join(STATUS_CHOICES)})"
+        )
+    return text
 
 
 def _status_tab(text: str) -> str:
