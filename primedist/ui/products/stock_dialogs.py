@@ -222,6 +222,7 @@ class StockMoveDialog(QDialog):
         self.quantity.setGroupSeparatorShown(True)
         self.quantity.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.quantity.setMinimumWidth(140)
+        self.quantity.setMaximumWidth(200)
         self.unit_cost = QLineEdit()
         self.unit_cost.setObjectName("unitCost")
         self.unit_cost.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
