@@ -1,0 +1,954 @@
+"""Add / edit a product: texts, images, attributes and the variant grid, shops.
+
+The grid has one row per variant (SKU). Up to two attributes (e.g. Colour: Đỏ, Xanh and
+Size: S, M, L) and "Generate variants" build one row per combination, keeping the rows
+already typed (a row with the same values keeps its SKU, prices and stock); with no
+attribute the grid is a single variant. "Apply to all" copies a price, cost or stock into
+every row. Save runs `services.catalogue.create_product` / `update_product` on the
+database worker; what the service refuses is shown in red next to the field it names (the
+grid row highlighted), and the dialog stays open. Esc cancels (asking first when something
+was typed).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Sequence
+
+import shiboken6
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_number, parse_money
+from primedist.core.text import fold
+from primedist.errors import PrimedistError, ValidationError
+from primedist.services import catalogue as svc
+from primedist.services.catalogue import ImageDraft, ProductDraft, VariantDraft
+from primedist.services.context import ServiceContext
+from primedist.services.product_images import THUMB_SIZE, prepare_image
+from primedist.services.shops import ShopInfo, list_shops
+from primedist.ui.errors import show_crash
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.ops import Op
+
+log = logging.getLogger(__name__)
+
+#: Grid columns, and the VariantDraft field each one edits.
+OPT1, OPT2, SKU, BARCODE, COST, PRICE, DISCOUNT, STOCK, LOW = range(9)
+COLUMN_FIELDS = ("option1", "option2", "sku", "barcode", "cost", "price", "discount_price",
+                 "stock", "low_stock_level")  # fmt: skip
+MONEY_COLUMNS = (COST, PRICE, DISCOUNT)
+NUMBER_COLUMNS = (COST, PRICE, DISCOUNT, STOCK, LOW)
+IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif *.bmp"
+ERROR_ROW = QColor("#FEF2F2")
+ERROR_CELL = QColor("#FECACA")
+
+STYLE = """
+QLabel#fieldCaption, QLabel#muted { color: #6B7280; }
+QLabel[error="true"] { color: #B91C1C; }
+QLabel#nameCounter { color: #6B7280; }
+QLabel#nameCounter[over="true"] { color: #B91C1C; font-weight: 600; }
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="true"] {
+    border: 1px solid #DC2626; background: #FEF2F2; }
+QPushButton#saveButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
+    font-weight: 600; padding: 8px 22px; }
+QPushButton#saveButton:hover { background: #1D4ED8; }
+QPushButton#saveButton:disabled { background: #93C5FD; border-color: #93C5FD; }
+QListWidget#images { background: #F9FAFB; border: 1px dashed #D1D5DB; border-radius: 6px; }
+"""
+
+
+def _split_values(text: str) -> list[str]:
+    """`Đỏ, Xanh,  đỏ` -> ["Đỏ", "Xanh"] (commas or semicolons; repeats dropped)."""
+    seen: set[str] = set()
+    values = []
+    for part in text.replace(";", ",").split(","):
+        value = part.strip()
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            values.append(value)
+    return values
+
+
+def _sku_part(value: str) -> str:
+    """`Xanh lá` -> `XANHLA`: a SKU piece from an attribute value."""
+    return "".join(ch for ch in fold(value).upper() if ch.isalnum())
+
+
+def _set_flag(widget: QWidget, name: str, on: bool) -> None:
+    if bool(widget.property(name)) != on:
+        widget.setProperty(name, on)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setProperty("error", True)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _caption() -> QLabel:
+    label = QLabel()
+    label.setObjectName("fieldCaption")
+    return label
+
+
+def _thumbnail(path: str | None) -> QIcon:
+    """An icon of at most THUMB_SIZE pixels, decoded at that size (big photos stay cheap)."""
+    if not path:
+        return QIcon()
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid():
+        reader.setScaledSize(
+            size.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio)
+        )
+    image = reader.read()
+    return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
+
+
+class ProductEditor(QDialog):
+    """Add a product (`product_id` None) or edit one; `saved_id` holds the id after a save."""
+
+    def __init__(
+        self, ctx: ServiceContext, product_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.product_id = product_id
+        self.saved_id: int | None = None
+        self._busy = False
+        self._dirty = False
+        self._loading = True
+        self._formatting = False
+        self._error_row: int | None = None
+        self._group_codes: dict[int, str] = {}
+        self.setObjectName("productEditor")
+        self.setStyleSheet(STYLE)
+        self.resize(1120, 860)
+        self._build()
+        self._connect()
+        self.retranslate()
+        self._load()
+        self._loading = False
+        self.name.setFocus()
+
+    # ----------------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 12, 14, 10)
+        outer.setSpacing(10)
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        top.addLayout(self._build_details(), 3)
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        side.addWidget(self._build_images())
+        side.addWidget(self._build_shops(), 1)
+        top.addLayout(side, 2)
+        outer.addLayout(top)
+        outer.addWidget(self._build_attributes())
+        outer.addWidget(self._build_variants(), 1)
+        self.general_error = _error_label("generalError")
+        outer.addWidget(self.general_error)
+        buttons = QHBoxLayout()
+        self.hint = QLabel()
+        self.hint.setObjectName("muted")
+        buttons.addWidget(self.hint, 1)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelButton")
+        self.save_button = QPushButton()
+        self.save_button.setObjectName("saveButton")
+        for button in (self.cancel_button, self.save_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        outer.addLayout(buttons)
+
+    def _build_details(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        self.name_caption = _caption()
+        self.name = QLineEdit()
+        self.name.setObjectName("productName")
+        self.name_counter = QLabel()
+        self.name_counter.setObjectName("nameCounter")
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name, 1)
+        name_row.addWidget(self.name_counter)
+        self.name_error = _error_label("nameError")
+        self.category_caption = _caption()
+        self.category = QComboBox()
+        self.category.setObjectName("category")
+        self.category.setEditable(True)
+        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.category_error = _error_label("categoryError")
+        self.features_caption = _caption()
+        self.features = QPlainTextEdit()
+        self.features.setObjectName("features")
+        self.features.setTabChangesFocus(True)
+        self.features.setFixedHeight(56)
+        self.description_caption = _caption()
+        self.description = QPlainTextEdit()
+        self.description.setObjectName("description")
+        self.description.setTabChangesFocus(True)
+        self.description.setMinimumHeight(70)
+        for widget in (self.name_caption, name_row, self.name_error, self.category_caption,
+                       self.category, self.category_error, self.features_caption, self.features,
+                       self.description_caption, self.description):  # fmt: skip
+            if isinstance(widget, QHBoxLayout):
+                box.addLayout(widget)
+            else:
+                box.addWidget(widget)
+        return box
+
+    def _build_images(self) -> QGroupBox:
+        self.images_box = QGroupBox()
+        box = QVBoxLayout(self.images_box)
+        box.setSpacing(6)
+        self.images = QListWidget()
+        self.images.setObjectName("images")
+        self.images.setViewMode(QListView.ViewMode.IconMode)
+        self.images.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        self.images.setFlow(QListView.Flow.LeftToRight)
+        self.images.setWrapping(False)
+        self.images.setMovement(QListView.Movement.Snap)
+        self.images.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.images.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.images.setFixedHeight(THUMB_SIZE + 30)
+        self.images.setGridSize(QSize(THUMB_SIZE + 10, THUMB_SIZE + 10))
+        box.addWidget(self.images)
+        row = QHBoxLayout()
+        self.add_image_button = QPushButton()
+        self.add_image_button.setObjectName("addImageButton")
+        self.remove_image_button = QPushButton()
+        self.remove_image_button.setObjectName("removeImageButton")
+        self.images_hint = QLabel()
+        self.images_hint.setObjectName("muted")
+        for button in (self.add_image_button, self.remove_image_button):
+            button.setAutoDefault(False)
+            row.addWidget(button)
+        row.addWidget(self.images_hint, 1)
+        box.addLayout(row)
+        self.images_error = _error_label("imagesError")
+        box.addWidget(self.images_error)
+        return self.images_box
+
+    def _build_shops(self) -> QGroupBox:
+        self.shops_box = QGroupBox()
+        box = QVBoxLayout(self.shops_box)
+        self.shop_checks: dict[int, QCheckBox] = {}
+        holder = QWidget()
+        inner = QVBoxLayout(holder)
+        inner.setContentsMargins(0, 0, 0, 0)
+        self.shops: list[ShopInfo] = list_shops(self.ctx)
+        for shop in self.shops:
+            check = QCheckBox()
+            check.setObjectName(f"shop{shop.id}")
+            check.setProperty("shopId", shop.id)
+            self.shop_checks[shop.id] = check
+            inner.addWidget(check)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(holder)
+        scroll.setMinimumHeight(72)
+        box.addWidget(scroll)
+        self.no_shops = QLabel()
+        self.no_shops.setObjectName("muted")
+        self.no_shops.setWordWrap(True)
+        box.addWidget(self.no_shops)
+        self.shops_error = _error_label("shopsError")
+        box.addWidget(self.shops_error)
+        return self.shops_box
+
+    def _build_attributes(self) -> QGroupBox:
+        self.attributes_box = QGroupBox()
+        grid = QGridLayout(self.attributes_box)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        self.attr_captions = [_caption() for _ in range(3)]
+        self.attr_names: list[QLineEdit] = []
+        self.attr_values: list[QLineEdit] = []
+        for i in range(2):
+            name, values = QLineEdit(), QLineEdit()
+            name.setObjectName(f"attribute{i + 1}Name")
+            values.setObjectName(f"attribute{i + 1}Values")
+            self.attr_names.append(name)
+            self.attr_values.append(values)
+            grid.addWidget(name, i + 1, 0)
+            grid.addWidget(values, i + 1, 1)
+        grid.addWidget(self.attr_captions[0], 0, 0)
+        grid.addWidget(self.attr_captions[1], 0, 1)
+        grid.addWidget(self.attr_captions[2], 0, 2)
+        self.base_sku = QLineEdit()
+        self.base_sku.setObjectName("baseSku")
+        grid.addWidget(self.base_sku, 1, 2)
+        self.generate_button = QPushButton()
+        self.generate_button.setObjectName("generateButton")
+        self.generate_button.setAutoDefault(False)
+        grid.addWidget(self.generate_button, 2, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 1)
+        self.attributes_error = _error_label("attributesError")
+        grid.addWidget(self.attributes_error, 3, 0, 1, 3)
+        return self.attributes_box
+
+    def _build_variants(self) -> QGroupBox:
+        self.variants_box = QGroupBox()
+        box = QVBoxLayout(self.variants_box)
+        box.setSpacing(6)
+        bar = QHBoxLayout()
+        self.apply_caption = QLabel()
+        bar.addWidget(self.apply_caption)
+        self.all_price, self.all_cost, self.all_stock = QLineEdit(), QLineEdit(), QLineEdit()
+        for edit, name in ((self.all_price, "allPrice"), (self.all_cost, "allCost"),
+                           (self.all_stock, "allStock")):  # fmt: skip
+            edit.setObjectName(name)
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            edit.setMaximumWidth(130)
+            bar.addWidget(edit)
+        self.apply_button = QPushButton()
+        self.apply_button.setObjectName("applyAllButton")
+        bar.addWidget(self.apply_button)
+        bar.addStretch(1)
+        self.add_row_button = QPushButton()
+        self.add_row_button.setObjectName("addVariantButton")
+        self.remove_row_button = QPushButton()
+        self.remove_row_button.setObjectName("removeVariantButton")
+        for button in (self.apply_button, self.add_row_button, self.remove_row_button):
+            button.setAutoDefault(False)
+        bar.addWidget(self.add_row_button)
+        bar.addWidget(self.remove_row_button)
+        box.addLayout(bar)
+        self.grid = QTableWidget(0, len(COLUMN_FIELDS))
+        self.grid.setObjectName("variantGrid")
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.grid.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.grid.setAlternatingRowColors(True)
+        self.grid.verticalHeader().setDefaultSectionSize(28)
+        header = self.grid.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SKU, QHeaderView.ResizeMode.Stretch)
+        widths = {OPT1: 100, OPT2: 80, BARCODE: 130, COST: 95, PRICE: 95, DISCOUNT: 105,
+                  STOCK: 70, LOW: 90}  # fmt: skip
+        for column, width in widths.items():
+            self.grid.setColumnWidth(column, width)
+        box.addWidget(self.grid, 1)
+        self.variants_error = _error_label("variantsError")
+        box.addWidget(self.variants_error)
+        return self.variants_box
+
+    # ----------------------------------------------------------------------- texts
+
+    def retranslate(self) -> None:
+        if self.product_id is None:
+            self.setWindowTitle(self.tr("New product"))
+        else:
+            self.setWindowTitle(self.tr("Edit product"))
+        self.name_caption.setText(self.tr("Product name"))
+        self.name.setPlaceholderText(self.tr("e.g. Áo thun cotton"))
+        self.category_caption.setText(self.tr("Category"))
+        self.features_caption.setText(self.tr("Features"))
+        self.description_caption.setText(self.tr("Description"))
+        self.images_box.setTitle(self.tr("Images"))
+        self.add_image_button.setText(self.tr("Add…"))
+        self.remove_image_button.setText(self.tr("Remove"))
+        self.images_hint.setText(self.tr("The first image is the cover; drag to reorder."))
+        self.shops_box.setTitle(self.tr("Sell on"))
+        for shop in self.shops:
+            self.shop_checks[shop.id].setText(f"{shop.name}  ({enum_label(shop.channel)})")
+        self.no_shops.setText(self.tr("No shop yet: add shops in Settings."))
+        self.no_shops.setVisible(not self.shops)
+        self.attributes_box.setTitle(self.tr("Attributes (up to two)"))
+        self.attr_captions[0].setText(self.tr("Attribute"))
+        self.attr_captions[1].setText(self.tr("Values, separated by commas"))
+        self.attr_captions[2].setText(self.tr("Base SKU (optional)"))
+        self.attr_names[0].setPlaceholderText(self.tr("e.g. Colour"))
+        self.attr_names[1].setPlaceholderText(self.tr("e.g. Size"))
+        self.attr_values[0].setPlaceholderText(self.tr("e.g. Đỏ, Xanh"))
+        self.attr_values[1].setPlaceholderText(self.tr("e.g. S, M, L"))
+        self.base_sku.setPlaceholderText(self.tr("e.g. AO-THUN"))
+        self.base_sku.setToolTip(self.tr("New rows get the SKU BASE-VALUE1-VALUE2"))
+        self.generate_button.setText(self.tr("Generate variants"))
+        self.variants_box.setTitle(self.tr("Variants"))
+        self.apply_caption.setText(self.tr("Apply to all:"))
+        self.all_price.setPlaceholderText(self.tr("Price"))
+        self.all_cost.setPlaceholderText(self.tr("Cost"))
+        self.all_stock.setPlaceholderText(self.tr("Stock"))
+        self.apply_button.setText(self.tr("Apply"))
+        self.add_row_button.setText(self.tr("+ Variant"))
+        self.remove_row_button.setText(self.tr("Remove variant"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.save_button.setText(self.tr("Save  (Ctrl+S)"))
+        self.hint.setText(self.tr("Stock typed here is recorded as a stock movement."))
+        self._update_headers()
+        self._update_counter()
+
+    def _update_headers(self) -> None:
+        names = self._attribute_names()
+        headers = [
+            names[0] or self.tr("Attribute 1"),
+            names[1] or self.tr("Attribute 2"),
+            self.tr("SKU"),
+            self.tr("Barcode"),
+            self.tr("Cost"),
+            self.tr("Price"),
+            self.tr("Discount price"),
+            self.tr("Stock"),
+            self.tr("Low-stock level"),
+        ]
+        self.grid.setHorizontalHeaderLabels(headers)
+        self.grid.setColumnHidden(OPT1, names[0] is None)
+        self.grid.setColumnHidden(OPT2, names[1] is None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # ----------------------------------------------------------------------- wiring
+
+    def _connect(self) -> None:
+        self.name.textChanged.connect(self._update_counter)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.add_image_button.clicked.connect(self.pick_images)
+        self.remove_image_button.clicked.connect(self.remove_selected_images)
+        self.generate_button.clicked.connect(self.generate_variants)
+        self.apply_button.clicked.connect(self.apply_to_all)
+        self.add_row_button.clicked.connect(lambda: self.add_row())
+        self.remove_row_button.clicked.connect(self.remove_selected_rows)
+        self.grid.itemChanged.connect(self._cell_changed)
+        for name in self.attr_names:
+            name.textChanged.connect(self._update_headers)
+        edits: list[QLineEdit] = [self.name, *self.attr_names, *self.attr_values, self.base_sku]
+        for edit in edits:
+            edit.textEdited.connect(self._touched)
+        self.category.editTextChanged.connect(self._touched)
+        self.features.textChanged.connect(self._touched)
+        self.description.textChanged.connect(self._touched)
+        for check in self.shop_checks.values():
+            check.toggled.connect(self._touched)
+        self.images.model().rowsMoved.connect(self._touched)
+        for keys in ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.save)
+
+    def _touched(self, *_args: object) -> None:
+        if not self._loading:
+            self._dirty = True
+
+    def _update_counter(self) -> None:
+        n = len(self.name.text().strip())
+        self.name_counter.setText(f"{n}/{svc.MAX_NAME}")
+        _set_flag(self.name_counter, "over", n > svc.MAX_NAME)
+
+    # ----------------------------------------------------------------------- loading
+
+    def _load(self) -> None:
+        categories: list[str] = []
+        try:
+            categories = svc.list_categories(self.ctx)
+            product = svc.get_product(self.ctx, self.product_id) if self.product_id else None
+        except PrimedistError as exc:
+            self._show_general(exc.user_message)
+            self.save_button.setEnabled(False)
+            return
+        self.category.addItems(["", *categories])
+        if product is None:
+            self.add_row()
+            return
+        d = product.draft
+        self._group_codes = dict(product.group_codes)
+        self.setWindowTitle(self.tr("Edit product — %1").replace("%1", d.name))
+        self.name.setText(d.name)
+        self.category.setEditText(d.category or "")
+        self.features.setPlainText(d.features or "")
+        self.description.setPlainText(d.description or "")
+        for i, (name, values) in enumerate(
+            ((d.option1_name, [v.option1 for v in d.variants]),
+             (d.option2_name, [v.option2 for v in d.variants]))
+        ):  # fmt: skip
+            self.attr_names[i].setText(name or "")
+            if name:
+                self.attr_values[i].setText(", ".join(dict.fromkeys(x for x in values if x)))
+        for shop_id in d.shop_ids:
+            if shop_id in self.shop_checks:
+                self.shop_checks[shop_id].setChecked(True)
+        for image in d.images:
+            self._add_image_item(image, image.thumb or image.path)
+        for v in d.variants:
+            self.add_row(v)
+
+    # ----------------------------------------------------------------------- images
+
+    def pick_images(self) -> None:
+        """Add… : choose image files (several at once)."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Add images"), "", self.tr("Images (%1)").replace("%1", IMAGE_FILTER)
+        )
+        if paths:
+            self.add_images(paths)
+
+    def add_images(self, paths: Sequence[str]) -> list[str]:
+        """Add these files to the strip (checked first); returns the problems, also shown
+        under the images."""
+        problems = []
+        for path in paths:
+            try:
+                prepare_image(path)
+            except ValidationError as exc:
+                problems.append(exc.user_message)
+                continue
+            self._add_image_item(ImageDraft(source=str(path)), str(path))
+            self._dirty = True
+        self._show_field_error(self.images_error, "\n".join(problems))
+        return problems
+
+    def _add_image_item(self, image: ImageDraft, shown: str | None) -> None:
+        item = QListWidgetItem(_thumbnail(shown), "")
+        item.setData(Qt.ItemDataRole.UserRole, image)
+        item.setToolTip(image.source or image.path or "")
+        item.setSizeHint(QSize(THUMB_SIZE + 8, THUMB_SIZE + 8))
+        self.images.addItem(item)
+
+    def remove_selected_images(self) -> None:
+        for item in self.images.selectedItems():
+            self.images.takeItem(self.images.row(item))
+            self._dirty = True
+
+    def image_drafts(self) -> list[ImageDraft]:
+        items = (self.images.item(i) for i in range(self.images.count()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items]
+
+    # ----------------------------------------------------------------------- grid
+
+    def _attribute_names(self) -> tuple[str | None, str | None]:
+        names = [n.text().strip() or None for n in self.attr_names]
+        return names[0], names[1]
+
+    def add_row(self, variant: VariantDraft | None = None) -> int:
+        """Append a row (a variant of the product, or an empty one); returns its index."""
+        row = self.grid.rowCount()
+        self.grid.insertRow(row)
+        v = variant or VariantDraft()
+        lang = current_language()
+
+        def money(value: int | None) -> str:
+            return "" if value is None else format_number(value, lang)
+
+        texts = [v.option1 or "", v.option2 or "", v.sku, v.barcode or "", money(v.cost),
+                 money(v.price), money(v.discount_price), str(v.stock),
+                 "" if v.low_stock_level is None else str(v.low_stock_level)]  # fmt: skip
+        if variant is None:
+            texts[COST] = texts[PRICE] = ""
+        self._formatting = True
+        try:
+            for column in range(len(COLUMN_FIELDS)):
+                item = QTableWidgetItem()
+                if column in NUMBER_COLUMNS:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.grid.setItem(row, column, item)
+        finally:
+            self._formatting = False
+        self._fill_row(row, texts, v.id, v.stock_seen)
+        if not self._loading:
+            self._dirty = True
+        return row
+
+    def remove_selected_rows(self) -> None:
+        rows = sorted({i.row() for i in self.grid.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self.grid.removeRow(row)
+            self._dirty = True
+        self._error_row = None
+
+    def _row_texts(self, row: int) -> list[str]:
+        return [self._text(row, c) for c in range(len(COLUMN_FIELDS))]
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.grid.item(row, column)
+        return item.text().strip() if item is not None else ""
+
+    def _cell_changed(self, item: QTableWidgetItem) -> None:
+        if self._formatting:
+            return
+        self._dirty = True
+        if item.column() in MONEY_COLUMNS and item.text().strip():
+            try:
+                value = parse_money(item.text().strip(), current_language())
+            except ValueError:
+                return
+            self._formatting = True
+            try:
+                item.setText(format_number(value, current_language()))
+            finally:
+                self._formatting = False
+
+    def generate_variants(self) -> None:
+        """One row per combination of the attribute values, keeping rows already typed; a
+        single row when there is no attribute."""
+        self._clear_errors()
+        pairs = [(n.text().strip(), _split_values(v.text()))
+                 for n, v in zip(self.attr_names, self.attr_values, strict=True)]  # fmt: skip
+        named = [(name, values) for name, values in pairs if name]
+        for name, values in named:
+            if not values:
+                text = self.tr("Give the values of %1, separated by commas.").replace("%1", name)
+                self._show_field_error(self.attributes_error, text)
+                return
+        if len(named) == 1 and not pairs[0][0]:  # only the second row filled: move it up
+            self.attr_names[0].setText(named[0][0])
+            self.attr_values[0].setText(self.attr_values[1].text())
+            self.attr_names[1].clear()
+            self.attr_values[1].clear()
+        lists = [values for _name, values in named]
+        combos: list[tuple[str, str]] = (
+            [(a, b) for a, b in itertools.product(lists[0], lists[1])] if len(lists) == 2
+            else [(a, "") for a in lists[0]] if lists else [("", "")]
+        )  # fmt: skip
+        old = [(self._row_texts(r), self._row_meta(r)) for r in range(self.grid.rowCount())]
+        used: set[int] = set()
+
+        def find(a: str, b: str) -> int | None:
+            key = (a.casefold(), b.casefold())
+            for i, (texts, _meta) in enumerate(old):
+                if i not in used and (texts[OPT1].casefold(), texts[OPT2].casefold()) == key:
+                    return i
+            for i, (texts, _meta) in enumerate(old):  # a row typed before the 2nd attribute
+                if i not in used and texts[OPT1].casefold() == key[0] and not texts[OPT2]:
+                    return i
+            if not lists:  # no attribute: keep the first row
+                return next((i for i in range(len(old)) if i not in used), None)
+            return None
+
+        template = old[0][0] if old else None
+        base = self.base_sku.text().strip()
+        rows = []
+        for a, b in combos:
+            i = find(a, b)
+            if i is not None:
+                used.add(i)
+                texts, meta = list(old[i][0]), old[i][1]
+            else:
+                texts, meta = [""] * len(COLUMN_FIELDS), (None, None)
+                if template is not None:
+                    for column in (COST, PRICE, DISCOUNT, LOW):
+                        texts[column] = template[column]
+                texts[STOCK] = "0"
+                if base:
+                    texts[SKU] = "-".join(p for p in (base, _sku_part(a), _sku_part(b)) if p)
+            texts[OPT1], texts[OPT2] = a, b
+            rows.append((texts, meta))
+        self._set_rows(rows)
+        self._update_headers()
+        self._dirty = True
+
+    def _row_meta(self, row: int) -> tuple[int | None, int | None]:
+        """(variant id, stock shown when loaded) of a row."""
+        sku, stock = self.grid.item(row, SKU), self.grid.item(row, STOCK)
+        vid = sku.data(Qt.ItemDataRole.UserRole) if sku is not None else None
+        seen = stock.data(Qt.ItemDataRole.UserRole) if stock is not None else None
+        return vid, seen
+
+    def _set_rows(self, rows: list[tuple[list[str], tuple[int | None, int | None]]]) -> None:
+        self.grid.setRowCount(0)
+        self._error_row = None
+        for texts, (vid, seen) in rows:
+            self._fill_row(self.add_row(), texts, vid, seen)
+
+    def _item(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.grid.item(row, column)
+        assert item is not None
+        return item
+
+    def _fill_row(self, row: int, texts: list[str], vid: int | None, seen: int | None) -> None:
+        self._formatting = True
+        try:
+            for column, text in enumerate(texts):
+                self._item(row, column).setText(text)
+            self._item(row, SKU).setData(Qt.ItemDataRole.UserRole, vid)
+            stock = self._item(row, STOCK)
+            stock.setData(Qt.ItemDataRole.UserRole, seen)
+            code = self._group_codes.get(vid) if vid is not None else None
+            stock.setToolTip(
+                self.tr("Shared with SKU group %1").replace("%1", code) if code else ""
+            )
+        finally:
+            self._formatting = False
+
+    def apply_to_all(self) -> None:
+        """Copy the price, cost and/or stock typed above the grid into every row."""
+        self._clear_errors()
+        lang = current_language()
+        values: dict[int, str] = {}
+        for column, edit in ((PRICE, self.all_price), (COST, self.all_cost),
+                             (STOCK, self.all_stock)):  # fmt: skip
+            text = edit.text().strip()
+            if not text:
+                continue
+            try:
+                number = parse_money(text, lang)
+            except ValueError:
+                self._show_field_error(
+                    self.variants_error, self.tr("%1 is not a number.").replace("%1", text)
+                )
+                _set_flag(edit, "invalid", True)
+                return
+            _set_flag(edit, "invalid", False)
+            values[column] = format_number(number, lang) if column != STOCK else str(number)
+        self._formatting = True
+        try:
+            for row in range(self.grid.rowCount()):
+                for column, text in values.items():
+                    self._item(row, column).setText(text)
+        finally:
+            self._formatting = False
+        if values:
+            self._dirty = True
+
+    # ----------------------------------------------------------------------- the draft
+
+    def draft(self) -> ProductDraft:
+        """The form as a ProductDraft; ValidationError (with the cell's field) when a
+        number in the grid cannot be read."""
+        names = self._attribute_names()
+        variants = [self._variant(row) for row in range(self.grid.rowCount())]
+        return ProductDraft(
+            name=self.name.text(),
+            category=self.category.currentText(),
+            features=self.features.toPlainText(),
+            description=self.description.toPlainText(),
+            option1_name=names[0],
+            option2_name=names[1],
+            variants=variants,
+            shop_ids=[sid for sid, check in self.shop_checks.items() if check.isChecked()],
+            images=self.image_drafts(),
+        )
+
+    def _variant(self, row: int) -> VariantDraft:
+        texts = self._row_texts(row)
+        vid, seen = self._row_meta(row)
+        lang = current_language()
+        label = self.tr("Variant %1").replace("%1", str(row + 1))
+        if texts[SKU]:
+            label += f" ({texts[SKU]})"
+
+        def number(column: int, *, required: bool = False) -> int | None:
+            text = texts[column]
+            field = svc.variant_field(row, COLUMN_FIELDS[column])
+            if not text:
+                if required:
+                    header = self.grid.horizontalHeaderItem(column)
+                    what = header.text().lower() if header is not None else COLUMN_FIELDS[column]
+                    msg = self.tr("%1: give its %2.").replace("%1", label).replace("%2", what)
+                    raise ValidationError(msg, field=field)
+                return None
+            try:
+                return parse_money(text, lang)
+            except ValueError:
+                msg = self.tr("%1: %2 is not a number.").replace("%1", label).replace("%2", text)
+                raise ValidationError(msg, field=field) from None
+
+        names = self._attribute_names()
+        return VariantDraft(
+            id=vid,
+            sku=texts[SKU],
+            barcode=texts[BARCODE] or None,
+            option1=texts[OPT1] or None if names[0] else None,
+            option2=texts[OPT2] or None if names[1] else None,
+            cost=number(COST) or 0,
+            price=number(PRICE, required=True) or 0,
+            discount_price=number(DISCOUNT),
+            stock=number(STOCK) or 0,
+            low_stock_level=number(LOW),
+            stock_seen=seen,
+        )
+
+    # ----------------------------------------------------------------------- errors
+
+    def _show_field_error(self, label: QLabel, text: str) -> None:
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    def _show_general(self, text: str) -> None:
+        self._show_field_error(self.general_error, text)
+
+    def _clear_errors(self) -> None:
+        for label in (self.name_error, self.category_error, self.images_error, self.shops_error,
+                      self.attributes_error, self.variants_error, self.general_error):  # fmt: skip
+            label.hide()
+        for widget in (self.name, self.category, *self.attr_names, *self.attr_values,
+                       self.all_price, self.all_cost, self.all_stock):  # fmt: skip
+            _set_flag(widget, "invalid", False)
+        self._highlight_row(None)
+
+    def _highlight_row(self, row: int | None, column: int | None = None) -> None:
+        self._formatting = True
+        try:
+            if self._error_row is not None and self._error_row < self.grid.rowCount():
+                for c in range(self.grid.columnCount()):
+                    item = self.grid.item(self._error_row, c)
+                    if item is not None:
+                        item.setBackground(QBrush())
+            self._error_row = row
+            if row is None or row >= self.grid.rowCount():
+                return
+            for c in range(self.grid.columnCount()):
+                item = self.grid.item(row, c)
+                if item is not None:
+                    item.setBackground(ERROR_CELL if c == column else ERROR_ROW)
+        finally:
+            self._formatting = False
+        target = self.grid.item(row, column if column is not None else SKU)
+        if target is not None:
+            # The cursor goes to the cell without selecting it, so its red stays visible.
+            self.grid.scrollToItem(target)
+            self.grid.clearSelection()
+            self.grid.selectionModel().setCurrentIndex(
+                self.grid.indexFromItem(target), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+
+    def row_in_error(self) -> int | None:
+        """The grid row highlighted by the last error (None when none is)."""
+        return self._error_row
+
+    def show_validation(self, exc: ValidationError) -> None:
+        """Show a refusal next to the field it names."""
+        self._clear_errors()
+        text, name = exc.user_message, exc.field or ""
+        cell = svc.parse_variant_field(name)
+        if cell is not None:
+            row, column_name = cell
+            column = COLUMN_FIELDS.index(column_name) if column_name in COLUMN_FIELDS else SKU
+            self._highlight_row(row, column)
+            self._show_field_error(self.variants_error, text)
+        elif name == "name":
+            _set_flag(self.name, "invalid", True)
+            self._show_field_error(self.name_error, text)
+            self.name.setFocus()
+        elif name == "category":
+            _set_flag(self.category, "invalid", True)
+            self._show_field_error(self.category_error, text)
+        elif name in ("option1_name", "option2_name"):
+            _set_flag(self.attr_names[0 if name == "option1_name" else 1], "invalid", True)
+            self._show_field_error(self.attributes_error, text)
+        elif name == "variants":
+            self._show_field_error(self.variants_error, text)
+        elif name == "shop_ids":
+            self._show_field_error(self.shops_error, text)
+        elif name == "images":
+            self._show_field_error(self.images_error, text)
+        else:
+            self._show_general(text)
+
+    # ----------------------------------------------------------------------- save
+
+    def save(self) -> None:
+        """Check the grid's numbers, then save in the background; errors stay inline."""
+        if self._busy or not self.save_button.isEnabled():
+            return
+        self._clear_errors()
+        try:
+            draft = self.draft()
+        except ValidationError as exc:
+            self.show_validation(exc)
+            return
+        product_id = self.product_id
+        ctx = self.ctx
+
+        def work(_job: object) -> int:
+            if product_id is None:
+                return svc.create_product(ctx, draft)
+            svc.update_product(ctx, product_id, draft)
+            return product_id
+
+        self._set_busy(True)
+        Op(self, work, engine=ctx.engine, title=self.tr("Saving the product")).success(
+            self._saved
+        ).failure(self._failed).finally_(self._idle).run()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.save_button.setEnabled(not busy)
+
+    def _saved(self, product_id: int) -> None:
+        if shiboken6.isValid(self):
+            self.saved_id = product_id
+            self._dirty = False
+            self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if isinstance(exc, ValidationError):
+            self.show_validation(exc)
+        elif isinstance(exc, PrimedistError):
+            self._show_general(exc.user_message)
+        else:
+            log.error("saving a product failed", exc_info=exc)
+            show_crash(self, exc)
+
+    def _idle(self) -> None:
+        if shiboken6.isValid(self):
+            self._set_busy(False)
+
+    # ----------------------------------------------------------------------- cancel
+
+    def reject(self) -> None:
+        """Esc / Cancel: asks first when something was typed."""
+        if self._busy:
+            return
+        if self._dirty:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Close the product"),
+                self.tr("Your changes are not saved. Close and lose them?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
