@@ -1,0 +1,1089 @@
+"""The Products list: search, filter chips, a sortable SQL-backed table and bulk actions.
+
+The table is a `ProductsTableModel` (SqlTableModel over PRODUCTS_SPEC: keys only, keyset
+paged; a narrow filter pages by one scan, see `queries.products.spec_for`). It draws the
+first image as the name's thumbnail, the channels of the listing shops as icons, a price
+range as `29.000 ₫ - 49.000 ₫`, stock in red when out and amber when low, and hidden
+products greyed. Hide, Unhide and Delete run through `Op` off the UI thread and refresh
+the list; Add, Edit, Export, Import and the stock actions are signals the main window
+wires to the dialogs of other parts.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.engine import Engine
+
+from primedist.core.money import format_money, format_money_range, format_number, parse_money
+from primedist.queries.products import (
+    PRODUCTS_SPEC,
+    STATUS_CHOICES,
+    ProductFilter,
+    category_names,
+    list_state,
+    spec_for,
+)
+from primedist.queries.spec import QueryState
+from primedist.services.context import ServiceContext
+from primedist.services.product_status import (
+    DeleteResult,
+    delete_products,
+    hide_products,
+    unhide_products,
+)
+from primedist.services.shops import ShopInfo, list_shops
+from primedist.ui.formatting import CellFormatter
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.ops import Op
+from primedist.ui.table_model import Index, SqlTableModel
+from primedist.ui.widgets import SearchBox, icon
+
+#: Column headers of PRODUCTS_SPEC (context "columns", as SqlTableModel translates them).
+COLUMN_LABELS = (
+    QT_TRANSLATE_NOOP("columns", "Image"),
+    QT_TRANSLATE_NOOP("columns", "Product name"),
+    QT_TRANSLATE_NOOP("columns", "SKU"),
+    QT_TRANSLATE_NOOP("columns", "Shop"),
+    QT_TRANSLATE_NOOP("columns", "Price"),
+    QT_TRANSLATE_NOOP("columns", "Discount price"),
+    QT_TRANSLATE_NOOP("columns", "Stock"),
+    QT_TRANSLATE_NOOP("columns", "Status"),
+    QT_TRANSLATE_NOOP("columns", "Created"),
+)
+#: Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips).
+HIDDEN_COLUMNS = (
+    "thumbnail", "channels", "price_max", "discount_max", "on_hand", "variant_count",
+    "low_stock",
+)  # fmt: skip
+#: Column widths of this view where the spec's default is too narrow (price ranges).
+VIEW_WIDTHS = {"price": 215, "discount_price": 215}
+#: Filter chip kinds, in chip order.
+CHIP_KINDS = ("shop", "price", "discount", "stock", "status", "category")
+OUT_OF_STOCK_COLOUR = "#B91C1C"
+LOW_STOCK_COLOUR = "#B45309"
+HIDDEN_COLOUR = "#9CA3AF"
+THUMB = 28
+
+STYLE = """
+QFrame[chip="true"] { background: #EFF6FF; border: 1px solid #BFDBFE; border-radius: 12px; }
+QFrame[chip="true"] QToolButton { border: none; background: transparent; color: #1E40AF;
+    padding: 2px 4px; }
+QFrame[chip="true"] QToolButton#chipRemove { color: #60A5FA; font-weight: 600; }
+QFrame[chip="true"] QToolButton#chipRemove:hover { color: #B91C1C; }
+QPushButton#addProductButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
+    font-weight: 600; padding: 6px 16px; }
+QPushButton#addProductButton:hover { background: #1D4ED8; }
+QPushButton:disabled { color: #9CA3AF; background: #F9FAFB; border-color: #E5E7EB; }
+QFrame#actionMessage { background: #ECFDF5; border: 1px solid #A7F3D0; border-radius: 6px; }
+QFrame#actionMessage QLabel { color: #065F46; }
+QFrame#actionMessage QToolButton { border: none; background: transparent; color: #065F46; }
+"""
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("products", text)
+
+
+def _alive(widget: Any) -> bool:
+    """False once Qt deleted the object (a background answer may come back later)."""
+    return shiboken6.isValid(widget)
+
+
+def _count_text(n: int, one: str, many: str) -> str:
+    """`one` or `many` (translated, with a %n) for n, the number in the UI language."""
+    return (one if n == 1 else many).replace("%n", format_number(n, current_language()))
+
+
+def _short_list(names: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+
+
+def status_label(status: str) -> str:
+    """The display name of a status chip choice or product status."""
+    labels = {
+        "active": _tr("Active"),
+        "hidden": _tr("Hidden"),
+        "out_of_stock": _tr("Out of stock"),
+        "low_stock": _tr("Low stock"),
+        "archived": _tr("Archived"),
+    }
+    return labels.get(status, status)
+
+
+# --------------------------------------------------------------------------- model
+
+
+class ProductsTableModel(SqlTableModel):
+    """SqlTableModel over PRODUCTS_SPEC with the list's drawing: thumbnail on the name,
+    channel icons on the shops, price ranges, stock colours and tooltips, hidden greyed."""
+
+    #: The first rows show at once; the rest arrive in ticks of bounded cost (a tick
+    #: walks a sort index with a row lookup per product).
+    FIRST_CHUNK = 200
+    CHUNK = 4_000
+    THUMB_CACHE = 300
+    #: Extra values kept after the shown cells of a row, in this order.
+    EXTRAS = ("thumb", "channels", "status", "flag", "on_hand", "reserved", "shops")
+
+    def __init__(
+        self, engine: Engine, *, image_root: Path | None = None, parent: Any = None
+    ) -> None:
+        super().__init__(engine, PRODUCTS_SPEC, formatter=CellFormatter(), parent=parent)
+        self.col = {c.key: i for i, c in enumerate(PRODUCTS_SPEC.columns)}
+        self._shown = len(PRODUCTS_SPEC.columns)
+        self._image_root = image_root
+        self._icons: dict[str, QIcon] = {}
+        self._thumbs: OrderedDict[str, QIcon | None] = OrderedDict()
+        # Before any query: the listed products (never archived ones), newest first.
+        self._state = list_state(ProductFilter())
+
+    # Which spec pages the keys: decided once per query from its count.
+    def _append_keys(self, conn: Any, limit: int) -> int:
+        if self._after is None and not self._keys:
+            self._spec = spec_for(self._state, self._count)
+        return super()._append_keys(conn, limit)
+
+    def set_state(self, state: QueryState) -> None:
+        self._spec = PRODUCTS_SPEC
+        super().set_state(state)
+
+    @property
+    def paging_spec_name(self) -> str:
+        """The spec the current query pages with ("products" or "products_scan")."""
+        return self._spec.name
+
+    # Cells ------------------------------------------------------------------------------
+    def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:
+        col, lang = self.col, current_language()
+        cells = list(super()._format_row(kinds, raw))
+        count = int(raw[col["variant_count"]] or 0)
+        low, high = raw[col["price"]], raw[col["price_max"]]
+        cells[col["price"]] = format_money_range(int(low), int(high), lang) if count else ""
+        d_low, d_high = raw[col["discount_price"]], raw[col["discount_max"]]
+        cells[col["discount_price"]] = (
+            "—" if d_low is None else format_money_range(int(d_low), int(d_high), lang)
+        )
+        status = str(raw[col["status"]] or "")
+        cells[col["status"]] = status_label(status)
+        cells[col["thumbnail"]] = ""
+        cells[col["skus"]] = str(raw[col["skus"]] or "")
+        available, on_hand = int(raw[col["stock"]] or 0), int(raw[col["on_hand"]] or 0)
+        flag = "out" if count and available <= 0 else "low" if raw[col["low_stock"]] else ""
+        extras = (
+            str(raw[col["thumbnail"]] or ""),
+            str(raw[col["channels"]] or ""),
+            status,
+            flag,
+            str(on_hand),
+            str(on_hand - available),
+            str(raw[col["shops"]] or ""),
+        )
+        return (*cells, *extras)
+
+    def extra(self, row: int, which: str) -> str | None:
+        """An extra value of a row (see EXTRAS); None while the row loads."""
+        cells = self._row(row) if 0 <= row < self.rowCount() else None
+        if cells is None or len(cells) <= self._shown:
+            return None
+        return cells[self._shown + self.EXTRAS.index(which)]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self.rowCount():
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._decoration(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, column)
+        return super().data(index, role)
+
+    def _icon(self, name: str) -> QIcon:
+        if name not in self._icons:
+            self._icons[name] = icon(name)
+        return self._icons[name]
+
+    def _decoration(self, row: int, column: int) -> QIcon | None:
+        if column == self.col["name"]:
+            return self.thumbnail(self.extra(row, "thumb") or "")
+        if column == self.col["shops"]:
+            channels = self.extra(row, "channels")
+            return self.channel_icon(channels.split(", ")) if channels else None
+        return None
+
+    def thumbnail(self, stored: str) -> QIcon | None:
+        """The thumbnail of a stored image path (relative to the data dir), scaled to the
+        row; None when there is none or it cannot be read."""
+        if not stored:
+            return None
+        if stored in self._thumbs:
+            self._thumbs.move_to_end(stored)
+            return self._thumbs[stored]
+        path = Path(stored)
+        if not path.is_absolute() and self._image_root is not None:
+            path = self._image_root.joinpath(*stored.split("/"))
+        pixmap = QPixmap(str(path)) if path.is_file() else QPixmap()
+        result: QIcon | None = None
+        if not pixmap.isNull():
+            result = QIcon(
+                pixmap.scaled(
+                    THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )  # fmt: skip
+        self._thumbs[stored] = result
+        if len(self._thumbs) > self.THUMB_CACHE:
+            self._thumbs.popitem(last=False)
+        return result
+
+    def channel_icon(self, channels: Iterable[str]) -> QIcon | None:
+        """One icon showing each distinct channel once, side by side."""
+        distinct = sorted({c for c in channels if c})
+        if not distinct:
+            return None
+        key = "channels:" + ",".join(distinct)
+        if key not in self._icons:
+            size, gap = 16, 3
+            pixmap = QPixmap(len(distinct) * (size + gap) - gap, size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            for i, channel in enumerate(distinct):
+                self._icon(f"channel_{channel}").paint(painter, i * (size + gap), 0, size, size)
+            painter.end()
+            self._icons[key] = QIcon(pixmap)
+        return self._icons[key]
+
+    def _tooltip(self, row: int, column: int) -> str | None:
+        if column == self.col["stock"]:
+            on_hand, reserved = self.extra(row, "on_hand"), self.extra(row, "reserved")
+            if on_hand is None or reserved is None:
+                return None
+            lang = current_language()
+            text = (
+                _tr("On hand %1, reserved by open orders %2")
+                .replace("%1", format_number(int(on_hand), lang))
+                .replace("%2", format_number(int(reserved), lang))
+            )
+            flag = self.extra(row, "flag")
+            if flag:
+                text += " — " + status_label("out_of_stock" if flag == "out" else "low_stock")
+            return text
+        if column == self.col["shops"]:
+            channels = (self.extra(row, "channels") or "").split(", ")
+            names = (self.extra(row, "shops") or "").split(", ")
+            pairs = [
+                f"{name} ({enum_label(ch)})" for name, ch in zip(names, channels, strict=False)
+                if name
+            ]  # fmt: skip
+            return "\n".join(pairs) or None
+        if column in (self.col["skus"], self.col["name"]):
+            return super().data(self.index(row, column)) or None  # the whole text
+        return None
+
+    def _foreground(self, row: int, column: int) -> QColor | None:
+        flag = self.extra(row, "flag")
+        if column == self.col["stock"] and flag:
+            return QColor(OUT_OF_STOCK_COLOUR if flag == "out" else LOW_STOCK_COLOUR)
+        if self.extra(row, "status") == "hidden":
+            return QColor(HIDDEN_COLOUR)
+        return None
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class FilterDialog(QDialog):
+    """Edits one kind of filter (shop, price, discount, stock, status, category);
+    `updated` holds the new filter once accepted."""
+
+    def __init__(
+        self,
+        kind: str,
+        flt: ProductFilter,
+        *,
+        shops: Sequence[ShopInfo] = (),
+        categories: Sequence[str] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"productFilter_{kind}")
+        self.kind = kind
+        self.updated = flt
+        self._flt = flt
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setObjectName("dialogTitle")
+        layout.addWidget(self.title)
+        if kind == "shop":
+            self._build_shops(layout, shops)
+        elif kind == "status":
+            self._build_statuses(layout)
+        elif kind == "category":
+            self._build_category(layout, categories)
+        else:
+            self._build_range(layout)
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_tr("Apply"))
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setWindowTitle(self.title.text())
+
+    # Building -------------------------------------------------------------------------
+    def _checklist(self, layout: QVBoxLayout) -> QListWidget:
+        self.list = QListWidget()
+        self.list.setObjectName("filterChecklist")
+        self.list.setMinimumWidth(300)
+        layout.addWidget(self.list)
+        return self.list
+
+    @staticmethod
+    def _check_item(lst: QListWidget, text: str, data: Any, checked: bool) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        item.setData(Qt.ItemDataRole.UserRole, data)
+        lst.addItem(item)
+        return item
+
+    def _build_shops(self, layout: QVBoxLayout, shops: Sequence[ShopInfo]) -> None:
+        self.title.setText(_tr("Show products listed on these shops"))
+        lst = self._checklist(layout)
+        for shop in shops:
+            item = self._check_item(lst, shop.name, shop.id, shop.id in self._flt.shop_ids)
+            item.setIcon(icon(f"channel_{shop.channel.value}"))
+
+    def _build_statuses(self, layout: QVBoxLayout) -> None:
+        self.title.setText(_tr("Show products that are"))
+        lst = self._checklist(layout)
+        for status in STATUS_CHOICES:
+            self._check_item(lst, status_label(status), status, status in self._flt.statuses)
+
+    def _build_category(self, layout: QVBoxLayout, categories: Sequence[str]) -> None:
+        self.title.setText(_tr("Show products of the category"))
+        self.combo = QComboBox()
+        self.combo.setObjectName("categoryCombo")
+        self.combo.setEditable(True)
+        self.combo.addItems(list(categories))
+        self.combo.setCurrentText(self._flt.category or (categories[0] if categories else ""))
+        layout.addWidget(self.combo)
+
+    def _range_ends(self) -> tuple[int | None, int | None]:
+        f = self._flt
+        return {
+            "price": (f.price_min, f.price_max),
+            "discount": (f.discount_min, f.discount_max),
+            "stock": (f.stock_min, f.stock_max),
+        }[self.kind]
+
+    def _build_range(self, layout: QVBoxLayout) -> None:
+        titles = {
+            "price": _tr("Unit price between"),
+            "discount": _tr("Discount price between"),
+            "stock": _tr("Available stock between"),
+        }
+        self.title.setText(titles[self.kind])
+        lang = current_language()
+        form = QFormLayout()
+        self.min_edit = QLineEdit()
+        self.min_edit.setObjectName("rangeMin")
+        self.max_edit = QLineEdit()
+        self.max_edit.setObjectName("rangeMax")
+        money = self.kind != "stock"
+        examples = (100_000, 500_000) if money else (0, 10)
+        for edit, example, value in zip(
+            (self.min_edit, self.max_edit), examples, self._range_ends(), strict=True
+        ):
+            edit.setPlaceholderText(self._show(example, money, lang))
+            if value is not None:
+                edit.setText(self._show(value, money, lang))
+        form.addRow(_tr("At least"), self.min_edit)
+        form.addRow(_tr("At most"), self.max_edit)
+        layout.addLayout(form)
+
+    @staticmethod
+    def _show(value: int, money: bool, lang: str) -> str:
+        return format_money(value, lang) if money else str(value)
+
+    # Reading --------------------------------------------------------------------------
+    def apply(self) -> None:
+        """Check the input; accept with `updated` set, or say what is wrong."""
+        try:
+            self.updated = self.read()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()
+
+    def read(self) -> ProductFilter:
+        """The filter with this dialog's part replaced; ValueError (translated) if invalid."""
+        if self.kind == "shop":
+            return replace(self._flt, shop_ids=tuple(int(v) for v in self._checked()))
+        if self.kind == "status":
+            return replace(self._flt, statuses=tuple(str(v) for v in self._checked()))
+        if self.kind == "category":
+            return replace(self._flt, category=self.combo.currentText().strip() or None)
+        low, high = self._read_range()
+        fields = {
+            "price": ("price_min", "price_max"),
+            "discount": ("discount_min", "discount_max"),
+            "stock": ("stock_min", "stock_max"),
+        }[self.kind]
+        ends: dict[str, Any] = {fields[0]: low, fields[1]: high}
+        return replace(self._flt, **ends)
+
+    def _checked(self) -> list[Any]:
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [
+            it.data(Qt.ItemDataRole.UserRole)
+            for it in items
+            if it.checkState() == Qt.CheckState.Checked
+        ]
+
+    def _read_range(self) -> tuple[int | None, int | None]:
+        lang = current_language()
+        money = self.kind != "stock"
+        values: list[int | None] = []
+        for edit in (self.min_edit, self.max_edit):
+            text = edit.text().strip()
+            if not text:
+                values.append(None)
+                continue
+            try:
+                value = parse_money(text, lang) if money else int(text.replace(" ", ""))
+            except ValueError:
+                value = None
+            if value is None or (money and value < 0):
+                edit.setFocus()
+                raise ValueError(
+                    _tr("Enter an amount in đồng, such as %1.").replace(
+                        "%1", format_money(100_000, lang)
+                    )
+                    if money
+                    else _tr("Enter a whole number, such as 10.")
+                )
+            values.append(value)
+        low, high = values
+        if low is not None and high is not None and low > high:
+            raise ValueError(_tr("The lower value is above the upper one."))
+        return low, high
+
+
+class Chip(QFrame):
+    """An active filter: its text (click to edit) and × to remove it."""
+
+    removeRequested = Signal(str)
+    editRequested = Signal(str)
+
+    def __init__(self, kind: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setObjectName(f"chip_{kind}")
+        self.setProperty("chip", True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 1, 4, 1)
+        row.setSpacing(0)
+        self.text = QToolButton()
+        self.text.setObjectName("chipText")
+        self.text.setText(text)
+        self.text.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.text.clicked.connect(lambda: self.editRequested.emit(kind))
+        self.remove = QToolButton()
+        self.remove.setObjectName("chipRemove")
+        self.remove.setText("×")
+        self.remove.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.remove.setToolTip(_tr("Remove this filter"))
+        self.remove.clicked.connect(lambda: self.removeRequested.emit(kind))
+        row.addWidget(self.text)
+        row.addWidget(self.remove)
+
+
+def cleared(flt: ProductFilter, kind: str) -> ProductFilter:
+    """The filter without one chip."""
+    fields: dict[str, dict[str, Any]] = {
+        "shop": {"shop_ids": ()},
+        "price": {"price_min": None, "price_max": None},
+        "discount": {"discount_min": None, "discount_max": None},
+        "stock": {"stock_min": None, "stock_max": None},
+        "status": {"statuses": ()},
+        "category": {"category": None},
+    }
+    return replace(flt, **fields[kind])
+
+
+# --------------------------------------------------------------------------- page
+
+
+class ProductListPage(QWidget):
+    """Search, filter chips, the product list and its actions (see the module docstring)."""
+
+    #: "Add product" was clicked.
+    addRequested = Signal()
+    #: A product should open in the editor (double-click or Enter on its row).
+    editRequested = Signal(int)
+    #: Export: a list of the selected product ids, or None for the current filter/search.
+    exportRequested = Signal(object)
+    #: "Import" was clicked.
+    importRequested = Signal()
+    #: The context menu's "Stock in/out…" on a product.
+    stockRequested = Signal(int)
+    #: The context menu's "Stock history" on a product.
+    historyRequested = Signal(int)
+
+    #: Selections up to this many rows are restored after a refresh.
+    KEEP_SELECTION_LIMIT = 5_000
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("list_products")
+        self.setStyleSheet(STYLE)
+        self.ctx = ctx
+        self._filter = ProductFilter()
+        self._search = ""
+        self._shops: list[ShopInfo] | None = None
+        self._busy = False
+        self.filter_dialog: FilterDialog | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.context_menu: QMenu | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        layout.addLayout(self._build_search_row())
+        layout.addWidget(self._build_chips())
+        layout.addLayout(self._build_actions())
+        layout.addWidget(self._build_message())
+        layout.addWidget(self._build_view(), 1)
+        self.retranslate()
+        sort_col = self.model.col[PRODUCTS_SPEC.default_sort]
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if PRODUCTS_SPEC.default_descending
+            else Qt.SortOrder.AscendingOrder
+        )
+        # Setting the indicator sorts the model once: that is the first query.
+        self.view.horizontalHeader().setSortIndicator(sort_col, order)
+
+    # Construction -------------------------------------------------------------------------
+    def _build_search_row(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search = SearchBox()
+        self.search.setMinimumWidth(420)
+        self.search.searchChanged.connect(self._on_search)
+        self.filter_button = QPushButton()
+        self.filter_button.setObjectName("filterButton")
+        self.filter_menu = QMenu(self.filter_button)
+        self.filter_actions: dict[str, QAction] = {}
+        for kind in CHIP_KINDS:
+            action = self.filter_menu.addAction("")
+            action.triggered.connect(lambda _c=False, k=kind: self.edit_filter(k))
+            self.filter_actions[kind] = action
+        self.filter_button.setMenu(self.filter_menu)
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        bar.addWidget(self.search)
+        bar.addWidget(self.filter_button)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        return bar
+
+    def _build_chips(self) -> QWidget:
+        self.chips = QWidget()
+        self.chips.setObjectName("chips")
+        self._chip_widgets: dict[str, Chip] = {}
+        self._chip_row = QHBoxLayout(self.chips)
+        self._chip_row.setContentsMargins(0, 0, 0, 0)
+        self._chip_row.setSpacing(6)
+        self.clear_filters = QPushButton()
+        self.clear_filters.setObjectName("linkButton")
+        self.clear_filters.clicked.connect(lambda: self.set_filter(ProductFilter()))
+        self._chip_row.addWidget(self.clear_filters)
+        self._chip_row.addStretch(1)
+        self.chips.hide()
+        return self.chips
+
+    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.clicked.connect(lambda _c=False: slot())
+        return button
+
+    def _build_actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.selection_label = QLabel()
+        self.selection_label.setObjectName("muted")
+        self.hide_button = self._button("hideButton", self.hide_selected)
+        self.unhide_button = self._button("unhideButton", self.unhide_selected)
+        self.delete_button = self._button("deleteButton", self.delete_selected)
+        self.export_button = self._button("exportButton", self.export)
+        self.import_button = self._button("importButton", self.importRequested.emit)
+        self.add_button = self._button("addProductButton", self.addRequested.emit)
+        for w in (self.hide_button, self.unhide_button, self.delete_button):
+            row.addWidget(w)
+        row.addSpacing(12)
+        row.addWidget(self.selection_label)
+        row.addStretch(1)
+        row.addWidget(self.export_button)
+        row.addWidget(self.import_button)
+        row.addSpacing(12)
+        row.addWidget(self.add_button)
+        return row
+
+    def _build_message(self) -> QWidget:
+        self.message_bar = QFrame()
+        self.message_bar.setObjectName("actionMessage")
+        row = QHBoxLayout(self.message_bar)
+        row.setContentsMargins(10, 4, 4, 4)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("×")
+        close.clicked.connect(self.message_bar.hide)
+        row.addWidget(self.message, 1)
+        row.addWidget(close)
+        self.message_bar.hide()
+        return self.message_bar
+
+    def _build_view(self) -> QTableView:
+        root = self.ctx.settings.data_dir if self.ctx.settings else None
+        self.model = ProductsTableModel(self.ctx.engine, image_root=root, parent=self)
+        view = self.view = QTableView()
+        view.setObjectName("productsView")
+        view.setModel(self.model)
+        view.setSortingEnabled(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setIconSize(QSize(96, THUMB))
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(THUMB + 8)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for i, col in enumerate(PRODUCTS_SPEC.columns):
+            view.setColumnWidth(i, VIEW_WIDTHS.get(col.key, col.width))
+            view.setColumnHidden(i, col.key in HIDDEN_COLUMNS)
+        view.activated.connect(self._on_activated)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._show_context_menu)
+        view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
+        self.model.modelReset.connect(self._update_actions)
+        self.model.queryChanged.connect(lambda _n: self._show_count())
+        self.model.keysLoaded.connect(lambda _n: self._show_count())
+        return view
+
+    # Text ---------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.model.reformat()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_tr("Search by product name, SKU or barcode"))
+        self.filter_button.setText(_tr("Filters"))
+        menu = {
+            "shop": _tr("Shop…"),
+            "price": _tr("Unit price…"),
+            "discount": _tr("Discount price…"),
+            "stock": _tr("Stock…"),
+            "status": _tr("Status…"),
+            "category": _tr("Category…"),
+        }
+        for kind, text in menu.items():
+            self.filter_actions[kind].setText(text)
+        self.clear_filters.setText(_tr("Clear all"))
+        self.hide_button.setText(_tr("Hide"))
+        self.hide_button.setToolTip(_tr("Hide the selected products (they stop selling)"))
+        self.unhide_button.setText(_tr("Unhide"))
+        self.delete_button.setText(_tr("Delete"))
+        self.export_button.setText(_tr("Export"))
+        self.import_button.setText(_tr("Import"))
+        self.import_button.setToolTip(_tr("Import products from an Excel or CSV file"))
+        self.add_button.setText(_tr("Add product"))
+        self._rebuild_chips()
+        self._show_count()
+        self._update_actions()
+
+    def _show_count(self) -> None:
+        self.count.setText(
+            _count_text(self.model.rowCount(), _tr("%n product"), _tr("%n products"))
+        )
+
+    # Search and filters -------------------------------------------------------------------
+    def _on_search(self, text: str) -> None:
+        self._search = text
+        self._apply()
+
+    def search_text(self) -> str:
+        """The search box text the list shows (as last applied)."""
+        return self._search
+
+    def set_search(self, text: str) -> None:
+        """Search now (as if typed and Enter pressed)."""
+        self.search.setText(text)
+        self._on_search(text)
+
+    def current_filter(self) -> ProductFilter:
+        return self._filter
+
+    def query_state(self) -> QueryState:
+        """The list's query: filter clauses, search and sort (what an export of the view
+        pages with)."""
+        return self.model.state
+
+    def set_filter(self, flt: ProductFilter) -> None:
+        """Show the products of a filter: chips and list follow."""
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self._rebuild_chips()
+        self._apply()
+
+    def remove_filter(self, kind: str) -> None:
+        self.set_filter(cleared(self._filter, kind))
+
+    def _apply(self) -> None:
+        """Run the list query for the filter and search; keep the sort."""
+        state = self.model.state
+        self.model.set_state(
+            list_state(self._filter, search=self._search, sort_key=state.sort_key,
+                       descending=state.descending)
+        )  # fmt: skip
+
+    def shops(self, *, reload: bool = False) -> list[ShopInfo]:
+        """The shops (a few rows, read once; again when the shop picker opens)."""
+        if self._shops is None or reload:
+            self._shops = list_shops(self.ctx)
+        return self._shops
+
+    def edit_filter(self, kind: str) -> FilterDialog:
+        """Open the editor of one filter kind (not modal for the app: the list stays live)."""
+        shops = self.shops(reload=True) if kind == "shop" else ()
+        categories: list[str] = []
+        if kind == "category":
+            with self.ctx.engine.connect() as conn:
+                categories = category_names(conn)
+        dialog = FilterDialog(kind, self._filter, shops=shops, categories=categories, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.set_filter(dialog.updated))
+        self.filter_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def chip_texts(self) -> dict[str, str]:
+        """{kind: text} of the active filters, in chip order."""
+        f, lang, out = self._filter, current_language(), {}
+        if f.shop_ids:
+            names = {s.id: s.name for s in self.shops()}
+            shown = [names.get(i, f"#{i}") for i in f.shop_ids]
+            out["shop"] = _tr("Shop: %1").replace("%1", _short_list(shown))
+        ranges = (
+            ("price", _tr("Price"), f.price_min, f.price_max, True),
+            ("discount", _tr("Discount price"), f.discount_min, f.discount_max, True),
+            ("stock", _tr("Stock"), f.stock_min, f.stock_max, False),
+        )
+        for kind, label, low, high, money in ranges:
+            if low is None and high is None:
+                continue
+            shown_ends = [
+                None if v is None else (format_money(v, lang) if money else format_number(v, lang))
+                for v in (low, high)
+            ]  # fmt: skip
+            out[kind] = label + ": " + self._range_text(*shown_ends)
+        if f.statuses:
+            out["status"] = _tr("Status: %1").replace(
+                "%1", _short_list([status_label(s) for s in f.statuses], 4)
+            )
+        if f.category:
+            out["category"] = _tr("Category: %1").replace("%1", f.category)
+        return out
+
+    @staticmethod
+    def _range_text(low: str | None, high: str | None) -> str:
+        if low is not None and high is not None:
+            return f"{low} – {high}"
+        if low is not None:
+            return _tr("from %1").replace("%1", low)
+        return _tr("up to %1").replace("%1", high or "")
+
+    def chip(self, kind: str) -> Chip | None:
+        """The chip of an active filter kind, None when that filter is off."""
+        return self._chip_widgets.get(kind)
+
+    def _rebuild_chips(self) -> None:
+        for old in self._chip_widgets.values():
+            self._chip_row.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        self._chip_widgets = {}
+        texts = self.chip_texts()
+        for i, (kind, text) in enumerate(texts.items()):
+            chip = Chip(kind, text, self.chips)
+            chip.removeRequested.connect(self.remove_filter)
+            chip.editRequested.connect(self.edit_filter)
+            self._chip_row.insertWidget(i, chip)
+            self._chip_widgets[kind] = chip
+        self.chips.setVisible(bool(texts))
+
+    # Selection ----------------------------------------------------------------------------
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """Selected rows as merged (first, last) spans, in list order."""
+        selection = self.view.selectionModel().selection()
+        spans = sorted((r.top(), r.bottom()) for r in selection.toList())
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_count(self) -> int:
+        return sum(bottom - top + 1 for top, bottom in self._selected_spans())
+
+    def selected_ids(self) -> list[int]:
+        """Product ids of the selected rows, in list order (loads every key if needed)."""
+        spans = self._selected_spans()
+        if spans and spans[-1][1] >= self.model.loaded_keys:
+            self.model.load_all_keys()
+        ids = []
+        for top, bottom in spans:
+            for row in range(top, bottom + 1):
+                key = self.model.key_at(row)
+                if key is not None:
+                    ids.append(key)
+        return ids
+
+    def select_ids(self, ids: Iterable[int]) -> int:
+        """Select the rows of these products among the loaded keys; returns how many."""
+        wanted = set(ids)
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        found = 0
+        for row in range(self.model.loaded_keys if wanted else 0):
+            if self.model.key_at(row) in wanted:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+                found += 1
+                if found == len(wanted):
+                    break
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.view.selectionModel().select(selection, flags)
+        return found
+
+    def _update_actions(self) -> None:
+        n = self.selected_count()
+        self.selection_label.setText(
+            _tr("%n selected").replace("%n", format_number(n, current_language())) if n else ""
+        )
+        free = n > 0 and not self._busy
+        for button in (self.hide_button, self.unhide_button, self.delete_button):
+            button.setEnabled(free)
+        self.import_button.setEnabled(not self._busy)
+        self.export_button.setToolTip(
+            _tr("Export the selected products to Excel")
+            if n
+            else _tr("Export every product of this view to Excel")
+        )
+
+    # Signals to other parts ---------------------------------------------------------------
+    def _key(self, index: QModelIndex | QPersistentModelIndex) -> int | None:
+        return self.model.key_at(index.row()) if index.isValid() else None
+
+    def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        key = self._key(index)
+        if key is not None:
+            self.editRequested.emit(key)
+
+    def export(self) -> None:
+        """Ask for an export: the selected ids, or None for the whole filtered list."""
+        self.exportRequested.emit(self.selected_ids() or None)
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        key = self._key(self.view.indexAt(pos))
+        if key is None:
+            return
+        menu = self.build_context_menu(key)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, product_id: int) -> QMenu:
+        """The row menu of a product: edit, stock in/out, stock history."""
+        menu = QMenu(self)
+        menu.setObjectName("productMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(_tr("Edit…")).triggered.connect(lambda: self.editRequested.emit(product_id))
+        menu.addSeparator()
+        menu.addAction(_tr("Stock in/out…")).triggered.connect(
+            lambda: self.stockRequested.emit(product_id)
+        )
+        menu.addAction(_tr("Stock history")).triggered.connect(
+            lambda: self.historyRequested.emit(product_id)
+        )
+        self.context_menu = menu
+        return menu
+
+    # Actions ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """True while a writing action (hide, unhide, delete) runs."""
+        return self._busy
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if _alive(self):
+            self._update_actions()
+
+    def _run(self, title: str, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run a writing service call off the UI thread, then refresh the list."""
+        self._set_busy(True)
+        Op(self, lambda _job: fn(), title=title).success(
+            lambda result: self._after(done, result)
+        ).finally_(lambda: self._set_busy(False)).run()
+
+    def _after(self, done: Callable[[Any], None], result: Any) -> None:
+        if not _alive(self):
+            return
+        self.refresh()
+        done(result)
+
+    def hide_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            ctx = self.ctx
+            self._run(
+                _tr("Hiding products"),
+                lambda: hide_products(ctx, ids),
+                lambda n: self.show_message(
+                    _count_text(int(n), _tr("%n product hidden"), _tr("%n products hidden"))
+                ),
+            )
+
+    def unhide_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            ctx = self.ctx
+            self._run(
+                _tr("Showing products again"),
+                lambda: unhide_products(ctx, ids),
+                lambda n: self.show_message(
+                    _count_text(int(n), _tr("%n product unhidden"), _tr("%n products unhidden"))
+                ),
+            )
+
+    def delete_selected(self) -> QMessageBox | None:
+        """Ask to confirm, then delete the selection (the box is `confirm_box`)."""
+        ids = self.selected_ids()
+        if not ids:
+            return None
+        text = _count_text(
+            len(ids), _tr("Delete %n product?"), _tr("Delete %n products?")
+        ) + "\n\n" + _tr(
+            "Products that have orders are archived, not erased: they leave this list but "
+            "stay on their orders. The others are deleted with their variants, images and "
+            "stock history. This cannot be undone."
+        )  # fmt: skip
+        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Delete products"), text, parent=self)
+        box.setObjectName("confirmDelete")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText(_tr("Delete"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._on_delete_answer(box, ids))
+        self.confirm_box = box
+        box.open()
+        return box
+
+    def _on_delete_answer(self, box: QMessageBox, ids: list[int]) -> None:
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        if box.clickedButton() is not yes:
+            return
+        ctx = self.ctx
+        self._run(_tr("Deleting products"), lambda: delete_products(ctx, ids), self._show_deleted)
+
+    def _show_deleted(self, result: DeleteResult) -> None:
+        parts = []
+        if result.deleted or not result.archived:
+            parts.append(
+                _count_text(result.deleted, _tr("%n product deleted"), _tr("%n products deleted"))
+            )
+        if result.archived:
+            parts.append(
+                _count_text(
+                    result.archived,
+                    _tr("%n product archived (it has orders)"),
+                    _tr("%n products archived (they have orders)"),
+                )
+            )
+        self.show_message("; ".join(parts))
+
+    def show_message(self, text: str) -> None:
+        """The outcome of the last action, above the list."""
+        self.message.setText(text)
+        self.message_bar.show()
+
+    def refresh(self) -> None:
+        """Re-run the list (keeping the selection where possible)."""
+        keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
+        self.model.refresh()
+        if keep:
+            self.select_ids(keep)
+
+    def shutdown(self) -> None:
+        """Stop background loading (the window is closing)."""
+        if _alive(self):
+            self.model.stop()
