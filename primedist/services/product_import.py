@@ -17,9 +17,11 @@ follows the rules of the order import (services/order_import.py) in two phases:
    (identical rows are *unchanged* and not written: importing a file twice changes
    nothing) and write with Core executemany: products, variants, listings, stock
    movements (opening stock = STOCK_IN, a changed stock of an existing variant =
-   ADJUSTMENT, reason "Import"; stock never changes without a movement row), the folded
-   `search_text`, the product summaries, one audit row and a Home activity item. A cancel
-   or an error rolls the whole import back.
+   ADJUSTMENT, reason "Import"; stock never changes without a movement row; adjusted
+   stock is queued for the marketplace listings as `stock.push`), `listing.upsert` outbox
+   messages for marketplace listings added or whose product changed (services.catalogue's
+   rule), the folded `search_text`, the product summaries, one audit row and a Home
+   activity item. A cancel or an error rolls the whole import back.
 
 A column left out of the file leaves that field of existing products and variants as it
 is; a present but empty cell clears it (`stock`: an empty cell leaves the stock alone).
@@ -59,6 +61,7 @@ from primedist.domain.shop import Shop
 from primedist.errors import StoreError, ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
 from primedist.jobs.progress import NullProgress, Progress
+from primedist.services.catalogue import _queue_listing_upserts
 from primedist.services.context import ServiceContext
 from primedist.services.order_import import RejectedRow, _gc_paused, _search_indexed_after
 from primedist.services.stock import _push_targets, _PushTarget, _queue_pushes
@@ -182,6 +185,8 @@ class ProductImportReport:
     stock_moves: int = 0
     #: Shop listings added (or re-activated) for the `shops` column.
     listings_added: int = 0
+    #: `listing.upsert` outbox messages queued for marketplace listings.
+    listing_upserts: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -596,6 +601,8 @@ class _Import:
         self.adjustments: list[tuple[int, int | None, int, int]] = []
         self.touched: set[int] = set()
         self.search_changed: set[int] = set()
+        #: Stored products whose listed content (not only stock) changes.
+        self.content_changed: set[int] = set()
         self.new_listings: list[tuple[_Draft, int]] = []  # (product, shop id)
         self.reactivate: list[int] = []
         #: (product draft, shop id, row, stored variant id or None (new))
@@ -834,6 +841,7 @@ class _Import:
         }
         if any(values[k] != getattr(stored_product, k) for k in values):
             changed = True
+            self.content_changed.add(pid)
         if values["name"] != stored_product.name:
             self.search_changed.add(pid)
         # Rows whose variant listing on a shop is missing.
@@ -857,6 +865,7 @@ class _Import:
                 self.new_variants.append((draft, variant))
                 report.variants_created += 1
                 self.search_changed.add(pid)
+                self.content_changed.add(pid)
                 changed = True
                 for sid in shop_ids:
                     self.new_variant_listings.append((draft, sid, variant, None))
@@ -903,6 +912,7 @@ class _Import:
         changed = any(new[k] != getattr(stored, k) for k in _VARIANT_FIELDS)
         if changed:
             self.variant_updates.append({"b_id": stored.id, **new, "updated_at": self.now})
+            self.content_changed.add(stored.product_id)
             if new["barcode"] != stored.barcode:
                 self.search_changed.add(stored.product_id)
         if variant.stock is not None and variant.stock != stored.stock:
@@ -912,6 +922,7 @@ class _Import:
         for sid, lid in listed.items():
             if lid is None or (lid, stored.id) not in self.variant_listings:
                 self.new_variant_listings.append((draft, sid, variant, stored.id))
+                self.content_changed.add(stored.product_id)
                 changed = True
         return changed
 
@@ -1041,6 +1052,12 @@ class _Import:
                 ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
             for row, lid in zip(rows, ids, strict=True):
                 listing_of[(row["product_id"], row["shop_id"])] = lid
+        # What the marketplaces must be told: new and re-activated listings, and every
+        # active listing of a product whose content changed (services.catalogue's rule).
+        upserts = {*listing_of.values(), *self.reactivate}
+        upserts.update(lid for (pid, _sid), (lid, active) in self.listings.items()
+                       if active and pid in self.content_changed)  # fmt: skip
+        self.report.listing_upserts = _queue_listing_upserts(self.conn, upserts, self.now)
         if not self.new_variant_listings:
             return
         pairs = []

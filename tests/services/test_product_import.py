@@ -356,6 +356,33 @@ def test_shops_add_listings_and_never_remove_them(
     assert all(row["is_active"] for row in table_rows(engine, "product_listings"))
 
 
+def test_marketplace_listings_get_listing_upserts_and_stock_pushes(
+    owner_ctx: ServiceContext, engine: Engine, shopee: int, tmp_path: Path
+) -> None:
+    def outbox() -> list[tuple[str, str, str]]:
+        return [(m["kind"], m["intent_key"], m["status"])
+                for m in table_rows(engine, "outbox_messages")]  # fmt: skip
+
+    first = import_products(owner_ctx, write_csv(tmp_path / "p.csv", grid()))
+    shopee_listing = table_rows(engine, "product_listings", shop_id=shopee)[0]["id"]
+    # Only the Shopee listing is a marketplace listing (the counter is offline).
+    assert first.listing_upserts == 1
+    assert outbox() == [("listing.upsert", f"listing:{shopee_listing}", "pending")]
+    with engine.begin() as conn:  # the sync delivered it
+        conn.execute(sa.text("UPDATE outbox_messages SET status = 'done'"))
+    assert import_products(owner_ctx, write_csv(tmp_path / "p.csv", grid())).listing_upserts == 0
+    rows = grid()
+    rows[0]["stock"] = "30"  # stock only: a stock push, no listing upsert
+    again = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    assert again.listing_upserts == 0
+    assert [m[0] for m in outbox() if m[2] == "pending"] == ["stock.push"]
+    rows[0]["price"] = "120000"  # content: the listing is queued again
+    again = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    assert again.listing_upserts == 1
+    assert ("listing.upsert", f"listing:{shopee_listing}", "pending") in outbox()
+    assert len(outbox()) == 2  # coalesced per listing: one upsert, one push (AO-00 on Shopee)
+
+
 def test_grouped_variant_stock_is_the_group_stock_and_is_pushed(
     owner_ctx: ServiceContext, engine: Engine, shopee: int, tmp_path: Path
 ) -> None:
