@@ -640,15 +640,19 @@ def _files(ctx: ServiceContext) -> ImageFiles | None:
     return ImageFiles(Path(ctx.settings.data_dir))
 
 
-def _shop_names(shops: dict[int, _ShopRow], changes: list[str]) -> list[str]:
-    """Change texts with shop ids replaced by names."""
-    out = []
-    for text in changes:
-        m = re.search(r"shop (\d+)$", text)
-        if m and int(m.group(1)) in shops:
-            text = text[: m.start()] + shops[int(m.group(1))].name
-        out.append(text)
-    return out
+def _shop_names(conn: sa.Connection, changes: list[str]) -> list[str]:
+    """Change texts with the shop ids ("listed on shop 3") replaced by the shops' names."""
+    found = [(text, re.search(r"shop (\d+)$", text)) for text in changes]
+    ids = {int(m.group(1)) for _t, m in found if m}
+    s = shops_t.c
+    names: dict[int, str] = {}
+    if ids:
+        stmt = sa.select(s.id, s.name).where(s.id.in_(ids))
+        names = {int(i): str(n) for i, n in conn.execute(stmt).all()}
+    return [
+        text[: m.start()] + names[int(m.group(1))] if m and int(m.group(1)) in names else text
+        for text, m in found
+    ]
 
 
 def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
@@ -769,7 +773,7 @@ def _update(
         if v.id is not None and v.id not in by_id:
             raise _bad(i, v, "sku", "this variant is no longer part of the product: close the "
                        "form and open it again.")  # fmt: skip
-    shops = _load_shops(conn, d.shop_ids)
+    _load_shops(conn, d.shop_ids)
     _check_store(conn, d, product_id, d.shop_ids)
     now = ctx.clock.now()
     changes: list[str] = []
@@ -839,7 +843,7 @@ def _update(
     image_changes = _images(session, files, product_id, d, prepared)
     changes += image_changes
     listing_ids, listing_changes = _listings(session, product_id, d.shop_ids, active_ids)
-    changes += _shop_names(shops, listing_changes) if listing_changes else []
+    changes += _shop_names(conn, listing_changes)
     session.flush()
     content_changed = bool(changes)
     stock_changes = []

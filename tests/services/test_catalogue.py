@@ -487,6 +487,8 @@ def test_unticked_shop_deactivates_the_listing(
     assert msgs[shops["lazada"]].status == OutboxStatus.PENDING
     assert json.loads(msgs[shops["lazada"]].payload_json)["active"] is False
     assert msgs[shops["shopee"]].status == OutboxStatus.PENDING  # the product changed
+    (audit,) = rows(engine, AuditEvent, table_of(AuditEvent).c.action == "product.update")
+    assert audit.summary.endswith(": unlisted from Lazada Sài Gòn")
     # Ticked again: the same listing comes back.
     draft.shop_ids = [shops["shopee"], shops["lazada"]]
     svc.update_product(owner_ctx, pid, draft)
