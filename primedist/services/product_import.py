@@ -285,6 +285,8 @@ class _Draft:
     head: _Head | None = None
     raw_head: tuple[Cell, ...] = ()
     variants: list[_Row] = field(default_factory=list)
+    #: (option1, option2) → the row that has them.
+    options: dict[tuple[str | None, str | None], int] = field(default_factory=dict)
     error: RejectedRow | None = None
     #: Set while planning: the stored product it updates (None = a new product).
     product_id: int | None = None
@@ -472,7 +474,7 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
                 elif raw != draft.raw_head:
                     _check_same(draft, _parse_head(raw, has_status), raw)
                 variant = _parse_row(row, sku, get_row(cells))
-                _check_options(draft, variant)
+                _check_options(draft, variant, present)
                 draft.variants.append(variant)
             except _Bad as bad:
                 draft.reject(bad.column, bad.reason, row)
@@ -512,22 +514,23 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
             )
 
 
-def _check_options(draft: _Draft, variant: _Row) -> None:
+def _check_options(draft: _Draft, variant: _Row, present: frozenset[str]) -> None:
+    """An option value needs its option name; a product's option values differ by row."""
     head = draft.head
     assert head is not None
     for value, name, column in ((variant.option1, head.option1_name, "option1"),
                                 (variant.option2, head.option2_name, "option2")):  # fmt: skip
-        if value is not None and name is None:
+        if value is not None and name is None and f"{column}_name" in present:
             raise _Bad(column, f"has a value but {column}_name is empty: name the option")
-    if variant.option1 is None and variant.option2 is None:
+    key = (variant.option1, variant.option2)
+    if key == (None, None):
         return
-    for other in draft.variants:
-        if (other.option1, other.option2) == (variant.option1, variant.option2):
-            options = " / ".join(v for v in (variant.option1, variant.option2) if v)
-            raise _Bad(
-                "option1",
-                f"the options {_shown(options)} are already on row {other.row} of this product",
-            )
+    other = draft.options.setdefault(key, variant.row)
+    if other != variant.row:
+        options = " / ".join(v for v in key if v)
+        raise _Bad(
+            "option1", f"the options {_shown(options)} are already on row {other} of this product"
+        )
 
 
 # --------------------------------------------------------------------------- planning
@@ -830,6 +833,15 @@ class _Import:
             report.listings_added += len(shop_ids)
             return
         stored_product = self.products[pid]
+        # Every matched variant's new values first: a rejection leaves no trace in the plan.
+        planned: dict[str, dict[str, Any]] = {}
+        for variant in draft.variants:
+            stored = self._matched(variant)
+            if stored is not None:
+                new = self._variant_values(draft, variant, stored)
+                if new is None:
+                    return
+                planned[variant.sku] = new
         changed = False
         values = {
             "name": draft.name,
@@ -870,15 +882,11 @@ class _Import:
                 for sid in shop_ids:
                     self.new_variant_listings.append((draft, sid, variant, None))
                 continue
-            if self._classify_variant(draft, variant, stored, listed):
+            if self._classify_variant(draft, variant, stored, planned[variant.sku], listed):
                 report.variants_updated += 1
                 changed = True
             else:
                 report.variants_unchanged += 1
-            if draft.error is not None:
-                return
-        if draft.error is not None:
-            return
         if changed:
             self.product_updates[pid] = values
             self.touched.add(pid)
@@ -886,9 +894,10 @@ class _Import:
         else:
             report.products_unchanged += 1
 
-    def _classify_variant(
-        self, draft: _Draft, variant: _Row, stored: _Stored, listed: dict[int, int | None]
-    ) -> bool:
+    def _variant_values(
+        self, draft: _Draft, variant: _Row, stored: _Stored
+    ) -> dict[str, Any] | None:
+        """The columns a matched variant will have (None: the draft is rejected)."""
         head = draft.head
         assert head is not None
         present = self.present
@@ -908,7 +917,18 @@ class _Import:
                 f"{_shown(variant.sku)}: give the discount_price column too",
                 variant.row,
             )
-            return False
+            return None
+        return new
+
+    def _classify_variant(
+        self,
+        draft: _Draft,
+        variant: _Row,
+        stored: _Stored,
+        new: dict[str, Any],
+        listed: dict[int, int | None],
+    ) -> bool:
+        """Plan the writes of a matched variant; True when anything about it changes."""
         changed = any(new[k] != getattr(stored, k) for k in _VARIANT_FIELDS)
         if changed:
             self.variant_updates.append({"b_id": stored.id, **new, "updated_at": self.now})

@@ -293,18 +293,42 @@ def test_a_column_left_out_leaves_the_field_alone_an_empty_cell_clears_it(
 def test_a_price_below_the_stored_discount_needs_the_discount_column(
     owner_ctx: ServiceContext, engine: Engine, shopee: int, tmp_path: Path
 ) -> None:
-    import_products(owner_ctx, write_csv(tmp_path / "p.csv", grid()))
-    rows = [{"product_name": r["product_name"], "sku": r["sku"], "price": "50000"}
-            for r in grid()]  # fmt: skip
+    import_products(owner_ctx, write_csv(tmp_path / "p.csv", [*grid(), mug()]))
+    # AO-00 (row 2) gets a higher price and a new stock; AO-10 (row 5) a price below its
+    # stored discount: the whole shirt is rejected, nothing of AO-00 is written.
+    rows = [{"product_name": r["product_name"], "sku": r["sku"], "price": "120000",
+             "stock": "40"} for r in grid()]  # fmt: skip
+    rows[3]["price"] = "50000"
+    rows.append({**mug(), "stock": "9"})
+    header = ["product_name", "sku", "price", "stock"]
     before = dump(engine)
-    report = import_products(
-        owner_ctx, write_csv(tmp_path / "low.csv", rows, ["product_name", "sku", "price"])
-    )
-    assert report.rejected[0] == RejectedRow(
-        2, "price", "50,000 is below the discount price 89,000 of SKU 'AO-00': give the "
-        "discount_price column too")  # fmt: skip
-    assert report.products_rejected == 1
-    assert dump(engine) == before
+    report = import_products(owner_ctx, write_csv(tmp_path / "low.csv", rows, header))
+    assert [r for r in report.rejected if r.column] == [RejectedRow(
+        5, "price", "50,000 is below the discount price 89,000 of SKU 'AO-10': give the "
+        "discount_price column too")]  # fmt: skip
+    assert counts(report) == (0, 1, 0, 0, 1, 0)  # only the mug's stock
+    assert report.stock_moves == 1
+    after = dump(engine)
+    for table in ("variants", "stock_movements", "products", "audit_events", "activity_events"):
+        after.pop(table), before.pop(table)
+    assert after == before
+    assert variant(engine, "AO-00")["price"] == 99_000
+    assert moves(engine, "AO-00") == []
+    assert variant(engine, "COC-1")["stock"] == 9
+
+
+def test_option_values_need_a_name_when_the_name_column_is_there(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    rows = [mug(option1="Đỏ"), mug("Cốc B", "B-1", option1_name="Màu", option1="Đỏ")]
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    why = "has a value but option1_name is empty: name the option"
+    assert report.rejected == [RejectedRow(2, "option1", why)]
+    header = ["product_name", "sku", "price", "option1"]
+    report = import_products(owner_ctx, write_csv(tmp_path / "q.csv", [mug(option1="Xanh")],
+                                                  header))  # fmt: skip
+    assert (report.products_created, report.rejected) == (1, [])
+    assert variant(engine, "COC-1")["option1"] == "Xanh"
 
 
 def test_status_hidden_and_empty_means_active(
