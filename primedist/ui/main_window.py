@@ -123,6 +123,10 @@ class MainWindow(QMainWindow):
         engine = self.ctx.engine
         if key == "orders":
             return self._orders_page
+        if key == "products":
+            return self._products_page
+        if key == "settings":
+            return self._settings_page
         if key == "customers":
             return lambda: pages.ListPage(
                 engine, CUSTOMERS_SPEC, noun=pages.CUSTOMERS_NOUN, note=pages.CUSTOMERS_NOTE
@@ -136,6 +140,16 @@ class MainWindow(QMainWindow):
         page = OrdersPage(self.ctx)
         page.openCustomer.connect(self.show_customer)
         return page
+
+    def _products_page(self) -> QWidget:
+        from primedist.ui.products.page import ProductsPage
+
+        return ProductsPage(self.ctx)
+
+    def _settings_page(self) -> QWidget:
+        from primedist.ui.settings.page import SettingsPage
+
+        return SettingsPage(self.ctx)
 
     def show_customer(self, customer_id: int) -> None:
         """Open the Customers tab on one customer (found by code in its search)."""

@@ -434,3 +434,21 @@ def test_orders_tab_lists_and_searches(qtbot, owner_ctx, settings):
     page.search.clear()
     qtbot.keyClick(page.search, Qt.Key.Key_Return)  # Enter searches at once
     assert page.model.rowCount() == 40 and page.count.text() == "40 orders"
+
+
+def test_products_and_settings_tabs_hold_their_pages(qtbot, owner_ctx, settings):
+    from primedist.ui.products.page import ProductsPage
+    from primedist.ui.settings.low_stock import LowStockSettings
+    from primedist.ui.settings.page import SettingsPage
+
+    window = main_window(qtbot, owner_ctx, settings)
+    products = window.select_tab("products")
+    assert isinstance(products, ProductsPage)
+    assert [products.tabs.tabText(i) for i in range(3)] == ["Products", "SKU groups", "Stock-take"]
+    page = window.select_tab("settings")
+    assert isinstance(page, SettingsPage)
+    assert isinstance(page.section("low_stock"), LowStockSettings)
+    assert page.stack.currentIndex() == 0
+    coming = page.select_section("coming")
+    assert coming.isVisibleTo(page) and page.stack.currentIndex() == 1
+    window.close()

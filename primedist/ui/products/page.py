@@ -1,0 +1,270 @@
+"""The Products tab: the product list, SKU groups and stock-take, and the dialogs they open.
+
+`ProductListPage` only says what the user asked for (signals); this page opens the
+editor, the stock dialogs, import and export, and refreshes the list after a change.
+The SKU-group and stock-take pages are built the first time they are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import shop_tz, to_local
+from primedist.core.money import format_number
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.ops import Op
+from primedist.ui.products.list_page import ProductListPage
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ProductsPage", text)
+
+
+class ProductImportReportDialog(QDialog):
+    """What a products import did: new/updated/unchanged products and every rejected row."""
+
+    def __init__(self, report: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("productImportReport")
+        self.setWindowTitle(_tr("Import finished"))
+        self.resize(720, 420 if report.rejected else 170)
+        layout = QVBoxLayout(self)
+        lang = current_language()
+
+        def n(value: int) -> str:
+            return format_number(value, lang)
+
+        self.summary = QLabel(
+            _tr(
+                "Products in %1: %2 new, %3 updated, %4 unchanged, %5 rejected. "
+                "Variants: %6 new, %7 updated. Stock changes: %8."
+            )
+            .replace("%1", str(report.file))
+            .replace("%2", n(report.products_created))
+            .replace("%3", n(report.products_updated))
+            .replace("%4", n(report.products_unchanged))
+            .replace("%5", n(report.products_rejected))
+            .replace("%6", n(report.variants_created))
+            .replace("%7", n(report.variants_updated))
+            .replace("%8", n(report.stock_moves))
+        )
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(len(report.rejected), 3)
+        self.table.setObjectName("rejectedRows")
+        self.table.setHorizontalHeaderLabels([_tr("Row"), _tr("Column"), _tr("Reason")])
+        for i, rejected in enumerate(report.rejected):
+            for j, value in enumerate((str(rejected.row), rejected.column or "", rejected.reason)):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVisible(bool(report.rejected))
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class ProductsPage(QWidget):
+    """Products | SKU groups | Stock-take."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("page_products")
+        self.last_dialog: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("productsTabs")
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs)
+        self.list = ProductListPage(ctx)
+        self._lazy: dict[int, Callable[[], QWidget]] = {}
+        self._holders: dict[int, QVBoxLayout] = {}
+        self._built: dict[int, QWidget] = {0: self.list}
+        self.groups: QWidget | None = None
+        self.stocktake: QWidget | None = None
+        self.tabs.addTab(self.list, "")
+        self._add_lazy(self._build_groups)
+        self._add_lazy(self._build_stocktake)
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.list.addRequested.connect(lambda: self.open_editor(None))
+        self.list.editRequested.connect(self.open_editor)
+        self.list.stockRequested.connect(self.open_stock)
+        self.list.historyRequested.connect(self.open_history)
+        self.list.exportRequested.connect(self.export)
+        self.list.importRequested.connect(self.import_file)
+        self.retranslate()
+
+    # Sub-pages ----------------------------------------------------------------------------
+    def _add_lazy(self, build: Callable[[], QWidget]) -> None:
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        index = self.tabs.addTab(holder, "")
+        self._lazy[index] = build
+        self._holders[index] = layout
+
+    def _on_tab(self, index: int) -> None:
+        build = self._lazy.pop(index, None)
+        if build is not None:
+            self._built[index] = build()
+            self._holders[index].addWidget(self._built[index])
+        elif index == 0:
+            self.list.refresh()  # a stock-take or a group may have changed stock
+
+    def _build_groups(self) -> QWidget:
+        from primedist.ui.products.groups import SkuGroupsPage
+
+        self.groups = SkuGroupsPage(self.ctx)
+        return self.groups
+
+    def _build_stocktake(self) -> QWidget:
+        from primedist.ui.products.stocktake import StocktakePage
+
+        self.stocktake = StocktakePage(self.ctx)
+        return self.stocktake
+
+    def show_tab(self, index: int) -> QWidget:
+        """Show a sub-page (0 list, 1 SKU groups, 2 stock-take) and return it."""
+        self.tabs.setCurrentIndex(index)
+        self._on_tab(index)  # built already when the index did not change
+        return self._built[index]
+
+    # Dialogs ------------------------------------------------------------------------------
+    def _open(self, dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._refresh_list())
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _refresh_list(self) -> None:
+        if shiboken6.isValid(self):
+            self.list.refresh()
+
+    def open_editor(self, product_id: int | None) -> QDialog:
+        from primedist.ui.products.editor import ProductEditor
+
+        return self._open(ProductEditor(self.ctx, product_id, parent=self))
+
+    def open_stock(self, product_id: int) -> QDialog:
+        from primedist.ui.products.stock_dialogs import StockMoveDialog
+
+        return self._open(StockMoveDialog(self.ctx, product_id, parent=self))
+
+    def open_history(self, product_id: int) -> QDialog:
+        from primedist.ui.products.stock_dialogs import StockHistoryDialog
+
+        return self._open(StockHistoryDialog(self.ctx, product_id, parent=self))
+
+    # Export and import --------------------------------------------------------------------
+    def default_export_path(self) -> Path:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        return folder / f"products-{to_local(self.ctx.clock.now(), shop_tz()):%Y%m%d}.xlsx"
+
+    def ask_export_path(self) -> Path | None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _tr("Export products"), str(self.default_export_path()),
+            _tr("Excel workbook (*.xlsx)"),
+        )  # fmt: skip
+        if not path:
+            return None
+        target = Path(path)
+        return (
+            target if target.suffix.lower() == ".xlsx" else target.with_name(target.name + ".xlsx")
+        )
+
+    def export(self, ids: object, target: Path | None = None) -> None:
+        """Export the selected products (`ids`), or the list's filter and search (None)."""
+        target = target or self.ask_export_path()
+        if target is None:
+            return
+        from primedist.services.product_export import export_products
+
+        ctx, lang = self.ctx, current_language()
+        flt, search = self.list.current_filter(), self.list.search_text()
+        keys = list(ids) if isinstance(ids, list | tuple) else None
+        Op(
+            self,
+            lambda job: export_products(ctx, target, flt=flt, search=search, ids=keys,
+                                        lang=lang, progress=job.progress),
+            title=_tr("Exporting products"),
+        ).with_progress().success(self._export_done).run()  # fmt: skip
+
+    def _export_done(self, report: Any) -> None:
+        if not shiboken6.isValid(self):
+            return
+        n = format_number(report.rows, current_language())
+        text = _tr("%1 rows exported to %2.").replace("%1", n).replace("%2", str(report.path))
+        box = QMessageBox(QMessageBox.Icon.Information, _tr("Export finished"), text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        folder = box.addButton(_tr("Open folder"), QMessageBox.ButtonRole.ActionRole)
+        folder.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.path.parent)))
+        )
+        box.addButton(QMessageBox.StandardButton.Close)
+        self.last_dialog = box
+        box.open()
+
+    def import_file(self, source: Path | None = None) -> None:
+        """Import products from an .xlsx/.csv file, then show what was imported/rejected."""
+        if source is None:
+            folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
+            path, _filter = QFileDialog.getOpenFileName(
+                self, _tr("Import products"), str(folder), _tr("Products file (*.xlsx *.csv)")
+            )
+            if not path:
+                return
+            source = Path(path)
+        from primedist.services.product_import import import_products
+
+        ctx, file = self.ctx, source
+        Op(
+            self, lambda job: import_products(ctx, file, progress=job.progress),
+            title=_tr("Importing products"),
+        ).with_progress().success(self._import_done).run()  # fmt: skip
+
+    def _import_done(self, report: Any) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.list.refresh()
+        self._open(ProductImportReportDialog(report, parent=self))
+
+    # Language and shutdown ----------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        for i, text in enumerate((_tr("Products"), _tr("SKU groups"), _tr("Stock-take"))):
+            self.tabs.setTabText(i, text)
+
+    def shutdown(self) -> None:
+        for page in (self.list, self.groups):
+            stop = getattr(page, "shutdown", None)
+            if page is not None and shiboken6.isValid(page) and callable(stop):
+                stop()

@@ -1,0 +1,94 @@
+"""The Settings tab: a list of sections on the left, the chosen section on the right.
+
+Sections are built the first time they are shown. Low stock is here now; the sections of
+later issues (account, staff, channels, printers, ranking, backup…) are named by the
+"Coming" section until they land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.services.context import ServiceContext
+from primedist.ui.pages import PlannedPage
+from primedist.ui.widgets import icon
+
+
+class SettingsPage(QWidget):
+    """Settings sections: Low stock, and what later issues will add."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("settingsPage")
+        self._builders: dict[str, Callable[[], QWidget]] = {
+            "low_stock": self._low_stock,
+            "coming": lambda: PlannedPage("settings"),
+        }
+        self._pages: dict[str, QWidget] = {}
+        self._holders: list[QVBoxLayout] = []
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.sections = QListWidget()
+        self.sections.setObjectName("settingsSections")
+        self.sections.setFixedWidth(220)
+        self.sections.setIconSize(QSize(18, 18))
+        self.stack = QStackedWidget()
+        for _key in self._builders:
+            self.sections.addItem(QListWidgetItem(icon("settings"), ""))
+            holder = QWidget()
+            layout = QVBoxLayout(holder)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self._holders.append(layout)
+            self.stack.addWidget(holder)
+        row.addWidget(self.sections)
+        row.addWidget(self.stack, 1)
+        self.sections.currentRowChanged.connect(self.show_section_at)
+        self.sections.setCurrentRow(0)
+        self.retranslate()
+
+    def show_section_at(self, index: int) -> None:
+        if index < 0:
+            return
+        key = list(self._builders)[index]
+        self.section(key)
+        self.stack.setCurrentIndex(index)
+
+    def section(self, key: str) -> QWidget:
+        """The section's widget (built on first use)."""
+        if key not in self._pages:
+            page = self._builders[key]()
+            self._holders[list(self._builders).index(key)].addWidget(page)
+            self._pages[key] = page
+        return self._pages[key]
+
+    def select_section(self, key: str) -> QWidget:
+        self.sections.setCurrentRow(list(self._builders).index(key))
+        return self.section(key)
+
+    def _low_stock(self) -> QWidget:
+        from primedist.ui.settings.low_stock import LowStockSettings
+
+        return LowStockSettings(self.ctx)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        titles = {"low_stock": self.tr("Low stock"), "coming": self.tr("Coming next")}
+        for i, key in enumerate(self._builders):
+            item = self.sections.item(i)
+            if item is not None:
+                item.setText(titles[key])
