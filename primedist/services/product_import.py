@@ -1028,17 +1028,23 @@ class _Import:
                 "reserved": 0, "low_stock_level": v.low_stock_level, "is_active": True,
                 "created_at": self.now, "updated_at": self.now,
             })  # fmt: skip
-        stmt = sa.insert(variants_t).returning(variants_t.c.id, sort_by_parameter_order=True)
-        ids: list[int] = []
+        # A plain executemany (RETURNING in parameter order runs row by row on SQLite),
+        # then the ids are read back by product and SKU.
+        stmt = sa.insert(variants_t)
         for i, batch in enumerate(chunks(rows, _BATCH)):
             self.prog.check()
-            ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
-            self.prog.update(0.7 + 0.1 * min(1.0, (i + 1) * _BATCH / len(rows)),
-                             f"Writing variants ({len(ids):,})")  # fmt: skip
+            self.conn.execute(stmt, list(batch))
+            done = min(len(rows), (i + 1) * _BATCH)
+            self.prog.update(0.7 + 0.1 * done / len(rows), f"Writing variants ({done:,})")
+        wanted = {(row["product_id"], row["sku"]) for row in rows}
         out: dict[tuple[int, str], int] = {}
-        for (draft, v), vid in zip(new, ids, strict=True):
-            assert draft.product_id is not None
-            out[(draft.product_id, v.sku)] = vid
+        vc = variants_t.c
+        for chunk in chunks(sorted({pid for pid, _sku in wanted}), 500):
+            # By id: an old inactive variant with the same SKU comes before the new one.
+            stmt2 = sa.select(vc.product_id, vc.sku, vc.id).where(vc.product_id.in_(chunk))
+            for pid, sku, vid in self.conn.execute(stmt2.order_by(vc.id)):
+                if (pid, sku) in wanted:
+                    out[(pid, sku)] = vid
         return out
 
     def _update_variants(self) -> None:
@@ -1065,13 +1071,13 @@ class _Import:
             for draft, sid in self.new_listings:
                 assert draft.product_id is not None
                 rows.append({"product_id": draft.product_id, "shop_id": sid, "is_active": True})
-            stmt = sa.insert(listings_t).returning(lc.id, sort_by_parameter_order=True)
-            ids: list[int] = []
-            for batch in chunks(rows, _BATCH):
-                self.prog.check()
-                ids += [r[0] for r in self.conn.execute(stmt, list(batch))]
-            for row, lid in zip(rows, ids, strict=True):
-                listing_of[(row["product_id"], row["shop_id"])] = lid
+            self._batches(sa.insert(listings_t), rows)
+            wanted = {(row["product_id"], row["shop_id"]) for row in rows}
+            for chunk in chunks(sorted({pid for pid, _sid in wanted}), 500):
+                stmt = sa.select(lc.product_id, lc.shop_id, lc.id).where(lc.product_id.in_(chunk))
+                for pid, sid, lid in self.conn.execute(stmt):  # (product, shop) is unique
+                    if (pid, sid) in wanted:
+                        listing_of[(pid, sid)] = lid
         # What the marketplaces must be told: new and re-activated listings, and every
         # active listing of a product whose content changed (services.catalogue's rule).
         upserts = {*listing_of.values(), *self.reactivate}
