@@ -600,8 +600,10 @@ class _Import:
         self.product_updates: dict[int, dict[str, Any]] = {}
         self.new_variants: list[tuple[_Draft, _Row]] = []
         self.variant_updates: list[dict[str, Any]] = []
-        #: (variant id, group id, group code, old on hand, new on hand)
+        #: (variant id, group id or None, old on hand, new on hand)
         self.adjustments: list[tuple[int, int | None, int, int]] = []
+        #: SKU group id → its on-hand stock once the planned adjustments are made.
+        self.group_stock: dict[int, int] = {}
         self.touched: set[int] = set()
         self.search_changed: set[int] = set()
         #: Stored products whose listed content (not only stock) changes.
@@ -935,9 +937,13 @@ class _Import:
             self.content_changed.add(stored.product_id)
             if new["barcode"] != stored.barcode:
                 self.search_changed.add(stored.product_id)
-        if variant.stock is not None and variant.stock != stored.stock:
-            self.adjustments.append((stored.id, stored.group_id, stored.stock, variant.stock))
-            stored.stock = variant.stock  # a grouped SKU later in the file sees it done
+        gid = stored.group_id
+        # A SKU group's stock as planned so far (another member may have set it already).
+        on_hand = stored.stock if gid is None else self.group_stock.get(gid, stored.stock)
+        if variant.stock is not None and variant.stock != on_hand:
+            self.adjustments.append((stored.id, gid, on_hand, variant.stock))
+            if gid is not None:
+                self.group_stock[gid] = variant.stock
             changed = True
         for sid, lid in listed.items():
             if lid is None or (lid, stored.id) not in self.variant_listings:

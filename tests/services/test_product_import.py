@@ -432,6 +432,14 @@ def test_grouped_variant_stock_is_the_group_stock_and_is_pushed(
         assert (product["stock_total"], product["available_total"]) == (20, 18)
     [push] = table_rows(engine, "outbox_messages", kind="stock.push")
     assert json.loads(push["payload_json"])["available"] == 18
+    # Both members of the group set the same stock: one movement, not two.
+    rows = [mug("Cốc A", "COC-A", stock="30", cost="", shops=SHOPEE),
+            mug("Cốc B", "COC-B", stock="30", cost="", shops="")]  # fmt: skip
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    assert (report.stock_moves, report.variants_updated, report.variants_unchanged) == (1, 1, 1)
+    assert table_rows(engine, "sku_groups")[0]["stock"] == 30
+    ledger = table_rows(engine, "stock_movements", sku_group_id=gid)
+    assert [(m["quantity"], m["stock_after"]) for m in ledger] == [(11, 20), (10, 30)]
     # Two rows of one group that disagree: the later product is rejected.
     rows = [mug("Cốc A", "COC-A", stock="5", cost=""), mug("Cốc B", "COC-B", stock="6", cost="")]
     report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
