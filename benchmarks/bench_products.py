@@ -52,12 +52,7 @@ from primedist.domain.product import (  # noqa: E402
 )
 from primedist.domain.settings import ShopParameter  # noqa: E402
 from primedist.domain.shop import Shop  # noqa: E402
-from primedist.queries.products import (  # noqa: E402
-    PRODUCTS_SPEC,
-    ProductFilter,
-    list_state,
-    spec_for,
-)
+from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, list_state  # noqa: E402
 from primedist.queries.spec import (  # noqa: E402
     QueryState,
     count_rows,
@@ -172,12 +167,10 @@ def median_ms(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def first_page(conn: sa.Connection, state: QueryState, after: Any = None) -> int:
-    """What the list does for a new query: the count, 100 keys (by the spec the count
-    picks: PRODUCTS_SCAN_SPEC for a narrow filter) and their rows."""
+    """What the list does for a new query: the count, 100 keys and their rows."""
     n = count_rows(conn, PRODUCTS_SPEC, state)
-    spec = spec_for(state, n)
-    keys = fetch_keys(conn, spec, state, after=after, limit=100).keys
-    fetch_rows(conn, spec, keys)
+    keys = fetch_keys(conn, PRODUCTS_SPEC, state, after=after, limit=100).keys
+    fetch_rows(conn, PRODUCTS_SPEC, keys)
     return n
 
 
@@ -207,6 +200,9 @@ def filters(shops: list[int]) -> dict[str, ProductFilter]:
         "shop+price+active": ProductFilter(
             shop_ids=(shops[0], shops[1]), price_min=500_000, statuses=("active",)
         ),  # fmt: skip
+        "3 shops+discount": ProductFilter(shop_ids=tuple(shops[2:5]), discount_min=1),
+        "shop+out of stock": ProductFilter(shop_ids=(shops[4],), statuses=("out_of_stock",)),
+        "category+stock 0-10": ProductFilter(category="Áo", stock_max=10),
     }
 
 

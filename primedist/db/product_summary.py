@@ -2,9 +2,10 @@
 
 A product row carries the figures of its active variants — variant count, price and
 discount-price range, on-hand and available stock (a SKU group's stock counted once),
-and whether any variant is low on stock — so the list pages keys on indexed columns of
-`products` alone. Every writer that changes variants, stock or low-stock levels calls a
-`refresh_*` function in its own transaction.
+and whether any variant is low on stock — and the shops it is actively listed on
+(`listed_shops`, ",1,3,"), so the list pages and counts keys on indexed columns of
+`products` alone. Every writer that changes variants, stock, low-stock levels or listings
+calls a `refresh_*` function in its own transaction.
 
 The low-stock level of a variant is its own, else its SKU group's, else the highest
 default of the shops its product is listed on (Settings → Low stock); a variant with no
@@ -30,7 +31,7 @@ products = sa.Table(
     *(sa.Column(c, sa.BigInteger) for c in (
         "variant_count", "price_min", "price_max", "discount_min", "discount_max",
         "stock_total", "available_total")),
-    sa.Column("low_stock", sa.Boolean),
+    sa.Column("low_stock", sa.Boolean), sa.Column("listed_shops", sa.Text),
 )  # fmt: skip
 variants = sa.Table(
     "variants", _md, sa.Column("id", sa.Integer, primary_key=True),
@@ -79,6 +80,7 @@ class _Summary:
     discounts: list[int] = field(default_factory=list)
     holders: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     low: bool = False
+    shops: list[int] = field(default_factory=list)
 
     def row(self, product_id: int) -> dict[str, Any]:
         return {
@@ -91,7 +93,20 @@ class _Summary:
             "stock_total": sum(s for s, _ in self.holders.values()),
             "available_total": sum(s - r for s, r in self.holders.values()),
             "low_stock": self.low,
+            "listed_shops": listed_shops_key(self.shops),
         }
+
+
+def listed_shops_key(shop_ids: Iterable[int]) -> str:
+    """`products.listed_shops` for these shops: ",1,3," ("" for none)."""
+    ids = sorted(set(shop_ids))
+    return f",{','.join(map(str, ids))}," if ids else ""
+
+
+def _listing_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> sa.Result[Any]:
+    pl = listings.c
+    stmt = sa.select(pl.product_id, pl.shop_id).where(pl.is_active.is_(True))
+    return conn.execute(stmt if where is None else stmt.where(where))
 
 
 def _variant_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> sa.Result[Any]:
@@ -121,6 +136,11 @@ def _summarise(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
             s.low = True
 
 
+def _add_shops(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
+    for product_id, shop_id in rows:
+        summaries.setdefault(product_id, _Summary()).shops.append(shop_id)
+
+
 def _write(conn: sa.Connection, summaries: dict[int, _Summary], product_ids: Iterable[int]) -> int:
     rows = [summaries.get(pid, _Summary()).row(pid) for pid in product_ids]
     if rows:
@@ -136,11 +156,13 @@ def refresh_product_summaries(conn: sa.Connection, product_ids: Iterable[int] | 
     summaries: dict[int, _Summary] = {}
     if product_ids is None:
         _summarise(_variant_rows(conn, None), summaries)
+        _add_shops(_listing_rows(conn, None), summaries)
         ids: list[int] = list(conn.execute(sa.select(products.c.id)).scalars())
     else:
         ids = sorted(set(product_ids))
         for chunk in chunks(ids):
             _summarise(_variant_rows(conn, variants.c.product_id.in_(chunk)), summaries)
+            _add_shops(_listing_rows(conn, listings.c.product_id.in_(chunk)), summaries)
     return _write(conn, summaries, ids)
 
 

@@ -17,6 +17,12 @@ from primedist.domain.base import (
 )
 from primedist.domain.enums import ProductStatus, StockMoveKind
 
+#: The columns of `products` the Products list filters on, carried by its sort indexes.
+LIST_FILTER_COLUMNS = (
+    "status", "price_min", "price_max", "discount_min", "discount_max", "available_total",
+    "variant_count", "low_stock", "category", "listed_shops",
+)  # fmt: skip
+
 
 class Product(SQLModel, table=True):
     """A catalogue item; its variants carry SKUs, prices and stock."""
@@ -24,11 +30,15 @@ class Product(SQLModel, table=True):
     __tablename__ = "products"
     __table_args__ = (
         sa.Index(None, "status", "created_at", "id"),
-        # Keyset sorts of the Products list (sort column, id).
-        sa.Index("ix_products_name_id", "name", "id"),
-        sa.Index("ix_products_price_min_id", "price_min", "id"),
-        sa.Index("ix_products_available_total_id", "available_total", "id"),
-    )
+        # Keyset sorts of the Products list: (sort column, id) then every column a filter
+        # chip reads, so paging keys and counting are index-only (the product row itself,
+        # with its description, is read for the visible page alone).
+        *(
+            sa.Index(f"ix_products_{sort}_id", sort, "id",
+                     *(c for c in LIST_FILTER_COLUMNS if c != sort))
+            for sort in ("created_at", "name", "price_min", "available_total")
+        ),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
@@ -39,11 +49,11 @@ class Product(SQLModel, table=True):
     #: Folded name + SKUs + barcodes (lower-case, no diacritics, đ→d) for search.
     search_text: str = Field(default="", sa_type=sa.Text)
     created_by_id: int | None = fk("users.id", ondelete="SET NULL")
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    # Summary of the active variants, kept by services.product_summary in the transaction
-    # of every change (variants, stock, low-stock levels) so the list sorts and filters
-    # on indexed columns of this table alone.
+    # Summary of the active variants and listings, kept by db.product_summary in the
+    # transaction of every change (variants, stock, low-stock levels, listings) so the list
+    # sorts and filters on indexed columns of this table alone.
     variant_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     price_min: int = money_field(sa_column_kwargs={"server_default": "0"})
     price_max: int = money_field(sa_column_kwargs={"server_default": "0"})
@@ -56,6 +66,9 @@ class Product(SQLModel, table=True):
     available_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     #: Some active variant is at or below its low-stock level.
     low_stock: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    #: The shops the product is actively listed on, ",1,3," ("" when none): the shop
+    #: filter reads it from the list's indexes instead of probing the listings per row.
+    listed_shops: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
 
 
 class ProductImage(SQLModel, table=True):

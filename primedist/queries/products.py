@@ -1,12 +1,14 @@
 """The Products list: one QuerySpec over `products`, its filter chips and folded search.
 
-Keys are paged on `products` alone: every filter and sort reads the summary columns that
-`db.product_summary` keeps on the product row (price and discount-price ranges, stock,
-low stock), so a page walks one of the sort indexes (`ix_products_name_id`,
-`ix_products_price_min_id`, `ix_products_available_total_id`, `created_at`) whatever the
-chips. The shown SKUs, shops and thumbnail are correlated subqueries evaluated only for
-the rows of the visible page. Archived products (deleted ones that have orders) are
-never listed.
+Keys are paged and counted on `products` alone: every filter and sort reads the summary
+columns that `db.product_summary` keeps on the product row (price and discount-price
+ranges, stock, low stock, the shops it is listed on). Each sort has a covering index,
+(sort column, id, every filter column) — `ix_products_created_at_id`,
+`ix_products_name_id`, `ix_products_price_min_id`, `ix_products_available_total_id` — so
+a page walks its sort's index and a count scans one index, whatever the chips, and neither
+reads the wide product rows (descriptions). The shown SKUs, shops and thumbnail are
+correlated subqueries evaluated only for the rows of the visible page. Archived products
+(deleted ones that have orders) are never listed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from primedist.domain.base import table_of
 from primedist.domain.enums import ProductStatus
-from primedist.domain.product import Product, ProductImage, ProductListing, Variant
+from primedist.domain.product import (
+    LIST_FILTER_COLUMNS,
+    Product,
+    ProductImage,
+    ProductListing,
+    Variant,
+)
 from primedist.domain.shop import Shop
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState
@@ -142,20 +150,7 @@ PRODUCTS_SPEC = QuerySpec(
     default_descending=True,
     search=_search,
     # Every filter column: a range/IN filter never steers SQLite off the sort's index.
-    hint_columns=frozenset(
-        {
-            "status",
-            "price_min",
-            "price_max",
-            "discount_min",
-            "discount_max",
-            "available_total",
-            "variant_count",
-            "low_stock",
-            "category",
-            "created_at",
-        }
-    ),  # fmt: skip
+    hint_columns=frozenset({*LIST_FILTER_COLUMNS, "created_at"}),
 )
 
 #: The keys of PRODUCTS_SPEC's sortable columns.
@@ -165,40 +160,13 @@ _FILTER_COLUMNS = PRODUCTS_SPEC.hint_columns
 
 
 def _count_hints(filtered: frozenset[str]) -> frozenset[str]:
-    """Counts: status alone counts on the (status, created_at, id) covering index; with
-    any other column, one sequential scan of `products` beats that index plus a row
-    lookup per product (about 4× at 50,000 products), so status is hinted too."""
+    """Counts: status alone counts on the narrow (status, created_at, id) index; with any
+    other column every filter is hinted, so the count is one scan of a covering sort index
+    (never a filter's index plus a row lookup per product)."""
     return _FILTER_COLUMNS if filtered - {"status", "id"} else frozenset()
 
 
 PRODUCTS_SPEC = dataclasses.replace(PRODUCTS_SPEC, count_hints=_count_hints)
-
-
-def _unindexed(expr: ColumnElement[Any]) -> ColumnElement[Any]:
-    assert isinstance(expr, sa.Column)
-    return sa.literal_column(f"+products.{expr.name}", type_=expr.type)
-
-
-#: The same list for a filter that matches few products: one scan of `products` and a
-#: sort of the matches (sorts with a unary `+`, every filter hinted), where walking a sort
-#: index would visit every product to find them (3-6× slower at 50,000 products).
-PRODUCTS_SCAN_SPEC = dataclasses.replace(
-    PRODUCTS_SPEC,
-    name="products_scan",
-    columns=tuple(
-        c if c.sort is None else dataclasses.replace(c, sort=_unindexed(c.sort))
-        for c in PRODUCTS_SPEC.columns
-    ),
-)
-#: A filtered list with at most this many rows pages keys with PRODUCTS_SCAN_SPEC.
-SCAN_ROWS = 2_000
-
-
-def spec_for(state: QueryState, count: int) -> QuerySpec:
-    """The spec to page a state's keys with, given its row count: PRODUCTS_SCAN_SPEC for
-    a narrow filter (few rows, no search), else PRODUCTS_SPEC."""
-    narrow = count <= SCAN_ROWS and not state.search.strip()
-    return PRODUCTS_SCAN_SPEC if narrow else PRODUCTS_SPEC
 
 
 @dataclass(frozen=True)
@@ -208,7 +176,8 @@ class ProductFilter:
     Money is whole đồng, both ends included. A price range matches a product with SOME
     active variant priced in it (`price_max >= low AND price_min <= high`); the discount
     range likewise on discount prices (products without one never match it); the stock
-    range is on available stock. `statuses` are OR-ed.
+    range is on available stock. `statuses` are OR-ed, and so are `shop_ids` (listed on
+    any of them).
     """
 
     shop_ids: tuple[int, ...] = ()
@@ -254,17 +223,10 @@ def product_filter_clauses(flt: ProductFilter) -> list[ColumnElement[bool]]:
     """WHERE clauses of a filter on `products` alone (archived products always excluded).
 
     The list pages keys with planner hints (PRODUCTS_SPEC.hint_columns), so these range
-    and IN clauses never make SQLite sort every match.
+    and IN clauses never make SQLite sort every match. SQLite tests them in this order:
+    the shop test (a LIKE on `listed_shops`) comes last, after the cheap comparisons.
     """
     out: list[ColumnElement[bool]] = [_status_clause(flt.statuses)]
-    if flt.shop_ids:
-        out.append(
-            sa.exists().where(
-                pl.product_id == p.id,
-                pl.shop_id.in_(list(flt.shop_ids)),
-                pl.is_active.is_(True),
-            )
-        )
     if flt.price_min is not None or flt.price_max is not None:
         out.append(p.variant_count > 0)
         if flt.price_min is not None:
@@ -281,7 +243,16 @@ def product_filter_clauses(flt: ProductFilter) -> list[ColumnElement[bool]]:
         out.append(p.available_total <= flt.stock_max)
     if flt.category:
         out.append(p.category == flt.category)
+    if flt.shop_ids:
+        out.append(shop_clause(flt.shop_ids))
     return out
+
+
+def shop_clause(shop_ids: tuple[int, ...]) -> ColumnElement[bool]:
+    """Products actively listed on any of these shops: `listed_shops` (",1,3,") holds
+    ",<id>," — read from the sort index being walked, where a subquery on the listings
+    would cost a lookup per product (about 3× the whole count at 50,000 products)."""
+    return sa.or_(*(p.listed_shops.like(f"%,{int(sid)},%") for sid in sorted(set(shop_ids))))
 
 
 def list_state(

@@ -12,12 +12,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from primedist.db.product_summary import refresh_product_summaries
 from primedist.queries import products as q
 from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, list_state
 from primedist.queries.spec import (
     QuerySpec,
     QueryState,
     count_rows,
+    count_stmt,
     fetch_keys,
     fetch_rows,
     keys_stmt,
@@ -146,13 +148,49 @@ def test_shop_filter(cat: Cat) -> None:
 
 
 def test_an_inactive_listing_does_not_count(cat: Cat) -> None:
+    # Listing writers refresh the product's summary in their transaction (the rule).
     with cat.engine.begin() as conn:
         conn.execute(
             sa.update(q.listings)
             .where(q.listings.c.product_id == cat.ids["ao"], q.listings.c.shop_id == cat.lazada)
             .values(is_active=False)
         )
+        refresh_product_summaries(conn, [cat.ids["ao"]])
     assert cat.names(ProductFilter(shop_ids=(cat.lazada,))) == {"quan"}
+    assert cat.names(ProductFilter(shop_ids=(cat.shopee,))) == {"ao", "mu", "tat"}
+
+
+def test_listed_shops_follows_the_active_listings(cat: Cat) -> None:
+    def listed(name: str) -> str:
+        with cat.engine.connect() as conn:
+            stmt = sa.select(q.products.c.listed_shops).where(q.products.c.id == cat.ids[name])
+            return str(conn.execute(stmt).scalar_one())
+
+    assert listed("ao") == f",{cat.shopee},{cat.lazada},"
+    assert listed("tui") == ""
+    with cat.engine.begin() as conn:
+        conn.execute(
+            sa.insert(q.listings),
+            {"product_id": cat.ids["tui"], "shop_id": cat.tiki, "is_active": True},
+        )
+        refresh_product_summaries(conn)  # the whole catalogue, as the migration does
+    assert listed("tui") == f",{cat.tiki},"
+    assert cat.names(ProductFilter(shop_ids=(cat.tiki,))) == {"dam", "tat", "tui"}
+
+
+def test_a_shop_id_is_not_matched_inside_another(engine: Engine) -> None:
+    # Shop 1 and shop 11 (or 2 and 12...): ",1," is not in ",11,".
+    one = make_shop(engine, "Shop 1", "offline")
+    other = make_shop(engine, "Shop 2", "offline")
+    while str(one) not in str(other):
+        other = make_shop(engine, f"Shop {other + 1}", "offline")
+    pid = make_catalogue_product(engine, "Khăn", [("KH-1", 10_000, None, 1)], shop_ids=(other,))
+    with engine.connect() as conn:
+        state = list_state(ProductFilter(shop_ids=(one,)))
+        assert count_rows(conn, PRODUCTS_SPEC, state) == 0
+        assert fetch_keys(conn, PRODUCTS_SPEC, state, after=None, limit=5).keys == []
+        state = list_state(ProductFilter(shop_ids=(one, other)))
+        assert fetch_keys(conn, PRODUCTS_SPEC, state, after=None, limit=5).keys == [pid]
 
 
 def test_price_range_matches_some_variant(cat: Cat) -> None:
@@ -257,7 +295,7 @@ SORT_INDEX = {
     "name": "ix_products_name_id",
     "price": "ix_products_price_min_id",
     "stock": "ix_products_available_total_id",
-    "created": "ix_products_created_at",
+    "created": "ix_products_created_at_id",
 }
 
 
@@ -305,40 +343,19 @@ def test_keyset_pages_walk_the_sort_index_whatever_the_filter(cat: Cat, sort_key
                     plan = _plan(conn, stmt)
                     text = "\n".join(plan)
                     where = f"{sort_key} {'desc' if desc else 'asc'} / {fname}: {plan}"
-                    assert SORT_INDEX[sort_key] in text, where
+                    assert f"COVERING INDEX {SORT_INDEX[sort_key]}" in text, where
                     assert "USE TEMP B-TREE" not in text, where
 
 
-@pytest.mark.parametrize("sort_key", list(SORT_INDEX))
-def test_the_scan_spec_pages_the_same_rows(cat: Cat, sort_key: str) -> None:
-    with cat.engine.connect() as conn:
-        for fname, flt in _filters(cat).items():
-            for desc in (False, True):
-                state = list_state(flt, sort_key=sort_key, descending=desc)
-                walked = cat.all_keys(state)
-                assert cat.all_keys(state, q.PRODUCTS_SCAN_SPEC) == walked, (sort_key, desc, fname)
-                assert count_rows(conn, q.PRODUCTS_SCAN_SPEC, state) == len(walked)
-
-
-def test_a_narrow_filter_is_paged_by_one_scan(cat: Cat) -> None:
-    state = list_state(ProductFilter(statuses=("low_stock",)), sort_key="name")
-    assert q.spec_for(state, q.SCAN_ROWS) is q.PRODUCTS_SCAN_SPEC
-    assert q.spec_for(state, q.SCAN_ROWS + 1) is PRODUCTS_SPEC
-    assert q.spec_for(list_state(ProductFilter(), search="ao"), 3) is PRODUCTS_SPEC
-    if DIALECT == "sqlite":
-        with cat.engine.connect() as conn:
-            stmt = keys_stmt(q.PRODUCTS_SCAN_SPEC, state, "sqlite", after=("M", 1), limit=100)
-            plan = _plan(conn, stmt)
-        assert plan[0] == "SCAN products", plan
-
-
 @pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
-def test_counts_read_the_status_index_or_scan_the_table_once(cat: Cat) -> None:
-    from primedist.queries.spec import count_stmt
-
+def test_counts_read_one_covering_index(cat: Cat) -> None:
     with cat.engine.connect() as conn:
         plain = _plan(conn, count_stmt(PRODUCTS_SPEC, list_state(ProductFilter()), "sqlite"))
         assert plain == ["SEARCH products USING COVERING INDEX ix_products_status_created_at_id"
                          " (status=?)"], plain  # fmt: skip
-        priced = list_state(ProductFilter(price_min=1, statuses=("low_stock",)))
-        assert _plan(conn, count_stmt(PRODUCTS_SPEC, priced, "sqlite")) == ["SCAN products"]
+        for fname, flt in _filters(cat).items():
+            plan = _plan(conn, count_stmt(PRODUCTS_SPEC, list_state(flt), "sqlite"))
+            # One index, read alone: never the product rows, never a listing per product.
+            assert len(plan) == 1 and "USING COVERING INDEX" in plan[0], (fname, plan)
+        counted = count_rows(conn, PRODUCTS_SPEC, list_state(_filters(cat)["shop"]))
+        assert counted == len(cat.names(_filters(cat)["shop"])) == 4

@@ -1,7 +1,7 @@
 """The Products list: search, filter chips, a sortable SQL-backed table and bulk actions.
 
 The table is a `ProductsTableModel` (SqlTableModel over PRODUCTS_SPEC: keys only, keyset
-paged; a narrow filter pages by one scan, see `queries.products.spec_for`). It draws the
+paged on covering sort indexes, see `queries.products`). It draws the
 first image as the name's thumbnail, the channels of the listing shops as icons, a price
 range as `29.000 ₫ - 49.000 ₫`, stock in red when out and amber when low, and hidden
 products greyed. Hide, Unhide and Delete run through `Op` off the UI thread and refresh
@@ -61,7 +61,6 @@ from primedist.queries.products import (
     ProductFilter,
     category_names,
     list_state,
-    spec_for,
 )
 from primedist.queries.spec import QueryState
 from primedist.services.context import ServiceContext
@@ -160,7 +159,7 @@ class ProductsTableModel(SqlTableModel):
     channel icons on the shops, price ranges, stock colours and tooltips, hidden greyed."""
 
     #: The first rows show at once; the rest arrive in ticks of bounded cost (a tick
-    #: walks a sort index with a row lookup per product).
+    #: walks the sort's covering index).
     FIRST_CHUNK = 200
     CHUNK = 4_000
     THUMB_CACHE = 300
@@ -178,21 +177,6 @@ class ProductsTableModel(SqlTableModel):
         self._thumbs: OrderedDict[str, QIcon | None] = OrderedDict()
         # Before any query: the listed products (never archived ones), newest first.
         self._state = list_state(ProductFilter())
-
-    # Which spec pages the keys: decided once per query from its count.
-    def _append_keys(self, conn: Any, limit: int) -> int:
-        if self._after is None and not self._keys:
-            self._spec = spec_for(self._state, self._count)
-        return super()._append_keys(conn, limit)
-
-    def set_state(self, state: QueryState) -> None:
-        self._spec = PRODUCTS_SPEC
-        super().set_state(state)
-
-    @property
-    def paging_spec_name(self) -> str:
-        """The spec the current query pages with ("products" or "products_scan")."""
-        return self._spec.name
 
     # Cells ------------------------------------------------------------------------------
     def _format_row(self, kinds: list[str], raw: tuple[Any, ...]) -> tuple[str, ...]:

@@ -1,5 +1,5 @@
-"""products: summary columns of the active variants (prices, stock, low stock) and the
-keyset-sort indexes of the Products list
+"""products: summary columns of the active variants and listings (prices, stock, low stock,
+shops) and the covering keyset-sort indexes of the Products list
 
 Revision ID: 0003_product_summary
 Revises: 0002_order_stock
@@ -21,10 +21,15 @@ depends_on: str | Sequence[str] | None = None
 _INT_COLUMNS = ("variant_count", "stock_total", "available_total")
 _MONEY_COLUMNS = ("price_min", "price_max")
 _NULLABLE_MONEY = ("discount_min", "discount_max")
+#: What the list filters on (domain.product.LIST_FILTER_COLUMNS, frozen here).
+_FILTER_COLUMNS = [
+    "status", "price_min", "price_max", "discount_min", "discount_max", "available_total",
+    "variant_count", "low_stock", "category", "listed_shops",
+]  # fmt: skip
+#: (sort column, id) + the other filter columns: keys are paged and counted index-only.
 _SORT_INDEXES = {
-    "ix_products_name_id": ["name", "id"],
-    "ix_products_price_min_id": ["price_min", "id"],
-    "ix_products_available_total_id": ["available_total", "id"],
+    f"ix_products_{sort}_id": [sort, "id", *(c for c in _FILTER_COLUMNS if c != sort)]
+    for sort in ("created_at", "name", "price_min", "available_total")
 }
 
 
@@ -42,16 +47,23 @@ def upgrade() -> None:
         "products",
         sa.Column("low_stock", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
-    for index, columns in _SORT_INDEXES.items():
-        op.create_index(index, "products", columns)
-    # Existing catalogues get their summaries in the same migration.
+    op.add_column(
+        "products", sa.Column("listed_shops", sa.Text(), server_default="", nullable=False)
+    )
+    # Existing catalogues get their summaries in the same migration (before the indexes:
+    # one build each rather than an update per product).
     from primedist.db.product_summary import refresh_product_summaries
 
     refresh_product_summaries(op.get_bind())
+    # The created-at sort index becomes a covering one.
+    op.drop_index("ix_products_created_at", table_name="products")
+    for index, columns in _SORT_INDEXES.items():
+        op.create_index(index, "products", columns)
 
 
 def downgrade() -> None:
     for index in _SORT_INDEXES:
         op.drop_index(index, table_name="products")
-    for name in (*_INT_COLUMNS, *_MONEY_COLUMNS, *_NULLABLE_MONEY, "low_stock"):
+    op.create_index("ix_products_created_at", "products", ["created_at"])
+    for name in (*_INT_COLUMNS, *_MONEY_COLUMNS, *_NULLABLE_MONEY, "low_stock", "listed_shops"):
         op.execute(f"ALTER TABLE products DROP COLUMN {name}")
