@@ -258,9 +258,7 @@ class ListingPicker(QDialog):
         self.table.setRowCount(len(found))
         for row, c in enumerate(found):
             in_other = c.group_id is not None and c.group_id != self.group_id
-            here = c.variant_id in self.taken or (
-                c.group_id is not None and c.group_id == self.group_id
-            )
+            here = c.variant_id in self.taken  # on the dialog's member table already
             if in_other:
                 group_text = c.group_code or ""
             elif here:

@@ -240,3 +240,18 @@ def test_export_writes_the_listed_groups(
     assert rows[1][:9] == ("Bình nước", "PS-1", "lazada, shopee", 2, 150_000, 155_000, None,
                            14, 14)  # fmt: skip
     assert len(rows) == 2
+
+
+def test_a_member_removed_by_mistake_can_be_picked_again_before_saving(
+    qtbot, page: SkuGroupsPage, cat: dict[str, int], owner_ctx: ServiceContext
+) -> None:
+    gid = svc.create_group(owner_ctx, "PS-1", "Bình", variant_ids=[cat["sp"], cat["lz"]])
+    dialog = page.open_group(gid)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=WAIT)
+    dialog.select_skus(["BN-SP"])
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.member_skus() == ["BN-LZ"] and dialog.removed == {cat["sp"]}
+    pick(qtbot, dialog, "bn", ["BN-SP"])
+    assert sorted(dialog.member_skus()) == ["BN-LZ", "BN-SP"]
+    assert dialog.removed == set() and dialog.added == {}
+    assert dialog.stock.text() == "On hand 14 · reserved 0 · available 14"
