@@ -18,7 +18,16 @@ from collections.abc import Sequence
 
 import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QImageReader,
+    QKeySequence,
+    QPixmap,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -157,7 +166,7 @@ class ProductEditor(QDialog):
         self._group_codes: dict[int, str] = {}
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
-        self.resize(1120, 860)
+        self._fit_to_screen(1120, 860)
         self._build()
         self._connect()
         self.retranslate()
@@ -166,6 +175,14 @@ class ProductEditor(QDialog):
         self.name.setFocus()
 
     # ----------------------------------------------------------------------- layout
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The preferred size, or the screen's available size on a small (laptop) screen."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width() - 40), min(height, room.height() - 40)
+        self.resize(width, height)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -224,7 +241,8 @@ class ProductEditor(QDialog):
         self.description = QPlainTextEdit()
         self.description.setObjectName("description")
         self.description.setTabChangesFocus(True)
-        self.description.setMinimumHeight(70)
+        self.description.setMinimumHeight(56)
+        self.description.setMaximumHeight(110)
         for widget in (self.name_caption, name_row, self.name_error, self.category_caption,
                        self.category, self.category_error, self.features_caption, self.features,
                        self.description_caption, self.description):  # fmt: skip
@@ -369,10 +387,11 @@ class ProductEditor(QDialog):
         header = self.grid.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(SKU, QHeaderView.ResizeMode.Stretch)
-        widths = {OPT1: 100, OPT2: 80, BARCODE: 130, COST: 95, PRICE: 95, DISCOUNT: 105,
-                  STOCK: 70, LOW: 90}  # fmt: skip
+        widths = {OPT1: 100, OPT2: 80, BARCODE: 130, COST: 95, PRICE: 95, DISCOUNT: 120,
+                  STOCK: 80, LOW: 125}  # fmt: skip
         for column, width in widths.items():
             self.grid.setColumnWidth(column, width)
+        self.grid.setMinimumHeight(170)
         box.addWidget(self.grid, 1)
         self.variants_error = _error_label("variantsError")
         box.addWidget(self.variants_error)

@@ -127,9 +127,11 @@ def test_import_report_lists_rejected_rows(qtbot, page, tmp_path: Path):
 def test_groups_and_stocktake_are_built_when_first_shown(qtbot, page):
     assert page.groups is None and page.stocktake is None
     groups = page.show_tab(1)
-    assert groups is page.groups and groups.isVisible()
+    assert groups is page.groups
+    qtbot.waitUntil(groups.isVisible, timeout=WAIT)
     stocktake = page.show_tab(2)
-    assert stocktake is page.stocktake and stocktake.isVisible()
+    assert stocktake is page.stocktake
+    qtbot.waitUntil(stocktake.isVisible, timeout=WAIT)
     assert page.show_tab(1) is groups  # built once
 
 
