@@ -2,10 +2,11 @@
 
 A product row carries the figures of its active variants — variant count, price and
 discount-price range, on-hand and available stock (a SKU group's stock counted once),
-and whether any variant is low on stock — and the shops it is actively listed on
-(`listed_shops`, ",1,3,"), so the list pages and counts keys on indexed columns of
-`products` alone. Every writer that changes variants, stock, low-stock levels or listings
-calls a `refresh_*` function in its own transaction.
+and whether any variant is low on stock — the shops it is actively listed on
+(`listed_shops`, ",1,3,") and its folded name (`name_key`, the name sort), so the list
+pages and counts keys on indexed columns of `products` alone. Every writer that changes
+a product's name, variants, stock, low-stock levels or listings calls a `refresh_*`
+function in its own transaction.
 
 The low-stock level of a variant is its own, else its SKU group's, else the highest
 default of the shops its product is listed on (Settings → Low stock); a variant with no
@@ -20,6 +21,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.core.text import fold
+
 #: The shop parameter holding a shop's default low-stock level (JSON integer).
 LOW_STOCK_KEY = "low_stock_level"
 #: Ids per IN (...) list: well under SQLite's bound-parameter limit.
@@ -32,6 +35,7 @@ products = sa.Table(
         "variant_count", "price_min", "price_max", "discount_min", "discount_max",
         "stock_total", "available_total")),
     sa.Column("low_stock", sa.Boolean), sa.Column("listed_shops", sa.Text),
+    sa.Column("name", sa.Text), sa.Column("name_key", sa.Text),
 )  # fmt: skip
 variants = sa.Table(
     "variants", _md, sa.Column("id", sa.Integer, primary_key=True),
@@ -81,6 +85,7 @@ class _Summary:
     holders: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     low: bool = False
     shops: list[int] = field(default_factory=list)
+    name: str = ""
 
     def row(self, product_id: int) -> dict[str, Any]:
         return {
@@ -94,6 +99,7 @@ class _Summary:
             "available_total": sum(s - r for s, r in self.holders.values()),
             "low_stock": self.low,
             "listed_shops": listed_shops_key(self.shops),
+            "name_key": fold(self.name),
         }
 
 
@@ -141,6 +147,11 @@ def _add_shops(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
         summaries.setdefault(product_id, _Summary()).shops.append(shop_id)
 
 
+def _add_names(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
+    for product_id, name in rows:
+        summaries.setdefault(product_id, _Summary()).name = name or ""
+
+
 def _write(conn: sa.Connection, summaries: dict[int, _Summary], product_ids: Iterable[int]) -> int:
     rows = [summaries.get(pid, _Summary()).row(pid) for pid in product_ids]
     if rows:
@@ -157,12 +168,16 @@ def refresh_product_summaries(conn: sa.Connection, product_ids: Iterable[int] | 
     if product_ids is None:
         _summarise(_variant_rows(conn, None), summaries)
         _add_shops(_listing_rows(conn, None), summaries)
-        ids: list[int] = list(conn.execute(sa.select(products.c.id)).scalars())
+        names = list(conn.execute(sa.select(products.c.id, products.c.name)))
+        _add_names(names, summaries)
+        ids: list[int] = [pid for pid, _name in names]
     else:
         ids = sorted(set(product_ids))
         for chunk in chunks(ids):
             _summarise(_variant_rows(conn, variants.c.product_id.in_(chunk)), summaries)
             _add_shops(_listing_rows(conn, listings.c.product_id.in_(chunk)), summaries)
+            stmt = sa.select(products.c.id, products.c.name).where(products.c.id.in_(chunk))
+            _add_names(conn.execute(stmt), summaries)
     return _write(conn, summaries, ids)
 
 

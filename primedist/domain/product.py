@@ -36,7 +36,7 @@ class Product(SQLModel, table=True):
         *(
             sa.Index(f"ix_products_{sort}_id", sort, "id",
                      *(c for c in LIST_FILTER_COLUMNS if c != sort))
-            for sort in ("created_at", "name", "price_min", "available_total")
+            for sort in ("created_at", "name_key", "price_min", "available_total")
         ),
     )  # fmt: skip
 
@@ -51,9 +51,10 @@ class Product(SQLModel, table=True):
     created_by_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    # Summary of the active variants and listings, kept by db.product_summary in the
-    # transaction of every change (variants, stock, low-stock levels, listings) so the list
-    # sorts and filters on indexed columns of this table alone.
+    # Summary of the active variants and listings (and the folded name), kept by
+    # db.product_summary in the transaction of every change (name, variants, stock,
+    # low-stock levels, listings) so the list sorts and filters on indexed columns of this
+    # table alone.
     variant_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     price_min: int = money_field(sa_column_kwargs={"server_default": "0"})
     price_max: int = money_field(sa_column_kwargs={"server_default": "0"})
@@ -69,6 +70,9 @@ class Product(SQLModel, table=True):
     #: The shops the product is actively listed on, ",1,3," ("" when none): the shop
     #: filter reads it from the list's indexes instead of probing the listings per row.
     listed_shops: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    #: The name folded (lower case, no accents, đ → d): the list's name sort, so "Áo" sorts
+    #: with A, not after Z.
+    name_key: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
 
 
 class ProductImage(SQLModel, table=True):

@@ -4,7 +4,7 @@ Keys are paged and counted on `products` alone: every filter and sort reads the 
 columns that `db.product_summary` keeps on the product row (price and discount-price
 ranges, stock, low stock, the shops it is listed on). Each sort has a covering index,
 (sort column, id, every filter column) — `ix_products_created_at_id`,
-`ix_products_name_id`, `ix_products_price_min_id`, `ix_products_available_total_id` — so
+`ix_products_name_key_id`, `ix_products_price_min_id`, `ix_products_available_total_id` — so
 a page walks its sort's index and a count scans one index, whatever the chips, and neither
 reads the wide product rows (descriptions). The shown SKUs, shops and thumbnail are
 correlated subqueries evaluated only for the rows of the visible page. Archived products
@@ -124,7 +124,8 @@ PRODUCTS_SPEC = QuerySpec(
     key_from=products,
     columns=(
         Column("thumbnail", "Image", THUMBNAIL, kind="image", width=48),
-        Column("name", "Product name", p.name, sort=p.name, width=280),
+        # Sorted by the folded name: "Áo" with A, "đ" with d, case ignored.
+        Column("name", "Product name", p.name, sort=p.name_key, width=280),
         Column("skus", "SKU", SKUS, width=170),
         Column("shops", "Shop", SHOP_NAMES, width=190),
         # Shown as a range with price_max (29.000 ₫ - 49.000 ₫); sorts by the lowest.

@@ -1,5 +1,5 @@
 """products: summary columns of the active variants and listings (prices, stock, low stock,
-shops) and the covering keyset-sort indexes of the Products list
+shops, the folded name) and the covering keyset-sort indexes of the Products list
 
 Revision ID: 0003_product_summary
 Revises: 0002_order_stock
@@ -29,7 +29,7 @@ _FILTER_COLUMNS = [
 #: (sort column, id) + the other filter columns: keys are paged and counted index-only.
 _SORT_INDEXES = {
     f"ix_products_{sort}_id": [sort, "id", *(c for c in _FILTER_COLUMNS if c != sort)]
-    for sort in ("created_at", "name", "price_min", "available_total")
+    for sort in ("created_at", "name_key", "price_min", "available_total")
 }
 
 
@@ -47,9 +47,8 @@ def upgrade() -> None:
         "products",
         sa.Column("low_stock", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
-    op.add_column(
-        "products", sa.Column("listed_shops", sa.Text(), server_default="", nullable=False)
-    )
+    for name in ("listed_shops", "name_key"):
+        op.add_column("products", sa.Column(name, sa.Text(), server_default="", nullable=False))
     # Existing catalogues get their summaries in the same migration (before the indexes:
     # one build each rather than an update per product).
     from primedist.db.product_summary import refresh_product_summaries
@@ -65,5 +64,12 @@ def downgrade() -> None:
     for index in _SORT_INDEXES:
         op.drop_index(index, table_name="products")
     op.create_index("ix_products_created_at", "products", ["created_at"])
-    for name in (*_INT_COLUMNS, *_MONEY_COLUMNS, *_NULLABLE_MONEY, "low_stock", "listed_shops"):
+    for name in (
+        *_INT_COLUMNS,
+        *_MONEY_COLUMNS,
+        *_NULLABLE_MONEY,
+        "low_stock",
+        "listed_shops",
+        "name_key",
+    ):
         op.execute(f"ALTER TABLE products DROP COLUMN {name}")
