@@ -51,8 +51,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTabBar,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -75,6 +73,7 @@ from primedist.services.orders import BulkResult, cancel_orders, confirm_orders,
 from primedist.services.shops import ShopInfo, list_shops
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
+from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
@@ -457,48 +456,19 @@ def cleared(flt: OrderFilter, kind: str) -> OrderFilter:
     return replace(flt, **fields[kind])
 
 
-class ImportReportDialog(QDialog):
-    """What an import did: new/updated/unchanged orders and every rejected row."""
-
-    def __init__(self, report: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("importReportDialog")
-        self.setWindowTitle(QCoreApplication.translate("orders", "Import finished"))
-        self.resize(720, 420 if report.rejected else 160)
-        layout = QVBoxLayout(self)
-        lang = current_language()
-        self.summary = QLabel(
-            QCoreApplication.translate(
-                "orders", "Orders in %1: %2 new, %3 updated, %4 unchanged, %5 rejected."
-            )
-            .replace("%1", str(report.file))
-            .replace("%2", format_number(report.orders_inserted, lang))
-            .replace("%3", format_number(report.orders_updated, lang))
-            .replace("%4", format_number(report.orders_unchanged, lang))
-            .replace("%5", format_number(report.orders_rejected, lang))
+def import_summary(report: Any) -> str:
+    """The orders import's one-line summary, in the UI language."""
+    lang = current_language()
+    return (
+        QCoreApplication.translate(
+            "orders", "Orders in %1: %2 new, %3 updated, %4 unchanged, %5 rejected."
         )
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.table = QTableWidget(len(report.rejected), 3)
-        self.table.setObjectName("rejectedRows")
-        self.table.setHorizontalHeaderLabels(
-            [
-                QCoreApplication.translate("orders", "Row"),
-                QCoreApplication.translate("orders", "Column"),
-                QCoreApplication.translate("orders", "Reason"),
-            ]
-        )
-        for i, rejected in enumerate(report.rejected):
-            for j, value in enumerate((str(rejected.row), rejected.column or "", rejected.reason)):
-                self.table.setItem(i, j, QTableWidgetItem(value))
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setVisible(bool(report.rejected))
-        layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        .replace("%1", str(report.file))
+        .replace("%2", format_number(report.orders_inserted, lang))
+        .replace("%3", format_number(report.orders_updated, lang))
+        .replace("%4", format_number(report.orders_unchanged, lang))
+        .replace("%5", format_number(report.orders_rejected, lang))
+    )
 
 
 # --------------------------------------------------------------------------- page
@@ -1223,7 +1193,7 @@ class OrdersPage(QWidget):
         ).run()
 
     def _show_import(self, report: Any) -> None:
-        dialog = ImportReportDialog(report, parent=self)
+        dialog = ImportReportDialog(import_summary(report), report.rejected, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.import_dialog = dialog
         dialog.open()

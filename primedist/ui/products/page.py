@@ -15,14 +15,9 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QLabel,
     QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +27,7 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_number
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
 
@@ -40,50 +36,20 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ProductsPage", text)
 
 
-class ProductImportReportDialog(QDialog):
-    """What a products import did: new/updated/unchanged products and every rejected row."""
-
-    def __init__(self, report: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("productImportReport")
-        self.setWindowTitle(_tr("Import finished"))
-        self.resize(720, 420 if report.rejected else 170)
-        layout = QVBoxLayout(self)
-        lang = current_language()
-
-        def n(value: int) -> str:
-            return format_number(value, lang)
-
-        self.summary = QLabel(
-            _tr(
-                "Products in %1: %2 new, %3 updated, %4 unchanged, %5 rejected. "
-                "Variants: %6 new, %7 updated. Stock changes: %8."
-            )
-            .replace("%1", str(report.file))
-            .replace("%2", n(report.products_created))
-            .replace("%3", n(report.products_updated))
-            .replace("%4", n(report.products_unchanged))
-            .replace("%5", n(report.products_rejected))
-            .replace("%6", n(report.variants_created))
-            .replace("%7", n(report.variants_updated))
-            .replace("%8", n(report.stock_moves))
-        )
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.table = QTableWidget(len(report.rejected), 3)
-        self.table.setObjectName("rejectedRows")
-        self.table.setHorizontalHeaderLabels([_tr("Row"), _tr("Column"), _tr("Reason")])
-        for i, rejected in enumerate(report.rejected):
-            for j, value in enumerate((str(rejected.row), rejected.column or "", rejected.reason)):
-                self.table.setItem(i, j, QTableWidgetItem(value))
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setVisible(bool(report.rejected))
-        layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+def import_summary(report: Any) -> str:
+    """The products import's one-line summary, in the UI language."""
+    lang = current_language()
+    text = QCoreApplication.translate(
+        "ProductsPage",
+        "Products in %1: %2 new, %3 updated, %4 unchanged, %5 rejected. "
+        "Variants: %6 new, %7 updated. Stock changes: %8.",
+    ).replace("%1", str(report.file))
+    figures = (report.products_created, report.products_updated, report.products_unchanged,
+               report.products_rejected, report.variants_created, report.variants_updated,
+               report.stock_moves)  # fmt: skip
+    for i, value in enumerate(figures, start=2):
+        text = text.replace(f"%{i}", format_number(value, lang))
+    return text
 
 
 class ProductsPage(QWidget):
@@ -251,7 +217,7 @@ class ProductsPage(QWidget):
         if not shiboken6.isValid(self):
             return
         self.list.refresh()
-        self._open(ProductImportReportDialog(report, parent=self))
+        self._open(ImportReportDialog(import_summary(report), report.rejected, parent=self))
 
     # Language and shutdown ----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:

@@ -19,8 +19,9 @@ from primedist.services.catalogue import ProductDraft, VariantDraft, create_prod
 from primedist.services.context import ServiceContext
 from primedist.ui import errors
 from primedist.ui.i18n import install_language
+from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.products.editor import ProductEditor
-from primedist.ui.products.page import ProductImportReportDialog, ProductsPage
+from primedist.ui.products.page import ProductsPage
 from primedist.ui.products.stock_dialogs import StockHistoryDialog, StockMoveDialog
 from tests.factories import make_shop
 
@@ -107,9 +108,9 @@ def test_export_then_import_the_same_file_changes_nothing(qtbot, page, tmp_path:
     skus = sorted(str(r[3]) for r in sheet.iter_rows(min_row=2, values_only=True))
     assert skus == ["AO-TRANG-M", "AO-TRANG-S"]
     page.import_file(target)
-    qtbot.waitUntil(lambda: isinstance(page.last_dialog, ProductImportReportDialog), timeout=WAIT)
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, ImportReportDialog), timeout=WAIT)
     report = page.last_dialog
-    assert isinstance(report, ProductImportReportDialog)
+    assert isinstance(report, ImportReportDialog)
     assert "1 unchanged" in report.summary.text() and not report.table.isVisible()
 
 
@@ -117,9 +118,9 @@ def test_import_report_lists_rejected_rows(qtbot, page, tmp_path: Path):
     bad = tmp_path / "bad.csv"
     bad.write_text("product_name,sku,price\nÁo mới,AO-MOI,12.5\n", encoding="utf-8")
     page.import_file(bad)
-    qtbot.waitUntil(lambda: isinstance(page.last_dialog, ProductImportReportDialog), timeout=WAIT)
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, ImportReportDialog), timeout=WAIT)
     report = page.last_dialog
-    assert isinstance(report, ProductImportReportDialog)
+    assert isinstance(report, ImportReportDialog)
     assert report.table.rowCount() == 1
     assert (report.table.item(0, 0).text(), report.table.item(0, 1).text()) == ("2", "price")
 

@@ -1,0 +1,47 @@
+"""What an import did: a one-line summary and a table of every rejected row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ImportReportDialog(QDialog):
+    """`summary` (already translated) above the rejected rows (row, column, reason)."""
+
+    def __init__(
+        self, summary: str, rejected: Sequence[Any], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("importReportDialog")
+        self.setWindowTitle(self.tr("Import finished"))
+        self.resize(720, 420 if rejected else 170)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(summary)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(len(rejected), 3)
+        self.table.setObjectName("rejectedRows")
+        self.table.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Reason")])
+        for i, row in enumerate(rejected):
+            for j, value in enumerate((str(row.row), row.column or "", row.reason)):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVisible(bool(rejected))
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
