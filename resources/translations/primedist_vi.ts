@@ -2,6 +2,109 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
+    <name>GroupDialog</name>
+    <message>
+        <source>New SKU group</source>
+        <extracomment>Members shown: variant id → (sku, product, options, shops, price, discount).</extracomment>
+        <translation>Tạo nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Edit SKU group</source>
+        <translation>Sửa nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã nhóm</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên nhóm</translation>
+    </message>
+    <message>
+        <source>Low-stock level</source>
+        <translation>Ngưỡng sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>e.g. PS-0001</source>
+        <translation>Ví dụ: PS-0001</translation>
+    </message>
+    <message>
+        <source>Empty: the shops&apos; default</source>
+        <translation>Để trống: dùng ngưỡng mặc định của gian hàng</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Phân loại</translation>
+    </message>
+    <message>
+        <source>Shops</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá bán</translation>
+    </message>
+    <message>
+        <source>Discount price</source>
+        <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>Add listings…</source>
+        <translation>Thêm SKU…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Bỏ khỏi nhóm</translation>
+    </message>
+    <message>
+        <source>The group holds the physical stock of its listings. A listing added to the group brings its own stock into it; a listing removed from the group leaves with no stock of its own (the goods stay with the group).</source>
+        <translation>Nhóm giữ tồn kho thực tế của các SKU trong nhóm. SKU được thêm vào nhóm sẽ mang theo tồn kho của nó; SKU bị bỏ khỏi nhóm sẽ không còn tồn kho riêng (hàng vẫn ở lại với nhóm).</translation>
+    </message>
+    <message>
+        <source>Added: saved with the group</source>
+        <translation>Mới thêm: được lưu cùng nhóm</translation>
+    </message>
+    <message>
+        <source>Stock: %1 from the listings added</source>
+        <translation>Tồn kho: %1 từ các SKU mới thêm</translation>
+    </message>
+    <message>
+        <source>On hand %1 · reserved %2 · available %3</source>
+        <translation>Tồn kho %1 · đang giữ %2 · có thể bán %3</translation>
+    </message>
+    <message>
+        <source>(+%1 from the listings added)</source>
+        <translation>(+%1 từ các SKU mới thêm)</translation>
+    </message>
+</context>
+<context>
+    <name>ImportReportDialog</name>
+    <message>
+        <source>Import finished</source>
+        <translation>Đã nhập xong</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Dòng</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>Cột</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+</context>
+<context>
     <name>JobsIndicator</name>
     <message>
         <source>Cancel</source>
@@ -23,6 +126,57 @@
     </message>
 </context>
 <context>
+    <name>ListingPicker</name>
+    <message>
+        <source>Add listings to the group</source>
+        <translation>Thêm SKU vào nhóm</translation>
+    </message>
+    <message>
+        <source>Search any shop by product name, SKU or barcode</source>
+        <translation>Tìm trên mọi gian hàng theo tên sản phẩm, SKU hoặc mã vạch</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Phân loại</translation>
+    </message>
+    <message>
+        <source>Shops</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá bán</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Add ticked</source>
+        <translation>Thêm mục đã chọn</translation>
+    </message>
+    <message>
+        <source>A listing belongs to one group at most: listings of another group are shown greyed. Added listings bring their stock into the group.</source>
+        <translation>Mỗi SKU chỉ thuộc tối đa một nhóm: SKU đã thuộc nhóm khác được hiển thị mờ. SKU được thêm sẽ mang theo tồn kho của nó vào nhóm.</translation>
+    </message>
+    <message>
+        <source>in this group</source>
+        <translation>trong nhóm này</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>Sign in</source>
@@ -39,6 +193,66 @@
     <message>
         <source>Password</source>
         <translation>Mật khẩu</translation>
+    </message>
+</context>
+<context>
+    <name>LowStockSettings</name>
+    <message>
+        <source>Low stock</source>
+        <extracomment>The shops&apos; levels changed (after Apply or Reset).</extracomment>
+        <translation>Sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>A product variant is low on stock when its available quantity (on hand minus what open orders hold) is at or below its level. The level is the variant&apos;s own, if it has one (set in the product editor); else its SKU group&apos;s; else the highest default of the shops the product is listed on. A variant with no level is never low.</source>
+        <translation>Một phân loại sản phẩm được coi là sắp hết hàng khi số lượng có thể bán (tồn kho trừ số lượng các đơn đang xử lý giữ lại) bằng hoặc thấp hơn ngưỡng của nó. Ngưỡng lấy theo thứ tự: ngưỡng riêng của phân loại, nếu có (đặt trong trang sửa sản phẩm); nếu không thì ngưỡng của nhóm SKU; nếu không nữa thì ngưỡng mặc định cao nhất trong các gian hàng đang bán sản phẩm. Phân loại không có ngưỡng sẽ không bao giờ bị báo sắp hết hàng.</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kênh bán</translation>
+    </message>
+    <message>
+        <source>Default level</source>
+        <translation>Ngưỡng mặc định</translation>
+    </message>
+    <message>
+        <source>Tick all</source>
+        <translation>Chọn tất cả</translation>
+    </message>
+    <message>
+        <source>&amp;Level</source>
+        <translation>&amp;Ngưỡng</translation>
+    </message>
+    <message>
+        <source>&amp;Apply to selected</source>
+        <translation>Áp dụng cho mục đã &amp;chọn</translation>
+    </message>
+    <message>
+        <source>&amp;Reset selected</source>
+        <translation>&amp;Xóa ngưỡng mục đã chọn</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>không có</translation>
+    </message>
+    <message numerus="yes">
+        <source>Low-stock level %1 applied to %n shop(s).</source>
+        <translation>
+            <numerusform>Đã áp dụng ngưỡng sắp hết hàng %1 cho %n gian hàng.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Default level removed from %n shop(s).</source>
+        <translation>
+            <numerusform>Đã xóa ngưỡng mặc định của %n gian hàng.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saving low-stock levels</source>
+        <translation>Đang lưu ngưỡng sắp hết hàng</translation>
     </message>
 </context>
 <context>
@@ -314,6 +528,277 @@
     </message>
 </context>
 <context>
+    <name>ProductEditor</name>
+    <message>
+        <source>New product</source>
+        <extracomment>Grid columns, and the VariantDraft field each one edits.</extracomment>
+        <translation>Thêm sản phẩm mới</translation>
+    </message>
+    <message>
+        <source>Edit product</source>
+        <translation>Sửa sản phẩm</translation>
+    </message>
+    <message>
+        <source>Product name</source>
+        <translation>Tên sản phẩm</translation>
+    </message>
+    <message>
+        <source>e.g. Áo thun cotton</source>
+        <translation>Ví dụ: Áo thun cotton</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Danh mục</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>Đặc điểm nổi bật</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Mô tả sản phẩm</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Hình ảnh</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Thêm…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>The first image is the cover; drag to reorder.</source>
+        <translation>Ảnh đầu tiên là ảnh bìa; kéo thả để đổi thứ tự.</translation>
+    </message>
+    <message>
+        <source>Sell on</source>
+        <translation>Bán trên</translation>
+    </message>
+    <message>
+        <source>No shop yet: add shops in Settings.</source>
+        <translation>Chưa có gian hàng: hãy thêm gian hàng trong Cài đặt.</translation>
+    </message>
+    <message>
+        <source>Attributes (up to two)</source>
+        <translation>Thuộc tính (tối đa hai)</translation>
+    </message>
+    <message>
+        <source>Attribute</source>
+        <translation>Thuộc tính</translation>
+    </message>
+    <message>
+        <source>Values, separated by commas</source>
+        <translation>Giá trị, cách nhau bằng dấu phẩy</translation>
+    </message>
+    <message>
+        <source>Base SKU (optional)</source>
+        <translation>SKU gốc (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>e.g. Colour</source>
+        <translation>Ví dụ: Màu sắc</translation>
+    </message>
+    <message>
+        <source>e.g. Size</source>
+        <translation>Ví dụ: Kích cỡ</translation>
+    </message>
+    <message>
+        <source>e.g. Đỏ, Xanh</source>
+        <translation>Ví dụ: Đỏ, Xanh</translation>
+    </message>
+    <message>
+        <source>e.g. S, M, L</source>
+        <translation>Ví dụ: S, M, L</translation>
+    </message>
+    <message>
+        <source>e.g. AO-THUN</source>
+        <translation>Ví dụ: AO-THUN</translation>
+    </message>
+    <message>
+        <source>New rows get the SKU BASE-VALUE1-VALUE2</source>
+        <translation>Dòng mới có SKU dạng GỐC-GIÁTRỊ1-GIÁTRỊ2</translation>
+    </message>
+    <message>
+        <source>Generate variants</source>
+        <translation>Tạo phân loại</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>Phân loại hàng</translation>
+    </message>
+    <message>
+        <source>Apply to all:</source>
+        <translation>Áp dụng cho tất cả:</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá bán</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Áp dụng</translation>
+    </message>
+    <message>
+        <source>+ Variant</source>
+        <translation>+ Phân loại</translation>
+    </message>
+    <message>
+        <source>Remove variant</source>
+        <translation>Xóa phân loại</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Save  (Ctrl+S)</source>
+        <translation>Lưu  (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Stock typed here is recorded as a stock movement.</source>
+        <translation>Tồn kho nhập ở đây được ghi vào lịch sử kho.</translation>
+    </message>
+    <message>
+        <source>Attribute 1</source>
+        <translation>Thuộc tính 1</translation>
+    </message>
+    <message>
+        <source>Attribute 2</source>
+        <translation>Thuộc tính 2</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Barcode</source>
+        <translation>Mã vạch</translation>
+    </message>
+    <message>
+        <source>Discount price</source>
+        <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>Low-stock level</source>
+        <translation>Ngưỡng sắp hết</translation>
+    </message>
+    <message>
+        <source>Edit product — %1</source>
+        <translation>Sửa sản phẩm — %1</translation>
+    </message>
+    <message>
+        <source>Add images</source>
+        <translation>Thêm hình ảnh</translation>
+    </message>
+    <message>
+        <source>Images (%1)</source>
+        <translation>Hình ảnh (%1)</translation>
+    </message>
+    <message>
+        <source>Give the values of %1, separated by commas.</source>
+        <translation>Nhập các giá trị của %1, cách nhau bằng dấu phẩy.</translation>
+    </message>
+    <message>
+        <source>Shared with SKU group %1</source>
+        <translation>Dùng chung tồn kho với nhóm SKU %1</translation>
+    </message>
+    <message>
+        <source>%1 is not a number.</source>
+        <translation>“%1” không phải là số.</translation>
+    </message>
+    <message>
+        <source>Variant %1</source>
+        <translation>Phân loại %1</translation>
+    </message>
+    <message>
+        <source>%1: give its %2.</source>
+        <translation>%1: hãy nhập %2.</translation>
+    </message>
+    <message>
+        <source>%1: %2 is not a number.</source>
+        <translation>%1: “%2” không phải là số.</translation>
+    </message>
+    <message>
+        <source>Saving the product</source>
+        <translation>Đang lưu sản phẩm</translation>
+    </message>
+    <message>
+        <source>Close the product</source>
+        <translation>Đóng sản phẩm</translation>
+    </message>
+    <message>
+        <source>Your changes are not saved. Close and lose them?</source>
+        <translation>Thay đổi của bạn chưa được lưu. Đóng và bỏ các thay đổi?</translation>
+    </message>
+</context>
+<context>
+    <name>ProductsPage</name>
+    <message>
+        <source>Products in %1: %2 new, %3 updated, %4 unchanged, %5 rejected. Variants: %6 new, %7 updated. Stock changes: %8.</source>
+        <translation>Sản phẩm trong %1: %2 mới, %3 cập nhật, %4 không đổi, %5 bị từ chối. Phân loại: %6 mới, %7 cập nhật. Thay đổi tồn kho: %8.</translation>
+    </message>
+    <message>
+        <source>Export products</source>
+        <translation>Xuất sản phẩm</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting products</source>
+        <translation>Đang xuất sản phẩm</translation>
+    </message>
+    <message>
+        <source>%1 rows exported to %2.</source>
+        <translation>Đã xuất %1 dòng ra %2.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+    <message>
+        <source>Import products</source>
+        <translation>Nhập sản phẩm</translation>
+    </message>
+    <message>
+        <source>Products file (*.xlsx *.csv)</source>
+        <translation>Tệp sản phẩm (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <source>Importing products</source>
+        <translation>Đang nhập sản phẩm</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>SKU groups</source>
+        <translation>Nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Stock-take</source>
+        <translation>Kiểm kho</translation>
+    </message>
+</context>
+<context>
     <name>ReturnDialog</name>
     <message>
         <source>Return items of order %1</source>
@@ -418,6 +903,17 @@
     </message>
 </context>
 <context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Low stock</source>
+        <translation>Sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>Coming next</source>
+        <translation>Sắp ra mắt</translation>
+    </message>
+</context>
+<context>
     <name>SetupPage</name>
     <message>
         <source>Set up your shop</source>
@@ -454,6 +950,325 @@
     <message>
         <source>Create shop</source>
         <translation>Tạo cửa hàng</translation>
+    </message>
+</context>
+<context>
+    <name>SkuGroupsPage</name>
+    <message>
+        <source>Search groups by code or name</source>
+        <translation>Tìm nhóm theo mã hoặc tên</translation>
+    </message>
+    <message>
+        <source>New group…</source>
+        <translation>Tạo nhóm…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>%n group</source>
+        <translation>%n nhóm</translation>
+    </message>
+    <message>
+        <source>%n groups</source>
+        <translation>%n nhóm</translation>
+    </message>
+    <message>
+        <source>Delete group %1? Its stock figure and its stock history are deleted with it.</source>
+        <translation>Xóa nhóm %1? Số tồn kho và lịch sử kho của nhóm cũng bị xóa theo.</translation>
+    </message>
+    <message>
+        <source>Delete SKU group</source>
+        <translation>Xóa nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Export SKU groups</source>
+        <translation>Xuất nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting SKU groups</source>
+        <translation>Đang xuất nhóm SKU</translation>
+    </message>
+    <message>
+        <source>%n group exported to %1.</source>
+        <translation>Đã xuất %n nhóm ra %1.</translation>
+    </message>
+    <message>
+        <source>%n groups exported to %1.</source>
+        <translation>Đã xuất %n nhóm ra %1.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
+    <name>StockHistoryDialog</name>
+    <message>
+        <source>Stock history: %1</source>
+        <extracomment>Order id → order number, of the orders in `rows`.</extracomment>
+        <translation>Lịch sử kho: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Variant</source>
+        <translation>&amp;Phân loại</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Movement</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Reserved</source>
+        <translation>Đang giữ</translation>
+    </message>
+    <message>
+        <source>On hand after</source>
+        <translation>Tồn sau</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Thực hiện</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>This product has no active variant.</source>
+        <translation>Sản phẩm này không có phân loại nào đang bán.</translation>
+    </message>
+    <message>
+        <source>%1 shares the stock of group %2: these are the group&apos;s movements, of every SKU in it; &apos;on hand after&apos; is the group&apos;s.</source>
+        <translation>%1 dùng chung tồn kho của nhóm %2: đây là lịch sử kho của cả nhóm, gồm mọi SKU trong nhóm; “Tồn sau” là tồn kho của nhóm.</translation>
+    </message>
+    <message>
+        <source>The latest %1 movements.</source>
+        <translation>%1 thay đổi gần nhất.</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>hệ thống</translation>
+    </message>
+</context>
+<context>
+    <name>StockMoveDialog</name>
+    <message>
+        <source>Stock movement: %1</source>
+        <extracomment>The movement saved (None for an adjustment to the same figure); set on success.</extracomment>
+        <translation>Nhập/xuất kho: %1</translation>
+    </message>
+    <message>
+        <source>Stock &amp;in</source>
+        <translation>&amp;Nhập kho</translation>
+    </message>
+    <message>
+        <source>Stock &amp;out</source>
+        <translation>&amp;Xuất kho</translation>
+    </message>
+    <message>
+        <source>&amp;Adjust to a count</source>
+        <translation>Đ&amp;iều chỉnh theo số đếm</translation>
+    </message>
+    <message>
+        <source>&amp;Variant</source>
+        <translation>&amp;Phân loại</translation>
+    </message>
+    <message>
+        <source>Movement</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>Unit &amp;cost</source>
+        <translation>Giá &amp;vốn</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Lý do</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>optional, e.g. 45.000</source>
+        <translation>không bắt buộc, ví dụ 45.000</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>&amp;Counted on hand</source>
+        <translation>Số lượng &amp;thực tế</translation>
+    </message>
+    <message>
+        <source>&amp;Quantity</source>
+        <translation>&amp;Số lượng</translation>
+    </message>
+    <message>
+        <source>optional: supplier, delivery note…</source>
+        <translation>không bắt buộc: nhà cung cấp, phiếu giao hàng…</translation>
+    </message>
+    <message>
+        <source>required: damaged, lost, recount…</source>
+        <translation>bắt buộc: hư hỏng, thất lạc, đếm lại…</translation>
+    </message>
+    <message>
+        <source>This product has no active variant.</source>
+        <translation>Sản phẩm này không có phân loại nào đang bán.</translation>
+    </message>
+    <message>
+        <source>Type the unit cost as an amount of money, e.g. 45.000.</source>
+        <translation>Nhập giá vốn là một số tiền, ví dụ 45.000.</translation>
+    </message>
+    <message>
+        <source>Only %1 on hand: cannot take out %2.</source>
+        <translation>Chỉ còn %1 trong kho: không thể xuất %2.</translation>
+    </message>
+    <message>
+        <source>The count is the stock on hand already: nothing to change.</source>
+        <translation>Số đếm bằng đúng tồn kho hiện tại: không có gì thay đổi.</translation>
+    </message>
+    <message>
+        <source>Give a reason for the stock change.</source>
+        <translation>Hãy nhập lý do thay đổi tồn kho.</translation>
+    </message>
+    <message>
+        <source>On hand %1 → %2 (%3)</source>
+        <translation>Tồn kho %1 → %2 (%3)</translation>
+    </message>
+    <message>
+        <source>shared by group %1</source>
+        <translation>dùng chung trong nhóm %1</translation>
+    </message>
+    <message>
+        <source>Saving the stock movement</source>
+        <translation>Đang lưu thay đổi tồn kho</translation>
+    </message>
+</context>
+<context>
+    <name>StocktakePage</name>
+    <message>
+        <source>Load a count sheet, then scan each item with the barcode scanner (or type the counted quantity in the Counted column). Only counted lines are applied: lines left blank keep their stock.</source>
+        <extracomment>A sheet was loaded (its number of lines). A stock-take was applied (the StocktakeResult). The filters of the sheet shown (category, shop id).</extracomment>
+        <translation>Tải phiếu kiểm kho, rồi quét từng sản phẩm bằng máy quét mã vạch (hoặc nhập số lượng đếm được vào cột Thực tế). Chỉ những dòng đã đếm mới được cập nhật: dòng để trống giữ nguyên tồn kho.</translation>
+    </message>
+    <message>
+        <source>&amp;Category</source>
+        <translation>&amp;Danh mục</translation>
+    </message>
+    <message>
+        <source>S&amp;hop</source>
+        <translation>&amp;Gian hàng</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>Tất cả danh mục</translation>
+    </message>
+    <message>
+        <source>All shops</source>
+        <translation>Tất cả gian hàng</translation>
+    </message>
+    <message>
+        <source>&amp;Load count sheet</source>
+        <translation>&amp;Tải phiếu kiểm kho</translation>
+    </message>
+    <message>
+        <source>&amp;Apply stock-take…</source>
+        <translation>&amp;Cân bằng kho…</translation>
+    </message>
+    <message>
+        <source>Scan or type a barcode or SKU, then Enter</source>
+        <translation>Quét hoặc nhập mã vạch, SKU rồi nhấn Enter</translation>
+    </message>
+    <message>
+        <source>%1 lines on the sheet.</source>
+        <translation>Phiếu có %1 dòng.</translation>
+    </message>
+    <message>
+        <source>No count sheet loaded.</source>
+        <translation>Chưa tải phiếu kiểm kho.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a count: type a whole number of 0 or more, or nothing.</source>
+        <translation>“%1” không phải số lượng: hãy nhập số nguyên từ 0 trở lên, hoặc để trống.</translation>
+    </message>
+    <message>
+        <source>Loading the count sheet</source>
+        <translation>Đang tải phiếu kiểm kho</translation>
+    </message>
+    <message>
+        <source>%1 lines loaded. Scan the first item.</source>
+        <translation>Đã tải %1 dòng. Hãy quét sản phẩm đầu tiên.</translation>
+    </message>
+    <message>
+        <source>No active product matches these filters.</source>
+        <translation>Không có sản phẩm đang bán nào khớp bộ lọc này.</translation>
+    </message>
+    <message>
+        <source>Load a count sheet first.</source>
+        <translation>Hãy tải phiếu kiểm kho trước.</translation>
+    </message>
+    <message>
+        <source>Unknown code “%1”: no line of this sheet has that barcode or SKU.</source>
+        <translation>Không tìm thấy mã “%1”: phiếu này không có dòng nào mang mã vạch hoặc SKU đó.</translation>
+    </message>
+    <message>
+        <source>%1 · %2: counted %3</source>
+        <translation>%1 · %2: đã đếm %3</translation>
+    </message>
+    <message>
+        <source>%1 lines</source>
+        <translation>%1 dòng</translation>
+    </message>
+    <message>
+        <source>Applying the stock-take</source>
+        <translation>Đang cân bằng kho</translation>
+    </message>
+    <message>
+        <source>Stock-take applied: %1 lines counted, %2 changed, %3 units, %4.</source>
+        <translation>Đã cân bằng kho: %1 dòng đã đếm, %2 dòng thay đổi, lệch %3 sản phẩm, %4.</translation>
     </message>
 </context>
 <context>
@@ -579,6 +1394,60 @@
     <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <extracomment>Loaded but not shown: the price column shows the whole range.</extracomment>
+        <translation>Tên nhóm</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã nhóm</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>Kênh bán</translation>
+    </message>
+    <message>
+        <source>Listings</source>
+        <translation>Số SKU</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá bán</translation>
+    </message>
+    <message>
+        <source>Highest price</source>
+        <translation>Giá cao nhất</translation>
+    </message>
+    <message>
+        <source>Special price</source>
+        <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Có thể bán</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <extracomment>Column headers of PRODUCTS_SPEC (context &quot;columns&quot;, as SqlTableModel translates them).</extracomment>
+        <translation>Hình ảnh</translation>
+    </message>
+    <message>
+        <source>Product name</source>
+        <translation>Tên sản phẩm</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Discount price</source>
+        <translation>Giá khuyến mãi</translation>
     </message>
 </context>
 <context>
@@ -1133,24 +2002,8 @@ Vẫn bán?</translation>
         <translation>Bỏ bộ lọc này</translation>
     </message>
     <message>
-        <source>Import finished</source>
-        <translation>Đã nhập xong</translation>
-    </message>
-    <message>
         <source>Orders in %1: %2 new, %3 updated, %4 unchanged, %5 rejected.</source>
         <translation>Đơn hàng trong %1: %2 mới, %3 cập nhật, %4 không đổi, %5 bị từ chối.</translation>
-    </message>
-    <message>
-        <source>Row</source>
-        <translation>Dòng</translation>
-    </message>
-    <message>
-        <source>Column</source>
-        <translation>Cột</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>Lý do</translation>
     </message>
     <message>
         <source>Search by order ID, customer name or phone</source>
@@ -1458,7 +2311,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Stock in, stock out, stock-take and low-stock alerts</source>
-        <translation>Nhập kho, xuất kho, kiểm kê và cảnh báo sắp hết hàng</translation>
+        <translation>Nhập kho, xuất kho, kiểm kho và cảnh báo sắp hết hàng</translation>
     </message>
     <message>
         <source>Settings</source>
@@ -1499,6 +2352,404 @@ Vẫn bán?</translation>
     <message>
         <source>customers</source>
         <translation>khách hàng</translation>
+    </message>
+</context>
+<context>
+    <name>products</name>
+    <message>
+        <source>Active</source>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s default is too narrow (price ranges). Filter chip kinds, in chip order.</extracomment>
+        <translation>Đang bán</translation>
+    </message>
+    <message>
+        <source>Hidden</source>
+        <translation>Đang ẩn</translation>
+    </message>
+    <message>
+        <source>Out of stock</source>
+        <translation>Hết hàng</translation>
+    </message>
+    <message>
+        <source>Low stock</source>
+        <translation>Sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Đã lưu trữ</translation>
+    </message>
+    <message>
+        <source>On hand %1, reserved by open orders %2</source>
+        <extracomment>The first rows show at once; the rest arrive in ticks of bounded cost (a tick walks the sort&apos;s covering index). Extra values kept after the shown cells of a row, in this order.</extracomment>
+        <translation>Tồn kho %1, đơn đang xử lý giữ %2</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Áp dụng</translation>
+    </message>
+    <message>
+        <source>Show products listed on these shops</source>
+        <translation>Hiện sản phẩm đăng bán trên các gian hàng</translation>
+    </message>
+    <message>
+        <source>Show products that are</source>
+        <translation>Hiện sản phẩm có trạng thái</translation>
+    </message>
+    <message>
+        <source>Show products of the category</source>
+        <translation>Hiện sản phẩm thuộc danh mục</translation>
+    </message>
+    <message>
+        <source>Unit price between</source>
+        <translation>Giá bán trong khoảng</translation>
+    </message>
+    <message>
+        <source>Discount price between</source>
+        <translation>Giá khuyến mãi trong khoảng</translation>
+    </message>
+    <message>
+        <source>Available stock between</source>
+        <translation>Số lượng có thể bán trong khoảng</translation>
+    </message>
+    <message>
+        <source>At least</source>
+        <translation>Tối thiểu</translation>
+    </message>
+    <message>
+        <source>At most</source>
+        <translation>Tối đa</translation>
+    </message>
+    <message>
+        <source>Enter an amount in đồng, such as %1.</source>
+        <translation>Nhập số tiền bằng đồng, ví dụ %1.</translation>
+    </message>
+    <message>
+        <source>Enter a whole number, such as 10.</source>
+        <translation>Nhập một số nguyên, ví dụ 10.</translation>
+    </message>
+    <message>
+        <source>The lower value is above the upper one.</source>
+        <translation>Giá trị tối thiểu lớn hơn giá trị tối đa.</translation>
+    </message>
+    <message>
+        <source>Remove this filter</source>
+        <translation>Bỏ bộ lọc này</translation>
+    </message>
+    <message>
+        <source>Search by product name, SKU or barcode</source>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. Selections up to this many rows are restored after a refresh.</extracomment>
+        <translation>Tìm theo tên sản phẩm, SKU hoặc mã vạch</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Bộ lọc</translation>
+    </message>
+    <message>
+        <source>Shop…</source>
+        <translation>Gian hàng…</translation>
+    </message>
+    <message>
+        <source>Unit price…</source>
+        <translation>Giá bán…</translation>
+    </message>
+    <message>
+        <source>Discount price…</source>
+        <translation>Giá khuyến mãi…</translation>
+    </message>
+    <message>
+        <source>Stock…</source>
+        <translation>Tồn kho…</translation>
+    </message>
+    <message>
+        <source>Status…</source>
+        <translation>Trạng thái…</translation>
+    </message>
+    <message>
+        <source>Category…</source>
+        <translation>Danh mục…</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>Xóa tất cả</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>Ẩn</translation>
+    </message>
+    <message>
+        <source>Hide the selected products (they stop selling)</source>
+        <translation>Ẩn các sản phẩm đã chọn (ngừng bán)</translation>
+    </message>
+    <message>
+        <source>Unhide</source>
+        <translation>Hiện lại</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Nhập tệp</translation>
+    </message>
+    <message>
+        <source>Import products from an Excel or CSV file</source>
+        <translation>Nhập sản phẩm từ tệp Excel hoặc CSV</translation>
+    </message>
+    <message>
+        <source>Add product</source>
+        <translation>Thêm sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n product</source>
+        <translation>%n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n products</source>
+        <translation>%n sản phẩm</translation>
+    </message>
+    <message>
+        <source>Shop: %1</source>
+        <translation>Gian hàng: %1</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá bán</translation>
+    </message>
+    <message>
+        <source>Discount price</source>
+        <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Status: %1</source>
+        <translation>Trạng thái: %1</translation>
+    </message>
+    <message>
+        <source>Category: %1</source>
+        <translation>Danh mục: %1</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>từ %1</translation>
+    </message>
+    <message>
+        <source>up to %1</source>
+        <translation>đến %1</translation>
+    </message>
+    <message>
+        <source>%n selected</source>
+        <translation>Đã chọn %n</translation>
+    </message>
+    <message>
+        <source>Export the selected products to Excel</source>
+        <translation>Xuất các sản phẩm đã chọn ra Excel</translation>
+    </message>
+    <message>
+        <source>Export every product of this view to Excel</source>
+        <translation>Xuất tất cả sản phẩm đang hiển thị ra Excel</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Stock in/out…</source>
+        <translation>Nhập/xuất kho…</translation>
+    </message>
+    <message>
+        <source>Stock history</source>
+        <translation>Lịch sử kho</translation>
+    </message>
+    <message>
+        <source>Hiding products</source>
+        <translation>Đang ẩn sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n product hidden</source>
+        <translation>Đã ẩn %n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n products hidden</source>
+        <translation>Đã ẩn %n sản phẩm</translation>
+    </message>
+    <message>
+        <source>Showing products again</source>
+        <translation>Đang hiện lại sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n product unhidden</source>
+        <translation>Đã hiện lại %n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n products unhidden</source>
+        <translation>Đã hiện lại %n sản phẩm</translation>
+    </message>
+    <message>
+        <source>Delete %n product?</source>
+        <translation>Xóa %n sản phẩm?</translation>
+    </message>
+    <message>
+        <source>Delete %n products?</source>
+        <translation>Xóa %n sản phẩm?</translation>
+    </message>
+    <message>
+        <source>Products that have orders are archived, not erased: they leave this list but stay on their orders. The others are deleted with their variants, images and stock history. This cannot be undone.</source>
+        <translation>Sản phẩm đã có đơn hàng sẽ được lưu trữ chứ không bị xóa hẳn: chúng rời khỏi danh sách này nhưng vẫn còn trên các đơn hàng. Các sản phẩm còn lại sẽ bị xóa cùng phân loại, hình ảnh và lịch sử kho. Không thể hoàn tác thao tác này.</translation>
+    </message>
+    <message>
+        <source>Delete products</source>
+        <translation>Xóa sản phẩm</translation>
+    </message>
+    <message>
+        <source>Deleting products</source>
+        <translation>Đang xóa sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n product deleted</source>
+        <translation>Đã xóa %n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n products deleted</source>
+        <translation>Đã xóa %n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n product archived (it has orders)</source>
+        <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng)</translation>
+    </message>
+    <message>
+        <source>%n products archived (they have orders)</source>
+        <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng)</translation>
+    </message>
+</context>
+<context>
+    <name>stock</name>
+    <message>
+        <source>Stock in</source>
+        <extracomment>The largest quantity the spin boxes accept.</extracomment>
+        <translation>Nhập kho</translation>
+    </message>
+    <message>
+        <source>Stock out</source>
+        <translation>Xuất kho</translation>
+    </message>
+    <message>
+        <source>Adjustment</source>
+        <translation>Điều chỉnh</translation>
+    </message>
+    <message>
+        <source>Stock-take</source>
+        <translation>Kiểm kho</translation>
+    </message>
+    <message>
+        <source>Sale</source>
+        <translation>Bán hàng</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>Trả hàng</translation>
+    </message>
+    <message>
+        <source>Cancelled: back on the shelf</source>
+        <translation>Hủy đơn: hàng về lại kho</translation>
+    </message>
+    <message>
+        <source>Reserved by an order</source>
+        <translation>Giữ hàng cho đơn</translation>
+    </message>
+    <message>
+        <source>Reservation released</source>
+        <translation>Bỏ giữ hàng</translation>
+    </message>
+    <message>
+        <source>on hand %1 · reserved %2 · available %3</source>
+        <translation>tồn kho %1 · đang giữ %2 · có thể bán %3</translation>
+    </message>
+    <message>
+        <source>shared by group %1</source>
+        <translation>dùng chung trong nhóm %1</translation>
+    </message>
+</context>
+<context>
+    <name>stocktake</name>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Barcode</source>
+        <translation>Mã vạch</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Phân loại</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Nhóm SKU</translation>
+    </message>
+    <message>
+        <source>On hand</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>Thực tế</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>SL lệch</translation>
+    </message>
+    <message>
+        <source>Difference value</source>
+        <translation>Giá trị lệch</translation>
+    </message>
+    <message>
+        <source>Counts the stock of SKU group %1 (shared by its listings)</source>
+        <extracomment>Emitted when a count changes (totals to refresh). A typed count was refused (the text typed).</extracomment>
+        <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
+    </message>
+    <message>
+        <source>Lines counted: %1 · differing: %2 · units: %3 · value: %4</source>
+        <translation>Đã đếm: %1 dòng · lệch: %2 dòng · SL lệch: %3 · giá trị lệch: %4</translation>
+    </message>
+    <message>
+        <source>Apply the stock-take</source>
+        <translation>Cân bằng kho</translation>
+    </message>
+    <message>
+        <source>The on-hand stock of the %1 counted lines becomes what you counted (%2 of them change). Lines you did not count keep their stock.</source>
+        <translation>Tồn kho của %1 dòng đã đếm sẽ được cập nhật theo số thực tế (%2 dòng có thay đổi). Những dòng chưa đếm giữ nguyên tồn kho.</translation>
+    </message>
+    <message>
+        <source>Reason (required), e.g. Kiểm kê cuối tháng</source>
+        <translation>Lý do (bắt buộc), ví dụ: Kiểm kho cuối tháng</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Cân bằng kho</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Load a new count sheet</source>
+        <translation>Tải phiếu kiểm kho mới</translation>
+    </message>
+    <message>
+        <source>Discard the counts of %1 lines?</source>
+        <translation>Bỏ số đếm của %1 dòng?</translation>
     </message>
 </context>
 </TS>

@@ -15,7 +15,11 @@ from PySide6.QtCore import QTranslator
 from primedist.paths import TRANSLATIONS
 from primedist.queries.customers import CUSTOMERS_SPEC
 from primedist.queries.orders import ORDERS_SPEC
+from primedist.queries.products import PRODUCTS_SPEC
+from primedist.queries.sku_groups import GROUPS_SPEC
 from primedist.ui.labels import ENUM_LABELS
+from primedist.ui.products import groups as groups_ui
+from primedist.ui.products import list_page as products_ui
 
 ROOT = Path(__file__).resolve().parents[2]
 VI_TS = TRANSLATIONS / "primedist_vi.ts"
@@ -108,13 +112,36 @@ def translator(qapp) -> QTranslator:
     return t
 
 
-@pytest.mark.parametrize("spec", [ORDERS_SPEC, CUSTOMERS_SPEC], ids=lambda s: s.name)
-def test_every_column_label_is_translated(translator: QTranslator, spec) -> None:
+#: List specs and the keys of their columns a view loads but never shows as headers.
+SPECS_AND_HIDDEN = [
+    (ORDERS_SPEC, ()),
+    (CUSTOMERS_SPEC, ()),
+    (PRODUCTS_SPEC, products_ui.HIDDEN_COLUMNS),
+    (GROUPS_SPEC, groups_ui.HIDDEN_COLUMNS),
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "hidden"), SPECS_AND_HIDDEN, ids=[spec.name for spec, _ in SPECS_AND_HIDDEN]
+)
+def test_every_column_label_is_translated(translator: QTranslator, spec, hidden) -> None:
     catalogue = load_catalogue()
     for col in spec.columns:
+        if col.key in hidden:
+            continue
         entry = catalogue.get(("columns", col.label))
         assert entry is not None and entry.finished, f"column {col.label!r} not in the catalogue"
         assert translator.translate("columns", col.label) == entry.translations[0] != ""
+
+
+@pytest.mark.parametrize(
+    ("labels", "spec"),
+    [(products_ui.COLUMN_LABELS, PRODUCTS_SPEC), (groups_ui.COLUMN_LABELS, GROUPS_SPEC)],
+    ids=["products", "sku_groups"],
+)
+def test_marked_column_labels_belong_to_the_spec(labels, spec) -> None:
+    """The labels a view marks for lupdate are labels of its spec (a renamed column shows)."""
+    assert set(labels) <= {col.label for col in spec.columns}
 
 
 def test_every_enum_label_is_translated(translator: QTranslator) -> None:

@@ -120,10 +120,6 @@ QFrame#actionMessage QToolButton { border: none; background: transparent; color:
 """
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("products", text)
-
-
 def _alive(widget: Any) -> bool:
     """False once Qt deleted the object (a background answer may come back later)."""
     return shiboken6.isValid(widget)
@@ -142,11 +138,11 @@ def _short_list(names: Sequence[str], limit: int = 3) -> str:
 def status_label(status: str) -> str:
     """The display name of a status chip choice or product status."""
     labels = {
-        "active": _tr("Active"),
-        "hidden": _tr("Hidden"),
-        "out_of_stock": _tr("Out of stock"),
-        "low_stock": _tr("Low stock"),
-        "archived": _tr("Archived"),
+        "active": QCoreApplication.translate("products", "Active"),
+        "hidden": QCoreApplication.translate("products", "Hidden"),
+        "out_of_stock": QCoreApplication.translate("products", "Out of stock"),
+        "low_stock": QCoreApplication.translate("products", "Low stock"),
+        "archived": QCoreApplication.translate("products", "Archived"),
     }
     return labels.get(status, status)
 
@@ -287,7 +283,7 @@ class ProductsTableModel(SqlTableModel):
                 return None
             lang = current_language()
             text = (
-                _tr("On hand %1, reserved by open orders %2")
+                QCoreApplication.translate("products", "On hand %1, reserved by open orders %2")
                 .replace("%1", format_number(int(on_hand), lang))
                 .replace("%2", format_number(int(reserved), lang))
             )
@@ -357,7 +353,9 @@ class FilterDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_tr("Apply"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            QCoreApplication.translate("products", "Apply")
+        )
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -381,20 +379,22 @@ class FilterDialog(QDialog):
         return item
 
     def _build_shops(self, layout: QVBoxLayout, shops: Sequence[ShopInfo]) -> None:
-        self.title.setText(_tr("Show products listed on these shops"))
+        self.title.setText(
+            QCoreApplication.translate("products", "Show products listed on these shops")
+        )
         lst = self._checklist(layout)
         for shop in shops:
             item = self._check_item(lst, shop.name, shop.id, shop.id in self._flt.shop_ids)
             item.setIcon(icon(f"channel_{shop.channel.value}"))
 
     def _build_statuses(self, layout: QVBoxLayout) -> None:
-        self.title.setText(_tr("Show products that are"))
+        self.title.setText(QCoreApplication.translate("products", "Show products that are"))
         lst = self._checklist(layout)
         for status in STATUS_CHOICES:
             self._check_item(lst, status_label(status), status, status in self._flt.statuses)
 
     def _build_category(self, layout: QVBoxLayout, categories: Sequence[str]) -> None:
-        self.title.setText(_tr("Show products of the category"))
+        self.title.setText(QCoreApplication.translate("products", "Show products of the category"))
         self.combo = QComboBox()
         self.combo.setObjectName("categoryCombo")
         self.combo.setEditable(True)
@@ -412,9 +412,9 @@ class FilterDialog(QDialog):
 
     def _build_range(self, layout: QVBoxLayout) -> None:
         titles = {
-            "price": _tr("Unit price between"),
-            "discount": _tr("Discount price between"),
-            "stock": _tr("Available stock between"),
+            "price": QCoreApplication.translate("products", "Unit price between"),
+            "discount": QCoreApplication.translate("products", "Discount price between"),
+            "stock": QCoreApplication.translate("products", "Available stock between"),
         }
         self.title.setText(titles[self.kind])
         lang = current_language()
@@ -431,8 +431,8 @@ class FilterDialog(QDialog):
             edit.setPlaceholderText(self._show(example, money, lang))
             if value is not None:
                 edit.setText(self._show(value, money, lang))
-        form.addRow(_tr("At least"), self.min_edit)
-        form.addRow(_tr("At most"), self.max_edit)
+        form.addRow(QCoreApplication.translate("products", "At least"), self.min_edit)
+        form.addRow(QCoreApplication.translate("products", "At most"), self.max_edit)
         layout.addLayout(form)
 
     @staticmethod
@@ -491,16 +491,18 @@ class FilterDialog(QDialog):
             if value is None or (money and value < 0):
                 edit.setFocus()
                 raise ValueError(
-                    _tr("Enter an amount in đồng, such as %1.").replace(
-                        "%1", format_money(100_000, lang)
-                    )
+                    QCoreApplication.translate(
+                        "products", "Enter an amount in đồng, such as %1."
+                    ).replace("%1", format_money(100_000, lang))
                     if money
-                    else _tr("Enter a whole number, such as 10.")
+                    else QCoreApplication.translate("products", "Enter a whole number, such as 10.")
                 )
             values.append(value)
         low, high = values
         if low is not None and high is not None and low > high:
-            raise ValueError(_tr("The lower value is above the upper one."))
+            raise ValueError(
+                QCoreApplication.translate("products", "The lower value is above the upper one.")
+            )
         return low, high
 
 
@@ -527,7 +529,7 @@ class Chip(QFrame):
         self.remove.setObjectName("chipRemove")
         self.remove.setText("×")
         self.remove.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.remove.setToolTip(_tr("Remove this filter"))
+        self.remove.setToolTip(QCoreApplication.translate("products", "Remove this filter"))
         self.remove.clicked.connect(lambda: self.removeRequested.emit(kind))
         row.addWidget(self.text)
         row.addWidget(self.remove)
@@ -719,34 +721,44 @@ class ProductListPage(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.search.setPlaceholderText(_tr("Search by product name, SKU or barcode"))
-        self.filter_button.setText(_tr("Filters"))
+        self.search.setPlaceholderText(
+            QCoreApplication.translate("products", "Search by product name, SKU or barcode")
+        )
+        self.filter_button.setText(QCoreApplication.translate("products", "Filters"))
         menu = {
-            "shop": _tr("Shop…"),
-            "price": _tr("Unit price…"),
-            "discount": _tr("Discount price…"),
-            "stock": _tr("Stock…"),
-            "status": _tr("Status…"),
-            "category": _tr("Category…"),
+            "shop": QCoreApplication.translate("products", "Shop…"),
+            "price": QCoreApplication.translate("products", "Unit price…"),
+            "discount": QCoreApplication.translate("products", "Discount price…"),
+            "stock": QCoreApplication.translate("products", "Stock…"),
+            "status": QCoreApplication.translate("products", "Status…"),
+            "category": QCoreApplication.translate("products", "Category…"),
         }
         for kind, text in menu.items():
             self.filter_actions[kind].setText(text)
-        self.clear_filters.setText(_tr("Clear all"))
-        self.hide_button.setText(_tr("Hide"))
-        self.hide_button.setToolTip(_tr("Hide the selected products (they stop selling)"))
-        self.unhide_button.setText(_tr("Unhide"))
-        self.delete_button.setText(_tr("Delete"))
-        self.export_button.setText(_tr("Export"))
-        self.import_button.setText(_tr("Import"))
-        self.import_button.setToolTip(_tr("Import products from an Excel or CSV file"))
-        self.add_button.setText(_tr("Add product"))
+        self.clear_filters.setText(QCoreApplication.translate("products", "Clear all"))
+        self.hide_button.setText(QCoreApplication.translate("products", "Hide"))
+        self.hide_button.setToolTip(
+            QCoreApplication.translate("products", "Hide the selected products (they stop selling)")
+        )
+        self.unhide_button.setText(QCoreApplication.translate("products", "Unhide"))
+        self.delete_button.setText(QCoreApplication.translate("products", "Delete"))
+        self.export_button.setText(QCoreApplication.translate("products", "Export"))
+        self.import_button.setText(QCoreApplication.translate("products", "Import"))
+        self.import_button.setToolTip(
+            QCoreApplication.translate("products", "Import products from an Excel or CSV file")
+        )
+        self.add_button.setText(QCoreApplication.translate("products", "Add product"))
         self._rebuild_chips()
         self._show_count()
         self._update_actions()
 
     def _show_count(self) -> None:
         self.count.setText(
-            _count_text(self.model.rowCount(), _tr("%n product"), _tr("%n products"))
+            _count_text(
+                self.model.rowCount(),
+                QCoreApplication.translate("products", "%n product"),
+                QCoreApplication.translate("products", "%n products"),
+            )
         )
 
     # Search and filters -------------------------------------------------------------------
@@ -816,11 +828,31 @@ class ProductListPage(QWidget):
         if f.shop_ids:
             names = {s.id: s.name for s in self.shops()}
             shown = [names.get(i, f"#{i}") for i in f.shop_ids]
-            out["shop"] = _tr("Shop: %1").replace("%1", _short_list(shown))
+            out["shop"] = QCoreApplication.translate("products", "Shop: %1").replace(
+                "%1", _short_list(shown)
+            )
         ranges = (
-            ("price", _tr("Price"), f.price_min, f.price_max, True),
-            ("discount", _tr("Discount price"), f.discount_min, f.discount_max, True),
-            ("stock", _tr("Stock"), f.stock_min, f.stock_max, False),
+            (
+                "price",
+                QCoreApplication.translate("products", "Price"),
+                f.price_min,
+                f.price_max,
+                True,
+            ),
+            (
+                "discount",
+                QCoreApplication.translate("products", "Discount price"),
+                f.discount_min,
+                f.discount_max,
+                True,
+            ),
+            (
+                "stock",
+                QCoreApplication.translate("products", "Stock"),
+                f.stock_min,
+                f.stock_max,
+                False,
+            ),
         )
         for kind, label, low, high, money in ranges:
             if low is None and high is None:
@@ -831,11 +863,13 @@ class ProductListPage(QWidget):
             ]  # fmt: skip
             out[kind] = label + ": " + self._range_text(*shown_ends)
         if f.statuses:
-            out["status"] = _tr("Status: %1").replace(
+            out["status"] = QCoreApplication.translate("products", "Status: %1").replace(
                 "%1", _short_list([status_label(s) for s in f.statuses], 4)
             )
         if f.category:
-            out["category"] = _tr("Category: %1").replace("%1", f.category)
+            out["category"] = QCoreApplication.translate("products", "Category: %1").replace(
+                "%1", f.category
+            )
         return out
 
     @staticmethod
@@ -843,8 +877,8 @@ class ProductListPage(QWidget):
         if low is not None and high is not None:
             return f"{low} – {high}"
         if low is not None:
-            return _tr("from %1").replace("%1", low)
-        return _tr("up to %1").replace("%1", high or "")
+            return QCoreApplication.translate("products", "from %1").replace("%1", low)
+        return QCoreApplication.translate("products", "up to %1").replace("%1", high or "")
 
     def chip(self, kind: str) -> Chip | None:
         """The chip of an active filter kind, None when that filter is off."""
@@ -913,16 +947,22 @@ class ProductListPage(QWidget):
     def _update_actions(self) -> None:
         n = self.selected_count()
         self.selection_label.setText(
-            _tr("%n selected").replace("%n", format_number(n, current_language())) if n else ""
+            QCoreApplication.translate("products", "%n selected").replace(
+                "%n", format_number(n, current_language())
+            )
+            if n
+            else ""
         )
         free = n > 0 and not self._busy
         for button in (self.hide_button, self.unhide_button, self.delete_button):
             button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setToolTip(
-            _tr("Export the selected products to Excel")
+            QCoreApplication.translate("products", "Export the selected products to Excel")
             if n
-            else _tr("Export every product of this view to Excel")
+            else QCoreApplication.translate(
+                "products", "Export every product of this view to Excel"
+            )
         )
 
     # Signals to other parts ---------------------------------------------------------------
@@ -950,12 +990,14 @@ class ProductListPage(QWidget):
         menu = QMenu(self)
         menu.setObjectName("productMenu")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction(_tr("Edit…")).triggered.connect(lambda: self.editRequested.emit(product_id))
+        menu.addAction(QCoreApplication.translate("products", "Edit…")).triggered.connect(
+            lambda: self.editRequested.emit(product_id)
+        )
         menu.addSeparator()
-        menu.addAction(_tr("Stock in/out…")).triggered.connect(
+        menu.addAction(QCoreApplication.translate("products", "Stock in/out…")).triggered.connect(
             lambda: self.stockRequested.emit(product_id)
         )
-        menu.addAction(_tr("Stock history")).triggered.connect(
+        menu.addAction(QCoreApplication.translate("products", "Stock history")).triggered.connect(
             lambda: self.historyRequested.emit(product_id)
         )
         self.context_menu = menu
@@ -990,10 +1032,14 @@ class ProductListPage(QWidget):
         if ids:
             ctx = self.ctx
             self._run(
-                _tr("Hiding products"),
+                QCoreApplication.translate("products", "Hiding products"),
                 lambda: hide_products(ctx, ids),
                 lambda n: self.show_message(
-                    _count_text(int(n), _tr("%n product hidden"), _tr("%n products hidden"))
+                    _count_text(
+                        int(n),
+                        QCoreApplication.translate("products", "%n product hidden"),
+                        QCoreApplication.translate("products", "%n products hidden"),
+                    )
                 ),
             )
 
@@ -1002,10 +1048,14 @@ class ProductListPage(QWidget):
         if ids:
             ctx = self.ctx
             self._run(
-                _tr("Showing products again"),
+                QCoreApplication.translate("products", "Showing products again"),
                 lambda: unhide_products(ctx, ids),
                 lambda n: self.show_message(
-                    _count_text(int(n), _tr("%n product unhidden"), _tr("%n products unhidden"))
+                    _count_text(
+                        int(n),
+                        QCoreApplication.translate("products", "%n product unhidden"),
+                        QCoreApplication.translate("products", "%n products unhidden"),
+                    )
                 ),
             )
 
@@ -1015,16 +1065,26 @@ class ProductListPage(QWidget):
         if not ids:
             return None
         text = _count_text(
-            len(ids), _tr("Delete %n product?"), _tr("Delete %n products?")
-        ) + "\n\n" + _tr(
+            len(ids),
+            QCoreApplication.translate("products", "Delete %n product?"),
+            QCoreApplication.translate("products", "Delete %n products?"),
+        ) + "\n\n" + QCoreApplication.translate(
+            "products",
             "Products that have orders are archived, not erased: they leave this list but "
             "stay on their orders. The others are deleted with their variants, images and "
             "stock history. This cannot be undone."
         )  # fmt: skip
-        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Delete products"), text, parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("products", "Delete products"),
+            text,
+            parent=self,
+        )
         box.setObjectName("confirmDelete")
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Yes).setText(_tr("Delete"))
+        box.button(QMessageBox.StandardButton.Yes).setText(
+            QCoreApplication.translate("products", "Delete")
+        )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _r: self._on_delete_answer(box, ids))
@@ -1037,20 +1097,30 @@ class ProductListPage(QWidget):
         if box.clickedButton() is not yes:
             return
         ctx = self.ctx
-        self._run(_tr("Deleting products"), lambda: delete_products(ctx, ids), self._show_deleted)
+        self._run(
+            QCoreApplication.translate("products", "Deleting products"),
+            lambda: delete_products(ctx, ids),
+            self._show_deleted,
+        )
 
     def _show_deleted(self, result: DeleteResult) -> None:
         parts = []
         if result.deleted or not result.archived:
             parts.append(
-                _count_text(result.deleted, _tr("%n product deleted"), _tr("%n products deleted"))
+                _count_text(
+                    result.deleted,
+                    QCoreApplication.translate("products", "%n product deleted"),
+                    QCoreApplication.translate("products", "%n products deleted"),
+                )
             )
         if result.archived:
             parts.append(
                 _count_text(
                     result.archived,
-                    _tr("%n product archived (it has orders)"),
-                    _tr("%n products archived (they have orders)"),
+                    QCoreApplication.translate("products", "%n product archived (it has orders)"),
+                    QCoreApplication.translate(
+                        "products", "%n products archived (they have orders)"
+                    ),
                 )
             )
         self.show_message("; ".join(parts))

@@ -32,10 +32,6 @@ from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ProductsPage", text)
-
-
 def import_summary(report: Any) -> str:
     """The products import's one-line summary, in the UI language."""
     lang = current_language()
@@ -153,9 +149,11 @@ class ProductsPage(QWidget):
 
     def ask_export_path(self) -> Path | None:
         path, _filter = QFileDialog.getSaveFileName(
-            self, _tr("Export products"), str(self.default_export_path()),
-            _tr("Excel workbook (*.xlsx)"),
-        )  # fmt: skip
+            self,
+            QCoreApplication.translate("ProductsPage", "Export products"),
+            str(self.default_export_path()),
+            QCoreApplication.translate("ProductsPage", "Excel workbook (*.xlsx)"),
+        )
         if not path:
             return None
         target = Path(path)
@@ -177,17 +175,29 @@ class ProductsPage(QWidget):
             self,
             lambda job: export_products(ctx, target, flt=flt, search=search, ids=keys,
                                         lang=lang, progress=job.progress),
-            title=_tr("Exporting products"),
+            title=QCoreApplication.translate("ProductsPage", "Exporting products"),
         ).with_progress().success(self._export_done).run()  # fmt: skip
 
     def _export_done(self, report: Any) -> None:
         if not shiboken6.isValid(self):
             return
         n = format_number(report.rows, current_language())
-        text = _tr("%1 rows exported to %2.").replace("%1", n).replace("%2", str(report.path))
-        box = QMessageBox(QMessageBox.Icon.Information, _tr("Export finished"), text, parent=self)
+        text = (
+            QCoreApplication.translate("ProductsPage", "%1 rows exported to %2.")
+            .replace("%1", n)
+            .replace("%2", str(report.path))
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            QCoreApplication.translate("ProductsPage", "Export finished"),
+            text,
+            parent=self,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        folder = box.addButton(_tr("Open folder"), QMessageBox.ButtonRole.ActionRole)
+        folder = box.addButton(
+            QCoreApplication.translate("ProductsPage", "Open folder"),
+            QMessageBox.ButtonRole.ActionRole,
+        )
         folder.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.path.parent)))
         )
@@ -200,7 +210,10 @@ class ProductsPage(QWidget):
         if source is None:
             folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
             path, _filter = QFileDialog.getOpenFileName(
-                self, _tr("Import products"), str(folder), _tr("Products file (*.xlsx *.csv)")
+                self,
+                QCoreApplication.translate("ProductsPage", "Import products"),
+                str(folder),
+                QCoreApplication.translate("ProductsPage", "Products file (*.xlsx *.csv)"),
             )
             if not path:
                 return
@@ -210,7 +223,7 @@ class ProductsPage(QWidget):
         ctx, file = self.ctx, source
         Op(
             self, lambda job: import_products(ctx, file, progress=job.progress),
-            title=_tr("Importing products"),
+            title=QCoreApplication.translate("ProductsPage", "Importing products"),
         ).with_progress().success(self._import_done).run()  # fmt: skip
 
     def _import_done(self, report: Any) -> None:
@@ -226,7 +239,13 @@ class ProductsPage(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        for i, text in enumerate((_tr("Products"), _tr("SKU groups"), _tr("Stock-take"))):
+        for i, text in enumerate(
+            (
+                QCoreApplication.translate("ProductsPage", "Products"),
+                QCoreApplication.translate("ProductsPage", "SKU groups"),
+                QCoreApplication.translate("ProductsPage", "Stock-take"),
+            )
+        ):
             self.tabs.setTabText(i, text)
 
     def shutdown(self) -> None:

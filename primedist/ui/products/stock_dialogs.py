@@ -92,14 +92,16 @@ def variant_text(v: VariantStock) -> str:
     """`AO-S · Đỏ / M — on hand 10 · reserved 1 · available 9 · shared by group PRIME-1`."""
     name = " · ".join(part for part in (v.sku, v.options) if part)
     figures = (
-        _tr("on hand %1 · reserved %2 · available %3")
+        QCoreApplication.translate("stock", "on hand %1 · reserved %2 · available %3")
         .replace("%1", _num(v.on_hand))
         .replace("%2", _num(v.reserved))
         .replace("%3", _num(v.available))
     )
     text = f"{name} — {figures}"
     if v.group_code:
-        text += " · " + _tr("shared by group %1").replace("%1", v.group_code)
+        text += " · " + QCoreApplication.translate("stock", "shared by group %1").replace(
+            "%1", v.group_code
+        )
     return text
 
 

@@ -243,9 +243,9 @@ class SheetModel(QAbstractTableModel):
             if diff:
                 return QBrush(LESS_COLOUR if diff < 0 else MORE_COLOUR)
         if role == Qt.ItemDataRole.ToolTipRole and self.rows[r].group_code:
-            return _tr("Counts the stock of SKU group %1 (shared by its listings)").replace(
-                "%1", self.rows[r].group_code or ""
-            )
+            return QCoreApplication.translate(
+                "stocktake", "Counts the stock of SKU group %1 (shared by its listings)"
+            ).replace("%1", self.rows[r].group_code or "")
         return None
 
     def _display(self, r: int, c: int) -> str:
@@ -296,7 +296,9 @@ class SheetModel(QAbstractTableModel):
 
 def totals_text(totals: Totals) -> str:
     return (
-        _tr("Lines counted: %1 · differing: %2 · units: %3 · value: %4")
+        QCoreApplication.translate(
+            "stocktake", "Lines counted: %1 · differing: %2 · units: %3 · value: %4"
+        )
         .replace("%1", _num(totals.lines))
         .replace("%2", _num(totals.differing))
         .replace("%3", _signed(totals.units))
@@ -310,13 +312,14 @@ class ApplyStocktakeDialog(QDialog):
     def __init__(self, totals: Totals, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("applyStocktakeDialog")
-        self.setWindowTitle(_tr("Apply the stock-take"))
+        self.setWindowTitle(QCoreApplication.translate("stocktake", "Apply the stock-take"))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            _tr(
+            QCoreApplication.translate(
+                "stocktake",
                 "The on-hand stock of the %1 counted lines becomes what you counted (%2 of "
-                "them change). Lines you did not count keep their stock."
+                "them change). Lines you did not count keep their stock.",
             )
             .replace("%1", _num(totals.lines))
             .replace("%2", _num(totals.differing))
@@ -330,15 +333,19 @@ class ApplyStocktakeDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setObjectName("stocktakeReason")
         self.reason.setMaxLength(MAX_REASON)
-        self.reason.setPlaceholderText(_tr("Reason (required), e.g. Kiểm kê cuối tháng"))
+        self.reason.setPlaceholderText(
+            QCoreApplication.translate("stocktake", "Reason (required), e.g. Kiểm kê cuối tháng")
+        )
         layout.addWidget(self.reason)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(_tr("Apply"))
+        self.ok.setText(QCoreApplication.translate("stocktake", "Apply"))
         self.ok.setObjectName("primaryButton")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_tr("Cancel"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            QCoreApplication.translate("stocktake", "Cancel")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -362,8 +369,10 @@ def confirm_discard(parent: QWidget | None, lines: int) -> bool:
     """True when the user agrees to drop `lines` counted lines (loading a new sheet)."""
     answer = QMessageBox.question(
         parent,
-        _tr("Load a new count sheet"),
-        _tr("Discard the counts of %1 lines?").replace("%1", _num(lines)),
+        QCoreApplication.translate("stocktake", "Load a new count sheet"),
+        QCoreApplication.translate("stocktake", "Discard the counts of %1 lines?").replace(
+            "%1", _num(lines)
+        ),
     )
     return answer == QMessageBox.StandardButton.Yes
 
