@@ -154,3 +154,27 @@ def test_order_lookup_by_shop_and_external_id_uses_the_unique_index(
     with orders_engine.connect() as conn:
         rows = conn.exec_driver_sql(sql, (2, "DH000001")).all()
     assert len(rows) == 1
+
+
+def test_value_sorted_list_pages_read_only_the_covering_total_index(orders_engine: Engine) -> None:
+    """A rare status + payment combination sorted by value walks ix_orders_total_id and
+    checks the filters in the index, never looking up the order rows it passes."""
+    from primedist.core.clock import shop_tz
+    from primedist.domain.enums import PaymentMethod
+    from primedist.queries.orders import ORDERS_SPEC, OrderFilter, list_state
+    from primedist.queries.spec import fetch_keys, keys_stmt
+
+    flt = OrderFilter(payment_methods=(PaymentMethod.COD,), shop_ids=(1, 2))
+    state = list_state(flt, "return_refund", shop_tz(), sort_key="total")
+    with orders_engine.connect() as conn:
+        stmt = keys_stmt(ORDERS_SPEC, state, "sqlite", after=None, limit=100)
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        keys = fetch_keys(conn, ORDERS_SPEC, state, after=None, limit=100).keys
+        expected = conn.exec_driver_sql(
+            "SELECT id FROM orders WHERE status IN ('return_refund', 'returned')"
+            " AND payment_method = 'cod' AND shop_id IN (1, 2) ORDER BY total DESC, id DESC"
+            " LIMIT 100"
+        ).scalars().all()
+    plan = query_plan(orders_engine, sql, ())
+    assert plan == ["SCAN orders USING COVERING INDEX ix_orders_total_id"], plan
+    assert keys == expected and len(keys) > 10

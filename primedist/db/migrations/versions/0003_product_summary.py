@@ -1,5 +1,6 @@
 """products: summary columns of the active variants and listings (prices, stock, low stock,
-shops, the folded name) and the covering keyset-sort indexes of the Products list
+shops, the folded name) and the covering keyset-sort indexes of the Products list; the
+orders value-sort index covers the list filters
 
 Revision ID: 0003_product_summary
 Revises: 0002_order_stock
@@ -33,6 +34,11 @@ _SORT_INDEXES = {
 }
 
 
+_ORDERS_TOTAL_INDEX = (
+    "total", "id", "status", "payment_method", "flagged", "shop_id", "created_at",
+)  # fmt: skip
+
+
 def upgrade() -> None:
     # Plain ADD COLUMN: a batch rebuild would drop the FTS triggers on products.
     for name in _INT_COLUMNS:
@@ -58,9 +64,14 @@ def upgrade() -> None:
     op.drop_index("ix_products_created_at", table_name="products")
     for index, columns in _SORT_INDEXES.items():
         op.create_index(index, "products", columns)
+    # The orders value sort covers the list filters too.
+    op.drop_index("ix_orders_total_id", table_name="orders")
+    op.create_index("ix_orders_total_id", "orders", list(_ORDERS_TOTAL_INDEX))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_total_id", table_name="orders")
+    op.create_index("ix_orders_total_id", "orders", ["total", "id"])
     for index in _SORT_INDEXES:
         op.drop_index(index, table_name="products")
     op.create_index("ix_products_created_at", "products", ["created_at"])
