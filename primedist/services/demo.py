@@ -1458,6 +1458,10 @@ _FINAL_SLOT = _final_slots()
 # --------------------------------------------------------------------------- catalogue
 
 
+#: SKU groups every demo catalogue has at least (a few small items listed twice).
+DEMO_MIN_GROUPS = 4
+
+
 def _plan_catalog(
     rng: np.random.Generator, target: int, shops: list[_Shop], start: int
 ) -> _CatalogPlan:
@@ -1484,8 +1488,10 @@ def _plan_catalog(
         first_variant = len(plan.variants)
         barcode = _add_variants(rng, plan, product, tpl, barcode)
         # A few items are listed twice (another title on another shop): one "Prime SKU"
-        # group per pair holds the physical stock.
-        if market and len(plan.variants) - first_variant <= 6 and rng.random() < 0.04:
+        # group per pair holds the physical stock. The first small items always are, so
+        # even a small demo shows SKU groups.
+        twin = rng.random() < 0.04 or len(plan.groups) < DEMO_MIN_GROUPS
+        if market and len(plan.variants) - first_variant <= 6 and twin:
             barcode = _add_twin(rng, plan, first_variant, market, barcode)
     for s in market:  # every marketplace shop needs something to sell
         if not any(s in p.shops for p in plan.products):

@@ -448,6 +448,13 @@ def test_catalogue_is_consistent(demo_ctx: ServiceContext) -> None:
     per_product = [r[0] for r in rows(engine, "SELECT COUNT(*) FROM product_listings "
                                               "GROUP BY product_id")]  # fmt: skip
     assert per_product and max(per_product) <= 3
+    # Even a small demo has SKU groups, each grouping listings of two products (shops).
+    groups = rows(
+        engine,
+        """SELECT sku_group_id, COUNT(DISTINCT product_id) FROM variants
+                             WHERE sku_group_id IS NOT NULL GROUP BY sku_group_id""",
+    )
+    assert len(groups) >= 4 and all(n == 2 for _g, n in groups)
 
 
 def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:
