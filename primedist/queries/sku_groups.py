@@ -160,12 +160,12 @@ GROUPS_SPEC = QuerySpec(
         Column("name", "Group", g.name, sort=g.name, width=240),
         Column("code", "Code", g.code, sort=g.code, width=120),
         Column("channels", "Channels", channels_expr, width=110),
-        Column("listings", "Listings", listing_count_expr, kind="int", width=70),
+        Column("listings", "Listings", listing_count_expr, kind="int", width=80),
         Column("price", "Price", price_min_expr, kind="money", width=180),
         Column("price_max", "Highest price", price_max_expr, kind="money"),
         Column("special_price", "Special price", special_price_expr, kind="money"),
-        Column("stock", "Stock", g.stock, kind="int", sort=g.stock, width=80),
-        Column("available", "Available", available_expr, kind="int", width=80),
+        Column("stock", "Stock", g.stock, kind="int", sort=g.stock, width=90),
+        Column("available", "Available", available_expr, kind="int", width=105),
         Column(
             "created_at", "Created", g.created_at, kind="datetime", sort=g.created_at, width=130
         ),
