@@ -387,7 +387,7 @@ class ProductEditor(QDialog):
         header = self.grid.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(SKU, QHeaderView.ResizeMode.Stretch)
-        widths = {OPT1: 100, OPT2: 80, BARCODE: 130, COST: 95, PRICE: 95, DISCOUNT: 120,
+        widths = {OPT1: 100, OPT2: 100, BARCODE: 130, COST: 95, PRICE: 95, DISCOUNT: 120,
                   STOCK: 80, LOW: 125}  # fmt: skip
         for column, width in widths.items():
             self.grid.setColumnWidth(column, width)
