@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
@@ -20,6 +18,7 @@ from primedist.queries.spec import QuerySpec
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.list_tools import setup_list_view, sort_by_default
 from primedist.ui.table_model import SqlTableModel
 from primedist.ui.widgets import SearchBox, icon
 
@@ -161,28 +160,12 @@ class ListPage(QWidget):
         layout.addLayout(bar)
         self.model = SqlTableModel(engine, spec, formatter=CellFormatter(), parent=self)
         self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSortingEnabled(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(30)
-        self.view.horizontalHeader().setHighlightSections(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for i, col in enumerate(spec.columns):
-            self.view.setColumnWidth(i, col.width)
+        setup_list_view(self.view, self.model)
         layout.addWidget(self.view, 1)
         self.search.searchChanged.connect(self._on_search)
         self.model.queryChanged.connect(lambda _n: self._show_count())
         self.model.keysLoaded.connect(lambda _n: self._show_count())
-        sort_col = [c.key for c in spec.columns].index(spec.default_sort)
-        order = (
-            Qt.SortOrder.DescendingOrder if spec.default_descending else Qt.SortOrder.AscendingOrder
-        )
-        # Setting the indicator sorts the model once: that is the first query.
-        self.view.horizontalHeader().setSortIndicator(sort_col, order)
+        sort_by_default(self.view, spec)
         self.retranslate()
 
     def _on_search(self, text: str) -> None:

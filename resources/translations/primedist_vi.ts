@@ -1602,6 +1602,17 @@
     </message>
 </context>
 <context>
+    <name>filters</name>
+    <message>
+        <source>Remove this filter</source>
+        <translation>Bỏ bộ lọc này</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Áp dụng</translation>
+    </message>
+</context>
+<context>
     <name>orders</name>
     <message>
         <source>Subtotal</source>
@@ -1950,10 +1961,6 @@ Vẫn bán?</translation>
         <translation>Đang chờ gửi lên sàn (sẽ gửi khi có mạng trở lại)</translation>
     </message>
     <message>
-        <source>Apply</source>
-        <translation>Áp dụng</translation>
-    </message>
-    <message>
         <source>Show orders of these shops</source>
         <translation>Hiện đơn hàng của các gian hàng</translation>
     </message>
@@ -1998,16 +2005,12 @@ Vẫn bán?</translation>
         <translation>Ngày bắt đầu sau ngày kết thúc.</translation>
     </message>
     <message>
-        <source>Remove this filter</source>
-        <translation>Bỏ bộ lọc này</translation>
-    </message>
-    <message>
         <source>Orders in %1: %2 new, %3 updated, %4 unchanged, %5 rejected.</source>
         <translation>Đơn hàng trong %1: %2 mới, %3 cập nhật, %4 không đổi, %5 bị từ chối.</translation>
     </message>
     <message>
         <source>Search by order ID, customer name or phone</source>
-        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. Selections up to this many rows are restored after a refresh. The status counts shown (empty until the first answer).</extracomment>
+        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer).</extracomment>
         <translation>Tìm theo mã đơn, tên khách hàng hoặc số điện thoại</translation>
     </message>
     <message>
@@ -2383,10 +2386,6 @@ Vẫn bán?</translation>
         <translation>Tồn kho %1, đơn đang xử lý giữ %2</translation>
     </message>
     <message>
-        <source>Apply</source>
-        <translation>Áp dụng</translation>
-    </message>
-    <message>
         <source>Show products listed on these shops</source>
         <translation>Hiện sản phẩm đăng bán trên các gian hàng</translation>
     </message>
@@ -2431,12 +2430,8 @@ Vẫn bán?</translation>
         <translation>Giá trị tối thiểu lớn hơn giá trị tối đa.</translation>
     </message>
     <message>
-        <source>Remove this filter</source>
-        <translation>Bỏ bộ lọc này</translation>
-    </message>
-    <message>
         <source>Search by product name, SKU or barcode</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. Selections up to this many rows are restored after a refresh.</extracomment>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product.</extracomment>
         <translation>Tìm theo tên sản phẩm, SKU hoặc mã vạch</translation>
     </message>
     <message>

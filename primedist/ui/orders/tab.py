@@ -9,49 +9,38 @@ Every action that writes goes through `Op` too, then the list and the counts ref
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QEvent,
-    QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QMessageBox,
     QPushButton,
     QTabBar,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -71,10 +60,27 @@ from primedist.queries.orders import (
 from primedist.services.context import ServiceContext
 from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
 from primedist.services.shops import ShopInfo, list_shops
+from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import (
+    ACTIONS_STYLE,
+    CHIP_STYLE,
+    Chip,
+    ChipBar,
+    KeyedSelection,
+    MessageBar,
+    alive,
+    count_text,
+    export_done_box,
+    push_button,
+    setup_list_view,
+    short_list,
+    sort_by_default,
+    xlsx_path,
+)
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.table_model import Index, SqlTableModel
@@ -98,41 +104,20 @@ STATUS_COLOURS = {
 #: Skipped orders named in a bulk result message before "…".
 SKIPPED_SHOWN = 5
 
-STYLE = """
+_TABS_STYLE = """
 QTabBar#statusTabs::tab { background: transparent; color: #4B5563; padding: 7px 14px;
     margin-right: 2px; border: none; border-bottom: 2px solid transparent; }
 QTabBar#statusTabs::tab:selected { color: #1D4ED8; border-bottom: 2px solid #2563EB;
     font-weight: 600; }
 QTabBar#statusTabs::tab:hover:!selected { color: #111827; }
 QFrame#statusStrip { background: #FFFFFF; border: 1px solid #E5E7EB; border-radius: 8px; }
-QFrame[chip="true"] { background: #EFF6FF; border: 1px solid #BFDBFE; border-radius: 12px; }
-QFrame[chip="true"] QToolButton { border: none; background: transparent; color: #1E40AF;
-    padding: 2px 4px; }
-QFrame[chip="true"] QToolButton#chipRemove { color: #60A5FA; font-weight: 600; }
-QFrame[chip="true"] QToolButton#chipRemove:hover { color: #B91C1C; }
+"""
+_NEW_ORDER_STYLE = """
 QPushButton#newOrderButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
     font-weight: 600; padding: 6px 16px; }
 QPushButton#newOrderButton:hover { background: #1D4ED8; }
-QPushButton:disabled { color: #9CA3AF; background: #F9FAFB; border-color: #E5E7EB; }
-QFrame#actionMessage { background: #ECFDF5; border: 1px solid #A7F3D0; border-radius: 6px; }
-QFrame#actionMessage QLabel { color: #065F46; }
-QFrame#actionMessage QToolButton { border: none; background: transparent; color: #065F46; }
 """
-
-
-def _alive(widget: QWidget) -> bool:
-    """False once Qt deleted the widget (a background answer may come back later)."""
-    return shiboken6.isValid(widget)
-
-
-def _count_text(n: int, one: str, many: str) -> str:
-    """`one` or `many` (translated, with a %n) for n, the number in the UI language."""
-    return (one if n == 1 else many).replace("%n", format_number(n, current_language()))
-
-
-def _short_list(names: Sequence[str], limit: int = 3) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+STYLE = _TABS_STYLE + CHIP_STYLE + _NEW_ORDER_STYLE + ACTIONS_STYLE
 
 
 def count_statuses(engine: Engine, flt: OrderFilter, tz: tzinfo, search: str) -> dict[str, int]:
@@ -228,7 +213,7 @@ def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class FilterDialog(QDialog):
+class FilterDialog(list_tools.FilterDialog):
     """Edits one kind of filter (shop, value, payment, date); `updated` once accepted."""
 
     def __init__(
@@ -240,70 +225,32 @@ class FilterDialog(QDialog):
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName(f"filterDialog_{kind}")
-        self.kind = kind
-        self.updated = flt
-        self._flt = flt
+        super().__init__(kind, flt, name=f"filterDialog_{kind}", parent=parent)
+        self.updated: OrderFilter = flt
+        self._flt: OrderFilter = flt
         self._today = today or date.today()
-        layout = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setObjectName("dialogTitle")
-        layout.addWidget(self.title)
         builders: dict[str, Callable[[QVBoxLayout], None]] = {
             "shop": lambda lay: self._build_shops(lay, shops),
             "value": self._build_value,
             "payment": self._build_payment,
             "date": self._build_date,
         }
-        builders[kind](layout)
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            QCoreApplication.translate("orders", "Apply")
-        )
-        self.buttons.accepted.connect(self.apply)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.setWindowTitle(self.title.text())
+        builders[kind](self.body)
+        self.finish()
 
     # Building -----------------------------------------------------------------------------
-    def _checklist(self, layout: QVBoxLayout) -> QListWidget:
-        self.list = QListWidget()
-        self.list.setObjectName("filterChecklist")
-        self.list.setMinimumWidth(300)
-        layout.addWidget(self.list)
-        return self.list
-
-    @staticmethod
-    def _check_item(lst: QListWidget, text: str, data: Any, checked: bool) -> QListWidgetItem:
-        item = QListWidgetItem(text)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        item.setData(Qt.ItemDataRole.UserRole, data)
-        lst.addItem(item)
-        return item
-
     def _build_shops(self, layout: QVBoxLayout, shops: Sequence[ShopInfo]) -> None:
         self.title.setText(QCoreApplication.translate("orders", "Show orders of these shops"))
-        lst = self._checklist(layout)
+        lst = self.checklist(layout)
         for shop in shops:
-            item = self._check_item(lst, shop.name, shop.id, shop.id in self._flt.shop_ids)
+            item = lst.add_choice(shop.name, shop.id, shop.id in self._flt.shop_ids)
             item.setIcon(icon(f"channel_{shop.channel.value}"))
 
     def _build_payment(self, layout: QVBoxLayout) -> None:
         self.title.setText(QCoreApplication.translate("orders", "Show orders paid by"))
-        lst = self._checklist(layout)
+        lst = self.checklist(layout)
         for method in PaymentMethod:
-            self._check_item(
-                lst, enum_label(method), method.value, method in self._flt.payment_methods
-            )
+            lst.add_choice(enum_label(method), method.value, method in self._flt.payment_methods)
 
     def _build_value(self, layout: QVBoxLayout) -> None:
         self.title.setText(QCoreApplication.translate("orders", "Order value between"))
@@ -354,34 +301,16 @@ class FilterDialog(QDialog):
         return check, edit
 
     # Reading ------------------------------------------------------------------------------
-    def apply(self) -> None:
-        """Check the input; accept with `updated` set, or say what is wrong."""
-        try:
-            self.updated = self.read()
-        except ValueError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
-
     def read(self) -> OrderFilter:
         """The filter with this dialog's part replaced; ValueError (translated) if invalid."""
         if self.kind == "shop":
-            return replace(self._flt, shop_ids=tuple(int(v) for v in self._checked()))
+            return replace(self._flt, shop_ids=tuple(int(v) for v in self.checked()))
         if self.kind == "payment":
-            methods = tuple(PaymentMethod(v) for v in self._checked())
+            methods = tuple(PaymentMethod(v) for v in self.checked())
             return replace(self._flt, payment_methods=methods)
         if self.kind == "value":
             return self._read_value()
         return self._read_date()
-
-    def _checked(self) -> list[Any]:
-        items = (self.list.item(i) for i in range(self.list.count()))
-        return [
-            it.data(Qt.ItemDataRole.UserRole)
-            for it in items
-            if it.checkState() == Qt.CheckState.Checked
-        ]
 
     def _read_value(self) -> OrderFilter:
         lang = current_language()
@@ -415,35 +344,6 @@ class FilterDialog(QDialog):
         return replace(self._flt, date_from=start, date_to=end)
 
 
-class Chip(QFrame):
-    """An active filter: its text (click to edit) and × to remove it."""
-
-    removeRequested = Signal(str)
-    editRequested = Signal(str)
-
-    def __init__(self, kind: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kind = kind
-        self.setObjectName(f"chip_{kind}")
-        self.setProperty("chip", True)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 1, 4, 1)
-        row.setSpacing(0)
-        self.text = QToolButton()
-        self.text.setObjectName("chipText")
-        self.text.setText(text)
-        self.text.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.text.clicked.connect(lambda: self.editRequested.emit(kind))
-        self.remove = QToolButton()
-        self.remove.setObjectName("chipRemove")
-        self.remove.setText("×")
-        self.remove.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.remove.setToolTip(QCoreApplication.translate("orders", "Remove this filter"))
-        self.remove.clicked.connect(lambda: self.removeRequested.emit(kind))
-        row.addWidget(self.text)
-        row.addWidget(self.remove)
-
-
 def cleared(flt: OrderFilter, kind: str) -> OrderFilter:
     """The filter without one chip."""
     fields: dict[str, dict[str, Any]] = {
@@ -474,7 +374,7 @@ def import_summary(report: Any) -> str:
 # --------------------------------------------------------------------------- page
 
 
-class OrdersPage(QWidget):
+class OrdersPage(KeyedSelection, QWidget):
     """Status tabs with counts, search, filter chips, bulk actions and the order list."""
 
     #: Emitted when new status counts are shown.
@@ -482,12 +382,12 @@ class OrdersPage(QWidget):
     #: The user asked to see a customer (from an order's detail): the customer's id.
     openCustomer = Signal(int)
 
+    model: OrdersTableModel
+
     COUNTS_DEBOUNCE_MS = 150
     #: Selections up to this many rows have their statuses read to enable Confirm/Cancel;
     #: beyond, the actions stay enabled and the service skips what does not apply.
     STATUS_CHECK_LIMIT = 200
-    #: Selections up to this many rows are restored after a refresh.
-    KEEP_SELECTION_LIMIT = 5_000
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -523,14 +423,7 @@ class OrdersPage(QWidget):
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
-        sort_col = self.model.col[ORDERS_SPEC.default_sort]
-        order = (
-            Qt.SortOrder.DescendingOrder
-            if ORDERS_SPEC.default_descending
-            else Qt.SortOrder.AscendingOrder
-        )
-        # Setting the indicator sorts the model once: that is the first query.
-        self.view.horizontalHeader().setSortIndicator(sort_col, order)
+        sort_by_default(self.view, ORDERS_SPEC)
         self._schedule_counts()
 
     # Construction -------------------------------------------------------------------------
@@ -577,43 +470,27 @@ class OrdersPage(QWidget):
         return bar
 
     def _build_chips(self) -> QWidget:
-        self.chips = QWidget()
-        self.chips.setObjectName("chips")
-        self._chip_widgets: dict[str, Chip] = {}
-        self._chip_row = QHBoxLayout(self.chips)
-        self._chip_row.setContentsMargins(0, 0, 0, 0)
-        self._chip_row.setSpacing(6)
-        self.clear_filters = QPushButton()
-        self.clear_filters.setObjectName("linkButton")
-        self.clear_filters.clicked.connect(lambda: self.set_filter(OrderFilter()))
-        self._chip_row.addWidget(self.clear_filters)
-        self._chip_row.addStretch(1)
-        self.chips.hide()
+        self.chips = ChipBar()
+        self.chips.removeRequested.connect(self.remove_filter)
+        self.chips.editRequested.connect(self._on_chip_clicked)
+        self.chips.clearRequested.connect(lambda: self.set_filter(OrderFilter()))
+        self.clear_filters = self.chips.clear_button
         return self.chips
-
-    def _button(self, name: str, slot: Callable[[], None], icon_name: str = "") -> QPushButton:
-        button = QPushButton()
-        button.setObjectName(name)
-        if icon_name:
-            button.setIcon(icon(icon_name))
-            button.setIconSize(QSize(14, 14))
-        button.clicked.connect(lambda _c=False: slot())
-        return button
 
     def _build_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(6)
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
-        self.confirm_button = self._button("confirmButton", self.confirm_selected)
-        self.cancel_button = self._button("cancelOrdersButton", self.cancel_selected)
-        self.flag_button = self._button("flagButton", lambda: self.flag_selected(True), "flag")
-        self.unflag_button = self._button("unflagButton", lambda: self.flag_selected(False))
-        self.export_button = self._button("exportButton", self.export)
-        self.print_button = self._button("printButton", lambda: None)
+        self.confirm_button = push_button("confirmButton", self.confirm_selected)
+        self.cancel_button = push_button("cancelOrdersButton", self.cancel_selected)
+        self.flag_button = push_button("flagButton", lambda: self.flag_selected(True), "flag")
+        self.unflag_button = push_button("unflagButton", lambda: self.flag_selected(False))
+        self.export_button = push_button("exportButton", self.export)
+        self.print_button = push_button("printButton", lambda: None)
         self.print_button.setEnabled(False)
-        self.import_button = self._button("importButton", self.import_file)
-        self.new_button = self._button("newOrderButton", self.new_order)
+        self.import_button = push_button("importButton", self.import_file)
+        self.new_button = push_button("newOrderButton", self.new_order)
         for w in (self.confirm_button, self.cancel_button, self.flag_button, self.unflag_button):
             row.addWidget(w)
         row.addSpacing(12)
@@ -626,41 +503,17 @@ class OrdersPage(QWidget):
         return row
 
     def _build_message(self) -> QWidget:
-        self.message_bar = QFrame()
-        self.message_bar.setObjectName("actionMessage")
-        row = QHBoxLayout(self.message_bar)
-        row.setContentsMargins(10, 4, 4, 4)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("×")
-        close.clicked.connect(self.message_bar.hide)
-        row.addWidget(self.message, 1)
-        row.addWidget(close)
-        self.message_bar.hide()
+        self.message_bar = MessageBar()
+        self.message = self.message_bar.label
         return self.message_bar
 
     def _build_view(self) -> QTableView:
         self.model = OrdersTableModel(self.ctx.engine, parent=self)
         view = self.view = QTableView()
         view.setObjectName("ordersView")
-        view.setModel(self.model)
-        view.setSortingEnabled(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.setIconSize(QSize(16, 16))
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(30)
-        header = view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for i, col in enumerate(ORDERS_SPEC.columns):
-            view.setColumnWidth(i, VIEW_WIDTHS.get(col.key, col.width))
-            view.setColumnHidden(i, col.key in HIDDEN_COLUMNS)
+        setup_list_view(
+            view, self.model, hidden=HIDDEN_COLUMNS, widths=VIEW_WIDTHS, icon_size=QSize(16, 16)
+        )
         view.activated.connect(self.open_detail)
         view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         self.model.modelReset.connect(self._update_actions)
@@ -734,7 +587,7 @@ class OrdersPage(QWidget):
     def _show_count(self) -> None:
         n = self.model.rowCount()
         self.count.setText(
-            _count_text(
+            count_text(
                 n,
                 QCoreApplication.translate("orders", "%n order"),
                 QCoreApplication.translate("orders", "%n orders"),
@@ -759,7 +612,7 @@ class OrdersPage(QWidget):
     @property
     def counts_pending(self) -> bool:
         """True while new counts are awaited (debounce running or a query in flight)."""
-        waiting = _alive(self) and self._counts_timer.isActive()
+        waiting = alive(self) and self._counts_timer.isActive()
         return waiting or self._counts_running > 0
 
     def _schedule_counts(self) -> None:
@@ -782,7 +635,7 @@ class OrdersPage(QWidget):
         self._counts_running -= 1
 
     def _show_counts(self, seq: int, counts: dict[str, int]) -> None:
-        if seq != self._counts_seq or not _alive(self):
+        if seq != self._counts_seq or not alive(self):
             return  # an older request finished late, or the page is gone
         self.counts = counts
         self._show_tab_texts()
@@ -848,7 +701,7 @@ class OrdersPage(QWidget):
             names = {s.id: s.name for s in self.shops()}
             shown = [names.get(i, f"#{i}") for i in f.shop_ids]
             out["shop"] = QCoreApplication.translate("orders", "Shop: %1").replace(
-                "%1", _short_list(shown)
+                "%1", short_list(shown)
             )
         if f.min_total is not None or f.max_total is not None:
             out["value"] = self._range_text(
@@ -860,7 +713,7 @@ class OrdersPage(QWidget):
         if f.payment_methods:
             shown = [enum_label(m) for m in f.payment_methods]
             out["payment"] = QCoreApplication.translate("orders", "Payment: %1").replace(
-                "%1", _short_list(shown)
+                "%1", short_list(shown)
             )
         if f.date_from is not None or f.date_to is not None:
             out["date"] = self._range_text(
@@ -884,22 +737,10 @@ class OrdersPage(QWidget):
 
     def chip(self, kind: str) -> Chip | None:
         """The chip of an active filter kind, None when that filter is off."""
-        return self._chip_widgets.get(kind)
+        return self.chips.chip(kind)
 
     def _rebuild_chips(self) -> None:
-        for old in self._chip_widgets.values():
-            self._chip_row.removeWidget(old)
-            old.hide()
-            old.deleteLater()
-        self._chip_widgets = {}
-        texts = self.chip_texts()
-        for i, (kind, text) in enumerate(texts.items()):
-            chip = Chip(kind, text, self.chips)
-            chip.removeRequested.connect(self.remove_filter)
-            chip.editRequested.connect(self._on_chip_clicked)
-            self._chip_row.insertWidget(i, chip)
-            self._chip_widgets[kind] = chip
-        self.chips.setVisible(bool(texts))
+        self.chips.show_chips(self.chip_texts())
         flagged = self.filter_actions["flagged"]
         flagged.blockSignals(True)
         flagged.setChecked(self._filter.flagged_only)
@@ -909,51 +750,7 @@ class OrdersPage(QWidget):
         if kind != "flagged":
             self.edit_filter(kind)
 
-    # Selection ----------------------------------------------------------------------------
-    def _selected_spans(self) -> list[tuple[int, int]]:
-        """Selected rows as merged (first, last) spans, in list order."""
-        selection = self.view.selectionModel().selection()
-        spans = sorted((r.top(), r.bottom()) for r in selection.toList())
-        merged: list[tuple[int, int]] = []
-        for top, bottom in spans:
-            if merged and top <= merged[-1][1] + 1:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
-            else:
-                merged.append((top, bottom))
-        return merged
-
-    def selected_count(self) -> int:
-        return sum(bottom - top + 1 for top, bottom in self._selected_spans())
-
-    def selected_ids(self) -> list[int]:
-        """Order ids of the selected rows, in list order (loads every key if needed)."""
-        spans = self._selected_spans()
-        if spans and spans[-1][1] >= self.model.loaded_keys:
-            self.model.load_all_keys()
-        ids = []
-        for top, bottom in spans:
-            for row in range(top, bottom + 1):
-                key = self.model.key_at(row)
-                if key is not None:
-                    ids.append(key)
-        return ids
-
-    def select_ids(self, ids: Iterable[int]) -> int:
-        """Select the rows of these orders among the loaded keys; returns how many."""
-        wanted = set(ids)
-        selection = QItemSelection()
-        last = self.model.columnCount() - 1
-        found = 0
-        for row in range(self.model.loaded_keys if wanted else 0):
-            if self.model.key_at(row) in wanted:
-                selection.select(self.model.index(row, 0), self.model.index(row, last))
-                found += 1
-                if found == len(wanted):
-                    break
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.view.selectionModel().select(selection, flags)
-        return found
-
+    # Selection (selected_ids, select_ids, selected_count: KeyedSelection) -----------------
     def _update_actions(self) -> None:
         spans = self._selected_spans()
         n = sum(b - t + 1 for t, b in spans)
@@ -997,7 +794,7 @@ class OrdersPage(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        if _alive(self):
+        if alive(self):
             self._update_actions()
 
     def _run(
@@ -1013,7 +810,7 @@ class OrdersPage(QWidget):
         (op.with_progress() if progress else op).run()
 
     def _after(self, done: Callable[[Any], None], result: Any) -> None:
-        if not _alive(self):
+        if not alive(self):
             return
         self.refresh()
         done(result)
@@ -1064,11 +861,11 @@ class OrdersPage(QWidget):
         self._run(
             QCoreApplication.translate("orders", "Flagging orders"),
             lambda: set_flag(ctx, ids, flagged),
-            lambda n: self.show_message(_count_text(int(n), one, many)),
+            lambda n: self.show_message(count_text(int(n), one, many)),
         )
 
     def _show_bulk(self, result: BulkResult, one: str, many: str) -> None:
-        text = _count_text(len(result.done), one, many)
+        text = count_text(len(result.done), one, many)
         if result.skipped:
             names = [f"{ext} ({self._skip_reason(why)})" for _id, ext, why in result.skipped]
             listed = ", ".join(names[:SKIPPED_SHOWN]) + (
@@ -1089,15 +886,11 @@ class OrdersPage(QWidget):
 
     def show_message(self, text: str) -> None:
         """The outcome of the last action, above the list."""
-        self.message.setText(text)
-        self.message_bar.show()
+        self.message_bar.show_text(text)
 
     def refresh(self) -> None:
         """Re-run the list (keeping the selection where possible) and the counts."""
-        keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
-        self.model.refresh()
-        if keep:
-            self.select_ids(keep)
+        self.refresh_keeping_selection()
         self._schedule_counts()
 
     # Export and import --------------------------------------------------------------------
@@ -1116,9 +909,7 @@ class OrdersPage(QWidget):
         )
         if not path:
             return
-        target = Path(path)
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_name(target.name + ".xlsx")
+        target = xlsx_path(path)
         from primedist.services.order_export import export_orders
 
         ctx, state, lang = self.ctx, self.model.state, current_language()
@@ -1140,34 +931,27 @@ class OrdersPage(QWidget):
 
     def _export_finished(self) -> None:
         self._exporting = False
-        if _alive(self):
+        if alive(self):
             self._update_actions()
 
     def _export_done(self, report: Any) -> None:
-        if not _alive(self):
+        if not alive(self):
             return
-        text = _count_text(
+        text = count_text(
             report.rows,
             QCoreApplication.translate("orders", "%n order exported to %1."),
             QCoreApplication.translate("orders", "%n orders exported to %1."),
         ).replace("%1", str(report.path))
-        box = self._message_box(QCoreApplication.translate("orders", "Export finished"), text)
-        folder = box.addButton(
+        box = export_done_box(
+            self,
+            QCoreApplication.translate("orders", "Export finished"),
+            text,
             QCoreApplication.translate("orders", "Open folder"),
-            QMessageBox.ButtonRole.ActionRole,
+            report.path,
         )
-        folder.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.path.parent)))
-        )
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.open()
-
-    def _message_box(self, title: str, text: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
         box.setObjectName("ordersMessage")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_message = box
-        return box
+        box.open()
 
     def import_file(self) -> None:
         """Import orders from an .xlsx/.csv file, then show what was imported and rejected."""
@@ -1224,6 +1008,6 @@ class OrdersPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""
-        if _alive(self):
+        if alive(self):
             self._counts_timer.stop()
             self.model.stop()

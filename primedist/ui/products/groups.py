@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QIntValidator, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QIntValidator, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -36,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import Engine
 
-from primedist.core.money import format_money, format_number
+from primedist.core.money import format_money
 from primedist.queries.sku_groups import GROUPS_SPEC, split_channels
 from primedist.services.context import ServiceContext
 from primedist.services.sku_groups import (
@@ -52,6 +50,15 @@ from primedist.services.sku_groups import (
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.list_tools import (
+    alive,
+    count_text,
+    export_done_box,
+    number,
+    setup_list_view,
+    sort_by_default,
+    xlsx_path,
+)
 from primedist.ui.ops import Op
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import SearchBox, icon
@@ -75,16 +82,8 @@ COLUMN_LABELS = (
 )
 
 
-def _alive(widget: Any) -> bool:
-    return shiboken6.isValid(widget)
-
-
 def _money(value: int | None) -> str:
     return "" if value is None else format_money(value, current_language())
-
-
-def _number(value: int) -> str:
-    return format_number(value, current_language())
 
 
 def price_range(low: int | None, high: int | None) -> str:
@@ -250,7 +249,7 @@ class ListingPicker(QDialog):
         ).run()
 
     def _show(self, seq: int, found: list[Candidate]) -> None:
-        if not _alive(self) or seq != self._seq:
+        if not alive(self) or seq != self._seq:
             return
         self._answered = seq
         self.candidates = found
@@ -266,7 +265,7 @@ class ListingPicker(QDialog):
             else:
                 group_text = ""
             texts = (c.sku, c.product_name, c.options, _shops_text(c.shops),
-                     price_range(c.discount_price or c.price, None), _number(c.stock),
+                     price_range(c.discount_price or c.price, None), number(c.stock),
                      group_text)  # fmt: skip
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
@@ -444,7 +443,7 @@ class GroupDialog(QDialog):
         ]
 
     def _loaded_detail(self, detail: GroupDetail) -> None:
-        if not _alive(self):
+        if not alive(self):
             return
         self.detail = detail
         self.code.setText(detail.code)
@@ -481,18 +480,18 @@ class GroupDialog(QDialog):
     def _show_stock(self) -> None:
         incoming = sum(c.stock for c in self.added.values())
         if self.detail is None:
-            text = self.tr("Stock: %1 from the listings added").replace("%1", _number(incoming))
+            text = self.tr("Stock: %1 from the listings added").replace("%1", number(incoming))
         else:
             d = self.detail
             text = (
                 self.tr("On hand %1 · reserved %2 · available %3")
-                .replace("%1", _number(d.stock))
-                .replace("%2", _number(d.reserved))
-                .replace("%3", _number(d.available))
+                .replace("%1", number(d.stock))
+                .replace("%2", number(d.reserved))
+                .replace("%3", number(d.available))
             )
             if incoming:
                 text += " " + self.tr("(+%1 from the listings added)").replace(
-                    "%1", _number(incoming)
+                    "%1", number(incoming)
                 )
         self.stock.setText(text)
 
@@ -570,7 +569,7 @@ class GroupDialog(QDialog):
         ).success(self._saved).failure(self._failed).finally_(self._done).run()
 
     def _saved(self, group_id: int) -> None:
-        if not _alive(self):
+        if not alive(self):
             return
         self.saved.emit(group_id)
         self.accept()
@@ -579,7 +578,7 @@ class GroupDialog(QDialog):
         from primedist.errors import PrimedistError
         from primedist.ui.errors import show_crash
 
-        if not _alive(self):
+        if not alive(self):
             return
         if isinstance(exc, PrimedistError):
             self.error.setText(exc.user_message)
@@ -589,7 +588,7 @@ class GroupDialog(QDialog):
 
     def _done(self) -> None:
         self._saving = False
-        if _alive(self):
+        if alive(self):
             self._update_buttons()
 
 
@@ -635,29 +634,16 @@ class SkuGroupsPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
-        sort_col = self.model.col[GROUPS_SPEC.default_sort]
-        self.view.horizontalHeader().setSortIndicator(sort_col, Qt.SortOrder.DescendingOrder)
+        sort_by_default(self.view, GROUPS_SPEC)
 
     def _build_view(self) -> QTableView:
         self.model = GroupsTableModel(self.ctx.engine, parent=self)
         view = self.view = QTableView()
         view.setObjectName("groupsView")
-        view.setModel(self.model)
-        view.setSortingEnabled(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.setIconSize(QSize(4 * (ICON + 2), ICON))
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(30)
-        header = view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for i, col in enumerate(GROUPS_SPEC.columns):
-            view.setColumnWidth(i, col.width)
-            view.setColumnHidden(i, col.key in HIDDEN_COLUMNS)
+        setup_list_view(
+            view, self.model, hidden=HIDDEN_COLUMNS, icon_size=QSize(4 * (ICON + 2), ICON),
+            single=True,
+        )  # fmt: skip
         view.activated.connect(lambda index: self.open_group(self.model.key_at(index.row())))
         view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         self.model.modelReset.connect(self._update_actions)
@@ -682,9 +668,8 @@ class SkuGroupsPage(QWidget):
         self._update_actions()
 
     def _show_count(self) -> None:
-        n = self.model.rowCount()
-        text = self.tr("%n group") if n == 1 else self.tr("%n groups")
-        self.count.setText(text.replace("%n", _number(n)))
+        self.count.setText(count_text(self.model.rowCount(), self.tr("%n group"),
+                                      self.tr("%n groups")))  # fmt: skip
 
     # State --------------------------------------------------------------------------------
     @property
@@ -694,7 +679,7 @@ class SkuGroupsPage(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        if _alive(self):
+        if alive(self):
             self._update_actions()
 
     def selected_id(self) -> int | None:
@@ -727,7 +712,7 @@ class SkuGroupsPage(QWidget):
         """The group dialog (new when `group_id` is None); the list refreshes on save."""
         dialog = GroupDialog(self.ctx, group_id, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda _id: self.refresh() if _alive(self) else None)
+        dialog.saved.connect(lambda _id: self.refresh() if alive(self) else None)
         self.dialog = dialog
         dialog.open()
         return dialog
@@ -756,7 +741,7 @@ class SkuGroupsPage(QWidget):
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
         self._set_busy(True)
         Op(self, lambda _job: fn()).success(
-            lambda result: done(result) if _alive(self) else None
+            lambda result: done(result) if alive(self) else None
         ).finally_(lambda: self._set_busy(False)).run()
 
     def default_export_path(self) -> Path:
@@ -773,9 +758,8 @@ class SkuGroupsPage(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        ctx, search, lang, target = self.ctx, self.model.state.search, current_language(), path
+        target = xlsx_path(path)
+        ctx, search, lang = self.ctx, self.model.state.search, current_language()
         self._set_busy(True)
         Op(
             self,
@@ -786,23 +770,16 @@ class SkuGroupsPage(QWidget):
         ).with_progress().success(self._exported).finally_(lambda: self._set_busy(False)).run()
 
     def _exported(self, report: Any) -> None:
-        if not _alive(self):
+        if not alive(self):
             return
         one, many = self.tr("%n group exported to %1."), self.tr("%n groups exported to %1.")
-        text = (one if report.rows == 1 else many).replace("%n", _number(report.rows))
-        text = text.replace("%1", str(report.path))
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Export finished"), text,
-                          parent=self)  # fmt: skip
+        text = count_text(report.rows, one, many).replace("%1", str(report.path))
+        box = export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
+                              report.path)  # fmt: skip
         box.setObjectName("groupsMessage")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        folder = box.addButton(self.tr("Open folder"), QMessageBox.ButtonRole.ActionRole)
-        folder.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.path.parent)))
-        )
-        box.addButton(QMessageBox.StandardButton.Close)
         self.last_message = box
         box.open()
 
     def shutdown(self) -> None:
-        if _alive(self):
+        if alive(self):
             self.model.stop()

@@ -17,12 +17,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
-    QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -32,23 +29,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -71,9 +60,24 @@ from primedist.services.product_status import (
     unhide_products,
 )
 from primedist.services.shops import ShopInfo, list_shops
+from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.list_tools import (
+    ACTIONS_STYLE,
+    CHIP_STYLE,
+    Chip,
+    ChipBar,
+    KeyedSelection,
+    MessageBar,
+    alive,
+    count_text,
+    push_button,
+    setup_list_view,
+    short_list,
+    sort_by_default,
+)
 from primedist.ui.ops import Op
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import SearchBox, icon
@@ -104,35 +108,12 @@ LOW_STOCK_COLOUR = "#B45309"
 HIDDEN_COLOUR = "#9CA3AF"
 THUMB = 28
 
-STYLE = """
-QFrame[chip="true"] { background: #EFF6FF; border: 1px solid #BFDBFE; border-radius: 12px; }
-QFrame[chip="true"] QToolButton { border: none; background: transparent; color: #1E40AF;
-    padding: 2px 4px; }
-QFrame[chip="true"] QToolButton#chipRemove { color: #60A5FA; font-weight: 600; }
-QFrame[chip="true"] QToolButton#chipRemove:hover { color: #B91C1C; }
+_ADD_PRODUCT_STYLE = """
 QPushButton#addProductButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
     font-weight: 600; padding: 6px 16px; }
 QPushButton#addProductButton:hover { background: #1D4ED8; }
-QPushButton:disabled { color: #9CA3AF; background: #F9FAFB; border-color: #E5E7EB; }
-QFrame#actionMessage { background: #ECFDF5; border: 1px solid #A7F3D0; border-radius: 6px; }
-QFrame#actionMessage QLabel { color: #065F46; }
-QFrame#actionMessage QToolButton { border: none; background: transparent; color: #065F46; }
 """
-
-
-def _alive(widget: Any) -> bool:
-    """False once Qt deleted the object (a background answer may come back later)."""
-    return shiboken6.isValid(widget)
-
-
-def _count_text(n: int, one: str, many: str) -> str:
-    """`one` or `many` (translated, with a %n) for n, the number in the UI language."""
-    return (one if n == 1 else many).replace("%n", format_number(n, current_language()))
-
-
-def _short_list(names: Sequence[str], limit: int = 3) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+STYLE = CHIP_STYLE + _ADD_PRODUCT_STYLE + ACTIONS_STYLE
 
 
 def status_label(status: str) -> str:
@@ -315,7 +296,7 @@ class ProductsTableModel(SqlTableModel):
 # --------------------------------------------------------------------------- filters
 
 
-class FilterDialog(QDialog):
+class FilterDialog(list_tools.FilterDialog):
     """Edits one kind of filter (shop, price, discount, stock, status, category);
     `updated` holds the new filter once accepted."""
 
@@ -328,15 +309,10 @@ class FilterDialog(QDialog):
         categories: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName(f"productFilter_{kind}")
-        self.kind = kind
-        self.updated = flt
-        self._flt = flt
-        layout = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setObjectName("dialogTitle")
-        layout.addWidget(self.title)
+        super().__init__(kind, flt, name=f"productFilter_{kind}", parent=parent)
+        self.updated: ProductFilter = flt
+        self._flt: ProductFilter = flt
+        layout = self.body
         if kind == "shop":
             self._build_shops(layout, shops)
         elif kind == "status":
@@ -345,53 +321,23 @@ class FilterDialog(QDialog):
             self._build_category(layout, categories)
         else:
             self._build_range(layout)
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            QCoreApplication.translate("products", "Apply")
-        )
-        self.buttons.accepted.connect(self.apply)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.setWindowTitle(self.title.text())
+        self.finish()
 
     # Building -------------------------------------------------------------------------
-    def _checklist(self, layout: QVBoxLayout) -> QListWidget:
-        self.list = QListWidget()
-        self.list.setObjectName("filterChecklist")
-        self.list.setMinimumWidth(300)
-        layout.addWidget(self.list)
-        return self.list
-
-    @staticmethod
-    def _check_item(lst: QListWidget, text: str, data: Any, checked: bool) -> QListWidgetItem:
-        item = QListWidgetItem(text)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        item.setData(Qt.ItemDataRole.UserRole, data)
-        lst.addItem(item)
-        return item
-
     def _build_shops(self, layout: QVBoxLayout, shops: Sequence[ShopInfo]) -> None:
         self.title.setText(
             QCoreApplication.translate("products", "Show products listed on these shops")
         )
-        lst = self._checklist(layout)
+        lst = self.checklist(layout)
         for shop in shops:
-            item = self._check_item(lst, shop.name, shop.id, shop.id in self._flt.shop_ids)
+            item = lst.add_choice(shop.name, shop.id, shop.id in self._flt.shop_ids)
             item.setIcon(icon(f"channel_{shop.channel.value}"))
 
     def _build_statuses(self, layout: QVBoxLayout) -> None:
         self.title.setText(QCoreApplication.translate("products", "Show products that are"))
-        lst = self._checklist(layout)
+        lst = self.checklist(layout)
         for status in STATUS_CHOICES:
-            self._check_item(lst, status_label(status), status, status in self._flt.statuses)
+            lst.add_choice(status_label(status), status, status in self._flt.statuses)
 
     def _build_category(self, layout: QVBoxLayout, categories: Sequence[str]) -> None:
         self.title.setText(QCoreApplication.translate("products", "Show products of the category"))
@@ -440,22 +386,12 @@ class FilterDialog(QDialog):
         return format_money(value, lang) if money else str(value)
 
     # Reading --------------------------------------------------------------------------
-    def apply(self) -> None:
-        """Check the input; accept with `updated` set, or say what is wrong."""
-        try:
-            self.updated = self.read()
-        except ValueError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
-
     def read(self) -> ProductFilter:
         """The filter with this dialog's part replaced; ValueError (translated) if invalid."""
         if self.kind == "shop":
-            return replace(self._flt, shop_ids=tuple(int(v) for v in self._checked()))
+            return replace(self._flt, shop_ids=tuple(int(v) for v in self.checked()))
         if self.kind == "status":
-            return replace(self._flt, statuses=tuple(str(v) for v in self._checked()))
+            return replace(self._flt, statuses=tuple(str(v) for v in self.checked()))
         if self.kind == "category":
             return replace(self._flt, category=self.combo.currentText().strip() or None)
         low, high = self._read_range()
@@ -466,14 +402,6 @@ class FilterDialog(QDialog):
         }[self.kind]
         ends: dict[str, Any] = {fields[0]: low, fields[1]: high}
         return replace(self._flt, **ends)
-
-    def _checked(self) -> list[Any]:
-        items = (self.list.item(i) for i in range(self.list.count()))
-        return [
-            it.data(Qt.ItemDataRole.UserRole)
-            for it in items
-            if it.checkState() == Qt.CheckState.Checked
-        ]
 
     def _read_range(self) -> tuple[int | None, int | None]:
         lang = current_language()
@@ -506,35 +434,6 @@ class FilterDialog(QDialog):
         return low, high
 
 
-class Chip(QFrame):
-    """An active filter: its text (click to edit) and × to remove it."""
-
-    removeRequested = Signal(str)
-    editRequested = Signal(str)
-
-    def __init__(self, kind: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kind = kind
-        self.setObjectName(f"chip_{kind}")
-        self.setProperty("chip", True)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 1, 4, 1)
-        row.setSpacing(0)
-        self.text = QToolButton()
-        self.text.setObjectName("chipText")
-        self.text.setText(text)
-        self.text.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.text.clicked.connect(lambda: self.editRequested.emit(kind))
-        self.remove = QToolButton()
-        self.remove.setObjectName("chipRemove")
-        self.remove.setText("×")
-        self.remove.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.remove.setToolTip(QCoreApplication.translate("products", "Remove this filter"))
-        self.remove.clicked.connect(lambda: self.removeRequested.emit(kind))
-        row.addWidget(self.text)
-        row.addWidget(self.remove)
-
-
 def cleared(flt: ProductFilter, kind: str) -> ProductFilter:
     """The filter without one chip."""
     fields: dict[str, dict[str, Any]] = {
@@ -551,7 +450,7 @@ def cleared(flt: ProductFilter, kind: str) -> ProductFilter:
 # --------------------------------------------------------------------------- page
 
 
-class ProductListPage(QWidget):
+class ProductListPage(KeyedSelection, QWidget):
     """Search, filter chips, the product list and its actions (see the module docstring)."""
 
     #: "Add product" was clicked.
@@ -567,8 +466,7 @@ class ProductListPage(QWidget):
     #: The context menu's "Stock history" on a product.
     historyRequested = Signal(int)
 
-    #: Selections up to this many rows are restored after a refresh.
-    KEEP_SELECTION_LIMIT = 5_000
+    model: ProductsTableModel
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -592,14 +490,7 @@ class ProductListPage(QWidget):
         layout.addWidget(self._build_message())
         layout.addWidget(self._build_view(), 1)
         self.retranslate()
-        sort_col = self.model.col[PRODUCTS_SPEC.default_sort]
-        order = (
-            Qt.SortOrder.DescendingOrder
-            if PRODUCTS_SPEC.default_descending
-            else Qt.SortOrder.AscendingOrder
-        )
-        # Setting the indicator sorts the model once: that is the first query.
-        self.view.horizontalHeader().setSortIndicator(sort_col, order)
+        sort_by_default(self.view, PRODUCTS_SPEC)
 
     # Construction -------------------------------------------------------------------------
     def _build_search_row(self) -> QHBoxLayout:
@@ -625,37 +516,24 @@ class ProductListPage(QWidget):
         return bar
 
     def _build_chips(self) -> QWidget:
-        self.chips = QWidget()
-        self.chips.setObjectName("chips")
-        self._chip_widgets: dict[str, Chip] = {}
-        self._chip_row = QHBoxLayout(self.chips)
-        self._chip_row.setContentsMargins(0, 0, 0, 0)
-        self._chip_row.setSpacing(6)
-        self.clear_filters = QPushButton()
-        self.clear_filters.setObjectName("linkButton")
-        self.clear_filters.clicked.connect(lambda: self.set_filter(ProductFilter()))
-        self._chip_row.addWidget(self.clear_filters)
-        self._chip_row.addStretch(1)
-        self.chips.hide()
+        self.chips = ChipBar()
+        self.chips.removeRequested.connect(self.remove_filter)
+        self.chips.editRequested.connect(self.edit_filter)
+        self.chips.clearRequested.connect(lambda: self.set_filter(ProductFilter()))
+        self.clear_filters = self.chips.clear_button
         return self.chips
-
-    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton()
-        button.setObjectName(name)
-        button.clicked.connect(lambda _c=False: slot())
-        return button
 
     def _build_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(6)
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
-        self.hide_button = self._button("hideButton", self.hide_selected)
-        self.unhide_button = self._button("unhideButton", self.unhide_selected)
-        self.delete_button = self._button("deleteButton", self.delete_selected)
-        self.export_button = self._button("exportButton", self.export)
-        self.import_button = self._button("importButton", self.importRequested.emit)
-        self.add_button = self._button("addProductButton", self.addRequested.emit)
+        self.hide_button = push_button("hideButton", self.hide_selected)
+        self.unhide_button = push_button("unhideButton", self.unhide_selected)
+        self.delete_button = push_button("deleteButton", self.delete_selected)
+        self.export_button = push_button("exportButton", self.export)
+        self.import_button = push_button("importButton", self.importRequested.emit)
+        self.add_button = push_button("addProductButton", self.addRequested.emit)
         for w in (self.hide_button, self.unhide_button, self.delete_button):
             row.addWidget(w)
         row.addSpacing(12)
@@ -668,19 +546,8 @@ class ProductListPage(QWidget):
         return row
 
     def _build_message(self) -> QWidget:
-        self.message_bar = QFrame()
-        self.message_bar.setObjectName("actionMessage")
-        row = QHBoxLayout(self.message_bar)
-        row.setContentsMargins(10, 4, 4, 4)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("×")
-        close.clicked.connect(self.message_bar.hide)
-        row.addWidget(self.message, 1)
-        row.addWidget(close)
-        self.message_bar.hide()
+        self.message_bar = MessageBar()
+        self.message = self.message_bar.label
         return self.message_bar
 
     def _build_view(self) -> QTableView:
@@ -688,22 +555,10 @@ class ProductListPage(QWidget):
         self.model = ProductsTableModel(self.ctx.engine, image_root=root, parent=self)
         view = self.view = QTableView()
         view.setObjectName("productsView")
-        view.setModel(self.model)
-        view.setSortingEnabled(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.setIconSize(QSize(96, THUMB))
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(THUMB + 8)
-        header = view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for i, col in enumerate(PRODUCTS_SPEC.columns):
-            view.setColumnWidth(i, VIEW_WIDTHS.get(col.key, col.width))
-            view.setColumnHidden(i, col.key in HIDDEN_COLUMNS)
+        setup_list_view(
+            view, self.model, hidden=HIDDEN_COLUMNS, widths=VIEW_WIDTHS,
+            icon_size=QSize(96, THUMB), row_height=THUMB + 8,
+        )  # fmt: skip
         view.activated.connect(self._on_activated)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
@@ -754,7 +609,7 @@ class ProductListPage(QWidget):
 
     def _show_count(self) -> None:
         self.count.setText(
-            _count_text(
+            count_text(
                 self.model.rowCount(),
                 QCoreApplication.translate("products", "%n product"),
                 QCoreApplication.translate("products", "%n products"),
@@ -829,7 +684,7 @@ class ProductListPage(QWidget):
             names = {s.id: s.name for s in self.shops()}
             shown = [names.get(i, f"#{i}") for i in f.shop_ids]
             out["shop"] = QCoreApplication.translate("products", "Shop: %1").replace(
-                "%1", _short_list(shown)
+                "%1", short_list(shown)
             )
         ranges = (
             (
@@ -864,7 +719,7 @@ class ProductListPage(QWidget):
             out[kind] = label + ": " + self._range_text(*shown_ends)
         if f.statuses:
             out["status"] = QCoreApplication.translate("products", "Status: %1").replace(
-                "%1", _short_list([status_label(s) for s in f.statuses], 4)
+                "%1", short_list([status_label(s) for s in f.statuses], 4)
             )
         if f.category:
             out["category"] = QCoreApplication.translate("products", "Category: %1").replace(
@@ -882,68 +737,12 @@ class ProductListPage(QWidget):
 
     def chip(self, kind: str) -> Chip | None:
         """The chip of an active filter kind, None when that filter is off."""
-        return self._chip_widgets.get(kind)
+        return self.chips.chip(kind)
 
     def _rebuild_chips(self) -> None:
-        for old in self._chip_widgets.values():
-            self._chip_row.removeWidget(old)
-            old.hide()
-            old.deleteLater()
-        self._chip_widgets = {}
-        texts = self.chip_texts()
-        for i, (kind, text) in enumerate(texts.items()):
-            chip = Chip(kind, text, self.chips)
-            chip.removeRequested.connect(self.remove_filter)
-            chip.editRequested.connect(self.edit_filter)
-            self._chip_row.insertWidget(i, chip)
-            self._chip_widgets[kind] = chip
-        self.chips.setVisible(bool(texts))
+        self.chips.show_chips(self.chip_texts())
 
-    # Selection ----------------------------------------------------------------------------
-    def _selected_spans(self) -> list[tuple[int, int]]:
-        """Selected rows as merged (first, last) spans, in list order."""
-        selection = self.view.selectionModel().selection()
-        spans = sorted((r.top(), r.bottom()) for r in selection.toList())
-        merged: list[tuple[int, int]] = []
-        for top, bottom in spans:
-            if merged and top <= merged[-1][1] + 1:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
-            else:
-                merged.append((top, bottom))
-        return merged
-
-    def selected_count(self) -> int:
-        return sum(bottom - top + 1 for top, bottom in self._selected_spans())
-
-    def selected_ids(self) -> list[int]:
-        """Product ids of the selected rows, in list order (loads every key if needed)."""
-        spans = self._selected_spans()
-        if spans and spans[-1][1] >= self.model.loaded_keys:
-            self.model.load_all_keys()
-        ids = []
-        for top, bottom in spans:
-            for row in range(top, bottom + 1):
-                key = self.model.key_at(row)
-                if key is not None:
-                    ids.append(key)
-        return ids
-
-    def select_ids(self, ids: Iterable[int]) -> int:
-        """Select the rows of these products among the loaded keys; returns how many."""
-        wanted = set(ids)
-        selection = QItemSelection()
-        last = self.model.columnCount() - 1
-        found = 0
-        for row in range(self.model.loaded_keys if wanted else 0):
-            if self.model.key_at(row) in wanted:
-                selection.select(self.model.index(row, 0), self.model.index(row, last))
-                found += 1
-                if found == len(wanted):
-                    break
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
-        self.view.selectionModel().select(selection, flags)
-        return found
-
+    # Selection (selected_ids, select_ids, selected_count: KeyedSelection) -----------------
     def _update_actions(self) -> None:
         n = self.selected_count()
         self.selection_label.setText(
@@ -1011,7 +810,7 @@ class ProductListPage(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        if _alive(self):
+        if alive(self):
             self._update_actions()
 
     def _run(self, title: str, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
@@ -1022,7 +821,7 @@ class ProductListPage(QWidget):
         ).finally_(lambda: self._set_busy(False)).run()
 
     def _after(self, done: Callable[[Any], None], result: Any) -> None:
-        if not _alive(self):
+        if not alive(self):
             return
         self.refresh()
         done(result)
@@ -1035,7 +834,7 @@ class ProductListPage(QWidget):
                 QCoreApplication.translate("products", "Hiding products"),
                 lambda: hide_products(ctx, ids),
                 lambda n: self.show_message(
-                    _count_text(
+                    count_text(
                         int(n),
                         QCoreApplication.translate("products", "%n product hidden"),
                         QCoreApplication.translate("products", "%n products hidden"),
@@ -1051,7 +850,7 @@ class ProductListPage(QWidget):
                 QCoreApplication.translate("products", "Showing products again"),
                 lambda: unhide_products(ctx, ids),
                 lambda n: self.show_message(
-                    _count_text(
+                    count_text(
                         int(n),
                         QCoreApplication.translate("products", "%n product unhidden"),
                         QCoreApplication.translate("products", "%n products unhidden"),
@@ -1064,7 +863,7 @@ class ProductListPage(QWidget):
         ids = self.selected_ids()
         if not ids:
             return None
-        text = _count_text(
+        text = count_text(
             len(ids),
             QCoreApplication.translate("products", "Delete %n product?"),
             QCoreApplication.translate("products", "Delete %n products?"),
@@ -1107,7 +906,7 @@ class ProductListPage(QWidget):
         parts = []
         if result.deleted or not result.archived:
             parts.append(
-                _count_text(
+                count_text(
                     result.deleted,
                     QCoreApplication.translate("products", "%n product deleted"),
                     QCoreApplication.translate("products", "%n products deleted"),
@@ -1115,7 +914,7 @@ class ProductListPage(QWidget):
             )
         if result.archived:
             parts.append(
-                _count_text(
+                count_text(
                     result.archived,
                     QCoreApplication.translate("products", "%n product archived (it has orders)"),
                     QCoreApplication.translate(
@@ -1127,17 +926,13 @@ class ProductListPage(QWidget):
 
     def show_message(self, text: str) -> None:
         """The outcome of the last action, above the list."""
-        self.message.setText(text)
-        self.message_bar.show()
+        self.message_bar.show_text(text)
 
     def refresh(self) -> None:
         """Re-run the list (keeping the selection where possible)."""
-        keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
-        self.model.refresh()
-        if keep:
-            self.select_ids(keep)
+        self.refresh_keeping_selection()
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""
-        if _alive(self):
+        if alive(self):
             self.model.stop()

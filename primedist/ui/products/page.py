@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from primedist.core.money import format_number
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
+from primedist.ui.list_tools import export_done_box, xlsx_path
 from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
 
@@ -154,12 +153,7 @@ class ProductsPage(QWidget):
             str(self.default_export_path()),
             QCoreApplication.translate("ProductsPage", "Excel workbook (*.xlsx)"),
         )
-        if not path:
-            return None
-        target = Path(path)
-        return (
-            target if target.suffix.lower() == ".xlsx" else target.with_name(target.name + ".xlsx")
-        )
+        return xlsx_path(path) if path else None
 
     def export(self, ids: object, target: Path | None = None) -> None:
         """Export the selected products (`ids`), or the list's filter and search (None)."""
@@ -187,21 +181,13 @@ class ProductsPage(QWidget):
             .replace("%1", n)
             .replace("%2", str(report.path))
         )
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
+        box = export_done_box(
+            self,
             QCoreApplication.translate("ProductsPage", "Export finished"),
             text,
-            parent=self,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        folder = box.addButton(
             QCoreApplication.translate("ProductsPage", "Open folder"),
-            QMessageBox.ButtonRole.ActionRole,
+            report.path,
         )
-        folder.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.path.parent)))
-        )
-        box.addButton(QMessageBox.StandardButton.Close)
         self.last_dialog = box
         box.open()
 

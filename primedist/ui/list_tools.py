@@ -1,0 +1,422 @@
+"""Widgets and helpers shared by the SQL-backed list pages (orders, products, SKU groups).
+
+A list page shows a `SqlTableModel` (keys only, keyset paged) in a `QTableView`:
+`setup_list_view` sets the view up alike on every page and `sort_by_default` runs the
+first query; `KeyedSelection` reads the selection as list keys and selects rows by key;
+`ChipBar` shows the active filters as chips (click to edit, × to remove) and
+`FilterDialog` is the frame of a page's filter editors (`CheckList` their tick lists);
+`MessageBar` says what the last action did; `export_done_box` offers to open the folder
+of an exported file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelection,
+    QItemSelectionModel,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_number
+from primedist.queries.spec import QuerySpec
+from primedist.ui.i18n import current_language
+from primedist.ui.table_model import SqlTableModel
+from primedist.ui.widgets import icon
+
+# Translation context of the texts of this module.
+CONTEXT = "filters"
+
+# Style of the filter chips (a page's STYLE includes it).
+CHIP_STYLE = """
+QFrame[chip="true"] { background: #EFF6FF; border: 1px solid #BFDBFE; border-radius: 12px; }
+QFrame[chip="true"] QToolButton { border: none; background: transparent; color: #1E40AF;
+    padding: 2px 4px; }
+QFrame[chip="true"] QToolButton#chipRemove { color: #60A5FA; font-weight: 600; }
+QFrame[chip="true"] QToolButton#chipRemove:hover { color: #B91C1C; }
+"""
+# Style of disabled action buttons and of the message bar (a page's STYLE includes it).
+ACTIONS_STYLE = """
+QPushButton:disabled { color: #9CA3AF; background: #F9FAFB; border-color: #E5E7EB; }
+QFrame#actionMessage { background: #ECFDF5; border: 1px solid #A7F3D0; border-radius: 6px; }
+QFrame#actionMessage QLabel { color: #065F46; }
+QFrame#actionMessage QToolButton { border: none; background: transparent; color: #065F46; }
+"""
+
+
+def alive(obj: Any) -> bool:
+    """False once Qt deleted the object (a background answer may come back later)."""
+    return shiboken6.isValid(obj)
+
+
+def number(n: int) -> str:
+    """A whole number in the UI language (`1.234` or `1,234`)."""
+    return format_number(n, current_language())
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    """`one` or `many` (translated, with a %n) for n, the number in the UI language."""
+    return (one if n == 1 else many).replace("%n", number(n))
+
+
+def short_list(names: Sequence[str], limit: int = 3) -> str:
+    """The first `limit` names, then `+N` for the others: `A, B, C +2`."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" +{len(names) - limit}" if len(names) > limit else "")
+
+
+def xlsx_path(chosen: str | Path) -> Path:
+    """The path a save dialog returned, with `.xlsx` added when it has another ending."""
+    target = Path(chosen)
+    return target if target.suffix.lower() == ".xlsx" else target.with_name(target.name + ".xlsx")
+
+
+def push_button(name: str, slot: Callable[[], object], icon_name: str = "") -> QPushButton:
+    """A button named `name` (objectName) calling `slot` when clicked, with a small icon."""
+    button = QPushButton()
+    button.setObjectName(name)
+    if icon_name:
+        button.setIcon(icon(icon_name))
+        button.setIconSize(QSize(14, 14))
+    button.clicked.connect(lambda _c=False: slot())
+    return button
+
+
+# --------------------------------------------------------------------------- the view
+
+
+def setup_list_view(
+    view: QTableView,
+    model: SqlTableModel,
+    *,
+    hidden: Iterable[str] = (),
+    widths: Mapping[str, int] | None = None,
+    icon_size: QSize | None = None,
+    row_height: int = 30,
+    single: bool = False,
+) -> None:
+    """Show `model` in `view` as every list does: rows selected whole, sortable by a header
+    click (the model re-runs the SQL), no row numbers, one line a row, the spec's column
+    widths (`widths` overrides some) and the `hidden` columns hidden."""
+    hidden, widths = set(hidden), widths or {}
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(
+        QAbstractItemView.SelectionMode.SingleSelection
+        if single
+        else QAbstractItemView.SelectionMode.ExtendedSelection
+    )
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    if icon_size is not None:
+        view.setIconSize(icon_size)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(row_height)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for i, col in enumerate(model.spec.columns):
+        view.setColumnWidth(i, widths.get(col.key, col.width))
+        view.setColumnHidden(i, col.key in hidden)
+
+
+def sort_by_default(view: QTableView, spec: QuerySpec) -> None:
+    """Show the spec's default sort on the header; setting the indicator sorts the model
+    once: that is the list's first query."""
+    column = [c.key for c in spec.columns].index(spec.default_sort)
+    order = Qt.SortOrder.DescendingOrder if spec.default_descending else Qt.SortOrder.AscendingOrder
+    view.horizontalHeader().setSortIndicator(column, order)
+
+
+class KeyedSelection:
+    """The selection of a list page as keys: mixed into a page (before QWidget) that shows
+    `model` (a SqlTableModel) in `view` (a QTableView)."""
+
+    view: QTableView
+    model: SqlTableModel
+
+    # Selections up to this many rows are restored after a refresh.
+    KEEP_SELECTION_LIMIT = 5_000
+
+    def _selected_spans(self) -> list[tuple[int, int]]:
+        """Selected rows as merged (first, last) spans, in list order."""
+        selection = self.view.selectionModel().selection()
+        spans = sorted((r.top(), r.bottom()) for r in selection.toList())
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def selected_count(self) -> int:
+        return sum(bottom - top + 1 for top, bottom in self._selected_spans())
+
+    def selected_ids(self) -> list[int]:
+        """Keys (ids) of the selected rows, in list order (loads every key if needed)."""
+        spans = self._selected_spans()
+        if spans and spans[-1][1] >= self.model.loaded_keys:
+            self.model.load_all_keys()
+        ids = []
+        for top, bottom in spans:
+            for row in range(top, bottom + 1):
+                key = self.model.key_at(row)
+                if key is not None:
+                    ids.append(key)
+        return ids
+
+    def select_ids(self, ids: Iterable[int]) -> int:
+        """Select the rows of these keys among the loaded keys; returns how many."""
+        wanted = set(ids)
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        found = 0
+        for row in range(self.model.loaded_keys if wanted else 0):
+            if self.model.key_at(row) in wanted:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+                found += 1
+                if found == len(wanted):
+                    break
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.view.selectionModel().select(selection, flags)
+        return found
+
+    def refresh_keeping_selection(self) -> None:
+        """Re-run the list, selecting the same keys again (up to KEEP_SELECTION_LIMIT)."""
+        keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
+        self.model.refresh()
+        if keep:
+            self.select_ids(keep)
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class Chip(QFrame):
+    """An active filter: its text (click to edit) and × to remove it."""
+
+    removeRequested = Signal(str)
+    editRequested = Signal(str)
+
+    def __init__(self, kind: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setObjectName(f"chip_{kind}")
+        self.setProperty("chip", True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 1, 4, 1)
+        row.setSpacing(0)
+        self.text = QToolButton()
+        self.text.setObjectName("chipText")
+        self.text.setText(text)
+        self.text.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.text.clicked.connect(lambda: self.editRequested.emit(kind))
+        self.remove = QToolButton()
+        self.remove.setObjectName("chipRemove")
+        self.remove.setText("×")
+        self.remove.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.remove.setToolTip(QCoreApplication.translate("filters", "Remove this filter"))
+        self.remove.clicked.connect(lambda: self.removeRequested.emit(kind))
+        row.addWidget(self.text)
+        row.addWidget(self.remove)
+
+
+class ChipBar(QWidget):
+    """The chips of the active filters, then a "Clear all" link (`clear_button`, its text
+    set by the page); hidden while no filter is on."""
+
+    # A chip's × was clicked (its kind).
+    removeRequested = Signal(str)
+    # A chip's text was clicked (its kind).
+    editRequested = Signal(str)
+    # "Clear all" was clicked.
+    clearRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chips")
+        self._chips: dict[str, Chip] = {}
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.setSpacing(6)
+        self.clear_button = QPushButton()
+        self.clear_button.setObjectName("linkButton")
+        self.clear_button.clicked.connect(lambda: self.clearRequested.emit())
+        self._row.addWidget(self.clear_button)
+        self._row.addStretch(1)
+        self.hide()
+
+    def chip(self, kind: str) -> Chip | None:
+        """The chip of an active filter kind, None when that filter is off."""
+        return self._chips.get(kind)
+
+    def show_chips(self, texts: Mapping[str, str]) -> None:
+        """Replace the chips by these ({kind: text}, in chip order)."""
+        for old in self._chips.values():
+            self._row.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        self._chips = {}
+        for i, (kind, text) in enumerate(texts.items()):
+            chip = Chip(kind, text, self)
+            chip.removeRequested.connect(self.removeRequested)
+            chip.editRequested.connect(self.editRequested)
+            self._row.insertWidget(i, chip)
+            self._chips[kind] = chip
+        self.setVisible(bool(texts))
+
+
+class CheckList(QListWidget):
+    """The tick list of a filter dialog: each item carries its value (UserRole)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterChecklist")
+        self.setMinimumWidth(300)
+
+    def add_choice(self, text: str, data: Any, checked: bool) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        item.setData(Qt.ItemDataRole.UserRole, data)
+        self.addItem(item)
+        return item
+
+    def checked_values(self) -> list[Any]:
+        """The values of the ticked items, in list order."""
+        items = (self.item(i) for i in range(self.count()))
+        return [
+            it.data(Qt.ItemDataRole.UserRole)
+            for it in items
+            if it.checkState() == Qt.CheckState.Checked
+        ]
+
+
+class FilterDialog(QDialog):
+    """The frame of a filter editor: a title, the kind's inputs, an error line and
+    Apply/Cancel; `updated` holds the new filter once accepted.
+
+    A subclass calls `__init__`, builds its inputs into `body` (setting `title`'s text),
+    calls `finish()`, and implements `read()`: the filter with its part replaced, or
+    ValueError with a translated message."""
+
+    def __init__(self, kind: str, flt: Any, *, name: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.kind = kind
+        self.updated = flt
+        self._flt = flt
+        self.list: CheckList | None = None
+        self.body = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setObjectName("dialogTitle")
+        self.body.addWidget(self.title)
+
+    def finish(self) -> None:
+        """The error line and the buttons, under the inputs."""
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.body.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            QCoreApplication.translate("filters", "Apply")
+        )
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        self.body.addWidget(self.buttons)
+        self.setWindowTitle(self.title.text())
+
+    def checklist(self, layout: QVBoxLayout) -> CheckList:
+        """A tick list (`list`) added to `layout`."""
+        self.list = CheckList()
+        layout.addWidget(self.list)
+        return self.list
+
+    def checked(self) -> list[Any]:
+        """The values ticked in `list`."""
+        return self.list.checked_values() if self.list is not None else []
+
+    def apply(self) -> None:
+        """Check the input; accept with `updated` set, or say what is wrong."""
+        try:
+            self.updated = self.read()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- messages
+
+
+class MessageBar(QFrame):
+    """The outcome of the last action, above a list (`label`), with × to close it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("actionMessage")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("×")
+        close.clicked.connect(self.hide)
+        row.addWidget(self.label, 1)
+        row.addWidget(close)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+def export_done_box(
+    parent: QWidget, title: str, text: str, folder_button: str, path: Path
+) -> QMessageBox:
+    """An information box (deleted on close) saying an export finished, with a button
+    (`folder_button`, its text) opening the folder of `path`, and Close; not yet open."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    folder = box.addButton(folder_button, QMessageBox.ButtonRole.ActionRole)
+    folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+    box.addButton(QMessageBox.StandardButton.Close)
+    return box
