@@ -2,7 +2,8 @@
 
 A list page shows a `SqlTableModel` (keys only, keyset paged) in a `QTableView`:
 `setup_list_view` sets the view up alike on every page and `sort_by_default` runs the
-first query; `KeyedSelection` reads the selection as list keys and selects rows by key;
+first query; `SqlListPage` is the base of such a page (the selection as list keys,
+writing actions off the UI thread, the language switch);
 `ChipBar` shows the active filters as chips (click to edit, × to remove) and
 `FilterDialog` is the frame of a page's filter editors (`CheckList` their tick lists);
 `MessageBar` says what the last action did; `export_done_box` offers to open the folder
@@ -18,6 +19,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QSize,
@@ -25,7 +27,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -47,6 +50,7 @@ from PySide6.QtWidgets import (
 from primedist.core.money import format_number
 from primedist.queries.spec import QuerySpec
 from primedist.ui.i18n import current_language
+from primedist.ui.ops import Op
 from primedist.ui.table_model import SqlTableModel
 from primedist.ui.widgets import icon
 
@@ -156,9 +160,11 @@ def sort_by_default(view: QTableView, spec: QuerySpec) -> None:
     view.horizontalHeader().setSortIndicator(column, order)
 
 
-class KeyedSelection:
-    """The selection of a list page as keys: mixed into a page (before QWidget) that shows
-    `model` (a SqlTableModel) in `view` (a QTableView)."""
+class SqlListPage(QWidget):
+    """The base of a page showing `model` (a SqlTableModel) in `view` (a QTableView): the
+    selection as keys, writing actions run off the UI thread one at a time (`busy`), and
+    the language switch. A subclass builds `model` and `view` and provides `retranslate()`
+    and `_update_actions()` (enabling its buttons, reading `busy`)."""
 
     view: QTableView
     model: SqlTableModel
@@ -166,6 +172,34 @@ class KeyedSelection:
     # Selections up to this many rows are restored after a refresh.
     KEEP_SELECTION_LIMIT = 5_000
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._busy = False
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def _update_actions(self) -> None:
+        raise NotImplementedError
+
+    def _show_count(self) -> None:
+        raise NotImplementedError
+
+    def _watch_view(self) -> None:
+        """Keep the actions in step with the selection and the rows, and the count shown
+        in step with the query (call once `view` shows `model`)."""
+        self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
+        self.model.modelReset.connect(self._update_actions)
+        self.model.queryChanged.connect(lambda _n: self._show_count())
+        self.model.keysLoaded.connect(lambda _n: self._show_count())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.model.reformat()
+        super().changeEvent(event)
+
+    # Selection ----------------------------------------------------------------------------
     def _selected_spans(self) -> list[tuple[int, int]]:
         """Selected rows as merged (first, last) spans, in list order."""
         selection = self.view.selectionModel().selection()
@@ -210,15 +244,73 @@ class KeyedSelection:
         self.view.selectionModel().select(selection, flags)
         return found
 
-    def refresh_keeping_selection(self) -> None:
-        """Re-run the list, selecting the same keys again (up to KEEP_SELECTION_LIMIT)."""
+    def refresh(self) -> None:
+        """Re-run the list (keeping the selection where possible)."""
         keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
         self.model.refresh()
         if keep:
             self.select_ids(keep)
 
+    # Actions ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """True while a writing action runs."""
+        return self._busy
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if alive(self):
+            self._update_actions()
+
+    def _run(
+        self, title: str, fn: Callable[[], Any], done: Callable[[Any], None], *,
+        progress: bool = False,
+    ) -> None:  # fmt: skip
+        """Run a writing service call off the UI thread (busy meanwhile), then refresh the
+        list and call `done(result)` (not when the page is gone)."""
+        self._set_busy(True)
+        op = Op(self, lambda _job: fn(), title=title).success(
+            lambda result: self._after(done, result)
+        )
+        op.finally_(lambda: self._set_busy(False))
+        (op.with_progress() if progress else op).run()
+
+    def _after(self, done: Callable[[Any], None], result: Any) -> None:
+        if not alive(self):
+            return
+        self.refresh()
+        done(result)
+
 
 # --------------------------------------------------------------------------- filters
+
+
+class FilterButton(QPushButton):
+    """ "Filters" (objectName filterButton) opening a menu of filter kinds: `kind_actions`
+    (their texts set by the page). Choosing a kind calls `edit(kind)`; a kind in `toggles`
+    is a checkable action calling its function with the new state instead."""
+
+    def __init__(
+        self,
+        kinds: Iterable[str],
+        edit: Callable[[str], object],
+        toggles: Mapping[str, Callable[[bool], None]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterButton")
+        toggles = toggles or {}
+        self.filter_menu = QMenu(self)
+        self.kind_actions: dict[str, QAction] = {}
+        for kind in kinds:
+            action = self.filter_menu.addAction("")
+            if kind in toggles:
+                action.setCheckable(True)
+                action.toggled.connect(toggles[kind])
+            else:
+                action.triggered.connect(lambda _c=False, k=kind: edit(k))
+            self.kind_actions[kind] = action
+        self.setMenu(self.filter_menu)
 
 
 class Chip(QFrame):

@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
-    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -26,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence
+from PySide6.QtGui import QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -36,9 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
-    QPushButton,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -70,8 +67,9 @@ from primedist.ui.list_tools import (
     CHIP_STYLE,
     Chip,
     ChipBar,
-    KeyedSelection,
+    FilterButton,
     MessageBar,
+    SqlListPage,
     alive,
     count_text,
     export_done_box,
@@ -374,7 +372,7 @@ def import_summary(report: Any) -> str:
 # --------------------------------------------------------------------------- page
 
 
-class OrdersPage(KeyedSelection, QWidget):
+class OrdersPage(SqlListPage):
     """Status tabs with counts, search, filter chips, bulk actions and the order list."""
 
     #: Emitted when new status counts are shown.
@@ -403,7 +401,6 @@ class OrdersPage(KeyedSelection, QWidget):
         self.counts: dict[str, int] = {}
         self._counts_seq = 0
         self._counts_running = 0
-        self._busy = False
         self._exporting = False
         self.filter_dialog: FilterDialog | None = None
         self.last_message: QMessageBox | None = None
@@ -448,19 +445,11 @@ class OrdersPage(KeyedSelection, QWidget):
         self.search = SearchBox()
         self.search.setMinimumWidth(420)
         self.search.searchChanged.connect(self._on_search)
-        self.filter_button = QPushButton()
-        self.filter_button.setObjectName("filterButton")
-        self.filter_menu = QMenu(self.filter_button)
-        self.filter_actions: dict[str, QAction] = {}
-        for kind in CHIP_KINDS:
-            action = self.filter_menu.addAction("")
-            if kind == "flagged":
-                action.setCheckable(True)
-                action.toggled.connect(self._on_flagged_toggled)
-            else:
-                action.triggered.connect(lambda _c=False, k=kind: self.edit_filter(k))
-            self.filter_actions[kind] = action
-        self.filter_button.setMenu(self.filter_menu)
+        self.filter_button = FilterButton(
+            CHIP_KINDS, self.edit_filter, toggles={"flagged": self._on_flagged_toggled}
+        )
+        self.filter_menu = self.filter_button.filter_menu
+        self.filter_actions = self.filter_button.kind_actions
         self.count = QLabel()
         self.count.setObjectName("muted")
         bar.addWidget(self.search)
@@ -515,19 +504,10 @@ class OrdersPage(KeyedSelection, QWidget):
             view, self.model, hidden=HIDDEN_COLUMNS, widths=VIEW_WIDTHS, icon_size=QSize(16, 16)
         )
         view.activated.connect(self.open_detail)
-        view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
-        self.model.modelReset.connect(self._update_actions)
-        self.model.queryChanged.connect(lambda _n: self._show_count())
-        self.model.keysLoaded.connect(lambda _n: self._show_count())
+        self._watch_view()
         return view
 
     # Text ---------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            self.model.reformat()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
             QCoreApplication.translate("orders", "Search by order ID, customer name or phone")
@@ -786,35 +766,7 @@ class OrdersPage(KeyedSelection, QWidget):
             return True
         return any(_can_become(s, to) for s in statuses)
 
-    # Actions ------------------------------------------------------------------------------
-    @property
-    def busy(self) -> bool:
-        """True while a writing action (confirm, cancel, flag, import) runs."""
-        return self._busy
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        if alive(self):
-            self._update_actions()
-
-    def _run(
-        self, title: str, fn: Callable[[], Any], done: Callable[[Any], None], *,
-        progress: bool = False,
-    ) -> None:  # fmt: skip
-        """Run a writing service call off the UI thread, then refresh list and counts."""
-        self._set_busy(True)
-        op = Op(self, lambda _job: fn(), title=title).success(
-            lambda result: self._after(done, result)
-        )
-        op.finally_(lambda: self._set_busy(False))
-        (op.with_progress() if progress else op).run()
-
-    def _after(self, done: Callable[[Any], None], result: Any) -> None:
-        if not alive(self):
-            return
-        self.refresh()
-        done(result)
-
+    # Actions (busy, _run: SqlListPage; confirm, cancel, flag and import are busy) ---------
     def confirm_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
@@ -890,7 +842,7 @@ class OrdersPage(KeyedSelection, QWidget):
 
     def refresh(self) -> None:
         """Re-run the list (keeping the selection where possible) and the counts."""
-        self.refresh_keeping_selection()
+        super().refresh()
         self._schedule_counts()
 
     # Export and import --------------------------------------------------------------------

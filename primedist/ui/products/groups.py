@@ -9,7 +9,7 @@ searches variants of every shop as you type (`find_candidates`), off the UI thre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
+    SqlListPage,
     alive,
     count_text,
     export_done_box,
@@ -595,14 +596,15 @@ class GroupDialog(QDialog):
 # --------------------------------------------------------------------------- page
 
 
-class SkuGroupsPage(QWidget):
+class SkuGroupsPage(SqlListPage):
     """The SKU group list with search, New group…, Edit…, Delete and Export."""
+
+    model: GroupsTableModel
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("list_sku_groups")
         self.ctx = ctx
-        self._busy = False
         self.dialog: GroupDialog | None = None
         self.last_message: QMessageBox | None = None
         layout = QVBoxLayout(self)
@@ -645,19 +647,10 @@ class SkuGroupsPage(QWidget):
             single=True,
         )  # fmt: skip
         view.activated.connect(lambda index: self.open_group(self.model.key_at(index.row())))
-        view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
-        self.model.modelReset.connect(self._update_actions)
-        self.model.queryChanged.connect(lambda _n: self._show_count())
-        self.model.keysLoaded.connect(lambda _n: self._show_count())
+        self._watch_view()
         return view
 
     # Text ---------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            self.model.reformat()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search groups by code or name"))
         self.new_button.setText(self.tr("New group…"))
@@ -671,17 +664,7 @@ class SkuGroupsPage(QWidget):
         self.count.setText(count_text(self.model.rowCount(), self.tr("%n group"),
                                       self.tr("%n groups")))  # fmt: skip
 
-    # State --------------------------------------------------------------------------------
-    @property
-    def busy(self) -> bool:
-        """True while a delete or an export runs."""
-        return self._busy
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        if alive(self):
-            self._update_actions()
-
+    # State (busy: SqlListPage; a delete or an export is busy) -----------------------------
     def selected_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows()
         return self.model.key_at(rows[0].row()) if rows else None
@@ -736,13 +719,7 @@ class SkuGroupsPage(QWidget):
         if not ask_confirm(self, self.tr("Delete SKU group"), question):
             return
         ctx = self.ctx
-        self._run(lambda: delete_group(ctx, gid), lambda _r: self.refresh())
-
-    def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        self._set_busy(True)
-        Op(self, lambda _job: fn()).success(
-            lambda result: done(result) if alive(self) else None
-        ).finally_(lambda: self._set_busy(False)).run()
+        self._run("", lambda: delete_group(ctx, gid), lambda _r: None)
 
     def default_export_path(self) -> Path:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()

@@ -12,14 +12,13 @@ wires to the dialogs of other parts.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -27,7 +26,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -36,7 +35,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -69,8 +67,9 @@ from primedist.ui.list_tools import (
     CHIP_STYLE,
     Chip,
     ChipBar,
-    KeyedSelection,
+    FilterButton,
     MessageBar,
+    SqlListPage,
     alive,
     count_text,
     push_button,
@@ -78,7 +77,6 @@ from primedist.ui.list_tools import (
     short_list,
     sort_by_default,
 )
-from primedist.ui.ops import Op
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import SearchBox, icon
 
@@ -450,7 +448,7 @@ def cleared(flt: ProductFilter, kind: str) -> ProductFilter:
 # --------------------------------------------------------------------------- page
 
 
-class ProductListPage(KeyedSelection, QWidget):
+class ProductListPage(SqlListPage):
     """Search, filter chips, the product list and its actions (see the module docstring)."""
 
     #: "Add product" was clicked.
@@ -476,7 +474,6 @@ class ProductListPage(KeyedSelection, QWidget):
         self._filter = ProductFilter()
         self._search = ""
         self._shops: list[ShopInfo] | None = None
-        self._busy = False
         self.filter_dialog: FilterDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.context_menu: QMenu | None = None
@@ -498,15 +495,9 @@ class ProductListPage(KeyedSelection, QWidget):
         self.search = SearchBox()
         self.search.setMinimumWidth(420)
         self.search.searchChanged.connect(self._on_search)
-        self.filter_button = QPushButton()
-        self.filter_button.setObjectName("filterButton")
-        self.filter_menu = QMenu(self.filter_button)
-        self.filter_actions: dict[str, QAction] = {}
-        for kind in CHIP_KINDS:
-            action = self.filter_menu.addAction("")
-            action.triggered.connect(lambda _c=False, k=kind: self.edit_filter(k))
-            self.filter_actions[kind] = action
-        self.filter_button.setMenu(self.filter_menu)
+        self.filter_button = FilterButton(CHIP_KINDS, self.edit_filter)
+        self.filter_menu = self.filter_button.filter_menu
+        self.filter_actions = self.filter_button.kind_actions
         self.count = QLabel()
         self.count.setObjectName("muted")
         bar.addWidget(self.search)
@@ -562,19 +553,10 @@ class ProductListPage(KeyedSelection, QWidget):
         view.activated.connect(self._on_activated)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)
-        view.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
-        self.model.modelReset.connect(self._update_actions)
-        self.model.queryChanged.connect(lambda _n: self._show_count())
-        self.model.keysLoaded.connect(lambda _n: self._show_count())
+        self._watch_view()
         return view
 
     # Text ---------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            self.model.reformat()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
             QCoreApplication.translate("products", "Search by product name, SKU or barcode")
@@ -802,30 +784,7 @@ class ProductListPage(KeyedSelection, QWidget):
         self.context_menu = menu
         return menu
 
-    # Actions ------------------------------------------------------------------------------
-    @property
-    def busy(self) -> bool:
-        """True while a writing action (hide, unhide, delete) runs."""
-        return self._busy
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        if alive(self):
-            self._update_actions()
-
-    def _run(self, title: str, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        """Run a writing service call off the UI thread, then refresh the list."""
-        self._set_busy(True)
-        Op(self, lambda _job: fn(), title=title).success(
-            lambda result: self._after(done, result)
-        ).finally_(lambda: self._set_busy(False)).run()
-
-    def _after(self, done: Callable[[Any], None], result: Any) -> None:
-        if not alive(self):
-            return
-        self.refresh()
-        done(result)
-
+    # Actions (busy, _run: SqlListPage; hide, unhide and delete are busy) -----------------
     def hide_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
@@ -927,10 +886,6 @@ class ProductListPage(KeyedSelection, QWidget):
     def show_message(self, text: str) -> None:
         """The outcome of the last action, above the list."""
         self.message_bar.show_text(text)
-
-    def refresh(self) -> None:
-        """Re-run the list (keeping the selection where possible)."""
-        self.refresh_keeping_selection()
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""
