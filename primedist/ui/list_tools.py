@@ -3,8 +3,8 @@
 A list page shows a `SqlTableModel` (keys only, keyset paged) in a `QTableView`:
 `setup_list_view` sets the view up alike on every page and `sort_by_default` runs the
 first query; `SqlListPage` is the base of such a page (the selection as list keys,
-writing actions off the UI thread, the language switch);
-`ChipBar` shows the active filters as chips (click to edit, × to remove) and
+writing actions off the UI thread, the language switch) and `FilteredListPage` adds the
+search box, the Filters menu (`FilterButton`) and the filter chips; `ChipBar` shows the active filters as chips (click to edit, × to remove) and
 `FilterDialog` is the frame of a page's filter editors (`CheckList` their tick lists);
 `MessageBar` says what the last action did; `export_done_box` offers to open the folder
 of an exported file.
@@ -49,10 +49,12 @@ from PySide6.QtWidgets import (
 
 from primedist.core.money import format_number
 from primedist.queries.spec import QuerySpec
+from primedist.services.context import ServiceContext
+from primedist.services.shops import ShopInfo, list_shops
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
 from primedist.ui.table_model import SqlTableModel
-from primedist.ui.widgets import icon
+from primedist.ui.widgets import SearchBox, icon
 
 # Translation context of the texts of this module.
 CONTEXT = "filters"
@@ -499,6 +501,106 @@ class MessageBar(QFrame):
     def show_text(self, text: str) -> None:
         self.label.setText(text)
         self.show()
+
+
+class FilteredListPage(SqlListPage):
+    """A SqlListPage with a search box, a Filters menu, chips of the active filters and a
+    message bar. The subclass holds its filter in `_filter` (a frozen dataclass, empty at
+    first: `_empty`) and provides `chip_texts()` ({kind: text} in chip order),
+    `edit_filter(kind)`, `_cleared(filter, kind)` (the filter without one kind) and
+    `_apply()` (runs the list query for `_filter` and `_search`, keeping the sort)."""
+
+    def __init__(self, ctx: ServiceContext, empty: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._empty = empty
+        self._filter = empty
+        self._search = ""
+        self._shops: list[ShopInfo] | None = None
+
+    def chip_texts(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def edit_filter(self, kind: str) -> object:
+        raise NotImplementedError
+
+    def _cleared(self, flt: Any, kind: str) -> Any:
+        raise NotImplementedError
+
+    def _apply(self) -> None:
+        raise NotImplementedError
+
+    # Construction -------------------------------------------------------------------------
+    def _build_search_row(
+        self, kinds: Iterable[str], toggles: Mapping[str, Callable[[bool], None]] | None = None
+    ) -> QHBoxLayout:
+        """The search box, the Filters menu (`filter_actions`) and the row count."""
+        bar = QHBoxLayout()
+        self.search = SearchBox()
+        self.search.setMinimumWidth(420)
+        self.search.searchChanged.connect(self._on_search)
+        self.filter_button = FilterButton(kinds, self.edit_filter, toggles)
+        self.filter_menu = self.filter_button.filter_menu
+        self.filter_actions = self.filter_button.kind_actions
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        bar.addWidget(self.search)
+        bar.addWidget(self.filter_button)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        return bar
+
+    def _build_chips(self) -> QWidget:
+        self.chips = ChipBar()
+        self.chips.removeRequested.connect(self.remove_filter)
+        self.chips.editRequested.connect(self._on_chip_clicked)
+        self.chips.clearRequested.connect(lambda: self.set_filter(self._empty))
+        self.clear_filters = self.chips.clear_button
+        return self.chips
+
+    def _build_message(self) -> QWidget:
+        self.message_bar = MessageBar()
+        self.message = self.message_bar.label
+        return self.message_bar
+
+    def show_message(self, text: str) -> None:
+        """The outcome of the last action, above the list."""
+        self.message_bar.show_text(text)
+
+    # Search and filters -------------------------------------------------------------------
+    def _on_search(self, text: str) -> None:
+        self._search = text
+        self._apply()
+
+    def current_filter(self) -> Any:
+        return self._filter
+
+    def set_filter(self, flt: Any) -> None:
+        """Show the rows of a filter: chips and list follow."""
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self._rebuild_chips()
+        self._apply()
+
+    def remove_filter(self, kind: str) -> None:
+        self.set_filter(self._cleared(self._filter, kind))
+
+    def shops(self, *, reload: bool = False) -> list[ShopInfo]:
+        """The shops (a few rows, read once; again when the shop picker opens)."""
+        if self._shops is None or reload:
+            self._shops = list_shops(self.ctx)
+        return self._shops
+
+    def chip(self, kind: str) -> Chip | None:
+        """The chip of an active filter kind, None when that filter is off."""
+        return self.chips.chip(kind)
+
+    def _rebuild_chips(self) -> None:
+        self.chips.show_chips(self.chip_texts())
+
+    def _on_chip_clicked(self, kind: str) -> None:
+        self.edit_filter(kind)
 
 
 def export_done_box(

@@ -56,7 +56,7 @@ from primedist.queries.orders import (
 )
 from primedist.services.context import ServiceContext
 from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
-from primedist.services.shops import ShopInfo, list_shops
+from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
@@ -65,11 +65,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     ACTIONS_STYLE,
     CHIP_STYLE,
-    Chip,
-    ChipBar,
-    FilterButton,
-    MessageBar,
-    SqlListPage,
+    FilteredListPage,
     alive,
     count_text,
     export_done_box,
@@ -82,7 +78,7 @@ from primedist.ui.list_tools import (
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.table_model import Index, SqlTableModel
-from primedist.ui.widgets import SearchBox, icon
+from primedist.ui.widgets import icon
 
 #: Columns the list loads but does not show (drawn as icons instead).
 HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending")
@@ -372,7 +368,7 @@ def import_summary(report: Any) -> str:
 # --------------------------------------------------------------------------- page
 
 
-class OrdersPage(SqlListPage):
+class OrdersPage(FilteredListPage):
     """Status tabs with counts, search, filter chips, bulk actions and the order list."""
 
     #: Emitted when new status counts are shown.
@@ -381,6 +377,7 @@ class OrdersPage(SqlListPage):
     openCustomer = Signal(int)
 
     model: OrdersTableModel
+    _filter: OrderFilter
 
     COUNTS_DEBOUNCE_MS = 150
     #: Selections up to this many rows have their statuses read to enable Confirm/Cancel;
@@ -388,15 +385,11 @@ class OrdersPage(SqlListPage):
     STATUS_CHECK_LIMIT = 200
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, OrderFilter(), parent)
         self.setObjectName("list_orders")
         self.setStyleSheet(STYLE)
-        self.ctx = ctx
         self.tz = shop_tz()
-        self._filter = OrderFilter()
         self._tab = "all"
-        self._search = ""
-        self._shops: list[ShopInfo] | None = None
         #: The status counts shown (empty until the first answer).
         self.counts: dict[str, int] = {}
         self._counts_seq = 0
@@ -414,7 +407,7 @@ class OrdersPage(SqlListPage):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
         layout.addWidget(self._build_status_strip())
-        layout.addLayout(self._build_search_row())
+        layout.addLayout(self._build_search_row(CHIP_KINDS, {"flagged": self._on_flagged_toggled}))
         layout.addWidget(self._build_chips())
         layout.addLayout(self._build_actions())
         layout.addWidget(self._build_message())
@@ -440,32 +433,6 @@ class OrdersPage(SqlListPage):
         row.addStretch(1)
         return strip
 
-    def _build_search_row(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        self.search = SearchBox()
-        self.search.setMinimumWidth(420)
-        self.search.searchChanged.connect(self._on_search)
-        self.filter_button = FilterButton(
-            CHIP_KINDS, self.edit_filter, toggles={"flagged": self._on_flagged_toggled}
-        )
-        self.filter_menu = self.filter_button.filter_menu
-        self.filter_actions = self.filter_button.kind_actions
-        self.count = QLabel()
-        self.count.setObjectName("muted")
-        bar.addWidget(self.search)
-        bar.addWidget(self.filter_button)
-        bar.addStretch(1)
-        bar.addWidget(self.count)
-        return bar
-
-    def _build_chips(self) -> QWidget:
-        self.chips = ChipBar()
-        self.chips.removeRequested.connect(self.remove_filter)
-        self.chips.editRequested.connect(self._on_chip_clicked)
-        self.chips.clearRequested.connect(lambda: self.set_filter(OrderFilter()))
-        self.clear_filters = self.chips.clear_button
-        return self.chips
-
     def _build_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -490,11 +457,6 @@ class OrdersPage(SqlListPage):
         row.addSpacing(12)
         row.addWidget(self.new_button)
         return row
-
-    def _build_message(self) -> QWidget:
-        self.message_bar = MessageBar()
-        self.message = self.message_bar.label
-        return self.message_bar
 
     def _build_view(self) -> QTableView:
         self.model = OrdersTableModel(self.ctx.engine, parent=self)
@@ -623,24 +585,17 @@ class OrdersPage(SqlListPage):
 
     # Search and filters -------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
-        self._search = text
-        self._apply()
+        super()._on_search(text)
         self._schedule_counts()
-
-    def current_filter(self) -> OrderFilter:
-        return self._filter
 
     def set_filter(self, flt: OrderFilter) -> None:
         """Show the orders of a filter: chips, list and counts follow."""
-        if flt == self._filter:
-            return
-        self._filter = flt
-        self._rebuild_chips()
-        self._apply()
-        self._schedule_counts()
+        if flt != self._filter:
+            super().set_filter(flt)
+            self._schedule_counts()
 
-    def remove_filter(self, kind: str) -> None:
-        self.set_filter(cleared(self._filter, kind))
+    def _cleared(self, flt: OrderFilter, kind: str) -> OrderFilter:
+        return cleared(flt, kind)
 
     def _apply(self) -> None:
         """Run the list query for the filter, status tab and search; keep the sort."""
@@ -651,12 +606,6 @@ class OrdersPage(SqlListPage):
                 sort_key=state.sort_key, descending=state.descending,
             )
         )  # fmt: skip
-
-    def shops(self, *, reload: bool = False) -> list[ShopInfo]:
-        """The shops (a few rows, read once; again when the shop picker opens)."""
-        if self._shops is None or reload:
-            self._shops = list_shops(self.ctx)
-        return self._shops
 
     def today(self) -> date:
         return to_local(self.ctx.clock.now(), self.tz).date()
@@ -715,12 +664,8 @@ class OrdersPage(SqlListPage):
             low_only.replace("%1", low) if low is not None else high_only.replace("%1", high or "")
         )
 
-    def chip(self, kind: str) -> Chip | None:
-        """The chip of an active filter kind, None when that filter is off."""
-        return self.chips.chip(kind)
-
     def _rebuild_chips(self) -> None:
-        self.chips.show_chips(self.chip_texts())
+        super()._rebuild_chips()
         flagged = self.filter_actions["flagged"]
         flagged.blockSignals(True)
         flagged.setChecked(self._filter.flagged_only)
@@ -730,7 +675,7 @@ class OrdersPage(SqlListPage):
         if kind != "flagged":
             self.edit_filter(kind)
 
-    # Selection (selected_ids, select_ids, selected_count: KeyedSelection) -----------------
+    # Selection (selected_ids, select_ids, selected_count: SqlListPage) --------------------
     def _update_actions(self) -> None:
         spans = self._selected_spans()
         n = sum(b - t + 1 for t, b in spans)
@@ -835,10 +780,6 @@ class OrdersPage(SqlListPage):
             if why == "no longer exists":
                 return QCoreApplication.translate("orders", "no longer exists")
             return why
-
-    def show_message(self, text: str) -> None:
-        """The outcome of the last action, above the list."""
-        self.message_bar.show_text(text)
 
     def refresh(self) -> None:
         """Re-run the list (keeping the selection where possible) and the counts."""

@@ -57,7 +57,7 @@ from primedist.services.product_status import (
     hide_products,
     unhide_products,
 )
-from primedist.services.shops import ShopInfo, list_shops
+from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
@@ -65,11 +65,7 @@ from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
     ACTIONS_STYLE,
     CHIP_STYLE,
-    Chip,
-    ChipBar,
-    FilterButton,
-    MessageBar,
-    SqlListPage,
+    FilteredListPage,
     alive,
     count_text,
     push_button,
@@ -78,7 +74,7 @@ from primedist.ui.list_tools import (
     sort_by_default,
 )
 from primedist.ui.table_model import Index, SqlTableModel
-from primedist.ui.widgets import SearchBox, icon
+from primedist.ui.widgets import icon
 
 #: Column headers of PRODUCTS_SPEC (context "columns", as SqlTableModel translates them).
 COLUMN_LABELS = (
@@ -448,7 +444,7 @@ def cleared(flt: ProductFilter, kind: str) -> ProductFilter:
 # --------------------------------------------------------------------------- page
 
 
-class ProductListPage(SqlListPage):
+class ProductListPage(FilteredListPage):
     """Search, filter chips, the product list and its actions (see the module docstring)."""
 
     #: "Add product" was clicked.
@@ -465,15 +461,12 @@ class ProductListPage(SqlListPage):
     historyRequested = Signal(int)
 
     model: ProductsTableModel
+    _filter: ProductFilter
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, ProductFilter(), parent)
         self.setObjectName("list_products")
         self.setStyleSheet(STYLE)
-        self.ctx = ctx
-        self._filter = ProductFilter()
-        self._search = ""
-        self._shops: list[ShopInfo] | None = None
         self.filter_dialog: FilterDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.context_menu: QMenu | None = None
@@ -481,7 +474,7 @@ class ProductListPage(SqlListPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
-        layout.addLayout(self._build_search_row())
+        layout.addLayout(self._build_search_row(CHIP_KINDS))
         layout.addWidget(self._build_chips())
         layout.addLayout(self._build_actions())
         layout.addWidget(self._build_message())
@@ -490,30 +483,6 @@ class ProductListPage(SqlListPage):
         sort_by_default(self.view, PRODUCTS_SPEC)
 
     # Construction -------------------------------------------------------------------------
-    def _build_search_row(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        self.search = SearchBox()
-        self.search.setMinimumWidth(420)
-        self.search.searchChanged.connect(self._on_search)
-        self.filter_button = FilterButton(CHIP_KINDS, self.edit_filter)
-        self.filter_menu = self.filter_button.filter_menu
-        self.filter_actions = self.filter_button.kind_actions
-        self.count = QLabel()
-        self.count.setObjectName("muted")
-        bar.addWidget(self.search)
-        bar.addWidget(self.filter_button)
-        bar.addStretch(1)
-        bar.addWidget(self.count)
-        return bar
-
-    def _build_chips(self) -> QWidget:
-        self.chips = ChipBar()
-        self.chips.removeRequested.connect(self.remove_filter)
-        self.chips.editRequested.connect(self.edit_filter)
-        self.chips.clearRequested.connect(lambda: self.set_filter(ProductFilter()))
-        self.clear_filters = self.chips.clear_button
-        return self.chips
-
     def _build_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -535,11 +504,6 @@ class ProductListPage(SqlListPage):
         row.addSpacing(12)
         row.addWidget(self.add_button)
         return row
-
-    def _build_message(self) -> QWidget:
-        self.message_bar = MessageBar()
-        self.message = self.message_bar.label
-        return self.message_bar
 
     def _build_view(self) -> QTableView:
         root = self.ctx.settings.data_dir if self.ctx.settings else None
@@ -599,10 +563,6 @@ class ProductListPage(SqlListPage):
         )
 
     # Search and filters -------------------------------------------------------------------
-    def _on_search(self, text: str) -> None:
-        self._search = text
-        self._apply()
-
     def search_text(self) -> str:
         """The search box text the list shows (as last applied)."""
         return self._search
@@ -612,24 +572,13 @@ class ProductListPage(SqlListPage):
         self.search.setText(text)
         self._on_search(text)
 
-    def current_filter(self) -> ProductFilter:
-        return self._filter
-
     def query_state(self) -> QueryState:
         """The list's query: filter clauses, search and sort (what an export of the view
         pages with)."""
         return self.model.state
 
-    def set_filter(self, flt: ProductFilter) -> None:
-        """Show the products of a filter: chips and list follow."""
-        if flt == self._filter:
-            return
-        self._filter = flt
-        self._rebuild_chips()
-        self._apply()
-
-    def remove_filter(self, kind: str) -> None:
-        self.set_filter(cleared(self._filter, kind))
+    def _cleared(self, flt: ProductFilter, kind: str) -> ProductFilter:
+        return cleared(flt, kind)
 
     def _apply(self) -> None:
         """Run the list query for the filter and search; keep the sort."""
@@ -638,12 +587,6 @@ class ProductListPage(SqlListPage):
             list_state(self._filter, search=self._search, sort_key=state.sort_key,
                        descending=state.descending)
         )  # fmt: skip
-
-    def shops(self, *, reload: bool = False) -> list[ShopInfo]:
-        """The shops (a few rows, read once; again when the shop picker opens)."""
-        if self._shops is None or reload:
-            self._shops = list_shops(self.ctx)
-        return self._shops
 
     def edit_filter(self, kind: str) -> FilterDialog:
         """Open the editor of one filter kind (not modal for the app: the list stays live)."""
@@ -717,14 +660,7 @@ class ProductListPage(SqlListPage):
             return QCoreApplication.translate("products", "from %1").replace("%1", low)
         return QCoreApplication.translate("products", "up to %1").replace("%1", high or "")
 
-    def chip(self, kind: str) -> Chip | None:
-        """The chip of an active filter kind, None when that filter is off."""
-        return self.chips.chip(kind)
-
-    def _rebuild_chips(self) -> None:
-        self.chips.show_chips(self.chip_texts())
-
-    # Selection (selected_ids, select_ids, selected_count: KeyedSelection) -----------------
+    # Selection (selected_ids, select_ids, selected_count: SqlListPage) --------------------
     def _update_actions(self) -> None:
         n = self.selected_count()
         self.selection_label.setText(
@@ -882,10 +818,6 @@ class ProductListPage(SqlListPage):
                 )
             )
         self.show_message("; ".join(parts))
-
-    def show_message(self, text: str) -> None:
-        """The outcome of the last action, above the list."""
-        self.message_bar.show_text(text)
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""
