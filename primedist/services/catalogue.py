@@ -586,7 +586,7 @@ def _listings(
     return ids, changes
 
 
-def _queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: datetime) -> int:
+def queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: datetime) -> int:
     """A `listing.upsert` outbox message per marketplace listing among `listing_ids`,
     coalescing with the one already queued for the listing (its payload replaced, queued
     again if it was delivered or failed). Returns how many were written."""
@@ -695,7 +695,7 @@ def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
                     assert row.id is not None
                     move_stock(ctx, session, row.id, StockMoveKind.STOCK_IN, quantity=v.stock,
                                reason=OPENING_REASON)  # fmt: skip
-            pushed = _queue_listing_upserts(conn, listing_ids, now)
+            pushed = queue_listing_upserts(conn, listing_ids, now)
             session.flush()
             refresh_product_summaries(conn, [pid])
             on = ", ".join(shops[s].name for s in d.shop_ids) or "no shop"
@@ -873,7 +873,7 @@ def _update(
         product.updated_at = now
         session.add(product)
     session.flush()
-    pushed = _queue_listing_upserts(conn, listing_ids, now)
+    pushed = queue_listing_upserts(conn, listing_ids, now)
     refresh_product_summaries(conn, [product_id])
     all_changes = changes + stock_changes
     ctx.audit(session, "product.update", entity_type="product", entity_id=product_id,

@@ -22,13 +22,11 @@ that does move stock (made in the app) is never changed by an import.
 
 from __future__ import annotations
 
-import gc
 import secrets
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from operator import itemgetter
@@ -43,14 +41,11 @@ from primedist.core.clock import shop_tz, to_utc
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import fold
-from primedist.db import search
 from primedist.db.engine import db_timestamp, is_sqlite
 from primedist.db.product_summary import refresh_product_summaries
-from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerIdentity, CustomerPhone, customer_code
 from primedist.domain.enums import (
-    ActivityKind,
     Channel,
     Gender,
     Module,
@@ -65,7 +60,6 @@ from primedist.domain.geo import PROVINCES_2025
 from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
 from primedist.domain.product import Product, Variant
 from primedist.domain.shop import Shop
-from primedist.errors import StoreError
 from primedist.io.tabular import (
     Cell,
     cell_text,
@@ -73,9 +67,23 @@ from primedist.io.tabular import (
     parse_datetime,
     parse_whole_number,
 )
-from primedist.jobs.progress import NullProgress, Progress
+from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import refresh_customer_stats
+from primedist.services.import_support import (
+    PLAN_SHARE,
+    READ_SHARE,
+    BadValue,
+    ImportReportBase,
+    RejectedRow,
+    column_length,
+    record_import,
+    rejected_drafts,
+    rows_of_rejected,
+    run_import,
+    search_indexed_after,
+    shown,
+)
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
@@ -109,48 +117,28 @@ IMPORT_SOURCE = "import"
 
 _CHUNK = 500  # keys per `IN (...)`
 _BATCH = 5_000  # rows per executemany between cancel checks
-_READ_SHARE, _PLAN_SHARE = 0.5, 0.6  # progress: reading up to 50 %, planning to 60 %
-
-
-def _length(column: sa.Column[Any]) -> int:
-    length = getattr(column.type, "length", None)
-    assert isinstance(length, int), column
-    return length
 
 
 #: The storage limit of each text column of the template.
 MAX_LENGTH: dict[str, int] = {
-    "order_id": _length(orders_t.c.external_id),
-    "shop": _length(shops_t.c.name),
-    "customer_name": _length(orders_t.c.buyer_name),
-    "customer_phone": _length(orders_t.c.buyer_phone),
-    "buyer_id": _length(identities_t.c.buyer_id),
-    "province": _length(orders_t.c.ship_province),
-    "shipping_provider": _length(orders_t.c.carrier),
-    "sku": _length(lines_t.c.sku),
-    "product_name": _length(lines_t.c.product_name),
+    "order_id": column_length(orders_t.c.external_id),
+    "shop": column_length(shops_t.c.name),
+    "customer_name": column_length(orders_t.c.buyer_name),
+    "customer_phone": column_length(orders_t.c.buyer_phone),
+    "buyer_id": column_length(identities_t.c.buyer_id),
+    "province": column_length(orders_t.c.ship_province),
+    "shipping_provider": column_length(orders_t.c.carrier),
+    "sku": column_length(lines_t.c.sku),
+    "product_name": column_length(lines_t.c.product_name),
 }
-_PRODUCT_NAME_MAX = _length(products_t.c.name)
+_PRODUCT_NAME_MAX = column_length(products_t.c.name)
 
 
 # --------------------------------------------------------------------------- report
 
 
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row that was not imported: its spreadsheet row number, column and why."""
-
-    row: int
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", {self.column}" if self.column else "")
-        return f"{where}: {self.reason}"
-
-
 @dataclass
-class ImportReport:
+class ImportReport(ImportReportBase):
     """What an import did; `rejected` lists every row not imported, by row number."""
 
     file: str = ""
@@ -173,20 +161,6 @@ class ImportReport:
     def changed(self) -> bool:
         """True when the import wrote anything."""
         return bool(self.orders_inserted or self.orders_updated)
-
-    def counts(self) -> dict[str, Any]:
-        """Every figure of the report except the rejected rows themselves."""
-        data = asdict(self)
-        del data["rejected"]
-        data["rows_rejected"] = len(self.rejected)
-        data["seconds"] = round(self.seconds, 3)
-        return data
-
-    def to_json(self) -> dict[str, Any]:
-        """The report for `--json`: the counts plus `rows_rejected` as {row, column, reason}."""
-        data = self.counts()
-        data["rows_rejected"] = [asdict(r) for r in self.rejected]
-        return data
 
     def summary(self) -> str:
         """One line for people."""
@@ -244,15 +218,6 @@ class _Line(NamedTuple):
     unit_price: int
 
 
-class _Bad(Exception):
-    """A value that cannot be imported (internal: becomes a RejectedRow)."""
-
-    def __init__(self, column: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
-
-
 @dataclass(slots=True)
 class _Draft:
     """One order of the file: its rows, order-level values and lines."""
@@ -275,8 +240,7 @@ class _Draft:
 
     def rejected_rows(self) -> list[RejectedRow]:
         assert self.error is not None
-        why = f"order rejected because of row {self.error.row}"
-        return [self.error if r == self.error.row else RejectedRow(r, None, why) for r in self.rows]
+        return rows_of_rejected(self.error, self.rows, "order")
 
 
 E = TypeVar("E", OrderStatus, PaymentMethod, Channel)
@@ -299,11 +263,11 @@ def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
     text = value.strip() if isinstance(value, str) else cell_text(value)
     if not text:
         if required:
-            raise _Bad(column, "is empty (a value is required)")
+            raise BadValue(column, "is empty (a value is required)")
         return None
     limit = MAX_LENGTH[column]
     if len(text) > limit:
-        raise _Bad(column, f"is {len(text):,} characters long: the limit is {limit}")
+        raise BadValue(column, f"is {len(text):,} characters long: the limit is {limit}")
     return text
 
 
@@ -313,13 +277,13 @@ def _choice(value: Cell, column: str, choices: dict[str, E], default: E | None) 
     text = cell_text(value).lower()
     if not text:
         if default is None and column in REQUIRED:
-            raise _Bad(column, "is empty (a value is required)")
+            raise BadValue(column, "is empty (a value is required)")
         return default
     try:
         return choices[text]
     except KeyError:
-        shown = text if len(text) <= 40 else text[:39] + "…"
-        raise _Bad(column, f"unknown value {shown!r} (use one of: {', '.join(choices)})") from None
+        choice_list = ", ".join(choices)
+        raise BadValue(column, f"unknown value {shown(text)} (use one of: {choice_list})") from None
 
 
 def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: int) -> int:
@@ -329,27 +293,27 @@ def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: 
             return number
     if _is_empty(value):
         if required:
-            raise _Bad(column, "is empty (a value is required)")
+            raise BadValue(column, "is empty (a value is required)")
         return 0
     try:
         number = parse_whole_number(value)
     except ValueError as exc:
-        raise _Bad(column, str(exc)) from None
+        raise BadValue(column, str(exc)) from None
     if number < minimum:
         rule = f"must be at least {minimum}" if minimum else "must not be negative"
-        raise _Bad(column, f"{number:,} {rule}")
+        raise BadValue(column, f"{number:,} {rule}")
     if number > maximum:
-        raise _Bad(column, f"{number:,} is more than the limit of {maximum:,}")
+        raise BadValue(column, f"{number:,} is more than the limit of {maximum:,}")
     return number
 
 
 def _order_date(value: Cell, tz: tzinfo) -> datetime:
     if _is_empty(value):
-        raise _Bad("order_date", "is empty (a value is required)")
+        raise BadValue("order_date", "is empty (a value is required)")
     try:
         dt = parse_datetime(value)
     except ValueError as exc:
-        raise _Bad("order_date", str(exc)) from None
+        raise BadValue("order_date", str(exc)) from None
     if dt.microsecond:  # Excel stores times as fractions of a day: round to the second
         dt = dt.replace(microsecond=0) + timedelta(seconds=dt.microsecond >= 500_000)
     return to_utc(dt, tz)
@@ -403,8 +367,7 @@ def _parse_line(raw: Sequence[Cell]) -> _Line:
 
 
 def _shown(value: Cell) -> str:
-    text = cell_text(value)
-    return repr(text if len(text) <= 40 else text[:39] + "…")
+    return shown(cell_text(value))
 
 
 @dataclass
@@ -432,7 +395,7 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
         for n, (row, cells) in enumerate(table.rows(), 1):
             if n % 2_000 == 0:
                 prog.check()
-                prog.update(_READ_SHARE * table.fraction, f"Reading row {row:,}")
+                prog.update(READ_SHARE * table.fraction, f"Reading row {row:,}")
             cells.append("")
             shop_v, order_v = cells[i_shop], cells[i_order]
             if type(shop_v) is str and type(order_v) is str:  # fast path: the usual text
@@ -444,7 +407,7 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
                 try:
                     shop = _text(shop_v, "shop", required=True) or ""
                     external_id = _text(order_v, "order_id", required=True) or ""
-                except _Bad as bad:
+                except BadValue as bad:
                     lone.append(RejectedRow(row, bad.column, bad.reason))
                     continue
             draft = drafts.get((shop, external_id))
@@ -460,7 +423,7 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
                 elif hash(raw) != draft.raw_hash:
                     _check_same(draft, _parse_head(raw, tz), raw, tz)
                 draft.lines.append(_parse_line(get_line(cells)))
-            except _Bad as bad:
+            except BadValue as bad:
                 draft.reject(bad.column, bad.reason, row)
         rows_read = table.rows_read
     for draft in drafts.values():
@@ -480,7 +443,7 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell], tz: tzinfo) -> 
                 was = f"{was.astimezone(tz):%Y-%m-%d %H:%M:%S}"
             elif was is None:
                 was = ""
-            raise _Bad(
+            raise BadValue(
                 column,
                 f"{_shown(raw[i])} differs from {_shown(str(was))} on row "
                 f"{draft.first_row} of the same order (order-level columns must agree)",
@@ -624,40 +587,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-@contextmanager
-def _search_indexed_after(conn: sa.Connection, tables: Sequence[str]) -> Iterator[None]:
-    """Add the new rows of `tables` to their search index once, after they are written.
-
-    The FTS5 triggers index a row per INSERT statement, and each statement flushes the
-    index: 50,000 new orders cost seconds that way. So on SQLite the insert triggers are
-    dropped while the new rows go in, and then put back and exactly the new rows (ids
-    above the largest id before) are indexed with one statement per table: still
-    incremental (no rebuild of the whole index). Everything is inside the import's
-    transaction: a cancel or an error rolls the triggers back with the data. Rows
-    updated later in the transaction go through the restored triggers as usual.
-    """
-    if not is_sqlite(conn) or not tables:
-        yield
-        return
-    for table in tables:  # the first write: takes SQLite's write lock before the max ids
-        for stmt in search.drop_trigger_sql(table):
-            conn.exec_driver_sql(stmt)
-    before = {
-        table: int(conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").scalar_one())
-        for table in tables
-    }
-    yield
-    for table in tables:
-        for stmt in search.trigger_sql(table):
-            conn.exec_driver_sql(stmt)
-        fts = search.FTS_TABLES[table]
-        conn.exec_driver_sql(
-            f"INSERT INTO {fts}(rowid, search_text) SELECT id, search_text FROM {table} "
-            "WHERE id > ?",
-            (before[table],),
-        )
-
-
 class _Import:
     """Phase 2, inside one transaction: plan against the store, then write."""
 
@@ -683,7 +612,7 @@ class _Import:
         for draft in drafts:
             shop = self.shops[draft.shop]
             self.writes.append(_Write(draft, shop, self._values(draft)))
-        self.prog.update(_READ_SHARE + 0.03, "Looking up existing orders")
+        self.prog.update(READ_SHARE + 0.03, "Looking up existing orders")
         self._compare_with_stored()
         self.prog.check()
         writes = self.writes
@@ -914,7 +843,7 @@ class _Import:
         self.writes = inserts + updates
         fresh = [table for table, rows in (("products", self.new_skus),
                  ("customers", self.new_customers), ("orders", inserts)) if rows]  # fmt: skip
-        with _search_indexed_after(self.conn, fresh):
+        with search_indexed_after(self.conn, fresh):
             self._write_shops()
             self._write_catalogue()
             self._write_customers()
@@ -1061,7 +990,7 @@ class _Import:
         self.report.customers_created = len(new)
 
     def _insert_orders(self, inserts: list[_Write]) -> None:
-        self.prog.update(_PLAN_SHARE, f"Writing {len(inserts):,} new orders")
+        self.prog.update(PLAN_SHARE, f"Writing {len(inserts):,} new orders")
         now = self._ts(self.now)
         ts = self._ts
         rows = []
@@ -1075,7 +1004,7 @@ class _Import:
                 v["search_text"], self.user_id, ts(v["created_at"]), now, ts(v["completed_at"]),
             ))  # fmt: skip
         before = self._max_id(orders_t)
-        self._bulk(orders_t, _ORDER_COLUMNS, rows, _ORDER_CONSTANTS, share=(_PLAN_SHARE, 0.78))
+        self._bulk(orders_t, _ORDER_COLUMNS, rows, _ORDER_CONSTANTS, share=(PLAN_SHARE, 0.78))
         ids = self._sequential_ids(orders_t, before, len(rows))
         if ids is None:
             self._read_back_order_ids(inserts)
@@ -1252,26 +1181,14 @@ def import_orders(
     Cancelled when `progress` asks to stop (nothing written).
     """
     ctx.require(Module.ORDERS)
-    started = time.perf_counter()
-    prog: Progress = progress if progress is not None else NullProgress()
-    path = Path(path)
-    with _gc_paused():
-        read = _read(path, shop_tz(), prog)
-        prog.check()
-        prog.update(_READ_SHARE, "Comparing with the orders already stored")
-        try:
-            report = _write(ctx, read, prog)
-        except sa.exc.OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise StoreError(
-                    "The database was busy with another change: nothing was imported; "
-                    "run the import again."
-                ) from exc
-            raise
-    report.file = path.name
-    report.seconds = time.perf_counter() - started
-    prog.update(1.0, "Import finished")
-    return report
+    tz = shop_tz()
+    return run_import(
+        path,
+        progress,
+        lambda file, prog: _read(file, tz, prog),
+        lambda read, prog: _write(ctx, read, prog),
+        "Comparing with the orders already stored",
+    )
 
 
 def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportReport:
@@ -1284,12 +1201,7 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportRepo
         report = run.report
         report.file = read.name
         report.rows_read = read.rows_read
-        bad = [d for d in read.drafts if d.error is not None]
-        report.orders_rejected = len(bad)
-        rejected = list(read.lone_rejects)
-        for draft in bad:
-            rejected += draft.rejected_rows()
-        report.rejected = sorted(rejected, key=lambda r: r.row)
+        report.orders_rejected, report.rejected = rejected_drafts(read.drafts, read.lone_rejects)
         report.seconds = read.seconds + time.perf_counter() - started
         if report.changed:  # an import that changes nothing leaves no trace at all
             _record(ctx, session, report)
@@ -1298,36 +1210,10 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportRepo
     return report
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic GC passes while 100,000s of small objects are built (a third of the
-    reading time); the import creates no reference cycles worth collecting."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _record(ctx: ServiceContext, session: Session, report: ImportReport) -> None:
     """The audit row and the Home activity item, in the import's transaction."""
-    summary = report.summary()
-    ctx.audit(
-        session,
-        "orders.import",
-        entity_type="file",
-        entity_id=report.file[:64],
-        summary=summary[:255],
-        after=report.counts(),
-    )
-    message = (
-        f"Imported {report.orders_inserted:,} new and {report.orders_updated:,} updated "
-        f"orders from {report.file}"
-    )
-    if report.orders_rejected:
-        message += f" ({report.orders_rejected:,} rejected)"
-    session.add(
-        ActivityEvent(kind=ActivityKind.IMPORT, message=message[:255], created_at=ctx.clock.now())
-    )
+    record_import(
+        ctx, session, report, action="orders.import", what="orders",
+        created=report.orders_inserted, updated=report.orders_updated,
+        rejected=report.orders_rejected,
+    )  # fmt: skip

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -46,9 +46,8 @@ from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks, products_of, refresh_product_summaries
-from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
-from primedist.domain.enums import ActivityKind, Module, ProductStatus, StockMoveKind
+from primedist.domain.enums import Module, ProductStatus, StockMoveKind
 from primedist.domain.product import (
     Product,
     ProductListing,
@@ -58,13 +57,26 @@ from primedist.domain.product import (
     VariantListing,
 )
 from primedist.domain.shop import Shop
-from primedist.errors import StoreError, ValidationError
+from primedist.errors import ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
-from primedist.jobs.progress import NullProgress, Progress
-from primedist.services.catalogue import _queue_listing_upserts
+from primedist.jobs.progress import Progress
+from primedist.services.catalogue import queue_listing_upserts
 from primedist.services.context import ServiceContext
-from primedist.services.order_import import RejectedRow, _gc_paused, _search_indexed_after
-from primedist.services.stock import _push_targets, _PushTarget, _queue_pushes
+from primedist.services.import_support import (
+    PLAN_SHARE,
+    READ_SHARE,
+    BadValue,
+    ImportReportBase,
+    RejectedRow,
+    column_length,
+    record_import,
+    rejected_drafts,
+    rows_of_rejected,
+    run_import,
+    search_indexed_after,
+    shown,
+)
+from primedist.services.stock import PushTarget, push_targets, queue_pushes
 
 products_t = table_of(Product)
 variants_t = table_of(Variant)
@@ -128,27 +140,20 @@ IMPORT_REASON = "Import"
 STATUSES = {s.value: s for s in (ProductStatus.ACTIVE, ProductStatus.HIDDEN)}
 
 _BATCH = 5_000  # rows per executemany between cancel checks
-_READ_SHARE, _PLAN_SHARE = 0.5, 0.6  # progress: reading up to 50 %, planning to 60 %
 _FORMULA_STARTS = "=+-@\t\r"
-
-
-def _length(column: sa.Column[Any]) -> int:
-    length = getattr(column.type, "length", None)
-    assert isinstance(length, int), column
-    return length
 
 
 #: The storage limit of each text column of the template.
 MAX_LENGTH: dict[str, int] = {
-    "product_name": _length(products_t.c.name),
-    "category": _length(products_t.c.category),
+    "product_name": column_length(products_t.c.name),
+    "category": column_length(products_t.c.category),
     "description": MAX_DESCRIPTION,
-    "sku": _length(variants_t.c.sku),
-    "barcode": _length(variants_t.c.barcode),
-    "option1_name": _length(variants_t.c.option1_name),
-    "option1": _length(variants_t.c.option1),
-    "option2_name": _length(variants_t.c.option2_name),
-    "option2": _length(variants_t.c.option2),
+    "sku": column_length(variants_t.c.sku),
+    "barcode": column_length(variants_t.c.barcode),
+    "option1_name": column_length(variants_t.c.option1_name),
+    "option1": column_length(variants_t.c.option1),
+    "option2_name": column_length(variants_t.c.option2_name),
+    "option2": column_length(variants_t.c.option2),
     "shops": 2_000,
 }
 
@@ -169,7 +174,7 @@ for _key, (_vi, _en) in HEADERS.items():
 
 
 @dataclass
-class ProductImportReport:
+class ProductImportReport(ImportReportBase):
     """What a products import did; `rejected` lists every row not imported, by row number."""
 
     file: str = ""
@@ -194,20 +199,6 @@ class ProductImportReport:
     def changed(self) -> bool:
         """True when the import wrote anything."""
         return bool(self.products_created or self.products_updated)
-
-    def counts(self) -> dict[str, Any]:
-        """Every figure of the report except the rejected rows themselves."""
-        data = asdict(self)
-        del data["rejected"]
-        data["rows_rejected"] = len(self.rejected)
-        data["seconds"] = round(self.seconds, 3)
-        return data
-
-    def to_json(self) -> dict[str, Any]:
-        """The report for `--json`: the counts plus `rows_rejected` as {row, column, reason}."""
-        data = self.counts()
-        data["rows_rejected"] = [asdict(r) for r in self.rejected]
-        return data
 
     def summary(self) -> str:
         """One line for people."""
@@ -235,15 +226,6 @@ class ProductImportReport:
 
 
 # --------------------------------------------------------------------------- parsed rows
-
-
-class _Bad(Exception):
-    """A value that cannot be imported (internal: becomes a RejectedRow)."""
-
-    def __init__(self, column: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.column = column
-        self.reason = reason
 
 
 class _Head(NamedTuple):
@@ -297,12 +279,7 @@ class _Draft:
 
     def rejected_rows(self) -> list[RejectedRow]:
         assert self.error is not None
-        why = f"product rejected because of row {self.error.row}"
-        return [self.error if r == self.error.row else RejectedRow(r, None, why) for r in self.rows]
-
-
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:39] + "…")
+        return rows_of_rejected(self.error, self.rows, "product")
 
 
 def _clean(value: Cell) -> str:
@@ -318,11 +295,11 @@ def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
     text = _clean(value)
     if not text:
         if required:
-            raise _Bad(column, "is empty (a value is required)")
+            raise BadValue(column, "is empty (a value is required)")
         return None
     limit = MAX_LENGTH[column]
     if len(text) > limit:
-        raise _Bad(column, f"is {len(text):,} characters long: the limit is {limit:,}")
+        raise BadValue(column, f"is {len(text):,} characters long: the limit is {limit:,}")
     return text
 
 
@@ -338,11 +315,11 @@ def _number(value: Cell, column: str, *, maximum: int) -> int | None:
     try:
         number = parse_whole_number(value)
     except ValueError as exc:
-        raise _Bad(column, str(exc)) from None
+        raise BadValue(column, str(exc)) from None
     if number < 0:
-        raise _Bad(column, f"{number:,} must not be negative")
+        raise BadValue(column, f"{number:,} must not be negative")
     if number > maximum:
-        raise _Bad(column, f"{number:,} is more than the limit of {maximum:,}")
+        raise BadValue(column, f"{number:,} is more than the limit of {maximum:,}")
     return number
 
 
@@ -358,7 +335,7 @@ def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
         elif word in STATUSES:
             status = STATUSES[word]
         else:
-            raise _Bad("status", f"unknown value {_shown(word)} (use active or hidden)")
+            raise BadValue("status", f"unknown value {shown(word)} (use active or hidden)")
     return _Head(
         category=_text(category, "category"),
         description=_text(description, "description"),
@@ -373,10 +350,10 @@ def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
     barcode, option1, option2, cost_v, price_v, discount_v, stock_v, low_v = raw
     price = _number(price_v, "price", maximum=MAX_AMOUNT)
     if price is None:
-        raise _Bad("price", "is empty (a value is required)")
+        raise BadValue("price", "is empty (a value is required)")
     discount = _number(discount_v, "discount_price", maximum=MAX_AMOUNT)
     if discount is not None and discount > price:
-        raise _Bad("discount_price", f"{discount:,} is above the price {price:,}")
+        raise BadValue("discount_price", f"{discount:,} is above the price {price:,}")
     return _Row(
         row=row,
         sku=sku,
@@ -447,11 +424,11 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
         for n, (row, cells) in enumerate(table.rows(), 1):
             if n % 2_000 == 0:
                 prog.check()
-                prog.update(_READ_SHARE * table.fraction, f"Reading row {row:,}")
+                prog.update(READ_SHARE * table.fraction, f"Reading row {row:,}")
             cells.append("")
             try:
                 name = _text(cells[i_name], "product_name", required=True)
-            except _Bad as bad:
+            except BadValue as bad:
                 lone.append(RejectedRow(row, bad.column, bad.reason))
                 continue
             assert name is not None
@@ -476,7 +453,7 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
                 variant = _parse_row(row, sku, get_row(cells))
                 _check_options(draft, variant, present)
                 draft.variants.append(variant)
-            except _Bad as bad:
+            except BadValue as bad:
                 draft.reject(bad.column, bad.reason, row)
         rows_read = table.rows_read
     return _ReadResult(
@@ -494,8 +471,8 @@ def _once(
         seen[value] = (row, draft)
         return
     first_row, first_draft = first
-    first_draft.reject(column, f"{what} {_shown(value)} appears again on row {row}", first_row)
-    raise _Bad(column, f"{what} {_shown(value)} is also on row {first_row} (once per file)")
+    first_draft.reject(column, f"{what} {shown(value)} appears again on row {row}", first_row)
+    raise BadValue(column, f"{what} {shown(value)} is also on row {first_row} (once per file)")
 
 
 def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
@@ -507,9 +484,9 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
             was = first[i]
             if isinstance(was, tuple):
                 was = f"{SHOP_SEPARATOR} ".join(was)
-            raise _Bad(
+            raise BadValue(
                 column,
-                f"{_shown(_clean(raw[i]))} differs from {_shown(str(was or ''))} on row "
+                f"{shown(_clean(raw[i]))} differs from {shown(str(was or ''))} on row "
                 f"{draft.first_row} of the same product (product-level columns must agree)",
             )
 
@@ -521,15 +498,15 @@ def _check_options(draft: _Draft, variant: _Row, present: frozenset[str]) -> Non
     for value, name, column in ((variant.option1, head.option1_name, "option1"),
                                 (variant.option2, head.option2_name, "option2")):  # fmt: skip
         if value is not None and name is None and f"{column}_name" in present:
-            raise _Bad(column, f"has a value but {column}_name is empty: name the option")
+            raise BadValue(column, f"has a value but {column}_name is empty: name the option")
     key = (variant.option1, variant.option2)
     if key == (None, None):
         return
     other = draft.options.setdefault(key, variant.row)
     if other != variant.row:
         options = " / ".join(v for v in key if v)
-        raise _Bad(
-            "option1", f"the options {_shown(options)} are already on row {other} of this product"
+        raise BadValue(
+            "option1", f"the options {shown(options)} are already on row {other} of this product"
         )
 
 
@@ -645,7 +622,7 @@ class _Import:
                     known = ", ".join(sorted(names)) or "none yet"
                     draft.reject(
                         "shops",
-                        f"no shop is named {_shown(name)} (shops: {known}); add the shop "
+                        f"no shop is named {shown(name)} (shops: {known}); add the shop "
                         "in Settings first",
                     )
                     break
@@ -683,7 +660,7 @@ class _Import:
                 if len(found) > 1:
                     draft.reject(
                         "sku",
-                        f"SKU {_shown(variant.sku)} is on {len(found)} active variants "
+                        f"SKU {shown(variant.sku)} is on {len(found)} active variants "
                         f"(products {', '.join(map(str, pids))}): make it unique in the app "
                         "first",
                         variant.row,
@@ -694,7 +671,7 @@ class _Import:
                 elif owner[0] != pids[0]:
                     draft.reject(
                         "sku",
-                        f"SKU {_shown(variant.sku)} belongs to another product than the SKU "
+                        f"SKU {shown(variant.sku)} belongs to another product than the SKU "
                         f"on row {owner[1]}: the rows of one product name must be one product",
                         variant.row,
                     )
@@ -718,7 +695,7 @@ class _Import:
             if len(ids) > 1:
                 draft.reject(
                     "product_name",
-                    f"{len(ids)} products are named {_shown(draft.name)}: give the rows the SKU "
+                    f"{len(ids)} products are named {shown(draft.name)}: give the rows the SKU "
                     "of an existing variant, or rename one of the products in the app",
                 )
             elif ids:
@@ -732,7 +709,7 @@ class _Import:
                 other = claimed[pid]
                 draft.reject(
                     "product_name",
-                    f"these rows update the same product as the rows of {_shown(other.name)} "
+                    f"these rows update the same product as the rows of {shown(other.name)} "
                     f"(row {other.first_row}): a product's rows need one product name",
                 )
                 continue
@@ -773,7 +750,7 @@ class _Import:
                 if sku != variant.sku:
                     draft.reject(
                         "barcode",
-                        f"barcode {_shown(barcode)} is already on SKU {_shown(sku)}",
+                        f"barcode {shown(barcode)} is already on SKU {shown(sku)}",
                         variant.row,
                     )
 
@@ -793,8 +770,8 @@ class _Import:
                 if first[0] != variant.stock:
                     draft.reject(
                         "stock",
-                        f"SKU {_shown(variant.sku)} shares the stock of SKU group "
-                        f"{_shown(stored.group_code or '')} with SKU {_shown(first[1].sku)} on "
+                        f"SKU {shown(variant.sku)} shares the stock of SKU group "
+                        f"{shown(stored.group_code or '')} with SKU {shown(first[1].sku)} on "
                         f"row {first[1].row}, which gives {first[0]:,}",
                         variant.row,
                     )
@@ -916,7 +893,7 @@ class _Import:
             draft.reject(
                 "price",
                 f"{new['price']:,} is below the discount price {discount:,} of SKU "
-                f"{_shown(variant.sku)}: give the discount_price column too",
+                f"{shown(variant.sku)}: give the discount_price column too",
                 variant.row,
             )
             return None
@@ -956,8 +933,8 @@ class _Import:
     def write(self) -> None:
         conn = self.conn
         fresh = ["products"] if self.new_products else []
-        self.prog.update(_PLAN_SHARE, f"Writing {len(self.new_products):,} new products")
-        with _search_indexed_after(conn, fresh):
+        self.prog.update(PLAN_SHARE, f"Writing {len(self.new_products):,} new products")
+        with search_indexed_after(conn, fresh):
             self._insert_products()
         self._update_products()
         self.prog.update(0.7, f"Writing {len(self.new_variants):,} new variants")
@@ -1089,7 +1066,7 @@ class _Import:
         upserts = {*listing_of.values(), *self.reactivate}
         upserts.update(lid for (pid, _sid), (lid, active) in self.listings.items()
                        if active and pid in self.content_changed)  # fmt: skip
-        self.report.listing_upserts = _queue_listing_upserts(self.conn, upserts, self.now)
+        self.report.listing_upserts = queue_listing_upserts(self.conn, upserts, self.now)
         if not self.new_variant_listings:
             return
         pairs = []
@@ -1151,13 +1128,13 @@ class _Import:
                 stmt = sa.select(col.id, col.stock - col.reserved).where(col.id.in_(chunk))
                 for hid, avail in self.conn.execute(stmt):
                     available[(kind, hid)] = avail
-        pushes: list[tuple[_PushTarget, int]] = []
-        for t in _push_targets(self.conn, variant_ids, group_ids):
+        pushes: list[tuple[PushTarget, int]] = []
+        for t in push_targets(self.conn, variant_ids, group_ids):
             if t.sku_group_id is not None and t.sku_group_id in group_ids:
                 pushes.append((t, available[("g", t.sku_group_id)]))
             elif t.variant_id in variant_ids:
                 pushes.append((t, available[("v", t.variant_id)]))
-        _queue_pushes(self.conn, pushes, self.now)
+        queue_pushes(self.conn, pushes, self.now)
 
     def _update_search_text(self) -> None:
         """Stored products whose name, SKUs or barcodes changed: fold them again."""
@@ -1203,26 +1180,13 @@ def import_products(
     Cancelled when `progress` asks to stop (nothing written).
     """
     ctx.require(Module.PRODUCTS)
-    started = time.perf_counter()
-    prog: Progress = progress if progress is not None else NullProgress()
-    path = Path(path)
-    with _gc_paused():
-        read = _read(path, prog)
-        prog.check()
-        prog.update(_READ_SHARE, "Comparing with the products already stored")
-        try:
-            report = _write(ctx, read, prog)
-        except sa.exc.OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise StoreError(
-                    "The database was busy with another change: nothing was imported; "
-                    "run the import again."
-                ) from exc
-            raise
-    report.file = path.name
-    report.seconds = time.perf_counter() - started
-    prog.update(1.0, "Import finished")
-    return report
+    return run_import(
+        path,
+        progress,
+        _read,
+        lambda read, prog: _write(ctx, read, prog),
+        "Comparing with the products already stored",
+    )
 
 
 def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImportReport:
@@ -1234,17 +1198,12 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImp
             conn.exec_driver_sql("UPDATE products SET id = id WHERE 0")
         run = _Import(ctx, conn, prog, read.present)
         run.plan([d for d in read.drafts if d.error is None])
-        prog.update(_PLAN_SHARE, "Writing")
+        prog.update(PLAN_SHARE, "Writing")
         run.write()
         report = run.report
         report.file = read.name
         report.rows_read = read.rows_read
-        bad = [d for d in read.drafts if d.error is not None]
-        report.products_rejected = len(bad)
-        rejected = list(read.lone_rejects)
-        for draft in bad:
-            rejected += draft.rejected_rows()
-        report.rejected = sorted(rejected, key=lambda r: r.row)
+        report.products_rejected, report.rejected = rejected_drafts(read.drafts, read.lone_rejects)
         report.seconds = read.seconds + time.perf_counter() - started
         if report.changed:  # an import that changes nothing leaves no trace at all
             _record(ctx, session, report)
@@ -1255,20 +1214,8 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImp
 
 def _record(ctx: ServiceContext, session: Session, report: ProductImportReport) -> None:
     """The audit row and the Home activity item, in the import's transaction."""
-    ctx.audit(
-        session,
-        "products.import",
-        entity_type="file",
-        entity_id=report.file[:64],
-        summary=report.summary()[:255],
-        after=report.counts(),
-    )
-    message = (
-        f"Imported {report.products_created:,} new and {report.products_updated:,} updated "
-        f"products from {report.file}"
-    )
-    if report.products_rejected:
-        message += f" ({report.products_rejected:,} rejected)"
-    session.add(
-        ActivityEvent(kind=ActivityKind.IMPORT, message=message[:255], created_at=ctx.clock.now())
-    )
+    record_import(
+        ctx, session, report, action="products.import", what="products",
+        created=report.products_created, updated=report.products_updated,
+        rejected=report.products_rejected,
+    )  # fmt: skip

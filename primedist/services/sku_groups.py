@@ -54,7 +54,7 @@ from primedist.queries.sku_groups import GROUPS_EXPORT_SPEC, split_channels
 from primedist.queries.spec import QueryState
 from primedist.services.context import ServiceContext
 from primedist.services.order_export import ExportReport, check_target
-from primedist.services.stock import _push_targets, _queue_pushes, move_stock
+from primedist.services.stock import move_stock, push_targets, queue_pushes
 
 groups_t = table_of(SkuGroup)
 variants_t = table_of(Variant)
@@ -286,13 +286,13 @@ def _push_after(
     session.flush()
     conn = session.connection()
     now = ctx.clock.now()
-    pushes = [(t, group.stock - group.reserved) for t in _push_targets(conn, group_ids=[group.id])]
+    pushes = [(t, group.stock - group.reserved) for t in push_targets(conn, group_ids=[group.id])]
     by_id = {v.id: v for v in left}
     pushes += [
         (t, by_id[t.variant_id].stock - by_id[t.variant_id].reserved)
-        for t in _push_targets(conn, variant_ids=[v.id for v in left if v.id is not None])
+        for t in push_targets(conn, variant_ids=[v.id for v in left if v.id is not None])
     ]
-    _queue_pushes(conn, pushes, now)
+    queue_pushes(conn, pushes, now)
     refresh_for_stock(conn, [v.id for v in left if v.id is not None], [group.id])
 
 

@@ -88,7 +88,9 @@ def stock_level(session: Session, variant_id: int) -> StockLevel:
 
 
 @dataclass(frozen=True)
-class _PushTarget:
+class PushTarget:
+    """A marketplace variant listing whose available stock is pushed (`stock.push`)."""
+
     shop_id: int
     variant_listing_id: int
     variant_id: int
@@ -96,12 +98,12 @@ class _PushTarget:
     listing_external_id: str | None
 
 
-def _push_targets(
+def push_targets(
     conn: sa.Connection, variant_ids: Iterable[int] = (), group_ids: Iterable[int] = ()
-) -> list[_PushTarget]:
+) -> list[PushTarget]:
     """Marketplace variant listings of these variants and of every variant of these groups."""
     vids, gids = sorted(set(variant_ids)), sorted(set(group_ids))
-    found: dict[int, _PushTarget] = {}
+    found: dict[int, PushTarget] = {}
     base = (
         sa.select(variant_listings_t.c.id, listings_t.c.shop_id, variant_listings_t.c.variant_id,
                   variants_t.c.sku_group_id, variant_listings_t.c.external_id)
@@ -116,12 +118,12 @@ def _push_targets(
     wheres += [variants_t.c.sku_group_id.in_(c) for c in _chunks(gids)]
     for where in wheres:
         for vl_id, shop_id, variant_id, gid, external_id in conn.execute(base.where(where)):
-            found[vl_id] = _PushTarget(shop_id, vl_id, variant_id, gid, external_id)
+            found[vl_id] = PushTarget(shop_id, vl_id, variant_id, gid, external_id)
     return list(found.values())
 
 
-def _queue_pushes(
-    conn: sa.Connection, pushes: Sequence[tuple[_PushTarget, int]], now: datetime
+def queue_pushes(
+    conn: sa.Connection, pushes: Sequence[tuple[PushTarget, int]], now: datetime
 ) -> int:
     """Queue (target, available) pushes, coalescing with the message already queued for the
     same listing: its payload is replaced (and a delivered/failed one is queued again,
@@ -209,9 +211,9 @@ def move_stock(
     if (holder.stock, holder.reserved) != before:
         conn = session.connection()
         targets = (
-            _push_targets(conn, group_ids=[group.id])
+            push_targets(conn, group_ids=[group.id])
             if group is not None and group.id is not None
-            else _push_targets(conn, variant_ids=[variant_id])
+            else push_targets(conn, variant_ids=[variant_id])
         )
         if targets and order_id is not None:
             order = session.get(Order, order_id)
@@ -219,7 +221,7 @@ def move_stock(
                 own = (variant_id, order.shop_id)
                 targets = [t for t in targets if (t.variant_id, t.shop_id) != own]
         available = holder.stock - holder.reserved
-        _queue_pushes(conn, [(t, available) for t in targets], now)
+        queue_pushes(conn, [(t, available) for t in targets], now)
         session.flush()
         refresh_for_stock(conn, [variant_id])
     return move
@@ -463,14 +465,14 @@ def apply_stocktake(
                 .values(stock=sa.bindparam("b_stock")),
                 group_updates,
             )  # fmt: skip
-        pushes: list[tuple[_PushTarget, int]] = []
+        pushes: list[tuple[PushTarget, int]] = []
         if pushed_variants or pushed_groups:
-            for t in _push_targets(conn, pushed_variants, pushed_groups):
+            for t in push_targets(conn, pushed_variants, pushed_groups):
                 if t.sku_group_id is not None and t.sku_group_id in pushed_groups:
                     pushes.append((t, pushed_groups[t.sku_group_id]))
                 elif t.variant_id in pushed_variants:
                     pushes.append((t, pushed_variants[t.variant_id]))
-        queued = _queue_pushes(conn, pushes, now)
+        queued = queue_pushes(conn, pushes, now)
         refresh_for_stock(conn, pushed_variants, pushed_groups)
         result = StocktakeResult(len(ids), len(moves), diff_qty, diff_value)
         ctx.audit(session, "stock.stocktake", entity_type="stocktake",
