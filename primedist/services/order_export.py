@@ -9,30 +9,34 @@ evaluate (`=HYPERLINK(...)`) is neutralised.
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from primedist.core.clock import shop_tz
 from primedist.domain.enums import Module
-from primedist.errors import PrimedistError, ValidationError
-from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, XlsxStreamWriter
+from primedist.errors import ValidationError
+from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
 from primedist.queries.orders import ORDER_EXPORT_SPEC, iter_rows_by_keys
 from primedist.queries.orders import shops as shops_t
 from primedist.queries.spec import QueryState
+from primedist.services import export_support
 from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    lang_index,
+    replaced_when_done,
+    stream_rows,
+)
 
-LANGS = ("vi", "en")
 #: Report progress (and check for cancel) every this many rows.
-PROGRESS_EVERY = 2_000
+PROGRESS_EVERY = export_support.PROGRESS_EVERY
 
 #: Header of every export column: {key: (Vietnamese, English)}.
 HEADERS: dict[str, tuple[str, str]] = {
@@ -81,20 +85,9 @@ _WIDTHS = {
 _KIND = {"enum": "text"}
 
 
-@dataclass(frozen=True)
-class ExportReport:
-    """What an export wrote."""
-
-    path: Path
-    rows: int
-    seconds: float
-
-
 def export_columns(lang: str = "vi") -> list[XlsxColumn]:
     """The sheet columns of the orders export, headers in `lang` ("vi" or "en")."""
-    if lang not in LANGS:
-        raise ValidationError(f"Unknown language {lang!r}: use vi or en.", field="lang")
-    index = LANGS.index(lang)
+    index = lang_index(lang)
     return [
         XlsxColumn(
             HEADERS[col.key][index],
@@ -103,21 +96,6 @@ def export_columns(lang: str = "vi") -> list[XlsxColumn]:
         )
         for col in ORDER_EXPORT_SPEC.columns
     ]
-
-
-def check_target(path: Path) -> Path:
-    """The target as an absolute path, or a ValidationError saying why it cannot be used."""
-    path = Path(path).expanduser()
-    if path.suffix.lower() != ".xlsx":
-        raise ValidationError(
-            f"Export to an .xlsx file (Excel workbook), not {path.name!r}.", field="path"
-        )
-    parent = path.parent
-    if not parent.is_dir():
-        raise ValidationError(f"The folder {str(parent)!r} does not exist.", field="path")
-    if path.is_dir():
-        raise ValidationError(f"{str(path)!r} is a folder, not a file.", field="path")
-    return path.absolute()
 
 
 def shop_ids_by_name(ctx: ServiceContext, names: Sequence[str]) -> tuple[int, ...]:
@@ -182,8 +160,7 @@ def export_orders(
     prog.update(0.0, "Exporting orders")
     selection = None if keys is None else list(dict.fromkeys(keys))  # each order once
     list_state = _export_state(state)
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:12]}.tmp.xlsx")
-    try:
+    with replaced_when_done(target) as tmp:
         with ctx.engine.connect() as conn:
             if selection is not None:
                 total = len(selection)
@@ -197,61 +174,28 @@ def export_orders(
                     " narrow the filter, e.g. by date."
                 )
             filters = [] if selection is not None else _describe(list_state.filters, conn.dialect)
-            written = _write(tmp, columns, rows, total, prog, sheet=_sheet_name(lang))
+            written = stream_rows(
+                tmp, columns, rows, total, prog, sheet=_sheet_name(lang), every=PROGRESS_EVERY
+            )
         prog.check()
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise PrimedistError(f"Cannot write {target.name}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    seconds = time.perf_counter() - started
-    with ctx.uow() as session:
-        ctx.audit(
-            session,
-            "orders.export",
-            entity_type="file",
-            entity_id=target.name[:64],  # the column holds 64 characters
-            summary=f"{written} orders",
-            after={
-                "file": str(target),
-                "rows": written,
-                "lang": lang,
-                "selection": selection is not None,
-                "search": "" if selection is not None else list_state.search,
-                "filters": filters,
-                "seconds": round(seconds, 3),
-            },
-        )
+    report = audit_export(
+        ctx,
+        "orders.export",
+        target,
+        f"{written} orders",
+        {
+            "file": str(target),
+            "rows": written,
+            "lang": lang,
+            "selection": selection is not None,
+            "search": "" if selection is not None else list_state.search,
+            "filters": filters,
+        },
+        started,
+    )
     prog.update(1.0, f"Exported {written:,} orders")
-    return ExportReport(target, written, seconds)
+    return report
 
 
 def _sheet_name(lang: str) -> str:
     return "Đơn hàng" if lang == "vi" else "Orders"
-
-
-def _write(
-    tmp: Path,
-    columns: list[XlsxColumn],
-    rows: Iterator[tuple[Any, ...]],
-    total: int,
-    prog: Progress,
-    *,
-    sheet: str,
-) -> int:
-    """Stream `rows` into the workbook `tmp`; checks for cancel every PROGRESS_EVERY rows."""
-    with XlsxStreamWriter(tmp, columns, sheet_name=sheet, tz=shop_tz()) as writer:
-        write_row = writer.write_row
-        done = 0
-        next_report = PROGRESS_EVERY
-        prog.check()
-        for row in rows:
-            write_row(row)
-            done += 1
-            if done == next_report:
-                next_report += PROGRESS_EVERY
-                prog.check()
-                prog.update(done / total if total else 1.0, f"Exported {done:,} of {total:,}")
-        prog.check()
-        prog.update(done / total if total else 1.0, "Saving the file")
-    return done

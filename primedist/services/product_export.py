@@ -12,9 +12,7 @@ text a spreadsheet would evaluate is neutralised (io/xlsx_writer.py).
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,14 +24,20 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
 from primedist.domain.shop import Shop
-from primedist.errors import PrimedistError, ValidationError
+from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, XlsxStreamWriter
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
 from primedist.queries.products import PRODUCTS_SPEC, ProductFilter, list_state
 from primedist.queries.spec import QueryState
 from primedist.services.context import ServiceContext
-from primedist.services.order_export import LANGS, ExportReport, check_target
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    lang_index,
+    replaced_when_done,
+)
 from primedist.services.product_import import COLUMNS, EXTRA_COLUMNS, HEADERS, SHOP_SEPARATOR
 
 products_t = table_of(Product)
@@ -62,9 +66,7 @@ _WIDTHS = {
 
 def export_columns(lang: str = "vi") -> list[XlsxColumn]:
     """The sheet columns of the products export, headers in `lang` ("vi" or "en")."""
-    if lang not in LANGS:
-        raise ValidationError(f"Unknown language {lang!r}: use vi or en.", field="lang")
-    index = LANGS.index(lang)
+    index = lang_index(lang)
     return [
         XlsxColumn(HEADERS[key][index], _KINDS.get(key, "text"), _WIDTHS.get(key, 14))
         for key in EXPORT_COLUMNS
@@ -167,8 +169,7 @@ def export_products(
     prog.update(0.0, "Exporting products")
     selection = None if ids is None else list(dict.fromkeys(ids))  # each product once
     state = list_state(flt, search=search)
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:12]}.tmp.xlsx")
-    try:
+    with replaced_when_done(target) as tmp:
         with ctx.engine.connect() as conn:
             if selection is not None:
                 pages: Iterator[list[int]] = (
@@ -185,32 +186,24 @@ def export_products(
                 )
             written = _write(tmp, columns, conn, pages, total, prog, lang)
         prog.check()
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise PrimedistError(f"Cannot write {target.name}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    seconds = time.perf_counter() - started
-    with ctx.uow() as session:
-        ctx.audit(
-            session,
-            "products.export",
-            entity_type="file",
-            entity_id=target.name[:64],  # the column holds 64 characters
-            summary=f"{written} variants",
-            after={
-                "file": str(target),
-                "rows": written,
-                "lang": lang,
-                "selection": selection is not None,
-                "products": len(selection) if selection is not None else None,
-                "search": "" if selection is not None else search,
-                "filter": None if selection is not None else _describe(flt),
-                "seconds": round(seconds, 3),
-            },
-        )
+    report = audit_export(
+        ctx,
+        "products.export",
+        target,
+        f"{written} variants",
+        {
+            "file": str(target),
+            "rows": written,
+            "lang": lang,
+            "selection": selection is not None,
+            "products": len(selection) if selection is not None else None,
+            "search": "" if selection is not None else search,
+            "filter": None if selection is not None else _describe(flt),
+        },
+        started,
+    )
     prog.update(1.0, f"Exported {written:,} variants")
-    return ExportReport(target, written, seconds)
+    return report
 
 
 def _selection_variants(conn: sa.Connection, ids: list[int]) -> int:

@@ -25,10 +25,8 @@ audit row.
 
 from __future__ import annotations
 
-import os
 import time
 import unicodedata
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,22 +36,28 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from primedist.core.clock import shop_tz
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind, StockState
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
 from primedist.domain.shop import Shop
-from primedist.errors import Conflict, NotFound, PrimedistError, ValidationError
-from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, XlsxStreamWriter
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
 from primedist.queries.search import search_filter
 from primedist.queries.sku_groups import GROUPS_EXPORT_SPEC, split_channels
 from primedist.queries.spec import QueryState
 from primedist.services.context import ServiceContext
-from primedist.services.order_export import ExportReport, check_target
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    lang_index,
+    replaced_when_done,
+    stream_rows,
+)
 from primedist.services.stock import move_stock, push_targets, queue_pushes
 
 groups_t = table_of(SkuGroup)
@@ -534,7 +538,6 @@ def find_candidates(ctx: ServiceContext, text: str, limit: int = 50) -> list[Can
 
 # --------------------------------------------------------------------------- export
 
-LANGS = ("vi", "en")
 PROGRESS_EVERY = 500
 
 #: Export columns by list column key: (Vietnamese header, English header, kind, width).
@@ -554,9 +557,7 @@ _EXPORT: dict[str, tuple[str, str, str, int]] = {
 
 def export_columns(lang: str = "vi") -> list[XlsxColumn]:
     """The sheet columns of the groups export, headers in `lang` ("vi" or "en")."""
-    if lang not in LANGS:
-        raise ValidationError(f"Unknown language {lang!r}: use vi or en.", field="lang")
-    i = LANGS.index(lang)
+    i = lang_index(lang)
     out = []
     for col in GROUPS_EXPORT_SPEC.columns:
         vi, en, kind, width = _EXPORT[col.key]
@@ -586,35 +587,20 @@ def export_groups(
     prog.update(0.0, "Exporting SKU groups")
     state = QueryState(search=search)
     channels_at = [c.key for c in GROUPS_EXPORT_SPEC.columns].index("channels")
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:12]}.tmp.xlsx")
-    written = 0
-    try:
-        with ctx.engine.connect() as conn:
-            total = query_spec.count_rows(conn, GROUPS_EXPORT_SPEC, state)
-            if total > MAX_ROWS:
-                raise ValidationError(f"{total:,} groups do not fit one Excel sheet.")
-            sheet = "Nhóm SKU" if lang == "vi" else "SKU groups"
-            with XlsxStreamWriter(tmp, columns, sheet_name=sheet, tz=shop_tz()) as writer:
-                for row in query_spec.iter_rows(conn, GROUPS_EXPORT_SPEC, state):
-                    cells = list(row)
-                    cells[channels_at] = ", ".join(split_channels(cells[channels_at]))
-                    writer.write_row(cells)
-                    written += 1
-                    if written % PROGRESS_EVERY == 0:
-                        prog.check()
-                        prog.update(written / total if total else 1.0,
-                                    f"Exported {written:,} of {total:,}")  # fmt: skip
-                prog.check()
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise PrimedistError(f"Cannot write {target.name}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    seconds = time.perf_counter() - started
-    with ctx.uow() as session:
-        ctx.audit(session, "sku_groups.export", entity_type="file",
-                  entity_id=target.name[:64], summary=f"{written} SKU groups",
-                  after={"file": str(target), "rows": written, "search": search, "lang": lang,
-                         "seconds": round(seconds, 3)})  # fmt: skip
+    with replaced_when_done(target) as tmp, ctx.engine.connect() as conn:
+        total = query_spec.count_rows(conn, GROUPS_EXPORT_SPEC, state)
+        if total > MAX_ROWS:
+            raise ValidationError(f"{total:,} groups do not fit one Excel sheet.")
+        rows = (
+            [*row[:channels_at], ", ".join(split_channels(row[channels_at])),
+             *row[channels_at + 1 :]]
+            for row in query_spec.iter_rows(conn, GROUPS_EXPORT_SPEC, state)
+        )  # fmt: skip
+        sheet = "Nhóm SKU" if lang == "vi" else "SKU groups"
+        written = stream_rows(tmp, columns, rows, total, prog, sheet=sheet, every=PROGRESS_EVERY)
+    report = audit_export(
+        ctx, "sku_groups.export", target, f"{written} SKU groups",
+        {"file": str(target), "rows": written, "search": search, "lang": lang}, started,
+    )  # fmt: skip
     prog.update(1.0, f"Exported {written:,} SKU groups")
-    return ExportReport(target, written, seconds)
+    return report
