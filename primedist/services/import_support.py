@@ -125,6 +125,19 @@ class ImportReportBase:
     def summary(self) -> str:
         raise NotImplementedError
 
+    def _summary_tail(self) -> str:
+        """The end of the summary line: the rows rejected (if any) and the time taken."""
+        text = f"; {len(self.rejected):,} rows rejected" if self.rejected else ""
+        return text + f" ({self.seconds:.1f} s)."
+
+
+def outcomes(new: int, updated: int, unchanged: int, rejected: int = 0) -> str:
+    """`3 new, 1 updated, 0 unchanged` (`, 2 rejected` when some were)."""
+    parts = [f"{new:,} new", f"{updated:,} updated", f"{unchanged:,} unchanged"]
+    if rejected:
+        parts.append(f"{rejected:,} rejected")
+    return ", ".join(parts)
+
 
 # --------------------------------------------------------------------------- the run
 

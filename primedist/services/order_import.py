@@ -77,6 +77,7 @@ from primedist.services.import_support import (
     ImportReportBase,
     RejectedRow,
     column_length,
+    outcomes,
     record_import,
     rejected_drafts,
     rows_of_rejected,
@@ -164,13 +165,10 @@ class ImportReport(ImportReportBase):
 
     def summary(self) -> str:
         """One line for people."""
-        parts = [
-            f"{self.orders_inserted:,} new",
-            f"{self.orders_updated:,} updated",
-            f"{self.orders_unchanged:,} unchanged",
-        ]
-        if self.orders_rejected:
-            parts.append(f"{self.orders_rejected:,} rejected")
+        orders = outcomes(
+            self.orders_inserted, self.orders_updated, self.orders_unchanged,
+            self.orders_rejected,
+        )  # fmt: skip
         created = [
             f"{n:,} {what}"
             for n, what in (
@@ -182,14 +180,12 @@ class ImportReport(ImportReportBase):
             if n
         ]
         text = (
-            f"Imported {self.file}: {self.rows_read:,} rows; orders {', '.join(parts)}; "
+            f"Imported {self.file}: {self.rows_read:,} rows; orders {orders}; "
             f"{self.lines:,} lines written"
         )
         if created:
             text += f"; {', '.join(created)}"
-        if self.rejected:
-            text += f"; {len(self.rejected):,} rows rejected"
-        return text + f" ({self.seconds:.1f} s)."
+        return text + self._summary_tail()
 
 
 # --------------------------------------------------------------------------- parsed rows

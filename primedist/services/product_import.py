@@ -69,6 +69,7 @@ from primedist.services.import_support import (
     ImportReportBase,
     RejectedRow,
     column_length,
+    outcomes,
     record_import,
     rejected_drafts,
     rows_of_rejected,
@@ -202,27 +203,18 @@ class ProductImportReport(ImportReportBase):
 
     def summary(self) -> str:
         """One line for people."""
-        products = [
-            f"{self.products_created:,} new",
-            f"{self.products_updated:,} updated",
-            f"{self.products_unchanged:,} unchanged",
-        ]
-        if self.products_rejected:
-            products.append(f"{self.products_rejected:,} rejected")
-        variants = [
-            f"{self.variants_created:,} new",
-            f"{self.variants_updated:,} updated",
-            f"{self.variants_unchanged:,} unchanged",
-        ]
+        products = outcomes(
+            self.products_created, self.products_updated, self.products_unchanged,
+            self.products_rejected,
+        )  # fmt: skip
+        variants = outcomes(self.variants_created, self.variants_updated, self.variants_unchanged)
         text = (
-            f"Imported {self.file}: {self.rows_read:,} rows; products {', '.join(products)}; "
-            f"variants {', '.join(variants)}; {self.stock_moves:,} stock movements"
+            f"Imported {self.file}: {self.rows_read:,} rows; products {products}; "
+            f"variants {variants}; {self.stock_moves:,} stock movements"
         )
         if self.listings_added:
             text += f"; {self.listings_added:,} shop listings added"
-        if self.rejected:
-            text += f"; {len(self.rejected):,} rows rejected"
-        return text + f" ({self.seconds:.1f} s)."
+        return text + self._summary_tail()
 
 
 # --------------------------------------------------------------------------- parsed rows
