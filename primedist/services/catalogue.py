@@ -45,7 +45,7 @@ from sqlmodel import Session, col, select
 from primedist.core.search_keys import search_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, OutboxStatus, ProductStatus, StockMoveKind
+from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind
 from primedist.domain.order import OrderLine
 from primedist.domain.product import (
     Product,
@@ -56,9 +56,9 @@ from primedist.domain.product import (
     VariantListing,
 )
 from primedist.domain.shop import Shop
-from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services.context import ServiceContext
+from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
 from primedist.services.stock import move_stock
 
@@ -82,7 +82,6 @@ variants_t = table_of(Variant)
 listings_t = table_of(ProductListing)
 variant_listings_t = table_of(VariantListing)
 shops_t = table_of(Shop)
-outbox_t = table_of(OutboxMessage)
 order_lines_t = table_of(OrderLine)
 
 
@@ -608,30 +607,7 @@ def queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: 
             key = f"listing:{lid}"
             rows[key] = {"intent_key": key, "shop_id": sid,
                          "payload_json": json.dumps(payload, ensure_ascii=False)}  # fmt: skip
-    if not rows:
-        return 0
-    existing = set(
-        conn.execute(
-            sa.select(outbox_t.c.intent_key).where(outbox_t.c.intent_key.in_(list(rows)))
-        ).scalars()
-    )
-    new = [
-        {**row, "kind": LISTING_KIND, "status": OutboxStatus.PENDING, "attempts": 0,
-         "next_attempt_at": now, "created_at": now, "updated_at": now}
-        for key, row in rows.items() if key not in existing
-    ]  # fmt: skip
-    if new:
-        conn.execute(sa.insert(outbox_t), new)
-    if existing:
-        stmt2 = (
-            sa.update(outbox_t)
-            .where(outbox_t.c.intent_key == sa.bindparam("b_key"))
-            .values(payload_json=sa.bindparam("b_payload"), status=OutboxStatus.PENDING,
-                    attempts=0, last_error=None, delivered_at=None, next_attempt_at=now,
-                    updated_at=now)
-        )  # fmt: skip
-        conn.execute(stmt2, [{"b_key": k, "b_payload": rows[k]["payload_json"]} for k in existing])
-    return len(rows)
+    return queue_coalesced(conn, LISTING_KIND, rows, now)
 
 
 def _files(ctx: ServiceContext) -> ImageFiles | None:

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, OutboxStatus, StockMoveKind
+from primedist.domain.enums import Channel, Module, StockMoveKind
 from primedist.domain.order import Order
 from primedist.domain.product import (
     ProductListing,
@@ -38,10 +38,10 @@ from primedist.domain.product import (
     VariantListing,
 )
 from primedist.domain.shop import Shop
-from primedist.domain.sync import OutboxMessage
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
+from primedist.services.outbox import queue_coalesced
 
 variants_t = table_of(Variant)
 groups_t = table_of(SkuGroup)
@@ -49,7 +49,6 @@ movements_t = table_of(StockMovement)
 listings_t = table_of(ProductListing)
 variant_listings_t = table_of(VariantListing)
 shops_t = table_of(Shop)
-outbox_t = table_of(OutboxMessage)
 users_t = table_of(User)
 
 PUSH_KIND = "stock.push"
@@ -138,33 +137,7 @@ def queue_pushes(
         }
         rows[key] = {"intent_key": key, "shop_id": target.shop_id,
                      "payload_json": json.dumps(payload, ensure_ascii=False)}  # fmt: skip
-    if not rows:
-        return 0
-    keys = list(rows)
-    existing: set[str] = set()
-    for chunk in _chunks(keys):
-        existing.update(
-            conn.execute(
-                sa.select(outbox_t.c.intent_key).where(outbox_t.c.intent_key.in_(chunk))
-            ).scalars()
-        )
-    new = [
-        {**rows[k], "kind": PUSH_KIND, "status": OutboxStatus.PENDING, "attempts": 0,
-         "next_attempt_at": now, "created_at": now, "updated_at": now}
-        for k in keys if k not in existing
-    ]  # fmt: skip
-    if new:
-        conn.execute(sa.insert(outbox_t), new)
-    if existing:
-        stmt = (
-            sa.update(outbox_t)
-            .where(outbox_t.c.intent_key == sa.bindparam("b_key"))
-            .values(payload_json=sa.bindparam("b_payload"), status=OutboxStatus.PENDING,
-                    attempts=0, last_error=None, delivered_at=None, next_attempt_at=now,
-                    updated_at=now)
-        )  # fmt: skip
-        conn.execute(stmt, [{"b_key": k, "b_payload": rows[k]["payload_json"]} for k in existing])
-    return len(rows)
+    return queue_coalesced(conn, PUSH_KIND, rows, now)
 
 
 def move_stock(
