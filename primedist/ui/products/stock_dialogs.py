@@ -143,10 +143,36 @@ class VariantPicker(QComboBox):
         return self.rows[i] if 0 <= i < len(self.rows) else None
 
 
+class ProductStockDialog(QDialog):
+    """The frame of a product's stock dialogs: the product's name (`product`) and active
+    variants with their stock (`variant_rows`, read once), a title line (`show_title`) and
+    the layout under it (`body`)."""
+
+    def __init__(
+        self, ctx: ServiceContext, product_id: int, parent: QWidget | None, *, name: str
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.product_id = product_id
+        self.setObjectName(name)
+        self.product, self.variant_rows = load_variants(ctx, product_id)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(18, 14, 18, 14)
+        self.body.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.body.addWidget(self.title)
+
+    def show_title(self, title: str) -> None:
+        """The dialog's title, as its window title and its first line."""
+        self.setWindowTitle(title)
+        self.title.setText(title)
+
+
 # --------------------------------------------------------------------------- stock move
 
 
-class StockMoveDialog(QDialog):
+class StockMoveDialog(ProductStockDialog):
     """Stock in (quantity, optional unit cost), stock out (quantity, reason) or adjust to a
     counted on hand (reason) for one variant of a product; shows the resulting on hand as
     you type. Emits `stockChanged(variant_id)` and closes once the service saved it."""
@@ -162,23 +188,13 @@ class StockMoveDialog(QDialog):
         parent: QWidget | None = None,
         variant_id: int | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.product_id = product_id
+        super().__init__(ctx, product_id, parent, name="stockMoveDialog")
         #: The movement saved (None for an adjustment to the same figure); set on success.
         self.movement: StockMovement | None = None
         self._busy = False
         self._server_error = ""
-        self.setObjectName("stockMoveDialog")
         self.setMinimumWidth(620)
-        name, rows = load_variants(ctx, product_id)
-        self.product = name
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        layout.addWidget(self.title)
+        layout = self.body
         layout.addLayout(self._build_form())
         self.problem = QLabel()
         self.problem.setObjectName("formProblem")
@@ -193,7 +209,7 @@ class StockMoveDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.variants.load(rows, variant_id)
+        self.variants.load(self.variant_rows, variant_id)
         self._connect()
         self._retranslate()
         self._kind_changed()
@@ -265,9 +281,7 @@ class StockMoveDialog(QDialog):
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
-        title = self.tr("Stock movement: %1").replace("%1", self.product)
-        self.setWindowTitle(title)
-        self.title.setText(title)
+        self.show_title(self.tr("Stock movement: %1").replace("%1", self.product))
         self.variants.retranslate()
         self.kind_in.setText(self.tr("Stock &in"))
         self.kind_out.setText(self.tr("Stock &out"))
@@ -466,7 +480,7 @@ class StockMoveDialog(QDialog):
 HISTORY_LIMIT = 500
 
 
-class StockHistoryDialog(QDialog):
+class StockHistoryDialog(ProductStockDialog):
     """The stock movements of a SKU (its SKU group's, when grouped), newest first."""
 
     COLUMNS = 9
@@ -478,23 +492,13 @@ class StockHistoryDialog(QDialog):
         parent: QWidget | None = None,
         variant_id: int | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.product_id = product_id
+        super().__init__(ctx, product_id, parent, name="stockHistoryDialog")
         self.tz = shop_tz()
         self.rows: list[svc.HistoryRow] = []
         #: Order id → order number, of the orders in `rows`.
         self.orders: dict[int, str] = {}
-        self.setObjectName("stockHistoryDialog")
         self.resize(1000, 560)
-        name, variants = load_variants(ctx, product_id)
-        self.product = name
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        layout.addWidget(self.title)
+        layout = self.body
         bar = QHBoxLayout()
         self.variant_caption = QLabel()
         self.variants = VariantPicker()
@@ -521,7 +525,7 @@ class StockHistoryDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.variants.load(variants, variant_id)
+        self.variants.load(self.variant_rows, variant_id)
         self.variants.currentIndexChanged.connect(lambda _i: self.load())
         self._retranslate()
         self.load()
@@ -533,9 +537,7 @@ class StockHistoryDialog(QDialog):
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
-        title = self.tr("Stock history: %1").replace("%1", self.product)
-        self.setWindowTitle(title)
-        self.title.setText(title)
+        self.show_title(self.tr("Stock history: %1").replace("%1", self.product))
         self.variant_caption.setText(self.tr("&Variant"))
         self.variants.retranslate()
         self.table.setHorizontalHeaderLabels(
