@@ -70,12 +70,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.jobs.progress import JobProgress
     from primedist.services import demo
 
     ctx = _context(settings)
     owner = demo.ensure_demo_owner(ctx)
-    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    progress = _progress(args)
     summary = demo.generate_demo(
         ctx.with_actor(owner),
         orders=args.orders,
@@ -162,28 +161,22 @@ IMPORT_REJECTS_SHOWN = 20
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.jobs.progress import JobProgress
     from primedist.services import order_import
 
-    ctx = _as_owner(_context(settings))
-    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
-    report = order_import.import_orders(ctx, Path(args.file), progress=progress)
-    lines = [report.summary()]
-    lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
-    if len(report.rejected) > IMPORT_REJECTS_SHOWN:
-        more = len(report.rejected) - IMPORT_REJECTS_SHOWN
-        lines.append(f"  ... and {more:,} more rejected rows (--json lists them all)")
-    _emit(args, report.to_json(), "\n".join(lines))
-    return EXIT_OK
+    return _import(args, settings, order_import.import_orders)
 
 
 def cmd_import_products(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.jobs.progress import JobProgress
     from primedist.services import product_import
 
+    return _import(args, settings, product_import.import_products)
+
+
+def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any]) -> int:
+    """Run an import (`run(ctx, path, progress=...)`) as the owner; print its summary and
+    the first rejected rows, or the whole report with --json."""
     ctx = _as_owner(_context(settings))
-    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
-    report = product_import.import_products(ctx, Path(args.file), progress=progress)
+    report = run(ctx, Path(args.file), progress=_progress(args))
     lines = [report.summary()]
     lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
     if len(report.rejected) > IMPORT_REJECTS_SHOWN:
@@ -194,29 +187,22 @@ def cmd_import_products(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export_products(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.jobs.progress import JobProgress
     from primedist.queries.products import ProductFilter
     from primedist.services import order_export, product_export
 
     ctx = _as_owner(_context(settings))
     shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
     flt = ProductFilter(shop_ids=shop_ids, statuses=tuple(dict.fromkeys(args.status or ())))
-    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    progress = _progress(args)
     report = product_export.export_products(
         ctx, Path(args.file), flt=flt, search=args.search or "", lang=args.lang,
         progress=progress,
     )  # fmt: skip
-    _emit(
-        args,
-        {"file": str(report.path), "rows": report.rows, "seconds": round(report.seconds, 3)},
-        f"Exported {report.rows:,} variants to {report.path} in {report.seconds:.1f} s",
-    )
-    return EXIT_OK
+    return _exported(args, report, "variants")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.core.clock import shop_tz
-    from primedist.jobs.progress import JobProgress
     from primedist.queries.orders import OrderFilter, list_state
     from primedist.services import order_export
 
@@ -226,14 +212,26 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
     flt = OrderFilter(shop_ids=shop_ids, date_from=args.date_from, date_to=args.date_to)
     state = list_state(flt, args.status, shop_tz())
-    progress = JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+    progress = _progress(args)
     report = order_export.export_orders(
         ctx, Path(args.file), state=state, lang=args.lang, progress=progress
     )
+    return _exported(args, report, "orders")
+
+
+def _progress(args: argparse.Namespace) -> Any:
+    """A JobProgress printing to stderr when it is a terminal (not with --json)."""
+    from primedist.jobs.progress import JobProgress
+
+    return JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
+
+
+def _exported(args: argparse.Namespace, report: Any, what: str) -> int:
+    """Print where an export wrote how many `what` rows (or them as JSON with --json)."""
     _emit(
         args,
         {"file": str(report.path), "rows": report.rows, "seconds": round(report.seconds, 3)},
-        f"Exported {report.rows:,} orders to {report.path} in {report.seconds:.1f} s",
+        f"Exported {report.rows:,} {what} to {report.path} in {report.seconds:.1f} s",
     )
     return EXIT_OK
 
