@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -610,10 +611,19 @@ def queue_listing_upserts(conn: sa.Connection, listing_ids: Iterable[int], now: 
     return queue_coalesced(conn, LISTING_KIND, rows, now)
 
 
-def _files(ctx: ServiceContext) -> ImageFiles | None:
-    if ctx.settings is None:
-        return None
-    return ImageFiles(Path(ctx.settings.data_dir))
+@contextmanager
+def _stored_images(ctx: ServiceContext) -> Iterator[ImageFiles | None]:
+    """The image files a save writes (None without a data dir): kept when the block ends
+    without an error, deleted again when it fails."""
+    files = None if ctx.settings is None else ImageFiles(Path(ctx.settings.data_dir))
+    try:
+        yield files
+    except BaseException:
+        if files is not None:
+            files.discard()
+        raise
+    if files is not None:
+        files.finish()
 
 
 def _shop_names(conn: sa.Connection, changes: list[str]) -> list[str]:
@@ -640,53 +650,45 @@ def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
     if any(i.id is not None for i in d.images):
         raise ValidationError("A new product has no images to keep yet.", field="images")
     prepared = _prepare_images(ctx, d)
-    files = _files(ctx)
-    try:
-        with ctx.uow() as session:
-            conn = session.connection()
-            shops = _load_shops(conn, d.shop_ids)
-            _check_store(conn, d, None, d.shop_ids)
-            now = ctx.clock.now()
-            product = Product(name=d.name, category=d.category, features=d.features,
-                              description=d.description, status=ProductStatus.ACTIVE,
-                              search_text=_search_text(d), created_by_id=ctx.actor.id,
-                              created_at=now, updated_at=now)  # fmt: skip
-            session.add(product)
-            session.flush()
-            assert product.id is not None
-            pid = product.id
-            rows = []
-            for v in d.variants:
-                row = Variant(product_id=pid, sku=v.sku, stock=0, created_at=now, updated_at=now)
-                _apply_variant(row, d, v, now)
-                rows.append(row)
-            session.add_all(rows)
-            session.flush()
-            variant_ids = [r.id for r in rows if r.id is not None]
-            _images(session, files, pid, d, prepared)
-            listing_ids, _ = _listings(session, pid, d.shop_ids, variant_ids)
-            session.flush()
-            for row, v in zip(rows, d.variants, strict=True):
-                if v.stock > 0:
-                    assert row.id is not None
-                    move_stock(ctx, session, row.id, StockMoveKind.STOCK_IN, quantity=v.stock,
-                               reason=OPENING_REASON)  # fmt: skip
-            pushed = queue_listing_upserts(conn, listing_ids, now)
-            session.flush()
-            refresh_product_summaries(conn, [pid])
-            on = ", ".join(shops[s].name for s in d.shop_ids) or "no shop"
-            ctx.audit(session, "product.create", entity_type="product", entity_id=pid,
-                      summary=f"“{d.name}”: {len(rows)} variant(s) "
-                      f"({', '.join(r.sku for r in rows)}), on {on}, {len(d.images)} image(s)",
-                      after={"variants": len(rows), "shops": d.shop_ids,
-                             "opening_stock": sum(v.stock for v in d.variants),
-                             "listing_pushes": pushed})  # fmt: skip
-    except BaseException:
-        if files is not None:
-            files.discard()
-        raise
-    if files is not None:
-        files.finish()
+    with _stored_images(ctx) as files, ctx.uow() as session:
+        conn = session.connection()
+        shops = _load_shops(conn, d.shop_ids)
+        _check_store(conn, d, None, d.shop_ids)
+        now = ctx.clock.now()
+        product = Product(name=d.name, category=d.category, features=d.features,
+                          description=d.description, status=ProductStatus.ACTIVE,
+                          search_text=_search_text(d), created_by_id=ctx.actor.id,
+                          created_at=now, updated_at=now)  # fmt: skip
+        session.add(product)
+        session.flush()
+        assert product.id is not None
+        pid = product.id
+        rows = []
+        for v in d.variants:
+            row = Variant(product_id=pid, sku=v.sku, stock=0, created_at=now, updated_at=now)
+            _apply_variant(row, d, v, now)
+            rows.append(row)
+        session.add_all(rows)
+        session.flush()
+        variant_ids = [r.id for r in rows if r.id is not None]
+        _images(session, files, pid, d, prepared)
+        listing_ids, _ = _listings(session, pid, d.shop_ids, variant_ids)
+        session.flush()
+        for row, v in zip(rows, d.variants, strict=True):
+            if v.stock > 0:
+                assert row.id is not None
+                move_stock(ctx, session, row.id, StockMoveKind.STOCK_IN, quantity=v.stock,
+                           reason=OPENING_REASON)  # fmt: skip
+        pushed = queue_listing_upserts(conn, listing_ids, now)
+        session.flush()
+        refresh_product_summaries(conn, [pid])
+        on = ", ".join(shops[s].name for s in d.shop_ids) or "no shop"
+        ctx.audit(session, "product.create", entity_type="product", entity_id=pid,
+                  summary=f"“{d.name}”: {len(rows)} variant(s) "
+                  f"({', '.join(r.sku for r in rows)}), on {on}, {len(d.images)} image(s)",
+                  after={"variants": len(rows), "shops": d.shop_ids,
+                         "opening_stock": sum(v.stock for v in d.variants),
+                         "listing_pushes": pushed})  # fmt: skip
     return pid
 
 
@@ -713,16 +715,8 @@ def update_product(ctx: ServiceContext, product_id: int, draft: ProductDraft) ->
     d = _clean(draft)
     _check_form(d)
     prepared = _prepare_images(ctx, d)
-    files = _files(ctx)
-    try:
-        with ctx.uow() as session:
-            _update(ctx, session, product_id, d, prepared, files)
-    except BaseException:
-        if files is not None:
-            files.discard()
-        raise
-    if files is not None:
-        files.finish()
+    with _stored_images(ctx) as files, ctx.uow() as session:
+        _update(ctx, session, product_id, d, prepared, files)
 
 
 def _update(

@@ -142,23 +142,21 @@ class Candidate:
 
 
 def _clean_code(code: str) -> str:
-    text = " ".join(unicodedata.normalize("NFC", code or "").split())
-    if not text:
-        raise ValidationError("Give the group a code.", field="code")
-    if len(text) > MAX_CODE:
-        raise ValidationError(
-            f"The group code has {len(text)} characters: {MAX_CODE} at most.", field="code"
-        )
-    return text
+    return _clean_text(code, "code", MAX_CODE)
 
 
 def _clean_name(name: str) -> str:
-    text = " ".join(unicodedata.normalize("NFC", name or "").split())
+    return _clean_text(name, "name", MAX_NAME)
+
+
+def _clean_text(value: str, field: str, limit: int) -> str:
+    """The group's code or name (`field`): NFC, single spaces, required, `limit` long."""
+    text = " ".join(unicodedata.normalize("NFC", value or "").split())
     if not text:
-        raise ValidationError("Give the group a name.", field="name")
-    if len(text) > MAX_NAME:
+        raise ValidationError(f"Give the group a {field}.", field=field)
+    if len(text) > limit:
         raise ValidationError(
-            f"The group name has {len(text)} characters: {MAX_NAME} at most.", field="name"
+            f"The group {field} has {len(text)} characters: {limit} at most.", field=field
         )
     return text
 
