@@ -24,20 +24,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench_support import PeakRss  # noqa: E402  (benchmarks/ is on sys.path)
+from bench_support import (  # noqa: E402  (benchmarks/ is on sys.path)
+    PeakRss,
+    print_summary,
+    record,
+    results,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("PRIMEDIST_")}
-
-results: list[tuple[str, float, str, str]] = []
-
-
-def record(name: str, values: list[float], unit: str, target: str = "") -> float:
-    med = statistics.median(values)
-    spread = f"min {min(values):.3g} max {max(values):.3g} n={len(values)}"
-    results.append((name, med, unit, f"{target}  ({spread})"))
-    print(f"  {name}: {med:.4g} {unit}  {spread}", flush=True)
-    return med
 
 
 def generate(data_dir: Path, orders: int, customers: int) -> float:
@@ -119,9 +114,7 @@ def main() -> int:
     print(f"  throughput: {rows / statistics.median(times):,.0f} rows/s")
     engine.dispose()
 
-    print("\nSummary (medians)")
-    for name, med, unit, note in results:
-        print(f"  {name:<40} {med:>10.4g} {unit:<3} {note}")
+    print_summary(40)
     return 0
 
 

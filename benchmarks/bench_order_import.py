@@ -19,30 +19,30 @@ Targets (performance-limits.md T10): csv <= 5 s, xlsx <= 8 s.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_support import PeakRss  # noqa: E402  (benchmarks/ is on sys.path)
+from bench_support import (  # noqa: E402  (benchmarks/ is on sys.path)
+    import_twice,
+    print_summary,
+    record_import_runs,
+    run_child,
+    template_store,
+    write_csv,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 for key in [k for k in os.environ if k.startswith("PRIMEDIST_")]:
     del os.environ[key]
 
-from primedist.core.clock import SystemClock  # noqa: E402
 from primedist.domain.geo import PROVINCES_2025  # noqa: E402
 from primedist.services.order_import import COLUMNS  # noqa: E402
-
-results: list[tuple[str, float, str, str]] = []
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Bùi", "Đỗ", "Ngô", "Đặng")
 MIDDLE = ("Thị", "Văn", "Minh", "Ngọc", "Thanh", "Hữu", "Gia", "Quốc", "Đức", "Thu")
@@ -62,14 +62,6 @@ PRODUCTS = (
     "Áo thun cotton", "Quần jean nam", "Váy hoa", "Giày thể thao", "Túi xách da",
     "Mũ lưỡi trai", "Khăn lụa", "Áo khoác gió", "Dép quai ngang", "Balo laptop",
 )  # fmt: skip
-
-
-def record(name: str, values: list[float], unit: str, target: str = "") -> float:
-    med = statistics.median(values)
-    spread = f"min {min(values):.3g} max {max(values):.3g} n={len(values)}"
-    results.append((name, med, unit, f"{target}  ({spread})"))
-    print(f"  {name}: {med:.4g} {unit}  {spread}", flush=True)
-    return med
 
 
 def make_rows(lines: int, seed: int = 7) -> list[list[object]]:
@@ -119,13 +111,6 @@ def make_rows(lines: int, seed: int = 7) -> list[list[object]]:
     return rows[:lines]
 
 
-def write_csv(path: Path, rows: list[list[object]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-
-
 def write_xlsx(path: Path, rows: list[list[object]]) -> None:
     """Order dates as real Excel datetimes, amounts as numbers (as a seller's export is)."""
     import xlsxwriter
@@ -146,69 +131,17 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> None:
     book.close()
 
 
-def template_store(work: Path) -> Path:
-    """One migrated store with the shop set up; each run copies it."""
-    from primedist.config import resolve_settings
-    from primedist.db.store import open_store
-    from primedist.services import auth
-    from primedist.services.context import ServiceContext
-
-    folder = work / "template"
-    shutil.rmtree(folder, ignore_errors=True)
-    settings = resolve_settings(folder)
-    engine = open_store(settings)
-    auth.setup_shop(
-        ServiceContext(engine, settings=settings),
-        shop_name="Prime Cửa hàng",
-        owner_name="Chủ",
-        owner_email="owner@bench.vn",
-        owner_password="bench-pass-1",
-    )
-    engine.dispose()
-    assert settings.db_path is not None
-    return settings.db_path
-
-
 def run_import(template: Path, work: Path, file: Path, run: int) -> dict[str, float]:
     """One run in its own process (clean memory and caches); returns its figures."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--one", str(template), str(work), str(file), str(run)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    *lines, last = out.stdout.splitlines()
-    print(*lines, sep="\n", flush=True)
-    figures: dict[str, float] = json.loads(last)
-    return figures
+    return run_child(__file__, ROOT, str(template), str(work), str(file), str(run))
 
 
 def one_run(template: Path, work: Path, file: Path, run: int) -> int:
     """The `--one` mode: a fresh copy of the template, import, re-import; prints JSON."""
-    from primedist.config import resolve_settings
-    from primedist.db.store import open_store
-    from primedist.services import auth
-    from primedist.services.context import ServiceContext
     from primedist.services.order_import import import_orders
 
-    folder = work / f"run-{file.suffix[1:]}-{run}"
-    shutil.rmtree(folder, ignore_errors=True)
-    settings = resolve_settings(folder)
-    settings.ensure_dirs()
-    assert settings.db_path is not None
-    shutil.copyfile(template, settings.db_path)
-    engine = open_store(settings)
-    base = ServiceContext(engine, clock=SystemClock(), settings=settings)
-    ctx = base.with_actor(auth.owner_actor(base))
-    with PeakRss() as rss:
-        t0, c0 = time.perf_counter(), time.process_time()
-        first = import_orders(ctx, file)
-        first_s, first_cpu = time.perf_counter() - t0, time.process_time() - c0
-    assert not first.rejected, first.rejected[:3]
-    t0 = time.perf_counter()
-    again = import_orders(ctx, file)
-    again_s = time.perf_counter() - t0
+    first, again, figures = import_twice(template, work, file, run, import_orders)
+    first_s, first_cpu, again_s = figures["first"], figures["cpu"], figures["again"]
     assert again.orders_unchanged == first.orders_inserted and not again.changed, again
     print(
         f"    run {run + 1}: {first.rows_read:,} rows, {first.orders_inserted:,} orders, "
@@ -216,9 +149,6 @@ def one_run(template: Path, work: Path, file: Path, run: int) -> int:
         f"{first.products_created:,} products: {first_s:.2f} s (CPU {first_cpu:.2f} s); "
         f"re-import {again_s:.2f} s; load average {os.getloadavg()[0]:.1f}"
     )
-    engine.dispose()
-    shutil.rmtree(folder, ignore_errors=True)
-    figures = {"first": first_s, "cpu": first_cpu, "again": again_s, "extra_mb": rss.extra_mb}
     print(json.dumps(figures))
     return 0
 
@@ -243,32 +173,23 @@ def main() -> int:
     print(f"== generating a {args.lines:,}-line order file (not timed)", flush=True)
     rows = make_rows(args.lines)
     files = {"csv": work / "orders.csv", "xlsx": work / "orders.xlsx"}
-    write_csv(files["csv"], rows)
+    write_csv(files["csv"], COLUMNS, rows)
     write_xlsx(files["xlsx"], rows)
     del rows
     for kind, path in files.items():
         print(f"  {kind}: {path.stat().st_size / 1e6:.1f} MB")
-    template = template_store(work)
+    template = template_store(work, (("Prime Cửa hàng", "offline"),))
 
     targets = {"csv": "<= 5 s", "xlsx": "<= 8 s"}
     for kind, path in files.items():
         print(f"== import {kind} ({args.runs} runs, fresh store each)", flush=True)
         runs = [run_import(template, work, path, run) for run in range(args.runs)]
 
-        def values(key: str, runs: list[dict[str, float]] = runs) -> list[float]:
-            return [r[key] for r in runs]
-
-        record(f"import {args.lines:,} lines ({kind}), end to end", values("first"), "s",
-               targets[kind])  # fmt: skip
-        record(f"  CPU time of that import ({kind})", values("cpu"), "s")
-        record(f"re-import the same {kind} (all unchanged)", values("again"), "s")
-        record(f"peak extra RSS during the {kind} import", values("extra_mb"), "MB")
+        record_import_runs(runs, kind, f"{args.lines:,} lines", targets[kind])
 
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    print("\nSummary (medians)")
-    for name, med, unit, note in results:
-        print(f"  {name:<52} {med:>10.4g} {unit:<3} {note}")
+    print_summary()
     return 0
 
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import shutil
+import statistics
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -35,3 +44,133 @@ class PeakRss:
     @property
     def extra_mb(self) -> float:
         return (self.peak - self.baseline) / 1e6
+
+
+# --------------------------------------------------------------------------- figures
+
+#: (name, median, unit, note) of every figure recorded, for the summary.
+results: list[tuple[str, float, str, str]] = []
+
+
+def record(name: str, values: list[float], unit: str, target: str = "") -> float:
+    """Print a figure's median and spread now and keep it for the summary."""
+    med = statistics.median(values)
+    spread = f"min {min(values):.3g} max {max(values):.3g} n={len(values)}"
+    results.append((name, med, unit, f"{target}  ({spread})"))
+    print(f"  {name}: {med:.4g} {unit}  {spread}", flush=True)
+    return med
+
+
+def print_summary(width: int = 52) -> None:
+    """The medians of every recorded figure, one a line."""
+    print("\nSummary (medians)")
+    for name, med, unit, note in results:
+        print(f"  {name:<{width}} {med:>10.4g} {unit:<3} {note}")
+
+
+# --------------------------------------------------------------------------- file imports
+# The import benchmarks (bench_order_import.py, bench_product_import.py): a generated
+# file, imported in a fresh copy of a set-up store, each run in its own process.
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows(rows)
+
+
+def template_store(work: Path, shops: Sequence[tuple[str, str]]) -> Path:
+    """One migrated store with the owner and `shops` ((name, channel), the last one the
+    shop set up with the owner); each run copies it."""
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+
+    folder = work / "template"
+    shutil.rmtree(folder, ignore_errors=True)
+    settings = resolve_settings(folder)
+    engine = open_store(settings)
+    auth.setup_shop(
+        ServiceContext(engine, settings=settings),
+        shop_name=shops[-1][0],
+        owner_name="Chủ",
+        owner_email="owner@bench.vn",
+        owner_password="bench-pass-1",
+    )
+    with engine.begin() as conn:
+        for name, channel in shops[:-1]:
+            conn.exec_driver_sql(
+                "INSERT INTO shops (name, channel, region, status, timezone, is_active, "
+                "created_at) VALUES (?, ?, 'VN', 'active', 'Asia/Ho_Chi_Minh', 1, "
+                "'2026-01-01 00:00:00.000000')",
+                (name, channel),
+            )
+    engine.dispose()
+    assert settings.db_path is not None
+    return settings.db_path
+
+
+def run_child(script: str, root: Path, *args: str) -> dict[str, float]:
+    """Run `script --one ARGS` in its own process (clean memory and caches); echo its
+    output and return the figures it printed last (JSON)."""
+    out = subprocess.run(
+        [sys.executable, script, "--one", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    *lines, last = out.stdout.splitlines()
+    print(*lines, sep="\n", flush=True)
+    figures: dict[str, float] = json.loads(last)
+    return figures
+
+
+def import_twice(
+    template: Path, work: Path, file: Path, run: int, import_file: Callable[..., Any]
+) -> tuple[Any, Any, dict[str, float]]:
+    """In a fresh copy of the template: `import_file(ctx, file)` as the owner, timed (wall,
+    CPU, peak extra RSS), then again (timed); returns both reports and the figures."""
+    from primedist.config import resolve_settings
+    from primedist.core.clock import SystemClock
+    from primedist.db.store import open_store
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+
+    folder = work / f"run-{file.suffix[1:]}-{run}"
+    shutil.rmtree(folder, ignore_errors=True)
+    settings = resolve_settings(folder)
+    settings.ensure_dirs()
+    assert settings.db_path is not None
+    shutil.copyfile(template, settings.db_path)
+    engine = open_store(settings)
+    base = ServiceContext(engine, clock=SystemClock(), settings=settings)
+    ctx = base.with_actor(auth.owner_actor(base))
+    with PeakRss() as rss:
+        t0, c0 = time.perf_counter(), time.process_time()
+        first = import_file(ctx, file)
+        first_s, first_cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert not first.rejected, first.rejected[:3]
+    t0 = time.perf_counter()
+    again = import_file(ctx, file)
+    again_s = time.perf_counter() - t0
+    engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+    figures = {"first": first_s, "cpu": first_cpu, "again": again_s, "extra_mb": rss.extra_mb}
+    return first, again, figures
+
+
+def record_import_runs(
+    runs: list[dict[str, float]], kind: str, what: str, target: str = ""
+) -> None:
+    """The figures of the runs of one file kind (csv, xlsx); `what` names the file."""
+
+    def values(key: str) -> list[float]:
+        return [r[key] for r in runs]
+
+    record(f"import {what} ({kind}), end to end", values("first"), "s", target)
+    record(f"  CPU time of that import ({kind})", values("cpu"), "s")
+    record(f"re-import the same {kind} (all unchanged)", values("again"), "s")
+    record(f"peak extra RSS during the {kind} import", values("extra_mb"), "MB")
