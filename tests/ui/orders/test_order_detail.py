@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +18,6 @@ from primedist.domain.sync import OutboxMessage
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
-from primedist.ui import errors, ops
 from primedist.ui.i18n import install_language
 from primedist.ui.orders import detail as detail_module
 from primedist.ui.orders.detail import MONEY_PARTS, OrderDetailDialog
@@ -30,17 +28,10 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture(autouse=True)
-def quiet(monkeypatch, qapp) -> Iterator[list[str]]:
-    """English texts; errors recorded instead of opening message boxes (there must be none)."""
-    install_language("en")
-    shown: list[str] = []
-    monkeypatch.setattr(errors, "show_error", lambda _p, message, _t=None: shown.append(message))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: shown.append(repr(exc)))
-    monkeypatch.setattr(detail_module, "show_error", lambda _p, message: shown.append(message))
-    yield shown
-    # The database worker is shared: nothing of this test may still run on it.
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None
-    assert shown == []
+def quiet(quiet: list[str], monkeypatch) -> list[str]:
+    """The shared `quiet` (tests/ui/conftest.py); this module's own error box is recorded too."""
+    monkeypatch.setattr(detail_module, "show_error", lambda _p, message: quiet.append(message))
+    return quiet
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.domain.enums import PaymentMethod
 from primedist.queries.orders import STATUS_TABS, OrderFilter, orders
 from primedist.services.context import ServiceContext
-from primedist.ui import errors, ops
+from primedist.ui import ops
 from primedist.ui.app import ui_settings_for
 from primedist.ui.i18n import install_language
 from primedist.ui.main_window import MainWindow
@@ -33,13 +33,14 @@ from primedist.ui.orders import tab
 from primedist.ui.orders.tab import OrdersPage
 from primedist.ui.table_model import PLACEHOLDER
 from tests.factories import make_orders, make_shop
+from tests.ui.support import WAIT, close_page, show_widget
 
 START = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
 HOA = "Nguyễn Thị Hoa"
 HOA_PHONE = "0912345678"
 NAMES = ("Trần Văn An", "Lê Thị Lan", "Phạm Minh Khoa", "Bùi Gia Hương", "Nguyễn Văn Hòa")
 TOTALS = (50_000, 150_000, 300_000, 450_000, 800_000, 1_200_000, 99_000)
-WAIT = 5_000
+pytestmark = pytest.mark.usefixtures("english", "shown")
 
 
 @dataclass
@@ -78,23 +79,6 @@ class Data:
         return str(row[0]), row[1]
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    install_language("en")
-    yield
-    install_language("en")
-
-
-@pytest.fixture(autouse=True)
-def shown(monkeypatch) -> Iterator[dict[str, list[Any]]]:
-    """What would have reached the user as an error dialog (none expected)."""
-    seen: dict[str, list[Any]] = {"error": [], "crash": []}
-    monkeypatch.setattr(errors, "show_error", lambda _p, msg, _t=None: seen["error"].append(msg))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: seen["crash"].append(exc))
-    yield seen
-    assert seen["crash"] == []
-
-
 @pytest.fixture
 def data(owner_ctx: ServiceContext) -> Data:
     engine = owner_ctx.engine
@@ -120,16 +104,10 @@ def settle(qtbot, page: OrdersPage) -> None:
 
 @pytest.fixture
 def page(qtbot, owner_ctx: ServiceContext, data: Data) -> Iterator[OrdersPage]:
-    p = OrdersPage(owner_ctx)
-    qtbot.addWidget(p)
-    p.resize(1300, 760)
-    p.show()
-    qtbot.waitExposed(p)
+    p = show_widget(qtbot, OrdersPage(owner_ctx), height=760)
     settle(qtbot, p)
     yield p
-    p.shutdown()
-    qtbot.waitUntil(lambda: not p.busy and not p.counts_pending, timeout=WAIT)
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None  # no job outlives it
+    close_page(qtbot, p, lambda: not p.busy and not p.counts_pending)
 
 
 def keys(page: OrdersPage) -> list[int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -18,19 +16,13 @@ from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Variant
 from primedist.services.context import ServiceContext
 from primedist.services.sale_lookup import get_customer
-from primedist.ui.i18n import install_language
 from primedist.ui.orders.sale import SHORTCUTS, LinesModel, QuickCustomerDialog, SaleDialog
 from tests.factories import make_customers, make_product
 
+pytestmark = pytest.mark.usefixtures("english")
+
 SHIRT_S = "8930000000011"
 SHIRT_M = "8930000000028"
-
-
-@pytest.fixture(autouse=True)
-def english(qapp) -> Iterator[None]:
-    install_language("en")
-    yield
-    install_language("en")
 
 
 class Questions:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
@@ -19,31 +18,13 @@ from primedist.domain.enums import Channel
 from primedist.domain.product import SkuGroup, Variant
 from primedist.services import sku_groups as svc
 from primedist.services.context import ServiceContext
-from primedist.ui import errors, ops
-from primedist.ui.i18n import install_language
 from primedist.ui.products import groups as groups_ui
 from primedist.ui.products.groups import GroupDialog, ListingPicker, SkuGroupsPage
 from tests.factories import make_product, make_shop
 from tests.services.test_stock import list_on
+from tests.ui.support import WAIT, close_page, show_widget
 
-WAIT = 5_000
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    install_language("en")
-    yield
-    install_language("en")
-
-
-@pytest.fixture(autouse=True)
-def shown(monkeypatch) -> Iterator[dict[str, list[Any]]]:
-    """What would have reached the user as an error dialog."""
-    seen: dict[str, list[Any]] = {"error": [], "crash": []}
-    monkeypatch.setattr(errors, "show_error", lambda _p, msg, _t=None: seen["error"].append(msg))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: seen["crash"].append(exc))
-    yield seen
-    assert seen["crash"] == []
+pytestmark = pytest.mark.usefixtures("english", "shown")
 
 
 @pytest.fixture
@@ -61,15 +42,9 @@ def cat(owner_ctx: ServiceContext) -> dict[str, int]:
 
 @pytest.fixture
 def page(qtbot, owner_ctx: ServiceContext, cat: dict[str, int]) -> Iterator[SkuGroupsPage]:
-    p = SkuGroupsPage(owner_ctx)
-    qtbot.addWidget(p)
-    p.resize(1300, 700)
-    p.show()
-    qtbot.waitExposed(p)
+    p = show_widget(qtbot, SkuGroupsPage(owner_ctx))
     yield p
-    p.shutdown()
-    qtbot.waitUntil(lambda: not p.busy, timeout=WAIT)
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None  # no job outlives it
+    close_page(qtbot, p)
 
 
 def variant(engine: Engine, vid: int) -> tuple[int, int | None]:

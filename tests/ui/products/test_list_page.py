@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,14 +21,13 @@ from primedist.domain.order import OrderLine
 from primedist.domain.product import Product, Variant
 from primedist.queries.products import ProductFilter
 from primedist.services.context import ServiceContext
-from primedist.ui import errors, ops
-from primedist.ui.i18n import install_language
 from primedist.ui.products import list_page
 from primedist.ui.products.list_page import ProductListPage
 from tests.factories import make_catalogue_product, make_orders, make_shop
+from tests.ui.support import WAIT, close_page, show_widget
 
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
-WAIT = 5_000
+pytestmark = pytest.mark.usefixtures("english", "shown")
 products_t = table_of(Product)
 
 
@@ -49,23 +47,6 @@ class Data:
                 sa.select(products_t.c.status).where(products_t.c.id == self.ids[name])
             ).scalar()
         return None if value is None else str(value)
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    install_language("en")
-    yield
-    install_language("en")
-
-
-@pytest.fixture(autouse=True)
-def shown(monkeypatch) -> Iterator[dict[str, list[Any]]]:
-    """What would have reached the user as an error dialog (none expected)."""
-    seen: dict[str, list[Any]] = {"error": [], "crash": []}
-    monkeypatch.setattr(errors, "show_error", lambda _p, msg, _t=None: seen["error"].append(msg))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: seen["crash"].append(exc))
-    yield seen
-    assert seen["crash"] == []
 
 
 @pytest.fixture
@@ -113,15 +94,9 @@ def data(owner_ctx: ServiceContext, settings: Settings) -> Data:
 
 @pytest.fixture
 def page(qtbot, owner_ctx: ServiceContext, data: Data) -> Iterator[ProductListPage]:
-    p = ProductListPage(owner_ctx)
-    qtbot.addWidget(p)
-    p.resize(1300, 700)
-    p.show()
-    qtbot.waitExposed(p)
+    p = show_widget(qtbot, ProductListPage(owner_ctx))
     yield p
-    p.shutdown()
-    qtbot.waitUntil(lambda: not p.busy, timeout=WAIT)
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None  # no job outlives it
+    close_page(qtbot, p)
 
 
 def names(page: ProductListPage) -> list[str]:

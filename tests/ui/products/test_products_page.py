@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
@@ -17,33 +16,17 @@ from primedist.domain.base import table_of
 from primedist.domain.product import Product, Variant
 from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
 from primedist.services.context import ServiceContext
-from primedist.ui import errors
 from primedist.ui.i18n import install_language
 from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.products.editor import ProductEditor
 from primedist.ui.products.page import ProductsPage
 from primedist.ui.products.stock_dialogs import StockHistoryDialog, StockMoveDialog
 from tests.factories import make_shop
+from tests.ui.support import WAIT, show_widget
 
-WAIT = 5_000
+pytestmark = pytest.mark.usefixtures("english", "no_crash")
 products_t = table_of(Product)
 variants_t = table_of(Variant)
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    install_language("en")
-    yield
-    install_language("en")
-
-
-@pytest.fixture(autouse=True)
-def no_crash(monkeypatch) -> Iterator[list[Any]]:
-    seen: list[Any] = []
-    monkeypatch.setattr(errors, "show_error", lambda _p, msg, _t=None: seen.append(msg))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: seen.append(exc))
-    yield seen
-    assert seen == []
 
 
 @pytest.fixture
@@ -62,11 +45,7 @@ def product(owner_ctx: ServiceContext) -> int:
 
 @pytest.fixture
 def page(qtbot, owner_ctx: ServiceContext, product: int) -> Iterator[ProductsPage]:
-    p = ProductsPage(owner_ctx)
-    qtbot.addWidget(p)
-    p.resize(1300, 760)
-    p.show()
-    qtbot.waitExposed(p)
+    p = show_widget(qtbot, ProductsPage(owner_ctx), height=760)
     qtbot.waitUntil(lambda: p.list.model.rowCount() == 1, timeout=WAIT)
     yield p
     p.shutdown()

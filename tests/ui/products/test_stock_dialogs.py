@@ -3,8 +3,6 @@ dialog, and a SKU's movement history."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -20,25 +18,12 @@ from primedist.services import orders as orders_svc
 from primedist.services import stock as svc
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
-from primedist.ui import errors, ops
-from primedist.ui.i18n import install_language
 from primedist.ui.products.stock_dialogs import StockHistoryDialog, StockMoveDialog
 from tests.conftest import FIXED_NOW
 from tests.factories import make_product
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture(autouse=True)
-def quiet(monkeypatch, qapp) -> Iterator[list[str]]:
-    """English texts; message boxes recorded instead of shown (there must be none)."""
-    install_language("en")
-    shown: list[str] = []
-    monkeypatch.setattr(errors, "show_error", lambda _p, message, _t=None: shown.append(message))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: shown.append(repr(exc)))
-    yield shown
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None
-    assert shown == []
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -16,8 +14,6 @@ from primedist.domain.enums import Channel, ProductStatus, StockMoveKind
 from primedist.domain.product import Product, ProductListing, SkuGroup, StockMovement, Variant
 from primedist.queries.stocktake import categories, count_sheet
 from primedist.services.context import Actor, ServiceContext
-from primedist.ui import errors, ops
-from primedist.ui.i18n import install_language
 from primedist.ui.products import stocktake
 from primedist.ui.products.stocktake import (
     COL_COUNTED,
@@ -30,17 +26,7 @@ from tests.conftest import FIXED_NOW
 from tests.factories import make_product, make_shop
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture(autouse=True)
-def quiet(monkeypatch, qapp) -> Iterator[list[str]]:
-    install_language("en")
-    shown: list[str] = []
-    monkeypatch.setattr(errors, "show_error", lambda _p, message, _t=None: shown.append(message))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: shown.append(repr(exc)))
-    yield shown
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None
-    assert shown == []
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def update(engine: Engine, model: type, row_id: int, **values: object) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -16,23 +14,11 @@ from primedist.domain.enums import Channel
 from primedist.domain.product import Product, ProductListing, Variant
 from primedist.domain.settings import ShopParameter
 from primedist.services.context import ServiceContext
-from primedist.ui import errors, ops
-from primedist.ui.i18n import install_language
 from primedist.ui.settings.low_stock import COL_LEVEL, COL_SHOP, LowStockSettings
 from tests.factories import make_product, make_shop
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture(autouse=True)
-def quiet(monkeypatch, qapp) -> Iterator[list[str]]:
-    install_language("en")
-    shown: list[str] = []
-    monkeypatch.setattr(errors, "show_error", lambda _p, message, _t=None: shown.append(message))
-    monkeypatch.setattr(errors, "show_crash", lambda _p, exc: shown.append(repr(exc)))
-    yield shown
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None
-    assert shown == []
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 @pytest.fixture
