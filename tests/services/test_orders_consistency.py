@@ -3,38 +3,29 @@ and customer statistics consistent with the orders (a stateful hypothesis test).
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
-from primedist.config import Settings
-from primedist.core.clock import FixedClock
-from primedist.db.engine import make_engine
 from primedist.domain.customer import Customer
 from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod, StockState
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import StockMovement, Variant
 from primedist.errors import Conflict
-from primedist.services import auth
 from primedist.services import orders as svc
-from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import CustomerStats
 from primedist.services.orders import DraftLine, OrderDraft
-from tests.conftest import FIXED_NOW, OWNER_EMAIL, OWNER_PASSWORD
 from tests.factories import make_customers, make_product
+from tests.support import StoreMachine, run_machine
 
 INITIAL = (6, 4, 9)
 
@@ -44,36 +35,17 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class OrderMachine(RuleBasedStateMachine):
+class OrderMachine(StoreMachine):
     """The model: which orders exist. Everything else is checked against the database."""
-
-    template: Path
-    workdir: Path
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.orders: list[int] = []
 
     @initialize()
     def setup(self) -> None:
-        n = len(list(self.workdir.glob("*.db")))
-        db = self.workdir / f"run{n}.db"
-        shutil.copy(self.template, db)
-        self.engine = make_engine(f"sqlite:///{db}")
-        ctx = ServiceContext(self.engine, clock=FixedClock(FIXED_NOW),
-                             settings=Settings(self.workdir, f"sqlite:///{db}"))  # fmt: skip
-        owner = auth.setup_shop(ctx, shop_name="Shop", owner_name="Chủ", owner_email=OWNER_EMAIL,
-                                owner_password=OWNER_PASSWORD)  # fmt: skip
-        self.ctx = ctx.with_actor(owner)
+        self.open_store()
         self.variants = make_product(
             self.engine, "Bút", [("B1", 10_000, INITIAL[0]), ("B2", 20_000, INITIAL[1]),
                                  ("B3", 5_000, INITIAL[2])],
         )  # fmt: skip
         self.customers = make_customers(self.engine, 2)
-
-    def teardown(self) -> None:
-        if hasattr(self, "engine"):
-            self.engine.dispose()
 
     # ------------------------------------------------------------------ rules
     @rule(
@@ -197,10 +169,4 @@ class OrderMachine(RuleBasedStateMachine):
 
 
 def test_random_order_histories_stay_consistent(template_db: Path, tmp_path: Path) -> None:
-    OrderMachine.template = template_db
-    OrderMachine.workdir = tmp_path
-    run_state_machine_as_test(
-        OrderMachine,
-        settings=settings(max_examples=25, stateful_step_count=20, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow]),
-    )  # fmt: skip
+    run_machine(OrderMachine, template_db, tmp_path, examples=25, steps=20)

@@ -5,7 +5,6 @@ stateful test that every holder's stock stays equal to its ledger."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -14,21 +13,16 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy.engine import Engine
 
-from primedist.config import Settings
-from primedist.core.clock import FixedClock, shop_tz
-from primedist.db.engine import make_engine
+from primedist.core.clock import shop_tz
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
@@ -48,15 +42,15 @@ from primedist.errors import Conflict, NotFound, PermissionDenied, ValidationErr
 from primedist.queries import spec as query_spec
 from primedist.queries.sku_groups import GROUPS_SPEC, split_channels
 from primedist.queries.spec import QueryState
-from primedist.services import auth
 from primedist.services import orders as orders_svc
 from primedist.services import sku_groups as svc
 from primedist.services import stock as stock_svc
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
-from tests.conftest import FIXED_NOW, OWNER_EMAIL, OWNER_PASSWORD, PG_URL
+from tests.conftest import FIXED_NOW, PG_URL
 from tests.factories import make_product, make_shop
 from tests.services.test_stock import list_on, make_group, pushes
+from tests.support import StoreMachine, run_machine
 
 variants_t, groups_t, movements_t = table_of(Variant), table_of(SkuGroup), table_of(StockMovement)
 
@@ -502,29 +496,16 @@ OWN_INITIAL = {"A": 6, "B": 4, "C": 0, "D": 5}
 GROUP_INITIAL = {"G1": 9, "G2": 0}
 
 
-class GroupStockMachine(RuleBasedStateMachine):
+class GroupStockMachine(StoreMachine):
     """Sales, cancels, returns, every manual move and group joins/leaves keep every stock
     holder (ungrouped variant or group) equal to its ledger and its reservations equal to
     what its open orders hold."""
 
-    template: Path
-    workdir: Path
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.orders: list[int] = []
+    DB_PREFIX = "groups"
 
     @initialize()
     def setup(self) -> None:
-        n = len(list(self.workdir.glob("*.db")))
-        db = self.workdir / f"groups{n}.db"
-        shutil.copy(self.template, db)
-        self.engine = make_engine(f"sqlite:///{db}")
-        ctx = ServiceContext(self.engine, clock=FixedClock(FIXED_NOW),
-                             settings=Settings(self.workdir, f"sqlite:///{db}"))  # fmt: skip
-        owner = auth.setup_shop(ctx, shop_name="Shop", owner_name="Chủ", owner_email=OWNER_EMAIL,
-                                owner_password=OWNER_PASSWORD)  # fmt: skip
-        self.ctx = ctx.with_actor(owner)
+        self.open_store()
         g1 = make_group(self.engine, "G1", GROUP_INITIAL["G1"])
         g2 = svc.create_group(self.ctx, "G2", "Nhóm 2")
         self.groups = {"G1": g1, "G2": g2}
@@ -536,10 +517,6 @@ class GroupStockMachine(RuleBasedStateMachine):
         lazada = make_shop(self.engine, "Lazada", Channel.LAZADA)
         list_on(self.engine, shopee, self.variants)
         list_on(self.engine, lazada, self.variants[2:])
-
-    def teardown(self) -> None:
-        if hasattr(self, "engine"):
-            self.engine.dispose()
 
     def _group_of(self, variant_id: int) -> int | None:
         return own(self.engine, variant_id)[2]
@@ -684,10 +661,4 @@ class GroupStockMachine(RuleBasedStateMachine):
 
 @pytest.mark.skipif(bool(PG_URL), reason="uses its own SQLite copies of the template database")
 def test_random_group_histories_stay_consistent(template_db: Path, tmp_path: Path) -> None:
-    GroupStockMachine.template = template_db
-    GroupStockMachine.workdir = tmp_path
-    run_state_machine_as_test(
-        GroupStockMachine,
-        settings=settings(max_examples=30, stateful_step_count=25, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow]),
-    )  # fmt: skip
+    run_machine(GroupStockMachine, template_db, tmp_path, examples=30, steps=25)

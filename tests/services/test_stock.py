@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy.engine import Engine
 
-from primedist.config import Settings
-from primedist.core.clock import FixedClock
-from primedist.db.engine import make_engine
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
@@ -49,13 +42,13 @@ from primedist.domain.product import (
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from primedist.queries.stock import low_stock_variants, products_without_revenue
-from primedist.services import auth
 from primedist.services import orders as orders_svc
 from primedist.services import stock as svc
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
-from tests.conftest import FIXED_NOW, OWNER_EMAIL, OWNER_PASSWORD
+from tests.conftest import FIXED_NOW
 from tests.factories import make_product, make_shop
+from tests.support import StoreMachine, run_machine
 
 # --------------------------------------------------------------------------- helpers
 
@@ -485,27 +478,12 @@ pytestmark_stateful = pytest.mark.skipif(
 )
 
 
-class StockMachine(RuleBasedStateMachine):
+class StockMachine(StoreMachine):
     """Sales, cancels, returns and every manual stock move keep stock equal to its ledger."""
-
-    template: Path
-    workdir: Path
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.orders: list[int] = []
 
     @initialize()
     def setup(self) -> None:
-        n = len(list(self.workdir.glob("*.db")))
-        db = self.workdir / f"run{n}.db"
-        shutil.copy(self.template, db)
-        self.engine = make_engine(f"sqlite:///{db}")
-        ctx = ServiceContext(self.engine, clock=FixedClock(FIXED_NOW),
-                             settings=Settings(self.workdir, f"sqlite:///{db}"))  # fmt: skip
-        owner = auth.setup_shop(ctx, shop_name="Shop", owner_name="Chủ", owner_email=OWNER_EMAIL,
-                                owner_password=OWNER_PASSWORD)  # fmt: skip
-        self.ctx = ctx.with_actor(owner)
+        self.open_store()
         self.group = make_group(self.engine, "G", GROUP_INITIAL)
         pens = [("B1", 10_000, INITIAL["B1"]), ("B2", 20_000, INITIAL["B2"])]
         self.variants = make_product(self.engine, "Bút", pens)
@@ -513,10 +491,6 @@ class StockMachine(RuleBasedStateMachine):
                                       sku_group_id=self.group)  # fmt: skip
         shop = make_shop(self.engine, "Shopee", Channel.SHOPEE)
         list_on(self.engine, shop, self.variants)
-
-    def teardown(self) -> None:
-        if hasattr(self, "engine"):
-            self.engine.dispose()
 
     # ------------------------------------------------------------------ rules
     @rule(pending=st.booleans(),
@@ -621,10 +595,4 @@ class StockMachine(RuleBasedStateMachine):
 
 @pytestmark_stateful
 def test_random_stock_histories_stay_consistent(template_db: Path, tmp_path: Path) -> None:
-    StockMachine.template = template_db
-    StockMachine.workdir = tmp_path
-    run_state_machine_as_test(
-        StockMachine,
-        settings=settings(max_examples=25, stateful_step_count=20, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow]),
-    )  # fmt: skip
+    run_machine(StockMachine, template_db, tmp_path, examples=25, steps=20)
