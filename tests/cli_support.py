@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from primedist.cli import EXIT_ERROR, main
+from primedist.cli import EXIT_ERROR, EXIT_OK, main
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 
 #: `primedist init` arguments for a test shop owned by the conftest owner.
@@ -57,3 +58,20 @@ def cli(cli_env: None, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]
         return Run(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def data_dir(cli: Callable[..., Run], tmp_path: Path) -> Path:
+    """A data dir with a shop set up by `primedist init` (INIT_ARGS)."""
+    folder = tmp_path / "data"
+    assert cli("--data-dir", str(folder), "init", *INIT_ARGS).code == EXIT_OK
+    return folder
+
+
+def table_count(data_dir: Path, table: str) -> int:
+    """The number of rows of a table of the data dir's SQLite database."""
+    conn = sqlite3.connect(data_dir / "primedist.db")
+    try:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()

@@ -1,5 +1,5 @@
 """Helpers shared by the service tests: stateful (hypothesis) tests on their own copy of
-the template database."""
+the template database, and a progress that cancels."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from primedist.config import Settings
 from primedist.core.clock import FixedClock
 from primedist.db.engine import make_engine
+from primedist.errors import Cancelled
+from primedist.jobs.progress import JobProgress
 from primedist.services import auth
 from primedist.services.context import ServiceContext
 from tests.conftest import FIXED_NOW, OWNER_EMAIL, OWNER_PASSWORD
@@ -58,3 +60,20 @@ def run_machine(
         settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]),
     )  # fmt: skip
+
+
+class CancelAt(JobProgress):
+    """Cancels at the first check once progress has reached `at`; keeps every message."""
+
+    def __init__(self, at: float) -> None:
+        super().__init__()
+        self.at = at
+        self.messages: list[str] = []
+
+    def update(self, fraction: float, message: str = "") -> None:
+        super().update(fraction, message)
+        self.messages.append(message)
+
+    def check(self) -> None:
+        if self.fraction >= self.at:
+            raise Cancelled()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, IMPORT_REJECTS_SHOWN
 from primedist.services.order_import import COLUMNS
-from tests.cli_support import INIT_ARGS
+from tests.cli_support import table_count
 
 LINE = {
     "order_id": "DH001", "order_date": "05/01/2026 10:30", "shop": "Prime - Shopee",
@@ -28,14 +27,6 @@ def _isolated(cli_env: None) -> None:
     """Every test here runs the CLI without the environment leaking in."""
 
 
-@pytest.fixture
-def data_dir(cli: Any, tmp_path: Path) -> Path:
-    """A data dir with a set-up shop."""
-    folder = tmp_path / "data"
-    assert cli("--data-dir", str(folder), "init", *INIT_ARGS).code == EXIT_OK
-    return folder
-
-
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -43,14 +34,6 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
         for row in rows:
             writer.writerow([row.get(c, "") for c in COLUMNS])
     return path
-
-
-def table_count(data_dir: Path, table: str) -> int:
-    conn = sqlite3.connect(data_dir / "primedist.db")
-    try:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def test_import_json_lists_counts_and_rejected_rows(

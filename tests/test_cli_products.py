@@ -4,7 +4,6 @@ reports, filters and one-line errors."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import openpyxl
 import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, IMPORT_REJECTS_SHOWN
-from tests.cli_support import INIT_ARGS
+from tests.cli_support import table_count
 from tests.services.test_product_import import grid, mug, write_csv
 
 SHOP = "Cửa hàng CLI"  # the shop `primedist init` creates
@@ -23,24 +22,8 @@ def _isolated(cli_env: None) -> None:
     """Every test here runs the CLI without the environment leaking in."""
 
 
-@pytest.fixture
-def data_dir(cli: Any, tmp_path: Path) -> Path:
-    """A data dir with a set-up shop."""
-    folder = tmp_path / "data"
-    assert cli("--data-dir", str(folder), "init", *INIT_ARGS).code == EXIT_OK
-    return folder
-
-
 def shirt() -> list[dict[str, Any]]:
     return [{**row, "shops": SHOP} for row in grid()]
-
-
-def table_count(data_dir: Path, table: str) -> int:
-    conn = sqlite3.connect(data_dir / "primedist.db")
-    try:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def test_import_json_lists_counts_and_rejected_rows(

@@ -40,6 +40,7 @@ from primedist.services.order_import import (
 )
 from tests.conftest import FIXED_NOW, PG_URL
 from tests.factories import make_customers, make_orders, make_shop
+from tests.support import CancelAt
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="FTS5 search tables are SQLite-only")
 
@@ -864,23 +865,6 @@ def test_staff_without_orders_access_is_refused(
     assert import_orders(ctx.with_actor(allowed), path).orders_inserted == 3
 
 
-class CancelWhileWriting(JobProgress):
-    """Cancels at the first check once the write phase has begun."""
-
-    def __init__(self, at: float) -> None:
-        super().__init__()
-        self.at = at
-        self.messages: list[str] = []
-
-    def update(self, fraction: float, message: str = "") -> None:
-        super().update(fraction, message)
-        self.messages.append(message)
-
-    def check(self) -> None:
-        if self.fraction >= self.at:
-            raise Cancelled()
-
-
 @pytest.mark.parametrize("at", [0.0, 0.5, 0.6, 0.8, 0.93])
 def test_cancel_leaves_nothing(
     owner_ctx: ServiceContext, engine: Engine, tmp_path: Path, at: float
@@ -891,7 +875,7 @@ def test_cancel_leaves_nothing(
     data[0]["status"] = data[1]["status"] = "shipping"  # an update as well as inserts
     data += [{**BASE, "order_id": f"N{i}", "buyer_id": f"b{i}", "customer_phone": ""}
              for i in range(30)]  # fmt: skip
-    progress = CancelWhileWriting(at)
+    progress = CancelAt(at)
     with pytest.raises(Cancelled):
         import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data), progress=progress)
     assert dump(engine) == before

@@ -35,6 +35,7 @@ from primedist.services.product_import import (
 )
 from tests.conftest import FIXED_NOW, PG_URL
 from tests.factories import make_product, make_shop
+from tests.support import CancelAt
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="FTS5 search tables are SQLite-only")
 
@@ -668,23 +669,6 @@ def test_staff_without_products_access_is_refused(
     allowed = Actor(id=None, name="Kho", email="kho@example.vn", role=Role.STAFF,
                     modules=frozenset({Module.PRODUCTS}))  # fmt: skip
     assert import_products(ctx.with_actor(allowed), path).products_created == 1
-
-
-class CancelAt(JobProgress):
-    """Cancels at the first check once progress has reached `at`."""
-
-    def __init__(self, at: float) -> None:
-        super().__init__()
-        self.at = at
-        self.messages: list[str] = []
-
-    def update(self, fraction: float, message: str = "") -> None:
-        super().update(fraction, message)
-        self.messages.append(message)
-
-    def check(self) -> None:
-        if self.fraction >= self.at:
-            raise Cancelled()
 
 
 @pytest.mark.parametrize("at", [0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9])
