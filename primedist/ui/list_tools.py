@@ -2,12 +2,12 @@
 
 A list page shows a `SqlTableModel` (keys only, keyset paged) in a `QTableView`:
 `setup_list_view` sets the view up alike on every page and `sort_by_default` runs the
-first query; `SqlListPage` is the base of such a page (the selection as list keys,
-writing actions off the UI thread, the language switch) and `FilteredListPage` adds the
-search box, the Filters menu (`FilterButton`) and the filter chips; `ChipBar` shows the active filters as chips (click to edit, × to remove) and
-`FilterDialog` is the frame of a page's filter editors (`CheckList` their tick lists);
-`MessageBar` says what the last action did; `export_done_box` offers to open the folder
-of an exported file.
+first query. `SqlListPage` is the base of such a page (the selection as list keys,
+writing actions off the UI thread, the language switch); `FilteredListPage` adds the
+search box, the Filters menu (`FilterButton`), the chips of the active filters
+(`ChipBar`: click to edit, × to remove) and the message bar (`MessageBar`: what the
+last action did). `FilterDialog` is the frame of a page's filter editors (`CheckList`
+their tick lists); `export_done_box` offers to open the folder of an exported file.
 """
 
 from __future__ import annotations
