@@ -661,6 +661,16 @@ class ProductListPage(FilteredListPage):
         return QCoreApplication.translate("products", "up to %1").replace("%1", high or "")
 
     # Selection (selected_ids, select_ids, selected_count: SqlListPage) --------------------
+    #: Selections up to this size enable Hide/Unhide by the rows' statuses.
+    STATUS_CHECK_LIMIT = 500
+
+    def _statuses(self) -> set[str | None]:
+        return {
+            self.model.extra(row, "status")
+            for top, bottom in self._selected_spans()
+            for row in range(top, bottom + 1)
+        }
+
     def _update_actions(self) -> None:
         n = self.selected_count()
         self.selection_label.setText(
@@ -671,8 +681,12 @@ class ProductListPage(FilteredListPage):
             else ""
         )
         free = n > 0 and not self._busy
-        for button in (self.hide_button, self.unhide_button, self.delete_button):
-            button.setEnabled(free)
+        # Unknown statuses (a big selection, rows still loading) leave it to the service.
+        statuses = self._statuses() if 0 < n <= self.STATUS_CHECK_LIMIT else {None}
+        unsure = None in statuses
+        self.hide_button.setEnabled(free and (unsure or "active" in statuses))
+        self.unhide_button.setEnabled(free and (unsure or "hidden" in statuses))
+        self.delete_button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setToolTip(
             QCoreApplication.translate("products", "Export the selected products to Excel")

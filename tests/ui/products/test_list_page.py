@@ -290,9 +290,12 @@ def test_hide_and_unhide_the_selection(qtbot, page, data):
     assert not page.hide_button.isEnabled()
     select(page, data, "ao", "quan")
     assert page.hide_button.isEnabled() and page.selection_label.text() == "2 selected"
+    assert not page.unhide_button.isEnabled()  # nothing hidden in the selection
     click(qtbot, page.hide_button)
     qtbot.waitUntil(lambda: not page.busy, timeout=WAIT)
     assert (data.status("ao"), data.status("quan")) == ("hidden", "hidden")
+    qtbot.waitUntil(page.unhide_button.isEnabled, timeout=WAIT)
+    assert not page.hide_button.isEnabled()
     assert page.message.text() == "2 products hidden"
     assert cell(page, "Áo thun trắng", "status") == "Hidden"
     assert sorted(page.selected_ids()) == sorted([data.ids["ao"], data.ids["quan"]])
