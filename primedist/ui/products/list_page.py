@@ -203,7 +203,9 @@ class ProductsTableModel(SqlTableModel):
 
     def _decoration(self, row: int, column: int) -> QIcon | None:
         if column == self.col["name"]:
-            return self.thumbnail(self.extra(row, "thumb") or "")
+            thumb = self.thumbnail(self.extra(row, "thumb") or "")
+            # A loaded row without an image gets a quiet placeholder: names stay aligned.
+            return thumb or (self._icon("no_image") if self.extra(row, "thumb") == "" else None)
         if column == self.col["shops"]:
             channels = self.extra(row, "channels")
             return self.channel_icon(channels.split(", ")) if channels else None

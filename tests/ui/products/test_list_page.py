@@ -168,7 +168,9 @@ def test_thumbnail_and_channel_icons(page, data):
     assert isinstance(thumb, QIcon) and not thumb.isNull()
     size = thumb.availableSizes()[0]
     assert max(size.width(), size.height()) == list_page.THUMB  # scaled to the row
-    assert cell(page, "Quần jean đen", "name", deco) is None  # no image
+    placeholder = cell(page, "Quần jean đen", "name", deco)  # no image: the placeholder
+    assert isinstance(placeholder, QIcon) and placeholder.cacheKey() != thumb.cacheKey()
+    assert placeholder.cacheKey() == cell(page, "Đầm dạ hội", "name", deco).cacheKey()
     two = cell(page, "Áo thun trắng", "shops", deco)
     one = cell(page, "Mũ lưỡi trai", "shops", deco)
     assert two.availableSizes()[0].width() > one.availableSizes()[0].width() > 0
