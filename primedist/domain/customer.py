@@ -60,6 +60,7 @@ class Customer(SQLModel, table=True):
     returned_orders: int = Field(default=0)
     total_expenses: int = money_field()
     last_order_at: datetime | None = None
+    first_order_at: datetime | None = None
     #: Comma-separated channel codes the customer bought through.
     channels: str = Field(default="", max_length=80)
     #: Folded name, code, email and phones for search.
