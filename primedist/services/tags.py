@@ -1,0 +1,184 @@
+"""Customer tags: labels such as the defaults "Potential" and "Often returns".
+
+The default tags (`DEFAULT_TAGS`, `is_default`) are seeded by `ensure_default_tags`,
+which is idempotent: shop set-up calls it, and every function here calls it too, so a
+store set up before tags existed gets them on first use. Defaults can be renamed but not
+deleted; seeding never re-creates a renamed default (it counts the `is_default` rows, not
+the names). Other tags are created, renamed and deleted freely (deleting one untags its
+customers). Names are unique, compared case-insensitively.
+
+`tag_customers` / `untag_customers` take any number of customer ids and work in chunks
+with Core statements (services/segments.py's link helpers). Every public function checks
+the Customers permission, is one unit of work and writes an audit row (seeding excepted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from primedist.domain.base import table_of, utcnow
+from primedist.domain.customer import Customer, CustomerTag, Tag
+from primedist.domain.enums import Module
+from primedist.errors import Conflict, NotFound
+from primedist.services.context import ServiceContext
+from primedist.services.segments import check_name_free, clean_name, delete_links, insert_links
+
+tags_t = table_of(Tag)
+customer_tags_t = table_of(CustomerTag)
+customers_t = table_of(Customer)
+
+#: The tags every shop starts with (English names; the owner may rename them).
+DEFAULT_TAGS = ("Potential", "Often returns")
+MAX_NAME = 60
+
+
+@dataclass(frozen=True)
+class TagRow:
+    """A tag with how many live customers carry it."""
+
+    id: int
+    name: str
+    color: str | None
+    is_default: bool
+    count: int
+
+
+def ensure_default_tags(conn: sa.Connection) -> int:
+    """Create the default tags that are missing (a tag of the same name that is not yet
+    a default becomes one). Does nothing once the defaults exist, even renamed. Returns
+    how many tags it created or marked."""
+    t = tags_t.c
+    rows = conn.execute(sa.select(t.id, t.name, t.is_default)).all()
+    if sum(1 for r in rows if r.is_default) >= len(DEFAULT_TAGS):
+        return 0
+    by_name = {r.name.casefold(): r for r in rows}
+    changed = 0
+    for name in DEFAULT_TAGS:
+        row = by_name.get(name.casefold())
+        if row is None:
+            conn.execute(sa.insert(tags_t).values(name=name, is_default=True, created_at=utcnow()))
+            changed += 1
+        elif not row.is_default:
+            conn.execute(sa.update(tags_t).where(t.id == row.id).values(is_default=True))
+            changed += 1
+    return changed
+
+
+def _tag(conn: sa.Connection, tag_id: int) -> tuple[str, bool]:
+    row = conn.execute(
+        sa.select(tags_t.c.name, tags_t.c.is_default).where(tags_t.c.id == tag_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Tag {tag_id} no longer exists.")
+    return str(row[0]), bool(row[1])
+
+
+def list_tags(ctx: ServiceContext) -> list[TagRow]:
+    """Every tag (the defaults first, in seeding order; then by name) with its live
+    customers' count."""
+    ctx.require(Module.CUSTOMERS)
+    t, ct, c = tags_t.c, customer_tags_t.c, customers_t.c
+    live = sa.and_(c.id == ct.customer_id, c.deleted_at.is_(None), c.merged_into_id.is_(None))
+    stmt = (
+        sa.select(t.id, t.name, t.color, t.is_default, sa.func.count(c.id))
+        .select_from(
+            tags_t.outerjoin(customer_tags_t, ct.tag_id == t.id).outerjoin(customers_t, live)
+        )
+        .group_by(t.id, t.name, t.color, t.is_default)
+    )
+    with ctx.uow() as session:
+        conn = session.connection()
+        ensure_default_tags(conn)
+        rows = [
+            TagRow(int(r[0]), str(r[1]), r[2], bool(r[3]), int(r[4])) for r in conn.execute(stmt)
+        ]
+    return sorted(
+        rows, key=lambda r: (not r.is_default, "" if r.is_default else r.name.casefold(), r.id)
+    )
+
+
+def create_tag(ctx: ServiceContext, name: str, color: str | None = None) -> int:
+    """A new tag; the name is unique (case-insensitive). Returns its id."""
+    ctx.require(Module.CUSTOMERS)
+    name = clean_name(name, "tag", MAX_NAME)
+    with ctx.uow() as session:
+        conn = session.connection()
+        ensure_default_tags(conn)
+        check_name_free(conn, tags_t, name, "tag", None)
+        tag = Tag(name=name, color=color, is_default=False, created_at=ctx.clock.now())
+        session.add(tag)
+        session.flush()
+        assert tag.id is not None
+        ctx.audit(session, "tag.create", entity_type="tag", entity_id=tag.id, summary=name,
+                  after={"name": name, "color": color})  # fmt: skip
+        return tag.id
+
+
+def rename_tag(ctx: ServiceContext, tag_id: int, name: str) -> None:
+    """Give a tag (a default one too) another name, unique case-insensitively."""
+    ctx.require(Module.CUSTOMERS)
+    name = clean_name(name, "tag", MAX_NAME)
+    with ctx.uow() as session:
+        conn = session.connection()
+        ensure_default_tags(conn)
+        old, _ = _tag(conn, tag_id)
+        check_name_free(conn, tags_t, name, "tag", tag_id)
+        if old == name:
+            return
+        conn.execute(sa.update(tags_t).where(tags_t.c.id == tag_id).values(name=name))
+        ctx.audit(session, "tag.rename", entity_type="tag", entity_id=tag_id,
+                  summary=f"{old} → {name}", before={"name": old},
+                  after={"name": name})  # fmt: skip
+
+
+def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
+    """Delete a tag that is not a default one; its customers are untagged (not deleted).
+    Returns how many customers carried it."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        conn = session.connection()
+        ensure_default_tags(conn)
+        name, is_default = _tag(conn, tag_id)
+        if is_default:
+            raise Conflict(f"{name!r} is a default tag: it can be renamed but not deleted.")
+        untagged = conn.execute(
+            sa.delete(customer_tags_t).where(customer_tags_t.c.tag_id == tag_id)
+        ).rowcount
+        conn.execute(sa.delete(tags_t).where(tags_t.c.id == tag_id))
+        ctx.audit(session, "tag.delete", entity_type="tag", entity_id=tag_id,
+                  summary=f"{name} ({untagged} customers)",
+                  before={"name": name, "customers": untagged})  # fmt: skip
+        return max(untagged, 0)
+
+
+def tag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> int:
+    """Tag customers (those tagged already, deleted or merged are skipped). Returns how
+    many got the tag."""
+    ctx.require(Module.CUSTOMERS)
+    ids = list(dict.fromkeys(customer_ids))
+    with ctx.uow() as session:
+        conn = session.connection()
+        ensure_default_tags(conn)
+        name, _ = _tag(conn, tag_id)
+        added = insert_links(conn, customer_tags_t, "tag_id", tag_id, ids)
+        ctx.audit(session, "tag.add", entity_type="tag", entity_id=tag_id,
+                  summary=f"{name}: tagged {added} of {len(ids)} customers",
+                  after={"asked": len(ids), "added": added, "sample": ids[:20]})  # fmt: skip
+        return added
+
+
+def untag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> int:
+    """Take a tag off customers (those without it are ignored). Returns how many lost it."""
+    ctx.require(Module.CUSTOMERS)
+    ids = list(dict.fromkeys(customer_ids))
+    with ctx.uow() as session:
+        conn = session.connection()
+        name, _ = _tag(conn, tag_id)
+        removed = delete_links(conn, customer_tags_t, "tag_id", tag_id, ids)
+        ctx.audit(session, "tag.remove", entity_type="tag", entity_id=tag_id,
+                  summary=f"{name}: untagged {removed} of {len(ids)} customers",
+                  after={"asked": len(ids), "removed": removed, "sample": ids[:20]})  # fmt: skip
+        return removed
