@@ -19,6 +19,16 @@ from primedist.domain.base import (
 from primedist.domain.enums import Channel, Gender, Rank
 
 MAX_ADDRESSES = 10
+#: Columns the Customers list filters read (queries/customers.py), in every sort index.
+LIST_FILTER_COLUMNS = (
+    "deleted_at", "merged_into_id", "total_expenses", "successful_orders", "total_orders",
+    "rank", "gender", "source", "referrer_id", "last_order_at", "created_at", "channels",
+)  # fmt: skip
+#: Columns the Customers list sorts by, each with a covering index `ix_customers_<col>_id`.
+LIST_SORT_COLUMNS = (
+    "created_at", "name", "total_expenses", "successful_orders", "total_orders",
+    "points_balance",
+)  # fmt: skip
 
 
 class Customer(SQLModel, table=True):
@@ -26,11 +36,17 @@ class Customer(SQLModel, table=True):
 
     __tablename__ = "customers"
     __table_args__ = (
-        sa.Index(None, "created_at", "id"),
-        sa.Index(None, "total_expenses", "id"),
         sa.Index(None, "last_order_at", "id"),
         sa.Index(None, "rank", "total_expenses"),
-    )
+        # Keyset sorts of the Customers list: (sort column, id) then every column a filter
+        # reads, so paging keys and counting are index-only (the wide row — notes, search
+        # text — is read for the visible page alone).
+        *(
+            sa.Index(f"ix_customers_{sort}_id", sort, "id",
+                     *(col for col in LIST_FILTER_COLUMNS if col != sort))
+            for sort in LIST_SORT_COLUMNS
+        ),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)

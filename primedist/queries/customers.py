@@ -1,57 +1,354 @@
-"""Customer list queries and folded search (the Customers tab adds its filters)."""
+"""The Customers list: one QuerySpec over `customers`, its filters, quick filters and folded
+search.
+
+Keys are paged and counted on `customers` alone: every filter and sort reads columns of the
+customer row (the order statistics kept by `services.customer_stats`, rank, gender, source,
+referrer, dates, the channels bought through), and the segment, tag, shop and "often returns"
+filters are `id IN (subquery)` clauses evaluated once per query. Each sort has a covering
+index (sort column, id, every filter column: `LIST_FILTER_COLUMNS` in domain/customer.py), so
+a page walks its sort's index and a count scans one index whatever the chips, and neither
+reads the wide customer rows. Filter columns are hinted (`+customers.col`) when paging keys so
+SQLite never takes a filter's index and sorts every match (the planner trap). The phone,
+segments, tags and referrer shown on a row are correlated subqueries evaluated only for the
+visible page. Deleted and merged-away customers are never listed.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from primedist.core.clock import local_day_bounds_utc
 from primedist.domain.base import table_of
-from primedist.domain.customer import Customer
+from primedist.domain.customer import (
+    LIST_FILTER_COLUMNS,
+    Customer,
+    CustomerPhone,
+    CustomerTag,
+    Segment,
+    SegmentMember,
+    Tag,
+)
+from primedist.domain.enums import Gender, Rank
+from primedist.domain.order import Order
+from primedist.domain.shop import Shop
+from primedist.queries.products import joined_text
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState, fetch_keys, fetch_rows
 
 customers = table_of(Customer)
+phones = table_of(CustomerPhone)
+customer_tags = table_of(CustomerTag)
+tags = table_of(Tag)
+segments = table_of(Segment)
+segment_members = table_of(SegmentMember)
+orders = table_of(Order)
+shops = table_of(Shop)
+referrers = customers.alias("referrer")
+
+c = customers.c
+
+#: The tag the "Often returns" quick filter means (services.tags.DEFAULT_TAGS; by name).
+OFTEN_RETURNS_TAG = "Often returns"
+#: Ranks of the "Gold and above" quick filter.
+GOLD_AND_ABOVE = (Rank.GOLD, Rank.DIAMOND)
+#: How many orders the "5+ orders" quick filter asks for.
+MANY_ORDERS = 5
+#: How the segments and tags of a row are joined for display.
+SEPARATOR = ", "
+
+
+def _joined(value: ColumnElement[Any], order: ColumnElement[Any]) -> ColumnElement[str]:
+    return joined_text(value, sa.literal(SEPARATOR, sa.Text), order)
+
+
+#: The primary phone (else the first one added).
+PRIMARY_PHONE = (
+    sa.select(phones.c.phone)
+    .where(phones.c.customer_id == c.id)
+    .order_by(phones.c.is_primary.desc(), phones.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
+#: Names of the customer's segments, "VIP, Tết 2026".
+SEGMENT_NAMES = (
+    sa.select(_joined(segments.c.name, segments.c.name))
+    .select_from(segment_members.join(segments, segments.c.id == segment_members.c.segment_id))
+    .where(segment_members.c.customer_id == c.id)
+    .scalar_subquery()
+)
+#: Names of the customer's tags.
+TAG_NAMES = (
+    sa.select(_joined(tags.c.name, tags.c.name))
+    .select_from(customer_tags.join(tags, tags.c.id == customer_tags.c.tag_id))
+    .where(customer_tags.c.customer_id == c.id)
+    .scalar_subquery()
+)
+#: The referrer's name.
+REFERRER_NAME = sa.select(referrers.c.name).where(referrers.c.id == c.referrer_id).scalar_subquery()
+#: Successful orders ÷ all orders in percent (NULL without orders).
+SUCCESS_RATE = sa.case(
+    (c.total_orders > 0, c.successful_orders * 100.0 / c.total_orders), else_=sa.null()
+)
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
+    # `search_text` holds the folded name, code, email and phones (customers_fts on SQLite).
     return search_filter(customers, text, dialect)
 
 
+#: Sortable columns: (spec key, customers column); each has a covering index.
+SORTS = (
+    ("created_at", "created_at"),
+    ("name", "name"),
+    ("total_expenses", "total_expenses"),
+    ("successful_orders", "successful_orders"),
+    ("total_orders", "total_orders"),
+    ("points", "points_balance"),
+)
+
 CUSTOMERS_SPEC = QuerySpec(
     name="customers",
-    key=customers.c.id,
+    key=c.id,
     from_=customers,
+    key_from=customers,
     columns=(
-        Column("code", "Customer code", customers.c.code, width=120),
-        Column("name", "Name", customers.c.name, width=180),
-        Column("rank", "Rank", customers.c.rank, kind="enum", width=95),
+        Column("rank", "Rank", c.rank, kind="enum", width=90),
+        Column("name", "Name", c.name, sort=c.name, width=200),
+        Column("phone", "Phone", PRIMARY_PHONE, width=120),
+        Column("channels", "Channels", c.channels, width=90),
         Column(
             "total_expenses",
             "Total expenses",
-            customers.c.total_expenses,
+            c.total_expenses,
             kind="money",
-            sort=customers.c.total_expenses,
-        ),
-        Column("total_orders", "Total orders", customers.c.total_orders, kind="int", width=110),
+            sort=c.total_expenses,
+            width=130,
+        ),  # fmt: skip
+        Column("success_rate", "Success rate", SUCCESS_RATE, kind="percent", width=100),
         Column(
-            "created_at",
-            "Created",
-            customers.c.created_at,
-            kind="datetime",
-            sort=customers.c.created_at,
-        ),
+            "successful_orders",
+            "Successful orders",
+            c.successful_orders,
+            kind="int",
+            sort=c.successful_orders,
+            width=120,
+        ),  # fmt: skip
+        Column(
+            "total_orders",
+            "Total orders",
+            c.total_orders,
+            kind="int",
+            sort=c.total_orders,
+            width=100,
+        ),  # fmt: skip
+        Column("segments", "Segments", SEGMENT_NAMES, width=150),
+        Column("tags", "Tags", TAG_NAMES, width=150),
+        # Shown as "remaining / earned"; sorts by the remaining points.
+        Column("points", "Points", c.points_balance, kind="int", sort=c.points_balance, width=110),
+        Column(
+            "created_at", "Created", c.created_at, kind="datetime", sort=c.created_at, width=130
+        ),  # fmt: skip
+        Column("last_order_at", "Latest transaction", c.last_order_at, kind="datetime", width=140),
+        Column("referrer", "Referrer", REFERRER_NAME, width=150),
+        Column("code", "Customer code", c.code, width=110),
+        # Loaded for the list's drawing (hidden columns there).
+        Column("points_earned", "Points earned", c.points_earned, kind="int"),
+        Column("email", "Email", c.email),
     ),
     default_sort="created_at",
     default_descending=True,
     search=_search,
+    # Every filter column (and the key, for the IN-subquery filters): a range/IN filter
+    # never steers SQLite off the sort's index.
+    hint_columns=frozenset({*LIST_FILTER_COLUMNS, "created_at", "id"}),
 )
+
+#: The keys of CUSTOMERS_SPEC's sortable columns.
+SORT_KEYS = tuple(col.key for col in CUSTOMERS_SPEC.columns if col.sort is not None)
+_FILTER_COLUMNS = CUSTOMERS_SPEC.hint_columns
+
+
+def _count_hints(filtered: frozenset[str]) -> frozenset[str]:
+    """Counts: with any filter beyond "listed", every filter column is hinted, so the count
+    is one scan of a covering sort index (never a filter's index plus a row lookup each)."""
+    return _FILTER_COLUMNS if filtered - {"deleted_at", "merged_into_id"} else frozenset()
+
+
+CUSTOMERS_SPEC = dataclasses.replace(CUSTOMERS_SPEC, count_hints=_count_hints)
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """The Customers list's filter chips and quick filters (all optional; empty = all).
+
+    Money is whole đồng and ranges include both ends; `success_rate_*` are percents (0–100;
+    customers without orders never match a rate range). Tuples are OR-ed within a chip:
+    `shop_ids` = bought in any of these shops, `segment_ids` = in any of these segments,
+    `tag_ids` = has any of these tags. Dates are shop-local calendar days, both included.
+    The quick filters AND with everything else.
+    """
+
+    shop_ids: tuple[int, ...] = ()
+    expenses_min: int | None = None
+    expenses_max: int | None = None
+    successful_min: int | None = None
+    successful_max: int | None = None
+    success_rate_min: float | None = None
+    success_rate_max: float | None = None
+    segment_ids: tuple[int, ...] = ()
+    ranks: tuple[Rank, ...] = ()
+    tag_ids: tuple[int, ...] = ()
+    genders: tuple[Gender, ...] = ()
+    sources: tuple[str, ...] = ()
+    referrer_id: int | None = None
+    last_order_from: date | None = None
+    last_order_to: date | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    five_plus_orders: bool = False
+    created_this_month: bool = False
+    female: bool = False
+    gold_and_above: bool = False
+    often_returns: bool = False
+
+    def is_empty(self) -> bool:
+        return self == CustomerFilter()
+
+
+def _month_start_utc(tz: tzinfo, now: datetime | None) -> datetime:
+    local = (now or datetime.now(UTC)).astimezone(tz)
+    first = datetime.combine(local.date().replace(day=1), time(), tzinfo=tz)
+    return first.astimezone(UTC)
+
+
+def _shop_clause(shop_ids: tuple[int, ...]) -> ColumnElement[bool]:
+    """Customers with an order in any of these shops. The channels column ("shopee,tiki")
+    rules out most customers first (read from the index being walked); the order lookup
+    (orders by customer) runs only for the customers who bought through those channels."""
+    ids = sorted({int(s) for s in shop_ids})
+    channel_names = sa.select(shops.c.channel).where(shops.c.id.in_(ids)).distinct()
+    channel_match = sa.exists(
+        sa.select(1)
+        .select_from(channel_names.subquery("ch"))
+        .where(c.channels.like(sa.literal("%") + sa.column("channel") + sa.literal("%")))
+    )
+    bought = sa.exists(sa.select(1).where(orders.c.customer_id == c.id, orders.c.shop_id.in_(ids)))
+    return sa.and_(channel_match, bought)
+
+
+def _tagged(tag_ids: ColumnElement[bool]) -> ColumnElement[bool]:
+    return c.id.in_(sa.select(customer_tags.c.customer_id).where(tag_ids))
+
+
+def customer_filter_clauses(
+    flt: CustomerFilter, tz: tzinfo, *, now: datetime | None = None
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses of a filter on `customers` alone (deleted and merged-away customers
+    always excluded). `now` (default: the clock) decides "created this month"."""
+    out: list[ColumnElement[bool]] = [c.deleted_at.is_(None), c.merged_into_id.is_(None)]
+    if flt.expenses_min is not None:
+        out.append(c.total_expenses >= flt.expenses_min)
+    if flt.expenses_max is not None:
+        out.append(c.total_expenses <= flt.expenses_max)
+    if flt.successful_min is not None:
+        out.append(c.successful_orders >= flt.successful_min)
+    if flt.successful_max is not None:
+        out.append(c.successful_orders <= flt.successful_max)
+    if flt.success_rate_min is not None or flt.success_rate_max is not None:
+        out.append(c.total_orders > 0)
+        # successful / total >= rate / 100, without a division.
+        if flt.success_rate_min is not None:
+            out.append(c.successful_orders * 100.0 >= c.total_orders * flt.success_rate_min)
+        if flt.success_rate_max is not None:
+            out.append(c.successful_orders * 100.0 <= c.total_orders * flt.success_rate_max)
+    if flt.five_plus_orders:
+        out.append(c.total_orders >= MANY_ORDERS)
+    ranks = set(flt.ranks)
+    if flt.gold_and_above:
+        ranks = (ranks & set(GOLD_AND_ABOVE)) if ranks else set(GOLD_AND_ABOVE)
+        if not ranks:
+            out.append(sa.false())
+    if ranks:
+        out.append(c.rank.in_(sorted(r.value for r in ranks)))
+    genders = set(flt.genders)
+    if flt.female:
+        genders = {Gender.FEMALE} if not genders or Gender.FEMALE in genders else set()
+        if not genders:
+            out.append(sa.false())
+    if genders:
+        out.append(c.gender.in_(sorted(g.value for g in genders)))
+    if flt.sources:
+        out.append(c.source.in_(sorted(set(flt.sources))))
+    if flt.referrer_id is not None:
+        out.append(c.referrer_id.in_([flt.referrer_id]))
+    if flt.last_order_from is not None:
+        out.append(c.last_order_at >= local_day_bounds_utc(flt.last_order_from, tz)[0])
+    if flt.last_order_to is not None:
+        out.append(c.last_order_at < local_day_bounds_utc(flt.last_order_to, tz)[1])
+    created_from = None
+    if flt.created_from is not None:
+        created_from = local_day_bounds_utc(flt.created_from, tz)[0]
+    if flt.created_this_month:
+        month = _month_start_utc(tz, now)
+        created_from = month if created_from is None else max(created_from, month)
+    if created_from is not None:
+        out.append(c.created_at >= created_from)
+    if flt.created_to is not None:
+        out.append(c.created_at < local_day_bounds_utc(flt.created_to, tz)[1])
+    # The subquery filters last: SQLite tests the cheap comparisons first.
+    if flt.segment_ids:
+        members = sa.select(segment_members.c.customer_id).where(
+            segment_members.c.segment_id.in_(sorted(set(flt.segment_ids)))
+        )
+        out.append(c.id.in_(members))
+    if flt.tag_ids:
+        out.append(_tagged(customer_tags.c.tag_id.in_(sorted(set(flt.tag_ids)))))
+    if flt.often_returns:
+        often = sa.select(tags.c.id).where(tags.c.name == OFTEN_RETURNS_TAG).scalar_subquery()
+        out.append(_tagged(customer_tags.c.tag_id == often))
+    if flt.shop_ids:
+        out.append(_shop_clause(flt.shop_ids))
+    return out
+
+
+def list_state(
+    flt: CustomerFilter,
+    tz: tzinfo,
+    *,
+    search: str = "",
+    sort_key: str | None = None,
+    descending: bool | None = None,
+    now: datetime | None = None,
+) -> QueryState:
+    """The list query for a filter and the search text (sort: a key of SORT_KEYS)."""
+    return QueryState(
+        search=search,
+        filters=tuple(customer_filter_clauses(flt, tz, now=now)),
+        sort_key=sort_key,
+        descending=descending,
+    )
+
+
+def source_names(conn: sa.Connection) -> list[str]:
+    """The sources in use, by name: the source filter's choices."""
+    stmt = sa.select(c.source).where(c.source.is_not(None)).group_by(c.source).order_by(c.source)
+    return [str(s) for s in conn.execute(stmt).scalars() if s]
+
+
+def with_columns(columns: tuple[Column, ...], name: str = "customers_export") -> QuerySpec:
+    """CUSTOMERS_SPEC with other columns (same table, filters, search and sorts)."""
+    return dataclasses.replace(CUSTOMERS_SPEC, name=name, columns=columns)
 
 
 def search_customers(conn: sa.Connection, text: str, *, limit: int = 50) -> list[tuple[Any, ...]]:
     """The newest `limit` customers matching `text` (folded name, phone, code, email)."""
-    state = QueryState(search=text, filters=(customers.c.deleted_at.is_(None),))
+    state = QueryState(search=text, filters=(c.deleted_at.is_(None),))
     keys = fetch_keys(conn, CUSTOMERS_SPEC, state, after=None, limit=limit).keys
     rows = fetch_rows(conn, CUSTOMERS_SPEC, keys)
     return [rows[k] for k in keys if k in rows]

@@ -1,0 +1,403 @@
+"""The Customers list query: filters, quick filters, sorts, folded search, row cells and
+query plans, on a real migrated database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.core.search_keys import search_text
+from primedist.domain.base import table_of
+from primedist.domain.customer import Customer, CustomerTag, Segment, SegmentMember, Tag
+from primedist.domain.enums import Gender, Rank
+from primedist.queries import customers as q
+from primedist.queries.customers import CUSTOMERS_SPEC, CustomerFilter, list_state
+from primedist.queries.spec import (
+    QueryState,
+    count_rows,
+    count_stmt,
+    fetch_keys,
+    fetch_rows,
+    keys_stmt,
+)
+from tests.factories import make_customers, make_orders, make_shop
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 5, 20, 5, 0, tzinfo=UTC)
+PG_URL = os.environ.get("PRIMEDIST_TEST_DATABASE_URL", "")
+DIALECT = sa.make_url(PG_URL).get_backend_name() if PG_URL else "sqlite"
+
+customers_t = table_of(Customer)
+
+#: name: (rank, gender, total_orders, successful, expenses, channels, source, created, last)
+PEOPLE: dict[str, tuple[Any, ...]] = {
+    "Nguyễn Thị Hoa": (Rank.GOLD, Gender.FEMALE, 8, 6, 4_000_000, "shopee", "shopee",
+                       datetime(2026, 5, 2, 3, tzinfo=UTC), datetime(2026, 5, 18, tzinfo=UTC)),
+    "Đặng Văn Đạt": (Rank.COPPER, Gender.MALE, 2, 1, 300_000, "lazada", "walk_in",
+                     datetime(2026, 4, 30, 18, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)),
+    "Trần Minh Khoa": (Rank.DIAMOND, Gender.MALE, 12, 12, 9_500_000, "shopee,tiki", "referral",
+                       datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 5, 19, tzinfo=UTC)),
+    "Lê Thu Hà": (Rank.SILVER, Gender.FEMALE, 5, 2, 1_200_000, "offline", "walk_in",
+                  datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC)),
+    "Phạm Lan": (Rank.COPPER, Gender.UNKNOWN, 0, 0, 0, "", "import",
+                 datetime(2026, 5, 10, tzinfo=UTC), None),
+}  # fmt: skip
+
+
+@dataclass
+class Book:
+    engine: Engine
+    ids: dict[str, int]
+    shopee: int
+    lazada: int
+    tiki: int
+    vip: int
+    often: int
+    potential: int
+
+    def all_keys(self, state: QueryState) -> list[int]:
+        with self.engine.connect() as conn:
+            out: list[int] = []
+            after = None
+            while True:
+                page = fetch_keys(conn, CUSTOMERS_SPEC, state, after=after, limit=2)
+                if not page.keys:
+                    return out
+                out += page.keys
+                after = page.after
+
+    def names(self, flt: CustomerFilter = CustomerFilter(), **kw: Any) -> set[str]:  # noqa: B008
+        by_id = {v: k for k, v in self.ids.items()}
+        state = list_state(flt, TZ, now=NOW, **kw)
+        keys = self.all_keys(state)
+        with self.engine.connect() as conn:
+            assert count_rows(conn, CUSTOMERS_SPEC, state) == len(keys)
+        assert len(keys) == len(set(keys))
+        return {by_id[k] for k in keys}
+
+    def ordered(self, sort_key: str, descending: bool) -> list[str]:
+        by_id = {v: k for k, v in self.ids.items()}
+        state = list_state(CustomerFilter(), TZ, sort_key=sort_key, descending=descending)
+        return [by_id[k] for k in self.all_keys(state)]
+
+
+@pytest.fixture
+def book(engine: Engine) -> Book:
+    shopee = make_shop(engine, "Prime Shopee", "shopee")
+    lazada = make_shop(engine, "Prime Lazada", "lazada")
+    tiki = make_shop(engine, "Prime Tiki", "tiki")
+    names = list(PEOPLE)
+    ids = dict(zip(names, make_customers(engine, len(names), names=names), strict=True))
+    with engine.begin() as conn:
+        for i, (name, row) in enumerate(PEOPLE.items()):
+            rank, gender, total, ok, spent, channels, source, created, last = row
+            code = f"KH{ids[name]:06d}"
+            phone = f"09{i}1234567"
+            conn.execute(
+                sa.update(customers_t)
+                .where(customers_t.c.id == ids[name])
+                .values(
+                    rank=rank, gender=gender, total_orders=total, successful_orders=ok,
+                    total_expenses=spent, channels=channels, source=source,
+                    created_at=created, last_order_at=last, points_balance=i * 10,
+                    points_earned=i * 15,
+                    email=f"p{i}@mail.vn" if i == 2 else None,
+                    search_text=search_text(
+                        name, code, f"p{i}@mail.vn" if i == 2 else None, phones=[phone]
+                    ),
+                )
+            )  # fmt: skip
+            conn.execute(
+                sa.text("UPDATE customer_phones SET phone = :p WHERE customer_id = :c"),
+                {"p": phone, "c": ids[name]},
+            )
+        conn.execute(
+            sa.update(customers_t)
+            .where(customers_t.c.id == ids["Đặng Văn Đạt"])
+            .values(referrer_id=ids["Trần Minh Khoa"])
+        )
+        seg = table_of(Segment)
+        vip = conn.execute(sa.insert(seg).values(name="VIP", created_at=NOW)).inserted_primary_key
+        tag_t = table_of(Tag)
+        often = conn.execute(
+            sa.insert(tag_t).values(name="Often returns", is_default=True, created_at=NOW)
+        ).inserted_primary_key
+        potential = conn.execute(
+            sa.insert(tag_t).values(name="Potential", is_default=True, created_at=NOW)
+        ).inserted_primary_key
+        conn.execute(
+            sa.insert(table_of(SegmentMember)),
+            [
+                {"segment_id": vip[0], "customer_id": ids[n], "added_at": NOW}
+                for n in ("Nguyễn Thị Hoa", "Trần Minh Khoa")
+            ],
+        )
+        conn.execute(
+            sa.insert(table_of(CustomerTag)),
+            [
+                {"tag_id": often[0], "customer_id": ids["Lê Thu Hà"]},
+                {"tag_id": potential[0], "customer_id": ids["Nguyễn Thị Hoa"]},
+                {"tag_id": often[0], "customer_id": ids["Nguyễn Thị Hoa"]},
+            ],
+        )
+    start = datetime(2026, 5, 1, tzinfo=UTC)
+    make_orders(engine, shopee, 2, start=start, step=timedelta(hours=1),
+                customer_ids=[ids["Nguyễn Thị Hoa"], ids["Trần Minh Khoa"]])  # fmt: skip
+    make_orders(engine, lazada, 1, start=start, step=timedelta(hours=1),
+                customer_ids=[ids["Đặng Văn Đạt"]])  # fmt: skip
+    make_orders(engine, tiki, 1, start=start, step=timedelta(hours=1),
+                customer_ids=[ids["Trần Minh Khoa"]])  # fmt: skip
+    return Book(engine, ids, shopee, lazada, tiki, vip[0], often[0], potential[0])
+
+
+ALL = set(PEOPLE)
+
+
+def test_no_filter_lists_everyone_but_deleted_and_merged(book: Book) -> None:
+    assert book.names() == ALL
+    with book.engine.begin() as conn:
+        conn.execute(
+            sa.update(customers_t)
+            .where(customers_t.c.id == book.ids["Phạm Lan"])
+            .values(deleted_at=NOW)
+        )
+        conn.execute(
+            sa.update(customers_t)
+            .where(customers_t.c.id == book.ids["Lê Thu Hà"])
+            .values(merged_into_id=book.ids["Nguyễn Thị Hoa"])
+        )
+    assert book.names() == ALL - {"Phạm Lan", "Lê Thu Hà"}
+
+
+def test_range_filters(book: Book) -> None:
+    assert book.names(CustomerFilter(expenses_min=1_200_000)) == {
+        "Nguyễn Thị Hoa", "Trần Minh Khoa", "Lê Thu Hà"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(expenses_min=300_000, expenses_max=1_200_000)) == {
+        "Đặng Văn Đạt", "Lê Thu Hà"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(successful_min=6, successful_max=6)) == {"Nguyễn Thị Hoa"}
+    # Rate: Hoa 75 %, Đạt 50 %, Khoa 100 %, Hà 40 %; Lan has no orders: never in a range.
+    assert book.names(CustomerFilter(success_rate_min=50)) == {
+        "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Trần Minh Khoa"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(success_rate_max=50)) == {"Đặng Văn Đạt", "Lê Thu Hà"}
+    assert book.names(CustomerFilter(success_rate_min=0, success_rate_max=100)) == ALL - {
+        "Phạm Lan"
+    }
+
+
+def test_choice_filters(book: Book) -> None:
+    assert book.names(CustomerFilter(ranks=(Rank.COPPER,))) == {"Đặng Văn Đạt", "Phạm Lan"}
+    assert book.names(CustomerFilter(genders=(Gender.FEMALE, Gender.UNKNOWN))) == {
+        "Nguyễn Thị Hoa", "Lê Thu Hà", "Phạm Lan"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(sources=("walk_in",))) == {"Đặng Văn Đạt", "Lê Thu Hà"}
+    assert book.names(CustomerFilter(referrer_id=book.ids["Trần Minh Khoa"])) == {"Đặng Văn Đạt"}
+    assert book.names(CustomerFilter(segment_ids=(book.vip,))) == {
+        "Nguyễn Thị Hoa", "Trần Minh Khoa"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(tag_ids=(book.often,))) == {"Nguyễn Thị Hoa", "Lê Thu Hà"}
+    assert book.names(CustomerFilter(tag_ids=(book.potential, book.often))) == {
+        "Nguyễn Thị Hoa", "Lê Thu Hà"
+    }  # fmt: skip
+    # Chips AND together.
+    assert book.names(CustomerFilter(tag_ids=(book.often,), segment_ids=(book.vip,))) == {
+        "Nguyễn Thị Hoa"
+    }
+
+
+def test_shop_filter_means_an_order_in_those_shops(book: Book) -> None:
+    assert book.names(CustomerFilter(shop_ids=(book.shopee,))) == {
+        "Nguyễn Thị Hoa", "Trần Minh Khoa"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(shop_ids=(book.tiki,))) == {"Trần Minh Khoa"}
+    assert book.names(CustomerFilter(shop_ids=(book.lazada, book.tiki))) == {
+        "Đặng Văn Đạt", "Trần Minh Khoa"
+    }  # fmt: skip
+    # A second Shopee shop nobody bought in: the channel alone is not enough.
+    other = make_shop(book.engine, "Second Shopee", "shopee")
+    assert book.names(CustomerFilter(shop_ids=(other,))) == set()
+
+
+def test_date_filters_are_shop_local_days(book: Book) -> None:
+    # Đạt was created 2026-04-30 18:00 UTC = 2026-05-01 01:00 in Vietnam.
+    assert book.names(CustomerFilter(created_from=date(2026, 5, 1))) == {
+        "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Phạm Lan"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(created_to=date(2026, 4, 30))) == {
+        "Trần Minh Khoa", "Lê Thu Hà"
+    }  # fmt: skip
+    assert book.names(
+        CustomerFilter(last_order_from=date(2026, 4, 1), last_order_to=date(2026, 5, 18))
+    ) == {"Nguyễn Thị Hoa", "Đặng Văn Đạt"}
+
+
+def test_quick_filters(book: Book) -> None:
+    assert book.names(CustomerFilter(five_plus_orders=True)) == {
+        "Nguyễn Thị Hoa", "Trần Minh Khoa", "Lê Thu Hà"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(created_this_month=True)) == {
+        "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Phạm Lan"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(female=True)) == {"Nguyễn Thị Hoa", "Lê Thu Hà"}
+    assert book.names(CustomerFilter(gold_and_above=True)) == {"Nguyễn Thị Hoa", "Trần Minh Khoa"}
+    assert book.names(CustomerFilter(often_returns=True)) == {"Nguyễn Thị Hoa", "Lê Thu Hà"}
+    # Combined with each other and with chips (AND; a quick filter narrows a chip).
+    assert book.names(CustomerFilter(female=True, five_plus_orders=True, often_returns=True)) == {
+        "Nguyễn Thị Hoa", "Lê Thu Hà"
+    }  # fmt: skip
+    assert book.names(CustomerFilter(female=True, genders=(Gender.MALE,))) == set()
+    assert book.names(CustomerFilter(gold_and_above=True, ranks=(Rank.DIAMOND, Rank.COPPER))) == {
+        "Trần Minh Khoa"
+    }
+    assert book.names(CustomerFilter(created_this_month=True, created_from=date(2026, 5, 5))) == {
+        "Phạm Lan"
+    }
+
+
+def test_sorts(book: Book) -> None:
+    assert book.ordered("total_expenses", True) == [
+        "Trần Minh Khoa", "Nguyễn Thị Hoa", "Lê Thu Hà", "Đặng Văn Đạt", "Phạm Lan"
+    ]  # fmt: skip
+    assert book.ordered("total_orders", False)[0] == "Phạm Lan"
+    assert book.ordered("successful_orders", True)[:2] == ["Trần Minh Khoa", "Nguyễn Thị Hoa"]
+    assert book.ordered("created_at", True) == [
+        "Phạm Lan", "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Trần Minh Khoa", "Lê Thu Hà"
+    ]  # fmt: skip
+    assert book.ordered("points", True)[0] == "Phạm Lan"
+    assert book.ordered("name", False)[0] == "Lê Thu Hà"
+    assert set(q.SORT_KEYS) == {
+        "name", "total_expenses", "successful_orders", "total_orders", "points", "created_at"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("nguyen thi hoa", "Nguyễn Thị Hoa"),
+        ("dang", "Đặng Văn Đạt"),
+        ("ĐẠT", "Đặng Văn Đạt"),
+        ("0911234567", "Đặng Văn Đạt"),
+        ("+84 911 234 567", "Đặng Văn Đạt"),
+        ("091 123 4567", "Đặng Văn Đạt"),
+        ("p2@mail.vn", "Trần Minh Khoa"),
+    ],
+)
+def test_search_folds_name_phone_email(book: Book, text: str, who: str) -> None:
+    assert book.names(search=text) == {who}
+
+
+def test_search_by_code(book: Book) -> None:
+    code = f"KH{book.ids['Lê Thu Hà']:06d}"
+    assert book.names(search=code.lower()) == {"Lê Thu Hà"}
+    assert book.names(CustomerFilter(female=True), search="tran") == set()
+
+
+def test_row_cells(book: Book) -> None:
+    cols = [col.key for col in CUSTOMERS_SPEC.columns]
+    with book.engine.connect() as conn:
+        rows = fetch_rows(conn, CUSTOMERS_SPEC, list(book.ids.values()))
+    hoa = dict(zip(cols, rows[book.ids["Nguyễn Thị Hoa"]], strict=True))
+    assert hoa["name"] == "Nguyễn Thị Hoa" and hoa["rank"] == "gold"
+    assert hoa["phone"] == "0901234567"
+    assert hoa["segments"] == "VIP"
+    assert set(hoa["tags"].split(", ")) == {"Often returns", "Potential"}
+    assert float(hoa["success_rate"]) == pytest.approx(75.0)
+    assert hoa["code"] == f"KH{book.ids['Nguyễn Thị Hoa']:06d}"
+    dat = dict(zip(cols, rows[book.ids["Đặng Văn Đạt"]], strict=True))
+    assert dat["referrer"] == "Trần Minh Khoa"
+    assert (dat["points"], dat["points_earned"]) == (10, 15)
+    lan = dict(zip(cols, rows[book.ids["Phạm Lan"]], strict=True))
+    assert lan["success_rate"] is None and lan["segments"] is None and lan["tags"] is None
+
+
+def test_search_customers_still_works(book: Book) -> None:
+    with book.engine.connect() as conn:
+        rows = q.search_customers(conn, "hoa")
+    assert [r[1] for r in rows] == ["Nguyễn Thị Hoa"]
+
+
+# --------------------------------------------------------------------------- query plans
+
+
+def _plan(conn: sa.Connection, stmt: sa.Select[Any]) -> list[str]:
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    processors = compiled._bind_processors  # noqa: SLF001  (the values as the driver gets them)
+    assert compiled.positiontup is not None
+    values = tuple(
+        processors[k](params[k]) if k in processors else params[k] for k in compiled.positiontup
+    )
+    rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", values).all()
+    conn.exec_driver_sql(compiled.string, values).all()  # and the query itself runs
+    return [str(r[-1]) for r in rows]
+
+
+SORT_INDEX = {
+    key: f"ix_customers_{'points_balance' if key == 'points' else key}_id" for key in q.SORT_KEYS
+}
+
+
+def _filters(b: Book) -> dict[str, CustomerFilter]:
+    return {
+        "none": CustomerFilter(),
+        "expenses": CustomerFilter(expenses_min=100_000, expenses_max=5_000_000),
+        "success rate": CustomerFilter(success_rate_min=50),
+        "rank": CustomerFilter(ranks=(Rank.GOLD,)),
+        "gender": CustomerFilter(genders=(Gender.FEMALE,)),
+        "source": CustomerFilter(sources=("walk_in",)),
+        "referrer": CustomerFilter(referrer_id=b.ids["Trần Minh Khoa"]),
+        "dates": CustomerFilter(created_from=date(2026, 1, 1), last_order_to=date(2026, 5, 1)),
+        "segment": CustomerFilter(segment_ids=(b.vip,)),
+        "tag": CustomerFilter(tag_ids=(b.often,)),
+        "shop": CustomerFilter(shop_ids=(b.shopee,)),
+        "quick": CustomerFilter(
+            five_plus_orders=True,
+            created_this_month=True,
+            female=True,
+            gold_and_above=True,
+            often_returns=True,
+        ),  # fmt: skip
+    }
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+@pytest.mark.parametrize("sort_key", list(SORT_INDEX))
+def test_keyset_pages_walk_the_sort_index_whatever_the_filter(book: Book, sort_key: str) -> None:
+    with book.engine.connect() as conn:
+        assert not sa.inspect(conn).has_table("sqlite_stat1")  # plans from indexes alone
+        for fname, flt in _filters(book).items():
+            for desc in (False, True):
+                state = list_state(flt, TZ, sort_key=sort_key, descending=desc, now=NOW)
+                first = fetch_keys(conn, CUSTOMERS_SPEC, state, after=None, limit=1)
+                after = first.after or (0, 0)
+                for bound in (None, after):
+                    stmt = keys_stmt(CUSTOMERS_SPEC, state, "sqlite", after=bound, limit=100)
+                    plan = _plan(conn, stmt)
+                    text = "\n".join(plan)
+                    where = f"{sort_key} {'desc' if desc else 'asc'} / {fname}: {plan}"
+                    assert f"SCAN customers USING COVERING INDEX {SORT_INDEX[sort_key]}" in (
+                        text
+                    ) or f"SEARCH customers USING COVERING INDEX {SORT_INDEX[sort_key]}" in (
+                        text
+                    ), where
+                    assert "USE TEMP B-TREE" not in text, where
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_counts_read_one_covering_index(book: Book) -> None:
+    with book.engine.connect() as conn:
+        for fname, flt in _filters(book).items():
+            plan = _plan(conn, count_stmt(CUSTOMERS_SPEC, list_state(flt, TZ, now=NOW), "sqlite"))
+            customer_steps = [p for p in plan if " customers " in f" {p} "]
+            # The customers are read from one index alone: never their rows.
+            assert len(customer_steps) == 1, (fname, plan)
+            assert "USING COVERING INDEX" in customer_steps[0], (fname, plan)
