@@ -1,0 +1,388 @@
+"""Customer identity (orders), add by hand with the duplicate policy, duplicates, merge."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.domain.audit import AuditEvent
+from primedist.domain.base import table_of
+from primedist.domain.customer import (
+    Address,
+    Customer,
+    CustomerIdentity,
+    CustomerPhone,
+    CustomerTag,
+    Segment,
+    SegmentMember,
+    Tag,
+)
+from primedist.domain.enums import Channel, Gender, PointsKind, Role
+from primedist.domain.loyalty import PointsEntry
+from primedist.domain.order import Order
+from primedist.errors import NotFound, PermissionDenied, ValidationError
+from primedist.queries.search import search_filter
+from primedist.services.context import Actor, ServiceContext
+from primedist.services.customers import (
+    CustomerDraft,
+    DuplicatePhone,
+    DuplicatePolicy,
+    add_customer,
+    find_duplicates,
+    find_phone_owner,
+    is_masked_name,
+    merge_customers,
+    resolve_customer,
+    update_customer,
+)
+from tests.factories import make_orders, make_shop
+
+customers_t = table_of(Customer)
+phones_t = table_of(CustomerPhone)
+identities_t = table_of(CustomerIdentity)
+addresses_t = table_of(Address)
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+def _resolve(engine: Engine, **kw: object) -> int | None:
+    args: dict[str, object] = {"channel": Channel.SHOPEE, "buyer_id": None, "phone": None,
+                               "name": None, "now": NOW, "actor_id": None}  # fmt: skip
+    args.update(kw)
+    with engine.begin() as conn:
+        return resolve_customer(conn, **args)  # type: ignore[arg-type]
+
+
+def _customer(engine: Engine, cid: int) -> sa.Row:  # type: ignore[type-arg]
+    with engine.connect() as conn:
+        return conn.execute(sa.select(customers_t).where(customers_t.c.id == cid)).one()
+
+
+def _phones(engine: Engine, cid: int) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                sa.select(phones_t.c.phone)
+                .where(phones_t.c.customer_id == cid)
+                .order_by(phones_t.c.is_primary.desc(), phones_t.c.id)
+            )
+        )
+
+
+def _count(engine: Engine, table: sa.Table) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+def _found(engine: Engine, text: str) -> set[int]:
+    with engine.connect() as conn:
+        where = search_filter(customers_t, text, conn.dialect.name)
+        assert where is not None
+        live = customers_t.c.deleted_at.is_(None)
+        return set(conn.scalars(sa.select(customers_t.c.id).where(where, live)))
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def test_buyer_id_then_phone_then_new(engine: Engine) -> None:
+    first = _resolve(engine, buyer_id="b1", phone="0939 921 717", name="Nguyễn Thị Hoa")
+    assert first is not None
+    row = _customer(engine, first)
+    assert (row.name, row.code, row.source) == ("Nguyễn Thị Hoa", f"KH{first:06d}", "shopee")
+    assert _phones(engine, first) == ["0939921717"]
+    assert _found(engine, "nguyen hoa") == {first}
+    assert _found(engine, "84939921717") == {first}
+    # Same buyer id, another phone and name: the same customer, nothing overwritten.
+    assert _resolve(engine, buyer_id="b1", phone="0911111111", name="Someone Else") == first
+    assert _customer(engine, first).name == "Nguyễn Thị Hoa"
+    assert _phones(engine, first) == ["0939921717"]
+    # The phone alone (other format, another channel): same customer, the id is linked.
+    assert _resolve(engine, channel=Channel.LAZADA, buyer_id="lz9", phone="+84939921717") == first
+    assert _resolve(engine, channel=Channel.LAZADA, buyer_id="lz9") == first
+    # The same buyer id on another channel is another buyer.
+    other = _resolve(engine, channel=Channel.TIKTOK, buyer_id="b1", name="Trần Văn Bình")
+    assert other not in (None, first)
+    assert _count(engine, customers_t) == 2
+    assert _count(engine, identities_t) == 3
+
+
+def test_masked_phone_never_matches_nor_is_stored(engine: Engine) -> None:
+    real = _resolve(engine, phone="0849999989", name="Lê Văn Cường")
+    masked = _resolve(engine, buyer_id="s1", phone="84*****89", name="L**g")
+    assert masked is not None and masked != real
+    assert _phones(engine, masked) == []
+    assert _customer(engine, masked).name == "L**g"
+    # Later the real data arrives for that buyer: the masked name is replaced, the phone
+    # added (it belongs to nobody else).
+    assert _resolve(engine, buyer_id="s1", phone="0912345678", name="Lê Thị Giang") == masked
+    assert _customer(engine, masked).name == "Lê Thị Giang"
+    assert _phones(engine, masked) == ["0912345678"]
+    assert _found(engine, "giang") == {masked}
+    # A masked name never replaces a real one; a masked phone never replaces a real one.
+    assert _resolve(engine, buyer_id="s1", phone="09*****678", name="L**g") == masked
+    assert _customer(engine, masked).name == "Lê Thị Giang"
+    assert _phones(engine, masked) == ["0912345678"]
+    # A real phone is not added to a customer who has one, nor taken from another.
+    assert _resolve(engine, buyer_id="s1", phone="0849999989") == masked
+    assert _phones(engine, masked) == ["0912345678"]
+    assert _phones(engine, real) == ["0849999989"]
+
+
+def test_no_buyer_data_no_customer(engine: Engine) -> None:
+    assert _resolve(engine, phone="84*****89") is None
+    assert _count(engine, customers_t) == 0
+
+
+def test_is_masked_name() -> None:
+    assert is_masked_name("H**uj") and is_masked_name("N•••n")
+    assert not is_masked_name("Hoàng Huy") and not is_masked_name("")
+
+
+def test_resolve_follows_merges(owner_ctx: ServiceContext, engine: Engine) -> None:
+    a = _resolve(engine, buyer_id="x", name="An")
+    b = _resolve(engine, phone="0912000111", name="An N.")
+    assert a is not None and b is not None
+    merge_customers(owner_ctx, b, [a])
+    assert _resolve(engine, buyer_id="x") == b
+
+
+# --------------------------------------------------------------------------- add / update
+
+
+def test_add_only_name_required(owner_ctx: ServiceContext, engine: Engine) -> None:
+    with pytest.raises(ValidationError) as err:
+        add_customer(owner_ctx, CustomerDraft(name="   "))
+    assert err.value.field == "name"
+    res = add_customer(owner_ctx, CustomerDraft(name="  Đặng   Văn  Lâm "))
+    assert res.outcome == "created"
+    row = _customer(engine, res.customer_id)
+    assert row.name == "Đặng Văn Lâm" and row.code == f"KH{res.customer_id:06d}"
+    assert _found(engine, "dang lam") == {res.customer_id}
+
+
+@pytest.mark.parametrize(("phones", "field"), [(["12ab"], "phones"), (["09*****717"], "phones")])
+def test_add_refuses_bad_phones(owner_ctx: ServiceContext, phones: list[str], field: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        add_customer(owner_ctx, CustomerDraft(name="A", phones=phones))
+    assert err.value.field == field
+
+
+def test_add_refuses_bad_email(owner_ctx: ServiceContext) -> None:
+    with pytest.raises(ValidationError) as err:
+        add_customer(owner_ctx, CustomerDraft(name="A", email="not-an-email"))
+    assert err.value.field == "email"
+
+
+def test_staff_without_customers_module_cannot_add(ctx: ServiceContext) -> None:
+    staff = ctx.with_actor(Actor(id=None, name="Nhân viên", email="", role=Role.STAFF))
+    with pytest.raises(PermissionDenied):
+        add_customer(staff, CustomerDraft(name="A"))
+
+
+def test_duplicate_phone_each_policy(owner_ctx: ServiceContext, engine: Engine) -> None:
+    first = add_customer(
+        owner_ctx,
+        CustomerDraft(name="Phạm Hải", phones=["0939921717"], email="hai@example.vn",
+                      note="khách quen"),
+    ).customer_id  # fmt: skip
+    draft = CustomerDraft(name="Phạm Văn Hải", phones=["+84 939 921 717", "0988000111"],
+                          gender=Gender.MALE, birthday=date(1990, 5, 1))  # fmt: skip
+    with pytest.raises(DuplicatePhone) as err:
+        add_customer(owner_ctx, draft)
+    assert err.value.existing.id == first
+    assert err.value.existing.phone == "0939921717"
+    assert "Phạm Hải" in err.value.user_message
+    owner = find_phone_owner(owner_ctx, "84939921717")
+    assert owner is not None and owner.id == first
+    assert find_phone_owner(owner_ctx, "09*****717") is None
+    assert _count(engine, customers_t) == 1
+
+    skipped = add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.SKIP)
+    assert (skipped.customer_id, skipped.outcome) == (first, "skipped")
+    assert _phones(engine, first) == ["0939921717"]
+
+    updated = add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.UPDATE)
+    assert (updated.customer_id, updated.outcome) == (first, "updated")
+    row = _customer(engine, first)
+    assert (row.name, row.gender, row.birthday) == ("Phạm Văn Hải", Gender.MALE, date(1990, 5, 1))
+    assert (row.email, row.note) == ("hai@example.vn", "khách quen")  # never blanked out
+    assert _phones(engine, first) == ["0939921717", "0988000111"]
+    assert _found(engine, "0988000111") == {first}
+    assert _count(engine, customers_t) == 1
+
+    created = add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.CREATE)
+    assert created.outcome == "created" and created.customer_id != first
+    assert _phones(engine, created.customer_id) == ["0939921717", "0988000111"]
+    assert _count(engine, customers_t) == 2
+    with engine.connect() as conn:
+        actions = list(conn.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions.count("customer.create") == 2 and actions.count("customer.update") == 1
+
+
+def test_update_customer_replaces_fields_and_phones(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    cid = add_customer(
+        owner_ctx, CustomerDraft(name="Võ Lan", phones=["0911000001", "0911000002"],
+                                 email="lan@example.vn"),
+    ).customer_id  # fmt: skip
+    other = add_customer(owner_ctx, CustomerDraft(name="B", phones=["0911000009"])).customer_id
+    update_customer(
+        owner_ctx, cid, CustomerDraft(name="Võ Thị Lan", phones=["0911000003", "0911000001"])
+    )
+    row = _customer(engine, cid)
+    assert (row.name, row.email) == ("Võ Thị Lan", None)
+    assert _phones(engine, cid) == ["0911000003", "0911000001"]
+    assert _found(engine, "0911000002") == set()
+    with pytest.raises(DuplicatePhone) as err:
+        update_customer(owner_ctx, cid, CustomerDraft(name="X", phones=["0911000009"]))
+    assert err.value.existing.id == other
+    with pytest.raises(NotFound):
+        update_customer(owner_ctx, 9999, CustomerDraft(name="X"))
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def _address(engine: Engine, cid: int, province: str, *, default: bool = False,
+             created: datetime = NOW, street: str = "1 Lê Lợi") -> int:  # fmt: skip
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                addresses_t.insert().values(customer_id=cid, street=street, province=province,
+                                            is_default=default, created_at=created)
+            ).inserted_primary_key[0]  # type: ignore[index]
+        )  # fmt: skip
+
+
+def test_find_duplicates(owner_ctx: ServiceContext, engine: Engine) -> None:
+    add = lambda name, *phones: add_customer(  # noqa: E731
+        owner_ctx, CustomerDraft(name=name, phones=list(phones)),
+        on_duplicate=DuplicatePolicy.CREATE,
+    ).customer_id  # fmt: skip
+    a = add("Nguyễn Văn An", "0901000001")
+    b = add("An Nguyen", "0901000001")
+    c = add("Đỗ Thị Hà")
+    d = add("do thi ha")
+    e = add("Đỗ Thị Hà")  # another province
+    f = add("Lone", "0901000002")
+    _address(engine, c, "Hà Nội", default=True)
+    _address(engine, d, "Ha Noi")
+    _address(engine, e, "Hồ Chí Minh")
+    groups = find_duplicates(owner_ctx)
+    assert [(g.reason, g.ids) for g in groups] == [
+        ("phone", [a, b]),
+        ("name_province", [c, d]),
+    ]
+    assert groups[0].key == "0901000001"
+    assert groups[1].members[0].province == "Hà Nội"
+    merge_customers(owner_ctx, a, [b])
+    assert [g.ids for g in find_duplicates(owner_ctx)] == [[c, d]]
+    assert f not in {i for g in groups for i in g.ids}
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def _rows(engine: Engine, table: sa.Table, *where: sa.ColumnElement[bool]) -> list[dict]:  # type: ignore[type-arg]
+    with engine.connect() as conn:
+        return [r._asdict() for r in conn.execute(sa.select(table).where(*where))]
+
+
+def test_merge_moves_everything_row_by_row(owner_ctx: ServiceContext, engine: Engine) -> None:
+    keep = add_customer(owner_ctx, CustomerDraft(name="H**uj", phones=["0902000001"],
+                                                 note="ghi chú 1")).customer_id  # fmt: skip
+    o1 = add_customer(owner_ctx, CustomerDraft(name="Hoàng Huy", phones=["0902000002"],
+                                               email="huy@example.vn", note="ghi chú 2",
+                                               gender=Gender.MALE),
+                      ).customer_id  # fmt: skip
+    o2 = add_customer(
+        owner_ctx, CustomerDraft(name="Huy", phones=["0902000001", "0902000003"]),
+        on_duplicate=DuplicatePolicy.CREATE,
+    ).customer_id  # fmt: skip
+    referred = add_customer(owner_ctx, CustomerDraft(name="Bạn", referrer_id=o1)).customer_id
+    shop = make_shop(engine, "Shop A", Channel.SHOPEE)
+    start = NOW - timedelta(days=30)
+    order_ids = make_orders(engine, shop, 6, start=start, step=timedelta(days=1),
+                            customer_ids=[keep, o1, o2])  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(identities_t.insert(), [
+            {"customer_id": o1, "channel": Channel.SHOPEE, "buyer_id": "sp1"},
+            {"customer_id": o2, "channel": Channel.LAZADA, "buyer_id": "lz1"},
+        ])  # fmt: skip
+        tags = [
+            int(conn.execute(sa.insert(table_of(Tag)).values(name=n, created_at=NOW))
+                .inserted_primary_key[0])  # type: ignore[index]
+            for n in ("T1", "T2")
+        ]  # fmt: skip
+        conn.execute(sa.insert(table_of(CustomerTag)), [
+            {"customer_id": keep, "tag_id": tags[0]}, {"customer_id": o1, "tag_id": tags[0]},
+            {"customer_id": o2, "tag_id": tags[1]},
+        ])  # fmt: skip
+        seg = int(conn.execute(sa.insert(table_of(Segment)).values(name="S", created_at=NOW))
+                  .inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
+        conn.execute(sa.insert(table_of(SegmentMember)),
+                     [{"segment_id": seg, "customer_id": o2, "added_at": NOW}])  # fmt: skip
+        conn.execute(sa.insert(table_of(PointsEntry)), [
+            {"customer_id": o1, "kind": PointsKind.ADJUST, "delta": 50, "balance_after": 50,
+             "reason": "tặng", "created_at": NOW},
+        ])  # fmt: skip
+        conn.execute(customers_t.update().where(customers_t.c.id == o1)
+                     .values(points_balance=50, points_earned=50))  # fmt: skip
+    # Addresses: keep 4 + o1 5 + o2 3 = 12 -> the newest 10 stay, 2 oldest dropped.
+    addr = {}
+    for i, cid in enumerate([keep] * 4 + [o1] * 5 + [o2] * 3):
+        addr[_address(engine, cid, "Huế", default=(i == 0), street=f"{i} đường",
+                      created=start + timedelta(hours=i * 7 % 12))] = i  # fmt: skip
+    oldest = sorted(addr, key=lambda k: (addr[k] * 7 % 12, k))[:2]
+
+    report = merge_customers(owner_ctx, keep, [o1, o2])
+
+    assert report.merged_ids == (o1, o2)
+    assert _rows(engine, table_of(Order), table_of(Order).c.id.in_(order_ids)) and all(
+        r["customer_id"] == keep
+        for r in _rows(engine, table_of(Order), table_of(Order).c.id.in_(order_ids))
+    )
+    assert {(r["channel"], r["buyer_id"]) for r in _rows(
+        engine, identities_t, identities_t.c.customer_id == keep)} == {
+        (Channel.SHOPEE, "sp1"), (Channel.LAZADA, "lz1")}  # fmt: skip
+    assert sorted(_phones(engine, keep)) == ["0902000001", "0902000002", "0902000003"]
+    assert _phones(engine, keep)[0] == "0902000001"
+    tag_rows = _rows(engine, table_of(CustomerTag))
+    assert sorted((r["customer_id"], r["tag_id"]) for r in tag_rows) == [
+        (keep, tags[0]), (keep, tags[1])]  # fmt: skip
+    assert [(r["customer_id"], r["segment_id"]) for r in _rows(engine, table_of(SegmentMember))] \
+        == [(keep, seg)]  # fmt: skip
+    points = _rows(engine, table_of(PointsEntry))
+    assert [(r["customer_id"], r["delta"], r["reason"]) for r in points] == [(keep, 50, "tặng")]
+    kept_addr = _rows(engine, addresses_t)
+    assert len(kept_addr) == 10 and {r["customer_id"] for r in kept_addr} == {keep}
+    assert {r["id"] for r in kept_addr} == set(addr) - set(oldest)
+    assert _customer(engine, referred).referrer_id == keep
+    row = _customer(engine, keep)
+    assert row.name == "Hoàng Huy"  # the masked name gave way
+    assert (row.email, row.gender, row.points_balance) == ("huy@example.vn", Gender.MALE, 50)
+    assert row.note == "ghi chú 1\n\nghi chú 2"
+    assert row.total_orders == 6
+    for gone in (o1, o2):
+        g = _customer(engine, gone)
+        assert (g.merged_into_id, g.deleted_at is not None, g.total_orders) == (keep, True, 0)
+    assert _found(engine, "0902000003") == {keep}
+    with engine.connect() as conn:
+        audit = conn.execute(
+            sa.select(AuditEvent.entity_id, AuditEvent.before_json, AuditEvent.after_json).where(
+                AuditEvent.action == "customer.merge"
+            )
+        ).one()
+    assert audit.entity_id == str(keep)
+    assert '"orders": 4' in (audit.after_json or "")
+    # The dropped addresses are kept in the audit row.
+    for aid in oldest:
+        assert f'"id": {aid}' in (audit.before_json or "")
+    with pytest.raises(NotFound):
+        merge_customers(owner_ctx, keep, [o1])
+    with pytest.raises(ValidationError):
+        merge_customers(owner_ctx, keep, [keep])
