@@ -378,6 +378,18 @@ def referred_customers(ctx: ServiceContext, customer_id: int) -> list[ReferredRo
         ]
 
 
+def find_customer_by_code(ctx: ServiceContext, code: str) -> CustomerRef | None:
+    """The live customer with this code (any case), or None."""
+    ctx.require(Module.CUSTOMERS)
+    c = customers_t.c
+    stmt = sa.select(c.id, c.code, c.name).where(
+        c.code == code.strip().upper(), c.deleted_at.is_(None)
+    )
+    with ctx.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    return None if row is None else CustomerRef(int(row[0]), str(row[1]), str(row[2]))
+
+
 def list_staff(ctx: ServiceContext) -> list[StaffChoice]:
     """Active users a customer can be assigned to."""
     ctx.require(Module.CUSTOMERS)

@@ -1,0 +1,899 @@
+"""The customer detail: avatar, name, rank, level, code, contact details, addresses (at most
+10: an 11th replaces the oldest, said before saving), tags, staff note (never printed),
+assigned staff member, source and referrer; statistics for a date range (computed in SQL
+on the database worker), order history (double-click opens the order), points ledger
+(read-only), referred customers, and "Create order".
+
+Every read and change goes through `services.customer_detail` (Customers permission, audit
+rows); changes run on the database worker, then the dialog shows the customer as stored.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_date, format_datetime, shop_tz, to_local
+from primedist.core.money import format_money, format_number
+from primedist.domain.customer import MAX_ADDRESSES
+from primedist.domain.enums import Gender, OrderStatus, PointsKind
+from primedist.errors import PrimedistError
+from primedist.services import customer_detail as svc
+from primedist.services.context import ServiceContext
+from primedist.services.customer_detail import (
+    AddressDraft,
+    AddressResult,
+    CustomerProfile,
+    PeriodStats,
+)
+from primedist.ui.errors import show_error
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.ops import Op
+
+DASH = "—"
+AVATAR_SIZE = 64
+#: Circle colours of initials avatars (picked from the name, so a customer keeps theirs).
+AVATAR_COLOURS = ("#2563EB", "#059669", "#D97706", "#DC2626", "#7C3AED", "#DB2777", "#0891B2",
+                  "#4D7C0F")  # fmt: skip
+
+GENDER_LABELS: dict[str, str] = {
+    Gender.UNKNOWN: QT_TRANSLATE_NOOP("customers", "Not given"),
+    Gender.FEMALE: QT_TRANSLATE_NOOP("customers", "Female"),
+    Gender.MALE: QT_TRANSLATE_NOOP("customers", "Male"),
+    Gender.OTHER: QT_TRANSLATE_NOOP("customers", "Other"),
+}
+
+SOURCE_LABELS: dict[str, str] = {
+    "counter": QT_TRANSLATE_NOOP("customers", "Counter"),
+    "walk_in": QT_TRANSLATE_NOOP("customers", "Walk-in"),
+    "referral": QT_TRANSLATE_NOOP("customers", "Referral"),
+    "import": QT_TRANSLATE_NOOP("customers", "Import"),
+    "manual": QT_TRANSLATE_NOOP("customers", "Added by hand"),
+    "facebook": QT_TRANSLATE_NOOP("customers", "Facebook"),
+    "zalo": QT_TRANSLATE_NOOP("customers", "Zalo"),
+}
+
+POINTS_KINDS: dict[str, str] = {
+    PointsKind.EARN: QT_TRANSLATE_NOOP("customers", "Earned"),
+    PointsKind.REDEEM: QT_TRANSLATE_NOOP("customers", "Redeemed"),
+    PointsKind.ADJUST: QT_TRANSLATE_NOOP("customers", "Adjusted"),
+    PointsKind.REFUND: QT_TRANSLATE_NOOP("customers", "Refunded"),
+    PointsKind.EXPIRE: QT_TRANSLATE_NOOP("customers", "Expired"),
+}
+
+
+def _customers(text: str) -> str:
+    return QCoreApplication.translate("customers", text)
+
+
+def gender_label(gender: Gender | str) -> str:
+    source = GENDER_LABELS.get(str(gender))
+    return _customers(source) if source else str(gender)
+
+
+def source_label(source: str | None) -> str:
+    if not source:
+        return ""
+    known = SOURCE_LABELS.get(source)
+    if known:
+        return _customers(known)
+    return enum_label(source)  # a channel code (shopee, lazada, ...)
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def _when(dt: datetime) -> str:
+    return format_datetime(_aware(dt), shop_tz(), current_language())
+
+
+def _money(amount: int) -> str:
+    return format_money(amount, current_language())
+
+
+def _percent(rate: float | None) -> str:
+    return DASH if rate is None else f"{rate * 100:.1f} %"
+
+
+def avatar_colour(name: str) -> QColor:
+    return QColor(AVATAR_COLOURS[zlib.crc32(name.encode()) % len(AVATAR_COLOURS)])
+
+
+def avatar_pixmap(name: str, initials: str, image: str | None, size: int = AVATAR_SIZE) -> QPixmap:
+    """The customer's picture in a circle, else their initials on a coloured circle."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    clip = QPainterPath()
+    clip.addEllipse(QRectF(0, 0, size, size))
+    picture = QPixmap(image) if image and Path(image).is_file() else QPixmap()
+    if not picture.isNull():
+        painter.setClipPath(clip)
+        scaled = picture.scaled(
+            size, size, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+            Qt.TransformationMode.SmoothTransformation,
+        )  # fmt: skip
+        painter.drawPixmap((size - scaled.width()) // 2, (size - scaled.height()) // 2, scaled)
+    else:
+        painter.fillPath(clip, avatar_colour(name))
+        font = QFont()
+        font.setPixelSize(size * 2 // 5)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, initials)
+    painter.end()
+    return pix
+
+
+def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(wrap)
+    return label
+
+
+def _table(columns: int, stretch: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _item(text: str, *, right: bool = False, key: int | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if key is not None:
+        item.setData(Qt.ItemDataRole.UserRole, key)
+    return item
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+class AddressDialog(QDialog):
+    """A new delivery address: recipient, phone, street, ward, district, province."""
+
+    FIELDS = ("recipient", "phone", "street", "ward", "district", "province")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("addressDialog")
+        self.setWindowTitle(self.tr("Add address"))
+        form = QFormLayout(self)
+        labels = (self.tr("Recipient"), self.tr("Phone"), self.tr("Street, house number"),
+                  self.tr("Ward / commune"), self.tr("District (old addresses)"),
+                  self.tr("Province / city"))  # fmt: skip
+        self.edits: dict[str, QLineEdit] = {}
+        for key, text in zip(self.FIELDS, labels, strict=True):
+            edit = QLineEdit()
+            edit.setObjectName(f"address_{key}")
+            self.edits[key] = edit
+            form.addRow(text, edit)
+        self.default_box = QCheckBox(self.tr("Default delivery address"))
+        form.addRow(self.default_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def draft(self) -> AddressDraft:
+        values = {k: (e.text().strip() or None) for k, e in self.edits.items()}
+        return AddressDraft(**values, is_default=self.default_box.isChecked())
+
+
+class CustomerDetailDialog(QDialog):
+    """Everything about one customer (see the module docstring)."""
+
+    #: After any saved change (the list refreshes).
+    changed = Signal()
+    #: An order of the history was double-clicked.
+    openOrder = Signal(int)
+    #: "Create order" for this customer.
+    createOrder = Signal(int)
+
+    def __init__(
+        self, ctx: ServiceContext, customer_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.customer_id = customer_id
+        self.profile: CustomerProfile | None = None
+        self.stats: PeriodStats | None = None
+        self.stats_loading = False
+        self.editor: QDialog | None = None
+        self._busy = False
+        self._saved_note = ""
+        self.setObjectName("customerDetail")
+        self.setSizeGripEnabled(True)
+        self.resize(1040, 720)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 14, 18, 14)
+        outer.setSpacing(10)
+        outer.addLayout(self._build_header())
+        self.message = _label("messageBar", wrap=True)
+        self.message.hide()
+        outer.addWidget(self.message)
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        body.addWidget(self._build_contact(), 0)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("customerTabs")
+        self.tabs.addTab(self._build_stats(), "")
+        self.tabs.addTab(self._build_orders(), "")
+        self.tabs.addTab(self._build_addresses(), "")
+        self.tabs.addTab(self._build_tags_note(), "")
+        self.tabs.addTab(self._build_points(), "")
+        self.tabs.addTab(self._build_referred(), "")
+        body.addWidget(self.tabs, 1)
+        outer.addLayout(body, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.close_button = QPushButton()
+        self.close_button.setObjectName("closeButton")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.close)
+        row.addWidget(self.close_button)
+        outer.addLayout(row)
+        self._retranslate()
+        self.reload()
+        self.load_stats()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.avatar = QLabel()
+        self.avatar.setObjectName("customerAvatar")
+        self.avatar.setFixedSize(AVATAR_SIZE, AVATAR_SIZE)
+        row.addWidget(self.avatar)
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        self.name_label = _label("customerName", selectable=True)
+        self.meta_label = _label("muted", selectable=True)
+        names.addWidget(self.name_label)
+        names.addWidget(self.meta_label)
+        row.addLayout(names, 1)
+        self.edit_button = QPushButton()
+        self.edit_button.setObjectName("actionButton")
+        self.edit_button.setAutoDefault(False)
+        self.edit_button.clicked.connect(self.open_editor)
+        self.create_order_button = QPushButton()
+        self.create_order_button.setObjectName("primaryButton")
+        self.create_order_button.setAutoDefault(False)
+        self.create_order_button.clicked.connect(lambda: self.createOrder.emit(self.customer_id))
+        row.addWidget(self.edit_button)
+        row.addWidget(self.create_order_button)
+        return row
+
+    def _build_contact(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("detailCard")
+        frame.setFixedWidth(330)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(14, 12, 14, 12)
+        self.contact_title = _label("sectionTitle")
+        layout.addWidget(self.contact_title)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        self.contact_keys = ("phones", "email", "zalo", "facebook", "gender", "birthday",
+                             "source", "referrer", "created", "points")  # fmt: skip
+        self.contact_captions: dict[str, QLabel] = {}
+        self.contact_values: dict[str, QLabel] = {}
+        for n, key in enumerate(self.contact_keys):
+            caption, value = _label("muted"), _label(selectable=True, wrap=True)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            value.setObjectName(f"contact_{key}")
+            self.contact_captions[key], self.contact_values[key] = caption, value
+            grid.addWidget(caption, n, 0)
+            grid.addWidget(value, n, 1)
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        layout.addSpacing(8)
+        self.staff_caption = _label("sectionTitle")
+        self.staff_combo = QComboBox()
+        self.staff_combo.setObjectName("assignedStaff")
+        self.staff_combo.activated.connect(self._staff_chosen)
+        layout.addWidget(self.staff_caption)
+        layout.addWidget(self.staff_combo)
+        layout.addStretch(1)
+        return frame
+
+    def _build_stats(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.from_caption, self.to_caption = QLabel(), QLabel()
+        today = to_local(self.ctx.clock.now(), shop_tz()).date()
+        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        for edit, day in ((self.date_from, today - timedelta(days=365)), (self.date_to, today)):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.setDate(_qdate(day))
+        self.date_from.setObjectName("statsFrom")
+        self.date_to.setObjectName("statsTo")
+        self.stats_button = QPushButton()
+        self.stats_button.setObjectName("actionButton")
+        self.stats_button.setAutoDefault(False)
+        self.stats_button.clicked.connect(self.load_stats)
+        for w in (self.from_caption, self.date_from, self.to_caption, self.date_to,
+                  self.stats_button):  # fmt: skip
+            row.addWidget(w)
+        row.addStretch(1)
+        layout.addLayout(row)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        self.stat_keys = ("total_orders", "successful", "expenses", "average", "success_rate")
+        self.stat_captions: dict[str, QLabel] = {}
+        self.stat_values: dict[str, QLabel] = {}
+        for col, key in enumerate(self.stat_keys):
+            caption, value = _label("muted"), _label("statValue", selectable=True)
+            value.setProperty("stat", key)
+            self.stat_captions[key], self.stat_values[key] = caption, value
+            grid.addWidget(caption, 0, col)
+            grid.addWidget(value, 1, col)
+        layout.addLayout(grid)
+        self.by_status_title = _label("sectionTitle")
+        layout.addWidget(self.by_status_title)
+        self.status_table = _table(2, 0)
+        self.status_table.setObjectName("ordersByStatus")
+        self.status_table.setRowCount(len(OrderStatus))
+        layout.addWidget(self.status_table, 1)
+        return page
+
+    def _build_orders(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.orders_hint = _label("muted")
+        self.orders_table = _table(5, 1)
+        self.orders_table.setObjectName("customerOrders")
+        self.orders_table.cellDoubleClicked.connect(self._order_double_clicked)
+        self.orders_empty = _label("muted")
+        layout.addWidget(self.orders_hint)
+        layout.addWidget(self.orders_empty)
+        layout.addWidget(self.orders_table, 1)
+        return page
+
+    def _build_addresses(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.address_count = _label("muted")
+        self.address_list = QListWidget()
+        self.address_list.setObjectName("addressList")
+        self.address_list.itemSelectionChanged.connect(self._update_buttons)
+        row = QHBoxLayout()
+        self.add_address_button = QPushButton()
+        self.add_address_button.setObjectName("actionButton")
+        self.add_address_button.setAutoDefault(False)
+        self.add_address_button.clicked.connect(self._ask_address)
+        self.remove_address_button = QPushButton()
+        self.remove_address_button.setObjectName("dangerButton")
+        self.remove_address_button.setAutoDefault(False)
+        self.remove_address_button.clicked.connect(self.remove_selected_address)
+        row.addWidget(self.add_address_button)
+        row.addWidget(self.remove_address_button)
+        row.addStretch(1)
+        layout.addWidget(self.address_count)
+        layout.addWidget(self.address_list, 1)
+        layout.addLayout(row)
+        return page
+
+    def _build_tags_note(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.tags_title = _label("sectionTitle")
+        self.tag_list = QListWidget()
+        self.tag_list.setObjectName("customerTags")
+        self.tag_list.itemChanged.connect(lambda _i: self._update_buttons())
+        self.save_tags_button = QPushButton()
+        self.save_tags_button.setObjectName("actionButton")
+        self.save_tags_button.setAutoDefault(False)
+        self.save_tags_button.clicked.connect(self.save_tags)
+        top = QHBoxLayout()
+        top.addWidget(self.tags_title, 1)
+        top.addWidget(self.save_tags_button)
+        layout.addLayout(top)
+        layout.addWidget(self.tag_list, 1)
+        note_top = QHBoxLayout()
+        self.note_title = _label("sectionTitle")
+        self.note_hint = _label("muted")
+        self.save_note_button = QPushButton()
+        self.save_note_button.setObjectName("actionButton")
+        self.save_note_button.setAutoDefault(False)
+        self.save_note_button.clicked.connect(self.save_note)
+        note_top.addWidget(self.note_title)
+        note_top.addWidget(self.note_hint, 1)
+        note_top.addWidget(self.save_note_button)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setObjectName("staffNote")
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setFixedHeight(90)
+        self.note_edit.textChanged.connect(self._update_buttons)
+        layout.addLayout(note_top)
+        layout.addWidget(self.note_edit)
+        return page
+
+    def _build_points(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.points_summary = _label(selectable=True)
+        self.points_hint = _label("muted", wrap=True)
+        self.points_table = _table(5, 4)
+        self.points_table.setObjectName("pointsLedger")
+        layout.addWidget(self.points_summary)
+        layout.addWidget(self.points_hint)
+        layout.addWidget(self.points_table, 1)
+        return page
+
+    def _build_referred(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.referred_table = _table(5, 1)
+        self.referred_table.setObjectName("referredCustomers")
+        self.referred_empty = _label("muted")
+        layout.addWidget(self.referred_empty)
+        layout.addWidget(self.referred_table, 1)
+        return page
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            if self.profile is not None:
+                self._fill()
+            self._fill_stats()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.edit_button.setText(self.tr("Edit…"))
+        self.create_order_button.setText(self.tr("Create order"))
+        self.close_button.setText(self.tr("Close"))
+        for index, text in enumerate(
+            (self.tr("Statistics"), self.tr("Orders"), self.tr("Addresses"),
+             self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"))
+        ):  # fmt: skip
+            self.tabs.setTabText(index, text)
+        self.contact_title.setText(self.tr("Contact"))
+        captions = (self.tr("Phones"), self.tr("Email"), self.tr("Zalo"), self.tr("Facebook"),
+                    self.tr("Gender"), self.tr("Birthday"), self.tr("Source"),
+                    self.tr("Referred by"), self.tr("Customer since"),
+                    self.tr("Points"))  # fmt: skip
+        for key, text in zip(self.contact_keys, captions, strict=True):
+            self.contact_captions[key].setText(text)
+        self.staff_caption.setText(self.tr("Assigned staff member"))
+        self.from_caption.setText(self.tr("From"))
+        self.to_caption.setText(self.tr("to"))
+        self.stats_button.setText(self.tr("Show"))
+        stat_captions = (self.tr("Orders"), self.tr("Successful orders"),
+                         self.tr("Total expenses"), self.tr("Average order value"),
+                         self.tr("Success rate"))  # fmt: skip
+        for key, text in zip(self.stat_keys, stat_captions, strict=True):
+            self.stat_captions[key].setText(text)
+        self.by_status_title.setText(self.tr("Orders by status"))
+        self.status_table.setHorizontalHeaderLabels([self.tr("Status"), self.tr("Orders")])
+        self.orders_hint.setText(self.tr("Double-click an order to open it."))
+        self.orders_empty.setText(self.tr("This customer has no orders yet."))
+        self.orders_table.setHorizontalHeaderLabels(
+            [self.tr("Order date"), self.tr("Order ID"), self.tr("Shop"), self.tr("Status"),
+             self.tr("Total")]
+        )  # fmt: skip
+        self.add_address_button.setText(self.tr("Add address…"))
+        self.remove_address_button.setText(self.tr("Remove"))
+        self.tags_title.setText(self.tr("Tags"))
+        self.save_tags_button.setText(self.tr("Save tags"))
+        self.note_title.setText(self.tr("Staff note"))
+        self.note_hint.setText(self.tr("only staff see it, never printed"))
+        self.note_edit.setPlaceholderText(self.tr("A note for the team about this customer"))
+        self.save_note_button.setText(self.tr("Save note"))
+        self.points_hint.setText(
+            self.tr("Read-only: earning, redeeming and adjusting points come with Loyalty.")
+        )
+        self.points_table.setHorizontalHeaderLabels(
+            [self.tr("When"), self.tr("Kind"), self.tr("Points"), self.tr("Balance"),
+             self.tr("Reason")]
+        )  # fmt: skip
+        self.referred_empty.setText(self.tr("Nobody was referred by this customer."))
+        self.referred_table.setHorizontalHeaderLabels(
+            [self.tr("Code"), self.tr("Name"), self.tr("Orders"), self.tr("Total expenses"),
+             self.tr("Created")]
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Read the customer again (profile, orders, ledger, referred) and show it."""
+        try:
+            self.profile = svc.customer_profile(self.ctx, self.customer_id)
+            self._orders = svc.customer_orders(self.ctx, self.customer_id)
+            self._points = svc.points_ledger(self.ctx, self.customer_id)
+            self._referred = svc.referred_customers(self.ctx, self.customer_id)
+        except PrimedistError as exc:
+            show_error(self, exc.user_message)
+            return
+        note = self.profile.note
+        if self.note_edit.toPlainText() == self._saved_note:  # keep what is being typed
+            self.note_edit.setPlainText(note)
+        self._saved_note = note
+        self._fill()
+
+    def _fill(self) -> None:
+        p = self.profile
+        assert p is not None
+        lang = current_language()
+        self.setWindowTitle(self.tr("Customer %1").replace("%1", f"{p.name} ({p.code})"))
+        self.avatar.setPixmap(avatar_pixmap(p.name, p.initials, p.avatar_path))
+        self.name_label.setText(p.name)
+        meta = [enum_label(p.rank)]
+        if p.level:
+            meta.append(p.level)
+        meta.append(p.code)
+        self.meta_label.setText(" · ".join(meta))
+        referrer = f"{p.referrer.name} ({p.referrer.code})" if p.referrer else ""
+        points = self.tr("%1 remaining / %2 earned")
+        values = {
+            "phones": "\n".join(p.phones),
+            "email": p.email or "",
+            "zalo": p.zalo_id or "",
+            "facebook": p.facebook_id or "",
+            "gender": gender_label(p.gender) if p.gender != Gender.UNKNOWN else "",
+            "birthday": format_date(p.birthday, lang) if p.birthday else "",
+            "source": source_label(p.source),
+            "referrer": referrer,
+            "created": format_date(_aware(p.created_at), lang),
+            "points": points.replace("%1", format_number(p.points_balance, lang)).replace(
+                "%2", format_number(p.points_earned, lang)
+            ),
+        }
+        for key, text in values.items():
+            self.contact_values[key].setText(text or DASH)
+        self._fill_staff(p)
+        self._fill_orders()
+        self._fill_addresses(p)
+        self._fill_tags(p)
+        self._fill_points(p)
+        self._fill_referred()
+        self._update_buttons()
+
+    def _fill_staff(self, p: CustomerProfile) -> None:
+        combo = self.staff_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self.tr("Nobody"), None)
+        for s in p.staff:
+            combo.addItem(s.name, s.id)
+        index = combo.findData(p.assigned_user_id) if p.assigned_user_id is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _fill_orders(self) -> None:
+        table = self.orders_table
+        table.setRowCount(len(self._orders))
+        for row, o in enumerate(self._orders):
+            cells = (_item(_when(o.created_at), key=o.id), _item(o.external_id), _item(o.shop),
+                     _item(enum_label(o.status)), _item(_money(o.total), right=True))  # fmt: skip
+            for col, cell in enumerate(cells):
+                table.setItem(row, col, cell)
+        empty = not self._orders
+        table.setVisible(not empty)
+        self.orders_hint.setVisible(not empty)
+        self.orders_empty.setVisible(empty)
+
+    def _fill_addresses(self, p: CustomerProfile) -> None:
+        self.address_list.clear()
+        for a in p.addresses:
+            who = " · ".join(x for x in (a.recipient, a.phone) if x)
+            text = a.one_line() + (f"\n{who}" if who else "")
+            if a.is_default:
+                text = f"★ {text}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            if a.is_default:
+                item.setToolTip(self.tr("Default delivery address"))
+            self.address_list.addItem(item)
+        self.address_count.setText(
+            self.tr("%1 of at most %2 addresses; adding one more replaces the oldest.")
+            .replace("%1", str(len(p.addresses)))
+            .replace("%2", str(MAX_ADDRESSES))
+        )
+
+    def _fill_tags(self, p: CustomerProfile) -> None:
+        self.tag_list.blockSignals(True)
+        self.tag_list.clear()
+        for t in p.tags:
+            item = QListWidgetItem(t.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if t.ticked else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, t.id)
+            self.tag_list.addItem(item)
+        self.tag_list.blockSignals(False)
+
+    def _fill_points(self, p: CustomerProfile) -> None:
+        lang = current_language()
+        self.points_summary.setText(
+            self.tr("Remaining %1 · total earned %2")
+            .replace("%1", format_number(p.points_balance, lang))
+            .replace("%2", format_number(p.points_earned, lang))
+        )
+        table = self.points_table
+        table.setRowCount(len(self._points))
+        for row, e in enumerate(self._points):
+            kind = POINTS_KINDS.get(e.kind)
+            delta = format_number(e.delta, lang)
+            cells = (_item(_when(e.created_at)), _item(_customers(kind) if kind else e.kind),
+                     _item(f"+{delta}" if e.delta > 0 else delta, right=True),
+                     _item(format_number(e.balance_after, lang), right=True),
+                     _item(e.reason or ""))  # fmt: skip
+            for col, cell in enumerate(cells):
+                table.setItem(row, col, cell)
+
+    def _fill_referred(self) -> None:
+        lang = current_language()
+        table = self.referred_table
+        table.setRowCount(len(self._referred))
+        for row, r in enumerate(self._referred):
+            cells = (_item(r.code, key=r.id), _item(r.name),
+                     _item(format_number(r.total_orders, lang), right=True),
+                     _item(_money(r.total_expenses), right=True),
+                     _item(format_date(_aware(r.created_at), lang)))  # fmt: skip
+            for col, cell in enumerate(cells):
+                table.setItem(row, col, cell)
+        empty = not self._referred
+        table.setVisible(not empty)
+        self.referred_empty.setVisible(empty)
+
+    # ------------------------------------------------------------------ statistics
+
+    def stats_range(self) -> tuple[date, date]:
+        return _pydate(self.date_from.date()), _pydate(self.date_to.date())
+
+    def set_stats_range(self, start: date, end: date) -> None:
+        self.date_from.setDate(_qdate(start))
+        self.date_to.setDate(_qdate(end))
+
+    def load_stats(self) -> None:
+        """Compute the statistics of the chosen range on the database worker."""
+        start, end = self.stats_range()
+        if end < start:
+            self.show_message(self.tr("The end date is before the start date."))
+            return
+        ctx, cid = self.ctx, self.customer_id
+        self.stats_loading = True
+        self.stats_button.setEnabled(False)
+        Op(
+            self,
+            lambda _job: svc.customer_period_stats(ctx, cid, start, end),
+            engine=ctx.engine,
+            title=self.tr("Customer statistics"),
+        ).success(self._stats_loaded).finally_(self._stats_done).run()
+
+    def _stats_loaded(self, stats: PeriodStats) -> None:
+        if shiboken6.isValid(self):
+            self.stats = stats
+            self._fill_stats()
+
+    def _stats_done(self) -> None:
+        if shiboken6.isValid(self):
+            self.stats_loading = False
+            self.stats_button.setEnabled(True)
+
+    def _fill_stats(self) -> None:
+        st = self.stats
+        lang = current_language()
+        if st is None:
+            for value in self.stat_values.values():
+                value.setText(DASH)
+            return
+        avg = st.average_order_value
+        values = {
+            "total_orders": format_number(st.total_orders, lang),
+            "successful": format_number(st.successful_orders, lang),
+            "expenses": _money(st.total_expenses),
+            "average": DASH if avg is None else _money(avg),
+            "success_rate": _percent(st.success_rate),
+        }
+        for key, text in values.items():
+            self.stat_values[key].setText(text)
+        for row, status in enumerate(OrderStatus):
+            self.status_table.setItem(row, 0, _item(enum_label(status)))
+            count = format_number(st.by_status.get(status, 0), lang)
+            self.status_table.setItem(row, 1, _item(count, right=True))
+
+    # ------------------------------------------------------------------ changes
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _update_buttons(self) -> None:
+        idle = not self._busy and self.profile is not None
+        self.save_note_button.setEnabled(
+            idle and self.note_edit.toPlainText().strip() != self._saved_note.strip()
+        )
+        self.save_tags_button.setEnabled(idle and self.ticked_tags() != self._stored_tags())
+        self.add_address_button.setEnabled(idle)
+        self.remove_address_button.setEnabled(idle and bool(self.address_list.selectedItems()))
+        self.staff_combo.setEnabled(idle)
+        self.edit_button.setEnabled(idle)
+
+    def _stored_tags(self) -> list[int]:
+        return sorted(t.id for t in self.profile.tags if t.ticked) if self.profile else []
+
+    def ticked_tags(self) -> list[int]:
+        ids = []
+        for row in range(self.tag_list.count()):
+            item = self.tag_list.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                ids.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return sorted(ids)
+
+    def _run(
+        self, title: str, work: Callable[[], object], done: Callable[[object], None] | None = None
+    ) -> None:
+        """A change on the database worker; then the customer as stored; `changed` when it
+        worked (a failure is shown by Op)."""
+        if self._busy:
+            return
+        self._busy = True
+        self._update_buttons()
+        results: list[object] = []
+        Op(self, lambda _job: work(), engine=self.ctx.engine, title=title).success(
+            results.append
+        ).finally_(lambda: self._finish(results, done)).run()
+
+    def _finish(self, results: list[object], done: Callable[[object], None] | None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy = False
+        self.reload()  # also after a failure: the customer as it is now
+        self._update_buttons()
+        if results:
+            if done is not None:
+                done(results[0])
+            self.changed.emit()
+
+    def save_note(self) -> None:
+        text = self.note_edit.toPlainText()
+        ctx, cid = self.ctx, self.customer_id
+        self._run(self.tr("Saving the note"), lambda: svc.set_note(ctx, cid, text),
+                  lambda _r: self.show_message(self.tr("Note saved.")))  # fmt: skip
+
+    def save_tags(self) -> None:
+        ids = self.ticked_tags()
+        ctx, cid = self.ctx, self.customer_id
+        self._run(self.tr("Saving the tags"), lambda: svc.set_tags(ctx, cid, ids),
+                  lambda _r: self.show_message(self.tr("Tags saved.")))  # fmt: skip
+
+    def _staff_chosen(self, index: int) -> None:
+        user_id = self.staff_combo.itemData(index)
+        self.assign_staff(None if user_id is None else int(user_id))
+
+    def assign_staff(self, user_id: int | None) -> None:
+        ctx, cid = self.ctx, self.customer_id
+        self._run(self.tr("Assigning the customer"), lambda: svc.assign_staff(ctx, cid, user_id))
+
+    def _ask_address(self) -> None:
+        dialog = AddressDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.add_address(dialog.draft()))
+        self.address_dialog = dialog
+        dialog.open()
+
+    def add_address(self, draft: AddressDraft) -> bool:
+        """Save a new address; with MAX_ADDRESSES already, first say which one it replaces
+        and ask. Returns False when the user said no."""
+        assert self.profile is not None
+        addresses = self.profile.addresses
+        if len(addresses) >= MAX_ADDRESSES:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Replace the oldest address"),
+                self.tr(
+                    "This customer already has %1 addresses, the most kept. Saving this one "
+                    "replaces the oldest:\n%2\n\nSave it?"
+                )
+                .replace("%1", str(MAX_ADDRESSES))
+                .replace("%2", addresses[0].one_line()),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        ctx, cid = self.ctx, self.customer_id
+        self._run(self.tr("Saving the address"), lambda: svc.add_address(ctx, cid, draft),
+                  self._address_added)  # fmt: skip
+        return True
+
+    def _address_added(self, result: object) -> None:
+        if isinstance(result, AddressResult) and result.replaced is not None:
+            self.show_message(
+                self.tr("Address added; it replaced the oldest one: %1").replace(
+                    "%1", result.replaced.one_line()
+                )
+            )
+        else:
+            self.show_message(self.tr("Address added."))
+
+    def remove_selected_address(self) -> None:
+        items = self.address_list.selectedItems()
+        if not items:
+            return
+        address_id = int(items[0].data(Qt.ItemDataRole.UserRole))
+        ctx, cid = self.ctx, self.customer_id
+        self._run(self.tr("Removing the address"),
+                  lambda: svc.remove_address(ctx, cid, address_id))  # fmt: skip
+
+    def _order_double_clicked(self, row: int, _column: int) -> None:
+        item = self.orders_table.item(row, 0)
+        if item is not None:
+            self.openOrder.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def open_editor(self) -> QDialog:
+        from primedist.ui.customers.editor import CustomerEditor
+
+        editor = CustomerEditor(self.ctx, self.customer_id, parent=self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.accepted.connect(self._edited)
+        self.editor = editor
+        editor.open()
+        return editor
+
+    def _edited(self) -> None:
+        if shiboken6.isValid(self):
+            self.reload()
+            self.changed.emit()
