@@ -75,6 +75,8 @@ class TabularFile:
         self.path = path
         self.name = path.name
         self.header = [normalize_header(h) for h in header]
+        #: The header cells as written (trimmed text), for showing them to people.
+        self.raw_header = [cell_text(h) for h in header]
         self.header_row = header_row
         self.width = len(self.header)
         self.columns: dict[str, int] = {}

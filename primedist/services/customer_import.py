@@ -1,0 +1,1100 @@
+"""Import customers from a .csv/.xlsx file: `primedist import customers FILE`, or the
+Customers tab's import wizard (ui/customers/import_wizard.py).
+
+The file's columns are *mapped* to customer fields (`FIELDS`): guessed from Vietnamese or
+English headers, accents optional (`Tên khách hàng`, `Họ tên`, `SĐT`, `Số điện thoại`,
+`Phone`...; `read_preview`), changeable by the caller (`mapping`). Only `name` is required.
+The import follows the rules of the other imports (services/import_support.py) in two
+phases:
+
+1. **Read and check** every row without touching the database. A bad value rejects its
+   row (the report names the row, the file's column and the reason); other rows go on. A
+   problem with the file itself (missing, empty, not Excel, no name column, too big...)
+   raises `ValidationError` and nothing is written.
+2. **Plan and write** in ONE transaction: a row's customer is found by its customer code,
+   else by any of its normalised phones (stored customers, then earlier rows of the file);
+   found → the duplicate policy decides (*skip* the row, *update* that customer: fill the
+   file's non-empty values, add phones, tags and the address, never blank anything out;
+   *create* a new customer anyway); not found → a new customer (code `KH000123` from its
+   id, folded `search_text`, FTS-indexed once after the bulk insert). Core executemany
+   throughout; a cancel or an error rolls everything back.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.phone import is_masked_phone, normalize_phone
+from primedist.core.search_keys import search_text
+from primedist.core.text import fold
+from primedist.db.engine import is_sqlite
+from primedist.db.product_summary import chunks
+from primedist.domain.base import table_of
+from primedist.domain.customer import (
+    MAX_ADDRESSES,
+    Address,
+    Customer,
+    CustomerPhone,
+    CustomerTag,
+    Tag,
+    customer_code,
+)
+from primedist.domain.enums import Gender, Module, Rank
+from primedist.errors import ValidationError
+from primedist.io.tabular import (
+    Cell,
+    TabularFile,
+    cell_text,
+    normalize_header,
+    open_table,
+    parse_datetime,
+)
+from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter
+from primedist.jobs.progress import Progress
+from primedist.services.context import ServiceContext
+from primedist.services.import_support import (
+    PLAN_SHARE,
+    READ_SHARE,
+    ImportReportBase,
+    RejectedRow,
+    column_length,
+    record_import,
+    run_import,
+    search_indexed_after,
+    shown,
+)
+from primedist.services.order_import import province_code
+
+customers_t = table_of(Customer)
+phones_t = table_of(CustomerPhone)
+addresses_t = table_of(Address)
+tags_t = table_of(Tag)
+customer_tags_t = table_of(CustomerTag)
+
+
+class DuplicatePolicy(StrEnum):
+    """What to do with a row whose phone (or code) belongs to a customer already: the
+    same values as services.customers.DuplicatePolicy (either may be passed)."""
+
+    SKIP = "skip"
+    UPDATE = "update"
+    CREATE = "create"
+
+
+#: The customer fields a file's columns can be mapped to, in the wizard's order.
+FIELDS = (
+    "name", "phone", "email", "gender", "birthday", "code", "zalo_id", "facebook_id",
+    "source", "address", "province", "tags", "note",
+)  # fmt: skip
+REQUIRED = ("name",)
+#: {field: (Vietnamese header, English header)}: what the export writes; the import
+#: accepts both (accents optional) and the field key itself.
+HEADERS: dict[str, tuple[str, str]] = {
+    "name": ("Tên khách hàng", "Name"),
+    "phone": ("Số điện thoại", "Phone"),
+    "email": ("Email", "Email"),
+    "gender": ("Giới tính", "Gender"),
+    "birthday": ("Ngày sinh", "Birthday"),
+    "code": ("Mã khách hàng", "Customer code"),
+    "zalo_id": ("Zalo", "Zalo ID"),
+    "facebook_id": ("Facebook", "Facebook ID"),
+    "source": ("Nguồn", "Source"),
+    "address": ("Địa chỉ", "Address"),
+    "province": ("Tỉnh/Thành phố", "Province"),
+    "tags": ("Thẻ", "Tags"),
+    "note": ("Ghi chú", "Note"),
+}
+#: More spellings people use (folded, words joined by `_`; see `header_key`).
+_MORE_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("ten", "ho_ten", "ho_va_ten", "ten_kh", "khach_hang", "ten_khach", "full_name",
+             "customer_name", "customer", "ho_ten_khach_hang", "ten_nguoi_mua", "buyer_name"),
+    "phone": ("sdt", "so_dt", "dien_thoai", "dt", "di_dong", "so_di_dong", "phone_number",
+              "mobile", "tel", "telephone", "customer_phone", "sdt_khach_hang"),
+    "email": ("e_mail", "mail", "thu_dien_tu", "dia_chi_email"),
+    "gender": ("gioi_tinh", "sex", "phai"),
+    "birthday": ("ngay_sinh", "sinh_nhat", "date_of_birth", "dob", "birth_date", "birthdate"),
+    "code": ("ma_kh", "ma_khach", "customer_code", "customer_id", "ma"),
+    "zalo_id": ("zalo", "zalo_id", "id_zalo"),
+    "facebook_id": ("facebook", "fb", "facebook_id", "id_facebook", "fb_id"),
+    "source": ("nguon", "nguon_khach", "nguon_khach_hang", "source", "kenh", "channel"),
+    "address": ("dia_chi", "street", "dia_chi_giao_hang", "so_nha", "address_line"),
+    "province": ("tinh", "tinh_thanh", "tinh_thanh_pho", "thanh_pho", "city", "province",
+                 "tinh_tp"),
+    "tags": ("the", "nhan", "tag", "the_khach_hang"),
+    "note": ("ghi_chu", "notes", "note", "ghi_chu_noi_bo"),
+}  # fmt: skip
+
+#: Separates tag names in the `tags` column, and several phones in the `phone` column.
+TAG_SEPARATOR = ";"
+_PHONE_SPLIT = re.compile(r"[;,/|]")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: The source of new customers when the file has no (or an empty) source.
+IMPORT_SOURCE = "import"
+MAX_NOTE = 10_000
+#: Words of the gender column (folded) → Gender.
+GENDERS: dict[str, Gender] = {
+    "female": Gender.FEMALE, "f": Gender.FEMALE, "nu": Gender.FEMALE, "woman": Gender.FEMALE,
+    "male": Gender.MALE, "m": Gender.MALE, "nam": Gender.MALE, "man": Gender.MALE,
+    "other": Gender.OTHER, "khac": Gender.OTHER,
+    "unknown": Gender.UNKNOWN, "khong ro": Gender.UNKNOWN,
+}  # fmt: skip
+
+MAX_LENGTH: dict[str, int] = {
+    "name": column_length(customers_t.c.name),
+    "email": column_length(customers_t.c.email),
+    "code": column_length(customers_t.c.code),
+    "zalo_id": column_length(customers_t.c.zalo_id),
+    "facebook_id": column_length(customers_t.c.facebook_id),
+    "source": column_length(customers_t.c.source),
+    "address": column_length(addresses_t.c.street),
+    "province": column_length(addresses_t.c.province),
+    "tags": column_length(tags_t.c.name),
+    "note": MAX_NOTE,
+}
+_BATCH = 5_000
+_FORMULA_STARTS = "=+-@\t\r"
+#: Rows shown by the wizard's preview.
+PREVIEW_ROWS = 20
+
+
+def header_key(name: str) -> str:
+    """A header as a key: folded (accents optional), words of letters/digits joined by _."""
+    return "_".join(re.findall(r"[a-z0-9]+", fold(name)))
+
+
+#: Every accepted header (as a key) → field.
+HEADER_ALIASES: dict[str, str] = {}
+for _field, (_vi, _en) in HEADERS.items():
+    for _name in (_field, _vi, _en, *_MORE_ALIASES.get(_field, ())):
+        HEADER_ALIASES.setdefault(header_key(_name), _field)
+
+
+def guess_mapping(headers: Sequence[str]) -> dict[str, str]:
+    """{field: header} for the headers that name a field; each field and header once (the
+    first header naming a field wins)."""
+    out: dict[str, str] = {}
+    for header in headers:
+        f = HEADER_ALIASES.get(header_key(header)) if header else None
+        if f is not None and f not in out:
+            out[f] = header
+    return out
+
+
+def merge_mapping(guessed: Mapping[str, str], overrides: Mapping[str, str]) -> dict[str, str]:
+    """The guessed mapping with `overrides` ({field: header}) on top: a header an override
+    takes is no longer mapped to the field it was guessed for. An empty header unmaps."""
+    taken = {header_key(h) for h in overrides.values() if h}
+    out = {f: h for f, h in guessed.items() if f not in overrides and header_key(h) not in taken}
+    out.update({f: h for f, h in overrides.items() if h})
+    return out
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a file, for the mapping step."""
+
+    file: str
+    #: The header cells as written ("" for an empty one).
+    headers: list[str]
+    #: The first data rows, as text, one cell per header.
+    rows: list[list[str]]
+    #: {field: header} guessed from the header names.
+    guessed_mapping: dict[str, str]
+
+
+def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> Preview:
+    """The header and first `rows` data rows of `path` and the guessed mapping.
+
+    Raises ValidationError for a file that cannot be imported (missing, empty, not Excel,
+    not UTF-8, too big, a header but no data rows, a repeated column).
+    """
+    path = Path(path)
+    with open_table(path) as table:
+        headers = list(table.raw_header)
+        shown_rows: list[list[str]] = []
+        iterator = table.rows()
+        for _number, cells in iterator:
+            shown_rows.append([cell_text(c) for c in cells])
+            if len(shown_rows) >= rows:
+                break
+        if not shown_rows:  # pragma: no cover - rows() raises for a file without data rows
+            raise ValidationError(f"{path.name} has a header but no data rows")
+    return Preview(path.name, headers, shown_rows, guess_mapping(headers))
+
+
+# --------------------------------------------------------------------------- report
+
+
+class RowOutcome(NamedTuple):
+    """What happened to one row: imported, updated, unchanged, skipped or rejected."""
+
+    row: int
+    outcome: str
+    #: The customer the row created or matched ("" for a rejected row).
+    customer_code: str
+    column: str | None
+    reason: str
+
+
+#: Outcome words of the saved report: {outcome: (Vietnamese, English)}.
+OUTCOME_WORDS = {
+    "imported": ("Đã thêm", "Imported"),
+    "updated": ("Đã cập nhật", "Updated"),
+    "unchanged": ("Không đổi", "Unchanged"),
+    "skipped": ("Bỏ qua", "Skipped"),
+    "rejected": ("Bị từ chối", "Rejected"),
+}
+
+
+@dataclass
+class CustomerImportReport(ImportReportBase):
+    """What a customers import did. Every data row is counted once in imported, updated,
+    unchanged, skipped or rejected; `rows` tells each row's outcome (by row number)."""
+
+    file: str = ""
+    on_duplicate: str = DuplicatePolicy.SKIP.value
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    phones_added: int = 0
+    addresses_added: int = 0
+    tags_created: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.imported or self.updated)
+
+    @property
+    def skipped_rows(self) -> list[RowOutcome]:
+        return [r for r in self.rows if r.outcome == "skipped"]
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "on_duplicate": self.on_duplicate, "rows_read": self.rows_read,
+            "imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped, "phones_added": self.phones_added,
+            "addresses_added": self.addresses_added, "tags_created": self.tags_created,
+            "rows_rejected": len(self.rejected), "seconds": round(self.seconds, 3),
+        }  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.counts()
+        data["rows_rejected"] = [
+            {"row": r.row, "column": r.column, "reason": r.reason} for r in self.rejected
+        ]
+        data["rows_skipped"] = [
+            {"row": r.row, "customer_code": r.customer_code, "reason": r.reason}
+            for r in self.skipped_rows
+        ]
+        return data
+
+    def summary(self) -> str:
+        text = (
+            f"Imported {self.file}: {self.rows_read:,} rows; {self.imported:,} new customers, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.skipped:,} skipped"
+        )
+        return text + self._summary_tail()
+
+    def save_report(self, path: Path, lang: str = "en") -> Path:
+        """Write every row's outcome to a .csv (UTF-8 with BOM) or .xlsx file: row,
+        outcome, customer code, column, reason. Returns the path written."""
+        path = Path(path)
+        index = 0 if lang == "vi" else 1
+        heads = (("Dòng", "Row"), ("Kết quả", "Outcome"), ("Mã khách hàng", "Customer code"),
+                 ("Cột", "Column"), ("Lý do", "Reason"))  # fmt: skip
+        lines = sorted(self.rows, key=lambda r: r.row)
+        values = (
+            (r.row, OUTCOME_WORDS[r.outcome][index], r.customer_code, r.column or "", r.reason)
+            for r in lines
+        )
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            with path.open("w", encoding="utf-8-sig", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow([h[index] for h in heads])
+                writer.writerows(values)
+        elif suffix == ".xlsx":
+            kinds = ("int", "text", "text", "text", "text")
+            widths = (8, 14, 14, 20, 70)
+            columns = [
+                XlsxColumn(h[index], k, w) for h, k, w in zip(heads, kinds, widths, strict=True)
+            ]
+            with XlsxStreamWriter(path, columns, sheet_name="Import") as xw:
+                for row in values:
+                    xw.write_row(row)
+        else:
+            raise ValidationError(
+                f"Save the report as .csv or .xlsx, not {path.name!r}.", field="path"
+            )
+        return path
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Row(NamedTuple):
+    """One checked data row. None = the cell is empty or its column is not mapped."""
+
+    row: int
+    name: str
+    #: Normalised phones, the first one primary (masked phones are left out).
+    phones: tuple[str, ...]
+    email: str | None
+    gender: Gender | None
+    birthday: date | None
+    code: str | None
+    zalo_id: str | None
+    facebook_id: str | None
+    source: str | None
+    address: str | None
+    province: str | None
+    tags: tuple[str, ...]
+    note: str | None
+
+
+class _Bad(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _clean(value: Cell) -> str:
+    text = value.strip() if isinstance(value, str) else cell_text(value)
+    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_STARTS:
+        return text[1:]  # the export's formula guard
+    return text
+
+
+@dataclass
+class _Reader:
+    """Turns cells into `_Row`s; `heads` names each field's column as the file does."""
+
+    positions: dict[str, int]
+    heads: dict[str, str]
+    today: date
+
+    def parse(self, number: int, cells: list[Cell]) -> _Row:
+        get = self._get
+        name = get(cells, "name")
+        if not name:
+            raise _Bad(self.heads["name"], "is empty (a customer needs a name)")
+        self._limit("name", name)
+        phones: list[str] = []
+        raw_phone = get(cells, "phone")
+        if raw_phone:
+            for part in _PHONE_SPLIT.split(raw_phone):
+                part = part.strip()
+                if not part or is_masked_phone(part):
+                    continue  # a masked phone never matches and is not kept
+                norm = normalize_phone(part)
+                if norm is None:
+                    raise _Bad(self.heads["phone"], f"{shown(part)} is not a phone number")
+                if norm not in phones:
+                    phones.append(norm)
+        email = get(cells, "email")
+        if email:
+            self._limit("email", email)
+            if not _EMAIL_RE.fullmatch(email):
+                raise _Bad(self.heads["email"], f"{shown(email)} is not an email address")
+            email = email.lower()
+        gender = None
+        raw_gender = get(cells, "gender")
+        if raw_gender:
+            gender = GENDERS.get(fold(raw_gender))
+            if gender is None:
+                raise _Bad(
+                    self.heads["gender"],
+                    f"unknown value {shown(raw_gender)} (use female/male/other or nữ/nam/khác)",
+                )
+        birthday = self._birthday(cells)
+        tags: tuple[str, ...] = ()
+        raw_tags = get(cells, "tags")
+        if raw_tags:
+            names = dict.fromkeys(t.strip() for t in raw_tags.split(TAG_SEPARATOR) if t.strip())
+            for tag in names:
+                self._limit("tags", tag)
+            tags = tuple(names)
+        return _Row(
+            row=number,
+            name=name,
+            phones=tuple(phones),
+            email=email or None,
+            gender=gender,
+            birthday=birthday,
+            code=self._text(cells, "code"),
+            zalo_id=self._text(cells, "zalo_id"),
+            facebook_id=self._text(cells, "facebook_id"),
+            source=self._text(cells, "source"),
+            address=self._text(cells, "address"),
+            province=self._text(cells, "province"),
+            tags=tags,
+            note=self._text(cells, "note"),
+        )
+
+    def _get(self, cells: list[Cell], key: str) -> str:
+        pos = self.positions.get(key)
+        if pos is None:
+            return ""
+        value = cells[pos]
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return ""
+            if value[0] == "'" and len(value) > 1 and value[1] in _FORMULA_STARTS:
+                return value[1:]
+            return value
+        return _clean(value)
+
+    def _limit(self, key: str, text: str) -> None:
+        limit = MAX_LENGTH[key]
+        if len(text) > limit:
+            raise _Bad(self.heads[key], f"is {len(text):,} characters long: the limit is {limit:,}")
+
+    def _text(self, cells: list[Cell], key: str) -> str | None:
+        text = self._get(cells, key)
+        if not text:
+            return None
+        self._limit(key, text)
+        return text
+
+    def _birthday(self, cells: list[Cell]) -> date | None:
+        pos = self.positions.get("birthday")
+        if pos is None:
+            return None
+        value = cells[pos]
+        if isinstance(value, str) and not value.strip():
+            return None
+        try:
+            day = parse_datetime(value).date()
+        except ValueError as exc:
+            raise _Bad(self.heads["birthday"], str(exc)) from None
+        if not date(1900, 1, 1) <= day <= self.today:
+            raise _Bad(self.heads["birthday"], f"{day:%d/%m/%Y} is not a possible birthday")
+        return day
+
+
+@dataclass
+class _ReadResult:
+    name: str
+    rows: list[_Row]
+    rejected: list[RejectedRow]
+    rows_read: int
+
+
+def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]:
+    """{field: column position} for `mapping` ({field: header as written or as a key})."""
+    by_text = {h: i for i, h in enumerate(table.raw_header) if h}
+    by_key: dict[str, int] = {}
+    for i, h in enumerate(table.raw_header):
+        if h:
+            by_key.setdefault(header_key(h), i)
+    out: dict[str, int] = {}
+    used: dict[int, str] = {}
+    for f, header in mapping.items():
+        if f not in FIELDS:
+            raise ValidationError(
+                f"Unknown customer field {f!r} (fields: {', '.join(FIELDS)}).", field="mapping"
+            )
+        if not header:
+            continue
+        pos = by_text.get(header.strip())
+        if pos is None:
+            pos = by_key.get(header_key(header))
+        if pos is None:
+            pos = table.columns.get(normalize_header(header))
+        if pos is None:
+            raise ValidationError(
+                f"{table.name} has no column {header!r} (its columns: "
+                f"{', '.join(h for h in table.raw_header if h)}).",
+                field="mapping",
+            )
+        if pos in used:
+            raise ValidationError(
+                f"The column {header!r} is mapped to both {used[pos]} and {f}: map it once.",
+                field="mapping",
+            )
+        used[pos] = f
+        out[f] = pos
+    if "name" not in out:
+        vi, en = HEADERS["name"]
+        raise ValidationError(
+            f"{table.name} has no customer name column: name one {vi!r} or {en!r}, or map "
+            "a column to name.",
+            column="name",
+        )
+    return out
+
+
+def _read(
+    path: Path, prog: Progress, mapping: Mapping[str, str] | None, today: date
+) -> _ReadResult:
+    with open_table(path) as table:
+        if mapping is None:
+            mapping = guess_mapping(table.raw_header)
+        positions = _positions(table, mapping)
+        heads = {f: table.raw_header[p] for f, p in positions.items()}
+        reader = _Reader(positions, heads, today)
+        parse = reader.parse
+        rows: list[_Row] = []
+        rejected: list[RejectedRow] = []
+        next_check = 5_000
+        for number, cells in table.rows():
+            try:
+                rows.append(parse(number, cells))
+            except _Bad as bad:
+                rejected.append(RejectedRow(number, bad.column, bad.reason))
+            if len(rows) + len(rejected) >= next_check:
+                next_check += 5_000
+                prog.check()
+                prog.update(READ_SHARE * table.fraction, f"Reading {table.name}")
+        return _ReadResult(table.name, rows, rejected, table.rows_read)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(slots=True, eq=False)
+class _New:
+    """A customer the import creates (values merged from every row that updates it)."""
+
+    first_row: int
+    values: dict[str, Any]
+    phones: list[str]
+    tags: list[str]
+    addresses: list[tuple[str | None, str | None]]
+    id: int = 0
+    code: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class _Stored:
+    """A stored customer rows of the file update."""
+
+    id: int
+    values: dict[str, Any]
+    changes: dict[str, Any] = field(default_factory=dict)
+    phones: list[str] = field(default_factory=list)
+    new_phones: list[str] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+    new_tags: list[str] = field(default_factory=list)
+    addresses: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    new_addresses: list[tuple[str | None, str | None]] = field(default_factory=list)
+
+
+#: Customer columns an import sets (besides the name).
+_VALUE_FIELDS = ("email", "gender", "birthday", "zalo_id", "facebook_id", "source", "note")
+
+
+def _row_values(r: _Row) -> dict[str, Any]:
+    """The customer columns a row gives (non-empty ones only)."""
+    values: dict[str, Any] = {"name": r.name}
+    for key in _VALUE_FIELDS:
+        value = getattr(r, key)
+        if value is not None:
+            values[key] = value
+    return values
+
+
+def _looks_masked(name: str) -> bool:
+    """A marketplace-abbreviated name (`H**uj`): never overwrites a real one."""
+    return "*" in name
+
+
+class _Import:
+    def __init__(
+        self, ctx: ServiceContext, conn: sa.Connection, prog: Progress, policy: DuplicatePolicy
+    ) -> None:
+        self.ctx = ctx
+        self.conn = conn
+        self.prog = prog
+        self.policy = policy
+        self.sqlite = is_sqlite(conn)
+        self.now = ctx.clock.now()
+        self.report = CustomerImportReport(on_duplicate=policy.value)
+        self.new: list[_New] = []
+        self.stored: dict[int, _Stored] = {}
+        #: (row number, outcome, its customer (or that customer's code), reason) per row.
+        self.outcomes: list[tuple[int, str, _Stored | _New | str, str]] = []
+        self.tag_ids: dict[str, int] = {}
+
+    # Planning ------------------------------------------------------------------------
+    def plan(self, rows: list[_Row]) -> None:
+        by_phone = self._stored_phones(rows)
+        by_code = self._stored_codes(rows)
+        owner_of: dict[int, tuple[str, str]] = {}  # stored id -> (code, name)
+        ids = sorted(set(by_phone.values()) | set(by_code.values()))
+        cc = customers_t.c
+        for chunk in chunks(ids, 500):
+            stmt = sa.select(cc.id, cc.code, cc.name).where(cc.id.in_(chunk))
+            for cid, code, name in self.conn.execute(stmt):
+                owner_of[cid] = (code, name)
+        new_by_phone: dict[str, _New] = {}
+        new_by_code: dict[str, _New] = {}
+        matched: list[tuple[_Row, int]] = []
+        policy = self.policy
+        for r in rows:
+            found: int | _New | None = None
+            why = ""
+            if r.code is not None:
+                key = r.code.upper()
+                found = by_code.get(key) or new_by_code.get(key)
+                why = f"customer code {r.code}"
+            if found is None:
+                for phone in r.phones:
+                    found = by_phone.get(phone) or new_by_phone.get(phone)
+                    if found is not None:
+                        why = f"phone {phone}"
+                        break
+            if found is None or policy == DuplicatePolicy.CREATE:
+                draft = _New(
+                    r.row, _row_values(r), list(r.phones), list(r.tags),
+                    [(r.address, r.province)] if r.address or r.province else [],
+                )  # fmt: skip
+                self.new.append(draft)
+                for phone in r.phones:
+                    new_by_phone.setdefault(phone, draft)
+                if r.code is not None:
+                    new_by_code.setdefault(r.code.upper(), draft)
+                reason = f"created anyway: {why} is in use" if found is not None else ""
+                self.outcomes.append((r.row, "imported", draft, reason))
+                continue
+            if policy == DuplicatePolicy.SKIP:
+                if isinstance(found, _New):
+                    owner: _New | str = found
+                    reason = f"{why} is already used by the customer of row {found.first_row}"
+                else:
+                    code, name = owner_of[found]
+                    owner = code
+                    reason = f"{why} already belongs to {code} ({name})"
+                self.outcomes.append((r.row, "skipped", owner, reason))
+                continue
+            if isinstance(found, _New):  # UPDATE a customer an earlier row creates
+                self._merge_new(found, r)
+                for phone in r.phones:
+                    new_by_phone.setdefault(phone, found)
+                self.outcomes.append(
+                    (r.row, "updated", found, f"{why}: the customer of row {found.first_row}")
+                )
+            else:
+                matched.append((r, found))
+                for phone in r.phones:  # later rows find this customer by them too
+                    by_phone.setdefault(phone, found)
+        if matched:
+            self._load_stored(sorted({cid for _r, cid in matched}))
+            for r, cid in matched:
+                st = self.stored[cid]
+                changed = self._merge_stored(st, r)
+                why = "code" if r.code and by_code.get(r.code.upper()) == cid else "phone"
+                self.outcomes.append(
+                    (r.row, "updated" if changed else "unchanged", st, f"matched by {why}")
+                )
+
+    def _stored_phones(self, rows: list[_Row]) -> dict[str, int]:
+        """Normalised phone → the (live) stored customer that has it (lowest id)."""
+        phones = sorted({p for r in rows for p in r.phones})
+        out: dict[str, int] = {}
+        cc, pc = customers_t.c, phones_t.c
+        live = sa.func.coalesce(cc.merged_into_id, cc.id)
+        for chunk in chunks(phones, 500):
+            self.prog.check()
+            stmt = (
+                sa.select(pc.phone, sa.func.min(live))
+                .select_from(phones_t.join(customers_t, cc.id == pc.customer_id))
+                .where(pc.phone.in_(chunk), cc.deleted_at.is_(None))
+                .group_by(pc.phone)
+            )
+            for phone, cid in self.conn.execute(stmt):
+                out[phone] = cid
+        return out
+
+    def _stored_codes(self, rows: list[_Row]) -> dict[str, int]:
+        """Customer code (upper case) → the live stored customer; a merged one's survivor."""
+        codes = sorted({r.code.upper() for r in rows if r.code is not None})
+        out: dict[str, int] = {}
+        cc = customers_t.c
+        live = sa.func.coalesce(cc.merged_into_id, cc.id)
+        for chunk in chunks(codes, 500):
+            stmt = sa.select(sa.func.upper(cc.code), live).where(
+                sa.func.upper(cc.code).in_(chunk),
+                sa.or_(cc.deleted_at.is_(None), cc.merged_into_id.is_not(None)),
+            )
+            for code, cid in self.conn.execute(stmt):
+                out[code] = cid
+        return out
+
+    def _merge_new(self, draft: _New, r: _Row) -> None:
+        values = _row_values(r)
+        if _looks_masked(r.name) and not _looks_masked(draft.values["name"]):
+            del values["name"]
+        draft.values.update(values)
+        draft.phones += [p for p in r.phones if p not in draft.phones]
+        draft.tags += [t for t in r.tags if t not in draft.tags]
+        if (r.address or r.province) and (r.address, r.province) not in draft.addresses:
+            draft.addresses.append((r.address, r.province))
+            del draft.addresses[:-MAX_ADDRESSES]
+
+    def _load_stored(self, ids: list[int]) -> None:
+        c = customers_t.c
+        cols = [c.id, c.code, c.name, *(c[k] for k in _VALUE_FIELDS)]
+        for chunk in chunks(ids, 500):
+            for row in self.conn.execute(sa.select(*cols).where(c.id.in_(chunk))).mappings():
+                values = dict(row)
+                values["gender"] = Gender(values["gender"])
+                self.stored[row["id"]] = _Stored(row["id"], values)
+            pc = phones_t.c
+            stmt = sa.select(pc.customer_id, pc.phone).where(pc.customer_id.in_(chunk))
+            for cid, phone in self.conn.execute(stmt.order_by(pc.id)):
+                self.stored[cid].phones.append(phone)
+            tc, ctc = tags_t.c, customer_tags_t.c
+            stmt = (
+                sa.select(ctc.customer_id, tc.name)
+                .select_from(customer_tags_t.join(tags_t, tc.id == ctc.tag_id))
+                .where(ctc.customer_id.in_(chunk))
+            )
+            for cid, name in self.conn.execute(stmt):
+                self.stored[cid].tags.add(name.casefold())
+            ac = addresses_t.c
+            stmt = sa.select(ac.customer_id, ac.id, ac.street, ac.province).where(
+                ac.customer_id.in_(chunk)
+            )
+            for a in self.conn.execute(stmt.order_by(ac.id)):
+                self.stored[a[0]].addresses.append((int(a[1]), a[2], a[3]))
+
+    def _merge_stored(self, st: _Stored, r: _Row) -> bool:
+        """Fill the row's non-empty values into a stored customer; True if anything is new."""
+        changed = False
+        for key, value in _row_values(r).items():
+            if key == "name" and _looks_masked(value) and not _looks_masked(st.values["name"]):
+                continue
+            current = st.changes.get(key, st.values[key])
+            if value != current:
+                st.changes[key] = value
+                changed = True
+        for phone in r.phones:
+            if phone not in st.phones:
+                st.phones.append(phone)
+                st.new_phones.append(phone)
+                changed = True
+        for tag in r.tags:
+            if tag.casefold() not in st.tags:
+                st.tags.add(tag.casefold())
+                st.new_tags.append(tag)
+                changed = True
+        if r.address or r.province:
+            pair = (r.address, r.province)
+            if pair not in [(s, p) for _i, s, p in st.addresses] + st.new_addresses:
+                st.new_addresses.append(pair)
+                changed = True
+        return changed
+
+    # Writing ---------------------------------------------------------------------------
+    def write(self) -> None:
+        self.prog.update(PLAN_SHARE, f"Writing {len(self.new):,} new customers")
+        self._write_tags()
+        with search_indexed_after(self.conn, ["customers"] if self.new else []):
+            self._insert_customers()
+        self.prog.update(0.85, "Writing phones, addresses and tags")
+        self._insert_children()
+        self.prog.update(0.9, "Updating customers")
+        self._update_stored()
+        self._finish_report()
+
+    def _ts(self, dt: datetime) -> Any:
+        if self.sqlite:
+            return dt.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+        return dt.astimezone(UTC)
+
+    def _day(self, day: date | None) -> Any:
+        if day is None:
+            return None
+        return day.isoformat() if self.sqlite else day
+
+    def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        for batch in chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.exec_driver_sql(sql, list(batch))
+
+    def _insert_sql(self, table: sa.Table, columns: Sequence[str]) -> str:
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        prep = self.conn.dialect.identifier_preparer
+        names = ", ".join(prep.quote(c) for c in columns)
+        marks = ", ".join([mark] * len(columns))
+        return f"INSERT INTO {prep.quote(table.name)} ({names}) VALUES ({marks})"
+
+    def _write_tags(self) -> None:
+        wanted = {t for d in self.new for t in d.tags}
+        wanted |= {t for st in self.stored.values() for t in st.new_tags}
+        if not wanted:
+            return
+        for tid, name in self.conn.execute(sa.select(tags_t.c.id, tags_t.c.name)):
+            self.tag_ids[name.casefold()] = tid
+        missing: dict[str, str] = {}
+        for t in sorted(wanted):
+            if t.casefold() not in self.tag_ids:
+                missing.setdefault(t.casefold(), t)
+        if missing:
+            ts = self._ts(self.now)
+            self._executemany(
+                self._insert_sql(tags_t, ("name", "is_default", "created_at")),
+                [(name, False, ts) for name in missing.values()],
+            )
+            stmt = sa.select(tags_t.c.id, tags_t.c.name).where(
+                tags_t.c.name.in_(list(missing.values()))
+            )
+            for tid, name in self.conn.execute(stmt):
+                self.tag_ids[name.casefold()] = tid
+            self.report.tags_created = len(missing)
+
+    def _new_ids(self, n: int) -> list[int]:
+        """Ids for `n` new customers, taken before inserting them (so the code and the
+        search text go in with the row, without a second pass)."""
+        if self.sqlite:  # inside our write transaction nobody else inserts
+            top = self.conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(customers_t.c.id), 0))
+            ).scalar_one()
+            return list(range(int(top) + 1, int(top) + n + 1))
+        stmt = sa.text(
+            "SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, :n)"
+        )
+        return [int(v) for v in self.conn.execute(stmt, {"n": n}).scalars()]
+
+    def _insert_customers(self) -> None:
+        new = self.new
+        if not new:
+            return
+        ids = self._new_ids(len(new))
+        ts = self._ts(self.now)
+        day = self._day
+        columns = (
+            "id", "code", "name", "gender", "birthday", "email", "zalo_id", "facebook_id",
+            "source", "note", "search_text", "created_at", "updated_at", "level_pinned", "rank",
+            "rank_pinned", "points_balance", "points_earned", "total_orders",
+            "successful_orders", "cancelled_orders", "returned_orders", "total_expenses",
+            "channels",
+        )  # fmt: skip
+        constant = (False, Rank.COPPER.value, False, 0, 0, 0, 0, 0, 0, 0, "")
+        unknown = Gender.UNKNOWN
+        rows = []
+        for d, cid in zip(new, ids, strict=True):
+            d.id = cid
+            d.code = code = customer_code(cid)
+            v = d.values
+            name, email = v["name"], v.get("email")
+            rows.append((
+                cid, code, name, v.get("gender", unknown).value, day(v.get("birthday")), email,
+                v.get("zalo_id"), v.get("facebook_id"), v.get("source", IMPORT_SOURCE),
+                v.get("note"), search_text(name, code, email, phones=d.phones), ts, ts,
+                *constant,
+            ))  # fmt: skip
+        sql = self._insert_sql(customers_t, columns)
+        done = 0
+        for batch in chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.exec_driver_sql(sql, list(batch))
+            done += len(batch)
+            self.prog.update(PLAN_SHARE + 0.25 * done / len(rows), f"Writing customers ({done:,})")
+
+    def _insert_children(self) -> None:
+        ts = self._ts(self.now)
+        phones: list[tuple[Any, ...]] = []
+        addresses: list[tuple[Any, ...]] = []
+        links: list[tuple[int, int]] = []
+        for d in self.new:
+            phones += [(d.id, p, i == 0, ts) for i, p in enumerate(d.phones)]
+            n = len(d.addresses)
+            first = d.phones[0] if d.phones else None
+            addresses += [
+                (d.id, d.values["name"], first, street, province, province_code(province),
+                 i == n - 1, ts)
+                for i, (street, province) in enumerate(d.addresses)
+            ]  # fmt: skip
+            links += [(d.id, self.tag_ids[t.casefold()]) for t in dict.fromkeys(d.tags)]
+        # Stored customers: added phones (primary only when they had none), addresses
+        # (the oldest replaced beyond MAX_ADDRESSES), tags.
+        dropped: list[int] = []
+        for st in self.stored.values():
+            had = len(st.phones) - len(st.new_phones)
+            phones += [(st.id, p, had == 0 and i == 0, ts) for i, p in enumerate(st.new_phones)]
+            if st.new_addresses:
+                name = st.changes.get("name", st.values["name"])
+                first = st.phones[0] if st.phones else None
+                keep = st.new_addresses[-MAX_ADDRESSES:]
+                addresses += [
+                    (st.id, name, first, street, province, province_code(province),
+                     not st.addresses and i == len(keep) - 1, ts)
+                    for i, (street, province) in enumerate(keep)
+                ]  # fmt: skip
+                excess = len(st.addresses) + len(keep) - MAX_ADDRESSES
+                if excess > 0:
+                    dropped += [aid for aid, _s, _p in st.addresses[:excess]]
+            links += [(st.id, self.tag_ids[t.casefold()]) for t in st.new_tags]
+        if dropped:
+            for chunk in chunks(dropped, 500):
+                self.conn.execute(sa.delete(addresses_t).where(addresses_t.c.id.in_(chunk)))
+        self._executemany(
+            self._insert_sql(phones_t, ("customer_id", "phone", "is_primary", "created_at")),
+            phones,
+        )
+        self._executemany(
+            self._insert_sql(
+                addresses_t,
+                (
+                    "customer_id",
+                    "recipient",
+                    "phone",
+                    "street",
+                    "province",
+                    "province_code",
+                    "is_default",
+                    "created_at",
+                ),
+            ),  # fmt: skip
+            addresses,
+        )
+        self._executemany(self._insert_sql(customer_tags_t, ("customer_id", "tag_id")), links)
+        self.report.phones_added = len(phones)
+        self.report.addresses_added = len(addresses)
+
+    def _update_stored(self) -> None:
+        changed = [st for st in self.stored.values() if st.changes or st.new_phones]
+        if not changed:
+            return
+        keys = ("name", *_VALUE_FIELDS)
+        c = customers_t.c
+        stmt = (
+            sa.update(customers_t)
+            .where(c.id == sa.bindparam("b_id"))
+            .values(
+                {
+                    **{k: sa.bindparam(f"v_{k}") for k in keys},
+                    "search_text": sa.bindparam("v_st"),
+                    "updated_at": self.now,
+                }  # fmt: skip
+            )
+        )
+        rows = []
+        for st in changed:
+            v = {**st.values, **st.changes}
+            text = search_text(v["name"], v["code"], v["email"], phones=st.phones)
+            rows.append({"b_id": st.id, "v_st": text, **{f"v_{k}": v[k] for k in keys}})
+        for batch in chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.execute(stmt, list(batch))
+
+    def _finish_report(self) -> None:
+        report = self.report
+        for row, outcome, target, reason in self.outcomes:
+            if isinstance(target, str):
+                code = target
+            elif isinstance(target, _New):
+                code = target.code
+            else:
+                code = target.values["code"]
+            report.rows.append(RowOutcome(row, outcome, code, None, reason))
+            if outcome == "imported":
+                report.imported += 1
+            elif outcome == "updated":
+                report.updated += 1
+            elif outcome == "unchanged":
+                report.unchanged += 1
+            else:
+                report.skipped += 1
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def import_customers(
+    ctx: ServiceContext,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    on_duplicate: DuplicatePolicy | str = DuplicatePolicy.SKIP,
+    progress: Progress | None = None,
+) -> CustomerImportReport:
+    """Import the customers of a .csv/.xlsx file.
+
+    `mapping` is {field: header} (`FIELDS`; headers as written in the file or their
+    folded key); None = guessed from the header (`guess_mapping`). `on_duplicate` decides
+    what a row whose customer code or phone is already in use does (`DuplicatePolicy`).
+    Returns the report. Raises PermissionDenied without Customers access,
+    ValidationError for a problem with the file or the mapping (nothing written) and
+    Cancelled when `progress` asks to stop (nothing written).
+    """
+    ctx.require(Module.CUSTOMERS)
+    try:
+        policy = DuplicatePolicy(str(getattr(on_duplicate, "value", on_duplicate)))
+    except ValueError:
+        raise ValidationError(
+            f"Unknown duplicate policy {on_duplicate!r}: use skip, update or create.",
+            field="on_duplicate",
+        ) from None
+    today = ctx.clock.now().date()
+    return run_import(
+        path,
+        progress,
+        lambda p, prog: _read(p, prog, mapping, today),
+        lambda read, prog: _write(ctx, read, prog, policy),
+        "Looking for customers already stored",
+    )
+
+
+def _write(
+    ctx: ServiceContext, read: _ReadResult, prog: Progress, policy: DuplicatePolicy
+) -> CustomerImportReport:
+    started = time.perf_counter()
+    with ctx.uow() as session:
+        conn = session.connection()
+        if is_sqlite(conn):  # take the write lock now: the plan must not go stale
+            conn.exec_driver_sql("UPDATE customers SET id = id WHERE 0")
+        run = _Import(ctx, conn, prog, policy)
+        run.plan(read.rows)
+        prog.update(PLAN_SHARE, "Writing")
+        run.write()
+        report = run.report
+        report.file = read.name
+        report.rows_read = read.rows_read
+        report.rejected = sorted(read.rejected, key=lambda r: r.row)
+        report.rows += [
+            RowOutcome(r.row, "rejected", "", r.column, r.reason) for r in read.rejected
+        ]
+        report.rows.sort(key=lambda r: r.row)
+        report.seconds = time.perf_counter() - started
+        if report.changed:
+            _record(ctx, session, report)
+        prog.check()
+        prog.update(0.99, "Saving")
+    return report
+
+
+def _record(ctx: ServiceContext, session: Session, report: CustomerImportReport) -> None:
+    record_import(
+        ctx, session, report, action="customers.import", what="customers",
+        created=report.imported, updated=report.updated, rejected=len(report.rejected),
+    )  # fmt: skip
+
+
+def outcome_rows(report: CustomerImportReport, outcomes: Iterable[str]) -> list[RowOutcome]:
+    """The report's rows with one of `outcomes`, by row number."""
+    wanted = set(outcomes)
+    return [r for r in report.rows if r.outcome in wanted]

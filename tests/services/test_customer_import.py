@@ -1,0 +1,434 @@
+"""services/customer_import.py: header guessing, mapping, preview, the duplicate policy,
+rejected rows, hostile files, the saved report, cancel."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from primedist.domain.base import table_of
+from primedist.domain.customer import Address, Customer, CustomerPhone, CustomerTag, Tag
+from primedist.domain.enums import Gender, Module, Role
+from primedist.errors import Cancelled, PermissionDenied, ValidationError
+from primedist.queries.customers import search_customers
+from primedist.services.context import Actor, ServiceContext
+from primedist.services.customer_import import (
+    DuplicatePolicy,
+    guess_mapping,
+    import_customers,
+    merge_mapping,
+    read_preview,
+)
+from tests.support import CancelAt
+
+customers_t = table_of(Customer)
+phones_t = table_of(CustomerPhone)
+addresses_t = table_of(Address)
+tags_t = table_of(Tag)
+links_t = table_of(CustomerTag)
+
+VI_HEADER = ["Họ tên", "SĐT", "Email", "Giới tính", "Ngày sinh", "Địa chỉ", "Tỉnh/Thành phố",
+             "Thẻ", "Ghi chú", "Cột lạ"]  # fmt: skip
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def hoa(**over: Any) -> list[Any]:
+    row = {"Họ tên": "Nguyễn Thị Hoa", "SĐT": "+84 939 921 717", "Email": "Hoa@Example.vn",
+           "Giới tính": "Nữ", "Ngày sinh": "15/03/1990", "Địa chỉ": "12 Lê Lợi",
+           "Tỉnh/Thành phố": "TP. Hồ Chí Minh", "Thẻ": "VIP; Potential", "Ghi chú": "Khách quen",
+           "Cột lạ": "x"}  # fmt: skip
+    row.update(over)
+    return [row[h] for h in VI_HEADER]
+
+
+def count(ctx: ServiceContext, table: sa.Table) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+def customer(ctx: ServiceContext, name: str) -> sa.RowMapping:
+    with ctx.engine.connect() as conn:
+        return (
+            conn.execute(sa.select(customers_t).where(customers_t.c.name == name)).mappings().one()
+        )
+
+
+def found(ctx: ServiceContext, text: str) -> list[str]:
+    """The codes of the customers the list's folded search finds for `text`."""
+    with ctx.engine.connect() as conn:
+        rows = search_customers(conn, text)
+        codes = conn.execute(sa.select(customers_t.c.code)).scalars().all()
+    return [code for row in rows for code in codes if code in row]
+
+
+def phones_of(ctx: ServiceContext, cid: int) -> list[tuple[str, bool]]:
+    with ctx.engine.connect() as conn:
+        stmt = sa.select(phones_t.c.phone, phones_t.c.is_primary).where(
+            phones_t.c.customer_id == cid
+        )
+        return [tuple(r) for r in conn.execute(stmt.order_by(phones_t.c.id))]  # type: ignore[misc]
+
+
+# Guessing and preview -----------------------------------------------------------------------
+
+
+def test_headers_are_guessed_from_vietnamese_or_english_accents_optional() -> None:
+    assert guess_mapping(VI_HEADER) == {
+        "name": "Họ tên", "phone": "SĐT", "email": "Email", "gender": "Giới tính",
+        "birthday": "Ngày sinh", "address": "Địa chỉ", "province": "Tỉnh/Thành phố",
+        "tags": "Thẻ", "note": "Ghi chú",
+    }  # fmt: skip
+    assert guess_mapping(["Ten khach hang", "So dien thoai", "Ma KH"]) == {
+        "name": "Ten khach hang", "phone": "So dien thoai", "code": "Ma KH",
+    }  # fmt: skip
+    assert guess_mapping(["Customer Name", "Phone number", "E-mail", "Date of birth"]) == {
+        "name": "Customer Name", "phone": "Phone number", "email": "E-mail",
+        "birthday": "Date of birth",
+    }  # fmt: skip
+    # The first header naming a field wins; unknown headers stay unmapped.
+    assert guess_mapping(["Tên", "Họ tên", "Whatever"]) == {"name": "Tên"}
+
+
+def test_merge_mapping_moves_a_header_to_the_overriding_field() -> None:
+    guessed = {"name": "Họ tên", "note": "Ghi chú", "phone": "SĐT"}
+    assert merge_mapping(guessed, {"address": "Ghi chú", "phone": ""}) == {
+        "name": "Họ tên", "address": "Ghi chú",
+    }  # fmt: skip
+
+
+def test_preview_shows_the_headers_first_rows_and_guess(tmp_path: Path) -> None:
+    rows = [hoa(**{"Họ tên": f"Khách {i}"}) for i in range(30)]
+    preview = read_preview(write_csv(tmp_path / "k.csv", VI_HEADER, rows), rows=5)
+    assert preview.file == "k.csv"
+    assert preview.headers == VI_HEADER
+    assert [r[0] for r in preview.rows] == [f"Khách {i}" for i in range(5)]
+    assert preview.guessed_mapping["phone"] == "SĐT"
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+def test_import_creates_customers_with_codes_phones_search_tags_and_address(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    rows = [hoa(), hoa(**{"Họ tên": "Trần Văn Nam", "SĐT": "0912 345 678 / 0283 822 1234",
+                          "Email": "", "Giới tính": "nam", "Ngày sinh": "", "Thẻ": "",
+                          "Địa chỉ": "", "Tỉnh/Thành phố": ""})]  # fmt: skip
+    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows),
+                              on_duplicate=DuplicatePolicy.SKIP)  # fmt: skip
+    assert (report.rows_read, report.imported, report.updated, report.skipped) == (2, 2, 0, 0)
+    assert report.rejected == []
+    c = customer(owner_ctx, "Nguyễn Thị Hoa")
+    assert c["code"] == f"KH{c['id']:06d}"
+    assert (c["email"], c["gender"], c["birthday"], c["source"], c["note"]) == (
+        "hoa@example.vn", Gender.FEMALE, date(1990, 3, 15), "import", "Khách quen",
+    )  # fmt: skip
+    assert "nguyen thi hoa" in c["search_text"] and "0939921717" in c["search_text"]
+    assert phones_of(owner_ctx, c["id"]) == [("0939921717", True)]
+    nam = customer(owner_ctx, "Trần Văn Nam")
+    assert phones_of(owner_ctx, nam["id"]) == [("0912345678", True), ("02838221234", False)]
+    with owner_ctx.engine.connect() as conn:
+        # The FTS index has the new rows: folded name, any phone format, code, email.
+        for text in ("nguyen hoa", "84939921717", c["code"], "hoa@example"):
+            assert found(owner_ctx, text) == [c["code"]], text
+        address = conn.execute(
+            sa.select(addresses_t).where(addresses_t.c.customer_id == c["id"])
+        ).mappings().one()  # fmt: skip
+        tags = conn.execute(
+            sa.select(tags_t.c.name)
+            .join(links_t, links_t.c.tag_id == tags_t.c.id)
+            .where(links_t.c.customer_id == c["id"])
+        ).scalars()  # fmt: skip
+        assert sorted(tags) == ["Potential", "VIP"]
+    assert (address["street"], address["province"], address["is_default"]) == (
+        "12 Lê Lợi", "TP. Hồ Chí Minh", True,
+    )  # fmt: skip
+    assert address["province_code"] is not None
+    assert count(owner_ctx, addresses_t) == 1  # no address on Nam's row
+
+
+def test_bad_values_reject_their_row_naming_the_column(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    rows = [
+        hoa(),
+        hoa(**{"Họ tên": "", "SĐT": "0900000001"}),
+        hoa(**{"Họ tên": "B", "SĐT": "12345"}),
+        hoa(**{"Họ tên": "C", "SĐT": "0900000003", "Email": "not-an-email"}),
+        hoa(**{"Họ tên": "D", "SĐT": "0900000004", "Giới tính": "robot"}),
+        hoa(**{"Họ tên": "E", "SĐT": "0900000005", "Ngày sinh": "31/02/1990"}),
+        hoa(**{"Họ tên": "F" * 121, "SĐT": "0900000006"}),
+    ]
+    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows),
+                              on_duplicate="skip")  # fmt: skip
+    assert report.imported == 1
+    assert [(r.row, r.column, r.reason) for r in report.rejected] == [
+        (3, "Họ tên", "is empty (a customer needs a name)"),
+        (4, "SĐT", "'12345' is not a phone number"),
+        (5, "Email", "'not-an-email' is not an email address"),
+        (6, "Giới tính", "unknown value 'robot' (use female/male/other or nữ/nam/khác)"),
+        (7, "Ngày sinh", "'31/02/1990' is not a real date and time"),
+        (8, "Họ tên", "is 121 characters long: the limit is 120"),
+    ]
+    assert report.summary().startswith(
+        "Imported k.csv: 7 rows; 1 new customers, 0 updated, 0 unchanged, 0 skipped; "
+        "6 rows rejected"
+    )
+
+
+def test_masked_phone_is_not_kept_and_never_matches(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    rows = [hoa(**{"Họ tên": "A", "SĐT": "84*****89"}), hoa(**{"Họ tên": "B", "SĐT": "84*****89"})]
+    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows),
+                              on_duplicate="skip")  # fmt: skip
+    assert (report.imported, report.skipped) == (2, 0)
+    assert count(owner_ctx, phones_t) == 0
+
+
+# Duplicate policy ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stored(owner_ctx: ServiceContext, tmp_path: Path) -> sa.RowMapping:
+    """A stored customer with phone 0939921717, email, birthday and one address."""
+    import_customers(owner_ctx, write_csv(tmp_path / "first.csv", VI_HEADER, [hoa()]),
+                     on_duplicate="skip")  # fmt: skip
+    return customer(owner_ctx, "Nguyễn Thị Hoa")
+
+
+def second_file(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "second.csv", VI_HEADER, [
+        hoa(**{"Họ tên": "Hoa Nguyễn", "SĐT": "0939.921.717; 0977 000 111", "Email": "",
+               "Ngày sinh": "", "Thẻ": "Often returns", "Địa chỉ": "5 Hai Bà Trưng",
+               "Ghi chú": ""}),
+        hoa(**{"Họ tên": "Lê Mai", "SĐT": "0977000111", "Thẻ": "", "Địa chỉ": "",
+               "Tỉnh/Thành phố": ""}),
+    ])  # fmt: skip
+
+
+def test_skip_keeps_the_stored_customer_and_says_whose_phone(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    report = import_customers(owner_ctx, second_file(tmp_path), on_duplicate="skip")
+    # Row 2's phone is stored; row 3's second phone belongs to no one yet: imported.
+    assert (report.imported, report.updated, report.skipped) == (1, 0, 1)
+    skipped = report.skipped_rows
+    assert [(r.row, r.customer_code, r.reason) for r in skipped] == [
+        (2, stored["code"], f"phone 0939921717 already belongs to {stored['code']} "
+                            "(Nguyễn Thị Hoa)"),
+    ]  # fmt: skip
+    assert customer(owner_ctx, "Nguyễn Thị Hoa")["updated_at"] == stored["updated_at"]
+    assert report.to_json()["rows_skipped"][0]["row"] == 2
+
+
+def test_update_fills_values_adds_phones_tags_address_never_blanks(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    report = import_customers(owner_ctx, second_file(tmp_path), on_duplicate="update")
+    # Row 3 (0977000111) now finds Hoa through the phone row 2 added: an update too.
+    assert (report.imported, report.updated, report.skipped) == (0, 2, 0)
+    c = customer(owner_ctx, "Lê Mai")  # the last row's name wins
+    assert c["id"] == stored["id"]
+    assert (c["email"], c["birthday"], c["note"]) == (
+        "hoa@example.vn", date(1990, 3, 15), "Khách quen",
+    )  # empty cells never blank anything out  # fmt: skip
+    assert phones_of(owner_ctx, c["id"]) == [("0939921717", True), ("0977000111", False)]
+    assert "le mai" in c["search_text"] and "0977000111" in c["search_text"]
+    with owner_ctx.engine.connect() as conn:
+        assert found(owner_ctx, "le mai") == [c["code"]]
+        streets = conn.execute(
+            sa.select(addresses_t.c.street).where(addresses_t.c.customer_id == c["id"])
+        ).scalars()  # fmt: skip
+        assert sorted(streets) == ["12 Lê Lợi", "5 Hai Bà Trưng"]
+    assert count(owner_ctx, links_t) == 3  # VIP, Potential + Often returns
+    # The same file again: nothing new.
+    again = import_customers(owner_ctx, second_file(tmp_path), on_duplicate="update")
+    # (both rows rename the customer in turn: the names differ)
+    assert (again.imported, again.updated, again.phones_added, again.addresses_added) == (
+        0, 2, 0, 0,
+    )  # fmt: skip
+    assert count(owner_ctx, links_t) == 3
+
+
+def test_create_makes_a_new_customer_anyway(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    report = import_customers(owner_ctx, second_file(tmp_path), on_duplicate="create")
+    assert (report.imported, report.updated, report.skipped) == (2, 0, 0)
+    assert count(owner_ctx, customers_t) == 3
+    assert report.rows[0].reason == "created anyway: phone 0939921717 is in use"
+
+
+def test_duplicates_inside_the_file_follow_the_policy(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    rows = [hoa(), hoa(**{"Họ tên": "H**uj", "Email": "", "Thẻ": "Mới"})]
+    path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
+    skip = import_customers(owner_ctx, path, on_duplicate="skip")
+    assert (skip.imported, skip.skipped) == (1, 1)
+    assert skip.skipped_rows[0].reason == (
+        "phone 0939921717 is already used by the customer of row 2"
+    )
+    assert count(owner_ctx, customers_t) == 1
+
+
+def test_masked_name_never_overwrites_a_real_one(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    path = write_csv(tmp_path / "k.csv", VI_HEADER, [hoa(**{"Họ tên": "H**uj"})])
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert report.unchanged == 1
+    assert customer(owner_ctx, "Nguyễn Thị Hoa")["id"] == stored["id"]
+
+
+def test_code_column_finds_the_customer(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    path = write_csv(tmp_path / "k.csv", ["Mã khách hàng", "Tên khách hàng", "Zalo"],
+                     [[stored["code"].lower(), "Hoa (Zalo)", "hoa.zalo"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert report.updated == 1
+    c = customer(owner_ctx, "Hoa (Zalo)")
+    assert (c["id"], c["zalo_id"]) == (stored["id"], "hoa.zalo")
+
+
+# Mapping, xlsx ------------------------------------------------------------------------------
+
+
+def test_a_chosen_mapping_wins_over_the_guess(owner_ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "k.csv", ["Biệt danh", "Tên", "Liên lạc"],
+                     [["Bé Na", "Nguyễn Na", "0901234567"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, mapping={"name": "Biệt danh", "phone": "Liên lạc"},
+                              on_duplicate="skip")  # fmt: skip
+    assert report.imported == 1
+    assert phones_of(owner_ctx, customer(owner_ctx, "Bé Na")["id"]) == [("0901234567", True)]
+    with pytest.raises(ValidationError, match="has no column 'Nope'"):
+        import_customers(owner_ctx, path, mapping={"name": "Nope"}, on_duplicate="skip")
+    with pytest.raises(ValidationError, match="mapped to both name and note"):
+        import_customers(owner_ctx, path, mapping={"name": "Tên", "note": "Tên"},
+                         on_duplicate="skip")  # fmt: skip
+    with pytest.raises(ValidationError, match="Unknown customer field 'age'"):
+        import_customers(owner_ctx, path, mapping={"name": "Tên", "age": "Liên lạc"},
+                         on_duplicate="skip")  # fmt: skip
+
+
+def test_xlsx_with_number_phones_and_date_cells(owner_ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "k.xlsx", ["Name", "Phone", "Birthday", "Gender"],
+                      [["Phạm An", 939921717, date(1995, 1, 2), "male"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="skip")
+    assert report.imported == 1
+    c = customer(owner_ctx, "Phạm An")
+    assert (c["birthday"], c["gender"]) == (date(1995, 1, 2), Gender.MALE)
+    assert phones_of(owner_ctx, c["id"]) == [("0939921717", True)]
+
+
+# Hostile files ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("fake.xlsx", b"Name,Phone\nA,0901234567\n", "is not a real Excel file"),
+        ("empty.csv", b"", "is empty"),
+        ("blank.csv", b"\n\n  \n", "is empty"),
+        ("header.csv", b"Name,Phone\n", "has a header but no data rows"),
+        ("noname.csv", "SĐT,Email\n0901234567,a@b.vn\n".encode(), "has no customer name column"),
+        ("latin1.csv", "Tên\nNguy\xe9n\n".encode("latin-1"), "is not UTF-8"),
+        ("data.txt", b"Name\nA\n", "unsupported file type"),
+    ],
+)
+def test_hostile_files_get_a_clear_message_and_change_nothing(
+    owner_ctx: ServiceContext, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValidationError, match=message):
+        import_customers(owner_ctx, path, on_duplicate="skip")
+    assert count(owner_ctx, customers_t) == 0
+
+
+def test_huge_files_are_refused(
+    owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("primedist.io.tabular.MAX_DATA_ROWS", 3)
+    path = write_csv(tmp_path / "k.csv", ["Name"], [[f"K{i}"] for i in range(5)])
+    with pytest.raises(ValidationError, match="more than 3 data rows"):
+        import_customers(owner_ctx, path, on_duplicate="skip")
+    assert count(owner_ctx, customers_t) == 0
+
+
+def test_unknown_policy_and_no_permission(owner_ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "k.csv", ["Name"], [["A"]])
+    with pytest.raises(ValidationError, match="Unknown duplicate policy 'merge'"):
+        import_customers(owner_ctx, path, on_duplicate="merge")
+    clerk = Actor(id=None, name="Kho", email="kho@x.vn", role=Role.STAFF,
+                  modules=frozenset({Module.PRODUCTS}))  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        import_customers(owner_ctx.with_actor(clerk), path, on_duplicate="skip")
+    assert count(owner_ctx, customers_t) == 0
+
+
+def test_cancel_leaves_nothing(owner_ctx: ServiceContext, tmp_path: Path) -> None:
+    rows = [hoa(**{"Họ tên": f"K{i}", "SĐT": f"09{i:08d}"}) for i in range(50)]
+    path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
+    with pytest.raises(Cancelled):
+        import_customers(owner_ctx, path, on_duplicate="skip", progress=CancelAt(0.7))
+    assert count(owner_ctx, customers_t) == 0
+    assert count(owner_ctx, phones_t) == 0
+    assert found(owner_ctx, "K1") == []
+
+
+# Report -------------------------------------------------------------------------------------
+
+
+def test_report_is_saved_as_csv_or_xlsx_and_audited(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    rows = [hoa(), hoa(**{"Họ tên": "Mới", "SĐT": "0901111222"}), hoa(**{"SĐT": "1"})]
+    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows),
+                              on_duplicate="skip")  # fmt: skip
+    report.save_report(tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as f:
+        lines = list(csv.reader(f))
+    assert lines[0] == ["Row", "Outcome", "Customer code", "Column", "Reason"]
+    assert [line[:2] for line in lines[1:]] == [["2", "Skipped"], ["3", "Imported"],
+                                                 ["4", "Rejected"]]  # fmt: skip
+    assert lines[3][3:] == ["SĐT", "'1' is not a phone number"]
+    report.save_report(tmp_path / "r.xlsx", lang="vi")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == ["Dòng", "Kết quả", "Mã khách hàng", "Cột", "Lý do"]
+    assert sheet.cell(3, 2).value == "Đã thêm"
+    with pytest.raises(ValidationError, match="as .csv or .xlsx"):
+        report.save_report(tmp_path / "r.pdf")
+    with owner_ctx.engine.connect() as conn:
+        actions = conn.exec_driver_sql(
+            "SELECT action FROM audit_events WHERE action = 'customers.import'"
+        ).scalars()  # fmt: skip
+        assert len(list(actions)) == 2
