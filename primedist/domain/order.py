@@ -77,6 +77,8 @@ class Order(SQLModel, table=True):
         sa.Index("ix_orders_total_id", *ORDERS_TOTAL_INDEX),
         sa.Index(None, "status", "total", "id"),
         sa.Index(None, "customer_id", "created_at"),
+        # The Customers list's shop filter: the buyers of some shops, index-only.
+        sa.Index(None, "shop_id", "customer_id"),
         # Dashboard date ranges, index-only: shop filter first, and status first (GROUP BY).
         sa.Index(None, "shop_id", "created_at", "status", "total"),
         sa.Index(None, "status", "shop_id", "created_at", "total"),

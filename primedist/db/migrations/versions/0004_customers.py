@@ -55,9 +55,12 @@ def upgrade() -> None:
         op.drop_index(index, table_name="customers")
     for index, columns in _SORT_INDEXES.items():
         op.create_index(index, "customers", columns)
+    # Its shop filter (customers who bought in some shops) reads the buyers of a shop here.
+    op.create_index("ix_orders_shop_id_customer_id", "orders", ["shop_id", "customer_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_shop_id_customer_id", table_name="orders")
     for index in _SORT_INDEXES:
         op.drop_index(index, table_name="customers")
     for index, columns in _OLD_SORT_INDEXES.items():
