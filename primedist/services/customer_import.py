@@ -28,7 +28,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -63,6 +62,7 @@ from primedist.io.tabular import (
 from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter
 from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
+from primedist.services.customers import DuplicatePolicy
 from primedist.services.import_support import (
     PLAN_SHARE,
     READ_SHARE,
@@ -81,15 +81,6 @@ phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 tags_t = table_of(Tag)
 customer_tags_t = table_of(CustomerTag)
-
-
-class DuplicatePolicy(StrEnum):
-    """What to do with a row whose phone (or code) belongs to a customer already: the
-    same values as services.customers.DuplicatePolicy (either may be passed)."""
-
-    SKIP = "skip"
-    UPDATE = "update"
-    CREATE = "create"
 
 
 #: The customer fields a file's columns can be mapped to, in the wizard's order.
