@@ -172,6 +172,52 @@ def cmd_import_products(args: argparse.Namespace, settings: Settings) -> int:
     return _import(args, settings, product_import.import_products)
 
 
+def cmd_import_customers(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import customer_import
+
+    overrides = dict(args.map or [])
+    mapping = None
+    if overrides:
+        guessed = customer_import.read_preview(Path(args.file), rows=1).guessed_mapping
+        mapping = customer_import.merge_mapping(guessed, overrides)
+
+    def run(ctx: Any, path: Path, *, progress: Any) -> Any:
+        return customer_import.import_customers(
+            ctx, path, mapping=mapping, on_duplicate=args.on_duplicate, progress=progress
+        )
+
+    return _import(args, settings, run)
+
+
+def cmd_export_customers(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import customer_export
+
+    ctx = _as_owner(_context(settings))
+    columns = None
+    if args.columns:
+        columns = [k.strip() for k in args.columns.split(",") if k.strip()]
+    report = customer_export.export_customers(
+        ctx, Path(args.file), search=args.search or "", columns=columns, fmt=args.format,
+        lang=args.lang, progress=_progress(args),
+    )  # fmt: skip
+    return _exported(args, report, "customers")
+
+
+def cmd_customers_rebuild_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services.customer_stats import rebuild_all_stats
+
+    ctx = _as_owner(_context(settings))
+    report = rebuild_all_stats(ctx, progress=_progress(args))
+    data = asdict(report)
+    data["seconds"] = round(report.seconds, 3)
+    changed = getattr(report, "changed", None)
+    text = f"Rebuilt the statistics of {report.customers:,} customers"
+    if changed is not None:
+        text += f" ({changed:,} corrected)"
+    _emit(args, data, text + f" in {report.seconds:.1f} s")
+    return EXIT_OK
+
+
 def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any]) -> int:
     """Run an import (`run(ctx, path, progress=...)`) as the owner; print its summary and
     the first rejected rows, or the whole report with --json."""
@@ -312,8 +358,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_products)
+    p = targets.add_parser(
+        "customers",
+        help="import customers; columns guessed from Vietnamese or English headers "
+        "(README: Import file formats)",
+    )
+    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument(
+        "--on-duplicate",
+        choices=("skip", "update", "create"),
+        required=True,
+        help="a row whose phone (or customer code) is already used: skip it, update that "
+        "customer, or create a new customer anyway",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        type=_field_header,
+        metavar="FIELD=HEADER",
+        help="read FIELD from the column HEADER (instead of the guess); repeat for several; "
+        "FIELD= leaves the field out",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_customers)
 
-    p = sub.add_parser("export", help="export data to a file (Excel .xlsx)")
+    p = sub.add_parser("export", help="export data to a file (Excel .xlsx; customers also .csv)")
     targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=_Parser, required=True)
     p = targets.add_parser("orders", help="export orders (all, or filtered) to an .xlsx file")
     p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
@@ -369,7 +438,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_products)
+    p = targets.add_parser(
+        "customers", help="export customers (all, or found by a search) to .xlsx or .csv"
+    )
+    p.add_argument("file", metavar="FILE", help="the .xlsx or .csv file to write (replaced)")
+    p.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        default=None,
+        help="file format (default: from FILE's extension)",
+    )
+    p.add_argument("--search", metavar="TEXT", help="name, phone, code or email (accents optional)")
+    p.add_argument(
+        "--columns",
+        metavar="KEY,KEY",
+        help="only these columns, in this order (default: all; keys as in the README)",
+    )
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export_customers)
+
+    p = sub.add_parser("customers", help="customer maintenance")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    p = actions.add_parser(
+        "rebuild-stats",
+        help="recompute every customer's order statistics from the orders",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_customers_rebuild_stats)
     return parser
+
+
+def _field_header(text: str) -> tuple[str, str]:
+    from primedist.services.customer_import import FIELDS
+
+    field, sep, header = text.partition("=")
+    field = field.strip()
+    if not sep or field not in FIELDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not FIELD=HEADER with a FIELD among {', '.join(FIELDS)}"
+        )
+    return field, header.strip()
 
 
 def _product_status(text: str) -> str:

@@ -1,0 +1,102 @@
+"""`primedist import customers`, `primedist export customers` and
+`primedist customers rebuild-stats`: exit codes, reports, options and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from tests.cli_support import table_count
+from tests.services.test_customer_import import VI_HEADER, hoa, write_csv
+
+
+@pytest.fixture(autouse=True)
+def _isolated(cli_env: None) -> None:
+    """Every test here runs the CLI without the environment leaking in."""
+
+
+def people(tmp_path: Path) -> Path:
+    rows = [hoa(), hoa(**{"Họ tên": "Trần Nam", "SĐT": "0912345678"}), hoa(**{"SĐT": "12"})]
+    return write_csv(tmp_path / "k.csv", VI_HEADER, rows)
+
+
+def test_import_json_then_the_duplicate_policies(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    path = people(tmp_path)
+    run = cli("--data-dir", str(data_dir), "import", "customers", str(path),
+              "--on-duplicate", "skip", "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    data = json.loads(run.out)
+    assert {k: data[k] for k in ("file", "rows_read", "imported", "updated", "skipped")} == {
+        "file": "k.csv", "rows_read": 3, "imported": 2, "updated": 0, "skipped": 0,
+    }  # fmt: skip
+    assert data["rows_rejected"] == [
+        {"row": 4, "column": "SĐT", "reason": "'12' is not a phone number"}
+    ]
+    assert table_count(data_dir, "customers") == 2
+    skip = cli("--data-dir", str(data_dir), "import", "customers", str(path),
+               "--on-duplicate", "skip")  # fmt: skip
+    assert skip.code == EXIT_OK
+    lines = skip.out.splitlines()
+    assert lines[0].startswith("Imported k.csv: 3 rows; 0 new customers, 0 updated, "
+                               "0 unchanged, 2 skipped; 1 rows rejected")  # fmt: skip
+    assert lines[1] == "  row 4, SĐT: '12' is not a phone number"
+    create = cli("--data-dir", str(data_dir), "import", "customers", str(path),
+                 "--on-duplicate", "create", "--json")  # fmt: skip
+    assert create.json()["imported"] == 2
+    assert table_count(data_dir, "customers") == 4
+
+
+def test_import_map_option_and_errors(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "k.csv", ["Biệt danh", "Liên lạc"], [["Bé Na", "0901234567"]])
+    base = ("--data-dir", str(data_dir), "import", "customers", str(path), "--on-duplicate")
+    run = cli(*base, "skip")
+    assert run.code == EXIT_ERROR
+    assert "k.csv has no customer name column" in run.error_line()
+    assert table_count(data_dir, "customers") == 0
+    run = cli(*base, "skip", "--map", "name=Biệt danh", "--map", "phone=Liên lạc", "--json")
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["imported"] == 1
+    bad = cli(*base, "skip", "--map", "age=Liên lạc")
+    assert bad.code == EXIT_USAGE
+    assert "'age=Liên lạc' is not FIELD=HEADER" in bad.err
+    missing = cli("--data-dir", str(data_dir), "import", "customers", str(path))
+    assert missing.code == EXIT_USAGE
+    assert "--on-duplicate" in missing.err
+
+
+def test_export_xlsx_and_csv(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    cli("--data-dir", str(data_dir), "import", "customers", str(people(tmp_path)),
+        "--on-duplicate", "skip")  # fmt: skip
+    target = tmp_path / "out.xlsx"
+    run = cli("--data-dir", str(data_dir), "export", "customers", str(target), "--json")
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["rows"] == 2
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    assert sheet.cell(1, 1).value == "Mã khách hàng"
+    csv_target = tmp_path / "out.csv"
+    run = cli("--data-dir", str(data_dir), "export", "customers", str(csv_target),
+              "--search", "tran nam", "--lang", "en", "--columns", "name,phone")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert run.out.startswith(f"Exported 1 customers to {csv_target}")
+    with csv_target.open(encoding="utf-8-sig") as f:
+        assert list(csv.reader(f)) == [["Name", "Phone"], ["Trần Nam", "0912345678"]]
+    bad = cli("--data-dir", str(data_dir), "export", "customers", str(tmp_path / "x.txt"))
+    assert bad.code == EXIT_ERROR
+    assert "Export to an .xlsx or .csv file" in bad.error_line()
+
+
+def test_rebuild_stats(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    cli("--data-dir", str(data_dir), "import", "customers", str(people(tmp_path)),
+        "--on-duplicate", "skip")  # fmt: skip
+    run = cli("--data-dir", str(data_dir), "customers", "rebuild-stats", "--json")
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["customers"] == 2
+    text = cli("--data-dir", str(data_dir), "customers", "rebuild-stats")
+    assert text.out.startswith("Rebuilt the statistics of 2 customers")
