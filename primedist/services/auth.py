@@ -6,15 +6,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from primedist.core import security
-from primedist.domain.customer import Tag
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
 from primedist.domain.user import User, UserModuleAccess
 from primedist.errors import AuthenticationError, Conflict, SetupRequired, ValidationError
 from primedist.services.app_settings import SHOP_PROFILE, get_setting, put_setting
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.tags import ensure_default_tags
 
-DEFAULT_TAGS = ("Potential", "Often returns")
 WRONG_LOGIN = "Wrong email or password."
 
 
@@ -84,9 +83,8 @@ def setup_shop(
         )
         session.add(owner)
         session.add(Shop(name=shop_name, channel=Channel.OFFLINE, created_at=now))
-        for tag in DEFAULT_TAGS:
-            session.add(Tag(name=tag, is_default=True, created_at=now))
         session.flush()
+        ensure_default_tags(session.connection())
         actor = actor_for(session, owner)
         owner_ctx = ctx.with_actor(actor)
         put_setting(owner_ctx, session, SHOP_PROFILE, {"name": shop_name})

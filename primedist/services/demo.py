@@ -53,6 +53,7 @@ from primedist.services import auth
 from primedist.services import demo_names as words
 from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.tags import DEFAULT_TAGS
 
 DEMO_OWNER_EMAIL = "owner@demo.primedist.vn"
 DEMO_OWNER_PASSWORD = "demo1234"
@@ -1348,10 +1349,10 @@ class _Run:
         tags = {str(n): int(i) for i, n in self.conn.exec_driver_sql("SELECT id, name FROM tags")}
         next_id = _next_id(self.conn, "tags")
         rows: list[Row] = []
-        for name in (*auth.DEFAULT_TAGS, _WHOLESALE_TAG):
+        for name in (*DEFAULT_TAGS, _WHOLESALE_TAG):
             if name not in tags:
                 tags[name] = next_id
-                rows.append((next_id, name, "#1565c0", name in auth.DEFAULT_TAGS,
+                rows.append((next_id, name, "#1565c0", name in DEFAULT_TAGS,
                              self.ts(self.start)))  # fmt: skip
                 next_id += 1
         self.writer.insert("tags", ("id", "name", "color", "is_default", "created_at"), rows)
