@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.domain.enums import Module
-from primedist.queries.customers import CUSTOMERS_SPEC
 from primedist.services.context import ServiceContext
 from primedist.ui import pages
 from primedist.ui.labels import enum_label
@@ -120,7 +119,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.jobs)
 
     def _page_builder(self, key: str) -> Callable[[], QWidget]:
-        engine = self.ctx.engine
         if key == "orders":
             return self._orders_page
         if key == "products":
@@ -128,9 +126,7 @@ class MainWindow(QMainWindow):
         if key == "settings":
             return self._settings_page
         if key == "customers":
-            return lambda: pages.ListPage(
-                engine, CUSTOMERS_SPEC, noun=pages.CUSTOMERS_NOUN, note=pages.CUSTOMERS_NOTE
-            )
+            return self._customers_page
         return lambda: pages.PlannedPage(key)
 
     def _orders_page(self) -> QWidget:
@@ -146,21 +142,28 @@ class MainWindow(QMainWindow):
 
         return ProductsPage(self.ctx)
 
+    def _customers_page(self) -> QWidget:
+        from primedist.ui.customers.page import CustomersPage
+
+        return CustomersPage(self.ctx)
+
     def _settings_page(self) -> QWidget:
         from primedist.ui.settings.page import SettingsPage
 
         return SettingsPage(self.ctx)
 
     def show_customer(self, customer_id: int) -> None:
-        """Open the Customers tab on one customer (found by code in its search)."""
+        """Open the Customers tab on one customer: found by code in the list, detail open."""
         if "customers" not in self.tab_pages:
             return  # no access to customers
         from primedist.services.sale_lookup import get_customer
 
         customer = get_customer(self.ctx, customer_id)
         page = self.select_tab("customers")
-        if customer is not None and isinstance(page, pages.ListPage):
-            page.search_for(customer.code)
+        from primedist.ui.customers.page import CustomersPage
+
+        if customer is not None and isinstance(page, CustomersPage):
+            page.show_customer(customer_id, customer.code)
 
     # Behaviour --------------------------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:

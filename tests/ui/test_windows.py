@@ -34,7 +34,6 @@ from primedist.ui.i18n import current_language, install_language
 from primedist.ui.labels import ENUM_LABELS
 from primedist.ui.main_window import MainWindow
 from primedist.ui.orders.tab import OrdersPage
-from primedist.ui.pages import ListPage
 from primedist.ui.welcome import WelcomeWindow
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 from tests.factories import make_orders, make_shop
@@ -180,11 +179,11 @@ def main_window(qtbot, ctx: ServiceContext, settings: Settings) -> MainWindow:
     return window
 
 
-def open_tab(qtbot, window: MainWindow, key: str) -> ListPage | OrdersPage:
+def open_tab(qtbot, window: MainWindow, key: str) -> OrdersPage:
     """Select a list tab and wait until its page shows (a new page shows on the next loop)
     with its rows (and, on the Orders tab, its status counts)."""
     page = window.select_tab(key)
-    assert isinstance(page, ListPage | OrdersPage)
+    assert isinstance(page, OrdersPage)
     qtbot.waitUntil(page.isVisible)
     qtbot.waitUntil(lambda: page.model.complete)
     if isinstance(page, OrdersPage):

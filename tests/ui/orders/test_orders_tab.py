@@ -683,8 +683,14 @@ def test_customer_link_in_the_detail_opens_the_customers_tab(qtbot, owner_ctx, s
     click(qtbot, detail.customer_button)
     customers = window.tabs.currentWidget().ensure_built()
     assert window.tabs.currentWidget().key == "customers"
-    assert customers.search.text() == f"KH{cid:06d}"
-    qtbot.waitUntil(lambda: customers.model.rowCount() == 1, timeout=WAIT)
-    assert customers.model.data(customers.model.index(0, 1)) == "Phạm Thu"
+    listed = customers.list
+    assert listed.search.text() == f"KH{cid:06d}"
+    qtbot.waitUntil(lambda: listed.model.rowCount() == 1, timeout=WAIT)
+    assert listed.model.data(listed.model.index(0, listed.model.col["name"])) == "Phạm Thu"
+    # The customer's own detail opens on top of the list.
+    from primedist.ui.customers.detail import CustomerDetailDialog
+
+    assert isinstance(customers.last_dialog, CustomerDetailDialog)
     qtbot.waitUntil(lambda: not detail.isVisible(), timeout=WAIT)
+    customers.last_dialog.reject()
     window.close()

@@ -57,9 +57,16 @@ def upgrade() -> None:
         op.create_index(index, "customers", columns)
     # Its shop filter (customers who bought in some shops) reads the buyers of a shop here.
     op.create_index("ix_orders_shop_id_customer_id", "orders", ["shop_id", "customer_id"])
+    # Its tag filter reads a tag's customers from one covering index.
+    op.drop_index("ix_customer_tags_tag_id", table_name="customer_tags")
+    op.create_index(
+        "ix_customer_tags_tag_id_customer_id", "customer_tags", ["tag_id", "customer_id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_customer_tags_tag_id_customer_id", table_name="customer_tags")
+    op.create_index("ix_customer_tags_tag_id", "customer_tags", ["tag_id"])
     op.drop_index("ix_orders_shop_id_customer_id", table_name="orders")
     for index in _SORT_INDEXES:
         op.drop_index(index, table_name="customers")

@@ -1,0 +1,249 @@
+"""The Customers tab: the customer list and the segments, and the dialogs they open.
+
+`CustomerListPage` only says what the user asked for (signals); this page opens the
+customer detail, the add dialog, the import wizard, the export, the sale screen for a
+customer, the tags manager and the duplicate finder, and refreshes the list after a
+change. The segments page is built the first time it is shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import shop_tz, to_local
+from primedist.services.context import ServiceContext
+from primedist.ui.customers.list_page import CustomerListPage
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.list_tools import count_text, export_done_box
+from primedist.ui.ops import Op
+
+#: Export file types offered: (filter text, translated when shown; format).
+EXPORT_FORMATS = (
+    (QT_TRANSLATE_NOOP("CustomersPage", "Excel workbook (*.xlsx)"), "xlsx"),
+    (QT_TRANSLATE_NOOP("CustomersPage", "CSV, UTF-8 (*.csv)"), "csv"),
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("CustomersPage", text)
+
+
+class CustomersPage(QWidget):
+    """Customers | Segments, with Tags… and Duplicates… at the side of the tabs."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("page_customers")
+        self.last_dialog: QWidget | None = None
+        self.segments: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("customersTabs")
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs)
+        self.list = CustomerListPage(ctx)
+        self.tabs.addTab(self.list, "")
+        self._segments_holder = QWidget()
+        self._segments_layout = QVBoxLayout(self._segments_holder)
+        self._segments_layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self._segments_holder, "")
+        self.tabs.setCornerWidget(self._build_corner(), Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.list.openRequested.connect(self.open_customer)
+        self.list.addRequested.connect(self.add_customer)
+        self.list.exportRequested.connect(self.export)
+        self.list.importRequested.connect(self.import_file)
+        self.list.createOrderRequested.connect(self.create_order)
+        self.retranslate()
+
+    def _build_corner(self) -> QWidget:
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 4, 12, 4)
+        self.tags_button = QPushButton()
+        self.tags_button.setObjectName("tagsButton")
+        self.tags_button.clicked.connect(self.manage_tags)
+        self.duplicates_button = QPushButton()
+        self.duplicates_button.setObjectName("duplicatesButton")
+        self.duplicates_button.clicked.connect(self.find_duplicates)
+        row.addWidget(self.tags_button)
+        row.addWidget(self.duplicates_button)
+        return corner
+
+    # Sub-pages ----------------------------------------------------------------------------
+    def _on_tab(self, index: int) -> None:
+        if index == 1 and self.segments is None:
+            from primedist.ui.customers.segments import SegmentsPage
+
+            self.segments = SegmentsPage(self.ctx)
+            self.segments.membersRequested.connect(self.show_segment_members)
+            self._segments_layout.addWidget(self.segments)
+        elif index == 0:
+            self.list.refresh()  # segment changes show in the list's segment column
+
+    def show_segment_members(self, segment_id: int) -> None:
+        """The customer list filtered to one segment (double-click on a segment)."""
+        from dataclasses import replace
+
+        self.tabs.setCurrentIndex(0)
+        self.list.set_filter(replace(self.list.current_filter(), segment_ids=(segment_id,)))
+
+    def show_segments(self) -> QWidget:
+        self.tabs.setCurrentIndex(1)
+        self._on_tab(1)
+        assert self.segments is not None
+        return self.segments
+
+    # Dialogs ------------------------------------------------------------------------------
+    def _open(self, dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._refresh_list())
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _refresh_list(self) -> None:
+        if shiboken6.isValid(self):
+            self.list.refresh()
+
+    def open_customer(self, customer_id: int) -> QDialog:
+        from primedist.ui.customers.detail import CustomerDetailDialog
+
+        dialog = CustomerDetailDialog(self.ctx, customer_id, parent=self)
+        dialog.openOrder.connect(self.open_order)
+        dialog.createOrder.connect(self.create_order)
+        return self._open(dialog)
+
+    def open_order(self, order_id: int) -> QDialog:
+        """An order of the customer's history, in the order detail."""
+        from primedist.ui.orders.detail import OrderDetailDialog
+
+        dialog = OrderDetailDialog(self.ctx, order_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_customer(self, customer_id: int, code: str) -> QDialog:
+        """Find the customer in the list (by code) and open their detail."""
+        self.tabs.setCurrentIndex(0)
+        self.list.search_for(code)
+        return self.open_customer(customer_id)
+
+    def add_customer(self) -> QDialog:
+        from primedist.ui.customers.editor import CustomerEditor
+
+        return self._open(CustomerEditor(self.ctx, parent=self))
+
+    def create_order(self, customer_id: int) -> QDialog:
+        """The sale screen with this customer picked."""
+        from primedist.ui.orders.sale import SaleDialog
+
+        return self._open(SaleDialog(self.ctx, parent=self, customer_id=customer_id))
+
+    def manage_tags(self) -> QDialog:
+        from primedist.ui.customers.segments import TagsDialog
+
+        return self._open(TagsDialog(self.ctx, parent=self))
+
+    def find_duplicates(self) -> QDialog:
+        from primedist.ui.customers.duplicates import DuplicatesDialog
+
+        return self._open(DuplicatesDialog(self.ctx, parent=self))
+
+    def import_file(self) -> QDialog:
+        from primedist.ui.customers.import_wizard import ImportWizard
+
+        return self._open(ImportWizard(self.ctx, parent=self))
+
+    # Export -------------------------------------------------------------------------------
+    def default_export_path(self) -> Path:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        return folder / f"customers-{to_local(self.ctx.clock.now(), shop_tz()):%Y%m%d}.xlsx"
+
+    def ask_export_path(self) -> tuple[Path, str] | None:
+        filters = ";;".join(_tr(text) for text, _fmt in EXPORT_FORMATS)
+        path, chosen = QFileDialog.getSaveFileName(
+            self, QCoreApplication.translate("CustomersPage", "Export customers"),
+            str(self.default_export_path()), filters,
+        )  # fmt: skip
+        if not path:
+            return None
+        fmt = next((f for text, f in EXPORT_FORMATS if _tr(text) == chosen), "xlsx")
+        target = Path(path)
+        if target.suffix.lower() != f".{fmt}":
+            target = target.with_name(f"{target.name}.{fmt}")
+        return target, fmt
+
+    def export(self, ids: object, target: Path | None = None, fmt: str = "xlsx") -> None:
+        """Export the selected customers (`ids`), or the list's filter and search (None)."""
+        if target is None:
+            chosen = self.ask_export_path()
+            if chosen is None:
+                return
+            target, fmt = chosen
+        from primedist.services.customer_export import export_customers
+
+        ctx, lang, path = self.ctx, current_language(), target
+        flt, search = self.list.current_filter(), self.list.search_text()
+        keys = list(ids) if isinstance(ids, list | tuple) else None
+        Op(
+            self,
+            lambda job: export_customers(ctx, path, flt=flt, search=search, ids=keys, fmt=fmt,
+                                         lang=lang, progress=job.progress),
+            title=QCoreApplication.translate("CustomersPage", "Exporting customers"),
+        ).with_progress().success(self._export_done).run()  # fmt: skip
+
+    def _export_done(self, report: Any) -> None:
+        if not shiboken6.isValid(self):
+            return
+        text = count_text(
+            report.rows,
+            QCoreApplication.translate("CustomersPage", "%n customer exported to %1."),
+            QCoreApplication.translate("CustomersPage", "%n customers exported to %1."),
+        ).replace("%1", str(report.path))
+        box = export_done_box(
+            self,
+            QCoreApplication.translate("CustomersPage", "Export finished"),
+            text,
+            QCoreApplication.translate("CustomersPage", "Open folder"),
+            report.path,
+        )
+        self.last_dialog = box
+        box.open()
+
+    # Language and shutdown ----------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.tabs.setTabText(0, QCoreApplication.translate("CustomersPage", "Customers"))
+        self.tabs.setTabText(1, QCoreApplication.translate("CustomersPage", "Segments"))
+        self.tags_button.setText(QCoreApplication.translate("CustomersPage", "Tags…"))
+        self.duplicates_button.setText(
+            QCoreApplication.translate("CustomersPage", "Find duplicates…")
+        )
+
+    def shutdown(self) -> None:
+        for page in (self.list, self.segments):
+            stop = getattr(page, "shutdown", None)
+            if page is not None and shiboken6.isValid(page) and callable(stop):
+                stop()
