@@ -266,8 +266,8 @@ class CustomerImportReport(ImportReportBase):
     phones_added: int = 0
     addresses_added: int = 0
     tags_created: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    rows: list[RowOutcome] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list, repr=False)
+    rows: list[RowOutcome] = field(default_factory=list, repr=False)
     seconds: float = 0.0
 
     @property
