@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from primedist.core.phone import is_masked_phone, normalize_phone
+from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.engine import is_sqlite
@@ -376,6 +376,44 @@ def _clean(value: Cell) -> str:
     return text
 
 
+#: Fields read as plain text (only a length limit).
+_PLAIN = ("code", "zalo_id", "facebook_id", "source", "address", "province", "note")
+_NAME_MAX = MAX_LENGTH["name"]
+_MOBILE_STARTS = frozenset("35789")
+
+
+def _text_of(value: Cell) -> str:
+    """A cell as trimmed text, the export's formula guard taken off."""
+    if value.__class__ is str:
+        text = value.strip()
+        if text and text[0] == "'" and len(text) > 1 and text[1] in _FORMULA_STARTS:
+            return text[1:]
+        return text
+    return _clean(value)
+
+
+def _phone(part: str) -> str | None:
+    """A phone normalised (None when not a phone); the usual `0912345678` without the
+    general parser (which gives the same answer)."""
+    if (
+        len(part) == 10 and part[0] == "0" and part[1] in _MOBILE_STARTS
+        and part.isascii() and part.isdigit()
+    ):  # fmt: skip
+        return part
+    return normalize_phone(part)
+
+
+def _search_text(name: str, code: str, email: str | None, phones: Sequence[str]) -> str:
+    """= core.search_keys.search_text(name, code, email, phones=phones) for phones already
+    normalised (without normalising them again)."""
+    words = [name, code]
+    if email:
+        words.append(email)
+    for phone in phones:
+        words += phone_search_variants(phone)
+    return fold(" ".join(words))
+
+
 @dataclass
 class _Reader:
     """Turns cells into `_Row`s; `heads` names each field's column as the file does."""
@@ -384,32 +422,41 @@ class _Reader:
     heads: dict[str, str]
     today: date
 
+    def __post_init__(self) -> None:
+        #: (field, position) of the mapped plain-text fields (their length checked).
+        self._plain = [(f, self.positions[f]) for f in _PLAIN if f in self.positions]
+        self._gets = [(f, self.positions.get(f)) for f in ("name", "phone", "email", "gender",
+                                                            "tags")]  # fmt: skip
+
     def parse(self, number: int, cells: list[Cell]) -> _Row:
-        get = self._get
-        name = get(cells, "name")
+        texts: dict[str, str] = {}
+        for key, pos in self._gets:
+            texts[key] = "" if pos is None else _text_of(cells[pos])
+        name = texts["name"]
         if not name:
             raise _Bad(self.heads["name"], "is empty (a customer needs a name)")
-        self._limit("name", name)
+        if len(name) > _NAME_MAX:
+            self._limit("name", name)
         phones: list[str] = []
-        raw_phone = get(cells, "phone")
+        raw_phone = texts["phone"]
         if raw_phone:
-            for part in _PHONE_SPLIT.split(raw_phone):
-                part = part.strip()
-                if not part or is_masked_phone(part):
-                    continue  # a masked phone never matches and is not kept
-                norm = normalize_phone(part)
+            for part in _PHONE_SPLIT.split(raw_phone) if not raw_phone.isdigit() else (raw_phone,):
+                norm = _phone(part)
                 if norm is None:
+                    part = part.strip()
+                    if not part or is_masked_phone(part):
+                        continue  # a masked phone never matches and is not kept
                     raise _Bad(self.heads["phone"], f"{shown(part)} is not a phone number")
                 if norm not in phones:
                     phones.append(norm)
-        email = get(cells, "email")
+        email = texts["email"]
         if email:
             self._limit("email", email)
             if not _EMAIL_RE.fullmatch(email):
                 raise _Bad(self.heads["email"], f"{shown(email)} is not an email address")
             email = email.lower()
         gender = None
-        raw_gender = get(cells, "gender")
+        raw_gender = texts["gender"]
         if raw_gender:
             gender = GENDERS.get(fold(raw_gender))
             if gender is None:
@@ -419,28 +466,22 @@ class _Reader:
                 )
         birthday = self._birthday(cells)
         tags: tuple[str, ...] = ()
-        raw_tags = get(cells, "tags")
+        raw_tags = texts["tags"]
         if raw_tags:
             names = dict.fromkeys(t.strip() for t in raw_tags.split(TAG_SEPARATOR) if t.strip())
             for tag in names:
                 self._limit("tags", tag)
             tags = tuple(names)
-        return _Row(
-            row=number,
-            name=name,
-            phones=tuple(phones),
-            email=email or None,
-            gender=gender,
-            birthday=birthday,
-            code=self._text(cells, "code"),
-            zalo_id=self._text(cells, "zalo_id"),
-            facebook_id=self._text(cells, "facebook_id"),
-            source=self._text(cells, "source"),
-            address=self._text(cells, "address"),
-            province=self._text(cells, "province"),
-            tags=tags,
-            note=self._text(cells, "note"),
-        )
+        plain: dict[str, str | None] = dict.fromkeys(_PLAIN)
+        for key, pos in self._plain:
+            text = _text_of(cells[pos])
+            if text:
+                if len(text) > MAX_LENGTH[key]:
+                    self._limit(key, text)
+                plain[key] = text
+        return _Row(number, name, tuple(phones), email or None, gender, birthday,
+                    plain["code"], plain["zalo_id"], plain["facebook_id"], plain["source"],
+                    plain["address"], plain["province"], tags, plain["note"])  # fmt: skip
 
     def _get(self, cells: list[Cell], key: str) -> str:
         pos = self.positions.get(key)
@@ -894,7 +935,7 @@ class _Import:
             rows.append((
                 cid, code, name, v.get("gender", unknown).value, day(v.get("birthday")), email,
                 v.get("zalo_id"), v.get("facebook_id"), v.get("source", IMPORT_SOURCE),
-                v.get("note"), search_text(name, code, email, phones=d.phones), ts, ts,
+                v.get("note"), _search_text(name, code, email, d.phones), ts, ts,
                 *constant,
             ))  # fmt: skip
         sql = self._insert_sql(customers_t, columns)

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from primedist.core.search_keys import search_text
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, CustomerTag, Tag
 from primedist.domain.enums import Gender, Module, Role
@@ -152,6 +153,10 @@ def test_import_creates_customers_with_codes_phones_search_tags_and_address(
     assert phones_of(owner_ctx, c["id"]) == [("0939921717", True)]
     nam = customer(owner_ctx, "Trần Văn Nam")
     assert phones_of(owner_ctx, nam["id"]) == [("0912345678", True), ("02838221234", False)]
+    # The same search text every other writer stores (core.search_keys).
+    for row, phones in ((c, ["0939921717"]), (nam, ["0912345678", "02838221234"])):
+        assert row["search_text"] == search_text(row["name"], row["code"], row["email"],
+                                                 phones=phones)  # fmt: skip
     with owner_ctx.engine.connect() as conn:
         # The FTS index has the new rows: folded name, any phone format, code, email.
         for text in ("nguyen hoa", "84939921717", c["code"], "hoa@example"):
