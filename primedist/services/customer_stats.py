@@ -4,12 +4,18 @@ Definitions (README § Metric definitions): total orders = every order of the cu
 successful = completed (a fully returned order is `returned`, so not successful);
 cancelled; returned = return_refund or returned; total expenses = sum of
 (total − refunded amount) over successful orders; last order = newest order date;
-channels = the channels the customer bought through, in `Channel` order.
+first order = oldest order date; channels = the channels the customer bought through, in
+`Channel` order.
+
+Two paths compute them: `refresh_customer_stats` (the touched customers, in every order
+transaction) and `rebuild_all_stats` (every customer, one aggregate UPDATE per id range:
+`primedist customers rebuild-stats`). A hypothesis test keeps them equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,9 +24,11 @@ import sqlalchemy as sa
 
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
-from primedist.domain.enums import Channel, OrderStatus
+from primedist.domain.enums import Channel, Module, OrderStatus
 from primedist.domain.order import Order
 from primedist.domain.shop import Shop
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.services.context import ServiceContext
 
 orders = table_of(Order)
 customers = table_of(Customer)
@@ -40,6 +48,7 @@ class CustomerStats:
     returned_orders: int = 0
     total_expenses: int = 0
     last_order_at: datetime | None = None
+    first_order_at: datetime | None = None
     channels: set[str] = field(default_factory=set)
 
     def as_row(self) -> dict[str, Any]:
@@ -51,6 +60,7 @@ class CustomerStats:
             "returned_orders": self.returned_orders,
             "total_expenses": self.total_expenses,
             "last_order_at": self.last_order_at,
+            "first_order_at": self.first_order_at,
             "channels": ",".join(sorted(self.channels, key=order.index)),
         }
 
@@ -68,6 +78,7 @@ def _aggregate_stmt(ids: list[int]) -> sa.Select[Any]:
             sa.func.sum(sa.case((status.in_(_RETURNED), 1), else_=0)),
             sa.func.sum(sa.case((completed, orders.c.total - orders.c.refunded_amount), else_=0)),
             sa.func.max(orders.c.created_at),
+            sa.func.min(orders.c.created_at),
         )
         .select_from(orders.join(shops, orders.c.shop_id == shops.c.id))
         .where(orders.c.customer_id.in_(ids))
@@ -82,7 +93,7 @@ def compute_customer_stats(
     ids = sorted(set(customer_ids))
     out = {cid: CustomerStats() for cid in ids}
     for start in range(0, len(ids), _CHUNK):
-        for cid, channel, n, ok, cancelled, returned, spent, last in conn.execute(
+        for cid, channel, n, ok, cancelled, returned, spent, last, first in conn.execute(
             _aggregate_stmt(ids[start : start + _CHUNK])
         ):
             st = out[cid]
@@ -94,6 +105,8 @@ def compute_customer_stats(
             st.channels.add(str(channel))
             if last is not None and (st.last_order_at is None or last > st.last_order_at):
                 st.last_order_at = last
+            if first is not None and (st.first_order_at is None or first < st.first_order_at):
+                st.first_order_at = first
     return out
 
 
@@ -110,3 +123,177 @@ def refresh_customer_stats(
     stmt = customers.update().where(customers.c.id == sa.bindparam("cid")).values(**values)
     conn.execute(stmt, rows)
     return len(rows)
+
+
+# --------------------------------------------------------------------------- rebuild
+
+#: Orders per partial aggregate of the rebuild (a cancel check and progress between).
+REBUILD_ORDERS = 250_000
+#: Customer ids per UPDATE of the rebuild.
+REBUILD_CUSTOMERS = 25_000
+_STAT_COLUMNS = ("total_orders", "successful_orders", "cancelled_orders", "returned_orders",
+                 "total_expenses", "last_order_at", "first_order_at", "channels")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What `rebuild_all_stats` did: customers checked, how many were wrong and rewritten,
+    how long it took."""
+
+    customers: int
+    seconds: float
+    changed: int = 0
+
+
+def _partials_table(channels: Sequence[str]) -> sa.Table:
+    """A temporary table of partial aggregates: one row per (order id range, customer)."""
+    created = orders.c.created_at.type
+    return sa.Table(
+        "customer_stats_rebuild",
+        sa.MetaData(),
+        sa.Column("cid", sa.Integer, nullable=False),
+        *(sa.Column(k, sa.BigInteger) for k in ("n", "ok", "cx", "rt", "spent")),
+        sa.Column("last", created),
+        sa.Column("first", created),
+        *(sa.Column(f"ch_{i}", sa.Integer) for i in range(len(channels))),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _fill_partials(
+    conn: sa.Connection, tmp: sa.Table, channel_shops: dict[str, list[int]], prog: Progress
+) -> None:
+    """Aggregate the orders per customer, one order id range at a time. The group key is
+    an expression (`customer_id + 0`) so SQLite scans the range and sorts it instead of
+    walking the customer index with a random table read per order."""
+    o = orders.c
+    status = o.status
+    completed = status == OrderStatus.COMPLETED.value
+    key = o.customer_id + 0
+    flags = [sa.func.max(sa.case((o.shop_id.in_(ids), 1), else_=0))
+             for ids in channel_shops.values()]  # fmt: skip
+    bounds = conn.execute(sa.select(sa.func.min(o.id), sa.func.max(o.id))).one()
+    if bounds[0] is None:
+        return
+    first, last = int(bounds[0]), int(bounds[1])
+    for lo in range(first, last + 1, REBUILD_ORDERS):
+        prog.check()
+        hi = min(lo + REBUILD_ORDERS - 1, last)
+        select = (
+            sa.select(
+                key,
+                sa.func.count(),
+                sa.func.sum(sa.case((completed, 1), else_=0)),
+                sa.func.sum(sa.case((status == OrderStatus.CANCELLED.value, 1), else_=0)),
+                sa.func.sum(sa.case((status.in_(_RETURNED), 1), else_=0)),
+                sa.func.sum(sa.case((completed, o.total - o.refunded_amount), else_=0)),
+                sa.func.max(o.created_at),
+                sa.func.min(o.created_at),
+                *flags,
+            )
+            .where(o.id.between(lo, hi), o.customer_id.is_not(None))
+            .group_by(key)
+        )
+        conn.execute(tmp.insert().from_select([c.name for c in tmp.columns], select))
+        prog.update(0.7 * (hi - first + 1) / (last - first + 1), "Adding up the orders")
+
+
+def _channel_list(flags: Sequence[tuple[str, sa.ColumnElement[Any]]]) -> sa.ColumnElement[str]:
+    """'shopee,lazada,...' in `Channel` order from one flag per channel."""
+    if not flags:
+        return sa.literal("")
+    parts = [sa.case((flag > 0, sa.literal(f"{ch},")), else_=sa.literal("")) for ch, flag in flags]
+    joined: sa.ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        joined = joined.op("||")(part)
+    return sa.func.rtrim(joined, ",")
+
+
+def _differs(values: dict[str, Any]) -> sa.ColumnElement[bool]:
+    """Rows whose statistics are not already `values` (so right rows are not rewritten:
+    every statistics column is in several list indexes)."""
+    return sa.or_(*(customers.c[k].is_distinct_from(v) for k, v in values.items()))
+
+
+def _apply_range(
+    conn: sa.Connection, tmp: sa.Table, channels: Sequence[str], lo: int, hi: int
+) -> int:
+    """Write the statistics of the customers with ids in [lo, hi] that are wrong."""
+    c, t = customers.c, tmp.c
+    in_range = c.id.between(lo, hi)
+    agg = (
+        sa.select(
+            t.cid,
+            sa.func.sum(t.n).label("n"),
+            sa.func.sum(t.ok).label("ok"),
+            sa.func.sum(t.cx).label("cx"),
+            sa.func.sum(t.rt).label("rt"),
+            sa.func.sum(t.spent).label("spent"),
+            sa.func.max(t["last"]).label("last"),
+            sa.func.min(t["first"]).label("first"),
+            _channel_list([(ch, sa.func.max(t[f"ch_{i}"])) for i, ch in enumerate(channels)])
+            .label("channels"),
+        )
+        .where(t.cid.between(lo, hi))
+        .group_by(t.cid)
+        .subquery()
+    )  # fmt: skip
+    values = dict(zip(_STAT_COLUMNS, (agg.c.n, agg.c.ok, agg.c.cx, agg.c.rt, agg.c.spent,
+                                      agg.c["last"], agg.c["first"], agg.c.channels),
+                      strict=True))  # fmt: skip
+    changed = conn.execute(
+        customers.update().where(c.id == agg.c.cid, in_range, _differs(values)).values(**values)
+    ).rowcount
+    zero = {k: v for k, v in CustomerStats().as_row().items() if k in _STAT_COLUMNS}
+    no_orders = c.id.not_in(sa.select(t.cid).where(t.cid.between(lo, hi)))
+    changed += conn.execute(
+        customers.update().where(in_range, no_orders, _differs(zero)).values(**zero)
+    ).rowcount
+    return int(changed or 0)
+
+
+def rebuild_all_stats(ctx: ServiceContext, progress: Progress | None = None) -> RebuildReport:
+    """Recompute every customer's statistics from the orders in one transaction (a cancel
+    rolls it back): partial aggregates per order id range into a temporary table, then
+    one UPDATE per customer id range writing only the rows that are wrong. Gives exactly
+    what `refresh_customer_stats` keeps incrementally; `updated_at` is left alone."""
+    ctx.require(Module.CUSTOMERS)
+    prog = progress or NullProgress()
+    started = time.perf_counter()
+    with ctx.uow() as session:
+        conn = session.connection()
+        order = [ch.value for ch in Channel]
+        by_channel: dict[str, list[int]] = {}
+        for sid, channel in conn.execute(sa.select(shops.c.id, shops.c.channel)):
+            by_channel.setdefault(Channel(channel).value, []).append(int(sid))
+        channel_shops = {ch: by_channel[ch] for ch in order if ch in by_channel}
+        channels = list(channel_shops)
+        tmp = _partials_table(channels)
+        tmp.drop(conn, checkfirst=True)
+        tmp.create(conn)
+        try:
+            _fill_partials(conn, tmp, channel_shops, prog)
+            sa.Index("ix_customer_stats_rebuild_cid", tmp.c.cid).create(conn)
+            prog.check()
+            bounds = conn.execute(sa.select(sa.func.min(customers.c.id),
+                                            sa.func.max(customers.c.id))).one()  # fmt: skip
+            changed = 0
+            if bounds[0] is not None:
+                first, last = int(bounds[0]), int(bounds[1])
+                for lo in range(first, last + 1, REBUILD_CUSTOMERS):
+                    prog.check()
+                    hi = min(lo + REBUILD_CUSTOMERS - 1, last)
+                    changed += _apply_range(conn, tmp, channels, lo, hi)
+                    prog.update(0.7 + 0.3 * (hi - first + 1) / (last - first + 1),
+                                f"Customer statistics ({changed:,} corrected)")  # fmt: skip
+            total = int(
+                conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one()
+            )
+        finally:
+            tmp.drop(conn)
+        prog.check()
+        seconds = time.perf_counter() - started
+        summary = (f"Statistics rebuilt for {total:,} customers ({changed:,} corrected) "
+                   f"in {seconds:.1f} s")  # fmt: skip
+        ctx.audit(session, "customer.rebuild_stats", entity_type="customer", summary=summary)
+    return RebuildReport(total, seconds, changed)
