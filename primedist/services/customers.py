@@ -128,9 +128,10 @@ class AddResult:
 class DuplicatePhone(Conflict):
     """A phone of the new customer already belongs to `existing`."""
 
-    def __init__(self, existing: CustomerRef) -> None:
+    def __init__(self, existing: CustomerRef, message: str | None = None) -> None:
         super().__init__(
-            f"{existing.phone} already belongs to {existing.name} ({existing.code}): "
+            message
+            or f"{existing.phone} already belongs to {existing.name} ({existing.code}): "
             "skip, update that customer, or create a new one anyway."
         )
         self.existing = existing
@@ -430,6 +431,16 @@ def resolve_customer(
 # --------------------------------------------------------------------------- by hand
 
 
+def insert_customer(conn: sa.Connection, draft: CustomerDraft, now: datetime) -> int:
+    """Write a new customer from a cleaned draft (`clean_draft`): the row, its code, its
+    phones (the first primary) and its search text. No checks, no audit row: the callers'
+    unit of work does those (`add_customer`, the counter's quick create)."""
+    cid = _insert_customer(conn, _draft_values(draft), now)
+    _add_phones(conn, cid, draft.phones, now)
+    _reindex(conn, cid, now)
+    return cid
+
+
 def _check_refs(conn: sa.Connection, draft: CustomerDraft, customer_id: int | None) -> None:
     c = customers_t.c
     if draft.referrer_id is not None:
@@ -492,9 +503,7 @@ def add_customer(
                 return AddResult(owner.id, "skipped")
             _update_existing(ctx, session, owner.id, draft, owners, now)
             return AddResult(owner.id, "updated")
-        cid = _insert_customer(conn, _draft_values(draft), now)
-        _add_phones(conn, cid, draft.phones, now)
-        _reindex(conn, cid, now)
+        cid = insert_customer(conn, draft, now)
         code = customer_code(cid)
         ctx.audit(session, "customer.create", entity_type="customer", entity_id=cid,
                   summary=f"{code}: {draft.name}",

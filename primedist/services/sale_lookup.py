@@ -7,22 +7,27 @@ tab still picks and creates the buyer of a sale.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from primedist.core.phone import normalize_phone
-from primedist.core.search_keys import search_text
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, customer_code
 from primedist.domain.enums import Module, ProductStatus, Rank
 from primedist.domain.product import Product, SkuGroup, Variant
-from primedist.errors import Conflict, ValidationError
+from primedist.errors import ValidationError
 from primedist.queries.search import search_filter
 from primedist.services.context import ServiceContext
+from primedist.services.customers import MAX_NAME as MAX_NAME  # the name limit, one place
+from primedist.services.customers import (
+    CustomerDraft,
+    DuplicatePhone,
+    clean_draft,
+    insert_customer,
+    phone_owners,
+)
 
 products_t = table_of(Product)
 variants_t = table_of(Variant)
@@ -31,7 +36,6 @@ customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 
-MAX_NAME = 120
 #: Where a customer made at the counter comes from (`Customer.source`).
 COUNTER_SOURCE = "counter"
 
@@ -261,64 +265,31 @@ def default_address(ctx: ServiceContext, customer_id: int) -> DeliveryAddress | 
     return DeliveryAddress(recipient, phone, address, province)
 
 
-def _phone_owner(conn: sa.Connection, phone: str) -> tuple[str, str] | None:
-    """(name, code) of the customer (not deleted) who has this normalised phone."""
-    c = customers_t.c
-    stmt = (
-        sa.select(c.name, c.code)
-        .join(phones_t, phones_t.c.customer_id == c.id)
-        .where(phones_t.c.phone == phone, c.deleted_at.is_(None))
-        .limit(1)
-    )
-    row = conn.execute(stmt).first()
-    return (str(row[0]), str(row[1])) if row is not None else None
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("Enter the customer's name.", field="name")
-    if len(name) > MAX_NAME:
-        raise ValidationError(f"The name is longer than {MAX_NAME} characters.", field="name")
-    return name
-
-
-def _clean_phone(phone: str | None) -> str | None:
-    if phone is None or not phone.strip():
-        return None
-    norm = normalize_phone(phone)
-    if norm is None:
-        raise ValidationError(f"{phone.strip()} is not a valid phone number.", field="phone")
-    return norm
-
-
 def quick_create_customer(ctx: ServiceContext, name: str, phone: str | None = None) -> CustomerHit:
-    """A customer made at the counter: the name, and a phone when given (normalised; a
-    phone another customer has is refused, naming that customer)."""
+    """A customer made at the counter: the name, and a phone when given, by the rules of
+    `services.customers.add_customer` (normalised; masked or invalid refused). A phone
+    another live customer has raises DuplicatePhone (a Conflict naming that customer)."""
     ctx.require(Module.ORDERS)
-    name = _clean_name(name)
-    norm = _clean_phone(phone)
+    try:
+        draft = clean_draft(
+            CustomerDraft(name=name, phones=[phone] if phone else [], source=COUNTER_SOURCE)
+        )
+    except ValidationError as exc:
+        if exc.field != "phones":
+            raise
+        raise ValidationError(exc.user_message, field="phone") from None
+    norm = draft.phones[0] if draft.phones else None
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()
         if norm is not None:
-            owner = _phone_owner(conn, norm)
+            owner = phone_owners(conn, [norm]).get(norm)
             if owner is not None:
-                raise Conflict(f"{norm} already belongs to {owner[0]} ({owner[1]}).")
-        customer = Customer(
-            code=f"TMP{uuid.uuid4().hex[:16]}", name=name, source=COUNTER_SOURCE,
-            created_at=now, updated_at=now,
-        )  # fmt: skip
-        session.add(customer)
-        session.flush()
-        assert customer.id is not None
-        customer.code = customer_code(customer.id)
-        customer.search_text = search_text(name, customer.code, phones=[norm])
-        session.add(customer)
-        if norm is not None:
-            session.add(
-                CustomerPhone(customer_id=customer.id, phone=norm, is_primary=True, created_at=now)
-            )
-        ctx.audit(session, "customer.create", entity_type="customer", entity_id=customer.id,
-                  summary=f"{customer.code}: {name}", after={"phone": norm})  # fmt: skip
-        return CustomerHit(customer.id, customer.code, name, norm, customer.rank, 0)
+                raise DuplicatePhone(
+                    owner, f"{norm} already belongs to {owner.name} ({owner.code})."
+                )
+        cid = insert_customer(conn, draft, now)
+        code = customer_code(cid)
+        ctx.audit(session, "customer.create", entity_type="customer", entity_id=cid,
+                  summary=f"{code}: {draft.name}", after={"phone": norm})  # fmt: skip
+        return CustomerHit(cid, code, draft.name, norm, Rank.COPPER, 0)
