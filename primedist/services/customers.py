@@ -77,7 +77,7 @@ MAX_EMAIL = 254
 MAX_SOCIAL = 64
 MAX_SOURCE = 40
 #: Marketplace masking characters in names ("H**uj", "N•••n").
-_MASK_CHARS = frozenset("*•●")
+MASK_CHARS = ("*", "•", "●")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CHUNK = 500
 
@@ -169,7 +169,7 @@ class DuplicateGroup:
 
 def is_masked_name(name: str | None) -> bool:
     """Whether a marketplace masked or abbreviated the name (`H**uj`)."""
-    return bool(name) and any(c in _MASK_CHARS for c in name or "")
+    return bool(name) and any(c in MASK_CHARS for c in name or "")
 
 
 def real_phone(raw: str | None) -> str | None:
@@ -307,6 +307,12 @@ def _reindex(conn: sa.Connection, customer_id: int, now: datetime) -> None:
     conn.execute(
         customers_t.update().where(c.id == customer_id).values(search_text=text, updated_at=now)
     )
+
+
+def reindex_customers(conn: sa.Connection, customer_ids: Iterable[int], now: datetime) -> None:
+    """Recompute the search text of these customers (after a bulk change of names/phones)."""
+    for cid in sorted(set(customer_ids)):
+        _reindex(conn, cid, now)
 
 
 def _add_phones(

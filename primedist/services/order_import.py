@@ -70,6 +70,7 @@ from primedist.io.tabular import (
 from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import refresh_customer_stats
+from primedist.services.customers import MASK_CHARS, order_fills, reindex_customers
 from primedist.services.import_support import (
     PLAN_SHARE,
     READ_SHARE,
@@ -514,13 +515,19 @@ _phone_terms = lru_cache(maxsize=65_536)(phone_terms)
 class _Cust:
     """A customer an order links to: an existing one (id known) or one to create."""
 
-    __slots__ = ("id", "name", "phone", "index")
+    __slots__ = ("id", "name", "phone", "index", "has_phone", "renamed", "added_phone")
 
     def __init__(self, cid: int | None = None, name: str = "", phone: str | None = None) -> None:
         self.id = cid
         self.name = name
         self.phone = phone
         self.index = 0
+        #: Known to have a phone (existing customers: unless loaded as phoneless).
+        self.has_phone = cid is not None or phone is not None
+        #: An existing customer whose masked name the file's real name replaces.
+        self.renamed = False
+        #: A real phone the file adds to an existing customer without one.
+        self.added_phone: str | None = None
 
 
 class _NewSku:
@@ -761,7 +768,11 @@ class _Import:
                     self.new_skus.append(new)
 
     def _resolve_customers(self, writes: list[_Write]) -> None:
-        """Buyer id first, then phone; otherwise a new customer (name, phone or buyer id)."""
+        """The identity rules of `services.customers` (README § Customers), in bulk: buyer id
+        (following merges), then real phone; otherwise a new customer (name, phone or buyer
+        id); a customer found gets only the fills of `customers.order_fills` (a real name
+        for a masked one, a first phone). tests/services/test_customers.py checks that this
+        and `resolve_customer` give the same customers for one sequence of orders."""
         wanted_ids: dict[Channel, set[str]] = {}
         phones: set[str] = set()
         for w in writes:
@@ -784,13 +795,17 @@ class _Import:
         # (channel, buyer id) -> customer; None: the identity exists on a deleted customer.
         identities: dict[tuple[Channel, str], _Cust | None] = {}
         ic = identities_t.c
+        live_t = customers_t.alias("live")
+        lc = live_t.c
         for channel, buyer_ids in wanted_ids.items():
             for chunk in _chunks(sorted(buyer_ids)):
+                # The identity's customer, or the survivor it was merged into.
                 stmt = (
-                    sa.select(ic.buyer_id, live, cc.deleted_at)
-                    .select_from(identities_t.join(customers_t, cc.id == ic.customer_id))
+                    sa.select(ic.buyer_id, live, lc.deleted_at)
+                    .select_from(identities_t.join(customers_t, cc.id == ic.customer_id)
+                                 .join(live_t, lc.id == live))
                     .where(ic.channel == channel, ic.buyer_id.in_(chunk))
-                )
+                )  # fmt: skip
                 for buyer_id, cid, deleted in self.conn.execute(stmt):
                     identities[(channel, buyer_id)] = None if deleted else existing(cid)
         by_phone: dict[str, _Cust] = {}
@@ -804,6 +819,7 @@ class _Import:
             )
             for phone, cid in self.conn.execute(stmt):
                 by_phone[phone] = existing(cid)
+        self._load_fill_candidates(by_id)
         linked: set[int] = set()
         for w in writes:
             head = w.draft.head
@@ -820,6 +836,8 @@ class _Import:
                 self.new_customers.append(cust)
                 if phone:
                     by_phone[phone] = cust
+            elif cust is not None:
+                self._fill(cust, head.customer_name, phone, by_phone)
             if key is not None and cust is not None and key not in identities:
                 identities[key] = cust
                 self.new_identities.append((cust, w.shop, key[1]))
@@ -827,6 +845,37 @@ class _Import:
                     linked.add(cust.id)
             w.customer = cust
         self.report.customers_linked = len(linked)
+
+    def _load_fill_candidates(self, by_id: dict[int, _Cust]) -> None:
+        """Existing customers an order may fill (`customers.order_fills`): those with a
+        masked name or no phone; everyone else keeps `name` empty (no fills)."""
+        cc, pc = customers_t.c, phones_t.c
+        has_phone = sa.exists().where(pc.customer_id == cc.id)
+        masked = sa.or_(*(cc.name.contains(ch, autoescape=True) for ch in MASK_CHARS))
+        for chunk in _chunks(sorted(by_id)):
+            stmt = sa.select(cc.id, cc.name, has_phone).where(
+                cc.id.in_(chunk), sa.or_(masked, ~has_phone)
+            )
+            for cid, name, phoned in self.conn.execute(stmt):
+                by_id[cid].name = name
+                by_id[cid].has_phone = bool(phoned)
+
+    def _fill(self, cust: _Cust, name: str | None, phone: str | None,
+              by_phone: dict[str, _Cust]) -> None:  # fmt: skip
+        """The identity rules' fills, as `resolve_customer` makes them one order at a time."""
+        if cust.id is not None and not cust.name and cust.has_phone:
+            return  # an existing customer with a real name and a phone: nothing to fill
+        new_name, add_phone = order_fills(cust.name, cust.has_phone, name, phone)
+        if new_name:
+            cust.name = new_name
+            cust.renamed = cust.id is not None
+        if add_phone and by_phone.get(add_phone) in (None, cust):
+            by_phone[add_phone] = cust
+            cust.has_phone = True
+            if cust.id is None:
+                cust.phone = add_phone
+            else:
+                cust.added_phone = add_phone
 
     # Writing ---------------------------------------------------------------------------
     def write(self) -> None:
@@ -844,6 +893,7 @@ class _Import:
             self._write_catalogue()
             self._write_customers()
             self._insert_orders(inserts)
+        self._write_fills()  # after: the restored search triggers index the changed rows
         self._update_orders(updates)
         self._write_lines()
         self._write_history()
@@ -984,6 +1034,29 @@ class _Import:
             [(c.id, shop.channel.value, shop.id, buyer) for c, shop, buyer in self.new_identities],
         )
         self.report.customers_created = len(new)
+
+    def _write_fills(self) -> None:
+        """Existing customers the file filled: real names for masked ones, first phones."""
+        filled = {id(w.customer): w.customer for w in self.writes
+                  if w.customer is not None and w.customer.id is not None
+                  and (w.customer.renamed or w.customer.added_phone)}  # fmt: skip
+        if not filled:
+            return
+        now = self._ts(self.now)
+        cc = customers_t.c
+        renames = [{"cid": c.id, "new_name": c.name} for c in filled.values() if c.renamed]
+        if renames:
+            self.conn.execute(
+                customers_t.update().where(cc.id == sa.bindparam("cid"))
+                .values(name=sa.bindparam("new_name")), renames,
+            )  # fmt: skip
+        self._bulk(
+            phones_t,
+            ("customer_id", "phone", "created_at"),
+            [(c.id, c.added_phone, now) for c in filled.values() if c.added_phone],
+            {"is_primary": True},
+        )
+        reindex_customers(self.conn, [c.id for c in filled.values() if c.id is not None], self.now)
 
     def _insert_orders(self, inserts: list[_Write]) -> None:
         self.prog.update(PLAN_SHARE, f"Writing {len(inserts):,} new orders")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -386,3 +388,119 @@ def test_merge_moves_everything_row_by_row(owner_ctx: ServiceContext, engine: En
         merge_customers(owner_ctx, keep, [o1])
     with pytest.raises(ValidationError):
         merge_customers(owner_ctx, keep, [keep])
+
+
+# --------------------------------------------------------------------------- one rule set
+
+#: (channel, buyer id, phone, name) of successive orders, and the customer (by final name)
+#: each must land on. Both order paths must give exactly this.
+ORDERS_SEEN = [
+    (Channel.SHOPEE, "s1", "84*****89", "L**g", "Lê Thị Giang"),  # new, masked
+    (Channel.SHOPEE, "s1", "0912345678", "Lê Thị Giang", "Lê Thị Giang"),  # fills both
+    (Channel.SHOPEE, "", "0912 345 678", "G**g", "Lê Thị Giang"),  # phone; name stays
+    (Channel.SHOPEE, "s2", "0849999989", "Cường", "Lê Văn Cường"),  # phone; id linked
+    (Channel.SHOPEE, "s2", "0900000001", "X", "Lê Văn Cường"),  # id; has a phone: no add
+    (Channel.SHOPEE, "m1", "0900000002", "Trần Văn Tân", "Trần Văn Tân"),  # fills existing
+    (Channel.SHOPEE, "", "0900000002", "Other", "Trần Văn Tân"),  # the added phone matches
+    (Channel.SHOPEE, "", "", "Walk In", "Walk In"),  # nothing matches: new
+    (Channel.LAZADA, "s1", "0912345678", "Giang L.", "Lê Thị Giang"),  # other channel: phone
+    (Channel.SHOPEE, "", "84*****89", "Cường", "Cường"),  # masked phone never matches
+]
+EXPECTED_CUSTOMERS = {
+    "Lê Thị Giang": (("0912345678",), {("lazada", "s1"), ("shopee", "s1")}),
+    "Lê Văn Cường": (("0849999989",), {("shopee", "s2")}),
+    "Trần Văn Tân": (("0900000002",), {("shopee", "m1")}),
+    "Walk In": ((), set()),
+    "Cường": ((), set()),
+}
+
+
+def _prepare(owner_ctx: ServiceContext, engine: Engine) -> None:
+    add_customer(owner_ctx, CustomerDraft(name="Lê Văn Cường", phones=["0849999989"]))
+    masked = add_customer(owner_ctx, CustomerDraft(name="T**n")).customer_id
+    with engine.begin() as conn:
+        conn.execute(identities_t.insert().values(customer_id=masked, channel=Channel.SHOPEE,
+                                                  buyer_id="m1"))  # fmt: skip
+
+
+def _by_import(owner_ctx: ServiceContext, engine: Engine, tmp_path: Path) -> list[int | None]:
+    from primedist.services.order_import import COLUMNS, import_orders
+
+    path = tmp_path / "orders.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.DictWriter(f, COLUMNS)
+        out.writeheader()
+        for i, (channel, buyer, phone, name, _want) in enumerate(ORDERS_SEEN):
+            out.writerow({
+                "order_id": f"X{i:03d}", "order_date": f"2026-01-{i + 1:02d} 10:00",
+                "shop": f"Shop {channel.value}", "channel": channel.value,
+                "status": "completed", "customer_name": name, "customer_phone": phone,
+                "buyer_id": buyer, "sku": "SKU-1", "product_name": "Áo", "quantity": "1",
+                "unit_price": "100000", "payment_method": "", "province": "",
+                "shipping_provider": "", "shipping_fee": "0", "discount": "0",
+            })  # fmt: skip
+    report = import_orders(owner_ctx, path)
+    assert report.orders_inserted == len(ORDERS_SEEN), report.rejected
+    o = table_of(Order).c
+    with engine.connect() as conn:
+        got = dict(conn.execute(sa.select(o.external_id, o.customer_id)).all())
+    return [got[f"X{i:03d}"] for i in range(len(ORDERS_SEEN))]
+
+
+def _by_resolve(engine: Engine) -> list[int | None]:
+    return [
+        _resolve(engine, channel=channel, buyer_id=buyer, phone=phone, name=name)
+        for channel, buyer, phone, name, _want in ORDERS_SEEN
+    ]
+
+
+@pytest.mark.parametrize("path", ["resolve_customer", "order import"])
+def test_both_order_paths_follow_the_same_identity_rules(
+    path: str, owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    _prepare(owner_ctx, engine)
+    ids = _by_import(owner_ctx, engine, tmp_path) if path == "order import" else _by_resolve(engine)
+    names = {cid: _customer(engine, cid).name for cid in ids if cid is not None}
+    assert [names[cid] if cid else None for cid in ids] == [row[4] for row in ORDERS_SEEN]
+    with engine.connect() as conn:
+        live = conn.execute(
+            sa.select(customers_t.c.id, customers_t.c.name).where(
+                customers_t.c.deleted_at.is_(None)
+            )
+        ).all()
+        idents = conn.execute(sa.select(identities_t.c.customer_id, identities_t.c.channel,
+                                        identities_t.c.buyer_id)).all()  # fmt: skip
+    got = {
+        name: (tuple(_phones(engine, cid)),
+               {(Channel(ch).value, b) for c, ch, b in idents if c == cid})
+        for cid, name in live
+    }  # fmt: skip
+    assert got == EXPECTED_CUSTOMERS
+    for cid, name in live:
+        assert _found(engine, name) >= {cid}
+
+
+def test_order_import_follows_merges(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    from primedist.services.order_import import COLUMNS, import_orders
+
+    def run(order_id: str) -> int:
+        path = tmp_path / f"{order_id}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            out = csv.DictWriter(f, COLUMNS, restval="")
+            out.writeheader()
+            out.writerow({"order_id": order_id, "order_date": "2026-01-01 10:00",
+                          "shop": "Shop", "channel": "shopee", "status": "completed",
+                          "customer_name": "N**a", "buyer_id": "buyer-9", "sku": "S",
+                          "quantity": "1", "unit_price": "1000"})  # fmt: skip
+        import_orders(owner_ctx, path)
+        with engine.connect() as conn:
+            o = table_of(Order).c
+            return int(conn.scalar(sa.select(o.customer_id).where(o.external_id == order_id)))
+
+    first = run("A1")
+    survivor = add_customer(owner_ctx, CustomerDraft(name="Nga")).customer_id
+    merge_customers(owner_ctx, survivor, [first])
+    assert run("A2") == survivor
+    assert _count(engine, customers_t) == 2
