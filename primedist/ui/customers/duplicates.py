@@ -1,0 +1,289 @@
+"""Duplicate customers: groups of likely duplicates, pick the survivor, merge.
+
+`DuplicatesDialog(ctx)` lists `services.customers.find_duplicates` (same normalised phone,
+or same folded name and province) as a tree: one group per top-level row, its customers
+below with their phones, province, orders, expenses and dates. In each group the user
+ticks **Keep** on the customer that stays (by default the one with the most orders, then
+the oldest) and **Merge** on the ones to merge into it (all, by default: untick a customer
+who is someone else). "Merge…" asks first (`ask_confirm`, which tests replace), runs
+`merge_customers` off the UI thread, says what moved, emits `merged(survivor_id)` and
+reloads the groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_date, shop_tz
+from primedist.core.money import format_money
+from primedist.services.context import ServiceContext
+from primedist.services.customers import (
+    DuplicateGroup,
+    DuplicateMember,
+    MergeReport,
+    find_duplicates,
+    merge_customers,
+)
+from primedist.ui.i18n import current_language
+from primedist.ui.list_tools import alive, number
+from primedist.ui.ops import Op
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+KEEP, MERGE, NAME, CODE, PHONES, PROVINCE, ORDERS, EXPENSES, CREATED, LAST = range(10)
+
+
+def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
+    """Yes/No question, No by default (tests replace it)."""
+    answer = QMessageBox.question(
+        parent, title, text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    return [c for c in (item.child(i) for i in range(item.childCount())) if c is not None]
+
+
+def default_survivor(group: DuplicateGroup) -> DuplicateMember:
+    """The customer kept unless the user picks another: most orders, then the oldest."""
+    return min(group.members, key=lambda m: (-m.total_orders, m.created_at, m.id))
+
+
+class DuplicatesDialog(QDialog):
+    """Find and merge duplicate customers. Signal `merged(int survivor_id)` after a merge."""
+
+    merged = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.groups: list[DuplicateGroup] = []
+        self._busy = False
+        self._syncing = False
+        self.resize(1100, 600)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(10)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemChanged.connect(self._item_changed)
+        self.tree.currentItemChanged.connect(lambda *_: self._update_actions())
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.merge_button = QPushButton()
+        self.merge_button.clicked.connect(self.merge_current)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.merge_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.retranslate()
+        self.refresh()
+
+    # ------------------------------------------------------------------ texts
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Duplicate customers"))
+        self.intro.setText(
+            self.tr(
+                "Customers with the same phone, or the same name in the same province. In "
+                "each group tick Keep on the customer who stays and Merge on those to merge "
+                "into it: their orders, points, tags, segments, addresses, phones and "
+                "marketplace ids move to the customer kept."
+            )
+        )
+        self.tree.setHeaderLabels([
+            self.tr("Keep"), self.tr("Merge"), self.tr("Name"), self.tr("Code"),
+            self.tr("Phones"), self.tr("Province"), self.tr("Orders"),
+            self.tr("Total expenses"), self.tr("Created"), self.tr("Latest order"),
+        ])  # fmt: skip
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.merge_button.setText(self.tr("Merge…"))
+        self.close_button.setText(self.tr("Close"))
+        if self.groups:
+            self._fill(self.groups)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _group_title(self, group: DuplicateGroup) -> str:
+        n = len(group.members)
+        if group.reason == "phone":
+            return self.tr("Same phone {phone} ({n} customers)").format(phone=group.key, n=n)
+        return self.tr("Same name and province: {key} ({n} customers)").format(key=group.key, n=n)
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        self._busy = True
+        self._update_actions()
+        ctx = self.ctx
+        Op(self, lambda _job: find_duplicates(ctx)).success(self._loaded).finally_(
+            self._ended
+        ).run()
+
+    def _ended(self) -> None:
+        self._busy = False
+        if alive(self):
+            self._update_actions()
+
+    def _loaded(self, groups: list[DuplicateGroup]) -> None:
+        if not alive(self):
+            return
+        self.groups = groups
+        self._fill(groups)
+        if not groups:
+            self.message.setText(self.tr("No likely duplicates found."))
+
+    def _fill(self, groups: Sequence[DuplicateGroup]) -> None:
+        tz = shop_tz()
+        lang = current_language()
+        self._syncing = True
+        self.tree.clear()
+        for index, group in enumerate(groups):
+            top = QTreeWidgetItem([""] * 2 + [self._group_title(group)])
+            top.setData(NAME, ID_ROLE, index)
+            top.setFirstColumnSpanned(False)
+            keep = default_survivor(group)
+            for m in group.members:
+                row = QTreeWidgetItem(["", "", m.name, m.code, ", ".join(m.phones),
+                                       m.province or "", number(m.total_orders),
+                                       format_money(m.total_expenses, lang),
+                                       format_date(m.created_at, lang, tz),
+                                       format_date(m.last_order_at, lang, tz)
+                                       if m.last_order_at else ""])  # fmt: skip
+                row.setData(NAME, ID_ROLE, m.id)
+                row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                is_keep = m.id == keep.id
+                row.setCheckState(
+                    KEEP, Qt.CheckState.Checked if is_keep else Qt.CheckState.Unchecked
+                )
+                row.setCheckState(
+                    MERGE, Qt.CheckState.Unchecked if is_keep else Qt.CheckState.Checked
+                )
+                top.addChild(row)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(True)
+        self._syncing = False
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.group_item(0))
+        self._update_actions()
+
+    # ------------------------------------------------------------------ choices
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        """Keep is one per group; the customer kept is not merged."""
+        parent = item.parent()
+        if self._syncing or parent is None or column not in (KEEP, MERGE):
+            return
+        self._syncing = True
+        if column == KEEP and item.checkState(KEEP) == Qt.CheckState.Checked:
+            for other in _children(parent):
+                if other is not item:
+                    if other.checkState(KEEP) == Qt.CheckState.Checked:
+                        other.setCheckState(MERGE, Qt.CheckState.Checked)
+                    other.setCheckState(KEEP, Qt.CheckState.Unchecked)
+            item.setCheckState(MERGE, Qt.CheckState.Unchecked)
+        elif column == MERGE and item.checkState(MERGE) == Qt.CheckState.Checked:
+            item.setCheckState(KEEP, Qt.CheckState.Unchecked)
+        self._syncing = False
+        self._update_actions()
+
+    def current_group(self) -> QTreeWidgetItem | None:
+        item = self.tree.currentItem()
+        if item is None:
+            return None
+        return item.parent() or item
+
+    def group_item(self, index: int) -> QTreeWidgetItem:
+        item = self.tree.topLevelItem(index)
+        assert item is not None
+        return item
+
+    def choice(self, top: QTreeWidgetItem) -> tuple[int | None, list[int]]:
+        """(survivor id or None, ids to merge into it) of a group row."""
+        keep: int | None = None
+        merge: list[int] = []
+        for row in _children(top):
+            cid = int(row.data(NAME, ID_ROLE))
+            if row.checkState(KEEP) == Qt.CheckState.Checked:
+                keep = cid
+            elif row.checkState(MERGE) == Qt.CheckState.Checked:
+                merge.append(cid)
+        return keep, merge
+
+    def _member(self, cid: int) -> DuplicateMember | None:
+        return next((m for g in self.groups for m in g.members if m.id == cid), None)
+
+    def _update_actions(self) -> None:
+        top = self.current_group()
+        keep, merge = self.choice(top) if top is not None else (None, [])
+        self.merge_button.setEnabled(not self._busy and keep is not None and bool(merge))
+        self.refresh_button.setEnabled(not self._busy)
+
+    # ------------------------------------------------------------------ merge
+    def merge_current(self) -> None:
+        top = self.current_group()
+        if top is None or self._busy:
+            return
+        keep, merge = self.choice(top)
+        if keep is None or not merge:
+            return
+        survivor = self._member(keep)
+        label = f"{survivor.name} ({survivor.code})" if survivor else str(keep)
+        names = ", ".join(
+            f"{m.name} ({m.code})" for m in (self._member(i) for i in merge) if m is not None
+        )
+        question = self.tr(
+            "Merge {names} into {survivor}?\n\nTheir orders, points, tags, segments, "
+            "addresses (the newest 10 kept), phones and marketplace ids move to {survivor}; "
+            "they are then hidden from the lists. This cannot be undone."
+        ).format(names=names, survivor=label)
+        if not ask_confirm(self, self.tr("Merge customers"), question):
+            return
+        ctx = self.ctx
+        self._busy = True
+        self._update_actions()
+
+        def done(report: MergeReport) -> None:
+            if not alive(self):
+                return
+            self.message.setText(
+                self.tr("Merged {n} customer(s) into {survivor}: {orders} order(s) moved.").format(
+                    n=len(report.merged_ids), survivor=label,
+                    orders=number(report.moved.get("orders", 0)),
+                )
+            )  # fmt: skip
+            self.merged.emit(report.survivor_id)
+            self.refresh()
+
+        Op(self, lambda _job: merge_customers(ctx, keep, merge)).success(done).finally_(
+            self._ended
+        ).run()
