@@ -37,10 +37,12 @@ from sqlmodel import Session
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
+from primedist.db.bulk import indexes_deferred
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
+    LIST_SORT_COLUMNS,
     MAX_ADDRESSES,
     Address,
     Customer,
@@ -77,6 +79,10 @@ from primedist.services.import_support import (
 from primedist.services.order_import import province_code
 
 customers_t = table_of(Customer)
+#: The Customers list's covering indexes (one per sort), and the number of new customers
+#: from which an import drops them while inserting and builds them once afterwards.
+LIST_INDEXES = tuple(f"ix_customers_{col}_id" for col in LIST_SORT_COLUMNS)
+DEFER_INDEXES_FROM = 20_000
 phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 tags_t = table_of(Tag)
@@ -843,7 +849,12 @@ class _Import:
     def write(self) -> None:
         self.prog.update(PLAN_SHARE, f"Writing {len(self.new):,} new customers")
         self._write_tags()
-        with search_indexed_after(self.conn, ["customers"] if self.new else []):
+        # A big load builds the list's wide covering indexes once, after the inserts.
+        deferred = LIST_INDEXES if len(self.new) >= DEFER_INDEXES_FROM else ()
+        with (
+            search_indexed_after(self.conn, ["customers"] if self.new else []),
+            indexes_deferred(self.conn, deferred),
+        ):
             self._insert_customers()
         self.prog.update(0.85, "Writing phones, addresses and tags")
         self._insert_children()

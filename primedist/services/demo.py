@@ -27,6 +27,7 @@ from primedist.core.phone import phone_search_variants
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db import search
+from primedist.db.bulk import indexes_deferred
 from primedist.db.engine import db_timestamp, is_sqlite, sqlite_timestamp
 from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain import metadata
@@ -261,7 +262,7 @@ def generate_demo(
         with (
             _bulk_pragmas(conn),
             search.triggers_suspended(conn, list(search.FTS_TABLES)),
-            _indexes_deferred(conn, _RANDOM_ORDER_INDEXES),
+            indexes_deferred(conn, _RANDOM_ORDER_INDEXES),
         ):
             summary = run.generate()
             prog.update(0.92, "Building indexes and the search index")
@@ -374,28 +375,6 @@ _RANDOM_ORDER_INDEXES = (
     "ix_orders_customer_id_created_at",
     "ix_orders_total_id",
 )
-
-
-@contextmanager
-def _indexes_deferred(conn: sa.Connection, names: Sequence[str]) -> Iterator[None]:
-    """Drop these indexes for the load and rebuild them from their stored DDL after it.
-
-    DDL is transactional in SQLite: a cancel or an error brings them back untouched.
-    """
-    if not is_sqlite(conn):
-        yield
-        return
-    marks = ", ".join("?" for _ in names)
-    ddl = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})"
-        " ORDER BY name",
-        tuple(names),
-    ).all()
-    for name, _sql in ddl:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _name, sql in ddl:
-        conn.exec_driver_sql(sql)
 
 
 _ID_TABLES = (

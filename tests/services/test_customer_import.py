@@ -437,3 +437,29 @@ def test_report_is_saved_as_csv_or_xlsx_and_audited(
             "SELECT action FROM audit_events WHERE action = 'customers.import'"
         ).scalars()  # fmt: skip
         assert len(list(actions)) == 2
+
+
+def _customer_index_names(ctx: ServiceContext) -> set[str]:
+    with ctx.engine.connect() as conn:
+        return {ix["name"] for ix in sa.inspect(conn).get_indexes("customers")}
+
+
+def test_a_big_import_builds_the_list_indexes_after_the_inserts(
+    owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From DEFER_INDEXES_FROM new customers the list's covering indexes are dropped while
+    inserting and built again; a cancel brings them back untouched."""
+    import primedist.services.customer_import as module
+
+    monkeypatch.setattr(module, "DEFER_INDEXES_FROM", 10)
+    before = _customer_index_names(owner_ctx)
+    assert set(module.LIST_INDEXES) <= before
+    rows = [hoa(**{"Họ tên": f"K{i}", "SĐT": f"09{i:08d}"}) for i in range(50)]
+    path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
+    with pytest.raises(Cancelled):
+        import_customers(owner_ctx, path, on_duplicate="skip", progress=CancelAt(0.7))
+    assert _customer_index_names(owner_ctx) == before
+    report = import_customers(owner_ctx, path, on_duplicate="skip")
+    assert report.imported == 50
+    assert _customer_index_names(owner_ctx) == before
+    assert len(found(owner_ctx, "K17")) == 1  # the search index holds the new rows
