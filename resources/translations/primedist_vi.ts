@@ -2,6 +2,590 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
+    <name>AddressDialog</name>
+    <message>
+        <source>Add address</source>
+        <translation>Thêm địa chỉ</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Người nhận</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Street, house number</source>
+        <translation>Số nhà, tên đường</translation>
+    </message>
+    <message>
+        <source>Ward / commune</source>
+        <translation>Phường / xã</translation>
+    </message>
+    <message>
+        <source>District (old addresses)</source>
+        <translation>Quận / huyện (địa chỉ cũ)</translation>
+    </message>
+    <message>
+        <source>Province / city</source>
+        <translation>Tỉnh / thành phố</translation>
+    </message>
+    <message>
+        <source>Default delivery address</source>
+        <translation>Địa chỉ giao hàng mặc định</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerDetailDialog</name>
+    <message>
+        <source>Edit…</source>
+        <extracomment>After any saved change (the list refreshes). An order of the history was double-clicked. &quot;Create order&quot; for this customer.</extracomment>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Create order</source>
+        <translation>Tạo đơn hàng</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Thống kê</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Addresses</source>
+        <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <source>Tags and note</source>
+        <translation>Thẻ và ghi chú</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Điểm</translation>
+    </message>
+    <message>
+        <source>Referred customers</source>
+        <translation>Khách được giới thiệu</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Liên hệ</translation>
+    </message>
+    <message>
+        <source>Phones</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Zalo</source>
+        <translation>Zalo</translation>
+    </message>
+    <message>
+        <source>Facebook</source>
+        <translation>Facebook</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Giới tính</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>Ngày sinh</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn khách</translation>
+    </message>
+    <message>
+        <source>Referred by</source>
+        <translation>Người giới thiệu</translation>
+    </message>
+    <message>
+        <source>Customer since</source>
+        <translation>Khách hàng từ</translation>
+    </message>
+    <message>
+        <source>Assigned staff member</source>
+        <translation>Nhân viên phụ trách</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>đến</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Xem</translation>
+    </message>
+    <message>
+        <source>Successful orders</source>
+        <translation>Đơn thành công</translation>
+    </message>
+    <message>
+        <source>Total expenses</source>
+        <translation>Tổng chi tiêu</translation>
+    </message>
+    <message>
+        <source>Average order value</source>
+        <translation>Giá trị đơn trung bình</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Tỉ lệ thành công</translation>
+    </message>
+    <message>
+        <source>Orders by status</source>
+        <translation>Đơn hàng theo trạng thái</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Double-click an order to open it.</source>
+        <translation>Nhấp đúp vào đơn hàng để mở.</translation>
+    </message>
+    <message>
+        <source>This customer has no orders yet.</source>
+        <translation>Khách hàng này chưa có đơn hàng nào.</translation>
+    </message>
+    <message>
+        <source>Order date</source>
+        <translation>Ngày đặt</translation>
+    </message>
+    <message>
+        <source>Order ID</source>
+        <translation>Mã đơn hàng</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Tổng cộng</translation>
+    </message>
+    <message>
+        <source>Add address…</source>
+        <translation>Thêm địa chỉ…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Save tags</source>
+        <translation>Lưu thẻ</translation>
+    </message>
+    <message>
+        <source>Staff note</source>
+        <translation>Ghi chú nội bộ</translation>
+    </message>
+    <message>
+        <source>only staff see it, never printed</source>
+        <translation>chỉ nhân viên xem được, không in ra</translation>
+    </message>
+    <message>
+        <source>A note for the team about this customer</source>
+        <translation>Ghi chú cho nhân viên về khách hàng này</translation>
+    </message>
+    <message>
+        <source>Save note</source>
+        <translation>Lưu ghi chú</translation>
+    </message>
+    <message>
+        <source>Read-only: earning, redeeming and adjusting points come with Loyalty.</source>
+        <translation>Chỉ xem: tích điểm, đổi điểm và điều chỉnh điểm sẽ có cùng tính năng Khách hàng thân thiết.</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>Số dư</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Nobody was referred by this customer.</source>
+        <translation>Khách hàng này chưa giới thiệu ai.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã khách hàng</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>Customer %1</source>
+        <translation>Khách hàng %1</translation>
+    </message>
+    <message>
+        <source>%1 remaining / %2 earned</source>
+        <translation>còn %1 / đã tích %2</translation>
+    </message>
+    <message>
+        <source>Nobody</source>
+        <translation>Chưa có</translation>
+    </message>
+    <message>
+        <source>Default delivery address</source>
+        <translation>Địa chỉ giao hàng mặc định</translation>
+    </message>
+    <message>
+        <source>%1 of at most %2 addresses; adding one more replaces the oldest.</source>
+        <translation>%1 / tối đa %2 địa chỉ; thêm địa chỉ mới sẽ thay thế địa chỉ cũ nhất.</translation>
+    </message>
+    <message>
+        <source>Remaining %1 · total earned %2</source>
+        <translation>Còn %1 · tổng đã tích %2</translation>
+    </message>
+    <message>
+        <source>The end date is before the start date.</source>
+        <translation>Ngày kết thúc trước ngày bắt đầu.</translation>
+    </message>
+    <message>
+        <source>Customer statistics</source>
+        <translation>Thống kê khách hàng</translation>
+    </message>
+    <message>
+        <source>Saving the note</source>
+        <translation>Đang lưu ghi chú</translation>
+    </message>
+    <message>
+        <source>Note saved.</source>
+        <translation>Đã lưu ghi chú.</translation>
+    </message>
+    <message>
+        <source>Saving the tags</source>
+        <translation>Đang lưu thẻ</translation>
+    </message>
+    <message>
+        <source>Tags saved.</source>
+        <translation>Đã lưu thẻ.</translation>
+    </message>
+    <message>
+        <source>Assigning the customer</source>
+        <translation>Đang phân công nhân viên phụ trách</translation>
+    </message>
+    <message>
+        <source>Replace the oldest address</source>
+        <translation>Thay thế địa chỉ cũ nhất</translation>
+    </message>
+    <message>
+        <source>This customer already has %1 addresses, the most kept. Saving this one replaces the oldest:
+%2
+
+Save it?</source>
+        <translation>Khách hàng này đã có %1 địa chỉ, là số tối đa được lưu. Lưu địa chỉ này sẽ thay thế địa chỉ cũ nhất:
+%2
+
+Vẫn lưu?</translation>
+    </message>
+    <message>
+        <source>Saving the address</source>
+        <translation>Đang lưu địa chỉ</translation>
+    </message>
+    <message>
+        <source>Address added; it replaced the oldest one: %1</source>
+        <translation>Đã thêm địa chỉ, thay thế địa chỉ cũ nhất: %1</translation>
+    </message>
+    <message>
+        <source>Address added.</source>
+        <translation>Đã thêm địa chỉ.</translation>
+    </message>
+    <message>
+        <source>Removing the address</source>
+        <translation>Đang xóa địa chỉ</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerEditor</name>
+    <message>
+        <source>e.g. 0912 345 678</source>
+        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed). The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;.</extracomment>
+        <translation>Ví dụ: 0912 345 678</translation>
+    </message>
+    <message>
+        <source>Add customer</source>
+        <translation>Thêm khách hàng</translation>
+    </message>
+    <message>
+        <source>Edit customer</source>
+        <translation>Sửa khách hàng</translation>
+    </message>
+    <message>
+        <source>Name *</source>
+        <translation>Họ tên *</translation>
+    </message>
+    <message>
+        <source>Phones</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Zalo id</source>
+        <translation>Zalo ID</translation>
+    </message>
+    <message>
+        <source>Facebook id</source>
+        <translation>Facebook ID</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Giới tính</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>Ngày sinh</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn khách</translation>
+    </message>
+    <message>
+        <source>Referrer code</source>
+        <translation>Mã người giới thiệu</translation>
+    </message>
+    <message>
+        <source>Assigned staff member</source>
+        <translation>Nhân viên phụ trách</translation>
+    </message>
+    <message>
+        <source>Staff note</source>
+        <translation>Ghi chú nội bộ</translation>
+    </message>
+    <message>
+        <source>+ Another phone</source>
+        <translation>+ Thêm số điện thoại</translation>
+    </message>
+    <message>
+        <source>Known</source>
+        <translation>Có ngày sinh</translation>
+    </message>
+    <message>
+        <source>Customer code, e.g. KH000042</source>
+        <translation>Mã khách hàng, ví dụ KH000042</translation>
+    </message>
+    <message>
+        <source>Only staff see it; never printed</source>
+        <translation>Chỉ nhân viên xem được; không in ra</translation>
+    </message>
+    <message>
+        <source>Nobody</source>
+        <translation>Chưa có</translation>
+    </message>
+    <message>
+        <source>Saving the customer</source>
+        <translation>Đang lưu khách hàng</translation>
+    </message>
+    <message>
+        <source>%1 already belongs to %2 (%3). Remove it here, or merge the two customers.</source>
+        <translation>%1 đã thuộc về %2 (%3). Hãy xóa số này ở đây, hoặc gộp hai khách hàng.</translation>
+    </message>
+    <message>
+        <source>Phone already used</source>
+        <translation>Số điện thoại đã được dùng</translation>
+    </message>
+    <message>
+        <source>%1 already belongs to %2 (%3).</source>
+        <translation>%1 đã thuộc về %2 (%3).</translation>
+    </message>
+    <message>
+        <source>What should be done with this customer?</source>
+        <translation>Bạn muốn xử lý khách hàng này thế nào?</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>Bỏ qua</translation>
+    </message>
+    <message>
+        <source>Update the existing customer</source>
+        <translation>Cập nhật khách hàng có sẵn</translation>
+    </message>
+    <message>
+        <source>Create anyway</source>
+        <translation>Vẫn tạo mới</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersPage</name>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <extracomment>Export file types offered: (filter text, translated when shown; format).</extracomment>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>CSV, UTF-8 (*.csv)</source>
+        <translation>CSV, UTF-8 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export customers</source>
+        <translation>Xuất khách hàng</translation>
+    </message>
+    <message>
+        <source>Exporting customers</source>
+        <translation>Đang xuất khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customer exported to %1.</source>
+        <translation>Đã xuất %n khách hàng ra %1.</translation>
+    </message>
+    <message>
+        <source>%n customers exported to %1.</source>
+        <translation>Đã xuất %n khách hàng ra %1.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Khách hàng</translation>
+    </message>
+    <message>
+        <source>Segments</source>
+        <translation>Phân khúc</translation>
+    </message>
+    <message>
+        <source>Tags…</source>
+        <translation>Thẻ…</translation>
+    </message>
+    <message>
+        <source>Find duplicates…</source>
+        <translation>Tìm khách trùng…</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesDialog</name>
+    <message>
+        <source>Duplicate customers</source>
+        <translation>Khách hàng trùng</translation>
+    </message>
+    <message>
+        <source>Customers with the same phone, or the same name in the same province. In each group tick Keep on the customer who stays and Merge on those to merge into it: their orders, points, tags, segments, addresses, phones and marketplace ids move to the customer kept.</source>
+        <translation>Các khách hàng trùng số điện thoại, hoặc trùng tên trong cùng tỉnh/thành. Trong mỗi nhóm, đánh dấu “Giữ lại” cho khách hàng được giữ và “Gộp” cho các khách hàng cần gộp vào: đơn hàng, điểm, thẻ, phân khúc, địa chỉ, số điện thoại và ID trên sàn của họ sẽ chuyển sang khách hàng được giữ lại.</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Giữ lại</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>Gộp</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã khách hàng</translation>
+    </message>
+    <message>
+        <source>Phones</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Province</source>
+        <translation>Tỉnh / thành</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Số đơn</translation>
+    </message>
+    <message>
+        <source>Total expenses</source>
+        <translation>Tổng chi tiêu</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>Latest order</source>
+        <translation>Đơn gần nhất</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>Gộp…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Same phone {phone} ({n} customers)</source>
+        <translation>Trùng số điện thoại {phone} ({n} khách hàng)</translation>
+    </message>
+    <message>
+        <source>Same name and province: {key} ({n} customers)</source>
+        <translation>Trùng tên và tỉnh/thành: {key} ({n} khách hàng)</translation>
+    </message>
+    <message>
+        <source>No likely duplicates found.</source>
+        <translation>Không tìm thấy khách hàng nào có khả năng bị trùng.</translation>
+    </message>
+    <message>
+        <source>Merge {names} into {survivor}?
+
+Their orders, points, tags, segments, addresses (the newest 10 kept), phones and marketplace ids move to {survivor}; they are then hidden from the lists. This cannot be undone.</source>
+        <translation>Gộp {names} vào {survivor}?
+
+Đơn hàng, điểm, thẻ, phân khúc, địa chỉ (giữ 10 địa chỉ mới nhất), số điện thoại và ID trên sàn của họ sẽ chuyển sang {survivor}; sau đó họ được ẩn khỏi các danh sách. Thao tác này không thể hoàn tác.</translation>
+    </message>
+    <message>
+        <source>Merge customers</source>
+        <translation>Gộp khách hàng</translation>
+    </message>
+    <message>
+        <source>Merged {n} customer(s) into {survivor}: {orders} order(s) moved.</source>
+        <translation>Đã gộp {n} khách hàng vào {survivor}: đã chuyển {orders} đơn hàng.</translation>
+    </message>
+</context>
+<context>
     <name>GroupDialog</name>
     <message>
         <source>New SKU group</source>
@@ -102,6 +686,250 @@
     <message>
         <source>Reason</source>
         <translation>Lý do</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Import customers</source>
+        <extracomment>The wizard&apos;s steps (pages of its stack). Rows of the report table (the whole report is in the saved file). The import finished (the CustomerImportReport): the list should refresh.</extracomment>
+        <translation>Nhập khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer list (*.xlsx *.csv)</source>
+        <translation>Danh sách khách hàng (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <source>Reading the file</source>
+        <translation>Đang đọc tệp</translation>
+    </message>
+    <message>
+        <source>(not imported)</source>
+        <translation>(không nhập)</translation>
+    </message>
+    <message>
+        <source>Choose a file first.</source>
+        <translation>Hãy chọn tệp trước.</translation>
+    </message>
+    <message>
+        <source>Choose the column that holds the customer&apos;s name.</source>
+        <translation>Hãy chọn cột chứa tên khách hàng.</translation>
+    </message>
+    <message>
+        <source>The column “%1” is chosen for both %2 and %3.</source>
+        <translation>Cột “%1” đang được chọn cho cả %2 và %3.</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Đang bắt đầu…</translation>
+    </message>
+    <message>
+        <source>Importing customers</source>
+        <translation>Đang nhập khách hàng</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Đang hủy…</translation>
+    </message>
+    <message>
+        <source>The import was cancelled: nothing was imported.</source>
+        <translation>Đã hủy nhập tệp: không có dữ liệu nào được nhập.</translation>
+    </message>
+    <message>
+        <source>The import failed: nothing was imported.</source>
+        <translation>Nhập tệp thất bại: không có dữ liệu nào được nhập.</translation>
+    </message>
+    <message>
+        <source>%1 rows read: %2 new customers, %3 updated, %4 unchanged, %5 skipped, %6 rejected.</source>
+        <translation>Đã đọc %1 dòng: %2 khách hàng mới, %3 cập nhật, %4 không đổi, %5 bỏ qua, %6 bị từ chối.</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>Đã nhập</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Đã cập nhật</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>Không đổi</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Bỏ qua</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Bị từ chối</translation>
+    </message>
+    <message>
+        <source>Save the import report</source>
+        <translation>Lưu báo cáo nhập tệp</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)</source>
+        <translation>Tệp Excel (*.xlsx);;CSV UTF-8 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Report saved to %1.</source>
+        <translation>Đã lưu báo cáo vào %1.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>Giới tính</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>Ngày sinh</translation>
+    </message>
+    <message>
+        <source>Customer code</source>
+        <translation>Mã khách hàng</translation>
+    </message>
+    <message>
+        <source>Zalo ID</source>
+        <translation>Zalo ID</translation>
+    </message>
+    <message>
+        <source>Facebook ID</source>
+        <translation>Facebook ID</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn khách</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <source>Province</source>
+        <translation>Tỉnh / thành</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Step 1 of 4: choose the file</source>
+        <translation>Bước 1/4: chọn tệp</translation>
+    </message>
+    <message>
+        <source>Step 2 of 4: match the columns</source>
+        <translation>Bước 2/4: ghép cột</translation>
+    </message>
+    <message>
+        <source>Step 3 of 4: phones already in use</source>
+        <translation>Bước 3/4: số điện thoại đã tồn tại</translation>
+    </message>
+    <message>
+        <source>Step 4 of 4: importing</source>
+        <translation>Bước 4/4: nhập dữ liệu</translation>
+    </message>
+    <message>
+        <source>Import finished</source>
+        <translation>Đã nhập xong</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Nhập</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Tiếp</translation>
+    </message>
+    <message>
+        <source>Choose an Excel (.xlsx) or CSV file with one customer per row and a header row. Only a name column is required; phones, email, gender, birthday, customer code, Zalo, Facebook, source, address, province, tags (separated by ;) and notes are read when present.</source>
+        <translation>Chọn tệp Excel (.xlsx) hoặc CSV có dòng tiêu đề, mỗi dòng là một khách hàng. Chỉ bắt buộc cột tên; số điện thoại, email, giới tính, ngày sinh, mã khách hàng, Zalo, Facebook, nguồn khách, địa chỉ, tỉnh/thành, thẻ (cách nhau bằng dấu ;) và ghi chú sẽ được đọc nếu có.</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Chọn tệp…</translation>
+    </message>
+    <message>
+        <source>Each customer field is read from the column shown. The guess comes from the headers; change it where it is wrong.</source>
+        <translation>Mỗi thông tin khách hàng được đọc từ cột đã chọn. Cột được đoán theo dòng tiêu đề; hãy sửa nếu chưa đúng.</translation>
+    </message>
+    <message>
+        <source>The first rows of the file:</source>
+        <translation>Các dòng đầu của tệp:</translation>
+    </message>
+    <message>
+        <source>What should a row do when its phone number (or customer code) already belongs to a customer?</source>
+        <translation>Xử lý thế nào khi số điện thoại (hoặc mã khách hàng) của một dòng đã thuộc về khách hàng có sẵn?</translation>
+    </message>
+    <message>
+        <source>Skip the row</source>
+        <translation>Bỏ qua dòng</translation>
+    </message>
+    <message>
+        <source>The stored customer stays as it is; the report lists the row.</source>
+        <translation>Khách hàng có sẵn giữ nguyên; dòng này được ghi trong báo cáo.</translation>
+    </message>
+    <message>
+        <source>Update the existing customer</source>
+        <translation>Cập nhật khách hàng có sẵn</translation>
+    </message>
+    <message>
+        <source>Fill in the row&apos;s values and add its phones, tags and address; empty cells never erase anything.</source>
+        <translation>Điền các giá trị của dòng và thêm số điện thoại, thẻ, địa chỉ; ô trống không xóa dữ liệu nào.</translation>
+    </message>
+    <message>
+        <source>Create a new customer anyway</source>
+        <translation>Vẫn tạo khách hàng mới</translation>
+    </message>
+    <message>
+        <source>Two customers will share the phone (the duplicate finder can merge them later).</source>
+        <translation>Hai khách hàng sẽ dùng chung số điện thoại (có thể gộp sau bằng Tìm khách hàng trùng).</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>Dòng</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>Cột</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Save report…</source>
+        <translation>Lưu báo cáo…</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
     </message>
 </context>
 <context>
@@ -528,6 +1356,49 @@
     </message>
 </context>
 <context>
+    <name>PickDialog</name>
+    <message>
+        <source>Choose a segment</source>
+        <translation>Chọn phân khúc</translation>
+    </message>
+    <message>
+        <source>New segment…</source>
+        <translation>Tạo phân khúc…</translation>
+    </message>
+    <message>
+        <source>Find a segment</source>
+        <translation>Tìm phân khúc</translation>
+    </message>
+    <message>
+        <source>Choose a tag</source>
+        <translation>Chọn thẻ</translation>
+    </message>
+    <message>
+        <source>New tag…</source>
+        <translation>Tạo thẻ…</translation>
+    </message>
+    <message>
+        <source>Find a tag</source>
+        <translation>Tìm thẻ</translation>
+    </message>
+    <message>
+        <source>New segment</source>
+        <translation>Tạo phân khúc</translation>
+    </message>
+    <message>
+        <source>New tag</source>
+        <translation>Tạo thẻ</translation>
+    </message>
+    <message>
+        <source>Segment name:</source>
+        <translation>Tên phân khúc:</translation>
+    </message>
+    <message>
+        <source>Tag name:</source>
+        <translation>Tên thẻ:</translation>
+    </message>
+</context>
+<context>
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
@@ -903,6 +1774,110 @@
     </message>
 </context>
 <context>
+    <name>SegmentsPage</name>
+    <message>
+        <source>New segment…</source>
+        <extracomment>Item data role holding the row&apos;s id; the sort role holds the raw value. After each load of the list. After a segment was created, renamed, deleted. A segment was double-clicked: show its members (segment id).</extracomment>
+        <translation>Tạo phân khúc…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Đổi tên…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Xuất Excel…</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>Phân khúc</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Số khách hàng</translation>
+    </message>
+    <message>
+        <source>Successful orders</source>
+        <translation>Đơn thành công</translation>
+    </message>
+    <message>
+        <source>Total expenses</source>
+        <translation>Tổng chi tiêu</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>%n segment</source>
+        <translation>%n phân khúc</translation>
+    </message>
+    <message>
+        <source>%n segments</source>
+        <translation>%n phân khúc</translation>
+    </message>
+    <message>
+        <source>New segment</source>
+        <translation>Tạo phân khúc</translation>
+    </message>
+    <message>
+        <source>Segment name:</source>
+        <translation>Tên phân khúc:</translation>
+    </message>
+    <message>
+        <source>Rename segment</source>
+        <translation>Đổi tên phân khúc</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>Tên mới:</translation>
+    </message>
+    <message>
+        <source>Delete segment %1? Its %n customer stays; only the segment goes.</source>
+        <translation>Xóa phân khúc %1? %n khách hàng trong phân khúc vẫn được giữ; chỉ phân khúc bị xóa.</translation>
+    </message>
+    <message>
+        <source>Delete segment %1? Its %n customers stay; only the segment goes.</source>
+        <translation>Xóa phân khúc %1? %n khách hàng trong phân khúc vẫn được giữ; chỉ phân khúc bị xóa.</translation>
+    </message>
+    <message>
+        <source>Delete segment</source>
+        <translation>Xóa phân khúc</translation>
+    </message>
+    <message>
+        <source>Export segment</source>
+        <translation>Xuất phân khúc</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting a segment</source>
+        <translation>Đang xuất phân khúc</translation>
+    </message>
+    <message>
+        <source>%n customer exported to %1.</source>
+        <translation>Đã xuất %n khách hàng ra %1.</translation>
+    </message>
+    <message>
+        <source>%n customers exported to %1.</source>
+        <translation>Đã xuất %n khách hàng ra %1.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
@@ -1272,6 +2247,69 @@
     </message>
 </context>
 <context>
+    <name>TagsDialog</name>
+    <message>
+        <source>Customer tags</source>
+        <translation>Thẻ khách hàng</translation>
+    </message>
+    <message>
+        <source>New tag…</source>
+        <translation>Tạo thẻ…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Đổi tên…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Default tags can be renamed but not deleted.</source>
+        <translation>Thẻ mặc định có thể đổi tên nhưng không xóa được.</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Số khách hàng</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>mặc định</translation>
+    </message>
+    <message>
+        <source>New tag</source>
+        <translation>Tạo thẻ</translation>
+    </message>
+    <message>
+        <source>Tag name:</source>
+        <translation>Tên thẻ:</translation>
+    </message>
+    <message>
+        <source>Rename tag</source>
+        <translation>Đổi tên thẻ</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>Tên mới:</translation>
+    </message>
+    <message>
+        <source>Delete tag %1? It is taken off its %n customer.</source>
+        <translation>Xóa thẻ %1? Thẻ sẽ được gỡ khỏi %n khách hàng.</translation>
+    </message>
+    <message>
+        <source>Delete tag %1? It is taken off its %n customers.</source>
+        <translation>Xóa thẻ %1? Thẻ sẽ được gỡ khỏi %n khách hàng.</translation>
+    </message>
+    <message>
+        <source>Delete tag</source>
+        <translation>Xóa thẻ</translation>
+    </message>
+</context>
+<context>
     <name>WelcomeWindow</name>
     <message>
         <source>Prime Distribution — welcome</source>
@@ -1381,6 +2419,7 @@
     </message>
     <message>
         <source>Rank</source>
+        <extracomment>Column headers of CUSTOMERS_SPEC (context &quot;columns&quot;, as SqlTableModel translates them).</extracomment>
         <translation>Hạng</translation>
     </message>
     <message>
@@ -1388,12 +2427,40 @@
         <translation>Tổng chi tiêu</translation>
     </message>
     <message>
+        <source>Success rate</source>
+        <translation>Thành công</translation>
+    </message>
+    <message>
+        <source>Successful orders</source>
+        <translation>Đơn thành công</translation>
+    </message>
+    <message>
         <source>Total orders</source>
         <translation>Tổng đơn</translation>
     </message>
     <message>
+        <source>Segments</source>
+        <translation>Phân khúc</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Điểm</translation>
+    </message>
+    <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>Latest transaction</source>
+        <translation>Giao dịch gần nhất</translation>
+    </message>
+    <message>
+        <source>Referrer</source>
+        <translation>Người giới thiệu</translation>
     </message>
     <message>
         <source>Group</source>
@@ -1448,6 +2515,418 @@
     <message>
         <source>Discount price</source>
         <translation>Giá khuyến mãi</translation>
+    </message>
+</context>
+<context>
+    <name>customers</name>
+    <message>
+        <source>Not given</source>
+        <extracomment>Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
+        <translation>Không rõ</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Nam</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Khác</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Tại quầy</translation>
+    </message>
+    <message>
+        <source>Walk-in</source>
+        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order.</extracomment>
+        <translation>Khách lẻ</translation>
+    </message>
+    <message>
+        <source>Referral</source>
+        <translation>Được giới thiệu</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Nhập tệp</translation>
+    </message>
+    <message>
+        <source>Added by hand</source>
+        <translation>Thêm thủ công</translation>
+    </message>
+    <message>
+        <source>Facebook</source>
+        <translation>Facebook</translation>
+    </message>
+    <message>
+        <source>Zalo</source>
+        <translation>Zalo</translation>
+    </message>
+    <message>
+        <source>Earned</source>
+        <translation>Tích điểm</translation>
+    </message>
+    <message>
+        <source>Redeemed</source>
+        <translation>Đổi điểm</translation>
+    </message>
+    <message>
+        <source>Adjusted</source>
+        <translation>Điều chỉnh</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Hoàn điểm</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Hết hạn</translation>
+    </message>
+    <message>
+        <source>Customers who bought in these shops</source>
+        <extracomment>Range kinds: (CustomerFilter fields, value kind). Date kinds: CustomerFilter fields.</extracomment>
+        <translation>Khách hàng đã mua tại các gian hàng</translation>
+    </message>
+    <message>
+        <source>Customers in any of these segments</source>
+        <translation>Khách hàng thuộc một trong các phân khúc</translation>
+    </message>
+    <message>
+        <source>Customers of these ranks</source>
+        <translation>Khách hàng thuộc các hạng</translation>
+    </message>
+    <message>
+        <source>Customers with any of these tags</source>
+        <translation>Khách hàng có một trong các thẻ</translation>
+    </message>
+    <message>
+        <source>Customers of these genders</source>
+        <translation>Khách hàng có giới tính</translation>
+    </message>
+    <message>
+        <source>Total expenses between</source>
+        <translation>Tổng chi tiêu trong khoảng</translation>
+    </message>
+    <message>
+        <source>Successful orders between</source>
+        <translation>Số đơn thành công trong khoảng</translation>
+    </message>
+    <message>
+        <source>Success rate between (%)</source>
+        <translation>Tỉ lệ thành công trong khoảng (%)</translation>
+    </message>
+    <message>
+        <source>At least</source>
+        <translation>Tối thiểu</translation>
+    </message>
+    <message>
+        <source>At most</source>
+        <translation>Tối đa</translation>
+    </message>
+    <message>
+        <source>Latest transaction between</source>
+        <translation>Giao dịch gần nhất trong khoảng</translation>
+    </message>
+    <message>
+        <source>Created between</source>
+        <translation>Ngày tạo trong khoảng</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ ngày</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Đến ngày</translation>
+    </message>
+    <message>
+        <source>Customers from these sources</source>
+        <translation>Khách hàng từ các nguồn</translation>
+    </message>
+    <message>
+        <source>Referred by (customer code)</source>
+        <translation>Người giới thiệu (mã khách hàng)</translation>
+    </message>
+    <message>
+        <source>The start date is after the end date.</source>
+        <translation>Ngày bắt đầu sau ngày kết thúc.</translation>
+    </message>
+    <message>
+        <source>No customer has the code %1.</source>
+        <translation>Không có khách hàng nào mang mã %1.</translation>
+    </message>
+    <message>
+        <source>Enter an amount in đồng, such as %1.</source>
+        <translation>Nhập số tiền bằng đồng, ví dụ %1.</translation>
+    </message>
+    <message>
+        <source>Enter a whole number, such as 10.</source>
+        <translation>Nhập một số nguyên, ví dụ 10.</translation>
+    </message>
+    <message>
+        <source>Enter a percentage from 0 to 100.</source>
+        <translation>Nhập tỉ lệ phần trăm từ 0 đến 100.</translation>
+    </message>
+    <message>
+        <source>The lower value is above the upper one.</source>
+        <translation>Giá trị tối thiểu lớn hơn giá trị tối đa.</translation>
+    </message>
+    <message>
+        <source>Search by name, phone, customer code or email</source>
+        <extracomment>A customer should open (double-click or Enter on its row, or the row menu). &quot;Add customer&quot; was clicked. Export: a list of the selected ids, or None for the current filter and search. &quot;Import&quot; was clicked. The row menu&apos;s &quot;Create order&quot; on a customer.</extracomment>
+        <translation>Tìm theo tên, số điện thoại, mã khách hàng hoặc email</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Bộ lọc</translation>
+    </message>
+    <message>
+        <source>Shop…</source>
+        <translation>Gian hàng…</translation>
+    </message>
+    <message>
+        <source>Total expenses…</source>
+        <translation>Tổng chi tiêu…</translation>
+    </message>
+    <message>
+        <source>Successful orders…</source>
+        <translation>Đơn thành công…</translation>
+    </message>
+    <message>
+        <source>Success rate…</source>
+        <translation>Tỉ lệ thành công…</translation>
+    </message>
+    <message>
+        <source>Segment…</source>
+        <translation>Phân khúc…</translation>
+    </message>
+    <message>
+        <source>Rank…</source>
+        <translation>Hạng…</translation>
+    </message>
+    <message>
+        <source>Tag…</source>
+        <translation>Gắn thẻ…</translation>
+    </message>
+    <message>
+        <source>Gender…</source>
+        <translation>Giới tính…</translation>
+    </message>
+    <message>
+        <source>Tag…</source>
+        <comment>filter menu</comment>
+        <translation>Thẻ…</translation>
+    </message>
+    <message>
+        <source>Source / referrer…</source>
+        <translation>Nguồn / người giới thiệu…</translation>
+    </message>
+    <message>
+        <source>Latest transaction…</source>
+        <translation>Giao dịch gần nhất…</translation>
+    </message>
+    <message>
+        <source>Created…</source>
+        <translation>Ngày tạo…</translation>
+    </message>
+    <message>
+        <source>Quick filters:</source>
+        <translation>Lọc nhanh:</translation>
+    </message>
+    <message>
+        <source>5+ orders</source>
+        <translation>Từ 5 đơn</translation>
+    </message>
+    <message>
+        <source>Created this month</source>
+        <translation>Tạo trong tháng</translation>
+    </message>
+    <message>
+        <source>Gold and above</source>
+        <translation>Từ hạng Vàng</translation>
+    </message>
+    <message>
+        <source>Often returns</source>
+        <translation>Hay hoàn hàng</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>Xóa tất cả</translation>
+    </message>
+    <message>
+        <source>Add to segment…</source>
+        <translation>Thêm vào phân khúc…</translation>
+    </message>
+    <message>
+        <source>Remove from segment…</source>
+        <translation>Bỏ khỏi phân khúc…</translation>
+    </message>
+    <message>
+        <source>Untag…</source>
+        <translation>Gỡ thẻ…</translation>
+    </message>
+    <message>
+        <source>Clear selection</source>
+        <translation>Bỏ chọn</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>Import customers from an Excel or CSV file</source>
+        <translation>Nhập khách hàng từ tệp Excel hoặc CSV</translation>
+    </message>
+    <message>
+        <source>Add customer</source>
+        <translation>Thêm khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customer</source>
+        <translation>%n khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customers</source>
+        <translation>%n khách hàng</translation>
+    </message>
+    <message>
+        <source>Shop: %1</source>
+        <translation>Gian hàng: %1</translation>
+    </message>
+    <message>
+        <source>Total expenses</source>
+        <translation>Tổng chi tiêu</translation>
+    </message>
+    <message>
+        <source>Successful orders</source>
+        <translation>Đơn thành công</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Tỉ lệ thành công</translation>
+    </message>
+    <message>
+        <source>Segment: %1</source>
+        <translation>Phân khúc: %1</translation>
+    </message>
+    <message>
+        <source>Rank: %1</source>
+        <translation>Hạng: %1</translation>
+    </message>
+    <message>
+        <source>Tag: %1</source>
+        <translation>Thẻ: %1</translation>
+    </message>
+    <message>
+        <source>Gender: %1</source>
+        <translation>Giới tính: %1</translation>
+    </message>
+    <message>
+        <source>referred by %1</source>
+        <translation>được %1 giới thiệu</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>Nguồn: %1</translation>
+    </message>
+    <message>
+        <source>Latest transaction</source>
+        <translation>Giao dịch gần nhất</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Ngày tạo</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>từ %1</translation>
+    </message>
+    <message>
+        <source>up to %1</source>
+        <translation>đến %1</translation>
+    </message>
+    <message>
+        <source>The %n matching customer is selected.</source>
+        <translation>Đã chọn %n khách hàng phù hợp.</translation>
+    </message>
+    <message>
+        <source>All %n matching customers are selected.</source>
+        <translation>Đã chọn tất cả %n khách hàng phù hợp.</translation>
+    </message>
+    <message>
+        <source>%n selected</source>
+        <translation>Đã chọn %n</translation>
+    </message>
+    <message>
+        <source>Select all %n matching</source>
+        <translation>Chọn tất cả %n khách hàng phù hợp</translation>
+    </message>
+    <message>
+        <source>Export the selected customers</source>
+        <translation>Xuất các khách hàng đã chọn</translation>
+    </message>
+    <message>
+        <source>Export every customer of this view</source>
+        <translation>Xuất tất cả khách hàng đang hiển thị</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Mở…</translation>
+    </message>
+    <message>
+        <source>Create order…</source>
+        <translation>Tạo đơn hàng…</translation>
+    </message>
+    <message>
+        <source>Adding customers to the segment</source>
+        <translation>Đang thêm khách hàng vào phân khúc</translation>
+    </message>
+    <message>
+        <source>%n customer added to the segment</source>
+        <translation>Đã thêm %n khách hàng vào phân khúc</translation>
+    </message>
+    <message>
+        <source>%n customers added to the segment</source>
+        <translation>Đã thêm %n khách hàng vào phân khúc</translation>
+    </message>
+    <message>
+        <source>Removing customers from the segment</source>
+        <translation>Đang bỏ khách hàng khỏi phân khúc</translation>
+    </message>
+    <message>
+        <source>%n customer removed from the segment</source>
+        <translation>Đã bỏ %n khách hàng khỏi phân khúc</translation>
+    </message>
+    <message>
+        <source>%n customers removed from the segment</source>
+        <translation>Đã bỏ %n khách hàng khỏi phân khúc</translation>
+    </message>
+    <message>
+        <source>Tagging customers</source>
+        <translation>Đang gắn thẻ khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customer tagged</source>
+        <translation>Đã gắn thẻ %n khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customers tagged</source>
+        <translation>Đã gắn thẻ %n khách hàng</translation>
+    </message>
+    <message>
+        <source>Untagging customers</source>
+        <translation>Đang gỡ thẻ khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customer untagged</source>
+        <translation>Đã gỡ thẻ %n khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customers untagged</source>
+        <translation>Đã gỡ thẻ %n khách hàng</translation>
     </message>
 </context>
 <context>
@@ -2301,22 +3780,6 @@ Vẫn bán?</translation>
         <translation>Biểu đồ và bảng cho từng chỉ số, xuất ra Excel</translation>
     </message>
     <message>
-        <source>Products</source>
-        <translation>Sản phẩm</translation>
-    </message>
-    <message>
-        <source>The catalogue with variants, prices and stock, searchable and filterable</source>
-        <translation>Danh mục sản phẩm với phân loại, giá và tồn kho, tìm kiếm và lọc được</translation>
-    </message>
-    <message>
-        <source>SKU groups that share stock across shops, so nothing is oversold</source>
-        <translation>Nhóm SKU dùng chung tồn kho giữa các gian hàng, không bao giờ bán quá số lượng</translation>
-    </message>
-    <message>
-        <source>Stock in, stock out, stock-take and low-stock alerts</source>
-        <translation>Nhập kho, xuất kho, kiểm kho và cảnh báo sắp hết hàng</translation>
-    </message>
-    <message>
         <source>Settings</source>
         <translation>Cài đặt</translation>
     </message>
@@ -2335,26 +3798,6 @@ Vẫn bán?</translation>
     <message>
         <source>This tab is being built. It will hold:</source>
         <translation>Tab này đang được xây dựng. Tab sẽ gồm:</translation>
-    </message>
-    <message>
-        <source>Search by name, phone or code (accents optional)</source>
-        <translation>Tìm theo tên, số điện thoại hoặc mã (gõ có dấu hoặc không dấu)</translation>
-    </message>
-    <message>
-        <source>All orders from every channel, newest first. Status tabs, filters, order detail and actions (confirm, cancel, print) are being built.</source>
-        <translation>Tất cả đơn hàng từ mọi kênh, mới nhất trước. Các tab trạng thái, bộ lọc, chi tiết đơn và thao tác (xác nhận, hủy, in) đang được xây dựng.</translation>
-    </message>
-    <message>
-        <source>Your customers, newest first. Filters, segments, tags, detail and loyalty are being built.</source>
-        <translation>Khách hàng của bạn, mới nhất trước. Bộ lọc, phân khúc, thẻ, chi tiết và chương trình khách hàng thân thiết đang được xây dựng.</translation>
-    </message>
-    <message>
-        <source>orders</source>
-        <translation>đơn hàng</translation>
-    </message>
-    <message>
-        <source>customers</source>
-        <translation>khách hàng</translation>
     </message>
 </context>
 <context>
@@ -2540,6 +3983,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>%n selected</source>
+        <extracomment>Selections up to this size enable Hide/Unhide by the rows&apos; statuses.</extracomment>
         <translation>Đã chọn %n</translation>
     </message>
     <message>

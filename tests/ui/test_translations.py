@@ -17,6 +17,7 @@ from primedist.queries.customers import CUSTOMERS_SPEC
 from primedist.queries.orders import ORDERS_SPEC
 from primedist.queries.products import PRODUCTS_SPEC
 from primedist.queries.sku_groups import GROUPS_SPEC
+from primedist.ui.customers import list_page as customers_ui
 from primedist.ui.labels import ENUM_LABELS
 from primedist.ui.products import groups as groups_ui
 from primedist.ui.products import list_page as products_ui
@@ -115,7 +116,7 @@ def translator(qapp) -> QTranslator:
 #: List specs and the keys of their columns a view loads but never shows as headers.
 SPECS_AND_HIDDEN = [
     (ORDERS_SPEC, ()),
-    (CUSTOMERS_SPEC, ()),
+    (CUSTOMERS_SPEC, customers_ui.HIDDEN_COLUMNS),
     (PRODUCTS_SPEC, products_ui.HIDDEN_COLUMNS),
     (GROUPS_SPEC, groups_ui.HIDDEN_COLUMNS),
 ]
@@ -136,8 +137,12 @@ def test_every_column_label_is_translated(translator: QTranslator, spec, hidden)
 
 @pytest.mark.parametrize(
     ("labels", "spec"),
-    [(products_ui.COLUMN_LABELS, PRODUCTS_SPEC), (groups_ui.COLUMN_LABELS, GROUPS_SPEC)],
-    ids=["products", "sku_groups"],
+    [
+        (products_ui.COLUMN_LABELS, PRODUCTS_SPEC),
+        (groups_ui.COLUMN_LABELS, GROUPS_SPEC),
+        (customers_ui.COLUMN_LABELS, CUSTOMERS_SPEC),
+    ],
+    ids=["products", "sku_groups", "customers"],
 )
 def test_marked_column_labels_belong_to_the_spec(labels, spec) -> None:
     """The labels a view marks for lupdate are labels of its spec (a renamed column shows)."""

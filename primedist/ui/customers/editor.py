@@ -15,7 +15,7 @@ import logging
 from datetime import date
 
 import shiboken6
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -274,14 +274,15 @@ class CustomerEditor(QDialog):
         draft = self.draft()
         referrer_code = self.referrer_edit.text().strip()
         ctx, customer_id = self.ctx, self.customer_id
+        unknown_referrer = QCoreApplication.translate(
+            "customers", "No customer has the code %1."
+        ).replace("%1", referrer_code)
 
         def work(_job: object) -> AddResult:
             if referrer_code:
                 ref = detail_svc.find_customer_by_code(ctx, referrer_code)
                 if ref is None:
-                    raise ValidationError(
-                        f"No customer has the code {referrer_code}.", field="referrer_id"
-                    )
+                    raise ValidationError(unknown_referrer, field="referrer_id")
                 draft.referrer_id = ref.id
             if customer_id is None:
                 return svc.add_customer(ctx, draft, on_duplicate=on_duplicate)

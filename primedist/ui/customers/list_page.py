@@ -575,7 +575,7 @@ class CustomerListPage(FilteredListPage):
             "success_rate": QCoreApplication.translate("customers", "Success rate…"),
             "segment": QCoreApplication.translate("customers", "Segment…"),
             "rank": QCoreApplication.translate("customers", "Rank…"),
-            "tag": QCoreApplication.translate("customers", "Tag…"),
+            "tag": QCoreApplication.translate("customers", "Tag…", "filter menu"),
             "gender": QCoreApplication.translate("customers", "Gender…"),
             "source": QCoreApplication.translate("customers", "Source / referrer…"),
             "last_order": QCoreApplication.translate("customers", "Latest transaction…"),

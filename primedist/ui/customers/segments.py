@@ -497,9 +497,10 @@ class TagsDialog(QDialog, _RowsWidget):
         return list_tags(self.ctx)
 
     def _fill(self, rows: list[Any]) -> None:
+        default = self.tr("default")
         for r, tag in enumerate(rows):
             assert isinstance(tag, TagRow)
-            text = f"{tag.name}  ({self.tr('default')})" if tag.is_default else tag.name
+            text = f"{tag.name}  ({default})" if tag.is_default else tag.name
             name = _Item(text, fold(tag.name))
             name.setData(ID_ROLE, tag.id)
             count = _Item(number(tag.count), tag.count)
