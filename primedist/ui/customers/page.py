@@ -15,8 +15,12 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -40,6 +44,66 @@ EXPORT_FORMATS = (
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("CustomersPage", text)
+
+
+class ExportColumnsDialog(QDialog):
+    """Which columns an export writes: every column, ticked at first, in the file's order."""
+
+    def __init__(self, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from primedist.services.customer_export import column_choices
+
+        self.setObjectName("exportColumns")
+        self.setWindowTitle(QCoreApplication.translate("CustomersPage", "Columns to export"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                QCoreApplication.translate(
+                    "CustomersPage", "Untick the columns you do not want in the file."
+                )
+            )
+        )
+        self.list = QListWidget()
+        for key, header in column_choices(lang):
+            item = QListWidgetItem(header)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.all_button = QPushButton(QCoreApplication.translate("CustomersPage", "All"))
+        self.all_button.clicked.connect(lambda: self._tick(Qt.CheckState.Checked))
+        self.none_button = QPushButton(QCoreApplication.translate("CustomersPage", "None"))
+        self.none_button.clicked.connect(lambda: self._tick(Qt.CheckState.Unchecked))
+        row.addWidget(self.all_button)
+        row.addWidget(self.none_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.list.itemChanged.connect(lambda _item: self._update_ok())
+        self.resize(360, 520)
+
+    def _items(self) -> list[QListWidgetItem]:
+        return [item for i in range(self.list.count()) if (item := self.list.item(i))]
+
+    def _tick(self, state: Qt.CheckState) -> None:
+        for item in self._items():
+            item.setCheckState(state)
+
+    def _update_ok(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setEnabled(bool(self.columns()))
+
+    def columns(self) -> list[str]:
+        """The keys of the ticked columns, in the file's order."""
+        return [str(item.data(Qt.ItemDataRole.UserRole)) for item in self._items()
+                if item.checkState() == Qt.CheckState.Checked]  # fmt: skip
 
 
 class CustomersPage(QWidget):
@@ -191,22 +255,35 @@ class CustomersPage(QWidget):
             target = target.with_name(f"{target.name}.{fmt}")
         return target, fmt
 
-    def export(self, ids: object, target: Path | None = None, fmt: str = "xlsx") -> None:
-        """Export the selected customers (`ids`), or the list's filter and search (None)."""
+    def export(
+        self,
+        ids: object,
+        target: Path | None = None,
+        fmt: str = "xlsx",
+        columns: list[str] | None = None,
+    ) -> None:
+        """Export the selected customers (`ids`), or the list's filter and search (None):
+        asks for the file, then the columns (all of them ticked at first)."""
         if target is None:
             chosen = self.ask_export_path()
             if chosen is None:
                 return
             target, fmt = chosen
+            dialog = ExportColumnsDialog(current_language(), parent=self)
+            self.last_dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            columns = dialog.columns()
         from primedist.services.customer_export import export_customers
 
-        ctx, lang, path = self.ctx, current_language(), target
+        ctx, lang, path, keys_wanted = self.ctx, current_language(), target, columns
         flt, search = self.list.current_filter(), self.list.search_text()
         keys = list(ids) if isinstance(ids, list | tuple) else None
         Op(
             self,
             lambda job: export_customers(ctx, path, flt=flt, search=search, ids=keys, fmt=fmt,
-                                         lang=lang, progress=job.progress),
+                                         columns=keys_wanted, lang=lang,
+                                         progress=job.progress),
             title=QCoreApplication.translate("CustomersPage", "Exporting customers"),
         ).with_progress().success(self._export_done).run()  # fmt: skip
 

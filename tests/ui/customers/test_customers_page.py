@@ -81,3 +81,27 @@ def test_show_customer_searches_the_code_and_opens_the_detail(qtbot, page, custo
     assert page.list.search_text() == f"KH{customers[2]:06d}"
     qtbot.waitUntil(lambda: page.list.model.rowCount() == 1, timeout=WAIT)
     dialog.reject()
+
+
+def test_export_columns_can_be_chosen(qtbot, page, customers, tmp_path: Path):
+    from primedist.ui.customers.page import ExportColumnsDialog
+
+    dialog = ExportColumnsDialog("en")
+    qtbot.addWidget(dialog)
+    assert dialog.columns()[:2] == ["code", "name"]  # everything ticked at first
+    dialog.none_button.click()
+    assert dialog.columns() == []
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert ok is not None and not ok.isEnabled()
+    for i in range(dialog.list.count()):
+        item = dialog.list.item(i)
+        if item.data(0x0100) in ("code", "name"):
+            item.setCheckState(item.checkState().Checked)
+    assert dialog.columns() == ["code", "name"] and ok.isEnabled()
+    target = tmp_path / "two.xlsx"
+    page.export(None, target, columns=dialog.columns())
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, QMessageBox), timeout=WAIT)
+    sheet = openpyxl.load_workbook(target, read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows[0]) == 2 and len(rows) == 4  # header + the 3 customers
