@@ -454,6 +454,22 @@ Vẫn lưu?</translation>
         <translation>CSV, UTF-8 (*.csv)</translation>
     </message>
     <message>
+        <source>Columns to export</source>
+        <translation>Cột cần xuất</translation>
+    </message>
+    <message>
+        <source>Untick the columns you do not want in the file.</source>
+        <translation>Bỏ chọn các cột bạn không muốn có trong tệp.</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Bỏ chọn hết</translation>
+    </message>
+    <message>
         <source>Export customers</source>
         <translation>Xuất khách hàng</translation>
     </message>
