@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.list_tools import count_text, export_done_box
 from primedist.ui.ops import Op
+from primedist.ui.sub_tabs import SubTabsPage
 
 #: Export file types offered: (filter text, translated when shown; format).
 EXPORT_FORMATS = (
@@ -106,29 +106,15 @@ class ExportColumnsDialog(QDialog):
                 if item.checkState() == Qt.CheckState.Checked]  # fmt: skip
 
 
-class CustomersPage(QWidget):
+class CustomersPage(SubTabsPage):
     """Customers | Segments, with Tags… and Duplicates… at the side of the tabs."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("customers", CustomerListPage(ctx), parent)
         self.ctx = ctx
-        self.setObjectName("page_customers")
-        self.last_dialog: QWidget | None = None
         self.segments: QWidget | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("customersTabs")
-        self.tabs.setDocumentMode(True)
-        layout.addWidget(self.tabs)
-        self.list = CustomerListPage(ctx)
-        self.tabs.addTab(self.list, "")
-        self._segments_holder = QWidget()
-        self._segments_layout = QVBoxLayout(self._segments_holder)
-        self._segments_layout.setContentsMargins(0, 0, 0, 0)
-        self.tabs.addTab(self._segments_holder, "")
+        self.add_lazy(self._build_segments)
         self.tabs.setCornerWidget(self._build_corner(), Qt.Corner.TopRightCorner)
-        self.tabs.currentChanged.connect(self._on_tab)
         self.list.openRequested.connect(self.open_customer)
         self.list.addRequested.connect(self.add_customer)
         self.list.exportRequested.connect(self.export)
@@ -151,15 +137,13 @@ class CustomersPage(QWidget):
         return corner
 
     # Sub-pages ----------------------------------------------------------------------------
-    def _on_tab(self, index: int) -> None:
-        if index == 1 and self.segments is None:
-            from primedist.ui.customers.segments import SegmentsPage
+    def _build_segments(self) -> QWidget:
+        from primedist.ui.customers.segments import SegmentsPage
 
-            self.segments = SegmentsPage(self.ctx)
-            self.segments.membersRequested.connect(self.show_segment_members)
-            self._segments_layout.addWidget(self.segments)
-        elif index == 0:
-            self.list.refresh()  # segment changes show in the list's segment column
+        segments = SegmentsPage(self.ctx)
+        segments.membersRequested.connect(self.show_segment_members)
+        self.segments = segments
+        return segments
 
     def show_segment_members(self, segment_id: int) -> None:
         """The customer list filtered to one segment (double-click on a segment)."""
@@ -169,30 +153,16 @@ class CustomersPage(QWidget):
         self.list.set_filter(replace(self.list.current_filter(), segment_ids=(segment_id,)))
 
     def show_segments(self) -> QWidget:
-        self.tabs.setCurrentIndex(1)
-        self._on_tab(1)
-        assert self.segments is not None
-        return self.segments
+        return self.show_tab(1)
 
     # Dialogs ------------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> QDialog:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self._refresh_list())
-        self.last_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _refresh_list(self) -> None:
-        if shiboken6.isValid(self):
-            self.list.refresh()
-
     def open_customer(self, customer_id: int) -> QDialog:
         from primedist.ui.customers.detail import CustomerDetailDialog
 
         dialog = CustomerDetailDialog(self.ctx, customer_id, parent=self)
         dialog.openOrder.connect(self.open_order)
         dialog.createOrder.connect(self.create_order)
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def open_order(self, order_id: int) -> QDialog:
         """An order of the customer's history, in the order detail."""
@@ -213,28 +183,28 @@ class CustomersPage(QWidget):
     def add_customer(self) -> QDialog:
         from primedist.ui.customers.editor import CustomerEditor
 
-        return self._open(CustomerEditor(self.ctx, parent=self))
+        return self.open_dialog(CustomerEditor(self.ctx, parent=self))
 
     def create_order(self, customer_id: int) -> QDialog:
         """The sale screen with this customer picked."""
         from primedist.ui.orders.sale import SaleDialog
 
-        return self._open(SaleDialog(self.ctx, parent=self, customer_id=customer_id))
+        return self.open_dialog(SaleDialog(self.ctx, parent=self, customer_id=customer_id))
 
     def manage_tags(self) -> QDialog:
         from primedist.ui.customers.segments import TagsDialog
 
-        return self._open(TagsDialog(self.ctx, parent=self))
+        return self.open_dialog(TagsDialog(self.ctx, parent=self))
 
     def find_duplicates(self) -> QDialog:
         from primedist.ui.customers.duplicates import DuplicatesDialog
 
-        return self._open(DuplicatesDialog(self.ctx, parent=self))
+        return self.open_dialog(DuplicatesDialog(self.ctx, parent=self))
 
     def import_file(self) -> QDialog:
         from primedist.ui.customers.import_wizard import ImportWizard
 
-        return self._open(ImportWizard(self.ctx, parent=self))
+        return self.open_dialog(ImportWizard(self.ctx, parent=self))
 
     # Export -------------------------------------------------------------------------------
     def default_export_path(self) -> Path:
@@ -318,9 +288,3 @@ class CustomersPage(QWidget):
         self.duplicates_button.setText(
             QCoreApplication.translate("CustomersPage", "Find duplicates…")
         )
-
-    def shutdown(self) -> None:
-        for page in (self.list, self.segments):
-            stop = getattr(page, "shutdown", None)
-            if page is not None and shiboken6.isValid(page) and callable(stop):
-                stop()

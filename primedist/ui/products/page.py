@@ -7,17 +7,14 @@ The SKU-group and stock-take pages are built the first time they are shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +26,7 @@ from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.list_tools import export_done_box, xlsx_path
 from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
+from primedist.ui.sub_tabs import SubTabsPage
 
 
 def import_summary(report: Any) -> str:
@@ -47,30 +45,16 @@ def import_summary(report: Any) -> str:
     return text
 
 
-class ProductsPage(QWidget):
+class ProductsPage(SubTabsPage):
     """Products | SKU groups | Stock-take."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("products", ProductListPage(ctx), parent)
         self.ctx = ctx
-        self.setObjectName("page_products")
-        self.last_dialog: QWidget | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("productsTabs")
-        self.tabs.setDocumentMode(True)
-        layout.addWidget(self.tabs)
-        self.list = ProductListPage(ctx)
-        self._lazy: dict[int, Callable[[], QWidget]] = {}
-        self._holders: dict[int, QVBoxLayout] = {}
-        self._built: dict[int, QWidget] = {0: self.list}
         self.groups: QWidget | None = None
         self.stocktake: QWidget | None = None
-        self.tabs.addTab(self.list, "")
-        self._add_lazy(self._build_groups)
-        self._add_lazy(self._build_stocktake)
-        self.tabs.currentChanged.connect(self._on_tab)
+        self.add_lazy(self._build_groups)
+        self.add_lazy(self._build_stocktake)
         self.list.addRequested.connect(lambda: self.open_editor(None))
         self.list.editRequested.connect(self.open_editor)
         self.list.stockRequested.connect(self.open_stock)
@@ -80,22 +64,6 @@ class ProductsPage(QWidget):
         self.retranslate()
 
     # Sub-pages ----------------------------------------------------------------------------
-    def _add_lazy(self, build: Callable[[], QWidget]) -> None:
-        holder = QWidget()
-        layout = QVBoxLayout(holder)
-        layout.setContentsMargins(0, 0, 0, 0)
-        index = self.tabs.addTab(holder, "")
-        self._lazy[index] = build
-        self._holders[index] = layout
-
-    def _on_tab(self, index: int) -> None:
-        build = self._lazy.pop(index, None)
-        if build is not None:
-            self._built[index] = build()
-            self._holders[index].addWidget(self._built[index])
-        elif index == 0:
-            self.list.refresh()  # a stock-take or a group may have changed stock
-
     def _build_groups(self) -> QWidget:
         from primedist.ui.products.groups import SkuGroupsPage
 
@@ -108,38 +76,21 @@ class ProductsPage(QWidget):
         self.stocktake = StocktakePage(self.ctx)
         return self.stocktake
 
-    def show_tab(self, index: int) -> QWidget:
-        """Show a sub-page (0 list, 1 SKU groups, 2 stock-take) and return it."""
-        self.tabs.setCurrentIndex(index)
-        self._on_tab(index)  # built already when the index did not change
-        return self._built[index]
-
     # Dialogs ------------------------------------------------------------------------------
-    def _open(self, dialog: QDialog) -> QDialog:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self._refresh_list())
-        self.last_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _refresh_list(self) -> None:
-        if shiboken6.isValid(self):
-            self.list.refresh()
-
     def open_editor(self, product_id: int | None) -> QDialog:
         from primedist.ui.products.editor import ProductEditor
 
-        return self._open(ProductEditor(self.ctx, product_id, parent=self))
+        return self.open_dialog(ProductEditor(self.ctx, product_id, parent=self))
 
     def open_stock(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockMoveDialog
 
-        return self._open(StockMoveDialog(self.ctx, product_id, parent=self))
+        return self.open_dialog(StockMoveDialog(self.ctx, product_id, parent=self))
 
     def open_history(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockHistoryDialog
 
-        return self._open(StockHistoryDialog(self.ctx, product_id, parent=self))
+        return self.open_dialog(StockHistoryDialog(self.ctx, product_id, parent=self))
 
     # Export and import --------------------------------------------------------------------
     def default_export_path(self) -> Path:
@@ -216,7 +167,7 @@ class ProductsPage(QWidget):
         if not shiboken6.isValid(self):
             return
         self.list.refresh()
-        self._open(ImportReportDialog(import_summary(report), report.rejected, parent=self))
+        self.open_dialog(ImportReportDialog(import_summary(report), report.rejected, parent=self))
 
     # Language and shutdown ----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
@@ -233,9 +184,3 @@ class ProductsPage(QWidget):
             )
         ):
             self.tabs.setTabText(i, text)
-
-    def shutdown(self) -> None:
-        for page in (self.list, self.groups):
-            stop = getattr(page, "shutdown", None)
-            if page is not None and shiboken6.isValid(page) and callable(stop):
-                stop()
