@@ -18,7 +18,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0004_customers"
+HEAD_REVISION = "0008_daily_summaries"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

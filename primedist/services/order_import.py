@@ -69,7 +69,6 @@ from primedist.io.tabular import (
 )
 from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
-from primedist.services.customer_stats import refresh_customer_stats
 from primedist.services.customers import MASK_CHARS, order_fills, reindex_customers
 from primedist.services.import_support import (
     PLAN_SHARE,
@@ -86,6 +85,7 @@ from primedist.services.import_support import (
     search_indexed_after,
     shown,
 )
+from primedist.services.order_effects import orders_changed
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
@@ -907,7 +907,8 @@ class _Import:
                     touched.add(cid)
         self.prog.check()
         self.prog.update(0.96, "Updating customer statistics")
-        refresh_customer_stats(self.conn, touched, now=self.now)
+        order_ids = [w.order_id for w in self.writes if w.order_id is not None]
+        orders_changed(self.conn, order_ids, now=self.now, customer_ids=touched)
 
     def _ts(self, dt: datetime | None) -> Any:
         """A timestamp as the driver takes it (SQLite: SQLAlchemy's UTC text)."""

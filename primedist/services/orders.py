@@ -45,7 +45,7 @@ from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
-from primedist.services.customer_stats import refresh_customer_stats
+from primedist.services.order_effects import orders_changed
 from primedist.services.stock import move_stock, stock_level
 
 OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
@@ -339,8 +339,8 @@ def create_order(
         _apply_stock(ctx, session, order, verb)
         _use_voucher_and_points(session, ctx, order, quote, customer, now)
         session.flush()
-        if customer is not None:
-            refresh_customer_stats(session.connection(), [customer.id or 0], now=now)
+        assert order.id is not None
+        orders_changed(session.connection(), [order.id], now=now)
         ctx.audit(
             session, "order.create", entity_type="order", entity_id=order.id,
             summary=f"{order.external_id}: {order.total:,} đ ({draft.source.value})",
@@ -577,8 +577,7 @@ def change_status(
         order = _load(session, order_id)
         _transition(ctx, session, order, to, reason=reason, now=now)
         session.flush()
-        if order.customer_id is not None:
-            refresh_customer_stats(session.connection(), [order.customer_id], now=now)
+        orders_changed(session.connection(), [order_id], now=now)
     return order
 
 
@@ -605,7 +604,7 @@ def _bulk(
             if order.customer_id is not None:
                 touched.add(order.customer_id)
         session.flush()
-        refresh_customer_stats(session.connection(), touched, now=now)
+        orders_changed(session.connection(), result.done, now=now, customer_ids=touched)
     return result
 
 
@@ -742,8 +741,7 @@ def return_order(
         order.updated_at = now
         session.add(order)
         session.flush()
-        if order.customer_id is not None:
-            refresh_customer_stats(session.connection(), [order.customer_id], now=now)
+        orders_changed(session.connection(), [order_id], now=now)
         ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
                   summary=note[:255], after={"lines": wanted, "refund": refund})  # fmt: skip
     return ReturnResult(refund, to, items)

@@ -1,0 +1,53 @@
+"""What moves with an order, kept in the transaction that writes the order.
+
+Every writer of orders calls `orders_changed` once its order rows (status, money, lines)
+are written, with the ids of the orders it created or changed: the sale screen and the
+status changes and returns (`services/orders.py`), the order import, and the marketplace
+sync. Whatever must stay in step with orders (customer statistics, loyalty points, the
+dashboards' daily summaries) is brought up to date here, so no writer can forget one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from primedist.db.product_summary import chunks
+from primedist.domain.base import table_of
+from primedist.domain.order import Order
+from primedist.services.customer_stats import refresh_customer_stats
+
+orders_t = table_of(Order)
+
+
+def orders_changed(
+    conn: sa.Connection,
+    order_ids: Collection[int],
+    *,
+    now: datetime,
+    customer_ids: Collection[int] | None = None,
+) -> None:
+    """Bring everything derived from these orders up to date.
+
+    `customer_ids` are the customers whose statistics may have moved; pass them when the
+    writer knows them (including a customer an order was taken away from). When None they
+    are read from the orders.
+    """
+    if customer_ids is None:
+        customer_ids = _customers_of(conn, order_ids)
+    refresh_customer_stats(conn, customer_ids, now=now)
+
+
+def _customers_of(conn: sa.Connection, order_ids: Collection[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunks(list(order_ids)):
+        found.update(
+            conn.execute(
+                sa.select(orders_t.c.customer_id)
+                .where(orders_t.c.id.in_(chunk), orders_t.c.customer_id.is_not(None))
+                .distinct()
+            ).scalars()
+        )
+    return found
