@@ -22,28 +22,28 @@ from primedist.errors import PrimedistError
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage dump)."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"primedist: error: {message} (see `primedist --help`)\n")
 
 
-def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     if getattr(args, "json", False):
         print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
     else:
         print(text)
 
 
-def _context(settings: Settings, *, migrate: bool = True) -> Any:
+def open_context(settings: Settings, *, migrate: bool = True) -> Any:
     from primedist.db.store import open_store
     from primedist.services.context import ServiceContext
 
     return ServiceContext(open_store(settings, migrate=migrate), settings=settings)
 
 
-def _as_owner(ctx: Any) -> Any:
+def as_owner(ctx: Any) -> Any:
     from primedist.services import auth
 
     return ctx.with_actor(auth.owner_actor(ctx))
@@ -53,7 +53,7 @@ def _as_owner(ctx: Any) -> Any:
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import auth
 
-    ctx = _context(settings)
+    ctx = open_context(settings)
     actor = auth.setup_shop(
         ctx,
         shop_name=args.shop_name,
@@ -61,7 +61,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         owner_email=args.owner_email,
         owner_password=args.owner_password,
     )
-    _emit(
+    emit(
         args,
         {"data_dir": str(settings.data_dir), "shop": args.shop_name, "owner": actor.email},
         f"Shop {args.shop_name!r} set up in {settings.data_dir}; owner {actor.email}.",
@@ -72,7 +72,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import demo
 
-    ctx = _context(settings)
+    ctx = open_context(settings)
     owner = demo.ensure_demo_owner(ctx)
     progress = _progress(args)
     summary = demo.generate_demo(
@@ -87,7 +87,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     data["owner_email"] = (
         demo.DEMO_OWNER_EMAIL if owner.email == demo.DEMO_OWNER_EMAIL else owner.email
     )
-    _emit(
+    emit(
         args,
         data,
         f"Demo shop ready in {settings.data_dir}: {data['orders']:,} orders, "
@@ -124,7 +124,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
         backup = migrate_store(settings, engine, from_revision=before)
     after = current_revision(engine)
     engine.dispose()
-    _emit(
+    emit(
         args,
         {"from": before, "to": after, "backup": str(backup) if backup else None},
         f"Database at {after}"
@@ -137,18 +137,18 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import backup
 
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     path = backup.backup_now(ctx, Path(args.file) if args.file else None, keep=args.keep)
-    _emit(args, {"backup": str(path), "bytes": path.stat().st_size}, f"Backup written to {path}")
+    emit(args, {"backup": str(path), "bytes": path.stat().st_size}, f"Backup written to {path}")
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import backup
 
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     _new_ctx, safety = backup.restore(ctx, Path(args.file))
-    _emit(
+    emit(
         args,
         {"restored": str(args.file), "previous_saved_as": str(safety)},
         f"Restored {args.file}; the data it replaced is saved as {safety}",
@@ -192,7 +192,7 @@ def cmd_import_customers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export_customers(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import customer_export
 
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     columns = None
     if args.columns:
         columns = [k.strip() for k in args.columns.split(",") if k.strip()]
@@ -206,7 +206,7 @@ def cmd_export_customers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_customers_rebuild_stats(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services.customer_stats import rebuild_all_stats
 
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     report = rebuild_all_stats(ctx, progress=_progress(args))
     data = asdict(report)
     data["seconds"] = round(report.seconds, 3)
@@ -214,21 +214,21 @@ def cmd_customers_rebuild_stats(args: argparse.Namespace, settings: Settings) ->
     text = f"Rebuilt the statistics of {report.customers:,} customers"
     if changed is not None:
         text += f" ({changed:,} corrected)"
-    _emit(args, data, text + f" in {report.seconds:.1f} s")
+    emit(args, data, text + f" in {report.seconds:.1f} s")
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any]) -> int:
     """Run an import (`run(ctx, path, progress=...)`) as the owner; print its summary and
     the first rejected rows, or the whole report with --json."""
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     report = run(ctx, Path(args.file), progress=_progress(args))
     lines = [report.summary()]
     lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
     if len(report.rejected) > IMPORT_REJECTS_SHOWN:
         more = len(report.rejected) - IMPORT_REJECTS_SHOWN
         lines.append(f"  ... and {more:,} more rejected rows (--json lists them all)")
-    _emit(args, report.to_json(), "\n".join(lines))
+    emit(args, report.to_json(), "\n".join(lines))
     return EXIT_OK
 
 
@@ -236,7 +236,7 @@ def cmd_export_products(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.queries.products import ProductFilter
     from primedist.services import order_export, product_export
 
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
     flt = ProductFilter(shop_ids=shop_ids, statuses=tuple(dict.fromkeys(args.status or ())))
     progress = _progress(args)
@@ -254,7 +254,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         return _usage_error(f"--from {args.date_from} is after --to {args.date_to}")
-    ctx = _as_owner(_context(settings))
+    ctx = as_owner(open_context(settings))
     shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
     flt = OrderFilter(shop_ids=shop_ids, date_from=args.date_from, date_to=args.date_to)
     state = list_state(flt, args.status, shop_tz())
@@ -274,7 +274,7 @@ def _progress(args: argparse.Namespace) -> Any:
 
 def _exported(args: argparse.Namespace, report: Any, what: str) -> int:
     """Print where an export wrote how many `what` rows (or them as JSON with --json)."""
-    _emit(
+    emit(
         args,
         {"file": str(report.path), "rows": report.rows, "seconds": round(report.seconds, 3)},
         f"Exported {report.rows:,} {what} to {report.path} in {report.seconds:.1f} s",
@@ -289,7 +289,7 @@ def _usage_error(message: str) -> int:
 
 # Parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="primedist",
         description="Prime Distribution: back-office for a multi-channel shop. "
         "Without a command, opens the app.",
@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the app on the demo shop (created and filled on first use)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("init", help="first-run setup without the GUI")
     p.add_argument("--shop-name", required=True)
@@ -316,8 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="fill the demo data dir with a believable demo shop")
-    p.add_argument("--orders", type=_positive_int, default=20_000)
-    p.add_argument("--customers", type=_positive_int, default=3_000)
+    p.add_argument("--orders", type=positive_int, default=20_000)
+    p.add_argument("--customers", type=positive_int, default=3_000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
@@ -330,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="target .db file (default: data dir/backups)")
     p.add_argument(
         "--keep",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="keep only the newest N manual backups in the backups folder",
     )
@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("import", help="import data from a file (.csv or .xlsx)")
-    targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=_Parser, required=True)
+    targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=Parser, required=True)
     p = targets.add_parser(
         "orders", help="import orders in the generic order template (README: Import file formats)"
     )
@@ -383,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import_customers)
 
     p = sub.add_parser("export", help="export data to a file (Excel .xlsx; customers also .csv)")
-    targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=_Parser, required=True)
+    targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=Parser, required=True)
     p = targets.add_parser("orders", help="export orders (all, or filtered) to an .xlsx file")
     p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
     p.add_argument(
@@ -396,14 +396,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--from",
         dest="date_from",
-        type=_local_date,
+        type=local_date,
         metavar="YYYY-MM-DD",
         help="orders placed on or after this day (shop time)",
     )
     p.add_argument(
         "--to",
         dest="date_to",
-        type=_local_date,
+        type=local_date,
         metavar="YYYY-MM-DD",
         help="orders placed on or before this day (shop time)",
     )
@@ -459,13 +459,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export_customers)
 
     p = sub.add_parser("customers", help="customer maintenance")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
     p = actions.add_parser(
         "rebuild-stats",
         help="recompute every customer's order statistics from the orders",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_customers_rebuild_stats)
+
+    from primedist.cli_commands import register_all
+
+    register_all(sub)
     return parser
 
 
@@ -501,7 +505,7 @@ def _status_tab(text: str) -> str:
     return text
 
 
-def _local_date(text: str) -> date:
+def local_date(text: str) -> date:
     try:
         if len(text) != 10:
             raise ValueError(text)
@@ -510,7 +514,7 @@ def _local_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:

@@ -1,0 +1,21 @@
+"""Subcommands of `primedist` grouped by area, each in its own module.
+
+A module here defines `register(sub)`, adding its parsers to the top-level subparsers
+(`sub.add_parser(...)`, `set_defaults(func=...)` with `func(args, settings) -> int`), and
+uses the shared helpers of `primedist.cli` (`Parser`, `emit`, `open_context`, `as_owner`,
+`positive_int`, `local_date`) inside its functions. List the module in COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import import_module
+from typing import Any
+
+#: The area modules, in the order their commands appear in `primedist --help`.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def register_all(sub: argparse._SubParsersAction[Any]) -> None:
+    for name in COMMAND_MODULES:
+        import_module(f"{__name__}.{name}").register(sub)
