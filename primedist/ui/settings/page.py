@@ -8,6 +8,7 @@ later issues (account, staff, channels, printers, ranking, backup…) are named 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import (
@@ -23,6 +24,12 @@ from primedist.services.context import ServiceContext
 from primedist.ui.pages import PlannedPage
 from primedist.ui.widgets import icon
 
+#: The sections in display order: (key, module, widget class taking the ServiceContext).
+#: Each is imported and built the first time it is shown; its title is in `retranslate`.
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
+)
+
 
 class SettingsPage(QWidget):
     """Settings sections: Low stock, and what later issues will add."""
@@ -32,9 +39,9 @@ class SettingsPage(QWidget):
         self.ctx = ctx
         self.setObjectName("settingsPage")
         self._builders: dict[str, Callable[[], QWidget]] = {
-            "low_stock": self._low_stock,
-            "coming": lambda: PlannedPage("settings"),
+            key: self._builder(module, name) for key, module, name in SECTIONS
         }
+        self._builders["coming"] = lambda: PlannedPage("settings")
         self._pages: dict[str, QWidget] = {}
         self._holders: list[QVBoxLayout] = []
         row = QHBoxLayout(self)
@@ -76,10 +83,12 @@ class SettingsPage(QWidget):
         self.sections.setCurrentRow(list(self._builders).index(key))
         return self.section(key)
 
-    def _low_stock(self) -> QWidget:
-        from primedist.ui.settings.low_stock import LowStockSettings
+    def _builder(self, module: str, name: str) -> Callable[[], QWidget]:
+        def build() -> QWidget:
+            widget: QWidget = getattr(import_module(module), name)(self.ctx)
+            return widget
 
-        return LowStockSettings(self.ctx)
+        return build
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -87,7 +96,10 @@ class SettingsPage(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        titles = {"low_stock": self.tr("Low stock"), "coming": self.tr("Coming next")}
+        titles = {
+            "low_stock": self.tr("Low stock"),
+            "coming": self.tr("Coming next"),
+        }
         for i, key in enumerate(self._builders):
             item = self.sections.item(i)
             if item is not None:
