@@ -1,0 +1,40 @@
+"""Marketplace connectors: one class per platform behind `base.Connector`.
+
+`connector_for(channel, config, store)` is the only way the rest of the app gets one, so a
+new platform (Lazada, TikTok Shop, Tiki) is one module plus one line in `_FACTORIES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, cast
+
+from primedist.connectors.base import Connector, ConnectorConfig, TokenStore
+from primedist.core.clock import Clock
+from primedist.domain.enums import Channel
+
+#: Channel -> "module:Class"; the class takes (config, store=None, *, clock=None).
+_FACTORIES: dict[Channel, str] = {
+    Channel.SHOPEE: "primedist.connectors.shopee:ShopeeConnector",
+}
+
+
+def supported_channels() -> tuple[Channel, ...]:
+    """Channels that have a connector."""
+    return tuple(_FACTORIES)
+
+
+def connector_for(
+    channel: Channel | str,
+    config: ConnectorConfig,
+    store: TokenStore | None = None,
+    *,
+    clock: Clock | None = None,
+) -> Connector:
+    """A connector for `channel` (ValueError for a channel without one)."""
+    target = _FACTORIES.get(Channel(channel))
+    if target is None:
+        raise ValueError(f"no connector for channel {Channel(channel).value!r} yet")
+    module_name, class_name = target.split(":")
+    cls: Any = getattr(importlib.import_module(module_name), class_name)
+    return cast(Connector, cls(config, store, clock=clock))
