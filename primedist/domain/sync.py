@@ -27,6 +27,9 @@ class SyncCheckpoint(SQLModel, table=True):
     error_count: int = Field(default=0)
     #: Daily API limit reached: do not call again before this time.
     paused_until: datetime | None = None
+    #: Orders placed before this (the shop's first sync) are history: they never move
+    #: stock, since the shelf count at linking time already reflects them.
+    stock_since: datetime | None = None
 
 
 class SyncLogEntry(SQLModel, table=True):
