@@ -1,0 +1,261 @@
+"""Catching a marketplace's authorisation redirect on this computer, or reading it pasted.
+
+After the seller approves the app in the browser, Shopee sends the browser to our redirect
+URL with `?code=...&shop_id=...` appended. A desktop app has no public address, so the
+redirect URL points at `RedirectListener`: a one-shot HTTP server on 127.0.0.1 (a free
+port) that shows "you can close this tab" and hands the code over. The path carries a
+random nonce, so nothing else on the machine can feed it a code by guessing the URL.
+When the browser runs on another computer, the user pastes the address the browser
+ended on instead: `parse_redirect_url` reads it and says clearly what is wrong with it.
+
+Headless (stdlib only): used by the Settings wizard, the CLI and tests alike.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+from primedist.errors import Cancelled, PrimedistError, ValidationError
+
+LOOPBACK = "127.0.0.1"
+#: Shopee's authorisation code lives 10 minutes; waiting longer is pointless.
+DEFAULT_TIMEOUT_S = 600.0
+_MAX_ID = 2**63 - 1
+
+
+class RedirectTimeout(PrimedistError):
+    """No redirect arrived in time (the browser tab was closed, or approval not given)."""
+
+
+class AuthRefused(ValidationError):
+    """The marketplace redirected with an error instead of a code (the seller declined)."""
+
+
+@dataclass(frozen=True)
+class AuthRedirect:
+    """What the marketplace put on the redirect: the one-time code and the shop it is for."""
+
+    code: str
+    shop_id: int
+
+
+def parse_redirect_url(text: str) -> AuthRedirect:
+    """Read `code` and `shop_id` from a redirected address (pasted or received).
+
+    Raises ValidationError naming what is missing or wrong, never echoing the code.
+    """
+    url = (text or "").strip()
+    if not url:
+        raise ValidationError("Paste the address the browser showed after you approved.")
+    query = urlsplit(url).query if "?" in url or "://" in url else url.lstrip("?")
+    params = parse_qs(query, keep_blank_values=True)
+    return redirect_from_params(params)
+
+
+def redirect_from_params(params: dict[str, list[str]]) -> AuthRedirect:
+    """The code and shop id of a parsed query string (shared by paste and listener)."""
+    error = _single(params, "error")
+    if error:
+        detail = _single(params, "message") or _single(params, "error_description") or error
+        raise AuthRefused(f"The marketplace refused the authorisation: {detail[:200]}")
+    code = _single(params, "code")
+    if not code:
+        raise ValidationError(
+            "The address has no authorisation code (code=…). Copy the whole address from "
+            "the browser's address bar after approving the shop.",
+            field="code",
+        )
+    if not code.isascii() or not code.isalnum() or len(code) > 128:
+        raise ValidationError("The authorisation code in the address is malformed.", field="code")
+    shop_text = _single(params, "shop_id")
+    if not shop_text:
+        if _single(params, "main_account_id"):
+            raise ValidationError(
+                "This authorisation came from a main (merchant) account; sign in with the "
+                "shop's own account and authorise the shop itself.",
+                field="shop_id",
+            )
+        raise ValidationError(
+            "The address has no shop id (shop_id=…). Copy the whole address.", field="shop_id"
+        )
+    return AuthRedirect(code=code, shop_id=parse_shop_id(shop_text))
+
+
+def parse_shop_id(text: str) -> int:
+    """A marketplace shop id: a positive whole number."""
+    value = text.strip()
+    if not value.isdigit() or not 0 < int(value) <= _MAX_ID:
+        raise ValidationError(
+            f"The shop id {value[:40]!r} is not a positive whole number.", field="shop_id"
+        )
+    return int(value)
+
+
+def _single(params: dict[str, list[str]], key: str) -> str:
+    values = [v.strip() for v in params.get(key, []) if v.strip()]
+    if len(set(values)) > 1:
+        raise ValidationError(f"The address has {key}= more than once.", field=key)
+    return values[0] if values else ""
+
+
+_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;margin:4em auto;max-width:36em;color:#222}}</style></head>
+<body><h2>{title}</h2><p>{text}</p></body></html>"""
+
+
+class RedirectListener:
+    """A one-shot loopback HTTP server waiting for the authorisation redirect.
+
+    `start()` binds 127.0.0.1 on a free port; `url` is the redirect URL to put in the
+    authorisation link; `wait(timeout)` returns the AuthRedirect, or raises RedirectTimeout,
+    Cancelled (after `cancel()` from another thread) or the ValidationError of a refused
+    or malformed redirect. Use it as a context manager so the port is always released.
+    """
+
+    def __init__(self, *, host: str = LOOPBACK, port: int = 0, path_prefix: str = "/auth") -> None:
+        self._host = host
+        self._port = port
+        self.path = f"{path_prefix}/{secrets.token_urlsafe(12)}"
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._result: AuthRedirect | None = None
+        self._error: PrimedistError | None = None
+
+    # -------------------------------------------------------------- lifecycle
+
+    def start(self) -> RedirectListener:
+        if self._server is not None:
+            return self
+        self._server = ThreadingHTTPServer((self._host, self._port), self._handler_class())
+        self._server.daemon_threads = True
+        self._port = int(self._server.server_address[1])
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="oauth-redirect", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving and free the port (idempotent)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> RedirectListener:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def port(self) -> int:
+        """The bound port (kept after close, for messages and tests)."""
+        if not self._port:
+            raise RuntimeError("the listener is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The redirect URL to give the marketplace (answered while the listener runs)."""
+        return f"http://{self._host}:{self.port}{self.path}"
+
+    # -------------------------------------------------------------- waiting
+
+    def wait(self, timeout: float = DEFAULT_TIMEOUT_S) -> AuthRedirect:
+        if not self._done.wait(timeout):
+            raise RedirectTimeout(
+                "No answer from the browser in time. Open the authorisation link again, "
+                "or paste the address the browser ended on."
+            )
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            assert self._result is not None
+            return self._result
+
+    def cancel(self) -> None:
+        """Make a pending `wait` raise Cancelled (a redirect already received wins)."""
+        self._finish(error=Cancelled("Authorisation cancelled"))
+
+    @property
+    def finished(self) -> bool:
+        return self._done.is_set()
+
+    def _finish(
+        self, *, result: AuthRedirect | None = None, error: PrimedistError | None = None
+    ) -> bool:
+        with self._lock:
+            if self._done.is_set():
+                return False
+            self._result, self._error = result, error
+            self._done.set()
+            return True
+
+    # -------------------------------------------------------------- HTTP
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "primedist"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                listener._handle(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Silent: the query string carries a one-time code."""
+
+        return Handler
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        if parts.path != self.path:
+            self._reply(request, 404, "Not found", "This address is not in use.")
+            return
+        try:
+            redirect = redirect_from_params(parse_qs(parts.query, keep_blank_values=True))
+        except ValidationError as exc:
+            # A refusal is final; a malformed hit (no code) may be a stray reload: keep waiting.
+            if isinstance(exc, AuthRefused):
+                self._finish(error=exc)
+            self._reply(request, 400, "Authorisation not completed", exc.user_message)
+            return
+        if self._finish(result=redirect) or self._result == redirect:
+            self._reply(
+                request,
+                200,
+                "Shop authorised",
+                "Prime Distribution received the authorisation. You can close this tab "
+                "and return to the app.",
+            )
+        else:
+            self._reply(
+                request, 409, "Already finished", "This authorisation request has already ended."
+            )
+
+    @staticmethod
+    def _reply(request: BaseHTTPRequestHandler, status: int, title: str, text: str) -> None:
+        body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode("utf-8")
+        request.send_response(status)
+        request.send_header("Content-Type", "text/html; charset=utf-8")
+        request.send_header("Content-Length", str(len(body)))
+        request.send_header("Cache-Control", "no-store")
+        request.end_headers()
+        request.wfile.write(body)
