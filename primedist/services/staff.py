@@ -1,0 +1,347 @@
+"""Staff accounts (add, change, disable, reset password), one's own profile, and the
+idle-lock setting.
+
+Managing accounts is for the owner and managers only, whatever modules a staff member has:
+a staff member with Settings access could otherwise grant themselves every module. Only
+the owner may add, change or disable a manager, and nobody may disable themselves or the
+owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, delete, select
+
+from primedist.core import security
+from primedist.domain.enums import Module, Role
+from primedist.domain.user import User, UserModuleAccess
+from primedist.errors import (
+    AuthenticationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from primedist.services.app_settings import get_setting, put_setting
+from primedist.services.auth import _check_email, actor_for
+from primedist.services.context import Actor, ServiceContext
+
+LOCK_MINUTES_KEY = "security.lock_minutes"
+DEFAULT_LOCK_MINUTES = 15
+MAX_LOCK_MINUTES = 8 * 60
+#: Roles that can be given from the Staff page (the owner is made by the first-run setup).
+ASSIGNABLE_ROLES = (Role.MANAGER, Role.STAFF)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """An account as the Staff page lists it (never the password hash)."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    modules: frozenset[Module]
+    is_active: bool
+    must_change_password: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    """A one-time password to hand over once; it is not stored in clear anywhere."""
+
+    member: StaffMember
+    one_time_password: str
+
+
+# Reading -------------------------------------------------------------------------------
+def list_staff(ctx: ServiceContext) -> list[StaffMember]:
+    """Every account, owner first, then by name."""
+    ctx.require_manager()
+    with ctx.uow() as session:
+        users = session.exec(select(User)).all()
+        members = [_member(session, u) for u in users]
+    order = {Role.OWNER: 0, Role.MANAGER: 1, Role.STAFF: 2}
+    return sorted(members, key=lambda m: (order[m.role], m.name.casefold(), m.id))
+
+
+def get_member(ctx: ServiceContext, user_id: int) -> StaffMember:
+    ctx.require_manager()
+    with ctx.uow() as session:
+        return _member(session, _user(session, user_id))
+
+
+def _member(session: Session, user: User) -> StaffMember:
+    assert user.id is not None
+    modules = session.exec(
+        select(UserModuleAccess.module).where(UserModuleAccess.user_id == user.id)
+    ).all()
+    return StaffMember(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=Role(user.role),
+        modules=frozenset(Module(m) for m in modules),
+        is_active=user.is_active,
+        must_change_password=user.must_change_password,
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+    )
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user has id {user_id}.")
+    return user
+
+
+# Changing accounts ---------------------------------------------------------------------
+def add_staff(
+    ctx: ServiceContext,
+    *,
+    name: str,
+    email: str,
+    role: Role,
+    modules: Iterable[Module] = (),
+) -> IssuedPassword:
+    """A new account with a one-time password (shown once); they choose their own password
+    at first sign-in. An email already used (any case) is refused."""
+    ctx.require_manager()
+    name = _check_name(name)
+    email = _check_email(email)
+    role = _check_role(ctx, role)
+    granted = _granted(role, modules)
+    password = security.generate_one_time_password()
+    with ctx.uow() as session:
+        taken = session.exec(select(User.id).where(User.email == email)).first()
+        if taken is not None:
+            raise Conflict(f"The email {email} is already used by another account.")
+        user = User(
+            name=name,
+            email=email,
+            password_hash=security.hash_password(password),
+            role=role,
+            must_change_password=True,
+            created_at=ctx.clock.now(),
+        )
+        session.add(user)
+        session.flush()
+        _set_modules(session, user, granted)
+        member = _member(session, user)
+        summary = f"{name} <{email}> added as {role.value}"
+        ctx.audit(session, "staff.add", entity_type="user", entity_id=user.id, summary=summary,
+                  after=_snapshot(member))  # fmt: skip
+    return IssuedPassword(member, password)
+
+
+def update_staff(
+    ctx: ServiceContext,
+    user_id: int,
+    *,
+    name: str,
+    role: Role,
+    modules: Iterable[Module] = (),
+) -> StaffMember:
+    """Change an account's name, role and module access."""
+    ctx.require_manager()
+    name = _check_name(name)
+    with ctx.uow() as session:
+        user = _user(session, user_id)
+        before = _member(session, user)
+        _may_manage(ctx, before)
+        if before.role is not Role.OWNER:
+            role = _check_role(ctx, role)
+            user.role = role
+        granted = _granted(Role(user.role), modules)
+        user.name = name
+        session.add(user)
+        _set_modules(session, user, granted)
+        after = _member(session, user)
+        if after != before:
+            ctx.audit(session, "staff.update", entity_type="user", entity_id=user_id,
+                      summary=f"{name} <{user.email}>", before=_snapshot(before),
+                      after=_snapshot(after))  # fmt: skip
+        return after
+
+
+def set_active(ctx: ServiceContext, user_id: int, active: bool) -> StaffMember:
+    """Disable (they can no longer sign in) or enable an account."""
+    ctx.require_manager()
+    with ctx.uow() as session:
+        user = _user(session, user_id)
+        member = _member(session, user)
+        _may_manage(ctx, member)
+        if not active and (member.role is Role.OWNER or user_id == ctx.actor.id):
+            raise PermissionDenied("The owner and your own account cannot be disabled.")
+        if user.is_active != active:
+            user.is_active = active
+            session.add(user)
+            ctx.audit(session, "staff.enable" if active else "staff.disable",
+                      entity_type="user", entity_id=user_id,
+                      summary=f"{user.name} <{user.email}>",
+                      before={"is_active": not active}, after={"is_active": active})  # fmt: skip
+        return _member(session, user)
+
+
+def reset_password(ctx: ServiceContext, user_id: int) -> IssuedPassword:
+    """A new one-time password for someone who forgot theirs (they choose one at sign-in)."""
+    ctx.require_manager()
+    password = security.generate_one_time_password()
+    with ctx.uow() as session:
+        user = _user(session, user_id)
+        member = _member(session, user)
+        _may_manage(ctx, member)
+        if member.role is Role.OWNER:
+            raise PermissionDenied("The owner's password is changed from My account.")
+        user.password_hash = security.hash_password(password)
+        user.must_change_password = True
+        session.add(user)
+        ctx.audit(session, "staff.password_reset", entity_type="user", entity_id=user_id,
+                  summary=f"{user.name} <{user.email}>")  # fmt: skip
+        return IssuedPassword(_member(session, user), password)
+
+
+def _may_manage(ctx: ServiceContext, member: StaffMember) -> None:
+    if ctx.actor.role is Role.OWNER or member.id == ctx.actor.id:
+        return
+    if member.role in (Role.OWNER, Role.MANAGER):
+        raise PermissionDenied("Only the owner may change the owner's or a manager's account.")
+
+
+def _check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("The name is required.", field="name")
+    if len(name) > 120:
+        raise ValidationError("The name is longer than 120 characters.", field="name")
+    return name
+
+
+def _check_role(ctx: ServiceContext, role: Role | str) -> Role:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError(f"{role!r} is not a role (manager or staff).", field="role") from None
+    if role not in ASSIGNABLE_ROLES:
+        raise ValidationError("The role must be Manager or Staff.", field="role")
+    if role is Role.MANAGER and ctx.actor.role is not Role.OWNER:
+        raise PermissionDenied("Only the owner may make someone a manager.")
+    return role
+
+
+def _granted(role: Role, modules: Iterable[Module | str]) -> frozenset[Module]:
+    """Managers and the owner use every module: only staff keep a module list."""
+    if role is not Role.STAFF:
+        return frozenset()
+    try:
+        return frozenset(Module(m) for m in modules)
+    except ValueError as exc:
+        raise ValidationError(f"Unknown module: {exc}", field="modules") from None
+
+
+def _set_modules(session: Session, user: User, modules: frozenset[Module]) -> None:
+    session.exec(delete(UserModuleAccess).where(col(UserModuleAccess.user_id) == user.id))
+    for module in sorted(modules):
+        session.add(UserModuleAccess(user_id=user.id, module=module))
+    session.flush()
+
+
+def _snapshot(member: StaffMember) -> dict[str, object]:
+    return {
+        "name": member.name,
+        "email": member.email,
+        "role": member.role.value,
+        "modules": sorted(m.value for m in member.modules),
+        "is_active": member.is_active,
+    }
+
+
+# One's own account ---------------------------------------------------------------------
+def update_profile(ctx: ServiceContext, *, name: str, email: str) -> Actor:
+    """Change the signed-in user's own name and email (an email in use is refused)."""
+    if ctx.actor.id is None:
+        raise AuthenticationError("Sign in first.")
+    name = _check_name(name)
+    email = _check_email(email)
+    with ctx.uow() as session:
+        user = _user(session, ctx.actor.id)
+        taken = session.exec(select(User.id).where(User.email == email, User.id != user.id)).first()
+        if taken is not None:
+            raise Conflict(f"The email {email} is already used by another account.")
+        before = {"name": user.name, "email": user.email}
+        if before != {"name": name, "email": email}:
+            user.name, user.email = name, email
+            session.add(user)
+            ctx.audit(session, "user.profile", entity_type="user", entity_id=user.id,
+                      before=before, after={"name": name, "email": email})  # fmt: skip
+        return actor_for(session, user)
+
+
+def choose_password(ctx: ServiceContext, new: str) -> Actor:
+    """Set one's own password after signing in with a one-time password."""
+    if ctx.actor.id is None:
+        raise AuthenticationError("Sign in first.")
+    try:
+        security.check_password_strength(new)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="new_password") from exc
+    with ctx.uow() as session:
+        user = _user(session, ctx.actor.id)
+        if not user.must_change_password:
+            raise AuthenticationError("Change your password with your current one (My account).")
+        if security.verify_password(user.password_hash, new):
+            raise ValidationError(
+                "Choose a password of your own, not the one-time password.", field="new_password"
+            )
+        user.password_hash = security.hash_password(new)
+        user.must_change_password = False
+        session.add(user)
+        ctx.audit(session, "user.password_set", entity_type="user", entity_id=user.id)
+        return actor_for(session, user)
+
+
+def unlock(ctx: ServiceContext, password: str) -> Actor:
+    """Check the signed-in user's password on the lock screen (still active, right password)."""
+    if ctx.actor.id is None:
+        raise AuthenticationError("Sign in first.")
+    with ctx.uow() as session:
+        user = _user(session, ctx.actor.id)
+        if not security.verify_password(user.password_hash, password):
+            raise AuthenticationError("Wrong password.")
+        if not user.is_active:
+            raise AuthenticationError("This account is disabled: ask the shop owner.")
+        return actor_for(session, user)
+
+
+# Idle lock -----------------------------------------------------------------------------
+def lock_minutes_in(session: Session) -> int:
+    """Minutes without input before the window locks (0 = never)."""
+    value = get_setting(session, LOCK_MINUTES_KEY, DEFAULT_LOCK_MINUTES)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DEFAULT_LOCK_MINUTES
+    return min(max(value, 0), MAX_LOCK_MINUTES)
+
+
+def lock_minutes(ctx: ServiceContext) -> int:
+    with ctx.uow() as session:
+        return lock_minutes_in(session)
+
+
+def set_lock_minutes(ctx: ServiceContext, minutes: int) -> int:
+    """Store the idle-lock delay (0 turns the lock off); audited."""
+    ctx.require(Module.SETTINGS)
+    if isinstance(minutes, bool) or not 0 <= minutes <= MAX_LOCK_MINUTES:
+        raise ValidationError(
+            f"The lock delay must be 0 (never) to {MAX_LOCK_MINUTES} minutes (got {minutes}).",
+            field="lock_minutes",
+        )
+    with ctx.uow() as session:
+        if get_setting(session, LOCK_MINUTES_KEY) != minutes:
+            put_setting(ctx, session, LOCK_MINUTES_KEY, minutes)
+    return minutes
