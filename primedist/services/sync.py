@@ -1,0 +1,522 @@
+"""The marketplace sync engine: pull each shop's changed orders into the store.
+
+Per shop, incremental from its checkpoint (`sync_checkpoints`, resource "orders"): the
+time since the last synced point (less a small overlap) is cut into windows no longer
+than the platform allows (Shopee: 15 days). Each window's changed orders are listed page
+by page, fetched in detail batches, and written by `sync_writer.write_batch` in batches,
+ONE transaction each: orders, lines, customers, stock and the checkpoint commit together.
+The checkpoint moves to a window's end only in the transaction of that window's last
+batch, so a crash at any point (even `kill -9`) loses nothing: the next run starts again
+at the window it was in, and the idempotent upsert (by shop and order number, skipping
+orders whose update time did not move) writes nothing twice.
+
+Failures never escape as exceptions from `sync_shop`: they land in the shop's checkpoint
+(last error, error count), the shop's sync log, and the returned report:
+- no network / HTTP 5xx / timeouts after the connector's retries: "offline" (quietly
+  retried on the next run);
+- the daily API limit: the shop pauses until the time the platform gave;
+- an authorisation problem: the shop is marked "needs re-authorisation";
+- anything else from the platform: an error line in the shop's log.
+
+`SYNC_STATE` is a small thread-safe status object the scheduler's jobs update and the
+status bar polls (running shops, offline, actions waiting).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from primedist.connectors.base import (
+    AuthError,
+    ConnectorError,
+    DailyLimitReached,
+    RemoteOrder,
+    TransientError,
+)
+from primedist.connectors.base import Connector as ConnectorProtocol
+from primedist.core.security import redact
+from primedist.domain.enums import Channel, Module, ShopStatus
+from primedist.domain.shop import Shop, ShopCredential
+from primedist.domain.sync import SyncCheckpoint, SyncLogEntry
+from primedist.errors import NotFound, ValidationError
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.services.context import ServiceContext
+from primedist.services.sync_writer import BatchResult, ShopRef, aware, write_batch
+
+ORDERS = "orders"
+#: Each window starts this much before the last synced point (late-committed updates).
+OVERLAP = timedelta(minutes=5)
+#: How far back the first sync of a shop looks.
+FIRST_SYNC_DAYS = 30
+#: Orders written per transaction.
+BATCH_ORDERS = 2_000
+#: Longest message kept in the sync log.
+LOG_MAX = 500
+
+Connector = ConnectorProtocol
+ConnectorFactory = Callable[[ServiceContext, int], Connector]
+
+
+# --------------------------------------------------------------------------- status
+
+
+class SyncState:
+    """What the status bar shows, updated by the jobs from their threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running: set[str] = set()
+        self.offline = False
+        self.waiting = 0
+        self.failed = 0
+        self.last_error: str | None = None
+        self.last_sync_at: datetime | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "running": sorted(self.running),
+                "offline": self.offline,
+                "waiting": self.waiting,
+                "failed": self.failed,
+                "last_error": self.last_error,
+                "last_sync_at": self.last_sync_at,
+            }
+
+    def update(self, **values: Any) -> None:
+        with self._lock:
+            for key, value in values.items():
+                setattr(self, key, value)
+
+    def started(self, shop: str) -> None:
+        with self._lock:
+            self.running.add(shop)
+
+    def finished(self, shop: str) -> None:
+        with self._lock:
+            self.running.discard(shop)
+
+
+SYNC_STATE = SyncState()
+_SHOP_LOCKS: dict[int, threading.Lock] = {}
+_SHOP_LOCKS_GUARD = threading.Lock()
+
+
+def shop_sync_lock(shop_id: int) -> threading.Lock:
+    """One sync of a shop at a time in this process (the scheduler and "Sync now")."""
+    with _SHOP_LOCKS_GUARD:
+        return _SHOP_LOCKS.setdefault(shop_id, threading.Lock())
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@dataclass
+class SyncReport:
+    """What one sync of one shop did."""
+
+    shop_id: int
+    shop: str
+    #: ok | offline | paused | needs_reauth | error | busy
+    outcome: str = "ok"
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    customers_created: int = 0
+    stock_moves: int = 0
+    windows: int = 0
+    synced_until: datetime | None = None
+    message: str | None = None
+    seconds: float = 0.0
+    batches: list[BatchResult] = field(default_factory=list, repr=False)
+
+    def summary(self) -> str:
+        if self.outcome != "ok":
+            return f"{self.shop}: {self.outcome}: {self.message or ''}".rstrip(": ")
+        return (
+            f"{self.shop}: {self.fetched:,} orders fetched, {self.inserted:,} new, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged ({self.seconds:.1f} s)"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "batches"}
+        data["synced_until"] = self.synced_until.isoformat() if self.synced_until else None
+        return data
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def default_connector(ctx: ServiceContext, shop_id: int) -> Connector:
+    from primedist.services.channels import shop_connector
+
+    return shop_connector(ctx, shop_id)
+
+
+def syncable_shops(ctx: ServiceContext) -> list[tuple[int, str]]:
+    """(id, name) of the marketplace shops that are linked and active."""
+    with ctx.uow() as session:
+        stmt = (
+            select(Shop.id, Shop.name)
+            .join(ShopCredential, col(ShopCredential.shop_id) == col(Shop.id))
+            .where(
+                col(Shop.channel).in_([c for c in Channel if c.is_marketplace]),
+                col(Shop.status) == ShopStatus.ACTIVE,
+                col(Shop.is_active).is_(True),
+            )
+            .order_by(col(Shop.id))
+        )
+        return [(int(i), n) for i, n in session.exec(stmt) if i is not None]
+
+
+def sync_shop(
+    ctx: ServiceContext,
+    shop_id: int,
+    *,
+    connector: Connector | None = None,
+    factory: ConnectorFactory = default_connector,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    progress: Progress | None = None,
+    advance_checkpoint: bool = True,
+) -> SyncReport:
+    """Pull the shop's orders changed since its checkpoint (or in [since, until]).
+
+    With `advance_checkpoint=False` (a re-fetch) the checkpoint is left where it is.
+    Never raises for platform or network trouble (see the module docstring).
+    """
+    ctx.require(Module.ORDERS)
+    prog = progress or NullProgress()
+    with ctx.uow() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None:
+            raise NotFound(f"Shop {shop_id} does not exist.")
+        ref = ShopRef(shop_id, shop.name, Channel(shop.channel))
+    report = SyncReport(shop_id, ref.name)
+    lock = shop_sync_lock(shop_id)
+    if not lock.acquire(blocking=False):
+        report.outcome, report.message = "busy", "a sync of this shop is already running"
+        return report
+    started = time.perf_counter()
+    SYNC_STATE.started(ref.name)
+    own = connector is None
+    try:
+        conn = connector if connector is not None else factory(ctx, shop_id)
+        try:
+            _run(ctx, conn, ref, report, prog, since, until, advance_checkpoint)
+        finally:
+            if own:
+                conn.close()
+    except ConnectorError as exc:
+        _failed(ctx, ref, report, exc)
+    finally:
+        SYNC_STATE.finished(ref.name)
+        lock.release()
+        report.seconds = time.perf_counter() - started
+    if report.outcome == "ok":
+        SYNC_STATE.update(offline=False, last_sync_at=ctx.clock.now())
+        if report.inserted or report.updated:
+            _log(ctx, shop_id, "info", report.summary())
+    return report
+
+
+def refetch_range(
+    ctx: ServiceContext,
+    shop_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    connector: Connector | None = None,
+    factory: ConnectorFactory = default_connector,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Pull every order updated in [start, end] again (the checkpoint stays put)."""
+    if end <= start:
+        raise ValidationError("The end of the range must be after its start.", field="end")
+    if end > ctx.clock.now() + timedelta(days=1):
+        raise ValidationError("The range cannot end in the future.", field="end")
+    return sync_shop(
+        ctx, shop_id, connector=connector, factory=factory, since=start, until=end,
+        progress=progress, advance_checkpoint=False,
+    )  # fmt: skip
+
+
+def sync_all(
+    ctx: ServiceContext,
+    *,
+    factory: ConnectorFactory = default_connector,
+    shop_ids: Sequence[int] | None = None,
+) -> list[SyncReport]:
+    """Sync every linked active marketplace shop (or those of `shop_ids`), one by one."""
+    ids = [i for i, _n in syncable_shops(ctx)] if shop_ids is None else list(shop_ids)
+    return [sync_shop(ctx, shop_id, factory=factory) for shop_id in ids]
+
+
+def _run(
+    ctx: ServiceContext,
+    connector: Connector,
+    shop: ShopRef,
+    report: SyncReport,
+    prog: Progress,
+    since: datetime | None,
+    until: datetime | None,
+    advance: bool,
+) -> None:
+    now = ctx.clock.now()
+    checkpoint = _checkpoint(ctx, shop.id, now)
+    if checkpoint.paused_until is not None and aware(checkpoint.paused_until) > now and advance:
+        report.outcome = "paused"
+        report.message = f"daily API limit reached; resumes at {aware(checkpoint.paused_until)}"
+        return
+    stock_since = aware(checkpoint.stock_since) if checkpoint.stock_since else now
+    if since is None:
+        since = (
+            aware(checkpoint.synced_until) - OVERLAP
+            if checkpoint.synced_until
+            else now - timedelta(days=FIRST_SYNC_DAYS)
+        )
+    end = until or now
+    windows = list(_windows(since, end, connector.max_window))
+    for n, (w_from, w_to) in enumerate(windows):
+        prog.check()
+        prog.update(n / max(len(windows), 1), f"{shop.name}: orders of {w_from:%Y-%m-%d}")
+        external_ids = _changed_ids(connector, w_from, w_to)
+        _fetch_and_write(ctx, connector, shop, report, external_ids, stock_since,
+                         (w_to if advance else None))  # fmt: skip
+        report.windows += 1
+        if advance:
+            report.synced_until = w_to
+    if advance:
+        _finish(ctx, shop.id)
+
+
+def _windows(
+    start: datetime, end: datetime, size: timedelta
+) -> Iterator[tuple[datetime, datetime]]:
+    """[start, end] cut into windows of at most `size`."""
+    step = size - timedelta(seconds=1)
+    while start < end:
+        stop = min(start + step, end)
+        yield start, stop
+        start = stop
+
+
+def _changed_ids(connector: Connector, since: datetime, until: datetime) -> list[str]:
+    """Every order number changed in the window, in the platform's order, once each."""
+    seen: dict[str, None] = {}
+    cursor: str | None = None
+    while True:
+        page = connector.changed_orders(since, until, cursor)
+        for row in page.orders:
+            seen[row.external_id] = None
+        if not page.more or not page.next_cursor:
+            return list(seen)
+        cursor = page.next_cursor
+
+
+def _fetch_and_write(
+    ctx: ServiceContext,
+    connector: Connector,
+    shop: ShopRef,
+    report: SyncReport,
+    external_ids: list[str],
+    stock_since: datetime,
+    window_end: datetime | None,
+) -> None:
+    """Fetch details in the platform's batch size; write BATCH_ORDERS per transaction.
+    The last transaction of the window also moves the checkpoint to `window_end`."""
+    size = connector.detail_batch_size
+    pending: list[RemoteOrder] = []
+    for start in range(0, len(external_ids), size):
+        pending += connector.order_details(external_ids[start : start + size])
+        last = start + size >= len(external_ids)
+        if len(pending) >= BATCH_ORDERS and not last:
+            _commit_batch(ctx, shop, report, pending, stock_since, None)
+            pending = []
+    _commit_batch(ctx, shop, report, pending, stock_since, window_end)
+
+
+def _commit_batch(
+    ctx: ServiceContext,
+    shop: ShopRef,
+    report: SyncReport,
+    orders: list[RemoteOrder],
+    stock_since: datetime,
+    synced_until: datetime | None,
+) -> None:
+    """One transaction: the orders and (at a window's end) the checkpoint."""
+    with ctx.uow() as session:
+        conn = session.connection()
+        result = write_batch(ctx, conn, shop, orders, stock_since=stock_since)
+        values: dict[str, Any] = {"last_attempt_at": ctx.clock.now()}
+        if synced_until is not None:
+            values.update(synced_until=synced_until, cursor=None)
+        conn.execute(
+            sa.update(SyncCheckpoint)
+            .where(col(SyncCheckpoint.shop_id) == shop.id, col(SyncCheckpoint.resource) == ORDERS)
+            .values(**values)
+        )
+    report.fetched += len(orders)
+    report.inserted += result.inserted
+    report.updated += result.updated
+    report.unchanged += result.unchanged
+    report.customers_created += result.customers_created
+    report.stock_moves += result.stock_moves
+
+
+def _checkpoint(ctx: ServiceContext, shop_id: int, now: datetime) -> SyncCheckpoint:
+    """The shop's orders checkpoint, created at its first sync (stock counts from then)."""
+    with ctx.uow() as session:
+        cp = session.get(SyncCheckpoint, (shop_id, ORDERS))
+        if cp is None:
+            cp = SyncCheckpoint(shop_id=shop_id, resource=ORDERS, stock_since=now)
+            session.add(cp)
+        elif cp.stock_since is None:
+            cp.stock_since = now
+            session.add(cp)
+        cp.last_attempt_at = now
+        session.flush()
+        session.expunge(cp)
+        return cp
+
+
+def _finish(ctx: ServiceContext, shop_id: int) -> None:
+    with ctx.uow() as session:
+        cp = session.get(SyncCheckpoint, (shop_id, ORDERS))
+        if cp is not None:
+            cp.last_success_at = ctx.clock.now()
+            cp.last_error = None
+            cp.error_count = 0
+            cp.paused_until = None
+            session.add(cp)
+
+
+def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: ConnectorError) -> None:
+    """Record a failure in the checkpoint and the shop's log (the report says which)."""
+    message = redact(str(exc))[:LOG_MAX]
+    report.message = message
+    if isinstance(exc, TransientError):
+        report.outcome = "offline"
+        SYNC_STATE.update(offline=True, last_error=message)
+    elif isinstance(exc, DailyLimitReached):
+        report.outcome = "paused"
+    elif isinstance(exc, AuthError):
+        report.outcome = "needs_reauth"
+    else:
+        report.outcome = "error"
+    if report.outcome != "offline":
+        SYNC_STATE.update(last_error=f"{shop.name}: {message}")
+    with ctx.uow() as session:
+        cp = session.get(SyncCheckpoint, (shop.id, ORDERS)) or SyncCheckpoint(
+            shop_id=shop.id, resource=ORDERS
+        )
+        cp.last_error = message
+        cp.error_count = (cp.error_count or 0) + 1
+        if isinstance(exc, DailyLimitReached):
+            cp.paused_until = exc.resume_at
+        session.add(cp)
+        if isinstance(exc, AuthError):
+            from primedist.services.channels import mark_needs_reauth
+
+            mark_needs_reauth(ctx, session, shop.id, message)
+        level = "warning" if report.outcome in ("offline", "paused") else "error"
+        _add_log(session, shop.id, level, _failure_text(report.outcome, message), ctx.clock.now())
+
+
+def _failure_text(outcome: str, message: str) -> str:
+    prefix = {
+        "offline": "Could not reach the marketplace (will retry)",
+        "paused": "Daily API limit reached (paused)",
+        "needs_reauth": "Authorisation lost: re-authorise the shop in Settings → Sales channels",
+        "error": "Sync failed",
+    }[outcome]
+    return f"{prefix}: {message}"[:LOG_MAX]
+
+
+def _add_log(session: Session, shop_id: int, level: str, message: str, now: datetime) -> None:
+    session.add(SyncLogEntry(shop_id=shop_id, level=level, message=message[:LOG_MAX],
+                             created_at=now))  # fmt: skip
+
+
+def _log(ctx: ServiceContext, shop_id: int, level: str, message: str) -> None:
+    with ctx.uow() as session:
+        _add_log(session, shop_id, level, redact(message), ctx.clock.now())
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class LogLine:
+    created_at: datetime
+    level: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ShopSyncState:
+    """A shop's sync health for the Sync panel and `primedist sync --json`."""
+
+    shop_id: int
+    name: str
+    status: ShopStatus
+    synced_until: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    error_count: int
+    paused_until: datetime | None
+
+
+def sync_log(ctx: ServiceContext, shop_id: int, limit: int = 200) -> list[LogLine]:
+    """The newest lines of a shop's sync log, newest first."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        rows = session.exec(
+            select(SyncLogEntry)
+            .where(col(SyncLogEntry.shop_id) == shop_id)
+            .order_by(col(SyncLogEntry.created_at).desc(), col(SyncLogEntry.id).desc())
+            .limit(limit)
+        ).all()
+        return [LogLine(aware(r.created_at), r.level, r.message) for r in rows]
+
+
+def shop_states(ctx: ServiceContext) -> list[ShopSyncState]:
+    """Every marketplace shop with its orders checkpoint."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        shops = session.exec(
+            select(Shop)
+            .where(col(Shop.channel).in_([c for c in Channel if c.is_marketplace]))
+            .order_by(col(Shop.name))
+        ).all()
+        out = []
+        for shop in shops:
+            assert shop.id is not None
+            cp = session.get(SyncCheckpoint, (shop.id, ORDERS))
+            out.append(
+                ShopSyncState(
+                    shop.id, shop.name, ShopStatus(shop.status),
+                    _opt(cp.synced_until) if cp else None,
+                    _opt(cp.last_success_at) if cp else None,
+                    cp.last_error if cp else None, cp.error_count if cp else 0,
+                    _opt(cp.paused_until) if cp else None,
+                )
+            )  # fmt: skip
+        return out
+
+
+def _opt(value: datetime | None) -> datetime | None:
+    return aware(value) if value is not None else None
+
+
+def utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

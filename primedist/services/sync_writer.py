@@ -1,0 +1,554 @@
+"""The write side of the marketplace sync: one batch of remote orders into the store.
+
+`write_batch(ctx, conn, shop, orders, stock_since=...)` runs inside the caller's
+transaction (the engine commits the batch together with its checkpoint), with Core/driver
+executemany statements only, never an ORM object per order:
+
+1. look the (shop, order number) keys up in chunks; an order whose remote update time is
+   not newer than the stored one is skipped (re-running a sync writes nothing);
+2. SKUs and customers are resolved with the order import's own machinery
+   (`order_import._Import`: the catalogue gains a product for an unknown SKU, customers
+   follow the identity rules of README § Customers), so both writers agree;
+3. new orders are inserted, changed ones updated, their lines replaced (unless the order
+   has local returns), status history written (`source = "sync"`);
+4. stock follows the order status the same way as `services/orders.py`: an open order
+   reserves its quantities, a shipped/completed one has consumed them, a cancelled or
+   returned one holds nothing. The difference between what an order held and what it
+   must hold now becomes stock movements, per variant or SKU group, in bulk; the new
+   available quantities are queued for the other marketplace listings. Orders placed
+   before the shop's first sync (`stock_since`) are history and never move stock;
+5. `orders_changed` brings customer statistics (and the rest) up to date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.connectors.base import RemoteOrder, RemoteOrderLine
+from primedist.core.search_keys import search_text
+from primedist.db.product_summary import refresh_for_stock
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, OrderSource, OrderStatus, StockMoveKind, StockState
+from primedist.domain.order import Order, OrderLine, OrderStatusChange
+from primedist.domain.product import SkuGroup, StockMovement, Variant
+from primedist.jobs.progress import NullProgress
+from primedist.services import order_import as oi
+from primedist.services.context import ServiceContext
+from primedist.services.import_support import column_length, search_indexed_after
+from primedist.services.order_effects import orders_changed
+from primedist.services.stock import PushTarget, push_targets, queue_pushes
+
+orders_t = table_of(Order)
+lines_t = table_of(OrderLine)
+history_t = table_of(OrderStatusChange)
+variants_t = table_of(Variant)
+groups_t = table_of(SkuGroup)
+movements_t = table_of(StockMovement)
+
+SYNC_SOURCE = "sync"
+
+#: Which stock an order holds in each status: open orders reserve, gone ones consumed.
+_HELD_STATE = {
+    OrderStatus.PENDING: StockState.RESERVED,
+    OrderStatus.CONFIRMED: StockState.RESERVED,
+    OrderStatus.SHIPPING: StockState.CONSUMED,
+    OrderStatus.COMPLETED: StockState.CONSUMED,
+    OrderStatus.RETURN_REFUND: StockState.CONSUMED,
+    OrderStatus.CANCELLED: StockState.RELEASED,
+    OrderStatus.RETURNED: StockState.RELEASED,
+}
+#: How far along an order is; a local action still in the outbox is not undone by a
+#: remote status that is behind it (the platform has not heard of it yet).
+_PROGRESS = {
+    OrderStatus.PENDING: 0, OrderStatus.CONFIRMED: 1, OrderStatus.SHIPPING: 2,
+    OrderStatus.COMPLETED: 3, OrderStatus.RETURN_REFUND: 4, OrderStatus.RETURNED: 5,
+    OrderStatus.CANCELLED: 6,
+}  # fmt: skip
+
+_LEN = {
+    name: column_length(orders_t.c[name])
+    for name in ("buyer_name", "buyer_phone", "ship_name", "ship_phone", "ship_address",
+                 "ship_ward", "ship_district", "ship_province", "carrier", "tracking_number",
+                 "cancel_reason")
+}  # fmt: skip
+_SKU_LEN = column_length(lines_t.c.sku)
+_NAME_LEN = column_length(lines_t.c.product_name)
+_VARIANT_LEN = column_length(lines_t.c.variant_name)
+
+
+@dataclass(frozen=True)
+class ShopRef:
+    id: int
+    name: str
+    channel: Channel
+
+
+@dataclass
+class BatchResult:
+    """What one batch wrote."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    lines: int = 0
+    customers_created: int = 0
+    stock_moves: int = 0
+    order_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: BatchResult) -> None:
+        for name in ("inserted", "updated", "unchanged", "lines", "customers_created",
+                     "stock_moves"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _Stored:
+    id: int
+    status: OrderStatus
+    stock_state: StockState
+    customer_id: int | None
+    external_updated_at: datetime | None
+    outbox_pending: bool
+    returned: bool = False
+    #: (variant id, quantity still held) of its current lines.
+    held: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    remote: RemoteOrder
+    stored: _Stored | None
+    status: OrderStatus
+    write: oi._Write
+    order_id: int | None = None
+    replace_lines: bool = True
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they were stored as UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    text = (text or "").strip()
+    return text[:limit] or None
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def write_batch(
+    ctx: ServiceContext,
+    conn: sa.Connection,
+    shop: ShopRef,
+    orders: Sequence[RemoteOrder],
+    *,
+    stock_since: datetime | None,
+) -> BatchResult:
+    """Upsert `orders` of `shop` in the caller's transaction (see the module docstring)."""
+    latest: dict[str, RemoteOrder] = {}
+    for order in orders:  # a window overlap may bring an order twice: keep the newest
+        seen = latest.get(order.external_id)
+        if seen is None or order.updated_at >= seen.updated_at:
+            latest[order.external_id] = order
+    return _BatchWriter(ctx, conn, shop, stock_since).run(list(latest.values()))
+
+
+class _BatchWriter:
+    def __init__(
+        self, ctx: ServiceContext, conn: sa.Connection, shop: ShopRef, stock_since: datetime | None
+    ) -> None:
+        self.conn = conn
+        self.shop = shop
+        self.stock_since = stock_since
+        self.now = ctx.clock.now()
+        self.user_id = ctx.actor.id
+        self.result = BatchResult()
+        # The order import's planner/writer: its SKU and customer resolution and bulk helpers.
+        self.imp = oi._Import(ctx, conn, NullProgress())
+        self.shop_ref = oi._ShopRef(shop.name, shop.channel, shop.id)
+
+    def run(self, orders: list[RemoteOrder]) -> BatchResult:
+        stored = self._load_stored([o.external_id for o in orders])
+        items: list[_Item] = []
+        for remote in orders:
+            st = stored.get(remote.external_id)
+            if st is not None and st.external_updated_at is not None:
+                if remote.updated_at <= aware(st.external_updated_at):
+                    self.result.unchanged += 1
+                    continue
+            items.append(self._item(remote, st))
+        if not items:
+            return self.result
+        imp = self.imp
+        imp._resolve_skus([it.write for it in items if it.replace_lines])
+        imp._resolve_customers(
+            [it.write for it in items if it.stored is None or it.stored.customer_id is None]
+        )
+        imp.writes = [it.write for it in items]
+        inserts = sorted((it for it in items if it.stored is None),
+                         key=lambda it: it.remote.created_at)  # fmt: skip
+        updates = [it for it in items if it.stored is not None]
+        fresh = [t for t, rows in (("products", imp.new_skus), ("customers", imp.new_customers),
+                                   ("orders", inserts)) if rows]  # fmt: skip
+        with search_indexed_after(self.conn, fresh):
+            imp._write_catalogue()
+            imp._write_customers()
+            self._insert_orders(inserts)
+        imp._write_fills()
+        self._update_orders(updates)
+        self._write_lines(items)
+        self._write_history(items)
+        self._move_stock(items)
+        ids = [it.order_id for it in items if it.order_id is not None]
+        touched = {cid for it in items
+                   for cid in (it.write.customer.id if it.write.customer else None,
+                               it.stored.customer_id if it.stored else None)
+                   if cid is not None}  # fmt: skip
+        orders_changed(self.conn, ids, now=self.now, customer_ids=touched)
+        self.result.inserted = len(inserts)
+        self.result.updated = len(updates)
+        self.result.customers_created = len(imp.new_customers)
+        self.result.order_ids = ids
+        return self.result
+
+    # Planning --------------------------------------------------------------------------
+    def _load_stored(self, external_ids: list[str]) -> dict[str, _Stored]:
+        c = orders_t.c
+        found: dict[str, _Stored] = {}
+        by_id: dict[int, _Stored] = {}
+        for chunk in _chunks(external_ids):
+            stmt = sa.select(
+                c.id, c.external_id, c.status, c.stock_state, c.customer_id,
+                c.external_updated_at, c.outbox_pending,
+            ).where(c.shop_id == self.shop.id, c.external_id.in_(chunk))  # fmt: skip
+            for oid, ext, status, state, cid, ext_upd, pending in self.conn.execute(stmt):
+                st = _Stored(oid, OrderStatus(status), StockState(state), cid, ext_upd,
+                             bool(pending))  # fmt: skip
+                found[ext] = by_id[oid] = st
+        lc = lines_t.c
+        for chunk in _chunks(list(by_id)):
+            stmt2 = sa.select(lc.order_id, lc.variant_id, lc.quantity, lc.returned_quantity).where(
+                lc.order_id.in_(chunk)
+            )
+            for oid, vid, qty, returned in self.conn.execute(stmt2):
+                st = by_id[oid]
+                st.returned = st.returned or bool(returned)
+                if vid is not None and qty - returned > 0:
+                    st.held.append((vid, qty - returned))
+        return found
+
+    def _item(self, remote: RemoteOrder, st: _Stored | None) -> _Item:
+        status = remote.status
+        if st is not None and st.outbox_pending and _PROGRESS[status] < _PROGRESS[st.status]:
+            status = st.status  # our confirm/cancel has not reached the platform yet
+        buyer, addr = remote.buyer, remote.address
+        phone = buyer.phone or addr.phone
+        head = oi._Head(
+            order_date=remote.created_at,
+            channel=self.shop.channel,
+            status=status,
+            payment_method=remote.payment_method,
+            customer_name=_cut(buyer.name or addr.name or buyer.username, _LEN["buyer_name"]),
+            customer_phone=phone,
+            buyer_id=buyer.external_id or buyer.username,
+            province=_cut(addr.province, _LEN["ship_province"]),
+            shipping_provider=_cut(remote.carrier, _LEN["carrier"]),
+            shipping_fee=remote.shipping_fee,
+            discount=remote.seller_discount,
+        )
+        lines = [
+            oi._Line(_cut(ln.sku, _SKU_LEN) or "", (ln.product_name or "")[:_NAME_LEN],
+                     ln.quantity, ln.unit_price)
+            for ln in remote.lines
+        ]  # fmt: skip
+        draft = oi._Draft(shop=self.shop.name, external_id=remote.external_id, first_row=0,
+                          head=head, lines=[ln for ln in lines if ln.sku])  # fmt: skip
+        write = oi._Write(draft, self.shop_ref, {})
+        item = _Item(remote, st, status, write)
+        item.replace_lines = st is None or not st.returned
+        if st is not None:
+            item.order_id = st.id
+        return item
+
+    def _tracks_stock(self, item: _Item) -> bool:
+        if item.stored is not None:
+            return item.stored.stock_state != StockState.NONE
+        return self.stock_since is not None and item.remote.created_at >= self.stock_since
+
+    # Orders ----------------------------------------------------------------------------
+    def _values(self, it: _Item) -> dict[str, Any]:
+        r, buyer, addr = it.remote, it.remote.buyer, it.remote.address
+        head = it.write.draft.head
+        assert head is not None
+        phone = oi._stored_phone(head.customer_phone)
+        completed = r.completed_at
+        if completed is None and it.status == OrderStatus.COMPLETED:
+            completed = r.updated_at
+        return {
+            "status": it.status.value,
+            "payment_method": r.payment_method.value,
+            "buyer_name": head.customer_name,
+            "buyer_phone": _cut(phone, _LEN["buyer_phone"]),
+            "ship_name": _cut(addr.name, _LEN["ship_name"]),
+            "ship_phone": _cut(oi._stored_phone(addr.phone), _LEN["ship_phone"]),
+            "ship_address": _cut(addr.address or addr.full_address, _LEN["ship_address"]),
+            "ship_ward": _cut(addr.ward, _LEN["ship_ward"]),
+            "ship_district": _cut(addr.district, _LEN["ship_district"]),
+            "ship_province": head.province,
+            "province_code": oi.province_code(head.province),
+            "carrier": head.shipping_provider,
+            "tracking_number": _cut(r.tracking_number, _LEN["tracking_number"]),
+            "item_count": r.item_count,
+            "subtotal": r.subtotal,
+            "marketplace_discount": r.marketplace_discount,
+            "voucher_discount": r.voucher_discount,
+            "seller_discount": r.seller_discount,
+            "shop_promotion": r.shop_promotion,
+            "points_discount": 0,
+            "shipping_fee": r.shipping_fee,
+            "commission": r.commission,
+            "total": r.total,
+            "paid_amount": r.paid_amount,
+            "buyer_note": r.buyer_note,
+            "cancel_reason": _cut(r.cancel_reason, _LEN["cancel_reason"]),
+            "search_text": search_text(r.external_id, head.customer_name,
+                                       *oi._phone_terms(buyer.phone or addr.phone)),
+            "created_at": r.created_at,
+            "completed_at": completed,
+            "external_updated_at": r.updated_at,
+        }  # fmt: skip
+
+    def _insert_orders(self, inserts: list[_Item]) -> None:
+        if not inserts:
+            return
+        imp, ts = self.imp, self.imp._ts
+        now = ts(self.now)
+        rows = []
+        keys: list[str] = []
+        for it in inserts:
+            v = self._values(it)
+            keys = list(v)
+            for key in ("created_at", "completed_at", "external_updated_at"):
+                v[key] = ts(v[key])
+            customer = it.write.customer
+            rows.append((self.shop.id, it.remote.external_id,
+                         customer.id if customer else None, now, *v.values()))  # fmt: skip
+        columns = ("shop_id", "external_id", "customer_id", "updated_at", *keys)
+        before = imp._max_id(orders_t)
+        imp._bulk(orders_t, columns, rows, _ORDER_CONSTANTS)
+        ids = imp._sequential_ids(orders_t, before, len(rows))
+        if ids is None:
+            c = orders_t.c
+            wanted = {it.remote.external_id: it for it in inserts}
+            for chunk in _chunks(list(wanted)):
+                stmt = sa.select(c.id, c.external_id).where(
+                    c.shop_id == self.shop.id, c.external_id.in_(chunk)
+                )
+                for oid, ext in self.conn.execute(stmt):
+                    wanted[ext].order_id = oid
+        else:
+            for it, oid in zip(inserts, ids, strict=True):
+                it.order_id = oid
+
+    def _update_orders(self, updates: list[_Item]) -> None:
+        if not updates:
+            return
+        rows = []
+        for it in updates:
+            assert it.stored is not None
+            v = self._values(it)
+            cid = it.stored.customer_id
+            if cid is None and it.write.customer is not None:
+                cid = it.write.customer.id
+            rows.append({"oid": it.stored.id, "v_customer_id": cid, "v_updated_at": self.now,
+                         **{f"v_{k}": val for k, val in v.items()}})  # fmt: skip
+        keys = [k[2:] for k in rows[0] if k.startswith("v_")]
+        stmt = (
+            orders_t.update()
+            .where(orders_t.c.id == sa.bindparam("oid"))
+            .values({k: sa.bindparam(f"v_{k}") for k in keys})
+        )
+        for batch in _chunks(rows, 5_000):
+            self.conn.execute(stmt, list(batch))
+        replaced = [it.stored.id for it in updates if it.replace_lines and it.stored]
+        for chunk in _chunks(replaced):
+            self.conn.execute(lines_t.delete().where(lines_t.c.order_id.in_(chunk)))
+
+    def _variant_of(self, line: RemoteOrderLine) -> int | None:
+        sku = _cut(line.sku, _SKU_LEN)
+        ref = self.imp.skus.get(sku) if sku else None
+        if isinstance(ref, oi._NewSku):
+            return ref.variant_id
+        return ref
+
+    def _write_lines(self, items: list[_Item]) -> None:
+        rows = []
+        for it in items:
+            if not it.replace_lines:
+                continue
+            for ln in it.remote.lines:
+                rows.append((it.order_id, self._variant_of(ln), _cut(ln.sku, _SKU_LEN),
+                             (ln.product_name or ln.sku or "?")[:_NAME_LEN],
+                             _cut(ln.variant_name, _VARIANT_LEN), ln.quantity, ln.unit_price,
+                             ln.discount, ln.subtotal))  # fmt: skip
+        self.imp._bulk(
+            lines_t,
+            ("order_id", "variant_id", "sku", "product_name", "variant_name", "quantity",
+             "unit_price", "discount", "subtotal"),
+            rows,
+            {"returned_quantity": 0},
+        )  # fmt: skip
+        self.result.lines = len(rows)
+
+    def _write_history(self, items: list[_Item]) -> None:
+        now = self.imp._ts(self.now)
+        rows = []
+        for it in items:
+            old = it.stored.status if it.stored else None
+            if old != it.status:
+                rows.append((it.order_id, old.value if old else None, it.status.value,
+                             f"{it.remote.raw_status}"[:255], now))  # fmt: skip
+        self.imp._bulk(
+            history_t,
+            ("order_id", "from_status", "to_status", "note", "changed_at"),
+            rows,
+            {"source": SYNC_SOURCE},
+        )
+
+    # Stock -----------------------------------------------------------------------------
+    def _move_stock(self, items: list[_Item]) -> None:
+        """Bring what each order holds in line with its status, as stock movements."""
+        wanted: list[tuple[_Item, StockState, dict[int, tuple[int, int]]]] = []
+        for it in items:
+            if not self._tracks_stock(it):
+                continue
+            old_state = it.stored.stock_state if it.stored else StockState.NONE
+            new_state = _HELD_STATE[it.status]
+            old_lines = it.stored.held if it.stored else []
+            if it.replace_lines:
+                new_lines = [(v, ln.quantity) for ln in it.remote.lines
+                             if (v := self._variant_of(ln)) is not None]  # fmt: skip
+            else:
+                new_lines = old_lines
+            delta: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+            for lines, state, sign in ((old_lines, old_state, -1), (new_lines, new_state, 1)):
+                for vid, qty in lines:
+                    on_hand, reserved = _held(state, qty)
+                    d = delta[vid]
+                    delta[vid] = (d[0] + sign * on_hand, d[1] + sign * reserved)
+            wanted.append((it, new_state, {v: d for v, d in delta.items() if d != (0, 0)}))
+        if not wanted:
+            return
+        state_rows = [{"oid": it.order_id, "state": state.value} for it, state, _ in wanted
+                      if it.stored is None or it.stored.stock_state != state]  # fmt: skip
+        if state_rows:
+            self.conn.execute(
+                orders_t.update().where(orders_t.c.id == sa.bindparam("oid"))
+                .values(stock_state=sa.bindparam("state")),
+                state_rows,
+            )  # fmt: skip
+        moves = [(it, vid, d) for it, _s, deltas in wanted for vid, d in deltas.items()]
+        if moves:
+            self._apply_moves(moves)
+
+    def _apply_moves(self, moves: list[tuple[_Item, int, tuple[int, int]]]) -> None:
+        vids = sorted({vid for _it, vid, _d in moves})
+        group_of: dict[int, int | None] = {}
+        levels: dict[tuple[str, int], list[int]] = {}  # holder -> [stock, reserved]
+        v = variants_t.c
+        for chunk in _chunks(vids):
+            for vid, gid, stock, reserved in self.conn.execute(
+                sa.select(v.id, v.sku_group_id, v.stock, v.reserved).where(v.id.in_(chunk))
+            ):
+                group_of[vid] = gid
+                if gid is None:
+                    levels[("v", vid)] = [stock, reserved]
+        gids = sorted({g for g in group_of.values() if g is not None})
+        g = groups_t.c
+        for chunk in _chunks(gids):
+            for gid, stock, reserved in self.conn.execute(
+                sa.select(g.id, g.stock, g.reserved).where(g.id.in_(chunk))
+            ):
+                levels[("g", gid)] = [stock, reserved]
+        rows = []
+        own: dict[tuple[str, int], set[tuple[int, int]]] = defaultdict(set)
+        for it, vid, (on_hand, reserved) in moves:
+            if vid not in group_of:
+                continue  # the variant was deleted meanwhile
+            gid = group_of[vid]
+            key = ("g", gid) if gid is not None else ("v", vid)
+            level = levels[key]
+            level[0] += on_hand
+            level[1] = max(0, level[1] + reserved)
+            own[key].add((vid, self.shop.id))
+            rows.append({"variant_id": vid, "sku_group_id": gid,
+                         "kind": _move_kind(on_hand, reserved, it.status),
+                         "quantity": on_hand, "stock_after": level[0],
+                         "reserved_change": reserved, "reason": it.remote.external_id,
+                         "order_id": it.order_id, "user_id": self.user_id,
+                         "created_at": self.now})  # fmt: skip
+        if not rows:
+            return
+        self.conn.execute(sa.insert(movements_t), rows)
+        touched_v = [k[1] for k in own if k[0] == "v"]
+        touched_g = [k[1] for k in own if k[0] == "g"]
+        if touched_v:
+            self.conn.execute(
+                variants_t.update().where(v.id == sa.bindparam("b_id"))
+                .values(stock=sa.bindparam("b_stock"), reserved=sa.bindparam("b_res"),
+                        updated_at=self.now),
+                [{"b_id": i, "b_stock": levels[("v", i)][0], "b_res": levels[("v", i)][1]}
+                 for i in touched_v],
+            )  # fmt: skip
+        if touched_g:
+            self.conn.execute(
+                groups_t.update().where(g.id == sa.bindparam("b_id"))
+                .values(stock=sa.bindparam("b_stock"), reserved=sa.bindparam("b_res")),
+                [{"b_id": i, "b_stock": levels[("g", i)][0], "b_res": levels[("g", i)][1]}
+                 for i in touched_g],
+            )  # fmt: skip
+        pushes: list[tuple[PushTarget, int]] = []
+        for t in push_targets(self.conn, touched_v, touched_g):
+            key = ("g", t.sku_group_id) if t.sku_group_id is not None else ("v", t.variant_id)
+            if key in levels and (t.variant_id, t.shop_id) not in own[key]:
+                pushes.append((t, levels[key][0] - levels[key][1]))
+        queue_pushes(self.conn, pushes, self.now)
+        refresh_for_stock(self.conn, touched_v, touched_g)
+        self.result.stock_moves = len(rows)
+
+
+def _held(state: StockState, qty: int) -> tuple[int, int]:
+    """(on-hand change, reserved) an order in `state` stands for, for `qty` items."""
+    if state == StockState.RESERVED:
+        return (0, qty)
+    if state == StockState.CONSUMED:
+        return (-qty, 0)
+    return (0, 0)
+
+
+def _move_kind(on_hand: int, reserved: int, status: OrderStatus) -> StockMoveKind:
+    if on_hand < 0:
+        return StockMoveKind.SALE
+    if on_hand > 0:
+        return (
+            StockMoveKind.RETURN
+            if status == OrderStatus.RETURNED
+            else (StockMoveKind.CANCEL_RESTOCK)
+        )
+    return StockMoveKind.RESERVE if reserved > 0 else StockMoveKind.RELEASE
+
+
+_ORDER_CONSTANTS: dict[str, Any] = {
+    "source": OrderSource.MARKETPLACE.value, "stock_state": StockState.NONE.value,
+    "refunded_amount": 0, "points_used": 0, "points_earned": 0, "flagged": False,
+    "outbox_pending": False, "created_by_id": None,
+}  # fmt: skip
