@@ -43,10 +43,44 @@ def open_context(settings: Settings, *, migrate: bool = True) -> Any:
     return ServiceContext(open_store(settings, migrate=migrate), settings=settings)
 
 
+#: The global `--user EMAIL` of this run (None: commands act as the owner).
+_acting_user: str | None = None
+PASSWORD_ENV = "PRIMEDIST_PASSWORD"
+
+
 def as_owner(ctx: Any) -> Any:
+    """The context commands act in: the `--user` when given (signed in with its password,
+    so the services apply that user's permissions), else the owner."""
     from primedist.services import auth
 
-    return ctx.with_actor(auth.owner_actor(ctx))
+    if _acting_user is None:
+        return ctx.with_actor(auth.owner_actor(ctx))
+    actor = auth.login(ctx, _acting_user, _cli_password(_acting_user))
+    if actor.must_change_password:
+        from primedist.errors import AuthenticationError
+
+        raise AuthenticationError(
+            f"{actor.email} signs in with a one-time password: choose your own in the app first."
+        )
+    return ctx.with_actor(actor)
+
+
+def _cli_password(email: str) -> str:
+    """The `--user`'s password: PRIMEDIST_PASSWORD, else asked on the terminal."""
+    import os
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        from primedist.errors import AuthenticationError
+
+        raise AuthenticationError(
+            f"--user {email} needs a password: set {PASSWORD_ENV} or run from a terminal."
+        )
+    import getpass
+
+    return getpass.getpass(f"Password for {email}: ")
 
 
 # Subcommands ---------------------------------------------------------------------------
@@ -305,6 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the app on the demo shop (created and filled on first use)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="act as this user, with their permissions (password from PRIMEDIST_PASSWORD "
+        "or asked); without it commands act as the owner",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("init", help="first-run setup without the GUI")
@@ -531,6 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # shop's data dir (unless --data-dir / PRIMEDIST_DATA_DIR say otherwise).
     settings = resolve_settings(args.data_dir, demo=args.demo or args.command == "demo")
     func: Callable[[argparse.Namespace, Settings], int] | None = getattr(args, "func", None)
+    global _acting_user
+    _acting_user = args.user
     try:
         if func is None:
             from primedist.ui.app import run_gui
@@ -543,3 +585,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("primedist: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _acting_user = None
