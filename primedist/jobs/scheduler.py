@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 #: Job modules under primedist.jobs, one per line (helpers add theirs with a one-line edit).
 JOB_MODULES: tuple[str, ...] = (
     # "area",  <- one line per module, e.g. "sync" for primedist/jobs/sync.py
+    "sync",
+    "backup",
 )
 
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.

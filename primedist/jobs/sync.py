@@ -1,0 +1,126 @@
+"""Scheduler jobs of the marketplace sync: pull orders, deliver the outbox, refresh tokens.
+
+- `sync.pull.<shop id>`: every N minutes (Settings → Sync schedule) per linked shop; one
+  job per shop, so a slow shop never holds another back and never overlaps itself;
+- `sync.shops`: every minute, adds/removes the per-shop jobs as shops are linked or
+  disconnected and follows a changed interval;
+- `sync.outbox`: every minute, delivers the outbox;
+- `sync.tokens`: every 15 minutes, refreshes access tokens that expire within 30 minutes
+  (the connector also refreshes on demand; this keeps an idle shop's refresh token alive).
+
+Each job catches and logs its own failures: a broken shop never stops the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from primedist.connectors.base import AuthError, ConnectorError
+from primedist.services.context import SYSTEM, ServiceContext
+from primedist.services.outbox_delivery import deliver_outbox
+from primedist.services.schedule_settings import sync_interval_minutes
+from primedist.services.sync import (
+    SYNC_STATE,
+    ConnectorFactory,
+    default_connector,
+    sync_shop,
+    syncable_shops,
+)
+
+log = logging.getLogger(__name__)
+
+PULL_PREFIX = "sync.pull."
+TOKEN_MARGIN = timedelta(minutes=30)
+#: The first pull of a shop after start or linking waits this long (the window shows first).
+FIRST_PULL_DELAY = timedelta(seconds=5)
+
+
+def add_jobs(
+    scheduler: BaseScheduler, ctx: ServiceContext, factory: ConnectorFactory = default_connector
+) -> None:
+    jobs_ctx = ctx.with_actor(SYSTEM)
+    scheduler.add_job(deliver, IntervalTrigger(minutes=1), args=[jobs_ctx, factory],
+                      id="sync.outbox", replace_existing=True)  # fmt: skip
+    scheduler.add_job(refresh_tokens, IntervalTrigger(minutes=15), args=[jobs_ctx, factory],
+                      id="sync.tokens", replace_existing=True)  # fmt: skip
+    scheduler.add_job(reconcile_shops, IntervalTrigger(minutes=1),
+                      args=[scheduler, jobs_ctx, factory], id="sync.shops",
+                      replace_existing=True)  # fmt: skip
+    reconcile_shops(scheduler, jobs_ctx, factory)
+
+
+def catch_up(ctx: ServiceContext) -> None:
+    """Count the waiting actions for the status bar before the first delivery runs."""
+    from primedist.services.outbox_delivery import failed_count, waiting_count
+
+    SYNC_STATE.update(waiting=waiting_count(ctx), failed=failed_count(ctx))
+
+
+def reconcile_shops(
+    scheduler: BaseScheduler, ctx: ServiceContext, factory: ConnectorFactory = default_connector
+) -> None:
+    """One pull job per linked shop, every `sync_interval_minutes`."""
+    try:
+        with ctx.uow() as session:
+            minutes = sync_interval_minutes(session)
+        shops = dict(syncable_shops(ctx))
+    except Exception:
+        log.exception("could not list the shops to sync")
+        return
+    now = ctx.clock.now()
+    for job in scheduler.get_jobs():
+        if job.id.startswith(PULL_PREFIX):
+            shop_id = int(job.id.removeprefix(PULL_PREFIX))
+            trigger = job.trigger
+            if shop_id not in shops:
+                job.remove()
+            elif isinstance(trigger, IntervalTrigger) and trigger.interval != timedelta(
+                minutes=minutes
+            ):
+                job.reschedule(IntervalTrigger(minutes=minutes))
+    have = {job.id for job in scheduler.get_jobs()}
+    for shop_id in shops:
+        job_id = f"{PULL_PREFIX}{shop_id}"
+        if job_id not in have:
+            scheduler.add_job(pull, IntervalTrigger(minutes=minutes), args=[ctx, shop_id, factory],
+                              id=job_id, next_run_time=now + FIRST_PULL_DELAY)  # fmt: skip
+
+
+def pull(ctx: ServiceContext, shop_id: int, factory: ConnectorFactory = default_connector) -> None:
+    try:
+        report = sync_shop(ctx, shop_id, factory=factory)
+        log.info("%s", report.summary())
+    except Exception:
+        log.exception("sync of shop %s failed", shop_id)
+
+
+def deliver(ctx: ServiceContext, factory: ConnectorFactory = default_connector) -> None:
+    try:
+        report = deliver_outbox(ctx, factory=factory)
+        if report.delivered or report.failed:
+            log.info("outbox: %s", report.summary())
+    except Exception:
+        log.exception("outbox delivery failed")
+
+
+def refresh_tokens(ctx: ServiceContext, factory: ConnectorFactory = default_connector) -> None:
+    for shop_id, name in syncable_shops(ctx):
+        try:
+            connector = factory(ctx, shop_id)
+            try:
+                connector.ensure_fresh_tokens(TOKEN_MARGIN)
+            finally:
+                connector.close()
+        except AuthError as exc:
+            from primedist.services.channels import mark_needs_reauth
+
+            with ctx.uow() as session:
+                mark_needs_reauth(ctx, session, shop_id, str(exc))
+        except ConnectorError as exc:
+            log.info("token refresh of %s postponed: %s", name, exc)
+        except Exception:
+            log.exception("token refresh of %s failed", name)

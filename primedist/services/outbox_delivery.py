@@ -1,0 +1,493 @@
+"""Delivering the outbox: every queued marketplace action sent once, in order per shop.
+
+A message goes through three committed steps:
+
+1. **claim**: `pending → in_progress`, attempts + 1 (its own transaction, before any call);
+2. **send** the call to the platform;
+3. **mark**: `done` (with `delivered_at`), or back to `pending` with a later
+   `next_attempt_at` for a passing failure, or `failed` with the platform's message.
+
+If the process dies between 2 and 3 the message stays `in_progress`, and the next
+delivery does not resend it blindly: for an order action it first asks the platform for
+the order's state (`Connector.order_state`): already confirmed/cancelled there means the
+call got through, so it is only marked done. Stock and price pushes set absolute values,
+so sending one again is harmless (idempotent by nature).
+
+Per shop, messages go strictly in id order: when one cannot be delivered now (network,
+rate limit, authorisation, daily limit) the shop's later messages wait too, so a cancel
+is never sent before the confirm queued ahead of it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from primedist.connectors.base import (
+    AuthError,
+    ConnectorError,
+    DailyLimitReached,
+    PriceUpdate,
+    RemoteRejected,
+    StockUpdate,
+    TransientError,
+)
+from primedist.core.security import redact
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, OrderStatus, OutboxStatus
+from primedist.domain.order import Order
+from primedist.domain.product import ProductListing, Variant, VariantListing
+from primedist.domain.shop import Shop
+from primedist.domain.sync import OutboxMessage
+from primedist.errors import Conflict, NotFound
+from primedist.services.context import ServiceContext
+from primedist.services.sync import SYNC_STATE, Connector, ConnectorFactory, default_connector
+from primedist.services.sync_writer import aware
+
+outbox_t = table_of(OutboxMessage)
+orders_t = table_of(Order)
+
+#: Tries before a message that keeps failing for passing reasons is marked failed.
+MAX_ATTEMPTS = 12
+#: Backoff between tries: base * 2**(attempts-1) with jitter, capped.
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=2)
+#: Messages taken per delivery run.
+RUN_LIMIT = 500
+ERROR_MAX = 500
+
+#: Remote statuses that prove an order action already took effect on the platform.
+_DONE_WHEN = {
+    "order.confirm": frozenset({OrderStatus.CONFIRMED, OrderStatus.SHIPPING,
+                                OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND,
+                                OrderStatus.RETURNED}),
+    "order.cancel": frozenset({OrderStatus.CANCELLED}),
+}  # fmt: skip
+WAITING = (OutboxStatus.PENDING, OutboxStatus.IN_PROGRESS)
+
+
+class _Stop(Exception):
+    """This shop's remaining messages wait for the next run."""
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    #: Marked done after the platform showed the action already took effect.
+    confirmed_remotely: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    offline: bool = False
+    waiting: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.delivered} delivered, {self.retrying} to retry, {self.failed} failed; "
+            f"{self.waiting} waiting"
+        )
+        return text + (" (offline)" if self.offline else "")
+
+
+def deliver_outbox(
+    ctx: ServiceContext,
+    *,
+    factory: ConnectorFactory = default_connector,
+    shop_ids: Sequence[int] | None = None,
+    limit: int = RUN_LIMIT,
+) -> DeliveryReport:
+    """Send the due messages, in order per shop (see the module docstring)."""
+    ctx.require(Module.ORDERS)
+    report = DeliveryReport()
+    due = _due(ctx, shop_ids, limit)
+    by_shop: dict[int, list[OutboxMessage]] = {}
+    for msg in due:
+        if msg.shop_id is not None:
+            by_shop.setdefault(msg.shop_id, []).append(msg)
+    for shop_id, messages in by_shop.items():
+        _deliver_shop(ctx, shop_id, messages, factory, report)
+    report.waiting = waiting_count(ctx)
+    SYNC_STATE.update(waiting=report.waiting, failed=failed_count(ctx))
+    if report.offline:
+        SYNC_STATE.update(offline=True)
+    elif report.delivered:
+        SYNC_STATE.update(offline=False)
+    return report
+
+
+def _due(ctx: ServiceContext, shop_ids: Sequence[int] | None, limit: int) -> list[OutboxMessage]:
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        stmt = (
+            select(OutboxMessage)
+            .where(col(OutboxMessage.status).in_(WAITING),
+                   col(OutboxMessage.shop_id).is_not(None))
+            .order_by(col(OutboxMessage.shop_id), col(OutboxMessage.id))
+            .limit(limit)
+        )  # fmt: skip
+        if shop_ids is not None:
+            stmt = stmt.where(col(OutboxMessage.shop_id).in_(list(shop_ids)))
+        rows = list(session.exec(stmt).all())
+        for row in rows:
+            session.expunge(row)
+    # In order per shop: a shop's messages after one that is not due yet wait behind it.
+    out: list[OutboxMessage] = []
+    blocked: set[int | None] = set()
+    for row in rows:
+        if row.shop_id in blocked:
+            continue
+        if aware(row.next_attempt_at) > now:
+            blocked.add(row.shop_id)
+            continue
+        out.append(row)
+    return out
+
+
+def _deliver_shop(
+    ctx: ServiceContext,
+    shop_id: int,
+    messages: list[OutboxMessage],
+    factory: ConnectorFactory,
+    report: DeliveryReport,
+) -> None:
+    try:
+        connector = factory(ctx, shop_id)
+    except ConnectorError as exc:
+        _retry_later(ctx, messages[0], exc, report)
+        return
+    try:
+        for msg in messages:
+            try:
+                _deliver_one(ctx, connector, msg, report)
+            except _Stop:
+                return
+    finally:
+        connector.close()
+
+
+def _deliver_one(
+    ctx: ServiceContext, connector: Connector, msg: OutboxMessage, report: DeliveryReport
+) -> None:
+    uncertain = _claim(ctx, msg)
+    if uncertain is None:
+        return  # someone else delivered or discarded it meanwhile
+    try:
+        if uncertain and _already_done(connector, msg):
+            _mark_delivered(ctx, msg, "already done on the platform")
+            report.confirmed_remotely += 1
+            report.delivered += 1
+            return
+        note = _send(ctx, connector, msg)
+    except (TransientError, AuthError, DailyLimitReached) as exc:
+        _retry_later(ctx, msg, exc, report)
+        raise _Stop() from exc
+    except (RemoteRejected, ConnectorError, _Unsendable) as exc:
+        _mark_failed(ctx, msg, str(exc))
+        report.failed += 1
+        report.messages.append(f"#{msg.id} {msg.kind}: {redact(str(exc))}")
+        return
+    _mark_delivered(ctx, msg, note)
+    report.delivered += 1
+
+
+def _claim(ctx: ServiceContext, msg: OutboxMessage) -> bool | None:
+    """Take the message (committed before sending). True when an earlier attempt may
+    have reached the platform (it was left in progress); None when it is gone."""
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        res = session.connection().execute(
+            sa.update(outbox_t)
+            .where(outbox_t.c.id == msg.id, outbox_t.c.status.in_(WAITING))
+            .values(status=OutboxStatus.IN_PROGRESS, attempts=outbox_t.c.attempts + 1,
+                    updated_at=now)
+        )  # fmt: skip
+        if res.rowcount != 1:
+            return None
+    return msg.status == OutboxStatus.IN_PROGRESS
+
+
+def _already_done(connector: Connector, msg: OutboxMessage) -> bool:
+    wanted = _DONE_WHEN.get(msg.kind)
+    if wanted is None:
+        return False  # pushes are absolute values: sending again is harmless
+    state = connector.order_state(_payload(msg)["external_id"])
+    return state is not None and state.status in wanted
+
+
+class _Unsendable(Exception):
+    """The message cannot be sent as it is (no marketplace id yet, unknown kind)."""
+
+
+def _payload(msg: OutboxMessage) -> dict[str, Any]:
+    try:
+        data = json.loads(msg.payload_json or "{}")
+    except ValueError as exc:
+        raise _Unsendable(f"unreadable payload: {exc}") from exc
+    if not isinstance(data, dict):
+        raise _Unsendable("unreadable payload")
+    return data
+
+
+def _send(ctx: ServiceContext, connector: Connector, msg: OutboxMessage) -> str | None:
+    """Make the call; returns a note for partial outcomes."""
+    payload = _payload(msg)
+    if msg.kind == "order.confirm":
+        connector.confirm_order(str(payload["external_id"]))
+        return None
+    if msg.kind == "order.cancel":
+        reason = str(payload.get("reason") or "Cancelled by the seller")
+        connector.cancel_order(str(payload["external_id"]), reason)
+        return None
+    if msg.kind == "stock.push":
+        item_id, model_id = _listing_ids(ctx, msg)
+        results = connector.push_stock(
+            [StockUpdate(item_id, model_id, max(0, int(payload["available"])))]
+        )
+        return _push_outcome(results)
+    if msg.kind == "listing.upsert":
+        return _push_prices(ctx, connector, payload)
+    raise _Unsendable(f"unknown action {msg.kind!r}")
+
+
+def _push_outcome(results: Sequence[Any]) -> str | None:
+    failed = [r for r in results if not r.ok]
+    if failed and len(failed) == len(results):
+        raise RemoteRejected("; ".join(f"{r.model_id or r.item_id}: {r.message}" for r in failed))
+    if failed:
+        return "partly failed: " + "; ".join(f"{r.model_id}: {r.message}" for r in failed)
+    return None
+
+
+def _listing_ids(ctx: ServiceContext, msg: OutboxMessage) -> tuple[str, str | None]:
+    """(item id, model id) of the variant listing a stock push is for."""
+    vl_id = int(msg.intent_key.rsplit(":", 1)[1])
+    with ctx.uow() as session:
+        vl = session.get(VariantListing, vl_id)
+        listing = session.get(ProductListing, vl.listing_id) if vl else None
+        if vl is None or listing is None:
+            raise _Unsendable("the listing no longer exists")
+        if not listing.external_id:
+            raise _Unsendable("the product is not on the marketplace yet (no item id)")
+        return listing.external_id, vl.external_id
+
+
+def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, Any]) -> str | None:
+    """A listing already on the marketplace: push its variants' prices."""
+    if not payload.get("listing_external_id"):
+        raise _Unsendable(
+            "creating a listing on the marketplace from here is not supported yet: list the "
+            "product in Seller Center, then link it"
+        )
+    item_id = str(payload["listing_external_id"])
+    with ctx.uow() as session:
+        rows = session.exec(
+            select(VariantListing.external_id, Variant.price)
+            .join(Variant, col(Variant.id) == col(VariantListing.variant_id))
+            .where(col(VariantListing.listing_id) == int(payload["listing_id"]))
+        ).all()
+    if not rows:
+        return "nothing to update"
+    return _push_outcome(connector.push_price([PriceUpdate(item_id, m, p) for m, p in rows]))
+
+
+def _mark_delivered(ctx: ServiceContext, msg: OutboxMessage, note: str | None) -> None:
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        conn = session.connection()
+        conn.execute(
+            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            .values(status=OutboxStatus.DONE, delivered_at=now, updated_at=now,
+                    last_error=note and note[:ERROR_MAX])
+        )  # fmt: skip
+        _order_settled(conn, msg.order_id)
+
+
+def _order_settled(conn: sa.Connection, order_id: int | None) -> None:
+    """Clear the order's "waiting for the marketplace" mark once nothing is waiting."""
+    if order_id is None:
+        return
+    waiting = conn.execute(
+        sa.select(sa.func.count()).where(
+            outbox_t.c.order_id == order_id, outbox_t.c.status.in_(WAITING)
+        )
+    ).scalar_one()
+    if not waiting:
+        conn.execute(
+            sa.update(orders_t).where(orders_t.c.id == order_id).values(outbox_pending=False)
+        )
+
+
+def _mark_failed(ctx: ServiceContext, msg: OutboxMessage, message: str) -> None:
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        conn = session.connection()
+        conn.execute(
+            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            .values(status=OutboxStatus.FAILED, updated_at=now,
+                    last_error=redact(message)[:ERROR_MAX])
+        )  # fmt: skip
+        _order_settled(conn, msg.order_id)
+
+
+def _retry_later(
+    ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError, report: DeliveryReport
+) -> None:
+    """Back to pending with a later try; the shop's queue waits behind it."""
+    now = ctx.clock.now()
+    attempts = (msg.attempts or 0) + 1
+    if isinstance(exc, DailyLimitReached):
+        later = exc.resume_at
+    else:
+        later = now + _backoff(attempts)
+    if isinstance(exc, TransientError):
+        report.offline = True
+    if isinstance(exc, AuthError):
+        from primedist.services.channels import mark_needs_reauth
+
+        with ctx.uow() as session:
+            mark_needs_reauth(ctx, session, msg.shop_id or 0, str(exc))
+    give_up = attempts >= MAX_ATTEMPTS and isinstance(exc, TransientError)
+    with ctx.uow() as session:
+        session.connection().execute(
+            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            .values(status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
+                    next_attempt_at=later, updated_at=now,
+                    last_error=redact(str(exc))[:ERROR_MAX])
+        )  # fmt: skip
+    if give_up:
+        report.failed += 1
+    else:
+        report.retrying += 1
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = BACKOFF_BASE * (2 ** max(0, attempts - 1))
+    capped: timedelta = min(base, BACKOFF_MAX)
+    return capped * (0.5 + random.random() / 2)  # jitter: spread shops' retries
+
+
+# --------------------------------------------------------------------------- panel
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A waiting or failed action, as the Sync panel lists it."""
+
+    id: int
+    shop: str
+    kind: str
+    #: The order number, or what the action is about.
+    subject: str
+    status: OutboxStatus
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+
+
+_KIND_SUBJECT: dict[str, Callable[[dict[str, Any]], str]] = {
+    "order.confirm": lambda p: str(p.get("external_id", "")),
+    "order.cancel": lambda p: str(p.get("external_id", "")),
+    "stock.push": lambda p: f"variant {p.get('variant_id')}: {p.get('available')} available",
+    "listing.upsert": lambda p: f"product {p.get('product_id')}",
+}
+
+
+def list_actions(
+    ctx: ServiceContext, *, include_failed: bool = True, limit: int = 1000
+) -> list[OutboxRow]:
+    """Waiting (and failed) actions, oldest first."""
+    ctx.require(Module.ORDERS)
+    statuses = [*WAITING, OutboxStatus.FAILED] if include_failed else list(WAITING)
+    with ctx.uow() as session:
+        rows = session.exec(
+            select(OutboxMessage, Shop.name)
+            .join(Shop, col(Shop.id) == col(OutboxMessage.shop_id))
+            .where(col(OutboxMessage.status).in_(statuses))
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        ).all()
+        out = []
+        for msg, shop in rows:
+            assert msg.id is not None
+            try:
+                payload = json.loads(msg.payload_json or "{}")
+                describe = _KIND_SUBJECT.get(msg.kind)
+                subject = describe(payload) if describe is not None else ""
+            except (ValueError, AttributeError):
+                subject = ""
+            out.append(OutboxRow(msg.id, shop, msg.kind, subject, OutboxStatus(msg.status),
+                                 msg.attempts, msg.last_error, aware(msg.created_at),
+                                 aware(msg.next_attempt_at)))  # fmt: skip
+        return out
+
+
+def waiting_count(ctx: ServiceContext) -> int:
+    with ctx.uow() as session:
+        return int(session.connection().execute(
+            sa.select(sa.func.count()).where(outbox_t.c.status.in_(WAITING))
+        ).scalar_one())  # fmt: skip
+
+
+def failed_count(ctx: ServiceContext) -> int:
+    with ctx.uow() as session:
+        return int(session.connection().execute(
+            sa.select(sa.func.count()).where(outbox_t.c.status == OutboxStatus.FAILED)
+        ).scalar_one())  # fmt: skip
+
+
+def retry_action(ctx: ServiceContext, message_id: int) -> None:
+    """Queue a failed (or waiting) action to be sent at the next delivery."""
+    ctx.require(Module.ORDERS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        msg = session.get(OutboxMessage, message_id)
+        if msg is None:
+            raise NotFound(f"Action {message_id} no longer exists.")
+        if msg.status in (OutboxStatus.DONE, OutboxStatus.CANCELLED):
+            raise Conflict(
+                f"Action {message_id} is {OutboxStatus(msg.status).value}: nothing to retry."
+            )
+        was = OutboxStatus(msg.status)
+        # A failed action was never delivered; an in-progress one keeps its state so the
+        # next delivery still checks the platform before sending it again.
+        if was == OutboxStatus.FAILED:
+            msg.status = OutboxStatus.PENDING
+            msg.attempts = 0
+        msg.next_attempt_at = now
+        msg.updated_at = now
+        session.add(msg)
+        if msg.order_id is not None:
+            session.connection().execute(
+                sa.update(orders_t).where(orders_t.c.id == msg.order_id).values(outbox_pending=True)
+            )
+        ctx.audit(session, "outbox.retry", entity_type="outbox", entity_id=message_id,
+                  summary=f"{msg.kind} queued again", before={"status": was.value})  # fmt: skip
+
+
+def discard_action(ctx: ServiceContext, message_id: int) -> None:
+    """Give up on an action: it will not be sent (the local change stays)."""
+    ctx.require(Module.ORDERS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        msg = session.get(OutboxMessage, message_id)
+        if msg is None:
+            raise NotFound(f"Action {message_id} no longer exists.")
+        if msg.status == OutboxStatus.DONE:
+            raise Conflict(f"Action {message_id} was already delivered.")
+        was = OutboxStatus(msg.status)
+        msg.status = OutboxStatus.CANCELLED
+        msg.updated_at = now
+        session.add(msg)
+        session.flush()
+        _order_settled(session.connection(), msg.order_id)
+        ctx.audit(session, "outbox.discard", entity_type="outbox", entity_id=message_id,
+                  summary=f"{msg.kind} discarded", before={"status": was.value})  # fmt: skip
