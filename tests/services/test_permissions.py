@@ -187,6 +187,9 @@ UNCHECKED_BY_DESIGN = {
     "demo.generate_demo": "demo start: refuses a store that has orders",
     "backup.backup_keep": "read by the scheduler's daily backup",
     "backup.daily_backup": "the scheduler's job, as the system",
+    "channels.mark_needs_reauth": "inside the sync's unit of work, after an auth error",
+    "channels.shop_connector": "the sync/outbox jobs' connector, as the system",
+    "channels.shop_secret_box": "the encryption key for checked services and the jobs",
 }
 
 
