@@ -1,0 +1,301 @@
+"""What a printed document says: the named values of an order, in Vietnamese or English.
+
+`PLACEHOLDERS` documents every name a template may use (Settings shows the list);
+`order_context` fills them from an order (`services.orders.order_detail`). Money uses
+`core.money.format_money`, times the shop's time zone. The staff note is never among the
+values: no template can print it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_money, format_number
+from primedist.domain.enums import OrderStatus, PaymentMethod
+from primedist.printing import codes
+from primedist.printing.model import DocumentType
+from primedist.printing.template import Context, Value
+from primedist.services.orders import OrderDetail
+
+LANGS = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class ShopDetails:
+    """The shop as printed at the top of every document (Settings → Printers & templates)."""
+
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    tax_code: str = ""
+    #: An image file (absolute, or relative to the data dir); "" = no logo.
+    logo_path: str = ""
+    #: The last line of a receipt; "" = the default thank-you line.
+    footer: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ShopDetails:
+        return cls(**{k: str(data.get(k) or "") for k in cls.__dataclass_fields__})
+
+
+#: name → (English, Vietnamese) description. Lists have their item names in ITEM_NAMES.
+PLACEHOLDERS: dict[str, tuple[str, str]] = {
+    "title": ("Document title (Sales receipt, Invoice, Packing slip)",
+              "Tiêu đề (Hóa đơn bán hàng, Hóa đơn, Phiếu giao hàng)"),
+    "shop_name": ("Shop name", "Tên cửa hàng"),
+    "shop_address": ("Shop address", "Địa chỉ cửa hàng"),
+    "shop_phone": ("Shop phone", "Điện thoại cửa hàng"),
+    "shop_tax_code": ("Shop tax code", "Mã số thuế"),
+    "shop_logo": ("Shop logo (image source: <img src=\"{{shop_logo}}\">)",
+                  "Logo cửa hàng (nguồn ảnh: <img src=\"{{shop_logo}}\">)"),
+    "footer": ("Footer line (thank-you text)", "Dòng cuối (lời cảm ơn)"),
+    "order_number": ("Order number", "Mã đơn hàng"),
+    "order_qr": ("QR code of the order number (image source)", "Mã QR của mã đơn (nguồn ảnh)"),
+    "order_barcode": ("Barcode (Code 128) of the order number (image source)",
+                      "Mã vạch (Code 128) của mã đơn (nguồn ảnh)"),
+    "order_date": ("Order date and time", "Ngày giờ đặt hàng"),
+    "printed_at": ("Date and time of printing", "Ngày giờ in"),
+    "sales_channel": ("Shop / channel the order came from", "Kênh bán / gian hàng"),
+    "status": ("Order status", "Trạng thái đơn"),
+    "payment_method": ("Payment method", "Phương thức thanh toán"),
+    "customer_name": ("Customer name", "Tên khách hàng"),
+    "customer_phone": ("Customer phone", "Điện thoại khách hàng"),
+    "ship_name": ("Recipient", "Người nhận"),
+    "ship_phone": ("Recipient phone", "Điện thoại người nhận"),
+    "ship_address": ("Delivery address (street, ward, district, province)",
+                     "Địa chỉ giao hàng (số nhà, phường, quận, tỉnh)"),
+    "carrier": ("Carrier", "Đơn vị vận chuyển"),
+    "tracking_number": ("Tracking number", "Mã vận đơn"),
+    "buyer_note": ("The buyer's note (the staff note is never printed)",
+                   "Ghi chú của người mua (ghi chú nội bộ không bao giờ được in)"),
+    "item_count": ("Number of items", "Số sản phẩm"),
+    "lines": ("List: the order lines (see its item names)", "Danh sách: các dòng hàng"),
+    "subtotal": ("Subtotal of the lines", "Tạm tính"),
+    "adjustments": ("List: shipping fee and discounts that are not zero (label, amount)",
+                    "Danh sách: phí vận chuyển và giảm giá khác 0 (label, amount)"),
+    "total": ("Total to pay", "Tổng cộng"),
+    "paid": ("Amount paid", "Đã thanh toán"),
+    "cash_received": ("Cash received (counter sale)", "Tiền khách đưa"),
+    "change_due": ("Change given back", "Tiền thừa trả khách"),
+    "refunded": ("Refunded amount (returns)", "Đã hoàn tiền"),
+    "cod_amount": ("Amount to collect on delivery (COD)", "Tiền thu hộ (COD)"),
+}  # fmt: skip
+
+#: The names inside each list section.
+ITEM_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "lines": {
+        "line_no": ("Line number", "Số thứ tự"),
+        "name": ("Product name", "Tên sản phẩm"),
+        "variant": ("Variant (size, colour…)", "Phân loại"),
+        "sku": ("SKU", "Mã SKU"),
+        "quantity": ("Quantity", "Số lượng"),
+        "unit_price": ("Unit price", "Đơn giá"),
+        "discount": ("Line discount", "Giảm giá dòng"),
+        "amount": ("Line amount", "Thành tiền"),
+    },
+    "adjustments": {
+        "label": ("What it is (Shipping fee, Discount code…)", "Khoản (Phí vận chuyển…)"),
+        "amount": ("Amount (discounts with a minus sign)", "Số tiền (giảm giá có dấu trừ)"),
+    },
+}
+
+#: Captions for templates that print in either language: `{{label_total}}` etc.
+LABELS: dict[str, tuple[str, str]] = {
+    "order": ("Order", "Đơn hàng"),
+    "date": ("Date", "Ngày"),
+    "customer": ("Customer", "Khách hàng"),
+    "phone": ("Phone", "Điện thoại"),
+    "address": ("Address", "Địa chỉ"),
+    "ship_to": ("Ship to", "Giao đến"),
+    "item": ("Item", "Sản phẩm"),
+    "qty": ("Qty", "SL"),
+    "price": ("Price", "Đơn giá"),
+    "amount": ("Amount", "Thành tiền"),
+    "subtotal": ("Subtotal", "Tạm tính"),
+    "total": ("Total", "Tổng cộng"),
+    "paid": ("Paid", "Đã trả"),
+    "cash": ("Cash received", "Tiền khách đưa"),
+    "change": ("Change", "Tiền thừa"),
+    "payment": ("Payment", "Thanh toán"),
+    "note": ("Note", "Ghi chú"),
+    "carrier": ("Carrier", "Vận chuyển"),
+    "tracking": ("Tracking no.", "Mã vận đơn"),
+    "tax_code": ("Tax code", "MST"),
+    "sku": ("SKU", "SKU"),
+    "refunded": ("Refunded", "Đã hoàn"),
+    "items": ("Items", "Số sản phẩm"),
+    "cod": ("Collect on delivery", "Thu hộ (COD)"),
+    "channel": ("Channel", "Kênh bán"),
+    "buyer_signature": ("Buyer", "Người mua hàng"),
+    "seller_signature": ("Seller", "Người bán hàng"),
+    "checked_by": ("Packed by", "Người đóng gói"),
+    "no": ("No.", "STT"),
+}
+PLACEHOLDERS.update(
+    {f"label_{key}": (f"Caption “{en}”", f"Nhãn “{vi}”") for key, (en, vi) in LABELS.items()}
+)
+
+TITLES: dict[DocumentType, tuple[str, str]] = {
+    DocumentType.RECEIPT: ("Sales receipt", "Hóa đơn bán hàng"),
+    DocumentType.INVOICE: ("Invoice", "Hóa đơn"),
+    DocumentType.PACKING_SLIP: ("Packing slip", "Phiếu giao hàng"),
+}
+DEFAULT_FOOTER = ("Thank you and see you again!", "Cảm ơn quý khách và hẹn gặp lại!")
+
+PAYMENT_LABELS: dict[PaymentMethod, tuple[str, str]] = {
+    PaymentMethod.COD: ("Cash on delivery (COD)", "Thanh toán khi nhận hàng (COD)"),
+    PaymentMethod.CASH: ("Cash", "Tiền mặt"),
+    PaymentMethod.BANK_TRANSFER: ("Bank transfer", "Chuyển khoản"),
+    PaymentMethod.E_WALLET: ("E-wallet", "Ví điện tử"),
+    PaymentMethod.CARD: ("Card", "Thẻ"),
+    PaymentMethod.OTHER: ("Other", "Khác"),
+}
+STATUS_LABELS: dict[OrderStatus, tuple[str, str]] = {
+    OrderStatus.PENDING: ("Pending", "Chờ xác nhận"),
+    OrderStatus.CONFIRMED: ("Confirmed", "Đã xác nhận"),
+    OrderStatus.SHIPPING: ("Shipping", "Đang giao"),
+    OrderStatus.COMPLETED: ("Completed", "Hoàn thành"),
+    OrderStatus.CANCELLED: ("Cancelled", "Đã hủy"),
+    OrderStatus.RETURN_REFUND: ("Return/Refund", "Trả hàng/Hoàn tiền"),
+    OrderStatus.RETURNED: ("Returned", "Đã trả hàng"),
+}
+#: The parts between subtotal and total, in print order: (field, label, sign).
+ADJUSTMENTS: tuple[tuple[str, tuple[str, str], int], ...] = (
+    ("shipping_fee", ("Shipping fee", "Phí vận chuyển"), 1),
+    ("marketplace_discount", ("Marketplace discount", "Giảm giá sàn"), -1),
+    ("voucher_discount", ("Discount code", "Mã giảm giá"), -1),
+    ("seller_discount", ("Seller discount", "Giảm giá của shop"), -1),
+    ("shop_promotion", ("Shop promotion", "Khuyến mãi"), -1),
+    ("points_discount", ("Points discount", "Giảm giá bằng điểm"), -1),
+)
+MINUS = "−"
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The English or the Vietnamese text of a pair."""
+    return pair[1] if lang == "vi" else pair[0]
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        from primedist.errors import ValidationError
+
+        raise ValidationError(f"Documents print in vi or en, not {lang!r}.", field="lang")
+    return lang
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What the cashier took at the counter (not stored with the order)."""
+
+    cash_received: int | None = None
+
+
+def order_context(
+    detail: OrderDetail,
+    shop: ShopDetails,
+    doc_type: DocumentType,
+    lang: str,
+    *,
+    now: datetime | None = None,
+    payment: Payment = Payment(),
+    data_dir: Path | None = None,
+    wanted: Collection[str] | None = None,
+) -> Context:
+    """Every placeholder's value for one order. Images (QR, barcode, logo) are made only
+    when the template uses them (`wanted` = the names it uses; None = all)."""
+    check_lang(lang)
+    order = detail.order
+    tz = shop_tz(detail.shop.timezone)
+
+    def money(amount: int) -> str:
+        return format_money(amount, lang)
+
+    def wants(name: str) -> bool:
+        return wanted is None or name in wanted
+
+    change = None
+    if payment.cash_received is not None:
+        change = payment.cash_received - order.total
+    logo = ""
+    if shop.logo_path and wants("shop_logo"):
+        path = Path(shop.logo_path)
+        if not path.is_absolute() and data_dir is not None:
+            path = data_dir / path
+        logo = codes.logo_data_url(path)
+    values: dict[str, Value] = {
+        "title": pick(TITLES[doc_type], lang),
+        "shop_name": shop.name,
+        "shop_address": shop.address,
+        "shop_phone": shop.phone,
+        "shop_tax_code": shop.tax_code,
+        "shop_logo": logo,
+        "footer": shop.footer or pick(DEFAULT_FOOTER, lang),
+        "order_number": order.external_id,
+        "order_qr": codes.qr_data_url(order.external_id) if wants("order_qr") else "",
+        "order_barcode": (
+            codes.barcode_data_url(order.external_id) if wants("order_barcode") else ""
+        ),
+        "order_date": format_datetime(_aware(order.created_at), tz, lang),
+        "printed_at": format_datetime(_aware(now or datetime.now(UTC)), tz, lang),
+        "sales_channel": detail.shop.name,
+        "status": pick(STATUS_LABELS[OrderStatus(order.status)], lang),
+        "payment_method": pick(PAYMENT_LABELS[PaymentMethod(order.payment_method)], lang),
+        "customer_name": order.buyer_name or (detail.customer.name if detail.customer else ""),
+        "customer_phone": order.buyer_phone or "",
+        "ship_name": order.ship_name or "",
+        "ship_phone": order.ship_phone or "",
+        "ship_address": ", ".join(
+            p
+            for p in (order.ship_address, order.ship_ward, order.ship_district, order.ship_province)
+            if p
+        ),  # fmt: skip
+        "carrier": order.carrier or "",
+        "tracking_number": order.tracking_number or "",
+        "buyer_note": order.buyer_note or "",
+        "item_count": format_number(sum(line.quantity for line in detail.lines), lang),
+        "lines": [
+            {
+                "line_no": str(i),
+                "name": line.product_name,
+                "variant": line.variant_name or "",
+                "sku": line.sku or "",
+                "quantity": format_number(line.quantity, lang),
+                "unit_price": money(line.unit_price),
+                "discount": f"{MINUS}{money(line.discount)}" if line.discount else "",
+                "amount": money(line.subtotal),
+            }
+            for i, line in enumerate(detail.lines, start=1)
+        ],
+        "subtotal": money(order.subtotal),
+        "adjustments": [
+            {
+                "label": pick(label, lang),
+                "amount": (MINUS if sign < 0 else "") + money(getattr(order, fld)),
+            }
+            for fld, label, sign in ADJUSTMENTS
+            if getattr(order, fld)
+        ],
+        "total": money(order.total),
+        "paid": money(order.paid_amount) if order.paid_amount else "",
+        "cash_received": money(payment.cash_received) if payment.cash_received else "",
+        "change_due": money(change) if change is not None and change >= 0 else "",
+        "refunded": money(order.refunded_amount) if order.refunded_amount else "",
+        "cod_amount": (
+            money(order.total - order.paid_amount)
+            if order.payment_method == PaymentMethod.COD and order.total > order.paid_amount
+            else ""
+        ),
+    }
+    values.update({f"label_{key}": pick(pair, lang) for key, pair in LABELS.items()})
+    return values
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they are UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)

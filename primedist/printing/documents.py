@@ -1,0 +1,119 @@
+"""Orders to filled HTML documents (what Qt then renders, prints or rasterises)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from primedist.domain.customer import Customer
+from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod
+from primedist.domain.order import Order, OrderLine
+from primedist.domain.shop import Shop
+from primedist.printing import store
+from primedist.printing.content import Payment, ShopDetails, check_lang, order_context
+from primedist.printing.model import DocumentType, Paper, template_spec
+from primedist.printing.template import TAG, fill
+from primedist.services.context import ServiceContext
+from primedist.services.orders import OrderDetail, order_detail
+
+
+@dataclass(frozen=True)
+class Document:
+    """One filled document, ready for Qt."""
+
+    title: str
+    html: str
+    paper: Paper
+
+
+def names_used(html: str) -> set[str]:
+    """The placeholder names a template mentions (to skip making unused images)."""
+    return {m.group(2) for m in TAG.finditer(html)}
+
+
+def fill_order(
+    detail: OrderDetail,
+    template_html: str,
+    doc_type: DocumentType,
+    *,
+    shop: ShopDetails,
+    lang: str,
+    paper: Paper,
+    payment: Payment | None = None,
+    ctx: ServiceContext | None = None,
+) -> Document:
+    data_dir = ctx.settings.data_dir if ctx is not None and ctx.settings else None
+    now = ctx.clock.now() if ctx is not None else None
+    values = order_context(
+        detail, shop, doc_type, lang, now=now, data_dir=data_dir,
+        payment=payment or Payment(), wanted=names_used(template_html),
+    )  # fmt: skip
+    return Document(detail.order.external_id, fill(template_html, values), paper)
+
+
+def order_documents(
+    ctx: ServiceContext,
+    order_ids: Iterable[int],
+    template: str,
+    *,
+    lang: str = "vi",
+    paper: Paper | None = None,
+    payment: Payment | None = None,
+) -> list[Document]:
+    """The filled template for each order (the template and shop details read once)."""
+    check_lang(lang)
+    spec = template_spec(template)
+    html = store.load_template(ctx, template)
+    shop = shop_details_or_name(ctx)
+    return [
+        fill_order(
+            order_detail(ctx, order_id),
+            html,
+            spec.doc_type,
+            shop=shop,
+            lang=lang,
+            paper=paper or spec.paper,
+            payment=payment,
+            ctx=ctx,
+        )  # fmt: skip
+        for order_id in order_ids
+    ]
+
+
+def shop_details_or_name(ctx: ServiceContext) -> ShopDetails:
+    return store.load_shop_details(ctx)
+
+
+def sample_detail(lang: str = "vi") -> OrderDetail:
+    """A believable counter order for previews and test pages (never stored)."""
+    now = datetime(2026, 11, 20, 3, 5, tzinfo=UTC)
+    shop = Shop(id=0, name="Cửa hàng" if lang == "vi" else "Counter", channel=Channel.OFFLINE)
+    lines = (
+        OrderLine(order_id=0, sku="NEN-TD-01", product_name="Nến thơm tinh dầu",
+                  variant_name="Oải hương", quantity=2, unit_price=45_000, discount=0,
+                  subtotal=90_000),
+        OrderLine(order_id=0, sku="BXP-250", product_name="Bình xịt phòng hương sả chanh",
+                  variant_name=None, quantity=1, unit_price=96_000, discount=0,
+                  subtotal=96_000),
+    )  # fmt: skip
+    order = Order(
+        id=0, shop_id=0, external_id="HD-20261120-0001", source=OrderSource.COUNTER,
+        status=OrderStatus.COMPLETED, payment_method=PaymentMethod.CASH,
+        buyer_name="Nguyễn Thị Hoa", buyer_phone="0939921717", ship_name="Nguyễn Thị Hoa",
+        ship_phone="0939921717", ship_address="12 Lý Tự Trọng", ship_ward="Phường Bến Nghé",
+        ship_province="TP. Hồ Chí Minh", item_count=3, subtotal=186_000, shipping_fee=0,
+        seller_discount=0, total=186_000, paid_amount=186_000,
+        buyer_note="Gói quà giúp em" if lang == "vi" else "Gift wrap, please",
+        staff_note="STAFF ONLY", created_at=now, updated_at=now,
+    )  # fmt: skip
+    customer = Customer(id=0, code="", name="Nguyễn Thị Hoa")
+    return OrderDetail(order, shop, lines, (), customer)
+
+
+SAMPLE_SHOP = ShopDetails(
+    name="Prime Distribution",
+    address="12 Lý Tự Trọng, Phường Bến Nghé, TP. Hồ Chí Minh",
+    phone="028 3822 1234",
+    tax_code="0312345678",
+)

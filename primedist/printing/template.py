@@ -1,0 +1,142 @@
+"""Templates: HTML with named placeholders, filled with escaped values.
+
+The syntax (shown in Settings → Printers & templates):
+
+* `{{name}}` — a value, HTML-escaped: an order note `<script>` or `{{x}}` prints as text.
+* `{{#name}} … {{/name}}` — the part in between, only when `name` has a value; when `name`
+  is a list (`lines`, `adjustments`) the part repeats once per item, and the item's own
+  values (`{{quantity}}`, …) are used inside it.
+* `{{^name}} … {{/name}}` — the part in between, only when `name` has no value.
+
+A template is parsed once into a tree, and values are inserted into the output, never
+into the template text: a value can never be read as a placeholder. Unknown names and
+unbalanced sections are errors that name the placeholder and the line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from primedist.printing.errors import TemplateError
+
+TAG = re.compile(r"\{\{\s*([#^/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+#: A value for a template: text, a list of items (each a mapping), or nothing.
+Value: TypeAlias = "str | Sequence[Mapping[str, Value]] | None"
+Context = Mapping[str, Value]
+
+
+@dataclass
+class _Section:
+    name: str
+    inverted: bool
+    line: int
+    parts: list[str | _Var | _Section] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Var:
+    name: str
+    line: int
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def parse(text: str) -> list[str | _Var | _Section]:
+    """The template as a tree; a TemplateError names a bad section and its line."""
+    root = _Section("", False, 0)
+    stack = [root]
+    pos = 0
+    for match in TAG.finditer(text):
+        stack[-1].parts.append(text[pos : match.start()])
+        pos = match.end()
+        kind, name = match.group(1), match.group(2)
+        line = _line_of(text, match.start())
+        if kind in ("#", "^"):
+            section = _Section(name, kind == "^", line)
+            stack[-1].parts.append(section)
+            stack.append(section)
+        elif kind == "/":
+            if len(stack) == 1 or stack[-1].name != name:
+                open_name = stack[-1].name if len(stack) > 1 else None
+                expected = f" (the open section is {{{{#{open_name}}}}})" if open_name else ""
+                raise TemplateError(
+                    f"Line {line}: {{{{/{name}}}}} closes a section that is not open{expected}."
+                )
+            stack.pop()
+        else:
+            stack[-1].parts.append(_Var(name, line))
+    stack[-1].parts.append(text[pos:])
+    if len(stack) > 1:
+        section = stack[-1]
+        raise TemplateError(
+            f"Line {section.line}: the section {{{{#{section.name}}}}} is never closed "
+            f"(add {{{{/{section.name}}}}})."
+        )
+    return root.parts
+
+
+def check(text: str, known: Collection[str], item_names: Mapping[str, Collection[str]]) -> None:
+    """Raise TemplateError for bad syntax or a placeholder that is not in `known` (or, inside
+    a list section, in that list's item names)."""
+
+    def walk(parts: list[str | _Var | _Section], names: set[str]) -> None:
+        for part in parts:
+            if isinstance(part, _Var):
+                if part.name not in names:
+                    raise TemplateError(
+                        f"Line {part.line}: {{{{{part.name}}}}} is not a known placeholder."
+                    )
+            elif isinstance(part, _Section):
+                if part.name not in names:
+                    raise TemplateError(
+                        f"Line {part.line}: {{{{#{part.name}}}}} is not a known placeholder."
+                    )
+                walk(part.parts, names | set(item_names.get(part.name, ())))
+
+    walk(parse(text), set(known))
+
+
+def escape(value: str) -> str:
+    """HTML-escaped text; line breaks kept as <br>."""
+    return html.escape(value, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def fill(text: str, context: Context) -> str:
+    """The template with every placeholder replaced by its escaped value."""
+    out: list[str] = []
+
+    def render(parts: list[str | _Var | _Section], scopes: list[Context]) -> None:
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, _Var):
+                value = _lookup(scopes, part.name, part.line)
+                out.append(escape(value) if isinstance(value, str) else "")
+            else:
+                value = _lookup(scopes, part.name, part.line)
+                if part.inverted:
+                    if not value:
+                        render(part.parts, scopes)
+                elif isinstance(value, str):
+                    if value:
+                        render(part.parts, scopes)
+                elif value:
+                    for item in value:
+                        render(part.parts, [*scopes, item])
+
+    render(parse(text), [context])
+    return "".join(out)
+
+
+def _lookup(scopes: list[Context], name: str, line: int) -> Value:
+    for scope in reversed(scopes):
+        if name in scope:
+            return scope[name]
+    raise TemplateError(f"Line {line}: {{{{{name}}}}} is not a known placeholder.")

@@ -1,0 +1,1 @@
+"""Qt side of printing: rendering documents, print actions, preview, error dialogs."""

@@ -1,0 +1,149 @@
+"""Printing orders end to end: documents from the orders, rendered by Qt, delivered to the
+document type's printer (system queue, ESC/POS device) or to a PDF file.
+
+`print_orders` is what the order detail, the orders list, the sale screen and the CLI
+call (the UI runs it on a worker through `Op`). It takes a Progress: bulk printing
+reports each order and stops between orders when cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtGui import QGuiApplication
+
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.printing import escpos, store
+from primedist.printing.content import Payment
+from primedist.printing.documents import (
+    SAMPLE_SHOP,
+    Document,
+    fill_order,
+    order_documents,
+    sample_detail,
+)
+from primedist.printing.model import (
+    DocumentType,
+    Paper,
+    PrintProfile,
+    PrintTarget,
+    TargetKind,
+    template_spec,
+)
+from primedist.services.context import ServiceContext
+from primedist.ui.printing import render
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """What was printed and where (for the status message)."""
+
+    documents: int
+    jobs: int
+    where: str
+
+
+def ensure_app() -> QGuiApplication:
+    """A Qt application for headless rendering (the CLI, benchmarks): offscreen when no
+    display is set up, and the running one when there is one."""
+    app = QGuiApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication(["primedist"])
+    assert isinstance(app, QGuiApplication)
+    return app
+
+
+def deliver(
+    documents: Sequence[Document],
+    target: PrintTarget,
+    *,
+    cut: bool = True,
+    open_drawer: bool = False,
+    job_name: str = "",
+) -> str:
+    """Send documents as one job; returns where they went."""
+    if target.kind == TargetKind.SYSTEM:
+        render.print_to_printer(documents, target.name, job_name=job_name)
+        return target.name
+    images = [escpos.to_1bit(render.qimage_to_pil(render.to_image(d))) for d in documents]
+    escpos.send(target, escpos.raster_job(images, cut=cut, open_drawer=open_drawer))
+    return target.describe()
+
+
+def print_orders(
+    ctx: ServiceContext,
+    order_ids: Sequence[int],
+    doc_type: DocumentType,
+    *,
+    template: str | None = None,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    lang: str = "vi",
+    payment: Payment | None = None,
+    one_job: bool = True,
+    progress: Progress | None = None,
+) -> PrintResult:
+    """Print orders with the document type's profile (template, paper, printer), or with
+    the template/target/PDF given. One job for all, or one job per order."""
+    progress = progress or NullProgress()
+    profile = resolve_profile(ctx, doc_type, template=template, target=target)
+    total = len(order_ids)
+    documents: list[Document] = []
+    jobs = 0
+    where = str(pdf) if pdf else profile.target.describe()
+    for i, order_id in enumerate(order_ids):
+        progress.check()
+        documents += order_documents(
+            ctx, [order_id], profile.template, lang=lang, paper=profile.paper, payment=payment
+        )
+        if not one_job and pdf is None:
+            _deliver_profile(documents, profile, None)
+            documents, jobs = [], jobs + 1
+        progress.update((i + 1) / max(total, 1), f"{i + 1}/{total}")
+    if documents:
+        _deliver_profile(documents, profile, pdf)
+        jobs += 1
+    return PrintResult(total, jobs, where)
+
+
+def _deliver_profile(documents: list[Document], profile: PrintProfile, pdf: Path | None) -> None:
+    if pdf is not None:
+        render.print_to_pdf(documents, pdf)
+        return
+    deliver(documents, profile.target, cut=profile.cut, open_drawer=profile.open_drawer)
+
+
+def resolve_profile(
+    ctx: ServiceContext,
+    doc_type: DocumentType,
+    *,
+    template: str | None = None,
+    target: PrintTarget | None = None,
+) -> PrintProfile:
+    """The stored profile, with a template (and its paper) or a target given instead."""
+    profile = store.load_profile(ctx, doc_type)
+    if template is not None and template != profile.template:
+        spec = template_spec(template)
+        profile = replace(profile, template=spec.name, paper=spec.paper)
+    if target is not None:
+        profile = replace(profile, target=target)
+    return profile
+
+
+def sample_document(
+    template_html: str, doc_type: DocumentType, paper: Paper, lang: str = "vi",
+    ctx: ServiceContext | None = None,
+) -> Document:  # fmt: skip
+    """The template filled with the sample order (previews and test pages); the shop's
+    own details when they are set."""
+    shop = store.load_shop_details(ctx) if ctx is not None else SAMPLE_SHOP
+    if not shop.name:
+        shop = replace(SAMPLE_SHOP, name=shop.name or SAMPLE_SHOP.name)
+    return fill_order(
+        sample_detail(lang), template_html, doc_type, shop=shop, lang=lang, paper=paper,
+        payment=Payment(cash_received=200_000),
+    )  # fmt: skip

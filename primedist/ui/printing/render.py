@@ -1,0 +1,243 @@
+"""Filled HTML documents drawn by Qt: onto a system printer, into a PDF, into an image.
+
+Layout is done once per document in screen pixels (QTextDocument's unit) on the paper's
+printable width; printing scales that layout to the device, so a PDF, a CUPS job and an
+ESC/POS raster of the same receipt look alike. Rolls get one page as tall as the content;
+A4/A5 documents break into pages. No page numbers, no stray margins (the document's page
+size is always set: see the printing spec's gotcha 5).
+
+Painting on QImage and QPrinter is safe off the UI thread, so bulk jobs run on a worker.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QTextDocument,
+)
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+from primedist.printing import cups
+from primedist.printing.documents import Document
+from primedist.printing.errors import (
+    PrinterNotFound,
+    PrinterOffline,
+    PrinterRejected,
+    PrintError,
+)
+from primedist.printing.model import PAPERS, Paper, PaperSpec
+
+#: Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows).
+FONT_FAMILIES = ["Noto Sans", "DejaVu Sans", "Arial", "Segoe UI"]
+MM_PER_INCH = 25.4
+
+
+def screen_dpi() -> float:
+    screen = QGuiApplication.primaryScreen() if QGuiApplication.instance() else None
+    return float(screen.logicalDotsPerInch()) if screen is not None else 96.0
+
+
+def mm_to_px(mm: float, dpi: float) -> float:
+    return mm * dpi / MM_PER_INCH
+
+
+@dataclass
+class Laid:
+    """A document laid out for its paper."""
+
+    doc: QTextDocument
+    spec: PaperSpec
+    dpi: float
+
+    @property
+    def height_mm(self) -> float:
+        """The page height: a roll's is the content's, plus its margins."""
+        if self.spec.height_mm is not None:
+            return self.spec.height_mm
+        content = self.doc.size().height() * MM_PER_INCH / self.dpi
+        return math.ceil(content + 2 * self.spec.margin_mm + 1)
+
+    def page_layout(self) -> QPageLayout:
+        spec = self.spec
+        if spec.is_roll:
+            size = QPageSize(
+                QSizeF(spec.width_mm, self.height_mm), QPageSize.Unit.Millimeter,
+                f"Roll {spec.width_mm:g} mm", QPageSize.SizeMatchPolicy.ExactMatch,
+            )  # fmt: skip
+        else:
+            size = QPageSize(QPageSize.PageSizeId.A4 if spec.width_mm >= 200 else
+                             QPageSize.PageSizeId.A5)  # fmt: skip
+        m = spec.margin_mm
+        return QPageLayout(
+            size, QPageLayout.Orientation.Portrait, QMarginsF(m, m, m, m),
+            QPageLayout.Unit.Millimeter,
+        )  # fmt: skip
+
+
+def layout(document: Document, paper: Paper | None = None) -> Laid:
+    """Lay a document out on its paper's printable width (and page height for A4/A5)."""
+    spec = PAPERS[paper or document.paper]
+    dpi = screen_dpi()
+    doc = QTextDocument()
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(spec.font_pt)
+    doc.setDefaultFont(font)
+    doc.setDocumentMargin(0)
+    doc.setHtml(document.html)
+    width = mm_to_px(spec.printable_mm, dpi)
+    doc.setTextWidth(width)
+    if spec.height_mm is not None:
+        doc.setPageSize(QSizeF(width, mm_to_px(spec.height_mm - 2 * spec.margin_mm, dpi)))
+    return Laid(doc, spec, dpi)
+
+
+def paint(printer: QPrinter, laid: Sequence[Laid]) -> None:
+    """Draw documents into one job: each starts on a new page with its own page size."""
+    if not laid:
+        raise PrintError("There is nothing to print.")
+    printer.setPageLayout(laid[0].page_layout())
+    painter = QPainter()
+    if not painter.begin(printer):
+        name = printer.outputFileName() or printer.printerName()
+        raise PrintError(f"The printer {name!r} could not start the job.", printer=name)
+    try:
+        for i, item in enumerate(laid):
+            if i:
+                printer.setPageLayout(item.page_layout())
+                printer.newPage()
+            _paint_pages(painter, printer, item)
+    finally:
+        painter.end()
+
+
+def _paint_pages(painter: QPainter, printer: QPrinter, item: Laid) -> None:
+    scale = printer.resolution() / item.dpi
+    width = item.doc.textWidth()
+    if item.spec.is_roll:
+        pages, page_height = 1, item.doc.size().height()
+    else:
+        pages, page_height = item.doc.pageCount(), item.doc.pageSize().height()
+    for page in range(pages):
+        if page:
+            printer.newPage()
+        painter.save()
+        painter.scale(scale, scale)
+        painter.translate(0, -page * page_height)
+        item.doc.drawContents(painter, QRectF(0, page * page_height, width, page_height))
+        painter.restore()
+
+
+def available_printers() -> list[str]:
+    """The system's printer names (a live list: a queue added later shows up)."""
+    return list(QPrinterInfo.availablePrinterNames())
+
+
+def check_printer(name: str) -> None:
+    """Raise unless `name` is a printer the system knows and it takes jobs now.
+
+    Qt silently turns an unknown name into a PDF printer with no file, which prints
+    nothing: an unknown name is an error here, never a fallback.
+    """
+    if not name:
+        raise PrinterNotFound(
+            "No printer is chosen for this document: choose one in Settings → Printers & templates."
+        )
+    names = available_printers()
+    if name not in names:
+        known = ", ".join(names) if names else "none (is the print service running?)"
+        raise PrinterNotFound(
+            f"The printer {name!r} is not installed on this computer. Printers found: {known}.",
+            printer=name,
+        )
+    state = cups.queue_state(name)
+    if state is not None and not state.accepting:
+        raise PrinterRejected(
+            f"The printer {name!r} is refusing new jobs. Turn job acceptance back on "
+            "(or choose another printer), then try again.",
+            printer=name, detail=state.message,
+        )  # fmt: skip
+    if state is not None and state.stopped:
+        raise PrinterOffline(
+            f"The printer {name!r} is paused or offline"
+            + (f" ({state.message})" if state.message else "")
+            + ". Resume it, then try again.",
+            printer=name,
+        )
+
+
+def print_to_printer(documents: Sequence[Document], name: str, *, job_name: str = "") -> None:
+    """Print documents as one job on the system printer `name` (checked first)."""
+    check_printer(name)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPrinterName(name)
+    if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
+        raise PrinterNotFound(f"The printer {name!r} cannot be used.", printer=name)
+    printer.setFullPage(False)
+    printer.setDocName(job_name or documents[0].title)
+    paint(printer, [layout(d) for d in documents])
+    if printer.printerState() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
+        raise PrinterOffline(f"The printer {name!r} reported an error.", printer=name)
+
+
+def print_to_pdf(documents: Sequence[Document], path: Path) -> Path:
+    """Write documents into one PDF (complete or not at all: written beside, then moved)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise PrintError(f"The folder {str(path.parent)!r} does not exist.", printer=str(path))
+    tmp = path.with_name(f".{path.name}.part")
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp))
+    printer.setDocName(documents[0].title if documents else "")
+    printer.setFullPage(False)
+    try:
+        paint(printer, [layout(d) for d in documents])
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def to_image(document: Document, dots: int | None = None) -> QImage:
+    """The document as a greyscale image `dots` wide (a roll's ESC/POS width by default)."""
+    laid = layout(document)
+    width = dots or laid.spec.dots
+    if not width:
+        raise PrintError(
+            "Thermal (ESC/POS) printers print on rolls: choose 80 mm or 58 mm paper for "
+            "this document."
+        )
+    scale = width / laid.doc.textWidth()
+    height = max(1, math.ceil(laid.doc.size().height() * scale))
+    image = QImage(width, height, QImage.Format.Format_Grayscale8)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.scale(scale, scale)
+    laid.doc.drawContents(painter)
+    painter.end()
+    return image
+
+
+def qimage_to_pil(image: QImage) -> Image.Image:
+    """A greyscale PIL copy of a QImage."""
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    raw = bytes(gray.constBits())[: gray.bytesPerLine() * gray.height()]
+    return Image.frombytes("L", (gray.width(), gray.height()), raw, "raw", "L",
+                           gray.bytesPerLine())  # fmt: skip
