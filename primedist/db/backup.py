@@ -53,7 +53,10 @@ def create_backup(
         assert isinstance(src, sqlite3.Connection)
         dst = sqlite3.connect(tmp)
         try:
-            src.backup(dst, pages=4096)
+            # One step (pages=-1): a single read snapshot of the source. Stepping in chunks
+            # restarts the copy whenever another connection commits, so under steady
+            # writes it might never finish; in WAL mode one snapshot never blocks writers.
+            src.backup(dst, pages=-1)
             # A standalone file: no WAL side files when it is later opened or validated.
             dst.execute("PRAGMA journal_mode=DELETE")
         finally:
@@ -107,7 +110,20 @@ def validate_backup(path: Path) -> str:
         raise StoreError(f"{path.name} is not a Prime Distribution backup: {exc}") from exc
     if row is None:
         raise StoreError(f"{path.name} has no schema version.")
-    return str(row[0])
+    revision = str(row[0])
+    if revision not in known_revisions():
+        raise StoreError(
+            f"{path.name} has schema version {revision!r}, which this version of Prime "
+            "Distribution does not know (a newer app's backup, or another app's database)."
+        )
+    return revision
+
+
+def known_revisions() -> set[str]:
+    """The schema revisions of this app's migrations (a backup must be at one of them)."""
+    from primedist.db.store import MIGRATIONS_DIR
+
+    return {p.stem for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py")}
 
 
 def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path) -> Path:

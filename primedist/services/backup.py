@@ -1,17 +1,37 @@
-"""Backup and restore as use-cases: permission, audit, retention."""
+"""Backup and restore as use-cases: permission, audit, retention, the daily backup."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlmodel import Session
 
 from primedist.config import Settings
 from primedist.db import backup as store_backup
 from primedist.db.store import open_store
 from primedist.domain.user import User
-from primedist.errors import StoreError
+from primedist.errors import StoreError, ValidationError
+from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import SYSTEM, ServiceContext
 
 DEFAULT_KEEP = 10
+MAX_KEEP = 365
+KEEP_KEY = "backup.keep"
+#: The scheduler's backup: one a day, the reason in its file name.
+DAILY = "daily"
+DAILY_EVERY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A backup in the data dir's backups folder."""
+
+    path: Path
+    reason: str
+    created_at: datetime
+    size: int
 
 
 def _settings(ctx: ServiceContext) -> Settings:
@@ -20,10 +40,41 @@ def _settings(ctx: ServiceContext) -> Settings:
     return ctx.settings
 
 
+# Retention setting ---------------------------------------------------------------------
+def keep_in(session: Session) -> int:
+    """How many backups of each kind (manual, daily) stay in the backups folder."""
+    value = get_setting(session, KEEP_KEY, DEFAULT_KEEP)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DEFAULT_KEEP
+    return min(max(value, 1), MAX_KEEP)
+
+
+def backup_keep(ctx: ServiceContext) -> int:
+    with ctx.uow() as session:
+        return keep_in(session)
+
+
+def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
+    """Store how many backups to keep (1..365), audited; older ones go at the next backup."""
+    ctx.require_manager()
+    if isinstance(keep, bool) or not 1 <= keep <= MAX_KEEP:
+        raise ValidationError(
+            f"Keep between 1 and {MAX_KEEP} backups (got {keep}).", field="backup_keep"
+        )
+    with ctx.uow() as session:
+        if get_setting(session, KEEP_KEY) != keep:
+            put_setting(ctx, session, KEEP_KEY, keep)
+    return keep
+
+
+# Backups -------------------------------------------------------------------------------
 def backup_now(ctx: ServiceContext, target: Path | None = None, *, keep: int | None = None) -> Path:
-    """Write a consistent backup (to `target` or the data dir's backups folder)."""
+    """Write a consistent backup (to `target` or the data dir's backups folder, keeping
+    the newest `keep` manual ones there: the stored setting when not given)."""
     ctx.require_manager()
     settings = _settings(ctx)
+    if target is None and keep is None:
+        keep = backup_keep(ctx)
     path = store_backup.create_backup(
         ctx.engine,
         target or settings.backup_dir,
@@ -35,6 +86,50 @@ def backup_now(ctx: ServiceContext, target: Path | None = None, *, keep: int | N
             session, "backup.create", entity_type="backup", entity_id=path.name, summary=str(path)
         )
     return path
+
+
+def list_backups(ctx: ServiceContext) -> list[BackupFile]:
+    """The backups in the data dir's backups folder, newest first."""
+    ctx.require_manager()
+    return _backup_files(_settings(ctx).backup_dir)
+
+
+def _backup_files(folder: Path) -> list[BackupFile]:
+    found = []
+    for path in store_backup.list_backups(folder):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # pruned meanwhile
+            continue
+        reason = path.stem.rsplit("-", 1)[-1]
+        created = datetime.fromtimestamp(stat.st_mtime, UTC)
+        found.append(BackupFile(path, reason, created, stat.st_size))
+    return found
+
+
+def daily_backup_due(ctx: ServiceContext) -> bool:
+    """True when no daily backup is younger than a day (the app was off at backup time)."""
+    daily = [b for b in _backup_files(_settings(ctx).backup_dir) if b.reason == DAILY]
+    return not daily or ctx.clock.now() - daily[0].created_at >= DAILY_EVERY
+
+
+def daily_backup(ctx: ServiceContext) -> Path:
+    """The scheduler's daily backup into the backups folder, keeping the newest N."""
+    settings = _settings(ctx)
+    path = store_backup.create_backup(
+        ctx.engine, settings.backup_dir, reason=DAILY, keep=backup_keep(ctx)
+    )
+    with ctx.uow() as session:
+        ctx.audit(session, "backup.create", entity_type="backup", entity_id=path.name,
+                  summary=f"daily: {path}")  # fmt: skip
+    return path
+
+
+# Restore -------------------------------------------------------------------------------
+def check_backup(ctx: ServiceContext, backup_file: Path) -> str:
+    """Validate a file before asking to restore it; returns its schema revision."""
+    ctx.require_manager()
+    return store_backup.validate_backup(backup_file)
 
 
 def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Path]:
