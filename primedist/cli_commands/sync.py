@@ -1,0 +1,107 @@
+"""`primedist sync [--shop NAME] [--from DATE --to DATE] [--json] [--loop]` and
+`primedist outbox [--deliver] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, local_date, open_context
+from primedist.config import Settings
+from primedist.errors import ValidationError
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser(
+        "sync",
+        help="pull the orders of the linked marketplace shops",
+        description="Pull the orders changed since the last sync of each linked shop "
+        "(or of --shop), or those updated in --from..--to again. Exits 1 when a shop failed.",
+    )
+    p.add_argument("--shop", metavar="NAME", help="only this shop")
+    p.add_argument("--from", dest="date_from", type=local_date, metavar="YYYY-MM-DD",
+                   help="re-fetch the orders updated from this day (with --shop)")  # fmt: skip
+    p.add_argument("--to", dest="date_to", type=local_date, metavar="YYYY-MM-DD",
+                   help="... to this day, inclusive (default: today)")  # fmt: skip
+    p.add_argument("--loop", action="store_true",
+                   help="keep running: pull, deliver the outbox and refresh tokens on "
+                   "schedule until Ctrl+C")  # fmt: skip
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("outbox", help="list (or deliver) the actions waiting for a marketplace")
+    p.add_argument("--deliver", action="store_true", help="send the due actions now")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_outbox)
+
+
+def _day_range(start: date, end: date | None) -> tuple[datetime, datetime]:
+    from primedist.core.clock import shop_tz, to_utc
+
+    tz = shop_tz()
+    end = end or datetime.now(tz).date()
+    if end < start:
+        raise ValidationError("--to is before --from.", field="to")
+    return (
+        to_utc(datetime.combine(start, time.min), tz),
+        to_utc(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import sync
+    from primedist.services.channels import shop_id_by_name
+
+    ctx = as_owner(open_context(settings))
+    if args.loop:
+        from primedist.jobs.scheduler import run_forever
+
+        print("Syncing on schedule; press Ctrl+C to stop.", file=sys.stderr)  # noqa: T201
+        run_forever(ctx)
+        return EXIT_OK
+    if args.date_to is not None and args.date_from is None:
+        raise ValidationError("--to needs --from.", field="from")
+    shop_ids = [shop_id_by_name(ctx, args.shop)] if args.shop else None
+    if args.date_from is not None:
+        if shop_ids is None:
+            raise ValidationError("Re-fetching a date range needs --shop NAME.", field="shop")
+        start, end = _day_range(args.date_from, args.date_to)
+        end = min(end, ctx.clock.now())
+        reports = [sync.refetch_range(ctx, shop_ids[0], start, end)]
+    else:
+        reports = sync.sync_all(ctx, shop_ids=shop_ids)
+    text = "\n".join(r.summary() for r in reports) or "No linked marketplace shop to sync."
+    emit(args, {"shops": [r.as_dict() for r in reports]}, text)
+    return EXIT_OK if all(r.outcome in ("ok", "busy") for r in reports) else EXIT_ERROR
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import outbox_delivery as od
+
+    ctx = as_owner(open_context(settings))
+    data: dict[str, Any] = {}
+    lines: list[str] = []
+    status = EXIT_OK
+    if args.deliver:
+        report = od.deliver_outbox(ctx)
+        data["delivery"] = dict(report.__dict__)
+        lines.append(f"Delivery: {report.summary()}")
+        lines += [f"  {m}" for m in report.messages]
+        if report.failed:
+            status = EXIT_ERROR
+    rows = od.list_actions(ctx)
+    data["actions"] = [
+        {**row.__dict__, "status": row.status.value, "created_at": row.created_at.isoformat(),
+         "next_attempt_at": row.next_attempt_at.isoformat()}
+        for row in rows
+    ]  # fmt: skip
+    for row in rows:
+        error = f" — {row.last_error}" if row.last_error else ""
+        lines.append(f"#{row.id} {row.shop} {row.kind} {row.subject} [{row.status.value}, "
+                     f"{row.attempts} tries]{error}")  # fmt: skip
+    if not rows:
+        lines.append("No actions waiting.")
+    emit(args, data, "\n".join(lines))
+    return status
