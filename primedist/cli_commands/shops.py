@@ -1,0 +1,242 @@
+"""`primedist shop ...`: add a marketplace store, authorise it, list and disconnect shops.
+
+    primedist shop add --channel shopee --name NAME --partner-id ID --partner-key KEY
+                       [--api-host URL]
+    primedist shop auth-url NAME [--redirect URL] [--wait [--timeout S]]
+    primedist shop authorize NAME (--code CODE --shop-id ID | --url ADDRESS)
+    primedist shop list
+    primedist shop disconnect NAME
+
+The partner key may come from PRIMEDIST_PARTNER_KEY instead of the command line (which
+other users of the computer can see). Every command takes --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from typing import Any
+
+from primedist.cli import EXIT_OK, Parser, as_owner, emit, open_context, positive_int
+from primedist.config import Settings
+
+PARTNER_KEY_ENV = "PRIMEDIST_PARTNER_KEY"
+#: Where the browser is sent after approval when nothing listens (the user copies the
+#: address it ends on). `--wait` listens on a free loopback port instead.
+DEFAULT_REDIRECT = "http://127.0.0.1:9/primedist-authorised"
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("shop", help="marketplace shops: add, authorise, list, disconnect")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
+
+    p = actions.add_parser("add", help="add a marketplace store (authorise it next)")
+    p.add_argument("--channel", choices=("shopee",), required=True)
+    p.add_argument("--name", required=True, help="the shop's name in this app")
+    p.add_argument("--partner-id", required=True, metavar="ID", help="the app's Partner ID")
+    p.add_argument(
+        "--partner-key",
+        metavar="KEY",
+        help=f"the app's Partner Key (default: the {PARTNER_KEY_ENV} environment variable)",
+    )
+    p.add_argument(
+        "--api-host",
+        metavar="URL",
+        help="API base URL (default: Shopee live; the test environment or the sandbox)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_shop_add)
+
+    p = actions.add_parser("auth-url", help="print the link that authorises the app for a shop")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--redirect", metavar="URL", help="where the browser goes after approving")
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="listen on this computer for the browser's redirect and link the shop",
+    )
+    p.add_argument(
+        "--timeout",
+        type=positive_int,
+        default=600,
+        metavar="S",
+        help="with --wait: give up after S seconds (default 600)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_shop_auth_url)
+
+    p = actions.add_parser("authorize", help="link a shop with the code from the redirect")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--code", help="the code= value of the redirected address")
+    p.add_argument("--shop-id", metavar="ID", help="the shop_id= value of the redirected address")
+    p.add_argument("--url", metavar="ADDRESS", help="or: the whole redirected address")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_shop_authorize)
+
+    p = actions.add_parser("list", help="marketplace shops with their link status")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_shop_list)
+
+    p = actions.add_parser("disconnect", help="remove a shop's access (its orders stay)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_shop_disconnect)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_shop_add(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.errors import ValidationError
+    from primedist.services import channels
+
+    key = args.partner_key if args.partner_key is not None else os.environ.get(PARTNER_KEY_ENV)
+    if not key:
+        raise ValidationError(f"Give --partner-key or set {PARTNER_KEY_ENV}.", field="partner_key")
+    ctx = as_owner(open_context(settings))
+    shop_id = channels.add_shopee_shop(
+        ctx,
+        name=args.name,
+        partner_id=args.partner_id,
+        partner_key=key,
+        api_host=args.api_host,
+    )
+    shop = channels.channel_shop(ctx, shop_id)
+    emit(
+        args,
+        _shop_json(shop),
+        f"Added {shop.name} (Shopee, partner {shop.partner_id}); next: "
+        f"primedist shop auth-url {_quoted(shop.name)} --wait",
+    )
+    return EXIT_OK
+
+
+def cmd_shop_auth_url(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import channels
+    from primedist.services.oauth_redirect import RedirectListener
+
+    ctx = as_owner(open_context(settings))
+    shop_id = channels.shop_id_by_name(ctx, args.name)
+    if not args.wait:
+        link = channels.authorization_link(ctx, shop_id, args.redirect or DEFAULT_REDIRECT)
+        emit(
+            args,
+            {"shop": args.name, "url": link},
+            f"{link}\nOpen it, approve, then copy the address the browser ends on and run:\n"
+            f"primedist shop authorize {_quoted(args.name)} --url 'ADDRESS'",
+        )
+        return EXIT_OK
+    with RedirectListener() as listener:
+        link = channels.authorization_link(ctx, shop_id, listener.url)
+        # The link first, on stderr with --json, so a script can still parse stdout.
+        out = sys.stderr if args.json else sys.stdout
+        print(f"Open this link in a browser on this computer and approve:\n{link}", file=out)
+        print(f"Waiting up to {args.timeout} s for the browser…", file=out, flush=True)
+        redirect = listener.wait(args.timeout)
+    shop = channels.authorize_shop(ctx, shop_id, redirect.code, redirect.shop_id)
+    emit(args, _shop_json(shop), _linked_text(shop))
+    return EXIT_OK
+
+
+def cmd_shop_authorize(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.errors import ValidationError
+    from primedist.services import channels
+    from primedist.services.oauth_redirect import parse_redirect_url
+
+    if args.url:
+        if args.code or args.shop_id:
+            raise ValidationError("Give either --url, or --code with --shop-id, not both.")
+        redirect = parse_redirect_url(args.url)
+        code, external = redirect.code, str(redirect.shop_id)
+    elif args.code and args.shop_id:
+        code, external = args.code, args.shop_id
+    else:
+        raise ValidationError("Give --code and --shop-id (or --url with the whole address).")
+    ctx = as_owner(open_context(settings))
+    shop_id = channels.shop_id_by_name(ctx, args.name)
+    shop = channels.authorize_shop(ctx, shop_id, code, external)
+    emit(args, _shop_json(shop), _linked_text(shop))
+    return EXIT_OK
+
+
+def cmd_shop_list(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import channels
+
+    ctx = as_owner(open_context(settings))
+    shops = channels.list_channel_shops(ctx)
+    rows = [_shop_json(s) for s in shops]
+    if not shops:
+        text = "No marketplace shops yet: primedist shop add --channel shopee ..."
+    else:
+        header = ("shop", "channel", "status", "last sync (UTC)", "authorised until (UTC)")
+        table = [header] + [
+            (s.name, s.channel.value, _status(s), _utc(s.last_sync_at),
+             _utc(s.refresh_expires_at if s.linked else None))
+            for s in shops
+        ]  # fmt: skip
+        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+        text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                         for r in table)  # fmt: skip
+    emit(args, {"shops": rows}, text)
+    return EXIT_OK
+
+
+def cmd_shop_disconnect(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import channels
+
+    ctx = as_owner(open_context(settings))
+    shop = channels.disconnect_shop(ctx, channels.shop_id_by_name(ctx, args.name))
+    emit(args, _shop_json(shop), f"{shop.name} disconnected; its orders are kept.")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _status(shop: Any) -> str:
+    """One word for a shop's state (the same rules as Settings → Sales channels)."""
+    if shop.status.value == "disconnected":
+        return "disconnected"
+    if shop.needs_reauth:
+        return "needs_reauth"
+    if not shop.linked:
+        return "not_linked"
+    return "connected"
+
+
+def _shop_json(shop: Any) -> dict[str, Any]:
+    return {
+        "id": shop.id,
+        "name": shop.name,
+        "channel": shop.channel.value,
+        "status": _status(shop),
+        "external_shop_id": shop.external_shop_id,
+        "api_host": shop.api_host,
+        "partner_id": shop.partner_id,
+        "last_sync_at": _iso(shop.last_sync_at),
+        "last_error": shop.last_error,
+        "paused_until": _iso(shop.paused_until),
+        "access_expires_at": _iso(shop.access_expires_at),
+        "refresh_expires_at": _iso(shop.refresh_expires_at),
+    }
+
+
+def _linked_text(shop: Any) -> str:
+    return (
+        f"{shop.name} is connected to Shopee shop {shop.external_shop_id}; "
+        f"authorised until {_utc(shop.refresh_expires_at)} UTC (refreshed automatically)."
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _utc(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+
+
+def _quoted(name: str) -> str:
+    return f"'{name}'" if any(c.isspace() for c in name) else name

@@ -1,0 +1,97 @@
+"""`primedist shop add | auth-url | authorize | list | disconnect`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from tests.cli_support import table_count
+
+KEY = "shpk" + "5a" * 30
+
+
+def add(cli: Any, data_dir: Path, name: str = "Prime Shopee", *extra: str) -> Any:
+    return cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee", "--name", name,
+               "--partner-id", "2001887", "--partner-key", KEY, *extra)  # fmt: skip
+
+
+def test_add_then_list(cli: Any, data_dir: Path) -> None:
+    run = add(cli, data_dir)
+    assert run.code == EXIT_OK, run.err
+    assert "Added Prime Shopee (Shopee, partner 2001887)" in run.out
+    assert "shop auth-url 'Prime Shopee' --wait" in run.out
+    assert KEY not in run.out
+    assert KEY not in (data_dir / "primedist.db").read_bytes().decode("latin-1")
+    listed = cli("--data-dir", str(data_dir), "shop", "list", "--json")
+    assert listed.code == EXIT_OK
+    (shop,) = listed.json()["shops"]
+    assert shop["name"] == "Prime Shopee" and shop["status"] == "not_linked"
+    assert shop["partner_id"] == "2001887" and shop["api_host"] is None
+    text = cli("--data-dir", str(data_dir), "shop", "list").out
+    assert text.splitlines()[0].split() == ["shop", "channel", "status", "last", "sync",
+                                             "(UTC)", "authorised", "until", "(UTC)"]  # fmt: skip
+    assert "Prime Shopee  shopee   not_linked" in text
+
+
+def test_the_key_may_come_from_the_environment(
+    cli: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_key = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee",
+                 "--name", "Env Shop", "--partner-id", "7")  # fmt: skip
+    assert "PRIMEDIST_PARTNER_KEY" in no_key.error_line()
+    monkeypatch.setenv("PRIMEDIST_PARTNER_KEY", KEY)
+    run = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee",
+              "--name", "Env Shop", "--partner-id", "7", "--json")  # fmt: skip
+    assert run.code == EXIT_OK and run.json()["partner_id"] == "7"
+
+
+def test_bad_input_gives_one_line(cli: Any, data_dir: Path) -> None:
+    bad_id = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee", "--name",
+                 "X", "--partner-id", "abc", "--partner-key", KEY)  # fmt: skip
+    assert bad_id.code == EXIT_ERROR and "not a positive whole number" in bad_id.error_line()
+    host = add(cli, data_dir, "Y", "--api-host", "http://example.com")
+    assert "must use https" in host.error_line()
+    lazada = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "lazada", "--name", "Z",
+                 "--partner-id", "1", "--partner-key", KEY)  # fmt: skip
+    assert lazada.code == EXIT_USAGE
+    assert table_count(data_dir, "shops") == 1  # only the counter outlet of `init`
+    missing = cli("--data-dir", str(data_dir), "shop", "auth-url", "Nobody")
+    assert "No marketplace shop is called 'Nobody'" in missing.error_line()
+    assert add(cli, data_dir).code == EXIT_OK
+    neither = cli("--data-dir", str(data_dir), "shop", "authorize", "Prime Shopee")
+    assert "--code and --shop-id" in neither.error_line()
+    both = cli("--data-dir", str(data_dir), "shop", "authorize", "Prime Shopee",
+               "--url", "http://x/?code=a&shop_id=1", "--code", "a")  # fmt: skip
+    assert "not both" in both.error_line()
+    pasted = cli("--data-dir", str(data_dir), "shop", "authorize", "Prime Shopee",
+                 "--url", "http://127.0.0.1:9/primedist-authorised")  # fmt: skip
+    assert "no authorisation code" in pasted.error_line()
+
+
+def test_auth_url_is_signed_as_shopee_specifies(cli: Any, data_dir: Path) -> None:
+    assert add(cli, data_dir, "Prime Shopee", "--api-host", "https://host.test").code == EXIT_OK
+    run = cli("--data-dir", str(data_dir), "shop", "auth-url", "Prime Shopee", "--json",
+              "--redirect", "https://shop.example/done")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    url = urlsplit(run.json()["url"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == "https://host.test/api/v2/shop/auth_partner"
+    q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert q["partner_id"] == "2001887" and q["redirect"] == "https://shop.example/done"
+    base = f"2001887/api/v2/shop/auth_partner{q['timestamp']}"
+    assert q["sign"] == hmac.new(KEY.encode(), base.encode(), hashlib.sha256).hexdigest()
+    text = cli("--data-dir", str(data_dir), "shop", "auth-url", "Prime Shopee").out
+    assert "redirect=http" in text and "shop authorize 'Prime Shopee' --url" in text
+
+
+def test_disconnect_a_shop_that_was_never_linked(cli: Any, data_dir: Path) -> None:
+    assert add(cli, data_dir).code == EXIT_OK
+    run = cli("--data-dir", str(data_dir), "shop", "disconnect", "Prime Shopee", "--json")
+    assert run.code == EXIT_OK and run.json()["status"] == "disconnected"
+    listed = cli("--data-dir", str(data_dir), "shop", "list", "--json").json()["shops"]
+    assert [s["status"] for s in listed] == ["disconnected"]
