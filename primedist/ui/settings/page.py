@@ -28,6 +28,7 @@ from primedist.ui.widgets import icon
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
+    ("channels", "primedist.ui.settings.channels", "ChannelsSettings"),
 )
 
 
@@ -98,6 +99,7 @@ class SettingsPage(QWidget):
     def retranslate(self) -> None:
         titles = {
             "low_stock": self.tr("Low stock"),
+            "channels": self.tr("Sales channels"),
             "coming": self.tr("Coming next"),
         }
         for i, key in enumerate(self._builders):

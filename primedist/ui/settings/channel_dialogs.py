@@ -1,0 +1,356 @@
+"""Dialogs of Settings → Sales channels: add a Shopee store, and authorise it.
+
+Authorising opens the signed link in the browser and waits on a loopback listener for the
+marketplace's redirect; the address the browser ended on can also be pasted (the browser
+may run on another computer). The code is traded for tokens in the background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.errors import Cancelled, PrimedistError, ValidationError
+from primedist.services import channels
+from primedist.services.channels import ChannelShop
+from primedist.services.context import ServiceContext
+from primedist.services.oauth_redirect import (
+    DEFAULT_TIMEOUT_S,
+    AuthRedirect,
+    RedirectListener,
+    parse_redirect_url,
+)
+from primedist.ui.ops import Op
+
+#: The API hosts offered (label, URL); the last entry lets the user type any address.
+SHOPEE_LIVE = "https://partner.shopeemobile.com"
+SHOPEE_TEST = "https://openplatform.sandbox.test-stable.shopee.sg"
+POLL_MS = 150
+
+
+def _open_in_browser(url: str) -> bool:
+    return bool(QDesktopServices.openUrl(QUrl(url)))
+
+
+class AddShopeeDialog(QDialog):
+    """Name, partner id and key, API host; saving adds the store (not linked yet)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.shop_id: int | None = None
+        self.setObjectName("addShopeeDialog")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.name.setMaxLength(channels.MAX_NAME)
+        self.partner_id = QLineEdit()
+        self.partner_key = QLineEdit()
+        self.partner_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.host = QComboBox()
+        self.custom_host = QLineEdit()
+        self.custom_host.setPlaceholderText("https://")
+        self.host.currentIndexChanged.connect(self._host_changed)
+        self.labels = [QLabel() for _ in range(4)]
+        for label, field in zip(
+            self.labels, (self.name, self.partner_id, self.partner_key, self.host), strict=True
+        ):
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow("", self.custom_host)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setStyleSheet("color: #c62828")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._retranslate()
+        self._host_changed()
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Add Shopee store"))
+        self.intro.setText(
+            self.tr(
+                "Enter your app's Partner ID and Partner Key from the Shopee Open Platform "
+                "console (App list). The key is stored encrypted on this computer. After "
+                "saving, you approve the app for your shop in the browser."
+            )
+        )
+        for label, text in zip(
+            self.labels,
+            (self.tr("Shop &name"), self.tr("Partner &ID"), self.tr("Partner &key"),
+             self.tr("API &host")),
+            strict=True,
+        ):  # fmt: skip
+            label.setText(text)
+        self.host.blockSignals(True)
+        self.host.clear()
+        self.host.addItem(self.tr("Shopee (live)"), SHOPEE_LIVE)
+        self.host.addItem(self.tr("Shopee test environment"), SHOPEE_TEST)
+        self.host.addItem(self.tr("Other address…"), "")
+        self.host.blockSignals(False)
+
+    def _host_changed(self) -> None:
+        self.custom_host.setVisible(self.host.currentData() == "")
+
+    def api_host(self) -> str | None:
+        chosen = str(self.host.currentData() or "")
+        if chosen == SHOPEE_LIVE:
+            return None  # the connector's default: stays right if Shopee moves it
+        return chosen or self.custom_host.text()
+
+    def save(self) -> None:
+        try:
+            self.shop_id = channels.add_shopee_shop(
+                self.ctx,
+                name=self.name.text(),
+                partner_id=self.partner_id.text(),
+                partner_key=self.partner_key.text(),
+                api_host=self.api_host(),
+            )
+        except PrimedistError as exc:
+            self.error.setText(exc.user_message)
+            field = getattr(exc, "field", None)
+            target = {"name": self.name, "partner_id": self.partner_id,
+                      "partner_key": self.partner_key, "api_host": self.custom_host}.get(
+                          str(field))  # fmt: skip
+            if target is not None and target.isVisible():
+                target.setFocus()
+            return
+        self.accept()
+
+
+class AuthoriseDialog(QDialog):
+    """Open the authorisation link, wait for the redirect (or a pasted address), link."""
+
+    #: The shop is linked; carries its new state.
+    authorised = Signal(object)
+
+    #: Opens a URL in the browser; tests put a fake browser here.
+    open_url: Callable[[str], object] = staticmethod(_open_in_browser)
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        shop: ChannelShop,
+        parent: QWidget | None = None,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.shop = shop
+        self.result_shop: ChannelShop | None = None
+        self.link = ""
+        self._busy = False
+        self.setObjectName("authoriseDialog")
+        self.setMinimumWidth(560)
+        self.listener: RedirectListener | None = None
+        layout = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        row = QHBoxLayout()
+        self.link_edit = QLineEdit()
+        self.link_edit.setReadOnly(True)
+        self.open_button = QPushButton()
+        self.open_button.setObjectName("primaryButton")
+        self.open_button.clicked.connect(self.open_browser)
+        self.copy_button = QPushButton()
+        self.copy_button.clicked.connect(self.copy_link)
+        row.addWidget(self.link_edit, 1)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.open_button)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setObjectName("authStatus")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.paste_label = QLabel()
+        self.paste_label.setWordWrap(True)
+        layout.addWidget(self.paste_label)
+        paste_row = QHBoxLayout()
+        self.paste = QLineEdit()
+        self.paste.returnPressed.connect(self.use_pasted)
+        self.paste_button = QPushButton()
+        self.paste_button.clicked.connect(self.use_pasted)
+        self.paste_label.setBuddy(self.paste)
+        paste_row.addWidget(self.paste, 1)
+        paste_row.addWidget(self.paste_button)
+        layout.addLayout(paste_row)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._check_listener)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(int(timeout_s * 1000))
+        self._deadline.timeout.connect(self._timed_out)
+        self._retranslate()
+        self._listen()
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Authorise %1").replace("%1", self.shop.name))
+        self.intro.setText(
+            self.tr(
+                "Open the link, sign in to Shopee as the shop owner and confirm. The browser "
+                "then comes back to this app by itself. The link works for 5 minutes; Open "
+                "makes a new one."
+            )
+        )
+        self.open_button.setText(self.tr("&Open in browser"))
+        self.copy_button.setText(self.tr("&Copy link"))
+        self.paste_label.setText(
+            self.tr(
+                "Browser on another computer? After confirming, copy the address it shows "
+                "and &paste it here:"
+            )
+        )
+        self.paste_button.setText(self.tr("&Use this address"))
+
+    # ------------------------------------------------------------------ listening
+
+    def _listen(self) -> None:
+        """A fresh listener and link (after a failure the old code is spent)."""
+        self._stop_listener()
+        self.listener = RedirectListener().start()
+        try:
+            self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
+        except PrimedistError as exc:
+            self._stop_listener()
+            self.link = ""
+            self._say(exc.user_message, error=True)
+            self.open_button.setEnabled(False)
+            return
+        self.link_edit.setText(self.link)
+        self._poll.start()
+        self._deadline.start()
+        self._say(self.tr("Waiting for the approval in the browser…"))
+
+    def open_browser(self) -> None:
+        if self.listener is None or self.listener.finished:
+            self._listen()
+        else:  # a new timestamp: the link is valid 5 minutes from now
+            self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
+            self.link_edit.setText(self.link)
+        if self.link:
+            self.open_url(self.link)
+
+    def copy_link(self) -> None:
+        QGuiApplication.clipboard().setText(self.link)
+
+    def _check_listener(self) -> None:
+        listener = self.listener
+        if listener is None or not listener.finished or self._busy:
+            return
+        self._poll.stop()
+        try:
+            redirect = listener.wait(0)
+        except Cancelled:
+            return
+        except PrimedistError as exc:
+            self._say(exc.user_message, error=True)
+            return
+        self._authorise(redirect)
+
+    def _timed_out(self) -> None:
+        if self.listener is not None and not self._busy:
+            self.listener.cancel()
+            self._say(
+                self.tr(
+                    "No answer from the browser in time. Press Open in browser to try again, "
+                    "or paste the address the browser ended on."
+                ),
+                error=True,
+            )
+
+    def use_pasted(self) -> None:
+        if self._busy:
+            return
+        try:
+            redirect = parse_redirect_url(self.paste.text())
+        except ValidationError as exc:
+            self._say(exc.user_message, error=True)
+            return
+        if self.listener is not None:
+            self.listener.cancel()  # the pasted address wins over a late browser
+        self._authorise(redirect)
+
+    # ------------------------------------------------------------------ linking
+
+    def _authorise(self, redirect: AuthRedirect) -> None:
+        self._busy = True
+        self._enable(False)
+        self._say(self.tr("Linking the shop…"))
+
+        def work(_job: object) -> ChannelShop:
+            return channels.authorize_shop(self.ctx, self.shop.id, redirect.code, redirect.shop_id)
+
+        Op(self, work, engine=self.ctx.engine, title=self.tr("Linking the shop"), network=True)\
+            .success(self._linked).failure(self._failed).run()  # fmt: skip
+
+    def _linked(self, shop: ChannelShop) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy = False
+        self.result_shop = shop
+        self.authorised.emit(shop)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy = False
+        self._enable(True)
+        message = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+        self._listen()  # the code is single use: a new link for the next try
+        self._say(message, error=True)
+
+    def _enable(self, on: bool) -> None:
+        for w in (self.open_button, self.copy_button, self.paste, self.paste_button):
+            w.setEnabled(on)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setProperty("error", error)
+        self.status.setStyleSheet("color: #c62828" if error else "")
+
+    # ------------------------------------------------------------------ closing
+
+    def _stop_listener(self) -> None:
+        self._poll.stop()
+        self._deadline.stop()
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+
+    def done(self, result: int) -> None:
+        self._stop_listener()
+        super().done(result)

@@ -1,0 +1,314 @@
+"""Settings → Sales channels: the marketplace shops, their link status, and linking them.
+
+Each shop shows its status (connected, not linked, needs re-authorisation, paused by the
+daily API limit, disconnected), its last sync and when its authorisation runs out. Sync
+now, Re-authorise and Disconnect act on the selected shop; Add Shopee store asks for the
+app's partner id/key and then runs the authorisation in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.domain.enums import ShopStatus
+from primedist.errors import PrimedistError
+from primedist.services import channels as svc
+from primedist.services.channels import ChannelShop
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.ops import Op
+from primedist.ui.settings.channel_dialogs import AddShopeeDialog, AuthoriseDialog
+
+COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = range(6)
+#: The list refreshes itself this often while shown (last sync moves with the scheduler).
+REFRESH_MS = 30_000
+
+
+class ChannelsSettings(QWidget):
+    """The marketplace shops with their status, and the actions that link them."""
+
+    #: A shop was added, linked, re-authorised, disconnected or synced.
+    shopsChanged = Signal()
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.shops: list[ChannelShop] = []
+        self._busy = False
+        self.setObjectName("channelsSettings")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.explanation = QLabel()
+        self.explanation.setObjectName("banner")
+        self.explanation.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.explanation)
+        self.table = QTableWidget(0, 6)
+        self.table.setObjectName("channelShops")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SHOP, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update)
+        layout.addWidget(self.table, 1)
+        bar = QHBoxLayout()
+        self.add_button = QPushButton()
+        self.add_button.setObjectName("primaryButton")
+        self.add_button.clicked.connect(self.add_shop)
+        self.sync_button = QPushButton()
+        self.sync_button.clicked.connect(self.sync_now)
+        self.reauth_button = QPushButton()
+        self.reauth_button.clicked.connect(self.reauthorise)
+        self.disconnect_button = QPushButton()
+        self.disconnect_button.clicked.connect(self.disconnect_shop)
+        bar.addWidget(self.add_button)
+        bar.addStretch(1)
+        for b in (self.sync_button, self.reauth_button, self.disconnect_button):
+            bar.addWidget(b)
+        layout.addLayout(bar)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.reload)
+        self._retranslate()
+        self.reload()
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.title.setText(self.tr("Sales channels"))
+        self.explanation.setText(
+            self.tr(
+                "Marketplace shops linked to this app. Orders of a connected shop are "
+                "fetched every few minutes; confirmations, cancellations and stock go back "
+                "by themselves. Disconnecting removes the shop's access (its orders stay)."
+            )
+        )
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Shop"), self.tr("Channel"), self.tr("Status"), self.tr("Last sync"),
+             self.tr("Authorisation until"), self.tr("Marketplace shop ID")]
+        )  # fmt: skip
+        self.add_button.setText(self.tr("&Add Shopee store…"))
+        self.sync_button.setText(self.tr("&Sync now"))
+        self.reauth_button.setText(self.tr("&Re-authorise…"))
+        self.disconnect_button.setText(self.tr("&Disconnect"))
+
+    def status_text(self, shop: ChannelShop) -> str:
+        now = self.ctx.clock.now()
+        if shop.status == ShopStatus.DISCONNECTED:
+            return self.tr("Disconnected")
+        if shop.needs_reauth:
+            return self.tr("Needs re-authorisation")
+        if not shop.linked:
+            return self.tr("Not linked")
+        if shop.paused_until is not None and shop.paused_until > now:
+            return self.tr("Paused until %1 (daily API limit)").replace(
+                "%1", self._when(shop.paused_until)
+            )
+        if shop.last_error:
+            return self.tr("Connected — last sync failed")
+        return self.tr("Connected")
+
+    def _when(self, value: datetime | None) -> str:
+        return "—" if value is None else format_datetime(value, shop_tz(), current_language())
+
+    # ------------------------------------------------------------------ state
+
+    def reload(self) -> None:
+        """Read the shops again (the selection is kept)."""
+        if not shiboken6.isValid(self):
+            return
+        try:
+            self.shops = svc.list_channel_shops(self.ctx)
+        except PrimedistError as exc:
+            self.shops = []
+            self.message.setText(exc.user_message)
+        self._fill()
+
+    def _fill(self) -> None:
+        keep = self.selected_shop()
+        self.table.setRowCount(len(self.shops))
+        for row, shop in enumerate(self.shops):
+            name = QTableWidgetItem(shop.name)
+            name.setData(Qt.ItemDataRole.UserRole, shop.id)
+            status = QTableWidgetItem(self.status_text(shop))
+            if shop.last_error:
+                status.setToolTip(shop.last_error)
+            if shop.needs_reauth:
+                status.setForeground(Qt.GlobalColor.red)
+            expires = QTableWidgetItem(self._when(shop.refresh_expires_at if shop.linked else None))
+            if shop.linked:
+                expires.setToolTip(
+                    self.tr("Access token until %1").replace(
+                        "%1", self._when(shop.access_expires_at)
+                    )
+                )
+            cells = (name, QTableWidgetItem(enum_label(shop.channel)), status,
+                     QTableWidgetItem(self._when(shop.last_sync_at)), expires,
+                     QTableWidgetItem(shop.external_shop_id or ""))  # fmt: skip
+            for col, item in enumerate(cells):
+                self.table.setItem(row, col, item)
+            if keep is not None and shop.id == keep.id:
+                self.table.selectRow(row)
+        self._update()
+
+    def selected_shop(self) -> ChannelShop | None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        if len(rows) != 1:
+            return None
+        item = self.table.item(rows.pop(), COL_SHOP)
+        if item is None:
+            return None
+        shop_id = int(item.data(Qt.ItemDataRole.UserRole))
+        return next((s for s in self.shops if s.id == shop_id), None)
+
+    def select_shop(self, shop_id: int) -> None:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, COL_SHOP)
+            if item is not None and int(item.data(Qt.ItemDataRole.UserRole)) == shop_id:
+                self.table.selectRow(row)
+
+    def _update(self) -> None:
+        shop = self.selected_shop()
+        idle = not self._busy
+        self.add_button.setEnabled(idle)
+        usable = shop is not None and shop.linked and not shop.needs_reauth
+        self.sync_button.setEnabled(idle and usable)
+        self.reauth_button.setEnabled(idle and shop is not None and shop.can_authorise)
+        self.disconnect_button.setEnabled(
+            idle and shop is not None and (shop.linked or shop.status == ShopStatus.ACTIVE)
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------------ actions
+
+    def add_shop(self) -> None:
+        dialog = AddShopeeDialog(self.ctx, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.shop_id is None:
+            return
+        self.reload()
+        self.select_shop(dialog.shop_id)
+        self.shopsChanged.emit()
+        shop = self.selected_shop()
+        if shop is not None:
+            self.authorise(shop)
+
+    def reauthorise(self) -> None:
+        shop = self.selected_shop()
+        if shop is not None:
+            self.authorise(shop)
+
+    def authorise(self, shop: ChannelShop) -> AuthoriseDialog:
+        """Open the authorisation dialog (modeless: the browser needs the user's attention)."""
+        dialog = AuthoriseDialog(self.ctx, shop, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.authorised.connect(self._linked)
+        dialog.open()
+        return dialog
+
+    def _linked(self, shop: ChannelShop) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.reload()
+        self.message.setText(
+            self.tr("%1 is connected (marketplace shop %2).")
+            .replace("%1", shop.name)
+            .replace("%2", shop.external_shop_id or "")
+        )
+        self.shopsChanged.emit()
+
+    def disconnect_shop(self) -> None:
+        shop = self.selected_shop()
+        if shop is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Disconnect %1").replace("%1", shop.name),
+            self.tr(
+                "Disconnect %1? The app stops fetching its orders and sending confirmations "
+                "and stock. Its orders stay here; you can re-authorise it later."
+            ).replace("%1", shop.name),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        done = self.tr("%1 is disconnected; its orders are kept.").replace("%1", shop.name)
+        self._run(lambda: svc.disconnect_shop(self.ctx, shop.id), done, network=False)
+
+    def sync_now(self) -> None:
+        shop = self.selected_shop()
+        if shop is None:
+            return
+        self.message.setText(self.tr("Syncing %1…").replace("%1", shop.name))
+        self._run(lambda: svc.sync_now(self.ctx, shop.id), "", network=True)
+
+    def _run(self, fn: Callable[[], Any], done: str, *, network: bool) -> None:
+        self._busy = True
+        self._update()
+
+        def work(_job: object) -> Any:
+            return fn()
+
+        def finished(result: Any) -> None:
+            if shiboken6.isValid(self):
+                summary = getattr(result, "summary", None)  # a sync report says what it did
+                self.message.setText(summary() if callable(summary) else done)
+                self.shopsChanged.emit()
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                text = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+                self.message.setText(text)
+
+        Op(self, work, engine=self.ctx.engine, title=self.windowTitle(), network=network)\
+            .success(finished).failure(failed).finally_(self._idle).run()  # fmt: skip
+
+    def _idle(self) -> None:
+        if shiboken6.isValid(self):
+            self._busy = False
+            self.reload()
