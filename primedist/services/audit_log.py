@@ -1,0 +1,183 @@
+"""The audit log as a list (filters: user, kind, date) and its Excel export.
+
+Rows come from `audit_events` with keyset paging on (created_at, id): the table grows by
+every change the shop makes, so it is never loaded whole. Reading it is for the owner and
+managers (it says who did what).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.clock import shop_tz
+from primedist.domain.audit import AuditEvent
+from primedist.domain.user import User
+from primedist.io.xlsx_writer import XlsxColumn
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.queries import spec as query_spec
+from primedist.queries.spec import Column, QuerySpec, QueryState
+from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    replaced_when_done,
+    stream_rows,
+)
+
+audit_t: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
+users_t: sa.Table = User.__table__  # type: ignore[attr-defined]
+a, u = audit_t.c, users_t.c
+
+SYSTEM_NAME = "system"
+#: Filter value for rows written without a signed-in user (scheduler, CLI as system).
+SYSTEM_USER = 0
+MAX_ROWS = 1_048_575
+
+AUDIT_SPEC = QuerySpec(
+    name="audit",
+    key=a.id,
+    from_=audit_t.outerjoin(users_t, u.id == a.user_id),
+    key_from=audit_t,
+    columns=(
+        Column("created_at", "When", a.created_at, kind="datetime", sort=a.created_at, width=150),
+        Column("user", "User", sa.func.coalesce(u.name, SYSTEM_NAME), width=140),
+        Column("action", "Action", a.action, width=160),
+        Column(
+            "entity",
+            "Record",
+            sa.func.coalesce(a.entity_type + " " + a.entity_id, a.entity_type, ""),
+            width=120,
+        ),
+        Column("summary", "Summary", sa.func.coalesce(a.summary, ""), width=320),
+        Column("before", "Before", sa.func.coalesce(a.before_json, ""), width=200),
+        Column("after", "After", sa.func.coalesce(a.after_json, ""), width=200),
+    ),  # fmt: skip
+    default_sort="created_at",
+)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """`user_id` (SYSTEM_USER = no user), `kinds` (action prefixes such as "order",
+    "stock", "backup"), and local days `date_from`..`date_to` (both included)."""
+
+    user_id: int | None = None
+    kinds: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _utc_start(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, dtime.min, tz).astimezone(UTC)
+
+
+def filter_clauses(flt: AuditFilter, tz: tzinfo | None = None) -> list[sa.ColumnElement[bool]]:
+    """SQL for the filter, on audit_events only (so keys page without the users join)."""
+    tz = tz or shop_tz()
+    clauses: list[sa.ColumnElement[bool]] = []
+    if flt.user_id == SYSTEM_USER:
+        clauses.append(a.user_id.is_(None))
+    elif flt.user_id is not None:
+        clauses.append(a.user_id == flt.user_id)
+    if flt.kinds:
+        # A range per prefix ("order." <= action < "order/") uses the (action, created_at) index.
+        clauses.append(sa.or_(*(sa.and_(a.action >= f"{k}.", a.action < f"{k}/")
+                                for k in flt.kinds)))  # fmt: skip
+    if flt.date_from is not None:
+        clauses.append(a.created_at >= _utc_start(flt.date_from, tz))
+    if flt.date_to is not None:
+        clauses.append(a.created_at < _utc_start(flt.date_to + timedelta(days=1), tz))
+    return clauses
+
+
+def audit_state(flt: AuditFilter, tz: tzinfo | None = None) -> QueryState:
+    return QueryState().with_filters(filter_clauses(flt, tz))
+
+
+def check_filter(flt: AuditFilter) -> None:
+    from primedist.errors import ValidationError
+
+    if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
+        raise ValidationError(
+            f"The start day {flt.date_from} is after the end day {flt.date_to}.", field="date"
+        )
+
+
+def audit_spec(ctx: ServiceContext) -> QuerySpec:
+    """The list's spec for the audit viewer (checks the actor may read the log)."""
+    ctx.require_manager()
+    return AUDIT_SPEC
+
+
+def audit_kinds(ctx: ServiceContext) -> list[str]:
+    """The kinds present in the log (the part of the action before the dot), sorted."""
+    ctx.require_manager()
+    with ctx.engine.connect() as conn:
+        actions = conn.execute(sa.select(a.action).distinct()).scalars().all()
+    return sorted({str(x).split(".", 1)[0] for x in actions})
+
+
+def audit_users(ctx: ServiceContext) -> list[tuple[int, str]]:
+    """(id, name) of every account, for the user filter (SYSTEM_USER first)."""
+    ctx.require_manager()
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(sa.select(u.id, u.name).order_by(u.name, u.id)).all()
+    return [(SYSTEM_USER, SYSTEM_NAME), *((int(i), str(n)) for i, n in rows)]
+
+
+def list_events(ctx: ServiceContext, flt: AuditFilter, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest `limit` rows of the filter, as dicts keyed by column (CLI, tests)."""
+    ctx.require_manager()
+    check_filter(flt)
+    state = audit_state(flt)
+    with ctx.engine.connect() as conn:
+        page = query_spec.fetch_keys(conn, AUDIT_SPEC, state, after=None, limit=limit)
+        rows = query_spec.fetch_rows(conn, AUDIT_SPEC, page.keys)
+    names = [c.key for c in AUDIT_SPEC.columns]
+    return [dict(zip(names, rows[k], strict=True)) for k in page.keys if k in rows]
+
+
+def export_columns() -> list[XlsxColumn]:
+    kinds = {"datetime": "datetime"}
+    return [
+        XlsxColumn(c.label, kinds.get(c.kind, "text"), max(12.0, c.width / 7))
+        for c in AUDIT_SPEC.columns
+    ]
+
+
+def export_audit(
+    ctx: ServiceContext, path: Path, flt: AuditFilter = AuditFilter(),  # noqa: B008
+    progress: Progress | None = None,
+) -> ExportReport:  # fmt: skip
+    """Write the filtered log (newest first) to an .xlsx file; the export is audited too."""
+    ctx.require_manager()
+    check_filter(flt)
+    target = check_target(path)
+    prog: Progress = progress if progress is not None else NullProgress()
+    started = time.perf_counter()
+    state = audit_state(flt)
+    with replaced_when_done(target) as tmp:
+        with ctx.engine.connect() as conn:
+            total = query_spec.count_rows(conn, AUDIT_SPEC, state)
+            if total > MAX_ROWS:
+                from primedist.errors import ValidationError
+
+                raise ValidationError(
+                    f"{total:,} audit rows do not fit one Excel sheet: narrow the dates."
+                )
+            rows = query_spec.iter_rows(conn, AUDIT_SPEC, state)
+            written = stream_rows(tmp, export_columns(), rows, total, prog, sheet="Audit")
+    return audit_export(
+        ctx, "audit.export", target, f"{written} audit rows",
+        {"file": str(target), "rows": written, "user_id": flt.user_id, "kinds": list(flt.kinds),
+         "from": flt.date_from, "to": flt.date_to},
+        started,
+    )  # fmt: skip
