@@ -10,6 +10,7 @@ from primedist.domain import (  # noqa: F401  (import for table registration)
     loyalty,
     order,
     product,
+    report,
     settings,
     shop,
     sync,

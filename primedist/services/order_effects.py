@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.order import Order
+from primedist.queries.reports import refresh_summaries
 from primedist.services.customer_stats import refresh_customer_stats
+from primedist.services.loyalty.effects import reconcile_order_loyalty
 
 orders_t = table_of(Order)
 
@@ -28,16 +30,22 @@ def orders_changed(
     *,
     now: datetime,
     customer_ids: Collection[int] | None = None,
+    stats_written: Collection[int] = (),
 ) -> None:
     """Bring everything derived from these orders up to date.
 
     `customer_ids` are the customers whose statistics may have moved; pass them when the
     writer knows them (including a customer an order was taken away from). When None they
-    are read from the orders.
+    are read from the orders. `stats_written`: customers among them created by this
+    writer with their statistics already computed from these very orders (the order
+    import's new customers): not read back.
     """
     if customer_ids is None:
         customer_ids = _customers_of(conn, order_ids)
-    refresh_customer_stats(conn, customer_ids, now=now)
+    written = set(stats_written)
+    refresh_customer_stats(conn, [c for c in customer_ids if c not in written], now=now)
+    reconcile_order_loyalty(conn, order_ids, now=now)
+    refresh_summaries(conn, order_ids)
 
 
 def _customers_of(conn: sa.Connection, order_ids: Collection[int]) -> set[int]:

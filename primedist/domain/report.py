@@ -1,0 +1,97 @@
+"""Daily summaries of the orders for the Home and Analytics dashboards.
+
+Each table holds, per shop and per local calendar day (the shop's time zone), what the
+dashboards add up, so a 365-day range reads a few thousand rows instead of a million
+orders. They are derived data: `queries/reports.refresh_summaries` recomputes the
+touched (shop, day) keys in the transaction of every order change
+(`services/order_effects.orders_changed`), and `primedist report rebuild` rewrites them
+from the orders.
+
+"Counted" orders are those whose totals make the revenue (README § Metric definitions):
+every status but cancelled, return/refund and returned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from primedist.domain.base import Field, SQLModel
+
+#: Product key of order lines whose variant is unknown or deleted.
+NO_PRODUCT = 0
+#: SQLite stores these tables in primary-key order (WITHOUT ROWID): range reads are
+#: sequential and no second key is kept.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
+class DailyOrders(SQLModel, table=True):
+    """Orders placed per shop, local day and current status: how many and their totals."""
+
+    __tablename__ = "report_daily"
+    __table_args__ = (CLUSTERED,)
+
+    shop_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    status: str = Field(primary_key=True, max_length=20)
+    orders: int = Field(default=0)
+    revenue: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class DailyProducts(SQLModel, table=True):
+    """Counted orders' lines per local day, shop and product (variant → product)."""
+
+    __tablename__ = "report_daily_products"
+    __table_args__ = (CLUSTERED,)
+
+    day: date = Field(primary_key=True)
+    shop_id: int = Field(primary_key=True)
+    #: products.id, or NO_PRODUCT for lines whose variant is gone.
+    product_id: int = Field(primary_key=True)
+    #: quantity − returned quantity.
+    units: int = Field(default=0)
+    #: Sum of the line subtotals (quantity × unit price − line discount).
+    revenue: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class DailyGroups(SQLModel, table=True):
+    """Counted orders per local day, shop and a grouping: province or carrier."""
+
+    __tablename__ = "report_daily_groups"
+    __table_args__ = (CLUSTERED,)
+
+    day: date = Field(primary_key=True)
+    shop_id: int = Field(primary_key=True)
+    #: "province" (key = province code) or "carrier" (key = carrier name); "" = unknown.
+    dim: str = Field(primary_key=True, max_length=10)
+    key: str = Field(primary_key=True, max_length=60)
+    orders: int = Field(default=0)
+    revenue: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class DailyCustomers(SQLModel, table=True):
+    """Non-cancelled orders per customer, shop and local day (the repeat purchase rate).
+
+    The primary key leads with the customer, so a long range groups by customer while it
+    scans, with no sort; the (day, shop) index serves short ranges and the refresh.
+    """
+
+    __tablename__ = "report_daily_customers"
+    __table_args__ = (sa.Index(None, "day", "shop_id", "customer_id", "orders"), CLUSTERED)
+
+    customer_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    shop_id: int = Field(primary_key=True)
+    orders: int = Field(default=0)
+
+
+class SummarizedOrder(SQLModel, table=True):
+    """The (shop, day) each order was last summarised under, so a changed order date
+    also refreshes the day it left."""
+
+    __tablename__ = "report_order_days"
+
+    order_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    shop_id: int
+    day: date

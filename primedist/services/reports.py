@@ -1,0 +1,761 @@
+"""The Home and Analytics figures, their detail series, export and the summaries' rebuild.
+
+The screens and `primedist report …` call these same functions. Every figure comes with
+the previous period of the same length (the days just before the range). Money is in
+integer đồng. Definitions (also the ⓘ texts, `DEFINITIONS`; README § Metric definitions):
+revenue = sum of order totals of orders placed in the range, excluding cancelled and
+returned (return/refund or returned) orders; those are the "counted" orders.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.clock import shop_tz, to_local
+from primedist.db.product_summary import chunks
+from primedist.domain.audit import ActivityEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, Module, OrderStatus, ProductStatus, ShopStatus
+from primedist.domain.geo import PROVINCE_BY_CODE
+from primedist.domain.product import Product
+from primedist.domain.report import NO_PRODUCT
+from primedist.domain.shop import Shop
+from primedist.errors import ValidationError
+from primedist.io.xlsx_writer import XlsxColumn
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.queries import reports as q
+from primedist.queries.products import ProductFilter, product_filter_clauses, shop_clause
+from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    audit_export,
+    check_target,
+    replaced_when_done,
+    stream_rows,
+)
+
+products_t = table_of(Product)
+shops_t = table_of(Shop)
+events_t = table_of(ActivityEvent)
+
+#: The longest range the dashboards accept (ten years of days).
+MAX_DAYS = 3660
+#: The marketplaces Home always lists (with "not linked yet" when the shop has none).
+MARKETPLACES = (Channel.SHOPEE, Channel.LAZADA, Channel.TIKI, Channel.TIKTOK)
+#: Home's to-do cards of orders: card key → the statuses it counts (the Orders tab's tabs).
+TODO_STATUSES: dict[str, tuple[str, ...]] = {
+    "pending": (OrderStatus.PENDING.value,),
+    "shipping": (OrderStatus.SHIPPING.value,),
+    "return_refund": (OrderStatus.RETURN_REFUND.value, OrderStatus.RETURNED.value),
+    "cancelled": (OrderStatus.CANCELLED.value,),
+}
+GRAINS = ("day", "week", "month")
+#: Metrics with a detail page: a series (value per day/week/month) …
+SERIES_METRICS = ("revenue", "orders", "new_orders", "units", "repeat_rate")
+#: … or a ranking (every row; the chart follows the chosen row).
+RANKINGS = ("province", "carrier", "product")
+TOP = 5
+
+#: What each figure means (the ⓘ texts and the README; the UI translates them).
+DEFINITIONS: dict[str, str] = {
+    "revenue": "Revenue = sum of the order totals of orders placed in the range (shop time "
+    "zone), excluding cancelled orders and orders in return/refund or returned.",
+    "new_orders": "New orders = every order placed in the range, whatever its status "
+    "(cancelled and returned ones included).",
+    "orders": "Total orders = orders placed in the range, excluding cancelled orders and "
+    "orders in return/refund or returned (the orders whose totals make the revenue).",
+    "units": "Products sold = units in the lines of the orders counted in revenue, minus "
+    "units returned from them.",
+    "repeat_rate": "Repeat purchase customer rate = customers with 2 or more non-cancelled "
+    "orders in the range ÷ customers with at least 1 non-cancelled order in the range "
+    "(orders without a customer are left out).",
+    "province": "Top locations = the provinces/cities the orders counted in revenue were "
+    "shipped to, by number of orders and by revenue.",
+    "carrier": "Top shipping providers = the carriers of the orders counted in revenue, "
+    "by number of orders (with their revenue).",
+    "product": "Product rank = per product: units sold (as Products sold) and revenue = "
+    "sum of its line subtotals (quantity × price − line discount) in the orders counted "
+    "in revenue; change against the previous period.",
+    "todo": "Orders placed in the range that are pending, shipping, in return/refund or "
+    "returned, or cancelled; products low on stock now; active products with no order "
+    "counted in revenue in the range.",
+    "previous": "Each figure is compared with the previous period of the same length: "
+    "the same number of days just before the range.",
+}
+
+
+# --------------------------------------------------------------------------- figures
+@dataclass(frozen=True)
+class Change:
+    """A figure for the range and for the previous period."""
+
+    current: int
+    previous: int
+
+    @property
+    def change_pct(self) -> float | None:
+        """(current − previous) ÷ previous in %, None when the previous period is 0."""
+        if self.previous == 0:
+            return None
+        return round((self.current - self.previous) * 100 / self.previous, 2)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"current": self.current, "previous": self.previous, "change_pct": self.change_pct}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A ratio for the range and the previous period: repeat buyers ÷ buyers."""
+
+    repeat: int
+    buyers: int
+    previous_repeat: int
+    previous_buyers: int
+
+    @property
+    def current_pct(self) -> float | None:
+        return None if not self.buyers else round(self.repeat * 100 / self.buyers, 2)
+
+    @property
+    def previous_pct(self) -> float | None:
+        if not self.previous_buyers:
+            return None
+        return round(self.previous_repeat * 100 / self.previous_buyers, 2)
+
+    @property
+    def change_points(self) -> float | None:
+        """Percentage points gained since the previous period."""
+        cur, prev = self.current_pct, self.previous_pct
+        return None if cur is None or prev is None else round(cur - prev, 2)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "current_pct": self.current_pct,
+            "previous_pct": self.previous_pct,
+            "change_points": self.change_points,
+            "repeat_customers": self.repeat,
+            "customers": self.buyers,
+            "previous_repeat_customers": self.previous_repeat,
+            "previous_customers": self.previous_buyers,
+        }
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """Home's per-marketplace line (shops counted among the chosen ones)."""
+
+    channel: Channel
+    revenue: Change
+    new_orders: Change
+    shops_linked: int
+    shops_total: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel.value,
+            "revenue": self.revenue.to_json(),
+            "new_orders": self.new_orders.to_json(),
+            "shops_linked": self.shops_linked,
+            "shops_total": self.shops_total,
+        }
+
+
+@dataclass(frozen=True)
+class EventRow:
+    kind: str
+    shop: str | None
+    message: str
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One province / carrier / product of a ranking."""
+
+    key: str
+    label: str
+    orders: Change
+    revenue: Change
+    #: Products only: units sold.
+    units: Change | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"key": self.key, "label": self.label, "revenue": self.revenue.to_json()}
+        if self.units is None:
+            out["orders"] = self.orders.to_json()
+        else:
+            out["units"] = self.units.to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class Period:
+    """The range and its previous period (local days, both ends included)."""
+
+    date_from: date
+    date_to: date
+    prev_from: date
+    prev_to: date
+    shop_ids: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "previous_from": self.prev_from.isoformat(),
+            "previous_to": self.prev_to.isoformat(),
+            "shop_ids": list(self.shop_ids),
+        }
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything Home shows."""
+
+    period: Period
+    todo: dict[str, int]
+    revenue: Change
+    new_orders: Change
+    channels: list[ChannelRow]
+    #: New orders per channel (the pie), channels with none left out.
+    pie: dict[str, int]
+    events: list[EventRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.period.to_json(),
+            "todo": self.todo,
+            "revenue": self.revenue.to_json(),
+            "new_orders": self.new_orders.to_json(),
+            "marketplaces": [c.to_json() for c in self.channels],
+            "new_orders_by_channel": self.pie,
+            "latest_events": [e.to_json() for e in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """Everything the Analytics tab shows."""
+
+    period: Period
+    revenue: Change
+    orders: Change
+    units: Change
+    repeat_rate: Rate
+    top_locations_by_orders: list[RankRow]
+    top_locations_by_revenue: list[RankRow]
+    top_carriers: list[RankRow]
+    products: list[RankRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.period.to_json(),
+            "revenue": self.revenue.to_json(),
+            "orders": self.orders.to_json(),
+            "products_sold": self.units.to_json(),
+            "repeat_purchase_rate": self.repeat_rate.to_json(),
+            "top_locations_by_orders": [r.to_json() for r in self.top_locations_by_orders],
+            "top_locations_by_revenue": [r.to_json() for r in self.top_locations_by_revenue],
+            "top_shipping_providers": [r.to_json() for r in self.top_carriers],
+            "product_rank": [r.to_json() for r in self.products],
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+def today(ctx: ServiceContext) -> date:
+    """Today in the shop's time zone."""
+    return to_local(ctx.clock.now(), shop_tz()).date()
+
+
+def window(date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> q.Window:
+    """The checked range and its previous period."""
+    if date_from > date_to:
+        raise ValidationError(
+            f"The range starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()}).",
+            field="date_from",
+        )
+    if (date_to - date_from).days + 1 > MAX_DAYS:
+        raise ValidationError(f"Choose a range of at most {MAX_DAYS:,} days.", field="date_to")
+    return q.Window.of(date_from, date_to, shop_ids)
+
+
+def _period(w: q.Window) -> Period:
+    return Period(w.date_from, w.date_to, w.prev_from, w.prev_to, w.shop_ids)
+
+
+def _shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, tuple[str, Channel, str]]:
+    """id → (name, channel, status) of the chosen shops (all when none are chosen)."""
+    s = shops_t.c
+    stmt = sa.select(s.id, s.name, s.channel, s.status)
+    if shop_ids:
+        stmt = stmt.where(s.id.in_(shop_ids))
+    found = {int(i): (str(n), Channel(c), str(st)) for i, n, c, st in conn.execute(stmt)}
+    missing = sorted(set(shop_ids) - set(found))
+    if missing:
+        raise ValidationError(f"No shop with id {missing[0]}.", field="shop_ids")
+    return found
+
+
+def _status_totals(conn: sa.Connection, w: q.Window) -> dict[tuple[int, str], tuple[int, ...]]:
+    return {(sid, st): tuple(rest) for sid, st, *rest in q.orders_by_shop_status(conn, w)}
+
+
+def _sum(
+    totals: dict[tuple[int, str], tuple[int, ...]],
+    index: int,
+    *,
+    statuses: Iterable[str] | None = None,
+    counted: bool = False,
+    shops: Iterable[int] | None = None,
+) -> int:
+    wanted_status = None if statuses is None else set(statuses)
+    wanted_shop = None if shops is None else set(shops)
+    out = 0
+    for (sid, status), values in totals.items():
+        if counted and status in q.NOT_COUNTED:
+            continue
+        if wanted_status is not None and status not in wanted_status:
+            continue
+        if wanted_shop is not None and sid not in wanted_shop:
+            continue
+        out += values[index]
+    return out
+
+
+def _change(totals: dict[tuple[int, str], tuple[int, ...]], kind: str, **kw: Any) -> Change:
+    """orders (indexes 0/2) or revenue (1/3) of the range and of the previous period."""
+    cur, prev = (0, 2) if kind == "orders" else (1, 3)
+    return Change(_sum(totals, cur, **kw), _sum(totals, prev, **kw))
+
+
+# --------------------------------------------------------------------------- Home
+def dashboard(
+    ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
+) -> Dashboard:
+    """Home: to-do counts, revenue and new orders, per marketplace, pie, latest events."""
+    w = window(date_from, date_to, shop_ids)
+    with ctx.engine.connect() as conn:
+        shops = _shops(conn, w.shop_ids)
+        totals = _status_totals(conn, w)
+        todo = {key: _sum(totals, 0, statuses=sts) for key, sts in TODO_STATUSES.items()}
+        todo["low_stock"] = _count_products(conn, w.shop_ids, low_stock=True)
+        todo["no_revenue"] = _no_revenue_count(conn, w)
+        channels = _channel_rows(totals, shops)
+        events = latest_events(conn, w.shop_ids, limit=5)
+    pie = {r.channel.value: r.new_orders.current for r in channels if r.new_orders.current}
+    return Dashboard(
+        period=_period(w),
+        todo=todo,
+        revenue=_change(totals, "revenue", counted=True),
+        new_orders=_change(totals, "orders"),
+        channels=channels,
+        pie=pie,
+        events=events,
+    )
+
+
+def _channel_rows(
+    totals: dict[tuple[int, str], tuple[int, ...]], shops: dict[int, tuple[str, Channel, str]]
+) -> list[ChannelRow]:
+    present = {ch for _n, ch, _s in shops.values()}
+    rows = []
+    for channel in [*MARKETPLACES, *(c for c in Channel if c not in MARKETPLACES)]:
+        if channel not in MARKETPLACES and channel not in present:
+            continue
+        ids = [sid for sid, (_n, ch, _s) in shops.items() if ch == channel]
+        linked = sum(1 for sid in ids if shops[sid][2] == ShopStatus.ACTIVE.value)
+        rows.append(
+            ChannelRow(
+                channel,
+                _change(totals, "revenue", counted=True, shops=ids),
+                _change(totals, "orders", shops=ids),
+                linked,
+                len(ids),
+            )
+        )
+    return rows
+
+
+def _product_where(shop_ids: Sequence[int], *, low_stock: bool) -> list[Any]:
+    if low_stock:
+        return product_filter_clauses(
+            ProductFilter(shop_ids=tuple(shop_ids), statuses=("low_stock",))
+        )
+    out: list[Any] = [products_t.c.status == ProductStatus.ACTIVE.value]
+    if shop_ids:
+        out.append(shop_clause(tuple(shop_ids)))
+    return out
+
+
+def _count_products(conn: sa.Connection, shop_ids: Sequence[int], *, low_stock: bool) -> int:
+    """Products low on stock (as the Products list's filter), or active products."""
+    stmt = sa.select(sa.func.count()).select_from(products_t)
+    return int(
+        conn.execute(stmt.where(*_product_where(shop_ids, low_stock=low_stock))).scalar_one()
+    )
+
+
+def _sold_products(conn: sa.Connection, w: q.Window) -> set[int]:
+    return {pid for pid, *_rest in q.product_totals(conn, w, previous=False)}
+
+
+def no_revenue_ids(conn: sa.Connection, w: q.Window) -> list[int]:
+    """Active products (listed on the chosen shops) in no counted order of the range."""
+    sold = _sold_products(conn, w)
+    stmt = sa.select(products_t.c.id).where(*_product_where(w.shop_ids, low_stock=False))
+    return [
+        int(pid)
+        for pid in conn.execute(stmt.order_by(products_t.c.name, products_t.c.id)).scalars()
+        if pid not in sold
+    ]
+
+
+def _no_revenue_count(conn: sa.Connection, w: q.Window) -> int:
+    return len(no_revenue_ids(conn, w))
+
+
+def no_revenue_products(
+    ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
+) -> list[tuple[int, str, int]]:
+    """(id, name, available stock) of Home's "No revenue" products, by name."""
+    w = window(date_from, date_to, shop_ids)
+    p = products_t.c
+    with ctx.engine.connect() as conn:
+        ids = no_revenue_ids(conn, w)
+        out: dict[int, tuple[int, str, int]] = {}
+        for chunk in chunks(ids):
+            for pid, name, stock in conn.execute(
+                sa.select(p.id, p.name, p.available_total).where(p.id.in_(chunk))
+            ):
+                out[int(pid)] = (int(pid), str(name), int(stock or 0))
+    return [out[pid] for pid in ids if pid in out]
+
+
+def latest_events(conn: sa.Connection, shop_ids: Sequence[int], *, limit: int) -> list[EventRow]:
+    """The newest activity events of the chosen shops (and those of no shop)."""
+    e, s = events_t.c, shops_t.c
+    stmt = (
+        sa.select(e.kind, s.name, e.message, e.created_at)
+        .select_from(events_t.outerjoin(shops_t, s.id == e.shop_id))
+        .order_by(e.created_at.desc(), e.id.desc())
+        .limit(limit)
+    )
+    if shop_ids:
+        stmt = stmt.where(sa.or_(e.shop_id.is_(None), e.shop_id.in_(shop_ids)))
+    return [EventRow(str(k), n, str(m), at) for k, n, m, at in conn.execute(stmt)]
+
+
+def events(ctx: ServiceContext, shop_ids: Sequence[int] = (), limit: int = 200) -> list[EventRow]:
+    """Home's "See more": the newest events."""
+    with ctx.engine.connect() as conn:
+        return latest_events(conn, tuple(shop_ids), limit=limit)
+
+
+# --------------------------------------------------------------------------- Analytics
+def analytics(
+    ctx: ServiceContext,
+    date_from: date,
+    date_to: date,
+    shop_ids: Sequence[int] = (),
+    *,
+    top_products: int = 10,
+) -> Analytics:
+    """Analytics: revenue, orders, products sold, repeat rate, top lists, product rank."""
+    ctx.require(Module.ANALYTICS)
+    w = window(date_from, date_to, shop_ids)
+    with ctx.engine.connect() as conn:
+        _shops(conn, w.shop_ids)
+        totals = _status_totals(conn, w)
+        products = _product_rows(conn, w)
+        provinces = _group_rows(conn, w, q.PROVINCE)
+        carriers = _group_rows(conn, w, q.CARRIER)
+        buyers, repeat, pbuyers, prepeat = q.repeat_counts(conn, w)
+        top = _named_products(conn, sorted(products, key=_by_units)[:top_products])
+    units = Change(sum(r.units.current for r in products if r.units),
+                   sum(r.units.previous for r in products if r.units))  # fmt: skip
+    return Analytics(
+        period=_period(w),
+        revenue=_change(totals, "revenue", counted=True),
+        orders=_change(totals, "orders", counted=True),
+        units=units,
+        repeat_rate=Rate(repeat, buyers, prepeat, pbuyers),
+        top_locations_by_orders=sorted(provinces, key=_by_orders)[:TOP],
+        top_locations_by_revenue=sorted(provinces, key=_by_revenue)[:TOP],
+        top_carriers=sorted(carriers, key=_by_orders)[:TOP],
+        products=top,
+    )
+
+
+def _by_units(r: RankRow) -> tuple[int, int, str]:
+    assert r.units is not None
+    return (-r.units.current, -r.revenue.current, r.key)
+
+
+def _by_orders(r: RankRow) -> tuple[int, int, str]:
+    return (-r.orders.current, -r.revenue.current, r.key)
+
+
+def _by_revenue(r: RankRow) -> tuple[int, int, str]:
+    return (-r.revenue.current, -r.orders.current, r.key)
+
+
+def _group_rows(conn: sa.Connection, w: q.Window, dim: str) -> list[RankRow]:
+    """Every province / carrier with orders in either period (current ones first)."""
+    rows = []
+    for key, n, r, pn, pr in q.group_totals(conn, w, dim):
+        if n == 0 and r == 0:
+            continue
+        rows.append(RankRow(key, group_label(dim, key), Change(n, pn), Change(r, pr)))
+    return rows
+
+
+def group_label(dim: str, key: str) -> str:
+    """A province's name from its code; a carrier as stored; "" for unknown."""
+    if dim == q.PROVINCE:
+        province = PROVINCE_BY_CODE.get(key)
+        return province.name if province else key
+    return key
+
+
+def _product_rows(conn: sa.Connection, w: q.Window) -> list[RankRow]:
+    """Every product sold in the range (unnamed; `_named_products` names the shown ones)."""
+    return [
+        RankRow(str(pid), "", Change(0, 0), Change(r, pr), Change(u, pu))
+        for pid, u, r, pu, pr in q.product_totals(conn, w)
+        if u or r
+    ]
+
+
+def _named_products(conn: sa.Connection, rows: list[RankRow]) -> list[RankRow]:
+    ids = [int(r.key) for r in rows if int(r.key) != NO_PRODUCT]
+    names: dict[int, str] = {}
+    for chunk in chunks(ids):
+        stmt = sa.select(products_t.c.id, products_t.c.name).where(products_t.c.id.in_(chunk))
+        names.update((int(i), str(n)) for i, n in conn.execute(stmt))
+    return [RankRow(r.key, names.get(int(r.key), ""), r.orders, r.revenue, r.units) for r in rows]
+
+
+def ranking(
+    ctx: ServiceContext, kind: str, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
+) -> list[RankRow]:
+    """A detail page's whole ranking: every province, carrier or product of the range
+    (by revenue; products by units). Unknown products are named "" (the UI says so)."""
+    ctx.require(Module.ANALYTICS)
+    if kind not in RANKINGS:
+        raise ValidationError(f"Unknown ranking {kind!r}: one of {', '.join(RANKINGS)}.")
+    w = window(date_from, date_to, shop_ids)
+    with ctx.engine.connect() as conn:
+        if kind == "product":
+            rows = [
+                r
+                for r in _product_rows(conn, w)
+                if r.units and (r.units.current or r.revenue.current)
+            ]
+            return _named_products(conn, sorted(rows, key=_by_units))
+        rows = [r for r in _group_rows(conn, w, kind) if r.orders.current or r.revenue.current]
+        return sorted(rows, key=_by_revenue)
+
+
+# --------------------------------------------------------------------------- series
+@dataclass(frozen=True)
+class Point:
+    """One bucket of a series: its first day, its last day, its value."""
+
+    start: date
+    end: date
+    value: float
+
+
+@dataclass(frozen=True)
+class Series:
+    metric: str
+    grain: str
+    key: str | None
+    points: list[Point] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "grain": self.grain,
+            "key": self.key,
+            "points": [
+                {"from": p.start.isoformat(), "to": p.end.isoformat(), "value": p.value}
+                for p in self.points
+            ],
+        }
+
+
+def bucket_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())  # ISO weeks start on Monday
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def buckets(date_from: date, date_to: date, grain: str) -> list[tuple[date, date]]:
+    """The (first, last) day of every bucket of the range, clipped to the range."""
+    if grain not in GRAINS:
+        raise ValidationError(f"Unknown grain {grain!r}: one of {', '.join(GRAINS)}.")
+    out: list[tuple[date, date]] = []
+    day = date_from
+    while day <= date_to:
+        start = bucket_start(day, grain)
+        if grain == "day":
+            nxt = day + timedelta(days=1)
+        elif grain == "week":
+            nxt = start + timedelta(days=7)
+        else:
+            nxt = (start + timedelta(days=32)).replace(day=1)
+        out.append((day, min(nxt - timedelta(days=1), date_to)))
+        day = nxt
+    return out
+
+
+def series(
+    ctx: ServiceContext,
+    metric: str,
+    date_from: date,
+    date_to: date,
+    shop_ids: Sequence[int] = (),
+    *,
+    grain: str = "day",
+    key: str | None = None,
+) -> Series:
+    """A metric per day/week/month over the range (every bucket, zeros included).
+
+    `metric` is one of SERIES_METRICS, or a ranking (RANKINGS) with the row's `key`:
+    a province's or carrier's revenue, a product's units.
+    """
+    ctx.require(Module.ANALYTICS)
+    if metric not in SERIES_METRICS and metric not in RANKINGS:
+        raise ValidationError(f"Unknown metric {metric!r}.", field="metric")
+    w = window(date_from, date_to, shop_ids)
+    spans = buckets(date_from, date_to, grain)
+    with ctx.engine.connect() as conn:
+        if metric == "repeat_rate":
+            values = _repeat_by_bucket(q.customer_days(conn, w), grain)
+        else:
+            values = {}
+            for day, v in q.daily_values(conn, w, metric, key):
+                b = max(bucket_start(day, grain), date_from)
+                values[b] = values.get(b, 0) + v
+    points = [Point(start, end, float(values.get(start, 0))) for start, end in spans]
+    return Series(metric, grain, key, points)
+
+
+def _repeat_by_bucket(rows: list[tuple[int, date, int]], grain: str) -> dict[date, float]:
+    """Repeat purchase rate (%) per bucket: customers with ≥ 2 ÷ with ≥ 1 in the bucket."""
+    per: dict[date, dict[int, int]] = {}
+    first = min((day for _c, day, _n in rows), default=None)
+    for cid, day, n in rows:
+        b = max(bucket_start(day, grain), first) if first else day
+        per.setdefault(b, {})
+        per[b][cid] = per[b].get(cid, 0) + n
+    out = {}
+    for b, counts in per.items():
+        buyers = sum(1 for n in counts.values() if n >= 1)
+        out[b] = (
+            round(sum(1 for n in counts.values() if n >= 2) * 100 / buyers, 2) if buyers else 0.0
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- export
+def export_series(
+    ctx: ServiceContext,
+    path: Path,
+    data: Series,
+    *,
+    title: str,
+    value_header: str,
+    money: bool,
+    progress: Progress | None = None,
+) -> Any:
+    """Write a detail page's series table (from, to, value) to an .xlsx file."""
+    ctx.require(Module.ANALYTICS)
+    target = check_target(path)
+    started = time.perf_counter()
+    kind = "money" if money else ("int" if data.metric != "repeat_rate" else "text")
+    columns = [XlsxColumn("From", "date", 12), XlsxColumn("To", "date", 12),
+               XlsxColumn(value_header, kind, 18)]  # fmt: skip
+    rows = [
+        (p.start, p.end, int(p.value) if kind in ("money", "int") else f"{p.value:.2f}%")
+        for p in data.points
+    ]
+    with replaced_when_done(target) as tmp:
+        n = stream_rows(tmp, columns, rows, len(rows), progress or NullProgress(), sheet=title)
+    return audit_export(
+        ctx,
+        "report.export",
+        target,
+        f"Exported {title}",
+        {"rows": n, "metric": data.metric},
+        started,
+    )
+
+
+def export_ranking(
+    ctx: ServiceContext,
+    path: Path,
+    rows: Sequence[RankRow],
+    *,
+    title: str,
+    headers: Sequence[str],
+    progress: Progress | None = None,
+) -> Any:
+    """Write a ranking (label, orders or units, change %, revenue, change %) to .xlsx.
+
+    `headers` are the five column titles in the UI's language.
+    """
+    ctx.require(Module.ANALYTICS)
+    target = check_target(path)
+    started = time.perf_counter()
+    kinds = ("text", "int", "text", "money", "text")
+    columns = [
+        XlsxColumn(h, k, 28 if i == 0 else 16)
+        for i, (h, k) in enumerate(zip(headers, kinds, strict=True))
+    ]
+
+    def pct(c: Change) -> str:
+        return "" if c.change_pct is None else f"{c.change_pct:+.2f}%"
+
+    def line(r: RankRow) -> tuple[Any, ...]:
+        count = r.units if r.units is not None else r.orders
+        return (r.label or r.key, count.current, pct(count), r.revenue.current, pct(r.revenue))
+
+    with replaced_when_done(target) as tmp:
+        n = stream_rows(
+            tmp, columns, map(line, rows), len(rows), progress or NullProgress(), sheet=title
+        )
+    return audit_export(ctx, "report.export", target, f"Exported {title}", {"rows": n}, started)
+
+
+# --------------------------------------------------------------------------- rebuild
+@dataclass(frozen=True)
+class RebuildReport:
+    orders: int
+    seconds: float
+
+
+def rebuild(ctx: ServiceContext) -> RebuildReport:
+    """Rewrite every daily summary from the orders (`primedist report rebuild`)."""
+    ctx.require(Module.ANALYTICS)
+    started = time.perf_counter()
+    with ctx.uow() as session:
+        conn = session.connection()
+        q.rebuild_summaries(conn)
+        n = int(conn.execute(sa.select(sa.func.count()).select_from(q.order_days_t)).scalar_one())
+        ctx.audit(
+            session, "report.rebuild", summary=f"Rebuilt the dashboards' summaries of {n:,} orders"
+        )
+    return RebuildReport(n, time.perf_counter() - started)
