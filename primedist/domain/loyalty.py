@@ -55,7 +55,11 @@ class PointsEntry(SQLModel, table=True):
     """The points ledger: every earn, redeem and manual adjustment (with its reason)."""
 
     __tablename__ = "points_entries"
-    __table_args__ = (sa.Index(None, "customer_id", "created_at"),)
+    # (order_id, kind): the reconcile finds an order's refund of redeemed points here.
+    __table_args__ = (
+        sa.Index(None, "customer_id", "created_at"),
+        sa.Index(None, "order_id", "kind"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = fk("customers.id", ondelete="CASCADE")
@@ -92,6 +96,9 @@ class Voucher(SQLModel, table=True):
     is_active: bool = Field(default=True)
     free_shipping: bool = Field(default=False)
     usage_limit: int | None = None
+    #: Uses allowed per customer (None = no limit).
+    per_customer_limit: int | None = None
+    #: Uses on orders that are not cancelled (kept by the loyalty reconcile).
     used_count: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -112,3 +119,18 @@ class VoucherLevel(SQLModel, table=True):
 
     voucher_id: int = fk("vouchers.id", ondelete="CASCADE", primary_key=True)
     level_id: int = fk("customer_levels.id", ondelete="CASCADE", primary_key=True)
+
+
+class VoucherUse(SQLModel, table=True):
+    """One use of a voucher: the order, its customer and the discount it gave.
+
+    A use of a cancelled order no longer counts against the limits."""
+
+    __tablename__ = "voucher_uses"
+    __table_args__ = (sa.Index(None, "voucher_id", "customer_id"),)
+
+    order_id: int = fk("orders.id", ondelete="CASCADE", primary_key=True)
+    voucher_id: int = fk("vouchers.id", ondelete="CASCADE")
+    customer_id: int | None = fk("customers.id", ondelete="SET NULL")
+    discount: int = money_field()
+    used_at: datetime = Field(default_factory=utcnow)

@@ -240,7 +240,8 @@ def _quote(
     points_amount = 0
     if draft.points:
         try:
-            points_amount = pricing.points_discount(session, customer, draft.points)
+            due = merchandise + max(draft.shipping_fee, 0) - voucher_amount
+            points_amount = pricing.points_discount(session, customer, draft.points, due)
         except ValidationError as exc:
             problem(exc.user_message, "points")
     before_points = merchandise + max(draft.shipping_fee, 0) - voucher_amount

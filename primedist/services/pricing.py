@@ -18,10 +18,15 @@ from primedist.domain.loyalty import LevelPrice, Voucher, VoucherLevel, VoucherT
 from primedist.domain.product import Variant
 from primedist.errors import ValidationError
 from primedist.services.app_settings import get_setting
+from primedist.services.loyalty.settings import (
+    CAP_SETTING,
+    DEFAULT_CAP_PERCENT,
+    DEFAULT_POINT_VALUE,
+    POINT_VALUE_SETTING,
+)
+from primedist.services.loyalty.vouchers import count_uses
 
-#: App setting: the value of one loyalty point when redeemed, in đồng.
-POINT_VALUE_SETTING = "loyalty.point_value"
-DEFAULT_POINT_VALUE = 1_000
+__all__ = ["DEFAULT_POINT_VALUE", "POINT_VALUE_SETTING"]
 
 
 def list_price(variant: Variant) -> int:
@@ -92,11 +97,22 @@ def voucher_discount(
         raise ValidationError(f"Voucher {code} is not valid yet.", field=field)
     if voucher.ends_at is not None and now >= _aware(voucher.ends_at):
         raise ValidationError(f"Voucher {code} has expired.", field=field)
-    if voucher.usage_limit is not None and voucher.used_count >= voucher.usage_limit:
+    assert voucher.id is not None
+    if voucher.usage_limit is not None and count_uses(session, voucher.id) >= voucher.usage_limit:
         raise ValidationError(f"Voucher {code} has been used up.", field=field)
+    if voucher.per_customer_limit is not None:
+        if customer is None or customer.id is None:
+            raise ValidationError(
+                f"Voucher {code} is limited per customer: choose the customer first.", field=field
+            )
+        if count_uses(session, voucher.id, customer.id) >= voucher.per_customer_limit:
+            raise ValidationError(
+                f"Voucher {code} was already used by {customer.name}.", field=field
+            )
     if merchandise < voucher.min_order_value:
         raise ValidationError(
-            f"Voucher {code} needs an order of at least {voucher.min_order_value:,} đ.",
+            f"Voucher {code}: order below {voucher.min_order_value:,} đ "
+            f"(this order: {merchandise:,} đ).",
             field=field,
         )
     if not _voucher_eligible(session, voucher, customer):
@@ -109,7 +125,6 @@ def voucher_discount(
         amount = min(amount, voucher.max_discount)
     if voucher.free_shipping:
         amount += shipping_fee
-    assert voucher.id is not None
     return VoucherDiscount(voucher.id, voucher.code, min(amount, merchandise + shipping_fee))
 
 
@@ -124,8 +139,18 @@ def point_value(session: Session) -> int:
     return int(get_setting(session, POINT_VALUE_SETTING, DEFAULT_POINT_VALUE))
 
 
-def points_discount(session: Session, customer: Customer | None, points: int) -> int:
-    """The discount for redeeming `points`, or a ValidationError when not allowed."""
+def redeem_cap_percent(session: Session) -> int:
+    """Points pay at most this percentage of an order."""
+    return int(get_setting(session, CAP_SETTING, DEFAULT_CAP_PERCENT))
+
+
+def points_discount(
+    session: Session, customer: Customer | None, points: int, order_amount: int | None = None
+) -> int:
+    """The discount for redeeming `points`, or a ValidationError when not allowed.
+
+    `order_amount` is what the order costs before points; points pay at most the cap
+    (Settings → Points) of it."""
     if points <= 0:
         return 0
     if customer is None:
@@ -134,4 +159,15 @@ def points_discount(session: Session, customer: Customer | None, points: int) ->
         raise ValidationError(
             f"{customer.name} has only {customer.points_balance:,} points.", field="points"
         )
-    return points * point_value(session)
+    value = point_value(session)
+    amount = points * value
+    if order_amount is not None:
+        cap = max(order_amount, 0) * redeem_cap_percent(session) // 100
+        if amount > cap:
+            most = cap // value
+            raise ValidationError(
+                f"Points may pay at most {redeem_cap_percent(session)}% of this order "
+                f"({cap:,} đ): use at most {most:,} points.",
+                field="points",
+            )
+    return amount

@@ -1,0 +1,185 @@
+"""Customer levels (groups such as VIP, Regular, Wholesale) and their prices per SKU.
+
+A level may have a purchase threshold: the rank recompute moves customers whose expenses
+reach it up to that level (services/loyalty/ranks.py). A level without one is given by
+hand. The sale applies a customer's level price through `services.pricing`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.domain.base import table_of
+from primedist.domain.customer import Customer
+from primedist.domain.enums import Module
+from primedist.domain.loyalty import CustomerLevel, LevelPrice
+from primedist.domain.product import Product, Variant
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services.context import ServiceContext
+
+levels = table_of(CustomerLevel)
+prices = table_of(LevelPrice)
+customers = table_of(Customer)
+variants = table_of(Variant)
+products = table_of(Product)
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
+MAX_MONEY = 10**12
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    id: int
+    name: str
+    code: str
+    upgrade_threshold: int | None
+    members: int
+    prices: int
+
+
+@dataclass(frozen=True)
+class LevelPriceRow:
+    variant_id: int
+    sku: str
+    product_name: str
+    variant_name: str | None
+    list_price: int
+    price: int
+
+
+def list_levels(ctx: ServiceContext) -> list[LevelRow]:
+    """Every level with its member and price counts, in display order."""
+    ctx.require(Module.CUSTOMERS)
+    c, p, lv = customers.c, prices.c, levels.c
+    members = (
+        sa.select(sa.func.count())
+        .where(c.level_id == lv.id, c.deleted_at.is_(None), c.merged_into_id.is_(None))
+        .scalar_subquery()
+    )
+    priced = sa.select(sa.func.count()).where(p.level_id == lv.id).scalar_subquery()
+    with ctx.uow() as session:
+        rows = session.connection().execute(
+            sa.select(lv.id, lv.name, lv.code, lv.upgrade_threshold, members, priced)
+            .order_by(lv.position, lv.id)
+        ).all()  # fmt: skip
+    return [LevelRow(int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4]), int(r[5])) for r in rows]
+
+
+def _level(session: Session, level_id: int) -> CustomerLevel:
+    row = session.get(CustomerLevel, level_id)
+    if row is None:
+        raise NotFound("This customer level no longer exists.")
+    return row
+
+
+def save_level(
+    ctx: ServiceContext, *, name: str, code: str, upgrade_threshold: int | None = None,
+    level_id: int | None = None,
+) -> int:  # fmt: skip
+    """Create (no id) or change a level; the code is unique (any case)."""
+    ctx.require(Module.CUSTOMERS)
+    name, code = name.strip(), code.strip().upper()
+    if not name or len(name) > 60:
+        raise ValidationError("A level needs a name of at most 60 characters.", field="name")
+    if not CODE_RE.match(code):
+        raise ValidationError(
+            "The code needs 1 to 20 letters, digits, '-' or '_' (no spaces or accents).",
+            field="code",
+        )
+    if upgrade_threshold is not None and not 0 <= upgrade_threshold <= MAX_MONEY:
+        raise ValidationError(
+            f"The purchase threshold must be between 0 and {MAX_MONEY:,} đ.",
+            field="upgrade_threshold",
+        )
+    with ctx.uow() as session:
+        conn = session.connection()
+        taken = conn.execute(
+            sa.select(levels.c.name).where(
+                sa.func.upper(levels.c.code) == code, levels.c.id.is_distinct_from(level_id)
+            )
+        ).scalar()
+        if taken is not None:
+            raise Conflict(f"The level {taken} already has the code {code}.")
+        if level_id is None:
+            last = conn.execute(sa.select(sa.func.max(levels.c.position))).scalar()
+            row = CustomerLevel(name=name, code=code, position=int(last or 0) + 1,
+                                created_at=ctx.clock.now())  # fmt: skip
+        else:
+            row = _level(session, level_id)
+        row.name, row.code, row.upgrade_threshold = name, code, upgrade_threshold
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        ctx.audit(session, "level.create" if level_id is None else "level.update",
+                  entity_type="customer_level", entity_id=row.id,
+                  summary=f"{code} {name} (threshold {upgrade_threshold})")  # fmt: skip
+        return row.id
+
+
+def delete_level(ctx: ServiceContext, level_id: int) -> int:
+    """Delete a level and its prices; its members fall back to no level. Returns how many
+    customers were members."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        row = _level(session, level_id)
+        conn = session.connection()
+        moved = conn.execute(
+            customers.update().where(customers.c.level_id == level_id).values(level_id=None)
+        ).rowcount
+        conn.execute(prices.delete().where(prices.c.level_id == level_id))
+        session.delete(row)
+        summary = f"{row.code} {row.name}: {moved:,} members fell back to no level"
+        ctx.audit(session, "level.delete", entity_type="customer_level", entity_id=level_id,
+                  summary=summary)  # fmt: skip
+        return int(moved or 0)
+
+
+def level_prices(ctx: ServiceContext, level_id: int) -> list[LevelPriceRow]:
+    """The level's prices, by SKU."""
+    ctx.require(Module.CUSTOMERS)
+    p, v, pr = prices.c, variants.c, products.c
+    with ctx.uow() as session:
+        _level(session, level_id)
+        rows = session.connection().execute(
+            sa.select(v.id, v.sku, pr.name, v.option1, v.option2,
+                      sa.func.coalesce(v.discount_price, v.price), p.price)
+            .select_from(prices.join(variants, v.id == p.variant_id)
+                         .join(products, pr.id == v.product_id))
+            .where(p.level_id == level_id)
+            .order_by(v.sku)
+        ).all()  # fmt: skip
+    return [LevelPriceRow(int(r[0]), str(r[1]), str(r[2]),
+                          " / ".join(x for x in (r[3], r[4]) if x) or None, int(r[5]), int(r[6]))
+            for r in rows]  # fmt: skip
+
+
+def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | None) -> int:
+    """Set the level's price of the variant with this SKU (any case); None removes it.
+    Returns the variant id."""
+    ctx.require(Module.CUSTOMERS)
+    sku = sku.strip()
+    if price is not None and not 0 <= price <= MAX_MONEY:
+        raise ValidationError(f"The price must be between 0 and {MAX_MONEY:,} đ.", field="price")
+    with ctx.uow() as session:
+        level = _level(session, level_id)
+        conn = session.connection()
+        found = conn.execute(
+            sa.select(variants.c.id).where(sa.func.lower(variants.c.sku) == sku.lower()).limit(2)
+        ).scalars().all()  # fmt: skip
+        if not found:
+            raise NotFound(f"No product variant has the SKU {sku!r}.")
+        if len(found) > 1:
+            raise Conflict(f"Several variants have the SKU {sku!r}: fix the SKUs first.")
+        vid = int(found[0])
+        key = sa.and_(prices.c.level_id == level_id, prices.c.variant_id == vid)
+        conn.execute(prices.delete().where(key))
+        if price is not None:
+            conn.execute(prices.insert().values(level_id=level_id, variant_id=vid, price=price))
+        what = "removed" if price is None else f"{price:,} đ"
+        ctx.audit(session, "level.price", entity_type="customer_level", entity_id=level_id,
+                  summary=f"{level.code} {sku}: {what}")  # fmt: skip
+        return vid

@@ -1,0 +1,217 @@
+"""The loyalty rules the owner sets: rank conditions and points (stored as app settings).
+
+Each save goes through `put_setting`, so it is audited and the row remembers who changed
+it and when ("conditions last changed at … by …").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, Rank, RankBasis
+from primedist.domain.settings import AppSetting
+from primedist.domain.user import User
+from primedist.errors import ValidationError
+from primedist.services.app_settings import get_setting, put_setting
+from primedist.services.context import ServiceContext
+
+RANKING_SETTING = "loyalty.ranking"
+EARN_SETTING = "loyalty.earn_per"
+CAP_SETTING = "loyalty.redeem_cap_percent"
+#: What one loyalty point is worth when redeemed, in đồng.
+POINT_VALUE_SETTING = "loyalty.point_value"
+DEFAULT_POINT_VALUE = 1_000
+
+#: Highest rank first: the order thresholds are checked in.
+RANKS_DOWN = (Rank.DIAMOND, Rank.GOLD, Rank.SILVER, Rank.COPPER)
+#: Rank order for "up" and "down".
+RANK_LEVEL = {Rank.COPPER: 0, Rank.SILVER: 1, Rank.GOLD: 2, Rank.DIAMOND: 3}
+DEFAULT_THRESHOLDS: dict[RankBasis, tuple[int, int, int, int]] = {
+    RankBasis.EXPENSES: (10_000_000, 5_000_000, 1_000_000, 0),
+    RankBasis.ORDERS: (50, 25, 10, 0),
+}
+#: One point per this many đồng of a successful order (0 = points are not earned).
+DEFAULT_EARN_PER = 10_000
+DEFAULT_CAP_PERCENT = 50
+MAX_MONEY = 10**12
+
+
+class RankWindow(StrEnum):
+    """Which orders the rank counts: all of them, or those of the last 12 months."""
+
+    ALL_TIME = "all_time"
+    LAST_12_MONTHS = "12_months"
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    basis: RankBasis
+    window: RankWindow
+    #: Per basis, Diamond, Gold, Silver, Copper (Copper is always 0: everyone else).
+    thresholds: Mapping[RankBasis, tuple[int, int, int, int]]
+    changed_at: datetime | None = None
+    changed_by: str | None = None
+
+    def threshold(self, rank: Rank, basis: RankBasis | None = None) -> int:
+        return self.thresholds[basis or self.basis][RANKS_DOWN.index(rank)]
+
+    def rank_for(self, value: int) -> Rank:
+        """The rank a customer with this value (đồng or orders) reaches."""
+        for rank in RANKS_DOWN:
+            if value >= self.threshold(rank):
+                return rank
+        return Rank.COPPER
+
+
+@dataclass(frozen=True)
+class PointsSettings:
+    #: Đồng of a successful order per point earned (0 = none earned).
+    earn_per: int = DEFAULT_EARN_PER
+    #: What one redeemed point is worth, in đồng.
+    point_value: int = DEFAULT_POINT_VALUE
+    #: Points pay at most this percentage of an order.
+    cap_percent: int = DEFAULT_CAP_PERCENT
+
+
+# --------------------------------------------------------------------------- ranks
+
+
+def _parse_ranking(raw: Any) -> tuple[RankBasis, RankWindow, dict[RankBasis, tuple[int, ...]]]:
+    raw = raw if isinstance(raw, dict) else {}
+    try:
+        basis = RankBasis(raw.get("basis", RankBasis.EXPENSES.value))
+        window = RankWindow(raw.get("window", RankWindow.ALL_TIME.value))
+    except ValueError:
+        basis, window = RankBasis.EXPENSES, RankWindow.ALL_TIME
+    thresholds: dict[RankBasis, tuple[int, ...]] = {}
+    for b, default in DEFAULT_THRESHOLDS.items():
+        values = raw.get(b.value)
+        ok = isinstance(values, list) and len(values) == 4
+        thresholds[b] = tuple(int(v) for v in values) if ok else default
+    return basis, window, thresholds
+
+
+def rank_settings(session: Session) -> RankSettings:
+    """The rank conditions, with when and by whom they were last changed."""
+    row = session.get(AppSetting, RANKING_SETTING)
+    basis, window, thresholds = _parse_ranking(None if row is None else json.loads(row.value_json))
+    by = None
+    if row is not None and row.updated_by_id is not None:
+        user = session.get(User, row.updated_by_id)
+        by = None if user is None else user.name
+    return RankSettings(
+        basis, window, thresholds,  # type: ignore[arg-type]
+        changed_at=None if row is None else row.updated_at,
+        changed_by=by if by else (None if row is None else "system"),
+    )  # fmt: skip
+
+
+def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """Diamond > Gold > Silver > Copper = 0, whole numbers in range; else a clear error."""
+    if len(values) != 4:
+        raise ValidationError("Give four thresholds: Diamond, Gold, Silver, Copper.")
+    unit = "đ" if basis == RankBasis.EXPENSES else "orders"
+    top = MAX_MONEY if basis == RankBasis.EXPENSES else 1_000_000
+    for rank, value in zip(RANKS_DOWN, values, strict=True):
+        if not 0 <= value <= top:
+            raise ValidationError(
+                f"The {rank.value.title()} threshold must be between 0 and {top:,} {unit}.",
+                field=rank.value,
+            )
+    if values[3] != 0:
+        raise ValidationError(
+            "Copper is the rank of every other customer: its threshold is 0.", field="copper"
+        )
+    for i in range(3):
+        high, low, hv, lv = RANKS_DOWN[i], RANKS_DOWN[i + 1], values[i], values[i + 1]
+        if hv <= lv:
+            raise ValidationError(
+                f"The {high.value.title()} threshold ({hv:,} {unit}) must be above the "
+                f"{low.value.title()} threshold ({lv:,} {unit}).",
+                field=high.value,
+            )
+    return (values[0], values[1], values[2], values[3])
+
+
+def save_rank_settings(
+    ctx: ServiceContext, *, basis: RankBasis, window: RankWindow,
+    thresholds: Mapping[RankBasis, tuple[int, ...]],
+) -> RankSettings:  # fmt: skip
+    """Store the rank conditions (the thresholds of both bases are kept)."""
+    ctx.require(Module.SETTINGS)
+    ctx.require_manager()
+    with ctx.uow() as session:
+        current = rank_settings(session)
+        merged = dict(current.thresholds)
+        for b, values in thresholds.items():
+            merged[b] = check_thresholds(b, tuple(int(v) for v in values))
+        value = {"basis": basis.value, "window": window.value,
+                 **{b.value: list(v) for b, v in merged.items()}}  # fmt: skip
+        put_setting(ctx, session, RANKING_SETTING, value)
+        session.flush()
+        return rank_settings(session)
+
+
+def read_rank_settings(ctx: ServiceContext) -> RankSettings:
+    with ctx.uow() as session:
+        return rank_settings(session)
+
+
+# --------------------------------------------------------------------------- points
+
+
+def points_settings(session: Session) -> PointsSettings:
+    return PointsSettings(
+        earn_per=int(get_setting(session, EARN_SETTING, DEFAULT_EARN_PER)),
+        point_value=int(get_setting(session, POINT_VALUE_SETTING, DEFAULT_POINT_VALUE)),
+        cap_percent=int(get_setting(session, CAP_SETTING, DEFAULT_CAP_PERCENT)),
+    )
+
+
+def earn_per_from(conn: sa.Connection) -> int:
+    """The earn rate read on a bare connection (the order effects have no Session)."""
+    t = table_of(AppSetting)
+    raw = conn.execute(sa.select(t.c.value_json).where(t.c.key == EARN_SETTING)).scalar()
+    return DEFAULT_EARN_PER if raw is None else int(json.loads(raw))
+
+
+def read_points_settings(ctx: ServiceContext) -> PointsSettings:
+    with ctx.uow() as session:
+        return points_settings(session)
+
+
+def save_points_settings(ctx: ServiceContext, new: PointsSettings) -> PointsSettings:
+    """Store the points rules; earn rate 0 switches earning off."""
+    ctx.require(Module.SETTINGS)
+    ctx.require_manager()
+    if not 0 <= new.earn_per <= MAX_MONEY:
+        raise ValidationError(
+            f"The earn rate must be between 0 and {MAX_MONEY:,} đ per point.", field="earn_per"
+        )
+    if not 1 <= new.point_value <= 10_000_000:
+        raise ValidationError(
+            "A point must be worth between 1 and 10,000,000 đ.", field="point_value"
+        )
+    if not 1 <= new.cap_percent <= 100:
+        raise ValidationError(
+            "Points may pay between 1% and 100% of an order.", field="cap_percent"
+        )
+    with ctx.uow() as session:
+        old = points_settings(session)
+        for key, value, before in (
+            (EARN_SETTING, new.earn_per, old.earn_per),
+            (POINT_VALUE_SETTING, new.point_value, old.point_value),
+            (CAP_SETTING, new.cap_percent, old.cap_percent),
+        ):
+            if value != before or session.get(AppSetting, key) is None:
+                put_setting(ctx, session, key, value)
+    return new

@@ -1,0 +1,278 @@
+"""Vouchers: the owner's discount codes, their uses and what they gave.
+
+A sale checks a code with `services.pricing.voucher_discount`. Uses are recorded by
+`reconcile_voucher_uses` (from the order effects) for every order that carries a voucher,
+whoever wrote it; a use whose order is cancelled no longer counts against the limits, and
+`vouchers.used_count` is kept as the number of uses that count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from primedist.db.product_summary import chunks
+from primedist.domain.base import table_of
+from primedist.domain.customer import Tag
+from primedist.domain.enums import DiscountKind, Module, OrderStatus
+from primedist.domain.loyalty import CustomerLevel, Voucher, VoucherLevel, VoucherTag, VoucherUse
+from primedist.domain.order import Order
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services.context import ServiceContext
+
+orders = table_of(Order)
+vouchers = table_of(Voucher)
+uses = table_of(VoucherUse)
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{2,39}$")
+MAX_MONEY = 10**12
+
+
+@dataclass(frozen=True)
+class VoucherDraft:
+    code: str
+    name: str = ""
+    kind: DiscountKind = DiscountKind.AMOUNT
+    #: Đồng for an amount, whole percent for a percentage.
+    value: int = 0
+    #: The most a percentage gives, in đồng (None = no cap).
+    max_discount: int | None = None
+    min_order_value: int = 0
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    usage_limit: int | None = None
+    per_customer_limit: int | None = None
+    is_active: bool = True
+    free_shipping: bool = False
+    tag_ids: tuple[int, ...] = ()
+    level_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoucherRow:
+    id: int
+    draft: VoucherDraft
+    uses: int
+    discount_given: int
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    levels: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _counted_uses() -> sa.ColumnElement[bool]:
+    """Uses whose order is not cancelled (joined on orders)."""
+    return orders.c.status != OrderStatus.CANCELLED.value
+
+
+def count_uses(session: Session, voucher_id: int, customer_id: int | None = None) -> int:
+    """Uses that count against the limits, in total or of one customer."""
+    u = uses.c
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(uses.join(orders, orders.c.id == u.order_id))
+        .where(u.voucher_id == voucher_id, _counted_uses())
+    )
+    if customer_id is not None:
+        stmt = stmt.where(u.customer_id == customer_id)
+    return int(session.connection().execute(stmt).scalar_one())
+
+
+# --------------------------------------------------------------------------- reconcile
+
+
+def reconcile_voucher_uses(conn: sa.Connection, order_ids: Collection[int]) -> None:
+    """Record the use of every order here that carries a voucher, and recount the uses of
+    those vouchers (a cancelled order's use stops counting)."""
+    o, u = orders.c, uses.c
+    touched: set[int] = set()
+    for chunk in chunks(sorted(set(order_ids))):
+        rows = conn.execute(
+            sa.select(o.id, o.voucher_id, o.customer_id, o.voucher_discount, o.created_at)
+            .where(o.id.in_(chunk), o.voucher_id.is_not(None))
+        ).all()  # fmt: skip
+        if not rows:
+            continue
+        known = set(conn.execute(sa.select(u.order_id).where(u.order_id.in_([r[0] for r in rows])))
+                    .scalars())  # fmt: skip
+        fresh = [{"order_id": r[0], "voucher_id": r[1], "customer_id": r[2], "discount": r[3],
+                  "used_at": r[4]} for r in rows if r[0] not in known]  # fmt: skip
+        if fresh:
+            conn.execute(uses.insert(), fresh)
+        touched.update(int(r[1]) for r in rows)
+    if touched:
+        live = (
+            sa.select(sa.func.count())
+            .select_from(uses.join(orders, orders.c.id == u.order_id))
+            .where(u.voucher_id == vouchers.c.id, _counted_uses())
+            .scalar_subquery()
+        )
+        conn.execute(
+            vouchers.update().where(vouchers.c.id.in_(sorted(touched))).values(used_count=live)
+        )
+
+
+# --------------------------------------------------------------------------- CRUD
+
+
+def _clean(session: Session, draft: VoucherDraft, voucher_id: int | None) -> VoucherDraft:
+    code = draft.code.strip().upper()
+    if not CODE_RE.match(code):
+        raise ValidationError(
+            "The code needs 3 to 40 letters, digits, '-' or '_' (no spaces or accents).",
+            field="code",
+        )
+    taken = session.exec(
+        select(Voucher.id).where(sa.func.upper(Voucher.code) == code, Voucher.id != voucher_id)
+    ).first()
+    if taken is not None:
+        raise Conflict(f"Another voucher already has the code {code}.")
+    name = draft.name.strip() or code
+    if len(name) > 120:
+        raise ValidationError("The name is too long (at most 120 characters).", field="name")
+    if draft.kind == DiscountKind.PERCENT and not 1 <= draft.value <= 100:
+        raise ValidationError("A percentage must be between 1 and 100.", field="value")
+    if draft.kind == DiscountKind.AMOUNT and not 0 <= draft.value <= MAX_MONEY:
+        raise ValidationError(f"The amount must be between 0 and {MAX_MONEY:,} đ.", field="value")
+    if draft.kind == DiscountKind.AMOUNT and draft.value == 0 and not draft.free_shipping:
+        raise ValidationError("Give a discount, free shipping, or both.", field="value")
+    for fld, money in (("max_discount", draft.max_discount), ("min_order_value",
+                                                              draft.min_order_value)):  # fmt: skip
+        if money is not None and not 0 <= money <= MAX_MONEY:
+            raise ValidationError(f"Amounts must be between 0 and {MAX_MONEY:,} đ.", field=fld)
+    for fld, limit in (("usage_limit", draft.usage_limit),
+                       ("per_customer_limit", draft.per_customer_limit)):  # fmt: skip
+        if limit is not None and not 1 <= limit <= 10_000_000:
+            raise ValidationError("A usage limit must be at least 1 (empty = no limit).", field=fld)
+    if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
+        raise ValidationError("The voucher must end after it starts.", field="ends_at")
+    for model, ids, what in (
+        (Tag, draft.tag_ids, "tag"),
+        (CustomerLevel, draft.level_ids, "level"),
+    ):
+        for i in ids:
+            if session.get(model, i) is None:
+                raise NotFound(f"The {what} {i} no longer exists.")
+    return replace(draft, code=code, name=name, tag_ids=tuple(sorted(set(draft.tag_ids))),
+                   level_ids=tuple(sorted(set(draft.level_ids))))  # fmt: skip
+
+
+def _write(session: Session, row: Voucher, draft: VoucherDraft) -> int:
+    for key in ("code", "name", "max_discount", "min_order_value", "starts_at", "ends_at",
+                "usage_limit", "per_customer_limit", "is_active", "free_shipping"):  # fmt: skip
+        setattr(row, key, getattr(draft, key))
+    row.discount_kind, row.discount_value = draft.kind, draft.value
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    vid = row.id
+    for model in (VoucherTag, VoucherLevel):
+        session.connection().execute(sa.delete(model).where(model.voucher_id == vid))  # type: ignore[arg-type]
+    session.add_all([VoucherTag(voucher_id=vid, tag_id=t) for t in draft.tag_ids])
+    session.add_all([VoucherLevel(voucher_id=vid, level_id=lv) for lv in draft.level_ids])
+    return vid
+
+
+def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | None = None) -> int:
+    """Create (no id) or change a voucher; returns its id."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        row = Voucher(code="", name="") if voucher_id is None else session.get(Voucher, voucher_id)
+        if row is None:
+            raise NotFound("This voucher no longer exists.")
+        if voucher_id is None:
+            row.created_at = ctx.clock.now()
+        clean = _clean(session, draft, voucher_id)
+        vid = _write(session, row, clean)
+        ctx.audit(session, "voucher.create" if voucher_id is None else "voucher.update",
+                  entity_type="voucher", entity_id=vid, summary=clean.code)  # fmt: skip
+        return vid
+
+
+def set_voucher_active(ctx: ServiceContext, voucher_id: int, active: bool) -> None:
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        row = session.get(Voucher, voucher_id)
+        if row is None:
+            raise NotFound("This voucher no longer exists.")
+        row.is_active = active
+        session.add(row)
+        ctx.audit(session, "voucher.activate" if active else "voucher.deactivate",
+                  entity_type="voucher", entity_id=voucher_id, summary=row.code)  # fmt: skip
+
+
+def delete_voucher(ctx: ServiceContext, voucher_id: int) -> None:
+    """Delete a voucher never used; a used one can only be switched off (orders name it)."""
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        row = session.get(Voucher, voucher_id)
+        if row is None:
+            raise NotFound("This voucher no longer exists.")
+        used = (
+            session.connection()
+            .execute(sa.select(sa.func.count()).where(uses.c.voucher_id == voucher_id))
+            .scalar_one()
+        )
+        if used:
+            raise Conflict(
+                f"Voucher {row.code} was used on {used:,} orders: switch it off instead."
+            )
+        session.delete(row)
+        ctx.audit(session, "voucher.delete", entity_type="voucher", entity_id=voucher_id,
+                  summary=row.code)  # fmt: skip
+
+
+def list_vouchers(ctx: ServiceContext) -> list[VoucherRow]:
+    """Every voucher, newest first, with its counted uses and the discount they gave."""
+    ctx.require(Module.CUSTOMERS)
+    u = uses.c
+    with ctx.uow() as session:
+        conn = session.connection()
+        given = dict(
+            conn.execute(
+                sa.select(u.voucher_id, sa.func.coalesce(sa.func.sum(u.discount), 0))
+                .select_from(uses.join(orders, orders.c.id == u.order_id))
+                .where(_counted_uses())
+                .group_by(u.voucher_id)
+            ).all()
+        )  # fmt: skip
+        tags = _names(conn, VoucherTag, Tag, "tag_id")
+        lvls = _names(conn, VoucherLevel, CustomerLevel, "level_id")
+        rows = session.exec(select(Voucher).order_by(sa.desc(vouchers.c.id))).all()
+        out = []
+        for v in rows:
+            assert v.id is not None
+            out.append(VoucherRow(
+                v.id, _draft(v, tags.get(v.id, []), lvls.get(v.id, [])), v.used_count,
+                int(given.get(v.id, 0)), tuple(n for _i, n in tags.get(v.id, [])),
+                tuple(n for _i, n in lvls.get(v.id, [])),
+            ))  # fmt: skip
+        return out
+
+
+def _names(
+    conn: sa.Connection, link: Any, target: Any, key: str
+) -> dict[int, list[tuple[int, str]]]:
+    lt, tt = table_of(link), table_of(target)
+    out: dict[int, list[tuple[int, str]]] = {}
+    for vid, tid, name in conn.execute(
+        sa.select(lt.c.voucher_id, tt.c.id, tt.c.name)
+        .join(tt, tt.c.id == lt.c[key])
+        .order_by(tt.c.name)
+    ):
+        out.setdefault(int(vid), []).append((int(tid), str(name)))
+    return out
+
+
+def _draft(
+    v: Voucher, tags: Sequence[tuple[int, str]], lvls: Sequence[tuple[int, str]]
+) -> VoucherDraft:
+    return VoucherDraft(
+        v.code, v.name, DiscountKind(v.discount_kind), v.discount_value, v.max_discount,
+        v.min_order_value, v.starts_at, v.ends_at, v.usage_limit, v.per_customer_limit,
+        v.is_active, v.free_shipping, tuple(i for i, _n in tags), tuple(i for i, _n in lvls),
+    )  # fmt: skip
