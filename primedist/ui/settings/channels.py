@@ -214,9 +214,7 @@ class ChannelsSettings(QWidget):
         usable = shop is not None and shop.linked and not shop.needs_reauth
         self.sync_button.setEnabled(idle and usable)
         self.reauth_button.setEnabled(idle and shop is not None and shop.can_authorise)
-        self.disconnect_button.setEnabled(
-            idle and shop is not None and (shop.linked or shop.status == ShopStatus.ACTIVE)
-        )
+        self.disconnect_button.setEnabled(idle and shop is not None and shop.linked)
 
     def showEvent(self, event: QShowEvent) -> None:
         self._timer.start()

@@ -1,0 +1,205 @@
+"""Settings → Sales channels: the shops with their status, adding a store, disconnecting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy.engine import Engine
+
+from primedist.connectors.base import TokenPair
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, ShopStatus
+from primedist.domain.shop import Shop
+from primedist.domain.sync import SyncCheckpoint
+from primedist.services import channels
+from primedist.services.context import ServiceContext
+from primedist.ui.settings.channel_dialogs import AddShopeeDialog
+from primedist.ui.settings.channels import (
+    COL_EXTERNAL,
+    COL_LAST_SYNC,
+    COL_SHOP,
+    COL_STATUS,
+    ChannelsSettings,
+)
+from primedist.ui.settings.page import SettingsPage
+from tests.factories import make_shop
+
+WAIT_MS = 10_000
+KEY = "shpk" + "6b" * 30
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+def add(ctx: ServiceContext, name: str) -> int:
+    return channels.add_shopee_shop(ctx, name=name, partner_id="2001887", partner_key=KEY)
+
+
+def link(ctx: ServiceContext, shop_id: int, ext: str, *, refresh_days: int = 30) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(
+            sa.update(table_of(Shop))
+            .where(table_of(Shop).c.id == shop_id)
+            .values(external_shop_id=ext, status=ShopStatus.ACTIVE.value)
+        )
+    now = ctx.clock.now()
+    channels.ShopTokenStore(ctx, shop_id).save(
+        TokenPair(
+            "access-0001-xyz",
+            "refresh-0001-xyz",
+            now + timedelta(hours=4),
+            now + timedelta(days=refresh_days),
+            ext,
+        )  # fmt: skip
+    )
+
+
+@pytest.fixture
+def shops(owner_ctx: ServiceContext) -> dict[str, int]:
+    """Connected (synced 5 min ago), expired, not linked, disconnected; a Lazada shop."""
+    ids = {name: add(owner_ctx, name) for name in ("A Connected", "B Expired", "C New", "D Gone")}
+    link(owner_ctx, ids["A Connected"], "1001")
+    link(owner_ctx, ids["B Expired"], "1002", refresh_days=-1)
+    link(owner_ctx, ids["D Gone"], "1004")
+    channels.disconnect_shop(owner_ctx, ids["D Gone"])
+    with owner_ctx.uow() as session:
+        session.add(
+            SyncCheckpoint(
+                shop_id=ids["A Connected"],
+                resource=channels.ORDERS_RESOURCE,
+                last_success_at=owner_ctx.clock.now() - timedelta(minutes=5),
+            )
+        )
+    ids["E Lazada"] = make_shop(owner_ctx.engine, "E Lazada", Channel.LAZADA)
+    return ids
+
+
+def row_of(widget: ChannelsSettings, name: str) -> int:
+    for r in range(widget.table.rowCount()):
+        if widget.table.item(r, COL_SHOP).text() == name:
+            return r
+    raise AssertionError(f"{name} not listed")
+
+
+def cell(widget: ChannelsSettings, name: str, col: int) -> str:
+    return widget.table.item(row_of(widget, name), col).text()
+
+
+def buttons(widget: ChannelsSettings) -> tuple[bool, bool, bool]:
+    return (widget.sync_button.isEnabled(), widget.reauth_button.isEnabled(),
+            widget.disconnect_button.isEnabled())  # fmt: skip
+
+
+def test_each_shop_shows_its_state_and_the_actions_it_allows(
+    qtbot: Any, owner_ctx: ServiceContext, shops: dict[str, int]
+) -> None:
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.title.text() == "Sales channels"
+    names = [widget.table.item(r, COL_SHOP).text() for r in range(widget.table.rowCount())]
+    assert names == ["A Connected", "B Expired", "C New", "D Gone", "E Lazada"]  # no counter
+    assert cell(widget, "A Connected", COL_STATUS) == "Connected"
+    assert cell(widget, "A Connected", COL_EXTERNAL) == "1001"
+    assert cell(widget, "A Connected", COL_LAST_SYNC) == "20/11/2026 09:55"  # shop time
+    assert cell(widget, "B Expired", COL_STATUS) == "Needs re-authorisation"
+    assert cell(widget, "C New", COL_STATUS) == "Not linked"
+    assert cell(widget, "C New", COL_LAST_SYNC) == "—"
+    assert cell(widget, "D Gone", COL_STATUS) == "Disconnected"
+    assert not any(buttons(widget))  # nothing selected
+    expected = {
+        "A Connected": (True, True, True),
+        "B Expired": (False, True, True),
+        "C New": (False, True, False),
+        "D Gone": (False, True, False),
+        "E Lazada": (False, False, False),  # no partner key, no connector yet
+    }
+    for name, allowed in expected.items():
+        widget.table.selectRow(row_of(widget, name))
+        assert buttons(widget) == allowed, name
+
+
+def test_paused_and_failed_syncs_are_visible(
+    qtbot: Any, owner_ctx: ServiceContext, shops: dict[str, int]
+) -> None:
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(
+            sa.update(table_of(SyncCheckpoint)).values(
+                paused_until=owner_ctx.clock.now() + timedelta(hours=2),
+                last_error="Daily API limit reached",
+            )
+        )
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    item = widget.table.item(row_of(widget, "A Connected"), COL_STATUS)
+    assert item.text() == "Paused until 20/11/2026 12:00 (daily API limit)"
+    assert item.toolTip() == "Daily API limit reached"
+
+
+def test_add_dialog_names_the_bad_field_then_saves(
+    qtbot: Any, owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    dialog = AddShopeeDialog(owner_ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Prime Official")
+    qtbot.keyClicks(dialog.partner_id, "20x1")
+    qtbot.keyClicks(dialog.partner_key, KEY)
+    dialog.host.setCurrentIndex(2)  # Other address…
+    assert dialog.custom_host.isVisible()
+    qtbot.keyClicks(dialog.custom_host, "http://127.0.0.1:8123/")
+    dialog.save()
+    assert "not a positive whole number" in dialog.error.text()
+    assert dialog.focusWidget() is dialog.partner_id
+    assert dialog.result() == 0 and dialog.shop_id is None
+    dialog.partner_id.clear()
+    qtbot.keyClicks(dialog.partner_id, "2001887")
+    dialog.save()
+    assert dialog.shop_id is not None
+    shop = channels.channel_shop(owner_ctx, dialog.shop_id)
+    assert (shop.name, shop.partner_id, shop.api_host) == (
+        "Prime Official",
+        "2001887",
+        "http://127.0.0.1:8123",
+    )
+    # The live host is stored as "the default" (None), so it follows the connector's.
+    live = AddShopeeDialog(owner_ctx)
+    qtbot.addWidget(live)
+    assert not live.custom_host.isVisibleTo(live) and live.api_host() is None
+
+
+def test_disconnect_after_confirmation(
+    qtbot: Any, owner_ctx: ServiceContext, shops: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    widget.table.selectRow(row_of(widget, "A Connected"))
+    asked: list[str] = []
+
+    def answer(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    qtbot.mouseClick(widget.disconnect_button, Qt.MouseButton.LeftButton)  # "No"
+    assert "Its orders stay here" in asked[0]
+    assert channels.channel_shop(owner_ctx, shops["A Connected"]).linked
+    with qtbot.waitSignal(widget.shopsChanged, timeout=WAIT_MS):
+        qtbot.mouseClick(widget.disconnect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: cell(widget, "A Connected", COL_STATUS) == "Disconnected", timeout=WAIT_MS
+    )
+    assert widget.message.text() == "A Connected is disconnected; its orders are kept."
+    assert not channels.channel_shop(owner_ctx, shops["A Connected"]).linked
+    assert widget.selected_shop() is not None  # the selection survives the reload
+
+
+def test_the_settings_tab_has_the_section(qtbot: Any, owner_ctx: ServiceContext) -> None:
+    page = SettingsPage(owner_ctx)
+    qtbot.addWidget(page)
+    titles = [page.sections.item(i).text() for i in range(page.sections.count())]
+    assert "Sales channels" in titles
+    assert isinstance(page.select_section("channels"), ChannelsSettings)
