@@ -14,6 +14,7 @@ from primedist import __version__
 from primedist.config import Settings
 from primedist.db.store import open_store
 from primedist.errors import Cancelled, PrimedistError
+from primedist.jobs.scheduler import AppScheduler
 from primedist.paths import RESOURCES
 from primedist.services import auth
 from primedist.services.context import Actor, ServiceContext
@@ -164,6 +165,13 @@ def _prepare_demo(app: QApplication, ctx: ServiceContext) -> Actor | None:
     return owner
 
 
+def _start_scheduler(ctx: ServiceContext) -> AppScheduler:
+    """Background jobs (marketplace sync, outbox, ...) on the scheduler's own threads."""
+    scheduler = AppScheduler(ctx)
+    scheduler.start()
+    return scheduler
+
+
 def run_gui(settings: Settings, *, demo: bool = False) -> int:
     """Start the GUI; returns the process exit code."""
     app = make_app()
@@ -191,6 +199,8 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     else:
         session.show_welcome()
     app.aboutToQuit.connect(ops.shutdown_pools)
+    scheduler = _start_scheduler(ctx)
+    app.aboutToQuit.connect(scheduler.stop)
     code = app.exec()
     engine.dispose()
     return int(code)

@@ -19,6 +19,7 @@ from primedist.domain.enums import Module
 from primedist.services.context import ServiceContext
 from primedist.ui import pages
 from primedist.ui.labels import enum_label
+from primedist.ui.sync.status import SyncStatusWidget
 from primedist.ui.widgets import JobsIndicator, LanguageCombo, center_on_screen, icon
 
 #: (key, module the tab needs or None for everyone)
@@ -117,6 +118,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.user_label)
         bar.addWidget(self.data_label, 1)
         bar.addPermanentWidget(self.jobs)
+        self.sync_status = SyncStatusWidget(self.ctx, bar)
+        bar.addPermanentWidget(self.sync_status)
 
     def _page_builder(self, key: str) -> Callable[[], QWidget]:
         if key == "orders":

@@ -1,0 +1,324 @@
+"""The Sync panel: actions waiting for (or refused by) a marketplace, with Retry and
+Discard, and each shop's sync state and log, with Sync now and Re-fetch.
+
+Reached from the status bar's sync indicator. Every read and write runs through `Op`
+(off the UI thread); the lists are small (at most a thousand actions, 200 log lines).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import shop_tz, to_utc
+from primedist.services import outbox_delivery as od
+from primedist.services import sync
+from primedist.services.context import ServiceContext
+from primedist.ui.ops import Op
+
+
+def _local(dt: datetime | None) -> str:
+    return dt.astimezone(shop_tz()).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class ActionsPage(QWidget):
+    """Waiting and failed outbox actions."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list[od.OutboxRow] = []
+        self.table = _table([self.tr("Shop"), self.tr("Action"), self.tr("About"),
+                             self.tr("Status"), self.tr("Tries"), self.tr("Queued"),
+                             self.tr("Last message")])  # fmt: skip
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.discard_button = QPushButton(self.tr("Discard…"))
+        self.deliver_button = QPushButton(self.tr("Send now"))
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.discard_button.clicked.connect(self.discard_selected)
+        self.deliver_button.clicked.connect(self.deliver_now)
+        self.refresh_button.clicked.connect(self.reload)
+        buttons = QHBoxLayout()
+        for b in (self.retry_button, self.discard_button, self.deliver_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._selection_changed()
+        self.reload()
+
+    def kind_label(self, kind: str) -> str:
+        return {
+            "order.confirm": self.tr("Confirm order"),
+            "order.cancel": self.tr("Cancel order"),
+            "stock.push": self.tr("Update stock"),
+            "listing.upsert": self.tr("Update listing"),
+        }.get(kind, kind)
+
+    def status_label(self, status: str) -> str:
+        return {
+            "pending": self.tr("Waiting"),
+            "in_progress": self.tr("Sending"),
+            "failed": self.tr("Failed"),
+        }.get(status, status)
+
+    def reload(self) -> None:
+        Op(self, lambda _job: od.list_actions(self.ctx), engine=self.ctx.engine).success(
+            self._show
+        ).run()
+
+    def _show(self, rows: list[od.OutboxRow]) -> None:
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            cells = [row.shop, self.kind_label(row.kind), row.subject,
+                     self.status_label(row.status.value), str(row.attempts),
+                     _local(row.created_at), row.last_error or ""]  # fmt: skip
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, row.id)
+                self.table.setItem(r, c, item)
+        self.message.setText(
+            self.tr("No actions waiting.") if not rows else self.tr("%n action(s)", "", len(rows))
+        )
+        self._selection_changed()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.rows[r].id for r in rows if r < len(self.rows)]
+
+    def _selection_changed(self) -> None:
+        chosen = bool(self.table.selectionModel().selectedRows())
+        self.retry_button.setEnabled(chosen)
+        self.discard_button.setEnabled(chosen)
+
+    def retry_selected(self) -> None:
+        ids = self.selected_ids()
+
+        def work(_job: Any) -> None:
+            for i in ids:
+                od.retry_action(self.ctx, i)
+
+        Op(self, work, engine=self.ctx.engine).success(lambda _r: self.reload()).run()
+
+    def confirm_discard(self, count: int) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Discard actions"),
+            self.tr(
+                "Discard %n action(s)? They will not be sent to the marketplace; "
+                "the change stays in this app only.",
+                "",
+                count,
+            ),  # fmt: skip
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def discard_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids or not self.confirm_discard(len(ids)):
+            return
+
+        def work(_job: Any) -> None:
+            for i in ids:
+                od.discard_action(self.ctx, i)
+
+        Op(self, work, engine=self.ctx.engine).success(lambda _r: self.reload()).run()
+
+    def deliver_now(self) -> None:
+        self.deliver_button.setEnabled(False)
+        Op(self, lambda _job: od.deliver_outbox(self.ctx), network=True).success(
+            lambda report: self.message.setText(report.summary())
+        ).finally_(self._delivered).run()
+
+    def _delivered(self) -> None:
+        self.deliver_button.setEnabled(True)
+        self.reload()
+
+
+class ShopLogPage(QWidget):
+    """A shop's sync state and log, with Sync now and Re-fetch of a date range."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.states: list[sync.ShopSyncState] = []
+        self.shop = QComboBox()
+        self.shop.currentIndexChanged.connect(self._shop_changed)
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        self.sync_button = QPushButton(self.tr("Sync now"))
+        self.sync_button.clicked.connect(self.sync_now)
+        self.date_from = QDateEdit(QDate.currentDate().addDays(-7))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.refetch_button = QPushButton(self.tr("Re-fetch"))
+        self.refetch_button.clicked.connect(self.refetch)
+        self.table = _table([self.tr("Time"), self.tr("Level"), self.tr("Message")])
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Shop:")))
+        top.addWidget(self.shop, 1)
+        top.addWidget(self.sync_button)
+        again = QHBoxLayout()
+        again.addWidget(QLabel(self.tr("Re-fetch orders updated from")))
+        again.addWidget(self.date_from)
+        again.addWidget(QLabel(self.tr("to")))
+        again.addWidget(self.date_to)
+        again.addWidget(self.refetch_button)
+        again.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.state_label)
+        layout.addLayout(again)
+        layout.addWidget(self.table, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        Op(self, lambda _job: sync.shop_states(self.ctx), engine=self.ctx.engine).success(
+            self._show_shops
+        ).run()
+
+    def _show_shops(self, states: list[sync.ShopSyncState]) -> None:
+        current = self.current_shop_id()
+        self.states = states
+        self.shop.blockSignals(True)
+        self.shop.clear()
+        for s in states:
+            self.shop.addItem(s.name, s.shop_id)
+        if current is not None and (i := self.shop.findData(current)) >= 0:
+            self.shop.setCurrentIndex(i)
+        self.shop.blockSignals(False)
+        enabled = bool(states)
+        self.sync_button.setEnabled(enabled)
+        self.refetch_button.setEnabled(enabled)
+        if not states:
+            self.state_label.setText(
+                self.tr("No marketplace shop yet: connect one in Settings → Sales channels.")
+            )
+        self._shop_changed()
+
+    def current_shop_id(self) -> int | None:
+        data = self.shop.currentData()
+        return int(data) if data is not None else None
+
+    def _shop_changed(self) -> None:
+        shop_id = self.current_shop_id()
+        state = next((s for s in self.states if s.shop_id == shop_id), None)
+        if state is None:
+            self.table.setRowCount(0)
+            return
+        parts = [self.tr("Last sync: %s") % (_local(state.last_success_at) or self.tr("never"))]
+        if state.paused_until:
+            parts.append(self.tr("Paused (daily limit) until %s") % _local(state.paused_until))
+        if state.status.value == "needs_reauth":
+            parts.append(self.tr("Needs re-authorisation (Settings → Sales channels)"))
+        if state.last_error:
+            parts.append(self.tr("Last error: %s") % state.last_error)
+        self.state_label.setText(" · ".join(parts))
+        Op(self, lambda _job: sync.sync_log(self.ctx, state.shop_id),
+           engine=self.ctx.engine).success(self._show_log).run()  # fmt: skip
+
+    def level_label(self, level: str) -> str:
+        return {"info": self.tr("Info"), "warning": self.tr("Warning"),
+                "error": self.tr("Error")}.get(level, level)  # fmt: skip
+
+    def _show_log(self, lines: list[sync.LogLine]) -> None:
+        self.table.setRowCount(len(lines))
+        for r, line in enumerate(lines):
+            for c, text in enumerate((_local(line.created_at), self.level_label(line.level),
+                                      line.message)):  # fmt: skip
+                self.table.setItem(r, c, QTableWidgetItem(text))
+
+    def sync_now(self) -> None:
+        shop_id = self.current_shop_id()
+        if shop_id is not None:
+            self._run(lambda: sync.sync_shop(self.ctx, shop_id))
+
+    def refetch(self) -> None:
+        shop_id = self.current_shop_id()
+        if shop_id is None:
+            return
+        tz = shop_tz()
+        first, last = self.date_from.date(), self.date_to.date().addDays(1)
+        start = to_utc(datetime(first.year(), first.month(), first.day()), tz)
+        end = to_utc(datetime(last.year(), last.month(), last.day()), tz)
+        end = min(end, self.ctx.clock.now())
+        self._run(lambda: sync.refetch_range(self.ctx, shop_id, start, end))
+
+    def _run(self, fn: Any) -> None:
+        self.sync_button.setEnabled(False)
+        self.refetch_button.setEnabled(False)
+        self.state_label.setText(self.tr("Syncing…"))
+        Op(self, lambda _job: fn(), network=True, title=self.tr("Marketplace sync")) \
+            .with_progress().finally_(self.reload).run()  # fmt: skip
+
+
+class SyncPanel(QDialog):
+    """Actions | Shops and log."""
+
+    _open: ClassVar[SyncPanel | None] = None
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncPanel")
+        self.setWindowTitle(self.tr("Marketplace sync"))
+        self.resize(900, 560)
+        self.tabs = QTabWidget()
+        self.actions_page = ActionsPage(ctx)
+        self.log_page = ShopLogPage(ctx)
+        self.tabs.addTab(self.actions_page, self.tr("Waiting actions"))
+        self.tabs.addTab(self.log_page, self.tr("Shops and sync log"))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(close)
+
+    @classmethod
+    def show_for(cls, ctx: ServiceContext, parent: QWidget | None) -> SyncPanel:
+        """One panel at a time: raise it when already open."""
+        if cls._open is None or not cls._open.isVisible():
+            cls._open = SyncPanel(ctx, parent)
+        cls._open.show()
+        cls._open.raise_()
+        cls._open.activateWindow()
+        return cls._open
