@@ -47,7 +47,9 @@ def raster_job(images: list[Image.Image], *, cut: bool = True, open_drawer: bool
     for image in images:
         printer.image(image, impl="bitImageRaster", fragment_height=FRAGMENT_ROWS)
         if cut:
-            printer.cut()
+            # GS V 66 0: feed to the cutter, then cut. Sent whatever the profile claims
+            # (python-escpos drops the cut for profiles without one, e.g. POS-5890).
+            printer.cut(feed=False)
     if open_drawer:
         printer.cashdraw(2)
     data: bytes = printer.output

@@ -1,0 +1,136 @@
+"""Every template rendered by Qt into a PDF and read back with poppler: golden text in
+Vietnamese and English, page sizes, 58 mm never wider than the roll, staff note never
+printed, hostile values printed as text."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from primedist.printing.content import Payment
+from primedist.printing.documents import order_documents
+from primedist.printing.model import PAPERS, TEMPLATES, Paper
+from primedist.ui.printing import render
+from tests.printing.support import (
+    LONG_NAME,
+    STAFF_NOTE,
+    has_phrase,
+    pdf_pages_mm,
+    pdf_text,
+    vietnamese_order,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("PRIMEDIST_UPDATE_GOLDEN") == "1"
+
+
+def normalised(text: str) -> str:
+    """pdftotext's reading order, spaces collapsed, blank lines and the QR/barcode gone."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def render_pdf(
+    ctx, order_id: int, template: str, lang: str, tmp_path: Path, payment: Payment | None = None
+) -> Path:
+    docs = order_documents(ctx, [order_id], template, lang=lang, payment=payment)
+    return render.print_to_pdf(docs, tmp_path / f"{template}-{lang}.pdf")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_golden_text(qapp, shop_ctx, sample_order, template, lang, tmp_path):
+    pdf = render_pdf(shop_ctx, sample_order.id, template, lang, tmp_path)
+    got = normalised(pdf_text(pdf, layout=True))
+    golden = GOLDEN / f"{template}.{lang}.txt"
+    if UPDATE:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+    spec = PAPERS[TEMPLATES[template].paper]
+    (width, height), *more = pdf_pages_mm(pdf)
+    assert round(width) == spec.width_mm and not more
+    if spec.height_mm:
+        assert round(height) == spec.height_mm
+
+
+def test_receipt_80_says_it_in_vietnamese(qapp, shop_ctx, sample_order, tmp_path):
+    cash = Payment(cash_received=200_000)  # what the sale screen passes right after saving
+    text = pdf_text(render_pdf(shop_ctx, sample_order.id, "receipt_80", "vi", tmp_path, cash))
+    for phrase in (
+        "Hóa đơn bán hàng",
+        "Nến thơm tinh dầu",
+        "Bình xịt phòng",
+        "186.000 ₫",
+        "Nến Thơm Sài Gòn",
+        "MST: 0312345678",
+        sample_order.number,
+        "Tiền khách đưa 200.000 ₫",
+        "Tiền thừa 14.000 ₫",
+        "Gói quà giúp em nhé",
+    ):
+        assert has_phrase(text, phrase), phrase
+    assert "VIP-7731" not in text and "Nội bộ" not in text
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_staff_note_never_printed(qapp, shop_ctx, sample_order, template, tmp_path):
+    text = pdf_text(render_pdf(shop_ctx, sample_order.id, template, "vi", tmp_path))
+    assert sample_order.number in text
+    assert "VIP-7731" in STAFF_NOTE and "VIP-7731" not in text and "đổi ý" not in text
+
+
+def test_hostile_note_prints_as_text(qapp, engine, shop_ctx, tmp_path):
+    note = "<script>alert('x')</script> {{total}} <b>bold</b>"
+    order = vietnamese_order(engine, shop_ctx, note=note)
+    text = pdf_text(render_pdf(shop_ctx, order.id, "receipt_80", "en", tmp_path))
+    flat = " ".join(text.split())
+    assert "<script>alert('x')</script> {{total}} <b>bold</b>" in flat
+
+
+def word_boxes(pdf: Path) -> list[tuple[str, float]]:
+    """(word, right edge in mm) of every word on the first page."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    found = re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" [^>]*>([^<]*)</word>',
+                       html)  # fmt: skip
+    return [(word, float(x) / 72 * 25.4) for x, word in found]
+
+
+@pytest.mark.parametrize("template", ["receipt_58", "receipt_80"])
+def test_long_names_wrap_inside_the_roll(qapp, engine, shop_ctx, template, tmp_path):
+    order = vietnamese_order(engine, shop_ctx, long_name=True)
+    pdf = render_pdf(shop_ctx, order.id, template, "vi", tmp_path)
+    spec = PAPERS[TEMPLATES[template].paper]
+    boxes = word_boxes(pdf)
+    right_edge = spec.width_mm - spec.margin_mm + 0.2
+    assert max(x for _w, x in boxes) <= right_edge, [b for b in boxes if b[1] > right_edge]
+    # Wrapped, not cut: every word of the name is there, and the total too.
+    text = pdf_text(pdf)
+    assert has_phrase(text, LONG_NAME) and has_phrase(text, "1.436.000 ₫")
+    laid = render.layout(order_documents(shop_ctx, [order.id], template)[0])
+    assert laid.doc.idealWidth() <= laid.doc.textWidth() + 0.5
+
+
+def test_a4_invoice_with_many_lines_breaks_into_pages(qapp, engine, shop_ctx, tmp_path):
+    from primedist.services.orders import DraftLine, OrderDraft, create_order
+    from tests.factories import make_product
+
+    variants = [make_product(engine, f"Sản phẩm số {i}", [(f"SP-{i:03d}", 10_000, 50)])[0]
+                for i in range(90)]  # fmt: skip
+    created = create_order(shop_ctx, OrderDraft(lines=tuple(DraftLine(v, 1) for v in variants)))
+    pdf = render_pdf(shop_ctx, created.id, "invoice_a4", "vi", tmp_path)
+    pages = pdf_pages_mm(pdf)
+    assert len(pages) >= 2 and all(round(w) == 210 and round(h) == 297 for w, h in pages)
+    text = pdf_text(pdf)
+    assert "Sản phẩm số 0" in text and "Sản phẩm số 89" in text and "900.000 ₫" in text
+
+
+def test_paper_override_changes_the_page(qapp, shop_ctx, sample_order, tmp_path):
+    docs = order_documents(shop_ctx, [sample_order.id], "invoice_a4", paper=Paper.A5)
+    pdf = render.print_to_pdf(docs, tmp_path / "a5.pdf")
+    assert [(round(w), round(h)) for w, h in pdf_pages_mm(pdf)] == [(148, 210)]
