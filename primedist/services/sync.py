@@ -303,7 +303,7 @@ def _windows(
     start: datetime, end: datetime, size: timedelta
 ) -> Iterator[tuple[datetime, datetime]]:
     """[start, end] cut into windows of at most `size`."""
-    step = size - timedelta(seconds=1)
+    step = size
     while start < end:
         stop = min(start + step, end)
         yield start, stop

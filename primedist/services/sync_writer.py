@@ -272,7 +272,9 @@ class _BatchWriter:
         ]  # fmt: skip
         draft = oi._Draft(shop=self.shop.name, external_id=remote.external_id, first_row=0,
                           head=head, lines=[ln for ln in lines if ln.sku])  # fmt: skip
-        write = oi._Write(draft, self.shop_ref, {})
+        # The values the import's customer writer reads (new customers' first statistics).
+        values = {"status": status, "total": remote.total, "created_at": remote.created_at}
+        write = oi._Write(draft, self.shop_ref, values)
         item = _Item(remote, st, status, write)
         item.replace_lines = st is None or not st.returned
         if st is not None:
