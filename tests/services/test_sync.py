@@ -14,8 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.connectors.base import ConnectorConfig, MemoryTokenStore
-from primedist.connectors.shopee import ORDER_DETAIL_PATH, ORDER_LIST_PATH, STATUS_MAP
-from primedist.connectors.shopee import ShopeeConnector
+from primedist.connectors.shopee import (
+    ORDER_DETAIL_PATH,
+    ORDER_LIST_PATH,
+    STATUS_MAP,
+    ShopeeConnector,
+)
 from primedist.core.clock import FixedClock
 from primedist.sandbox.shopee import FaultKind, SandboxConfig, ShopeeSandbox
 from primedist.services import sync
