@@ -32,6 +32,7 @@ JOB_MODULES: tuple[str, ...] = (
     # "area",  <- one line per module, e.g. "sync" for primedist/jobs/sync.py
     "sync",
     "backup",
+    "ranks",
 )
 
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.

@@ -1,0 +1,60 @@
+"""The nightly rank recompute: every day at 23:59 in the shop's time zone, and once at the
+next start when the app was not running then.
+
+The last real recompute is persisted (`services.loyalty.ranks.last_run`); at start-up
+`catch_up` runs one recompute when a 23:59 has passed since, however many days were
+missed (they coalesce into one run).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta, tzinfo
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from primedist.core.clock import shop_tz, to_local
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty.ranks import last_run, recompute_ranks
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "ranks.nightly"
+RUN_AT = time(23, 59)
+
+
+def add_jobs(scheduler: BaseScheduler, ctx: ServiceContext) -> None:
+    """The nightly recompute at 23:59, shop time."""
+    scheduler.add_job(
+        run_nightly, CronTrigger(hour=RUN_AT.hour, minute=RUN_AT.minute, timezone=shop_tz()),
+        args=[ctx], id=JOB_ID, name="Recompute customer ranks", replace_existing=True,
+    )  # fmt: skip
+
+
+def run_nightly(ctx: ServiceContext) -> None:
+    report = recompute_ranks(ctx)
+    log.info("%s", report.summary())
+
+
+def last_due(now: datetime, tz: tzinfo) -> datetime:
+    """The latest scheduled run at or before `now` (23:59 today, else yesterday)."""
+    local = to_local(now, tz)
+    slot = datetime.combine(local.date(), RUN_AT, tzinfo=tz)
+    if local < slot:
+        slot = datetime.combine(local.date() - timedelta(days=1), RUN_AT, tzinfo=tz)
+    return slot
+
+
+def is_due(ctx: ServiceContext, tz: tzinfo | None = None) -> bool:
+    """A 23:59 passed since the last recompute (or there never was one)."""
+    done = last_run(ctx)
+    return done is None or done < last_due(ctx.clock.now(), tz or shop_tz())
+
+
+def catch_up(ctx: ServiceContext) -> bool:
+    """Run the missed recompute once; returns whether it ran."""
+    if not is_due(ctx):
+        return False
+    run_nightly(ctx)
+    return True
