@@ -1,0 +1,812 @@
+"""Shopee Open Platform v2 over httpx (reference: shared/specs/marketplace-apis.md § 2).
+
+Signing: HMAC-SHA256 with the partner key (UTF-8 text, not hex-decoded) over
+`partner_id + path + timestamp` for public APIs, plus `access_token + shop_id` for shop
+APIs; lowercase hex; always in the query string. Bodies are never signed.
+
+Errors come in the JSON envelope (`error` non-empty), whatever the HTTP status, and are
+turned into the `base` error classes here. Reads, stock and price pushes are retried with
+exponential backoff and full jitter on rate limits, HTTP 5xx and timeouts; the order
+actions (arrange shipment, cancel) are retried only when the platform certainly did not
+act (rate limit), since a timed-out action may have happened: the outbox asks
+`order_state` before sending it again.
+
+Money: Shopee VN amounts are whole đồng (sent as JSON numbers, maybe floats); lines keep
+the original price with the seller's discount as the line discount; the gap between the
+lines + shipping and `total_amount` is the vouchers/coins, recorded as
+`marketplace_discount` (telling the Shopee-funded and seller-funded parts apart needs the
+escrow API, one call per order: not done in the sync).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from primedist.connectors.base import (
+    Action,
+    AuthError,
+    ChangedOrder,
+    ChangedOrdersPage,
+    ConnectorConfig,
+    ConnectorError,
+    DailyLimitReached,
+    NotSupported,
+    PriceUpdate,
+    PushResult,
+    RateLimited,
+    RemoteAddress,
+    RemoteBuyer,
+    RemoteOrder,
+    RemoteOrderLine,
+    RemoteOrderState,
+    RemoteRejected,
+    ShopInfo,
+    StockUpdate,
+    TokenPair,
+    TokenStore,
+    TransientError,
+    shop_lock,
+    utc_from_timestamp,
+)
+from primedist.core.clock import Clock, SystemClock
+from primedist.core.text import fold
+from primedist.domain.enums import OrderStatus, PaymentMethod
+
+LIVE_HOST = "https://partner.shopeemobile.com"
+SANDBOX_HOST = "https://openplatform.sandbox.test-stable.shopee.sg"
+
+AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
+TOKEN_GET_PATH = "/api/v2/auth/token/get"
+TOKEN_REFRESH_PATH = "/api/v2/auth/access_token/get"
+SHOP_INFO_PATH = "/api/v2/shop/get_shop_info"
+ORDER_LIST_PATH = "/api/v2/order/get_order_list"
+ORDER_DETAIL_PATH = "/api/v2/order/get_order_detail"
+CANCEL_ORDER_PATH = "/api/v2/order/cancel_order"
+SHIPPING_PARAMETER_PATH = "/api/v2/logistics/get_shipping_parameter"
+SHIP_ORDER_PATH = "/api/v2/logistics/ship_order"
+UPDATE_STOCK_PATH = "/api/v2/product/update_stock"
+UPDATE_PRICE_PATH = "/api/v2/product/update_price"
+
+MAX_WINDOW = timedelta(days=15)
+DETAIL_BATCH = 50
+MAX_PAGE_SIZE = 100
+MODELS_PER_PUSH = 50
+#: Shopee does not return the refresh token's life; its docs say 30 days.
+REFRESH_TOKEN_LIFE = timedelta(days=30)
+#: The daily call limit resets at 00:00 UTC+8.
+LIMIT_RESET_TZ_OFFSET = timedelta(hours=8)
+
+DETAIL_FIELDS = (
+    "buyer_user_id,buyer_username,recipient_address,item_list,pay_time,payment_method,"
+    "total_amount,estimated_shipping_fee,actual_shipping_fee,shipping_carrier,note,"
+    "cancel_reason,buyer_cancel_reason,cancel_by"
+)
+
+#: Shopee status -> ours. IN_CANCEL shows as cancelled, as in the Seller Centre's
+#: "Đơn hủy" tab; if the seller refuses the cancellation the order comes back with its
+#: shipping status at the next sync.
+STATUS_MAP: dict[str, OrderStatus] = {
+    "UNPAID": OrderStatus.PENDING,
+    "PENDING": OrderStatus.PENDING,
+    "INVOICE_PENDING": OrderStatus.PENDING,
+    "READY_TO_SHIP": OrderStatus.PENDING,
+    "PROCESSED": OrderStatus.CONFIRMED,
+    "RETRY_SHIP": OrderStatus.CONFIRMED,
+    "SHIPPED": OrderStatus.SHIPPING,
+    "TO_CONFIRM_RECEIVE": OrderStatus.SHIPPING,
+    "IN_CANCEL": OrderStatus.CANCELLED,
+    "CANCELLED": OrderStatus.CANCELLED,
+    "TO_RETURN": OrderStatus.RETURN_REFUND,
+    "COMPLETED": OrderStatus.COMPLETED,
+}
+
+#: Error codes meaning "the authorisation is gone": the seller must authorise again.
+AUTH_ERRORS = frozenset({
+    "error_sign", "error_partner_key_expired", "shop_no_linked", "partner_shop_no_link",
+    "invalid_code", "refresh_token_expired", "error_shop_refresh_token",
+    "invalid_refresh_token", "error_permission",
+})  # fmt: skip
+#: The access token alone is bad: refresh once and try again.
+TOKEN_ERRORS = frozenset({"invalid_acceess_token", "invalid_access_token", "error_auth"})
+TRANSIENT_ERRORS = frozenset({"error_server", "error_inner", "error_busy", "error_network"})
+
+#: Column limits of our orders/order_lines tables (mapped values are clipped to them).
+_CLIP = {"name": 120, "phone": 32, "address": 255, "place": 120, "carrier": 60,
+         "reason": 255, "sku": 64, "product": 255, "variant": 120}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def base_string(
+    partner_id: int | str,
+    api_path: str,
+    timestamp: int,
+    access_token: str | None = None,
+    shop_id: int | str | None = None,
+) -> str:
+    """The string Shopee signs: public API without token/shop, shop API with both."""
+    base = f"{partner_id}{api_path}{timestamp}"
+    if access_token is not None:
+        base += f"{access_token}{shop_id if shop_id is not None else ''}"
+    return base
+
+
+def hmac_hex(partner_key: str, message: str) -> str:
+    """Lowercase hex HMAC-SHA256 with the partner key as UTF-8 text."""
+    return hmac.new(partner_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def sign(
+    partner_key: str,
+    partner_id: int | str,
+    api_path: str,
+    timestamp: int,
+    access_token: str | None = None,
+    shop_id: int | str | None = None,
+) -> str:
+    """The `sign` query parameter of a Shopee v2 call."""
+    return hmac_hex(
+        partner_key, base_string(partner_id, api_path, timestamp, access_token, shop_id)
+    )
+
+
+def verify_push(callback_url: str, raw_body: bytes, partner_key: str, authorization: str) -> bool:
+    """Whether a push's `Authorization` header is HMAC(url + "|" + raw body)."""
+    expected = hmac.new(
+        partner_key.encode(), callback_url.encode() + b"|" + raw_body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(expected, authorization.strip().lower())
+
+
+def next_limit_reset(now: datetime) -> datetime:
+    """The next 00:00 UTC+8 after `now`, in UTC (when the daily call limit resets)."""
+    local = now.astimezone(UTC) + LIMIT_RESET_TZ_OFFSET
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return midnight - LIMIT_RESET_TZ_OFFSET
+
+
+# --------------------------------------------------------------------------- connector
+
+
+class ShopeeConnector:
+    """The Connector for Shopee Open Platform v2 (see `base.Connector`)."""
+
+    max_window = MAX_WINDOW
+    detail_batch_size = DETAIL_BATCH
+    capabilities = frozenset({Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK, Action.PUSH_PRICE})
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        store: TokenStore | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.host = (config.api_host or LIVE_HOST).rstrip("/")
+        self._partner_id = _partner_id(config.partner_id)
+        self._store = store
+        self._clock = clock or SystemClock()
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._page_size = max(1, min(MAX_PAGE_SIZE, config.page_size))
+        self._paused_until: datetime | None = None
+        self._pause_guard = threading.Lock()
+        self._http = httpx.Client(
+            base_url=self.host,
+            timeout=config.timeout,
+            transport=transport,
+            headers={"User-Agent": "primedist", "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ShopeeConnector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- authorisation
+
+    def authorization_url(self, redirect_url: str) -> str:
+        ts = self._timestamp()
+        query = {
+            "partner_id": self._partner_id,
+            "timestamp": ts,
+            "sign": sign(self.config.partner_key, self._partner_id, AUTH_PARTNER_PATH, ts),
+            "redirect": redirect_url,
+        }
+        return f"{self.host}{AUTH_PARTNER_PATH}?{urlencode(query)}"
+
+    def exchange_code(self, code: str, shop_external_id: str) -> TokenPair:
+        if not code.strip():
+            raise AuthError("The authorisation code is empty: authorise the shop again.")
+        body = {"code": code.strip(), "partner_id": self._partner_id,
+                "shop_id": _shop_id(shop_external_id)}  # fmt: skip
+        data = self._call("POST", TOKEN_GET_PATH, body=body, public=True)
+        return self._token_pair(data, shop_external_id)
+
+    def refresh_tokens(self, tokens: TokenPair) -> TokenPair:
+        now = self._clock.now()
+        if not tokens.refresh_valid(now):
+            raise AuthError(
+                "The shop's Shopee authorisation expired (refresh token too old):"
+                " authorise the shop again."
+            )
+        body = {"refresh_token": tokens.refresh_token, "partner_id": self._partner_id,
+                "shop_id": _shop_id(tokens.shop_external_id)}  # fmt: skip
+        data = self._call("POST", TOKEN_REFRESH_PATH, body=body, public=True)
+        return self._token_pair(data, tokens.shop_external_id)
+
+    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
+        margin = self.config.refresh_margin if margin is None else margin
+        tokens = self._stored_tokens()
+        if tokens.access_valid(self._clock.now(), margin):
+            return tokens
+        with shop_lock(self.host, tokens.shop_external_id):
+            # Another thread may have refreshed while this one waited.
+            tokens = self._stored_tokens()
+            if tokens.access_valid(self._clock.now(), margin):
+                return tokens
+            return self._refresh_and_save(tokens)
+
+    def _refresh_rejected(self, rejected_access: str) -> TokenPair:
+        """The platform refused `rejected_access`: refresh unless someone already did."""
+        tokens = self._stored_tokens()
+        with shop_lock(self.host, tokens.shop_external_id):
+            tokens = self._stored_tokens()
+            if tokens.access_token != rejected_access:
+                return tokens
+            return self._refresh_and_save(tokens)
+
+    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
+        fresh = self.refresh_tokens(tokens)
+        assert self._store is not None
+        # The old refresh token is dead now: the new pair is saved before any use.
+        self._store.save(fresh)
+        return fresh
+
+    def _stored_tokens(self) -> TokenPair:
+        if self._store is None:
+            raise AuthError("This Shopee connector has no shop tokens (not linked).")
+        tokens = self._store.load()
+        if tokens is None:
+            raise AuthError("The shop is not authorised on Shopee yet: authorise it first.")
+        return tokens
+
+    def _token_pair(self, data: dict[str, Any], shop_external_id: str) -> TokenPair:
+        access, refresh = data.get("access_token"), data.get("refresh_token")
+        if not isinstance(access, str) or not access or not isinstance(refresh, str):
+            raise ConnectorError("Shopee answered without tokens.", detail=_redacted(data))
+        now = self._clock.now()
+        expire_in = _int(data.get("expire_in"), 14400)
+        return TokenPair(access_token=access, refresh_token=refresh,
+                         access_expires_at=now + timedelta(seconds=expire_in),
+                         refresh_expires_at=now + REFRESH_TOKEN_LIFE,
+                         shop_external_id=str(shop_external_id))  # fmt: skip
+
+    # ---------------------------------------------------------------- orders
+
+    def changed_orders(
+        self, since: datetime, until: datetime, cursor: str | None = None
+    ) -> ChangedOrdersPage:
+        _check_window(since, until)
+        time_from = int(since.timestamp() // 1)
+        # Rounded up so the window's last second is in; the next window starts at the
+        # floor of `until`, so clipping to Shopee's 15 days cannot lose a second.
+        time_to = min(-int(-until.timestamp() // 1), time_from + int(MAX_WINDOW.total_seconds()))
+        params = {
+            "time_range_field": "update_time",
+            "time_from": time_from,
+            "time_to": time_to,
+            "page_size": self._page_size,
+            "cursor": cursor or "",
+            "response_optional_fields": "order_status",
+            "request_order_status_pending": "true",
+        }
+        data = self._call("GET", ORDER_LIST_PATH, params=params)["response"]
+        rows = data.get("order_list") or []
+        orders = tuple(
+            ChangedOrder(external_id=str(r["order_sn"]), raw_status=r.get("order_status"))
+            for r in rows
+        )
+        more = bool(data.get("more"))
+        next_cursor = str(data.get("next_cursor") or "") or None
+        return ChangedOrdersPage(orders=orders, next_cursor=next_cursor if more else None,
+                                 more=more)  # fmt: skip
+
+    def order_details(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        if len(external_ids) > DETAIL_BATCH:
+            raise ValueError(f"at most {DETAIL_BATCH} orders per detail call")
+        if not external_ids:
+            return []
+        rows = self._detail_rows(external_ids, DETAIL_FIELDS)
+        return [map_order(r) for r in rows]
+
+    def order_state(self, external_id: str) -> RemoteOrderState | None:
+        rows = self._detail_rows([external_id], "")
+        for r in rows:
+            if str(r.get("order_sn")) == external_id:
+                raw = str(r.get("order_status") or "")
+                updated = utc_from_timestamp(_int(r.get("update_time")))
+                return RemoteOrderState(external_id, map_status(raw), raw, updated)
+        return None
+
+    def _detail_rows(self, external_ids: Sequence[str], fields: str) -> list[dict[str, Any]]:
+        params = {"order_sn_list": ",".join(external_ids)}
+        if fields:
+            params["response_optional_fields"] = fields
+        data = self._call("GET", ORDER_DETAIL_PATH, params=params)["response"]
+        return list(data.get("order_list") or [])
+
+    # ---------------------------------------------------------------- actions
+
+    def confirm_order(self, external_id: str) -> None:
+        """Arrange shipment: pickup at the first address/time slot Shopee offers, else
+        drop-off at a carrier point (what the seller's "Chuẩn bị hàng" does)."""
+        params = {"order_sn": external_id}
+        info = self._call("GET", SHIPPING_PARAMETER_PATH, params=params, action=True)["response"]
+        body: dict[str, Any] = {"order_sn": external_id}
+        pickup = _first_pickup_slot(info)
+        if pickup is not None:
+            body["pickup"] = pickup
+        elif "dropoff" in (info.get("info_needed") or {}):
+            body["dropoff"] = {}
+        else:
+            raise RemoteRejected(
+                f"Shopee offers no pickup or drop-off for order {external_id} (is it paid?)."
+            )
+        self._call("POST", SHIP_ORDER_PATH, body=body, action=True)
+
+    def ship_order(self, external_id: str, tracking_number: str | None = None) -> None:
+        del tracking_number  # the carrier's scan sets it on Shopee
+        raise NotSupported(
+            f"Shopee marks order {external_id} shipped itself when the carrier picks it up."
+        )
+
+    def cancel_order(self, external_id: str, reason: str) -> None:
+        code = cancel_reason_code(reason)
+        body: dict[str, Any] = {"order_sn": external_id, "cancel_reason": code}
+        if code == "OUT_OF_STOCK":
+            # Shopee wants the items that ran out; we say all of them.
+            orders = self.order_details([external_id])
+            if not orders:
+                raise RemoteRejected(f"Shopee does not know order {external_id}.")
+            body["item_list"] = [
+                {"item_id": int(line.item_id or 0), "model_id": int(line.model_id or 0)}
+                for line in orders[0].lines
+            ]
+        self._call("POST", CANCEL_ORDER_PATH, body=body, action=True)
+
+    # ---------------------------------------------------------------- pushes and shop
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[PushResult]:
+        return self._push(
+            UPDATE_STOCK_PATH, "stock_list", updates,
+            lambda u: {"seller_stock": [{"stock": max(0, u.stock)}]},
+        )  # fmt: skip
+
+    def push_price(self, updates: Sequence[PriceUpdate]) -> list[PushResult]:
+        return self._push(
+            UPDATE_PRICE_PATH, "price_list", updates, lambda u: {"original_price": int(u.price)}
+        )
+
+    def _push(
+        self,
+        path: str,
+        list_key: str,
+        updates: Sequence[Any],
+        values: Callable[[Any], dict[str, Any]],
+    ) -> list[PushResult]:
+        """One call per item and at most 50 models (Shopee's rule); partial failure is
+        normal, and a whole call the platform refuses fails just its own updates."""
+        results: list[PushResult] = []
+        for item_id, group in _by_item(updates):
+            bad = [u for u in group if not _is_id(u.item_id) or not _is_id(u.model_id or "0")]
+            results += [PushResult(u.item_id, u.model_id, False, "not a Shopee item/model id")
+                        for u in bad]  # fmt: skip
+            good = [u for u in group if u not in bad]
+            for chunk in _chunked(good, MODELS_PER_PUSH):
+                models = [{"model_id": int(u.model_id or 0), **values(u)} for u in chunk]
+                body = {"item_id": int(item_id), list_key: models}
+                try:
+                    data = self._call("POST", path, body=body)["response"]
+                except RemoteRejected as exc:
+                    results += [PushResult(u.item_id, u.model_id, False, exc.user_message)
+                                for u in chunk]  # fmt: skip
+                    continue
+                results += _push_results(chunk, data)
+        return results
+
+    def shop_info(self) -> ShopInfo:
+        data = self._call("GET", SHOP_INFO_PATH)
+        info = data.get("response") or data
+        tokens = self._stored_tokens()
+        auth_time, expire_time = info.get("auth_time"), info.get("expire_time")
+        return ShopInfo(
+            external_id=tokens.shop_external_id,
+            name=str(info.get("shop_name") or ""),
+            region=str(info.get("region") or "VN"),
+            status=str(info.get("status") or ""),
+            authorized_at=utc_from_timestamp(auth_time) if auth_time else None,
+            auth_expires_at=utc_from_timestamp(expire_time) if expire_time else None,
+        )
+
+    # ---------------------------------------------------------------- the HTTP call
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        public: bool = False,
+        action: bool = False,
+    ) -> dict[str, Any]:
+        """One API call with signing, token refresh, classification and retries.
+
+        `action`: a state-changing order call, retried only when Shopee certainly did
+        not act (rate limited); a timeout or 5xx is raised at once."""
+        self._check_not_paused()
+        refreshed = False
+        attempt = 0
+        while True:
+            token = None if public else self.ensure_fresh_tokens()
+            try:
+                return self._send(method, path, params, body, token)
+            except _TokenRejected as exc:
+                if refreshed or token is None:
+                    raise AuthError(
+                        "Shopee refused the shop's access token even after a refresh:"
+                        " authorise the shop again.", code=exc.code,
+                    ) from None  # fmt: skip
+                self._refresh_rejected(token.access_token)
+                refreshed = True
+            except DailyLimitReached as exc:
+                with self._pause_guard:
+                    self._paused_until = exc.resume_at
+                raise
+            except TransientError as exc:
+                attempt += 1
+                if attempt >= self.config.max_attempts or (
+                    action and not isinstance(exc, RateLimited)
+                ):
+                    raise
+                self._sleep(self._backoff(attempt, exc))
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        body: dict[str, Any] | None,
+        token: TokenPair | None,
+    ) -> dict[str, Any]:
+        ts = self._timestamp()
+        query: dict[str, Any] = {"partner_id": self._partner_id, "timestamp": ts}
+        if token is None:
+            query["sign"] = sign(self.config.partner_key, self._partner_id, path, ts)
+        else:
+            shop = _shop_id(token.shop_external_id)
+            query.update(access_token=token.access_token, shop_id=shop,
+                         sign=sign(self.config.partner_key, self._partner_id, path, ts,
+                                   token.access_token, shop))  # fmt: skip
+        query.update(params or {})
+        try:
+            resp = self._http.request(method, path, params=query, json=body)
+        except httpx.TimeoutException:
+            raise TransientError(
+                f"Shopee did not answer within {self.config.timeout:g} s ({path})."
+            ) from None
+        except httpx.TransportError as exc:
+            raise TransientError(f"Cannot reach Shopee at {self.host}: {exc}.") from None
+        return self._classify(resp, path)
+
+    def _classify(self, resp: httpx.Response, path: str) -> dict[str, Any]:
+        """The payload of a good answer, or the matching error."""
+        try:
+            data = resp.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            if resp.status_code >= 500 or resp.status_code == 429:
+                raise TransientError(f"Shopee answered HTTP {resp.status_code} ({path}).")
+            raise ConnectorError(
+                f"Shopee answered HTTP {resp.status_code} with no JSON ({path}).",
+                detail=resp.text[:300],
+            )
+        error = str(data.get("error") or "")
+        if not error:
+            if resp.status_code >= 500:
+                raise TransientError(f"Shopee answered HTTP {resp.status_code} ({path}).")
+            return data
+        message = str(data.get("message") or error)
+        raise self._error(error, message, resp, path)
+
+    def _error(self, error: str, message: str, resp: httpx.Response, path: str) -> Exception:
+        text = f"Shopee: {message} ({error}, {path})"
+        if error == "error_rate_limit":
+            retry_after = _float(resp.headers.get("Retry-After"))
+            return RateLimited(text, code=error, retry_after=retry_after)
+        if error == "error_limit":
+            resume = next_limit_reset(self._clock.now())
+            return DailyLimitReached(
+                f"{text}. Paused until {resume:%Y-%m-%d %H:%M} UTC.", resume_at=resume, code=error
+            )
+        if error in TOKEN_ERRORS:
+            return _TokenRejected(text, code=error)
+        if error in AUTH_ERRORS:
+            return AuthError(f"{text}. Authorise the shop again.", code=error)
+        if error == "error_param" and "timestamp" in message.lower():
+            return ConnectorError(
+                f"{text}. This computer's clock is probably wrong by more than 5 minutes.",
+                code=error,
+            )
+        if error in TRANSIENT_ERRORS or resp.status_code >= 500:
+            return TransientError(text, code=error)
+        return RemoteRejected(text, code=error)
+
+    def _backoff(self, attempt: int, exc: TransientError) -> float:
+        """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least Retry-After."""
+        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
+        delay = self._rng.uniform(0, ceiling)
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, self.config.backoff_max))
+        return delay
+
+    def _check_not_paused(self) -> None:
+        with self._pause_guard:
+            paused = self._paused_until
+        if paused is not None and self._clock.now() < paused:
+            raise DailyLimitReached(
+                f"Shopee's daily call limit is spent: paused until {paused:%Y-%m-%d %H:%M} UTC.",
+                resume_at=paused,
+                code="error_limit",
+            )
+
+    def _timestamp(self) -> int:
+        return int(self._clock.now().timestamp())
+
+
+class _TokenRejected(ConnectorError):
+    """Internal: the access token was refused (refresh once, then AuthError)."""
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def map_status(raw: str) -> OrderStatus:
+    """Our status for a Shopee status (unknown new statuses count as pending)."""
+    return STATUS_MAP.get(raw.upper(), OrderStatus.PENDING)
+
+
+def map_payment(raw: str | None, cod: bool) -> PaymentMethod:
+    """Our payment method from Shopee's free-text `payment_method` and `cod` flag."""
+    text = fold(raw or "")
+    if cod or "cash on delivery" in text or text == "cod" or "thanh toan khi nhan" in text:
+        return PaymentMethod.COD
+    if any(w in text for w in ("shopeepay", "airpay", "wallet", "vi ", "momo", "zalopay")):
+        return PaymentMethod.E_WALLET
+    if any(w in text for w in ("card", "the tin dung", "the ghi no", "visa", "mastercard")):
+        return PaymentMethod.CARD
+    if any(w in text for w in ("bank", "chuyen khoan", "ngan hang", "napas")):
+        return PaymentMethod.BANK_TRANSFER
+    return PaymentMethod.OTHER
+
+
+def cancel_reason_code(reason: str) -> str:
+    """Shopee's cancel reason code for our free-text reason."""
+    text = fold(reason)
+    if any(w in text for w in ("het hang", "out of stock", "stock", "ton kho")):
+        return "OUT_OF_STOCK"
+    if any(w in text for w in ("khong giao", "undeliverable", "ngoai vung", "khu vuc")):
+        return "UNDELIVERABLE_AREA"
+    if any(w in text for w in ("cod", "khong ho tro thanh toan")):
+        return "COD_NOT_SUPPORTED"
+    return "CUSTOMER_REQUEST"
+
+
+def map_order(raw: dict[str, Any]) -> RemoteOrder:
+    """A `get_order_detail` order as a RemoteOrder (raises ConnectorError naming the order
+    when a required field is missing or broken)."""
+    sn = str(raw.get("order_sn") or "")
+    try:
+        return _map_order(sn, raw)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConnectorError(f"Shopee order {sn or '?'} could not be read: {exc}") from None
+
+
+def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
+    status_raw = str(raw["order_status"])
+    lines = tuple(_map_line(item) for item in raw.get("item_list") or [])
+    subtotal = sum(line.subtotal for line in lines)
+    shipping = _money(raw.get("estimated_shipping_fee"))
+    total = _money(raw.get("total_amount")) if "total_amount" in raw else subtotal + shipping
+    # What the buyer did not pay of the lines + shipping: vouchers and coins.
+    gap = subtotal + shipping - total
+    if gap < 0:  # paid more than the parts (shipping surcharge): count it as shipping
+        shipping, gap = shipping - gap, 0
+    cod = bool(raw.get("cod"))
+    pay_time = raw.get("pay_time")
+    paid = total if status_raw == "COMPLETED" or (not cod and pay_time) else 0
+    updated = utc_from_timestamp(_int(raw["update_time"]))
+    addr = raw.get("recipient_address") or {}
+    name, phone = _clip(addr.get("name"), "name"), _clip(addr.get("phone"), "phone")
+    cancel = raw.get("cancel_reason") or raw.get("buyer_cancel_reason")
+    return RemoteOrder(
+        external_id=sn,
+        status=map_status(status_raw),
+        raw_status=status_raw,
+        created_at=utc_from_timestamp(_int(raw["create_time"])),
+        updated_at=updated,
+        payment_method=map_payment(raw.get("payment_method"), cod),
+        buyer=RemoteBuyer(
+            external_id=str(raw["buyer_user_id"]) if raw.get("buyer_user_id") else None,
+            username=raw.get("buyer_username") or None,
+            name=name,
+            phone=phone,
+            masked=_masked(name) or _masked(phone) or _masked(addr.get("full_address")),
+        ),
+        address=_map_address(addr, name, phone),
+        lines=lines,
+        subtotal=subtotal,
+        shipping_fee=shipping,
+        marketplace_discount=gap,
+        total=total,
+        paid_amount=paid,
+        carrier=_clip(raw.get("shipping_carrier"), "carrier"),
+        buyer_note=(raw.get("message_to_seller") or "").strip() or None,
+        cancel_reason=_clip(cancel, "reason"),
+        completed_at=updated if status_raw == "COMPLETED" else None,
+    )
+
+
+def _map_line(item: dict[str, Any]) -> RemoteOrderLine:
+    qty = _int(item.get("model_quantity_purchased"), 0)
+    original = _money(item.get("model_original_price"))
+    discounted = _money(item.get("model_discounted_price"))
+    # 0 means "bundle deal" (by Shopee's design), and a discount never raises the price.
+    if discounted <= 0 or discounted > original:
+        discounted = original
+    return RemoteOrderLine(
+        sku=_clip(item.get("model_sku") or item.get("item_sku"), "sku"),
+        product_name=_clip(item.get("item_name"), "product") or "?",
+        variant_name=_clip(item.get("model_name"), "variant"),
+        quantity=qty,
+        unit_price=original,
+        discount=(original - discounted) * qty,
+        item_id=str(item["item_id"]) if item.get("item_id") is not None else None,
+        model_id=str(item["model_id"]) if item.get("model_id") else None,
+    )
+
+
+def _map_address(addr: dict[str, Any], name: str | None, phone: str | None) -> RemoteAddress:
+    """Shopee VN: state = province, city = district (none since the 2025 map),
+    district = ward; the street is what `full_address` has before them."""
+    province = _clip(addr.get("state"), "place")
+    district = _clip(addr.get("city"), "place")
+    ward = _clip(addr.get("district") or addr.get("town"), "place")
+    full = (addr.get("full_address") or "").strip() or None
+    street = full
+    if full:
+        tail = ", ".join(p for p in (ward, district, province) if p)
+        if tail and full.endswith(", " + tail):
+            street = full[: -len(tail) - 2]
+    return RemoteAddress(name=name, phone=phone, address=_clip(street, "address"), ward=ward,
+                         district=district, province=province,
+                         full_address=full)  # fmt: skip
+
+
+def _push_results(chunk: Sequence[Any], data: dict[str, Any]) -> list[PushResult]:
+    failed = {
+        str(f.get("model_id", 0)): str(f.get("failed_reason") or "refused")
+        for f in data.get("failure_list") or []
+    }
+    return [
+        PushResult(u.item_id, u.model_id, str(int(u.model_id or 0)) not in failed,
+                   failed.get(str(int(u.model_id or 0))))
+        for u in chunk
+    ]  # fmt: skip
+
+
+def _first_pickup_slot(info: dict[str, Any]) -> dict[str, Any] | None:
+    if "pickup" not in (info.get("info_needed") or {}):
+        return None
+    for address in (info.get("pickup") or {}).get("address_list") or []:
+        for slot in address.get("time_slot_list") or []:
+            return {"address_id": address["address_id"], "pickup_time_id": slot["pickup_time_id"]}
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_window(since: datetime, until: datetime) -> None:
+    if since.tzinfo is None or until.tzinfo is None:
+        raise ValueError("the window's times must be aware (UTC)")
+    if until <= since:
+        raise ValueError("the window must end after it starts")
+    if until - since > MAX_WINDOW:
+        raise ValueError(f"Shopee windows are at most {MAX_WINDOW.days} days long")
+
+
+def _partner_id(value: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise AuthError(f"The Shopee partner id must be a number, not {value!r}.") from None
+
+
+def _shop_id(value: str | int) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise AuthError(f"The Shopee shop id must be a number, not {value!r}.") from None
+
+
+def _is_id(value: str) -> bool:
+    return str(value).strip().isdigit()
+
+
+def _by_item(updates: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
+    groups: dict[str, list[Any]] = {}
+    for u in updates:
+        groups.setdefault(str(u.item_id), []).append(u)
+    return iter(groups.items())
+
+
+def _chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _money(value: Any) -> int:
+    """Whole đồng from a JSON number (Shopee may send 150000.0)."""
+    if value is None or value == "":
+        return 0
+    return int(round(float(value)))
+
+
+def _int(value: Any, default: int | None = None) -> int:
+    if value is None or value == "":
+        if default is None:
+            raise ValueError("a required number is missing")
+        return default
+    return int(value)
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _clip(value: Any, kind: str) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text[: _CLIP[kind]] or None
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and "*" in value
+
+
+def _redacted(data: dict[str, Any]) -> str:
+    return str({k: v for k, v in data.items() if "token" not in k})[:300]

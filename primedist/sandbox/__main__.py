@@ -1,0 +1,63 @@
+"""`python -m primedist.sandbox`: run the Shopee sandbox until Ctrl-C (or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    defaults = SandboxConfig()
+    p = argparse.ArgumentParser(
+        prog="python -m primedist.sandbox",
+        description="A local Shopee Open Platform v2 sandbox on 127.0.0.1.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 = any free port (default)")
+    p.add_argument("--orders", type=int, default=defaults.orders)
+    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument("--history-days", type=float, default=defaults.history_days)
+    p.add_argument("--future-days", type=float, default=defaults.future_days)
+    p.add_argument("--page-size", type=int, default=defaults.max_page_size,
+                   help="largest page_size the order list accepts")  # fmt: skip
+    p.add_argument("--partner-id", type=int, default=defaults.partner_id)
+    p.add_argument("--partner-key", default=defaults.partner_key)
+    p.add_argument("--shop-id", type=int, default=defaults.shop_id)
+    p.add_argument("--daily-limit", type=int, default=None)
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = SandboxConfig(
+        partner_id=args.partner_id, partner_key=args.partner_key, shop_id=args.shop_id,
+        orders=args.orders, seed=args.seed, history_days=args.history_days,
+        future_days=args.future_days, max_page_size=args.page_size,
+        daily_limit=args.daily_limit,
+    )  # fmt: skip
+    sandbox = ShopeeSandbox(config)
+    url = sandbox.start(args.host, args.port)
+    # One JSON line first, so a parent process can read the URL and credentials.
+    info = {"url": url, "partner_id": config.partner_id, "partner_key": config.partner_key,
+            "shop_id": config.shop_id, "orders": config.orders}  # fmt: skip
+    sys.stdout.write(json.dumps(info) + "\n")
+    sys.stdout.flush()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

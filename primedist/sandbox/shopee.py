@@ -1,0 +1,788 @@
+"""A local Shopee Open Platform v2 for the demo, the tests and the benchmarks.
+
+`ShopeeSandbox` serves the endpoints the connector uses on 127.0.0.1 (a threaded
+http.server): the authorisation link (which "logs the seller in" at once and redirects
+with a code), code → tokens, refresh with rotation (the old refresh token dies), shop
+info, the order list on update/create time (the 15-day rule, cursor paging), order
+details in batches of 1–50, arrange shipment, cancel, stock and price updates. Every call
+is checked like Shopee does: partner id, a timestamp within 5 minutes, the HMAC
+signature, and for shop APIs a live access token of the shop.
+
+Orders come from `generator` (deterministic from the seed, moving over time with the
+sandbox's clock). Faults can be injected (`inject`): rate limit, HTTP 500, timeouts, slow
+answers, an expired token, the daily limit, a dropped connection. Received actions are
+recorded (`calls`) so tests can prove an action was sent exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import numpy as np
+
+from primedist.connectors.base import TokenPair
+from primedist.connectors.shopee import (
+    AUTH_PARTNER_PATH,
+    CANCEL_ORDER_PATH,
+    MAX_WINDOW,
+    ORDER_DETAIL_PATH,
+    ORDER_LIST_PATH,
+    REFRESH_TOKEN_LIFE,
+    SHIP_ORDER_PATH,
+    SHIPPING_PARAMETER_PATH,
+    SHOP_INFO_PATH,
+    TOKEN_GET_PATH,
+    TOKEN_REFRESH_PATH,
+    UPDATE_PRICE_PATH,
+    UPDATE_STOCK_PATH,
+    sign,
+)
+from primedist.core.clock import Clock, SystemClock
+from primedist.sandbox.generator import (
+    MAX_ORDERS,
+    CatalogueModel,
+    OrderFactory,
+    Timeline,
+    default_catalogue,
+    order_sn,
+    sn_index,
+)
+
+#: The demo app's credentials (safe to publish: they only open this sandbox).
+DEMO_PARTNER_ID = 1_000_777
+DEMO_PARTNER_KEY = "shpk-primedist-sandbox-demo-key"
+DEMO_SHOP_ID = 600_000
+
+CANCEL_REASONS = ("OUT_OF_STOCK", "CUSTOMER_REQUEST", "UNDELIVERABLE_AREA", "COD_NOT_SUPPORTED")
+SHIPPABLE = ("READY_TO_SHIP", "RETRY_SHIP")
+CANCELLABLE = ("UNPAID", "READY_TO_SHIP", "RETRY_SHIP")
+#: After an arranged shipment with no path of its own: (status, hours after the last step).
+DEFAULT_TAIL = (("SHIPPED", 6), ("TO_CONFIRM_RECEIVE", 48), ("COMPLETED", 72))
+CODE_LIFE = 600
+CONTROL_PREFIX = "/_sandbox/"
+
+
+class FaultKind(StrEnum):
+    RATE_LIMIT = "rate_limit"
+    HTTP_500 = "http_500"
+    #: The call is carried out, then the answer is held back `timeout_delay` seconds.
+    TIMEOUT = "timeout"
+    #: The answer comes after `slow_delay` seconds (under a normal client timeout).
+    SLOW = "slow"
+    #: Every access token of the shop expires just before the call.
+    EXPIRED_TOKEN = "expired_token"
+    DAILY_LIMIT = "daily_limit"
+    #: The connection is closed without an answer.
+    DROP = "drop"
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    #: How many more matching requests it hits.
+    remaining: int = 1
+    #: Only requests to this API path (None: every API call except the auth link).
+    path: str | None = None
+    delay: float | None = None
+
+
+@dataclass(frozen=True)
+class SandboxCall:
+    """A state-changing call the sandbox carried out (for exactly-once checks)."""
+
+    path: str
+    body: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    partner_id: int = DEMO_PARTNER_ID
+    partner_key: str = field(default=DEMO_PARTNER_KEY, repr=False)
+    shop_id: int = DEMO_SHOP_ID
+    shop_name: str = "Prime Sandbox Shop"
+    orders: int = 1000
+    seed: int = 7
+    #: Orders are created over the `history_days` before the sandbox starts ...
+    history_days: float = 30.0
+    #: ... and the `future_days` after it (they "arrive" as the clock passes them).
+    future_days: float = 0.0
+    #: Share of orders whose buyer name/phone/address are masked.
+    masked_share: float = 0.25
+    #: Distinct buyers (repeat customers); None = a third of the orders.
+    buyers: int | None = None
+    catalogue: tuple[CatalogueModel, ...] | None = None
+    access_ttl: int = 4 * 3600
+    refresh_ttl: int = int(REFRESH_TOKEN_LIFE.total_seconds())
+    max_page_size: int = 100
+    timestamp_tolerance: int = 300
+    #: Seconds a TIMEOUT fault holds the answer / a SLOW fault waits.
+    timeout_delay: float = 3.0
+    slow_delay: float = 0.3
+    #: API calls allowed per UTC+8 day (None: no limit).
+    daily_limit: int | None = None
+
+
+class ApiError(Exception):
+    """An error answer: Shopee's envelope with `error` and `message`."""
+
+    def __init__(self, error: str, message: str, status: int = 200) -> None:
+        super().__init__(message)
+        self.error, self.message, self.status = error, message, status
+
+
+Handler = Callable[[dict[str, str], dict[str, Any]], dict[str, Any]]
+
+
+class ShopeeSandbox:
+    """The sandbox marketplace: `start()` → base URL, `stop()`; or use it as a context."""
+
+    def __init__(self, config: SandboxConfig | None = None, *, clock: Clock | None = None):
+        self.config = config = config or SandboxConfig()
+        if not 0 <= config.orders <= MAX_ORDERS:
+            raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
+        self.clock = clock or SystemClock()
+        now = self._now()
+        start = now - int(config.history_days * 86_400)
+        end = max(now + int(config.future_days * 86_400), start + 1)
+        self.timeline = Timeline(config.orders, start, end, config.seed)
+        catalogue = config.catalogue or default_catalogue(config.seed)
+        self.catalogue = catalogue
+        self.factory = OrderFactory(config.seed, catalogue, config.masked_share,
+                                    config.buyers or max(1, config.orders // 3))  # fmt: skip
+        self._models = {(m.item_id, m.model_id): m for m in catalogue}
+        self._items = {m.item_id for m in catalogue}
+        #: Stock and price last pushed per (item_id, model_id).
+        self.stock: dict[tuple[int, int], int] = {}
+        self.prices: dict[tuple[int, int], int] = {
+            m_key: m.price for m_key, m in self._models.items()
+        }
+        self._lock = threading.Lock()
+        self._codes: dict[str, int] = {}
+        self._access: dict[str, int] = {}
+        self._refresh: dict[str, int] = {}
+        self._auth_time: int | None = None
+        self._faults: list[Fault] = []
+        self._calls: list[SandboxCall] = []
+        self._requests: Counter[str] = Counter()
+        self._day_calls: dict[str, int] = {}
+        self._cancel_reasons: dict[int, str] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._routes: dict[tuple[str, str], tuple[bool, Handler]] = {
+            ("POST", TOKEN_GET_PATH): (False, self._token_get),
+            ("POST", TOKEN_REFRESH_PATH): (False, self._token_refresh),
+            ("GET", SHOP_INFO_PATH): (True, self._shop_info),
+            ("GET", ORDER_LIST_PATH): (True, self._order_list),
+            ("GET", ORDER_DETAIL_PATH): (True, self._order_detail),
+            ("GET", SHIPPING_PARAMETER_PATH): (True, self._shipping_parameter),
+            ("POST", SHIP_ORDER_PATH): (True, self._ship_order),
+            ("POST", CANCEL_ORDER_PATH): (True, self._cancel_order),
+            ("POST", UPDATE_STOCK_PATH): (True, self._update_stock),
+            ("POST", UPDATE_PRICE_PATH): (True, self._update_price),
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; returns the base URL (`http://127.0.0.1:PORT`)."""
+        if self._server is not None:
+            return self.url
+        server = ThreadingHTTPServer((host, port), _make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="shopee-sandbox",
+                                        kwargs={"poll_interval": 0.1}, daemon=True)  # fmt: skip
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> ShopeeSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        host, port = self._server.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
+
+    # ------------------------------------------------------------------ test/demo controls
+
+    def authorize(self) -> str:
+        """What the seller's consent produces: a fresh single-use code (10 minutes)."""
+        code = secrets.token_hex(16)
+        with self._lock:
+            self._codes[code] = self._now() + CODE_LIFE
+        return code
+
+    def linked_tokens(self) -> TokenPair:
+        """A live token pair for the shop, as if it had just been authorised."""
+        now = self._now()
+        access, refresh = self._issue_tokens(now)
+        when = datetime.fromtimestamp(now, self.clock.now().tzinfo)
+        return TokenPair(access_token=access, refresh_token=refresh,
+                         access_expires_at=when + timedelta(seconds=self.config.access_ttl),
+                         refresh_expires_at=when + timedelta(seconds=self.config.refresh_ttl),
+                         shop_external_id=str(self.config.shop_id))  # fmt: skip
+
+    def inject(
+        self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
+        delay: float | None = None,
+    ) -> Fault:  # fmt: skip
+        """Make the next `count` API calls (to `path`, or any) fail with `kind`."""
+        fault = Fault(FaultKind(kind), count, path, delay)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            self._access = dict.fromkeys(self._access, 0)
+
+    def revoke(self) -> None:
+        """The seller cancelled the authorisation: every token dies."""
+        with self._lock:
+            self._access.clear()
+            self._refresh.clear()
+
+    def calls(self, path: str | None = None) -> list[SandboxCall]:
+        with self._lock:
+            return [c for c in self._calls if path is None or c.path == path]
+
+    def request_count(self, path: str | None = None) -> int:
+        with self._lock:
+            return sum(self._requests.values()) if path is None else self._requests[path]
+
+    def live_refresh_tokens(self) -> int:
+        with self._lock:
+            return len(self._refresh)
+
+    def order_sns(self) -> list[str]:
+        """Every order that exists now (for test expectations)."""
+        now = self._now()
+        return [self._sn(i) for i in range(self.timeline.existing(now))]
+
+    def order_state(self, sn: str) -> tuple[str, int] | None:
+        """(status, update time) of an order right now; None if there is no such order."""
+        i = self._index(sn)
+        return None if i is None else self.timeline.state(i, self._now())
+
+    def changed_between(self, time_from: int, time_to: int) -> list[str]:
+        """Order numbers a complete update-time list of [from, to] must return now."""
+        found, _ = self.timeline.changed(time_from, time_to, self._now(), -1, MAX_ORDERS)
+        return [self._sn(k & MAX_ORDERS) for k, _ in found]
+
+    # ------------------------------------------------------------------ request handling
+
+    def handle(
+        self, method: str, raw_path: str, body_bytes: bytes
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One HTTP request → (status, body, headers). Runs on a server thread."""
+        parts = urlsplit(raw_path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        path = parts.path
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(method, path, query, body_bytes)
+        with self._lock:
+            self._requests[path] += 1
+        fault = self._take_fault(path)
+        if fault is not None:
+            early = self._apply_fault_before(fault)
+            if early is not None:
+                return early
+        try:
+            if path == AUTH_PARTNER_PATH and method == "GET":
+                return self._auth_partner(query)
+            status, payload = 200, self._dispatch(method, path, query, body_bytes)
+        except ApiError as exc:
+            status = exc.status
+            payload = {"error": exc.error, "message": exc.message, "request_id": _request_id()}
+        data = _dumps(payload)
+        if fault is not None and fault.kind == FaultKind.TIMEOUT:
+            time.sleep(fault.delay if fault.delay is not None else self.config.timeout_delay)
+        return status, data, {"Content-Type": "application/json"}
+
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], body_bytes: bytes
+    ) -> dict[str, Any]:
+        route = self._routes.get((method, path))
+        if route is None:
+            raise ApiError("error_not_found", f"No API {method} {path}.", 404)
+        shop_api, handler = route
+        self._check_call(path, query, shop_api)
+        body: dict[str, Any] = {}
+        if method == "POST":
+            try:
+                body = json.loads(body_bytes or b"{}")
+            except ValueError:
+                raise ApiError("error_param", "The body is not JSON.", 400) from None
+            if not isinstance(body, dict):
+                raise ApiError("error_param", "The body must be a JSON object.", 400)
+        result = handler(query, body)
+        return {"request_id": _request_id(), "error": "", "message": "", **result}
+
+    def _take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining > 0 and (fault.path is None and path != AUTH_PARTNER_PATH
+                                            or fault.path == path):  # fmt: skip
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def _apply_fault_before(self, fault: Fault) -> tuple[int, bytes, dict[str, str]] | None:
+        kind = fault.kind
+        if kind == FaultKind.RATE_LIMIT:
+            return (
+                429,
+                _dumps(
+                    {
+                        "error": "error_rate_limit",
+                        "request_id": _request_id(),
+                        "message": "Too many requests, please try again later.",
+                    }
+                ),
+                {},
+            )
+        if kind == FaultKind.HTTP_500:
+            return (
+                500,
+                b"<html><body>Internal Server Error</body></html>",
+                {"Content-Type": "text/html"},
+            )
+        if kind == FaultKind.DAILY_LIMIT:
+            return 429, _dumps(_daily_limit_error()), {}
+        if kind == FaultKind.DROP:
+            return -1, b"", {}
+        if kind == FaultKind.SLOW:
+            time.sleep(fault.delay if fault.delay is not None else self.config.slow_delay)
+        if kind == FaultKind.EXPIRED_TOKEN:
+            self.expire_access_tokens()
+        return None
+
+    def _check_call(self, path: str, query: dict[str, str], shop_api: bool) -> None:
+        """Shopee's common checks: partner, timestamp, signature, token, daily quota."""
+        cfg, now = self.config, self._now()
+        if query.get("partner_id") != str(cfg.partner_id):
+            raise ApiError("error_param", "Wrong partner_id or it is missing.", 400)
+        try:
+            ts = int(query.get("timestamp", ""))
+        except ValueError:
+            raise ApiError("error_param", "There is no timestamp in query.", 400) from None
+        if abs(now - ts) > cfg.timestamp_tolerance:
+            raise ApiError("error_param", "Timestamp is expired.", 400)
+        access = query.get("access_token") if shop_api else None
+        if shop_api and not access:
+            raise ApiError("error_param", "There is no access_token in query.", 400)
+        shop = query.get("shop_id") if shop_api else None
+        expected = sign(cfg.partner_key, cfg.partner_id, path, ts, access, shop)
+        if not secrets.compare_digest(expected, query.get("sign", "")):
+            raise ApiError("error_sign", "Wrong sign.", 403)
+        if shop_api:
+            if shop != str(cfg.shop_id):
+                raise ApiError("shop_no_linked", "The shop is not linked to this partner.", 403)
+            with self._lock:
+                expires = self._access.get(access or "")
+            if expires is None or expires <= now:
+                raise ApiError("invalid_acceess_token", "Invalid access_token.", 403)
+        self._count_daily_call(now)
+
+    def _count_daily_call(self, now: int) -> None:
+        if self.config.daily_limit is None:
+            return
+        day = datetime.fromtimestamp(now + 8 * 3600, UTC).strftime("%Y%m%d")
+        with self._lock:
+            used = self._day_calls.get(day, 0)
+            if used >= self.config.daily_limit:
+                raise ApiError("error_limit", _daily_limit_error()["message"], 429)
+            self._day_calls[day] = used + 1
+
+    # ------------------------------------------------------------------ auth
+
+    def _auth_partner(self, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        """The seller's consent page, skipped: redirect with a code at once."""
+        self._check_call(AUTH_PARTNER_PATH, query, shop_api=False)
+        redirect = query.get("redirect", "")
+        if not redirect.startswith(("http://", "https://")):
+            raise ApiError("error_param", "The redirect URL is missing or not http(s).", 400)
+        code = self.authorize()
+        sep = "&" if "?" in redirect else "?"
+        location = f"{redirect}{sep}{urlencode({'code': code, 'shop_id': self.config.shop_id})}"
+        return 302, b"", {"Location": location}
+
+    def _token_get(self, _query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self._check_body_ids(body)
+        now = self._now()
+        with self._lock:
+            expires = self._codes.pop(str(body.get("code", "")), None)
+        if expires is None or expires <= now:
+            raise ApiError("invalid_code", "Invalid code.")
+        access, refresh = self._issue_tokens(now)
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "expire_in": self.config.access_ttl,
+        }
+
+    def _token_refresh(self, _query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self._check_body_ids(body)
+        now = self._now()
+        with self._lock:
+            # Single use: whatever happens next, this refresh token is spent.
+            expires = self._refresh.pop(str(body.get("refresh_token", "")), None)
+        if expires is None:
+            raise ApiError("error_auth", "Invalid refresh_token.", 403)
+        if expires <= now:
+            raise ApiError("refresh_token_expired", "The refresh_token is expired.", 403)
+        access, refresh = self._issue_tokens(now)
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "expire_in": self.config.access_ttl,
+            "partner_id": self.config.partner_id,
+            "shop_id": self.config.shop_id,
+        }
+
+    def _check_body_ids(self, body: dict[str, Any]) -> None:
+        if body.get("partner_id") != self.config.partner_id:
+            raise ApiError("error_param", "partner_id in the body is wrong or not a number.", 400)
+        if body.get("shop_id") != self.config.shop_id:
+            raise ApiError("error_param", "shop_id in the body is wrong or not a number.", 400)
+
+    def _issue_tokens(self, now: int) -> tuple[str, str]:
+        access, refresh = secrets.token_hex(16), secrets.token_hex(16)
+        with self._lock:
+            self._access[access] = now + self.config.access_ttl
+            self._refresh[refresh] = now + self.config.refresh_ttl
+            if self._auth_time is None:
+                self._auth_time = now
+        return access, refresh
+
+    def _shop_info(self, _query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        auth = self._auth_time or self._now()
+        return {"shop_name": self.config.shop_name, "region": "VN", "status": "NORMAL",
+                "is_cb": False, "is_sip": False, "auth_time": auth,
+                "expire_time": auth + 365 * 86_400}  # fmt: skip
+
+    # ------------------------------------------------------------------ orders
+
+    def _order_list(self, query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        field_name = query.get("time_range_field")
+        if field_name not in ("create_time", "update_time"):
+            raise ApiError("error_param", "time_range_field must be create_time or update_time.")
+        time_from, time_to = _int_param(query, "time_from"), _int_param(query, "time_to")
+        if time_from >= time_to or time_to - time_from > MAX_WINDOW.total_seconds():
+            raise ApiError(
+                "order.order_list_invalid_time",
+                "Start time must be earlier than end time and diff in 15days.",
+            )
+        size = _int_param(query, "page_size")
+        if not 1 <= size <= self.config.max_page_size:
+            raise ApiError("error_param", f"page_size must be 1-{self.config.max_page_size}.")
+        cursor = query.get("cursor", "")
+        try:
+            after = int(cursor) if cursor else -1
+        except ValueError:
+            raise ApiError("error_param", "Invalid cursor.") from None
+        now = self._now()
+        if field_name == "update_time":
+            found, more = self.timeline.changed(time_from, time_to, now, after, size)
+            keys = [k for k, _ in found]
+            listed = [(k & MAX_ORDERS, status) for k, status in found]
+        else:
+            keys, more = self._created_between(time_from, min(time_to, now), after, size)
+            listed = [(i, (self.timeline.state(i, now) or ("UNPAID", 0))[0]) for i in keys]
+        with_status = "order_status" in query.get("response_optional_fields", "")
+        rows: list[dict[str, Any]] = [
+            {"order_sn": self._sn(i), "order_status": status} if with_status
+            else {"order_sn": self._sn(i)}
+            for i, status in listed
+        ]  # fmt: skip
+        next_cursor = str(keys[-1]) if more and keys else ""
+        return {"response": {"order_list": rows, "more": more, "next_cursor": next_cursor}}
+
+    def _created_between(
+        self, time_from: int, time_to: int, after: int, size: int
+    ) -> tuple[list[int], bool]:
+        created = self.timeline.created
+        lo = int(np.searchsorted(created, time_from, side="left"))
+        hi = int(np.searchsorted(created, time_to, side="right"))
+        lo = max(lo, after + 1)
+        indexes = list(range(lo, min(hi, lo + size)))
+        return indexes, lo + size < hi
+
+    def _order_detail(self, query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        sns = [s for s in query.get("order_sn_list", "").split(",") if s]
+        if not 1 <= len(sns) <= 50:
+            raise ApiError("error_param", "order_sn_list must hold 1-50 order numbers.")
+        fields = frozenset(query.get("response_optional_fields", "").split(","))
+        now = self._now()
+        rows = []
+        for sn in sns:
+            i = self._index(sn)
+            state = None if i is None else self.timeline.state(i, now)
+            if i is None or state is None:
+                continue
+            row = self.factory.detail(
+                i, sn, self.timeline.created_list[i], state[0], state[1], fields
+            )
+            reason = self._cancel_reasons.get(i)
+            if reason is not None and state[0] == "CANCELLED":
+                row["cancel_reason"], row["cancel_by"] = reason, "seller"
+            rows.append(row)
+        return {"response": {"order_list": rows}}
+
+    def _shipping_parameter(self, query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        i, status = self._order_in(query.get("order_sn", ""), SHIPPABLE)
+        del i, status
+        slot = {
+            "date": self._now() + 86_400,
+            "time_text": "08:00-12:00",
+            "pickup_time_id": "slot-1",
+        }
+        return {"response": {
+            "info_needed": {"dropoff": [], "pickup": ["address_id", "pickup_time_id"]},
+            "dropoff": {"branch_list": []},
+            "pickup": {"address_list": [{"address_id": 1, "region": "VN", "state": "Hà Nội",
+                                         "address": "Kho Prime, Số 1 Kim Mã",
+                                         "address_flag": ["default_address", "pickup_address"],
+                                         "time_slot_list": [slot]}]},
+        }}  # fmt: skip
+
+    def _ship_order(self, _query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        sn = str(body.get("order_sn", ""))
+        pickup, dropoff = body.get("pickup"), body.get("dropoff")
+        if pickup is None and dropoff is None:
+            raise ApiError("error_param", "Give pickup or dropoff.")
+        if pickup is not None and not (pickup.get("address_id") and pickup.get("pickup_time_id")):
+            raise ApiError("error_param", "pickup needs address_id and pickup_time_id.")
+        with self._lock:  # check-and-act as one step: two racing calls cannot both ship
+            i, _status = self._order_in(sn, SHIPPABLE)
+            now = self._now()
+            self.timeline.replace_future(
+                i, now, [(now, "PROCESSED"), *self._tail_after_processed(i, now)]
+            )
+            self._calls.append(SandboxCall(SHIP_ORDER_PATH, body, self.clock.now()))
+        return {"response": {}}
+
+    def _tail_after_processed(self, i: int, now: int) -> list[tuple[int, str]]:
+        events = self.timeline.events(i)
+        steps = [s for _, s in events]
+        if "PROCESSED" in steps:
+            k = steps.index("PROCESSED")
+            base = events[k][0]
+            return [(now + max(1, t - base), s) for t, s in events[k + 1 :]]
+        out, t = [], now
+        for status, hours in DEFAULT_TAIL:
+            t += hours * 3600
+            out.append((t, status))
+        return out
+
+    def _cancel_order(self, _query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        sn, reason = str(body.get("order_sn", "")), body.get("cancel_reason")
+        if reason not in CANCEL_REASONS:
+            raise ApiError(
+                "error_param", f"cancel_reason must be one of {', '.join(CANCEL_REASONS)}."
+            )
+        if reason == "OUT_OF_STOCK" and not body.get("item_list"):
+            raise ApiError("error_param", "item_list is required when the reason is OUT_OF_STOCK.")
+        with self._lock:
+            i, _status = self._order_in(sn, CANCELLABLE)
+            now = self._now()
+            self.timeline.replace_future(i, now, [(now, "CANCELLED")])
+            self._cancel_reasons[i] = str(reason)
+            self._calls.append(SandboxCall(CANCEL_ORDER_PATH, body, self.clock.now()))
+        return {"response": {"update_time": now}}
+
+    def _order_in(self, sn: str, allowed: tuple[str, ...]) -> tuple[int, str]:
+        i = self._index(sn)
+        state = None if i is None else self.timeline.state(i, self._now())
+        if i is None or state is None:
+            raise ApiError("error_not_found", f"Order {sn} does not exist.")
+        if state[0] not in allowed:
+            raise ApiError(
+                "error_order_status",
+                f"Order {sn} is {state[0]}: this action needs {' or '.join(allowed)}.",
+            )
+        return i, state[0]
+
+    # ------------------------------------------------------------------ products
+
+    def _update_stock(self, _query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        def apply(
+            item: int, model: int, entry: dict[str, Any]
+        ) -> tuple[str | None, dict[str, Any]]:
+            stocks = entry.get("seller_stock") or []
+            stock = stocks[0].get("stock") if stocks else None
+            if not isinstance(stock, int) or stock < 0:
+                return "stock must be a whole number >= 0", {}
+            self.stock[(item, model)] = stock
+            return None, {"model_id": model, "seller_stock": [{"stock": stock}]}
+
+        return self._update_models(UPDATE_STOCK_PATH, body, "stock_list", apply)
+
+    def _update_price(self, _query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        def apply(
+            item: int, model: int, entry: dict[str, Any]
+        ) -> tuple[str | None, dict[str, Any]]:
+            price = entry.get("original_price")
+            if isinstance(price, float) and price.is_integer():
+                price = int(price)
+            if not isinstance(price, int) or price <= 0:
+                return "VN prices must be whole numbers > 0", {}
+            self.prices[(item, model)] = price
+            return None, {"model_id": model, "original_price": price}
+
+        return self._update_models(UPDATE_PRICE_PATH, body, "price_list", apply)
+
+    def _update_models(
+        self, path: str, body: dict[str, Any], list_key: str,
+        apply: Callable[[int, int, dict[str, Any]], tuple[str | None, dict[str, Any]]],
+    ) -> dict[str, Any]:  # fmt: skip
+        item = body.get("item_id")
+        entries = body.get(list_key)
+        if not isinstance(entries, list) or not 1 <= len(entries) <= 50:
+            raise ApiError("error_param", f"{list_key} must hold 1-50 models.")
+        if item not in self._items:
+            raise ApiError("product.error_item_not_found", f"Item {item} does not exist.")
+        success, failure = [], []
+        with self._lock:
+            for entry in entries:
+                model = entry.get("model_id", 0)
+                if (item, model) not in self._models:
+                    failure.append({"model_id": model, "failed_reason": "model not found"})
+                    continue
+                error, ok = apply(item, model, entry)
+                if error:
+                    failure.append({"model_id": model, "failed_reason": error})
+                else:
+                    success.append(ok)
+            self._calls.append(SandboxCall(path, body, self.clock.now()))
+        return {"response": {"success_list": success, "failure_list": failure}}
+
+    # ------------------------------------------------------------------ control API
+
+    def _control(self, method: str, path: str, query: dict[str, str],
+                 body_bytes: bytes) -> tuple[int, bytes, dict[str, str]]:  # fmt: skip
+        """Tiny HTTP controls for a sandbox run as a separate process (tests, demos)."""
+        name = path[len(CONTROL_PREFIX) :]
+        try:
+            if name == "fault" and method == "POST":
+                spec = json.loads(body_bytes or b"{}")
+                self.inject(spec["kind"], count=int(spec.get("count", 1)), path=spec.get("path"),
+                            delay=spec.get("delay"))  # fmt: skip
+                result: Any = {"ok": True}
+            elif name == "authorize" and method == "POST":
+                result = {"code": self.authorize(), "shop_id": self.config.shop_id}
+            elif name == "calls" and method == "GET":
+                result = [{"path": c.path, "body": c.body, "at": c.at.isoformat()}
+                          for c in self.calls(query.get("path"))]  # fmt: skip
+            elif name == "order" and method == "GET":
+                state = self.order_state(query.get("order_sn", ""))
+                result = {"status": state[0], "update_time": state[1]} if state else None
+            else:
+                return 404, _dumps({"error": f"no control {method} {name}"}), {}
+        except (KeyError, ValueError) as exc:
+            return 400, _dumps({"error": str(exc)}), {}
+        return 200, _dumps(result), {"Content-Type": "application/json"}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _now(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def _sn(self, i: int) -> str:
+        return order_sn(i, self.timeline.created_list[i])
+
+    def _index(self, sn: str) -> int | None:
+        i = sn_index(sn)
+        if i is None or i >= self.timeline.n or self._sn(i) != sn:
+            return None
+        return i
+
+
+def _make_handler(sandbox: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        server_version = "ShopeeSandbox/1"
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, data, headers = sandbox.handle(method, self.path, body)
+            if status < 0:  # DROP: hang up without an answer
+                self.close_connection = True
+                return
+            head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
+                    f"Content-Length: {len(data)}"]  # fmt: skip
+            head += [f"{k}: {v}" for k, v in headers.items()]
+            try:
+                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (timeout fault)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args  # quiet: the benchmark makes thousands of calls
+
+    return _Handler
+
+
+_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
+
+
+def _dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _request_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _int_param(query: dict[str, str], name: str) -> int:
+    try:
+        return int(query[name])
+    except (KeyError, ValueError):
+        raise ApiError("error_param", f"{name} is missing or not a number.") from None
+
+
+def _daily_limit_error() -> dict[str, Any]:
+    return {"error": "error_limit", "request_id": _request_id(),
+            "message": "You have reached the daily API call limit, please try again after"
+                       " 00:00 (UTC+08:00)."}  # fmt: skip
