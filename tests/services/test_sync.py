@@ -65,6 +65,12 @@ class Market:
                 "SELECT external_id, status FROM orders WHERE shop_id = :s"
             ), {"s": self.shop_id}).all())  # fmt: skip
 
+    def stored_sn(self, order_id: int) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql(
+                "SELECT external_id FROM orders WHERE id = ?", (order_id,)
+            ).scalar_one())  # fmt: skip
+
     def expected(self) -> dict[str, str]:
         out = {}
         for sn in self.sandbox.order_sns():

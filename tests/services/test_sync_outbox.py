@@ -1,0 +1,154 @@
+"""Outbox delivery against the Shopee sandbox over real HTTP: exactly once, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.connectors.shopee import CANCEL_ORDER_PATH, SHIP_ORDER_PATH
+from primedist.core.clock import FixedClock
+from primedist.domain.enums import OrderStatus
+from primedist.sandbox.shopee import FaultKind
+from primedist.services import orders
+from primedist.services import outbox_delivery as od
+from primedist.services.context import ServiceContext
+from tests.services.test_sync import Market, _sandbox
+
+
+class Crash(BaseException):
+    """What `kill -9` leaves behind: the call went out, the mark never happened."""
+
+
+@pytest.fixture
+def market(ctx: ServiceContext, engine: Engine, clock: FixedClock) -> Iterator[Market]:
+    for sandbox in _sandbox(clock, orders=200, history_days=3, seed=5):
+        m = Market(ctx, engine, sandbox)
+        assert m.sync().outcome == "ok"
+        yield m
+
+
+def _ready_to_ship(market: Market, n: int) -> list[int]:
+    """Ids of `n` stored orders the sandbox has as READY_TO_SHIP."""
+    ready = [sn for sn in market.sandbox.order_sns()
+             if (market.sandbox.order_state(sn) or ("",))[0] == "READY_TO_SHIP"]  # fmt: skip
+    assert len(ready) >= n
+    with market.engine.connect() as conn:
+        ids = dict(conn.execute(sa.text("SELECT external_id, id FROM orders")).all())
+    return [ids[sn] for sn in ready[:n]]
+
+
+def _outbox(engine: Engine) -> list[tuple[str, str, int]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT kind, status, attempts FROM outbox_messages ORDER BY id"
+        )]  # fmt: skip
+
+
+def _deliver(market: Market) -> od.DeliveryReport:
+    return od.deliver_outbox(market.ctx, factory=market.connector)
+
+
+def test_confirm_and_cancel_are_delivered_and_the_order_stops_waiting(market: Market) -> None:
+    first, second = _ready_to_ship(market, 2)
+    orders.confirm_orders(market.ctx, [first])
+    orders.cancel_orders(market.ctx, [second], "Khách đổi ý")
+    report = _deliver(market)
+    assert (report.delivered, report.failed, report.waiting) == (2, 0, 0)
+    assert _outbox(market.engine) == [("order.confirm", "done", 1), ("order.cancel", "done", 1)]
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1
+    assert len(market.sandbox.calls(CANCEL_ORDER_PATH)) == 1
+    with market.engine.connect() as conn:
+        waiting = conn.exec_driver_sql(
+            "SELECT count(*) FROM orders WHERE outbox_pending"
+        ).scalar_one()
+    assert waiting == 0
+    assert _deliver(market).delivered == 0  # nothing sent twice
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel"])
+def test_crash_between_send_and_mark_does_not_send_again(
+    market: Market, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    (order_id,) = _ready_to_ship(market, 1)
+    if action == "confirm":
+        orders.confirm_orders(market.ctx, [order_id])
+        path = SHIP_ORDER_PATH
+    else:
+        orders.cancel_orders(market.ctx, [order_id], "Hết hàng")
+        path = CANCEL_ORDER_PATH
+
+    def crash(*_args: object) -> None:
+        raise Crash()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(od, "_mark_delivered", crash)
+        with pytest.raises(Crash):
+            _deliver(market)
+    assert len(market.sandbox.calls(path)) == 1
+    assert _outbox(market.engine)[0][1] == "in_progress"  # as the dead process left it
+
+    report = _deliver(market)  # the restarted app
+    assert (report.delivered, report.confirmed_remotely, report.failed) == (1, 1, 0)
+    assert len(market.sandbox.calls(path)) == 1  # asked the platform; did not resend
+    assert _outbox(market.engine)[0][1] == "done"
+
+
+def test_an_action_the_platform_refuses_fails_with_its_message(market: Market) -> None:
+    (order_id,) = _ready_to_ship(market, 1)
+    orders.confirm_orders(market.ctx, [order_id])
+    sn = market.stored_sn(order_id)
+    # The buyer cancelled on Shopee meanwhile: arranging shipment is refused.
+    conn_ = market.connector()
+    try:
+        conn_.cancel_order(sn, "Khách đổi ý")
+    finally:
+        conn_.close()
+    report = _deliver(market)
+    assert report.failed == 1
+    rows = od.list_actions(market.ctx)
+    assert rows[0].status.value == "failed" and "CANCELLED" in (rows[0].last_error or "")
+
+    od.discard_action(market.ctx, rows[0].id)
+    assert od.list_actions(market.ctx) == []
+    with market.engine.connect() as conn:
+        pending = conn.exec_driver_sql(
+            "SELECT outbox_pending FROM orders WHERE id = ?", (order_id,)
+        ).scalar_one()
+    assert not pending
+
+
+def test_offline_keeps_order_per_shop_and_retries_later(market: Market, clock: FixedClock) -> None:
+    first, second = _ready_to_ship(market, 2)
+    orders.confirm_orders(market.ctx, [first])
+    orders.cancel_orders(market.ctx, [second], "Khách đổi ý")
+    market.sandbox.inject(FaultKind.HTTP_500, count=10_000)
+    report = _deliver(market)
+    assert report.offline and report.retrying == 1 and report.delivered == 0
+    assert report.waiting == 2
+    assert [s for _k, s, _a in _outbox(market.engine)] == ["pending", "pending"]
+    assert _deliver(market).retrying == 0  # not due yet: nobody hammers a dead network
+
+    market.sandbox.clear_faults()
+    clock.advance(timedelta(hours=3))
+    market.store.save(market.sandbox.linked_tokens())  # keep the shop's token alive
+    after = _deliver(market)
+    assert after.delivered == 2
+    calls = market.sandbox.calls()
+    assert [c.path for c in calls] == [SHIP_ORDER_PATH, CANCEL_ORDER_PATH]  # in queue order
+
+
+def test_retry_requeues_a_failed_action(market: Market) -> None:
+    (order_id,) = _ready_to_ship(market, 1)
+    orders.confirm_orders(market.ctx, [order_id])
+    with market.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE outbox_messages SET status = 'failed', attempts = 12")
+    assert _deliver(market).delivered == 0
+    (row,) = od.list_actions(market.ctx)
+    od.retry_action(market.ctx, row.id)
+    assert _deliver(market).delivered == 1
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1
+    assert OrderStatus.CONFIRMED.value == market.stored()[market.stored_sn(order_id)]
