@@ -8,14 +8,15 @@ first order = oldest order date; channels = the channels the customer bought thr
 `Channel` order.
 
 Two paths compute them: `refresh_customer_stats` (the touched customers, in every order
-transaction) and `rebuild_all_stats` (every customer, one aggregate UPDATE per id range:
-`primedist customers rebuild-stats`). A hypothesis test keeps them equal.
+transaction) and `rebuild_all_stats` (every customer, one aggregate UPDATE per customer id
+range: `primedist customers rebuild-stats`). A hypothesis test keeps them equal. Both read
+the covering index `ix_orders_customer_stats` only.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,25 @@ class CustomerStats:
     last_order_at: datetime | None = None
     first_order_at: datetime | None = None
     channels: set[str] = field(default_factory=set)
+
+    def add_order(
+        self, status: OrderStatus, total: int, refunded: int, created_at: datetime, channel: str
+    ) -> None:
+        """Count one order in, as the SQL aggregates do (for a writer that has the orders
+        in hand: the order import's new customers, whose orders are all in its file)."""
+        self.total_orders += 1
+        if status == OrderStatus.COMPLETED:
+            self.successful_orders += 1
+            self.total_expenses += total - refunded
+        elif status == OrderStatus.CANCELLED:
+            self.cancelled_orders += 1
+        elif status.value in _RETURNED:
+            self.returned_orders += 1
+        if self.last_order_at is None or created_at > self.last_order_at:
+            self.last_order_at = created_at
+        if self.first_order_at is None or created_at < self.first_order_at:
+            self.first_order_at = created_at
+        self.channels.add(channel)
 
     def as_row(self) -> dict[str, Any]:
         order = [c.value for c in Channel]
@@ -127,9 +147,7 @@ def refresh_customer_stats(
 
 # --------------------------------------------------------------------------- rebuild
 
-#: Orders per partial aggregate of the rebuild (a cancel check and progress between).
-REBUILD_ORDERS = 250_000
-#: Customer ids per UPDATE of the rebuild.
+#: Customer ids per aggregate + UPDATE of the rebuild (a cancel check and progress between).
 REBUILD_CUSTOMERS = 25_000
 _STAT_COLUMNS = ("total_orders", "successful_orders", "cancelled_orders", "returned_orders",
                  "total_expenses", "last_order_at", "first_order_at", "channels")  # fmt: skip
@@ -145,59 +163,6 @@ class RebuildReport:
     changed: int = 0
 
 
-def _partials_table(channels: Sequence[str]) -> sa.Table:
-    """A temporary table of partial aggregates: one row per (order id range, customer)."""
-    created = orders.c.created_at.type
-    return sa.Table(
-        "customer_stats_rebuild",
-        sa.MetaData(),
-        sa.Column("cid", sa.Integer, nullable=False),
-        *(sa.Column(k, sa.BigInteger) for k in ("n", "ok", "cx", "rt", "spent")),
-        sa.Column("last", created),
-        sa.Column("first", created),
-        *(sa.Column(f"ch_{i}", sa.Integer) for i in range(len(channels))),
-        prefixes=["TEMPORARY"],
-    )
-
-
-def _fill_partials(
-    conn: sa.Connection, tmp: sa.Table, channel_shops: dict[str, list[int]], prog: Progress
-) -> None:
-    """Aggregate the orders per customer, one order id range at a time. The group key is
-    an expression (`customer_id + 0`) so SQLite scans the range and sorts it instead of
-    walking the customer index with a random table read per order."""
-    o = orders.c
-    status = o.status
-    completed = status == OrderStatus.COMPLETED.value
-    key = o.customer_id + 0
-    flags = [sa.func.max(sa.case((o.shop_id.in_(ids), 1), else_=0))
-             for ids in channel_shops.values()]  # fmt: skip
-    bounds = conn.execute(sa.select(sa.func.min(o.id), sa.func.max(o.id))).one()
-    if bounds[0] is None:
-        return
-    first, last = int(bounds[0]), int(bounds[1])
-    for lo in range(first, last + 1, REBUILD_ORDERS):
-        prog.check()
-        hi = min(lo + REBUILD_ORDERS - 1, last)
-        select = (
-            sa.select(
-                key,
-                sa.func.count(),
-                sa.func.sum(sa.case((completed, 1), else_=0)),
-                sa.func.sum(sa.case((status == OrderStatus.CANCELLED.value, 1), else_=0)),
-                sa.func.sum(sa.case((status.in_(_RETURNED), 1), else_=0)),
-                sa.func.sum(sa.case((completed, o.total - o.refunded_amount), else_=0)),
-                sa.func.max(o.created_at),
-                sa.func.min(o.created_at),
-                *flags,
-            )
-            .where(o.id.between(lo, hi), o.customer_id.is_not(None))
-            .group_by(key)
-        )
-        conn.execute(tmp.insert().from_select([c.name for c in tmp.columns], select))
-        prog.update(0.7 * (hi - first + 1) / (last - first + 1), "Adding up the orders")
-
-
 def _channel_list(flags: Sequence[tuple[str, sa.ColumnElement[Any]]]) -> sa.ColumnElement[str]:
     """'shopee,lazada,...' in `Channel` order from one flag per channel."""
     if not flags:
@@ -209,35 +174,45 @@ def _channel_list(flags: Sequence[tuple[str, sa.ColumnElement[Any]]]) -> sa.Colu
     return sa.func.rtrim(joined, ",")
 
 
+def _range_stats(channel_shops: dict[str, list[int]], lo: int, hi: int) -> sa.Subquery:
+    """The statistics of the customers with ids in [lo, hi] that have orders. Every column
+    it reads is in `ix_orders_customer_stats`, which leads with the group key: SQLite walks
+    that index range alone, already grouped (no table reads, no sort)."""
+    o = orders.c
+    status = o.status
+    completed = status == OrderStatus.COMPLETED.value
+    flags = [(ch, sa.func.max(sa.case((o.shop_id.in_(ids), 1), else_=0)))
+             for ch, ids in channel_shops.items()]  # fmt: skip
+    return (
+        sa.select(
+            o.customer_id.label("cid"),
+            sa.func.count().label("n"),
+            sa.func.sum(sa.case((completed, 1), else_=0)).label("ok"),
+            sa.func.sum(sa.case((status == OrderStatus.CANCELLED.value, 1), else_=0)).label("cx"),
+            sa.func.sum(sa.case((status.in_(_RETURNED), 1), else_=0)).label("rt"),
+            sa.func.sum(sa.case((completed, o.total - o.refunded_amount), else_=0))
+            .label("spent"),
+            sa.func.max(o.created_at).label("last"),
+            sa.func.min(o.created_at).label("first"),
+            _channel_list(flags).label("channels"),
+        )
+        .where(o.customer_id.between(lo, hi))
+        .group_by(o.customer_id)
+        .subquery()
+    )  # fmt: skip
+
+
 def _differs(values: dict[str, Any]) -> sa.ColumnElement[bool]:
     """Rows whose statistics are not already `values` (so right rows are not rewritten:
     every statistics column is in several list indexes)."""
     return sa.or_(*(customers.c[k].is_distinct_from(v) for k, v in values.items()))
 
 
-def _apply_range(
-    conn: sa.Connection, tmp: sa.Table, channels: Sequence[str], lo: int, hi: int
-) -> int:
+def _apply_range(conn: sa.Connection, channel_shops: dict[str, list[int]], lo: int, hi: int) -> int:
     """Write the statistics of the customers with ids in [lo, hi] that are wrong."""
-    c, t = customers.c, tmp.c
+    c = customers.c
     in_range = c.id.between(lo, hi)
-    agg = (
-        sa.select(
-            t.cid,
-            sa.func.sum(t.n).label("n"),
-            sa.func.sum(t.ok).label("ok"),
-            sa.func.sum(t.cx).label("cx"),
-            sa.func.sum(t.rt).label("rt"),
-            sa.func.sum(t.spent).label("spent"),
-            sa.func.max(t["last"]).label("last"),
-            sa.func.min(t["first"]).label("first"),
-            _channel_list([(ch, sa.func.max(t[f"ch_{i}"])) for i, ch in enumerate(channels)])
-            .label("channels"),
-        )
-        .where(t.cid.between(lo, hi))
-        .group_by(t.cid)
-        .subquery()
-    )  # fmt: skip
+    agg = _range_stats(channel_shops, lo, hi)
     values = dict(zip(_STAT_COLUMNS, (agg.c.n, agg.c.ok, agg.c.cx, agg.c.rt, agg.c.spent,
                                       agg.c["last"], agg.c["first"], agg.c.channels),
                       strict=True))  # fmt: skip
@@ -245,9 +220,9 @@ def _apply_range(
         customers.update().where(c.id == agg.c.cid, in_range, _differs(values)).values(**values)
     ).rowcount
     zero = {k: v for k, v in CustomerStats().as_row().items() if k in _STAT_COLUMNS}
-    no_orders = c.id.not_in(sa.select(t.cid).where(t.cid.between(lo, hi)))
+    no_orders = ~sa.exists().where(orders.c.customer_id == c.id)
     changed += conn.execute(
-        customers.update().where(in_range, no_orders, _differs(zero)).values(**zero)
+        customers.update().where(in_range, _differs(zero), no_orders).values(**zero)
     ).rowcount
     return int(changed or 0)
 
@@ -256,6 +231,16 @@ def _apply_range(
 #: runs without the list indexes that hold statistics, and builds them again at the end:
 #: rewriting 80,000 rows through six wide indexes costs more than building them anew.
 MANY_WRONG = 4
+
+
+def _id_ranges(first: int, last: int) -> Iterator[tuple[int, int]]:
+    """[lo, hi] customer id ranges covering first..last: a small probe range first (whether
+    many rows are wrong is known before the big ranges), then REBUILD_CUSTOMERS each."""
+    lo, size = first, REBUILD_CUSTOMERS // 10
+    while lo <= last:
+        hi = min(lo + size - 1, last)
+        yield lo, hi
+        lo, size = hi + 1, REBUILD_CUSTOMERS
 
 
 def _drop_stat_indexes(conn: sa.Connection) -> list[sa.Index]:
@@ -269,9 +254,9 @@ def _drop_stat_indexes(conn: sa.Connection) -> list[sa.Index]:
 
 def rebuild_all_stats(ctx: ServiceContext, progress: Progress | None = None) -> RebuildReport:
     """Recompute every customer's statistics from the orders in one transaction (a cancel
-    rolls it back): partial aggregates per order id range into a temporary table, then
-    one UPDATE per customer id range writing only the rows that are wrong. Gives exactly
-    what `refresh_customer_stats` keeps incrementally; `updated_at` is left alone."""
+    rolls it back): one aggregate UPDATE per customer id range, writing only the rows that
+    are wrong. Gives exactly what `refresh_customer_stats` keeps incrementally;
+    `updated_at` is left alone."""
     ctx.require(Module.CUSTOMERS)
     prog = progress or NullProgress()
     started = time.perf_counter()
@@ -282,38 +267,25 @@ def rebuild_all_stats(ctx: ServiceContext, progress: Progress | None = None) -> 
         for sid, channel in conn.execute(sa.select(shops.c.id, shops.c.channel)):
             by_channel.setdefault(Channel(channel).value, []).append(int(sid))
         channel_shops = {ch: by_channel[ch] for ch in order if ch in by_channel}
-        channels = list(channel_shops)
-        tmp = _partials_table(channels)
-        tmp.drop(conn, checkfirst=True)
-        tmp.create(conn)
-        try:
-            _fill_partials(conn, tmp, channel_shops, prog)
-            sa.Index("ix_customer_stats_rebuild_cid", tmp.c.cid).create(conn)
-            prog.check()
-            bounds = conn.execute(sa.select(sa.func.min(customers.c.id),
-                                            sa.func.max(customers.c.id))).one()  # fmt: skip
-            changed = 0
-            dropped: list[sa.Index] = []
-            if bounds[0] is not None:
-                first, last = int(bounds[0]), int(bounds[1])
-                for lo in range(first, last + 1, REBUILD_CUSTOMERS):
-                    prog.check()
-                    hi = min(lo + REBUILD_CUSTOMERS - 1, last)
-                    n = _apply_range(conn, tmp, channels, lo, hi)
-                    changed += n
-                    if not dropped and n * MANY_WRONG > hi - lo + 1:
-                        dropped = _drop_stat_indexes(conn)
-                    prog.update(0.7 + 0.25 * (hi - first + 1) / (last - first + 1),
-                                f"Customer statistics ({changed:,} corrected)")  # fmt: skip
-            if dropped:
-                prog.update(0.95, "Rebuilding the customer list indexes")
-                for index in dropped:
-                    index.create(conn)
-            total = int(
-                conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one()
-            )
-        finally:
-            tmp.drop(conn)
+        bounds = conn.execute(sa.select(sa.func.min(customers.c.id),
+                                        sa.func.max(customers.c.id))).one()  # fmt: skip
+        changed = 0
+        dropped: list[sa.Index] = []
+        if bounds[0] is not None:
+            first, last = int(bounds[0]), int(bounds[1])
+            for lo, hi in _id_ranges(first, last):
+                prog.check()
+                n = _apply_range(conn, channel_shops, lo, hi)
+                changed += n
+                if not dropped and n * MANY_WRONG > hi - lo + 1:
+                    dropped = _drop_stat_indexes(conn)
+                prog.update(0.9 * (hi - first + 1) / (last - first + 1),
+                            f"Customer statistics ({changed:,} corrected)")  # fmt: skip
+        if dropped:
+            prog.update(0.9, "Rebuilding the customer list indexes")
+            for index in dropped:
+                index.create(conn)
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one())
         prog.check()
         seconds = time.perf_counter() - started
         summary = (f"Statistics rebuilt for {total:,} customers ({changed:,} corrected) "

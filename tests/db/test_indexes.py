@@ -4,7 +4,9 @@ come from the indexes alone, as on a fresh install."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from primedist.db.engine import sqlite_timestamp
 from primedist.domain.enums import Channel, OrderStatus
 from primedist.domain.order import Order
 from primedist.domain.shop import Shop
+from primedist.services.context import ServiceContext
 
 # The `engine` fixture (tests/conftest.py) runs on this URL when set, else on SQLite.
 PG_URL = os.environ.get("PRIMEDIST_TEST_DATABASE_URL", "")
@@ -170,11 +173,138 @@ def test_value_sorted_list_pages_read_only_the_covering_total_index(orders_engin
         stmt = keys_stmt(ORDERS_SPEC, state, "sqlite", after=None, limit=100)
         sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         keys = fetch_keys(conn, ORDERS_SPEC, state, after=None, limit=100).keys
-        expected = conn.exec_driver_sql(
-            "SELECT id FROM orders WHERE status IN ('return_refund', 'returned')"
-            " AND payment_method = 'cod' AND shop_id IN (1, 2) ORDER BY total DESC, id DESC"
-            " LIMIT 100"
-        ).scalars().all()
+        expected = (
+            conn.exec_driver_sql(
+                "SELECT id FROM orders WHERE status IN ('return_refund', 'returned')"
+                " AND payment_method = 'cod' AND shop_id IN (1, 2) ORDER BY total DESC, id DESC"
+                " LIMIT 100"
+            )
+            .scalars()
+            .all()
+        )
     plan = query_plan(orders_engine, sql, ())
     assert plan == ["SCAN orders USING COVERING INDEX ix_orders_total_id"], plan
     assert keys == expected and len(keys) > 10
+
+
+# --------------------------------------------------------------------------- customer index
+
+
+@pytest.fixture
+def customer_orders_ctx(orders_engine: Engine, ctx: ServiceContext) -> ServiceContext:
+    """The orders above spread over 30 customers (100 orders each, in all three shops)."""
+    from tests.factories import make_customers
+
+    ids = make_customers(orders_engine, 30)
+    with orders_engine.begin() as conn:
+        conn.execute(
+            ORDERS.update().values(customer_id=sa.literal(ids[0]) + ORDERS.c.id % len(ids))
+        )
+    return ctx
+
+
+def plans_while(engine: Engine, run: Callable[[], object]) -> dict[str, list[str]]:
+    """The query plan of every statement on orders that `run` executes, by its SQL."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        if " orders" in sql and not sql.lstrip().upper().startswith(("INSERT", "DELETE")):
+            seen.append((sql, params[0] if many else params))
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    plans = {}
+    with engine.connect() as conn:
+        for sql, params in seen:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+            plans[sql] = [str(row[-1]) for row in rows]
+    return plans
+
+
+def _only(plans: dict[str, list[str]], marker: str) -> list[str]:
+    found = [plan for sql, plan in plans.items() if marker in sql]
+    assert len(found) == 1, list(plans)
+    return found[0]
+
+
+def test_customer_order_history_and_period_stats_seek_the_customer_index(
+    customer_orders_ctx: ServiceContext, orders_engine: Engine
+) -> None:
+    from primedist.services.customer_detail import customer_orders, customer_period_stats
+
+    with orders_engine.connect() as conn:
+        customer_id = conn.execute(sa.select(sa.func.min(ORDERS.c.customer_id))).scalar_one()
+
+    def run() -> None:
+        history = customer_orders(customer_orders_ctx, customer_id, limit=20)
+        assert len(history) == 20
+        assert [o.created_at for o in history] == sorted(
+            (o.created_at for o in history), reverse=True
+        )
+        customer_period_stats(customer_orders_ctx, customer_id, START.date(),
+                              (START + timedelta(days=60)).date())  # fmt: skip
+
+    plans = plans_while(orders_engine, run)
+    history_plan = _only(plans, "LIMIT")
+    assert any(
+        line.startswith("SEARCH o") and "INDEX ix_orders_customer_stats (customer_id=?)" in line
+        for line in history_plan
+    ), history_plan
+    # Only ties on created_at are sorted by id, never the customer's whole history.
+    assert not any(line == "USE TEMP B-TREE FOR ORDER BY" for line in history_plan), history_plan
+    period_plan = _only(plans, "GROUP BY")
+    assert period_plan[0] == (
+        "SEARCH orders USING COVERING INDEX ix_orders_customer_stats"
+        " (customer_id=? AND created_at>? AND created_at<?)"
+    ), period_plan
+
+
+def test_statistics_read_only_the_covering_customer_index(
+    customer_orders_ctx: ServiceContext, orders_engine: Engine
+) -> None:
+    from primedist.services.customer_stats import compute_customer_stats, rebuild_all_stats
+
+    with orders_engine.connect() as conn:
+        ids = list(conn.execute(sa.select(ORDERS.c.customer_id).distinct()).scalars())
+
+    def incremental_run() -> None:
+        with orders_engine.connect() as conn:
+            stats = compute_customer_stats(conn, ids[:5])
+        assert all(st.total_orders == 100 for st in stats.values())
+
+    incremental = plans_while(orders_engine, incremental_run)
+    plan = _only(incremental, "GROUP BY")
+    assert any(
+        "SEARCH orders USING COVERING INDEX ix_orders_customer_stats (customer_id=?)" in line
+        for line in plan
+    ), plan
+    rebuild = plans_while(orders_engine, lambda: rebuild_all_stats(customer_orders_ctx))
+    plan = _only(rebuild, "GROUP BY")
+    # The rebuild's aggregate walks a customer id range of the index, already grouped.
+    assert any(
+        "SEARCH orders USING COVERING INDEX ix_orders_customer_stats"
+        " (customer_id>? AND customer_id<?)" in line
+        for line in plan
+    ), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+    no_orders = _only(rebuild, "NOT (EXISTS")
+    assert any("INDEX ix_orders_customer_stats (customer_id=?)" in line
+               for line in no_orders), no_orders  # fmt: skip
+
+
+def test_merge_moves_orders_through_the_customer_index(
+    customer_orders_ctx: ServiceContext, orders_engine: Engine
+) -> None:
+    from primedist.services.customers import merge_customers
+
+    with orders_engine.connect() as conn:
+        a, b = conn.execute(sa.select(ORDERS.c.customer_id).distinct().limit(2)).scalars()
+    plans = plans_while(orders_engine, lambda: merge_customers(customer_orders_ctx, a, [b]))
+    plan = _only(plans, "UPDATE orders SET customer_id")
+    assert any("INDEX ix_orders_customer_stats (customer_id=?)" in line for line in plan), plan
+    with orders_engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.count()).where(ORDERS.c.customer_id == b))
+        assert left.scalar_one() == 0
