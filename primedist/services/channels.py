@@ -275,7 +275,6 @@ def _channel_shop(ctx: ServiceContext, session: Session, shop: Shop) -> ChannelS
     shop_id = _id(shop)
     cred = session.get(ShopCredential, shop_id)
     checkpoint = session.get(SyncCheckpoint, (shop_id, ORDERS_RESOURCE))
-    partner = get_setting(session, _partner_key_name(shop_id))
     linked = cred is not None and bool(cred.refresh_token_enc)
     refresh_expires = _aware(cred.refresh_expires_at) if cred else None
     expired = linked and refresh_expires is not None and refresh_expires <= ctx.clock.now()
@@ -287,7 +286,7 @@ def _channel_shop(ctx: ServiceContext, session: Session, shop: Shop) -> ChannelS
         status=status,
         external_shop_id=shop.external_shop_id,
         api_host=shop.api_host,
-        partner_id=str(partner["partner_id"]) if isinstance(partner, dict) else None,
+        partner_id=_stored_partner_id(session, shop_id),
         linked=linked,
         access_expires_at=_aware(cred.access_expires_at) if cred else None,
         refresh_expires_at=refresh_expires,
@@ -347,6 +346,46 @@ def add_shopee_shop(
             after={"name": clean_name, "partner_id": partner.partner_id, "api_host": host},
         )
         return _id(shop)
+
+
+def set_partner(
+    ctx: ServiceContext,
+    shop_id: int,
+    *,
+    partner_id: str | int,
+    partner_key: str,
+    api_host: str | None = None,
+) -> ChannelShop:
+    """Replace a shop's partner id/key and API host (a linked shop stays linked: the tokens
+    belong to the shop, the key to the app; a key from another app needs re-authorising)."""
+    ctx.require(Module.SETTINGS)
+    partner = clean_partner(partner_id, partner_key)
+    host = clean_api_host(api_host)
+    with ctx.uow() as session:
+        shop = _marketplace_shop(session, shop_id)
+        if Channel(shop.channel) not in supported_channels():
+            raise ValidationError(
+                f"{shop.name}: {Channel(shop.channel).value} cannot be linked yet."
+            )
+        before = {"partner_id": _stored_partner_id(session, shop_id), "api_host": shop.api_host}
+        shop.api_host = host
+        session.add(shop)
+        _store_partner(ctx, session, shop_id, partner)
+        ctx.audit(
+            session,
+            "shop.set_partner",
+            entity_type="shop",
+            entity_id=shop_id,
+            summary=f"{shop.name}: partner {partner.partner_id}",
+            before=before,
+            after={"partner_id": partner.partner_id, "api_host": host},
+        )
+    return channel_shop(ctx, shop_id)
+
+
+def _stored_partner_id(session: Session, shop_id: int) -> str | None:
+    value = get_setting(session, _partner_key_name(shop_id))
+    return str(value["partner_id"]) if isinstance(value, dict) and "partner_id" in value else None
 
 
 def _check_reusable(session: Session, shop: Shop) -> None:

@@ -172,6 +172,32 @@ def _start_scheduler(ctx: ServiceContext) -> AppScheduler:
     return scheduler
 
 
+def _start_demo_sync(app: QApplication, ctx: ServiceContext, scheduler: AppScheduler) -> None:
+    """Demo: start the sandbox marketplace in the background and link the demo's Shopee
+    shop to it, so the scheduler pulls live orders; the sandbox stops on quit."""
+    from primedist.jobs.sync import reconcile_shops
+    from primedist.services import demo_sync
+    from primedist.services.context import SYSTEM
+
+    running: list[demo_sync.DemoSync] = []
+
+    def start(_job: ops.Job) -> None:
+        linked = demo_sync.start_demo_sync(ctx)
+        if linked is not None:
+            running.append(linked)
+            reconcile_shops(scheduler.scheduler, ctx.with_actor(SYSTEM))  # first pull in 5 s
+
+    def failed(exc: BaseException) -> None:
+        log.warning("demo live sync not started: %s", exc)
+
+    def stop() -> None:
+        for sandbox in running:
+            sandbox.stop()
+
+    app.aboutToQuit.connect(stop)
+    ops.Op(None, start, engine=ctx.engine, network=True).failure(failed).run()
+
+
 def run_gui(settings: Settings, *, demo: bool = False) -> int:
     """Start the GUI; returns the process exit code."""
     app = make_app()
@@ -187,6 +213,7 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
         return 1
     ctx = ServiceContext(engine, settings=settings)
     session = GuiSession(app, settings, ctx)
+    demo_ctx: ServiceContext | None = None
     if demo:
         try:
             owner = _prepare_demo(app, ctx)
@@ -196,11 +223,14 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
         if owner is None:
             return 1
         session.open_main(owner)
+        demo_ctx = ctx.with_actor(owner)
     else:
         session.show_welcome()
     app.aboutToQuit.connect(ops.shutdown_pools)
     scheduler = _start_scheduler(ctx)
     app.aboutToQuit.connect(scheduler.stop)
+    if demo_ctx is not None:
+        _start_demo_sync(app, demo_ctx, scheduler)
     code = app.exec()
     engine.dispose()
     return int(code)
