@@ -101,7 +101,9 @@ def _backup_files(folder: Path) -> list[BackupFile]:
             stat = path.stat()
         except FileNotFoundError:  # pruned meanwhile
             continue
-        reason = path.stem.rsplit("-", 1)[-1]
+        # primedist-YYYYMMDD-HHMMSS-ffffff-<reason>; the reason may hold a dash (pre-restore)
+        parts = path.stem.split("-", 4)
+        reason = parts[4] if len(parts) == 5 else ""
         created = datetime.fromtimestamp(stat.st_mtime, UTC)
         found.append(BackupFile(path, reason, created, stat.st_size))
     return found

@@ -29,6 +29,12 @@ from primedist.ui.widgets import icon
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
     ("channels", "primedist.ui.settings.channels", "ChannelsSettings"),
+    ("account", "primedist.ui.settings.account", "AccountSettings"),
+    ("staff", "primedist.ui.settings.staff", "StaffSettings"),
+    ("language", "primedist.ui.settings.language", "LanguageSettings"),
+    ("backup", "primedist.ui.settings.backup", "BackupSettings"),
+    ("sync_schedule", "primedist.ui.settings.sync_schedule", "SyncScheduleSettings"),
+    ("audit", "primedist.ui.settings.audit", "AuditLogSettings"),
 )
 
 
@@ -100,6 +106,12 @@ class SettingsPage(QWidget):
         titles = {
             "low_stock": self.tr("Low stock"),
             "channels": self.tr("Sales channels"),
+            "account": self.tr("My account"),
+            "staff": self.tr("Staff"),
+            "language": self.tr("Language"),
+            "backup": self.tr("Backup & restore"),
+            "sync_schedule": self.tr("Sync schedule"),
+            "audit": self.tr("Audit log"),
             "coming": self.tr("Coming next"),
         }
         for i, key in enumerate(self._builders):

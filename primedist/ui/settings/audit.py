@@ -1,0 +1,177 @@
+"""Settings → Audit log: who did what and when, filtered by user, kind and days, newest
+first (keyset-paged from SQL: the log is never loaded whole), and exported to Excel."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import shop_tz
+from primedist.domain.enums import Role
+from primedist.errors import PrimedistError
+from primedist.services import audit_log as svc
+from primedist.services.audit_log import AuditFilter
+from primedist.services.context import ServiceContext
+from primedist.services.export_support import ExportReport
+from primedist.ui.formatting import CellFormatter
+from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
+from primedist.ui.ops import Op
+from primedist.ui.settings.account import message_label
+from primedist.ui.table_model import SqlTableModel
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class AuditLogSettings(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("auditLogSettings")
+        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        self.not_allowed = QLabel()
+        self.not_allowed.setObjectName("banner")
+        self.not_allowed.setVisible(not self.allowed)
+        layout.addWidget(self.not_allowed)
+        row = QHBoxLayout()
+        self.user = QComboBox()
+        self.user.setObjectName("auditUser")
+        self.kind = QComboBox()
+        self.kind.setObjectName("auditKind")
+        today = _qdate(ctx.clock.now().astimezone(shop_tz()).date())
+        self.use_from, self.use_to = QCheckBox(), QCheckBox()
+        self.date_from, self.date_to = QDateEdit(today.addDays(-30)), QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.dateChanged.connect(lambda _d: self.apply_filter())
+        for box in (self.use_from, self.use_to):
+            box.toggled.connect(lambda _c: self.apply_filter())
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("auditExport")
+        self.export_button.clicked.connect(self.choose_export)
+        for w in (self.user, self.kind, self.use_from, self.date_from, self.use_to, self.date_to):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.export_button)
+        layout.addLayout(row)
+        self.message = message_label("auditMessage")
+        layout.addWidget(self.message)
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        layout.addWidget(self.count)
+        self.view = QTableView()
+        self.view.setObjectName("auditView")
+        self.model = SqlTableModel(ctx.engine, svc.AUDIT_SPEC, formatter=CellFormatter(),
+                                   parent=self)  # fmt: skip
+        layout.addWidget(self.view, 1)
+        controls: tuple[QWidget, ...] = (self.user, self.kind, self.use_from, self.use_to,
+                                         self.date_from, self.date_to, self.export_button,
+                                         self.view)  # fmt: skip
+        for control in controls:
+            control.setEnabled(self.allowed)
+        self.retranslate()
+        if self.allowed:
+            self._fill_choices()
+            self.user.currentIndexChanged.connect(lambda _i: self.apply_filter())
+            self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
+            setup_list_view(self.view, self.model, widths={"summary": 320}, single=True)
+            self.model.queryChanged.connect(lambda n: self._show_count(n))
+            self.model.set_state(svc.audit_state(self.current_filter()))
+            sort_by_default(self.view, svc.AUDIT_SPEC)
+
+    def _fill_choices(self) -> None:
+        self.user.addItem(self.tr("Everyone"), None)
+        for uid, name in svc.audit_users(self.ctx):
+            self.user.addItem(self.tr("System") if uid == svc.SYSTEM_USER else name, uid)
+        self.kind.addItem(self.tr("Every kind"), None)
+        for kind in svc.audit_kinds(self.ctx):
+            self.kind.addItem(kind, kind)
+
+    def current_filter(self) -> AuditFilter:
+        uid, kind = self.user.currentData(), self.kind.currentData()
+        return AuditFilter(
+            user_id=uid,
+            kinds=(kind,) if kind else (),
+            date_from=self.date_from.date().toPython() if self.use_from.isChecked() else None,  # type: ignore[arg-type]
+            date_to=self.date_to.date().toPython() if self.use_to.isChecked() else None,  # type: ignore[arg-type]
+        )
+
+    def apply_filter(self) -> None:
+        if not self.allowed:
+            return
+        flt = self.current_filter()
+        try:
+            svc.check_filter(flt)
+        except PrimedistError as exc:
+            self.message.setText(exc.user_message)
+            self.message.show()
+            return
+        self.message.hide()
+        self.model.set_state(svc.audit_state(flt).with_sort(*self._sort()))
+
+    def _sort(self) -> tuple[str, bool]:
+        state = self.model.state
+        if state.sort_key is None or state.descending is None:
+            return svc.AUDIT_SPEC.default_sort, True
+        return state.sort_key, state.descending
+
+    def _show_count(self, n: int) -> None:
+        self.count.setText(self.tr("%s rows") % f"{n:,}")
+
+    def choose_export(self) -> None:
+        chosen, _f = QFileDialog.getSaveFileName(
+            self, self.tr("Export the audit log"), "audit-log.xlsx", self.tr("Excel (*.xlsx)")
+        )
+        if chosen:
+            self.export_to(xlsx_path(chosen))
+
+    def export_to(self, path: Path) -> None:
+        flt = self.current_filter()
+        self.export_button.setEnabled(False)
+        op: Op[ExportReport] = Op(self, lambda job: svc.export_audit(self.ctx, path, flt,
+                                                                      progress=job.progress),
+                                  title=self.tr("Exporting the audit log"))  # fmt: skip
+        op.success(self._exported).finally_(lambda: self.export_button.setEnabled(True))
+        op.with_progress().run()
+
+    def _exported(self, report: ExportReport) -> None:
+        self.message.setText(self.tr("Exported %s rows to %s") % (f"{report.rows:,}",
+                                                                   report.path.name))  # fmt: skip
+        self.message.show()
+
+    def shutdown(self) -> None:
+        self.model.stop()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.model.reformat()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Audit log"))
+        self.not_allowed.setText(self.tr("Only the owner or a manager reads the audit log."))
+        self.use_from.setText(self.tr("From"))
+        self.use_to.setText(self.tr("To"))
+        self.export_button.setText(self.tr("Export…"))

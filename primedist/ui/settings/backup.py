@@ -1,0 +1,254 @@
+"""Settings → Backup & restore: Back up now, the backups in the data dir, how many to keep,
+and Restore… (the file is checked first, then confirmed; the session restarts on the
+restored data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_number
+from primedist.domain.enums import Role
+from primedist.errors import PrimedistError
+from primedist.services import backup as svc
+from primedist.services.backup import BackupFile
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.ops import Op
+from primedist.ui.settings.account import message_label, run_inline
+
+COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
+
+
+class BackupSettings(QWidget):
+    #: The data was restored: the new ServiceContext (the window restarts the session).
+    restored = Signal(object)
+    #: A backup was written (its path).
+    backedUp = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.backups: list[BackupFile] = []
+        self.setObjectName("backupSettings")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        self.explanation = QLabel()
+        self.explanation.setObjectName("banner")
+        self.explanation.setWordWrap(True)
+        layout.addWidget(self.explanation)
+        bar = QHBoxLayout()
+        self.backup_button = QPushButton()
+        self.backup_button.setObjectName("primaryButton")
+        self.backup_button.clicked.connect(self.back_up_now)
+        self.restore_button = QPushButton()
+        self.restore_button.setObjectName("restoreButton")
+        self.restore_button.clicked.connect(self.choose_and_restore)
+        self.restore_selected_button = QPushButton()
+        self.restore_selected_button.clicked.connect(self.restore_selected)
+        for b in (self.backup_button, self.restore_button, self.restore_selected_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.message = message_label("backupMessage")
+        layout.addWidget(self.message)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("backupsTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_actions)
+        layout.addWidget(self.table, 1)
+        keep_row = QHBoxLayout()
+        self.keep_caption = QLabel()
+        self.keep = QSpinBox()
+        self.keep.setObjectName("backupKeep")
+        self.keep.setRange(1, svc.MAX_KEEP)
+        self.keep_save = QPushButton()
+        self.keep_save.setObjectName("saveKeep")
+        self.keep_save.clicked.connect(self.save_keep)
+        keep_row.addWidget(self.keep_caption)
+        keep_row.addWidget(self.keep)
+        keep_row.addWidget(self.keep_save)
+        keep_row.addStretch(1)
+        layout.addLayout(keep_row)
+        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        for w in (self.backup_button, self.restore_button, self.keep, self.keep_save, self.table):
+            w.setEnabled(self.allowed)
+        self.retranslate()
+        if self.allowed:
+            self.keep.setValue(svc.backup_keep(ctx))
+            self.reload()
+        self._update_actions()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Backup & restore"))
+        self.explanation.setText(
+            self.tr(
+                "A backup is a complete copy of the shop's data, taken safely while the app "
+                "runs. One is made every day automatically; restoring replaces all current "
+                "data (a copy of it is kept first)."
+            )
+            if self.allowed
+            else self.tr("Only the owner or a manager backs up and restores the data.")
+        )
+        self.backup_button.setText(self.tr("Back up now"))
+        self.restore_button.setText(self.tr("Restore from a file…"))
+        self.restore_selected_button.setText(self.tr("Restore selected…"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Taken"), self.tr("Kind"), self.tr("Size"), self.tr("File")]
+        )
+        self.keep_caption.setText(self.tr("Keep the newest backups of each kind:"))
+        self.keep_save.setText(self.tr("Save"))
+        self._fill()
+
+    def _kind(self, reason: str) -> str:
+        kinds = {
+            "manual": self.tr("Manual"),
+            "daily": self.tr("Daily"),
+            "pre-restore": self.tr("Before a restore"),
+            "pre-migrate": self.tr("Before an upgrade"),
+        }
+        return kinds.get(reason, reason)
+
+    # The list -----------------------------------------------------------------------------
+    def reload(self) -> None:
+        op: Op[list[BackupFile]] = Op(self, lambda _job: svc.list_backups(self.ctx))
+        op.success(self._loaded).run()
+
+    def _loaded(self, backups: list[BackupFile]) -> None:
+        self.backups = backups
+        self._fill()
+
+    def _fill(self) -> None:
+        lang, tz = current_language(), shop_tz()
+        self.table.setRowCount(len(self.backups))
+        for row, b in enumerate(self.backups):
+            kb = max(1, b.size // 1024)
+            texts = (format_datetime(b.created_at, tz, lang), self._kind(b.reason),
+                     f"{format_number(kb, lang)} KB", b.path.name)  # fmt: skip
+            for col, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, str(b.path))
+                self.table.setItem(row, col, item)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        self.restore_selected_button.setEnabled(self.allowed and self.selected() is not None)
+
+    def selected(self) -> Path | None:
+        model = self.table.selectionModel()
+        rows = model.selectedRows() if model is not None else []
+        if not rows or rows[0].row() >= len(self.backups):
+            return None
+        return self.backups[rows[0].row()].path
+
+    # Actions ------------------------------------------------------------------------------
+    def back_up_now(self) -> None:
+        self._busy(True)
+        op: Op[Path] = Op(self, lambda _job: svc.backup_now(self.ctx), title=self.tr("Backing up"))
+        op.success(self._backed_up).finally_(lambda: self._busy(False)).with_progress().run()
+
+    def _backed_up(self, path: Path) -> None:
+        self._say(self.tr("Backup written: %s") % path.name)
+        self.backedUp.emit(path)
+        self.reload()
+
+    def save_keep(self) -> None:
+        keep = self.keep.value()
+        run_inline(self, lambda: svc.set_backup_keep(self.ctx, keep), self.message,
+                   lambda _k: self._say(self.tr("Saved.")), self.keep_save)  # fmt: skip
+
+    def choose_and_restore(self) -> None:
+        folder = str(self.ctx.settings.backup_dir) if self.ctx.settings else ""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Restore from a backup"), folder, self.tr("Backups (*.db);;All files (*)")
+        )
+        if path:
+            self.restore_file(Path(path))
+
+    def restore_selected(self) -> None:
+        path = self.selected()
+        if path is not None:
+            self.restore_file(path)
+
+    def restore_file(self, path: Path) -> None:
+        """Check the file (off the UI thread), ask for confirmation, then restore."""
+        self._busy(True)
+        op: Op[str] = Op(self, lambda _job: svc.check_backup(self.ctx, path))
+        op.success(lambda _rev: self._confirm_restore(path)).failure(self._failed)
+        op.finally_(lambda: self._busy(False)).run()
+
+    def _confirm_restore(self, path: Path) -> None:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Restore"),
+            self.tr(
+                "Replace ALL current data with the backup %s?\n\nA copy of the current data "
+                "is kept in the backups folder first. You will sign in again afterwards."
+            )
+            % path.name,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._busy(True)
+        op: Op[tuple[ServiceContext, Path]] = Op(
+            self, lambda _job: svc.restore(self.ctx, path), title=self.tr("Restoring")
+        )
+        op.success(self._restored).failure(self._failed).finally_(lambda: self._busy(False))
+        op.with_progress().run()
+
+    def _restored(self, result: tuple[ServiceContext, Path]) -> None:
+        new_ctx, safety = result
+        self.ctx = new_ctx
+        self._say(self.tr("Restored. The data it replaced is saved as %s.") % safety.name)
+        self.restored.emit(new_ctx)
+        restart = getattr(self.window(), "restart_session", None)
+        if callable(restart):
+            restart(new_ctx)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, PrimedistError):
+            self._say(exc.user_message, error=True)
+            return
+        from primedist.ui.errors import show_crash
+
+        show_crash(self, exc)
+
+    def _busy(self, busy: bool) -> None:
+        for b in (self.backup_button, self.restore_button, self.restore_selected_button):
+            b.setEnabled(self.allowed and not busy)
+        if not busy:
+            self._update_actions()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setProperty("error", error)
+        self.message.setText(text)
+        self.message.show()

@@ -1,0 +1,368 @@
+"""Settings → Staff: the accounts, adding one (its one-time password shown once), changing
+role and module access, disabling/enabling, resetting a password; and the idle-lock delay.
+
+Only the owner and managers see the list (the services refuse the others too)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.domain.enums import Module, Role
+from primedist.services import staff as svc
+from primedist.services.context import ServiceContext
+from primedist.services.staff import IssuedPassword, StaffMember
+from primedist.ui.labels import enum_label
+from primedist.ui.ops import Op
+from primedist.ui.settings.account import message_label, run_inline
+
+COL_NAME, COL_EMAIL, COL_ROLE, COL_MODULES, COL_STATUS = range(5)
+
+
+def module_title(module: Module) -> str:
+    titles = {
+        Module.PRODUCTS: QCoreApplication.translate("staff", "Products"),
+        Module.ORDERS: QCoreApplication.translate("staff", "Orders"),
+        Module.CUSTOMERS: QCoreApplication.translate("staff", "Customers"),
+        Module.SETTINGS: QCoreApplication.translate("staff", "Settings"),
+        Module.ANALYTICS: QCoreApplication.translate("staff", "Analytics"),
+    }
+    return titles[module]
+
+
+class StaffDialog(QDialog):
+    """Add or edit an account: name, email (new accounts only), role, module access."""
+
+    def __init__(
+        self, ctx: ServiceContext, member: StaffMember | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.member = member
+        self.result_member: StaffMember | None = None
+        self.issued: IssuedPassword | None = None
+        self.setObjectName("staffDialog")
+        self.setWindowTitle(self.tr("Add staff") if member is None else self.tr("Edit staff"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(member.name if member else "")
+        self.email = QLineEdit(member.email if member else "")
+        self.email.setEnabled(member is None)
+        self.role = QComboBox()
+        for role in svc.ASSIGNABLE_ROLES:
+            self.role.addItem(enum_label(role), role.value)
+        if member is not None and member.role is Role.OWNER:
+            self.role.addItem(enum_label(Role.OWNER), Role.OWNER.value)
+            self.role.setEnabled(False)
+        self.role.setCurrentIndex(max(0, self.role.findData((member.role if member else
+                                                             Role.STAFF).value)))  # fmt: skip
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Email"), self.email)
+        form.addRow(self.tr("Role"), self.role)
+        layout.addLayout(form)
+        self.modules_caption = QLabel(self.tr("Module access (staff only):"))
+        layout.addWidget(self.modules_caption)
+        self.module_boxes: dict[Module, QCheckBox] = {}
+        for module in Module:
+            box = QCheckBox(module_title(module))
+            box.setObjectName(f"module_{module.value}")
+            box.setChecked(member is not None and module in member.modules)
+            self.module_boxes[module] = box
+            layout.addWidget(box)
+        self.role.currentIndexChanged.connect(lambda _i: self._role_changed())
+        self.message = message_label("errorText")
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._role_changed()
+
+    def _role_changed(self) -> None:
+        staff_role = self.role.currentData() == Role.STAFF.value
+        for box in self.module_boxes.values():
+            box.setEnabled(staff_role)
+
+    def chosen_modules(self) -> list[Module]:
+        return [m for m, box in self.module_boxes.items() if box.isChecked()]
+
+    def submit(self) -> None:
+        name, email = self.name.text(), self.email.text()
+        role, modules = Role(self.role.currentData()), self.chosen_modules()
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if self.member is None:
+            run_inline(self, lambda: svc.add_staff(self.ctx, name=name, email=email, role=role,
+                                                   modules=modules),
+                       self.message, self._added, ok)  # fmt: skip
+        else:
+            uid = self.member.id
+            run_inline(self, lambda: svc.update_staff(self.ctx, uid, name=name, role=role,
+                                                      modules=modules),
+                       self.message, self._saved, ok)  # fmt: skip
+
+    def _added(self, issued: IssuedPassword) -> None:
+        self.issued = issued
+        self.result_member = issued.member
+        self.accept()
+
+    def _saved(self, member: StaffMember) -> None:
+        self.result_member = member
+        self.accept()
+
+
+class OneTimePasswordDialog(QDialog):
+    """Shows a one-time password once, with a Copy button: it is not stored anywhere."""
+
+    def __init__(self, issued: IssuedPassword, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("oneTimePasswordDialog")
+        self.setWindowTitle(self.tr("One-time password"))
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            self.tr(
+                "Give this one-time password to %s (%s). It is shown only now; they choose "
+                "their own password when they first sign in."
+            )
+            % (issued.member.name, issued.member.email)
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.password = QLineEdit(issued.one_time_password)
+        self.password.setObjectName("oneTimePassword")
+        self.password.setReadOnly(True)
+        layout.addWidget(self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton(
+            self.tr("Copy"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.password.text())
+        )
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+class StaffSettings(QWidget):
+    """The accounts table with Add / Edit / Disable-Enable / Reset password, and the lock."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.members: list[StaffMember] = []
+        self.setObjectName("staffSettings")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        self.not_allowed = QLabel()
+        self.not_allowed.setObjectName("banner")
+        self.not_allowed.setWordWrap(True)
+        layout.addWidget(self.not_allowed)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("staffTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update_actions)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        layout.addWidget(self.table, 1)
+        bar = QHBoxLayout()
+        self.add_button = QPushButton()
+        self.add_button.setObjectName("primaryButton")
+        self.add_button.clicked.connect(self.add_member)
+        self.edit_button = QPushButton()
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.active_button = QPushButton()
+        self.active_button.setObjectName("toggleActive")
+        self.active_button.clicked.connect(self.toggle_active)
+        self.reset_button = QPushButton()
+        self.reset_button.clicked.connect(self.reset_selected)
+        for b in (self.add_button, self.edit_button, self.active_button, self.reset_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        lock_row = QHBoxLayout()
+        self.lock_caption = QLabel()
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setObjectName("lockMinutes")
+        self.lock_minutes.setRange(0, svc.MAX_LOCK_MINUTES)
+        self.lock_save = QPushButton()
+        self.lock_save.setObjectName("saveLock")
+        self.lock_save.clicked.connect(self.save_lock)
+        self.lock_message = message_label("lockMessage")
+        lock_row.addWidget(self.lock_caption)
+        lock_row.addWidget(self.lock_minutes)
+        lock_row.addWidget(self.lock_save)
+        lock_row.addWidget(self.lock_message, 1)
+        layout.addLayout(lock_row)
+        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        self.not_allowed.setVisible(not self.allowed)
+        for w in (self.table, self.add_button, self.edit_button, self.active_button,
+                  self.reset_button, self.lock_minutes, self.lock_save):  # fmt: skip
+            w.setEnabled(self.allowed)
+        self.retranslate()
+        if self.allowed:
+            self.lock_minutes.setValue(svc.lock_minutes(ctx))
+            self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Staff"))
+        self.not_allowed.setText(self.tr("Only the owner or a manager manages staff accounts."))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Name"), self.tr("Email"), self.tr("Role"), self.tr("Modules"),
+             self.tr("Status")]
+        )  # fmt: skip
+        self.add_button.setText(self.tr("Add staff…"))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.reset_button.setText(self.tr("Reset password…"))
+        self.lock_caption.setText(
+            self.tr("Lock the window after this many idle minutes (0 = never):")
+        )
+        self.lock_minutes.setSuffix(self.tr(" min"))
+        self.lock_save.setText(self.tr("Save"))
+        self._fill()
+
+    # Data ---------------------------------------------------------------------------------
+    def reload(self) -> None:
+        op: Op[list[StaffMember]] = Op(self, lambda _job: svc.list_staff(self.ctx))
+        op.success(self._loaded).run()
+
+    def _loaded(self, members: list[StaffMember]) -> None:
+        self.members = members
+        self._fill()
+
+    def _fill(self) -> None:
+        selected = self.selected()
+        self.table.setRowCount(len(self.members))
+        for row, m in enumerate(self.members):
+            granted = ", ".join(module_title(x) for x in Module if x in m.modules) or "—"
+            modules = self.tr("All") if m.role is not Role.STAFF else granted
+            status = self.tr("Active") if m.is_active else self.tr("Disabled")
+            if m.is_active and m.must_change_password:
+                status = self.tr("Active (one-time password)")
+            for col, text in enumerate((m.name, m.email, enum_label(m.role), modules, status)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, m.id)
+                self.table.setItem(row, col, item)
+            if selected is not None and m.id == selected.id:
+                self.table.selectRow(row)
+        self._update_actions()
+
+    def selected(self) -> StaffMember | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.members):
+            return None
+        return self.members[rows[0].row()]
+
+    def select_email(self, email: str) -> None:
+        for row, m in enumerate(self.members):
+            if m.email == email:
+                self.table.selectRow(row)
+
+    def _update_actions(self) -> None:
+        m = self.selected()
+        editable = self.allowed and m is not None
+        self.edit_button.setEnabled(editable)
+        own_or_owner = m is not None and (m.role is Role.OWNER or m.id == self.ctx.actor.id)
+        self.active_button.setEnabled(editable and not own_or_owner)
+        self.reset_button.setEnabled(editable and m is not None and m.role is not Role.OWNER)
+        self.active_button.setText(
+            self.tr("Enable") if m is not None and not m.is_active else self.tr("Disable")
+        )
+
+    # Actions ------------------------------------------------------------------------------
+    def add_member(self) -> StaffDialog:
+        dialog = StaffDialog(self.ctx, None, self)
+        dialog.accepted.connect(lambda: self._after_add(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_add(self, dialog: StaffDialog) -> None:
+        if dialog.issued is not None:
+            self.show_password(dialog.issued)
+        self.reload()
+
+    def show_password(self, issued: IssuedPassword) -> OneTimePasswordDialog:
+        box = OneTimePasswordDialog(issued, self)
+        box.open()
+        return box
+
+    def edit_selected(self) -> StaffDialog | None:
+        m = self.selected()
+        if m is None:
+            return None
+        dialog = StaffDialog(self.ctx, m, self)
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+        return dialog
+
+    def toggle_active(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        op: Op[StaffMember] = Op(self, lambda _job: svc.set_active(self.ctx, m.id,
+                                                                    not m.is_active))  # fmt: skip
+        op.success(lambda _m: self.reload()).run()
+
+    def reset_selected(self) -> None:
+        m = self.selected()
+        if m is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Reset password"),
+            self.tr("Give %s a new one-time password? Their current password stops working.")
+            % m.name,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        op: Op[IssuedPassword] = Op(self, lambda _job: svc.reset_password(self.ctx, m.id))
+        op.success(self._after_reset).run()
+
+    def _after_reset(self, issued: IssuedPassword) -> None:
+        self.show_password(issued)
+        self.reload()
+
+    def save_lock(self) -> None:
+        minutes = self.lock_minutes.value()
+        run_inline(self, lambda: svc.set_lock_minutes(self.ctx, minutes), self.lock_message,
+                   lambda _m: self._lock_saved(), self.lock_save)  # fmt: skip
+
+    def _lock_saved(self) -> None:
+        self.lock_message.setText(self.tr("Saved."))
+        self.lock_message.show()
+        window = self.window()
+        apply = getattr(window, "set_lock_minutes", None)
+        if callable(apply):
+            apply(self.lock_minutes.value())
