@@ -479,7 +479,8 @@ def analytics(
         provinces = _group_rows(conn, w, q.PROVINCE)
         carriers = _group_rows(conn, w, q.CARRIER)
         buyers, repeat, pbuyers, prepeat = q.repeat_counts(conn, w)
-        top = _named_products(conn, sorted(products, key=_by_units)[:top_products])
+        sold = [r for r in products if _sold(r)]
+        top = _named_products(conn, sorted(sold, key=_by_units)[:top_products])
     units = Change(sum(r.units.current for r in products if r.units),
                    sum(r.units.previous for r in products if r.units))  # fmt: skip
     return Analytics(
@@ -493,6 +494,11 @@ def analytics(
         top_carriers=sorted(carriers, key=_by_orders)[:TOP],
         products=top,
     )
+
+
+def _sold(r: RankRow) -> bool:
+    """In a counted order of the range (a fully returned line leaves 0 units)."""
+    return bool(r.revenue.current or (r.units and r.units.current))
 
 
 def _by_units(r: RankRow) -> tuple[int, int, str]:
@@ -509,13 +515,13 @@ def _by_revenue(r: RankRow) -> tuple[int, int, str]:
 
 
 def _group_rows(conn: sa.Connection, w: q.Window, dim: str) -> list[RankRow]:
-    """Every province / carrier with orders in either period (current ones first)."""
-    rows = []
-    for key, n, r, pn, pr in q.group_totals(conn, w, dim):
-        if n == 0 and r == 0:
-            continue
-        rows.append(RankRow(key, group_label(dim, key), Change(n, pn), Change(r, pr)))
-    return rows
+    """Every province / carrier with orders in the range (those of the previous period
+    only are left out: nothing to rank)."""
+    return [
+        RankRow(key, group_label(dim, key), Change(n, pn), Change(r, pr))
+        for key, n, r, pn, pr in q.group_totals(conn, w, dim)
+        if n
+    ]
 
 
 def group_label(dim: str, key: str) -> str:
@@ -531,7 +537,6 @@ def _product_rows(conn: sa.Connection, w: q.Window) -> list[RankRow]:
     return [
         RankRow(str(pid), "", Change(0, 0), Change(r, pr), Change(u, pu))
         for pid, u, r, pu, pr in q.product_totals(conn, w)
-        if u or r
     ]
 
 

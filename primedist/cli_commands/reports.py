@@ -1,0 +1,120 @@
+"""`primedist report dashboard|analytics|rebuild`: the Home and Analytics figures as the
+screens show them (the same service functions), and the summaries' rebuild."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from primedist.config import Settings
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    from primedist.cli import Parser, local_date, positive_int
+
+    p = sub.add_parser("report", help="dashboard figures (Home, Analytics) and their summaries")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
+    for name, func, help_text in (
+        ("dashboard", cmd_dashboard, "Home: to-do counts, revenue, new orders, marketplaces"),
+        ("analytics", cmd_analytics, "Analytics: revenue, orders, products sold, repeat rate, "
+                                     "top locations and carriers, product rank"),
+    ):  # fmt: skip
+        a = actions.add_parser(name, help=help_text)
+        a.add_argument("--from", dest="date_from", type=local_date, required=True,
+                       metavar="YYYY-MM-DD", help="first day (shop time), included")  # fmt: skip
+        a.add_argument("--to", dest="date_to", type=local_date, required=True,
+                       metavar="YYYY-MM-DD", help="last day (shop time), included")  # fmt: skip
+        a.add_argument("--shop", action="append", metavar="NAME",
+                       help="only these shops (repeat for several; default: all)")  # fmt: skip
+        if name == "analytics":
+            a.add_argument("--top", type=positive_int, default=10, metavar="N",
+                           help="products in the product rank (default 10)")  # fmt: skip
+        a.add_argument("--json", action="store_true")
+        a.set_defaults(func=func)
+    r = actions.add_parser(
+        "rebuild", help="rewrite the dashboards' daily summaries from the orders"
+    )
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_rebuild)
+
+
+def _scope(args: argparse.Namespace, settings: Settings) -> tuple[Any, date, date, tuple[int, ...]]:
+    from primedist.cli import as_owner, open_context
+    from primedist.services.order_export import shop_ids_by_name
+
+    ctx = as_owner(open_context(settings))
+    return ctx, args.date_from, args.date_to, shop_ids_by_name(ctx, args.shop or [])
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.2f}%"
+
+
+def _money_line(label: str, figure: Any) -> str:
+    return f"{label}: {figure.current:,} (previous {figure.previous:,}, {_pct(figure.change_pct)})"
+
+
+def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import EXIT_OK, emit
+    from primedist.services.reports import dashboard
+
+    ctx, first, last, shops = _scope(args, settings)
+    d = dashboard(ctx, first, last, shops)
+    lines = [
+        f"{first.isoformat()} … {last.isoformat()} (previous {d.period.prev_from} … "
+        f"{d.period.prev_to})",
+        "To do: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in d.todo.items()),
+        _money_line("Revenue", d.revenue),
+        _money_line("New orders", d.new_orders),
+    ]
+    for row in d.channels:
+        shops_text = f"{row.shops_linked}/{row.shops_total} shop" if row.shops_total else (
+            "not linked yet")  # fmt: skip
+        lines.append(f"  {row.channel.value}: {row.revenue.current:,} "
+                     f"({_pct(row.revenue.change_pct)}), {shops_text}")  # fmt: skip
+    emit(args, d.to_json(), "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import EXIT_OK, emit
+    from primedist.services.reports import analytics
+
+    ctx, first, last, shops = _scope(args, settings)
+    a = analytics(ctx, first, last, shops, top_products=args.top)
+    rate = a.repeat_rate
+    lines = [
+        f"{first.isoformat()} … {last.isoformat()} (previous {a.period.prev_from} … "
+        f"{a.period.prev_to})",
+        _money_line("Revenue", a.revenue),
+        _money_line("Total orders", a.orders),
+        _money_line("Products sold", a.units),
+        f"Repeat purchase rate: {rate.repeat:,}/{rate.buyers:,} customers"
+        f" ({'—' if rate.current_pct is None else f'{rate.current_pct:.2f}%'})",
+        "Top locations: "
+        + ", ".join(
+            f"{r.label or '?'} {r.orders.current:,}" for r in a.top_locations_by_orders
+        ),  # fmt: skip
+        "Top shipping providers: "
+        + ", ".join(f"{r.label or '?'} {r.orders.current:,}" for r in a.top_carriers),  # fmt: skip
+    ]
+    for i, r in enumerate(a.products, 1):
+        assert r.units is not None
+        lines.append(f"  {i}. {r.label or '?'}: {r.units.current:,} sold, {r.revenue.current:,}")
+    emit(args, a.to_json(), "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import EXIT_OK, as_owner, emit, open_context
+    from primedist.services.reports import rebuild
+
+    ctx = as_owner(open_context(settings))
+    report = rebuild(ctx)
+    emit(
+        args,
+        {"orders": report.orders, "seconds": round(report.seconds, 3)},
+        f"Rebuilt the dashboards' summaries of {report.orders:,} orders in {report.seconds:.1f} s",
+    )
+    return EXIT_OK

@@ -1,0 +1,78 @@
+"""`primedist report dashboard|analytics|rebuild` on the hand-built shop of the dashboards'
+service tests (tests/services/report_data.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.db.engine import make_engine
+from tests.cli_support import Run
+from tests.services.report_data import build
+
+RANGE = ("--from", "2026-11-10", "--to", "2026-11-16")
+
+
+@pytest.fixture
+def shop_dir(data_dir: Path) -> Path:
+    engine = make_engine(f"sqlite:///{data_dir / 'primedist.db'}")
+    try:
+        build(engine)
+    finally:
+        engine.dispose()
+    return data_dir
+
+
+def test_dashboard_json(cli: Callable[..., Run], shop_dir: Path) -> None:
+    run = cli("--data-dir", str(shop_dir), "report", "dashboard", *RANGE, "--json")
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert (data["from"], data["previous_from"], data["previous_to"]) == (
+        "2026-11-10", "2026-11-03", "2026-11-09")  # fmt: skip
+    assert data["revenue"] == {"current": 390_000, "previous": 120_000, "change_pct": 225.0}
+    assert data["new_orders"] == {"current": 7, "previous": 2, "change_pct": 250.0}
+    assert data["todo"]["return_refund"] == 2 and data["todo"]["no_revenue"] == 1
+    lazada = next(m for m in data["marketplaces"] if m["channel"] == "lazada")
+    assert lazada["revenue"]["change_pct"] == -62.5
+    assert (lazada["shops_linked"], lazada["shops_total"]) == (0, 1)
+    assert data["new_orders_by_channel"] == {"shopee": 5, "lazada": 2}
+    text = cli("--data-dir", str(shop_dir), "report", "dashboard", *RANGE, "--shop", "shop b")
+    assert "Revenue: 30,000 (previous 80,000, -62.50%)" in text.out
+    assert "tiki: 0 (—), not linked yet" in text.out
+
+
+def test_analytics_json(cli: Callable[..., Run], shop_dir: Path) -> None:
+    run = cli("--data-dir", str(shop_dir), "report", "analytics", *RANGE, "--top", "1", "--json")
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert data["products_sold"] == {"current": 7, "previous": 1, "change_pct": 600.0}
+    assert data["orders"]["current"] == 4
+    assert data["repeat_purchase_rate"]["current_pct"] == 66.67
+    assert [r["label"] for r in data["top_locations_by_revenue"]] == [
+        "Hà Nội", "Đà Nẵng", "TP. Hồ Chí Minh"]  # fmt: skip
+    none_before = {"previous": 0, "change_pct": None}
+    assert data["top_shipping_providers"][0] == {
+        "key": "GHN", "label": "GHN", "revenue": {"current": 300_000, **none_before},
+        "orders": {"current": 2, **none_before},
+    }  # fmt: skip
+    assert [(r["label"], r["units"]["current"]) for r in data["product_rank"]] == [("Quần jean", 4)]
+
+
+def test_rebuild_and_errors(cli: Callable[..., Run], shop_dir: Path) -> None:
+    before = cli("--data-dir", str(shop_dir), "report", "analytics", *RANGE, "--json").json()
+    run = cli("--data-dir", str(shop_dir), "report", "rebuild", "--json")
+    assert run.code == EXIT_OK and run.json()["orders"] == 10
+    assert (
+        cli("--data-dir", str(shop_dir), "report", "analytics", *RANGE, "--json").json() == before
+    )
+    bad = cli("--data-dir", str(shop_dir), "report", "dashboard", "--from", "2026-11-16",
+              "--to", "2026-11-10")  # fmt: skip
+    assert bad.code == EXIT_ERROR and "starts (2026-11-16) after it ends" in bad.error_line()
+    unknown = cli("--data-dir", str(shop_dir), "report", "dashboard", *RANGE, "--shop", "Nope")
+    assert unknown.code == EXIT_ERROR and "No shop is named 'Nope'" in unknown.error_line()
+    usage = cli("--data-dir", str(shop_dir), "report", "dashboard", "--from", "10/11/2026",
+                "--to", "2026-11-16")  # fmt: skip
+    assert usage.code == EXIT_USAGE and "is not a date" in usage.err
