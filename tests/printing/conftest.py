@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,8 +72,19 @@ def _lpadmin(*args: str) -> None:
     subprocess.run(["lpadmin", *args], check=True, capture_output=True)
 
 
+_session: Cups | None = None
+
+
 @pytest.fixture(scope="session")
-def cups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cups]:
+def cups(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Cups:
+    """The CUPS of this test session (tests/ui/printing shares it: one start, one stop)."""
+    global _session
+    if _session is None:
+        _session = _start(tmp_path_factory, request)
+    return _session
+
+
+def _start(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Cups:
     if not os.path.exists(CUPSD) or not shutil.which("lpadmin"):
         _unavailable("cupsd is not installed (apt-get install cups cups-client)")
     if os.geteuid() != 0:
@@ -92,20 +102,21 @@ def cups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cups]:
                 pytest.fail("cupsd did not start within 10 s")
             time.sleep(0.05)
     folder = tmp_path_factory.mktemp("cups-capture")
-    folder.chmod(0o755)
     uri = f"{BACKEND}:{folder}"
     for queue in (CAPTURE, PAUSED, REJECTING):
         _lpadmin("-p", queue, "-v", uri, "-E")
     subprocess.run(["cupsdisable", PAUSED], check=True)
     subprocess.run(["cupsreject", REJECTING], check=True)
-    try:
-        yield Cups(folder)
-    finally:
+
+    def stop() -> None:
         subprocess.run(["cancel", "-a", PAUSED], capture_output=True)
         for queue in (CAPTURE, PAUSED, REJECTING):
             subprocess.run(["lpadmin", "-x", queue], capture_output=True)
         if started:
             _stop_cupsd()
+
+    request.addfinalizer(stop)
+    return Cups(folder)
 
 
 def _stop_cupsd() -> None:

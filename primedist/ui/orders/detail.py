@@ -41,6 +41,7 @@ from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
+from primedist.ui.printing.actions import OrderPrinter, print_menu
 
 MINUS = "\u2212"
 DASH = "—"
@@ -376,8 +377,9 @@ class OrderDetailDialog(QDialog):
         self.cancel_button = button("dangerButton", self._cancel)
         self.return_button = button("actionButton", self._open_return)
         self.flag_button = button("actionButton", self._toggle_flag)
-        self.print_button = button("actionButton", lambda: None)
-        self.print_button.setEnabled(False)
+        self.print_button = button("printButton", lambda: None)
+        self.printer = OrderPrinter(self, self.ctx)
+        self.print_button.setMenu(print_menu(self, self.printer, lambda: [self.order_id]))
         row.addStretch(1)
         self.close_button = button("closeButton", self.close)
         return row
@@ -432,7 +434,7 @@ class OrderDetailDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel order"))
         self.return_button.setText(self.tr("Return…"))
         self.print_button.setText(self.tr("Print"))
-        self.print_button.setToolTip(self.tr("Printing comes with the printer set-up (Settings)"))
+        self.print_button.setToolTip(self.tr("Print a receipt, invoice or packing slip"))
         self.close_button.setText(self.tr("Close"))
         self.close_button.setToolTip(self.tr("Close (Esc)"))
 

@@ -77,6 +77,7 @@ from primedist.ui.list_tools import (
 )
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
+from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import icon
 
@@ -444,7 +445,9 @@ class OrdersPage(FilteredListPage):
         self.unflag_button = push_button("unflagButton", lambda: self.flag_selected(False))
         self.export_button = push_button("exportButton", self.export)
         self.print_button = push_button("printButton", lambda: None)
-        self.print_button.setEnabled(False)
+        self.printer = OrderPrinter(self, self.ctx)
+        self.printer.printed.connect(self.show_message)
+        self.print_button.setMenu(print_menu(self, self.printer, self.selected_ids, bulk=True))
         self.import_button = push_button("importButton", self.import_file)
         self.new_button = push_button("newOrderButton", self.new_order)
         for w in (self.confirm_button, self.cancel_button, self.flag_button, self.unflag_button):
@@ -492,9 +495,7 @@ class OrdersPage(FilteredListPage):
         self.export_button.setText(QCoreApplication.translate("orders", "Export"))
         self.print_button.setText(QCoreApplication.translate("orders", "Print"))
         self.print_button.setToolTip(
-            QCoreApplication.translate(
-                "orders", "Printing comes with the printer set-up (Settings)"
-            )
+            QCoreApplication.translate("orders", "Print the selected orders")
         )
         self.import_button.setText(QCoreApplication.translate("orders", "Import"))
         self.import_button.setToolTip(
@@ -695,6 +696,7 @@ class OrdersPage(FilteredListPage):
         self.unflag_button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setEnabled(not self._exporting)
+        self.print_button.setEnabled(n > 0)
         self.export_button.setToolTip(
             QCoreApplication.translate("orders", "Export the selected orders to Excel")
             if n

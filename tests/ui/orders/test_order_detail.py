@@ -169,9 +169,9 @@ def test_pending_marketplace_order_enables_confirm_and_cancel_only(
     }
     assert enabled == {
         "confirm": True, "ship": False, "complete": False, "cancel": True, "return": False,
-        "flag": True, "print": False,
+        "flag": True, "print": True,
     }  # fmt: skip
-    assert dialog.print_button.toolTip() == "Printing comes with the printer set-up (Settings)"
+    assert dialog.print_button.toolTip() == "Print a receipt, invoice or packing slip"
     assert dialog.flag_button.text() == "Flag"
 
 

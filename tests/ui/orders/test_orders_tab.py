@@ -476,9 +476,9 @@ def test_shop_column_shows_the_channel_badge(page, data):
     assert cell(page, 0, "external_id") not in ("", PLACEHOLDER)
 
 
-def test_print_waits_for_the_printer_setup(page):
-    assert not page.print_button.isEnabled()
-    assert page.print_button.toolTip() == "Printing comes with the printer set-up (Settings)"
+def test_print_needs_a_selection(page):
+    assert not page.print_button.isEnabled()  # nothing selected (tests/ui/printing: printing)
+    assert page.print_button.toolTip() == "Print the selected orders"
 
 
 # Export and import --------------------------------------------------------------------

@@ -1,0 +1,284 @@
+"""Print actions shared by the order detail, the orders list and the sale screen.
+
+`OrderPrinter(parent, ctx)` prints orders with a document type's profile: straight to the
+remembered printer (on a worker: bulk jobs never freeze the window and show progress in
+the jobs indicator), or through the print preview, or into a PDF. A failure (unknown,
+offline or refusing printer, unreachable ESC/POS device) shows a clear message with
+Retry. `print_menu` builds the Print button's menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from primedist.errors import Cancelled, PrimedistError
+from primedist.printing.content import Payment
+from primedist.printing.documents import Document, order_documents
+from primedist.printing.errors import PrintError
+from primedist.printing.model import DocumentType, TargetKind
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.ops import Op
+from primedist.ui.printing import render
+from primedist.ui.printing.jobs import PrintResult, print_orders, resolve_profile
+
+AFTER_SALE_KEY = "printing/receipt_after_sale"
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("printing", text)
+
+
+def doc_type_label(doc_type: DocumentType) -> str:
+    return {
+        DocumentType.RECEIPT: _t("Receipt"),
+        DocumentType.INVOICE: _t("Invoice"),
+        DocumentType.PACKING_SLIP: _t("Packing slip"),
+    }[doc_type]
+
+
+def document_language() -> str:
+    """Documents print in the language the app shows."""
+    return "en" if current_language() == "en" else "vi"
+
+
+class OrderPrinter(QObject):
+    """Prints orders for a widget; emits `printed(text)` / `failed(message)`."""
+
+    printed = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, parent: QWidget, ctx: ServiceContext) -> None:
+        super().__init__(parent)
+        self.widget = parent
+        self.ctx = ctx
+        self.busy = False
+        #: The last error box (tests press its buttons).
+        self.error_box: QMessageBox | None = None
+        self.preview_dialog: QPrintPreviewDialog | None = None
+
+    # ------------------------------------------------------------------ entry points
+
+    def print(
+        self, order_ids: Sequence[int], doc_type: DocumentType, *,
+        payment: Payment | None = None, one_job: bool = True,
+    ) -> None:  # fmt: skip
+        """Print with the profile: its preview first when the profile asks for one."""
+        ids = list(order_ids)
+        if not ids:
+            return
+        profile = resolve_profile(self.ctx, doc_type)
+        if profile.preview and profile.target.kind == TargetKind.SYSTEM:
+            self.preview(ids, doc_type, payment=payment)
+            return
+        self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=None)
+
+    def save_pdf(self, order_ids: Sequence[int], doc_type: DocumentType, path: Path | None = None,
+                 ) -> None:  # fmt: skip
+        """Save the documents as one PDF (asks where when no path is given)."""
+        ids = list(order_ids)
+        if not ids:
+            return
+        if path is None:
+            folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self.widget, _t("Save as PDF"),
+                str(folder / f"{doc_type.value}-{ids[0]}.pdf"), _t("PDF document (*.pdf)"),
+            )  # fmt: skip
+            if not chosen:
+                return
+            path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+        self._run(ids, doc_type, payment=None, one_job=True, pdf=path)
+
+    def preview(self, order_ids: Sequence[int], doc_type: DocumentType, *,
+                payment: Payment | None = None) -> QPrintPreviewDialog | None:  # fmt: skip
+        """The print preview (Qt's dialog: zoom, pages, then Print to any printer)."""
+        profile = resolve_profile(self.ctx, doc_type)
+        try:
+            documents = order_documents(
+                self.ctx, list(order_ids), profile.template, lang=document_language(),
+                paper=profile.paper, payment=payment,
+            )  # fmt: skip
+        except PrimedistError as exc:
+            self._show_error(exc.user_message, None)
+            return None
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        name = profile.target.name
+        if profile.target.kind == TargetKind.SYSTEM and name in render.available_printers():
+            printer.setPrinterName(name)
+        dialog = QPrintPreviewDialog(printer, self.widget)
+        dialog.setObjectName("printPreview")
+        dialog.setWindowTitle(_t("Print preview — %1").replace("%1", doc_type_label(doc_type)))
+        laid = [render.layout(d) for d in documents]
+        dialog.paintRequested.connect(lambda p: render.paint(p, laid))
+        dialog.setProperty("documents", len(documents))
+        self.preview_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # ------------------------------------------------------------------ running
+
+    def _run(self, ids: list[int], doc_type: DocumentType, *, payment: Payment | None,
+             one_job: bool, pdf: Path | None) -> None:  # fmt: skip
+        ctx, lang = self.ctx, document_language()
+        self.busy = True
+        op = Op(
+            self.widget,
+            lambda job: print_orders(
+                ctx,
+                ids,
+                doc_type,
+                pdf=pdf,
+                lang=lang,
+                payment=payment,
+                one_job=one_job,
+                progress=job.progress,
+            ),  # fmt: skip
+            title=_t("Printing %1").replace("%1", doc_type_label(doc_type)),
+            network=True,  # printing waits on devices, not on the database writer
+        )
+        if len(ids) > 1:
+            op.with_progress()
+        retry = lambda: self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=pdf)  # noqa: E731
+        op.success(lambda r: self._done(r, doc_type)).failure(
+            lambda exc: self._failed(exc, retry)
+        ).finally_(self._idle).run()
+
+    def _idle(self) -> None:
+        self.busy = False
+
+    def _done(self, result: PrintResult, doc_type: DocumentType) -> None:
+        text = (
+            _t("%1 printed to %2")
+            if result.documents == 1
+            else _t("%n documents printed to %2").replace("%n", str(result.documents))
+        )
+        self.printed.emit(text.replace("%1", doc_type_label(doc_type)).replace("%2", result.where))
+
+    def _failed(self, exc: BaseException, retry: Callable[[], None]) -> None:
+        if not shiboken6.isValid(self.widget) or isinstance(exc, Cancelled):
+            return
+        if isinstance(exc, PrintError):
+            self._show_error(exc.user_message, retry)
+        elif isinstance(exc, PrimedistError):
+            self._show_error(exc.user_message, None)
+        else:
+            from primedist.ui.ops import _report
+
+            _report(self.widget, exc)
+
+    def _show_error(self, message: str, retry: Callable[[], None] | None) -> None:
+        self.failed.emit(message)
+        buttons = QMessageBox.StandardButton.Close
+        if retry is not None:
+            buttons = QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel
+        box = QMessageBox(QMessageBox.Icon.Warning, _t("Printing failed"), message, buttons,
+                          self.widget)  # fmt: skip
+        box.setObjectName("printErrorBox")
+        if retry is not None:
+            box.setInformativeText(_t("Fix the printer, then press Retry."))
+
+            def on_click(button: object) -> None:
+                if box.standardButton(button) == QMessageBox.StandardButton.Retry:  # type: ignore[arg-type]
+                    retry()
+
+            box.buttonClicked.connect(on_click)
+        self.error_box = box
+        box.open()
+
+
+def print_menu(
+    parent: QWidget,
+    printer: OrderPrinter,
+    order_ids: Callable[[], Sequence[int]],
+    *,
+    bulk: bool = False,
+) -> QMenu:
+    """The Print button's menu: each document type, preview, PDF (and, for a selection,
+    one job per order)."""
+    menu = QMenu(parent)
+    menu.setObjectName("printMenu")
+    separate = QAction(menu)
+    separate.setCheckable(True)
+    separate.setObjectName("separateJobs")
+
+    def add(target: QMenu, name: str, slot: Callable[..., object]) -> QAction:
+        action = target.addAction("")
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        return action
+
+    def label(doc_type: DocumentType, suffix: str = "") -> Callable[[], str]:
+        return lambda: doc_type_label(doc_type) + suffix
+
+    def printing(doc_type: DocumentType) -> Callable[..., None]:
+        return lambda *_: printer.print(order_ids(), doc_type, one_job=not separate.isChecked())
+
+    def previewing(doc_type: DocumentType) -> Callable[..., object]:
+        return lambda *_: printer.preview(order_ids(), doc_type)
+
+    def saving(doc_type: DocumentType) -> Callable[..., None]:
+        return lambda *_: printer.save_pdf(order_ids(), doc_type)
+
+    labels: list[tuple[QAction | QMenu, Callable[[], str]]] = [
+        (add(menu, f"print_{d.value}", printing(d)), label(d)) for d in DocumentType
+    ]
+    menu.addSeparator()
+    preview = menu.addMenu("")
+    preview.setObjectName("previewMenu")
+    pdf = menu.addMenu("")
+    pdf.setObjectName("pdfMenu")
+    for d in DocumentType:
+        labels.append((add(preview, f"preview_{d.value}", previewing(d)), label(d, "…")))
+        labels.append((add(pdf, f"pdf_{d.value}", saving(d)), label(d, "…")))
+    labels += [(preview, lambda: _t("Print preview")), (pdf, lambda: _t("Save as PDF"))]
+    if bulk:
+        menu.addSeparator()
+        menu.addAction(separate)
+
+    def retranslate() -> None:
+        for item, label in labels:
+            if isinstance(item, QMenu):
+                item.setTitle(label())
+            else:
+                item.setText(label())
+        separate.setText(_t("One print job per order"))
+
+    menu.aboutToShow.connect(retranslate)
+    retranslate()
+    return menu
+
+
+def _prefs(ctx: ServiceContext) -> QSettings | None:
+    if ctx.settings is None:
+        return None
+    return QSettings(str(ctx.settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def receipt_after_sale(ctx: ServiceContext) -> bool:
+    """Whether this computer prints a receipt after each counter sale (remembered)."""
+    prefs = _prefs(ctx)
+    return bool(prefs is not None and prefs.value(AFTER_SALE_KEY, False, type=bool))
+
+
+def remember_receipt_after_sale(ctx: ServiceContext, on: bool) -> None:
+    prefs = _prefs(ctx)
+    if prefs is not None:
+        prefs.setValue(AFTER_SALE_KEY, on)
+        prefs.sync()
+
+
+__all__ = [
+    "Document",
+    "OrderPrinter",
+    "print_menu",
+    "receipt_after_sale",
+    "remember_receipt_after_sale",
+]
