@@ -55,6 +55,8 @@ MAX_NAME = 120
 MAX_PARTNER_KEY = 256
 MIN_PARTNER_KEY = 8
 _LOOPBACK_NAMES = ("localhost",)
+#: Linking is interactive: the user waits, so fail fast (one retry) instead of backing off.
+INTERACTIVE: dict[str, Any] = {"max_attempts": 2, "backoff_base": 0.2, "backoff_max": 1.0}
 
 
 # --------------------------------------------------------------------------- values
@@ -612,7 +614,10 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
                 f"{shop.name} has no partner id/key yet: add them first.", field="partner_id"
             )
         cfg = ConnectorConfig(
-            partner_id=partner.partner_id, partner_key=partner.partner_key, api_host=shop.api_host
+            partner_id=partner.partner_id,
+            partner_key=partner.partner_key,
+            api_host=shop.api_host,
+            **INTERACTIVE,
         )
     return connector_for(channel, cfg, MemoryTokenStore(), clock=ctx.clock)
 

@@ -1,17 +1,17 @@
-"""Sales channels: adding a Shopee store, its encrypted secrets, status, disconnect.
-
-The linking steps over real HTTP against the sandbox are in test_channels_sandbox.py.
-"""
+"""Sales channels: adding a Shopee store, its encrypted secrets, status, disconnect, and
+(at the end) linking it over real HTTP against the Shopee sandbox."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from primedist.connectors.base import AuthError, TokenPair
+from primedist.connectors.base import AuthError, ConnectorError, TokenPair, TransientError
 from primedist.core.security import redact
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
@@ -20,8 +20,16 @@ from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
 from primedist.domain.sync import SyncCheckpoint
 from primedist.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from primedist.sandbox.shopee import (
+    DEMO_PARTNER_ID,
+    DEMO_PARTNER_KEY,
+    DEMO_SHOP_ID,
+    SandboxConfig,
+    ShopeeSandbox,
+)
 from primedist.services import channels
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.oauth_redirect import RedirectListener
 from tests.factories import make_shop
 
 KEY = "shpk4d6f5a6b4c6f4e6c6e6a78784f6f"
@@ -94,33 +102,33 @@ def test_the_key_file_lives_in_the_data_dir_not_the_database(owner_ctx: ServiceC
     assert key_file.is_file() and key_file.stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize(
-    ("kw", "message"),
-    [
-        ({"name": "  "}, "needs a name"),
-        ({"name": "x" * 121}, "at most 120"),
-        ({"partner_id": "abc"}, "not a positive whole number"),
-        ({"partner_id": "0"}, "not a positive whole number"),
-        ({"partner_id": "-5"}, "not a positive whole number"),
-        ({"partner_key": ""}, "partner key is empty"),
-        ({"partner_key": "abc def ghi jkl"}, "spaces"),
-        ({"partner_key": "khóa-bí-mật-12345"}, "spaces or characters"),
-        ({"partner_key": "short"}, "5 characters"),
-        ({"api_host": "ftp://partner.shopeemobile.com"}, "not an http"),
-        ({"api_host": "partner.shopeemobile.com"}, "not an http"),
-        ({"api_host": "http://partner.shopeemobile.com"}, "must use https"),
-        ({"api_host": "https://u:p@partner.shopeemobile.com"}, "without query"),
-        ({"api_host": "https://host.test?x=1"}, "without query"),
-        ({"api_host": "https://host.test:99999"}, "bad port"),
-    ],
-)
-def test_bad_input_is_refused_with_the_field_named(
-    owner_ctx: ServiceContext, kw: dict[str, str], message: str
-) -> None:
-    name = kw.pop("name", "Prime Shopee")
-    with pytest.raises(ValidationError, match=message):
-        add(owner_ctx, name, **kw)
-    assert not [s for s in channels.list_channel_shops(owner_ctx) if s.name == "Prime Shopee"]
+BAD_INPUT: list[tuple[dict[str, str], str]] = [
+    ({"name": "  "}, "needs a name"),
+    ({"name": "x" * 121}, "at most 120"),
+    ({"partner_id": "abc"}, "not a positive whole number"),
+    ({"partner_id": "0"}, "not a positive whole number"),
+    ({"partner_id": "-5"}, "not a positive whole number"),
+    ({"partner_key": ""}, "partner key is empty"),
+    ({"partner_key": "abc def ghi jkl"}, "spaces"),
+    ({"partner_key": "khóa-bí-mật-12345"}, "spaces or characters"),
+    ({"partner_key": "short"}, "5 characters"),
+    ({"api_host": "ftp://partner.shopeemobile.com"}, "not an http"),
+    ({"api_host": "partner.shopeemobile.com"}, "not an http"),
+    ({"api_host": "http://partner.shopeemobile.com"}, "must use https"),
+    ({"api_host": "https://u:p@partner.shopeemobile.com"}, "without query"),
+    ({"api_host": "https://host.test?x=1"}, "without query"),
+    ({"api_host": "https://host.test:99999"}, "bad port"),
+]
+
+
+def test_bad_input_is_refused_with_the_field_named(owner_ctx: ServiceContext) -> None:
+    for given, message in BAD_INPUT:
+        kw = dict(given)
+        name = kw.pop("name", "Prime Shopee")
+        with pytest.raises(ValidationError, match=message) as err:
+            add(owner_ctx, name, **kw)
+        assert err.value.field in {"name", *kw}, given
+    assert channels.list_channel_shops(owner_ctx) == []
 
 
 def test_plain_http_is_allowed_on_this_computer_only(owner_ctx: ServiceContext) -> None:
@@ -288,3 +296,121 @@ def test_audit_rows_never_hold_secrets(owner_ctx: ServiceContext) -> None:
     text = str(rows) + str(settings_rows)
     for secret in (KEY, "access-token-0001", "refresh-token-0001"):
         assert secret not in text
+
+
+# --------------------------------------------------------------------------- over real HTTP
+
+
+@pytest.fixture
+def sandbox(ctx: ServiceContext) -> Iterator[ShopeeSandbox]:
+    """The Shopee sandbox on 127.0.0.1, on the test's clock."""
+    with ShopeeSandbox(SandboxConfig(orders=50), clock=ctx.clock) as running:
+        yield running
+
+
+def add_for(ctx: ServiceContext, box: ShopeeSandbox, name: str = "Sandbox Shopee") -> int:
+    return channels.add_shopee_shop(ctx, name=name, partner_id=DEMO_PARTNER_ID,
+                                    partner_key=DEMO_PARTNER_KEY, api_host=box.url)  # fmt: skip
+
+
+def test_link_through_the_browser_redirect_and_use_the_tokens(
+    owner_ctx: ServiceContext, sandbox: ShopeeSandbox
+) -> None:
+    shop_id = add_for(owner_ctx, sandbox)
+    with RedirectListener() as listener:
+        link = channels.authorization_link(owner_ctx, shop_id, listener.url)
+        # The "browser": the sandbox approves at once and redirects to our listener.
+        page = httpx.get(link, follow_redirects=True, timeout=10)
+        assert page.status_code == 200 and "close this tab" in page.text
+        redirect = listener.wait(5)
+    assert redirect.shop_id == DEMO_SHOP_ID
+    shop = channels.authorize_shop(owner_ctx, shop_id, redirect.code, redirect.shop_id)
+    assert shop.status == ShopStatus.ACTIVE and shop.linked and not shop.needs_reauth
+    assert shop.external_shop_id == str(DEMO_SHOP_ID)
+    assert shop.access_expires_at == owner_ctx.clock.now() + timedelta(hours=4)
+    connector = channels.shop_connector(owner_ctx, shop_id)
+    try:
+        assert connector.shop_info().name == "Prime Sandbox Shop"
+    finally:
+        connector.close()
+    actions = [r[0] for r in raw(owner_ctx.engine, "SELECT action FROM audit_events")]
+    assert "shop.authorize" in actions
+
+
+def test_a_spent_or_wrong_code_changes_nothing(
+    owner_ctx: ServiceContext, sandbox: ShopeeSandbox
+) -> None:
+    shop_id = add_for(owner_ctx, sandbox)
+    code = sandbox.authorize()
+    channels.authorize_shop(owner_ctx, shop_id, code, DEMO_SHOP_ID)
+    stored = channels.ShopTokenStore(owner_ctx, shop_id).load()
+    with pytest.raises(AuthError):  # single use
+        channels.authorize_shop(owner_ctx, shop_id, code, DEMO_SHOP_ID)
+    with pytest.raises(AuthError):
+        channels.authorize_shop(owner_ctx, shop_id, "deadbeef", DEMO_SHOP_ID)
+    assert channels.ShopTokenStore(owner_ctx, shop_id).load() == stored
+
+
+def test_another_marketplace_shop_is_refused_before_the_code_is_spent(
+    owner_ctx: ServiceContext, sandbox: ShopeeSandbox
+) -> None:
+    shop_id = add_for(owner_ctx, sandbox)
+    channels.authorize_shop(owner_ctx, shop_id, sandbox.authorize(), DEMO_SHOP_ID)
+    code = sandbox.authorize()
+    with pytest.raises(Conflict, match=f"is shop {DEMO_SHOP_ID}"):
+        channels.authorize_shop(owner_ctx, shop_id, code, 777)
+    other = add_for(owner_ctx, sandbox, "Second Shopee")
+    with pytest.raises(Conflict, match="already linked as Sandbox Shopee"):
+        channels.authorize_shop(owner_ctx, other, code, DEMO_SHOP_ID)
+    # The code was not spent: re-authorising the right shop with it still works.
+    channels.disconnect_shop(owner_ctx, shop_id)
+    shop = channels.authorize_shop(owner_ctx, shop_id, code, DEMO_SHOP_ID)
+    assert shop.linked and shop.status == ShopStatus.ACTIVE
+
+
+def test_rotation_saves_the_new_pair_and_kills_the_old(
+    owner_ctx: ServiceContext, sandbox: ShopeeSandbox
+) -> None:
+    shop_id = add_for(owner_ctx, sandbox)
+    channels.authorize_shop(owner_ctx, shop_id, sandbox.authorize(), DEMO_SHOP_ID)
+    store = channels.ShopTokenStore(owner_ctx, shop_id)
+    old = store.load()
+    assert old is not None
+    sandbox.expire_access_tokens()
+    connector = channels.shop_connector(owner_ctx, shop_id)
+    try:
+        assert connector.shop_info().external_id == str(DEMO_SHOP_ID)  # refreshed on the way
+    finally:
+        connector.close()
+    new = store.load()
+    assert new is not None and new.refresh_token != old.refresh_token
+    assert sandbox.live_refresh_tokens() == 1  # only the rotated one lives
+    replay = channels._app_connector(owner_ctx, shop_id)
+    try:
+        with pytest.raises(AuthError):
+            replay.refresh_tokens(old)
+    finally:
+        replay.close()
+
+
+def test_a_wrong_partner_key_or_a_dead_host_is_said_plainly(
+    owner_ctx: ServiceContext, sandbox: ShopeeSandbox
+) -> None:
+    wrong = channels.add_shopee_shop(
+        owner_ctx, name="Wrong Key", partner_id=DEMO_PARTNER_ID,
+        partner_key="shpk-not-the-key", api_host=sandbox.url,
+    )  # fmt: skip
+    with pytest.raises(ConnectorError) as err:
+        channels.authorize_shop(owner_ctx, wrong, sandbox.authorize(), DEMO_SHOP_ID)
+    assert "shpk-not-the-key" not in err.value.user_message
+    dead = add_for(owner_ctx, sandbox, "Dead Host")
+    moved = channels.set_partner(
+        owner_ctx, dead, partner_id=DEMO_PARTNER_ID, partner_key=DEMO_PARTNER_KEY,
+        api_host="http://127.0.0.1:9",
+    )  # fmt: skip
+    assert moved.api_host == "http://127.0.0.1:9"
+    with pytest.raises(TransientError):
+        channels.authorize_shop(owner_ctx, dead, sandbox.authorize(), DEMO_SHOP_ID)
+    for shop_id in (wrong, dead):
+        shop = channels.channel_shop(owner_ctx, shop_id)
+        assert not shop.linked and shop.status == ShopStatus.NOT_LINKED
