@@ -17,7 +17,7 @@ from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs.scheduler import AppScheduler
 from primedist.paths import RESOURCES
 from primedist.services import auth
-from primedist.services.context import Actor, ServiceContext
+from primedist.services.context import SYSTEM, Actor, ServiceContext
 from primedist.ui import ops
 from primedist.ui.errors import install_excepthook, setup_logging, show_error
 from primedist.ui.i18n import DEFAULT_LANGUAGE, install_language
@@ -73,18 +73,45 @@ class GuiSession:
     def show_welcome(self) -> WelcomeWindow:
         profile = {} if auth.needs_setup(self.ctx.engine) else auth.shop_profile(self.ctx)
         self.welcome = WelcomeWindow(self.ctx, profile.get("name", ""))
-        self.welcome.signedIn.connect(self.open_main)
+        self.welcome.signedIn.connect(self.signed_in)
         self.welcome.languageChosen.connect(self.set_language)
         self.welcome.show()
         form = "setup" if self.welcome.showing_setup else "sign-in"
         _startup_probe(f"primedist-welcome {form}")
         return self.welcome
 
+    def signed_in(self, actor: Actor) -> MainWindow | None:
+        """Open the main window; a one-time password is replaced by one's own first."""
+        if actor.must_change_password:
+            from primedist.ui.settings.account import ChoosePasswordDialog
+
+            dialog = ChoosePasswordDialog(self.ctx.with_actor(actor), self.welcome)
+            if dialog.exec() != ChoosePasswordDialog.DialogCode.Accepted or dialog.actor is None:
+                return None  # stays on the sign-in form
+            actor = dialog.actor
+        return self.open_main(actor)
+
+    def switch_user(self) -> WelcomeWindow:
+        """Back to the sign-in (shown before the main window closes: the app keeps running)."""
+        welcome = self.show_welcome()
+        if self.main is not None:
+            self.main.close()
+            self.main.deleteLater()
+            self.main = None
+        return welcome
+
+    def restart(self, ctx: ServiceContext) -> WelcomeWindow:
+        """After a restore: sign in again on the restored data."""
+        self.ctx = ServiceContext(ctx.engine, SYSTEM, ctx.clock, ctx.settings)
+        return self.switch_user()
+
     def open_main(self, actor: Actor) -> MainWindow:
         ctx = self.ctx.with_actor(actor)
         name = auth.shop_profile(ctx).get("name", "")
         self.main = MainWindow(ctx, self.ui, name)
         self.main.language.languageChosen.connect(self.set_language)
+        self.main.switchUserRequested.connect(self.switch_user)
+        self.main.restartRequested.connect(self.restart)
         self.main.show()
         if self.welcome is not None:
             self.welcome.close()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +58,11 @@ class LazyTab(QWidget):
 class MainWindow(QMainWindow):
     """Home, Analytics, Products, Orders, Customers, Settings (those the user may open)."""
 
+    #: "Switch user" was chosen (the session shows the sign-in again).
+    switchUserRequested = Signal()
+    #: The data was restored: the session restarts on this ServiceContext (sign-in again).
+    restartRequested = Signal(object)
+
     def __init__(self, ctx: ServiceContext, ui_settings: QSettings, shop_name: str) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -86,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._restore_state()
         self._on_tab_changed(self.tabs.currentIndex())
+        self._setup_lock()
         self.retranslate()
 
     # Construction -----------------------------------------------------------------------
@@ -106,8 +115,86 @@ class MainWindow(QMainWindow):
         row.addSpacing(12)
         row.addWidget(self.shop_label)
         row.addStretch(1)
+        row.addWidget(self._build_user_menu())
         row.addWidget(self.language)
         return header
+
+    def _build_user_menu(self) -> QToolButton:
+        """The signed-in user's menu: My account, Lock now, Switch user."""
+        self.user_button = QToolButton()
+        self.user_button.setObjectName("userMenu")
+        self.user_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_menu = QMenu(self.user_button)
+        self.account_action = self.user_menu.addAction("", self.open_account)
+        self.lock_action = self.user_menu.addAction("", self.lock)
+        self.switch_action = self.user_menu.addAction("", self.switch_user)
+        self.user_button.setMenu(self.user_menu)
+        return self.user_button
+
+    # Lock, switch user, restart ------------------------------------------------------------
+    def _setup_lock(self) -> None:
+        from primedist.services.staff import lock_minutes
+        from primedist.ui.lock import IdleWatcher
+
+        self.lock_dialog: QDialog | None = None
+        self.idle = IdleWatcher(self, lock_minutes(self.ctx) if self.ctx.actor.id else 0)
+        self.idle.idle.connect(self.lock)
+
+    def set_lock_minutes(self, minutes: int) -> None:
+        self.idle.set_minutes(minutes)
+
+    def lock(self) -> QDialog:
+        """Hide the data behind the lock screen until the password is typed again."""
+        from primedist.ui.lock import LockDialog
+
+        if self.lock_dialog is not None:
+            return self.lock_dialog
+        self.idle.pause()
+        central = self.centralWidget()
+        if central is not None:
+            central.hide()
+        dialog = LockDialog(self.ctx, self)
+        dialog.unlocked.connect(lambda _actor: self._unlocked())
+        dialog.switchUser.connect(self.switch_user)
+        self.lock_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _unlocked(self) -> None:
+        central = self.centralWidget()
+        if central is not None:
+            central.show()
+        self.lock_dialog = None
+        self.idle.resume()
+
+    def switch_user(self) -> None:
+        self.switchUserRequested.emit()
+
+    def restart_session(self, ctx: ServiceContext) -> None:
+        """After a restore: every page holds the old data, so the session starts over."""
+        self.restartRequested.emit(ctx)
+
+    def open_account(self) -> QDialog:
+        """My account for everyone (the Settings tab needs the Settings module)."""
+        from primedist.ui.settings.account import AccountSettings
+
+        dialog = QDialog(self)
+        dialog.setObjectName("accountDialog")
+        dialog.setWindowTitle(self.tr("My account"))
+        layout = QVBoxLayout(dialog)
+        page = AccountSettings(self.ctx, dialog)
+        page.accountChanged.connect(self._account_changed)
+        layout.addWidget(page)
+        dialog.resize(520, 480)
+        dialog.open()
+        return dialog
+
+    def _account_changed(self, actor: object) -> None:
+        from primedist.services.context import Actor
+
+        if isinstance(actor, Actor):
+            self.ctx = self.ctx.with_actor(actor)
+            self.retranslate()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -200,6 +287,10 @@ class MainWindow(QMainWindow):
             assert isinstance(tab, LazyTab)
             self.tabs.setTabText(i, titles[tab.key])
         actor = self.ctx.actor
+        self.user_button.setText(actor.name)
+        self.account_action.setText(self.tr("My account…"))
+        self.lock_action.setText(self.tr("Lock now"))
+        self.switch_action.setText(self.tr("Switch user"))
         self.user_label.setText(
             self.tr("Signed in as %s (%s)") % (actor.name, enum_label(actor.role))
         )
@@ -226,6 +317,7 @@ class MainWindow(QMainWindow):
         self._ui.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
         self.save_state()
         for tab in self.tab_pages.values():
             shutdown = getattr(tab.page, "shutdown", None)

@@ -1,0 +1,137 @@
+"""Locking the window after idle minutes, the lock screen, Switch user, the first sign-in
+with a one-time password, and the session restarting after a restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from primedist.config import Settings
+from primedist.domain.enums import Module, Role
+from primedist.services import backup, staff
+from primedist.services.context import ServiceContext
+from primedist.ui.app import GuiSession, ui_settings_for
+from primedist.ui.lock import IdleWatcher, LockDialog
+from primedist.ui.main_window import MainWindow
+from primedist.ui.settings.account import ChoosePasswordDialog
+from tests.conftest import OWNER_PASSWORD
+
+WAIT = 10_000
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+def press_key(widget: Any) -> None:
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
+                                             Qt.KeyboardModifier.NoModifier, "a"))  # fmt: skip
+
+
+def test_idle_watcher_fires_after_quiet_time_and_input_postpones_it(qtbot: Any, qapp: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    watcher = IdleWatcher(edit, 0)
+    assert not watcher.active  # 0 minutes: never locks
+    watcher.set_interval_ms(400)
+    fired: list[int] = []
+    watcher.idle.connect(lambda: fired.append(1))
+    for _ in range(6):  # input every 100 ms for 600 ms: still not idle
+        qtbot.wait(100)
+        press_key(edit)
+    assert fired == []
+    qtbot.waitUntil(lambda: fired == [1], timeout=WAIT)
+    watcher.stop()
+
+
+def test_idle_main_window_locks_and_the_password_unlocks(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    staff.set_lock_minutes(owner_ctx, 7)
+    window = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.idle.active and window.idle._timer.interval() == 7 * 60_000
+    window.idle.set_interval_ms(50)
+    qtbot.waitUntil(lambda: window.lock_dialog is not None, timeout=WAIT)
+    dialog = window.lock_dialog
+    assert isinstance(dialog, LockDialog)
+    central = window.centralWidget()
+    assert central is not None and not central.isVisible()  # the data is hidden
+    dialog.reject()  # Escape does not unlock
+    assert window.lock_dialog is dialog and not central.isVisible()
+
+    dialog.password.setText("wrong-one")
+    dialog.try_unlock()
+    qtbot.waitUntil(lambda: dialog.message.isVisible(), timeout=WAIT)
+    assert dialog.message.text() == "Wrong password."
+    dialog.password.setText(OWNER_PASSWORD)
+    with qtbot.waitSignal(dialog.unlocked, timeout=WAIT):
+        dialog.try_unlock()
+    assert window.lock_dialog is None and central.isVisible() and window.idle.active
+    window.close()
+
+
+def test_switch_user_goes_back_to_the_sign_in(
+    qtbot: Any, qapp: Any, owner_ctx: ServiceContext, ctx: ServiceContext, settings: Settings
+) -> None:
+    session = GuiSession(qapp, settings, ctx)
+    main = session.open_main(owner_ctx.actor)
+    qtbot.addWidget(main)
+    lock = main.lock()
+    assert isinstance(lock, LockDialog)
+    lock.switch_button.click()
+    assert session.main is None
+    assert session.welcome is not None and not session.welcome.showing_setup
+    qtbot.addWidget(session.welcome)
+    session.welcome.close()
+
+
+def test_a_staff_member_chooses_a_password_at_first_sign_in(
+    qtbot: Any, qapp: Any, owner_ctx: ServiceContext, ctx: ServiceContext, settings: Settings
+) -> None:
+    from primedist.services import auth
+
+    issued = staff.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF,
+                             modules=[Module.ORDERS])  # fmt: skip
+    actor = auth.login(ctx, "lan@shop.vn", issued.one_time_password)
+    session = GuiSession(qapp, settings, ctx)
+    welcome = session.show_welcome()
+    qtbot.addWidget(welcome)
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ChoosePasswordDialog):
+            QTimer.singleShot(50, fill)
+            return
+        dialog.new.setText("lan-own-pass")
+        dialog.repeat.setText("lan-own-pass")
+        dialog.submit()
+
+    QTimer.singleShot(50, fill)
+    main = session.signed_in(actor)
+    assert main is not None
+    qtbot.addWidget(main)
+    assert set(main.tab_pages) == {"home", "orders"}
+    assert not main.ctx.actor.must_change_password
+    assert auth.login(ctx, "lan@shop.vn", "lan-own-pass").email == "lan@shop.vn"
+    main.close()
+
+
+def test_restore_restarts_the_session_on_the_restored_data(
+    qtbot: Any, qapp: Any, owner_ctx: ServiceContext, ctx: ServiceContext, settings: Settings
+) -> None:
+    session = GuiSession(qapp, settings, ctx)
+    main = session.open_main(owner_ctx.actor)
+    qtbot.addWidget(main)
+    saved = backup.backup_now(owner_ctx)
+    new_ctx, _safety = backup.restore(owner_ctx, saved)
+    main.restart_session(new_ctx)
+    assert session.main is None and session.welcome is not None
+    assert session.ctx.engine is new_ctx.engine and session.ctx.actor.id is None
+    qtbot.addWidget(session.welcome)
+    session.welcome.close()
+    new_ctx.engine.dispose()
