@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.sandbox.shopee import (
+    DEMO_PARTNER_ID,
+    DEMO_PARTNER_KEY,
+    DEMO_SHOP_ID,
+    SandboxConfig,
+    ShopeeSandbox,
+)
 from tests.cli_support import table_count
 
 KEY = "shpk" + "5a" * 30
@@ -95,3 +107,86 @@ def test_disconnect_a_shop_that_was_never_linked(cli: Any, data_dir: Path) -> No
     assert run.code == EXIT_OK and run.json()["status"] == "disconnected"
     listed = cli("--data-dir", str(data_dir), "shop", "list", "--json").json()["shops"]
     assert [s["status"] for s in listed] == ["disconnected"]
+
+
+# --------------------------------------------------------------------------- with the sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ShopeeSandbox]:
+    with ShopeeSandbox(SandboxConfig(orders=20)) as running:
+        yield running
+
+
+def add_sandbox_shop(cli: Any, data_dir: Path, box: ShopeeSandbox) -> None:
+    run = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee",
+              "--name", "Sandbox Shop", "--partner-id", str(DEMO_PARTNER_ID),
+              "--partner-key", DEMO_PARTNER_KEY, "--api-host", box.url)  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+
+
+def test_authorize_with_code_then_with_a_pasted_address(
+    cli: Any, data_dir: Path, sandbox: ShopeeSandbox
+) -> None:
+    add_sandbox_shop(cli, data_dir, sandbox)
+    run = cli("--data-dir", str(data_dir), "shop", "authorize", "Sandbox Shop",
+              "--code", sandbox.authorize(), "--shop-id", str(DEMO_SHOP_ID), "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    linked = run.json()
+    assert linked["status"] == "connected"
+    assert linked["external_shop_id"] == str(DEMO_SHOP_ID)
+    assert linked["refresh_expires_at"] is not None
+    spent = cli("--data-dir", str(data_dir), "shop", "authorize", "Sandbox Shop",
+                "--url", f"http://127.0.0.1:9/x?code=deadbeef&shop_id={DEMO_SHOP_ID}")  # fmt: skip
+    assert spent.code == EXIT_ERROR and "primedist: error:" in spent.error_line()
+    other = cli("--data-dir", str(data_dir), "shop", "authorize", "Sandbox Shop",
+                "--code", sandbox.authorize(), "--shop-id", "42")  # fmt: skip
+    assert f"is shop {DEMO_SHOP_ID}" in other.error_line()
+    text = cli("--data-dir", str(data_dir), "shop", "list").out
+    assert "Sandbox Shop  shopee   connected" in text
+    gone = cli("--data-dir", str(data_dir), "shop", "disconnect", "Sandbox Shop")
+    assert gone.out.strip() == "Sandbox Shop disconnected; its orders are kept."
+    pasted = f"http://127.0.0.1:9/x?code={sandbox.authorize()}&shop_id={DEMO_SHOP_ID}"
+    again = cli("--data-dir", str(data_dir), "shop", "authorize", "Sandbox Shop", "--url", pasted)
+    assert again.code == EXIT_OK and "is connected to Shopee shop 600000" in again.out
+
+
+def test_auth_url_wait_links_when_the_browser_comes_back(
+    cli: Any, data_dir: Path, sandbox: ShopeeSandbox
+) -> None:
+    """A real `primedist` process listens; the "browser" opens the link it printed."""
+    add_sandbox_shop(cli, data_dir, sandbox)
+    env = {k: v for k, v in os.environ.items() if k != "PRIMEDIST_DATA_DIR"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "primedist", "--data-dir", str(data_dir), "shop", "auth-url",
+         "Sandbox Shop", "--wait", "--timeout", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        link = ""
+        for line in proc.stdout:
+            if line.startswith("http"):
+                link = line.strip()
+                break
+        assert "/api/v2/shop/auth_partner?" in link
+        page = httpx.get(link, follow_redirects=True, timeout=10)
+        assert "close this tab" in page.text
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == EXIT_OK, err
+    assert "Sandbox Shop is connected to Shopee shop 600000" in out
+    listed = cli("--data-dir", str(data_dir), "shop", "list", "--json").json()["shops"]
+    assert [s["status"] for s in listed] == ["connected"]
+
+
+def test_auth_url_wait_gives_up_after_the_timeout(
+    cli: Any, data_dir: Path, sandbox: ShopeeSandbox
+) -> None:
+    add_sandbox_shop(cli, data_dir, sandbox)
+    run = cli("--data-dir", str(data_dir), "shop", "auth-url", "Sandbox Shop", "--wait",
+              "--timeout", "1", "--json")  # fmt: skip
+    assert run.code == EXIT_ERROR
+    assert "No answer from the browser in time" in run.err.splitlines()[-1]
