@@ -67,7 +67,7 @@ def show_error(parent: QWidget | None, message: str, title: str | None = None) -
     QMessageBox.warning(
         parent,
         title or QCoreApplication.translate("errors", "Something needs your attention"),
-        message,
+        redact(message),  # a platform's error text may quote a token or key
     )
 
 
