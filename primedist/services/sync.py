@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,7 +59,10 @@ OVERLAP = timedelta(minutes=5)
 #: How far back the first sync of a shop looks.
 FIRST_SYNC_DAYS = 30
 #: Orders written per transaction.
-BATCH_ORDERS = 2_000
+BATCH_ORDERS = 5_000
+#: Detail calls in flight while a batch is written (the platform's rate limit allowing).
+FETCHERS = 3
+LOOK_AHEAD = 6
 #: Longest message kept in the sync log.
 LOG_MAX = 500
 
@@ -332,16 +337,25 @@ def _fetch_and_write(
     stock_since: datetime,
     window_end: datetime | None,
 ) -> None:
-    """Fetch details in the platform's batch size; write BATCH_ORDERS per transaction.
-    The last transaction of the window also moves the checkpoint to `window_end`."""
+    """Fetch details in the platform's batch size (a few calls ahead, on worker threads,
+    while this thread writes); write BATCH_ORDERS per transaction. The last transaction
+    of the window also moves the checkpoint to `window_end`."""
     size = connector.detail_batch_size
+    chunks = [external_ids[i : i + size] for i in range(0, len(external_ids), size)]
     pending: list[RemoteOrder] = []
-    for start in range(0, len(external_ids), size):
-        pending += connector.order_details(external_ids[start : start + size])
-        last = start + size >= len(external_ids)
-        if len(pending) >= BATCH_ORDERS and not last:
-            _commit_batch(ctx, shop, report, pending, stock_since, None)
-            pending = []
+    with ThreadPoolExecutor(FETCHERS, thread_name_prefix="sync-fetch") as pool:
+        ahead: deque[Future[list[RemoteOrder]]] = deque()
+        try:
+            for n in range(len(chunks)):
+                while len(ahead) < LOOK_AHEAD and n + len(ahead) < len(chunks):
+                    ahead.append(pool.submit(connector.order_details, chunks[n + len(ahead)]))
+                pending += ahead.popleft().result()
+                if len(pending) >= BATCH_ORDERS and n + 1 < len(chunks):
+                    _commit_batch(ctx, shop, report, pending, stock_since, None)
+                    pending = []
+        finally:
+            for future in ahead:  # a failure: do not wait for calls nobody will use
+                future.cancel()
     _commit_batch(ctx, shop, report, pending, stock_since, window_end)
 
 

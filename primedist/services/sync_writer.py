@@ -136,8 +136,10 @@ def aware(value: datetime) -> datetime:
 
 
 def _cut(text: str | None, limit: int) -> str | None:
-    text = (text or "").strip()
-    return text[:limit] or None
+    """Empty → None; longer than the column → clipped (connectors usually clip already)."""
+    if not text:
+        return None
+    return text if len(text) <= limit else text[:limit]
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
