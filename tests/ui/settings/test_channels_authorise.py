@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from primedist.domain.enums import ShopStatus
 from primedist.sandbox.shopee import (
@@ -22,7 +23,7 @@ from primedist.sandbox.shopee import (
 )
 from primedist.services import channels
 from primedist.services.context import ServiceContext
-from primedist.ui.settings.channel_dialogs import AuthoriseDialog
+from primedist.ui.settings.channel_dialogs import AddShopeeDialog, AuthoriseDialog
 from primedist.ui.settings.channels import COL_SHOP, COL_STATUS, ChannelsSettings
 
 WAIT_MS = 15_000
@@ -174,3 +175,33 @@ def test_reauthorise_then_sync_now_from_the_settings_section(
     expected = len(sandbox.order_sns())
     assert f"{expected:,} orders fetched, {expected:,} new" in widget.message.text()
     assert channels.channel_shop(owner_ctx, shop.id).last_sync_at is not None
+
+
+def test_add_store_goes_on_to_authorise_it(
+    qtbot: Any, owner_ctx: ServiceContext, sandbox: ShopeeSandbox, browser: FakeBrowser
+) -> None:
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AddShopeeDialog)
+        dialog.name.setText("New Shopee")
+        dialog.partner_id.setText(str(DEMO_PARTNER_ID))
+        dialog.partner_key.setText(DEMO_PARTNER_KEY)
+        dialog.host.setCurrentIndex(2)  # Other address…
+        dialog.custom_host.setText(sandbox.url)
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save),
+                         Qt.MouseButton.LeftButton)  # fmt: skip
+
+    QTimer.singleShot(0, fill_in)
+    qtbot.mouseClick(widget.add_button, Qt.MouseButton.LeftButton)  # returns after Save
+    authorise = widget.findChild(AuthoriseDialog)
+    assert authorise is not None and authorise.isVisible()
+    assert authorise.shop.name == "New Shopee" and not authorise.shop.linked
+    selected = widget.selected_shop()
+    assert selected is not None and selected.name == "New Shopee"
+    with qtbot.waitSignal(widget.shopsChanged, timeout=WAIT_MS):
+        qtbot.mouseClick(authorise.open_button, Qt.MouseButton.LeftButton)
+    assert channels.channel_shop(owner_ctx, authorise.shop.id).linked
