@@ -118,6 +118,9 @@ class SandboxConfig:
     history_days: float = 30.0
     #: ... and the `future_days` after it (they "arrive" as the clock passes them).
     future_days: float = 0.0
+    #: Or exactly this period (aware datetimes; overrides the two above): a fixed
+    #: period gives the same orders on every start.
+    period: tuple[datetime, datetime] | None = None
     #: Share of orders whose buyer name/phone/address are masked.
     masked_share: float = 0.25
     #: Distinct buyers (repeat customers); None = a third of the orders.
@@ -154,8 +157,11 @@ class ShopeeSandbox:
             raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
         self.clock = clock or SystemClock()
         now = self._now()
-        start = now - int(config.history_days * 86_400)
-        end = max(now + int(config.future_days * 86_400), start + 1)
+        if config.period is not None:
+            start, end = (int(t.timestamp()) for t in config.period)
+        else:
+            start = now - round(config.history_days * 86_400)
+            end = max(now + round(config.future_days * 86_400), start + 1)
         self.timeline = Timeline(config.orders, start, end, config.seed)
         catalogue = config.catalogue or default_catalogue(config.seed)
         self.catalogue = catalogue
