@@ -190,6 +190,7 @@ UNCHECKED_BY_DESIGN = {
     "channels.mark_needs_reauth": "inside the sync's unit of work, after an auth error",
     "channels.shop_connector": "the sync/outbox jobs' connector, as the system",
     "channels.shop_secret_box": "the encryption key for checked services and the jobs",
+    "demo_sync.demo_shopee_shop": "demo start: which shop the sandbox serves (checked caller)",
 }
 
 
