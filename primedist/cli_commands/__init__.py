@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Any
 
 #: The area modules, in the order their commands appear in `primedist --help`.
-COMMAND_MODULES: tuple[str, ...] = ("shops", "sync", "ranks", "printing", "reports")
+COMMAND_MODULES: tuple[str, ...] = ("shops", "sync", "ranks", "printing", "reports", "admin")
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:

@@ -1,0 +1,145 @@
+"""`primedist staff ...` and `primedist audit`: accounts and the audit log from the shell.
+
+    primedist staff list
+    primedist staff add --name NAME --email EMAIL [--role staff|manager] [--module M ...]
+    primedist staff disable EMAIL | enable EMAIL | reset-password EMAIL
+    primedist audit [--by EMAIL|system] [--kind K ...] [--from DAY] [--to DAY]
+                    [--limit N] [--export FILE.xlsx]
+
+A new account's (or a reset) one-time password is printed once. Every command acts as the
+global `--user` (else the owner) and takes --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from primedist.cli import EXIT_OK, Parser, as_owner, emit, local_date, open_context, positive_int
+from primedist.config import Settings
+
+MODULES = ("products", "orders", "customers", "settings", "analytics")
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("staff", help="staff accounts: list, add, disable, enable, reset password")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
+    p = actions.add_parser("list", help="every account with its role, modules and state")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_staff_list)
+    p = actions.add_parser("add", help="add an account; prints its one-time password once")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", choices=("staff", "manager"), default="staff")
+    p.add_argument("--module", action="append", choices=MODULES, default=[],
+                   help="a module a staff member may use; repeat for several")  # fmt: skip
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_staff_add)
+    for name, text in (("disable", "stop an account from signing in"),
+                       ("enable", "let a disabled account sign in again"),
+                       ("reset-password", "give an account a new one-time password")):  # fmt: skip
+        p = actions.add_parser(name, help=text)
+        p.add_argument("email", metavar="EMAIL")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_staff_change)
+
+    p = sub.add_parser("audit", help="the audit log (who did what), newest first, or to .xlsx")
+    p.add_argument("--by", metavar="EMAIL", help="only this user's rows ('system' for jobs)")
+    p.add_argument("--kind", action="append", default=[], metavar="K",
+                   help="only this kind (order, stock, staff, backup, ...); repeat")  # fmt: skip
+    p.add_argument("--from", dest="date_from", type=local_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=local_date, metavar="YYYY-MM-DD")
+    p.add_argument("--limit", type=positive_int, default=50, help="rows printed (default 50)")
+    p.add_argument("--export", metavar="FILE", help="write every matching row to this .xlsx")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
+
+
+def _member_json(m: Any) -> dict[str, Any]:
+    return {"id": m.id, "name": m.name, "email": m.email, "role": m.role.value,
+            "modules": sorted(x.value for x in m.modules), "active": m.is_active,
+            "must_change_password": m.must_change_password}  # fmt: skip
+
+
+def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import staff
+
+    members = staff.list_staff(as_owner(open_context(settings)))
+    lines = [
+        f"{m.email:<32} {m.role.value:<8} {'active' if m.is_active else 'disabled':<8} "
+        f"{', '.join(sorted(x.value for x in m.modules)) or '-'}  {m.name}"
+        for m in members
+    ]
+    emit(args, {"staff": [_member_json(m) for m in members]}, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.domain.enums import Module, Role
+    from primedist.services import staff
+
+    ctx = as_owner(open_context(settings))
+    modules = [Module(m) for m in args.module]
+    issued = staff.add_staff(ctx, name=args.name, email=args.email, role=Role(args.role),
+                             modules=modules)  # fmt: skip
+    data = {**_member_json(issued.member), "one_time_password": issued.one_time_password}
+    emit(args, data, f"Added {issued.member.email} ({args.role}). One-time password "
+                     f"(shown once): {issued.one_time_password}")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_staff_change(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.errors import NotFound
+    from primedist.services import staff
+    from primedist.services.auth import normalize_email
+
+    ctx = as_owner(open_context(settings))
+    email = normalize_email(args.email)
+    member = next((m for m in staff.list_staff(ctx) if m.email == email), None)
+    if member is None:
+        raise NotFound(f"No account has the email {email}.")
+    if args.action == "reset-password":
+        issued = staff.reset_password(ctx, member.id)
+        data = {**_member_json(issued.member), "one_time_password": issued.one_time_password}
+        emit(args, data, f"New one-time password for {email} (shown once): "
+                         f"{issued.one_time_password}")  # fmt: skip
+        return EXIT_OK
+    changed = staff.set_active(ctx, member.id, args.action == "enable")
+    emit(
+        args, _member_json(changed), f"{email} is {'enabled' if changed.is_active else 'disabled'}."
+    )
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.errors import NotFound
+    from primedist.services import audit_log
+    from primedist.services.audit_log import AuditFilter
+    from primedist.services.auth import normalize_email
+
+    ctx = as_owner(open_context(settings))
+    user_id = None
+    if args.by:
+        if args.by.strip().lower() == audit_log.SYSTEM_NAME:
+            user_id = audit_log.SYSTEM_USER
+        else:
+            from primedist.services import staff
+
+            email = normalize_email(args.by)
+            found = [m.id for m in staff.list_staff(ctx) if m.email == email]
+            if not found:
+                raise NotFound(f"No account has the email {email}.")
+            user_id = found[0]
+    flt = AuditFilter(user_id=user_id, kinds=tuple(args.kind), date_from=args.date_from,
+                      date_to=args.date_to)  # fmt: skip
+    if args.export:
+        report = audit_log.export_audit(ctx, Path(args.export), flt)
+        emit(args, {"file": str(report.path), "rows": report.rows},
+             f"Exported {report.rows:,} audit rows to {report.path}")  # fmt: skip
+        return EXIT_OK
+    rows = audit_log.list_events(ctx, flt, limit=args.limit)
+    lines = [f"{r['created_at']:%Y-%m-%d %H:%M:%S}Z  {r['user']:<16} {r['action']:<24} "
+             f"{r['entity']:<16} {r['summary']}" for r in rows]  # fmt: skip
+    emit(args, {"events": rows}, "\n".join(lines) or "No audit rows match.")
+    return EXIT_OK
