@@ -122,3 +122,56 @@ def test_a_stock_move_and_its_audit_row_share_one_transaction(owner_ctx: Service
     with pytest.raises(ValidationError):
         stock.stock_out(owner_ctx, variant, 99, reason="hỏng")
     assert len(audit_log.list_events(owner_ctx, AuditFilter(kinds=("stock",)))) == 1
+
+
+def test_the_changes_the_issue_lists_each_write_an_audit_row(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """Prices, stock, orders confirmed/cancelled, customers merged, settings, staff,
+    exports, backups: one audit row each, by the acting user."""
+    import dataclasses
+
+    from primedist.services import backup, catalogue, customers, order_export, orders
+    from primedist.services import schedule_settings as sched
+    from tests.factories import make_customers, make_orders, make_shop
+
+    shop = make_shop(owner_ctx.engine, "Shopee A")
+    (variant,) = make_product(owner_ctx.engine, "Áo", [("AO-1", 100_000, 3)])
+    first, second = make_customers(owner_ctx.engine, 2)
+    o1, o2 = make_orders(owner_ctx.engine, shop, 2, start=FIXED_NOW - timedelta(days=1),
+                         step=timedelta(minutes=5))  # fmt: skip
+    with owner_ctx.engine.begin() as conn:  # the factory picks statuses at random
+        conn.exec_driver_sql("UPDATE orders SET status = 'pending'")
+    with Session(owner_ctx.engine) as session:
+        from primedist.domain.product import Variant
+
+        v = session.get(Variant, variant)
+        assert v is not None and v.product_id is not None
+        product_id = v.product_id
+
+    editable = catalogue.get_product(owner_ctx, product_id)
+    priced = [dataclasses.replace(x, price=120_000) for x in editable.draft.variants]
+    draft = dataclasses.replace(editable.draft, variants=priced)
+    catalogue.update_product(owner_ctx, product_id, draft)
+    stock.stock_in(owner_ctx, variant, 2, reason="nhập")
+    assert orders.confirm_orders(owner_ctx, [o1]).done == [o1]
+    assert orders.cancel_orders(owner_ctx, [o2], "khách hủy").done == [o2]
+    customers.merge_customers(owner_ctx, first, [second])
+    sched.set_sync_interval(owner_ctx, 30)
+    staff.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF)
+    order_export.export_orders(owner_ctx, tmp_path / "o.xlsx")
+    saved = backup.backup_now(owner_ctx)
+
+    rows = audit_log.list_events(owner_ctx, AuditFilter(user_id=owner_ctx.actor.id), limit=100)
+    by_action = {r["action"]: r for r in rows}
+    for action in ("product.update", "stock.in", "order.confirmed", "order.cancelled",
+                   "customer.merge", "settings.change", "staff.add", "orders.export",
+                   "backup.create"):  # fmt: skip
+        assert action in by_action, (action, sorted(by_action))
+    assert "120" in by_action["product.update"]["summary"]  # the price change is named
+    new_ctx, _safety = backup.restore(owner_ctx, saved)
+    try:
+        restored = audit_log.list_events(new_ctx, AuditFilter(kinds=("backup",)))
+        assert restored[0]["action"] == "backup.restore"
+    finally:
+        new_ctx.engine.dispose()
