@@ -14,7 +14,7 @@ Each job catches and logs its own failures: a broken shop never stops the schedu
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -71,7 +71,7 @@ def reconcile_shops(
     except Exception:
         log.exception("could not list the shops to sync")
         return
-    now = ctx.clock.now()
+    now = datetime.now(UTC)  # the scheduler runs on the wall clock, whatever ctx.clock says
     for job in scheduler.get_jobs():
         if job.id.startswith(PULL_PREFIX):
             shop_id = int(job.id.removeprefix(PULL_PREFIX))
