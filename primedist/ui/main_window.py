@@ -217,7 +217,47 @@ class MainWindow(QMainWindow):
             return self._settings_page
         if key == "customers":
             return self._customers_page
+        if key == "home":
+            return self._home_page
+        if key == "analytics":
+            return self._analytics_page
         return lambda: pages.PlannedPage(key)
+
+    def _home_page(self) -> QWidget:
+        from primedist.ui.home.page import HomePage
+
+        page = HomePage(self.ctx)
+        page.openOrders.connect(self.show_orders)
+        page.openProducts.connect(self.show_products)
+        return page
+
+    def _analytics_page(self) -> QWidget:
+        from primedist.ui.analytics.page import AnalyticsPage
+
+        return AnalyticsPage(self.ctx)
+
+    def show_orders(self, status_tab: str, flt: object) -> None:
+        """Open the Orders tab on a status tab with a filter (Home's to-do cards)."""
+        if "orders" not in self.tab_pages:
+            return  # no access to orders
+        from primedist.queries.orders import OrderFilter
+        from primedist.ui.orders.tab import OrdersPage
+
+        page = self.select_tab("orders")
+        if isinstance(page, OrdersPage) and isinstance(flt, OrderFilter):
+            page.set_filter(flt)
+            page.select_status_tab(status_tab)
+
+    def show_products(self, flt: object) -> None:
+        """Open the Products list with a filter (Home's Low on stock card)."""
+        if "products" not in self.tab_pages:
+            return
+        from primedist.ui.products.page import ProductsPage
+
+        page = self.select_tab("products")
+        if isinstance(page, ProductsPage):
+            page.show_tab(0)
+            page.list.set_filter(flt)
 
     def _orders_page(self) -> QWidget:
         # Imported when the tab first opens: start-up does not pay for the Orders tab.

@@ -1,0 +1,1 @@
+"""The Analytics tab: metric cards with the previous period, and a detail page per metric."""

@@ -1,0 +1,306 @@
+"""A metric's detail page: a line chart by day / week / month (hover: date and value), the
+table under it, a search over the table, and export to .xlsx.
+
+For a ranking (locations, carriers, products) the table lists every row of the range and
+the chart follows the selected row (the first one at start).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QPointF, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_date
+from primedist.core.money import format_money, format_number
+from primedist.core.text import fold
+from primedist.services import reports
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.list_tools import alive
+from primedist.ui.ops import Op
+from primedist.ui.widgets import SearchBox
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DetailPage", text)
+
+
+def _ts(day: date) -> float:
+    return datetime.combine(day, time()).timestamp()
+
+
+class DetailPage(QWidget):
+    """See module docstring. `loaded` after each chart/table refresh (tests wait on it)."""
+
+    back = Signal()
+    loaded = Signal()
+
+    def __init__(self, ctx: ServiceContext, metric: str, first: date, last: date,
+                 shop_ids: tuple[int, ...], parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("detailPage")
+        self.ctx, self.metric_key, self.first, self.last, self.shop_ids = (
+            ctx,
+            metric,
+            first,
+            last,
+            shop_ids,
+        )
+        self.is_ranking = metric in reports.RANKINGS
+        self.series: reports.Series | None = None
+        self.rows: list[reports.RankRow] = []
+        self.key: str | None = None
+        self._seq = 0
+        self.running = 0
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.back_button = QPushButton(_tr("← Back"))
+        self.back_button.clicked.connect(self.back.emit)
+        self.title = QLabel(self.metric_title())
+        self.title.setObjectName("pageTitle")
+        self.grain = QComboBox()
+        self.grain.setObjectName("grain")
+        for key, text in (
+            ("day", _tr("By day")),
+            ("week", _tr("By week")),
+            ("month", _tr("By month")),
+        ):
+            self.grain.addItem(text, key)
+        self.grain.currentIndexChanged.connect(lambda _i: self.load_series())
+        self.search = SearchBox()
+        self.search.setPlaceholderText(_tr("Search the table"))
+        self.search.searchChanged.connect(self.apply_search)
+        self.export_button = QPushButton(_tr("Export to Excel"))
+        self.export_button.clicked.connect(lambda: self.export())
+        top.addWidget(self.back_button)
+        top.addWidget(self.title)
+        top.addStretch(1)
+        for widget in (self.grain, self.search, self.export_button):
+            top.addWidget(widget)
+        layout.addLayout(top)
+        self.definition = QLabel("ⓘ " + _tr(reports.DEFINITIONS.get(metric, "")))
+        self.definition.setWordWrap(True)
+        self.definition.setObjectName("muted")
+        layout.addWidget(self.definition)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.plot.setBackground("w")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), symbol="o",
+                                    symbolSize=5, symbolBrush="#2563eb")  # fmt: skip
+        self.marker = pg.TextItem(
+            anchor=(0, 1), color="#111827", fill=pg.mkBrush(255, 255, 255, 230)
+        )
+        self.marker.hide()
+        self.plot.addItem(self.marker)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        layout.addWidget(self.plot, 3)
+        self.table = QTableWidget(0, 5 if self.is_ranking else 2)
+        self.table.setObjectName("detailTable")
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.itemSelectionChanged.connect(self._on_row)
+        layout.addWidget(self.table, 2)
+        if self.is_ranking:
+            self.load_ranking()
+        else:
+            self.load_series()
+
+    def metric_title(self) -> str:
+        titles = {
+            "revenue": _tr("Total revenue"), "orders": _tr("Total orders"),
+            "new_orders": _tr("New orders"), "units": _tr("Products sold"),
+            "repeat_rate": _tr("Repeat purchase customer rate"),
+            "province": _tr("Locations"), "carrier": _tr("Shipping providers"),
+            "product": _tr("Product rank"),
+        }  # fmt: skip
+        return titles.get(self.metric_key, self.metric_key)
+
+    # Loading ------------------------------------------------------------------------------
+    def load_ranking(self) -> None:
+        ctx, metric, first, last, shops = (
+            self.ctx,
+            self.metric_key,
+            self.first,
+            self.last,
+            self.shop_ids,
+        )
+        self.running += 1
+        Op(self, lambda _job: reports.ranking(ctx, metric, first, last, shops)).success(
+            self._show_ranking).finally_(self._done).run()  # fmt: skip
+
+    def _show_ranking(self, rows: list[reports.RankRow]) -> None:
+        if not alive(self):
+            return
+        self.rows = rows
+        lang = current_language()
+        count_title = _tr("Units sold") if self.metric_key == "product" else _tr("Orders")
+        self.table.setHorizontalHeaderLabels([self.metric_title(), count_title, _tr("Change"),
+                                              _tr("Revenue"), _tr("Change")])  # fmt: skip
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            count = row.units if row.units is not None else row.orders
+            cells = (row.label or _tr("Unknown"), format_number(count.current, lang),
+                     _pct(count.change_pct), format_money(row.revenue.current, lang),
+                     _pct(row.revenue.change_pct))  # fmt: skip
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        if rows:
+            self.table.selectRow(0)  # the chart follows the selection
+        else:
+            self.load_series()
+
+    def _on_row(self) -> None:
+        if not self.is_ranking:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        if rows and rows[0].row() < len(self.rows):
+            key = self.rows[rows[0].row()].key
+            if key != self.key:
+                self.key = key
+                self.load_series()
+
+    def load_series(self) -> None:
+        """The chart (and, for a series metric, the table) for the chosen grain."""
+        self._seq += 1
+        seq, grain = self._seq, self.grain.currentData()
+        ctx, metric, first, last, shops, key = (self.ctx, self.metric_key, self.first, self.last,
+                                                self.shop_ids, self.key)  # fmt: skip
+        if self.is_ranking and key is None:
+            self.curve.setData([], [])
+            self.loaded.emit()
+            return
+        self.running += 1
+        Op(self, lambda _job: reports.series(ctx, metric, first, last, shops, grain=grain,
+                                             key=key)).success(
+            lambda s: self._show_series(seq, s)).finally_(self._done).run()  # fmt: skip
+
+    def _done(self) -> None:
+        self.running -= 1
+
+    def _show_series(self, seq: int, data: reports.Series) -> None:
+        if seq != self._seq or not alive(self):
+            return
+        self.series = data
+        xs = [_ts(p.start) for p in data.points]
+        ys = [p.value for p in data.points]
+        self.curve.setData(xs, ys)
+        self.plot.enableAutoRange()
+        if not self.is_ranking:
+            lang = current_language()
+            self.table.setHorizontalHeaderLabels([_tr("Period"), self.metric_title()])
+            self.table.setRowCount(len(data.points))
+            for r, p in enumerate(data.points):
+                self.table.setItem(r, 0, QTableWidgetItem(self.period_text(p)))
+                self.table.setItem(r, 1, QTableWidgetItem(self.value_text(p.value, lang)))
+            self.table.resizeColumnsToContents()
+            self.apply_search(self.search.text())
+        self.loaded.emit()
+
+    def period_text(self, p: reports.Point) -> str:
+        lang = current_language()
+        if p.start == p.end:
+            return format_date(p.start, lang)
+        return f"{format_date(p.start, lang)} – {format_date(p.end, lang)}"
+
+    def value_text(self, value: float, lang: str) -> str:
+        if self.metric_key == "repeat_rate":
+            return f"{value:.2f}%"
+        money = self.metric_key in ("revenue", "province", "carrier")
+        return format_money(int(value), lang) if money else format_number(int(value), lang)
+
+    # Hover --------------------------------------------------------------------------------
+    def point_at(self, x: float) -> reports.Point | None:
+        """The series point nearest to a chart x (a timestamp)."""
+        if self.series is None or not self.series.points:
+            return None
+        return min(self.series.points, key=lambda p: abs(_ts(p.start) - x))
+
+    def _on_mouse(self, pos: QPointF) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if not self.plot.sceneBoundingRect().contains(pos):
+            self.marker.hide()
+            return
+        at = vb.mapSceneToView(pos)
+        self.show_hover(at.x())
+
+    def show_hover(self, x: float) -> str:
+        """Show the nearest point's date and value next to it; returns the text."""
+        point = self.point_at(x)
+        if point is None:
+            self.marker.hide()
+            return ""
+        text = f"{self.period_text(point)}\n{self.value_text(point.value, current_language())}"
+        self.marker.setText(text)
+        self.marker.setPos(_ts(point.start), point.value)
+        self.marker.show()
+        return text
+
+    # Search and export --------------------------------------------------------------------
+    def apply_search(self, text: str) -> None:
+        """Hide the table rows whose first column does not contain the text (accents optional)."""
+        needle = fold(text.strip())
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            hay = fold(item.text()) if item is not None else ""
+            self.table.setRowHidden(r, bool(needle) and needle not in hay)
+
+    def export(self, target: Path | None = None) -> None:
+        """Write the table to .xlsx in the background (asks where when no target)."""
+        if target is None:
+            folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+            suggested = folder / f"{self.metric_key}-{self.first}-{self.last}.xlsx"
+            path, _f = QFileDialog.getSaveFileName(
+                self, _tr("Export to Excel"), str(suggested), _tr("Excel workbook (*.xlsx)")
+            )
+            if not path:
+                return
+            target = Path(path)
+        ctx, title = self.ctx, self.metric_title()
+        if self.is_ranking:
+            rows = list(self.rows)
+            count = _tr("Units sold") if self.metric_key == "product" else _tr("Orders")
+            headers = [title, count, _tr("Change"), _tr("Revenue"), _tr("Change")]
+
+            def fn(job: Any) -> Any:
+                return reports.export_ranking(
+                    ctx, target, rows, title=title, headers=headers, progress=job.progress
+                )
+        else:
+            data = self.series
+            if data is None:
+                return
+            money = self.metric_key == "revenue"
+
+            def fn(job: Any) -> Any:
+                return reports.export_series(
+                    ctx, target, data, title=title, value_header=title, money=money,
+                    progress=job.progress,
+                )  # fmt: skip
+
+        self.running += 1
+        Op(self, fn, title=_tr("Exporting")).with_progress().success(self._exported).finally_(
+            self._done).run()  # fmt: skip
+
+    def _exported(self, report: Any) -> None:
+        self.last_export = report
+
+
+def _pct(pct: float | None) -> str:
+    return "—" if pct is None else f"{pct:+.2f}%"

@@ -1,0 +1,272 @@
+"""Analytics: the metric cards (each with ⓘ and the previous period), the top lists and
+the product rank; "See detail" shows a metric's page (ui/analytics/detail.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_money, format_number
+from primedist.services import reports
+from primedist.services.context import ServiceContext
+from primedist.services.shops import list_shops
+from primedist.ui.analytics.detail import DetailPage
+from primedist.ui.home.controls import RangeBar, change_text
+from primedist.ui.home.page import Card
+from primedist.ui.i18n import current_language
+from primedist.ui.list_tools import alive
+from primedist.ui.ops import Op
+
+#: The metric cards: key → metric of its detail page.
+CARDS = ("revenue", "orders", "units", "repeat_rate")
+#: The ranking tables: key → (ranking of its detail page).
+TABLES = (("locations_orders", "province"), ("locations_revenue", "province"),
+          ("carriers", "carrier"), ("products", "product"))  # fmt: skip
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AnalyticsPage", text)
+
+
+class NumberItem(QTableWidgetItem):
+    """A cell that sorts by its number (the product rank's columns), not its text."""
+
+    def __init__(self, text: str, value: float) -> None:
+        super().__init__(text)
+        self.setData(Qt.ItemDataRole.UserRole, value)
+        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(Qt.ItemDataRole.UserRole), other.data(Qt.ItemDataRole.UserRole)
+        if isinstance(mine, int | float) and isinstance(theirs, int | float):
+            return mine < theirs
+        return super().__lt__(other)
+
+
+def change_item(pct: float | None) -> NumberItem:
+    text, colour = change_text(pct)
+    item = NumberItem(text, float("-inf") if pct is None else pct)
+    item.setForeground(Qt.GlobalColor.darkGreen if colour == "#15803d" else (
+        Qt.GlobalColor.darkRed if colour == "#b91c1c" else Qt.GlobalColor.gray))  # fmt: skip
+    return item
+
+
+class AnalyticsPage(QWidget):
+    """The cards page and, stacked over it, a metric's detail page."""
+
+    refreshed = Signal()
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page_analytics")
+        self.ctx = ctx
+        self.data: reports.Analytics | None = None
+        self._seq = 0
+        self.running = 0
+        self.detail: DetailPage | None = None
+        self.stack = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        main = QWidget()
+        self.stack.addWidget(main)
+        layout = QVBoxLayout(main)
+        self.bar = RangeBar(reports.today(ctx))
+        layout.addWidget(self.bar)
+        cards = QHBoxLayout()
+        self.cards: dict[str, Card] = {}
+        self.detail_buttons: dict[str, QPushButton] = {}
+        for key in CARDS:
+            card = Card(key)
+            button = QPushButton()
+            button.setObjectName(f"detail_{key}")
+            button.setFlat(True)
+            button.clicked.connect(lambda _c=False, k=key: self.open_detail(k))
+            card_layout = card.layout()
+            assert card_layout is not None
+            card_layout.addWidget(button)
+            self.cards[key] = card
+            self.detail_buttons[key] = button
+            cards.addWidget(card)
+        layout.addLayout(cards)
+        grid = QGridLayout()
+        self.tables: dict[str, QTableWidget] = {}
+        self.table_titles: dict[str, QLabel] = {}
+        for i, (key, ranking) in enumerate(TABLES):
+            box = QVBoxLayout()
+            head = QHBoxLayout()
+            title = QLabel()
+            title.setObjectName("sectionTitle")
+            button = QPushButton()
+            button.setObjectName(f"detail_{key}")
+            button.setFlat(True)
+            button.clicked.connect(lambda _c=False, r=ranking: self.open_detail(r))
+            self.detail_buttons[key] = button
+            head.addWidget(title)
+            head.addStretch(1)
+            head.addWidget(button)
+            table = QTableWidget(0, 5 if key == "products" else 3)
+            table.setObjectName(f"table_{key}")
+            table.verticalHeader().setVisible(False)
+            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            table.setSortingEnabled(key == "products")
+            box.addLayout(head)
+            box.addWidget(table)
+            grid.addLayout(box, i // 2, i % 2)
+            self.tables[key] = table
+            self.table_titles[key] = title
+        layout.addLayout(grid, 1)
+        self.bar.changed.connect(self.refresh)
+        self.bar.set_shops(list_shops(ctx))
+        self.retranslate()
+        self.refresh()
+
+    # Data ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self._seq += 1
+        seq, ctx = self._seq, self.ctx
+        (first, last), shops = self.bar.range(), self.bar.shop_ids()
+        self.running += 1
+        Op(self, lambda _job: reports.analytics(ctx, first, last, shops),
+           title=_tr("Reading the figures")).success(lambda a: self._show(seq, a)).finally_(
+            self._finished).run()  # fmt: skip
+
+    def _finished(self) -> None:
+        self.running -= 1
+
+    def _show(self, seq: int, data: reports.Analytics) -> None:
+        if seq != self._seq or not alive(self):
+            return
+        self.data = data
+        self._fill()
+        self.refreshed.emit()
+
+    def _fill(self) -> None:
+        a = self.data
+        if a is None:
+            return
+        lang = current_language()
+        before = _tr("previous: %1")
+        for key, fig, money in (("revenue", a.revenue, True), ("orders", a.orders, False),
+                                ("units", a.units, False)):  # fmt: skip
+            fmt = format_money if money else format_number
+            self.cards[key].value.setText(fmt(fig.current, lang))
+            self.cards[key].show_change(
+                fig.change_pct, before.replace("%1", fmt(fig.previous, lang))
+            )
+        rate = a.repeat_rate
+        card = self.cards["repeat_rate"]
+        card.value.setText("—" if rate.current_pct is None else f"{rate.current_pct:.2f}%")
+        prev = "—" if rate.previous_pct is None else f"{rate.previous_pct:.2f}%"
+        points = rate.change_points
+        text, colour = change_text(points)
+        shown = text.replace("%", " pt")
+        previous = before.replace("%1", prev)
+        card.change.setText(
+            f"<span style='color:{colour}'>{shown}</span> "
+            f"<span style='color:#6b7280'>{previous}</span>"
+        )
+        self._fill_groups(self.tables["locations_orders"], a.top_locations_by_orders, "orders")
+        self._fill_groups(self.tables["locations_revenue"], a.top_locations_by_revenue, "revenue")
+        self._fill_groups(self.tables["carriers"], a.top_carriers, "orders")
+        self._fill_products(a.products)
+
+    def _fill_groups(self, table: QTableWidget, rows: list[reports.RankRow], by: str) -> None:
+        lang = current_language()
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            fig = row.orders if by == "orders" else row.revenue
+            shown = format_number(fig.current, lang) if by == "orders" else format_money(
+                fig.current, lang)  # fmt: skip
+            table.setItem(r, 0, QTableWidgetItem(row.label or _tr("Unknown")))
+            table.setItem(r, 1, NumberItem(shown, fig.current))
+            table.setItem(r, 2, change_item(fig.change_pct))
+        table.resizeColumnsToContents()
+
+    def _fill_products(self, rows: list[reports.RankRow]) -> None:
+        lang = current_language()
+        table = self.tables["products"]
+        table.setSortingEnabled(False)
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            assert row.units is not None
+            table.setItem(
+                r, 0, QTableWidgetItem(row.label or _tr("Items no longer in the catalogue"))
+            )
+            table.setItem(
+                r, 1, NumberItem(format_number(row.units.current, lang), row.units.current)
+            )
+            table.setItem(
+                r, 2, NumberItem(format_money(row.revenue.current, lang), row.revenue.current)
+            )
+            table.setItem(r, 3, change_item(row.units.change_pct))
+            table.setItem(r, 4, change_item(row.revenue.change_pct))
+        table.setSortingEnabled(True)
+        table.resizeColumnsToContents()
+
+    # Detail -------------------------------------------------------------------------------
+    def open_detail(self, metric: str) -> DetailPage:
+        """Show a metric's detail page for the current range and shops."""
+        if self.detail is not None:
+            self.stack.removeWidget(self.detail)
+            self.detail.deleteLater()
+        (first, last), shops = self.bar.range(), self.bar.shop_ids()
+        self.detail = DetailPage(self.ctx, metric, first, last, shops)
+        self.detail.back.connect(lambda: self.stack.setCurrentIndex(0))
+        self.stack.addWidget(self.detail)
+        self.stack.setCurrentWidget(self.detail)
+        return self.detail
+
+    # Language -----------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        titles = {
+            "revenue": _tr("Total revenue"),
+            "orders": _tr("Total orders"),
+            "units": _tr("Products sold"),
+            "repeat_rate": _tr("Repeat purchase customer rate"),
+        }
+        for key, card in self.cards.items():
+            card.title.setText(titles[key] + " ⓘ")
+            card.title.setToolTip(
+                _tr(reports.DEFINITIONS[key]) + "\n" + _tr(reports.DEFINITIONS["previous"])
+            )
+        for button in self.detail_buttons.values():
+            button.setText(_tr("See detail"))
+        table_titles = {
+            "locations_orders": (_tr("Top 5 locations by orders"), "province", _tr("Orders")),
+            "locations_revenue": (_tr("Top 5 locations by revenue"), "province", _tr("Revenue")),
+            "carriers": (_tr("Top 5 shipping providers"), "carrier", _tr("Orders")),
+            "products": (_tr("Product rank"), "product", ""),
+        }
+        for key, (title, definition, figure) in table_titles.items():
+            self.table_titles[key].setText(title + " ⓘ")
+            self.table_titles[key].setToolTip(_tr(reports.DEFINITIONS[definition]))
+            if key == "products":
+                self.tables[key].setHorizontalHeaderLabels(
+                    [
+                        _tr("Product"),
+                        _tr("Units sold"),
+                        _tr("Revenue"),
+                        _tr("Units change"),
+                        _tr("Revenue change"),
+                    ]  # fmt: skip
+                )
+            else:
+                first = _tr("Province/city") if definition == "province" else _tr("Carrier")
+                self.tables[key].setHorizontalHeaderLabels([first, figure, _tr("Change")])
+        self._fill()

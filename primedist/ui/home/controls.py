@@ -1,0 +1,177 @@
+"""What Home and Analytics share: the date range bar, the shop picker, change arrows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QWidget,
+)
+
+from primedist.services.shops import ShopInfo
+
+#: The range choices, in the combo's order.
+RANGES = ("today", "7d", "30d", "month", "custom")
+
+
+def range_days(choice: str, today: date) -> tuple[date, date]:
+    """The (first, last) day of a preset range ending today."""
+    if choice == "today":
+        return today, today
+    if choice == "7d":
+        return today - timedelta(days=6), today
+    if choice == "30d":
+        return today - timedelta(days=29), today
+    if choice == "month":
+        return today.replace(day=1), today
+    raise ValueError(choice)
+
+
+def change_text(pct: float | None) -> tuple[str, str]:
+    """(text, colour) of a change: ▲ green up, ▼ red down, — when there is nothing before."""
+    if pct is None:
+        return "—", "#6b7280"
+    if pct >= 0:
+        return f"▲ {pct:.2f}%", "#15803d"
+    return f"▼ {abs(pct):.2f}%", "#b91c1c"
+
+
+class RangeBar(QWidget):
+    """Range presets + custom dates + shop picker; `changed` when any of them changes."""
+
+    changed = Signal()
+
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._today = today
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.preset = QComboBox()
+        self.preset.setObjectName("rangePreset")
+        for key in RANGES:
+            self.preset.addItem("", key)
+        self.preset.setCurrentIndex(RANGES.index("7d"))
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+        self.dash = QLabel("–")
+        self.shops_button = QToolButton()
+        self.shops_button.setObjectName("shopPicker")
+        self.shops_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.shops_menu = QMenu(self.shops_button)
+        self.shops_button.setMenu(self.shops_menu)
+        for w in (self.preset, self.date_from, self.dash, self.date_to, self.shops_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        self._shops: list[ShopInfo] = []
+        self._apply_preset()
+        self.preset.currentIndexChanged.connect(self._on_preset)
+        self.date_from.dateChanged.connect(self._on_dates)
+        self.date_to.dateChanged.connect(self._on_dates)
+        self.retranslate()
+
+    # State --------------------------------------------------------------------------------
+    def range(self) -> tuple[date, date]:
+        first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
+        assert isinstance(first, date) and isinstance(last, date)
+        return (first, last) if first <= last else (last, first)
+
+    def shop_ids(self) -> tuple[int, ...]:
+        """The ticked shops; () when all are ticked (or none: nothing to narrow by)."""
+        ticked = [a.data() for a in self.shops_menu.actions() if a.isChecked()]
+        if len(ticked) in (0, len(self._shops)):
+            return ()
+        return tuple(int(i) for i in ticked)
+
+    def set_shops(self, shops: list[ShopInfo]) -> None:
+        """Fill the picker (all ticked) without emitting `changed`."""
+        self._shops = shops
+        self.shops_menu.clear()
+        for shop in shops:
+            action = self.shops_menu.addAction(shop.name)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setData(shop.id)
+            action.toggled.connect(self._on_shops)
+        self._show_shops()
+
+    def tick_shops(self, ids: set[int]) -> None:
+        """Tick exactly these shops (tests and callers); emits `changed` once."""
+        for action in self.shops_menu.actions():
+            action.blockSignals(True)
+            action.setChecked(action.data() in ids)
+            action.blockSignals(False)
+        self._on_shops()
+
+    def set_preset(self, key: str) -> None:
+        self.preset.setCurrentIndex(RANGES.index(key))
+
+    def set_range(self, first: date, last: date) -> None:
+        """A custom range; emits `changed` once."""
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(RANGES.index("custom"))
+        self.preset.blockSignals(False)
+        for edit, day in ((self.date_from, first), (self.date_to, last)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.blockSignals(False)
+        self._show_dates()
+        self.changed.emit()
+
+    # Reactions ----------------------------------------------------------------------------
+    def _apply_preset(self) -> None:
+        key = self.preset.currentData()
+        if key != "custom":
+            first, last = range_days(key, self._today)
+            for edit, day in ((self.date_from, first), (self.date_to, last)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
+        self._show_dates()
+
+    def _show_dates(self) -> None:
+        custom = self.preset.currentData() == "custom"
+        for w in (self.date_from, self.date_to):
+            w.setEnabled(custom)
+
+    def _on_preset(self, _index: int) -> None:
+        self._apply_preset()
+        self.changed.emit()
+
+    def _on_dates(self, _d: QDate) -> None:
+        if self.preset.currentData() == "custom":
+            self.changed.emit()
+
+    def _on_shops(self, _checked: bool = False) -> None:
+        self._show_shops()
+        self.changed.emit()
+
+    def _show_shops(self) -> None:
+        n = len(self.shop_ids())
+        self.shops_button.setText(self.tr("All shops") if not n else self.tr("%n shop(s)", "", n))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        names = {
+            "today": self.tr("Today"),
+            "7d": self.tr("Last 7 days"),
+            "30d": self.tr("Last 30 days"),
+            "month": self.tr("This month"),
+            "custom": self.tr("Custom range"),
+        }
+        for i, key in enumerate(RANGES):
+            self.preset.setItemText(i, names[key])
+        self._show_shops()

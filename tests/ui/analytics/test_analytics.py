@@ -1,0 +1,103 @@
+"""Analytics tab and a metric's detail page with real widgets (tests/services/report_data.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+from python_calamine import CalamineWorkbook
+
+from primedist.services.context import ServiceContext
+from primedist.ui.analytics.detail import DetailPage, _ts
+from primedist.ui.analytics.page import AnalyticsPage
+from tests.services.report_data import FROM, TO, Shop2, build
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+@pytest.fixture
+def shop(ctx: ServiceContext) -> Shop2:
+    return build(ctx.engine)
+
+
+def make_page(qtbot: QtBot, ctx: ServiceContext) -> AnalyticsPage:
+    page = AnalyticsPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.running == 0 and page.data is not None)
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.bar.set_range(FROM, TO)
+    qtbot.waitUntil(lambda: page.running == 0)
+    return page
+
+
+def wait_loaded(qtbot: QtBot, detail: DetailPage, change: Any = None) -> None:
+    if change is not None:
+        with qtbot.waitSignal(detail.loaded, timeout=5000):
+            change()
+    qtbot.waitUntil(lambda: detail.running == 0 and detail.series is not None)
+
+
+def test_cards_and_tables(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> None:
+    page = make_page(qtbot, ctx)
+    assert page.cards["revenue"].value.text() == "390,000 VND"
+    assert page.cards["orders"].value.text() == "4"
+    assert page.cards["units"].value.text() == "7"
+    assert page.cards["repeat_rate"].value.text() == "66.67%"
+    assert "▲ 66.67 pt" in page.cards["repeat_rate"].change.text()
+    assert "excluding cancelled" in page.cards["revenue"].title.toolTip()
+    t = page.tables["locations_orders"]
+    assert [t.item(r, 0).text() for r in range(t.rowCount())] == [
+        "Hà Nội", "Đà Nẵng", "TP. Hồ Chí Minh"]  # fmt: skip
+    products = page.tables["products"]
+    assert [products.item(r, 0).text() for r in range(2)] == ["Quần jean", "Áo thun"]
+    products.sortItems(2)  # revenue, ascending
+    assert [products.item(r, 0).text() for r in range(2)] == ["Áo thun", "Quần jean"]
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.bar.tick_shops({shop.b})
+    assert page.cards["revenue"].value.text() == "30,000 VND"
+
+
+def test_detail_chart_points_grain_hover_search_export(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2, tmp_path: Path
+) -> None:
+    page = make_page(qtbot, ctx)
+    detail = page.open_detail("revenue")
+    wait_loaded(qtbot, detail)
+    xs, ys = detail.curve.getData()
+    assert list(ys) == [100_000, 30_000, 0, 0, 60_000, 0, 200_000]
+    assert list(xs) == [_ts(date(2026, 11, d)) for d in range(10, 17)]
+    assert detail.table.rowCount() == 7 and detail.table.item(6, 1).text() == "200,000 VND"
+    assert detail.show_hover(_ts(date(2026, 11, 16)) - 3600) == "16/11/2026\n200,000 VND"
+    wait_loaded(qtbot, detail, lambda: detail.grain.setCurrentIndex(1))  # by week
+    xs, ys = detail.curve.getData()
+    assert list(ys) == [190_000, 200_000]  # Tue 10th – Sun 15th, Mon 16th
+    detail.apply_search("16/11")
+    assert [detail.table.isRowHidden(r) for r in range(2)] == [True, False]
+    target = tmp_path / "revenue.xlsx"
+    detail.export(target)
+    qtbot.waitUntil(lambda: detail.running == 0 and target.exists())
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
+    assert [r[2] for r in rows[1:]] == [190_000, 200_000]
+    with qtbot.waitSignal(detail.back):
+        detail.back_button.click()
+    assert page.stack.currentIndex() == 0
+
+
+def test_ranking_detail_follows_the_selected_row(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2
+) -> None:
+    page = make_page(qtbot, ctx)
+    detail = page.open_detail("province")
+    wait_loaded(qtbot, detail)
+    assert [detail.table.item(r, 0).text() for r in range(3)] == [
+        "Hà Nội", "Đà Nẵng", "TP. Hồ Chí Minh"]  # fmt: skip
+    assert detail.key == "01"
+    assert list(detail.curve.getData()[1]) == [100_000, 0, 0, 0, 0, 0, 200_000]
+    wait_loaded(qtbot, detail, lambda: detail.table.selectRow(2))
+    assert detail.key == "79"
+    assert list(detail.curve.getData()[1]) == [0, 30_000, 0, 0, 0, 0, 0]
+    detail.apply_search("ho chi minh")
+    assert [detail.table.isRowHidden(r) for r in range(3)] == [True, True, False]

@@ -1,0 +1,97 @@
+"""Home tab with real widgets over the hand-built shop (tests/services/report_data.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from primedist.queries.orders import OrderFilter
+from primedist.queries.products import ProductFilter
+from primedist.services.context import ServiceContext
+from primedist.ui.home.page import HomePage
+from tests.services.report_data import FROM, TO, Shop2, build
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+@pytest.fixture
+def shop(ctx: ServiceContext) -> Shop2:
+    return build(ctx.engine)
+
+
+def make_page(qtbot: QtBot, ctx: ServiceContext) -> HomePage:
+    page = HomePage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.running == 0 and page.data is not None)
+    return page
+
+
+def refreshed(qtbot: QtBot, page: HomePage, change: Any) -> None:
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        change()
+    qtbot.waitUntil(lambda: page.running == 0)
+
+
+def test_range_and_shops_update_the_cards(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> None:
+    page = make_page(qtbot, ctx)  # 7 days to the 20th: o9 (14th), o3 (16th), o4 (17th)
+    assert page.revenue.value.text() == "1,259,000 VND"
+    refreshed(qtbot, page, lambda: page.bar.set_range(FROM, TO))
+    assert page.revenue.value.text() == "390,000 VND"
+    assert "▲ 225.00%" in page.revenue.change.text() and "120,000 VND" in page.revenue.change.text()
+    assert page.new_orders.value.text() == "7"
+    texts = {k: c.value.text() for k, c in page.todo.items()}
+    assert texts == {"pending": "1", "shipping": "1", "return_refund": "2", "cancelled": "1",
+                     "low_stock": "0", "no_revenue": "1"}  # fmt: skip
+    rows = {page.channels.item(r, 0).text(): [page.channels.item(r, c).text() for c in (1, 2, 3)]
+            for r in range(page.channels.rowCount())}  # fmt: skip
+    assert rows["Lazada"] == ["30,000 VND", "▼ 62.50%", "0/1 Shop"]
+    assert rows["Shopee"][2] == "1/1 Shop" and rows["Tiki"][2] == "Not linked yet"
+    assert dict(page.pie.slices) == {"Shopee": 5, "Lazada": 2}
+    refreshed(qtbot, page, lambda: page.bar.tick_shops({shop.b}))
+    assert page.revenue.value.text() == "30,000 VND"
+    assert "▼ 62.50%" in page.revenue.change.text()
+    assert dict(page.pie.slices) == {"Lazada": 2}
+    assert page.bar.shops_button.text() == "1 shop(s)"
+
+
+def test_todo_cards_open_the_filtered_lists(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> None:
+    page = make_page(qtbot, ctx)
+    refreshed(qtbot, page, lambda: page.bar.set_range(FROM, TO))
+    refreshed(qtbot, page, lambda: page.bar.tick_shops({shop.a}))
+    with qtbot.waitSignal(page.openOrders) as seen:
+        page.todo["return_refund"].clicked.emit()
+    assert seen.args == [
+        "return_refund",
+        OrderFilter(shop_ids=(shop.a,), date_from=FROM, date_to=TO),
+    ]
+    with qtbot.waitSignal(page.openProducts) as seen:
+        page.todo["low_stock"].clicked.emit()
+    assert seen.args == [ProductFilter(shop_ids=(shop.a,), statuses=("low_stock",))]
+    refreshed(qtbot, page, lambda: page.bar.tick_shops({shop.a, shop.b}))
+    dialog = page.show_no_revenue()
+    table = dialog.findChild(type(page.channels))
+    qtbot.waitUntil(lambda: table.rowCount() == 1)
+    assert table.item(0, 0).text() == "Mũ lưỡi trai"
+    dialog.close()
+
+
+def test_events_and_see_more(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> None:
+    import sqlalchemy as sa
+
+    from primedist.domain.audit import ActivityEvent
+    from primedist.domain.enums import ActivityKind
+
+    with ctx.engine.begin() as conn:
+        for i in range(6):
+            conn.execute(sa.insert(ActivityEvent).values(
+                kind=ActivityKind.LOW_STOCK, shop_id=shop.a, message=f"Low stock {i}",
+                created_at=ctx.clock.now()))  # fmt: skip
+    page = make_page(qtbot, ctx)
+    assert page.events.count() == 5
+    dialog = page.show_all_events()
+    listing = dialog.findChild(type(page.events))
+    qtbot.waitUntil(lambda: listing.count() == 6)
+    assert "Shop A: Low stock" in listing.item(0).text()
+    dialog.close()
