@@ -258,8 +258,13 @@ class AuthoriseDialog(QDialog):
         if self.listener is None or self.listener.finished:
             self._listen()
         else:  # a new timestamp: the link is valid 5 minutes from now
-            self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
+            try:
+                self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
+            except PrimedistError as exc:
+                self._say(exc.user_message, error=True)
+                return
             self.link_edit.setText(self.link)
+            self._deadline.start()
         if self.link:
             self.open_url(self.link)
 
