@@ -137,8 +137,12 @@ class RedirectListener:
         self._server = ThreadingHTTPServer((self._host, self._port), self._handler_class())
         self._server.daemon_threads = True
         self._port = int(self._server.server_address[1])
+        # A short poll interval: close() (on the UI thread, when a dialog ends) waits for it.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="oauth-redirect", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="oauth-redirect",
+            daemon=True,
         )
         self._thread.start()
         return self
