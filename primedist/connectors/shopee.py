@@ -328,6 +328,8 @@ class ShopeeConnector:
         )
         more = bool(data.get("more"))
         next_cursor = str(data.get("next_cursor") or "") or None
+        if more and next_cursor is None:  # paging on would start over: never ends
+            raise ConnectorError("Shopee said more orders follow but gave no cursor.")
         return ChangedOrdersPage(orders=orders, next_cursor=next_cursor if more else None,
                                  more=more)  # fmt: skip
 

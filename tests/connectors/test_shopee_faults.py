@@ -112,3 +112,21 @@ def test_nothing_listening_is_a_transient_error(sclock):
         with code_error:
             c.exchange_code("abc", "600000")
     assert len(sleeps) == 1
+
+
+def test_more_pages_without_a_cursor_is_an_error_not_a_loop(sclock):
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = {"error": "", "message": "", "response": {"order_list": [], "more": True,
+                                                         "next_cursor": ""}}  # fmt: skip
+        return httpx.Response(200, json=body)
+
+    from primedist.connectors.base import ConnectorError, MemoryTokenStore, TokenPair
+
+    tokens = TokenPair("a", "r", NOW + timedelta(hours=4), None, "600000")
+    config = ConnectorConfig(partner_id="1", partner_key="k", api_host="http://shopee.test")
+    with ShopeeConnector(config, MemoryTokenStore(tokens), clock=sclock,
+                         transport=httpx.MockTransport(answer)) as c:  # fmt: skip
+        with pytest.raises(ConnectorError, match="no cursor"):
+            c.changed_orders(NOW - timedelta(days=1), NOW)
