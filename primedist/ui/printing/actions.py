@@ -22,12 +22,12 @@ from primedist.errors import Cancelled, PrimedistError
 from primedist.printing.content import Payment
 from primedist.printing.documents import Document, order_documents
 from primedist.printing.errors import PrintError
-from primedist.printing.model import DocumentType, TargetKind
+from primedist.printing.model import DocumentType, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
 from primedist.ui.printing import render
-from primedist.ui.printing.jobs import PrintResult, print_orders, resolve_profile
+from primedist.ui.printing.jobs import PrintResult, deliver, print_orders, resolve_profile
 
 AFTER_SALE_KEY = "printing/receipt_after_sale"
 
@@ -151,10 +151,32 @@ class OrderPrinter(QObject):
             lambda exc: self._failed(exc, retry)
         ).finally_(self._idle).run()
 
+    def print_test_page(self, document: Document, target: PrintTarget, *, cut: bool = True,
+                        ) -> None:  # fmt: skip
+        """Print one ready document (Settings' test page) on a target not saved yet."""
+        self.busy = True
+
+        def work(_job: object) -> PrintResult:
+            return PrintResult(1, 1, deliver([document], target, cut=cut))
+
+        def retry() -> None:
+            self.print_test_page(document, target, cut=cut)
+
+        def done(result: PrintResult) -> None:
+            if shiboken6.isValid(self):
+                self.printed.emit(_t("Test page printed to %1").replace("%1", result.where))
+
+        Op(self.widget, work, title=_t("Printing a test page"), network=True).success(done).failure(
+            lambda exc: self._failed(exc, retry)
+        ).finally_(self._idle).run()
+
     def _idle(self) -> None:
-        self.busy = False
+        if shiboken6.isValid(self):
+            self.busy = False
 
     def _done(self, result: PrintResult, doc_type: DocumentType) -> None:
+        if not shiboken6.isValid(self):
+            return
         text = (
             _t("%1 printed to %2")
             if result.documents == 1
@@ -163,7 +185,7 @@ class OrderPrinter(QObject):
         self.printed.emit(text.replace("%1", doc_type_label(doc_type)).replace("%2", result.where))
 
     def _failed(self, exc: BaseException, retry: Callable[[], None]) -> None:
-        if not shiboken6.isValid(self.widget) or isinstance(exc, Cancelled):
+        if not shiboken6.isValid(self) or isinstance(exc, Cancelled):
             return
         if isinstance(exc, PrintError):
             self._show_error(exc.user_message, retry)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing import escpos, store
-from primedist.printing.content import Payment
+from primedist.printing.content import Payment, ShopDetails
 from primedist.printing.documents import (
     SAMPLE_SHOP,
     Document,
@@ -135,15 +135,21 @@ def resolve_profile(
 
 
 def sample_document(
-    template_html: str, doc_type: DocumentType, paper: Paper, lang: str = "vi",
+    template_html: str,
+    doc_type: DocumentType,
+    paper: Paper,
+    lang: str = "vi",
     ctx: ServiceContext | None = None,
-) -> Document:  # fmt: skip
-    """The template filled with the sample order (previews and test pages); the shop's
-    own details when they are set."""
-    shop = store.load_shop_details(ctx) if ctx is not None else SAMPLE_SHOP
+    *,
+    shop: ShopDetails | None = None,
+) -> Document:
+    """The template filled with the sample order (previews and test pages): with `shop`,
+    else the shop's stored details, else a sample shop."""
+    if shop is None:
+        shop = store.load_shop_details(ctx) if ctx is not None else SAMPLE_SHOP
     if not shop.name:
-        shop = replace(SAMPLE_SHOP, name=shop.name or SAMPLE_SHOP.name)
+        shop = replace(shop, name=SAMPLE_SHOP.name)
     return fill_order(
         sample_detail(lang), template_html, doc_type, shop=shop, lang=lang, paper=paper,
-        payment=Payment(cash_received=200_000),
+        payment=Payment(cash_received=200_000), ctx=ctx,
     )  # fmt: skip

@@ -35,6 +35,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("backup", "primedist.ui.settings.backup", "BackupSettings"),
     ("sync_schedule", "primedist.ui.settings.sync_schedule", "SyncScheduleSettings"),
     ("audit", "primedist.ui.settings.audit", "AuditLogSettings"),
+    ("printers", "primedist.ui.settings.printers", "PrintersSettings"),
 )
 
 
@@ -112,6 +113,7 @@ class SettingsPage(QWidget):
             "backup": self.tr("Backup & restore"),
             "sync_schedule": self.tr("Sync schedule"),
             "audit": self.tr("Audit log"),
+            "printers": self.tr("Printers & templates"),
             "coming": self.tr("Coming next"),
         }
         for i, key in enumerate(self._builders):

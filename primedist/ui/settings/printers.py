@@ -1,0 +1,566 @@
+"""Settings → Printers & templates: per document type the template, paper and printer
+(a system printer, or an ESC/POS printer on the network, USB or a serial port), a test
+page; the template's HTML with its placeholders listed, a live preview with a sample
+order, reset to default; and the shop details printed at the top of documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.errors import PrimedistError, ValidationError
+from primedist.printing import store
+from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails, pick
+from primedist.printing.documents import Document
+from primedist.printing.model import (
+    PAPERS,
+    TEMPLATES,
+    DocumentType,
+    Paper,
+    PrintProfile,
+    PrintTarget,
+    TargetKind,
+    parse_host_port,
+    templates_for,
+)
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.printing import render
+from primedist.ui.printing.actions import OrderPrinter, doc_type_label
+from primedist.ui.printing.jobs import sample_document
+
+PREVIEW_DEBOUNCE_MS = 250
+#: Preview width in pixels for A4/A5 (rolls use their printer's dots).
+PAGE_PREVIEW_PX = 620
+#: The preview is shown at most this wide (the picture is scaled down to fit).
+PREVIEW_SHOWN_PX = 400
+KINDS = (TargetKind.SYSTEM, TargetKind.NETWORK, TargetKind.USB, TargetKind.SERIAL)
+
+
+class PrintersSettings(QWidget):
+    """Printers & templates (see the module docstring)."""
+
+    #: The preview image was redrawn (or the template has an error: `error` is set).
+    previewUpdated = Signal()
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("printersSettings")
+        self.printer = OrderPrinter(self, ctx)
+        self.printer.printed.connect(self._say)
+        self.printer.failed.connect(self._say)
+        self.preview_image: QPixmap | None = None
+        self.error = ""
+        self._loading = False
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
+        self._preview_timer.timeout.connect(self.update_preview)
+        self._build()
+        self._retranslate()
+        self.load(DocumentType.RECEIPT)
+        self.load_shop()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(8)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        outer.addWidget(self.title)
+        top = QHBoxLayout()
+        self.doc_caption = QLabel()
+        self.doc_type = QComboBox()
+        self.doc_type.setObjectName("docType")
+        for d in DocumentType:
+            self.doc_type.addItem("", d.value)
+        self.doc_type.currentIndexChanged.connect(lambda _i: self.load(self.current_doc_type()))
+        top.addWidget(self.doc_caption)
+        top.addWidget(self.doc_type)
+        top.addStretch(1)
+        outer.addLayout(top)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self._build_printer())
+        self.pages = QTabWidget()
+        self.pages.setObjectName("printingPages")
+        self.pages.addTab(self._build_template(), "")
+        self.pages.addTab(self._build_shop(), "")
+        left_layout.addWidget(self.pages, 1)
+        split.addWidget(left)
+        split.addWidget(self._build_preview())
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([760, PREVIEW_SHOWN_PX + 40])
+        outer.addWidget(split, 1)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+
+    def _build_printer(self) -> QGroupBox:
+        self.printer_box = QGroupBox()
+        form = QFormLayout(self.printer_box)
+        self.template = QComboBox()
+        self.template.setObjectName("template")
+        self.template.currentIndexChanged.connect(self._on_template_changed)
+        self.paper = QComboBox()
+        self.paper.setObjectName("paper")
+        for p in Paper:
+            self.paper.addItem("", p.value)
+        self.paper.currentIndexChanged.connect(lambda _i: self._schedule_preview())
+        self.kind = QComboBox()
+        self.kind.setObjectName("printerKind")
+        for k in KINDS:
+            self.kind.addItem("", k.value)
+        self.where = QStackedWidget()
+        self.system_name = QComboBox()
+        self.system_name.setObjectName("systemPrinter")
+        self.address = QLineEdit()
+        self.address.setObjectName("escposAddress")
+        self.address.setPlaceholderText("192.168.1.50:9100")
+        self.usb_ids = QLineEdit()
+        self.usb_ids.setObjectName("usbIds")
+        self.usb_ids.setPlaceholderText("04b8:0202")
+        serial = QWidget()
+        serial_row = QHBoxLayout(serial)
+        serial_row.setContentsMargins(0, 0, 0, 0)
+        self.serial_device = QLineEdit()
+        self.serial_device.setObjectName("serialDevice")
+        self.serial_device.setPlaceholderText("/dev/ttyUSB0  ·  COM3")
+        self.baudrate = QSpinBox()
+        self.baudrate.setRange(1200, 921_600)
+        self.baudrate.setValue(9600)
+        serial_row.addWidget(self.serial_device, 1)
+        serial_row.addWidget(self.baudrate)
+        for w in (self.system_name, self.address, self.usb_ids, serial):
+            self.where.addWidget(w)
+        self.kind.currentIndexChanged.connect(self.where.setCurrentIndex)
+        self.show_preview = QCheckBox()
+        self.show_preview.setObjectName("previewFirst")
+        self.cut = QCheckBox()
+        self.cut.setObjectName("cutPaper")
+        self.drawer = QCheckBox()
+        self.drawer.setObjectName("openDrawer")
+        buttons = QHBoxLayout()
+        self.save_printer_button = QPushButton()
+        self.save_printer_button.setObjectName("primaryButton")
+        self.save_printer_button.clicked.connect(self.save_profile)
+        self.test_button = QPushButton()
+        self.test_button.setObjectName("testPage")
+        self.test_button.clicked.connect(self.print_test_page)
+        self.refresh_button = QPushButton()
+        self.refresh_button.setObjectName("refreshPrinters")
+        self.refresh_button.clicked.connect(self._fill_printers)
+        buttons.addWidget(self.save_printer_button)
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        self.form_labels = [QLabel() for _ in range(4)]
+        form.addRow(self.form_labels[0], self.template)
+        form.addRow(self.form_labels[1], self.paper)
+        form.addRow(self.form_labels[2], self.kind)
+        form.addRow(self.form_labels[3], self.where)
+        for box in (self.show_preview, self.cut, self.drawer):
+            form.addRow("", box)
+        form.addRow(buttons)
+        return self.printer_box
+
+    def _build_template(self) -> QGroupBox:
+        self.template_box = QGroupBox()
+        layout = QHBoxLayout(self.template_box)
+        editor_col = QVBoxLayout()
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("templateEditor")
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.editor.textChanged.connect(self._schedule_preview)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("problems")
+        self.error_label.setStyleSheet("color: #B91C1C")
+        self.error_label.setWordWrap(True)
+        row = QHBoxLayout()
+        self.save_template_button = QPushButton()
+        self.save_template_button.setObjectName("saveTemplate")
+        self.save_template_button.clicked.connect(self.save_template)
+        self.reset_button = QPushButton()
+        self.reset_button.setObjectName("resetTemplate")
+        self.reset_button.clicked.connect(self.reset_template)
+        row.addWidget(self.save_template_button)
+        row.addWidget(self.reset_button)
+        row.addStretch(1)
+        editor_col.addWidget(self.editor, 1)
+        editor_col.addWidget(self.error_label)
+        editor_col.addLayout(row)
+        names_col = QVBoxLayout()
+        self.names_caption = QLabel()
+        self.names_caption.setWordWrap(True)
+        self.names = QListWidget()
+        self.names.setObjectName("placeholders")
+        self.names.itemDoubleClicked.connect(self._insert_placeholder)
+        names_col.addWidget(self.names_caption)
+        names_col.addWidget(self.names, 1)
+        layout.addLayout(editor_col, 3)
+        layout.addLayout(names_col, 2)
+        return self.template_box
+
+    def _build_shop(self) -> QGroupBox:
+        self.shop_box = QGroupBox()
+        form = QFormLayout(self.shop_box)
+        self.shop_fields: dict[str, QLineEdit] = {}
+        self.shop_labels: dict[str, QLabel] = {}
+        for key in ("name", "address", "phone", "tax_code", "logo_path", "footer"):
+            edit = QLineEdit()
+            edit.setObjectName(f"shop_{key}")
+            edit.textChanged.connect(self._schedule_preview)
+            label = QLabel()
+            self.shop_fields[key], self.shop_labels[key] = edit, label
+            if key == "logo_path":
+                row = QHBoxLayout()
+                self.logo_button = QPushButton()
+                self.logo_button.clicked.connect(self._choose_logo)
+                row.addWidget(edit, 1)
+                row.addWidget(self.logo_button)
+                form.addRow(label, row)
+            else:
+                form.addRow(label, edit)
+        self.save_shop_button = QPushButton()
+        self.save_shop_button.setObjectName("saveShop")
+        self.save_shop_button.clicked.connect(self.save_shop)
+        form.addRow("", self.save_shop_button)
+        return self.shop_box
+
+    def _build_preview(self) -> QWidget:
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.preview_caption = QLabel()
+        self.preview_lang = QComboBox()
+        self.preview_lang.setObjectName("previewLanguage")
+        self.preview_lang.addItem("Tiếng Việt", "vi")
+        self.preview_lang.addItem("English", "en")
+        self.preview_lang.setCurrentIndex(1 if current_language() == "en" else 0)
+        self.preview_lang.currentIndexChanged.connect(lambda _i: self.update_preview())
+        row.addWidget(self.preview_caption)
+        row.addStretch(1)
+        row.addWidget(self.preview_lang)
+        layout.addLayout(row)
+        self.preview = QLabel()
+        self.preview.setObjectName("templatePreview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.preview.setStyleSheet("background: #FFFFFF; border: 1px solid #D1D5DB")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.preview)
+        layout.addWidget(scroll, 1)
+        return holder
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.title.setText(self.tr("Printers & templates"))
+        self.doc_caption.setText(self.tr("&Document"))
+        self.doc_caption.setBuddy(self.doc_type)
+        for i, d in enumerate(DocumentType):
+            self.doc_type.setItemText(i, doc_type_label(d))
+        self.printer_box.setTitle(self.tr("Printer and paper"))
+        for label, text in zip(
+            self.form_labels,
+            (self.tr("Template"), self.tr("Paper"), self.tr("Printer type"), self.tr("Printer")),
+            strict=True,
+        ):
+            label.setText(text)
+        papers = {
+            Paper.ROLL_80: self.tr("Roll 80 mm"), Paper.ROLL_58: self.tr("Roll 58 mm"),
+            Paper.A4: self.tr("A4"), Paper.A5: self.tr("A5"),
+        }  # fmt: skip
+        for i in range(self.paper.count()):
+            self.paper.setItemText(i, papers[Paper(self.paper.itemData(i))])
+        kinds = {
+            TargetKind.SYSTEM: self.tr("System printer (CUPS / Windows)"),
+            TargetKind.NETWORK: self.tr("ESC/POS thermal printer on the network"),
+            TargetKind.USB: self.tr("ESC/POS thermal printer on USB"),
+            TargetKind.SERIAL: self.tr("ESC/POS thermal printer on a serial port"),
+        }
+        for i in range(self.kind.count()):
+            self.kind.setItemText(i, kinds[TargetKind(self.kind.itemData(i))])
+        self.show_preview.setText(self.tr("Show the print preview before printing"))
+        self.cut.setText(self.tr("Cut the paper after each receipt (ESC/POS)"))
+        self.drawer.setText(self.tr("Open the cash drawer after printing (ESC/POS)"))
+        self.save_printer_button.setText(self.tr("Save printer settings"))
+        self.test_button.setText(self.tr("Print a test page"))
+        self.refresh_button.setText(self.tr("Refresh printer list"))
+        self.template_box.setTitle(self.tr("Template (HTML)"))
+        self.pages.setTabText(0, self.tr("Template"))
+        self.pages.setTabText(1, self.tr("Shop details"))
+        self.save_template_button.setText(self.tr("Save template"))
+        self.reset_button.setText(self.tr("Reset to default"))
+        self.names_caption.setText(
+            self.tr(
+                "Placeholders (double-click to insert). {{name}} prints a value; "
+                "{{#name}}…{{/name}} prints the part only when the value is there, or once "
+                "per item of a list; {{^name}}…{{/name}} only when it is not."
+            )
+        )
+        self.shop_box.setTitle(self.tr("Shop details on documents"))
+        shop_texts = {
+            "name": self.tr("Shop name"), "address": self.tr("Address"),
+            "phone": self.tr("Phone"), "tax_code": self.tr("Tax code"),
+            "logo_path": self.tr("Logo"), "footer": self.tr("Footer line"),
+        }  # fmt: skip
+        for key, text in shop_texts.items():
+            self.shop_labels[key].setText(text)
+        self.logo_button.setText(self.tr("Choose…"))
+        self.save_shop_button.setText(self.tr("Save shop details"))
+        self.preview_caption.setText(self.tr("Preview with a sample order"))
+        self._fill_names()
+
+    def _fill_names(self) -> None:
+        lang = "en" if current_language() == "en" else "vi"
+        self.names.clear()
+        for name, help_pair in PLACEHOLDERS.items():
+            self._add_name(name, pick(help_pair, lang))
+            for item, item_help in ITEM_NAMES.get(name, {}).items():
+                self._add_name(item, "    " + pick(item_help, lang), inside=name)
+
+    def _add_name(self, name: str, text: str, inside: str = "") -> None:
+        shown = f"{{{{{name}}}}} — {text.strip()}"
+        item = QListWidgetItem(("    " if inside else "") + shown)
+        item.setData(Qt.ItemDataRole.UserRole, name)
+        self.names.addItem(item)
+
+    # ------------------------------------------------------------------ profile
+
+    def current_doc_type(self) -> DocumentType:
+        return DocumentType(self.doc_type.currentData())
+
+    def load(self, doc_type: DocumentType) -> None:
+        """Show the document type's profile and template."""
+        self._loading = True
+        try:
+            profile = store.load_profile(self.ctx, doc_type)
+            self.template.clear()
+            for name in templates_for(doc_type):
+                self.template.addItem(name, name)
+            self.template.setCurrentIndex(self.template.findData(profile.template))
+            self.paper.setCurrentIndex(self.paper.findData(profile.paper.value))
+            self.kind.setCurrentIndex(KINDS.index(profile.target.kind))
+            self._fill_printers(profile.target.name)
+            target = profile.target
+            self.address.setText(f"{target.host}:{target.port}" if target.host else "")
+            self.usb_ids.setText(
+                f"{target.usb_vendor:04x}:{target.usb_product:04x}" if target.usb_vendor else ""
+            )
+            self.serial_device.setText(target.device)
+            self.baudrate.setValue(target.baudrate)
+            self.show_preview.setChecked(profile.preview)
+            self.cut.setChecked(profile.cut)
+            self.drawer.setChecked(profile.open_drawer)
+            self.editor.setPlainText(store.load_template(self.ctx, profile.template))
+        finally:
+            self._loading = False
+        self.update_preview()
+
+    def _fill_printers(self, keep: str | None = None) -> None:
+        current = keep if keep is not None else self.system_name.currentData() or ""
+        self.system_name.clear()
+        names = render.available_printers()
+        for name in names:
+            self.system_name.addItem(name, name)
+        if current and current not in names:
+            self.system_name.addItem(self.tr("%1 (not found)").replace("%1", current), current)
+        if not names and not current:
+            self.system_name.addItem(self.tr("No printer found"), "")
+        index = self.system_name.findData(current)
+        self.system_name.setCurrentIndex(max(index, 0))
+
+    def _on_template_changed(self) -> None:
+        name = self.template.currentData()
+        if self._loading or not name:
+            return
+        self.paper.setCurrentIndex(self.paper.findData(TEMPLATES[name].paper.value))
+        self.editor.setPlainText(store.load_template(self.ctx, name))
+
+    def target(self) -> PrintTarget:
+        """The printer as the form shows it (ValidationError names a bad field)."""
+        kind = TargetKind(self.kind.currentData())
+        if kind == TargetKind.SYSTEM:
+            return PrintTarget(kind, name=self.system_name.currentData() or "")
+        if kind == TargetKind.NETWORK:
+            return parse_host_port(self.address.text())
+        if kind == TargetKind.USB:
+            vendor, _sep, product = self.usb_ids.text().strip().partition(":")
+            try:
+                return PrintTarget(kind, usb_vendor=int(vendor, 16), usb_product=int(product, 16))
+            except ValueError:
+                raise ValidationError(
+                    f"{self.usb_ids.text()!r} is not a USB id: use VENDOR:PRODUCT in hex, "
+                    "e.g. 04b8:0202.",
+                    field="usb",
+                ) from None
+        device = self.serial_device.text().strip()
+        if not device:
+            raise ValidationError(
+                "Type the serial port, e.g. /dev/ttyUSB0 or COM3.", field="serial"
+            )
+        return PrintTarget(kind, device=device, baudrate=self.baudrate.value())
+
+    def profile(self) -> PrintProfile:
+        return PrintProfile(
+            self.current_doc_type(), self.template.currentData(), Paper(self.paper.currentData()),
+            self.target(), preview=self.show_preview.isChecked(),
+            open_drawer=self.drawer.isChecked(), cut=self.cut.isChecked(),
+        )  # fmt: skip
+
+    def save_profile(self) -> None:
+        try:
+            store.save_profile(self.ctx, self.profile())
+        except PrimedistError as exc:
+            self._say(exc.user_message)
+            return
+        self._say(self.tr("Printer settings saved for %1.").replace(
+            "%1", doc_type_label(self.current_doc_type())))  # fmt: skip
+
+    def print_test_page(self) -> None:
+        """The sample order on the printer as the form shows it (saved or not)."""
+        try:
+            target = self.target()
+            document = self._sample(self.editor.toPlainText())
+        except PrimedistError as exc:
+            self._say(exc.user_message)
+            return
+        self.printer.print_test_page(document, target, cut=self.cut.isChecked())
+
+    # ------------------------------------------------------------------ template
+
+    def _insert_placeholder(self, item: QListWidgetItem) -> None:
+        name = item.data(Qt.ItemDataRole.UserRole)
+        lists = set(ITEM_NAMES)
+        text = f"{{{{#{name}}}}}\n{{{{/{name}}}}}" if name in lists else f"{{{{{name}}}}}"
+        self.editor.insertPlainText(text)
+        self.editor.setFocus()
+
+    def _schedule_preview(self) -> None:
+        if not self._loading:
+            self._preview_timer.start()
+
+    def _sample(self, html: str) -> Document:
+        store.check_template(html)
+        return sample_document(
+            html, self.current_doc_type(), Paper(self.paper.currentData()),
+            self.preview_lang.currentData(), self.ctx, shop=self._shop_from_form(),
+        )  # fmt: skip
+
+    def update_preview(self) -> None:
+        """Redraw the preview from the editor's text (an error keeps the last picture)."""
+        self._preview_timer.stop()
+        if not shiboken6.isValid(self):
+            return
+        try:
+            document = self._sample(self.editor.toPlainText())
+        except PrimedistError as exc:
+            self.error = exc.user_message
+            self.error_label.setText(self.error)
+            self.previewUpdated.emit()
+            return
+        self.error = ""
+        self.error_label.setText("")
+        spec = PAPERS[document.paper]
+        image = render.to_image(document, spec.dots or PAGE_PREVIEW_PX)
+        self.preview_image = QPixmap.fromImage(image)
+        shown = self.preview_image
+        if shown.width() > PREVIEW_SHOWN_PX:
+            shown = shown.scaledToWidth(
+                PREVIEW_SHOWN_PX, Qt.TransformationMode.SmoothTransformation
+            )
+        self.preview.setPixmap(shown)
+        self.previewUpdated.emit()
+
+    def save_template(self) -> None:
+        name = self.template.currentData()
+        try:
+            store.save_template(self.ctx, name, self.editor.toPlainText())
+        except PrimedistError as exc:
+            self._say(exc.user_message)
+            return
+        self._say(self.tr("Template %1 saved.").replace("%1", name))
+
+    def reset_template(self) -> None:
+        name = self.template.currentData()
+        try:
+            html = store.reset_template(self.ctx, name)
+        except PrimedistError as exc:
+            self._say(exc.user_message)
+            return
+        self.editor.setPlainText(html)
+        self.update_preview()
+        self._say(self.tr("Template %1 is back to the default.").replace("%1", name))
+
+    # ------------------------------------------------------------------ shop
+
+    def load_shop(self) -> None:
+        details = store.load_shop_details(self.ctx)
+        self._loading = True
+        try:
+            for key, edit in self.shop_fields.items():
+                edit.setText(getattr(details, key))
+        finally:
+            self._loading = False
+        self.update_preview()
+
+    def _shop_from_form(self) -> ShopDetails:
+        return ShopDetails(**{k: e.text().strip() for k, e in self.shop_fields.items()})
+
+    def save_shop(self) -> None:
+        try:
+            store.save_shop_details(self.ctx, self._shop_from_form())
+        except PrimedistError as exc:
+            self._say(exc.user_message)
+            return
+        self._say(self.tr("Shop details saved."))
+
+    def _choose_logo(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Choose the shop logo"), str(Path.home()),
+            self.tr("Images (*.png *.jpg *.jpeg *.bmp)"),
+        )  # fmt: skip
+        if path:
+            self.shop_fields["logo_path"].setText(path)
+
+    def _say(self, text: str) -> None:
+        if shiboken6.isValid(self):
+            self.message.setText(text)
