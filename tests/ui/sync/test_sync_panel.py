@@ -1,0 +1,112 @@
+"""The status bar's sync indicator and the Sync panel, driven with real widgets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from sqlalchemy.engine import Engine
+
+from primedist.services.context import ServiceContext
+from primedist.services.sync import SyncState
+from primedist.ui.sync.panel import ActionsPage, ShopLogPage, SyncPanel
+from primedist.ui.sync.status import SyncStatusWidget
+from tests.factories import make_shop
+
+pytestmark = pytest.mark.usefixtures("english", "no_crash")
+NOW = "2026-11-20 02:00:00.000000"
+
+
+def _queue(engine: Engine, shop_id: int, status: str, n: int) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO outbox_messages (intent_key, kind, shop_id, payload_json, status,"
+            " attempts, next_attempt_at, last_error, created_at, updated_at) VALUES"
+            " (?, 'order.confirm', ?, ?, ?, 2, ?, ?, ?, ?)",
+            (f"confirm:order:{n}", shop_id, f'{{"external_id": "SN{n}"}}', status, NOW,
+             "Order SN is CANCELLED" if status == "failed" else None, NOW, NOW),
+        )  # fmt: skip
+
+
+def _statuses(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.exec_driver_sql(
+            "SELECT status FROM outbox_messages ORDER BY id")]  # fmt: skip
+
+
+def test_status_bar_says_offline_with_the_actions_waiting(qtbot: Any, ctx: ServiceContext) -> None:
+    state = SyncState()
+    widget = SyncStatusWidget(ctx, state=state)
+    qtbot.addWidget(widget)
+    assert widget.text() == ""  # nothing synced yet, nothing waiting: nothing to say
+    state.update(offline=True, waiting=3)
+    qtbot.waitUntil(lambda: widget.text() == "Offline — 3 action(s) waiting", timeout=3000)
+    state.update(offline=False, waiting=0, failed=0, running={"Shopee A"})
+    qtbot.waitUntil(lambda: widget.text() == "Syncing Shopee A…", timeout=3000)
+    state.update(running=set(), last_sync_at=datetime(2026, 11, 20, 3, 5, tzinfo=UTC))
+    qtbot.waitUntil(lambda: widget.text() == "Synced 10:05", timeout=3000)  # shop time
+
+
+def test_actions_page_retries_and_discards(
+    qtbot: Any, ctx: ServiceContext, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = make_shop(engine, "Shopee A")
+    _queue(engine, shop, "failed", 1)
+    _queue(engine, shop, "pending", 2)
+    page = ActionsPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    assert page.table.item(0, 3).text() == "Failed"
+    assert page.table.item(0, 6).text() == "Order SN is CANCELLED"
+    assert not page.retry_button.isEnabled()
+
+    page.table.selectRow(0)
+    assert page.retry_button.isEnabled()
+    page.retry_button.click()
+    qtbot.waitUntil(lambda: _statuses(engine) == ["pending", "pending"])
+    qtbot.waitUntil(lambda: page.table.item(0, 3).text() == "Waiting")
+
+    monkeypatch.setattr(page, "confirm_discard", lambda n: n == 2)
+    selection = page.table.selectionModel()
+    for row in (0, 1):
+        index = page.table.model().index(row, 0)
+        selection.select(index, QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
+    page.discard_button.click()
+    qtbot.waitUntil(lambda: _statuses(engine) == ["cancelled", "cancelled"])
+    qtbot.waitUntil(lambda: page.message.text() == "No actions waiting.")
+
+
+def test_shop_log_page_shows_the_state_and_log(
+    qtbot: Any, ctx: ServiceContext, engine: Engine
+) -> None:
+    shop = make_shop(engine, "Shopee A")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sync_checkpoints (shop_id, resource, error_count, last_error)"
+            " VALUES (?, 'orders', 1, 'Could not reach Shopee')", (shop,)
+        )  # fmt: skip
+        for i, (level, msg) in enumerate(
+            [("info", "Synced 12 orders"), ("warning", "Could not reach the marketplace")]
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO sync_log (shop_id, level, message, created_at) VALUES (?, ?, ?, ?)",
+                (shop, level, msg, f"2026-11-20 0{i + 1}:00:00.000000"),
+            )  # fmt: skip
+    page = ShopLogPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    assert page.shop.currentText() == "Shopee A"
+    assert page.table.item(0, 1).text() == "Warning"  # newest first
+    assert "Last error: Could not reach Shopee" in page.state_label.text()
+    assert "Last sync: never" in page.state_label.text()
+
+
+def test_panel_opens_once(qtbot: Any, ctx: ServiceContext) -> None:
+    first = SyncPanel.show_for(ctx, None)
+    qtbot.addWidget(first)
+    assert SyncPanel.show_for(ctx, None) is first
+    assert first.tabs.count() == 2
+    first.close()
