@@ -7,12 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Qt's xcb/offscreen platforms, fonts with Vietnamese glyphs, and python3-venv.
+# Qt's xcb/offscreen platforms, fonts with Vietnamese glyphs, python3-venv, and printing.
 SYSTEM_PACKAGES=(
   python3-venv libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
   libxcb-shape0 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-xfixes0
   libxcb-xkb1 libxrender1 libx11-xcb1 fonts-noto-core
+  # Printing: CUPS (Qt's print plugin links libcups; the tests start cupsd with a capture
+  # queue) and poppler's pdftotext/pdfinfo to read printed PDFs back.
+  cups cups-client poppler-utils
 )
 
 missing_packages() {
