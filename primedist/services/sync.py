@@ -162,6 +162,8 @@ class SyncReport:
 
 
 def default_connector(ctx: ServiceContext, shop_id: int) -> Connector:
+    """The shop's connector (partner app, host, encrypted token store)."""
+    ctx.require(Module.ORDERS)
     from primedist.services.channels import shop_connector
 
     return shop_connector(ctx, shop_id)
@@ -169,6 +171,7 @@ def default_connector(ctx: ServiceContext, shop_id: int) -> Connector:
 
 def syncable_shops(ctx: ServiceContext) -> list[tuple[int, str]]:
     """(id, name) of the marketplace shops that are linked and active."""
+    ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         stmt = (
             select(Shop.id, Shop.name)

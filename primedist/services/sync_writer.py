@@ -34,7 +34,14 @@ from primedist.connectors.base import RemoteOrder, RemoteOrderLine
 from primedist.core.search_keys import search_text
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, OrderSource, OrderStatus, StockMoveKind, StockState
+from primedist.domain.enums import (
+    Channel,
+    Module,
+    OrderSource,
+    OrderStatus,
+    StockMoveKind,
+    StockState,
+)
 from primedist.domain.order import Order, OrderLine, OrderStatusChange
 from primedist.domain.product import SkuGroup, StockMovement, Variant
 from primedist.jobs.progress import NullProgress
@@ -156,6 +163,7 @@ def write_batch(
     stock_since: datetime | None,
 ) -> BatchResult:
     """Upsert `orders` of `shop` in the caller's transaction (see the module docstring)."""
+    ctx.require(Module.ORDERS)
     latest: dict[str, RemoteOrder] = {}
     for order in orders:  # a window overlap may bring an order twice: keep the newest
         seen = latest.get(order.external_id)
