@@ -65,6 +65,8 @@ from primedist.core.phone import looks_like_phone_query
 from primedist.domain.enums import OrderSource, PaymentMethod
 from primedist.domain.geo import PROVINCES_2025
 from primedist.errors import PrimedistError
+from primedist.printing.content import Payment
+from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
 from primedist.services.orders import (
     CreatedOrder,
@@ -88,6 +90,11 @@ from primedist.services.sale_lookup import (
 )
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.printing.actions import (
+    OrderPrinter,
+    receipt_after_sale,
+    remember_receipt_after_sale,
+)
 
 # The dialog's keys, as the hint line and the README show them.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -812,7 +819,9 @@ class SaleDialog(QDialog):
         row = QHBoxLayout()
         self.print_receipt = QCheckBox()
         self.print_receipt.setObjectName("printReceipt")
-        self.print_receipt.setEnabled(False)
+        self.print_receipt.setChecked(receipt_after_sale(self.ctx))
+        self.print_receipt.toggled.connect(lambda on: remember_receipt_after_sale(self.ctx, on))
+        self.printer = OrderPrinter(self, self.ctx)
         row.addWidget(self.print_receipt, 1)
         self.save_button = QPushButton()
         self.save_button.setObjectName("saveButton")
@@ -969,7 +978,7 @@ class SaleDialog(QDialog):
         )
         self.print_receipt.setToolTip(
             QCoreApplication.translate(
-                "orders", "Printing comes with the printer set-up (Settings)"
+                "orders", "Print the receipt on the receipt printer (Settings → Printers)"
             )
         )
         self.save_button.setText(QCoreApplication.translate("orders", "Save  (F9)"))
@@ -1396,6 +1405,9 @@ class SaleDialog(QDialog):
             )
         self.saved_label.setText(text.replace("%1", created.external_id))
         self.saved_label.show()
+        if self.print_receipt.isChecked():
+            cash = None if created.change_due is None else created.total + created.change_due
+            self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash))
         self.reset()
 
     def reset(self) -> None:

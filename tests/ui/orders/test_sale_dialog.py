@@ -516,7 +516,7 @@ def test_shortcuts_are_listed_and_printing_waits_for_settings(dialog: SaleDialog
     assert "F9 / Ctrl+Enter" in keys
     hints = dialog.findChild(QLabel, "hints")
     assert hints is not None and "F4  Cash received" in hints.text()
-    assert not dialog.print_receipt.isEnabled()
-    assert dialog.print_receipt.toolTip() == "Printing comes with the printer set-up (Settings)"
+    # Printing after the sale: tests/ui/printing/test_print_actions.py.
+    assert dialog.print_receipt.isEnabled() and not dialog.print_receipt.isChecked()
     assert dialog.objectName() == "saleDialog" and dialog.save_button.objectName() == "saveButton"
     assert dialog.width() >= 1000 and dialog.height() >= 700
