@@ -43,7 +43,11 @@ class DailyProducts(SQLModel, table=True):
     """Counted orders' lines per local day, shop and product (variant → product)."""
 
     __tablename__ = "report_daily_products"
-    __table_args__ = (CLUSTERED,)
+    # Product first: a long range groups by product while it scans, with no sort.
+    __table_args__ = (
+        sa.Index(None, "product_id", "day", "shop_id", "units", "revenue"),
+        CLUSTERED,
+    )
 
     day: date = Field(primary_key=True)
     shop_id: int = Field(primary_key=True)
@@ -59,7 +63,11 @@ class DailyGroups(SQLModel, table=True):
     """Counted orders per local day, shop and a grouping: province or carrier."""
 
     __tablename__ = "report_daily_groups"
-    __table_args__ = (CLUSTERED,)
+    # Grouping and key first: a long range groups by key while it scans, with no sort.
+    __table_args__ = (
+        sa.Index(None, "dim", "key", "day", "shop_id", "orders", "revenue"),
+        CLUSTERED,
+    )
 
     day: date = Field(primary_key=True)
     shop_id: int = Field(primary_key=True)

@@ -332,6 +332,20 @@ class Window:
         )
 
 
+def _scan_where(
+    conn: sa.Connection, w: Window, table: sa.Table, *, previous: bool = True
+) -> list[ColumnElement[bool]]:
+    """As `Window.where`; for a long range on SQLite a unary + keeps the day off the
+    primary key, so the scan walks the index led by the GROUP BY key (rows come out
+    grouped, no sort); short ranges read their days from the primary key and sort."""
+    out = w.where(table, previous=previous)
+    if w.days >= LONG_RANGE_DAYS and is_sqlite(conn):
+        start = w.prev_from if previous else w.date_from
+        day: ColumnElement[Any] = sa.literal_column(f"+{table.name}.day")
+        out[0] = day.between(start, w.date_to)
+    return out
+
+
 def orders_by_shop_status(
     conn: sa.Connection, w: Window
 ) -> list[tuple[int, str, int, int, int, int]]:
@@ -355,7 +369,7 @@ def product_totals(
     r, pr = w.split(products_t, p.revenue)
     stmt = (
         sa.select(p.product_id, u, r, pu, pr)
-        .where(*w.where(products_t, previous=previous))
+        .where(*_scan_where(conn, w, products_t, previous=previous))
         .group_by(p.product_id)
     )
     return [(int(a), int(b), int(c), int(e), int(f)) for a, b, c, e, f in conn.execute(stmt)]
@@ -366,8 +380,17 @@ def group_totals(conn: sa.Connection, w: Window, dim: str) -> list[tuple[str, in
     g = groups_t.c
     n, pn = w.split(groups_t, g.orders)
     r, pr = w.split(groups_t, g.revenue)
-    stmt = sa.select(g.key, n, r, pn, pr).where(*w.where(groups_t), g.dim == dim).group_by(g.key)
+    where = [*_scan_where(conn, w, groups_t), _dim_is(conn, w, dim)]
+    stmt = sa.select(g.key, n, r, pn, pr).where(*where).group_by(g.key)
     return [(str(a), int(b), int(c), int(e), int(f)) for a, b, c, e, f in conn.execute(stmt)]
+
+
+def _dim_is(conn: sa.Connection, w: Window, dim: str) -> ColumnElement[bool]:
+    """`dim = ?`; for a short range on SQLite with a unary + (the days' primary-key range
+    is narrower than the grouping's whole index)."""
+    if w.days < LONG_RANGE_DAYS and is_sqlite(conn):
+        return sa.literal_column(f"+{groups_t.name}.dim") == dim
+    return groups_t.c.dim == dim
 
 
 #: From this many days a repeat-rate range is read in customer order (the whole table,
@@ -380,12 +403,8 @@ def repeat_counts(conn: sa.Connection, w: Window) -> tuple[int, int, int, int]:
     ≥ 1 and with ≥ 2 non-cancelled orders in each period."""
     c = customers_t.c
     cur, prev = w.split(customers_t, c.orders)
-    where = w.where(customers_t)
-    if w.days >= LONG_RANGE_DAYS and is_sqlite(conn):
-        # A unary + keeps SQLite off the day index: it walks the primary key, already in
-        # customer order, so the GROUP BY streams instead of sorting the range's rows.
-        day: ColumnElement[Any] = sa.literal_column(f"+{customers_t.name}.day")
-        where = [day.between(w.prev_from, w.date_to), *where[1:]]
+    # Long ranges walk the primary key, already in customer order.
+    where = _scan_where(conn, w, customers_t)
     per_customer = (
         sa.select(cur.label("cur"), prev.label("prev"))
         .where(*where)
@@ -425,7 +444,8 @@ def daily_values(
     elif metric in (PROVINCE, CARRIER):
         table, d = groups_t, groups_t.c
         column = d.revenue
-        extra = [d.dim == metric, *([] if key is None else [d.key == key])]
+        extra = [d.dim == metric] if key is not None else [_dim_is(conn, w, metric)]
+        extra += [] if key is None else [d.key == key]
     else:
         raise ValueError(f"unknown metric {metric!r}")
     stmt = (

@@ -64,6 +64,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "shop_id", "dim", "key", name="pk_report_daily_groups"),
         **_CLUSTERED,
     )
+    op.create_index(
+        "ix_report_daily_products_product_id_day_shop_id_units_revenue",
+        "report_daily_products",
+        ["product_id", "day", "shop_id", "units", "revenue"],
+    )
+    op.create_index(
+        "ix_report_daily_groups_dim_key_day_shop_id_orders_revenue",
+        "report_daily_groups",
+        ["dim", "key", "day", "shop_id", "orders", "revenue"],
+    )
     op.create_table(
         "report_daily_customers",
         _int("customer_id", key=True),
@@ -99,6 +109,14 @@ def downgrade() -> None:
         table_name="report_daily_customers",
     )
     op.drop_table("report_daily_customers")
+    op.drop_index(
+        "ix_report_daily_groups_dim_key_day_shop_id_orders_revenue",
+        table_name="report_daily_groups",
+    )
     op.drop_table("report_daily_groups")
+    op.drop_index(
+        "ix_report_daily_products_product_id_day_shop_id_units_revenue",
+        table_name="report_daily_products",
+    )
     op.drop_table("report_daily_products")
     op.drop_table("report_daily")
