@@ -172,8 +172,7 @@ def cmd_shop_list(args: argparse.Namespace, settings: Settings) -> int:
     else:
         header = ("shop", "channel", "status", "last sync (UTC)", "authorised until (UTC)")
         table = [header] + [
-            (s.name, s.channel.value, _status(s), _utc(s.last_sync_at),
-             _utc(s.refresh_expires_at if s.linked else None))
+            (s.name, s.channel.value, _status(s), _utc(s.last_sync_at), _utc(s.authorised_until))
             for s in shops
         ]  # fmt: skip
         widths = [max(len(r[i]) for r in table) for i in range(len(header))]
@@ -220,13 +219,17 @@ def _shop_json(shop: Any) -> dict[str, Any]:
         "paused_until": _iso(shop.paused_until),
         "access_expires_at": _iso(shop.access_expires_at),
         "refresh_expires_at": _iso(shop.refresh_expires_at),
+        "auth_expires_at": _iso(shop.auth_expires_at),
+        "authorised_until": _iso(shop.authorised_until),
+        "remote_name": shop.remote_name,
     }
 
 
 def _linked_text(shop: Any) -> str:
+    remote = f" ({shop.remote_name})" if shop.remote_name else ""
     return (
-        f"{shop.name} is connected to Shopee shop {shop.external_shop_id}; "
-        f"authorised until {_utc(shop.refresh_expires_at)} UTC (refreshed automatically)."
+        f"{shop.name} is connected to Shopee shop {shop.external_shop_id}{remote}; "
+        f"authorised until {_utc(shop.authorised_until)} UTC."
     )
 
 

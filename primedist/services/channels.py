@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,24 +32,29 @@ from primedist.connectors.base import (
     AuthError,
     Connector,
     ConnectorConfig,
+    ConnectorError,
     MemoryTokenStore,
     TokenPair,
 )
-from primedist.core.security import SecretBox, secret_box
+from primedist.core.security import SecretBox, redact, secret_box
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
 from primedist.domain.sync import SyncCheckpoint
 from primedist.errors import Conflict, NotFound, StoreError, ValidationError
-from primedist.services.app_settings import get_setting
+from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import ServiceContext
 from primedist.services.oauth_redirect import parse_shop_id
 
 if TYPE_CHECKING:
     from primedist.services.sync import SyncReport
 
+log = logging.getLogger(__name__)
+
 #: app_settings key of a shop's partner id and encrypted partner key.
 PARTNER_SETTING = "channels.partner.{shop_id}"
+#: app_settings key of what the platform said about the shop when it was linked.
+REMOTE_SETTING = "channels.remote.{shop_id}"
 #: The SyncCheckpoint resource whose last success is the shop's "last sync".
 ORDERS_RESOURCE = "orders"
 MAX_NAME = 120
@@ -81,8 +87,20 @@ class ChannelShop:
     last_error: str | None
     #: The daily API limit was reached: no calls before this time.
     paused_until: datetime | None
-    #: The seller must authorise again (revoked, or the refresh token has expired).
+    #: The seller must authorise again (revoked, or the authorisation has run out).
     needs_reauth: bool
+    #: The shop's name on the marketplace, and when the seller's authorisation of the
+    #: app ends (Shopee: 365 days after authorising), as the platform said when linking.
+    remote_name: str | None = None
+    auth_expires_at: datetime | None = None
+
+    @property
+    def authorised_until(self) -> datetime | None:
+        """When re-authorising becomes necessary at the latest (None: not linked)."""
+        if not self.linked:
+            return None
+        ends = [t for t in (self.auth_expires_at, self.refresh_expires_at) if t is not None]
+        return min(ends) if ends else None
 
     @property
     def can_authorise(self) -> bool:
@@ -279,7 +297,11 @@ def _channel_shop(ctx: ServiceContext, session: Session, shop: Shop) -> ChannelS
     checkpoint = session.get(SyncCheckpoint, (shop_id, ORDERS_RESOURCE))
     linked = cred is not None and bool(cred.refresh_token_enc)
     refresh_expires = _aware(cred.refresh_expires_at) if cred else None
-    expired = linked and refresh_expires is not None and refresh_expires <= ctx.clock.now()
+    remote = get_setting(session, REMOTE_SETTING.format(shop_id=shop_id))
+    remote = remote if isinstance(remote, dict) else {}
+    auth_expires = _parse_time(remote.get("auth_expires_at"))
+    now = ctx.clock.now()
+    expired = linked and any(t is not None and t <= now for t in (refresh_expires, auth_expires))
     status = ShopStatus(shop.status)
     return ChannelShop(
         id=shop_id,
@@ -296,6 +318,8 @@ def _channel_shop(ctx: ServiceContext, session: Session, shop: Shop) -> ChannelS
         last_error=checkpoint.last_error if checkpoint else None,
         paused_until=_aware(checkpoint.paused_until) if checkpoint else None,
         needs_reauth=status == ShopStatus.NEEDS_REAUTH or expired,
+        remote_name=remote.get("name"),
+        auth_expires_at=auth_expires,
     )
 
 
@@ -462,7 +486,41 @@ def authorize_shop(
             )
     except IntegrityError:  # another writer linked the same marketplace shop meanwhile
         raise Conflict(f"Marketplace shop {ext} is already linked to another shop.") from None
+    _record_remote_info(ctx, shop_id)
     return channel_shop(ctx, shop_id)
+
+
+def _record_remote_info(ctx: ServiceContext, shop_id: int) -> None:
+    """Ask the platform for the shop's name and authorisation expiry, right after linking.
+
+    Best effort: the shop is linked either way. Through the stored tokens (not a copy), so
+    a refresh on the way is saved like any other.
+    """
+    try:
+        connector = shop_connector(ctx, shop_id, **INTERACTIVE)
+        try:
+            info = connector.shop_info()
+        finally:
+            connector.close()
+    except ConnectorError as exc:
+        log.warning("shop %s linked; its shop info is not available: %s", shop_id,
+                    redact(exc.user_message))  # fmt: skip
+        return
+    value = {
+        "name": info.name or None,
+        "auth_expires_at": info.auth_expires_at.isoformat() if info.auth_expires_at else None,
+    }
+    with ctx.uow() as session:
+        put_setting(ctx, session, REMOTE_SETTING.format(shop_id=shop_id), value)
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 def _check_external_id(session: Session, shop: Shop, ext: str) -> None:

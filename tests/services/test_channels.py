@@ -328,6 +328,14 @@ def test_link_through_the_browser_redirect_and_use_the_tokens(
     assert shop.status == ShopStatus.ACTIVE and shop.linked and not shop.needs_reauth
     assert shop.external_shop_id == str(DEMO_SHOP_ID)
     assert shop.access_expires_at == owner_ctx.clock.now() + timedelta(hours=4)
+    # What the platform says about the shop is kept: its name and the authorisation's end.
+    assert shop.remote_name == "Prime Sandbox Shop"
+    assert shop.auth_expires_at == owner_ctx.clock.now() + timedelta(days=365)
+    assert shop.authorised_until == shop.refresh_expires_at  # the nearer of the two
+    # What the platform says about the shop is kept: its name and the authorisation's end.
+    assert shop.remote_name == "Prime Sandbox Shop"
+    assert shop.auth_expires_at == owner_ctx.clock.now() + timedelta(days=365)
+    assert shop.authorised_until == shop.refresh_expires_at  # the nearer of the two
     connector = channels.shop_connector(owner_ctx, shop_id)
     try:
         assert connector.shop_info().name == "Prime Sandbox Shop"

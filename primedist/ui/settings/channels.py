@@ -9,7 +9,7 @@ app's partner id/key and then runs the authorisation in the browser.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import shiboken6
@@ -43,6 +43,8 @@ from primedist.ui.settings.channel_dialogs import AddShopeeDialog, AuthoriseDial
 COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = range(6)
 #: The list refreshes itself this often while shown (last sync moves with the scheduler).
 REFRESH_MS = 30_000
+#: A shop whose authorisation ends sooner than this says so in its status.
+EXPIRY_WARNING = timedelta(days=7)
 
 
 class ChannelsSettings(QWidget):
@@ -146,7 +148,27 @@ class ChannelsSettings(QWidget):
             )
         if shop.last_error:
             return self.tr("Connected — last sync failed")
+        until = shop.authorised_until
+        if until is not None and until - now < EXPIRY_WARNING:
+            return self.tr("Connected — re-authorise before %1").replace("%1", self._when(until))
         return self.tr("Connected")
+
+    def _token_tip(self, shop: ChannelShop) -> str:
+        lines = [
+            self.tr("Access token until %1 (renewed automatically)").replace(
+                "%1", self._when(shop.access_expires_at)
+            ),
+            self.tr("Refresh token until %1").replace("%1", self._when(shop.refresh_expires_at)),
+        ]
+        if shop.auth_expires_at is not None:
+            lines.append(
+                self.tr("The seller's authorisation ends %1").replace(
+                    "%1", self._when(shop.auth_expires_at)
+                )
+            )
+        if shop.remote_name:
+            lines.append(self.tr("Name on the marketplace: %1").replace("%1", shop.remote_name))
+        return "\n".join(lines)
 
     def _when(self, value: datetime | None) -> str:
         return "—" if value is None else format_datetime(value, shop_tz(), current_language())
@@ -175,13 +197,9 @@ class ChannelsSettings(QWidget):
                 status.setToolTip(shop.last_error)
             if shop.needs_reauth:
                 status.setForeground(Qt.GlobalColor.red)
-            expires = QTableWidgetItem(self._when(shop.refresh_expires_at if shop.linked else None))
+            expires = QTableWidgetItem(self._when(shop.authorised_until))
             if shop.linked:
-                expires.setToolTip(
-                    self.tr("Access token until %1").replace(
-                        "%1", self._when(shop.access_expires_at)
-                    )
-                )
+                expires.setToolTip(self._token_tip(shop))
             cells = (name, QTableWidgetItem(enum_label(shop.channel)), status,
                      QTableWidgetItem(self._when(shop.last_sync_at)), expires,
                      QTableWidgetItem(shop.external_shop_id or ""))  # fmt: skip

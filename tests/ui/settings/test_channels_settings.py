@@ -17,9 +17,11 @@ from primedist.domain.enums import Channel, ShopStatus
 from primedist.domain.shop import Shop
 from primedist.domain.sync import SyncCheckpoint
 from primedist.services import channels
+from primedist.services.app_settings import put_setting
 from primedist.services.context import ServiceContext
 from primedist.ui.settings.channel_dialogs import AddShopeeDialog
 from primedist.ui.settings.channels import (
+    COL_EXPIRES,
     COL_EXTERNAL,
     COL_LAST_SYNC,
     COL_SHOP,
@@ -137,6 +139,30 @@ def test_paused_and_failed_syncs_are_visible(
     item = widget.table.item(row_of(widget, "A Connected"), COL_STATUS)
     assert item.text() == "Paused until 20/11/2026 12:00 (daily API limit)"
     assert item.toolTip() == "Daily API limit reached"
+
+
+def test_an_authorisation_about_to_end_is_announced(
+    qtbot: Any, owner_ctx: ServiceContext, shops: dict[str, int]
+) -> None:
+    ends = owner_ctx.clock.now() + timedelta(days=3)
+    with owner_ctx.uow() as session:
+        put_setting(owner_ctx, session, f"channels.remote.{shops['A Connected']}",
+                    {"name": "Prime on Shopee", "auth_expires_at": ends.isoformat()})  # fmt: skip
+        put_setting(owner_ctx, session, f"channels.remote.{shops['C New']}",
+                    {"name": "x", "auth_expires_at": "2020-01-01T00:00:00+00:00"})  # fmt: skip
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    assert cell(widget, "A Connected", COL_STATUS) == (
+        "Connected — re-authorise before 23/11/2026 10:00"
+    )
+    assert cell(widget, "A Connected", COL_EXPIRES) == "23/11/2026 10:00"
+    tip = widget.table.item(row_of(widget, "A Connected"), COL_EXPIRES).toolTip()
+    assert "authorisation ends 23/11/2026 10:00" in tip and "Prime on Shopee" in tip
+    assert cell(widget, "C New", COL_STATUS) == "Not linked"  # not linked: nothing to expire
+    assert cell(widget, "C New", COL_EXPIRES) == "—"
+    link(owner_ctx, shops["C New"], "1003")  # linked, but its authorisation ran out
+    widget.reload()
+    assert cell(widget, "C New", COL_STATUS) == "Needs re-authorisation"
 
 
 def test_add_dialog_names_the_bad_field_then_saves(
