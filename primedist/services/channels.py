@@ -103,9 +103,14 @@ class ChannelShop:
         return min(ends) if ends else None
 
     @property
+    def linkable(self) -> bool:
+        """The channel has a connector (the app can link shops of it)."""
+        return self.channel in supported_channels()
+
+    @property
     def can_authorise(self) -> bool:
         """A partner id/key is stored and the channel has a connector."""
-        return self.partner_id is not None and self.channel in supported_channels()
+        return self.partner_id is not None and self.linkable
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,22 @@ def _open_in_browser(url: str) -> bool:
 
 
 class AddShopeeDialog(QDialog):
-    """Name, partner id and key, API host; saving adds the store (not linked yet)."""
+    """Name, partner id and key, API host; saving adds the store (not linked yet).
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    Given an existing `shop`, it changes that shop's partner id/key and API host instead
+    (a new key from the console, or another host); the name is then fixed.
+    """
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        parent: QWidget | None = None,
+        *,
+        shop: ChannelShop | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.shop = shop
         self.shop_id: int | None = None
         self.setObjectName("addShopeeDialog")
         self.setMinimumWidth(520)
@@ -90,7 +101,20 @@ class AddShopeeDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._retranslate()
+        if shop is not None:
+            self._show_shop(shop)
         self._host_changed()
+
+    def _show_shop(self, shop: ChannelShop) -> None:
+        self.setWindowTitle(self.tr("Partner key of %1").replace("%1", shop.name))
+        self.name.setText(shop.name)
+        self.name.setReadOnly(True)
+        self.partner_id.setText(shop.partner_id or "")
+        known = self.host.findData(shop.api_host or SHOPEE_LIVE)
+        self.host.setCurrentIndex(known if known >= 0 else self.host.count() - 1)
+        if known < 0:
+            self.custom_host.setText(shop.api_host or "")
+        self.partner_key.setFocus()
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Add Shopee store"))
@@ -126,13 +150,23 @@ class AddShopeeDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.shop_id = channels.add_shopee_shop(
-                self.ctx,
-                name=self.name.text(),
-                partner_id=self.partner_id.text(),
-                partner_key=self.partner_key.text(),
-                api_host=self.api_host(),
-            )
+            if self.shop is not None:
+                channels.set_partner(
+                    self.ctx,
+                    self.shop.id,
+                    partner_id=self.partner_id.text(),
+                    partner_key=self.partner_key.text(),
+                    api_host=self.api_host(),
+                )
+                self.shop_id = self.shop.id
+            else:
+                self.shop_id = channels.add_shopee_shop(
+                    self.ctx,
+                    name=self.name.text(),
+                    partner_id=self.partner_id.text(),
+                    partner_key=self.partner_key.text(),
+                    api_host=self.api_host(),
+                )
         except PrimedistError as exc:
             self.error.setText(exc.user_message)
             field = getattr(exc, "field", None)

@@ -92,9 +92,11 @@ class ChannelsSettings(QWidget):
         self.reauth_button.clicked.connect(self.reauthorise)
         self.disconnect_button = QPushButton()
         self.disconnect_button.clicked.connect(self.disconnect_shop)
+        self.key_button = QPushButton()
+        self.key_button.clicked.connect(self.edit_partner)
         bar.addWidget(self.add_button)
         bar.addStretch(1)
-        for b in (self.sync_button, self.reauth_button, self.disconnect_button):
+        for b in (self.sync_button, self.reauth_button, self.key_button, self.disconnect_button):
             bar.addWidget(b)
         layout.addLayout(bar)
         self.message = QLabel()
@@ -133,6 +135,7 @@ class ChannelsSettings(QWidget):
         self.sync_button.setText(self.tr("&Sync now"))
         self.reauth_button.setText(self.tr("&Re-authorise…"))
         self.disconnect_button.setText(self.tr("&Disconnect"))
+        self.key_button.setText(self.tr("Partner &key…"))
 
     def status_text(self, shop: ChannelShop) -> str:
         now = self.ctx.clock.now()
@@ -233,6 +236,7 @@ class ChannelsSettings(QWidget):
         self.sync_button.setEnabled(idle and usable)
         self.reauth_button.setEnabled(idle and shop is not None and shop.can_authorise)
         self.disconnect_button.setEnabled(idle and shop is not None and shop.linked)
+        self.key_button.setEnabled(idle and shop is not None and shop.linkable)
 
     def showEvent(self, event: QShowEvent) -> None:
         self._timer.start()
@@ -254,6 +258,18 @@ class ChannelsSettings(QWidget):
         shop = self.selected_shop()
         if shop is not None:
             self.authorise(shop)
+
+    def edit_partner(self) -> None:
+        """Change the selected shop's partner id/key and API host."""
+        shop = self.selected_shop()
+        if shop is None:
+            return
+        dialog = AddShopeeDialog(self.ctx, self, shop=shop)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.reload()
+        self.message.setText(self.tr("Partner key of %1 saved.").replace("%1", shop.name))
+        self.shopsChanged.emit()
 
     def reauthorise(self) -> None:
         shop = self.selected_shop()

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy.engine import Engine
 
 from primedist.connectors.base import TokenPair
@@ -122,6 +122,7 @@ def test_each_shop_shows_its_state_and_the_actions_it_allows(
     for name, allowed in expected.items():
         widget.table.selectRow(row_of(widget, name))
         assert buttons(widget) == allowed, name
+        assert widget.key_button.isEnabled() == (name != "E Lazada"), name
 
 
 def test_paused_and_failed_syncs_are_visible(
@@ -221,6 +222,37 @@ def test_disconnect_after_confirmation(
     assert widget.message.text() == "A Connected is disconnected; its orders are kept."
     assert not channels.channel_shop(owner_ctx, shops["A Connected"]).linked
     assert widget.selected_shop() is not None  # the selection survives the reload
+
+
+def test_a_new_partner_key_for_a_shop(
+    qtbot: Any, owner_ctx: ServiceContext, shops: dict[str, int]
+) -> None:
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    widget.table.selectRow(row_of(widget, "A Connected"))
+    seen: dict[str, object] = {}
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AddShopeeDialog)
+        seen.update(title=dialog.windowTitle(), name=dialog.name.text(),
+                    read_only=dialog.name.isReadOnly(), pid=dialog.partner_id.text(),
+                    key=dialog.partner_key.text())  # fmt: skip
+        dialog.save()  # no key typed: refused, the dialog stays
+        seen["error"] = dialog.error.text()
+        dialog.partner_key.setText("shpk" + "7c" * 30)
+        dialog.partner_id.setText("2001888")
+        dialog.save()
+
+    QTimer.singleShot(0, fill_in)
+    with qtbot.waitSignal(widget.shopsChanged, timeout=WAIT_MS):
+        qtbot.mouseClick(widget.key_button, Qt.MouseButton.LeftButton)
+    assert seen == {"title": "Partner key of A Connected", "name": "A Connected",
+                    "read_only": True, "pid": "2001887", "key": "",
+                    "error": "The partner key is empty."}  # fmt: skip
+    shop = channels.channel_shop(owner_ctx, shops["A Connected"])
+    assert shop.partner_id == "2001888" and shop.linked  # still linked
+    assert widget.message.text() == "Partner key of A Connected saved."
 
 
 def test_the_settings_tab_has_the_section(qtbot: Any, owner_ctx: ServiceContext) -> None:
