@@ -204,6 +204,7 @@ class ShopeeConnector:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._page_size = max(1, min(MAX_PAGE_SIZE, config.page_size))
+        self._tokens: TokenPair | None = None
         self._paused_until: datetime | None = None
         self._pause_guard = threading.Lock()
         self._http = httpx.Client(
@@ -255,12 +256,14 @@ class ShopeeConnector:
         return self._token_pair(data, tokens.shop_external_id)
 
     def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
+        """The pair last read is reused while it is fresh (the store may decrypt from a
+        database: not on every call); any refresh decision re-reads the store."""
         margin = self.config.refresh_margin if margin is None else margin
-        tokens = self._stored_tokens()
+        tokens = self._tokens or self._stored_tokens()
         if tokens.access_valid(self._clock.now(), margin):
             return tokens
         with shop_lock(self.host, tokens.shop_external_id):
-            # Another thread may have refreshed while this one waited.
+            # Another thread or connector may have refreshed while this one waited.
             tokens = self._stored_tokens()
             if tokens.access_valid(self._clock.now(), margin):
                 return tokens
@@ -268,7 +271,7 @@ class ShopeeConnector:
 
     def _refresh_rejected(self, rejected_access: str) -> TokenPair:
         """The platform refused `rejected_access`: refresh unless someone already did."""
-        tokens = self._stored_tokens()
+        tokens = self._tokens or self._stored_tokens()
         with shop_lock(self.host, tokens.shop_external_id):
             tokens = self._stored_tokens()
             if tokens.access_token != rejected_access:
@@ -280,6 +283,7 @@ class ShopeeConnector:
         assert self._store is not None
         # The old refresh token is dead now: the new pair is saved before any use.
         self._store.save(fresh)
+        self._tokens = fresh
         return fresh
 
     def _stored_tokens(self) -> TokenPair:
@@ -288,6 +292,7 @@ class ShopeeConnector:
         tokens = self._store.load()
         if tokens is None:
             raise AuthError("The shop is not authorised on Shopee yet: authorise it first.")
+        self._tokens = tokens
         return tokens
 
     def _token_pair(self, data: dict[str, Any], shop_external_id: str) -> TokenPair:
@@ -439,7 +444,7 @@ class ShopeeConnector:
     def shop_info(self) -> ShopInfo:
         data = self._call("GET", SHOP_INFO_PATH)
         info = data.get("response") or data
-        tokens = self._stored_tokens()
+        tokens = self._tokens or self._stored_tokens()
         auth_time, expire_time = info.get("auth_time"), info.get("expire_time")
         return ShopInfo(
             external_id=tokens.shop_external_id,

@@ -171,3 +171,40 @@ def test_a_skewed_clock_is_named(sandbox, sclock, store):
 def test_partner_id_must_be_a_number(sandbox, sclock):
     with pytest.raises(AuthError, match="partner id must be a number"):
         make_connector(sandbox, sclock, partner_id="abc")
+
+
+class CountingStore(MemoryTokenStore):
+    def __init__(self, tokens):
+        super().__init__(tokens)
+        self.loads = 0
+
+    def load(self):
+        self.loads += 1
+        return super().load()
+
+
+def test_the_store_is_read_once_while_the_token_is_fresh(sandbox, sclock):
+    store = CountingStore(sandbox.linked_tokens())
+    c = make_connector(sandbox, sclock, store)
+    for _ in range(5):
+        c.shop_info()
+    assert store.loads == 1
+    # Another connector (the outbox job) refreshes; this one re-reads when it must.
+    other = make_connector(sandbox, sclock, store)
+    sclock.advance(timedelta(hours=3, minutes=58))
+    other.shop_info()
+    assert store.saves == 1
+    c.shop_info()  # its cached pair is due: it re-reads the store, no second refresh
+    assert sandbox.request_count(TOKEN_REFRESH_PATH) == 1
+    assert c.ensure_fresh_tokens().access_token == store.load().access_token
+
+
+def test_a_token_rotated_elsewhere_is_picked_up_after_a_refusal(sandbox, sclock):
+    store = CountingStore(sandbox.linked_tokens())
+    c = make_connector(sandbox, sclock, store)
+    c.shop_info()
+    store.save(sandbox.linked_tokens())  # linked again elsewhere
+    sandbox.revoke()
+    store.save(sandbox.linked_tokens())  # ... and only the newest pair lives
+    assert c.shop_info().name
+    assert sandbox.request_count(TOKEN_REFRESH_PATH) == 0
