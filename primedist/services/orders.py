@@ -131,6 +131,8 @@ class QuoteLine:
     discount: int
     subtotal: int
     available: int
+    #: The customer level whose price applies (None: the list price or a typed price).
+    price_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,10 +197,10 @@ def _quote(
         assert product is not None
         if dl.quantity <= 0:
             problem(f"Line {i} ({variant.sku}): the quantity must be at least 1.", "quantity")
-        price = (
-            pricing.unit_price_for(session, variant, customer)
+        price, price_level = (
+            pricing.price_and_level(session, variant, customer)
             if dl.unit_price is None
-            else dl.unit_price
+            else (dl.unit_price, None)
         )
         if price < 0:
             problem(f"Line {i} ({variant.sku}): the price cannot be negative.", "unit_price")
@@ -216,7 +218,8 @@ def _quote(
         first_of.setdefault(holder, (variant.sku, level.available))
         lines.append(
             QuoteLine(dl.variant_id, variant.sku, product.name, _variant_name(variant),
-                      dl.quantity, price, dl.discount, gross - dl.discount, level.available)
+                      dl.quantity, price, dl.discount, gross - dl.discount, level.available,
+                      price_level)
         )  # fmt: skip
     shortages = tuple(
         Shortage(first_of[h][0], first_of[h][1], n) for h, n in wanted.items() if n > first_of[h][1]

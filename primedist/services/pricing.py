@@ -14,7 +14,13 @@ from sqlmodel import Session, select
 
 from primedist.domain.customer import Customer, CustomerTag
 from primedist.domain.enums import DiscountKind
-from primedist.domain.loyalty import LevelPrice, Voucher, VoucherLevel, VoucherTag
+from primedist.domain.loyalty import (
+    CustomerLevel,
+    LevelPrice,
+    Voucher,
+    VoucherLevel,
+    VoucherTag,
+)
 from primedist.domain.product import Variant
 from primedist.errors import ValidationError
 from primedist.services.app_settings import get_setting
@@ -36,11 +42,20 @@ def list_price(variant: Variant) -> int:
 
 def unit_price_for(session: Session, variant: Variant, customer: Customer | None) -> int:
     """The price this customer pays: their level's price when the level has one."""
+    return price_and_level(session, variant, customer)[0]
+
+
+def price_and_level(
+    session: Session, variant: Variant, customer: Customer | None
+) -> tuple[int, str | None]:
+    """The price this customer pays and the name of the level whose price it is (None:
+    the list price), so the sale screen can show which price applied."""
     if customer is not None and customer.level_id is not None and variant.id is not None:
         row = session.get(LevelPrice, (customer.level_id, variant.id))
         if row is not None:
-            return row.price
-    return list_price(variant)
+            level = session.get(CustomerLevel, customer.level_id)
+            return row.price, None if level is None else level.name
+    return list_price(variant), None
 
 
 @dataclass(frozen=True)

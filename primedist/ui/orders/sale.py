@@ -357,8 +357,21 @@ class SaleLine:
         return self.quantity * self.price - self.discount
 
     @property
+    def price_level(self) -> str | None:
+        """The customer level whose price applies (None: list price or typed)."""
+        if self.unit_price is not None or self.quoted is None:
+            return None
+        return self.quoted.price_level
+
+    @property
     def available(self) -> int:
         return self.quoted.available if self.quoted is not None else self.hit.available
+
+
+def _price_text(line: SaleLine, lang: str) -> str:
+    """The unit price, with the level's name when the customer's level price applies."""
+    text = format_number(line.price, lang)
+    return f"{text} · {line.price_level}" if line.price_level else text
 
 
 class LinesModel(QAbstractTableModel):
@@ -436,7 +449,7 @@ class LinesModel(QAbstractTableModel):
             self.VARIANT: line.hit.variant_name or "",
             self.SKU: line.hit.sku,
             self.QTY: format_number(line.quantity, lang),
-            self.PRICE: format_number(line.price, lang),
+            self.PRICE: _price_text(line, lang),
             self.DISCOUNT: format_number(line.discount, lang) if line.discount else "",
             self.SUBTOTAL: format_number(line.subtotal, lang),
             self.STOCK: format_number(line.available, lang),
@@ -464,6 +477,10 @@ class LinesModel(QAbstractTableModel):
             return QCoreApplication.translate(
                 "orders", "Price typed by hand; clear it for the customer's price"
             )
+        if col == self.PRICE and line.price_level:
+            text = QCoreApplication.translate("orders", "Price of the level %1 (list price %2)")
+            listed = format_number(line.hit.price, current_language())
+            return text.replace("%1", line.price_level).replace("%2", listed)
         return None
 
     def is_short(self, line: SaleLine) -> bool:
