@@ -281,9 +281,9 @@ class AuthoriseDialog(QDialog):
             self._stop_listener()
             self.link = ""
             self._say(exc.user_message, error=True)
-            self.open_button.setEnabled(False)
+            self._enable(False)  # nothing can be linked: only Cancel is left
             return
-        self.link_edit.setText(self.link)
+        self._show_link()
         self._poll.start()
         self._deadline.start()
         self._say(self.tr("Waiting for the approval in the browser…"))
@@ -297,10 +297,14 @@ class AuthoriseDialog(QDialog):
             except PrimedistError as exc:
                 self._say(exc.user_message, error=True)
                 return
-            self.link_edit.setText(self.link)
+            self._show_link()
             self._deadline.start()
         if self.link:
             self.open_url(self.link)
+
+    def _show_link(self) -> None:
+        self.link_edit.setText(self.link)
+        self.link_edit.setCursorPosition(0)  # the host shows, not the signature's end
 
     def copy_link(self) -> None:
         QGuiApplication.clipboard().setText(self.link)
