@@ -50,6 +50,7 @@ from primedist.domain.geo import PROVINCES_2025
 from primedist.domain.product import StockMovement
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
+from primedist.queries.reports import rebuild_summaries
 from primedist.services import auth
 from primedist.services import demo_names as words
 from primedist.services.app_settings import DEMO_FLAG
@@ -834,6 +835,7 @@ class _Run:
         loyalty = self.write_levels_and_vouchers(people, stats, catalog, orders)
         self.write_customers(people, stats, loyalty, points, orders)
         self.write_orders(orders, lines, people, catalog, loyalty)
+        rebuild_summaries(self.conn)  # the dashboards' daily summaries of these orders
         self.write_points(points, orders, people)
         self.write_tags_and_segments(people, stats, loyalty)
         summary = DemoSummary(

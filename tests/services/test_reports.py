@@ -231,3 +231,20 @@ def test_add_order_helper_keeps_vietnam_time(engine: Engine, shop: object) -> No
             sa.text("SELECT created_at FROM orders WHERE id = :i"), {"i": oid}
         ).scalar()
     assert str(at).startswith("2025-12-31 23:59")
+
+
+def test_demo_fills_the_summaries(ctx: ServiceContext) -> None:
+    from primedist.services.demo import generate_demo
+
+    generate_demo(ctx, orders=300, customers=60, seed=5)
+    with ctx.engine.connect() as conn:
+        first, last = conn.execute(
+            sa.text("SELECT min(day), max(day) FROM report_order_days")
+        ).one()
+    before = reports.analytics(ctx, date.fromisoformat(first), date.fromisoformat(last)).to_json()
+    assert before["revenue"]["current"] > 0
+    reports.rebuild(ctx)
+    assert (
+        reports.analytics(ctx, date.fromisoformat(first), date.fromisoformat(last)).to_json()
+        == before
+    )
