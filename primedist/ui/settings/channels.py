@@ -96,6 +96,9 @@ class ChannelsSettings(QWidget):
         self.key_button.clicked.connect(self.edit_partner)
         bar.addWidget(self.add_button)
         bar.addStretch(1)
+        for b in (self.sync_button, self.reauth_button, self.key_button):
+            b.setObjectName("actionButton")  # the stylesheet greys them out when disabled
+        self.disconnect_button.setObjectName("dangerButton")
         for b in (self.sync_button, self.reauth_button, self.key_button, self.disconnect_button):
             bar.addWidget(b)
         layout.addLayout(bar)
