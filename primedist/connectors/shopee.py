@@ -59,6 +59,7 @@ from primedist.connectors.base import (
     utc_from_timestamp,
 )
 from primedist.core.clock import Clock, SystemClock
+from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
 
@@ -197,6 +198,7 @@ class ShopeeConnector:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.config = config
+        remember_secret(config.partner_key)
         self.host = (config.api_host or LIVE_HOST).rstrip("/")
         self._partner_id = _partner_id(config.partner_id)
         self._store = store
@@ -299,6 +301,9 @@ class ShopeeConnector:
         access, refresh = data.get("access_token"), data.get("refresh_token")
         if not isinstance(access, str) or not access or not isinstance(refresh, str):
             raise ConnectorError("Shopee answered without tokens.", detail=_redacted(data))
+        # Masked in every log line and error message of this process from now on.
+        remember_secret(access)
+        remember_secret(refresh)
         now = self._clock.now()
         expire_in = _int(data.get("expire_in"), 14400)
         return TokenPair(access_token=access, refresh_token=refresh,
@@ -523,7 +528,8 @@ class ShopeeConnector:
                 f"Shopee did not answer within {self.config.timeout:g} s ({path})."
             ) from None
         except httpx.TransportError as exc:
-            raise TransientError(f"Cannot reach Shopee at {self.host}: {exc}.") from None
+            reason = redact(str(exc) or type(exc).__name__)
+            raise TransientError(f"Cannot reach Shopee at {self.host}: {reason}.") from None
         return self._classify(resp, path)
 
     def _classify(self, resp: httpx.Response, path: str) -> dict[str, Any]:
@@ -537,7 +543,7 @@ class ShopeeConnector:
                 raise TransientError(f"Shopee answered HTTP {resp.status_code} ({path}).")
             raise ConnectorError(
                 f"Shopee answered HTTP {resp.status_code} with no JSON ({path}).",
-                detail=resp.text[:300],
+                detail=redact(resp.text[:300]),
             )
         error = str(data.get("error") or "")
         if not error:
@@ -816,4 +822,4 @@ def _masked(value: Any) -> bool:
 
 
 def _redacted(data: dict[str, Any]) -> str:
-    return str({k: v for k, v in data.items() if "token" not in k})[:300]
+    return redact(str({k: v for k, v in data.items() if "token" not in k}))[:300]

@@ -208,3 +208,16 @@ def test_a_token_rotated_elsewhere_is_picked_up_after_a_refusal(sandbox, sclock)
     store.save(sandbox.linked_tokens())  # ... and only the newest pair lives
     assert c.shop_info().name
     assert sandbox.request_count(TOKEN_REFRESH_PATH) == 0
+
+
+def test_tokens_and_the_partner_key_are_masked_in_logs(sandbox, sclock):
+    from primedist.core.security import redact
+
+    c = make_connector(sandbox, sclock)
+    tokens = c.exchange_code(sandbox.authorize(), str(sandbox.config.shop_id))
+    line = (
+        f"sync failed {tokens.access_token} / {tokens.refresh_token} / {sandbox.config.partner_key}"
+    )
+    masked = redact(line)
+    assert tokens.access_token not in masked and tokens.refresh_token not in masked
+    assert sandbox.config.partner_key not in masked and masked.startswith("sync failed ***")
