@@ -480,6 +480,9 @@ def authorize_shop(
             shop.is_active = True
             session.add(shop)
             _write_tokens(ctx, session, shop, tokens)
+            stale = session.get(AppSetting, REMOTE_SETTING.format(shop_id=shop_id))
+            if stale is not None:  # the old authorisation's end no longer applies
+                session.delete(stale)
             ctx.audit(
                 session,
                 "shop.authorize",

@@ -363,7 +363,8 @@ def test_another_marketplace_shop_is_refused_before_the_code_is_spent(
     owner_ctx: ServiceContext, sandbox: ShopeeSandbox
 ) -> None:
     shop_id = add_for(owner_ctx, sandbox)
-    channels.authorize_shop(owner_ctx, shop_id, sandbox.authorize(), DEMO_SHOP_ID)
+    first = channels.authorize_shop(owner_ctx, shop_id, sandbox.authorize(), DEMO_SHOP_ID)
+    assert first.auth_expires_at is not None
     code = sandbox.authorize()
     with pytest.raises(Conflict, match=f"is shop {DEMO_SHOP_ID}"):
         channels.authorize_shop(owner_ctx, shop_id, code, 777)
@@ -372,8 +373,11 @@ def test_another_marketplace_shop_is_refused_before_the_code_is_spent(
         channels.authorize_shop(owner_ctx, other, code, DEMO_SHOP_ID)
     # The code was not spent: re-authorising the right shop with it still works.
     channels.disconnect_shop(owner_ctx, shop_id)
+    sandbox.inject("http_500", count=4, path="/api/v2/shop/get_shop_info")
     shop = channels.authorize_shop(owner_ctx, shop_id, code, DEMO_SHOP_ID)
     assert shop.linked and shop.status == ShopStatus.ACTIVE
+    # Linked even though the shop info failed; the first link's expiry was dropped with it.
+    assert shop.auth_expires_at is None and shop.remote_name is None
 
 
 def test_rotation_saves_the_new_pair_and_kills_the_old(
