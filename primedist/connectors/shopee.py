@@ -37,6 +37,7 @@ from primedist.connectors.base import (
     AuthError,
     ChangedOrder,
     ChangedOrdersPage,
+    Connector,
     ConnectorConfig,
     ConnectorError,
     DailyLimitReached,
@@ -823,3 +824,8 @@ def _masked(value: Any) -> bool:
 
 def _redacted(data: dict[str, Any]) -> str:
     return redact(str({k: v for k, v in data.items() if "token" not in k}))[:300]
+
+
+def _conforms(connector: ShopeeConnector) -> Connector:
+    """Never called: mypy proves here that ShopeeConnector implements the interface."""
+    return connector

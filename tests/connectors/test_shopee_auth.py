@@ -12,6 +12,7 @@ import pytest
 from primedist.connectors import connector_for, supported_channels
 from primedist.connectors.base import (
     AuthError,
+    Connector,
     ConnectorConfig,
     ConnectorError,
     MemoryTokenStore,
@@ -35,7 +36,7 @@ def test_factory_builds_the_shopee_connector(sandbox, sclock):
     assert Channel.SHOPEE in supported_channels()
     config = ConnectorConfig(partner_id="1", partner_key="k", api_host=sandbox.url)
     c = connector_for(Channel.SHOPEE, config, clock=sclock)
-    assert isinstance(c, ShopeeConnector)
+    assert isinstance(c, ShopeeConnector) and isinstance(c, Connector)
     c.close()
     with pytest.raises(ValueError, match="lazada"):
         connector_for(Channel.LAZADA, config)
