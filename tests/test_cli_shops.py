@@ -69,10 +69,15 @@ def test_bad_input_gives_one_line(cli: Any, data_dir: Path) -> None:
     assert bad_id.code == EXIT_ERROR and "not a positive whole number" in bad_id.error_line()
     host = add(cli, data_dir, "Y", "--api-host", "http://example.com")
     assert "must use https" in host.error_line()
+    assert add(cli, data_dir, "Imported").code == EXIT_OK
+    disconnected = cli("--data-dir", str(data_dir), "shop", "disconnect", "Imported")
+    assert disconnected.code == EXIT_OK
+    again = add(cli, data_dir, "Imported")  # a not-linked shop of that name gets the key
+    assert again.out.startswith("Partner set for Imported (Shopee, partner 2001887)")
     lazada = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "lazada", "--name", "Z",
                  "--partner-id", "1", "--partner-key", KEY)  # fmt: skip
     assert lazada.code == EXIT_USAGE
-    assert table_count(data_dir, "shops") == 1  # only the counter outlet of `init`
+    assert table_count(data_dir, "shops") == 2  # the counter outlet of `init`, Imported
     missing = cli("--data-dir", str(data_dir), "shop", "auth-url", "Nobody")
     assert "No marketplace shop is called 'Nobody'" in missing.error_line()
     assert add(cli, data_dir).code == EXIT_OK

@@ -96,6 +96,7 @@ def cmd_shop_add(args: argparse.Namespace, settings: Settings) -> int:
     if not key:
         raise ValidationError(f"Give --partner-key or set {PARTNER_KEY_ENV}.", field="partner_key")
     ctx = as_owner(open_context(settings))
+    existed = _exists(ctx, args.name)
     shop_id = channels.add_shopee_shop(
         ctx,
         name=args.name,
@@ -107,7 +108,8 @@ def cmd_shop_add(args: argparse.Namespace, settings: Settings) -> int:
     emit(
         args,
         _shop_json(shop),
-        f"Added {shop.name} (Shopee, partner {shop.partner_id}); next: "
+        f"{'Partner set for' if existed else 'Added'} {shop.name} (Shopee, partner "
+        f"{shop.partner_id}); next: "
         f"primedist shop auth-url {_quoted(shop.name)} --wait",
     )
     return EXIT_OK
@@ -189,6 +191,17 @@ def cmd_shop_disconnect(args: argparse.Namespace, settings: Settings) -> int:
     shop = channels.disconnect_shop(ctx, channels.shop_id_by_name(ctx, args.name))
     emit(args, _shop_json(shop), f"{shop.name} disconnected; its orders are kept.")
     return EXIT_OK
+
+
+def _exists(ctx: Any, name: str) -> bool:
+    from primedist.errors import NotFound
+    from primedist.services import channels
+
+    try:
+        channels.shop_id_by_name(ctx, name)
+    except NotFound:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- output

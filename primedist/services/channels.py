@@ -594,7 +594,7 @@ def mark_needs_reauth(ctx: ServiceContext, session: Session, shop_id: int, reaso
             "shop.needs_reauth",
             entity_type="shop",
             entity_id=shop_id,
-            summary=f"{shop.name} needs re-authorisation: {reason[:200]}",
+            summary=f"{shop.name} needs re-authorisation: {redact(reason)[:200]}",
         )
 
 
