@@ -77,6 +77,19 @@ class NotSupported(RemoteRejected):
     """The platform has no such action (e.g. a seller cannot mark a Shopee order shipped)."""
 
 
+class UnreadableOrders(ConnectorError):
+    """Some orders of a detail batch could not be read (missing/broken fields). `good`
+    holds the others, so one broken order does not hold back its batch; `problems` maps
+    each bad order number to what is wrong with it."""
+
+    def __init__(self, good: Sequence[RemoteOrder], problems: dict[str, str]) -> None:
+        names = ", ".join(sorted(problems)[:5]) + (" ..." if len(problems) > 5 else "")
+        super().__init__(f"{len(problems)} order(s) could not be read: {names}.",
+                         detail="; ".join(problems.values())[:1000])  # fmt: skip
+        self.good = list(good)
+        self.problems = dict(problems)
+
+
 # --------------------------------------------------------------------------- config
 
 
@@ -419,7 +432,8 @@ class Connector(Protocol):
         ...
 
     def order_details(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
-        """Full orders for up to `detail_batch_size` ids (unknown ids are left out)."""
+        """Full orders for up to `detail_batch_size` ids (unknown ids are left out).
+        UnreadableOrders when some could not be read: it carries the good ones."""
         ...
 
     def order_state(self, external_id: str) -> RemoteOrderState | None:

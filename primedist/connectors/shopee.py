@@ -56,6 +56,7 @@ from primedist.connectors.base import (
     TokenPair,
     TokenStore,
     TransientError,
+    UnreadableOrders,
     shop_lock,
     utc_from_timestamp,
 )
@@ -331,8 +332,10 @@ class ShopeeConnector:
             "response_optional_fields": "order_status",
             "request_order_status_pending": "true",
         }
-        data = self._call("GET", ORDER_LIST_PATH, params=params)["response"]
-        rows = data.get("order_list") or []
+        data = _response(self._call("GET", ORDER_LIST_PATH, params=params), ORDER_LIST_PATH)
+        rows = _rows(data, "order_list", ORDER_LIST_PATH)
+        if not all(r.get("order_sn") for r in rows):
+            raise ConnectorError("Shopee's order list has a row without an order number.")
         orders = tuple(
             ChangedOrder(external_id=str(r["order_sn"]), raw_status=r.get("order_status"))
             for r in rows
@@ -350,14 +353,28 @@ class ShopeeConnector:
         if not external_ids:
             return []
         rows = self._detail_rows(external_ids, DETAIL_FIELDS)
-        return [map_order(r) for r in rows]
+        good: list[RemoteOrder] = []
+        problems: dict[str, str] = {}
+        for row in rows:
+            try:
+                good.append(map_order(row))
+            except ConnectorError as exc:
+                problems[str(row.get("order_sn") or "?")] = exc.user_message
+        if problems:
+            raise UnreadableOrders(good, problems)
+        return good
 
     def order_state(self, external_id: str) -> RemoteOrderState | None:
         rows = self._detail_rows([external_id], "")
         for r in rows:
             if str(r.get("order_sn")) == external_id:
                 raw = str(r.get("order_status") or "")
-                updated = utc_from_timestamp(_int(r.get("update_time")))
+                try:
+                    updated = utc_from_timestamp(_int(r.get("update_time")))
+                except (TypeError, ValueError):
+                    raise ConnectorError(
+                        f"Shopee order {external_id} has no update time."
+                    ) from None
                 return RemoteOrderState(external_id, map_status(raw), raw, updated)
         return None
 
@@ -365,8 +382,8 @@ class ShopeeConnector:
         params = {"order_sn_list": ",".join(external_ids)}
         if fields:
             params["response_optional_fields"] = fields
-        data = self._call("GET", ORDER_DETAIL_PATH, params=params)["response"]
-        return list(data.get("order_list") or [])
+        data = _response(self._call("GET", ORDER_DETAIL_PATH, params=params), ORDER_DETAIL_PATH)
+        return _rows(data, "order_list", ORDER_DETAIL_PATH)
 
     # ---------------------------------------------------------------- actions
 
@@ -374,7 +391,8 @@ class ShopeeConnector:
         """Arrange shipment: pickup at the first address/time slot Shopee offers, else
         drop-off at a carrier point (what the seller's "Chuẩn bị hàng" does)."""
         params = {"order_sn": external_id}
-        info = self._call("GET", SHIPPING_PARAMETER_PATH, params=params, action=True)["response"]
+        answer = self._call("GET", SHIPPING_PARAMETER_PATH, params=params, action=True)
+        info = _response(answer, SHIPPING_PARAMETER_PATH)
         body: dict[str, Any] = {"order_sn": external_id}
         pickup = _first_pickup_slot(info)
         if pickup is not None:
@@ -439,7 +457,7 @@ class ShopeeConnector:
                 models = [{"model_id": int(u.model_id or 0), **values(u)} for u in chunk]
                 body = {"item_id": int(item_id), list_key: models}
                 try:
-                    data = self._call("POST", path, body=body)["response"]
+                    data = _response(self._call("POST", path, body=body), path)
                 except RemoteRejected as exc:
                     results += [PushResult(u.item_id, u.model_id, False, exc.user_message)
                                 for u in chunk]  # fmt: skip
@@ -643,7 +661,7 @@ def map_order(raw: dict[str, Any]) -> RemoteOrder:
     sn = str(raw.get("order_sn") or "")
     try:
         return _map_order(sn, raw)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConnectorError(f"Shopee order {sn or '?'} could not be read: {exc}") from None
 
 
@@ -651,8 +669,12 @@ def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
     status_raw = str(raw["order_status"])
     lines = tuple(_map_line(item) for item in raw.get("item_list") or [])
     subtotal = sum(line.subtotal for line in lines)
-    shipping = _money(raw.get("estimated_shipping_fee"))
-    total = _money(raw.get("total_amount")) if "total_amount" in raw else subtotal + shipping
+    shipping = _money(raw.get("estimated_shipping_fee"), "estimated_shipping_fee")
+    total = (
+        _money(raw["total_amount"], "total_amount")
+        if "total_amount" in raw
+        else subtotal + shipping
+    )
     # What the buyer did not pay of the lines + shipping: vouchers and coins.
     gap = subtotal + shipping - total
     if gap < 0:  # paid more than the parts (shipping surcharge): count it as shipping
@@ -660,7 +682,7 @@ def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
     cod = bool(raw.get("cod"))
     pay_time = raw.get("pay_time")
     paid = total if status_raw == "COMPLETED" or (not cod and pay_time) else 0
-    updated = utc_from_timestamp(_int(raw["update_time"]))
+    updated = utc_from_timestamp(_int(raw.get("update_time"), name="update_time"))
     addr = raw.get("recipient_address") or {}
     name, phone = _clip(addr.get("name"), "name"), _clip(addr.get("phone"), "phone")
     cancel = raw.get("cancel_reason") or raw.get("buyer_cancel_reason")
@@ -668,7 +690,7 @@ def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
         external_id=sn,
         status=map_status(status_raw),
         raw_status=status_raw,
-        created_at=utc_from_timestamp(_int(raw["create_time"])),
+        created_at=utc_from_timestamp(_int(raw.get("create_time"), name="create_time")),
         updated_at=updated,
         payment_method=map_payment(raw.get("payment_method"), cod),
         buyer=RemoteBuyer(
@@ -693,9 +715,9 @@ def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
 
 
 def _map_line(item: dict[str, Any]) -> RemoteOrderLine:
-    qty = _int(item.get("model_quantity_purchased"), 0)
-    original = _money(item.get("model_original_price"))
-    discounted = _money(item.get("model_discounted_price"))
+    qty = _int(item.get("model_quantity_purchased"), 0, name="model_quantity_purchased")
+    original = _money(item.get("model_original_price"), "model_original_price")
+    discounted = _money(item.get("model_discounted_price"), "model_discounted_price")
     # 0 means "bundle deal" (by Shopee's design), and a discount never raises the price.
     if discounted <= 0 or discounted > original:
         discounted = original
@@ -752,6 +774,20 @@ def _first_pickup_slot(info: dict[str, Any]) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- helpers
 
 
+def _response(data: dict[str, Any], path: str) -> dict[str, Any]:
+    payload = data.get("response")
+    if not isinstance(payload, dict):
+        raise ConnectorError(f"Shopee answered without a response object ({path}).")
+    return payload
+
+
+def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
+    rows = data.get(key) or []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ConnectorError(f"Shopee's {key} is not a list of objects ({path}).")
+    return rows
+
+
 def _check_window(since: datetime, until: datetime) -> None:
     if since.tzinfo is None or until.tzinfo is None:
         raise ValueError("the window's times must be aware (UTC)")
@@ -791,19 +827,25 @@ def _chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def _money(value: Any) -> int:
+def _money(value: Any, name: str = "amount") -> int:
     """Whole đồng from a JSON number (Shopee may send 150000.0)."""
     if value is None or value == "":
         return 0
-    return int(round(float(value)))
+    try:
+        return int(round(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} is not an amount: {value!r}") from None
 
 
-def _int(value: Any, default: int | None = None) -> int:
+def _int(value: Any, default: int | None = None, *, name: str = "a number") -> int:
     if value is None or value == "":
         if default is None:
-            raise ValueError("a required number is missing")
+            raise ValueError(f"{name} is missing")
         return default
-    return int(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is not a whole number: {value!r}") from None
 
 
 def _float(value: str | None) -> float | None:

@@ -63,6 +63,7 @@ SN_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUVWXY"  # 32 symbols, no I/O/S/Z look-
 _SN_BITS = 40
 _SN_MUL = 0x9E3779B97F & ((1 << _SN_BITS) - 1) | 1
 _SN_INV = pow(_SN_MUL, -1, 1 << _SN_BITS)
+_SN_OFFSET = 0x3A5F1C9B27
 _LOCAL = timedelta(hours=7)  # order numbers carry the Vietnamese date
 
 
@@ -113,7 +114,7 @@ def default_catalogue(seed: int = 1) -> tuple[CatalogueModel, ...]:
 def order_sn(index: int, created: int) -> str:
     """Shopee-like order number: local yymmdd + 8 symbols encoding the scrambled index."""
     day = (datetime.fromtimestamp(created, UTC) + _LOCAL).strftime("%y%m%d")
-    x = (index * _SN_MUL + 0x5EED) & ((1 << _SN_BITS) - 1)
+    x = (index * _SN_MUL + _SN_OFFSET) & ((1 << _SN_BITS) - 1)
     code = "".join(SN_ALPHABET[(x >> (5 * k)) & 31] for k in reversed(range(8)))
     return day + code
 
@@ -128,7 +129,7 @@ def sn_index(sn: str) -> int | None:
         if pos < 0:
             return None
         x = (x << 5) | pos
-    return ((x - 0x5EED) * _SN_INV) & ((1 << _SN_BITS) - 1)
+    return ((x - _SN_OFFSET) * _SN_INV) & ((1 << _SN_BITS) - 1)
 
 
 class Timeline:

@@ -85,6 +85,9 @@ class FaultKind(StrEnum):
     DAILY_LIMIT = "daily_limit"
     #: The connection is closed without an answer.
     DROP = "drop"
+    #: A broken answer: the first order of a detail batch loses its update time and
+    #: gets a bad quantity; any other answer loses its `response` object.
+    CORRUPT = "corrupt"
 
 
 @dataclass
@@ -329,6 +332,8 @@ class ShopeeSandbox:
             if path == AUTH_PARTNER_PATH and method == "GET":
                 return self._auth_partner(query)
             status, payload = 200, self._dispatch(method, path, query, body_bytes)
+            if fault is not None and fault.kind == FaultKind.CORRUPT:
+                _corrupt(payload)
         except ApiError as exc:
             status = exc.status
             payload = {"error": exc.error, "message": exc.message, "request_id": _request_id()}
@@ -771,6 +776,16 @@ def _make_handler(sandbox: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
 
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
+
+
+def _corrupt(payload: dict[str, Any]) -> None:
+    rows = (payload.get("response") or {}).get("order_list")
+    if rows and "create_time" in rows[0]:
+        del rows[0]["update_time"]
+        for item in rows[0].get("item_list", []):
+            item["model_quantity_purchased"] = "many"
+    else:
+        payload.pop("response", None)
 
 
 def _dumps(payload: Any) -> bytes:

@@ -130,3 +130,28 @@ def test_more_pages_without_a_cursor_is_an_error_not_a_loop(sclock):
                          transport=httpx.MockTransport(answer)) as c:  # fmt: skip
         with pytest.raises(ConnectorError, match="no cursor"):
             c.changed_orders(NOW - timedelta(days=1), NOW)
+
+
+def test_a_broken_order_does_not_hold_back_its_batch(sandbox, connector):
+    from primedist.connectors.base import UnreadableOrders
+
+    sns = sandbox.order_sns()[:10]
+    sandbox.inject(FaultKind.CORRUPT, path=ORDER_DETAIL_PATH)
+    with pytest.raises(UnreadableOrders) as caught:
+        connector.order_details(sns)
+    assert [o.external_id for o in caught.value.good] == sns[1:]
+    assert list(caught.value.problems) == [sns[0]]
+    assert (
+        sns[0] in caught.value.user_message
+        and "model_quantity_purchased is not a whole number: 'many'"
+        in (caught.value.problems[sns[0]])
+    )
+    assert len(connector.order_details(sns)) == 10  # the next answer is fine again
+
+
+def test_an_answer_without_its_response_object_is_named(sandbox, connector):
+    from primedist.connectors.base import ConnectorError
+
+    sandbox.inject(FaultKind.CORRUPT, path=ORDER_LIST_PATH)
+    with pytest.raises(ConnectorError, match="without a response object"):
+        connector.changed_orders(NOW - timedelta(days=1), NOW)

@@ -195,7 +195,9 @@ def test_mapping_statuses_payment_and_completion():
 def test_a_broken_order_names_itself():
     row = raw_order()
     del row["update_time"]
-    with pytest.raises(ConnectorError, match="261120ABCDEFGH"):
+    with pytest.raises(
+        ConnectorError, match="261120ABCDEFGH could not be read: update_time is missing"
+    ):
         map_order(row)
     with pytest.raises(ConnectorError, match="261120ABCDEFGH"):
         map_order(raw_order(item_list=[dict(raw_order()["item_list"][0],
