@@ -518,3 +518,21 @@ def set_rank(ctx: ServiceContext, customer_id: int, rank: Rank) -> None:
         summary = f"{customer.code}: rank set to {rank.value} by hand (pinned)"
         ctx.audit(session, "customer.rank", entity_type="customer", entity_id=customer_id,
                   summary=summary)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RankStatus:
+    """A customer's rank, whether it is pinned, and its history (newest first)."""
+
+    rank: Rank
+    pinned: bool
+    since: datetime | None
+    history: list[RankHistoryRow]
+
+
+def rank_status(ctx: ServiceContext, customer_id: int) -> RankStatus:
+    ctx.require(Module.CUSTOMERS)
+    with ctx.uow() as session:
+        customer = _customer(session, customer_id)
+        rank, pinned, since = customer.rank, customer.rank_pinned, customer.rank_since
+    return RankStatus(Rank(rank), bool(pinned), since, rank_history(ctx, customer_id))

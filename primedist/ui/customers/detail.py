@@ -57,6 +57,7 @@ from primedist.services.customer_detail import (
     CustomerProfile,
     PeriodStats,
 )
+from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
@@ -278,6 +279,9 @@ class CustomerDetailDialog(QDialog):
         self.tabs.addTab(self._build_tags_note(), "")
         self.tabs.addTab(self._build_points(), "")
         self.tabs.addTab(self._build_referred(), "")
+        self.rank_panel = RankPanel(ctx, customer_id)
+        self.rank_panel.changed.connect(self._loyalty_changed)
+        self.tabs.addTab(self.rank_panel, "")
         body.addWidget(self.tabs, 1)
         outer.addLayout(body, 1)
         row = QHBoxLayout()
@@ -477,6 +481,9 @@ class CustomerDetailDialog(QDialog):
         self.points_table.setObjectName("pointsLedger")
         layout.addWidget(self.points_summary)
         layout.addWidget(self.points_hint)
+        self.points_adjust = PointsAdjustBar(self.ctx, self.customer_id)
+        self.points_adjust.adjusted.connect(lambda _balance: self._loyalty_changed())
+        layout.addWidget(self.points_adjust)
         layout.addWidget(self.points_table, 1)
         return page
 
@@ -506,7 +513,8 @@ class CustomerDetailDialog(QDialog):
         self.close_button.setText(self.tr("Close"))
         for index, text in enumerate(
             (self.tr("Statistics"), self.tr("Orders"), self.tr("Addresses"),
-             self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"))
+             self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"),
+             self.tr("Rank"))
         ):  # fmt: skip
             self.tabs.setTabText(index, text)
         self.contact_title.setText(self.tr("Contact"))
@@ -542,7 +550,10 @@ class CustomerDetailDialog(QDialog):
         self.note_edit.setPlaceholderText(self.tr("A note for the team about this customer"))
         self.save_note_button.setText(self.tr("Save note"))
         self.points_hint.setText(
-            self.tr("Read-only: earning, redeeming and adjusting points come with Loyalty.")
+            self.tr(
+                "Earned from successful orders (Settings → Points), taken back when an "
+                "order is cancelled or returned, redeemed in Create order."
+            )
         )
         self.points_table.setHorizontalHeaderLabels(
             [self.tr("When"), self.tr("Kind"), self.tr("Points"), self.tr("Balance"),
@@ -806,6 +817,10 @@ class CustomerDetailDialog(QDialog):
             if done is not None:
                 done(results[0])
             self.changed.emit()
+
+    def _loyalty_changed(self) -> None:
+        self.reload()
+        self.changed.emit()
 
     def save_note(self) -> None:
         text = self.note_edit.toPlainText()

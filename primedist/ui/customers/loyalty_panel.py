@@ -1,0 +1,259 @@
+"""The loyalty parts of the customer detail: the Rank tab (rank with its reason, "skip
+automatic update", rank history) and the manual points adjustment of the Points tab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import shiboken6
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_date, format_datetime, shop_tz
+from primedist.core.money import format_money, format_number
+from primedist.domain.enums import RankBasis
+from primedist.errors import PrimedistError
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty import points as points_svc
+from primedist.services.loyalty import ranks as ranks_svc
+from primedist.services.loyalty.points import MAX_ADJUST
+from primedist.services.loyalty.ranks import RankHistoryRow, RankStatus
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.ops import Op
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def measure(value: int, basis: RankBasis, lang: str, orders_word: str) -> str:
+    """A value on the rank basis: money, or a number of orders."""
+    if basis == RankBasis.EXPENSES:
+        return format_money(value, lang)
+    return f"{format_number(value, lang)} {orders_word}"
+
+
+def run_inline(
+    owner: QWidget, title: str, work: Callable[[], object], message: QLabel,
+    done: Callable[[object], None], always: Callable[[], None] | None = None,
+) -> None:  # fmt: skip
+    """Run `work` on the database worker; a refusal is shown in `message`, not a box;
+    `always` runs after either."""
+
+    def failed(exc: BaseException) -> None:
+        if shiboken6.isValid(message):
+            text = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+            message.setText(text)
+            message.setProperty("error", True)
+
+    def ok(result: object) -> None:
+        if shiboken6.isValid(owner):
+            message.setProperty("error", False)
+            done(result)
+
+    engine = getattr(getattr(owner, "ctx", None), "engine", None)
+
+    def last() -> None:
+        if always is not None and shiboken6.isValid(owner):
+            always()
+
+    op = Op(owner, lambda _job: work(), engine=engine, title=title)
+    op.success(ok).failure(failed).finally_(last).run()
+
+
+class RankPanel(QWidget):
+    """The customer's rank with its reason, the pin, and the rank history."""
+
+    #: The pin changed (the list refreshes).
+    changed = Signal()
+
+    def __init__(self, ctx: ServiceContext, customer_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.customer_id = ctx, customer_id
+        self.status: RankStatus | None = None
+        self.busy = False
+        layout = QVBoxLayout(self)
+        self.reason = QLabel()
+        self.reason.setObjectName("rankReason")
+        self.pin = QCheckBox()
+        self.pin.setObjectName("pinRank")
+        self.pin.toggled.connect(self.set_pinned)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        self.history = QTableWidget(0, 5)
+        self.history.setObjectName("rankHistory")
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.verticalHeader().setVisible(False)
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for w in (self.reason, self.pin, self.message):
+            layout.addWidget(w)
+        layout.addWidget(self.history, 1)
+        self._retranslate()
+        self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.pin.setText(self.tr("Skip automatic update (keep this rank and level)"))
+        self.history.setHorizontalHeaderLabels(
+            [self.tr("When"), self.tr("From"), self.tr("To"), self.tr("Reason"), self.tr("By")]
+        )
+
+    def reload(self) -> None:
+        try:
+            self.status = ranks_svc.rank_status(self.ctx, self.customer_id)
+        except PrimedistError as exc:
+            self.message.setText(exc.user_message)
+            return
+        self._fill()
+
+    def reason_text(self, row: RankHistoryRow) -> str:
+        """ "Gold since 12/03/2026 — 6.200.000 ₫ ≥ 5.000.000 ₫" """
+        lang = current_language()
+        orders = self.tr("orders")
+        text = self.tr("%1 since %2 — %3 ≥ %4")
+        for key, value in (
+            ("%1", enum_label(row.to_rank)),
+            ("%2", format_date(_aware(row.changed_at), lang, shop_tz())),
+            ("%3", measure(row.value, row.basis, lang, orders)),
+            ("%4", measure(row.threshold, row.basis, lang, orders)),
+        ):
+            text = text.replace(key, value)
+        return text
+
+    def _fill(self) -> None:
+        st = self.status
+        if st is None:
+            return
+        self.pin.blockSignals(True)
+        self.pin.setChecked(st.pinned)
+        self.pin.blockSignals(False)
+        latest = next((h for h in st.history if h.to_rank == st.rank), None)
+        if latest is not None and st.history and st.history[0] is latest:
+            self.reason.setText(self.reason_text(latest))
+        else:
+            self.reason.setText(
+                self.tr("%1 (not changed by a recompute yet)").replace("%1", enum_label(st.rank))
+            )
+        lang = current_language()
+        orders = self.tr("orders")
+        self.history.setRowCount(len(st.history))
+        for i, h in enumerate(st.history):
+            value = measure(h.value, h.basis, lang, orders)
+            why = f"{value} ≥ {measure(h.threshold, h.basis, lang, orders)}"
+            cells = (format_datetime(_aware(h.changed_at), shop_tz(), lang),
+                     enum_label(h.from_rank) if h.from_rank else "", enum_label(h.to_rank), why,
+                     h.by or self.tr("Nightly recompute"))  # fmt: skip
+            for col, text in enumerate(cells):
+                self.history.setItem(i, col, QTableWidgetItem(text))
+
+    def set_pinned(self, pinned: bool) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.pin.setEnabled(False)
+        ctx, cid = self.ctx, self.customer_id
+
+        def done(_r: object) -> None:
+            if pinned:
+                self.message.setText(self.tr("Pinned: the recompute leaves this customer alone."))
+            else:
+                self.message.setText(self.tr("The recompute updates this customer again."))
+            self.changed.emit()
+
+        def work() -> None:
+            ranks_svc.set_pinned(ctx, cid, pinned)
+
+        run_inline(self, self.tr("Saving"), work, self.message, done, self._settled)
+
+    def _settled(self) -> None:
+        self.busy = False
+        self.pin.setEnabled(True)
+        self.reload()
+
+
+class PointsAdjustBar(QWidget):
+    """Add or take points by hand, with the required reason."""
+
+    #: Points were adjusted: the new balance.
+    adjusted = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, customer_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.customer_id = ctx, customer_id
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.caption = QLabel()
+        self.delta = QSpinBox()
+        self.delta.setObjectName("pointsDelta")
+        self.delta.setRange(-MAX_ADJUST, MAX_ADJUST)
+        self.delta.setGroupSeparatorShown(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("pointsReason")
+        self.reason.setMaxLength(255)
+        self.button = QPushButton()
+        self.button.setObjectName("adjustPoints")
+        self.button.clicked.connect(self.adjust)
+        for w in (self.caption, self.delta):
+            row.addWidget(w)
+        row.addWidget(self.reason, 1)
+        row.addWidget(self.button)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        outer.addLayout(row)
+        outer.addWidget(self.message)
+        self.delta.valueChanged.connect(self._update)
+        self.reason.textChanged.connect(self._update)
+        self._retranslate()
+        self._update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.caption.setText(self.tr("Adjust by"))
+        self.reason.setPlaceholderText(self.tr("Reason (required)"))
+        self.button.setText(self.tr("Adjust points"))
+
+    def _update(self) -> None:
+        self.button.setEnabled(self.delta.value() != 0 and bool(self.reason.text().strip()))
+
+    def adjust(self) -> None:
+        delta, reason = self.delta.value(), self.reason.text()
+        ctx, cid = self.ctx, self.customer_id
+        self.button.setEnabled(False)
+
+        def done(balance: object) -> None:
+            self.delta.setValue(0)
+            self.reason.clear()
+            self.message.setText(self.tr("Points adjusted: %1 remaining.").replace(
+                "%1", format_number(int(balance), current_language())))  # type: ignore[call-overload]  # fmt: skip
+            self.adjusted.emit(int(balance))  # type: ignore[call-overload]
+
+        run_inline(self, self.tr("Adjusting points"),
+                   lambda: points_svc.adjust_points(ctx, cid, delta, reason), self.message,
+                   done, self._update)  # fmt: skip

@@ -1,0 +1,75 @@
+"""The customer detail's loyalty parts: the rank with its reason and history, pinning,
+and the manual points adjustment (reason required, refusals shown inline)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy.engine import Engine
+
+from primedist.domain.enums import Rank
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty import ranks
+from primedist.ui.customers.detail import CustomerDetailDialog
+from tests.services.loyalty.conftest import customer, customers_with
+from tests.ui.support import WAIT, show_widget
+
+pytestmark = pytest.mark.usefixtures("quiet", "english")
+
+
+def open_detail(qtbot, ctx: ServiceContext, cid: int) -> CustomerDetailDialog:
+    dialog = show_widget(qtbot, CustomerDetailDialog(ctx, cid), 1100, 760)
+    qtbot.waitUntil(lambda: not dialog.stats_loading, timeout=WAIT)
+    return dialog
+
+
+def test_the_rank_reason_history_and_pin(qtbot, engine: Engine, owner_ctx: ServiceContext) -> None:
+    (cid,) = customers_with(engine, [{"total_expenses": 6_200_000}])
+    ranks.recompute_ranks(owner_ctx)
+    dialog = open_detail(qtbot, owner_ctx, cid)
+    panel = dialog.rank_panel
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(panel)) == "Rank"
+    # FIXED_NOW is 20/11/2026 in the shop's time zone.
+    assert panel.reason.text() == "Gold since 20/11/2026 — 6,200,000 VND ≥ 5,000,000 VND"
+    assert panel.history.rowCount() == 1
+    assert [panel.history.item(0, c).text() for c in (1, 2, 4)] == ["Copper", "Gold", "Chủ Thử"]
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        panel.pin.click()
+    assert customer(engine, cid).rank_pinned
+    assert "leaves this customer alone" in panel.message.text()
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        panel.pin.click()
+    assert not customer(engine, cid).rank_pinned
+
+
+def test_a_customer_never_recomputed_says_so(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    (cid,) = customers_with(engine, [{"rank": Rank.SILVER}])
+    panel = open_detail(qtbot, owner_ctx, cid).rank_panel
+    assert panel.reason.text() == "Silver (not changed by a recompute yet)"
+    assert panel.history.rowCount() == 0
+
+
+def test_points_adjusted_by_hand_with_a_reason(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    (cid,) = customers_with(engine, [{"points_balance": 20, "points_earned": 20}])
+    dialog = open_detail(qtbot, owner_ctx, cid)
+    bar = dialog.points_adjust
+    bar.delta.setValue(-30)
+    assert not bar.button.isEnabled()  # no reason yet
+    bar.reason.setText("Đổi quà")  # (QTest cannot type "Đ")
+    assert bar.button.isEnabled()
+    qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "has only 20 points" in bar.message.text(), timeout=WAIT)
+    assert customer(engine, cid).points_balance == 20 and bar.button.isEnabled()
+    bar.delta.setValue(15)
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
+    assert customer(engine, cid).points_balance == 35
+    assert bar.message.text() == "Points adjusted: 35 remaining."
+    assert (bar.delta.value(), bar.reason.text()) == (0, "")
+    assert "Remaining 35" in dialog.points_summary.text()
+    table = dialog.points_table
+    assert [table.item(0, c).text() for c in (2, 3, 4)] == ["+15", "35", "Đổi quà"]
