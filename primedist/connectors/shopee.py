@@ -469,7 +469,11 @@ class ShopeeConnector:
         data = self._call("GET", SHOP_INFO_PATH)
         info = data.get("response") or data
         tokens = self._tokens or self._stored_tokens()
-        auth_time, expire_time = info.get("auth_time"), info.get("expire_time")
+        try:
+            auth_time = _int(info.get("auth_time"), 0, name="auth_time")
+            expire_time = _int(info.get("expire_time"), 0, name="expire_time")
+        except ValueError as exc:
+            raise ConnectorError(f"Shopee's shop info is malformed: {exc}.") from None
         return ShopInfo(
             external_id=tokens.shop_external_id,
             name=str(info.get("shop_name") or ""),
@@ -503,7 +507,11 @@ class ShopeeConnector:
             try:
                 return self._send(method, path, params, body, token)
             except _TokenRejected as exc:
-                if refreshed or token is None:
+                if token is None:  # a refresh/code call: the authorisation itself is gone
+                    raise AuthError(
+                        f"{exc.user_message}. Authorise the shop again.", code=exc.code
+                    ) from None
+                if refreshed:
                     raise AuthError(
                         "Shopee refused the shop's access token even after a refresh:"
                         " authorise the shop again.", code=exc.code,

@@ -89,7 +89,7 @@ def test_expiring_access_token_is_refreshed_and_rotated(sandbox, sclock, connect
     assert second.access_expires_at == sclock.now() + timedelta(hours=4)
     assert sandbox.request_count(TOKEN_REFRESH_PATH) == 1
     # The old refresh token died with the rotation.
-    with pytest.raises(AuthError, match="authorise the shop again|Invalid refresh_token"):
+    with pytest.raises(AuthError, match="Invalid refresh_token.*Authorise the shop again"):
         connector.refresh_tokens(first)
     assert sandbox.live_refresh_tokens() == 1  # only the newest pair lives
     # A fresh token is not refreshed again.
@@ -108,7 +108,7 @@ def test_token_refused_by_the_platform_is_refreshed_once(sandbox, connector, sto
 
 def test_revoked_authorisation_needs_reauthorisation(sandbox, connector, store):
     sandbox.revoke()
-    with pytest.raises(AuthError, match="authorise"):
+    with pytest.raises(AuthError, match="Invalid refresh_token.*Authorise the shop again"):
         connector.shop_info()
     # One refused call, one refused refresh: no loop.
     assert sandbox.request_count(SHOP_INFO_PATH) == 1
