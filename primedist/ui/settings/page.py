@@ -36,6 +36,10 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("sync_schedule", "primedist.ui.settings.sync_schedule", "SyncScheduleSettings"),
     ("audit", "primedist.ui.settings.audit", "AuditLogSettings"),
     ("printers", "primedist.ui.settings.printers", "PrintersSettings"),
+    ("ranking", "primedist.ui.settings.ranking", "RankingSettings"),
+    ("levels", "primedist.ui.settings.levels", "LevelsSettings"),
+    ("points", "primedist.ui.settings.points", "PointsSettingsSection"),
+    ("vouchers", "primedist.ui.settings.vouchers", "VouchersSettings"),
 )
 
 
@@ -114,6 +118,10 @@ class SettingsPage(QWidget):
             "sync_schedule": self.tr("Sync schedule"),
             "audit": self.tr("Audit log"),
             "printers": self.tr("Printers & templates"),
+            "ranking": self.tr("Customer ranking"),
+            "levels": self.tr("Customer groups & price levels"),
+            "points": self.tr("Loyalty points"),
+            "vouchers": self.tr("Vouchers"),
             "coming": self.tr("Coming next"),
         }
         for i, key in enumerate(self._builders):

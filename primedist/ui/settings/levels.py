@@ -1,0 +1,281 @@
+"""Settings → Customer groups & price levels: levels (name, code, purchase threshold for
+automatic upgrade) and, for the chosen level, its prices for chosen SKUs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_number
+from primedist.errors import PrimedistError
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty import levels as svc
+from primedist.services.loyalty.levels import LevelPriceRow, LevelRow
+from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.i18n import current_language
+
+SPIN_MAX = 2_000_000_000
+
+
+def _table(name: str, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setObjectName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class LevelsSettings(QWidget):
+    """Levels on top, the chosen level's prices below."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.levels: list[LevelRow] = []
+        self.prices: list[LevelPriceRow] = []
+        self.busy = False
+        self.setObjectName("levelsSettings")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        self.table = _table("levels", 5)
+        self.table.itemSelectionChanged.connect(self._level_chosen)
+        layout.addWidget(self.table, 1)
+        form = QHBoxLayout()
+        self.name = QLineEdit()
+        self.name.setObjectName("levelName")
+        self.code = QLineEdit()
+        self.code.setObjectName("levelCode")
+        self.code.setMaxLength(20)
+        self.threshold = QSpinBox()
+        self.threshold.setObjectName("levelThreshold")
+        self.threshold.setRange(0, SPIN_MAX)
+        self.threshold.setGroupSeparatorShown(True)
+        self.threshold.setSpecialValueText("—")  # 0 = no automatic upgrade
+        self.add_button, self.save_button, self.delete_button = (QPushButton() for _ in range(3))
+        self.add_button.setObjectName("addLevel")
+        self.save_button.setObjectName("saveLevel")
+        self.delete_button.setObjectName("deleteLevel")
+        self.add_button.clicked.connect(lambda: self.save(new=True))
+        self.save_button.clicked.connect(lambda: self.save(new=False))
+        self.delete_button.clicked.connect(self.delete)
+        for w in (self.name, self.code, self.threshold, self.add_button, self.save_button,
+                  self.delete_button):  # fmt: skip
+            form.addWidget(w)
+        layout.addLayout(form)
+        self.prices_title = QLabel()
+        self.prices_title.setObjectName("sectionTitle")
+        layout.addWidget(self.prices_title)
+        self.price_table = _table("levelPrices", 4)
+        layout.addWidget(self.price_table, 1)
+        price_row = QHBoxLayout()
+        self.sku = QLineEdit()
+        self.sku.setObjectName("priceSku")
+        self.price = QSpinBox()
+        self.price.setObjectName("levelPrice")
+        self.price.setRange(0, SPIN_MAX)
+        self.price.setGroupSeparatorShown(True)
+        self.set_price_button, self.remove_price_button = QPushButton(), QPushButton()
+        self.set_price_button.setObjectName("setLevelPrice")
+        self.remove_price_button.setObjectName("removeLevelPrice")
+        self.set_price_button.clicked.connect(lambda: self.set_price(remove=False))
+        self.remove_price_button.clicked.connect(lambda: self.set_price(remove=True))
+        for w in (self.sku, self.price, self.set_price_button, self.remove_price_button):
+            price_row.addWidget(w)
+        layout.addLayout(price_row)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self._retranslate()
+        self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.title.setText(self.tr("Customer groups & price levels"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Name"), self.tr("Code"), self.tr("Automatic upgrade from (đ)"),
+             self.tr("Members"), self.tr("Prices")]
+        )  # fmt: skip
+        self.name.setPlaceholderText(self.tr("Name, e.g. VIP"))
+        self.code.setPlaceholderText(self.tr("Code"))
+        self.threshold.setToolTip(self.tr(
+            "Customers whose total expenses reach this are moved up to the level by the "
+            "nightly recompute; — = given by hand only."
+        ))  # fmt: skip
+        self.add_button.setText(self.tr("Add"))
+        self.save_button.setText(self.tr("Save"))
+        self.delete_button.setText(self.tr("Delete…"))
+        self.price_table.setHorizontalHeaderLabels(
+            [self.tr("SKU"), self.tr("Product"), self.tr("List price"), self.tr("Level price")]
+        )
+        self.sku.setPlaceholderText(self.tr("SKU"))
+        self.set_price_button.setText(self.tr("Set price"))
+        self.remove_price_button.setText(self.tr("Remove price"))
+        self._title_prices()
+
+    def _title_prices(self) -> None:
+        level = self.current()
+        self.prices_title.setText(
+            self.tr("Prices of %1").replace("%1", level.name) if level
+            else self.tr("Choose a level to see its prices")
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ data
+
+    def current(self) -> LevelRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.levels):
+            return None
+        return self.levels[rows[0].row()]
+
+    def reload(self, select: int | None = None) -> None:
+        chosen = self.current()
+        keep = select if select is not None else (chosen.id if chosen else None)
+        try:
+            self.levels = svc.list_levels(self.ctx)
+        except PrimedistError as exc:
+            self.message.setText(exc.user_message)
+            return
+        self._fill()
+        for row, level in enumerate(self.levels):
+            if level.id == keep:
+                self.table.selectRow(row)
+        self._level_chosen()
+
+    def _fill(self) -> None:
+        lang = current_language()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.levels))
+        for row, lv in enumerate(self.levels):
+            threshold = (
+                "—" if lv.upgrade_threshold is None else format_number(lv.upgrade_threshold, lang)
+            )
+            cells = (_cell(lv.name), _cell(lv.code), _cell(threshold, right=True),
+                     _cell(format_number(lv.members, lang), right=True),
+                     _cell(format_number(lv.prices, lang), right=True))  # fmt: skip
+            for col, item in enumerate(cells):
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+
+    def _level_chosen(self) -> None:
+        level = self.current()
+        self._title_prices()
+        if level is not None:
+            self.name.setText(level.name)
+            self.code.setText(level.code)
+            self.threshold.setValue(min(level.upgrade_threshold or 0, SPIN_MAX))
+        try:
+            self.prices = [] if level is None else svc.level_prices(self.ctx, level.id)
+        except PrimedistError as exc:
+            self.message.setText(exc.user_message)
+            self.prices = []
+        lang = current_language()
+        self.price_table.setRowCount(len(self.prices))
+        for row, p in enumerate(self.prices):
+            name = f"{p.product_name} ({p.variant_name})" if p.variant_name else p.product_name
+            listed = format_number(p.list_price, lang)
+            cells = (_cell(p.sku), _cell(name), _cell(listed, right=True),
+                     _cell(format_number(p.price, lang), right=True))  # fmt: skip
+            for col, item in enumerate(cells):
+                self.price_table.setItem(row, col, item)
+        self._update()
+
+    def _update(self) -> None:
+        chosen = self.current() is not None and not self.busy
+        for b in (self.save_button, self.delete_button, self.set_price_button,
+                  self.remove_price_button):  # fmt: skip
+            b.setEnabled(chosen)
+        self.add_button.setEnabled(not self.busy)
+
+    # ------------------------------------------------------------------ actions
+
+    def _run(
+        self, title: str, work: Callable[[], object], done_text: str, *, select: bool = True
+    ) -> None:
+        """`work` on the database worker; then the levels again (with the level whose id
+        it returned chosen when `select`)."""
+        self.busy = True
+        self._update()
+
+        def done(result: object) -> None:
+            self.message.setText(done_text.replace("%1", str(result)))
+            self.reload(select=result if select and isinstance(result, int) else None)
+
+        def settled() -> None:
+            self.busy = False
+            self._update()
+
+        run_inline(self, title, work, self.message, done, settled)
+
+    def save(self, *, new: bool) -> None:
+        level = None if new else self.current()
+        if self.busy or (not new and level is None):
+            return
+        name, code, threshold = self.name.text(), self.code.text(), self.threshold.value() or None
+        ctx = self.ctx
+        level_id = None if level is None else level.id
+        self._run(self.tr("Saving the level"),
+                  lambda: svc.save_level(ctx, name=name, code=code, upgrade_threshold=threshold,
+                                         level_id=level_id),
+                  self.tr("Level saved."))  # fmt: skip
+
+    def delete(self) -> None:
+        level = self.current()
+        if self.busy or level is None:
+            return
+        question = self.tr("Delete the level %1? Its %2 members fall back to no level and its "
+                           "prices are removed.")  # fmt: skip
+        question = question.replace("%1", level.name).replace(
+            "%2", format_number(level.members, current_language())
+        )
+        answer = QMessageBox.question(self, self.tr("Delete level"), question)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        ctx, lid = self.ctx, level.id
+        self.table.clearSelection()
+        self._run(self.tr("Deleting the level"), lambda: svc.delete_level(ctx, lid),
+                  self.tr("Level deleted; %1 customers now have no level."),
+                  select=False)  # fmt: skip
+
+    def set_price(self, *, remove: bool) -> None:
+        level = self.current()
+        if self.busy or level is None:
+            return
+        ctx, lid, sku = self.ctx, level.id, self.sku.text()
+        price = None if remove else self.price.value()
+        self._run(self.tr("Saving the level price"),
+                  lambda: (svc.set_level_price(ctx, lid, sku, price), lid)[1],
+                  self.tr("Price removed.") if remove else self.tr("Price saved."))  # fmt: skip

@@ -1,0 +1,256 @@
+"""Settings → Customer ranking: basis, thresholds, window, the ranks with their customer
+counts, who last changed the conditions, and Recompute now (with a dry run)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_number
+from primedist.domain.enums import Rank, RankBasis
+from primedist.errors import PrimedistError
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty import ranks as ranks_svc
+from primedist.services.loyalty.ranks import RecomputeReport
+from primedist.services.loyalty.settings import (
+    RANKS_DOWN,
+    RankSettings,
+    RankWindow,
+    read_rank_settings,
+    save_rank_settings,
+)
+from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+
+#: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
+SPIN_MAX = 2_000_000_000
+
+
+class RankingSettings(QWidget):
+    """Rank conditions, ranks with counts, and Recompute now."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings: RankSettings | None = None
+        self.counts: dict[Rank, int] = {}
+        self.report: RecomputeReport | None = None
+        self.busy = False
+        self.setObjectName("rankingSettings")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        form = QFormLayout()
+        self.basis = QComboBox()
+        self.basis.setObjectName("rankBasis")
+        self.basis.addItems(["", ""])
+        self.basis.currentIndexChanged.connect(self._basis_changed)
+        self.window_combo = QComboBox()
+        self.window_combo.setObjectName("rankWindow")
+        self.window_combo.addItems(["", ""])
+        self.captions: dict[str, QLabel] = {k: QLabel() for k in ("basis", "window")}
+        form.addRow(self.captions["basis"], self.basis)
+        form.addRow(self.captions["window"], self.window_combo)
+        self.spins: dict[Rank, QSpinBox] = {}
+        self.rank_captions: dict[Rank, QLabel] = {}
+        for rank in RANKS_DOWN:
+            spin = QSpinBox()
+            spin.setObjectName(f"threshold_{rank.value}")
+            spin.setRange(0, SPIN_MAX)
+            spin.setGroupSeparatorShown(True)
+            spin.setEnabled(rank != Rank.COPPER)  # everyone else: always 0
+            self.spins[rank] = spin
+            self.rank_captions[rank] = QLabel()
+            form.addRow(self.rank_captions[rank], spin)
+        layout.addLayout(form)
+        self.changed_label = QLabel()
+        self.changed_label.setObjectName("muted")
+        layout.addWidget(self.changed_label)
+        self.table = QTableWidget(len(RANKS_DOWN), 3)
+        self.table.setObjectName("rankCounts")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.save_button = QPushButton()
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.clicked.connect(self.save)
+        self.dry_button = QPushButton()
+        self.dry_button.setObjectName("dryRun")
+        self.dry_button.clicked.connect(lambda: self.recompute(dry_run=True))
+        self.run_button = QPushButton()
+        self.run_button.setObjectName("recomputeNow")
+        self.run_button.clicked.connect(lambda: self.recompute(dry_run=False))
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        row.addWidget(self.dry_button)
+        row.addWidget(self.run_button)
+        layout.addLayout(row)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self._retranslate()
+        self.reload()
+
+    # ------------------------------------------------------------------ texts
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.title.setText(self.tr("Customer ranking"))
+        self.captions["basis"].setText(self.tr("Rank by"))
+        self.captions["window"].setText(self.tr("Count"))
+        self.basis.setItemText(0, self.tr("Total expenses (đ)"))
+        self.basis.setItemText(1, self.tr("Successful orders"))
+        self.window_combo.setItemText(0, self.tr("All time"))
+        self.window_combo.setItemText(1, self.tr("The last 12 months"))
+        for rank, label in self.rank_captions.items():
+            label.setText(self.tr("%1 from").replace("%1", enum_label(rank)))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Rank"), self.tr("From"), self.tr("Customers")]
+        )
+        self.save_button.setText(self.tr("Save conditions"))
+        self.dry_button.setText(self.tr("Dry run"))
+        self.run_button.setText(self.tr("Recompute now"))
+
+    # ------------------------------------------------------------------ data
+
+    def reload(self) -> None:
+        try:
+            self.settings = read_rank_settings(self.ctx)
+            self.counts = ranks_svc.rank_counts(self.ctx)
+        except PrimedistError as exc:
+            self.message.setText(exc.user_message)
+            return
+        s = self.settings
+        self.basis.setCurrentIndex(0 if s.basis == RankBasis.EXPENSES else 1)
+        self.window_combo.setCurrentIndex(0 if s.window == RankWindow.ALL_TIME else 1)
+        self._show_thresholds()
+        self._fill()
+
+    def basis_value(self) -> RankBasis:
+        return RankBasis.EXPENSES if self.basis.currentIndex() == 0 else RankBasis.ORDERS
+
+    def _show_thresholds(self) -> None:
+        if self.settings is None:
+            return
+        basis = self.basis_value()
+        for rank, spin in self.spins.items():
+            spin.setValue(min(self.settings.threshold(rank, basis), SPIN_MAX))
+
+    def _basis_changed(self) -> None:
+        self._show_thresholds()
+
+    def _fill(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        lang = current_language()
+        if s.changed_at is None:
+            self.changed_label.setText(self.tr("The default conditions: never changed."))
+        else:
+            when = format_datetime(s.changed_at.replace(tzinfo=s.changed_at.tzinfo or UTC),
+                                   shop_tz(), lang)  # fmt: skip
+            self.changed_label.setText(
+                self.tr("Conditions last changed at %1 by %2.")
+                .replace("%1", when)
+                .replace("%2", s.changed_by or "")
+            )
+        unit = self.tr("đ") if s.basis == RankBasis.EXPENSES else self.tr("orders")
+        for row, rank in enumerate(RANKS_DOWN):
+            cells = (enum_label(rank), f"{format_number(s.threshold(rank), lang)} {unit}",
+                     format_number(self.counts.get(rank, 0), lang))  # fmt: skip
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, col, item)
+
+    # ------------------------------------------------------------------ actions
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for b in (self.save_button, self.dry_button, self.run_button):
+            b.setEnabled(not busy)
+
+    def save(self) -> None:
+        if self.busy:
+            return
+        basis = self.basis_value()
+        window = (
+            RankWindow.ALL_TIME
+            if self.window_combo.currentIndex() == 0
+            else RankWindow.LAST_12_MONTHS
+        )
+        values = tuple(self.spins[r].value() for r in RANKS_DOWN)
+        ctx = self.ctx
+        self._set_busy(True)
+        run_inline(
+            self, self.tr("Saving the rank conditions"),
+            lambda: save_rank_settings(ctx, basis=basis, window=window,
+                                       thresholds={basis: values}),
+            self.message,
+            lambda _r: self.message.setText(
+                self.tr("Saved. The ranks follow at the next recompute (tonight at 23:59, "
+                        "or Recompute now).")),
+            self._settled,
+        )  # fmt: skip
+
+    def recompute(self, *, dry_run: bool) -> None:
+        if self.busy:
+            return
+        ctx = self.ctx
+        self._set_busy(True)
+        self.message.setText(self.tr("Recomputing…"))
+        run_inline(self, self.tr("Recomputing customer ranks"),
+                   lambda: ranks_svc.recompute_ranks(ctx, dry_run=dry_run), self.message,
+                   self._recomputed, self._settled)  # fmt: skip
+
+    def _recomputed(self, report: object) -> None:
+        assert isinstance(report, RecomputeReport)
+        self.report = report
+        lang = current_language()
+        if report.dry_run:
+            text = self.tr("Dry run: %1 customers would move up, %2 down; nothing was changed.")
+        else:
+            text = self.tr("Done: %1 customers moved up, %2 down.")
+        text = text.replace("%1", format_number(report.up, lang))
+        text = text.replace("%2", format_number(report.down, lang))
+        if report.level_upgrades:
+            text += " " + self.tr("%1 move up a level.").replace(
+                "%1", format_number(report.level_upgrades, lang)
+            )
+        self.message.setText(text)
+
+    def _settled(self) -> None:
+        self._set_busy(False)
+        message = self.message.text()
+        self.reload()
+        self.message.setText(message)

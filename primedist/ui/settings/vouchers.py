@@ -1,0 +1,375 @@
+"""Settings → Vouchers: every voucher with its uses and the discount they gave; add, edit,
+switch on or off, delete an unused one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_date, shop_tz, to_local
+from primedist.core.money import format_number
+from primedist.domain.enums import DiscountKind
+from primedist.errors import PrimedistError
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty import vouchers as svc
+from primedist.services.loyalty.levels import list_levels
+from primedist.services.loyalty.vouchers import VoucherDraft, VoucherRow
+from primedist.services.tags import list_tags
+from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.i18n import current_language
+
+SPIN_MAX = 2_000_000_000
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setSpecialValueText("—")
+    edit.setMinimumDate(QDate(2000, 1, 1))
+    edit.setDate(edit.minimumDate())  # the special value: no date
+    return edit
+
+
+def _spin(name: str, low: int = 0, high: int = SPIN_MAX, none: bool = False) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(low, high)
+    spin.setGroupSeparatorShown(True)
+    if none:
+        spin.setSpecialValueText("—")
+    return spin
+
+
+class VoucherDialog(QDialog):
+    """Add or edit one voucher."""
+
+    def __init__(
+        self, ctx: ServiceContext, row: VoucherRow | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.voucher_id = None if row is None else row.id
+        self.saved_id: int | None = None
+        self.setObjectName("voucherDialog")
+        self.setWindowTitle(self.tr("Voucher"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.code = QLineEdit()
+        self.code.setObjectName("voucherCode")
+        self.name = QLineEdit()
+        self.name.setObjectName("voucherName")
+        self.kind = QComboBox()
+        self.kind.setObjectName("discountKind")
+        self.kind.addItem(self.tr("Amount (đ)"), DiscountKind.AMOUNT.value)
+        self.kind.addItem(self.tr("Percentage (%)"), DiscountKind.PERCENT.value)
+        self.value = _spin("discountValue")
+        self.max_discount = _spin("maxDiscount", none=True)
+        self.min_order = _spin("minOrder")
+        self.starts = _date_edit("validFrom")
+        self.ends = _date_edit("validTo")
+        self.usage_limit = _spin("usageLimit", high=10_000_000, none=True)
+        self.per_customer = _spin("perCustomerLimit", high=10_000_000, none=True)
+        self.active = QCheckBox(self.tr("Active"))
+        self.active.setObjectName("voucherActive")
+        self.active.setChecked(True)
+        self.free_shipping = QCheckBox(self.tr("Free shipping"))
+        self.free_shipping.setObjectName("freeShipping")
+        self.tags = self._choices("voucherTags", [(t.id, t.name) for t in list_tags(ctx)])
+        self.levels = self._choices("voucherLevels", [(lv.id, lv.name) for lv in list_levels(ctx)])
+        rows = (
+            (self.tr("Code"), self.code), (self.tr("Name"), self.name),
+            (self.tr("Discount"), self.kind), (self.tr("Amount or %"), self.value),
+            (self.tr("At most (đ, — = no cap)"), self.max_discount),
+            (self.tr("Minimum order (đ)"), self.min_order),
+            (self.tr("Valid from"), self.starts), (self.tr("Valid to (inclusive)"), self.ends),
+            (self.tr("Uses in total (— = no limit)"), self.usage_limit),
+            (self.tr("Uses per customer (— = no limit)"), self.per_customer),
+            ("", self.active), ("", self.free_shipping),
+            (self.tr("Only customers with these tags"), self.tags),
+            (self.tr("…or of these levels"), self.levels),
+        )  # fmt: skip
+        for caption, widget in rows:
+            form.addRow(caption, widget)
+        layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setObjectName("problems")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout.addWidget(buttons)
+        if row is not None:
+            self._load(row.draft)
+
+    @staticmethod
+    def _choices(name: str, items: list[tuple[int, str]]) -> QListWidget:
+        box = QListWidget()
+        box.setObjectName(name)
+        box.setMaximumHeight(90)
+        for item_id, text in items:
+            item = QListWidgetItem(text)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, item_id)
+            box.addItem(item)
+        return box
+
+    @staticmethod
+    def _ticked(box: QListWidget) -> tuple[int, ...]:
+        return tuple(
+            int(box.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(box.count())
+            if box.item(i).checkState() == Qt.CheckState.Checked
+        )  # fmt: skip
+
+    @staticmethod
+    def _tick(box: QListWidget, ids: tuple[int, ...]) -> None:
+        for i in range(box.count()):
+            item = box.item(i)
+            on = int(item.data(Qt.ItemDataRole.UserRole)) in ids
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def _load(self, d: VoucherDraft) -> None:
+        self.code.setText(d.code)
+        self.name.setText(d.name)
+        self.kind.setCurrentIndex(0 if d.kind == DiscountKind.AMOUNT else 1)
+        self.value.setValue(min(d.value, SPIN_MAX))
+        self.max_discount.setValue(min(d.max_discount or 0, SPIN_MAX))
+        self.min_order.setValue(min(d.min_order_value, SPIN_MAX))
+        tz = shop_tz()
+        if d.starts_at is not None:
+            local = to_local(_aware(d.starts_at), tz).date()
+            self.starts.setDate(QDate(local.year, local.month, local.day))
+        if d.ends_at is not None:  # stored as the start of the day after the last one
+            local = to_local(_aware(d.ends_at), tz).date()
+            self.ends.setDate(QDate(local.year, local.month, local.day).addDays(-1))
+        self.usage_limit.setValue(d.usage_limit or 0)
+        self.per_customer.setValue(d.per_customer_limit or 0)
+        self.active.setChecked(d.is_active)
+        self.free_shipping.setChecked(d.free_shipping)
+        self._tick(self.tags, d.tag_ids)
+        self._tick(self.levels, d.level_ids)
+
+    def _day(self, edit: QDateEdit, *, after: bool) -> datetime | None:
+        q = edit.date()
+        if q == edit.minimumDate():
+            return None
+        if after:
+            q = q.addDays(1)
+        day = date(q.year(), q.month(), q.day())
+        local = datetime.combine(day, time(), tzinfo=shop_tz())
+        return local.astimezone(UTC)
+
+    def draft(self) -> VoucherDraft:
+        return VoucherDraft(
+            code=self.code.text(), name=self.name.text(),
+            kind=DiscountKind(self.kind.currentData()), value=self.value.value(),
+            max_discount=self.max_discount.value() or None,
+            min_order_value=self.min_order.value(),
+            starts_at=self._day(self.starts, after=False), ends_at=self._day(self.ends, after=True),
+            usage_limit=self.usage_limit.value() or None,
+            per_customer_limit=self.per_customer.value() or None,
+            is_active=self.active.isChecked(), free_shipping=self.free_shipping.isChecked(),
+            tag_ids=self._ticked(self.tags), level_ids=self._ticked(self.levels),
+        )  # fmt: skip
+
+    def save(self) -> None:
+        draft, ctx, vid = self.draft(), self.ctx, self.voucher_id
+        self.save_button.setEnabled(False)
+
+        def done(result: object) -> None:
+            self.saved_id = int(result)  # type: ignore[call-overload]
+            self.accept()
+
+        run_inline(self, self.tr("Saving the voucher"), lambda: svc.save_voucher(ctx, draft, vid),
+                   self.message, done, lambda: self.save_button.setEnabled(True))  # fmt: skip
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+class VouchersSettings(QWidget):
+    """The vouchers with their uses and the discount they gave."""
+
+    COLUMNS = 8
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list[VoucherRow] = []
+        self.dialog: VoucherDialog | None = None
+        self.setObjectName("vouchersSettings")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        self.table = QTableWidget(0, self.COLUMNS)
+        self.table.setObjectName("vouchers")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._update)
+        self.table.cellDoubleClicked.connect(lambda _r, _c: self.edit())
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.add_button, self.edit_button, self.toggle_button, self.delete_button = (
+            QPushButton() for _ in range(4)
+        )
+        for b, name, slot in (
+            (self.add_button, "addVoucher", self.add), (self.edit_button, "editVoucher", self.edit),
+            (self.toggle_button, "toggleVoucher", self.toggle),
+            (self.delete_button, "deleteVoucher", self.delete),
+        ):  # fmt: skip
+            b.setObjectName(name)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.message = QLabel()
+        self.message.setObjectName("muted")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self._retranslate()
+        self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.title.setText(self.tr("Vouchers"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Code"), self.tr("Discount"), self.tr("Minimum order"), self.tr("Valid"),
+             self.tr("Uses"), self.tr("Discount given"), self.tr("Active"), self.tr("For")]
+        )  # fmt: skip
+        self.add_button.setText(self.tr("Add…"))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.toggle_button.setText(self.tr("Switch on/off"))
+        self.delete_button.setText(self.tr("Delete"))
+
+    def reload(self) -> None:
+        try:
+            self.rows = svc.list_vouchers(self.ctx)
+        except PrimedistError as exc:
+            self.message.setText(exc.user_message)
+            return
+        self._fill()
+
+    def _discount(self, d: VoucherDraft, lang: str) -> str:
+        parts = []
+        if d.kind == DiscountKind.PERCENT:
+            text = f"{d.value}%"
+            if d.max_discount is not None:
+                text += " " + self.tr("(at most %1 đ)").replace(
+                    "%1", format_number(d.max_discount, lang)
+                )
+            parts.append(text)
+        elif d.value:
+            parts.append(f"{format_number(d.value, lang)} đ")
+        if d.free_shipping:
+            parts.append(self.tr("free shipping"))
+        return " + ".join(parts)
+
+    def _valid(self, d: VoucherDraft, lang: str) -> str:
+        tz = shop_tz()
+        start = format_date(_aware(d.starts_at), lang, tz) if d.starts_at else ""
+        end = ""
+        if d.ends_at:
+            last = to_local(_aware(d.ends_at), tz).date()
+            end = format_date(last.fromordinal(last.toordinal() - 1), lang)
+        return f"{start} – {end}" if start or end else self.tr("always")
+
+    def _fill(self) -> None:
+        lang = current_language()
+        self.table.setRowCount(len(self.rows))
+        for i, r in enumerate(self.rows):
+            d = r.draft
+            limit = "" if d.usage_limit is None else f" / {format_number(d.usage_limit, lang)}"
+            who = ", ".join((*r.tags, *r.levels)) or self.tr("everyone")
+            cells = (d.code, self._discount(d, lang), format_number(d.min_order_value, lang),
+                     self._valid(d, lang), format_number(r.uses, lang) + limit,
+                     format_number(r.discount_given, lang),
+                     self.tr("Yes") if d.is_active else self.tr("No"), who)  # fmt: skip
+            for col, text in enumerate(cells):
+                self.table.setItem(i, col, QTableWidgetItem(text))
+        self._update()
+
+    def current(self) -> VoucherRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.rows[rows[0].row()] if rows and rows[0].row() < len(self.rows) else None
+
+    def _update(self) -> None:
+        chosen = self.current() is not None
+        for b in (self.edit_button, self.toggle_button, self.delete_button):
+            b.setEnabled(chosen)
+
+    def add(self) -> None:
+        self._open(None)
+
+    def edit(self) -> None:
+        if self.current() is not None:
+            self._open(self.current())
+
+    def _open(self, row: VoucherRow | None) -> None:
+        self.dialog = VoucherDialog(self.ctx, row, self)
+        self.dialog.accepted.connect(self._saved)
+        self.dialog.open()
+
+    def _saved(self) -> None:
+        self.message.setText(self.tr("Voucher saved."))
+        self.reload()
+
+    def toggle(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        ctx, vid, on = self.ctx, row.id, not row.draft.is_active
+        run_inline(self, self.tr("Saving the voucher"),
+                   lambda: svc.set_voucher_active(ctx, vid, on), self.message,
+                   lambda _r: self.reload())  # fmt: skip
+
+    def delete(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        ctx, vid = self.ctx, row.id
+        run_inline(self, self.tr("Deleting the voucher"), lambda: svc.delete_voucher(ctx, vid),
+                   self.message, self._deleted)  # fmt: skip
+
+    def _deleted(self, _result: object) -> None:
+        self.reload()
+        self.message.setText(self.tr("Voucher deleted."))
