@@ -69,6 +69,7 @@ from primedist.io.tabular import (
 )
 from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
+from primedist.services.customer_stats import CustomerStats
 from primedist.services.customers import MASK_CHARS, order_fills, reindex_customers
 from primedist.services.import_support import (
     PLAN_SHARE,
@@ -908,7 +909,8 @@ class _Import:
         self.prog.check()
         self.prog.update(0.96, "Updating customer statistics")
         order_ids = [w.order_id for w in self.writes if w.order_id is not None]
-        orders_changed(self.conn, order_ids, now=self.now, customer_ids=touched)
+        new = {c.id for c in self.new_customers if c.id is not None}
+        orders_changed(self.conn, order_ids, now=self.now, customer_ids=touched, stats_written=new)
 
     def _ts(self, dt: datetime | None) -> Any:
         """A timestamp as the driver takes it (SQLite: SQLAlchemy's UTC text)."""
@@ -996,12 +998,14 @@ class _Import:
             # A unique placeholder code until the id is known (`customer_code(id)`).
             codes = [f"~{token}{c.index:x}" for c in new]
             before = self._max_id(customers_t)
+            stats = self._new_customer_stats()
             self._bulk(
                 customers_t,
-                ("code", "name", "created_at", "updated_at"),
-                [(code, c.name, now, now) for code, c in zip(codes, new, strict=True)],
+                ("code", "name", "created_at", "updated_at", *_STAT_COLUMNS),
+                [(code, c.name, now, now, *st)
+                 for code, c, st in zip(codes, new, stats, strict=True)],
                 _CUSTOMER_CONSTANTS,
-            )
+            )  # fmt: skip
             ids = self._sequential_ids(customers_t, before, len(new))
             if ids is not None:
                 for c, cid in zip(new, ids, strict=True):
@@ -1035,6 +1039,26 @@ class _Import:
             [(c.id, shop.channel.value, shop.id, buyer) for c, shop, buyer in self.new_identities],
         )
         self.report.customers_created = len(new)
+
+    def _new_customer_stats(self) -> list[tuple[Any, ...]]:
+        """The statistics of the new customers (`_STAT_COLUMNS`, DB-ready), written with
+        them: all their orders are in this file, so nothing needs reading back."""
+        stats = [CustomerStats() for _ in self.new_customers]
+        for w in self.writes:
+            cust = w.customer
+            if cust is not None and cust.id is None:
+                v = w.values
+                refunded = w.stored.refunded if w.stored else 0
+                stats[cust.index].add_order(
+                    v["status"], v["total"], refunded, v["created_at"], w.shop.channel.value
+                )
+        rows = []
+        for st in stats:
+            row = st.as_row()
+            row["last_order_at"] = self._ts(st.last_order_at)
+            row["first_order_at"] = self._ts(st.first_order_at)
+            rows.append(tuple(row[k] for k in _STAT_COLUMNS))
+        return rows
 
     def _write_fills(self) -> None:
         """Existing customers the file filled: real names for masked ones, first phones."""
@@ -1199,9 +1223,11 @@ _ORDER_CONSTANTS: dict[str, Any] = {
 _CUSTOMER_CONSTANTS: dict[str, Any] = {
     "source": IMPORT_SOURCE, "search_text": "", "gender": Gender.UNKNOWN.value,
     "level_pinned": False, "rank": Rank.COPPER.value, "rank_pinned": False,
-    "points_balance": 0, "points_earned": 0, "total_orders": 0, "successful_orders": 0,
-    "cancelled_orders": 0, "returned_orders": 0, "total_expenses": 0, "channels": "",
+    "points_balance": 0, "points_earned": 0,
 }  # fmt: skip
+#: The statistics columns a new customer is inserted with (`_new_customer_stats`).
+_STAT_COLUMNS = ("total_orders", "successful_orders", "cancelled_orders", "returned_orders",
+                 "total_expenses", "last_order_at", "first_order_at", "channels")  # fmt: skip
 
 
 def _mark(conn: sa.Connection) -> str:

@@ -3,6 +3,7 @@ gives exactly the same (a stateful hypothesis test over random order histories).
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import rebuild_all_stats
 from primedist.services.customers import merge_customers
+from primedist.services.order_import import import_orders
 from primedist.services.orders import DraftLine, OrderDraft
+from tests.conftest import FIXED_NOW
 from tests.factories import make_customers, make_orders, make_product, make_shop
 from tests.support import CancelAt, StoreMachine, run_machine
 
@@ -189,3 +192,152 @@ def test_rebuild_cancel_changes_nothing(ctx: ServiceContext, engine: Engine) -> 
 def test_rebuild_on_an_empty_store(ctx: ServiceContext) -> None:
     report = rebuild_all_stats(ctx)
     assert (report.customers, report.changed) == (0, 0)
+
+
+# --------------------------------------------------------------------------- order import
+
+BUYERS = (  # (name, phone, buyer id): real, masked, phoneless, nameless buyers
+    ("Nguyễn Thị Hoa", "0939 921 717", "hoa.nt"),
+    ("Trần Văn Bình", "0912345678", ""),
+    ("H**uj", "84*****89", "huj.99"),
+    ("Lê Thu", "", "thu.le"),
+    ("", "0977 000 111", ""),
+    ("", "", ""),  # no customer at all
+)
+SHOPS = (("Shop", "offline"), ("Shopee X", "shopee"), ("Lazada Y", "lazada"),
+         ("TikTok Z", "tiktok"))  # fmt: skip
+HEADER = ("order_id", "order_date", "shop", "channel", "status", "customer_name",
+          "customer_phone", "buyer_id", "shipping_fee", "sku", "quantity",
+          "unit_price")  # fmt: skip
+order_rows = st.tuples(
+    st.integers(0, 11),  # order number: a small pool, so later files change earlier orders
+    st.integers(0, len(SHOPS) - 1),
+    st.one_of(st.just("completed"), st.sampled_from([s.value for s in OrderStatus])),
+    st.integers(0, len(BUYERS) + 2),  # then the store's two customers, then a new buyer
+    st.integers(-500, 500),  # hours from now
+    st.lists(
+        st.tuples(st.sampled_from(["S1", "S2"]), st.integers(1, 3), st.integers(1, 9)),
+        min_size=1,
+        max_size=2,
+    ),  # fmt: skip
+)
+
+
+class ImportStatsMachine(StoreMachine):
+    """Order files imported into a store that has customers and orders without a customer
+    (which an import links): every customer's statistics, those the import computes for
+    its new customers from the file and those it refreshes, must be what a rebuild finds."""
+
+    DB_PREFIX = "import"
+
+    @initialize()
+    def setup(self) -> None:
+        self.open_store()
+        self.shops = {"Shop": None, "Shopee X": make_shop(self.engine, "Shopee X", Channel.SHOPEE),
+                      "Lazada Y": make_shop(self.engine, "Lazada Y", Channel.LAZADA)}  # fmt: skip
+        ids = make_customers(self.engine, 2)
+        with self.engine.connect() as conn:
+            self.known = [
+                (name, phone, "")
+                for name, phone in conn.execute(
+                    sa.text(
+                        "SELECT c.name, p.phone FROM customers c JOIN customer_phones p"
+                        " ON p.customer_id = c.id WHERE c.id IN (:a, :b)"
+                    ),
+                    {"a": ids[0], "b": ids[1]},
+                )  # fmt: skip
+            ]
+        self.stored: list[tuple[str, str]] = []  # (shop, order number) of stored orders
+        self.files = 0
+
+    @rule(n=st.integers(1, 4), refund=st.booleans())
+    def store_orders_without_customer(self, n: int, refund: bool) -> None:
+        """Orders (e.g. synced) that have no customer yet: an import of the same order
+        numbers links them to the customer it resolves or creates."""
+        shop_id = self.shops["Shopee X"]
+        assert shop_id is not None
+        start = FIXED_NOW - timedelta(days=30 + len(self.stored))
+        ids = make_orders(self.engine, shop_id, n, start=start, step=timedelta(hours=5),
+                          customer_ids=[None])  # fmt: skip
+        with self.engine.begin() as conn:
+            if refund:  # some refunded money (the file may make them completed)
+                conn.execute(sa.text(
+                    "UPDATE orders SET refunded_amount = total / 10"
+                    f" WHERE id IN ({', '.join(map(str, ids))})"))  # fmt: skip
+            numbers = conn.execute(sa.text(
+                f"SELECT external_id FROM orders WHERE id IN ({', '.join(map(str, ids))})"
+            )).scalars()  # fmt: skip
+            self.stored += [("Shopee X", str(x)) for x in numbers]
+
+    @rule(orders=st.lists(st.tuples(order_rows, st.booleans()), min_size=1, max_size=6))
+    def import_file(self, orders: list[Any]) -> None:
+        self.files += 1
+        lines, seen = [], set()
+        for (number, shop_i, status, buyer_i, hours, items), take_stored in orders:
+            shop, channel = SHOPS[shop_i]
+            order_id = f"IM{number:03d}"
+            if take_stored and self.stored:  # a stored order without customer, changed
+                shop, order_id = self.stored[number % len(self.stored)]
+                channel = "shopee"
+            if (shop, order_id) in seen:
+                continue
+            seen.add((shop, order_id))
+            fresh = (f"Khách {self.files}-{number}", f"0866{self.files:03d}{number:03d}", "")
+            name, phone, buyer = [*BUYERS, *self.known, fresh][buyer_i]
+            when = (FIXED_NOW + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+            for sku, qty, price in items:
+                lines.append((order_id, when, shop, channel, status, name, phone,
+                              buyer if channel != "offline" else "", 15_000, sku, qty,
+                              price * 200_000))  # fmt: skip
+        path = self.workdir / f"{self.DB_PREFIX}-orders-{self.files}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([HEADER, *lines])
+        import_orders(self.ctx, path)
+
+    @invariant()
+    def import_equals_rebuild(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        before = _stats(self.engine)
+        report = rebuild_all_stats(self.ctx)
+        assert _stats(self.engine) == before
+        assert report.changed == 0
+
+
+def test_order_import_statistics_equal_the_rebuild(template_db: Path, tmp_path: Path) -> None:
+    run_machine(ImportStatsMachine, template_db, tmp_path, examples=20, steps=8)
+
+
+def test_an_imported_new_customer_gets_statistics_from_the_file(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    """A new customer's statistics come from the file: a linked stored order's refund
+    counts, a cancelled order counts as such, both channels are listed."""
+    from datetime import UTC, datetime
+
+    shopee = make_shop(engine, "Shopee X", Channel.SHOPEE)
+    stored = make_orders(engine, shopee, 1, start=FIXED_NOW - timedelta(days=9),
+                         step=timedelta(hours=1), customer_ids=[None])  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE orders SET refunded_amount = 50000 WHERE id = {stored[0]}"))
+        number = conn.execute(sa.text(f"SELECT external_id FROM orders WHERE id = {stored[0]}"))
+        stored_number = number.scalar_one()
+    rows = [
+        (stored_number, "2026-01-05 10:00:00", "Shopee X", "shopee", "completed", "Hoa",
+         "0939921717", "hoa", 15_000, "S1", 2, 400_000),
+        ("TT1", "2026-02-01 08:00:00", "TikTok Z", "tiktok", "cancelled", "Hoa",
+         "0939921717", "", 0, "S2", 1, 90_000),
+    ]  # fmt: skip
+    path = tmp_path / "orders.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    report = import_orders(owner_ctx, path)
+    assert (report.customers_created, report.orders_inserted, report.orders_updated) == (1, 1, 1)
+    got = _stats(engine)
+    (cid,) = got
+    assert got[cid] == (
+        2, 1, 1, 0, 815_000 - 50_000,
+        datetime(2026, 2, 1, 1, 0, tzinfo=UTC), datetime(2026, 1, 5, 3, 0, tzinfo=UTC),
+        "shopee,tiktok",
+    )  # fmt: skip
+    assert rebuild_all_stats(owner_ctx).changed == 0
