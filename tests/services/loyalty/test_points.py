@@ -4,6 +4,7 @@ the redemption cap; the earn rate."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import FixedClock
 from primedist.domain.base import table_of
-from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod, PointsKind
+from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod, PointsKind
 from primedist.domain.loyalty import PointsEntry
 from primedist.domain.order import Order
 from primedist.errors import ValidationError
@@ -22,9 +24,11 @@ from primedist.services.loyalty.points import adjust_points, reconcile_order_poi
 from primedist.services.loyalty.settings import PointsSettings, save_points_settings
 from primedist.services.order_import import import_orders
 from primedist.services.orders import DraftLine, OrderDraft
-from tests.factories import make_product
+from primedist.services.sync_writer import ShopRef, write_batch
+from tests.factories import make_product, make_shop
 from tests.services.loyalty.conftest import customer, customers_with
 from tests.services.test_order_import import BASE, write_csv
+from tests.services.test_sync_writer import remote
 
 entries_t = table_of(PointsEntry)
 orders_t = table_of(Order)
@@ -175,3 +179,26 @@ def test_manual_adjustment_needs_a_reason_and_keeps_the_balance(
         reasons = conn.execute(sa.select(entries_t.c.reason, entries_t.c.user_id)
                                .order_by(entries_t.c.id)).all()  # fmt: skip
     assert [r[0] for r in reasons] == ["Quà sinh nhật", "Đổi quà"] and reasons[0][1] is not None
+
+
+def test_the_marketplace_sync_credits_and_reverses(
+    engine: Engine, ctx: ServiceContext, clock: FixedClock
+) -> None:
+    shop = ShopRef(make_shop(engine, "Shopee A"), "Shopee A", Channel.SHOPEE)
+    make_product(engine, "Áo thun", [("SKU-A", 100_000, 10)])
+    since = clock.now() - timedelta(days=1)
+
+    def sync(status: OrderStatus, minutes: int) -> None:
+        with ctx.uow() as session:
+            batch = [remote("S1", status, clock, minutes=minutes)]
+            write_batch(ctx, session.connection(), shop, batch, stock_since=since)
+
+    sync(OrderStatus.SHIPPING, 0)
+    with engine.connect() as conn:
+        cid = conn.execute(sa.select(orders_t.c.customer_id)).scalar_one()
+    assert customer(engine, cid).points_balance == 0
+    sync(OrderStatus.COMPLETED, 5)  # 215,000 đ
+    assert customer(engine, cid).points_balance == 21
+    sync(OrderStatus.COMPLETED, 5)  # the same again: nothing new
+    sync(OrderStatus.RETURNED, 9)
+    assert ledger(engine, cid) == [(PointsKind.EARN, 21, 21), (PointsKind.EARN, -21, 0)]
