@@ -131,6 +131,11 @@ class RankPanel(QWidget):
         """ "Gold since 12/03/2026 — 6.200.000 ₫ ≥ 5.000.000 ₫" """
         lang = current_language()
         orders = self.tr("orders")
+        if row.value < row.threshold:  # a rank given by hand, not reached
+            return (self.tr("%1 since %2 — given by hand by %3")
+                    .replace("%1", enum_label(row.to_rank))
+                    .replace("%2", format_date(_aware(row.changed_at), lang, shop_tz()))
+                    .replace("%3", row.by or ""))  # fmt: skip
         text = self.tr("%1 since %2 — %3 ≥ %4")
         for key, value in (
             ("%1", enum_label(row.to_rank)),
@@ -161,6 +166,8 @@ class RankPanel(QWidget):
         for i, h in enumerate(st.history):
             value = measure(h.value, h.basis, lang, orders)
             why = f"{value} ≥ {measure(h.threshold, h.basis, lang, orders)}"
+            if h.value < h.threshold:
+                why = self.tr("given by hand")
             cells = (format_datetime(_aware(h.changed_at), shop_tz(), lang),
                      enum_label(h.from_rank) if h.from_rank else "", enum_label(h.to_rank), why,
                      h.by or self.tr("Nightly recompute"))  # fmt: skip

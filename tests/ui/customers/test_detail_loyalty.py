@@ -73,3 +73,11 @@ def test_points_adjusted_by_hand_with_a_reason(
     assert "Remaining 35" in dialog.points_summary.text()
     table = dialog.points_table
     assert [table.item(0, c).text() for c in (2, 3, 4)] == ["+15", "35", "Đổi quà"]
+
+
+def test_a_rank_given_by_hand_says_so(qtbot, engine: Engine, owner_ctx: ServiceContext) -> None:
+    (cid,) = customers_with(engine, [{"total_expenses": 100_000}])
+    ranks.set_rank(owner_ctx, cid, Rank.DIAMOND)
+    panel = open_detail(qtbot, owner_ctx, cid).rank_panel
+    assert panel.reason.text() == "Diamond since 20/11/2026 — given by hand by Chủ Thử"
+    assert panel.pin.isChecked() and panel.history.item(0, 3).text() == "given by hand"
