@@ -15,7 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from primedist.core.clock import shop_tz, to_local
-from primedist.services.context import ServiceContext
+from primedist.services.context import SYSTEM, ServiceContext
 from primedist.services.loyalty.ranks import last_run, recompute_ranks
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ def add_jobs(scheduler: BaseScheduler, ctx: ServiceContext) -> None:
 
 
 def run_nightly(ctx: ServiceContext) -> None:
-    report = recompute_ranks(ctx)
+    """The scheduled recompute, as the system (whoever is signed in, or nobody): the rank
+    history shows it as the nightly recompute."""
+    report = recompute_ranks(ctx.with_actor(SYSTEM))
     log.info("%s", report.summary())
 
 

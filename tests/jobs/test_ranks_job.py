@@ -13,10 +13,11 @@ from sqlalchemy.engine import Engine
 from primedist.core.clock import FixedClock, shop_tz
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
-from primedist.domain.enums import Rank
+from primedist.domain.enums import Rank, Role
 from primedist.jobs import ranks as job
 from primedist.jobs.scheduler import JOB_MODULES
-from primedist.services.context import ServiceContext
+from primedist.services.context import Actor, ServiceContext
+from primedist.services.loyalty import ranks
 from tests.services.loyalty.conftest import customer, customers_with
 
 audit_t = table_of(AuditEvent)
@@ -92,3 +93,13 @@ def test_the_job_fires_at_2359_shop_time(ctx: ServiceContext) -> None:
     assert fire.astimezone(UTC) == datetime(2026, 11, 20, 16, 59, tzinfo=UTC)
     after = added.trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
     assert after == datetime(2026, 11, 21, 23, 59, tzinfo=TZ)
+
+
+def test_the_nightly_run_acts_as_the_system(
+    engine: Engine, owner_ctx: ServiceContext, clock: FixedClock
+) -> None:
+    (cid,) = customers_with(engine, [{"total_expenses": 12_000_000}])
+    staff = owner_ctx.with_actor(Actor(None, "Lan", "lan@x.vn", Role.STAFF, frozenset()))
+    assert job.catch_up(staff)  # a staff member without Customers is signed in
+    assert customer(engine, cid).rank == Rank.DIAMOND
+    assert ranks.rank_history(owner_ctx, cid)[0].by is None  # shown as the nightly recompute
