@@ -21,6 +21,9 @@ from primedist.domain.base import Field, SQLModel
 
 #: Product key of order lines whose variant is unknown or deleted.
 NO_PRODUCT = 0
+#: A customer row's previous / next day when there is none.
+FAR_PAST = date(1, 1, 1)
+FAR_FUTURE = date(9999, 12, 31)
 #: SQLite stores these tables in primary-key order (WITHOUT ROWID): range reads are
 #: sequential and no second key is kept.
 CLUSTERED = {"sqlite_with_rowid": False}
@@ -79,27 +82,45 @@ class DailyGroups(SQLModel, table=True):
 
 
 class DailyCustomers(SQLModel, table=True):
-    """Non-cancelled orders per customer, shop and local day (the repeat purchase rate).
+    """Non-cancelled orders per customer, local day and shop (the repeat purchase rate).
 
-    The primary key leads with the customer, so a long range groups by customer while it
-    scans, with no sort; the (day, shop) index serves short ranges and the refresh.
+    Each row also holds the day of the customer's row just before it and just after it
+    over all shops, rows ordered by day then shop (`FAR_PAST` / `FAR_FUTURE` when there is
+    none). A customer bought in the range [a, b] when one of its rows lies in it, and that
+    row is its first one in the range when the row before it is before a: so the buyers of
+    a range over all shops are a plain count of such rows, and the repeat buyers those of
+    them with 2+ orders or a next row on or before b — no grouping by customer. Chosen
+    shops group the range's rows by customer instead. The primary key leads with the
+    customer: the refresh rewrites a customer's rows.
     """
 
     __tablename__ = "report_daily_customers"
-    __table_args__ = (sa.Index(None, "day", "shop_id", "customer_id", "orders"), CLUSTERED)
+    __table_args__ = (
+        sa.Index(
+            "ix_report_daily_customers_day", "day", "prev_day", "next_day", "orders", "shop_id"
+        ),
+        CLUSTERED,
+    )
 
     customer_id: int = Field(primary_key=True)
     day: date = Field(primary_key=True)
     shop_id: int = Field(primary_key=True)
     orders: int = Field(default=0)
+    #: The customer's previous / next row's day, over all shops (by day, then shop).
+    prev_day: date
+    next_day: date
 
 
 class SummarizedOrder(SQLModel, table=True):
-    """The (shop, day) each order was last summarised under, so a changed order date
-    also refreshes the day it left."""
+    """The (shop, local day, customer) each order was last summarised under: the refresh
+    finds the old keys of a changed order here (its day or customer may have moved), and
+    recomputes a (shop, day) from the orders listed under it, with no time-zone
+    arithmetic."""
 
     __tablename__ = "report_order_days"
+    __table_args__ = (sa.Index("ix_report_order_days_shop_id_day", "shop_id", "day"),)
 
     order_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     shop_id: int
     day: date
+    customer_id: int | None = Field(default=None)

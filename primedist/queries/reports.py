@@ -1,11 +1,13 @@
 """The dashboards' daily summaries: kept in step with the orders, and read per range.
 
 Keeping them: `refresh_summaries(conn, order_ids)` runs in the transaction of every order
-change (`services/order_effects.orders_changed`). It finds the (shop, local day) keys of
-the orders — the day they are placed on now, and the day they were summarised under
-before (`report_order_days`), in case an import moved an order's date — deletes those
-keys' rows and recomputes them from the orders with INSERT … SELECT, one statement per
-table and run of consecutive days. `rebuild_summaries(conn)` rewrites everything.
+change (`services/order_effects.orders_changed`). The ledger `report_order_days` holds
+the (shop, local day, customer) each order was summarised under; the refresh collects
+the keys the orders were on and are on now, rewrites their ledger rows, then deletes and
+recomputes those (shop, day) keys and those customers with INSERT … SELECT — a fixed
+handful of statements whatever the number of orders (work tables hold the keys). The
+day summaries read the days from the ledger, never recomputing the time-zone expression.
+`rebuild_summaries(conn)` rewrites everything the same way over the whole tables.
 
 A local day is the calendar day in the shop's time zone: in SQL, the UTC text plus the
 zone's offset (a CASE over the offset changes for zones with daylight saving time); on
@@ -14,23 +16,25 @@ PostgreSQL, `created_at AT TIME ZONE zone`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 
-from primedist.core.clock import local_day_bounds_utc, shop_tz
-from primedist.db.engine import db_timestamp, is_sqlite
-from primedist.db.product_summary import chunks
+from primedist.core.clock import shop_tz
+from primedist.db.engine import is_sqlite
 from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Variant
 from primedist.domain.report import (
+    FAR_FUTURE,
+    FAR_PAST,
     NO_PRODUCT,
     DailyCustomers,
     DailyGroups,
@@ -60,8 +64,6 @@ NOT_COUNTED = (
 )
 #: The groupings of report_daily_groups.
 PROVINCE, CARRIER = "province", "carrier"
-#: Runs of consecutive days recomputed per statement (keeps the OR list short).
-_RUNS_PER_STATEMENT = 40
 
 
 # --------------------------------------------------------------------------- local days
@@ -80,11 +82,15 @@ def _offset_changes(zone: str) -> tuple[tuple[datetime, int], ...]:
     while at.year < 2060:
         nxt = at + step
         if offset(nxt) != changes[-1][1]:
-            lo, hi = at, nxt  # bisect to the minute
-            while hi - lo > timedelta(minutes=1):
-                mid = lo + (hi - lo) / 2
-                lo, hi = (mid, hi) if offset(mid) == changes[-1][1] else (lo, mid)
-            changes.append((hi, offset(hi)))
+            lo, hi = 0, 86_400  # bisect to the second (changes fall on whole seconds)
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (
+                    (mid, hi)
+                    if offset(at + timedelta(seconds=mid)) == changes[-1][1]
+                    else (lo, mid)
+                )
+            changes.append((at + timedelta(seconds=hi), offset(at + timedelta(seconds=hi))))
         at = nxt
     return tuple(changes)
 
@@ -100,7 +106,7 @@ def local_day(
         modifier: ColumnElement[Any] = sa.literal(f"{changes[0][1]:+d} seconds")
     else:
         whens = [
-            (created_at < db_timestamp(conn, start), sa.literal(f"{changes[i - 1][1]:+d} seconds"))
+            (created_at < start, sa.literal(f"{changes[i - 1][1]:+d} seconds"))
             for i, (start, _offset) in enumerate(changes)
             if i > 0
         ]
@@ -114,116 +120,155 @@ def shop_zones(conn: sa.Connection) -> dict[int, str]:
     return {int(sid): (tz or "") for sid, tz in rows}
 
 
-def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
-    """Consecutive days merged into inclusive (first, last) runs, in order."""
-    runs: list[tuple[date, date]] = []
-    for day in sorted(set(days)):
-        if runs and day == runs[-1][1] + timedelta(days=1):
-            runs[-1] = (runs[-1][0], day)
-        else:
-            runs.append((day, day))
-    return runs
-
-
 # --------------------------------------------------------------------------- keeping them
-def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
-    """Recompute the summaries of every (shop, day) these orders are or were on.
+#: Work tables of one refresh (per connection, emptied at its start): the orders it was
+#: given, the (shop, day) keys and the customers to recompute.
+_work = sa.MetaData()
+touched_orders_t = sa.Table(
+    "report_touched_orders",
+    _work,
+    sa.Column("order_id", sa.Integer, primary_key=True, autoincrement=False),
+    prefixes=["TEMPORARY"],
+)
+touched_keys_t = sa.Table(
+    "report_touched_keys",
+    _work,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("day", sa.Date, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+touched_customers_t = sa.Table(
+    "report_touched_customers",
+    _work,
+    sa.Column("customer_id", sa.Integer, primary_key=True, autoincrement=False),
+    prefixes=["TEMPORARY"],
+)
+#: A series' buckets (first and last day), joined to the customer rows.
+buckets_t = sa.Table(
+    "report_buckets",
+    _work,
+    sa.Column("b_from", sa.Date, primary_key=True),
+    sa.Column("b_to", sa.Date, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_TOUCHED = (touched_orders_t, touched_keys_t, touched_customers_t)
 
-    Returns how many (shop, day) keys were recomputed.
+
+def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
+    """Recompute the summaries of every (shop, day) these orders are or were on, and the
+    customer rows of every customer they belong or belonged to.
+
+    Set-based: a handful of statements whatever the number of orders. Returns how many
+    (shop, day) keys were recomputed.
     """
     ids = sorted(set(order_ids))
     if not ids:
         return 0
-    zones = shop_zones(conn)
-    keys: dict[int, set[date]] = {}
-    moved: list[dict[str, Any]] = []
-    gone: list[int] = []
-    for chunk in chunks(ids):
-        old = {
-            oid: (sid, day)
-            for oid, sid, day in conn.execute(
-                sa.select(
-                    order_days_t.c.order_id, order_days_t.c.shop_id, order_days_t.c.day
-                ).where(order_days_t.c.order_id.in_(chunk))
-            )
-        }
-        for oid, sid, day in _current_days(conn, chunk, zones):
-            keys.setdefault(sid, set()).add(day)
-            was = old.pop(oid, None)
-            if was != (sid, day):
-                moved.append({"order_id": oid, "shop_id": sid, "day": day})
-            if was is not None and was != (sid, day):
-                keys.setdefault(was[0], set()).add(was[1])
-                gone.append(oid)
-        for oid, (sid, day) in old.items():  # summarised, now deleted
-            keys.setdefault(sid, set()).add(day)
-            gone.append(oid)
-    for chunk in chunks(gone):
-        conn.execute(order_days_t.delete().where(order_days_t.c.order_id.in_(chunk)))
-    if moved:
-        conn.execute(order_days_t.insert(), moved)
-    for sid, days in keys.items():
-        _recompute(conn, sid, zones.get(sid, ""), day_runs(days))
-    return sum(len(days) for days in keys.values())
-
-
-def _current_days(
-    conn: sa.Connection, ids: Sequence[int], zones: dict[int, str]
-) -> Iterator[tuple[int, int, date]]:
-    """(order id, shop id, local day) of these orders as stored now."""
+    _start_work(conn, *_TOUCHED)
+    conn.execute(touched_orders_t.insert(), [{"order_id": i} for i in ids])
+    ledger, touched = order_days_t.c, sa.select(touched_orders_t.c.order_id)
+    mine = ledger.order_id.in_(touched)
+    # Where the orders were summarised before …
+    _add_keys(conn, sa.select(ledger.shop_id, ledger.day).where(mine))
+    _add_customers(conn, sa.select(ledger.customer_id).where(mine))
+    # … and where they are now (deleted orders are simply gone from the ledger).
+    conn.execute(order_days_t.delete().where(mine))
     o = orders_t.c
-    by_zone: dict[str, list[int]] = {}
-    for sid, zone in zones.items():
-        by_zone.setdefault(zone, []).append(sid)
-    for zone, shop_ids in by_zone.items():
-        stmt = sa.select(o.id, o.shop_id, local_day(conn, o.created_at, zone)).where(o.id.in_(ids))
-        if len(by_zone) > 1:
-            stmt = stmt.where(o.shop_id.in_(shop_ids))
-        for oid, sid, day in conn.execute(stmt):
-            yield int(oid), int(sid), day
+    conn.execute(
+        order_days_t.insert().from_select(
+            ["order_id", "shop_id", "day", "customer_id"],
+            sa.select(
+                o.id, o.shop_id, shops_day(conn, o.shop_id, o.created_at), o.customer_id
+            ).where(o.id.in_(touched)),
+        )  # fmt: skip
+    )
+    _add_keys(conn, sa.select(ledger.shop_id, ledger.day).where(mine))
+    _add_customers(conn, sa.select(ledger.customer_id).where(mine))
+    keys = sa.select(touched_keys_t.c.shop_id, touched_keys_t.c.day)
+    for table in (daily_t, products_t, groups_t):
+        conn.execute(table.delete().where(sa.tuple_(table.c.shop_id, table.c.day).in_(keys)))
+    _fill_days(conn, sa.tuple_(ledger.shop_id, ledger.day).in_(keys))
+    customers = sa.select(touched_customers_t.c.customer_id)
+    conn.execute(customers_t.delete().where(customers_t.c.customer_id.in_(customers)))
+    _fill_customers(conn, orders_t.c.customer_id.in_(customers))
+    n = int(conn.execute(sa.select(sa.func.count()).select_from(touched_keys_t)).scalar_one())
+    for table in _TOUCHED:
+        conn.execute(table.delete())
+    return n
 
 
-def _recompute(
-    conn: sa.Connection, shop_id: int, zone: str, runs: Sequence[tuple[date, date]]
-) -> None:
-    """Delete and rebuild the rows of one shop on these runs of days."""
-    tz = shop_tz(zone)
-    for batch in chunks(list(runs), _RUNS_PER_STATEMENT):
-        for table in SUMMARY_TABLES:
-            conn.execute(
-                table.delete().where(
-                    table.c.shop_id == shop_id,
-                    sa.or_(*(table.c.day.between(first, last) for first, last in batch)),
-                )
-            )
-        window = sa.or_(
-            *(
-                sa.and_(
-                    orders_t.c.created_at >= local_day_bounds_utc(first, tz)[0],
-                    orders_t.c.created_at < local_day_bounds_utc(last, tz)[1],
-                )
-                for first, last in batch
-            )
+def _start_work(conn: sa.Connection, *tables: sa.Table) -> None:
+    """Create (first time on this connection) and empty work tables."""
+    for table in tables:
+        conn.execute(CreateTable(table, if_not_exists=True))
+        conn.execute(table.delete())
+
+
+def _add_keys(conn: sa.Connection, rows: sa.Select[Any]) -> None:
+    """Add the (shop, day) rows of a SELECT to the keys to recompute (once each)."""
+    new = rows.subquery()
+    k = touched_keys_t.c
+    known = sa.exists().where(k.shop_id == new.c.shop_id, k.day == new.c.day)
+    conn.execute(
+        touched_keys_t.insert().from_select(
+            ["shop_id", "day"], sa.select(new.c.shop_id, new.c.day).where(~known).distinct()
         )
-        _fill(conn, shop_id, zone, window)
+    )
 
 
-def _fill(conn: sa.Connection, shop_id: int, zone: str, window: ColumnElement[bool] | None) -> None:
-    """INSERT … SELECT every summary of one shop's orders (within `window` if given)."""
-    o = orders_t.c
-    day = local_day(conn, o.created_at, zone).label("day")
-    where: list[ColumnElement[bool]] = [o.shop_id == shop_id]
-    if window is not None:
-        where.append(window)
+def _add_customers(conn: sa.Connection, rows: sa.Select[Any]) -> None:
+    """Add the customers of a SELECT (one column) to those to recompute (once each)."""
+    new = rows.subquery()
+    column = new.c[0]
+    t = touched_customers_t.c
+    known = sa.exists().where(t.customer_id == column)
+    conn.execute(
+        touched_customers_t.insert().from_select(
+            ["customer_id"], sa.select(column).where(column.is_not(None), ~known).distinct()
+        )
+    )
+
+
+def shops_day(
+    conn: sa.Connection, shop_id: ColumnElement[Any], created_at: ColumnElement[Any]
+) -> ColumnElement[date]:
+    """The local day of an order in its shop's time zone (one CASE arm per zone used)."""
+    by_zone: dict[str, list[int]] = {}
+    for sid, zone in shop_zones(conn).items():
+        by_zone.setdefault(_zone_key(zone), []).append(sid)
+    default = _zone_key("")
+    others = [(zone, sids) for zone, sids in by_zone.items() if zone != default]
+    if not others:
+        return local_day(conn, created_at, default)
+    whens = [(shop_id.in_(sids), local_day(conn, created_at, zone)) for zone, sids in others]
+    return sa.case(*whens, else_=local_day(conn, created_at, default))
+
+
+def _zone_key(zone: str) -> str:
+    """A zone's canonical name ("" and unknown names are the default zone)."""
+    try:
+        return str(shop_tz(zone).key)
+    except ValueError:
+        return str(shop_tz().key)
+
+
+def _fill_days(conn: sa.Connection, keys: ColumnElement[bool] | None) -> None:
+    """INSERT … SELECT the day/shop summaries of the ledger's orders (those on the
+    (shop, day) keys `keys` selects, else all). The keys are an IN on the ledger's
+    (shop_id, day) index: SQLite reads them first (no statistics on the work table)."""
+    ledger, o = order_days_t.c, orders_t.c
+    day, shop = ledger.day.label("day"), ledger.shop_id.label("shop_id")
+    source = order_days_t.join(orders_t, o.id == ledger.order_id)
     counted = o.status.not_in(NOT_COUNTED)
-    sid = sa.literal(shop_id, sa.Integer).label("shop_id")
+    on_keys = [] if keys is None else [keys]
 
     conn.execute(
         daily_t.insert().from_select(
             ["shop_id", "day", "status", "orders", "revenue"],
-            sa.select(sid, day, o.status, sa.func.count(), sa.func.sum(o.total))
-            .where(*where)
-            .group_by(day, o.status),
+            sa.select(shop, day, o.status, sa.func.count(), sa.func.sum(o.total))
+            .select_from(source)
+            .where(*on_keys)
+            .group_by(ledger.shop_id, ledger.day, o.status),
         )
     )
     product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
@@ -232,59 +277,118 @@ def _fill(conn: sa.Connection, shop_id: int, zone: str, window: ColumnElement[bo
             ["day", "shop_id", "product_id", "units", "revenue"],
             sa.select(
                 day,
-                sid,
+                shop,
                 product,
                 sa.func.sum(lines_t.c.quantity - lines_t.c.returned_quantity),
                 sa.func.sum(lines_t.c.subtotal),
             )
             .select_from(
-                orders_t.join(lines_t, lines_t.c.order_id == o.id).outerjoin(
+                source.join(lines_t, lines_t.c.order_id == o.id).outerjoin(
                     variants_t, variants_t.c.id == lines_t.c.variant_id
                 )
             )
-            .where(*where, counted)
-            .group_by(day, product),
+            .where(counted, *on_keys)
+            .group_by(ledger.day, ledger.shop_id, product),
         )
     )
-    for dim, column in ((PROVINCE, o.province_code), (CARRIER, o.carrier)):
-        key = sa.func.coalesce(column, "")
-        conn.execute(
-            groups_t.insert().from_select(
-                ["day", "shop_id", "dim", "key", "orders", "revenue"],
-                sa.select(day, sid, sa.literal(dim), key, sa.func.count(), sa.func.sum(o.total))
-                .where(*where, counted)
-                .group_by(day, key),
-            )
+    # Both groupings from one pass over the orders: (day, shop, province, carrier) first.
+    both = (
+        sa.select(
+            day, shop, o.province_code.label("province"), o.carrier.label("carrier"),
+            sa.func.count().label("n"), sa.func.sum(o.total).label("revenue"),
         )
+        .select_from(source)
+        .where(counted, *on_keys)
+        .group_by(ledger.day, ledger.shop_id, o.province_code, o.carrier)
+        .cte("both_groups")
+    )  # fmt: skip
+    b = both.c
+
+    def by(dim: str, column: ColumnElement[Any]) -> sa.Select[Any]:
+        key = sa.func.coalesce(column, "")
+        return sa.select(
+            b.day, b.shop_id, sa.literal(dim), key, sa.func.sum(b.n), sa.func.sum(b.revenue)
+        ).group_by(b.day, b.shop_id, key)
+
+    conn.execute(
+        groups_t.insert().from_select(
+            ["day", "shop_id", "dim", "key", "orders", "revenue"],
+            sa.union_all(by(PROVINCE, b.province), by(CARRIER, b.carrier)),
+        )
+    )
+
+
+def _fill_customers(conn: sa.Connection, which: ColumnElement[bool] | None) -> None:
+    """INSERT … SELECT the customer rows (with their neighbours' days) of the customers
+    `which` selects among the orders (all when None)."""
+    o = orders_t.c
+    day = shops_day(conn, o.shop_id, o.created_at)
+    where = [o.customer_id.is_not(None), o.status != OrderStatus.CANCELLED.value]
+    if which is not None:
+        where.append(which)
+    per_day = (
+        sa.select(
+            o.customer_id.label("c"),
+            day.label("d"),
+            o.shop_id.label("s"),
+            sa.func.count().label("n"),
+        )
+        .where(*where)
+        .group_by(o.customer_id, day, o.shop_id)
+        .subquery()
+    )
+    c, d, s = per_day.c.c, per_day.c.d, per_day.c.s
+
+    def neighbour(fn: Any, default: date) -> ColumnElement[Any]:
+        return sa.func.coalesce(
+            fn(d).over(partition_by=c, order_by=(d, s)), sa.literal(default, sa.Date)
+        )
+
     conn.execute(
         customers_t.insert().from_select(
-            ["customer_id", "day", "shop_id", "orders"],
-            sa.select(o.customer_id, day, sid, sa.func.count())
-            .where(
-                *where,
-                o.customer_id.is_not(None),
-                o.status != OrderStatus.CANCELLED.value,
-            )
-            .group_by(o.customer_id, day),
-        )
+            ["customer_id", "day", "shop_id", "orders", "prev_day", "next_day"],
+            sa.select(
+                c,
+                d,
+                s,
+                per_day.c.n,
+                neighbour(sa.func.lag, FAR_PAST),
+                neighbour(sa.func.lead, FAR_FUTURE),
+            ),
+        )  # fmt: skip
     )
 
 
 def rebuild_summaries(conn: sa.Connection) -> None:
-    """Rewrite every summary (and the order → day ledger) from the orders."""
-    for table in (*SUMMARY_TABLES, order_days_t):
+    """Rewrite every summary (and the order → day ledger) from the orders: a few
+    INSERT … SELECT over the whole tables, their secondary indexes built afterwards."""
+    tables = (*SUMMARY_TABLES, order_days_t)
+    for table in tables:
         conn.execute(table.delete())
+    indexes = [index for table in tables for index in table.indexes]
+    for index in indexes:
+        index.drop(conn)
     o = orders_t.c
-    for sid, zone in shop_zones(conn).items():
-        _fill(conn, sid, zone, None)
-        conn.execute(
-            order_days_t.insert().from_select(
-                ["order_id", "shop_id", "day"],
-                sa.select(o.id, o.shop_id, local_day(conn, o.created_at, zone)).where(
-                    o.shop_id == sid
-                ),
-            )
+    conn.execute(
+        order_days_t.insert().from_select(
+            ["order_id", "shop_id", "day", "customer_id"],
+            sa.select(o.id, o.shop_id, shops_day(conn, o.shop_id, o.created_at), o.customer_id),
         )
+    )
+    _fill_days(conn, None)
+    _fill_customers(conn, None)
+    for index in indexes:
+        index.create(conn)
+
+
+def refresh_shop(conn: sa.Connection, shop_id: int) -> int:
+    """Recompute every summary of one shop's orders (after its time zone changed, which
+    moves its orders to other local days). Returns the number of orders."""
+    ids = list(
+        conn.execute(sa.select(orders_t.c.id).where(orders_t.c.shop_id == shop_id)).scalars()
+    )
+    refresh_summaries(conn, ids)
+    return len(ids)
 
 
 # --------------------------------------------------------------------------- reading them
@@ -346,6 +450,31 @@ def _scan_where(
     return out
 
 
+def _totals_by(
+    conn: sa.Connection,
+    w: Window,
+    key: ColumnElement[Any],
+    values: Sequence[ColumnElement[Any]],
+    extra: Sequence[ColumnElement[bool]] = (),
+    *,
+    previous: bool = True,
+) -> dict[Any, tuple[int, ...]]:
+    """key → the sums of `values` over the range followed by those over the previous
+    period (zeros when `previous` is False). One GROUP BY per period: summing only the
+    period's rows costs far less per row than splitting every row with CASE."""
+    table = key.table
+    periods = [(w.date_from, w.date_to)] + ([(w.prev_from, w.prev_to)] if previous else [])
+    found: list[dict[Any, tuple[int, ...]]] = []
+    for first, last in periods:
+        period = Window(first, last, first, last, w.shop_ids)
+        where = [*_scan_where(conn, period, table, previous=False), *extra]
+        stmt = sa.select(key, *(sa.func.sum(v) for v in values)).where(*where).group_by(key)
+        found.append({k: tuple(int(x or 0) for x in sums) for k, *sums in conn.execute(stmt)})
+    zero = (0,) * len(values)
+    cur, prev = found[0], found[1] if previous else {}
+    return {k: (*cur.get(k, zero), *prev.get(k, zero)) for k in cur.keys() | prev.keys()}
+
+
 def orders_by_shop_status(
     conn: sa.Connection, w: Window
 ) -> list[tuple[int, str, int, int, int, int]]:
@@ -365,24 +494,15 @@ def product_totals(
 ) -> list[tuple[int, int, int, int, int]]:
     """(product, units, revenue, previous units, previous revenue) of every product sold."""
     p = products_t.c
-    u, pu = w.split(products_t, p.units)
-    r, pr = w.split(products_t, p.revenue)
-    stmt = (
-        sa.select(p.product_id, u, r, pu, pr)
-        .where(*_scan_where(conn, w, products_t, previous=previous))
-        .group_by(p.product_id)
-    )
-    return [(int(a), int(b), int(c), int(e), int(f)) for a, b, c, e, f in conn.execute(stmt)]
+    totals = _totals_by(conn, w, p.product_id, [p.units, p.revenue], previous=previous)
+    return [(int(pid), *values) for pid, values in totals.items()]  # type: ignore[misc]
 
 
 def group_totals(conn: sa.Connection, w: Window, dim: str) -> list[tuple[str, int, int, int, int]]:
     """(key, orders, revenue, previous orders, previous revenue) per province/carrier."""
     g = groups_t.c
-    n, pn = w.split(groups_t, g.orders)
-    r, pr = w.split(groups_t, g.revenue)
-    where = [*_scan_where(conn, w, groups_t), _dim_is(conn, w, dim)]
-    stmt = sa.select(g.key, n, r, pn, pr).where(*where).group_by(g.key)
-    return [(str(a), int(b), int(c), int(e), int(f)) for a, b, c, e, f in conn.execute(stmt)]
+    totals = _totals_by(conn, w, g.key, [g.orders, g.revenue], [_dim_is(conn, w, dim)])
+    return [(str(key), *values) for key, values in totals.items()]  # type: ignore[misc]
 
 
 def _dim_is(conn: sa.Connection, w: Window, dim: str) -> ColumnElement[bool]:
@@ -393,35 +513,99 @@ def _dim_is(conn: sa.Connection, w: Window, dim: str) -> ColumnElement[bool]:
     return groups_t.c.dim == dim
 
 
-#: From this many days a repeat-rate range is read in customer order (the whole table,
-#: no sort); shorter ones read their days from the (day, shop) index and sort them.
+#: From this many days a range is read in the order of the GROUP BY key (the whole
+#: index, no sort); shorter ones read their days from the primary key and sort them.
 LONG_RANGE_DAYS = 45
+
+
+def _count_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
 
 
 def repeat_counts(conn: sa.Connection, w: Window) -> tuple[int, int, int, int]:
     """(buyers, repeat buyers, previous buyers, previous repeat buyers): customers with
-    ≥ 1 and with ≥ 2 non-cancelled orders in each period."""
+    ≥ 1 and with ≥ 2 non-cancelled orders in each period, on the window's shops."""
+    if not _all_shops(conn, w.shop_ids):
+        return _repeat_counts_grouped(conn, w)
+    c = customers_t.c
+    figures: list[int] = []
+    for first, last in ((w.date_from, w.date_to), (w.prev_from, w.prev_to)):
+        # The customers' first rows in the period: one per buyer.
+        where = [c.day.between(first, last), c.prev_day < first]
+        stmt = sa.select(sa.func.count(), _count_if(_repeats(last))).where(*where)
+        buyers, repeat = conn.execute(stmt).one()
+        figures += [int(buyers), int(repeat)]
+    return figures[0], figures[1], figures[2], figures[3]
+
+
+def _repeats(last: Any) -> ColumnElement[bool]:
+    """The customer of a period's first row bought again on or before `last`."""
+    return sa.or_(customers_t.c.orders >= 2, customers_t.c.next_day <= last)
+
+
+def _all_shops(conn: sa.Connection, shop_ids: Sequence[int]) -> bool:
+    """No shop chosen, or every shop: the customer rows' neighbour days answer."""
+    if not shop_ids:
+        return True
+    total = int(conn.execute(sa.select(sa.func.count()).select_from(shops_t)).scalar_one())
+    return len(set(shop_ids)) >= total
+
+
+def _repeat_counts_grouped(conn: sa.Connection, w: Window) -> tuple[int, int, int, int]:
+    """`repeat_counts` for several (not all) shops: orders per customer per period."""
     c = customers_t.c
     cur, prev = w.split(customers_t, c.orders)
-    # Long ranges walk the primary key, already in customer order.
-    where = _scan_where(conn, w, customers_t)
     per_customer = (
         sa.select(cur.label("cur"), prev.label("prev"))
-        .where(*where)
+        .where(*_scan_where(conn, w, customers_t))
         .group_by(c.customer_id)
         .subquery()
     )
     s = per_customer.c
-
-    def count_if(cond: ColumnElement[bool]) -> ColumnElement[Any]:
-        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
-
     row = conn.execute(
         sa.select(
-            count_if(s.cur >= 1), count_if(s.cur >= 2), count_if(s.prev >= 1), count_if(s.prev >= 2)
+            _count_if(s.cur >= 1),
+            _count_if(s.cur >= 2),
+            _count_if(s.prev >= 1),
+            _count_if(s.prev >= 2),
         )  # fmt: skip
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def repeat_by_bucket(
+    conn: sa.Connection, w: Window, spans: Sequence[tuple[date, date]]
+) -> dict[date, tuple[int, int]]:
+    """(buyers, repeat buyers) per bucket (first day → its figures) of the current range;
+    buckets without buyers are left out."""
+    if not spans:
+        return {}
+    _start_work(conn, buckets_t)
+    conn.execute(buckets_t.insert(), [{"b_from": a, "b_to": z} for a, z in spans])
+    b = buckets_t
+    c = customers_t.c
+    inside = c.day.between(b.c.b_from, b.c.b_to)
+    if not _all_shops(conn, w.shop_ids):
+        per_customer = (
+            sa.select(b.c.b_from.label("start"), sa.func.sum(c.orders).label("n"))
+            .select_from(b.join(customers_t, inside))
+            .where(c.shop_id.in_(w.shop_ids))
+            .group_by(b.c.b_from, c.customer_id)
+            .subquery()
+        )
+        s = per_customer.c
+        stmt = sa.select(s.start, sa.func.count(), _count_if(s.n >= 2)).group_by(s.start)
+    else:
+        stmt = (
+            sa.select(b.c.b_from, sa.func.count(), _count_if(_repeats(b.c.b_to)))
+            .select_from(b.join(customers_t, sa.and_(inside, c.prev_day < b.c.b_from)))
+            .group_by(b.c.b_from)
+        )
+    return {_as_date(start): (int(n), int(r)) for start, n, r in conn.execute(stmt)}
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def daily_values(
@@ -455,14 +639,3 @@ def daily_values(
         .order_by(d.day)
     )
     return [(day, int(v or 0)) for day, v in conn.execute(stmt)]
-
-
-def customer_days(conn: sa.Connection, w: Window) -> list[tuple[int, date, int]]:
-    """(customer, day, non-cancelled orders) rows of the current range, by customer."""
-    c = customers_t.c
-    stmt = (
-        sa.select(c.customer_id, c.day, sa.func.sum(c.orders))
-        .where(*w.where(customers_t, previous=False))
-        .group_by(c.customer_id, c.day)
-    )
-    return [(int(a), b, int(n)) for a, b, n in conn.execute(stmt)]

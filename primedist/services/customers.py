@@ -58,6 +58,7 @@ from primedist.domain.loyalty import PointsEntry, RankHistory
 from primedist.domain.order import Order
 from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.queries.reports import refresh_summaries
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import refresh_customer_stats
 
@@ -769,6 +770,9 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
             )
             moved[name] = int(result.rowcount or 0)
 
+        moved_orders = list(
+            conn.scalars(sa.select(orders_t.c.id).where(orders_t.c.customer_id.in_(others)))
+        )
         move("orders", orders_t)
         move("points_entries", points_t)
         move("rank_history", rank_history_t)
@@ -853,6 +857,9 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
                     points_balance=0, points_earned=0)
         )  # fmt: skip
         refresh_customer_stats(conn, everyone, now=now)
+        # Not orders_changed: it would also credit loyalty points to moved orders that
+        # never earned any (orders from before loyalty); the dashboards' rows must follow.
+        refresh_summaries(conn, moved_orders)
         _reindex(conn, survivor_id, now)
         code = customer_code(survivor_id)
         ctx.audit(

@@ -647,8 +647,12 @@ def series(
     w = window(date_from, date_to, shop_ids)
     spans = buckets(date_from, date_to, grain)
     with ctx.engine.connect() as conn:
+        values: dict[date, float]
         if metric == "repeat_rate":
-            values = _repeat_by_bucket(q.customer_days(conn, w), grain)
+            values = {
+                start: round(repeat * 100 / buyers, 2)
+                for start, (buyers, repeat) in q.repeat_by_bucket(conn, w, spans).items()
+            }
         else:
             values = {}
             for day, v in q.daily_values(conn, w, metric, key):
@@ -656,23 +660,6 @@ def series(
                 values[b] = values.get(b, 0) + v
     points = [Point(start, end, float(values.get(start, 0))) for start, end in spans]
     return Series(metric, grain, key, points)
-
-
-def _repeat_by_bucket(rows: list[tuple[int, date, int]], grain: str) -> dict[date, float]:
-    """Repeat purchase rate (%) per bucket: customers with ≥ 2 ÷ with ≥ 1 in the bucket."""
-    per: dict[date, dict[int, int]] = {}
-    first = min((day for _c, day, _n in rows), default=None)
-    for cid, day, n in rows:
-        b = max(bucket_start(day, grain), first) if first else day
-        per.setdefault(b, {})
-        per[b][cid] = per[b].get(cid, 0) + n
-    out = {}
-    for b, counts in per.items():
-        buyers = sum(1 for n in counts.values() if n >= 1)
-        out[b] = (
-            round(sum(1 for n in counts.values() if n >= 2) * 100 / buyers, 2) if buyers else 0.0
-        )
-    return out
 
 
 # --------------------------------------------------------------------------- export
