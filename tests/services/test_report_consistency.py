@@ -25,6 +25,7 @@ from primedist.errors import PrimedistError
 from primedist.services import auth, reports
 from primedist.services import orders as order_service
 from primedist.services.context import ServiceContext
+from primedist.services.customers import merge_customers
 from primedist.services.order_import import COLUMNS, import_orders
 from tests.conftest import FIXED_NOW
 from tests.factories import make_customers, make_product
@@ -43,6 +44,7 @@ op_strategy = st.one_of(
         st.sampled_from(["pending", "shipping", "completed", "cancelled", "returned"]),
     ),  # fmt: skip
     st.tuples(st.just("wait"), st.integers(1, 40)),
+    st.tuples(st.just("merge"), st.integers(0, 2), st.integers(0, 2)),
 )
 
 
@@ -82,6 +84,8 @@ def _run(
             ship_province="Hà Nội" if variant else None,
         )
         order_service.create_order(ctx, draft, allow_negative_stock=True)
+    elif kind == "merge":  # moves the other's orders: the repeat rate follows
+        merge_customers(ctx, world.customers[op[1]], [world.customers[op[2]]])
     elif kind == "status":
         oid = _pick(ctx, op[1])
         if oid is not None:
@@ -158,9 +162,10 @@ def _parse(text: str) -> Any:
 
 
 def _figures(orders: list[dict[str, Any]], lines: dict[int, list[tuple[int, int, int]]],
-             first: date, last: date) -> dict[str, Any]:  # fmt: skip
-    """Every figure of the range, by the README's definitions, in plain Python."""
-    inside = [o for o in orders if first <= o["day"] <= last]
+             first: date, last: date, shops: tuple[int, ...] = ()) -> dict[str, Any]:  # fmt: skip
+    """Every figure of the range (on some shops), by the README's definitions, in Python."""
+    inside = [o for o in orders if first <= o["day"] <= last
+              and (not shops or o["shop_id"] in shops)]  # fmt: skip
     counted = [o for o in inside if o["status"] not in NOT_COUNTED]
     buying = [o for o in inside if o["status"] != "cancelled" and o["customer_id"] is not None]
     per_customer = Counter(o["customer_id"] for o in buying)
@@ -209,6 +214,25 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
         cur["carriers"])  # fmt: skip
     products = {r.key: (r.units.current, r.revenue.current) for r in a.products if r.units}
     assert products == {k: v for k, v in cur["products"].items() if v != (0, 0)}
+    _check_shops(ctx, orders, lines, w)
+    week = reports.series(ctx, "repeat_rate", first, last, grain="week").points
+    for p in week:
+        f = _figures(orders, lines, p.start, p.end)
+        assert p.value == (round(f["repeat"] * 100 / f["buyers"], 2) if f["buyers"] else 0.0)
+
+
+def _check_shops(ctx: ServiceContext, orders: list[dict[str, Any]],
+                 lines: dict[int, list[tuple[int, int, int]]], w: Any) -> None:  # fmt: skip
+    """One shop, and two of them: revenue and the repeat rate (grouped by customer)."""
+    shops = sorted({o["shop_id"] for o in orders})
+    for chosen in {tuple(shops[:1]), tuple(shops[:2])} - {()}:
+        cur = _figures(orders, lines, w.date_from, w.date_to, chosen)
+        prev = _figures(orders, lines, w.prev_from, w.prev_to, chosen)
+        a = reports.analytics(ctx, w.date_from, w.date_to, chosen)
+        assert a.revenue == reports.Change(cur["revenue"], prev["revenue"])
+        r = a.repeat_rate
+        assert (r.buyers, r.repeat, r.previous_buyers, r.previous_repeat) == (
+            cur["buyers"], cur["repeat"], prev["buyers"], prev["repeat"])  # fmt: skip
 
 
 @settings(max_examples=12, deadline=None,
