@@ -62,7 +62,8 @@ SERIES_METRICS = ("revenue", "orders", "new_orders", "units", "repeat_rate")
 RANKINGS = ("province", "carrier", "product")
 TOP = 5
 
-#: What each figure means (the ⓘ texts and the README; the UI translates them).
+#: What each figure means (the CLI and README wording; the UI shows the same texts, marked
+#: for translation, from ui/analytics/definitions.py: a test keeps them equal).
 DEFINITIONS: dict[str, str] = {
     "revenue": "Revenue = sum of the order totals of orders placed in the range (shop time "
     "zone), excluding cancelled orders and orders in return/refund or returned.",

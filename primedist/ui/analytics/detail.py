@@ -30,6 +30,7 @@ from primedist.core.money import format_money, format_number
 from primedist.core.text import fold
 from primedist.services import reports
 from primedist.services.context import ServiceContext
+from primedist.ui.analytics.definitions import definition
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
@@ -93,7 +94,7 @@ class DetailPage(QWidget):
         for widget in (self.grain, self.search, self.export_button):
             top.addWidget(widget)
         layout.addLayout(top)
-        self.definition = QLabel("ⓘ " + _tr(reports.DEFINITIONS.get(metric, "")))
+        self.definition = QLabel("ⓘ " + definition(metric))
         self.definition.setWordWrap(True)
         self.definition.setObjectName("muted")
         layout.addWidget(self.definition)

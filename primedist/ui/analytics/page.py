@@ -20,6 +20,7 @@ from primedist.core.money import format_money, format_number
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
+from primedist.ui.analytics.definitions import definition
 from primedist.ui.analytics.detail import DetailPage
 from primedist.ui.home.controls import RangeBar, change_text
 from primedist.ui.home.page import Card
@@ -242,9 +243,7 @@ class AnalyticsPage(QWidget):
         }
         for key, card in self.cards.items():
             card.title.setText(titles[key] + " ⓘ")
-            card.title.setToolTip(
-                _tr(reports.DEFINITIONS[key]) + "\n" + _tr(reports.DEFINITIONS["previous"])
-            )
+            card.title.setToolTip(definition(key) + "\n" + definition("previous"))
         for button in self.detail_buttons.values():
             button.setText(_tr("See detail"))
         table_titles = {
@@ -253,9 +252,9 @@ class AnalyticsPage(QWidget):
             "carriers": (_tr("Top 5 shipping providers"), "carrier", _tr("Orders")),
             "products": (_tr("Product rank"), "product", ""),
         }
-        for key, (title, definition, figure) in table_titles.items():
+        for key, (title, metric, figure) in table_titles.items():
             self.table_titles[key].setText(title + " ⓘ")
-            self.table_titles[key].setToolTip(_tr(reports.DEFINITIONS[definition]))
+            self.table_titles[key].setToolTip(definition(metric))
             if key == "products":
                 self.tables[key].setHorizontalHeaderLabels(
                     [

@@ -32,6 +32,7 @@ from primedist.queries.products import ProductFilter
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
+from primedist.ui.analytics.definitions import definition
 from primedist.ui.home.controls import RangeBar, change_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -324,11 +325,11 @@ class HomePage(QWidget):
         }
         for key, card in self.todo.items():
             card.title.setText(titles[key])
-            card.setToolTip(_tr(reports.DEFINITIONS["todo"]))
+            card.setToolTip(definition("todo"))
         self.revenue.title.setText(_tr("Total revenue") + " ⓘ")
-        self.revenue.setToolTip(_tr(reports.DEFINITIONS["revenue"]))
+        self.revenue.setToolTip(definition("revenue"))
         self.new_orders.title.setText(_tr("New orders") + " ⓘ")
-        self.new_orders.setToolTip(_tr(reports.DEFINITIONS["new_orders"]))
+        self.new_orders.setToolTip(definition("new_orders"))
         self.channels.setHorizontalHeaderLabels(
             [_tr("Marketplace"), _tr("Revenue"), _tr("Change"), _tr("Shops connected")]
         )

@@ -1,0 +1,75 @@
+"""The ⓘ texts of the dashboards' figures, marked for lupdate (context "MetricDefinitions").
+
+The same definitions as `services.reports.DEFINITIONS` (the CLI and README wording), but
+as literals here so `pyside6-lupdate` extracts them; a test keeps both sets of keys equal.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from primedist.ui.labels import QT_TRANSLATE_NOOP
+
+CONTEXT = "MetricDefinitions"
+
+TEXTS: dict[str, str] = {
+    "revenue": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Revenue = sum of the order totals of orders placed in the range (shop time zone), "
+        "excluding cancelled orders and orders in return/refund or returned.",
+    ),
+    "new_orders": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "New orders = every order placed in the range, whatever its status (cancelled and "
+        "returned ones included).",
+    ),
+    "orders": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Total orders = orders placed in the range, excluding cancelled orders and orders in "
+        "return/refund or returned (the orders whose totals make the revenue).",
+    ),
+    "units": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Products sold = units in the lines of the orders counted in revenue, minus units "
+        "returned from them.",
+    ),
+    "repeat_rate": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Repeat purchase customer rate = customers with 2 or more non-cancelled orders in the "
+        "range ÷ customers with at least 1 non-cancelled order in the range (orders without a "
+        "customer are left out).",
+    ),
+    "province": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Top locations = the provinces/cities the orders counted in revenue were shipped to, "
+        "by number of orders and by revenue.",
+    ),
+    "carrier": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Top shipping providers = the carriers of the orders counted in revenue, by number of "
+        "orders (with their revenue).",
+    ),
+    "product": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Product rank = per product: units sold (as Products sold) and revenue = sum of its "
+        "line subtotals (quantity × price − line discount) in the orders counted in revenue; "
+        "change against the previous period.",
+    ),
+    "todo": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Orders placed in the range that are pending, shipping, in return/refund or returned, "
+        "or cancelled; products low on stock now; active products with no order counted in "
+        "revenue in the range.",
+    ),
+    "previous": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Each figure is compared with the previous period of the same length: the same number "
+        "of days just before the range.",
+    ),
+}
+
+
+def definition(key: str) -> str:
+    """The ⓘ text of a figure in the UI's language ("" for a figure without one)."""
+    text = TEXTS.get(key)
+    return QCoreApplication.translate(CONTEXT, text) if text else ""
