@@ -266,6 +266,6 @@ class AnalyticsPage(QWidget):
                     ]  # fmt: skip
                 )
             else:
-                first = _tr("Province/city") if definition == "province" else _tr("Carrier")
+                first = _tr("Province/city") if metric == "province" else _tr("Carrier")
                 self.tables[key].setHorizontalHeaderLabels([first, figure, _tr("Change")])
         self._fill()
