@@ -48,9 +48,14 @@ def test_cards_and_tables(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> Non
     assert page.cards["repeat_rate"].value.text() == "66.67%"
     assert "▲ 66.67 pt" in page.cards["repeat_rate"].change.text()
     assert "excluding cancelled" in page.cards["revenue"].title.toolTip()
+    assert "2 or more non-cancelled" in page.cards["repeat_rate"].title.toolTip()
+    assert "Top shipping providers =" in page.table_titles["carriers"].toolTip()
     t = page.tables["locations_orders"]
     assert [t.item(r, 0).text() for r in range(t.rowCount())] == [
         "Hà Nội", "Đà Nẵng", "TP. Hồ Chí Minh"]  # fmt: skip
+    headers = {key: page.tables[key].horizontalHeaderItem(0).text()
+               for key in ("locations_orders", "carriers")}  # fmt: skip
+    assert headers == {"locations_orders": "Province/city", "carriers": "Carrier"}
     products = page.tables["products"]
     assert [products.item(r, 0).text() for r in range(2)] == ["Quần jean", "Áo thun"]
     products.sortItems(2)  # revenue, ascending
