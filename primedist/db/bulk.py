@@ -32,3 +32,26 @@ def indexes_deferred(conn: sa.Connection, names: Sequence[str]) -> Iterator[None
     yield
     for _name, sql in ddl:
         conn.exec_driver_sql(sql)
+
+
+#: Fewest new rows for which a table's indexes may be built after the load instead.
+DEFER_MIN_ROWS = 10_000
+
+
+def deferrable_indexes(conn: sa.Connection, table: str, new_rows: int) -> list[str]:
+    """The non-unique indexes of `table` worth building once after loading `new_rows`
+    (for `indexes_deferred`): only for a big load into a table holding no more rows than
+    that, e.g. a first import into a new store. Building an index sorts every row of the
+    table, so for a load into a big table keeping the indexes up row by row costs less.
+    Unique indexes stay: the load relies on them. SQLite only (elsewhere none)."""
+    if not is_sqlite(conn) or new_rows < DEFER_MIN_ROWS:
+        return []
+    held = int(conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one())
+    if held > new_rows:
+        return []
+    rows = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL ORDER BY name",
+        (table,),
+    )
+    return [str(name) for name, sql in rows if not str(sql).upper().startswith("CREATE UNIQUE")]

@@ -37,6 +37,7 @@ shops = table_of(Shop)
 
 _CHUNK = 500
 _RETURNED = (OrderStatus.RETURN_REFUND.value, OrderStatus.RETURNED.value)
+_RETURNED_STATUSES = frozenset((OrderStatus.RETURN_REFUND, OrderStatus.RETURNED))
 
 
 @dataclass
@@ -63,7 +64,7 @@ class CustomerStats:
             self.total_expenses += total - refunded
         elif status == OrderStatus.CANCELLED:
             self.cancelled_orders += 1
-        elif status.value in _RETURNED:
+        elif status in _RETURNED_STATUSES:
             self.returned_orders += 1
         if self.last_order_at is None or created_at > self.last_order_at:
             self.last_order_at = created_at

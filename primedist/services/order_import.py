@@ -41,6 +41,7 @@ from primedist.core.clock import shop_tz, to_utc
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import fold
+from primedist.db.bulk import deferrable_indexes, indexes_deferred
 from primedist.db.engine import db_timestamp, is_sqlite
 from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain.base import table_of
@@ -382,6 +383,8 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
     t0 = time.perf_counter()
     drafts: dict[tuple[str, str], _Draft] = {}
     lone: list[RejectedRow] = []
+    # Lines repeat (a few thousand SKUs × quantities): each distinct one is parsed once.
+    known_lines: dict[tuple[Cell, ...], _Line] = {}
     with open_table(path, required=REQUIRED) as table:
         width = table.width  # missing optional columns read the "" appended to each row
         index = {name: table.columns.get(name, width) for name in COLUMNS}
@@ -420,7 +423,13 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
                     draft.head, draft.raw_hash = _parse_head(raw, tz), hash(raw)
                 elif hash(raw) != draft.raw_hash:
                     _check_same(draft, _parse_head(raw, tz), raw, tz)
-                draft.lines.append(_parse_line(get_line(cells)))
+                raw_line = get_line(cells)
+                line = known_lines.get(raw_line)
+                if line is None:
+                    line = _parse_line(raw_line)
+                    if bool not in map(type, raw_line):  # (True == 1 would share a key)
+                        known_lines[raw_line] = line
+                draft.lines.append(line)
             except BadValue as bad:
                 draft.reject(bad.column, bad.reason, row)
         rows_read = table.rows_read
@@ -893,7 +902,10 @@ class _Import:
             self._write_shops()
             self._write_catalogue()
             self._write_customers()
-            self._insert_orders(inserts)
+            # The order indexes (eleven, several in random key order) cost more row by row
+            # than built once after; customers and lines gained nothing measurable.
+            with indexes_deferred(self.conn, deferrable_indexes(self.conn, "orders", len(inserts))):
+                self._insert_orders(inserts)
         self._write_fills()  # after: the restored search triggers index the changed rows
         self._update_orders(updates)
         self._write_lines()

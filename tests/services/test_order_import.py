@@ -279,6 +279,39 @@ def test_csv_stores_every_value(owner_ctx: ServiceContext, engine: Engine, tmp_p
     assert report.file == "orders.csv"
 
 
+def test_a_big_first_import_builds_the_order_indexes_after_loading(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the threshold lowered, the sample is a "big" import into an empty store: the
+    order indexes are dropped for the load and built again, and every value is the same."""
+    from primedist.db import bulk
+
+    monkeypatch.setattr(bulk, "DEFER_MIN_ROWS", 3)
+    with engine.connect() as conn:
+        indexes = sorted(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'orders' AND type = 'index'"
+        ).all())  # fmt: skip
+    dropped: list[str] = []
+
+    def seen(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if sql.startswith("DROP INDEX"):
+            dropped.append(sql.split('"')[1])
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        report = import_orders(owner_ctx, write_csv(tmp_path / "orders.csv", sample()))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert {name for name, sql in indexes if sql} == set(dropped)
+    check_sample_stored(engine, report, owner_ctx.actor.id)
+    with engine.connect() as conn:
+        after = sorted(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'orders' AND type = 'index'"
+        ).all())  # fmt: skip
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert after == indexes
+
+
 def test_xlsx_with_typed_cells_stores_the_same(
     owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
 ) -> None:
