@@ -1,0 +1,533 @@
+"""A local GHN + J&T Express for the demo and the tests (one server on 127.0.0.1).
+
+GHN lives under `/shiip/public-api` (its label page under `/a5/public-api/printA5`),
+J&T under `/jnt`. Calls are checked like the carriers do: GHN's `Token`/`ShopId`
+headers, J&T's `apiAccount` and body digest. A client order code can be used once: a
+second create with it is refused, as GHN refuses it.
+
+Shipments move only when told (`set_status`, or the `advance` control): tests and the
+demo decide what the carrier "does". Faults can be injected (`inject`): rate limit,
+HTTP 500, a timeout after the call was carried out, a dropped connection, a broken
+answer, a refused token. State-changing calls are recorded (`calls`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from primedist.carriers import ghn, jnt
+from primedist.core.clock import Clock, SystemClock
+
+GHN_PREFIX = "/shiip/public-api/"
+JNT_PREFIX = "/jnt"
+DEMO_GHN_TOKEN = "ghn-sandbox-token-primedist"
+DEMO_GHN_SHOP_ID = 885_001
+DEMO_JNT_ACCOUNT = "178337126125932605"
+DEMO_JNT_KEY = "0258d71b55fc45e3ad7a7d38ea1b3c33"
+DEMO_JNT_CUSTOMER = "084LC012345"
+DEMO_JNT_PASSWORD = "sandbox-pass"
+
+#: A tiny valid one-page PDF: the sandbox's label (live GHN serves an HTML page).
+LABEL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 298 420]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+#: (province id, name, [(district id, name, [(ward code, name)])]) — a small real-looking map.
+_Wards = tuple[tuple[str, str], ...]
+MASTER_DATA: tuple[tuple[int, str, tuple[tuple[int, str, _Wards], ...]], ...] = (
+    (201, "Hà Nội", (
+        (1484, "Quận Ba Đình", (("1A0101", "Phường Điện Biên"), ("1A0102", "Phường Kim Mã"))),
+        (1485, "Quận Hoàn Kiếm", (("1A0201", "Phường Hàng Bạc"), ("1A0202", "Phường Tràng Tiền"))),
+    )),
+    (202, "Hồ Chí Minh", (
+        (1442, "Quận 1", (("20101", "Phường Bến Nghé"), ("20102", "Phường Đa Kao"))),
+        (1443, "Quận 3", (("20301", "Phường Võ Thị Sáu"), ("20302", "Phường 9"))),
+        (3695, "Thành Phố Thủ Đức", (("90737", "Phường Thảo Điền"), ("90738", "Phường An Khánh"))),
+    )),
+    (203, "Đà Nẵng", (
+        (1526, "Quận Hải Châu", (("40101", "Phường Thạch Thang"), ("40102", "Phường Hải Châu I"))),
+    )),
+)  # fmt: skip
+SERVICES = ({"service_id": 53320, "service_type_id": 2, "short_name": "Hàng nhẹ"},
+            {"service_id": 100039, "service_type_id": 5, "short_name": "Hàng nặng"})  # fmt: skip
+#: Where `advance` moves a GHN shipment next.
+NEXT_STATUS = {"ready_to_pick": "picking", "picking": "picked", "picked": "transporting",
+               "transporting": "delivering", "delivering": "delivered"}  # fmt: skip
+CANCELLABLE = ("ready_to_pick", "picking", "money_collect_picking")
+
+
+class CarrierFault(StrEnum):
+    RATE_LIMIT = "rate_limit"
+    HTTP_500 = "http_500"
+    #: Carried out, then the answer is held back `delay` seconds (the client times out).
+    TIMEOUT = "timeout"
+    DROP = "drop"
+    #: The answer loses its `data`.
+    CORRUPT = "corrupt"
+    #: The token / account is refused.
+    BAD_TOKEN = "bad_token"
+
+
+@dataclass
+class _Fault:
+    kind: CarrierFault
+    remaining: int
+    path: str | None
+    delay: float
+
+
+@dataclass
+class SandboxShipment:
+    carrier: str
+    order_code: str
+    client_order_code: str
+    status: str
+    body: dict[str, Any]
+    total_fee: int
+    updated_at: datetime
+    history: list[tuple[str, datetime]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CarrierCall:
+    path: str
+    body: dict[str, Any]
+
+
+class CarrierSandbox:
+    """`start()` → base URL; `ghn_url` / `jnt_url` are the API hosts to configure."""
+
+    def __init__(self, *, clock: Clock | None = None, timeout_delay: float = 2.0) -> None:
+        self.clock = clock or SystemClock()
+        self.ghn_token = DEMO_GHN_TOKEN
+        self.ghn_shop_id = DEMO_GHN_SHOP_ID
+        self.jnt_account = DEMO_JNT_ACCOUNT
+        self.jnt_key = DEMO_JNT_KEY
+        self.timeout_delay = timeout_delay
+        self.shipments: dict[str, SandboxShipment] = {}
+        self._by_client: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._faults: list[_Fault] = []
+        self._calls: list[CarrierCall] = []
+        self._requests: Counter[str] = Counter()
+        self._seq = 0
+        self._print_tokens: dict[str, list[str]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        if self._server is None:
+            server = ThreadingHTTPServer((host, port), _make_handler(self))
+            server.daemon_threads = True
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever, daemon=True, name="carrier-sandbox",
+                kwargs={"poll_interval": 0.1},
+            )  # fmt: skip
+            self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> CarrierSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the carrier sandbox is not running")
+        host, port = self._server.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
+
+    @property
+    def ghn_url(self) -> str:
+        return self.url + GHN_PREFIX.rstrip("/")
+
+    @property
+    def jnt_url(self) -> str:
+        return self.url + JNT_PREFIX
+
+    # ------------------------------------------------------------------ controls
+
+    def inject(self, kind: CarrierFault | str, *, count: int = 1, path: str | None = None,
+               delay: float | None = None) -> None:  # fmt: skip
+        """The next `count` calls (to a path ending with `path`, or any) fail with `kind`."""
+        with self._lock:
+            self._faults.append(_Fault(CarrierFault(kind), count, path,
+                                       self.timeout_delay if delay is None else delay))  # fmt: skip
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def set_status(self, code: str, status: str) -> None:
+        """Move a shipment (by carrier order code or client code) to `status`."""
+        with self._lock:
+            ship = self.shipments.get(code) or self.shipments[self._by_client[code]]
+            ship.status = status
+            ship.updated_at = self.clock.now()
+            ship.history.append((status, ship.updated_at))
+
+    def advance(self, code: str) -> str:
+        """One step further along the happy path; returns the new status."""
+        ship = self.shipments.get(code) or self.shipments[self._by_client[code]]
+        self.set_status(ship.order_code, NEXT_STATUS.get(ship.status, ship.status))
+        return self.shipments[ship.order_code].status
+
+    def calls(self, path: str | None = None) -> list[CarrierCall]:
+        with self._lock:
+            return [c for c in self._calls if path is None or c.path.endswith(path)]
+
+    def request_count(self, path: str) -> int:
+        with self._lock:
+            return sum(n for p, n in self._requests.items() if p.endswith(path))
+
+    # ------------------------------------------------------------------ request handling
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str],
+               body: bytes) -> tuple[int, bytes, str]:  # fmt: skip
+        parts = urlsplit(raw_path)
+        path = parts.path
+        with self._lock:
+            self._requests[path] += 1
+        fault = self._take_fault(path)
+        if fault is not None and fault.kind != CarrierFault.TIMEOUT:
+            early = self._fault_answer(fault, path)
+            if early is not None:
+                return early
+        try:
+            if path == ghn.PRINT_PAGE and method == "GET":
+                return self._ghn_print(parse_qs(parts.query).get("token", [""])[0])
+            if path.startswith(GHN_PREFIX):
+                status, payload = self._ghn(path[len(GHN_PREFIX) :], headers, body)
+            elif path.startswith(JNT_PREFIX):
+                status, payload = self._jnt(path[len(JNT_PREFIX) :], headers, body)
+            else:
+                status, payload = 404, {"code": 404, "message": f"No API {path}"}
+        except _ApiError as exc:
+            status, payload = exc.status, exc.payload
+        if fault is not None and fault.kind == CarrierFault.CORRUPT:
+            payload.pop("data", None)
+        if fault is not None and fault.kind == CarrierFault.TIMEOUT:
+            time.sleep(fault.delay)
+        return status, _dumps(payload), "application/json"
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining > 0 and (fault.path is None or path.endswith(fault.path)):
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def _fault_answer(self, fault: _Fault, path: str) -> tuple[int, bytes, str] | None:
+        jnt_call = path.startswith(JNT_PREFIX)
+        if fault.kind == CarrierFault.RATE_LIMIT:
+            return 429, _dumps({"code": 429, "message": "Too many requests"}), "application/json"
+        if fault.kind == CarrierFault.HTTP_500:
+            return 500, b"<html>Internal Server Error</html>", "text/html"
+        if fault.kind == CarrierFault.DROP:
+            return -1, b"", ""
+        if fault.kind == CarrierFault.BAD_TOKEN:
+            if jnt_call:
+                return (
+                    200,
+                    _dumps({"code": "145003052", "msg": "digest is wrong"}),
+                    "application/json",
+                )
+            return 401, _dumps({"code": 401, "message": "Token is not valid"}), "application/json"
+        return None
+
+    # ------------------------------------------------------------------ GHN
+
+    def _ghn(self, name: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+        if headers.get("token") != self.ghn_token:
+            raise _ApiError(401, {"code": 401, "message": "Token is not valid"})
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            raise _ApiError(400, {"code": 400, "message": "Body is not JSON"}) from None
+        shop_scoped = not name.startswith("master-data") and name != ghn.SHOPS_PATH
+        if shop_scoped and headers.get("shopid") != str(self.ghn_shop_id):
+            raise _ApiError(400, {"code": 400, "message": "ShopId không hợp lệ"})
+        handler = {
+            ghn.PROVINCE_PATH: self._ghn_provinces, ghn.DISTRICT_PATH: self._ghn_districts,
+            ghn.WARD_PATH: self._ghn_wards, ghn.SERVICES_PATH: self._ghn_services,
+            ghn.FEE_PATH: self._ghn_fee, ghn.CREATE_PATH: self._ghn_create,
+            ghn.DETAIL_PATH: self._ghn_detail, ghn.DETAIL_BY_CLIENT_PATH: self._ghn_detail,
+            ghn.CANCEL_PATH: self._ghn_cancel, ghn.PRINT_TOKEN_PATH: self._ghn_print_token,
+            ghn.SHOPS_PATH: self._ghn_shops,
+        }.get(name)  # fmt: skip
+        if handler is None:
+            raise _ApiError(404, {"code": 404, "message": f"No GHN API {name}"})
+        return 200, {"code": 200, "message": "Success", "data": handler(body)}
+
+    def _ghn_shops(self, _body: dict[str, Any]) -> Any:
+        return {"last_offset": 0, "shops": [{"_id": self.ghn_shop_id, "name": "Prime Sandbox"}]}
+
+    def _ghn_provinces(self, _body: dict[str, Any]) -> Any:
+        return [{"ProvinceID": p, "ProvinceName": n, "NameExtension": [n, f"TP {n}"]}
+                for p, n, _d in MASTER_DATA]  # fmt: skip
+
+    def _ghn_districts(self, body: dict[str, Any]) -> Any:
+        return [{"DistrictID": d, "ProvinceID": p, "DistrictName": n}
+                for p, _n, ds in MASTER_DATA if p == body.get("province_id")
+                for d, n, _w in ds]  # fmt: skip
+
+    def _ghn_wards(self, body: dict[str, Any]) -> Any:
+        return [{"WardCode": w, "DistrictID": d, "WardName": n}
+                for _p, _pn, ds in MASTER_DATA for d, _dn, ws in ds
+                if d == body.get("district_id") for w, n in ws]  # fmt: skip
+
+    def _ghn_services(self, body: dict[str, Any]) -> Any:
+        if not _district_known(body.get("to_district")):
+            raise _ApiError(400, {"code": 400, "message": "to_district không hợp lệ"})
+        return list(SERVICES)
+
+    def _ghn_fee(self, body: dict[str, Any]) -> Any:
+        _check_parcel(body)
+        if not _district_known(body.get("to_district_id")):
+            raise _ApiError(400, {"code": 400, "message": "to_district_id không hợp lệ"})
+        main = 22_000 + max(0, int(body["weight"]) - 500) // 500 * 2_500
+        insurance = int(body.get("insurance_value") or 0) // 200  # 0.5 %
+        return {"total": main + insurance, "service_fee": main, "insurance_fee": insurance,
+                "pick_station_fee": 0, "coupon_value": 0}  # fmt: skip
+
+    def _ghn_create(self, body: dict[str, Any]) -> Any:
+        _check_parcel(body)
+        client = str(body.get("client_order_code") or "")
+        for key in ("to_name", "to_phone", "to_address", "to_ward_code", "to_district_id"):
+            if not body.get(key):
+                raise _ApiError(400, {"code": 400, "message": f"{key} is required"})
+        if body.get("required_note") not in ("CHOTHUHANG", "CHOXEMHANGKHONGTHU", "KHONGCHOXEMHANG"):
+            raise _ApiError(400, {"code": 400, "message": "required_note không hợp lệ"})
+        fee = self._ghn_fee({**body, "to_district_id": body["to_district_id"]})["total"]
+        with self._lock:
+            if client and client in self._by_client:
+                raise _ApiError(400, {"code": 400, "message": "Mã đơn hàng của shop đã tồn tại "
+                                      "(client_order_code already exists)"})  # fmt: skip
+            self._seq += 1
+            code = f"GY{self._seq:06d}VN"
+            self._record(CarrierCall(ghn.CREATE_PATH, body))
+            self._add_shipment("ghn", code, client, body, fee)
+        return {"order_code": code, "sort_code": "080-F-01-02", "trans_type": "truck",
+                "total_fee": fee, "expected_delivery_time": "2026-12-05T16:59:59Z",
+                "fee": {"main_service": fee}}  # fmt: skip
+
+    def _ghn_detail(self, body: dict[str, Any]) -> Any:
+        with self._lock:
+            code = body.get("order_code") or self._by_client.get(str(body.get("client_order_code")))
+            ship = self.shipments.get(str(code)) if code else None
+            if ship is None or ship.carrier != "ghn":
+                raise _ApiError(400, {"code": 400, "message": "Order not found"})
+            return {"order_code": ship.order_code, "client_order_code": ship.client_order_code,
+                    "status": ship.status, "updated_date": ship.updated_at.isoformat(),
+                    "cod_amount": ship.body.get("cod_amount", 0), "total_fee": ship.total_fee,
+                    "log": [{"status": s, "updated_date": t.isoformat()}
+                            for s, t in ship.history]}  # fmt: skip
+
+    def _ghn_cancel(self, body: dict[str, Any]) -> Any:
+        out = []
+        with self._lock:
+            self._record(CarrierCall(ghn.CANCEL_PATH, body))
+            for code in body.get("order_codes") or []:
+                ship = self.shipments.get(str(code))
+                ok = ship is not None and ship.status in CANCELLABLE
+                if ship is not None and ok:
+                    self._set(ship, "cancel")
+                out.append({"order_code": code, "result": ok,
+                            "message": "OK" if ok else "Không thể hủy đơn hàng"})  # fmt: skip
+        return out
+
+    def _ghn_print_token(self, body: dict[str, Any]) -> Any:
+        token = secrets.token_hex(8)
+        with self._lock:
+            self._print_tokens[token] = [str(c) for c in body.get("order_codes") or []]
+        return {"token": token}
+
+    def _ghn_print(self, token: str) -> tuple[int, bytes, str]:
+        with self._lock:
+            known = token in self._print_tokens
+        if not known:
+            return 400, b"<html>Token invalid</html>", "text/html"
+        return 200, LABEL_PDF, "application/pdf"
+
+    # ------------------------------------------------------------------ J&T
+
+    def _jnt(self, name: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+        form = parse_qs(raw.decode())
+        biz = form.get("bizContent", [""])[0]
+        if headers.get("apiaccount") != self.jnt_account:
+            return 200, {"code": "145003050", "msg": "apiAccount is wrong"}
+        if headers.get("digest") != jnt.digest(biz, self.jnt_key):
+            return 200, {"code": "145003052", "msg": "digest is wrong"}
+        try:
+            body = json.loads(biz)
+        except ValueError:
+            return 200, {"code": "0", "msg": "bizContent is not JSON"}
+        handler = {
+            jnt.ADD_ORDER_PATH: self._jnt_add, jnt.GET_ORDERS_PATH: self._jnt_get,
+            jnt.TRACE_PATH: self._jnt_trace, jnt.CANCEL_ORDER_PATH: self._jnt_cancel,
+            jnt.PRINT_PATH: self._jnt_print,
+        }.get(name)  # fmt: skip
+        if handler is None:
+            return 404, {"code": "0", "msg": f"No J&T API {name}"}
+        if name != jnt.TRACE_PATH and body.get("digest") != jnt.business_digest(
+            DEMO_JNT_CUSTOMER, DEMO_JNT_PASSWORD, self.jnt_key
+        ):
+            return 200, {"code": "145003052", "msg": "business digest is wrong"}
+        try:
+            return 200, {"code": "1", "msg": "success", "data": handler(body)}
+        except _ApiError as exc:
+            return 200, {"code": "0", "msg": exc.payload.get("message", "error")}
+
+    def _jnt_add(self, body: dict[str, Any]) -> Any:
+        client = str(body.get("txlogisticId") or "")
+        with self._lock:
+            if client in self._by_client:
+                raise _ApiError(200, {"message": "txlogisticId already exists"})
+            self._seq += 1
+            bill = f"8{self._seq:011d}"
+            self._record(CarrierCall(jnt.ADD_ORDER_PATH, body))
+            self._add_shipment("jnt", bill, client, body, 25_000)
+        return {"billCode": bill, "txlogisticId": client, "sortingCode": "HCM-01",
+                "sumFreight": "25000"}  # fmt: skip
+
+    def _jnt_get(self, body: dict[str, Any]) -> Any:
+        with self._lock:
+            out = []
+            for client in body.get("serialNumber") or []:
+                code = self._by_client.get(str(client))
+                if code is not None:
+                    out.append({"txlogisticId": client, "billCode": code})
+            return out
+
+    def _jnt_trace(self, body: dict[str, Any]) -> Any:
+        scans = {"picked": "Pickup", "transporting": "Departure", "delivering": "Delivery",
+                 "delivered": "Signature", "return": "Return", "returned": "Return Signature",
+                 "cancel": "Cancel"}  # fmt: skip
+        with self._lock:
+            ship = self.shipments.get(str(body.get("billCodes")))
+            if ship is None:
+                return []
+            details = [{"scanTime": t.astimezone(jnt.VN_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+                        "scanType": scans[s]} for s, t in ship.history if s in scans]  # fmt: skip
+            return [{"billCode": ship.order_code, "details": details}]
+
+    def _jnt_cancel(self, body: dict[str, Any]) -> Any:
+        with self._lock:
+            self._record(CarrierCall(jnt.CANCEL_ORDER_PATH, body))
+            code = self._by_client.get(str(body.get("txlogisticId")))
+            ship = self.shipments.get(code or "")
+            if ship is None or ship.status not in CANCELLABLE:
+                raise _ApiError(200, {"message": "order cannot be cancelled"})
+            self._set(ship, "cancel")
+        return {"txlogisticId": body.get("txlogisticId")}
+
+    def _jnt_print(self, body: dict[str, Any]) -> Any:
+        if str(body.get("billCode")) not in self.shipments:
+            raise _ApiError(200, {"message": "billCode not found"})
+        return {"base64EncodeContent": base64.b64encode(LABEL_PDF).decode()}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _record(self, call: CarrierCall) -> None:
+        self._calls.append(call)  # under the lock
+
+    def _add_shipment(self, carrier: str, code: str, client: str, body: dict[str, Any],
+                      fee: int) -> None:  # fmt: skip
+        now = self.clock.now()
+        ship = SandboxShipment(carrier, code, client, "ready_to_pick", body, fee, now,
+                               [("ready_to_pick", now)])  # fmt: skip
+        self.shipments[code] = ship
+        if client:
+            self._by_client[client] = code
+
+    def _set(self, ship: SandboxShipment, status: str) -> None:
+        ship.status = status
+        ship.updated_at = self.clock.now()
+        ship.history.append((status, ship.updated_at))
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, payload: dict[str, Any]) -> None:
+        super().__init__(payload.get("message"))
+        self.status, self.payload = status, payload
+
+
+def _district_known(value: object) -> bool:
+    return any(d == value for _p, _n, ds in MASTER_DATA for d, _dn, _w in ds)
+
+
+def _check_parcel(body: dict[str, Any]) -> None:
+    weight = body.get("weight")
+    if not isinstance(weight, int) or not 1 <= weight <= 30_000:
+        raise _ApiError(400, {"code": 400, "message": "weight phải từ 1 đến 30000"})
+    if int(body.get("cod_amount") or 0) > 10_000_000:
+        raise _ApiError(400, {"code": 400, "message": "cod_amount tối đa 10.000.000"})
+
+
+def _dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _make_handler(sandbox: CarrierSandbox) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "CarrierSandbox/1"
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, data, kind = sandbox.handle(method, self.path, headers, body)
+            if status < 0:
+                self.close_connection = True
+                return
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args
+
+    return _Handler
