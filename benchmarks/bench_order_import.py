@@ -12,24 +12,29 @@ timed end to end (read, check, plan, write, commit), then a second import of the
 file into that store (every order unchanged; nothing written). Also printed: the CPU
 time of the import (on a shared machine the wall time includes waiting for a CPU; the
 load average is shown per run) and the peak RSS over the RSS before the import (sampled
-every 5 ms).
+every 5 ms), and where the first import's time went: reading the file, and each step of
+`orders_changed` (customer statistics, loyalty, daily summaries: whatever the hook calls).
 Targets (performance-limits.md T10): csv <= 5 s, xlsx <= 8 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import random
 import shutil
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench_support import (  # noqa: E402  (benchmarks/ is on sys.path)
     import_twice,
     print_summary,
+    record,
     record_import_runs,
     run_child,
     template_store,
@@ -136,11 +141,48 @@ def run_import(template: Path, work: Path, file: Path, run: int) -> dict[str, fl
     return run_child(__file__, ROOT, str(template), str(work), str(file), str(run))
 
 
+def timed_stages() -> dict[str, float]:
+    """Seconds spent (summed over calls) in the import's read phase, in `orders_changed`
+    and in each function that hook calls, from now on (their module globals are wrapped)."""
+    from primedist.services import order_effects, order_import
+
+    spent: dict[str, float] = {}
+
+    def wrap(module: object, name: str, label: str) -> None:
+        inner: Callable[..., object] = getattr(module, name)
+        spent.setdefault(label, 0.0)  # printed in this order
+
+        def timed(*args: object, **kwargs: object) -> object:
+            t0 = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+
+        setattr(module, name, timed)
+
+    wrap(order_import, "_read", "read the file")
+    wrap(order_import, "orders_changed", "orders_changed")
+    for name, fn in list(vars(order_effects).items()):
+        if inspect.isfunction(fn) and fn.__module__ != order_effects.__name__:
+            wrap(order_effects, name, f"orders_changed > {name}")
+    return spent
+
+
 def one_run(template: Path, work: Path, file: Path, run: int) -> int:
     """The `--one` mode: a fresh copy of the template, import, re-import; prints JSON."""
     from primedist.services.order_import import import_orders
 
-    first, again, figures = import_twice(template, work, file, run, import_orders)
+    spent = timed_stages()
+    stages: dict[str, float] = {}
+
+    def import_once(*args: object) -> object:
+        report = import_orders(*args)
+        if not stages:  # the first import's figures (not the re-import's)
+            stages.update((k, v) for k, v in spent.items() if v >= 0.005)
+        return report
+
+    first, again, figures = import_twice(template, work, file, run, import_once)
     first_s, first_cpu, again_s = figures["first"], figures["cpu"], figures["again"]
     assert again.orders_unchanged == first.orders_inserted and not again.changed, again
     print(
@@ -149,7 +191,8 @@ def one_run(template: Path, work: Path, file: Path, run: int) -> int:
         f"{first.products_created:,} products: {first_s:.2f} s (CPU {first_cpu:.2f} s); "
         f"re-import {again_s:.2f} s; load average {os.getloadavg()[0]:.1f}"
     )
-    print(json.dumps(figures))
+    print("      of which " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    print(json.dumps({**figures, "stages": stages}))
     return 0
 
 
@@ -186,6 +229,9 @@ def main() -> int:
         runs = [run_import(template, work, path, run) for run in range(args.runs)]
 
         record_import_runs(runs, kind, f"{args.lines:,} lines", targets[kind])
+        for stage in runs[0]["stages"]:
+            times = [r["stages"].get(stage, 0.0) for r in runs]
+            record(f"  of which {stage} ({kind})", times, "s")
 
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
