@@ -262,14 +262,19 @@ def _fill_days(conn: sa.Connection, keys: ColumnElement[bool] | None) -> None:
     counted = o.status.not_in(NOT_COUNTED)
     on_keys = [] if keys is None else [keys]
 
-    conn.execute(
-        daily_t.insert().from_select(
-            ["shop_id", "day", "status", "orders", "revenue"],
+    if keys is None:  # all: from the orders' (shop, created_at, status, total) index alone
+        local = shops_day(conn, o.shop_id, o.created_at)
+        by_status = sa.select(o.shop_id, local, o.status, sa.func.count(), sa.func.sum(o.total))
+        by_status = by_status.group_by(o.shop_id, local, o.status)
+    else:
+        by_status = (
             sa.select(shop, day, o.status, sa.func.count(), sa.func.sum(o.total))
             .select_from(source)
             .where(*on_keys)
-            .group_by(ledger.shop_id, ledger.day, o.status),
+            .group_by(ledger.shop_id, ledger.day, o.status)
         )
+    conn.execute(
+        daily_t.insert().from_select(["shop_id", "day", "status", "orders", "revenue"], by_status)
     )
     product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
     conn.execute(
@@ -367,7 +372,7 @@ def rebuild_summaries(conn: sa.Connection) -> None:
         conn.execute(table.delete())
     indexes = [index for table in tables for index in table.indexes]
     for index in indexes:
-        index.drop(conn)
+        index.drop(conn, checkfirst=True)
     o = orders_t.c
     conn.execute(
         order_days_t.insert().from_select(
