@@ -36,7 +36,7 @@ def add(cli: Any, data_dir: Path, name: str = "Prime Shopee", *extra: str) -> An
 def test_add_then_list(cli: Any, data_dir: Path) -> None:
     run = add(cli, data_dir)
     assert run.code == EXIT_OK, run.err
-    assert "Added Prime Shopee (Shopee, partner 2001887)" in run.out
+    assert "Added Prime Shopee (Shopee, partner id 2001887)" in run.out
     assert "shop auth-url 'Prime Shopee' --wait" in run.out
     assert KEY not in run.out
     assert KEY not in (data_dir / "primedist.db").read_bytes().decode("latin-1")
@@ -56,7 +56,7 @@ def test_the_key_may_come_from_the_environment(
 ) -> None:
     no_key = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee",
                  "--name", "Env Shop", "--partner-id", "7")  # fmt: skip
-    assert "PRIMEDIST_PARTNER_KEY" in no_key.error_line()
+    assert "PRIMEDIST_APP_SECRET" in no_key.error_line()
     monkeypatch.setenv("PRIMEDIST_PARTNER_KEY", KEY)
     run = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "shopee",
               "--name", "Env Shop", "--partner-id", "7", "--json")  # fmt: skip
@@ -73,16 +73,19 @@ def test_bad_input_gives_one_line(cli: Any, data_dir: Path) -> None:
     disconnected = cli("--data-dir", str(data_dir), "shop", "disconnect", "Imported")
     assert disconnected.code == EXIT_OK
     again = add(cli, data_dir, "Imported")  # a not-linked shop of that name gets the key
-    assert again.out.startswith("Partner set for Imported (Shopee, partner 2001887)")
-    lazada = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "lazada", "--name", "Z",
-                 "--partner-id", "1", "--partner-key", KEY)  # fmt: skip
-    assert lazada.code == EXIT_USAGE
+    assert again.out.startswith("Credentials set for Imported (Shopee, partner id 2001887)")
+    offline = cli("--data-dir", str(data_dir), "shop", "add", "--channel", "offline", "--name",
+                  "Z", "--partner-id", "1", "--partner-key", KEY)  # fmt: skip
+    assert offline.code == EXIT_USAGE
     assert table_count(data_dir, "shops") == 2  # the counter outlet of `init`, Imported
     missing = cli("--data-dir", str(data_dir), "shop", "auth-url", "Nobody")
     assert "No marketplace shop is called 'Nobody'" in missing.error_line()
     assert add(cli, data_dir).code == EXIT_OK
     neither = cli("--data-dir", str(data_dir), "shop", "authorize", "Prime Shopee")
-    assert "--code and --shop-id" in neither.error_line()
+    assert "Give --code (and --shop-id for Shopee)" in neither.error_line()
+    no_shop = cli("--data-dir", str(data_dir), "shop", "authorize", "Prime Shopee",
+                  "--code", "abc")  # fmt: skip
+    assert "Give --shop-id too" in no_shop.error_line()
     both = cli("--data-dir", str(data_dir), "shop", "authorize", "Prime Shopee",
                "--url", "http://x/?code=a&shop_id=1", "--code", "a")  # fmt: skip
     assert "not both" in both.error_line()

@@ -1,14 +1,18 @@
 """`primedist shop ...`: add a marketplace store, authorise it, list and disconnect shops.
 
-    primedist shop add --channel shopee --name NAME --partner-id ID --partner-key KEY
-                       [--api-host URL]
+    primedist shop add --channel shopee|lazada|tiktok|tiki --name NAME
+                       --app-id ID --app-secret SECRET [--api-host URL]
     primedist shop auth-url NAME [--redirect URL] [--wait [--timeout S]]
-    primedist shop authorize NAME (--code CODE --shop-id ID | --url ADDRESS)
+    primedist shop authorize NAME (--code CODE [--shop-id ID] | --url ADDRESS)
     primedist shop list
     primedist shop disconnect NAME
 
-The partner key may come from PRIMEDIST_PARTNER_KEY instead of the command line (which
-other users of the computer can see). Every command takes --json.
+The app's id and secret go by the marketplace's names too: Shopee --partner-id and
+--partner-key, Lazada/TikTok --app-key and --app-secret, Tiki --client-id and
+--client-secret. The secret may come from PRIMEDIST_APP_SECRET (or PRIMEDIST_PARTNER_KEY)
+instead of the command line, which other users of the computer can see. --shop-id is
+Shopee's (its redirect names the shop); the others name it in the token response. Every
+command takes --json.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from primedist.cli import EXIT_OK, Parser, as_owner, emit, open_context, positive_int
 from primedist.config import Settings
 
+APP_SECRET_ENV = "PRIMEDIST_APP_SECRET"
 PARTNER_KEY_ENV = "PRIMEDIST_PARTNER_KEY"
+CHANNELS = ("shopee", "lazada", "tiktok", "tiki")
 #: Where the browser is sent after approval when nothing listens (the user copies the
 #: address it ends on). `--wait` listens on a free loopback port instead.
 DEFAULT_REDIRECT = "http://127.0.0.1:9/primedist-authorised"
@@ -33,18 +39,32 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
 
     p = actions.add_parser("add", help="add a marketplace store (authorise it next)")
-    p.add_argument("--channel", choices=("shopee",), required=True)
+    p.add_argument("--channel", choices=CHANNELS, required=True)
     p.add_argument("--name", required=True, help="the shop's name in this app")
-    p.add_argument("--partner-id", required=True, metavar="ID", help="the app's Partner ID")
     p.add_argument(
+        "--app-id",
+        "--partner-id",
+        "--app-key",
+        "--client-id",
+        dest="app_id",
+        required=True,
+        metavar="ID",
+        help="the app's id: Shopee Partner ID, Lazada/TikTok App Key, Tiki Client ID",
+    )
+    p.add_argument(
+        "--app-secret",
         "--partner-key",
-        metavar="KEY",
-        help=f"the app's Partner Key (default: the {PARTNER_KEY_ENV} environment variable)",
+        "--client-secret",
+        dest="app_secret",
+        metavar="SECRET",
+        help="the app's secret: Shopee Partner Key, Lazada/TikTok App Secret, Tiki Client "
+        f"Secret (default: the {APP_SECRET_ENV} or {PARTNER_KEY_ENV} environment variable)",
     )
     p.add_argument(
         "--api-host",
         metavar="URL",
-        help="API base URL (default: Shopee live; the test environment or the sandbox)",
+        help="API base URL (default: the marketplace's live host; its test environment or "
+        "the sandbox)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_shop_add)
@@ -70,7 +90,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = actions.add_parser("authorize", help="link a shop with the code from the redirect")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--code", help="the code= value of the redirected address")
-    p.add_argument("--shop-id", metavar="ID", help="the shop_id= value of the redirected address")
+    p.add_argument(
+        "--shop-id", metavar="ID", help="Shopee: the shop_id= value of the redirected address"
+    )
     p.add_argument("--url", metavar="ADDRESS", help="or: the whole redirected address")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_shop_authorize)
@@ -92,24 +114,32 @@ def cmd_shop_add(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.errors import ValidationError
     from primedist.services import channels
 
-    key = args.partner_key if args.partner_key is not None else os.environ.get(PARTNER_KEY_ENV)
-    if not key:
-        raise ValidationError(f"Give --partner-key or set {PARTNER_KEY_ENV}.", field="partner_key")
+    app = channels.channel_app(args.channel)
+    secret = args.app_secret
+    if secret is None:
+        secret = os.environ.get(APP_SECRET_ENV) or os.environ.get(PARTNER_KEY_ENV)
+    if not secret:
+        raise ValidationError(
+            f"Give the {app.key_label} (--app-secret) or set {APP_SECRET_ENV} "
+            f"({PARTNER_KEY_ENV} works too).",
+            field="partner_key",
+        )
     ctx = as_owner(open_context(settings))
     existed = _exists(ctx, args.name)
-    shop_id = channels.add_shopee_shop(
+    shop_id = channels.add_shop(
         ctx,
+        app.channel,
         name=args.name,
-        partner_id=args.partner_id,
-        partner_key=key,
+        app_id=args.app_id,
+        app_secret=secret,
         api_host=args.api_host,
     )
     shop = channels.channel_shop(ctx, shop_id)
     emit(
         args,
         _shop_json(shop),
-        f"{'Partner set for' if existed else 'Added'} {shop.name} (Shopee, partner "
-        f"{shop.partner_id}); next: "
+        f"{'Credentials set for' if existed else 'Added'} {shop.name} ({app.name}, "
+        f"{app.id_label} {shop.partner_id}); next: "
         f"primedist shop auth-url {_quoted(shop.name)} --wait",
     )
     return EXIT_OK
@@ -130,7 +160,8 @@ def cmd_shop_auth_url(args: argparse.Namespace, settings: Settings) -> int:
             f"primedist shop authorize {_quoted(args.name)} --url 'ADDRESS'",
         )
         return EXIT_OK
-    with RedirectListener() as listener:
+    app = channels.channel_shop(ctx, shop_id).app
+    with RedirectListener(shop_id_required=app.shop_id_in_redirect) as listener:
         link = channels.authorization_link(ctx, shop_id, listener.url)
         # The link first, on stderr with --json, so a script can still parse stdout.
         out = sys.stderr if args.json else sys.stdout
@@ -147,17 +178,25 @@ def cmd_shop_authorize(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import channels
     from primedist.services.oauth_redirect import parse_redirect_url
 
-    if args.url:
-        if args.code or args.shop_id:
-            raise ValidationError("Give either --url, or --code with --shop-id, not both.")
-        redirect = parse_redirect_url(args.url)
-        code, external = redirect.code, str(redirect.shop_id)
-    elif args.code and args.shop_id:
-        code, external = args.code, args.shop_id
-    else:
-        raise ValidationError("Give --code and --shop-id (or --url with the whole address).")
+    if args.url and (args.code or args.shop_id):
+        raise ValidationError("Give either --url, or --code (with --shop-id), not both.")
+    if not args.url and not args.code:
+        raise ValidationError(
+            "Give --code (and --shop-id for Shopee), or --url with the whole address."
+        )
     ctx = as_owner(open_context(settings))
     shop_id = channels.shop_id_by_name(ctx, args.name)
+    app = channels.channel_shop(ctx, shop_id).app
+    if args.url:
+        redirect = parse_redirect_url(args.url, shop_id_required=app.shop_id_in_redirect)
+        code, external = redirect.code, redirect.shop_id
+    elif app.shop_id_in_redirect and not args.shop_id:
+        raise ValidationError(
+            f"Give --shop-id too: the shop_id= value of the {app.name} redirect.",
+            field="shop_id",
+        )
+    else:
+        code, external = args.code, args.shop_id
     shop = channels.authorize_shop(ctx, shop_id, code, external)
     emit(args, _shop_json(shop), _linked_text(shop))
     return EXIT_OK
@@ -168,9 +207,10 @@ def cmd_shop_list(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = as_owner(open_context(settings))
     shops = channels.list_channel_shops(ctx)
-    rows = [_shop_json(s) for s in shops]
+    now = ctx.clock.now()
+    rows = [_shop_json(s, now) for s in shops]
     if not shops:
-        text = "No marketplace shops yet: primedist shop add --channel shopee ..."
+        text = "No marketplace shops yet: primedist shop add --channel shopee|lazada|tiktok|tiki …"
     else:
         header = ("shop", "channel", "status", "last sync (UTC)", "authorised until (UTC)")
         table = [header] + [
@@ -180,6 +220,8 @@ def cmd_shop_list(args: argparse.Namespace, settings: Settings) -> int:
         widths = [max(len(r[i]) for r in table) for i in range(len(header))]
         text = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                          for r in table)  # fmt: skip
+        warnings = [_reauth_warning(s) for s in shops if s.reauth_soon(now)]
+        text += "".join(f"\n{w}" for w in warnings)
     emit(args, {"shops": rows}, text)
     return EXIT_OK
 
@@ -218,7 +260,17 @@ def _status(shop: Any) -> str:
     return "connected"
 
 
-def _shop_json(shop: Any) -> dict[str, Any]:
+def _reauth_warning(shop: Any) -> str:
+    why = "" if shop.app.refresh_extends else (
+        f" ({shop.app.name} does not extend the authorisation when it renews the tokens)"
+    )  # fmt: skip
+    return (
+        f"Warning: {shop.name}'s authorisation ends {_utc(shop.authorised_until)} UTC{why}: "
+        f"re-authorise it before: primedist shop auth-url {_quoted(shop.name)} --wait"
+    )
+
+
+def _shop_json(shop: Any, now: datetime | None = None) -> dict[str, Any]:
     return {
         "id": shop.id,
         "name": shop.name,
@@ -235,13 +287,14 @@ def _shop_json(shop: Any) -> dict[str, Any]:
         "auth_expires_at": _iso(shop.auth_expires_at),
         "authorised_until": _iso(shop.authorised_until),
         "remote_name": shop.remote_name,
+        "reauth_soon": shop.reauth_soon(now or datetime.now(UTC)),
     }
 
 
 def _linked_text(shop: Any) -> str:
     remote = f" ({shop.remote_name})" if shop.remote_name else ""
     return (
-        f"{shop.name} is connected to Shopee shop {shop.external_shop_id}{remote}; "
+        f"{shop.name} is connected to {shop.app.name} shop {shop.external_shop_id}{remote}; "
         f"authorised until {_utc(shop.authorised_until)} UTC."
     )
 

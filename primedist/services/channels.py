@@ -1,16 +1,20 @@
 """Sales channels: linking marketplace shops to the app, and the secrets that link them.
 
-Adding a Shopee store stores its app's partner id and key (the key encrypted), makes the
-signed authorisation link, and trades the code of the redirect for the shop's tokens
-(encrypted in `shop_credentials`). Disconnecting removes the tokens and keeps the shop's
-orders; re-authorising runs the same link-and-code steps for the same marketplace shop.
+Adding a store (Shopee, Lazada, TikTok Shop or Tiki) stores its app's credentials (Shopee
+partner id/key, Lazada and TikTok app key/secret, Tiki client id/secret; the secret
+encrypted), makes the authorisation link, and trades the code of the redirect for the
+shop's tokens (encrypted in `shop_credentials`). Shopee's redirect names the shop; the
+others' do not, so their shop id comes from the token response. Disconnecting removes the
+tokens and keeps the shop's orders; re-authorising runs the same link-and-code steps for
+the same marketplace shop.
 
 The sync engine and the outbox get a shop's connector from `shop_connector`: its
 `ShopTokenStore` saves every rotated token pair durably before the connector uses it.
 
-Partner credentials live in app_settings (`channels.partner.<shop id>`), so no schema
-change was needed: `{"partner_id": "2001887", "partner_key_enc": "<Fernet token>"}`.
-Plain secrets never reach a log or an audit row.
+App credentials live in app_settings (`channels.partner.<shop id>`), so no schema change
+was needed: `{"partner_id": "2001887", "partner_key_enc": "<Fernet token>"}` (the id and
+secret under the same names for every channel). Plain secrets never reach a log or an
+audit row.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import string
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -63,6 +68,86 @@ MIN_PARTNER_KEY = 8
 _LOOPBACK_NAMES = ("localhost",)
 #: Linking is interactive: the user waits, so fail fast (one retry) instead of backing off.
 INTERACTIVE: dict[str, Any] = {"max_attempts": 2, "backoff_base": 0.2, "backoff_max": 1.0}
+#: A linked shop whose authorisation ends sooner than this is flagged for re-authorising.
+REAUTH_WARNING = timedelta(days=7)
+MAX_APP_ID = 64
+MAX_EXTERNAL_ID = 64
+MAX_CODE = 256
+#: Characters a URL may carry unescaped (RFC 3986 "unreserved"): what codes are made of.
+_CODE_CHARS = frozenset(string.ascii_letters + string.digits + "-._~")
+
+
+@dataclass(frozen=True)
+class ChannelApp:
+    """What linking a shop of one marketplace asks for, and how its authorisation behaves."""
+
+    channel: Channel
+    #: The names the marketplace's console gives the app's id and secret.
+    id_label: str
+    key_label: str
+    #: Where the seller finds them.
+    console: str
+    #: The id is a whole number (Shopee partner id, Lazada app key).
+    numeric_id: bool
+    #: The connector's live API host (None in the config means this one).
+    live_host: str
+    #: The platform's own test environment, when it has one.
+    test_host: str | None
+    #: The authorisation redirect names the shop (Shopee `shop_id=`); otherwise the shop
+    #: id comes from the token response.
+    shop_id_in_redirect: bool
+    #: Refreshing the tokens extends the refresh token's life (Lazada's does not: its
+    #: authorisation ends on a fixed date, and the seller must re-authorise before).
+    refresh_extends: bool = True
+
+    @property
+    def name(self) -> str:
+        return _CHANNEL_NAMES[self.channel]
+
+
+_CHANNEL_NAMES = {
+    Channel.SHOPEE: "Shopee",
+    Channel.LAZADA: "Lazada",
+    Channel.TIKTOK: "TikTok Shop",
+    Channel.TIKI: "Tiki",
+}
+
+CHANNEL_APPS: dict[Channel, ChannelApp] = {
+    Channel.SHOPEE: ChannelApp(
+        Channel.SHOPEE, "partner id", "partner key", "Shopee Open Platform → App list",
+        numeric_id=True, live_host="https://partner.shopeemobile.com",
+        test_host="https://openplatform.sandbox.test-stable.shopee.sg",
+        shop_id_in_redirect=True,
+    ),
+    Channel.LAZADA: ChannelApp(
+        Channel.LAZADA, "app key", "app secret", "Lazada Open Platform → App Console",
+        numeric_id=True, live_host="https://api.lazada.vn/rest", test_host=None,
+        shop_id_in_redirect=False, refresh_extends=False,
+    ),
+    Channel.TIKTOK: ChannelApp(
+        Channel.TIKTOK, "app key", "app secret", "TikTok Shop Partner Center → App & Service",
+        numeric_id=False, live_host="https://open-api.tiktokglobalshop.com", test_host=None,
+        shop_id_in_redirect=False,
+    ),
+    Channel.TIKI: ChannelApp(
+        Channel.TIKI, "client id", "client secret", "Tiki Open API (open.tiki.vn) → My apps",
+        numeric_id=False, live_host="https://api.tiki.vn",
+        test_host="https://api-sandbox.tiki.vn", shop_id_in_redirect=False,
+    ),
+}  # fmt: skip
+
+
+def channel_app(channel: Channel | str) -> ChannelApp:
+    """The linking rules of a marketplace (ValidationError for a channel with no shops to
+    link, e.g. offline)."""
+    try:
+        return CHANNEL_APPS[Channel(channel)]
+    except (KeyError, ValueError):
+        raise ValidationError(
+            f"{str(channel)[:30]!r} is not a marketplace that shops can be linked to "
+            f"(one of: {', '.join(c.value for c in CHANNEL_APPS)}).",
+            field="channel",
+        ) from None
 
 
 # --------------------------------------------------------------------------- values
@@ -112,6 +197,19 @@ class ChannelShop:
         """A partner id/key is stored and the channel has a connector."""
         return self.partner_id is not None and self.linkable
 
+    @property
+    def app(self) -> ChannelApp:
+        """The channel's linking rules (credential names, hosts, refresh behaviour)."""
+        return CHANNEL_APPS[self.channel]
+
+    def reauth_soon(self, now: datetime, within: timedelta = REAUTH_WARNING) -> bool:
+        """Connected, but the authorisation ends within `within`: the seller should authorise
+        again before (a Lazada refresh token dies on its date however often it is used)."""
+        until = self.authorised_until
+        if not self.linked or self.needs_reauth or until is None:
+            return False
+        return until - now < within
+
 
 @dataclass(frozen=True)
 class PartnerCredentials:
@@ -144,7 +242,7 @@ def _decrypt(box: SecretBox, token: str, what: str, shop_name: str) -> str:
     except ValueError:
         raise AuthError(
             f"The stored {what} of {shop_name} cannot be decrypted (the encryption key "
-            "changed): add the partner key again and re-authorise the shop."
+            "changed): enter the app's secret again and re-authorise the shop."
         ) from None
 
 
@@ -156,7 +254,8 @@ def _load_partner(session: Session, box: SecretBox, shop: Shop) -> PartnerCreden
     value = get_setting(session, _partner_key_name(_id(shop)))
     if not isinstance(value, dict) or not value.get("partner_id"):
         return None
-    key = _decrypt(box, str(value.get("partner_key_enc", "")), "partner key", shop.name)
+    what = channel_app(shop.channel).key_label
+    key = _decrypt(box, str(value.get("partner_key_enc", "")), what, shop.name)
     return PartnerCredentials(str(value["partner_id"]), key)
 
 
@@ -189,34 +288,71 @@ def clean_shop_name(name: str) -> str:
     return value
 
 
-def clean_partner(partner_id: str | int, partner_key: str) -> PartnerCredentials:
-    """A partner id (a positive whole number) and key (printable, no spaces)."""
+def clean_partner(
+    partner_id: str | int, partner_key: str, channel: Channel | str = Channel.SHOPEE
+) -> PartnerCredentials:
+    """An app's id and secret as the channel's console shows them: a Shopee partner id and
+    Lazada app key are positive whole numbers, a TikTok app key and Tiki client id letters
+    and digits; the secret is printable without spaces."""
+    app = channel_app(channel)
     pid = str(partner_id).strip()
-    if not pid.isdigit() or int(pid) <= 0 or len(pid) > 19:
+    if app.numeric_id:
+        if not pid.isdigit() or int(pid) <= 0 or len(pid) > 19:
+            raise ValidationError(
+                f"The {app.id_label} {pid[:30]!r} is not a positive whole number "
+                f"({app.console} → {app.id_label}).",
+                field="partner_id",
+            )
+        pid = str(int(pid))
+    elif not pid:
+        raise ValidationError(f"The {app.id_label} is empty.", field="partner_id")
+    elif not pid.isascii() or not pid.isalnum() or len(pid) > MAX_APP_ID:
         raise ValidationError(
-            f"The partner id {pid[:30]!r} is not a positive whole number "
-            "(Shopee Open Platform → App list → Partner ID).",
+            f"The {app.id_label} {pid[:30]!r} is not letters and digits only (at most "
+            f"{MAX_APP_ID}): copy it again from {app.console}.",
             field="partner_id",
         )
     key = (partner_key or "").strip()
     if not key:
-        raise ValidationError("The partner key is empty.", field="partner_key")
+        raise ValidationError(f"The {app.key_label} is empty.", field="partner_key")
     if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
         raise ValidationError(
-            "The partner key has spaces or characters that are not plain letters and digits: "
-            "copy it again from the Shopee Open Platform console.",
+            f"The {app.key_label} has spaces or characters that are not plain letters and "
+            f"digits: copy it again from {app.console}.",
             field="partner_key",
         )
     if not MIN_PARTNER_KEY <= len(key) <= MAX_PARTNER_KEY:
         raise ValidationError(
-            f"The partner key is {len(key)} characters; a Shopee key is much longer "
-            f"({MIN_PARTNER_KEY}-{MAX_PARTNER_KEY}).",
+            f"The {app.key_label} is {len(key)} characters; a {app.name} {app.key_label} is "
+            f"much longer ({MIN_PARTNER_KEY}-{MAX_PARTNER_KEY}).",
             field="partner_key",
         )
-    return PartnerCredentials(str(int(pid)), key)
+    return PartnerCredentials(pid, key)
 
 
-def clean_api_host(url: str | None) -> str | None:
+def clean_external_id(channel: Channel | str, value: str | int) -> str:
+    """A marketplace's shop id: Shopee's is a positive whole number; the others' (Lazada
+    seller id, TikTok shop id, Tiki seller id) printable ASCII without spaces."""
+    app = channel_app(channel)
+    if app.numeric_id and app.shop_id_in_redirect:
+        return str(parse_shop_id(str(value)))
+    text = str(value).strip()
+    if not text or len(text) > MAX_EXTERNAL_ID or not all(c in _CODE_CHARS for c in text):
+        raise ValidationError(
+            f"The {app.name} shop id {text[:40]!r} is empty or not a plain id.", field="shop_id"
+        )
+    return text
+
+
+def clean_auth_code(code: str) -> str:
+    """The redirect's one-time code (URL-safe characters: Lazada's have `_` in them)."""
+    value = (code or "").strip()
+    if not value or len(value) > MAX_CODE or not all(c in _CODE_CHARS for c in value):
+        raise ValidationError("The authorisation code is empty or malformed.", field="code")
+    return value
+
+
+def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> str | None:
     """An API base URL (None/empty = the platform's live host).
 
     https is required, except on this computer (the sandbox): tokens travel in the query.
@@ -228,7 +364,7 @@ def clean_api_host(url: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             f"The API host {value[:80]!r} is not an http(s) address such as "
-            "https://partner.shopeemobile.com.",
+            f"{channel_app(channel).live_host}.",
             field="api_host",
         )
     if parts.query or parts.fragment or parts.username or parts.password:
@@ -274,6 +410,16 @@ def list_channel_shops(ctx: ServiceContext) -> list[ChannelShop]:
             .order_by(col(Shop.name), col(Shop.id))
         ).all()
         return [_channel_shop(ctx, session, s) for s in shops]
+
+
+def shops_to_reauthorise(
+    ctx: ServiceContext, within: timedelta = REAUTH_WARNING
+) -> list[ChannelShop]:
+    """Connected shops whose authorisation ends within `within`, soonest first (a Lazada
+    shop's ends on a fixed date: refreshing does not move it)."""
+    now = ctx.clock.now()
+    due = [s for s in list_channel_shops(ctx) if s.reauth_soon(now, within)]
+    return sorted(due, key=lambda s: (s.authorised_until or now, s.name))
 
 
 def channel_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
@@ -331,30 +477,34 @@ def _channel_shop(ctx: ServiceContext, session: Session, shop: Shop) -> ChannelS
 # --------------------------------------------------------------------------- adding
 
 
-def add_shopee_shop(
+def add_shop(
     ctx: ServiceContext,
+    channel: Channel | str,
     *,
     name: str,
-    partner_id: str | int,
-    partner_key: str,
+    app_id: str | int,
+    app_secret: str,
     api_host: str | None = None,
 ) -> int:
-    """Add a Shopee store (not linked until authorised); returns its shop id.
+    """Add a marketplace store with its app's id and secret (Shopee partner id/key, Lazada
+    or TikTok app key/secret, Tiki client id/secret); returns its shop id. Not linked until
+    authorised.
 
-    A Shopee shop of that name that is not linked yet (e.g. made by an order import, or
-    disconnected) gets the partner credentials instead of a duplicate.
+    A shop of that name and channel that is not linked yet (e.g. made by an order import,
+    or disconnected) gets the credentials instead of a duplicate.
     """
     ctx.require(Module.SETTINGS)
+    app = channel_app(channel)
     clean_name = clean_shop_name(name)
-    partner = clean_partner(partner_id, partner_key)
-    host = clean_api_host(api_host)
+    partner = clean_partner(app_id, app_secret, app.channel)
+    host = clean_api_host(api_host, app.channel)
     now = ctx.clock.now()
     with ctx.uow() as session:
         shop = session.exec(select(Shop).where(Shop.name == clean_name)).first()
         if shop is None:
             shop = Shop(
                 name=clean_name,
-                channel=Channel.SHOPEE,
+                channel=app.channel,
                 status=ShopStatus.NOT_LINKED,
                 api_host=host,
                 created_at=now,
@@ -363,7 +513,7 @@ def add_shopee_shop(
             session.flush()
             action = "shop.add"
         else:
-            _check_reusable(session, shop)
+            _check_reusable(session, shop, app.channel)
             shop.api_host = host
             session.add(shop)
             action = "shop.set_partner"
@@ -373,10 +523,26 @@ def add_shopee_shop(
             action,
             entity_type="shop",
             entity_id=shop.id,
-            summary=f"{clean_name} (Shopee, partner {partner.partner_id})",
-            after={"name": clean_name, "partner_id": partner.partner_id, "api_host": host},
-        )
+            summary=f"{clean_name} ({app.name}, {app.id_label} {partner.partner_id})",
+            after={"name": clean_name, "channel": app.channel.value,
+                   "partner_id": partner.partner_id, "api_host": host},
+        )  # fmt: skip
         return _id(shop)
+
+
+def add_shopee_shop(
+    ctx: ServiceContext,
+    *,
+    name: str,
+    partner_id: str | int,
+    partner_key: str,
+    api_host: str | None = None,
+) -> int:
+    """Add a Shopee store (`add_shop` with Shopee's names for the credentials)."""
+    return add_shop(
+        ctx, Channel.SHOPEE, name=name, app_id=partner_id, app_secret=partner_key,
+        api_host=api_host,
+    )  # fmt: skip
 
 
 def set_partner(
@@ -387,17 +553,15 @@ def set_partner(
     partner_key: str,
     api_host: str | None = None,
 ) -> ChannelShop:
-    """Replace a shop's partner id/key and API host (a linked shop stays linked: the tokens
-    belong to the shop, the key to the app; a key from another app needs re-authorising)."""
+    """Replace a shop's app id/secret and API host (a linked shop stays linked: the tokens
+    belong to the shop, the secret to the app; a secret of another app needs
+    re-authorising)."""
     ctx.require(Module.SETTINGS)
-    partner = clean_partner(partner_id, partner_key)
-    host = clean_api_host(api_host)
     with ctx.uow() as session:
         shop = _marketplace_shop(session, shop_id)
-        if Channel(shop.channel) not in supported_channels():
-            raise ValidationError(
-                f"{shop.name}: {Channel(shop.channel).value} cannot be linked yet."
-            )
+        app = channel_app(shop.channel)
+        partner = clean_partner(partner_id, partner_key, app.channel)
+        host = clean_api_host(api_host, app.channel)
         before = {"partner_id": _stored_partner_id(session, shop_id), "api_host": shop.api_host}
         shop.api_host = host
         session.add(shop)
@@ -407,7 +571,7 @@ def set_partner(
             "shop.set_partner",
             entity_type="shop",
             entity_id=shop_id,
-            summary=f"{shop.name}: partner {partner.partner_id}",
+            summary=f"{shop.name}: {app.id_label} {partner.partner_id}",
             before=before,
             after={"partner_id": partner.partner_id, "api_host": host},
         )
@@ -419,8 +583,8 @@ def _stored_partner_id(session: Session, shop_id: int) -> str | None:
     return str(value["partner_id"]) if isinstance(value, dict) and "partner_id" in value else None
 
 
-def _check_reusable(session: Session, shop: Shop) -> None:
-    if Channel(shop.channel) != Channel.SHOPEE:
+def _check_reusable(session: Session, shop: Shop, channel: Channel) -> None:
+    if Channel(shop.channel) != channel:
         raise Conflict(
             f"A {Channel(shop.channel).value} shop is already called {shop.name!r}: "
             "choose another name.",
@@ -450,26 +614,30 @@ def authorization_link(ctx: ServiceContext, shop_id: int, redirect_url: str) -> 
 
 
 def authorize_shop(
-    ctx: ServiceContext, shop_id: int, code: str, external_shop_id: str | int
+    ctx: ServiceContext, shop_id: int, code: str, external_shop_id: str | int | None = None
 ) -> ChannelShop:
     """Trade the redirect's one-time code for the shop's tokens and store them encrypted.
 
-    Refuses, before spending the code, a marketplace shop that is not this shop's (when
-    re-authorising) or that another shop here is already linked to.
+    `external_shop_id` is the shop the redirect names (Shopee's `shop_id=`, required
+    there). Lazada, TikTok Shop and Tiki name the shop only in the token response, so for
+    them it may be None. Refuses a marketplace shop that is not this shop's (when
+    re-authorising) or that another shop here is already linked to: before spending the
+    code when the redirect named the shop, else before storing anything.
     """
     ctx.require(Module.SETTINGS)
-    ext = str(parse_shop_id(str(external_shop_id)))
-    clean_code = (code or "").strip()
-    if not clean_code or not clean_code.isascii() or not clean_code.isalnum():
-        raise ValidationError("The authorisation code is empty or malformed.", field="code")
+    clean_code = clean_auth_code(code)
     with ctx.uow() as session:
         shop = _marketplace_shop(session, shop_id)
-        _check_external_id(session, shop, ext)
+        app = channel_app(shop.channel)
+        given = _given_external_id(app, external_shop_id)
+        if given is not None:
+            _check_external_id(session, shop, given)
     connector = _app_connector(ctx, shop_id)
     try:
-        tokens = connector.exchange_code(clean_code, ext)
+        tokens = connector.exchange_code(clean_code, given or "")
     finally:
         connector.close()
+    ext = _token_shop_id(app, tokens, given)
     try:
         with ctx.uow() as session:
             shop = _marketplace_shop(session, shop_id)
@@ -488,7 +656,7 @@ def authorize_shop(
                 "shop.authorize",
                 entity_type="shop",
                 entity_id=shop_id,
-                summary=f"{shop.name} linked to {Channel(shop.channel).value} shop {ext}",
+                summary=f"{shop.name} linked to {app.name} shop {ext}",
                 before={"status": was.value},
                 after={"status": ShopStatus.ACTIVE.value, "external_shop_id": ext},
             )
@@ -496,6 +664,40 @@ def authorize_shop(
         raise Conflict(f"Marketplace shop {ext} is already linked to another shop.") from None
     _record_remote_info(ctx, shop_id)
     return channel_shop(ctx, shop_id)
+
+
+def _given_external_id(app: ChannelApp, value: str | int | None) -> str | None:
+    """The shop id the redirect named, checked (None when it named none)."""
+    if value is None or not str(value).strip():
+        if app.shop_id_in_redirect:
+            raise ValidationError(
+                f"The {app.name} redirect names the shop (shop_id=…): give its shop id too.",
+                field="shop_id",
+            )
+        return None
+    return clean_external_id(app.channel, value)
+
+
+def _token_shop_id(app: ChannelApp, tokens: TokenPair, given: str | None) -> str:
+    """The shop the tokens are for: the redirect's, which the platform must agree with."""
+    said = (tokens.shop_external_id or "").strip()
+    if given is not None and said and said != given:
+        raise Conflict(
+            f"{app.name} gave tokens for shop {said[:40]}, not for shop {given} of the "
+            "redirect: authorise again."
+        )
+    if given is not None:
+        return given
+    if not said:
+        raise ConnectorError(
+            f"{app.name} did not say which shop the authorisation is for: authorise again."
+        )
+    try:
+        return clean_external_id(app.channel, said)
+    except ValidationError:
+        raise ConnectorError(
+            f"{app.name} named the shop {said[:40]!r}, which is not a shop id: authorise again."
+        ) from None
 
 
 def _record_remote_info(ctx: ServiceContext, shop_id: int) -> None:
@@ -532,9 +734,10 @@ def _parse_time(value: object) -> datetime | None:
 
 
 def _check_external_id(session: Session, shop: Shop, ext: str) -> None:
+    name = channel_app(shop.channel).name
     if shop.external_shop_id and shop.external_shop_id != ext:
         raise Conflict(
-            f"This authorisation is for {Channel(shop.channel).value} shop {ext}, but "
+            f"This authorisation is for {name} shop {ext}, but "
             f"{shop.name} is shop {shop.external_shop_id}: sign in as that shop and try again "
             "(or add the other shop under its own name)."
         )
@@ -544,7 +747,7 @@ def _check_external_id(session: Session, shop: Shop, ext: str) -> None:
         )
     ).first()
     if other is not None:
-        raise Conflict(f"{Channel(shop.channel).value} shop {ext} is already linked as {other}.")
+        raise Conflict(f"{name} shop {ext} is already linked as {other}.")
 
 
 def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
@@ -637,7 +840,8 @@ class ShopTokenStore:
             if shop is None or ShopStatus(shop.status) == ShopStatus.DISCONNECTED:
                 # Disconnected meanwhile: the user wants no tokens kept.
                 raise AuthError(f"Shop {self.shop_id} was disconnected; tokens not kept.")
-            _write_tokens(self.ctx, session, shop, tokens)
+            fixed_deadline = not channel_app(shop.channel).refresh_extends
+            _write_tokens(self.ctx, session, shop, tokens, keep_refresh_deadline=fixed_deadline)
             if ShopStatus(shop.status) == ShopStatus.NEEDS_REAUTH:
                 shop.status = ShopStatus.ACTIVE
                 session.add(shop)
@@ -653,7 +857,11 @@ def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connecto
         shop = _marketplace_shop(session, shop_id)
         partner = _load_partner(session, shop_secret_box(ctx), shop)
         if partner is None:
-            raise AuthError(f"{shop.name} has no partner id/key: add them in Sales channels.")
+            app = channel_app(shop.channel)
+            raise AuthError(
+                f"{shop.name} has no {app.id_label}/{app.key_label.split()[-1]}: add them in "
+                "Sales channels."
+            )
         if not shop.external_shop_id:
             raise AuthError(f"{shop.name} is not linked yet: authorise it in Sales channels.")
         cfg = ConnectorConfig(
@@ -673,11 +881,16 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
         shop = _marketplace_shop(session, shop_id)
         channel = Channel(shop.channel)
         if channel not in supported_channels():
-            raise ValidationError(f"{shop.name}: {channel.value} cannot be linked yet.")
+            raise ValidationError(
+                f"{shop.name}: this version cannot link {channel_app(channel).name} shops yet."
+            )
         partner = _load_partner(session, shop_secret_box(ctx), shop)
         if partner is None:
+            app = channel_app(channel)
             raise ValidationError(
-                f"{shop.name} has no partner id/key yet: add them first.", field="partner_id"
+                f"{shop.name} has no {app.id_label}/{app.key_label.split()[-1]} yet: add them "
+                "first.",
+                field="partner_id",
             )
         cfg = ConnectorConfig(
             partner_id=partner.partner_id,
@@ -691,13 +904,27 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
 # --------------------------------------------------------------------------- helpers
 
 
-def _write_tokens(ctx: ServiceContext, session: Session, shop: Shop, tokens: TokenPair) -> None:
+def _write_tokens(
+    ctx: ServiceContext,
+    session: Session,
+    shop: Shop,
+    tokens: TokenPair,
+    *,
+    keep_refresh_deadline: bool = False,
+) -> None:
+    """Store the pair encrypted. `keep_refresh_deadline` (a refresh on a platform whose
+    refresh does not extend the refresh token, Lazada): the stored deadline stays when
+    it is earlier, so the re-authorisation warning cannot be pushed back by a refresh."""
     box = shop_secret_box(ctx)
     cred = session.get(ShopCredential, _id(shop)) or ShopCredential(shop_id=shop.id)
+    deadline = tokens.refresh_expires_at
+    stored = _aware(cred.refresh_expires_at) if cred.refresh_token_enc else None
+    if keep_refresh_deadline and stored is not None and (deadline is None or stored < deadline):
+        deadline = stored
     cred.access_token_enc = box.encrypt(tokens.access_token)
     cred.refresh_token_enc = box.encrypt(tokens.refresh_token)
     cred.access_expires_at = tokens.access_expires_at
-    cred.refresh_expires_at = tokens.refresh_expires_at
+    cred.refresh_expires_at = deadline
     cred.updated_at = ctx.clock.now()
     session.add(cred)
 

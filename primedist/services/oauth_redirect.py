@@ -1,12 +1,14 @@
 """Catching a marketplace's authorisation redirect on this computer, or reading it pasted.
 
-After the seller approves the app in the browser, Shopee sends the browser to our redirect
-URL with `?code=...&shop_id=...` appended. A desktop app has no public address, so the
-redirect URL points at `RedirectListener`: a one-shot HTTP server on 127.0.0.1 (a free
-port) that shows "you can close this tab" and hands the code over. The path carries a
-random nonce, so nothing else on the machine can feed it a code by guessing the URL.
-When the browser runs on another computer, the user pastes the address the browser
-ended on instead: `parse_redirect_url` reads it and says clearly what is wrong with it.
+After the seller approves the app in the browser, the marketplace sends the browser to our
+redirect URL with `?code=...` appended (Shopee adds `&shop_id=...`; Lazada, TikTok Shop and
+Tiki name the shop only in the token response; TikTok may say `auth_code=`). A desktop
+app has no public address, so the redirect URL points at `RedirectListener`: a one-shot
+HTTP server on 127.0.0.1 (a free port) that shows "you can close this tab" and hands the
+code over. The path carries a random nonce, so nothing else on the machine can feed it a
+code by guessing the URL. When the browser runs on another computer, the user pastes the
+address the browser ended on instead: `parse_redirect_url` reads it and says clearly what
+is wrong with it.
 
 Headless (stdlib only): used by the Settings wizard, the CLI and tests alike.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import html
 import secrets
+import string
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +30,9 @@ LOOPBACK = "127.0.0.1"
 #: Shopee's authorisation code lives 10 minutes; waiting longer is pointless.
 DEFAULT_TIMEOUT_S = 600.0
 _MAX_ID = 2**63 - 1
+_MAX_CODE = 256
+#: URL-safe ("unreserved") characters: what codes are made of (Lazada's have `_`).
+_CODE_CHARS = frozenset(string.ascii_letters + string.digits + "-._~")
 
 
 class RedirectTimeout(PrimedistError):
@@ -39,41 +45,47 @@ class AuthRefused(ValidationError):
 
 @dataclass(frozen=True)
 class AuthRedirect:
-    """What the marketplace put on the redirect: the one-time code and the shop it is for."""
+    """What the marketplace put on the redirect: the one-time code and the shop it is for
+    (None when the platform names the shop only in the token response)."""
 
     code: str
-    shop_id: int
+    shop_id: int | None
 
 
-def parse_redirect_url(text: str) -> AuthRedirect:
+def parse_redirect_url(text: str, *, shop_id_required: bool = True) -> AuthRedirect:
     """Read `code` and `shop_id` from a redirected address (pasted or received).
 
-    Raises ValidationError naming what is missing or wrong, never echoing the code.
+    `shop_id_required`: the platform's redirect names the shop (Shopee). Raises
+    ValidationError naming what is missing or wrong, never echoing the code.
     """
     url = (text or "").strip()
     if not url:
         raise ValidationError("Paste the address the browser showed after you approved.")
     query = urlsplit(url).query if "?" in url or "://" in url else url.lstrip("?")
     params = parse_qs(query, keep_blank_values=True)
-    return redirect_from_params(params)
+    return redirect_from_params(params, shop_id_required=shop_id_required)
 
 
-def redirect_from_params(params: dict[str, list[str]]) -> AuthRedirect:
+def redirect_from_params(
+    params: dict[str, list[str]], *, shop_id_required: bool = True
+) -> AuthRedirect:
     """The code and shop id of a parsed query string (shared by paste and listener)."""
     error = _single(params, "error")
     if error:
         detail = _single(params, "message") or _single(params, "error_description") or error
         raise AuthRefused(f"The marketplace refused the authorisation: {detail[:200]}")
-    code = _single(params, "code")
+    code = _single(params, "code") or _single(params, "auth_code")
     if not code:
         raise ValidationError(
             "The address has no authorisation code (code=…). Copy the whole address from "
             "the browser's address bar after approving the shop.",
             field="code",
         )
-    if not code.isascii() or not code.isalnum() or len(code) > 128:
+    if len(code) > _MAX_CODE or not all(c in _CODE_CHARS for c in code):
         raise ValidationError("The authorisation code in the address is malformed.", field="code")
     shop_text = _single(params, "shop_id")
+    if not shop_text and not shop_id_required:
+        return AuthRedirect(code=code, shop_id=None)
     if not shop_text:
         if _single(params, "main_account_id"):
             raise ValidationError(
@@ -118,8 +130,16 @@ class RedirectListener:
     or malformed redirect. Use it as a context manager so the port is always released.
     """
 
-    def __init__(self, *, host: str = LOOPBACK, port: int = 0, path_prefix: str = "/auth") -> None:
+    def __init__(
+        self,
+        *,
+        host: str = LOOPBACK,
+        port: int = 0,
+        path_prefix: str = "/auth",
+        shop_id_required: bool = True,
+    ) -> None:
         self._host = host
+        self._shop_id_required = shop_id_required
         self._port = port
         self.path = f"{path_prefix}/{secrets.token_urlsafe(12)}"
         self._server: ThreadingHTTPServer | None = None
@@ -234,7 +254,8 @@ class RedirectListener:
             self._reply(request, 404, "Not found", "This address is not in use.")
             return
         try:
-            redirect = redirect_from_params(parse_qs(parts.query, keep_blank_values=True))
+            params = parse_qs(parts.query, keep_blank_values=True)
+            redirect = redirect_from_params(params, shop_id_required=self._shop_id_required)
         except ValidationError as exc:
             # A refusal is final; a malformed hit (no code) may be a stray reload: keep waiting.
             if isinstance(exc, AuthRefused):

@@ -1,6 +1,8 @@
-"""Dialogs of Settings → Sales channels: add a Shopee store, and authorise it.
+"""Dialogs of Settings → Sales channels: add a marketplace store, and authorise it.
 
-Authorising opens the signed link in the browser and waits on a loopback listener for the
+Adding asks for the channel (Shopee, Lazada, TikTok Shop, Tiki), the shop's name, the app's
+id and secret under the names the channel's console uses, and the API host. Authorising
+opens the signed link in the browser and waits on a loopback listener for the
 marketplace's redirect; the address the browser ended on can also be pasted (the browser
 may run on another computer). The code is traded for tokens in the background.
 """
@@ -11,7 +13,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,9 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.connectors import supported_channels
+from primedist.domain.enums import Channel
 from primedist.errors import Cancelled, PrimedistError, ValidationError
 from primedist.services import channels
-from primedist.services.channels import ChannelShop
+from primedist.services.channels import CHANNEL_APPS, ChannelShop
 from primedist.services.context import ServiceContext
 from primedist.services.oauth_redirect import (
     DEFAULT_TIMEOUT_S,
@@ -35,11 +39,13 @@ from primedist.services.oauth_redirect import (
     RedirectListener,
     parse_redirect_url,
 )
+from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 
-#: The API hosts offered (label, URL); the last entry lets the user type any address.
-SHOPEE_LIVE = "https://partner.shopeemobile.com"
-SHOPEE_TEST = "https://openplatform.sandbox.test-stable.shopee.sg"
+#: Kept for callers that name Shopee's hosts (the channel's live/test hosts are in
+#: services.channels.CHANNEL_APPS).
+SHOPEE_LIVE = CHANNEL_APPS[Channel.SHOPEE].live_host
+SHOPEE_TEST = CHANNEL_APPS[Channel.SHOPEE].test_host
 POLL_MS = 150
 
 
@@ -47,11 +53,12 @@ def _open_in_browser(url: str) -> bool:
     return bool(QDesktopServices.openUrl(QUrl(url)))
 
 
-class AddShopeeDialog(QDialog):
-    """Name, partner id and key, API host; saving adds the store (not linked yet).
+class AddStoreDialog(QDialog):
+    """Channel, name, app id and secret, API host; saving adds the store (not linked yet).
 
-    Given an existing `shop`, it changes that shop's partner id/key and API host instead
-    (a new key from the console, or another host); the name is then fixed.
+    Given an existing `shop`, it changes that shop's app id/secret and API host instead (a
+    new secret from the console, or another host); the channel and name are then fixed.
+    Channels this version has no connector for are listed but cannot be chosen.
     """
 
     def __init__(
@@ -60,18 +67,21 @@ class AddShopeeDialog(QDialog):
         parent: QWidget | None = None,
         *,
         shop: ChannelShop | None = None,
+        channel: Channel = Channel.SHOPEE,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.shop = shop
         self.shop_id: int | None = None
-        self.setObjectName("addShopeeDialog")
+        self.setObjectName("addStoreDialog")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
         form = QFormLayout()
+        self.channel = QComboBox()
+        self.channel.setObjectName("storeChannel")
         self.name = QLineEdit()
         self.name.setMaxLength(channels.MAX_NAME)
         self.partner_id = QLineEdit()
@@ -80,11 +90,9 @@ class AddShopeeDialog(QDialog):
         self.host = QComboBox()
         self.custom_host = QLineEdit()
         self.custom_host.setPlaceholderText("https://")
-        self.host.currentIndexChanged.connect(self._host_changed)
-        self.labels = [QLabel() for _ in range(4)]
-        for label, field in zip(
-            self.labels, (self.name, self.partner_id, self.partner_key, self.host), strict=True
-        ):
+        self.labels = [QLabel() for _ in range(5)]
+        fields = (self.channel, self.name, self.partner_id, self.partner_key, self.host)
+        for label, field in zip(self.labels, fields, strict=True):
             label.setBuddy(field)
             form.addRow(label, field)
         form.addRow("", self.custom_host)
@@ -100,52 +108,111 @@ class AddShopeeDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self._fill_channels(shop.channel if shop is not None else channel)
+        self.channel.currentIndexChanged.connect(self._channel_changed)
+        self.host.currentIndexChanged.connect(self._host_changed)
         self._retranslate()
         if shop is not None:
             self._show_shop(shop)
         self._host_changed()
 
+    def credential_labels(self, channel: Channel) -> tuple[str, str]:
+        """The form labels of the app's id and secret, as the channel's console names them."""
+        if channel == Channel.SHOPEE:
+            return self.tr("Partner &ID"), self.tr("Partner &key")
+        if channel == Channel.TIKI:
+            return self.tr("Client &ID"), self.tr("Client &secret")
+        return self.tr("App &key"), self.tr("App &secret")
+
+    def channel_intro(self, channel: Channel) -> str:
+        """Where the seller finds the credentials of the channel's app."""
+        texts = {
+            Channel.SHOPEE: self.tr(
+                "Enter your app's Partner ID and Partner Key from the Shopee Open Platform "
+                "console (App list)."
+            ),
+            Channel.LAZADA: self.tr(
+                "Enter your app's App Key and App Secret from the Lazada Open Platform "
+                "(App Console → App Overview). Lazada's authorisation ends on a fixed date: "
+                "the app warns you before, so you can authorise again in time."
+            ),
+            Channel.TIKTOK: self.tr(
+                "Enter your app's App Key and App Secret from the TikTok Shop Partner Center "
+                "(App & Service → Manage)."
+            ),
+            Channel.TIKI: self.tr(
+                "Enter your app's Client ID and Client Secret from the Tiki Open API console "
+                "(open.tiki.vn → My apps)."
+            ),
+        }
+        common = self.tr(
+            "The secret is stored encrypted on this computer. After saving, you approve the "
+            "app for your shop in the browser."
+        )
+        return f"{texts[channel]} {common}"
+
+    def _fill_channels(self, chosen: Channel) -> None:
+        linkable = supported_channels()
+        for channel in CHANNEL_APPS:
+            self.channel.addItem(enum_label(channel), channel.value)
+        model = self.channel.model()
+        assert isinstance(model, QStandardItemModel)
+        for row, channel in enumerate(CHANNEL_APPS):
+            if channel not in linkable:  # shown, so the user knows it is coming
+                item = model.item(row)
+                item.setEnabled(False)
+                item.setToolTip(self.tr("This version cannot link these shops yet."))
+        self.channel.setCurrentIndex(max(0, self.channel.findData(chosen.value)))
+
+    def current_channel(self) -> Channel:
+        return Channel(str(self.channel.currentData()))
+
     def _show_shop(self, shop: ChannelShop) -> None:
-        self.setWindowTitle(self.tr("Partner key of %1").replace("%1", shop.name))
+        self.setWindowTitle(self.tr("Credentials of %1").replace("%1", shop.name))
+        self.channel.setEnabled(False)
         self.name.setText(shop.name)
         self.name.setReadOnly(True)
         self.partner_id.setText(shop.partner_id or "")
-        known = self.host.findData(shop.api_host or SHOPEE_LIVE)
+        known = self.host.findData(shop.api_host or shop.app.live_host)
         self.host.setCurrentIndex(known if known >= 0 else self.host.count() - 1)
         if known < 0:
             self.custom_host.setText(shop.api_host or "")
         self.partner_key.setFocus()
 
     def _retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Add Shopee store"))
-        self.intro.setText(
-            self.tr(
-                "Enter your app's Partner ID and Partner Key from the Shopee Open Platform "
-                "console (App list). The key is stored encrypted on this computer. After "
-                "saving, you approve the app for your shop in the browser."
-            )
-        )
-        for label, text in zip(
-            self.labels,
-            (self.tr("Shop &name"), self.tr("Partner &ID"), self.tr("Partner &key"),
-             self.tr("API &host")),
-            strict=True,
-        ):  # fmt: skip
+        channel = self.current_channel()
+        self.setWindowTitle(self.tr("Add %1 store").replace("%1", enum_label(channel)))
+        self.intro.setText(self.channel_intro(channel))
+        id_label, key_label = self.credential_labels(channel)
+        texts = (self.tr("&Channel"), self.tr("Shop &name"), id_label, key_label,
+                 self.tr("API &host"))  # fmt: skip
+        for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
+        self._fill_hosts(channel)
+
+    def _fill_hosts(self, channel: Channel) -> None:
+        app = CHANNEL_APPS[channel]
+        name = enum_label(channel)
         self.host.blockSignals(True)
         self.host.clear()
-        self.host.addItem(self.tr("Shopee (live)"), SHOPEE_LIVE)
-        self.host.addItem(self.tr("Shopee test environment"), SHOPEE_TEST)
+        self.host.addItem(self.tr("%1 (live)").replace("%1", name), app.live_host)
+        if app.test_host:
+            self.host.addItem(self.tr("%1 test environment").replace("%1", name), app.test_host)
         self.host.addItem(self.tr("Other address…"), "")
         self.host.blockSignals(False)
+
+    def _channel_changed(self) -> None:
+        self._retranslate()
+        self._host_changed()
+        self.error.clear()
 
     def _host_changed(self) -> None:
         self.custom_host.setVisible(self.host.currentData() == "")
 
     def api_host(self) -> str | None:
         chosen = str(self.host.currentData() or "")
-        if chosen == SHOPEE_LIVE:
-            return None  # the connector's default: stays right if Shopee moves it
+        if chosen == CHANNEL_APPS[self.current_channel()].live_host:
+            return None  # the connector's default: stays right if the platform moves it
         return chosen or self.custom_host.text()
 
     def save(self) -> None:
@@ -160,11 +227,12 @@ class AddShopeeDialog(QDialog):
                 )
                 self.shop_id = self.shop.id
             else:
-                self.shop_id = channels.add_shopee_shop(
+                self.shop_id = channels.add_shop(
                     self.ctx,
+                    self.current_channel(),
                     name=self.name.text(),
-                    partner_id=self.partner_id.text(),
-                    partner_key=self.partner_key.text(),
+                    app_id=self.partner_id.text(),
+                    app_secret=self.partner_key.text(),
                     api_host=self.api_host(),
                 )
         except PrimedistError as exc:
@@ -254,10 +322,10 @@ class AuthoriseDialog(QDialog):
         self.setWindowTitle(self.tr("Authorise %1").replace("%1", self.shop.name))
         self.intro.setText(
             self.tr(
-                "Open the link, sign in to Shopee as the shop owner and confirm. The browser "
-                "then comes back to this app by itself. The link works for 5 minutes; Open "
-                "makes a new one."
-            )
+                "Open the link, sign in to %1 as the shop owner and confirm. The browser "
+                "then comes back to this app by itself. The link works for a few minutes; "
+                "Open makes a new one."
+            ).replace("%1", enum_label(self.shop.channel))
         )
         self.open_button.setText(self.tr("&Open in browser"))
         self.copy_button.setText(self.tr("&Copy link"))
@@ -269,12 +337,17 @@ class AuthoriseDialog(QDialog):
         )
         self.paste_button.setText(self.tr("&Use this address"))
 
+    @property
+    def _shop_in_redirect(self) -> bool:
+        """The channel's redirect names the shop (Shopee); others name it with the tokens."""
+        return self.shop.app.shop_id_in_redirect
+
     # ------------------------------------------------------------------ listening
 
     def _listen(self) -> None:
         """A fresh listener and link (after a failure the old code is spent)."""
         self._stop_listener()
-        self.listener = RedirectListener().start()
+        self.listener = RedirectListener(shop_id_required=self._shop_in_redirect).start()
         try:
             self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
         except PrimedistError as exc:
@@ -338,7 +411,9 @@ class AuthoriseDialog(QDialog):
         if self._busy:
             return
         try:
-            redirect = parse_redirect_url(self.paste.text())
+            redirect = parse_redirect_url(
+                self.paste.text(), shop_id_required=self._shop_in_redirect
+            )
         except ValidationError as exc:
             self._say(exc.user_message, error=True)
             return

@@ -1,9 +1,11 @@
 """Settings → Sales channels: the marketplace shops, their link status, and linking them.
 
 Each shop shows its status (connected, not linked, needs re-authorisation, paused by the
-daily API limit, disconnected), its last sync and when its authorisation runs out. Sync
-now, Re-authorise and Disconnect act on the selected shop; Add Shopee store asks for the
-app's partner id/key and then runs the authorisation in the browser.
+daily API limit, disconnected), its last sync and when its authorisation runs out; a
+banner names the shops to authorise again soon (a Lazada authorisation ends on a fixed
+date, however often its tokens are renewed). Sync now, Re-authorise and Disconnect act on
+the selected shop; Add store asks for the channel and its app's credentials, then runs
+the authorisation in the browser.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,13 +40,13 @@ from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
-from primedist.ui.settings.channel_dialogs import AddShopeeDialog, AuthoriseDialog
+from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
 
 COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = range(6)
 #: The list refreshes itself this often while shown (last sync moves with the scheduler).
 REFRESH_MS = 30_000
 #: A shop whose authorisation ends sooner than this says so in its status.
-EXPIRY_WARNING = timedelta(days=7)
+EXPIRY_WARNING: timedelta = svc.REAUTH_WARNING
 
 
 class ChannelsSettings(QWidget):
@@ -67,8 +69,14 @@ class ChannelsSettings(QWidget):
         self.explanation = QLabel()
         self.explanation.setObjectName("banner")
         self.explanation.setWordWrap(True)
+        self.expiry_banner = QLabel()
+        self.expiry_banner.setObjectName("expiryWarning")
+        self.expiry_banner.setWordWrap(True)
+        self.expiry_banner.setStyleSheet("color: #b26a00")
+        self.expiry_banner.hide()
         layout.addWidget(self.title)
         layout.addWidget(self.explanation)
+        layout.addWidget(self.expiry_banner)
         self.table = QTableWidget(0, 6)
         self.table.setObjectName("channelShops")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -134,11 +142,11 @@ class ChannelsSettings(QWidget):
             [self.tr("Shop"), self.tr("Channel"), self.tr("Status"), self.tr("Last sync"),
              self.tr("Authorisation until"), self.tr("Marketplace shop ID")]
         )  # fmt: skip
-        self.add_button.setText(self.tr("&Add Shopee store…"))
+        self.add_button.setText(self.tr("&Add store…"))
         self.sync_button.setText(self.tr("&Sync now"))
         self.reauth_button.setText(self.tr("&Re-authorise…"))
         self.disconnect_button.setText(self.tr("&Disconnect"))
-        self.key_button.setText(self.tr("Partner &key…"))
+        self.key_button.setText(self.tr("App &credentials…"))
 
     def status_text(self, shop: ChannelShop) -> str:
         now = self.ctx.clock.now()
@@ -154,10 +162,27 @@ class ChannelsSettings(QWidget):
             )
         if shop.last_error:
             return self.tr("Connected — last sync failed")
-        until = shop.authorised_until
-        if until is not None and until - now < EXPIRY_WARNING:
-            return self.tr("Connected — re-authorise before %1").replace("%1", self._when(until))
+        if shop.reauth_soon(now, EXPIRY_WARNING):
+            return self.tr("Connected — re-authorise before %1").replace(
+                "%1", self._when(shop.authorised_until)
+            )
         return self.tr("Connected")
+
+    def expiry_text(self, shops: list[ChannelShop]) -> str:
+        """The banner naming the shops whose authorisation ends soon ("" when none)."""
+        now = self.ctx.clock.now()
+        due = [s for s in shops if s.reauth_soon(now, EXPIRY_WARNING)]
+        if not due:
+            return ""
+        lines = [self.tr("Authorise again soon, or these shops stop syncing:")]
+        for shop in sorted(due, key=lambda s: (s.authorised_until or now, s.name)):
+            line = self.tr("%1: before %2").replace("%1", shop.name)
+            lines.append("• " + line.replace("%2", self._when(shop.authorised_until)))
+            if not shop.app.refresh_extends:
+                lines[-1] += " " + self.tr(
+                    "(%1 does not extend the authorisation when the app renews its tokens)"
+                ).replace("%1", enum_label(shop.channel))
+        return "\n".join(lines)
 
     def _token_tip(self, shop: ChannelShop) -> str:
         lines = [
@@ -166,6 +191,13 @@ class ChannelsSettings(QWidget):
             ),
             self.tr("Refresh token until %1").replace("%1", self._when(shop.refresh_expires_at)),
         ]
+        if not shop.app.refresh_extends:
+            lines.append(
+                self.tr(
+                    "%1 does not extend the refresh token when it renews access: authorise "
+                    "again before it ends."
+                ).replace("%1", enum_label(shop.channel))
+            )
         if shop.auth_expires_at is not None:
             lines.append(
                 self.tr("The seller's authorisation ends %1").replace(
@@ -194,6 +226,9 @@ class ChannelsSettings(QWidget):
 
     def _fill(self) -> None:
         keep = self.selected_shop()
+        banner = self.expiry_text(self.shops)
+        self.expiry_banner.setText(banner)
+        self.expiry_banner.setVisible(bool(banner))
         self.table.setRowCount(len(self.shops))
         for row, shop in enumerate(self.shops):
             name = QTableWidgetItem(shop.name)
@@ -203,6 +238,8 @@ class ChannelsSettings(QWidget):
                 status.setToolTip(shop.last_error)
             if shop.needs_reauth:
                 status.setForeground(Qt.GlobalColor.red)
+            elif shop.reauth_soon(self.ctx.clock.now(), EXPIRY_WARNING):
+                status.setForeground(QColor("#b26a00"))
             expires = QTableWidgetItem(self._when(shop.authorised_until))
             if shop.linked:
                 expires.setToolTip(self._token_tip(shop))
@@ -252,7 +289,7 @@ class ChannelsSettings(QWidget):
     # ------------------------------------------------------------------ actions
 
     def add_shop(self) -> None:
-        dialog = AddShopeeDialog(self.ctx, self)
+        dialog = AddStoreDialog(self.ctx, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.shop_id is None:
             return
         self.reload()
@@ -263,15 +300,15 @@ class ChannelsSettings(QWidget):
             self.authorise(shop)
 
     def edit_partner(self) -> None:
-        """Change the selected shop's partner id/key and API host."""
+        """Change the selected shop's app id/secret and API host."""
         shop = self.selected_shop()
         if shop is None:
             return
-        dialog = AddShopeeDialog(self.ctx, self, shop=shop)
+        dialog = AddStoreDialog(self.ctx, self, shop=shop)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.reload()
-        self.message.setText(self.tr("Partner key of %1 saved.").replace("%1", shop.name))
+        self.message.setText(self.tr("Credentials of %1 saved.").replace("%1", shop.name))
         self.shopsChanged.emit()
 
     def reauthorise(self) -> None:

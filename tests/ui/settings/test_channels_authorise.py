@@ -23,7 +23,7 @@ from primedist.sandbox.shopee import (
 )
 from primedist.services import channels
 from primedist.services.context import ServiceContext
-from primedist.ui.settings.channel_dialogs import AddShopeeDialog, AuthoriseDialog
+from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
 from primedist.ui.settings.channels import COL_SHOP, COL_STATUS, ChannelsSettings
 
 WAIT_MS = 15_000
@@ -186,7 +186,7 @@ def test_add_store_goes_on_to_authorise_it(
 
     def fill_in() -> None:
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, AddShopeeDialog)
+        assert isinstance(dialog, AddStoreDialog)
         dialog.name.setText("New Shopee")
         dialog.partner_id.setText(str(DEMO_PARTNER_ID))
         dialog.partner_key.setText(DEMO_PARTNER_KEY)

@@ -19,7 +19,7 @@ from primedist.domain.sync import SyncCheckpoint
 from primedist.services import channels
 from primedist.services.app_settings import put_setting
 from primedist.services.context import ServiceContext
-from primedist.ui.settings.channel_dialogs import AddShopeeDialog
+from primedist.ui.settings.channel_dialogs import AddStoreDialog
 from primedist.ui.settings.channels import (
     COL_EXPIRES,
     COL_EXTERNAL,
@@ -169,7 +169,7 @@ def test_an_authorisation_about_to_end_is_announced(
 def test_add_dialog_names_the_bad_field_then_saves(
     qtbot: Any, owner_ctx: ServiceContext, engine: Engine
 ) -> None:
-    dialog = AddShopeeDialog(owner_ctx)
+    dialog = AddStoreDialog(owner_ctx)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.name, "Prime Official")
@@ -193,7 +193,7 @@ def test_add_dialog_names_the_bad_field_then_saves(
         "http://127.0.0.1:8123",
     )
     # The live host is stored as "the default" (None), so it follows the connector's.
-    live = AddShopeeDialog(owner_ctx)
+    live = AddStoreDialog(owner_ctx)
     qtbot.addWidget(live)
     assert not live.custom_host.isVisibleTo(live) and live.api_host() is None
 
@@ -234,7 +234,7 @@ def test_a_new_partner_key_for_a_shop(
 
     def fill_in() -> None:
         dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, AddShopeeDialog)
+        assert isinstance(dialog, AddStoreDialog)
         seen.update(title=dialog.windowTitle(), name=dialog.name.text(),
                     read_only=dialog.name.isReadOnly(), pid=dialog.partner_id.text(),
                     key=dialog.partner_key.text())  # fmt: skip
@@ -247,12 +247,12 @@ def test_a_new_partner_key_for_a_shop(
     QTimer.singleShot(0, fill_in)
     with qtbot.waitSignal(widget.shopsChanged, timeout=WAIT_MS):
         qtbot.mouseClick(widget.key_button, Qt.MouseButton.LeftButton)
-    assert seen == {"title": "Partner key of A Connected", "name": "A Connected",
+    assert seen == {"title": "Credentials of A Connected", "name": "A Connected",
                     "read_only": True, "pid": "2001887", "key": "",
                     "error": "The partner key is empty."}  # fmt: skip
     shop = channels.channel_shop(owner_ctx, shops["A Connected"])
     assert shop.partner_id == "2001888" and shop.linked  # still linked
-    assert widget.message.text() == "Partner key of A Connected saved."
+    assert widget.message.text() == "Credentials of A Connected saved."
 
 
 def test_the_settings_tab_has_the_section(qtbot: Any, owner_ctx: ServiceContext) -> None:
