@@ -195,9 +195,12 @@ IMPORT_REJECTS_SHOWN = 20
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.services import order_import
+    from primedist.services.seller_center_import import import_orders_file
 
-    return _import(args, settings, order_import.import_orders)
+    def run(ctx: Any, path: Path, *, progress: Any) -> Any:
+        return import_orders_file(ctx, path, fmt=args.format, shop=args.shop, progress=progress)
+
+    return _import(args, settings, run)
 
 
 def cmd_import_products(args: argparse.Namespace, settings: Settings) -> int:
@@ -388,6 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
         "orders", help="import orders in the generic order template (README: Import file formats)"
     )
     p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument(
+        "--format",
+        choices=("template", "shopee", "lazada", "tiktok", "auto"),
+        default="template",
+        help="the order template (default), a Seller Center export, or auto (detect it)",
+    )
+    p.add_argument("--shop", metavar="NAME", help="the shop a Seller Center export belongs to")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
     p = targets.add_parser(

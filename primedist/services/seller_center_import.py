@@ -1,0 +1,885 @@
+"""Import a Seller Center order export (Shopee, Lazada, TikTok Shop) into one shop.
+
+`primedist import orders FILE --format shopee|lazada|tiktok --shop NAME`, and the orders
+tab's Import. For shops without API access, and for history before a shop was linked.
+
+Each order of the file becomes a `connectors.base.RemoteOrder` (the same values the API
+connectors produce) and is written by `services.sync_writer.write_batch`, the sync's own
+upsert by (shop, order number): an order imported from Excel and later synced by the API
+is one order, importing a file twice writes nothing the second time, and customers, SKUs,
+statistics and stock follow the same rules as the sync. Stock: orders placed before the
+shop's first API sync are history (like the template import); once a shop syncs, orders
+after that point move stock exactly as the sync would have.
+
+Two phases, like the other imports: read and check the whole file (no database; a bad
+value rejects its whole order, reported by row and column; a problem with the file itself
+raises ValidationError naming what was expected), then write everything in ONE
+transaction (a cancel or an error writes nothing).
+
+Versions: an export has no "updated" time; an order's version is the latest time the file
+gives for it (placed, paid, shipped, delivered, completed). A status further along than
+the stored one always counts as newer (a cancellation carries no time of its own); a file
+never moves an order back, so an older export imported after a newer one changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, TypedDict
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.connectors.base import (
+    RemoteAddress,
+    RemoteBuyer,
+    RemoteOrder,
+    RemoteOrderLine,
+)
+from primedist.connectors.shopee import map_payment
+from primedist.core.clock import shop_tz, to_utc
+from primedist.core.text import fold
+from primedist.domain.base import table_of
+from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, ShopStatus
+from primedist.domain.order import Order
+from primedist.domain.shop import Shop
+from primedist.domain.sync import SyncCheckpoint
+from primedist.errors import ValidationError
+from primedist.io.seller_center import (
+    FORMAT_NAMES,
+    ExportFormat,
+    ExportSheet,
+    detect_format,
+    expected_layouts,
+    open_export,
+    parse_export_datetime,
+    parse_money,
+)
+from primedist.io.tabular import Cell, cell_text, parse_whole_number
+from primedist.jobs.progress import Progress
+from primedist.services.context import ServiceContext
+from primedist.services.import_support import (
+    PLAN_SHARE,
+    READ_SHARE,
+    ImportReportBase,
+    RejectedRow,
+    column_length,
+    outcomes,
+    record_import,
+    rows_of_rejected,
+    run_import,
+)
+from primedist.services.order_import import ImportReport, import_orders
+from primedist.services.sync_writer import BatchResult, ShopRef, aware, write_batch
+
+orders_t = table_of(Order)
+shops_t = table_of(Shop)
+
+#: The formats of this importer and the channel each belongs to.
+CHANNEL_OF = {
+    ExportFormat.SHOPEE: Channel.SHOPEE,
+    ExportFormat.LAZADA: Channel.LAZADA,
+    ExportFormat.TIKTOK: Channel.TIKTOK,
+}
+#: Orders handed to `write_batch` at a time (all in the import's one transaction).
+WRITE_CHUNK = 5_000
+MAX_QUANTITY = 1_000_000
+_SHOP_NAME_LEN = column_length(shops_t.c.name)
+
+#: How far along a status is: an import moves orders forward only.
+_PROGRESS = {
+    OrderStatus.PENDING: 0, OrderStatus.CONFIRMED: 1, OrderStatus.SHIPPING: 2,
+    OrderStatus.COMPLETED: 3, OrderStatus.RETURN_REFUND: 4, OrderStatus.RETURNED: 5,
+    OrderStatus.CANCELLED: 6,
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class SellerCenterReport(ImportReportBase):
+    """What an export import did; `rejected` lists every row not imported."""
+
+    file: str = ""
+    format: str = ""
+    shop: str = ""
+    shop_created: bool = False
+    rows_read: int = 0
+    orders_inserted: int = 0
+    orders_updated: int = 0
+    orders_unchanged: int = 0
+    orders_rejected: int = 0
+    lines: int = 0
+    customers_created: int = 0
+    stock_moves: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.orders_inserted or self.orders_updated)
+
+    def summary(self) -> str:
+        orders = outcomes(self.orders_inserted, self.orders_updated, self.orders_unchanged,
+                          self.orders_rejected)  # fmt: skip
+        text = (
+            f"Imported {self.file} ({FORMAT_NAMES[ExportFormat(self.format)]}) into "
+            f"{self.shop}: {self.rows_read:,} rows; orders {orders}; {self.lines:,} lines written"
+        )
+        extra = [
+            f"{n:,} {what}"
+            for n, what in (
+                (self.customers_created, "new customers"),
+                (self.stock_moves, "stock movements"),
+            )
+            if n
+        ]
+        if self.shop_created:
+            extra.append("new shop")
+        if extra:
+            text += "; " + ", ".join(extra)
+        return text + self._summary_tail()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def parse_format(value: str | ExportFormat | None) -> ExportFormat | None:
+    """`shopee`/`lazada`/`tiktok`/`template` (None or `auto` = detect from the header)."""
+    if value is None or value == "auto":
+        return None
+    try:
+        return ExportFormat(str(value).lower())
+    except ValueError:
+        names = ", ".join(f.value for f in ExportFormat)
+        raise ValidationError(f"Unknown import format {value!r}: use {names} or auto") from None
+
+
+def detect_file_format(path: Path) -> ExportFormat:
+    """The layout of a file from its header; ValidationError naming the known layouts."""
+    with open_export(Path(path)) as sheet:
+        fmt = detect_format(sheet.header)
+        if fmt is None:
+            raise ValidationError(
+                f"{sheet.name} is not an order file this app knows: expected {expected_layouts()}"
+            )
+        return fmt
+
+
+def import_orders_file(
+    ctx: ServiceContext,
+    path: Path,
+    *,
+    fmt: ExportFormat | str | None = None,
+    shop: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport | SellerCenterReport:
+    """Import any order file: the order template (its shops are a column) or a Seller
+    Center export into `shop`. `fmt` None or "auto" = detect it from the header."""
+    ctx.require(Module.ORDERS)
+    wanted = parse_format(fmt) or detect_file_format(Path(path))
+    if wanted == ExportFormat.TEMPLATE:
+        if shop:
+            raise ValidationError(
+                "The order template names the shop of each order in its shop column: "
+                "import it without choosing a shop",
+                field="shop",
+            )
+        return import_orders(ctx, Path(path), progress=progress)
+    if not shop or not shop.strip():
+        raise ValidationError(
+            f"Name the shop the orders of {FORMAT_NAMES[wanted]} belong to (--shop NAME)",
+            field="shop",
+        )
+    return import_export(ctx, Path(path), shop=shop, fmt=wanted, progress=progress)
+
+
+def import_export(
+    ctx: ServiceContext,
+    path: Path,
+    *,
+    shop: str,
+    fmt: ExportFormat | str | None = None,
+    progress: Progress | None = None,
+) -> SellerCenterReport:
+    """Import the orders of a Seller Center export into the shop named `shop` (created,
+    not linked, when there is none). `fmt` None = detect it. Raises PermissionDenied
+    without Orders access, ValidationError for a problem with the file or the shop
+    (nothing written), Cancelled when `progress` asks to stop (nothing written)."""
+    ctx.require(Module.ORDERS)
+    wanted = parse_format(fmt)
+    if wanted == ExportFormat.TEMPLATE:
+        raise ValidationError(
+            "The order template names its shops in a column: import it without a shop"
+        )
+    name = " ".join(shop.split())
+    if not name:
+        raise ValidationError("Name the shop the orders belong to", field="shop")
+    if len(name) > _SHOP_NAME_LEN:
+        raise ValidationError(f"A shop name has at most {_SHOP_NAME_LEN} characters", field="shop")
+    tz = _shop_zone(ctx, name)
+    return run_import(
+        Path(path),
+        progress,
+        lambda file, prog: _read(file, wanted, name, tz, prog),
+        lambda read, prog: _write(ctx, read, prog),
+        "Comparing with the orders already stored",
+    )
+
+
+def _shop_zone(ctx: ServiceContext, name: str) -> tzinfo:
+    with ctx.uow() as session:
+        stmt = sa.select(shops_t.c.timezone).where(shops_t.c.name == name)
+        zone = session.connection().execute(stmt).scalar()
+    return shop_tz(zone)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Bad(Exception):
+    """A value that rejects its order: where and why."""
+
+    def __init__(self, row: int, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.rejected = RejectedRow(row, column, reason)
+
+
+class _Row:
+    """One data row with its bound columns: values by header, errors naming the cell."""
+
+    __slots__ = ("number", "cells", "cols")
+
+    def __init__(self, number: int, cells: Sequence[Cell], cols: dict[str, int]) -> None:
+        self.number, self.cells, self.cols = number, cells, cols
+
+    def raw(self, name: str) -> Cell:
+        i = self.cols.get(name)
+        return "" if i is None else self.cells[i]
+
+    def text(self, name: str, *, required: bool = False) -> str | None:
+        value = cell_text(self.raw(name)) or None
+        if value is None and required:
+            raise _Bad(self.number, name, "is empty")
+        return value
+
+    def money(self, name: str, *, required: bool = False, sized: bool = False) -> int:
+        """Whole đồng; `sized`: the size of a discount written as a negative amount."""
+        value = self.raw(name)
+        if sized:
+            value = cell_text(value).lstrip("-")
+        if required and not cell_text(value):
+            raise _Bad(self.number, name, "is empty: the amount is needed")
+        try:
+            return parse_money(value)
+        except ValueError as exc:
+            raise _Bad(self.number, name, str(exc)) from None
+
+    def quantity(self, name: str) -> int:
+        try:
+            qty = parse_whole_number(self.raw(name))
+        except ValueError as exc:
+            raise _Bad(self.number, name, str(exc)) from None
+        if not 0 < qty <= MAX_QUANTITY:
+            raise _Bad(self.number, name, f"{qty} is not a quantity (1 to {MAX_QUANTITY:,})")
+        return qty
+
+    def when(self, name: str, tz: tzinfo, *, required: bool = False) -> datetime | None:
+        value = self.raw(name)
+        if not cell_text(value) or cell_text(value) in ("-", "--"):
+            if required:
+                raise _Bad(self.number, name, "is empty: the date is needed")
+            return None
+        try:
+            return to_utc(parse_export_datetime(value), tz)
+        except ValueError as exc:
+            raise _Bad(self.number, name, str(exc)) from None
+
+
+@dataclass
+class _Group:
+    """The rows of one order in the file."""
+
+    external_id: str
+    rows: list[_Row] = field(default_factory=list)
+
+
+@dataclass
+class _Layout:
+    fmt: ExportFormat
+    order_key: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    build: Callable[[_Group, tzinfo], RemoteOrder]
+    #: Rows right after the header that describe the columns (TikTok): skipped.
+    skip_descriptions: bool = False
+    #: Headers of the layout that are not read but must never be mistaken for one that is.
+    unread: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset((*self.required, *self.optional, *self.unread))
+
+
+@dataclass
+class _ReadResult:
+    name: str
+    fmt: ExportFormat
+    shop: str
+    orders: list[RemoteOrder]
+    rows_read: int
+    orders_rejected: int
+    rejected: list[RejectedRow]
+    seconds: float
+
+
+def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
+          prog: Progress) -> _ReadResult:  # fmt: skip
+    started = time.perf_counter()
+    with open_export(path) as sheet:
+        fmt = _check_layout(sheet, wanted)
+        layout = LAYOUTS[fmt]
+        cols = _bind(sheet, layout)
+        groups: dict[str, _Group] = {}
+        lone: list[RejectedRow] = []
+        rows_read = 0
+        for number, cells in sheet.rows():
+            rows_read += 1
+            row = _Row(number, cells, cols)
+            key = cell_text(row.raw(layout.order_key))
+            if rows_read == 1 and layout.skip_descriptions and not _looks_like_id(key):
+                rows_read = 0
+                continue
+            if not key:
+                lone.append(RejectedRow(number, layout.order_key, "is empty: which order is it?"))
+                continue
+            groups.setdefault(key, _Group(key)).rows.append(row)
+            if rows_read % 2_000 == 0:
+                prog.check()
+        if rows_read == 0:
+            raise ValidationError(f"{sheet.name} has a header but no orders")
+    prog.update(READ_SHARE * 0.8, "Checking the orders")
+    orders: list[RemoteOrder] = []
+    rejected = list(lone)
+    bad = 0
+    for group in groups.values():
+        try:
+            orders.append(layout.build(group, tz))
+        except _Bad as exc:
+            bad += 1
+            rejected += rows_of_rejected(exc.rejected, [r.number for r in group.rows], "order")
+        except ValueError as exc:  # RemoteOrder's own checks (money not adding up...)
+            bad += 1
+            first = RejectedRow(group.rows[0].number, None, str(exc))
+            rejected += rows_of_rejected(first, [r.number for r in group.rows], "order")
+    rejected.sort(key=lambda r: r.row)
+    return _ReadResult(path.name, fmt, shop, orders, rows_read, bad, rejected,
+                       time.perf_counter() - started)  # fmt: skip
+
+
+def _check_layout(sheet: ExportSheet, wanted: ExportFormat | None) -> ExportFormat:
+    found = detect_format(sheet.header)
+    if wanted is None:
+        if found is None or found == ExportFormat.TEMPLATE:
+            what = (
+                "the order template: import it without a shop"
+                if found
+                else f"not an order file this app knows: expected {expected_layouts()}"
+            )
+            raise ValidationError(f"{sheet.name} is {what}")
+        return found
+    if found != wanted:
+        layout = LAYOUTS[wanted]
+        missing = [n for n in layout.required if sheet.find(n, layout.names - {n}) is None]
+        seen = f" (it looks like {FORMAT_NAMES[found]})" if found else ""
+        lacking = ", ".join(repr(n) for n in missing[:4]) or "the key columns"
+        raise ValidationError(
+            f"{sheet.name} is not {FORMAT_NAMES[wanted]}{seen}: its header (row "
+            f"{sheet.header_row}) lacks {lacking}"
+            f"; expected the headers {', '.join(layout.required)}"
+        )
+    return wanted
+
+
+def _bind(sheet: ExportSheet, layout: _Layout) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for name in layout.required:
+        i = sheet.find(name, layout.names - {name})
+        if i is None:
+            raise ValidationError(
+                f"{sheet.name} looks like {FORMAT_NAMES[layout.fmt]} but has no column "
+                f"{name!r} in its header (row {sheet.header_row}); expected the headers "
+                f"{', '.join(layout.required)}",
+                column=name,
+            )
+        cols[name] = i
+    for name in layout.optional:
+        i = sheet.find(name, layout.names - {name})
+        if i is not None:
+            cols[name] = i
+    return cols
+
+
+def _looks_like_id(text: str) -> bool:
+    return bool(text) and any(ch.isdigit() for ch in text) and " " not in text
+
+
+def _same(group: _Group, names: Iterable[str]) -> None:
+    """Order-level columns repeat on every row of an order: they must agree."""
+    first = group.rows[0]
+    for row in group.rows[1:]:
+        for name in names:
+            if cell_text(row.raw(name)) != cell_text(first.raw(name)):
+                raise _Bad(
+                    row.number,
+                    name,
+                    f"differs from row {first.number} of the same order "
+                    f"({cell_text(row.raw(name))!r} vs {cell_text(first.raw(name))!r})",
+                )
+
+
+def _status(raw: str, table: dict[str, OrderStatus], row: int, column: str) -> OrderStatus:
+    """Our status for an export's status text: exact (accents and case ignored), else
+    the longest known text it starts with (Shopee adds explanations after some)."""
+    key = fold(raw)
+    if key in table:
+        return table[key]
+    for known in sorted(table, key=len, reverse=True):
+        if key.startswith(known):
+            return table[known]
+    raise _Bad(row, column, f"unknown order status {raw!r}; known: "
+                            f"{', '.join(sorted(table))}")  # fmt: skip
+
+
+def _latest(*times: datetime | None) -> datetime:
+    return max(t for t in times if t is not None)
+
+
+class _Money(TypedDict, total=False):
+    shipping_fee: int
+    voucher_discount: int
+    marketplace_discount: int
+    total: int
+
+
+def _settle(subtotal: int, shipping: int, total: int, seller_part: int) -> _Money:
+    """Money parts that add up to `total`: what the buyer did not pay of lines + shipping
+    is discount (the seller-funded part as voucher, the rest the marketplace's); paying
+    more than the parts (a surcharge) counts as shipping."""
+    gap = subtotal + shipping - total
+    if gap < 0:
+        return {"shipping_fee": shipping - gap, "total": total}
+    voucher = min(seller_part, gap)
+    return {"shipping_fee": shipping, "voucher_discount": voucher,
+            "marketplace_discount": gap - voucher, "total": total}  # fmt: skip
+
+
+def _buyer_and_address(name: str | None, phone: str | None, username: str | None,
+                       **addr: str | None) -> tuple[RemoteBuyer, RemoteAddress]:  # fmt: skip
+    masked = any(v is not None and "*" in v for v in (name, phone, addr.get("address")))
+    buyer = RemoteBuyer(username=username, name=name, phone=phone, masked=masked)
+    return buyer, RemoteAddress(name=name, phone=phone, full_address=addr.get("address"), **addr)
+
+
+# --------------------------------------------------------------------------- Shopee
+
+SP_ORDER, SP_DATE, SP_STATUS = "Mã đơn hàng", "Ngày đặt hàng", "Trạng Thái Đơn Hàng"
+SP_PRODUCT, SP_QTY, SP_PRICE = "Tên sản phẩm", "Số lượng", "Giá gốc"
+#: The order's amount: lower-case "người" (the line's amount has "Người").
+SP_TOTAL = "Tổng số tiền người mua thanh toán"
+SP_TOTAL_LINE = "Tổng số tiền Người mua thanh toán"
+SP_DEAL = "Giá ưu đãi"
+SP_SKU, SP_PARENT_SKU, SP_VARIANT = "SKU phân loại hàng", "SKU sản phẩm", "Tên phân loại hàng"
+SP_SHIPPING = "Phí vận chuyển mà người mua trả"
+SP_SHOP_VOUCHER = "Mã giảm giá của Shop"
+SP_FEES = ("Phí cố định", "Phí Dịch Vụ", "Phí thanh toán")
+SP_PAID, SP_SHIPPED, SP_DONE = ("Thời gian đơn hàng được thanh toán", "Ngày gửi hàng",
+                                "Thời gian hoàn thành đơn hàng")  # fmt: skip
+SP_TRACKING, SP_CARRIER, SP_PAYMENT = "Mã vận đơn", "Đơn Vị Vận Chuyển", "Phương thức thanh toán"
+SP_NOTE, SP_CANCEL = "Nhận xét từ Người mua", "Lý do hủy"
+SP_USER, SP_NAME, SP_PHONE = "Người Mua", "Tên Người nhận", "Số điện thoại"
+SP_PROVINCE, SP_DISTRICT, SP_WARD, SP_ADDRESS = ("Tỉnh/Thành phố", "TP / Quận / Huyện", "Quận",
+                                                 "Địa chỉ nhận hàng")  # fmt: skip
+
+#: Status texts of Shopee VN exports (folded) → ours; "Chờ lấy hàng" with a tracking
+#: number is an arranged shipment (confirmed).
+SHOPEE_STATUSES = {
+    "chua thanh toan": OrderStatus.PENDING,
+    "cho xac nhan": OrderStatus.PENDING,
+    "cho lay hang": OrderStatus.PENDING,
+    "cho giao hang": OrderStatus.SHIPPING,
+    "dang giao": OrderStatus.SHIPPING,
+    "da giao": OrderStatus.SHIPPING,
+    "da nhan duoc hang": OrderStatus.SHIPPING,
+    "nguoi mua xac nhan da nhan hang": OrderStatus.SHIPPING,
+    "hoan thanh": OrderStatus.COMPLETED,
+    "dang huy": OrderStatus.CANCELLED,
+    "da huy": OrderStatus.CANCELLED,
+    "tra hang/hoan tien": OrderStatus.RETURN_REFUND,
+    "tra hang": OrderStatus.RETURN_REFUND,
+    "hoan tien": OrderStatus.RETURN_REFUND,
+}
+
+
+def _shopee_order(group: _Group, tz: tzinfo) -> RemoteOrder:
+    first = group.rows[0]
+    _same(group, (SP_DATE, SP_STATUS, SP_TOTAL))
+    raw_status = first.text(SP_STATUS, required=True) or ""
+    status = _status(raw_status, SHOPEE_STATUSES, first.number, SP_STATUS)
+    tracking = first.text(SP_TRACKING)
+    if status == OrderStatus.PENDING and tracking and fold(raw_status) == "cho lay hang":
+        status = OrderStatus.CONFIRMED
+    lines = tuple(_shopee_line(r) for r in group.rows)
+    subtotal = sum(ln.subtotal for ln in lines)
+    shipping = first.money(SP_SHIPPING)
+    total = first.money(SP_TOTAL, required=True)
+    if total == 0 and status == OrderStatus.CANCELLED:
+        total = subtotal + shipping  # cancelled orders show 0 paid: keep their value
+    created = first.when(SP_DATE, tz, required=True)
+    assert created is not None
+    paid_at, done_at = first.when(SP_PAID, tz), first.when(SP_DONE, tz)
+    payment = map_payment(first.text(SP_PAYMENT), cod=False)
+    buyer, address = _buyer_and_address(
+        first.text(SP_NAME), first.text(SP_PHONE), first.text(SP_USER),
+        address=first.text(SP_ADDRESS), ward=first.text(SP_WARD),
+        district=first.text(SP_DISTRICT), province=first.text(SP_PROVINCE),
+    )  # fmt: skip
+    money = _settle(subtotal, shipping, total, first.money(SP_SHOP_VOUCHER))
+    paid = money["total"] if status == OrderStatus.COMPLETED or (
+        paid_at is not None and payment != PaymentMethod.COD) else 0  # fmt: skip
+    return RemoteOrder(
+        external_id=group.external_id, status=status, raw_status=raw_status,
+        created_at=created,
+        updated_at=_latest(created, paid_at, first.when(SP_SHIPPED, tz), done_at),
+        payment_method=payment, buyer=buyer, address=address, lines=lines,
+        subtotal=subtotal, commission=sum(first.money(f) for f in SP_FEES), paid_amount=paid,
+        carrier=first.text(SP_CARRIER), tracking_number=tracking,
+        buyer_note=first.text(SP_NOTE), cancel_reason=first.text(SP_CANCEL),
+        completed_at=done_at if status == OrderStatus.COMPLETED else None, **money,
+    )  # fmt: skip
+
+
+def _shopee_line(row: _Row) -> RemoteOrderLine:
+    qty = row.quantity(SP_QTY)
+    original = row.money(SP_PRICE, required=True)
+    deal = row.money(SP_DEAL)
+    if deal <= 0 or deal > original:  # 0 = bundle deal; a deal never raises the price
+        deal = original
+    return RemoteOrderLine(
+        sku=row.text(SP_SKU) or row.text(SP_PARENT_SKU),
+        product_name=row.text(SP_PRODUCT, required=True) or "?",
+        variant_name=row.text(SP_VARIANT), quantity=qty, unit_price=original,
+        discount=(original - deal) * qty,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- Lazada
+
+LZ_ITEM, LZ_ORDER, LZ_CREATED, LZ_UPDATED = "orderItemId", "orderNumber", "createTime", "updateTime"
+LZ_STATUS, LZ_PRICE, LZ_PAID, LZ_NAME = "status", "unitPrice", "paidPrice", "itemName"
+LZ_SKU, LZ_LAZADA_SKU, LZ_VARIATION = "sellerSku", "lazadaSku", "variation"
+LZ_SHIPPING, LZ_SELLER_DISCOUNT = "shippingFee", "sellerDiscountTotal"
+LZ_DELIVERED, LZ_PAYMENT = "deliveredDate", "payMethod"
+LZ_CUSTOMER, LZ_SHIP_NAME, LZ_PHONE = "customerName", "shippingName", "shippingPhone"
+LZ_ADDRESS, LZ_PROVINCE, LZ_DISTRICT, LZ_WARD, LZ_CITY = ("shippingAddress", "shippingAddress3",
+                                                         "shippingAddress4", "shippingAddress5",
+                                                         "shippingCity")  # fmt: skip
+LZ_TRACKING, LZ_CARRIER, LZ_REASON = "trackingCode", "shippingProvider", "buyerFailedDeliveryReason"
+
+#: Lazada item statuses → ours (an order takes the least advanced of its live items).
+LAZADA_STATUSES = {
+    "unpaid": OrderStatus.PENDING, "pending": OrderStatus.PENDING,
+    "topack": OrderStatus.PENDING,
+    "packed": OrderStatus.CONFIRMED, "repacked": OrderStatus.CONFIRMED,
+    "ready_to_ship": OrderStatus.CONFIRMED, "ready_to_ship_pending": OrderStatus.CONFIRMED,
+    "toship": OrderStatus.CONFIRMED,
+    "shipped": OrderStatus.SHIPPING, "shipping": OrderStatus.SHIPPING,
+    "delivered": OrderStatus.COMPLETED,
+    "failed": OrderStatus.RETURN_REFUND, "failed_delivery": OrderStatus.RETURN_REFUND,
+    "shipped_back": OrderStatus.RETURN_REFUND, "shipped_back_failed": OrderStatus.RETURN_REFUND,
+    "lost": OrderStatus.RETURN_REFUND, "lost_by_3pl": OrderStatus.RETURN_REFUND,
+    "damaged_by_3pl": OrderStatus.RETURN_REFUND,
+    "returned": OrderStatus.RETURNED, "shipped_back_success": OrderStatus.RETURNED,
+    "package_scrapped": OrderStatus.RETURNED,
+    "canceled": OrderStatus.CANCELLED, "cancelled": OrderStatus.CANCELLED,
+}  # fmt: skip
+
+
+def _lazada_order(group: _Group, tz: tzinfo) -> RemoteOrder:
+    first = group.rows[0]
+    _same(group, (LZ_CREATED,))
+    states = [(r, _status(r.text(LZ_STATUS, required=True) or "", LAZADA_STATUSES, r.number,
+                          LZ_STATUS)) for r in group.rows]  # fmt: skip
+    live = [(r, s) for r, s in states if s != OrderStatus.CANCELLED] or states
+    status = min((s for _r, s in live), key=_PROGRESS.__getitem__)
+    units = [r for r, _s in live]
+    _check_unit_ids(group)
+    lines = _lazada_lines(units)
+    subtotal = sum(ln.subtotal for ln in lines)
+    shipping = sum(r.money(LZ_SHIPPING) for r in units)
+    paid_items = sum(r.money(LZ_PAID) for r in units)
+    seller_part = sum(r.money(LZ_SELLER_DISCOUNT, sized=True) for r in units)
+    total = paid_items + shipping
+    if status == OrderStatus.CANCELLED and total == 0:
+        total = subtotal + shipping
+    created = first.when(LZ_CREATED, tz, required=True)
+    assert created is not None
+    updated = _latest(created, *(r.when(LZ_UPDATED, tz) for r in group.rows))
+    delivered = max((d for r in units if (d := r.when(LZ_DELIVERED, tz))), default=None)
+    payment = map_payment(first.text(LZ_PAYMENT), cod=False)
+    buyer, address = _buyer_and_address(
+        first.text(LZ_SHIP_NAME) or first.text(LZ_CUSTOMER), first.text(LZ_PHONE), None,
+        address=first.text(LZ_ADDRESS), ward=first.text(LZ_WARD),
+        district=first.text(LZ_DISTRICT),
+        province=first.text(LZ_PROVINCE) or first.text(LZ_CITY),
+    )  # fmt: skip
+    money = _settle(subtotal, shipping, total, seller_part)
+    raw = ",".join(sorted({fold(r.text(LZ_STATUS) or "") for r in group.rows}))
+    return RemoteOrder(
+        external_id=group.external_id, status=status, raw_status=raw, created_at=created,
+        updated_at=_latest(updated, delivered), payment_method=payment, buyer=buyer,
+        address=address, lines=lines, subtotal=subtotal,
+        paid_amount=money["total"] if status == OrderStatus.COMPLETED
+        or payment != PaymentMethod.COD else 0,
+        carrier=first.text(LZ_CARRIER), tracking_number=first.text(LZ_TRACKING),
+        cancel_reason=first.text(LZ_REASON),
+        completed_at=(delivered or updated) if status == OrderStatus.COMPLETED else None,
+        **money,
+    )  # fmt: skip
+
+
+def _check_unit_ids(group: _Group) -> None:
+    seen: dict[str, int] = {}
+    for r in group.rows:
+        item = r.text(LZ_ITEM, required=True) or ""
+        if item in seen:
+            raise _Bad(
+                r.number,
+                LZ_ITEM,
+                f"{item} appears twice (rows {seen[item]} and "
+                f"{r.number}): each unit has its own item id",
+            )
+        seen[item] = r.number
+
+
+def _lazada_lines(units: list[_Row]) -> tuple[RemoteOrderLine, ...]:
+    """One row per unit: units of the same SKU at the same price make one line."""
+    grouped: dict[tuple[Any, ...], list[_Row]] = {}
+    for r in units:
+        key = (r.text(LZ_SKU) or r.text(LZ_LAZADA_SKU), r.text(LZ_NAME, required=True),
+               r.text(LZ_VARIATION), r.money(LZ_PRICE, required=True))  # fmt: skip
+        grouped.setdefault(key, []).append(r)
+    return tuple(
+        RemoteOrderLine(sku=sku, product_name=name or "?", variant_name=variation,
+                        quantity=len(rows), unit_price=price)
+        for (sku, name, variation, price), rows in grouped.items()
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- TikTok Shop
+
+TT_ORDER, TT_STATUS, TT_CREATED = "Order ID", "Order Status", "Created Time"
+TT_SKU, TT_SKU_ID, TT_NAME, TT_VARIATION = "Seller SKU", "SKU ID", "Product Name", "Variation"
+TT_QTY, TT_PRICE, TT_SELLER_DISCOUNT = "Quantity", "SKU Unit Original Price", "SKU Seller Discount"
+TT_SHIPPING, TT_TOTAL = "Shipping Fee After Discount", "Order Amount"
+TT_TIMES = ("Paid Time", "RTS Time", "Shipped Time", "Delivered Time", "Cancelled Time")
+TT_PAYMENT, TT_TRACKING, TT_CARRIER = "Payment Method", "Tracking ID", "Shipping Provider Name"
+TT_NOTE, TT_CANCEL, TT_USER = "Buyer Message", "Cancel Reason", "Buyer Username"
+TT_NAME_R, TT_PHONE = "Recipient", "Phone #"
+TT_PROVINCE, TT_DISTRICT, TT_WARD, TT_ADDRESS = "Province", "District", "Commune", "Detail Address"
+
+TIKTOK_STATUSES = {
+    "unpaid": OrderStatus.PENDING, "cho thanh toan": OrderStatus.PENDING,
+    "awaiting shipment": OrderStatus.PENDING, "to ship": OrderStatus.PENDING,
+    "cho van chuyen": OrderStatus.PENDING,
+    "awaiting collection": OrderStatus.CONFIRMED, "cho lay hang": OrderStatus.CONFIRMED,
+    "shipped": OrderStatus.SHIPPING, "in transit": OrderStatus.SHIPPING,
+    "dang van chuyen": OrderStatus.SHIPPING, "dang giao": OrderStatus.SHIPPING,
+    "delivered": OrderStatus.SHIPPING, "da giao": OrderStatus.SHIPPING,
+    "completed": OrderStatus.COMPLETED, "da hoan tat": OrderStatus.COMPLETED,
+    "hoan thanh": OrderStatus.COMPLETED,
+    "cancelled": OrderStatus.CANCELLED, "canceled": OrderStatus.CANCELLED,
+    "da huy": OrderStatus.CANCELLED,
+}  # fmt: skip
+
+
+def _tiktok_order(group: _Group, tz: tzinfo) -> RemoteOrder:
+    first = group.rows[0]
+    _same(group, (TT_STATUS, TT_CREATED, TT_TOTAL))
+    raw_status = first.text(TT_STATUS, required=True) or ""
+    status = _status(raw_status, TIKTOK_STATUSES, first.number, TT_STATUS)
+    lines = tuple(_tiktok_line(r) for r in group.rows)
+    subtotal = sum(ln.subtotal for ln in lines)
+    shipping = first.money(TT_SHIPPING)
+    total = first.money(TT_TOTAL, required=True)
+    if total == 0 and status == OrderStatus.CANCELLED:
+        total = subtotal + shipping
+    created = first.when(TT_CREATED, tz, required=True)
+    assert created is not None
+    times = {name: first.when(name, tz) for name in TT_TIMES}
+    payment = map_payment(first.text(TT_PAYMENT), cod=False)
+    buyer, address = _buyer_and_address(
+        first.text(TT_NAME_R), first.text(TT_PHONE), first.text(TT_USER),
+        address=first.text(TT_ADDRESS), ward=first.text(TT_WARD),
+        district=first.text(TT_DISTRICT), province=first.text(TT_PROVINCE),
+    )  # fmt: skip
+    money = _settle(subtotal, shipping, total, 0)
+    updated = _latest(created, *times.values())
+    return RemoteOrder(
+        external_id=group.external_id, status=status, raw_status=raw_status,
+        created_at=created, updated_at=updated, payment_method=payment, buyer=buyer,
+        address=address, lines=lines, subtotal=subtotal,
+        paid_amount=money["total"] if status == OrderStatus.COMPLETED
+        or (times["Paid Time"] is not None and payment != PaymentMethod.COD) else 0,
+        carrier=first.text(TT_CARRIER), tracking_number=first.text(TT_TRACKING),
+        buyer_note=first.text(TT_NOTE), cancel_reason=first.text(TT_CANCEL),
+        completed_at=updated if status == OrderStatus.COMPLETED else None, **money,
+    )  # fmt: skip
+
+
+def _tiktok_line(row: _Row) -> RemoteOrderLine:
+    qty = row.quantity(TT_QTY)
+    price = row.money(TT_PRICE, required=True)
+    discount = row.money(TT_SELLER_DISCOUNT)
+    if discount > qty * price:
+        raise _Bad(row.number, TT_SELLER_DISCOUNT,
+                   f"{discount:,} is more than the line's {qty * price:,}")  # fmt: skip
+    return RemoteOrderLine(
+        sku=row.text(TT_SKU) or row.text(TT_SKU_ID),
+        product_name=row.text(TT_NAME, required=True) or "?",
+        variant_name=row.text(TT_VARIATION), quantity=qty, unit_price=price, discount=discount,
+    )  # fmt: skip
+
+
+LAYOUTS: dict[ExportFormat, _Layout] = {
+    ExportFormat.SHOPEE: _Layout(
+        ExportFormat.SHOPEE, SP_ORDER,
+        (SP_ORDER, SP_DATE, SP_STATUS, SP_PRODUCT, SP_QTY, SP_PRICE, SP_TOTAL),
+        (SP_DEAL, SP_SKU, SP_PARENT_SKU, SP_VARIANT, SP_SHIPPING, SP_SHOP_VOUCHER, *SP_FEES,
+         SP_PAID, SP_SHIPPED, SP_DONE, SP_TRACKING, SP_CARRIER, SP_PAYMENT, SP_NOTE, SP_CANCEL,
+         SP_USER, SP_NAME, SP_PHONE, SP_PROVINCE, SP_DISTRICT, SP_WARD, SP_ADDRESS),
+        _shopee_order,
+        unread=(SP_TOTAL_LINE,),
+    ),
+    ExportFormat.LAZADA: _Layout(
+        ExportFormat.LAZADA, LZ_ORDER,
+        (LZ_ITEM, LZ_ORDER, LZ_CREATED, LZ_STATUS, LZ_PRICE, LZ_PAID, LZ_NAME),
+        (LZ_UPDATED, LZ_SKU, LZ_LAZADA_SKU, LZ_VARIATION, LZ_SHIPPING, LZ_SELLER_DISCOUNT,
+         LZ_DELIVERED, LZ_PAYMENT, LZ_CUSTOMER, LZ_SHIP_NAME, LZ_PHONE, LZ_ADDRESS,
+         LZ_PROVINCE, LZ_DISTRICT, LZ_WARD, LZ_CITY, LZ_TRACKING, LZ_CARRIER, LZ_REASON),
+        _lazada_order,
+    ),
+    ExportFormat.TIKTOK: _Layout(
+        ExportFormat.TIKTOK, TT_ORDER,
+        (TT_ORDER, TT_STATUS, TT_CREATED, TT_NAME, TT_QTY, TT_PRICE, TT_TOTAL),
+        (TT_SKU, TT_SKU_ID, TT_VARIATION, TT_SELLER_DISCOUNT, TT_SHIPPING, *TT_TIMES,
+         TT_PAYMENT, TT_TRACKING, TT_CARRIER, TT_NOTE, TT_CANCEL, TT_USER, TT_NAME_R,
+         TT_PHONE, TT_PROVINCE, TT_DISTRICT, TT_WARD, TT_ADDRESS),
+        _tiktok_order,
+        skip_descriptions=True,
+    ),
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> SellerCenterReport:
+    report = SellerCenterReport(file=read.name, format=read.fmt.value, shop=read.shop,
+                                rows_read=read.rows_read, orders_rejected=read.orders_rejected,
+                                rejected=read.rejected)  # fmt: skip
+    started = time.perf_counter()
+    channel = CHANNEL_OF[read.fmt]
+    with ctx.uow() as session:
+        conn = session.connection()
+        shop, report.shop_created = _shop(conn, read.shop, channel, ctx.clock.now())
+        stock_since = _stock_since(conn, shop.id)
+        orders = _forward_only(conn, shop.id, read.orders)
+        total = BatchResult()
+        for start in range(0, len(orders), WRITE_CHUNK):
+            prog.check()
+            chunk = orders[start : start + WRITE_CHUNK]
+            total.add(write_batch(ctx, conn, shop, chunk, stock_since=stock_since))
+            done = (start + len(chunk)) / max(len(orders), 1)
+            prog.update(PLAN_SHARE + (0.98 - PLAN_SHARE) * done, "Writing orders")
+        report.orders_inserted, report.orders_updated = total.inserted, total.updated
+        report.orders_unchanged = total.unchanged + len(read.orders) - len(orders)
+        report.lines, report.customers_created = total.lines, total.customers_created
+        report.stock_moves = total.stock_moves
+        report.seconds = read.seconds + time.perf_counter() - started
+        if report.changed or report.shop_created:
+            _record(ctx, session, report)
+        prog.check()
+        prog.update(0.99, "Saving")
+    return report
+
+
+def _shop(conn: sa.Connection, name: str, channel: Channel, now: datetime) -> tuple[ShopRef, bool]:
+    """The shop named `name` (its channel must be the export's), or a new unlinked one."""
+    c = shops_t.c
+    found = conn.execute(sa.select(c.id, c.channel).where(c.name == name)).first()
+    if found is not None:
+        if Channel(found.channel) != channel:
+            raise ValidationError(
+                f"Shop {name!r} sells on {Channel(found.channel).value}: a {channel.value} "
+                "export cannot be imported into it; choose a shop of that channel",
+                field="shop",
+            )
+        return ShopRef(int(found.id), name, channel), False
+    row = conn.execute(
+        sa.insert(shops_t).values(name=name, channel=channel.value, region="VN",
+                                  status=ShopStatus.NOT_LINKED.value, is_active=True,
+                                  timezone="Asia/Ho_Chi_Minh", created_at=now)
+        .returning(c.id)
+    ).one()  # fmt: skip
+    return ShopRef(int(row.id), name, channel), True
+
+
+def _stock_since(conn: sa.Connection, shop_id: int) -> datetime | None:
+    """Orders move stock from the shop's first API sync on (before it, they are history)."""
+    t = table_of(SyncCheckpoint).c
+    value = conn.execute(
+        sa.select(t.stock_since).where(t.shop_id == shop_id, t.resource == "orders")
+    ).scalar()
+    return aware(value) if value is not None else None
+
+
+def _forward_only(
+    conn: sa.Connection, shop_id: int, orders: list[RemoteOrder]
+) -> list[RemoteOrder]:
+    """Orders the file may change: a status behind the stored one is an older export (left
+    out); a status ahead of it with no newer time of its own (a cancellation) gets a
+    version just past the stored one, so the upsert takes it."""
+    c = orders_t.c
+    stored: dict[str, tuple[OrderStatus, datetime | None]] = {}
+    ids = [o.external_id for o in orders]
+    for start in range(0, len(ids), 500):
+        stmt = sa.select(c.external_id, c.status, c.external_updated_at).where(
+            c.shop_id == shop_id, c.external_id.in_(ids[start : start + 500])
+        )
+        for ext, status, updated in conn.execute(stmt):
+            stored[ext] = (OrderStatus(status), aware(updated) if updated else None)
+    out = []
+    for order in orders:
+        seen = stored.get(order.external_id)
+        if seen is not None:
+            behind = _PROGRESS[order.status] < _PROGRESS[seen[0]]
+            if behind:
+                continue
+            if order.status != seen[0] and seen[1] is not None and order.updated_at <= seen[1]:
+                order = replace(order, updated_at=seen[1] + timedelta(seconds=1))
+        out.append(order)
+    return out
+
+
+def _record(ctx: ServiceContext, session: Session, report: SellerCenterReport) -> None:
+    record_import(
+        ctx, session, report, action="orders.import_export", what="orders",
+        created=report.orders_inserted, updated=report.orders_updated,
+        rejected=report.orders_rejected,
+    )  # fmt: skip
