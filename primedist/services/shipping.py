@@ -1,0 +1,1083 @@
+"""The shop's own shipments with GHN / J&T Express: accounts, addresses, create, cancel,
+label, tracking.
+
+**Accounts** (`carrier_accounts`): credentials encrypted with the data dir's SecretBox,
+checked by a real API call before they are saved. Removing an account with shipments
+keeps the row (status `removed`, credentials wiped): the shipments still name it.
+
+**Addresses**: GHN's province/district/ward lists are cached in app_settings
+(`shipping.ghn.provinces`, `shipping.ghn.districts.<id>`, `shipping.ghn.wards.<id>`) and
+fetched again on demand; the picker searches them folded (no diacritics).
+
+**Create / cancel go through the outbox** (`outbox_messages.carrier_account_id` set,
+no shop): the Shipment row is written at once (status `queued`) and the call is made by
+`deliver_carrier_outbox`, now or later when the network is back. The create sends
+`client_order_code` = `PD<order id>` (a second shipment of the same order gets `-2`, …),
+so a retry never creates two: a message left in progress by a crash is only resent after
+`detail_by_client_code` said the carrier has no such shipment.
+
+**Tracking**: `poll_shipments` reads each open shipment's detail and moves the order
+forward (never back) along the allowed transitions to the status the carrier's says
+(`ORDER_STATUS_FOR`), with history rows from source `carrier`. Lost/damaged parcels flag
+the order for a person to decide.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from primedist.carriers.base import (
+    FINAL_STATUSES,
+    Address,
+    AuthError,
+    Carrier,
+    ConnectorError,
+    FeeQuote,
+    HttpSettings,
+    LabelDocument,
+    Parcel,
+    Place,
+    RemoteRejected,
+    RequiredNote,
+    ServiceOption,
+    ShipmentRequest,
+    ShipmentState,
+    TransientError,
+)
+from primedist.carriers.ghn import GhnCarrier
+from primedist.carriers.jnt import JntCarrier
+from primedist.core.security import redact
+from primedist.core.text import fold
+from primedist.domain.base import table_of
+from primedist.domain.carrier import CarrierAccount, Shipment
+from primedist.domain.enums import CarrierCode, Module, OrderSource, OrderStatus, OutboxStatus
+from primedist.domain.order import TRANSITIONS, Order, OrderLine
+from primedist.domain.sync import OutboxMessage
+from primedist.errors import Conflict, NotFound, StoreError, ValidationError
+from primedist.services import orders as order_svc
+from primedist.services.app_settings import get_setting
+from primedist.services.channels import clean_api_host, shop_secret_box
+from primedist.services.context import ServiceContext
+from primedist.services.order_effects import orders_changed
+from primedist.services.sync_writer import aware
+
+outbox_t = table_of(OutboxMessage)
+
+#: Order sources that ship with the shop's own carrier account.
+OWN_SOURCES = frozenset({OrderSource.COUNTER, OrderSource.PHONE, OrderSource.CHAT})
+#: Shipment statuses before the carrier has it, and after it is gone for good.
+QUEUED = "queued"
+CANCEL_QUEUED = "cancel_queued"
+DEAD = frozenset({"cancel", "failed"})
+ERROR_MAX = 500
+MAX_ATTEMPTS = 12
+#: Interactive calls (saving an account, quoting): fail fast, the user waits.
+INTERACTIVE = HttpSettings(timeout=15.0, max_attempts=2, backoff_base=0.2, backoff_max=1.0)
+
+#: Carrier status → the order status it means (None: the order does not move).
+ORDER_STATUS_FOR: dict[str, OrderStatus | None] = {
+    **dict.fromkeys(("ready_to_pick", "picking", "money_collect_picking"), OrderStatus.CONFIRMED),
+    **dict.fromkeys(
+        (
+            "picked",
+            "storing",
+            "transporting",
+            "sorting",
+            "delivering",
+            "money_collect_delivering",
+            "delivery_fail",
+            "waiting_to_return",
+        ),
+        OrderStatus.SHIPPING,
+    ),  # fmt: skip
+    "delivered": OrderStatus.COMPLETED,
+    **dict.fromkeys(
+        ("return", "return_transporting", "return_sorting", "returning", "return_fail"),
+        OrderStatus.RETURN_REFUND,
+    ),  # fmt: skip
+    "returned": OrderStatus.RETURNED,
+    "cancel": None,
+    **dict.fromkeys(("exception", "lost", "damage"), None),
+}
+#: Statuses that flag the order for a person (the parcel is in trouble).
+TROUBLE = frozenset({"exception", "lost", "damage"})
+#: GHN's Vietnamese labels, for the history notes and the shipment panel.
+STATUS_LABELS: dict[str, str] = {
+    "ready_to_pick": "Chờ lấy hàng", "picking": "Đang lấy hàng",
+    "money_collect_picking": "Đang tương tác với người gửi", "picked": "Lấy hàng thành công",
+    "storing": "Nhập kho", "transporting": "Đang trung chuyển", "sorting": "Đang phân loại",
+    "delivering": "Đang giao hàng", "money_collect_delivering": "Đang tương tác với người nhận",
+    "delivered": "Giao hàng thành công", "delivery_fail": "Giao hàng không thành công",
+    "waiting_to_return": "Chờ xác nhận giao lại", "return": "Chuyển hoàn",
+    "return_transporting": "Đang trung chuyển hàng hoàn",
+    "return_sorting": "Đang phân loại hàng hoàn", "returning": "Đang hoàn hàng",
+    "return_fail": "Hoàn hàng không thành công", "returned": "Hoàn hàng thành công",
+    "cancel": "Đơn huỷ", "exception": "Hàng ngoại lệ", "lost": "Hàng thất lạc",
+    "damage": "Hàng hư hỏng",
+}  # fmt: skip
+CARRIER_NAMES = {CarrierCode.GHN: "GHN", CarrierCode.JNT: "J&T Express"}
+
+CarrierFactory = Callable[[ServiceContext, int], Carrier]
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """A carrier account as Settings → Logistics lists it (nothing secret)."""
+
+    id: int
+    carrier: CarrierCode
+    name: str
+    status: str
+    api_host: str | None
+    created_at: datetime
+    shipments: int
+
+
+def _box_json(ctx: ServiceContext, value: dict[str, Any]) -> str:
+    return shop_secret_box(ctx).encrypt(json.dumps(value))
+
+
+def _credentials(ctx: ServiceContext, account: CarrierAccount) -> dict[str, Any]:
+    if not account.credentials_enc:
+        raise AuthError(f"The {account.name} account has no credentials: add it again.")
+    try:
+        value = json.loads(shop_secret_box(ctx).decrypt(account.credentials_enc))
+    except ValueError:
+        raise AuthError(
+            f"The credentials of {account.name} cannot be decrypted (the encryption key "
+            "changed): remove the account and add it again."
+        ) from None
+    if not isinstance(value, dict):
+        raise AuthError(f"The credentials of {account.name} are unreadable: add it again.")
+    return value
+
+
+def _build(code: CarrierCode, creds: dict[str, Any], host: str | None,
+           settings: HttpSettings | None = None) -> Carrier:  # fmt: skip
+    if code == CarrierCode.GHN:
+        return GhnCarrier(str(creds["token"]), int(creds["shop_id"]), host, settings)
+    return JntCarrier(str(creds["api_account"]), str(creds["private_key"]),
+                      str(creds["customer_code"]), str(creds.get("password") or ""), host,
+                      settings)  # fmt: skip
+
+
+def carrier_for(
+    ctx: ServiceContext, account_id: int, settings: HttpSettings | None = None
+) -> Carrier:
+    """The client of a stored account (the default `CarrierFactory`)."""
+    with ctx.uow() as session:
+        account = _account(session, account_id)
+        if account.status == "removed":
+            raise AuthError(f"The carrier account {account.name} was removed.")
+        creds = _credentials(ctx, account)
+        return _build(CarrierCode(account.carrier), creds, account.api_host, settings)
+
+
+def _account(session: Session, account_id: int) -> CarrierAccount:
+    account = session.get(CarrierAccount, account_id)
+    if account is None:
+        raise NotFound(f"Carrier account {account_id} no longer exists.")
+    return account
+
+
+def _clean(value: str, what: str, field_name: str, *, digits: bool = False) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(f"The {what} is empty.", field=field_name)
+    if any(c.isspace() for c in text) or not text.isprintable() or len(text) > 200:
+        raise ValidationError(
+            f"The {what} has spaces or characters it cannot have: copy it again.",
+            field=field_name,
+        )
+    if digits and not text.isdigit():
+        raise ValidationError(f"The {what} {text[:20]!r} must be a number.", field=field_name)
+    return text
+
+
+def _clean_name(name: str) -> str:
+    value = " ".join((name or "").split())
+    if not value:
+        raise ValidationError("The account needs a name.", field="name")
+    if len(value) > 120:
+        raise ValidationError("The account name is longer than 120 characters.", field="name")
+    return value
+
+
+def add_ghn_account(
+    ctx: ServiceContext, name: str, token: str, shop_id: str | int,
+    api_host: str | None = None, *, settings: HttpSettings = INTERACTIVE,
+) -> AccountView:  # fmt: skip
+    """Check the Token + ShopId with GHN, then store them (encrypted)."""
+    ctx.require(Module.SETTINGS)
+    creds = {"token": _clean(token, "GHN token", "token"),
+             "shop_id": int(_clean(str(shop_id), "GHN ShopId", "shop_id",
+                                    digits=True))}  # fmt: skip
+    return _add_account(ctx, CarrierCode.GHN, _clean_name(name), creds, api_host, settings)
+
+
+def add_jnt_account(
+    ctx: ServiceContext, name: str, api_account: str, private_key: str, customer_code: str,
+    password: str = "", api_host: str | None = None, *, settings: HttpSettings = INTERACTIVE,
+) -> AccountView:  # fmt: skip
+    """Check the J&T API account + private key, then store them (encrypted)."""
+    ctx.require(Module.SETTINGS)
+    creds = {"api_account": _clean(api_account, "J&T API account", "api_account"),
+             "private_key": _clean(private_key, "J&T private key", "private_key"),
+             "customer_code": _clean(customer_code, "J&T customer code", "customer_code"),
+             "password": (password or "").strip()}  # fmt: skip
+    return _add_account(ctx, CarrierCode.JNT, _clean_name(name), creds, api_host, settings)
+
+
+def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[str, Any],
+                 api_host: str | None, settings: HttpSettings) -> AccountView:  # fmt: skip
+    host = clean_api_host(api_host)
+    client = _build(code, creds, host, settings)
+    try:
+        described = client.check_account()
+    except AuthError as exc:
+        raise ValidationError(f"{CARRIER_NAMES[code]} refused these credentials: "
+                              f"{exc.user_message}", field="token") from None  # fmt: skip
+    except ConnectorError as exc:
+        raise StoreError(f"Could not check the account with {CARRIER_NAMES[code]}: "
+                         f"{exc.user_message}") from None  # fmt: skip
+    finally:
+        client.close()
+    with ctx.uow() as session:
+        account = CarrierAccount(carrier=code, name=name, credentials_enc=_box_json(ctx, creds),
+                                 api_host=host, status="active",
+                                 created_at=ctx.clock.now())  # fmt: skip
+        session.add(account)
+        session.flush()
+        ctx.audit(session, "carrier.add", entity_type="carrier_account", entity_id=account.id,
+                  summary=f"{CARRIER_NAMES[code]} account {name} added ({described})")  # fmt: skip
+        return _view(account, 0)
+
+
+def _view(account: CarrierAccount, shipments: int) -> AccountView:
+    assert account.id is not None
+    return AccountView(account.id, CarrierCode(account.carrier), account.name, account.status,
+                       account.api_host, aware(account.created_at), shipments)  # fmt: skip
+
+
+def list_accounts(ctx: ServiceContext) -> list[AccountView]:
+    """The carrier accounts (removed ones left out), with their shipment counts."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        counts = dict(session.exec(
+            select(Shipment.carrier_account_id, sa.func.count()).group_by(
+                col(Shipment.carrier_account_id))
+        ).all())  # fmt: skip
+        rows = session.exec(
+            select(CarrierAccount).where(CarrierAccount.status != "removed")
+            .order_by(col(CarrierAccount.id))
+        ).all()  # fmt: skip
+        return [_view(a, int(counts.get(a.id or 0, 0))) for a in rows]
+
+
+def remove_account(ctx: ServiceContext, account_id: int) -> None:
+    """Delete the account (or, when shipments name it, wipe its credentials and hide it)."""
+    ctx.require(Module.SETTINGS)
+    with ctx.uow() as session:
+        account = _account(session, account_id)
+        used = session.exec(
+            select(sa.func.count()).where(Shipment.carrier_account_id == account_id)
+        ).one()
+        waiting = session.exec(
+            select(sa.func.count()).where(OutboxMessage.carrier_account_id == account_id,
+                                          col(OutboxMessage.status).in_(order_svc_waiting()))
+        ).one()  # fmt: skip
+        if waiting:
+            raise Conflict(f"{account.name} still has {waiting} shipment action(s) waiting to be "
+                           "sent: send or discard them first.")  # fmt: skip
+        if used:
+            account.status = "removed"
+            account.credentials_enc = None
+            session.add(account)
+        else:
+            session.delete(account)
+        ctx.audit(session, "carrier.remove", entity_type="carrier_account", entity_id=account_id,
+                  summary=f"Carrier account {account.name} removed")  # fmt: skip
+
+
+def order_svc_waiting() -> tuple[OutboxStatus, ...]:
+    return (OutboxStatus.PENDING, OutboxStatus.IN_PROGRESS)
+
+
+# --------------------------------------------------------------------------- addresses
+
+PROVINCES_KEY = "shipping.ghn.provinces"
+DISTRICTS_KEY = "shipping.ghn.districts.{}"
+WARDS_KEY = "shipping.ghn.wards.{}"
+
+
+def _cache_key(level: str, parent: str) -> str:
+    if level == "province":
+        return PROVINCES_KEY
+    if level == "district":
+        return DISTRICTS_KEY.format(parent)
+    if level == "ward":
+        return WARDS_KEY.format(parent)
+    raise ValueError(f"unknown address level {level!r}")
+
+
+def address_places(
+    ctx: ServiceContext, level: str, parent: str = "", *, refresh: bool = False,
+    factory: CarrierFactory = carrier_for,
+) -> list[Place]:  # fmt: skip
+    """Provinces, a province's districts or a district's wards: from the local cache,
+    fetched from GHN (any active GHN account) when missing or when `refresh`."""
+    ctx.require(Module.ORDERS)
+    key = _cache_key(level, parent)
+    if not refresh:
+        with ctx.uow() as session:
+            cached = get_setting(session, key)
+        if isinstance(cached, dict) and isinstance(cached.get("rows"), list):
+            return [Place(r[0], r[1], r[2], tuple(r[3])) for r in cached["rows"]]
+    account_id = _ghn_account_id(ctx)
+    client = factory(ctx, account_id)
+    try:
+        if level == "province":
+            fetched = client.provinces()
+        elif level == "district":
+            fetched = client.districts(parent)
+        else:
+            fetched = client.wards(parent)
+    finally:
+        client.close()
+    rows = [[p.code, p.name, p.parent, list(p.aliases)] for p in fetched]
+    with ctx.uow() as session:
+        _write_cache(ctx, session, key, {"rows": rows, "fetched_at": ctx.clock.now().isoformat()})
+    return fetched
+
+
+def _write_cache(ctx: ServiceContext, session: Session, key: str, value: dict[str, Any]) -> None:
+    """Cached master data: not a setting change, so no audit row per list."""
+    from primedist.domain.settings import AppSetting
+
+    row = session.get(AppSetting, key) or AppSetting(key=key, value_json="null")
+    row.value_json = json.dumps(value, ensure_ascii=False)
+    row.updated_at = ctx.clock.now()
+    session.add(row)
+
+
+def _ghn_account_id(ctx: ServiceContext) -> int:
+    with ctx.uow() as session:
+        found = session.exec(
+            select(CarrierAccount.id).where(CarrierAccount.carrier == CarrierCode.GHN,
+                                            CarrierAccount.status == "active")
+            .order_by(col(CarrierAccount.id))
+        ).first()  # fmt: skip
+    if found is None:
+        raise Conflict("Add a GHN account in Settings → Logistics first: the address lists "
+                       "come from GHN.")  # fmt: skip
+    return int(found)
+
+
+def match_places(places: Sequence[Place], query: str, limit: int = 50) -> list[Place]:
+    """Places whose name or alias contains every word of `query`, folded ("ben nghe"
+    finds "Phường Bến Nghé"); names starting with the query first."""
+    words = fold(query).split()
+    if not words:
+        return list(places[:limit])
+    scored = []
+    for place in places:
+        keys = [fold(place.name), *(fold(a) for a in place.aliases)]
+        if any(all(w in k for w in words) for k in keys):
+            starts = any(k.split(" ", 1)[-1].startswith(words[0]) or k.startswith(words[0])
+                         for k in keys)  # fmt: skip
+            scored.append((not starts, fold(place.name), place))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [p for _s, _n, p in scored[:limit]]
+
+
+# --------------------------------------------------------------------------- drafts and quotes
+
+
+@dataclass(frozen=True)
+class ShipmentDraft:
+    """What the Shipment dialog sends: where, what, how."""
+
+    account_id: int
+    to: Address
+    parcel: Parcel
+    service_id: int | None = None
+    service_type_id: int | None = None
+    required_note: RequiredNote = RequiredNote.VIEW
+    payment_type_id: int = 1
+    note: str = ""
+
+
+def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> ShipmentDraft:
+    """A draft filled from the order: recipient, COD = what is left to pay (COD orders),
+    insurance = the goods' value (capped), weight 500 g per item."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        items = order.item_count or 1
+        cod = max(0, order.total - order.paid_amount) if order.payment_method == "cod" else 0
+        to = Address(name=order.ship_name or order.buyer_name or "",
+                     phone=order.ship_phone or order.buyer_phone or "",
+                     address=order.ship_address or "", ward_code="", district_id=0,
+                     ward_name=order.ship_ward or "", district_name=order.ship_district or "",
+                     province_name=order.ship_province or "")  # fmt: skip
+        parcel = Parcel(weight_g=min(30_000, 500 * items), cod_amount=min(cod, 10_000_000),
+                        insurance_value=min(order.subtotal, 5_000_000))  # fmt: skip
+        return ShipmentDraft(account_id, to, parcel)
+
+
+def check_draft(draft: ShipmentDraft) -> None:
+    """ValidationError naming the first bad field."""
+    for name, message in draft.parcel.problems().items():
+        raise ValidationError(message, field=name)
+    to = draft.to
+    if not to.name.strip():
+        raise ValidationError("The recipient's name is empty.", field="to_name")
+    digits = "".join(c for c in to.phone if c.isdigit())
+    if not 9 <= len(digits) <= 11:
+        raise ValidationError(f"The recipient's phone {to.phone!r} is not a phone number.",
+                              field="to_phone")  # fmt: skip
+    if not to.address.strip():
+        raise ValidationError("The street address is empty.", field="to_address")
+    if not to.district_id or not to.ward_code:
+        raise ValidationError("Pick the recipient's district and ward.", field="to_ward_code")
+
+
+def available_services(ctx: ServiceContext, account_id: int, to_district: int, *,
+                       factory: CarrierFactory = carrier_for) -> list[ServiceOption]:  # fmt: skip
+    """The services the carrier offers to that district (a live call)."""
+    ctx.require(Module.ORDERS)
+    client = factory(ctx, account_id)
+    try:
+        return client.services(None, to_district)
+    finally:
+        client.close()
+
+
+def quote_fee(ctx: ServiceContext, draft: ShipmentDraft, *,
+              factory: CarrierFactory = carrier_for) -> FeeQuote:  # fmt: skip
+    """The carrier's fee for the draft (a live call)."""
+    ctx.require(Module.ORDERS)
+    check_draft(draft)
+    client = factory(ctx, draft.account_id)
+    try:
+        return client.fee(_request(draft, "quote"))
+    finally:
+        client.close()
+
+
+def _request(draft: ShipmentDraft, client_code: str, content: str = "",
+             items: tuple[dict[str, Any], ...] = ()) -> ShipmentRequest:  # fmt: skip
+    return ShipmentRequest(client_order_code=client_code, to=draft.to, parcel=draft.parcel,
+                           service_id=draft.service_id, service_type_id=draft.service_type_id,
+                           required_note=draft.required_note,
+                           payment_type_id=draft.payment_type_id, content=content,
+                           note=draft.note, items=items)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- create / cancel
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    id: int
+    order_id: int
+    account_id: int
+    carrier: CarrierCode
+    account_name: str
+    client_order_code: str
+    carrier_order_code: str | None
+    status: str
+    fee: int
+    cod_amount: int
+    label_path: str | None
+    last_error: str | None
+    updated_at: datetime
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def open(self) -> bool:
+        """Not cancelled or failed: the order has this shipment."""
+        return self.status not in DEAD
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in (QUEUED, "ready_to_pick", "picking", "money_collect_picking")
+
+
+def _order(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"Order {order_id} no longer exists.")
+    return order
+
+
+def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -> ShipmentView:
+    """Record the shipment and queue its creation with the carrier (works offline)."""
+    ctx.require(Module.ORDERS)
+    check_draft(draft)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        if OrderSource(order.source) not in OWN_SOURCES:
+            raise Conflict(f"Order {order.external_id} ships with its marketplace's logistics.")
+        if order.status not in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
+            raise Conflict(f"Order {order.external_id} is {order.status.value}: only pending or "
+                           "confirmed orders can be shipped.")  # fmt: skip
+        account = _account(session, draft.account_id)
+        if account.status != "active":
+            raise Conflict(f"The carrier account {account.name} is {account.status}.")
+        earlier = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
+        live = [s for s in earlier if s.status not in DEAD]
+        if live:
+            raise Conflict(f"Order {order.external_id} already has shipment "
+                           f"{live[0].carrier_order_code or live[0].client_order_code}: "
+                           "cancel it first.")  # fmt: skip
+        code = f"PD{order_id}" + (f"-{len(earlier) + 1}" if earlier else "")
+        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all()
+        items = tuple({"name": ln.product_name[:100], "code": ln.sku or "",
+                       "quantity": ln.quantity, "price": ln.unit_price}
+                      for ln in lines)  # fmt: skip
+        content = ", ".join(f"{ln.product_name} x{ln.quantity}" for ln in lines)[:500]
+        ship = Shipment(order_id=order_id, carrier_account_id=draft.account_id,
+                        client_order_code=code, status=QUEUED, service=str(draft.service_id or ""),
+                        cod_amount=draft.parcel.cod_amount,
+                        insurance_value=draft.parcel.insurance_value,
+                        weight_g=draft.parcel.weight_g, length_cm=draft.parcel.length_cm,
+                        width_cm=draft.parcel.width_cm, height_cm=draft.parcel.height_cm,
+                        required_note=draft.required_note.value, created_at=now,
+                        updated_at=now)  # fmt: skip
+        session.add(ship)
+        session.flush()
+        payload = _request_payload(_request(draft, code, order.external_id + ": " + content, items))
+        _queue(session, "shipment.create", ship, order, payload, now)
+        ctx.audit(session, "shipment.request", entity_type="order", entity_id=order_id,
+                  summary=f"{order.external_id}: shipment {code} queued with {account.name}",
+                  after={"cod": draft.parcel.cod_amount,
+                         "weight_g": draft.parcel.weight_g})  # fmt: skip
+        return _ship_view(session, ship)
+
+
+def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
+    """Cancel a shipment: a create not sent yet is just dropped, else the cancel is
+    queued for the carrier."""
+    ctx.require(Module.ORDERS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        ship = _shipment(session, shipment_id)
+        order = _order(session, ship.order_id)
+        if ship.status == QUEUED:
+            create = session.exec(select(OutboxMessage).where(
+                OutboxMessage.intent_key == _intent("shipment.create", ship))).first()  # fmt: skip
+            if create is not None and create.status == OutboxStatus.PENDING:
+                create.status = OutboxStatus.CANCELLED
+                create.updated_at = now
+                session.add(create)
+                ship.status = "cancel"
+                ship.updated_at = now
+                session.add(ship)
+                session.flush()
+                _settle(session.connection(), ship.order_id)
+                ctx.audit(session, "shipment.cancel", entity_type="order", entity_id=order.id,
+                          summary=f"{order.external_id}: shipment {ship.client_order_code} "
+                          "dropped before it was sent")  # fmt: skip
+                return _ship_view(session, ship)
+        if ship.status not in ("ready_to_pick", "picking", "money_collect_picking", QUEUED):
+            raise Conflict(f"Shipment {ship.carrier_order_code or ship.client_order_code} is "
+                           f"{STATUS_LABELS.get(ship.status, ship.status)}: it can no longer "
+                           "be cancelled.")  # fmt: skip
+        _queue(session, "shipment.cancel", ship, order, {}, now)
+        ctx.audit(session, "shipment.cancel", entity_type="order", entity_id=order.id,
+                  summary=f"{order.external_id}: cancel of shipment "
+                  f"{ship.carrier_order_code or ship.client_order_code} queued")  # fmt: skip
+        return _ship_view(session, ship)
+
+
+def _intent(kind: str, ship: Shipment) -> str:
+    return f"{kind}:{ship.id}"
+
+
+def _queue(session: Session, kind: str, ship: Shipment, order: Order, payload: dict[str, Any],
+           now: datetime) -> None:  # fmt: skip
+    key = _intent(kind, ship)
+    msg = session.exec(select(OutboxMessage).where(OutboxMessage.intent_key == key)).first()
+    if msg is None:
+        msg = OutboxMessage(intent_key=key, kind=kind, created_at=now)
+    elif msg.status in order_svc_waiting():
+        return  # already waiting: once is enough
+    msg.carrier_account_id = ship.carrier_account_id
+    msg.order_id = order.id
+    msg.payload_json = json.dumps(payload, ensure_ascii=False)
+    msg.status = OutboxStatus.PENDING
+    msg.attempts = 0
+    msg.last_error = None
+    msg.next_attempt_at = now
+    msg.updated_at = now
+    session.add(msg)
+    order.outbox_pending = True
+    session.add(order)
+
+
+def _request_payload(request: ShipmentRequest) -> dict[str, Any]:
+    data = asdict(request)
+    data["required_note"] = request.required_note.value
+    return data
+
+
+def _request_from_payload(data: dict[str, Any]) -> ShipmentRequest:
+    return ShipmentRequest(
+        client_order_code=str(data["client_order_code"]), to=Address(**data["to"]),
+        parcel=Parcel(**data["parcel"]), service_id=data.get("service_id"),
+        service_type_id=data.get("service_type_id"),
+        required_note=RequiredNote(data.get("required_note") or RequiredNote.VIEW),
+        payment_type_id=int(data.get("payment_type_id") or 1),
+        content=str(data.get("content") or ""), note=str(data.get("note") or ""),
+        items=tuple(data.get("items") or ()),
+    )  # fmt: skip
+
+
+def _shipment(session: Session, shipment_id: int) -> Shipment:
+    ship = session.get(Shipment, shipment_id)
+    if ship is None:
+        raise NotFound(f"Shipment {shipment_id} no longer exists.")
+    return ship
+
+
+def _ship_view(session: Session, ship: Shipment) -> ShipmentView:
+    assert ship.id is not None
+    account = _account(session, ship.carrier_account_id)
+    last_error = session.exec(
+        select(OutboxMessage.last_error).where(
+            col(OutboxMessage.intent_key).in_([_intent("shipment.create", ship),
+                                               _intent("shipment.cancel", ship)]),
+            col(OutboxMessage.last_error).is_not(None))
+        .order_by(col(OutboxMessage.updated_at).desc())
+    ).first()  # fmt: skip
+    return ShipmentView(ship.id, ship.order_id, ship.carrier_account_id,
+                        CarrierCode(account.carrier), account.name, ship.client_order_code,
+                        ship.carrier_order_code, ship.status, ship.fee, ship.cod_amount,
+                        ship.label_path, last_error, aware(ship.updated_at))  # fmt: skip
+
+
+def order_shipments(ctx: ServiceContext, order_id: int) -> list[ShipmentView]:
+    """The order's shipments, newest first."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        rows = session.exec(select(Shipment).where(Shipment.order_id == order_id)
+                            .order_by(col(Shipment.id).desc())).all()  # fmt: skip
+        return [_ship_view(session, s) for s in rows]
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+@dataclass
+class CarrierDeliveryReport:
+    delivered: int = 0
+    #: Found already done at the carrier (after a crash mid-call): not sent again.
+    confirmed_remotely: int = 0
+    retrying: int = 0
+    failed: int = 0
+    offline: bool = False
+    messages: list[str] = field(default_factory=list)
+
+
+class _Stop(Exception):
+    """The account's remaining messages wait for the next run."""
+
+
+def deliver_carrier_outbox(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for,
+                           limit: int = 200) -> CarrierDeliveryReport:  # fmt: skip
+    """Send the due shipment actions, in id order per carrier account."""
+    ctx.require(Module.ORDERS)
+    report = CarrierDeliveryReport()
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(col(OutboxMessage.carrier_account_id).is_not(None),
+                   col(OutboxMessage.status).in_(order_svc_waiting()))
+            .order_by(col(OutboxMessage.carrier_account_id), col(OutboxMessage.id)).limit(limit)
+        ).all()  # fmt: skip
+        for row in rows:
+            session.expunge(row)
+    by_account: dict[int, list[OutboxMessage]] = {}
+    blocked: set[int] = set()
+    for msg in rows:
+        account_id = int(msg.carrier_account_id or 0)
+        if account_id in blocked:
+            continue
+        if aware(msg.next_attempt_at) > now:
+            blocked.add(account_id)  # in order: later actions wait behind this one
+            continue
+        by_account.setdefault(account_id, []).append(msg)
+    for account_id, messages in by_account.items():
+        try:
+            client = factory(ctx, account_id)
+        except ConnectorError as exc:
+            _retry_later(ctx, messages[0], exc, report)
+            continue
+        try:
+            for msg in messages:
+                _deliver_one(ctx, client, msg, report)
+        except _Stop:
+            pass
+        finally:
+            client.close()
+    return report
+
+
+def _deliver_one(ctx: ServiceContext, client: Carrier, msg: OutboxMessage,
+                 report: CarrierDeliveryReport) -> None:  # fmt: skip
+    uncertain = _claim(ctx, msg)
+    if uncertain is None:
+        return
+    try:
+        payload = json.loads(msg.payload_json or "{}")
+        ship_id = int(msg.intent_key.rsplit(":", 1)[1])
+        with ctx.uow() as session:
+            ship = _shipment(session, ship_id)
+            session.expunge(ship)
+        if msg.kind == "shipment.create":
+            _send_create(ctx, client, ship, payload, uncertain, report)
+        elif msg.kind == "shipment.cancel":
+            _send_cancel(ctx, client, ship, uncertain, report)
+        else:
+            raise RemoteRejected(f"unknown shipment action {msg.kind!r}")
+    except (TransientError, AuthError) as exc:
+        _retry_later(ctx, msg, exc, report)
+        raise _Stop() from exc
+    except (ConnectorError, NotFound, KeyError, TypeError, ValueError) as exc:
+        text = exc.user_message if isinstance(exc, ConnectorError | NotFound) else repr(exc)
+        _finish(ctx, msg, OutboxStatus.FAILED, text)
+        if msg.kind == "shipment.create":
+            _set_ship(ctx, int(msg.intent_key.rsplit(":", 1)[1]), status="failed")
+        report.failed += 1
+        report.messages.append(f"#{msg.id} {msg.kind}: {redact(text)}")
+        return
+    _finish(ctx, msg, OutboxStatus.DONE, None)
+    report.delivered += 1
+
+
+def _send_create(ctx: ServiceContext, client: Carrier, ship: Shipment,
+                 payload: dict[str, Any], uncertain: bool,
+                 report: CarrierDeliveryReport) -> None:  # fmt: skip
+    if uncertain:
+        # An earlier try may have reached the carrier: look before creating again.
+        found = client.detail_by_client_code(ship.client_order_code)
+        if found is not None:
+            report.confirmed_remotely += 1
+            _record_created(ctx, ship, found.carrier_order_code, found.total_fee or 0, found)
+            return
+    created = client.create(_request_from_payload(payload))
+    _record_created(ctx, ship, created.carrier_order_code, created.total_fee, None)
+
+
+def _record_created(ctx: ServiceContext, ship: Shipment, code: str, fee: int,
+                    state: ShipmentState | None) -> None:  # fmt: skip
+    assert ship.id is not None
+    status = state.status if state is not None else "ready_to_pick"
+    with ctx.uow() as session:
+        row = _shipment(session, ship.id)
+        account = _account(session, row.carrier_account_id)
+        row.carrier_order_code = code
+        row.fee = fee
+        row.status = "ready_to_pick" if row.status == QUEUED else row.status
+        row.updated_at = ctx.clock.now()
+        session.add(row)
+        order = _order(session, row.order_id)
+        order.carrier = CARRIER_NAMES[CarrierCode(account.carrier)]
+        order.tracking_number = code
+        session.add(order)
+        session.flush()
+        _apply_status(ctx, session, row, order, status)
+
+
+def _send_cancel(ctx: ServiceContext, client: Carrier, ship: Shipment, uncertain: bool,
+                 report: CarrierDeliveryReport) -> None:  # fmt: skip
+    if not ship.carrier_order_code:
+        raise RemoteRejected("The shipment was never created with the carrier.")
+    if uncertain:
+        state = client.detail(ship.carrier_order_code)
+        if state is not None and state.status == "cancel":
+            report.confirmed_remotely += 1
+            _set_ship(ctx, int(ship.id or 0), status="cancel")
+            return
+    client.cancel(ship.carrier_order_code, ship.client_order_code)
+    _set_ship(ctx, int(ship.id or 0), status="cancel")
+
+
+def _set_ship(ctx: ServiceContext, ship_id: int, *, status: str) -> None:
+    with ctx.uow() as session:
+        row = session.get(Shipment, ship_id)
+        if row is not None:
+            row.status = status
+            row.updated_at = ctx.clock.now()
+            session.add(row)
+
+
+def _claim(ctx: ServiceContext, msg: OutboxMessage) -> bool | None:
+    """pending/in-progress → in progress, committed before the call. True when an
+    earlier try may have reached the carrier; None when someone else took it."""
+    with ctx.uow() as session:
+        res = session.connection().execute(
+            sa.update(outbox_t)
+            .where(outbox_t.c.id == msg.id, outbox_t.c.status.in_(order_svc_waiting()))
+            .values(status=OutboxStatus.IN_PROGRESS, attempts=outbox_t.c.attempts + 1,
+                    updated_at=ctx.clock.now())
+        )  # fmt: skip
+        if res.rowcount != 1:
+            return None
+    return bool(msg.status == OutboxStatus.IN_PROGRESS)
+
+
+def _finish(ctx: ServiceContext, msg: OutboxMessage, status: OutboxStatus,
+            error: str | None) -> None:  # fmt: skip
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        conn = session.connection()
+        conn.execute(
+            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            .values(status=status, updated_at=now, last_error=error and redact(error)[:ERROR_MAX],
+                    delivered_at=now if status == OutboxStatus.DONE else None)
+        )  # fmt: skip
+        _settle(conn, msg.order_id)
+
+
+def _settle(conn: sa.Connection, order_id: int | None) -> None:
+    """Clear the order's "waiting" mark once none of its actions wait."""
+    if order_id is None:
+        return
+    waiting = conn.execute(sa.select(sa.func.count()).where(
+        outbox_t.c.order_id == order_id,
+        outbox_t.c.status.in_(order_svc_waiting()))).scalar_one()  # fmt: skip
+    if not waiting:
+        orders_t = table_of(Order)
+        conn.execute(sa.update(orders_t).where(orders_t.c.id == order_id)
+                     .values(outbox_pending=False))  # fmt: skip
+
+
+def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
+                 report: CarrierDeliveryReport) -> None:  # fmt: skip
+    from primedist.services.outbox_delivery import _backoff
+
+    now = ctx.clock.now()
+    attempts = (msg.attempts or 0) + 1
+    give_up = isinstance(exc, TransientError) and attempts >= MAX_ATTEMPTS
+    if isinstance(exc, TransientError):
+        report.offline = True
+    with ctx.uow() as session:
+        # Still in progress when the call may have acted (a timeout): the next try asks
+        # the carrier first. A refused connection or a 429 certainly did not act.
+        session.connection().execute(
+            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            .values(status=OutboxStatus.FAILED if give_up else _after_transient(exc),
+                    next_attempt_at=now + _backoff(attempts), updated_at=now,
+                    last_error=redact(exc.user_message)[:ERROR_MAX])
+        )  # fmt: skip
+    if give_up:
+        report.failed += 1
+    else:
+        report.retrying += 1
+    report.messages.append(f"#{msg.id} {msg.kind}: {redact(exc.user_message)}")
+
+
+def _after_transient(exc: ConnectorError) -> OutboxStatus:
+    text = exc.user_message.lower()
+    maybe_acted = "did not answer" in text or "http 5" in text
+    return OutboxStatus.IN_PROGRESS if maybe_acted else OutboxStatus.PENDING
+
+
+# --------------------------------------------------------------------------- tracking
+
+
+@dataclass
+class PollReport:
+    checked: int = 0
+    changed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def poll_shipments(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for,
+                   limit: int = 500) -> PollReport:  # fmt: skip
+    """Read every open shipment's state and move its order along."""
+    ctx.require(Module.ORDERS)
+    report = PollReport()
+    with ctx.uow() as session:
+        rows = session.exec(
+            select(Shipment.id, Shipment.carrier_account_id, Shipment.carrier_order_code)
+            .where(col(Shipment.carrier_order_code).is_not(None),
+                   col(Shipment.status).not_in([*FINAL_STATUSES, *DEAD]))
+            .order_by(col(Shipment.carrier_account_id), col(Shipment.id)).limit(limit)
+        ).all()  # fmt: skip
+    by_account: dict[int, list[tuple[int, str]]] = {}
+    for ship_id, account_id, code in rows:
+        by_account.setdefault(int(account_id), []).append((int(ship_id or 0), str(code)))
+    for account_id, ships in by_account.items():
+        try:
+            client = factory(ctx, account_id)
+        except ConnectorError as exc:
+            report.errors.append(exc.user_message)
+            continue
+        try:
+            for ship_id, code in ships:
+                try:
+                    state = client.detail(code)
+                except ConnectorError as exc:
+                    report.errors.append(f"{code}: {exc.user_message}")
+                    if isinstance(exc, TransientError | AuthError):
+                        break  # the account's other shipments will fail the same way
+                    continue
+                report.checked += 1
+                if state is not None and apply_carrier_status(ctx, ship_id, state.status):
+                    report.changed += 1
+        finally:
+            client.close()
+    return report
+
+
+def apply_carrier_status(ctx: ServiceContext, shipment_id: int, status: str) -> bool:
+    """Record the carrier's status on the shipment and move the order; returns whether
+    anything changed."""
+    with ctx.uow() as session:
+        ship = _shipment(session, shipment_id)
+        order = _order(session, ship.order_id)
+        changed = ship.status != status
+        if changed:
+            ship.status = status
+            ship.updated_at = ctx.clock.now()
+            session.add(ship)
+        moved = _apply_status(ctx, session, ship, order, status)
+    if ORDER_STATUS_FOR.get(status) == OrderStatus.RETURNED:
+        moved = _finish_return(ctx, order.id or 0, ship) or moved
+    return changed or moved
+
+
+def _apply_status(ctx: ServiceContext, session: Session, ship: Shipment, order: Order,
+                  status: str) -> bool:  # fmt: skip
+    """Walk the order forward to what `status` means (history source `carrier`)."""
+    now = ctx.clock.now()
+    account = _account(session, ship.carrier_account_id)
+    who = CARRIER_NAMES[CarrierCode(account.carrier)]
+    note = f"{who}: {STATUS_LABELS.get(status, status)} ({status})"
+    if status in TROUBLE and not order.flagged:
+        order.flagged = True
+        order.updated_at = now
+        session.add(order)
+        order_svc._add_history(session, ctx, order, order.status, order.status, now,
+                               note=note, source="carrier")  # fmt: skip
+        return True
+    target = ORDER_STATUS_FOR.get(status)
+    if target == OrderStatus.RETURNED:
+        target = OrderStatus.RETURN_REFUND  # the last step restocks: return_order does it
+    path = _forward_path(order.status, target) if target is not None else []
+    for step in path:
+        before = order.status
+        verb = order_svc._stock_verb(order.stock_state, step)
+        if verb is not None:
+            order_svc._apply_stock(ctx, session, order, verb)
+        order.status = step
+        order.updated_at = now
+        if step == OrderStatus.COMPLETED and order.completed_at is None:
+            order.completed_at = now
+        order_svc._add_history(session, ctx, order, before, step, now, note=note,
+                               source="carrier")  # fmt: skip
+    if path:
+        session.add(order)
+        session.flush()
+        orders_changed(session.connection(), [order.id or 0], now=now)
+    return bool(path)
+
+
+def _forward_path(start: OrderStatus, target: OrderStatus) -> list[OrderStatus]:
+    """The shortest chain of allowed transitions from start to target (never through
+    cancelled); [] when the order is there already or past it."""
+    if start == target:
+        return []
+    frontier: list[list[OrderStatus]] = [[start]]
+    seen = {start}
+    while frontier:
+        nxt = []
+        for chain in frontier:
+            for step in TRANSITIONS[chain[-1]] - {OrderStatus.CANCELLED}:
+                if step == target:
+                    return chain[1:] + [step]
+                if step not in seen:
+                    seen.add(step)
+                    nxt.append(chain + [step])
+        frontier = nxt
+    return []
+
+
+def _finish_return(ctx: ServiceContext, order_id: int, ship: Shipment) -> bool:
+    """The parcel is back: every item left is restocked; what the buyer paid is refunded
+    (nothing for an undelivered COD order)."""
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        if order.status != OrderStatus.RETURN_REFUND:
+            return False
+        left = {int(ln.id or 0): ln.quantity - ln.returned_quantity
+                for ln in session.exec(
+                    select(OrderLine).where(OrderLine.order_id == order_id))}  # fmt: skip
+        refund = max(0, order.paid_amount - order.refunded_amount)
+    if not any(left.values()):
+        return False
+    order_svc.return_order(ctx, order_id, left, refund_amount=refund,
+                           reason="Returned by the carrier "
+                           f"({ship.carrier_order_code})")  # fmt: skip
+    return True
+
+
+# --------------------------------------------------------------------------- label
+
+
+def label_file(ctx: ServiceContext, shipment_id: int, *,
+               factory: CarrierFactory = carrier_for) -> Path:  # fmt: skip
+    """The carrier's label on disk (fetched once, then reused)."""
+    ctx.require(Module.ORDERS)
+    if ctx.settings is None:
+        raise StoreError("No data directory: the label has nowhere to go.")
+    with ctx.uow() as session:
+        ship = _shipment(session, shipment_id)
+        if ship.label_path and Path(ship.label_path).is_file():
+            return Path(ship.label_path)
+        if not ship.carrier_order_code:
+            raise Conflict("The shipment is not created with the carrier yet: no label.")
+        code, account_id = ship.carrier_order_code, ship.carrier_account_id
+    client = factory(ctx, account_id)
+    try:
+        doc = client.label(code)
+    finally:
+        client.close()
+    path = _write_label(ctx.settings.data_dir / "labels", code, doc)
+    with ctx.uow() as session:
+        row = _shipment(session, shipment_id)
+        row.label_path = str(path)
+        session.add(row)
+    return path
+
+
+def _write_label(folder: Path, code: str, doc: LabelDocument) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c for c in code if c.isalnum() or c in "-_") or "label"
+    target = folder / f"{safe}{doc.suffix}"
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        out.write(doc.content)
+    os.replace(tmp, target)  # complete or not at all
+    return target
