@@ -198,3 +198,78 @@ def test_auth_url_wait_gives_up_after_the_timeout(
               "--timeout", "1", "--json")  # fmt: skip
     assert run.code == EXIT_ERROR
     assert "No answer from the browser in time" in run.err.splitlines()[-1]
+
+
+# --------------------------------------------------------------------------- other channels
+
+SECRET = "xNTZVvEn5WwA_esLe_laIWlXyISGjTfO"
+
+
+def test_add_a_store_of_each_channel_under_its_own_names(
+    cli: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = ("--data-dir", str(data_dir))
+    lazada = cli(*d, "shop", "add", "--channel", "lazada", "--name", "Lazada VN",
+                 "--app-key", "123456", "--app-secret", SECRET)  # fmt: skip
+    assert lazada.code == EXIT_OK, lazada.err
+    assert lazada.out.startswith("Added Lazada VN (Lazada, app key 123456); next: ")
+    tiki = cli(*d, "shop", "add", "--channel", "tiki", "--name", "Tiki VN",
+               "--client-id", "e5edc0e43g3zb6c3", "--client-secret", SECRET, "--json")  # fmt: skip
+    assert tiki.code == EXIT_OK and tiki.json()["channel"] == "tiki"
+    monkeypatch.setenv("PRIMEDIST_APP_SECRET", SECRET)
+    tiktok = cli(*d, "shop", "add", "--channel", "tiktok", "--name", "TikTok VN",
+                 "--app-id", "29a39d", "--api-host", "http://127.0.0.1:8765")  # fmt: skip
+    assert tiktok.code == EXIT_OK, tiktok.err
+    bad = cli(*d, "shop", "add", "--channel", "lazada", "--name", "L2", "--app-key", "29a39d")
+    assert bad.code == EXIT_ERROR
+    assert "The app key '29a39d' is not a positive whole number" in bad.error_line()
+    listed = {s["name"]: s for s in cli(*d, "shop", "list", "--json").json()["shops"]}
+    assert {n: (s["channel"], s["partner_id"], s["status"]) for n, s in listed.items()} == {
+        "Lazada VN": ("lazada", "123456", "not_linked"),
+        "Tiki VN": ("tiki", "e5edc0e43g3zb6c3", "not_linked"),
+        "TikTok VN": ("tiktok", "29a39d", "not_linked"),
+    }
+    assert listed["TikTok VN"]["api_host"] == "http://127.0.0.1:8765"
+    assert SECRET not in (data_dir / "primedist.db").read_bytes().decode("latin-1")
+    # A pasted address without a code is refused before anything else.
+    pasted = cli(*d, "shop", "authorize", "Lazada VN", "--url", "http://127.0.0.1:9/x?state=1")
+    assert "no authorisation code" in pasted.error_line()
+
+
+def test_shop_list_warns_before_a_lazada_authorisation_ends(cli: Any, data_dir: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from primedist.cli import open_context
+    from primedist.config import resolve_settings
+    from primedist.connectors.base import TokenPair
+    from primedist.domain.shop import Shop
+    from primedist.services import channels
+
+    d = ("--data-dir", str(data_dir))
+    for name, channel, app_id in (("Lazada VN", "lazada", "123456"), ("Tiki VN", "tiki", "e5")):
+        run = cli(*d, "shop", "add", "--channel", channel, "--name", name,
+                  "--app-id", app_id, "--app-secret", SECRET)  # fmt: skip
+        assert run.code == EXIT_OK, run.err
+    ctx = open_context(resolve_settings(data_dir))
+    now = datetime.now(UTC)
+    for name, days in (("Lazada VN", 3), ("Tiki VN", 40)):
+        shop_id = channels.shop_id_by_name(ctx, name)
+        with ctx.uow() as session:
+            shop = session.get(Shop, shop_id)
+            assert shop is not None
+            shop.external_shop_id, shop.status = f"ext-{shop_id}", "active"
+        channels.ShopTokenStore(ctx, shop_id).save(
+            TokenPair("a", "r", now + timedelta(hours=4), now + timedelta(days=days), "x")
+        )
+    ctx.engine.dispose()
+    text = cli(*d, "shop", "list").out
+    warnings = [line for line in text.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Warning: Lazada VN's authorisation ends ")
+    assert "(Lazada does not extend the authorisation when it renews the tokens)" in warnings[0]
+    assert warnings[0].endswith(
+        "re-authorise it before: primedist shop auth-url 'Lazada VN' --wait"
+    )
+    shops = {s["name"]: s for s in cli(*d, "shop", "list", "--json").json()["shops"]}
+    assert shops["Lazada VN"]["reauth_soon"] and shops["Lazada VN"]["status"] == "connected"
+    assert not shops["Tiki VN"]["reauth_soon"]

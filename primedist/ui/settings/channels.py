@@ -276,7 +276,8 @@ class ChannelsSettings(QWidget):
         self.sync_button.setEnabled(idle and usable)
         self.reauth_button.setEnabled(idle and shop is not None and shop.can_authorise)
         self.disconnect_button.setEnabled(idle and shop is not None and shop.linked)
-        self.key_button.setEnabled(idle and shop is not None and shop.linkable)
+        # Credentials can be stored for any marketplace (linking needs its connector).
+        self.key_button.setEnabled(idle and shop is not None)
 
     def showEvent(self, event: QShowEvent) -> None:
         self._timer.start()
