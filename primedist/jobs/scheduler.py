@@ -33,6 +33,7 @@ JOB_MODULES: tuple[str, ...] = (
     "sync",
     "backup",
     "ranks",
+    "shipping",
 )
 
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.
