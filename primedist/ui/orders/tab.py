@@ -399,6 +399,7 @@ class OrdersPage(FilteredListPage):
         self.filter_dialog: FilterDialog | None = None
         self.last_message: QMessageBox | None = None
         self.import_dialog: ImportReportDialog | None = None
+        self.export_import_dialog: Any = None
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(self.COUNTS_DEBOUNCE_MS)
@@ -859,13 +860,44 @@ class OrdersPage(FilteredListPage):
         )
         if not path:
             return
-        from primedist.services.order_import import import_orders
+        from primedist.services.seller_center_import import detect_file_format
 
-        ctx, source = self.ctx, Path(path)
+        source = Path(path)
         self._set_busy(True)
         Op(
             self,
-            lambda job: import_orders(ctx, source, progress=job.progress),
+            lambda _job: detect_file_format(source),
+            title=QCoreApplication.translate("orders", "Reading the file"),
+        ).success(lambda fmt: self._import_as(source, fmt)).finally_(
+            lambda: self._set_busy(False)
+        ).run()
+
+    def _import_as(self, source: Path, fmt: Any) -> None:
+        """The template at once; a Seller Center export after choosing its shop."""
+        from primedist.io.seller_center import ExportFormat
+        from primedist.ui.orders.import_dialog import ExportImportDialog
+
+        if not alive(self):
+            return
+        if fmt == ExportFormat.TEMPLATE:
+            self._run_import(source, fmt, None)
+            return
+        dialog = ExportImportDialog(self.ctx, source.name, fmt, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self._run_import(source, dialog.chosen_format(), dialog.chosen_shop())
+        )
+        self.export_import_dialog = dialog
+        dialog.open()
+
+    def _run_import(self, source: Path, fmt: Any, shop: str | None) -> None:
+        from primedist.services.seller_center_import import import_orders_file
+
+        ctx = self.ctx
+        self._set_busy(True)
+        Op(
+            self,
+            lambda job: import_orders_file(ctx, source, fmt=fmt, shop=shop, progress=job.progress),
             title=QCoreApplication.translate("orders", "Importing orders"),
         ).with_progress().success(lambda r: self._after(self._show_import, r)).finally_(
             lambda: self._set_busy(False)
