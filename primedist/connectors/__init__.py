@@ -16,6 +16,7 @@ from primedist.domain.enums import Channel
 #: Channel -> "module:Class"; the class takes (config, store=None, *, clock=None).
 _FACTORIES: dict[Channel, str] = {
     Channel.SHOPEE: "primedist.connectors.shopee:ShopeeConnector",
+    Channel.LAZADA: "primedist.connectors.lazada:LazadaConnector",
 }
 
 

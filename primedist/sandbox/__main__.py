@@ -18,6 +18,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         prog="python -m primedist.sandbox",
         description="A local Shopee Open Platform v2 sandbox on 127.0.0.1.",
     )
+    p.add_argument("--channel", default="shopee", choices=("shopee", "lazada"),
+                   help="which marketplace to imitate (default shopee)")  # fmt: skip
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 = any free port (default)")
     p.add_argument("--orders", type=int, default=defaults.orders)
@@ -35,6 +37,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.channel == "lazada":
+        from primedist.sandbox.lazada import run_from_args
+
+        return run_from_args(args)
     config = SandboxConfig(
         partner_id=args.partner_id, partner_key=args.partner_key, shop_id=args.shop_id,
         orders=args.orders, seed=args.seed, history_days=args.history_days,

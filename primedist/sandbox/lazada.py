@@ -1,0 +1,818 @@
+"""A local Lazada Open Platform (LazOP) for the demo, the tests and the benchmarks.
+
+`LazadaSandbox` serves, on 127.0.0.1, what the Lazada connector uses: the seller's
+authorisation page (which "logs the seller in" at once and redirects with a code), token
+create/refresh (a refreshed pair keeps the original refresh deadline; the old refresh
+token dies), `/seller/get`, `/orders/get` (update/create time filters in ISO 8601 with an
+offset, `limit` <= 100, `offset` <= 5000, `countTotal`), `/order/get`,
+`/orders/items/get` (<= 50 orders, one item row per unit) and
+`/product/price_quantity/update` (the XML `payload`, <= 50 SKUs, partial failures in
+`detail`). Every call is checked like LazOP does: app key, a millisecond timestamp within
+7200 s, `sign_method=sha256`, the UPPERCASE signature over all parameters (query and form
+body), and for seller APIs a live access token. Paths work with or without `/rest`.
+
+Orders are the generator's (deterministic from the seed, moving with the sandbox's
+clock), with Shopee's status steps renamed to Lazada's item statuses. The same faults as
+the Shopee sandbox can be injected (`inject`); stock/price updates are recorded (`calls`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+from xml.etree import ElementTree
+
+import numpy as np
+
+from primedist.connectors.base import TokenPair
+from primedist.connectors.lazada import (
+    AUTHORIZE_PATH,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    ORDER_PATH,
+    ORDERS_ITEMS_PATH,
+    ORDERS_PATH,
+    PRICE_QUANTITY_PATH,
+    SELLER_PATH,
+    SKUS_PER_PUSH,
+    TOKEN_CREATE_PATH,
+    TOKEN_REFRESH_PATH,
+    sign,
+)
+from primedist.core.clock import Clock, SystemClock
+from primedist.sandbox.generator import (
+    INDEX_BITS,
+    MAX_ORDERS,
+    CatalogueModel,
+    OrderFactory,
+    Timeline,
+    default_catalogue,
+)
+from primedist.sandbox.shopee import Fault, FaultKind, SandboxCall
+
+#: The demo app's credentials (safe to publish: they only open this sandbox).
+DEMO_APP_KEY = "120777"
+DEMO_APP_SECRET = "lzd-primedist-sandbox-demo-secret"
+DEMO_SELLER_ID = 200_000_600
+
+#: The generator's (Shopee-named) steps as Lazada item statuses.
+LAZADA_STATUS = {
+    "UNPAID": "unpaid", "READY_TO_SHIP": "pending", "PROCESSED": "ready_to_ship",
+    "RETRY_SHIP": "repacked", "SHIPPED": "shipped", "TO_CONFIRM_RECEIVE": "shipped",
+    "COMPLETED": "delivered", "IN_CANCEL": "canceled", "CANCELLED": "canceled",
+    "TO_RETURN": "returned",
+}  # fmt: skip
+PAYMENTS = {"ShopeePay": "LAZADA_WALLET", "Credit Card/Debit Card": "MIXEDCARD",
+            "Bank Transfer": "BANK_TRANSFER"}  # fmt: skip
+CODE_LIFE = 1800
+CONTROL_PREFIX = "/_sandbox/"
+VN = timedelta(hours=7)
+_ID_BITS = 40
+_ID_MUL = 0x9E3779B97F & ((1 << _ID_BITS) - 1) | 1
+_ID_INV = pow(_ID_MUL, -1, 1 << _ID_BITS)
+_ID_OFFSET = 0x2B7E151628
+_ID_BASE = 3_000_000_000_000_000
+
+
+@dataclass(frozen=True)
+class LazadaSandboxConfig:
+    app_key: str = DEMO_APP_KEY
+    app_secret: str = field(default=DEMO_APP_SECRET, repr=False)
+    seller_id: int = DEMO_SELLER_ID
+    shop_name: str = "Prime Lazada Sandbox"
+    orders: int = 1000
+    seed: int = 11
+    history_days: float = 30.0
+    future_days: float = 0.0
+    #: Or exactly this period (aware datetimes; overrides the two above).
+    period: tuple[datetime, datetime] | None = None
+    masked_share: float = 0.25
+    buyers: int | None = None
+    catalogue: tuple[CatalogueModel, ...] | None = None
+    #: Access 7 days and refresh 30 days: a LazOP app in "Test".
+    access_ttl: int = 7 * 86_400
+    refresh_ttl: int = 30 * 86_400
+    max_limit: int = MAX_LIMIT
+    max_offset: int = MAX_OFFSET
+    timestamp_tolerance: int = 7200
+    timeout_delay: float = 3.0
+    slow_delay: float = 0.3
+
+
+class ApiError(Exception):
+    """An error answer: LazOP's envelope with `code`, `type` and `message`."""
+
+    def __init__(self, code: str, message: str, kind: str = "ISV", status: int = 200) -> None:
+        super().__init__(message)
+        self.code, self.message, self.kind, self.status = code, message, kind, status
+
+
+Handler = Callable[[dict[str, str]], dict[str, Any]]
+
+
+def order_id(index: int) -> str:
+    """A Lazada-like numeric order id (16 digits) encoding the scrambled index."""
+    return str(_ID_BASE + ((index * _ID_MUL + _ID_OFFSET) & ((1 << _ID_BITS) - 1)))
+
+
+def id_index(oid: str) -> int | None:
+    """The order index of an id made by `order_id` (None if it is not one)."""
+    if not oid.isdigit():
+        return None
+    x = int(oid) - _ID_BASE
+    if not 0 <= x < (1 << _ID_BITS):
+        return None
+    return ((x - _ID_OFFSET) * _ID_INV) & ((1 << _ID_BITS) - 1)
+
+
+def sku_id(model: CatalogueModel) -> int:
+    """The Lazada SkuId of a catalogue model (an item without variants has one SKU too)."""
+    return model.model_id or model.item_id * 100
+
+
+def lazada_time(seconds: int) -> str:
+    """Lazada's `2024-01-01 12:00:00 +0700`."""
+    return (datetime.fromtimestamp(seconds, UTC) + VN).strftime("%Y-%m-%d %H:%M:%S +0700")
+
+
+class LazadaSandbox:
+    """The sandbox marketplace: `start()` → base URL, `stop()`; or use it as a context."""
+
+    def __init__(
+        self, config: LazadaSandboxConfig | None = None, *, clock: Clock | None = None
+    ) -> None:
+        self.config = config = config or LazadaSandboxConfig()
+        if not 0 <= config.orders <= MAX_ORDERS:
+            raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
+        self.clock = clock or SystemClock()
+        now = self._now()
+        if config.period is not None:
+            start, end = (int(t.timestamp()) for t in config.period)
+        else:
+            start = now - round(config.history_days * 86_400)
+            end = max(now + round(config.future_days * 86_400), start + 1)
+        self.timeline = Timeline(config.orders, start, end, config.seed)
+        self.catalogue = config.catalogue or default_catalogue(config.seed)
+        self.factory = OrderFactory(config.seed, self.catalogue, config.masked_share,
+                                    config.buyers or max(1, config.orders // 3))  # fmt: skip
+        self._skus = {(m.item_id, sku_id(m)): m for m in self.catalogue}
+        self.stock: dict[tuple[int, int], int] = {}
+        self.prices: dict[tuple[int, int], int] = {k: m.price for k, m in self._skus.items()}
+        self._lock = threading.Lock()
+        self._codes: dict[str, int] = {}
+        self._access: dict[str, int] = {}
+        #: refresh token -> its deadline (a refresh hands the deadline on unchanged).
+        self._refresh: dict[str, int] = {}
+        self._faults: list[Fault] = []
+        self._calls: list[SandboxCall] = []
+        self._requests: Counter[str] = Counter()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._routes: dict[str, tuple[bool, Handler]] = {
+            TOKEN_CREATE_PATH: (False, self._token_create),
+            TOKEN_REFRESH_PATH: (False, self._token_refresh),
+            SELLER_PATH: (True, self._seller),
+            ORDERS_PATH: (True, self._orders),
+            ORDER_PATH: (True, self._order),
+            ORDERS_ITEMS_PATH: (True, self._orders_items),
+            PRICE_QUANTITY_PATH: (True, self._price_quantity),
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; returns the base URL (`http://127.0.0.1:PORT`)."""
+        if self._server is not None:
+            return self.url
+        server = ThreadingHTTPServer((host, port), _make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="lazada-sandbox",
+                                        kwargs={"poll_interval": 0.1}, daemon=True)  # fmt: skip
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> LazadaSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        host, port = self._server.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
+
+    # ------------------------------------------------------------------ test/demo controls
+
+    def authorize(self) -> str:
+        """What the seller's consent produces: a fresh single-use code (30 minutes)."""
+        code = f"0_{self.config.app_key}_{secrets.token_urlsafe(18)}"
+        with self._lock:
+            self._codes[code] = self._now() + CODE_LIFE
+        return code
+
+    def linked_tokens(self) -> TokenPair:
+        """A live token pair for the seller, as if it had just been authorised."""
+        now = self._now()
+        access, refresh = self._issue(now, now + self.config.refresh_ttl)
+        when = datetime.fromtimestamp(now, UTC)
+        return TokenPair(access_token=access, refresh_token=refresh,
+                         access_expires_at=when + timedelta(seconds=self.config.access_ttl),
+                         refresh_expires_at=when + timedelta(seconds=self.config.refresh_ttl),
+                         shop_external_id=str(self.config.seller_id))  # fmt: skip
+
+    def inject(
+        self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
+        delay: float | None = None,
+    ) -> Fault:  # fmt: skip
+        """Make the next `count` API calls (to `path`, or any) fail with `kind`."""
+        fault = Fault(FaultKind(kind), count, path, delay)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            self._access = dict.fromkeys(self._access, 0)
+
+    def revoke(self) -> None:
+        """The seller cancelled the authorisation: every token dies."""
+        with self._lock:
+            self._access.clear()
+            self._refresh.clear()
+
+    def calls(self, path: str | None = None) -> list[SandboxCall]:
+        with self._lock:
+            return [c for c in self._calls if path is None or c.path == path]
+
+    def request_count(self, path: str | None = None) -> int:
+        with self._lock:
+            return sum(self._requests.values()) if path is None else self._requests[path]
+
+    def order_ids(self) -> list[str]:
+        """Every order that exists now (for test expectations)."""
+        return [order_id(i) for i in range(self.timeline.existing(self._now()))]
+
+    def order_state(self, oid: str) -> tuple[str, int] | None:
+        """(Lazada status, update time) of an order now; None if there is no such order."""
+        i = self._index(oid)
+        state = None if i is None else self.timeline.state(i, self._now())
+        return None if state is None else (LAZADA_STATUS[state[0]], state[1])
+
+    def changed_between(self, time_from: int, time_to: int) -> list[str]:
+        """Order ids a complete update-time list of [from, to] must return now."""
+        found, _ = self.timeline.changed(time_from, time_to, self._now(), -1, MAX_ORDERS)
+        return [order_id(k & MAX_ORDERS) for k, _ in found]
+
+    def units(self, oid: str) -> int:
+        """How many item rows (units) the order has."""
+        i = self._index(oid)
+        assert i is not None
+        return sum(item["model_quantity_purchased"] for item in self._raw(i, "READY_TO_SHIP", 0)
+                   ["item_list"])  # fmt: skip
+
+    # ------------------------------------------------------------------ request handling
+
+    def handle(
+        self, method: str, raw_path: str, body_bytes: bytes, content_type: str = ""
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One HTTP request → (status, body, headers). Runs on a server thread."""
+        parts = urlsplit(raw_path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        path = parts.path.removeprefix("/rest")
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(method, path, query, body_bytes)
+        with self._lock:
+            self._requests[path] += 1
+        if method == "POST" and "json" not in content_type:
+            form = parse_qs(body_bytes.decode("utf-8", "replace"), keep_blank_values=True)
+            query.update({k: v[-1] for k, v in form.items()})
+        fault = self._take_fault(path)
+        if fault is not None:
+            early = self._apply_fault_before(fault)
+            if early is not None:
+                return early
+        try:
+            if path == AUTHORIZE_PATH and method == "GET":
+                return self._authorize_page(query)
+            status, payload = 200, self._dispatch(path, query)
+            if fault is not None and fault.kind == FaultKind.CORRUPT:
+                _corrupt(payload)
+        except ApiError as exc:
+            status = exc.status
+            payload = {"code": exc.code, "type": exc.kind, "message": exc.message,
+                       "request_id": _request_id()}  # fmt: skip
+            if isinstance(exc, _Partial):
+                payload["detail"] = exc.failures
+        data = _dumps(payload)
+        if fault is not None and fault.kind == FaultKind.TIMEOUT:
+            time.sleep(fault.delay if fault.delay is not None else self.config.timeout_delay)
+        return status, data, {"Content-Type": "application/json"}
+
+    def _dispatch(self, path: str, query: dict[str, str]) -> dict[str, Any]:
+        route = self._routes.get(path)
+        if route is None:
+            raise ApiError(
+                "InvalidApiPath", f"The specified API path {path} is invalid.", status=404
+            )
+        seller_api, handler = route
+        self._check_call(path, query, seller_api)
+        return {"code": "0", "request_id": _request_id(), **handler(query)}
+
+    def _take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining > 0 and (fault.path is None and path != AUTHORIZE_PATH
+                                            or fault.path == path):  # fmt: skip
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def _apply_fault_before(self, fault: Fault) -> tuple[int, bytes, dict[str, str]] | None:
+        kind = fault.kind
+        if kind == FaultKind.RATE_LIMIT:
+            return 200, _dumps(_limit_error("ApiCallLimit", 1)), {}
+        if kind == FaultKind.DAILY_LIMIT:
+            now = self._now()
+            local_midnight = ((now + 7 * 3600) // 86_400 + 1) * 86_400 - 7 * 3600
+            return 200, _dumps(_limit_error("AppCallLimit", local_midnight - now)), {}
+        if kind == FaultKind.HTTP_500:
+            return (
+                500,
+                b"<html><body>Internal Server Error</body></html>",
+                {"Content-Type": "text/html"},
+            )
+        if kind == FaultKind.DROP:
+            return -1, b"", {}
+        if kind == FaultKind.SLOW:
+            time.sleep(fault.delay if fault.delay is not None else self.config.slow_delay)
+        if kind == FaultKind.EXPIRED_TOKEN:
+            self.expire_access_tokens()
+        return None
+
+    def _check_call(self, path: str, query: dict[str, str], seller_api: bool) -> None:
+        """LazOP's common checks: app key, timestamp, sign method, signature, token."""
+        cfg, now = self.config, self._now()
+        if query.get("app_key") != cfg.app_key:
+            raise ApiError("InvalidAppKey", "The app_key is missing or wrong.")
+        try:
+            ts = int(query.get("timestamp", ""))
+        except ValueError:
+            raise ApiError("MissingTimestamp", "The timestamp is missing.") from None
+        if abs(now - ts / 1000) > cfg.timestamp_tolerance:
+            raise ApiError("InvalidTimestamp", "The timestamp is too far from now.")
+        if query.get("sign_method") != "sha256":
+            raise ApiError("InvalidSignMethod", "sign_method must be sha256.")
+        expected = sign(cfg.app_secret, path, query)
+        if not secrets.compare_digest(expected, query.get("sign", "")):
+            raise ApiError(
+                "IncompleteSignature", "The request signature does not conform to lazada standards"
+            )
+        if seller_api:
+            access = query.get("access_token", "")
+            if not access:
+                raise ApiError("MissingAccessToken", "The access_token is missing.")
+            with self._lock:
+                expires = self._access.get(access)
+            if expires is None or expires <= now:
+                raise ApiError(
+                    "IllegalAccessToken", "The specified access token is invalid or expired"
+                )
+
+    # ------------------------------------------------------------------ auth
+
+    def _authorize_page(self, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        """The seller's consent page, skipped: redirect with a code at once."""
+        if query.get("client_id") != self.config.app_key:
+            raise ApiError("InvalidAppKey", "client_id is missing or wrong.", status=400)
+        redirect = query.get("redirect_uri", "")
+        if not redirect.startswith(("http://", "https://")):
+            raise ApiError("InvalidRedirect", "redirect_uri is missing or not http(s).", status=400)
+        sep = "&" if "?" in redirect else "?"
+        extra = {
+            "code": self.authorize(),
+            **({"state": query["state"]} if "state" in query else {}),
+        }
+        return 302, b"", {"Location": f"{redirect}{sep}{urlencode(extra)}"}
+
+    def _token_create(self, query: dict[str, str]) -> dict[str, Any]:
+        now = self._now()
+        with self._lock:
+            expires = self._codes.pop(query.get("code", ""), None)
+        if expires is None or expires <= now:
+            raise ApiError("InvalidCode", "Invalid authorization code")
+        deadline = now + self.config.refresh_ttl
+        return self._token_answer(now, deadline, *self._issue(now, deadline))
+
+    def _token_refresh(self, query: dict[str, str]) -> dict[str, Any]:
+        now = self._now()
+        with self._lock:
+            deadline = self._refresh.pop(query.get("refresh_token", ""), None)
+        if deadline is None or deadline <= now:
+            raise ApiError(
+                "IllegalRefreshToken", "The specified refresh token is invalid or expired"
+            )
+        return self._token_answer(now, deadline, *self._issue(now, deadline))
+
+    def _token_answer(self, now: int, deadline: int, access: str, refresh: str) -> dict[str, Any]:
+        cfg = self.config
+        return {
+            "access_token": access, "refresh_token": refresh,
+            "expires_in": min(cfg.access_ttl, deadline - now),
+            "refresh_expires_in": deadline - now,
+            "account": "seller@example.vn", "account_platform": "seller_center", "country": "vn",
+            "country_user_info": [{"country": "vn", "seller_id": str(cfg.seller_id),
+                                   "user_id": str(cfg.seller_id + 7), "short_code": "VN1A2B3C"}],
+        }  # fmt: skip
+
+    def _issue(self, now: int, deadline: int) -> tuple[str, str]:
+        access, refresh = secrets.token_hex(16), secrets.token_hex(16)
+        with self._lock:
+            self._access[access] = now + min(self.config.access_ttl, deadline - now)
+            self._refresh[refresh] = deadline
+        return access, refresh
+
+    def _seller(self, _query: dict[str, str]) -> dict[str, Any]:
+        cfg = self.config
+        return {"data": {"name": cfg.shop_name, "seller_id": cfg.seller_id,
+                         "short_code": "VN1A2B3C", "status": "ACTIVE",
+                         "location": "Hồ Chí Minh", "verified": True}}  # fmt: skip
+
+    # ------------------------------------------------------------------ orders
+
+    def _orders(self, query: dict[str, str]) -> dict[str, Any]:
+        by_update = "update_after" in query
+        if not by_update and "created_after" not in query:
+            raise ApiError(
+                "MISSING_PARAMETER", "Either created_after or update_after is mandatory."
+            )
+        time_from = _iso_param(query, "update_after" if by_update else "created_after")
+        before = query.get("update_before" if by_update else "created_before")
+        time_to = _iso_param(query, "update_before" if by_update else "created_before") \
+            if before else 1 << 40  # fmt: skip
+        limit, offset = _int_param(query, "limit", 100), _int_param(query, "offset", 0)
+        if not 1 <= limit <= self.config.max_limit:
+            raise ApiError("E017", f"limit must be 1-{self.config.max_limit}.")
+        if not 0 <= offset <= self.config.max_offset:
+            raise ApiError("E017", f"offset must be 0-{self.config.max_offset}.")
+        if query.get("sort_direction") != "ASC":
+            raise ApiError("E017", "This sandbox lists orders in ascending order only (ASC).")
+        now = self._now()
+        if by_update:
+            found, _more = self.timeline.changed(time_from, time_to, now, -1, offset + limit)
+            indexes = [k & MAX_ORDERS for k, _s in found[offset:]]
+            total = self._count_changed(time_from, time_to, now)
+        else:
+            created = self.timeline.created
+            lo = int(np.searchsorted(created, time_from, side="left"))
+            hi = int(np.searchsorted(created, min(time_to, now), side="right"))
+            indexes = list(range(lo + offset, min(hi, lo + offset + limit)))
+            total = max(0, hi - lo)
+        orders = [self._header(i, now) for i in indexes]
+        return {"data": {"count": len(orders), "countTotal": total,
+                         "orders": [o for o in orders if o is not None]}}  # fmt: skip
+
+    def _count_changed(self, time_from: int, time_to: int, now: int) -> int:
+        """How many orders' update time at `now` is in [from, to] (as `changed` lists)."""
+        top = min(time_to, now)
+        if top < time_from:
+            return 0
+        tl = self.timeline
+        lo = int(np.searchsorted(tl.ev_key, time_from << INDEX_BITS))
+        hi = int(np.searchsorted(tl.ev_key, (top + 1) << INDEX_BITS))
+        with tl._lock:
+            overridden = dict(tl.overrides)
+        mask = tl.ev_next[lo:hi] > now
+        if overridden:
+            skip = np.fromiter(overridden, dtype=np.int64, count=len(overridden))
+            mask &= ~np.isin(tl.ev_key[lo:hi] & MAX_ORDERS, skip)
+        extra = sum(1 for i in overridden if (s := tl.state(i, now)) and time_from <= s[1] <= top)
+        return int(mask.sum()) + extra
+
+    def _order(self, query: dict[str, str]) -> dict[str, Any]:
+        i = self._index(query.get("order_id", ""))
+        header = None if i is None else self._header(i, self._now())
+        if header is None:
+            raise ApiError("E0004", f"Order {query.get('order_id')} not found.")
+        return {"data": header}
+
+    def _orders_items(self, query: dict[str, str]) -> dict[str, Any]:
+        raw = query.get("order_ids", "")
+        try:
+            ids = json.loads(raw)
+        except ValueError:
+            raise ApiError("E017", "order_ids must look like [id1,id2].") from None
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 50:
+            raise ApiError("E017", "order_ids must hold 1-50 order ids.")
+        now, blocks = self._now(), []
+        for oid in ids:
+            i = self._index(str(oid))
+            state = None if i is None else self.timeline.state(i, now)
+            if i is None or state is None:
+                continue
+            blocks.append({"order_id": int(oid), "order_number": int(oid),
+                           "order_items": self._items(i, state[0], state[1])})  # fmt: skip
+        return {"data": blocks}
+
+    def _raw(self, i: int, status: str, updated: int) -> dict[str, Any]:
+        created = self.timeline.created_list[i]
+        return self.factory.detail(i, order_id(i), created, status, updated, _ALL_FIELDS)
+
+    def _header(self, i: int, now: int) -> dict[str, Any] | None:
+        state = self.timeline.state(i, now)
+        if state is None:
+            return None
+        raw = self._raw(i, state[0], state[1])
+        oid = order_id(i)
+        subtotal = sum(it["model_discounted_price"] * it["model_quantity_purchased"]
+                       for it in raw["item_list"])  # fmt: skip
+        shipping = raw["estimated_shipping_fee"]
+        voucher = subtotal + shipping - raw["total_amount"]
+        seller_part = voucher if i % 3 == 0 else 0  # some vouchers are the shop's own
+        addr = raw["recipient_address"]
+        full = str(addr.get("full_address") or "")
+        street = full.split(", ")[0] if full and "*" not in full else full
+        cod = raw["cod"]
+        return {
+            "order_id": int(oid), "order_number": int(oid),
+            "created_at": lazada_time(raw["create_time"]), "updated_at": lazada_time(state[1]),
+            "statuses": [LAZADA_STATUS[state[0]]],
+            "price": f"{subtotal}.00", "shipping_fee": f"{shipping}.00",
+            "voucher": f"{voucher}.00", "voucher_seller": f"{seller_part}.00",
+            "voucher_platform": f"{voucher - seller_part}.00",
+            "payment_method": "COD" if cod else PAYMENTS.get(raw["payment_method"], "OTHER"),
+            "items_count": sum(it["model_quantity_purchased"] for it in raw["item_list"]),
+            "customer_first_name": addr["name"], "customer_last_name": "",
+            "buyer_note": raw.get("message_to_seller") or "",
+            "warehouse_code": "dropshipping",
+            "address_shipping": {
+                "first_name": addr["name"], "last_name": "", "phone": addr["phone"],
+                "address1": street, "address2": "", "address3": addr["state"], "address4": "",
+                "address5": addr["district"], "city": addr["state"], "post_code": "",
+                "country": "Vietnam",
+            },
+        }  # fmt: skip
+
+    def _items(self, i: int, status: str, updated: int) -> list[dict[str, Any]]:
+        raw = self._raw(i, status, updated)
+        oid = order_id(i)
+        lazada_status = LAZADA_STATUS[status]
+        shipped = status in ("SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN")
+        rows: list[dict[str, Any]] = []
+        for item in raw["item_list"]:
+            model = self._skus.get((item["item_id"], item["model_id"] or item["item_id"] * 100))
+            sku = sku_id(model) if model else item["item_id"] * 100
+            for _unit in range(item["model_quantity_purchased"]):
+                rows.append({
+                    "order_item_id": int(oid) * 100 + len(rows) + 1, "order_id": int(oid),
+                    "sku": item["model_sku"], "shop_sku": f"{item['item_id']}_VNAMZ-{sku}",
+                    "sku_id": sku, "product_id": item["item_id"], "name": item["item_name"],
+                    "variation": item["model_name"],
+                    "item_price": f"{item['model_discounted_price']}.00",
+                    "paid_price": f"{item['model_discounted_price']}.00",
+                    "status": lazada_status,
+                    "shipment_provider": raw["shipping_carrier"] if shipped else "",
+                    "tracking_code": f"LZVN{oid[-10:]}" if shipped else "",
+                    "reason": raw.get("cancel_reason", "") if lazada_status == "canceled" else "",
+                    "voucher_seller": "0.00", "voucher_platform": "0.00",
+                })  # fmt: skip
+        return rows
+
+    # ------------------------------------------------------------------ products
+
+    def _price_quantity(self, query: dict[str, str]) -> dict[str, Any]:
+        try:
+            root = ElementTree.fromstring(query.get("payload", ""))
+        except ElementTree.ParseError:
+            raise ApiError("E0501", "payload is not valid XML.") from None
+        skus = root.findall("./Product/Skus/Sku")
+        if not 1 <= len(skus) <= SKUS_PER_PUSH:
+            raise ApiError("E0501", f"payload must hold 1-{SKUS_PER_PUSH} SKUs.")
+        failures = []
+        with self._lock:
+            for sku in skus:
+                item, sid = _xml_int(sku, "ItemId"), _xml_int(sku, "SkuId")
+                quantity, price = _xml_int(sku, "Quantity"), _xml_int(sku, "Price")
+                if (item, sid) not in self._skus:
+                    failures.append({"item_id": item, "sku_id": sid, "message": "SKU not found"})
+                elif quantity is None and price is None:
+                    failures.append({"item_id": item, "sku_id": sid,
+                                     "message": "give Quantity or Price"})  # fmt: skip
+                elif (quantity is not None and quantity < 0) or (price is not None and price <= 0):
+                    failures.append({"item_id": item, "sku_id": sid, "message": "negative value"})
+                else:
+                    key = (int(item or 0), int(sid or 0))
+                    if quantity is not None:
+                        self.stock[key] = quantity
+                    if price is not None:
+                        self.prices[key] = price
+            self._calls.append(SandboxCall(PRICE_QUANTITY_PATH, {"payload": query["payload"]},
+                                           self.clock.now()))  # fmt: skip
+        if failures:
+            raise _Partial(failures)
+        return {}
+
+    # ------------------------------------------------------------------ control API
+
+    def _control(self, method: str, path: str, query: dict[str, str],
+                 body_bytes: bytes) -> tuple[int, bytes, dict[str, str]]:  # fmt: skip
+        name = path[len(CONTROL_PREFIX) :]
+        try:
+            if name == "fault" and method == "POST":
+                spec = json.loads(body_bytes or b"{}")
+                self.inject(spec["kind"], count=int(spec.get("count", 1)), path=spec.get("path"),
+                            delay=spec.get("delay"))  # fmt: skip
+                result: Any = {"ok": True}
+            elif name == "authorize" and method == "POST":
+                result = {"code": self.authorize(), "seller_id": self.config.seller_id}
+            elif name == "calls" and method == "GET":
+                result = [{"path": c.path, "body": c.body, "at": c.at.isoformat()}
+                          for c in self.calls(query.get("path"))]  # fmt: skip
+            elif name == "order" and method == "GET":
+                state = self.order_state(query.get("order_id", ""))
+                result = {"status": state[0], "update_time": state[1]} if state else None
+            else:
+                return 404, _dumps({"error": f"no control {method} {name}"}), {}
+        except (KeyError, ValueError) as exc:
+            return 400, _dumps({"error": str(exc)}), {}
+        return 200, _dumps(result), {"Content-Type": "application/json"}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _now(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def _index(self, oid: str) -> int | None:
+        i = id_index(oid)
+        if i is None or i >= self.timeline.n or order_id(i) != oid:
+            return None
+        return i
+
+
+class _Partial(ApiError):
+    """Some SKUs of a price/quantity update failed: code 501 with a `detail` list."""
+
+    def __init__(self, failures: list[dict[str, Any]]) -> None:
+        super().__init__("501", f"{len(failures)} SKU(s) could not be updated.")
+        self.failures = failures
+
+
+_ALL_FIELDS = frozenset({
+    "item_list", "total_amount", "estimated_shipping_fee", "buyer_user_id", "buyer_username",
+    "recipient_address", "payment_method", "pay_time", "shipping_carrier", "cancel_reason",
+})  # fmt: skip
+
+
+def _make_handler(sandbox: LazadaSandbox) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        server_version = "LazadaSandbox/1"
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            kind = self.headers.get("Content-Type") or ""
+            status, data, headers = sandbox.handle(method, self.path, body, kind)
+            if status < 0:  # DROP: hang up without an answer
+                self.close_connection = True
+                return
+            head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
+                    f"Content-Length: {len(data)}"]  # fmt: skip
+            head += [f"{k}: {v}" for k, v in headers.items()]
+            try:
+                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (timeout fault)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args
+
+    return _Handler
+
+
+_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 404: "Not Found",
+            500: "Internal Server Error"}  # fmt: skip
+
+
+def _corrupt(payload: dict[str, Any]) -> None:
+    """The first order of an items answer gets a bad price; any other answer loses `data`."""
+    data = payload.get("data")
+    if isinstance(data, list) and data and data[0].get("order_items"):
+        for item in data[0]["order_items"]:
+            item["item_price"] = "many"
+    else:
+        payload.pop("data", None)
+
+
+def _limit_error(code: str, ban: int) -> dict[str, Any]:
+    message = f"The request has exceeded the limit, ban will last {ban} seconds"
+    return {"code": code, "type": "ISP", "request_id": _request_id(), "message": message}
+
+
+def _dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _request_id() -> str:
+    return secrets.token_hex(8)
+
+
+def _int_param(query: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(query.get(name, default))
+    except ValueError:
+        raise ApiError("E017", f"{name} is not a number.") from None
+
+
+def _iso_param(query: dict[str, str], name: str) -> int:
+    """An ISO 8601 time WITH an offset as Unix seconds (others fail with E017, as LazOP)."""
+    try:
+        value = datetime.fromisoformat(query[name])
+    except (KeyError, ValueError):
+        raise ApiError(
+            "E017", f"{name} must be ISO 8601, e.g. 2024-01-01T00:00:00+07:00."
+        ) from None
+    if value.tzinfo is None:
+        raise ApiError("E017", f"{name} needs a time zone offset, e.g. +07:00.")
+    return int(value.timestamp())
+
+
+def _xml_int(node: ElementTree.Element, tag: str) -> int | None:
+    text = node.findtext(tag)
+    if text is None or not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        return -1
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """`python -m primedist.sandbox --channel lazada`: serve until Ctrl-C or SIGTERM. The
+    partner id/key/shop id options are the app key/secret/seller id here; left at the
+    Shopee defaults, they give the Lazada demo app's."""
+    from primedist.sandbox.shopee import SandboxConfig
+
+    shopee = SandboxConfig()
+    default = LazadaSandboxConfig()
+    config = LazadaSandboxConfig(
+        app_key=default.app_key if args.partner_id == shopee.partner_id else str(args.partner_id),
+        app_secret=default.app_secret if args.partner_key == shopee.partner_key
+        else args.partner_key,
+        seller_id=default.seller_id if args.shop_id == shopee.shop_id else args.shop_id,
+        orders=args.orders, seed=args.seed, history_days=args.history_days,
+        future_days=args.future_days, max_limit=args.page_size,
+    )  # fmt: skip
+    sandbox = LazadaSandbox(config)
+    url = sandbox.start(args.host, args.port)
+    info = {"channel": "lazada", "url": url, "app_key": config.app_key,
+            "app_secret": config.app_secret, "seller_id": config.seller_id,
+            "orders": config.orders}  # fmt: skip
+    sys.stdout.write(json.dumps(info) + "\n")
+    sys.stdout.flush()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
