@@ -40,6 +40,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("levels", "primedist.ui.settings.levels", "LevelsSettings"),
     ("points", "primedist.ui.settings.points", "PointsSettingsSection"),
     ("vouchers", "primedist.ui.settings.vouchers", "VouchersSettings"),
+    ("logistics", "primedist.ui.settings.logistics", "LogisticsSettings"),
 )
 
 
@@ -122,6 +123,7 @@ class SettingsPage(QWidget):
             "levels": self.tr("Customer groups & price levels"),
             "points": self.tr("Loyalty points"),
             "vouchers": self.tr("Vouchers"),
+            "logistics": self.tr("Logistics"),
             "coming": self.tr("Coming next"),
         }
         for i, key in enumerate(self._builders):
