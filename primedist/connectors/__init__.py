@@ -17,6 +17,7 @@ from primedist.domain.enums import Channel
 _FACTORIES: dict[Channel, str] = {
     Channel.SHOPEE: "primedist.connectors.shopee:ShopeeConnector",
     Channel.LAZADA: "primedist.connectors.lazada:LazadaConnector",
+    Channel.TIKTOK: "primedist.connectors.tiktok:TikTokConnector",
 }
 
 

@@ -1,0 +1,849 @@
+"""TikTok Shop Open API (202309 versions) over httpx (reference: marketplace-apis.md § 4).
+
+Signing: HMAC-SHA256 keyed with the app secret over `secret + path + sorted query
+(key + value, without sign and access_token) + the exact body string + secret`, lowercase
+hex. The body is serialised ONCE and the same string is signed and sent (`content=`),
+never re-serialised by httpx. The access token travels in the `x-tts-access-token`
+header, and every shop call carries the shop's `shop_cipher`, which the connector asks
+for (`/authorization/202309/shops`) the first time it needs it and keeps in memory.
+
+Tokens: `auth_code` → pair on the auth host (not signed; the app secret in the query);
+the pair's expiries are absolute Unix times. A refresh is treated as single use (saved
+through the store under the shop lock before the new token is used), like Shopee's.
+
+Orders: the changed-orders list is `POST /order/202309/orders/search` on update time,
+oldest first, paged by `page_token`; details come from `GET /order/202309/orders?ids=`
+(at most 50). TikTok has one line item per unit and no quantity: units of the same SKU
+at the same price are grouped into one line. Money is a decimal string in đồng.
+
+Actions: stock and price pushes go to the product API, one call per product. Confirming,
+shipping (packages) and cancelling are not done from here yet: `capabilities` says so and
+those methods raise NotSupported with the Seller Center as the way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from primedist.connectors.base import (
+    Action,
+    AuthError,
+    ChangedOrder,
+    ChangedOrdersPage,
+    Connector,
+    ConnectorConfig,
+    ConnectorError,
+    NotSupported,
+    PriceUpdate,
+    PushResult,
+    RateLimited,
+    RemoteAddress,
+    RemoteBuyer,
+    RemoteOrder,
+    RemoteOrderLine,
+    RemoteOrderState,
+    RemoteRejected,
+    ShopInfo,
+    StockUpdate,
+    TokenPair,
+    TokenStore,
+    TransientError,
+    UnreadableOrders,
+    shop_lock,
+    utc_from_timestamp,
+)
+from primedist.core.clock import Clock, SystemClock
+from primedist.core.security import redact, remember_secret
+from primedist.core.text import fold
+from primedist.domain.enums import OrderStatus, PaymentMethod
+
+LIVE_HOST = "https://open-api.tiktokglobalshop.com"
+LIVE_AUTH_HOST = "https://auth.tiktok-shops.com"
+
+#: The seller's consent link (on the auth host; a sandbox serves it on its one host).
+AUTHORIZE_PATH = "/oauth/authorize"
+TOKEN_GET_PATH = "/api/v2/token/get"
+TOKEN_REFRESH_PATH = "/api/v2/token/refresh"
+SHOPS_PATH = "/authorization/202309/shops"
+ORDER_SEARCH_PATH = "/order/202309/orders/search"
+ORDER_DETAIL_PATH = "/order/202309/orders"
+INVENTORY_PATH = "/product/202309/products/{product_id}/inventory/update"
+PRICE_PATH = "/product/202309/products/{product_id}/prices/update"
+
+#: TikTok documents no longest window; a month keeps each list short enough.
+MAX_WINDOW = timedelta(days=30)
+DETAIL_BATCH = 50
+MAX_PAGE_SIZE = 100
+SKUS_PER_PUSH = 50
+#: Used when the token answer has no absolute expiry (TikTok's default is 7 days).
+DEFAULT_ACCESS_LIFE = timedelta(days=7)
+
+#: TikTok status -> ours (AWAITING_SHIPMENT is the seller's "to pack", like Shopee's
+#: READY_TO_SHIP; DELIVERED stays shipping until TikTok completes the order).
+STATUS_MAP: dict[str, OrderStatus] = {
+    "UNPAID": OrderStatus.PENDING,
+    "ON_HOLD": OrderStatus.PENDING,
+    "AWAITING_SHIPMENT": OrderStatus.PENDING,
+    "PARTIALLY_SHIPPING": OrderStatus.SHIPPING,
+    "AWAITING_COLLECTION": OrderStatus.CONFIRMED,
+    "IN_TRANSIT": OrderStatus.SHIPPING,
+    "DELIVERED": OrderStatus.SHIPPING,
+    "COMPLETED": OrderStatus.COMPLETED,
+    "CANCELLED": OrderStatus.CANCELLED,
+}
+
+ERR_INVALID_SIGN = 106001
+ERR_CREDENTIALS_OR_TIMESTAMP = 36009004
+ERR_TOO_MANY_REQUESTS = 36009002
+ERR_MISSING_CIPHER = 106013
+#: The access token alone is bad (expired / unknown): refresh once and try again.
+TOKEN_ERRORS = frozenset({105001, 105002})
+#: The app's credentials are refused: the shop must be linked again.
+AUTH_ERRORS = frozenset({ERR_INVALID_SIGN, 105003})
+
+#: Column limits of our orders/order_lines tables (mapped values are clipped to them).
+_CLIP = {"name": 120, "phone": 32, "address": 255, "place": 120, "carrier": 60,
+         "reason": 255, "sku": 64, "product": 255, "variant": 120}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def string_to_sign(app_secret: str, path: str, query: Mapping[str, Any], body: str = "") -> str:
+    """What TikTok signs: the secret, the path, the sorted query pairs (without `sign`
+    and the token), the raw body, the secret again."""
+    skip = {"sign", "access_token", "x-tts-access-token"}
+    pairs = "".join(f"{k}{query[k]}" for k in sorted(query) if k not in skip)
+    return f"{app_secret}{path}{pairs}{body}{app_secret}"
+
+
+def sign(app_secret: str, path: str, query: Mapping[str, Any], body: str = "") -> str:
+    """The `sign` query parameter of a TikTok Shop call (lowercase hex)."""
+    message = string_to_sign(app_secret, path, query, body)
+    return hmac.new(app_secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def body_string(body: Mapping[str, Any]) -> str:
+    """The one serialisation of a JSON body: signed and sent byte for byte."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def verify_webhook(app_key: str, raw_body: bytes, app_secret: str, authorization: str) -> bool:
+    """Whether a webhook's `Authorization` header is HMAC(app_key + raw body)."""
+    expected = hmac.new(app_secret.encode(), app_key.encode() + raw_body, hashlib.sha256)
+    return hmac.compare_digest(expected.hexdigest(), authorization.strip().lower())
+
+
+# --------------------------------------------------------------------------- connector
+
+
+class TikTokConnector:
+    """The Connector for TikTok Shop (see `base.Connector`)."""
+
+    max_window = MAX_WINDOW
+    detail_batch_size = DETAIL_BATCH
+    capabilities = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE})
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        store: TokenStore | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not config.partner_id.strip() or not config.partner_key:
+            raise AuthError("The TikTok Shop app key and app secret are both needed.")
+        self.config = config
+        remember_secret(config.partner_key)
+        self.host = (config.api_host or LIVE_HOST).rstrip("/")
+        # A sandbox serves the auth endpoints on its one host.
+        self.auth_host = (config.api_host or LIVE_AUTH_HOST).rstrip("/")
+        self._app_key = config.partner_id.strip()
+        self._store = store
+        self._clock = clock or SystemClock()
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._page_size = max(1, min(MAX_PAGE_SIZE, config.page_size))
+        self._tokens: TokenPair | None = None
+        self._cipher: str | None = None
+        self._cipher_guard = threading.Lock()
+        self._http = httpx.Client(
+            timeout=config.timeout,
+            transport=transport,
+            headers={"User-Agent": "primedist", "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> TikTokConnector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- authorisation
+
+    def authorization_url(self, redirect_url: str) -> str:
+        """The consent link by app key. Live TikTok sends the seller back to the redirect
+        URL registered with the app; `redirect_uri` is for a sandbox (ignored live)."""
+        state = f"{int(self._clock.now().timestamp())}-{self._rng.randrange(1 << 30):x}"
+        query = {"app_key": self._app_key, "state": state, "redirect_uri": redirect_url}
+        return f"{self.auth_host}{AUTHORIZE_PATH}?{urlencode(query)}"
+
+    def exchange_code(self, code: str, shop_external_id: str) -> TokenPair:
+        """The code's pair, bound to the shop it authorises (the authorised shops list
+        says which: `shop_external_id` if given, else the only / the Vietnamese one)."""
+        code = code.strip()
+        if not code:
+            raise AuthError("The authorisation code is empty: authorise the shop again.")
+        params = {"auth_code": code, "grant_type": "authorized_code"}
+        data = self._token_call(TOKEN_GET_PATH, params)
+        unbound = self._token_pair(data, shop_external_id or "")
+        shop = self._pick_shop(self._authorised_shops(unbound), shop_external_id)
+        with self._cipher_guard:
+            self._cipher = str(shop["cipher"])
+        return TokenPair(access_token=unbound.access_token, refresh_token=unbound.refresh_token,
+                         access_expires_at=unbound.access_expires_at,
+                         refresh_expires_at=unbound.refresh_expires_at,
+                         shop_external_id=str(shop["id"]))  # fmt: skip
+
+    def refresh_tokens(self, tokens: TokenPair) -> TokenPair:
+        if not tokens.refresh_valid(self._clock.now()):
+            raise AuthError(
+                "The shop's TikTok Shop authorisation expired (refresh token too old):"
+                " authorise the shop again."
+            )
+        params = {"refresh_token": tokens.refresh_token, "grant_type": "refresh_token"}
+        data = self._token_call(TOKEN_REFRESH_PATH, params)
+        return self._token_pair(data, tokens.shop_external_id)
+
+    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
+        margin = self.config.refresh_margin if margin is None else margin
+        tokens = self._tokens or self._stored_tokens()
+        if tokens.access_valid(self._clock.now(), margin):
+            return tokens
+        with shop_lock(self.host, tokens.shop_external_id):
+            tokens = self._stored_tokens()  # another connector may have refreshed
+            if tokens.access_valid(self._clock.now(), margin):
+                return tokens
+            return self._refresh_and_save(tokens)
+
+    def _refresh_rejected(self, rejected_access: str) -> TokenPair:
+        tokens = self._tokens or self._stored_tokens()
+        with shop_lock(self.host, tokens.shop_external_id):
+            tokens = self._stored_tokens()
+            if tokens.access_token != rejected_access:
+                return tokens
+            return self._refresh_and_save(tokens)
+
+    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
+        fresh = self.refresh_tokens(tokens)
+        assert self._store is not None
+        self._store.save(fresh)  # before any use: the old refresh token may be dead
+        self._tokens = fresh
+        return fresh
+
+    def _stored_tokens(self) -> TokenPair:
+        if self._store is None:
+            raise AuthError("This TikTok Shop connector has no shop tokens (not linked).")
+        tokens = self._store.load()
+        if tokens is None:
+            raise AuthError("The shop is not authorised on TikTok Shop yet: authorise it first.")
+        self._tokens = tokens
+        return tokens
+
+    def _token_pair(self, data: dict[str, Any], shop_external_id: str) -> TokenPair:
+        payload = data.get("data")
+        if not isinstance(payload, dict):
+            raise ConnectorError("TikTok Shop answered the token call without data.")
+        access, refresh = payload.get("access_token"), payload.get("refresh_token")
+        if not isinstance(access, str) or not access or not isinstance(refresh, str):
+            raise ConnectorError("TikTok Shop answered without tokens.",
+                                 detail=_redacted(payload))  # fmt: skip
+        remember_secret(access)
+        remember_secret(refresh)
+        now = self._clock.now()
+        try:
+            access_at = _int(payload.get("access_token_expire_in"), 0, name="expiry")
+            refresh_at = _int(payload.get("refresh_token_expire_in"), 0, name="expiry")
+        except ValueError as exc:
+            raise ConnectorError(f"TikTok Shop's token answer is malformed: {exc}.") from None
+        return TokenPair(
+            access_token=access,
+            refresh_token=refresh,
+            access_expires_at=utc_from_timestamp(access_at) if access_at
+            else now + DEFAULT_ACCESS_LIFE,
+            refresh_expires_at=utc_from_timestamp(refresh_at) if refresh_at else None,
+            shop_external_id=str(shop_external_id),
+        )  # fmt: skip
+
+    def _authorised_shops(self, tokens: TokenPair) -> list[dict[str, Any]]:
+        data = self._call("GET", SHOPS_PATH, token=tokens, cipher=False)
+        shops = _payload(data, SHOPS_PATH).get("shops") or []
+        if not isinstance(shops, list) or not all(isinstance(s, dict) for s in shops):
+            raise ConnectorError("TikTok Shop's authorised shops are not a list of objects.")
+        return shops
+
+    @staticmethod
+    def _pick_shop(shops: list[dict[str, Any]], wanted: str | None) -> dict[str, Any]:
+        usable = [s for s in shops if s.get("id") and s.get("cipher")]
+        if wanted:
+            usable = [s for s in usable if str(s["id"]) == str(wanted)]
+        elif len(usable) > 1:
+            usable = [s for s in usable if str(s.get("region", "")).upper() == "VN"] or usable
+        if not usable:
+            which = f"shop {wanted}" if wanted else "any shop"
+            raise AuthError(
+                f"TikTok Shop's authorisation does not cover {which} (no shop id and"
+                " cipher in the authorised shops): authorise the shop again."
+            )
+        return usable[0]
+
+    def _shop_cipher(self, token: TokenPair) -> str:
+        with self._cipher_guard:
+            if self._cipher is not None:
+                return self._cipher
+        shop = self._pick_shop(self._authorised_shops(token), token.shop_external_id)
+        with self._cipher_guard:
+            self._cipher = str(shop["cipher"])
+            return self._cipher
+
+    # ---------------------------------------------------------------- orders
+
+    def changed_orders(
+        self, since: datetime, until: datetime, cursor: str | None = None
+    ) -> ChangedOrdersPage:
+        _check_window(since, until)
+        ge = int(since.timestamp() // 1)
+        lt = int(until.timestamp() // 1) + 1  # `lt` is exclusive: the last second is in
+        params: dict[str, Any] = {"page_size": self._page_size, "sort_field": "update_time",
+                                  "sort_order": "ASC"}  # fmt: skip
+        if cursor:
+            params["page_token"] = cursor
+        body = {"update_time_ge": ge, "update_time_lt": lt}
+        data = _payload(self._call("POST", ORDER_SEARCH_PATH, params=params, body=body),
+                        ORDER_SEARCH_PATH)  # fmt: skip
+        rows = _rows(data, "orders", ORDER_SEARCH_PATH)
+        if not all(r.get("id") for r in rows):
+            raise ConnectorError("TikTok Shop's order list has a row without an order id.")
+        orders = tuple(
+            ChangedOrder(
+                external_id=str(r["id"]),
+                updated_at=_opt_time(r.get("update_time")),
+                raw_status=str(r["status"]) if r.get("status") else None,
+            )
+            for r in rows
+        )
+        token = str(data.get("next_page_token") or "") or None
+        if token is not None and token == cursor:  # the same page again: would never end
+            raise ConnectorError("TikTok Shop gave the same page token twice.")
+        return ChangedOrdersPage(orders=orders, next_cursor=token, more=token is not None)
+
+    def order_details(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        if len(external_ids) > DETAIL_BATCH:
+            raise ValueError(f"at most {DETAIL_BATCH} orders per detail call")
+        if not external_ids:
+            return []
+        good: list[RemoteOrder] = []
+        problems: dict[str, str] = {}
+        for row in self._detail_rows(external_ids):
+            try:
+                good.append(map_order(row))
+            except ConnectorError as exc:
+                problems[str(row.get("id") or "?")] = exc.user_message
+        if problems:
+            raise UnreadableOrders(good, problems)
+        return good
+
+    def order_state(self, external_id: str) -> RemoteOrderState | None:
+        for row in self._detail_rows([external_id]):
+            if str(row.get("id")) == external_id:
+                raw = str(row.get("status") or "")
+                updated = _opt_time(row.get("update_time"))
+                if updated is None:
+                    raise ConnectorError(f"TikTok Shop order {external_id} has no update time.")
+                return RemoteOrderState(external_id, map_status(raw), raw, updated)
+        return None
+
+    def _detail_rows(self, external_ids: Sequence[str]) -> list[dict[str, Any]]:
+        params = {"ids": ",".join(external_ids)}
+        data = _payload(self._call("GET", ORDER_DETAIL_PATH, params=params), ORDER_DETAIL_PATH)
+        return _rows(data, "orders", ORDER_DETAIL_PATH)
+
+    # ---------------------------------------------------------------- actions
+
+    def confirm_order(self, external_id: str) -> None:
+        raise NotSupported(
+            f"Arranging TikTok Shop order {external_id}'s shipment is not done from here"
+            " yet: use TikTok Shop Seller Center."
+        )
+
+    def ship_order(self, external_id: str, tracking_number: str | None = None) -> None:
+        del tracking_number
+        raise NotSupported(
+            f"Marking TikTok Shop order {external_id} shipped is not done from here yet:"
+            " use TikTok Shop Seller Center."
+        )
+
+    def cancel_order(self, external_id: str, reason: str) -> None:
+        del reason
+        raise NotSupported(
+            f"Cancelling TikTok Shop order {external_id} is not done from here yet:"
+            " use TikTok Shop Seller Center."
+        )
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[PushResult]:
+        return self._push(INVENTORY_PATH, updates,
+                          lambda u: {"id": u.model_id,
+                                     "inventory": [{"quantity": max(0, u.stock)}]})  # fmt: skip
+
+    def push_price(self, updates: Sequence[PriceUpdate]) -> list[PushResult]:
+        return self._push(PRICE_PATH, updates,
+                          lambda u: {"id": u.model_id,
+                                     "price": {"amount": str(int(u.price)),
+                                               "currency": "VND"}})  # fmt: skip
+
+    def _push(
+        self, path_template: str, updates: Sequence[Any], sku: Callable[[Any], dict[str, Any]]
+    ) -> list[PushResult]:
+        """One call per product and at most 50 SKUs; a call TikTok refuses fails just
+        its own updates, and the SKUs it names as failed fail alone."""
+        results: list[PushResult] = []
+        for product_id, group in _by_item(updates):
+            bad = [u for u in group if not _is_id(u.item_id) or not _is_id(u.model_id or "")]
+            results += [PushResult(u.item_id, u.model_id, False,
+                                   "not a TikTok Shop product/SKU id") for u in bad]  # fmt: skip
+            good = [u for u in group if u not in bad]
+            path = path_template.format(product_id=product_id)
+            for chunk in _chunked(good, SKUS_PER_PUSH):
+                try:
+                    data = self._call("POST", path, body={"skus": [sku(u) for u in chunk]})
+                except RemoteRejected as exc:
+                    results += [PushResult(u.item_id, u.model_id, False, exc.user_message)
+                                for u in chunk]  # fmt: skip
+                    continue
+                failed = _failed_skus(data)
+                results += [PushResult(u.item_id, u.model_id, str(u.model_id) not in failed,
+                                       failed.get(str(u.model_id))) for u in chunk]  # fmt: skip
+        return results
+
+    def shop_info(self) -> ShopInfo:
+        tokens = self.ensure_fresh_tokens()
+        shop = self._pick_shop(self._authorised_shops(tokens), tokens.shop_external_id)
+        return ShopInfo(
+            external_id=str(shop["id"]),
+            name=str(shop.get("name") or ""),
+            region=str(shop.get("region") or "VN"),
+            status="NORMAL",
+            # The authorisation lasts as long as the refresh token does.
+            auth_expires_at=tokens.refresh_expires_at,
+        )
+
+    # ---------------------------------------------------------------- the HTTP calls
+
+    def _token_call(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A token call on the auth host: not signed, the secret in the query. Any refusal
+        means the code / refresh token / app credentials are no good."""
+        query = {"app_key": self._app_key, "app_secret": self.config.partner_key, **params}
+        attempt = 0
+        while True:
+            try:
+                resp = self._request("GET", self.auth_host + path, query, None, {})
+                return self._classify(resp, path)
+            except TransientError as exc:
+                attempt += 1
+                if attempt >= self.config.max_attempts:
+                    raise
+                self._sleep(self._backoff(attempt, exc))
+            except ConnectorError as exc:
+                raise AuthError(f"{exc.user_message}. Authorise the shop again.",
+                                code=exc.code) from None  # fmt: skip
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        token: TokenPair | None = None,
+        cipher: bool = True,
+    ) -> dict[str, Any]:
+        """One signed shop call with token refresh, classification and retries (all
+        calls made here are reads or idempotent "set to" pushes)."""
+        refreshed = False
+        attempt = 0
+        while True:
+            current = token or self.ensure_fresh_tokens()
+            try:
+                query: dict[str, Any] = {"app_key": self._app_key, "timestamp": self._timestamp()}
+                query.update(params or {})
+                if cipher:
+                    query["shop_cipher"] = self._shop_cipher(current)
+                text = body_string(body) if body is not None else ""
+                query["sign"] = sign(self.config.partner_key, path, query, text)
+                headers = {"x-tts-access-token": current.access_token,
+                           "Content-Type": "application/json"}  # fmt: skip
+                resp = self._request(method, self.host + path, query, text or None, headers)
+                return self._classify(resp, path)
+            except _TokenRejected as exc:
+                if token is not None or refreshed:
+                    raise AuthError(
+                        "TikTok Shop refused the shop's access token even after a refresh:"
+                        " authorise the shop again.", code=exc.code,
+                    ) from None  # fmt: skip
+                self._refresh_rejected(current.access_token)
+                refreshed = True
+            except TransientError as exc:
+                attempt += 1
+                if attempt >= self.config.max_attempts:
+                    raise
+                self._sleep(self._backoff(attempt, exc))
+
+    def _request(
+        self, method: str, url: str, query: dict[str, Any], content: str | None,
+        headers: dict[str, str],
+    ) -> httpx.Response:  # fmt: skip
+        try:
+            return self._http.request(method, url, params=query, headers=headers,
+                                      content=content.encode() if content else None)  # fmt: skip
+        except httpx.TimeoutException:
+            raise TransientError(
+                f"TikTok Shop did not answer within {self.config.timeout:g} s ({_path_of(url)})."
+            ) from None
+        except httpx.TransportError as exc:
+            reason = redact(str(exc) or type(exc).__name__)
+            raise TransientError(f"Cannot reach TikTok Shop at {self.host}: {reason}.") from None
+
+    def _classify(self, resp: httpx.Response, path: str) -> dict[str, Any]:
+        """The answer of a good call, or the matching error."""
+        try:
+            data = resp.json()
+        except ValueError:
+            data = None
+        if resp.status_code == 429:
+            retry_after = _float(resp.headers.get("Retry-After"))
+            raise RateLimited(f"TikTok Shop: too many requests ({path}).",
+                              code=str(ERR_TOO_MANY_REQUESTS), retry_after=retry_after)  # fmt: skip
+        if not isinstance(data, dict):
+            if resp.status_code >= 500:
+                raise TransientError(f"TikTok Shop answered HTTP {resp.status_code} ({path}).")
+            raise ConnectorError(
+                f"TikTok Shop answered HTTP {resp.status_code} with no JSON ({path}).",
+                detail=redact(resp.text[:300]),
+            )
+        try:
+            code = int(data.get("code", -1))
+        except (TypeError, ValueError):
+            code = -1
+        if code == 0:
+            if resp.status_code >= 500:
+                raise TransientError(f"TikTok Shop answered HTTP {resp.status_code} ({path}).")
+            return data
+        message = redact(str(data.get("message") or f"error {code}"))
+        raise self._error(code, message, resp, path)
+
+    def _error(self, code: int, message: str, resp: httpx.Response, path: str) -> Exception:
+        text = f"TikTok Shop: {message} ({code}, {path})"
+        if code == ERR_TOO_MANY_REQUESTS:
+            return RateLimited(text, code=str(code),
+                               retry_after=_float(resp.headers.get("Retry-After")))  # fmt: skip
+        if code in TOKEN_ERRORS:
+            return _TokenRejected(text, code=str(code))
+        if code in AUTH_ERRORS:
+            return AuthError(f"{text}. Check the app key and secret, then authorise the shop"
+                             " again.", code=str(code))  # fmt: skip
+        if code == ERR_CREDENTIALS_OR_TIMESTAMP:
+            return ConnectorError(
+                f"{text}. This computer's clock may be wrong by more than 5 minutes, or the"
+                " app key is wrong.", code=str(code),
+            )  # fmt: skip
+        if code == ERR_MISSING_CIPHER:
+            with self._cipher_guard:
+                self._cipher = None  # asked for again next time
+            return ConnectorError(text, code=str(code))
+        if resp.status_code >= 500:
+            return TransientError(text, code=str(code))
+        return RemoteRejected(text, code=str(code))
+
+    def _backoff(self, attempt: int, exc: TransientError) -> float:
+        """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least Retry-After."""
+        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
+        delay = self._rng.uniform(0, ceiling)
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, self.config.backoff_max))
+        return delay
+
+    def _timestamp(self) -> int:
+        return int(self._clock.now().timestamp())
+
+
+class _TokenRejected(ConnectorError):
+    """Internal: the access token was refused (refresh once, then AuthError)."""
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def map_status(raw: str) -> OrderStatus:
+    """Our status for a TikTok Shop status (unknown new statuses count as pending)."""
+    return STATUS_MAP.get(raw.upper(), OrderStatus.PENDING)
+
+
+def map_payment(raw: str | None, cod: bool) -> PaymentMethod:
+    """Our payment method from TikTok's `is_cod` and `payment_method_name`."""
+    text = fold(raw or "")
+    if cod or "cash on delivery" in text or "thanh toan khi nhan" in text:
+        return PaymentMethod.COD
+    if any(w in text for w in ("wallet", "vi ", "momo", "zalopay", "shopeepay", "balance")):
+        return PaymentMethod.E_WALLET
+    if any(w in text for w in ("card", "visa", "mastercard", "the ")):
+        return PaymentMethod.CARD
+    if any(w in text for w in ("bank", "chuyen khoan", "ngan hang", "napas")):
+        return PaymentMethod.BANK_TRANSFER
+    return PaymentMethod.OTHER
+
+
+def map_order(raw: dict[str, Any]) -> RemoteOrder:
+    """A Get Order Detail order as a RemoteOrder (ConnectorError naming the order and
+    the field when something required is missing or broken)."""
+    order_id = str(raw.get("id") or "")
+    try:
+        return _map_order(order_id, raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConnectorError(
+            f"TikTok Shop order {order_id or '?'} could not be read: {exc}"
+        ) from None
+
+
+def _map_order(order_id: str, raw: dict[str, Any]) -> RemoteOrder:
+    if not order_id:
+        raise ValueError("the order id is missing")
+    status_raw = str(raw["status"])
+    lines = group_units(raw.get("line_items") or [])
+    subtotal = sum(line.subtotal for line in lines)
+    pay = raw.get("payment") or {}
+    shipping = _money(pay.get("shipping_fee"), "payment.shipping_fee")
+    total = _money(pay["total_amount"], "payment.total_amount") if "total_amount" in pay \
+        else subtotal + shipping  # fmt: skip
+    # What the buyer did not pay of the lines + shipping: TikTok's and vouchers' part.
+    gap = subtotal + shipping - total
+    if gap < 0:  # paid more than the parts (taxes, surcharges): count it as shipping
+        shipping, gap = shipping - gap, 0
+    cod = bool(raw.get("is_cod"))
+    paid = total if status_raw == "COMPLETED" or (not cod and raw.get("paid_time")) else 0
+    updated = utc_from_timestamp(_int(raw.get("update_time"), name="update_time"))
+    addr = raw.get("recipient_address") or {}
+    name, phone = _clip(addr.get("name"), "name"), _clip(addr.get("phone_number"), "phone")
+    return RemoteOrder(
+        external_id=order_id,
+        status=map_status(status_raw),
+        raw_status=status_raw,
+        created_at=utc_from_timestamp(_int(raw.get("create_time"), name="create_time")),
+        updated_at=updated,
+        payment_method=map_payment(raw.get("payment_method_name"), cod),
+        buyer=RemoteBuyer(
+            external_id=str(raw["user_id"]) if raw.get("user_id") else None,
+            username=raw.get("buyer_nickname") or None,
+            name=name,
+            phone=phone,
+            masked=_masked(name) or _masked(phone) or _masked(addr.get("full_address")),
+        ),
+        address=_map_address(addr, name, phone),
+        lines=lines,
+        subtotal=subtotal,
+        shipping_fee=shipping,
+        marketplace_discount=gap,
+        total=total,
+        paid_amount=paid,
+        carrier=_clip(raw.get("shipping_provider"), "carrier"),
+        tracking_number=_clip(raw.get("tracking_number"), "phone"),
+        buyer_note=(raw.get("buyer_message") or "").strip() or None,
+        cancel_reason=_clip(raw.get("cancel_reason"), "reason"),
+        completed_at=updated if status_raw == "COMPLETED" else None,
+    )
+
+
+def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
+    """TikTok's one-line-per-unit items as lines with quantities: units of one SKU at
+    one original price become one line (in the order first seen); the line discount is
+    the seller's discount of its units (TikTok's own discount is order-level for us)."""
+    grouped: dict[tuple[str, int], dict[str, Any]] = {}
+    for n, item in enumerate(items):
+        where = f"line_items[{n}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} is not an object")
+        original = _money(item.get("original_price"), f"{where}.original_price")
+        sale = _money(item.get("sale_price"), f"{where}.sale_price") \
+            if item.get("sale_price") not in (None, "") else original  # fmt: skip
+        platform = _money(item.get("platform_discount"), f"{where}.platform_discount")
+        seller = _money(item["seller_discount"], f"{where}.seller_discount") \
+            if item.get("seller_discount") not in (None, "") \
+            else original - sale - platform  # fmt: skip
+        seller = min(max(0, seller), original)
+        key = (str(item.get("sku_id") or item.get("seller_sku") or item.get("product_name")),
+               original)  # fmt: skip
+        line = grouped.get(key)
+        if line is None:
+            grouped[key] = line = {"item": item, "qty": 0, "discount": 0, "price": original}
+        line["qty"] += 1
+        line["discount"] += seller
+    out = []
+    for line in grouped.values():
+        item = line["item"]
+        out.append(RemoteOrderLine(
+            sku=_clip(item.get("seller_sku"), "sku"),
+            product_name=_clip(item.get("product_name"), "product") or "?",
+            variant_name=_clip(item.get("sku_name"), "variant"),
+            quantity=line["qty"],
+            unit_price=line["price"],
+            discount=line["discount"],
+            item_id=str(item["product_id"]) if item.get("product_id") else None,
+            model_id=str(item["sku_id"]) if item.get("sku_id") else None,
+        ))  # fmt: skip
+    return tuple(out)
+
+
+def _map_address(addr: dict[str, Any], name: str | None, phone: str | None) -> RemoteAddress:
+    """TikTok VN's `district_info` levels: L1 province, L2 district, L3 ward."""
+    levels: dict[str, str] = {}
+    for part in addr.get("district_info") or []:
+        if isinstance(part, dict) and part.get("address_level"):
+            levels[str(part["address_level"]).upper()] = str(part.get("address_name") or "")
+    return RemoteAddress(
+        name=name,
+        phone=phone,
+        address=_clip(addr.get("address_detail"), "address"),
+        ward=_clip(levels.get("L3"), "place"),
+        district=_clip(levels.get("L2"), "place"),
+        province=_clip(levels.get("L1"), "place"),
+        full_address=(addr.get("full_address") or "").strip() or None,
+    )
+
+
+def _failed_skus(data: dict[str, Any]) -> dict[str, str]:
+    """SKU id -> reason of the SKUs a push answer names as failed."""
+    payload = data.get("data") if isinstance(data.get("data"), dict) else {}
+    failed: dict[str, str] = {}
+    for entry in (payload or {}).get("failed_skus") or []:
+        if isinstance(entry, dict) and entry.get("id") is not None:
+            failed[str(entry["id"])] = str(entry.get("reason") or "refused")
+    return failed
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _payload(data: dict[str, Any], path: str) -> dict[str, Any]:
+    payload = data.get("data")
+    if not isinstance(payload, dict):
+        raise ConnectorError(f"TikTok Shop answered without a data object ({path}).")
+    return payload
+
+
+def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
+    rows = data.get(key) or []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ConnectorError(f"TikTok Shop's {key} is not a list of objects ({path}).")
+    return rows
+
+
+def _check_window(since: datetime, until: datetime) -> None:
+    if since.tzinfo is None or until.tzinfo is None:
+        raise ValueError("the window's times must be aware (UTC)")
+    if until <= since:
+        raise ValueError("the window must end after it starts")
+    if until - since > MAX_WINDOW:
+        raise ValueError(f"TikTok Shop windows are at most {MAX_WINDOW.days} days long")
+
+
+def _path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+
+
+def _is_id(value: str) -> bool:
+    return str(value).strip().isdigit()
+
+
+def _by_item(updates: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
+    groups: dict[str, list[Any]] = {}
+    for u in updates:
+        groups.setdefault(str(u.item_id), []).append(u)
+    return iter(groups.items())
+
+
+def _chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _money(value: Any, name: str = "amount") -> int:
+    """Whole đồng from TikTok's decimal strings ("150000", maybe "150000.00")."""
+    if value is None or value == "":
+        return 0
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{name} is not an amount: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{name} is not an amount: {value!r}")
+    return int(amount.to_integral_value())
+
+
+def _int(value: Any, default: int | None = None, *, name: str = "a number") -> int:
+    if value is None or value == "":
+        if default is None:
+            raise ValueError(f"{name} is missing")
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is not a whole number: {value!r}") from None
+
+
+def _opt_time(value: Any) -> datetime | None:
+    try:
+        return utc_from_timestamp(int(value)) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _clip(value: Any, kind: str) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text[: _CLIP[kind]] or None
+
+
+def _masked(value: Any) -> bool:
+    return isinstance(value, str) and "*" in value
+
+
+def _redacted(data: dict[str, Any]) -> str:
+    return redact(str({k: v for k, v in data.items() if "token" not in k}))[:300]
+
+
+def _conforms(connector: TikTokConnector) -> Connector:
+    """Never called: mypy proves here that TikTokConnector implements the interface."""
+    return connector
