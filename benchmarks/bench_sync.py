@@ -1,18 +1,29 @@
 """Marketplace sync benchmark: 100,000 orders from the Shopee sandbox. Prints medians.
 
-    .venv/bin/python benchmarks/bench_sync.py [--orders 100000] [--days 60] [--runs 1]
-        [--work-dir bench-data/sync]
+    .venv/bin/python benchmarks/bench_sync.py [--orders 100000] [--days 60] [--runs 3]
+        [--work-dir bench-data/sync] [--write-only] [--profile FILE]
 
 The sandbox runs in its own process (`python -m primedist.sandbox`) on 127.0.0.1, so it
-does not share this process's CPU time slices. Each run, in a fresh copy of a migrated,
-set-up store:
+does not share this process's GIL. Each run, in fresh copies of a migrated, set-up store:
 
 1. **end to end**: a first sync of the shop (`sync_shop` from `--days` ago): listing,
-   detail batches of 50 over HTTP, JSON, mapping, writing, committing. The time spent
-   inside the write transactions is summed as well (write_batch + commit).
-2. **DB write side alone**: the same orders, already fetched and mapped (in memory),
-   written again into another fresh store with `write_batch` in batches of 2,000, one
-   transaction each: orders/s.
+   detail calls of 50 over HTTP, JSON, mapping, writing, committing. The time inside the
+   write transactions (`sync._commit_batch`: write_batch + checkpoint + commit) is summed;
+   "waiting for the marketplace" = end to end − that (listing and the detail calls not
+   already overlapped with writing by the fetch threads).
+2. **write side, first sync**: the same orders, already fetched and mapped (cached in the
+   work dir after the first fetch), written into another fresh store in batches of
+   `sync.BATCH_ORDERS`, one transaction each.
+3. **write side, re-sync**: every one of those orders changed (update time + 1 h, open
+   ones a status further) and written again into that store: updates, lines replaced,
+   status history, statistics of existing customers.
+
+**Write side** = the wall time of the write transactions: ALL the database work of the
+batches — mapping RemoteOrders to rows, SKU and customer resolution, orders + lines +
+status history, customers, stock, every `orders_changed` hook (customer statistics,
+loyalty points, voucher uses, daily summaries) — and the commits. Only the HTTP calls and
+the connector's JSON → RemoteOrder mapping are outside it. The split per component is
+printed (seconds per 100k orders, medians).
 
 Targets (issue 7): end to end <= 60 s; DB write side >= 20,000 orders/s.
 """
@@ -20,12 +31,19 @@ Targets (issue 7): end to end <= 60 s; DB write side >= 20,000 orders/s.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import dataclasses
 import json
 import os
+import pickle
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,11 +61,63 @@ from primedist.config import resolve_settings  # noqa: E402
 from primedist.connectors.base import ConnectorConfig, MemoryTokenStore, RemoteOrder  # noqa: E402
 from primedist.connectors.shopee import ShopeeConnector  # noqa: E402
 from primedist.db.store import open_store  # noqa: E402
-from primedist.services import sync  # noqa: E402
+from primedist.domain.enums import OrderStatus  # noqa: E402
+from primedist.services import order_effects, sync  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
+from primedist.services.loyalty import effects as loyalty_effects  # noqa: E402
 from primedist.services.sync_writer import ShopRef, write_batch  # noqa: E402
 
 SHOP = ("Prime Official - Shopee", "shopee")
+#: The orders_changed hooks timed one by one: (module, function name, label).
+HOOKS = (
+    (order_effects, "refresh_customer_stats", "hook: customer stats"),
+    (loyalty_effects, "reconcile_order_points", "hook: loyalty points"),
+    (loyalty_effects, "reconcile_voucher_uses", "hook: voucher uses"),
+    (order_effects, "refresh_summaries", "hook: daily summaries"),
+)
+#: How a re-synced order moves on.
+NEXT_STATUS = {
+    OrderStatus.PENDING: OrderStatus.CONFIRMED,
+    OrderStatus.CONFIRMED: OrderStatus.SHIPPING,
+    OrderStatus.SHIPPING: OrderStatus.COMPLETED,
+}
+
+
+class Split:
+    """Seconds per component of the write side, summed over the batches of one pass."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] += seconds
+
+
+SPLIT = Split()
+
+
+@contextmanager
+def hooks_timed() -> Iterator[None]:
+    """Time each orders_changed hook into SPLIT (by wrapping the module-level names)."""
+    saved = []
+    for module, name, label in HOOKS:
+        inner = getattr(module, name)
+        saved.append((module, name, inner))
+
+        def timed(*a: Any, _inner: Callable[..., Any] = inner, _label: str = label,
+                  **kw: Any) -> Any:  # fmt: skip
+            t0 = time.perf_counter()
+            try:
+                return _inner(*a, **kw)
+            finally:
+                SPLIT.add(_label, time.perf_counter() - t0)
+
+        setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        for module, name, inner in saved:
+            setattr(module, name, inner)
 
 
 def start_sandbox(orders: int, days: float) -> tuple[subprocess.Popen[str], dict[str, Any]]:
@@ -83,6 +153,12 @@ def fresh_store(template: Path, work: Path, name: str) -> tuple[ServiceContext, 
             "SELECT id FROM shops WHERE name = ?", (SHOP[0],)
         ).scalar_one()
     return ctx, int(shop_id)
+
+
+def collect(result: Any) -> None:
+    """The writer's own step timings (when it reports them) into SPLIT."""
+    for step, seconds in getattr(result, "timings", {}).items():
+        SPLIT.add(step, seconds)
 
 
 def end_to_end(ctx: ServiceContext, shop_id: int, cfg: ConnectorConfig,
@@ -122,61 +198,155 @@ def fetch_all(cfg: ConnectorConfig, store: MemoryTokenStore, days: float) -> lis
     return out
 
 
+def cached_orders(work: Path, args: argparse.Namespace,
+                  fetch: Callable[[], list[RemoteOrder]]) -> list[RemoteOrder]:  # fmt: skip
+    """The sandbox's orders, fetched once and kept in the work dir (same seed and size
+    give the same orders; only their times move with the day they were fetched)."""
+    path = work / f"orders-{args.orders}-{args.days:g}d.pickle"
+    if path.exists():
+        with path.open("rb") as f:
+            cached: list[RemoteOrder] = pickle.load(f)
+        return cached
+    orders = fetch()
+    with path.open("wb") as f:
+        pickle.dump(orders, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return orders
+
+
+def changed(orders: list[RemoteOrder]) -> list[RemoteOrder]:
+    """Every order an hour later, the open ones a status further."""
+    out = []
+    for o in orders:
+        status = NEXT_STATUS.get(o.status, o.status)
+        out.append(dataclasses.replace(o, updated_at=o.updated_at + timedelta(hours=1),
+                                       status=status))  # fmt: skip
+    return out
+
+
 def write_side(ctx: ServiceContext, shop_id: int, orders: list[RemoteOrder]) -> float:
-    """Seconds to write `orders` in batches of BATCH_ORDERS, a transaction each."""
+    """Seconds to write `orders` in batches of BATCH_ORDERS, one transaction each (the
+    time split into SPLIT: the writer's steps, each hook, the commit)."""
     shop = ShopRef(shop_id, SHOP[0], sync.Channel(SHOP[1]))
     size = sync.BATCH_ORDERS
     t0 = time.perf_counter()
     for i in range(0, len(orders), size):
-        with ctx.uow() as session:
-            write_batch(ctx, session.connection(), shop, orders[i : i + size],
-                        stock_since=ctx.clock.now())  # fmt: skip
+        session_cm = ctx.uow()
+        session = session_cm.__enter__()
+        try:
+            result = write_batch(ctx, session.connection(), shop, orders[i : i + size],
+                                 stock_since=ctx.clock.now())  # fmt: skip
+        except BaseException:
+            session_cm.__exit__(*sys.exc_info())
+            raise
+        c0 = time.perf_counter()
+        session_cm.__exit__(None, None, None)
+        SPLIT.add("commit", time.perf_counter() - c0)
+        collect(result)
     return time.perf_counter() - t0
+
+
+def print_split(title: str, splits: list[dict[str, float]], total: list[float], n: int) -> None:
+    """Median seconds per component (scaled to 100k orders) and its share."""
+    scale = 100_000 / n
+    print(f"  {title}: split of the write side (median s per 100k orders, share)")
+    names = sorted({k for s in splits for k in s}, key=lambda k: -splits[0].get(k, 0.0))
+    hooks = [label for _m, _n, label in HOOKS]
+    whole = statistics.median(total) * scale
+    for name in names:
+        med = statistics.median(s.get(name, 0.0) for s in splits) * scale
+        inner = "    " if name in hooks else "  "
+        print(f"  {inner}{name:<28} {med:7.2f} s  {100 * med / whole:5.1f} %")
+    print(f"    {'(all of the write side)':<28} {whole:7.2f} s")
+
+
+def write_pass(label: str, ctx: ServiceContext, shop_id: int, orders: list[RemoteOrder],
+               prof: cProfile.Profile | None) -> tuple[float, dict[str, float]]:  # fmt: skip
+    SPLIT.seconds.clear()
+    with hooks_timed():
+        if prof is not None:
+            prof.enable()
+        seconds = write_side(ctx, shop_id, orders)
+        if prof is not None:
+            prof.disable()
+    print(f"        {label}: {len(orders):,} orders in {seconds:.2f} s "
+          f"({len(orders) / seconds:,.0f}/s); load {os.getloadavg()[0]:.1f}",
+          flush=True)  # fmt: skip
+    return seconds, dict(SPLIT.seconds)
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--orders", type=int, default=100_000)
     p.add_argument("--days", type=float, default=60.0)
-    p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--runs", type=int, default=3)
     p.add_argument("--work-dir", default="bench-data/sync")
+    p.add_argument("--write-only", action="store_true", help="skip the end-to-end sync")
+    p.add_argument("--profile", help="cProfile the first write-side pass into this file")
     args = p.parse_args()
     work = (ROOT / args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     template = template_store(work, [SHOP, ("Prime Cửa hàng", "offline")])
-    proc, info = start_sandbox(args.orders, args.days)
+    cache = work / f"orders-{args.orders}-{args.days:g}d.pickle"
+    proc, info = (None, {}) if args.write_only and cache.exists() else start_sandbox(
+        args.orders, args.days)  # fmt: skip
     try:
-        cfg, store = link(info)
-        print(f"sandbox {info['url']}: {args.orders:,} orders over {args.days:g} days",
-              flush=True)  # fmt: skip
-        e2e, inner, rates, write_rates = [], [], [], []
+        cfg, store = link(info) if proc else (None, None)
+        if proc:
+            print(f"sandbox {info['url']}: {args.orders:,} orders over {args.days:g} days",
+                  flush=True)  # fmt: skip
+        e2e, inner, synced = [], [], []
+        first_s, first_split, again_s, again_split = [], [], [], []
         orders: list[RemoteOrder] = []
+        prof = cProfile.Profile() if args.profile else None
         for run in range(args.runs):
-            ctx, shop_id = fresh_store(template, work, f"run{run}")
-            seconds, writing, n = end_to_end(ctx, shop_id, cfg, store, args.days)
-            ctx.engine.dispose()
-            print(f"run {run + 1}: {n:,} orders end to end in {seconds:.1f} s "
-                  f"({n / seconds:,.0f}/s; {writing:.1f} s writing, {n / writing:,.0f}/s); "
-                  f"load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
-            e2e.append(seconds)
-            inner.append(writing)
-            rates.append(n / writing)
+            if not args.write_only:
+                assert cfg is not None and store is not None
+                ctx, shop_id = fresh_store(template, work, f"run{run}")
+                seconds, writing, n = end_to_end(ctx, shop_id, cfg, store, args.days)
+                ctx.engine.dispose()
+                print(f"run {run + 1}: {n:,} orders end to end in {seconds:.1f} s "
+                      f"({n / seconds:,.0f}/s; {writing:.1f} s in write transactions, "
+                      f"{n / writing:,.0f}/s; {seconds - writing:.1f} s waiting for the "
+                      f"marketplace); load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+                e2e.append(seconds)
+                inner.append(writing)
+                synced.append(n)
             if not orders:
-                orders = fetch_all(cfg, store, args.days)
+                orders = cached_orders(work, args, lambda: fetch_all(cfg, store, args.days))  # type: ignore[arg-type]
             ctx2, shop2 = fresh_store(template, work, f"write{run}")
-            w = write_side(ctx2, shop2, orders)
+            w, split = write_pass("write side, first sync", ctx2, shop2, orders,
+                                  prof if run == 0 else None)  # fmt: skip
+            first_s.append(w)
+            first_split.append(split)
+            w, split = write_pass("write side, re-sync of changed orders", ctx2, shop2,
+                                  changed(orders), None)  # fmt: skip
+            again_s.append(w)
+            again_split.append(split)
             ctx2.engine.dispose()
-            write_rates.append(len(orders) / w)
-            print(f"        write side alone: {len(orders):,} orders in {w:.2f} s "
-                  f"({len(orders) / w:,.0f}/s)", flush=True)  # fmt: skip
-        record("sync end to end (s)", e2e, "s", "target <= 60 s")
-        record("  of which inside write transactions (s)", inner, "s")
-        record("  write transactions during the sync (orders/s)", rates, "/s")
-        record("DB write side alone (orders/s)", write_rates, "/s", "target >= 20,000/s")
+            shutil.rmtree(work / f"write{run}", ignore_errors=True)
+        if prof is not None:
+            prof.dump_stats(args.profile)
+        n = len(orders)
+        print()
+        print_split("first sync", first_split, first_s, n)
+        print_split("re-sync of changed orders", again_split, again_s, n)
+        print()
+        if e2e:
+            record("sync end to end (s)", e2e, "s", "target <= 60 s")
+            record("  of which inside write transactions (s)", inner, "s")
+            record("  of which waiting for the marketplace (s)",
+                   [a - b for a, b in zip(e2e, inner, strict=True)], "s")  # fmt: skip
+            record("  write transactions during the sync (orders/s)",
+                   [k / s for k, s in zip(synced, inner, strict=True)], "/s")  # fmt: skip
+        record("write side, first sync (orders/s)", [n / s for s in first_s], "/s",
+               "target >= 20,000/s")  # fmt: skip
+        record("write side, re-sync of changed orders (orders/s)", [n / s for s in again_s],
+               "/s", "target >= 20,000/s")  # fmt: skip
         print_summary()
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
 
 
 if __name__ == "__main__":

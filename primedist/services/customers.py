@@ -30,6 +30,7 @@ are kept in the audit row) and referred customers to the survivor; the others ar
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -81,6 +82,8 @@ MAX_SOURCE = 40
 MASK_CHARS = ("*", "•", "●")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CHUNK = 500
+#: Customers per read + UPDATE of `reindex_customers`.
+_REINDEX_CHUNK = 2_000
 
 Outcome = Literal["created", "updated", "skipped"]
 
@@ -311,9 +314,34 @@ def _reindex(conn: sa.Connection, customer_id: int, now: datetime) -> None:
 
 
 def reindex_customers(conn: sa.Connection, customer_ids: Iterable[int], now: datetime) -> None:
-    """Recompute the search text of these customers (after a bulk change of names/phones)."""
-    for cid in sorted(set(customer_ids)):
-        _reindex(conn, cid, now)
+    """Recompute the search text of these customers (after a bulk change of names/phones).
+
+    Set-based: per chunk of ids one read of the rows, one of their phones and one
+    executemany UPDATE (an order import or sync fills hundreds of customers at once)."""
+    ids = sorted(set(customer_ids))
+    c, p = customers_t.c, phones_t.c
+    update = (
+        customers_t.update()
+        .where(c.id == sa.bindparam("b_id"))
+        .values(search_text=sa.bindparam("b_text"), updated_at=now)
+    )
+    for start in range(0, len(ids), _REINDEX_CHUNK):
+        chunk = ids[start : start + _REINDEX_CHUNK]
+        phones: dict[int, list[str]] = defaultdict(list)
+        for cid, phone in conn.execute(
+            sa.select(p.customer_id, p.phone)
+            .where(p.customer_id.in_(chunk))
+            .order_by(p.customer_id, p.is_primary.desc(), p.id)
+        ):
+            phones[cid].append(str(phone))
+        rows = [
+            {"b_id": cid, "b_text": customer_search_text(name, code, email, phones.get(cid, ()))}
+            for cid, name, code, email in conn.execute(
+                sa.select(c.id, c.name, c.code, c.email).where(c.id.in_(chunk))
+            )
+        ]
+        if rows:
+            conn.execute(update, rows)
 
 
 def _add_phones(

@@ -22,8 +22,10 @@ executemany statements only, never an ORM object per order:
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,7 +49,7 @@ from primedist.domain.product import SkuGroup, StockMovement, Variant
 from primedist.jobs.progress import NullProgress
 from primedist.services import order_import as oi
 from primedist.services.context import ServiceContext
-from primedist.services.import_support import column_length, search_indexed_after
+from primedist.services.import_support import column_length, gc_paused, search_indexed_after
 from primedist.services.order_effects import orders_changed
 from primedist.services.stock import PushTarget, push_targets, queue_pushes
 
@@ -84,6 +86,17 @@ _LEN = {
                  "ship_ward", "ship_district", "ship_province", "carrier", "tracking_number",
                  "cancel_reason")
 }  # fmt: skip
+#: The order columns the sync writes (besides shop, number, customer and updated_at).
+ORDER_COLUMNS = (
+    "status", "payment_method", "buyer_name", "buyer_phone", "ship_name", "ship_phone",
+    "ship_address", "ship_ward", "ship_district", "ship_province", "province_code", "carrier",
+    "tracking_number", "item_count", "subtotal", "marketplace_discount", "voucher_discount",
+    "seller_discount", "shop_promotion", "points_discount", "shipping_fee", "commission",
+    "total", "paid_amount", "buyer_note", "cancel_reason", "search_text", "created_at",
+    "completed_at", "external_updated_at",
+)  # fmt: skip
+#: Keys per `IN (...)` look-up (SQLite allows 32,766 bound values).
+_LOOKUP = 2_000
 _SKU_LEN = column_length(lines_t.c.sku)
 _NAME_LEN = column_length(lines_t.c.product_name)
 _VARIANT_LEN = column_length(lines_t.c.variant_name)
@@ -107,11 +120,15 @@ class BatchResult:
     customers_created: int = 0
     stock_moves: int = 0
     order_ids: list[int] = field(default_factory=list)
+    #: Seconds spent per step (`STEPS`), for the benchmark's split of the write side.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: BatchResult) -> None:
         for name in ("inserted", "updated", "unchanged", "lines", "customers_created",
                      "stock_moves"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for step, seconds in other.timings.items():
+            self.timings[step] = self.timings.get(step, 0.0) + seconds
 
 
 @dataclass
@@ -135,6 +152,8 @@ class _Item:
     write: oi._Write
     order_id: int | None = None
     replace_lines: bool = True
+    #: Its `ORDER_COLUMNS` values, DB-ready.
+    row: tuple[Any, ...] = ()
 
 
 def aware(value: datetime) -> datetime:
@@ -169,7 +188,8 @@ def write_batch(
         seen = latest.get(order.external_id)
         if seen is None or order.updated_at >= seen.updated_at:
             latest[order.external_id] = order
-    return _BatchWriter(ctx, conn, shop, stock_since).run(list(latest.values()))
+    with gc_paused():  # tens of thousands of small objects per batch, no cycles
+        return _BatchWriter(ctx, conn, shop, stock_since).run(list(latest.values()))
 
 
 class _BatchWriter:
@@ -187,6 +207,73 @@ class _BatchWriter:
         self.shop_ref = oi._ShopRef(shop.name, shop.channel, shop.id)
 
     def run(self, orders: list[RemoteOrder]) -> BatchResult:
+        with self._timed("plan"):
+            items = self._plan(orders)
+        if not items:
+            return self.result
+        imp = self.imp
+        with self._timed("resolve skus+customers"):
+            imp._resolve_skus([it.write for it in items if it.replace_lines])
+            imp._resolve_customers(
+                [it.write for it in items if it.stored is None or it.stored.customer_id is None]
+            )
+        imp.writes = [it.write for it in items]
+        inserts = sorted((it for it in items if it.stored is None),
+                         key=lambda it: it.remote.created_at)  # fmt: skip
+        updates = [it for it in items if it.stored is not None]
+        fresh = [t for t, rows in (("products", imp.new_skus), ("customers", imp.new_customers),
+                                   ("orders", inserts)) if rows]  # fmt: skip
+        with search_indexed_after(self.conn, fresh):
+            with self._timed("customers"):
+                imp._write_catalogue()
+                imp._write_customers()
+            with self._timed("orders+lines"):
+                self._insert_orders(inserts)
+        with self._timed("customers"):
+            imp._write_fills()
+        with self._timed("orders+lines"):
+            self._update_orders(updates)
+            self._write_lines(items)
+            self._write_history(items)
+        with self._timed("stock"):
+            self._move_stock(items)
+        ids = [it.order_id for it in items if it.order_id is not None]
+        touched = {cid for it in items
+                   for cid in (it.write.customer.id if it.write.customer else None,
+                               it.stored.customer_id if it.stored else None)
+                   if cid is not None}  # fmt: skip
+        with self._timed("orders_changed"):
+            orders_changed(self.conn, ids, now=self.now, customer_ids=touched,
+                           stats_written=self._stats_written(items))  # fmt: skip
+        self.result.inserted = len(inserts)
+        self.result.updated = len(updates)
+        self.result.customers_created = len(imp.new_customers)
+        self.result.order_ids = ids
+        return self.result
+
+    @contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            timings = self.result.timings
+            timings[step] = timings.get(step, 0.0) + time.perf_counter() - started
+
+    def _stats_written(self, items: list[_Item]) -> set[int]:
+        """The new customers whose statistics went in with them: the import's customer
+        writer computed them from this batch's orders, which are all their orders unless
+        one is an order stored before (its refunds are not in the batch)."""
+        new = {id(c): c.id for c in self.imp.new_customers if c.id is not None}
+        for it in items:
+            cust = it.write.customer
+            if it.stored is not None and cust is not None:
+                new.pop(id(cust), None)
+        return set(new.values())
+
+    # Planning --------------------------------------------------------------------------
+    def _plan(self, orders: list[RemoteOrder]) -> list[_Item]:
+        """The orders to write; those not newer than the stored copy are skipped."""
         stored = self._load_stored([o.external_id for o in orders])
         items: list[_Item] = []
         for remote in orders:
@@ -196,46 +283,13 @@ class _BatchWriter:
                     self.result.unchanged += 1
                     continue
             items.append(self._item(remote, st))
-        if not items:
-            return self.result
-        imp = self.imp
-        imp._resolve_skus([it.write for it in items if it.replace_lines])
-        imp._resolve_customers(
-            [it.write for it in items if it.stored is None or it.stored.customer_id is None]
-        )
-        imp.writes = [it.write for it in items]
-        inserts = sorted((it for it in items if it.stored is None),
-                         key=lambda it: it.remote.created_at)  # fmt: skip
-        updates = [it for it in items if it.stored is not None]
-        fresh = [t for t, rows in (("products", imp.new_skus), ("customers", imp.new_customers),
-                                   ("orders", inserts)) if rows]  # fmt: skip
-        with search_indexed_after(self.conn, fresh):
-            imp._write_catalogue()
-            imp._write_customers()
-            self._insert_orders(inserts)
-        imp._write_fills()
-        self._update_orders(updates)
-        self._write_lines(items)
-        self._write_history(items)
-        self._move_stock(items)
-        ids = [it.order_id for it in items if it.order_id is not None]
-        touched = {cid for it in items
-                   for cid in (it.write.customer.id if it.write.customer else None,
-                               it.stored.customer_id if it.stored else None)
-                   if cid is not None}  # fmt: skip
-        orders_changed(self.conn, ids, now=self.now, customer_ids=touched)
-        self.result.inserted = len(inserts)
-        self.result.updated = len(updates)
-        self.result.customers_created = len(imp.new_customers)
-        self.result.order_ids = ids
-        return self.result
+        return items
 
-    # Planning --------------------------------------------------------------------------
     def _load_stored(self, external_ids: list[str]) -> dict[str, _Stored]:
         c = orders_t.c
         found: dict[str, _Stored] = {}
         by_id: dict[int, _Stored] = {}
-        for chunk in _chunks(external_ids):
+        for chunk in _chunks(external_ids, _LOOKUP):
             stmt = sa.select(
                 c.id, c.external_id, c.status, c.stock_state, c.customer_id,
                 c.external_updated_at, c.outbox_pending,
@@ -245,7 +299,7 @@ class _BatchWriter:
                              bool(pending))  # fmt: skip
                 found[ext] = by_id[oid] = st
         lc = lines_t.c
-        for chunk in _chunks(list(by_id)):
+        for chunk in _chunks(list(by_id), _LOOKUP):
             stmt2 = sa.select(lc.order_id, lc.variant_id, lc.quantity, lc.returned_quantity).where(
                 lc.order_id.in_(chunk)
             )
@@ -285,7 +339,7 @@ class _BatchWriter:
         # The values the import's customer writer reads (new customers' first statistics).
         values = {"status": status, "total": remote.total, "created_at": remote.created_at}
         write = oi._Write(draft, self.shop_ref, values)
-        item = _Item(remote, st, status, write)
+        item = _Item(remote, st, status, write, row=self._row(remote, status, head))
         item.replace_lines = st is None or not st.returned
         if st is not None:
             item.order_id = st.id
@@ -297,71 +351,65 @@ class _BatchWriter:
         return self.stock_since is not None and item.remote.created_at >= self.stock_since
 
     # Orders ----------------------------------------------------------------------------
-    def _values(self, it: _Item) -> dict[str, Any]:
-        r, buyer, addr = it.remote, it.remote.buyer, it.remote.address
-        head = it.write.draft.head
-        assert head is not None
-        phone = oi._stored_phone(head.customer_phone)
+    def _row(self, r: RemoteOrder, status: OrderStatus, head: oi._Head) -> tuple[Any, ...]:
+        """The order's `ORDER_COLUMNS` values, ready for the driver."""
+        buyer, addr, ts = r.buyer, r.address, self.imp._ts
         completed = r.completed_at
-        if completed is None and it.status == OrderStatus.COMPLETED:
+        if completed is None and status == OrderStatus.COMPLETED:
             completed = r.updated_at
-        return {
-            "status": it.status.value,
-            "payment_method": r.payment_method.value,
-            "buyer_name": head.customer_name,
-            "buyer_phone": _cut(phone, _LEN["buyer_phone"]),
-            "ship_name": _cut(addr.name, _LEN["ship_name"]),
-            "ship_phone": _cut(oi._stored_phone(addr.phone), _LEN["ship_phone"]),
-            "ship_address": _cut(addr.address or addr.full_address, _LEN["ship_address"]),
-            "ship_ward": _cut(addr.ward, _LEN["ship_ward"]),
-            "ship_district": _cut(addr.district, _LEN["ship_district"]),
-            "ship_province": head.province,
-            "province_code": oi.province_code(head.province),
-            "carrier": head.shipping_provider,
-            "tracking_number": _cut(r.tracking_number, _LEN["tracking_number"]),
-            "item_count": r.item_count,
-            "subtotal": r.subtotal,
-            "marketplace_discount": r.marketplace_discount,
-            "voucher_discount": r.voucher_discount,
-            "seller_discount": r.seller_discount,
-            "shop_promotion": r.shop_promotion,
-            "points_discount": 0,
-            "shipping_fee": r.shipping_fee,
-            "commission": r.commission,
-            "total": r.total,
-            "paid_amount": r.paid_amount,
-            "buyer_note": r.buyer_note,
-            "cancel_reason": _cut(r.cancel_reason, _LEN["cancel_reason"]),
-            "search_text": search_text(r.external_id, head.customer_name,
-                                       *oi._phone_terms(buyer.phone or addr.phone)),
-            "created_at": r.created_at,
-            "completed_at": completed,
-            "external_updated_at": r.updated_at,
-        }  # fmt: skip
+        return (
+            status.value,
+            r.payment_method.value,
+            head.customer_name,
+            _cut(oi._stored_phone(head.customer_phone), _LEN["buyer_phone"]),
+            _cut(addr.name, _LEN["ship_name"]),
+            _cut(oi._stored_phone(addr.phone), _LEN["ship_phone"]),
+            _cut(addr.address or addr.full_address, _LEN["ship_address"]),
+            _cut(addr.ward, _LEN["ship_ward"]),
+            _cut(addr.district, _LEN["ship_district"]),
+            head.province,
+            oi.province_code(head.province),
+            head.shipping_provider,
+            _cut(r.tracking_number, _LEN["tracking_number"]),
+            r.item_count,
+            r.subtotal,
+            r.marketplace_discount,
+            r.voucher_discount,
+            r.seller_discount,
+            r.shop_promotion,
+            0,  # points_discount: marketplace orders redeem no points of ours
+            r.shipping_fee,
+            r.commission,
+            r.total,
+            r.paid_amount,
+            r.buyer_note,
+            _cut(r.cancel_reason, _LEN["cancel_reason"]),
+            search_text(r.external_id, head.customer_name,
+                        *oi._phone_terms(buyer.phone or addr.phone)),
+            ts(r.created_at),
+            ts(completed),
+            ts(r.updated_at),
+        )  # fmt: skip
 
     def _insert_orders(self, inserts: list[_Item]) -> None:
         if not inserts:
             return
-        imp, ts = self.imp, self.imp._ts
-        now = ts(self.now)
-        rows = []
-        keys: list[str] = []
-        for it in inserts:
-            v = self._values(it)
-            keys = list(v)
-            for key in ("created_at", "completed_at", "external_updated_at"):
-                v[key] = ts(v[key])
-            customer = it.write.customer
-            rows.append((self.shop.id, it.remote.external_id,
-                         customer.id if customer else None, now, *v.values()))  # fmt: skip
-        columns = ("shop_id", "external_id", "customer_id", "updated_at", *keys)
+        imp = self.imp
+        now = imp._ts(self.now)
+        shop_id = self.shop.id
+        rows = [
+            (shop_id, it.remote.external_id,
+             it.write.customer.id if it.write.customer else None, now, *it.row)
+            for it in inserts
+        ]  # fmt: skip
+        columns = ("shop_id", "external_id", "customer_id", "updated_at", *ORDER_COLUMNS)
         before = imp._max_id(orders_t)
         imp._bulk(orders_t, columns, rows, _ORDER_CONSTANTS)
         ids = imp._sequential_ids(orders_t, before, len(rows))
         if ids is None:
             c = orders_t.c
             wanted = {it.remote.external_id: it for it in inserts}
-            for chunk in _chunks(list(wanted)):
+            for chunk in _chunks(list(wanted), _LOOKUP):
                 stmt = sa.select(c.id, c.external_id).where(
                     c.shop_id == self.shop.id, c.external_id.in_(chunk)
                 )
@@ -372,28 +420,30 @@ class _BatchWriter:
                 it.order_id = oid
 
     def _update_orders(self, updates: list[_Item]) -> None:
+        """One driver-level executemany of tuples (Core's per-value processing of dicts
+        costs more than SQLite's update itself)."""
         if not updates:
             return
+        now = self.imp._ts(self.now)
         rows = []
         for it in updates:
             assert it.stored is not None
-            v = self._values(it)
             cid = it.stored.customer_id
             if cid is None and it.write.customer is not None:
                 cid = it.write.customer.id
-            rows.append({"oid": it.stored.id, "v_customer_id": cid, "v_updated_at": self.now,
-                         **{f"v_{k}": val for k, val in v.items()}})  # fmt: skip
-        keys = [k[2:] for k in rows[0] if k.startswith("v_")]
-        stmt = (
-            orders_t.update()
-            .where(orders_t.c.id == sa.bindparam("oid"))
-            .values({k: sa.bindparam(f"v_{k}") for k in keys})
-        )
+            rows.append((cid, now, *it.row, it.stored.id))
         for batch in _chunks(rows, 5_000):
-            self.conn.execute(stmt, list(batch))
+            self.conn.exec_driver_sql(self._update_sql, list(batch))
         replaced = [it.stored.id for it in updates if it.replace_lines and it.stored]
-        for chunk in _chunks(replaced):
+        for chunk in _chunks(replaced, _LOOKUP):
             self.conn.execute(lines_t.delete().where(lines_t.c.order_id.in_(chunk)))
+
+    @property
+    def _update_sql(self) -> str:
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        sets = ", ".join(f"{name} = {mark}" for name in ("customer_id", "updated_at",
+                                                          *ORDER_COLUMNS))  # fmt: skip
+        return f"UPDATE {orders_t.name} SET {sets} WHERE id = {mark}"
 
     def _variant_of(self, line: RemoteOrderLine) -> int | None:
         sku = _cut(line.sku, _SKU_LEN)
@@ -492,6 +542,7 @@ class _BatchWriter:
             ):
                 levels[("g", gid)] = [stock, reserved]
         rows = []
+        user_id, now = self.user_id, self.imp._ts(self.now)
         own: dict[tuple[str, int], set[tuple[int, int]]] = defaultdict(set)
         for it, vid, (on_hand, reserved) in moves:
             if vid not in group_of:
@@ -502,15 +553,17 @@ class _BatchWriter:
             level[0] += on_hand
             level[1] = max(0, level[1] + reserved)
             own[key].add((vid, self.shop.id))
-            rows.append({"variant_id": vid, "sku_group_id": gid,
-                         "kind": _move_kind(on_hand, reserved, it.status),
-                         "quantity": on_hand, "stock_after": level[0],
-                         "reserved_change": reserved, "reason": it.remote.external_id,
-                         "order_id": it.order_id, "user_id": self.user_id,
-                         "created_at": self.now})  # fmt: skip
+            rows.append((vid, gid, _move_kind(on_hand, reserved, it.status).value, on_hand,
+                         level[0], reserved, it.remote.external_id, it.order_id, user_id,
+                         now))  # fmt: skip
         if not rows:
             return
-        self.conn.execute(sa.insert(movements_t), rows)
+        self.imp._bulk(
+            movements_t,
+            ("variant_id", "sku_group_id", "kind", "quantity", "stock_after", "reserved_change",
+             "reason", "order_id", "user_id", "created_at"),
+            rows,
+        )  # fmt: skip
         touched_v = [k[1] for k in own if k[0] == "v"]
         touched_g = [k[1] for k in own if k[0] == "g"]
         if touched_v:
