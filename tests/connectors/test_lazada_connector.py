@@ -344,3 +344,18 @@ def test_order_actions_stay_in_seller_center(lazada: LazadaConnector) -> None:
         lazada.ship_order("1")
     with pytest.raises(NotSupported, match="Cancel Lazada order 1"):
         lazada.cancel_order("1", "hết hàng")
+
+
+def test_the_factory_builds_the_lazada_connector() -> None:
+    from primedist.connectors import connector_for, supported_channels
+    from primedist.connectors.base import Connector
+    from primedist.domain.enums import Channel
+
+    assert Channel.LAZADA in supported_channels()
+    c = connector_for(Channel.LAZADA, ConnectorConfig(partner_id="1", partner_key="k"))
+    assert isinstance(c, LazadaConnector) and isinstance(c, Connector)
+    assert c.authorization_url("http://127.0.0.1:9/cb").startswith(
+        "https://auth.lazada.com/oauth/authorize?"
+    )
+    assert c.host == "https://api.lazada.vn/rest" and c.auth_host == "https://auth.lazada.com/rest"
+    c.close()
