@@ -293,7 +293,9 @@ class TikTokConnector:
             shop_external_id=str(shop_external_id),
         )  # fmt: skip
 
-    def _authorised_shops(self, tokens: TokenPair) -> list[dict[str, Any]]:
+    def _authorised_shops(self, tokens: TokenPair | None) -> list[dict[str, Any]]:
+        """The shops the authorisation covers (with `tokens`, else the stored pair,
+        refreshed as needed)."""
         data = self._call("GET", SHOPS_PATH, token=tokens, cipher=False)
         shops = _payload(data, SHOPS_PATH).get("shops") or []
         if not isinstance(shops, list) or not all(isinstance(s, dict) for s in shops):
@@ -319,7 +321,7 @@ class TikTokConnector:
         with self._cipher_guard:
             if self._cipher is not None:
                 return self._cipher
-        shop = self._pick_shop(self._authorised_shops(token), token.shop_external_id)
+        shop = self._pick_shop(self._authorised_shops(None), token.shop_external_id)
         with self._cipher_guard:
             self._cipher = str(shop["cipher"])
             return self._cipher
@@ -423,29 +425,35 @@ class TikTokConnector:
         self, path_template: str, updates: Sequence[Any], sku: Callable[[Any], dict[str, Any]]
     ) -> list[PushResult]:
         """One call per product and at most 50 SKUs; a call TikTok refuses fails just
-        its own updates, and the SKUs it names as failed fail alone."""
-        results: list[PushResult] = []
-        for product_id, group in _by_item(updates):
-            bad = [u for u in group if not _is_id(u.item_id) or not _is_id(u.model_id or "")]
-            results += [PushResult(u.item_id, u.model_id, False,
-                                   "not a TikTok Shop product/SKU id") for u in bad]  # fmt: skip
-            good = [u for u in group if u not in bad]
+        its own updates, and the SKUs it names as failed fail alone. The results come
+        in the order of `updates`."""
+        results: dict[int, PushResult] = {}
+        for product_id, group in _by_item(enumerate(updates)):
+            good = []
+            for n, u in group:
+                if _is_id(u.item_id) and _is_id(u.model_id or ""):
+                    good.append((n, u))
+                else:
+                    results[n] = PushResult(u.item_id, u.model_id, False,
+                                            "not a TikTok Shop product/SKU id")  # fmt: skip
             path = path_template.format(product_id=product_id)
             for chunk in _chunked(good, SKUS_PER_PUSH):
                 try:
-                    data = self._call("POST", path, body={"skus": [sku(u) for u in chunk]})
+                    data = self._call("POST", path, body={"skus": [sku(u) for _, u in chunk]})
                 except RemoteRejected as exc:
-                    results += [PushResult(u.item_id, u.model_id, False, exc.user_message)
-                                for u in chunk]  # fmt: skip
+                    for n, u in chunk:
+                        results[n] = PushResult(u.item_id, u.model_id, False, exc.user_message)
                     continue
                 failed = _failed_skus(data)
-                results += [PushResult(u.item_id, u.model_id, str(u.model_id) not in failed,
-                                       failed.get(str(u.model_id))) for u in chunk]  # fmt: skip
-        return results
+                for n, u in chunk:
+                    reason = failed.get(str(u.model_id))
+                    results[n] = PushResult(u.item_id, u.model_id, reason is None, reason)
+        return [results[n] for n in sorted(results)]
 
     def shop_info(self) -> ShopInfo:
-        tokens = self.ensure_fresh_tokens()
-        shop = self._pick_shop(self._authorised_shops(tokens), tokens.shop_external_id)
+        shops = self._authorised_shops(None)
+        tokens = self._tokens or self._stored_tokens()
+        shop = self._pick_shop(shops, tokens.shop_external_id)
         return ShopInfo(
             external_id=str(shop["id"]),
             name=str(shop.get("name") or ""),
@@ -781,10 +789,12 @@ def _is_id(value: str) -> bool:
     return str(value).strip().isdigit()
 
 
-def _by_item(updates: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
-    groups: dict[str, list[Any]] = {}
-    for u in updates:
-        groups.setdefault(str(u.item_id), []).append(u)
+def _by_item(
+    updates: Iterable[tuple[int, Any]],
+) -> Iterator[tuple[str, list[tuple[int, Any]]]]:
+    groups: dict[str, list[tuple[int, Any]]] = {}
+    for n, u in updates:
+        groups.setdefault(str(u.item_id), []).append((n, u))
     return iter(groups.items())
 
 
