@@ -3,10 +3,10 @@ lock screen that asks the signed-in user's password, or lets someone else sign i
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QWindow
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -33,7 +33,13 @@ ACTIVITY = frozenset(
 
 
 class IdleWatcher(QObject):
-    """Emits `idle` after `minutes` without input anywhere in the app (0 = never)."""
+    """Emits `idle` after `minutes` without input anywhere in the app (0 = never).
+
+    It watches the top-level QWindows (every input event reaches one of them first), not
+    the QApplication: an application-wide Python event filter is handed objects still
+    under construction (a QLabel's rich-text document, say) and PySide crashes wrapping
+    them. Windows opened later (dialogs) are picked up by a one-second scan.
+    """
 
     idle = Signal()
 
@@ -42,10 +48,21 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watched: dict[int, QWindow] = {}
+        self._scan = QTimer(self)
+        self._scan.setInterval(1000)
+        self._scan.timeout.connect(self._watch_windows)
+        self._scan.start()
+        self._watch_windows()
         self.set_minutes(minutes)
+
+    def _watch_windows(self) -> None:
+        for window in QGuiApplication.topLevelWindows():
+            key = id(window)
+            if key not in self._watched:
+                self._watched[key] = window
+                window.installEventFilter(self)
+                window.destroyed.connect(lambda _o=None, k=key: self._watched.pop(k, None))
 
     def set_minutes(self, minutes: int) -> None:
         self.set_interval_ms(minutes * 60_000)
@@ -74,9 +91,11 @@ class IdleWatcher(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self._scan.stop()
+        for window in self._watched.values():
+            if shiboken6.isValid(window):
+                window.removeEventFilter(self)
+        self._watched.clear()
 
 
 class LockDialog(QDialog):

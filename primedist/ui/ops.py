@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 from sqlalchemy.engine import Engine
@@ -174,6 +175,9 @@ class Op(Generic[T]):
     def _deliver(self, future: Future[T]) -> None:
         if self._tracked:
             tracker().remove(self.job)
+        if self._parent is not None and not shiboken6.isValid(self._parent):
+            # The page was closed while the job ran: nothing is left to show the result in.
+            return
         try:
             exc = future.exception() if not future.cancelled() else Cancelled()
             if exc is None:

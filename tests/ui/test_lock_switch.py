@@ -25,7 +25,10 @@ pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def press_key(widget: Any) -> None:
-    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
+    """A key press the way the platform delivers it: to the widget's window first."""
+    target = widget.window().windowHandle()
+    assert target is not None, "show the widget first"
+    QApplication.sendEvent(target, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
                                              Qt.KeyboardModifier.NoModifier, "a"))  # fmt: skip
 
 
@@ -34,6 +37,8 @@ def test_idle_watcher_fires_after_quiet_time_and_input_postpones_it(qtbot: Any, 
 
     edit = QLineEdit()
     qtbot.addWidget(edit)
+    edit.show()
+    qtbot.waitExposed(edit)
     watcher = IdleWatcher(edit, 0)
     assert not watcher.active  # 0 minutes: never locks
     watcher.set_interval_ms(400)
