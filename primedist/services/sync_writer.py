@@ -95,6 +95,11 @@ ORDER_COLUMNS = (
     "total", "paid_amount", "buyer_note", "cancel_reason", "search_text", "created_at",
     "completed_at", "external_updated_at",
 )  # fmt: skip
+_EXTERNAL_UPDATED = ORDER_COLUMNS.index("external_updated_at")
+_COMPLETED = ORDER_COLUMNS.index("completed_at")
+#: The line columns compared with the stored lines (besides order and variant ids).
+_LINE_COLUMNS = ("sku", "product_name", "variant_name", "quantity", "unit_price", "discount",
+                 "subtotal")  # fmt: skip
 #: Keys per `IN (...)` look-up (SQLite allows 32,766 bound values).
 _LOOKUP = 2_000
 _SKU_LEN = column_length(lines_t.c.sku)
@@ -142,6 +147,10 @@ class _Stored:
     returned: bool = False
     #: (variant id, quantity still held) of its current lines.
     held: list[tuple[int, int]] = field(default_factory=list)
+    #: Its `ORDER_COLUMNS` values as the driver returned them (compared with the new row).
+    row: tuple[Any, ...] = ()
+    #: Its lines' `_LINE_COLUMNS` values, in line order.
+    lines: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -154,6 +163,18 @@ class _Item:
     replace_lines: bool = True
     #: Its `ORDER_COLUMNS` values, DB-ready.
     row: tuple[Any, ...] = ()
+    #: Positions in `ORDER_COLUMNS` of the stored values this row changes (updates only).
+    changed: tuple[int, ...] = ()
+
+    @property
+    def touched(self) -> bool:
+        """Whether anything derived from the order may move: a new order, another
+        customer, new lines, or any stored value besides the platform's update time."""
+        if self.stored is None or self.replace_lines:
+            return True
+        if self.stored.customer_id is None and self.write.customer is not None:
+            return True
+        return any(i != _EXTERNAL_UPDATED for i in self.changed)
 
 
 def aware(value: datetime) -> datetime:
@@ -238,12 +259,15 @@ class _BatchWriter:
         with self._timed("stock"):
             self._move_stock(items)
         ids = [it.order_id for it in items if it.order_id is not None]
-        touched = {cid for it in items
+        # Orders whose only news is the platform's update time change nothing derived.
+        moved = [it for it in items if it.order_id is not None and it.touched]
+        touched = {cid for it in moved
                    for cid in (it.write.customer.id if it.write.customer else None,
                                it.stored.customer_id if it.stored else None)
                    if cid is not None}  # fmt: skip
         with self._timed("orders_changed"):
-            orders_changed(self.conn, ids, now=self.now, customer_ids=touched,
+            orders_changed(self.conn, [it.order_id for it in moved if it.order_id is not None],
+                           now=self.now, customer_ids=touched,
                            stats_written=self._stats_written(items))  # fmt: skip
         self.result.inserted = len(inserts)
         self.result.updated = len(updates)
@@ -286,25 +310,31 @@ class _BatchWriter:
         return items
 
     def _load_stored(self, external_ids: list[str]) -> dict[str, _Stored]:
-        c = orders_t.c
+        """The stored copies of these orders with their values and lines as the driver
+        returns them (raw, so the new rows compare without type processing)."""
         found: dict[str, _Stored] = {}
         by_id: dict[int, _Stored] = {}
+        mark = self._mark
+        head = ("id", "external_id", "status", "stock_state", "customer_id", "outbox_pending")
+        select = (f"SELECT {', '.join((*head, *ORDER_COLUMNS))} FROM {orders_t.name} "
+                  f"WHERE shop_id = {mark} AND external_id IN ")  # fmt: skip
         for chunk in _chunks(external_ids, _LOOKUP):
-            stmt = sa.select(
-                c.id, c.external_id, c.status, c.stock_state, c.customer_id,
-                c.external_updated_at, c.outbox_pending,
-            ).where(c.shop_id == self.shop.id, c.external_id.in_(chunk))  # fmt: skip
-            for oid, ext, status, state, cid, ext_upd, pending in self.conn.execute(stmt):
-                st = _Stored(oid, OrderStatus(status), StockState(state), cid, ext_upd,
-                             bool(pending))  # fmt: skip
+            sql = select + f"({', '.join([mark] * len(chunk))})"
+            for oid, ext, status, state, cid, pending, *row in self.conn.exec_driver_sql(
+                sql, (self.shop.id, *chunk)
+            ):
+                upd = row[_EXTERNAL_UPDATED]
+                st = _Stored(oid, OrderStatus(status), StockState(state), cid,
+                             _parse_ts(upd), bool(pending), row=tuple(row))  # fmt: skip
                 found[ext] = by_id[oid] = st
-        lc = lines_t.c
-        for chunk in _chunks(list(by_id), _LOOKUP):
-            stmt2 = sa.select(lc.order_id, lc.variant_id, lc.quantity, lc.returned_quantity).where(
-                lc.order_id.in_(chunk)
-            )
-            for oid, vid, qty, returned in self.conn.execute(stmt2):
+        select = (f"SELECT order_id, variant_id, returned_quantity, {', '.join(_LINE_COLUMNS)} "
+                  f"FROM {lines_t.name} WHERE order_id IN ")  # fmt: skip
+        for chunk in _chunks(sorted(by_id), _LOOKUP):
+            sql = select + f"({', '.join([mark] * len(chunk))}) ORDER BY order_id, id"
+            for oid, vid, returned, *line in self.conn.exec_driver_sql(sql, tuple(chunk)):
                 st = by_id[oid]
+                qty = line[3]
+                st.lines.append(tuple(line))
                 st.returned = st.returned or bool(returned)
                 if vid is not None and qty - returned > 0:
                     st.held.append((vid, qty - returned))
@@ -340,9 +370,20 @@ class _BatchWriter:
         values = {"status": status, "total": remote.total, "created_at": remote.created_at}
         write = oi._Write(draft, self.shop_ref, values)
         item = _Item(remote, st, status, write, row=self._row(remote, status, head))
-        item.replace_lines = st is None or not st.returned
         if st is not None:
             item.order_id = st.id
+            if remote.completed_at is None and st.status == status == OrderStatus.COMPLETED:
+                # Completed before without the platform's time: keep the time we gave it.
+                row = list(item.row)
+                row[_COMPLETED] = st.row[_COMPLETED]
+                item.row = tuple(row)
+            # Lines are replaced only when they differ (never on an order with returns).
+            item.replace_lines = not st.returned and st.lines != [
+                _line_values(ln) for ln in remote.lines
+            ]
+            item.changed = tuple(
+                i for i, (new, old) in enumerate(zip(item.row, st.row, strict=True)) if new != old
+            )
         return item
 
     def _tracks_stock(self, item: _Item) -> bool:
@@ -420,29 +461,42 @@ class _BatchWriter:
                 it.order_id = oid
 
     def _update_orders(self, updates: list[_Item]) -> None:
-        """One driver-level executemany of tuples (Core's per-value processing of dicts
-        costs more than SQLite's update itself)."""
+        """Only the columns that changed, one driver-level executemany of tuples per set
+        of changed columns: an unchanged indexed or searched column costs nothing (SQLite
+        rewrites every index, and the search index, of a column named in SET)."""
         if not updates:
             return
         now = self.imp._ts(self.now)
-        rows = []
+        groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = defaultdict(list)
+        new_customers: list[tuple[Any, ...]] = []
         for it in updates:
             assert it.stored is not None
-            cid = it.stored.customer_id
-            if cid is None and it.write.customer is not None:
-                cid = it.write.customer.id
-            rows.append((cid, now, *it.row, it.stored.id))
-        for batch in _chunks(rows, 5_000):
-            self.conn.exec_driver_sql(self._update_sql, list(batch))
+            if it.stored.customer_id is None and it.write.customer is not None:
+                new_customers.append((it.write.customer.id, it.stored.id))
+            row = it.row
+            stamp = (now,) if it.touched else ()
+            groups[(*it.changed, -1) if stamp else it.changed].append(
+                (*(row[i] for i in it.changed), *stamp, it.stored.id)
+            )
+        for positions, rows in groups.items():
+            if not positions:
+                continue
+            names = [ORDER_COLUMNS[i] if i >= 0 else "updated_at" for i in positions]
+            for batch in _chunks(rows, 5_000):
+                self.conn.exec_driver_sql(self._update_sql(names), list(batch))
+        if new_customers:
+            self.conn.exec_driver_sql(self._update_sql(["customer_id"]), new_customers)
         replaced = [it.stored.id for it in updates if it.replace_lines and it.stored]
         for chunk in _chunks(replaced, _LOOKUP):
             self.conn.execute(lines_t.delete().where(lines_t.c.order_id.in_(chunk)))
 
     @property
-    def _update_sql(self) -> str:
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
-        sets = ", ".join(f"{name} = {mark}" for name in ("customer_id", "updated_at",
-                                                          *ORDER_COLUMNS))  # fmt: skip
+    def _mark(self) -> str:
+        return "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+
+    def _update_sql(self, names: Sequence[str]) -> str:
+        mark = self._mark
+        sets = ", ".join(f"{name} = {mark}" for name in names)
         return f"UPDATE {orders_t.name} SET {sets} WHERE id = {mark}"
 
     def _variant_of(self, line: RemoteOrderLine) -> int | None:
@@ -458,14 +512,10 @@ class _BatchWriter:
             if not it.replace_lines:
                 continue
             for ln in it.remote.lines:
-                rows.append((it.order_id, self._variant_of(ln), _cut(ln.sku, _SKU_LEN),
-                             (ln.product_name or ln.sku or "?")[:_NAME_LEN],
-                             _cut(ln.variant_name, _VARIANT_LEN), ln.quantity, ln.unit_price,
-                             ln.discount, ln.subtotal))  # fmt: skip
+                rows.append((it.order_id, self._variant_of(ln), *_line_values(ln)))
         self.imp._bulk(
             lines_t,
-            ("order_id", "variant_id", "sku", "product_name", "variant_name", "quantity",
-             "unit_price", "discount", "subtotal"),
+            ("order_id", "variant_id", *_LINE_COLUMNS),
             rows,
             {"returned_quantity": 0},
         )  # fmt: skip
@@ -589,6 +639,22 @@ class _BatchWriter:
         queue_pushes(self.conn, pushes, self.now)
         refresh_for_stock(self.conn, touched_v, touched_g)
         self.result.stock_moves = len(rows)
+
+
+def _line_values(line: RemoteOrderLine) -> tuple[Any, ...]:
+    """A remote line's `_LINE_COLUMNS` values as stored."""
+    return (_cut(line.sku, _SKU_LEN), (line.product_name or line.sku or "?")[:_NAME_LEN],
+            _cut(line.variant_name, _VARIANT_LEN), line.quantity, line.unit_price,
+            line.discount, line.subtotal)  # fmt: skip
+
+
+def _parse_ts(value: Any) -> datetime | None:
+    """A stored timestamp as the driver returned it (SQLite: UTC text) → aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return aware(value)
 
 
 def _held(state: StockState, qty: int) -> tuple[int, int]:
