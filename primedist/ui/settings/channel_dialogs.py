@@ -327,6 +327,16 @@ class AuthoriseDialog(QDialog):
                 "Open makes a new one."
             ).replace("%1", enum_label(self.shop.channel))
         )
+        if self.shop.channel == Channel.TIKTOK:
+            self.intro.setText(
+                self.intro.text()
+                + " "
+                + self.tr(
+                    "TikTok Shop returns to the redirect address registered for your app in "
+                    "Partner Center: if that is not this computer, paste the address the "
+                    "browser ends on below."
+                )
+            )
         self.open_button.setText(self.tr("&Open in browser"))
         self.copy_button.setText(self.tr("&Copy link"))
         self.paste_label.setText(
