@@ -273,3 +273,30 @@ def test_shop_list_warns_before_a_lazada_authorisation_ends(cli: Any, data_dir: 
     shops = {s["name"]: s for s in cli(*d, "shop", "list", "--json").json()["shops"]}
     assert shops["Lazada VN"]["reauth_soon"] and shops["Lazada VN"]["status"] == "connected"
     assert not shops["Tiki VN"]["reauth_soon"]
+
+
+def test_link_a_lazada_store_with_the_pasted_address(cli: Any, data_dir: Path) -> None:
+    """Lazada's redirect names no shop: the seller id comes from the token response."""
+    from primedist.sandbox.lazada import (
+        DEMO_APP_KEY,
+        DEMO_APP_SECRET,
+        DEMO_SELLER_ID,
+        LazadaSandbox,
+        LazadaSandboxConfig,
+    )
+
+    d = ("--data-dir", str(data_dir))
+    with LazadaSandbox(LazadaSandboxConfig(orders=5)) as box:
+        run = cli(*d, "shop", "add", "--channel", "lazada", "--name", "Lazada VN", "--app-key",
+                  DEMO_APP_KEY, "--app-secret", DEMO_APP_SECRET, "--api-host", box.url)  # fmt: skip
+        assert run.code == EXIT_OK, run.err
+        link = cli(*d, "shop", "auth-url", "Lazada VN", "--json").json()["url"]
+        assert link.startswith(box.url) and f"client_id={DEMO_APP_KEY}" in link
+        pasted = f"http://127.0.0.1:9/primedist-authorised?code={box.authorize()}"
+        linked = cli(*d, "shop", "authorize", "Lazada VN", "--url", pasted)
+        assert linked.code == EXIT_OK, linked.err
+        assert f"Lazada VN is connected to Lazada shop {DEMO_SELLER_ID}" in linked.out
+        shop = cli(*d, "shop", "list", "--json").json()["shops"][0]
+        assert shop["status"] == "connected" and shop["external_shop_id"] == str(DEMO_SELLER_ID)
+        spent = cli(*d, "shop", "authorize", "Lazada VN", "--code", "0_1_spent")
+        assert spent.code == EXIT_ERROR and "primedist: error:" in spent.error_line()
