@@ -36,9 +36,8 @@ from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
 from primedist.ui.widgets import SearchBox
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DetailPage", text)
+#: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
 
 
 def _ts(day: date) -> float:
@@ -70,23 +69,23 @@ class DetailPage(QWidget):
         self.running = 0
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.back_button = QPushButton(_tr("← Back"))
+        self.back_button = QPushButton(translate("DetailPage", "← Back"))
         self.back_button.clicked.connect(self.back.emit)
         self.title = QLabel(self.metric_title())
         self.title.setObjectName("pageTitle")
         self.grain = QComboBox()
         self.grain.setObjectName("grain")
         for key, text in (
-            ("day", _tr("By day")),
-            ("week", _tr("By week")),
-            ("month", _tr("By month")),
+            ("day", translate("DetailPage", "By day")),
+            ("week", translate("DetailPage", "By week")),
+            ("month", translate("DetailPage", "By month")),
         ):
             self.grain.addItem(text, key)
         self.grain.currentIndexChanged.connect(lambda _i: self.load_series())
         self.search = SearchBox()
-        self.search.setPlaceholderText(_tr("Search the table"))
+        self.search.setPlaceholderText(translate("DetailPage", "Search the table"))
         self.search.searchChanged.connect(self.apply_search)
-        self.export_button = QPushButton(_tr("Export to Excel"))
+        self.export_button = QPushButton(translate("DetailPage", "Export to Excel"))
         self.export_button.clicked.connect(lambda: self.export())
         top.addWidget(self.back_button)
         top.addWidget(self.title)
@@ -124,12 +123,15 @@ class DetailPage(QWidget):
 
     def metric_title(self) -> str:
         titles = {
-            "revenue": _tr("Total revenue"), "orders": _tr("Total orders"),
-            "new_orders": _tr("New orders"), "units": _tr("Products sold"),
-            "repeat_rate": _tr("Repeat purchase customer rate"),
-            "province": _tr("Locations"), "carrier": _tr("Shipping providers"),
-            "product": _tr("Product rank"),
-        }  # fmt: skip
+            "revenue": translate("DetailPage", "Total revenue"),
+            "orders": translate("DetailPage", "Total orders"),
+            "new_orders": translate("DetailPage", "New orders"),
+            "units": translate("DetailPage", "Products sold"),
+            "repeat_rate": translate("DetailPage", "Repeat purchase customer rate"),
+            "province": translate("DetailPage", "Locations"),
+            "carrier": translate("DetailPage", "Shipping providers"),
+            "product": translate("DetailPage", "Product rank"),
+        }
         return titles.get(self.metric_key, self.metric_key)
 
     # Loading ------------------------------------------------------------------------------
@@ -150,15 +152,30 @@ class DetailPage(QWidget):
             return
         self.rows = rows
         lang = current_language()
-        count_title = _tr("Units sold") if self.metric_key == "product" else _tr("Orders")
-        self.table.setHorizontalHeaderLabels([self.metric_title(), count_title, _tr("Change"),
-                                              _tr("Revenue"), _tr("Change")])  # fmt: skip
+        count_title = (
+            translate("DetailPage", "Units sold")
+            if self.metric_key == "product"
+            else translate("DetailPage", "Orders")
+        )
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.metric_title(),
+                count_title,
+                translate("DetailPage", "Change"),
+                translate("DetailPage", "Revenue"),
+                translate("DetailPage", "Change"),
+            ]
+        )
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             count = row.units if row.units is not None else row.orders
-            cells = (row.label or _tr("Unknown"), format_number(count.current, lang),
-                     _pct(count.change_pct), format_money(row.revenue.current, lang),
-                     _pct(row.revenue.change_pct))  # fmt: skip
+            cells = (
+                row.label or translate("DetailPage", "Unknown"),
+                format_number(count.current, lang),
+                _pct(count.change_pct),
+                format_money(row.revenue.current, lang),
+                _pct(row.revenue.change_pct),
+            )
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
@@ -205,7 +222,9 @@ class DetailPage(QWidget):
         self.plot.enableAutoRange()
         if not self.is_ranking:
             lang = current_language()
-            self.table.setHorizontalHeaderLabels([_tr("Period"), self.metric_title()])
+            self.table.setHorizontalHeaderLabels(
+                [translate("DetailPage", "Period"), self.metric_title()]
+            )
             self.table.setRowCount(len(data.points))
             for r, p in enumerate(data.points):
                 self.table.setItem(r, 0, QTableWidgetItem(self.period_text(p)))
@@ -268,7 +287,10 @@ class DetailPage(QWidget):
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
             suggested = folder / f"{self.metric_key}-{self.first}-{self.last}.xlsx"
             path, _f = QFileDialog.getSaveFileName(
-                self, _tr("Export to Excel"), str(suggested), _tr("Excel workbook (*.xlsx)")
+                self,
+                translate("DetailPage", "Export to Excel"),
+                str(suggested),
+                translate("DetailPage", "Excel workbook (*.xlsx)"),
             )
             if not path:
                 return
@@ -276,8 +298,18 @@ class DetailPage(QWidget):
         ctx, title = self.ctx, self.metric_title()
         if self.is_ranking:
             rows = list(self.rows)
-            count = _tr("Units sold") if self.metric_key == "product" else _tr("Orders")
-            headers = [title, count, _tr("Change"), _tr("Revenue"), _tr("Change")]
+            count = (
+                translate("DetailPage", "Units sold")
+                if self.metric_key == "product"
+                else translate("DetailPage", "Orders")
+            )
+            headers = [
+                title,
+                count,
+                translate("DetailPage", "Change"),
+                translate("DetailPage", "Revenue"),
+                translate("DetailPage", "Change"),
+            ]
 
             def fn(job: Any) -> Any:
                 return reports.export_ranking(
@@ -296,8 +328,9 @@ class DetailPage(QWidget):
                 )  # fmt: skip
 
         self.running += 1
-        Op(self, fn, title=_tr("Exporting")).with_progress().success(self._exported).finally_(
-            self._done).run()  # fmt: skip
+        Op(self, fn, title=translate("DetailPage", "Exporting")).with_progress().success(
+            self._exported
+        ).finally_(self._done).run()
 
     def _exported(self, report: Any) -> None:
         self.last_export = report

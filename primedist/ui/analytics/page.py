@@ -35,8 +35,8 @@ TABLES = (("locations_orders", "province"), ("locations_revenue", "province"),
           ("carriers", "carrier"), ("products", "product"))  # fmt: skip
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AnalyticsPage", text)
+#: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
 
 
 class NumberItem(QTableWidgetItem):
@@ -138,9 +138,11 @@ class AnalyticsPage(QWidget):
         seq, ctx = self._seq, self.ctx
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         self.running += 1
-        Op(self, lambda _job: reports.analytics(ctx, first, last, shops),
-           title=_tr("Reading the figures")).success(lambda a: self._show(seq, a)).finally_(
-            self._finished).run()  # fmt: skip
+        Op(
+            self,
+            lambda _job: reports.analytics(ctx, first, last, shops),
+            title=translate("AnalyticsPage", "Reading the figures"),
+        ).success(lambda a: self._show(seq, a)).finally_(self._finished).run()
 
     def _finished(self) -> None:
         self.running -= 1
@@ -157,7 +159,7 @@ class AnalyticsPage(QWidget):
         if a is None:
             return
         lang = current_language()
-        before = _tr("previous: %1")
+        before = translate("AnalyticsPage", "previous: %1")
         for key, fig, money in (("revenue", a.revenue, True), ("orders", a.orders, False),
                                 ("units", a.units, False)):  # fmt: skip
             fmt = format_money if money else format_number
@@ -189,7 +191,9 @@ class AnalyticsPage(QWidget):
             fig = row.orders if by == "orders" else row.revenue
             shown = format_number(fig.current, lang) if by == "orders" else format_money(
                 fig.current, lang)  # fmt: skip
-            table.setItem(r, 0, QTableWidgetItem(row.label or _tr("Unknown")))
+            table.setItem(
+                r, 0, QTableWidgetItem(row.label or translate("AnalyticsPage", "Unknown"))
+            )
             table.setItem(r, 1, NumberItem(shown, fig.current))
             table.setItem(r, 2, change_item(fig.change_pct))
         table.resizeColumnsToContents()
@@ -202,7 +206,11 @@ class AnalyticsPage(QWidget):
         for r, row in enumerate(rows):
             assert row.units is not None
             table.setItem(
-                r, 0, QTableWidgetItem(row.label or _tr("Items no longer in the catalogue"))
+                r,
+                0,
+                QTableWidgetItem(
+                    row.label or translate("AnalyticsPage", "Items no longer in the catalogue")
+                ),
             )
             table.setItem(
                 r, 1, NumberItem(format_number(row.units.current, lang), row.units.current)
@@ -236,21 +244,33 @@ class AnalyticsPage(QWidget):
 
     def retranslate(self) -> None:
         titles = {
-            "revenue": _tr("Total revenue"),
-            "orders": _tr("Total orders"),
-            "units": _tr("Products sold"),
-            "repeat_rate": _tr("Repeat purchase customer rate"),
+            "revenue": translate("AnalyticsPage", "Total revenue"),
+            "orders": translate("AnalyticsPage", "Total orders"),
+            "units": translate("AnalyticsPage", "Products sold"),
+            "repeat_rate": translate("AnalyticsPage", "Repeat purchase customer rate"),
         }
         for key, card in self.cards.items():
             card.title.setText(titles[key] + " ⓘ")
             card.title.setToolTip(definition(key) + "\n" + definition("previous"))
         for button in self.detail_buttons.values():
-            button.setText(_tr("See detail"))
+            button.setText(translate("AnalyticsPage", "See detail"))
         table_titles = {
-            "locations_orders": (_tr("Top 5 locations by orders"), "province", _tr("Orders")),
-            "locations_revenue": (_tr("Top 5 locations by revenue"), "province", _tr("Revenue")),
-            "carriers": (_tr("Top 5 shipping providers"), "carrier", _tr("Orders")),
-            "products": (_tr("Product rank"), "product", ""),
+            "locations_orders": (
+                translate("AnalyticsPage", "Top 5 locations by orders"),
+                "province",
+                translate("AnalyticsPage", "Orders"),
+            ),
+            "locations_revenue": (
+                translate("AnalyticsPage", "Top 5 locations by revenue"),
+                "province",
+                translate("AnalyticsPage", "Revenue"),
+            ),
+            "carriers": (
+                translate("AnalyticsPage", "Top 5 shipping providers"),
+                "carrier",
+                translate("AnalyticsPage", "Orders"),
+            ),
+            "products": (translate("AnalyticsPage", "Product rank"), "product", ""),
         }
         for key, (title, metric, figure) in table_titles.items():
             self.table_titles[key].setText(title + " ⓘ")
@@ -258,14 +278,20 @@ class AnalyticsPage(QWidget):
             if key == "products":
                 self.tables[key].setHorizontalHeaderLabels(
                     [
-                        _tr("Product"),
-                        _tr("Units sold"),
-                        _tr("Revenue"),
-                        _tr("Units change"),
-                        _tr("Revenue change"),
+                        translate("AnalyticsPage", "Product"),
+                        translate("AnalyticsPage", "Units sold"),
+                        translate("AnalyticsPage", "Revenue"),
+                        translate("AnalyticsPage", "Units change"),
+                        translate("AnalyticsPage", "Revenue change"),
                     ]  # fmt: skip
                 )
             else:
-                first = _tr("Province/city") if metric == "province" else _tr("Carrier")
-                self.tables[key].setHorizontalHeaderLabels([first, figure, _tr("Change")])
+                first = (
+                    translate("AnalyticsPage", "Province/city")
+                    if metric == "province"
+                    else translate("AnalyticsPage", "Carrier")
+                )
+                self.tables[key].setHorizontalHeaderLabels(
+                    [first, figure, translate("AnalyticsPage", "Change")]
+                )
         self._fill()

@@ -46,8 +46,8 @@ TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
 PIE_COLOURS = ("#ee4d2d", "#0f146d", "#1a94ff", "#111111", "#16a34a", "#a855f7")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HomePage", text)
+#: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
 
 
 class PieChart(QWidget):
@@ -70,7 +70,9 @@ class PieChart(QWidget):
         box = QRectF(5, 5, side, side)
         if not total:
             painter.setPen(QColor("#9ca3af"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, _tr("No orders"))
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, translate("HomePage", "No orders")
+            )
             return
         angle = 90 * 16
         for i, (label, n) in enumerate(self.slices):
@@ -189,9 +191,11 @@ class HomePage(QWidget):
         seq, ctx = self._seq, self.ctx
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
         self.running += 1
-        Op(self, lambda _job: reports.dashboard(ctx, first, last, shops),
-           title=_tr("Reading the figures")).success(lambda d: self._show(seq, d)).finally_(
-            self._finished).run()  # fmt: skip
+        Op(
+            self,
+            lambda _job: reports.dashboard(ctx, first, last, shops),
+            title=translate("HomePage", "Reading the figures"),
+        ).success(lambda d: self._show(seq, d)).finally_(self._finished).run()
 
     def _finished(self) -> None:
         self.running -= 1
@@ -210,7 +214,7 @@ class HomePage(QWidget):
         lang = current_language()
         for key, card in self.todo.items():
             card.value.setText(format_number(data.todo.get(key, 0), lang))
-        previous = _tr("vs previous period: %1")
+        previous = translate("HomePage", "vs previous period: %1")
         self.revenue.value.setText(format_money(data.revenue.current, lang))
         self.revenue.show_change(
             data.revenue.change_pct,
@@ -224,9 +228,9 @@ class HomePage(QWidget):
         self.channels.setRowCount(len(data.channels))
         for r, row in enumerate(data.channels):
             text, colour = change_text(row.revenue.change_pct)
-            shops = (_tr("%1/%2 Shop").replace("%1", str(row.shops_linked))
+            shops = (translate("HomePage", "%1/%2 Shop").replace("%1", str(row.shops_linked))
                      .replace("%2", str(row.shops_total)) if row.shops_total
-                     else _tr("Not linked yet"))  # fmt: skip
+                     else translate("HomePage", "Not linked yet"))  # fmt: skip
             cells = (enum_label(row.channel), format_money(row.revenue.current, lang), text, shops)
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
@@ -241,7 +245,7 @@ class HomePage(QWidget):
             self.events.addItem(f"{format_datetime(e.created_at, self.tz, lang)}  "
                                 f"{e.shop + ': ' if e.shop else ''}{e.message}")  # fmt: skip
         if not data.events:
-            self.events.addItem(_tr("Nothing has happened yet."))
+            self.events.addItem(translate("HomePage", "Nothing has happened yet."))
 
     # Actions ------------------------------------------------------------------------------
     def open_todo(self, key: str) -> None:
@@ -259,10 +263,12 @@ class HomePage(QWidget):
         """The active products with no counted order in the range (read in the background)."""
         dialog = QDialog(self)
         dialog.setObjectName("noRevenueDialog")
-        dialog.setWindowTitle(_tr("Products with no revenue"))
+        dialog.setWindowTitle(translate("HomePage", "Products with no revenue"))
         layout = QVBoxLayout(dialog)
         table = QTableWidget(0, 2)
-        table.setHorizontalHeaderLabels([_tr("Product"), _tr("Available")])
+        table.setHorizontalHeaderLabels(
+            [translate("HomePage", "Product"), translate("HomePage", "Available")]
+        )
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(table)
         dialog.resize(520, 420)
@@ -285,7 +291,7 @@ class HomePage(QWidget):
         """ "See more": the newest 200 events of the chosen shops."""
         dialog = QDialog(self)
         dialog.setObjectName("eventsDialog")
-        dialog.setWindowTitle(_tr("Latest events"))
+        dialog.setWindowTitle(translate("HomePage", "Latest events"))
         layout = QVBoxLayout(dialog)
         listing = QListWidget()
         layout.addWidget(listing)
@@ -314,25 +320,30 @@ class HomePage(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.todo_title.setText(_tr("To do"))
+        self.todo_title.setText(translate("HomePage", "To do"))
         titles = {
-            "pending": _tr("Pending"),
-            "shipping": _tr("Shipping"),
-            "return_refund": _tr("Return/Refund"),
-            "cancelled": _tr("Cancelled"),
-            "low_stock": _tr("Low on stock"),
-            "no_revenue": _tr("No revenue"),
+            "pending": translate("HomePage", "Pending"),
+            "shipping": translate("HomePage", "Shipping"),
+            "return_refund": translate("HomePage", "Return/Refund"),
+            "cancelled": translate("HomePage", "Cancelled"),
+            "low_stock": translate("HomePage", "Low on stock"),
+            "no_revenue": translate("HomePage", "No revenue"),
         }
         for key, card in self.todo.items():
             card.title.setText(titles[key])
             card.setToolTip(definition("todo"))
-        self.revenue.title.setText(_tr("Total revenue") + " ⓘ")
+        self.revenue.title.setText(translate("HomePage", "Total revenue") + " ⓘ")
         self.revenue.setToolTip(definition("revenue"))
-        self.new_orders.title.setText(_tr("New orders") + " ⓘ")
+        self.new_orders.title.setText(translate("HomePage", "New orders") + " ⓘ")
         self.new_orders.setToolTip(definition("new_orders"))
         self.channels.setHorizontalHeaderLabels(
-            [_tr("Marketplace"), _tr("Revenue"), _tr("Change"), _tr("Shops connected")]
+            [
+                translate("HomePage", "Marketplace"),
+                translate("HomePage", "Revenue"),
+                translate("HomePage", "Change"),
+                translate("HomePage", "Shops connected"),
+            ]
         )
-        self.events_title.setText(_tr("Latest events"))
-        self.see_more.setText(_tr("See more"))
+        self.events_title.setText(translate("HomePage", "Latest events"))
+        self.see_more.setText(translate("HomePage", "See more"))
         self._fill()

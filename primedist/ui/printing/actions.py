@@ -32,15 +32,15 @@ from primedist.ui.printing.jobs import PrintResult, deliver, print_orders, resol
 AFTER_SALE_KEY = "printing/receipt_after_sale"
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("printing", text)
+#: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
 
 
 def doc_type_label(doc_type: DocumentType) -> str:
     return {
-        DocumentType.RECEIPT: _t("Receipt"),
-        DocumentType.INVOICE: _t("Invoice"),
-        DocumentType.PACKING_SLIP: _t("Packing slip"),
+        DocumentType.RECEIPT: translate("printing", "Receipt"),
+        DocumentType.INVOICE: translate("printing", "Invoice"),
+        DocumentType.PACKING_SLIP: translate("printing", "Packing slip"),
     }[doc_type]
 
 
@@ -89,9 +89,11 @@ class OrderPrinter(QObject):
         if path is None:
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
             chosen, _filter = QFileDialog.getSaveFileName(
-                self.widget, _t("Save as PDF"),
-                str(folder / f"{doc_type.value}-{ids[0]}.pdf"), _t("PDF document (*.pdf)"),
-            )  # fmt: skip
+                self.widget,
+                translate("printing", "Save as PDF"),
+                str(folder / f"{doc_type.value}-{ids[0]}.pdf"),
+                translate("printing", "PDF document (*.pdf)"),
+            )
             if not chosen:
                 return
             path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
@@ -115,7 +117,9 @@ class OrderPrinter(QObject):
             printer.setPrinterName(name)
         dialog = QPrintPreviewDialog(printer, self.widget)
         dialog.setObjectName("printPreview")
-        dialog.setWindowTitle(_t("Print preview — %1").replace("%1", doc_type_label(doc_type)))
+        dialog.setWindowTitle(
+            translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
+        )
         laid = [render.layout(d) for d in documents]
         dialog.paintRequested.connect(lambda p: render.paint(p, laid))
         dialog.setProperty("documents", len(documents))
@@ -141,7 +145,7 @@ class OrderPrinter(QObject):
                 one_job=one_job,
                 progress=job.progress,
             ),  # fmt: skip
-            title=_t("Printing %1").replace("%1", doc_type_label(doc_type)),
+            title=translate("printing", "Printing %1").replace("%1", doc_type_label(doc_type)),
             network=True,  # printing waits on devices, not on the database writer
         )
         if len(ids) > 1:
@@ -164,11 +168,13 @@ class OrderPrinter(QObject):
 
         def done(result: PrintResult) -> None:
             if shiboken6.isValid(self):
-                self.printed.emit(_t("Test page printed to %1").replace("%1", result.where))
+                self.printed.emit(
+                    translate("printing", "Test page printed to %1").replace("%1", result.where)
+                )
 
-        Op(self.widget, work, title=_t("Printing a test page"), network=True).success(done).failure(
-            lambda exc: self._failed(exc, retry)
-        ).finally_(self._idle).run()
+        Op(
+            self.widget, work, title=translate("printing", "Printing a test page"), network=True
+        ).success(done).failure(lambda exc: self._failed(exc, retry)).finally_(self._idle).run()
 
     def _idle(self) -> None:
         if shiboken6.isValid(self):
@@ -178,9 +184,11 @@ class OrderPrinter(QObject):
         if not shiboken6.isValid(self):
             return
         text = (
-            _t("%1 printed to %2")
+            translate("printing", "%1 printed to %2")
             if result.documents == 1
-            else _t("%n documents printed to %2").replace("%n", str(result.documents))
+            else translate("printing", "%n documents printed to %2").replace(
+                "%n", str(result.documents)
+            )
         )
         self.printed.emit(text.replace("%1", doc_type_label(doc_type)).replace("%2", result.where))
 
@@ -201,11 +209,16 @@ class OrderPrinter(QObject):
         buttons = QMessageBox.StandardButton.Close
         if retry is not None:
             buttons = QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel
-        box = QMessageBox(QMessageBox.Icon.Warning, _t("Printing failed"), message, buttons,
-                          self.widget)  # fmt: skip
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            translate("printing", "Printing failed"),
+            message,
+            buttons,
+            self.widget,
+        )
         box.setObjectName("printErrorBox")
         if retry is not None:
-            box.setInformativeText(_t("Fix the printer, then press Retry."))
+            box.setInformativeText(translate("printing", "Fix the printer, then press Retry."))
 
             def on_click(button: object) -> None:
                 if box.standardButton(button) == QMessageBox.StandardButton.Retry:  # type: ignore[arg-type]
@@ -260,7 +273,10 @@ def print_menu(
     for d in DocumentType:
         labels.append((add(preview, f"preview_{d.value}", previewing(d)), label(d, "…")))
         labels.append((add(pdf, f"pdf_{d.value}", saving(d)), label(d, "…")))
-    labels += [(preview, lambda: _t("Print preview")), (pdf, lambda: _t("Save as PDF"))]
+    labels += [
+        (preview, lambda: translate("printing", "Print preview")),
+        (pdf, lambda: translate("printing", "Save as PDF")),
+    ]
     if bulk:
         menu.addSeparator()
         menu.addAction(separate)
@@ -271,7 +287,7 @@ def print_menu(
                 item.setTitle(label())
             else:
                 item.setText(label())
-        separate.setText(_t("One print job per order"))
+        separate.setText(translate("printing", "One print job per order"))
 
     menu.aboutToShow.connect(retranslate)
     retranslate()
