@@ -14,9 +14,11 @@ does not share this process's GIL. Each run, in fresh copies of a migrated, set-
 2. **write side, first sync**: the same orders, already fetched and mapped (cached in the
    work dir after the first fetch), written into another fresh store in batches of
    `sync.BATCH_ORDERS`, one transaction each.
-3. **write side, re-sync**: every one of those orders changed (update time + 1 h, open
-   ones a status further) and written again into that store: updates, lines replaced,
-   status history, statistics of existing customers.
+3. **write side, re-sync**: every one of those orders changed (an hour later, a status
+   further along; a cancelled one with a new cancel reason) and written again into that
+   store: only the changed columns are updated, lines stay (unchanged), status history,
+   and every order goes through the orders_changed hooks (existing customers' statistics,
+   points reversed on returns, summaries).
 
 **Write side** = the wall time of the write transactions: ALL the database work of the
 batches — mapping RemoteOrders to rows, SKU and customer resolution, orders + lines +
@@ -75,11 +77,14 @@ HOOKS = (
     (loyalty_effects, "reconcile_voucher_uses", "hook: voucher uses"),
     (order_effects, "refresh_summaries", "hook: daily summaries"),
 )
-#: How a re-synced order moves on.
+#: How a re-synced order moves on: every order changes (a cancelled one its reason), so
+#: every one is written and goes through every orders_changed hook.
 NEXT_STATUS = {
     OrderStatus.PENDING: OrderStatus.CONFIRMED,
     OrderStatus.CONFIRMED: OrderStatus.SHIPPING,
     OrderStatus.SHIPPING: OrderStatus.COMPLETED,
+    OrderStatus.COMPLETED: OrderStatus.RETURN_REFUND,
+    OrderStatus.RETURN_REFUND: OrderStatus.RETURNED,
 }
 
 
@@ -214,12 +219,15 @@ def cached_orders(work: Path, args: argparse.Namespace,
 
 
 def changed(orders: list[RemoteOrder]) -> list[RemoteOrder]:
-    """Every order an hour later, the open ones a status further."""
+    """Every order an hour later and a status further (a cancelled one with a new reason)."""
     out = []
     for o in orders:
-        status = NEXT_STATUS.get(o.status, o.status)
-        out.append(dataclasses.replace(o, updated_at=o.updated_at + timedelta(hours=1),
-                                       status=status))  # fmt: skip
+        later = o.updated_at + timedelta(hours=1)
+        if o.status in NEXT_STATUS:
+            new = dataclasses.replace(o, updated_at=later, status=NEXT_STATUS[o.status])
+        else:
+            new = dataclasses.replace(o, updated_at=later, cancel_reason="Buyer changed mind")
+        out.append(new)
     return out
 
 

@@ -60,9 +60,11 @@ OVERLAP = timedelta(minutes=5)
 FIRST_SYNC_DAYS = 30
 #: Orders written per transaction.
 BATCH_ORDERS = 5_000
-#: Detail calls in flight while a batch is written (the platform's rate limit allowing).
+#: Detail calls in flight at once (the platform's rate limit allowing).
 FETCHERS = 3
-LOOK_AHEAD = 6
+#: Orders fetched ahead while a batch is written: the next whole batch, so the HTTP calls
+#: (and the sandbox/platform) work while this thread writes instead of after it.
+LOOK_AHEAD_ORDERS = BATCH_ORDERS
 #: Longest message kept in the sync log.
 LOG_MAX = 500
 
@@ -294,15 +296,24 @@ def _run(
         )
     end = until or now
     windows = list(_windows(since, end, connector.max_window))
-    for n, (w_from, w_to) in enumerate(windows):
-        prog.check()
-        prog.update(n / max(len(windows), 1), f"{shop.name}: orders of {w_from:%Y-%m-%d}")
-        external_ids = _changed_ids(connector, w_from, w_to)
-        _fetch_and_write(ctx, connector, shop, report, external_ids, stock_since,
-                         (w_to if advance else None))  # fmt: skip
-        report.windows += 1
-        if advance:
-            report.synced_until = w_to
+    # The next window is listed on a thread while this one is fetched and written.
+    lister = ThreadPoolExecutor(1, thread_name_prefix="sync-list")
+    try:
+        listed = lister.submit(_changed_ids, connector, *windows[0]) if windows else None
+        for n, (w_from, w_to) in enumerate(windows):
+            prog.check()
+            prog.update(n / max(len(windows), 1), f"{shop.name}: orders of {w_from:%Y-%m-%d}")
+            assert listed is not None
+            external_ids = listed.result()
+            if n + 1 < len(windows):
+                listed = lister.submit(_changed_ids, connector, *windows[n + 1])
+            _fetch_and_write(ctx, connector, shop, report, external_ids, stock_since,
+                             (w_to if advance else None))  # fmt: skip
+            report.windows += 1
+            if advance:
+                report.synced_until = w_to
+    finally:
+        lister.shutdown(wait=True, cancel_futures=True)
     if advance:
         _finish(ctx, shop.id)
 
@@ -345,12 +356,13 @@ def _fetch_and_write(
     of the window also moves the checkpoint to `window_end`."""
     size = connector.detail_batch_size
     chunks = [external_ids[i : i + size] for i in range(0, len(external_ids), size)]
+    look_ahead = max(FETCHERS * 2, min(LOOK_AHEAD_ORDERS, BATCH_ORDERS) // size)
     pending: list[RemoteOrder] = []
     with ThreadPoolExecutor(FETCHERS, thread_name_prefix="sync-fetch") as pool:
         ahead: deque[Future[list[RemoteOrder]]] = deque()
         try:
             for n in range(len(chunks)):
-                while len(ahead) < LOOK_AHEAD and n + len(ahead) < len(chunks):
+                while len(ahead) < look_ahead and n + len(ahead) < len(chunks):
                     ahead.append(pool.submit(connector.order_details, chunks[n + len(ahead)]))
                 pending += ahead.popleft().result()
                 if len(pending) >= BATCH_ORDERS and n + 1 < len(chunks):

@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.db.engine import db_timestamp
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
@@ -34,6 +34,8 @@ entries = table_of(PointsEntry)
 
 _ENDED = (OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value)
 MAX_ADJUST = 100_000_000
+#: Orders (or customers) per look-up.
+_CHUNK = 5_000
 
 
 @dataclass
@@ -56,15 +58,33 @@ def _target(status: str, net: int, earned: int, earn_per: int) -> int:
 
 def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now: datetime) -> int:
     """Credit, reverse and give back points for these orders; returns the ledger rows
-    written. Set-based: one read per 500 orders, then batched writes."""
+    written. Set-based: one read per `_CHUNK` orders, then one executemany of tuples for
+    the ledger and one for the customers' totals (a sync brings 5,000 orders a batch)."""
     earn_per = earn_per_from(conn)
-    written = 0
-    for chunk in chunks(sorted(set(order_ids))):
-        written += _reconcile_chunk(conn, chunk, earn_per, now)
-    return written
+    new: list[_Entry] = []
+    earned_now: list[tuple[int, int]] = []
+    for chunk in chunks(sorted(set(order_ids)), _CHUNK):
+        _reconcile_chunk(conn, chunk, earn_per, new, earned_now)
+    if not new:
+        return 0
+    if earned_now:
+        mark = _mark(conn)
+        conn.exec_driver_sql(
+            f"UPDATE {orders.name} SET points_earned = {mark} WHERE id = {mark}",
+            [(pts, oid) for oid, pts in earned_now],
+        )
+    _write_entries(conn, new, now)
+    return len(new)
 
 
-def _reconcile_chunk(conn: sa.Connection, ids: Iterable[int], earn_per: int, now: datetime) -> int:
+def _reconcile_chunk(
+    conn: sa.Connection,
+    ids: Iterable[int],
+    earn_per: int,
+    new: list[_Entry],
+    earned_now: list[tuple[int, int]],
+) -> None:
+    """Append this chunk's ledger rows to `new` and (order, points earned) to `earned_now`."""
     o = orders.c
     rows = conn.execute(
         sa.select(o.id, o.customer_id, o.status, o.total - o.refunded_amount,
@@ -72,26 +92,25 @@ def _reconcile_chunk(conn: sa.Connection, ids: Iterable[int], earn_per: int, now
         .where(o.id.in_(list(ids)), o.customer_id.is_not(None))
         .order_by(o.id)
     ).all()  # fmt: skip
-    new: list[_Entry] = []
-    earned_now: list[dict[str, Any]] = []
     ended_with_points = [r[0] for r in rows if r[2] in _ENDED and r[5] > 0]
     refunded = _already_refunded(conn, ended_with_points)
+    completed = OrderStatus.COMPLETED.value
     for oid, cid, status, net, earned, used, ext in rows:
+        if status != completed and earned == 0 and not used:
+            continue  # the common case: nothing earned, nothing to give back
         target = _target(str(status), int(net), int(earned), earn_per)
         if target != earned:
             why = _earn_reason(str(ext), str(status), target, int(earned))
             new.append(_Entry(cid, PointsKind.EARN, target - earned, oid, why))
-            earned_now.append({"oid": oid, "pts": target})
+            earned_now.append((oid, target))
         if status in _ENDED and used > 0 and oid not in refunded:
             new.append(_Entry(cid, PointsKind.REFUND, int(used), oid,
                               f"Given back: points redeemed on {ext} ({status})"))  # fmt: skip
-    if not new:
-        return 0
-    if earned_now:
-        by_id = orders.update().where(o.id == sa.bindparam("oid"))
-        conn.execute(by_id.values(points_earned=sa.bindparam("pts")), earned_now)
-    _write_entries(conn, new, now)
-    return len(new)
+
+
+def _mark(conn: sa.Connection) -> str:
+    """The driver's positional parameter mark (the bulk writes bind plain tuples)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
 def _earn_reason(ext: str, status: str, target: int, earned: int) -> str:
@@ -119,24 +138,30 @@ def _write_entries(conn: sa.Connection, new: list[_Entry], now: datetime) -> Non
     """Insert the rows with their running balance and move the customers' totals."""
     c = customers.c
     ids = sorted({e.customer_id for e in new})
-    balance = dict(conn.execute(sa.select(c.id, c.points_balance).where(c.id.in_(ids))).all())
+    balance: dict[int, int] = {}
+    for chunk in chunks(ids, _CHUNK):
+        balance.update(conn.execute(sa.select(c.id, c.points_balance).where(c.id.in_(chunk))).all())
     earned: dict[int, int] = defaultdict(int)
+    stamp = db_timestamp(conn, now)
     rows = []
     for e in new:
         balance[e.customer_id] = int(balance.get(e.customer_id, 0)) + e.delta
         if e.kind == PointsKind.EARN:
             earned[e.customer_id] += e.delta
-        rows.append({"customer_id": e.customer_id, "kind": e.kind.value, "delta": e.delta,
-                     "balance_after": balance[e.customer_id], "order_id": e.order_id,
-                     "reason": e.reason[:255], "user_id": None, "created_at": now})  # fmt: skip
-    conn.execute(entries.insert(), rows)
-    conn.execute(
-        customers.update()
-        .where(c.id == sa.bindparam("cid"))
-        .values(points_balance=sa.bindparam("bal"),
-                points_earned=c.points_earned + sa.bindparam("earned")),
-        [{"cid": cid, "bal": balance[cid], "earned": earned.get(cid, 0)} for cid in ids],
-    )  # fmt: skip
+        rows.append((e.customer_id, e.kind.value, e.delta, balance[e.customer_id], e.order_id,
+                     e.reason[:255], stamp))  # fmt: skip
+    mark = _mark(conn)
+    conn.exec_driver_sql(
+        f"INSERT INTO {entries.name} (customer_id, kind, delta, balance_after, order_id, "
+        f"reason, user_id, created_at) VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, "
+        f"{mark}, NULL, {mark})",
+        rows,
+    )
+    conn.exec_driver_sql(
+        f"UPDATE {customers.name} SET points_balance = {mark}, "
+        f"points_earned = points_earned + {mark} WHERE id = {mark}",
+        [(balance[cid], earned.get(cid, 0), cid) for cid in ids],
+    )
 
 
 # --------------------------------------------------------------------------- by hand
