@@ -2,6 +2,241 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
+    <name>AccountSettings</name>
+    <message>
+        <source>My account</source>
+        <extracomment>The signed-in user&apos;s details changed (the new Actor).</extracomment>
+        <translation>Tài khoản của tôi</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Thông tin cá nhân</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>Lưu thông tin</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>Đổi mật khẩu</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>Mật khẩu hiện tại</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Mật khẩu mới</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>Nhập lại</translation>
+    </message>
+    <message>
+        <source>At least 8 characters</source>
+        <translation>Ít nhất 8 ký tự</translation>
+    </message>
+    <message>
+        <source>Profile saved.</source>
+        <translation>Đã lưu thông tin.</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>Hai mật khẩu mới không khớp nhau.</translation>
+    </message>
+    <message>
+        <source>Password changed.</source>
+        <translation>Đã đổi mật khẩu.</translation>
+    </message>
+</context>
+<context>
+    <name>ActionsPage</name>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>Đối tượng</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>Số lần thử</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>Thời gian xếp hàng</translation>
+    </message>
+    <message>
+        <source>Last message</source>
+        <translation>Thông báo gần nhất</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Discard…</source>
+        <translation>Bỏ qua…</translation>
+    </message>
+    <message>
+        <source>Send now</source>
+        <translation>Gửi ngay</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Làm mới</translation>
+    </message>
+    <message>
+        <source>Confirm order</source>
+        <translation>Xác nhận đơn</translation>
+    </message>
+    <message>
+        <source>Cancel order</source>
+        <translation>Hủy đơn</translation>
+    </message>
+    <message>
+        <source>Update stock</source>
+        <translation>Cập nhật tồn kho</translation>
+    </message>
+    <message>
+        <source>Update listing</source>
+        <translation>Cập nhật sản phẩm trên sàn</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Đang gửi</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Thất bại</translation>
+    </message>
+    <message>
+        <source>No actions waiting.</source>
+        <translation>Không có thao tác nào đang chờ.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s)</source>
+        <translation>
+            <numerusform>%n thao tác</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Discard actions</source>
+        <translation>Bỏ qua thao tác</translation>
+    </message>
+    <message numerus="yes">
+        <source>Discard %n action(s)? They will not be sent to the marketplace; the change stays in this app only.</source>
+        <translation>
+            <numerusform>Bỏ qua %n thao tác? Các thao tác này sẽ không được gửi lên sàn; thay đổi chỉ còn trong ứng dụng này.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AddStoreDialog</name>
+    <message>
+        <source>Partner &amp;ID</source>
+        <extracomment>Kept for callers that name Shopee&apos;s hosts (the channel&apos;s live/test hosts are in services.channels.CHANNEL_APPS).</extracomment>
+        <translation>Partner &amp;ID</translation>
+    </message>
+    <message>
+        <source>Partner &amp;key</source>
+        <translation>Partner &amp;Key</translation>
+    </message>
+    <message>
+        <source>Client &amp;ID</source>
+        <translation>Client &amp;ID</translation>
+    </message>
+    <message>
+        <source>Client &amp;secret</source>
+        <translation>Client &amp;Secret</translation>
+    </message>
+    <message>
+        <source>App &amp;key</source>
+        <translation>App &amp;Key</translation>
+    </message>
+    <message>
+        <source>App &amp;secret</source>
+        <translation>App &amp;Secret</translation>
+    </message>
+    <message>
+        <source>Enter your app&apos;s Partner ID and Partner Key from the Shopee Open Platform console (App list).</source>
+        <translation>Nhập Partner ID và Partner Key của ứng dụng, lấy từ Shopee Open Platform (App list).</translation>
+    </message>
+    <message>
+        <source>Enter your app&apos;s App Key and App Secret from the Lazada Open Platform (App Console → App Overview). Lazada&apos;s authorisation ends on a fixed date: the app warns you before, so you can authorise again in time.</source>
+        <translation>Nhập App Key và App Secret của ứng dụng, lấy từ Lazada Open Platform (App Console → App Overview). Ủy quyền của Lazada hết hạn vào một ngày cố định: ứng dụng sẽ nhắc trước để bạn kịp ủy quyền lại.</translation>
+    </message>
+    <message>
+        <source>Enter your app&apos;s App Key and App Secret from the TikTok Shop Partner Center (App &amp; Service → Manage).</source>
+        <translation>Nhập App Key và App Secret của ứng dụng, lấy từ TikTok Shop Partner Center (App &amp; Service → Manage).</translation>
+    </message>
+    <message>
+        <source>Enter your app&apos;s Client ID and Client Secret from the Tiki Open API console (open.tiki.vn → My apps).</source>
+        <translation>Nhập Client ID và Client Secret của ứng dụng, lấy từ Tiki Open API (open.tiki.vn → My apps).</translation>
+    </message>
+    <message>
+        <source>The secret is stored encrypted on this computer. After saving, you approve the app for your shop in the browser.</source>
+        <translation>Khóa bí mật được mã hóa và lưu trên máy tính này. Sau khi lưu, bạn cấp quyền cho ứng dụng truy cập gian hàng trên trình duyệt.</translation>
+    </message>
+    <message>
+        <source>This version cannot link these shops yet.</source>
+        <translation>Phiên bản này chưa hỗ trợ liên kết các gian hàng này.</translation>
+    </message>
+    <message>
+        <source>Credentials of %1</source>
+        <translation>Thông tin ứng dụng %1</translation>
+    </message>
+    <message>
+        <source>Add %1 store</source>
+        <translation>Thêm gian hàng %1</translation>
+    </message>
+    <message>
+        <source>&amp;Channel</source>
+        <translation>&amp;Kênh bán</translation>
+    </message>
+    <message>
+        <source>Shop &amp;name</source>
+        <translation>&amp;Tên gian hàng</translation>
+    </message>
+    <message>
+        <source>API &amp;host</source>
+        <translation>Máy chủ &amp;API</translation>
+    </message>
+    <message>
+        <source>%1 (live)</source>
+        <translation>%1 (chính thức)</translation>
+    </message>
+    <message>
+        <source>%1 test environment</source>
+        <translation>%1 môi trường thử nghiệm</translation>
+    </message>
+    <message>
+        <source>Other address…</source>
+        <translation>Địa chỉ khác…</translation>
+    </message>
+</context>
+<context>
     <name>AddressDialog</name>
     <message>
         <source>Add address</source>
@@ -34,6 +269,504 @@
     <message>
         <source>Default delivery address</source>
         <translation>Địa chỉ giao hàng mặc định</translation>
+    </message>
+</context>
+<context>
+    <name>AddressPicker</name>
+    <message>
+        <source>Province / city</source>
+        <extracomment>Words that only say what kind of place it is (&quot;Quận 1&quot; is &quot;1&quot;, &quot;TP. Hồ Chí Minh&quot; is &quot;Hồ Chí Minh&quot;), dropped when an order&apos;s address name is compared with GHN&apos;s.</extracomment>
+        <translation>Tỉnh / thành phố</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>Quận / huyện</translation>
+    </message>
+    <message>
+        <source>Ward</source>
+        <translation>Phường / xã</translation>
+    </message>
+    <message>
+        <source>Type to search</source>
+        <translation>Gõ để tìm</translation>
+    </message>
+    <message>
+        <source>Loading addresses</source>
+        <translation>Đang tải danh sách địa chỉ</translation>
+    </message>
+    <message>
+        <source>The address lists could not be loaded: %1</source>
+        <translation>Không tải được danh sách địa chỉ: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AnalyticsPage</name>
+    <message>
+        <source>Reading the figures</source>
+        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <translation>Đang tải số liệu</translation>
+    </message>
+    <message>
+        <source>previous: %1</source>
+        <translation>kỳ trước: %1</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Không rõ</translation>
+    </message>
+    <message>
+        <source>Items no longer in the catalogue</source>
+        <translation>Sản phẩm không còn trong danh mục</translation>
+    </message>
+    <message>
+        <source>Total revenue</source>
+        <translation>Tổng doanh thu</translation>
+    </message>
+    <message>
+        <source>Total orders</source>
+        <translation>Tổng đơn hàng</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>Sản phẩm đã bán</translation>
+    </message>
+    <message>
+        <source>Repeat purchase customer rate</source>
+        <translation>Tỉ lệ khách mua lại</translation>
+    </message>
+    <message>
+        <source>See detail</source>
+        <translation>Xem chi tiết</translation>
+    </message>
+    <message>
+        <source>Top 5 locations by orders</source>
+        <translation>Top 5 khu vực theo số đơn</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Top 5 locations by revenue</source>
+        <translation>Top 5 khu vực theo doanh thu</translation>
+    </message>
+    <message>
+        <source>Revenue</source>
+        <translation>Doanh thu</translation>
+    </message>
+    <message>
+        <source>Top 5 shipping providers</source>
+        <translation>Top 5 đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Product rank</source>
+        <translation>Xếp hạng sản phẩm</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Units sold</source>
+        <translation>SL đã bán</translation>
+    </message>
+    <message>
+        <source>Units change</source>
+        <translation>Thay đổi SL</translation>
+    </message>
+    <message>
+        <source>Revenue change</source>
+        <translation>Thay đổi doanh thu</translation>
+    </message>
+    <message>
+        <source>Province/city</source>
+        <translation>Tỉnh/thành phố</translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation>Đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Thay đổi</translation>
+    </message>
+</context>
+<context>
+    <name>AuditLogSettings</name>
+    <message>
+        <source>Everyone</source>
+        <translation>Tất cả mọi người</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Hệ thống</translation>
+    </message>
+    <message>
+        <source>Every kind</source>
+        <translation>Mọi loại thao tác</translation>
+    </message>
+    <message>
+        <source>%s rows</source>
+        <translation>%s dòng</translation>
+    </message>
+    <message>
+        <source>Export the audit log</source>
+        <translation>Xuất nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting the audit log</source>
+        <translation>Đang xuất nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Exported %s rows to %s</source>
+        <translation>Đã xuất %s dòng ra %s</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager reads the audit log.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được xem nhật ký hoạt động.</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Đến</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Xuất Excel…</translation>
+    </message>
+</context>
+<context>
+    <name>AuthoriseDialog</name>
+    <message>
+        <source>Authorise %1</source>
+        <extracomment>The shop is linked; carries its new state. Opens a URL in the browser; tests put a fake browser here.</extracomment>
+        <translation>Ủy quyền %1</translation>
+    </message>
+    <message>
+        <source>Open the link, sign in to %1 as the shop owner and confirm. The browser then comes back to this app by itself. The link works for a few minutes; Open makes a new one.</source>
+        <translation>Mở liên kết, đăng nhập %1 bằng tài khoản chủ gian hàng và xác nhận. Trình duyệt sẽ tự quay lại ứng dụng này. Liên kết chỉ dùng được trong vài phút; bấm Mở để tạo liên kết mới.</translation>
+    </message>
+    <message>
+        <source>TikTok Shop returns to the redirect address registered for your app in Partner Center: if that is not this computer, paste the address the browser ends on below.</source>
+        <translation>TikTok Shop quay về địa chỉ chuyển hướng đã đăng ký cho ứng dụng trong Partner Center: nếu đó không phải máy tính này, hãy dán địa chỉ cuối cùng trình duyệt hiển thị vào bên dưới.</translation>
+    </message>
+    <message>
+        <source>&amp;Open in browser</source>
+        <translation>&amp;Mở trên trình duyệt</translation>
+    </message>
+    <message>
+        <source>&amp;Copy link</source>
+        <translation>&amp;Sao chép liên kết</translation>
+    </message>
+    <message>
+        <source>Browser on another computer? After confirming, copy the address it shows and &amp;paste it here:</source>
+        <translation>Dùng trình duyệt trên máy khác? Sau khi xác nhận, sao chép địa chỉ trình duyệt hiển thị và &amp;dán vào đây:</translation>
+    </message>
+    <message>
+        <source>&amp;Use this address</source>
+        <translation>&amp;Dùng địa chỉ này</translation>
+    </message>
+    <message>
+        <source>Waiting for the approval in the browser…</source>
+        <translation>Đang chờ xác nhận trên trình duyệt…</translation>
+    </message>
+    <message>
+        <source>No answer from the browser in time. Press Open in browser to try again, or paste the address the browser ended on.</source>
+        <translation>Trình duyệt không phản hồi kịp. Bấm Mở trên trình duyệt để thử lại, hoặc dán địa chỉ cuối cùng trình duyệt hiển thị.</translation>
+    </message>
+    <message>
+        <source>Linking the shop…</source>
+        <translation>Đang liên kết gian hàng…</translation>
+    </message>
+    <message>
+        <source>Linking the shop</source>
+        <translation>Đang liên kết gian hàng</translation>
+    </message>
+</context>
+<context>
+    <name>BackupSettings</name>
+    <message>
+        <source>Backup &amp; restore</source>
+        <extracomment>The data was restored: the new ServiceContext (the window restarts the session). A backup was written (its path).</extracomment>
+        <translation>Sao lưu &amp; khôi phục</translation>
+    </message>
+    <message>
+        <source>A backup is a complete copy of the shop&apos;s data, taken safely while the app runs. One is made every day automatically; restoring replaces all current data (a copy of it is kept first).</source>
+        <translation>Bản sao lưu là bản sao đầy đủ dữ liệu cửa hàng, được tạo an toàn ngay khi ứng dụng đang chạy. Mỗi ngày ứng dụng tự sao lưu một lần; khôi phục sẽ thay toàn bộ dữ liệu hiện tại (dữ liệu hiện tại được sao lưu lại trước).</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager backs up and restores the data.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được sao lưu và khôi phục dữ liệu.</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>Sao lưu ngay</translation>
+    </message>
+    <message>
+        <source>Restore from a file…</source>
+        <translation>Khôi phục từ tệp…</translation>
+    </message>
+    <message>
+        <source>Restore selected…</source>
+        <translation>Khôi phục bản đã chọn…</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Dung lượng</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>Keep the newest backups of each kind:</source>
+        <translation>Giữ lại số bản sao lưu mới nhất mỗi loại:</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <translation>Thủ công</translation>
+    </message>
+    <message>
+        <source>Daily</source>
+        <translation>Hằng ngày</translation>
+    </message>
+    <message>
+        <source>Before a restore</source>
+        <translation>Trước khi khôi phục</translation>
+    </message>
+    <message>
+        <source>Before an upgrade</source>
+        <translation>Trước khi nâng cấp</translation>
+    </message>
+    <message>
+        <source>Backing up</source>
+        <translation>Đang sao lưu</translation>
+    </message>
+    <message>
+        <source>Backup written: %s</source>
+        <translation>Đã sao lưu: %s</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Đã lưu.</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>Khôi phục từ bản sao lưu</translation>
+    </message>
+    <message>
+        <source>Backups (*.db);;All files (*)</source>
+        <translation>Bản sao lưu (*.db);;Tất cả tệp (*)</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Khôi phục</translation>
+    </message>
+    <message>
+        <source>Replace ALL current data with the backup %s?
+
+A copy of the current data is kept in the backups folder first. You will sign in again afterwards.</source>
+        <translation>Thay TOÀN BỘ dữ liệu hiện tại bằng bản sao lưu %s?
+
+Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trước. Sau đó bạn cần đăng nhập lại.</translation>
+    </message>
+    <message>
+        <source>Restoring</source>
+        <translation>Đang khôi phục</translation>
+    </message>
+    <message>
+        <source>Restored. The data it replaced is saved as %s.</source>
+        <translation>Đã khôi phục. Dữ liệu cũ được lưu tại %s.</translation>
+    </message>
+</context>
+<context>
+    <name>ChannelsSettings</name>
+    <message>
+        <source>Sales channels</source>
+        <extracomment>The list refreshes itself this often while shown (last sync moves with the scheduler). A shop whose authorisation ends sooner than this says so in its status. A shop was added, linked, re-authorised, disconnected or synced.</extracomment>
+        <translation>Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>Marketplace shops linked to this app. Orders of a connected shop are fetched every few minutes; confirmations, cancellations and stock go back by themselves. Disconnecting removes the shop&apos;s access (its orders stay).</source>
+        <translation>Các gian hàng trên sàn đã liên kết với ứng dụng. Đơn hàng của gian hàng đã kết nối được tải về vài phút một lần; xác nhận, hủy đơn và tồn kho tự động gửi lên sàn. Ngắt kết nối sẽ thu hồi quyền truy cập gian hàng (đơn hàng vẫn được giữ lại).</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kênh bán</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Đồng bộ gần nhất</translation>
+    </message>
+    <message>
+        <source>Authorisation until</source>
+        <translation>Ủy quyền đến</translation>
+    </message>
+    <message>
+        <source>Marketplace shop ID</source>
+        <translation>ID gian hàng trên sàn</translation>
+    </message>
+    <message>
+        <source>&amp;Add store…</source>
+        <translation>&amp;Thêm gian hàng…</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>Đồng bộ &amp;ngay</translation>
+    </message>
+    <message>
+        <source>&amp;Re-authorise…</source>
+        <translation>Ủy quyền &amp;lại…</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>Ngắt &amp;kết nối</translation>
+    </message>
+    <message>
+        <source>App &amp;credentials…</source>
+        <translation>Thông tin ứng &amp;dụng…</translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation>Đã ngắt kết nối</translation>
+    </message>
+    <message>
+        <source>Needs re-authorisation</source>
+        <translation>Cần ủy quyền lại</translation>
+    </message>
+    <message>
+        <source>Not linked</source>
+        <translation>Chưa liên kết</translation>
+    </message>
+    <message>
+        <source>Paused until %1 (daily API limit)</source>
+        <translation>Tạm dừng đến %1 (hết hạn mức API trong ngày)</translation>
+    </message>
+    <message>
+        <source>Connected — last sync failed</source>
+        <translation>Đã kết nối — lần đồng bộ gần nhất bị lỗi</translation>
+    </message>
+    <message>
+        <source>Connected — re-authorise before %1</source>
+        <translation>Đã kết nối — cần ủy quyền lại trước %1</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Đã kết nối</translation>
+    </message>
+    <message>
+        <source>Authorise again soon, or these shops stop syncing:</source>
+        <translation>Hãy sớm ủy quyền lại, nếu không các gian hàng này sẽ ngừng đồng bộ:</translation>
+    </message>
+    <message>
+        <source>%1: before %2</source>
+        <translation>%1: trước %2</translation>
+    </message>
+    <message>
+        <source>(%1 does not extend the authorisation when the app renews its tokens)</source>
+        <translation>(%1 không gia hạn ủy quyền khi ứng dụng làm mới token)</translation>
+    </message>
+    <message>
+        <source>Access token until %1 (renewed automatically)</source>
+        <translation>Access token đến %1 (tự động gia hạn)</translation>
+    </message>
+    <message>
+        <source>Refresh token until %1</source>
+        <translation>Refresh token đến %1</translation>
+    </message>
+    <message>
+        <source>%1 does not extend the refresh token when it renews access: authorise again before it ends.</source>
+        <translation>%1 không gia hạn refresh token khi làm mới quyền truy cập: hãy ủy quyền lại trước khi hết hạn.</translation>
+    </message>
+    <message>
+        <source>The seller&apos;s authorisation ends %1</source>
+        <translation>Ủy quyền của người bán hết hạn %1</translation>
+    </message>
+    <message>
+        <source>Name on the marketplace: %1</source>
+        <translation>Tên trên sàn: %1</translation>
+    </message>
+    <message>
+        <source>Credentials of %1 saved.</source>
+        <translation>Đã lưu thông tin ứng dụng %1.</translation>
+    </message>
+    <message>
+        <source>%1 is connected (marketplace shop %2).</source>
+        <translation>Đã kết nối %1 (gian hàng %2 trên sàn).</translation>
+    </message>
+    <message>
+        <source>Disconnect %1</source>
+        <translation>Ngắt kết nối %1</translation>
+    </message>
+    <message>
+        <source>Disconnect %1? The app stops fetching its orders and sending confirmations and stock. Its orders stay here; you can re-authorise it later.</source>
+        <translation>Ngắt kết nối %1? Ứng dụng sẽ ngừng tải đơn hàng và ngừng gửi xác nhận, tồn kho lên sàn. Đơn hàng vẫn được giữ lại; bạn có thể ủy quyền lại sau.</translation>
+    </message>
+    <message>
+        <source>%1 is disconnected; its orders are kept.</source>
+        <translation>Đã ngắt kết nối %1; đơn hàng vẫn được giữ lại.</translation>
+    </message>
+    <message>
+        <source>Syncing %1…</source>
+        <translation>Đang đồng bộ %1…</translation>
+    </message>
+</context>
+<context>
+    <name>ChoosePasswordDialog</name>
+    <message>
+        <source>Choose your password</source>
+        <translation>Đặt mật khẩu của bạn</translation>
+    </message>
+    <message>
+        <source>You signed in with a one-time password. Choose your own password to go on.</source>
+        <translation>Bạn đã đăng nhập bằng mật khẩu dùng một lần. Hãy đặt mật khẩu riêng để tiếp tục.</translation>
+    </message>
+    <message>
+        <source>At least 8 characters</source>
+        <translation>Ít nhất 8 ký tự</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Mật khẩu mới</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>Nhập lại</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>Hai mật khẩu không khớp nhau.</translation>
     </message>
 </context>
 <context>
@@ -74,6 +807,10 @@
     <message>
         <source>Referred customers</source>
         <translation>Khách được giới thiệu</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>Hạng</translation>
     </message>
     <message>
         <source>Contact</source>
@@ -212,8 +949,8 @@
         <translation>Lưu ghi chú</translation>
     </message>
     <message>
-        <source>Read-only: earning, redeeming and adjusting points come with Loyalty.</source>
-        <translation>Chỉ xem: tích điểm, đổi điểm và điều chỉnh điểm sẽ có cùng tính năng Khách hàng thân thiết.</translation>
+        <source>Earned from successful orders (Settings → Points), taken back when an order is cancelled or returned, redeemed in Create order.</source>
+        <translation>Tích từ đơn thành công (Cài đặt → Điểm thưởng), bị trừ lại khi đơn bị hủy hoặc trả hàng, dùng để đổi khi Tạo đơn hàng.</translation>
     </message>
     <message>
         <source>When</source>
@@ -511,6 +1248,98 @@ Vẫn lưu?</translation>
     </message>
 </context>
 <context>
+    <name>DetailPage</name>
+    <message>
+        <source>← Back</source>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <translation>← Quay lại</translation>
+    </message>
+    <message>
+        <source>By day</source>
+        <translation>Theo ngày</translation>
+    </message>
+    <message>
+        <source>By week</source>
+        <translation>Theo tuần</translation>
+    </message>
+    <message>
+        <source>By month</source>
+        <translation>Theo tháng</translation>
+    </message>
+    <message>
+        <source>Search the table</source>
+        <translation>Tìm trong bảng</translation>
+    </message>
+    <message>
+        <source>Export to Excel</source>
+        <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>Total revenue</source>
+        <translation>Tổng doanh thu</translation>
+    </message>
+    <message>
+        <source>Total orders</source>
+        <translation>Tổng đơn hàng</translation>
+    </message>
+    <message>
+        <source>New orders</source>
+        <translation>Đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>Sản phẩm đã bán</translation>
+    </message>
+    <message>
+        <source>Repeat purchase customer rate</source>
+        <translation>Tỉ lệ khách mua lại</translation>
+    </message>
+    <message>
+        <source>Locations</source>
+        <translation>Khu vực</translation>
+    </message>
+    <message>
+        <source>Shipping providers</source>
+        <translation>Đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Product rank</source>
+        <translation>Xếp hạng sản phẩm</translation>
+    </message>
+    <message>
+        <source>Units sold</source>
+        <translation>SL đã bán</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>Revenue</source>
+        <translation>Doanh thu</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Không rõ</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Kỳ</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting</source>
+        <translation>Đang xuất</translation>
+    </message>
+</context>
+<context>
     <name>DuplicatesDialog</name>
     <message>
         <source>Duplicate customers</source>
@@ -683,6 +1512,107 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>(+%1 from the listings added)</source>
         <translation>(+%1 từ các SKU mới thêm)</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>No orders</source>
+        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <translation>Chưa có đơn hàng</translation>
+    </message>
+    <message>
+        <source>Reading the figures</source>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. A refresh finished (tests wait on it).</extracomment>
+        <translation>Đang tải số liệu</translation>
+    </message>
+    <message>
+        <source>vs previous period: %1</source>
+        <translation>so với kỳ trước: %1</translation>
+    </message>
+    <message>
+        <source>%1/%2 Shop</source>
+        <translation>%1/%2 gian hàng</translation>
+    </message>
+    <message>
+        <source>Not linked yet</source>
+        <translation>Chưa liên kết</translation>
+    </message>
+    <message>
+        <source>Nothing has happened yet.</source>
+        <translation>Chưa có hoạt động nào.</translation>
+    </message>
+    <message>
+        <source>Products with no revenue</source>
+        <translation>Sản phẩm chưa có doanh thu</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Có thể bán</translation>
+    </message>
+    <message>
+        <source>Latest events</source>
+        <translation>Hoạt động gần đây</translation>
+    </message>
+    <message>
+        <source>To do</source>
+        <translation>Việc cần làm</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Chờ xác nhận</translation>
+    </message>
+    <message>
+        <source>Shipping</source>
+        <translation>Đang giao</translation>
+    </message>
+    <message>
+        <source>Return/Refund</source>
+        <translation>Trả hàng/Hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
+    </message>
+    <message>
+        <source>Low on stock</source>
+        <translation>Sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>No revenue</source>
+        <translation>Chưa có doanh thu</translation>
+    </message>
+    <message>
+        <source>Total revenue</source>
+        <translation>Tổng doanh thu</translation>
+    </message>
+    <message>
+        <source>New orders</source>
+        <translation>Đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>Marketplace</source>
+        <translation>Sàn TMĐT</translation>
+    </message>
+    <message>
+        <source>Revenue</source>
+        <translation>Doanh thu</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>Shops connected</source>
+        <translation>Gian hàng đã kết nối</translation>
+    </message>
+    <message>
+        <source>See more</source>
+        <translation>Xem thêm</translation>
     </message>
 </context>
 <context>
@@ -970,6 +1900,136 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>LanguageSettings</name>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>Language of the app</source>
+        <translation>Ngôn ngữ của ứng dụng</translation>
+    </message>
+    <message>
+        <source>Exports and imports keep their own header language (Vietnamese or English).</source>
+        <translation>Tệp xuất và nhập giữ ngôn ngữ tiêu đề cột riêng (tiếng Việt hoặc tiếng Anh).</translation>
+    </message>
+</context>
+<context>
+    <name>LevelsSettings</name>
+    <message>
+        <source>Customer groups &amp; price levels</source>
+        <translation>Nhóm khách hàng &amp; bảng giá</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên nhóm</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã nhóm</translation>
+    </message>
+    <message>
+        <source>Automatic upgrade from (đ)</source>
+        <translation>Tự động lên nhóm từ (đ)</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Thành viên</translation>
+    </message>
+    <message>
+        <source>Prices</source>
+        <translation>Bảng giá</translation>
+    </message>
+    <message>
+        <source>Name, e.g. VIP</source>
+        <translation>Tên, ví dụ VIP</translation>
+    </message>
+    <message>
+        <source>Customers whose total expenses reach this are moved up to the level by the nightly recompute; — = given by hand only.</source>
+        <translation>Khách hàng có tổng chi tiêu đạt mức này sẽ được chuyển lên nhóm khi tính lại hằng đêm; — = chỉ gán thủ công.</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Thêm</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Xóa…</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>List price</source>
+        <translation>Giá niêm yết</translation>
+    </message>
+    <message>
+        <source>Level price</source>
+        <translation>Giá theo nhóm</translation>
+    </message>
+    <message>
+        <source>Set price</source>
+        <translation>Đặt giá</translation>
+    </message>
+    <message>
+        <source>Remove price</source>
+        <translation>Xóa giá</translation>
+    </message>
+    <message>
+        <source>Prices of %1</source>
+        <translation>Bảng giá của %1</translation>
+    </message>
+    <message>
+        <source>Choose a level to see its prices</source>
+        <translation>Chọn một nhóm để xem bảng giá</translation>
+    </message>
+    <message>
+        <source>Saving the level</source>
+        <translation>Đang lưu nhóm</translation>
+    </message>
+    <message>
+        <source>Level saved.</source>
+        <translation>Đã lưu nhóm.</translation>
+    </message>
+    <message>
+        <source>Delete the level %1? Its %2 members fall back to no level and its prices are removed.</source>
+        <translation>Xóa nhóm %1? %2 thành viên của nhóm sẽ không còn thuộc nhóm nào và bảng giá của nhóm bị xóa.</translation>
+    </message>
+    <message>
+        <source>Delete level</source>
+        <translation>Xóa nhóm</translation>
+    </message>
+    <message>
+        <source>Deleting the level</source>
+        <translation>Đang xóa nhóm</translation>
+    </message>
+    <message>
+        <source>Level deleted; %1 customers now have no level.</source>
+        <translation>Đã xóa nhóm; %1 khách hàng không còn thuộc nhóm nào.</translation>
+    </message>
+    <message>
+        <source>Saving the level price</source>
+        <translation>Đang lưu giá theo nhóm</translation>
+    </message>
+    <message>
+        <source>Price removed.</source>
+        <translation>Đã xóa giá.</translation>
+    </message>
+    <message>
+        <source>Price saved.</source>
+        <translation>Đã lưu giá.</translation>
+    </message>
+</context>
+<context>
     <name>ListingPicker</name>
     <message>
         <source>Add listings to the group</source>
@@ -1021,6 +2081,26 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>LockDialog</name>
+    <message>
+        <source>Locked</source>
+        <extracomment>Events that count as the user being there.</extracomment>
+        <translation>Đã khóa</translation>
+    </message>
+    <message>
+        <source>Prime Distribution is locked. %s, type your password to go on.</source>
+        <translation>Prime Distribution đang khóa. %s, hãy nhập mật khẩu để tiếp tục.</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>Đổi người dùng</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>Mở khóa</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>Sign in</source>
@@ -1037,6 +2117,95 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Password</source>
         <translation>Mật khẩu</translation>
+    </message>
+</context>
+<context>
+    <name>LogisticsSettings</name>
+    <message>
+        <source>Active</source>
+        <translation>Đang dùng</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>API account</source>
+        <translation>Tài khoản API</translation>
+    </message>
+    <message>
+        <source>ShopId</source>
+        <translation>ShopId</translation>
+    </message>
+    <message>
+        <source>Customer code</source>
+        <translation>Mã khách hàng</translation>
+    </message>
+    <message>
+        <source>The account works and is saved.</source>
+        <translation>Tài khoản hoạt động tốt và đã được lưu.</translation>
+    </message>
+    <message>
+        <source>%s was removed.</source>
+        <translation>Đã xóa %s.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Address lists refreshed: %n province(s).</source>
+        <translation>
+            <numerusform>Đã cập nhật danh sách địa chỉ: %n tỉnh/thành.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Logistics</source>
+        <translation>Vận chuyển</translation>
+    </message>
+    <message>
+        <source>Counter, phone and chat orders ship with the shop&apos;s own carrier account. Marketplace orders ship with the marketplace&apos;s logistics.</source>
+        <translation>Đơn bán tại quầy, qua điện thoại và chat được giao bằng tài khoản vận chuyển của cửa hàng. Đơn trên sàn được giao bằng đơn vị vận chuyển của sàn.</translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation>Đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Shipments</source>
+        <translation>Vận đơn</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Refresh address lists</source>
+        <translation>Cập nhật danh sách địa chỉ</translation>
+    </message>
+    <message>
+        <source>Add a delivery provider</source>
+        <translation>Thêm đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Private key</source>
+        <translation>Khóa bí mật</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Mật khẩu</translation>
+    </message>
+    <message>
+        <source>API host (optional)</source>
+        <translation>Máy chủ API (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>Check and add</source>
+        <translation>Kiểm tra và thêm</translation>
     </message>
 </context>
 <context>
@@ -1102,8 +2271,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>MainWindow</name>
     <message>
+        <source>My account</source>
+        <extracomment>(key, module the tab needs or None for everyone) &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again).</extracomment>
+        <translation>Tài khoản của tôi</translation>
+    </message>
+    <message>
         <source>Prime Distribution — %s</source>
-        <extracomment>(key, module the tab needs or None for everyone)</extracomment>
         <translation>Prime Distribution — %s</translation>
     </message>
     <message>
@@ -1131,12 +2304,82 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Cài đặt</translation>
     </message>
     <message>
+        <source>My account…</source>
+        <translation>Tài khoản của tôi…</translation>
+    </message>
+    <message>
+        <source>Lock now</source>
+        <translation>Khóa ngay</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>Đổi người dùng</translation>
+    </message>
+    <message>
         <source>Signed in as %s (%s)</source>
         <translation>Đăng nhập: %s (%s)</translation>
     </message>
     <message>
         <source>Data: %s</source>
         <translation>Dữ liệu: %s</translation>
+    </message>
+</context>
+<context>
+    <name>MetricDefinitions</name>
+    <message>
+        <source>Revenue = sum of the order totals of orders placed in the range (shop time zone), excluding cancelled orders and orders in return/refund or returned.</source>
+        <translation>Doanh thu = tổng giá trị các đơn hàng đặt trong khoảng thời gian (theo múi giờ cửa hàng), không tính đơn đã hủy, đơn đang trả hàng/hoàn tiền hoặc đã trả hàng.</translation>
+    </message>
+    <message>
+        <source>New orders = every order placed in the range, whatever its status (cancelled and returned ones included).</source>
+        <translation>Đơn hàng mới = mọi đơn hàng đặt trong khoảng thời gian, ở bất kỳ trạng thái nào (kể cả đơn đã hủy và đã trả hàng).</translation>
+    </message>
+    <message>
+        <source>Total orders = orders placed in the range, excluding cancelled orders and orders in return/refund or returned (the orders whose totals make the revenue).</source>
+        <translation>Tổng đơn hàng = các đơn hàng đặt trong khoảng thời gian, không tính đơn đã hủy, đơn đang trả hàng/hoàn tiền hoặc đã trả hàng (chính là các đơn được tính vào doanh thu).</translation>
+    </message>
+    <message>
+        <source>Products sold = units in the lines of the orders counted in revenue, minus units returned from them.</source>
+        <translation>Sản phẩm đã bán = số lượng sản phẩm trong các đơn được tính vào doanh thu, trừ số lượng khách đã trả lại.</translation>
+    </message>
+    <message>
+        <source>Repeat purchase customer rate = customers with 2 or more non-cancelled orders in the range ÷ customers with at least 1 non-cancelled order in the range (orders without a customer are left out).</source>
+        <translation>Tỉ lệ khách mua lại = số khách có từ 2 đơn không bị hủy trở lên trong khoảng thời gian ÷ số khách có ít nhất 1 đơn không bị hủy trong khoảng thời gian (không tính đơn không gắn khách hàng).</translation>
+    </message>
+    <message>
+        <source>Top locations = the provinces/cities the orders counted in revenue were shipped to, by number of orders and by revenue.</source>
+        <translation>Khu vực hàng đầu = các tỉnh/thành phố nhận hàng của những đơn được tính vào doanh thu, xếp theo số đơn và theo doanh thu.</translation>
+    </message>
+    <message>
+        <source>Top shipping providers = the carriers of the orders counted in revenue, by number of orders (with their revenue).</source>
+        <translation>Đơn vị vận chuyển hàng đầu = đơn vị vận chuyển của những đơn được tính vào doanh thu, xếp theo số đơn (kèm doanh thu).</translation>
+    </message>
+    <message>
+        <source>Product rank = per product: units sold (as Products sold) and revenue = sum of its line subtotals (quantity × price − line discount) in the orders counted in revenue; change against the previous period.</source>
+        <translation>Xếp hạng sản phẩm = với từng sản phẩm: số lượng đã bán (như Sản phẩm đã bán) và doanh thu = tổng thành tiền của sản phẩm (số lượng × đơn giá − giảm giá sản phẩm) trong các đơn được tính vào doanh thu; kèm mức thay đổi so với kỳ trước.</translation>
+    </message>
+    <message>
+        <source>Orders placed in the range that are pending, shipping, in return/refund or returned, or cancelled; products low on stock now; active products with no order counted in revenue in the range.</source>
+        <translation>Các đơn đặt trong khoảng thời gian đang chờ xác nhận, đang giao, đang trả hàng/hoàn tiền hoặc đã trả hàng, hoặc đã hủy; các sản phẩm hiện sắp hết hàng; các sản phẩm đang bán chưa có đơn nào được tính vào doanh thu trong khoảng thời gian.</translation>
+    </message>
+    <message>
+        <source>Each figure is compared with the previous period of the same length: the same number of days just before the range.</source>
+        <translation>Mỗi chỉ số được so sánh với kỳ trước có cùng độ dài: cùng số ngày, liền trước khoảng thời gian đã chọn.</translation>
+    </message>
+</context>
+<context>
+    <name>OneTimePasswordDialog</name>
+    <message>
+        <source>One-time password</source>
+        <translation>Mật khẩu dùng một lần</translation>
+    </message>
+    <message>
+        <source>Give this one-time password to %s (%s). It is shown only now; they choose their own password when they first sign in.</source>
+        <translation>Hãy đưa mật khẩu dùng một lần này cho %s (%s). Mật khẩu chỉ hiện lúc này; người đó sẽ tự đặt mật khẩu riêng khi đăng nhập lần đầu.</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Sao chép</translation>
     </message>
 </context>
 <context>
@@ -1291,8 +2534,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>In</translation>
     </message>
     <message>
-        <source>Printing comes with the printer set-up (Settings)</source>
-        <translation>Tính năng in sẽ có khi thiết lập máy in (Cài đặt)</translation>
+        <source>Print a receipt, invoice or packing slip</source>
+        <translation>In hóa đơn bán hàng, hóa đơn hoặc phiếu giao hàng</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1312,7 +2555,11 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Waiting to be sent to %1. It goes out when the connection is back.</source>
-        <translation>Đang chờ gửi lên %1. Đơn sẽ được gửi khi có kết nối trở lại.</translation>
+        <translation>Đang chờ gửi cho %1. Đơn sẽ được gửi khi có kết nối trở lại.</translation>
+    </message>
+    <message>
+        <source>the carrier</source>
+        <translation>đơn vị vận chuyển</translation>
     </message>
     <message>
         <source>Cancel reason: %1</source>
@@ -1412,6 +2659,245 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Tag name:</source>
         <translation>Tên thẻ:</translation>
+    </message>
+</context>
+<context>
+    <name>PointsAdjustBar</name>
+    <message>
+        <source>Adjust by</source>
+        <extracomment>Points were adjusted: the new balance.</extracomment>
+        <translation>Cộng/trừ</translation>
+    </message>
+    <message>
+        <source>Reason (required)</source>
+        <translation>Lý do (bắt buộc)</translation>
+    </message>
+    <message>
+        <source>Adjust points</source>
+        <translation>Điều chỉnh điểm</translation>
+    </message>
+    <message>
+        <source>Points adjusted: %1 remaining.</source>
+        <translation>Đã điều chỉnh điểm: còn %1.</translation>
+    </message>
+    <message>
+        <source>Adjusting points</source>
+        <translation>Đang điều chỉnh điểm</translation>
+    </message>
+</context>
+<context>
+    <name>PointsSettingsSection</name>
+    <message>
+        <source>Loyalty points</source>
+        <translation>Điểm thưởng</translation>
+    </message>
+    <message>
+        <source>Customers earn points when an order becomes successful (completed); the points go again if it is cancelled or returned. Points are redeemed in Create order.</source>
+        <translation>Khách hàng được tích điểm khi đơn hàng thành công (hoàn thành); điểm bị trừ lại nếu đơn bị hủy hoặc trả hàng. Điểm được dùng khi Tạo đơn hàng.</translation>
+    </message>
+    <message>
+        <source>Đồng per point earned (0 = off)</source>
+        <translation>Số đồng cho mỗi điểm tích (0 = tắt)</translation>
+    </message>
+    <message>
+        <source>One point is worth (đ)</source>
+        <translation>Giá trị một điểm (đ)</translation>
+    </message>
+    <message>
+        <source>Points pay at most (% of an order)</source>
+        <translation>Điểm trả tối đa (% giá trị đơn)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Saving the points rules</source>
+        <translation>Đang lưu quy định tích điểm</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Đã lưu.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintersSettings</name>
+    <message>
+        <source>Printers &amp; templates</source>
+        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The preview image was redrawn (or the template has an error: `error` is set).</extracomment>
+        <translation>Máy in &amp; mẫu in</translation>
+    </message>
+    <message>
+        <source>&amp;Document</source>
+        <translation>&amp;Chứng từ</translation>
+    </message>
+    <message>
+        <source>Printer and paper</source>
+        <translation>Máy in và khổ giấy</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Mẫu in</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>Khổ giấy</translation>
+    </message>
+    <message>
+        <source>Printer type</source>
+        <translation>Loại máy in</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Máy in</translation>
+    </message>
+    <message>
+        <source>Roll 80 mm</source>
+        <translation>Giấy cuộn 80 mm</translation>
+    </message>
+    <message>
+        <source>Roll 58 mm</source>
+        <translation>Giấy cuộn 58 mm</translation>
+    </message>
+    <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>A5</source>
+        <translation>A5</translation>
+    </message>
+    <message>
+        <source>System printer (CUPS / Windows)</source>
+        <translation>Máy in hệ thống (CUPS / Windows)</translation>
+    </message>
+    <message>
+        <source>ESC/POS thermal printer on the network</source>
+        <translation>Máy in nhiệt ESC/POS qua mạng LAN</translation>
+    </message>
+    <message>
+        <source>ESC/POS thermal printer on USB</source>
+        <translation>Máy in nhiệt ESC/POS qua USB</translation>
+    </message>
+    <message>
+        <source>ESC/POS thermal printer on a serial port</source>
+        <translation>Máy in nhiệt ESC/POS qua cổng COM</translation>
+    </message>
+    <message>
+        <source>Show the print preview before printing</source>
+        <translation>Xem trước khi in</translation>
+    </message>
+    <message>
+        <source>Cut the paper after each receipt (ESC/POS)</source>
+        <translation>Cắt giấy sau mỗi hóa đơn (ESC/POS)</translation>
+    </message>
+    <message>
+        <source>Open the cash drawer after printing (ESC/POS)</source>
+        <translation>Mở ngăn kéo đựng tiền sau khi in (ESC/POS)</translation>
+    </message>
+    <message>
+        <source>Save printer settings</source>
+        <translation>Lưu cài đặt máy in</translation>
+    </message>
+    <message>
+        <source>Print a test page</source>
+        <translation>In trang thử</translation>
+    </message>
+    <message>
+        <source>Refresh printer list</source>
+        <translation>Làm mới danh sách máy in</translation>
+    </message>
+    <message>
+        <source>Template (HTML)</source>
+        <translation>Mẫu in (HTML)</translation>
+    </message>
+    <message>
+        <source>Shop details</source>
+        <translation>Thông tin cửa hàng</translation>
+    </message>
+    <message>
+        <source>Save template</source>
+        <translation>Lưu mẫu in</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>Khôi phục mặc định</translation>
+    </message>
+    <message>
+        <source>Placeholders (double-click to insert). {{name}} prints a value; {{#name}}…{{/name}} prints the part only when the value is there, or once per item of a list; {{^name}}…{{/name}} only when it is not.</source>
+        <translation>Biến (nhấp đúp để chèn). {{name}} in ra giá trị; {{#name}}…{{/name}} chỉ in phần bên trong khi có giá trị, hoặc in một lần cho mỗi mục của danh sách; {{^name}}…{{/name}} chỉ in khi không có giá trị.</translation>
+    </message>
+    <message>
+        <source>Shop details on documents</source>
+        <translation>Thông tin cửa hàng trên chứng từ</translation>
+    </message>
+    <message>
+        <source>Shop name</source>
+        <translation>Tên cửa hàng</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Địa chỉ</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Tax code</source>
+        <translation>Mã số thuế</translation>
+    </message>
+    <message>
+        <source>Logo</source>
+        <translation>Logo</translation>
+    </message>
+    <message>
+        <source>Footer line</source>
+        <translation>Dòng chân trang</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <source>Save shop details</source>
+        <translation>Lưu thông tin cửa hàng</translation>
+    </message>
+    <message>
+        <source>Preview with a sample order</source>
+        <translation>Xem trước với đơn hàng mẫu</translation>
+    </message>
+    <message>
+        <source>%1 (not found)</source>
+        <translation>%1 (không tìm thấy)</translation>
+    </message>
+    <message>
+        <source>No printer found</source>
+        <translation>Không tìm thấy máy in</translation>
+    </message>
+    <message>
+        <source>Printer settings saved for %1.</source>
+        <translation>Đã lưu cài đặt máy in cho %1.</translation>
+    </message>
+    <message>
+        <source>Template %1 saved.</source>
+        <translation>Đã lưu mẫu in %1.</translation>
+    </message>
+    <message>
+        <source>Template %1 is back to the default.</source>
+        <translation>Đã khôi phục mẫu in %1 về mặc định.</translation>
+    </message>
+    <message>
+        <source>Shop details saved.</source>
+        <translation>Đã lưu thông tin cửa hàng.</translation>
+    </message>
+    <message>
+        <source>Choose the shop logo</source>
+        <translation>Chọn logo cửa hàng</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
+        <translation>Hình ảnh (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
 </context>
 <context>
@@ -1686,6 +3172,208 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>RangeBar</name>
+    <message>
+        <source>All shops</source>
+        <extracomment>The range choices, in the combo&apos;s order.</extracomment>
+        <translation>Tất cả gian hàng</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n shop(s)</source>
+        <translation>
+            <numerusform>%n gian hàng</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Hôm nay</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 ngày qua</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>30 ngày qua</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>Tháng này</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>Tùy chọn</translation>
+    </message>
+</context>
+<context>
+    <name>RankPanel</name>
+    <message>
+        <source>Skip automatic update (keep this rank and level)</source>
+        <extracomment>The pin changed (the list refreshes).</extracomment>
+        <translation>Không tự động cập nhật (giữ hạng và nhóm hiện tại)</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ hạng</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Lên hạng</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Thực hiện</translation>
+    </message>
+    <message>
+        <source>orders</source>
+        <translation>đơn</translation>
+    </message>
+    <message>
+        <source>%1 since %2 — given by hand by %3</source>
+        <translation>%1 từ %2 — do %3 gán thủ công</translation>
+    </message>
+    <message>
+        <source>%1 since %2 — %3 ≥ %4</source>
+        <translation>%1 từ %2 — %3 ≥ %4</translation>
+    </message>
+    <message>
+        <source>%1 (not changed by a recompute yet)</source>
+        <translation>%1 (chưa được tính lại lần nào)</translation>
+    </message>
+    <message>
+        <source>given by hand</source>
+        <translation>gán thủ công</translation>
+    </message>
+    <message>
+        <source>Nightly recompute</source>
+        <translation>Tính lại hằng đêm</translation>
+    </message>
+    <message>
+        <source>Pinned: the recompute leaves this customer alone.</source>
+        <translation>Đã ghim: khi tính lại sẽ bỏ qua khách hàng này.</translation>
+    </message>
+    <message>
+        <source>The recompute updates this customer again.</source>
+        <translation>Khi tính lại sẽ cập nhật khách hàng này như bình thường.</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <translation>Đang lưu</translation>
+    </message>
+</context>
+<context>
+    <name>RankingSettings</name>
+    <message>
+        <source>Customer ranking</source>
+        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values.</extracomment>
+        <translation>Xếp hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Rank by</source>
+        <translation>Xếp hạng theo</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Tính trong</translation>
+    </message>
+    <message>
+        <source>Total expenses (đ)</source>
+        <translation>Tổng chi tiêu (đ)</translation>
+    </message>
+    <message>
+        <source>Successful orders</source>
+        <translation>Đơn thành công</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>Toàn bộ thời gian</translation>
+    </message>
+    <message>
+        <source>The last 12 months</source>
+        <translation>12 tháng gần nhất</translation>
+    </message>
+    <message>
+        <source>%1 from</source>
+        <translation>%1 từ</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>Hạng</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Khách hàng</translation>
+    </message>
+    <message>
+        <source>Save conditions</source>
+        <translation>Lưu điều kiện</translation>
+    </message>
+    <message>
+        <source>Dry run</source>
+        <translation>Chạy thử</translation>
+    </message>
+    <message>
+        <source>Recompute now</source>
+        <translation>Tính lại ngay</translation>
+    </message>
+    <message>
+        <source>The default conditions: never changed.</source>
+        <translation>Điều kiện mặc định: chưa thay đổi lần nào.</translation>
+    </message>
+    <message>
+        <source>Conditions last changed at %1 by %2.</source>
+        <translation>Điều kiện được %2 thay đổi lần cuối lúc %1.</translation>
+    </message>
+    <message>
+        <source>đ</source>
+        <translation>đ</translation>
+    </message>
+    <message>
+        <source>orders</source>
+        <translation>đơn</translation>
+    </message>
+    <message>
+        <source>Saving the rank conditions</source>
+        <translation>Đang lưu điều kiện xếp hạng</translation>
+    </message>
+    <message>
+        <source>Saved. The ranks follow at the next recompute (tonight at 23:59, or Recompute now).</source>
+        <translation>Đã lưu. Hạng khách hàng sẽ cập nhật ở lần tính lại tiếp theo (23:59 tối nay, hoặc bấm Tính lại ngay).</translation>
+    </message>
+    <message>
+        <source>Recomputing…</source>
+        <translation>Đang tính lại…</translation>
+    </message>
+    <message>
+        <source>Recomputing customer ranks</source>
+        <translation>Đang tính lại hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Dry run: %1 customers would move up, %2 down; nothing was changed.</source>
+        <translation>Chạy thử: %1 khách hàng sẽ lên hạng, %2 xuống hạng; chưa có gì thay đổi.</translation>
+    </message>
+    <message>
+        <source>Done: %1 customers moved up, %2 down.</source>
+        <translation>Xong: %1 khách hàng lên hạng, %2 xuống hạng.</translation>
+    </message>
+    <message>
+        <source>%1 move up a level.</source>
+        <translation>%1 lên một hạng.</translation>
+    </message>
+</context>
+<context>
     <name>ReturnDialog</name>
     <message>
         <source>Return items of order %1</source>
@@ -1897,7 +3585,60 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`.</extracomment>
         <translation>Sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>Sales channels</source>
+        <translation>Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>My account</source>
+        <translation>Tài khoản của tôi</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Nhân viên</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>Backup &amp; restore</source>
+        <translation>Sao lưu &amp; khôi phục</translation>
+    </message>
+    <message>
+        <source>Sync schedule</source>
+        <translation>Lịch đồng bộ</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Printers &amp; templates</source>
+        <translation>Máy in &amp; mẫu in</translation>
+    </message>
+    <message>
+        <source>Customer ranking</source>
+        <translation>Xếp hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer groups &amp; price levels</source>
+        <translation>Nhóm khách hàng &amp; bảng giá</translation>
+    </message>
+    <message>
+        <source>Loyalty points</source>
+        <translation>Điểm thưởng</translation>
+    </message>
+    <message>
+        <source>Vouchers</source>
+        <translation>Mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Logistics</source>
+        <translation>Vận chuyển</translation>
     </message>
     <message>
         <source>Coming next</source>
@@ -1941,6 +3682,261 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Create shop</source>
         <translation>Tạo cửa hàng</translation>
+    </message>
+</context>
+<context>
+    <name>ShipmentDialog</name>
+    <message>
+        <source>Ship with carrier</source>
+        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise). After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <translation>Giao qua đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Carrier account</source>
+        <translation>Tài khoản vận chuyển</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Người nhận</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Street address</source>
+        <translation>Số nhà, tên đường</translation>
+    </message>
+    <message>
+        <source>Create shipment</source>
+        <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dịch vụ</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Khối lượng</translation>
+    </message>
+    <message>
+        <source>Size (L × W × H)</source>
+        <translation>Kích thước (D × R × C)</translation>
+    </message>
+    <message>
+        <source>Cash on delivery</source>
+        <translation>Tiền thu hộ (COD)</translation>
+    </message>
+    <message>
+        <source>Insured value</source>
+        <translation>Giá trị khai giá</translation>
+    </message>
+    <message>
+        <source>Recipient may look, not try</source>
+        <translation>Cho xem hàng, không cho thử</translation>
+    </message>
+    <message>
+        <source>Recipient may try the goods</source>
+        <translation>Cho thử hàng</translation>
+    </message>
+    <message>
+        <source>No viewing before paying</source>
+        <translation>Không cho xem hàng</translation>
+    </message>
+    <message>
+        <source>Before paying</source>
+        <translation>Lưu ý giao hàng</translation>
+    </message>
+    <message>
+        <source>A note for the carrier (optional)</source>
+        <translation>Ghi chú cho đơn vị vận chuyển (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Add a GHN or J&amp;T Express account in Settings → Logistics first.</source>
+        <translation>Hãy thêm tài khoản GHN hoặc J&amp;T Express trong Cài đặt → Vận chuyển trước.</translation>
+    </message>
+    <message>
+        <source>Pick the district and ward to see the fee.</source>
+        <translation>Chọn quận/huyện và phường/xã để xem phí.</translation>
+    </message>
+    <message>
+        <source>Asking the carrier for the fee…</source>
+        <translation>Đang hỏi phí từ đơn vị vận chuyển…</translation>
+    </message>
+    <message>
+        <source>Shipping fee: %1</source>
+        <translation>Phí vận chuyển: %1</translation>
+    </message>
+    <message>
+        <source>No fee quote: %1</source>
+        <translation>Không lấy được báo phí: %1</translation>
+    </message>
+    <message>
+        <source>Creating the shipment</source>
+        <translation>Đang tạo vận đơn</translation>
+    </message>
+</context>
+<context>
+    <name>ShipmentsPanel</name>
+    <message>
+        <source>Shipments</source>
+        <extracomment>A line for the user (&quot;Label sent to …&quot;), also shown in the panel. Asked before a cancel (tests answer it).</extracomment>
+        <translation>Vận đơn</translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation>Đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Tracking code</source>
+        <translation>Mã vận đơn</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Fee</source>
+        <translation>Phí</translation>
+    </message>
+    <message>
+        <source>Ship with carrier…</source>
+        <translation>Giao qua đơn vị vận chuyển…</translation>
+    </message>
+    <message>
+        <source>Cancel shipment</source>
+        <translation>Hủy vận đơn</translation>
+    </message>
+    <message>
+        <source>Print label</source>
+        <translation>In nhãn vận đơn</translation>
+    </message>
+    <message>
+        <source>Where the carrier&apos;s label goes</source>
+        <translation>Nơi lưu nhãn vận đơn</translation>
+    </message>
+    <message>
+        <source>Open the label file</source>
+        <translation>Mở tệp nhãn vận đơn</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Chờ gửi cho đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>Bị từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Shipment %1 is waiting to be sent.</source>
+        <translation>Vận đơn %1 đang chờ gửi.</translation>
+    </message>
+    <message>
+        <source>The carrier cannot be reached: it is sent when the connection is back.</source>
+        <translation>Không kết nối được với đơn vị vận chuyển: vận đơn sẽ được gửi khi có kết nối trở lại.</translation>
+    </message>
+    <message>
+        <source>The carrier refused: %1</source>
+        <translation>Đơn vị vận chuyển từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Cancel shipment %1 with the carrier?</source>
+        <translation>Hủy vận đơn %1 với đơn vị vận chuyển?</translation>
+    </message>
+    <message>
+        <source>Label sent to %1.</source>
+        <translation>Đã gửi nhãn vận đơn tới %1.</translation>
+    </message>
+    <message>
+        <source>Label opened: %1</source>
+        <translation>Đã mở nhãn vận đơn: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ShopLogPage</name>
+    <message>
+        <source>Sync now</source>
+        <translation>Đồng bộ ngay</translation>
+    </message>
+    <message>
+        <source>Re-fetch</source>
+        <translation>Tải lại</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nội dung</translation>
+    </message>
+    <message>
+        <source>Shop:</source>
+        <translation>Gian hàng:</translation>
+    </message>
+    <message>
+        <source>Re-fetch orders updated from</source>
+        <translation>Tải lại đơn hàng cập nhật từ</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>đến</translation>
+    </message>
+    <message>
+        <source>No marketplace shop yet: connect one in Settings → Sales channels.</source>
+        <translation>Chưa có gian hàng trên sàn: hãy kết nối trong Cài đặt → Kênh bán hàng.</translation>
+    </message>
+    <message>
+        <source>Last sync: %s</source>
+        <translation>Đồng bộ gần nhất: %s</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>chưa bao giờ</translation>
+    </message>
+    <message>
+        <source>Paused (daily limit) until %s</source>
+        <translation>Tạm dừng (hết hạn mức trong ngày) đến %s</translation>
+    </message>
+    <message>
+        <source>Needs re-authorisation (Settings → Sales channels)</source>
+        <translation>Cần ủy quyền lại (Cài đặt → Kênh bán hàng)</translation>
+    </message>
+    <message>
+        <source>Last error: %s</source>
+        <translation>Lỗi gần nhất: %s</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Thông tin</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Cảnh báo</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Lỗi</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Đang đồng bộ…</translation>
+    </message>
+    <message>
+        <source>Marketplace sync</source>
+        <translation>Đồng bộ từ sàn</translation>
     </message>
 </context>
 <context>
@@ -2008,6 +4004,124 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Open folder</source>
         <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDialog</name>
+    <message>
+        <source>Add staff</source>
+        <translation>Thêm nhân viên</translation>
+    </message>
+    <message>
+        <source>Edit staff</source>
+        <translation>Sửa nhân viên</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Vai trò</translation>
+    </message>
+    <message>
+        <source>Module access (staff only):</source>
+        <translation>Quyền truy cập (chỉ áp dụng cho nhân viên):</translation>
+    </message>
+</context>
+<context>
+    <name>StaffSettings</name>
+    <message>
+        <source>Staff</source>
+        <translation>Nhân viên</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager manages staff accounts.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được quản lý tài khoản nhân viên.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Họ tên</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Vai trò</translation>
+    </message>
+    <message>
+        <source>Modules</source>
+        <translation>Quyền truy cập</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Add staff…</source>
+        <translation>Thêm nhân viên…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>Đặt lại mật khẩu…</translation>
+    </message>
+    <message>
+        <source>Lock the window after this many idle minutes (0 = never):</source>
+        <translation>Khóa màn hình sau số phút không thao tác (0 = không khóa):</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> phút</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tất cả</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Đang hoạt động</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Đã vô hiệu hóa</translation>
+    </message>
+    <message>
+        <source>Active (one-time password)</source>
+        <translation>Đang hoạt động (mật khẩu dùng một lần)</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Kích hoạt</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Vô hiệu hóa</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>Đặt lại mật khẩu</translation>
+    </message>
+    <message>
+        <source>Give %s a new one-time password? Their current password stops working.</source>
+        <translation>Cấp cho %s một mật khẩu dùng một lần mới? Mật khẩu hiện tại của người này sẽ không dùng được nữa.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Đã lưu.</translation>
     </message>
 </context>
 <context>
@@ -2263,6 +4377,81 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>SyncPanel</name>
+    <message>
+        <source>Marketplace sync</source>
+        <translation>Đồng bộ từ sàn</translation>
+    </message>
+    <message>
+        <source>Waiting actions</source>
+        <translation>Thao tác đang chờ</translation>
+    </message>
+    <message>
+        <source>Shops and sync log</source>
+        <translation>Gian hàng và nhật ký đồng bộ</translation>
+    </message>
+</context>
+<context>
+    <name>SyncScheduleSettings</name>
+    <message>
+        <source>Saved: the next syncs follow the new interval.</source>
+        <translation>Đã lưu: các lần đồng bộ tiếp theo sẽ theo chu kỳ mới.</translation>
+    </message>
+    <message>
+        <source>Sync schedule</source>
+        <translation>Lịch đồng bộ</translation>
+    </message>
+    <message>
+        <source>While the app runs, each connected shop&apos;s new and changed orders are fetched at this interval; waiting actions (confirm, cancel, stock) go out every minute.</source>
+        <translation>Khi ứng dụng đang chạy, đơn hàng mới và đơn có thay đổi của từng gian hàng đã kết nối được tải về theo chu kỳ này; các thao tác đang chờ (xác nhận, hủy đơn, tồn kho) được gửi đi mỗi phút.</translation>
+    </message>
+    <message>
+        <source>Sync every</source>
+        <translation>Đồng bộ mỗi</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> phút</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Marketplace sync: click for details</source>
+        <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
+    </message>
+    <message numerus="yes">
+        <source>Offline — %n action(s) waiting</source>
+        <translation>
+            <numerusform>Mất kết nối — %n thao tác đang chờ</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Syncing %s…</source>
+        <translation>Đang đồng bộ %s…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) failed</source>
+        <translation>
+            <numerusform>%n thao tác bị lỗi</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) waiting</source>
+        <translation>
+            <numerusform>%n thao tác đang chờ</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Synced %s</source>
+        <translation>Đã đồng bộ %s</translation>
+    </message>
+</context>
+<context>
     <name>TagsDialog</name>
     <message>
         <source>Customer tags</source>
@@ -2323,6 +4512,176 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Delete tag</source>
         <translation>Xóa thẻ</translation>
+    </message>
+</context>
+<context>
+    <name>VoucherDialog</name>
+    <message>
+        <source>Voucher</source>
+        <translation>Mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Amount (đ)</source>
+        <translation>Số tiền (đ)</translation>
+    </message>
+    <message>
+        <source>Percentage (%)</source>
+        <translation>Phần trăm (%)</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Đang áp dụng</translation>
+    </message>
+    <message>
+        <source>Free shipping</source>
+        <translation>Miễn phí vận chuyển</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>Giảm giá</translation>
+    </message>
+    <message>
+        <source>Amount or %</source>
+        <translation>Số tiền hoặc %</translation>
+    </message>
+    <message>
+        <source>At most (đ, — = no cap)</source>
+        <translation>Giảm tối đa (đ, — = không giới hạn)</translation>
+    </message>
+    <message>
+        <source>Minimum order (đ)</source>
+        <translation>Đơn tối thiểu (đ)</translation>
+    </message>
+    <message>
+        <source>Valid from</source>
+        <translation>Hiệu lực từ</translation>
+    </message>
+    <message>
+        <source>Valid to (inclusive)</source>
+        <translation>Hiệu lực đến (tính cả ngày này)</translation>
+    </message>
+    <message>
+        <source>Uses in total (— = no limit)</source>
+        <translation>Tổng lượt dùng (— = không giới hạn)</translation>
+    </message>
+    <message>
+        <source>Uses per customer (— = no limit)</source>
+        <translation>Lượt dùng mỗi khách (— = không giới hạn)</translation>
+    </message>
+    <message>
+        <source>Only customers with these tags</source>
+        <translation>Chỉ khách hàng có các thẻ này</translation>
+    </message>
+    <message>
+        <source>…or of these levels</source>
+        <translation>…hoặc thuộc các nhóm này</translation>
+    </message>
+    <message>
+        <source>Saving the voucher</source>
+        <translation>Đang lưu mã giảm giá</translation>
+    </message>
+</context>
+<context>
+    <name>VouchersSettings</name>
+    <message>
+        <source>Vouchers</source>
+        <translation>Mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>Giảm giá</translation>
+    </message>
+    <message>
+        <source>Minimum order</source>
+        <translation>Đơn tối thiểu</translation>
+    </message>
+    <message>
+        <source>Valid</source>
+        <translation>Hiệu lực</translation>
+    </message>
+    <message>
+        <source>Uses</source>
+        <translation>Lượt dùng</translation>
+    </message>
+    <message>
+        <source>Discount given</source>
+        <translation>Đã giảm</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Đang áp dụng</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>Áp dụng cho</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Thêm…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Switch on/off</source>
+        <translation>Bật/tắt</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>(at most %1 đ)</source>
+        <translation>(tối đa %1 đ)</translation>
+    </message>
+    <message>
+        <source>free shipping</source>
+        <translation>miễn phí vận chuyển</translation>
+    </message>
+    <message>
+        <source>always</source>
+        <translation>luôn luôn</translation>
+    </message>
+    <message>
+        <source>everyone</source>
+        <translation>mọi khách hàng</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Có</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Không</translation>
+    </message>
+    <message>
+        <source>Voucher saved.</source>
+        <translation>Đã lưu mã giảm giá.</translation>
+    </message>
+    <message>
+        <source>Saving the voucher</source>
+        <translation>Đang lưu mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Deleting the voucher</source>
+        <translation>Đang xóa mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Voucher deleted.</source>
+        <translation>Đã xóa mã giảm giá.</translation>
     </message>
 </context>
 <context>
@@ -3253,6 +5612,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Giá nhập tay; xóa đi để dùng giá theo khách hàng</translation>
     </message>
     <message>
+        <source>Price of the level %1 (list price %2)</source>
+        <translation>Giá của nhóm %1 (giá niêm yết %2)</translation>
+    </message>
+    <message>
         <source>New customer</source>
         <translation>Khách hàng mới</translation>
     </message>
@@ -3361,8 +5724,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>In hóa đơn sau khi lưu</translation>
     </message>
     <message>
-        <source>Printing comes with the printer set-up (Settings)</source>
-        <translation>Tính năng in sẽ có khi thiết lập máy in (Cài đặt)</translation>
+        <source>Print the receipt on the receipt printer (Settings → Printers)</source>
+        <translation>In hóa đơn trên máy in hóa đơn (Cài đặt → Máy in &amp; mẫu in)</translation>
     </message>
     <message>
         <source>Save  (F9)</source>
@@ -3601,6 +5964,10 @@ Vẫn bán?</translation>
         <translation>In</translation>
     </message>
     <message>
+        <source>Print the selected orders</source>
+        <translation>In các đơn hàng đã chọn</translation>
+    </message>
+    <message>
         <source>Import orders from an Excel or CSV file</source>
         <translation>Nhập đơn hàng từ tệp Excel hoặc CSV</translation>
     </message>
@@ -3757,8 +6124,53 @@ Vẫn bán?</translation>
         <translation>Tệp đơn hàng (*.xlsx *.csv)</translation>
     </message>
     <message>
+        <source>Reading the file</source>
+        <translation>Đang đọc tệp</translation>
+    </message>
+    <message>
         <source>Importing orders</source>
         <translation>Đang nhập đơn hàng</translation>
+    </message>
+    <message>
+        <source>Shopee order export</source>
+        <extracomment>The Seller Center layouts offered, in this order.</extracomment>
+        <translation>Tệp xuất đơn hàng Shopee</translation>
+    </message>
+    <message>
+        <source>Lazada order export</source>
+        <translation>Tệp xuất đơn hàng Lazada</translation>
+    </message>
+    <message>
+        <source>TikTok Shop order export</source>
+        <translation>Tệp xuất đơn hàng TikTok Shop</translation>
+    </message>
+    <message>
+        <source>Order template</source>
+        <translation>Mẫu nhập đơn hàng</translation>
+    </message>
+    <message>
+        <source>Import a Seller Center export</source>
+        <translation>Nhập tệp xuất từ Seller Center</translation>
+    </message>
+    <message>
+        <source>A shop of the export&apos;s channel; a new name adds a shop (not linked)</source>
+        <translation>Gian hàng thuộc kênh của tệp xuất; nhập tên mới để thêm gian hàng (chưa liên kết)</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>Định dạng</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>No shop of this channel yet: type a name to add one.</source>
+        <translation>Kênh này chưa có gian hàng: nhập tên để thêm mới.</translation>
     </message>
 </context>
 <context>
@@ -3814,6 +6226,71 @@ Vẫn bán?</translation>
     <message>
         <source>This tab is being built. It will hold:</source>
         <translation>Tab này đang được xây dựng. Tab sẽ gồm:</translation>
+    </message>
+</context>
+<context>
+    <name>printing</name>
+    <message>
+        <source>Receipt</source>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <translation>Hóa đơn bán hàng</translation>
+    </message>
+    <message>
+        <source>Invoice</source>
+        <translation>Hóa đơn</translation>
+    </message>
+    <message>
+        <source>Packing slip</source>
+        <translation>Phiếu giao hàng</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <extracomment>The last error box (tests press its buttons).</extracomment>
+        <translation>Lưu thành PDF</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Print preview — %1</source>
+        <translation>Xem trước khi in — %1</translation>
+    </message>
+    <message>
+        <source>Printing %1</source>
+        <translation>Đang in %1</translation>
+    </message>
+    <message>
+        <source>Test page printed to %1</source>
+        <translation>Đã in trang thử ra %1</translation>
+    </message>
+    <message>
+        <source>Printing a test page</source>
+        <translation>Đang in trang thử</translation>
+    </message>
+    <message>
+        <source>%1 printed to %2</source>
+        <translation>Đã in %1 ra %2</translation>
+    </message>
+    <message>
+        <source>%n documents printed to %2</source>
+        <translation>Đã in %n chứng từ ra %2</translation>
+    </message>
+    <message>
+        <source>Printing failed</source>
+        <translation>In không thành công</translation>
+    </message>
+    <message>
+        <source>Fix the printer, then press Retry.</source>
+        <translation>Hãy kiểm tra máy in, rồi bấm Thử lại.</translation>
+    </message>
+    <message>
+        <source>Print preview</source>
+        <translation>Xem trước khi in</translation>
+    </message>
+    <message>
+        <source>One print job per order</source>
+        <translation>Mỗi đơn hàng một lệnh in</translation>
     </message>
 </context>
 <context>
@@ -4081,6 +6558,29 @@ Vẫn bán?</translation>
     <message>
         <source>%n products archived (they have orders)</source>
         <translation>Đã lưu trữ %n sản phẩm (đã có đơn hàng)</translation>
+    </message>
+</context>
+<context>
+    <name>staff</name>
+    <message>
+        <source>Products</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Khách hàng</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>Analytics</source>
+        <translation>Phân tích</translation>
     </message>
 </context>
 <context>
