@@ -38,6 +38,7 @@ shops = table_of(Shop)
 _CHUNK = 500
 _RETURNED = (OrderStatus.RETURN_REFUND.value, OrderStatus.RETURNED.value)
 _RETURNED_STATUSES = frozenset((OrderStatus.RETURN_REFUND, OrderStatus.RETURNED))
+_CHANNEL_ORDER = {c.value: i for i, c in enumerate(Channel)}
 
 
 @dataclass
@@ -73,7 +74,6 @@ class CustomerStats:
         self.channels.add(channel)
 
     def as_row(self) -> dict[str, Any]:
-        order = [c.value for c in Channel]
         return {
             "total_orders": self.total_orders,
             "successful_orders": self.successful_orders,
@@ -82,7 +82,7 @@ class CustomerStats:
             "total_expenses": self.total_expenses,
             "last_order_at": self.last_order_at,
             "first_order_at": self.first_order_at,
-            "channels": ",".join(sorted(self.channels, key=order.index)),
+            "channels": ",".join(sorted(self.channels, key=_CHANNEL_ORDER.__getitem__)),
         }
 
 
