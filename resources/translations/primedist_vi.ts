@@ -81,7 +81,7 @@
     </message>
     <message>
         <source>Queued</source>
-        <translation>Thời gian xếp hàng</translation>
+        <translation>Thời gian tạo</translation>
     </message>
     <message>
         <source>Last message</source>
@@ -93,7 +93,7 @@
     </message>
     <message>
         <source>Discard…</source>
-        <translation>Bỏ qua…</translation>
+        <translation>Xóa…</translation>
     </message>
     <message>
         <source>Send now</source>
@@ -143,12 +143,12 @@
     </message>
     <message>
         <source>Discard actions</source>
-        <translation>Bỏ qua thao tác</translation>
+        <translation>Xóa thao tác</translation>
     </message>
     <message numerus="yes">
         <source>Discard %n action(s)? They will not be sent to the marketplace; the change stays in this app only.</source>
         <translation>
-            <numerusform>Bỏ qua %n thao tác? Các thao tác này sẽ không được gửi lên sàn; thay đổi chỉ còn trong ứng dụng này.</numerusform>
+            <numerusform>Xóa %n thao tác? Các thao tác này sẽ không được gửi lên sàn; thay đổi chỉ còn trong ứng dụng này.</numerusform>
         </translation>
     </message>
 </context>
@@ -4890,6 +4890,35 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Discount price</source>
         <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <extracomment>The audit list&apos;s column labels, marked for lupdate (SqlTableModel translates them).</extracomment>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Người dùng</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Đối tượng</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Tóm tắt</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Trước</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Sau</translation>
     </message>
 </context>
 <context>

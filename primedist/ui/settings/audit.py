@@ -28,10 +28,22 @@ from primedist.services.audit_log import AuditFilter
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import ExportReport
 from primedist.ui.formatting import CellFormatter
+from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
 from primedist.ui.table_model import SqlTableModel
+
+#: The audit list's column labels, marked for lupdate (SqlTableModel translates them).
+COLUMN_LABELS = (
+    QT_TRANSLATE_NOOP("columns", "When"),
+    QT_TRANSLATE_NOOP("columns", "User"),
+    QT_TRANSLATE_NOOP("columns", "Action"),
+    QT_TRANSLATE_NOOP("columns", "Record"),
+    QT_TRANSLATE_NOOP("columns", "Summary"),
+    QT_TRANSLATE_NOOP("columns", "Before"),
+    QT_TRANSLATE_NOOP("columns", "After"),
+)
 
 
 def _qdate(day: date) -> QDate:
