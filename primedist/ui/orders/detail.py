@@ -41,6 +41,7 @@ from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
+from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 
 MINUS = "\u2212"
@@ -265,6 +266,9 @@ class OrderDetailDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(self._build_money())
         layout.addWidget(self._build_customer())
+        self.shipments_panel = ShipmentsPanel(self.ctx, column)
+        self.shipments_panel.changed.connect(self._after_return)
+        layout.addWidget(self.shipments_panel)
         layout.addStretch(1)
         # Scrolls only when the window is too short for both cards.
         scroll = QScrollArea()
@@ -465,6 +469,7 @@ class OrderDetailDialog(QDialog):
         self._fill_money(self.detail.order)
         self._fill_customer(self.detail)
         self._fill_history(self.detail.history)
+        self.shipments_panel.show_order(self.detail.order)
         self._update_note_button()
         self._update_actions()
 
@@ -487,7 +492,7 @@ class OrderDetailDialog(QDialog):
         self.meta_values["source"].setText(_orders(source) if source else str(order.source))
         self.outbox_banner.setText(
             self.tr("Waiting to be sent to %1. It goes out when the connection is back.").replace(
-                "%1", channel
+                "%1", channel if self._is_marketplace() else self.tr("the carrier")
             )
         )
         self.outbox_banner.setVisible(order.outbox_pending)

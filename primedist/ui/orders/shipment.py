@@ -1,0 +1,643 @@
+"""Shipping an own order (counter / phone / chat) with the shop's GHN or J&T account.
+
+`ShipmentsPanel` sits on the order detail: the order's shipments (carrier, tracking code,
+status, fee), **Ship with carrier…**, **Cancel shipment** and **Print label**.
+`ShipmentDialog` fills a shipment from the order (recipient, COD, insurance, weight) and
+the address picker; it lists the carrier's services and quotes the fee live (off the UI
+thread). **Create** queues the shipment in the outbox (it works offline: the order shows
+"waiting to be sent") and the panel sends it at once when the carrier can be reached.
+
+The label is the carrier's file: a PDF goes straight to the chosen system printer through
+CUPS (Qt cannot draw a PDF without the QtPdf add-on); an HTML label, or a PDF with no
+printer chosen, is opened with the system's viewer.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.carriers.base import (
+    MAX_COD,
+    MAX_INSURANCE,
+    MAX_SIDE_CM,
+    MAX_WEIGHT_G,
+    Address,
+    Parcel,
+    Place,
+    RequiredNote,
+    ServiceOption,
+)
+from primedist.core.money import format_money
+from primedist.domain.enums import OrderSource, OrderStatus
+from primedist.domain.order import Order
+from primedist.errors import PrimedistError, ValidationError
+from primedist.printing import cups
+from primedist.printing.errors import PrinterRejected, PrintError
+from primedist.services import shipping as svc
+from primedist.services.context import ServiceContext
+from primedist.services.shipping import ShipmentDraft, ShipmentView
+from primedist.ui.i18n import current_language
+from primedist.ui.ops import Op
+from primedist.ui.orders.address_picker import AddressPicker
+from primedist.ui.printing import render
+
+LABEL_PRINTER_KEY = "shipping/label_printer"
+QUOTE_DELAY_MS = 350
+#: Shipment statuses shown in the app's words (the carrier's own labels otherwise).
+WAITING = "queued"
+FAILED = "failed"
+
+
+def print_pdf_file(path: Path, printer: str, title: str = "") -> None:
+    """Send a PDF file to a system printer as it is (CUPS takes PDF jobs)."""
+    render.check_printer(printer)
+    lib = cups._libcups()
+    if lib is None:
+        raise PrintError(
+            "This computer has no CUPS to print a PDF with: open the label and print it "
+            "from the PDF viewer.", printer=printer,
+        )  # fmt: skip
+    lib.cupsPrintFile.restype = ctypes.c_int
+    lib.cupsPrintFile.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                                  ctypes.c_int, ctypes.c_void_p]  # fmt: skip
+    job = lib.cupsPrintFile(printer.encode(), str(path).encode(),
+                            (title or path.name).encode(), 0, None)  # fmt: skip
+    if job == 0:
+        lib.cupsLastErrorString.restype = ctypes.c_char_p
+        reason = (lib.cupsLastErrorString() or b"").decode(errors="replace")
+        raise PrinterRejected(f"The printer {printer!r} did not take the label: {reason}.",
+                              printer=printer)  # fmt: skip
+
+
+def open_file(path: Path) -> None:
+    """Open a file with the system's viewer."""
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _prefs(ctx: ServiceContext) -> QSettings | None:
+    if ctx.settings is None:
+        return None
+    return QSettings(str(ctx.settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def shippable(order: Order) -> bool:
+    """An own order that has not left yet (the carrier's services are for these)."""
+    return OrderSource(order.source) in svc.OWN_SOURCES and order.status in (
+        OrderStatus.PENDING, OrderStatus.CONFIRMED)  # fmt: skip
+
+
+def _money(amount: int) -> str:
+    return format_money(amount, current_language())
+
+
+def _spin(maximum: int, suffix: str, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(0, maximum)
+    box.setSingleStep(step)
+    box.setSuffix(suffix)
+    box.setGroupSeparatorShown(True)
+    box.setAlignment(Qt.AlignmentFlag.AlignRight)
+    return box
+
+
+# --------------------------------------------------------------------------- dialog
+
+
+class ShipmentDialog(QDialog):
+    """Create a shipment for one order; emits `created(ShipmentView)` once it is queued."""
+
+    created = Signal(object)
+    #: After each fee answer (the text shown), for tests and the status line.
+    quoted = Signal(str)
+
+    def __init__(self, ctx: ServiceContext, order_id: int, parent: QWidget | None = None, *,
+                 factory: svc.CarrierFactory = svc.carrier_for) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.ctx = ctx
+        self.order_id = order_id
+        self.factory = factory
+        self._generation = 0
+        self._creating = False
+        self.services: list[ServiceOption] = []
+        self.setObjectName("shipmentDialog")
+        self.setWindowTitle(self.tr("Ship with carrier"))
+        self.resize(560, 640)
+        self.quote_timer = QTimer(self)
+        self.quote_timer.setSingleShot(True)
+        self.quote_timer.setInterval(QUOTE_DELAY_MS)
+        self.quote_timer.timeout.connect(self.quote)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.account = QComboBox()
+        self.account.setObjectName("carrierAccount")
+        form.addRow(self.tr("Carrier account"), self.account)
+        self.to_name, self.to_phone, self.to_address = QLineEdit(), QLineEdit(), QLineEdit()
+        form.addRow(self.tr("Recipient"), self.to_name)
+        form.addRow(self.tr("Phone"), self.to_phone)
+        form.addRow(self.tr("Street address"), self.to_address)
+        layout.addLayout(form)
+        self.picker = AddressPicker(ctx, self, loader=self._load_places)
+        layout.addWidget(self.picker)
+        layout.addLayout(self._build_parcel())
+        self.fee = QLabel()
+        self.fee.setObjectName("shipmentFee")
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.fee)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.create_button = QPushButton(self.tr("Create shipment"))
+        self.create_button.setObjectName("primaryButton")
+        self.create_button.setAutoDefault(False)
+        self.create_button.clicked.connect(self.create_shipment)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.reject)
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+        self._fill_from_order()
+        self._connect_changes()
+
+    def _build_parcel(self) -> QFormLayout:
+        form = QFormLayout()
+        self.service = QComboBox()
+        self.service.setObjectName("carrierService")
+        form.addRow(self.tr("Service"), self.service)
+        self.weight = _spin(MAX_WEIGHT_G * 2, " g", 100)
+        form.addRow(self.tr("Weight"), self.weight)
+        size = QHBoxLayout()
+        self.length_cm, self.width_cm, self.height_cm = (
+            _spin(MAX_SIDE_CM * 2, " cm") for _ in range(3)
+        )
+        for box in (self.length_cm, self.width_cm, self.height_cm):
+            size.addWidget(box)
+        form.addRow(self.tr("Size (L × W × H)"), size)
+        self.cod = _spin(MAX_COD * 10, " ₫", 1_000)
+        self.insurance = _spin(MAX_INSURANCE * 10, " ₫", 1_000)
+        form.addRow(self.tr("Cash on delivery"), self.cod)
+        form.addRow(self.tr("Insured value"), self.insurance)
+        self.required_note = QComboBox()
+        self.required_note.setObjectName("requiredNote")
+        notes = ((self.tr("Recipient may look, not try"), RequiredNote.VIEW),
+                 (self.tr("Recipient may try the goods"), RequiredNote.TRY),
+                 (self.tr("No viewing before paying"), RequiredNote.NO_VIEW))  # fmt: skip
+        for text, value in notes:
+            self.required_note.addItem(text, value.value)
+        form.addRow(self.tr("Before paying"), self.required_note)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(self.tr("A note for the carrier (optional)"))
+        form.addRow(self.tr("Note"), self.note)
+        return form
+
+    # ------------------------------------------------------------------ filling
+
+    def _fill_from_order(self) -> None:
+        try:
+            accounts = svc.list_accounts(self.ctx)
+        except PrimedistError as exc:
+            self._show_message(exc.user_message)
+            accounts = []
+        for account in accounts:
+            name = svc.CARRIER_NAMES.get(account.carrier, account.carrier)
+            self.account.addItem(f"{account.name} ({name})", account.id)
+        if not accounts:
+            self._show_message(self.tr("Add a GHN or J&T Express account in Settings → "
+                                       "Logistics first."))  # fmt: skip
+            self.create_button.setEnabled(False)
+            return
+        draft = svc.draft_for_order(self.ctx, self.order_id, int(self.account.currentData()))
+        to, parcel = draft.to, draft.parcel
+        self.to_name.setText(to.name)
+        self.to_phone.setText(to.phone)
+        self.to_address.setText(to.address)
+        self.weight.setValue(parcel.weight_g)
+        for box, value in ((self.length_cm, parcel.length_cm), (self.width_cm, parcel.width_cm),
+                           (self.height_cm, parcel.height_cm), (self.cod, parcel.cod_amount),
+                           (self.insurance, parcel.insurance_value)):  # fmt: skip
+            box.setValue(value)
+        self.picker.load(to.province_name, to.district_name, to.ward_name)
+
+    def _connect_changes(self) -> None:
+        self.picker.changed.connect(self._address_changed)
+        self.account.currentIndexChanged.connect(self._address_changed)
+        for box in (self.weight, self.length_cm, self.width_cm, self.height_cm, self.cod,
+                    self.insurance):  # fmt: skip
+            box.valueChanged.connect(self._changed)
+        self.service.currentIndexChanged.connect(self._changed)
+        self.required_note.currentIndexChanged.connect(self._changed)
+
+    def _load_places(self, ctx: ServiceContext, level: str, parent: str) -> list[Place]:
+        return svc.address_places(ctx, level, parent, factory=self.factory)
+
+    # ------------------------------------------------------------------ the draft
+
+    def draft(self) -> ShipmentDraft:
+        """The shipment as the form says now (not checked)."""
+        choice = self.picker.choice()
+        to = Address(
+            name=self.to_name.text().strip(), phone=self.to_phone.text().strip(),
+            address=self.to_address.text().strip(), ward_code=choice.ward_code or "",
+            district_id=choice.district_id or 0, ward_name=choice.ward_name,
+            district_name=choice.district_name, province_name=choice.province_name,
+        )  # fmt: skip
+        parcel = Parcel(weight_g=self.weight.value(), length_cm=self.length_cm.value(),
+                        width_cm=self.width_cm.value(), height_cm=self.height_cm.value(),
+                        cod_amount=self.cod.value(),
+                        insurance_value=self.insurance.value())  # fmt: skip
+        service = self.services[self.service.currentIndex()] if self.services and \
+            self.service.currentIndex() >= 0 else None  # fmt: skip
+        return ShipmentDraft(
+            account_id=int(self.account.currentData() or 0), to=to, parcel=parcel,
+            service_id=service.service_id if service else None,
+            service_type_id=service.service_type_id if service else None,
+            required_note=RequiredNote(self.required_note.currentData()),
+            note=self.note.text().strip(),
+        )  # fmt: skip
+
+    def _address_changed(self) -> None:
+        """New district or account: the services change (a live call), then the fee."""
+        self._generation += 1
+        self.services = []
+        self.service.clear()
+        choice = self.picker.choice()
+        account = self.account.currentData()
+        if choice.district_id is None or account is None:
+            self._changed()
+            return
+        generation, ctx, factory = self._generation, self.ctx, self.factory
+        district, account_id = choice.district_id, int(account)
+        Op(self, lambda _job: svc.available_services(ctx, account_id, district, factory=factory),
+           network=True).success(
+            lambda found: self._show_services(generation, found)
+        ).failure(lambda exc: self._quote_failed(generation, exc)).run()  # fmt: skip
+
+    def _show_services(self, generation: int, found: list[ServiceOption]) -> None:
+        if generation != self._generation:
+            return
+        self.services = list(found)
+        self.service.blockSignals(True)
+        for option in self.services:
+            self.service.addItem(option.name, option.service_id)
+        self.service.setCurrentIndex(0 if self.services else -1)
+        self.service.blockSignals(False)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.message.hide()
+        self.quote_timer.start()
+
+    def quote(self) -> None:
+        """Ask the carrier for the fee of the form as it is (stale answers are dropped)."""
+        self._generation += 1
+        draft = self.draft()
+        if not draft.to.district_id or not draft.to.ward_code:
+            self._set_fee(self.tr("Pick the district and ward to see the fee."))
+            return
+        problems = draft.parcel.problems()
+        if problems:
+            self._set_fee(next(iter(problems.values())))
+            return
+        generation, ctx, factory = self._generation, self.ctx, self.factory
+        self.fee.setText(self.tr("Asking the carrier for the fee…"))
+        Op(self, lambda _job: svc.quote_fee(ctx, draft, factory=factory), network=True).success(
+            lambda quote: self._quoted(generation, quote.total)
+        ).failure(lambda exc: self._quote_failed(generation, exc)).run()  # fmt: skip
+
+    def _quoted(self, generation: int, total: int) -> None:
+        if generation == self._generation:
+            self._set_fee(self.tr("Shipping fee: %1").replace("%1", _money(total)))
+
+    def _quote_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        text = exc.user_message if isinstance(exc, PrimedistError) else repr(exc)
+        self._set_fee(self.tr("No fee quote: %1").replace("%1", text))
+
+    def _set_fee(self, text: str) -> None:
+        self.fee.setText(text)
+        self.quoted.emit(text)
+
+    # ------------------------------------------------------------------ create
+
+    def create_shipment(self) -> None:
+        """Check the form, then queue the shipment (the outbox sends it)."""
+        if self._creating:
+            return
+        draft = self.draft()
+        try:
+            svc.check_draft(draft)
+        except ValidationError as exc:
+            self._show_message(exc.user_message)
+            self._focus_field(exc.field)
+            return
+        self._creating = True
+        self.create_button.setEnabled(False)
+        ctx, order_id = self.ctx, self.order_id
+        Op(self, lambda _job: svc.request_shipment(ctx, order_id, draft), engine=ctx.engine,
+           title=self.tr("Creating the shipment")).success(self._created).failure(
+            self._create_failed).run()  # fmt: skip
+
+    def _created(self, view: ShipmentView) -> None:
+        self._creating = False
+        self.created.emit(view)
+        self.accept()
+
+    def _create_failed(self, exc: BaseException) -> None:
+        self._creating = False
+        self.create_button.setEnabled(True)
+        self._show_message(exc.user_message if isinstance(exc, PrimedistError) else repr(exc))
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _first_unpicked_level(self) -> QWidget:
+        choice = self.picker.choice()
+        picked = {"province": bool(choice.province_name), "district": bool(choice.district_id),
+                  "ward": bool(choice.ward_code)}  # fmt: skip
+        combos = self.picker.combos
+        return next((combos[lv] for lv in ("province", "district", "ward")
+                     if not picked[lv] and combos[lv].isEnabled()), combos["ward"])  # fmt: skip
+
+    def _focus_field(self, name: str | None) -> None:
+        widgets: dict[str, QWidget] = {
+            "weight_g": self.weight, "length_cm": self.length_cm, "width_cm": self.width_cm,
+            "height_cm": self.height_cm, "cod_amount": self.cod, "insurance_value": self.insurance,
+            "to_name": self.to_name, "to_phone": self.to_phone, "to_address": self.to_address,
+            "to_ward_code": self._first_unpicked_level(),
+        }  # fmt: skip
+        widget = widgets.get(name or "")
+        if widget is not None:
+            widget.setFocus()
+
+
+# --------------------------------------------------------------------------- panel
+
+
+class ShipmentsPanel(QFrame):
+    """The order's shipments on the order detail; `changed` after any action."""
+
+    changed = Signal()
+    #: A line for the user ("Label sent to …"), also shown in the panel.
+    notice = Signal(str)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *,
+                 factory: svc.CarrierFactory = svc.carrier_for) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.ctx = ctx
+        self.factory = factory
+        self.order: Order | None = None
+        self.shipments: list[ShipmentView] = []
+        self.dialog: ShipmentDialog | None = None
+        self._busy = False
+        #: Asked before a cancel (tests answer it).
+        self.confirm_cancel: Callable[[ShipmentView], bool] = self._ask_cancel
+        self.setObjectName("detailCard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        self.title = QLabel(self.tr("Shipments"))
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("shipmentsTable")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Carrier"), self.tr("Tracking code"), self.tr("Status"), self.tr("Fee")]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMaximumHeight(130)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.table)
+        self.status = QLabel()
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addLayout(self._build_buttons())
+
+    def _build_buttons(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        self.ship_button = QPushButton(self.tr("Ship with carrier…"))
+        self.ship_button.setObjectName("actionButton")
+        self.ship_button.clicked.connect(self.open_dialog)
+        self.cancel_button = QPushButton(self.tr("Cancel shipment"))
+        self.cancel_button.setObjectName("dangerButton")
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.label_button = QPushButton(self.tr("Print label"))
+        self.label_button.setObjectName("printButton")
+        self.label_button.clicked.connect(self.print_label)
+        self.printer = QComboBox()
+        self.printer.setObjectName("labelPrinter")
+        self.printer.setToolTip(self.tr("Where the carrier's label goes"))
+        for button in (self.ship_button, self.cancel_button, self.label_button):
+            button.setAutoDefault(False)
+        top.addWidget(self.ship_button)
+        top.addWidget(self.cancel_button)
+        bottom.addWidget(self.label_button)
+        bottom.addWidget(self.printer, 1)
+        rows.addLayout(top)
+        rows.addLayout(bottom)
+        self._fill_printers()
+        self.printer.currentIndexChanged.connect(self._remember_printer)
+        return rows
+
+    def _fill_printers(self) -> None:
+        self.printer.addItem(self.tr("Open the label file"), "")
+        for name in render.available_printers():
+            self.printer.addItem(name, name)
+        prefs = _prefs(self.ctx)
+        remembered = str(prefs.value(LABEL_PRINTER_KEY, "")) if prefs is not None else ""
+        index = self.printer.findData(remembered)
+        self.printer.setCurrentIndex(max(0, index))
+
+    def _remember_printer(self) -> None:
+        prefs = _prefs(self.ctx)
+        if prefs is not None:
+            prefs.setValue(LABEL_PRINTER_KEY, self.printer.currentData() or "")
+            prefs.sync()
+
+    # ------------------------------------------------------------------ showing
+
+    def show_order(self, order: Order) -> None:
+        """Show this order's shipments (called by the detail on every refresh)."""
+        self.order = order
+        own = OrderSource(order.source) in svc.OWN_SOURCES
+        self.reload()
+        self.setVisible(own or bool(self.shipments))
+
+    def reload(self) -> None:
+        if self.order is None or self.order.id is None:
+            return
+        try:
+            self.shipments = svc.order_shipments(self.ctx, self.order.id)
+        except PrimedistError as exc:
+            self._say(exc.user_message)
+            self.shipments = []
+        selected = self.selected()
+        self.table.setRowCount(len(self.shipments))
+        for row, ship in enumerate(self.shipments):
+            cells = (svc.CARRIER_NAMES.get(ship.carrier, ship.carrier),
+                     ship.carrier_order_code or "", self.status_text(ship),
+                     _money(ship.fee) if ship.fee else "")  # fmt: skip
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 2:
+                    item.setToolTip(ship.last_error or ship.status)
+                self.table.setItem(row, col, item)
+        keep = next((i for i, s in enumerate(self.shipments)
+                     if selected and s.id == selected.id), 0)  # fmt: skip
+        if self.shipments:
+            self.table.selectRow(keep)
+        self.table.setVisible(bool(self.shipments))
+        self._update_buttons()
+
+    def status_text(self, ship: ShipmentView) -> str:
+        if ship.status == WAITING:
+            return self.tr("Waiting to be sent")
+        if ship.status == FAILED:
+            return self.tr("Refused: %1").replace("%1", ship.last_error or "")
+        return ship.status_label
+
+    def selected(self) -> ShipmentView | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.shipments):
+            return None
+        return self.shipments[rows[0].row()]
+
+    def _update_buttons(self) -> None:
+        ship = self.selected()
+        live = any(s.open for s in self.shipments)
+        idle = not self._busy
+        self.ship_button.setEnabled(
+            idle and self.order is not None and shippable(self.order) and not live
+        )
+        self.cancel_button.setEnabled(idle and ship is not None and ship.cancellable)
+        self.label_button.setEnabled(idle and ship is not None and ship.open
+                                     and bool(ship.carrier_order_code))  # fmt: skip
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.notice.emit(text)
+
+    # ------------------------------------------------------------------ actions
+
+    def open_dialog(self) -> None:
+        if self.order is None or self.order.id is None:
+            return
+        dialog = ShipmentDialog(self.ctx, self.order.id, self, factory=self.factory)
+        dialog.created.connect(self._created)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+
+    def _created(self, view: ShipmentView) -> None:
+        self._say(self.tr("Shipment %1 is waiting to be sent.").replace(
+            "%1", view.client_order_code))  # fmt: skip
+        self._after_change()
+        self.send_now()
+
+    def _after_change(self) -> None:
+        if shiboken6.isValid(self):
+            self.reload()
+            self.changed.emit()
+
+    def send_now(self) -> None:
+        """Deliver the waiting shipment actions now (the scheduler retries what fails)."""
+        ctx, factory = self.ctx, self.factory
+        Op(self, lambda _job: svc.deliver_carrier_outbox(ctx, factory=factory),
+           network=True).success(self._sent).failure(
+            lambda exc: self._say(exc.user_message if isinstance(exc, PrimedistError)
+                                  else repr(exc))).run()  # fmt: skip
+
+    def _sent(self, report: svc.CarrierDeliveryReport) -> None:
+        if report.offline:
+            self._say(self.tr("The carrier cannot be reached: it is sent when the connection "
+                              "is back."))  # fmt: skip
+        elif report.failed:
+            self._say(self.tr("The carrier refused: %1").replace("%1", "; ".join(report.messages)))
+        self._after_change()
+
+    def _ask_cancel(self, ship: ShipmentView) -> bool:
+        code = ship.carrier_order_code or ship.client_order_code
+        answer = QMessageBox.question(
+            self, self.tr("Cancel shipment"),
+            self.tr("Cancel shipment %1 with the carrier?").replace("%1", code))  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
+
+    def cancel_selected(self) -> None:
+        ship = self.selected()
+        if ship is None or self._busy or not self.confirm_cancel(ship):
+            return
+        ctx = self.ctx
+        self._run(lambda: svc.request_cancel(ctx, ship.id), lambda _view: self.send_now())
+
+    def print_label(self) -> None:
+        """Fetch the label (once), then print it or open it."""
+        ship = self.selected()
+        if ship is None or self._busy:
+            return
+        printer = str(self.printer.currentData() or "")
+        ctx, factory = self.ctx, self.factory
+
+        def work() -> tuple[Path, bool]:
+            path = svc.label_file(ctx, ship.id, factory=factory)
+            if printer and path.suffix == ".pdf":
+                print_pdf_file(path, printer, title=ship.carrier_order_code or "")
+                return path, True
+            return path, False
+
+        self._run(work, self._label_done, network=True)
+
+    def _label_done(self, result: object) -> None:
+        assert isinstance(result, tuple)
+        path, printed = result
+        if printed:
+            self._say(self.tr("Label sent to %1.").replace("%1", self.printer.currentText()))
+        else:
+            open_file(path)
+            self._say(self.tr("Label opened: %1").replace("%1", str(path)))
+
+    def _run(self, work: Callable[[], object], done: Callable[[object], None], *,
+             network: bool = False) -> None:  # fmt: skip
+        self._busy = True
+        self._update_buttons()
+        Op(self, lambda _job: work(), engine=None if network else self.ctx.engine,
+           network=network).success(done).failure(
+            lambda exc: self._say(exc.user_message if isinstance(exc, PrimedistError)
+                                  else repr(exc))).finally_(self._idle).run()  # fmt: skip
+
+    def _idle(self) -> None:
+        self._busy = False
+        self._after_change()

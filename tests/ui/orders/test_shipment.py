@@ -1,0 +1,347 @@
+# ruff: noqa: F811  (pytest fixtures imported from the service tests)
+"""The address picker, the Shipment dialog and the shipments panel on the order detail,
+driven like a user would, against the carrier sandbox on 127.0.0.1 (real HTTP, a real
+migrated database, a real CUPS queue for the label)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from primedist.carriers.ghn import CREATE_PATH
+from primedist.domain.enums import Channel
+from primedist.sandbox.carriers import LABEL_PDF, CarrierFault
+from primedist.services import shipping as svc
+from primedist.services.context import ServiceContext
+from primedist.ui.orders import shipment as shipment_module
+from primedist.ui.orders.address_picker import AddressPicker, bare_name, place_for_name
+from primedist.ui.orders.detail import OrderDetailDialog
+from primedist.ui.orders.shipment import ShipmentDialog, ShipmentsPanel
+from tests.factories import make_orders, make_shop
+from tests.printing.conftest import cups  # noqa: F401  (the session's CUPS)
+from tests.services.test_shipping import (  # noqa: F401  (fixtures)
+    fast_factory,
+    ghn_id,
+    outbox_rows,
+    phone_order,
+    sandbox,
+)
+
+WAIT_MS = 10_000
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+def open_detail(qtbot, ctx: ServiceContext, order_id: int, factory) -> OrderDetailDialog:
+    dialog = OrderDetailDialog(ctx, order_id)
+    qtbot.addWidget(dialog)
+    dialog.shipments_panel.factory = factory
+    dialog.show()
+    return dialog
+
+
+def table_texts(panel: ShipmentsPanel) -> list[list[str]]:
+    table = panel.table
+    return [[table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())]  # fmt: skip
+
+
+def fill_dialog(qtbot, panel: ShipmentsPanel) -> ShipmentDialog:
+    """Open the dialog and pick Quận 1 / Phường Bến Nghé (the order names only the province)."""
+    qtbot.mouseClick(panel.ship_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    assert dialog is not None
+    picker = dialog.picker
+    qtbot.waitUntil(lambda: picker.choice().province_name == "Hồ Chí Minh", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(picker.places["district"]), timeout=WAIT_MS)
+    picker.choose("district", "1442")
+    qtbot.waitUntil(lambda: bool(picker.places["ward"]), timeout=WAIT_MS)
+    picker.choose("ward", "20101")
+    return dialog
+
+
+def has_focus(widget) -> bool:
+    focused = QApplication.focusWidget()
+    return focused is not None and (focused is widget or widget.isAncestorOf(focused))
+
+
+def wait_fee(qtbot, dialog: ShipmentDialog, expected: str) -> None:
+    qtbot.waitUntil(lambda: expected in dialog.fee.text(), timeout=WAIT_MS)
+
+
+# --------------------------------------------------------------------------- picker
+
+
+def test_names_match_without_kind_words_or_accents():
+    assert bare_name("TP. Hồ Chí Minh") == "ho chi minh"
+    assert bare_name("Quận 1") == "1" and bare_name("Phường Bến Nghé") == "ben nghe"
+    places = [svc.Place("202", "Hồ Chí Minh", "", ("TP HCM",)), svc.Place("201", "Hà Nội")]
+    assert place_for_name(places, "Thành phố Hồ Chí Minh").code == "202"
+    assert place_for_name(places, "tp hcm").code == "202"
+    assert place_for_name(places, "Đà Nẵng") is None
+
+
+def test_picker_preselects_the_order_address_and_cascades(qtbot, owner_ctx, sandbox, ghn_id):
+    picker = AddressPicker(owner_ctx)
+    qtbot.addWidget(picker)
+    picker.load("TP. Hồ Chí Minh", "Quận 1", "Phường Bến Nghé")
+    qtbot.waitUntil(lambda: picker.choice().complete, timeout=WAIT_MS)
+    choice = picker.choice()
+    assert (choice.province_name, choice.district_id, choice.ward_code) == (
+        "Hồ Chí Minh", 1442, "20101")  # fmt: skip
+    # Folded search in the ward combo: the popup offers what the words find.
+    ward_line = picker.combos["ward"].lineEdit()
+    ward_line.clear()
+    qtbot.keyClicks(ward_line, "da kao")
+    model = picker.combos["ward"].completer().model()
+    assert model.stringList() == ["Phường Đa Kao"]
+    picker.combos["ward"].completer().activated.emit("Phường Đa Kao")
+    assert picker.choice().ward_code == "20102"
+    # Another district: its wards replace the old ones, none chosen yet.
+    [thu_duc] = picker.search("district", "thu duc")
+    picker.choose("district", thu_duc.code)
+    assert not picker.choice().complete
+    qtbot.waitUntil(lambda: [p.name for p in picker.places["ward"]]
+                    == ["Phường An Khánh", "Phường Thảo Điền"], timeout=WAIT_MS)  # fmt: skip
+    assert [p.code for p in picker.search("ward", "thao dien")] == ["90737"]
+
+
+def test_picker_stops_at_a_name_it_does_not_know(qtbot, owner_ctx, sandbox, ghn_id):
+    picker = AddressPicker(owner_ctx)
+    qtbot.addWidget(picker)
+    picker.load("Hà Nội", "Quận 99", "Phường Kim Mã")
+    qtbot.waitUntil(lambda: bool(picker.places["district"]) and not picker.busy, timeout=WAIT_MS)
+    assert picker.choice().province_name == "Hà Nội"
+    assert picker.choice().district_id is None and picker.places["ward"] == []
+    assert picker.combos["district"].isEnabled() and not picker.combos["ward"].isEnabled()
+
+
+def test_picker_without_a_ghn_account_says_so(qtbot, owner_ctx):
+    picker = AddressPicker(owner_ctx)
+    qtbot.addWidget(picker)
+    with qtbot.waitSignal(picker.failed, timeout=WAIT_MS):
+        picker.load("Hà Nội")
+    assert "Add a GHN account in Settings → Logistics" in picker.message.text()
+    assert not picker.combos["province"].isEnabled()
+
+
+# --------------------------------------------------------------------------- dialog + panel
+
+
+def test_create_from_the_dialog_is_sent_and_listed(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                                   fast_factory):  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    detail = open_detail(qtbot, owner_ctx, order_id, fast_factory)
+    panel = detail.shipments_panel
+    assert panel.isVisible() and panel.ship_button.isEnabled()
+    assert not panel.table.isVisible()  # no shipments yet
+    dialog = fill_dialog(qtbot, panel)
+    assert (dialog.to_name.text(), dialog.to_phone.text()) == ("Nguyễn Lan", "0901234567")
+    assert dialog.cod.value() == 300_000  # a COD order: what is left to pay
+    qtbot.waitUntil(lambda: dialog.service.count() == 2, timeout=WAIT_MS)
+    # 22,000 + 2,500 for the second 500 g + 0.5 % of the 300,000 insured value.
+    wait_fee(qtbot, dialog, "Shipping fee: 26,000 VND")
+    dialog.required_note.setCurrentIndex(dialog.required_note.findData("KHONGCHOXEMHANG"))
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(table_texts(panel)) and table_texts(panel)[0][1] == "GY000001VN",
+                    timeout=WAIT_MS)  # fmt: skip
+    assert table_texts(panel)[0][:3] == ["GHN", "GY000001VN", "Chờ lấy hàng"]
+    [sent] = sandbox.calls(CREATE_PATH)
+    assert sent.body["client_order_code"] == f"PD{order_id}"
+    assert (sent.body["to_district_id"], sent.body["to_ward_code"]) == (1442, "20101")
+    assert (sent.body["cod_amount"], sent.body["required_note"]) == (300_000, "KHONGCHOXEMHANG")
+    qtbot.waitUntil(lambda: detail.ship_values["tracking"].text() == "GY000001VN",
+                    timeout=WAIT_MS)  # fmt: skip
+    assert detail.ship_values["carrier"].text() == "GHN"
+    assert not detail.outbox_banner.isVisible()
+    assert not panel.ship_button.isEnabled()  # one live shipment per order
+    assert panel.label_button.isEnabled() and panel.cancel_button.isEnabled()
+
+
+def test_offline_create_waits_then_goes_out(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                            fast_factory):  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    detail = open_detail(qtbot, owner_ctx, order_id, fast_factory)
+    panel = detail.shipments_panel
+    dialog = fill_dialog(qtbot, panel)
+    wait_fee(qtbot, dialog, "Shipping fee")
+    sandbox.inject(CarrierFault.DROP, count=50)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cannot be reached" in panel.status.text(), timeout=WAIT_MS)
+    assert table_texts(panel)[0][1:3] == ["", "Waiting to be sent"]
+    assert detail.outbox_banner.isVisible()
+    assert "the carrier" in detail.outbox_banner.text()
+    assert sandbox.calls(CREATE_PATH) == []
+    sandbox.clear_faults()
+    owner_ctx.clock.advance(timedelta(hours=3))
+    panel.send_now()
+    qtbot.waitUntil(lambda: table_texts(panel)[0][1] == "GY000001VN", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not detail.outbox_banner.isVisible(), timeout=WAIT_MS)
+    assert len(sandbox.calls(CREATE_PATH)) == 1
+
+
+def test_bad_parcel_is_named_and_nothing_is_written(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                                    fast_factory):  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    dialog = ShipmentDialog(owner_ctx, order_id, factory=fast_factory)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: bool(dialog.picker.places["district"]), timeout=WAIT_MS)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "Pick the recipient's district and ward."
+    assert has_focus(dialog.picker.combos["district"])
+    dialog.picker.choose("district", "1442")
+    qtbot.waitUntil(lambda: bool(dialog.picker.places["ward"]), timeout=WAIT_MS)
+    dialog.picker.choose("ward", "20102")
+    dialog.weight.setValue(40_000)
+    wait_fee(qtbot, dialog, "The weight must be 1-30,000 g")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert "The weight must be 1-30,000 g (got 40,000)" in dialog.message.text()
+    assert has_focus(dialog.weight)
+    dialog.weight.setValue(1_000)
+    dialog.cod.setValue(12_000_000)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert "COD amount must be 0-10,000,000" in dialog.message.text()
+    assert outbox_rows(engine) == [] and svc.order_shipments(owner_ctx, order_id) == []
+    assert dialog.isVisible()
+
+
+def test_carrier_refusal_is_shown_and_a_new_shipment_allowed(qtbot, owner_ctx, engine, sandbox,
+                                                             ghn_id, fast_factory):  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    sandbox._by_client[f"PD{order_id}"] = "X"  # the code is already taken at GHN
+    detail = open_detail(qtbot, owner_ctx, order_id, fast_factory)
+    panel = detail.shipments_panel
+    dialog = fill_dialog(qtbot, panel)
+    wait_fee(qtbot, dialog, "Shipping fee")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "The carrier refused" in panel.status.text(), timeout=WAIT_MS)
+    assert "already exists" in panel.status.text()
+    status = table_texts(panel)[0][2]
+    assert status.startswith("Refused:") and "already exists" in status
+    assert panel.ship_button.isEnabled()  # a failed shipment does not block a new one
+    assert not panel.label_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_fee_refusal_from_the_carrier_is_shown(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                               fast_factory):  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    dialog = ShipmentDialog(owner_ctx, order_id, factory=fast_factory)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: bool(dialog.picker.places["district"]), timeout=WAIT_MS)
+    sandbox.inject(CarrierFault.BAD_TOKEN, count=20)
+    dialog.picker.choose("district", "1442")
+    qtbot.waitUntil(lambda: "No fee quote" in dialog.fee.text(), timeout=WAIT_MS)
+    assert "Token is not valid" in dialog.fee.text()
+
+
+def test_cancel_goes_to_the_carrier(qtbot, owner_ctx, engine, sandbox, ghn_id, fast_factory):
+    order_id = phone_order(owner_ctx, engine)
+    view = svc.request_shipment(owner_ctx, order_id, _draft(owner_ctx, order_id, ghn_id))
+    svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    detail = open_detail(qtbot, owner_ctx, order_id, fast_factory)
+    panel = detail.shipments_panel
+    asked = []
+    panel.confirm_cancel = lambda ship: asked.append(ship.carrier_order_code) or True
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Đơn huỷ", timeout=WAIT_MS)
+    assert asked == ["GY000001VN"]
+    assert sandbox.shipments["GY000001VN"].status == "cancel"
+    assert svc.order_shipments(owner_ctx, order_id)[0].id == view.id
+    assert panel.ship_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_cancel_declined_does_nothing(qtbot, owner_ctx, engine, sandbox, ghn_id, fast_factory):
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, _draft(owner_ctx, order_id, ghn_id))
+    svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    panel = open_detail(qtbot, owner_ctx, order_id, fast_factory).shipments_panel
+    panel.confirm_cancel = lambda _ship: False
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert outbox_rows(engine) == [("shipment.create", "done")]
+    assert sandbox.shipments["GY000001VN"].status == "ready_to_pick"
+
+
+def test_marketplace_orders_have_no_shipments_panel(qtbot, owner_ctx, engine):
+    shop = make_shop(engine, "Shopee Quận 1", Channel.SHOPEE)
+    [order_id] = make_orders(engine, shop, 1, start=datetime(2026, 11, 1, tzinfo=UTC),
+                             step=timedelta(hours=1))  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE orders SET status = 'pending'"))
+    detail = OrderDetailDialog(owner_ctx, order_id)
+    qtbot.addWidget(detail)
+    detail.show()
+    assert not detail.shipments_panel.isVisible()
+    assert not detail.shipments_panel.ship_button.isEnabled()
+
+
+# --------------------------------------------------------------------------- label
+
+
+def _draft(ctx: ServiceContext, order_id: int, account_id: int) -> svc.ShipmentDraft:
+    from tests.services.test_shipping import draft
+
+    return draft(ctx, order_id, account_id)
+
+
+def shipped_panel(qtbot, owner_ctx, engine, ghn_id, fast_factory) -> ShipmentsPanel:
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, _draft(owner_ctx, order_id, ghn_id))
+    svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    return open_detail(qtbot, owner_ctx, order_id, fast_factory).shipments_panel
+
+
+def test_label_pdf_printed_on_the_chosen_printer(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                                 fast_factory, cups):  # noqa: F811  # fmt: skip
+    panel = shipped_panel(qtbot, owner_ctx, engine, ghn_id, fast_factory)
+    panel.printer.setCurrentIndex(panel.printer.findData(cups.capture))
+    before = cups.jobs()
+    qtbot.mouseClick(panel.label_button, Qt.MouseButton.LeftButton)
+    job = cups.wait_job(before)
+    assert job.read_bytes() == LABEL_PDF  # the carrier's PDF, as it came
+    qtbot.waitUntil(lambda: panel.status.text() == f"Label sent to {cups.capture}.",
+                    timeout=WAIT_MS)  # fmt: skip
+    # The choice is remembered for the next order.
+    again = ShipmentsPanel(owner_ctx)
+    qtbot.addWidget(again)
+    assert again.printer.currentData() == cups.capture
+
+
+def test_label_on_a_paused_printer_names_it(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                            fast_factory, cups):  # noqa: F811  # fmt: skip
+    panel = shipped_panel(qtbot, owner_ctx, engine, ghn_id, fast_factory)
+    panel.printer.setCurrentIndex(panel.printer.findData(cups.paused))
+    before = cups.jobs()
+    qtbot.mouseClick(panel.label_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cups.paused in panel.status.text(), timeout=WAIT_MS)
+    assert "paused or offline" in panel.status.text()
+    assert cups.jobs() == before
+    assert panel.label_button.isEnabled()  # ready to try again
+
+
+def test_label_without_a_printer_is_opened(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                           fast_factory, monkeypatch):  # fmt: skip
+    opened = []
+    monkeypatch.setattr(shipment_module, "open_file", opened.append)
+    panel = shipped_panel(qtbot, owner_ctx, engine, ghn_id, fast_factory)
+    panel.printer.setCurrentIndex(0)
+    qtbot.mouseClick(panel.label_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    [path] = opened
+    assert path.suffix == ".pdf" and path.read_bytes() == LABEL_PDF
+    assert sandbox.request_count("a5/gen-token") == 1
+
+
+def test_label_when_the_carrier_is_down(qtbot, owner_ctx, engine, sandbox, ghn_id, fast_factory,
+                                        monkeypatch):  # fmt: skip
+    monkeypatch.setattr(shipment_module, "open_file", lambda _p: pytest.fail("opened"))
+    panel = shipped_panel(qtbot, owner_ctx, engine, ghn_id, fast_factory)
+    sandbox.inject(CarrierFault.HTTP_500, count=10)
+    panel.printer.setCurrentIndex(0)
+    qtbot.mouseClick(panel.label_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "HTTP 500" in panel.status.text(), timeout=WAIT_MS)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT label_path FROM shipments")).scalar_one() is None
