@@ -3222,7 +3222,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>To</source>
-        <translation>Lên hạng</translation>
+        <translation>Sang hạng</translation>
     </message>
     <message>
         <source>Reason</source>
