@@ -298,6 +298,10 @@
         <source>The address lists could not be loaded: %1</source>
         <translation>Không tải được danh sách địa chỉ: %1</translation>
     </message>
+    <message>
+        <source>Looking for the ward</source>
+        <translation>Đang tìm phường/xã</translation>
+    </message>
 </context>
 <context>
     <name>AnalyticsPage</name>
