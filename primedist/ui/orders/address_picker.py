@@ -7,8 +7,9 @@ preselected from the order's address names when they match a place.
 
 GHN's API addresses a parcel by district id + ward code (the pre-2025 three-level map),
 and its documented master data has no 2025 two-level (province → ward) list. A 2025
-address ("TP. Hồ Chí Minh", no district) preselects its province by name; the district
-and ward are then picked from GHN's lists.
+address (province and ward, no district) is placed by searching the ward's name in every
+district of the province; a ward created by the 2025 merges that GHN's lists do not have
+yet leaves the district and ward to be picked by hand.
 """
 
 from __future__ import annotations
@@ -214,8 +215,39 @@ class AddressPicker(QWidget):
         self.loaded.emit(level)
         if match is not None:
             self.choose(level, match.code)
+        elif level == "district" and not wanted and self._wanted.get("ward"):
+            self._find_ward(parent, self._wanted["ward"])  # a 2025 address: no district
         else:
             self._wanted.clear()  # below a miss nothing can match
+            self.changed.emit()
+
+    def _find_ward(self, province: str, ward: str) -> None:
+        """Find the district of a ward named without one (2025 addresses): the wards of
+        every district of the province are searched (fetched once, then cached)."""
+        districts = list(self.places["district"])
+        loader, ctx = self._loader, self.ctx
+
+        def search(_job: object) -> list[Place]:
+            found = []
+            for district in districts:
+                match = place_for_name(loader(ctx, "ward", district.code), ward)
+                if match is not None:
+                    found.append(district)
+            return found
+
+        self._pending += 1
+        Op(self, search, network=True, title=self.tr("Looking for the ward")).success(
+            lambda found: self._ward_found(province, found)
+        ).failure(self._load_failed).finally_(self._done).run()  # fmt: skip
+
+    def _ward_found(self, province: str, found: list[Place]) -> None:
+        current = self._current("province")
+        if current is None or current.code != province or self._current("district"):
+            return  # the user moved on meanwhile
+        if len(found) == 1:
+            self.choose("district", found[0].code)  # the ward is preselected when it loads
+        else:
+            self._wanted.clear()
             self.changed.emit()
 
     def _parent_code(self, level: str) -> str:
