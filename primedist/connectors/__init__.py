@@ -18,6 +18,7 @@ _FACTORIES: dict[Channel, str] = {
     Channel.SHOPEE: "primedist.connectors.shopee:ShopeeConnector",
     Channel.LAZADA: "primedist.connectors.lazada:LazadaConnector",
     Channel.TIKTOK: "primedist.connectors.tiktok:TikTokConnector",
+    Channel.TIKI: "primedist.connectors.tiki:TikiConnector",
 }
 
 

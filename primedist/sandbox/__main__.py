@@ -18,7 +18,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         prog="python -m primedist.sandbox",
         description="A local Shopee Open Platform v2 sandbox on 127.0.0.1.",
     )
-    p.add_argument("--channel", default="shopee", choices=("shopee", "lazada", "tiktok"),
+    p.add_argument("--channel", default="shopee", choices=("shopee", "lazada", "tiktok", "tiki"),
                    help="which marketplace to imitate (default shopee)")  # fmt: skip
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 = any free port (default)")
@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from primedist.sandbox.tiktok import run_from_args as run_tiktok
 
         return run_tiktok(args)
+    if args.channel == "tiki":
+        from primedist.sandbox.tiki import run_from_args as run_tiki
+
+        return run_tiki(args)
     config = SandboxConfig(
         partner_id=args.partner_id, partner_key=args.partner_key, shop_id=args.shop_id,
         orders=args.orders, seed=args.seed, history_days=args.history_days,
