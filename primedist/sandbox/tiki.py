@@ -163,6 +163,7 @@ class TikiSandbox:
         self._access: dict[str, int] = {}
         self._refresh: set[str] = set()
         self._faults: list[Fault] = []
+        self._forbidden = False
         self._requests: Counter[str] = Counter()
         #: Each token request's form (secrets left in: the tests look at grant types).
         self.token_requests: list[dict[str, str]] = []
@@ -250,6 +251,11 @@ class TikiSandbox:
         with self._lock:
             self._access.clear()
             self._refresh.clear()
+
+    def forbid(self, forbidden: bool = True) -> None:
+        """The seller took a permission back: API calls answer 403 (tokens still valid)."""
+        with self._lock:
+            self._forbidden = forbidden
 
     def request_count(self, path: str | None = None) -> int:
         with self._lock:
@@ -351,6 +357,8 @@ class TikiSandbox:
             expires = self._access.get(auth[7:].strip())
         if expires is None or expires <= self._now():
             raise ApiError(401, "The access token is invalid or expired.")
+        if self._forbidden:
+            raise ApiError(403, "The seller has not granted this app access to the resource.")
 
     # ------------------------------------------------------------------ auth
 

@@ -220,6 +220,15 @@ def test_revoked_authorisation_is_an_auth_error(
         kconn.changed_orders(NOW - timedelta(days=1), NOW)
 
 
+def test_a_permission_taken_back_needs_re_authorisation(
+    kconn: TikiConnector, ksandbox: TikiSandbox, kstore: MemoryTokenStore
+) -> None:
+    ksandbox.forbid()
+    with pytest.raises(AuthError, match="has not granted.*authorise the shop again"):
+        kconn.changed_orders(NOW - timedelta(days=1), NOW)
+    assert kstore.saves == 0 and ksandbox.request_count(TOKEN_PATH) == 0  # no refresh
+
+
 def test_shop_info_names_the_seller(kconn: TikiConnector, ksandbox: TikiSandbox) -> None:
     info = kconn.shop_info()
     assert (info.external_id, info.name, info.region, info.status) == (
