@@ -293,7 +293,8 @@ def clean_partner(
 ) -> PartnerCredentials:
     """An app's id and secret as the channel's console shows them: a Shopee partner id and
     Lazada app key are positive whole numbers, a TikTok app key and Tiki client id letters
-    and digits; the secret is printable without spaces."""
+    and digits (an OAuth client id may also have - . _ ~); the secret is printable without
+    spaces."""
     app = channel_app(channel)
     pid = str(partner_id).strip()
     if app.numeric_id:
@@ -306,10 +307,10 @@ def clean_partner(
         pid = str(int(pid))
     elif not pid:
         raise ValidationError(f"The {app.id_label} is empty.", field="partner_id")
-    elif not pid.isascii() or not pid.isalnum() or len(pid) > MAX_APP_ID:
+    elif not all(c in _CODE_CHARS for c in pid) or len(pid) > MAX_APP_ID:
         raise ValidationError(
-            f"The {app.id_label} {pid[:30]!r} is not letters and digits only (at most "
-            f"{MAX_APP_ID}): copy it again from {app.console}.",
+            f"The {app.id_label} {pid[:30]!r} has characters other than letters, digits and "
+            f"- . _ ~ (or is over {MAX_APP_ID} long): copy it again from {app.console}.",
             field="partner_id",
         )
     key = (partner_key or "").strip()

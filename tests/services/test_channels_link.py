@@ -1,7 +1,8 @@
-"""Linking a store of each marketplace over real HTTP, against its sandbox on 127.0.0.1:
-add the store with the app's credentials, open the authorisation link in a "browser"
-(httpx following the sandbox's redirect back to our loopback listener), trade the code,
-and sync. Shopee's redirect names the shop; the others' shop comes from the tokens."""
+"""Linking a store of each marketplace (Shopee, Lazada, TikTok Shop, Tiki) over real HTTP,
+against its sandbox on 127.0.0.1: add the store with the app's credentials, open the
+authorisation link in a "browser" (httpx following the sandbox's redirect back to our
+loopback listener), trade the code, and sync. Shopee's redirect names the shop; the
+others' shop comes from the tokens."""
 
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ def _lazada(ctx: ServiceContext) -> AbstractContextManager[Any]:
     return LazadaSandbox(LazadaSandboxConfig(orders=30, history_days=5), clock=ctx.clock)
 
 
+def _tiki(ctx: ServiceContext) -> AbstractContextManager[Any]:
+    from primedist.sandbox.tiki import TikiSandbox, TikiSandboxConfig
+
+    return TikiSandbox(TikiSandboxConfig(orders=30, history_days=5), clock=ctx.clock)
+
+
 def _tiktok(ctx: ServiceContext) -> AbstractContextManager[Any]:
     from primedist.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
 
@@ -54,7 +61,7 @@ def _tiktok(ctx: ServiceContext) -> AbstractContextManager[Any]:
 
 
 def _platforms() -> list[Platform]:
-    from primedist.sandbox import lazada, shopee, tiktok
+    from primedist.sandbox import lazada, shopee, tiki, tiktok
 
     return [
         Platform(Channel.SHOPEE, _shopee, str(shopee.DEMO_PARTNER_ID), shopee.DEMO_PARTNER_KEY,
@@ -63,6 +70,8 @@ def _platforms() -> list[Platform]:
                  str(lazada.DEMO_SELLER_ID), "Prime Lazada Sandbox"),
         Platform(Channel.TIKTOK, _tiktok, tiktok.DEMO_APP_KEY, tiktok.DEMO_APP_SECRET,
                  tiktok.DEMO_SHOP_ID, "Prime Sandbox TikTok Shop"),
+        Platform(Channel.TIKI, _tiki, tiki.DEMO_CLIENT_ID, tiki.DEMO_CLIENT_SECRET,
+                 tiki.DEMO_SELLER_ID, "Prime Sandbox Tiki"),
     ]  # fmt: skip
 
 

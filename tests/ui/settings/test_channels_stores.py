@@ -57,11 +57,11 @@ def test_each_channel_asks_for_its_own_credentials(qtbot: Any, owner_ctx: Servic
                              ("Tiki test environment", "https://api-sandbox.tiki.vn"),
                              ("Other address…", "")]  # fmt: skip
     qtbot.keyClicks(dialog.name, "Prime Tiki")
-    qtbot.keyClicks(dialog.partner_id, "e5ed-c0")
+    qtbot.keyClicks(dialog.partner_id, "e5ed/c0")
     qtbot.keyClicks(dialog.partner_key, SECRET)
     dialog.host.setCurrentIndex(1)
     dialog.save()
-    assert "The client id 'e5ed-c0' is not letters and digits only" in dialog.error.text()
+    assert "The client id 'e5ed/c0' has characters other than letters" in dialog.error.text()
     assert dialog.focusWidget() is dialog.partner_id and dialog.shop_id is None
     dialog.partner_id.setText("e5edc0e43g3zb6c3")
     dialog.save()
