@@ -34,6 +34,7 @@ JOB_MODULES: tuple[str, ...] = (
     "backup",
     "ranks",
     "shipping",
+    "channels",
 )
 
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.

@@ -45,7 +45,7 @@ from primedist.core.security import SecretBox, redact, secret_box
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
-from primedist.domain.sync import SyncCheckpoint
+from primedist.domain.sync import SyncCheckpoint, SyncLogEntry
 from primedist.errors import Conflict, NotFound, StoreError, ValidationError
 from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import ServiceContext
@@ -421,6 +421,47 @@ def shops_to_reauthorise(
     now = ctx.clock.now()
     due = [s for s in list_channel_shops(ctx) if s.reauth_soon(now, within)]
     return sorted(due, key=lambda s: (s.authorised_until or now, s.name))
+
+
+def warn_expiring_authorisations(
+    ctx: ServiceContext, within: timedelta = REAUTH_WARNING
+) -> list[ChannelShop]:
+    """Write a warning into the sync log (Sync panel → shop log) of each connected shop
+    whose authorisation ends within `within`, at most once a day per shop; returns the
+    shops warned now. Run daily by jobs/channels.py, also for `primedist sync --loop`."""
+    now = ctx.clock.now()
+    due = shops_to_reauthorise(ctx, within)
+    warned = []
+    with ctx.uow() as session:
+        for shop in due:
+            recent = session.exec(
+                select(SyncLogEntry.id).where(
+                    SyncLogEntry.shop_id == shop.id,
+                    col(SyncLogEntry.message).startswith(_EXPIRY_PREFIX),
+                    col(SyncLogEntry.created_at) > now - timedelta(hours=23),
+                )
+            ).first()
+            if recent is not None:
+                continue
+            session.add(SyncLogEntry(shop_id=shop.id, level="warning",
+                                     message=_expiry_message(shop), created_at=now))  # fmt: skip
+            warned.append(shop)
+    return warned
+
+
+_EXPIRY_PREFIX = "Authorisation ends "
+
+
+def _expiry_message(shop: ChannelShop) -> str:
+    until = shop.authorised_until
+    when = until.strftime("%Y-%m-%d %H:%M UTC") if until is not None else "soon"
+    why = "" if shop.app.refresh_extends else (
+        f" ({shop.app.name} does not extend it when the app renews the tokens)"
+    )  # fmt: skip
+    return (
+        f"{_EXPIRY_PREFIX}{when}{why}: re-authorise {shop.name} in Settings → Sales channels "
+        "before then, or its sync stops."
+    )
 
 
 def channel_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
