@@ -10,6 +10,22 @@ from primedist.core.money import format_money, format_number
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 
+#: (thousands, decimal) separators for decimals, per UI language (as core.money's).
+_DECIMAL_SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+
+
+def format_decimal(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """A number with fixed decimals in the UI language: ``1.234,50`` (vi), ``1,234.50`` (en)."""
+    thousands, decimal = _DECIMAL_SEPARATORS.get((lang or current_language())[:2], (",", "."))
+    whole, _dot, fraction = f"{value:,.{digits}f}".partition(".")
+    whole = whole.replace(",", thousands)
+    return f"{whole}{decimal}{fraction}" if fraction else whole
+
+
+def format_percent(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """A percentage in the UI language: ``225,00%`` (vi), ``225.00%`` (en)."""
+    return format_decimal(value, lang, digits) + "%"
+
 
 class CellFormatter:
     """Callable (kind, value) → text; reads the language at call time."""

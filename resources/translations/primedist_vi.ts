@@ -607,6 +607,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     </message>
 </context>
 <context>
+    <name>ChangeText</name>
+    <message>
+        <source>%1 pt</source>
+        <extracomment>The range choices, in the combo&apos;s order.</extracomment>
+        <translation>%1 điểm %</translation>
+    </message>
+</context>
+<context>
     <name>ChannelsSettings</name>
     <message>
         <source>Sales channels</source>
@@ -3179,7 +3187,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>RangeBar</name>
     <message>
         <source>All shops</source>
-        <extracomment>The range choices, in the combo&apos;s order.</extracomment>
         <translation>Tất cả gian hàng</translation>
     </message>
     <message numerus="yes">

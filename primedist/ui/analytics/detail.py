@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -31,6 +32,7 @@ from primedist.core.text import fold
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.definitions import definition
+from primedist.ui.formatting import format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
@@ -115,6 +117,9 @@ class DetailPage(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.itemSelectionChanged.connect(self._on_row)
+        header = self.table.horizontalHeader()  # the name/period column takes spare width
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 2)
         if self.is_ranking:
             self.load_ranking()
@@ -178,7 +183,6 @@ class DetailPage(QWidget):
             )
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
         if rows:
             self.table.selectRow(0)  # the chart follows the selection
         else:
@@ -229,7 +233,6 @@ class DetailPage(QWidget):
             for r, p in enumerate(data.points):
                 self.table.setItem(r, 0, QTableWidgetItem(self.period_text(p)))
                 self.table.setItem(r, 1, QTableWidgetItem(self.value_text(p.value, lang)))
-            self.table.resizeColumnsToContents()
             self.apply_search(self.search.text())
         self.loaded.emit()
 
@@ -241,7 +244,7 @@ class DetailPage(QWidget):
 
     def value_text(self, value: float, lang: str) -> str:
         if self.metric_key == "repeat_rate":
-            return f"{value:.2f}%"
+            return format_percent(value, lang)
         money = self.metric_key in ("revenue", "province", "carrier")
         return format_money(int(value), lang) if money else format_number(int(value), lang)
 
@@ -337,4 +340,5 @@ class DetailPage(QWidget):
 
 
 def _pct(pct: float | None) -> str:
-    return "—" if pct is None else f"{pct:+.2f}%"
+    """A signed change in the UI language: "+225,00%" (vi), "-62.50%" (en)."""
+    return "—" if pct is None else ("+" if pct >= 0 else "-") + format_percent(abs(pct))

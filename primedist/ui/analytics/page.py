@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -22,6 +23,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.analytics.detail import DetailPage
+from primedist.ui.formatting import format_percent
 from primedist.ui.home.controls import RangeBar, change_text
 from primedist.ui.home.page import Card
 from primedist.ui.i18n import current_language
@@ -52,6 +54,32 @@ class NumberItem(QTableWidgetItem):
         if isinstance(mine, int | float) and isinstance(theirs, int | float):
             return mine < theirs
         return super().__lt__(other)
+
+
+def link_button(name: str) -> QPushButton:
+    """A flat "See detail" link (styled by resources/style.qss `QPushButton#linkButton`);
+    the key lives in the `detailKey` property as the object name is the style's."""
+    button = QPushButton()
+    button.setObjectName("linkButton")
+    button.setProperty("detailKey", name)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+def stretch_columns(table: QTableWidget) -> None:
+    """The first (name) column takes the panel's spare width; the figures fit their text."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+
+def align_headers(table: QTableWidget) -> None:
+    """Headers sit over their cells: the name on the left, the figures on the right."""
+    for c in range(table.columnCount()):
+        item = table.horizontalHeaderItem(c)
+        if item is not None:
+            side = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
+            item.setTextAlignment(side | Qt.AlignmentFlag.AlignVCenter)
 
 
 def change_item(pct: float | None) -> NumberItem:
@@ -85,22 +113,21 @@ class AnalyticsPage(QWidget):
         self.bar = RangeBar(reports.today(ctx))
         layout.addWidget(self.bar)
         cards = QHBoxLayout()
+        cards.setSpacing(10)
         self.cards: dict[str, Card] = {}
         self.detail_buttons: dict[str, QPushButton] = {}
         for key in CARDS:
             card = Card(key)
-            button = QPushButton()
-            button.setObjectName(f"detail_{key}")
-            button.setFlat(True)
+            button = link_button(key)
             button.clicked.connect(lambda _c=False, k=key: self.open_detail(k))
-            card_layout = card.layout()
-            assert card_layout is not None
-            card_layout.addWidget(button)
+            card.add_action(button)
             self.cards[key] = card
             self.detail_buttons[key] = button
             cards.addWidget(card)
         layout.addLayout(cards)
         grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(10)
         self.tables: dict[str, QTableWidget] = {}
         self.table_titles: dict[str, QLabel] = {}
         for i, (key, ranking) in enumerate(TABLES):
@@ -108,9 +135,7 @@ class AnalyticsPage(QWidget):
             head = QHBoxLayout()
             title = QLabel()
             title.setObjectName("sectionTitle")
-            button = QPushButton()
-            button.setObjectName(f"detail_{key}")
-            button.setFlat(True)
+            button = link_button(key)
             button.clicked.connect(lambda _c=False, r=ranking: self.open_detail(r))
             self.detail_buttons[key] = button
             head.addWidget(title)
@@ -121,6 +146,8 @@ class AnalyticsPage(QWidget):
             table.verticalHeader().setVisible(False)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.setSortingEnabled(key == "products")
+            table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+            stretch_columns(table)
             box.addLayout(head)
             box.addWidget(table)
             grid.addLayout(box, i // 2, i % 2)
@@ -169,16 +196,9 @@ class AnalyticsPage(QWidget):
             )
         rate = a.repeat_rate
         card = self.cards["repeat_rate"]
-        card.value.setText("—" if rate.current_pct is None else f"{rate.current_pct:.2f}%")
-        prev = "—" if rate.previous_pct is None else f"{rate.previous_pct:.2f}%"
-        points = rate.change_points
-        text, colour = change_text(points)
-        shown = text.replace("%", " pt")
-        previous = before.replace("%1", prev)
-        card.change.setText(
-            f"<span style='color:{colour}'>{shown}</span> "
-            f"<span style='color:#6b7280'>{previous}</span>"
-        )
+        card.value.setText("—" if rate.current_pct is None else format_percent(rate.current_pct))
+        prev = "—" if rate.previous_pct is None else format_percent(rate.previous_pct)
+        card.show_change(rate.change_points, before.replace("%1", prev), points=True)
         self._fill_groups(self.tables["locations_orders"], a.top_locations_by_orders, "orders")
         self._fill_groups(self.tables["locations_revenue"], a.top_locations_by_revenue, "revenue")
         self._fill_groups(self.tables["carriers"], a.top_carriers, "orders")
@@ -196,7 +216,6 @@ class AnalyticsPage(QWidget):
             )
             table.setItem(r, 1, NumberItem(shown, fig.current))
             table.setItem(r, 2, change_item(fig.change_pct))
-        table.resizeColumnsToContents()
 
     def _fill_products(self, rows: list[reports.RankRow]) -> None:
         lang = current_language()
@@ -221,7 +240,6 @@ class AnalyticsPage(QWidget):
             table.setItem(r, 3, change_item(row.units.change_pct))
             table.setItem(r, 4, change_item(row.revenue.change_pct))
         table.setSortingEnabled(True)
-        table.resizeColumnsToContents()
 
     # Detail -------------------------------------------------------------------------------
     def open_detail(self, metric: str) -> DetailPage:
@@ -294,4 +312,5 @@ class AnalyticsPage(QWidget):
                 self.tables[key].setHorizontalHeaderLabels(
                     [first, figure, translate("AnalyticsPage", "Change")]
                 )
+            align_headers(self.tables[key])
         self._fill()

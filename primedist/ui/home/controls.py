@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QEvent, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.services.shops import ShopInfo
+from primedist.ui.formatting import format_decimal
 
 #: The range choices, in the combo's order.
 RANGES = ("today", "7d", "30d", "month", "custom")
@@ -34,13 +35,19 @@ def range_days(choice: str, today: date) -> tuple[date, date]:
     raise ValueError(choice)
 
 
-def change_text(pct: float | None) -> tuple[str, str]:
-    """(text, colour) of a change: ▲ green up, ▼ red down, — when there is nothing before."""
+def change_text(
+    pct: float | None, lang: str | None = None, *, points: bool = False
+) -> tuple[str, str]:
+    """(text, colour) of a change in the UI language: ▲ green up, ▼ red down, — when there
+    is nothing before. `points`: a rate's change in percentage points ("▲ 66,67 điểm %")."""
     if pct is None:
         return "—", "#6b7280"
-    if pct >= 0:
-        return f"▲ {pct:.2f}%", "#15803d"
-    return f"▼ {abs(pct):.2f}%", "#b91c1c"
+    shown = format_decimal(abs(pct), lang)
+    if points:
+        shown = QCoreApplication.translate("ChangeText", "%1 pt").replace("%1", shown)
+    else:
+        shown += "%"
+    return (f"▲ {shown}", "#15803d") if pct >= 0 else (f"▼ {shown}", "#b91c1c")
 
 
 class RangeBar(QWidget):
@@ -67,6 +74,8 @@ class RangeBar(QWidget):
         self.shops_button = QToolButton()
         self.shops_button.setObjectName("shopPicker")
         self.shops_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # The style sheet keeps room on the right for the arrow (resources/style.qss).
+        self.shops_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.shops_menu = QMenu(self.shops_button)
         self.shops_button.setMenu(self.shops_menu)
         for w in (self.preset, self.date_from, self.dash, self.date_to, self.shops_button):

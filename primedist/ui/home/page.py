@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.ui.analytics.definitions import definition
+from primedist.ui.formatting import format_percent
 from primedist.ui.home.controls import RangeBar, change_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -51,73 +53,128 @@ translate = QCoreApplication.translate
 
 
 class PieChart(QWidget):
-    """New orders by channel: slices drawn with QPainter (no chart library needed)."""
+    """New orders by channel: slices drawn with QPainter (no chart library needed), the
+    legend on the right; the widget asks for the width its legend needs, never clipping it."""
+
+    PIE_MIN, SWATCH, GAP, ROW = 120, 12, 8, 22
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(220, 180)
         self.slices: list[tuple[str, int]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     def set_slices(self, slices: list[tuple[str, int]]) -> None:
         self.slices = [(label, n) for label, n in slices if n > 0]
+        self.updateGeometry()
         self.update()
+
+    def legend_lines(self) -> list[str]:
+        total = sum(n for _l, n in self.slices)
+        lang = current_language()
+        return [f"{label}: {format_number(n, lang)} ({format_percent(n * 100 / total, lang, 1)})"
+                for label, n in self.slices] if total else []  # fmt: skip
+
+    def legend_width(self) -> int:
+        metrics = self.fontMetrics()
+        widths = [metrics.horizontalAdvance(line) for line in self.legend_lines()]
+        return self.SWATCH + self.GAP + max(widths, default=0) + 8
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.PIE_MIN + 2 * self.GAP + self.legend_width(), self.PIE_MIN + 10)
+
+    def sizeHint(self) -> QSize:
+        return QSize(180 + 3 * self.GAP + self.legend_width(), 190)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        total = sum(n for _l, n in self.slices)
-        side = min(self.height() - 10, self.width() // 2)
-        box = QRectF(5, 5, side, side)
-        if not total:
+        lines = self.legend_lines()
+        if not lines:
             painter.setPen(QColor("#9ca3af"))
             painter.drawText(
                 self.rect(), Qt.AlignmentFlag.AlignCenter, translate("HomePage", "No orders")
             )
             return
+        total = sum(n for _l, n in self.slices)
+        side = max(40, min(self.height() - 10, self.width() - self.legend_width() - 3 * self.GAP))
+        box = QRectF(self.GAP, (self.height() - side) / 2, side, side)
         angle = 90 * 16
-        for i, (label, n) in enumerate(self.slices):
+        legend_x = box.right() + 2 * self.GAP
+        legend_y = (self.height() - len(lines) * self.ROW) / 2
+        for i, ((_label, n), line) in enumerate(zip(self.slices, lines, strict=True)):
             span = -round(n * 360 * 16 / total)
             painter.setBrush(QColor(PIE_COLOURS[i % len(PIE_COLOURS)]))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawPie(box, angle, span)
             angle += span
-            y = 12 + i * 20
-            painter.drawRect(QRectF(side + 20, y, 12, 12))
+            y = legend_y + i * self.ROW
+            painter.drawRoundedRect(QRectF(legend_x, y + 3, self.SWATCH, self.SWATCH), 3, 3)
             painter.setPen(QColor("#111827"))
-            share = n * 100 / total
-            painter.drawText(QPointF(side + 38, y + 11), f"{label}: {n:,} ({share:.1f}%)")
+            painter.drawText(QPointF(legend_x + self.SWATCH + self.GAP, y + 14), line)
 
 
 class Card(QFrame):
-    """A titled figure with an optional change line; clickable when it opens something."""
+    """A white panel: a muted title (with room for an action on its right), a large bold
+    figure and a change line; `compact` for the to-do row, `clickable` when it opens
+    something (hand cursor and a hover outline from resources/style.qss)."""
 
     clicked = Signal()
 
-    def __init__(self, key: str, clickable: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, key: str, clickable: bool = False, parent: QWidget | None = None, *,
+                 compact: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
         self.key = key
         self.setObjectName("card")
+        self.setProperty("compact", compact)
+        self.setProperty("clickable", clickable)
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover, clickable)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(*((14, 10, 14, 10) if compact else (16, 12, 16, 12)))
+        layout.setSpacing(2 if compact else 4)
+        self.head = QHBoxLayout()
+        self.head.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel()
         self.title.setObjectName("muted")
+        self.head.addWidget(self.title)
+        self.head.addStretch(1)
+        if clickable:  # a chevron says "this opens something", as on KiotViet's cards
+            chevron = QLabel("›")
+            chevron.setObjectName("cardChevron")
+            self.head.addWidget(chevron)
+        layout.addLayout(self.head)
         self.value = QLabel("…")
         self.value.setObjectName("cardValue")
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        layout.addWidget(self.value)
         self.change = QLabel()
-        for w in (self.title, self.value, self.change):
-            layout.addWidget(w)
+        self.change.setObjectName("cardChange")
+        layout.addWidget(self.change)
+        self.change.setVisible(not compact)
         self._clickable = clickable
         if clickable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def add_action(self, widget: QWidget) -> None:
+        """Put a button (e.g. "See detail") on the title's line, at the right."""
+        self.head.addWidget(widget)
 
     def mouseReleaseEvent(self, event: Any) -> None:
         if self._clickable and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
-    def show_change(self, pct: float | None, previous: str) -> None:
-        text, colour = change_text(pct)
+    def show_change(self, pct: float | None, previous: str, *, points: bool = False) -> None:
+        text, colour = change_text(pct, points=points)
         self.change.setText(f"<span style='color:{colour}'>{text}</span> "
                             f"<span style='color:#6b7280'>{previous}</span>")  # fmt: skip
+
+
+def fit_height(table: QTableWidget) -> None:
+    """Make a short table exactly as tall as its header and rows (no empty panel below)."""
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    header = table.horizontalHeader().sizeHint().height()
+    table.setFixedHeight(header + rows + 2 * table.frameWidth() + 2)
 
 
 class HomePage(QWidget):
@@ -145,44 +202,67 @@ class HomePage(QWidget):
         self.todo_title.setObjectName("sectionTitle")
         outer.addWidget(self.todo_title)
         todo = QHBoxLayout()
+        todo.setSpacing(10)
         self.todo: dict[str, Card] = {}
         for key, _tab in TODO_CARDS:
-            card = Card(key, clickable=True)
+            card = Card(key, clickable=True, compact=True)
             card.clicked.connect(lambda k=key: self.open_todo(k))
             self.todo[key] = card
             todo.addWidget(card)
         outer.addLayout(todo)
         figures = QHBoxLayout()
+        figures.setSpacing(10)
         self.revenue = Card("revenue")
         self.new_orders = Card("new_orders")
         figures.addWidget(self.revenue)
         figures.addWidget(self.new_orders)
         outer.addLayout(figures)
-        grid = QGridLayout()
-        self.channels = QTableWidget(0, 4)
-        self.channels.setObjectName("channelTable")
-        self.channels.verticalHeader().setVisible(False)
-        self.channels.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.pie = PieChart()
-        grid.addWidget(self.channels, 0, 0)
-        grid.addWidget(self.pie, 0, 1)
-        outer.addLayout(grid, 1)
+        outer.addLayout(self._channels_row())
         events_row = QHBoxLayout()
         self.events_title = QLabel()
         self.events_title.setObjectName("sectionTitle")
         self.see_more = QPushButton()
+        self.see_more.setObjectName("linkButton")
+        self.see_more.setCursor(Qt.CursorShape.PointingHandCursor)
         self.see_more.clicked.connect(self.show_all_events)
         events_row.addWidget(self.events_title)
         events_row.addStretch(1)
         events_row.addWidget(self.see_more)
         outer.addLayout(events_row)
         self.events = QListWidget()
-        self.events.setMaximumHeight(130)
-        outer.addWidget(self.events)
+        self.events.setObjectName("homeEvents")
+        self.events.setMinimumHeight(90)
+        outer.addWidget(self.events, 1)
         self.bar.changed.connect(self.refresh)
         self.bar.set_shops(list_shops(ctx))
         self.retranslate()
         self.refresh()
+
+    def _channels_row(self) -> QHBoxLayout:
+        """The per-marketplace table sized to its rows, and the pie beside it with room for
+        its legend."""
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        self.channels = QTableWidget(0, 4)
+        self.channels.setObjectName("channelTable")
+        self.channels.verticalHeader().setVisible(False)
+        self.channels.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.channels.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.channels.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.channels.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.channels.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.pie_panel = QFrame()
+        self.pie_panel.setObjectName("card")
+        pie_layout = QVBoxLayout(self.pie_panel)
+        pie_layout.setContentsMargins(8, 6, 8, 6)
+        self.pie = PieChart()
+        pie_layout.addWidget(self.pie)
+        row.addWidget(self.channels, 3, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.pie_panel, 2, Qt.AlignmentFlag.AlignTop)
+        return row
 
     # Data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -237,7 +317,8 @@ class HomePage(QWidget):
                 if c == 2:
                     item.setForeground(QColor(colour))
                 self.channels.setItem(r, c, item)
-        self.channels.resizeColumnsToContents()
+        fit_height(self.channels)
+        self.pie_panel.setFixedHeight(max(self.channels.height(), self.pie.PIE_MIN + 24))
         labels = {r.channel.value: enum_label(r.channel) for r in data.channels}
         self.pie.set_slices([(labels.get(k, k), n) for k, n in data.pie.items()])
         self.events.clear()

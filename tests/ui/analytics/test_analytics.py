@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.detail import DetailPage, _ts
 from primedist.ui.analytics.page import AnalyticsPage
+from primedist.ui.i18n import install_language
 from tests.services.report_data import FROM, TO, Shop2, build
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -106,3 +107,24 @@ def test_ranking_detail_follows_the_selected_row(
     assert list(detail.curve.getData()[1]) == [0, 30_000, 0, 0, 0, 0, 0]
     detail.apply_search("ho chi minh")
     assert [detail.table.isRowHidden(r) for r in range(3)] == [True, True, False]
+
+
+@pytest.mark.usefixtures("english")  # back to English afterwards
+def test_vietnamese_rates_and_changes_use_a_decimal_comma(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2
+) -> None:
+    page = make_page(qtbot, ctx)
+    install_language("vi")  # the (posted) LanguageChange event refills the page
+    qtbot.waitUntil(lambda: page.detail_buttons["revenue"].text() == "Xem chi tiết")
+    card = page.cards["repeat_rate"]
+    assert card.value.text() == "66,67%"
+    assert "▲ 66,67 điểm %" in card.change.text() and "kỳ trước: 0,00%" in card.change.text()
+    assert "▲ 225,00%" in page.cards["revenue"].change.text()
+    revenue = page.tables["locations_revenue"]
+    assert revenue.item(2, 2).text() == "▼ 62,50%"
+    header = revenue.horizontalHeader()  # the name column takes the panel's spare width
+    assert header.sectionResizeMode(0) == header.ResizeMode.Stretch
+    detail = page.open_detail("province")
+    qtbot.waitUntil(lambda: detail.running == 0 and detail.table.rowCount() == 3)
+    changes = [detail.table.item(r, 4).text() for r in range(3)]
+    assert "-62,50%" in changes

@@ -11,6 +11,7 @@ from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
 from primedist.services.context import ServiceContext
 from primedist.ui.home.page import HomePage
+from primedist.ui.i18n import install_language
 from tests.services.report_data import FROM, TO, Shop2, build
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -95,3 +96,26 @@ def test_events_and_see_more(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> 
     qtbot.waitUntil(lambda: listing.count() == 6)
     assert "Shop A: Low stock" in listing.item(0).text()
     dialog.close()
+
+
+@pytest.mark.usefixtures("english")  # back to English afterwards
+def test_vietnamese_changes_use_a_decimal_comma_and_the_pie_legend_fits(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2
+) -> None:
+    page = make_page(qtbot, ctx)
+    refreshed(qtbot, page, lambda: page.bar.set_range(FROM, TO))
+    install_language("vi")  # the (posted) LanguageChange event refills the page
+    qtbot.waitUntil(lambda: "Việc cần làm" in page.todo_title.text())
+    assert "▲ 225,00%" in page.revenue.change.text() and "120.000 ₫" in page.revenue.change.text()
+    lazada = next(r for r in range(page.channels.rowCount())
+                  if page.channels.item(r, 0).text() == "Lazada")  # fmt: skip
+    assert page.channels.item(lazada, 2).text() == "▼ 62,50%"
+    assert page.pie.legend_lines() == ["Shopee: 5 (71,4%)", "Lazada: 2 (28,6%)"]
+    page.resize(900, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    widest = max(page.pie.fontMetrics().horizontalAdvance(t) for t in page.pie.legend_lines())
+    assert page.pie.width() >= page.pie.minimumSizeHint().width() > widest + 120
+    table = page.channels  # as tall as its rows: no empty panel under them
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    assert rows < table.height() < rows + 2 * table.horizontalHeader().height() + 10
