@@ -1,11 +1,12 @@
-"""Adding and linking a TikTok Shop store from Settings → Sales channels, over real HTTP
-against the TikTok sandbox: its redirect names no shop (the shop comes with the tokens),
-and live TikTok returns to the app's registered address, so the pasted address is the
-usual route."""
+"""Adding and linking stores whose redirect names no shop (the shop comes with the tokens)
+from Settings → Sales channels, over real HTTP against the sandboxes: a TikTok Shop store
+with the pasted address (live TikTok returns to the app's registered address), a Lazada
+store through the browser coming back to the loopback listener."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -74,3 +75,49 @@ def test_add_a_tiktok_store_and_link_it_with_the_pasted_address(
     assert shop.remote_name == "Prime Sandbox TikTok Shop"
     widget.select_shop(shop.id)
     assert widget.sync_button.isEnabled()  # the sync itself: test_channels_link.py
+
+
+def test_a_lazada_store_is_linked_when_the_browser_comes_back(
+    qtbot: Any, owner_ctx: ServiceContext, ctx: ServiceContext
+) -> None:
+    """The loopback listener takes Lazada's redirect, which names no shop."""
+    import threading
+
+    import httpx
+
+    from primedist.sandbox.lazada import (
+        DEMO_APP_KEY,
+        DEMO_APP_SECRET,
+        DEMO_SELLER_ID,
+        LazadaSandbox,
+        LazadaSandboxConfig,
+    )
+
+    opened: list[str] = []
+    visits: list[threading.Thread] = []
+
+    def browser(url: str) -> bool:  # follows the redirects like a browser, in the background
+        opened.append(url)
+        options = {"follow_redirects": True, "timeout": 10}
+        visit = threading.Thread(target=httpx.get, args=(url,), kwargs=options, daemon=True)
+        visit.start()
+        visits.append(visit)
+        return True
+
+    with LazadaSandbox(LazadaSandboxConfig(orders=5), clock=ctx.clock) as box:
+        shop_id = channels.add_shop(owner_ctx, Channel.LAZADA, name="Lazada VN",
+                                    app_id=DEMO_APP_KEY, app_secret=DEMO_APP_SECRET,
+                                    api_host=box.url)  # fmt: skip
+        dialog = AuthoriseDialog(owner_ctx, channels.channel_shop(owner_ctx, shop_id))
+        dialog.open_url = browser  # type: ignore[method-assign]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert "sign in to Lazada" in dialog.intro.text()
+        with qtbot.waitSignal(dialog.authorised, timeout=WAIT_MS) as linked:
+            qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+        for visit in visits:
+            visit.join(10)
+    assert opened == [dialog.link] and f"client_id={DEMO_APP_KEY}" in dialog.link
+    result = linked.args[0]
+    assert result.linked and result.external_shop_id == str(DEMO_SELLER_ID)
+    assert result.refresh_expires_at == ctx.clock.now() + timedelta(days=30)
