@@ -198,10 +198,26 @@ def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
 
 
 def _start_work(conn: sa.Connection, *tables: sa.Table) -> None:
-    """Create (first time on this connection) and empty work tables."""
+    """Create (first time on this connection) and empty work tables.
+
+    On SQLite the temporary tables there are looked up first: DDL, even a CREATE … IF NOT
+    EXISTS that does nothing, makes SQLite re-prepare every statement cached on the
+    connection. (A flag on the connection would lie after a rollback of the transaction
+    that created them.)
+    """
+    made = _temp_tables(conn)
     for table in tables:
-        conn.execute(CreateTable(table, if_not_exists=True))
+        if table.name not in made:
+            conn.execute(CreateTable(table, if_not_exists=True))
         conn.execute(table.delete())
+
+
+def _temp_tables(conn: sa.Connection) -> set[str]:
+    """The temporary tables this SQLite connection has (none known elsewhere)."""
+    if not is_sqlite(conn):
+        return set()
+    found = conn.exec_driver_sql("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
+    return {str(name) for (name,) in found}
 
 
 def _add_keys(conn: sa.Connection, rows: sa.Select[Any]) -> None:

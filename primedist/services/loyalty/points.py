@@ -89,15 +89,12 @@ def _reconcile_chunk(
     rows = conn.execute(
         sa.select(o.id, o.customer_id, o.status, o.total - o.refunded_amount,
                   o.points_earned, o.points_used, o.external_id)
-        .where(o.id.in_(list(ids)), o.customer_id.is_not(None))
+        .where(o.id.in_(list(ids)), o.customer_id.is_not(None), _may_move_points())
         .order_by(o.id)
     ).all()  # fmt: skip
     ended_with_points = [r[0] for r in rows if r[2] in _ENDED and r[5] > 0]
     refunded = _already_refunded(conn, ended_with_points)
-    completed = OrderStatus.COMPLETED.value
     for oid, cid, status, net, earned, used, ext in rows:
-        if status != completed and earned == 0 and not used:
-            continue  # the common case: nothing earned, nothing to give back
         target = _target(str(status), int(net), int(earned), earn_per)
         if target != earned:
             why = _earn_reason(str(ext), str(status), target, int(earned))
@@ -106,6 +103,14 @@ def _reconcile_chunk(
         if status in _ENDED and used > 0 and oid not in refunded:
             new.append(_Entry(cid, PointsKind.REFUND, int(used), oid,
                               f"Given back: points redeemed on {ext} ({status})"))  # fmt: skip
+
+
+def _may_move_points() -> sa.ColumnElement[bool]:
+    """Orders that can earn, reverse or give back points: completed ones, and those that
+    earned or redeemed some. The common case (not completed, nothing earned, nothing
+    redeemed) is left out by the database instead of read and skipped."""
+    o = orders.c
+    return sa.or_(o.status == OrderStatus.COMPLETED.value, o.points_earned != 0, o.points_used != 0)
 
 
 def _mark(conn: sa.Connection) -> str:

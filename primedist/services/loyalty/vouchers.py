@@ -90,6 +90,8 @@ def reconcile_voucher_uses(conn: sa.Connection, order_ids: Collection[int]) -> N
     those vouchers (a cancelled order's use stops counting)."""
     o, u = orders.c, uses.c
     touched: set[int] = set()
+    if not order_ids or not _any_voucher(conn):
+        return  # no order can carry one (orders.voucher_id references vouchers)
     for chunk in chunks(sorted(set(order_ids))):
         rows = conn.execute(
             sa.select(o.id, o.voucher_id, o.customer_id, o.voucher_discount, o.created_at)
@@ -114,6 +116,11 @@ def reconcile_voucher_uses(conn: sa.Connection, order_ids: Collection[int]) -> N
         conn.execute(
             vouchers.update().where(vouchers.c.id.in_(sorted(touched))).values(used_count=live)
         )
+
+
+def _any_voucher(conn: sa.Connection) -> bool:
+    """Whether the shop has any voucher at all (most batches then need no look-up)."""
+    return conn.execute(sa.select(sa.exists().where(vouchers.c.id.is_not(None)))).scalar_one()
 
 
 # --------------------------------------------------------------------------- CRUD
