@@ -7,9 +7,10 @@ new platform (Lazada, TikTok Shop, Tiki) is one module plus one line in `_FACTOR
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any, cast
 
-from primedist.connectors.base import Connector, ConnectorConfig, TokenStore
+from primedist.connectors.base import Action, Connector, ConnectorConfig, TokenStore
 from primedist.core.clock import Clock
 from primedist.domain.enums import Channel
 
@@ -25,6 +26,18 @@ _FACTORIES: dict[Channel, str] = {
 def supported_channels() -> tuple[Channel, ...]:
     """Channels that have a connector."""
     return tuple(_FACTORIES)
+
+
+@cache
+def channel_capabilities(channel: Channel | str) -> frozenset[Action]:
+    """What the app can do on `channel` from here (its connector class's declared
+    `capabilities`; nothing for a channel without a connector), without building one."""
+    target = _FACTORIES.get(Channel(channel))
+    if target is None:
+        return frozenset()
+    module_name, class_name = target.split(":")
+    cls: Any = getattr(importlib.import_module(module_name), class_name)
+    return frozenset(cls.capabilities)
 
 
 def connector_for(

@@ -46,6 +46,7 @@ from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
 from primedist.services.order_effects import orders_changed
+from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.stock import move_stock, stock_level
 
 OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
@@ -517,7 +518,10 @@ def _add_history(
 
 def _enqueue(session: Session, order: Order, shop: Shop, action: str, now: datetime,
              payload: dict[str, object]) -> None:  # fmt: skip
-    """Queue the marketplace call; the sync issue's worker delivers it."""
+    """Queue the marketplace call; the sync issue's worker delivers it. A channel that
+    cannot carry it out gets nothing: the order moves here alone (`OrderDetail.by_hand`)."""
+    if not channel_can(shop.channel, KIND_ACTIONS[f"order.{action}"]):
+        return
     key = f"{action}:order:{order.id}"
     exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.intent_key == key)).first()
     if exists is None:
@@ -794,6 +798,19 @@ class OrderDetail:
     @property
     def channel(self) -> Channel:
         return Channel(self.shop.channel)
+
+    @property
+    def by_hand(self) -> str | None:
+        """The step ("confirm"/"cancel") the seller must repeat in the channel's seller
+        center: a user last moved this marketplace order here to a status the channel
+        cannot be told about from the app. None otherwise."""
+        action = OUTBOX_ACTIONS.get(self.order.status)
+        if action is None or not self.channel.is_marketplace or not self.history:
+            return None
+        last = self.history[-1]
+        if last.to_status != self.order.status or last.source != "user":
+            return None
+        return None if channel_can(self.channel, KIND_ACTIONS[f"order.{action}"]) else action
 
 
 def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:

@@ -380,10 +380,11 @@ def test_an_ungrouped_variant_pushes_to_its_own_listings_only(
 ) -> None:
     svc.stock_out(owner_ctx, variants[1], 1, reason="x")  # AO-M is not listed anywhere
     assert pushes(engine) == {}
+    tiktok = make_shop(engine, "TikTok D", Channel.TIKTOK)
+    (s_tt,) = list_on(engine, tiktok, [variants[0]])
     svc.apply_stocktake(owner_ctx, {variants[0]: 8, variants[1]: 2}, reason="x")
-    assert {k: v["available"] for k, v in pushes(engine).items()} == {
-        f"stock:{listed['tiki']}:{listed['s_tk']}": 8
-    }
+    # Tiki takes no stock pushes from the app (its connector declares none): not queued.
+    assert {k: v["available"] for k, v in pushes(engine).items()} == {f"stock:{tiktok}:{s_tt}": 8}
 
 
 def test_an_unchanged_stock_pushes_nothing(

@@ -230,8 +230,11 @@ class OrderDetailDialog(QDialog):
         meta.setColumnStretch(4, 1)
         layout.addLayout(meta)
         self.outbox_banner = _label("banner", wrap=True)
+        # The channel cannot be told from here: the seller repeats the step there.
+        self.by_hand_note = _label("banner", wrap=True)
         self.cancel_note = _label("cancelNote", selectable=True, wrap=True)
         layout.addWidget(self.outbox_banner)
+        layout.addWidget(self.by_hand_note)
         layout.addWidget(self.cancel_note)
         return layout
 
@@ -496,6 +499,7 @@ class OrderDetailDialog(QDialog):
             )
         )
         self.outbox_banner.setVisible(order.outbox_pending)
+        self._fill_by_hand(detail.by_hand, channel)
         reason = order.cancel_reason or ""
         self.cancel_note.setText(self.tr("Cancel reason: %1").replace("%1", reason))
         self.cancel_note.setVisible(bool(reason))
@@ -542,6 +546,16 @@ class OrderDetailDialog(QDialog):
             self.money_captions[key].setVisible(shown)
             self.money_values[key].setVisible(shown)
         self.commission_note.setVisible(show_commission)
+
+    def _fill_by_hand(self, action: str | None, channel: str) -> None:
+        if action == "confirm":
+            text = self.tr("Confirm it in %1 Seller Center too: the app cannot confirm %1 orders.")
+        elif action == "cancel":
+            text = self.tr("Cancel it in %1 Seller Center too: the app cannot cancel %1 orders.")
+        else:
+            text = ""
+        self.by_hand_note.setText(text.replace("%1", channel))
+        self.by_hand_note.setVisible(bool(text))
 
     def _is_marketplace(self) -> bool:
         return self.detail is not None and self.detail.channel.is_marketplace
