@@ -3,7 +3,7 @@
 Each searchable table has a `search_text` column the app fills with folded text (lower
 case, no diacritics, đ→d: FTS5's `remove_diacritics 2` does not fold đ). The FTS5 table is
 external-content over that column. On PostgreSQL there is no FTS5: queries fall back to
-LIKE on `search_text` (see `queries.search`).
+a word-prefix regular expression on `search_text` (see `queries.search`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Folded full-text search: FTS5 on SQLite, LIKE on `search_text` elsewhere."""
+"""Folded full-text search: FTS5 on SQLite, a regular expression on `search_text`
+elsewhere."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from primedist.core.phone import looks_like_phone_query, normalize_phone
-from primedist.core.text import fts_match_query, like_escape, search_tokens
+from primedist.core.text import fts_match_query, search_tokens
 from primedist.db.search import FTS_TABLES
 
 
@@ -33,13 +34,8 @@ def search_filter(table: sa.Table, text: str, dialect_name: str) -> ColumnElemen
     tokens = search_tokens(text)
     if not tokens:
         return None
+    # A word prefix as FTS5's unicode61 tokenizer sees words: after the start or any
+    # character that is not a letter or digit (`example` in `hoa@example.vn`). Tokens are
+    # letters and digits only, so nothing in them needs escaping.
     col = table.c.search_text
-    return sa.and_(
-        *[
-            sa.or_(
-                col.like(f"{like_escape(t)}%", escape="\\"),
-                col.like(f"% {like_escape(t)}%", escape="\\"),
-            )
-            for t in tokens
-        ]
-    )
+    return sa.and_(*[col.regexp_match(f"(^|[^[:alnum:]]){t}") for t in tokens])

@@ -402,8 +402,8 @@ def _check_store(
     others = [v.is_active.is_(True), p.status != ProductStatus.ARCHIVED]
     if product_id is not None:
         others.append(v.product_id != product_id)
-    skus = sorted(row_of)
-    for chunk in chunks(skus):
+    for chunk in chunks(list(row_of)):  # in the draft's row order: the first clash is named
+        first_row = _draft_row(v.sku, row_of, chunk)
         if shop_ids:
             stmt = (
                 sa.select(v.sku, p.name, s.name)
@@ -412,14 +412,14 @@ def _check_store(
                              .join(shops_t, s.id == pl.shop_id))
                 .where(v.sku.in_(chunk), pl.is_active.is_(True), pl.shop_id.in_(list(shop_ids)),
                        *others)
-                .order_by(s.name).limit(1)
+                .order_by(first_row, s.name).limit(1)
             )  # fmt: skip
         else:
             listed = sa.exists().where(pl.product_id == p.id, pl.is_active.is_(True))
             stmt = (
                 sa.select(v.sku, p.name, sa.null())
                 .select_from(variants_t.join(products_t, p.id == v.product_id))
-                .where(v.sku.in_(chunk), ~listed, *others).limit(1)
+                .where(v.sku.in_(chunk), ~listed, *others).order_by(first_row).limit(1)
             )  # fmt: skip
         hit = conn.execute(stmt).first()
         if hit is not None:
@@ -429,11 +429,12 @@ def _check_store(
             raise _bad(i, d.variants[i], "sku",
                        f"SKU {sku} is already used by “{other}” {where}.")  # fmt: skip
     code_of = {x.barcode: i for i, x in enumerate(d.variants) if x.barcode}
-    for chunk in chunks(sorted(code_of)):
+    for chunk in chunks(list(code_of)):
         stmt = (
             sa.select(v.barcode, v.sku, p.name)
             .select_from(variants_t.join(products_t, p.id == v.product_id))
-            .where(v.barcode.in_(chunk), *others).limit(1)
+            .where(v.barcode.in_(chunk), *others)
+            .order_by(_draft_row(v.barcode, code_of, chunk)).limit(1)
         )  # fmt: skip
         hit = conn.execute(stmt).first()
         if hit is not None:
@@ -441,6 +442,14 @@ def _check_store(
             i = code_of[code]
             raise _bad(i, d.variants[i], "barcode",
                        f"barcode {code} is already used by {sku} of “{other}”.")  # fmt: skip
+
+
+def _draft_row(
+    column: sa.ColumnElement[Any], row_of: dict[str, int], chunk: Sequence[str]
+) -> sa.ColumnElement[Any]:
+    """The draft row of a value of `column` among `chunk`, to order clashes by (without it
+    the row named would be whichever the database finds first)."""
+    return sa.case({value: row_of[value] for value in chunk}, value=column)
 
 
 def _prepare_images(ctx: ServiceContext, d: ProductDraft) -> dict[int, PreparedImage]:

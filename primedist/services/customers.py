@@ -364,7 +364,7 @@ def _add_phones(
 
 def _insert_customer(conn: sa.Connection, values: dict[str, Any], now: datetime) -> int:
     """Insert a customer row (code from its id) and return the id."""
-    temp = f"~new{now.timestamp():.6f}"
+    temp = f"~{now.timestamp():.6f}"  # fits code's 20 characters (PostgreSQL checks)
     row = {
         "code": temp, "gender": Gender.UNKNOWN, "level_pinned": False, "rank": Rank.COPPER,
         "rank_pinned": False, "points_balance": 0, "points_earned": 0, "total_orders": 0,

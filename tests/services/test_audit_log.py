@@ -19,7 +19,7 @@ from primedist.queries import spec as query_spec
 from primedist.services import audit_log, staff, stock
 from primedist.services.audit_log import AuditFilter
 from primedist.services.context import Actor, ServiceContext
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, PG_URL
 from tests.factories import make_product
 
 
@@ -160,15 +160,19 @@ def test_the_changes_the_issue_lists_each_write_an_audit_row(
     sched.set_sync_interval(owner_ctx, 30)
     staff.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF)
     order_export.export_orders(owner_ctx, tmp_path / "o.xlsx")
-    saved = backup.backup_now(owner_ctx)
+    # The app's backups are of the SQLite store (a PostgreSQL server is backed up with
+    # pg_dump): on PostgreSQL the other changes are checked.
+    saved = None if PG_URL else backup.backup_now(owner_ctx)
 
     rows = audit_log.list_events(owner_ctx, AuditFilter(user_id=owner_ctx.actor.id), limit=100)
     by_action = {r["action"]: r for r in rows}
     for action in ("product.update", "stock.in", "order.confirmed", "order.cancelled",
                    "customer.merge", "settings.change", "staff.add", "orders.export",
-                   "backup.create"):  # fmt: skip
+                   *(("backup.create",) if saved else ())):  # fmt: skip
         assert action in by_action, (action, sorted(by_action))
     assert "120" in by_action["product.update"]["summary"]  # the price change is named
+    if saved is None:
+        return
     new_ctx, _safety = backup.restore(owner_ctx, saved)
     try:
         restored = audit_log.list_events(new_ctx, AuditFilter(kinds=("backup",)))

@@ -269,9 +269,15 @@ def _summary(conn: sa.Connection, plan: _Plan) -> list[tuple[Any, Any, Any, int,
         sa.select(old, new, moved, sa.func.count(), pinned)
         .select_from(plan.from_)
         .where(_live())
-        .group_by(old, new, moved)
+        .group_by(old, new, *_unless_null(plan.moved_level))
     )
     return [(old, new, lv, int(n), int(p or 0)) for old, new, lv, n, p in conn.execute(stmt)]
+
+
+def _unless_null(column: sa.ColumnElement[Any]) -> tuple[sa.ColumnElement[Any], ...]:
+    """The column to group by, none for a NULL constant (PostgreSQL refuses a constant in
+    GROUP BY)."""
+    return () if isinstance(column, sa.Null) else (column,)
 
 
 def _moves_table() -> sa.Table:
