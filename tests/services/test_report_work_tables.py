@@ -1,6 +1,6 @@
 """The summaries' work tables (temporary, per connection) survive what a connection goes
 through: created once, found again by the next refresh, and re-created when the
-transaction that created them rolled back (SQLite drops them with it)."""
+transaction that created them rolled back (SQLite and PostgreSQL drop them with it)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ from tests.services.report_data import add_order
 
 
 def temp_tables(conn: sa.Connection) -> set[str]:
-    rows = conn.exec_driver_sql("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
+    """This connection's temporary tables."""
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+    else:  # PostgreSQL: only this session's temporary schema is visible
+        sql = ("SELECT relname FROM pg_class WHERE relpersistence = 't' AND relkind = 'r' "
+               "AND pg_table_is_visible(oid)")  # fmt: skip
+    rows = conn.exec_driver_sql(sql)
     return {name for (name,) in rows}
 
 
