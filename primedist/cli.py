@@ -343,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the app on the demo shop (created and filled on first use)",
     )
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation in a temporary data dir (database, main window, "
+        "fonts, printing) and print OK",
+    )
+    parser.add_argument(
         "--user",
         metavar="EMAIL",
         help="act as this user, with their permissions (password from PRIMEDIST_PASSWORD "
@@ -574,6 +580,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def _self_test() -> int:
+    import os
+
+    if not os.environ.get("QT_QPA_PLATFORM"):  # set it (e.g. xcb) to watch the check
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from primedist.ui.self_test import run_self_test
+
+    return run_self_test()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `primedist` console script."""
     args = build_parser().parse_args(argv)
@@ -584,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     global _acting_user
     _acting_user = args.user
     try:
+        if args.self_test:
+            return _self_test()
         if func is None:
             from primedist.ui.app import run_gui
 
