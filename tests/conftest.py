@@ -102,3 +102,17 @@ def owner(ctx: ServiceContext) -> Actor:
 @pytest.fixture
 def owner_ctx(ctx: ServiceContext, owner: Actor) -> ServiceContext:
     return ctx.with_actor(owner)
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For the Qt tests, as in the app (primedist.ui.app.make_app): Python's cyclic GC
+    runs on the UI thread only, so no worker thread deletes a QObject (a segfault later)."""
+    if "qapp" not in request.fixturenames:
+        yield
+        return
+    from primedist.ui.ui_thread_gc import collect_on_ui_thread
+
+    collector = collect_on_ui_thread(request.getfixturevalue("qapp"))
+    yield
+    collector.stop()

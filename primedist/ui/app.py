@@ -22,6 +22,7 @@ from primedist.ui import ops
 from primedist.ui.errors import install_excepthook, setup_logging, show_error
 from primedist.ui.i18n import DEFAULT_LANGUAGE, install_language
 from primedist.ui.main_window import MainWindow
+from primedist.ui.ui_thread_gc import collect_on_ui_thread
 from primedist.ui.welcome import WelcomeWindow
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Prime Distribution")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("primedist")
+    collect_on_ui_thread(app)  # a GC pass on a worker thread would delete QObjects there
     return app
 
 

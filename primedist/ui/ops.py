@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -168,11 +168,20 @@ class Op(Generic[T]):
             tracker().add(self.job)
             self.job.progress._on_update = lambda _f, _m: on_ui_thread(tracker().update)
         pool = _net_pool if self._network else _db_pool
-        future = pool.submit(self._fn, self.job)
+        future = pool.submit(self._call, self.job)  # not `self._fn`: see _release
         future.add_done_callback(lambda f: on_ui_thread(lambda: self._deliver(f)))
         return future
 
+    def _call(self, job: Job) -> T:
+        return self._fn(job)
+
     def _deliver(self, future: Future[T]) -> None:
+        try:
+            self._deliver_to_callbacks(future)
+        finally:
+            self._release()
+
+    def _deliver_to_callbacks(self, future: Future[T]) -> None:
         if self._tracked:
             tracker().remove(self.job)
         if self._parent is not None and not shiboken6.isValid(self._parent):
@@ -190,6 +199,21 @@ class Op(Generic[T]):
         finally:
             if self._on_finally is not None:
                 self._on_finally()
+
+    def _release(self) -> None:
+        """Drop the widget, the function and the callbacks here, on the UI thread.
+
+        The pool's work item and the future keep this Op alive, and the worker thread may
+        drop them last: had the Op still held a closed, Python-owned widget (directly or
+        in a closure over `self`), the widget would be deleted on that thread.
+        """
+        self._parent = None
+        self._fn = _spent
+        self._on_success = self._on_failure = self._on_finally = None
+
+
+def _spent(_job: Job) -> Any:
+    raise RuntimeError("this Op has already run")
 
 
 def _report(parent: QWidget | None, exc: BaseException) -> None:
