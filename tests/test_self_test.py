@@ -17,10 +17,14 @@ raise SystemExit(main(["--self-test"]))
 """
 
 
-def run(code: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    code: list[str], data_dir: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRIMEDIST_DATA_DIR": str(data_dir)}
     env.pop("QT_QPA_PLATFORM", None)  # the self-test chooses offscreen by itself
     env.pop("PRIMEDIST_DATABASE_URL", None)
+    if database_url:
+        env["PRIMEDIST_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, *code], env=env, capture_output=True, text=True, timeout=120
     )
@@ -30,9 +34,11 @@ def run_broken(patch: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     return run(["-c", BROKEN_RUN.format(patch)], data_dir)
 
 
-def test_sound_installation_prints_ok_and_leaves_the_data_dir_alone(tmp_path: Path) -> None:
+def test_sound_installation_prints_ok_and_leaves_the_shop_data_alone(tmp_path: Path) -> None:
     data_dir = tmp_path / "shop"
-    proc = run(["-m", "primedist", "--self-test"], data_dir)
+    # The configured database (a dead server here) is not the one the check uses.
+    dead_server = "postgresql+psycopg://nobody@127.0.0.1:9/none"
+    proc = run(["-m", "primedist", "--self-test"], data_dir, dead_server)
     assert (proc.returncode, proc.stdout) == (0, "OK\n"), proc.stderr
     assert not data_dir.exists()  # the check ran in a temporary dir of its own
 
