@@ -3,6 +3,8 @@ preview, errors name the placeholder, save/reset, printer per document type, tes
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -22,14 +24,14 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
-def page(qtbot, shop_ctx) -> PrintersSettings:
+def page(qtbot, shop_ctx) -> Iterator[PrintersSettings]:
     settings = SettingsPage(shop_ctx)
     qtbot.addWidget(settings)
     settings.show()
     section = settings.select_section("printers")
     assert isinstance(section, PrintersSettings)
     assert settings.sections.currentItem().text() == "Printers & templates"
-    return section
+    yield section  # holds `settings`: qtbot keeps only a weak reference to the window
 
 
 def pixels(page: PrintersSettings) -> bytes:
