@@ -85,9 +85,10 @@ class folded(FunctionElement[str]):  # noqa: N801  (reads like a SQL function)
 
 @compiles(folded)
 def _folded_pg(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    lower = {k: v for k, v in _LETTERS.items() if k == k.lower()}
-    src, dst = "".join(lower), "".join(lower.values())
-    return f"translate(lower({compiler.process(element.clauses, **kw)}), '{src}', '{dst}')"
+    # Both cases translated before lower(): in a database with the C locale lower()
+    # changes ASCII letters only (Đ stays Đ).
+    src, dst = "".join(_LETTERS), "".join(_LETTERS.values())
+    return f"lower(translate({compiler.process(element.clauses, **kw)}, '{src}', '{dst}'))"
 
 
 class distinct_list(FunctionElement[str]):  # noqa: N801

@@ -14,6 +14,7 @@ from primedist.sandbox.shopee import DEMO_PARTNER_ID
 from primedist.services import channels, demo, demo_sync
 from primedist.services.context import ServiceContext
 from primedist.services.sync import sync_shop
+from tests.driver_sql import driver_sql
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def demo_ctx(ctx: ServiceContext) -> ServiceContext:
 
 def rows(engine: Engine, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql(sql, params or ()).all()]
+        return [tuple(r) for r in driver_sql(conn, sql, params or ()).all()]
 
 
 def shop_orders(engine: Engine, shop_id: int) -> set[str]:

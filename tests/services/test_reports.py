@@ -238,13 +238,9 @@ def test_demo_fills_the_summaries(ctx: ServiceContext) -> None:
 
     generate_demo(ctx, orders=300, customers=60, seed=5)
     with ctx.engine.connect() as conn:
-        first, last = conn.execute(
-            sa.text("SELECT min(day), max(day) FROM report_order_days")
-        ).one()
-    before = reports.analytics(ctx, date.fromisoformat(first), date.fromisoformat(last)).to_json()
+        days = sa.text("SELECT min(day) AS first, max(day) AS last FROM report_order_days")
+        first, last = conn.execute(days.columns(first=sa.Date, last=sa.Date)).one()
+    before = reports.analytics(ctx, first, last).to_json()
     assert before["revenue"]["current"] > 0
     reports.rebuild(ctx)
-    assert (
-        reports.analytics(ctx, date.fromisoformat(first), date.fromisoformat(last)).to_json()
-        == before
-    )
+    assert reports.analytics(ctx, first, last).to_json() == before

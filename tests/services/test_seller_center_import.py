@@ -19,6 +19,7 @@ from primedist.services.seller_center_import import (
     import_export,
     import_orders_file,
 )
+from tests.driver_sql import driver_sql
 from tests.factories import make_shop
 from tests.services.seller_center_files import write_lazada, write_shopee, write_tiktok
 
@@ -54,14 +55,14 @@ def stored(engine: Engine, shop: str) -> dict[str, dict[str, Any]]:
 
 def lines_of(engine: Engine, order_id: int) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql(
+        return [tuple(r) for r in driver_sql(conn,
             "SELECT sku, quantity, unit_price, discount, subtotal FROM order_lines"
             " WHERE order_id = ? ORDER BY sku", (order_id,))]  # fmt: skip
 
 
 def count(engine: Engine, sql: str) -> int:
     with engine.connect() as conn:
-        return int(conn.exec_driver_sql(sql).scalar_one())
+        return int(driver_sql(conn, sql).scalar_one())
 
 
 @pytest.fixture
@@ -114,11 +115,11 @@ def test_shopee_export_orders_lines_money_and_statuses(
     assert cancelled["total"] == 150000  # an export shows 0 paid for a cancelled order
 
     with engine.connect() as conn:
-        shop = conn.exec_driver_sql(
-            "SELECT channel, status FROM shops WHERE name = 'Shopee Hà Nội'"
+        shop = driver_sql(
+            conn, "SELECT channel, status FROM shops WHERE name = 'Shopee Hà Nội'"
         ).one()
-        audit = conn.exec_driver_sql(
-            "SELECT count(*) FROM audit_events WHERE action = 'orders.import_export'"
+        audit = driver_sql(
+            conn, "SELECT count(*) FROM audit_events WHERE action = 'orders.import_export'"
         ).scalar_one()
     assert tuple(shop) == ("shopee", "not_linked")
     assert audit == 1
@@ -323,7 +324,7 @@ def test_times_are_the_shops_local_times(ctx: ServiceContext, engine: Engine,
                                          tmp_path: Path) -> None:  # fmt: skip
     shop_id = make_shop(engine, "Shopee BKK")
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE shops SET timezone = 'Asia/Bangkok' WHERE id = ?", (shop_id,))
+        driver_sql(conn, "UPDATE shops SET timezone = 'Asia/Bangkok' WHERE id = ?", (shop_id,))
     path = write_shopee(tmp_path / "t.xlsx", shopee_rows(
         "T1", [("A", "A", 1, 1000, 1000)], total=1000,
         **{"Ngày đặt hàng": datetime(2026, 11, 2, 7, 0)}))  # fmt: skip

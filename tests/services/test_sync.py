@@ -25,6 +25,7 @@ from primedist.sandbox.shopee import FaultKind, SandboxConfig, ShopeeSandbox
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.services.sync import Connector, SyncReport
+from tests.driver_sql import driver_sql
 from tests.factories import make_shop
 
 
@@ -35,7 +36,8 @@ class Market:
         self.ctx, self.engine, self.sandbox = ctx, engine, sandbox
         self.shop_id = make_shop(engine, "Shopee Sandbox")
         with engine.begin() as conn:
-            conn.exec_driver_sql(
+            driver_sql(
+                conn,
                 "UPDATE shops SET external_shop_id = ? WHERE id = ?",
                 (str(sandbox.config.shop_id), self.shop_id),
             )
@@ -67,7 +69,7 @@ class Market:
 
     def stored_sn(self, order_id: int) -> str:
         with self.engine.connect() as conn:
-            return str(conn.exec_driver_sql(
+            return str(driver_sql(conn,
                 "SELECT external_id FROM orders WHERE id = ?", (order_id,)
             ).scalar_one())  # fmt: skip
 
@@ -85,9 +87,10 @@ class Market:
         assert len(stored) == len(expected)
         assert stored == expected
         with self.engine.connect() as conn:
-            bad_totals = conn.exec_driver_sql(
+            bad_totals = driver_sql(
+                conn,
                 "SELECT count(*) FROM orders o WHERE o.subtotal !="
-                " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)"
+                " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)",
             ).scalar_one()
         assert bad_totals == 0
 
@@ -119,12 +122,14 @@ def test_full_sync_of_5000_orders_over_25_days_then_nothing_to_do(
         assert report.inserted == 5000
         market.assert_in_step()
         with engine.connect() as conn:
-            customers = conn.exec_driver_sql("SELECT count(*) FROM customers").scalar_one()
-            unlinked = conn.exec_driver_sql(
-                "SELECT count(*) FROM order_lines WHERE variant_id IS NULL"
+            customers = driver_sql(conn, "SELECT count(*) FROM customers").scalar_one()
+            unlinked = driver_sql(
+                conn, "SELECT count(*) FROM order_lines WHERE variant_id IS NULL"
             ).scalar_one()
-            until = conn.exec_driver_sql(
-                "SELECT synced_until FROM sync_checkpoints WHERE shop_id = ?", (market.shop_id,)
+            until = driver_sql(
+                conn,
+                "SELECT synced_until FROM sync_checkpoints WHERE shop_id = ?",
+                (market.shop_id,),
             ).scalar_one()
         assert 0 < customers < 5000  # repeat buyers are one customer
         assert unlinked == 0
@@ -203,8 +208,8 @@ def test_revoked_authorisation_marks_the_shop(small: Market) -> None:
     report = small.sync()
     assert report.outcome == "needs_reauth"
     with small.engine.connect() as conn:
-        status = conn.exec_driver_sql(
-            "SELECT status FROM shops WHERE id = ?", (small.shop_id,)
+        status = driver_sql(
+            conn, "SELECT status FROM shops WHERE id = ?", (small.shop_id,)
         ).scalar_one()
     assert status == "needs_reauth"
     assert "re-authorise" in sync.sync_log(small.ctx, small.shop_id)[0].message
@@ -215,11 +220,11 @@ def test_refetch_of_a_range_restores_a_deleted_order_and_keeps_the_checkpoint(
 ) -> None:
     small.sync()
     with small.engine.begin() as conn:
-        sn, created = conn.exec_driver_sql(
-            "SELECT external_id, external_updated_at FROM orders ORDER BY id LIMIT 1"
+        sn, created = driver_sql(
+            conn, "SELECT external_id, external_updated_at FROM orders ORDER BY id LIMIT 1"
         ).one()
-        conn.exec_driver_sql("DELETE FROM orders WHERE external_id = ?", (sn,))
-        until = conn.exec_driver_sql("SELECT synced_until FROM sync_checkpoints").scalar_one()
+        driver_sql(conn, "DELETE FROM orders WHERE external_id = ?", (sn,))
+        until = driver_sql(conn, "SELECT synced_until FROM sync_checkpoints").scalar_one()
     assert small.sync().inserted == 0  # an incremental sync does not look back that far
     report = sync.refetch_range(
         small.ctx, small.shop_id, clock.now() - timedelta(days=25), clock.now(),
@@ -228,6 +233,4 @@ def test_refetch_of_a_range_restores_a_deleted_order_and_keeps_the_checkpoint(
     assert report.inserted == 1
     small.assert_in_step()
     with small.engine.connect() as conn:
-        assert (
-            conn.exec_driver_sql("SELECT synced_until FROM sync_checkpoints").scalar_one() >= until
-        )
+        assert driver_sql(conn, "SELECT synced_until FROM sync_checkpoints").scalar_one() >= until

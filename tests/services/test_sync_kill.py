@@ -17,6 +17,7 @@ from primedist.config import Settings
 from primedist.connectors.shopee import ORDER_DETAIL_PATH, STATUS_MAP
 from primedist.sandbox.shopee import FaultKind, SandboxConfig, ShopeeSandbox
 from primedist.services.sync_writer import _HELD_STATE
+from tests.driver_sql import driver_sql
 from tests.factories import make_shop
 
 CHILD = """
@@ -58,7 +59,7 @@ def _child(sandbox: ShopeeSandbox, db_url: str, shop_id: int) -> subprocess.Pope
 
 def _count(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one())
+        return int(driver_sql(conn, "SELECT count(*) FROM orders").scalar_one())
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
@@ -68,12 +69,14 @@ def test_kill_9_mid_sync_then_resume(engine: Engine, settings: Settings) -> None
     try:
         shop_id = make_shop(engine, "Shopee Kill")
         with engine.begin() as conn:
-            conn.exec_driver_sql(
+            driver_sql(
+                conn,
                 "UPDATE shops SET external_shop_id = ? WHERE id = ?",
                 (str(sandbox.config.shop_id), shop_id),
             )
             # Every order moves stock (as if linked long ago): the ledger gets exercised.
-            conn.exec_driver_sql(
+            driver_sql(
+                conn,
                 "INSERT INTO sync_checkpoints (shop_id, resource, error_count, stock_since)"
                 " VALUES (?, 'orders', 0, '2000-01-01 00:00:00.000000')",
                 (shop_id,),
@@ -101,26 +104,26 @@ def test_kill_9_mid_sync_then_resume(engine: Engine, settings: Settings) -> None
 
 def _assert_consistent(engine: Engine, sandbox: ShopeeSandbox) -> None:
     with engine.connect() as conn:
-        stored = dict(conn.exec_driver_sql("SELECT external_id, status FROM orders").all())
-        states = conn.exec_driver_sql("SELECT status, stock_state FROM orders").all()
-        ledger = conn.exec_driver_sql(
+        stored = dict(driver_sql(conn, "SELECT external_id, status FROM orders").all())
+        states = driver_sql(conn, "SELECT status, stock_state FROM orders").all()
+        ledger = driver_sql(
+            conn,
             "SELECT v.sku, v.stock, v.reserved, COALESCE(sum(m.quantity), 0),"
             " COALESCE(sum(m.reserved_change), 0) FROM variants v"
-            " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id"
+            " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id",
         ).all()
-        held = conn.exec_driver_sql(
+        held = driver_sql(
+            conn,
             "SELECT l.variant_id, sum(CASE o.stock_state WHEN 'reserved' THEN l.quantity"
             " ELSE 0 END), sum(CASE o.stock_state WHEN 'consumed' THEN l.quantity ELSE 0 END)"
-            " FROM order_lines l JOIN orders o ON o.id = l.order_id GROUP BY l.variant_id"
+            " FROM order_lines l JOIN orders o ON o.id = l.order_id GROUP BY l.variant_id",
         ).all()
         variants = {
             vid: (stock, reserved)
-            for vid, stock, reserved in conn.exec_driver_sql(
-                "SELECT id, stock, reserved FROM variants"
-            )
+            for vid, stock, reserved in driver_sql(conn, "SELECT id, stock, reserved FROM variants")
         }
-        lines_without_orders = conn.exec_driver_sql(
-            "SELECT count(*) FROM order_lines WHERE order_id NOT IN (SELECT id FROM orders)"
+        lines_without_orders = driver_sql(
+            conn, "SELECT count(*) FROM order_lines WHERE order_id NOT IN (SELECT id FROM orders)"
         ).scalar_one()
     expected = {}
     for sn in sandbox.order_sns():

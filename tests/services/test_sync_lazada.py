@@ -33,6 +33,7 @@ from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.services.sync import Connector, SyncReport
 from primedist.services.sync_writer import _HELD_STATE
+from tests.driver_sql import driver_sql
 from tests.factories import make_shop
 
 
@@ -43,10 +44,11 @@ class Market:
         self.ctx, self.engine, self.sandbox = ctx, engine, sandbox
         self.shop_id = make_shop(engine, "Lazada Sandbox", Channel.LAZADA)
         with engine.begin() as conn:
-            conn.exec_driver_sql("UPDATE shops SET external_shop_id = ? WHERE id = ?",
+            driver_sql(conn, "UPDATE shops SET external_shop_id = ? WHERE id = ?",
                                  (str(sandbox.config.seller_id), self.shop_id))  # fmt: skip
             # Every order moves stock (as if linked long ago): the ledger gets exercised.
-            conn.exec_driver_sql(
+            driver_sql(
+                conn,
                 "INSERT INTO sync_checkpoints (shop_id, resource, error_count, stock_since)"
                 " VALUES (?, 'orders', 0, '2000-01-01 00:00:00.000000')",
                 (self.shop_id,),
@@ -88,21 +90,23 @@ def assert_in_step(engine: Engine, sandbox: LazadaSandbox) -> None:
     money adding up, stock held as the statuses say and every stock change a movement."""
     with engine.connect() as conn:
         stored: dict[str, str] = dict(
-            conn.exec_driver_sql("SELECT external_id, status FROM orders").all()
+            driver_sql(conn, "SELECT external_id, status FROM orders").all()
         )
-        items: dict[str, int] = dict(conn.exec_driver_sql(
+        items: dict[str, int] = dict(driver_sql(conn,
             "SELECT o.external_id, sum(l.quantity) FROM orders o"
             " JOIN order_lines l ON l.order_id = o.id GROUP BY o.id"
         ).all())  # fmt: skip
-        bad_totals = conn.exec_driver_sql(
+        bad_totals = driver_sql(
+            conn,
             "SELECT count(*) FROM orders o WHERE o.subtotal !="
-            " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)"
+            " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)",
         ).scalar_one()
-        states = conn.exec_driver_sql("SELECT status, stock_state FROM orders").all()
-        ledger = conn.exec_driver_sql(
+        states = driver_sql(conn, "SELECT status, stock_state FROM orders").all()
+        ledger = driver_sql(
+            conn,
             "SELECT v.sku, v.stock, v.reserved, COALESCE(sum(m.quantity), 0),"
             " COALESCE(sum(m.reserved_change), 0) FROM variants v"
-            " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id"
+            " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id",
         ).all()
     assert stored == expected_statuses(sandbox)  # nothing lost, nothing extra
     sample = list(stored)[:: max(1, len(stored) // 40)]
@@ -141,8 +145,8 @@ def test_full_sync_of_3000_orders_then_nothing_to_do(
         assert report.inserted == 3000
         market.assert_in_step()
         with engine.connect() as conn:
-            unlinked = conn.exec_driver_sql(
-                "SELECT count(*) FROM order_lines WHERE variant_id IS NULL"
+            unlinked = driver_sql(
+                conn, "SELECT count(*) FROM order_lines WHERE variant_id IS NULL"
             ).scalar_one()
         assert unlinked == 0  # seller SKUs matched the catalogue's variants
         again = market.sync()
@@ -208,8 +212,8 @@ def test_revoked_authorisation_marks_the_shop(small: Market) -> None:
     small.sandbox.revoke()
     assert small.sync().outcome == "needs_reauth"
     with small.engine.connect() as conn:
-        status = conn.exec_driver_sql(
-            "SELECT status FROM shops WHERE id = ?", (small.shop_id,)
+        status = driver_sql(
+            conn, "SELECT status FROM shops WHERE id = ?", (small.shop_id,)
         ).scalar_one()
     assert status == "needs_reauth"
     assert "re-authorise" in sync.sync_log(small.ctx, small.shop_id)[0].message
@@ -264,7 +268,7 @@ def _child(sandbox: LazadaSandbox, db_url: str, shop_id: int) -> subprocess.Pope
 
 def _count(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one())
+        return int(driver_sql(conn, "SELECT count(*) FROM orders").scalar_one())
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
@@ -274,10 +278,11 @@ def test_kill_9_mid_sync_then_resume(engine: Engine, settings: Settings) -> None
     try:
         shop_id = make_shop(engine, "Lazada Kill", Channel.LAZADA)
         with engine.begin() as conn:
-            conn.exec_driver_sql("UPDATE shops SET external_shop_id = ? WHERE id = ?",
+            driver_sql(conn, "UPDATE shops SET external_shop_id = ? WHERE id = ?",
                                  (str(sandbox.config.seller_id), shop_id))  # fmt: skip
             # Every order moves stock (as if linked long ago): the ledger gets exercised.
-            conn.exec_driver_sql(
+            driver_sql(
+                conn,
                 "INSERT INTO sync_checkpoints (shop_id, resource, error_count, stock_since)"
                 " VALUES (?, 'orders', 0, '2000-01-01 00:00:00.000000')",
                 (shop_id,),

@@ -16,6 +16,7 @@ from primedist.sandbox.shopee import FaultKind
 from primedist.services import orders
 from primedist.services import outbox_delivery as od
 from primedist.services.context import ServiceContext
+from tests.driver_sql import driver_sql
 from tests.services.test_sync import Market, _sandbox
 
 
@@ -43,7 +44,7 @@ def _ready_to_ship(market: Market, n: int) -> list[int]:
 
 def _outbox(engine: Engine) -> list[tuple[str, str, int]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql(
+        return [tuple(r) for r in driver_sql(conn,
             "SELECT kind, status, attempts FROM outbox_messages ORDER BY id"
         )]  # fmt: skip
 
@@ -62,9 +63,7 @@ def test_confirm_and_cancel_are_delivered_and_the_order_stops_waiting(market: Ma
     assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1
     assert len(market.sandbox.calls(CANCEL_ORDER_PATH)) == 1
     with market.engine.connect() as conn:
-        waiting = conn.exec_driver_sql(
-            "SELECT count(*) FROM orders WHERE outbox_pending"
-        ).scalar_one()
+        waiting = driver_sql(conn, "SELECT count(*) FROM orders WHERE outbox_pending").scalar_one()
     assert waiting == 0
     assert _deliver(market).delivered == 0  # nothing sent twice
 
@@ -115,8 +114,8 @@ def test_an_action_the_platform_refuses_fails_with_its_message(market: Market) -
     od.discard_action(market.ctx, rows[0].id)
     assert od.list_actions(market.ctx) == []
     with market.engine.connect() as conn:
-        pending = conn.exec_driver_sql(
-            "SELECT outbox_pending FROM orders WHERE id = ?", (order_id,)
+        pending = driver_sql(
+            conn, "SELECT outbox_pending FROM orders WHERE id = ?", (order_id,)
         ).scalar_one()
     assert not pending
 
@@ -145,7 +144,7 @@ def test_retry_requeues_a_failed_action(market: Market) -> None:
     (order_id,) = _ready_to_ship(market, 1)
     orders.confirm_orders(market.ctx, [order_id])
     with market.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE outbox_messages SET status = 'failed', attempts = 12")
+        driver_sql(conn, "UPDATE outbox_messages SET status = 'failed', attempts = 12")
     assert _deliver(market).delivered == 0
     (row,) = od.list_actions(market.ctx)
     od.retry_action(market.ctx, row.id)

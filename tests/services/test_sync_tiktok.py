@@ -27,6 +27,7 @@ from primedist.sandbox.tiktok import TikTokSandbox, TikTokSandboxConfig
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.services.sync import Connector, SyncReport
+from tests.driver_sql import driver_sql
 from tests.factories import make_shop
 
 
@@ -63,7 +64,7 @@ class Market:
 def link_shop(engine: Engine, sandbox: TikTokSandbox, name: str) -> int:
     shop_id = make_shop(engine, name, Channel.TIKTOK)
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE shops SET external_shop_id = ? WHERE id = ?",
+        driver_sql(conn, "UPDATE shops SET external_shop_id = ? WHERE id = ?",
                              (sandbox.config.shop_id, shop_id))  # fmt: skip
     return shop_id
 
@@ -80,13 +81,14 @@ def expected_states(sandbox: TikTokSandbox) -> dict[str, str]:
 def assert_in_step(engine: Engine, sandbox: TikTokSandbox) -> None:
     """Every sandbox order stored once with its current status; lines add up."""
     with engine.connect() as conn:
-        stored = dict(conn.exec_driver_sql("SELECT external_id, status FROM orders").all())
-        bad_totals = conn.exec_driver_sql(
+        stored = dict(driver_sql(conn, "SELECT external_id, status FROM orders").all())
+        bad_totals = driver_sql(
+            conn,
             "SELECT count(*) FROM orders o WHERE o.subtotal !="
-            " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)"
+            " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)",
         ).scalar_one()
-        orphans = conn.exec_driver_sql(
-            "SELECT count(*) FROM order_lines WHERE order_id NOT IN (SELECT id FROM orders)"
+        orphans = driver_sql(
+            conn, "SELECT count(*) FROM order_lines WHERE order_id NOT IN (SELECT id FROM orders)"
         ).scalar_one()
     assert stored == expected_states(sandbox)
     assert (bad_totals, orphans) == (0, 0)
@@ -110,7 +112,7 @@ def test_full_sync_then_nothing_to_do(ctx: ServiceContext, engine: Engine,
         assert report.inserted == 3000 and report.windows == 1  # 30 days: one window
         market.assert_in_step()
         with engine.connect() as conn:
-            quantities = conn.exec_driver_sql("SELECT max(quantity) FROM order_lines").scalar()
+            quantities = driver_sql(conn, "SELECT max(quantity) FROM order_lines").scalar()
         assert quantities > 1  # units of one SKU grouped into a quantity
         again = market.sync()
         assert (again.inserted, again.updated) == (0, 0)
@@ -169,8 +171,8 @@ def test_revoked_authorisation_marks_the_shop(small: Market) -> None:
     report = small.sync()
     assert report.outcome == "needs_reauth", report.message
     with small.engine.connect() as conn:
-        status = conn.exec_driver_sql(
-            "SELECT status FROM shops WHERE id = ?", (small.shop_id,)
+        status = driver_sql(
+            conn, "SELECT status FROM shops WHERE id = ?", (small.shop_id,)
         ).scalar_one()
     assert status == "needs_reauth"
 
@@ -212,7 +214,7 @@ def _child(sandbox: TikTokSandbox, db_url: str, shop_id: int) -> subprocess.Pope
 
 def _count(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one())
+        return int(driver_sql(conn, "SELECT count(*) FROM orders").scalar_one())
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
@@ -222,7 +224,7 @@ def test_kill_9_mid_sync_then_resume(engine: Engine, settings: Settings) -> None
     try:
         shop_id = link_shop(engine, sandbox, "TikTok Kill")
         with engine.begin() as conn:  # every order moves stock (linked long ago)
-            conn.exec_driver_sql(
+            driver_sql(conn,
                 "INSERT INTO sync_checkpoints (shop_id, resource, error_count, stock_since)"
                 " VALUES (?, 'orders', 0, '2000-01-01 00:00:00.000000')", (shop_id,),
             )  # fmt: skip
@@ -244,10 +246,11 @@ def test_kill_9_mid_sync_then_resume(engine: Engine, settings: Settings) -> None
         assert out.split()[0] == "ok", out
         assert_in_step(engine, sandbox)
         with engine.connect() as conn:
-            ledger = conn.exec_driver_sql(
+            ledger = driver_sql(
+                conn,
                 "SELECT v.sku, v.stock, v.reserved, COALESCE(sum(m.quantity), 0),"
                 " COALESCE(sum(m.reserved_change), 0) FROM variants v"
-                " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id"
+                " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id",
             ).all()
         for sku, stock, reserved, moved, reserved_moved in ledger:
             assert (stock, reserved) == (moved, reserved_moved), sku  # every change moved

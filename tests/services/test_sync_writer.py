@@ -12,6 +12,7 @@ from primedist.core.clock import FixedClock
 from primedist.domain.enums import Channel, OrderStatus, PaymentMethod
 from primedist.services.context import ServiceContext
 from primedist.services.sync_writer import ShopRef, write_batch
+from tests.driver_sql import driver_sql
 from tests.factories import make_product, make_shop
 
 
@@ -53,7 +54,7 @@ def _write(ctx: ServiceContext, shop: ShopRef, orders: list[RemoteOrder], since)
 
 def _stock(engine: Engine, vid: int) -> tuple[int, int]:
     with engine.connect() as conn:
-        row = conn.exec_driver_sql("SELECT stock, reserved FROM variants WHERE id = ?", (vid,))
+        row = driver_sql(conn, "SELECT stock, reserved FROM variants WHERE id = ?", (vid,))
         stock, reserved = row.one()
         return stock, reserved
 
@@ -81,18 +82,15 @@ def test_upsert_is_idempotent_and_follows_status_with_stock(
     assert _stock(engine, vid) == (10, 0)  # back on the shelf
 
     with engine.connect() as conn:
-        orders = conn.exec_driver_sql(
-            "SELECT count(*), max(status), max(stock_state), max(total) FROM orders"
+        orders = driver_sql(
+            conn, "SELECT count(*), max(status), max(stock_state), max(total) FROM orders"
         ).one()
-        lines = conn.exec_driver_sql("SELECT count(*) FROM order_lines").scalar_one()
-        history = conn.exec_driver_sql(
-            "SELECT group_concat(to_status) FROM (SELECT to_status FROM order_status_changes"
-            " ORDER BY id)"
-        ).scalar_one()
-        moves = conn.exec_driver_sql(
-            "SELECT group_concat(kind) FROM (SELECT kind FROM stock_movements ORDER BY id)"
-        ).scalar_one()
-        customers = conn.exec_driver_sql("SELECT count(*), max(total_orders) FROM customers").one()
+        lines = driver_sql(conn, "SELECT count(*) FROM order_lines").scalar_one()
+        history = ",".join(
+            driver_sql(conn, "SELECT to_status FROM order_status_changes ORDER BY id").scalars()
+        )
+        moves = ",".join(driver_sql(conn, "SELECT kind FROM stock_movements ORDER BY id").scalars())
+        customers = driver_sql(conn, "SELECT count(*), max(total_orders) FROM customers").one()
     assert orders == (1, "cancelled", "released", 215_000)
     assert lines == 1
     assert history == "pending,shipping,cancelled"
@@ -111,7 +109,7 @@ def test_orders_before_the_first_sync_never_move_stock(
     _write(ctx, shop, [remote("H2", OrderStatus.CANCELLED, clock, buyer="b2", minutes=3)], since)
     assert _stock(engine, vid) == (10, 0)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM stock_movements").scalar_one() == 0
+        assert driver_sql(conn, "SELECT count(*) FROM stock_movements").scalar_one() == 0
 
 
 def test_local_confirm_waiting_in_the_outbox_is_not_undone(
@@ -121,10 +119,10 @@ def test_local_confirm_waiting_in_the_outbox_is_not_undone(
     make_product(engine, "Áo thun", [("SKU-A", 100_000, 10)])
     _write(ctx, shop, [remote("S1", OrderStatus.PENDING, clock)], None)
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE orders SET status = 'confirmed', outbox_pending = 1")
+        driver_sql(conn, "UPDATE orders SET status = 'confirmed', outbox_pending = TRUE")
     _write(ctx, shop, [remote("S1", OrderStatus.PENDING, clock, minutes=1)], None)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT status FROM orders").scalar_one() == "confirmed"
+        assert driver_sql(conn, "SELECT status FROM orders").scalar_one() == "confirmed"
 
 
 def test_same_buyer_across_orders_is_one_customer_and_unknown_sku_joins_the_catalogue(
@@ -142,12 +140,13 @@ def test_same_buyer_across_orders_is_one_customer_and_unknown_sku_joins_the_cata
         by_order = dict(conn.execute(sa.text(
             "SELECT o.external_id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id"
         )).all())  # fmt: skip
-        sku_variant = conn.exec_driver_sql(
+        sku_variant = driver_sql(
+            conn,
             "SELECT count(*) FROM order_lines l JOIN variants v ON v.id = l.variant_id"
-            " WHERE v.sku = 'NEW-1'"
+            " WHERE v.sku = 'NEW-1'",
         ).scalar_one()
-        masked = conn.exec_driver_sql(
-            "SELECT buyer_phone FROM orders WHERE external_id = 'S2'"
+        masked = driver_sql(
+            conn, "SELECT buyer_phone FROM orders WHERE external_id = 'S2'"
         ).scalar_one()
     assert by_order == {"S1": "Nguyễn Văn An", "S2": "Nguyễn Văn An", "S3": "Lê Thị B"}
     assert sku_variant == 1

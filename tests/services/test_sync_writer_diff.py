@@ -17,6 +17,7 @@ from primedist.domain.order import Order
 from primedist.queries.search import search_filter
 from primedist.services.context import ServiceContext
 from primedist.services.sync_writer import ShopRef
+from tests.driver_sql import driver_sql
 from tests.factories import make_product, make_shop
 from tests.services.test_sync_writer import _stock, _write, remote
 
@@ -25,16 +26,19 @@ orders_t = table_of(Order)
 
 def _order(engine: Engine, sn: str) -> dict[str, Any]:
     with engine.connect() as conn:
-        row = conn.exec_driver_sql(
+        row = driver_sql(
+            conn,
             "SELECT o.id, o.status, o.tracking_number, o.updated_at, o.external_updated_at, "
             "c.updated_at AS customer_updated_at, "
-            "(SELECT group_concat(id) FROM order_lines WHERE order_id = o.id) AS line_ids, "
-            "(SELECT group_concat(quantity) FROM order_lines WHERE order_id = o.id) AS qty, "
             "(SELECT count(*) FROM order_status_changes WHERE order_id = o.id) AS history "
             "FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.external_id = ?",
             (sn,),
         ).one()
-        return dict(row._mapping)
+        lines = driver_sql(
+            conn, "SELECT id, quantity FROM order_lines WHERE order_id = ? ORDER BY id", (row.id,)
+        ).all()
+    line_ids, qty = ",".join(str(i) for i, _q in lines), ",".join(str(q) for _i, q in lines)
+    return {**row._mapping, "line_ids": line_ids, "qty": qty}
 
 
 def _found(engine: Engine, text: str) -> set[int]:
