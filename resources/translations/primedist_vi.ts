@@ -2586,6 +2586,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Giảm giá sản phẩm: %1</translation>
     </message>
     <message>
+        <source>Confirm it in %1 Seller Center too: the app cannot confirm %1 orders.</source>
+        <translation>Hãy xác nhận cả trên %1 Seller Center: ứng dụng chưa xác nhận được đơn %1.</translation>
+    </message>
+    <message>
+        <source>Cancel it in %1 Seller Center too: the app cannot cancel %1 orders.</source>
+        <translation>Hãy hủy cả trên %1 Seller Center: ứng dụng chưa hủy được đơn %1.</translation>
+    </message>
+    <message>
         <source>Open the customer</source>
         <translation>Mở hồ sơ khách hàng</translation>
     </message>
