@@ -178,6 +178,7 @@ def carrier_for(
     ctx: ServiceContext, account_id: int, settings: HttpSettings | None = None
 ) -> Carrier:
     """The client of a stored account (the default `CarrierFactory`)."""
+    ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         account = _account(session, account_id)
         if account.status == "removed":
@@ -954,6 +955,7 @@ def poll_shipments(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for
 def apply_carrier_status(ctx: ServiceContext, shipment_id: int, status: str) -> bool:
     """Record the carrier's status on the shipment and move the order; returns whether
     anything changed."""
+    ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         ship = _shipment(session, shipment_id)
         order = _order(session, ship.order_id)
