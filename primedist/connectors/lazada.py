@@ -72,6 +72,7 @@ from primedist.connectors.base import (
     UnreadableOrders,
     shop_lock,
 )
+from primedist.connectors.http import send_with_retries, unreachable
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -554,31 +555,30 @@ class LazadaConnector:
         and the idempotent stock/price updates only: Lazada actions are not sent here)."""
         self._check_not_paused()
         refreshed = False
-        attempt = 0
-        while True:
-            token = None if public else self.ensure_fresh_tokens()
-            try:
-                return self._send(method, path, params or {}, token, partial)
-            except _TokenRejected as exc:
-                if token is None:
-                    raise AuthError(f"{exc.user_message}. Authorise the shop again.",
-                                    code=exc.code) from None  # fmt: skip
-                if refreshed:
-                    raise AuthError(
-                        "Lazada refused the shop's access token even after a refresh:"
-                        " authorise the shop again.", code=exc.code,
-                    ) from None  # fmt: skip
-                self._refresh_rejected(token.access_token)
-                refreshed = True
-            except DailyLimitReached as exc:
-                with self._guard:
-                    self._paused_until = exc.resume_at
-                raise
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.config.max_attempts:
+
+        def authorised_send() -> dict[str, Any]:
+            nonlocal refreshed
+            while True:
+                token = None if public else self.ensure_fresh_tokens()
+                try:
+                    return self._send(method, path, params or {}, token, partial)
+                except _TokenRejected as exc:
+                    if token is None:
+                        raise AuthError(f"{exc.user_message}. Authorise the shop again.",
+                                        code=exc.code) from None  # fmt: skip
+                    if refreshed:
+                        raise AuthError(
+                            "Lazada refused the shop's access token even after a refresh:"
+                            " authorise the shop again.", code=exc.code,
+                        ) from None  # fmt: skip
+                    self._refresh_rejected(token.access_token)
+                    refreshed = True
+                except DailyLimitReached as exc:
+                    with self._guard:
+                        self._paused_until = exc.resume_at
                     raise
-                self._sleep(self._backoff(attempt, exc))
+
+        return self._with_retries(authorised_send)
 
     def _send(
         self,
@@ -601,13 +601,9 @@ class LazadaConnector:
                 resp = self._http.get(url, params={**business, **system})
             else:
                 resp = self._http.post(url, params=system, data=business)
-        except httpx.TimeoutException:
-            raise TransientError(
-                f"Lazada did not answer within {self.config.timeout:g} s ({path})."
-            ) from None
         except httpx.TransportError as exc:
-            reason = redact(str(exc) or type(exc).__name__)
-            raise TransientError(f"Cannot reach Lazada at {self.host}: {reason}.") from None
+            raise unreachable(exc, platform="Lazada", host=self.host,
+                              timeout=self.config.timeout, path=path) from None  # fmt: skip
         return self._classify(resp, path, partial)
 
     def _classify(self, resp: httpx.Response, path: str, partial: bool) -> dict[str, Any]:
@@ -653,13 +649,11 @@ class LazadaConnector:
             return TransientError(text, code=code)
         return RemoteRejected(text, code=code)
 
-    def _backoff(self, attempt: int, exc: TransientError) -> float:
-        """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least the ban."""
-        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
-        delay = self._rng.uniform(0, ceiling)
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, min(exc.retry_after, self.config.backoff_max))
-        return delay
+    def _with_retries(self, send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return send_with_retries(send, attempts=self.config.max_attempts,
+                                 backoff_base=self.config.backoff_base,
+                                 backoff_max=self.config.backoff_max,
+                                 sleep=self._sleep, rng=self._rng)  # fmt: skip
 
     def _check_not_paused(self) -> None:
         with self._guard:

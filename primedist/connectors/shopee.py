@@ -60,6 +60,7 @@ from primedist.connectors.base import (
     shop_lock,
     utc_from_timestamp,
 )
+from primedist.connectors.http import full_jitter, send_with_retries, unreachable
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -501,34 +502,39 @@ class ShopeeConnector:
         not act (rate limited); a timeout or 5xx is raised at once."""
         self._check_not_paused()
         refreshed = False
-        attempt = 0
-        while True:
-            token = None if public else self.ensure_fresh_tokens()
-            try:
-                return self._send(method, path, params, body, token)
-            except _TokenRejected as exc:
-                if token is None:  # a refresh/code call: the authorisation itself is gone
-                    raise AuthError(
-                        f"{exc.user_message}. Authorise the shop again.", code=exc.code
-                    ) from None
-                if refreshed:
-                    raise AuthError(
-                        "Shopee refused the shop's access token even after a refresh:"
-                        " authorise the shop again.", code=exc.code,
-                    ) from None  # fmt: skip
-                self._refresh_rejected(token.access_token)
-                refreshed = True
-            except DailyLimitReached as exc:
-                with self._pause_guard:
-                    self._paused_until = exc.resume_at
-                raise
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.config.max_attempts or (
-                    action and not isinstance(exc, RateLimited)
-                ):
+
+        def authorised_send() -> dict[str, Any]:
+            nonlocal refreshed
+            while True:
+                token = None if public else self.ensure_fresh_tokens()
+                try:
+                    return self._send(method, path, params, body, token)
+                except _TokenRejected as exc:
+                    if token is None:  # a refresh/code call: the authorisation itself is gone
+                        raise AuthError(
+                            f"{exc.user_message}. Authorise the shop again.", code=exc.code
+                        ) from None
+                    if refreshed:
+                        raise AuthError(
+                            "Shopee refused the shop's access token even after a refresh:"
+                            " authorise the shop again.", code=exc.code,
+                        ) from None  # fmt: skip
+                    self._refresh_rejected(token.access_token)
+                    refreshed = True
+                except DailyLimitReached as exc:
+                    with self._pause_guard:
+                        self._paused_until = exc.resume_at
                     raise
-                self._sleep(self._backoff(attempt, exc))
+
+        return send_with_retries(
+            authorised_send,
+            attempts=self.config.max_attempts,
+            backoff_base=self.config.backoff_base,
+            backoff_max=self.config.backoff_max,
+            sleep=self._sleep,
+            rng=self._rng,
+            retry_on=lambda exc: not action or isinstance(exc, RateLimited),
+        )
 
     def _send(
         self,
@@ -550,13 +556,9 @@ class ShopeeConnector:
         query.update(params or {})
         try:
             resp = self._http.request(method, path, params=query, json=body)
-        except httpx.TimeoutException:
-            raise TransientError(
-                f"Shopee did not answer within {self.config.timeout:g} s ({path})."
-            ) from None
         except httpx.TransportError as exc:
-            reason = redact(str(exc) or type(exc).__name__)
-            raise TransientError(f"Cannot reach Shopee at {self.host}: {reason}.") from None
+            raise unreachable(exc, platform="Shopee", host=self.host,
+                              timeout=self.config.timeout, path=path) from None  # fmt: skip
         return self._classify(resp, path)
 
     def _classify(self, resp: httpx.Response, path: str) -> dict[str, Any]:
@@ -604,12 +606,8 @@ class ShopeeConnector:
         return RemoteRejected(text, code=error)
 
     def _backoff(self, attempt: int, exc: TransientError) -> float:
-        """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least Retry-After."""
-        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
-        delay = self._rng.uniform(0, ceiling)
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, min(exc.retry_after, self.config.backoff_max))
-        return delay
+        return full_jitter(attempt, exc, base=self.config.backoff_base,
+                           cap=self.config.backoff_max, rng=self._rng)  # fmt: skip
 
     def _check_not_paused(self) -> None:
         with self._pause_guard:

@@ -66,6 +66,7 @@ from primedist.connectors.base import (
     UnreadableOrders,
     shop_lock,
 )
+from primedist.connectors.http import send_with_retries, unreachable
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -433,20 +434,16 @@ class TikiConnector:
         """A call to the token endpoint (Basic client auth). Any refusal means the code,
         the refresh token or the client credentials are no good."""
         headers = {"Authorization": basic_auth(self._client_id, self.config.partner_key)}
-        attempt = 0
-        while True:
-            try:
-                resp = self._request("POST", TOKEN_PATH, None, form, headers)
-                if resp.status_code in (400, 401, 403):
-                    raise AuthError(f"Tiki refused the authorisation: {_oauth_error(resp)}."
-                                    " Authorise the shop again.",
-                                    code=_oauth_code(resp))  # fmt: skip
-                return self._classify(resp, TOKEN_PATH)
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.config.max_attempts:
-                    raise
-                self._sleep(self._backoff(attempt, exc))
+
+        def send() -> dict[str, Any]:
+            resp = self._request("POST", TOKEN_PATH, None, form, headers)
+            if resp.status_code in (400, 401, 403):
+                raise AuthError(f"Tiki refused the authorisation: {_oauth_error(resp)}."
+                                " Authorise the shop again.",
+                                code=_oauth_code(resp))  # fmt: skip
+            return self._classify(resp, TOKEN_PATH)
+
+        return self._with_retries(send)
 
     def _call(
         self, method: str, path: str, *, params: dict[str, Any] | None = None,
@@ -454,25 +451,24 @@ class TikiConnector:
     ) -> dict[str, Any]:  # fmt: skip
         """One Bearer call with token refresh, classification and retries (reads only)."""
         refreshed = False
-        attempt = 0
-        while True:
-            current = token or self.ensure_fresh_tokens()
-            try:
-                headers = {"Authorization": f"Bearer {current.access_token}"}
-                resp = self._request(method, path, params, None, headers)
-                return self._classify(resp, path)
-            except _TokenRejected as exc:
-                if token is not None or refreshed:
-                    raise AuthError("Tiki refused the shop's access token even after a"
-                                    " refresh: authorise the shop again.",
-                                    code=exc.code) from None  # fmt: skip
-                self._refresh_rejected(current.access_token)
-                refreshed = True
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.config.max_attempts:
-                    raise
-                self._sleep(self._backoff(attempt, exc))
+
+        def authorised_send() -> dict[str, Any]:
+            nonlocal refreshed
+            while True:
+                current = token or self.ensure_fresh_tokens()
+                try:
+                    headers = {"Authorization": f"Bearer {current.access_token}"}
+                    resp = self._request(method, path, params, None, headers)
+                    return self._classify(resp, path)
+                except _TokenRejected as exc:
+                    if token is not None or refreshed:
+                        raise AuthError("Tiki refused the shop's access token even after a"
+                                        " refresh: authorise the shop again.",
+                                        code=exc.code) from None  # fmt: skip
+                    self._refresh_rejected(current.access_token)
+                    refreshed = True
+
+        return self._with_retries(authorised_send)
 
     def _request(
         self, method: str, path: str, params: Mapping[str, Any] | None,
@@ -481,13 +477,9 @@ class TikiConnector:
         try:
             return self._http.request(method, self.host + path, params=params, data=form,
                                       headers=headers)  # fmt: skip
-        except httpx.TimeoutException:
-            raise TransientError(
-                f"Tiki did not answer within {self.config.timeout:g} s ({path})."
-            ) from None
         except httpx.TransportError as exc:
-            reason = redact(str(exc) or type(exc).__name__)
-            raise TransientError(f"Cannot reach Tiki at {self.host}: {reason}.") from None
+            raise unreachable(exc, platform="Tiki", host=self.host,
+                              timeout=self.config.timeout, path=path) from None  # fmt: skip
 
     def _classify(self, resp: httpx.Response, path: str) -> dict[str, Any]:
         """The answer of a good call, or the matching error."""
@@ -517,13 +509,11 @@ class TikiConnector:
                                  detail=redact(resp.text[:300]))  # fmt: skip
         return data
 
-    def _backoff(self, attempt: int, exc: TransientError) -> float:
-        """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least Retry-After."""
-        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
-        delay = self._rng.uniform(0, ceiling)
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, min(exc.retry_after, self.config.backoff_max))
-        return delay
+    def _with_retries(self, send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return send_with_retries(send, attempts=self.config.max_attempts,
+                                 backoff_base=self.config.backoff_base,
+                                 backoff_max=self.config.backoff_max,
+                                 sleep=self._sleep, rng=self._rng)  # fmt: skip
 
 
 class _TokenRejected(ConnectorError):

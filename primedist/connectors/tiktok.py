@@ -64,6 +64,7 @@ from primedist.connectors.base import (
     shop_lock,
     utc_from_timestamp,
 )
+from primedist.connectors.http import send_with_retries, unreachable
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -469,19 +470,14 @@ class TikTokConnector:
         """A token call on the auth host: not signed, the secret in the query. Any refusal
         means the code / refresh token / app credentials are no good."""
         query = {"app_key": self._app_key, "app_secret": self.config.partner_key, **params}
-        attempt = 0
-        while True:
-            try:
-                resp = self._request("GET", self.auth_host + path, query, None, {})
-                return self._classify(resp, path)
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.config.max_attempts:
-                    raise
-                self._sleep(self._backoff(attempt, exc))
-            except ConnectorError as exc:
-                raise AuthError(f"{exc.user_message}. Authorise the shop again.",
-                                code=exc.code) from None  # fmt: skip
+        try:
+            return self._with_retries(lambda: self._classify(
+                self._request("GET", self.auth_host + path, query, None, {}), path))  # fmt: skip
+        except TransientError:
+            raise
+        except ConnectorError as exc:
+            raise AuthError(f"{exc.user_message}. Authorise the shop again.",
+                            code=exc.code) from None  # fmt: skip
 
     def _call(
         self,
@@ -496,33 +492,33 @@ class TikTokConnector:
         """One signed shop call with token refresh, classification and retries (all
         calls made here are reads or idempotent "set to" pushes)."""
         refreshed = False
-        attempt = 0
-        while True:
-            current = token or self.ensure_fresh_tokens()
-            try:
-                query: dict[str, Any] = {"app_key": self._app_key, "timestamp": self._timestamp()}
-                query.update(params or {})
-                if cipher:
-                    query["shop_cipher"] = self._shop_cipher(current)
-                text = body_string(body) if body is not None else ""
-                query["sign"] = sign(self.config.partner_key, path, query, text)
-                headers = {"x-tts-access-token": current.access_token,
-                           "Content-Type": "application/json"}  # fmt: skip
-                resp = self._request(method, self.host + path, query, text or None, headers)
-                return self._classify(resp, path)
-            except _TokenRejected as exc:
-                if token is not None or refreshed:
-                    raise AuthError(
-                        "TikTok Shop refused the shop's access token even after a refresh:"
-                        " authorise the shop again.", code=exc.code,
-                    ) from None  # fmt: skip
-                self._refresh_rejected(current.access_token)
-                refreshed = True
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.config.max_attempts:
-                    raise
-                self._sleep(self._backoff(attempt, exc))
+
+        def authorised_send() -> dict[str, Any]:
+            nonlocal refreshed
+            while True:
+                current = token or self.ensure_fresh_tokens()
+                try:
+                    query: dict[str, Any] = {"app_key": self._app_key,
+                                             "timestamp": self._timestamp()}  # fmt: skip
+                    query.update(params or {})
+                    if cipher:
+                        query["shop_cipher"] = self._shop_cipher(current)
+                    text = body_string(body) if body is not None else ""
+                    query["sign"] = sign(self.config.partner_key, path, query, text)
+                    headers = {"x-tts-access-token": current.access_token,
+                               "Content-Type": "application/json"}  # fmt: skip
+                    resp = self._request(method, self.host + path, query, text or None, headers)
+                    return self._classify(resp, path)
+                except _TokenRejected as exc:
+                    if token is not None or refreshed:
+                        raise AuthError(
+                            "TikTok Shop refused the shop's access token even after a refresh:"
+                            " authorise the shop again.", code=exc.code,
+                        ) from None  # fmt: skip
+                    self._refresh_rejected(current.access_token)
+                    refreshed = True
+
+        return self._with_retries(authorised_send)
 
     def _request(
         self, method: str, url: str, query: dict[str, Any], content: str | None,
@@ -531,13 +527,11 @@ class TikTokConnector:
         try:
             return self._http.request(method, url, params=query, headers=headers,
                                       content=content.encode() if content else None)  # fmt: skip
-        except httpx.TimeoutException:
-            raise TransientError(
-                f"TikTok Shop did not answer within {self.config.timeout:g} s ({_path_of(url)})."
-            ) from None
         except httpx.TransportError as exc:
-            reason = redact(str(exc) or type(exc).__name__)
-            raise TransientError(f"Cannot reach TikTok Shop at {self.host}: {reason}.") from None
+            raise unreachable(
+                exc, platform="TikTok Shop", host=self.host, timeout=self.config.timeout,
+                path=_path_of(url),
+            ) from None  # fmt: skip
 
     def _classify(self, resp: httpx.Response, path: str) -> dict[str, Any]:
         """The answer of a good call, or the matching error."""
@@ -590,13 +584,11 @@ class TikTokConnector:
             return TransientError(text, code=str(code))
         return RemoteRejected(text, code=str(code))
 
-    def _backoff(self, attempt: int, exc: TransientError) -> float:
-        """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least Retry-After."""
-        ceiling = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
-        delay = self._rng.uniform(0, ceiling)
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, min(exc.retry_after, self.config.backoff_max))
-        return delay
+    def _with_retries(self, send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return send_with_retries(send, attempts=self.config.max_attempts,
+                                 backoff_base=self.config.backoff_base,
+                                 backoff_max=self.config.backoff_max,
+                                 sleep=self._sleep, rng=self._rng)  # fmt: skip
 
     def _timestamp(self) -> int:
         return int(self._clock.now().timestamp())

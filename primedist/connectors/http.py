@@ -1,0 +1,67 @@
+"""The request/retry loop the marketplace connectors share.
+
+Each connector keeps its own signing and its own reading of the platform's answers
+(which error code is a rate limit, a dead token, a refusal...); what is the same
+everywhere lives here: retrying transient failures with exponential backoff and full
+jitter (at least the Retry-After the platform asked for), and turning httpx's
+timeouts and dropped connections into `TransientError`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TypeVar
+
+import httpx
+
+from primedist.connectors.base import RateLimited, TransientError
+from primedist.core.security import redact
+
+T = TypeVar("T")
+
+
+def full_jitter(
+    attempt: int, exc: TransientError, *, base: float, cap: float, rng: random.Random
+) -> float:
+    """Full jitter: uniform(0, min(cap, base * 2**attempt)), at least Retry-After (capped)."""
+    ceiling = min(cap, base * 2**attempt)
+    delay = rng.uniform(0, ceiling)
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        delay = max(delay, min(exc.retry_after, cap))
+    return delay
+
+
+def send_with_retries(
+    send: Callable[[], T],
+    *,
+    attempts: int,
+    backoff_base: float,
+    backoff_max: float,
+    sleep: Callable[[float], None],
+    rng: random.Random,
+    retry_on: Callable[[TransientError], bool] | None = None,
+) -> T:
+    """`send()`'s result, calling it again after a backoff while it raises a
+    `TransientError` that `retry_on` accepts (all by default), `attempts` calls at
+    most. Any other error, and the last transient one, is raised as it is."""
+    attempt = 0
+    while True:
+        try:
+            return send()
+        except TransientError as exc:
+            attempt += 1
+            if attempt >= attempts or (retry_on is not None and not retry_on(exc)):
+                raise
+            sleep(full_jitter(attempt, exc, base=backoff_base, cap=backoff_max, rng=rng))
+
+
+def unreachable(
+    exc: httpx.TransportError, *, platform: str, host: str, timeout: float, path: str
+) -> TransientError:
+    """The `TransientError` for a request that got no answer (timed out or the
+    connection failed); the reason is redacted as it may quote the URL's secrets."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TransientError(f"{platform} did not answer within {timeout:g} s ({path}).")
+    reason = redact(str(exc) or type(exc).__name__)
+    return TransientError(f"Cannot reach {platform} at {host}: {reason}.")
