@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import httpx
 
-from primedist.connectors.base import RateLimited, TransientError
+from primedist.connectors.base import ConnectorError, RateLimited, TransientError
 from primedist.core.security import redact
 
 T = TypeVar("T")
@@ -65,3 +66,29 @@ def unreachable(
         return TransientError(f"{platform} did not answer within {timeout:g} s ({path}).")
     reason = redact(str(exc) or type(exc).__name__)
     return TransientError(f"Cannot reach {platform} at {host}: {reason}.")
+
+
+def answer_object(data: dict[str, Any], key: str, platform: str, path: str) -> dict[str, Any]:
+    """The platform's `key` object of an answer (Shopee's "response", the others' "data")."""
+    payload = data.get(key)
+    if not isinstance(payload, dict):
+        raise ConnectorError(f"{platform} answered without a {key} object ({path}).")
+    return payload
+
+
+def answer_rows(data: dict[str, Any], key: str, platform: str, path: str) -> list[dict[str, Any]]:
+    """The list of objects under `key` (missing = empty); anything else is a broken answer."""
+    rows = data.get(key) or []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ConnectorError(f"{platform}'s {key} is not a list of objects ({path}).")
+    return rows
+
+
+def check_window(since: datetime, until: datetime, longest: timedelta, platform: str) -> None:
+    """Refuse a naive, empty or too long time window before any call is made."""
+    if since.tzinfo is None or until.tzinfo is None:
+        raise ValueError("the window's times must be aware (UTC)")
+    if until <= since:
+        raise ValueError("the window must end after it starts")
+    if until - since > longest:
+        raise ValueError(f"{platform} windows are at most {longest.days} days long")

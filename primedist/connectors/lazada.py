@@ -72,7 +72,13 @@ from primedist.connectors.base import (
     UnreadableOrders,
     shop_lock,
 )
-from primedist.connectors.http import send_with_retries, unreachable
+from primedist.connectors.http import (
+    answer_object,
+    answer_rows,
+    check_window,
+    send_with_retries,
+    unreachable,
+)
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -92,6 +98,8 @@ ORDERS_ITEMS_PATH = "/orders/items/get"
 PRICE_QUANTITY_PATH = "/product/price_quantity/update"
 
 MAX_WINDOW = timedelta(days=15)
+#: How messages name the platform.
+PLATFORM = "Lazada"
 DETAIL_BATCH = 50
 MAX_LIMIT = 100
 MAX_OFFSET = 5000
@@ -385,7 +393,7 @@ class LazadaConnector:
             "offset": offset,
             "limit": self._limit,
         }
-        data = _data(self._call("GET", ORDERS_PATH, params), ORDERS_PATH)
+        data = _answer_data(self._call("GET", ORDERS_PATH, params), ORDERS_PATH)
         rows = _rows(data, "orders", ORDERS_PATH)
         try:
             total = _int(data.get("countTotal"), len(rows) + offset, name="countTotal")
@@ -529,7 +537,7 @@ class LazadaConnector:
         return [results[n] for n in range(len(updates))]
 
     def shop_info(self) -> ShopInfo:
-        data = _data(self._call("GET", SELLER_PATH), SELLER_PATH)
+        data = _answer_data(self._call("GET", SELLER_PATH), SELLER_PATH)
         tokens = self._tokens or self._stored_tokens()
         return ShopInfo(
             external_id=str(data.get("seller_id") or tokens.shop_external_id),
@@ -869,29 +877,6 @@ def _ban_seconds(message: str, retry_after: str | None) -> float | None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _data(data: dict[str, Any], path: str) -> dict[str, Any]:
-    payload = data.get("data")
-    if not isinstance(payload, dict):
-        raise ConnectorError(f"Lazada answered without a data object ({path}).")
-    return payload
-
-
-def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
-    rows = data.get(key) or []
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise ConnectorError(f"Lazada's {key} is not a list of objects ({path}).")
-    return rows
-
-
-def _check_window(since: datetime, until: datetime) -> None:
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValueError("the window's times must be aware (UTC)")
-    if until <= since:
-        raise ValueError("the window must end after it starts")
-    if until - since > MAX_WINDOW:
-        raise ValueError(f"Lazada windows are at most {MAX_WINDOW.days} days long here")
-
-
 def _chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -937,3 +922,15 @@ def _redacted(data: dict[str, Any]) -> str:
 def _conforms(connector: LazadaConnector) -> Connector:
     """Never called: mypy proves here that LazadaConnector implements the interface."""
     return connector
+
+
+def _answer_data(data: dict[str, Any], path: str) -> dict[str, Any]:
+    return answer_object(data, "data", PLATFORM, path)
+
+
+def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
+    return answer_rows(data, key, PLATFORM, path)
+
+
+def _check_window(since: datetime, until: datetime) -> None:
+    check_window(since, until, MAX_WINDOW, PLATFORM)

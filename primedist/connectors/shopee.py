@@ -60,7 +60,14 @@ from primedist.connectors.base import (
     shop_lock,
     utc_from_timestamp,
 )
-from primedist.connectors.http import full_jitter, send_with_retries, unreachable
+from primedist.connectors.http import (
+    answer_object,
+    answer_rows,
+    check_window,
+    full_jitter,
+    send_with_retries,
+    unreachable,
+)
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -82,6 +89,8 @@ UPDATE_STOCK_PATH = "/api/v2/product/update_stock"
 UPDATE_PRICE_PATH = "/api/v2/product/update_price"
 
 MAX_WINDOW = timedelta(days=15)
+#: How messages name the platform.
+PLATFORM = "Shopee"
 DETAIL_BATCH = 50
 MAX_PAGE_SIZE = 100
 MODELS_PER_PUSH = 50
@@ -333,7 +342,7 @@ class ShopeeConnector:
             "response_optional_fields": "order_status",
             "request_order_status_pending": "true",
         }
-        data = _response(self._call("GET", ORDER_LIST_PATH, params=params), ORDER_LIST_PATH)
+        data = _answer_response(self._call("GET", ORDER_LIST_PATH, params=params), ORDER_LIST_PATH)
         rows = _rows(data, "order_list", ORDER_LIST_PATH)
         if not all(r.get("order_sn") for r in rows):
             raise ConnectorError("Shopee's order list has a row without an order number.")
@@ -383,7 +392,9 @@ class ShopeeConnector:
         params = {"order_sn_list": ",".join(external_ids)}
         if fields:
             params["response_optional_fields"] = fields
-        data = _response(self._call("GET", ORDER_DETAIL_PATH, params=params), ORDER_DETAIL_PATH)
+        data = _answer_response(
+            self._call("GET", ORDER_DETAIL_PATH, params=params), ORDER_DETAIL_PATH
+        )
         return _rows(data, "order_list", ORDER_DETAIL_PATH)
 
     # ---------------------------------------------------------------- actions
@@ -393,7 +404,7 @@ class ShopeeConnector:
         drop-off at a carrier point (what the seller's "Chuẩn bị hàng" does)."""
         params = {"order_sn": external_id}
         answer = self._call("GET", SHIPPING_PARAMETER_PATH, params=params, action=True)
-        info = _response(answer, SHIPPING_PARAMETER_PATH)
+        info = _answer_response(answer, SHIPPING_PARAMETER_PATH)
         body: dict[str, Any] = {"order_sn": external_id}
         pickup = _first_pickup_slot(info)
         if pickup is not None:
@@ -458,7 +469,7 @@ class ShopeeConnector:
                 models = [{"model_id": int(u.model_id or 0), **values(u)} for u in chunk]
                 body = {"item_id": int(item_id), list_key: models}
                 try:
-                    data = _response(self._call("POST", path, body=body), path)
+                    data = _answer_response(self._call("POST", path, body=body), path)
                 except RemoteRejected as exc:
                     results += [PushResult(u.item_id, u.model_id, False, exc.user_message)
                                 for u in chunk]  # fmt: skip
@@ -780,29 +791,6 @@ def _first_pickup_slot(info: dict[str, Any]) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _response(data: dict[str, Any], path: str) -> dict[str, Any]:
-    payload = data.get("response")
-    if not isinstance(payload, dict):
-        raise ConnectorError(f"Shopee answered without a response object ({path}).")
-    return payload
-
-
-def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
-    rows = data.get(key) or []
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise ConnectorError(f"Shopee's {key} is not a list of objects ({path}).")
-    return rows
-
-
-def _check_window(since: datetime, until: datetime) -> None:
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValueError("the window's times must be aware (UTC)")
-    if until <= since:
-        raise ValueError("the window must end after it starts")
-    if until - since > MAX_WINDOW:
-        raise ValueError(f"Shopee windows are at most {MAX_WINDOW.days} days long")
-
-
 def _partner_id(value: str) -> int:
     try:
         return int(str(value).strip())
@@ -877,3 +865,15 @@ def _redacted(data: dict[str, Any]) -> str:
 def _conforms(connector: ShopeeConnector) -> Connector:
     """Never called: mypy proves here that ShopeeConnector implements the interface."""
     return connector
+
+
+def _answer_response(data: dict[str, Any], path: str) -> dict[str, Any]:
+    return answer_object(data, "response", PLATFORM, path)
+
+
+def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
+    return answer_rows(data, key, PLATFORM, path)
+
+
+def _check_window(since: datetime, until: datetime) -> None:
+    check_window(since, until, MAX_WINDOW, PLATFORM)

@@ -66,7 +66,7 @@ from primedist.connectors.base import (
     UnreadableOrders,
     shop_lock,
 )
-from primedist.connectors.http import send_with_retries, unreachable
+from primedist.connectors.http import check_window, send_with_retries, unreachable
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -83,6 +83,8 @@ SCOPES = "offline order product inventory"
 
 #: Tiki documents no longest window; a month keeps each list short.
 MAX_WINDOW = timedelta(days=30)
+#: How messages name the platform.
+PLATFORM = "Tiki"
 DETAIL_BATCH = 50
 MAX_PAGE_SIZE = 100
 #: Orders kept from the lists for `order_details` (beyond it the oldest are dropped).
@@ -662,15 +664,6 @@ def _has_more(paging: Any, rows: int, size: int, page: int) -> bool:
     return rows >= size
 
 
-def _check_window(since: datetime, until: datetime) -> None:
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValueError("the window's times must be aware (UTC)")
-    if until <= since:
-        raise ValueError("the window must end after it starts")
-    if until - since > MAX_WINDOW:
-        raise ValueError(f"Tiki windows are at most {MAX_WINDOW.days} days long")
-
-
 def _errors(resp: httpx.Response) -> str:
     """Tiki's `{errors: [...]}` (or any body) as one redacted line."""
     try:
@@ -763,3 +756,7 @@ def _redacted(data: dict[str, Any]) -> str:
 def _conforms(connector: TikiConnector) -> Connector:
     """Never called: mypy proves here that TikiConnector implements the interface."""
     return connector
+
+
+def _check_window(since: datetime, until: datetime) -> None:
+    check_window(since, until, MAX_WINDOW, PLATFORM)

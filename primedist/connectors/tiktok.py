@@ -64,7 +64,13 @@ from primedist.connectors.base import (
     shop_lock,
     utc_from_timestamp,
 )
-from primedist.connectors.http import send_with_retries, unreachable
+from primedist.connectors.http import (
+    answer_object,
+    answer_rows,
+    check_window,
+    send_with_retries,
+    unreachable,
+)
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -85,6 +91,8 @@ PRICE_PATH = "/product/202309/products/{product_id}/prices/update"
 
 #: TikTok documents no longest window; a month keeps each list short enough.
 MAX_WINDOW = timedelta(days=30)
+#: How messages name the platform.
+PLATFORM = "TikTok Shop"
 DETAIL_BATCH = 50
 MAX_PAGE_SIZE = 100
 SKUS_PER_PUSH = 50
@@ -298,7 +306,7 @@ class TikTokConnector:
         """The shops the authorisation covers (with `tokens`, else the stored pair,
         refreshed as needed)."""
         data = self._call("GET", SHOPS_PATH, token=tokens, cipher=False)
-        shops = _payload(data, SHOPS_PATH).get("shops") or []
+        shops = _answer_data(data, SHOPS_PATH).get("shops") or []
         if not isinstance(shops, list) or not all(isinstance(s, dict) for s in shops):
             raise ConnectorError("TikTok Shop's authorised shops are not a list of objects.")
         return shops
@@ -340,7 +348,7 @@ class TikTokConnector:
         if cursor:
             params["page_token"] = cursor
         body = {"update_time_ge": ge, "update_time_lt": lt}
-        data = _payload(self._call("POST", ORDER_SEARCH_PATH, params=params, body=body),
+        data = _answer_data(self._call("POST", ORDER_SEARCH_PATH, params=params, body=body),
                         ORDER_SEARCH_PATH)  # fmt: skip
         rows = _rows(data, "orders", ORDER_SEARCH_PATH)
         if not all(r.get("id") for r in rows):
@@ -386,7 +394,7 @@ class TikTokConnector:
 
     def _detail_rows(self, external_ids: Sequence[str]) -> list[dict[str, Any]]:
         params = {"ids": ",".join(external_ids)}
-        data = _payload(self._call("GET", ORDER_DETAIL_PATH, params=params), ORDER_DETAIL_PATH)
+        data = _answer_data(self._call("GET", ORDER_DETAIL_PATH, params=params), ORDER_DETAIL_PATH)
         return _rows(data, "orders", ORDER_DETAIL_PATH)
 
     # ---------------------------------------------------------------- actions
@@ -750,29 +758,6 @@ def _failed_skus(data: dict[str, Any]) -> dict[str, str]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _payload(data: dict[str, Any], path: str) -> dict[str, Any]:
-    payload = data.get("data")
-    if not isinstance(payload, dict):
-        raise ConnectorError(f"TikTok Shop answered without a data object ({path}).")
-    return payload
-
-
-def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
-    rows = data.get(key) or []
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise ConnectorError(f"TikTok Shop's {key} is not a list of objects ({path}).")
-    return rows
-
-
-def _check_window(since: datetime, until: datetime) -> None:
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValueError("the window's times must be aware (UTC)")
-    if until <= since:
-        raise ValueError("the window must end after it starts")
-    if until - since > MAX_WINDOW:
-        raise ValueError(f"TikTok Shop windows are at most {MAX_WINDOW.days} days long")
-
-
 def _path_of(url: str) -> str:
     return "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
 
@@ -849,3 +834,15 @@ def _redacted(data: dict[str, Any]) -> str:
 def _conforms(connector: TikTokConnector) -> Connector:
     """Never called: mypy proves here that TikTokConnector implements the interface."""
     return connector
+
+
+def _answer_data(data: dict[str, Any], path: str) -> dict[str, Any]:
+    return answer_object(data, "data", PLATFORM, path)
+
+
+def _rows(data: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
+    return answer_rows(data, key, PLATFORM, path)
+
+
+def _check_window(since: datetime, until: datetime) -> None:
+    check_window(since, until, MAX_WINDOW, PLATFORM)
