@@ -30,7 +30,7 @@ from primedist.connectors.base import (
     RemoteRejected,
     TransientError,
 )
-from primedist.core.security import redact
+from primedist.connectors.http import send_with_retries, unreachable
 
 __all__ = [
     "AuthError",
@@ -285,38 +285,19 @@ class HttpCarrier:
     def _with_retries(self, send: Callable[[], Any], *, action: bool = False) -> Any:
         """Run `send` again on passing failures; an `action` is retried only when the
         carrier certainly did not act (rate limited)."""
-        attempt = 0
-        while True:
-            try:
-                return send()
-            except TransientError as exc:
-                attempt += 1
-                if attempt >= self.settings.max_attempts or (
-                    action and not isinstance(exc, RateLimited)
-                ):
-                    raise
-                self._sleep(self._backoff(attempt, exc))
-
-    def _backoff(self, attempt: int, exc: TransientError) -> float:
-        ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2**attempt)
-        delay = self._rng.uniform(0, ceiling)
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            delay = max(delay, min(exc.retry_after, self.settings.backoff_max))
-        return delay
+        return send_with_retries(
+            send, attempts=self.settings.max_attempts, backoff_base=self.settings.backoff_base,
+            backoff_max=self.settings.backoff_max, sleep=self._sleep, rng=self._rng,
+            retry_on=_only_rate_limits if action else None,
+        )  # fmt: skip
 
     def _request(self, method: str, url: str, path: str, **kwargs: Any) -> httpx.Response:
         """The HTTP exchange; network trouble becomes TransientError (retryable)."""
         try:
             return self._http.request(method, url, **kwargs)
-        except httpx.TimeoutException:
-            raise TransientError(
-                f"{self.name} did not answer within {self.settings.timeout:g} s ({path})."
-            ) from None
         except httpx.TransportError as exc:
-            reason = redact(str(exc) or type(exc).__name__)
-            raise TransientError(
-                f"Cannot reach {self.name} at {self.base_url}: {reason}."
-            ) from None
+            raise unreachable(exc, platform=self.name, host=self.base_url,
+                              timeout=self.settings.timeout, path=path) from None  # fmt: skip
 
     def _http_status_error(self, resp: httpx.Response, path: str) -> ConnectorError | None:
         """The error an HTTP status alone says (None: look at the envelope)."""
@@ -332,6 +313,11 @@ class HttpCarrier:
         if status in (401, 403):
             return AuthError(f"{self.name} refused the account's credentials ({path}).")
         return None
+
+
+def _only_rate_limits(exc: TransientError) -> bool:
+    """A state-changing call may have acted unless the carrier refused it as too many."""
+    return isinstance(exc, RateLimited)
 
 
 def as_int(value: object, what: str, carrier: str) -> int:

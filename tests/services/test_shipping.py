@@ -241,6 +241,22 @@ def test_create_that_timed_out_is_not_sent_again(owner_ctx, engine, sandbox, ghn
     assert ship.carrier_order_code == "GY000001VN"
 
 
+def test_create_is_retried_at_once_only_when_rate_limited(owner_ctx, engine, sandbox, ghn_id,
+                                                          fast_factory):  # fmt: skip
+    """A 429 means the carrier did not act: the client sends the create again in the same
+    delivery. An HTTP 500 may come after it acted: the message waits for the next run."""
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
+    sandbox.inject(CarrierFault.HTTP_500, path=CREATE_PATH)
+    assert svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory).retrying == 1
+    assert sandbox.request_count(CREATE_PATH) == 1
+    owner_ctx.clock.advance(timedelta(hours=3))
+    sandbox.inject(CarrierFault.RATE_LIMIT, path=CREATE_PATH)
+    assert svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory).delivered == 1
+    assert sandbox.request_count(CREATE_PATH) == 3
+    assert len(sandbox.calls(CREATE_PATH)) == 1
+
+
 def test_crash_after_claim_checks_the_carrier_first(owner_ctx, engine, sandbox, ghn_id,
                                                    fast_factory):  # fmt: skip
     """Killed between claim and answer (message left in progress, nothing created):
