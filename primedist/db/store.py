@@ -18,7 +18,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0008_daily_summaries"
+HEAD_REVISION = "0009_summary_contributions"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

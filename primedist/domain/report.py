@@ -60,6 +60,8 @@ class DailyProducts(SQLModel, table=True):
     units: int = Field(default=0)
     #: Sum of the line subtotals (quantity × unit price − line discount).
     revenue: int = Field(default=0, sa_type=sa.BigInteger)
+    #: Counted orders with lines of the product (the row goes when it falls to 0).
+    orders: int = Field(default=0)
 
 
 class DailyGroups(SQLModel, table=True):
@@ -112,10 +114,10 @@ class DailyCustomers(SQLModel, table=True):
 
 
 class SummarizedOrder(SQLModel, table=True):
-    """The (shop, local day, customer) each order was last summarised under: the refresh
-    finds the old keys of a changed order here (its day or customer may have moved), and
-    recomputes a (shop, day) from the orders listed under it, with no time-zone
-    arithmetic."""
+    """What each order adds to the summaries, as last summarised: its (shop, local day,
+    customer), status, total and grouping keys. A refresh subtracts these and adds the
+    order's contribution now (its day or customer may have moved), so the summaries
+    change by the difference alone, with no time-zone arithmetic for the old side."""
 
     __tablename__ = "report_order_days"
     __table_args__ = (sa.Index("ix_report_order_days_shop_id_day", "shop_id", "day"),)
@@ -124,3 +126,21 @@ class SummarizedOrder(SQLModel, table=True):
     shop_id: int
     day: date
     customer_id: int | None = Field(default=None)
+    status: str = Field(default="", max_length=20)
+    total: int = Field(default=0, sa_type=sa.BigInteger)
+    #: The grouping keys ("" when unknown): province code and carrier.
+    province: str = Field(default="", max_length=8)
+    carrier: str = Field(default="", max_length=60)
+
+
+class SummarizedOrderProduct(SQLModel, table=True):
+    """What a counted order's lines add to `report_daily_products`, per product (orders
+    that are not counted have no rows)."""
+
+    __tablename__ = "report_order_products"
+    __table_args__ = (CLUSTERED,)
+
+    order_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    product_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    units: int = Field(default=0)
+    revenue: int = Field(default=0, sa_type=sa.BigInteger)

@@ -23,6 +23,8 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,6 +43,7 @@ from primedist.domain.report import (
     DailyOrders,
     DailyProducts,
     SummarizedOrder,
+    SummarizedOrderProduct,
 )
 from primedist.domain.shop import Shop
 
@@ -53,6 +56,7 @@ products_t = table_of(DailyProducts)
 groups_t = table_of(DailyGroups)
 customers_t = table_of(DailyCustomers)
 order_days_t = table_of(SummarizedOrder)
+order_products_t = table_of(SummarizedOrderProduct)
 
 SUMMARY_TABLES = (daily_t, products_t, groups_t, customers_t)
 
@@ -121,80 +125,246 @@ def shop_zones(conn: sa.Connection) -> dict[int, str]:
 
 
 # --------------------------------------------------------------------------- keeping them
-#: Work tables of one refresh (per connection, emptied at its start): the orders it was
-#: given, the (shop, day) keys and the customers to recompute.
+#: Work tables (temporary, per connection, emptied before use). A refresh: the orders it
+#: was given, their contributions now, and the change of each summary row.
 _work = sa.MetaData()
-touched_orders_t = sa.Table(
-    "report_touched_orders",
-    _work,
-    sa.Column("order_id", sa.Integer, primary_key=True, autoincrement=False),
-    prefixes=["TEMPORARY"],
-)
-touched_keys_t = sa.Table(
-    "report_touched_keys",
-    _work,
-    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("day", sa.Date, primary_key=True),
-    prefixes=["TEMPORARY"],
-)
-touched_customers_t = sa.Table(
-    "report_touched_customers",
-    _work,
-    sa.Column("customer_id", sa.Integer, primary_key=True, autoincrement=False),
-    prefixes=["TEMPORARY"],
-)
+
+
+def _temp(name: str, *columns: sa.Column[Any]) -> sa.Table:
+    return sa.Table(name, _work, *columns, prefixes=["TEMPORARY"])
+
+
+def _key(name: str, type_: Any = sa.Integer) -> sa.Column[Any]:
+    return sa.Column(name, type_, primary_key=True, autoincrement=False)
+
+
+def _value(name: str, type_: Any = sa.Integer) -> sa.Column[Any]:
+    return sa.Column(name, type_, nullable=False)
+
+
+touched_orders_t = _temp("report_touched_orders", _key("order_id"))
+new_days_t = _temp(
+    "report_new_days", _key("order_id"), _value("shop_id"), _value("day", sa.Date),
+    sa.Column("customer_id", sa.Integer), _value("status", sa.String(20)),
+    _value("total", sa.BigInteger), _value("province", sa.String(8)),
+    _value("carrier", sa.String(60)),
+)  # fmt: skip
+new_products_t = _temp(
+    "report_new_products", _key("order_id"), _key("product_id"), _value("units"),
+    _value("revenue", sa.BigInteger),
+)  # fmt: skip
+delta_daily_t = _temp(
+    "report_delta_daily", _key("shop_id"), _key("day", sa.Date), _key("status", sa.String(20)),
+    _value("orders"), _value("revenue", sa.BigInteger),
+)  # fmt: skip
+delta_products_t = _temp(
+    "report_delta_products", _key("day", sa.Date), _key("shop_id"), _key("product_id"),
+    _value("units"), _value("revenue", sa.BigInteger), _value("orders"),
+)  # fmt: skip
+delta_groups_t = _temp(
+    "report_delta_groups", _key("day", sa.Date), _key("shop_id"), _key("dim", sa.String(10)),
+    _key("key", sa.String(60)), _value("orders"), _value("revenue", sa.BigInteger),
+)  # fmt: skip
+delta_customers_t = _temp(
+    "report_delta_customers", _key("customer_id"), _key("day", sa.Date), _key("shop_id"),
+    _value("orders"),
+)  # fmt: skip
+#: The recomputed neighbour days of the customers whose rows changed.
+neighbours_t = _temp(
+    "report_neighbours", _key("customer_id"), _key("day", sa.Date), _key("shop_id"),
+    _value("prev_day", sa.Date), _value("next_day", sa.Date),
+)  # fmt: skip
 #: A series' buckets (first and last day), joined to the customer rows.
-buckets_t = sa.Table(
-    "report_buckets",
-    _work,
-    sa.Column("b_from", sa.Date, primary_key=True),
-    sa.Column("b_to", sa.Date, nullable=False),
-    prefixes=["TEMPORARY"],
+buckets_t = _temp("report_buckets", _key("b_from", sa.Date), _value("b_to", sa.Date))
+_REFRESH_WORK = (touched_orders_t, new_days_t, new_products_t, delta_daily_t,
+                 delta_products_t, delta_groups_t, delta_customers_t, neighbours_t)  # fmt: skip
+#: summary table → (its delta table, the key columns, the count that empties a row).
+_DELTAS = (
+    (daily_t, delta_daily_t, ("shop_id", "day", "status"), "orders"),
+    (products_t, delta_products_t, ("day", "shop_id", "product_id"), "orders"),
+    (groups_t, delta_groups_t, ("day", "shop_id", "dim", "key"), "orders"),
+    (customers_t, delta_customers_t, ("customer_id", "day", "shop_id"), "orders"),
 )
-_TOUCHED = (touched_orders_t, touched_keys_t, touched_customers_t)
+_DELTA_OF = {summary.name: delta for summary, delta, _keys, _count in _DELTAS}
 
 
 def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
-    """Recompute the summaries of every (shop, day) these orders are or were on, and the
-    customer rows of every customer they belong or belonged to.
+    """Move the summaries by what these orders add now minus what they added when last
+    summarised (the ledgers `report_order_days` / `report_order_products`).
 
-    Set-based: a handful of statements whatever the number of orders. Returns how many
-    (shop, day) keys were recomputed.
+    Set-based and proportional to the orders: their new contributions with one
+    INSERT … SELECT each, each summary's change per row (old rows subtracted, new ones
+    added, GROUP BY) into a work table, applied with one upsert, rows fallen to 0 orders
+    deleted; customers whose rows changed get their neighbour days recomputed from their
+    own rows. Returns how many (shop, day) keys' order counts or revenue changed.
     """
     ids = sorted(set(order_ids))
     if not ids:
         return 0
-    _start_work(conn, *_TOUCHED)
+    _start_work(conn, *_REFRESH_WORK)
     conn.execute(touched_orders_t.insert(), [{"order_id": i} for i in ids])
-    ledger, touched = order_days_t.c, sa.select(touched_orders_t.c.order_id)
-    mine = ledger.order_id.in_(touched)
-    # Where the orders were summarised before …
-    _add_keys(conn, sa.select(ledger.shop_id, ledger.day).where(mine))
-    _add_customers(conn, sa.select(ledger.customer_id).where(mine))
-    # … and where they are now (deleted orders are simply gone from the ledger).
-    conn.execute(order_days_t.delete().where(mine))
-    o = orders_t.c
+    touched = sa.select(touched_orders_t.c.order_id)
+    conn.execute(new_days_t.insert().from_select(_LEDGER_COLUMNS, _order_rows(conn, touched)))
     conn.execute(
-        order_days_t.insert().from_select(
-            ["order_id", "shop_id", "day", "customer_id"],
-            sa.select(
-                o.id, o.shop_id, shops_day(conn, o.shop_id, o.created_at), o.customer_id
-            ).where(o.id.in_(touched)),
-        )  # fmt: skip
+        new_products_t.insert().from_select(_PRODUCT_COLUMNS, _product_rows(new_days_t))
     )
-    _add_keys(conn, sa.select(ledger.shop_id, ledger.day).where(mine))
-    _add_customers(conn, sa.select(ledger.customer_id).where(mine))
-    keys = sa.select(touched_keys_t.c.shop_id, touched_keys_t.c.day)
-    for table in (daily_t, products_t, groups_t):
-        conn.execute(table.delete().where(sa.tuple_(table.c.shop_id, table.c.day).in_(keys)))
-    _fill_days(conn, sa.tuple_(ledger.shop_id, ledger.day).in_(keys))
-    customers = sa.select(touched_customers_t.c.customer_id)
-    conn.execute(customers_t.delete().where(customers_t.c.customer_id.in_(customers)))
-    _fill_customers(conn, orders_t.c.customer_id.in_(customers))
-    n = int(conn.execute(sa.select(sa.func.count()).select_from(touched_keys_t)).scalar_one())
-    for table in _TOUCHED:
-        conn.execute(table.delete())
-    return n
+    old_days = order_days_t.c.order_id.in_(touched)
+    old_products = order_products_t.c.order_id.in_(touched)
+    for summary, delta, keys, count in _DELTAS:
+        old = _contributions(summary, order_days_t, order_products_t, -1, old_days, old_products)
+        new = _contributions(summary, new_days_t, new_products_t, 1)
+        _apply_delta(conn, summary, delta, keys, count, sa.union_all(*old, *new).subquery())
+    _renew_neighbours(conn, sa.select(delta_customers_t.c.customer_id).distinct())
+    for ledger, new_rows, mine in ((order_days_t, new_days_t, old_days),
+                                   (order_products_t, new_products_t, old_products)):  # fmt: skip
+        conn.execute(ledger.delete().where(mine))
+        names = [c.name for c in new_rows.c]
+        conn.execute(ledger.insert().from_select(names, sa.select(*new_rows.c)))
+    d = delta_daily_t.c
+    moved = sa.select(d.shop_id, d.day).distinct().subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(moved)).scalar_one())
+
+
+_LEDGER_COLUMNS = ["order_id", "shop_id", "day", "customer_id", "status", "total",
+                   "province", "carrier"]  # fmt: skip
+_PRODUCT_COLUMNS = ["order_id", "product_id", "units", "revenue"]
+
+
+def _order_rows(conn: sa.Connection, which: sa.Select[Any] | None) -> sa.Select[Any]:
+    """The ledger rows of the orders (those `which` selects by id, else all)."""
+    o = orders_t.c
+    stmt = sa.select(
+        o.id, o.shop_id, shops_day(conn, o.shop_id, o.created_at), o.customer_id, o.status,
+        o.total, sa.func.coalesce(o.province_code, ""), sa.func.coalesce(o.carrier, ""),
+    )  # fmt: skip
+    return stmt if which is None else stmt.where(o.id.in_(which))
+
+
+def _product_rows(days: sa.Table) -> sa.Select[Any]:
+    """What the lines of the counted orders listed in `days` add per product."""
+    n, ol = days.c, lines_t.c
+    product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
+    return (
+        sa.select(n.order_id, product, sa.func.sum(ol.quantity - ol.returned_quantity),
+                  sa.func.sum(ol.subtotal))
+        .select_from(days.join(lines_t, ol.order_id == n.order_id)
+                     .outerjoin(variants_t, variants_t.c.id == ol.variant_id))
+        .where(n.status.not_in(NOT_COUNTED))
+        .group_by(n.order_id, product)
+    )  # fmt: skip
+
+
+def _contributions(
+    summary: sa.Table,
+    days: sa.Table,
+    products: sa.Table,
+    sign: int,
+    on_days: ColumnElement[bool] | None = None,
+    on_products: ColumnElement[bool] | None = None,
+) -> list[sa.Select[Any]]:
+    """One row per order (per order and product, per order and grouping) of what the
+    ledgers `days` / `products` add to `summary`, times `sign`, in its delta's columns."""
+    d = days.c
+    one: ColumnElement[int] = sa.literal_column(str(sign), sa.Integer)
+
+    def signed(column: ColumnElement[int]) -> ColumnElement[int]:
+        return column if sign > 0 else -column
+
+    def arm(*columns: ColumnElement[Any]) -> sa.Select[Any]:
+        names = [c.name for c in _DELTA_OF[summary.name].c]
+        return sa.select(*(c.label(n) for c, n in zip(columns, names, strict=True)))
+
+    where = [] if on_days is None else [on_days]
+    if summary is daily_t:
+        return [arm(d.shop_id, d.day, d.status, one, signed(d.total)).where(*where)]
+    if summary is groups_t:
+        counted = d.status.not_in(NOT_COUNTED)
+        return [
+            arm(d.day, d.shop_id, sa.literal_column(f"'{dim}'"), key, one, signed(d.total))
+            .where(counted, *where)
+            for dim, key in ((PROVINCE, d.province), (CARRIER, d.carrier))
+        ]
+    if summary is customers_t:
+        buying = [d.customer_id.is_not(None), d.status != OrderStatus.CANCELLED.value]
+        return [arm(d.customer_id, d.day, d.shop_id, one).where(*buying, *where)]
+    p = products.c
+    return [
+        arm(d.day, d.shop_id, p.product_id, signed(p.units), signed(p.revenue), one)
+        .select_from(products.join(days, d.order_id == p.order_id))
+        .where(*([] if on_products is None else [on_products]))
+    ]
+
+
+def _apply_delta(
+    conn: sa.Connection,
+    summary: sa.Table,
+    delta: sa.Table,
+    keys: Sequence[str],
+    count: str,
+    rows: sa.Subquery,
+) -> None:
+    """Sum the signed contribution rows per summary key into `delta` (keys whose figures
+    cancel out left out), add them to the summary (new keys inserted), and delete the
+    summary rows whose count fell to 0."""
+    names = [c.name for c in delta.c]
+    values = [n for n in names if n not in keys]
+    r = list(rows.c)
+    by_key, sums = r[: len(keys)], [sa.func.sum(col) for col in r[len(keys) :]]
+    conn.execute(
+        delta.insert().from_select(
+            names,
+            sa.select(*by_key, *sums).group_by(*by_key).having(sa.or_(*(s != 0 for s in sums))),
+        )
+    )
+    extra = {"prev_day": FAR_PAST, "next_day": FAR_FUTURE} if summary is customers_t else {}
+    source = sa.select(*delta.c, *(sa.literal(v, sa.Date) for v in extra.values()))
+    upsert = (sqlite_insert if is_sqlite(conn) else pg_insert)(summary).from_select(
+        [*names, *extra], source.where(sa.true())  # WHERE: SQLite's upsert-after-SELECT rule
+    )
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[summary.c[k] for k in keys],
+            set_={v: summary.c[v] + upsert.excluded[v] for v in values},
+        )
+    )
+    emptied = sa.tuple_(*(summary.c[k] for k in keys)).in_(
+        sa.select(*(delta.c[k] for k in keys))
+    )
+    conn.execute(summary.delete().where(emptied, summary.c[count] == 0))
+
+
+def _renew_neighbours(conn: sa.Connection, which: sa.Select[Any]) -> None:
+    """Recompute the neighbour days of these customers' rows from the rows themselves,
+    writing those that differ."""
+    c = customers_t.c
+    rows = sa.select(c.customer_id.label("c"), c.day.label("d"), c.shop_id.label("s"))
+    conn.execute(
+        neighbours_t.insert().from_select(
+            ["customer_id", "day", "shop_id", "prev_day", "next_day"],
+            _with_neighbours(rows.where(c.customer_id.in_(which)).subquery()),
+        )
+    )
+    n = neighbours_t.c
+    conn.execute(
+        customers_t.update()
+        .where(c.customer_id == n.customer_id, c.day == n.day, c.shop_id == n.shop_id,
+               sa.or_(c.prev_day != n.prev_day, c.next_day != n.next_day))
+        .values(prev_day=n.prev_day, next_day=n.next_day)
+    )  # fmt: skip
+
+
+def _with_neighbours(rows: sa.Subquery, *more: ColumnElement[Any]) -> sa.Select[Any]:
+    """(c, d, s, *more, day before, day after) of customer rows (c, d, s): the customer's
+    previous and next row by day then shop."""
+    c, d, s = rows.c.c, rows.c.d, rows.c.s
+
+    def neighbour(fn: Any, default: date) -> ColumnElement[Any]:
+        return sa.func.coalesce(
+            fn(d).over(partition_by=c, order_by=(d, s)), sa.literal(default, sa.Date)
+        )
+
+    return sa.select(c, d, s, *more, neighbour(sa.func.lag, FAR_PAST),
+                     neighbour(sa.func.lead, FAR_FUTURE))  # fmt: skip
 
 
 def _start_work(conn: sa.Connection, *tables: sa.Table) -> None:
@@ -220,31 +390,6 @@ def _temp_tables(conn: sa.Connection) -> set[str]:
     return {str(name) for (name,) in found}
 
 
-def _add_keys(conn: sa.Connection, rows: sa.Select[Any]) -> None:
-    """Add the (shop, day) rows of a SELECT to the keys to recompute (once each)."""
-    new = rows.subquery()
-    k = touched_keys_t.c
-    known = sa.exists().where(k.shop_id == new.c.shop_id, k.day == new.c.day)
-    conn.execute(
-        touched_keys_t.insert().from_select(
-            ["shop_id", "day"], sa.select(new.c.shop_id, new.c.day).where(~known).distinct()
-        )
-    )
-
-
-def _add_customers(conn: sa.Connection, rows: sa.Select[Any]) -> None:
-    """Add the customers of a SELECT (one column) to those to recompute (once each)."""
-    new = rows.subquery()
-    column = new.c[0]
-    t = touched_customers_t.c
-    known = sa.exists().where(t.customer_id == column)
-    conn.execute(
-        touched_customers_t.insert().from_select(
-            ["customer_id"], sa.select(column).where(column.is_not(None), ~known).distinct()
-        )
-    )
-
-
 def shops_day(
     conn: sa.Connection, shop_id: ColumnElement[Any], created_at: ColumnElement[Any]
 ) -> ColumnElement[date]:
@@ -268,136 +413,36 @@ def _zone_key(zone: str) -> str:
         return str(shop_tz().key)
 
 
-def _fill_days(conn: sa.Connection, keys: ColumnElement[bool] | None) -> None:
-    """INSERT … SELECT the day/shop summaries of the ledger's orders (those on the
-    (shop, day) keys `keys` selects, else all). The keys are an IN on the ledger's
-    (shop_id, day) index: SQLite reads them first (no statistics on the work table)."""
-    ledger, o = order_days_t.c, orders_t.c
-    day, shop = ledger.day.label("day"), ledger.shop_id.label("shop_id")
-    source = order_days_t.join(orders_t, o.id == ledger.order_id)
-    counted = o.status.not_in(NOT_COUNTED)
-    on_keys = [] if keys is None else [keys]
-
-    if keys is None:  # all: from the orders' (shop, created_at, status, total) index alone
-        local = shops_day(conn, o.shop_id, o.created_at)
-        by_status = sa.select(o.shop_id, local, o.status, sa.func.count(), sa.func.sum(o.total))
-        by_status = by_status.group_by(o.shop_id, local, o.status)
-    else:
-        by_status = (
-            sa.select(shop, day, o.status, sa.func.count(), sa.func.sum(o.total))
-            .select_from(source)
-            .where(*on_keys)
-            .group_by(ledger.shop_id, ledger.day, o.status)
-        )
-    conn.execute(
-        daily_t.insert().from_select(["shop_id", "day", "status", "orders", "revenue"], by_status)
-    )
-    product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
-    conn.execute(
-        products_t.insert().from_select(
-            ["day", "shop_id", "product_id", "units", "revenue"],
-            sa.select(
-                day,
-                shop,
-                product,
-                sa.func.sum(lines_t.c.quantity - lines_t.c.returned_quantity),
-                sa.func.sum(lines_t.c.subtotal),
-            )
-            .select_from(
-                source.join(lines_t, lines_t.c.order_id == o.id).outerjoin(
-                    variants_t, variants_t.c.id == lines_t.c.variant_id
-                )
-            )
-            .where(counted, *on_keys)
-            .group_by(ledger.day, ledger.shop_id, product),
-        )
-    )
-    # Both groupings from one pass over the orders: (day, shop, province, carrier) first.
-    both = (
-        sa.select(
-            day, shop, o.province_code.label("province"), o.carrier.label("carrier"),
-            sa.func.count().label("n"), sa.func.sum(o.total).label("revenue"),
-        )
-        .select_from(source)
-        .where(counted, *on_keys)
-        .group_by(ledger.day, ledger.shop_id, o.province_code, o.carrier)
-        .cte("both_groups")
-    )  # fmt: skip
-    b = both.c
-
-    def by(dim: str, column: ColumnElement[Any]) -> sa.Select[Any]:
-        key = sa.func.coalesce(column, "")
-        return sa.select(
-            b.day, b.shop_id, sa.literal(dim), key, sa.func.sum(b.n), sa.func.sum(b.revenue)
-        ).group_by(b.day, b.shop_id, key)
-
-    conn.execute(
-        groups_t.insert().from_select(
-            ["day", "shop_id", "dim", "key", "orders", "revenue"],
-            sa.union_all(by(PROVINCE, b.province), by(CARRIER, b.carrier)),
-        )
-    )
-
-
-def _fill_customers(conn: sa.Connection, which: ColumnElement[bool] | None) -> None:
-    """INSERT … SELECT the customer rows (with their neighbours' days) of the customers
-    `which` selects among the orders (all when None)."""
-    o = orders_t.c
-    day = shops_day(conn, o.shop_id, o.created_at)
-    where = [o.customer_id.is_not(None), o.status != OrderStatus.CANCELLED.value]
-    if which is not None:
-        where.append(which)
-    per_day = (
-        sa.select(
-            o.customer_id.label("c"),
-            day.label("d"),
-            o.shop_id.label("s"),
-            sa.func.count().label("n"),
-        )
-        .where(*where)
-        .group_by(o.customer_id, day, o.shop_id)
-        .subquery()
-    )
-    c, d, s = per_day.c.c, per_day.c.d, per_day.c.s
-
-    def neighbour(fn: Any, default: date) -> ColumnElement[Any]:
-        return sa.func.coalesce(
-            fn(d).over(partition_by=c, order_by=(d, s)), sa.literal(default, sa.Date)
-        )
-
-    conn.execute(
-        customers_t.insert().from_select(
-            ["customer_id", "day", "shop_id", "orders", "prev_day", "next_day"],
-            sa.select(
-                c,
-                d,
-                s,
-                per_day.c.n,
-                neighbour(sa.func.lag, FAR_PAST),
-                neighbour(sa.func.lead, FAR_FUTURE),
-            ),
-        )  # fmt: skip
-    )
-
-
 def rebuild_summaries(conn: sa.Connection) -> None:
-    """Rewrite every summary (and the order → day ledger) from the orders: a few
-    INSERT … SELECT over the whole tables, their secondary indexes built afterwards."""
-    tables = (*SUMMARY_TABLES, order_days_t)
+    """Rewrite every summary and both ledgers from the orders: the ledgers with an
+    INSERT … SELECT each, then each summary with one GROUP BY over them (the same
+    contribution rows a refresh adds up); secondary indexes built afterwards."""
+    tables = (*SUMMARY_TABLES, order_days_t, order_products_t)
     for table in tables:
         conn.execute(table.delete())
     indexes = [index for table in tables for index in table.indexes]
     for index in indexes:
         index.drop(conn, checkfirst=True)
-    o = orders_t.c
+    conn.execute(order_days_t.insert().from_select(_LEDGER_COLUMNS, _order_rows(conn, None)))
     conn.execute(
-        order_days_t.insert().from_select(
-            ["order_id", "shop_id", "day", "customer_id"],
-            sa.select(o.id, o.shop_id, shops_day(conn, o.shop_id, o.created_at), o.customer_id),
-        )
+        order_products_t.insert().from_select(_PRODUCT_COLUMNS, _product_rows(order_days_t))
     )
-    _fill_days(conn, None)
-    _fill_customers(conn, None)
+    for summary, delta, keys, _count in _DELTAS:
+        rows = sa.union_all(
+            *_contributions(summary, order_days_t, order_products_t, 1)
+        ).subquery()
+        r = list(rows.c)
+        by_key, sums = r[: len(keys)], [sa.func.sum(col) for col in r[len(keys) :]]
+        totals = sa.select(*by_key, *sums).group_by(*by_key)
+        names = [c.name for c in delta.c]
+        if summary is customers_t:
+            per_day = totals.subquery()
+            c, d, s, n = per_day.c
+            labelled = sa.select(c.label("c"), d.label("d"), s.label("s"), n.label("n"))
+            inner = labelled.subquery()
+            totals = _with_neighbours(inner, inner.c.n)
+            names = ["customer_id", "day", "shop_id", "orders", "prev_day", "next_day"]
+        conn.execute(summary.insert().from_select(names, totals))
     for index in indexes:
         index.create(conn)
 

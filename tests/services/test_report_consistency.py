@@ -269,7 +269,7 @@ def _play(owner_ctx: ServiceContext, clock: FixedClock, world: World,
 
 def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     tables = ("report_daily", "report_daily_products", "report_daily_groups",
-              "report_daily_customers", "report_order_days")  # fmt: skip
+              "report_daily_customers", "report_order_days", "report_order_products")  # fmt: skip
     with engine.connect() as conn:
         return {t: sorted(tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {t}")))
                 for t in tables}  # fmt: skip
