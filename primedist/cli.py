@@ -138,36 +138,6 @@ def _stderr_progress(fraction: float, message: str) -> None:
     sys.stderr.flush()
 
 
-def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy.exc import DatabaseError
-
-    from primedist.db.engine import make_engine
-    from primedist.db.store import HEAD_REVISION, current_revision, migrate_store
-    from primedist.errors import StoreError
-
-    settings.ensure_dirs()
-    engine = make_engine(settings.database_url)
-    try:
-        before = current_revision(engine)
-    except DatabaseError as exc:  # a damaged file: one line, like open_store, not a traceback
-        raise StoreError(
-            f"The database at {settings.database_url} cannot be opened: {exc.orig}"
-        ) from exc
-    backup = None
-    if before != HEAD_REVISION:
-        backup = migrate_store(settings, engine, from_revision=before)
-    after = current_revision(engine)
-    engine.dispose()
-    emit(
-        args,
-        {"from": before, "to": after, "backup": str(backup) if backup else None},
-        f"Database at {after}"
-        + (f" (was {before or 'empty'})" if before != after else " (already up to date)")
-        + (f"; backup before migrating: {backup}" if backup else "."),
-    )
-    return EXIT_OK
-
-
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import backup
 
@@ -370,10 +340,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("migrate", help="upgrade the database schema (backs up first)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("backup", help="write a consistent backup of the database")
     p.add_argument("file", nargs="?", help="target .db file (default: data dir/backups)")

@@ -13,7 +13,9 @@ from importlib import import_module
 from typing import Any
 
 #: The area modules, in the order their commands appear in `primedist --help`.
-COMMAND_MODULES: tuple[str, ...] = ("shops", "sync", "ranks", "printing", "reports", "admin")
+COMMAND_MODULES: tuple[str, ...] = (
+    "migrate", "shops", "sync", "ranks", "printing", "reports", "admin",
+)  # fmt: skip
 
 
 def register_all(sub: argparse._SubParsersAction[Any]) -> None:
