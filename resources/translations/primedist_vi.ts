@@ -506,6 +506,10 @@
         <translation>Sao lưu &amp; khôi phục</translation>
     </message>
     <message>
+        <source>The shop&apos;s data is on a PostgreSQL server, which the app does not back up: back the server up with pg_dump (see the README, Moving to PostgreSQL).</source>
+        <translation>Dữ liệu cửa hàng nằm trên máy chủ PostgreSQL, ứng dụng không tự sao lưu máy chủ này: hãy sao lưu máy chủ bằng pg_dump (xem README, mục Moving to PostgreSQL).</translation>
+    </message>
+    <message>
         <source>A backup is a complete copy of the shop&apos;s data, taken safely while the app runs. One is made every day automatically; restoring replaces all current data (a copy of it is kept first).</source>
         <translation>Bản sao lưu là bản sao đầy đủ dữ liệu cửa hàng, được tạo an toàn ngay khi ứng dụng đang chạy. Mỗi ngày ứng dụng tự sao lưu một lần; khôi phục sẽ thay toàn bộ dữ liệu hiện tại (dữ liệu hiện tại được sao lưu lại trước).</translation>
     </message>

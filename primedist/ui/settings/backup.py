@@ -94,7 +94,9 @@ class BackupSettings(QWidget):
         keep_row.addWidget(self.keep_save)
         keep_row.addStretch(1)
         layout.addLayout(keep_row)
-        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        # A PostgreSQL server is backed up with its own tools (pg_dump), not from the app.
+        self.on_server = ctx.settings is not None and not ctx.settings.is_sqlite
+        self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER) and not self.on_server
         for w in (self.backup_button, self.restore_button, self.keep, self.keep_save, self.table):
             w.setEnabled(self.allowed)
         self.retranslate()
@@ -110,15 +112,20 @@ class BackupSettings(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Backup & restore"))
-        self.explanation.setText(
-            self.tr(
+        if self.on_server:
+            text = self.tr(
+                "The shop's data is on a PostgreSQL server, which the app does not back up: "
+                "back the server up with pg_dump (see the README, Moving to PostgreSQL)."
+            )
+        elif self.allowed:
+            text = self.tr(
                 "A backup is a complete copy of the shop's data, taken safely while the app "
                 "runs. One is made every day automatically; restoring replaces all current "
                 "data (a copy of it is kept first)."
             )
-            if self.allowed
-            else self.tr("Only the owner or a manager backs up and restores the data.")
-        )
+        else:
+            text = self.tr("Only the owner or a manager backs up and restores the data.")
+        self.explanation.setText(text)
         self.backup_button.setText(self.tr("Back up now"))
         self.restore_button.setText(self.tr("Restore from a file…"))
         self.restore_selected_button.setText(self.tr("Restore selected…"))
