@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from primedist.connectors.base import RemoteOrder, RemoteOrderLine
 from primedist.core.search_keys import search_text
+from primedist.db.bulk import space_checkpoints
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
@@ -204,6 +205,7 @@ def write_batch(
 ) -> BatchResult:
     """Upsert `orders` of `shop` in the caller's transaction (see the module docstring)."""
     ctx.require(Module.ORDERS)
+    space_checkpoints(conn)  # a sync commits many batches: the engine checkpoints at its end
     latest: dict[str, RemoteOrder] = {}
     for order in orders:  # a window overlap may bring an order twice: keep the newest
         seen = latest.get(order.external_id)
