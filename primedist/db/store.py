@@ -18,7 +18,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0009_summary_contributions"
+HEAD_REVISION = "0010_job_locks"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -6,7 +6,9 @@ Each module named in JOB_MODULES (under `primedist.jobs`) defines
 scheduler's own thread, never the UI's). Add your module with a one-line edit below.
 
 Every job coalesces missed runs into one, never overlaps itself (max_instances=1), and
-runs on a worker thread: the GUI and `primedist sync --loop` share this file.
+runs on a worker thread: the GUI and `primedist sync --loop` share this file. Every job
+added with an `id` (and every module's catch-up) runs under its lease in the database
+(`jobs/lease.py`): with several PCs on one database, a job runs on one PC at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
 
+from primedist.jobs.lease import leased
 from primedist.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,10 @@ JOB_MODULES: tuple[str, ...] = (
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.
 JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 
+#: Jobs that keep this PC's own state (its scheduler's per-shop jobs, its status bar) and
+#: so run on every PC, without a lease.
+PER_PC_JOBS = frozenset({"sync.shops", "catch_up.sync"})
+
 #: Worker threads: enough for one sync per shop plus the outbox and housekeeping.
 WORKERS = 4
 
@@ -48,27 +56,52 @@ def job_modules() -> list[ModuleType]:
     return [import_module(f"primedist.jobs.{name}") for name in JOB_MODULES]
 
 
+class _LeasedJobs(BaseScheduler):  # type: ignore[misc]  # APScheduler 3 has no types
+    """Adds every job with an `id` wrapped in its database lease (`jobs/lease.leased`)."""
+
+    lease_engine: Engine
+
+    def add_job(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        job_id = kwargs.get("id")
+        if job_id is not None and job_id not in PER_PC_JOBS and not isinstance(func, str):
+            func = leased(self.lease_engine, str(job_id), func)
+        return super().add_job(func, *args, **kwargs)
+
+
+class LeasedBackgroundScheduler(_LeasedJobs, BackgroundScheduler):  # type: ignore[misc]
+    pass
+
+
+class LeasedBlockingScheduler(_LeasedJobs, BlockingScheduler):  # type: ignore[misc]
+    pass
+
+
 def build_scheduler(ctx: ServiceContext, *, blocking: bool = False) -> BaseScheduler:
     """A scheduler with every module's jobs added (not started)."""
-    factory: Callable[..., BaseScheduler] = BlockingScheduler if blocking else BackgroundScheduler
+    factory: Callable[..., _LeasedJobs] = (
+        LeasedBlockingScheduler if blocking else LeasedBackgroundScheduler
+    )
     scheduler = factory(
         executors={"default": ThreadPoolExecutor(WORKERS)},
         job_defaults=JOB_DEFAULTS,
         timezone="UTC",
     )
+    scheduler.lease_engine = ctx.engine
     for module in job_modules():
         module.add_jobs(scheduler, ctx)
     return scheduler
 
 
 def catch_up_all(ctx: ServiceContext) -> None:
-    """Run each module's `catch_up` once; one failing module does not stop the others."""
+    """Run each module's `catch_up` once (under the lease `catch_up.<module>`: one PC
+    catches up); one failing module does not stop the others."""
     for module in job_modules():
         catch_up = getattr(module, "catch_up", None)
         if catch_up is None:
             continue
+        name = f"catch_up.{module.__name__.rsplit('.', 1)[-1]}"
         try:
-            catch_up(ctx)
+            (catch_up if name in PER_PC_JOBS else leased(ctx.engine, name, catch_up))(ctx)
         except Exception:  # a catch-up problem must not keep the app from starting
             log.exception("catch-up of %s failed", module.__name__)
 

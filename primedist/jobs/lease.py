@@ -1,0 +1,155 @@
+"""Job leases in the database (`job_locks`): a scheduler job runs on one PC at a time.
+
+Several PCs on one PostgreSQL database each run the scheduler; before a job runs, its
+process takes the job's lease with one atomic upsert that succeeds only when the lease is
+free or expired:
+
+    INSERT INTO job_locks ... ON CONFLICT (name) DO UPDATE ... WHERE expires_at <= now
+
+While the job runs, a thread renews the lease every third of its length; at the end the
+lease is released (expires now; the row stays, naming who ran the job last). A holder
+that crashes keeps the job only until its lease expires. The same code runs on SQLite
+(the app and `primedist sync --loop` on one PC). Times come from the database server's
+clock on PostgreSQL, as the PCs' clocks may differ.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from primedist.domain.base import table_of
+from primedist.domain.job_lock import JobLock
+
+log = logging.getLogger(__name__)
+
+locks_t = table_of(JobLock)
+
+#: Long enough for a job to run between renewals; a crashed PC blocks a job this long.
+LEASE = timedelta(minutes=5)
+
+#: This process, as the table shows it: host, process id and a per-start token.
+HOLDER = f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def db_now(conn: sa.Connection) -> datetime:
+    """UTC now from the server's clock (PostgreSQL) or this PC's (SQLite)."""
+    if conn.dialect.name == "sqlite":
+        return datetime.now(UTC)
+    now: datetime = conn.execute(sa.select(sa.func.now())).scalar_one()
+    return now.astimezone(UTC)
+
+
+def try_acquire(
+    engine: Engine, name: str, *, holder: str = HOLDER, lease: timedelta = LEASE
+) -> bool:
+    """Take the lease on `name` unless another holder's lease is still running."""
+    with engine.begin() as conn:
+        now = db_now(conn)
+        values = {"name": name, "holder": holder, "acquired_at": now, "expires_at": now + lease}
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(locks_t).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[locks_t.c.name],
+            set_={k: stmt.excluded[k] for k in ("holder", "acquired_at", "expires_at")},
+            where=locks_t.c.expires_at <= now,
+        ).returning(locks_t.c.name)  # a row only when inserted or taken over
+        return conn.execute(stmt).first() is not None
+
+
+def renew(engine: Engine, name: str, *, holder: str = HOLDER, lease: timedelta = LEASE) -> bool:
+    """Extend our lease; False when it is no longer ours (it expired and was taken)."""
+    with engine.begin() as conn:
+        now = db_now(conn)
+        done = conn.execute(
+            locks_t.update()
+            .where(locks_t.c.name == name, locks_t.c.holder == holder)
+            .values(expires_at=now + lease)
+            .returning(locks_t.c.name)
+        )
+        return done.first() is not None
+
+
+def release(engine: Engine, name: str, *, holder: str = HOLDER) -> None:
+    """End our lease now (another PC may take the job at once); the row stays."""
+    with engine.begin() as conn:
+        conn.execute(
+            locks_t.update()
+            .where(locks_t.c.name == name, locks_t.c.holder == holder)
+            .values(expires_at=db_now(conn))
+        )
+
+
+@contextmanager
+def held(
+    engine: Engine, name: str, *, holder: str = HOLDER, lease: timedelta = LEASE
+) -> Iterator[bool]:
+    """Yields whether the lease on `name` is ours; while it is, it is renewed, and
+    released at the end."""
+    if not try_acquire(engine, name, holder=holder, lease=lease):
+        yield False
+        return
+    with _kept(engine, name, holder, lease):
+        yield True
+
+
+@contextmanager
+def _kept(engine: Engine, name: str, holder: str, lease: timedelta) -> Iterator[None]:
+    """Renew the taken lease every third of its length on a daemon thread; release it at
+    the end (a release that fails leaves the lease to expire)."""
+    stop = threading.Event()
+
+    def keep() -> None:
+        while not stop.wait(lease.total_seconds() / 3):
+            try:
+                if not renew(engine, name, holder=holder, lease=lease):
+                    log.warning("the lease on job %s was lost to another PC", name)
+                    return
+            except sa.exc.SQLAlchemyError:  # the database is away: retry at the next tick
+                log.warning("could not renew the lease on job %s", name, exc_info=True)
+
+    keeper = threading.Thread(target=keep, name=f"lease-{name}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
+        try:
+            release(engine, name, holder=holder)
+        except sa.exc.SQLAlchemyError:
+            log.warning("could not release the lease on job %s", name, exc_info=True)
+
+
+def leased(
+    engine: Engine, name: str, func: Callable[..., Any], *, lease: timedelta = LEASE
+) -> Callable[..., None]:
+    """`func` made to run only while this process holds the lease on `name`; when another
+    PC holds it, this run is skipped (the job's next run tries again)."""
+
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            ours = try_acquire(engine, name, lease=lease)
+        except sa.exc.SQLAlchemyError:
+            log.exception("job %s skipped: its lease could not be taken", name)
+            return
+        if not ours:
+            log.debug("job %s skipped: running on another PC", name)
+            return
+        with _kept(engine, name, HOLDER, lease):
+            func(*args, **kwargs)
+
+    run.__name__ = getattr(func, "__name__", name)
+    run.__qualname__ = getattr(func, "__qualname__", name)
+    return run
