@@ -22,5 +22,7 @@ def test_on_a_server_database_the_page_points_to_pg_dump(
     assert not page.backup_button.isEnabled() and not page.restore_button.isEnabled()
     assert not page.keep_save.isEnabled()
 
-    on_file = show_widget(qtbot, BackupSettings(owner_ctx))  # the SQLite file: as before
+    one_pc = Settings(tmp_path / "pc", f"sqlite:///{tmp_path / 'pc' / 'primedist.db'}")
+    on_file = show_widget(qtbot, BackupSettings(ServiceContext(  # the SQLite file: as before
+        owner_ctx.engine, owner_ctx.actor, owner_ctx.clock, one_pc)))  # fmt: skip
     assert "every day" in on_file.explanation.text() and on_file.backup_button.isEnabled()
