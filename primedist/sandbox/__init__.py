@@ -1,15 +1,14 @@
-"""A local stand-in for the marketplaces (Shopee today) for the demo, tests and benchmarks."""
+"""Local stand-ins for the marketplaces (Shopee, Lazada, TikTok Shop, Tiki) and the
+carriers, for the demo, tests and benchmarks."""
 
 from __future__ import annotations
 
+from primedist.sandbox.base import Fault, FaultKind, SandboxCall
 from primedist.sandbox.generator import CatalogueModel, default_catalogue
 from primedist.sandbox.shopee import (
     DEMO_PARTNER_ID,
     DEMO_PARTNER_KEY,
     DEMO_SHOP_ID,
-    Fault,
-    FaultKind,
-    SandboxCall,
     SandboxConfig,
     ShopeeSandbox,
 )

@@ -1,14 +1,12 @@
-"""`python -m primedist.sandbox`: run the Shopee sandbox until Ctrl-C (or SIGTERM)."""
+"""`python -m primedist.sandbox`: run a marketplace sandbox (Shopee unless `--channel`
+says otherwise) until Ctrl-C (or SIGTERM)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import signal
-import sys
-import threading
 from collections.abc import Sequence
 
+from primedist.sandbox.base import serve_until_stopped
 from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
 
 
@@ -16,7 +14,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     defaults = SandboxConfig()
     p = argparse.ArgumentParser(
         prog="python -m primedist.sandbox",
-        description="A local Shopee Open Platform v2 sandbox on 127.0.0.1.",
+        description="A local marketplace sandbox on 127.0.0.1 (Shopee by default).",
     )
     p.add_argument("--channel", default="shopee", choices=("shopee", "lazada", "tiktok", "tiki"),
                    help="which marketplace to imitate (default shopee)")  # fmt: skip
@@ -55,22 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         future_days=args.future_days, max_page_size=args.page_size,
         daily_limit=args.daily_limit,
     )  # fmt: skip
-    sandbox = ShopeeSandbox(config)
-    url = sandbox.start(args.host, args.port)
-    # One JSON line first, so a parent process can read the URL and credentials.
-    info = {"url": url, "partner_id": config.partner_id, "partner_key": config.partner_key,
+    info = {"partner_id": config.partner_id, "partner_key": config.partner_key,
             "shop_id": config.shop_id, "orders": config.orders}  # fmt: skip
-    sys.stdout.write(json.dumps(info) + "\n")
-    sys.stdout.flush()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        done.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-    return 0
+    return serve_until_stopped(ShopeeSandbox(config), args.host, args.port, info)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,16 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from primedist.carriers import ghn, jnt
 from primedist.core.clock import Clock, SystemClock
+from primedist.sandbox.base import Answer, LocalServer
 
 GHN_PREFIX = "/shiip/public-api/"
 JNT_PREFIX = "/jnt"
@@ -108,8 +109,10 @@ class CarrierCall:
     body: dict[str, Any]
 
 
-class CarrierSandbox:
+class CarrierSandbox(LocalServer):
     """`start()` → base URL; `ghn_url` / `jnt_url` are the API hosts to configure."""
+
+    name = "carrier"
 
     def __init__(self, *, clock: Clock | None = None, timeout_delay: float = 2.0) -> None:
         self.clock = clock or SystemClock()
@@ -126,46 +129,8 @@ class CarrierSandbox:
         self._requests: Counter[str] = Counter()
         self._seq = 0
         self._print_tokens: dict[str, list[str]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        if self._server is None:
-            server = ThreadingHTTPServer((host, port), _make_handler(self))
-            server.daemon_threads = True
-            self._server = server
-            self._thread = threading.Thread(
-                target=server.serve_forever, daemon=True, name="carrier-sandbox",
-                kwargs={"poll_interval": 0.1},
-            )  # fmt: skip
-            self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> CarrierSandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the carrier sandbox is not running")
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
+    # ------------------------------------------------------------------ addresses
 
     @property
     def ghn_url(self) -> str:
@@ -212,8 +177,12 @@ class CarrierSandbox:
 
     # ------------------------------------------------------------------ request handling
 
-    def handle(self, method: str, raw_path: str, headers: dict[str, str],
-               body: bytes) -> tuple[int, bytes, str]:  # fmt: skip
+    def handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Answer:
+        status, data, kind = self._answer(method, raw_path, headers, body)
+        return status, data, {"Content-Type": kind} if kind else {}
+
+    def _answer(self, method: str, raw_path: str, headers: Mapping[str, str],
+                body: bytes) -> tuple[int, bytes, str]:  # fmt: skip
         parts = urlsplit(raw_path)
         path = parts.path
         with self._lock:
@@ -268,7 +237,7 @@ class CarrierSandbox:
 
     # ------------------------------------------------------------------ GHN
 
-    def _ghn(self, name: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+    def _ghn(self, name: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         if headers.get("token") != self.ghn_token:
             raise _ApiError(401, {"code": 401, "message": "Token is not valid"})
         try:
@@ -382,7 +351,7 @@ class CarrierSandbox:
 
     # ------------------------------------------------------------------ J&T
 
-    def _jnt(self, name: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
+    def _jnt(self, name: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         form = parse_qs(raw.decode())
         biz = form.get("bizContent", [""])[0]
         if headers.get("apiaccount") != self.jnt_account:
@@ -497,37 +466,3 @@ def _check_parcel(body: dict[str, Any]) -> None:
 
 def _dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _make_handler(sandbox: CarrierSandbox) -> type[BaseHTTPRequestHandler]:
-    class _Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "CarrierSandbox/1"
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, data, kind = sandbox.handle(method, self.path, headers, body)
-            if status < 0:
-                self.close_connection = True
-                return
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            del format, args
-
-    return _Handler

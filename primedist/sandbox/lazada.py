@@ -21,17 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import signal
-import sys
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 from xml.etree import ElementTree
 
 import numpy as np
@@ -51,16 +45,20 @@ from primedist.connectors.lazada import (
     TOKEN_REFRESH_PATH,
     sign,
 )
-from primedist.core.clock import Clock, SystemClock
-from primedist.sandbox.generator import (
-    INDEX_BITS,
-    MAX_ORDERS,
-    CatalogueModel,
-    OrderFactory,
-    Timeline,
-    default_catalogue,
+from primedist.core.clock import Clock
+from primedist.sandbox.base import (
+    ALL_FIELDS,
+    Answer,
+    MarketplaceSandbox,
+    OrderSettings,
+    SandboxApiError,
+    SandboxCall,
+    dumps,
+    given_or,
+    request_id,
+    serve_until_stopped,
 )
-from primedist.sandbox.shopee import Fault, FaultKind, SandboxCall
+from primedist.sandbox.generator import INDEX_BITS, MAX_ORDERS, CatalogueModel
 
 #: The demo app's credentials (safe to publish: they only open this sandbox).
 DEMO_APP_KEY = "120777"
@@ -77,7 +75,6 @@ LAZADA_STATUS = {
 PAYMENTS = {"ShopeePay": "LAZADA_WALLET", "Credit Card/Debit Card": "MIXEDCARD",
             "Bank Transfer": "BANK_TRANSFER"}  # fmt: skip
 CODE_LIFE = 1800
-CONTROL_PREFIX = "/_sandbox/"
 VN = timedelta(hours=7)
 _ID_BITS = 40
 _ID_MUL = 0x9E3779B97F & ((1 << _ID_BITS) - 1) | 1
@@ -87,36 +84,30 @@ _ID_BASE = 3_000_000_000_000_000
 
 
 @dataclass(frozen=True)
-class LazadaSandboxConfig:
+class LazadaSandboxConfig(OrderSettings):
     app_key: str = DEMO_APP_KEY
     app_secret: str = field(default=DEMO_APP_SECRET, repr=False)
     seller_id: int = DEMO_SELLER_ID
     shop_name: str = "Prime Lazada Sandbox"
-    orders: int = 1000
     seed: int = 11
-    history_days: float = 30.0
-    future_days: float = 0.0
-    #: Or exactly this period (aware datetimes; overrides the two above).
-    period: tuple[datetime, datetime] | None = None
-    masked_share: float = 0.25
-    buyers: int | None = None
-    catalogue: tuple[CatalogueModel, ...] | None = None
     #: Access 7 days and refresh 30 days: a LazOP app in "Test".
     access_ttl: int = 7 * 86_400
     refresh_ttl: int = 30 * 86_400
     max_limit: int = MAX_LIMIT
     max_offset: int = MAX_OFFSET
     timestamp_tolerance: int = 7200
-    timeout_delay: float = 3.0
-    slow_delay: float = 0.3
 
 
-class ApiError(Exception):
+class ApiError(SandboxApiError):
     """An error answer: LazOP's envelope with `code`, `type` and `message`."""
 
     def __init__(self, code: str, message: str, kind: str = "ISV", status: int = 200) -> None:
         super().__init__(message)
         self.code, self.message, self.kind, self.status = code, message, kind, status
+
+    def payload(self) -> dict[str, Any]:
+        return {"code": self.code, "type": self.kind, "message": self.message,
+                "request_id": request_id()}  # fmt: skip
 
 
 Handler = Callable[[dict[str, str]], dict[str, Any]]
@@ -147,39 +138,26 @@ def lazada_time(seconds: int) -> str:
     return (datetime.fromtimestamp(seconds, UTC) + VN).strftime("%Y-%m-%d %H:%M:%S +0700")
 
 
-class LazadaSandbox:
-    """The sandbox marketplace: `start()` → base URL, `stop()`; or use it as a context."""
+class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
+    """The Lazada sandbox: `start()` → base URL, `stop()`; or use it as a context."""
+
+    name = "lazada"
+    platform = "Lazada"
+    authorize_path = AUTHORIZE_PATH
+    order_param = "order_id"
+    account_field = "seller_id"
+    status_names = LAZADA_STATUS
+    has_daily_limit = True
 
     def __init__(
         self, config: LazadaSandboxConfig | None = None, *, clock: Clock | None = None
     ) -> None:
-        self.config = config = config or LazadaSandboxConfig()
-        if not 0 <= config.orders <= MAX_ORDERS:
-            raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
-        self.clock = clock or SystemClock()
-        now = self._now()
-        if config.period is not None:
-            start, end = (int(t.timestamp()) for t in config.period)
-        else:
-            start = now - round(config.history_days * 86_400)
-            end = max(now + round(config.future_days * 86_400), start + 1)
-        self.timeline = Timeline(config.orders, start, end, config.seed)
-        self.catalogue = config.catalogue or default_catalogue(config.seed)
-        self.factory = OrderFactory(config.seed, self.catalogue, config.masked_share,
-                                    config.buyers or max(1, config.orders // 3))  # fmt: skip
+        super().__init__(config or LazadaSandboxConfig(), clock)
         self._skus = {(m.item_id, sku_id(m)): m for m in self.catalogue}
         self.stock: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[int, int], int] = {k: m.price for k, m in self._skus.items()}
-        self._lock = threading.Lock()
         self._codes: dict[str, int] = {}
-        self._access: dict[str, int] = {}
-        #: refresh token -> its deadline (a refresh hands the deadline on unchanged).
-        self._refresh: dict[str, int] = {}
-        self._faults: list[Fault] = []
-        self._calls: list[SandboxCall] = []
-        self._requests: Counter[str] = Counter()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        # _refresh: refresh token -> its deadline (a refresh hands it on unchanged).
         self._routes: dict[str, tuple[bool, Handler]] = {
             TOKEN_CREATE_PATH: (False, self._token_create),
             TOKEN_REFRESH_PATH: (False, self._token_refresh),
@@ -189,44 +167,6 @@ class LazadaSandbox:
             ORDERS_ITEMS_PATH: (True, self._orders_items),
             PRICE_QUANTITY_PATH: (True, self._price_quantity),
         }
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a background thread; returns the base URL (`http://127.0.0.1:PORT`)."""
-        if self._server is not None:
-            return self.url
-        server = ThreadingHTTPServer((host, port), _make_handler(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="lazada-sandbox",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)  # fmt: skip
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> LazadaSandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
 
     # ------------------------------------------------------------------ test/demo controls
 
@@ -239,60 +179,10 @@ class LazadaSandbox:
 
     def linked_tokens(self) -> TokenPair:
         """A live token pair for the seller, as if it had just been authorised."""
-        now = self._now()
-        access, refresh = self._issue(now, now + self.config.refresh_ttl)
-        when = datetime.fromtimestamp(now, UTC)
-        return TokenPair(access_token=access, refresh_token=refresh,
-                         access_expires_at=when + timedelta(seconds=self.config.access_ttl),
-                         refresh_expires_at=when + timedelta(seconds=self.config.refresh_ttl),
-                         shop_external_id=str(self.config.seller_id))  # fmt: skip
-
-    def inject(
-        self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
-        delay: float | None = None,
-    ) -> Fault:  # fmt: skip
-        """Make the next `count` API calls (to `path`, or any) fail with `kind`."""
-        fault = Fault(FaultKind(kind), count, path, delay)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def expire_access_tokens(self) -> None:
-        with self._lock:
-            self._access = dict.fromkeys(self._access, 0)
-
-    def revoke(self) -> None:
-        """The seller cancelled the authorisation: every token dies."""
-        with self._lock:
-            self._access.clear()
-            self._refresh.clear()
-
-    def calls(self, path: str | None = None) -> list[SandboxCall]:
-        with self._lock:
-            return [c for c in self._calls if path is None or c.path == path]
-
-    def request_count(self, path: str | None = None) -> int:
-        with self._lock:
-            return sum(self._requests.values()) if path is None else self._requests[path]
-
-    def order_ids(self) -> list[str]:
-        """Every order that exists now (for test expectations)."""
-        return [order_id(i) for i in range(self.timeline.existing(self._now()))]
-
-    def order_state(self, oid: str) -> tuple[str, int] | None:
-        """(Lazada status, update time) of an order now; None if there is no such order."""
-        i = self._index(oid)
-        state = None if i is None else self.timeline.state(i, self._now())
-        return None if state is None else (LAZADA_STATUS[state[0]], state[1])
-
-    def changed_between(self, time_from: int, time_to: int) -> list[str]:
-        """Order ids a complete update-time list of [from, to] must return now."""
-        found, _ = self.timeline.changed(time_from, time_to, self._now(), -1, MAX_ORDERS)
-        return [order_id(k & MAX_ORDERS) for k, _ in found]
+        now, cfg = self._now(), self.config
+        access, refresh = self._issue(now, now + cfg.refresh_ttl)
+        return self._token_pair(access, refresh, now + cfg.access_ttl, now + cfg.refresh_ttl,
+                                str(cfg.seller_id))  # fmt: skip
 
     def units(self, oid: str) -> int:
         """How many item rows (units) the order has."""
@@ -303,43 +193,22 @@ class LazadaSandbox:
 
     # ------------------------------------------------------------------ request handling
 
-    def handle(
-        self, method: str, raw_path: str, body_bytes: bytes, content_type: str = ""
-    ) -> tuple[int, bytes, dict[str, str]]:
-        """One HTTP request → (status, body, headers). Runs on a server thread."""
-        parts = urlsplit(raw_path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        path = parts.path.removeprefix("/rest")
-        if path.startswith(CONTROL_PREFIX):
-            return self._control(method, path, query, body_bytes)
-        with self._lock:
-            self._requests[path] += 1
-        if method == "POST" and "json" not in content_type:
-            form = parse_qs(body_bytes.decode("utf-8", "replace"), keep_blank_values=True)
-            query.update({k: v[-1] for k, v in form.items()})
-        fault = self._take_fault(path)
-        if fault is not None:
-            early = self._apply_fault_before(fault)
-            if early is not None:
-                return early
-        try:
-            if path == AUTHORIZE_PATH and method == "GET":
-                return self._authorize_page(query)
-            status, payload = 200, self._dispatch(path, query)
-            if fault is not None and fault.kind == FaultKind.CORRUPT:
-                _corrupt(payload)
-        except ApiError as exc:
-            status = exc.status
-            payload = {"code": exc.code, "type": exc.kind, "message": exc.message,
-                       "request_id": _request_id()}  # fmt: skip
-            if isinstance(exc, _Partial):
-                payload["detail"] = exc.failures
-        data = _dumps(payload)
-        if fault is not None and fault.kind == FaultKind.TIMEOUT:
-            time.sleep(fault.delay if fault.delay is not None else self.config.timeout_delay)
-        return status, data, {"Content-Type": "application/json"}
+    def _api_path(self, path: str) -> str:
+        return path.removeprefix("/rest")
 
-    def _dispatch(self, path: str, query: dict[str, str]) -> dict[str, Any]:
+    def _parameters(self, method: str, query: dict[str, str], headers: Mapping[str, str],
+                    body: bytes) -> dict[str, str]:  # fmt: skip
+        """LazOP signs the form body's parameters with the query's."""
+        if method == "POST" and "json" not in headers.get("content-type", ""):
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            query.update({k: v[-1] for k, v in form.items()})
+        return query
+
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str],
+        body: bytes,
+    ) -> dict[str, Any]:  # fmt: skip
+        del method, headers, body  # the parameters hold the form body already
         route = self._routes.get(path)
         if route is None:
             raise ApiError(
@@ -347,38 +216,24 @@ class LazadaSandbox:
             )
         seller_api, handler = route
         self._check_call(path, query, seller_api)
-        return {"code": "0", "request_id": _request_id(), **handler(query)}
+        return {"code": "0", "request_id": request_id(), **handler(query)}
 
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and (fault.path is None and path != AUTHORIZE_PATH
-                                            or fault.path == path):  # fmt: skip
-                    fault.remaining -= 1
-                    return fault
-        return None
+    def _rate_limited(self) -> Answer:
+        return 200, dumps(_limit_error("ApiCallLimit", 1)), {}
 
-    def _apply_fault_before(self, fault: Fault) -> tuple[int, bytes, dict[str, str]] | None:
-        kind = fault.kind
-        if kind == FaultKind.RATE_LIMIT:
-            return 200, _dumps(_limit_error("ApiCallLimit", 1)), {}
-        if kind == FaultKind.DAILY_LIMIT:
-            now = self._now()
-            local_midnight = ((now + 7 * 3600) // 86_400 + 1) * 86_400 - 7 * 3600
-            return 200, _dumps(_limit_error("AppCallLimit", local_midnight - now)), {}
-        if kind == FaultKind.HTTP_500:
-            return (
-                500,
-                b"<html><body>Internal Server Error</body></html>",
-                {"Content-Type": "text/html"},
-            )
-        if kind == FaultKind.DROP:
-            return -1, b"", {}
-        if kind == FaultKind.SLOW:
-            time.sleep(fault.delay if fault.delay is not None else self.config.slow_delay)
-        if kind == FaultKind.EXPIRED_TOKEN:
-            self.expire_access_tokens()
-        return None
+    def _daily_limited(self) -> Answer:
+        now = self._now()
+        local_midnight = ((now + 7 * 3600) // 86_400 + 1) * 86_400 - 7 * 3600
+        return 200, dumps(_limit_error("AppCallLimit", local_midnight - now)), {}
+
+    def _corrupt(self, payload: dict[str, Any]) -> None:
+        """The first order of an items answer gets a bad price; any other answer loses `data`."""
+        data = payload.get("data")
+        if isinstance(data, list) and data and data[0].get("order_items"):
+            for item in data[0]["order_items"]:
+                item["item_price"] = "many"
+        else:
+            payload.pop("data", None)
 
     def _check_call(self, path: str, query: dict[str, str], seller_api: bool) -> None:
         """LazOP's common checks: app key, timestamp, sign method, signature, token."""
@@ -411,7 +266,7 @@ class LazadaSandbox:
 
     # ------------------------------------------------------------------ auth
 
-    def _authorize_page(self, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    def _authorize_page(self, query: dict[str, str]) -> Answer:
         """The seller's consent page, skipped: redirect with a code at once."""
         if query.get("client_id") != self.config.app_key:
             raise ApiError("InvalidAppKey", "client_id is missing or wrong.", status=400)
@@ -536,17 +391,17 @@ class LazadaSandbox:
             raise ApiError("E017", "order_ids must hold 1-50 order ids.")
         now, blocks = self._now(), []
         for oid in ids:
-            i = self._index(str(oid))
-            state = None if i is None else self.timeline.state(i, now)
-            if i is None or state is None:
+            live = self._live(str(oid), now)
+            if live is None:
                 continue
+            i, state = live
             blocks.append({"order_id": int(oid), "order_number": int(oid),
                            "order_items": self._items(i, state[0], state[1])})  # fmt: skip
         return {"data": blocks}
 
     def _raw(self, i: int, status: str, updated: int) -> dict[str, Any]:
         created = self.timeline.created_list[i]
-        return self.factory.detail(i, order_id(i), created, status, updated, _ALL_FIELDS)
+        return self.factory.detail(i, order_id(i), created, status, updated, ALL_FIELDS)
 
     def _header(self, i: int, now: int) -> dict[str, Any] | None:
         state = self.timeline.state(i, now)
@@ -642,41 +497,13 @@ class LazadaSandbox:
             raise _Partial(failures)
         return {}
 
-    # ------------------------------------------------------------------ control API
-
-    def _control(self, method: str, path: str, query: dict[str, str],
-                 body_bytes: bytes) -> tuple[int, bytes, dict[str, str]]:  # fmt: skip
-        name = path[len(CONTROL_PREFIX) :]
-        try:
-            if name == "fault" and method == "POST":
-                spec = json.loads(body_bytes or b"{}")
-                self.inject(spec["kind"], count=int(spec.get("count", 1)), path=spec.get("path"),
-                            delay=spec.get("delay"))  # fmt: skip
-                result: Any = {"ok": True}
-            elif name == "authorize" and method == "POST":
-                result = {"code": self.authorize(), "seller_id": self.config.seller_id}
-            elif name == "calls" and method == "GET":
-                result = [{"path": c.path, "body": c.body, "at": c.at.isoformat()}
-                          for c in self.calls(query.get("path"))]  # fmt: skip
-            elif name == "order" and method == "GET":
-                state = self.order_state(query.get("order_id", ""))
-                result = {"status": state[0], "update_time": state[1]} if state else None
-            else:
-                return 404, _dumps({"error": f"no control {method} {name}"}), {}
-        except (KeyError, ValueError) as exc:
-            return 400, _dumps({"error": str(exc)}), {}
-        return 200, _dumps(result), {"Content-Type": "application/json"}
-
     # ------------------------------------------------------------------ helpers
 
-    def _now(self) -> int:
-        return int(self.clock.now().timestamp())
+    def external_id(self, index: int) -> str:
+        return order_id(index)
 
-    def _index(self, oid: str) -> int | None:
-        i = id_index(oid)
-        if i is None or i >= self.timeline.n or order_id(i) != oid:
-            return None
-        return i
+    def _decode(self, oid: str) -> int | None:
+        return id_index(oid)
 
 
 class _Partial(ApiError):
@@ -686,72 +513,13 @@ class _Partial(ApiError):
         super().__init__("501", f"{len(failures)} SKU(s) could not be updated.")
         self.failures = failures
 
-
-_ALL_FIELDS = frozenset({
-    "item_list", "total_amount", "estimated_shipping_fee", "buyer_user_id", "buyer_username",
-    "recipient_address", "payment_method", "pay_time", "shipping_carrier", "cancel_reason",
-})  # fmt: skip
-
-
-def _make_handler(sandbox: LazadaSandbox) -> type[BaseHTTPRequestHandler]:
-    class _Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
-        server_version = "LazadaSandbox/1"
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            kind = self.headers.get("Content-Type") or ""
-            status, data, headers = sandbox.handle(method, self.path, body, kind)
-            if status < 0:  # DROP: hang up without an answer
-                self.close_connection = True
-                return
-            head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
-                    f"Content-Length: {len(data)}"]  # fmt: skip
-            head += [f"{k}: {v}" for k, v in headers.items()]
-            try:
-                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (timeout fault)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            del format, args
-
-    return _Handler
-
-
-_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 404: "Not Found",
-            500: "Internal Server Error"}  # fmt: skip
-
-
-def _corrupt(payload: dict[str, Any]) -> None:
-    """The first order of an items answer gets a bad price; any other answer loses `data`."""
-    data = payload.get("data")
-    if isinstance(data, list) and data and data[0].get("order_items"):
-        for item in data[0]["order_items"]:
-            item["item_price"] = "many"
-    else:
-        payload.pop("data", None)
+    def payload(self) -> dict[str, Any]:
+        return {**super().payload(), "detail": self.failures}
 
 
 def _limit_error(code: str, ban: int) -> dict[str, Any]:
     message = f"The request has exceeded the limit, ban will last {ban} seconds"
-    return {"code": code, "type": "ISP", "request_id": _request_id(), "message": message}
-
-
-def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _request_id() -> str:
-    return secrets.token_hex(8)
+    return {"code": code, "type": "ISP", "request_id": request_id(), "message": message}
 
 
 def _int_param(query: dict[str, str], name: str, default: int) -> int:
@@ -790,29 +558,14 @@ def run_from_args(args: argparse.Namespace) -> int:
     Shopee defaults, they give the Lazada demo app's."""
     from primedist.sandbox.shopee import SandboxConfig
 
-    shopee = SandboxConfig()
-    default = LazadaSandboxConfig()
+    shopee, default = SandboxConfig(), LazadaSandboxConfig()
     config = LazadaSandboxConfig(
-        app_key=default.app_key if args.partner_id == shopee.partner_id else str(args.partner_id),
-        app_secret=default.app_secret if args.partner_key == shopee.partner_key
-        else args.partner_key,
-        seller_id=default.seller_id if args.shop_id == shopee.shop_id else args.shop_id,
+        app_key=str(given_or(args.partner_id, shopee.partner_id, default.app_key)),
+        app_secret=given_or(args.partner_key, shopee.partner_key, default.app_secret),
+        seller_id=given_or(args.shop_id, shopee.shop_id, default.seller_id),
         orders=args.orders, seed=args.seed, history_days=args.history_days,
         future_days=args.future_days, max_limit=args.page_size,
     )  # fmt: skip
-    sandbox = LazadaSandbox(config)
-    url = sandbox.start(args.host, args.port)
-    info = {"channel": "lazada", "url": url, "app_key": config.app_key,
-            "app_secret": config.app_secret, "seller_id": config.seller_id,
-            "orders": config.orders}  # fmt: skip
-    sys.stdout.write(json.dumps(info) + "\n")
-    sys.stdout.flush()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        done.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-    return 0
+    info = {"channel": "lazada", "app_key": config.app_key, "app_secret": config.app_secret,
+            "seller_id": config.seller_id, "orders": config.orders}  # fmt: skip
+    return serve_until_stopped(LazadaSandbox(config), args.host, args.port, info)

@@ -16,18 +16,12 @@ recorded (`calls`) so tests can prove an action was sent exactly once.
 
 from __future__ import annotations
 
-import json
 import secrets
-import threading
-import time
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -48,16 +42,21 @@ from primedist.connectors.shopee import (
     UPDATE_STOCK_PATH,
     sign,
 )
-from primedist.core.clock import Clock, SystemClock
-from primedist.sandbox.generator import (
-    MAX_ORDERS,
-    CatalogueModel,
-    OrderFactory,
-    Timeline,
-    default_catalogue,
-    order_sn,
-    sn_index,
+from primedist.core.clock import Clock
+from primedist.sandbox.base import (
+    CONTROL_PREFIX,
+    Answer,
+    Fault,
+    FaultKind,
+    MarketplaceSandbox,
+    OrderSettings,
+    SandboxApiError,
+    SandboxCall,
+    dumps,
+    json_object,
+    request_id,
 )
+from primedist.sandbox.generator import MAX_ORDERS, order_sn, sn_index
 
 #: The demo app's credentials (safe to publish: they only open this sandbox).
 DEMO_PARTNER_ID = 1_000_777
@@ -70,125 +69,59 @@ CANCELLABLE = ("UNPAID", "READY_TO_SHIP", "RETRY_SHIP")
 #: After an arranged shipment with no path of its own: (status, hours after the last step).
 DEFAULT_TAIL = (("SHIPPED", 6), ("TO_CONFIRM_RECEIVE", 48), ("COMPLETED", 72))
 CODE_LIFE = 600
-CONTROL_PREFIX = "/_sandbox/"
-
-
-class FaultKind(StrEnum):
-    RATE_LIMIT = "rate_limit"
-    HTTP_500 = "http_500"
-    #: The call is carried out, then the answer is held back `timeout_delay` seconds.
-    TIMEOUT = "timeout"
-    #: The answer comes after `slow_delay` seconds (under a normal client timeout).
-    SLOW = "slow"
-    #: Every access token of the shop expires just before the call.
-    EXPIRED_TOKEN = "expired_token"
-    DAILY_LIMIT = "daily_limit"
-    #: The connection is closed without an answer.
-    DROP = "drop"
-    #: A broken answer: the first order of a detail batch loses its update time and
-    #: gets a bad quantity; any other answer loses its `response` object.
-    CORRUPT = "corrupt"
-
-
-@dataclass
-class Fault:
-    kind: FaultKind
-    #: How many more matching requests it hits.
-    remaining: int = 1
-    #: Only requests to this API path (None: every API call except the auth link).
-    path: str | None = None
-    delay: float | None = None
 
 
 @dataclass(frozen=True)
-class SandboxCall:
-    """A state-changing call the sandbox carried out (for exactly-once checks)."""
-
-    path: str
-    body: dict[str, Any]
-    at: datetime
-
-
-@dataclass(frozen=True)
-class SandboxConfig:
+class SandboxConfig(OrderSettings):
     partner_id: int = DEMO_PARTNER_ID
     partner_key: str = field(default=DEMO_PARTNER_KEY, repr=False)
     shop_id: int = DEMO_SHOP_ID
     shop_name: str = "Prime Sandbox Shop"
-    orders: int = 1000
-    seed: int = 7
-    #: Orders are created over the `history_days` before the sandbox starts ...
-    history_days: float = 30.0
-    #: ... and the `future_days` after it (they "arrive" as the clock passes them).
-    future_days: float = 0.0
-    #: Or exactly this period (aware datetimes; overrides the two above): a fixed
-    #: period gives the same orders on every start.
-    period: tuple[datetime, datetime] | None = None
-    #: Share of orders whose buyer name/phone/address are masked.
-    masked_share: float = 0.25
-    #: Distinct buyers (repeat customers); None = a third of the orders.
-    buyers: int | None = None
-    catalogue: tuple[CatalogueModel, ...] | None = None
     access_ttl: int = 4 * 3600
     refresh_ttl: int = int(REFRESH_TOKEN_LIFE.total_seconds())
     max_page_size: int = 100
     timestamp_tolerance: int = 300
-    #: Seconds a TIMEOUT fault holds the answer / a SLOW fault waits.
-    timeout_delay: float = 3.0
-    slow_delay: float = 0.3
     #: API calls allowed per UTC+8 day (None: no limit).
     daily_limit: int | None = None
 
 
-class ApiError(Exception):
+class ApiError(SandboxApiError):
     """An error answer: Shopee's envelope with `error` and `message`."""
 
     def __init__(self, error: str, message: str, status: int = 200) -> None:
         super().__init__(message)
         self.error, self.message, self.status = error, message, status
 
+    def payload(self) -> dict[str, Any]:
+        return {"error": self.error, "message": self.message, "request_id": request_id()}
+
 
 Handler = Callable[[dict[str, str], dict[str, Any]], dict[str, Any]]
 
 
-class ShopeeSandbox:
-    """The sandbox marketplace: `start()` → base URL, `stop()`; or use it as a context."""
+class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
+    """The Shopee sandbox: `start()` → base URL, `stop()`; or use it as a context."""
+
+    name = "shopee"
+    platform = "Shopee"
+    authorize_path = AUTH_PARTNER_PATH
+    order_param = "order_sn"
+    account_field = "shop_id"
+    has_daily_limit = True
 
     def __init__(self, config: SandboxConfig | None = None, *, clock: Clock | None = None):
-        self.config = config = config or SandboxConfig()
-        if not 0 <= config.orders <= MAX_ORDERS:
-            raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
-        self.clock = clock or SystemClock()
-        now = self._now()
-        if config.period is not None:
-            start, end = (int(t.timestamp()) for t in config.period)
-        else:
-            start = now - round(config.history_days * 86_400)
-            end = max(now + round(config.future_days * 86_400), start + 1)
-        self.timeline = Timeline(config.orders, start, end, config.seed)
-        catalogue = config.catalogue or default_catalogue(config.seed)
-        self.catalogue = catalogue
-        self.factory = OrderFactory(config.seed, catalogue, config.masked_share,
-                                    config.buyers or max(1, config.orders // 3))  # fmt: skip
-        self._models = {(m.item_id, m.model_id): m for m in catalogue}
-        self._items = {m.item_id for m in catalogue}
+        super().__init__(config or SandboxConfig(), clock)
+        self._models = {(m.item_id, m.model_id): m for m in self.catalogue}
+        self._items = {m.item_id for m in self.catalogue}
         #: Stock and price last pushed per (item_id, model_id).
         self.stock: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[int, int], int] = {
             m_key: m.price for m_key, m in self._models.items()
         }
-        self._lock = threading.Lock()
         self._codes: dict[str, int] = {}
-        self._access: dict[str, int] = {}
-        self._refresh: dict[str, int] = {}
         self._auth_time: int | None = None
-        self._faults: list[Fault] = []
-        self._calls: list[SandboxCall] = []
-        self._requests: Counter[str] = Counter()
         self._day_calls: dict[str, int] = {}
         self._cancel_reasons: dict[int, str] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._routes: dict[tuple[str, str], tuple[bool, Handler]] = {
             ("POST", TOKEN_GET_PATH): (False, self._token_get),
             ("POST", TOKEN_REFRESH_PATH): (False, self._token_refresh),
@@ -202,44 +135,6 @@ class ShopeeSandbox:
             ("POST", UPDATE_PRICE_PATH): (True, self._update_price),
         }
 
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a background thread; returns the base URL (`http://127.0.0.1:PORT`)."""
-        if self._server is not None:
-            return self.url
-        server = ThreadingHTTPServer((host, port), _make_handler(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="shopee-sandbox",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)  # fmt: skip
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> ShopeeSandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
-
     # ------------------------------------------------------------------ test/demo controls
 
     def authorize(self) -> str:
@@ -251,154 +146,47 @@ class ShopeeSandbox:
 
     def linked_tokens(self) -> TokenPair:
         """A live token pair for the shop, as if it had just been authorised."""
-        now = self._now()
+        now, cfg = self._now(), self.config
         access, refresh = self._issue_tokens(now)
-        when = datetime.fromtimestamp(now, self.clock.now().tzinfo)
-        return TokenPair(access_token=access, refresh_token=refresh,
-                         access_expires_at=when + timedelta(seconds=self.config.access_ttl),
-                         refresh_expires_at=when + timedelta(seconds=self.config.refresh_ttl),
-                         shop_external_id=str(self.config.shop_id))  # fmt: skip
-
-    def inject(
-        self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
-        delay: float | None = None,
-    ) -> Fault:  # fmt: skip
-        """Make the next `count` API calls (to `path`, or any) fail with `kind`."""
-        fault = Fault(FaultKind(kind), count, path, delay)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def expire_access_tokens(self) -> None:
-        with self._lock:
-            self._access = dict.fromkeys(self._access, 0)
-
-    def revoke(self) -> None:
-        """The seller cancelled the authorisation: every token dies."""
-        with self._lock:
-            self._access.clear()
-            self._refresh.clear()
-
-    def calls(self, path: str | None = None) -> list[SandboxCall]:
-        with self._lock:
-            return [c for c in self._calls if path is None or c.path == path]
-
-    def request_count(self, path: str | None = None) -> int:
-        with self._lock:
-            return sum(self._requests.values()) if path is None else self._requests[path]
-
-    def live_refresh_tokens(self) -> int:
-        with self._lock:
-            return len(self._refresh)
+        return self._token_pair(access, refresh, now + cfg.access_ttl, now + cfg.refresh_ttl,
+                                str(cfg.shop_id))  # fmt: skip
 
     def order_sns(self) -> list[str]:
         """Every order that exists now (for test expectations)."""
-        now = self._now()
-        return [self._sn(i) for i in range(self.timeline.existing(now))]
-
-    def order_state(self, sn: str) -> tuple[str, int] | None:
-        """(status, update time) of an order right now; None if there is no such order."""
-        i = self._index(sn)
-        return None if i is None else self.timeline.state(i, self._now())
-
-    def changed_between(self, time_from: int, time_to: int) -> list[str]:
-        """Order numbers a complete update-time list of [from, to] must return now."""
-        found, _ = self.timeline.changed(time_from, time_to, self._now(), -1, MAX_ORDERS)
-        return [self._sn(k & MAX_ORDERS) for k, _ in found]
+        return self.order_ids()
 
     # ------------------------------------------------------------------ request handling
 
-    def handle(
-        self, method: str, raw_path: str, body_bytes: bytes
-    ) -> tuple[int, bytes, dict[str, str]]:
-        """One HTTP request → (status, body, headers). Runs on a server thread."""
-        parts = urlsplit(raw_path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        path = parts.path
-        if path.startswith(CONTROL_PREFIX):
-            return self._control(method, path, query, body_bytes)
-        with self._lock:
-            self._requests[path] += 1
-        fault = self._take_fault(path)
-        if fault is not None:
-            early = self._apply_fault_before(fault)
-            if early is not None:
-                return early
-        try:
-            if path == AUTH_PARTNER_PATH and method == "GET":
-                return self._auth_partner(query)
-            status, payload = 200, self._dispatch(method, path, query, body_bytes)
-            if fault is not None and fault.kind == FaultKind.CORRUPT:
-                _corrupt(payload)
-        except ApiError as exc:
-            status = exc.status
-            payload = {"error": exc.error, "message": exc.message, "request_id": _request_id()}
-        data = _dumps(payload)
-        if fault is not None and fault.kind == FaultKind.TIMEOUT:
-            time.sleep(fault.delay if fault.delay is not None else self.config.timeout_delay)
-        return status, data, {"Content-Type": "application/json"}
-
     def _dispatch(
-        self, method: str, path: str, query: dict[str, str], body_bytes: bytes
-    ) -> dict[str, Any]:
+        self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str],
+        body: bytes,
+    ) -> dict[str, Any]:  # fmt: skip
+        del headers  # Shopee signs the query alone
         route = self._routes.get((method, path))
         if route is None:
             raise ApiError("error_not_found", f"No API {method} {path}.", 404)
         shop_api, handler = route
         self._check_call(path, query, shop_api)
-        body: dict[str, Any] = {}
-        if method == "POST":
-            try:
-                body = json.loads(body_bytes or b"{}")
-            except ValueError:
-                raise ApiError("error_param", "The body is not JSON.", 400) from None
-            if not isinstance(body, dict):
-                raise ApiError("error_param", "The body must be a JSON object.", 400)
-        result = handler(query, body)
-        return {"request_id": _request_id(), "error": "", "message": "", **result}
+        fields = json_object(body, _bad_body) if method == "POST" else {}
+        result = handler(query, fields)
+        return {"request_id": request_id(), "error": "", "message": "", **result}
 
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and (fault.path is None and path != AUTH_PARTNER_PATH
-                                            or fault.path == path):  # fmt: skip
-                    fault.remaining -= 1
-                    return fault
-        return None
+    def _rate_limited(self) -> Answer:
+        message = "Too many requests, please try again later."
+        return 429, dumps({"error": "error_rate_limit", "request_id": request_id(),
+                           "message": message}), {}  # fmt: skip
 
-    def _apply_fault_before(self, fault: Fault) -> tuple[int, bytes, dict[str, str]] | None:
-        kind = fault.kind
-        if kind == FaultKind.RATE_LIMIT:
-            return (
-                429,
-                _dumps(
-                    {
-                        "error": "error_rate_limit",
-                        "request_id": _request_id(),
-                        "message": "Too many requests, please try again later.",
-                    }
-                ),
-                {},
-            )
-        if kind == FaultKind.HTTP_500:
-            return (
-                500,
-                b"<html><body>Internal Server Error</body></html>",
-                {"Content-Type": "text/html"},
-            )
-        if kind == FaultKind.DAILY_LIMIT:
-            return 429, _dumps(_daily_limit_error()), {}
-        if kind == FaultKind.DROP:
-            return -1, b"", {}
-        if kind == FaultKind.SLOW:
-            time.sleep(fault.delay if fault.delay is not None else self.config.slow_delay)
-        if kind == FaultKind.EXPIRED_TOKEN:
-            self.expire_access_tokens()
-        return None
+    def _daily_limited(self) -> Answer:
+        return 429, dumps(_daily_limit_error()), {}
+
+    def _corrupt(self, payload: dict[str, Any]) -> None:
+        rows = (payload.get("response") or {}).get("order_list")
+        if rows and "create_time" in rows[0]:
+            del rows[0]["update_time"]
+            for item in rows[0].get("item_list", []):
+                item["model_quantity_purchased"] = "many"
+        else:
+            payload.pop("response", None)
 
     def _check_call(self, path: str, query: dict[str, str], shop_api: bool) -> None:
         """Shopee's common checks: partner, timestamp, signature, token, daily quota."""
@@ -439,7 +227,7 @@ class ShopeeSandbox:
 
     # ------------------------------------------------------------------ auth
 
-    def _auth_partner(self, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    def _authorize_page(self, query: dict[str, str]) -> Answer:
         """The seller's consent page, skipped: redirect with a code at once."""
         self._check_call(AUTH_PARTNER_PATH, query, shop_api=False)
         redirect = query.get("redirect", "")
@@ -534,8 +322,8 @@ class ShopeeSandbox:
             listed = [(i, (self.timeline.state(i, now) or ("UNPAID", 0))[0]) for i in keys]
         with_status = "order_status" in query.get("response_optional_fields", "")
         rows: list[dict[str, Any]] = [
-            {"order_sn": self._sn(i), "order_status": status} if with_status
-            else {"order_sn": self._sn(i)}
+            {"order_sn": self.external_id(i), "order_status": status} if with_status
+            else {"order_sn": self.external_id(i)}
             for i, status in listed
         ]  # fmt: skip
         next_cursor = str(keys[-1]) if more and keys else ""
@@ -559,10 +347,10 @@ class ShopeeSandbox:
         now = self._now()
         rows = []
         for sn in sns:
-            i = self._index(sn)
-            state = None if i is None else self.timeline.state(i, now)
-            if i is None or state is None:
+            live = self._live(sn, now)
+            if live is None:
                 continue
+            i, state = live
             row = self.factory.detail(
                 i, sn, self.timeline.created_list[i], state[0], state[1], fields
             )
@@ -635,10 +423,10 @@ class ShopeeSandbox:
         return {"response": {"update_time": now}}
 
     def _order_in(self, sn: str, allowed: tuple[str, ...]) -> tuple[int, str]:
-        i = self._index(sn)
-        state = None if i is None else self.timeline.state(i, self._now())
-        if i is None or state is None:
+        live = self._live(sn)
+        if live is None:
             raise ApiError("error_not_found", f"Order {sn} does not exist.")
+        i, state = live
         if state[0] not in allowed:
             raise ApiError(
                 "error_order_status",
@@ -700,100 +488,17 @@ class ShopeeSandbox:
             self._calls.append(SandboxCall(path, body, self.clock.now()))
         return {"response": {"success_list": success, "failure_list": failure}}
 
-    # ------------------------------------------------------------------ control API
-
-    def _control(self, method: str, path: str, query: dict[str, str],
-                 body_bytes: bytes) -> tuple[int, bytes, dict[str, str]]:  # fmt: skip
-        """Tiny HTTP controls for a sandbox run as a separate process (tests, demos)."""
-        name = path[len(CONTROL_PREFIX) :]
-        try:
-            if name == "fault" and method == "POST":
-                spec = json.loads(body_bytes or b"{}")
-                self.inject(spec["kind"], count=int(spec.get("count", 1)), path=spec.get("path"),
-                            delay=spec.get("delay"))  # fmt: skip
-                result: Any = {"ok": True}
-            elif name == "authorize" and method == "POST":
-                result = {"code": self.authorize(), "shop_id": self.config.shop_id}
-            elif name == "calls" and method == "GET":
-                result = [{"path": c.path, "body": c.body, "at": c.at.isoformat()}
-                          for c in self.calls(query.get("path"))]  # fmt: skip
-            elif name == "order" and method == "GET":
-                state = self.order_state(query.get("order_sn", ""))
-                result = {"status": state[0], "update_time": state[1]} if state else None
-            else:
-                return 404, _dumps({"error": f"no control {method} {name}"}), {}
-        except (KeyError, ValueError) as exc:
-            return 400, _dumps({"error": str(exc)}), {}
-        return 200, _dumps(result), {"Content-Type": "application/json"}
-
     # ------------------------------------------------------------------ helpers
 
-    def _now(self) -> int:
-        return int(self.clock.now().timestamp())
+    def external_id(self, index: int) -> str:
+        return order_sn(index, self.timeline.created_list[index])
 
-    def _sn(self, i: int) -> str:
-        return order_sn(i, self.timeline.created_list[i])
-
-    def _index(self, sn: str) -> int | None:
-        i = sn_index(sn)
-        if i is None or i >= self.timeline.n or self._sn(i) != sn:
-            return None
-        return i
+    def _decode(self, oid: str) -> int | None:
+        return sn_index(oid)
 
 
-def _make_handler(sandbox: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
-    class _Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
-        server_version = "ShopeeSandbox/1"
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, data, headers = sandbox.handle(method, self.path, body)
-            if status < 0:  # DROP: hang up without an answer
-                self.close_connection = True
-                return
-            head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
-                    f"Content-Length: {len(data)}"]  # fmt: skip
-            head += [f"{k}: {v}" for k, v in headers.items()]
-            try:
-                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (timeout fault)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            del format, args  # quiet: the benchmark makes thousands of calls
-
-    return _Handler
-
-
-_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
-
-
-def _corrupt(payload: dict[str, Any]) -> None:
-    rows = (payload.get("response") or {}).get("order_list")
-    if rows and "create_time" in rows[0]:
-        del rows[0]["update_time"]
-        for item in rows[0].get("item_list", []):
-            item["model_quantity_purchased"] = "many"
-    else:
-        payload.pop("response", None)
-
-
-def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _request_id() -> str:
-    return secrets.token_hex(8)
+def _bad_body(message: str) -> ApiError:
+    return ApiError("error_param", message, 400)
 
 
 def _int_param(query: dict[str, str], name: str) -> int:
@@ -804,6 +509,19 @@ def _int_param(query: dict[str, str], name: str) -> int:
 
 
 def _daily_limit_error() -> dict[str, Any]:
-    return {"error": "error_limit", "request_id": _request_id(),
+    return {"error": "error_limit", "request_id": request_id(),
             "message": "You have reached the daily API call limit, please try again after"
                        " 00:00 (UTC+08:00)."}  # fmt: skip
+
+
+__all__ = [
+    "CONTROL_PREFIX",
+    "DEMO_PARTNER_ID",
+    "DEMO_PARTNER_KEY",
+    "DEMO_SHOP_ID",
+    "Fault",
+    "FaultKind",
+    "SandboxCall",
+    "SandboxConfig",
+    "ShopeeSandbox",
+]

@@ -16,19 +16,12 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import secrets
-import signal
-import sys
-import threading
-import time
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from http.server import ThreadingHTTPServer
+from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode
 
 from primedist.connectors.base import TokenPair
 from primedist.connectors.tiki import (
@@ -39,17 +32,19 @@ from primedist.connectors.tiki import (
     VN,
     parse_tiki_time,
 )
-from primedist.core.clock import Clock, SystemClock
-from primedist.sandbox.generator import (
-    INDEX_BITS,
-    MAX_ORDERS,
-    CatalogueModel,
-    OrderFactory,
-    Timeline,
-    default_catalogue,
+from primedist.core.clock import Clock
+from primedist.sandbox.base import (
+    ALL_FIELDS,
+    Answer,
+    Fault,
+    MarketplaceSandbox,
+    OrderSettings,
+    SandboxApiError,
+    dumps,
+    given_or,
+    serve_until_stopped,
 )
-from primedist.sandbox.shopee import CONTROL_PREFIX, Fault, FaultKind
-from primedist.sandbox.tiktok import make_handler
+from primedist.sandbox.generator import INDEX_BITS, MAX_ORDERS
 
 #: The demo app's credentials (safe to publish: they only open this sandbox).
 DEMO_CLIENT_ID = "primedist-tiki-sandbox"
@@ -69,10 +64,6 @@ TIKI_STATUS = {
     "CANCELLED": "canceled",
     "TO_RETURN": "returned",
 }
-ALL_FIELDS = frozenset({
-    "item_list", "total_amount", "estimated_shipping_fee", "buyer_user_id", "buyer_username",
-    "recipient_address", "payment_method", "pay_time", "shipping_carrier", "cancel_reason",
-})  # fmt: skip
 CODE_LIFE = 600
 ORDER_PREFIX = ORDERS_PATH + "/"
 _ID_BASE = 100_000_000
@@ -97,40 +88,26 @@ def code_index(value: str) -> int | None:
 
 
 @dataclass(frozen=True)
-class TikiSandboxConfig:
+class TikiSandboxConfig(OrderSettings):
     client_id: str = DEMO_CLIENT_ID
     client_secret: str = field(default=DEMO_CLIENT_SECRET, repr=False)
     seller_id: str = DEMO_SELLER_ID
     seller_name: str = "Prime Sandbox Tiki"
-    orders: int = 1000
-    seed: int = 7
-    history_days: float = 30.0
-    future_days: float = 0.0
-    #: Or exactly this period (aware datetimes; overrides the two above).
-    period: tuple[datetime, datetime] | None = None
-    masked_share: float = 0.25
-    buyers: int | None = None
-    catalogue: tuple[CatalogueModel, ...] | None = None
     access_ttl: int = 3600
     max_page_size: int = 100
-    timeout_delay: float = 3.0
-    slow_delay: float = 0.3
 
 
-class ApiError(Exception):
+class ApiError(SandboxApiError):
     """An error answer (`{errors: [...]}` or an OAuth2 `{error, error_description}`)."""
 
     def __init__(self, status: int, message: str, oauth: str | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.oauth = status, message, oauth
 
-    def body(self) -> dict[str, Any]:
+    def payload(self) -> dict[str, Any]:
         if self.oauth:
             return {"error": self.oauth, "error_description": self.message}
         return {"errors": [self.message]}
-
-
-Answer = tuple[int, bytes, dict[str, str]]
 
 
 @dataclass
@@ -140,73 +117,24 @@ class _Code:
     offline: bool
 
 
-class TikiSandbox:
-    """The sandbox marketplace: `start()` → base URL, `stop()`; or use it as a context."""
+class TikiSandbox(MarketplaceSandbox[TikiSandboxConfig]):
+    """The Tiki sandbox: `start()` → base URL, `stop()`; or use it as a context."""
+
+    name = "tiki"
+    platform = "Tiki"
+    authorize_path = AUTHORIZE_PATH
+    order_param = "code"
+    account_field = "seller_id"
+    status_names = TIKI_STATUS
+    server_error_page = b"<html><body>502 Bad Gateway</body></html>"
 
     def __init__(self, config: TikiSandboxConfig | None = None, *, clock: Clock | None = None):
-        self.config = config = config or TikiSandboxConfig()
-        if not 0 <= config.orders <= MAX_ORDERS:
-            raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
-        self.clock = clock or SystemClock()
-        now = self._now()
-        if config.period is not None:
-            start, end = (int(t.timestamp()) for t in config.period)
-        else:
-            start = now - round(config.history_days * 86_400)
-            end = max(now + round(config.future_days * 86_400), start + 1)
-        self.timeline = Timeline(config.orders, start, end, config.seed)
-        self.catalogue = config.catalogue or default_catalogue(config.seed)
-        self.factory = OrderFactory(config.seed, self.catalogue, config.masked_share,
-                                    config.buyers or max(1, config.orders // 3))  # fmt: skip
-        self._lock = threading.Lock()
+        super().__init__(config or TikiSandboxConfig(), clock)
         self._codes: dict[str, _Code] = {}
-        self._access: dict[str, int] = {}
-        self._refresh: set[str] = set()
-        self._faults: list[Fault] = []
+        # _refresh: refresh token -> when it was issued (Tiki's do not expire).
         self._forbidden = False
-        self._requests: Counter[str] = Counter()
         #: Each token request's form (secrets left in: the tests look at grant types).
         self.token_requests: list[dict[str, str]] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a background thread; returns the base URL (`http://127.0.0.1:PORT`)."""
-        if self._server is not None:
-            return self.url
-        server = ThreadingHTTPServer((host, port), make_handler(self.handle, "TikiSandbox/1"))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="tiki-sandbox",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)  # fmt: skip
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> TikiSandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
 
     # ------------------------------------------------------------------ test/demo controls
 
@@ -220,94 +148,25 @@ class TikiSandbox:
     def linked_tokens(self) -> TokenPair:
         """A live token pair for the seller, as if the shop had just been authorised."""
         access, refresh, access_at = self._issue_tokens(self._now(), offline=True)
-        return TokenPair(access_token=access, refresh_token=refresh or "",
-                         access_expires_at=datetime.fromtimestamp(access_at, UTC),
-                         refresh_expires_at=None,
-                         shop_external_id=self.config.seller_id)  # fmt: skip
-
-    def inject(
-        self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
-        delay: float | None = None,
-    ) -> Fault:  # fmt: skip
-        """Make the next `count` API calls (to `path`, or any; the path of one order is
-        `ORDERS_PATH + "/{code}"`, matched by the prefix `ORDER_PREFIX`) fail with `kind`."""
-        fault = Fault(FaultKind(kind), count, path, delay)
-        if fault.kind == FaultKind.DAILY_LIMIT:
-            raise ValueError("Tiki has no daily call limit to inject")
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def expire_access_tokens(self) -> None:
-        with self._lock:
-            self._access = dict.fromkeys(self._access, 0)
-
-    def revoke(self) -> None:
-        """The seller withdrew the app's access: every token dies."""
-        with self._lock:
-            self._access.clear()
-            self._refresh.clear()
+        return self._token_pair(access, refresh or "", access_at, None, self.config.seller_id)
 
     def forbid(self, forbidden: bool = True) -> None:
         """The seller took a permission back: API calls answer 403 (tokens still valid)."""
         with self._lock:
             self._forbidden = forbidden
 
-    def request_count(self, path: str | None = None) -> int:
-        with self._lock:
-            return sum(self._requests.values()) if path is None else self._requests[path]
-
     def order_codes(self) -> list[str]:
         """Every order that exists now (for test expectations)."""
-        return [order_code(i) for i in range(self.timeline.existing(self._now()))]
-
-    def order_state(self, code: str) -> tuple[str, int] | None:
-        """(Tiki status, update time) of an order now; None if there is no such order."""
-        i = self._index(code)
-        state = None if i is None else self.timeline.state(i, self._now())
-        return None if state is None else (TIKI_STATUS[state[0]], state[1])
+        return self.order_ids()
 
     # ------------------------------------------------------------------ request handling
 
-    def handle(
-        self, method: str, raw_path: str, headers: Mapping[str, str], body_bytes: bytes
-    ) -> Answer:
-        """One HTTP request → (status, body, headers). Runs on a server thread."""
-        parts = urlsplit(raw_path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        path = parts.path
-        if path.startswith(CONTROL_PREFIX):
-            return self._control(method, path[len(CONTROL_PREFIX) :])
-        with self._lock:
-            self._requests[path] += 1
-        fault = self._take_fault(path)
-        if fault is not None:
-            early = self._apply_fault_before(fault)
-            if early is not None:
-                return early
-        try:
-            if path == AUTHORIZE_PATH and method == "GET":
-                return self._authorize_page(query)
-            status, payload = 200, self._dispatch(method, path, query, headers, body_bytes)
-            if fault is not None and fault.kind == FaultKind.CORRUPT:
-                _corrupt(payload)
-        except ApiError as exc:
-            status, payload = exc.status, exc.body()
-        data = _dumps(payload)
-        if fault is not None and fault.kind == FaultKind.TIMEOUT:
-            time.sleep(fault.delay if fault.delay is not None else self.config.timeout_delay)
-        return status, data, {"Content-Type": "application/json"}
-
     def _dispatch(
         self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str],
-        body_bytes: bytes,
+        body: bytes,
     ) -> dict[str, Any]:  # fmt: skip
         if path == TOKEN_PATH and method == "POST":
-            return self._token(headers, body_bytes)
+            return self._token(headers, body)
         if method != "GET" or not (path in (SELLER_PATH, ORDERS_PATH)
                                    or path.startswith(ORDER_PREFIX)):  # fmt: skip
             raise ApiError(404, f"No API {method} {path}.")
@@ -321,33 +180,26 @@ class TikiSandbox:
             return self._order_list(query)
         return self._order(unquote(path[len(ORDER_PREFIX) :]))
 
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                hit = (
-                    (fault.path is None and path != AUTHORIZE_PATH)
-                    or fault.path == path
-                    or (fault.path == ORDER_PREFIX and path.startswith(ORDER_PREFIX))
-                )
-                if fault.remaining > 0 and hit:
-                    fault.remaining -= 1
-                    return fault
-        return None
+    def _fault_hits(self, fault: Fault, path: str) -> bool:
+        """A fault for `ORDER_PREFIX` hits the call for any one order."""
+        one_order = fault.path == ORDER_PREFIX and path.startswith(ORDER_PREFIX)
+        return one_order or super()._fault_hits(fault, path)
 
-    def _apply_fault_before(self, fault: Fault) -> Answer | None:
-        kind = fault.kind
-        if kind == FaultKind.RATE_LIMIT:
-            body = _dumps({"errors": ["Too many requests, slow down."]})
-            return 429, body, {"Content-Type": "application/json", "Retry-After": "1"}
-        if kind == FaultKind.HTTP_500:
-            return 500, b"<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"}
-        if kind == FaultKind.DROP:
-            return -1, b"", {}
-        if kind == FaultKind.SLOW:
-            time.sleep(fault.delay if fault.delay is not None else self.config.slow_delay)
-        if kind == FaultKind.EXPIRED_TOKEN:
-            self.expire_access_tokens()
-        return None
+    def _rate_limited(self) -> Answer:
+        body = dumps({"errors": ["Too many requests, slow down."]})
+        return 429, body, {"Content-Type": "application/json", "Retry-After": "1"}
+
+    def _corrupt(self, payload: dict[str, Any]) -> None:
+        """The first order of an answer loses its update time and gets a bad price; any
+        other answer loses its fields."""
+        orders = payload.get("data") if isinstance(payload.get("data"), list) else [payload]
+        first = orders[0] if orders else None
+        if isinstance(first, dict) and "items" in first:
+            del first["updated_at"]
+            for item in first["items"]:
+                item["price"] = "many"
+        else:
+            payload.clear()
 
     def _check_bearer(self, headers: Mapping[str, str]) -> None:
         auth = headers.get("authorization", "")
@@ -409,8 +261,7 @@ class TikiSandbox:
             offline = code.offline
         elif grant == "refresh_token":
             with self._lock:
-                known = form.get("refresh_token", "") in self._refresh
-                self._refresh.discard(form.get("refresh_token", ""))
+                known = self._refresh.pop(form.get("refresh_token", ""), None) is not None
             if not known:
                 raise ApiError(400, "The refresh token is invalid, expired or used.",
                                "invalid_grant")  # fmt: skip
@@ -433,7 +284,7 @@ class TikiSandbox:
         with self._lock:
             self._access[access] = now + self.config.access_ttl
             if refresh:
-                self._refresh.add(refresh)
+                self._refresh[refresh] = now
         return access, refresh, now + self.config.access_ttl
 
     # ------------------------------------------------------------------ orders
@@ -466,11 +317,10 @@ class TikiSandbox:
         }}  # fmt: skip
 
     def _order(self, code: str) -> dict[str, Any]:
-        i = self._index(code)
-        state = None if i is None else self.timeline.state(i, self._now())
-        if i is None or state is None:
+        live = self._live(code)
+        if live is None:
             raise ApiError(404, f"Order {code} not found.")
-        return self._detail(i, state)
+        return self._detail(*live)
 
     def _detail(self, i: int, state: tuple[str, int]) -> dict[str, Any]:
         """The generator's order as Tiki shows it."""
@@ -512,23 +362,13 @@ class TikiSandbox:
             order["cancel_reason"] = row.get("cancel_reason") or "Khách hủy"
         return order
 
-    # ------------------------------------------------------------------ control API
-
-    def _control(self, method: str, name: str) -> Answer:
-        """A tiny HTTP control for a sandbox run as a separate process (demos)."""
-        if name == "authorize" and method == "POST":
-            result = {"code": self.authorize(), "seller_id": self.config.seller_id}
-            return 200, _dumps(result), {"Content-Type": "application/json"}
-        return 404, _dumps({"error": f"no control {method} {name}"}), {}
-
     # ------------------------------------------------------------------ helpers
 
-    def _now(self) -> int:
-        return int(self.clock.now().timestamp())
+    def external_id(self, index: int) -> str:
+        return order_code(index)
 
-    def _index(self, code: str) -> int | None:
-        i = code_index(code)
-        return i if i is not None and i < self.timeline.n else None
+    def _decode(self, oid: str) -> int | None:
+        return code_index(oid)
 
 
 def tiki_sku(item_id: int, model_id: int) -> str:
@@ -546,23 +386,6 @@ def _street(addr: dict[str, Any]) -> str:
     return full[: -len(tail)] if full.endswith(tail) else full
 
 
-def _corrupt(payload: dict[str, Any]) -> None:
-    """The first order of an answer loses its update time and gets a bad price; any other
-    answer loses its fields."""
-    orders = payload.get("data") if isinstance(payload.get("data"), list) else [payload]
-    first = orders[0] if orders else None
-    if isinstance(first, dict) and "items" in first:
-        del first["updated_at"]
-        for item in first["items"]:
-            item["price"] = "many"
-    else:
-        payload.clear()
-
-
-def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def _int_param(query: dict[str, str], name: str, default: int) -> int:
     try:
         return int(query.get(name) or default)
@@ -578,30 +401,16 @@ def run_from_args(args: argparse.Namespace) -> int:
 
     shopee, default = SandboxConfig(), TikiSandboxConfig()
     config = TikiSandboxConfig(
-        client_id=default.client_id if args.partner_id == shopee.partner_id
-        else str(args.partner_id),
-        client_secret=default.client_secret if args.partner_key == shopee.partner_key
-        else args.partner_key,
-        seller_id=default.seller_id if args.shop_id == shopee.shop_id else str(args.shop_id),
+        client_id=str(given_or(args.partner_id, shopee.partner_id, default.client_id)),
+        client_secret=given_or(args.partner_key, shopee.partner_key, default.client_secret),
+        seller_id=str(given_or(args.shop_id, shopee.shop_id, default.seller_id)),
         orders=args.orders, seed=args.seed, history_days=args.history_days,
         future_days=args.future_days, max_page_size=args.page_size,
     )  # fmt: skip
-    sandbox = TikiSandbox(config)
-    url = sandbox.start(args.host, args.port)
-    info = {"channel": "tiki", "url": url, "client_id": config.client_id,
+    info = {"channel": "tiki", "client_id": config.client_id,
             "client_secret": config.client_secret, "seller_id": config.seller_id,
             "orders": config.orders}  # fmt: skip
-    sys.stdout.write(json.dumps(info) + "\n")
-    sys.stdout.flush()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        done.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-    return 0
+    return serve_until_stopped(TikiSandbox(config), args.host, args.port, info)
 
 
 __all__ = [

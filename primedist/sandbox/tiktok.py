@@ -17,20 +17,12 @@ same faults can be injected (`inject`), except the daily limit TikTok does not h
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import secrets
-import signal
-import sys
-import threading
-import time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from primedist.connectors.base import TokenPair
 from primedist.connectors.tiktok import (
@@ -46,16 +38,21 @@ from primedist.connectors.tiktok import (
     TOKEN_REFRESH_PATH,
     sign,
 )
-from primedist.core.clock import Clock, SystemClock
-from primedist.sandbox.generator import (
-    INDEX_BITS,
-    MAX_ORDERS,
-    CatalogueModel,
-    OrderFactory,
-    Timeline,
-    default_catalogue,
+from primedist.core.clock import Clock
+from primedist.sandbox.base import (
+    ALL_FIELDS,
+    Answer,
+    MarketplaceSandbox,
+    OrderSettings,
+    SandboxApiError,
+    SandboxCall,
+    dumps,
+    given_or,
+    json_object,
+    request_id,
+    serve_until_stopped,
 )
-from primedist.sandbox.shopee import CONTROL_PREFIX, Fault, FaultKind, SandboxCall
+from primedist.sandbox.generator import INDEX_BITS, MAX_ORDERS, CatalogueModel
 
 #: The demo app's credentials (safe to publish: they only open this sandbox).
 DEMO_APP_KEY = "6e1prsandbox"
@@ -77,10 +74,6 @@ TIKTOK_STATUS = {
     # TikTok tracks returns apart from the order, which stays delivered.
     "TO_RETURN": "DELIVERED",
 }
-ALL_FIELDS = frozenset({
-    "item_list", "total_amount", "estimated_shipping_fee", "buyer_user_id", "buyer_username",
-    "recipient_address", "payment_method", "pay_time", "shipping_carrier", "cancel_reason",
-})  # fmt: skip
 CODE_LIFE = 1800
 _ID_BASE = 576_000_000_000_000_000
 _ID_MOD = 10**14
@@ -103,118 +96,57 @@ def id_index(value: str) -> int | None:
 
 
 @dataclass(frozen=True)
-class TikTokSandboxConfig:
+class TikTokSandboxConfig(OrderSettings):
     app_key: str = DEMO_APP_KEY
     app_secret: str = field(default=DEMO_APP_SECRET, repr=False)
     shop_id: str = DEMO_SHOP_ID
     shop_cipher: str = DEMO_SHOP_CIPHER
     shop_name: str = "Prime Sandbox TikTok Shop"
-    orders: int = 1000
-    seed: int = 7
-    history_days: float = 30.0
-    future_days: float = 0.0
-    #: Or exactly this period (aware datetimes; overrides the two above).
-    period: tuple[datetime, datetime] | None = None
-    masked_share: float = 0.25
-    buyers: int | None = None
-    catalogue: tuple[CatalogueModel, ...] | None = None
     access_ttl: int = 7 * 86_400
     refresh_ttl: int = 365 * 86_400
     max_page_size: int = 100
     #: TikTok accepts timestamps in [now - 5 min, now + 30 s].
     past_tolerance: int = 300
     future_tolerance: int = 30
-    timeout_delay: float = 3.0
-    slow_delay: float = 0.3
 
 
-class ApiError(Exception):
+class ApiError(SandboxApiError):
     """An error answer: TikTok's envelope with a numeric `code` and a `message`."""
 
     def __init__(self, code: int, message: str, status: int = 200) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
 
+    def payload(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "request_id": request_id()}
+
 
 Handler = Callable[[dict[str, str], dict[str, Any]], dict[str, Any]]
-Answer = tuple[int, bytes, dict[str, str]]
 
 
-class TikTokSandbox:
-    """The sandbox marketplace: `start()` → base URL, `stop()`; or use it as a context."""
+class TikTokSandbox(MarketplaceSandbox[TikTokSandboxConfig]):
+    """The TikTok Shop sandbox: `start()` → base URL, `stop()`; or use it as a context."""
+
+    name = "tiktok"
+    platform = "TikTok Shop"
+    authorize_path = AUTHORIZE_PATH
+    order_param = "id"
+    account_field = "shop_id"
+    status_names = TIKTOK_STATUS
 
     def __init__(
         self, config: TikTokSandboxConfig | None = None, *, clock: Clock | None = None
     ) -> None:
-        self.config = config = config or TikTokSandboxConfig()
-        if not 0 <= config.orders <= MAX_ORDERS:
-            raise ValueError(f"the sandbox holds at most {MAX_ORDERS} orders")
-        self.clock = clock or SystemClock()
-        now = self._now()
-        if config.period is not None:
-            start, end = (int(t.timestamp()) for t in config.period)
-        else:
-            start = now - round(config.history_days * 86_400)
-            end = max(now + round(config.future_days * 86_400), start + 1)
-        self.timeline = Timeline(config.orders, start, end, config.seed)
-        self.catalogue = config.catalogue or default_catalogue(config.seed)
-        self.factory = OrderFactory(config.seed, self.catalogue, config.masked_share,
-                                    config.buyers or max(1, config.orders // 3))  # fmt: skip
+        super().__init__(config or TikTokSandboxConfig(), clock)
         #: (product id, SKU id) -> price; stock last pushed per (product id, SKU id).
         self.prices = {(str(m.item_id), sku_id(m)): m.price for m in self.catalogue}
         self.stock: dict[tuple[str, str], int] = {}
-        self._lock = threading.Lock()
         self._codes: dict[str, int] = {}
-        self._access: dict[str, int] = {}
-        self._refresh: dict[str, int] = {}
-        self._faults: list[Fault] = []
-        self._calls: list[SandboxCall] = []
-        self._requests: Counter[str] = Counter()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._routes: dict[tuple[str, str], tuple[bool, Handler]] = {
             ("GET", SHOPS_PATH): (False, self._shops),
             ("POST", ORDER_SEARCH_PATH): (True, self._order_search),
             ("GET", ORDER_DETAIL_PATH): (True, self._order_detail),
         }
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a background thread; returns the base URL (`http://127.0.0.1:PORT`)."""
-        if self._server is not None:
-            return self.url
-        server = ThreadingHTTPServer((host, port), make_handler(self.handle, "TikTokSandbox/1"))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="tiktok-sandbox",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)  # fmt: skip
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> TikTokSandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running")
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
 
     # ------------------------------------------------------------------ test/demo controls
 
@@ -228,91 +160,13 @@ class TikTokSandbox:
     def linked_tokens(self) -> TokenPair:
         """A live token pair for the shop, as if it had just been authorised."""
         access, refresh, access_at, refresh_at = self._issue_tokens(self._now())
-        tz = self.clock.now().tzinfo
-        return TokenPair(access_token=access, refresh_token=refresh,
-                         access_expires_at=datetime.fromtimestamp(access_at, tz),
-                         refresh_expires_at=datetime.fromtimestamp(refresh_at, tz),
-                         shop_external_id=self.config.shop_id)  # fmt: skip
-
-    def inject(
-        self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
-        delay: float | None = None,
-    ) -> Fault:  # fmt: skip
-        """Make the next `count` API calls (to `path`, or any) fail with `kind`."""
-        fault = Fault(FaultKind(kind), count, path, delay)
-        if fault.kind == FaultKind.DAILY_LIMIT:
-            raise ValueError("TikTok Shop has no daily call limit to inject")
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def expire_access_tokens(self) -> None:
-        with self._lock:
-            self._access = dict.fromkeys(self._access, 0)
-
-    def revoke(self) -> None:
-        """The seller cancelled the authorisation: every token dies."""
-        with self._lock:
-            self._access.clear()
-            self._refresh.clear()
-
-    def calls(self, path: str | None = None) -> list[SandboxCall]:
-        with self._lock:
-            return [c for c in self._calls if path is None or c.path == path]
-
-    def request_count(self, path: str | None = None) -> int:
-        with self._lock:
-            return sum(self._requests.values()) if path is None else self._requests[path]
-
-    def order_ids(self) -> list[str]:
-        """Every order that exists now (for test expectations)."""
-        return [order_id(i) for i in range(self.timeline.existing(self._now()))]
-
-    def order_state(self, oid: str) -> tuple[str, int] | None:
-        """(TikTok status, update time) of an order now; None if there is no such order."""
-        i = self._index(oid)
-        state = None if i is None else self.timeline.state(i, self._now())
-        return None if state is None else (TIKTOK_STATUS[state[0]], state[1])
+        return self._token_pair(access, refresh, access_at, refresh_at, self.config.shop_id)
 
     # ------------------------------------------------------------------ request handling
 
-    def handle(
-        self, method: str, raw_path: str, headers: Mapping[str, str], body_bytes: bytes
-    ) -> Answer:
-        """One HTTP request → (status, body, headers). Runs on a server thread."""
-        parts = urlsplit(raw_path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        path = parts.path
-        if path.startswith(CONTROL_PREFIX):
-            return self._control(method, path, query, body_bytes)
-        with self._lock:
-            self._requests[path] += 1
-        fault = self._take_fault(path)
-        if fault is not None:
-            early = self._apply_fault_before(fault)
-            if early is not None:
-                return early
-        try:
-            if path == AUTHORIZE_PATH and method == "GET":
-                return self._authorize_page(query)
-            status, payload = 200, self._dispatch(method, path, query, headers, body_bytes)
-            if fault is not None and fault.kind == FaultKind.CORRUPT:
-                _corrupt(payload)
-        except ApiError as exc:
-            status = exc.status
-            payload = {"code": exc.code, "message": exc.message, "request_id": _request_id()}
-        data = _dumps(payload)
-        if fault is not None and fault.kind == FaultKind.TIMEOUT:
-            time.sleep(fault.delay if fault.delay is not None else self.config.timeout_delay)
-        return status, data, {"Content-Type": "application/json"}
-
     def _dispatch(
         self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str],
-        body_bytes: bytes,
+        body: bytes,
     ) -> dict[str, Any]:  # fmt: skip
         if path in (TOKEN_GET_PATH, TOKEN_REFRESH_PATH) and method == "GET":
             return self._envelope(self._token(path, query))
@@ -321,52 +175,32 @@ class TikTokSandbox:
         if route is None and not (product and method == "POST"):
             raise ApiError(40001, f"No API {method} {path}.", 404)
         shop_api = route[0] if route is not None else True
-        self._check_call(path, query, headers, body_bytes, shop_api)
-        body: dict[str, Any] = {}
-        if method == "POST":
-            try:
-                body = json.loads(body_bytes or b"{}")
-            except ValueError:
-                raise ApiError(36009003, "The body is not JSON.", 400) from None
-            if not isinstance(body, dict):
-                raise ApiError(36009003, "The body must be a JSON object.", 400)
+        self._check_call(path, query, headers, body, shop_api)
+        fields = json_object(body, _bad_body) if method == "POST" else {}
         if product is not None:
-            return self._envelope(self._update_product(path, product[1], product[2], body))
+            return self._envelope(self._update_product(path, product[1], product[2], fields))
         assert route is not None
-        return self._envelope(route[1](query, body))
+        return self._envelope(route[1](query, fields))
 
     @staticmethod
     def _envelope(data: dict[str, Any]) -> dict[str, Any]:
-        return {"code": 0, "message": "Success", "request_id": _request_id(), "data": data}
+        return {"code": 0, "message": "Success", "request_id": request_id(), "data": data}
 
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and (fault.path is None and path != AUTHORIZE_PATH
-                                            or fault.path == path):  # fmt: skip
-                    fault.remaining -= 1
-                    return fault
-        return None
+    def _rate_limited(self) -> Answer:
+        body = {"code": ERR_TOO_MANY_REQUESTS, "message": "Too many requests.",
+                "request_id": request_id()}  # fmt: skip
+        return 429, dumps(body), {"Content-Type": "application/json"}
 
-    def _apply_fault_before(self, fault: Fault) -> Answer | None:
-        kind = fault.kind
-        if kind == FaultKind.RATE_LIMIT:
-            body = {"code": ERR_TOO_MANY_REQUESTS, "message": "Too many requests.",
-                    "request_id": _request_id()}  # fmt: skip
-            return 429, _dumps(body), {"Content-Type": "application/json"}
-        if kind == FaultKind.HTTP_500:
-            return (
-                500,
-                b"<html><body>Internal Server Error</body></html>",
-                {"Content-Type": "text/html"},
-            )
-        if kind == FaultKind.DROP:
-            return -1, b"", {}
-        if kind == FaultKind.SLOW:
-            time.sleep(fault.delay if fault.delay is not None else self.config.slow_delay)
-        if kind == FaultKind.EXPIRED_TOKEN:
-            self.expire_access_tokens()
-        return None
+    def _corrupt(self, payload: dict[str, Any]) -> None:
+        """A detail answer's first order loses its update time and gets a bad price; any
+        other answer loses its `data` object."""
+        orders = (payload.get("data") or {}).get("orders")
+        if orders and "line_items" in orders[0]:
+            del orders[0]["update_time"]
+            for item in orders[0]["line_items"]:
+                item["original_price"] = "many"
+        else:
+            payload.pop("data", None)
 
     def _check_call(
         self, path: str, query: dict[str, str], headers: Mapping[str, str], body: bytes,
@@ -485,11 +319,9 @@ class TikTokSandbox:
         now = self._now()
         orders = []
         for oid in ids:
-            i = self._index(oid)
-            state = None if i is None else self.timeline.state(i, now)
-            if i is None or state is None:
-                continue
-            orders.append(self._detail(i, oid, state))
+            live = self._live(oid, now)
+            if live is not None:
+                orders.append(self._detail(live[0], oid, live[1]))
         return {"orders": orders}
 
     def _detail(self, i: int, oid: str, state: tuple[str, int]) -> dict[str, Any]:
@@ -552,39 +384,13 @@ class TikTokSandbox:
             self._calls.append(SandboxCall(path, body, self.clock.now()))
         return {"failed_skus": failed} if failed else {}
 
-    # ------------------------------------------------------------------ control API
-
-    def _control(self, method: str, path: str, query: dict[str, str], body_bytes: bytes) -> Answer:
-        """Tiny HTTP controls for a sandbox run as a separate process (tests, demos)."""
-        name = path[len(CONTROL_PREFIX) :]
-        try:
-            if name == "fault" and method == "POST":
-                spec = json.loads(body_bytes or b"{}")
-                self.inject(spec["kind"], count=int(spec.get("count", 1)), path=spec.get("path"),
-                            delay=spec.get("delay"))  # fmt: skip
-                result: Any = {"ok": True}
-            elif name == "authorize" and method == "POST":
-                result = {"code": self.authorize(), "shop_id": self.config.shop_id}
-            elif name == "calls" and method == "GET":
-                result = [{"path": c.path, "body": c.body, "at": c.at.isoformat()}
-                          for c in self.calls(query.get("path"))]  # fmt: skip
-            elif name == "order" and method == "GET":
-                state = self.order_state(query.get("id", ""))
-                result = {"status": state[0], "update_time": state[1]} if state else None
-            else:
-                return 404, _dumps({"error": f"no control {method} {name}"}), {}
-        except (KeyError, ValueError) as exc:
-            return 400, _dumps({"error": str(exc)}), {}
-        return 200, _dumps(result), {"Content-Type": "application/json"}
-
     # ------------------------------------------------------------------ helpers
 
-    def _now(self) -> int:
-        return int(self.clock.now().timestamp())
+    def external_id(self, index: int) -> str:
+        return order_id(index)
 
-    def _index(self, oid: str) -> int | None:
-        i = id_index(oid)
-        return i if i is not None and i < self.timeline.n else None
+    def _decode(self, oid: str) -> int | None:
+        return id_index(oid)
 
 
 def sku_id_of(item_id: int, model_id: int) -> str:
@@ -631,72 +437,8 @@ def _address(addr: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def make_handler(
-    handle: Callable[[str, str, Mapping[str, str], bytes], Answer], server_version: str
-) -> type[BaseHTTPRequestHandler]:
-    """A request handler passing (method, path, lower-cased headers, body) to `handle`."""
-
-    class _Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
-
-        def version_string(self) -> str:
-            return server_version
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def do_PUT(self) -> None:
-            self._serve("PUT")
-
-        def _serve(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, data, extra = handle(method, self.path, headers, body)
-            if status < 0:  # DROP: hang up without an answer
-                self.close_connection = True
-                return
-            head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
-                    f"Content-Length: {len(data)}"]  # fmt: skip
-            head += [f"{k}: {v}" for k, v in extra.items()]
-            try:
-                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (timeout fault)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            del format, args  # quiet: the benchmark makes thousands of calls
-
-    return _Handler
-
-
-_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
-            403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
-            500: "Internal Server Error"}  # fmt: skip
-
-
-def _corrupt(payload: dict[str, Any]) -> None:
-    """A detail answer's first order loses its update time and gets a bad price; any
-    other answer loses its `data` object."""
-    orders = (payload.get("data") or {}).get("orders")
-    if orders and "line_items" in orders[0]:
-        del orders[0]["update_time"]
-        for item in orders[0]["line_items"]:
-            item["original_price"] = "many"
-    else:
-        payload.pop("data", None)
-
-
-def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _request_id() -> str:
-    return secrets.token_hex(8)
+def _bad_body(message: str) -> ApiError:
+    return ApiError(36009003, message, 400)
 
 
 def _int_param(query: dict[str, str], name: str) -> int:
@@ -712,32 +454,17 @@ def run_from_args(args: argparse.Namespace) -> int:
     Shopee defaults, they give the TikTok demo app's."""
     from primedist.sandbox.shopee import SandboxConfig
 
-    shopee = SandboxConfig()
-    default = TikTokSandboxConfig()
+    shopee, default = SandboxConfig(), TikTokSandboxConfig()
     config = TikTokSandboxConfig(
-        app_key=default.app_key if args.partner_id == shopee.partner_id else str(args.partner_id),
-        app_secret=default.app_secret if args.partner_key == shopee.partner_key
-        else args.partner_key,
-        shop_id=default.shop_id if args.shop_id == shopee.shop_id else str(args.shop_id),
+        app_key=str(given_or(args.partner_id, shopee.partner_id, default.app_key)),
+        app_secret=given_or(args.partner_key, shopee.partner_key, default.app_secret),
+        shop_id=str(given_or(args.shop_id, shopee.shop_id, default.shop_id)),
         orders=args.orders, seed=args.seed, history_days=args.history_days,
         future_days=args.future_days, max_page_size=args.page_size,
     )  # fmt: skip
-    sandbox = TikTokSandbox(config)
-    url = sandbox.start(args.host, args.port)
-    info = {"channel": "tiktok", "url": url, "app_key": config.app_key,
-            "app_secret": config.app_secret, "shop_id": config.shop_id,
-            "orders": config.orders}  # fmt: skip
-    sys.stdout.write(json.dumps(info) + "\n")
-    sys.stdout.flush()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        done.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-    return 0
+    info = {"channel": "tiktok", "app_key": config.app_key, "app_secret": config.app_secret,
+            "shop_id": config.shop_id, "orders": config.orders}  # fmt: skip
+    return serve_until_stopped(TikTokSandbox(config), args.host, args.port, info)
 
 
 __all__ = [
