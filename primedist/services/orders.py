@@ -47,7 +47,7 @@ from primedist.services import pricing
 from primedist.services.context import ServiceContext
 from primedist.services.order_effects import orders_changed
 from primedist.services.outbox import KIND_ACTIONS, channel_can
-from primedist.services.stock import move_stock, stock_level
+from primedist.services.stock import lock_stock, move_stock, stock_level
 
 OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
 #: Statuses where the goods have left the shelf.
@@ -297,6 +297,11 @@ def _next_order_number(session: Session, shop_id: int, now: datetime) -> str:
     """`DH` + local date + a daily sequence: DH261125-0007."""
     prefix = f"DH{to_local(now, shop_tz()):%y%m%d}-"
     table = Order.__table__  # type: ignore[attr-defined]
+    # The shop row's lock queues two PCs' sales up for the next number (PostgreSQL).
+    shops = Shop.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        sa.select(shops.c.id).where(shops.c.id == shop_id).with_for_update()
+    )
     last = (
         session.connection()
         .execute(
@@ -327,6 +332,8 @@ def create_order(
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
     with ctx.uow() as session:
+        # Before the stock check: another PC's sale of the same stock waits for ours.
+        lock_stock(session, (line.variant_id for line in draft.lines))
         quote, customer = _quote(session, draft, now, strict=True)
         if quote.shortages and not allow_negative_stock:
             raise StockShortage(quote.shortages)

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
@@ -68,12 +68,36 @@ class StockLevel:
         return self.on_hand - self.reserved
 
 
-def _holder(session: Session, variant_id: int) -> tuple[Variant, SkuGroup | None]:
-    variant = session.get(Variant, variant_id)
+def _holder(
+    session: Session, variant_id: int, *, lock: bool = False
+) -> tuple[Variant, SkuGroup | None]:
+    """The variant and its group; `lock`: read afresh with FOR UPDATE (see `lock_stock`)."""
+    fresh: dict[str, Any] = {"with_for_update": True, "populate_existing": True} if lock else {}
+    variant = session.get(Variant, variant_id, **fresh)
     if variant is None:
         raise NotFound(f"Product variant {variant_id} no longer exists.")
-    group = session.get(SkuGroup, variant.sku_group_id) if variant.sku_group_id else None
+    gid = variant.sku_group_id
+    group = session.get(SkuGroup, gid, **fresh) if gid else None
     return variant, group
+
+
+def lock_stock(session: Session, variant_ids: Iterable[int]) -> None:
+    """Lock the stock rows of these variants (and of their SKU groups) until the end of the
+    transaction, in id order, and read them afresh: on PostgreSQL two PCs selling the last
+    units then queue up instead of both seeing them available. SQLite has one writer at a
+    time and ignores FOR UPDATE."""
+    ids = sorted(set(variant_ids))
+    fresh = {"populate_existing": True}
+    variants = session.exec(
+        select(Variant).where(col(Variant.id).in_(ids)).order_by(col(Variant.id))
+        .with_for_update().execution_options(**fresh)
+    ).all()  # fmt: skip
+    gids = sorted({v.sku_group_id for v in variants if v.sku_group_id is not None})
+    if gids:
+        session.exec(
+            select(SkuGroup).where(col(SkuGroup.id).in_(gids)).order_by(col(SkuGroup.id))
+            .with_for_update().execution_options(**fresh)
+        ).all()  # fmt: skip
 
 
 def stock_level(session: Session, variant_id: int) -> StockLevel:
@@ -158,7 +182,9 @@ def move_stock(
     A move made for an order does not push to that order's own listing (its marketplace
     already counted the sale); every other listing of the variant (of its group) gets it.
     """
-    variant, group = _holder(session, variant_id)
+    # Locked and read afresh: the new level is written as a value, so two PCs moving the
+    # same stock at once must not both start from the same old one.
+    variant, group = _holder(session, variant_id, lock=True)
     holder: Variant | SkuGroup = group or variant
     before = (holder.stock, holder.reserved)
     holder.stock += quantity
