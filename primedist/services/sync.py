@@ -45,6 +45,7 @@ from primedist.connectors.base import (
 )
 from primedist.connectors.base import Connector as ConnectorProtocol
 from primedist.core.security import redact
+from primedist.db.advisory import AdvisoryLock
 from primedist.db.bulk import checkpoint_wal
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.shop import Shop, ShopCredential
@@ -117,6 +118,11 @@ class SyncState:
 SYNC_STATE = SyncState()
 _SHOP_LOCKS: dict[int, threading.Lock] = {}
 _SHOP_LOCKS_GUARD = threading.Lock()
+
+
+#: The advisory lock space of shop syncs: one sync of a shop at a time across the PCs
+#: sharing a PostgreSQL database (`db/advisory.py`; keyed by shop id).
+SYNC_LOCK_SPACE = 1
 
 
 def shop_sync_lock(shop_id: int) -> threading.Lock:
@@ -218,6 +224,11 @@ def sync_shop(
     if not lock.acquire(blocking=False):
         report.outcome, report.message = "busy", "a sync of this shop is already running"
         return report
+    other_pcs = AdvisoryLock(ctx.engine, SYNC_LOCK_SPACE, shop_id)
+    if not other_pcs.acquire():
+        lock.release()
+        report.outcome, report.message = "busy", "a sync of this shop is running on another PC"
+        return report
     started = time.perf_counter()
     SYNC_STATE.started(ref.name)
     own = connector is None
@@ -232,6 +243,7 @@ def sync_shop(
         _failed(ctx, ref, report, exc)
     finally:
         SYNC_STATE.finished(ref.name)
+        other_pcs.release()
         lock.release()
         report.seconds = time.perf_counter() - started
     if report.outcome == "ok":

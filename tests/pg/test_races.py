@@ -1,0 +1,220 @@
+"""Two app processes on one PostgreSQL database (several PCs of one shop), racing.
+
+Each racer is a real second process (`tests/pg/racer.py`) that opens the database like the
+app and runs the real services; the racers start each round together (a shared deadline
+on the system-wide monotonic clock). Runs when PRIMEDIST_TEST_DATABASE_URL is set (the CI's
+PostgreSQL pass); SQLite has one writer at a time and the app one PC.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from primedist.core.clock import FixedClock
+from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
+from primedist.services import stock
+from primedist.services.context import ServiceContext
+from tests.conftest import PG_URL
+from tests.driver_sql import driver_sql
+from tests.factories import make_product, make_shop
+
+pytestmark = pytest.mark.skipif(
+    not PG_URL,
+    reason="two app processes on one PostgreSQL database: set PRIMEDIST_TEST_DATABASE_URL",
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Time for every racer to read its command before the common start.
+HEAD_START = 0.3
+
+
+class Racers:
+    """Racer processes; `race(cmd)` starts `cmd` in all of them together, returns answers."""
+
+    def __init__(self, *argvs: list[str]) -> None:
+        self.procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.pg.racer", *argv],
+                cwd=ROOT,
+                text=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )  # fmt: skip
+            for argv in argvs
+        ]
+        for proc in self.procs:
+            assert "ready" in self._answer(proc)
+
+    def _answer(self, proc: subprocess.Popen[str]) -> dict[str, Any]:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line, f"racer {proc.pid} ended (exit code {proc.poll()})"
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def race(self, cmd: dict[str, Any]) -> list[dict[str, Any]]:
+        line = json.dumps({**cmd, "at": time.monotonic() + HEAD_START}) + "\n"
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(line)
+            proc.stdin.flush()
+        answers = [self._answer(proc) for proc in self.procs]
+        errors = [a["error"] for a in answers if "error" in a]
+        assert not errors, errors
+        return answers
+
+    def close(self) -> None:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.close()
+        for proc in self.procs:
+            proc.wait(30)
+
+
+@pytest.fixture
+def racers() -> Iterator[list[Racers]]:
+    started: list[Racers] = []
+    yield started
+    for r in started:
+        r.close()
+
+
+def scalar(engine: Engine, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    with engine.connect() as conn:
+        return driver_sql(conn, sql, params).scalar_one()
+
+
+# --------------------------------------------------------------------------- counter sales
+
+
+def test_two_pcs_selling_the_last_units_never_oversell(
+    engine: Engine, owner_ctx: ServiceContext, racers: list[Racers]
+) -> None:
+    (variant,) = make_product(engine, "Áo thun đua", [("RACE-1", 150_000, 0)])
+    racers.append(Racers(["sale", PG_URL, str(variant), "2"], ["sale", PG_URL, str(variant), "2"]))
+    sold_total = 0
+    for round_no in range(15):
+        left = 3 if round_no % 2 else 2  # 3: one sale fits; 2: the last units exactly
+        have = scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,))
+        stock.stock_in(owner_ctx, variant, left - have, reason=f"round {round_no}")
+        answers = racers[0].race({})
+        sold = [a["sold"] for a in answers if "sold" in a]
+        short = [a["shortage"] for a in answers if "shortage" in a]
+        assert len(sold) == 1, answers
+        assert len(short) == 1 and short[0].startswith("Not enough stock: RACE-1"), answers
+        sold_total += 1
+        assert scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,)) == left - 2
+    with engine.connect() as conn:
+        orders = driver_sql(conn, "SELECT count(*) FROM orders").scalar_one()
+        lowest = driver_sql(
+            conn, "SELECT min(stock_after) FROM stock_movements WHERE variant_id = ?", (variant,)
+        ).scalar_one()
+        ledger = driver_sql(
+            conn, "SELECT sum(quantity) FROM stock_movements WHERE variant_id = ?", (variant,)
+        ).scalar_one()
+        numbers = driver_sql(conn, "SELECT count(DISTINCT external_id) FROM orders").scalar_one()
+    assert orders == numbers == sold_total
+    assert lowest >= 0
+    assert ledger == scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,))
+
+
+# --------------------------------------------------------------------------- syncs
+
+
+@pytest.fixture
+def sandbox(clock: FixedClock) -> Iterator[ShopeeSandbox]:
+    # Dense orders (about 15 an hour) arriving as the clock moves; tokens outlive the test.
+    config = SandboxConfig(orders=1500, history_days=2, future_days=2, seed=29,
+                           access_ttl=30 * 86_400)  # fmt: skip
+    box = ShopeeSandbox(config, clock=clock)
+    box.start()
+    yield box
+    box.stop()
+
+
+def linked_shop(engine: Engine, box: ShopeeSandbox) -> int:
+    shop_id = make_shop(engine, "Shopee đua")
+    with engine.begin() as conn:
+        driver_sql(conn, "UPDATE shops SET external_shop_id = ? WHERE id = ?",
+                   (str(box.config.shop_id), shop_id))  # fmt: skip
+    return shop_id
+
+
+def connector_spec(box: ShopeeSandbox, clock: FixedClock) -> str:
+    tokens = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+              for k, v in asdict(box.linked_tokens()).items()}  # fmt: skip
+    return json.dumps({"url": box.url, "partner_id": str(box.config.partner_id),
+                       "partner_key": box.config.partner_key, "tokens": tokens,
+                       "now": clock.now().isoformat()})  # fmt: skip
+
+
+def assert_orders_once_and_stock_moved_once(engine: Engine, box: ShopeeSandbox, shop: int) -> int:
+    with engine.connect() as conn:
+        stored = dict(driver_sql(
+            conn, "SELECT external_id, count(*) FROM orders WHERE shop_id = ? GROUP BY external_id",
+            (shop,),
+        ).all())  # fmt: skip
+        # Lines not doubled: each order's subtotal is its lines' sum.
+        bad_totals = driver_sql(conn, "SELECT count(*) FROM orders o WHERE o.subtotal !="
+                                " (SELECT sum(l.subtotal) FROM order_lines l WHERE"
+                                " l.order_id = o.id)").scalar_one()  # fmt: skip
+        # Each order's movements add up to what its stock state holds, once.
+        moved_wrong = driver_sql(conn, """
+            SELECT count(*) FROM orders o
+            JOIN (SELECT order_id, sum(quantity - returned_quantity) AS qty FROM order_lines
+                  WHERE variant_id IS NOT NULL GROUP BY order_id) l ON l.order_id = o.id
+            LEFT JOIN (SELECT order_id, sum(quantity) AS on_hand, sum(reserved_change) AS res
+                       FROM stock_movements GROUP BY order_id) m ON m.order_id = o.id
+            WHERE NOT (
+                (o.stock_state = 'reserved' AND coalesce(m.on_hand, 0) = 0
+                 AND coalesce(m.res, 0) = l.qty)
+             OR (o.stock_state = 'consumed' AND coalesce(m.on_hand, 0) = -l.qty
+                 AND coalesce(m.res, 0) = 0)
+             OR (o.stock_state IN ('released', 'none') AND coalesce(m.on_hand, 0) = 0
+                 AND coalesce(m.res, 0) = 0))""").scalar_one()  # fmt: skip
+        # Every variant's level is its movements' sum (no update lost between the PCs).
+        off_ledger = driver_sql(
+            conn,
+            """
+            SELECT count(*) FROM variants v LEFT JOIN
+              (SELECT variant_id, sum(quantity) AS q, sum(reserved_change) AS r
+               FROM stock_movements GROUP BY variant_id) m ON m.variant_id = v.id
+            WHERE v.stock != coalesce(m.q, 0) OR v.reserved != coalesce(m.r, 0)""",
+        ).scalar_one()
+        moves = driver_sql(conn, "SELECT count(*) FROM stock_movements").scalar_one()
+    assert sorted(stored) == sorted(box.order_sns())
+    assert set(stored.values()) == {1}
+    assert (bad_totals, moved_wrong, off_ledger) == (0, 0, 0)
+    return int(moves)
+
+
+def test_two_pcs_syncing_one_shop_at_once_store_each_order_once(
+    engine: Engine, clock: FixedClock, sandbox: ShopeeSandbox, racers: list[Racers]
+) -> None:
+    shop = linked_shop(engine, sandbox)
+    spec = connector_spec(sandbox, clock)
+    racers.append(Racers(["sync", PG_URL, str(shop), spec], ["sync", PG_URL, str(shop), spec]))
+    outcomes: list[str] = []
+    moves = 0
+    for _round in range(8):
+        answers = racers[0].race({"now": clock.now().isoformat()})
+        outcomes += [a["outcome"] for a in answers]
+        assert {a["outcome"] for a in answers} <= {"ok", "busy"}, answers
+        assert any(a["outcome"] == "ok" for a in answers), answers
+        busy = [a["message"] for a in answers if a["outcome"] == "busy"]
+        assert all("running on another PC" in m or "already running" in m for m in busy)
+        moves = assert_orders_once_and_stock_moved_once(engine, sandbox, shop)
+        clock.advance(timedelta(hours=3))  # new orders arrive, open ones move on
+    assert moves > 0  # orders placed after the first sync moved stock
+    assert "busy" in outcomes  # the two syncs did overlap
