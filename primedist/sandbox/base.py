@@ -217,6 +217,10 @@ class MarketplaceSandbox(LocalServer, Generic[C]):
         """What the seller's consent produces: a fresh single-use code."""
         raise NotImplementedError
 
+    def linked_tokens(self) -> TokenPair:
+        """A live token pair for the shop, as if it had just been authorised."""
+        raise NotImplementedError
+
     def inject(
         self, kind: FaultKind | str, *, count: int = 1, path: str | None = None,
         delay: float | None = None,

@@ -10,10 +10,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from primedist.connectors.base import ConnectorConfig, MemoryTokenStore
 from primedist.connectors.shopee import (
     ORDER_DETAIL_PATH,
     ORDER_LIST_PATH,
@@ -21,78 +19,32 @@ from primedist.connectors.shopee import (
     ShopeeConnector,
 )
 from primedist.core.clock import FixedClock
-from primedist.sandbox.shopee import FaultKind, SandboxConfig, ShopeeSandbox
+from primedist.domain.enums import Channel
+from primedist.sandbox.base import FaultKind
+from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
 from primedist.services import sync
 from primedist.services.context import ServiceContext
-from primedist.services.sync import Connector, SyncReport
 from tests.driver_sql import driver_sql
-from tests.factories import make_shop
+from tests.services import sync_market
+from tests.services.sync_market import Platform
+
+SHOPEE = Platform(
+    Channel.SHOPEE, ShopeeConnector, STATUS_MAP,
+    lambda sb: (str(sb.config.partner_id), sb.config.partner_key, str(sb.config.shop_id)),
+)  # fmt: skip
 
 
-class Market:
-    """A running sandbox, a linked shop in the store, and connectors to it."""
+class Market(sync_market.Market):
+    """A running Shopee sandbox, a linked shop in the store, and connectors to it."""
 
     def __init__(self, ctx: ServiceContext, engine: Engine, sandbox: ShopeeSandbox) -> None:
-        self.ctx, self.engine, self.sandbox = ctx, engine, sandbox
-        self.shop_id = make_shop(engine, "Shopee Sandbox")
-        with engine.begin() as conn:
-            driver_sql(
-                conn,
-                "UPDATE shops SET external_shop_id = ? WHERE id = ?",
-                (str(sandbox.config.shop_id), self.shop_id),
-            )
-        self.store = MemoryTokenStore(sandbox.linked_tokens())
-        self.timeout = 2.0
-
-    def connector(
-        self, _ctx: ServiceContext | None = None, _shop_id: int | None = None
-    ) -> Connector:
-        cfg = ConnectorConfig(
-            partner_id=str(self.sandbox.config.partner_id),
-            partner_key=self.sandbox.config.partner_key,
-            api_host=self.sandbox.url,
-            shop_external_id=str(self.sandbox.config.shop_id),
-            timeout=self.timeout,
-            backoff_base=0.001,
-            backoff_max=0.01,
-        )
-        return ShopeeConnector(cfg, self.store, clock=self.ctx.clock, sleep=lambda _s: None)
-
-    def sync(self) -> SyncReport:
-        return sync.sync_shop(self.ctx, self.shop_id, factory=self.connector)
-
-    def stored(self) -> dict[str, str]:
-        with self.engine.connect() as conn:
-            return dict(conn.execute(sa.text(
-                "SELECT external_id, status FROM orders WHERE shop_id = :s"
-            ), {"s": self.shop_id}).all())  # fmt: skip
+        super().__init__(ctx, engine, sandbox, SHOPEE, "Shopee Sandbox")
 
     def stored_sn(self, order_id: int) -> str:
         with self.engine.connect() as conn:
             return str(driver_sql(conn,
                 "SELECT external_id FROM orders WHERE id = ?", (order_id,)
             ).scalar_one())  # fmt: skip
-
-    def expected(self) -> dict[str, str]:
-        out = {}
-        for sn in self.sandbox.order_sns():
-            state = self.sandbox.order_state(sn)
-            assert state is not None
-            out[sn] = STATUS_MAP[state[0]].value
-        return out
-
-    def assert_in_step(self) -> None:
-        """Every sandbox order stored once, with the sandbox's current status."""
-        stored, expected = self.stored(), self.expected()
-        assert len(stored) == len(expected)
-        assert stored == expected
-        with self.engine.connect() as conn:
-            bad_totals = driver_sql(
-                conn,
-                "SELECT count(*) FROM orders o WHERE o.subtotal !="
-                " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)",
-            ).scalar_one()
-        assert bad_totals == 0
 
 
 def _sandbox(clock: FixedClock, **config: object) -> Iterator[ShopeeSandbox]:

@@ -5,95 +5,29 @@ carries whole orders, so the faults hit the list calls."""
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
-from primedist.connectors.base import ConnectorConfig, MemoryTokenStore
 from primedist.connectors.tiki import ORDERS_PATH, STATUS_MAP, TikiConnector
 from primedist.core.clock import FixedClock
 from primedist.domain.enums import Channel
-from primedist.sandbox.shopee import FaultKind
+from primedist.sandbox.base import FaultKind
 from primedist.sandbox.tiki import ORDER_PREFIX, TikiSandbox, TikiSandboxConfig
-from primedist.services import sync
 from primedist.services.context import ServiceContext
-from primedist.services.sync import Connector, SyncReport
 from tests.driver_sql import driver_sql
-from tests.factories import make_shop
+from tests.services.sync_market import Market, Platform, kill_mid_sync_then_resume
 
-
-class Market:
-    """A running Tiki sandbox, a linked Tiki shop in the store, connectors to it."""
-
-    def __init__(self, ctx: ServiceContext, engine: Engine, sandbox: TikiSandbox) -> None:
-        self.ctx, self.engine, self.sandbox = ctx, engine, sandbox
-        self.shop_id = link_shop(engine, sandbox, "Tiki Sandbox")
-        self.store = MemoryTokenStore(sandbox.linked_tokens())
-        self.timeout = 2.0
-
-    def connector(self, _ctx: object = None, _shop_id: object = None) -> Connector:
-        cfg = ConnectorConfig(
-            partner_id=self.sandbox.config.client_id,
-            partner_key=self.sandbox.config.client_secret,
-            api_host=self.sandbox.url, shop_external_id=self.sandbox.config.seller_id,
-            timeout=self.timeout, backoff_base=0.001, backoff_max=0.01,
-        )  # fmt: skip
-        return TikiConnector(cfg, self.store, clock=self.ctx.clock, sleep=lambda _s: None)
-
-    def sync(self) -> SyncReport:
-        return sync.sync_shop(self.ctx, self.shop_id, factory=self.connector)
-
-    def stored(self) -> dict[str, str]:
-        with self.engine.connect() as conn:
-            return dict(conn.execute(sa.text(
-                "SELECT external_id, status FROM orders WHERE shop_id = :s"
-            ), {"s": self.shop_id}).all())  # fmt: skip
-
-    def assert_in_step(self) -> None:
-        assert_in_step(self.engine, self.sandbox)
-
-
-def link_shop(engine: Engine, sandbox: TikiSandbox, name: str) -> int:
-    shop_id = make_shop(engine, name, Channel.TIKI)
-    with engine.begin() as conn:
-        driver_sql(conn, "UPDATE shops SET external_shop_id = ? WHERE id = ?",
-                             (sandbox.config.seller_id, shop_id))  # fmt: skip
-    return shop_id
-
-
-def expected_states(sandbox: TikiSandbox) -> dict[str, str]:
-    out = {}
-    for code in sandbox.order_codes():
-        state = sandbox.order_state(code)
-        assert state is not None
-        out[code] = STATUS_MAP[state[0]].value
-    return out
-
-
-def assert_in_step(engine: Engine, sandbox: TikiSandbox) -> None:
-    """Every sandbox order stored once with its current status; lines add up."""
-    with engine.connect() as conn:
-        stored = dict(driver_sql(conn, "SELECT external_id, status FROM orders").all())
-        bad_totals = driver_sql(
-            conn,
-            "SELECT count(*) FROM orders o WHERE o.subtotal !="
-            " (SELECT sum(l.subtotal) FROM order_lines l WHERE l.order_id = o.id)",
-        ).scalar_one()
-        orphans = driver_sql(
-            conn, "SELECT count(*) FROM order_lines WHERE order_id NOT IN (SELECT id FROM orders)"
-        ).scalar_one()
-    assert stored == expected_states(sandbox)
-    assert (bad_totals, orphans) == (0, 0)
+TIKI = Platform(
+    Channel.TIKI, TikiConnector, STATUS_MAP,
+    lambda sb: (sb.config.client_id, sb.config.client_secret, sb.config.seller_id),
+    # Every order fetched by its code: the slow path the kill hits.
+    child_overrides=(("primedist.connectors.tiki", "KEEP_LISTED", 0),),
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -101,14 +35,14 @@ def small(ctx: ServiceContext, engine: Engine, clock: FixedClock) -> Iterator[Ma
     config = TikiSandboxConfig(orders=300, history_days=20, future_days=4, seed=11,
                                  timeout_delay=3.0)  # fmt: skip
     with TikiSandbox(config, clock=clock) as sandbox:
-        yield Market(ctx, engine, sandbox)
+        yield Market(ctx, engine, sandbox, TIKI, "Tiki Sandbox")
 
 
 def test_full_sync_then_nothing_to_do(ctx: ServiceContext, engine: Engine,
                                       clock: FixedClock) -> None:  # fmt: skip
     config = TikiSandboxConfig(orders=3000, history_days=25, seed=3)
     with TikiSandbox(config, clock=clock) as sandbox:
-        market = Market(ctx, engine, sandbox)
+        market = Market(ctx, engine, sandbox, TIKI, "Tiki Sandbox")
         report = market.sync()
         assert report.outcome == "ok", report.message
         assert report.inserted == 3000 and report.windows == 1  # 30 days: one window
@@ -181,84 +115,8 @@ def test_revoked_authorisation_marks_the_shop(small: Market) -> None:
     assert status == "needs_reauth"
 
 
-CHILD = """
-import json, sys
-from datetime import datetime
-from primedist.connectors.base import ConnectorConfig, MemoryTokenStore, TokenPair
-import primedist.connectors.tiki as tiki
-from primedist.connectors.tiki import TikiConnector
-from primedist.db.engine import make_engine
-from primedist.services import sync
-from primedist.services.context import ServiceContext
-
-a = json.loads(sys.argv[1])
-store = MemoryTokenStore(TokenPair(
-    access_token=a["access"], refresh_token=a["refresh"],
-    access_expires_at=datetime.fromisoformat(a["expires"]), refresh_expires_at=None,
-    shop_external_id=a["shop_ext"]))
-cfg = ConnectorConfig(partner_id=a["app_key"], partner_key=a["app_secret"],
-                      api_host=a["host"], shop_external_id=a["shop_ext"])
-sync.BATCH_ORDERS = 100  # many small transactions: the kill lands between or inside one
-tiki.KEEP_LISTED = 0  # every order fetched by its code: the slow path the kill hits
-ctx = ServiceContext(make_engine(a["db"]))
-report = sync.sync_shop(ctx, a["shop"], factory=lambda c, s: TikiConnector(cfg, store))
-print(report.outcome, report.inserted, flush=True)
-"""
-
-
-def _child(sandbox: TikiSandbox, db_url: str, shop_id: int) -> subprocess.Popen[str]:
-    tokens = sandbox.linked_tokens()
-    args = {
-        "access": tokens.access_token, "refresh": tokens.refresh_token,
-        "expires": tokens.access_expires_at.isoformat(), "shop_ext": tokens.shop_external_id,
-        "app_key": sandbox.config.client_id, "app_secret": sandbox.config.client_secret,
-        "host": sandbox.url, "db": db_url, "shop": shop_id,
-    }  # fmt: skip
-    return subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
-def _count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(driver_sql(conn, "SELECT count(*) FROM orders").scalar_one())
-
-
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_kill_9_mid_sync_then_resume(engine: Engine, settings: Settings) -> None:
-    sandbox = TikiSandbox(TikiSandboxConfig(orders=1500, history_days=20, seed=9))
-    sandbox.start()  # the real clock: the child process cannot share a FixedClock
-    try:
-        shop_id = link_shop(engine, sandbox, "Tiki Kill")
-        with engine.begin() as conn:  # every order moves stock (linked long ago)
-            driver_sql(conn,
-                "INSERT INTO sync_checkpoints (shop_id, resource, error_count, stock_since)"
-                " VALUES (?, 'orders', 0, '2000-01-01 00:00:00.000000')", (shop_id,),
-            )  # fmt: skip
-        sandbox.inject(FaultKind.SLOW, count=1_000_000, path=ORDER_PREFIX, delay=0.03)
-        child = _child(sandbox, settings.database_url, shop_id)
-        deadline = time.monotonic() + 60
-        while _count(engine) < 200 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.02)
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
-        assert child.returncode == -signal.SIGKILL
-        partial = _count(engine)
-        assert 0 < partial < 1500, partial
-
-        sandbox.clear_faults()
-        again = _child(sandbox, settings.database_url, shop_id)
-        out, err = again.communicate(timeout=120)
-        assert again.returncode == 0, err
-        assert out.split()[0] == "ok", out
-        assert_in_step(engine, sandbox)
-        with engine.connect() as conn:
-            ledger = driver_sql(
-                conn,
-                "SELECT v.sku, v.stock, v.reserved, COALESCE(sum(m.quantity), 0),"
-                " COALESCE(sum(m.reserved_change), 0) FROM variants v"
-                " LEFT JOIN stock_movements m ON m.variant_id = v.id GROUP BY v.id",
-            ).all()
-        for sku, stock, reserved, moved, reserved_moved in ledger:
-            assert (stock, reserved) == (moved, reserved_moved), sku  # every change moved
-    finally:
-        sandbox.stop()
+    # The real clock: the child process cannot share a FixedClock.
+    with TikiSandbox(TikiSandboxConfig(orders=1500, history_days=20, seed=9)) as sandbox:
+        kill_mid_sync_then_resume(engine, settings.database_url, sandbox, TIKI, ORDER_PREFIX)
