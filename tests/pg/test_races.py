@@ -9,13 +9,9 @@ PostgreSQL pass); SQLite has one writer at a time and the app one PC.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,66 +24,12 @@ from primedist.services.context import ServiceContext
 from tests.conftest import PG_URL
 from tests.driver_sql import driver_sql
 from tests.factories import make_product, make_shop
+from tests.pg.racing import Racers
 
 pytestmark = pytest.mark.skipif(
     not PG_URL,
     reason="two app processes on one PostgreSQL database: set PRIMEDIST_TEST_DATABASE_URL",
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-#: Time for every racer to read its command before the common start.
-HEAD_START = 0.3
-
-
-class Racers:
-    """Racer processes; `race(cmd)` starts `cmd` in all of them together, returns answers."""
-
-    def __init__(self, *argvs: list[str]) -> None:
-        self.procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "tests.pg.racer", *argv],
-                cwd=ROOT,
-                text=True,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )  # fmt: skip
-            for argv in argvs
-        ]
-        for proc in self.procs:
-            assert "ready" in self._answer(proc)
-
-    def _answer(self, proc: subprocess.Popen[str]) -> dict[str, Any]:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line, f"racer {proc.pid} ended (exit code {proc.poll()})"
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def race(self, cmd: dict[str, Any]) -> list[dict[str, Any]]:
-        line = json.dumps({**cmd, "at": time.monotonic() + HEAD_START}) + "\n"
-        for proc in self.procs:
-            assert proc.stdin is not None
-            proc.stdin.write(line)
-            proc.stdin.flush()
-        answers = [self._answer(proc) for proc in self.procs]
-        errors = [a["error"] for a in answers if "error" in a]
-        assert not errors, errors
-        return answers
-
-    def close(self) -> None:
-        for proc in self.procs:
-            assert proc.stdin is not None
-            proc.stdin.close()
-        for proc in self.procs:
-            proc.wait(30)
-
-
-@pytest.fixture
-def racers() -> Iterator[list[Racers]]:
-    started: list[Racers] = []
-    yield started
-    for r in started:
-        r.close()
 
 
 def scalar(engine: Engine, sql: str, params: tuple[Any, ...] = ()) -> Any:
@@ -99,22 +41,24 @@ def scalar(engine: Engine, sql: str, params: tuple[Any, ...] = ()) -> Any:
 
 
 def test_two_pcs_selling_the_last_units_never_oversell(
-    engine: Engine, owner_ctx: ServiceContext, racers: list[Racers]
+    engine: Engine, owner_ctx: ServiceContext
 ) -> None:
     (variant,) = make_product(engine, "Áo thun đua", [("RACE-1", 150_000, 0)])
-    racers.append(Racers(["sale", PG_URL, str(variant), "2"], ["sale", PG_URL, str(variant), "2"]))
+    sale = ["sale", PG_URL, str(variant), "2"]
     sold_total = 0
-    for round_no in range(15):
-        left = 3 if round_no % 2 else 2  # 3: one sale fits; 2: the last units exactly
-        have = scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,))
-        stock.stock_in(owner_ctx, variant, left - have, reason=f"round {round_no}")
-        answers = racers[0].race({})
-        sold = [a["sold"] for a in answers if "sold" in a]
-        short = [a["shortage"] for a in answers if "shortage" in a]
-        assert len(sold) == 1, answers
-        assert len(short) == 1 and short[0].startswith("Not enough stock: RACE-1"), answers
-        sold_total += 1
-        assert scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,)) == left - 2
+    with Racers(sale, sale) as pcs:
+        for round_no in range(15):
+            left = 3 if round_no % 2 else 2  # 3: one sale fits; 2: the last units exactly
+            have = scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,))
+            stock.stock_in(owner_ctx, variant, left - have, reason=f"round {round_no}")
+            answers = pcs.race({})
+            sold = [a["sold"] for a in answers if "sold" in a]
+            short = [a["shortage"] for a in answers if "shortage" in a]
+            assert len(sold) == 1, answers
+            assert len(short) == 1 and short[0].startswith("Not enough stock: RACE-1"), answers
+            sold_total += 1
+            now = scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,))
+            assert now == left - 2
     with engine.connect() as conn:
         orders = driver_sql(conn, "SELECT count(*) FROM orders").scalar_one()
         lowest = driver_sql(
@@ -161,10 +105,9 @@ def connector_spec(box: ShopeeSandbox, clock: FixedClock) -> str:
 
 def assert_orders_once_and_stock_moved_once(engine: Engine, box: ShopeeSandbox, shop: int) -> int:
     with engine.connect() as conn:
-        stored = dict(driver_sql(
-            conn, "SELECT external_id, count(*) FROM orders WHERE shop_id = ? GROUP BY external_id",
-            (shop,),
-        ).all())  # fmt: skip
+        rows = driver_sql(conn, "SELECT external_id, count(*) AS n FROM orders"
+                          " WHERE shop_id = ? GROUP BY external_id", (shop,)).all()  # fmt: skip
+        stored = {str(row.external_id): int(row.n) for row in rows}
         # Lines not doubled: each order's subtotal is its lines' sum.
         bad_totals = driver_sql(conn, "SELECT count(*) FROM orders o WHERE o.subtotal !="
                                 " (SELECT sum(l.subtotal) FROM order_lines l WHERE"
@@ -200,21 +143,21 @@ def assert_orders_once_and_stock_moved_once(engine: Engine, box: ShopeeSandbox, 
 
 
 def test_two_pcs_syncing_one_shop_at_once_store_each_order_once(
-    engine: Engine, clock: FixedClock, sandbox: ShopeeSandbox, racers: list[Racers]
+    engine: Engine, clock: FixedClock, sandbox: ShopeeSandbox
 ) -> None:
     shop = linked_shop(engine, sandbox)
-    spec = connector_spec(sandbox, clock)
-    racers.append(Racers(["sync", PG_URL, str(shop), spec], ["sync", PG_URL, str(shop), spec]))
+    pc = ["sync", PG_URL, str(shop), connector_spec(sandbox, clock)]
     outcomes: list[str] = []
     moves = 0
-    for _round in range(8):
-        answers = racers[0].race({"now": clock.now().isoformat()})
-        outcomes += [a["outcome"] for a in answers]
-        assert {a["outcome"] for a in answers} <= {"ok", "busy"}, answers
-        assert any(a["outcome"] == "ok" for a in answers), answers
-        busy = [a["message"] for a in answers if a["outcome"] == "busy"]
-        assert all("running on another PC" in m or "already running" in m for m in busy)
-        moves = assert_orders_once_and_stock_moved_once(engine, sandbox, shop)
-        clock.advance(timedelta(hours=3))  # new orders arrive, open ones move on
+    with Racers(pc, pc) as pcs:
+        for _round in range(8):
+            answers = pcs.race({"now": clock.now().isoformat()})
+            outcomes += [a["outcome"] for a in answers]
+            assert {a["outcome"] for a in answers} <= {"ok", "busy"}, answers
+            assert "ok" in outcomes[-2:], answers
+            busy = [a["message"] for a in answers if a["outcome"] == "busy"]
+            assert all("running on another PC" in m for m in busy), busy
+            moves = assert_orders_once_and_stock_moved_once(engine, sandbox, shop)
+            clock.advance(timedelta(hours=3))  # new orders arrive, open ones move on
     assert moves > 0  # orders placed after the first sync moved stock
     assert "busy" in outcomes  # the two syncs did overlap

@@ -1,0 +1,106 @@
+"""Job leases (`jobs/lease.py`) on the real migrated database: SQLite, or PostgreSQL when
+PRIMEDIST_TEST_DATABASE_URL is set; the two-process tests run real app processes
+(`tests/pg/racer.py`) on the same database, as two PCs would."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from primedist.config import Settings
+from primedist.jobs import lease
+from primedist.jobs.scheduler import PER_PC_JOBS, LeasedBackgroundScheduler
+from tests.pg.racing import Racers
+
+SHORT = timedelta(seconds=1)
+
+
+def test_one_holder_at_a_time_until_release(engine: Engine) -> None:
+    assert lease.try_acquire(engine, "backup.daily", holder="pc-a")
+    assert not lease.try_acquire(engine, "backup.daily", holder="pc-b")
+    assert not lease.try_acquire(engine, "backup.daily", holder="pc-a")  # not re-entrant
+    assert lease.try_acquire(engine, "ranks.nightly", holder="pc-b")  # another job is free
+    assert not lease.renew(engine, "backup.daily", holder="pc-b")
+    lease.release(engine, "backup.daily", holder="pc-b")  # not its lease: nothing happens
+    assert not lease.try_acquire(engine, "backup.daily", holder="pc-b")
+    lease.release(engine, "backup.daily", holder="pc-a")
+    assert lease.try_acquire(engine, "backup.daily", holder="pc-b")
+
+
+def test_an_expired_lease_is_taken_over_and_lost_by_its_holder(engine: Engine) -> None:
+    assert lease.try_acquire(engine, "sync.outbox", holder="pc-a", lease=SHORT)
+    assert not lease.try_acquire(engine, "sync.outbox", holder="pc-b", lease=SHORT)
+    time.sleep(1.2)
+    assert lease.try_acquire(engine, "sync.outbox", holder="pc-b", lease=SHORT)
+    assert not lease.renew(engine, "sync.outbox", holder="pc-a")
+
+
+def test_a_running_job_keeps_its_lease_past_the_lease_length(engine: Engine) -> None:
+    with lease.held(engine, "ranks.nightly", holder="pc-a", lease=timedelta(seconds=0.6)) as ours:
+        assert ours
+        time.sleep(1.5)  # 2.5 lease lengths: renewed meanwhile
+        assert not lease.try_acquire(engine, "ranks.nightly", holder="pc-b")
+    assert lease.try_acquire(engine, "ranks.nightly", holder="pc-b")
+
+
+def test_the_scheduler_runs_a_job_only_under_its_lease(engine: Engine) -> None:
+    runs: list[str] = []
+    scheduler = LeasedBackgroundScheduler(timezone="UTC")
+    scheduler.lease_engine = engine
+    job = scheduler.add_job(runs.append, "interval", minutes=1, args=["shared"], id="t.job")
+    local = scheduler.add_job(runs.append, "interval", minutes=1, args=["mine"],
+                              id=next(iter(PER_PC_JOBS)))  # fmt: skip
+    job.func(*job.args)
+    assert lease.try_acquire(engine, "t.job", holder="other-pc")
+    job.func(*job.args)  # held by the other PC: skipped
+    local.func(*local.args)  # this PC's own bookkeeping runs regardless
+    assert runs == ["shared", "mine"]
+
+
+def job_racers(settings: Settings, lease_seconds: float) -> Racers:
+    pc = ["job", settings.database_url, "ranks.nightly", str(lease_seconds)]
+    return Racers(pc, pc)
+
+
+def ran_by(log: Path) -> list[str]:
+    return log.read_text().split() if log.exists() else []
+
+
+def test_two_pcs_starting_a_job_together_run_it_once(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    with job_racers(settings, 60) as pcs:
+        for round_no in range(5):
+            log = tmp_path / f"round{round_no}.log"
+            pcs.race({"log": str(log), "hold": 0.3})
+            assert len(ran_by(log)) == 1
+
+
+def test_a_crashed_pcs_lease_expires_and_another_pc_takes_the_job_over(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    pc = ["job", settings.database_url, "ranks.nightly", "4"]
+    log = tmp_path / "jobs.log"
+    with Racers(pc) as survivor, Racers(pc) as crashing:
+        crashing.procs[0].stdin.write('{"at": 0, "crash": true}\n')  # type: ignore[union-attr]
+        crashing.procs[0].stdin.flush()  # type: ignore[union-attr]
+        assert crashing.procs[0].wait(30) == 3  # died holding the lease
+        survivor.race({"log": str(log)})
+        assert ran_by(log) == []  # the dead PC's lease still runs
+        with engine.connect() as conn:
+            left = conn.execute(sa.select(lease.locks_t.c.expires_at)).scalar_one()
+        time.sleep(max(0.0, (left - datetime.now(UTC)).total_seconds()) + 0.2)
+        survivor.race({"log": str(log)})
+        assert ran_by(log) == [str(survivor.procs[0].pid)]
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_leases(engine: Engine) -> None:
+    """Each test starts with no lease (the engine fixture gives a fresh database)."""
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM job_locks").scalar_one() == 0
