@@ -1005,52 +1005,72 @@ class _Import:
     def _write_customers(self) -> None:
         new = self.new_customers
         now = self._ts(self.now)
-        if new:
-            token = secrets.token_hex(4)
-            # A unique placeholder code until the id is known (`customer_code(id)`).
-            codes = [f"~{token}{c.index:x}" for c in new]
-            before = self._max_id(customers_t)
-            stats = self._new_customer_stats()
-            self._bulk(
-                customers_t,
-                ("code", "name", "created_at", "updated_at", *_STAT_COLUMNS),
-                [(code, c.name, now, now, *st)
-                 for code, c, st in zip(codes, new, stats, strict=True)],
-                _CUSTOMER_CONSTANTS,
-            )  # fmt: skip
-            ids = self._sequential_ids(customers_t, before, len(new))
-            if ids is not None:
-                for c, cid in zip(new, ids, strict=True):
-                    c.id = cid
-            else:  # read the ids back by the unique placeholder codes
-                by_code = dict(zip(codes, new, strict=True))
-                cc = customers_t.c
-                for chunk in _chunks(codes):
-                    select = sa.select(cc.id, cc.code).where(cc.code.in_(chunk))
-                    for cid, code in self.conn.execute(select):
-                        by_code[code].id = cid
-            rows = []
-            for c in new:
-                assert c.id is not None
-                code = customer_code(c.id)
-                rows.append((code, search_text(c.name, code, phones=[c.phone]), c.id))
-            mark = _mark(self.conn)
-            sql = f"UPDATE customers SET code = {mark}, search_text = {mark} WHERE id = {mark}"
-            for batch in _chunks(rows, _BATCH):
-                self.prog.check()
-                self.conn.exec_driver_sql(sql, list(batch))
-            self._bulk(
-                phones_t,
-                ("customer_id", "phone", "created_at"),
-                [(c.id, c.phone, now) for c in new if c.phone],
-                {"is_primary": True},
-            )
+        if new and self.sqlite:
+            self._insert_customers_with_ids(new, now)
+        elif new:
+            self._insert_customers_then_codes(new, now)
+        self._bulk(
+            phones_t,
+            ("customer_id", "phone", "created_at"),
+            [(c.id, c.phone, now) for c in new if c.phone],
+            {"is_primary": True},
+        )
         self._bulk(
             identities_t,
             ("customer_id", "channel", "shop_id", "buyer_id"),
             [(c.id, shop.channel.value, shop.id, buyer) for c, shop, buyer in self.new_identities],
         )
         self.report.customers_created = len(new)
+
+    def _insert_customers_with_ids(self, new: list[_Cust], now: Any) -> None:
+        """SQLite: the new customers go in with their ids, codes and search text at once.
+
+        SQLite gives a new row max(id) + 1 (the tables have no AUTOINCREMENT), and this
+        transaction holds the write lock (the search triggers were dropped first), so the
+        ids are the ones it would give; no placeholder code rewritten afterwards.
+        """
+        first = self._max_id(customers_t) + 1
+        rows = []
+        for cid, (c, st) in enumerate(zip(new, self._new_customer_stats(), strict=True), first):
+            c.id = cid
+            code = customer_code(cid)
+            rows.append((cid, code, c.name, search_text(c.name, code, *_phone_terms(c.phone)),
+                         now, now, *st))  # fmt: skip
+        self._bulk(
+            customers_t,
+            ("id", "code", "name", "search_text", "created_at", "updated_at", *_STAT_COLUMNS),
+            rows,
+            {k: v for k, v in _CUSTOMER_CONSTANTS.items() if k != "search_text"},
+        )
+
+    def _insert_customers_then_codes(self, new: list[_Cust], now: Any) -> None:
+        """Elsewhere (PostgreSQL): inserted with unique placeholder codes, their ids read
+        back by those, then each one's code (`customer_code(id)`) and search text set."""
+        token = secrets.token_hex(4)
+        codes = [f"~{token}{c.index:x}" for c in new]
+        self._bulk(
+            customers_t,
+            ("code", "name", "created_at", "updated_at", *_STAT_COLUMNS),
+            [(code, c.name, now, now, *st)
+             for code, c, st in zip(codes, new, self._new_customer_stats(), strict=True)],
+            _CUSTOMER_CONSTANTS,
+        )  # fmt: skip
+        by_code = dict(zip(codes, new, strict=True))
+        cc = customers_t.c
+        for chunk in _chunks(codes):
+            select = sa.select(cc.id, cc.code).where(cc.code.in_(chunk))
+            for cid, code in self.conn.execute(select):
+                by_code[code].id = cid
+        rows = []
+        for c in new:
+            assert c.id is not None
+            code = customer_code(c.id)
+            rows.append((code, search_text(c.name, code, phones=[c.phone]), c.id))
+        mark = _mark(self.conn)
+        sql = f"UPDATE customers SET code = {mark}, search_text = {mark} WHERE id = {mark}"
+        for batch in _chunks(rows, _BATCH):
+            self.prog.check()
+            self.conn.exec_driver_sql(sql, list(batch))
 
     def _new_customer_stats(self) -> list[tuple[Any, ...]]:
         """The statistics of the new customers (`_STAT_COLUMNS`, DB-ready), written with

@@ -162,6 +162,8 @@ class _Item:
     write: oi._Write
     order_id: int | None = None
     replace_lines: bool = True
+    #: Its lines' `_LINE_COLUMNS` values as stored (computed once, compared and written).
+    lines: list[tuple[Any, ...]] = field(default_factory=list)
     #: Its `ORDER_COLUMNS` values, DB-ready.
     row: tuple[Any, ...] = ()
     #: Positions in `ORDER_COLUMNS` of the stored values this row changes (updates only).
@@ -225,6 +227,8 @@ class _BatchWriter:
         self.now = ctx.clock.now()
         self.user_id = ctx.actor.id
         self.result = BatchResult()
+        #: SKU → variant id (`_variants`), from the lines' write on.
+        self.variant_of: dict[str | None, int | None] = {}
         # The order import's planner/writer: its SKU and customer resolution and bulk helpers.
         self.imp = oi._Import(ctx, conn, NullProgress())
         self.shop_ref = oi._ShopRef(shop.name, shop.channel, shop.id)
@@ -361,17 +365,17 @@ class _BatchWriter:
             shipping_fee=remote.shipping_fee,
             discount=remote.seller_discount,
         )
-        lines = [
-            oi._Line(_cut(ln.sku, _SKU_LEN) or "", (ln.product_name or "")[:_NAME_LEN],
-                     ln.quantity, ln.unit_price)
-            for ln in remote.lines
-        ]  # fmt: skip
+        lines = [_line_values(ln) for ln in remote.lines]
+        # (sku, product name, quantity, unit price) of the lines with a SKU, for the SKU
+        # and customer resolution; an empty product name is the SKU, as the import's.
         draft = oi._Draft(shop=self.shop.name, external_id=remote.external_id, first_row=0,
-                          head=head, lines=[ln for ln in lines if ln.sku])  # fmt: skip
+                          head=head, lines=[oi._Line(ln[0], ln[1], ln[3], ln[4])
+                                            for ln in lines if ln[0]])  # fmt: skip
         # The values the import's customer writer reads (new customers' first statistics).
         values = {"status": status, "total": remote.total, "created_at": remote.created_at}
         write = oi._Write(draft, self.shop_ref, values)
-        item = _Item(remote, st, status, write, row=self._row(remote, status, head))
+        item = _Item(remote, st, status, write, lines=lines,
+                     row=self._row(remote, status, head))  # fmt: skip
         if st is not None:
             item.order_id = st.id
             if remote.completed_at is None and st.status == status == OrderStatus.COMPLETED:
@@ -380,9 +384,7 @@ class _BatchWriter:
                 row[_COMPLETED] = st.row[_COMPLETED]
                 item.row = tuple(row)
             # Lines are replaced only when they differ (never on an order with returns).
-            item.replace_lines = not st.returned and st.lines != [
-                _line_values(ln) for ln in remote.lines
-            ]
+            item.replace_lines = not st.returned and st.lines != lines
             item.changed = tuple(
                 i for i, (new, old) in enumerate(zip(item.row, st.row, strict=True)) if new != old
             )
@@ -501,20 +503,15 @@ class _BatchWriter:
         sets = ", ".join(f"{name} = {mark}" for name in names)
         return f"UPDATE {orders_t.name} SET {sets} WHERE id = {mark}"
 
-    def _variant_of(self, line: RemoteOrderLine) -> int | None:
-        sku = _cut(line.sku, _SKU_LEN)
-        ref = self.imp.skus.get(sku) if sku else None
-        if isinstance(ref, oi._NewSku):
-            return ref.variant_id
-        return ref
+    def _variants(self) -> dict[str | None, int | None]:
+        """SKU → variant id, once the new SKUs are written (a line without SKU: None)."""
+        return {sku: ref.variant_id if isinstance(ref, oi._NewSku) else ref
+                for sku, ref in self.imp.skus.items()}  # fmt: skip
 
     def _write_lines(self, items: list[_Item]) -> None:
-        rows = []
-        for it in items:
-            if not it.replace_lines:
-                continue
-            for ln in it.remote.lines:
-                rows.append((it.order_id, self._variant_of(ln), *_line_values(ln)))
+        variant_of = self.variant_of = self._variants()
+        rows = [(it.order_id, variant_of.get(ln[0]), *ln)
+                for it in items if it.replace_lines for ln in it.lines]  # fmt: skip
         self.imp._bulk(
             lines_t,
             ("order_id", "variant_id", *_LINE_COLUMNS),
@@ -549,8 +546,8 @@ class _BatchWriter:
             new_state = _HELD_STATE[it.status]
             old_lines = it.stored.held if it.stored else []
             if it.replace_lines:
-                new_lines = [(v, ln.quantity) for ln in it.remote.lines
-                             if (v := self._variant_of(ln)) is not None]  # fmt: skip
+                new_lines = [(v, ln[3]) for ln in it.lines
+                             if (v := self.variant_of.get(ln[0])) is not None]  # fmt: skip
             else:
                 new_lines = old_lines
             delta: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
