@@ -84,6 +84,41 @@ def answer_rows(data: dict[str, Any], key: str, platform: str, path: str) -> lis
     return rows
 
 
+#: Longest text kept of each kind of field an answer carries (longer is cut).
+CLIP = {"name": 120, "phone": 32, "address": 255, "place": 120, "carrier": 60,
+        "reason": 255, "sku": 64, "product": 255, "variant": 120, "tracking": 64}  # fmt: skip
+
+
+def whole_number(value: Any, default: int | None = None, *, name: str = "a number") -> int:
+    """An answer's integer field (`default` when missing); ValueError naming it otherwise."""
+    if value is None or value == "":
+        if default is None:
+            raise ValueError(f"{name} is missing")
+        return default
+    if isinstance(value, bool):
+        raise ValueError(f"{name} is not a whole number: {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is not a whole number: {value!r}") from None
+
+
+def clip(value: Any, kind: str) -> str | None:
+    """The text stripped and cut to the column's length (`CLIP`); None when empty."""
+    text = str(value).strip() if value is not None else ""
+    return text[: CLIP[kind]] or None
+
+
+def is_masked(value: Any) -> bool:
+    """Whether the platform hid the value (buyer data shown as `84*******89`)."""
+    return isinstance(value, str) and "*" in value
+
+
+def redacted(data: dict[str, Any]) -> str:
+    """An answer for a log or message: no token fields, secrets redacted, 300 characters."""
+    return redact(str({k: v for k, v in data.items() if "token" not in k}))[:300]
+
+
 def check_window(since: datetime, until: datetime, longest: timedelta, platform: str) -> None:
     """Refuse a naive, empty or too long time window before any call is made."""
     if since.tzinfo is None or until.tzinfo is None:

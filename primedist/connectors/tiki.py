@@ -67,6 +67,10 @@ from primedist.connectors.base import (
     shop_lock,
 )
 from primedist.connectors.http import check_window, send_with_retries, unreachable
+from primedist.connectors.http import clip as _clip
+from primedist.connectors.http import is_masked as _masked
+from primedist.connectors.http import redacted as _redacted
+from primedist.connectors.http import whole_number as _int
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
@@ -119,8 +123,6 @@ STATUS_MAP: dict[str, OrderStatus] = {
 }
 
 #: Column limits of our orders/order_lines tables (mapped values are clipped to them).
-_CLIP = {"name": 120, "phone": 32, "address": 255, "place": 120, "carrier": 60,
-         "reason": 255, "sku": 64, "product": 255, "variant": 120}  # fmt: skip
 
 #: client id -> the redirect of the last consent link made in this process.
 _REDIRECTS: dict[str, str] = {}
@@ -713,19 +715,6 @@ def _money(value: Any, name: str = "amount") -> int:
     return int(amount.to_integral_value())
 
 
-def _int(value: Any, default: int | None = None, *, name: str = "a number") -> int:
-    if value is None or value == "":
-        if default is None:
-            raise ValueError(f"{name} is missing")
-        return default
-    if isinstance(value, bool):
-        raise ValueError(f"{name} is not a whole number: {value!r}")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} is not a whole number: {value!r}") from None
-
-
 def _opt_time(value: Any) -> datetime | None:
     try:
         return parse_tiki_time(value)
@@ -738,19 +727,6 @@ def _float(value: str | None) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
-
-
-def _clip(value: Any, kind: str) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text[: _CLIP[kind]] or None
-
-
-def _masked(value: Any) -> bool:
-    return isinstance(value, str) and "*" in value
-
-
-def _redacted(data: dict[str, Any]) -> str:
-    return redact(str({k: v for k, v in data.items() if "token" not in k}))[:300]
 
 
 def _conforms(connector: TikiConnector) -> Connector:
