@@ -71,6 +71,8 @@ def space_checkpoints(conn: sa.Connection) -> None:
     `checkpoint_wal` at its end, so later small commits do not inherit a long WAL."""
     if is_sqlite(conn):
         conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={BULK_WAL_PAGES}")
+        # A WAL file that grew this big is cut back to it when it restarts.
+        conn.exec_driver_sql(f"PRAGMA journal_size_limit={BULK_WAL_PAGES * 4096}")
 
 
 def checkpoint_wal(engine: sa.Engine) -> None:

@@ -1,8 +1,10 @@
-"""db/bulk: which indexes a big load builds afterwards, and that they come back intact."""
+"""db/bulk: which indexes a big load builds afterwards, and that they come back intact;
+spaced WAL checkpoints for a sync's many commits."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -64,3 +66,35 @@ def index_sql_in(conn: sa.Connection, table: str) -> list[str]:
         (table,),
     )
     return [str(r[0]) for r in rows]
+
+
+def _db_file_pages(engine: Engine) -> int:
+    """Pages in the database file itself (not counting what waits in the WAL)."""
+    path = engine.url.database
+    assert path
+    return Path(path).stat().st_size // 4096
+
+
+def test_spaced_checkpoints_leave_a_sync_in_the_wal_until_the_end_checkpoint(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE wal_probe (x BLOB)")
+    bulk.checkpoint_wal(engine)
+    before = _db_file_pages(engine)
+    # Three commits of ~2,000 pages each: past SQLite's default of 1,000 every time.
+    for _ in range(3):
+        with engine.begin() as conn:
+            bulk.space_checkpoints(conn)
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == (
+                bulk.BULK_WAL_PAGES
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO wal_probe SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS "
+                "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) SELECT i FROM n)"
+            )
+    assert _db_file_pages(engine) - before < 1_000  # all of it still in the WAL
+    bulk.checkpoint_wal(engine)
+    assert _db_file_pages(engine) - before > 5_000  # copied into the database file
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM wal_probe").scalar() == 6_000
