@@ -3,7 +3,10 @@
 #   bash setup.sh app [--demo] [primedist args...]   set up, then start the app
 #   bash setup.sh test [pytest args...]              set up, then run the whole test suite
 # Set-up = the system libraries Qt needs (installed when run as root, named otherwise),
-# a virtualenv in .venv, and the package with its test extras. Repeated runs are quick.
+# a virtualenv in .venv, and the package with its test and postgres extras. Repeated runs
+# are quick. `test` runs the whole suite on SQLite (with the pytest args), then the store,
+# service, sync and job tests again on a throwaway PostgreSQL (tests/pg_server.sh); without
+# PostgreSQL that second pass is skipped with a note, except in CI (CI=true), where it fails.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,18 +20,22 @@ SYSTEM_PACKAGES=(
   # queue) and poppler's pdftotext/pdfinfo to read printed PDFs back.
   cups cups-client poppler-utils
 )
+# The test command's second pass runs on a local PostgreSQL server.
+TEST_SYSTEM_PACKAGES=(postgresql)
+#: The tests that run on PostgreSQL too (everything that touches the store).
+PG_TESTS=(tests/db tests/services tests/pg tests/jobs)
 
 missing_packages() {
   command -v dpkg-query >/dev/null || return 0
   local pkg
-  for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
   done
 }
 
 install_system_packages() {
   local missing
-  missing=$(missing_packages | tr '\n' ' ')
+  missing=$(missing_packages "$@" | tr '\n' ' ')
   [ -z "${missing// }" ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing system packages: $missing"
@@ -40,35 +47,67 @@ install_system_packages() {
   fi
 }
 
+EXTRAS="test,postgres"
+
 python_env() {
   local stamp=.venv/.primedist-installed hash
-  hash=$(sha256sum pyproject.toml | cut -c1-16)
+  hash=$( (cat pyproject.toml; echo "$EXTRAS") | sha256sum | cut -c1-16)
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
     echo "setup: installing Python packages into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[test]"
+    .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
     echo "$hash" > "$stamp"
   fi
+}
+
+have_postgresql() {
+  command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1
+}
+
+# The PostgreSQL pass: a throwaway server (stopped and deleted on exit), PG_TESTS on it.
+pg_pass() {
+  if ! have_postgresql; then
+    if [ "${CI:-}" = true ]; then
+      echo "setup: CI needs PostgreSQL for the second test pass: apt-get install postgresql" >&2
+      return 1
+    fi
+    echo "== pytest on PostgreSQL: skipped (PostgreSQL is not installed: apt-get install postgresql)"
+    return 0
+  fi
+  PG_DIR=$(mktemp -u /tmp/primedist-test-pg.XXXXXX)
+  trap 'tests/pg_server.sh stop "$PG_DIR" >/dev/null 2>&1; rm -rf "$PG_DIR"' EXIT
+  local url rc=0 started=$SECONDS
+  url=$(tests/pg_server.sh start "$PG_DIR" 2>"$PG_DIR.log") || { cat "$PG_DIR.log" >&2; return 1; }
+  rm -f "$PG_DIR.log"
+  echo "== pytest on PostgreSQL (${PG_TESTS[*]})"
+  # (set -e does not act inside a function called from `||`: keep pytest's status.)
+  PRIMEDIST_TEST_DATABASE_URL="$url" .venv/bin/pytest -q -p no:cacheprovider "${PG_TESTS[@]}" \
+    || rc=$?
+  echo "== PostgreSQL pass: $((SECONDS - started)) s"
+  return "$rc"
 }
 
 cmd=${1:-}
 shift || true
 case "$cmd" in
   app)
-    install_system_packages
+    install_system_packages "${SYSTEM_PACKAGES[@]}"
     python_env
     exec .venv/bin/primedist "$@"
     ;;
   test)
-    install_system_packages
+    install_system_packages "${SYSTEM_PACKAGES[@]}" "${TEST_SYSTEM_PACKAGES[@]}"
     python_env
     export QT_QPA_PLATFORM=offscreen
     echo "== ruff"; .venv/bin/ruff check .
     echo "== mypy"; .venv/bin/mypy
-    echo "== pytest"; exec .venv/bin/pytest -q "$@"
+    status=0
+    echo "== pytest"; .venv/bin/pytest -q "$@" || status=$?
+    pg_pass || status=$?
+    exit "$status"
     ;;
   *)
     echo "usage: bash setup.sh app [--demo] | bash setup.sh test" >&2
