@@ -20,9 +20,12 @@ from primedist.domain.enums import Channel, Gender, Rank
 
 MAX_ADDRESSES = 10
 #: Columns the Customers list filters read (queries/customers.py), in every sort index.
+#: `rank` is in the narrow `ix_customers_rank_live` alone, which the rank filter reads: a
+#: rank recompute moving tens of thousands of customers rewrites one small index, not seven
+#: wide ones.
 LIST_FILTER_COLUMNS = (
     "deleted_at", "merged_into_id", "total_expenses", "successful_orders", "total_orders",
-    "rank", "gender", "source", "referrer_id", "last_order_at", "created_at", "channels",
+    "gender", "source", "referrer_id", "last_order_at", "created_at", "channels",
 )  # fmt: skip
 #: Columns the Customers list sorts by, each with a covering index `ix_customers_<col>_id`.
 LIST_SORT_COLUMNS = (
@@ -37,7 +40,8 @@ class Customer(SQLModel, table=True):
     __tablename__ = "customers"
     __table_args__ = (
         sa.Index(None, "last_order_at", "id"),
-        sa.Index(None, "rank", "total_expenses"),
+        # The rank filter's set / count, the rank recompute's counts (index-only).
+        sa.Index("ix_customers_rank_live", "rank", "deleted_at", "merged_into_id", "rank_pinned"),
         # Keyset sorts of the Customers list: (sort column, id) then every column a filter
         # reads, so paging keys and counting are index-only (the wide row — notes, search
         # text — is read for the visible page alone).

@@ -2,12 +2,13 @@
 search.
 
 Keys are paged and counted on `customers` alone: every filter and sort reads columns of the
-customer row (the order statistics kept by `services.customer_stats`, rank, gender, source,
-referrer, dates, the channels bought through), and the segment, tag, shop and "often returns"
-filters are `id IN (subquery)` clauses whose set is built once per query. Each sort has a covering
-index (sort column, id, every filter column: `LIST_FILTER_COLUMNS` in domain/customer.py), so
-a page walks its sort's index and a count scans one index whatever the chips, and neither
-reads the wide customer rows. Filter columns are hinted (`+customers.col`) when paging keys so
+customer row (the order statistics kept by `services.customer_stats`, gender, source,
+referrer, dates, the channels bought through), and the rank, segment, tag, shop and "often
+returns" filters are `id IN (subquery)` clauses whose set is built once per query. Each sort
+has a covering index (sort column, id, every filter column: `LIST_FILTER_COLUMNS` in
+domain/customer.py), so a page walks its sort's index and a count scans one index whatever
+the chips (a rank filter's count seeks the rank index), and neither reads the wide
+customer rows. Filter columns are hinted (`+customers.col`) when paging keys so
 SQLite never takes a filter's index and sorts every match (the planner trap). The phone,
 segments, tags and referrer shown on a row are correlated subqueries evaluated only for the
 visible page. Deleted and merged-away customers are never listed.
@@ -21,7 +22,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import iterate
 
 from primedist.core.clock import local_day_bounds_utc
 from primedist.domain.base import table_of
@@ -48,6 +50,9 @@ segments = table_of(Segment)
 segment_members = table_of(SegmentMember)
 orders = table_of(Order)
 referrers = customers.alias("referrer")
+ranked = customers.alias("ranked")
+#: The name of the rank filter's values (how `_count_clause` knows that filter).
+_RANK_VALUES = "rank_filter"
 
 c = customers.c
 
@@ -174,11 +179,17 @@ _FILTER_COLUMNS = CUSTOMERS_SPEC.hint_columns
 
 def _count_hints(filtered: frozenset[str]) -> frozenset[str]:
     """Counts: with any filter beyond "listed", every filter column is hinted, so the count
-    is one scan of a covering sort index (never a filter's index plus a row lookup each)."""
+    is one scan of a covering sort index (never a filter's index plus a row lookup each);
+    `rank` is not, so a rank filter's count seeks `ix_customers_rank_live`."""
     return _FILTER_COLUMNS if filtered - {"deleted_at", "merged_into_id"} else frozenset()
 
 
-CUSTOMERS_SPEC = dataclasses.replace(CUSTOMERS_SPEC, count_hints=_count_hints)
+CUSTOMERS_SPEC = dataclasses.replace(
+    # `_count_clause` is defined with the filters below.
+    CUSTOMERS_SPEC,
+    count_hints=_count_hints,
+    count_clause=lambda clause: _count_clause(clause),
+)
 
 
 @dataclass(frozen=True)
@@ -234,6 +245,29 @@ def _shop_clause(shop_ids: tuple[int, ...]) -> ColumnElement[bool]:
     return c.id.in_(sa.select(orders.c.customer_id).where(orders.c.shop_id.in_(ids)))
 
 
+def _rank_clause(ranks: set[Rank]) -> ColumnElement[bool]:
+    """Customers of these ranks. The sort indexes leave `rank` out (a rank recompute moving
+    tens of thousands of customers then rewrites one small index entry each, not seven wide
+    ones), so a page tests the walked sort index's ids against the set read once from
+    `ix_customers_rank_live` (through another name for the table: the list's column hints
+    leave the subquery alone); a count seeks that index instead (`_count_clause`)."""
+    values: BindParameter[str] = sa.bindparam(
+        _RANK_VALUES, sorted(r.value for r in ranks), expanding=True
+    )
+    return c.id.in_(sa.select(ranked.c.id).where(ranked.c.rank.in_(values)))
+
+
+def _count_clause(clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Counting, the rank filter is `rank IN (…)`: a seek on `ix_customers_rank_live`
+    (index-only when no other filter is set, else reading the rows of those ranks alone)
+    instead of testing every customer of a sort index against the set of ids."""
+    if isinstance(clause, BinaryExpression) and clause.left is c.id:
+        for element in iterate(clause):
+            if isinstance(element, BindParameter) and element.key == _RANK_VALUES:
+                return c.rank.in_(list(element.value or ()))
+    return clause
+
+
 def _tagged(tag_ids: ColumnElement[bool]) -> ColumnElement[bool]:
     return c.id.in_(sa.select(customer_tags.c.customer_id).where(tag_ids))
 
@@ -266,8 +300,6 @@ def customer_filter_clauses(
         ranks = (ranks & set(GOLD_AND_ABOVE)) if ranks else set(GOLD_AND_ABOVE)
         if not ranks:
             out.append(sa.false())
-    if ranks:
-        out.append(c.rank.in_(sorted(r.value for r in ranks)))
     genders = set(flt.genders)
     if flt.female:
         genders = {Gender.FEMALE} if not genders or Gender.FEMALE in genders else set()
@@ -294,6 +326,8 @@ def customer_filter_clauses(
     if flt.created_to is not None:
         out.append(c.created_at < local_day_bounds_utc(flt.created_to, tz)[1])
     # The subquery filters last: SQLite tests the cheap comparisons first.
+    if ranks:
+        out.append(_rank_clause(ranks))
     if flt.segment_ids:
         members = sa.select(segment_members.c.customer_id).where(
             segment_members.c.segment_id.in_(sorted(set(flt.segment_ids)))

@@ -398,6 +398,33 @@ def test_counts_read_one_covering_index(book: Book) -> None:
         for fname, flt in _filters(book).items():
             plan = _plan(conn, count_stmt(CUSTOMERS_SPEC, list_state(flt, TZ, now=NOW), "sqlite"))
             customer_steps = [p for p in plan if " customers " in f" {p} "]
-            # The customers are read from one index alone: never their rows.
             assert len(customer_steps) == 1, (fname, plan)
-            assert "USING COVERING INDEX" in customer_steps[0], (fname, plan)
+            if fname in ("rank", "quick"):
+                # A rank filter seeks the rank index (the rows of those ranks alone are read
+                # for the other filters).
+                assert customer_steps[0].startswith("SEARCH customers USING"), (fname, plan)
+                assert "ix_customers_rank_live (rank=?)" in customer_steps[0], (fname, plan)
+            else:
+                # The customers are read from one index alone: never their rows.
+                assert "USING COVERING INDEX" in customer_steps[0], (fname, plan)
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_rank_filter_pages_on_a_set_of_ids_and_counts_by_seeking_the_rank_index(
+    book: Book,
+) -> None:
+    # `rank` is in no sort index (a rank recompute rewrites one index, not seven).
+    flt = CustomerFilter(gold_and_above=True, female=True)
+    state = list_state(flt, TZ, sort_key="name", now=NOW)
+    with book.engine.connect() as conn:
+        keys = _plan(conn, keys_stmt(CUSTOMERS_SPEC, state, "sqlite", after=None, limit=100))
+        count = _plan(conn, count_stmt(CUSTOMERS_SPEC, state, "sqlite"))
+    assert keys[0] == "SCAN customers USING COVERING INDEX ix_customers_name_id", keys
+    assert any("SEARCH ranked USING COVERING INDEX ix_customers_rank_live" in p for p in keys)
+    assert count == ["SEARCH customers USING INDEX ix_customers_rank_live (rank=?)"]
+    assert book.names(flt) == {"Nguyễn Thị Hoa"}
+    # A rank alone is counted from the index alone.
+    alone = list_state(CustomerFilter(ranks=(Rank.GOLD,)), TZ, now=NOW)
+    with book.engine.connect() as conn:
+        count = _plan(conn, count_stmt(CUSTOMERS_SPEC, alone, "sqlite"))
+    assert count == ["SEARCH customers USING COVERING INDEX ix_customers_rank_live (rank=?)"]

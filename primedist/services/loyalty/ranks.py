@@ -7,9 +7,13 @@ successful orders = completed orders. For all time the statistics columns on the
 customer row are read; for the last 12 months the completed orders created in the window
 are added up per customer.
 
-A recompute is a few statements whatever the number of customers: the customers that
-move (rank or level) are written to a temporary table by one INSERT … SELECT, then the
-history rows, the rank and level updates are each one statement over it.
+A recompute is a few statements whatever the number of customers: one pass writes the
+customers that move (rank or level) to a temporary table (the 12-month window is read once);
+the report comes from that table and one grouped count of the customers by rank (from the
+narrow `ix_customers_rank_live`); the history rows, the rank and the level updates are then
+each one statement over it (customers visited in id order). `rank` is in that one small
+index of `customers` alone (the list's wide sort indexes leave it out), so moving 36,000
+customers rewrites one small index entry each, not seven wide ones.
 """
 
 from __future__ import annotations
@@ -258,28 +262,6 @@ def _plan(settings: RankSettings, lv: _Levels, now: datetime, dialect: str) -> _
                  sa.or_(rank_moves, upgrade))  # fmt: skip
 
 
-def _summary(conn: sa.Connection, plan: _Plan) -> list[tuple[Any, Any, Any, int, int]]:
-    """One pass over the live customers: (old rank, new rank, level moved to, customers,
-    pinned customers), grouped."""
-    c = customers.c
-    moved = plan.moved_level.label("moved_level")
-    old, new = c.rank.label("old_rank"), plan.new_rank.label("new_rank")
-    pinned = sa.func.sum(sa.case((c.rank_pinned, 1), else_=0))
-    stmt = (
-        sa.select(old, new, moved, sa.func.count(), pinned)
-        .select_from(plan.from_)
-        .where(_live())
-        .group_by(old, new, *_unless_null(plan.moved_level))
-    )
-    return [(old, new, lv, int(n), int(p or 0)) for old, new, lv, n, p in conn.execute(stmt)]
-
-
-def _unless_null(column: sa.ColumnElement[Any]) -> tuple[sa.ColumnElement[Any], ...]:
-    """The column to group by, none for a NULL constant (PostgreSQL refuses a constant in
-    GROUP BY)."""
-    return () if isinstance(column, sa.Null) else (column,)
-
-
 def _moves_table() -> sa.Table:
     return sa.Table(
         "rank_moves",
@@ -301,8 +283,8 @@ def recompute_ranks(ctx: ServiceContext, *, dry_run: bool = False) -> RecomputeR
     """Recompute every unpinned customer's rank (up and down) and move customers up to the
     level their purchases reach; a dry run reports the moves and changes nothing.
 
-    One grouped pass over the customers gives the counts and the moves; only when some
-    customers move are they written to a temporary table and applied from it."""
+    One pass writes the movers to a temporary table; the report is read from it and from
+    the current counts per rank, and a real run applies the moves from it."""
     ctx.require(Module.CUSTOMERS)
     started = time.perf_counter()
     now = ctx.clock.now()
@@ -310,31 +292,63 @@ def recompute_ranks(ctx: ServiceContext, *, dry_run: bool = False) -> RecomputeR
         settings = rank_settings(session)
         conn = session.connection()
         plan = _plan(settings, _auto_levels(conn), now, conn.dialect.name)
-        rows = _summary(conn, plan)
-        moves = _group_moves([(old, new, n) for old, new, _lv, n, _p in rows])
-        level_moves = _level_moves(conn, [(lv, n) for _o, _n, lv, n, _p in rows])
-        counts = dict.fromkeys(RANKS_DOWN, 0)
-        for _old, new, _lv, n, _p in rows:
-            counts[Rank(new)] += int(n)
-        report = RecomputeReport(
-            dry_run, settings.basis, settings.window, moves, counts,
-            sum(level_moves.values()), sum(r[4] for r in rows),
-            0.0, now, level_moves,
-        )  # fmt: skip
+        tmp = _moves_table()
+        tmp.drop(conn, checkfirst=True)
+        tmp.create(conn)
+        try:
+            _fill_moves(conn, tmp, plan)
+            report = _report(conn, tmp, settings, now, dry_run)
+            if not dry_run and (report.moves or report.level_moves):
+                _apply(conn, tmp, settings, ctx, now)
+        finally:
+            tmp.drop(conn)
         if dry_run:
             session.rollback()
         else:
-            if moves or level_moves:
-                _apply(conn, plan, settings, ctx, now)
             ctx.audit(session, "ranks.recompute", entity_type="customer",
                       summary=report.summary())  # fmt: skip
-            if moves or level_moves:
+            if report.moves or report.level_moves:
                 event = ActivityEvent(
                     kind=ActivityKind.RANKS_UPDATED, message=report.summary()[:255], created_at=now
                 )
                 session.add(event)
             _store_last_run(conn, now, ctx.actor.id)
     return replace(report, seconds=time.perf_counter() - started)
+
+
+def _fill_moves(conn: sa.Connection, tmp: sa.Table, plan: _Plan) -> None:
+    """The live customers whose rank or level changes, with their old and new values (the
+    one read of the rank's source)."""
+    c = customers.c
+    conn.execute(tmp.insert().from_select(
+        ["cid", "old_rank", "new_rank", "value", "old_level", "new_level"],
+        sa.select(c.id, c.rank, plan.new_rank, plan.value, c.level_id, plan.new_level)
+        .select_from(plan.from_)
+        .where(_live(), plan.changes),
+    ))  # fmt: skip
+
+
+def _report(
+    conn: sa.Connection, tmp: sa.Table, settings: RankSettings, now: datetime, dry_run: bool
+) -> RecomputeReport:
+    """The moves grouped from the movers' table; the counts after = the counts now, moved."""
+    t = tmp.c
+    level_to = sa.case((t.new_level.is_distinct_from(t.old_level), t.new_level),
+                       else_=sa.null()).label("level_to")  # fmt: skip
+    movers = conn.execute(
+        sa.select(t.old_rank, t.new_rank, level_to, sa.func.count())
+        .group_by(t.old_rank, t.new_rank, level_to)
+    ).all()  # fmt: skip
+    counts, pinned = _counts_and_pinned(conn)
+    for old, new, _level, n in movers:
+        counts[Rank(old)] -= int(n)
+        counts[Rank(new)] += int(n)
+    level_moves = _level_moves(conn, [(lv, int(n)) for _o, _n, lv, n in movers])
+    return RecomputeReport(
+        dry_run, settings.basis, settings.window,
+        _group_moves([(old, new, n) for old, new, _lv, n in movers]), counts,
+        sum(level_moves.values()), pinned, 0.0, now, level_moves,
+    )  # fmt: skip
 
 
 def _level_names(conn: sa.Connection) -> dict[int, str]:
@@ -362,58 +376,57 @@ def _level_moves(conn: sa.Connection, rows: Sequence[tuple[Any, int]]) -> dict[s
 
 
 def _apply(
-    conn: sa.Connection, plan: _Plan, settings: RankSettings, ctx: ServiceContext,
+    conn: sa.Connection, tmp: sa.Table, settings: RankSettings, ctx: ServiceContext,
     now: datetime,
 ) -> None:  # fmt: skip
-    """Write the movers to a temporary table, then the history rows and the rank and
-    level updates, each one statement over it."""
+    """The history rows, then the rank and level updates, each one statement over the
+    movers' table (keyed by customer id: the customers are visited in id order)."""
+    c, t = customers.c, tmp.c
+    rank_moved = t.old_rank != t.new_rank
+    conn.execute(
+        history.insert().from_select(
+            ["customer_id", "from_rank", "to_rank", "basis", "value", "threshold",
+             "user_id", "changed_at"],
+            sa.select(t.cid, t.old_rank, t.new_rank, sa.literal(settings.basis.value),
+                      t.value, _threshold_of(settings, t.new_rank),
+                      sa.literal(ctx.actor.id, sa.Integer),
+                      sa.literal(now, c.rank_since.type))
+            .where(rank_moved),
+        )
+    )  # fmt: skip
+    # `id IN (movers)`: the customers are sought by id from the movers' table (an UPDATE …
+    # FROM lets SQLite scan all customers and look each up there). Rank and level apart:
+    # assigning a column rewrites its index entries even when the value stays.
+    mine = sa.select(t.new_rank).where(t.cid == c.id).scalar_subquery()
+    conn.execute(
+        customers.update()
+        .where(c.id.in_(sa.select(t.cid).where(rank_moved)))
+        .values(rank=mine, rank_since=now)
+    )
+    level_moved = t.new_level.is_distinct_from(t.old_level)
+    new_level = sa.select(t.new_level).where(t.cid == c.id).scalar_subquery()
+    conn.execute(
+        customers.update()
+        .where(c.id.in_(sa.select(t.cid).where(level_moved)))
+        .values(level_id=new_level)
+    )
+
+
+def _counts_and_pinned(conn: sa.Connection) -> tuple[dict[Rank, int], int]:
+    """Live customers per rank, and how many of them are pinned."""
     c = customers.c
-    tmp = _moves_table()
-    tmp.drop(conn, checkfirst=True)
-    tmp.create(conn)
-    t = tmp.c
-    try:
-        conn.execute(tmp.insert().from_select(
-            ["cid", "old_rank", "new_rank", "value", "old_level", "new_level"],
-            sa.select(c.id, c.rank, plan.new_rank, plan.value, c.level_id, plan.new_level)
-            .select_from(plan.from_)
-            .where(_live(), plan.changes),
-        ))  # fmt: skip
-        rank_moved = t.old_rank != t.new_rank
-        conn.execute(
-            history.insert().from_select(
-                ["customer_id", "from_rank", "to_rank", "basis", "value", "threshold",
-                 "user_id", "changed_at"],
-                sa.select(t.cid, t.old_rank, t.new_rank, sa.literal(settings.basis.value),
-                          t.value, _threshold_of(settings, t.new_rank),
-                          sa.literal(ctx.actor.id, sa.Integer),
-                          sa.literal(now, c.rank_since.type))
-                .where(rank_moved),
-            )
-        )  # fmt: skip
-        mine = sa.select(t.new_rank).where(t.cid == c.id).scalar_subquery()
-        conn.execute(
-            customers.update()
-            .where(c.id.in_(sa.select(t.cid).where(rank_moved)))
-            .values(rank=mine, rank_since=now)
-        )
-        level_moved = t.new_level.is_distinct_from(t.old_level)
-        new_level = sa.select(t.new_level).where(t.cid == c.id).scalar_subquery()
-        conn.execute(
-            customers.update()
-            .where(c.id.in_(sa.select(t.cid).where(level_moved)))
-            .values(level_id=new_level)
-        )
-    finally:
-        tmp.drop(conn)
+    pinned = sa.func.sum(sa.case((c.rank_pinned, 1), else_=0))
+    rows = conn.execute(
+        sa.select(c.rank, sa.func.count(), pinned).where(_live()).group_by(c.rank)
+    ).all()
+    counts = dict.fromkeys(RANKS_DOWN, 0)
+    for rank, n, _p in rows:
+        counts[Rank(rank)] = int(n)
+    return counts, sum(int(p or 0) for _r, _n, p in rows)
 
 
 def _counts(conn: sa.Connection) -> dict[Rank, int]:
-    c = customers.c
-    found: dict[Any, int] = dict(
-        conn.execute(sa.select(c.rank, sa.func.count()).where(_live()).group_by(c.rank)).all()
-    )
-    return {rank: int(found.get(rank, 0)) for rank in RANKS_DOWN}
+    return _counts_and_pinned(conn)[0]
 
 
 # --------------------------------------------------------------------------- last run
