@@ -8,8 +8,12 @@ columns; last 12 months: completed orders of the window added up per customer) i
 `services.loyalty.ranks.recompute_ranks`:
   1. a dry run (reports the moves, changes nothing);            target <= 1 s
   2. a real recompute with nothing to move (the usual night);   target <= 1 s
-  3. a real recompute after the thresholds changed, so many customers move (history rows
-     and rank updates written; the thresholds alternate between two sets per run).
+  3. a real recompute after the thresholds changed, so ~36,000 customers move (history
+     rows and rank updates written; the thresholds alternate between two sets per run);
+     target <= 1 s. Since migration 0011 `rank` is in one small index of `customers`
+     (ix_customers_rank_live), not in the Customers list's six wide sort indexes: each
+     customer moved rewrites that entry and its row.
+Each figure has its CPU seconds beside it: on a busy machine compare those.
 """
 
 from __future__ import annotations
