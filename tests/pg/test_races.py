@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from primedist.config import Settings
 from primedist.core.clock import FixedClock
 from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
 from primedist.services import stock
@@ -41,10 +42,10 @@ def scalar(engine: Engine, sql: str, params: tuple[Any, ...] = ()) -> Any:
 
 
 def test_two_pcs_selling_the_last_units_never_oversell(
-    engine: Engine, owner_ctx: ServiceContext
+    engine: Engine, settings: Settings, owner_ctx: ServiceContext
 ) -> None:
     (variant,) = make_product(engine, "Áo thun đua", [("RACE-1", 150_000, 0)])
-    sale = ["sale", PG_URL, str(variant), "2"]
+    sale = ["sale", settings.database_url, str(variant), "2"]
     sold_total = 0
     with Racers(sale, sale) as pcs:
         for round_no in range(15):
@@ -143,10 +144,10 @@ def assert_orders_once_and_stock_moved_once(engine: Engine, box: ShopeeSandbox, 
 
 
 def test_two_pcs_syncing_one_shop_at_once_store_each_order_once(
-    engine: Engine, clock: FixedClock, sandbox: ShopeeSandbox
+    engine: Engine, settings: Settings, clock: FixedClock, sandbox: ShopeeSandbox
 ) -> None:
     shop = linked_shop(engine, sandbox)
-    pc = ["sync", PG_URL, str(shop), connector_spec(sandbox, clock)]
+    pc = ["sync", settings.database_url, str(shop), connector_spec(sandbox, clock)]
     outcomes: list[str] = []
     moves = 0
     with Racers(pc, pc) as pcs:
