@@ -2,8 +2,9 @@
 
 Each table holds, per shop and per local calendar day (the shop's time zone), what the
 dashboards add up, so a 365-day range reads a few thousand rows instead of a million
-orders. They are derived data: `queries/reports.refresh_summaries` recomputes the
-touched (shop, day) keys in the transaction of every order change
+orders. They are derived data: `queries/reports.refresh_summaries` moves them by what
+the changed orders add now minus what they added before (the ledgers `report_order_days`
+and `report_order_products`) in the transaction of every order change
 (`services/order_effects.orders_changed`), and `primedist report rebuild` rewrites them
 from the orders.
 

@@ -25,11 +25,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 
 from primedist.core.clock import shop_tz
 from primedist.db.engine import is_sqlite
+from primedist.db.work_tables import start_work
 from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus
 from primedist.domain.order import Order, OrderLine
@@ -143,14 +143,15 @@ def _value(name: str, type_: Any = sa.Integer) -> sa.Column[Any]:
 
 
 touched_orders_t = _temp("report_touched_orders", _key("order_id"))
-new_days_t = _temp(
-    "report_new_days", _key("order_id"), _value("shop_id"), _value("day", sa.Date),
+#: The orders' ledger rows as they were before this refresh.
+old_days_t = _temp(
+    "report_old_days", _key("order_id"), _value("shop_id"), _value("day", sa.Date),
     sa.Column("customer_id", sa.Integer), _value("status", sa.String(20)),
     _value("total", sa.BigInteger), _value("province", sa.String(8)),
     _value("carrier", sa.String(60)),
 )  # fmt: skip
-new_products_t = _temp(
-    "report_new_products", _key("order_id"), _key("product_id"), _value("units"),
+old_products_t = _temp(
+    "report_old_products", _key("order_id"), _key("product_id"), _value("units"),
     _value("revenue", sa.BigInteger),
 )  # fmt: skip
 delta_daily_t = _temp(
@@ -169,14 +170,14 @@ delta_customers_t = _temp(
     "report_delta_customers", _key("customer_id"), _key("day", sa.Date), _key("shop_id"),
     _value("orders"),
 )  # fmt: skip
-#: The recomputed neighbour days of the customers whose rows changed.
+#: The new rows (with their neighbour days) of the customers whose rows changed.
 neighbours_t = _temp(
     "report_neighbours", _key("customer_id"), _key("day", sa.Date), _key("shop_id"),
-    _value("prev_day", sa.Date), _value("next_day", sa.Date),
+    _value("orders"), _value("prev_day", sa.Date), _value("next_day", sa.Date),
 )  # fmt: skip
 #: A series' buckets (first and last day), joined to the customer rows.
 buckets_t = _temp("report_buckets", _key("b_from", sa.Date), _value("b_to", sa.Date))
-_REFRESH_WORK = (touched_orders_t, new_days_t, new_products_t, delta_daily_t,
+_REFRESH_WORK = (touched_orders_t, old_days_t, old_products_t, delta_daily_t,
                  delta_products_t, delta_groups_t, delta_customers_t, neighbours_t)  # fmt: skip
 #: summary table → (its delta table, the key columns, the count that empties a row).
 _DELTAS = (
@@ -192,34 +193,42 @@ def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
     """Move the summaries by what these orders add now minus what they added when last
     summarised (the ledgers `report_order_days` / `report_order_products`).
 
-    Set-based and proportional to the orders: their new contributions with one
-    INSERT … SELECT each, each summary's change per row (old rows subtracted, new ones
-    added, GROUP BY) into a work table, applied with one upsert, rows fallen to 0 orders
-    deleted; customers whose rows changed get their neighbour days recomputed from their
-    own rows. Returns how many (shop, day) keys' order counts or revenue changed.
+    Set-based and proportional to the orders: their old ledger rows are set aside, the
+    new ones written with one INSERT … SELECT each; each summary's change per row (old
+    rows subtracted, new ones added, GROUP BY) goes to a work table and is applied with
+    one upsert, rows fallen to 0 orders deleted. The customers whose rows changed have
+    their rows rewritten with the neighbour days recomputed from those rows alone.
+    Returns how many (shop, day) keys' order counts or revenue changed.
     """
     ids = sorted(set(order_ids))
     if not ids:
         return 0
-    _start_work(conn, *_REFRESH_WORK)
+    start_work(conn, *_REFRESH_WORK)
     conn.execute(touched_orders_t.insert(), [{"order_id": i} for i in ids])
     touched = sa.select(touched_orders_t.c.order_id)
-    conn.execute(new_days_t.insert().from_select(_LEDGER_COLUMNS, _order_rows(conn, touched)))
-    conn.execute(
-        new_products_t.insert().from_select(_PRODUCT_COLUMNS, _product_rows(new_days_t))
-    )
-    old_days = order_days_t.c.order_id.in_(touched)
-    old_products = order_products_t.c.order_id.in_(touched)
-    for summary, delta, keys, count in _DELTAS:
-        old = _contributions(summary, order_days_t, order_products_t, -1, old_days, old_products)
-        new = _contributions(summary, new_days_t, new_products_t, 1)
-        _apply_delta(conn, summary, delta, keys, count, sa.union_all(*old, *new).subquery())
-    _renew_neighbours(conn, sa.select(delta_customers_t.c.customer_id).distinct())
-    for ledger, new_rows, mine in ((order_days_t, new_days_t, old_days),
-                                   (order_products_t, new_products_t, old_products)):  # fmt: skip
+    mine_days = order_days_t.c.order_id.in_(touched)
+    mine_products = order_products_t.c.order_id.in_(touched)
+    for ledger, old, mine in ((order_days_t, old_days_t, mine_days),
+                              (order_products_t, old_products_t, mine_products)):  # fmt: skip
+        names = [c.name for c in old.c]
+        conn.execute(old.insert().from_select(names, sa.select(*ledger.c).where(mine)))
         conn.execute(ledger.delete().where(mine))
-        names = [c.name for c in new_rows.c]
-        conn.execute(ledger.insert().from_select(names, sa.select(*new_rows.c)))
+    conn.execute(order_days_t.insert().from_select(_LEDGER_COLUMNS, _order_rows(conn, touched)))
+    conn.execute(
+        order_products_t.insert().from_select(
+            _PRODUCT_COLUMNS, _product_rows(order_days_t, mine_days)
+        )  # fmt: skip
+    )
+    for summary, delta, keys, count in _DELTAS:
+        old_rows = _contributions(summary, old_days_t, old_products_t, -1)
+        new_rows = _contributions(
+            summary, order_days_t, order_products_t, 1, mine_days, mine_products
+        )  # fmt: skip
+        _sum_delta(conn, delta, len(keys), sa.union_all(*old_rows, *new_rows).subquery())
+        if summary is customers_t:
+            _rewrite_customers(conn)
+        else:
+            _add_delta(conn, summary, delta, keys, count)
     d = delta_daily_t.c
     moved = sa.select(d.shop_id, d.day).distinct().subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(moved)).scalar_one())
@@ -240,8 +249,9 @@ def _order_rows(conn: sa.Connection, which: sa.Select[Any] | None) -> sa.Select[
     return stmt if which is None else stmt.where(o.id.in_(which))
 
 
-def _product_rows(days: sa.Table) -> sa.Select[Any]:
-    """What the lines of the counted orders listed in `days` add per product."""
+def _product_rows(days: sa.Table, which: ColumnElement[bool] | None = None) -> sa.Select[Any]:
+    """What the lines of the counted orders listed in `days` (those `which` selects)
+    add per product."""
     n, ol = days.c, lines_t.c
     product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
     return (
@@ -249,7 +259,7 @@ def _product_rows(days: sa.Table) -> sa.Select[Any]:
                   sa.func.sum(ol.subtotal))
         .select_from(days.join(lines_t, ol.order_id == n.order_id)
                      .outerjoin(variants_t, variants_t.c.id == ol.variant_id))
-        .where(n.status.not_in(NOT_COUNTED))
+        .where(n.status.not_in(NOT_COUNTED), *([] if which is None else [which]))
         .group_by(n.order_id, product)
     )  # fmt: skip
 
@@ -280,8 +290,9 @@ def _contributions(
     if summary is groups_t:
         counted = d.status.not_in(NOT_COUNTED)
         return [
-            arm(d.day, d.shop_id, sa.literal_column(f"'{dim}'"), key, one, signed(d.total))
-            .where(counted, *where)
+            arm(d.day, d.shop_id, sa.literal_column(f"'{dim}'"), key, one, signed(d.total)).where(
+                counted, *where
+            )
             for dim, key in ((PROVINCE, d.province), (CARRIER, d.carrier))
         ]
     if summary is customers_t:
@@ -295,62 +306,56 @@ def _contributions(
     ]
 
 
-def _apply_delta(
-    conn: sa.Connection,
-    summary: sa.Table,
-    delta: sa.Table,
-    keys: Sequence[str],
-    count: str,
-    rows: sa.Subquery,
-) -> None:
-    """Sum the signed contribution rows per summary key into `delta` (keys whose figures
-    cancel out left out), add them to the summary (new keys inserted), and delete the
-    summary rows whose count fell to 0."""
-    names = [c.name for c in delta.c]
-    values = [n for n in names if n not in keys]
+def _sum_delta(conn: sa.Connection, delta: sa.Table, keys: int, rows: sa.Subquery) -> None:
+    """Sum signed contribution rows (the first `keys` columns the summary key) per key
+    into `delta`, leaving out keys whose figures cancel out."""
     r = list(rows.c)
-    by_key, sums = r[: len(keys)], [sa.func.sum(col) for col in r[len(keys) :]]
-    conn.execute(
-        delta.insert().from_select(
-            names,
-            sa.select(*by_key, *sums).group_by(*by_key).having(sa.or_(*(s != 0 for s in sums))),
-        )
-    )
-    extra = {"prev_day": FAR_PAST, "next_day": FAR_FUTURE} if summary is customers_t else {}
-    source = sa.select(*delta.c, *(sa.literal(v, sa.Date) for v in extra.values()))
-    upsert = (sqlite_insert if is_sqlite(conn) else pg_insert)(summary).from_select(
-        [*names, *extra], source.where(sa.true())  # WHERE: SQLite's upsert-after-SELECT rule
-    )
+    by_key, sums = r[:keys], [sa.func.sum(col) for col in r[keys:]]
+    stmt = sa.select(*by_key, *sums).group_by(*by_key).having(sa.or_(*(s != 0 for s in sums)))
+    conn.execute(delta.insert().from_select([c.name for c in delta.c], stmt))
+
+
+def _add_delta(
+    conn: sa.Connection, summary: sa.Table, delta: sa.Table, keys: Sequence[str], count: str
+) -> None:
+    """Add `delta` to the summary (new keys inserted), then delete the summary rows whose
+    count fell to 0."""
+    names = [c.name for c in delta.c]
+    source = sa.select(*delta.c).where(sa.true())  # WHERE: SQLite's upsert-after-SELECT rule
+    upsert = (sqlite_insert if is_sqlite(conn) else pg_insert)(summary).from_select(names, source)
     conn.execute(
         upsert.on_conflict_do_update(
             index_elements=[summary.c[k] for k in keys],
-            set_={v: summary.c[v] + upsert.excluded[v] for v in values},
+            set_={v: summary.c[v] + upsert.excluded[v] for v in names if v not in keys},
         )
     )
-    emptied = sa.tuple_(*(summary.c[k] for k in keys)).in_(
-        sa.select(*(delta.c[k] for k in keys))
-    )
+    emptied = sa.tuple_(*(summary.c[k] for k in keys)).in_(sa.select(*(delta.c[k] for k in keys)))
     conn.execute(summary.delete().where(emptied, summary.c[count] == 0))
 
 
-def _renew_neighbours(conn: sa.Connection, which: sa.Select[Any]) -> None:
-    """Recompute the neighbour days of these customers' rows from the rows themselves,
-    writing those that differ."""
-    c = customers_t.c
-    rows = sa.select(c.customer_id.label("c"), c.day.label("d"), c.shop_id.label("s"))
-    conn.execute(
-        neighbours_t.insert().from_select(
-            ["customer_id", "day", "shop_id", "prev_day", "next_day"],
-            _with_neighbours(rows.where(c.customer_id.in_(which)).subquery()),
-        )
-    )
-    n = neighbours_t.c
-    conn.execute(
-        customers_t.update()
-        .where(c.customer_id == n.customer_id, c.day == n.day, c.shop_id == n.shop_id,
-               sa.or_(c.prev_day != n.prev_day, c.next_day != n.next_day))
-        .values(prev_day=n.prev_day, next_day=n.next_day)
+def _rewrite_customers(conn: sa.Connection) -> None:
+    """Rewrite the rows of the customers in the customers' delta: their rows plus the
+    delta (rows left with orders), each with its neighbour days, computed into a work
+    table first; then their rows deleted and those inserted."""
+    c, d = customers_t.c, delta_customers_t.c
+    changed = sa.select(d.customer_id).distinct()
+    mine = c.customer_id.in_(changed)
+    both = sa.union_all(
+        sa.select(c.customer_id, c.day, c.shop_id, c.orders).where(mine),
+        sa.select(d.customer_id, d.day, d.shop_id, d.orders),
+    ).subquery()
+    b = both.c
+    merged = (
+        sa.select(b.customer_id.label("c"), b.day.label("d"), b.shop_id.label("s"),
+                  sa.func.sum(b.orders).label("n"))
+        .group_by(b.customer_id, b.day, b.shop_id)
+        .having(sa.func.sum(b.orders) > 0)
+        .subquery()
     )  # fmt: skip
+    names = ["customer_id", "day", "shop_id", "orders", "prev_day", "next_day"]
+    conn.execute(neighbours_t.insert().from_select(names, _with_neighbours(merged, merged.c.n)))
+    conn.execute(customers_t.delete().where(mine))
+    conn.execute(customers_t.insert().from_select(names, sa.select(*neighbours_t.c)))
 
 
 def _with_neighbours(rows: sa.Subquery, *more: ColumnElement[Any]) -> sa.Select[Any]:
@@ -365,29 +370,6 @@ def _with_neighbours(rows: sa.Subquery, *more: ColumnElement[Any]) -> sa.Select[
 
     return sa.select(c, d, s, *more, neighbour(sa.func.lag, FAR_PAST),
                      neighbour(sa.func.lead, FAR_FUTURE))  # fmt: skip
-
-
-def _start_work(conn: sa.Connection, *tables: sa.Table) -> None:
-    """Create (first time on this connection) and empty work tables.
-
-    On SQLite the temporary tables there are looked up first: DDL, even a CREATE … IF NOT
-    EXISTS that does nothing, makes SQLite re-prepare every statement cached on the
-    connection. (A flag on the connection would lie after a rollback of the transaction
-    that created them.)
-    """
-    made = _temp_tables(conn)
-    for table in tables:
-        if table.name not in made:
-            conn.execute(CreateTable(table, if_not_exists=True))
-        conn.execute(table.delete())
-
-
-def _temp_tables(conn: sa.Connection) -> set[str]:
-    """The temporary tables this SQLite connection has (none known elsewhere)."""
-    if not is_sqlite(conn):
-        return set()
-    found = conn.exec_driver_sql("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
-    return {str(name) for (name,) in found}
 
 
 def shops_day(
@@ -428,9 +410,7 @@ def rebuild_summaries(conn: sa.Connection) -> None:
         order_products_t.insert().from_select(_PRODUCT_COLUMNS, _product_rows(order_days_t))
     )
     for summary, delta, keys, _count in _DELTAS:
-        rows = sa.union_all(
-            *_contributions(summary, order_days_t, order_products_t, 1)
-        ).subquery()
+        rows = sa.union_all(*_contributions(summary, order_days_t, order_products_t, 1)).subquery()
         r = list(rows.c)
         by_key, sums = r[: len(keys)], [sa.func.sum(col) for col in r[len(keys) :]]
         totals = sa.select(*by_key, *sums).group_by(*by_key)
@@ -646,7 +626,7 @@ def repeat_by_bucket(
     buckets without buyers are left out."""
     if not spans:
         return {}
-    _start_work(conn, buckets_t)
+    start_work(conn, buckets_t)
     conn.execute(buckets_t.insert(), [{"b_from": a, "b_to": z} for a, z in spans])
     b = buckets_t
     c = customers_t.c

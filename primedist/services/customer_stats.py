@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.db.work_tables import start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Channel, Module, OrderStatus
@@ -134,16 +135,32 @@ def compute_customer_stats(
 def refresh_customer_stats(
     conn: sa.Connection, customer_ids: Iterable[int], *, now: datetime | None = None
 ) -> int:
-    """Recompute and store the statistics of these customers; returns how many rows."""
-    stats = compute_customer_stats(conn, customer_ids)
-    if not stats:
+    """Recompute these customers' statistics and store those that changed (`updated_at`
+    = now on all of them when given); returns how many statistics rows were rewritten.
+
+    Set-based, as the rebuild: the ids go to a work table, then one aggregate UPDATE over
+    their orders (the covering index, grouped by customer) and one for those left without
+    orders. A sync brings thousands of customers a batch."""
+    ids = sorted(set(customer_ids))
+    if not ids:
         return 0
-    extra = {} if now is None else {"updated_at": now}
-    rows = [{"cid": cid, **st.as_row(), **extra} for cid, st in stats.items()]
-    values: dict[str, Any] = {key: sa.bindparam(key) for key in rows[0] if key != "cid"}
-    stmt = customers.update().where(customers.c.id == sa.bindparam("cid")).values(**values)
-    conn.execute(stmt, rows)
-    return len(rows)
+    start_work(conn, stats_customers_t)
+    conn.execute(stats_customers_t.insert(), [{"customer_id": i} for i in ids])
+    chosen = sa.select(stats_customers_t.c.customer_id)
+    changed = _apply_stats(conn, _channel_shops(conn), orders.c.customer_id.in_(chosen),
+                           customers.c.id.in_(chosen))  # fmt: skip
+    if now is not None:  # apart: no list index holds updated_at, so this write is cheap
+        conn.execute(customers.update().where(customers.c.id.in_(chosen)).values(updated_at=now))
+    return changed
+
+
+#: Work table of a refresh (temporary, per connection, emptied at its start).
+stats_customers_t = sa.Table(
+    "customer_stats_touched",
+    sa.MetaData(),
+    sa.Column("customer_id", sa.Integer, primary_key=True, autoincrement=False),
+    prefixes=["TEMPORARY"],
+)
 
 
 # --------------------------------------------------------------------------- rebuild
@@ -175,10 +192,10 @@ def _channel_list(flags: Sequence[tuple[str, sa.ColumnElement[Any]]]) -> sa.Colu
     return sa.func.rtrim(joined, ",")
 
 
-def _range_stats(channel_shops: dict[str, list[int]], lo: int, hi: int) -> sa.Subquery:
-    """The statistics of the customers with ids in [lo, hi] that have orders. Every column
-    it reads is in `ix_orders_customer_stats`, which leads with the group key: SQLite walks
-    that index range alone, already grouped (no table reads, no sort)."""
+def _stats_of(channel_shops: dict[str, list[int]], which: sa.ColumnElement[bool]) -> sa.Subquery:
+    """The statistics of the customers with orders that `which` (on orders.customer_id)
+    selects. Every column it reads is in `ix_orders_customer_stats`, which leads with the
+    group key: SQLite walks that index alone, already grouped (no table reads, no sort)."""
     o = orders.c
     status = o.status
     completed = status == OrderStatus.COMPLETED.value
@@ -197,7 +214,7 @@ def _range_stats(channel_shops: dict[str, list[int]], lo: int, hi: int) -> sa.Su
             sa.func.min(o.created_at).label("first"),
             _channel_list(flags).label("channels"),
         )
-        .where(o.customer_id.between(lo, hi))
+        .where(which)
         .group_by(o.customer_id)
         .subquery()
     )  # fmt: skip
@@ -209,23 +226,44 @@ def _differs(values: dict[str, Any]) -> sa.ColumnElement[bool]:
     return sa.or_(*(customers.c[k].is_distinct_from(v) for k, v in values.items()))
 
 
-def _apply_range(conn: sa.Connection, channel_shops: dict[str, list[int]], lo: int, hi: int) -> int:
-    """Write the statistics of the customers with ids in [lo, hi] that are wrong."""
+def _apply_stats(
+    conn: sa.Connection,
+    channel_shops: dict[str, list[int]],
+    which_orders: sa.ColumnElement[bool],
+    which_customers: sa.ColumnElement[bool],
+) -> int:
+    """Write the statistics of the chosen customers (`which_orders` on their orders'
+    customer_id, `which_customers` on customers.id) that are wrong."""
     c = customers.c
-    in_range = c.id.between(lo, hi)
-    agg = _range_stats(channel_shops, lo, hi)
+    agg = _stats_of(channel_shops, which_orders)
     values = dict(zip(_STAT_COLUMNS, (agg.c.n, agg.c.ok, agg.c.cx, agg.c.rt, agg.c.spent,
                                       agg.c["last"], agg.c["first"], agg.c.channels),
                       strict=True))  # fmt: skip
     changed = conn.execute(
-        customers.update().where(c.id == agg.c.cid, in_range, _differs(values)).values(**values)
+        customers.update()
+        .where(c.id == agg.c.cid, which_customers, _differs(values))
+        .values(**values)
     ).rowcount
     zero = {k: v for k, v in CustomerStats().as_row().items() if k in _STAT_COLUMNS}
     no_orders = ~sa.exists().where(orders.c.customer_id == c.id)
     changed += conn.execute(
-        customers.update().where(in_range, _differs(zero), no_orders).values(**zero)
+        customers.update().where(which_customers, _differs(zero), no_orders).values(**zero)
     ).rowcount
     return int(changed or 0)
+
+
+def _apply_range(conn: sa.Connection, channel_shops: dict[str, list[int]], lo: int, hi: int) -> int:
+    """Write the statistics of the customers with ids in [lo, hi] that are wrong."""
+    return _apply_stats(conn, channel_shops, orders.c.customer_id.between(lo, hi),
+                        customers.c.id.between(lo, hi))  # fmt: skip
+
+
+def _channel_shops(conn: sa.Connection) -> dict[str, list[int]]:
+    """The shops of each channel, channels in `Channel` order (the channels column's)."""
+    by_channel: dict[str, list[int]] = {}
+    for sid, channel in conn.execute(sa.select(shops.c.id, shops.c.channel)):
+        by_channel.setdefault(Channel(channel).value, []).append(int(sid))
+    return {ch.value: by_channel[ch.value] for ch in Channel if ch.value in by_channel}
 
 
 #: When more than 1 in MANY_WRONG customers of a range were wrong, the rest of the rebuild
@@ -263,11 +301,7 @@ def rebuild_all_stats(ctx: ServiceContext, progress: Progress | None = None) -> 
     started = time.perf_counter()
     with ctx.uow() as session:
         conn = session.connection()
-        order = [ch.value for ch in Channel]
-        by_channel: dict[str, list[int]] = {}
-        for sid, channel in conn.execute(sa.select(shops.c.id, shops.c.channel)):
-            by_channel.setdefault(Channel(channel).value, []).append(int(sid))
-        channel_shops = {ch: by_channel[ch] for ch in order if ch in by_channel}
+        channel_shops = _channel_shops(conn)
         bounds = conn.execute(sa.select(sa.func.min(customers.c.id),
                                         sa.func.max(customers.c.id))).one()  # fmt: skip
         changed = 0

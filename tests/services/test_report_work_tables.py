@@ -38,7 +38,7 @@ def test_a_rolled_back_first_refresh_leaves_the_next_one_working(engine: Engine)
             first = add_order(conn, shop, "A-1", datetime(2026, 11, 3, 10), OrderStatus.COMPLETED,
                               total=100_000)  # fmt: skip
             assert q.refresh_summaries(conn, [first]) == 1
-            assert {"report_touched_orders", "report_delta_daily"} <= temp_tables(conn)
+            assert {"report_touched_orders", "report_old_days"} <= temp_tables(conn)
             tx.rollback()
         with conn.begin():
             assert "report_touched_orders" not in temp_tables(conn)  # gone with the rollback

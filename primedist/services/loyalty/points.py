@@ -10,15 +10,14 @@ an order that ends cancelled or returned are given back once (a `refund` row).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from primedist.db.engine import db_timestamp
-from primedist.db.product_summary import chunks
+from primedist.db.work_tables import start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Module, OrderStatus, PointsKind
@@ -34,75 +33,84 @@ entries = table_of(PointsEntry)
 
 _ENDED = (OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value)
 MAX_ADJUST = 100_000_000
-#: Orders (or customers) per look-up.
-_CHUNK = 5_000
 
 
-@dataclass
-class _Entry:
-    customer_id: int
-    kind: PointsKind
-    delta: int
-    order_id: int | None
-    reason: str
-
-
-def _target(status: str, net: int, earned: int, earn_per: int) -> int:
-    """The points an order should have earned by now."""
-    if status != OrderStatus.COMPLETED.value:
-        return 0
-    if earn_per <= 0:  # earning switched off: what was earned stays
-        return earned
-    return max(net, 0) // earn_per
+#: Work tables (temporary, per connection): the orders given, and the ledger rows due.
+_work = sa.MetaData()
+points_orders_t = sa.Table(
+    "points_touched_orders", _work,
+    sa.Column("order_id", sa.Integer, primary_key=True, autoincrement=False),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+points_due_t = sa.Table(
+    "points_due", _work,
+    sa.Column("order_id", sa.Integer, primary_key=True, autoincrement=False),
+    #: 0 = earn/reverse, 1 = redeemed points given back (in this order per order).
+    sa.Column("step", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("customer_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("delta", sa.Integer, nullable=False),
+    sa.Column("target", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(255), nullable=False),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
 
 
 def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now: datetime) -> int:
     """Credit, reverse and give back points for these orders; returns the ledger rows
-    written. Set-based: one read per `_CHUNK` orders, then one executemany of tuples for
-    the ledger and one for the customers' totals (a sync brings 5,000 orders a batch)."""
-    earn_per = earn_per_from(conn)
-    new: list[_Entry] = []
-    earned_now: list[tuple[int, int]] = []
-    for chunk in chunks(sorted(set(order_ids)), _CHUNK):
-        _reconcile_chunk(conn, chunk, earn_per, new, earned_now)
-    if not new:
+    written. Set-based (a sync brings 5,000 orders a batch): the rows due are computed
+    with one INSERT … SELECT per kind into a work table, then one INSERT … SELECT into the
+    ledger (balances running per customer by order, a window sum), one UPDATE of the
+    orders' earned points and one of the customers' totals."""
+    ids = sorted(set(order_ids))
+    if not ids:
         return 0
-    if earned_now:
-        mark = _mark(conn)
-        conn.exec_driver_sql(
-            f"UPDATE {orders.name} SET points_earned = {mark} WHERE id = {mark}",
-            [(pts, oid) for oid, pts in earned_now],
-        )
-    _write_entries(conn, new, now)
-    return len(new)
+    start_work(conn, points_orders_t, points_due_t)
+    conn.execute(points_orders_t.insert(), [{"order_id": i} for i in ids])
+    given = sa.select(points_orders_t.c.order_id)
+    earn_per = earn_per_from(conn)
+    conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, _earn_rows(given, earn_per)))
+    conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, _give_back_rows(given)))
+    n = int(conn.execute(sa.select(sa.func.count()).select_from(points_due_t)).scalar_one())
+    if n:
+        _write_due(conn, now)
+    return n
 
 
-def _reconcile_chunk(
-    conn: sa.Connection,
-    ids: Iterable[int],
-    earn_per: int,
-    new: list[_Entry],
-    earned_now: list[tuple[int, int]],
-) -> None:
-    """Append this chunk's ledger rows to `new` and (order, points earned) to `earned_now`."""
+_DUE_COLUMNS = ["order_id", "step", "customer_id", "kind", "delta", "target", "reason"]
+
+
+def _earn_rows(given: sa.Select[Any], earn_per: int) -> sa.Select[Any]:
+    """Orders whose earned points are not what they should be by now: completed ones
+    earn (total − refunded) ÷ the earn rate (what was earned stays when earning is off),
+    the others 0."""
     o = orders.c
-    rows = conn.execute(
-        sa.select(o.id, o.customer_id, o.status, o.total - o.refunded_amount,
-                  o.points_earned, o.points_used, o.external_id)
-        .where(o.id.in_(list(ids)), o.customer_id.is_not(None), _may_move_points())
-        .order_by(o.id)
-    ).all()  # fmt: skip
-    ended_with_points = [r[0] for r in rows if r[2] in _ENDED and r[5] > 0]
-    refunded = _already_refunded(conn, ended_with_points)
-    for oid, cid, status, net, earned, used, ext in rows:
-        target = _target(str(status), int(net), int(earned), earn_per)
-        if target != earned:
-            why = _earn_reason(str(ext), str(status), target, int(earned))
-            new.append(_Entry(cid, PointsKind.EARN, target - earned, oid, why))
-            earned_now.append((oid, target))
-        if status in _ENDED and used > 0 and oid not in refunded:
-            new.append(_Entry(cid, PointsKind.REFUND, int(used), oid,
-                              f"Given back: points redeemed on {ext} ({status})"))  # fmt: skip
+    net = o.total - o.refunded_amount
+    rate = (sa.case((net > 0, net), else_=0) // earn_per) if earn_per > 0 else o.points_earned
+    target = sa.case((o.status == OrderStatus.COMPLETED.value, rate), else_=0)
+    ext = o.external_id
+    reason = sa.case(
+        (o.points_earned == 0, "Earned on " + ext),
+        (target == 0, "Reversed: " + ext + " is " + sa.func.replace(o.status, "_", " ")),
+        else_="Corrected: " + ext + " (amount changed)",
+    )
+    return sa.select(
+        o.id, sa.literal(0), o.customer_id, sa.literal(PointsKind.EARN.value),
+        target - o.points_earned, target, sa.func.substr(reason, 1, 255),
+    ).where(o.id.in_(given), o.customer_id.is_not(None), _may_move_points(),
+            target != o.points_earned)  # fmt: skip
+
+
+def _give_back_rows(given: sa.Select[Any]) -> sa.Select[Any]:
+    """Points redeemed on orders that ended cancelled or returned, not given back yet."""
+    o, e = orders.c, entries.c
+    done = sa.exists().where(e.order_id == o.id, e.kind == PointsKind.REFUND.value)
+    reason = "Given back: points redeemed on " + o.external_id + " (" + o.status + ")"
+    return sa.select(
+        o.id, sa.literal(1), o.customer_id, sa.literal(PointsKind.REFUND.value),
+        o.points_used, o.points_earned, sa.func.substr(reason, 1, 255),
+    ).where(o.id.in_(given), o.customer_id.is_not(None), o.status.in_(_ENDED),
+            o.points_used > 0, ~done)  # fmt: skip
 
 
 def _may_move_points() -> sa.ColumnElement[bool]:
@@ -113,60 +121,44 @@ def _may_move_points() -> sa.ColumnElement[bool]:
     return sa.or_(o.status == OrderStatus.COMPLETED.value, o.points_earned != 0, o.points_used != 0)
 
 
-def _mark(conn: sa.Connection) -> str:
-    """The driver's positional parameter mark (the bulk writes bind plain tuples)."""
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def _earn_reason(ext: str, status: str, target: int, earned: int) -> str:
-    if earned == 0:
-        return f"Earned on {ext}"
-    if target == 0:
-        return f"Reversed: {ext} is {status.replace('_', ' ')}"
-    return f"Corrected: {ext} (amount changed)"
-
-
-def _already_refunded(conn: sa.Connection, order_ids: list[int]) -> set[int]:
-    if not order_ids:
-        return set()
-    e = entries.c
-    return set(
-        conn.execute(
-            sa.select(e.order_id).where(
-                e.order_id.in_(order_ids), e.kind == PointsKind.REFUND.value
-            )  # fmt: skip
-        ).scalars()
+def _write_due(conn: sa.Connection, now: datetime) -> None:
+    """The due rows into the ledger, each with the customer's balance after it (rows in
+    order id order, earn before give-back), then the orders' and customers' totals."""
+    d, c, o = points_due_t.c, customers.c, orders.c
+    running = sa.func.sum(d.delta).over(
+        partition_by=d.customer_id, order_by=(d.order_id, d.step),
+        rows=(None, 0),
+    )  # fmt: skip
+    rows = (
+        sa.select(d.customer_id, d.kind, d.delta, c.points_balance + running, d.order_id,
+                  d.reason, sa.literal(db_timestamp(conn, now)))
+        .select_from(points_due_t.join(customers, c.id == d.customer_id))
+        .order_by(d.order_id, d.step)
+    )  # fmt: skip
+    conn.execute(
+        entries.insert().from_select(
+            ["customer_id", "kind", "delta", "balance_after", "order_id", "reason", "created_at"],
+            rows,
+        )
     )
-
-
-def _write_entries(conn: sa.Connection, new: list[_Entry], now: datetime) -> None:
-    """Insert the rows with their running balance and move the customers' totals."""
-    c = customers.c
-    ids = sorted({e.customer_id for e in new})
-    balance: dict[int, int] = {}
-    for chunk in chunks(ids, _CHUNK):
-        balance.update(conn.execute(sa.select(c.id, c.points_balance).where(c.id.in_(chunk))).all())
-    earned: dict[int, int] = defaultdict(int)
-    stamp = db_timestamp(conn, now)
-    rows = []
-    for e in new:
-        balance[e.customer_id] = int(balance.get(e.customer_id, 0)) + e.delta
-        if e.kind == PointsKind.EARN:
-            earned[e.customer_id] += e.delta
-        rows.append((e.customer_id, e.kind.value, e.delta, balance[e.customer_id], e.order_id,
-                     e.reason[:255], stamp))  # fmt: skip
-    mark = _mark(conn)
-    conn.exec_driver_sql(
-        f"INSERT INTO {entries.name} (customer_id, kind, delta, balance_after, order_id, "
-        f"reason, user_id, created_at) VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, "
-        f"{mark}, NULL, {mark})",
-        rows,
+    earned = d.step == 0
+    conn.execute(orders.update().where(o.id == d.order_id, earned).values(points_earned=d.target))
+    per_customer = (
+        sa.select(
+            d.customer_id.label("cid"),
+            sa.func.sum(d.delta).label("delta"),
+            sa.func.sum(sa.case((earned, d.delta), else_=0)).label("earned"),
+        )
+        .group_by(d.customer_id)
+        .subquery()
     )
-    conn.exec_driver_sql(
-        f"UPDATE {customers.name} SET points_balance = {mark}, "
-        f"points_earned = points_earned + {mark} WHERE id = {mark}",
-        [(balance[cid], earned.get(cid, 0), cid) for cid in ids],
-    )
+    t = per_customer.c
+    conn.execute(
+        customers.update()
+        .where(c.id == t.cid)
+        .values(points_balance=c.points_balance + t.delta,
+                points_earned=c.points_earned + t.earned)
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- by hand
