@@ -18,6 +18,7 @@ from primedist.jobs import sync as jobs
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.services.schedule_settings import set_sync_interval
+from tests.driver_sql import driver_sql
 from tests.services.test_sync import Market, _sandbox
 
 
@@ -26,7 +27,8 @@ def market(ctx: ServiceContext, engine: Engine, clock: FixedClock) -> Iterator[M
     for sandbox in _sandbox(clock, orders=150, history_days=5, seed=2):
         m = Market(ctx, engine, sandbox)
         with engine.begin() as conn:  # linked: the shop has (encrypted) tokens
-            conn.exec_driver_sql(
+            driver_sql(
+                conn,
                 "INSERT INTO shop_credentials (shop_id, updated_at) VALUES (?, ?)",
                 (m.shop_id, "2026-11-20 00:00:00.000000"),
             )
