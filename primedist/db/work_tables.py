@@ -29,3 +29,14 @@ def temp_tables(conn: sa.Connection) -> set[str]:
         return set()
     found = conn.exec_driver_sql("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
     return {str(name) for (name,) in found}
+
+
+def fill_ids(conn: sa.Connection, table: sa.Table, ids: list[int]) -> None:
+    """Insert ids into a one-column work table: plain tuples through the driver (a sync
+    or an import brings tens of thousands; SQLAlchemy's per-row parameter handling would
+    cost more than the insert)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    (column,) = table.c
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({column.name}) VALUES ({mark})", [(i,) for i in ids]
+    )

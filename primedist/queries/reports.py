@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from primedist.core.clock import shop_tz
 from primedist.db.engine import is_sqlite
-from primedist.db.work_tables import start_work
+from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus
 from primedist.domain.order import Order, OrderLine
@@ -204,7 +204,7 @@ def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
     if not ids:
         return 0
     start_work(conn, *_REFRESH_WORK)
-    conn.execute(touched_orders_t.insert(), [{"order_id": i} for i in ids])
+    fill_ids(conn, touched_orders_t, ids)
     touched = sa.select(touched_orders_t.c.order_id)
     mine_days = order_days_t.c.order_id.in_(touched)
     mine_products = order_products_t.c.order_id.in_(touched)

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from primedist.db.work_tables import start_work
+from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Channel, Module, OrderStatus
@@ -145,7 +145,7 @@ def refresh_customer_stats(
     if not ids:
         return 0
     start_work(conn, stats_customers_t)
-    conn.execute(stats_customers_t.insert(), [{"customer_id": i} for i in ids])
+    fill_ids(conn, stats_customers_t, ids)
     chosen = sa.select(stats_customers_t.c.customer_id)
     changed = _apply_stats(conn, _channel_shops(conn), orders.c.customer_id.in_(chosen),
                            customers.c.id.in_(chosen))  # fmt: skip

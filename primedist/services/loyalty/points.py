@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.db.engine import db_timestamp
-from primedist.db.work_tables import start_work
+from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Module, OrderStatus, PointsKind
@@ -66,7 +66,7 @@ def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now:
     if not ids:
         return 0
     start_work(conn, points_orders_t, points_due_t)
-    conn.execute(points_orders_t.insert(), [{"order_id": i} for i in ids])
+    fill_ids(conn, points_orders_t, ids)
     given = sa.select(points_orders_t.c.order_id)
     earn_per = earn_per_from(conn)
     conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, _earn_rows(given, earn_per)))
