@@ -70,6 +70,11 @@ class ServiceContext:
         if self.actor.role not in (Role.OWNER, Role.MANAGER):
             raise PermissionDenied("Only the owner or a manager may do this.")
 
+    def require_owner(self, why: str) -> None:
+        """Raise PermissionDenied unless the actor is the owner; `why` ends the message."""
+        if self.actor.role != Role.OWNER:
+            raise PermissionDenied(f"Only the owner may {why}.")
+
     def with_actor(self, actor: Actor) -> ServiceContext:
         return ServiceContext(self.engine, actor, self.clock, self.settings)
 

@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from primedist.config import Settings
 from primedist.core.security import FileKeyStore, default_key_stores
 from primedist.db.transfer import TableCopied, TransferReport, copy_database, masked_url
-from primedist.domain.enums import Role
-from primedist.errors import PermissionDenied, StoreError
+from primedist.errors import StoreError
 from primedist.services.context import ServiceContext
 
 #: app_settings keys holding an encrypted app secret (one per shop).
@@ -58,12 +57,11 @@ def move_to(
     Refused before anything is copied when secrets are encrypted with a key that only
     this PC's keyring holds and no `key_out` is given: the other PCs could not read them.
     """
-    if ctx.actor.role != Role.OWNER:
-        raise PermissionDenied("Only the owner may move the shop's data to another database.")
+    ctx.require_owner("move the shop's data to another database")
     if ctx.settings is None:
         raise StoreError("No data dir is open.")
     settings = ctx.settings
-    secrets = count_encrypted_secrets(ctx)
+    secrets = _count_encrypted_secrets(ctx)
     found = _key_in_use(settings)
     if key_out is not None and key_out.exists():
         raise StoreError(f"{key_out} already exists: give a new file for the key.")
@@ -78,7 +76,7 @@ def move_to(
     return MoveReport(copied, key, f"PRIMEDIST_DATABASE_URL={masked_url(target_url)}")
 
 
-def count_encrypted_secrets(ctx: ServiceContext) -> int:
+def _count_encrypted_secrets(ctx: ServiceContext) -> int:
     """Shop tokens, shops' app secrets and carrier credentials stored encrypted."""
     with ctx.engine.connect() as conn:
         count = 0

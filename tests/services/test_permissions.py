@@ -163,7 +163,7 @@ def test_staff_without_the_module_is_refused_everything(
 
 # The static audit ----------------------------------------------------------------------
 SERVICES = Path(__file__).resolve().parents[2] / "primedist" / "services"
-CHECKS = ("require", "require_manager")
+CHECKS = ("require", "require_manager", "require_owner")
 #: Public functions taking a ServiceContext that check nothing on purpose, and why.
 UNCHECKED_BY_DESIGN = {
     "auth.setup_shop": "first run: there is no user yet (refused once set up)",

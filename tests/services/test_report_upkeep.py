@@ -22,8 +22,10 @@ from primedist.services.product_status import delete_products
 from tests.factories import make_customers, make_shop
 from tests.services.report_data import FROM, NOW, TO, Shop2, add_order, build
 
-SUMMARY_TABLES = ("report_daily", "report_daily_products", "report_daily_groups",
-                  "report_daily_customers", "report_order_days", "report_order_products")  # fmt: skip
+SUMMARY_TABLES = (
+    "report_daily", "report_daily_products", "report_daily_groups",
+    "report_daily_customers", "report_order_days", "report_order_products",
+)  # fmt: skip
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
