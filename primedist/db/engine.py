@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -18,6 +19,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10000
 
 # SQLAlchemy's SQLite DateTime storage format; the raw bulk path writes the same text.
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+
+T = TypeVar("T")
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -80,3 +83,25 @@ def sqlite_timestamp(dt: datetime) -> str:
 def db_timestamp(bind: Engine | sa.Connection, dt: datetime) -> Any:
     """A bulk-insert value for a timestamp column on this backend."""
     return sqlite_timestamp(dt) if is_sqlite(bind) else dt.astimezone(UTC)
+
+
+def is_sqlite_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": also raised at once, without the busy timeout, when a
+    transaction that began by reading wants to write after another connection committed."""
+    return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc.orig)
+
+
+def retry_when_busy(work: Callable[[], T], *, attempts: int = 5, pause: float = 0.2) -> T:
+    """Run `work` (a whole unit of work) again when SQLite reports the database busy.
+
+    For work started while other jobs write (the app's start-up: catch-ups, the demo
+    link); each attempt is its own transaction, so a retry starts from a fresh snapshot.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except sa.exc.OperationalError as exc:
+            if attempt == attempts or not is_sqlite_busy(exc):
+                raise
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")

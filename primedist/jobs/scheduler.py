@@ -26,6 +26,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
+from primedist.db.engine import retry_when_busy
 from primedist.jobs.lease import leased
 from primedist.services.context import ServiceContext
 
@@ -101,7 +102,8 @@ def catch_up_all(ctx: ServiceContext) -> None:
             continue
         name = f"catch_up.{module.__name__.rsplit('.', 1)[-1]}"
         try:
-            (catch_up if name in PER_PC_JOBS else leased(ctx.engine, name, catch_up))(ctx)
+            run = catch_up if name in PER_PC_JOBS else leased(ctx.engine, name, catch_up)
+            retry_when_busy(lambda: run(ctx))  # noqa: B023 (called at once)
         except Exception:  # a catch-up problem must not keep the app from starting
             log.exception("catch-up of %s failed", module.__name__)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from primedist import __version__
 from primedist.config import Settings
+from primedist.db.engine import retry_when_busy
 from primedist.db.store import open_store
 from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs.scheduler import AppScheduler
@@ -211,7 +212,8 @@ def _start_demo_sync(app: QApplication, ctx: ServiceContext, scheduler: AppSched
     running: list[demo_sync.DemoSync] = []
 
     def start(_job: ops.Job) -> None:
-        linked = demo_sync.start_demo_sync(ctx)
+        # The scheduler's catch-ups write at the same moment (SQLite: busy).
+        linked = retry_when_busy(lambda: demo_sync.start_demo_sync(ctx))
         if linked is not None:
             running.append(linked)
             reconcile_shops(scheduler.scheduler, ctx.with_actor(SYSTEM))  # first pull in 5 s
