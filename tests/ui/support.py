@@ -10,14 +10,14 @@ from PySide6.QtWidgets import QWidget
 from primedist.ui import ops
 
 #: How long a UI test waits for a background answer (ms).
-WAIT = 5_000
+WAIT = 20_000
 
 W = TypeVar("W", bound=QWidget)
 
 
 def assert_db_worker_idle() -> None:
     """The database worker is shared: nothing of the test may still run on it."""
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None
+    assert ops._db_pool.submit(lambda: None).result(timeout=20) is None
 
 
 def show_widget(qtbot: Any, widget: W, width: int = 1300, height: int = 700) -> W:

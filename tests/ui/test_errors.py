@@ -64,7 +64,7 @@ def test_uncaught_bug_is_logged_and_shown_in_the_crash_dialog(qtbot, log_path):
     assert sys.excepthook is errors._handle
     assert crash_dialogs() == []
     sys.excepthook(*raise_and_catch(RuntimeError("stock went below zero for SKU-42")))
-    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1, timeout=10_000)
 
     logged = flush(log_path)
     assert "ERROR primedist: uncaught exception" in logged
@@ -93,7 +93,7 @@ def test_uncaught_exception_in_a_worker_thread_reaches_the_dialog(qtbot, log_pat
     worker = threading.Thread(target=boom, name="worker-boom")
     worker.start()
     worker.join(5)
-    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1, timeout=10_000)
     assert "KeyError: \"missing column 'total'\"" in crash_dialogs()[0].details.toPlainText()
     assert "missing column 'total'" in flush(log_path)
 
@@ -104,7 +104,7 @@ def test_expected_error_goes_to_show_error(qtbot, log_path, monkeypatch):
         errors, "show_error", lambda _parent, message, _title=None: shown.append(message)
     )
     sys.excepthook(*raise_and_catch(Conflict("That SKU is already used by another product.")))
-    qtbot.waitUntil(lambda: shown != [], timeout=3000)
+    qtbot.waitUntil(lambda: shown != [], timeout=10_000)
     assert shown == ["That SKU is already used by another product."]
     qtbot.wait(20)
     assert crash_dialogs() == []
@@ -129,7 +129,7 @@ def test_show_error_is_a_warning_box(qtbot, monkeypatch):
 def test_secrets_are_redacted_in_the_log_and_the_dialog(qtbot, log_path):
     message = "refresh failed: GET /api?shop_id=9&access_token=abc123&sign=f00d"
     sys.excepthook(*raise_and_catch(RuntimeError(message)))
-    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: len(crash_dialogs()) == 1, timeout=10_000)
     logging.getLogger("primedist.sync").warning("retrying with password=hunter22")
 
     logged = flush(log_path)

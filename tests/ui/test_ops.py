@@ -30,7 +30,7 @@ def reported(monkeypatch, qapp) -> Iterator[dict[str, list]]:
     # No job of a test may outlive it (the database worker is shared and serial).
     for job in list(tracker().jobs):
         job.progress.cancel()
-    assert ops._db_pool.submit(lambda: None).result(timeout=5) is None
+    assert ops._db_pool.submit(lambda: None).result(timeout=20) is None
 
 
 class Outcome:

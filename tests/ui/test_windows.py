@@ -424,7 +424,7 @@ def test_orders_tab_lists_and_searches(qtbot, owner_ctx, settings):
     emitted: list[str] = []
     page.search.searchChanged.connect(emitted.append)
     qtbot.keyClicks(page.search, "dang van dat")
-    qtbot.waitUntil(lambda: page.model.rowCount() == 8, timeout=3000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 8, timeout=10_000)
     assert emitted == ["dang van dat"]  # one query after typing paused, not one per key
     assert page.count.text() == "8 orders"
     buyers = {page.model.data(page.model.index(r, 7)) for r in range(8)}

@@ -660,7 +660,7 @@ def test_the_real_sale_and_detail_dialogs_open(qtbot, page, data):
     detail = page.findChild(QDialog, "orderDetail")
     assert detail is not None and detail.isVisible() and detail.order_id == page.model.key_at(0)
     detail.close()
-    qtbot.waitUntil(lambda: ops._db_pool.submit(lambda: None).result(timeout=5) is None)
+    qtbot.waitUntil(lambda: ops._db_pool.submit(lambda: None).result(timeout=20) is None)
 
 
 def test_customer_link_in_the_detail_opens_the_customers_tab(qtbot, owner_ctx, settings):

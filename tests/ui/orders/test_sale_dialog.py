@@ -82,7 +82,7 @@ def lines(dialog: SaleDialog) -> list[tuple[str, int]]:
 
 def settle(qtbot, dialog: SaleDialog) -> None:
     """Let the debounced quote run."""
-    qtbot.waitUntil(lambda: not dialog._quote_timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not dialog._quote_timer.isActive(), timeout=10_000)
 
 
 def stock(engine: Engine, variant_id: int) -> tuple[int, int]:
@@ -103,7 +103,7 @@ def saved_order(engine: Engine, order_id: int) -> tuple[Order, list[OrderLine]]:
 
 
 def save_with_f9(qtbot, dialog: SaleDialog) -> int:
-    with qtbot.waitSignal(dialog.orderCreated, timeout=3000) as blocker:
+    with qtbot.waitSignal(dialog.orderCreated, timeout=10_000) as blocker:
         widget = dialog.focusWidget()
         assert widget is not None
         qtbot.keyClick(widget, Qt.Key.Key_F9)
@@ -167,7 +167,7 @@ def test_shortcuts_fire_once_in_the_active_window(qtbot, dialog: SaleDialog) -> 
     """Offscreen windows are not active, so the other tests go through the dialog's own
     key handling; an active window takes the QShortcut path: same result, once."""
     dialog.windowHandle().requestActivate()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=10_000)
     product = field(dialog, "productSearch")
     scan(qtbot, dialog, SHIRT_S)
     qtbot.keyClick(product, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
@@ -177,7 +177,7 @@ def test_shortcuts_fire_once_in_the_active_window(qtbot, dialog: SaleDialog) -> 
     dialog.lines.setFocus()
     qtbot.keyClick(dialog.lines, Qt.Key.Key_F2)  # not "edit the cell": the product field
     assert dialog.focusWidget() is product
-    with qtbot.waitSignal(dialog.orderCreated, timeout=3000):
+    with qtbot.waitSignal(dialog.orderCreated, timeout=10_000):
         qtbot.keyClick(product, Qt.Key.Key_F9)
     assert dialog.model.rowCount() == 0
 
@@ -189,7 +189,7 @@ def test_ctrl_enter_saves_and_enter_never_does(qtbot, dialog: SaleDialog) -> Non
     qtbot.keyClick(note, Qt.Key.Key_Return)
     settle(qtbot, dialog)
     assert dialog.last_created is None and lines(dialog) == [("AO-S", 1)]
-    with qtbot.waitSignal(dialog.orderCreated, timeout=3000):
+    with qtbot.waitSignal(dialog.orderCreated, timeout=10_000):
         qtbot.keyClick(note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.saved_label.text().endswith("— total 99,000 VND")  # no cash typed
 
@@ -262,7 +262,7 @@ def test_customer_search_applies_the_level_price_and_points(
     assert dialog.focusWidget() is search
     qtbot.keyClicks(search, "hoa")  # folded: finds Hòa
     popup = dialog.customer_popup
-    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.waitUntil(popup.isVisible, timeout=10_000)
     assert popup.count() == 1 and "Nguyễn Thị Hòa" in popup.item(0).text()
     qtbot.keyClick(search, Qt.Key.Key_Down)
     qtbot.keyClick(search, Qt.Key.Key_Return)
