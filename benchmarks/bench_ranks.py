@@ -12,7 +12,9 @@ columns; last 12 months: completed orders of the window added up per customer) i
      rows and rank updates written; the thresholds alternate between two sets per run);
      target <= 1 s. Since migration 0011 `rank` is in one small index of `customers`
      (ix_customers_rank_live), not in the Customers list's six wide sort indexes: each
-     customer moved rewrites that entry and its row.
+     customer moved rewrites that entry and its row. The commit only appends to the WAL;
+     the copy into the database file runs after it on a background thread (its time is
+     printed apart: the next run waits for it untimed).
 Each figure has its CPU seconds beside it: on a busy machine compare those.
 """
 
@@ -33,6 +35,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench_support import print_summary, record  # noqa: E402  (benchmarks/ is on sys.path)
 
 from primedist.config import resolve_settings  # noqa: E402
+from primedist.db.bulk import wait_for_background_checkpoints  # noqa: E402
 from primedist.db.store import open_store  # noqa: E402
 from primedist.domain.enums import RankBasis  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
@@ -58,7 +61,7 @@ def bench_window(ctx: ServiceContext, window: RankWindow, runs: int) -> None:
     save_rank_settings(ctx, basis=RankBasis.EXPENSES, window=window, thresholds=defaults)
     first = recompute_ranks(ctx)  # settles the ranks for this window
     print(f"[{label}] settling run moved {first.up:,} up / {first.down:,} down")
-    dry, still, moving = [], [], []
+    dry, still, moving, copied = [], [], [], []
     cpu: dict[str, list[float]] = {"dry": [], "still": [], "moving": []}
     moved = 0
     for _ in range(runs):
@@ -72,13 +75,17 @@ def bench_window(ctx: ServiceContext, window: RankWindow, runs: int) -> None:
         save_rank_settings(ctx, basis=RankBasis.EXPENSES, window=window, thresholds=changed)
         seconds, report = _time(lambda: recompute_ranks(ctx), cpu["moving"])
         moving.append(seconds)
+        t0 = time.perf_counter()
+        wait_for_background_checkpoints()  # before the next run, not timed with this one
+        copied.append(time.perf_counter() - t0)
         moved = report.up + report.down  # type: ignore[attr-defined]
     record(f"dry run, {label}", dry, "s", "target <= 1 s")
     record(f"  (CPU) dry run, {label}", cpu["dry"], "s")
     record(f"recompute, nothing moves, {label}", still, "s", "target <= 1 s")
     record(f"  (CPU) recompute, nothing moves, {label}", cpu["still"], "s")
-    record(f"recompute, ~{moved:,} move, {label}", moving, "s")
+    record(f"recompute, ~{moved:,} move, {label}", moving, "s", "target <= 1 s")
     record(f"  (CPU) recompute, ~{moved:,} move, {label}", cpu["moving"], "s")
+    record(f"  then the background WAL checkpoint, {label}", copied, "s")
 
 
 def main() -> None:

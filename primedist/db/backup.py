@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from primedist.db.bulk import wait_for_background_checkpoints
 from primedist.errors import StoreError
 
 BACKUP_SUFFIX = ".db"
@@ -134,6 +135,7 @@ def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path
     _require_sqlite(engine)
     validate_backup(backup)
     safety = create_backup(engine, safety_dir, reason="pre-restore")
+    wait_for_background_checkpoints()  # none may still write the file being replaced
     engine.dispose()
     tmp = db_path.with_name(db_path.name + ".restore")
     shutil.copyfile(backup, tmp)

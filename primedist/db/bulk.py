@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 
 from primedist.db.engine import is_sqlite
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -81,3 +85,41 @@ def checkpoint_wal(engine: sa.Engine) -> None:
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
+
+
+_checkpoints: list[threading.Thread] = []
+_checkpoints_lock = threading.Lock()
+
+
+def checkpoint_in_background(engine: sa.Engine) -> None:
+    """`checkpoint_wal` on a thread of its own: for a writer whose one transaction
+    changed pages all over a table (the rank recompute rewrites a third of the customer
+    rows). Its commit then only appends to the WAL (`space_checkpoints`) and the caller
+    gets its answer; copying those pages into the database file follows without
+    blocking readers or writers. Not a daemon thread: a CLI process ends after it.
+    SQLite only."""
+    if engine.dialect.name != "sqlite":
+        return
+    thread = threading.Thread(
+        target=_checkpoint_quietly, args=(engine,), name="wal-checkpoint", daemon=False
+    )
+    with _checkpoints_lock:
+        _checkpoints[:] = [t for t in _checkpoints if t.is_alive()]
+        _checkpoints.append(thread)
+    thread.start()
+
+
+def _checkpoint_quietly(engine: sa.Engine) -> None:
+    try:
+        checkpoint_wal(engine)
+    except Exception:  # housekeeping: the next checkpoint copies what this one did not
+        log.warning("background WAL checkpoint failed", exc_info=True)
+
+
+def wait_for_background_checkpoints(timeout: float | None = None) -> None:
+    """Wait for the checkpoints `checkpoint_in_background` started (before the database
+    file is replaced, or to time a writer apart from its checkpoint)."""
+    with _checkpoints_lock:
+        threads = list(_checkpoints)
+    for thread in threads:
+        thread.join(timeout)

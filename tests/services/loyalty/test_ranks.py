@@ -4,13 +4,17 @@ history), dry runs, pinned customers, the 12-month window, level auto-upgrade, s
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from primedist.config import Settings
 from primedist.core.clock import FixedClock
+from primedist.db.bulk import checkpoint_wal, wait_for_background_checkpoints
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, Rank, RankBasis, Role
 from primedist.domain.loyalty import RankHistory
@@ -225,3 +229,38 @@ def test_deleted_and_merged_customers_are_left_out(
     report = ranks.recompute_ranks(owner_ctx)
     assert report.up == 1 and customer(engine, gone).rank == Rank.COPPER
     assert ranks.rank_counts(owner_ctx)[Rank.DIAMOND] == 1 and alive
+
+
+def test_a_big_move_commits_first_and_the_file_catches_up_in_the_background(
+    engine: Engine, owner_ctx: ServiceContext, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: the WAL checkpoint")
+    ids = customers_with(engine, [{"total_expenses": 6_000_000}] * 30)
+    checkpoint_wal(engine)  # the file holds them as Copper
+    monkeypatch.setattr(ranks, "MANY_MOVES", 30)  # a "big" move at test size
+    report = ranks.recompute_ranks(owner_ctx)
+    assert report.up == 30
+    wait_for_background_checkpoints(timeout=30)
+    # The database file alone (`immutable`: no WAL read) holds the new ranks.
+    assert settings.db_path is not None
+    uri = f"file:{settings.db_path}?immutable=1"
+    with closing(sqlite3.connect(uri, uri=True)) as raw:
+        marks = ",".join("?" * len(ids))
+        got = raw.execute(f"SELECT DISTINCT rank FROM customers WHERE id IN ({marks})", ids)
+        assert got.fetchall() == [(Rank.GOLD.value,)]
+
+
+def test_a_small_move_checkpoints_as_usual(
+    engine: Engine, owner_ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(ranks, "checkpoint_in_background", started.append)
+    customers_with(engine, [{"total_expenses": 6_000_000}] * 3)
+    assert ranks.recompute_ranks(owner_ctx).up == 3
+    assert started == []  # under MANY_MOVES: the commit's own checkpoint does it
+    monkeypatch.setattr(ranks, "MANY_MOVES", 3)
+    customers_with(engine, [{"total_expenses": 6_000_000}] * 3)
+    assert ranks.recompute_ranks(owner_ctx).up == 3
+    assert started == [engine]
