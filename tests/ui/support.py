@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from PySide6.QtWidgets import QWidget
 
 from primedist.ui import ops
+from primedist.ui.list_tools import alive
 
 #: How long a UI test waits for a background answer (ms).
 WAIT = 20_000
@@ -31,7 +32,32 @@ def show_widget(qtbot: Any, widget: W, width: int = 1300, height: int = 700) -> 
 
 def close_page(qtbot: Any, page: Any, idle: Callable[[], bool] | None = None) -> None:
     """Stop a list page, wait until it is idle (`idle`, else not busy) and check that no
-    job of it outlives it."""
+    job of it outlives it.
+
+    In a fixture's teardown the page may already be closed: pytest-qt closes the test's
+    widgets before fixtures tear down, and Qt then deletes them. A job in flight then
+    finds its page gone and drops its answer (the page's idle state never comes back):
+    the shared worker's idleness is what is checked."""
     page.shutdown()
-    qtbot.waitUntil(idle or (lambda: not page.busy), timeout=WAIT)
+    ready = idle or (lambda: not page.busy)
+    try:
+        qtbot.waitUntil(lambda: not alive(page) or ready(), timeout=WAIT)
+    except Exception as exc:
+        raise AssertionError(f"the page did not go idle: {_state(page)}") from exc
     assert_db_worker_idle()
+
+
+def _state(page: Any) -> str:
+    """What a page still waits for (for a test that times out waiting for it)."""
+    names = ("busy", "counts_pending", "_counts_running", "_exporting", "_busy")
+    found = {n: getattr(page, n) for n in names if hasattr(page, n)}
+    timer = getattr(page, "_counts_timer", None)
+    if timer is not None:
+        found["counts timer active"] = timer.isActive()
+    found["model busy"] = getattr(getattr(page, "model", None), "busy", None)
+    found["db jobs queued"] = ops._db_pool._work_queue.qsize()
+    try:
+        found["db worker answers"] = ops._db_pool.submit(lambda: True).result(timeout=2)
+    except Exception as exc:  # a hung worker is what this is here to show
+        found["db worker answers"] = repr(exc)
+    return repr(found)

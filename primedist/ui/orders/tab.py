@@ -555,9 +555,11 @@ class OrdersPage(FilteredListPage):
 
     @property
     def counts_pending(self) -> bool:
-        """True while new counts are awaited (debounce running or a query in flight)."""
-        waiting = alive(self) and self._counts_timer.isActive()
-        return waiting or self._counts_running > 0
+        """True while new counts are awaited (debounce running or a query in flight).
+        A closed page awaits none: a query in flight finds it gone and is dropped."""
+        if not alive(self):
+            return False
+        return self._counts_timer.isActive() or self._counts_running > 0
 
     def _schedule_counts(self) -> None:
         self._counts_timer.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import threading
 import types
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,12 +29,13 @@ from primedist.services.context import ServiceContext
 from primedist.ui import ops
 from primedist.ui.app import ui_settings_for
 from primedist.ui.i18n import install_language
+from primedist.ui.list_tools import alive
 from primedist.ui.main_window import MainWindow
 from primedist.ui.orders import tab
 from primedist.ui.orders.tab import OrdersPage
 from primedist.ui.table_model import PLACEHOLDER
 from tests.factories import make_orders, make_shop
-from tests.ui.support import WAIT, close_page, show_widget
+from tests.ui.support import WAIT, assert_db_worker_idle, close_page, show_widget
 
 START = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
 HOA = "Nguyễn Thị Hoa"
@@ -534,6 +536,24 @@ def test_export_without_selection_takes_the_whole_view(qtbot, page, data, monkey
     expected = data.ids(lambda r: r["shop_id"] == data.mall, "completed")
     assert expected and sheet_ids(tmp_path / "view.xlsx") == external_ids(data, expected)
     page.last_message.close()
+
+
+def test_a_page_closed_while_counting_awaits_no_counts(qtbot, owner_ctx, data):
+    page = OrdersPage(owner_ctx)  # not handed to qtbot: this test deletes it
+    page.show()
+    qtbot.waitExposed(page)
+    settle(qtbot, page)
+    gate = threading.Event()
+    ops._db_pool.submit(gate.wait, WAIT / 1000)  # holds the counts query in the queue
+    page.set_filter(OrderFilter(shop_ids=(data.mall,)))
+    qtbot.waitUntil(lambda: page._counts_running > 0, timeout=WAIT)
+    page.close()
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not alive(page), timeout=WAIT)
+    gate.set()
+    assert_db_worker_idle()
+    qtbot.wait(50)  # the answer reaches the UI thread, finds the page gone
+    assert not page.counts_pending  # nothing left to wait for (it used to stay True)
 
 
 def test_import_shows_the_report_and_refreshes(qtbot, page, data, monkeypatch, tmp_path):
