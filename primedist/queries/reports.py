@@ -199,10 +199,25 @@ def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
     one upsert, rows fallen to 0 orders deleted. The customers whose rows changed have
     their rows rewritten with the neighbour days recomputed from those rows alone.
     Returns how many (shop, day) keys' order counts or revenue changed.
+
+    When the orders are at least half of all orders (a first big import or sync), all
+    summaries are rebuilt instead (`rebuild_summaries`): one pass over every order costs
+    less than taking these orders' old contributions out and the new ones in (the
+    figure returned is then the (shop, day) keys these orders count on now).
     """
     ids = sorted(set(order_ids))
     if not ids:
         return 0
+    if _rebuild_is_cheaper(conn, len(ids)):
+        rebuild_summaries(conn)
+        start_work(conn, touched_orders_t)
+        fill_ids(conn, touched_orders_t, ids)
+        days = order_days_t.c
+        mine = sa.select(days.shop_id, days.day).where(
+            days.order_id.in_(sa.select(touched_orders_t.c.order_id))
+        )
+        keys = mine.distinct().subquery()
+        return int(conn.execute(sa.select(sa.func.count()).select_from(keys)).scalar_one())
     start_work(conn, *_REFRESH_WORK)
     fill_ids(conn, touched_orders_t, ids)
     touched = sa.select(touched_orders_t.c.order_id)
@@ -232,6 +247,17 @@ def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
     d = delta_daily_t.c
     moved = sa.select(d.shop_id, d.day).distinct().subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(moved)).scalar_one())
+
+
+#: Fewest orders for which a refresh may rebuild the summaries instead.
+REBUILD_MIN_ORDERS = 10_000
+
+
+def _rebuild_is_cheaper(conn: sa.Connection, changed: int) -> bool:
+    if changed < REBUILD_MIN_ORDERS:
+        return False
+    held = int(conn.execute(sa.select(sa.func.count()).select_from(orders_t)).scalar_one())
+    return changed * 2 >= held
 
 
 _LEDGER_COLUMNS = ["order_id", "shop_id", "day", "customer_id", "status", "total",

@@ -41,7 +41,12 @@ from primedist.core.clock import shop_tz, to_utc
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import fold
-from primedist.db.bulk import deferrable_indexes, indexes_deferred
+from primedist.db.bulk import (
+    checkpoint_in_background,
+    deferrable_indexes,
+    indexes_deferred,
+    space_checkpoints,
+)
 from primedist.db.engine import db_timestamp, is_sqlite
 from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain.base import table_of
@@ -1298,6 +1303,10 @@ def _insert_sql(
 
 # --------------------------------------------------------------------------- entry point
 
+#: From this many orders in the file, the import's commit leaves copying the pages it
+#: changed into the database file to a background checkpoint.
+BIG_IMPORT_ORDERS = 2_000
+
 
 def import_orders(
     ctx: ServiceContext, path: Path, *, progress: Progress | None = None
@@ -1322,7 +1331,10 @@ def import_orders(
 def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportReport:
     """Phase 2 in one unit of work; the audit row only when something changed."""
     started = time.perf_counter()
+    big = len(read.drafts) >= BIG_IMPORT_ORDERS
     with ctx.uow() as session:
+        if big:
+            space_checkpoints(session.connection())  # the commit only appends to the WAL
         run = _Import(ctx, session.connection(), prog)
         run.plan([d for d in read.drafts if d.error is None])
         run.write()
@@ -1335,6 +1347,8 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportRepo
             _record(ctx, session, report)
         prog.check()
         prog.update(0.99, "Saving")
+    if big and report.changed:
+        checkpoint_in_background(ctx.engine)  # tens of MB into the database file, after
     return report
 
 

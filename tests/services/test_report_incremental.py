@@ -11,12 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from primedist.core.clock import FixedClock
 from primedist.domain.enums import Channel, OrderStatus
+from primedist.queries import reports as report_queries
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.customer_stats import rebuild_all_stats
@@ -103,5 +105,41 @@ def test_sync_batches_keep_what_a_rebuild_gives(
             ).all()
         for status, net, earned in rows:  # what each order holds is what it should earn
             assert earned == (max(net, 0) // rate if status == "completed" else 0)
+    finally:
+        ctx.engine.dispose()
+
+
+def test_a_batch_of_most_orders_rebuilds_the_summaries_with_the_same_result(
+    template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuilt: list[int] = []
+    real = report_queries.rebuild_summaries
+
+    def counting(conn: sa.Connection) -> None:
+        rebuilt.append(1)
+        real(conn)
+
+    monkeypatch.setattr(report_queries, "REBUILD_MIN_ORDERS", 2)  # the rule at test size
+    monkeypatch.setattr(report_queries, "rebuild_summaries", counting)
+    ctx, clock, _world = _fresh_shop(template_db, tmp_path / "shop")
+    try:
+        shop = ShopRef(make_shop(ctx.engine, "Shopee A", Channel.SHOPEE), "Shopee A",
+                       Channel.SHOPEE)  # fmt: skip
+        new = [(n, OrderStatus.PENDING, n % 3, n % 4, [("SKU0", 1), ("SKU1", 2)])
+               for n in range(4)]  # fmt: skip
+        _batch(ctx, clock, shop, new, 1)  # 4 of 4 orders: rebuilt
+        assert len(rebuilt) == 1
+        clock.advance(timedelta(hours=7))
+        _batch(ctx, clock, shop, [(4, OrderStatus.COMPLETED, 1, 0, [("SKU2", 1)])], 2)
+        assert len(rebuilt) == 1  # 1 order: below the rule's minimum, refreshed
+        clock.advance(timedelta(hours=7))
+        moved = [(0, OrderStatus.COMPLETED, 2, 1, [("SKU0", 3)]),
+                 (1, OrderStatus.CANCELLED, 1, 2, [("SKU1", 1)]),
+                 (2, OrderStatus.SHIPPING, 0, 0, [("NEW-SKU", 1)])]  # fmt: skip
+        _batch(ctx, clock, shop, moved, 3)  # 3 of 5 orders: rebuilt
+        assert len(rebuilt) == 2
+        kept = _snapshot(ctx.engine)
+        reports.rebuild(ctx)
+        assert _snapshot(ctx.engine) == kept
     finally:
         ctx.engine.dispose()
