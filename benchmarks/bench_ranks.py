@@ -85,7 +85,7 @@ def bench_window(ctx: ServiceContext, window: RankWindow, runs: int) -> None:
     record(f"  (CPU) recompute, nothing moves, {label}", cpu["still"], "s")
     record(f"recompute, ~{moved:,} move, {label}", moving, "s", "target <= 1 s")
     record(f"  (CPU) recompute, ~{moved:,} move, {label}", cpu["moving"], "s")
-    record(f"  then the background WAL checkpoint, {label}", copied, "s")
+    record(f"  then waiting for its background WAL checkpoint, {label}", copied, "s")
 
 
 def main() -> None:

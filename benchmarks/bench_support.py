@@ -178,6 +178,6 @@ def record_import_runs(
 
     record(f"import {what} ({kind}), end to end", values("first"), "s", target)
     record(f"  CPU time of that import ({kind})", values("cpu"), "s")
-    record(f"  then the background WAL checkpoint ({kind})", values("checkpoint"), "s")
+    record(f"  then waiting for its background WAL checkpoint ({kind})", values("checkpoint"), "s")
     record(f"re-import the same {kind} (all unchanged)", values("again"), "s")
     record(f"peak extra RSS during the {kind} import", values("extra_mb"), "MB")
