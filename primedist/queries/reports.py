@@ -209,15 +209,7 @@ def refresh_summaries(conn: sa.Connection, order_ids: Collection[int]) -> int:
     if not ids:
         return 0
     if _rebuild_is_cheaper(conn, len(ids)):
-        rebuild_summaries(conn)
-        start_work(conn, touched_orders_t)
-        fill_ids(conn, touched_orders_t, ids)
-        days = order_days_t.c
-        mine = sa.select(days.shop_id, days.day).where(
-            days.order_id.in_(sa.select(touched_orders_t.c.order_id))
-        )
-        keys = mine.distinct().subquery()
-        return int(conn.execute(sa.select(sa.func.count()).select_from(keys)).scalar_one())
+        return _rebuild_for(conn, ids)
     start_work(conn, *_REFRESH_WORK)
     fill_ids(conn, touched_orders_t, ids)
     touched = sa.select(touched_orders_t.c.order_id)
@@ -258,6 +250,19 @@ def _rebuild_is_cheaper(conn: sa.Connection, changed: int) -> bool:
         return False
     held = int(conn.execute(sa.select(sa.func.count()).select_from(orders_t)).scalar_one())
     return changed * 2 >= held
+
+
+def _rebuild_for(conn: sa.Connection, ids: list[int]) -> int:
+    """`rebuild_summaries`, then the (shop, day) keys these orders count on now."""
+    rebuild_summaries(conn)
+    start_work(conn, touched_orders_t)
+    fill_ids(conn, touched_orders_t, ids)
+    days = order_days_t.c
+    theirs = sa.select(days.shop_id, days.day).where(
+        days.order_id.in_(sa.select(touched_orders_t.c.order_id))
+    )
+    keys = theirs.distinct().subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(keys)).scalar_one())
 
 
 _LEDGER_COLUMNS = ["order_id", "shop_id", "day", "customer_id", "status", "total",
