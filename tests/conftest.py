@@ -9,6 +9,7 @@ migrations.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import shutil
@@ -162,6 +163,9 @@ def owner_ctx(ctx: ServiceContext, owner: Actor) -> ServiceContext:
     return ctx.with_actor(owner)
 
 
+_frozen: list[bool] = []
+
+
 @pytest.fixture(autouse=True)
 def _gc_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     """For the Qt tests, as in the app (primedist.ui.app.make_app): Python's cyclic GC
@@ -172,5 +176,14 @@ def _gc_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     from primedist.ui.ui_thread_gc import collect_on_ui_thread
 
     collector = collect_on_ui_thread(request.getfixturevalue("qapp"))
+    if not _frozen:  # once: what the imports built stays, and is left out of every pass
+        gc.collect()
+        gc.freeze()
+        _frozen.append(True)
     yield
+    # pytest-qt has closed the test's widgets: collect their cycles here, on this thread,
+    # before automatic collection is back on, or the next collection, in whichever thread
+    # trips it (a database worker, a checkpoint or template-copy thread), deletes them
+    # there.
+    gc.collect()
     collector.stop()
