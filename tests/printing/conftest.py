@@ -55,6 +55,19 @@ class Cups:
             time.sleep(0.03)
         raise AssertionError(f"no job reached {self.capture} within {timeout} s")
 
+    def wait_jobs(self, before: set[str], count: int, timeout: float = 15) -> list[Path]:
+        """The `count` jobs that arrived after `before` was taken (they may land between
+        two looks at the folder together)."""
+        end = time.monotonic() + timeout
+        new: set[str] = set()
+        while time.monotonic() < end:
+            new = self.jobs() - before
+            if len(new) >= count:
+                assert len(new) == count, new
+                return [Path(p) for p in sorted(new)]
+            time.sleep(0.03)
+        raise AssertionError(f"{len(new)} of {count} jobs reached {self.capture} in {timeout} s")
+
 
 def scheduler_running() -> bool:
     out = subprocess.run(["lpstat", "-r"], capture_output=True, text=True).stdout.strip()

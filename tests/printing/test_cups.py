@@ -72,9 +72,8 @@ def test_bulk_one_job_or_one_per_order(qapp, engine, cups, shop_ctx):
     result = print_orders(shop_ctx, ids, DocumentType.RECEIPT, target=system(cups.capture),
                           one_job=False)  # fmt: skip
     assert result.jobs == 2
-    got = cups.wait_job(before)
-    rest = cups.wait_job(before | {str(got)})
-    numbers = {n for n in (first.number, second.number) for p in (got, rest) if n in pdf_text(p)}
+    both = cups.wait_jobs(before, 2)
+    numbers = {n for n in (first.number, second.number) for p in both if n in pdf_text(p)}
     assert numbers == {first.number, second.number}
 
 
