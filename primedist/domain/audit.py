@@ -41,5 +41,9 @@ class ActivityEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: ActivityKind = enum_field(ActivityKind)
     shop_id: int | None = fk("shops.id", ondelete="CASCADE")
+    #: An English sentence (the CLI, and rows older than `args`).
     message: str = Field(max_length=255)
+    #: JSON object of the event's figures and names; the UI words it in its language
+    #: (services/activity.py names the keys per kind).
+    args: str | None = text_field()
     created_at: datetime = Field(default_factory=utcnow)

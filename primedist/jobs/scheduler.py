@@ -40,6 +40,7 @@ JOB_MODULES: tuple[str, ...] = (
     "ranks",
     "shipping",
     "channels",
+    "stock",
 )
 
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.

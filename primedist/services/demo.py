@@ -53,6 +53,7 @@ from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries.reports import rebuild_summaries
 from primedist.services import auth
 from primedist.services import demo_names as words
+from primedist.services.activity import stored
 from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.tags import DEFAULT_TAGS
@@ -847,7 +848,7 @@ class _Run:
             order_lines=len(lines.order),
             seconds=0.0,
         )
-        self.write_feed(orders, catalog, stats, summary)
+        self.write_feed(orders, stats, summary)
         return summary
 
     # ---- shops
@@ -1341,9 +1342,9 @@ class _Run:
 
     # ---- activity feed and audit
 
-    def write_feed(
-        self, orders: _Orders, catalog: _Catalog, stats: _Stats, summary: DemoSummary
-    ) -> None:
+    def write_feed(self, orders: _Orders, stats: _Stats, summary: DemoSummary) -> None:
+        """Three days of sync news, the ranks' and the demo's own (the low-stock news is
+        the scheduler's: jobs/stock.py posts it when the app starts)."""
         rows: list[Row] = []
         for days_ago in (2, 1, 0):
             at = min(self.today - days_ago * DAY + 21 * HOUR, self.now - 600)
@@ -1351,26 +1352,22 @@ class _Run:
                 if shop.is_marketplace and shop.is_linked:
                     new = (orders.shop == s) & (orders.created >= at - DAY) & (orders.created < at)
                     count = int(new.sum())
-                    rows.append((ActivityKind.ORDERS_SYNCED.value, shop.id,
-                                 f"{shop.name}: {count} new order"
-                                 f"{'' if count == 1 else 's'} synced", at))  # fmt: skip
-        low = int(((catalog.stock <= catalog.low_level) & (catalog.low_level > 0)).sum())
+                    rows.append((ActivityKind.ORDERS_SYNCED, shop.id, at,
+                                 {"new": count, "updated": 0}))  # fmt: skip
         ranked = int((stats.rank != Rank.COPPER.value).sum())
         rows += [
-            (ActivityKind.LOW_STOCK.value, None,
-             f"{low} SKUs are at or below their low-stock level", self.now - 2 * HOUR),
-            (ActivityKind.RANKS_UPDATED.value, None,
-             f"Ranks updated: {ranked} customers above Copper", max(self.today, self.now - DAY)),
-            (ActivityKind.INFO.value, None,
-             f"Demo data generated: {summary.orders} orders, {summary.customers} customers",
-             self.now),
+            (ActivityKind.RANKS_UPDATED, None, max(self.today, self.now - DAY),
+             {"up": ranked, "down": 0, "levels": 0}),
+            (ActivityKind.INFO, None, self.now, {"event": "demo_generated",
+             "orders": summary.orders, "customers": summary.customers}),
         ]  # fmt: skip
         first = _next_id(self.conn, "activity_events")
         self.writer.insert(
             "activity_events",
-            ("id", "kind", "shop_id", "message", "created_at"),
-            [(first + i, k, s, m, self.ts(at)) for i, (k, s, m, at) in enumerate(rows)],
-        )
+            ("id", "kind", "shop_id", "message", "args", "created_at"),
+            [(first + i, kind.value, shop_id, *stored(kind, args), self.ts(at))
+             for i, (kind, shop_id, at, args) in enumerate(rows)],
+        )  # fmt: skip
         self._write_audit(summary)
 
     def _write_audit(self, summary: DemoSummary) -> None:

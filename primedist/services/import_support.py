@@ -21,10 +21,10 @@ from sqlmodel import Session
 
 from primedist.db import search
 from primedist.db.engine import is_sqlite
-from primedist.domain.audit import ActivityEvent
 from primedist.domain.enums import ActivityKind
 from primedist.errors import StoreError
 from primedist.jobs.progress import NullProgress, Progress
+from primedist.services import activity
 from primedist.services.context import ServiceContext
 
 if TYPE_CHECKING:
@@ -245,9 +245,7 @@ def record_import(
         summary=report.summary()[:255],
         after=report.counts(),
     )
-    message = f"Imported {created:,} new and {updated:,} updated {what} from {report.file}"
-    if rejected:
-        message += f" ({rejected:,} rejected)"
-    session.add(
-        ActivityEvent(kind=ActivityKind.IMPORT, message=message[:255], created_at=ctx.clock.now())
-    )
+    activity.post(
+        session, ActivityKind.IMPORT, ctx.clock.now(), what=what, file=report.file,
+        created=created, updated=updated, rejected=rejected,
+    )  # fmt: skip

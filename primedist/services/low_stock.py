@@ -18,14 +18,18 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.clock import local_day_bounds_utc, shop_tz, to_local
 from primedist.db.product_summary import LOW_STOCK_KEY, refresh_product_summaries
+from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module
+from primedist.domain.enums import ActivityKind, Channel, Module
 from primedist.domain.product import ProductListing, Variant
 from primedist.domain.settings import ShopParameter
 from primedist.domain.shop import Shop
 from primedist.errors import NotFound, ValidationError
+from primedist.services import activity
 from primedist.services.context import ServiceContext
+from primedist.services.reports import count_low_stock_products
 
 shops_t = table_of(Shop)
 params_t = table_of(ShopParameter)
@@ -174,3 +178,23 @@ def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -
                   after={"low_stock_level": level})  # fmt: skip
         session.flush()
         refresh_product_summaries(session.connection(), [variant.product_id])
+
+
+def post_low_stock_news(ctx: ServiceContext) -> int | None:
+    """Home's "N products are low on stock": once a local day (the shop's default zone),
+    when some are. Returns the number posted, or None when nothing was posted."""
+    now = ctx.clock.now()
+    day_start, _ = local_day_bounds_utc(to_local(now, shop_tz()).date(), shop_tz())
+    e = table_of(ActivityEvent).c
+    with ctx.uow() as session:
+        conn = session.connection()
+        posted_today = conn.execute(
+            sa.select(e.id).where(e.kind == ActivityKind.LOW_STOCK.value, e.created_at >= day_start)
+        ).first()
+        if posted_today is not None:
+            return None
+        low = count_low_stock_products(conn)
+        if not low:
+            return None
+        activity.post(session, ActivityKind.LOW_STOCK, now, products=low)
+    return low

@@ -32,6 +32,7 @@ from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import reports as q
 from primedist.queries.products import ProductFilter, product_filter_clauses, shop_clause
+from primedist.services.activity import event_args
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
     audit_export,
@@ -173,6 +174,8 @@ class EventRow:
     shop: str | None
     message: str
     created_at: datetime
+    #: The event's figures and names (services/activity.py); {} for an older row.
+    args: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "created_at": self.created_at.isoformat()}
@@ -397,6 +400,11 @@ def _product_where(shop_ids: Sequence[int], *, low_stock: bool) -> list[Any]:
     return out
 
 
+def count_low_stock_products(conn: sa.Connection, shop_ids: Sequence[int] = ()) -> int:
+    """Active products low on stock (Home's card, the Products list's filter)."""
+    return _count_products(conn, shop_ids, low_stock=True)
+
+
 def _count_products(conn: sa.Connection, shop_ids: Sequence[int], *, low_stock: bool) -> int:
     """Products low on stock (as the Products list's filter), or active products."""
     stmt = sa.select(sa.func.count()).select_from(products_t)
@@ -445,14 +453,14 @@ def latest_events(conn: sa.Connection, shop_ids: Sequence[int], *, limit: int) -
     """The newest activity events of the chosen shops (and those of no shop)."""
     e, s = events_t.c, shops_t.c
     stmt = (
-        sa.select(e.kind, s.name, e.message, e.created_at)
+        sa.select(e.kind, s.name, e.message, e.created_at, e.args)
         .select_from(events_t.outerjoin(shops_t, s.id == e.shop_id))
         .order_by(e.created_at.desc(), e.id.desc())
         .limit(limit)
     )
     if shop_ids:
         stmt = stmt.where(sa.or_(e.shop_id.is_(None), e.shop_id.in_(shop_ids)))
-    return [EventRow(str(k), n, str(m), at) for k, n, m, at in conn.execute(stmt)]
+    return [EventRow(str(k), n, str(m), at, event_args(a)) for k, n, m, at, a in conn.execute(stmt)]
 
 
 def events(ctx: ServiceContext, shop_ids: Sequence[int] = (), limit: int = 200) -> list[EventRow]:

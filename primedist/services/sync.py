@@ -47,11 +47,12 @@ from primedist.connectors.base import Connector as ConnectorProtocol
 from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
 from primedist.db.bulk import checkpoint_wal
-from primedist.domain.enums import Channel, Module, ShopStatus
+from primedist.domain.enums import ActivityKind, Channel, Module, ShopStatus
 from primedist.domain.shop import Shop, ShopCredential
 from primedist.domain.sync import SyncCheckpoint, SyncLogEntry
 from primedist.errors import NotFound, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
+from primedist.services import activity
 from primedist.services.context import ServiceContext
 from primedist.services.sync_writer import BatchResult, ShopRef, aware, write_batch
 
@@ -249,7 +250,7 @@ def sync_shop(
     if report.outcome == "ok":
         SYNC_STATE.update(offline=False, last_sync_at=ctx.clock.now())
         if report.inserted or report.updated:
-            _log(ctx, shop_id, "info", report.summary())
+            _log(ctx, shop_id, "info", report.summary(), new_orders=report)
     return report
 
 
@@ -463,6 +464,10 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
         cp = session.get(SyncCheckpoint, (shop.id, ORDERS)) or SyncCheckpoint(
             shop_id=shop.id, resource=ORDERS
         )
+        if report.outcome != "offline" and not cp.error_count:
+            # The first failure of a run of them (not each retry of the scheduler): Home.
+            activity.post(session, ActivityKind.SYNC_FAILED, ctx.clock.now(), shop_id=shop.id,
+                          outcome=report.outcome, reason=message)  # fmt: skip
         cp.last_error = message
         cp.error_count = (cp.error_count or 0) + 1
         if isinstance(exc, DailyLimitReached):
@@ -491,9 +496,21 @@ def _add_log(session: Session, shop_id: int, level: str, message: str, now: date
                              created_at=now))  # fmt: skip
 
 
-def _log(ctx: ServiceContext, shop_id: int, level: str, message: str) -> None:
+def _log(
+    ctx: ServiceContext,
+    shop_id: int,
+    level: str,
+    message: str,
+    *,
+    new_orders: SyncReport | None = None,
+) -> None:
+    """A line in the shop's sync log; for a run that brought new orders (`new_orders`),
+    also Home's "N new orders synced"."""
     with ctx.uow() as session:
         _add_log(session, shop_id, level, redact(message), ctx.clock.now())
+        if new_orders is not None and new_orders.inserted:
+            activity.post(session, ActivityKind.ORDERS_SYNCED, ctx.clock.now(), shop_id=shop_id,
+                          new=new_orders.inserted, updated=new_orders.updated)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- reading

@@ -153,6 +153,65 @@
     </message>
 </context>
 <context>
+    <name>ActivityFeed</name>
+    <message>
+        <source>{new} new order(s) synced</source>
+        <translation>Đã đồng bộ {new} đơn hàng mới</translation>
+    </message>
+    <message>
+        <source>, {updated} updated</source>
+        <translation>, {updated} đơn cập nhật</translation>
+    </message>
+    <message>
+        <source>Authorisation lost: re-authorise the shop in Settings</source>
+        <translation>Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt</translation>
+    </message>
+    <message>
+        <source>Daily API limit reached, sync paused</source>
+        <translation>Đã hết hạn mức API trong ngày, tạm dừng đồng bộ</translation>
+    </message>
+    <message>
+        <source>Sync failed</source>
+        <translation>Đồng bộ thất bại</translation>
+    </message>
+    <message>
+        <source>{n} product(s) low on stock</source>
+        <translation>{n} sản phẩm sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>Ranks updated: {up} up, {down} down</source>
+        <translation>Đã cập nhật hạng: {up} lên hạng, {down} xuống hạng</translation>
+    </message>
+    <message>
+        <source>, {n} up a level</source>
+        <translation>, {n} lên cấp</translation>
+    </message>
+    <message>
+        <source>orders</source>
+        <translation>đơn hàng</translation>
+    </message>
+    <message>
+        <source>customers</source>
+        <translation>khách hàng</translation>
+    </message>
+    <message>
+        <source>products</source>
+        <translation>sản phẩm</translation>
+    </message>
+    <message>
+        <source>Imported {created} new and {updated} updated {what} from {file}</source>
+        <translation>Đã nhập {created} {what} mới và cập nhật {updated} từ {file}</translation>
+    </message>
+    <message>
+        <source> ({n} rejected)</source>
+        <translation> ({n} bị từ chối)</translation>
+    </message>
+    <message>
+        <source>Demo data generated: {orders} orders, {customers} customers</source>
+        <translation>Đã tạo dữ liệu mẫu: {orders} đơn hàng, {customers} khách hàng</translation>
+    </message>
+</context>
+<context>
     <name>AddStoreDialog</name>
     <message>
         <source>Partner &amp;ID</source>

@@ -4,11 +4,13 @@ low-stock query and the products summary make of them."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import FixedClock
 from primedist.db.product_summary import LOW_STOCK_KEY
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
@@ -240,3 +242,28 @@ def test_permissions(
     svc.set_variant_level(products_only, variants[0], 3)
     manager = owner_ctx.with_actor(Actor(None, "Quản lý", "ql@x.vn", Role.MANAGER))
     assert len(svc.shop_levels(manager)) >= 3
+
+
+def test_low_stock_news_is_posted_on_home_once_a_local_day(
+    owner_ctx: ServiceContext,
+    clock: FixedClock,
+    shops: tuple[int, int, int],
+    variants: tuple[int, int],
+) -> None:
+    from primedist.jobs import stock as stock_job
+    from primedist.services import reports
+
+    def news() -> list[tuple[str, dict[str, object]]]:
+        return [(e.message, e.args) for e in reports.events(owner_ctx) if e.kind == "low_stock"]
+
+    shopee, lazada, _counter = shops
+    assert svc.post_low_stock_news(owner_ctx) is None  # nothing is low: nothing to say
+    svc.set_shop_level(owner_ctx, [shopee], 5)  # ÁO: 4 ≤ 5
+    stock_job.catch_up(owner_ctx)  # what the scheduler runs at start, then every hour
+    assert news() == [("1 product(s) low on stock", {"products": 1})]
+    svc.set_shop_level(owner_ctx, [lazada], 8)  # MŨ too
+    clock.advance(timedelta(hours=13))  # 23:00 local time on the same day
+    assert svc.post_low_stock_news(owner_ctx) is None
+    clock.advance(timedelta(hours=1))  # midnight, Ho Chi Minh City: a new day
+    assert svc.post_low_stock_news(owner_ctx) == 2
+    assert [args for _m, args in news()] == [{"products": 2}, {"products": 1}]

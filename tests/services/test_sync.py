@@ -22,7 +22,7 @@ from primedist.core.clock import FixedClock
 from primedist.domain.enums import Channel
 from primedist.sandbox.base import FaultKind
 from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
-from primedist.services import sync
+from primedist.services import reports, sync
 from primedist.services.context import ServiceContext
 from tests.driver_sql import driver_sql
 from tests.services import sync_market
@@ -186,3 +186,39 @@ def test_refetch_of_a_range_restores_a_deleted_order_and_keeps_the_checkpoint(
     small.assert_in_step()
     with small.engine.connect() as conn:
         assert driver_sql(conn, "SELECT synced_until FROM sync_checkpoints").scalar_one() >= until
+
+
+def _feed(market: Market) -> list[reports.EventRow]:
+    return [e for e in reports.events(market.ctx) if e.kind != "import"]
+
+
+def test_a_run_that_brings_new_orders_posts_them_on_home(small: Market, clock: FixedClock) -> None:
+    first = small.sync()
+    assert first.inserted > 0
+    (event,) = _feed(small)
+    assert (event.kind, event.shop) == ("orders_synced", "Shopee Sandbox")
+    assert event.args == {"new": first.inserted, "updated": 0}
+    assert event.message == f"{first.inserted:,} new order(s) synced"
+    clock.advance(timedelta(minutes=10))
+    assert small.sync().inserted == 0
+    assert len(_feed(small)) == 1  # a run with nothing new says nothing
+
+
+def test_a_failure_is_posted_once_per_run_of_failures(small: Market, clock: FixedClock) -> None:
+    small.sandbox.revoke()
+    assert small.sync().outcome == "needs_reauth"
+    clock.advance(timedelta(minutes=10))
+    assert small.sync().outcome == "needs_reauth"
+    (event,) = _feed(small)
+    assert (event.kind, event.shop, event.args["outcome"]) == (
+        "sync_failed",
+        "Shopee Sandbox",
+        "needs_reauth",
+    )
+    assert event.message.startswith("Authorisation lost: re-authorise the shop: ")
+
+
+def test_being_offline_is_not_posted_on_home(small: Market) -> None:
+    small.sandbox.inject(FaultKind.HTTP_500, count=10_000, path=ORDER_DETAIL_PATH)
+    assert small.sync().outcome == "offline"
+    assert _feed(small) == []

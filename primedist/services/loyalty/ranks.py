@@ -31,7 +31,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.db.bulk import checkpoint_in_background, space_checkpoints
-from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import ActivityKind, Module, OrderStatus, Rank, RankBasis
@@ -40,6 +39,7 @@ from primedist.domain.order import Order
 from primedist.domain.settings import AppSetting
 from primedist.domain.user import User
 from primedist.errors import NotFound
+from primedist.services import activity
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.settings import (
     RANK_LEVEL,
@@ -319,10 +319,8 @@ def recompute_ranks(ctx: ServiceContext, *, dry_run: bool = False) -> RecomputeR
             ctx.audit(session, "ranks.recompute", entity_type="customer",
                       summary=report.summary())  # fmt: skip
             if report.moves or report.level_moves:
-                event = ActivityEvent(
-                    kind=ActivityKind.RANKS_UPDATED, message=report.summary()[:255], created_at=now
-                )
-                session.add(event)
+                activity.post(session, ActivityKind.RANKS_UPDATED, now, up=report.up,
+                              down=report.down, levels=report.level_upgrades)  # fmt: skip
             _store_last_run(conn, now, ctx.actor.id)
     if many:
         # Moving many customers rewrites most pages of `customers`: copying them into the

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
@@ -35,6 +35,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_percent
+from primedist.ui.home.activity_text import feed_line
 from primedist.ui.home.controls import RangeBar, change_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -323,8 +324,7 @@ class HomePage(QWidget):
         self.pie.set_slices([(labels.get(k, k), n) for k, n in data.pie.items()])
         self.events.clear()
         for e in data.events:
-            self.events.addItem(f"{format_datetime(e.created_at, self.tz, lang)}  "
-                                f"{e.shop + ': ' if e.shop else ''}{e.message}")  # fmt: skip
+            self.events.addItem(feed_line(e, self.tz))
         if not data.events:
             self.events.addItem(translate("HomePage", "Nothing has happened yet."))
 
@@ -382,10 +382,8 @@ class HomePage(QWidget):
         def fill(rows: list[reports.EventRow]) -> None:
             if not alive(listing):
                 return
-            lang = current_language()
             for e in rows:
-                listing.addItem(f"{format_datetime(e.created_at, tz, lang)}  "
-                                f"{e.shop + ': ' if e.shop else ''}{e.message}")  # fmt: skip
+                listing.addItem(feed_line(e, tz))
 
         Op(self, lambda _job: reports.events(ctx, shops)).success(fill).run()
         dialog.show()

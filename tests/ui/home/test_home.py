@@ -119,3 +119,54 @@ def test_vietnamese_changes_use_a_decimal_comma_and_the_pie_legend_fits(
     table = page.channels  # as tall as its rows: no empty panel under them
     rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
     assert rows < table.height() < rows + 2 * table.horizontalHeader().height() + 10
+
+
+@pytest.mark.usefixtures("english")  # back to English afterwards
+def test_events_are_worded_in_the_ui_language(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2
+) -> None:
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from primedist.domain.audit import ActivityEvent
+    from primedist.domain.enums import ActivityKind
+    from primedist.services import activity
+
+    now = ctx.clock.now()
+    with Session(ctx.engine) as session:
+        session.execute(
+            sa.insert(ActivityEvent).values(  # a row from before `args`
+                kind=ActivityKind.INFO, message="Backup made", created_at=now - timedelta(hours=2)
+            )
+        )
+        activity.post(
+            session,
+            ActivityKind.IMPORT,
+            now - timedelta(hours=1),
+            what="customers",
+            file="khach.xlsx",
+            created=1500,
+            updated=0,
+            rejected=2,
+        )
+        activity.post(session, ActivityKind.ORDERS_SYNCED, now, shop_id=shop.a, new=1234, updated=2)
+        session.commit()  # fmt: skip
+    page = make_page(qtbot, ctx)
+
+    def lines() -> list[str]:
+        return [page.events.item(i).text().split("  ", 1)[1] for i in range(3)]
+
+    assert lines() == [
+        "Shop A: 1,234 new order(s) synced, 2 updated",
+        "Imported 1,500 new and 0 updated customers from khach.xlsx (2 rejected)",
+        "Backup made",
+    ]
+    install_language("vi")
+    qtbot.waitUntil(lambda: "đồng bộ" in page.events.item(0).text())
+    assert lines() == [
+        "Shop A: Đã đồng bộ 1.234 đơn hàng mới, 2 đơn cập nhật",
+        "Đã nhập 1.500 khách hàng mới và cập nhật 0 từ khach.xlsx (2 bị từ chối)",
+        "Backup made",
+    ]

@@ -1,0 +1,87 @@
+"""Home's activity feed: events posted by the services that make them.
+
+An event keeps its figures and names as JSON (`args`), so the UI words it in its own
+language (ui/home/activity_text.py); `message` is the same event as an English sentence
+for the CLI and for rows written before `args` existed. The keys per kind:
+
+- orders_synced: `new`, `updated` (a sync run of one shop that brought orders)
+- sync_failed: `outcome` (error | needs_reauth | paused), `reason`
+- low_stock: `products` (active products low on stock, as Home's card)
+- ranks_updated: `up`, `down`, `levels`
+- import: `what` (orders | customers | products), `file`, `created`, `updated`, `rejected`
+- info: `event` ("demo_generated" with `orders`, `customers`)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from primedist.domain.audit import ActivityEvent
+from primedist.domain.enums import ActivityKind
+
+MESSAGE_MAX = 255
+
+_FAILURES = {
+    "error": "Sync failed",
+    "needs_reauth": "Authorisation lost: re-authorise the shop",
+    "paused": "Daily API limit reached (paused)",
+}
+
+
+def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
+    """The event as an English sentence (the shop's name, if any, is shown apart)."""
+    kind = ActivityKind(kind)
+    if kind is ActivityKind.ORDERS_SYNCED:
+        text = f"{args['new']:,} new order(s) synced"
+        return text + (f", {args['updated']:,} updated" if args.get("updated") else "")
+    if kind is ActivityKind.SYNC_FAILED:
+        return f"{_FAILURES.get(args['outcome'], 'Sync failed')}: {args['reason']}"
+    if kind is ActivityKind.LOW_STOCK:
+        return f"{args['products']:,} product(s) low on stock"
+    if kind is ActivityKind.RANKS_UPDATED:
+        text = f"Ranks updated: {args['up']:,} up, {args['down']:,} down"
+        return text + (f", {args['levels']:,} up a level" if args.get("levels") else "")
+    if kind is ActivityKind.IMPORT:
+        text = (
+            f"Imported {args['created']:,} new and {args['updated']:,} updated "
+            f"{args['what']} from {args['file']}"
+        )
+        return text + (f" ({args['rejected']:,} rejected)" if args.get("rejected") else "")
+    if args.get("event") == "demo_generated":
+        return f"Demo data generated: {args['orders']:,} orders, {args['customers']:,} customers"
+    return str(args.get("text", ""))
+
+
+def stored(kind: ActivityKind, args: dict[str, Any]) -> tuple[str, str]:
+    """The `message` and `args` columns of one event (for `post` or a bulk insert)."""
+    return english(kind, args)[:MESSAGE_MAX], json.dumps(args, ensure_ascii=False)
+
+
+def post(
+    session: Session,
+    kind: ActivityKind,
+    now: datetime,
+    *,
+    shop_id: int | None = None,
+    **args: Any,
+) -> ActivityEvent:
+    """Add one event to the feed, in the caller's transaction."""
+    message, raw = stored(kind, args)
+    event = ActivityEvent(kind=kind, shop_id=shop_id, message=message, args=raw, created_at=now)
+    session.add(event)
+    return event
+
+
+def event_args(raw: str | None) -> dict[str, Any]:
+    """The stored `args` (an empty dict for an older row or a damaged value)."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

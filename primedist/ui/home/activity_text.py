@@ -1,0 +1,104 @@
+"""Home's activity feed in the UI's language, from each event's stored figures
+(services/activity.py names the keys per kind). An event without them (older rows) shows
+its stored English sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from primedist.core.clock import format_datetime
+from primedist.core.money import format_number
+from primedist.domain.enums import ActivityKind
+from primedist.services.reports import EventRow
+from primedist.ui.i18n import current_language
+
+# lupdate extracts translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
+
+
+def feed_line(event: EventRow, tz: tzinfo) -> str:
+    """One line of the feed: when, the shop (if any), what happened."""
+    lang = current_language()
+    shop = f"{event.shop}: " if event.shop else ""
+    return f"{format_datetime(event.created_at, tz, lang)}  {shop}{describe(event, lang)}"
+
+
+def describe(event: EventRow, lang: str) -> str:
+    """What happened, worded in `lang`; the stored sentence when the figures are missing."""
+    wording = _WORDINGS.get(event.kind)
+    if wording is None or not event.args:
+        return event.message
+    try:
+        return wording(event.args, lambda n: format_number(int(n), lang))
+    except (KeyError, TypeError, ValueError):  # figures of another shape: keep the sentence
+        return event.message
+
+
+Number = Callable[[Any], str]
+
+
+def _orders_synced(a: dict[str, Any], num: Number) -> str:
+    text = translate("ActivityFeed", "{new} new order(s) synced").format(new=num(a["new"]))
+    if a.get("updated"):
+        text += translate("ActivityFeed", ", {updated} updated").format(updated=num(a["updated"]))
+    return text
+
+
+def _sync_failed(a: dict[str, Any], _num: Number) -> str:
+    what = {
+        "needs_reauth": translate(
+            "ActivityFeed", "Authorisation lost: re-authorise the shop in Settings"
+        ),
+        "paused": translate("ActivityFeed", "Daily API limit reached, sync paused"),
+    }.get(str(a["outcome"]), translate("ActivityFeed", "Sync failed"))
+    return f"{what}: {a['reason']}"
+
+
+def _low_stock(a: dict[str, Any], num: Number) -> str:
+    text = translate("ActivityFeed", "{n} product(s) low on stock")
+    return text.format(n=num(a["products"]))
+
+
+def _ranks_updated(a: dict[str, Any], num: Number) -> str:
+    text = translate("ActivityFeed", "Ranks updated: {up} up, {down} down").format(
+        up=num(a["up"]), down=num(a["down"])
+    )
+    if a.get("levels"):
+        text += translate("ActivityFeed", ", {n} up a level").format(n=num(a["levels"]))
+    return text
+
+
+def _imported(a: dict[str, Any], num: Number) -> str:
+    what = {
+        "orders": translate("ActivityFeed", "orders"),
+        "customers": translate("ActivityFeed", "customers"),
+        "products": translate("ActivityFeed", "products"),
+    }[str(a["what"])]
+    text = translate(
+        "ActivityFeed", "Imported {created} new and {updated} updated {what} from {file}"
+    ).format(created=num(a["created"]), updated=num(a["updated"]), what=what, file=a["file"])
+    if a.get("rejected"):
+        text += translate("ActivityFeed", " ({n} rejected)").format(n=num(a["rejected"]))
+    return text
+
+
+def _info(a: dict[str, Any], num: Number) -> str:
+    if a.get("event") != "demo_generated":
+        raise KeyError("event")
+    return translate(
+        "ActivityFeed", "Demo data generated: {orders} orders, {customers} customers"
+    ).format(orders=num(a["orders"]), customers=num(a["customers"]))
+
+
+_WORDINGS: dict[str, Callable[[dict[str, Any], Number], str]] = {
+    ActivityKind.ORDERS_SYNCED.value: _orders_synced,
+    ActivityKind.SYNC_FAILED.value: _sync_failed,
+    ActivityKind.LOW_STOCK.value: _low_stock,
+    ActivityKind.RANKS_UPDATED.value: _ranks_updated,
+    ActivityKind.IMPORT.value: _imported,
+    ActivityKind.INFO.value: _info,
+}
