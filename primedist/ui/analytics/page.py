@@ -145,7 +145,9 @@ class AnalyticsPage(QWidget):
             table.setObjectName(f"table_{key}")
             table.verticalHeader().setVisible(False)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-            table.setSortingEnabled(key == "products")
+            if key == "products":  # a rank: most units first until the owner sorts
+                table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+                table.setSortingEnabled(True)
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
             stretch_columns(table)
             box.addLayout(head)

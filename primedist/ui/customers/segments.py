@@ -120,6 +120,8 @@ def _table(name: str, columns: int) -> QTableWidget:
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     header.setHighlightSections(False)
+    # By name, A to Z, until the owner clicks a header (Qt's default is column 0, Z to A).
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
     return table
 
 

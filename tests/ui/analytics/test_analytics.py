@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
 
@@ -59,6 +60,11 @@ def test_cards_and_tables(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> Non
     assert headers == {"locations_orders": "Province/city", "carriers": "Carrier"}
     products = page.tables["products"]
     assert [products.item(r, 0).text() for r in range(2)] == ["Quần jean", "Áo thun"]
+    header = products.horizontalHeader()  # a rank: most units first, not by name
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        1, Qt.SortOrder.DescendingOrder)  # fmt: skip
+    units = [products.item(r, 1).data(Qt.ItemDataRole.UserRole) for r in range(2)]
+    assert units == sorted(units, reverse=True)
     products.sortItems(2)  # revenue, ascending
     assert [products.item(r, 0).text() for r in range(2)] == ["Áo thun", "Quần jean"]
     with qtbot.waitSignal(page.refreshed, timeout=5000):

@@ -185,8 +185,9 @@ def test_tags_dialog(qtbot: Any, owner_ctx: ServiceContext, answers: Answers,
     dialog = TagsDialog(owner_ctx)
     with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
         show_widget(qtbot, dialog, 460, 420)
-    assert [r[0] for r in texts(dialog.table)] == ["Potential  (default)",
-                                                   "Often returns  (default)"]  # fmt: skip
+    # By name, A to Z.
+    assert [r[0] for r in texts(dialog.table)] == ["Often returns  (default)",
+                                                   "Potential  (default)"]  # fmt: skip
     dialog.table.selectRow(0)
     assert dialog.rename_button.isEnabled() and not dialog.delete_button.isEnabled()
     answers.names = ["Khách quen"]
