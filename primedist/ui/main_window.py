@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from primedist.domain.enums import Module
 from primedist.services.context import ServiceContext
-from primedist.ui import pages
 from primedist.ui.labels import enum_label
 from primedist.ui.sync.status import SyncStatusWidget
 from primedist.ui.widgets import JobsIndicator, LanguageCombo, center_on_screen, icon
@@ -221,7 +220,7 @@ class MainWindow(QMainWindow):
             return self._home_page
         if key == "analytics":
             return self._analytics_page
-        return lambda: pages.PlannedPage(key)
+        raise KeyError(f"no page for the tab {key!r}")
 
     def _home_page(self) -> QWidget:
         from primedist.ui.home.page import HomePage

@@ -3667,7 +3667,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The section list&apos;s narrowest width, and the room kept beside its longest title.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -3721,10 +3721,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Logistics</source>
         <translation>Vận chuyển</translation>
-    </message>
-    <message>
-        <source>Coming next</source>
-        <translation>Sắp ra mắt</translation>
     </message>
 </context>
 <context>
@@ -6282,61 +6278,6 @@ Vẫn bán?</translation>
     <message>
         <source>No shop of this channel yet: type a name to add one.</source>
         <translation>Kênh này chưa có gian hàng: nhập tên để thêm mới.</translation>
-    </message>
-</context>
-<context>
-    <name>pages</name>
-    <message>
-        <source>Home</source>
-        <translation>Trang chủ</translation>
-    </message>
-    <message>
-        <source>To-do cards: orders to handle, products low on stock or without revenue</source>
-        <translation>Việc cần làm: đơn hàng cần xử lý, sản phẩm sắp hết hàng hoặc không có doanh thu</translation>
-    </message>
-    <message>
-        <source>Total revenue and new orders against the previous period</source>
-        <translation>Tổng doanh thu và đơn hàng mới so với kỳ trước</translation>
-    </message>
-    <message>
-        <source>Revenue per marketplace, a pie chart of new orders, and the latest events</source>
-        <translation>Doanh thu theo sàn, biểu đồ tròn đơn hàng mới và các sự kiện mới nhất</translation>
-    </message>
-    <message>
-        <source>Analytics</source>
-        <translation>Phân tích</translation>
-    </message>
-    <message>
-        <source>Revenue, orders, products sold and repeat rate against the previous period</source>
-        <translation>Doanh thu, đơn hàng, sản phẩm đã bán và tỷ lệ mua lại so với kỳ trước</translation>
-    </message>
-    <message>
-        <source>Top locations, shipping providers and product rank</source>
-        <translation>Khu vực, đơn vị vận chuyển hàng đầu và xếp hạng sản phẩm</translation>
-    </message>
-    <message>
-        <source>A chart and table per metric, with export to Excel</source>
-        <translation>Biểu đồ và bảng cho từng chỉ số, xuất ra Excel</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>Cài đặt</translation>
-    </message>
-    <message>
-        <source>My account, staff and permissions</source>
-        <translation>Tài khoản của tôi, nhân viên và phân quyền</translation>
-    </message>
-    <message>
-        <source>Sales channels, delivery providers, printers and templates</source>
-        <translation>Kênh bán hàng, đơn vị vận chuyển, máy in và mẫu in</translation>
-    </message>
-    <message>
-        <source>Customer ranking, levels, points, backup and restore, language</source>
-        <translation>Xếp hạng khách hàng, cấp độ, điểm thưởng, sao lưu và khôi phục, ngôn ngữ</translation>
-    </message>
-    <message>
-        <source>This tab is being built. It will hold:</source>
-        <translation>Tab này đang được xây dựng. Tab sẽ gồm:</translation>
     </message>
 </context>
 <context>

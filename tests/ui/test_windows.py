@@ -448,7 +448,7 @@ def test_products_and_settings_tabs_hold_their_pages(qtbot, owner_ctx, settings)
     assert isinstance(page, SettingsPage)
     assert isinstance(page.section("low_stock"), LowStockSettings)
     assert page.stack.currentIndex() == 0
-    coming = page.select_section("coming")
-    assert coming.isVisibleTo(page)
-    assert page.stack.currentIndex() == page.sections.count() - 1  # "coming" is last
+    last = page.select_section("logistics")
+    assert last.isVisibleTo(page)
+    assert page.stack.currentIndex() == page.sections.count() - 1  # logistics is last
     window.close()

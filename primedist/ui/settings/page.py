@@ -1,8 +1,7 @@
 """The Settings tab: a list of sections on the left, the chosen section on the right.
 
-Sections are built the first time they are shown. Low stock is here now; the sections of
-later issues (account, staff, channels, printers, ranking, backup…) are named by the
-"Coming" section until they land.
+Sections are built the first time they are shown. The list is as wide as its longest
+title in the current language (no elided titles, no sideways scrolling).
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -21,8 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.services.context import ServiceContext
-from primedist.ui.pages import PlannedPage
-from primedist.ui.widgets import icon
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
@@ -43,9 +40,13 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("logistics", "primedist.ui.settings.logistics", "LogisticsSettings"),
 )
 
+#: The section list's narrowest width, and the room kept beside its longest title.
+MIN_SECTIONS_WIDTH = 180
+SECTIONS_SLACK = 16
+
 
 class SettingsPage(QWidget):
-    """Settings sections: Low stock, and what later issues will add."""
+    """Settings: the list of sections on the left, the chosen one on the right."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,18 +55,16 @@ class SettingsPage(QWidget):
         self._builders: dict[str, Callable[[], QWidget]] = {
             key: self._builder(module, name) for key, module, name in SECTIONS
         }
-        self._builders["coming"] = lambda: PlannedPage("settings")
         self._pages: dict[str, QWidget] = {}
         self._holders: list[QVBoxLayout] = []
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.sections = QListWidget()
         self.sections.setObjectName("settingsSections")
-        self.sections.setFixedWidth(220)
-        self.sections.setIconSize(QSize(18, 18))
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         for _key in self._builders:
-            self.sections.addItem(QListWidgetItem(icon("settings"), ""))
+            self.sections.addItem(QListWidgetItem(""))
             holder = QWidget()
             layout = QVBoxLayout(holder)
             layout.setContentsMargins(0, 0, 0, 0)
@@ -124,9 +123,16 @@ class SettingsPage(QWidget):
             "points": self.tr("Loyalty points"),
             "vouchers": self.tr("Vouchers"),
             "logistics": self.tr("Logistics"),
-            "coming": self.tr("Coming next"),
         }
         for i, key in enumerate(self._builders):
             item = self.sections.item(i)
             if item is not None:
                 item.setText(titles[key])
+        self._fit_sections()
+
+    def _fit_sections(self) -> None:
+        """As wide as the longest title (titles change with the language)."""
+        self.sections.doItemsLayout()
+        widest = self.sections.sizeHintForColumn(0)
+        frame = 2 * self.sections.frameWidth()
+        self.sections.setFixedWidth(max(MIN_SECTIONS_WIDTH, widest + frame + SECTIONS_SLACK))

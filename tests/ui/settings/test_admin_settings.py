@@ -48,6 +48,39 @@ def test_settings_page_lists_the_admin_sections(qtbot: Any, owner_ctx: ServiceCo
     page.section("audit").shutdown()  # type: ignore[attr-defined]
 
 
+@pytest.fixture
+def app_style(qapp: Any) -> Any:
+    """The app's own font and stylesheet (as it runs), put back afterwards."""
+    from primedist.ui.app import apply_style
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+@pytest.mark.usefixtures("english", "app_style")  # English afterwards
+def test_every_section_title_shows_whole_in_both_languages(
+    qtbot: Any, owner_ctx: ServiceContext
+) -> None:
+    from primedist.ui.i18n import install_language
+
+    page = show_widget(qtbot, SettingsPage(owner_ctx))
+    for lang, first in (("en", "Low stock"), ("vi", "Sắp hết hàng")):
+        install_language(lang)  # the (posted) LanguageChange event retitles the list
+        view = page.sections
+        qtbot.waitUntil(lambda view=view, first=first: view.item(0).text() == first)
+        assert not view.horizontalScrollBar().isVisible()
+        titles = [view.item(i).text() for i in range(view.count())]
+        assert ("Nhóm khách hàng & bảng giá" in titles) == (lang == "vi")
+        room = view.viewport().width()
+        for i, title in enumerate(titles):
+            text_width = view.fontMetrics().horizontalAdvance(title)
+            assert view.visualItemRect(view.item(i)).width() <= room
+            assert text_width < room, (lang, title)
+
+
 def test_my_account_profile_and_password(qtbot: Any, owner_ctx: ServiceContext) -> None:
     page = show_widget(qtbot, AccountSettings(owner_ctx))
     page.name.setText("Chủ Mới")
