@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -122,6 +123,13 @@ def _card(title: QLabel) -> tuple[QFrame, QVBoxLayout]:
     title.setObjectName("sectionTitle")
     layout.addWidget(title)
     return frame, layout
+
+
+def _cap_to_rows(table: QTableWidget) -> None:
+    """At most as tall as the header and every row (it may still shrink and scroll)."""
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    header = table.horizontalHeader().sizeHint().height()
+    table.setMaximumHeight(header + rows + 2 * table.frameWidth() + 2)
 
 
 def _table(columns: int, stretch: int) -> QTableWidget:
@@ -604,10 +612,18 @@ class OrderDetailDialog(QDialog):
 
     @staticmethod
     def _show_empty(table: QTableWidget, note: QLabel) -> None:
-        """An empty table gives way to a line that says so."""
+        """An empty table gives way to a line that says so; a short one is no taller than
+        its rows (the room goes to the other table, not to an empty panel)."""
         empty = table.rowCount() == 0
         table.setVisible(not empty)
         note.setVisible(empty)
+        _cap_to_rows(table)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for table in (self.items_table, self.history_table):  # wrapped rows change height
+            table.resizeRowsToContents()
+            _cap_to_rows(table)
 
     # ------------------------------------------------------------------ actions
 

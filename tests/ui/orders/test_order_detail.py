@@ -157,6 +157,11 @@ def test_detail_shows_items_money_customer_and_history(
     assert [cell(history, 0, c) for c in range(4)] == [
         "20/11/2026 10:00", "Pending", "Chủ Thử", "Phone order"
     ]  # fmt: skip
+    # Short tables are no taller than their rows: no empty panel, every row in sight.
+    for table in (items, history):
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        assert table.height() <= table.horizontalHeader().height() + rows + 8
+        assert not table.verticalScrollBar().isVisible()
 
 
 def test_pending_marketplace_order_enables_confirm_and_cancel_only(
