@@ -1083,8 +1083,8 @@ class _Run:
         return _Loyalty(level_ids, voucher_ids, level_of, wholesale)
 
     def _ensure_levels(self) -> dict[str, int]:
-        wanted = (("VIP", "VIP", 20_000_000, 3), ("REG", "Regular", 2_000_000, 1),
-                  ("WS", "Wholesale", None, 2))  # fmt: skip
+        wanted = (("VIP", "VIP", 20_000_000, 3), ("REG", "Khách thân thiết", 2_000_000, 1),
+                  ("WS", "Khách sỉ", None, 2))  # fmt: skip
         ids = {str(code): int(i) for i, code in self.conn.exec_driver_sql(
             "SELECT id, code FROM customer_levels")}  # fmt: skip
         next_id = _next_id(self.conn, "customer_levels")

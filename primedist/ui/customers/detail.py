@@ -59,6 +59,7 @@ from primedist.services.customer_detail import (
 )
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
+from primedist.ui.formatting import format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.ops import Op
@@ -127,7 +128,7 @@ def _money(amount: int) -> str:
 
 
 def _percent(rate: float | None) -> str:
-    return DASH if rate is None else f"{rate * 100:.1f} %"
+    return DASH if rate is None else format_percent(rate * 100, digits=1)
 
 
 def avatar_colour(name: str) -> QColor:

@@ -59,7 +59,7 @@ from primedist.queries.spec import QueryState, keys_stmt
 from primedist.services.context import ServiceContext
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
-from primedist.ui.formatting import CellFormatter
+from primedist.ui.formatting import CellFormatter, format_decimal, format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
@@ -115,6 +115,11 @@ QPushButton[quick="true"]:checked { background: #DBEAFE; border-color: #60A5FA; 
 STYLE = CHIP_STYLE + _ADD_STYLE + ACTIONS_STYLE
 
 
+def _rate_text(value: float, lang: str) -> str:
+    """A rate bound of a filter chip: `70%`, `62,5%` (vi)."""
+    return format_decimal(value, lang, 0 if float(value).is_integer() else 1) + "%"
+
+
 def source_label(source: str) -> str:
     """The display name of a customer source ("walk_in", "referral", a channel, ...)."""
     labels = {
@@ -146,7 +151,7 @@ class CustomersTableModel(SqlTableModel):
         col, lang = self.col, current_language()
         cells = list(super()._format_row(kinds, raw))
         rate = raw[col["success_rate"]]
-        cells[col["success_rate"]] = "" if rate is None else f"{float(rate):.0f} %"
+        cells[col["success_rate"]] = "" if rate is None else format_percent(float(rate), lang, 0)
         cells[col["points"]] = (
             f"{format_number(int(raw[col['points']] or 0), lang)} / "
             f"{format_number(int(raw[col['points_earned']] or 0), lang)}"
@@ -714,7 +719,7 @@ class CustomerListPage(FilteredListPage):
             shown = [
                 None if v is None else
                 format_money(v, lang) if value_kind == "money" else
-                f"{v:g} %" if value_kind == "percent" else format_number(v, lang)
+                _rate_text(v, lang) if value_kind == "percent" else format_number(v, lang)
                 for v in (low, high)
             ]  # fmt: skip
             out[kind] = labels[kind] + ": " + self._range_text(*shown)

@@ -149,7 +149,7 @@ def test_lists_everyone_newest_first_with_the_count(page: CustomerListPage) -> N
 
 
 def test_cells(page: CustomerListPage) -> None:
-    assert cell(page, "Nguyễn Thị Hoa", "success_rate") == "75 %"
+    assert cell(page, "Nguyễn Thị Hoa", "success_rate") == "75%"
     assert cell(page, "Phạm Lan", "success_rate") == ""
     assert cell(page, "Đặng Văn Đạt", "points") == "100 / 150"
     assert cell(page, "Đặng Văn Đạt", "phone") == "0911234567"
@@ -237,7 +237,7 @@ def test_bad_range_says_why_and_keeps_the_dialog(qtbot, page: CustomerListPage) 
     dialog.min_edit.setText("70")
     _apply(qtbot, dialog)
     assert set(names(page)) == {"Nguyễn Thị Hoa", "Trần Minh Khoa"}
-    assert page.chip("success_rate").text.text() == "Success rate: from 70 %"
+    assert page.chip("success_rate").text.text() == "Success rate: from 70%"
 
 
 def test_tag_segment_shop_and_date_chips(qtbot, page: CustomerListPage, data: Data) -> None:
