@@ -181,7 +181,7 @@ def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -
 
 
 def post_low_stock_news(ctx: ServiceContext) -> int | None:
-    """Home's "N products are low on stock": once a local day (the shop's default zone),
+    """Home's "N product(s) low on stock": once a local day (the shop's default zone),
     when some are. Returns the number posted, or None when nothing was posted."""
     now = ctx.clock.now()
     day_start, _ = local_day_bounds_utc(to_local(now, shop_tz()).date(), shop_tz())
