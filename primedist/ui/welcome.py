@@ -117,6 +117,10 @@ class LoginPage(_FormPage):
         self.button.setText(self.tr("Sign in"))
 
 
+#: The widest the setup / sign-in card grows (a maximised window keeps short fields).
+CARD_MAX_WIDTH = 520
+
+
 class WelcomeWindow(QWidget):
     """Shows setup on a fresh store, sign-in otherwise; emits `signedIn(actor)`."""
 
@@ -151,7 +155,13 @@ class WelcomeWindow(QWidget):
         self.login_page = LoginPage()
         # Only one form is ever shown: a setup that succeeds goes straight to the main window.
         self.page: _FormPage = self.setup_page if auth.needs_setup(ctx.engine) else self.login_page
-        outer.addWidget(self.page)
+        # A form card of a readable width, centred, however wide the window grows.
+        self.page.setMaximumWidth(CARD_MAX_WIDTH)
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(self.page, 100)
+        middle.addStretch(1)
+        outer.addLayout(middle)
         outer.addStretch(2)
         self.setup_page.button.clicked.connect(self._create_shop)
         self.login_page.button.clicked.connect(self._sign_in)

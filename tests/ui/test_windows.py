@@ -92,6 +92,19 @@ def wait_for_error(qtbot, window: WelcomeWindow) -> str:
     return page.error.text()
 
 
+def test_the_form_card_stays_readable_and_centred_in_a_wide_window(qtbot, ctx):
+    from primedist.ui.welcome import CARD_MAX_WIDTH
+
+    window = welcome(qtbot, ctx)
+    narrow = window.page.width()
+    assert narrow >= 400  # the default window: the card fills it
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: window.width() == 1400)
+    card = window.page.geometry()
+    assert card.width() == CARD_MAX_WIDTH
+    assert abs(card.left() - (window.width() - card.right())) <= 2
+
+
 def test_setup_creates_the_owner_and_signs_in(qtbot, ctx):
     window = welcome(qtbot, ctx)
     assert window.showing_setup and window.setup_page.isVisible()
