@@ -152,6 +152,22 @@ def setup_list_view(
     for i, col in enumerate(model.spec.columns):
         view.setColumnWidth(i, widths.get(col.key, col.width))
         view.setColumnHidden(i, col.key in hidden)
+    fit_titles(view)
+    # Titles change with the language ("Successful orders" / "Đơn thành công").
+    model.headerDataChanged.connect(lambda *_: fit_titles(view))
+
+
+def fit_titles(view: QTableView) -> None:
+    """Widen a column whose title (with the sort arrow's room) does not fit, so no title
+    shows clipped; a wider column is left as it is."""
+    if not alive(view):  # the model may outlive its view
+        return
+    header = view.horizontalHeader()
+    for i in range(header.count()):
+        if not header.isSectionHidden(i):
+            needed = header.sectionSizeHint(i)
+            if view.columnWidth(i) < needed:
+                view.setColumnWidth(i, needed)
 
 
 def sort_by_default(view: QTableView, spec: QuerySpec) -> None:

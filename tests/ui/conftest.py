@@ -22,6 +22,19 @@ def english(qapp: Any) -> Iterator[None]:
 
 
 @pytest.fixture
+def app_style(qapp: Any) -> Iterator[None]:
+    """The app's own font and stylesheet (as it runs: sizes depend on them), put back
+    afterwards."""
+    from primedist.ui.app import apply_style
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+@pytest.fixture
 def shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Any]]]:
     """What would have reached the user as an error dialog: {"error": messages, "crash":
     exceptions}; a crash fails the test."""

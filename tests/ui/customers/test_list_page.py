@@ -459,3 +459,23 @@ def test_signals(qtbot, page: CustomerListPage, data: Data) -> None:
     with qtbot.waitSignal(page.exportRequested) as sig:
         click(qtbot, page.export_button)
     assert sig.args == [None]
+
+
+@pytest.mark.usefixtures("app_style")
+def test_every_column_title_shows_whole(qtbot, owner_ctx: ServiceContext, data: Data) -> None:
+    from primedist.ui.i18n import install_language
+
+    page = show_widget(qtbot, CustomerListPage(owner_ctx))
+    view, header = page.view, page.view.horizontalHeader()
+
+    def clipped() -> list[int]:
+        return [i for i in range(header.count()) if not header.isSectionHidden(i)
+                and view.columnWidth(i) < header.sectionSizeHint(i)]  # fmt: skip
+
+    try:
+        for lang in ("en", "vi"):
+            install_language(lang)  # the (posted) LanguageChange event retitles the columns
+            qtbot.waitUntil(lambda: clipped() == [], timeout=2000)
+    finally:
+        install_language("en")
+        close_page(qtbot, page)

@@ -48,18 +48,6 @@ def test_settings_page_lists_the_admin_sections(qtbot: Any, owner_ctx: ServiceCo
     page.section("audit").shutdown()  # type: ignore[attr-defined]
 
 
-@pytest.fixture
-def app_style(qapp: Any) -> Any:
-    """The app's own font and stylesheet (as it runs), put back afterwards."""
-    from primedist.ui.app import apply_style
-
-    font, sheet = qapp.font(), qapp.styleSheet()
-    apply_style(qapp)
-    yield
-    qapp.setStyleSheet(sheet)
-    qapp.setFont(font)
-
-
 @pytest.mark.usefixtures("english", "app_style")  # English afterwards
 def test_every_section_title_shows_whole_in_both_languages(
     qtbot: Any, owner_ctx: ServiceContext
