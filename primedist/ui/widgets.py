@@ -11,12 +11,20 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QTableView,
     QWidget,
 )
 
 from primedist.paths import ICONS
 from primedist.ui.i18n import LANGUAGES, current_language
 from primedist.ui.ops import tracker
+
+
+def rows_height(table: QTableView) -> int:
+    """The height that shows a table's header and every row, and nothing below them."""
+    rows = sum(table.rowHeight(r) for r in range(table.model().rowCount()))
+    header = table.horizontalHeader().sizeHint().height()
+    return header + rows + 2 * table.frameWidth() + 2
 
 
 def icon(name: str) -> QIcon:

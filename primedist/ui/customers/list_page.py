@@ -59,7 +59,7 @@ from primedist.queries.spec import QueryState, keys_stmt
 from primedist.services.context import ServiceContext
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
-from primedist.ui.formatting import CellFormatter, format_decimal, format_percent
+from primedist.ui.formatting import CellFormatter, format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
@@ -117,7 +117,7 @@ STYLE = CHIP_STYLE + _ADD_STYLE + ACTIONS_STYLE
 
 def _rate_text(value: float, lang: str) -> str:
     """A rate bound of a filter chip: `70%`, `62,5%` (vi)."""
-    return format_decimal(value, lang, 0 if float(value).is_integer() else 1) + "%"
+    return format_percent(value, lang, 0 if float(value).is_integer() else 1)
 
 
 def source_label(source: str) -> str:

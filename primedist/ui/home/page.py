@@ -41,6 +41,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
+from primedist.ui.widgets import rows_height
 
 #: To-do cards in order: key → (the Orders tab's status tab, or "" for products).
 TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
@@ -173,9 +174,7 @@ class Card(QFrame):
 
 def fit_height(table: QTableWidget) -> None:
     """Make a short table exactly as tall as its header and rows (no empty panel below)."""
-    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
-    header = table.horizontalHeader().sizeHint().height()
-    table.setFixedHeight(header + rows + 2 * table.frameWidth() + 2)
+    table.setFixedHeight(rows_height(table))
 
 
 class HomePage(QWidget):

@@ -44,6 +44,7 @@ from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
+from primedist.ui.widgets import rows_height
 
 MINUS = "\u2212"
 DASH = "—"
@@ -127,9 +128,7 @@ def _card(title: QLabel) -> tuple[QFrame, QVBoxLayout]:
 
 def _cap_to_rows(table: QTableWidget) -> None:
     """At most as tall as the header and every row (it may still shrink and scroll)."""
-    rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
-    header = table.horizontalHeader().sizeHint().height()
-    table.setMaximumHeight(header + rows + 2 * table.frameWidth() + 2)
+    table.setMaximumHeight(rows_height(table))
 
 
 def _table(columns: int, stretch: int) -> QTableWidget:
