@@ -1820,6 +1820,13 @@ def _assign_customers(rng: np.random.Generator, times: Arr, people: _People) -> 
     cum = np.cumsum(people.weight)
     pick = np.searchsorted(cum, rng.random(len(times)) * cum[arrived - 1], side="right")
     chosen: Arr = np.minimum(pick, arrived - 1).astype(np.int64)
+    # A customer who arrived during the period came with an order (their arrival time is
+    # one): that order is theirs. Otherwise the newest customers, the top of the list,
+    # would all show no orders, since the weighted draw rarely reaches them.
+    later = np.flatnonzero(~people.imported)
+    first = np.searchsorted(times, people.created[later], side="left")
+    ok = first < len(times)
+    chosen[first[ok]] = later[ok]
     return chosen
 
 
