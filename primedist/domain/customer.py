@@ -149,6 +149,9 @@ class Tag(SQLModel, table=True):
     name: str = Field(max_length=60, unique=True)
     color: str | None = Field(default=None, max_length=16)
     is_default: bool = Field(default=False)
+    #: Which default tag this is (`services.tags.DEFAULT_TAGS`), whatever it is called:
+    #: the "Often returns" quick filter finds its tag by this, not by name.
+    default_key: str | None = Field(default=None, max_length=20, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -56,8 +56,9 @@ _RANK_VALUES = "rank_filter"
 
 c = customers.c
 
-#: The tag the "Often returns" quick filter means (services.tags.DEFAULT_TAGS; by name).
-OFTEN_RETURNS_TAG = "Often returns"
+#: The default tag the "Often returns" quick filter means (its `default_key`, whatever the
+#: tag is called: services.tags.DEFAULT_TAGS).
+OFTEN_RETURNS_KEY = "often_returns"
 #: Ranks of the "Gold and above" quick filter.
 GOLD_AND_ABOVE = (Rank.GOLD, Rank.DIAMOND)
 #: How many orders the "5+ orders" quick filter asks for.
@@ -336,8 +337,8 @@ def customer_filter_clauses(
     if flt.tag_ids:
         out.append(_tagged(customer_tags.c.tag_id.in_(sorted(set(flt.tag_ids)))))
     if flt.often_returns:
-        often = sa.select(tags.c.id).where(tags.c.name == OFTEN_RETURNS_TAG).scalar_subquery()
-        out.append(_tagged(customer_tags.c.tag_id == often))
+        often = sa.select(tags.c.id).where(tags.c.default_key == OFTEN_RETURNS_KEY)
+        out.append(_tagged(customer_tags.c.tag_id == often.scalar_subquery()))
     if flt.shop_ids:
         out.append(_shop_clause(flt.shop_ids))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -58,8 +60,10 @@ def setup_shop(
     owner_name: str,
     owner_email: str,
     owner_password: str,
+    tag_names: Mapping[str, str] | None = None,
 ) -> Actor:
-    """Create the shop (its own counter outlet), the owner account and default tags."""
+    """Create the shop (its own counter outlet), the owner account and the default tags,
+    named `tag_names` (key → name, in the language of the set-up; else English)."""
     shop_name, owner_name = shop_name.strip(), owner_name.strip()
     if not shop_name:
         raise ValidationError("The shop name is required.", field="shop_name")
@@ -84,7 +88,7 @@ def setup_shop(
         session.add(owner)
         session.add(Shop(name=shop_name, channel=Channel.OFFLINE, created_at=now))
         session.flush()
-        ensure_default_tags(session.connection())
+        ensure_default_tags(session.connection(), tag_names)
         actor = actor_for(session, owner)
         owner_ctx = ctx.with_actor(actor)
         put_setting(owner_ctx, session, SHOP_PROFILE, {"name": shop_name})

@@ -56,7 +56,7 @@ from primedist.services import demo_names as words
 from primedist.services.activity import stored
 from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.context import Actor, ServiceContext
-from primedist.services.tags import DEFAULT_TAGS
+from primedist.services.tags import ensure_default_tags
 
 DEMO_OWNER_EMAIL = "owner@demo.primedist.vn"
 DEMO_OWNER_PASSWORD = "demo1234"
@@ -230,6 +230,7 @@ def ensure_demo_owner(ctx: ServiceContext) -> Actor:
             owner_name=DEMO_OWNER_NAME,
             owner_email=DEMO_OWNER_EMAIL,
             owner_password=DEMO_OWNER_PASSWORD,
+            tag_names=DEMO_TAG_NAMES,
         )
     return auth.owner_actor(ctx)
 
@@ -1296,11 +1297,11 @@ class _Run:
         first = people.first_id
         recent = stats.last_order >= self.now - 30 * DAY
         members = {
-            "Often returns": stats.returned >= 2,
-            "Potential": recent & (stats.total_orders <= 2) & (stats.expenses >= 500_000),
+            "often_returns": stats.returned >= 2,
+            "potential": recent & (stats.total_orders <= 2) & (stats.expenses >= 500_000),
             _WHOLESALE_TAG: loyalty.wholesale,
         }
-        rows = [(first + int(c), tags[name]) for name, mask in members.items()
+        rows = [(first + int(c), tags[key]) for key, mask in members.items()
                 for c in np.flatnonzero(mask)]  # fmt: skip
         self.writer.insert("customer_tags", ("customer_id", "tag_id"), rows)
         home_province = people.province_code[people.addr_first]
@@ -1328,16 +1329,19 @@ class _Run:
         )
 
     def _ensure_tags(self) -> dict[str, int]:
-        tags = {str(n): int(i) for i, n in self.conn.exec_driver_sql("SELECT id, name FROM tags")}
-        next_id = _next_id(self.conn, "tags")
-        rows: list[Row] = []
-        for name in (*DEFAULT_TAGS, _WHOLESALE_TAG):
-            if name not in tags:
-                tags[name] = next_id
-                rows.append((next_id, name, "#1565c0", name in DEFAULT_TAGS,
-                             self.ts(self.start)))  # fmt: skip
-                next_id += 1
-        self.writer.insert("tags", ("id", "name", "color", "is_default", "created_at"), rows)
+        """Tag ids by default key (the set-up made those) and by name for the demo's own."""
+        conn = self.conn
+        ensure_default_tags(conn, DEMO_TAG_NAMES)  # a store set up outside the demo
+        tags = {str(key): int(i) for i, key in conn.exec_driver_sql(
+            "SELECT id, default_key FROM tags WHERE default_key IS NOT NULL")}  # fmt: skip
+        named = {str(n): int(i) for i, n in conn.exec_driver_sql("SELECT id, name FROM tags")}
+        if _WHOLESALE_TAG in named:
+            tags[_WHOLESALE_TAG] = named[_WHOLESALE_TAG]
+        else:
+            tags[_WHOLESALE_TAG] = _next_id(conn, "tags")
+            self.writer.insert("tags", ("id", "name", "color", "is_default", "created_at"),
+                               [(tags[_WHOLESALE_TAG], _WHOLESALE_TAG, "#1565c0", False,
+                                 self.ts(self.start))])  # fmt: skip
         return tags
 
     # ---- activity feed and audit
@@ -1412,6 +1416,8 @@ _VOUCHERS: tuple[_VoucherSpec, ...] = (
                  False),
 )  # fmt: skip
 _WHOLESALE_TAG = "Khách sỉ"
+#: The default tags' names in the demo shop (Vietnamese, as its levels and segments).
+DEMO_TAG_NAMES = {"potential": "Tiềm năng", "often_returns": "Hay hoàn hàng"}
 _BUYER_ID_BASE: dict[Channel, int] = {
     Channel.SHOPEE: 100_000_000,
     Channel.LAZADA: 200_000_000_000,

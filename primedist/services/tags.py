@@ -1,11 +1,12 @@
 """Customer tags: labels such as the defaults "Potential" and "Often returns".
 
-The default tags (`DEFAULT_TAGS`, `is_default`) are seeded by `ensure_default_tags`,
-which is idempotent: shop set-up calls it, and every function here calls it too, so a
-store set up before tags existed gets them on first use. Defaults can be renamed but not
-deleted; seeding never re-creates a renamed default (it counts the `is_default` rows, not
-the names). Other tags are created, renamed and deleted freely (deleting one untags its
-customers). Names are unique, compared case-insensitively.
+The default tags (`DEFAULT_TAGS`, `is_default`, each with its `default_key`) are seeded
+by `ensure_default_tags`, which is idempotent: shop set-up calls it with the names in the
+language it runs in, and every function here calls it too, so a store set up before tags
+existed gets them on first use. Defaults can be renamed but not deleted; seeding never
+re-creates a renamed default (it looks for the keys, not the names), and the "Often
+returns" quick filter finds its tag by key. Other tags are created, renamed and deleted
+freely (deleting one untags its customers). Names are unique, compared case-insensitively.
 
 `tag_customers` / `untag_customers` take any number of customer ids and work in chunks
 with Core statements (services/segments.py's link helpers). Every public function checks
@@ -14,7 +15,7 @@ the Customers permission, is one unit of work and writes an audit row (seeding e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from primedist.domain.base import table_of, utcnow
 from primedist.domain.customer import Customer, CustomerTag, Tag
 from primedist.domain.enums import Module
 from primedist.errors import Conflict, NotFound
+from primedist.queries.customers import OFTEN_RETURNS_KEY
 from primedist.services.context import ServiceContext
 from primedist.services.segments import check_name_free, clean_name, delete_links, insert_links
 
@@ -30,8 +32,9 @@ tags_t = table_of(Tag)
 customer_tags_t = table_of(CustomerTag)
 customers_t = table_of(Customer)
 
-#: The tags every shop starts with (English names; the owner may rename them).
-DEFAULT_TAGS = ("Potential", "Often returns")
+#: The tags every shop starts with: key → English name (the set-up may name them in its
+#: own language, and the owner may rename them; the key stays).
+DEFAULT_TAGS: dict[str, str] = {"potential": "Potential", OFTEN_RETURNS_KEY: "Often returns"}
 MAX_NAME = 60
 
 
@@ -46,24 +49,30 @@ class TagRow:
     count: int
 
 
-def ensure_default_tags(conn: sa.Connection) -> int:
-    """Create the default tags that are missing (a tag of the same name that is not yet
-    a default becomes one). Does nothing once the defaults exist, even renamed. Returns
-    how many tags it created or marked."""
+def ensure_default_tags(conn: sa.Connection, names: Mapping[str, str] | None = None) -> int:
+    """Create the default tags that are missing, named `names[key]` (else in English); a
+    tag of that name that is not yet a default becomes it. Does nothing once every key
+    exists, even renamed. Returns how many tags it created or marked."""
     t = tags_t.c
-    rows = conn.execute(sa.select(t.id, t.name, t.is_default)).all()
-    if sum(1 for r in rows if r.is_default) >= len(DEFAULT_TAGS):
+    rows = conn.execute(sa.select(t.id, t.name, t.default_key)).all()
+    have = {r.default_key for r in rows}
+    missing = [key for key in DEFAULT_TAGS if key not in have]
+    if not missing:
         return 0
     by_name = {r.name.casefold(): r for r in rows}
     changed = 0
-    for name in DEFAULT_TAGS:
+    for key in missing:
+        name = ((names or {}).get(key) or "").strip()[:MAX_NAME] or DEFAULT_TAGS[key]
         row = by_name.get(name.casefold())
         if row is None:
-            conn.execute(sa.insert(tags_t).values(name=name, is_default=True, created_at=utcnow()))
-            changed += 1
-        elif not row.is_default:
-            conn.execute(sa.update(tags_t).where(t.id == row.id).values(is_default=True))
-            changed += 1
+            conn.execute(sa.insert(tags_t).values(name=name, is_default=True, default_key=key,
+                                                  created_at=utcnow()))  # fmt: skip
+        elif row.default_key is None:
+            conn.execute(sa.update(tags_t).where(t.id == row.id)
+                         .values(is_default=True, default_key=key))  # fmt: skip
+        else:
+            continue  # the name is another default's: leave this one out rather than clash
+        changed += 1
     return changed
 
 

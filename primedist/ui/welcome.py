@@ -193,7 +193,9 @@ class WelcomeWindow(QWidget):
             "owner_email": page.email.text(),
             "owner_password": page.password.text(),
         }
-        self._submit(page, lambda: auth.setup_shop(self._ctx, **values))
+        # The default tags are named in the language the shop is set up in.
+        tags = {"potential": self.tr("Potential"), "often_returns": self.tr("Often returns")}
+        self._submit(page, lambda: auth.setup_shop(self._ctx, **values, tag_names=tags))
 
     def _sign_in(self) -> None:
         page = self.login_page

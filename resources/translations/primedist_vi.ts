@@ -4766,11 +4766,20 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>WelcomeWindow</name>
     <message>
         <source>Prime Distribution — welcome</source>
+        <extracomment>The widest the setup / sign-in card grows (a maximised window keeps short fields).</extracomment>
         <translation>Prime Distribution — chào mừng</translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
         <translation>Hai mật khẩu không khớp nhau.</translation>
+    </message>
+    <message>
+        <source>Potential</source>
+        <translation>Tiềm năng</translation>
+    </message>
+    <message>
+        <source>Often returns</source>
+        <translation>Hay hoàn hàng</translation>
     </message>
     <message>
         <source>Wrong email or password.</source>

@@ -466,7 +466,7 @@ def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:
             engine,
             """SELECT ct.customer_id FROM customer_tags ct
                                            JOIN tags t ON t.id = ct.tag_id
-                                           WHERE t.name = 'Often returns'""",
+                                           WHERE t.default_key = 'often_returns'""",
         )
     }
     assert often == {r[0] for r in rows(engine, "SELECT id FROM customers "

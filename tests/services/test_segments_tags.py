@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -25,6 +26,7 @@ from primedist.domain.customer import (
 from primedist.domain.enums import Module, Role
 from primedist.errors import Cancelled, Conflict, NotFound, PermissionDenied, ValidationError
 from primedist.jobs.progress import JobProgress
+from primedist.queries.customers import CustomerFilter, customer_filter_clauses
 from primedist.services import segments as sg
 from primedist.services import tags as tg
 from primedist.services.context import Actor, ServiceContext
@@ -256,6 +258,30 @@ def test_seeding_adopts_a_tag_of_the_same_name(ctx: ServiceContext, engine: Engi
     rows = tg.list_tags(ctx)
     assert {(r.name, r.is_default) for r in rows} == {("Potential", True),
                                                       ("often returns", True)}  # fmt: skip
+
+
+def test_default_tags_named_at_set_up_keep_their_keys(ctx: ServiceContext,
+                                                     engine: Engine) -> None:  # fmt: skip
+    names = {"potential": "Tiềm năng", "often_returns": "Hay hoàn hàng"}
+    with engine.begin() as conn:
+        assert tg.ensure_default_tags(conn, names) == 2
+        keys = dict(conn.execute(sa.select(tags_t.c.name, tags_t.c.default_key)).all())
+        assert tg.ensure_default_tags(conn, names) == 0
+        assert tg.ensure_default_tags(conn) == 0  # not again in English either
+    assert keys == {"Tiềm năng": "potential", "Hay hoàn hàng": "often_returns"}
+    assert [(r.name, r.is_default) for r in tg.list_tags(ctx)] == [
+        ("Tiềm năng", True), ("Hay hoàn hàng", True)]  # fmt: skip
+    # A renamed default keeps its key: the "Often returns" quick filter still finds it.
+    often = next(r.id for r in tg.list_tags(ctx) if r.name == "Hay hoàn hàng")
+    ids = make_customers(engine, 2)
+    tg.tag_customers(ctx, often, ids[:1])
+    tg.rename_tag(ctx, often, "Trả hàng nhiều")
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(customers_t.c.id).where(*customer_filter_clauses(
+                CustomerFilter(often_returns=True), ZoneInfo("UTC")))
+        ).scalars().all()  # fmt: skip
+    assert found == ids[:1]
 
 
 def test_create_rename_delete_tags(ctx: ServiceContext, engine: Engine) -> None:

@@ -126,6 +126,21 @@ def test_setup_creates_the_owner_and_signs_in(qtbot, ctx):
     assert not window.setup_page.error.isVisible()
 
 
+def test_setup_names_the_default_tags_in_its_language(qtbot, ctx):
+    """Set up in English, the defaults are "Potential" and "Often returns"; in
+    Vietnamese they are named in Vietnamese (user data: they stay so whatever the UI
+    language later), each with its key."""
+    switch_language(qtbot, "vi")
+    window = welcome(qtbot, ctx)
+    fill_setup(window, "mật-khẩu-dài")
+    with qtbot.waitSignal(window.signedIn, timeout=10_000):
+        click(qtbot, window.setup_page.button)
+    with ctx.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT default_key, name FROM tags ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [("potential", "Tiềm năng"),
+                                        ("often_returns", "Hay hoàn hàng")]  # fmt: skip
+
+
 def test_setup_with_different_passwords_stops_before_the_service(qtbot, ctx):
     window = welcome(qtbot, ctx)
     fill_setup(window, "first-password", "second-password")
