@@ -2461,7 +2461,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer.</extracomment>
+        <extracomment>The items table&apos;s line discount column (hidden when no line has one). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer.</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -2507,6 +2507,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Subtotal</source>
         <translation>Thành tiền</translation>
+    </message>
+    <message>
+        <source>Discount</source>
+        <translation>Giảm giá</translation>
     </message>
     <message>
         <source>No items are recorded for this order.</source>
@@ -2643,10 +2647,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 (returned %2)</source>
         <translation>%1 (đã trả %2)</translation>
-    </message>
-    <message>
-        <source>Line discount: %1</source>
-        <translation>Giảm giá sản phẩm: %1</translation>
     </message>
     <message>
         <source>Confirm it in %1 Seller Center too: the app cannot confirm %1 orders.</source>

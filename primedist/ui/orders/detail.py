@@ -131,6 +131,10 @@ def _cap_to_rows(table: QTableWidget) -> None:
     table.setMaximumHeight(rows_height(table))
 
 
+#: The items table's line discount column (hidden when no line has one).
+ITEM_DISCOUNT = 5
+
+
 def _table(columns: int, stretch: int) -> QTableWidget:
     """A read-only table whose `stretch` column takes the room left and wraps its text."""
     table = QTableWidget(0, columns)
@@ -187,7 +191,7 @@ class OrderDetailDialog(QDialog):
         self._saved_note = ""
         self.setObjectName("orderDetail")
         self.setSizeGripEnabled(True)
-        self.resize(1000, 760)
+        self.resize(1100, 760)  # the items table: seven columns beside the side panel
         outer = QVBoxLayout(self)
         outer.setContentsMargins(18, 14, 18, 14)
         outer.setSpacing(10)
@@ -249,7 +253,7 @@ class OrderDetailDialog(QDialog):
         layout = QVBoxLayout()
         layout.setSpacing(6)
         self.items_title = _label("sectionTitle")
-        self.items_table = _table(6, 0)
+        self.items_table = _table(7, 0)
         self.items_table.setObjectName("orderItems")
         self.history_title = _label("sectionTitle")
         self.history_table = _table(4, 3)
@@ -287,7 +291,7 @@ class OrderDetailDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(360)
+        scroll.setFixedWidth(340)
         return scroll
 
     def _build_money(self) -> QFrame:
@@ -415,7 +419,7 @@ class OrderDetailDialog(QDialog):
         self.history_title.setText(self.tr("Status history"))
         self.items_table.setHorizontalHeaderLabels(
             [self.tr("Product"), self.tr("Variant"), self.tr("SKU"), self.tr("Qty"),
-             self.tr("Unit price"), self.tr("Subtotal")]
+             self.tr("Unit price"), self.tr("Discount"), self.tr("Subtotal")]
         )  # fmt: skip
         self.items_empty.setText(self.tr("No items are recorded for this order."))
         self.history_empty.setText(self.tr("No status changes are recorded for this order."))
@@ -520,19 +524,19 @@ class OrderDetailDialog(QDialog):
             if line.returned_quantity:
                 returned = format_number(line.returned_quantity, lang)
                 qty = self.tr("%1 (returned %2)").replace("%1", qty).replace("%2", returned)
-            tip = ""
-            if line.discount:
-                tip = self.tr("Line discount: %1").replace("%1", money(line.discount, -1))
             cells = (
                 _item(line.product_name, tip=line.product_name),
                 _item(line.variant_name or ""),
                 _item(line.sku or ""),
                 _item(qty, right=True),
                 _item(format_money(line.unit_price, lang), right=True),
-                _item(format_money(line.subtotal, lang), right=True, tip=tip),
+                _item(money(line.discount, -1) if line.discount else "", right=True),
+                _item(format_money(line.subtotal, lang), right=True),
             )
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
+        # Quantity × unit price − discount = subtotal, on the row; no column of blanks.
+        table.setColumnHidden(ITEM_DISCOUNT, not any(ln.discount for ln in detail.lines))
         table.resizeRowsToContents()
         self._show_empty(table, self.items_empty)
 

@@ -20,7 +20,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
 from primedist.ui.i18n import install_language
 from primedist.ui.orders import detail as detail_module
-from primedist.ui.orders.detail import MONEY_PARTS, OrderDetailDialog
+from primedist.ui.orders.detail import ITEM_DISCOUNT, MONEY_PARTS, OrderDetailDialog
 from tests.factories import make_customers, make_orders, make_product, make_shop
 from tests.ui.test_translations import vietnamese
 
@@ -124,7 +124,9 @@ def test_detail_shows_items_money_customer_and_history(
     items = dialog.items_table
     assert items.rowCount() == 2
     assert [cell(items, r, 2) for r in range(2)] == ["AO-S", "AO-M"]
-    assert [cell(items, 0, c) for c in range(6)] == [
+    # No line has a discount: that column stays hidden.
+    assert items.isColumnHidden(ITEM_DISCOUNT)
+    assert [cell(items, 0, c) for c in range(7) if not items.isColumnHidden(c)] == [
         "Áo thun cotton", "V1", "AO-S", "2", "99,000 VND", "198,000 VND"
     ]  # fmt: skip
 
@@ -380,6 +382,23 @@ def test_every_breakdown_adds_up_to_its_total(qtbot, engine: Engine, owner_ctx: 
         assert sum(parts.values()) == total == order_of(engine, order_id).total
         assert shown_amount(values["commission"].text()) == order_of(engine, order_id).commission
     assert {"voucher_discount", "seller_discount", "points_discount"} <= kinds_seen
+
+
+def test_a_line_discount_shows_in_its_own_column(
+    qtbot, owner_ctx: ServiceContext, variants: list[int]
+) -> None:
+    """Quantity × unit price − discount = subtotal, readable on the row."""
+    lines = (DraftLine(variants[0], 2, discount=15_000), DraftLine(variants[1], 1))
+    draft = OrderDraft(lines=lines)
+    dialog = open_detail(qtbot, owner_ctx, svc.create_order(owner_ctx, draft).id)
+    items = dialog.items_table
+    assert not items.isColumnHidden(ITEM_DISCOUNT)
+    header = items.horizontalHeaderItem(ITEM_DISCOUNT)
+    assert header is not None and header.text() == "Discount"
+    rows = [[cell(items, r, c) for c in (3, 4, ITEM_DISCOUNT, 6)] for r in range(2)]
+    assert rows[0] == ["2", "99,000 VND", "\u221215,000 VND", "183,000 VND"]
+    assert rows[1][2] == ""  # the other line has none
+    assert shown_amount(rows[0][3]) == 2 * shown_amount(rows[0][1]) - 15_000
 
 
 def test_switching_language_retranslates_the_open_dialog(
