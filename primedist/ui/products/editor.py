@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -77,6 +78,8 @@ MONEY_COLUMNS = (COST, PRICE, DISCOUNT)
 NUMBER_COLUMNS = (COST, PRICE, DISCOUNT, STOCK, LOW)
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif *.bmp"
 ERROR_ROW = QColor("#FEF2F2")
+#: The least height of the scrolling details (their natural height is about 480 px).
+FORM_MIN_HEIGHT = 200
 ERROR_CELL = QColor("#FECACA")
 
 STYLE = """
@@ -148,6 +151,25 @@ def _thumbnail(path: str | None) -> QIcon:
     return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
 
 
+class _WholeFormScroll(QScrollArea):
+    """A scroll area that asks for its whole form (Qt's caps its hint at 24 lines), and
+    asks again whenever the form's layout changes (a form inside a scroll area does not
+    tell the dialog's layout by itself)."""
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        form = self.widget()
+        return super().sizeHint() if form is None else form.sizeHint()
+
+
 class ProductEditor(QDialog):
     """Add a product (`product_id` None) or edit one; `saved_id` holds the id after a save."""
 
@@ -184,6 +206,28 @@ class ProductEditor(QDialog):
             width, height = min(width, room.width() - 40), min(height, room.height() - 40)
         self.resize(width, height)
 
+    def _scrolling_form(self, top: QHBoxLayout) -> QScrollArea:
+        """The details and attributes, scrolling when the screen is too low for them and
+        the variants (a 1366×768 laptop): the buttons stay on the screen."""
+        form = QWidget()
+        layout = QVBoxLayout(form)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addWidget(self._build_attributes())
+        scroll = _WholeFormScroll()
+        scroll.setObjectName("editorForm")
+        scroll.setWidget(form)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(FORM_MIN_HEIGHT)
+        # Never taller than the whole form (the variants take the room left); lower
+        # than it only when the dialog must be.
+        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.form_scroll = scroll
+        return scroll
+
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 12, 14, 10)
@@ -196,8 +240,7 @@ class ProductEditor(QDialog):
         side.addWidget(self._build_images())
         side.addWidget(self._build_shops(), 1)
         top.addLayout(side, 2)
-        outer.addLayout(top)
-        outer.addWidget(self._build_attributes())
+        outer.addWidget(self._scrolling_form(top))
         outer.addWidget(self._build_variants(), 1)
         self.general_error = _error_label("generalError")
         outer.addWidget(self.general_error)

@@ -194,6 +194,23 @@ def test_add_a_colour_by_size_product_by_typing(
     assert shops_listed == [shops["shopee"]]
 
 
+@pytest.mark.usefixtures("app_style")
+def test_the_editor_fits_a_laptop_screen_with_its_buttons(qtbot, owner_ctx: ServiceContext) -> None:
+    """On a 1366×768 laptop (about 688 px of height for a dialog) the details scroll and
+    Save stays on the screen; on a tall screen nothing scrolls."""
+    dialog = open_editor(qtbot, owner_ctx)
+    assert dialog.minimumSizeHint().height() <= 688
+    dialog.resize(1120, 688)
+    qtbot.waitUntil(lambda: dialog.height() == 688)
+    save = dialog.save_button.geometry()
+    assert dialog.save_button.isVisible() and save.bottom() < dialog.height()
+    assert dialog.grid.height() >= dialog.grid.minimumHeight()
+    assert dialog.form_scroll.verticalScrollBar().isVisible()
+    dialog.resize(1120, 1000)
+    bar = dialog.form_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: dialog.height() == 1000 and not bar.isVisible())
+
+
 def test_edit_an_existing_product(qtbot, owner_ctx: ServiceContext, engine: Engine, shops) -> None:
     pid = svc.create_product(
         owner_ctx,
