@@ -43,7 +43,9 @@ def apply_style(app: QApplication) -> None:
             break
     qss = RESOURCES / "style.qss"
     if qss.is_file():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+        # url() in a stylesheet is relative to the working directory: make it absolute.
+        icons = (RESOURCES / "icons").as_posix()
+        app.setStyleSheet(qss.read_text(encoding="utf-8").replace("@ICONS@", icons))
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:

@@ -42,7 +42,7 @@ T = TypeVar("T")
 #: Vietnamese letters the app font must draw (every tone mark on each vowel, and đ).
 VIETNAMESE_SAMPLE = "ĂÂĐÊÔƠƯăâđêôơư àáảãạ ằắẳẵặ ầấẩẫậ ềếểễệ ồốổỗộ ờớởỡợ ừứửữự ỳýỷỹỵ"
 #: Icons drawn by the check (SVG: needs Qt's svg image-format and icon-engine plugins).
-ICONS_CHECKED = ("logo", "home", "orders", "products", "customers", "settings")
+ICONS_CHECKED = ("logo", "home", "orders", "products", "customers", "settings", "chevron_down")
 #: How long the main window's background work may take before the check gives up.
 SETTLE_SECONDS = 60.0
 

@@ -480,3 +480,17 @@ def test_products_and_settings_tabs_hold_their_pages(qtbot, owner_ctx, settings)
     assert last.isVisibleTo(page)
     assert page.stack.currentIndex() == page.sections.count() - 1  # logistics is last
     window.close()
+
+
+@pytest.mark.usefixtures("app_style")
+def test_the_style_sheet_images_are_real_files(qapp) -> None:
+    """The drop-down chevrons (combo boxes and menu buttons, which had no arrow at all)
+    come from url()s made absolute when the style is applied."""
+    from PySide6.QtGui import QImageReader
+
+    sheet = qapp.styleSheet()
+    urls = re.findall(r"url\(([^)]+)\)", sheet)
+    assert "QComboBox::down-arrow" in sheet and urls and "@ICONS@" not in sheet
+    for url in urls:
+        assert Path(url).is_absolute() and Path(url).is_file(), url
+        assert not QImageReader(url).read().isNull(), url
