@@ -430,16 +430,22 @@
         <translation>Sản phẩm</translation>
     </message>
     <message>
-        <source>Units sold</source>
-        <translation>SL đã bán</translation>
+        <source>Units
+sold</source>
+        <translation>SL
+đã bán</translation>
     </message>
     <message>
-        <source>Units change</source>
-        <translation>Thay đổi SL</translation>
+        <source>Units
+change</source>
+        <translation>Thay đổi
+SL</translation>
     </message>
     <message>
-        <source>Revenue change</source>
-        <translation>Thay đổi doanh thu</translation>
+        <source>Revenue
+change</source>
+        <translation>Thay đổi
+doanh thu</translation>
     </message>
     <message>
         <source>Province/city</source>
@@ -2987,7 +2993,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits.</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. The least height of the scrolling details (their natural height is about 480 px).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>

@@ -298,11 +298,13 @@ class AnalyticsPage(QWidget):
             if key == "products":
                 self.tables[key].setHorizontalHeaderLabels(
                     [
+                        # Two-line titles: the product names get the width (they read
+                        # "Chân váy xếp ly ..." under one-line titles).
                         translate("AnalyticsPage", "Product"),
-                        translate("AnalyticsPage", "Units sold"),
+                        translate("AnalyticsPage", "Units\nsold"),
                         translate("AnalyticsPage", "Revenue"),
-                        translate("AnalyticsPage", "Units change"),
-                        translate("AnalyticsPage", "Revenue change"),
+                        translate("AnalyticsPage", "Units\nchange"),
+                        translate("AnalyticsPage", "Revenue\nchange"),
                     ]  # fmt: skip
                 )
             else:

@@ -72,6 +72,21 @@ def test_cards_and_tables(qtbot: QtBot, ctx: ServiceContext, shop: Shop2) -> Non
     assert page.cards["revenue"].value.text() == "30,000 VND"
 
 
+@pytest.mark.usefixtures("app_style")
+def test_product_names_get_the_rank_table_width(qtbot: QtBot, ctx: ServiceContext,
+                                                 shop: Shop2) -> None:  # fmt: skip
+    """Half of a 1366-pixel window: the figures' titles take two lines, so the product
+    column keeps at least a third of the table (it had a sixth: names cut to one word)."""
+    page = make_page(qtbot, ctx)
+    page.resize(1366, 700)
+    page.show()
+    products = page.tables["products"]
+    qtbot.waitUntil(lambda: products.viewport().width() > 300)
+    assert products.columnWidth(0) >= products.viewport().width() / 3
+    header = products.model().headerData(3, Qt.Orientation.Horizontal)
+    assert header == "Units\nchange"
+
+
 def test_detail_chart_points_grain_hover_search_export(
     qtbot: QtBot, ctx: ServiceContext, shop: Shop2, tmp_path: Path
 ) -> None:
