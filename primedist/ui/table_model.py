@@ -299,7 +299,7 @@ class SqlTableModel(QAbstractTableModel):
     # Internals --------------------------------------------------------------------------
     @staticmethod
     def _alignment(kind: str) -> int:
-        right = kind in ("money", "int")
+        right = kind in ("money", "int", "percent")
         h = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
         return int(h | Qt.AlignmentFlag.AlignVCenter)
 

@@ -150,6 +150,10 @@ def test_lists_everyone_newest_first_with_the_count(page: CustomerListPage) -> N
 
 def test_cells(page: CustomerListPage) -> None:
     assert cell(page, "Nguyễn Thị Hoa", "success_rate") == "75%"
+    # Figures line up on the right, the rate too (it sat on the left of its column).
+    for key in ("success_rate", "total_orders", "total_expenses"):
+        align = cell(page, "Nguyễn Thị Hoa", key, Qt.ItemDataRole.TextAlignmentRole)
+        assert align & int(Qt.AlignmentFlag.AlignRight), key
     assert cell(page, "Phạm Lan", "success_rate") == ""
     assert cell(page, "Đặng Văn Đạt", "points") == "100 / 150"
     assert cell(page, "Đặng Văn Đạt", "phone") == "0911234567"
