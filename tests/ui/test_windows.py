@@ -476,9 +476,9 @@ def test_products_and_settings_tabs_hold_their_pages(qtbot, owner_ctx, settings)
     assert isinstance(page, SettingsPage)
     assert isinstance(page.section("low_stock"), LowStockSettings)
     assert page.stack.currentIndex() == 0
-    last = page.select_section("logistics")
+    last = page.select_section("audit")
     assert last.isVisibleTo(page)
-    assert page.stack.currentIndex() == page.sections.count() - 1  # logistics is last
+    assert page.stack.currentIndex() == page.sections.count() - 1  # the audit log is last
     window.close()
 
 

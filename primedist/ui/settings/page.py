@@ -23,21 +23,23 @@ from primedist.services.context import ServiceContext
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
+#: The order is the one a shop owner sets things up in: the channels and how they sync,
+#: shipping and printing, stock, customers and loyalty, the people, the housekeeping.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
     ("channels", "primedist.ui.settings.channels", "ChannelsSettings"),
-    ("account", "primedist.ui.settings.account", "AccountSettings"),
-    ("staff", "primedist.ui.settings.staff", "StaffSettings"),
-    ("language", "primedist.ui.settings.language", "LanguageSettings"),
-    ("backup", "primedist.ui.settings.backup", "BackupSettings"),
     ("sync_schedule", "primedist.ui.settings.sync_schedule", "SyncScheduleSettings"),
-    ("audit", "primedist.ui.settings.audit", "AuditLogSettings"),
+    ("logistics", "primedist.ui.settings.logistics", "LogisticsSettings"),
     ("printers", "primedist.ui.settings.printers", "PrintersSettings"),
+    ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
     ("ranking", "primedist.ui.settings.ranking", "RankingSettings"),
     ("levels", "primedist.ui.settings.levels", "LevelsSettings"),
     ("points", "primedist.ui.settings.points", "PointsSettingsSection"),
     ("vouchers", "primedist.ui.settings.vouchers", "VouchersSettings"),
-    ("logistics", "primedist.ui.settings.logistics", "LogisticsSettings"),
+    ("staff", "primedist.ui.settings.staff", "StaffSettings"),
+    ("account", "primedist.ui.settings.account", "AccountSettings"),
+    ("language", "primedist.ui.settings.language", "LanguageSettings"),
+    ("backup", "primedist.ui.settings.backup", "BackupSettings"),
+    ("audit", "primedist.ui.settings.audit", "AuditLogSettings"),
 )
 
 #: The section list's narrowest width, and the room kept beside its longest title.
