@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,7 +22,13 @@ from primedist.domain.enums import Module
 from primedist.services.context import ServiceContext
 from primedist.ui.labels import enum_label
 from primedist.ui.sync.status import SyncStatusWidget
-from primedist.ui.widgets import JobsIndicator, LanguageCombo, center_on_screen, icon
+from primedist.ui.widgets import (
+    JobsIndicator,
+    LanguageCombo,
+    center_on_screen,
+    fit_to_screen,
+    icon,
+)
 
 #: (key, module the tab needs or None for everyone)
 TABS: tuple[tuple[str, Module | None], ...] = (
@@ -341,8 +347,12 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
-            center_on_screen(self)
+            # A laptop screen (1366×768) is lower than the window wants: use all of it
+            # (the status bar fell below the screen's edge).
+            fitted = fit_to_screen(self, 1280, 800)
+            center_on_screen(self)  # also where it goes back to from maximized
+            if fitted:
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         last = self._ui.value("main/tab")
         if isinstance(last, str) and last in self.tab_pages:
             self.tabs.setCurrentWidget(self.tab_pages[last])

@@ -117,6 +117,24 @@ class JobsIndicator(QWidget):
         self.label.setText(self.tr("Cancelling…"))
 
 
+#: Room kept free around a window sized to a small screen (window frame, taskbar slack).
+SCREEN_MARGIN = 40
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> bool:
+    """Size a top-level window `width` × `height`, or smaller to fit its screen's free
+    area (a 1366×768 laptop); True when the screen was too small for the size wanted."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    fitted = False
+    if screen is not None:
+        room = screen.availableGeometry()
+        room_w, room_h = room.width() - SCREEN_MARGIN, room.height() - SCREEN_MARGIN
+        fitted = width > room_w or height > room_h
+        width, height = min(width, room_w), min(height, room_h)
+    window.resize(width, height)
+    return fitted
+
+
 def center_on_screen(window: QWidget) -> None:
     """Place a top-level window in the middle of its screen (no saved geometry yet)."""
     screen = window.screen() or QGuiApplication.primaryScreen()

@@ -494,3 +494,24 @@ def test_the_style_sheet_images_are_real_files(qapp) -> None:
     for url in urls:
         assert Path(url).is_absolute() and Path(url).is_file(), url
         assert not QImageReader(url).read().isNull(), url
+
+
+def test_the_main_window_fits_a_screen_lower_than_it_wants(qtbot, owner_ctx, settings) -> None:
+    """No saved geometry and a screen too small for 1280×800 (the offscreen one is
+    800×800, as a 1366×768 laptop is too low): the window starts maximized, its status
+    bar on the screen; a size that fits is kept as asked."""
+    from PySide6.QtWidgets import QWidget
+
+    from primedist.ui.widgets import SCREEN_MARGIN, fit_to_screen
+
+    window = main_window(qtbot, owner_ctx, settings)
+    room = window.screen().availableGeometry()
+    assert room.height() < 800 + SCREEN_MARGIN
+    assert window.windowState() & Qt.WindowState.WindowMaximized
+    assert window.frameGeometry().bottom() <= room.bottom()
+    small = QWidget()
+    qtbot.addWidget(small)
+    assert not fit_to_screen(small, 400, 300)
+    assert (small.width(), small.height()) == (400, 300)
+    assert fit_to_screen(small, 400, 5000)
+    assert small.height() == room.height() - SCREEN_MARGIN

@@ -21,7 +21,6 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QGuiApplication,
     QIcon,
     QImageReader,
     QKeySequence,
@@ -67,6 +66,7 @@ from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
+from primedist.ui.widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ class ProductEditor(QDialog):
         self._group_codes: dict[int, str] = {}
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
-        self._fit_to_screen(1120, 860)
+        fit_to_screen(self, 1120, 860)
         self._build()
         self._connect()
         self.retranslate()
@@ -197,14 +197,6 @@ class ProductEditor(QDialog):
         self.name.setFocus()
 
     # ----------------------------------------------------------------------- layout
-
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        """The preferred size, or the screen's available size on a small (laptop) screen."""
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = min(width, room.width() - 40), min(height, room.height() - 40)
-        self.resize(width, height)
 
     def _scrolling_form(self, top: QHBoxLayout) -> QScrollArea:
         """The details and attributes, scrolling when the screen is too low for them and
