@@ -431,8 +431,9 @@ class OrdersPage(FilteredListPage):
         for key in STATUS_TABS:
             self.status_tabs.setTabData(self.status_tabs.addTab(""), key)
         self.status_tabs.currentChanged.connect(self._on_status_tab)
-        row.addWidget(self.status_tabs)
-        row.addStretch(1)
+        # The whole row (the tabs stay on the left): the bar's own size hint trails its
+        # texts, which grow with the counts, and it scrolled with room to spare.
+        row.addWidget(self.status_tabs, 1)
         return strip
 
     def _build_actions(self) -> QHBoxLayout:

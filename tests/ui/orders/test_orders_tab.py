@@ -170,6 +170,19 @@ def test_counts_use_the_language_number_format(qtbot, page, data, monkeypatch):
     assert tab_texts(page)[0].endswith("(1.234.567)")
 
 
+def test_the_status_tabs_have_the_whole_row(qtbot, page):
+    """The tab bar spans its row, whatever its texts: sized by its own hint, it lagged
+    behind texts lengthened by the counts and showed scroll arrows after the fifth tab
+    with half the row empty."""
+    bar = page.status_tabs
+    strip = bar.parentWidget()
+    assert strip is not None
+    margins = strip.layout().contentsMargins()
+    room = strip.contentsRect().width() - margins.left() - margins.right()
+    qtbot.waitUntil(lambda: bar.width() >= room)
+    assert bar.width() > bar.sizeHint().width()
+
+
 def test_clicking_a_status_tab_filters_the_rows_and_keeps_the_sort(qtbot, page, data):
     header = page.view.horizontalHeader()
     header.setSortIndicator(page.model.col["total"], Qt.SortOrder.AscendingOrder)
