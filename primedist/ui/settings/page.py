@@ -23,22 +23,22 @@ from primedist.services.context import ServiceContext
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
-#: The order is the one a shop owner sets things up in: the channels and how they sync,
-#: shipping and printing, stock, customers and loyalty, the people, the housekeeping.
+#: The order is DESIGN.md's (§ Settings), with Vouchers beside Loyalty points and the
+#: Audit log last.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("account", "primedist.ui.settings.account", "AccountSettings"),
     ("channels", "primedist.ui.settings.channels", "ChannelsSettings"),
-    ("sync_schedule", "primedist.ui.settings.sync_schedule", "SyncScheduleSettings"),
     ("logistics", "primedist.ui.settings.logistics", "LogisticsSettings"),
-    ("printers", "primedist.ui.settings.printers", "PrintersSettings"),
-    ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
+    ("staff", "primedist.ui.settings.staff", "StaffSettings"),
     ("ranking", "primedist.ui.settings.ranking", "RankingSettings"),
     ("levels", "primedist.ui.settings.levels", "LevelsSettings"),
     ("points", "primedist.ui.settings.points", "PointsSettingsSection"),
     ("vouchers", "primedist.ui.settings.vouchers", "VouchersSettings"),
-    ("staff", "primedist.ui.settings.staff", "StaffSettings"),
-    ("account", "primedist.ui.settings.account", "AccountSettings"),
+    ("low_stock", "primedist.ui.settings.low_stock", "LowStockSettings"),
+    ("printers", "primedist.ui.settings.printers", "PrintersSettings"),
     ("language", "primedist.ui.settings.language", "LanguageSettings"),
     ("backup", "primedist.ui.settings.backup", "BackupSettings"),
+    ("sync_schedule", "primedist.ui.settings.sync_schedule", "SyncScheduleSettings"),
     ("audit", "primedist.ui.settings.audit", "AuditLogSettings"),
 )
 

@@ -55,7 +55,7 @@ def test_every_section_title_shows_whole_in_both_languages(
     from primedist.ui.i18n import install_language
 
     page = show_widget(qtbot, SettingsPage(owner_ctx))
-    for lang, first in (("en", "Sales channels"), ("vi", "Kênh bán hàng")):
+    for lang, first in (("en", "My account"), ("vi", "Tài khoản của tôi")):
         install_language(lang)  # the (posted) LanguageChange event retitles the list
         view = page.sections
         qtbot.waitUntil(lambda view=view, first=first: view.item(0).text() == first)
