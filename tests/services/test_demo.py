@@ -264,6 +264,18 @@ def test_customers_look_vietnamese_and_reachable(demo_ctx: ServiceContext) -> No
 
 
 @sqlite_sql
+def test_the_newest_customers_came_with_an_order(demo_ctx: ServiceContext) -> None:
+    """The Customers list opens newest first: those customers arrived with an order (the
+    weighted draw of buyers rarely reached them, and the list's top showed no orders)."""
+    newest = rows(
+        demo_ctx.engine,
+        "SELECT total_orders, last_order_at, created_at FROM customers "
+        "ORDER BY created_at DESC, id DESC LIMIT 40",
+    )
+    assert sum(1 for n, _last, _created in newest if n > 0) >= 36
+    assert all(last >= created for n, last, created in newest if n > 0)
+
+
 def test_customers_fts_finds_dang_van_dat_without_accents(demo_ctx: ServiceContext) -> None:
     engine = demo_ctx.engine
     found = rows(
