@@ -263,7 +263,6 @@ def test_customers_look_vietnamese_and_reachable(demo_ctx: ServiceContext) -> No
     )
 
 
-@sqlite_sql
 def test_the_newest_customers_came_with_an_order(demo_ctx: ServiceContext) -> None:
     """The Customers list opens newest first: those customers arrived with an order (the
     weighted draw of buyers rarely reached them, and the list's top showed no orders)."""
@@ -276,6 +275,7 @@ def test_the_newest_customers_came_with_an_order(demo_ctx: ServiceContext) -> No
     assert all(last >= created for n, last, created in newest if n > 0)
 
 
+@sqlite_sql
 def test_customers_fts_finds_dang_van_dat_without_accents(demo_ctx: ServiceContext) -> None:
     engine = demo_ctx.engine
     found = rows(
