@@ -1038,7 +1038,9 @@ class _Run:
         is_paid = np.isin(status, (_COMPLETED, _RETURN_REFUND, _RETURNED)) | (
             (_PAYMENTS_ARR[payment] != PaymentMethod.COD.value) & (status != _CANCELLED)
         )
-        loyal = (shop == offline) & (customer >= 0) & (status == _COMPLETED)
+        # The app's own rule (services/loyalty/points.py): every completed order of a
+        # known customer earns, whatever its channel.
+        loyal = (customer >= 0) & (status == _COMPLETED)
         carrier = _order_carriers(rng, shop, shops, counter)
         shopee = np.array([s.spec.channel == Channel.SHOPEE for s in shops])[shop]
         orders = _Orders(
@@ -2164,7 +2166,7 @@ def _rank_since(cust: Arr, done_at: Arr, amount: Arr, threshold: Arr, created: A
 
 
 def _points_ledger(rng: np.random.Generator, orders: _Orders, now: int) -> _Points:
-    """Points earned on completed own-shop orders; some regulars later redeem half."""
+    """Points earned on completed orders; some regulars later redeem half."""
     earn = orders.points_earned > 0
     cust = orders.customer[earn]
     at = orders.times[earn, _T_DONE]

@@ -526,6 +526,22 @@ def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:
     assert audit == [(demo_ctx.actor.id,)]
 
 
+def test_points_follow_the_apps_own_rule(demo_ctx: ServiceContext) -> None:
+    """Reconciling every demo order's points writes nothing: each completed order of a
+    known customer earned what the app gives (marketplace ones too). Before, only the
+    shop's own orders had earned, so the first touch of a synced order gave it points."""
+    from primedist.services.loyalty.points import reconcile_order_points
+
+    with demo_ctx.engine.connect() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM orders")]
+        written = reconcile_order_points(conn, ids, demo_ctx.clock.now())
+        conn.rollback()
+    assert written == 0
+    market = scalar(demo_ctx.engine, "SELECT COUNT(*) FROM orders WHERE points_earned > 0 "
+                                     "AND source = 'marketplace'")  # fmt: skip
+    assert market > 0
+
+
 @sqlite_sql
 def test_store_integrity_after_the_bulk_load(demo_ctx: ServiceContext) -> None:
     engine = demo_ctx.engine
