@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableView,
     QWidget,
 )
@@ -25,6 +27,18 @@ def rows_height(table: QTableView) -> int:
     rows = sum(table.rowHeight(r) for r in range(table.model().rowCount()))
     header = table.horizontalHeader().sizeHint().height()
     return header + rows + 2 * table.frameWidth() + 2
+
+
+def column_scroll(column: QWidget, name: str, scroll: QScrollArea | None = None) -> QScrollArea:
+    """A frameless scroll area (`scroll`, else a new one) around a column of widgets: as
+    wide as the area, scrolling up and down only when there is not room for all of it."""
+    scroll = scroll if scroll is not None else QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidget(column)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
 
 
 def icon(name: str) -> QIcon:

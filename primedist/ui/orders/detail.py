@@ -44,7 +44,7 @@ from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
-from primedist.ui.widgets import rows_height
+from primedist.ui.widgets import column_scroll, rows_height
 
 MINUS = "\u2212"
 DASH = "—"
@@ -285,12 +285,7 @@ class OrderDetailDialog(QDialog):
         layout.addWidget(self.shipments_panel)
         layout.addStretch(1)
         # Scrolls only when the window is too short for both cards.
-        scroll = QScrollArea()
-        scroll.setObjectName("detailScroll")
-        scroll.setWidget(column)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = column_scroll(column, "detailScroll")
         scroll.setFixedWidth(340)
         return scroll
 

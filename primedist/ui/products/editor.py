@@ -66,7 +66,7 @@ from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
-from primedist.ui.widgets import fit_to_screen
+from primedist.ui.widgets import column_scroll, fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -207,12 +207,7 @@ class ProductEditor(QDialog):
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(self._build_attributes())
-        scroll = _WholeFormScroll()
-        scroll.setObjectName("editorForm")
-        scroll.setWidget(form)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = column_scroll(form, "editorForm", _WholeFormScroll())
         scroll.setMinimumHeight(FORM_MIN_HEIGHT)
         # Never taller than the whole form (the variants take the room left); lower
         # than it only when the dialog must be.
