@@ -37,8 +37,7 @@ def lupdate(ts: Path) -> None:
 def lrelease(lang: str, qm: Path) -> None:
     sources = [TRANSLATIONS / f"primedist_{lang}.ts", TRANSLATIONS / f"qt_extra_{lang}.ts"]
     existing = [str(p) for p in sources if p.is_file()]
-    subprocess.run([_tool("lrelease"), *existing, "-qm", str(qm)], check=True,
-                   capture_output=True)
+    subprocess.run([_tool("lrelease"), *existing, "-qm", str(qm)], check=True, capture_output=True)
 
 
 def main() -> int:

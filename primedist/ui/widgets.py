@@ -9,11 +9,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -39,6 +41,36 @@ def column_scroll(column: QWidget, name: str, scroll: QScrollArea | None = None)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return scroll
+
+
+#: The widest a settings form grows: a name, an email or an amount needs no whole screen,
+#: and a Save button under a 1,000-pixel field reads as a banner, not as a button.
+FORM_MAX_WIDTH = 560
+
+
+def add_narrow(layout: QVBoxLayout, content: QWidget | QLayout) -> QWidget:
+    """Add `content` (a form, a group box) to `layout` at the left, as wide as the room
+    but at most FORM_MAX_WIDTH; returns the widget added."""
+    if isinstance(content, QLayout):
+        holder = QWidget()
+        holder.setLayout(content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content = holder
+    content.setMaximumWidth(FORM_MAX_WIDTH)
+    row = QHBoxLayout()  # the room beyond the form's widest goes to the space after it
+    row.addWidget(content, 1)
+    row.addStretch(0)
+    layout.addLayout(row)
+    return content
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """Buttons at their own width, from the left."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
 
 
 def icon(name: str) -> QIcon:

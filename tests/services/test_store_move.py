@@ -75,8 +75,9 @@ def source_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             )
         now = FIXED_NOW
         channels.ShopTokenStore(owner, shop_id).save(
-            TokenPair(TOKENS[0], TOKENS[1], now + timedelta(hours=4), now + timedelta(days=30),
-                      "777")  # fmt: skip
+            TokenPair(
+                TOKENS[0], TOKENS[1], now + timedelta(hours=4), now + timedelta(days=30), "777"
+            )  # fmt: skip
         )
         engine.dispose()  # checkpoints the WAL: the file alone is the database
     forget_secret_boxes()

@@ -24,6 +24,7 @@ from primedist.errors import PrimedistError
 from primedist.services import auth, staff
 from primedist.services.context import Actor, ServiceContext
 from primedist.ui.ops import Op
+from primedist.ui.widgets import add_narrow, button_row
 
 
 def password_edit(name: str) -> QLineEdit:
@@ -101,8 +102,8 @@ class AccountSettings(QWidget):
         self.save_profile = QPushButton()
         self.save_profile.setObjectName("saveProfile")
         self.save_profile.clicked.connect(self.on_save_profile)
-        form.addRow(self.save_profile)
-        layout.addWidget(self.profile_box)
+        form.addRow(button_row(self.save_profile))
+        add_narrow(layout, self.profile_box)
 
         self.password_box = QGroupBox()
         pw = QFormLayout(self.password_box)
@@ -117,8 +118,8 @@ class AccountSettings(QWidget):
         self.change_password = QPushButton()
         self.change_password.setObjectName("changePassword")
         self.change_password.clicked.connect(self.on_change_password)
-        pw.addRow(self.change_password)
-        layout.addWidget(self.password_box)
+        pw.addRow(button_row(self.change_password))
+        add_narrow(layout, self.password_box)
         layout.addStretch(1)
         signed_in = ctx.actor.id is not None
         self.profile_box.setEnabled(signed_in)

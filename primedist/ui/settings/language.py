@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
-from primedist.ui.widgets import LanguageCombo
+from primedist.ui.widgets import LanguageCombo, add_narrow
 
 
 class LanguageSettings(QWidget):
@@ -27,7 +27,7 @@ class LanguageSettings(QWidget):
         self.combo.setObjectName("settingsLanguage")
         self.combo.languageChosen.connect(self.choose)
         form.addRow(self.caption, self.combo)
-        layout.addLayout(form)
+        add_narrow(layout, form)
         self.note = QLabel()
         self.note.setObjectName("muted")
         self.note.setWordWrap(True)

@@ -29,6 +29,7 @@ from primedist.domain.enums import CarrierCode
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.settings.account import message_label, run_inline
+from primedist.ui.widgets import add_narrow, button_row
 
 
 class LogisticsSettings(QWidget):
@@ -102,11 +103,11 @@ class LogisticsSettings(QWidget):
         for caption, widget in zip(self.captions, fields, strict=True):
             form.addRow(caption, widget)
         self._form = form
-        box.addLayout(form)
+        add_narrow(box, form)
         self.add_button = QPushButton()
         self.add_button.setObjectName("primaryButton")
         self.add_button.clicked.connect(self.on_add)
-        box.addWidget(self.add_button)
+        box.addLayout(button_row(self.add_button))
         return box
 
     # ------------------------------------------------------------------ data

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.services.context import ServiceContext
+from primedist.ui.widgets import column_scroll
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
 #: Each is imported and built the first time it is shown; its title is in `retranslate`.
@@ -89,7 +90,11 @@ class SettingsPage(QWidget):
         """The section's widget (built on first use)."""
         if key not in self._pages:
             page = self._builders[key]()
-            self._holders[list(self._builders).index(key)].addWidget(page)
+            # A section taller (or wider) than the window scrolls instead of squeezing
+            # its rows into each other.
+            scroll = column_scroll(page, f"settingsScroll_{key}")
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            self._holders[list(self._builders).index(key)].addWidget(scroll)
             self._pages[key] = page
         return self._pages[key]
 

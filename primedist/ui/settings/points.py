@@ -13,6 +13,7 @@ from primedist.services.loyalty.settings import (
     save_points_settings,
 )
 from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.widgets import add_narrow, button_row
 
 
 class PointsSettingsSection(QWidget):
@@ -39,11 +40,11 @@ class PointsSettingsSection(QWidget):
         for caption, spin in zip(self.captions, (self.earn_per, self.point_value, self.cap),
                                  strict=True):  # fmt: skip
             form.addRow(caption, spin)
-        layout.addLayout(form)
+        add_narrow(layout, form)
         self.save_button = QPushButton()
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
-        layout.addWidget(self.save_button)
+        layout.addLayout(button_row(self.save_button))
         self.message = QLabel()
         self.message.setObjectName("muted")
         self.message.setWordWrap(True)

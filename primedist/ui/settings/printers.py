@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -58,6 +59,9 @@ PREVIEW_DEBOUNCE_MS = 250
 PAGE_PREVIEW_PX = 620
 #: The preview is shown at most this wide (the picture is scaled down to fit).
 PREVIEW_SHOWN_PX = 400
+#: The narrowest the preview shrinks to, and the room kept beside it in its column.
+PREVIEW_MIN_PX = 200
+PREVIEW_PADDING_PX = 4
 KINDS = (TargetKind.SYSTEM, TargetKind.NETWORK, TargetKind.USB, TargetKind.SERIAL)
 
 
@@ -278,10 +282,13 @@ class PrintersSettings(QWidget):
         self.preview.setObjectName("templatePreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.preview.setStyleSheet("background: #FFFFFF; border: 1px solid #D1D5DB")
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.preview)
-        layout.addWidget(scroll, 1)
+        # The picture follows the column's width (never wider than the paper reads well).
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.preview_scroll = QScrollArea()
+        self.preview_scroll.setWidgetResizable(True)
+        self.preview_scroll.setWidget(self.preview)
+        self.preview_scroll.viewport().installEventFilter(self)
+        layout.addWidget(self.preview_scroll, 1)
         return holder
 
     # ------------------------------------------------------------------ texts
@@ -502,13 +509,24 @@ class PrintersSettings(QWidget):
         spec = PAPERS[document.paper]
         image = render.to_image(document, spec.dots or PAGE_PREVIEW_PX)
         self.preview_image = QPixmap.fromImage(image)
-        shown = self.preview_image
-        if shown.width() > PREVIEW_SHOWN_PX:
-            shown = shown.scaledToWidth(
-                PREVIEW_SHOWN_PX, Qt.TransformationMode.SmoothTransformation
-            )
-        self.preview.setPixmap(shown)
+        self._show_preview()
         self.previewUpdated.emit()
+
+    def _show_preview(self) -> None:
+        """The preview as wide as its column allows (at most PREVIEW_SHOWN_PX)."""
+        if self.preview_image is None:
+            return
+        room = self.preview_scroll.viewport().width() - 2 * PREVIEW_PADDING_PX
+        width = min(self.preview_image.width(), PREVIEW_SHOWN_PX, max(PREVIEW_MIN_PX, room))
+        shown = self.preview_image
+        if shown.width() != width:
+            shown = shown.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        self.preview.setPixmap(shown)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.preview_scroll.viewport():
+            self._show_preview()
+        return super().eventFilter(watched, event)
 
     def save_template(self) -> None:
         name = self.template.currentData()

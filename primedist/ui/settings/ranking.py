@@ -38,6 +38,7 @@ from primedist.services.loyalty.settings import (
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.widgets import add_narrow
 
 #: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
 SPIN_MAX = 2_000_000_000
@@ -81,7 +82,7 @@ class RankingSettings(QWidget):
             self.spins[rank] = spin
             self.rank_captions[rank] = QLabel()
             form.addRow(self.rank_captions[rank], spin)
-        layout.addLayout(form)
+        add_narrow(layout, form)
         self.changed_label = QLabel()
         self.changed_label.setObjectName("muted")
         layout.addWidget(self.changed_label)

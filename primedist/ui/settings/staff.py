@@ -220,6 +220,7 @@ class StaffSettings(QWidget):
         lock_row.addWidget(self.lock_minutes)
         lock_row.addWidget(self.lock_save)
         lock_row.addWidget(self.lock_message, 1)
+        lock_row.addStretch(1)  # the button keeps its width while no message shows
         layout.addLayout(lock_row)
         self.allowed = ctx.actor.role in (Role.OWNER, Role.MANAGER)
         self.not_allowed.setVisible(not self.allowed)

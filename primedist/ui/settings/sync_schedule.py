@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 from primedist.services import schedule_settings as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.settings.account import message_label, run_inline
+from primedist.ui.widgets import add_narrow, button_row
 
 
 class SyncScheduleSettings(QWidget):
@@ -31,11 +32,11 @@ class SyncScheduleSettings(QWidget):
         self.minutes.setRange(svc.MIN_SYNC_INTERVAL, svc.MAX_SYNC_INTERVAL)
         self.minutes.setValue(svc.get_sync_interval(ctx))
         form.addRow(self.caption, self.minutes)
-        layout.addLayout(form)
+        add_narrow(layout, form)
         self.save = QPushButton()
         self.save.setObjectName("primaryButton")
         self.save.clicked.connect(self.on_save)
-        layout.addWidget(self.save)
+        layout.addLayout(button_row(self.save))
         self.message = message_label("syncMessage")
         layout.addWidget(self.message)
         layout.addStretch(1)

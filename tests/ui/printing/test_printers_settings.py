@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from primedist.printing.model import DocumentType, Paper, PrintTarget, TargetKind
 from primedist.printing.store import (
@@ -17,7 +18,7 @@ from primedist.printing.store import (
     load_template,
 )
 from primedist.ui.settings.page import SettingsPage
-from primedist.ui.settings.printers import PrintersSettings
+from primedist.ui.settings.printers import PREVIEW_SHOWN_PX, PrintersSettings
 from tests.printing.support import Capture, decode_escpos, has_phrase, pdf_text
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -57,6 +58,26 @@ def test_editing_the_template_updates_the_preview(qtbot, page):
     assert "{{staff_note}} is not a known placeholder" in page.error
     assert page.error_label.text() == page.error
     assert page.preview_image.height() == taller  # the last good picture stays
+
+
+@pytest.mark.usefixtures("app_style")
+def test_a_short_window_scrolls_the_page_and_the_preview_fits_its_column(qtbot, page):
+    """On a laptop screen the section scrolls instead of squeezing its rows into each
+    other, and the receipt preview is as wide as its column, not cut off at the side."""
+    settings = page.window()
+    settings.resize(1100, 560)
+    qtbot.waitUntil(lambda: settings.height() == 560)
+    qtbot.waitUntil(lambda: page.preview.pixmap().width() < PREVIEW_SHOWN_PX)
+    for button in (page.save_printer_button, page.test_button, page.refresh_button):
+        assert button.height() >= button.minimumSizeHint().height()
+    box = page.printer_box
+    assert box.height() >= box.minimumSizeHint().height()
+    scroll = page.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert scroll.verticalScrollBar().maximum() > 0
+    room = page.preview_scroll.viewport().width()
+    assert page.preview.pixmap().width() <= room
+    assert not page.preview_scroll.horizontalScrollBar().isVisible()
 
 
 def test_save_then_reset_template(qtbot, page, shop_ctx):

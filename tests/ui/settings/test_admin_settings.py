@@ -25,6 +25,7 @@ from primedist.ui.settings.language import LanguageSettings
 from primedist.ui.settings.page import SettingsPage
 from primedist.ui.settings.staff import COL_EMAIL, COL_STATUS, StaffSettings
 from primedist.ui.settings.sync_schedule import SyncScheduleSettings
+from primedist.ui.widgets import FORM_MAX_WIDTH
 from tests.conftest import OWNER_PASSWORD
 from tests.ui.support import show_widget
 
@@ -67,6 +68,28 @@ def test_every_section_title_shows_whole_in_both_languages(
             text_width = view.fontMetrics().horizontalAdvance(title)
             assert view.visualItemRect(view.item(i)).width() <= room
             assert text_width < room, (lang, title)
+
+
+@pytest.mark.usefixtures("english", "app_style")
+def test_settings_forms_stay_narrow_and_their_buttons_at_their_own_width(
+    qtbot: Any, owner_ctx: ServiceContext
+) -> None:
+    """On a wide window a settings form does not stretch its fields across the screen,
+    nor its Save button into a banner."""
+    page = show_widget(qtbot, SettingsPage(owner_ctx), width=1366, height=700)
+    account = page.select_section("account")
+    assert isinstance(account, AccountSettings)
+    qtbot.waitUntil(lambda: account.width() > 1000)
+    for box in (account.profile_box, account.password_box):
+        assert FORM_MAX_WIDTH - 1 <= box.width() <= FORM_MAX_WIDTH  # room, yet narrow
+    for button in (account.save_profile, account.change_password):
+        assert button.width() <= button.sizeHint().width() + 4
+    assert account.name.width() > account.name.sizeHint().width()  # fields use the room
+    schedule = page.select_section("sync_schedule")
+    assert isinstance(schedule, SyncScheduleSettings)
+    qtbot.waitUntil(lambda: schedule.isVisible() and schedule.width() > 1000)
+    assert schedule.save.width() <= schedule.save.sizeHint().width() + 4
+    assert schedule.minutes.width() < FORM_MAX_WIDTH
 
 
 def test_my_account_profile_and_password(qtbot: Any, owner_ctx: ServiceContext) -> None:
