@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from primedist.ui.widgets import align_headers
 
 
 class ImportReportDialog(QDialog):
@@ -34,9 +37,15 @@ class ImportReportDialog(QDialog):
         self.table = QTableWidget(len(rejected), 3)
         self.table.setObjectName("rejectedRows")
         self.table.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Reason")])
+        align_headers(self.table, right=[0])  # the row number
         for i, row in enumerate(rejected):
             for j, value in enumerate((str(row.row), row.column or "", row.reason)):
-                self.table.setItem(i, j, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                if j == 0:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(i, j, item)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
@@ -15,6 +17,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +33,20 @@ def rows_height(table: QTableView) -> int:
     rows = sum(table.rowHeight(r) for r in range(table.model().rowCount()))
     header = table.horizontalHeader().sizeHint().height()
     return header + rows + 2 * table.frameWidth() + 2
+
+
+def align_headers(table: QTableWidget, right: Iterable[int] = ()) -> None:
+    """Headers sit over their cells: on the left, but for the `right` (number) columns.
+    The header items keep this through setHorizontalHeaderLabels (it reuses them)."""
+    table.horizontalHeader().setDefaultAlignment(
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    )
+    for c in right:
+        item = table.horizontalHeaderItem(c)
+        if item is None:
+            item = QTableWidgetItem()
+            table.setHorizontalHeaderItem(c, item)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def column_scroll(column: QWidget, name: str, scroll: QScrollArea | None = None) -> QScrollArea:

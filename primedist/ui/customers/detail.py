@@ -63,6 +63,7 @@ from primedist.ui.formatting import format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 DASH = "—"
 AVATAR_SIZE = 64
@@ -173,8 +174,9 @@ def _label(name: str = "", *, selectable: bool = False, wrap: bool = False) -> Q
     return label
 
 
-def _table(columns: int, stretch: int) -> QTableWidget:
+def _table(columns: int, stretch: int, right: tuple[int, ...] = ()) -> QTableWidget:
     table = QTableWidget(0, columns)
+    align_headers(table, right)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -395,7 +397,7 @@ class CustomerDetailDialog(QDialog):
         layout.addLayout(grid)
         self.by_status_title = _label("sectionTitle")
         layout.addWidget(self.by_status_title)
-        self.status_table = _table(2, 0)
+        self.status_table = _table(2, 0, right=(1,))
         self.status_table.setObjectName("ordersByStatus")
         self.status_table.setRowCount(len(OrderStatus))
         layout.addWidget(self.status_table, 1)
@@ -405,7 +407,7 @@ class CustomerDetailDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.orders_hint = _label("muted")
-        self.orders_table = _table(5, 1)
+        self.orders_table = _table(5, 1, right=(4,))
         self.orders_table.setObjectName("customerOrders")
         self.orders_table.cellDoubleClicked.connect(self._order_double_clicked)
         self.orders_empty = _label("muted")
@@ -478,7 +480,7 @@ class CustomerDetailDialog(QDialog):
         layout = QVBoxLayout(page)
         self.points_summary = _label(selectable=True)
         self.points_hint = _label("muted", wrap=True)
-        self.points_table = _table(5, 4)
+        self.points_table = _table(5, 4, right=(2, 3))
         self.points_table.setObjectName("pointsLedger")
         layout.addWidget(self.points_summary)
         layout.addWidget(self.points_hint)
@@ -491,7 +493,7 @@ class CustomerDetailDialog(QDialog):
     def _build_referred(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.referred_table = _table(5, 1)
+        self.referred_table = _table(5, 1, right=(2, 3))
         self.referred_table.setObjectName("referredCustomers")
         self.referred_empty = _label("muted")
         layout.addWidget(self.referred_empty)

@@ -35,6 +35,7 @@ from primedist.services.loyalty.ranks import RankHistoryRow, RankStatus
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 
 def _aware(dt: datetime) -> datetime:
@@ -101,6 +102,7 @@ class RankPanel(QWidget):
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        align_headers(self.history)
         for w in (self.reason, self.pin, self.message):
             layout.addWidget(w)
         layout.addWidget(self.history, 1)

@@ -16,7 +16,7 @@ and deletions confirmed with `ask_confirm` (module functions the tests replace).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ from primedist.services.tags import (
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive, count_text, export_done_box, number, xlsx_path
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 #: Item data role holding the row's id; the sort role holds the raw value.
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -109,7 +110,7 @@ class _Item(QTableWidgetItem):
         return super().__lt__(other)
 
 
-def _table(name: str, columns: int) -> QTableWidget:
+def _table(name: str, columns: int, right: Iterable[int] = ()) -> QTableWidget:
     table = QTableWidget(0, columns)
     table.setObjectName(name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -122,6 +123,7 @@ def _table(name: str, columns: int) -> QTableWidget:
     header.setHighlightSections(False)
     # By name, A to Z, until the owner clicks a header (Qt's default is column 0, Z to A).
     header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    align_headers(table, right)
     return table
 
 
@@ -264,7 +266,7 @@ class SegmentsPage(QWidget, _RowsWidget):
                        self.export_button):  # fmt: skip
             bar.addWidget(button)
         layout.addLayout(bar)
-        self.table = _table("segmentsView", 5)
+        self.table = _table("segmentsView", 5, right=range(1, 5))
         for column in range(1, 5):
             self.table.horizontalHeader().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.ResizeToContents
@@ -450,7 +452,7 @@ class TagsDialog(QDialog, _RowsWidget):
         self.setObjectName("tagsDialog")
         self.resize(460, 420)
         layout = QVBoxLayout(self)
-        self.table = _table("tagsView", 2)
+        self.table = _table("tagsView", 2, right=[1])
         self.table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.ResizeToContents
         )

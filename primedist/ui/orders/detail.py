@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,10 +44,12 @@ from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
-from primedist.ui.widgets import column_scroll, rows_height
+from primedist.ui.widgets import align_headers, column_scroll, rows_height
 
 MINUS = "\u2212"
 DASH = "—"
+#: The side panel's width (money, customer, shipments), unless its cards need more.
+SIDE_PANEL_WIDTH = 340
 
 #: The parts of the total, in the order the breakdown shows them: (field, label, sign).
 MONEY_PARTS: tuple[tuple[str, str, int], ...] = (
@@ -135,9 +137,11 @@ def _cap_to_rows(table: QTableWidget) -> None:
 ITEM_DISCOUNT = 5
 
 
-def _table(columns: int, stretch: int) -> QTableWidget:
-    """A read-only table whose `stretch` column takes the room left and wraps its text."""
+def _table(columns: int, stretch: int, right: tuple[int, ...] = ()) -> QTableWidget:
+    """A read-only table whose `stretch` column takes the room left and wraps its text
+    (headers over their cells: `right` for the number columns)."""
     table = QTableWidget(0, columns)
+    align_headers(table, right)
     table.setWordWrap(True)
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -253,7 +257,7 @@ class OrderDetailDialog(QDialog):
         layout = QVBoxLayout()
         layout.setSpacing(6)
         self.items_title = _label("sectionTitle")
-        self.items_table = _table(7, 0)
+        self.items_table = _table(7, 0, right=(3, 4, ITEM_DISCOUNT, 6))
         self.items_table.setObjectName("orderItems")
         self.history_title = _label("sectionTitle")
         self.history_table = _table(4, 3)
@@ -285,9 +289,26 @@ class OrderDetailDialog(QDialog):
         layout.addWidget(self.shipments_panel)
         layout.addStretch(1)
         # Scrolls only when the window is too short for both cards.
-        scroll = column_scroll(column, "detailScroll")
-        scroll.setFixedWidth(340)
+        self.side_column = column
+        self.side_scroll = scroll = column_scroll(column, "detailScroll")
+        scroll.setFixedWidth(SIDE_PANEL_WIDTH)
+        # The cards' texts change (language, shipments): their layout asks again.
+        column.installEventFilter(self)
         return scroll
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.side_column:
+            self._fit_side_panel()
+        return super().eventFilter(watched, event)
+
+    def _fit_side_panel(self) -> None:
+        """SIDE_PANEL_WIDTH, or wider when the cards need it (longer Vietnamese button
+        texts): the column never scrolls sideways, so it must not be cut off at the edge."""
+        if not shiboken6.isValid(self):
+            return
+        needed = self.side_column.minimumSizeHint().width()
+        bar = self.side_scroll.verticalScrollBar().sizeHint().width()
+        self.side_scroll.setFixedWidth(max(SIDE_PANEL_WIDTH, needed + bar))
 
     def _build_money(self) -> QFrame:
         self.money_title = QLabel()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -424,14 +424,11 @@ class ShipmentsPanel(QFrame):
         self.setObjectName("detailCard")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
-        self.title = QLabel(self.tr("Shipments"))
+        self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("shipmentsTable")
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Carrier"), self.tr("Tracking code"), self.tr("Status"), self.tr("Fee")]
-        )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -445,22 +442,39 @@ class ShipmentsPanel(QFrame):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         layout.addLayout(self._build_buttons())
+        self._retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self.reload()  # the status words
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.title.setText(self.tr("Shipments"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Carrier"), self.tr("Tracking code"), self.tr("Status"), self.tr("Fee")]
+        )
+        self.ship_button.setText(self.tr("Ship with carrier…"))
+        self.cancel_button.setText(self.tr("Cancel shipment"))
+        self.label_button.setText(self.tr("Print label"))
+        self.printer.setToolTip(self.tr("Where the carrier's label goes"))
+        self.printer.setItemText(0, self.tr("Open the label file"))
 
     def _build_buttons(self) -> QVBoxLayout:
         rows = QVBoxLayout()
         top, bottom = QHBoxLayout(), QHBoxLayout()
-        self.ship_button = QPushButton(self.tr("Ship with carrier…"))
+        self.ship_button = QPushButton()
         self.ship_button.setObjectName("actionButton")
         self.ship_button.clicked.connect(self.open_dialog)
-        self.cancel_button = QPushButton(self.tr("Cancel shipment"))
+        self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("dangerButton")
         self.cancel_button.clicked.connect(self.cancel_selected)
-        self.label_button = QPushButton(self.tr("Print label"))
+        self.label_button = QPushButton()
         self.label_button.setObjectName("printButton")
         self.label_button.clicked.connect(self.print_label)
         self.printer = QComboBox()
         self.printer.setObjectName("labelPrinter")
-        self.printer.setToolTip(self.tr("Where the carrier's label goes"))
         for button in (self.ship_button, self.cancel_button, self.label_button):
             button.setAutoDefault(False)
         top.addWidget(self.ship_button)
@@ -474,7 +488,7 @@ class ShipmentsPanel(QFrame):
         return rows
 
     def _fill_printers(self) -> None:
-        self.printer.addItem(self.tr("Open the label file"), "")
+        self.printer.addItem("", "")  # "Open the label file" (`_retranslate`)
         for name in render.available_printers():
             self.printer.addItem(name, name)
         prefs = _prefs(self.ctx)

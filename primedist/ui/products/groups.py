@@ -62,7 +62,7 @@ from primedist.ui.list_tools import (
 )
 from primedist.ui.ops import Op
 from primedist.ui.table_model import Index, SqlTableModel
-from primedist.ui.widgets import SearchBox, icon
+from primedist.ui.widgets import SearchBox, align_headers, icon
 
 #: Loaded but not shown: the price column shows the whole range.
 HIDDEN_COLUMNS = ("price_max",)
@@ -202,6 +202,7 @@ class ListingPicker(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        align_headers(self.table, right=(4, 5))  # price, stock
         self.table.itemChanged.connect(lambda _i: self._update_buttons())
         layout.addWidget(self.table, 1)
         self.hint = QLabel()
@@ -281,6 +282,10 @@ class ListingPicker(QDialog):
                         item.setIcon(icon(f"channel_{c.shops[0].channel.value}"))
                 elif in_other or here:
                     item.setFlags(Qt.ItemFlag.NoItemFlags)
+                if col in (4, 5):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
         self.table.resizeColumnsToContents()
@@ -365,6 +370,7 @@ class GroupDialog(QDialog):
         self.members.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.members.verticalHeader().setVisible(False)
         self.members.horizontalHeader().setStretchLastSection(True)
+        align_headers(self.members, right=(4, 5))  # the prices
         self.members.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.members, 1)
         row = QHBoxLayout()

@@ -32,6 +32,7 @@ from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
+from primedist.ui.widgets import align_headers
 
 COL_WHEN, COL_KIND, COL_SIZE, COL_FILE = range(4)
 
@@ -79,6 +80,7 @@ class BackupSettings(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        align_headers(self.table, right=[2])  # the size
         self.table.itemSelectionChanged.connect(self._update_actions)
         layout.addWidget(self.table, 1)
         keep_row = QHBoxLayout()
@@ -164,6 +166,10 @@ class BackupSettings(QWidget):
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(b.path))
+                if col == 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(row, col, item)
         self._update_actions()
 

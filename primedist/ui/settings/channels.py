@@ -41,6 +41,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
+from primedist.ui.widgets import align_headers
 
 COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = range(6)
 #: The list refreshes itself this often while shown (last sync moves with the scheduler).
@@ -88,6 +89,7 @@ class ChannelsSettings(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_SHOP, QHeaderView.ResizeMode.Stretch)
+        align_headers(self.table)
         self.table.itemSelectionChanged.connect(self._update)
         layout.addWidget(self.table, 1)
         bar = QHBoxLayout()

@@ -3,7 +3,7 @@ automatic upgrade) and, for the chosen level, its prices for chosen SKUs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -28,11 +28,12 @@ from primedist.services.loyalty import levels as svc
 from primedist.services.loyalty.levels import LevelPriceRow, LevelRow
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
+from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
 
 
-def _table(name: str, columns: int) -> QTableWidget:
+def _table(name: str, columns: int, right: Iterable[int] = ()) -> QTableWidget:
     table = QTableWidget(0, columns)
     table.setObjectName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -40,6 +41,7 @@ def _table(name: str, columns: int) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    align_headers(table, right)
     return table
 
 
@@ -65,7 +67,7 @@ class LevelsSettings(QWidget):
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
-        self.table = _table("levels", 5)
+        self.table = _table("levels", 5, right=(2, 3, 4))
         self.table.itemSelectionChanged.connect(self._level_chosen)
         layout.addWidget(self.table, 1)
         form = QHBoxLayout()
@@ -93,7 +95,7 @@ class LevelsSettings(QWidget):
         self.prices_title = QLabel()
         self.prices_title.setObjectName("sectionTitle")
         layout.addWidget(self.prices_title)
-        self.price_table = _table("levelPrices", 4)
+        self.price_table = _table("levelPrices", 4, right=(2, 3))
         layout.addWidget(self.price_table, 1)
         price_row = QHBoxLayout()
         self.sku = QLineEdit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,7 +29,7 @@ from primedist.domain.enums import CarrierCode
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.settings.account import message_label, run_inline
-from primedist.ui.widgets import add_narrow, button_row
+from primedist.ui.widgets import add_narrow, align_headers, button_row
 
 
 class LogisticsSettings(QWidget):
@@ -58,6 +58,7 @@ class LogisticsSettings(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )
+        align_headers(self.table, right=[3])
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
@@ -119,7 +120,12 @@ class LogisticsSettings(QWidget):
             values = (svc.CARRIER_NAMES[a.carrier], a.name, self._status(a.status),
                       str(a.shipments))  # fmt: skip
             for col, text in enumerate(values):
-                self.table.setItem(i, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if col == 3:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(i, col, item)
         self._update_buttons()
 
     def _status(self, status: str) -> str:

@@ -26,6 +26,7 @@ from primedist.services.low_stock import ShopLevel
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 COL_SHOP, COL_CHANNEL, COL_LEVEL = 0, 1, 2
 
@@ -62,6 +63,7 @@ class LowStockSettings(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_SHOP, QHeaderView.ResizeMode.Stretch)
+        align_headers(self.table, right=[COL_LEVEL])
         self.table.itemChanged.connect(lambda _item: self._update())
         layout.addWidget(self.table, 1)
         bar = QHBoxLayout()

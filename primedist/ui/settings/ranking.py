@@ -38,7 +38,7 @@ from primedist.services.loyalty.settings import (
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.widgets import add_narrow
+from primedist.ui.widgets import add_narrow, align_headers
 
 #: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
 SPIN_MAX = 2_000_000_000
@@ -91,6 +91,7 @@ class RankingSettings(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        align_headers(self.table, right=(1, 2))
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.save_button = QPushButton()

@@ -34,6 +34,7 @@ from primedist.services.staff import IssuedPassword, StaffMember
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
+from primedist.ui.widgets import align_headers
 
 COL_NAME, COL_EMAIL, COL_ROLE, COL_MODULES, COL_STATUS = range(5)
 
@@ -189,6 +190,7 @@ class StaffSettings(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        align_headers(self.table)
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         layout.addWidget(self.table, 1)

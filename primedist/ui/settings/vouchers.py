@@ -39,6 +39,7 @@ from primedist.services.loyalty.vouchers import VoucherDraft, VoucherRow
 from primedist.services.tags import list_tags
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
+from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
 
@@ -220,6 +221,8 @@ class VouchersSettings(QWidget):
     """The vouchers with their uses and the discount they gave."""
 
     COLUMNS = 8
+    #: Minimum order, uses and discount given: figures, on the right.
+    RIGHT = (2, 4, 5)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,6 +243,7 @@ class VouchersSettings(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        align_headers(self.table, self.RIGHT)
         self.table.itemSelectionChanged.connect(self._update)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self.edit())
         layout.addWidget(self.table, 1)
@@ -325,7 +329,12 @@ class VouchersSettings(QWidget):
                      format_number(r.discount_given, lang),
                      self.tr("Yes") if d.is_active else self.tr("No"), who)  # fmt: skip
             for col, text in enumerate(cells):
-                self.table.setItem(i, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if col in self.RIGHT:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(i, col, item)
         self._update()
 
     def current(self) -> VoucherRow | None:

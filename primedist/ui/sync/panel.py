@@ -7,6 +7,7 @@ Reached from the status bar's sync indicator. Every read and write runs through 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -34,13 +35,14 @@ from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 
 def _local(dt: datetime | None) -> str:
     return dt.astimezone(shop_tz()).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], right: Iterable[int] = ()) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -48,6 +50,7 @@ def _table(headers: list[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
+    align_headers(table, right)
     return table
 
 
@@ -60,7 +63,7 @@ class ActionsPage(QWidget):
         self.rows: list[od.OutboxRow] = []
         self.table = _table([self.tr("Shop"), self.tr("Action"), self.tr("About"),
                              self.tr("Status"), self.tr("Tries"), self.tr("Queued"),
-                             self.tr("Last message")])  # fmt: skip
+                             self.tr("Last message")], right=[4])  # fmt: skip
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.retry_button = QPushButton(self.tr("Retry"))
         self.discard_button = QPushButton(self.tr("Discard…"))
@@ -114,6 +117,10 @@ class ActionsPage(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
+                if c == 4:  # the tries
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(r, c, item)
         self.message.setText(
             self.tr("No actions waiting.") if not rows else self.tr("%n action(s)", "", len(rows))

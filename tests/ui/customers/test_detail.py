@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 from sqlalchemy.engine import Engine
 
 from primedist.domain.base import table_of
@@ -17,8 +17,10 @@ from primedist.domain.order import Order
 from primedist.services import customer_detail as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.customers.detail import CustomerDetailDialog
+from primedist.ui.i18n import install_language
 from tests.factories import make_customers, make_orders, make_shop
 from tests.ui.support import WAIT, show_widget
+from tests.ui.test_translations import vietnamese
 
 pytestmark = pytest.mark.usefixtures("quiet")
 orders_t = table_of(Order)
@@ -173,3 +175,31 @@ def test_tags_and_note_are_saved(qtbot, owner_ctx: ServiceContext, customer) -> 
         dialog.staff_combo.setCurrentIndex(index)
         dialog.staff_combo.activated.emit(index)
     assert svc.customer_profile(owner_ctx, cid).assigned_user_id == owner_id
+
+
+@pytest.mark.usefixtures("app_style")
+def test_every_tab_of_the_customer_card_is_in_view_in_vietnamese(
+    qtbot, owner_ctx: ServiceContext, customer
+) -> None:
+    """Opened from the main window (whose tab style its tabs inherit), at its own size, the
+    card shows all seven tab titles at once: no scroll arrows hiding "Rank"."""
+    main_tabs = QTabWidget()
+    main_tabs.setObjectName("mainTabs")
+    page = QWidget()
+    main_tabs.addTab(page, "Customers")
+    qtbot.addWidget(main_tabs)
+    main_tabs.show()
+    install_language("vi")
+    try:
+        dialog = CustomerDetailDialog(owner_ctx, int(customer["id"]), parent=page)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: not dialog.stats_loading, timeout=WAIT)
+        bar = dialog.tabs.tabBar()
+        assert bar.count() == 7
+        assert bar.tabText(6) == vietnamese("CustomerDetailDialog", "Rank")
+        assert bar.sizeHint().width() <= dialog.tabs.width()
+        assert bar.tabRect(6).right() <= dialog.tabs.width()
+        dialog.close()
+    finally:
+        install_language("en")

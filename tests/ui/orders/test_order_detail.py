@@ -20,7 +20,12 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
 from primedist.ui.i18n import install_language
 from primedist.ui.orders import detail as detail_module
-from primedist.ui.orders.detail import ITEM_DISCOUNT, MONEY_PARTS, OrderDetailDialog
+from primedist.ui.orders.detail import (
+    ITEM_DISCOUNT,
+    MONEY_PARTS,
+    SIDE_PANEL_WIDTH,
+    OrderDetailDialog,
+)
 from tests.factories import make_customers, make_orders, make_product, make_shop
 from tests.ui.test_translations import vietnamese
 
@@ -417,3 +422,34 @@ def test_switching_language_retranslates_the_open_dialog(
     QApplication.processEvents()
     assert dialog.status_pill.text() == "Pending"
     assert dialog.money_values["total"].text() == "330,000 VND"
+
+
+@pytest.mark.usefixtures("app_style")
+def test_the_side_panel_is_never_cut_off_at_the_edge(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, variants: list[int]
+) -> None:
+    """The cards beside the items never scroll sideways: when their texts need more than
+    the panel's usual width (the Vietnamese shipment buttons), the panel widens."""
+    dialog = open_detail(qtbot, owner_ctx, counter_sale(owner_ctx, variants))
+    scroll, column = dialog.side_scroll, dialog.side_column
+
+    def fits() -> bool:
+        return column.width() >= column.minimumSizeHint().width() and (
+            column.width() <= scroll.viewport().width()
+        )
+
+    assert fits()
+    install_language("vi")
+    try:
+        qtbot.waitUntil(
+            lambda: dialog.money_title.text() == vietnamese("OrderDetailDialog", "Payment")
+        )
+        ship = dialog.shipments_panel.ship_button
+        qtbot.waitUntil(lambda: ship.text() == vietnamese("ShipmentsPanel", "Ship with carrier…"))
+        # The Vietnamese buttons are wider: the panel widens once their layout asks.
+        qtbot.waitUntil(lambda: scroll.width() > SIDE_PANEL_WIDTH)
+        assert fits()
+    finally:
+        install_language("en")
+    qtbot.waitUntil(lambda: scroll.width() == SIDE_PANEL_WIDTH)
+    assert fits()
