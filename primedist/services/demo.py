@@ -1933,6 +1933,12 @@ def _plan_lines(rng: np.random.Generator, shop: Arr, catalog: _Catalog) -> _Line
             p = popularity[pool]
             variant[at] = pool[rng.choice(len(pool), len(at), p=p / p.sum())]
     quantity = np.array([1, 2, 3, 4, 5])[rng.choice(5, size, p=[0.8, 0.13, 0.04, 0.02, 0.01])]
+    # A SKU drawn twice for one order is one line of both quantities, as a sale is entered.
+    key = order * (int(variant.max()) + 1) + variant
+    _keys, first, which = np.unique(key, return_index=True, return_inverse=True)
+    quantity = np.bincount(which, weights=quantity).astype(np.int64)
+    order, variant = order[first], variant[first]
+    size = len(order)
     unit = catalog.unit_price[variant]
     gross = quantity * unit
     discount = np.where(rng.random(size) < 0.08,

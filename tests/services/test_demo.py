@@ -151,6 +151,16 @@ def test_every_order_adds_up(demo_ctx: ServiceContext) -> None:
     )
 
 
+def test_an_order_lists_each_sku_once(demo_ctx: ServiceContext) -> None:
+    """A SKU drawn twice for one order is one line of both quantities (the sale screen
+    adds a second scan to the line), not two lines of the same product."""
+    twice = scalar(demo_ctx.engine, "SELECT COUNT(*) FROM (SELECT order_id, variant_id "
+                                    "FROM order_lines GROUP BY order_id, variant_id "
+                                    "HAVING COUNT(*) > 1) AS t")  # fmt: skip
+    assert twice == 0
+    assert scalar(demo_ctx.engine, "SELECT MAX(quantity) FROM order_lines") > 1
+
+
 def test_commission_and_fees_follow_the_channel(demo_ctx: ServiceContext) -> None:
     engine = demo_ctx.engine
     money = rows(
