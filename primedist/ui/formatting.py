@@ -27,6 +27,29 @@ def format_percent(value: float, lang: str | None = None, digits: int = 2) -> st
     return format_decimal(value, lang, digits) + "%"
 
 
+#: (step, suffix per language) for `format_compact`, largest first.
+_COMPACT_STEPS = ((1e9, {"vi": " tỷ", "en": "B"}), (1e6, {"vi": " tr", "en": "M"}),
+                  (1e3, {"vi": "k", "en": "k"}))  # fmt: skip
+
+
+def format_compact(value: float, lang: str | None = None) -> str:
+    """A short figure for a chart axis: ``25 tr`` / ``1,5 tỷ`` (vi), ``25M`` / ``1.5B`` (en);
+    below a thousand the plain number (with one decimal when it has one)."""
+    code = (lang or current_language())[:2]
+    for step, suffixes in _COMPACT_STEPS:
+        if abs(value) >= step:
+            return _short(value / step, code) + suffixes.get(code, suffixes["en"])
+    return _short(value, code)
+
+
+def _short(value: float, lang: str) -> str:
+    """At most one decimal, none when it is 0: 25 → ``25``, 1.5 → ``1,5`` (vi)."""
+    rounded = round(value, 1)
+    if rounded == int(rounded):
+        return format_number(int(rounded), lang)
+    return format_decimal(rounded, lang, 1)
+
+
 class CellFormatter:
     """Callable (kind, value) → text; reads the language at call time."""
 

@@ -7,12 +7,13 @@ the chart follows the selected row (the first one at start).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QPointF, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -32,18 +33,51 @@ from primedist.core.text import fold
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.definitions import definition
-from primedist.ui.formatting import format_percent
+from primedist.ui.formatting import format_compact, format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
-from primedist.ui.widgets import SearchBox
+from primedist.ui.widgets import SearchBox, align_headers
 
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
+#: The metrics whose chart counts money (a ranking's row: its revenue).
+MONEY_SERIES = ("revenue", "province", "carrier")
 
 
 def _ts(day: date) -> float:
     return datetime.combine(day, time()).timestamp()
+
+
+#: pyqtgraph writes months and weekdays with the C locale's English names.
+_VI_NAMES = {
+    **{m: f"Th{i}" for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                          "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
+    "Mon": "T2", "Tue": "T3", "Wed": "T4", "Thu": "T5", "Fri": "T6", "Sat": "T7", "Sun": "CN",
+}  # fmt: skip
+
+
+class DayAxis(pg.DateAxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """The date axis with Vietnamese month and weekday names in Vietnamese (Th12, T2)."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        texts: list[str] = super().tickStrings(values, scale, spacing)
+        if current_language() != "vi":
+            return texts
+        return [" ".join(_VI_NAMES.get(word, word) for word in t.split(" ")) for t in texts]
+
+
+class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """The chart's left axis in the shop's words: ``25 tr``, ``1,5 tỷ``, ``5%``, not
+    pyqtgraph's ``2.5e+07``."""
+
+    def __init__(self, text: Callable[[float], str]) -> None:
+        super().__init__("left")
+        self.enableAutoSIPrefix(False)
+        self._text = text
+
+    def tickStrings(self, values: list[float], scale: float, _spacing: float) -> list[str]:
+        return [self._text(value * scale) for value in values]
 
 
 class DetailPage(QWidget):
@@ -99,7 +133,14 @@ class DetailPage(QWidget):
         self.definition.setWordWrap(True)
         self.definition.setObjectName("muted")
         layout.addWidget(self.definition)
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        # Which row the chart follows, and what it counts (rankings only).
+        self.chart_caption = QLabel()
+        self.chart_caption.setObjectName("cardTitle")
+        self.chart_caption.setVisible(self.is_ranking)
+        layout.addWidget(self.chart_caption)
+        self.plot = pg.PlotWidget(
+            axisItems={"bottom": DayAxis(), "left": ValueAxis(self.axis_text)}
+        )
         self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#2563eb", width=2), symbol="o",
@@ -113,6 +154,7 @@ class DetailPage(QWidget):
         layout.addWidget(self.plot, 3)
         self.table = QTableWidget(0, 5 if self.is_ranking else 2)
         self.table.setObjectName("detailTable")
+        align_headers(self.table, right=(1, 2, 3, 4) if self.is_ranking else (1,))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -182,7 +224,7 @@ class DetailPage(QWidget):
                 _pct(row.revenue.change_pct),
             )
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                self.table.setItem(r, c, _cell(text, right=c > 0))
         if rows:
             self.table.selectRow(0)  # the chart follows the selection
         else:
@@ -220,6 +262,7 @@ class DetailPage(QWidget):
         if seq != self._seq or not alive(self):
             return
         self.series = data
+        self._caption_chart()
         xs = [_ts(p.start) for p in data.points]
         ys = [p.value for p in data.points]
         self.curve.setData(xs, ys)
@@ -231,8 +274,8 @@ class DetailPage(QWidget):
             )
             self.table.setRowCount(len(data.points))
             for r, p in enumerate(data.points):
-                self.table.setItem(r, 0, QTableWidgetItem(self.period_text(p)))
-                self.table.setItem(r, 1, QTableWidgetItem(self.value_text(p.value, lang)))
+                self.table.setItem(r, 0, _cell(self.period_text(p)))
+                self.table.setItem(r, 1, _cell(self.value_text(p.value, lang), right=True))
             self.apply_search(self.search.text())
         self.loaded.emit()
 
@@ -245,8 +288,24 @@ class DetailPage(QWidget):
     def value_text(self, value: float, lang: str) -> str:
         if self.metric_key == "repeat_rate":
             return format_percent(value, lang)
-        money = self.metric_key in ("revenue", "province", "carrier")
+        money = self.metric_key in MONEY_SERIES
         return format_money(int(value), lang) if money else format_number(int(value), lang)
+
+    def axis_text(self, value: float) -> str:
+        """A tick of the left axis: short money and counts, whole-ish percentages."""
+        text = format_compact(value, current_language())
+        return text + "%" if self.metric_key == "repeat_rate" else text
+
+    def _caption_chart(self) -> None:
+        """ "Hà Nội · Revenue": the selected row the chart follows, and what it counts."""
+        row = next((r for r in self.rows if r.key == self.key), None)
+        if not self.is_ranking or row is None:
+            self.chart_caption.clear()
+            return
+        what = (translate("DetailPage", "Revenue") if self.metric_key in MONEY_SERIES
+                else translate("DetailPage", "Units sold"))  # fmt: skip
+        label = row.label or translate("DetailPage", "Unknown")
+        self.chart_caption.setText(f"{label} · {what}")
 
     # Hover --------------------------------------------------------------------------------
     def point_at(self, x: float) -> reports.Point | None:
@@ -337,6 +396,13 @@ class DetailPage(QWidget):
 
     def _exported(self, report: Any) -> None:
         self.last_export = report
+
+
+def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
 
 
 def _pct(pct: float | None) -> str:

@@ -149,3 +149,62 @@ def test_vietnamese_rates_and_changes_use_a_decimal_comma(
     qtbot.waitUntil(lambda: detail.running == 0 and detail.table.rowCount() == 3)
     changes = [detail.table.item(r, 4).text() for r in range(3)]
     assert "-62,50%" in changes
+
+
+def test_chart_axes_speak_the_shops_language(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2
+) -> None:
+    """Money ticks read ``25M`` / ``25 tr``, not pyqtgraph's ``2.5e+07``; months and
+    weekdays are Vietnamese in Vietnamese."""
+    page = make_page(qtbot, ctx)
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    detail = page.open_detail("revenue")
+    wait_loaded(qtbot, detail)
+    left = detail.plot.getPlotItem().getAxis("left")
+    bottom = detail.plot.getPlotItem().getAxis("bottom")
+    qtbot.waitUntil(lambda: hasattr(bottom, "fontMetrics"))  # set when first drawn
+    ticks = [0.0, 500.0, 5_000_000.0, 25_000_000.0, 1_500_000_000.0]
+    half_year = (_ts(date(2026, 6, 1)), _ts(date(2026, 12, 1)))
+
+    def month_ticks() -> list[str]:
+        levels = bottom.tickValues(*half_year, 600)  # picks the month zoom level
+        spacing, values = next((s, v) for s, v in levels if v)
+        return bottom.tickStrings(values, 1.0, spacing)
+
+    assert left.tickStrings(ticks, 1.0, 1.0) == ["0", "500", "5M", "25M", "1.5B"]
+    assert "Dec" in month_ticks()
+    install_language("vi")
+    try:
+        assert left.tickStrings(ticks, 1.0, 1.0) == ["0", "500", "5 tr", "25 tr", "1,5 tỷ"]
+        months = month_ticks()
+        assert "Th12" in months and "Dec" not in months
+    finally:
+        install_language("en")
+    rate = page.open_detail("repeat_rate")
+    wait_loaded(qtbot, rate)
+    assert rate.plot.getPlotItem().getAxis("left").tickStrings([0.0, 5.0], 1.0, 1.0) == [
+        "0%",
+        "5%",
+    ]
+
+
+def test_ranking_chart_says_what_it_follows_and_numbers_sit_right(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2
+) -> None:
+    page = make_page(qtbot, ctx)
+    detail = page.open_detail("province")
+    wait_loaded(qtbot, detail)
+    assert detail.chart_caption.text() == "Hà Nội · Revenue"
+    wait_loaded(qtbot, detail, lambda: detail.table.selectRow(2))
+    assert detail.chart_caption.text() == "TP. Hồ Chí Minh · Revenue"
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    model = detail.table.model()
+    for column in (1, 2, 3, 4):
+        assert detail.table.item(0, column).textAlignment() == right
+        assert model.headerData(column, Qt.Orientation.Horizontal,
+                                Qt.ItemDataRole.TextAlignmentRole) == right  # fmt: skip
+    products = page.open_detail("product")
+    wait_loaded(qtbot, products)
+    assert products.chart_caption.text().endswith(" · Units sold")
