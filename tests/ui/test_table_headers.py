@@ -66,3 +66,17 @@ def test_headers_align_like_their_cells_in_both_languages(
         for table, left, right in tables:
             assert_sides(table, left, right)
     assert_db_worker_idle()
+
+
+def test_the_sale_screens_lines_read_like_the_lists(qtbot: Any, owner_ctx: ServiceContext) -> None:
+    """Product, variant, SKU on the left; quantity, prices, stock on the right."""
+    from primedist.ui.orders.sale import LinesModel, SaleDialog
+
+    dialog = show_widget(qtbot, SaleDialog(owner_ctx))
+    model = dialog.model
+    for column in range(model.columnCount()):
+        side = model.headerData(
+            column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole
+        )
+        assert side == int(RIGHT if column in LinesModel.NUMERIC else LEFT), column
+    dialog.close()

@@ -28,6 +28,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import OrderDetail, ReturnResult, return_order, suggested_refund
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 #: Columns of the lines table; the last one holds the spin boxes.
 QTY_COLUMN = 4
@@ -106,6 +107,7 @@ class ReturnDialog(QDialog):
     def _build_table(self) -> QTableWidget:
         table = QTableWidget(len(self.lines), QTY_COLUMN + 1)
         table.setObjectName("returnLines")
+        align_headers(table, right=(2, 3, QTY_COLUMN))
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)

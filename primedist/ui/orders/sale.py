@@ -398,8 +398,10 @@ class LinesModel(QAbstractTableModel):
     ) -> object:
         if orientation != Qt.Orientation.Horizontal:
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole:  # over the cells: numbers right
+            flag = Qt.AlignmentFlag
+            side = flag.AlignRight if section in self.NUMERIC else flag.AlignLeft
+            return int(side | flag.AlignVCenter)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return self._headers()[section]

@@ -66,7 +66,7 @@ from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
-from primedist.ui.widgets import column_scroll, fit_to_screen
+from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -405,6 +405,7 @@ class ProductEditor(QDialog):
         box.addLayout(bar)
         self.grid = QTableWidget(0, len(COLUMN_FIELDS))
         self.grid.setObjectName("variantGrid")
+        align_headers(self.grid, right=NUMBER_COLUMNS)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.grid.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked

@@ -48,6 +48,7 @@ from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.ops import Op
+from primedist.ui.widgets import align_headers
 
 log = logging.getLogger(__name__)
 
@@ -512,6 +513,7 @@ class StockHistoryDialog(ProductStockDialog):
         layout.addWidget(self.note)
         self.table = QTableWidget(0, self.COLUMNS)
         self.table.setObjectName("stockHistory")
+        align_headers(self.table, right=(3, 4, 5))  # quantity, reserved, on hand after
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
