@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from primedist.ui.widgets import (
     JobsIndicator,
     LanguageCombo,
     center_on_screen,
+    column_scroll,
     fit_to_screen,
     icon,
 )
@@ -41,12 +43,19 @@ TABS: tuple[tuple[str, Module | None], ...] = (
 )
 
 
+#: The tabs of cards and tables rather than one long list: they scroll when squeezed.
+SCROLLING_TABS = ("home", "analytics")
+
+
 class LazyTab(QWidget):
     """A tab whose page is built the first time it is shown (keeps start-up fast)."""
 
-    def __init__(self, key: str, build: Callable[[], QWidget]) -> None:
+    def __init__(self, key: str, build: Callable[[], QWidget], *, scrolls: bool = False) -> None:
         super().__init__()
         self.key = key
+        #: A page of cards and tables scrolls when the window is shorter than it needs
+        #: (a list page fills the window and pages its rows instead).
+        self.scrolls = scrolls
         self.setObjectName(f"tab_{key}")
         self._build = build
         self.page: QWidget | None = None
@@ -56,7 +65,14 @@ class LazyTab(QWidget):
     def ensure_built(self) -> QWidget:
         if self.page is None:
             self.page = self._build()
-            self._layout.addWidget(self.page)
+            if self.scrolls:
+                # Up and down only: a narrow window narrows the cards (sideways
+                # scrolling would hide half of a dashboard).
+                policy = QSizePolicy.Policy
+                self.page.setSizePolicy(policy.Ignored, policy.Preferred)
+                self._layout.addWidget(column_scroll(self.page, f"scroll_{self.key}"))
+            else:
+                self._layout.addWidget(self.page)
         return self.page
 
 
@@ -90,7 +106,7 @@ class MainWindow(QMainWindow):
         for key, module in TABS:
             if module is not None and not ctx.actor.can(module):
                 continue  # services refuse it too; the tab is simply not shown
-            tab = LazyTab(key, self._page_builder(key))
+            tab = LazyTab(key, self._page_builder(key), scrolls=key in SCROLLING_TABS)
             self.tab_pages[key] = tab
             self.tabs.addTab(tab, icon(key), "")
         root.addWidget(self.tabs, 1)

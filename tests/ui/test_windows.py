@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTabBar,
     QTableView,
 )
@@ -345,6 +346,22 @@ def test_language_switch_retranslates_the_open_window(qtbot, owner_ctx, settings
     assert tab_texts(window) == ENGLISH_TABS
     assert untranslated(visible_texts(window), "en") == []
     assert visible_texts(window) == english
+
+
+@pytest.mark.usefixtures("app_style")
+def test_at_the_smallest_window_home_scrolls_instead_of_overlapping(qtbot, owner_ctx, settings):
+    """At the window's minimum size the Home page keeps every card at its own height and
+    scrolls up and down (before, "Latest events" was drawn over the channel table)."""
+    window = main_window(qtbot, owner_ctx, settings)
+    window.resize(window.minimumSize())
+    home = window.select_tab("home")
+    qtbot.waitUntil(home.isVisible)
+    scroll = window.tab_pages["home"].findChild(QScrollArea, "scroll_home")
+    assert scroll is not None and scroll.widget() is home
+    qtbot.waitUntil(lambda: home.height() >= home.minimumSizeHint().height())
+    assert scroll.verticalScrollBar().maximum() > 0
+    assert home.width() <= scroll.viewport().width()  # never sideways
+    assert window.tab_pages["orders"].scrolls is False  # a list pages its rows instead
 
 
 def test_geometry_and_tab_are_restored(qtbot, owner_ctx, settings):
