@@ -63,7 +63,7 @@ from primedist.ui.formatting import format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.ops import Op
-from primedist.ui.widgets import align_headers
+from primedist.ui.widgets import align_headers, fit_to_screen
 
 DASH = "—"
 AVATAR_SIZE = 64
@@ -263,7 +263,7 @@ class CustomerDetailDialog(QDialog):
         self._saved_note = ""
         self.setObjectName("customerDetail")
         self.setSizeGripEnabled(True)
-        self.resize(1040, 720)
+        fit_to_screen(self, 1040, 720)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(18, 14, 18, 14)
         outer.setSpacing(10)

@@ -44,7 +44,7 @@ from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
-from primedist.ui.widgets import align_headers, column_scroll, rows_height
+from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen, rows_height
 
 MINUS = "\u2212"
 DASH = "—"
@@ -195,7 +195,7 @@ class OrderDetailDialog(QDialog):
         self._saved_note = ""
         self.setObjectName("orderDetail")
         self.setSizeGripEnabled(True)
-        self.resize(1100, 760)  # the items table: seven columns beside the side panel
+        fit_to_screen(self, 1100, 760)  # the items table: seven columns beside the side panel
         outer = QVBoxLayout(self)
         outer.setContentsMargins(18, 14, 18, 14)
         outer.setSpacing(10)

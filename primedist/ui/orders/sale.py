@@ -95,6 +95,7 @@ from primedist.ui.printing.actions import (
     receipt_after_sale,
     remember_receipt_after_sale,
 )
+from primedist.ui.widgets import fit_to_screen
 
 # The dialog's keys, as the hint line and the README show them.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -711,7 +712,7 @@ class SaleDialog(QDialog):
         self.ctx = ctx
         self.setObjectName("saleDialog")
         self.setStyleSheet(STYLE)
-        self.resize(1100, 720)
+        fit_to_screen(self, 1100, 720)
         self.customer: CustomerHit | None = None
         self.source = OrderSource.COUNTER
         self.quote: Quote | None = None

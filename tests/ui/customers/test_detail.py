@@ -192,6 +192,7 @@ def test_every_tab_of_the_customer_card_is_in_view_in_vietnamese(
     install_language("vi")
     try:
         dialog = CustomerDetailDialog(owner_ctx, int(customer["id"]), parent=page)
+        dialog.resize(1040, 688)  # its size on a 1366 × 768 laptop (the test screen: 800)
         dialog.show()
         qtbot.waitExposed(dialog)
         qtbot.waitUntil(lambda: not dialog.stats_loading, timeout=WAIT)

@@ -80,6 +80,7 @@ def counter_sale(ctx: ServiceContext, variants: list[int]) -> int:
 def open_detail(qtbot, ctx: ServiceContext, order_id: int) -> OrderDetailDialog:
     dialog = OrderDetailDialog(ctx, order_id)
     qtbot.addWidget(dialog)
+    dialog.resize(1100, 688)  # its size on a 1366 × 768 laptop (the test screen is 800 wide)
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
