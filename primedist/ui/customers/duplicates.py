@@ -139,7 +139,10 @@ class DuplicatesDialog(QDialog):
         n = len(group.members)
         if group.reason == "phone":
             return self.tr("Same phone {phone} ({n} customers)").format(phone=group.key, n=n)
-        return self.tr("Same name and province: {key} ({n} customers)").format(key=group.key, n=n)
+        # The first member's own spelling (the key is folded: "ho my chau · tp. ho chi minh").
+        first = group.members[0]
+        key = " · ".join(part for part in (first.name, first.province) if part) or group.key
+        return self.tr("Same name and province: {key} ({n} customers)").format(key=key, n=n)
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:

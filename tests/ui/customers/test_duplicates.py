@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy.engine import Engine
 
 from primedist.domain.base import table_of
-from primedist.domain.customer import Customer
+from primedist.domain.customer import Address, Customer
 from primedist.services.context import ServiceContext
 from primedist.services.customers import CustomerDraft, DuplicatePolicy, add_customer
 from primedist.ui.customers import duplicates as ui
@@ -22,6 +22,7 @@ from tests.ui.support import WAIT, assert_db_worker_idle, show_widget
 
 pytestmark = pytest.mark.usefixtures("english", "no_crash")
 customers_t = table_of(Customer)
+addresses_t = table_of(Address)
 
 
 @pytest.fixture
@@ -84,6 +85,24 @@ def test_groups_and_default_survivor(qtbot: Any, owner_ctx: ServiceContext,
     assert keep == people["an2"]
     assert sorted(merge) == sorted([people["an"], people["an3"]])
     assert dialog.merge_button.isEnabled()
+
+
+def test_a_name_group_is_titled_as_the_customers_write_it(
+    qtbot: Any, owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """The group of one name in one province shows "Hồ Mỹ Châu · TP. Hồ Chí Minh", not
+    the folded key it was matched on ("ho my chau · tp. ho chi minh")."""
+    pairs = (("Hồ Mỹ Châu", "0901000021"), ("hồ mỹ châu", "0901000022"))
+    ids = [add_customer(owner_ctx, CustomerDraft(name=name, phones=[phone]),
+                        on_duplicate=DuplicatePolicy.CREATE).customer_id
+           for name, phone in pairs]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(addresses_t.insert(), [
+            {"customer_id": cid, "province": "TP. Hồ Chí Minh", "is_default": True,
+             "created_at": datetime(2026, 1, 1, tzinfo=UTC)} for cid in ids])  # fmt: skip
+    dialog = _open(qtbot, owner_ctx)
+    titles = [dialog.group_item(i).text(2) for i in range(dialog.tree.topLevelItemCount())]
+    assert titles == ["Same name and province: Hồ Mỹ Châu · TP. Hồ Chí Minh (2 customers)"]
 
 
 def test_pick_survivor_leave_one_out_and_merge(
