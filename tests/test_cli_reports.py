@@ -4,11 +4,13 @@ service tests (tests/services/report_data.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.core.clock import shop_tz
 from primedist.db.engine import make_engine
 from tests.cli_support import Run
 from tests.services.report_data import build
@@ -76,3 +78,20 @@ def test_rebuild_and_errors(cli: Callable[..., Run], shop_dir: Path) -> None:
     usage = cli("--data-dir", str(shop_dir), "report", "dashboard", "--from", "10/11/2026",
                 "--to", "2026-11-16")  # fmt: skip
     assert usage.code == EXIT_USAGE and "is not a date" in usage.err
+
+
+def test_without_dates_the_last_seven_days_as_the_app_opens(
+    cli: Callable[..., Run], shop_dir: Path
+) -> None:
+    """No --from/--to: today and the 6 days before it (shop time), as Home and Analytics
+    open; --to alone ends the same 7 days there."""
+    today = datetime.now(shop_tz()).date()
+    run = cli("--data-dir", str(shop_dir), "report", "dashboard", "--json")
+    assert run.code == EXIT_OK, run.err
+    data = run.json()
+    assert (data["from"], data["to"]) == ((today - timedelta(days=6)).isoformat(),
+                                          today.isoformat())  # fmt: skip
+    run = cli("--data-dir", str(shop_dir), "report", "analytics", "--to", "2026-11-16", "--json")
+    assert run.code == EXIT_OK, run.err
+    assert (run.json()["from"], run.json()["to"]) == ("2026-11-10", "2026-11-16")
+    assert run.json()["orders"]["current"] == 4  # the same figure as with RANGE

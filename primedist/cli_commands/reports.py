@@ -4,10 +4,14 @@ screens show them (the same service functions), and the summaries' rebuild."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from primedist.config import Settings
+from primedist.core.clock import shop_tz, to_local
+
+#: Without --from/--to: the last 7 days up to today, as the app opens Home and Analytics.
+DEFAULT_DAYS = 7
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -21,10 +25,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                                      "top locations and carriers, product rank"),
     ):  # fmt: skip
         a = actions.add_parser(name, help=help_text)
-        a.add_argument("--from", dest="date_from", type=local_date, required=True,
-                       metavar="YYYY-MM-DD", help="first day (shop time), included")  # fmt: skip
-        a.add_argument("--to", dest="date_to", type=local_date, required=True,
-                       metavar="YYYY-MM-DD", help="last day (shop time), included")  # fmt: skip
+        a.add_argument("--from", dest="date_from", type=local_date, metavar="YYYY-MM-DD",
+                       help="first day (shop time), included (default: 6 days before --to, "
+                            "as the app's Last 7 days)")  # fmt: skip
+        a.add_argument("--to", dest="date_to", type=local_date, metavar="YYYY-MM-DD",
+                       help="last day (shop time), included (default: today)")  # fmt: skip
         a.add_argument("--shop", action="append", metavar="NAME",
                        help="only these shops (repeat for several; default: all)")  # fmt: skip
         if name == "analytics":
@@ -44,7 +49,9 @@ def _scope(args: argparse.Namespace, settings: Settings) -> tuple[Any, date, dat
     from primedist.services.order_export import shop_ids_by_name
 
     ctx = as_owner(open_context(settings))
-    return ctx, args.date_from, args.date_to, shop_ids_by_name(ctx, args.shop or [])
+    last = args.date_to or to_local(ctx.clock.now(), shop_tz()).date()
+    first = args.date_from or last - timedelta(days=DEFAULT_DAYS - 1)
+    return ctx, first, last, shop_ids_by_name(ctx, args.shop or [])
 
 
 def _pct(value: float | None) -> str:
