@@ -178,6 +178,50 @@ def sort_by_default(view: QTableView, spec: QuerySpec) -> None:
     view.horizontalHeader().setSortIndicator(column, order)
 
 
+class EmptyHint(QLabel):
+    """A line in the middle of an empty list, so that a blank table is never a puzzle:
+    nothing matches the search and filters, or there is nothing yet (`texts()` gives
+    both, read when shown: they follow the language). Clicks go through to the list."""
+
+    def __init__(
+        self,
+        view: QTableView,
+        texts: Callable[[], tuple[str, str]],
+        narrowed: Callable[[], bool],
+    ) -> None:
+        super().__init__(view.viewport())
+        self.setObjectName("emptyHint")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._view, self._texts, self._narrowed = view, texts, narrowed
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved,
+                       model.layoutChanged):  # fmt: skip
+            signal.connect(self.update_hint)
+        if isinstance(model, SqlTableModel):  # a new search may leave it as empty as before
+            model.busyChanged.connect(lambda _busy: self.update_hint())
+            model.queryChanged.connect(lambda _rows: self.update_hint())
+        self.update_hint()
+
+    def update_hint(self) -> None:
+        if not alive(self):
+            return
+        model = self._view.model()
+        empty = model.rowCount() == 0 and not getattr(model, "busy", False)
+        if empty:
+            filtered, nothing = self._texts()
+            self.setText(filtered if self._narrowed() else nothing)
+            self.setGeometry(self._view.viewport().rect().adjusted(24, 0, -24, 0))
+        self.setVisible(empty)
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self._view.viewport():
+            self.setGeometry(self._view.viewport().rect().adjusted(24, 0, -24, 0))
+        return super().eventFilter(watched, event)
+
+
 class SqlListPage(QWidget):
     """The base of a page showing `model` (a SqlTableModel) in `view` (a QTableView): the
     selection as keys, writing actions run off the UI thread one at a time (`busy`), and
@@ -210,11 +254,27 @@ class SqlListPage(QWidget):
         self.model.modelReset.connect(self._update_actions)
         self.model.queryChanged.connect(lambda _n: self._show_count())
         self.model.keysLoaded.connect(lambda _n: self._show_count())
+        self.empty_hint = EmptyHint(self.view, self.empty_texts, self.narrowed)
+
+    def narrowed(self) -> bool:
+        """Whether the user's search or filters hide rows (a subclass knows its own)."""
+        state = self.model.state
+        return bool(state.search.strip() or state.filters)
+
+    def empty_texts(self) -> tuple[str, str]:
+        """(nothing matches the search and filters, there is nothing yet) for the list."""
+        return (
+            QCoreApplication.translate("SqlListPage", "Nothing matches the search and filters."),
+            QCoreApplication.translate("SqlListPage", "Nothing here yet."),
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
             self.model.reformat()
+            hint = getattr(self, "empty_hint", None)
+            if hint is not None:
+                hint.update_hint()
         super().changeEvent(event)
 
     # Selection ----------------------------------------------------------------------------
@@ -590,6 +650,10 @@ class FilteredListPage(SqlListPage):
 
     def current_filter(self) -> Any:
         return self._filter
+
+    def narrowed(self) -> bool:
+        """The search or a filter chip (not the conditions every query carries)."""
+        return bool(self._search.strip()) or self._filter != self._empty
 
     def set_filter(self, flt: Any) -> None:
         """Show the rows of a filter: chips and list follow."""

@@ -1261,6 +1261,18 @@ Vẫn lưu?</translation>
     </message>
 </context>
 <context>
+    <name>CustomerListPage</name>
+    <message>
+        <source>No customers match the search and the filters.</source>
+        <extracomment>A customer should open (double-click or Enter on its row, or the row menu). &quot;Add customer&quot; was clicked. Export: a list of the selected ids, or None for the current filter and search. &quot;Import&quot; was clicked. The row menu&apos;s &quot;Create order&quot; on a customer.</extracomment>
+        <translation>Không có khách hàng nào khớp với tìm kiếm và bộ lọc.</translation>
+    </message>
+    <message>
+        <source>No customers yet: each order&apos;s buyer becomes one, or add one with Add customer.</source>
+        <translation>Chưa có khách hàng: người mua của mỗi đơn hàng sẽ thành khách hàng, hoặc thêm bằng nút Thêm khách hàng.</translation>
+    </message>
+</context>
+<context>
     <name>CustomersPage</name>
     <message>
         <source>Excel workbook (*.xlsx)</source>
@@ -1332,7 +1344,7 @@ Vẫn lưu?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. pyqtgraph writes months and weekdays with the C locale&apos;s English names.</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -1963,6 +1975,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>JobsIndicator</name>
     <message>
         <source>Cancel</source>
+        <extracomment>The widest a settings form grows: a name, an email or an amount needs no whole screen, and a Save button under a 1,000-pixel field reads as a banner, not as a button.</extracomment>
         <translation>Hủy</translation>
     </message>
     <message>
@@ -2353,7 +2366,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>MainWindow</name>
     <message>
         <source>My account</source>
-        <extracomment>(key, module the tab needs or None for everyone) &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again).</extracomment>
+        <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again).</extracomment>
         <translation>Tài khoản của tôi</translation>
     </message>
     <message>
@@ -2708,6 +2721,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>OrdersPage</name>
+    <message>
+        <source>No orders match the search, the status tab and the filters.</source>
+        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer).</extracomment>
+        <translation>Không có đơn hàng nào khớp với tìm kiếm, trạng thái đang chọn và bộ lọc.</translation>
+    </message>
+    <message>
+        <source>No orders yet: make a sale with New order, import a file, or connect a marketplace shop in Settings → Sales channels.</source>
+        <translation>Chưa có đơn hàng: bán hàng với nút Đơn hàng mới, nhập tệp, hoặc kết nối gian hàng trên sàn trong Cài đặt → Kênh bán hàng.</translation>
+    </message>
+</context>
+<context>
     <name>PickDialog</name>
     <message>
         <source>Choose a segment</source>
@@ -2813,7 +2838,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>PrintersSettings</name>
     <message>
         <source>Printers &amp; templates</source>
-        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The preview image was redrawn (or the template has an error: `error` is set).</extracomment>
+        <extracomment>Preview width in pixels for A4/A5 (rolls use their printer&apos;s dots). The preview is shown at most this wide (the picture is scaled down to fit). The narrowest the preview shrinks to, and the room kept beside it in its column. The preview image was redrawn (or the template has an error: `error` is set).</extracomment>
         <translation>Máy in &amp; mẫu in</translation>
     </message>
     <message>
@@ -3203,6 +3228,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Your changes are not saved. Close and lose them?</source>
         <translation>Thay đổi của bạn chưa được lưu. Đóng và bỏ các thay đổi?</translation>
+    </message>
+</context>
+<context>
+    <name>ProductListPage</name>
+    <message>
+        <source>No products match the search and the filters.</source>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product.</extracomment>
+        <translation>Không có sản phẩm nào khớp với tìm kiếm và bộ lọc.</translation>
+    </message>
+    <message>
+        <source>No products yet: add one with Add product, or import a file.</source>
+        <translation>Chưa có sản phẩm: thêm bằng nút Thêm sản phẩm, hoặc nhập tệp.</translation>
     </message>
 </context>
 <context>
@@ -3673,7 +3710,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The section list&apos;s narrowest width, and the room kept beside its longest title.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -4026,6 +4063,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>SkuGroupsPage</name>
     <message>
+        <source>No SKU groups match the search.</source>
+        <translation>Không có nhóm SKU nào khớp với tìm kiếm.</translation>
+    </message>
+    <message>
+        <source>No SKU groups yet: a group lets several SKUs sell from one stock.</source>
+        <translation>Chưa có nhóm SKU: một nhóm cho nhiều SKU bán chung một tồn kho.</translation>
+    </message>
+    <message>
         <source>Search groups by code or name</source>
         <translation>Tìm nhóm theo mã hoặc tên</translation>
     </message>
@@ -4088,6 +4133,17 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Open folder</source>
         <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
+    <name>SqlListPage</name>
+    <message>
+        <source>Nothing matches the search and filters.</source>
+        <translation>Không có kết quả khớp với tìm kiếm và bộ lọc.</translation>
+    </message>
+    <message>
+        <source>Nothing here yet.</source>
+        <translation>Chưa có dữ liệu.</translation>
     </message>
 </context>
 <context>
@@ -4677,6 +4733,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>VouchersSettings</name>
     <message>
         <source>Vouchers</source>
+        <extracomment>Minimum order, uses and discount given: figures, on the right.</extracomment>
         <translation>Mã giảm giá</translation>
     </message>
     <message>
@@ -5173,7 +5230,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Search by name, phone, customer code or email</source>
-        <extracomment>A customer should open (double-click or Enter on its row, or the row menu). &quot;Add customer&quot; was clicked. Export: a list of the selected ids, or None for the current filter and search. &quot;Import&quot; was clicked. The row menu&apos;s &quot;Create order&quot; on a customer.</extracomment>
         <translation>Tìm theo tên, số điện thoại, mã khách hàng hoặc email</translation>
     </message>
     <message>
@@ -5592,7 +5648,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>orders</name>
     <message>
         <source>Subtotal</source>
-        <extracomment>The parts of the total, in the order the breakdown shows them: (field, label, sign).</extracomment>
+        <extracomment>The side panel&apos;s width (money, customer, shipments), unless its cards need more. The parts of the total, in the order the breakdown shows them: (field, label, sign).</extracomment>
         <translation>Thành tiền</translation>
     </message>
     <message>
@@ -5990,7 +6046,6 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Search by order ID, customer name or phone</source>
-        <extracomment>Emitted when new status counts are shown. The user asked to see a customer (from an order&apos;s detail): the customer&apos;s id. Selections up to this many rows have their statuses read to enable Confirm/Cancel; beyond, the actions stay enabled and the service skips what does not apply. The status counts shown (empty until the first answer).</extracomment>
         <translation>Tìm theo mã đơn, tên khách hàng hoặc số điện thoại</translation>
     </message>
     <message>
@@ -6434,7 +6489,6 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Search by product name, SKU or barcode</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product.</extracomment>
         <translation>Tìm theo tên sản phẩm, SKU hoặc mã vạch</translation>
     </message>
     <message>

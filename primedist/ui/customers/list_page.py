@@ -568,6 +568,13 @@ class CustomerListPage(FilteredListPage):
         return view
 
     # Text ---------------------------------------------------------------------------------
+    def empty_texts(self) -> tuple[str, str]:
+        return (
+            self.tr("No customers match the search and the filters."),
+            self.tr("No customers yet: each order's buyer becomes one, or add one with "
+                    "Add customer."),
+        )  # fmt: skip
+
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
             QCoreApplication.translate("customers", "Search by name, phone, customer code or email")

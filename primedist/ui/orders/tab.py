@@ -475,6 +475,16 @@ class OrdersPage(FilteredListPage):
         return view
 
     # Text ---------------------------------------------------------------------------------
+    def narrowed(self) -> bool:
+        return super().narrowed() or self._tab != "all"
+
+    def empty_texts(self) -> tuple[str, str]:
+        return (
+            self.tr("No orders match the search, the status tab and the filters."),
+            self.tr("No orders yet: make a sale with New order, import a file, or connect a "
+                    "marketplace shop in Settings → Sales channels."),
+        )  # fmt: skip
+
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
             QCoreApplication.translate("orders", "Search by order ID, customer name or phone")

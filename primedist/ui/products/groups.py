@@ -657,6 +657,12 @@ class SkuGroupsPage(SqlListPage):
         return view
 
     # Text ---------------------------------------------------------------------------------
+    def empty_texts(self) -> tuple[str, str]:
+        return (
+            self.tr("No SKU groups match the search."),
+            self.tr("No SKU groups yet: a group lets several SKUs sell from one stock."),
+        )
+
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search groups by code or name"))
         self.new_button.setText(self.tr("New group…"))

@@ -523,6 +523,12 @@ class ProductListPage(FilteredListPage):
         return view
 
     # Text ---------------------------------------------------------------------------------
+    def empty_texts(self) -> tuple[str, str]:
+        return (
+            self.tr("No products match the search and the filters."),
+            self.tr("No products yet: add one with Add product, or import a file."),
+        )
+
     def retranslate(self) -> None:
         self.search.setPlaceholderText(
             QCoreApplication.translate("products", "Search by product name, SKU or barcode")
