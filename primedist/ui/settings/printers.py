@@ -287,6 +287,8 @@ class PrintersSettings(QWidget):
         self.preview_scroll = QScrollArea()
         self.preview_scroll.setWidgetResizable(True)
         self.preview_scroll.setWidget(self.preview)
+        # Always there: a bar coming and going would change the width the picture follows.
+        self.preview_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.preview_scroll.viewport().installEventFilter(self)
         layout.addWidget(self.preview_scroll, 1)
         return holder
