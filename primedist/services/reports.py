@@ -24,6 +24,7 @@ from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, OrderStatus, ProductStatus, ShopStatus
 from primedist.domain.geo import PROVINCE_BY_CODE
+from primedist.domain.order import Order
 from primedist.domain.product import Product
 from primedist.domain.report import NO_PRODUCT
 from primedist.domain.shop import Shop
@@ -43,6 +44,7 @@ from primedist.services.export_support import (
 
 products_t = table_of(Product)
 shops_t = table_of(Shop)
+orders_t = table_of(Order)
 events_t = table_of(ActivityEvent)
 
 #: The longest range the dashboards accept (ten years of days).
@@ -342,6 +344,39 @@ def _change(totals: dict[tuple[int, str], tuple[int, ...]], kind: str, **kw: Any
 
 
 # --------------------------------------------------------------------------- Home
+@dataclass(frozen=True)
+class FirstSteps:
+    """What a new shop has done of its first steps (Home shows them until the first order)."""
+
+    products: bool
+    shop_linked: bool
+    orders: bool
+
+    @property
+    def pending(self) -> bool:
+        """Home keeps the steps in view until the shop has an order."""
+        return not self.orders
+
+
+def first_steps(ctx: ServiceContext) -> FirstSteps:
+    """Whether the shop has a product, a linked marketplace shop and an order."""
+    with ctx.engine.connect() as conn:
+
+        def any_row(table: sa.Table, *where: Any) -> bool:
+            return bool(conn.execute(sa.select(sa.exists().select_from(table).where(*where)))
+                        .scalar())  # fmt: skip
+
+        return FirstSteps(
+            products=any_row(products_t),
+            shop_linked=any_row(
+                shops_t,
+                shops_t.c.channel.in_([c.value for c in Channel if c.is_marketplace]),
+                shops_t.c.status == ShopStatus.ACTIVE.value,
+            ),
+            orders=any_row(orders_t),
+        )
+
+
 def dashboard(
     ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
 ) -> Dashboard:

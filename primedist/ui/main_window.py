@@ -250,7 +250,18 @@ class MainWindow(QMainWindow):
         page = HomePage(self.ctx)
         page.openOrders.connect(self.show_orders)
         page.openProducts.connect(self.show_products)
+        page.startStep.connect(self.start_step)
         return page
+
+    def start_step(self, key: str) -> None:
+        """Open the screen of a Getting started step (Home's card)."""
+        if key == "products" and "products" in self.tab_pages:
+            self.select_tab("products")
+        elif key == "shop_linked" and "settings" in self.tab_pages:
+            settings = self.select_tab("settings")
+            settings.select_section("channels")  # type: ignore[attr-defined]
+        elif key == "orders" and "orders" in self.tab_pages:
+            self.select_tab("orders").new_order()  # type: ignore[attr-defined]
 
     def _analytics_page(self) -> QWidget:
         from primedist.ui.analytics.page import AnalyticsPage

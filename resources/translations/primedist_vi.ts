@@ -1524,6 +1524,42 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>FirstStepsCard</name>
+    <message>
+        <source>Getting started</source>
+        <extracomment>The steps in order: the FirstSteps field each one reads. A step&apos;s button was clicked: its key (one of STEPS).</extracomment>
+        <translation>Bắt đầu</translation>
+    </message>
+    <message>
+        <source>Three steps to your first sale:</source>
+        <translation>Ba bước đến đơn hàng đầu tiên:</translation>
+    </message>
+    <message>
+        <source>Add your products, or import them from a file</source>
+        <translation>Thêm sản phẩm, hoặc nhập từ tệp</translation>
+    </message>
+    <message>
+        <source>Open Products</source>
+        <translation>Mở Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Connect your Shopee, Lazada, Tiki or TikTok Shop shop</source>
+        <translation>Kết nối gian hàng Shopee, Lazada, Tiki hoặc TikTok Shop</translation>
+    </message>
+    <message>
+        <source>Open Sales channels</source>
+        <translation>Mở Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>Make your first sale (or import your orders)</source>
+        <translation>Tạo đơn hàng đầu tiên (hoặc nhập đơn hàng từ tệp)</translation>
+    </message>
+    <message>
+        <source>New order</source>
+        <translation>Đơn hàng mới</translation>
+    </message>
+</context>
+<context>
     <name>GroupDialog</name>
     <message>
         <source>New SKU group</source>
@@ -1616,7 +1652,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. A refresh finished (tests wait on it).</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>

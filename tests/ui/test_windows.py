@@ -38,6 +38,7 @@ from primedist.ui.orders.tab import OrdersPage
 from primedist.ui.welcome import WelcomeWindow
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 from tests.factories import make_orders, make_shop
+from tests.ui.support import close_page
 from tests.ui.test_translations import load_catalogue, vietnamese
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -362,6 +363,29 @@ def test_at_the_smallest_window_home_scrolls_instead_of_overlapping(qtbot, owner
     assert scroll.verticalScrollBar().maximum() > 0
     assert home.width() <= scroll.viewport().width()  # never sideways
     assert window.tab_pages["orders"].scrolls is False  # a list pages its rows instead
+
+
+def test_getting_started_steps_open_their_screens(qtbot, owner_ctx, settings):
+    """Home's first steps lead to Products, Settings → Sales channels and a new sale."""
+    from primedist.ui.orders.sale import SaleDialog
+
+    window = main_window(qtbot, owner_ctx, settings)
+    home = window.select_tab("home")
+    card = home.first_steps
+    qtbot.waitUntil(lambda: card.steps is not None and card.isVisible())
+    qtbot.mouseClick(card.buttons["products"], Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget().key == "products"
+    window.start_step("shop_linked")
+    assert window.tabs.currentWidget().key == "settings"
+    settings_page = window.tab_pages["settings"].page
+    assert settings_page.sections.currentItem().text() == "Sales channels"
+    window.start_step("orders")
+    assert window.tabs.currentWidget().key == "orders"
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(SaleDialog)))
+    for dialog in window.findChildren(SaleDialog):
+        dialog.close()
+    orders = window.tab_pages["orders"].page
+    close_page(qtbot, orders, lambda: not orders.busy and not orders.counts_pending)
 
 
 def test_geometry_and_tab_are_restored(qtbot, owner_ctx, settings):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
+from primedist.domain.enums import Module
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
 from primedist.services import reports
@@ -37,6 +38,7 @@ from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_percent
 from primedist.ui.home.activity_text import feed_line
 from primedist.ui.home.controls import RangeBar, change_text
+from primedist.ui.home.first_steps import FirstStepsCard
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive
@@ -186,6 +188,8 @@ class HomePage(QWidget):
     openProducts = Signal(object)
     #: A refresh finished (tests wait on it).
     refreshed = Signal()
+    #: A first step was chosen on the Getting started card (a key of first_steps.STEPS).
+    startStep = Signal(str)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,6 +202,11 @@ class HomePage(QWidget):
         outer = QVBoxLayout(self)
         self.bar = RangeBar(reports.today(ctx))
         outer.addWidget(self.bar)
+        # A new shop's first steps, for those who may take them (owner and managers).
+        self.first_steps = FirstStepsCard()
+        self.first_steps.stepChosen.connect(self.startStep)
+        self.may_set_up = ctx.actor.can(Module.SETTINGS)
+        outer.addWidget(self.first_steps)
         self.todo_title = QLabel()
         self.todo_title.setObjectName("sectionTitle")
         outer.addWidget(self.todo_title)
@@ -276,6 +285,12 @@ class HomePage(QWidget):
             lambda _job: reports.dashboard(ctx, first, last, shops),
             title=translate("HomePage", "Reading the figures"),
         ).success(lambda d: self._show(seq, d)).finally_(self._finished).run()
+        if self.may_set_up:
+            Op(self, lambda _job: reports.first_steps(ctx)).success(self._show_steps).run()
+
+    def _show_steps(self, steps: reports.FirstSteps) -> None:
+        if alive(self):
+            self.first_steps.show_steps(steps)
 
     def _finished(self) -> None:
         self.running -= 1

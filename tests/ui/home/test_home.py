@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy.engine import Engine
 
+from primedist.domain.enums import Channel
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
 from primedist.services.context import ServiceContext
+from primedist.ui.home.first_steps import DONE, STEPS, TODO
 from primedist.ui.home.page import HomePage
 from primedist.ui.i18n import install_language
+from tests.factories import make_orders, make_product, make_shop
 from tests.services.report_data import FROM, TO, Shop2, build
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -170,3 +176,30 @@ def test_events_are_worded_in_the_ui_language(
         "Đã nhập 1.500 khách hàng mới và cập nhật 0 từ khach.xlsx (2 bị từ chối)",
         "Backup made",
     ]
+
+
+@pytest.mark.usefixtures("english")
+def test_a_new_shop_sees_its_first_steps_until_its_first_order(
+    qtbot: QtBot, owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """Getting started: three steps ticked as they are done, each one click from its
+    screen; the card goes with the first order."""
+    page = HomePage(owner_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    card = page.first_steps
+    qtbot.waitUntil(lambda: card.steps is not None and page.running == 0)
+    assert card.isVisible()
+    assert [card.marks[k].text() for k in STEPS] == [TODO, TODO, TODO]
+    make_product(engine, "Áo thun cotton", [("AT-1", 150_000, 5)])
+    shop = make_shop(engine, "Shopee Nhà Mai", Channel.SHOPEE)  # linked: active
+    page.refresh()
+    qtbot.waitUntil(lambda: card.steps is not None and card.steps.products)
+    assert [card.marks[k].text() for k in STEPS] == [DONE, DONE, TODO]
+    with qtbot.waitSignal(page.startStep, timeout=5000) as chosen:
+        qtbot.mouseClick(card.buttons["shop_linked"], Qt.MouseButton.LeftButton)
+    assert chosen.args == ["shop_linked"]
+    make_orders(engine, shop, 1, start=datetime(2026, 11, 20, tzinfo=UTC), step=timedelta(1))
+    page.refresh()
+    qtbot.waitUntil(lambda: card.steps is not None and card.steps.orders)
+    assert not card.isVisible()

@@ -1,0 +1,84 @@
+"""Home's "Getting started" card: a new shop's three first steps (products, a linked
+marketplace shop, the first sale), each ticked once done and one click from its screen.
+Home shows it until the shop has its first order."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from primedist.services.reports import FirstSteps
+
+#: The steps in order: the FirstSteps field each one reads.
+STEPS = ("products", "shop_linked", "orders")
+DONE, TODO = "✓", "○"
+
+
+class FirstStepsCard(QFrame):
+    """The steps with a tick or a circle, and a button to the screen of each."""
+
+    #: A step's button was clicked: its key (one of STEPS).
+    stepChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("firstSteps")
+        self.steps: FirstSteps | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.intro = QLabel()
+        self.intro.setObjectName("muted")
+        layout.addWidget(self.title)
+        layout.addWidget(self.intro)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setColumnStretch(2, 1)
+        self.marks: dict[str, QLabel] = {}
+        self.texts: dict[str, QLabel] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        for row, key in enumerate(STEPS):
+            mark, text, button = QLabel(TODO), QLabel(), QPushButton()
+            mark.setObjectName("stepMark")
+            button.setObjectName("linkButton")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _c=False, k=key: self.stepChosen.emit(k))
+            grid.addWidget(mark, row, 0)
+            grid.addWidget(text, row, 1)
+            grid.addWidget(button, row, 2, Qt.AlignmentFlag.AlignLeft)
+            self.marks[key], self.texts[key], self.buttons[key] = mark, text, button
+        layout.addLayout(grid)
+        self.retranslate()
+        self.hide()
+
+    def show_steps(self, steps: FirstSteps) -> None:
+        """Tick the steps done; the card shows only while the shop has no order."""
+        self.steps = steps
+        for key in STEPS:
+            done = bool(getattr(steps, key))
+            self.marks[key].setText(DONE if done else TODO)
+            self.marks[key].setProperty("done", done)
+            self.marks[key].style().unpolish(self.marks[key])
+            self.marks[key].style().polish(self.marks[key])
+        self.setVisible(steps.pending)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Getting started"))
+        self.intro.setText(self.tr("Three steps to your first sale:"))
+        texts = {
+            "products": (self.tr("Add your products, or import them from a file"),
+                         self.tr("Open Products")),
+            "shop_linked": (self.tr("Connect your Shopee, Lazada, Tiki or TikTok Shop shop"),
+                            self.tr("Open Sales channels")),
+            "orders": (self.tr("Make your first sale (or import your orders)"),
+                       self.tr("New order")),
+        }  # fmt: skip
+        for key, (text, button) in texts.items():
+            self.texts[key].setText(text)
+            self.buttons[key].setText(button)
