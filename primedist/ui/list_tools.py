@@ -213,12 +213,16 @@ class EmptyHint(QLabel):
         if empty:
             filtered, nothing = self._texts()
             self.setText(filtered if self._narrowed() else nothing)
-            self.setGeometry(self._view.viewport().rect().adjusted(24, 0, -24, 0))
+            self._place()
         self.setVisible(empty)
+
+    def _place(self) -> None:
+        """Across the list's visible area, a margin at each side; centred in it."""
+        self.setGeometry(self._view.viewport().rect().adjusted(24, 0, -24, 0))
 
     def eventFilter(self, watched: Any, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self._view.viewport():
-            self.setGeometry(self._view.viewport().rect().adjusted(24, 0, -24, 0))
+            self._place()
         return super().eventFilter(watched, event)
 
 

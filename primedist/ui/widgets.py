@@ -91,6 +91,15 @@ def button_row(*buttons: QWidget) -> QHBoxLayout:
     return row
 
 
+def set_style_property(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the stylesheet selects on (``[done="true"]``) and have it restyle
+    the widget (Qt does not re-apply a stylesheet when a property changes)."""
+    if widget.property(name) != value:
+        widget.setProperty(name, value)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
 def icon(name: str) -> QIcon:
     """An icon from resources/icons (SVG)."""
     return QIcon(str(ICONS / f"{name}.svg"))

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from primedist.services.reports import FirstSteps
+from primedist.ui.widgets import set_style_property
 
 #: The steps in order: the FirstSteps field each one reads.
 STEPS = ("products", "shop_linked", "orders")
@@ -58,9 +59,7 @@ class FirstStepsCard(QFrame):
         for key in STEPS:
             done = bool(getattr(steps, key))
             self.marks[key].setText(DONE if done else TODO)
-            self.marks[key].setProperty("done", done)
-            self.marks[key].style().unpolish(self.marks[key])
-            self.marks[key].style().polish(self.marks[key])
+            set_style_property(self.marks[key], "done", done)
         self.setVisible(steps.pending)
 
     def changeEvent(self, event: QEvent) -> None:

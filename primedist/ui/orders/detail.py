@@ -44,7 +44,13 @@ from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
-from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen, rows_height
+from primedist.ui.widgets import (
+    align_headers,
+    column_scroll,
+    fit_to_screen,
+    rows_height,
+    set_style_property,
+)
 
 MINUS = "\u2212"
 DASH = "—"
@@ -169,12 +175,6 @@ def _item(text: str, *, right: bool = False, tip: str = "") -> QTableWidgetItem:
 def _address(order: Order) -> str:
     parts = (order.ship_address, order.ship_ward, order.ship_district, order.ship_province)
     return ", ".join(p.strip() for p in parts if p and p.strip())
-
-
-def _restyle(widget: QWidget) -> None:
-    """Re-apply the stylesheet after a dynamic property changed."""
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class OrderDetailDialog(QDialog):
@@ -508,8 +508,7 @@ class OrderDetailDialog(QDialog):
         self.setWindowTitle(self.tr("Order %1").replace("%1", order.external_id))
         self.number.setText(order.external_id)
         self.status_pill.setText(enum_label(order.status))
-        self.status_pill.setProperty("status", order.status.value)
-        _restyle(self.status_pill)
+        set_style_property(self.status_pill, "status", order.status.value)
         self.flag_marker.setText("⚑ " + self.tr("Flagged"))
         self.flag_marker.setVisible(order.flagged)
         channel = enum_label(detail.channel)

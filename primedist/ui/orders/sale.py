@@ -95,7 +95,7 @@ from primedist.ui.printing.actions import (
     receipt_after_sale,
     remember_receipt_after_sale,
 )
-from primedist.ui.widgets import fit_to_screen
+from primedist.ui.widgets import fit_to_screen, set_style_property
 
 # The dialog's keys, as the hint line and the README show them.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -188,9 +188,7 @@ class MoneyEdit(QLineEdit):
         except ValueError:
             bad = True
         if bool(self.property("invalid")) != bad:
-            self.setProperty("invalid", bad)
-            self.style().unpolish(self)
-            self.style().polish(self)
+            set_style_property(self, "invalid", bad)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         try:

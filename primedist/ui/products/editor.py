@@ -66,7 +66,7 @@ from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.ops import Op
-from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen
+from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen, set_style_property
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,7 @@ def _sku_part(value: str) -> str:
 
 def _set_flag(widget: QWidget, name: str, on: bool) -> None:
     if bool(widget.property(name)) != on:
-        widget.setProperty(name, on)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        set_style_property(widget, name, on)
 
 
 def _error_label(name: str) -> QLabel:
