@@ -359,7 +359,9 @@ class FirstSteps:
 
 
 def first_steps(ctx: ServiceContext) -> FirstSteps:
-    """Whether the shop has a product, a linked marketplace shop and an order."""
+    """Whether the shop has a product, a linked marketplace shop and an order (asked by
+    Home for those who may set the shop up)."""
+    ctx.require(Module.SETTINGS)
     with ctx.engine.connect() as conn:
 
         def any_row(table: sa.Table, *where: Any) -> bool:

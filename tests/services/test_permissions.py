@@ -30,6 +30,7 @@ from primedist.services import (
     orders,
     product_export,
     product_status,
+    reports,
     schedule_settings,
     segments,
     sku_groups,
@@ -110,6 +111,7 @@ def calls(module: Module, d: dict[str, int], out: Path) -> list[tuple[str, Call]
             ("change shop level", lambda x: low_stock.set_shop_level(x, [s], 3)),
             ("read sync interval", schedule_settings.get_sync_interval),
             ("change sync interval", lambda x: schedule_settings.set_sync_interval(x, 15)),
+            ("read Home's first steps", reports.first_steps),
         ],
         Module.ANALYTICS: analytics_calls(out),
     }
@@ -118,8 +120,6 @@ def calls(module: Module, d: dict[str, int], out: Path) -> list[tuple[str, Call]
 
 def analytics_calls(out: Path) -> list[tuple[str, Call]]:
     """The Analytics services (issue 9): figures, rankings, series and their exports."""
-    from primedist.services import reports
-
     day_to = FIXED_NOW.date()
     day_from = day_to - timedelta(days=30)
     return [
