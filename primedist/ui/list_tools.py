@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelection,
     QItemSelectionModel,
+    QObject,
     QSize,
     Qt,
     QUrl,
@@ -126,10 +127,12 @@ def setup_list_view(
     icon_size: QSize | None = None,
     row_height: int = 30,
     single: bool = False,
+    stretch: str | None = None,
 ) -> None:
     """Show `model` in `view` as every list does: rows selected whole, sortable by a header
     click (the model re-runs the SQL), no row numbers, one line a row, the spec's column
-    widths (`widths` overrides some) and the `hidden` columns hidden."""
+    widths (`widths` overrides some) and the `hidden` columns hidden. The `stretch`
+    column (the name) takes the width the columns leave free (`SpareWidth`)."""
     hidden, widths = set(hidden), widths or {}
     view.setModel(model)
     view.setSortingEnabled(True)
@@ -148,13 +151,53 @@ def setup_list_view(
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
+    header.setStretchLastSection(stretch is None)
     for i, col in enumerate(model.spec.columns):
         view.setColumnWidth(i, widths.get(col.key, col.width))
         view.setColumnHidden(i, col.key in hidden)
     fit_titles(view)
     # Titles change with the language ("Successful orders" / "Đơn thành công").
     model.headerDataChanged.connect(lambda *_: fit_titles(view))
+    if stretch is not None:
+        SpareWidth(view, [c.key for c in model.spec.columns].index(stretch))
+
+
+class SpareWidth(QObject):
+    """Gives the width the columns leave free in `view` to one column (a name, cut with
+    "…" otherwise), and takes it back when the view narrows, down to that column's own
+    width; then the list scrolls sideways as before. Unlike a stretched last column,
+    the spare room goes where the text is long, and every column stays resizable."""
+
+    def __init__(self, view: QTableView, column: int) -> None:
+        super().__init__(view)
+        self._view, self._column = view, column
+        self._base = view.columnWidth(column)
+        self._busy = False
+        view.viewport().installEventFilter(self)
+        view.horizontalHeader().sectionResized.connect(self._on_resized)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def _on_resized(self, index: int, _old: int, _new: int) -> None:
+        if index == self._column:
+            if not self._busy:  # the user's own width is its new floor
+                self._base = self._view.columnWidth(index)
+        else:
+            self.fit()
+
+    def fit(self) -> None:
+        view = self._view
+        spare = view.viewport().width() - view.horizontalHeader().length()
+        width = max(self._base, view.columnWidth(self._column) + spare)
+        if width != view.columnWidth(self._column):
+            self._busy = True
+            try:
+                view.setColumnWidth(self._column, width)
+            finally:
+                self._busy = False
 
 
 def fit_titles(view: QTableView) -> None:

@@ -560,7 +560,9 @@ class CustomerListPage(FilteredListPage):
         self.model = CustomersTableModel(self.ctx.engine, parent=self)
         view = self.view = QTableView()
         view.setObjectName("customersView")
-        setup_list_view(view, self.model, hidden=HIDDEN_COLUMNS, icon_size=QSize(80, 16))
+        setup_list_view(
+            view, self.model, hidden=HIDDEN_COLUMNS, icon_size=QSize(80, 16), stretch="name"
+        )
         view.activated.connect(self._on_activated)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._show_context_menu)

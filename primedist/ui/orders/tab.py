@@ -468,7 +468,12 @@ class OrdersPage(FilteredListPage):
         view = self.view = QTableView()
         view.setObjectName("ordersView")
         setup_list_view(
-            view, self.model, hidden=HIDDEN_COLUMNS, widths=VIEW_WIDTHS, icon_size=QSize(16, 16)
+            view,
+            self.model,
+            hidden=HIDDEN_COLUMNS,
+            widths=VIEW_WIDTHS,
+            icon_size=QSize(16, 16),
+            stretch="buyer_name",
         )
         view.activated.connect(self.open_detail)
         self._watch_view()

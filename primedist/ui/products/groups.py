@@ -650,7 +650,7 @@ class SkuGroupsPage(SqlListPage):
         view.setObjectName("groupsView")
         setup_list_view(
             view, self.model, hidden=HIDDEN_COLUMNS, icon_size=QSize(4 * (ICON + 2), ICON),
-            single=True,
+            single=True, stretch="name",
         )  # fmt: skip
         view.activated.connect(lambda index: self.open_group(self.model.key_at(index.row())))
         self._watch_view()

@@ -514,7 +514,7 @@ class ProductListPage(FilteredListPage):
         view.setObjectName("productsView")
         setup_list_view(
             view, self.model, hidden=HIDDEN_COLUMNS, widths=VIEW_WIDTHS,
-            icon_size=QSize(96, THUMB), row_height=THUMB + 8,
+            icon_size=QSize(96, THUMB), row_height=THUMB + 8, stretch="name",
         )  # fmt: skip
         view.activated.connect(self._on_activated)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -107,7 +107,9 @@ class AuditLogSettings(QWidget):
             self._fill_choices()
             self.user.currentIndexChanged.connect(lambda _i: self.apply_filter())
             self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
-            setup_list_view(self.view, self.model, widths={"summary": 320}, single=True)
+            setup_list_view(
+                self.view, self.model, widths={"summary": 320}, single=True, stretch="summary"
+            )
             self.model.queryChanged.connect(lambda n: self._show_count(n))
             self.model.set_state(svc.audit_state(self.current_filter()))
             sort_by_default(self.view, svc.AUDIT_SPEC)
