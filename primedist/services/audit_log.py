@@ -49,11 +49,12 @@ AUDIT_SPEC = QuerySpec(
     columns=(
         Column("created_at", "When", a.created_at, kind="datetime", sort=a.created_at, width=150),
         Column("user", "User", sa.func.coalesce(u.name, SYSTEM_NAME), width=140),
-        Column("action", "Action", a.action, width=160),
+        Column("action", "Action", a.action, kind="action", width=200),
         Column(
             "entity",
             "Record",
             sa.func.coalesce(a.entity_type + " " + a.entity_id, a.entity_type, ""),
+            kind="record",
             width=120,
         ),
         Column("summary", "Summary", sa.func.coalesce(a.summary, ""), width=320),

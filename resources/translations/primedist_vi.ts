@@ -4921,6 +4921,561 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>audit</name>
+    <message>
+        <source>Audit log exported</source>
+        <translation>Xuất nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Backup made</source>
+        <translation>Tạo bản sao lưu</translation>
+    </message>
+    <message>
+        <source>Backup restored</source>
+        <translation>Khôi phục bản sao lưu</translation>
+    </message>
+    <message>
+        <source>Carrier connected</source>
+        <translation>Kết nối đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Carrier removed</source>
+        <translation>Gỡ đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Customer address added</source>
+        <translation>Thêm địa chỉ khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer address removed</source>
+        <translation>Xóa địa chỉ khách hàng</translation>
+    </message>
+    <message>
+        <source>Staff member assigned to a customer</source>
+        <translation>Phân công nhân viên phụ trách khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer added</source>
+        <translation>Thêm khách hàng</translation>
+    </message>
+    <message>
+        <source>Customers merged</source>
+        <translation>Gộp khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer note changed</source>
+        <translation>Sửa ghi chú khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer rank pinned</source>
+        <translation>Giữ cố định hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Points adjusted</source>
+        <translation>Điều chỉnh điểm thưởng</translation>
+    </message>
+    <message>
+        <source>Customer rank set by hand</source>
+        <translation>Đổi hạng khách hàng thủ công</translation>
+    </message>
+    <message>
+        <source>Customer statistics recomputed</source>
+        <translation>Tính lại thống kê khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer tags changed</source>
+        <translation>Sửa thẻ khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer rank unpinned</source>
+        <translation>Bỏ giữ cố định hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer edited</source>
+        <translation>Sửa khách hàng</translation>
+    </message>
+    <message>
+        <source>Customers exported</source>
+        <translation>Xuất khách hàng</translation>
+    </message>
+    <message>
+        <source>Customers imported</source>
+        <translation>Nhập khách hàng</translation>
+    </message>
+    <message>
+        <source>Demo data created</source>
+        <translation>Tạo dữ liệu mẫu</translation>
+    </message>
+    <message>
+        <source>Customer group created</source>
+        <translation>Tạo nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer group deleted</source>
+        <translation>Xóa nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>Group prices changed</source>
+        <translation>Sửa bảng giá nhóm</translation>
+    </message>
+    <message>
+        <source>Customer group edited</source>
+        <translation>Sửa nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>Shop&apos;s low-stock level set</source>
+        <translation>Đặt mức sắp hết hàng của gian hàng</translation>
+    </message>
+    <message>
+        <source>Shop&apos;s low-stock level removed</source>
+        <translation>Bỏ mức sắp hết hàng của gian hàng</translation>
+    </message>
+    <message>
+        <source>Variant&apos;s low-stock level set</source>
+        <translation>Đặt mức sắp hết hàng của phân loại</translation>
+    </message>
+    <message>
+        <source>Order cancelled</source>
+        <translation>Hủy đơn hàng</translation>
+    </message>
+    <message>
+        <source>Order completed</source>
+        <translation>Hoàn thành đơn hàng</translation>
+    </message>
+    <message>
+        <source>Order confirmed</source>
+        <translation>Xác nhận đơn hàng</translation>
+    </message>
+    <message>
+        <source>Order created</source>
+        <translation>Tạo đơn hàng</translation>
+    </message>
+    <message>
+        <source>Order flagged</source>
+        <translation>Đánh dấu đơn hàng</translation>
+    </message>
+    <message>
+        <source>Order note changed</source>
+        <translation>Sửa ghi chú đơn hàng</translation>
+    </message>
+    <message>
+        <source>Order back to pending</source>
+        <translation>Đưa đơn về chờ xác nhận</translation>
+    </message>
+    <message>
+        <source>Return recorded</source>
+        <translation>Ghi nhận trả hàng</translation>
+    </message>
+    <message>
+        <source>Return/refund requested</source>
+        <translation>Yêu cầu trả hàng/hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Order returned</source>
+        <translation>Đơn đã trả hàng</translation>
+    </message>
+    <message>
+        <source>Order handed to the carrier</source>
+        <translation>Giao đơn cho đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Order flag removed</source>
+        <translation>Bỏ đánh dấu đơn hàng</translation>
+    </message>
+    <message>
+        <source>Orders exported</source>
+        <translation>Xuất đơn hàng</translation>
+    </message>
+    <message>
+        <source>Orders imported</source>
+        <translation>Nhập đơn hàng</translation>
+    </message>
+    <message>
+        <source>Seller Center orders imported</source>
+        <translation>Nhập đơn từ Seller Center</translation>
+    </message>
+    <message>
+        <source>Marketplace action discarded</source>
+        <translation>Bỏ thao tác chờ gửi lên sàn</translation>
+    </message>
+    <message>
+        <source>Marketplace action retried</source>
+        <translation>Gửi lại thao tác lên sàn</translation>
+    </message>
+    <message>
+        <source>Product added</source>
+        <translation>Thêm sản phẩm</translation>
+    </message>
+    <message>
+        <source>Product deleted</source>
+        <translation>Xóa sản phẩm</translation>
+    </message>
+    <message>
+        <source>Product hidden</source>
+        <translation>Ẩn sản phẩm</translation>
+    </message>
+    <message>
+        <source>Product shown again</source>
+        <translation>Hiện lại sản phẩm</translation>
+    </message>
+    <message>
+        <source>Product edited</source>
+        <translation>Sửa sản phẩm</translation>
+    </message>
+    <message>
+        <source>Products exported</source>
+        <translation>Xuất sản phẩm</translation>
+    </message>
+    <message>
+        <source>Products imported</source>
+        <translation>Nhập sản phẩm</translation>
+    </message>
+    <message>
+        <source>Customer ranks recomputed</source>
+        <translation>Tính lại hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Report exported</source>
+        <translation>Xuất báo cáo</translation>
+    </message>
+    <message>
+        <source>Report figures rebuilt</source>
+        <translation>Tính lại số liệu báo cáo</translation>
+    </message>
+    <message>
+        <source>Customers added to a segment</source>
+        <translation>Thêm khách hàng vào phân khúc</translation>
+    </message>
+    <message>
+        <source>Segment created</source>
+        <translation>Tạo phân khúc</translation>
+    </message>
+    <message>
+        <source>Segment deleted</source>
+        <translation>Xóa phân khúc</translation>
+    </message>
+    <message>
+        <source>Segment exported</source>
+        <translation>Xuất phân khúc</translation>
+    </message>
+    <message>
+        <source>Customers removed from a segment</source>
+        <translation>Bỏ khách hàng khỏi phân khúc</translation>
+    </message>
+    <message>
+        <source>Segment renamed</source>
+        <translation>Đổi tên phân khúc</translation>
+    </message>
+    <message>
+        <source>Setting changed</source>
+        <translation>Đổi cài đặt</translation>
+    </message>
+    <message>
+        <source>Shop set up</source>
+        <translation>Thiết lập cửa hàng</translation>
+    </message>
+    <message>
+        <source>Shipment cancelled</source>
+        <translation>Hủy vận đơn</translation>
+    </message>
+    <message>
+        <source>Shipment created</source>
+        <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>Shop authorised</source>
+        <translation>Ủy quyền gian hàng</translation>
+    </message>
+    <message>
+        <source>Shop disconnected</source>
+        <translation>Ngắt kết nối gian hàng</translation>
+    </message>
+    <message>
+        <source>Shop needs re-authorisation</source>
+        <translation>Gian hàng cần ủy quyền lại</translation>
+    </message>
+    <message>
+        <source>Marketplace app details saved</source>
+        <translation>Lưu thông tin ứng dụng sàn</translation>
+    </message>
+    <message>
+        <source>SKU added to a group</source>
+        <translation>Thêm SKU vào nhóm</translation>
+    </message>
+    <message>
+        <source>SKU group created</source>
+        <translation>Tạo nhóm SKU</translation>
+    </message>
+    <message>
+        <source>SKU group deleted</source>
+        <translation>Xóa nhóm SKU</translation>
+    </message>
+    <message>
+        <source>SKU removed from a group</source>
+        <translation>Bỏ SKU khỏi nhóm</translation>
+    </message>
+    <message>
+        <source>SKU group edited</source>
+        <translation>Sửa nhóm SKU</translation>
+    </message>
+    <message>
+        <source>SKU groups exported</source>
+        <translation>Xuất nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Staff member added</source>
+        <translation>Thêm nhân viên</translation>
+    </message>
+    <message>
+        <source>Staff account disabled</source>
+        <translation>Khóa tài khoản nhân viên</translation>
+    </message>
+    <message>
+        <source>Staff account enabled</source>
+        <translation>Mở khóa tài khoản nhân viên</translation>
+    </message>
+    <message>
+        <source>Staff password reset</source>
+        <translation>Đặt lại mật khẩu nhân viên</translation>
+    </message>
+    <message>
+        <source>Staff member edited</source>
+        <translation>Sửa nhân viên</translation>
+    </message>
+    <message>
+        <source>Stock adjusted</source>
+        <translation>Điều chỉnh tồn kho</translation>
+    </message>
+    <message>
+        <source>Stock received</source>
+        <translation>Nhập kho</translation>
+    </message>
+    <message>
+        <source>Stock taken out</source>
+        <translation>Xuất kho</translation>
+    </message>
+    <message>
+        <source>Stock-take applied</source>
+        <translation>Cân bằng kho</translation>
+    </message>
+    <message>
+        <source>Tag given to customers</source>
+        <translation>Gắn thẻ cho khách hàng</translation>
+    </message>
+    <message>
+        <source>Tag created</source>
+        <translation>Tạo thẻ</translation>
+    </message>
+    <message>
+        <source>Tag deleted</source>
+        <translation>Xóa thẻ</translation>
+    </message>
+    <message>
+        <source>Tag taken from customers</source>
+        <translation>Gỡ thẻ khỏi khách hàng</translation>
+    </message>
+    <message>
+        <source>Tag renamed</source>
+        <translation>Đổi tên thẻ</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>Đăng nhập</translation>
+    </message>
+    <message>
+        <source>Password changed</source>
+        <translation>Đổi mật khẩu</translation>
+    </message>
+    <message>
+        <source>First password set</source>
+        <translation>Đặt mật khẩu lần đầu</translation>
+    </message>
+    <message>
+        <source>Profile edited</source>
+        <translation>Sửa hồ sơ</translation>
+    </message>
+    <message>
+        <source>Voucher turned on</source>
+        <translation>Bật mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Voucher created</source>
+        <translation>Tạo mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Voucher turned off</source>
+        <translation>Tắt mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Voucher deleted</source>
+        <translation>Xóa mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Voucher edited</source>
+        <translation>Sửa mã giảm giá</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Nhật ký hoạt động</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Sao lưu</translation>
+    </message>
+    <message>
+        <source>Shipping</source>
+        <translation>Vận chuyển</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Khách hàng</translation>
+    </message>
+    <message>
+        <source>Demo data</source>
+        <translation>Dữ liệu mẫu</translation>
+    </message>
+    <message>
+        <source>Customer groups</source>
+        <translation>Nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>Low stock</source>
+        <translation>Sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Marketplace actions</source>
+        <translation>Thao tác gửi lên sàn</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Customer ranks</source>
+        <translation>Xếp hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Báo cáo</translation>
+    </message>
+    <message>
+        <source>Segments</source>
+        <translation>Phân khúc</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>Shop setup</source>
+        <translation>Thiết lập cửa hàng</translation>
+    </message>
+    <message>
+        <source>Sales channels</source>
+        <translation>Kênh bán hàng</translation>
+    </message>
+    <message>
+        <source>SKU groups</source>
+        <translation>Nhóm SKU</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Nhân viên</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>Tài khoản</translation>
+    </message>
+    <message>
+        <source>Vouchers</source>
+        <translation>Mã giảm giá</translation>
+    </message>
+    <message>
+        <source>backup</source>
+        <translation>bản sao lưu</translation>
+    </message>
+    <message>
+        <source>carrier</source>
+        <translation>đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>customer</source>
+        <translation>khách hàng</translation>
+    </message>
+    <message>
+        <source>customer group</source>
+        <translation>nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>tệp</translation>
+    </message>
+    <message>
+        <source>order</source>
+        <translation>đơn hàng</translation>
+    </message>
+    <message>
+        <source>marketplace action</source>
+        <translation>thao tác gửi lên sàn</translation>
+    </message>
+    <message>
+        <source>product</source>
+        <translation>sản phẩm</translation>
+    </message>
+    <message>
+        <source>segment</source>
+        <translation>phân khúc</translation>
+    </message>
+    <message>
+        <source>setting</source>
+        <translation>cài đặt</translation>
+    </message>
+    <message>
+        <source>shop</source>
+        <translation>gian hàng</translation>
+    </message>
+    <message>
+        <source>SKU group</source>
+        <translation>nhóm SKU</translation>
+    </message>
+    <message>
+        <source>stock-take</source>
+        <translation>phiếu kiểm kho</translation>
+    </message>
+    <message>
+        <source>store</source>
+        <translation>cửa hàng</translation>
+    </message>
+    <message>
+        <source>tag</source>
+        <translation>thẻ</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>người dùng</translation>
+    </message>
+    <message>
+        <source>variant</source>
+        <translation>phân loại</translation>
+    </message>
+    <message>
+        <source>voucher</source>
+        <translation>mã giảm giá</translation>
+    </message>
+</context>
+<context>
     <name>columns</name>
     <message>
         <source>Order ID</source>

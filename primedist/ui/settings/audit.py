@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate, QEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +34,7 @@ from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
+from primedist.ui.settings.audit_labels import action_label, kind_choices, record_label
 from primedist.ui.table_model import SqlTableModel
 
 #: The audit list's column labels, marked for lupdate (SqlTableModel translates them).
@@ -48,6 +51,17 @@ COLUMN_LABELS = (
 
 def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
+
+
+class AuditFormatter(CellFormatter):
+    """The list's cells, with the action and the record's kind in the reader's words."""
+
+    def __call__(self, kind: str, value: Any) -> str:
+        if kind == "action" and value is not None:
+            return action_label(str(value))
+        if kind == "record" and value is not None:
+            return record_label(str(value))
+        return super().__call__(kind, value)
 
 
 class AuditLogSettings(QWidget):
@@ -94,7 +108,7 @@ class AuditLogSettings(QWidget):
         layout.addWidget(self.count)
         self.view = QTableView()
         self.view.setObjectName("auditView")
-        self.model = SqlTableModel(ctx.engine, svc.AUDIT_SPEC, formatter=CellFormatter(),
+        self.model = SqlTableModel(ctx.engine, svc.AUDIT_SPEC, formatter=AuditFormatter(),
                                    parent=self)  # fmt: skip
         layout.addWidget(self.view, 1)
         controls: tuple[QWidget, ...] = (self.user, self.kind, self.use_from, self.use_to,
@@ -115,18 +129,37 @@ class AuditLogSettings(QWidget):
             sort_by_default(self.view, svc.AUDIT_SPEC)
 
     def _fill_choices(self) -> None:
-        self.user.addItem(self.tr("Everyone"), None)
-        for uid, name in svc.audit_users(self.ctx):
-            self.user.addItem(self.tr("System") if uid == svc.SYSTEM_USER else name, uid)
-        self.kind.addItem(self.tr("Every kind"), None)
-        for kind in svc.audit_kinds(self.ctx):
-            self.kind.addItem(kind, kind)
+        """(Re)fill the user and kind filters in the current language, with the users and
+        kinds the log holds now, keeping what is chosen."""
+        users = [(self.tr("Everyone"), None)] + [
+            (self.tr("System") if uid == svc.SYSTEM_USER else name, uid)
+            for uid, name in svc.audit_users(self.ctx)
+        ]
+        # A choice's kinds as "order,orders": findData compares a tuple by identity.
+        kinds = [(self.tr("Every kind"), None)] + [
+            (name, ",".join(ks)) for name, ks in kind_choices(svc.audit_kinds(self.ctx))
+        ]
+        for box, items in ((self.user, users), (self.kind, kinds)):
+            chosen = box.currentData()
+            box.blockSignals(True)
+            try:
+                box.clear()
+                for text, data in items:
+                    box.addItem(text, data)
+                box.setCurrentIndex(max(0, box.findData(chosen)))
+            finally:
+                box.blockSignals(False)
+
+    def showEvent(self, event: QShowEvent) -> None:  # kinds and users may be new since
+        if self.allowed:
+            self._fill_choices()
+        super().showEvent(event)
 
     def current_filter(self) -> AuditFilter:
         uid, kind = self.user.currentData(), self.kind.currentData()
         return AuditFilter(
             user_id=uid,
-            kinds=(kind,) if kind else (),
+            kinds=tuple(kind.split(",")) if kind else (),
             date_from=self.date_from.date().toPython() if self.use_from.isChecked() else None,  # type: ignore[arg-type]
             date_to=self.date_to.date().toPython() if self.use_to.isChecked() else None,  # type: ignore[arg-type]
         )
@@ -180,6 +213,8 @@ class AuditLogSettings(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            if self.allowed:
+                self._fill_choices()
             self.model.reformat()
         super().changeEvent(event)
 

@@ -1,0 +1,200 @@
+"""What the audit log's codes mean, in the reader's language (context "audit").
+
+The services write stable codes (`order.cancelled`, `stock.in`, entity `customer`): the
+export and the CLI keep them as they are, and the Settings → Audit log shows these names.
+A code without a name here is shown as it is (tests/ui/settings/test_audit_labels.py
+fails for a code the services write without one).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from primedist.core.text import fold
+from primedist.ui.labels import QT_TRANSLATE_NOOP
+
+CONTEXT = "audit"
+
+ACTIONS: dict[str, str] = {
+    "audit.export": QT_TRANSLATE_NOOP("audit", "Audit log exported"),
+    "backup.create": QT_TRANSLATE_NOOP("audit", "Backup made"),
+    "backup.restore": QT_TRANSLATE_NOOP("audit", "Backup restored"),
+    "carrier.add": QT_TRANSLATE_NOOP("audit", "Carrier connected"),
+    "carrier.remove": QT_TRANSLATE_NOOP("audit", "Carrier removed"),
+    "customer.address.add": QT_TRANSLATE_NOOP("audit", "Customer address added"),
+    "customer.address.remove": QT_TRANSLATE_NOOP("audit", "Customer address removed"),
+    "customer.assign": QT_TRANSLATE_NOOP("audit", "Staff member assigned to a customer"),
+    "customer.create": QT_TRANSLATE_NOOP("audit", "Customer added"),
+    "customer.merge": QT_TRANSLATE_NOOP("audit", "Customers merged"),
+    "customer.note": QT_TRANSLATE_NOOP("audit", "Customer note changed"),
+    "customer.pin": QT_TRANSLATE_NOOP("audit", "Customer rank pinned"),
+    "customer.points_adjust": QT_TRANSLATE_NOOP("audit", "Points adjusted"),
+    "customer.rank": QT_TRANSLATE_NOOP("audit", "Customer rank set by hand"),
+    "customer.rebuild_stats": QT_TRANSLATE_NOOP("audit", "Customer statistics recomputed"),
+    "customer.tags": QT_TRANSLATE_NOOP("audit", "Customer tags changed"),
+    "customer.unpin": QT_TRANSLATE_NOOP("audit", "Customer rank unpinned"),
+    "customer.update": QT_TRANSLATE_NOOP("audit", "Customer edited"),
+    "customers.export": QT_TRANSLATE_NOOP("audit", "Customers exported"),
+    "customers.import": QT_TRANSLATE_NOOP("audit", "Customers imported"),
+    "demo.generate": QT_TRANSLATE_NOOP("audit", "Demo data created"),
+    "level.create": QT_TRANSLATE_NOOP("audit", "Customer group created"),
+    "level.delete": QT_TRANSLATE_NOOP("audit", "Customer group deleted"),
+    "level.price": QT_TRANSLATE_NOOP("audit", "Group prices changed"),
+    "level.update": QT_TRANSLATE_NOOP("audit", "Customer group edited"),
+    "low_stock.shop_level": QT_TRANSLATE_NOOP("audit", "Shop's low-stock level set"),
+    "low_stock.shop_level_reset": QT_TRANSLATE_NOOP("audit", "Shop's low-stock level removed"),
+    "low_stock.variant_level": QT_TRANSLATE_NOOP("audit", "Variant's low-stock level set"),
+    "order.cancelled": QT_TRANSLATE_NOOP("audit", "Order cancelled"),
+    "order.completed": QT_TRANSLATE_NOOP("audit", "Order completed"),
+    "order.confirmed": QT_TRANSLATE_NOOP("audit", "Order confirmed"),
+    "order.create": QT_TRANSLATE_NOOP("audit", "Order created"),
+    "order.flag": QT_TRANSLATE_NOOP("audit", "Order flagged"),
+    "order.note": QT_TRANSLATE_NOOP("audit", "Order note changed"),
+    "order.pending": QT_TRANSLATE_NOOP("audit", "Order back to pending"),
+    "order.return": QT_TRANSLATE_NOOP("audit", "Return recorded"),
+    "order.return_refund": QT_TRANSLATE_NOOP("audit", "Return/refund requested"),
+    "order.returned": QT_TRANSLATE_NOOP("audit", "Order returned"),
+    "order.shipping": QT_TRANSLATE_NOOP("audit", "Order handed to the carrier"),
+    "order.unflag": QT_TRANSLATE_NOOP("audit", "Order flag removed"),
+    "orders.export": QT_TRANSLATE_NOOP("audit", "Orders exported"),
+    "orders.import": QT_TRANSLATE_NOOP("audit", "Orders imported"),
+    "orders.import_export": QT_TRANSLATE_NOOP("audit", "Seller Center orders imported"),
+    "outbox.discard": QT_TRANSLATE_NOOP("audit", "Marketplace action discarded"),
+    "outbox.retry": QT_TRANSLATE_NOOP("audit", "Marketplace action retried"),
+    "product.create": QT_TRANSLATE_NOOP("audit", "Product added"),
+    "product.delete": QT_TRANSLATE_NOOP("audit", "Product deleted"),
+    "product.hide": QT_TRANSLATE_NOOP("audit", "Product hidden"),
+    "product.unhide": QT_TRANSLATE_NOOP("audit", "Product shown again"),
+    "product.update": QT_TRANSLATE_NOOP("audit", "Product edited"),
+    "products.export": QT_TRANSLATE_NOOP("audit", "Products exported"),
+    "products.import": QT_TRANSLATE_NOOP("audit", "Products imported"),
+    "ranks.recompute": QT_TRANSLATE_NOOP("audit", "Customer ranks recomputed"),
+    "report.export": QT_TRANSLATE_NOOP("audit", "Report exported"),
+    "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),
+    "segment.add": QT_TRANSLATE_NOOP("audit", "Customers added to a segment"),
+    "segment.create": QT_TRANSLATE_NOOP("audit", "Segment created"),
+    "segment.delete": QT_TRANSLATE_NOOP("audit", "Segment deleted"),
+    "segment.export": QT_TRANSLATE_NOOP("audit", "Segment exported"),
+    "segment.remove": QT_TRANSLATE_NOOP("audit", "Customers removed from a segment"),
+    "segment.rename": QT_TRANSLATE_NOOP("audit", "Segment renamed"),
+    "settings.change": QT_TRANSLATE_NOOP("audit", "Setting changed"),
+    "setup.complete": QT_TRANSLATE_NOOP("audit", "Shop set up"),
+    "shipment.cancel": QT_TRANSLATE_NOOP("audit", "Shipment cancelled"),
+    "shipment.request": QT_TRANSLATE_NOOP("audit", "Shipment created"),
+    "shop.authorize": QT_TRANSLATE_NOOP("audit", "Shop authorised"),
+    "shop.disconnect": QT_TRANSLATE_NOOP("audit", "Shop disconnected"),
+    "shop.needs_reauth": QT_TRANSLATE_NOOP("audit", "Shop needs re-authorisation"),
+    "shop.set_partner": QT_TRANSLATE_NOOP("audit", "Marketplace app details saved"),
+    "sku_group.add": QT_TRANSLATE_NOOP("audit", "SKU added to a group"),
+    "sku_group.create": QT_TRANSLATE_NOOP("audit", "SKU group created"),
+    "sku_group.delete": QT_TRANSLATE_NOOP("audit", "SKU group deleted"),
+    "sku_group.remove": QT_TRANSLATE_NOOP("audit", "SKU removed from a group"),
+    "sku_group.update": QT_TRANSLATE_NOOP("audit", "SKU group edited"),
+    "sku_groups.export": QT_TRANSLATE_NOOP("audit", "SKU groups exported"),
+    "staff.add": QT_TRANSLATE_NOOP("audit", "Staff member added"),
+    "staff.disable": QT_TRANSLATE_NOOP("audit", "Staff account disabled"),
+    "staff.enable": QT_TRANSLATE_NOOP("audit", "Staff account enabled"),
+    "staff.password_reset": QT_TRANSLATE_NOOP("audit", "Staff password reset"),
+    "staff.update": QT_TRANSLATE_NOOP("audit", "Staff member edited"),
+    "stock.adjust": QT_TRANSLATE_NOOP("audit", "Stock adjusted"),
+    "stock.in": QT_TRANSLATE_NOOP("audit", "Stock received"),
+    "stock.out": QT_TRANSLATE_NOOP("audit", "Stock taken out"),
+    "stock.stocktake": QT_TRANSLATE_NOOP("audit", "Stock-take applied"),
+    "tag.add": QT_TRANSLATE_NOOP("audit", "Tag given to customers"),
+    "tag.create": QT_TRANSLATE_NOOP("audit", "Tag created"),
+    "tag.delete": QT_TRANSLATE_NOOP("audit", "Tag deleted"),
+    "tag.remove": QT_TRANSLATE_NOOP("audit", "Tag taken from customers"),
+    "tag.rename": QT_TRANSLATE_NOOP("audit", "Tag renamed"),
+    "user.login": QT_TRANSLATE_NOOP("audit", "Signed in"),
+    "user.password_change": QT_TRANSLATE_NOOP("audit", "Password changed"),
+    "user.password_set": QT_TRANSLATE_NOOP("audit", "First password set"),
+    "user.profile": QT_TRANSLATE_NOOP("audit", "Profile edited"),
+    "voucher.activate": QT_TRANSLATE_NOOP("audit", "Voucher turned on"),
+    "voucher.create": QT_TRANSLATE_NOOP("audit", "Voucher created"),
+    "voucher.deactivate": QT_TRANSLATE_NOOP("audit", "Voucher turned off"),
+    "voucher.delete": QT_TRANSLATE_NOOP("audit", "Voucher deleted"),
+    "voucher.update": QT_TRANSLATE_NOOP("audit", "Voucher edited"),
+}
+
+# The filter's kinds: an action's part before the first dot. Kinds with one name
+# (`order` and `orders`) are one choice.
+KINDS: dict[str, str] = {
+    "audit": QT_TRANSLATE_NOOP("audit", "Audit log"),
+    "backup": QT_TRANSLATE_NOOP("audit", "Backups"),
+    "carrier": QT_TRANSLATE_NOOP("audit", "Shipping"),
+    "shipment": QT_TRANSLATE_NOOP("audit", "Shipping"),
+    "customer": QT_TRANSLATE_NOOP("audit", "Customers"),
+    "customers": QT_TRANSLATE_NOOP("audit", "Customers"),
+    "demo": QT_TRANSLATE_NOOP("audit", "Demo data"),
+    "level": QT_TRANSLATE_NOOP("audit", "Customer groups"),
+    "low_stock": QT_TRANSLATE_NOOP("audit", "Low stock"),
+    "order": QT_TRANSLATE_NOOP("audit", "Orders"),
+    "orders": QT_TRANSLATE_NOOP("audit", "Orders"),
+    "outbox": QT_TRANSLATE_NOOP("audit", "Marketplace actions"),
+    "product": QT_TRANSLATE_NOOP("audit", "Products"),
+    "products": QT_TRANSLATE_NOOP("audit", "Products"),
+    "ranks": QT_TRANSLATE_NOOP("audit", "Customer ranks"),
+    "report": QT_TRANSLATE_NOOP("audit", "Reports"),
+    "segment": QT_TRANSLATE_NOOP("audit", "Segments"),
+    "settings": QT_TRANSLATE_NOOP("audit", "Settings"),
+    "setup": QT_TRANSLATE_NOOP("audit", "Shop setup"),
+    "shop": QT_TRANSLATE_NOOP("audit", "Sales channels"),
+    "sku_group": QT_TRANSLATE_NOOP("audit", "SKU groups"),
+    "sku_groups": QT_TRANSLATE_NOOP("audit", "SKU groups"),
+    "staff": QT_TRANSLATE_NOOP("audit", "Staff"),
+    "stock": QT_TRANSLATE_NOOP("audit", "Stock"),
+    "tag": QT_TRANSLATE_NOOP("audit", "Tags"),
+    "user": QT_TRANSLATE_NOOP("audit", "Accounts"),
+    "voucher": QT_TRANSLATE_NOOP("audit", "Vouchers"),
+}
+
+# What a row is about (its entity type, before the record's id).
+RECORDS: dict[str, str] = {
+    "backup": QT_TRANSLATE_NOOP("audit", "backup"),
+    "carrier_account": QT_TRANSLATE_NOOP("audit", "carrier"),
+    "customer": QT_TRANSLATE_NOOP("audit", "customer"),
+    "customer_level": QT_TRANSLATE_NOOP("audit", "customer group"),
+    "file": QT_TRANSLATE_NOOP("audit", "file"),
+    "order": QT_TRANSLATE_NOOP("audit", "order"),
+    "outbox": QT_TRANSLATE_NOOP("audit", "marketplace action"),
+    "product": QT_TRANSLATE_NOOP("audit", "product"),
+    "segment": QT_TRANSLATE_NOOP("audit", "segment"),
+    "setting": QT_TRANSLATE_NOOP("audit", "setting"),
+    "shop": QT_TRANSLATE_NOOP("audit", "shop"),
+    "sku_group": QT_TRANSLATE_NOOP("audit", "SKU group"),
+    "stocktake": QT_TRANSLATE_NOOP("audit", "stock-take"),
+    "store": QT_TRANSLATE_NOOP("audit", "store"),
+    "tag": QT_TRANSLATE_NOOP("audit", "tag"),
+    "user": QT_TRANSLATE_NOOP("audit", "user"),
+    "variant": QT_TRANSLATE_NOOP("audit", "variant"),
+    "voucher": QT_TRANSLATE_NOOP("audit", "voucher"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def action_label(code: str) -> str:
+    """`order.cancelled` → "Order cancelled" ("Hủy đơn hàng"); an unknown code as it is."""
+    return _tr(ACTIONS[code]) if code in ACTIONS else code
+
+
+def kind_label(kind: str) -> str:
+    return _tr(KINDS[kind]) if kind in KINDS else kind
+
+
+def record_label(record: str) -> str:
+    """`customer 12` → "customer 12" in the reader's words ("khách hàng 12")."""
+    entity, _sep, rest = record.partition(" ")
+    if entity not in RECORDS:
+        return record
+    return f"{_tr(RECORDS[entity])} {rest}".rstrip()
+
+
+def kind_choices(kinds: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, the kinds it stands for) for the filter, by name; kinds of one name merged."""
+    merged: dict[str, list[str]] = {}
+    for kind in kinds:
+        merged.setdefault(kind_label(kind), []).append(kind)
+    return sorted(((name, tuple(ks)) for name, ks in merged.items()), key=lambda c: fold(c[0]))
