@@ -99,7 +99,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     ]  # fmt: skip
     for row in rows:
         error = f" — {row.last_error}" if row.last_error else ""
-        lines.append(f"#{row.id} {row.shop} {row.kind} {row.subject} [{row.status.value}, "
+        lines.append(f"#{row.id} {row.shop} {row.kind} {row.describe()} [{row.status.value}, "
                      f"{row.attempts} tries]{error}")  # fmt: skip
     if not rows:
         lines.append("No actions waiting.")

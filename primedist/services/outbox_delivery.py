@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,10 +40,11 @@ from primedist.connectors.base import (
     TransientError,
 )
 from primedist.core.security import redact
+from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, OrderStatus, OutboxStatus
 from primedist.domain.order import Order
-from primedist.domain.product import ProductListing, Variant, VariantListing
+from primedist.domain.product import Product, ProductListing, Variant, VariantListing
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound
@@ -53,6 +54,8 @@ from primedist.services.sync_writer import aware
 
 outbox_t = table_of(OutboxMessage)
 orders_t = table_of(Order)
+variants_t = table_of(Variant)
+products_t = table_of(Product)
 
 #: Tries before a message that keeps failing for passing reasons is marked failed.
 MAX_ATTEMPTS = 12
@@ -384,21 +387,21 @@ class OutboxRow:
     id: int
     shop: str
     kind: str
-    #: The order number, or what the action is about.
+    #: What the action is about: the order number, the variant's SKU, the product's name.
     subject: str
     status: OutboxStatus
     attempts: int
     last_error: str | None
     created_at: datetime
     next_attempt_at: datetime
+    #: A stock push's quantity (available to sell), else None.
+    available: int | None = None
 
-
-_KIND_SUBJECT: dict[str, Callable[[dict[str, Any]], str]] = {
-    "order.confirm": lambda p: str(p.get("external_id", "")),
-    "order.cancel": lambda p: str(p.get("external_id", "")),
-    "stock.push": lambda p: f"variant {p.get('variant_id')}: {p.get('available')} available",
-    "listing.upsert": lambda p: f"product {p.get('product_id')}",
-}
+    def describe(self) -> str:
+        """The subject in words for a log or the CLI ("ABC-1: 4 available")."""
+        if self.available is None:
+            return self.subject
+        return f"{self.subject}: {self.available} available"
 
 
 def list_actions(
@@ -415,19 +418,61 @@ def list_actions(
             .order_by(col(OutboxMessage.id))
             .limit(limit)
         ).all()
+        payloads = [_payload_of(msg) for msg, _shop in rows]
+        names = _subject_names(session.connection(), payloads)
         out = []
-        for msg, shop in rows:
+        for (msg, shop), payload in zip(rows, payloads, strict=True):
             assert msg.id is not None
-            try:
-                payload = json.loads(msg.payload_json or "{}")
-                describe = _KIND_SUBJECT.get(msg.kind)
-                subject = describe(payload) if describe is not None else ""
-            except (ValueError, AttributeError):
-                subject = ""
+            subject, available = _subject(msg.kind, payload, names)
             out.append(OutboxRow(msg.id, shop, msg.kind, subject, OutboxStatus(msg.status),
                                  msg.attempts, msg.last_error, aware(msg.created_at),
-                                 aware(msg.next_attempt_at)))  # fmt: skip
+                                 aware(msg.next_attempt_at), available))  # fmt: skip
         return out
+
+
+def _payload_of(msg: OutboxMessage) -> dict[str, Any]:
+    try:
+        payload = json.loads(msg.payload_json or "{}")
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _subject_names(
+    conn: sa.Connection, payloads: list[dict[str, Any]]
+) -> dict[tuple[str, int], str]:
+    """The SKUs of the variants and the names of the products the payloads name."""
+    wanted: dict[str, set[int]] = {"variant_id": set(), "product_id": set()}
+    for payload in payloads:
+        for key, ids in wanted.items():
+            if isinstance(payload.get(key), int):
+                ids.add(payload[key])
+    names: dict[tuple[str, int], str] = {}
+    v, p = variants_t.c, products_t.c
+    for key, column, label in (("variant_id", v.id, v.sku), ("product_id", p.id, p.name)):
+        for chunk in chunks(sorted(wanted[key])):
+            for row_id, text in conn.execute(sa.select(column, label).where(column.in_(chunk))):
+                if text:
+                    names[(key, int(row_id))] = str(text)
+    return names
+
+
+def _subject(
+    kind: str, payload: dict[str, Any], names: dict[tuple[str, int], str]
+) -> tuple[str, int | None]:
+    """(what the action is about, the quantity a stock push sends)."""
+    if kind in ("order.confirm", "order.cancel"):
+        return str(payload.get("external_id", "")), None
+    if kind == "stock.push":
+        variant = payload.get("variant_id")
+        available = payload.get("available")
+        sku = names.get(("variant_id", variant)) if isinstance(variant, int) else None
+        return (sku or f"#{variant}"), (available if isinstance(available, int) else None)
+    if kind == "listing.upsert":
+        product = payload.get("product_id")
+        name = names.get(("product_id", product)) if isinstance(product, int) else None
+        return (name or f"#{product}"), None
+    return "", None
 
 
 def waiting_count(ctx: ServiceContext) -> int:

@@ -142,6 +142,14 @@
         </translation>
     </message>
     <message>
+        <source>%1 · %2 available</source>
+        <translation>%1 · còn %2 có thể bán</translation>
+    </message>
+    <message>
+        <source>Last message: %s</source>
+        <translation>Thông báo gần nhất: %s</translation>
+    </message>
+    <message>
         <source>Discard actions</source>
         <translation>Xóa thao tác</translation>
     </message>

@@ -30,28 +30,42 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import shop_tz, to_utc
+from primedist.core.clock import format_datetime, shop_tz, to_utc
+from primedist.core.money import format_number
 from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
 
 def _local(dt: datetime | None) -> str:
-    return dt.astimezone(shop_tz()).strftime("%Y-%m-%d %H:%M") if dt else ""
+    """A time as the app shows times (shop's zone, the language's format)."""
+    return format_datetime(dt, shop_tz(), current_language()) if dt else ""
 
 
 def _table(headers: list[str], right: Iterable[int] = ()) -> QTableWidget:
+    """A small read-only table: columns as wide as their texts, the last (a message) takes
+    the rest of the width and is cut with "…" (the whole text is its tooltip)."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
     align_headers(table, right)
     return table
+
+
+def _item(text: str, tip: str | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if tip:
+        item.setToolTip(tip)
+    return item
 
 
 class ActionsPage(QWidget):
@@ -71,6 +85,12 @@ class ActionsPage(QWidget):
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.message = QLabel()
         self.message.setObjectName("muted")
+        # The chosen action's whole last message (the column cuts a long one).
+        self.detail = QLabel()
+        self.detail.setObjectName("actionDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.hide()
         self.retry_button.clicked.connect(self.retry_selected)
         self.discard_button.clicked.connect(self.discard_selected)
         self.deliver_button.clicked.connect(self.deliver_now)
@@ -82,6 +102,7 @@ class ActionsPage(QWidget):
         buttons.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self._selection_changed()
@@ -110,12 +131,13 @@ class ActionsPage(QWidget):
     def _show(self, rows: list[od.OutboxRow]) -> None:
         self.rows = rows
         self.table.setRowCount(len(rows))
+        lang = current_language()
         for r, row in enumerate(rows):
-            cells = [row.shop, self.kind_label(row.kind), row.subject,
-                     self.status_label(row.status.value), str(row.attempts),
+            cells = [row.shop, self.kind_label(row.kind), self.subject_text(row),
+                     self.status_label(row.status.value), format_number(row.attempts, lang),
                      _local(row.created_at), row.last_error or ""]  # fmt: skip
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
+                item = _item(text, row.last_error)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
                 if c == 4:  # the tries
                     item.setTextAlignment(
@@ -127,6 +149,15 @@ class ActionsPage(QWidget):
         )
         self._selection_changed()
 
+    def subject_text(self, row: od.OutboxRow) -> str:
+        if row.available is None:
+            return row.subject
+        return (
+            self.tr("%1 · %2 available")
+            .replace("%1", row.subject)
+            .replace("%2", format_number(row.available, current_language()))
+        )
+
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.rows[r].id for r in rows if r < len(self.rows)]
@@ -135,6 +166,11 @@ class ActionsPage(QWidget):
         chosen = bool(self.table.selectionModel().selectedRows())
         self.retry_button.setEnabled(chosen)
         self.discard_button.setEnabled(chosen)
+        ids = self.selected_ids()
+        row = next((r for r in self.rows if ids and r.id == ids[0]), None)
+        text = row.last_error if row is not None and len(ids) == 1 else None
+        self.detail.setText(self.tr("Last message: %s") % text if text else "")
+        self.detail.setVisible(bool(text))
 
     def retry_selected(self) -> None:
         ids = self.selected_ids()
@@ -197,7 +233,7 @@ class ShopLogPage(QWidget):
         self.date_to = QDateEdit(QDate.currentDate())
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat("dd/MM/yyyy")
         self.refetch_button = QPushButton(self.tr("Re-fetch"))
         self.refetch_button.clicked.connect(self.refetch)
         self.table = _table([self.tr("Time"), self.tr("Level"), self.tr("Message")])
@@ -273,7 +309,7 @@ class ShopLogPage(QWidget):
         for r, line in enumerate(lines):
             for c, text in enumerate((_local(line.created_at), self.level_label(line.level),
                                       line.message)):  # fmt: skip
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                self.table.setItem(r, c, _item(text, line.message))
 
     def sync_now(self) -> None:
         shop_id = self.current_shop_id()
@@ -308,7 +344,7 @@ class SyncPanel(QDialog):
         super().__init__(parent)
         self.setObjectName("syncPanel")
         self.setWindowTitle(self.tr("Marketplace sync"))
-        self.resize(900, 560)
+        self.resize(1040, 560)
         self.tabs = QTabWidget()
         self.actions_page = ActionsPage(ctx)
         self.log_page = ShopLogPage(ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,11 +10,12 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 from sqlalchemy.engine import Engine
 
+from primedist.services import outbox_delivery as od
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SyncState
 from primedist.ui.sync.panel import ActionsPage, ShopLogPage, SyncPanel
 from primedist.ui.sync.status import SyncStatusWidget
-from tests.factories import make_shop
+from tests.factories import make_product, make_shop
 
 pytestmark = pytest.mark.usefixtures("english", "no_crash")
 NOW = "2026-11-20 02:00:00.000000"
@@ -77,6 +79,37 @@ def test_actions_page_retries_and_discards(
     page.discard_button.click()
     qtbot.waitUntil(lambda: _statuses(engine) == ["cancelled", "cancelled"])
     qtbot.waitUntil(lambda: page.message.text() == "No actions waiting.")
+
+
+def test_actions_say_what_they_are_about_and_show_the_whole_message(
+    qtbot: Any, ctx: ServiceContext, engine: Engine
+) -> None:
+    shop = make_shop(engine, "Lazada A", "lazada")
+    (variant,) = make_product(engine, "Áo thun", [("AT-01-M", 99_000, 1_204)])
+    long = "Lazada A refused the stock: " + "the listing is under review " * 6
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO outbox_messages (intent_key, kind, shop_id, payload_json, status,"
+            " attempts, next_attempt_at, last_error, created_at, updated_at) VALUES"
+            " ('stock:1', 'stock.push', ?, ?, 'pending', 1, ?, ?, ?, ?)",
+            (shop, json.dumps({"variant_id": variant, "listing_external_id": "L1",
+                               "available": 1_204}), NOW, long, NOW, NOW),
+        )  # fmt: skip
+    page = ActionsPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1)
+    assert page.table.item(0, 2).text() == "AT-01-M · 1,204 available"  # not "variant 7"
+    assert page.table.item(0, 5).text() == "20/11/2026 09:00"  # shop time, app format
+    assert page.table.item(0, 2).toolTip() == long
+    assert not page.detail.isVisible()
+    page.show()
+    page.table.selectRow(0)
+    qtbot.waitUntil(page.detail.isVisible)
+    assert page.detail.text() == f"Last message: {long}"
+    page.table.clearSelection()
+    qtbot.waitUntil(lambda: not page.detail.isVisible())
+    (row,) = od.list_actions(ctx)  # the CLI's words
+    assert row.describe() == "AT-01-M: 1204 available"
 
 
 def test_shop_log_page_shows_the_state_and_log(
