@@ -34,6 +34,7 @@ class ValidationError(PrimedistError):
             where.append(f"column {column!r}")
         text = f"{', '.join(where)}: {message}" if where else message
         super().__init__(text)
+        self.reason = message  # without the place (the UI says the place in its words)
         self.field = field
         self.row = row
         self.column = column

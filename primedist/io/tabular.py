@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from primedist.core.messages import Message, msg
 from primedist.errors import ValidationError
 
 Cell = str | int | float | bool | date | datetime | time | timedelta
@@ -93,8 +94,13 @@ class TabularFile:
                 continue
             if key in self.columns:
                 raise ValidationError(
-                    f"appears twice in the header of {self.name} "
-                    f"(columns {self.columns[key] + 1} and {i + 1}); keep one",
+                    msg(
+                        "appears twice in the header of {file} (columns {first} and {second}); "
+                        "keep one",
+                        file=self.name,
+                        first=self.columns[key] + 1,
+                        second=i + 1,
+                    ),
                     row=header_row,
                     column=key,
                 )
@@ -107,8 +113,13 @@ class TabularFile:
         for name in wanted:
             if name not in self.columns:
                 raise ValidationError(
-                    f"{self.name} has no such column in its header (row {self.header_row}); "
-                    f"the required columns are: {', '.join(wanted)}",
+                    msg(
+                        "{file} has no such column in its header (row {row}); the required "
+                        "columns are: {columns}",
+                        file=self.name,
+                        row=self.header_row,
+                        columns=", ".join(wanted),
+                    ),
                     column=name,
                 )
 
@@ -141,10 +152,7 @@ class TabularFile:
                 continue
             self.rows_read += 1
             if self.rows_read > self.max_rows:
-                raise ValidationError(
-                    f"{self.name} has more than {self.max_rows:,} data rows: "
-                    "split it into smaller files"
-                )
+                raise ValidationError(_too_many_rows(self.name, self.max_rows))
             n = len(cells)
             if n < width:
                 cells = cells + blank[n:]
@@ -153,7 +161,7 @@ class TabularFile:
             yield number, cells
         self._done = self._total
         if self.rows_read == 0:
-            raise ValidationError(f"{self.name} has a header but no data rows")
+            raise ValidationError(msg("{file} has a header but no data rows", file=self.name))
 
     def close(self) -> None:
         if self._closer is not None:
@@ -189,24 +197,32 @@ def open_table(
     name = path.name
     try:
         if not path.exists():
-            raise ValidationError(f"File not found: {path}")
+            raise ValidationError(msg("File not found: {path}", path=str(path)))
         if not path.is_file():
-            raise ValidationError(f"{path} is not a file")
+            raise ValidationError(msg("{path} is not a file", path=str(path)))
         size = path.stat().st_size
     except OSError as exc:
         raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise ValidationError(
-            f"{name}: unsupported file type {suffix or '(none)'!r}; use .csv or .xlsx"
+            msg(
+                "{file}: unsupported file type {suffix}; use .csv or .xlsx",
+                file=name,
+                suffix=repr(suffix or "(none)"),
+            )
         )
     if size > max_bytes:
         raise ValidationError(
-            f"{name} is {size / 1_048_576:,.0f} MB: the limit is "
-            f"{max_bytes / 1_048_576:,.0f} MB; split it into smaller files"
+            msg(
+                "{file} is {size} MB: the limit is {limit} MB; split it into smaller files",
+                file=name,
+                size=_mb(size),
+                limit=_mb(max_bytes),
+            )
         )
     if size == 0:
-        raise ValidationError(f"{name} is empty")
+        raise ValidationError(msg("{file} is empty", file=name))
     table = (
         _open_csv(path, size, max_rows) if suffix in CSV_SUFFIXES else _open_excel(path, max_rows)
     )
@@ -236,7 +252,7 @@ def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, exc) from exc
         if not any(line.strip() for line in head):
-            raise ValidationError(f"{name} is empty")
+            raise ValidationError(msg("{file} is empty", file=name))
         delimiter = max(_DELIMITERS, key=head[-1].count)
         if head[-1].count(delimiter) == 0:
             delimiter = ","
@@ -264,14 +280,30 @@ def _csv_records(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, 
     except UnicodeDecodeError as exc:
         raise _not_utf8(name, exc) from exc
     except csv.Error as exc:
-        raise ValidationError(f"{name} is not a readable CSV file: {exc}", row=number + 1) from exc
+        raise ValidationError(
+            msg("{file} is not a readable CSV file: {reason}", file=name, reason=str(exc)),
+            row=number + 1,
+        ) from exc
+
+
+def _mb(size: float) -> int:
+    return round(size / 1_048_576)
+
+
+def _too_many_rows(name: str, limit: int) -> Message:
+    return msg("{file} has more than {rows} data rows: split it into smaller files",
+               file=name, rows=limit)  # fmt: skip
 
 
 def _not_utf8(name: str, exc: UnicodeDecodeError) -> ValidationError:
     bad = exc.object[exc.start : exc.start + 1]
     return ValidationError(
-        f"{name} is not UTF-8 text (it holds the byte 0x{bad.hex()}): "
-        "save it as “CSV UTF-8” or as .xlsx"
+        msg(
+            "{file} is not UTF-8 text (it holds the byte 0x{byte}): save it as “CSV UTF-8” "
+            "or as .xlsx",
+            file=name,
+            byte=bad.hex(),
+        )
     )
 
 
@@ -285,8 +317,11 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
         raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
     if not (magic.startswith(_ZIP_MAGIC) or magic == _OLE2_MAGIC):
         raise ValidationError(
-            f"{name} is not a real Excel file (its content is not an Excel workbook); "
-            "open it in Excel and save it as .xlsx, or save it as CSV UTF-8"
+            msg(
+                "{file} is not a real Excel file (its content is not an Excel workbook); "
+                "open it in Excel and save it as .xlsx, or save it as CSV UTF-8",
+                file=name,
+            )
         )
     if magic.startswith(_ZIP_MAGIC):
         _check_unpacked_size(path)
@@ -301,7 +336,7 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
             if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
         ] or book.sheet_names
         if not sheets:
-            raise ValidationError(f"{name} has no worksheet")
+            raise ValidationError(msg("{file} has no worksheet", file=name))
         sheet = book.get_sheet_by_name(sheets[0])
         height = sheet.height
         rows = iter(sheet.iter_rows())
@@ -310,9 +345,7 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
     except Exception as exc:  # calamine's errors, and anything its parser trips on
         raise _not_excel(name, exc) from exc
     if height - 1 > max_rows:
-        raise ValidationError(
-            f"{name} has more than {max_rows:,} data rows: split it into smaller files"
-        )
+        raise ValidationError(_too_many_rows(name, max_rows))
     records = _excel_records(rows, name)
     header_row, header = _header(records, name)
     end = sheet.end
@@ -332,8 +365,12 @@ def _check_unpacked_size(path: Path) -> None:
         raise _not_excel(path.name, exc) from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise ValidationError(
-            f"{path.name} unpacks to {unpacked / 1_048_576:,.0f} MB: the limit is "
-            f"{MAX_UNPACKED_BYTES / 1_048_576:,.0f} MB; split it into smaller files"
+            msg(
+                "{file} unpacks to {size} MB: the limit is {limit} MB; split it into smaller files",
+                file=path.name,
+                size=_mb(unpacked),
+                limit=_mb(MAX_UNPACKED_BYTES),
+            )
         )
 
 
@@ -403,32 +440,35 @@ def parse_whole_number(value: Cell) -> int:
     ambiguous, so refused), text, dates and TRUE/FALSE.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{cell_text(value)} is not a number")
+        raise ValueError(msg("{value} is not a number", value=cell_text(value)))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise ValueError(f"{value!r} is not a whole number")
+            raise ValueError(msg("{value} is not a whole number", value=repr(value)))
         return int(value)
     if isinstance(value, str):
         text = value.strip()
         if _GROUPED_RE.fullmatch(text):  # 12.000 is twelve thousand in Vietnam: ambiguous
             raise ValueError(
-                f"{text!r} has a thousands separator: write the plain number "
-                f"({text.replace('.', '').replace(',', '')})"
+                msg(
+                    "{value} has a thousands separator: write the plain number ({plain})",
+                    value=repr(text),
+                    plain=text.replace(".", "").replace(",", ""),
+                )
             )
         if _INT_RE.fullmatch(text):
             return int(text.split(".", 1)[0])
         try:
             number = float(text.replace(",", "."))
         except ValueError:
-            raise ValueError(f"{_short(text)!r} is not a number") from None
-        raise ValueError(f"{_short(text)!r} is not a whole number" + _nan(number))
-    raise ValueError(f"{cell_text(value)!r} is not a number")
-
-
-def _nan(number: float) -> str:
-    return "" if math.isfinite(number) else " (not finite)"
+            raise ValueError(msg("{value} is not a number", value=repr(_short(text)))) from None
+        if not math.isfinite(number):
+            raise ValueError(
+                msg("{value} is not a whole number (not finite)", value=repr(_short(text)))
+            )
+        raise ValueError(msg("{value} is not a whole number", value=repr(_short(text))))
+    raise ValueError(msg("{value} is not a number", value=repr(cell_text(value))))
 
 
 _ISO_RE = re.compile(
@@ -454,17 +494,25 @@ def parse_datetime(value: Cell) -> datetime:
         elif m := _DMY_RE.fullmatch(text):
             d, mo, y, hh, mm, ss = m.groups()
         else:
-            raise ValueError(f"{_short(text)!r} is not a date (use {DATE_FORMATS})")
+            raise ValueError(_not_a_date(_short(text)))
         try:
             return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
-            raise ValueError(f"{text!r} is not a real date and time") from None
+            raise ValueError(msg("{value} is not a real date and time", value=repr(text))) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(
-            f"{cell_text(value)} is a number, not a date: format the cell as a date "
-            f"or write {DATE_FORMATS}"
+            msg(
+                "{value} is a number, not a date: format the cell as a date or write "
+                "YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]",
+                value=cell_text(value),
+            )
         )
-    raise ValueError(f"{_short(cell_text(value))!r} is not a date (use {DATE_FORMATS})")
+    raise ValueError(_not_a_date(_short(cell_text(value))))
+
+
+def _not_a_date(text: str) -> Message:
+    return msg("{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with "
+               "HH:MM[:SS])", value=repr(text))  # fmt: skip
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from primedist.config import Settings
 from primedist.core.clock import Clock, SystemClock
+from primedist.core.messages import msg
 from primedist.db.engine import session_scope
 from primedist.domain.audit import AuditEvent
 from primedist.domain.enums import Module, Role
@@ -62,13 +63,14 @@ class ServiceContext:
         """Raise PermissionDenied unless the actor may use `module`."""
         if not self.actor.can(module):
             raise PermissionDenied(
-                f"{self.actor.name} has no access to {module.value}: ask the shop owner."
-            )
+                msg("{user} has no access to {module}: ask the shop owner.",
+                    user=self.actor.name, module=module)
+            )  # fmt: skip
 
     def require_manager(self) -> None:
         """Raise PermissionDenied unless the actor is the owner or a manager."""
         if self.actor.role not in (Role.OWNER, Role.MANAGER):
-            raise PermissionDenied("Only the owner or a manager may do this.")
+            raise PermissionDenied(msg("Only the owner or a manager may do this."))
 
     def require_owner(self, why: str) -> None:
         """Raise PermissionDenied unless the actor is the owner; `why` ends the message."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import Message, msg
 from primedist.db import search
 from primedist.db.engine import is_sqlite
 from primedist.domain.enums import ActivityKind
@@ -71,10 +72,31 @@ class BadValue(Exception):
         self.reason = reason
 
 
+#: The reason of an empty required cell.
+REQUIRED_VALUE = msg("is empty (a value is required)")
+
+
+def too_long(length: int, limit: int) -> Message:
+    return msg("is {length} characters long: the limit is {limit}", length=length, limit=limit)
+
+
+def too_small(number: int, minimum: int) -> Message:
+    if minimum:
+        return msg("{number} must be at least {minimum}", number=number, minimum=minimum)
+    return msg("{number} must not be negative", number=number)
+
+
+def too_big(number: int, maximum: int) -> Message:
+    return msg("{number} is more than the limit of {maximum}", number=number, maximum=maximum)
+
+
 def rows_of_rejected(error: RejectedRow, rows: Sequence[int], what: str) -> list[RejectedRow]:
-    """Every row of a rejected `what` (order, product): the bad one with its reason, the
-    others naming it."""
-    why = f"{what} rejected because of row {error.row}"
+    """Every row of a rejected `what` ("order" or "product"): the bad one with its reason,
+    the others naming it."""
+    if what == "order":
+        why = msg("order rejected because of row {row}", row=str(error.row))
+    else:
+        why = msg("product rejected because of row {row}", row=str(error.row))
     return [error if r == error.row else RejectedRow(r, None, why) for r in rows]
 
 

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.clock import shop_tz, to_utc
+from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import fold
@@ -80,6 +81,7 @@ from primedist.services.customers import MASK_CHARS, order_fills, reindex_custom
 from primedist.services.import_support import (
     PLAN_SHARE,
     READ_SHARE,
+    REQUIRED_VALUE,
     BadValue,
     ImportReportBase,
     RejectedRow,
@@ -91,6 +93,9 @@ from primedist.services.import_support import (
     run_import,
     search_indexed_after,
     shown,
+    too_big,
+    too_long,
+    too_small,
 )
 from primedist.services.order_effects import orders_changed
 
@@ -267,11 +272,11 @@ def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
     text = value.strip() if isinstance(value, str) else cell_text(value)
     if not text:
         if required:
-            raise BadValue(column, "is empty (a value is required)")
+            raise BadValue(column, REQUIRED_VALUE)
         return None
     limit = MAX_LENGTH[column]
     if len(text) > limit:
-        raise BadValue(column, f"is {len(text):,} characters long: the limit is {limit}")
+        raise BadValue(column, too_long(len(text), limit))
     return text
 
 
@@ -281,13 +286,20 @@ def _choice(value: Cell, column: str, choices: dict[str, E], default: E | None) 
     text = cell_text(value).lower()
     if not text:
         if default is None and column in REQUIRED:
-            raise BadValue(column, "is empty (a value is required)")
+            raise BadValue(column, REQUIRED_VALUE)
         return default
     try:
         return choices[text]
     except KeyError:
         choice_list = ", ".join(choices)
-        raise BadValue(column, f"unknown value {shown(text)} (use one of: {choice_list})") from None
+        raise BadValue(
+            column,
+            msg(
+                "unknown value {value} (use one of: {choices})",
+                value=shown(text),
+                choices=choice_list,
+            ),
+        ) from None
 
 
 def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: int) -> int:
@@ -297,27 +309,26 @@ def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: 
             return number
     if _is_empty(value):
         if required:
-            raise BadValue(column, "is empty (a value is required)")
+            raise BadValue(column, REQUIRED_VALUE)
         return 0
     try:
         number = parse_whole_number(value)
     except ValueError as exc:
-        raise BadValue(column, str(exc)) from None
+        raise BadValue(column, exc.args[0]) from None
     if number < minimum:
-        rule = f"must be at least {minimum}" if minimum else "must not be negative"
-        raise BadValue(column, f"{number:,} {rule}")
+        raise BadValue(column, too_small(number, minimum))
     if number > maximum:
-        raise BadValue(column, f"{number:,} is more than the limit of {maximum:,}")
+        raise BadValue(column, too_big(number, maximum))
     return number
 
 
 def _order_date(value: Cell, tz: tzinfo) -> datetime:
     if _is_empty(value):
-        raise BadValue("order_date", "is empty (a value is required)")
+        raise BadValue("order_date", REQUIRED_VALUE)
     try:
         dt = parse_datetime(value)
     except ValueError as exc:
-        raise BadValue("order_date", str(exc)) from None
+        raise BadValue("order_date", exc.args[0]) from None
     if dt.microsecond:  # Excel stores times as fractions of a day: round to the second
         dt = dt.replace(microsecond=0) + timedelta(seconds=dt.microsecond >= 500_000)
     return to_utc(dt, tz)
@@ -457,9 +468,10 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell], tz: tzinfo) -> 
                 was = ""
             raise BadValue(
                 column,
-                f"{_shown(raw[i])} differs from {_shown(str(was))} on row "
-                f"{draft.first_row} of the same order (order-level columns must agree)",
-            )
+                msg("{value} differs from {first} on row {row} of the same order (order-level "
+                    "columns must agree)", value=_shown(raw[i]), first=_shown(str(was)),
+                    row=draft.first_row),
+            )  # fmt: skip
 
 
 def _check_money(draft: _Draft) -> None:
@@ -467,13 +479,17 @@ def _check_money(draft: _Draft) -> None:
     assert head is not None
     subtotal = draft.subtotal = sum(line.quantity * line.unit_price for line in draft.lines)
     if subtotal > MAX_SUBTOTAL:
-        draft.reject("unit_price", f"the order's subtotal {subtotal:,} is more than the limit")
+        draft.reject(
+            "unit_price", msg("the order's subtotal {subtotal} is more than the limit",
+                              subtotal=subtotal)
+        )  # fmt: skip
     elif head.discount > subtotal + head.shipping_fee:
         draft.reject(
             "discount",
-            f"{head.discount:,} is more than the order's subtotal {subtotal:,} "
-            f"plus shipping {head.shipping_fee:,}",
-        )
+            msg("{discount} is more than the order's subtotal {subtotal} plus shipping "
+                "{shipping}", discount=head.discount, subtotal=subtotal,
+                shipping=head.shipping_fee),
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- planning

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.core.clock import shop_tz, to_local
+from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.domain.customer import Customer, CustomerPhone
@@ -62,8 +63,12 @@ class StockShortage(Conflict):
 
     def __init__(self, shortages: Sequence[Shortage]) -> None:
         self.shortages = tuple(shortages)
-        items = ", ".join(f"{s.sku} ({s.available} left, {s.wanted} wanted)" for s in shortages)
-        super().__init__(f"Not enough stock: {items}.")
+        items = [
+            msg("{sku} ({left} left, {wanted} wanted)", sku=s.sku, left=s.available,
+                wanted=s.wanted)
+            for s in shortages
+        ]  # fmt: skip
+        super().__init__(msg("Not enough stock: {items}.", items=items))
 
 
 @dataclass(frozen=True)
@@ -184,31 +189,38 @@ def _quote(
     if draft.customer_id is not None:
         customer = session.get(Customer, draft.customer_id)
         if customer is None or customer.deleted_at is not None:
-            raise NotFound("The customer of this sale no longer exists.")
+            raise NotFound(msg("The customer of this sale no longer exists."))
     if not draft.lines:
-        problem("Add at least one product.", "lines")
+        problem(msg("Add at least one product."), "lines")
     lines: list[QuoteLine] = []
     wanted: dict[tuple[str, int], int] = {}
     first_of: dict[tuple[str, int], tuple[str, int]] = {}
     for i, dl in enumerate(draft.lines, start=1):
         variant = session.get(Variant, dl.variant_id)
         if variant is None:
-            raise NotFound(f"Line {i}: the product no longer exists.")
+            raise NotFound(msg("Line {line}: the product no longer exists.", line=str(i)))
         product = session.get(Product, variant.product_id)
         assert product is not None
         if dl.quantity <= 0:
-            problem(f"Line {i} ({variant.sku}): the quantity must be at least 1.", "quantity")
+            problem(msg("Line {line} ({sku}): the quantity must be at least 1.", line=str(i),
+                        sku=variant.sku), "quantity")  # fmt: skip
         price, price_level = (
             pricing.price_and_level(session, variant, customer)
             if dl.unit_price is None
             else (dl.unit_price, None)
         )
         if price < 0:
-            problem(f"Line {i} ({variant.sku}): the price cannot be negative.", "unit_price")
+            problem(msg("Line {line} ({sku}): the price cannot be negative.", line=str(i),
+                        sku=variant.sku), "unit_price")  # fmt: skip
         gross = max(dl.quantity, 0) * price
         if dl.discount < 0 or dl.discount > gross:
             problem(
-                f"Line {i} ({variant.sku}): the discount must be between 0 and {gross:,}.",
+                msg(
+                    "Line {line} ({sku}): the discount must be between 0 and {most}.",
+                    line=str(i),
+                    sku=variant.sku,
+                    most=gross,
+                ),
                 "discount",
             )
         level = stock_level(session, dl.variant_id)
@@ -227,9 +239,10 @@ def _quote(
     )
     subtotal = sum(line.subtotal for line in lines)
     if draft.order_discount < 0 or draft.order_discount > subtotal:
-        problem(f"The order discount must be between 0 and {subtotal:,}.", "order_discount")
+        problem(msg("The order discount must be between 0 and {most}.", most=subtotal),
+                "order_discount")  # fmt: skip
     if draft.shipping_fee < 0:
-        problem("The shipping fee cannot be negative.", "shipping_fee")
+        problem(msg("The shipping fee cannot be negative."), "shipping_fee")
     merchandise = subtotal - draft.order_discount
     voucher = None
     if draft.voucher_code and draft.voucher_code.strip():
@@ -249,8 +262,8 @@ def _quote(
         except ValidationError as exc:
             problem(exc.user_message, "points")
     before_points = merchandise + max(draft.shipping_fee, 0) - voucher_amount
-    if points_amount > before_points:
-        problem("More points than the order needs.", "points")
+    if points_amount and points_amount > before_points:  # not for a too-big order discount
+        problem(msg("More points than the order needs."), "points")
         points_amount = max(before_points, 0)
     total = compute_total(
         subtotal=subtotal,
@@ -263,7 +276,8 @@ def _quote(
     if draft.cash_received is not None and draft.payment_method == PaymentMethod.CASH:
         change = draft.cash_received - total
         if change < 0:
-            problem(f"The cash received is {-change:,} short of the total.", "cash_received")
+            problem(msg("The cash received is {short} short of the total.", short=-change),
+                        "cash_received")  # fmt: skip
     quote = Quote(
         tuple(lines), subtotal, draft.order_discount, voucher_amount,
         voucher.voucher_id if voucher else None, draft.points, points_amount,
@@ -547,10 +561,11 @@ def _transition(
     """Move one order to `to` with every side effect (history, stock, outbox, audit)."""
     before = order.status
     if not order.can_change_to(to):
-        raise Conflict(f"Order {order.external_id} is {before.value}: it cannot become {to.value}.")
+        raise Conflict(msg("Order {order} is {status}: it cannot become {to}.",
+                           order=order.external_id, status=before, to=to))  # fmt: skip
     reason = (reason or "").strip() or None
     if to == OrderStatus.CANCELLED and not reason:
-        raise ValidationError("Say why the order is cancelled.", field="reason")
+        raise ValidationError(msg("Say why the order is cancelled."), field="reason")
     verb = _stock_verb(order.stock_state, to)
     if verb is not None:
         _apply_stock(ctx, session, order, verb)
@@ -576,7 +591,7 @@ def _transition(
 def _load(session: Session, order_id: int) -> Order:
     order = session.get(Order, order_id)
     if order is None:
-        raise NotFound(f"Order {order_id} no longer exists.")
+        raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
     return order
 
 
@@ -601,7 +616,7 @@ def _bulk(
 ) -> BulkResult:
     ctx.require(Module.ORDERS)
     if to == OrderStatus.CANCELLED and not (reason or "").strip():
-        raise ValidationError("Say why the orders are cancelled.", field="reason")
+        raise ValidationError(msg("Say why the orders are cancelled."), field="reason")
     now = ctx.clock.now()
     result = BulkResult()
     with ctx.uow() as session:
@@ -705,26 +720,33 @@ def return_order(
     ctx.require(Module.ORDERS)
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Say why the items come back.", field="reason")
+        raise ValidationError(msg("Say why the items come back."), field="reason")
     now = ctx.clock.now()
     with ctx.uow() as session:
         order = _load(session, order_id)
         if order.status not in RETURNABLE:
-            raise Conflict(f"Order {order.external_id} is {order.status.value}: only completed "
-                           "orders can be returned.")  # fmt: skip
+            raise Conflict(
+                msg("Order {order} is {status}: only completed orders can be returned.",
+                    order=order.external_id, status=order.status)
+            )  # fmt: skip
         lines = _lines(session, order.id)
         by_id = {line.id: line for line in lines}
         wanted = {k: v for k, v in quantities.items() if v}
         if not wanted:
-            raise ValidationError("Choose at least one item to return.", field="quantity")
+            raise ValidationError(msg("Choose at least one item to return."), field="quantity")
         for line_id, qty in wanted.items():
             line = by_id.get(line_id)
             if line is None:
-                raise ValidationError(f"Line {line_id} is not part of {order.external_id}.")
+                raise ValidationError(msg("Line {line} is not part of {order}.", line=str(line_id),
+                                          order=order.external_id))  # fmt: skip
             left = line.quantity - line.returned_quantity
             if qty < 0 or qty > left:
                 raise ValidationError(
-                    f"{line.sku or line.product_name}: between 0 and {left} can be returned.",
+                    msg(
+                        "{item}: between 0 and {left} can be returned.",
+                        item=line.sku or line.product_name,
+                        left=left,
+                    ),
                     field="quantity",
                 )
         refund = suggested_refund(order, lines, wanted) if refund_amount is None else refund_amount

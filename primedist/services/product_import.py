@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.engine import is_sqlite
@@ -65,6 +66,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.import_support import (
     PLAN_SHARE,
     READ_SHARE,
+    REQUIRED_VALUE,
     BadValue,
     ImportReportBase,
     RejectedRow,
@@ -76,6 +78,9 @@ from primedist.services.import_support import (
     run_import,
     search_indexed_after,
     shown,
+    too_big,
+    too_long,
+    too_small,
 )
 from primedist.services.stock import PushTarget, push_targets, queue_pushes
 
@@ -287,11 +292,11 @@ def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
     text = _clean(value)
     if not text:
         if required:
-            raise BadValue(column, "is empty (a value is required)")
+            raise BadValue(column, REQUIRED_VALUE)
         return None
     limit = MAX_LENGTH[column]
     if len(text) > limit:
-        raise BadValue(column, f"is {len(text):,} characters long: the limit is {limit:,}")
+        raise BadValue(column, too_long(len(text), limit))
     return text
 
 
@@ -307,11 +312,11 @@ def _number(value: Cell, column: str, *, maximum: int) -> int | None:
     try:
         number = parse_whole_number(value)
     except ValueError as exc:
-        raise BadValue(column, str(exc)) from None
+        raise BadValue(column, exc.args[0]) from None
     if number < 0:
-        raise BadValue(column, f"{number:,} must not be negative")
+        raise BadValue(column, too_small(number, 0))
     if number > maximum:
-        raise BadValue(column, f"{number:,} is more than the limit of {maximum:,}")
+        raise BadValue(column, too_big(number, maximum))
     return number
 
 
@@ -327,7 +332,9 @@ def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
         elif word in STATUSES:
             status = STATUSES[word]
         else:
-            raise BadValue("status", f"unknown value {shown(word)} (use active or hidden)")
+            raise BadValue(
+                "status", msg("unknown value {value} (use active or hidden)", value=shown(word))
+            )
     return _Head(
         category=_text(category, "category"),
         description=_text(description, "description"),
@@ -342,10 +349,13 @@ def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
     barcode, option1, option2, cost_v, price_v, discount_v, stock_v, low_v = raw
     price = _number(price_v, "price", maximum=MAX_AMOUNT)
     if price is None:
-        raise BadValue("price", "is empty (a value is required)")
+        raise BadValue("price", REQUIRED_VALUE)
     discount = _number(discount_v, "discount_price", maximum=MAX_AMOUNT)
     if discount is not None and discount > price:
-        raise BadValue("discount_price", f"{discount:,} is above the price {price:,}")
+        raise BadValue(
+            "discount_price",
+            msg("{discount} is above the price {price}", discount=discount, price=price),
+        )
     return _Row(
         row=row,
         sku=sku,

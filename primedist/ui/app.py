@@ -23,6 +23,7 @@ from primedist.ui import ops
 from primedist.ui.errors import install_excepthook, setup_logging, show_error
 from primedist.ui.i18n import DEFAULT_LANGUAGE, install_language
 from primedist.ui.main_window import MainWindow
+from primedist.ui.messages import error_text
 from primedist.ui.ui_thread_gc import collect_on_ui_thread
 from primedist.ui.welcome import WelcomeWindow
 
@@ -242,7 +243,7 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     try:
         engine = open_store(settings)
     except PrimedistError as exc:
-        QMessageBox.critical(None, "Prime Distribution", exc.user_message)
+        QMessageBox.critical(None, "Prime Distribution", error_text(exc))
         return 1
     ctx = ServiceContext(engine, settings=settings)
     session = GuiSession(app, settings, ctx)
@@ -251,7 +252,7 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
         try:
             owner = _prepare_demo(app, ctx)
         except PrimedistError as exc:
-            show_error(None, exc.user_message)
+            show_error(None, error_text(exc))
             return 1
         if owner is None:
             return 1

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.security import redact
 from primedist.errors import PrimedistError
+from primedist.ui.messages import error_text
 
 log = logging.getLogger("primedist")
 LOG_FILE = "primedist.log"
@@ -139,7 +140,7 @@ def _handle(exc_type: type[BaseException], exc: BaseException, tb: TracebackType
     exc.__traceback__ = tb
     if isinstance(exc, PrimedistError):
         log.warning("user-facing error: %s", exc.user_message)
-        _on_ui(lambda: show_error(None, exc.user_message))
+        _on_ui(lambda: show_error(None, error_text(exc)))
         return
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))
     _on_ui(lambda: show_crash(None, exc))

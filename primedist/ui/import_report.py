@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.ui.messages import localize
 from primedist.ui.widgets import align_headers
 
 
@@ -39,7 +40,7 @@ class ImportReportDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Reason")])
         align_headers(self.table, right=[0])  # the row number
         for i, row in enumerate(rejected):
-            for j, value in enumerate((str(row.row), row.column or "", row.reason)):
+            for j, value in enumerate((str(row.row), row.column or "", localize(row.reason))):
                 item = QTableWidgetItem(value)
                 if j == 0:
                     item.setTextAlignment(

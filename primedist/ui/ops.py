@@ -24,6 +24,7 @@ from sqlmodel import Session
 from primedist.db.engine import session_scope
 from primedist.errors import Cancelled, PrimedistError
 from primedist.jobs.progress import JobProgress
+from primedist.ui.messages import error_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -220,7 +221,7 @@ def _report(parent: QWidget | None, exc: BaseException) -> None:
     from primedist.ui.errors import show_crash, show_error
 
     if isinstance(exc, PrimedistError):
-        show_error(parent, exc.user_message)
+        show_error(parent, error_text(exc))
     else:
         log.error("background job failed", exc_info=exc)
         show_crash(parent, exc)

@@ -7281,6 +7281,245 @@ Vẫn bán?</translation>
     </message>
 </context>
 <context>
+    <name>service</name>
+    <message>
+        <source>row {row}</source>
+        <translation>dòng {row}</translation>
+    </message>
+    <message>
+        <source>column {column}</source>
+        <translation>cột {column}</translation>
+    </message>
+    <message>
+        <source>Add at least one product.</source>
+        <translation>Hãy thêm ít nhất một sản phẩm.</translation>
+    </message>
+    <message>
+        <source>Choose at least one item to return.</source>
+        <translation>Hãy chọn ít nhất một sản phẩm để trả.</translation>
+    </message>
+    <message>
+        <source>File not found: {path}</source>
+        <translation>Không tìm thấy tệp: {path}</translation>
+    </message>
+    <message>
+        <source>Line {line} ({sku}): the discount must be between 0 and {most}.</source>
+        <translation>Dòng {line} ({sku}): giảm giá phải từ 0 đến {most}.</translation>
+    </message>
+    <message>
+        <source>Line {line} ({sku}): the price cannot be negative.</source>
+        <translation>Dòng {line} ({sku}): giá không được âm.</translation>
+    </message>
+    <message>
+        <source>Line {line} ({sku}): the quantity must be at least 1.</source>
+        <translation>Dòng {line} ({sku}): số lượng phải từ 1 trở lên.</translation>
+    </message>
+    <message>
+        <source>Line {line} is not part of {order}.</source>
+        <translation>Dòng {line} không thuộc đơn {order}.</translation>
+    </message>
+    <message>
+        <source>Line {line}: the product no longer exists.</source>
+        <translation>Dòng {line}: sản phẩm không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>More points than the order needs.</source>
+        <translation>Số điểm dùng nhiều hơn giá trị đơn hàng.</translation>
+    </message>
+    <message>
+        <source>Not enough stock: {items}.</source>
+        <translation>Không đủ tồn kho: {items}.</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager may do this.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được làm việc này.</translation>
+    </message>
+    <message>
+        <source>Order {order} is {status}: it cannot become {to}.</source>
+        <translation>Đơn {order} đang ở trạng thái {status}: không thể chuyển sang {to}.</translation>
+    </message>
+    <message>
+        <source>Order {order} is {status}: only completed orders can be returned.</source>
+        <translation>Đơn {order} đang ở trạng thái {status}: chỉ đơn đã hoàn thành mới trả hàng được.</translation>
+    </message>
+    <message>
+        <source>Order {order} no longer exists.</source>
+        <translation>Đơn {order} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Say why the items come back.</source>
+        <translation>Hãy ghi lý do trả hàng.</translation>
+    </message>
+    <message>
+        <source>Say why the order is cancelled.</source>
+        <translation>Hãy ghi lý do hủy đơn.</translation>
+    </message>
+    <message>
+        <source>Say why the orders are cancelled.</source>
+        <translation>Hãy ghi lý do hủy các đơn.</translation>
+    </message>
+    <message>
+        <source>The cash received is {short} short of the total.</source>
+        <translation>Tiền khách đưa còn thiếu {short} so với tổng cộng.</translation>
+    </message>
+    <message>
+        <source>The customer of this sale no longer exists.</source>
+        <translation>Khách hàng của đơn này không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>The order discount must be between 0 and {most}.</source>
+        <translation>Giảm giá đơn phải từ 0 đến {most}.</translation>
+    </message>
+    <message>
+        <source>The shipping fee cannot be negative.</source>
+        <translation>Phí vận chuyển không được âm.</translation>
+    </message>
+    <message>
+        <source>appears twice in the header of {file} (columns {first} and {second}); keep one</source>
+        <translation>xuất hiện hai lần ở dòng tiêu đề của {file} (cột {first} và {second}); hãy giữ một cột</translation>
+    </message>
+    <message>
+        <source>is empty (a value is required)</source>
+        <translation>đang trống (bắt buộc phải có giá trị)</translation>
+    </message>
+    <message>
+        <source>is {length} characters long: the limit is {limit}</source>
+        <translation>dài {length} ký tự: tối đa là {limit}</translation>
+    </message>
+    <message>
+        <source>order rejected because of row {row}</source>
+        <translation>đơn bị từ chối do lỗi ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>product rejected because of row {row}</source>
+        <translation>sản phẩm bị từ chối do lỗi ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>the order&apos;s subtotal {subtotal} is more than the limit</source>
+        <translation>thành tiền của đơn {subtotal} vượt quá giới hạn</translation>
+    </message>
+    <message>
+        <source>unknown value {value} (use active or hidden)</source>
+        <translation>giá trị không hợp lệ {value} (dùng active hoặc hidden)</translation>
+    </message>
+    <message>
+        <source>unknown value {value} (use one of: {choices})</source>
+        <translation>giá trị không hợp lệ {value} (dùng một trong: {choices})</translation>
+    </message>
+    <message>
+        <source>{discount} is above the price {price}</source>
+        <translation>{discount} cao hơn giá bán {price}</translation>
+    </message>
+    <message>
+        <source>{discount} is more than the order&apos;s subtotal {subtotal} plus shipping {shipping}</source>
+        <translation>{discount} lớn hơn thành tiền {subtotal} cộng phí vận chuyển {shipping} của đơn</translation>
+    </message>
+    <message>
+        <source>{file} has a header but no data rows</source>
+        <translation>{file} có dòng tiêu đề nhưng không có dòng dữ liệu</translation>
+    </message>
+    <message>
+        <source>{file} has more than {rows} data rows: split it into smaller files</source>
+        <translation>{file} có hơn {rows} dòng dữ liệu: hãy chia thành các tệp nhỏ hơn</translation>
+    </message>
+    <message>
+        <source>{file} has no such column in its header (row {row}); the required columns are: {columns}</source>
+        <translation>{file} không có cột này ở dòng tiêu đề (dòng {row}); các cột bắt buộc là: {columns}</translation>
+    </message>
+    <message>
+        <source>{file} has no worksheet</source>
+        <translation>{file} không có trang tính nào</translation>
+    </message>
+    <message>
+        <source>{file} is empty</source>
+        <translation>{file} trống</translation>
+    </message>
+    <message>
+        <source>{file} is not UTF-8 text (it holds the byte 0x{byte}): save it as “CSV UTF-8” or as .xlsx</source>
+        <translation>{file} không phải văn bản UTF-8 (có byte 0x{byte}): hãy lưu dạng “CSV UTF-8” hoặc .xlsx</translation>
+    </message>
+    <message>
+        <source>{file} is not a readable CSV file: {reason}</source>
+        <translation>{file} không phải tệp CSV đọc được: {reason}</translation>
+    </message>
+    <message>
+        <source>{file} is not a real Excel file (its content is not an Excel workbook); open it in Excel and save it as .xlsx, or save it as CSV UTF-8</source>
+        <translation>{file} không phải tệp Excel thật (nội dung không phải sổ làm việc Excel); hãy mở bằng Excel rồi lưu dạng .xlsx, hoặc lưu dạng CSV UTF-8</translation>
+    </message>
+    <message>
+        <source>{file} is {size} MB: the limit is {limit} MB; split it into smaller files</source>
+        <translation>{file} nặng {size} MB: tối đa là {limit} MB; hãy chia thành các tệp nhỏ hơn</translation>
+    </message>
+    <message>
+        <source>{file} unpacks to {size} MB: the limit is {limit} MB; split it into smaller files</source>
+        <translation>{file} khi giải nén nặng {size} MB: tối đa là {limit} MB; hãy chia thành các tệp nhỏ hơn</translation>
+    </message>
+    <message>
+        <source>{file}: unsupported file type {suffix}; use .csv or .xlsx</source>
+        <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .csv hoặc .xlsx</translation>
+    </message>
+    <message>
+        <source>{item}: between 0 and {left} can be returned.</source>
+        <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
+    </message>
+    <message>
+        <source>{number} is more than the limit of {maximum}</source>
+        <translation>{number} vượt quá giới hạn {maximum}</translation>
+    </message>
+    <message>
+        <source>{number} must be at least {minimum}</source>
+        <translation>{number} phải từ {minimum} trở lên</translation>
+    </message>
+    <message>
+        <source>{number} must not be negative</source>
+        <translation>{number} không được âm</translation>
+    </message>
+    <message>
+        <source>{path} is not a file</source>
+        <translation>{path} không phải là tệp</translation>
+    </message>
+    <message>
+        <source>{sku} ({left} left, {wanted} wanted)</source>
+        <translation>{sku} (còn {left}, cần {wanted})</translation>
+    </message>
+    <message>
+        <source>{user} has no access to {module}: ask the shop owner.</source>
+        <translation>{user} không có quyền truy cập {module}: hãy hỏi chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>{value} differs from {first} on row {row} of the same order (order-level columns must agree)</source>
+        <translation>{value} khác với {first} ở dòng {row} của cùng đơn (các cột cấp đơn phải giống nhau)</translation>
+    </message>
+    <message>
+        <source>{value} has a thousands separator: write the plain number ({plain})</source>
+        <translation>{value} có dấu phân cách hàng nghìn: hãy ghi số không có dấu ({plain})</translation>
+    </message>
+    <message>
+        <source>{value} is a number, not a date: format the cell as a date or write YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]</source>
+        <translation>{value} là số, không phải ngày: hãy định dạng ô là ngày hoặc ghi YYYY-MM-DD hay DD/MM/YYYY, có thể kèm HH:MM[:SS]</translation>
+    </message>
+    <message>
+        <source>{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS])</source>
+        <translation>{value} không phải ngày (dùng YYYY-MM-DD hoặc DD/MM/YYYY, có thể kèm HH:MM[:SS])</translation>
+    </message>
+    <message>
+        <source>{value} is not a number</source>
+        <translation>{value} không phải là số</translation>
+    </message>
+    <message>
+        <source>{value} is not a real date and time</source>
+        <translation>{value} không phải ngày giờ có thật</translation>
+    </message>
+    <message>
+        <source>{value} is not a whole number</source>
+        <translation>{value} không phải số nguyên</translation>
+    </message>
+    <message>
+        <source>{value} is not a whole number (not finite)</source>
+        <translation>{value} không phải số nguyên (không hữu hạn)</translation>
+    </message>
+</context>
+<context>
     <name>staff</name>
     <message>
         <source>Products</source>

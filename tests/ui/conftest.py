@@ -22,6 +22,14 @@ def english(qapp: Any) -> Iterator[None]:
 
 
 @pytest.fixture
+def vietnamese(qapp: Any) -> Iterator[None]:
+    """Vietnamese texts during the test, English after it."""
+    install_language("vi")
+    yield
+    install_language("en")
+
+
+@pytest.fixture
 def app_style(qapp: Any) -> Iterator[None]:
     """The app's own font and stylesheet (as it runs: sizes depend on them), put back
     afterwards."""

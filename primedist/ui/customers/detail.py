@@ -62,6 +62,7 @@ from primedist.ui.errors import show_error
 from primedist.ui.formatting import format_percent
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers, fit_to_screen
 
@@ -578,7 +579,7 @@ class CustomerDetailDialog(QDialog):
             self._points = svc.points_ledger(self.ctx, self.customer_id)
             self._referred = svc.referred_customers(self.ctx, self.customer_id)
         except PrimedistError as exc:
-            show_error(self, exc.user_message)
+            show_error(self, error_text(exc))
             return
         note = self.profile.note
         if self.note_edit.toPlainText() == self._saved_note:  # keep what is being typed

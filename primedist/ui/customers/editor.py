@@ -48,6 +48,7 @@ from primedist.services.customers import (
 )
 from primedist.ui.customers.detail import gender_label, source_label
 from primedist.ui.errors import show_crash
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
 log = logging.getLogger(__name__)
@@ -194,7 +195,7 @@ class CustomerEditor(QDialog):
                 else detail_svc.customer_profile(self.ctx, self.customer_id)
             )
         except PrimedistError as exc:
-            self.show_error(exc.user_message)
+            self.show_error(error_text(exc))
             staff, profile = [], None
         self.staff_combo.addItem(self.tr("Nobody"), None)
         for s in staff:
@@ -325,9 +326,9 @@ class CustomerEditor(QDialog):
                 "phones",
             )  # fmt: skip
         elif isinstance(exc, ValidationError):
-            self.show_error(exc.user_message, exc.field)
+            self.show_error(error_text(exc), exc.field)
         elif isinstance(exc, PrimedistError):
-            self.show_error(exc.user_message)
+            self.show_error(error_text(exc))
         else:
             log.error("saving a customer failed", exc_info=exc)
             show_crash(self, exc)

@@ -45,6 +45,7 @@ from primedist.services.customer_import import (
 )
 from primedist.services.customers import DuplicatePolicy
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 
 #: The wizard's steps (pages of its stack).
@@ -305,7 +306,7 @@ class ImportWizard(QDialog):
         if not shiboken6.isValid(self):
             return
         self.loading = False
-        message = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+        message = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
         self.file_error.setText(message)
         self.file_error.show()
         self._update_buttons()
@@ -449,7 +450,7 @@ class ImportWizard(QDialog):
         if isinstance(exc, Cancelled):
             message = self.tr("The import was cancelled: nothing was imported.")
         elif isinstance(exc, PrimedistError):
-            message = exc.user_message
+            message = error_text(exc)
         else:
             from primedist.ui.errors import show_crash
 
@@ -492,7 +493,7 @@ class ImportWizard(QDialog):
         table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             values = (str(r.row), self._outcome_text(r.outcome), r.customer_code,
-                      r.column or "", r.reason)  # fmt: skip
+                      r.column or "", localize(r.reason))  # fmt: skip
             for j, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if j == 0:
@@ -525,7 +526,7 @@ class ImportWizard(QDialog):
         except (PrimedistError, OSError) as exc:
             from primedist.ui.errors import show_error
 
-            show_error(self, exc.user_message if isinstance(exc, PrimedistError) else str(exc))
+            show_error(self, error_text(exc) if isinstance(exc, PrimedistError) else str(exc))
             return None
         self.summary_label.setText(
             self.summary_text(self.report)

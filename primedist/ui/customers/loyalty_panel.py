@@ -34,6 +34,7 @@ from primedist.services.loyalty.points import MAX_ADJUST
 from primedist.services.loyalty.ranks import RankHistoryRow, RankStatus
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -58,7 +59,7 @@ def run_inline(
 
     def failed(exc: BaseException) -> None:
         if shiboken6.isValid(message):
-            text = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+            text = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
             message.setText(text)
             message.setProperty("error", True)
 
@@ -125,7 +126,7 @@ class RankPanel(QWidget):
         try:
             self.status = ranks_svc.rank_status(self.ctx, self.customer_id)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             return
         self._fill()
 

@@ -26,6 +26,7 @@ from primedist.core.text import fold
 from primedist.errors import PrimedistError
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
 LEVELS = ("province", "district", "ward")
@@ -191,7 +192,7 @@ class AddressPicker(QWidget):
         self._pending -= 1
 
     def _load_failed(self, exc: BaseException) -> None:
-        text = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+        text = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
         self.message.setText(self.tr("The address lists could not be loaded: %1").replace(
             "%1", text))  # fmt: skip
         self.message.show()

@@ -39,6 +39,7 @@ from primedist.services.orders import HistoryEntry, OrderDetail
 from primedist.ui.errors import show_error
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
@@ -479,7 +480,7 @@ class OrderDetailDialog(QDialog):
         try:
             self.detail = svc.order_detail(self.ctx, self.order_id)
         except PrimedistError as exc:
-            show_error(self, exc.user_message)
+            show_error(self, error_text(exc))
             return
         self._show_detail()
 

@@ -90,6 +90,7 @@ from primedist.services.sale_lookup import (
 )
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.messages import error_text, localize
 from primedist.ui.printing.actions import (
     OrderPrinter,
     receipt_after_sale,
@@ -667,7 +668,7 @@ class QuickCustomerDialog(QDialog):
         try:
             hit = quick_create_customer(self.ctx, self.name.text(), self.phone.text() or None)
         except PrimedistError as exc:
-            self.error.setText(exc.user_message)
+            self.error.setText(error_text(exc))
             self.error.show()
             return
         self.created.emit(hit)
@@ -1099,7 +1100,7 @@ class SaleDialog(QDialog):
             hit = find_variant_by_code(self.ctx, text)
             hits = [] if hit is not None else search_variants(self.ctx, text)
         except PrimedistError as exc:
-            self._show_problems([exc.user_message])
+            self._show_problems([error_text(exc)])
             return
         if hit is not None:
             self.add_product(hit)
@@ -1170,7 +1171,7 @@ class SaleDialog(QDialog):
         try:
             hits = search_customers(self.ctx, text)
         except PrimedistError as exc:
-            self._show_problems([exc.user_message])
+            self._show_problems([error_text(exc)])
             return
         rows = [(self._customer_text(h), h) for h in hits]
         empty = QCoreApplication.translate(
@@ -1334,12 +1335,13 @@ class SaleDialog(QDialog):
         draft, problems = self.draft()
         try:
             self.quote = quote_order(self.ctx, draft)
-            problems += self.quote.problems
+            found = list(self.quote.problems)
+            if not draft.lines:  # "add a product" is what the screen says already
+                found = [p for p in found if not p.startswith("Add at least one product")]
+            problems += [localize(p) for p in found]
         except PrimedistError as exc:
             self.quote = None
-            problems.append(exc.user_message)
-        if not draft.lines:  # "add a product" is what the screen says already
-            problems = [p for p in problems if not p.startswith("Add at least one product")]
+            problems.append(error_text(exc))
         self.model.apply_quote(self.quote)
         self._show_quote()
         self._show_problems(problems)
@@ -1389,7 +1391,7 @@ class SaleDialog(QDialog):
                 return None
             return self._create(draft, allow_negative_stock=True)
         except PrimedistError as exc:
-            self._show_problems([exc.user_message])
+            self._show_problems([error_text(exc)])
             return None
 
     def _sell_anyway(self, exc: StockShortage) -> bool:

@@ -61,6 +61,7 @@ from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.services.shipping import ShipmentDraft, ShipmentView
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
@@ -224,7 +225,7 @@ class ShipmentDialog(QDialog):
         try:
             accounts = svc.list_accounts(self.ctx)
         except PrimedistError as exc:
-            self._show_message(exc.user_message)
+            self._show_message(error_text(exc))
             accounts = []
         for account in accounts:
             name = svc.CARRIER_NAMES.get(account.carrier, account.carrier)
@@ -339,7 +340,7 @@ class ShipmentDialog(QDialog):
     def _quote_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
-        text = exc.user_message if isinstance(exc, PrimedistError) else repr(exc)
+        text = error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
         self._set_fee(self.tr("No fee quote: %1").replace("%1", text))
 
     def _set_fee(self, text: str) -> None:
@@ -356,7 +357,7 @@ class ShipmentDialog(QDialog):
         try:
             svc.check_draft(draft)
         except ValidationError as exc:
-            self._show_message(exc.user_message)
+            self._show_message(error_text(exc))
             self._focus_field(exc.field)
             return
         self._creating = True
@@ -374,7 +375,7 @@ class ShipmentDialog(QDialog):
     def _create_failed(self, exc: BaseException) -> None:
         self._creating = False
         self.create_button.setEnabled(True)
-        self._show_message(exc.user_message if isinstance(exc, PrimedistError) else repr(exc))
+        self._show_message(error_text(exc) if isinstance(exc, PrimedistError) else repr(exc))
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -517,7 +518,7 @@ class ShipmentsPanel(QFrame):
         try:
             self.shipments = svc.order_shipments(self.ctx, self.order.id)
         except PrimedistError as exc:
-            self._say(exc.user_message)
+            self._say(error_text(exc))
             self.shipments = []
         selected = self.selected()
         self.table.setRowCount(len(self.shipments))
@@ -592,7 +593,7 @@ class ShipmentsPanel(QFrame):
         ctx, factory = self.ctx, self.factory
         Op(self, lambda _job: svc.deliver_carrier_outbox(ctx, factory=factory),
            network=True).success(self._sent).failure(
-            lambda exc: self._say(exc.user_message if isinstance(exc, PrimedistError)
+            lambda exc: self._say(error_text(exc) if isinstance(exc, PrimedistError)
                                   else repr(exc))).run()  # fmt: skip
 
     def _sent(self, report: svc.CarrierDeliveryReport) -> None:
@@ -649,7 +650,7 @@ class ShipmentsPanel(QFrame):
         self._update_buttons()
         Op(self, lambda _job: work(), engine=None if network else self.ctx.engine,
            network=network).success(done).failure(
-            lambda exc: self._say(exc.user_message if isinstance(exc, PrimedistError)
+            lambda exc: self._say(error_text(exc) if isinstance(exc, PrimedistError)
                                   else repr(exc))).finally_(self._idle).run()  # fmt: skip
 
     def _idle(self) -> None:

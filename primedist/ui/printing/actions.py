@@ -25,6 +25,7 @@ from primedist.printing.errors import PrintError
 from primedist.printing.model import DocumentType, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.printing import render
 from primedist.ui.printing.jobs import PrintResult, deliver, print_orders, resolve_profile
@@ -109,7 +110,7 @@ class OrderPrinter(QObject):
                 paper=profile.paper, payment=payment,
             )  # fmt: skip
         except PrimedistError as exc:
-            self._show_error(exc.user_message, None)
+            self._show_error(error_text(exc), None)
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         name = profile.target.name
@@ -196,9 +197,9 @@ class OrderPrinter(QObject):
         if not shiboken6.isValid(self) or isinstance(exc, Cancelled):
             return
         if isinstance(exc, PrintError):
-            self._show_error(exc.user_message, retry)
+            self._show_error(error_text(exc), retry)
         elif isinstance(exc, PrimedistError):
-            self._show_error(exc.user_message, None)
+            self._show_error(error_text(exc), None)
         else:
             from primedist.ui.ops import _report
 

@@ -65,6 +65,7 @@ from primedist.services.shops import ShopInfo, list_shops
 from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen, set_style_property
 
@@ -539,7 +540,7 @@ class ProductEditor(QDialog):
             categories = svc.list_categories(self.ctx)
             product = svc.get_product(self.ctx, self.product_id) if self.product_id else None
         except PrimedistError as exc:
-            self._show_general(exc.user_message)
+            self._show_general(error_text(exc))
             self.save_button.setEnabled(False)
             return
         self.category.addItems(["", *categories])
@@ -586,7 +587,7 @@ class ProductEditor(QDialog):
             try:
                 prepare_image(path)
             except ValidationError as exc:
-                problems.append(exc.user_message)
+                problems.append(error_text(exc))
                 continue
             self._add_image_item(ImageDraft(source=str(path)), str(path))
             self._dirty = True
@@ -906,7 +907,7 @@ class ProductEditor(QDialog):
     def show_validation(self, exc: ValidationError) -> None:
         """Show a refusal next to the field it names."""
         self._clear_errors()
-        text, name = exc.user_message, exc.field or ""
+        text, name = error_text(exc), exc.field or ""
         cell = svc.parse_variant_field(name)
         if cell is not None:
             row, column_name = cell
@@ -974,7 +975,7 @@ class ProductEditor(QDialog):
         if isinstance(exc, ValidationError):
             self.show_validation(exc)
         elif isinstance(exc, PrimedistError):
-            self._show_general(exc.user_message)
+            self._show_general(error_text(exc))
         else:
             log.error("saving a product failed", exc_info=exc)
             show_crash(self, exc)

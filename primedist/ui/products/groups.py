@@ -60,6 +60,7 @@ from primedist.ui.list_tools import (
     sort_by_default,
     xlsx_path,
 )
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import SearchBox, align_headers, icon
@@ -588,7 +589,7 @@ class GroupDialog(QDialog):
         if not alive(self):
             return
         if isinstance(exc, PrimedistError):
-            self.error.setText(exc.user_message)
+            self.error.setText(error_text(exc))
             self.error.show()
         else:
             show_crash(self, exc)

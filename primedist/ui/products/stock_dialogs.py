@@ -47,6 +47,7 @@ from primedist.services.context import ServiceContext
 from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -451,7 +452,7 @@ class StockMoveDialog(ProductStockDialog):
             return
         # The figures shown may be stale (a sale, another user): show the current ones.
         self.reload()
-        self._server_error = exc.user_message
+        self._server_error = error_text(exc)
         if isinstance(exc, ValidationError):
             fields: dict[str, QWidget] = {
                 "quantity": self.quantity,

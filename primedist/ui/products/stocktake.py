@@ -53,6 +53,7 @@ from primedist.services.stock import MAX_REASON, StocktakeResult, apply_stocktak
 from primedist.ui import errors as ui_errors
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Job, Op
 
 log = logging.getLogger(__name__)
@@ -679,7 +680,7 @@ class StocktakePage(QWidget):
             return
         self._set_busy(False)
         if isinstance(exc, PrimedistError):
-            ui_errors.show_error(self, exc.user_message)
+            ui_errors.show_error(self, error_text(exc))
         elif not isinstance(exc, Cancelled):
             log.error("stock-take failed", exc_info=exc)
             ui_errors.show_crash(self, exc)

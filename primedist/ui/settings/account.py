@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from primedist.errors import PrimedistError
 from primedist.services import auth, staff
 from primedist.services.context import Actor, ServiceContext
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.widgets import add_narrow, button_row
 
@@ -58,7 +59,7 @@ def run_inline(
     def failed(exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):
             label.setProperty("error", True)
-            label.setText(exc.user_message)
+            label.setText(error_text(exc))
             label.show()
             return
         from primedist.ui.errors import show_crash

@@ -32,6 +32,7 @@ from primedist.services.export_support import ExportReport
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
 from primedist.ui.settings.audit_labels import action_label, kind_choices, record_label
@@ -171,7 +172,7 @@ class AuditLogSettings(QWidget):
         try:
             svc.check_filter(flt)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             self.message.show()
             return
         self.message.hide()

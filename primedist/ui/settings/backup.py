@@ -30,6 +30,7 @@ from primedist.services import backup as svc
 from primedist.services.backup import BackupFile
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
@@ -249,7 +250,7 @@ class BackupSettings(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):
-            self._say(exc.user_message, error=True)
+            self._say(error_text(exc), error=True)
             return
         from primedist.ui.errors import show_crash
 

@@ -40,6 +40,7 @@ from primedist.services.oauth_redirect import (
     parse_redirect_url,
 )
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
 #: Kept for callers that name Shopee's hosts (the channel's live/test hosts are in
@@ -236,7 +237,7 @@ class AddStoreDialog(QDialog):
                     api_host=self.api_host(),
                 )
         except PrimedistError as exc:
-            self.error.setText(exc.user_message)
+            self.error.setText(error_text(exc))
             field = getattr(exc, "field", None)
             target = {"name": self.name, "partner_id": self.partner_id,
                       "partner_key": self.partner_key, "api_host": self.custom_host}.get(
@@ -363,7 +364,7 @@ class AuthoriseDialog(QDialog):
         except PrimedistError as exc:
             self._stop_listener()
             self.link = ""
-            self._say(exc.user_message, error=True)
+            self._say(error_text(exc), error=True)
             self._enable(False)  # nothing can be linked: only Cancel is left
             return
         self._show_link()
@@ -378,7 +379,7 @@ class AuthoriseDialog(QDialog):
             try:
                 self.link = channels.authorization_link(self.ctx, self.shop.id, self.listener.url)
             except PrimedistError as exc:
-                self._say(exc.user_message, error=True)
+                self._say(error_text(exc), error=True)
                 return
             self._show_link()
             self._deadline.start()
@@ -402,7 +403,7 @@ class AuthoriseDialog(QDialog):
         except Cancelled:
             return
         except PrimedistError as exc:
-            self._say(exc.user_message, error=True)
+            self._say(error_text(exc), error=True)
             return
         self._authorise(redirect)
 
@@ -425,7 +426,7 @@ class AuthoriseDialog(QDialog):
                 self.paste.text(), shop_id_required=self._shop_in_redirect
             )
         except ValidationError as exc:
-            self._say(exc.user_message, error=True)
+            self._say(error_text(exc), error=True)
             return
         if self.listener is not None:
             self.listener.cancel()  # the pasted address wins over a late browser
@@ -457,7 +458,7 @@ class AuthoriseDialog(QDialog):
             return
         self._busy = False
         self._enable(True)
-        message = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+        message = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
         self._listen()  # the code is single use: a new link for the next try
         self._say(message, error=True)
 

@@ -39,6 +39,7 @@ from primedist.services.channels import ChannelShop
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
 from primedist.ui.widgets import align_headers
@@ -223,7 +224,7 @@ class ChannelsSettings(QWidget):
             self.shops = svc.list_channel_shops(self.ctx)
         except PrimedistError as exc:
             self.shops = []
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
         self._fill()
 
     def _fill(self) -> None:
@@ -377,7 +378,7 @@ class ChannelsSettings(QWidget):
 
         def failed(exc: BaseException) -> None:
             if shiboken6.isValid(self):
-                text = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+                text = error_text(exc) if isinstance(exc, PrimedistError) else str(exc)
                 self.message.setText(text)
 
         Op(self, work, engine=self.ctx.engine, title=self.windowTitle(), network=network)\

@@ -28,6 +28,7 @@ from primedist.services.loyalty import levels as svc
 from primedist.services.loyalty.levels import LevelPriceRow, LevelRow
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text
 from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
@@ -169,7 +170,7 @@ class LevelsSettings(QWidget):
         try:
             self.levels = svc.list_levels(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             return
         self._fill()
         for row, level in enumerate(self.levels):
@@ -202,7 +203,7 @@ class LevelsSettings(QWidget):
         try:
             self.prices = [] if level is None else svc.level_prices(self.ctx, level.id)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             self.prices = []
         lang = current_language()
         self.price_table.setRowCount(len(self.prices))

@@ -13,6 +13,7 @@ from primedist.services.loyalty.settings import (
     save_points_settings,
 )
 from primedist.ui.customers.loyalty_panel import run_inline
+from primedist.ui.messages import error_text
 from primedist.ui.widgets import add_narrow, button_row
 
 
@@ -83,7 +84,7 @@ class PointsSettingsSection(QWidget):
         try:
             s = read_points_settings(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             return
         self.earn_per.setValue(s.earn_per)
         self.point_value.setValue(s.point_value)

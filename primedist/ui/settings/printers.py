@@ -50,6 +50,7 @@ from primedist.printing.model import (
 )
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text
 from primedist.ui.printing import render
 from primedist.ui.printing.actions import OrderPrinter, doc_type_label
 from primedist.ui.printing.jobs import sample_document
@@ -459,7 +460,7 @@ class PrintersSettings(QWidget):
         try:
             store.save_profile(self.ctx, self.profile())
         except PrimedistError as exc:
-            self._say(exc.user_message)
+            self._say(error_text(exc))
             return
         self._say(self.tr("Printer settings saved for %1.").replace(
             "%1", doc_type_label(self.current_doc_type())))  # fmt: skip
@@ -470,7 +471,7 @@ class PrintersSettings(QWidget):
             target = self.target()
             document = self._sample(self.editor.toPlainText())
         except PrimedistError as exc:
-            self._say(exc.user_message)
+            self._say(error_text(exc))
             return
         self.printer.print_test_page(document, target, cut=self.cut.isChecked())
 
@@ -502,7 +503,7 @@ class PrintersSettings(QWidget):
         try:
             document = self._sample(self.editor.toPlainText())
         except PrimedistError as exc:
-            self.error = exc.user_message
+            self.error = error_text(exc)
             self.error_label.setText(self.error)
             self.previewUpdated.emit()
             return
@@ -535,7 +536,7 @@ class PrintersSettings(QWidget):
         try:
             store.save_template(self.ctx, name, self.editor.toPlainText())
         except PrimedistError as exc:
-            self._say(exc.user_message)
+            self._say(error_text(exc))
             return
         self._say(self.tr("Template %1 saved.").replace("%1", name))
 
@@ -544,7 +545,7 @@ class PrintersSettings(QWidget):
         try:
             html = store.reset_template(self.ctx, name)
         except PrimedistError as exc:
-            self._say(exc.user_message)
+            self._say(error_text(exc))
             return
         self.editor.setPlainText(html)
         self.update_preview()
@@ -569,7 +570,7 @@ class PrintersSettings(QWidget):
         try:
             store.save_shop_details(self.ctx, self._shop_from_form())
         except PrimedistError as exc:
-            self._say(exc.user_message)
+            self._say(error_text(exc))
             return
         self._say(self.tr("Shop details saved."))
 

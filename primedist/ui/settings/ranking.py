@@ -38,6 +38,7 @@ from primedist.services.loyalty.settings import (
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
+from primedist.ui.messages import error_text
 from primedist.ui.widgets import add_narrow, align_headers
 
 #: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
@@ -147,7 +148,7 @@ class RankingSettings(QWidget):
             self.settings = read_rank_settings(self.ctx)
             self.counts = ranks_svc.rank_counts(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             return
         s = self.settings
         self.basis.setCurrentIndex(0 if s.basis == RankBasis.EXPENSES else 1)

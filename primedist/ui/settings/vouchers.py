@@ -39,6 +39,7 @@ from primedist.services.loyalty.vouchers import VoucherDraft, VoucherRow
 from primedist.services.tags import list_tags
 from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import error_text
 from primedist.ui.widgets import align_headers
 
 SPIN_MAX = 2_000_000_000
@@ -289,7 +290,7 @@ class VouchersSettings(QWidget):
         try:
             self.rows = svc.list_vouchers(self.ctx)
         except PrimedistError as exc:
-            self.message.setText(exc.user_message)
+            self.message.setText(error_text(exc))
             return
         self._fill()
 

@@ -16,6 +16,7 @@ from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Variant
 from primedist.services.context import ServiceContext
 from primedist.services.sale_lookup import get_customer
+from primedist.ui.i18n import install_language
 from primedist.ui.orders.sale import SHORTCUTS, LinesModel, QuickCustomerDialog, SaleDialog
 from primedist.ui.widgets import SCREEN_MARGIN
 from tests.factories import make_customers, make_product
@@ -401,6 +402,17 @@ def test_selling_more_than_stock_asks_then_sells(
     order, _ = saved_order(engine, save_with_f9(qtbot, dialog))
     assert len(questions.asked) == 2 and order.status == OrderStatus.COMPLETED
     assert stock(engine, products["AO-M"]) == (-1, 0)
+
+
+def test_a_problem_is_said_in_the_screens_language(qtbot, dialog: SaleDialog) -> None:
+    install_language("vi")  # (the english fixture puts English back after the test)
+    scan(qtbot, dialog, SHIRT_S)
+    settle(qtbot, dialog)
+    discount = field(dialog, "orderDiscount")
+    discount.setText("150000")
+    settle(qtbot, dialog)
+    assert not dialog.save_button.isEnabled()
+    assert dialog.problems_label.text() == "Giảm giá đơn phải từ 0 đến 99.000."
 
 
 def test_a_problem_disables_save_and_says_why(qtbot, dialog: SaleDialog) -> None:

@@ -73,13 +73,6 @@ def test_every_action_the_services_write_has_a_name_and_a_kind() -> None:
     assert sorted(audit_labels.ACTIONS.keys() - codes) == []  # no name for a dead code
 
 
-@pytest.fixture
-def vietnamese(qapp: Any) -> Iterator[None]:
-    install_language("vi")
-    yield
-    install_language("en")
-
-
 def test_the_log_in_vietnamese_names_actions_kinds_and_records(
     qtbot: Any, owner_ctx: ServiceContext, vietnamese: None
 ) -> None:

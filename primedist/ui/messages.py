@@ -1,0 +1,59 @@
+"""The services' messages in the user's language (see primedist/core/messages.py).
+
+A `Message` is translated by its template (context "service") and its values are put in
+the user's words: an order status or payment method by its label, a number with the
+language's separators, a nested message translated too. A plain string, or a template
+the catalogue does not have, is shown as it is (English).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from primedist.core.messages import CONTEXT, Message
+from primedist.core.money import format_number
+from primedist.errors import PrimedistError, ValidationError
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import ENUM_LABELS, enum_label
+
+
+def localize(text: str) -> str:
+    """`text` in the current language when it is a Message with a translated template."""
+    if not isinstance(text, Message) or current_language() == "en":
+        return str(text)
+    template = QCoreApplication.translate(CONTEXT, text.template)
+    values = {name: _value(value) for name, value in text.values.items()}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):  # a broken translation: the English, intact
+        return str(text)
+
+
+def error_text(exc: PrimedistError) -> str:
+    """What to show for an expected error, in the current language where known."""
+    if isinstance(exc, ValidationError) and isinstance(exc.reason, Message):
+        reason = localize(exc.reason)
+        where = []
+        if exc.row is not None:
+            row = format_number(exc.row, current_language())
+            where.append(QCoreApplication.translate("service", "row {row}").format(row=row))
+        if exc.column is not None:
+            place = QCoreApplication.translate("service", "column {column}")
+            where.append(place.format(column=repr(exc.column)))
+        return f"{', '.join(where)}: {reason}" if where else reason
+    return localize(exc.user_message)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Message):
+        return localize(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, Enum) and value.value in ENUM_LABELS:
+        return enum_label(value.value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value, current_language())
+    return str(value)

@@ -1,0 +1,121 @@
+"""The services' messages reach the user in the user's language: a refused status change,
+a bad import file, a rejected row, a missing permission. English stays word for word what
+the services wrote (the CLI and the logs read it)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from primedist.core.messages import msg
+from primedist.domain.enums import Module, OrderStatus, Role
+from primedist.errors import PrimedistError
+from primedist.services import order_import, orders
+from primedist.services.context import Actor, ServiceContext
+from primedist.ui.i18n import install_language
+from primedist.ui.messages import error_text, localize
+from tests.factories import make_orders, make_shop
+from tests.ui.test_translations import _update_script, load_catalogue
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+def refused(fn: Any) -> PrimedistError:
+    with pytest.raises(PrimedistError) as caught:
+        fn()
+    return caught.value
+
+
+def test_a_message_is_its_english_text_and_keeps_template_and_values() -> None:
+    text = msg("{sku} ({left} left, {wanted} wanted)", sku="AT-01", left=1204, wanted=3)
+    assert text == "AT-01 (1,204 left, 3 wanted)"  # an int is a quantity
+    assert isinstance(text, str) and "1,204 left" in text
+    for again in (copy.deepcopy(text), pickle.loads(pickle.dumps(text))):
+        assert again == text and again.template == text.template and again.values["left"] == 1204
+    assert msg("Not enough stock: {items}.", items=[text, text]) == (
+        "Not enough stock: AT-01 (1,204 left, 3 wanted), AT-01 (1,204 left, 3 wanted)."
+    )
+
+
+def test_a_refused_status_change_in_vietnamese_names_the_statuses(
+    owner_ctx: ServiceContext, engine: Engine, vietnamese: None
+) -> None:
+    shop = make_shop(engine, "Shopee A")
+    (order_id,) = make_orders(engine, shop, 1, start=datetime(2026, 11, 1, tzinfo=UTC),
+                              step=timedelta(hours=1))  # fmt: skip
+    orders.change_status(owner_ctx, order_id, OrderStatus.CANCELLED, reason="Khách đổi ý")
+    exc = refused(lambda: orders.change_status(owner_ctx, order_id, OrderStatus.CONFIRMED))
+    english = exc.user_message
+    assert re.fullmatch(r"Order \S+ is cancelled: it cannot become confirmed\.", english)
+    shown = error_text(exc)
+    assert shown == english.replace("Order", "Đơn").replace(
+        "is cancelled: it cannot become confirmed.",
+        "đang ở trạng thái Đã hủy: không thể chuyển sang Đã xác nhận.",
+    )
+    exc = refused(lambda: orders.cancel_orders(owner_ctx, [order_id], "  "))
+    assert error_text(exc) == "Hãy ghi lý do hủy các đơn."
+
+    install_language("en")  # English: the service's own words
+    assert error_text(exc) == exc.user_message == "Say why the orders are cancelled."
+
+
+def test_a_staff_member_without_access_is_told_in_vietnamese(
+    ctx: ServiceContext, vietnamese: None
+) -> None:
+    lan = ctx.with_actor(Actor(id=7, name="Lan", email="lan@shop.vn", role=Role.STAFF,
+                               modules=frozenset({Module.PRODUCTS})))  # fmt: skip
+    exc = refused(lambda: orders.cancel_orders(lan, [1], "x"))
+    assert exc.user_message == "Lan has no access to orders: ask the shop owner."
+    assert error_text(exc) == "Lan không có quyền truy cập Đơn hàng: hãy hỏi chủ cửa hàng."
+
+
+def test_import_problems_in_vietnamese_name_the_row_and_column(
+    owner_ctx: ServiceContext, tmp_path: Path, vietnamese: None
+) -> None:
+    latin1 = tmp_path / "don-hang.csv"
+    latin1.write_bytes("order_id,shop\nDH1,Café\n".encode("latin-1"))  # not UTF-8
+    exc = refused(lambda: order_import.import_orders(owner_ctx, latin1))
+    assert error_text(exc).startswith("don-hang.csv không phải văn bản UTF-8 (có byte 0x")
+
+    no_column = tmp_path / "thieu-cot.csv"
+    no_column.write_text("order_id,shop\nDH1,Cửa hàng\n", encoding="utf-8")
+    exc = refused(lambda: order_import.import_orders(owner_ctx, no_column))
+    assert "has no such column" in exc.user_message
+    assert error_text(exc).startswith("cột 'order_date': thieu-cot.csv không có cột này")
+
+    header = ",".join(order_import.COLUMNS)
+    rows = tmp_path / "dong-loi.csv"
+    rows.write_text(
+        f"{header}\n"
+        "DH1,2026-11-01 09:00,Cửa hàng,offline,completed,cash,An,,,,,0,0,SKU1,Áo,-2,1000\n"
+        "DH2,2026-11-01 10:00,Cửa hàng,offline,xong,cash,An,,,,,0,0,SKU1,Áo,1,1000\n",
+        encoding="utf-8",
+    )
+    report = order_import.import_orders(owner_ctx, rows)
+    reasons = {r.column: r.reason for r in report.rejected}
+    assert reasons["quantity"] == "-2 must be at least 1"
+    assert localize(reasons["quantity"]) == "-2 phải từ 1 trở lên"
+    assert localize(reasons["status"]).startswith("giá trị không hợp lệ 'xong' (dùng một trong:")
+
+
+def test_every_service_template_is_collected_and_translated_with_its_fields() -> None:
+    script = _update_script()
+    generated = Path(script.SERVICE_TEXTS)
+    assert generated.read_text(encoding="utf-8") == script.service_texts_source(), (
+        "primedist/ui/service_texts.py is stale: run packaging/update_translations.py"
+    )
+    templates = script.service_templates()
+    assert "Order {order} is {status}: it cannot become {to}." in templates
+    catalogue = load_catalogue()
+    fields = re.compile(r"\{(\w+)\}")
+    for template in [*templates, "row {row}", "column {column}"]:
+        entry = catalogue[("service", template)]
+        vi = entry.translations[0]
+        assert sorted(fields.findall(vi)) == sorted(fields.findall(template)), (template, vi)
