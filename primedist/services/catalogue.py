@@ -43,6 +43,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from primedist.core.messages import Message, msg
 from primedist.core.search_keys import search_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
@@ -271,45 +272,54 @@ def _clean(draft: ProductDraft) -> ProductDraft:
     )
 
 
-def _label(index: int, v: VariantDraft) -> str:
-    return f"Variant {index + 1} ({v.sku})" if v.sku else f"Variant {index + 1}"
+def _label(index: int, v: VariantDraft) -> Message:
+    if v.sku:
+        return msg("Variant {n} ({sku})", n=str(index + 1), sku=v.sku)
+    return msg("Variant {n}", n=str(index + 1))
 
 
-def _bad(index: int, v: VariantDraft, column: str, why: str) -> ValidationError:
-    return ValidationError(f"{_label(index, v)}: {why}", field=variant_field(index, column))
+def _bad(index: int, v: VariantDraft, column: str, why: Message) -> ValidationError:
+    return ValidationError(
+        msg("{variant}: {why}", variant=_label(index, v), why=why),
+        field=variant_field(index, column),
+    )
 
 
 def _check_form(d: ProductDraft) -> None:
     """Every rule that needs no database, first problem raised."""
     if not d.name:
-        raise ValidationError("Give the product a name.", field="name")
+        raise ValidationError(msg("Give the product a name."), field="name")
     if len(d.name) > MAX_NAME:
-        raise ValidationError(f"The name is {len(d.name)} characters long; at most {MAX_NAME} "
-                              "are allowed.", field="name")  # fmt: skip
+        raise ValidationError(msg("The name is {length} characters long; at most {limit} are "
+                                  "allowed.", length=len(d.name), limit=MAX_NAME),
+                              field="name")  # fmt: skip
     if d.category and len(d.category) > MAX_CATEGORY:
-        raise ValidationError(f"The category is longer than {MAX_CATEGORY} characters.",
-                              field="category")  # fmt: skip
+        raise ValidationError(msg("The category is longer than {limit} characters.",
+                                  limit=MAX_CATEGORY), field="category")  # fmt: skip
     names = [n for n in (d.option1_name, d.option2_name) if n]
     for key, name in (("option1_name", d.option1_name), ("option2_name", d.option2_name)):
         if name and len(name) > MAX_OPTION_NAME:
-            raise ValidationError(f"The attribute name {name!r} is longer than "
-                                  f"{MAX_OPTION_NAME} characters.", field=key)  # fmt: skip
+            raise ValidationError(msg("The attribute name {name} is longer than {limit} "
+                                      "characters.", name=repr(name), limit=MAX_OPTION_NAME),
+                                  field=key)  # fmt: skip
     if len(names) == 2 and names[0].casefold() == names[1].casefold():
-        raise ValidationError(f"The two attributes are both called {names[0]!r}.",
-                              field="option2_name")  # fmt: skip
+        raise ValidationError(msg("The two attributes are both called {name}.",
+                                  name=repr(names[0])), field="option2_name")  # fmt: skip
     if not d.variants:
-        raise ValidationError("A product needs at least one variant (SKU).", field="variants")
+        raise ValidationError(msg("A product needs at least one variant (SKU)."), field="variants")
     if len(d.variants) > MAX_VARIANTS:
-        raise ValidationError(f"{len(d.variants)} variants; at most {MAX_VARIANTS} are allowed.",
+        raise ValidationError(msg("{count} variants; at most {limit} are allowed.",
+                                  count=len(d.variants), limit=MAX_VARIANTS),
                               field="variants")  # fmt: skip
     if len(d.variants) > 1 and not names:
-        raise ValidationError("Several variants need an attribute (e.g. Size) to tell them "
-                              "apart.", field="option1_name")  # fmt: skip
+        raise ValidationError(msg("Several variants need an attribute (e.g. Size) to tell them "
+                                  "apart."), field="option1_name")  # fmt: skip
     for i, v in enumerate(d.variants):
         _check_variant(d, i, v)
     _check_unique_rows(d)
     if len(d.images) > MAX_IMAGES:
-        raise ValidationError(f"At most {MAX_IMAGES} images per product.", field="images")
+        raise ValidationError(msg("At most {limit} images per product.", limit=MAX_IMAGES),
+                              field="images")  # fmt: skip
     for image in d.images:
         if image.id is None and not image.source:
             raise ValidationError("An image has neither a file nor an id.", field="images")
@@ -319,30 +329,33 @@ def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
     for column, attribute, value in (("option1", d.option1_name, v.option1),
                                      ("option2", d.option2_name, v.option2)):  # fmt: skip
         if attribute and not value:
-            raise _bad(i, v, column, f"give its {attribute}.")
+            raise _bad(i, v, column, msg("give its {attribute}.", attribute=attribute))
         if value and not attribute:
-            raise _bad(i, v, column, f"has the value {value!r} but its attribute has no name.")
+            raise _bad(i, v, column, msg("has the value {value} but its attribute has no name.",
+                                         value=repr(value)))  # fmt: skip
         if value and len(value) > MAX_OPTION_VALUE:
-            raise _bad(i, v, column, f"{attribute} is longer than {MAX_OPTION_VALUE} characters.")
+            raise _bad(i, v, column, msg("{attribute} is longer than {limit} characters.",
+                                         attribute=attribute, limit=MAX_OPTION_VALUE))  # fmt: skip
     if not v.sku:
-        raise _bad(i, v, "sku", "give it a SKU.")
+        raise _bad(i, v, "sku", msg("give it a SKU."))
     if len(v.sku) > MAX_SKU:
-        raise _bad(i, v, "sku", f"the SKU is longer than {MAX_SKU} characters.")
+        raise _bad(i, v, "sku", msg("the SKU is longer than {limit} characters.", limit=MAX_SKU))
     if v.barcode and len(v.barcode) > MAX_BARCODE:
-        raise _bad(i, v, "barcode", f"the barcode is longer than {MAX_BARCODE} characters.")
+        raise _bad(i, v, "barcode", msg("the barcode is longer than {limit} characters.",
+                                        limit=MAX_BARCODE))  # fmt: skip
     if v.cost < 0:
-        raise _bad(i, v, "cost", "the cost cannot be negative.")
+        raise _bad(i, v, "cost", msg("the cost cannot be negative."))
     if v.price < 0:
-        raise _bad(i, v, "price", "the price cannot be negative.")
+        raise _bad(i, v, "price", msg("the price cannot be negative."))
     if v.discount_price is not None:
         if v.discount_price < 0:
-            raise _bad(i, v, "discount_price", "the discount price cannot be negative.")
+            raise _bad(i, v, "discount_price", msg("the discount price cannot be negative."))
         if v.discount_price > v.price:
-            raise _bad(i, v, "discount_price", "the discount price is above the price.")
+            raise _bad(i, v, "discount_price", msg("the discount price is above the price."))
     if v.stock < 0:
-        raise _bad(i, v, "stock", "the stock cannot be negative.")
+        raise _bad(i, v, "stock", msg("the stock cannot be negative."))
     if v.low_stock_level is not None and v.low_stock_level < 0:
-        raise _bad(i, v, "low_stock_level", "the low-stock level cannot be negative.")
+        raise _bad(i, v, "low_stock_level", msg("the low-stock level cannot be negative."))
 
 
 def _check_unique_rows(d: ProductDraft) -> None:
@@ -353,22 +366,25 @@ def _check_unique_rows(d: ProductDraft) -> None:
     for i, v in enumerate(d.variants):
         key = v.sku.casefold()
         if key in skus:
-            raise _bad(i, v, "sku", f"the SKU is already variant {skus[key] + 1}'s.")
+            raise _bad(i, v, "sku", msg("the SKU is already variant {n}'s.", n=str(skus[key] + 1)))
         skus[key] = i
         if v.barcode:
             if v.barcode in barcodes:
                 first = barcodes[v.barcode] + 1
-                raise _bad(i, v, "barcode", f"the barcode is already variant {first}'s.")
+                raise _bad(
+                    i, v, "barcode", msg("the barcode is already variant {n}'s.", n=str(first))
+                )
             barcodes[v.barcode] = i
         if d.option1_name:
             combo = ((v.option1 or "").casefold(), (v.option2 or "").casefold())
             if combo in combos:
                 shown = " / ".join(x for x in (v.option1, v.option2) if x)
-                raise _bad(i, v, "option1", f"{shown} is already variant {combos[combo] + 1}.")
+                raise _bad(i, v, "option1", msg("{options} is already variant {n}.", options=shown,
+                                                 n=str(combos[combo] + 1)))  # fmt: skip
             combos[combo] = i
         if v.id is not None:
             if v.id in ids:
-                raise _bad(i, v, "sku", f"the same variant as row {ids[v.id] + 1}.")
+                raise _bad(i, v, "sku", msg("the same variant as row {n}.", n=str(ids[v.id] + 1)))
             ids[v.id] = i
 
 
@@ -425,9 +441,14 @@ def _check_store(
         if hit is not None:
             sku, other, shop = hit
             i = row_of[sku]
-            where = f"on {shop}" if shop else "(a product on no shop)"
-            raise _bad(i, d.variants[i], "sku",
-                       f"SKU {sku} is already used by “{other}” {where}.")  # fmt: skip
+            why = (
+                msg("SKU {sku} is already used by “{product}” on {shop}.", sku=sku,
+                    product=other, shop=shop)
+                if shop
+                else msg("SKU {sku} is already used by “{product}” (a product on no shop).",
+                         sku=sku, product=other)
+            )  # fmt: skip
+            raise _bad(i, d.variants[i], "sku", why)
     code_of = {x.barcode: i for i, x in enumerate(d.variants) if x.barcode}
     for chunk in chunks(list(code_of)):
         stmt = (
@@ -441,7 +462,8 @@ def _check_store(
             code, sku, other = hit
             i = code_of[code]
             raise _bad(i, d.variants[i], "barcode",
-                       f"barcode {code} is already used by {sku} of “{other}”.")  # fmt: skip
+                       msg("barcode {code} is already used by {sku} of “{product}”.", code=code,
+                           sku=sku, product=other))  # fmt: skip
 
 
 def _draft_row(
@@ -740,7 +762,8 @@ def _update(
     if product is None:
         raise NotFound(f"Product {product_id} no longer exists.")
     if product.status == ProductStatus.ARCHIVED:
-        raise Conflict(f"“{product.name}” was deleted (archived) and cannot be edited.")
+        raise Conflict(msg("“{product}” was deleted (archived) and cannot be edited.",
+                           product=product.name))  # fmt: skip
     conn = session.connection()
     current = session.exec(
         select(Variant)
@@ -750,8 +773,8 @@ def _update(
     by_id = {v.id: v for v in current}
     for i, v in enumerate(d.variants):
         if v.id is not None and v.id not in by_id:
-            raise _bad(i, v, "sku", "this variant is no longer part of the product: close the "
-                       "form and open it again.")  # fmt: skip
+            raise _bad(i, v, "sku", msg("this variant is no longer part of the product: close "
+                                        "the form and open it again."))  # fmt: skip
     _load_shops(conn, d.shop_ids)
     _check_store(conn, d, product_id, d.shop_ids)
     now = ctx.clock.now()
@@ -798,8 +821,9 @@ def _update(
             continue
         if holder in stock_sets and stock_sets[holder][2] != v.stock:
             other = d.variants[stock_sets[holder][0]]
-            raise _bad(i, v, "stock", f"shares the stock of group {group.code if group else ''} "
-                       f"with {other.sku}: give both the same stock.")  # fmt: skip
+            why = msg("shares the stock of group {group} with {sku}: give both the same stock.",
+                      group=group.code if group else "", sku=other.sku)  # fmt: skip
+            raise _bad(i, v, "stock", why)
         stock_sets[holder] = (i, v.id, v.stock, row.sku)
 
     kept = {v.id for v in d.variants if v.id is not None}

@@ -40,6 +40,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
@@ -208,9 +209,11 @@ def order_fills(
 def clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError("Enter the customer's name.", field="name")
+        raise ValidationError(msg("Enter the customer's name."), field="name")
     if len(name) > MAX_NAME:
-        raise ValidationError(f"The name is longer than {MAX_NAME} characters.", field="name")
+        raise ValidationError(
+            msg("The name is longer than {limit} characters.", limit=MAX_NAME), field="name"
+        )
     return name
 
 
@@ -222,11 +225,14 @@ def clean_phones(phones: Sequence[str | None]) -> list[str]:
             continue
         if is_masked_phone(raw):
             raise ValidationError(
-                f"{raw.strip()} is masked: enter the full phone number.", field="phones"
+                msg("{phone} is masked: enter the full phone number.", phone=raw.strip()),
+                field="phones",
             )
         norm = normalize_phone(raw)
         if norm is None:
-            raise ValidationError(f"{raw.strip()} is not a valid phone number.", field="phones")
+            raise ValidationError(
+                msg("{phone} is not a valid phone number.", phone=raw.strip()), field="phones"
+            )
         if norm not in out:
             out.append(norm)
     return out
@@ -244,9 +250,9 @@ def clean_draft(draft: CustomerDraft) -> CustomerDraft:
     field when a value cannot be saved."""
     email = _optional(draft.email, MAX_EMAIL, "email", "email")
     if email is not None and not _EMAIL_RE.fullmatch(email):
-        raise ValidationError(f"{email} is not an email address.", field="email")
+        raise ValidationError(msg("{email} is not an email address.", email=email), field="email")
     if draft.birthday is not None and draft.birthday.year < 1900:
-        raise ValidationError("The birthday is before 1900.", field="birthday")
+        raise ValidationError(msg("The birthday is before 1900."), field="birthday")
     return replace(
         draft,
         name=clean_name(draft.name),
@@ -480,16 +486,16 @@ def _check_refs(conn: sa.Connection, draft: CustomerDraft, customer_id: int | No
     c = customers_t.c
     if draft.referrer_id is not None:
         if draft.referrer_id == customer_id:
-            raise ValidationError("A customer cannot refer themselves.", field="referrer_id")
+            raise ValidationError(msg("A customer cannot refer themselves."), field="referrer_id")
         found = conn.execute(sa.select(c.id).where(c.id == draft.referrer_id, _live())).first()
         if found is None:
-            raise NotFound("The referrer no longer exists.")
+            raise NotFound(msg("The referrer no longer exists."))
     if draft.assigned_user_id is not None:
         found = conn.execute(
             sa.select(users_t.c.id).where(users_t.c.id == draft.assigned_user_id)
         ).first()
         if found is None:
-            raise NotFound("The assigned staff member no longer exists.")
+            raise NotFound(msg("The assigned staff member no longer exists."))
 
 
 def _draft_values(draft: CustomerDraft) -> dict[str, Any]:
@@ -596,7 +602,7 @@ def update_customer(
         c = customers_t.c
         found = conn.execute(sa.select(c.id).where(c.id == customer_id, _live())).first()
         if found is None:
-            raise NotFound("This customer no longer exists.")
+            raise NotFound(msg("This customer no longer exists."))
         _check_refs(conn, draft, customer_id)
         if not allow_shared_phones:
             for phone, ref in phone_owners(conn, draft.phones).items():
@@ -775,7 +781,7 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
     ctx.require(Module.CUSTOMERS)
     others = sorted(set(other_ids) - {survivor_id})
     if not others:
-        raise ValidationError("Pick at least one other customer to merge.", field="other_ids")
+        raise ValidationError(msg("Pick at least one other customer to merge."), field="other_ids")
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from primedist.core.messages import msg
 from primedist.domain.customer import Customer, CustomerTag
 from primedist.domain.enums import DiscountKind
 from primedist.domain.loyalty import (
@@ -107,31 +108,47 @@ def voucher_discount(
     voucher = session.exec(select(Voucher).where(func.upper(Voucher.code) == code)).first()
     field = "voucher_code"
     if voucher is None or not voucher.is_active:
-        raise ValidationError(f"Voucher {code} does not exist or is switched off.", field=field)
+        raise ValidationError(
+            msg("Voucher {code} does not exist or is switched off.", code=code), field=field
+        )
     if voucher.starts_at is not None and now < _aware(voucher.starts_at):
-        raise ValidationError(f"Voucher {code} is not valid yet.", field=field)
+        raise ValidationError(msg("Voucher {code} is not valid yet.", code=code), field=field)
     if voucher.ends_at is not None and now >= _aware(voucher.ends_at):
-        raise ValidationError(f"Voucher {code} has expired.", field=field)
+        raise ValidationError(msg("Voucher {code} has expired.", code=code), field=field)
     assert voucher.id is not None
     if voucher.usage_limit is not None and count_uses(session, voucher.id) >= voucher.usage_limit:
-        raise ValidationError(f"Voucher {code} has been used up.", field=field)
+        raise ValidationError(msg("Voucher {code} has been used up.", code=code), field=field)
     if voucher.per_customer_limit is not None:
         if customer is None or customer.id is None:
             raise ValidationError(
-                f"Voucher {code} is limited per customer: choose the customer first.", field=field
+                msg(
+                    "Voucher {code} is limited per customer: choose the customer first.", code=code
+                ),
+                field=field,
             )
         if count_uses(session, voucher.id, customer.id) >= voucher.per_customer_limit:
             raise ValidationError(
-                f"Voucher {code} was already used by {customer.name}.", field=field
+                msg(
+                    "Voucher {code} was already used by {customer}.",
+                    code=code,
+                    customer=customer.name,
+                ),
+                field=field,
             )
     if merchandise < voucher.min_order_value:
         raise ValidationError(
-            f"Voucher {code}: order below {voucher.min_order_value:,} đ "
-            f"(this order: {merchandise:,} đ).",
+            msg(
+                "Voucher {code}: order below {minimum} đ (this order: {amount} đ).",
+                code=code,
+                minimum=voucher.min_order_value,
+                amount=merchandise,
+            ),
             field=field,
         )
     if not _voucher_eligible(session, voucher, customer):
-        raise ValidationError(f"Voucher {code} is not for this customer.", field=field)
+        raise ValidationError(
+            msg("Voucher {code} is not for this customer.", code=code), field=field
+        )
     if voucher.discount_kind == DiscountKind.PERCENT:
         amount = merchandise * voucher.discount_value // 100
     else:
@@ -169,10 +186,15 @@ def points_discount(
     if points <= 0:
         return 0
     if customer is None:
-        raise ValidationError("Points need a customer (not a walk-in sale).", field="points")
+        raise ValidationError(msg("Points need a customer (not a walk-in sale)."), field="points")
     if points > customer.points_balance:
         raise ValidationError(
-            f"{customer.name} has only {customer.points_balance:,} points.", field="points"
+            msg(
+                "{customer} has only {points} points.",
+                customer=customer.name,
+                points=customer.points_balance,
+            ),
+            field="points",
         )
     value = point_value(session)
     amount = points * value
@@ -181,8 +203,13 @@ def points_discount(
         if amount > cap:
             most = cap // value
             raise ValidationError(
-                f"Points may pay at most {redeem_cap_percent(session)}% of this order "
-                f"({cap:,} đ): use at most {most:,} points.",
+                msg(
+                    "Points may pay at most {percent}% of this order ({cap} đ): use at most "
+                    "{most} points.",
+                    percent=redeem_cap_percent(session),
+                    cap=cap,
+                    most=most,
+                ),
                 field="points",
             )
     return amount

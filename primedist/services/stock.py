@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from primedist.core.messages import msg
 from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
@@ -75,7 +76,7 @@ def _holder(
     fresh: dict[str, Any] = {"with_for_update": True, "populate_existing": True} if lock else {}
     variant = session.get(Variant, variant_id, **fresh)
     if variant is None:
-        raise NotFound(f"Product variant {variant_id} no longer exists.")
+        raise NotFound(msg("Product variant {variant} no longer exists.", variant=str(variant_id)))
     gid = variant.sku_group_id
     group = session.get(SkuGroup, gid, **fresh) if gid else None
     return variant, group
@@ -232,13 +233,13 @@ def move_stock(
 def _reason(reason: str | None, *, required: bool) -> str | None:
     text = (reason or "").strip()
     if required and not text:
-        raise ValidationError("Give a reason for the stock change.", field="reason")
+        raise ValidationError(msg("Give a reason for the stock change."), field="reason")
     return text[:MAX_REASON] or None
 
 
 def _positive(quantity: int) -> None:
     if quantity <= 0:
-        raise ValidationError("The quantity must be more than 0.", field="quantity")
+        raise ValidationError(msg("The quantity must be more than 0."), field="quantity")
 
 
 def stock_in(
@@ -255,7 +256,7 @@ def stock_in(
     ctx.require(Module.PRODUCTS)
     _positive(quantity)
     if unit_cost is not None and unit_cost < 0:
-        raise ValidationError("The unit cost cannot be negative.", field="unit_cost")
+        raise ValidationError(msg("The unit cost cannot be negative."), field="unit_cost")
     text = _reason(reason, required=False)
     with ctx.uow() as session:
         variant, group = _holder(session, variant_id)
@@ -290,7 +291,12 @@ def stock_out(ctx: ServiceContext, variant_id: int, quantity: int, *, reason: st
         on_hand = (group or variant).stock
         if quantity > on_hand:
             raise ValidationError(
-                f"Only {on_hand} of {variant.sku} on hand: cannot take out {quantity}.",
+                msg(
+                    "Only {on_hand} of {sku} on hand: cannot take out {quantity}.",
+                    on_hand=on_hand,
+                    sku=variant.sku,
+                    quantity=quantity,
+                ),
                 field="quantity",
             )
         move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_OUT, quantity=-quantity,
@@ -306,7 +312,7 @@ def adjust_stock(
     """Set the on-hand stock (the group's when grouped); None when it is already that."""
     ctx.require(Module.PRODUCTS)
     if new_on_hand < 0:
-        raise ValidationError("The stock on hand cannot be negative.", field="new_on_hand")
+        raise ValidationError(msg("The stock on hand cannot be negative."), field="new_on_hand")
     text = _reason(reason, required=True)
     with ctx.uow() as session:
         variant, group = _holder(session, variant_id)
@@ -387,7 +393,7 @@ def apply_stocktake(
     ctx.require(Module.PRODUCTS)
     text = _reason(reason, required=True)
     if not counts:
-        raise ValidationError("Count at least one product.", field="counts")
+        raise ValidationError(msg("Count at least one product."), field="counts")
     now = ctx.clock.now()
     ids = sorted(counts)
     with ctx.uow() as session:
@@ -402,11 +408,13 @@ def apply_stocktake(
                 variants[vid] = (sku, gid, stock, cost, res)
         missing = [i for i in ids if i not in variants]
         if missing:
-            raise NotFound(f"Product variant {missing[0]} no longer exists.")
+            raise NotFound(
+                msg("Product variant {variant} no longer exists.", variant=str(missing[0]))
+            )
         negative = [variants[i][0] for i in ids if counts[i] < 0]
         if negative:
-            raise ValidationError(f"The count of {', '.join(negative[:5])} cannot be negative.",
-                                  field="counts")  # fmt: skip
+            raise ValidationError(msg("The count of {skus} cannot be negative.",
+                                      skus=", ".join(negative[:5])), field="counts")  # fmt: skip
         by_group: dict[int, list[str]] = {}
         for i in ids:
             gid = variants[i][1]
@@ -422,7 +430,11 @@ def apply_stocktake(
         if twice:
             gid, skus = twice[0]
             raise ValidationError(
-                f"{' and '.join(skus)} share the stock of group {groups[gid][0]}: count only one.",
+                msg(
+                    "{skus} share the stock of group {group}: count only one.",
+                    skus=" and ".join(skus),
+                    group=groups[gid][0],
+                ),
                 field="counts",
             )
         moves: list[dict[str, Any]] = []

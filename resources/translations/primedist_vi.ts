@@ -7291,16 +7291,44 @@ Vẫn bán?</translation>
         <translation>cột {column}</translation>
     </message>
     <message>
+        <source>A customer cannot refer themselves.</source>
+        <translation>Khách hàng không thể tự giới thiệu chính mình.</translation>
+    </message>
+    <message>
+        <source>A product needs at least one variant (SKU).</source>
+        <translation>Sản phẩm cần ít nhất một phân loại (SKU).</translation>
+    </message>
+    <message>
         <source>Add at least one product.</source>
         <translation>Hãy thêm ít nhất một sản phẩm.</translation>
+    </message>
+    <message>
+        <source>At most {limit} images per product.</source>
+        <translation>Mỗi sản phẩm tối đa {limit} ảnh.</translation>
     </message>
     <message>
         <source>Choose at least one item to return.</source>
         <translation>Hãy chọn ít nhất một sản phẩm để trả.</translation>
     </message>
     <message>
+        <source>Count at least one product.</source>
+        <translation>Hãy kiểm đếm ít nhất một sản phẩm.</translation>
+    </message>
+    <message>
+        <source>Enter the customer&apos;s name.</source>
+        <translation>Hãy nhập tên khách hàng.</translation>
+    </message>
+    <message>
         <source>File not found: {path}</source>
         <translation>Không tìm thấy tệp: {path}</translation>
+    </message>
+    <message>
+        <source>Give a reason for the stock change.</source>
+        <translation>Hãy ghi lý do thay đổi tồn kho.</translation>
+    </message>
+    <message>
+        <source>Give the product a name.</source>
+        <translation>Hãy đặt tên cho sản phẩm.</translation>
     </message>
     <message>
         <source>Line {line} ({sku}): the discount must be between 0 and {most}.</source>
@@ -7335,6 +7363,10 @@ Vẫn bán?</translation>
         <translation>Chỉ chủ cửa hàng hoặc quản lý được làm việc này.</translation>
     </message>
     <message>
+        <source>Only {on_hand} of {sku} on hand: cannot take out {quantity}.</source>
+        <translation>{sku} chỉ còn {on_hand} trong kho: không thể xuất {quantity}.</translation>
+    </message>
+    <message>
         <source>Order {order} is {status}: it cannot become {to}.</source>
         <translation>Đơn {order} đang ở trạng thái {status}: không thể chuyển sang {to}.</translation>
     </message>
@@ -7345,6 +7377,30 @@ Vẫn bán?</translation>
     <message>
         <source>Order {order} no longer exists.</source>
         <translation>Đơn {order} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Pick at least one other customer to merge.</source>
+        <translation>Hãy chọn ít nhất một khách hàng khác để gộp.</translation>
+    </message>
+    <message>
+        <source>Points may pay at most {percent}% of this order ({cap} đ): use at most {most} points.</source>
+        <translation>Điểm chỉ được trả tối đa {percent}% giá trị đơn này ({cap} đ): hãy dùng tối đa {most} điểm.</translation>
+    </message>
+    <message>
+        <source>Points need a customer (not a walk-in sale).</source>
+        <translation>Dùng điểm cần chọn khách hàng (không dùng cho khách lẻ).</translation>
+    </message>
+    <message>
+        <source>Product variant {variant} no longer exists.</source>
+        <translation>Phân loại sản phẩm {variant} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is already used by “{product}” (a product on no shop).</source>
+        <translation>SKU {sku} đã được dùng cho “{product}” (sản phẩm chưa đăng ở gian hàng nào).</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is already used by “{product}” on {shop}.</source>
+        <translation>SKU {sku} đã được dùng cho “{product}” ở {shop}.</translation>
     </message>
     <message>
         <source>Say why the items come back.</source>
@@ -7359,24 +7415,136 @@ Vẫn bán?</translation>
         <translation>Hãy ghi lý do hủy các đơn.</translation>
     </message>
     <message>
+        <source>Several variants need an attribute (e.g. Size) to tell them apart.</source>
+        <translation>Nhiều phân loại cần có thuộc tính (ví dụ Size) để phân biệt.</translation>
+    </message>
+    <message>
+        <source>The assigned staff member no longer exists.</source>
+        <translation>Nhân viên phụ trách không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>The attribute name {name} is longer than {limit} characters.</source>
+        <translation>Tên thuộc tính {name} dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>The birthday is before 1900.</source>
+        <translation>Ngày sinh trước năm 1900.</translation>
+    </message>
+    <message>
         <source>The cash received is {short} short of the total.</source>
         <translation>Tiền khách đưa còn thiếu {short} so với tổng cộng.</translation>
+    </message>
+    <message>
+        <source>The category is longer than {limit} characters.</source>
+        <translation>Danh mục dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>The count of {skus} cannot be negative.</source>
+        <translation>Số đếm của {skus} không được âm.</translation>
     </message>
     <message>
         <source>The customer of this sale no longer exists.</source>
         <translation>Khách hàng của đơn này không còn tồn tại.</translation>
     </message>
     <message>
+        <source>The name is longer than {limit} characters.</source>
+        <translation>Tên dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>The name is {length} characters long; at most {limit} are allowed.</source>
+        <translation>Tên dài {length} ký tự; tối đa {limit} ký tự.</translation>
+    </message>
+    <message>
         <source>The order discount must be between 0 and {most}.</source>
         <translation>Giảm giá đơn phải từ 0 đến {most}.</translation>
+    </message>
+    <message>
+        <source>The quantity must be more than 0.</source>
+        <translation>Số lượng phải lớn hơn 0.</translation>
+    </message>
+    <message>
+        <source>The referrer no longer exists.</source>
+        <translation>Người giới thiệu không còn tồn tại.</translation>
     </message>
     <message>
         <source>The shipping fee cannot be negative.</source>
         <translation>Phí vận chuyển không được âm.</translation>
     </message>
     <message>
+        <source>The stock on hand cannot be negative.</source>
+        <translation>Tồn kho không được âm.</translation>
+    </message>
+    <message>
+        <source>The two attributes are both called {name}.</source>
+        <translation>Hai thuộc tính cùng tên {name}.</translation>
+    </message>
+    <message>
+        <source>The unit cost cannot be negative.</source>
+        <translation>Giá vốn không được âm.</translation>
+    </message>
+    <message>
+        <source>This customer no longer exists.</source>
+        <translation>Khách hàng này không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Variant {n}</source>
+        <translation>Phân loại {n}</translation>
+    </message>
+    <message>
+        <source>Variant {n} ({sku})</source>
+        <translation>Phân loại {n} ({sku})</translation>
+    </message>
+    <message>
+        <source>Voucher {code} does not exist or is switched off.</source>
+        <translation>Mã giảm giá {code} không tồn tại hoặc đã tắt.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} has been used up.</source>
+        <translation>Mã giảm giá {code} đã hết lượt dùng.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} has expired.</source>
+        <translation>Mã giảm giá {code} đã hết hạn.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} is limited per customer: choose the customer first.</source>
+        <translation>Mã giảm giá {code} giới hạn theo khách hàng: hãy chọn khách hàng trước.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} is not for this customer.</source>
+        <translation>Mã giảm giá {code} không áp dụng cho khách hàng này.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} is not valid yet.</source>
+        <translation>Mã giảm giá {code} chưa đến ngày áp dụng.</translation>
+    </message>
+    <message>
+        <source>Voucher {code} was already used by {customer}.</source>
+        <translation>Mã giảm giá {code} đã được {customer} sử dụng.</translation>
+    </message>
+    <message>
+        <source>Voucher {code}: order below {minimum} đ (this order: {amount} đ).</source>
+        <translation>Mã giảm giá {code}: đơn chưa đạt {minimum} đ (đơn này: {amount} đ).</translation>
+    </message>
+    <message>
         <source>appears twice in the header of {file} (columns {first} and {second}); keep one</source>
         <translation>xuất hiện hai lần ở dòng tiêu đề của {file} (cột {first} và {second}); hãy giữ một cột</translation>
+    </message>
+    <message>
+        <source>barcode {code} is already used by {sku} of “{product}”.</source>
+        <translation>mã vạch {code} đã được dùng cho {sku} của “{product}”.</translation>
+    </message>
+    <message>
+        <source>give it a SKU.</source>
+        <translation>hãy nhập SKU.</translation>
+    </message>
+    <message>
+        <source>give its {attribute}.</source>
+        <translation>hãy nhập {attribute}.</translation>
+    </message>
+    <message>
+        <source>has the value {value} but its attribute has no name.</source>
+        <translation>có giá trị {value} nhưng thuộc tính chưa có tên.</translation>
     </message>
     <message>
         <source>is empty (a value is required)</source>
@@ -7395,8 +7563,60 @@ Vẫn bán?</translation>
         <translation>sản phẩm bị từ chối do lỗi ở dòng {row}</translation>
     </message>
     <message>
+        <source>shares the stock of group {group} with {sku}: give both the same stock.</source>
+        <translation>dùng chung tồn kho nhóm {group} với {sku}: hãy nhập cùng một tồn kho.</translation>
+    </message>
+    <message>
+        <source>the SKU is already variant {n}&apos;s.</source>
+        <translation>SKU trùng với phân loại {n}.</translation>
+    </message>
+    <message>
+        <source>the SKU is longer than {limit} characters.</source>
+        <translation>SKU dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>the barcode is already variant {n}&apos;s.</source>
+        <translation>mã vạch trùng với phân loại {n}.</translation>
+    </message>
+    <message>
+        <source>the barcode is longer than {limit} characters.</source>
+        <translation>mã vạch dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>the cost cannot be negative.</source>
+        <translation>giá vốn không được âm.</translation>
+    </message>
+    <message>
+        <source>the discount price cannot be negative.</source>
+        <translation>giá khuyến mãi không được âm.</translation>
+    </message>
+    <message>
+        <source>the discount price is above the price.</source>
+        <translation>giá khuyến mãi cao hơn giá bán.</translation>
+    </message>
+    <message>
+        <source>the low-stock level cannot be negative.</source>
+        <translation>mức sắp hết hàng không được âm.</translation>
+    </message>
+    <message>
         <source>the order&apos;s subtotal {subtotal} is more than the limit</source>
         <translation>thành tiền của đơn {subtotal} vượt quá giới hạn</translation>
+    </message>
+    <message>
+        <source>the price cannot be negative.</source>
+        <translation>giá bán không được âm.</translation>
+    </message>
+    <message>
+        <source>the same variant as row {n}.</source>
+        <translation>trùng phân loại với dòng {n}.</translation>
+    </message>
+    <message>
+        <source>the stock cannot be negative.</source>
+        <translation>tồn kho không được âm.</translation>
+    </message>
+    <message>
+        <source>this variant is no longer part of the product: close the form and open it again.</source>
+        <translation>phân loại này không còn thuộc sản phẩm: hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
         <source>unknown value {value} (use active or hidden)</source>
@@ -7407,12 +7627,28 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {value} (dùng một trong: {choices})</translation>
     </message>
     <message>
+        <source>{attribute} is longer than {limit} characters.</source>
+        <translation>{attribute} dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>{count} variants; at most {limit} are allowed.</source>
+        <translation>{count} phân loại; tối đa {limit} phân loại.</translation>
+    </message>
+    <message>
+        <source>{customer} has only {points} points.</source>
+        <translation>{customer} chỉ có {points} điểm.</translation>
+    </message>
+    <message>
         <source>{discount} is above the price {price}</source>
         <translation>{discount} cao hơn giá bán {price}</translation>
     </message>
     <message>
         <source>{discount} is more than the order&apos;s subtotal {subtotal} plus shipping {shipping}</source>
         <translation>{discount} lớn hơn thành tiền {subtotal} cộng phí vận chuyển {shipping} của đơn</translation>
+    </message>
+    <message>
+        <source>{email} is not an email address.</source>
+        <translation>{email} không phải địa chỉ email.</translation>
     </message>
     <message>
         <source>{file} has a header but no data rows</source>
@@ -7475,8 +7711,24 @@ Vẫn bán?</translation>
         <translation>{number} không được âm</translation>
     </message>
     <message>
+        <source>{options} is already variant {n}.</source>
+        <translation>{options} trùng với phân loại {n}.</translation>
+    </message>
+    <message>
         <source>{path} is not a file</source>
         <translation>{path} không phải là tệp</translation>
+    </message>
+    <message>
+        <source>{phone} is masked: enter the full phone number.</source>
+        <translation>{phone} bị che: hãy nhập đầy đủ số điện thoại.</translation>
+    </message>
+    <message>
+        <source>{phone} is not a valid phone number.</source>
+        <translation>{phone} không phải số điện thoại hợp lệ.</translation>
+    </message>
+    <message>
+        <source>{skus} share the stock of group {group}: count only one.</source>
+        <translation>{skus} dùng chung tồn kho nhóm {group}: chỉ đếm một SKU.</translation>
     </message>
     <message>
         <source>{sku} ({left} left, {wanted} wanted)</source>
@@ -7517,6 +7769,14 @@ Vẫn bán?</translation>
     <message>
         <source>{value} is not a whole number (not finite)</source>
         <translation>{value} không phải số nguyên (không hữu hạn)</translation>
+    </message>
+    <message>
+        <source>{variant}: {why}</source>
+        <translation>{variant}: {why}</translation>
+    </message>
+    <message>
+        <source>“{product}” was deleted (archived) and cannot be edited.</source>
+        <translation>“{product}” đã bị xóa (lưu trữ) nên không sửa được.</translation>
     </message>
 </context>
 <context>

@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 from primedist.core.messages import msg
 from primedist.domain.enums import Module, OrderStatus, Role
 from primedist.errors import PrimedistError
-from primedist.services import order_import, orders
+from primedist.services import catalogue, customers, order_import, orders, stock
 from primedist.services.context import Actor, ServiceContext
 from primedist.ui.i18n import install_language
 from primedist.ui.messages import error_text, localize
-from tests.factories import make_orders, make_shop
+from tests.factories import make_orders, make_product, make_shop
 from tests.ui.test_translations import _update_script, load_catalogue
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -103,6 +103,31 @@ def test_import_problems_in_vietnamese_name_the_row_and_column(
     assert reasons["quantity"] == "-2 must be at least 1"
     assert localize(reasons["quantity"]) == "-2 phải từ 1 trở lên"
     assert localize(reasons["status"]).startswith("giá trị không hợp lệ 'xong' (dùng một trong:")
+
+
+def test_form_problems_in_vietnamese(
+    owner_ctx: ServiceContext, engine: Engine, vietnamese: None
+) -> None:
+    twins = catalogue.ProductDraft(
+        name="Áo thun", option1_name="Size",
+        variants=[catalogue.VariantDraft(sku="AT-S", option1="S", price=99_000),
+                  catalogue.VariantDraft(sku="at-s", option1="M", price=99_000)],
+    )  # fmt: skip
+    exc = refused(lambda: catalogue.create_product(owner_ctx, twins))
+    assert exc.user_message == "Variant 2 (at-s): the SKU is already variant 1's."
+    assert error_text(exc) == "Phân loại 2 (at-s): SKU trùng với phân loại 1."
+
+    exc = refused(lambda: customers.add_customer(owner_ctx, customers.CustomerDraft(name=" ")))
+    assert error_text(exc) == "Hãy nhập tên khách hàng."
+
+    (variant,) = make_product(engine, "Quần jean", [("QJ-30", 299_000, 3)])
+    exc = refused(lambda: stock.stock_out(owner_ctx, variant, 1_500, reason="Hỏng"))
+    assert error_text(exc) == "QJ-30 chỉ còn 3 trong kho: không thể xuất 1.500."
+
+    draft = orders.OrderDraft(lines=[orders.DraftLine(variant, 1)], voucher_code="tet2027")
+    (problem,) = orders.quote_order(owner_ctx, draft).problems
+    assert problem == "Voucher TET2027 does not exist or is switched off."
+    assert localize(problem) == "Mã giảm giá TET2027 không tồn tại hoặc đã tắt."
 
 
 def test_every_service_template_is_collected_and_translated_with_its_fields() -> None:
