@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
@@ -75,6 +76,7 @@ from primedist.services.import_support import (
     run_import,
     search_indexed_after,
     shown,
+    too_long,
 )
 from primedist.services.order_import import province_code
 
@@ -440,7 +442,7 @@ class _Reader:
             texts[key] = "" if pos is None else _text_of(cells[pos])
         name = texts["name"]
         if not name:
-            raise _Bad(self.heads["name"], "is empty (a customer needs a name)")
+            raise _Bad(self.heads["name"], msg("is empty (a customer needs a name)"))
         if len(name) > _NAME_MAX:
             self._limit("name", name)
         phones: list[str] = []
@@ -452,14 +454,18 @@ class _Reader:
                     part = part.strip()
                     if not part or is_masked_phone(part):
                         continue  # a masked phone never matches and is not kept
-                    raise _Bad(self.heads["phone"], f"{shown(part)} is not a phone number")
+                    raise _Bad(
+                        self.heads["phone"], msg("{value} is not a phone number", value=shown(part))
+                    )
                 if norm not in phones:
                     phones.append(norm)
         email = texts["email"]
         if email:
             self._limit("email", email)
             if not _EMAIL_RE.fullmatch(email):
-                raise _Bad(self.heads["email"], f"{shown(email)} is not an email address")
+                raise _Bad(
+                    self.heads["email"], msg("{value} is not an email address", value=shown(email))
+                )
             email = email.lower()
         gender = None
         raw_gender = texts["gender"]
@@ -468,7 +474,10 @@ class _Reader:
             if gender is None:
                 raise _Bad(
                     self.heads["gender"],
-                    f"unknown value {shown(raw_gender)} (use female/male/other or nữ/nam/khác)",
+                    msg(
+                        "unknown value {value} (use female/male/other or nữ/nam/khác)",
+                        value=shown(raw_gender),
+                    ),
                 )
         birthday = self._birthday(cells)
         tags: tuple[str, ...] = ()
@@ -506,7 +515,7 @@ class _Reader:
     def _limit(self, key: str, text: str) -> None:
         limit = MAX_LENGTH[key]
         if len(text) > limit:
-            raise _Bad(self.heads[key], f"is {len(text):,} characters long: the limit is {limit:,}")
+            raise _Bad(self.heads[key], too_long(len(text), limit))
 
     def _text(self, cells: list[Cell], key: str) -> str | None:
         text = self._get(cells, key)
@@ -525,9 +534,12 @@ class _Reader:
         try:
             day = parse_datetime(value).date()
         except ValueError as exc:
-            raise _Bad(self.heads["birthday"], str(exc)) from None
+            raise _Bad(self.heads["birthday"], exc.args[0]) from None
         if not date(1900, 1, 1) <= day <= self.today:
-            raise _Bad(self.heads["birthday"], f"{day:%d/%m/%Y} is not a possible birthday")
+            raise _Bad(
+                self.heads["birthday"],
+                msg("{day} is not a possible birthday", day=f"{day:%d/%m/%Y}"),
+            )
         return day
 
 
@@ -696,12 +708,12 @@ class _Import:
             if r.code is not None:
                 key = r.code.upper()
                 found = by_code.get(key) or new_by_code.get(key)
-                why = f"customer code {r.code}"
+                why = msg("customer code {code}", code=r.code)
             if found is None:
                 for phone in r.phones:
                     found = by_phone.get(phone) or new_by_phone.get(phone)
                     if found is not None:
-                        why = f"phone {phone}"
+                        why = msg("phone {phone}", phone=phone)
                         break
             if found is None or policy == DuplicatePolicy.CREATE:
                 draft = _New(
@@ -713,17 +725,21 @@ class _Import:
                     new_by_phone.setdefault(phone, draft)
                 if r.code is not None:
                     new_by_code.setdefault(r.code.upper(), draft)
-                reason = f"created anyway: {why} is in use" if found is not None else ""
+                reason = (
+                    msg("created anyway: {why} is in use", why=why) if found is not None else ""
+                )
                 self.outcomes.append((r.row, "imported", draft, reason))
                 continue
             if policy == DuplicatePolicy.SKIP:
                 if isinstance(found, _New):
                     owner: _New | str = found
-                    reason = f"{why} is already used by the customer of row {found.first_row}"
+                    reason = msg("{why} is already used by the customer of row {row}", why=why,
+                                 row=str(found.first_row))  # fmt: skip
                 else:
                     code, name = owner_of[found]
                     owner = code
-                    reason = f"{why} already belongs to {code} ({name})"
+                    reason = msg("{why} already belongs to {code} ({name})", why=why, code=code,
+                                 name=name)  # fmt: skip
                 self.outcomes.append((r.row, "skipped", owner, reason))
                 continue
             if isinstance(found, _New):  # UPDATE a customer an earlier row creates
@@ -731,7 +747,12 @@ class _Import:
                 for phone in r.phones:
                     new_by_phone.setdefault(phone, found)
                 self.outcomes.append(
-                    (r.row, "updated", found, f"{why}: the customer of row {found.first_row}")
+                    (
+                        r.row,
+                        "updated",
+                        found,
+                        msg("{why}: the customer of row {row}", why=why, row=str(found.first_row)),
+                    )  # fmt: skip
                 )
             else:
                 matched.append((r, found))
@@ -742,10 +763,12 @@ class _Import:
             for r, cid in matched:
                 st = self.stored[cid]
                 changed = self._merge_stored(st, r)
-                why = "code" if r.code and by_code.get(r.code.upper()) == cid else "phone"
-                self.outcomes.append(
-                    (r.row, "updated" if changed else "unchanged", st, f"matched by {why}")
+                by = (
+                    msg("matched by code")
+                    if r.code and by_code.get(r.code.upper()) == cid
+                    else msg("matched by phone")
                 )
+                self.outcomes.append((r.row, "updated" if changed else "unchanged", st, by))
 
     def _stored_phones(self, rows: list[_Row]) -> dict[str, int]:
         """Normalised phone → the (live) stored customer that has it (lowest id)."""

@@ -7535,6 +7535,14 @@ Vẫn bán?</translation>
         <translation>mã vạch {code} đã được dùng cho {sku} của “{product}”.</translation>
     </message>
     <message>
+        <source>created anyway: {why} is in use</source>
+        <translation>vẫn tạo mới: {why} đang được dùng</translation>
+    </message>
+    <message>
+        <source>customer code {code}</source>
+        <translation>mã khách hàng {code}</translation>
+    </message>
+    <message>
         <source>give it a SKU.</source>
         <translation>hãy nhập SKU.</translation>
     </message>
@@ -7547,6 +7555,10 @@ Vẫn bán?</translation>
         <translation>có giá trị {value} nhưng thuộc tính chưa có tên.</translation>
     </message>
     <message>
+        <source>is empty (a customer needs a name)</source>
+        <translation>đang trống (khách hàng cần có tên)</translation>
+    </message>
+    <message>
         <source>is empty (a value is required)</source>
         <translation>đang trống (bắt buộc phải có giá trị)</translation>
     </message>
@@ -7555,8 +7567,20 @@ Vẫn bán?</translation>
         <translation>dài {length} ký tự: tối đa là {limit}</translation>
     </message>
     <message>
+        <source>matched by code</source>
+        <translation>khớp theo mã khách hàng</translation>
+    </message>
+    <message>
+        <source>matched by phone</source>
+        <translation>khớp theo số điện thoại</translation>
+    </message>
+    <message>
         <source>order rejected because of row {row}</source>
         <translation>đơn bị từ chối do lỗi ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>phone {phone}</source>
+        <translation>số điện thoại {phone}</translation>
     </message>
     <message>
         <source>product rejected because of row {row}</source>
@@ -7623,6 +7647,10 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {value} (dùng active hoặc hidden)</translation>
     </message>
     <message>
+        <source>unknown value {value} (use female/male/other or nữ/nam/khác)</source>
+        <translation>giá trị không hợp lệ {value} (dùng nữ/nam/khác hoặc female/male/other)</translation>
+    </message>
+    <message>
         <source>unknown value {value} (use one of: {choices})</source>
         <translation>giá trị không hợp lệ {value} (dùng một trong: {choices})</translation>
     </message>
@@ -7637,6 +7665,10 @@ Vẫn bán?</translation>
     <message>
         <source>{customer} has only {points} points.</source>
         <translation>{customer} chỉ có {points} điểm.</translation>
+    </message>
+    <message>
+        <source>{day} is not a possible birthday</source>
+        <translation>{day} không phải ngày sinh hợp lệ</translation>
     </message>
     <message>
         <source>{discount} is above the price {price}</source>
@@ -7759,6 +7791,10 @@ Vẫn bán?</translation>
         <translation>{value} không phải là số</translation>
     </message>
     <message>
+        <source>{value} is not a phone number</source>
+        <translation>{value} không phải số điện thoại</translation>
+    </message>
+    <message>
         <source>{value} is not a real date and time</source>
         <translation>{value} không phải ngày giờ có thật</translation>
     </message>
@@ -7771,8 +7807,24 @@ Vẫn bán?</translation>
         <translation>{value} không phải số nguyên (không hữu hạn)</translation>
     </message>
     <message>
+        <source>{value} is not an email address</source>
+        <translation>{value} không phải địa chỉ email</translation>
+    </message>
+    <message>
         <source>{variant}: {why}</source>
         <translation>{variant}: {why}</translation>
+    </message>
+    <message>
+        <source>{why} already belongs to {code} ({name})</source>
+        <translation>{why} đã thuộc về {code} ({name})</translation>
+    </message>
+    <message>
+        <source>{why} is already used by the customer of row {row}</source>
+        <translation>{why} đã được dùng cho khách hàng ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>{why}: the customer of row {row}</source>
+        <translation>{why}: khách hàng ở dòng {row}</translation>
     </message>
     <message>
         <source>“{product}” was deleted (archived) and cannot be edited.</source>

@@ -133,3 +133,24 @@ def test_cancel_imports_nothing(
     assert wizard.policy_hint.text() == "The import was cancelled: nothing was imported."
     assert names(owner_ctx) == []
     assert_db_worker_idle()
+
+
+def test_the_report_says_why_in_vietnamese(
+    qtbot: Any, owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    vietnamese: None,
+) -> None:  # fmt: skip
+    import_customers(owner_ctx, write_csv(tmp_path / "old.csv", VI_HEADER, [hoa()]),
+                     on_duplicate="skip")  # fmt: skip
+    rows = [hoa(**{"Ghi chú": "khách quen"}), hoa(**{"Họ tên": "Sai số", "SĐT": "123"})]
+    path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
+    wizard = open_wizard(qtbot, owner_ctx)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
+    wizard.browse_button.click()
+    qtbot.waitUntil(lambda: wizard.step() == MAPPING, timeout=WAIT)
+    wizard.next_button.click()
+    wizard.policy_buttons[import_wizard.DuplicatePolicy.UPDATE].click()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.step() == REPORT, timeout=WAIT)
+    reasons = [wizard.report_table.item(r, 4).text() for r in range(2)]
+    assert reasons == ["'123' không phải số điện thoại", "khớp theo số điện thoại"]
+    wizard.close_button.click()
