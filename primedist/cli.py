@@ -225,6 +225,16 @@ def cmd_customers_rebuild_stats(args: argparse.Namespace, settings: Settings) ->
     return EXIT_OK
 
 
+def cmd_import_template(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import import_templates
+
+    ctx = as_owner(open_context(settings))
+    path = import_templates.write_import_template(ctx, args.kind, Path(args.file), args.lang)
+    emit(args, {"file": str(path), "kind": args.kind, "lang": args.lang},
+         f"Wrote the empty {args.kind} import template to {path}")  # fmt: skip
+    return EXIT_OK
+
+
 def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any]) -> int:
     """Run an import (`run(ctx, path, progress=...)`) as the owner; print its summary and
     the first rejected rows, or the whole report with --json."""
@@ -403,6 +413,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_customers)
+    p = targets.add_parser(
+        "template",
+        help="write an empty import file to fill in: the header row and a guide sheet",
+    )
+    p.add_argument("kind", choices=("orders", "products", "customers"))
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
+    p.add_argument(
+        "--lang",
+        choices=("vi", "en"),
+        default="vi",
+        help="the language of the headers (where the import reads both) and of the guide",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_template)
 
     p = sub.add_parser("export", help="export data to a file (Excel .xlsx; customers also .csv)")
     targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=Parser, required=True)

@@ -112,3 +112,21 @@ def test_usage_errors(cli: Any, data_dir: Path, argv: list[str]) -> None:
     run = cli("--data-dir", str(data_dir), *argv)
     assert run.code == EXIT_USAGE
     run.error_line()
+
+
+def test_import_template_writes_the_empty_file_and_refuses_another_ending(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    target = tmp_path / "customers-template.xlsx"
+    run = cli("--data-dir", str(data_dir), "import", "template", "customers", str(target),
+              "--lang", "en", "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert json.loads(run.out) == {"file": str(target), "kind": "customers", "lang": "en"}
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Customers", "Guide"]
+    assert [c.value for c in book.worksheets[0][1]][:2] == ["Name", "Phone"]
+    bad = cli("--data-dir", str(data_dir), "import", "template", "orders", str(tmp_path / "x.csv"))
+    assert bad.code == EXIT_ERROR
+    assert "Save the template as an .xlsx file" in bad.error_line()

@@ -252,3 +252,45 @@ class XlsxStreamWriter:
             self.close()
         else:
             self.abort()
+
+
+def write_template_workbook(
+    path: Path,
+    sheet: str,
+    headers: Sequence[str],
+    text_columns: Iterable[int],
+    guide_sheet: str,
+    guide_headers: Sequence[str],
+    guide_rows: Iterable[Sequence[str]],
+) -> None:
+    """An import template: `sheet` with only the bold, frozen header row (the `text_columns`
+    formatted as text, so typed phones and codes keep their leading zeros), then
+    `guide_sheet`: one row per column saying how to fill it in."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                           "strings_to_formulas": False,
+                                           "strings_to_urls": False})  # fmt: skip
+    try:
+        bold = book.add_format({"bold": True})
+        text = book.add_format({"num_format": "@"})
+        data = book.add_worksheet(sheet[:31])
+        as_text = set(text_columns)
+        for i, header in enumerate(headers):
+            data.set_column(i, i, max(14, len(header) + 4), text if i in as_text else None)
+            data.write_string(0, i, header, bold)
+        data.freeze_panes(1, 0)
+        guide = book.add_worksheet(guide_sheet[:31])
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        for i, width in enumerate((22, 10, 70, 28)[: len(guide_headers)]):
+            guide.set_column(i, i, width, wrap)
+        for i, header in enumerate(guide_headers):
+            guide.write_string(0, i, header, bold)
+        for r, row in enumerate(guide_rows, start=1):
+            for c, value in enumerate(row):
+                if value:
+                    guide.write_string(r, c, neutralise(value))
+        guide.freeze_panes(1, 0)
+    finally:
+        try:
+            book.close()
+        except (OSError, XlsxWriterException) as exc:
+            raise PrimedistError(f"Cannot write {path.name}: {exc.__cause__ or exc}") from exc

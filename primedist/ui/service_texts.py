@@ -34,6 +34,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Product variant {variant} no longer exists."),
     QT_TRANSLATE_NOOP("service", "SKU {sku} is already used by “{product}” (a product on no shop)."),
     QT_TRANSLATE_NOOP("service", "SKU {sku} is already used by “{product}” on {shop}."),
+    QT_TRANSLATE_NOOP("service", "Save the template as an .xlsx file (Excel workbook), not {name}."),
     QT_TRANSLATE_NOOP("service", "Say why the items come back."),
     QT_TRANSLATE_NOOP("service", "Say why the order is cancelled."),
     QT_TRANSLATE_NOOP("service", "Say why the orders are cancelled."),

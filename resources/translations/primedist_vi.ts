@@ -6244,6 +6244,42 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>import_template</name>
+    <message>
+        <source>Template…</source>
+        <extracomment>The file name offered: (Vietnamese, English).</extracomment>
+        <translation>Tệp mẫu…</translation>
+    </message>
+    <message>
+        <source>Save an empty file to fill in and import, with a sheet that says how to fill in each column</source>
+        <translation>Lưu tệp mẫu trống để điền rồi nhập, kèm trang hướng dẫn cách điền từng cột</translation>
+    </message>
+    <message>
+        <source>Save the import template</source>
+        <translation>Lưu tệp mẫu nhập dữ liệu</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Saving the import template</source>
+        <translation>Đang lưu tệp mẫu</translation>
+    </message>
+    <message>
+        <source>Import template saved</source>
+        <translation>Đã lưu tệp mẫu</translation>
+    </message>
+    <message>
+        <source>Saved %1. Fill in one row per line on its first sheet (the second sheet says how), then choose Import.</source>
+        <translation>Đã lưu %1. Điền mỗi dòng một mục ở trang đầu tiên (trang thứ hai hướng dẫn cách điền), rồi bấm Nhập tệp.</translation>
+    </message>
+    <message>
+        <source>Open the folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
     <name>orders</name>
     <message>
         <source>Subtotal</source>
@@ -7401,6 +7437,10 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku} is already used by “{product}” on {shop}.</source>
         <translation>SKU {sku} đã được dùng cho “{product}” ở {shop}.</translation>
+    </message>
+    <message>
+        <source>Save the template as an .xlsx file (Excel workbook), not {name}.</source>
+        <translation>Hãy lưu tệp mẫu dạng .xlsx (tệp Excel), không phải {name}.</translation>
     </message>
     <message>
         <source>Say why the items come back.</source>

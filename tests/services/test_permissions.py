@@ -25,6 +25,7 @@ from primedist.services import (
     customer_detail,
     customer_export,
     customers,
+    import_templates,
     low_stock,
     order_export,
     orders,
@@ -84,6 +85,10 @@ def calls(module: Module, d: dict[str, int], out: Path) -> list[tuple[str, Call]
             ("hide product", lambda x: product_status.hide_products(x, [p])),
             ("create SKU group", lambda x: sku_groups.create_group(x, "G1", "Nhóm")),
             ("export products", lambda x: product_export.export_products(x, out / "p.xlsx")),
+            (
+                "save the products template",
+                lambda x: import_templates.write_import_template(x, "products", out / "tp.xlsx"),
+            ),
         ],
         Module.ORDERS: [
             ("find orders by number", lambda x: orders.order_ids_by_number(x, "X")),
@@ -95,6 +100,10 @@ def calls(module: Module, d: dict[str, int], out: Path) -> list[tuple[str, Call]
             ),
             ("flag orders", lambda x: orders.set_flag(x, [o], True)),
             ("export orders", lambda x: order_export.export_orders(x, out / "o.xlsx")),
+            (
+                "save the orders template",
+                lambda x: import_templates.write_import_template(x, "orders", out / "to.xlsx"),
+            ),
         ],  # fmt: skip
         Module.CUSTOMERS: [
             ("list segments", segments.list_segments),
@@ -105,6 +114,10 @@ def calls(module: Module, d: dict[str, int], out: Path) -> list[tuple[str, Call]
             ("change note", lambda x: customer_detail.set_note(x, c, "VIP")),
             ("create tag", lambda x: tags.create_tag(x, "Sỉ")),
             ("export customers", lambda x: customer_export.export_customers(x, out / "c.xlsx")),
+            (
+                "save the customers template",
+                lambda x: import_templates.write_import_template(x, "customers", out / "tc.xlsx"),
+            ),
         ],
         Module.SETTINGS: [
             ("read shop levels", low_stock.shop_levels),

@@ -44,7 +44,9 @@ from primedist.services.customer_import import (
     read_preview,
 )
 from primedist.services.customers import DuplicatePolicy
+from primedist.services.import_templates import TemplateKind
 from primedist.ui.i18n import current_language
+from primedist.ui.import_template import retranslate_button, template_button
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 
@@ -120,8 +122,10 @@ class ImportWizard(QDialog):
         self.browse_button = QPushButton()
         self.browse_button.setObjectName("browseButton")
         self.browse_button.clicked.connect(self.browse)
+        self.template_button = template_button(self, self.ctx, TemplateKind.CUSTOMERS)
         row.addWidget(self.file_edit, 1)
         row.addWidget(self.browse_button)
+        row.addWidget(self.template_button)
         layout.addLayout(row)
         self.file_error = QLabel()
         self.file_error.setObjectName("fileError")
@@ -584,6 +588,7 @@ class ImportWizard(QDialog):
             "read when present."
         ))  # fmt: skip
         self.browse_button.setText(self.tr("Browse…"))
+        retranslate_button(self.template_button)
         self.mapping_hint.setText(self.tr(
             "Each customer field is read from the column shown. The guess comes from the "
             "headers; change it where it is wrong."

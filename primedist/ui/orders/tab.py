@@ -55,12 +55,14 @@ from primedist.queries.orders import (
     status_counts,
 )
 from primedist.services.context import ServiceContext
+from primedist.services.import_templates import TemplateKind
 from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
+from primedist.ui.import_template import retranslate_button, template_button
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     ACTIONS_STYLE,
@@ -451,13 +453,15 @@ class OrdersPage(FilteredListPage):
         self.printer.printed.connect(self.show_message)
         self.print_button.setMenu(print_menu(self, self.printer, self.selected_ids, bulk=True))
         self.import_button = push_button("importButton", self.import_file)
+        self.template_button = template_button(self, self.ctx, TemplateKind.ORDERS)
         self.new_button = push_button("newOrderButton", self.new_order)
         for w in (self.confirm_button, self.cancel_button, self.flag_button, self.unflag_button):
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.selection_label)
         row.addStretch(1)
-        for w in (self.export_button, self.print_button, self.import_button):
+        for w in (self.export_button, self.print_button, self.import_button,
+                  self.template_button):  # fmt: skip
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.new_button)
@@ -518,6 +522,7 @@ class OrdersPage(FilteredListPage):
         self.import_button.setToolTip(
             QCoreApplication.translate("orders", "Import orders from an Excel or CSV file")
         )
+        retranslate_button(self.template_button)
         self.new_button.setText(QCoreApplication.translate("orders", "New order"))
         self.new_button.setShortcut(QKeySequence(Qt.Key.Key_F2))  # setText cleared it
         self.new_button.setToolTip(

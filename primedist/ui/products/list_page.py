@@ -51,6 +51,7 @@ from primedist.queries.products import (
 )
 from primedist.queries.spec import QueryState
 from primedist.services.context import ServiceContext
+from primedist.services.import_templates import TemplateKind
 from primedist.services.product_status import (
     DeleteResult,
     delete_products,
@@ -61,6 +62,7 @@ from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
+from primedist.ui.import_template import retranslate_button, template_button
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import (
     ACTIONS_STYLE,
@@ -495,6 +497,7 @@ class ProductListPage(FilteredListPage):
         self.delete_button = push_button("deleteButton", self.delete_selected)
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
+        self.template_button = template_button(self, self.ctx, TemplateKind.PRODUCTS)
         self.add_button = push_button("addProductButton", self.addRequested.emit)
         for w in (self.hide_button, self.unhide_button, self.delete_button):
             row.addWidget(w)
@@ -503,6 +506,7 @@ class ProductListPage(FilteredListPage):
         row.addStretch(1)
         row.addWidget(self.export_button)
         row.addWidget(self.import_button)
+        row.addWidget(self.template_button)
         row.addSpacing(12)
         row.addWidget(self.add_button)
         return row
@@ -556,6 +560,7 @@ class ProductListPage(FilteredListPage):
         self.import_button.setToolTip(
             QCoreApplication.translate("products", "Import products from an Excel or CSV file")
         )
+        retranslate_button(self.template_button)
         self.add_button.setText(QCoreApplication.translate("products", "Add product"))
         self._rebuild_chips()
         self._show_count()

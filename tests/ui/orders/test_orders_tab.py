@@ -597,6 +597,38 @@ def test_import_shows_the_report_and_refreshes(qtbot, page, data, monkeypatch, t
     dialog.close()
 
 
+def test_the_template_button_saves_an_empty_file_in_the_apps_language(
+    qtbot, page, monkeypatch, tmp_path
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from primedist.services.import_templates import template_headers
+
+    install_language("vi")
+    try:
+        qtbot.waitUntil(lambda: page.template_button.text() == "Tệp mẫu…")
+        offered: list[str] = []
+
+        def choose(_parent, _title, default, _filter):
+            offered.append(default)
+            return str(tmp_path / "mau"), ""  # the ending is added
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+        click(qtbot, page.template_button)
+        saved = tmp_path / "mau.xlsx"
+        qtbot.waitUntil(lambda: page.findChild(QMessageBox, "templateSaved") is not None,
+                        timeout=10_000)  # fmt: skip
+        assert offered[0].endswith("mau-nhap-don-hang.xlsx")
+        box = page.findChild(QMessageBox, "templateSaved")
+        assert str(saved) in box.text() and box.text().startswith("Đã lưu")
+        sheet = openpyxl.load_workbook(saved).worksheets[0]
+        assert [c.value for c in sheet[1]] == template_headers("orders", "vi")
+        box.close()
+    finally:
+        install_language("en")
+    qtbot.waitUntil(lambda: page.template_button.text() == "Template…")
+
+
 # Dialogs of the other parts (stand-ins with the agreed signatures) ----------------------
 class FakeSale(QDialog):
     orderCreated = Signal(int)

@@ -1,0 +1,312 @@
+"""Empty import files to fill in: orders, products, customers (Import → Download template).
+
+Each template is an .xlsx workbook whose first sheet holds only the header row the import
+reads (in the chosen language where the import accepts it), with the columns of phones,
+codes and SKUs formatted as text so Excel keeps their leading zeros; the second sheet says,
+per column, whether it is required, how to fill it in, and an example. Nothing in the
+template is data: importing it unfilled is refused as a file without data rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from primedist.core.messages import msg
+from primedist.domain.enums import Module
+from primedist.errors import ValidationError
+from primedist.io.xlsx_writer import write_template_workbook
+from primedist.services import customer_import, order_import, product_import
+from primedist.services.context import ServiceContext
+from primedist.services.export_support import check_target, lang_index, replaced_when_done
+
+
+class TemplateKind(StrEnum):
+    ORDERS = "orders"
+    PRODUCTS = "products"
+    CUSTOMERS = "customers"
+
+
+@dataclass(frozen=True)
+class GuideLine:
+    """How to fill one column: (English, Vietnamese) texts and an example value."""
+
+    key: str
+    guide: tuple[str, str]
+    example: str
+    text: bool = False  # phones, codes, SKUs: a text column (leading zeros kept)
+
+
+_MONEY = ("Whole đồng, no thousands separators (150000).",
+          "Số đồng, không dùng dấu phân cách hàng nghìn (150000).")  # fmt: skip
+
+ORDER_GUIDE = (
+    GuideLine(
+        "order_id",
+        (
+            "The order number; with the shop, the key of the order.",
+            "Mã đơn hàng; cùng với gian hàng là khóa của đơn.",
+        ),
+        "250131ABC",
+        True,
+    ),
+    GuideLine(
+        "order_date",
+        (
+            "Date and time: 31/01/2026 14:05 or 2026-01-31 14:05 (shop time).",
+            "Ngày giờ: 31/01/2026 14:05 hoặc 2026-01-31 14:05 (giờ cửa hàng).",
+        ),
+        "31/01/2026 14:05",
+        True,
+    ),
+    GuideLine(
+        "shop",
+        (
+            "Shop name, exactly as in the app; an unknown name creates the shop.",
+            "Tên gian hàng, đúng như trong ứng dụng; tên mới sẽ tạo gian hàng mới.",
+        ),
+        "Prime Official - Shopee",
+    ),
+    GuideLine(
+        "channel",
+        (
+            "For a new shop: shopee, lazada, tiki, tiktok, offline, webstore.",
+            "Cho gian hàng mới: shopee, lazada, tiki, tiktok, offline, webstore.",
+        ),
+        "shopee",
+    ),
+    GuideLine(
+        "status",
+        (
+            "pending, confirmed, shipping, completed, cancelled, return_refund, returned.",
+            "pending (chờ xác nhận), confirmed, shipping, completed "
+            "(hoàn thành), cancelled (đã hủy), return_refund, returned.",
+        ),
+        "completed",
+    ),
+    GuideLine(
+        "payment_method",
+        (
+            "cod (empty), cash, bank_transfer, e_wallet, card, other.",
+            "cod (để trống), cash, bank_transfer, e_wallet, card, other.",
+        ),
+        "cod",
+    ),
+    GuideLine("customer_name", ("The buyer's name.", "Tên người mua."), "Nguyễn Thị Hoa"),
+    GuideLine(
+        "customer_phone",
+        ("Any format: 0939 921 717, +84939921717.", "Mọi cách viết: 0939 921 717, +84939921717."),
+        "0939921717",
+        True,
+    ),
+    GuideLine(
+        "buyer_id",
+        (
+            "The marketplace's buyer id (finds the customer first).",
+            "Mã người mua trên sàn (dùng để tìm khách hàng trước).",
+        ),
+        "hoa.nt",
+        True,
+    ),
+    GuideLine("province", ("Province or city.", "Tỉnh/thành phố."), "TP. Hồ Chí Minh"),
+    GuideLine("shipping_provider", ("The carrier.", "Đơn vị vận chuyển."), "SPX Express"),
+    GuideLine("shipping_fee", _MONEY, "15000"),
+    GuideLine(
+        "discount",
+        (
+            "The order's seller discount. " + _MONEY[0],
+            "Giảm giá của người bán cho đơn. " + _MONEY[1],
+        ),
+        "10000",
+    ),
+    GuideLine(
+        "sku",
+        (
+            "The line's SKU; an unknown SKU creates a product.",
+            "SKU của dòng; SKU mới sẽ tạo sản phẩm mới.",
+        ),
+        "AO-TRANG-M",
+        True,
+    ),
+    GuideLine(
+        "product_name",
+        ("The line's product name (empty = the SKU).", "Tên sản phẩm của dòng (để trống = SKU)."),
+        "Áo thun trắng M",
+    ),
+    GuideLine("quantity", ("Whole number, at least 1.", "Số nguyên, từ 1 trở lên."), "2"),
+    GuideLine("unit_price", _MONEY, "120000"),
+)
+
+PRODUCT_GUIDE = (
+    GuideLine(
+        "product_name",
+        (
+            "The rows of one product share its name (≤ 120 characters).",
+            "Các dòng của một sản phẩm dùng chung tên (≤ 120 ký tự).",
+        ),
+        "Áo thun cotton",
+    ),
+    GuideLine("category", ("Text.", "Văn bản."), "Thời trang"),
+    GuideLine("description", ("Text.", "Văn bản."), ""),
+    GuideLine(
+        "sku",
+        (
+            "One row per SKU (variant); the key of the variant.",
+            "Mỗi SKU (phân loại) một dòng; là khóa của phân loại.",
+        ),
+        "AO-DO-M",
+        True,
+    ),
+    GuideLine("barcode", ("Once per file.", "Không trùng trong tệp."), "8934567000012", True),
+    GuideLine("option1_name", ("First attribute's name.", "Tên thuộc tính thứ nhất."), "Màu"),
+    GuideLine("option1", ("Its value.", "Giá trị của thuộc tính."), "Đỏ"),
+    GuideLine("option2_name", ("Second attribute's name.", "Tên thuộc tính thứ hai."), "Size"),
+    GuideLine("option2", ("Its value.", "Giá trị của thuộc tính."), "M"),
+    GuideLine("cost", _MONEY, "80000"),
+    GuideLine("price", _MONEY, "150000"),
+    GuideLine(
+        "discount_price",
+        (
+            "0 to the price (empty = none). " + _MONEY[0],
+            "Từ 0 đến giá bán (để trống = không có). " + _MONEY[1],
+        ),
+        "129000",
+    ),
+    GuideLine(
+        "stock",
+        (
+            "On hand, whole number ≥ 0 (empty = leave it as it is).",
+            "Tồn kho, số nguyên ≥ 0 (để trống = giữ nguyên).",
+        ),
+        "20",
+    ),
+    GuideLine(
+        "low_stock_level",
+        (
+            "Whole number ≥ 0 (empty = the shop's default).",
+            "Số nguyên ≥ 0 (để trống = mức mặc định của gian hàng).",
+        ),
+        "5",
+    ),
+    GuideLine(
+        "shops",
+        ("Existing shop names separated by ;", "Tên các gian hàng có sẵn, cách nhau bằng dấu ;"),
+        "Prime Official - Shopee; Prime Cửa hàng",
+    ),
+    GuideLine(
+        "status",
+        ("active (empty) or hidden.", "active (để trống = đang bán) hoặc hidden (ẩn)."),
+        "active",
+    ),
+)
+
+CUSTOMER_GUIDE = (
+    GuideLine(
+        "name",
+        ("The customer's name (≤ 120 characters).", "Tên khách hàng (≤ 120 ký tự)."),
+        "Nguyễn Thị Hoa",
+    ),
+    GuideLine(
+        "phone",
+        (
+            "Any format; several separated by ; (the first is the main one).",
+            "Mọi cách viết; nhiều số cách nhau bằng dấu ; (số đầu là số chính).",
+        ),
+        "0939921717",
+        True,
+    ),
+    GuideLine("email", ("Email address.", "Địa chỉ email."), "hoa@example.com"),
+    GuideLine(
+        "gender",
+        (
+            "nữ / nam / khác (or female / male / other).",
+            "nữ / nam / khác (hoặc female / male / other).",
+        ),
+        "nữ",
+    ),
+    GuideLine(
+        "birthday", ("15/03/1990 or 1990-03-15.", "15/03/1990 hoặc 1990-03-15."), "15/03/1990", True
+    ),
+    GuideLine(
+        "code",
+        (
+            "Finds the stored customer with this code (new ones get KH000123).",
+            "Tìm khách hàng có sẵn theo mã này (khách mới được cấp mã KH000123).",
+        ),
+        "KH000123",
+        True,
+    ),
+    GuideLine("zalo_id", ("Zalo id or number.", "Zalo."), "0939921717", True),
+    GuideLine("facebook_id", ("Facebook id or link.", "Facebook."), "hoa.nguyen"),
+    GuideLine("source", ("Where the customer came from.", "Khách đến từ đâu."), "Facebook"),
+    GuideLine("address", ("Street address.", "Địa chỉ."), "12 Nguyễn Huệ, Phường Sài Gòn"),
+    GuideLine("province", ("Province or city.", "Tỉnh/thành phố."), "TP. Hồ Chí Minh"),
+    GuideLine(
+        "tags",
+        (
+            "Tag names separated by ; (new ones are created).",
+            "Tên thẻ cách nhau bằng dấu ; (thẻ mới sẽ được tạo).",
+        ),
+        "Tiềm năng",
+    ),
+    GuideLine("note", ("A note for the staff.", "Ghi chú cho nhân viên."), ""),
+)
+
+#: kind → (module needed, guide, required keys, {key: (vi, en) header} or None = the keys).
+_KINDS = {
+    TemplateKind.ORDERS: (Module.ORDERS, ORDER_GUIDE, order_import.REQUIRED, None),
+    TemplateKind.PRODUCTS: (Module.PRODUCTS, PRODUCT_GUIDE, product_import.REQUIRED,
+                            product_import.HEADERS),
+    TemplateKind.CUSTOMERS: (Module.CUSTOMERS, CUSTOMER_GUIDE, customer_import.REQUIRED,
+                             customer_import.HEADERS),
+}  # fmt: skip
+_SHEETS = {
+    TemplateKind.ORDERS: ("Đơn hàng", "Orders"),
+    TemplateKind.PRODUCTS: ("Sản phẩm", "Products"),
+    TemplateKind.CUSTOMERS: ("Khách hàng", "Customers"),
+}
+# (Vietnamese, English), as LANGS.
+GUIDE_SHEET = ("Hướng dẫn", "Guide")
+GUIDE_COLUMNS = (
+    ("Cột", "Bắt buộc", "Cách điền", "Ví dụ"),
+    ("Column", "Required", "How to fill it in", "Example"),
+)
+YES = ("Có", "Yes")  # fmt: skip
+
+
+def template_headers(kind: TemplateKind, lang: str = "vi") -> list[str]:
+    """The header row of `kind`'s template in `lang` (the import reads each of them)."""
+    _module, guide, _required, headers = _KINDS[kind]
+    i = lang_index(lang)
+    return [line.key if headers is None else headers[line.key][i] for line in guide]
+
+
+def write_import_template(
+    ctx: ServiceContext, kind: TemplateKind | str, path: Path, lang: str = "vi"
+) -> Path:
+    """Write `kind`'s empty import template at `path` (.xlsx); returns the path."""
+    kind = TemplateKind(kind)
+    module, guide, required, _headers = _KINDS[kind]
+    ctx.require(module)
+    i = lang_index(lang)
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ValidationError(
+            msg("Save the template as an .xlsx file (Excel workbook), not {name}.",
+                name=repr(Path(path).name)),
+            field="path",
+        )  # fmt: skip
+    target = check_target(path)
+    headers = template_headers(kind, lang)
+    yes = YES[i]
+    rows = [
+        (header, yes if line.key in required else "", line.guide[0 if i else 1], line.example)
+        for header, line in zip(headers, guide, strict=True)
+    ]  # (en, vi) guide texts; LANGS is (vi, en)
+    text_columns = [n for n, line in enumerate(guide) if line.text]
+    with replaced_when_done(target) as tmp:
+        write_template_workbook(
+            tmp, _SHEETS[kind][i], headers, text_columns,
+            GUIDE_SHEET[i], GUIDE_COLUMNS[i], rows,
+        )  # fmt: skip
+    return target
