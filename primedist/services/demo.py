@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -45,9 +45,11 @@ from primedist.domain.enums import (
     Rank,
     ShopStatus,
     StockMoveKind,
+    StockState,
 )
 from primedist.domain.geo import PROVINCES_2025
-from primedist.domain.product import StockMovement
+from primedist.domain.order import Order, OrderLine
+from primedist.domain.product import StockMovement, Variant
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries.reports import rebuild_summaries
@@ -271,6 +273,7 @@ def generate_demo(
             prog.update(0.92, "Building indexes and the search index")
         _fix_sequences(conn)
         _reserve_open_orders(conn, ctx.clock.now())
+        _sales_in_the_ledger(conn, ctx.clock.now())
         refresh_product_summaries(conn)
         prog.update(0.97, "Saving")
     summary.seconds = time.perf_counter() - started
@@ -319,6 +322,98 @@ def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:
     ]  # fmt: skip
     if moves:
         conn.execute(sa.insert(table_of(StockMovement)), moves)
+
+
+#: The demo shop has counted its stock in the app for this long: orders of these days that
+#: left the shelf (completed, shipping) took their items out of stock; older ones are
+#: history, as imported orders are.
+STOCK_DAYS = 14
+OPENING_REASON = "Tồn đầu kỳ"
+SOLD_OUT_REASON = "Kiểm kho: hết hàng"
+
+
+def _sales_in_the_ledger(conn: sa.Connection, now: datetime) -> None:
+    """Rewrite each variant's (or SKU group's) stock ledger as the story of the last
+    `STOCK_DAYS`: the opening count then, each sale since, a stock-take for a holder that
+    ran out without sales; the stock figures stay as they are (the ledger adds up to them)."""
+    start = now - timedelta(days=STOCK_DAYS)
+    o = table_of(Order).c
+    conn.execute(
+        sa.update(table_of(Order))
+        .where(o.status == OrderStatus.COMPLETED.value, o.created_at >= start)
+        .values(stock_state=StockState.CONSUMED.value)
+    )
+    sales = _sales_by_holder(conn)
+    moves_t = table_of(StockMovement)
+    m = moves_t.c
+    openings = conn.execute(
+        sa.select(m.variant_id, m.sku_group_id, m.user_id, m.created_at).where(
+            m.reason == OPENING_REASON
+        )
+    ).all()
+    stock = {("g", k): n for k, n in conn.execute(sa.text("SELECT id, stock FROM sku_groups"))}
+    stock.update({("v", k): n for k, n in conn.execute(sa.text("SELECT id, stock FROM variants"))})
+    conn.execute(moves_t.delete().where(m.reason.in_([OPENING_REASON, SOLD_OUT_REASON])))
+    rows: list[dict[str, Any]] = []
+    for variant_id, group_id, user_id, created in openings:
+        key = _holder(variant_id, group_id)
+        base = {"variant_id": variant_id, "sku_group_id": group_id, "reserved_change": 0,
+                "user_id": user_id, "order_id": None}  # fmt: skip
+        rows += _holder_ledger(base, sales.get(key, []), stock[key], max(start, _aware(created)),
+                               now)  # fmt: skip
+    for i in range(0, len(rows), 5_000):
+        conn.execute(sa.insert(moves_t), rows[i : i + 5_000])
+
+
+def _holder(variant_id: int | None, group_id: int | None) -> tuple[str, int]:
+    """Who holds the stock: the SKU group when grouped, else the variant."""
+    return ("g", group_id) if group_id is not None else ("v", variant_id or 0)
+
+
+def _sales_by_holder(conn: sa.Connection) -> dict[tuple[str, int], list[Any]]:
+    """The lines of the orders that took stock off the shelf, oldest first, per holder."""
+    orders_t, lines_t, variants_t = table_of(Order), table_of(OrderLine), table_of(Variant)
+    o, ln, v = orders_t.c, lines_t.c, variants_t.c
+    lines = lines_t.join(orders_t, o.id == ln.order_id).join(variants_t, v.id == ln.variant_id)
+    sold = conn.execute(
+        sa.select(ln.variant_id, v.sku_group_id, o.id, o.external_id, ln.quantity, o.created_at)
+        .select_from(lines)
+        .where(o.stock_state == StockState.CONSUMED.value)
+        .order_by(o.created_at, o.id)
+    ).all()
+    out: dict[tuple[str, int], list[Any]] = {}
+    for row in sold:
+        out.setdefault(_holder(row[0], row[1]), []).append(row)
+    return out
+
+
+def _holder_ledger(
+    base: dict[str, Any], sales: list[Any], now_stock: int, opened: datetime, now: datetime
+) -> list[dict[str, Any]]:
+    """One holder's movements: opening count (before its first sale), sales, and a
+    stock-take to 0 when it ran out with no sale to show for it."""
+    if sales:
+        opened = min(opened, _aware(sales[0][5]) - timedelta(minutes=1))
+    units = sum(line[4] for line in sales)
+    counted_empty = now_stock == 0 and units == 0
+    level = now_stock + units + (20 + (base["variant_id"] or base["sku_group_id"]) % 100
+                                 if counted_empty else 0)  # fmt: skip
+    rows = [{**base, "kind": StockMoveKind.STOCK_IN.value, "quantity": level,
+             "stock_after": level, "reason": OPENING_REASON, "created_at": opened}]  # fmt: skip
+    for variant_id, _group, order_id, number, qty, placed in sales:
+        level -= qty
+        rows.append({**base, "variant_id": variant_id, "user_id": None, "order_id": order_id,
+                     "kind": StockMoveKind.SALE.value, "quantity": -qty, "stock_after": level,
+                     "reason": number, "created_at": _aware(placed)})  # fmt: skip
+    if counted_empty:
+        rows.append({**base, "kind": StockMoveKind.STOCKTAKE.value, "quantity": -level,
+                     "stock_after": 0, "reason": SOLD_OUT_REASON,
+                     "created_at": opened + (now - opened) / 2})  # fmt: skip
+    return rows
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -988,7 +1083,8 @@ class _Run:
         )
 
     def _write_stock(self, plan: _CatalogPlan, ids: _CatalogIds) -> None:
-        """Opening stock-in per variant (or per SKU group); sold-out ones get a stocktake."""
+        """An opening stock-in per variant (or per SKU group), dated when it was created;
+        `_sales_in_the_ledger` writes the rest of the story once the orders exist."""
         targets: list[tuple[int | None, int | None, int, int]] = [
             (ids.variant + j, None, v.stock, plan.products[v.product].created)
             for j, v in enumerate(plan.variants)
@@ -999,16 +1095,9 @@ class _Run:
         move_id = _next_id(self.conn, "stock_movements")
         rows: list[Row] = []
         for variant_id, group_id, stock, created in targets:
-            opening = stock if stock > 0 else int(self.rng.integers(20, 120))
-            rows.append((move_id, variant_id, group_id, StockMoveKind.STOCK_IN.value, opening,
-                         opening, "Tồn đầu kỳ", self.user_id, self.ts(created)))  # fmt: skip
+            rows.append((move_id, variant_id, group_id, StockMoveKind.STOCK_IN.value, stock,
+                         stock, OPENING_REASON, self.user_id, self.ts(created)))  # fmt: skip
             move_id += 1
-            if stock == 0:
-                counted = self.ts(self.now - int(self.rng.integers(DAY, 20 * DAY)))
-                rows.append((move_id, variant_id, group_id, StockMoveKind.STOCKTAKE.value,
-                             -opening, 0, "Kiểm kho: hết hàng", self.user_id,
-                             counted))  # fmt: skip
-                move_id += 1
         self.writer.insert(
             "stock_movements",
             ("id", "variant_id", "sku_group_id", "kind", "quantity", "stock_after", "reason",

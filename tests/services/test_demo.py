@@ -697,3 +697,38 @@ def test_open_orders_hold_their_stock_and_move_it_when_shipped(demo_ctx: Service
     order_service.change_status(demo_ctx, order_id, OrderStatus.SHIPPING)
     after = rows(engine, "SELECT stock, reserved FROM variants WHERE id = ?", variant_id)[0]
     assert after == (before[0] - qty, before[1] - qty)
+
+
+def test_the_stock_history_tells_the_last_two_weeks(demo_ctx: ServiceContext) -> None:
+    """Each product's history: the opening count, then every sale since (orders of the last
+    STOCK_DAYS that left the shelf), then today's reservations; it adds up to the stock."""
+    from primedist.services import stock
+
+    engine = demo_ctx.engine
+    start = FIXED_NOW - timedelta(days=demo.STOCK_DAYS)
+    with Session(engine) as session:
+        recent = session.exec(
+            select(Order).where(Order.status == OrderStatus.COMPLETED, Order.created_at >= start)
+        ).all()
+        older = session.exec(
+            select(Order).where(Order.status == OrderStatus.COMPLETED, Order.created_at < start)
+        ).all()
+        variants = session.exec(select(Variant).where(Variant.sku_group_id.is_(None))).all()  # type: ignore[union-attr]
+    assert recent and older
+    assert {o.stock_state for o in recent} == {"consumed"}
+    assert {o.stock_state for o in older} == {"none"}  # history, as imported orders
+    told = 0
+    for variant in variants:
+        history = stock.stock_history(demo_ctx, variant.id or 0, limit=10_000)[::-1]
+        assert history[0].kind == "stock_in" and history[0].reason == demo.OPENING_REASON
+        opened = history[0].created_at.replace(tzinfo=None)
+        assert opened >= start.replace(tzinfo=None) or history[1].kind == "sale"  # counted then
+        level = 0
+        for move in history:  # every figure follows from the one before
+            level += move.quantity
+            assert move.stock_after == level, (variant.sku, move)
+        assert level == variant.stock
+        sales = [m for m in history if m.kind == "sale"]
+        assert all(m.order_id is not None and m.reason for m in sales)
+        told += bool(sales)
+    assert told >= len(variants) // 3  # most products sold in two weeks

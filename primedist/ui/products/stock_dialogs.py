@@ -589,6 +589,8 @@ class StockHistoryDialog(ProductStockDialog):
         self.table.setRowCount(len(self.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for r, row in enumerate(self.rows):
+            number = self.orders.get(row.order_id, "") if row.order_id else ""
+            reason = "" if row.reason == number else (row.reason or "")  # said once, as the order
             cells = [
                 (format_datetime(row.created_at, self.tz, lang), False),
                 (kind_label(row.kind), False),
@@ -596,8 +598,8 @@ class StockHistoryDialog(ProductStockDialog):
                 (signed(row.quantity) if row.quantity else "", True),
                 (signed(row.reserved_change) if row.reserved_change else "", True),
                 (format_number(row.stock_after, lang), True),
-                (row.reason or "", False),
-                (self.orders.get(row.order_id, "") if row.order_id else "", False),
+                (reason, False),
+                (number, False),
                 (row.user_name or self.tr("system"), False),
             ]
             for c, (text, align_right) in enumerate(cells):
