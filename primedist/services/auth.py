@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from primedist.core import security
+from primedist.core.messages import msg
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
 from primedist.domain.user import User, UserModuleAccess
@@ -28,7 +29,9 @@ def _check_email(email: str) -> str:
     email = normalize_email(email)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email:
-        raise ValidationError(f"{email!r} is not a valid email address.", field="email")
+        raise ValidationError(
+            msg("{email} is not a valid email address.", email=repr(email)), field="email"
+        )
     return email
 
 
@@ -66,9 +69,9 @@ def setup_shop(
     named `tag_names` (key → name, in the language of the set-up; else English)."""
     shop_name, owner_name = shop_name.strip(), owner_name.strip()
     if not shop_name:
-        raise ValidationError("The shop name is required.", field="shop_name")
+        raise ValidationError(msg("The shop name is required."), field="shop_name")
     if not owner_name:
-        raise ValidationError("The owner's name is required.", field="owner_name")
+        raise ValidationError(msg("The owner's name is required."), field="owner_name")
     email = _check_email(owner_email)
     try:
         security.check_password_strength(owner_password)
@@ -76,7 +79,7 @@ def setup_shop(
         raise ValidationError(str(exc), field="owner_password") from exc
     with ctx.uow() as session:
         if session.exec(select(func.count()).select_from(User)).one():
-            raise Conflict("This shop is already set up: sign in instead.")
+            raise Conflict(msg("This shop is already set up: sign in instead."))
         now = ctx.clock.now()
         owner = User(
             name=owner_name,
@@ -115,7 +118,7 @@ def login(ctx: ServiceContext, email: str, password: str) -> Actor:
         if not security.verify_password(user.password_hash, password):
             raise AuthenticationError(WRONG_LOGIN)
         if not user.is_active:
-            raise AuthenticationError("This account is disabled: ask the shop owner.")
+            raise AuthenticationError(msg("This account is disabled: ask the shop owner."))
         if security.needs_rehash(user.password_hash):
             user.password_hash = security.hash_password(password)
         user.last_login_at = ctx.clock.now()
@@ -128,7 +131,7 @@ def login(ctx: ServiceContext, email: str, password: str) -> Actor:
 def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:
     """Change the actor's own password (the current one is required)."""
     if ctx.actor.id is None:
-        raise AuthenticationError("Sign in first.")
+        raise AuthenticationError(msg("Sign in first."))
     try:
         security.check_password_strength(new)
     except ValueError as exc:
@@ -136,7 +139,7 @@ def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:
     with ctx.uow() as session:
         user = session.get(User, ctx.actor.id)
         if user is None or not security.verify_password(user.password_hash, current):
-            raise AuthenticationError("The current password is wrong.")
+            raise AuthenticationError(msg("The current password is wrong."))
         user.password_hash = security.hash_password(new)
         user.must_change_password = False
         session.add(user)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.clock import local_day_bounds_utc, shop_tz
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     MAX_ADDRESSES,
@@ -49,6 +50,10 @@ MAX_NOTE = 4_000
 #: Field lengths of `Address` (checked before the database sees them).
 ADDRESS_LIMITS = {"recipient": 120, "phone": 32, "street": 255, "ward": 120, "district": 120,
                   "province": 120, "province_code": 8}  # fmt: skip
+#: The address fields by name, in the messages about them.
+ADDRESS_FIELDS = {"recipient": msg("recipient"), "phone": msg("phone"), "street": msg("street"),
+                  "ward": msg("ward"), "district": msg("district"), "province": msg("province"),
+                  "province_code": msg("province code")}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- records
@@ -216,7 +221,12 @@ def _customer_row(conn: sa.Connection, customer_id: int) -> sa.Row[Any]:
         sa.select(customers_t).where(c.id == customer_id, c.deleted_at.is_(None))
     ).first()
     if row is None:
-        raise NotFound(f"Customer {customer_id} does not exist (or was deleted or merged).")
+        raise NotFound(
+            msg(
+                "Customer {customer_id} does not exist (or was deleted or merged).",
+                customer_id=str(customer_id),
+            )
+        )
     return row
 
 
@@ -297,7 +307,7 @@ def customer_period_stats(
     (the (customer_id, created_at) index)."""
     ctx.require(Module.CUSTOMERS)
     if end < start:
-        raise ValidationError("The end date is before the start date.", field="end")
+        raise ValidationError(msg("The end date is before the start date."), field="end")
     tz = shop_tz()
     lo = local_day_bounds_utc(start, tz)[0]
     hi = local_day_bounds_utc(end, tz)[1]
@@ -403,7 +413,12 @@ def list_staff(ctx: ServiceContext) -> list[StaffChoice]:
 def _lock_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None or customer.deleted_at is not None:
-        raise NotFound(f"Customer {customer_id} does not exist (or was deleted or merged).")
+        raise NotFound(
+            msg(
+                "Customer {customer_id} does not exist (or was deleted or merged).",
+                customer_id=str(customer_id),
+            )
+        )
     return customer
 
 
@@ -414,12 +429,18 @@ def _clean_address(draft: AddressDraft) -> dict[str, Any]:
         text = " ".join(raw.split()) if isinstance(raw, str) else None
         if text and len(text) > limit:
             raise ValidationError(
-                f"The address {key.replace('_', ' ')} is longer than {limit} characters.",
+                msg(
+                    "The address {field} is longer than {limit} characters.",
+                    field=ADDRESS_FIELDS[key],
+                    limit=str(limit),
+                ),
                 field=key,
             )
         values[key] = text or None
     if not any(values[k] for k in ("street", "ward", "district", "province")):
-        raise ValidationError("Enter the street, ward or province of the address.", field="street")
+        raise ValidationError(
+            msg("Enter the street, ward or province of the address."), field="street"
+        )
     values["is_default"] = bool(draft.is_default)
     return values
 
@@ -479,7 +500,13 @@ def remove_address(ctx: ServiceContext, customer_id: int, address_id: int) -> No
         rows = {a.id: a for a in _address_rows(conn, customer_id)}
         gone = rows.get(address_id)
         if gone is None:
-            raise NotFound(f"Address {address_id} is not one of {customer.code}'s addresses.")
+            raise NotFound(
+                msg(
+                    "Address {address_id} is not one of {code}'s addresses.",
+                    address_id=str(address_id),
+                    code=customer.code,
+                )
+            )
         conn.execute(addresses_t.delete().where(addresses_t.c.id == address_id))
         left = [a for a in rows.values() if a.id != address_id]
         if gone.is_default and left:
@@ -506,7 +533,9 @@ def set_tags(ctx: ServiceContext, customer_id: int, tag_ids: list[int]) -> None:
         }
         missing = wanted - found
         if missing:
-            raise NotFound(f"Tag {min(missing)} does not exist (deleted meanwhile?).")
+            raise NotFound(
+                msg("Tag {value} does not exist (deleted meanwhile?).", value=str(min(missing)))
+            )
         ct = customer_tags_t.c
         have = set(
             conn.execute(sa.select(ct.tag_id).where(ct.customer_id == customer_id)).scalars()
@@ -537,7 +566,9 @@ def set_note(ctx: ServiceContext, customer_id: int, note: str) -> None:
     ctx.require(Module.CUSTOMERS)
     text = note.strip()
     if len(text) > MAX_NOTE:
-        raise ValidationError(f"The note is longer than {MAX_NOTE} characters.", field="note")
+        raise ValidationError(
+            msg("The note is longer than {limit} characters.", limit=str(MAX_NOTE)), field="note"
+        )
     with ctx.uow() as session:
         customer = _lock_customer(session, customer_id)
         before = customer.note
@@ -560,7 +591,9 @@ def assign_staff(ctx: ServiceContext, customer_id: int, user_id: int | None) -> 
         if user_id is not None:
             user = session.get(User, user_id)
             if user is None or not user.is_active:
-                raise NotFound(f"User {user_id} does not exist or is deactivated.")
+                raise NotFound(
+                    msg("User {user_id} does not exist or is deactivated.", user_id=str(user_id))
+                )
             name = user.name
         before = customer.assigned_user_id
         if before == user_id:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.clock import local_day_bounds_utc, shop_tz, to_local
+from primedist.core.messages import msg
 from primedist.db.product_summary import LOW_STOCK_KEY, refresh_product_summaries
 from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
@@ -61,12 +62,12 @@ def parse_level(value_json: str | None) -> int | None:
 
 def _check_level(level: int) -> None:
     if isinstance(level, bool) or not isinstance(level, int):
-        raise ValidationError("The low-stock level must be a whole number.", field="level")
+        raise ValidationError(msg("The low-stock level must be a whole number."), field="level")
     if level < 0:
-        raise ValidationError("The low-stock level cannot be negative.", field="level")
+        raise ValidationError(msg("The low-stock level cannot be negative."), field="level")
     if level > MAX_LEVEL:
         raise ValidationError(
-            f"The low-stock level cannot be more than {MAX_LEVEL:,}.", field="level"
+            msg("The low-stock level cannot be more than {limit}.", limit=MAX_LEVEL), field="level"
         )
 
 
@@ -89,7 +90,7 @@ def _shops(session: Session, shop_ids: Iterable[int]) -> dict[int, str]:
     """{shop id: name} of these shops; ValidationError when none, NotFound when one is gone."""
     ids = sorted(set(shop_ids))
     if not ids:
-        raise ValidationError("Choose at least one shop.", field="shops")
+        raise ValidationError(msg("Choose at least one shop."), field="shops")
     found = dict(
         session.connection()
         .execute(sa.select(shops_t.c.id, shops_t.c.name).where(shops_t.c.id.in_(ids)))
@@ -97,7 +98,7 @@ def _shops(session: Session, shop_ids: Iterable[int]) -> dict[int, str]:
     )
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"Shop {missing[0]} no longer exists.")
+        raise NotFound(msg("Shop {missing} no longer exists.", missing=str(missing[0])))
     return {int(k): str(v) for k, v in found.items()}
 
 
@@ -164,7 +165,9 @@ def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -
     with ctx.uow() as session:
         variant = session.get(Variant, variant_id)
         if variant is None:
-            raise NotFound(f"Product variant {variant_id} no longer exists.")
+            raise NotFound(
+                msg("Product variant {variant_id} no longer exists.", variant_id=str(variant_id))
+            )
         before = variant.low_stock_level
         if before == level:
             return

@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     Customer,
@@ -85,14 +86,24 @@ class SegmentRow:
 # --------------------------------------------------------------------------- shared helpers
 
 
+#: The words of `what` in the messages below ("segment", "tag").
+NOUNS = {"segment": msg("segment"), "tag": msg("tag")}
+
+
 def clean_name(value: str, what: str, limit: int) -> str:
     """A segment or tag name (`what`): NFC, single spaces, required, `limit` long."""
     text = " ".join(unicodedata.normalize("NFC", value or "").split())
     if not text:
-        raise ValidationError(f"Give the {what} a name.", field="name")
+        raise ValidationError(msg("Give the {what} a name.", what=NOUNS[what]), field="name")
     if len(text) > limit:
         raise ValidationError(
-            f"The {what} name has {len(text)} characters: {limit} at most.", field="name"
+            msg(
+                "The {what} name has {length} characters: {limit} at most.",
+                what=NOUNS[what],
+                length=str(len(text)),
+                limit=str(limit),
+            ),
+            field="name",
         )
     return text
 
@@ -105,7 +116,13 @@ def check_name_free(
     wanted = name.casefold()
     for row_id, other in conn.execute(sa.select(table.c.id, table.c.name)):
         if row_id != own_id and other.casefold() == wanted:
-            raise Conflict(f"A {what} named {other!r} already exists: choose another name.")
+            raise Conflict(
+                msg(
+                    "A {what} named {other} already exists: choose another name.",
+                    what=NOUNS[what],
+                    other=repr(other),
+                )
+            )
 
 
 def _live(ids: Sequence[int]) -> ColumnElement[bool]:
@@ -178,7 +195,7 @@ def _segment(conn: sa.Connection, segment_id: int) -> tuple[int, str]:
         sa.select(segments_t.c.id, segments_t.c.name).where(segments_t.c.id == segment_id)
     ).first()
     if row is None:
-        raise NotFound(f"Segment {segment_id} no longer exists.")
+        raise NotFound(msg("Segment {segment_id} no longer exists.", segment_id=str(segment_id)))
     return int(row[0]), str(row[1])
 
 
@@ -223,7 +240,7 @@ def segment_stats(ctx: ServiceContext, segment_id: int) -> SegmentRow:
     with ctx.engine.connect() as conn:
         row = conn.execute(_stats_stmt().where(segments_t.c.id == segment_id)).first()
     if row is None:
-        raise NotFound(f"Segment {segment_id} no longer exists.")
+        raise NotFound(msg("Segment {segment_id} no longer exists.", segment_id=str(segment_id)))
     return _row(row)
 
 
@@ -433,7 +450,11 @@ def export_segment(
     stats = segment_stats(ctx, segment_id)
     if stats.count > MAX_ROWS:
         raise ValidationError(
-            f"{stats.count:,} customers do not fit one Excel sheet ({MAX_ROWS:,} rows at most)."
+            msg(
+                "{count} customers do not fit one Excel sheet ({limit} rows at most).",
+                count=stats.count,
+                limit=MAX_ROWS,
+            )
         )
     sheet = ("Phân khúc " if lang == "vi" else "Segment ") + name
     sheet = "".join(ch for ch in sheet if ch not in "[]:*?/\\")[:31]

@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind, StockState
@@ -149,21 +150,33 @@ def _clean_name(name: str) -> str:
     return _clean_text(name, "name", MAX_NAME)
 
 
+#: The words of `field` in the messages of `_clean_text`.
+FIELDS = {"code": msg("code"), "name": msg("name")}
+
+
 def _clean_text(value: str, field: str, limit: int) -> str:
     """The group's code or name (`field`): NFC, single spaces, required, `limit` long."""
     text = " ".join(unicodedata.normalize("NFC", value or "").split())
     if not text:
-        raise ValidationError(f"Give the group a {field}.", field=field)
+        raise ValidationError(msg("Give the group a {field}.", field=FIELDS[field]), field=field)
     if len(text) > limit:
         raise ValidationError(
-            f"The group {field} has {len(text)} characters: {limit} at most.", field=field
+            msg(
+                "The group {field} has {length} characters: {limit} at most.",
+                field=FIELDS[field],
+                length=str(len(text)),
+                limit=str(limit),
+            ),
+            field=field,
         )
     return text
 
 
 def _check_level(level: int | None) -> int | None:
     if level is not None and level < 0:
-        raise ValidationError("The low-stock level cannot be negative.", field="low_stock_level")
+        raise ValidationError(
+            msg("The low-stock level cannot be negative."), field="low_stock_level"
+        )
     return level
 
 
@@ -175,13 +188,18 @@ def _check_code_free(session: Session, code: str, group_id: int | None) -> None:
         stmt = stmt.where(groups_t.c.id != group_id)
     clash = session.execute(stmt).first()
     if clash is not None:
-        raise Conflict(f"A group with the code {clash[1]} already exists: choose another code.")
+        raise Conflict(
+            msg(
+                "A group with the code {clash} already exists: choose another code.",
+                clash=str(clash[1]),
+            )
+        )
 
 
 def _group(session: Session, group_id: int) -> SkuGroup:
     group = session.get(SkuGroup, group_id)
     if group is None:
-        raise NotFound(f"SKU group {group_id} no longer exists.")
+        raise NotFound(msg("SKU group {group_id} no longer exists.", group_id=str(group_id)))
     return group
 
 
@@ -190,7 +208,7 @@ def _variants(session: Session, variant_ids: Iterable[int]) -> list[Variant]:
     for vid in dict.fromkeys(variant_ids):
         variant = session.get(Variant, vid)
         if variant is None:
-            raise NotFound(f"Product variant {vid} no longer exists.")
+            raise NotFound(msg("Product variant {vid} no longer exists.", vid=str(vid)))
         out.append(variant)
     return out
 
@@ -227,14 +245,14 @@ def _join(
         if len(others) == 1:
             v, code = others[0], codes.get(others[0].sku_group_id, "?")
             raise Conflict(
-                f"{v.sku} already belongs to group {code}: a listing belongs to one group at "
-                f"most. Remove it from {code} first."
-            )
+                msg("{sku} already belongs to group {code}: a listing belongs to one group at "
+                    "most. Remove it from {code} first.", sku=v.sku, code=code)
+            )  # fmt: skip
         named = [f"{v.sku} ({codes.get(v.sku_group_id, '?')})" for v in others]
         raise Conflict(
-            f"{_named(named)} already belong to other groups: a listing belongs to one group "
-            "at most. Remove them from those groups first."
-        )
+            msg("{skus} already belong to other groups: a listing belongs to one group at "
+                "most. Remove them from those groups first.", skus=_named(named))
+        )  # fmt: skip
     joining = [v for v in variants if v.sku_group_id is None]
     reason = f"Joined group {group.code}"[:255]
     now = ctx.clock.now()
@@ -395,11 +413,12 @@ def _remove_members(
     variants = _variants(session, variant_ids)
     strangers = [v.sku for v in variants if v.sku_group_id != group.id]
     if strangers:
-        raise ValidationError(
-            f"{_named(strangers)} {'is' if len(strangers) == 1 else 'are'} not in group "
-            f"{group.code}.",
-            field="variant_ids",
+        text = (
+            msg("{sku} is not in group {code}.", sku=strangers[0], code=group.code)
+            if len(strangers) == 1
+            else msg("{skus} are not in group {code}.", skus=_named(strangers), code=group.code)
         )
+        raise ValidationError(text, field="variant_ids")
     _leave(ctx, session, group, variants)
     return variants
 
@@ -431,11 +450,14 @@ def delete_group(ctx: ServiceContext, group_id: int) -> None:
             .order_by(variants_t.c.sku)
         ).scalars().all()  # fmt: skip
         if members:
+            skus = _named(list(members))
             raise Conflict(
-                f"Group {group.code} still has {len(members)} "
-                f"listing{'s' if len(members) != 1 else ''} ({_named(list(members))}): "
-                "remove them from the group first."
-            )
+                msg("Group {code} still has 1 listing ({skus}): remove them from the group "
+                    "first.", code=group.code, skus=skus)
+                if len(members) == 1
+                else msg("Group {code} still has {count} listings ({skus}): remove them from "
+                         "the group first.", code=group.code, count=len(members), skus=skus)
+            )  # fmt: skip
         ctx.audit(session, "sku_group.delete", entity_type="sku_group", entity_id=group_id,
                   summary=f"{group.code} {group.name} (stock {group.stock})",
                   before={"code": group.code, "name": group.name, "stock": group.stock,
@@ -588,7 +610,7 @@ def export_groups(
     with replaced_when_done(target) as tmp, ctx.engine.connect() as conn:
         total = query_spec.count_rows(conn, GROUPS_EXPORT_SPEC, state)
         if total > MAX_ROWS:
-            raise ValidationError(f"{total:,} groups do not fit one Excel sheet.")
+            raise ValidationError(msg("{total} groups do not fit one Excel sheet.", total=total))
         rows = (
             [*row[:channels_at], ", ".join(split_channels(row[channels_at])),
              *row[channels_at + 1 :]]

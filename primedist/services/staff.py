@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from primedist.core import security
+from primedist.core.messages import msg
 from primedist.domain.enums import Module, Role
 from primedist.domain.user import User, UserModuleAccess
 from primedist.errors import (
@@ -97,7 +98,7 @@ def _member(session: Session, user: User) -> StaffMember:
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user has id {user_id}.")
+        raise NotFound(msg("No user has id {user_id}.", user_id=str(user_id)))
     return user
 
 
@@ -121,7 +122,9 @@ def add_staff(
     with ctx.uow() as session:
         taken = session.exec(select(User.id).where(User.email == email)).first()
         if taken is not None:
-            raise Conflict(f"The email {email} is already used by another account.")
+            raise Conflict(
+                msg("The email {email} is already used by another account.", email=email)
+            )
         user = User(
             name=name,
             email=email,
@@ -178,7 +181,7 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool) -> StaffMember:
         member = _member(session, user)
         _may_manage(ctx, member)
         if not active and (member.role is Role.OWNER or user_id == ctx.actor.id):
-            raise PermissionDenied("The owner and your own account cannot be disabled.")
+            raise PermissionDenied(msg("The owner and your own account cannot be disabled."))
         if user.is_active != active:
             user.is_active = active
             session.add(user)
@@ -198,7 +201,7 @@ def reset_password(ctx: ServiceContext, user_id: int) -> IssuedPassword:
         member = _member(session, user)
         _may_manage(ctx, member)
         if member.role is Role.OWNER:
-            raise PermissionDenied("The owner's password is changed from My account.")
+            raise PermissionDenied(msg("The owner's password is changed from My account."))
         user.password_hash = security.hash_password(password)
         user.must_change_password = True
         session.add(user)
@@ -211,15 +214,15 @@ def _may_manage(ctx: ServiceContext, member: StaffMember) -> None:
     if ctx.actor.role is Role.OWNER or member.id == ctx.actor.id:
         return
     if member.role in (Role.OWNER, Role.MANAGER):
-        raise PermissionDenied("Only the owner may change the owner's or a manager's account.")
+        raise PermissionDenied(msg("Only the owner may change the owner's or a manager's account."))
 
 
 def _check_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("The name is required.", field="name")
+        raise ValidationError(msg("The name is required."), field="name")
     if len(name) > 120:
-        raise ValidationError("The name is longer than 120 characters.", field="name")
+        raise ValidationError(msg("The name is longer than 120 characters."), field="name")
     return name
 
 
@@ -227,11 +230,13 @@ def _check_role(ctx: ServiceContext, role: Role | str) -> Role:
     try:
         role = Role(role)
     except ValueError:
-        raise ValidationError(f"{role!r} is not a role (manager or staff).", field="role") from None
+        raise ValidationError(
+            msg("{role} is not a role (manager or staff).", role=repr(role)), field="role"
+        ) from None
     if role not in ASSIGNABLE_ROLES:
-        raise ValidationError("The role must be Manager or Staff.", field="role")
+        raise ValidationError(msg("The role must be Manager or Staff."), field="role")
     if role is Role.MANAGER and ctx.actor.role is not Role.OWNER:
-        raise PermissionDenied("Only the owner may make someone a manager.")
+        raise PermissionDenied(msg("Only the owner may make someone a manager."))
     return role
 
 
@@ -242,7 +247,7 @@ def _granted(role: Role, modules: Iterable[Module | str]) -> frozenset[Module]:
     try:
         return frozenset(Module(m) for m in modules)
     except ValueError as exc:
-        raise ValidationError(f"Unknown module: {exc}", field="modules") from None
+        raise ValidationError(msg("Unknown module: {exc}", exc=str(exc)), field="modules") from None
 
 
 def _set_modules(session: Session, user: User, modules: frozenset[Module]) -> None:
@@ -266,14 +271,16 @@ def _snapshot(member: StaffMember) -> dict[str, object]:
 def update_profile(ctx: ServiceContext, *, name: str, email: str) -> Actor:
     """Change the signed-in user's own name and email (an email in use is refused)."""
     if ctx.actor.id is None:
-        raise AuthenticationError("Sign in first.")
+        raise AuthenticationError(msg("Sign in first."))
     name = _check_name(name)
     email = _check_email(email)
     with ctx.uow() as session:
         user = _user(session, ctx.actor.id)
         taken = session.exec(select(User.id).where(User.email == email, User.id != user.id)).first()
         if taken is not None:
-            raise Conflict(f"The email {email} is already used by another account.")
+            raise Conflict(
+                msg("The email {email} is already used by another account.", email=email)
+            )
         before = {"name": user.name, "email": user.email}
         if before != {"name": name, "email": email}:
             user.name, user.email = name, email
@@ -286,7 +293,7 @@ def update_profile(ctx: ServiceContext, *, name: str, email: str) -> Actor:
 def choose_password(ctx: ServiceContext, new: str) -> Actor:
     """Set one's own password after signing in with a one-time password."""
     if ctx.actor.id is None:
-        raise AuthenticationError("Sign in first.")
+        raise AuthenticationError(msg("Sign in first."))
     try:
         security.check_password_strength(new)
     except ValueError as exc:
@@ -294,10 +301,13 @@ def choose_password(ctx: ServiceContext, new: str) -> Actor:
     with ctx.uow() as session:
         user = _user(session, ctx.actor.id)
         if not user.must_change_password:
-            raise AuthenticationError("Change your password with your current one (My account).")
+            raise AuthenticationError(
+                msg("Change your password with your current one (My account).")
+            )
         if security.verify_password(user.password_hash, new):
             raise ValidationError(
-                "Choose a password of your own, not the one-time password.", field="new_password"
+                msg("Choose a password of your own, not the one-time password."),
+                field="new_password",
             )
         user.password_hash = security.hash_password(new)
         user.must_change_password = False
@@ -309,13 +319,13 @@ def choose_password(ctx: ServiceContext, new: str) -> Actor:
 def unlock(ctx: ServiceContext, password: str) -> Actor:
     """Check the signed-in user's password on the lock screen (still active, right password)."""
     if ctx.actor.id is None:
-        raise AuthenticationError("Sign in first.")
+        raise AuthenticationError(msg("Sign in first."))
     with ctx.uow() as session:
         user = _user(session, ctx.actor.id)
         if not security.verify_password(user.password_hash, password):
-            raise AuthenticationError("Wrong password.")
+            raise AuthenticationError(msg("Wrong password."))
         if not user.is_active:
-            raise AuthenticationError("This account is disabled: ask the shop owner.")
+            raise AuthenticationError(msg("This account is disabled: ask the shop owner."))
         return actor_for(session, user)
 
 
@@ -338,7 +348,11 @@ def set_lock_minutes(ctx: ServiceContext, minutes: int) -> int:
     ctx.require(Module.SETTINGS)
     if isinstance(minutes, bool) or not 0 <= minutes <= MAX_LOCK_MINUTES:
         raise ValidationError(
-            f"The lock delay must be 0 (never) to {MAX_LOCK_MINUTES} minutes (got {minutes}).",
+            msg(
+                "The lock delay must be 0 (never) to {limit} minutes (got {minutes}).",
+                limit=str(MAX_LOCK_MINUTES),
+                minutes=str(minutes),
+            ),
             field="lock_minutes",
         )
     with ctx.uow() as session:

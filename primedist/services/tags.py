@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from primedist.core.messages import msg
 from primedist.domain.base import table_of, utcnow
 from primedist.domain.customer import Customer, CustomerTag, Tag
 from primedist.domain.enums import Module
@@ -81,7 +82,7 @@ def _tag(conn: sa.Connection, tag_id: int) -> tuple[str, bool]:
         sa.select(tags_t.c.name, tags_t.c.is_default).where(tags_t.c.id == tag_id)
     ).first()
     if row is None:
-        raise NotFound(f"Tag {tag_id} no longer exists.")
+        raise NotFound(msg("Tag {tag_id} no longer exists.", tag_id=str(tag_id)))
     return str(row[0]), bool(row[1])
 
 
@@ -152,7 +153,9 @@ def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
         ensure_default_tags(conn)
         name, is_default = _tag(conn, tag_id)
         if is_default:
-            raise Conflict(f"{name!r} is a default tag: it can be renamed but not deleted.")
+            raise Conflict(
+                msg("{name} is a default tag: it can be renamed but not deleted.", name=repr(name))
+            )
         untagged = conn.execute(
             sa.delete(customer_tags_t).where(customer_tags_t.c.tag_id == tag_id)
         ).rowcount

@@ -7331,40 +7331,120 @@ Vẫn bán?</translation>
         <translation>Khách hàng không thể tự giới thiệu chính mình.</translation>
     </message>
     <message>
+        <source>A group with the code {clash} already exists: choose another code.</source>
+        <translation>Đã có nhóm mang mã {clash}: hãy chọn mã khác.</translation>
+    </message>
+    <message>
+        <source>A level needs a name of at most 60 characters.</source>
+        <translation>Nhóm khách hàng cần có tên, tối đa 60 ký tự.</translation>
+    </message>
+    <message>
+        <source>A percentage must be between 1 and 100.</source>
+        <translation>Phần trăm phải từ 1 đến 100.</translation>
+    </message>
+    <message>
         <source>A product needs at least one variant (SKU).</source>
         <translation>Sản phẩm cần ít nhất một phân loại (SKU).</translation>
+    </message>
+    <message>
+        <source>A usage limit must be at least 1 (empty = no limit).</source>
+        <translation>Giới hạn lượt dùng phải từ 1 trở lên (để trống = không giới hạn).</translation>
+    </message>
+    <message>
+        <source>A {what} named {other} already exists: choose another name.</source>
+        <translation>Đã có {what} tên {other}: hãy chọn tên khác.</translation>
     </message>
     <message>
         <source>Add at least one product.</source>
         <translation>Hãy thêm ít nhất một sản phẩm.</translation>
     </message>
     <message>
+        <source>Address {address_id} is not one of {code}&apos;s addresses.</source>
+        <translation>Địa chỉ {address_id} không thuộc khách hàng {code}.</translation>
+    </message>
+    <message>
+        <source>Amounts must be between 0 and {limit} đ.</source>
+        <translation>Số tiền phải từ 0 đến {limit} đ.</translation>
+    </message>
+    <message>
+        <source>Another voucher already has the code {code}.</source>
+        <translation>Đã có mã giảm giá khác dùng mã {code}.</translation>
+    </message>
+    <message>
         <source>At most {limit} images per product.</source>
         <translation>Mỗi sản phẩm tối đa {limit} ảnh.</translation>
+    </message>
+    <message>
+        <source>Change your password with your current one (My account).</source>
+        <translation>Hãy đổi mật khẩu bằng mật khẩu hiện tại (Tài khoản của tôi).</translation>
+    </message>
+    <message>
+        <source>Choose a password of your own, not the one-time password.</source>
+        <translation>Hãy chọn mật khẩu của riêng bạn, không dùng mật khẩu một lần.</translation>
     </message>
     <message>
         <source>Choose at least one item to return.</source>
         <translation>Hãy chọn ít nhất một sản phẩm để trả.</translation>
     </message>
     <message>
+        <source>Choose at least one shop.</source>
+        <translation>Hãy chọn ít nhất một gian hàng.</translation>
+    </message>
+    <message>
         <source>Count at least one product.</source>
         <translation>Hãy kiểm đếm ít nhất một sản phẩm.</translation>
+    </message>
+    <message>
+        <source>Customer {customer_id} does not exist (or was deleted or merged).</source>
+        <translation>Khách hàng {customer_id} không tồn tại (hoặc đã bị xóa hay gộp).</translation>
+    </message>
+    <message>
+        <source>Customer {customer_id} no longer exists.</source>
+        <translation>Khách hàng {customer_id} không còn tồn tại.</translation>
     </message>
     <message>
         <source>Enter the customer&apos;s name.</source>
         <translation>Hãy nhập tên khách hàng.</translation>
     </message>
     <message>
+        <source>Enter the street, ward or province of the address.</source>
+        <translation>Hãy nhập số nhà, đường, phường/xã hoặc tỉnh/thành phố của địa chỉ.</translation>
+    </message>
+    <message>
         <source>File not found: {path}</source>
         <translation>Không tìm thấy tệp: {path}</translation>
+    </message>
+    <message>
+        <source>Give a discount, free shipping, or both.</source>
+        <translation>Hãy nhập mức giảm giá, miễn phí vận chuyển, hoặc cả hai.</translation>
+    </message>
+    <message>
+        <source>Give a number of points between -{limit} and {limit2}, not 0.</source>
+        <translation>Hãy nhập số điểm từ -{limit} đến {limit2}, khác 0.</translation>
     </message>
     <message>
         <source>Give a reason for the stock change.</source>
         <translation>Hãy ghi lý do thay đổi tồn kho.</translation>
     </message>
     <message>
+        <source>Give the group a {field}.</source>
+        <translation>Hãy nhập {field} cho nhóm.</translation>
+    </message>
+    <message>
         <source>Give the product a name.</source>
         <translation>Hãy đặt tên cho sản phẩm.</translation>
+    </message>
+    <message>
+        <source>Give the {what} a name.</source>
+        <translation>Hãy đặt tên cho {what}.</translation>
+    </message>
+    <message>
+        <source>Group {code} still has 1 listing ({skus}): remove them from the group first.</source>
+        <translation>Nhóm {code} vẫn còn 1 sản phẩm ({skus}): hãy bỏ khỏi nhóm trước.</translation>
+    </message>
+    <message>
+        <source>Group {code} still has {count} listings ({skus}): remove them from the group first.</source>
+        <translation>Nhóm {code} vẫn còn {count} sản phẩm ({skus}): hãy bỏ khỏi nhóm trước.</translation>
     </message>
     <message>
         <source>Line {line} ({sku}): the discount must be between 0 and {most}.</source>
@@ -7391,8 +7471,24 @@ Vẫn bán?</translation>
         <translation>Số điểm dùng nhiều hơn giá trị đơn hàng.</translation>
     </message>
     <message>
+        <source>No product variant has the SKU {sku}.</source>
+        <translation>Không có phân loại sản phẩm nào có SKU {sku}.</translation>
+    </message>
+    <message>
+        <source>No user has id {user_id}.</source>
+        <translation>Không có người dùng mã {user_id}.</translation>
+    </message>
+    <message>
         <source>Not enough stock: {items}.</source>
         <translation>Không đủ tồn kho: {items}.</translation>
+    </message>
+    <message>
+        <source>Only the owner may change the owner&apos;s or a manager&apos;s account.</source>
+        <translation>Chỉ chủ cửa hàng được sửa tài khoản của chủ cửa hàng hoặc quản lý.</translation>
+    </message>
+    <message>
+        <source>Only the owner may make someone a manager.</source>
+        <translation>Chỉ chủ cửa hàng được chỉ định quản lý.</translation>
     </message>
     <message>
         <source>Only the owner or a manager may do this.</source>
@@ -7427,8 +7523,20 @@ Vẫn bán?</translation>
         <translation>Dùng điểm cần chọn khách hàng (không dùng cho khách lẻ).</translation>
     </message>
     <message>
+        <source>Product variant {variant_id} no longer exists.</source>
+        <translation>Phân loại sản phẩm {variant_id} không còn tồn tại.</translation>
+    </message>
+    <message>
         <source>Product variant {variant} no longer exists.</source>
         <translation>Phân loại sản phẩm {variant} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Product variant {vid} no longer exists.</source>
+        <translation>Phân loại sản phẩm {vid} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>SKU group {group_id} no longer exists.</source>
+        <translation>Nhóm SKU {group_id} không còn tồn tại.</translation>
     </message>
     <message>
         <source>SKU {sku} is already used by “{product}” (a product on no shop).</source>
@@ -7455,8 +7563,40 @@ Vẫn bán?</translation>
         <translation>Hãy ghi lý do hủy các đơn.</translation>
     </message>
     <message>
+        <source>Say why the points change (the reason is required).</source>
+        <translation>Hãy ghi lý do thay đổi điểm (bắt buộc).</translation>
+    </message>
+    <message>
+        <source>Segment {segment_id} no longer exists.</source>
+        <translation>Phân khúc {segment_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Several variants have the SKU {sku}: fix the SKUs first.</source>
+        <translation>Nhiều phân loại cùng có SKU {sku}: hãy sửa SKU trước.</translation>
+    </message>
+    <message>
         <source>Several variants need an attribute (e.g. Size) to tell them apart.</source>
         <translation>Nhiều phân loại cần có thuộc tính (ví dụ Size) để phân biệt.</translation>
+    </message>
+    <message>
+        <source>Shop {missing} no longer exists.</source>
+        <translation>Gian hàng {missing} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Sign in first.</source>
+        <translation>Hãy đăng nhập trước.</translation>
+    </message>
+    <message>
+        <source>Tag {tag_id} no longer exists.</source>
+        <translation>Thẻ {tag_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Tag {value} does not exist (deleted meanwhile?).</source>
+        <translation>Thẻ {value} không tồn tại (có thể vừa bị xóa).</translation>
+    </message>
+    <message>
+        <source>The amount must be between 0 and {limit} đ.</source>
+        <translation>Số tiền phải từ 0 đến {limit} đ.</translation>
     </message>
     <message>
         <source>The assigned staff member no longer exists.</source>
@@ -7479,36 +7619,128 @@ Vẫn bán?</translation>
         <translation>Danh mục dài hơn {limit} ký tự.</translation>
     </message>
     <message>
+        <source>The code needs 1 to 20 letters, digits, &apos;-&apos; or &apos;_&apos; (no spaces or accents).</source>
+        <translation>Mã cần 1 đến 20 chữ cái, chữ số, &apos;-&apos; hoặc &apos;_&apos; (không dấu cách, không dấu tiếng Việt).</translation>
+    </message>
+    <message>
+        <source>The code needs 3 to 40 letters, digits, &apos;-&apos; or &apos;_&apos; (no spaces or accents).</source>
+        <translation>Mã cần 3 đến 40 chữ cái, chữ số, &apos;-&apos; hoặc &apos;_&apos; (không dấu cách, không dấu tiếng Việt).</translation>
+    </message>
+    <message>
         <source>The count of {skus} cannot be negative.</source>
         <translation>Số đếm của {skus} không được âm.</translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation>Mật khẩu hiện tại không đúng.</translation>
     </message>
     <message>
         <source>The customer of this sale no longer exists.</source>
         <translation>Khách hàng của đơn này không còn tồn tại.</translation>
     </message>
     <message>
+        <source>The email {email} is already used by another account.</source>
+        <translation>Email {email} đã được dùng cho tài khoản khác.</translation>
+    </message>
+    <message>
+        <source>The end date is before the start date.</source>
+        <translation>Ngày kết thúc trước ngày bắt đầu.</translation>
+    </message>
+    <message>
+        <source>The group {field} has {length} characters: {limit} at most.</source>
+        <translation>Phần {field} của nhóm dài {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
+        <source>The level {taken} already has the code {code}.</source>
+        <translation>Nhóm khách hàng {taken} đã dùng mã {code}.</translation>
+    </message>
+    <message>
+        <source>The lock delay must be 0 (never) to {limit} minutes (got {minutes}).</source>
+        <translation>Thời gian tự khóa phải từ 0 (không bao giờ) đến {limit} phút (đang là {minutes}).</translation>
+    </message>
+    <message>
+        <source>The low-stock level cannot be more than {limit}.</source>
+        <translation>Mức sắp hết hàng không được lớn hơn {limit}.</translation>
+    </message>
+    <message>
+        <source>The low-stock level cannot be negative.</source>
+        <translation>Mức sắp hết hàng không được âm.</translation>
+    </message>
+    <message>
+        <source>The low-stock level must be a whole number.</source>
+        <translation>Mức sắp hết hàng phải là số nguyên.</translation>
+    </message>
+    <message>
+        <source>The name is longer than 120 characters.</source>
+        <translation>Tên dài hơn 120 ký tự.</translation>
+    </message>
+    <message>
         <source>The name is longer than {limit} characters.</source>
         <translation>Tên dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>The name is required.</source>
+        <translation>Hãy nhập tên.</translation>
+    </message>
+    <message>
+        <source>The name is too long (at most 120 characters).</source>
+        <translation>Tên quá dài (tối đa 120 ký tự).</translation>
     </message>
     <message>
         <source>The name is {length} characters long; at most {limit} are allowed.</source>
         <translation>Tên dài {length} ký tự; tối đa {limit} ký tự.</translation>
     </message>
     <message>
+        <source>The note is longer than {limit} characters.</source>
+        <translation>Ghi chú dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
         <source>The order discount must be between 0 and {most}.</source>
         <translation>Giảm giá đơn phải từ 0 đến {most}.</translation>
+    </message>
+    <message>
+        <source>The owner and your own account cannot be disabled.</source>
+        <translation>Không thể khóa tài khoản chủ cửa hàng hoặc tài khoản của chính bạn.</translation>
+    </message>
+    <message>
+        <source>The owner&apos;s name is required.</source>
+        <translation>Hãy nhập tên chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>The owner&apos;s password is changed from My account.</source>
+        <translation>Mật khẩu của chủ cửa hàng được đổi ở Tài khoản của tôi.</translation>
+    </message>
+    <message>
+        <source>The price must be between 0 and {limit} đ.</source>
+        <translation>Giá phải từ 0 đến {limit} đ.</translation>
+    </message>
+    <message>
+        <source>The purchase threshold must be between 0 and {limit} đ.</source>
+        <translation>Ngưỡng chi tiêu phải từ 0 đến {limit} đ.</translation>
     </message>
     <message>
         <source>The quantity must be more than 0.</source>
         <translation>Số lượng phải lớn hơn 0.</translation>
     </message>
     <message>
+        <source>The reason is too long ({length} characters, at most 255).</source>
+        <translation>Lý do quá dài ({length} ký tự, tối đa 255).</translation>
+    </message>
+    <message>
         <source>The referrer no longer exists.</source>
         <translation>Người giới thiệu không còn tồn tại.</translation>
     </message>
     <message>
+        <source>The role must be Manager or Staff.</source>
+        <translation>Vai trò phải là Quản lý hoặc Nhân viên.</translation>
+    </message>
+    <message>
         <source>The shipping fee cannot be negative.</source>
         <translation>Phí vận chuyển không được âm.</translation>
+    </message>
+    <message>
+        <source>The shop name is required.</source>
+        <translation>Hãy nhập tên cửa hàng.</translation>
     </message>
     <message>
         <source>The stock on hand cannot be negative.</source>
@@ -7523,8 +7755,48 @@ Vẫn bán?</translation>
         <translation>Giá vốn không được âm.</translation>
     </message>
     <message>
+        <source>The voucher must end after it starts.</source>
+        <translation>Mã giảm giá phải kết thúc sau khi bắt đầu.</translation>
+    </message>
+    <message>
+        <source>The {what} name has {length} characters: {limit} at most.</source>
+        <translation>Tên {what} dài {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
+        <source>The address {field} is longer than {limit} characters.</source>
+        <translation>Mục {field} của địa chỉ dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>The {what} {id} no longer exists.</source>
+        <translation>Không còn {what} {id}.</translation>
+    </message>
+    <message>
+        <source>This account is disabled: ask the shop owner.</source>
+        <translation>Tài khoản này đã bị khóa: hãy hỏi chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>This customer level no longer exists.</source>
+        <translation>Nhóm khách hàng này không còn tồn tại.</translation>
+    </message>
+    <message>
         <source>This customer no longer exists.</source>
         <translation>Khách hàng này không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>This shop is already set up: sign in instead.</source>
+        <translation>Cửa hàng đã được thiết lập: hãy đăng nhập.</translation>
+    </message>
+    <message>
+        <source>This voucher no longer exists.</source>
+        <translation>Mã giảm giá này không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Unknown module: {exc}</source>
+        <translation>Phân hệ không hợp lệ: {exc}</translation>
+    </message>
+    <message>
+        <source>User {user_id} does not exist or is deactivated.</source>
+        <translation>Người dùng {user_id} không tồn tại hoặc đã bị khóa.</translation>
     </message>
     <message>
         <source>Variant {n}</source>
@@ -7563,8 +7835,16 @@ Vẫn bán?</translation>
         <translation>Mã giảm giá {code} đã được {customer} sử dụng.</translation>
     </message>
     <message>
+        <source>Voucher {code} was used on {used} orders: switch it off instead.</source>
+        <translation>Mã giảm giá {code} đã dùng cho {used} đơn: hãy tắt mã thay vì xóa.</translation>
+    </message>
+    <message>
         <source>Voucher {code}: order below {minimum} đ (this order: {amount} đ).</source>
         <translation>Mã giảm giá {code}: đơn chưa đạt {minimum} đ (đơn này: {amount} đ).</translation>
+    </message>
+    <message>
+        <source>Wrong password.</source>
+        <translation>Sai mật khẩu.</translation>
     </message>
     <message>
         <source>appears twice in the header of {file} (columns {first} and {second}); keep one</source>
@@ -7575,12 +7855,24 @@ Vẫn bán?</translation>
         <translation>mã vạch {code} đã được dùng cho {sku} của “{product}”.</translation>
     </message>
     <message>
+        <source>code</source>
+        <translation>mã</translation>
+    </message>
+    <message>
         <source>created anyway: {why} is in use</source>
         <translation>vẫn tạo mới: {why} đang được dùng</translation>
     </message>
     <message>
         <source>customer code {code}</source>
         <translation>mã khách hàng {code}</translation>
+    </message>
+    <message>
+        <source>customer group</source>
+        <translation>nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>district</source>
+        <translation>quận/huyện</translation>
     </message>
     <message>
         <source>give it a SKU.</source>
@@ -7615,8 +7907,16 @@ Vẫn bán?</translation>
         <translation>khớp theo số điện thoại</translation>
     </message>
     <message>
+        <source>name</source>
+        <translation>tên</translation>
+    </message>
+    <message>
         <source>order rejected because of row {row}</source>
         <translation>đơn bị từ chối do lỗi ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>số điện thoại</translation>
     </message>
     <message>
         <source>phone {phone}</source>
@@ -7627,8 +7927,32 @@ Vẫn bán?</translation>
         <translation>sản phẩm bị từ chối do lỗi ở dòng {row}</translation>
     </message>
     <message>
+        <source>province</source>
+        <translation>tỉnh/thành phố</translation>
+    </message>
+    <message>
+        <source>province code</source>
+        <translation>mã tỉnh</translation>
+    </message>
+    <message>
+        <source>recipient</source>
+        <translation>người nhận</translation>
+    </message>
+    <message>
+        <source>segment</source>
+        <translation>phân khúc</translation>
+    </message>
+    <message>
         <source>shares the stock of group {group} with {sku}: give both the same stock.</source>
         <translation>dùng chung tồn kho nhóm {group} với {sku}: hãy nhập cùng một tồn kho.</translation>
+    </message>
+    <message>
+        <source>street</source>
+        <translation>số nhà, đường</translation>
+    </message>
+    <message>
+        <source>tag</source>
+        <translation>thẻ</translation>
     </message>
     <message>
         <source>the SKU is already variant {n}&apos;s.</source>
@@ -7695,8 +8019,16 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {value} (dùng một trong: {choices})</translation>
     </message>
     <message>
+        <source>ward</source>
+        <translation>phường/xã</translation>
+    </message>
+    <message>
         <source>{attribute} is longer than {limit} characters.</source>
         <translation>{attribute} dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
+        <source>{count} customers do not fit one Excel sheet ({limit} rows at most).</source>
+        <translation>{count} khách hàng không vừa một trang Excel (tối đa {limit} dòng).</translation>
     </message>
     <message>
         <source>{count} variants; at most {limit} are allowed.</source>
@@ -7717,6 +8049,10 @@ Vẫn bán?</translation>
     <message>
         <source>{discount} is more than the order&apos;s subtotal {subtotal} plus shipping {shipping}</source>
         <translation>{discount} lớn hơn thành tiền {subtotal} cộng phí vận chuyển {shipping} của đơn</translation>
+    </message>
+    <message>
+        <source>{email} is not a valid email address.</source>
+        <translation>{email} không phải địa chỉ email hợp lệ.</translation>
     </message>
     <message>
         <source>{email} is not an email address.</source>
@@ -7771,6 +8107,14 @@ Vẫn bán?</translation>
         <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
     </message>
     <message>
+        <source>{name} has only {points_balance} points: {value} cannot be taken.</source>
+        <translation>{name} chỉ còn {points_balance} điểm: không thể trừ {value} điểm.</translation>
+    </message>
+    <message>
+        <source>{name} is a default tag: it can be renamed but not deleted.</source>
+        <translation>{name} là thẻ mặc định: có thể đổi tên nhưng không xóa được.</translation>
+    </message>
+    <message>
         <source>{number} is more than the limit of {maximum}</source>
         <translation>{number} vượt quá giới hạn {maximum}</translation>
     </message>
@@ -7799,12 +8143,36 @@ Vẫn bán?</translation>
         <translation>{phone} không phải số điện thoại hợp lệ.</translation>
     </message>
     <message>
+        <source>{role} is not a role (manager or staff).</source>
+        <translation>{role} không phải vai trò hợp lệ (manager hoặc staff).</translation>
+    </message>
+    <message>
+        <source>{skus} already belong to other groups: a listing belongs to one group at most. Remove them from those groups first.</source>
+        <translation>{skus} đã thuộc nhóm khác: mỗi sản phẩm chỉ thuộc tối đa một nhóm. Hãy bỏ khỏi các nhóm đó trước.</translation>
+    </message>
+    <message>
+        <source>{skus} are not in group {code}.</source>
+        <translation>{skus} không thuộc nhóm {code}.</translation>
+    </message>
+    <message>
         <source>{skus} share the stock of group {group}: count only one.</source>
         <translation>{skus} dùng chung tồn kho nhóm {group}: chỉ đếm một SKU.</translation>
     </message>
     <message>
         <source>{sku} ({left} left, {wanted} wanted)</source>
         <translation>{sku} (còn {left}, cần {wanted})</translation>
+    </message>
+    <message>
+        <source>{sku} already belongs to group {code}: a listing belongs to one group at most. Remove it from {code} first.</source>
+        <translation>{sku} đã thuộc nhóm {code}: mỗi sản phẩm chỉ thuộc tối đa một nhóm. Hãy bỏ khỏi nhóm {code} trước.</translation>
+    </message>
+    <message>
+        <source>{sku} is not in group {code}.</source>
+        <translation>{sku} không thuộc nhóm {code}.</translation>
+    </message>
+    <message>
+        <source>{total} groups do not fit one Excel sheet.</source>
+        <translation>{total} nhóm không vừa một trang Excel.</translation>
     </message>
     <message>
         <source>{user} has no access to {module}: ask the shop owner.</source>

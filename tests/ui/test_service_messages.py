@@ -17,7 +17,16 @@ from sqlalchemy.engine import Engine
 from primedist.core.messages import msg
 from primedist.domain.enums import Module, OrderStatus, Role
 from primedist.errors import PrimedistError
-from primedist.services import catalogue, customers, order_import, orders, stock
+from primedist.services import (
+    catalogue,
+    customers,
+    order_import,
+    orders,
+    segments,
+    sku_groups,
+    staff,
+    stock,
+)
 from primedist.services.context import Actor, ServiceContext
 from primedist.ui.i18n import install_language
 from primedist.ui.messages import error_text, localize
@@ -128,6 +137,21 @@ def test_form_problems_in_vietnamese(
     (problem,) = orders.quote_order(owner_ctx, draft).problems
     assert problem == "Voucher TET2027 does not exist or is switched off."
     assert localize(problem) == "Mã giảm giá TET2027 không tồn tại hoặc đã tắt."
+
+
+def test_settings_and_customer_problems_in_vietnamese(
+    owner_ctx: ServiceContext, vietnamese: None
+) -> None:
+    staff.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF)
+    exc = refused(lambda: staff.add_staff(owner_ctx, name="Lan 2", email="lan@shop.vn",
+                                          role=Role.STAFF))  # fmt: skip
+    assert exc.user_message == "The email lan@shop.vn is already used by another account."
+    assert error_text(exc) == "Email lan@shop.vn đã được dùng cho tài khoản khác."
+    exc = refused(lambda: segments.create_segment(owner_ctx, "  "))
+    assert exc.user_message == "Give the segment a name."
+    assert error_text(exc) == "Hãy đặt tên cho phân khúc."  # the noun in Vietnamese too
+    exc = refused(lambda: sku_groups.create_group(owner_ctx, "", "Nhóm áo"))
+    assert error_text(exc) == "Hãy nhập mã cho nhóm."
 
 
 def test_every_service_template_is_collected_and_translated_with_its_fields() -> None:

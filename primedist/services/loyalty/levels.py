@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Module
@@ -72,7 +73,7 @@ def list_levels(ctx: ServiceContext) -> list[LevelRow]:
 def _level(session: Session, level_id: int) -> CustomerLevel:
     row = session.get(CustomerLevel, level_id)
     if row is None:
-        raise NotFound("This customer level no longer exists.")
+        raise NotFound(msg("This customer level no longer exists."))
     return row
 
 
@@ -84,15 +85,15 @@ def save_level(
     ctx.require(Module.CUSTOMERS)
     name, code = name.strip(), code.strip().upper()
     if not name or len(name) > 60:
-        raise ValidationError("A level needs a name of at most 60 characters.", field="name")
+        raise ValidationError(msg("A level needs a name of at most 60 characters."), field="name")
     if not CODE_RE.match(code):
         raise ValidationError(
-            "The code needs 1 to 20 letters, digits, '-' or '_' (no spaces or accents).",
+            msg("The code needs 1 to 20 letters, digits, '-' or '_' (no spaces or accents)."),
             field="code",
         )
     if upgrade_threshold is not None and not 0 <= upgrade_threshold <= MAX_MONEY:
         raise ValidationError(
-            f"The purchase threshold must be between 0 and {MAX_MONEY:,} đ.",
+            msg("The purchase threshold must be between 0 and {limit} đ.", limit=MAX_MONEY),
             field="upgrade_threshold",
         )
     with ctx.uow() as session:
@@ -103,7 +104,9 @@ def save_level(
             )
         ).scalar()
         if taken is not None:
-            raise Conflict(f"The level {taken} already has the code {code}.")
+            raise Conflict(
+                msg("The level {taken} already has the code {code}.", taken=str(taken), code=code)
+            )
         if level_id is None:
             last = conn.execute(sa.select(sa.func.max(levels.c.position))).scalar()
             row = CustomerLevel(name=name, code=code, position=int(last or 0) + 1,
@@ -163,7 +166,9 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
     ctx.require(Module.CUSTOMERS)
     sku = sku.strip()
     if price is not None and not 0 <= price <= MAX_MONEY:
-        raise ValidationError(f"The price must be between 0 and {MAX_MONEY:,} đ.", field="price")
+        raise ValidationError(
+            msg("The price must be between 0 and {limit} đ.", limit=MAX_MONEY), field="price"
+        )
     with ctx.uow() as session:
         level = _level(session, level_id)
         conn = session.connection()
@@ -171,9 +176,11 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
             sa.select(variants.c.id).where(sa.func.lower(variants.c.sku) == sku.lower()).limit(2)
         ).scalars().all()  # fmt: skip
         if not found:
-            raise NotFound(f"No product variant has the SKU {sku!r}.")
+            raise NotFound(msg("No product variant has the SKU {sku}.", sku=repr(sku)))
         if len(found) > 1:
-            raise Conflict(f"Several variants have the SKU {sku!r}: fix the SKUs first.")
+            raise Conflict(
+                msg("Several variants have the SKU {sku}: fix the SKUs first.", sku=repr(sku))
+            )
         vid = int(found[0])
         key = sa.and_(prices.c.level_id == level_id, prices.c.variant_id == vid)
         conn.execute(prices.delete().where(key))

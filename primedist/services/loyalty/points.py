@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.core.messages import msg
 from primedist.db.engine import db_timestamp
 from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
@@ -170,25 +171,41 @@ def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str
     ctx.require(Module.CUSTOMERS)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Say why the points change (the reason is required).", field="reason")
+        raise ValidationError(
+            msg("Say why the points change (the reason is required)."), field="reason"
+        )
     if len(reason) > 255:
         raise ValidationError(
-            f"The reason is too long ({len(reason)} characters, at most 255).", field="reason"
+            msg(
+                "The reason is too long ({length} characters, at most 255).",
+                length=str(len(reason)),
+            ),
+            field="reason",
         )
     if delta == 0 or abs(delta) > MAX_ADJUST:
         raise ValidationError(
-            f"Give a number of points between -{MAX_ADJUST:,} and {MAX_ADJUST:,}, not 0.",
+            msg(
+                "Give a number of points between -{limit} and {limit2}, not 0.",
+                limit=MAX_ADJUST,
+                limit2=MAX_ADJUST,
+            ),
             field="delta",
         )
     now = ctx.clock.now()
     with ctx.uow() as session:
         customer = session.get(Customer, customer_id)
         if customer is None or customer.deleted_at is not None:
-            raise NotFound(f"Customer {customer_id} no longer exists.")
+            raise NotFound(
+                msg("Customer {customer_id} no longer exists.", customer_id=str(customer_id))
+            )
         if customer.points_balance + delta < 0:
             raise ValidationError(
-                f"{customer.name} has only {customer.points_balance:,} points: "
-                f"{-delta:,} cannot be taken.",
+                msg(
+                    "{name} has only {points_balance} points: {value} cannot be taken.",
+                    name=customer.name,
+                    points_balance=customer.points_balance,
+                    value=-delta,
+                ),
                 field="delta",
             )
         customer.points_balance += delta

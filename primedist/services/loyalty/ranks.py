@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.db.bulk import checkpoint_in_background, space_checkpoints
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
@@ -511,7 +512,9 @@ def rank_counts(ctx: ServiceContext) -> dict[Rank, int]:
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None or customer.deleted_at is not None:
-        raise NotFound(f"Customer {customer_id} no longer exists.")
+        raise NotFound(
+            msg("Customer {customer_id} no longer exists.", customer_id=str(customer_id))
+        )
     return customer
 
 

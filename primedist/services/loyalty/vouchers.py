@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from primedist.core.messages import msg
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Tag
@@ -130,40 +131,46 @@ def _clean(session: Session, draft: VoucherDraft, voucher_id: int | None) -> Vou
     code = draft.code.strip().upper()
     if not CODE_RE.match(code):
         raise ValidationError(
-            "The code needs 3 to 40 letters, digits, '-' or '_' (no spaces or accents).",
+            msg("The code needs 3 to 40 letters, digits, '-' or '_' (no spaces or accents)."),
             field="code",
         )
     taken = session.exec(
         select(Voucher.id).where(sa.func.upper(Voucher.code) == code, Voucher.id != voucher_id)
     ).first()
     if taken is not None:
-        raise Conflict(f"Another voucher already has the code {code}.")
+        raise Conflict(msg("Another voucher already has the code {code}.", code=code))
     name = draft.name.strip() or code
     if len(name) > 120:
-        raise ValidationError("The name is too long (at most 120 characters).", field="name")
+        raise ValidationError(msg("The name is too long (at most 120 characters)."), field="name")
     if draft.kind == DiscountKind.PERCENT and not 1 <= draft.value <= 100:
-        raise ValidationError("A percentage must be between 1 and 100.", field="value")
+        raise ValidationError(msg("A percentage must be between 1 and 100."), field="value")
     if draft.kind == DiscountKind.AMOUNT and not 0 <= draft.value <= MAX_MONEY:
-        raise ValidationError(f"The amount must be between 0 and {MAX_MONEY:,} đ.", field="value")
+        raise ValidationError(
+            msg("The amount must be between 0 and {limit} đ.", limit=MAX_MONEY), field="value"
+        )
     if draft.kind == DiscountKind.AMOUNT and draft.value == 0 and not draft.free_shipping:
-        raise ValidationError("Give a discount, free shipping, or both.", field="value")
+        raise ValidationError(msg("Give a discount, free shipping, or both."), field="value")
     for fld, money in (("max_discount", draft.max_discount), ("min_order_value",
                                                               draft.min_order_value)):  # fmt: skip
         if money is not None and not 0 <= money <= MAX_MONEY:
-            raise ValidationError(f"Amounts must be between 0 and {MAX_MONEY:,} đ.", field=fld)
+            raise ValidationError(
+                msg("Amounts must be between 0 and {limit} đ.", limit=MAX_MONEY), field=fld
+            )
     for fld, limit in (("usage_limit", draft.usage_limit),
                        ("per_customer_limit", draft.per_customer_limit)):  # fmt: skip
         if limit is not None and not 1 <= limit <= 10_000_000:
-            raise ValidationError("A usage limit must be at least 1 (empty = no limit).", field=fld)
+            raise ValidationError(
+                msg("A usage limit must be at least 1 (empty = no limit)."), field=fld
+            )
     if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
-        raise ValidationError("The voucher must end after it starts.", field="ends_at")
+        raise ValidationError(msg("The voucher must end after it starts."), field="ends_at")
     for model, ids, what in (
-        (Tag, draft.tag_ids, "tag"),
-        (CustomerLevel, draft.level_ids, "level"),
+        (Tag, draft.tag_ids, msg("tag")),
+        (CustomerLevel, draft.level_ids, msg("customer group")),
     ):
         for i in ids:
             if session.get(model, i) is None:
-                raise NotFound(f"The {what} {i} no longer exists.")
+                raise NotFound(msg("The {what} {id} no longer exists.", what=what, id=str(i)))
     return replace(draft, code=code, name=name, tag_ids=tuple(sorted(set(draft.tag_ids))),
                    level_ids=tuple(sorted(set(draft.level_ids))))  # fmt: skip
 
@@ -190,7 +197,7 @@ def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | Non
     with ctx.uow() as session:
         row = Voucher(code="", name="") if voucher_id is None else session.get(Voucher, voucher_id)
         if row is None:
-            raise NotFound("This voucher no longer exists.")
+            raise NotFound(msg("This voucher no longer exists."))
         if voucher_id is None:
             row.created_at = ctx.clock.now()
         clean = _clean(session, draft, voucher_id)
@@ -205,7 +212,7 @@ def set_voucher_active(ctx: ServiceContext, voucher_id: int, active: bool) -> No
     with ctx.uow() as session:
         row = session.get(Voucher, voucher_id)
         if row is None:
-            raise NotFound("This voucher no longer exists.")
+            raise NotFound(msg("This voucher no longer exists."))
         row.is_active = active
         session.add(row)
         ctx.audit(session, "voucher.activate" if active else "voucher.deactivate",
@@ -218,7 +225,7 @@ def delete_voucher(ctx: ServiceContext, voucher_id: int) -> None:
     with ctx.uow() as session:
         row = session.get(Voucher, voucher_id)
         if row is None:
-            raise NotFound("This voucher no longer exists.")
+            raise NotFound(msg("This voucher no longer exists."))
         used = (
             session.connection()
             .execute(sa.select(sa.func.count()).where(uses.c.voucher_id == voucher_id))
@@ -226,7 +233,11 @@ def delete_voucher(ctx: ServiceContext, voucher_id: int) -> None:
         )
         if used:
             raise Conflict(
-                f"Voucher {row.code} was used on {used:,} orders: switch it off instead."
+                msg(
+                    "Voucher {code} was used on {used} orders: switch it off instead.",
+                    code=row.code,
+                    used=used,
+                )
             )
         session.delete(row)
         ctx.audit(session, "voucher.delete", entity_type="voucher", entity_id=voucher_id,
