@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from primedist.core.messages import msg
 from primedist.db.bulk import wait_for_background_checkpoints
 from primedist.errors import StoreError
 
@@ -28,8 +29,10 @@ def _stamp() -> str:
 def _require_sqlite(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         raise StoreError(
-            "Backups from the app are for the embedded SQLite store; back a PostgreSQL "
-            "server up with pg_dump."
+            msg(
+                "Backups from the app are for the embedded SQLite store; back a PostgreSQL server "
+                "up with pg_dump."
+            )
         )
 
 
@@ -64,7 +67,9 @@ def create_backup(
             dst.close()
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise StoreError(f"The backup to {path} failed: {exc}") from exc
+        raise StoreError(
+            msg("The backup to {path} failed: {exc}", path=str(path), exc=str(exc))
+        ) from exc
     finally:
         raw.close()
     os.replace(tmp, path)
@@ -93,29 +98,37 @@ def prune_backups(folder: Path, *, reason: str, keep: int) -> list[Path]:
 def validate_backup(path: Path) -> str:
     """Check that `path` is an intact primedist database; returns its schema revision."""
     if not path.is_file():
-        raise StoreError(f"{path} does not exist.")
+        raise StoreError(msg("{path} does not exist.", path=str(path)))
     try:
         with open(path, "rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
-                raise StoreError(f"{path.name} is not a Prime Distribution backup (not SQLite).")
+                raise StoreError(
+                    msg("{name} is not a Prime Distribution backup (not SQLite).", name=path.name)
+                )
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
-                raise StoreError(f"{path.name} is damaged: {ok}")
+                raise StoreError(msg("{name} is damaged: {ok}", name=path.name, ok=str(ok)))
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             conn.execute("SELECT count(*) FROM shops").fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path.name} is not a Prime Distribution backup: {exc}") from exc
+        raise StoreError(
+            msg("{name} is not a Prime Distribution backup: {exc}", name=path.name, exc=str(exc))
+        ) from exc
     if row is None:
-        raise StoreError(f"{path.name} has no schema version.")
+        raise StoreError(msg("{name} has no schema version.", name=path.name))
     revision = str(row[0])
     if revision not in known_revisions():
         raise StoreError(
-            f"{path.name} has schema version {revision!r}, which this version of Prime "
-            "Distribution does not know (a newer app's backup, or another app's database)."
+            msg(
+                "{name} has schema version {revision}, which this version of Prime Distribution "
+                "does not know (a newer app's backup, or another app's database).",
+                name=path.name,
+                revision=repr(revision),
+            )
         )
     return revision
 

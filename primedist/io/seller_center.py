@@ -29,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from primedist.core.messages import msg
 from primedist.errors import ValidationError
 from primedist.io.tabular import (
     CSV_SUFFIXES,
@@ -144,8 +145,11 @@ class ExportSheet:
             count += 1
             if count > MAX_DATA_ROWS:
                 raise ValidationError(
-                    f"{self.name} has more than {MAX_DATA_ROWS:,} data rows: "
-                    "export a shorter period"
+                    msg(
+                        "{name} has more than {limit} data rows: export a shorter period",
+                        name=self.name,
+                        limit=MAX_DATA_ROWS,
+                    )
                 )
             if len(cells) < width:
                 cells = list(cells) + [""] * (width - len(cells))
@@ -188,24 +192,34 @@ def open_export(path: Path) -> ExportSheet:
 def _check_file(path: Path) -> None:
     try:
         if not path.exists():
-            raise ValidationError(f"File not found: {path}")
+            raise ValidationError(msg("File not found: {path}", path=str(path)))
         if not path.is_file():
-            raise ValidationError(f"{path} is not a file")
+            raise ValidationError(msg("{path} is not a file", path=str(path)))
         size = path.stat().st_size
     except OSError as exc:
-        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+        raise ValidationError(
+            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+        ) from exc
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise ValidationError(
-            f"{path.name}: unsupported file type {suffix or '(none)'!r}; "
-            "a Seller Center export is an .xlsx (or .csv) file"
+            msg(
+                "{name}: unsupported file type {value}; a Seller Center export is an .xlsx (or "
+                ".csv) file",
+                name=path.name,
+                value=repr(suffix or "(none)"),
+            )
         )
     if size == 0:
-        raise ValidationError(f"{path.name} is empty")
+        raise ValidationError(msg("{name} is empty", name=path.name))
     if size > MAX_FILE_BYTES:
         raise ValidationError(
-            f"{path.name} is {size / 1_048_576:,.0f} MB: the limit is "
-            f"{MAX_FILE_BYTES / 1_048_576:,.0f} MB; export a shorter period"
+            msg(
+                "{name} is {value} MB: the limit is {value2} MB; export a shorter period",
+                name=path.name,
+                value=f"{size / 1_048_576:,.0f}",
+                value2=f"{MAX_FILE_BYTES / 1_048_576:,.0f}",
+            )
         )
 
 
@@ -214,8 +228,11 @@ def _excel_rows(path: Path) -> Iterator[tuple[int, Row]]:
         magic = f.read(8)
     if not (magic.startswith(_ZIP_MAGIC) or magic == _OLE2_MAGIC):
         raise ValidationError(
-            f"{path.name} is not a real Excel file (its content is not an Excel workbook); "
-            "download the export from the Seller Center again"
+            msg(
+                "{name} is not a real Excel file (its content is not an Excel workbook); download "
+                "the export from the Seller Center again",
+                name=path.name,
+            )
         )
     if magic.startswith(_ZIP_MAGIC):
         check_unpacked_size(path)
@@ -229,11 +246,15 @@ def _excel_rows(path: Path) -> Iterator[tuple[int, Row]]:
             if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
         ] or book.sheet_names
         if not sheets:
-            raise ValidationError(f"{path.name} has no worksheet")
+            raise ValidationError(msg("{name} has no worksheet", name=path.name))
         sheet = book.get_sheet_by_name(sheets[0])
         if sheet.height - 1 > MAX_DATA_ROWS:
             raise ValidationError(
-                f"{path.name} has more than {MAX_DATA_ROWS:,} data rows: export a shorter period"
+                msg(
+                    "{name} has more than {limit} data rows: export a shorter period",
+                    name=path.name,
+                    limit=MAX_DATA_ROWS,
+                )
             )
         rows = iter(sheet.iter_rows())
     except ValidationError:
@@ -274,7 +295,8 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, Row]], io.TextIOWrapper]:
             raise not_utf8(path.name, exc) from exc
         except csv.Error as exc:
             raise ValidationError(
-                f"{path.name} is not a readable CSV file: {exc}", row=number + 1
+                msg("{name} is not a readable CSV file: {exc}", name=path.name, exc=str(exc)),
+                row=number + 1,
             ) from exc
 
     return records(), f
@@ -301,7 +323,7 @@ def _find_header(records: Iterator[tuple[int, Row]], name: str) -> tuple[int, Ro
         if seen >= HEADER_SEARCH_ROWS:
             break
     if first is None:
-        raise ValidationError(f"{name} is empty")
+        raise ValidationError(msg("{name} is empty", name=name))
     return first
 
 

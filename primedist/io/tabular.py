@@ -202,7 +202,9 @@ def open_table(
             raise ValidationError(msg("{path} is not a file", path=str(path)))
         size = path.stat().st_size
     except OSError as exc:
-        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+        raise ValidationError(
+            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+        ) from exc
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise ValidationError(
@@ -240,7 +242,9 @@ def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
     try:
         raw = path.open("rb")
     except OSError as exc:
-        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+        raise ValidationError(
+            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+        ) from exc
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
         head: list[str] = []
@@ -314,7 +318,9 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
         with path.open("rb") as f:
             magic = f.read(8)
     except OSError as exc:
-        raise ValidationError(f"{path} cannot be opened: {exc.strerror or exc}") from exc
+        raise ValidationError(
+            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+        ) from exc
     if not (magic.startswith(_ZIP_MAGIC) or magic == _OLE2_MAGIC):
         raise ValidationError(
             msg(
@@ -379,7 +385,7 @@ def _header(records: Iterator[tuple[int, Row]], name: str) -> tuple[int, Row]:
     for number, cells in records:
         if not _is_blank(cells):
             return number, cells
-    raise ValidationError(f"{name} is empty")
+    raise ValidationError(msg("{name} is empty", name=name))
 
 
 def _excel_records(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, Row]]:

@@ -28,6 +28,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
+from primedist.core.messages import msg
 from primedist.errors import PrimedistError, ValidationError
 
 KINDS = frozenset({"text", "int", "money", "datetime", "date", "bool"})
@@ -192,7 +193,10 @@ class XlsxStreamWriter:
         r = self._next_row
         if r > MAX_ROWS:
             raise ValidationError(
-                f"An Excel sheet holds at most {MAX_ROWS:,} rows: narrow the selection."
+                msg(
+                    "An Excel sheet holds at most {limit} rows: narrow the selection.",
+                    limit=MAX_ROWS,
+                )
             )
         c = 0
         for write, v in zip(self._cells, values, strict=True):
@@ -219,7 +223,9 @@ class XlsxStreamWriter:
         except (OSError, XlsxWriterException) as exc:
             self.path.unlink(missing_ok=True)
             reason = exc.__cause__ or exc
-            raise PrimedistError(f"Cannot write {self.path.name}: {reason}") from exc
+            raise PrimedistError(
+                msg("Cannot write {name}: {reason}", name=self.path.name, reason=reason)
+            ) from exc
         except BaseException:
             self.path.unlink(missing_ok=True)
             raise
@@ -293,4 +299,6 @@ def write_template_workbook(
         try:
             book.close()
         except (OSError, XlsxWriterException) as exc:
-            raise PrimedistError(f"Cannot write {path.name}: {exc.__cause__ or exc}") from exc
+            raise PrimedistError(
+                msg("Cannot write {name}: {value}", name=path.name, value=str(exc.__cause__ or exc))
+            ) from exc

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.messages import msg
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.printing import codes
@@ -185,7 +186,9 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         from primedist.errors import ValidationError
 
-        raise ValidationError(f"Documents print in vi or en, not {lang!r}.", field="lang")
+        raise ValidationError(
+            msg("Documents print in vi or en, not {lang}.", lang=repr(lang)), field="lang"
+        )
     return lang
 
 

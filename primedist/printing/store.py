@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from primedist.core.messages import msg
 from primedist.domain.enums import Module
 from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails
 from primedist.printing.model import (
@@ -63,7 +64,11 @@ def save_template(ctx: ServiceContext, name: str, html: str) -> None:
     template_spec(name)
     if len(html) > MAX_TEMPLATE_CHARS:
         raise ValidationError(
-            f"The template is too long ({len(html):,} characters; at most {MAX_TEMPLATE_CHARS:,}).",
+            msg(
+                "The template is too long ({length} characters; at most {limit}).",
+                length=len(html),
+                limit=MAX_TEMPLATE_CHARS,
+            ),
             field="template",
         )
     check_template(html)
@@ -98,7 +103,11 @@ def save_profile(ctx: ServiceContext, profile: PrintProfile) -> None:
         from primedist.errors import ValidationError
 
         raise ValidationError(
-            f"The template {profile.template!r} is not for {profile.doc_type.value}.",
+            msg(
+                "The template {template} is not for {value}.",
+                template=repr(profile.template),
+                value=str(profile.doc_type.value),
+            ),
             field="template",
         )
     with ctx.uow() as session:
@@ -122,7 +131,7 @@ def save_shop_details(ctx: ServiceContext, details: ShopDetails) -> None:
 
     ctx.require(Module.SETTINGS)
     if not details.name.strip():
-        raise ValidationError("The shop name is required.", field="name")
+        raise ValidationError(msg("The shop name is required."), field="name")
     with ctx.uow() as session:
         stored = get_setting(session, SHOP_PROFILE) or {}
         merged = dict(stored) if isinstance(stored, dict) else {}

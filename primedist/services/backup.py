@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from primedist.config import Settings
+from primedist.core.messages import msg
 from primedist.db import backup as store_backup
 from primedist.db.store import open_store
 from primedist.domain.user import User
@@ -36,7 +37,7 @@ class BackupFile:
 
 def _settings(ctx: ServiceContext) -> Settings:
     if ctx.settings is None:
-        raise StoreError("No data dir is open.")
+        raise StoreError(msg("No data dir is open."))
     return ctx.settings
 
 
@@ -59,7 +60,12 @@ def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
     ctx.require_manager()
     if isinstance(keep, bool) or not 1 <= keep <= MAX_KEEP:
         raise ValidationError(
-            f"Keep between 1 and {MAX_KEEP} backups (got {keep}).", field="backup_keep"
+            msg(
+                "Keep between 1 and {limit} backups (got {keep}).",
+                limit=str(MAX_KEEP),
+                keep=str(keep),
+            ),
+            field="backup_keep",
         )
     with ctx.uow() as session:
         if get_setting(session, KEEP_KEY) != keep:
@@ -140,7 +146,9 @@ def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Pat
     ctx.require_manager()
     settings = _settings(ctx)
     if settings.db_path is None:
-        raise StoreError("Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.")
+        raise StoreError(
+            msg("Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.")
+        )
     safety = store_backup.restore_backup(
         ctx.engine, settings.db_path, backup_file, settings.backup_dir
     )

@@ -183,7 +183,9 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
     with ctx.uow() as session:
         product = session.get(Product, product_id)
         if product is None:
-            raise NotFound(f"Product {product_id} no longer exists.")
+            raise NotFound(
+                msg("Product {product_id} no longer exists.", product_id=str(product_id))
+            )
         variants = session.exec(
             select(Variant)
             .where(Variant.product_id == product_id, col(Variant.is_active).is_(True))
@@ -322,7 +324,7 @@ def _check_form(d: ProductDraft) -> None:
                               field="images")  # fmt: skip
     for image in d.images:
         if image.id is None and not image.source:
-            raise ValidationError("An image has neither a file nor an id.", field="images")
+            raise ValidationError(msg("An image has neither a file nor an id."), field="images")
 
 
 def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
@@ -405,7 +407,9 @@ def _load_shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, _Shop
     }
     missing = [sid for sid in shop_ids if sid not in found]
     if missing:
-        raise ValidationError(f"Shop {missing[0]} no longer exists.", field="shop_ids")
+        raise ValidationError(
+            msg("Shop {missing} no longer exists.", missing=str(missing[0])), field="shop_ids"
+        )
     return found
 
 
@@ -481,8 +485,9 @@ def _prepare_images(ctx: ServiceContext, d: ProductDraft) -> dict[int, PreparedI
         if image.id is None and image.source:
             prepared[pos] = prepare_image(image.source)
     if prepared and ctx.settings is None:
-        raise ValidationError("Images can only be added in an installed shop (no data folder).",
-                              field="images")  # fmt: skip
+        raise ValidationError(
+            msg("Images can only be added in an installed shop (no data folder)."), field="images"
+        )
     return prepared
 
 
@@ -532,8 +537,13 @@ def _images(
         if image.id is not None:
             row = by_id.get(image.id)
             if row is None:
-                raise ValidationError("An image of this product was removed meanwhile: close "
-                                      "the form and open it again.", field="images")  # fmt: skip
+                raise ValidationError(
+                    msg(
+                        "An image of this product was removed meanwhile: close "
+                        "the form and open it again."
+                    ),
+                    field="images",
+                )
             kept.add(image.id)
             if row.position != pos:
                 row.position = pos
@@ -679,7 +689,7 @@ def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
     d = _clean(draft)
     _check_form(d)
     if any(i.id is not None for i in d.images):
-        raise ValidationError("A new product has no images to keep yet.", field="images")
+        raise ValidationError(msg("A new product has no images to keep yet."), field="images")
     prepared = _prepare_images(ctx, d)
     with _stored_images(ctx) as files, ctx.uow() as session:
         conn = session.connection()
@@ -760,7 +770,7 @@ def _update(
 ) -> None:
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound(f"Product {product_id} no longer exists.")
+        raise NotFound(msg("Product {product_id} no longer exists.", product_id=str(product_id)))
     if product.status == ProductStatus.ARCHIVED:
         raise Conflict(msg("“{product}” was deleted (archived) and cannot be edited.",
                            product=product.name))  # fmt: skip

@@ -41,6 +41,7 @@ from primedist.connectors.base import (
     MemoryTokenStore,
     TokenPair,
 )
+from primedist.core.messages import msg
 from primedist.core.security import SecretBox, redact, secret_box
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
@@ -144,8 +145,11 @@ def channel_app(channel: Channel | str) -> ChannelApp:
         return CHANNEL_APPS[Channel(channel)]
     except (KeyError, ValueError):
         raise ValidationError(
-            f"{str(channel)[:30]!r} is not a marketplace that shops can be linked to "
-            f"(one of: {', '.join(c.value for c in CHANNEL_APPS)}).",
+            msg(
+                "{value} is not a marketplace that shops can be linked to (one of: {value2}).",
+                value=repr(str(channel)[:30]),
+                value2=str(", ".join(c.value for c in CHANNEL_APPS)),
+            ),
             field="channel",
         ) from None
 
@@ -226,13 +230,17 @@ class PartnerCredentials:
 def shop_secret_box(ctx: ServiceContext) -> SecretBox:
     """The data dir's SecretBox (key in the OS keyring or a 0600 file, never the DB)."""
     if ctx.settings is None:
-        raise StoreError("No data directory: the encryption key for shop secrets has no home.")
+        raise StoreError(msg("No data directory: the encryption key for shop secrets has no home."))
     try:
         return secret_box(ctx.settings.secret_key_path)
     except (OSError, ValueError) as exc:
         raise StoreError(
-            f"The encryption key for shop secrets cannot be used ({type(exc).__name__}): "
-            f"check {ctx.settings.secret_key_path}."
+            msg(
+                "The encryption key for shop secrets cannot be used ({name}): check "
+                "{secret_key_path}.",
+                name=str(type(exc).__name__),
+                secret_key_path=str(ctx.settings.secret_key_path),
+            )
         ) from exc
 
 
@@ -280,10 +288,15 @@ def _store_partner(
 def clean_shop_name(name: str) -> str:
     value = " ".join((name or "").split())
     if not value:
-        raise ValidationError("The shop needs a name.", field="name")
+        raise ValidationError(msg("The shop needs a name."), field="name")
     if len(value) > MAX_NAME:
         raise ValidationError(
-            f"The shop name is {len(value)} characters; at most {MAX_NAME}.", field="name"
+            msg(
+                "The shop name is {length} characters; at most {limit}.",
+                length=str(len(value)),
+                limit=str(MAX_NAME),
+            ),
+            field="name",
         )
     return value
 
@@ -300,32 +313,60 @@ def clean_partner(
     if app.numeric_id:
         if not pid.isdigit() or int(pid) <= 0 or len(pid) > 19:
             raise ValidationError(
-                f"The {app.id_label} {pid[:30]!r} is not a positive whole number "
-                f"({app.console} → {app.id_label}).",
+                msg(
+                    "The {id_label} {pid} is not a positive whole number ({console} → "
+                    "{id_label2}).",
+                    id_label=str(app.id_label),
+                    pid=repr(pid[:30]),
+                    console=str(app.console),
+                    id_label2=str(app.id_label),
+                ),
                 field="partner_id",
             )
         pid = str(int(pid))
     elif not pid:
-        raise ValidationError(f"The {app.id_label} is empty.", field="partner_id")
+        raise ValidationError(
+            msg("The {id_label} is empty.", id_label=str(app.id_label)), field="partner_id"
+        )
     elif not all(c in _CODE_CHARS for c in pid) or len(pid) > MAX_APP_ID:
         raise ValidationError(
-            f"The {app.id_label} {pid[:30]!r} has characters other than letters, digits and "
-            f"- . _ ~ (or is over {MAX_APP_ID} long): copy it again from {app.console}.",
+            msg(
+                "The {id_label} {pid} has characters other than letters, digits and - . _ ~ (or "
+                "is over {limit} long): copy it again from {console}.",
+                id_label=str(app.id_label),
+                pid=repr(pid[:30]),
+                limit=str(MAX_APP_ID),
+                console=str(app.console),
+            ),
             field="partner_id",
         )
     key = (partner_key or "").strip()
     if not key:
-        raise ValidationError(f"The {app.key_label} is empty.", field="partner_key")
+        raise ValidationError(
+            msg("The {key_label} is empty.", key_label=str(app.key_label)), field="partner_key"
+        )
     if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
         raise ValidationError(
-            f"The {app.key_label} has spaces or characters that are not plain letters and "
-            f"digits: copy it again from {app.console}.",
+            msg(
+                "The {key_label} has spaces or characters that are not plain letters and digits: "
+                "copy it again from {console}.",
+                key_label=str(app.key_label),
+                console=str(app.console),
+            ),
             field="partner_key",
         )
     if not MIN_PARTNER_KEY <= len(key) <= MAX_PARTNER_KEY:
         raise ValidationError(
-            f"The {app.key_label} is {len(key)} characters; a {app.name} {app.key_label} is "
-            f"much longer ({MIN_PARTNER_KEY}-{MAX_PARTNER_KEY}).",
+            msg(
+                "The {key_label} is {length} characters; a {name} {key_label2} is much longer "
+                "({min_partner_key}-{limit}).",
+                key_label=str(app.key_label),
+                length=str(len(key)),
+                name=app.name,
+                key_label2=str(app.key_label),
+                min_partner_key=str(MIN_PARTNER_KEY),
+                limit=str(MAX_PARTNER_KEY),
+            ),
             field="partner_key",
         )
     return PartnerCredentials(pid, key)
@@ -340,7 +381,12 @@ def clean_external_id(channel: Channel | str, value: str | int) -> str:
     text = str(value).strip()
     if not text or len(text) > MAX_EXTERNAL_ID or not all(c in _CODE_CHARS for c in text):
         raise ValidationError(
-            f"The {app.name} shop id {text[:40]!r} is empty or not a plain id.", field="shop_id"
+            msg(
+                "The {name} shop id {text} is empty or not a plain id.",
+                name=app.name,
+                text=repr(text[:40]),
+            ),
+            field="shop_id",
         )
     return text
 
@@ -349,7 +395,7 @@ def clean_auth_code(code: str) -> str:
     """The redirect's one-time code (URL-safe characters: Lazada's have `_` in them)."""
     value = (code or "").strip()
     if not value or len(value) > MAX_CODE or not all(c in _CODE_CHARS for c in value):
-        raise ValidationError("The authorisation code is empty or malformed.", field="code")
+        raise ValidationError(msg("The authorisation code is empty or malformed."), field="code")
     return value
 
 
@@ -364,25 +410,30 @@ def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> 
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(
-            f"The API host {value[:80]!r} is not an http(s) address such as "
-            f"{channel_app(channel).live_host}.",
+            msg(
+                "The API host {value} is not an http(s) address such as {live_host}.",
+                value=repr(value[:80]),
+                live_host=str(channel_app(channel).live_host),
+            ),
             field="api_host",
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValidationError(
-            "The API host must be a plain address without query, fragment or password.",
+            msg("The API host must be a plain address without query, fragment or password."),
             field="api_host",
         )
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         raise ValidationError(
-            f"The API host {value[:80]!r} has a bad port.", field="api_host"
+            msg("The API host {value} has a bad port.", value=repr(value[:80])), field="api_host"
         ) from None
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ValidationError(
-            "The API host must use https (plain http is only allowed on this computer, "
-            "for the sandbox).",
+            msg(
+                "The API host must use https (plain http is only allowed on this computer, for "
+                "the sandbox)."
+            ),
             field="api_host",
         )
     return value
@@ -481,7 +532,13 @@ def shop_id_by_name(ctx: ServiceContext, name: str) -> int:
             return int(shop_id or 0)
     names = sorted(n for _i, n, c in rows if Channel(c).is_marketplace)
     known = ", ".join(names) if names else "none yet"
-    raise NotFound(f"No marketplace shop is called {wanted!r} (there are: {known}).")
+    raise NotFound(
+        msg(
+            "No marketplace shop is called {wanted} (there are: {known}).",
+            wanted=repr(wanted),
+            known=str(known),
+        )
+    )
 
 
 def _channel_shop(ctx: ServiceContext, session: Session, shop: Shop) -> ChannelShop:
@@ -628,12 +685,18 @@ def _stored_partner_id(session: Session, shop_id: int) -> str | None:
 def _check_reusable(session: Session, shop: Shop, channel: Channel) -> None:
     if Channel(shop.channel) != channel:
         raise Conflict(
-            f"A {Channel(shop.channel).value} shop is already called {shop.name!r}: "
-            "choose another name.",
+            msg(
+                "A {value} shop is already called {name}: choose another name.",
+                value=Channel(shop.channel),
+                name=repr(shop.name),
+            ),
         )
     if session.get(ShopCredential, _id(shop)) is not None:
         raise Conflict(
-            f"{shop.name} is already connected: use Re-authorise, or Disconnect it first."
+            msg(
+                "{name} is already connected: use Re-authorise, or Disconnect it first.",
+                name=shop.name,
+            )
         )
 
 
@@ -646,7 +709,11 @@ def authorization_link(ctx: ServiceContext, shop_id: int, redirect_url: str) -> 
     redirect = (redirect_url or "").strip()
     if urlsplit(redirect).scheme not in ("http", "https"):
         raise ValidationError(
-            f"The redirect address {redirect[:80]!r} is not an http(s) URL.", field="redirect"
+            msg(
+                "The redirect address {redirect} is not an http(s) URL.",
+                redirect=repr(redirect[:80]),
+            ),
+            field="redirect",
         )
     connector = _app_connector(ctx, shop_id)
     try:
@@ -703,7 +770,9 @@ def authorize_shop(
                 after={"status": ShopStatus.ACTIVE.value, "external_shop_id": ext},
             )
     except IntegrityError:  # another writer linked the same marketplace shop meanwhile
-        raise Conflict(f"Marketplace shop {ext} is already linked to another shop.") from None
+        raise Conflict(
+            msg("Marketplace shop {ext} is already linked to another shop.", ext=str(ext))
+        ) from None
     _record_remote_info(ctx, shop_id)
     return channel_shop(ctx, shop_id)
 
@@ -713,7 +782,10 @@ def _given_external_id(app: ChannelApp, value: str | int | None) -> str | None:
     if value is None or not str(value).strip():
         if app.shop_id_in_redirect:
             raise ValidationError(
-                f"The {app.name} redirect names the shop (shop_id=…): give its shop id too.",
+                msg(
+                    "The {name} redirect names the shop (shop_id=…): give its shop id too.",
+                    name=app.name,
+                ),
                 field="shop_id",
             )
         return None
@@ -725,8 +797,13 @@ def _token_shop_id(app: ChannelApp, tokens: TokenPair, given: str | None) -> str
     said = (tokens.shop_external_id or "").strip()
     if given is not None and said and said != given:
         raise Conflict(
-            f"{app.name} gave tokens for shop {said[:40]}, not for shop {given} of the "
-            "redirect: authorise again."
+            msg(
+                "{name} gave tokens for shop {said}, not for shop {given} of the redirect: "
+                "authorise again.",
+                name=app.name,
+                said=str(said[:40]),
+                given=str(given),
+            )
         )
     if given is not None:
         return given
@@ -779,9 +856,15 @@ def _check_external_id(session: Session, shop: Shop, ext: str) -> None:
     name = channel_app(shop.channel).name
     if shop.external_shop_id and shop.external_shop_id != ext:
         raise Conflict(
-            f"This authorisation is for {name} shop {ext}, but "
-            f"{shop.name} is shop {shop.external_shop_id}: sign in as that shop and try again "
-            "(or add the other shop under its own name)."
+            msg(
+                "This authorisation is for {name} shop {ext}, but {name2} is shop "
+                "{external_shop_id}: sign in as that shop and try again (or add the other shop "
+                "under its own name).",
+                name=name,
+                ext=str(ext),
+                name2=shop.name,
+                external_shop_id=str(shop.external_shop_id),
+            )
         )
     other = session.exec(
         select(Shop.name).where(
@@ -789,7 +872,14 @@ def _check_external_id(session: Session, shop: Shop, ext: str) -> None:
         )
     ).first()
     if other is not None:
-        raise Conflict(f"{name} shop {ext} is already linked as {other}.")
+        raise Conflict(
+            msg(
+                "{name} shop {ext} is already linked as {other}.",
+                name=name,
+                ext=str(ext),
+                other=str(other),
+            )
+        )
 
 
 def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
@@ -924,14 +1014,22 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
         channel = Channel(shop.channel)
         if channel not in supported_channels():
             raise ValidationError(
-                f"{shop.name}: this version cannot link {channel_app(channel).name} shops yet."
+                msg(
+                    "{name}: this version cannot link {name2} shops yet.",
+                    name=shop.name,
+                    name2=channel_app(channel).name,
+                )
             )
         partner = _load_partner(session, shop_secret_box(ctx), shop)
         if partner is None:
             app = channel_app(channel)
             raise ValidationError(
-                f"{shop.name} has no {app.id_label}/{app.key_label.split()[-1]} yet: add them "
-                "first.",
+                msg(
+                    "{name} has no {id_label}/{value} yet: add them first.",
+                    name=shop.name,
+                    id_label=str(app.id_label),
+                    value=str(app.key_label.split()[-1]),
+                ),
                 field="partner_id",
             )
         cfg = ConnectorConfig(
@@ -974,9 +1072,11 @@ def _write_tokens(
 def _marketplace_shop(session: Session, shop_id: int) -> Shop:
     shop = session.get(Shop, shop_id)
     if shop is None:
-        raise NotFound(f"Shop {shop_id} does not exist.")
+        raise NotFound(msg("Shop {shop_id} does not exist.", shop_id=str(shop_id)))
     if not Channel(shop.channel).is_marketplace:
-        raise ValidationError(f"{shop.name} is not a marketplace shop: it has nothing to link.")
+        raise ValidationError(
+            msg("{name} is not a marketplace shop: it has nothing to link.", name=shop.name)
+        )
     return shop
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.clock import shop_tz
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, CustomerTag, Tag
 from primedist.domain.enums import Gender, Module, Rank
@@ -168,12 +169,16 @@ def _columns(keys: Sequence[str] | None) -> list[_Col]:
     unknown = [k for k in keys if k not in BY_KEY]
     if unknown:
         raise ValidationError(
-            f"Unknown export column {unknown[0]!r} (columns: {', '.join(DEFAULT_COLUMNS)}).",
+            msg(
+                "Unknown export column {unknown} (columns: {value}).",
+                unknown=repr(unknown[0]),
+                value=str(", ".join(DEFAULT_COLUMNS)),
+            ),
             field="columns",
         )
     chosen = list(dict.fromkeys(keys))
     if not chosen:
-        raise ValidationError("Choose at least one column to export.", field="columns")
+        raise ValidationError(msg("Choose at least one column to export."), field="columns")
     return [BY_KEY[k] for k in chosen]
 
 
@@ -184,16 +189,27 @@ def _target(path: Path, fmt: str | None) -> tuple[Path, str]:
     fmt = fmt or suffix
     if fmt not in FORMATS:
         raise ValidationError(
-            f"Export to an .xlsx or .csv file, not {path.name!r}.", field="format"
+            msg("Export to an .xlsx or .csv file, not {name}.", name=repr(path.name)),
+            field="format",
         )
     if suffix != fmt:
         raise ValidationError(
-            f"{path.name!r} does not end in .{fmt}: name the file *.{fmt}.", field="path"
+            msg(
+                "{name} does not end in .{fmt}: name the file *.{fmt2}.",
+                name=repr(path.name),
+                fmt=str(fmt),
+                fmt2=str(fmt),
+            ),
+            field="path",
         )
     if not path.parent.is_dir():
-        raise ValidationError(f"The folder {str(path.parent)!r} does not exist.", field="path")
+        raise ValidationError(
+            msg("The folder {value} does not exist.", value=repr(str(path.parent))), field="path"
+        )
     if path.is_dir():
-        raise ValidationError(f"{str(path)!r} is a folder, not a file.", field="path")
+        raise ValidationError(
+            msg("{value} is a folder, not a file.", value=repr(str(path))), field="path"
+        )
     return path.absolute(), fmt
 
 
@@ -299,8 +315,12 @@ def export_customers(
                 raw = query_spec.iter_rows(conn, spec, state)
             if fmt == "xlsx" and total > MAX_ROWS:
                 raise ValidationError(
-                    f"{total:,} customers do not fit one Excel sheet ({MAX_ROWS:,} rows at "
-                    "most): narrow the filter, or export to .csv."
+                    msg(
+                        "{total} customers do not fit one Excel sheet ({limit} rows at most): "
+                        "narrow the filter, or export to .csv.",
+                        total=total,
+                        limit=MAX_ROWS,
+                    )
                 )
             rows = map(convert, raw)
             if fmt == "xlsx":

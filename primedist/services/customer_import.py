@@ -231,7 +231,7 @@ def read_preview(path: Path, rows: int = PREVIEW_ROWS) -> Preview:
             if len(shown_rows) >= rows:
                 break
         if not shown_rows:  # pragma: no cover - rows() raises for a file without data rows
-            raise ValidationError(f"{path.name} has a header but no data rows")
+            raise ValidationError(msg("{name} has a header but no data rows", name=path.name))
     return Preview(path.name, headers, shown_rows, guess_mapping(headers))
 
 
@@ -342,7 +342,8 @@ class CustomerImportReport(ImportReportBase):
                     xw.write_row(row)
         else:
             raise ValidationError(
-                f"Save the report as .csv or .xlsx, not {path.name!r}.", field="path"
+                msg("Save the report as .csv or .xlsx, not {name}.", name=repr(path.name)),
+                field="path",
             )
         return path
 
@@ -563,7 +564,12 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
     for f, header in mapping.items():
         if f not in FIELDS:
             raise ValidationError(
-                f"Unknown customer field {f!r} (fields: {', '.join(FIELDS)}).", field="mapping"
+                msg(
+                    "Unknown customer field {f} (fields: {value}).",
+                    f=repr(f),
+                    value=str(", ".join(FIELDS)),
+                ),
+                field="mapping",
             )
         if not header:
             continue
@@ -574,13 +580,22 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
             pos = table.columns.get(normalize_header(header))
         if pos is None:
             raise ValidationError(
-                f"{table.name} has no column {header!r} (its columns: "
-                f"{', '.join(h for h in table.raw_header if h)}).",
+                msg(
+                    "{name} has no column {header} (its columns: {value}).",
+                    name=table.name,
+                    header=repr(header),
+                    value=str(", ".join(h for h in table.raw_header if h)),
+                ),
                 field="mapping",
             )
         if pos in used:
             raise ValidationError(
-                f"The column {header!r} is mapped to both {used[pos]} and {f}: map it once.",
+                msg(
+                    "The column {header} is mapped to both {used} and {f}: map it once.",
+                    header=repr(header),
+                    used=str(used[pos]),
+                    f=str(f),
+                ),
                 field="mapping",
             )
         used[pos] = f
@@ -588,8 +603,13 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
     if "name" not in out:
         vi, en = HEADERS["name"]
         raise ValidationError(
-            f"{table.name} has no customer name column: name one {vi!r} or {en!r}, or map "
-            "a column to name.",
+            msg(
+                "{name} has no customer name column: name one {vi} or {en}, or map a column to "
+                "name.",
+                name=table.name,
+                vi=repr(vi),
+                en=repr(en),
+            ),
             column="name",
         )
     return out
@@ -1112,7 +1132,10 @@ def import_customers(
         policy = DuplicatePolicy(str(getattr(on_duplicate, "value", on_duplicate)))
     except ValueError:
         raise ValidationError(
-            f"Unknown duplicate policy {on_duplicate!r}: use skip, update or create.",
+            msg(
+                "Unknown duplicate policy {on_duplicate}: use skip, update or create.",
+                on_duplicate=repr(on_duplicate),
+            ),
             field="on_duplicate",
         ) from None
     today = ctx.clock.now().date()

@@ -241,7 +241,10 @@ def clean_phones(phones: Sequence[str | None]) -> list[str]:
 def _optional(text: str | None, limit: int, what: str, fld: str) -> str | None:
     text = (text or "").strip()
     if len(text) > limit:
-        raise ValidationError(f"The {what} is longer than {limit} characters.", field=fld)
+        raise ValidationError(
+            msg("The {what} is longer than {limit} characters.", what=str(what), limit=str(limit)),
+            field=fld,
+        )
     return text or None
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from primedist.core.clock import shop_tz
+from primedist.core.messages import msg
 from primedist.errors import PrimedistError, ValidationError
 from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter
 from primedist.jobs.progress import Progress
@@ -38,7 +39,9 @@ class ExportReport:
 def lang_index(lang: str) -> int:
     """0 for "vi", 1 for "en" (the header's place in a (Vietnamese, English) pair)."""
     if lang not in LANGS:
-        raise ValidationError(f"Unknown language {lang!r}: use vi or en.", field="lang")
+        raise ValidationError(
+            msg("Unknown language {lang}: use vi or en.", lang=repr(lang)), field="lang"
+        )
     return LANGS.index(lang)
 
 
@@ -47,13 +50,18 @@ def check_target(path: Path) -> Path:
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         raise ValidationError(
-            f"Export to an .xlsx file (Excel workbook), not {path.name!r}.", field="path"
+            msg("Export to an .xlsx file (Excel workbook), not {name}.", name=repr(path.name)),
+            field="path",
         )
     parent = path.parent
     if not parent.is_dir():
-        raise ValidationError(f"The folder {str(parent)!r} does not exist.", field="path")
+        raise ValidationError(
+            msg("The folder {value} does not exist.", value=repr(str(parent))), field="path"
+        )
     if path.is_dir():
-        raise ValidationError(f"{str(path)!r} is a folder, not a file.", field="path")
+        raise ValidationError(
+            msg("{value} is a folder, not a file.", value=repr(str(path))), field="path"
+        )
     return path.absolute()
 
 
@@ -67,7 +75,9 @@ def replaced_when_done(target: Path) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, target)
     except OSError as exc:
-        raise PrimedistError(f"Cannot write {target.name}: {exc.strerror or exc}") from exc
+        raise PrimedistError(
+            msg("Cannot write {name}: {value}", name=target.name, value=str(exc.strerror or exc))
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.core.messages import msg
 from primedist.domain.enums import Module
 from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn
@@ -110,7 +111,10 @@ def shop_ids_by_name(ctx: ServiceContext, names: Sequence[str]) -> tuple[int, ..
         found = shops.get(name.strip(), by_folded.get(name.strip().casefold()))
         if found is None:
             known = ", ".join(sorted(shops)) or "none yet"
-            raise ValidationError(f"No shop is named {name!r} (shops: {known}).", field="shop")
+            raise ValidationError(
+                msg("No shop is named {name} (shops: {known}).", name=repr(name), known=str(known)),
+                field="shop",
+            )
         ids.append(found)
     return tuple(dict.fromkeys(ids))
 
@@ -170,8 +174,12 @@ def export_orders(
                 rows = query_spec.iter_rows(conn, ORDER_EXPORT_SPEC, list_state)
             if total > MAX_ROWS:
                 raise ValidationError(
-                    f"{total:,} orders do not fit one Excel sheet ({MAX_ROWS:,} rows at most):"
-                    " narrow the filter, e.g. by date."
+                    msg(
+                        "{total} orders do not fit one Excel sheet ({limit} rows at most): narrow "
+                        "the filter, e.g. by date.",
+                        total=total,
+                        limit=MAX_ROWS,
+                    )
                 )
             filters = [] if selection is not None else _describe(list_state.filters, conn.dialect)
             written = stream_rows(

@@ -353,11 +353,14 @@ def create_order(
             raise StockShortage(quote.shortages)
         shop = session.get(Shop, draft.shop_id) if draft.shop_id else counter_shop(session, now)
         if shop is None:
-            raise NotFound("The shop of this sale no longer exists.")
+            raise NotFound(msg("The shop of this sale no longer exists."))
         assert shop.id is not None
         status = draft.final_status
         if status not in (*OPEN_STATUSES, *GONE_STATUSES):
-            raise ValidationError(f"A new order cannot start as {status.value}.", field="status")
+            raise ValidationError(
+                msg("A new order cannot start as {value}.", value=OrderStatus(status)),
+                field="status",
+            )
         order = _new_order(session, draft, quote, customer, shop.id, status, ctx, now)
         _write_lines(session, order, quote)
         _add_history(session, ctx, order, None, status, now, note=_source_note(draft.source))
@@ -425,7 +428,13 @@ def _new_order(
 def _clean(text: str | None, limit: int) -> str | None:
     text = (text or "").strip()
     if len(text) > limit:
-        raise ValidationError(f"Text too long ({len(text)} characters, at most {limit}).")
+        raise ValidationError(
+            msg(
+                "Text too long ({length} characters, at most {limit}).",
+                length=str(len(text)),
+                limit=str(limit),
+            )
+        )
     return text or None
 
 
@@ -752,7 +761,10 @@ def return_order(
         refund = suggested_refund(order, lines, wanted) if refund_amount is None else refund_amount
         if refund < 0 or refund > order.total - order.refunded_amount:
             raise ValidationError(
-                f"The refund must be between 0 and {order.total - order.refunded_amount:,}.",
+                msg(
+                    "The refund must be between 0 and {value}.",
+                    value=order.total - order.refunded_amount,
+                ),
                 field="refund_amount",
             )
         for line_id, qty in wanted.items():
@@ -789,8 +801,13 @@ def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -
     with ctx.uow() as session:
         order = _load(session, order_id)
         if order.status != OrderStatus.RETURN_REFUND:
-            raise Conflict(f"Order {order.external_id} is {order.status.value}: "
-                           "it cannot become returned.")  # fmt: skip
+            raise Conflict(
+                msg(
+                    "Order {external_id} is {value}: it cannot become returned.",
+                    external_id=order.external_id,
+                    value=order.status,
+                )
+            )
         left = {
             line.id or 0: line.quantity - line.returned_quantity
             for line in _lines(session, order.id)

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.clock import shop_tz, to_local
+from primedist.core.messages import msg
 from primedist.db.product_summary import chunks
 from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
@@ -286,11 +287,17 @@ def window(date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> q.Wi
     """The checked range and its previous period."""
     if date_from > date_to:
         raise ValidationError(
-            f"The range starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()}).",
+            msg(
+                "The range starts ({value}) after it ends ({value2}).",
+                value=str(date_from.isoformat()),
+                value2=str(date_to.isoformat()),
+            ),
             field="date_from",
         )
     if (date_to - date_from).days + 1 > MAX_DAYS:
-        raise ValidationError(f"Choose a range of at most {MAX_DAYS:,} days.", field="date_to")
+        raise ValidationError(
+            msg("Choose a range of at most {limit} days.", limit=MAX_DAYS), field="date_to"
+        )
     return q.Window.of(date_from, date_to, shop_ids)
 
 
@@ -307,7 +314,9 @@ def _shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, tuple[str,
     found = {int(i): (str(n), Channel(c), str(st)) for i, n, c, st in conn.execute(stmt)}
     missing = sorted(set(shop_ids) - set(found))
     if missing:
-        raise ValidationError(f"No shop with id {missing[0]}.", field="shop_ids")
+        raise ValidationError(
+            msg("No shop with id {missing}.", missing=str(missing[0])), field="shop_ids"
+        )
     return found
 
 
@@ -602,7 +611,13 @@ def ranking(
     (by revenue; products by units). Unknown products are named "" (the UI says so)."""
     ctx.require(Module.ANALYTICS)
     if kind not in RANKINGS:
-        raise ValidationError(f"Unknown ranking {kind!r}: one of {', '.join(RANKINGS)}.")
+        raise ValidationError(
+            msg(
+                "Unknown ranking {kind}: one of {value}.",
+                kind=repr(kind),
+                value=str(", ".join(RANKINGS)),
+            )
+        )
     w = window(date_from, date_to, shop_ids)
     with ctx.engine.connect() as conn:
         if kind == "product":
@@ -656,7 +671,13 @@ def bucket_start(day: date, grain: str) -> date:
 def buckets(date_from: date, date_to: date, grain: str) -> list[tuple[date, date]]:
     """The (first, last) day of every bucket of the range, clipped to the range."""
     if grain not in GRAINS:
-        raise ValidationError(f"Unknown grain {grain!r}: one of {', '.join(GRAINS)}.")
+        raise ValidationError(
+            msg(
+                "Unknown grain {grain}: one of {value}.",
+                grain=repr(grain),
+                value=str(", ".join(GRAINS)),
+            )
+        )
     out: list[tuple[date, date]] = []
     day = date_from
     while day <= date_to:
@@ -689,7 +710,7 @@ def series(
     """
     ctx.require(Module.ANALYTICS)
     if metric not in SERIES_METRICS and metric not in RANKINGS:
-        raise ValidationError(f"Unknown metric {metric!r}.", field="metric")
+        raise ValidationError(msg("Unknown metric {metric}.", metric=repr(metric)), field="metric")
     w = window(date_from, date_to, shop_ids)
     spans = buckets(date_from, date_to, grain)
     with ctx.engine.connect() as conn:

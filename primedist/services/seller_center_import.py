@@ -42,6 +42,7 @@ from primedist.connectors.base import (
 )
 from primedist.connectors.shopee import map_payment
 from primedist.core.clock import shop_tz, to_utc
+from primedist.core.messages import msg
 from primedist.core.text import fold
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, ShopStatus
@@ -157,7 +158,13 @@ def parse_format(value: str | ExportFormat | None) -> ExportFormat | None:
         return ExportFormat(str(value).lower())
     except ValueError:
         names = ", ".join(f.value for f in ExportFormat)
-        raise ValidationError(f"Unknown import format {value!r}: use {names} or auto") from None
+        raise ValidationError(
+            msg(
+                "Unknown import format {value}: use {names} or auto",
+                value=repr(value),
+                names=str(names),
+            )
+        ) from None
 
 
 def detect_file_format(path: Path) -> ExportFormat:
@@ -166,7 +173,11 @@ def detect_file_format(path: Path) -> ExportFormat:
         fmt = detect_format(sheet.header)
         if fmt is None:
             raise ValidationError(
-                f"{sheet.name} is not an order file this app knows: expected {expected_layouts()}"
+                msg(
+                    "{name} is not an order file this app knows: expected {value}",
+                    name=sheet.name,
+                    value=str(expected_layouts()),
+                )
             )
         return fmt
 
@@ -186,14 +197,19 @@ def import_orders_file(
     if wanted == ExportFormat.TEMPLATE:
         if shop:
             raise ValidationError(
-                "The order template names the shop of each order in its shop column: "
-                "import it without choosing a shop",
+                msg(
+                    "The order template names the shop of each order in its shop column: import "
+                    "it without choosing a shop"
+                ),
                 field="shop",
             )
         return import_orders(ctx, Path(path), progress=progress)
     if not shop or not shop.strip():
         raise ValidationError(
-            f"Name the shop the orders of {FORMAT_NAMES[wanted]} belong to (--shop NAME)",
+            msg(
+                "Name the shop the orders of {format_names} belong to (--shop NAME)",
+                format_names=str(FORMAT_NAMES[wanted]),
+            ),
             field="shop",
         )
     return import_export(ctx, Path(path), shop=shop, fmt=wanted, progress=progress)
@@ -215,13 +231,19 @@ def import_export(
     wanted = parse_format(fmt)
     if wanted == ExportFormat.TEMPLATE:
         raise ValidationError(
-            "The order template names its shops in a column: import it without a shop"
+            msg("The order template names its shops in a column: import it without a shop")
         )
     name = " ".join(shop.split())
     if not name:
-        raise ValidationError("Name the shop the orders belong to", field="shop")
+        raise ValidationError(msg("Name the shop the orders belong to"), field="shop")
     if len(name) > _SHOP_NAME_LEN:
-        raise ValidationError(f"A shop name has at most {_SHOP_NAME_LEN} characters", field="shop")
+        raise ValidationError(
+            msg(
+                "A shop name has at most {shop_name_len} characters",
+                shop_name_len=str(_SHOP_NAME_LEN),
+            ),
+            field="shop",
+        )
     tz = _shop_zone(ctx, name)
     return run_import(
         Path(path),
@@ -362,7 +384,7 @@ def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
             if rows_read % 2_000 == 0:
                 prog.check()
         if rows_read == 0:
-            raise ValidationError(f"{sheet.name} has a header but no orders")
+            raise ValidationError(msg("{name} has a header but no orders", name=sheet.name))
     prog.update(READ_SHARE * 0.8, "Checking the orders")
     orders: list[RemoteOrder] = []
     rejected = list(lone)
@@ -391,7 +413,7 @@ def _check_layout(sheet: ExportSheet, wanted: ExportFormat | None) -> ExportForm
                 if found
                 else f"not an order file this app knows: expected {expected_layouts()}"
             )
-            raise ValidationError(f"{sheet.name} is {what}")
+            raise ValidationError(msg("{name} is {what}", name=sheet.name, what=str(what)))
         return found
     if found != wanted:
         layout = LAYOUTS[wanted]
@@ -399,9 +421,16 @@ def _check_layout(sheet: ExportSheet, wanted: ExportFormat | None) -> ExportForm
         seen = f" (it looks like {FORMAT_NAMES[found]})" if found else ""
         lacking = ", ".join(repr(n) for n in missing[:4]) or "the key columns"
         raise ValidationError(
-            f"{sheet.name} is not {FORMAT_NAMES[wanted]}{seen}: its header (row "
-            f"{sheet.header_row}) lacks {lacking}"
-            f"; expected the headers {', '.join(layout.required)}"
+            msg(
+                "{name} is not {format_names}{seen}: its header (row {header_row}) lacks "
+                "{lacking}; expected the headers {value}",
+                name=sheet.name,
+                format_names=str(FORMAT_NAMES[wanted]),
+                seen=str(seen),
+                header_row=str(sheet.header_row),
+                lacking=str(lacking),
+                value=str(", ".join(layout.required)),
+            )
         )
     return wanted
 
@@ -412,9 +441,15 @@ def _bind(sheet: ExportSheet, layout: _Layout) -> dict[str, int]:
         i = sheet.find(name, layout.names - {name})
         if i is None:
             raise ValidationError(
-                f"{sheet.name} looks like {FORMAT_NAMES[layout.fmt]} but has no column "
-                f"{name!r} in its header (row {sheet.header_row}); expected the headers "
-                f"{', '.join(layout.required)}",
+                msg(
+                    "{name} looks like {format_names} but has no column {name2} in its header "
+                    "(row {header_row}); expected the headers {value}",
+                    name=sheet.name,
+                    format_names=str(FORMAT_NAMES[layout.fmt]),
+                    name2=repr(name),
+                    header_row=str(sheet.header_row),
+                    value=str(", ".join(layout.required)),
+                ),
                 column=name,
             )
         cols[name] = i
@@ -826,8 +861,13 @@ def _shop(conn: sa.Connection, name: str, channel: Channel, now: datetime) -> tu
     if found is not None:
         if Channel(found.channel) != channel:
             raise ValidationError(
-                f"Shop {name!r} sells on {Channel(found.channel).value}: a {channel.value} "
-                "export cannot be imported into it; choose a shop of that channel",
+                msg(
+                    "Shop {name} sells on {value}: a {value2} export cannot be imported into it; "
+                    "choose a shop of that channel",
+                    name=repr(name),
+                    value=Channel(found.channel),
+                    value2=Channel(channel),
+                ),
                 field="shop",
             )
         return ShopRef(int(found.id), name, channel), False

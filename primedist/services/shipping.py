@@ -56,6 +56,7 @@ from primedist.carriers.base import (
 )
 from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
+from primedist.core.messages import msg
 from primedist.core.security import redact
 from primedist.core.text import fold
 from primedist.domain.base import table_of
@@ -190,30 +191,37 @@ def carrier_for(
 def _account(session: Session, account_id: int) -> CarrierAccount:
     account = session.get(CarrierAccount, account_id)
     if account is None:
-        raise NotFound(f"Carrier account {account_id} no longer exists.")
+        raise NotFound(
+            msg("Carrier account {account_id} no longer exists.", account_id=str(account_id))
+        )
     return account
 
 
 def _clean(value: str, what: str, field_name: str, *, digits: bool = False) -> str:
     text = (value or "").strip()
     if not text:
-        raise ValidationError(f"The {what} is empty.", field=field_name)
+        raise ValidationError(msg("The {what} is empty.", what=str(what)), field=field_name)
     if any(c.isspace() for c in text) or not text.isprintable() or len(text) > 200:
         raise ValidationError(
-            f"The {what} has spaces or characters it cannot have: copy it again.",
+            msg(
+                "The {what} has spaces or characters it cannot have: copy it again.", what=str(what)
+            ),
             field=field_name,
         )
     if digits and not text.isdigit():
-        raise ValidationError(f"The {what} {text[:20]!r} must be a number.", field=field_name)
+        raise ValidationError(
+            msg("The {what} {text} must be a number.", what=str(what), text=repr(text[:20])),
+            field=field_name,
+        )
     return text
 
 
 def _clean_name(name: str) -> str:
     value = " ".join((name or "").split())
     if not value:
-        raise ValidationError("The account needs a name.", field="name")
+        raise ValidationError(msg("The account needs a name."), field="name")
     if len(value) > 120:
-        raise ValidationError("The account name is longer than 120 characters.", field="name")
+        raise ValidationError(msg("The account name is longer than 120 characters."), field="name")
     return value
 
 
@@ -249,11 +257,22 @@ def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[
     try:
         described = client.check_account()
     except AuthError as exc:
-        raise ValidationError(f"{CARRIER_NAMES[code]} refused these credentials: "
-                              f"{exc.user_message}", field="token") from None  # fmt: skip
+        raise ValidationError(
+            msg(
+                "{carrier_names} refused these credentials: {user_message}",
+                carrier_names=str(CARRIER_NAMES[code]),
+                user_message=str(exc.user_message),
+            ),
+            field="token",
+        ) from None
     except ConnectorError as exc:
-        raise StoreError(f"Could not check the account with {CARRIER_NAMES[code]}: "
-                         f"{exc.user_message}") from None  # fmt: skip
+        raise StoreError(
+            msg(
+                "Could not check the account with {carrier_names}: {user_message}",
+                carrier_names=str(CARRIER_NAMES[code]),
+                user_message=str(exc.user_message),
+            )
+        ) from None
     finally:
         client.close()
     with ctx.uow() as session:
@@ -301,8 +320,14 @@ def remove_account(ctx: ServiceContext, account_id: int) -> None:
                                           col(OutboxMessage.status).in_(order_svc_waiting()))
         ).one()  # fmt: skip
         if waiting:
-            raise Conflict(f"{account.name} still has {waiting} shipment action(s) waiting to be "
-                           "sent: send or discard them first.")  # fmt: skip
+            raise Conflict(
+                msg(
+                    "{name} still has {waiting} shipment action(s) waiting to be sent: "
+                    "send or discard them first.",
+                    name=account.name,
+                    waiting=str(waiting),
+                )
+            )
         if used:
             account.status = "removed"
             account.credentials_enc = None
@@ -382,8 +407,8 @@ def _ghn_account_id(ctx: ServiceContext) -> int:
             .order_by(col(CarrierAccount.id))
         ).first()  # fmt: skip
     if found is None:
-        raise Conflict("Add a GHN account in Settings → Logistics first: the address lists "
-                       "come from GHN.")  # fmt: skip
+        raise Conflict(msg("Add a GHN account in Settings → Logistics first: the address lists "
+                           "come from GHN."))  # fmt: skip
     return int(found)
 
 
@@ -445,15 +470,17 @@ def check_draft(draft: ShipmentDraft) -> None:
         raise ValidationError(message, field=name)
     to = draft.to
     if not to.name.strip():
-        raise ValidationError("The recipient's name is empty.", field="to_name")
+        raise ValidationError(msg("The recipient's name is empty."), field="to_name")
     digits = "".join(c for c in to.phone if c.isdigit())
     if not 9 <= len(digits) <= 11:
-        raise ValidationError(f"The recipient's phone {to.phone!r} is not a phone number.",
-                              field="to_phone")  # fmt: skip
+        raise ValidationError(
+            msg("The recipient's phone {phone} is not a phone number.", phone=repr(to.phone)),
+            field="to_phone",
+        )
     if not to.address.strip():
-        raise ValidationError("The street address is empty.", field="to_address")
+        raise ValidationError(msg("The street address is empty."), field="to_address")
     if not to.district_id or not to.ward_code:
-        raise ValidationError("Pick the recipient's district and ward.", field="to_ward_code")
+        raise ValidationError(msg("Pick the recipient's district and ward."), field="to_ward_code")
 
 
 def available_services(ctx: ServiceContext, account_id: int, to_district: int, *,
@@ -524,7 +551,7 @@ class ShipmentView:
 def _order(session: Session, order_id: int) -> Order:
     order = session.get(Order, order_id)
     if order is None:
-        raise NotFound(f"Order {order_id} no longer exists.")
+        raise NotFound(msg("Order {order_id} no longer exists.", order_id=str(order_id)))
     return order
 
 
@@ -536,19 +563,40 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
     with ctx.uow() as session:
         order = _order(session, order_id)
         if OrderSource(order.source) not in OWN_SOURCES:
-            raise Conflict(f"Order {order.external_id} ships with its marketplace's logistics.")
+            raise Conflict(
+                msg(
+                    "Order {external_id} ships with its marketplace's logistics.",
+                    external_id=order.external_id,
+                )
+            )
         if order.status not in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
-            raise Conflict(f"Order {order.external_id} is {order.status.value}: only pending or "
-                           "confirmed orders can be shipped.")  # fmt: skip
+            raise Conflict(
+                msg(
+                    "Order {external_id} is {value}: only pending or confirmed orders "
+                    "can be shipped.",
+                    external_id=order.external_id,
+                    value=order.status,
+                )
+            )
         account = _account(session, draft.account_id)
         if account.status != "active":
-            raise Conflict(f"The carrier account {account.name} is {account.status}.")
+            raise Conflict(
+                msg(
+                    "The carrier account {name} is {status}.",
+                    name=account.name,
+                    status=str(account.status),
+                )
+            )
         earlier = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
         live = [s for s in earlier if s.status not in DEAD]
         if live:
-            raise Conflict(f"Order {order.external_id} already has shipment "
-                           f"{live[0].carrier_order_code or live[0].client_order_code}: "
-                           "cancel it first.")  # fmt: skip
+            raise Conflict(
+                msg(
+                    "Order {external_id} already has shipment {value}: cancel it first.",
+                    external_id=order.external_id,
+                    value=str(live[0].carrier_order_code or live[0].client_order_code),
+                )
+            )
         code = f"PD{order_id}" + (f"-{len(earlier) + 1}" if earlier else "")
         lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all()
         items = tuple({"name": ln.product_name[:100], "code": ln.sku or "",
@@ -599,9 +647,13 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
                           "dropped before it was sent")  # fmt: skip
                 return _ship_view(session, ship)
         if ship.status not in ("ready_to_pick", "picking", "money_collect_picking", QUEUED):
-            raise Conflict(f"Shipment {ship.carrier_order_code or ship.client_order_code} is "
-                           f"{STATUS_LABELS.get(ship.status, ship.status)}: it can no longer "
-                           "be cancelled.")  # fmt: skip
+            raise Conflict(
+                msg(
+                    "Shipment {value} is {value2}: it can no longer be cancelled.",
+                    value=str(ship.carrier_order_code or ship.client_order_code),
+                    value2=str(STATUS_LABELS.get(ship.status, ship.status)),
+                )
+            )
         _queue(session, "shipment.cancel", ship, order, {}, now)
         ctx.audit(session, "shipment.cancel", entity_type="order", entity_id=order.id,
                   summary=f"{order.external_id}: cancel of shipment "
@@ -655,7 +707,9 @@ def _request_from_payload(data: dict[str, Any]) -> ShipmentRequest:
 def _shipment(session: Session, shipment_id: int) -> Shipment:
     ship = session.get(Shipment, shipment_id)
     if ship is None:
-        raise NotFound(f"Shipment {shipment_id} no longer exists.")
+        raise NotFound(
+            msg("Shipment {shipment_id} no longer exists.", shipment_id=str(shipment_id))
+        )
     return ship
 
 
@@ -719,14 +773,14 @@ def deliver_carrier_outbox(ctx: ServiceContext, *, factory: CarrierFactory = car
             session.expunge(row)
     by_account: dict[int, list[OutboxMessage]] = {}
     blocked: set[int] = set()
-    for msg in rows:
-        account_id = int(msg.carrier_account_id or 0)
+    for message in rows:
+        account_id = int(message.carrier_account_id or 0)
         if account_id in blocked:
             continue
-        if aware(msg.next_attempt_at) > now:
+        if aware(message.next_attempt_at) > now:
             blocked.add(account_id)  # in order: later actions wait behind this one
             continue
-        by_account.setdefault(account_id, []).append(msg)
+        by_account.setdefault(account_id, []).append(message)
     for account_id, messages in by_account.items():
         try:
             client = factory(ctx, account_id)
@@ -734,8 +788,8 @@ def deliver_carrier_outbox(ctx: ServiceContext, *, factory: CarrierFactory = car
             _retry_later(ctx, messages[0], exc, report)
             continue
         try:
-            for msg in messages:
-                _deliver_one(ctx, client, msg, report)
+            for message in messages:
+                _deliver_one(ctx, client, message, report)
         except _Stop:
             pass
         finally:
@@ -1053,13 +1107,13 @@ def label_file(ctx: ServiceContext, shipment_id: int, *,
     """The carrier's label on disk (fetched once, then reused)."""
     ctx.require(Module.ORDERS)
     if ctx.settings is None:
-        raise StoreError("No data directory: the label has nowhere to go.")
+        raise StoreError(msg("No data directory: the label has nowhere to go."))
     with ctx.uow() as session:
         ship = _shipment(session, shipment_id)
         if ship.label_path and Path(ship.label_path).is_file():
             return Path(ship.label_path)
         if not ship.carrier_order_code:
-            raise Conflict("The shipment is not created with the carrier yet: no label.")
+            raise Conflict(msg("The shipment is not created with the carrier yet: no label."))
         code, account_id = ship.carrier_order_code, ship.carrier_account_id
     client = factory(ctx, account_id)
     try:

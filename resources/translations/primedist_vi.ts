@@ -7767,12 +7767,368 @@ Vẫn bán?</translation>
         <translation>Mục {field} của địa chỉ dài hơn {limit} ký tự.</translation>
     </message>
     <message>
+        <source>A new order cannot start as {value}.</source>
+        <translation>Đơn mới không thể bắt đầu ở trạng thái {value}.</translation>
+    </message>
+    <message>
+        <source>A new product has no images to keep yet.</source>
+        <translation>Sản phẩm mới chưa có ảnh nào để giữ lại.</translation>
+    </message>
+    <message>
+        <source>A point must be worth between 1 and 10,000,000 đ.</source>
+        <translation>Mỗi điểm phải có giá trị từ 1 đến 10.000.000 đ.</translation>
+    </message>
+    <message>
+        <source>A shop name has at most {shop_name_len} characters</source>
+        <translation>Tên gian hàng tối đa {shop_name_len} ký tự</translation>
+    </message>
+    <message>
+        <source>A {value} shop is already called {name}: choose another name.</source>
+        <translation>Đã có gian hàng {value} tên {name}: hãy chọn tên khác.</translation>
+    </message>
+    <message>
+        <source>Add a GHN account in Settings → Logistics first: the address lists come from GHN.</source>
+        <translation>Hãy thêm tài khoản GHN ở Cài đặt → Vận chuyển trước: danh sách địa chỉ lấy từ GHN.</translation>
+    </message>
+    <message>
+        <source>An Excel sheet holds at most {limit} rows: narrow the selection.</source>
+        <translation>Một trang Excel chứa tối đa {limit} dòng: hãy thu hẹp lựa chọn.</translation>
+    </message>
+    <message>
+        <source>An image has neither a file nor an id.</source>
+        <translation>Có ảnh không có tệp cũng không có mã.</translation>
+    </message>
+    <message>
+        <source>An image of this product was removed meanwhile: close the form and open it again.</source>
+        <translation>Một ảnh của sản phẩm này vừa bị xóa: hãy đóng biểu mẫu rồi mở lại.</translation>
+    </message>
+    <message>
+        <source>Backups from the app are for the embedded SQLite store; back a PostgreSQL server up with pg_dump.</source>
+        <translation>Sao lưu trong ứng dụng dành cho kho SQLite tích hợp; với máy chủ PostgreSQL hãy sao lưu bằng pg_dump.</translation>
+    </message>
+    <message>
+        <source>Cannot write {name}: {reason}</source>
+        <translation>Không ghi được {name}: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot write {name}: {value}</source>
+        <translation>Không ghi được {name}: {value}</translation>
+    </message>
+    <message>
+        <source>Carrier account {account_id} no longer exists.</source>
+        <translation>Tài khoản vận chuyển {account_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Choose a range of at most {limit} days.</source>
+        <translation>Hãy chọn khoảng thời gian tối đa {limit} ngày.</translation>
+    </message>
+    <message>
+        <source>Choose at least one column to export.</source>
+        <translation>Hãy chọn ít nhất một cột để xuất.</translation>
+    </message>
+    <message>
+        <source>Copper is the rank of every other customer: its threshold is 0.</source>
+        <translation>Đồng là hạng của mọi khách hàng còn lại: ngưỡng của hạng này là 0.</translation>
+    </message>
+    <message>
+        <source>Could not check the account with {carrier_names}: {user_message}</source>
+        <translation>Không kiểm tra được tài khoản với {carrier_names}: {user_message}</translation>
+    </message>
+    <message>
+        <source>Documents print in vi or en, not {lang}.</source>
+        <translation>Chứng từ in bằng vi hoặc en, không phải {lang}.</translation>
+    </message>
+    <message>
+        <source>Export to an .xlsx file (Excel workbook), not {name}.</source>
+        <translation>Hãy xuất ra tệp .xlsx (tệp Excel), không phải {name}.</translation>
+    </message>
+    <message>
+        <source>Export to an .xlsx or .csv file, not {name}.</source>
+        <translation>Hãy xuất ra tệp .xlsx hoặc .csv, không phải {name}.</translation>
+    </message>
+    <message>
+        <source>Give four thresholds: Diamond, Gold, Silver, Copper.</source>
+        <translation>Hãy nhập bốn ngưỡng: Kim cương, Vàng, Bạc, Đồng.</translation>
+    </message>
+    <message>
+        <source>Images can only be added in an installed shop (no data folder).</source>
+        <translation>Chỉ thêm được ảnh khi ứng dụng đã cài đặt cho cửa hàng (chưa có thư mục dữ liệu).</translation>
+    </message>
+    <message>
+        <source>Keep between 1 and {limit} backups (got {keep}).</source>
+        <translation>Giữ từ 1 đến {limit} bản sao lưu (đang là {keep}).</translation>
+    </message>
+    <message>
+        <source>Marketplace shop {ext} is already linked to another shop.</source>
+        <translation>Gian hàng {ext} trên sàn đã được liên kết với gian hàng khác.</translation>
+    </message>
+    <message>
+        <source>Name the shop the orders belong to</source>
+        <translation>Hãy ghi tên gian hàng của các đơn này</translation>
+    </message>
+    <message>
+        <source>Name the shop the orders of {format_names} belong to (--shop NAME)</source>
+        <translation>Hãy ghi tên gian hàng của các đơn {format_names} (--shop NAME)</translation>
+    </message>
+    <message>
+        <source>No data dir is open.</source>
+        <translation>Chưa mở thư mục dữ liệu nào.</translation>
+    </message>
+    <message>
+        <source>No data directory: the encryption key for shop secrets has no home.</source>
+        <translation>Không có thư mục dữ liệu: khóa mã hóa bí mật của gian hàng không có chỗ lưu.</translation>
+    </message>
+    <message>
+        <source>No data directory: the label has nowhere to go.</source>
+        <translation>Không có thư mục dữ liệu: không có chỗ lưu nhãn vận chuyển.</translation>
+    </message>
+    <message>
+        <source>No marketplace shop is called {wanted} (there are: {known}).</source>
+        <translation>Không có gian hàng trên sàn nào tên {wanted} (hiện có: {known}).</translation>
+    </message>
+    <message>
+        <source>No shop is named {name} (shops: {known}).</source>
+        <translation>Không có gian hàng nào tên {name} (các gian hàng: {known}).</translation>
+    </message>
+    <message>
+        <source>No shop with id {missing}.</source>
+        <translation>Không có gian hàng mã {missing}.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} already has shipment {value}: cancel it first.</source>
+        <translation>Đơn {external_id} đã có vận đơn {value}: hãy hủy vận đơn trước.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} is {value}: it cannot become returned.</source>
+        <translation>Đơn {external_id} đang ở trạng thái {value}: không thể chuyển sang Đã trả hàng.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} is {value}: only pending or confirmed orders can be shipped.</source>
+        <translation>Đơn {external_id} đang ở trạng thái {value}: chỉ giao được đơn chờ xác nhận hoặc đã xác nhận.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} ships with its marketplace&apos;s logistics.</source>
+        <translation>Đơn {external_id} được giao bằng dịch vụ vận chuyển của sàn.</translation>
+    </message>
+    <message>
+        <source>Order {order_id} no longer exists.</source>
+        <translation>Đơn {order_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Pick the recipient&apos;s district and ward.</source>
+        <translation>Hãy chọn quận/huyện và phường/xã của người nhận.</translation>
+    </message>
+    <message>
+        <source>Points may pay between 1% and 100% of an order.</source>
+        <translation>Điểm chỉ được trả từ 1% đến 100% giá trị đơn.</translation>
+    </message>
+    <message>
+        <source>Product {product_id} no longer exists.</source>
+        <translation>Sản phẩm {product_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.</source>
+        <translation>Khôi phục dành cho kho SQLite tích hợp; với PostgreSQL hãy dùng pg_restore.</translation>
+    </message>
+    <message>
+        <source>Save the report as .csv or .xlsx, not {name}.</source>
+        <translation>Hãy lưu báo cáo dạng .csv hoặc .xlsx, không phải {name}.</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment_id} no longer exists.</source>
+        <translation>Vận đơn {shipment_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Shipment {value} is {value2}: it can no longer be cancelled.</source>
+        <translation>Vận đơn {value} đang ở trạng thái {value2}: không thể hủy nữa.</translation>
+    </message>
+    <message>
+        <source>Shop {name} sells on {value}: a {value2} export cannot be imported into it; choose a shop of that channel</source>
+        <translation>Gian hàng {name} bán trên {value}: không thể nhập tệp xuất của {value2} vào gian hàng này; hãy chọn gian hàng của kênh đó</translation>
+    </message>
+    <message>
+        <source>Shop {shop_id} does not exist.</source>
+        <translation>Gian hàng {shop_id} không tồn tại.</translation>
+    </message>
+    <message>
+        <source>Text too long ({length} characters, at most {limit}).</source>
+        <translation>Văn bản quá dài ({length} ký tự, tối đa {limit}).</translation>
+    </message>
+    <message>
+        <source>The API host must be a plain address without query, fragment or password.</source>
+        <translation>Địa chỉ API phải là địa chỉ thuần, không có tham số, phân đoạn hay mật khẩu.</translation>
+    </message>
+    <message>
+        <source>The API host must use https (plain http is only allowed on this computer, for the sandbox).</source>
+        <translation>Địa chỉ API phải dùng https (http chỉ được dùng trên máy này, cho môi trường thử).</translation>
+    </message>
+    <message>
+        <source>The API host {value} has a bad port.</source>
+        <translation>Địa chỉ API {value} có cổng không hợp lệ.</translation>
+    </message>
+    <message>
+        <source>The API host {value} is not an http(s) address such as {live_host}.</source>
+        <translation>Địa chỉ API {value} không phải địa chỉ http(s) như {live_host}.</translation>
+    </message>
+    <message>
+        <source>The account name is longer than 120 characters.</source>
+        <translation>Tên tài khoản dài hơn 120 ký tự.</translation>
+    </message>
+    <message>
+        <source>The account needs a name.</source>
+        <translation>Tài khoản cần có tên.</translation>
+    </message>
+    <message>
+        <source>The authorisation code is empty or malformed.</source>
+        <translation>Mã ủy quyền trống hoặc sai định dạng.</translation>
+    </message>
+    <message>
+        <source>The backup to {path} failed: {exc}</source>
+        <translation>Sao lưu vào {path} thất bại: {exc}</translation>
+    </message>
+    <message>
+        <source>The carrier account {name} is {status}.</source>
+        <translation>Tài khoản vận chuyển {name} đang {status}.</translation>
+    </message>
+    <message>
+        <source>The column {header} is mapped to both {used} and {f}: map it once.</source>
+        <translation>Cột {header} được gán cho cả {used} và {f}: chỉ gán một lần.</translation>
+    </message>
+    <message>
+        <source>The earn rate must be between 0 and {limit} đ per point.</source>
+        <translation>Tỉ lệ tích điểm phải từ 0 đến {limit} đ cho mỗi điểm.</translation>
+    </message>
+    <message>
+        <source>The encryption key for shop secrets cannot be used ({name}): check {secret_key_path}.</source>
+        <translation>Không dùng được khóa mã hóa bí mật của gian hàng ({name}): hãy kiểm tra {secret_key_path}.</translation>
+    </message>
+    <message>
+        <source>The folder {value} does not exist.</source>
+        <translation>Thư mục {value} không tồn tại.</translation>
+    </message>
+    <message>
+        <source>The order template names its shops in a column: import it without a shop</source>
+        <translation>Tệp mẫu đơn hàng ghi gian hàng trong một cột: hãy nhập mà không chọn gian hàng</translation>
+    </message>
+    <message>
+        <source>The order template names the shop of each order in its shop column: import it without choosing a shop</source>
+        <translation>Tệp mẫu đơn hàng ghi gian hàng của từng đơn ở cột gian hàng: hãy nhập mà không chọn gian hàng</translation>
+    </message>
+    <message>
+        <source>The range starts ({value}) after it ends ({value2}).</source>
+        <translation>Khoảng thời gian bắt đầu ({value}) sau khi kết thúc ({value2}).</translation>
+    </message>
+    <message>
+        <source>The recipient&apos;s name is empty.</source>
+        <translation>Tên người nhận đang trống.</translation>
+    </message>
+    <message>
+        <source>The recipient&apos;s phone {phone} is not a phone number.</source>
+        <translation>Số điện thoại người nhận {phone} không phải số điện thoại.</translation>
+    </message>
+    <message>
+        <source>The redirect address {redirect} is not an http(s) URL.</source>
+        <translation>Địa chỉ chuyển hướng {redirect} không phải URL http(s).</translation>
+    </message>
+    <message>
+        <source>The refund must be between 0 and {value}.</source>
+        <translation>Số tiền hoàn phải từ 0 đến {value}.</translation>
+    </message>
+    <message>
+        <source>The shipment is not created with the carrier yet: no label.</source>
+        <translation>Vận đơn chưa được tạo với đơn vị vận chuyển: chưa có nhãn.</translation>
+    </message>
+    <message>
+        <source>The shop name is {length} characters; at most {limit}.</source>
+        <translation>Tên gian hàng dài {length} ký tự; tối đa {limit}.</translation>
+    </message>
+    <message>
+        <source>The shop needs a name.</source>
+        <translation>Gian hàng cần có tên.</translation>
+    </message>
+    <message>
+        <source>The shop of this sale no longer exists.</source>
+        <translation>Gian hàng của đơn bán này không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>The street address is empty.</source>
+        <translation>Địa chỉ (số nhà, đường) đang trống.</translation>
+    </message>
+    <message>
+        <source>The template is too long ({length} characters; at most {limit}).</source>
+        <translation>Mẫu in quá dài ({length} ký tự; tối đa {limit}).</translation>
+    </message>
+    <message>
+        <source>The template {template} is not for {value}.</source>
+        <translation>Mẫu in {template} không dành cho {value}.</translation>
+    </message>
+    <message>
+        <source>The {id_label} is empty.</source>
+        <translation>{id_label} đang trống.</translation>
+    </message>
+    <message>
+        <source>The {id_label} {pid} has characters other than letters, digits and - . _ ~ (or is over {limit} long): copy it again from {console}.</source>
+        <translation>{id_label} {pid} có ký tự không phải chữ cái, chữ số hay - . _ ~ (hoặc dài hơn {limit}): hãy sao chép lại từ {console}.</translation>
+    </message>
+    <message>
+        <source>The {id_label} {pid} is not a positive whole number ({console} → {id_label2}).</source>
+        <translation>{id_label} {pid} không phải số nguyên dương ({console} → {id_label2}).</translation>
+    </message>
+    <message>
+        <source>The {key_label} has spaces or characters that are not plain letters and digits: copy it again from {console}.</source>
+        <translation>{key_label} có dấu cách hoặc ký tự không phải chữ cái, chữ số thông thường: hãy sao chép lại từ {console}.</translation>
+    </message>
+    <message>
+        <source>The {key_label} is empty.</source>
+        <translation>{key_label} đang trống.</translation>
+    </message>
+    <message>
+        <source>The {key_label} is {length} characters; a {name} {key_label2} is much longer ({min_partner_key}-{limit}).</source>
+        <translation>{key_label} dài {length} ký tự; {key_label2} của {name} dài hơn nhiều ({min_partner_key}-{limit}).</translation>
+    </message>
+    <message>
+        <source>The {name} redirect names the shop (shop_id=…): give its shop id too.</source>
+        <translation>Địa chỉ chuyển hướng của {name} có ghi gian hàng (shop_id=…): hãy nhập cả mã gian hàng.</translation>
+    </message>
+    <message>
+        <source>The {name} shop id {text} is empty or not a plain id.</source>
+        <translation>Mã gian hàng {name} {text} trống hoặc không phải mã hợp lệ.</translation>
+    </message>
+    <message>
+        <source>The {value} threshold ({hv} {unit}) must be above the {value2} threshold ({lv} {unit2}).</source>
+        <translation>Ngưỡng {value} ({hv} {unit}) phải cao hơn ngưỡng {value2} ({lv} {unit2}).</translation>
+    </message>
+    <message>
+        <source>The {value} threshold must be between 0 and {top} {unit}.</source>
+        <translation>Ngưỡng {value} phải từ 0 đến {top} {unit}.</translation>
+    </message>
+    <message>
+        <source>The {what} has spaces or characters it cannot have: copy it again.</source>
+        <translation>{what} có dấu cách hoặc ký tự không hợp lệ: hãy sao chép lại.</translation>
+    </message>
+    <message>
+        <source>The {what} is empty.</source>
+        <translation>{what} đang trống.</translation>
+    </message>
+    <message>
+        <source>The {what} is longer than {limit} characters.</source>
+        <translation>{what} dài hơn {limit} ký tự.</translation>
+    </message>
+    <message>
         <source>The {what} {id} no longer exists.</source>
         <translation>Không còn {what} {id}.</translation>
     </message>
     <message>
+        <source>The {what} {text} must be a number.</source>
+        <translation>{what} {text} phải là số.</translation>
+    </message>
+    <message>
         <source>This account is disabled: ask the shop owner.</source>
         <translation>Tài khoản này đã bị khóa: hãy hỏi chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>This authorisation is for {name} shop {ext}, but {name2} is shop {external_shop_id}: sign in as that shop and try again (or add the other shop under its own name).</source>
+        <translation>Ủy quyền này dành cho gian hàng {name} {ext}, nhưng {name2} là gian hàng {external_shop_id}: hãy đăng nhập bằng gian hàng đó rồi thử lại (hoặc thêm gian hàng kia dưới tên riêng).</translation>
     </message>
     <message>
         <source>This customer level no longer exists.</source>
@@ -7791,8 +8147,40 @@ Vẫn bán?</translation>
         <translation>Mã giảm giá này không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Unknown customer field {f} (fields: {value}).</source>
+        <translation>Trường khách hàng không hợp lệ {f} (các trường: {value}).</translation>
+    </message>
+    <message>
+        <source>Unknown duplicate policy {on_duplicate}: use skip, update or create.</source>
+        <translation>Cách xử lý trùng không hợp lệ {on_duplicate}: dùng skip, update hoặc create.</translation>
+    </message>
+    <message>
+        <source>Unknown export column {unknown} (columns: {value}).</source>
+        <translation>Cột xuất không hợp lệ {unknown} (các cột: {value}).</translation>
+    </message>
+    <message>
+        <source>Unknown grain {grain}: one of {value}.</source>
+        <translation>Đơn vị thời gian không hợp lệ {grain}: dùng một trong {value}.</translation>
+    </message>
+    <message>
+        <source>Unknown import format {value}: use {names} or auto</source>
+        <translation>Định dạng nhập không hợp lệ {value}: dùng {names} hoặc auto</translation>
+    </message>
+    <message>
+        <source>Unknown language {lang}: use vi or en.</source>
+        <translation>Ngôn ngữ không hợp lệ {lang}: dùng vi hoặc en.</translation>
+    </message>
+    <message>
+        <source>Unknown metric {metric}.</source>
+        <translation>Chỉ số không hợp lệ {metric}.</translation>
+    </message>
+    <message>
         <source>Unknown module: {exc}</source>
         <translation>Phân hệ không hợp lệ: {exc}</translation>
+    </message>
+    <message>
+        <source>Unknown ranking {kind}: one of {value}.</source>
+        <translation>Bảng xếp hạng không hợp lệ {kind}: dùng một trong {value}.</translation>
     </message>
     <message>
         <source>User {user_id} does not exist or is deactivated.</source>
@@ -8027,6 +8415,10 @@ Vẫn bán?</translation>
         <translation>{attribute} dài hơn {limit} ký tự.</translation>
     </message>
     <message>
+        <source>{carrier_names} refused these credentials: {user_message}</source>
+        <translation>{carrier_names} từ chối thông tin đăng nhập này: {user_message}</translation>
+    </message>
+    <message>
         <source>{count} customers do not fit one Excel sheet ({limit} rows at most).</source>
         <translation>{count} khách hàng không vừa một trang Excel (tối đa {limit} dòng).</translation>
     </message>
@@ -8107,12 +8499,124 @@ Vẫn bán?</translation>
         <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
     </message>
     <message>
+        <source>{name} does not end in .{fmt}: name the file *.{fmt2}.</source>
+        <translation>{name} không có đuôi .{fmt}: hãy đặt tên tệp *.{fmt2}.</translation>
+    </message>
+    <message>
+        <source>{name} gave tokens for shop {said}, not for shop {given} of the redirect: authorise again.</source>
+        <translation>{name} cấp mã truy cập cho gian hàng {said}, không phải gian hàng {given} trong địa chỉ chuyển hướng: hãy ủy quyền lại.</translation>
+    </message>
+    <message>
+        <source>{name} has a header but no data rows</source>
+        <translation>{name} có dòng tiêu đề nhưng không có dòng dữ liệu</translation>
+    </message>
+    <message>
+        <source>{name} has a header but no orders</source>
+        <translation>{name} có dòng tiêu đề nhưng không có đơn hàng</translation>
+    </message>
+    <message>
+        <source>{name} has more than {limit} data rows: export a shorter period</source>
+        <translation>{name} có hơn {limit} dòng dữ liệu: hãy xuất khoảng thời gian ngắn hơn</translation>
+    </message>
+    <message>
+        <source>{name} has no column {header} (its columns: {value}).</source>
+        <translation>{name} không có cột {header} (các cột: {value}).</translation>
+    </message>
+    <message>
+        <source>{name} has no customer name column: name one {vi} or {en}, or map a column to name.</source>
+        <translation>{name} không có cột tên khách hàng: hãy đặt tên cột {vi} hoặc {en}, hoặc gán một cột cho tên.</translation>
+    </message>
+    <message>
+        <source>{name} has no schema version.</source>
+        <translation>{name} không có phiên bản cấu trúc dữ liệu.</translation>
+    </message>
+    <message>
+        <source>{name} has no worksheet</source>
+        <translation>{name} không có trang tính nào</translation>
+    </message>
+    <message>
+        <source>{name} has no {id_label}/{value} yet: add them first.</source>
+        <translation>{name} chưa có {id_label}/{value}: hãy thêm trước.</translation>
+    </message>
+    <message>
         <source>{name} has only {points_balance} points: {value} cannot be taken.</source>
         <translation>{name} chỉ còn {points_balance} điểm: không thể trừ {value} điểm.</translation>
     </message>
     <message>
+        <source>{name} has schema version {revision}, which this version of Prime Distribution does not know (a newer app&apos;s backup, or another app&apos;s database).</source>
+        <translation>{name} có phiên bản cấu trúc {revision} mà phiên bản Prime Distribution này không biết (bản sao lưu của ứng dụng mới hơn, hoặc cơ sở dữ liệu của ứng dụng khác).</translation>
+    </message>
+    <message>
         <source>{name} is a default tag: it can be renamed but not deleted.</source>
         <translation>{name} là thẻ mặc định: có thể đổi tên nhưng không xóa được.</translation>
+    </message>
+    <message>
+        <source>{name} is already connected: use Re-authorise, or Disconnect it first.</source>
+        <translation>{name} đã được kết nối: hãy dùng Ủy quyền lại, hoặc Ngắt kết nối trước.</translation>
+    </message>
+    <message>
+        <source>{name} is damaged: {ok}</source>
+        <translation>{name} bị hỏng: {ok}</translation>
+    </message>
+    <message>
+        <source>{name} is empty</source>
+        <translation>{name} trống</translation>
+    </message>
+    <message>
+        <source>{name} is not a Prime Distribution backup (not SQLite).</source>
+        <translation>{name} không phải bản sao lưu của Prime Distribution (không phải SQLite).</translation>
+    </message>
+    <message>
+        <source>{name} is not a Prime Distribution backup: {exc}</source>
+        <translation>{name} không phải bản sao lưu của Prime Distribution: {exc}</translation>
+    </message>
+    <message>
+        <source>{name} is not a marketplace shop: it has nothing to link.</source>
+        <translation>{name} không phải gian hàng trên sàn: không có gì để liên kết.</translation>
+    </message>
+    <message>
+        <source>{name} is not a readable CSV file: {exc}</source>
+        <translation>{name} không phải tệp CSV đọc được: {exc}</translation>
+    </message>
+    <message>
+        <source>{name} is not a real Excel file (its content is not an Excel workbook); download the export from the Seller Center again</source>
+        <translation>{name} không phải tệp Excel thật (nội dung không phải sổ làm việc Excel); hãy tải lại tệp xuất từ Seller Center</translation>
+    </message>
+    <message>
+        <source>{name} is not an order file this app knows: expected {value}</source>
+        <translation>{name} không phải tệp đơn hàng mà ứng dụng biết: cần {value}</translation>
+    </message>
+    <message>
+        <source>{name} is not {format_names}{seen}: its header (row {header_row}) lacks {lacking}; expected the headers {value}</source>
+        <translation>{name} không phải {format_names}{seen}: dòng tiêu đề (dòng {header_row}) thiếu {lacking}; cần các tiêu đề {value}</translation>
+    </message>
+    <message>
+        <source>{name} is {value} MB: the limit is {value2} MB; export a shorter period</source>
+        <translation>{name} nặng {value} MB: tối đa {value2} MB; hãy xuất khoảng thời gian ngắn hơn</translation>
+    </message>
+    <message>
+        <source>{name} is {what}</source>
+        <translation>{name} {what}</translation>
+    </message>
+    <message>
+        <source>{name} looks like {format_names} but has no column {name2} in its header (row {header_row}); expected the headers {value}</source>
+        <translation>{name} giống {format_names} nhưng dòng tiêu đề (dòng {header_row}) không có cột {name2}; cần các tiêu đề {value}</translation>
+    </message>
+    <message>
+        <source>{name} shop {ext} is already linked as {other}.</source>
+        <translation>Gian hàng {name} {ext} đã được liên kết với tên {other}.</translation>
+    </message>
+    <message>
+        <source>{name} still has {waiting} shipment action(s) waiting to be sent: send or discard them first.</source>
+        <translation>{name} còn {waiting} thao tác vận chuyển đang chờ gửi: hãy gửi hoặc bỏ trước.</translation>
+    </message>
+    <message>
+        <source>{name}: this version cannot link {name2} shops yet.</source>
+        <translation>{name}: phiên bản này chưa liên kết được gian hàng {name2}.</translation>
+    </message>
+    <message>
+        <source>{name}: unsupported file type {value}; a Seller Center export is an .xlsx (or .csv) file</source>
+        <translation>{name}: không hỗ trợ loại tệp {value}; tệp xuất từ Seller Center là tệp .xlsx (hoặc .csv)</translation>
     </message>
     <message>
         <source>{number} is more than the limit of {maximum}</source>
@@ -8129,6 +8633,14 @@ Vẫn bán?</translation>
     <message>
         <source>{options} is already variant {n}.</source>
         <translation>{options} trùng với phân loại {n}.</translation>
+    </message>
+    <message>
+        <source>{path} cannot be opened: {value}</source>
+        <translation>Không mở được {path}: {value}</translation>
+    </message>
+    <message>
+        <source>{path} does not exist.</source>
+        <translation>{path} không tồn tại.</translation>
     </message>
     <message>
         <source>{path} is not a file</source>
@@ -8171,8 +8683,16 @@ Vẫn bán?</translation>
         <translation>{sku} không thuộc nhóm {code}.</translation>
     </message>
     <message>
+        <source>{total} customers do not fit one Excel sheet ({limit} rows at most): narrow the filter, or export to .csv.</source>
+        <translation>{total} khách hàng không vừa một trang Excel (tối đa {limit} dòng): hãy thu hẹp bộ lọc, hoặc xuất ra .csv.</translation>
+    </message>
+    <message>
         <source>{total} groups do not fit one Excel sheet.</source>
         <translation>{total} nhóm không vừa một trang Excel.</translation>
+    </message>
+    <message>
+        <source>{total} orders do not fit one Excel sheet ({limit} rows at most): narrow the filter, e.g. by date.</source>
+        <translation>{total} đơn hàng không vừa một trang Excel (tối đa {limit} dòng): hãy thu hẹp bộ lọc, ví dụ theo ngày.</translation>
     </message>
     <message>
         <source>{user} has no access to {module}: ask the shop owner.</source>
@@ -8187,12 +8707,20 @@ Vẫn bán?</translation>
         <translation>{value} có dấu phân cách hàng nghìn: hãy ghi số không có dấu ({plain})</translation>
     </message>
     <message>
+        <source>{value} is a folder, not a file.</source>
+        <translation>{value} là thư mục, không phải tệp.</translation>
+    </message>
+    <message>
         <source>{value} is a number, not a date: format the cell as a date or write YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]</source>
         <translation>{value} là số, không phải ngày: hãy định dạng ô là ngày hoặc ghi YYYY-MM-DD hay DD/MM/YYYY, có thể kèm HH:MM[:SS]</translation>
     </message>
     <message>
         <source>{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS])</source>
         <translation>{value} không phải ngày (dùng YYYY-MM-DD hoặc DD/MM/YYYY, có thể kèm HH:MM[:SS])</translation>
+    </message>
+    <message>
+        <source>{value} is not a marketplace that shops can be linked to (one of: {value2}).</source>
+        <translation>{value} không phải sàn có thể liên kết gian hàng (một trong: {value2}).</translation>
     </message>
     <message>
         <source>{value} is not a number</source>

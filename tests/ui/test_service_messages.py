@@ -18,6 +18,7 @@ from primedist.core.messages import msg
 from primedist.domain.enums import Module, OrderStatus, Role
 from primedist.errors import PrimedistError
 from primedist.services import (
+    backup,
     catalogue,
     customers,
     order_import,
@@ -152,6 +153,16 @@ def test_settings_and_customer_problems_in_vietnamese(
     assert error_text(exc) == "Hãy đặt tên cho phân khúc."  # the noun in Vietnamese too
     exc = refused(lambda: sku_groups.create_group(owner_ctx, "", "Nhóm áo"))
     assert error_text(exc) == "Hãy nhập mã cho nhóm."
+
+
+def test_a_file_that_is_no_backup_is_refused_in_vietnamese(
+    owner_ctx: ServiceContext, tmp_path: Path, vietnamese: None
+) -> None:
+    junk = tmp_path / "ghi-chu.db"
+    junk.write_text("không phải cơ sở dữ liệu", encoding="utf-8")
+    exc = refused(lambda: backup.check_backup(owner_ctx, junk))
+    assert exc.user_message.startswith("ghi-chu.db is not a Prime Distribution backup")
+    assert error_text(exc).startswith("ghi-chu.db không phải bản sao lưu của Prime Distribution")
 
 
 def test_every_service_template_is_collected_and_translated_with_its_fields() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, Rank, RankBasis
 from primedist.domain.settings import AppSetting
@@ -118,25 +119,38 @@ def rank_settings(session: Session) -> RankSettings:
 def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, int, int, int]:
     """Diamond > Gold > Silver > Copper = 0, whole numbers in range; else a clear error."""
     if len(values) != 4:
-        raise ValidationError("Give four thresholds: Diamond, Gold, Silver, Copper.")
+        raise ValidationError(msg("Give four thresholds: Diamond, Gold, Silver, Copper."))
     unit = "đ" if basis == RankBasis.EXPENSES else "orders"
     top = MAX_MONEY if basis == RankBasis.EXPENSES else 1_000_000
     for rank, value in zip(RANKS_DOWN, values, strict=True):
         if not 0 <= value <= top:
             raise ValidationError(
-                f"The {rank.value.title()} threshold must be between 0 and {top:,} {unit}.",
+                msg(
+                    "The {value} threshold must be between 0 and {top} {unit}.",
+                    value=str(rank.value.title()),
+                    top=top,
+                    unit=str(unit),
+                ),
                 field=rank.value,
             )
     if values[3] != 0:
         raise ValidationError(
-            "Copper is the rank of every other customer: its threshold is 0.", field="copper"
+            msg("Copper is the rank of every other customer: its threshold is 0."), field="copper"
         )
     for i in range(3):
         high, low, hv, lv = RANKS_DOWN[i], RANKS_DOWN[i + 1], values[i], values[i + 1]
         if hv <= lv:
             raise ValidationError(
-                f"The {high.value.title()} threshold ({hv:,} {unit}) must be above the "
-                f"{low.value.title()} threshold ({lv:,} {unit}).",
+                msg(
+                    "The {value} threshold ({hv} {unit}) must be above the {value2} threshold "
+                    "({lv} {unit2}).",
+                    value=str(high.value.title()),
+                    hv=hv,
+                    unit=str(unit),
+                    value2=str(low.value.title()),
+                    lv=lv,
+                    unit2=str(unit),
+                ),
                 field=high.value,
             )
     return (values[0], values[1], values[2], values[3])
@@ -195,15 +209,16 @@ def save_points_settings(ctx: ServiceContext, new: PointsSettings) -> PointsSett
     ctx.require_manager()
     if not 0 <= new.earn_per <= MAX_MONEY:
         raise ValidationError(
-            f"The earn rate must be between 0 and {MAX_MONEY:,} đ per point.", field="earn_per"
+            msg("The earn rate must be between 0 and {limit} đ per point.", limit=MAX_MONEY),
+            field="earn_per",
         )
     if not 1 <= new.point_value <= 10_000_000:
         raise ValidationError(
-            "A point must be worth between 1 and 10,000,000 đ.", field="point_value"
+            msg("A point must be worth between 1 and 10,000,000 đ."), field="point_value"
         )
     if not 1 <= new.cap_percent <= 100:
         raise ValidationError(
-            "Points may pay between 1% and 100% of an order.", field="cap_percent"
+            msg("Points may pay between 1% and 100% of an order."), field="cap_percent"
         )
     with ctx.uow() as session:
         old = points_settings(session)
