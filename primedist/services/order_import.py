@@ -758,23 +758,32 @@ class _Import:
         if st.stock_state != StockState.NONE:
             draft.reject(
                 None,
-                "this order moves stock (it was made in the app): change it there, not by import",
+                msg(
+                    "this order moves stock (it was made in the app): change it there, not by "
+                    "import"
+                ),
             )
         elif total < 0:
             draft.reject(
                 "discount",
-                "with the order's stored marketplace, voucher, promotion and points discounts "
-                f"the total would be {total:,}",
+                msg(
+                    "with the order's stored marketplace, voucher, promotion and points discounts "
+                    "the total would be {total}",
+                    total=total,
+                ),
             )
         elif total < st.refunded:
             draft.reject(
                 "discount",
-                f"the order total would be {total:,}, less than the {st.refunded:,} "
-                "already refunded",
+                msg(
+                    "the order total would be {total}, less than the {refunded} already refunded",
+                    total=total,
+                    refunded=st.refunded,
+                ),
             )
         elif not same_lines and st.returned:
             draft.reject(
-                "sku", "the order has returned items: its lines cannot be replaced by import"
+                "sku", msg("the order has returned items: its lines cannot be replaced by import")
             )
         if draft.error is not None:
             return False

@@ -441,10 +441,10 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
             try:
                 sku = _text(cells[i_sku], "sku", required=True)
                 assert sku is not None
-                _once(first_sku, sku, row, draft, "sku", "SKU")
+                _once(first_sku, sku, row, draft, "sku", msg("SKU"))
                 barcode = _text(cells[i_barcode], "barcode")
                 if barcode is not None:
-                    _once(first_barcode, barcode, row, draft, "barcode", "barcode")
+                    _once(first_barcode, barcode, row, draft, "barcode", msg("barcode"))
                 if draft.error is not None:
                     continue
                 raw = get_head(cells)
@@ -473,8 +473,25 @@ def _once(
         seen[value] = (row, draft)
         return
     first_row, first_draft = first
-    first_draft.reject(column, f"{what} {shown(value)} appears again on row {row}", first_row)
-    raise BadValue(column, f"{what} {shown(value)} is also on row {first_row} (once per file)")
+    first_draft.reject(
+        column,
+        msg(
+            "{what} {value} appears again on row {row}",
+            what=what,
+            value=str(shown(value)),
+            row=str(row),
+        ),
+        first_row,
+    )
+    raise BadValue(
+        column,
+        msg(
+            "{what} {value} is also on row {first_row} (once per file)",
+            what=what,
+            value=str(shown(value)),
+            first_row=str(first_row),
+        ),
+    )
 
 
 def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
@@ -488,8 +505,13 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
                 was = f"{SHOP_SEPARATOR} ".join(was)
             raise BadValue(
                 column,
-                f"{shown(_clean(raw[i]))} differs from {shown(str(was or ''))} on row "
-                f"{draft.first_row} of the same product (product-level columns must agree)",
+                msg(
+                    "{value} differs from {value2} on row {first_row} of the same product "
+                    "(product-level columns must agree)",
+                    value=str(shown(_clean(raw[i]))),
+                    value2=str(shown(str(was or ""))),
+                    first_row=str(draft.first_row),
+                ),
             )
 
 
@@ -500,7 +522,10 @@ def _check_options(draft: _Draft, variant: _Row, present: frozenset[str]) -> Non
     for value, name, column in ((variant.option1, head.option1_name, "option1"),
                                 (variant.option2, head.option2_name, "option2")):  # fmt: skip
         if value is not None and name is None and f"{column}_name" in present:
-            raise BadValue(column, f"has a value but {column}_name is empty: name the option")
+            raise BadValue(
+                column,
+                msg("has a value but {column}_name is empty: name the option", column=str(column)),
+            )
     key = (variant.option1, variant.option2)
     if key == (None, None):
         return
@@ -508,7 +533,12 @@ def _check_options(draft: _Draft, variant: _Row, present: frozenset[str]) -> Non
     if other != variant.row:
         options = " / ".join(v for v in key if v)
         raise BadValue(
-            "option1", f"the options {shown(options)} are already on row {other} of this product"
+            "option1",
+            msg(
+                "the options {value} are already on row {other} of this product",
+                value=str(shown(options)),
+                other=str(other),
+            ),
         )
 
 
@@ -624,8 +654,12 @@ class _Import:
                     known = ", ".join(sorted(names)) or "none yet"
                     draft.reject(
                         "shops",
-                        f"no shop is named {shown(name)} (shops: {known}); add the shop "
-                        "in Settings first",
+                        msg(
+                            "no shop is named {value} (shops: {known}); add the shop in Settings "
+                            "first",
+                            value=str(shown(name)),
+                            known=str(known),
+                        ),
                     )
                     break
                 self.shops[name] = found
@@ -662,9 +696,13 @@ class _Import:
                 if len(found) > 1:
                     draft.reject(
                         "sku",
-                        f"SKU {shown(variant.sku)} is on {len(found)} active variants "
-                        f"(products {', '.join(map(str, pids))}): make it unique in the app "
-                        "first",
+                        msg(
+                            "SKU {value} is on {length} active variants (products {value2}): make "
+                            "it unique in the app first",
+                            value=str(shown(variant.sku)),
+                            length=str(len(found)),
+                            value2=str(", ".join(map(str, pids))),
+                        ),
                         variant.row,
                     )
                     break
@@ -673,8 +711,12 @@ class _Import:
                 elif owner[0] != pids[0]:
                     draft.reject(
                         "sku",
-                        f"SKU {shown(variant.sku)} belongs to another product than the SKU "
-                        f"on row {owner[1]}: the rows of one product name must be one product",
+                        msg(
+                            "SKU {value} belongs to another product than the SKU on row {owner}: "
+                            "the rows of one product name must be one product",
+                            value=str(shown(variant.sku)),
+                            owner=str(owner[1]),
+                        ),
                         variant.row,
                     )
                     break
@@ -697,8 +739,12 @@ class _Import:
             if len(ids) > 1:
                 draft.reject(
                     "product_name",
-                    f"{len(ids)} products are named {shown(draft.name)}: give the rows the SKU "
-                    "of an existing variant, or rename one of the products in the app",
+                    msg(
+                        "{length} products are named {value}: give the rows the SKU of an "
+                        "existing variant, or rename one of the products in the app",
+                        length=str(len(ids)),
+                        value=str(shown(draft.name)),
+                    ),
                 )
             elif ids:
                 draft.product_id = ids[0]
@@ -711,8 +757,12 @@ class _Import:
                 other = claimed[pid]
                 draft.reject(
                     "product_name",
-                    f"these rows update the same product as the rows of {shown(other.name)} "
-                    f"(row {other.first_row}): a product's rows need one product name",
+                    msg(
+                        "these rows update the same product as the rows of {value} (row "
+                        "{first_row}): a product's rows need one product name",
+                        value=str(shown(other.name)),
+                        first_row=str(other.first_row),
+                    ),
                 )
                 continue
             claimed[pid] = draft
@@ -752,7 +802,11 @@ class _Import:
                 if sku != variant.sku:
                     draft.reject(
                         "barcode",
-                        f"barcode {shown(barcode)} is already on SKU {shown(sku)}",
+                        msg(
+                            "barcode {value} is already on SKU {value2}",
+                            value=str(shown(barcode)),
+                            value2=str(shown(sku)),
+                        ),
                         variant.row,
                     )
 
@@ -772,9 +826,15 @@ class _Import:
                 if first[0] != variant.stock:
                     draft.reject(
                         "stock",
-                        f"SKU {shown(variant.sku)} shares the stock of SKU group "
-                        f"{shown(stored.group_code or '')} with SKU {shown(first[1].sku)} on "
-                        f"row {first[1].row}, which gives {first[0]:,}",
+                        msg(
+                            "SKU {value} shares the stock of SKU group {value2} with SKU {value3} "
+                            "on row {row}, which gives {first}",
+                            value=str(shown(variant.sku)),
+                            value2=str(shown(stored.group_code or "")),
+                            value3=str(shown(first[1].sku)),
+                            row=str(first[1].row),
+                            first=first[0],
+                        ),
                         variant.row,
                     )
                     break
@@ -894,8 +954,13 @@ class _Import:
         if discount is not None and discount > new["price"]:  # the stored discount
             draft.reject(
                 "price",
-                f"{new['price']:,} is below the discount price {discount:,} of SKU "
-                f"{shown(variant.sku)}: give the discount_price column too",
+                msg(
+                    "{new} is below the discount price {discount} of SKU {value}: give the "
+                    "discount_price column too",
+                    new=new["price"],
+                    discount=discount,
+                    value=str(shown(variant.sku)),
+                ),
                 variant.row,
             )
             return None

@@ -287,7 +287,7 @@ class _Row:
     def text(self, name: str, *, required: bool = False) -> str | None:
         value = cell_text(self.raw(name)) or None
         if value is None and required:
-            raise _Bad(self.number, name, "is empty")
+            raise _Bad(self.number, name, msg("is empty"))
         return value
 
     def money(self, name: str, *, required: bool = False, sized: bool = False) -> int:
@@ -296,7 +296,7 @@ class _Row:
         if sized:
             value = cell_text(value).lstrip("-")
         if required and not cell_text(value):
-            raise _Bad(self.number, name, "is empty: the amount is needed")
+            raise _Bad(self.number, name, msg("is empty: the amount is needed"))
         try:
             return parse_money(value)
         except ValueError as exc:
@@ -308,14 +308,18 @@ class _Row:
         except ValueError as exc:
             raise _Bad(self.number, name, str(exc)) from None
         if not 0 < qty <= MAX_QUANTITY:
-            raise _Bad(self.number, name, f"{qty} is not a quantity (1 to {MAX_QUANTITY:,})")
+            raise _Bad(
+                self.number,
+                name,
+                msg("{qty} is not a quantity (1 to {limit})", qty=str(qty), limit=MAX_QUANTITY),
+            )
         return qty
 
     def when(self, name: str, tz: tzinfo, *, required: bool = False) -> datetime | None:
         value = self.raw(name)
         if not cell_text(value) or cell_text(value) in ("-", "--"):
             if required:
-                raise _Bad(self.number, name, "is empty: the date is needed")
+                raise _Bad(self.number, name, msg("is empty: the date is needed"))
             return None
         try:
             return to_utc(parse_export_datetime(value), tz)
@@ -473,8 +477,12 @@ def _same(group: _Group, names: Iterable[str]) -> None:
                 raise _Bad(
                     row.number,
                     name,
-                    f"differs from row {first.number} of the same order "
-                    f"({cell_text(row.raw(name))!r} vs {cell_text(first.raw(name))!r})",
+                    msg(
+                        "differs from row {number} of the same order ({value} vs {value2})",
+                        number=str(first.number),
+                        value=repr(cell_text(row.raw(name))),
+                        value2=repr(cell_text(first.raw(name))),
+                    ),
                 )
 
 
@@ -487,8 +495,15 @@ def _status(raw: str, table: dict[str, OrderStatus], row: int, column: str) -> O
     for known in sorted(table, key=len, reverse=True):
         if key.startswith(known):
             return table[known]
-    raise _Bad(row, column, f"unknown order status {raw!r}; known: "
-                            f"{', '.join(sorted(table))}")  # fmt: skip
+    raise _Bad(
+        row,
+        column,
+        msg(
+            "unknown order status {raw}; known: {value}",
+            raw=repr(raw),
+            value=str(", ".join(sorted(table))),
+        ),
+    )
 
 
 def _latest(*times: datetime | None) -> datetime:
@@ -696,8 +711,13 @@ def _check_unit_ids(group: _Group) -> None:
             raise _Bad(
                 r.number,
                 LZ_ITEM,
-                f"{item} appears twice (rows {seen[item]} and "
-                f"{r.number}): each unit has its own item id",
+                msg(
+                    "{item} appears twice (rows {seen} and {number}): each unit has its own item "
+                    "id",
+                    item=str(item),
+                    seen=str(seen[item]),
+                    number=str(r.number),
+                ),
             )
         seen[item] = r.number
 
@@ -782,8 +802,11 @@ def _tiktok_line(row: _Row) -> RemoteOrderLine:
     price = row.money(TT_PRICE, required=True)
     discount = row.money(TT_SELLER_DISCOUNT)
     if discount > qty * price:
-        raise _Bad(row.number, TT_SELLER_DISCOUNT,
-                   f"{discount:,} is more than the line's {qty * price:,}")  # fmt: skip
+        raise _Bad(
+            row.number,
+            TT_SELLER_DISCOUNT,
+            msg("{discount} is more than the line's {value}", discount=discount, value=qty * price),
+        )
     return RemoteOrderLine(
         sku=row.text(TT_SKU) or row.text(TT_SKU_ID),
         product_name=row.text(TT_NAME, required=True) or "?",

@@ -7931,6 +7931,22 @@ Vẫn bán?</translation>
         <translation>Khôi phục dành cho kho SQLite tích hợp; với PostgreSQL hãy dùng pg_restore.</translation>
     </message>
     <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>SKU {value} belongs to another product than the SKU on row {owner}: the rows of one product name must be one product</source>
+        <translation>SKU {value} thuộc sản phẩm khác với SKU ở dòng {owner}: các dòng cùng tên sản phẩm phải là một sản phẩm</translation>
+    </message>
+    <message>
+        <source>SKU {value} is on {length} active variants (products {value2}): make it unique in the app first</source>
+        <translation>SKU {value} có ở {length} phân loại đang bán (sản phẩm {value2}): hãy làm cho SKU này không trùng trong ứng dụng trước</translation>
+    </message>
+    <message>
+        <source>SKU {value} shares the stock of SKU group {value2} with SKU {value3} on row {row}, which gives {first}</source>
+        <translation>SKU {value} dùng chung tồn kho nhóm SKU {value2} với SKU {value3} ở dòng {row}, dòng đó ghi {first}</translation>
+    </message>
+    <message>
         <source>Save the report as .csv or .xlsx, not {name}.</source>
         <translation>Hãy lưu báo cáo dạng .csv hoặc .xlsx, không phải {name}.</translation>
     </message>
@@ -8239,8 +8255,16 @@ Vẫn bán?</translation>
         <translation>xuất hiện hai lần ở dòng tiêu đề của {file} (cột {first} và {second}); hãy giữ một cột</translation>
     </message>
     <message>
+        <source>barcode</source>
+        <translation>mã vạch</translation>
+    </message>
+    <message>
         <source>barcode {code} is already used by {sku} of “{product}”.</source>
         <translation>mã vạch {code} đã được dùng cho {sku} của “{product}”.</translation>
+    </message>
+    <message>
+        <source>barcode {value} is already on SKU {value2}</source>
+        <translation>mã vạch {value} đã có ở SKU {value2}</translation>
     </message>
     <message>
         <source>code</source>
@@ -8259,6 +8283,10 @@ Vẫn bán?</translation>
         <translation>nhóm khách hàng</translation>
     </message>
     <message>
+        <source>differs from row {number} of the same order ({value} vs {value2})</source>
+        <translation>khác với dòng {number} của cùng đơn ({value} và {value2})</translation>
+    </message>
+    <message>
         <source>district</source>
         <translation>quận/huyện</translation>
     </message>
@@ -8271,8 +8299,16 @@ Vẫn bán?</translation>
         <translation>hãy nhập {attribute}.</translation>
     </message>
     <message>
+        <source>has a value but {column}_name is empty: name the option</source>
+        <translation>có giá trị nhưng {column}_name đang trống: hãy đặt tên thuộc tính</translation>
+    </message>
+    <message>
         <source>has the value {value} but its attribute has no name.</source>
         <translation>có giá trị {value} nhưng thuộc tính chưa có tên.</translation>
+    </message>
+    <message>
+        <source>is empty</source>
+        <translation>đang trống</translation>
     </message>
     <message>
         <source>is empty (a customer needs a name)</source>
@@ -8281,6 +8317,14 @@ Vẫn bán?</translation>
     <message>
         <source>is empty (a value is required)</source>
         <translation>đang trống (bắt buộc phải có giá trị)</translation>
+    </message>
+    <message>
+        <source>is empty: the amount is needed</source>
+        <translation>đang trống: cần có số tiền</translation>
+    </message>
+    <message>
+        <source>is empty: the date is needed</source>
+        <translation>đang trống: cần có ngày</translation>
     </message>
     <message>
         <source>is {length} characters long: the limit is {limit}</source>
@@ -8297,6 +8341,10 @@ Vẫn bán?</translation>
     <message>
         <source>name</source>
         <translation>tên</translation>
+    </message>
+    <message>
+        <source>no shop is named {value} (shops: {known}); add the shop in Settings first</source>
+        <translation>không có gian hàng nào tên {value} (các gian hàng: {known}); hãy thêm gian hàng ở Cài đặt trước</translation>
     </message>
     <message>
         <source>order rejected because of row {row}</source>
@@ -8375,6 +8423,18 @@ Vẫn bán?</translation>
         <translation>mức sắp hết hàng không được âm.</translation>
     </message>
     <message>
+        <source>the options {value} are already on row {other} of this product</source>
+        <translation>các thuộc tính {value} đã có ở dòng {other} của sản phẩm này</translation>
+    </message>
+    <message>
+        <source>the order has returned items: its lines cannot be replaced by import</source>
+        <translation>đơn đã có hàng trả lại: không thể thay các dòng của đơn bằng tệp nhập</translation>
+    </message>
+    <message>
+        <source>the order total would be {total}, less than the {refunded} already refunded</source>
+        <translation>tổng đơn sẽ là {total}, thấp hơn {refunded} đã hoàn tiền</translation>
+    </message>
+    <message>
         <source>the order&apos;s subtotal {subtotal} is more than the limit</source>
         <translation>thành tiền của đơn {subtotal} vượt quá giới hạn</translation>
     </message>
@@ -8391,8 +8451,20 @@ Vẫn bán?</translation>
         <translation>tồn kho không được âm.</translation>
     </message>
     <message>
+        <source>these rows update the same product as the rows of {value} (row {first_row}): a product&apos;s rows need one product name</source>
+        <translation>các dòng này cập nhật cùng sản phẩm với các dòng của {value} (dòng {first_row}): các dòng của một sản phẩm cần một tên sản phẩm</translation>
+    </message>
+    <message>
+        <source>this order moves stock (it was made in the app): change it there, not by import</source>
+        <translation>đơn này có làm thay đổi tồn kho (được tạo trong ứng dụng): hãy sửa trong ứng dụng, không sửa bằng tệp nhập</translation>
+    </message>
+    <message>
         <source>this variant is no longer part of the product: close the form and open it again.</source>
         <translation>phân loại này không còn thuộc sản phẩm: hãy đóng biểu mẫu rồi mở lại.</translation>
+    </message>
+    <message>
+        <source>unknown order status {raw}; known: {value}</source>
+        <translation>trạng thái đơn không hợp lệ {raw}; các trạng thái: {value}</translation>
     </message>
     <message>
         <source>unknown value {value} (use active or hidden)</source>
@@ -8409,6 +8481,10 @@ Vẫn bán?</translation>
     <message>
         <source>ward</source>
         <translation>phường/xã</translation>
+    </message>
+    <message>
+        <source>with the order&apos;s stored marketplace, voucher, promotion and points discounts the total would be {total}</source>
+        <translation>tính cả giảm giá của sàn, mã giảm giá, khuyến mãi và điểm đã lưu của đơn thì tổng sẽ là {total}</translation>
     </message>
     <message>
         <source>{attribute} is longer than {limit} characters.</source>
@@ -8437,6 +8513,10 @@ Vẫn bán?</translation>
     <message>
         <source>{discount} is above the price {price}</source>
         <translation>{discount} cao hơn giá bán {price}</translation>
+    </message>
+    <message>
+        <source>{discount} is more than the line&apos;s {value}</source>
+        <translation>{discount} lớn hơn {value} của dòng</translation>
     </message>
     <message>
         <source>{discount} is more than the order&apos;s subtotal {subtotal} plus shipping {shipping}</source>
@@ -8495,8 +8575,16 @@ Vẫn bán?</translation>
         <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .csv hoặc .xlsx</translation>
     </message>
     <message>
+        <source>{item} appears twice (rows {seen} and {number}): each unit has its own item id</source>
+        <translation>{item} xuất hiện hai lần (dòng {seen} và {number}): mỗi sản phẩm có mã mục riêng</translation>
+    </message>
+    <message>
         <source>{item}: between 0 and {left} can be returned.</source>
         <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
+    </message>
+    <message>
+        <source>{length} products are named {value}: give the rows the SKU of an existing variant, or rename one of the products in the app</source>
+        <translation>Có {length} sản phẩm tên {value}: hãy ghi SKU của một phân loại có sẵn, hoặc đổi tên một trong các sản phẩm trong ứng dụng</translation>
     </message>
     <message>
         <source>{name} does not end in .{fmt}: name the file *.{fmt2}.</source>
@@ -8619,6 +8707,10 @@ Vẫn bán?</translation>
         <translation>{name}: không hỗ trợ loại tệp {value}; tệp xuất từ Seller Center là tệp .xlsx (hoặc .csv)</translation>
     </message>
     <message>
+        <source>{new} is below the discount price {discount} of SKU {value}: give the discount_price column too</source>
+        <translation>{new} thấp hơn giá khuyến mãi {discount} của SKU {value}: hãy ghi cả cột discount_price</translation>
+    </message>
+    <message>
         <source>{number} is more than the limit of {maximum}</source>
         <translation>{number} vượt quá giới hạn {maximum}</translation>
     </message>
@@ -8653,6 +8745,10 @@ Vẫn bán?</translation>
     <message>
         <source>{phone} is not a valid phone number.</source>
         <translation>{phone} không phải số điện thoại hợp lệ.</translation>
+    </message>
+    <message>
+        <source>{qty} is not a quantity (1 to {limit})</source>
+        <translation>{qty} không phải số lượng (1 đến {limit})</translation>
     </message>
     <message>
         <source>{role} is not a role (manager or staff).</source>
@@ -8703,6 +8799,10 @@ Vẫn bán?</translation>
         <translation>{value} khác với {first} ở dòng {row} của cùng đơn (các cột cấp đơn phải giống nhau)</translation>
     </message>
     <message>
+        <source>{value} differs from {value2} on row {first_row} of the same product (product-level columns must agree)</source>
+        <translation>{value} khác với {value2} ở dòng {first_row} của cùng sản phẩm (các cột cấp sản phẩm phải giống nhau)</translation>
+    </message>
+    <message>
         <source>{value} has a thousands separator: write the plain number ({plain})</source>
         <translation>{value} có dấu phân cách hàng nghìn: hãy ghi số không có dấu ({plain})</translation>
     </message>
@@ -8749,6 +8849,14 @@ Vẫn bán?</translation>
     <message>
         <source>{variant}: {why}</source>
         <translation>{variant}: {why}</translation>
+    </message>
+    <message>
+        <source>{what} {value} appears again on row {row}</source>
+        <translation>{what} {value} lại xuất hiện ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>{what} {value} is also on row {first_row} (once per file)</source>
+        <translation>{what} {value} cũng có ở dòng {first_row} (mỗi tệp chỉ một lần)</translation>
     </message>
     <message>
         <source>{why} already belongs to {code} ({name})</source>
