@@ -42,6 +42,8 @@ class ImportReportDialog(QDialog):
         for i, row in enumerate(rejected):
             for j, value in enumerate((str(row.row), row.column or "", localize(row.reason))):
                 item = QTableWidgetItem(value)
+                if j == 2:  # a long reason is cut at the edge: all of it on hover
+                    item.setToolTip(value)
                 if j == 0:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -593,6 +593,7 @@ def test_import_shows_the_report_and_refreshes(qtbot, page, data, monkeypatch, t
     assert dialog.table.rowCount() == 1
     row = [dialog.table.item(0, c).text() for c in range(3)]
     assert row[:2] == ["3", "quantity"] and row[2]
+    assert dialog.table.item(0, 2).toolTip() == row[2]  # a long reason whole, on hover
     assert page.model.rowCount() == 154 and page.counts["all"] == 154
     dialog.close()
 
