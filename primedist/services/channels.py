@@ -314,12 +314,10 @@ def clean_partner(
         if not pid.isdigit() or int(pid) <= 0 or len(pid) > 19:
             raise ValidationError(
                 msg(
-                    "The {id_label} {pid} is not a positive whole number ({console} → "
-                    "{id_label2}).",
+                    "The {id_label} {pid} is not a positive whole number ({console} → {id_label}).",
                     id_label=str(app.id_label),
                     pid=repr(pid[:30]),
                     console=str(app.console),
-                    id_label2=str(app.id_label),
                 ),
                 field="partner_id",
             )
@@ -358,12 +356,11 @@ def clean_partner(
     if not MIN_PARTNER_KEY <= len(key) <= MAX_PARTNER_KEY:
         raise ValidationError(
             msg(
-                "The {key_label} is {length} characters; a {name} {key_label2} is much longer "
+                "The {key_label} is {length} characters; a {name} {key_label} is much longer "
                 "({min_partner_key}-{limit}).",
                 key_label=str(app.key_label),
                 length=str(len(key)),
                 name=app.name,
-                key_label2=str(app.key_label),
                 min_partner_key=str(MIN_PARTNER_KEY),
                 limit=str(MAX_PARTNER_KEY),
             ),

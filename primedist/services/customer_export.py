@@ -195,10 +195,9 @@ def _target(path: Path, fmt: str | None) -> tuple[Path, str]:
     if suffix != fmt:
         raise ValidationError(
             msg(
-                "{name} does not end in .{fmt}: name the file *.{fmt2}.",
+                "{name} does not end in .{fmt}: name the file *.{fmt}.",
                 name=repr(path.name),
                 fmt=str(fmt),
-                fmt2=str(fmt),
             ),
             field="path",
         )

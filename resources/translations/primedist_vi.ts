@@ -7419,10 +7419,6 @@ Vẫn bán?</translation>
         <translation>Hãy nhập mức giảm giá, miễn phí vận chuyển, hoặc cả hai.</translation>
     </message>
     <message>
-        <source>Give a number of points between -{limit} and {limit2}, not 0.</source>
-        <translation>Hãy nhập số điểm từ -{limit} đến {limit2}, khác 0.</translation>
-    </message>
-    <message>
         <source>Give a reason for the stock change.</source>
         <translation>Hãy ghi lý do thay đổi tồn kho.</translation>
     </message>
@@ -7759,6 +7755,18 @@ Vẫn bán?</translation>
         <translation>Mã giảm giá phải kết thúc sau khi bắt đầu.</translation>
     </message>
     <message>
+        <source>The {id_label} {pid} is not a positive whole number ({console} → {id_label}).</source>
+        <translation>{id_label} {pid} không phải số nguyên dương ({console} → {id_label}).</translation>
+    </message>
+    <message>
+        <source>The {key_label} is {length} characters; a {name} {key_label} is much longer ({min_partner_key}-{limit}).</source>
+        <translation>{key_label} dài {length} ký tự; {key_label} của {name} dài hơn nhiều ({min_partner_key}-{limit}).</translation>
+    </message>
+    <message>
+        <source>The {value} threshold ({hv} {unit}) must be above the {value2} threshold ({lv} {unit}).</source>
+        <translation>Ngưỡng {value} ({hv} {unit}) phải cao hơn ngưỡng {value2} ({lv} {unit}).</translation>
+    </message>
+    <message>
         <source>The {what} name has {length} characters: {limit} at most.</source>
         <translation>Tên {what} dài {length} ký tự: tối đa {limit}.</translation>
     </message>
@@ -7845,6 +7853,10 @@ Vẫn bán?</translation>
     <message>
         <source>Export to an .xlsx or .csv file, not {name}.</source>
         <translation>Hãy xuất ra tệp .xlsx hoặc .csv, không phải {name}.</translation>
+    </message>
+    <message>
+        <source>Give a number of points between -{limit} and {limit}, not 0.</source>
+        <translation>Hãy nhập số điểm từ -{limit} đến {limit}, khác 0.</translation>
     </message>
     <message>
         <source>Give four thresholds: Diamond, Gold, Silver, Copper.</source>
@@ -8087,10 +8099,6 @@ Vẫn bán?</translation>
         <translation>{id_label} {pid} có ký tự không phải chữ cái, chữ số hay - . _ ~ (hoặc dài hơn {limit}): hãy sao chép lại từ {console}.</translation>
     </message>
     <message>
-        <source>The {id_label} {pid} is not a positive whole number ({console} → {id_label2}).</source>
-        <translation>{id_label} {pid} không phải số nguyên dương ({console} → {id_label2}).</translation>
-    </message>
-    <message>
         <source>The {key_label} has spaces or characters that are not plain letters and digits: copy it again from {console}.</source>
         <translation>{key_label} có dấu cách hoặc ký tự không phải chữ cái, chữ số thông thường: hãy sao chép lại từ {console}.</translation>
     </message>
@@ -8099,20 +8107,12 @@ Vẫn bán?</translation>
         <translation>{key_label} đang trống.</translation>
     </message>
     <message>
-        <source>The {key_label} is {length} characters; a {name} {key_label2} is much longer ({min_partner_key}-{limit}).</source>
-        <translation>{key_label} dài {length} ký tự; {key_label2} của {name} dài hơn nhiều ({min_partner_key}-{limit}).</translation>
-    </message>
-    <message>
         <source>The {name} redirect names the shop (shop_id=…): give its shop id too.</source>
         <translation>Địa chỉ chuyển hướng của {name} có ghi gian hàng (shop_id=…): hãy nhập cả mã gian hàng.</translation>
     </message>
     <message>
         <source>The {name} shop id {text} is empty or not a plain id.</source>
         <translation>Mã gian hàng {name} {text} trống hoặc không phải mã hợp lệ.</translation>
-    </message>
-    <message>
-        <source>The {value} threshold ({hv} {unit}) must be above the {value2} threshold ({lv} {unit2}).</source>
-        <translation>Ngưỡng {value} ({hv} {unit}) phải cao hơn ngưỡng {value2} ({lv} {unit2}).</translation>
     </message>
     <message>
         <source>The {value} threshold must be between 0 and {top} {unit}.</source>
@@ -8587,8 +8587,8 @@ Vẫn bán?</translation>
         <translation>Có {length} sản phẩm tên {value}: hãy ghi SKU của một phân loại có sẵn, hoặc đổi tên một trong các sản phẩm trong ứng dụng</translation>
     </message>
     <message>
-        <source>{name} does not end in .{fmt}: name the file *.{fmt2}.</source>
-        <translation>{name} không có đuôi .{fmt}: hãy đặt tên tệp *.{fmt2}.</translation>
+        <source>{name} does not end in .{fmt}: name the file *.{fmt}.</source>
+        <translation>{name} không có đuôi .{fmt}: hãy đặt tên tệp *.{fmt}.</translation>
     </message>
     <message>
         <source>{name} gave tokens for shop {said}, not for shop {given} of the redirect: authorise again.</source>

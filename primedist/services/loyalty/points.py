@@ -185,9 +185,8 @@ def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str
     if delta == 0 or abs(delta) > MAX_ADJUST:
         raise ValidationError(
             msg(
-                "Give a number of points between -{limit} and {limit2}, not 0.",
+                "Give a number of points between -{limit} and {limit}, not 0.",
                 limit=MAX_ADJUST,
-                limit2=MAX_ADJUST,
             ),
             field="delta",
         )

@@ -143,13 +143,12 @@ def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, in
             raise ValidationError(
                 msg(
                     "The {value} threshold ({hv} {unit}) must be above the {value2} threshold "
-                    "({lv} {unit2}).",
+                    "({lv} {unit}).",
                     value=str(high.value.title()),
                     hv=hv,
                     unit=str(unit),
                     value2=str(low.value.title()),
                     lv=lv,
-                    unit2=str(unit),
                 ),
                 field=high.value,
             )
