@@ -13,6 +13,8 @@ the UI's catalogue, so a template is translated like any UI text.
 
 from __future__ import annotations
 
+import json
+from enum import Enum
 from typing import Any
 
 #: The translation context of the templates.
@@ -49,3 +51,63 @@ def _english(value: Any) -> Any:
     if isinstance(value, list | tuple):  # a list of items (messages): "a, b"
         return ", ".join(str(_english(v)) for v in value)
     return value
+
+
+# --------------------------------------------------------------------------- stored
+
+
+class Label(str):
+    """An enum's value read back from a stored message (the UI shows it by its label)."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def stored_args(text: str | None) -> str | None:
+    """The JSON to keep beside a stored English `text` so the UI can word it again in the
+    reader's language later (None for a plain string: it stays as it is)."""
+    if not isinstance(text, Message):
+        return None
+    return json.dumps(_encode(text), ensure_ascii=False, separators=(",", ":"))
+
+
+def restored(text: str | None, args: str | None) -> str:
+    """The stored `text` again, as the Message its `args` describe (the English `text`
+    itself when there are none, or they are damaged: an older row, a hand edit)."""
+    english = text or ""
+    if not args:
+        return english
+    try:
+        message = _decode(json.loads(args))
+        if isinstance(message, Message):
+            message.template.format(**message.values)  # every field has its value
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return english
+    return message if isinstance(message, Message) else english
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"t": value.template, "v": {k: _encode(v) for k, v in value.values.items()}}
+    if isinstance(value, Enum):
+        return {"e": str(value.value)}
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "e" in value:
+            return Label(value["e"])
+        return Message(str(value["t"]), {str(k): _decode(v) for k, v in value["v"].items()})
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return str(value)

@@ -18,7 +18,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0014_tag_default_key"
+HEAD_REVISION = "0015_stored_messages"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -27,6 +27,9 @@ class AuditEvent(SQLModel, table=True):
     entity_type: str | None = Field(default=None, max_length=40)
     entity_id: str | None = Field(default=None, max_length=64)
     summary: str | None = Field(default=None, max_length=255)
+    #: The summary's template and values (core/messages.stored_args), so the log reads in
+    #: the reader's language; None for a plain summary (a name, a code).
+    summary_args: str | None = text_field()
     before_json: str | None = text_field()
     after_json: str | None = text_field()
     created_at: datetime = Field(default_factory=utcnow)

@@ -42,6 +42,9 @@ class SyncLogEntry(SQLModel, table=True):
     shop_id: int = fk("shops.id", ondelete="CASCADE")
     level: str = Field(default="info", max_length=10)
     message: str = Field(max_length=500)
+    #: The message's template and values (core/messages.stored_args), so the UI words it
+    #: in the reader's language; None for a plain line.
+    args: str | None = text_field()
     created_at: datetime = Field(default_factory=utcnow)
 
 

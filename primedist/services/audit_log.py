@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.clock import shop_tz
+from primedist.core.messages import msg, restored
 from primedist.domain.audit import AuditEvent
 from primedist.domain.user import User
 from primedist.io.xlsx_writer import XlsxColumn
@@ -35,11 +36,32 @@ from primedist.services.export_support import (
 audit_t: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
 users_t: sa.Table = User.__table__  # type: ignore[attr-defined]
 a, u = audit_t.c, users_t.c
+#: Starts a summary cell that holds a stored message's JSON rather than plain text.
+STORED_MARK = "\x1e"
 
 SYSTEM_NAME = "system"
 #: Filter value for rows written without a signed-in user (scheduler, CLI as system).
 SYSTEM_USER = 0
 MAX_ROWS = 1_048_575
+
+
+def _summary_cell() -> sa.ColumnElement[str]:
+    """The summary as the list shows it: the stored message (marked) where the row has
+    one, so the reader's language words it (`summary_text`), else the plain summary."""
+    return sa.case(
+        (a.summary_args.is_not(None), sa.literal(STORED_MARK) + a.summary_args),
+        else_=sa.func.coalesce(a.summary, ""),
+    )
+
+
+def summary_text(cell: Any) -> str:
+    """A summary cell as a string: a stored message (English, and the UI can translate
+    it), or the plain summary."""
+    text = "" if cell is None else str(cell)
+    if text.startswith(STORED_MARK):
+        return restored("", text[len(STORED_MARK) :])
+    return text
+
 
 AUDIT_SPEC = QuerySpec(
     name="audit",
@@ -57,7 +79,7 @@ AUDIT_SPEC = QuerySpec(
             kind="record",
             width=120,
         ),
-        Column("summary", "Summary", sa.func.coalesce(a.summary, ""), width=320),
+        Column("summary", "Summary", _summary_cell(), kind="message", width=320),
         Column("before", "Before", sa.func.coalesce(a.before_json, ""), width=200),
         Column("after", "After", sa.func.coalesce(a.after_json, ""), width=200),
     ),  # fmt: skip
@@ -156,7 +178,21 @@ def list_events(ctx: ServiceContext, flt: AuditFilter, limit: int = 200) -> list
         page = query_spec.fetch_keys(conn, AUDIT_SPEC, state, after=None, limit=limit)
         rows = query_spec.fetch_rows(conn, AUDIT_SPEC, page.keys)
     names = [c.key for c in AUDIT_SPEC.columns]
-    return [dict(zip(names, rows[k], strict=True)) for k in page.keys if k in rows]
+    return [_readable(dict(zip(names, rows[k], strict=True))) for k in page.keys if k in rows]
+
+
+def _readable(row: dict[str, Any]) -> dict[str, Any]:
+    row["summary"] = str(summary_text(row["summary"]))
+    return row
+
+
+_SUMMARY_AT = [c.key for c in AUDIT_SPEC.columns].index("summary")
+
+
+def _export_row(row: Any) -> tuple[Any, ...]:
+    values = list(row)
+    values[_SUMMARY_AT] = str(summary_text(values[_SUMMARY_AT]))
+    return tuple(values)
 
 
 def export_columns() -> list[XlsxColumn]:
@@ -187,10 +223,10 @@ def export_audit(
                 raise ValidationError(
                     f"{total:,} audit rows do not fit one Excel sheet: narrow the dates."
                 )
-            rows = query_spec.iter_rows(conn, AUDIT_SPEC, state)
+            rows = map(_export_row, query_spec.iter_rows(conn, AUDIT_SPEC, state))
             written = stream_rows(tmp, export_columns(), rows, total, prog, sheet="Audit")
     return audit_export(
-        ctx, "audit.export", target, f"{written} audit rows",
+        ctx, "audit.export", target, msg("{count} audit rows", count=written),
         {"file": str(target), "rows": written, "user_id": flt.user_id, "kinds": list(flt.kinds),
          "from": flt.date_from, "to": flt.date_to},
         started,

@@ -100,7 +100,7 @@ def setup_shop(
             "setup.complete",
             entity_type="user",
             entity_id=owner.id,
-            summary=f"Shop {shop_name!r} set up by {email}",
+            summary=msg("Shop {shop} set up by {email}", shop=repr(shop_name), email=email),
         )
     return actor
 

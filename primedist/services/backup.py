@@ -129,7 +129,7 @@ def daily_backup(ctx: ServiceContext) -> Path:
     )
     with ctx.uow() as session:
         ctx.audit(session, "backup.create", entity_type="backup", entity_id=path.name,
-                  summary=f"daily: {path}")  # fmt: skip
+                  summary=msg("daily: {file}", file=str(path)))  # fmt: skip
     return path
 
 
@@ -162,6 +162,10 @@ def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Pat
             "backup.restore",
             entity_type="backup",
             entity_id=backup_file.name,
-            summary=f"restored {backup_file}; previous data saved as {safety}",
+            summary=msg(
+                "restored {file}; previous data saved as {safety_copy}",
+                file=str(backup_file),
+                safety_copy=str(safety),
+            ),
         )
     return new_ctx, safety

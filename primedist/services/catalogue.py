@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -499,8 +499,33 @@ def _search_text(d: ProductDraft) -> str:
                        *(v.barcode for v in d.variants if v.barcode))  # fmt: skip
 
 
-def _apply_variant(row: Variant, d: ProductDraft, v: VariantDraft, now: datetime) -> list[str]:
-    """Copy the draft onto the row; returns what changed ("price 99000 → 120000", ...)."""
+#: How the product's audit summary names a change of the product's texts (`old` and `new`:
+#: the values' repr).
+_PRODUCT_CHANGES: dict[str, Callable[..., Message]] = {
+    "name": lambda **v: msg("name {old} → {new}", **v),
+    "category": lambda **v: msg("category {old} → {new}", **v),
+    "features": lambda **_: msg("features edited"),
+    "description": lambda **_: msg("description edited"),
+}
+
+#: How the product's audit summary names a variant's change, by field (the values: the
+#: variant's `sku` before the save, the `old` and `new` value).
+_VARIANT_CHANGES: dict[str, Callable[..., Message]] = {
+    "sku": lambda **v: msg("{sku}: sku {old} → {new}", **v),
+    "barcode": lambda **v: msg("{sku}: barcode {old} → {new}", **v),
+    "option1": lambda **v: msg("{sku}: option1 {old} → {new}", **v),
+    "option2": lambda **v: msg("{sku}: option2 {old} → {new}", **v),
+    "cost": lambda **v: msg("{sku}: cost {old} → {new}", **v),
+    "price": lambda **v: msg("{sku}: price {old} → {new}", **v),
+    "discount_price": lambda **v: msg("{sku}: discount price {old} → {new}", **v),
+    "low_stock_level": lambda **v: msg("{sku}: low stock level {old} → {new}", **v),
+}
+
+
+def _apply_variant(row: Variant, d: ProductDraft, v: VariantDraft, now: datetime) -> list[Message]:
+    """Copy the draft onto the row; returns what changed ("AO-M: price 99,000 → 120,000",
+    ...)."""
+    sku = row.sku
     values: dict[str, Any] = {
         "sku": v.sku, "barcode": v.barcode, "option1_name": d.option1_name,
         "option1": v.option1, "option2_name": d.option2_name, "option2": v.option2,
@@ -512,7 +537,7 @@ def _apply_variant(row: Variant, d: ProductDraft, v: VariantDraft, now: datetime
         old = getattr(row, key)
         if old != value:
             if not key.endswith("_name"):  # attribute renames are reported once
-                changes.append(f"{key.replace('_', ' ')} {old} → {value}")
+                changes.append(_VARIANT_CHANGES[key](sku=sku, old=old, new=value))
             setattr(row, key, value)
     if changes:
         row.updated_at = now
@@ -525,12 +550,12 @@ def _images(
     product_id: int,
     d: ProductDraft,
     prepared: dict[int, PreparedImage],
-) -> list[str]:
+) -> list[Message]:
     """Make the product's images those of the draft, in its order; returns changes."""
     rows = session.exec(select(ProductImage).where(ProductImage.product_id == product_id)).all()
     by_id = {r.id: r for r in rows}
     kept: set[int] = set()
-    changes: list[str] = []
+    changes: list[Message] = []
     added = 0
     moved = False
     for pos, image in enumerate(d.images):
@@ -563,11 +588,11 @@ def _images(
             files.remove_later(row.path, row.thumb_path)
             used.update((row.path, row.thumb_path))
     if added:
-        changes.append(f"{added} image(s) added")
+        changes.append(msg("{count} image(s) added", count=added))
     if removed:
-        changes.append(f"{len(removed)} image(s) removed")
+        changes.append(msg("{count} image(s) removed", count=len(removed)))
     if moved and not added and not removed:
-        changes.append("images reordered")
+        changes.append(msg("images reordered"))
     return changes
 
 
@@ -576,10 +601,10 @@ def _listings(
     product_id: int,
     shop_ids: Sequence[int],
     variant_ids: Sequence[int],
-) -> tuple[set[int], list[str]]:
+) -> tuple[set[int], list[tuple[str, int]]]:
     """One active listing per chosen shop with a variant listing per active variant; the
     other shops' listings deactivated. Returns (ids of listings created or changed,
-    change texts)."""
+    changes as ("listed" | "listed again" | "unlisted", shop id))."""
     conn = session.connection()
     rows = {
         r.shop_id: r
@@ -588,7 +613,7 @@ def _listings(
         ).all()
     }
     touched: list[ProductListing] = []
-    changes: list[str] = []
+    changes: list[tuple[str, int]] = []
     for sid in shop_ids:
         row = rows.get(sid)
         if row is None:
@@ -596,18 +621,18 @@ def _listings(
             session.add(row)
             rows[sid] = row
             touched.append(row)
-            changes.append(f"listed on shop {sid}")
+            changes.append(("listed", sid))
         elif not row.is_active:
             row.is_active = True
             session.add(row)
             touched.append(row)
-            changes.append(f"listed again on shop {sid}")
+            changes.append(("listed again", sid))
     for sid, row in rows.items():
         if sid not in shop_ids and row.is_active:
             row.is_active = False
             session.add(row)
             touched.append(row)
-            changes.append(f"unlisted from shop {sid}")
+            changes.append(("unlisted", sid))
     session.flush()
     active = [r.id for r in rows.values() if r.is_active and r.id is not None]
     have: set[tuple[int, int]] = set()
@@ -667,19 +692,35 @@ def _stored_images(ctx: ServiceContext) -> Iterator[ImageFiles | None]:
         files.finish()
 
 
-def _shop_names(conn: sa.Connection, changes: list[str]) -> list[str]:
-    """Change texts with the shop ids ("listed on shop 3") replaced by the shops' names."""
-    found = [(text, re.search(r"shop (\d+)$", text)) for text in changes]
-    ids = {int(m.group(1)) for _t, m in found if m}
+def _listing_changes(conn: sa.Connection, changes: list[tuple[str, int]]) -> list[Message]:
+    """The change texts of `_listings`' changes, naming the shops ("listed on Shopee HN")."""
+    ids = {sid for _what, sid in changes}
     s = shops_t.c
     names: dict[int, str] = {}
     if ids:
         stmt = sa.select(s.id, s.name).where(s.id.in_(ids))
         names = {int(i): str(n) for i, n in conn.execute(stmt).all()}
-    return [
-        text[: m.start()] + names[int(m.group(1))] if m and int(m.group(1)) in names else text
-        for text, m in found
-    ]
+    texts = []
+    for what, sid in changes:
+        shop = names.get(sid, f"shop {sid}")
+        if what == "listed":
+            texts.append(msg("listed on {shop}", shop=shop))
+        elif what == "listed again":
+            texts.append(msg("listed again on {shop}", shop=shop))
+        else:
+            texts.append(msg("unlisted from {shop}", shop=shop))
+    return texts
+
+
+def _semicolons(changes: Sequence[str]) -> str:
+    """The changes joined with "; " (a list value of msg() is joined with ", ", which the
+    numbers' thousands separators would blur), each keeping its template: nested in
+    halves, so a long list nests only a few levels deep."""
+    if len(changes) == 1:
+        return changes[0]
+    half = len(changes) // 2
+    return msg("{changes}; {more_changes}", changes=_semicolons(changes[:half]),
+               more_changes=_semicolons(changes[half:]))  # fmt: skip
 
 
 def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
@@ -723,10 +764,14 @@ def create_product(ctx: ServiceContext, draft: ProductDraft) -> int:
         pushed = queue_listing_upserts(conn, listing_ids, now)
         session.flush()
         refresh_product_summaries(conn, [pid])
-        on = ", ".join(shops[s].name for s in d.shop_ids) or "no shop"
+        skus, on = [r.sku for r in rows], [shops[s].name for s in d.shop_ids]
         ctx.audit(session, "product.create", entity_type="product", entity_id=pid,
-                  summary=f"“{d.name}”: {len(rows)} variant(s) "
-                  f"({', '.join(r.sku for r in rows)}), on {on}, {len(d.images)} image(s)",
+                  summary=msg("“{product}”: {count} variant(s) ({skus}), on {shops}, "
+                              "{images} image(s)", product=d.name, count=len(rows), skus=skus,
+                              shops=on, images=len(d.images)) if on
+                  else msg("“{product}”: {count} variant(s) ({skus}), on no shop, {images} "
+                           "image(s)", product=d.name, count=len(rows), skus=skus,
+                           images=len(d.images)),
                   after={"variants": len(rows), "shops": d.shop_ids,
                          "opening_stock": sum(v.stock for v in d.variants),
                          "listing_pushes": pushed})  # fmt: skip
@@ -788,20 +833,19 @@ def _update(
     _load_shops(conn, d.shop_ids)
     _check_store(conn, d, product_id, d.shop_ids)
     now = ctx.clock.now()
-    changes: list[str] = []
-    for key in ("name", "category", "features", "description"):
+    changes: list[Message] = []
+    for key, change in _PRODUCT_CHANGES.items():
         old, new = getattr(product, key), getattr(d, key)
         if old != new:
-            shown = f"{old!r} → {new!r}" if key in ("name", "category") else "edited"
-            changes.append(f"{key} {shown}")
+            changes.append(change(old=repr(old), new=repr(new)))
             setattr(product, key, new)
     first = current[0] if current else None
     old_names = (first.option1_name, first.option2_name) if first else (None, None)
     new_names = (d.option1_name, d.option2_name)
     if old_names != new_names:
-        was = " × ".join(n for n in old_names if n) or "none"
-        now_ = " × ".join(n for n in new_names if n) or "none"
-        changes.append(f"attributes {was} → {now_}")
+        was = " × ".join(n for n in old_names if n) or msg("none")
+        now_ = " × ".join(n for n in new_names if n) or msg("none")
+        changes.append(msg("attributes {old} → {new}", old=was, new=now_))
 
     # Holders of the stock the form shows: the variant, or its SKU group.
     group_ids = {v.sku_group_id for v in current if v.sku_group_id is not None}
@@ -816,11 +860,10 @@ def _update(
             _apply_variant(row, d, v, now)
             session.add(row)
             new_rows.append((row, v))
-            changes.append(f"added {v.sku}")
+            changes.append(msg("added {sku}", sku=v.sku))
             continue
         row = by_id[v.id]
-        old_sku = row.sku
-        changes += [f"{old_sku}: {c}" for c in _apply_variant(row, d, v, now)]
+        changes += _apply_variant(row, d, v, now)
         session.add(row)
         if v.stock_seen is not None and v.stock == v.stock_seen:
             continue  # left as the form showed it
@@ -844,34 +887,34 @@ def _update(
         for row in removed:
             if row.id in deletable and row.sku_group_id is None:
                 session.delete(row)
-                changes.append(f"deleted {row.sku}")
+                changes.append(msg("deleted {sku}", sku=row.sku))
             else:
                 row.is_active = False
                 row.updated_at = now
                 session.add(row)
-                changes.append(f"deactivated {row.sku} (sold or listed before)")
+                changes.append(msg("deactivated {sku} (sold or listed before)", sku=row.sku))
     session.flush()
     active_ids = [v.id for v in d.variants if v.id is not None]
     active_ids += [r.id for r, _ in new_rows if r.id is not None]
     image_changes = _images(session, files, product_id, d, prepared)
     changes += image_changes
     listing_ids, listing_changes = _listings(session, product_id, d.shop_ids, active_ids)
-    changes += _shop_names(conn, listing_changes)
+    changes += _listing_changes(conn, listing_changes)
     session.flush()
     content_changed = bool(changes)
-    stock_changes = []
+    stock_changes: list[Message] = []
     for row, v in new_rows:
         if v.stock > 0:
             assert row.id is not None
             move_stock(ctx, session, row.id, StockMoveKind.STOCK_IN, quantity=v.stock,
                        reason=OPENING_REASON)  # fmt: skip
-            stock_changes.append(f"{row.sku}: opening stock {v.stock}")
+            stock_changes.append(msg("{sku}: opening stock {stock}", sku=row.sku, stock=v.stock))
     for holder, (_i, vid, stock, sku) in stock_sets.items():
         group = groups.get(holder[1]) if holder[0] == "g" else None
         on_hand = group.stock if group is not None else by_id[vid].stock
         move_stock(ctx, session, vid, StockMoveKind.ADJUSTMENT, quantity=stock - on_hand,
                    reason=EDIT_REASON)  # fmt: skip
-        stock_changes.append(f"{sku}: stock {on_hand} → {stock}")
+        stock_changes.append(msg("{sku}: stock {old} → {new}", sku=sku, old=on_hand, new=stock))
     if content_changed:
         product.search_text = _search_text(d)
         product.updated_at = now
@@ -890,5 +933,7 @@ def _update(
     refresh_product_summaries(conn, [product_id])
     all_changes = changes + stock_changes
     ctx.audit(session, "product.update", entity_type="product", entity_id=product_id,
-              summary=f"“{d.name}”: " + ("; ".join(all_changes) if all_changes else "no change"),
+              summary=msg("“{product}”: {changes}", product=d.name,
+                          changes=_semicolons(all_changes)) if all_changes
+              else msg("“{product}”: no change", product=d.name),
               after={"changes": all_changes, "listing_pushes": pushed})  # fmt: skip

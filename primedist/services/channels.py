@@ -41,7 +41,7 @@ from primedist.connectors.base import (
     MemoryTokenStore,
     TokenPair,
 )
-from primedist.core.messages import msg
+from primedist.core.messages import msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
@@ -491,8 +491,9 @@ def warn_expiring_authorisations(
             ).first()
             if recent is not None:
                 continue
-            session.add(SyncLogEntry(shop_id=shop.id, level="warning",
-                                     message=_expiry_message(shop), created_at=now))  # fmt: skip
+            warning = _expiry_message(shop)
+            session.add(SyncLogEntry(shop_id=shop.id, level="warning", message=warning,
+                                     args=stored_args(warning), created_at=now))  # fmt: skip
             warned.append(shop)
     return warned
 
@@ -501,15 +502,21 @@ _EXPIRY_PREFIX = "Authorisation ends "
 
 
 def _expiry_message(shop: ChannelShop) -> str:
+    """The log's warning; its English starts with _EXPIRY_PREFIX (found by it once a day)."""
     until = shop.authorised_until
     when = until.strftime("%Y-%m-%d %H:%M UTC") if until is not None else "soon"
-    why = "" if shop.app.refresh_extends else (
-        f" ({shop.app.name} does not extend it when the app renews the tokens)"
+    if shop.app.refresh_extends:
+        return msg(
+            "Authorisation ends {when}: re-authorise {shop} in Settings → Sales channels "
+            "before then, or its sync stops.",
+            when=when, shop=shop.name,
+        )  # fmt: skip
+    return msg(
+        "Authorisation ends {when} ({app} does not extend it when the app renews the "
+        "tokens): re-authorise {shop} in Settings → Sales channels before then, or its "
+        "sync stops.",
+        when=when, app=shop.app.name, shop=shop.name,
     )  # fmt: skip
-    return (
-        f"{_EXPIRY_PREFIX}{when}{why}: re-authorise {shop.name} in Settings → Sales channels "
-        "before then, or its sync stops."
-    )
 
 
 def channel_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
@@ -762,7 +769,12 @@ def authorize_shop(
                 "shop.authorize",
                 entity_type="shop",
                 entity_id=shop_id,
-                summary=f"{shop.name} linked to {app.name} shop {ext}",
+                summary=msg(
+                    "{shop} linked to {channel} shop {external_id}",
+                    shop=shop.name,
+                    channel=app.name,
+                    external_id=ext,
+                ),
                 before={"status": was.value},
                 after={"status": ShopStatus.ACTIVE.value, "external_shop_id": ext},
             )
@@ -895,7 +907,7 @@ def disconnect_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
             "shop.disconnect",
             entity_type="shop",
             entity_id=shop_id,
-            summary=f"{shop.name} disconnected (tokens removed, orders kept)",
+            summary=msg("{shop} disconnected (tokens removed, orders kept)", shop=shop.name),
             before={"status": was.value},
             after={"status": ShopStatus.DISCONNECTED.value},
         )
@@ -926,7 +938,11 @@ def mark_needs_reauth(ctx: ServiceContext, session: Session, shop_id: int, reaso
             "shop.needs_reauth",
             entity_type="shop",
             entity_id=shop_id,
-            summary=f"{shop.name} needs re-authorisation: {redact(reason)[:200]}",
+            summary=msg(
+                "{shop} needs re-authorisation: {reason}",
+                shop=shop.name,
+                reason=redact(reason)[:200],
+            ),
         )
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from primedist.config import Settings
 from primedist.core.clock import Clock, SystemClock
-from primedist.core.messages import msg
+from primedist.core.messages import msg, stored_args
 from primedist.db.engine import session_scope
 from primedist.domain.audit import AuditEvent
 from primedist.domain.enums import Module, Role
@@ -42,6 +42,8 @@ class Actor:
 
 #: The actor of CLI commands and scheduler jobs run without `--user`.
 SYSTEM = Actor(id=None, name="system", email="", role=Role.OWNER)
+#: audit_events.summary holds this many characters (the rest is cut).
+SUMMARY_MAX = 255
 
 
 @dataclass
@@ -91,14 +93,16 @@ class ServiceContext:
         before: Any = None,
         after: Any = None,
     ) -> None:
-        """Add an audit row to the current unit of work."""
+        """Add an audit row to the current unit of work. A `summary` made with `msg()`
+        keeps its template and values, so the log reads in the reader's language."""
         session.add(
             AuditEvent(
                 user_id=self.actor.id,
                 action=action,
                 entity_type=entity_type,
                 entity_id=None if entity_id is None else str(entity_id),
-                summary=summary,
+                summary=None if summary is None else summary[:SUMMARY_MAX],
+                summary_args=stored_args(summary),
                 before_json=None if before is None else json.dumps(before, default=str),
                 after_json=None if after is None else json.dumps(after, default=str),
                 created_at=self.clock.now(),

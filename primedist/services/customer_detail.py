@@ -479,10 +479,12 @@ def add_address(ctx: ServiceContext, customer_id: int, draft: AddressDraft) -> A
                           values["is_default"], now).one_line()  # fmt: skip
         summary = f"{customer.code}: {line}"
         if replaced is not None:
-            summary += f" (replaced the oldest: {replaced.one_line()})"
+            summary = msg("{customer}: {address} (replaced the oldest: {replaced})",
+                          customer=customer.code, address=line,
+                          replaced=replaced.one_line())  # fmt: skip
         ctx.audit(
             session, "customer.address.add", entity_type="customer", entity_id=customer_id,
-            summary=summary[:255],
+            summary=summary,
             before=None if replaced is None else {"removed_address": replaced.one_line()},
             after={"address": line},
         )  # fmt: skip
@@ -516,7 +518,7 @@ def remove_address(ctx: ServiceContext, customer_id: int, address_id: int) -> No
         customer.updated_at = now
         session.add(customer)
         ctx.audit(session, "customer.address.remove", entity_type="customer",
-                  entity_id=customer_id, summary=f"{customer.code}: {gone.one_line()}"[:255],
+                  entity_id=customer_id, summary=f"{customer.code}: {gone.one_line()}",
                   before={"address": gone.one_line()})  # fmt: skip
 
 
@@ -557,7 +559,7 @@ def set_tags(ctx: ServiceContext, customer_id: int, tag_ids: list[int]) -> None:
         customer.updated_at = ctx.clock.now()
         session.add(customer)
         ctx.audit(session, "customer.tags", entity_type="customer", entity_id=customer_id,
-                  summary=f"{customer.code}: tags changed",
+                  summary=msg("{customer}: tags changed", customer=customer.code),
                   before=sorted(have), after=sorted(wanted))  # fmt: skip
 
 
@@ -578,7 +580,7 @@ def set_note(ctx: ServiceContext, customer_id: int, note: str) -> None:
         customer.updated_at = ctx.clock.now()
         session.add(customer)
         ctx.audit(session, "customer.note", entity_type="customer", entity_id=customer_id,
-                  summary=f"{customer.code}: staff note changed",
+                  summary=msg("{customer}: staff note changed", customer=customer.code),
                   before=before, after=customer.note)  # fmt: skip
 
 
@@ -602,5 +604,6 @@ def assign_staff(ctx: ServiceContext, customer_id: int, user_id: int | None) -> 
         customer.updated_at = ctx.clock.now()
         session.add(customer)
         ctx.audit(session, "customer.assign", entity_type="customer", entity_id=customer_id,
-                  summary=f"{customer.code}: assigned to {name or 'nobody'}",
+                  summary=msg("{customer}: assigned to {user}", customer=customer.code, user=name)
+                  if name else msg("{customer}: assigned to nobody", customer=customer.code),
                   before=before, after=user_id)  # fmt: skip

@@ -336,7 +336,7 @@ def export_customers(
         ctx,
         "customers.export",
         target,
-        f"{written} customers",
+        msg("{count} customers", count=written),
         {
             "file": str(target),
             "rows": written,

@@ -307,11 +307,21 @@ class CustomerImportReport(ImportReportBase):
         return data
 
     def summary(self) -> str:
-        text = (
-            f"Imported {self.file}: {self.rows_read:,} rows; {self.imported:,} new customers, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.skipped:,} skipped"
-        )
-        return text + self._summary_tail()
+        values = dict(file=self.file, rows=self.rows_read, new=self.imported,
+                      updated=self.updated, unchanged=self.unchanged, skipped=self.skipped,
+                      **self._tail_values())  # fmt: skip
+        if self.rejected:
+            return msg(
+                "Imported {file}: {rows} rows; {new} new customers, {updated} updated, "
+                "{unchanged} unchanged, {skipped} skipped; {rejected} rows rejected "
+                "({seconds} s).",
+                **values,
+            )  # fmt: skip
+        return msg(
+            "Imported {file}: {rows} rows; {new} new customers, {updated} updated, "
+            "{unchanged} unchanged, {skipped} skipped ({seconds} s).",
+            **values,
+        )  # fmt: skip
 
     def save_report(self, path: Path, lang: str = "en") -> Path:
         """Write every row's outcome to a .csv (UTF-8 with BOM) or .xlsx file: row,

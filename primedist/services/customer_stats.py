@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.core.messages import msg
 from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
@@ -323,7 +324,8 @@ def rebuild_all_stats(ctx: ServiceContext, progress: Progress | None = None) -> 
         total = int(conn.execute(sa.select(sa.func.count()).select_from(customers)).scalar_one())
         prog.check()
         seconds = time.perf_counter() - started
-        summary = (f"Statistics rebuilt for {total:,} customers ({changed:,} corrected) "
-                   f"in {seconds:.1f} s")  # fmt: skip
+        summary = msg("Statistics rebuilt for {count} customers ({corrected} corrected) in "
+                      "{seconds} s", count=total, corrected=changed,
+                      seconds=f"{seconds:.1f}")  # fmt: skip
         ctx.audit(session, "customer.rebuild_stats", entity_type="customer", summary=summary)
     return RebuildReport(total, seconds, changed)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -40,7 +40,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
@@ -583,7 +583,8 @@ def _update_existing(
     _reindex(conn, cid, now)
     after = _snapshot(conn, cid)
     ctx.audit(session, "customer.update", entity_type="customer", entity_id=cid,
-              summary=f"{customer_code(cid)}: {after['name']} (added again: updated)",
+              summary=msg("{customer}: {name} (added again: updated)", customer=customer_code(cid),
+                          name=after["name"]),
               before=before, after=after)  # fmt: skip
 
 
@@ -775,6 +776,30 @@ def _fill_survivor(conn: sa.Connection, survivor: int, others: Sequence[int]) ->
     return values
 
 
+#: What a merge's audit summary says moved, by `MergeReport.moved` key.
+_MOVED_TEXTS: dict[str, Callable[[int], Message]] = {
+    "orders": lambda n: msg("{count} orders", count=n),
+    "points_entries": lambda n: msg("{count} points entries", count=n),
+    "rank_history": lambda n: msg("{count} rank history", count=n),
+    "identities": lambda n: msg("{count} identities", count=n),
+    "referred_customers": lambda n: msg("{count} referred customers", count=n),
+    "tags": lambda n: msg("{count} tags", count=n),
+    "segments": lambda n: msg("{count} segments", count=n),
+    "phones": lambda n: msg("{count} phones", count=n),
+    "addresses": lambda n: msg("{count} addresses", count=n),
+    "addresses_dropped": lambda n: msg("{count} addresses dropped", count=n),
+}
+
+
+def _merge_summary(merged: list[str], survivor: str, moved: dict[str, int]) -> Message:
+    """The merge's audit summary: who merged into whom, and what moved."""
+    texts = [_MOVED_TEXTS[k](n) for k, n in moved.items() if n]
+    if not texts:
+        return msg("{customers} merged into {customer}", customers=merged, customer=survivor)
+    return msg("{customers} merged into {customer}: {moved}", customers=merged,
+               customer=survivor, moved=texts)  # fmt: skip
+
+
 def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[int]) -> MergeReport:
     """Merge `other_ids` into `survivor_id` in one unit of work (module docstring): every
     order, points ledger row, rank history row, tag, segment membership, identity, phone,
@@ -901,8 +926,7 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         code = customer_code(survivor_id)
         ctx.audit(
             session, "customer.merge", entity_type="customer", entity_id=survivor_id,
-            summary=f"{', '.join(before)} merged into {code}: "
-            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in moved.items() if n),
+            summary=_merge_summary(list(before), code, moved),
             before={"merged": before, "dropped_addresses": dropped},
             after={"survivor": code, "merged_ids": others, "moved": moved},
         )  # fmt: skip

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 
+from primedist.core.messages import msg, stored_args
 from primedist.core.phone import phone_search_variants
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
@@ -1468,12 +1469,14 @@ class _Run:
     def _write_audit(self, summary: DemoSummary) -> None:
         now = self.ts(self.now)
         counts = {k: v for k, v in asdict(summary).items() if k != "seconds"}
+        text = msg("Demo data: {orders} orders, {customers} customers", orders=summary.orders,
+                   customers=summary.customers)  # fmt: skip
         self.writer.insert(
             "audit_events",
-            ("id", "user_id", "action", "entity_type", "summary", "after_json", "created_at"),
+            ("id", "user_id", "action", "entity_type", "summary", "summary_args", "after_json",
+             "created_at"),
             [(_next_id(self.conn, "audit_events"), self.ctx.actor.id, "demo.generate", "store",
-              f"Demo data: {summary.orders} orders, {summary.customers} customers",
-              json.dumps(counts), now)],
+              str(text), stored_args(text), json.dumps(counts), now)],
         )  # fmt: skip
         flag = self.conn.execute(
             sa.text("SELECT 1 FROM app_settings WHERE key = :key"), {"key": DEMO_FLAG}

@@ -145,20 +145,24 @@ class ImportReportBase:
         return data
 
     def summary(self) -> str:
+        """One line for people (a msg(): the audit log shows it in the reader's language);
+        it ends with the rows rejected (if any) and the time taken (`_tail_values`)."""
         raise NotImplementedError
 
-    def _summary_tail(self) -> str:
-        """The end of the summary line: the rows rejected (if any) and the time taken."""
-        text = f"; {len(self.rejected):,} rows rejected" if self.rejected else ""
-        return text + f" ({self.seconds:.1f} s)."
+    def _tail_values(self) -> dict[str, Any]:
+        """The values of the summary's end: `rejected` rows and the `seconds` taken."""
+        return {"rejected": len(self.rejected), "seconds": f"{self.seconds:.1f}"}
 
 
 def outcomes(new: int, updated: int, unchanged: int, rejected: int = 0) -> str:
     """`3 new, 1 updated, 0 unchanged` (`, 2 rejected` when some were)."""
-    parts = [f"{new:,} new", f"{updated:,} updated", f"{unchanged:,} unchanged"]
     if rejected:
-        parts.append(f"{rejected:,} rejected")
-    return ", ".join(parts)
+        return msg(
+            "{new} new, {updated} updated, {unchanged} unchanged, {rejected} rejected",
+            new=new, updated=updated, unchanged=unchanged, rejected=rejected,
+        )  # fmt: skip
+    return msg("{new} new, {updated} updated, {unchanged} unchanged", new=new, updated=updated,
+               unchanged=unchanged)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the run
@@ -264,7 +268,7 @@ def record_import(
         action,
         entity_type="file",
         entity_id=report.file[:64],
-        summary=report.summary()[:255],
+        summary=report.summary(),
         after=report.counts(),
     )
     activity.post(

@@ -131,7 +131,8 @@ def set_shop_level(ctx: ServiceContext, shop_ids: Iterable[int], level: int) -> 
             param.updated_at = now
             session.add(param)
             ctx.audit(session, "low_stock.shop_level", entity_type="shop", entity_id=shop_id,
-                      summary=f"{name}: default low-stock level {before} → {level}",
+                      summary=msg("{shop}: default low-stock level {before} → {level}",
+                                  shop=name, before=before, level=level),
                       before={"low_stock_level": before},
                       after={"low_stock_level": level})  # fmt: skip
         return _refresh_listed(session, shops)
@@ -150,8 +151,10 @@ def reset_shop_level(ctx: ServiceContext, shop_ids: Iterable[int]) -> int:
             before = parse_level(param.value_json)
             session.delete(param)
             ctx.audit(session, "low_stock.shop_level_reset", entity_type="shop",
-                      entity_id=shop_id, summary=f"{name}: default low-stock level {before} "
-                      "removed", before={"low_stock_level": before},
+                      entity_id=shop_id,
+                      summary=msg("{shop}: default low-stock level {before} removed", shop=name,
+                                  before=before),
+                      before={"low_stock_level": before},
                       after={"low_stock_level": None})  # fmt: skip
         return _refresh_listed(session, shops)
 
@@ -175,8 +178,10 @@ def set_variant_level(ctx: ServiceContext, variant_id: int, level: int | None) -
         variant.updated_at = ctx.clock.now()
         session.add(variant)
         ctx.audit(session, "low_stock.variant_level", entity_type="variant", entity_id=variant_id,
-                  summary=f"{variant.sku}: low-stock level {before} → "
-                  f"{'default' if level is None else level}",
+                  summary=msg("{sku}: low-stock level {before} → default", sku=variant.sku,
+                              before=before) if level is None
+                  else msg("{sku}: low-stock level {before} → {level}", sku=variant.sku,
+                           before=before, level=level),
                   before={"low_stock_level": before},
                   after={"low_stock_level": level})  # fmt: skip
         session.flush()

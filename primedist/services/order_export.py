@@ -190,7 +190,7 @@ def export_orders(
         ctx,
         "orders.export",
         target,
-        f"{written} orders",
+        msg("{count} orders", count=written),
         {
             "file": str(target),
             "rows": written,

@@ -182,23 +182,38 @@ class ImportReport(ImportReportBase):
             self.orders_inserted, self.orders_updated, self.orders_unchanged,
             self.orders_rejected,
         )  # fmt: skip
-        created = [
-            f"{n:,} {what}"
-            for n, what in (
-                (self.customers_created, "new customers"),
-                (self.customers_linked, "customers linked"),
-                (self.shops_created, "new shops"),
-                (self.products_created, "new products"),
-            )
-            if n
-        ]
-        text = (
-            f"Imported {self.file}: {self.rows_read:,} rows; orders {orders}; "
-            f"{self.lines:,} lines written"
+        made = (
+            (self.customers_created, msg("{count} new customers", count=self.customers_created)),
+            (self.customers_linked, msg("{count} customers linked", count=self.customers_linked)),
+            (self.shops_created, msg("{count} new shops", count=self.shops_created)),
+            (self.products_created, msg("{count} new products", count=self.products_created)),
         )
+        created = [text for n, text in made if n]
+        values = dict(file=self.file, rows=self.rows_read, orders=orders, lines=self.lines,
+                      **self._tail_values())  # fmt: skip
+        if created and self.rejected:
+            return msg(
+                "Imported {file}: {rows} rows; orders {orders}; {lines} lines written; "
+                "{created}; {rejected} rows rejected ({seconds} s).",
+                created=created, **values,
+            )  # fmt: skip
         if created:
-            text += f"; {', '.join(created)}"
-        return text + self._summary_tail()
+            return msg(
+                "Imported {file}: {rows} rows; orders {orders}; {lines} lines written; "
+                "{created} ({seconds} s).",
+                created=created, **values,
+            )  # fmt: skip
+        if self.rejected:
+            return msg(
+                "Imported {file}: {rows} rows; orders {orders}; {lines} lines written; "
+                "{rejected} rows rejected ({seconds} s).",
+                **values,
+            )  # fmt: skip
+        return msg(
+            "Imported {file}: {rows} rows; orders {orders}; {lines} lines written "
+            "({seconds} s).",
+            **values,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- parsed rows

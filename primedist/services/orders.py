@@ -372,7 +372,8 @@ def create_order(
         orders_changed(session.connection(), [order.id], now=now)
         ctx.audit(
             session, "order.create", entity_type="order", entity_id=order.id,
-            summary=f"{order.external_id}: {order.total:,} đ ({draft.source.value})",
+            summary=msg("{order}: {total} đ ({source})", order=order.external_id,
+                        total=order.total, source=draft.source),
         )  # fmt: skip
         assert order.id is not None
         return CreatedOrder(order.id, order.external_id, order.total, quote.change_due)
@@ -593,8 +594,10 @@ def _transition(
     _add_history(session, ctx, order, before, to, now, note=reason)
     session.add(order)
     ctx.audit(session, f"order.{to.value}", entity_type="order", entity_id=order.id,
-              summary=f"{order.external_id}: {before.value} → {to.value}"
-              + (f" ({reason})" if reason else ""))  # fmt: skip
+              summary=msg("{order}: {status} → {to} ({reason})", order=order.external_id,
+                          status=before, to=to, reason=reason) if reason
+              else msg("{order}: {status} → {to}", order=order.external_id, status=before,
+                       to=to))  # fmt: skip
 
 
 def _load(session: Session, order_id: int) -> Order:
@@ -675,7 +678,8 @@ def set_flag(ctx: ServiceContext, order_ids: Iterable[int], flagged: bool) -> in
             )
             changed += res.rowcount or 0
         ctx.audit(session, "order.flag" if flagged else "order.unflag", entity_type="order",
-                  summary=f"{changed} orders", after={"ids": ids[:100]})  # fmt: skip
+                  summary=msg("{count} orders", count=changed),
+                  after={"ids": ids[:100]})  # fmt: skip
     return changed
 
 
@@ -784,7 +788,8 @@ def return_order(
             _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason)
             before = OrderStatus.RETURN_REFUND
         items = sum(wanted.values())
-        note = f"Returned {items} item(s), refund {refund:,} đ: {reason}"
+        note = msg("Returned {items} item(s), refund {refund} đ: {reason}", items=items,
+                   refund=refund, reason=reason)  # fmt: skip
         _add_history(session, ctx, order, before, to, now, note=note)
         order.status = to
         order.updated_at = now
@@ -792,7 +797,7 @@ def return_order(
         session.flush()
         orders_changed(session.connection(), [order_id], now=now)
         ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
-                  summary=note[:255], after={"lines": wanted, "refund": refund})  # fmt: skip
+                  summary=note, after={"lines": wanted, "refund": refund})  # fmt: skip
     return ReturnResult(refund, to, items)
 
 

@@ -39,6 +39,7 @@ from primedist.connectors.base import (
     StockUpdate,
     TransientError,
 )
+from primedist.core.messages import msg
 from primedist.core.security import redact
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
@@ -112,9 +113,9 @@ def deliver_outbox(
     report = DeliveryReport()
     due = _due(ctx, shop_ids, limit)
     by_shop: dict[int, list[OutboxMessage]] = {}
-    for msg in due:
-        if msg.shop_id is not None:
-            by_shop.setdefault(msg.shop_id, []).append(msg)
+    for action in due:
+        if action.shop_id is not None:
+            by_shop.setdefault(action.shop_id, []).append(action)
     for shop_id, messages in by_shop.items():
         _deliver_shop(ctx, shop_id, messages, factory, report)
     report.waiting = waiting_count(ctx)
@@ -167,9 +168,9 @@ def _deliver_shop(
         _retry_later(ctx, messages[0], exc, report)
         return
     try:
-        for msg in messages:
+        for action in messages:
             try:
-                _deliver_one(ctx, connector, msg, report)
+                _deliver_one(ctx, connector, action, report)
             except _Stop:
                 return
     finally:
@@ -177,51 +178,51 @@ def _deliver_shop(
 
 
 def _deliver_one(
-    ctx: ServiceContext, connector: Connector, msg: OutboxMessage, report: DeliveryReport
+    ctx: ServiceContext, connector: Connector, action: OutboxMessage, report: DeliveryReport
 ) -> None:
-    uncertain = _claim(ctx, msg)
+    uncertain = _claim(ctx, action)
     if uncertain is None:
         return  # someone else delivered or discarded it meanwhile
     try:
-        if uncertain and _already_done(connector, msg):
-            _mark_delivered(ctx, msg, "already done on the platform")
+        if uncertain and _already_done(connector, action):
+            _mark_delivered(ctx, action, "already done on the platform")
             report.confirmed_remotely += 1
             report.delivered += 1
             return
-        note = _send(ctx, connector, msg)
+        note = _send(ctx, connector, action)
     except (TransientError, AuthError, DailyLimitReached) as exc:
-        _retry_later(ctx, msg, exc, report)
+        _retry_later(ctx, action, exc, report)
         raise _Stop() from exc
     except (RemoteRejected, ConnectorError, _Unsendable) as exc:
-        _mark_failed(ctx, msg, str(exc))
+        _mark_failed(ctx, action, str(exc))
         report.failed += 1
-        report.messages.append(f"#{msg.id} {msg.kind}: {redact(str(exc))}")
+        report.messages.append(f"#{action.id} {action.kind}: {redact(str(exc))}")
         return
-    _mark_delivered(ctx, msg, note)
+    _mark_delivered(ctx, action, note)
     report.delivered += 1
 
 
-def _claim(ctx: ServiceContext, msg: OutboxMessage) -> bool | None:
+def _claim(ctx: ServiceContext, action: OutboxMessage) -> bool | None:
     """Take the message (committed before sending). True when an earlier attempt may
     have reached the platform (it was left in progress); None when it is gone."""
     now = ctx.clock.now()
     with ctx.uow() as session:
         res = session.connection().execute(
             sa.update(outbox_t)
-            .where(outbox_t.c.id == msg.id, outbox_t.c.status.in_(WAITING))
+            .where(outbox_t.c.id == action.id, outbox_t.c.status.in_(WAITING))
             .values(status=OutboxStatus.IN_PROGRESS, attempts=outbox_t.c.attempts + 1,
                     updated_at=now)
         )  # fmt: skip
         if res.rowcount != 1:
             return None
-    return msg.status == OutboxStatus.IN_PROGRESS
+    return action.status == OutboxStatus.IN_PROGRESS
 
 
-def _already_done(connector: Connector, msg: OutboxMessage) -> bool:
-    wanted = _DONE_WHEN.get(msg.kind)
+def _already_done(connector: Connector, action: OutboxMessage) -> bool:
+    wanted = _DONE_WHEN.get(action.kind)
     if wanted is None:
         return False  # pushes are absolute values: sending again is harmless
-    state = connector.order_state(_payload(msg)["external_id"])
+    state = connector.order_state(_payload(action)["external_id"])
     return state is not None and state.status in wanted
 
 
@@ -229,9 +230,9 @@ class _Unsendable(Exception):
     """The message cannot be sent as it is (no marketplace id yet, unknown kind)."""
 
 
-def _payload(msg: OutboxMessage) -> dict[str, Any]:
+def _payload(action: OutboxMessage) -> dict[str, Any]:
     try:
-        data = json.loads(msg.payload_json or "{}")
+        data = json.loads(action.payload_json or "{}")
     except ValueError as exc:
         raise _Unsendable(f"unreadable payload: {exc}") from exc
     if not isinstance(data, dict):
@@ -239,25 +240,25 @@ def _payload(msg: OutboxMessage) -> dict[str, Any]:
     return data
 
 
-def _send(ctx: ServiceContext, connector: Connector, msg: OutboxMessage) -> str | None:
+def _send(ctx: ServiceContext, connector: Connector, action: OutboxMessage) -> str | None:
     """Make the call; returns a note for partial outcomes."""
-    payload = _payload(msg)
-    if msg.kind == "order.confirm":
+    payload = _payload(action)
+    if action.kind == "order.confirm":
         connector.confirm_order(str(payload["external_id"]))
         return None
-    if msg.kind == "order.cancel":
+    if action.kind == "order.cancel":
         reason = str(payload.get("reason") or "Cancelled by the seller")
         connector.cancel_order(str(payload["external_id"]), reason)
         return None
-    if msg.kind == "stock.push":
-        item_id, model_id = _listing_ids(ctx, msg)
+    if action.kind == "stock.push":
+        item_id, model_id = _listing_ids(ctx, action)
         results = connector.push_stock(
             [StockUpdate(item_id, model_id, max(0, int(payload["available"])))]
         )
         return _push_outcome(results)
-    if msg.kind == "listing.upsert":
+    if action.kind == "listing.upsert":
         return _push_prices(ctx, connector, payload)
-    raise _Unsendable(f"unknown action {msg.kind!r}")
+    raise _Unsendable(f"unknown action {action.kind!r}")
 
 
 def _push_outcome(results: Sequence[Any]) -> str | None:
@@ -269,9 +270,9 @@ def _push_outcome(results: Sequence[Any]) -> str | None:
     return None
 
 
-def _listing_ids(ctx: ServiceContext, msg: OutboxMessage) -> tuple[str, str | None]:
+def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str | None]:
     """(item id, model id) of the variant listing a stock push is for."""
-    vl_id = int(msg.intent_key.rsplit(":", 1)[1])
+    vl_id = int(action.intent_key.rsplit(":", 1)[1])
     with ctx.uow() as session:
         vl = session.get(VariantListing, vl_id)
         listing = session.get(ProductListing, vl.listing_id) if vl else None
@@ -301,16 +302,16 @@ def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, A
     return _push_outcome(connector.push_price([PriceUpdate(item_id, m, p) for m, p in rows]))
 
 
-def _mark_delivered(ctx: ServiceContext, msg: OutboxMessage, note: str | None) -> None:
+def _mark_delivered(ctx: ServiceContext, action: OutboxMessage, note: str | None) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()
         conn.execute(
-            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            sa.update(outbox_t).where(outbox_t.c.id == action.id)
             .values(status=OutboxStatus.DONE, delivered_at=now, updated_at=now,
                     last_error=note and note[:ERROR_MAX])
         )  # fmt: skip
-        _order_settled(conn, msg.order_id)
+        _order_settled(conn, action.order_id)
 
 
 def _order_settled(conn: sa.Connection, order_id: int | None) -> None:
@@ -328,24 +329,24 @@ def _order_settled(conn: sa.Connection, order_id: int | None) -> None:
         )
 
 
-def _mark_failed(ctx: ServiceContext, msg: OutboxMessage, message: str) -> None:
+def _mark_failed(ctx: ServiceContext, action: OutboxMessage, message: str) -> None:
     now = ctx.clock.now()
     with ctx.uow() as session:
         conn = session.connection()
         conn.execute(
-            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            sa.update(outbox_t).where(outbox_t.c.id == action.id)
             .values(status=OutboxStatus.FAILED, updated_at=now,
                     last_error=redact(message)[:ERROR_MAX])
         )  # fmt: skip
-        _order_settled(conn, msg.order_id)
+        _order_settled(conn, action.order_id)
 
 
 def _retry_later(
-    ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError, report: DeliveryReport
+    ctx: ServiceContext, action: OutboxMessage, exc: ConnectorError, report: DeliveryReport
 ) -> None:
     """Back to pending with a later try; the shop's queue waits behind it."""
     now = ctx.clock.now()
-    attempts = (msg.attempts or 0) + 1
+    attempts = (action.attempts or 0) + 1
     if isinstance(exc, DailyLimitReached):
         later = exc.resume_at
     else:
@@ -356,11 +357,11 @@ def _retry_later(
         from primedist.services.channels import mark_needs_reauth
 
         with ctx.uow() as session:
-            mark_needs_reauth(ctx, session, msg.shop_id or 0, str(exc))
+            mark_needs_reauth(ctx, session, action.shop_id or 0, str(exc))
     give_up = attempts >= MAX_ATTEMPTS and isinstance(exc, TransientError)
     with ctx.uow() as session:
         session.connection().execute(
-            sa.update(outbox_t).where(outbox_t.c.id == msg.id)
+            sa.update(outbox_t).where(outbox_t.c.id == action.id)
             .values(status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
                     next_attempt_at=later, updated_at=now,
                     last_error=redact(str(exc))[:ERROR_MAX])
@@ -418,21 +419,22 @@ def list_actions(
             .order_by(col(OutboxMessage.id))
             .limit(limit)
         ).all()
-        payloads = [_payload_of(msg) for msg, _shop in rows]
+        payloads = [_payload_of(action) for action, _shop in rows]
         names = _subject_names(session.connection(), payloads)
         out = []
-        for (msg, shop), payload in zip(rows, payloads, strict=True):
-            assert msg.id is not None
-            subject, available = _subject(msg.kind, payload, names)
-            out.append(OutboxRow(msg.id, shop, msg.kind, subject, OutboxStatus(msg.status),
-                                 msg.attempts, msg.last_error, aware(msg.created_at),
-                                 aware(msg.next_attempt_at), available))  # fmt: skip
+        for (action, shop), payload in zip(rows, payloads, strict=True):
+            assert action.id is not None
+            subject, available = _subject(action.kind, payload, names)
+            out.append(OutboxRow(action.id, shop, action.kind, subject,
+                                 OutboxStatus(action.status), action.attempts, action.last_error,
+                                 aware(action.created_at), aware(action.next_attempt_at),
+                                 available))  # fmt: skip
         return out
 
 
-def _payload_of(msg: OutboxMessage) -> dict[str, Any]:
+def _payload_of(action: OutboxMessage) -> dict[str, Any]:
     try:
-        payload = json.loads(msg.payload_json or "{}")
+        payload = json.loads(action.payload_json or "{}")
     except ValueError:
         return {}
     return payload if isinstance(payload, dict) else {}
@@ -494,28 +496,31 @@ def retry_action(ctx: ServiceContext, message_id: int) -> None:
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        msg = session.get(OutboxMessage, message_id)
-        if msg is None:
+        action = session.get(OutboxMessage, message_id)
+        if action is None:
             raise NotFound(f"Action {message_id} no longer exists.")
-        if msg.status in (OutboxStatus.DONE, OutboxStatus.CANCELLED):
+        if action.status in (OutboxStatus.DONE, OutboxStatus.CANCELLED):
             raise Conflict(
-                f"Action {message_id} is {OutboxStatus(msg.status).value}: nothing to retry."
+                f"Action {message_id} is {OutboxStatus(action.status).value}: nothing to retry."
             )
-        was = OutboxStatus(msg.status)
+        was = OutboxStatus(action.status)
         # A failed action was never delivered; an in-progress one keeps its state so the
         # next delivery still checks the platform before sending it again.
         if was == OutboxStatus.FAILED:
-            msg.status = OutboxStatus.PENDING
-            msg.attempts = 0
-        msg.next_attempt_at = now
-        msg.updated_at = now
-        session.add(msg)
-        if msg.order_id is not None:
+            action.status = OutboxStatus.PENDING
+            action.attempts = 0
+        action.next_attempt_at = now
+        action.updated_at = now
+        session.add(action)
+        if action.order_id is not None:
             session.connection().execute(
-                sa.update(orders_t).where(orders_t.c.id == msg.order_id).values(outbox_pending=True)
+                sa.update(orders_t)
+                .where(orders_t.c.id == action.order_id)
+                .values(outbox_pending=True)
             )
         ctx.audit(session, "outbox.retry", entity_type="outbox", entity_id=message_id,
-                  summary=f"{msg.kind} queued again", before={"status": was.value})  # fmt: skip
+                  summary=msg("{action} queued again", action=action.kind),
+                  before={"status": was.value})  # fmt: skip
 
 
 def discard_action(ctx: ServiceContext, message_id: int) -> None:
@@ -523,16 +528,17 @@ def discard_action(ctx: ServiceContext, message_id: int) -> None:
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        msg = session.get(OutboxMessage, message_id)
-        if msg is None:
+        action = session.get(OutboxMessage, message_id)
+        if action is None:
             raise NotFound(f"Action {message_id} no longer exists.")
-        if msg.status == OutboxStatus.DONE:
+        if action.status == OutboxStatus.DONE:
             raise Conflict(f"Action {message_id} was already delivered.")
-        was = OutboxStatus(msg.status)
-        msg.status = OutboxStatus.CANCELLED
-        msg.updated_at = now
-        session.add(msg)
+        was = OutboxStatus(action.status)
+        action.status = OutboxStatus.CANCELLED
+        action.updated_at = now
+        session.add(action)
         session.flush()
-        _order_settled(session.connection(), msg.order_id)
+        _order_settled(session.connection(), action.order_id)
         ctx.audit(session, "outbox.discard", entity_type="outbox", entity_id=message_id,
-                  summary=f"{msg.kind} discarded", before={"status": was.value})  # fmt: skip
+                  summary=msg("{action} discarded", action=action.kind),
+                  before={"status": was.value})  # fmt: skip

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.clock import shop_tz
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.product import Product, ProductListing, SkuGroup, Variant
@@ -190,7 +191,7 @@ def export_products(
         ctx,
         "products.export",
         target,
-        f"{written} variants",
+        msg("{count} variants", count=written),
         {
             "file": str(target),
             "rows": written,

@@ -213,13 +213,33 @@ class ProductImportReport(ImportReportBase):
             self.products_rejected,
         )  # fmt: skip
         variants = outcomes(self.variants_created, self.variants_updated, self.variants_unchanged)
-        text = (
-            f"Imported {self.file}: {self.rows_read:,} rows; products {products}; "
-            f"variants {variants}; {self.stock_moves:,} stock movements"
-        )
+        values = dict(file=self.file, rows=self.rows_read, products=products,
+                      variants=variants, moves=self.stock_moves,
+                      **self._tail_values())  # fmt: skip
+        if self.listings_added and self.rejected:
+            return msg(
+                "Imported {file}: {rows} rows; products {products}; variants {variants}; "
+                "{moves} stock movements; {listings} shop listings added; {rejected} rows "
+                "rejected ({seconds} s).",
+                listings=self.listings_added, **values,
+            )  # fmt: skip
         if self.listings_added:
-            text += f"; {self.listings_added:,} shop listings added"
-        return text + self._summary_tail()
+            return msg(
+                "Imported {file}: {rows} rows; products {products}; variants {variants}; "
+                "{moves} stock movements; {listings} shop listings added ({seconds} s).",
+                listings=self.listings_added, **values,
+            )  # fmt: skip
+        if self.rejected:
+            return msg(
+                "Imported {file}: {rows} rows; products {products}; variants {variants}; "
+                "{moves} stock movements; {rejected} rows rejected ({seconds} s).",
+                **values,
+            )  # fmt: skip
+        return msg(
+            "Imported {file}: {rows} rows; products {products}; variants {variants}; "
+            "{moves} stock movements ({seconds} s).",
+            **values,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- parsed rows

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from primedist.core.messages import msg
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
@@ -68,7 +69,7 @@ def _set_status(ctx: ServiceContext, ids: Iterable[int], *, to: ProductStatus, a
             ).scalars()
         ctx.audit(
             session, action, entity_type="product",
-            summary=f"{len(changed)} of {len(wanted)} products",
+            summary=msg("{changed} of {count} products", changed=len(changed), count=len(wanted)),
             after={"ids": sorted(changed)[:AUDIT_IDS]},
         )  # fmt: skip
     return len(changed)
@@ -146,7 +147,8 @@ def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
             conn.execute(sa.delete(products_t).where(p.id.in_(chunk)))
         ctx.audit(
             session, "product.delete", entity_type="product",
-            summary=f"{len(erase)} deleted, {len(archive)} archived",
+            summary=msg("{deleted} deleted, {archived} archived", deleted=len(erase),
+                        archived=len(archive)),
             after={"deleted": erase[:AUDIT_IDS], "archived": archive[:AUDIT_IDS]},
         )  # fmt: skip
     if files and ctx.settings is not None:

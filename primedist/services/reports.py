@@ -757,7 +757,7 @@ def export_series(
         ctx,
         "report.export",
         target,
-        f"Exported {title}",
+        msg("Exported {title}", title=title),
         {"rows": n, "metric": data.metric},
         started,
     )
@@ -796,7 +796,8 @@ def export_ranking(
         n = stream_rows(
             tmp, columns, map(line, rows), len(rows), progress or NullProgress(), sheet=title
         )
-    return audit_export(ctx, "report.export", target, f"Exported {title}", {"rows": n}, started)
+    return audit_export(ctx, "report.export", target, msg("Exported {title}", title=title),
+                        {"rows": n}, started)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- rebuild
@@ -815,6 +816,8 @@ def rebuild(ctx: ServiceContext) -> RebuildReport:
         q.rebuild_summaries(conn)
         n = int(conn.execute(sa.select(sa.func.count()).select_from(q.order_days_t)).scalar_one())
         ctx.audit(
-            session, "report.rebuild", summary=f"Rebuilt the dashboards' summaries of {n:,} orders"
+            session,
+            "report.rebuild",
+            summary=msg("Rebuilt the dashboards' summaries of {count} orders", count=n),
         )
     return RebuildReport(n, time.perf_counter() - started)

@@ -306,7 +306,7 @@ def delete_segment(ctx: ServiceContext, segment_id: int) -> int:
         ).rowcount
         conn.execute(sa.delete(segments_t).where(segments_t.c.id == segment_id))
         ctx.audit(session, "segment.delete", entity_type="segment", entity_id=segment_id,
-                  summary=f"{name} ({members} members)",
+                  summary=msg("{segment} ({count} members)", segment=name, count=members),
                   before={"name": name, "members": members})  # fmt: skip
         return max(members, 0)
 
@@ -322,7 +322,8 @@ def add_to_segment(ctx: ServiceContext, segment_id: int, customer_ids: Iterable[
         added = insert_links(conn, members_t, "segment_id", segment_id, ids,
                              {"added_at": ctx.clock.now()})  # fmt: skip
         ctx.audit(session, "segment.add", entity_type="segment", entity_id=segment_id,
-                  summary=f"{name}: added {added} of {len(ids)} customers",
+                  summary=msg("{segment}: added {added} of {count} customers", segment=name,
+                              added=added, count=len(ids)),
                   after={"asked": len(ids), "added": added, "sample": ids[:20]})  # fmt: skip
         return added
 
@@ -336,7 +337,8 @@ def remove_from_segment(ctx: ServiceContext, segment_id: int, customer_ids: Iter
         _, name = _segment(conn, segment_id)
         removed = delete_links(conn, members_t, "segment_id", segment_id, ids)
         ctx.audit(session, "segment.remove", entity_type="segment", entity_id=segment_id,
-                  summary=f"{name}: removed {removed} of {len(ids)} customers",
+                  summary=msg("{segment}: removed {removed} of {count} customers", segment=name,
+                              removed=removed, count=len(ids)),
                   after={"asked": len(ids), "removed": removed, "sample": ids[:20]})  # fmt: skip
         return removed
 
@@ -467,7 +469,7 @@ def export_segment(
         ctx,
         "segment.export",
         target,
-        f"{name}: {written} customers",
+        msg("{segment}: {count} customers", segment=name, count=written),
         {"file": str(target), "rows": written, "lang": lang, "segment_id": segment_id,
          "segment": name},
     started,

@@ -128,23 +128,38 @@ class SellerCenterReport(ImportReportBase):
     def summary(self) -> str:
         orders = outcomes(self.orders_inserted, self.orders_updated, self.orders_unchanged,
                           self.orders_rejected)  # fmt: skip
-        text = (
-            f"Imported {self.file} ({FORMAT_NAMES[ExportFormat(self.format)]}) into "
-            f"{self.shop}: {self.rows_read:,} rows; orders {orders}; {self.lines:,} lines written"
+        made = (
+            (self.customers_created, msg("{count} new customers", count=self.customers_created)),
+            (self.stock_moves, msg("{count} stock movements", count=self.stock_moves)),
+            (self.shop_created, msg("new shop")),
         )
-        extra = [
-            f"{n:,} {what}"
-            for n, what in (
-                (self.customers_created, "new customers"),
-                (self.stock_moves, "stock movements"),
-            )
-            if n
-        ]
-        if self.shop_created:
-            extra.append("new shop")
+        extra = [text for n, text in made if n]
+        values = dict(file=self.file, format=FORMAT_NAMES[ExportFormat(self.format)],
+                      shop=self.shop, rows=self.rows_read, orders=orders, lines=self.lines,
+                      **self._tail_values())  # fmt: skip
+        if extra and self.rejected:
+            return msg(
+                "Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; "
+                "{lines} lines written; {extra}; {rejected} rows rejected ({seconds} s).",
+                extra=extra, **values,
+            )  # fmt: skip
         if extra:
-            text += "; " + ", ".join(extra)
-        return text + self._summary_tail()
+            return msg(
+                "Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; "
+                "{lines} lines written; {extra} ({seconds} s).",
+                extra=extra, **values,
+            )  # fmt: skip
+        if self.rejected:
+            return msg(
+                "Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; "
+                "{lines} lines written; {rejected} rows rejected ({seconds} s).",
+                **values,
+            )  # fmt: skip
+        return msg(
+            "Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; "
+            "{lines} lines written ({seconds} s).",
+            **values,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- entry points

@@ -282,7 +282,9 @@ def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[
         session.add(account)
         session.flush()
         ctx.audit(session, "carrier.add", entity_type="carrier_account", entity_id=account.id,
-                  summary=f"{CARRIER_NAMES[code]} account {name} added ({described})")  # fmt: skip
+                  summary=msg("{carrier} account {account} added ({described})",
+                              carrier=CARRIER_NAMES[code], account=name,
+                              described=described))  # fmt: skip
         return _view(account, 0)
 
 
@@ -335,7 +337,8 @@ def remove_account(ctx: ServiceContext, account_id: int) -> None:
         else:
             session.delete(account)
         ctx.audit(session, "carrier.remove", entity_type="carrier_account", entity_id=account_id,
-                  summary=f"Carrier account {account.name} removed")  # fmt: skip
+                  summary=msg("Carrier account {account} removed",
+                              account=account.name))  # fmt: skip
 
 
 def order_svc_waiting() -> tuple[OutboxStatus, ...]:
@@ -616,7 +619,8 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
         payload = _request_payload(_request(draft, code, order.external_id + ": " + content, items))
         _queue(session, "shipment.create", ship, order, payload, now)
         ctx.audit(session, "shipment.request", entity_type="order", entity_id=order_id,
-                  summary=f"{order.external_id}: shipment {code} queued with {account.name}",
+                  summary=msg("{order}: shipment {shipment} queued with {account}",
+                              order=order.external_id, shipment=code, account=account.name),
                   after={"cod": draft.parcel.cod_amount,
                          "weight_g": draft.parcel.weight_g})  # fmt: skip
         return _ship_view(session, ship)
@@ -643,8 +647,9 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
                 session.flush()
                 _settle(session.connection(), ship.order_id)
                 ctx.audit(session, "shipment.cancel", entity_type="order", entity_id=order.id,
-                          summary=f"{order.external_id}: shipment {ship.client_order_code} "
-                          "dropped before it was sent")  # fmt: skip
+                          summary=msg("{order}: shipment {shipment} dropped before it was "
+                                      "sent", order=order.external_id,
+                                      shipment=ship.client_order_code))  # fmt: skip
                 return _ship_view(session, ship)
         if ship.status not in ("ready_to_pick", "picking", "money_collect_picking", QUEUED):
             raise Conflict(
@@ -655,9 +660,10 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
                 )
             )
         _queue(session, "shipment.cancel", ship, order, {}, now)
+        shipment = ship.carrier_order_code or ship.client_order_code
         ctx.audit(session, "shipment.cancel", entity_type="order", entity_id=order.id,
-                  summary=f"{order.external_id}: cancel of shipment "
-                  f"{ship.carrier_order_code or ship.client_order_code} queued")  # fmt: skip
+                  summary=msg("{order}: cancel of shipment {shipment} queued",
+                              order=order.external_id, shipment=shipment))  # fmt: skip
         return _ship_view(session, ship)
 
 

@@ -354,11 +354,17 @@ def save_group(
         left = _remove_members(ctx, session, group, remove_ids)
         joined = _join(ctx, session, group, _variants(session, add_ids))
         _push_after(ctx, session, group, left)
-        summary = f"{group.code} {group.name}"
-        if joined:
-            summary += f"; added {_named([v.sku for v in joined])}"
-        if left:
-            summary += f"; removed {_named([v.sku for v in left])}"
+        added, removed = _named([v.sku for v in joined]), _named([v.sku for v in left])
+        summary: str = f"{group.code} {group.name}"
+        if joined and left:
+            summary = msg("{code} {name}; added {added}; removed {removed}", code=group.code,
+                          name=group.name, added=added, removed=removed)  # fmt: skip
+        elif joined:
+            summary = msg("{code} {name}; added {skus}", code=group.code, name=group.name,
+                          skus=added)  # fmt: skip
+        elif left:
+            summary = msg("{code} {name}; removed {skus}", code=group.code, name=group.name,
+                          skus=removed)  # fmt: skip
         ctx.audit(session, "sku_group.create" if before is None else "sku_group.update",
                   entity_type="sku_group", entity_id=group.id, summary=summary, before=before,
                   after={"code": code, "name": name, "low_stock_level": level,
@@ -400,8 +406,10 @@ def add_to_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[int])
         joined = _join(ctx, session, group, _variants(session, ids))
         _push_after(ctx, session, group, [])
         ctx.audit(session, "sku_group.add", entity_type="sku_group", entity_id=group_id,
-                  summary=f"{group.code}: added {_named([v.sku for v in joined]) or 'nothing'}"
-                  f" → stock {group.stock}",
+                  summary=msg("{code}: added {skus} → stock {stock}", code=group.code,
+                              skus=_named([v.sku for v in joined]), stock=group.stock)
+                  if joined else msg("{code}: added nothing → stock {stock}", code=group.code,
+                                     stock=group.stock),
                   after={"added": [v.id for v in joined], "stock": group.stock,
                          "reserved": group.reserved})  # fmt: skip
         return len(joined)
@@ -434,7 +442,9 @@ def remove_from_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[
         left = _remove_members(ctx, session, group, ids)
         _push_after(ctx, session, group, left)
         ctx.audit(session, "sku_group.remove", entity_type="sku_group", entity_id=group_id,
-                  summary=f"{group.code}: removed {_named([v.sku for v in left]) or 'nothing'}",
+                  summary=msg("{code}: removed {skus}", code=group.code,
+                              skus=_named([v.sku for v in left]))
+                  if left else msg("{code}: removed nothing", code=group.code),
                   after={"removed": [v.id for v in left], "stock": group.stock})  # fmt: skip
         return len(left)
 
@@ -459,7 +469,8 @@ def delete_group(ctx: ServiceContext, group_id: int) -> None:
                          "the group first.", code=group.code, count=len(members), skus=skus)
             )  # fmt: skip
         ctx.audit(session, "sku_group.delete", entity_type="sku_group", entity_id=group_id,
-                  summary=f"{group.code} {group.name} (stock {group.stock})",
+                  summary=msg("{code} {name} (stock {stock})", code=group.code, name=group.name,
+                              stock=group.stock),
                   before={"code": group.code, "name": group.name, "stock": group.stock,
                           "reserved": group.reserved,
                           "low_stock_level": group.low_stock_level})  # fmt: skip
@@ -619,7 +630,7 @@ def export_groups(
         sheet = "Nhóm SKU" if lang == "vi" else "SKU groups"
         written = stream_rows(tmp, columns, rows, total, prog, sheet=sheet, every=PROGRESS_EVERY)
     report = audit_export(
-        ctx, "sku_groups.export", target, f"{written} SKU groups",
+        ctx, "sku_groups.export", target, msg("{count} SKU groups", count=written),
         {"file": str(target), "rows": written, "search": search, "lang": lang}, started,
     )  # fmt: skip
     prog.update(1.0, f"Exported {written:,} SKU groups")

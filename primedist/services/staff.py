@@ -137,7 +137,7 @@ def add_staff(
         session.flush()
         _set_modules(session, user, granted)
         member = _member(session, user)
-        summary = f"{name} <{email}> added as {role.value}"
+        summary = msg("{name} <{email}> added as {role}", name=name, email=email, role=role)
         ctx.audit(session, "staff.add", entity_type="user", entity_id=user.id, summary=summary,
                   after=_snapshot(member))  # fmt: skip
     return IssuedPassword(member, password)

@@ -271,11 +271,19 @@ def stock_in(
             session.add(variant)
         move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
                           reason=text)  # fmt: skip
-        summary = f"{variant.sku}: +{quantity} → {move.stock_after}"
-        if unit_cost is not None:
-            summary += f", cost {old_cost} → {variant.cost}"
+        values = {"sku": variant.sku, "quantity": quantity, "stock": move.stock_after,
+                  "old": old_cost, "new": variant.cost}  # fmt: skip
+        summary: str
+        if unit_cost is not None and text:
+            summary = msg("{sku}: +{quantity} → {stock}, cost {old} → {new} ({reason})",
+                          reason=text, **values)  # fmt: skip
+        elif unit_cost is not None:
+            summary = msg("{sku}: +{quantity} → {stock}, cost {old} → {new}", **values)
+        else:
+            reason = f" ({text})" if text else ""
+            summary = f"{variant.sku}: +{quantity} → {move.stock_after}{reason}"
         ctx.audit(session, "stock.in", entity_type="variant", entity_id=variant_id,
-                  summary=summary + (f" ({text})" if text else ""),
+                  summary=summary,
                   after={"quantity": quantity, "unit_cost": unit_cost,
                          "cost": variant.cost})  # fmt: skip
     return move
@@ -487,8 +495,10 @@ def apply_stocktake(
         refresh_for_stock(conn, pushed_variants, pushed_groups)
         result = StocktakeResult(len(ids), len(moves), diff_qty, diff_value)
         ctx.audit(session, "stock.stocktake", entity_type="stocktake",
-                  summary=f"{result.lines} lines counted, {result.changed} changed, "
-                  f"difference {result.difference_qty:+d} ({result.difference_value:+,} đ); "
-                  f"{text}",
+                  summary=msg("{lines} lines counted, {changed} changed, difference "
+                              "{difference} ({value} đ); {reason}", lines=result.lines,
+                              changed=result.changed,
+                              difference=f"{result.difference_qty:+,}",
+                              value=f"{result.difference_value:+,}", reason=text),
                   after={**result.__dict__, "pushes": queued})  # fmt: skip
     return result

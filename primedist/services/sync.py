@@ -44,6 +44,7 @@ from primedist.connectors.base import (
     TransientError,
 )
 from primedist.connectors.base import Connector as ConnectorProtocol
+from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
 from primedist.db.bulk import checkpoint_wal
@@ -158,10 +159,12 @@ class SyncReport:
     def summary(self) -> str:
         if self.outcome != "ok":
             return f"{self.shop}: {self.outcome}: {self.message or ''}".rstrip(": ")
-        return (
-            f"{self.shop}: {self.fetched:,} orders fetched, {self.inserted:,} new, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged ({self.seconds:.1f} s)"
-        )
+        return msg(
+            "{shop}: {fetched} orders fetched, {new} new, {updated} updated, "
+            "{unchanged} unchanged ({seconds} s)",
+            shop=self.shop, fetched=self.fetched, new=self.inserted, updated=self.updated,
+            unchanged=self.unchanged, seconds=f"{self.seconds:.1f}",
+        )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "batches"}
@@ -482,18 +485,23 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
 
 
 def _failure_text(outcome: str, message: str) -> str:
-    prefix = {
-        "offline": "Could not reach the marketplace (will retry)",
-        "paused": "Daily API limit reached (paused)",
-        "needs_reauth": "Authorisation lost: re-authorise the shop in Settings → Sales channels",
-        "error": "Sync failed",
-    }[outcome]
-    return f"{prefix}: {message}"[:LOG_MAX]
+    """The log line of a failed run: what happened, then the cause (`message`, redacted)."""
+    if outcome == "offline":
+        return msg("Could not reach the marketplace (will retry): {reason}", reason=message)
+    if outcome == "paused":
+        return msg("Daily API limit reached (paused): {reason}", reason=message)
+    if outcome == "needs_reauth":
+        return msg(
+            "Authorisation lost: re-authorise the shop in Settings → Sales channels: {reason}",
+            reason=message,
+        )
+    return msg("Sync failed: {reason}", reason=message)
 
 
 def _add_log(session: Session, shop_id: int, level: str, message: str, now: datetime) -> None:
+    """A line of the shop's log; a `msg()` keeps its template, for the reader's language."""
     session.add(SyncLogEntry(shop_id=shop_id, level=level, message=message[:LOG_MAX],
-                             created_at=now))  # fmt: skip
+                             args=stored_args(message), created_at=now))  # fmt: skip
 
 
 def _log(
@@ -507,7 +515,10 @@ def _log(
     """A line in the shop's sync log; for a run that brought new orders (`new_orders`),
     also Home's "N new orders synced"."""
     with ctx.uow() as session:
-        _add_log(session, shop_id, level, redact(message), ctx.clock.now())
+        # A msg() is our own words with our own values (a failure's cause is redacted
+        # where it is made); plain text may quote an answer.
+        text = message if isinstance(message, Message) else redact(message)
+        _add_log(session, shop_id, level, text, ctx.clock.now())
         if new_orders is not None and new_orders.inserted:
             activity.post(session, ActivityKind.ORDERS_SYNCED, ctx.clock.now(), shop_id=shop_id,
                           new=new_orders.inserted, updated=new_orders.updated)  # fmt: skip
@@ -520,6 +531,7 @@ def _log(
 class LogLine:
     created_at: datetime
     level: str
+    #: English; a Message where the line was written with msg() (the UI translates it).
     message: str
 
 
@@ -547,7 +559,7 @@ def sync_log(ctx: ServiceContext, shop_id: int, limit: int = 200) -> list[LogLin
             .order_by(col(SyncLogEntry.created_at).desc(), col(SyncLogEntry.id).desc())
             .limit(limit)
         ).all()
-        return [LogLine(aware(r.created_at), r.level, r.message) for r in rows]
+        return [LogLine(aware(r.created_at), r.level, restored(r.message, r.args)) for r in rows]
 
 
 def shop_states(ctx: ServiceContext) -> list[ShopSyncState]:

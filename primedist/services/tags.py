@@ -161,7 +161,7 @@ def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
         ).rowcount
         conn.execute(sa.delete(tags_t).where(tags_t.c.id == tag_id))
         ctx.audit(session, "tag.delete", entity_type="tag", entity_id=tag_id,
-                  summary=f"{name} ({untagged} customers)",
+                  summary=msg("{tag} ({count} customers)", tag=name, count=untagged),
                   before={"name": name, "customers": untagged})  # fmt: skip
         return max(untagged, 0)
 
@@ -177,7 +177,8 @@ def tag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int])
         name, _ = _tag(conn, tag_id)
         added = insert_links(conn, customer_tags_t, "tag_id", tag_id, ids)
         ctx.audit(session, "tag.add", entity_type="tag", entity_id=tag_id,
-                  summary=f"{name}: tagged {added} of {len(ids)} customers",
+                  summary=msg("{tag}: tagged {added} of {count} customers", tag=name,
+                              added=added, count=len(ids)),
                   after={"asked": len(ids), "added": added, "sample": ids[:20]})  # fmt: skip
         return added
 
@@ -191,6 +192,7 @@ def untag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int
         name, _ = _tag(conn, tag_id)
         removed = delete_links(conn, customer_tags_t, "tag_id", tag_id, ids)
         ctx.audit(session, "tag.remove", entity_type="tag", entity_id=tag_id,
-                  summary=f"{name}: untagged {removed} of {len(ids)} customers",
+                  summary=msg("{tag}: untagged {removed} of {count} customers", tag=name,
+                              removed=removed, count=len(ids)),
                   after={"asked": len(ids), "removed": removed, "sample": ids[:20]})  # fmt: skip
         return removed

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from primedist.core.messages import CONTEXT, Message
+from primedist.core.messages import CONTEXT, Label, Message
 from primedist.core.money import format_number
 from primedist.errors import PrimedistError, ValidationError
 from primedist.ui.i18n import current_language
@@ -52,7 +52,7 @@ def _value(value: Any) -> str:
         return localize(value)
     if isinstance(value, list | tuple):
         return ", ".join(_value(v) for v in value)
-    if isinstance(value, Enum) and value.value in ENUM_LABELS:
+    if isinstance(value, Enum | Label) and value.value in ENUM_LABELS:
         return enum_label(value.value)
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value, current_language())

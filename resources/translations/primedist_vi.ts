@@ -7811,6 +7811,18 @@ Vẫn bán?</translation>
         <translation>Một ảnh của sản phẩm này vừa bị xóa: hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
+        <source>Authorisation ends {when} ({app} does not extend it when the app renews the tokens): re-authorise {shop} in Settings → Sales channels before then, or its sync stops.</source>
+        <translation>Ủy quyền hết hạn lúc {when} ({app} không gia hạn khi ứng dụng làm mới token): hãy ủy quyền lại {shop} trong Cài đặt → Kênh bán hàng trước thời điểm đó, nếu không gian hàng sẽ ngừng đồng bộ.</translation>
+    </message>
+    <message>
+        <source>Authorisation ends {when}: re-authorise {shop} in Settings → Sales channels before then, or its sync stops.</source>
+        <translation>Ủy quyền hết hạn lúc {when}: hãy ủy quyền lại {shop} trong Cài đặt → Kênh bán hàng trước thời điểm đó, nếu không gian hàng sẽ ngừng đồng bộ.</translation>
+    </message>
+    <message>
+        <source>Authorisation lost: re-authorise the shop in Settings → Sales channels: {reason}</source>
+        <translation>Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: {reason}</translation>
+    </message>
+    <message>
         <source>Backups from the app are for the embedded SQLite store; back a PostgreSQL server up with pg_dump.</source>
         <translation>Sao lưu trong ứng dụng dành cho kho SQLite tích hợp; với máy chủ PostgreSQL hãy sao lưu bằng pg_dump.</translation>
     </message>
@@ -7825,6 +7837,10 @@ Vẫn bán?</translation>
     <message>
         <source>Carrier account {account_id} no longer exists.</source>
         <translation>Tài khoản vận chuyển {account_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Carrier account {account} removed</source>
+        <translation>Đã xóa tài khoản vận chuyển {account}</translation>
     </message>
     <message>
         <source>Choose a range of at most {limit} days.</source>
@@ -7843,6 +7859,18 @@ Vẫn bán?</translation>
         <translation>Không kiểm tra được tài khoản với {carrier_names}: {user_message}</translation>
     </message>
     <message>
+        <source>Could not reach the marketplace (will retry): {reason}</source>
+        <translation>Không kết nối được sàn (sẽ thử lại): {reason}</translation>
+    </message>
+    <message>
+        <source>Daily API limit reached (paused): {reason}</source>
+        <translation>Đã hết hạn mức API trong ngày (tạm dừng): {reason}</translation>
+    </message>
+    <message>
+        <source>Demo data: {orders} orders, {customers} customers</source>
+        <translation>Dữ liệu mẫu: {orders} đơn hàng, {customers} khách hàng</translation>
+    </message>
+    <message>
         <source>Documents print in vi or en, not {lang}.</source>
         <translation>Chứng từ in bằng vi hoặc en, không phải {lang}.</translation>
     </message>
@@ -7855,6 +7883,10 @@ Vẫn bán?</translation>
         <translation>Hãy xuất ra tệp .xlsx hoặc .csv, không phải {name}.</translation>
     </message>
     <message>
+        <source>Exported {title}</source>
+        <translation>Đã xuất {title}</translation>
+    </message>
+    <message>
         <source>Give a number of points between -{limit} and {limit}, not 0.</source>
         <translation>Hãy nhập số điểm từ -{limit} đến {limit}, khác 0.</translation>
     </message>
@@ -7865,6 +7897,62 @@ Vẫn bán?</translation>
     <message>
         <source>Images can only be added in an installed shop (no data folder).</source>
         <translation>Chỉ thêm được ảnh khi ứng dụng đã cài đặt cho cửa hàng (chưa có thư mục dữ liệu).</translation>
+    </message>
+    <message>
+        <source>Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; {lines} lines written ({seconds} s).</source>
+        <translation>Đã nhập {file} ({format}) vào {shop}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; {lines} lines written; {extra} ({seconds} s).</source>
+        <translation>Đã nhập {file} ({format}) vào {shop}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm; {extra} ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; {lines} lines written; {extra}; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file} ({format}) vào {shop}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm; {extra}; {rejected} dòng bị từ chối ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file} ({format}) into {shop}: {rows} rows; orders {orders}; {lines} lines written; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file} ({format}) vào {shop}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm; {rejected} dòng bị từ chối ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; orders {orders}; {lines} lines written ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; orders {orders}; {lines} lines written; {created} ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm; {created} ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; orders {orders}; {lines} lines written; {created}; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm; {created}; {rejected} dòng bị từ chối ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; orders {orders}; {lines} lines written; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; đơn hàng {orders}; đã ghi {lines} dòng sản phẩm; {rejected} dòng bị từ chối ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; products {products}; variants {variants}; {moves} stock movements ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; sản phẩm {products}; phân loại {variants}; {moves} lần thay đổi tồn kho ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; products {products}; variants {variants}; {moves} stock movements; {listings} shop listings added ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; sản phẩm {products}; phân loại {variants}; {moves} lần thay đổi tồn kho; thêm {listings} lượt đăng bán lên gian hàng ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; products {products}; variants {variants}; {moves} stock movements; {listings} shop listings added; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; sản phẩm {products}; phân loại {variants}; {moves} lần thay đổi tồn kho; thêm {listings} lượt đăng bán lên gian hàng; {rejected} dòng bị từ chối ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; products {products}; variants {variants}; {moves} stock movements; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; sản phẩm {products}; phân loại {variants}; {moves} lần thay đổi tồn kho; {rejected} dòng bị từ chối ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; {new} new customers, {updated} updated, {unchanged} unchanged, {skipped} skipped ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; {new} khách hàng mới, {updated} cập nhật, {unchanged} không đổi, {skipped} bỏ qua ({seconds} giây).</translation>
+    </message>
+    <message>
+        <source>Imported {file}: {rows} rows; {new} new customers, {updated} updated, {unchanged} unchanged, {skipped} skipped; {rejected} rows rejected ({seconds} s).</source>
+        <translation>Đã nhập {file}: {rows} dòng; {new} khách hàng mới, {updated} cập nhật, {unchanged} không đổi, {skipped} bỏ qua; {rejected} dòng bị từ chối ({seconds} giây).</translation>
     </message>
     <message>
         <source>Keep between 1 and {limit} backups (got {keep}).</source>
@@ -7939,8 +8027,32 @@ Vẫn bán?</translation>
         <translation>Sản phẩm {product_id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Ranks: {up} moved up, {down} moved down ({pinned} pinned left alone).</source>
+        <translation>Xếp hạng: {up} khách lên hạng, {down} khách xuống hạng ({pinned} khách được giữ hạng không đổi).</translation>
+    </message>
+    <message>
+        <source>Ranks: {up} moved up, {down} moved down; {levels} moved up a level ({pinned} pinned left alone).</source>
+        <translation>Xếp hạng: {up} khách lên hạng, {down} khách xuống hạng; {levels} khách lên nhóm ({pinned} khách được giữ hạng không đổi).</translation>
+    </message>
+    <message>
+        <source>Ranks: {up} would move up, {down} would move down ({pinned} pinned left alone).</source>
+        <translation>Xếp hạng (chạy thử): {up} khách sẽ lên hạng, {down} khách sẽ xuống hạng ({pinned} khách được giữ hạng không đổi).</translation>
+    </message>
+    <message>
+        <source>Ranks: {up} would move up, {down} would move down; {levels} would move up a level ({pinned} pinned left alone).</source>
+        <translation>Xếp hạng (chạy thử): {up} khách sẽ lên hạng, {down} khách sẽ xuống hạng; {levels} khách sẽ lên nhóm ({pinned} khách được giữ hạng không đổi).</translation>
+    </message>
+    <message>
+        <source>Rebuilt the dashboards&apos; summaries of {count} orders</source>
+        <translation>Đã tính lại số liệu tổng hợp của {count} đơn hàng</translation>
+    </message>
+    <message>
         <source>Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.</source>
         <translation>Khôi phục dành cho kho SQLite tích hợp; với PostgreSQL hãy dùng pg_restore.</translation>
+    </message>
+    <message>
+        <source>Returned {items} item(s), refund {refund} đ: {reason}</source>
+        <translation>Trả {items} sản phẩm, hoàn {refund} đ: {reason}</translation>
     </message>
     <message>
         <source>SKU</source>
@@ -7977,6 +8089,18 @@ Vẫn bán?</translation>
     <message>
         <source>Shop {shop_id} does not exist.</source>
         <translation>Gian hàng {shop_id} không tồn tại.</translation>
+    </message>
+    <message>
+        <source>Shop {shop} set up by {email}</source>
+        <translation>Cửa hàng {shop} được thiết lập bởi {email}</translation>
+    </message>
+    <message>
+        <source>Statistics rebuilt for {count} customers ({corrected} corrected) in {seconds} s</source>
+        <translation>Đã tính lại thống kê của {count} khách hàng ({corrected} được sửa) trong {seconds} giây</translation>
+    </message>
+    <message>
+        <source>Sync failed: {reason}</source>
+        <translation>Đồng bộ thất bại: {reason}</translation>
     </message>
     <message>
         <source>Text too long ({length} characters, at most {limit}).</source>
@@ -8251,8 +8375,16 @@ Vẫn bán?</translation>
         <translation>Sai mật khẩu.</translation>
     </message>
     <message>
+        <source>added {sku}</source>
+        <translation>thêm {sku}</translation>
+    </message>
+    <message>
         <source>appears twice in the header of {file} (columns {first} and {second}); keep one</source>
         <translation>xuất hiện hai lần ở dòng tiêu đề của {file} (cột {first} và {second}); hãy giữ một cột</translation>
+    </message>
+    <message>
+        <source>attributes {old} → {new}</source>
+        <translation>thuộc tính {old} → {new}</translation>
     </message>
     <message>
         <source>barcode</source>
@@ -8265,6 +8397,10 @@ Vẫn bán?</translation>
     <message>
         <source>barcode {value} is already on SKU {value2}</source>
         <translation>mã vạch {value} đã có ở SKU {value2}</translation>
+    </message>
+    <message>
+        <source>category {old} → {new}</source>
+        <translation>danh mục {old} → {new}</translation>
     </message>
     <message>
         <source>code</source>
@@ -8283,12 +8419,32 @@ Vẫn bán?</translation>
         <translation>nhóm khách hàng</translation>
     </message>
     <message>
+        <source>daily: {file}</source>
+        <translation>hằng ngày: {file}</translation>
+    </message>
+    <message>
+        <source>deactivated {sku} (sold or listed before)</source>
+        <translation>ngừng dùng {sku} (đã từng bán hoặc đăng bán)</translation>
+    </message>
+    <message>
+        <source>deleted {sku}</source>
+        <translation>xóa {sku}</translation>
+    </message>
+    <message>
+        <source>description edited</source>
+        <translation>sửa mô tả</translation>
+    </message>
+    <message>
         <source>differs from row {number} of the same order ({value} vs {value2})</source>
         <translation>khác với dòng {number} của cùng đơn ({value} và {value2})</translation>
     </message>
     <message>
         <source>district</source>
         <translation>quận/huyện</translation>
+    </message>
+    <message>
+        <source>features edited</source>
+        <translation>sửa đặc điểm</translation>
     </message>
     <message>
         <source>give it a SKU.</source>
@@ -8305,6 +8461,10 @@ Vẫn bán?</translation>
     <message>
         <source>has the value {value} but its attribute has no name.</source>
         <translation>có giá trị {value} nhưng thuộc tính chưa có tên.</translation>
+    </message>
+    <message>
+        <source>images reordered</source>
+        <translation>sắp xếp lại ảnh</translation>
     </message>
     <message>
         <source>is empty</source>
@@ -8331,6 +8491,14 @@ Vẫn bán?</translation>
         <translation>dài {length} ký tự: tối đa là {limit}</translation>
     </message>
     <message>
+        <source>listed again on {shop}</source>
+        <translation>đăng bán lại trên {shop}</translation>
+    </message>
+    <message>
+        <source>listed on {shop}</source>
+        <translation>đăng bán trên {shop}</translation>
+    </message>
+    <message>
         <source>matched by code</source>
         <translation>khớp theo mã khách hàng</translation>
     </message>
@@ -8343,8 +8511,20 @@ Vẫn bán?</translation>
         <translation>tên</translation>
     </message>
     <message>
+        <source>name {old} → {new}</source>
+        <translation>tên {old} → {new}</translation>
+    </message>
+    <message>
+        <source>new shop</source>
+        <translation>gian hàng mới</translation>
+    </message>
+    <message>
         <source>no shop is named {value} (shops: {known}); add the shop in Settings first</source>
         <translation>không có gian hàng nào tên {value} (các gian hàng: {known}); hãy thêm gian hàng ở Cài đặt trước</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>không có</translation>
     </message>
     <message>
         <source>order rejected because of row {row}</source>
@@ -8373,6 +8553,10 @@ Vẫn bán?</translation>
     <message>
         <source>recipient</source>
         <translation>người nhận</translation>
+    </message>
+    <message>
+        <source>restored {file}; previous data saved as {safety_copy}</source>
+        <translation>đã khôi phục {file}; dữ liệu trước đó được lưu tại {safety_copy}</translation>
     </message>
     <message>
         <source>segment</source>
@@ -8479,12 +8663,24 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {value} (dùng một trong: {choices})</translation>
     </message>
     <message>
+        <source>unlisted from {shop}</source>
+        <translation>ngừng đăng bán trên {shop}</translation>
+    </message>
+    <message>
         <source>ward</source>
         <translation>phường/xã</translation>
     </message>
     <message>
         <source>with the order&apos;s stored marketplace, voucher, promotion and points discounts the total would be {total}</source>
         <translation>tính cả giảm giá của sàn, mã giảm giá, khuyến mãi và điểm đã lưu của đơn thì tổng sẽ là {total}</translation>
+    </message>
+    <message>
+        <source>{action} discarded</source>
+        <translation>Đã bỏ {action}</translation>
+    </message>
+    <message>
+        <source>{action} queued again</source>
+        <translation>Đã xếp lại hàng chờ {action}</translation>
     </message>
     <message>
         <source>{attribute} is longer than {limit} characters.</source>
@@ -8495,20 +8691,212 @@ Vẫn bán?</translation>
         <translation>{carrier_names} từ chối thông tin đăng nhập này: {user_message}</translation>
     </message>
     <message>
+        <source>{carrier} account {account} added ({described})</source>
+        <translation>Đã thêm tài khoản {carrier} {account} ({described})</translation>
+    </message>
+    <message>
+        <source>{changed} of {count} products</source>
+        <translation>{changed} trên {count} sản phẩm</translation>
+    </message>
+    <message>
+        <source>{changes}; {more_changes}</source>
+        <translation>{changes}; {more_changes}</translation>
+    </message>
+    <message>
+        <source>{code} {name} (stock {stock})</source>
+        <translation>{code} {name} (tồn kho {stock})</translation>
+    </message>
+    <message>
+        <source>{code} {name} (threshold {threshold})</source>
+        <translation>{code} {name} (ngưỡng {threshold})</translation>
+    </message>
+    <message>
+        <source>{code} {name}: {count} members fell back to no level</source>
+        <translation>{code} {name}: {count} thành viên không còn thuộc nhóm nào</translation>
+    </message>
+    <message>
+        <source>{code} {name}; added {added}; removed {removed}</source>
+        <translation>{code} {name}; thêm {added}; bỏ {removed}</translation>
+    </message>
+    <message>
+        <source>{code} {name}; added {skus}</source>
+        <translation>{code} {name}; thêm {skus}</translation>
+    </message>
+    <message>
+        <source>{code} {name}; removed {skus}</source>
+        <translation>{code} {name}; bỏ {skus}</translation>
+    </message>
+    <message>
+        <source>{code}: added nothing → stock {stock}</source>
+        <translation>{code}: không thêm gì → tồn kho {stock}</translation>
+    </message>
+    <message>
+        <source>{code}: added {skus} → stock {stock}</source>
+        <translation>{code}: thêm {skus} → tồn kho {stock}</translation>
+    </message>
+    <message>
+        <source>{code}: removed nothing</source>
+        <translation>{code}: không bỏ gì</translation>
+    </message>
+    <message>
+        <source>{code}: removed {skus}</source>
+        <translation>{code}: bỏ {skus}</translation>
+    </message>
+    <message>
+        <source>{count} SKU groups</source>
+        <translation>{count} nhóm SKU</translation>
+    </message>
+    <message>
+        <source>{count} addresses</source>
+        <translation>{count} địa chỉ</translation>
+    </message>
+    <message>
+        <source>{count} addresses dropped</source>
+        <translation>{count} địa chỉ bị bỏ</translation>
+    </message>
+    <message>
+        <source>{count} audit rows</source>
+        <translation>{count} dòng nhật ký</translation>
+    </message>
+    <message>
+        <source>{count} customers</source>
+        <translation>{count} khách hàng</translation>
+    </message>
+    <message>
         <source>{count} customers do not fit one Excel sheet ({limit} rows at most).</source>
         <translation>{count} khách hàng không vừa một trang Excel (tối đa {limit} dòng).</translation>
+    </message>
+    <message>
+        <source>{count} customers linked</source>
+        <translation>{count} khách hàng được liên kết</translation>
+    </message>
+    <message>
+        <source>{count} identities</source>
+        <translation>{count} tài khoản sàn</translation>
+    </message>
+    <message>
+        <source>{count} image(s) added</source>
+        <translation>thêm {count} ảnh</translation>
+    </message>
+    <message>
+        <source>{count} image(s) removed</source>
+        <translation>xóa {count} ảnh</translation>
+    </message>
+    <message>
+        <source>{count} new customers</source>
+        <translation>{count} khách hàng mới</translation>
+    </message>
+    <message>
+        <source>{count} new products</source>
+        <translation>{count} sản phẩm mới</translation>
+    </message>
+    <message>
+        <source>{count} new shops</source>
+        <translation>{count} gian hàng mới</translation>
+    </message>
+    <message>
+        <source>{count} orders</source>
+        <translation>{count} đơn hàng</translation>
+    </message>
+    <message>
+        <source>{count} phones</source>
+        <translation>{count} số điện thoại</translation>
+    </message>
+    <message>
+        <source>{count} points entries</source>
+        <translation>{count} bút toán điểm</translation>
+    </message>
+    <message>
+        <source>{count} rank history</source>
+        <translation>{count} lịch sử hạng</translation>
+    </message>
+    <message>
+        <source>{count} referred customers</source>
+        <translation>{count} khách được giới thiệu</translation>
+    </message>
+    <message>
+        <source>{count} segments</source>
+        <translation>{count} phân khúc</translation>
+    </message>
+    <message>
+        <source>{count} stock movements</source>
+        <translation>{count} lần thay đổi tồn kho</translation>
+    </message>
+    <message>
+        <source>{count} tags</source>
+        <translation>{count} thẻ</translation>
+    </message>
+    <message>
+        <source>{count} variants</source>
+        <translation>{count} phân loại</translation>
     </message>
     <message>
         <source>{count} variants; at most {limit} are allowed.</source>
         <translation>{count} phân loại; tối đa {limit} phân loại.</translation>
     </message>
     <message>
+        <source>{customers} merged into {customer}</source>
+        <translation>{customers} đã gộp vào {customer}</translation>
+    </message>
+    <message>
+        <source>{customers} merged into {customer}: {moved}</source>
+        <translation>{customers} đã gộp vào {customer}: {moved}</translation>
+    </message>
+    <message>
         <source>{customer} has only {points} points.</source>
         <translation>{customer} chỉ có {points} điểm.</translation>
     </message>
     <message>
+        <source>{customer}: +{points} points ({reason})</source>
+        <translation>{customer}: +{points} điểm ({reason})</translation>
+    </message>
+    <message>
+        <source>{customer}: -{points} points ({reason})</source>
+        <translation>{customer}: -{points} điểm ({reason})</translation>
+    </message>
+    <message>
+        <source>{customer}: assigned to nobody</source>
+        <translation>{customer}: bỏ người phụ trách</translation>
+    </message>
+    <message>
+        <source>{customer}: assigned to {user}</source>
+        <translation>{customer}: giao cho {user}</translation>
+    </message>
+    <message>
+        <source>{customer}: automatic rank/level update resumed</source>
+        <translation>{customer}: tiếp tục tự động cập nhật hạng/nhóm</translation>
+    </message>
+    <message>
+        <source>{customer}: automatic rank/level update skipped</source>
+        <translation>{customer}: bỏ qua tự động cập nhật hạng/nhóm</translation>
+    </message>
+    <message>
+        <source>{customer}: rank set to {rank} by hand (pinned)</source>
+        <translation>{customer}: đặt hạng {rank} thủ công (giữ hạng)</translation>
+    </message>
+    <message>
+        <source>{customer}: staff note changed</source>
+        <translation>{customer}: đổi ghi chú nội bộ</translation>
+    </message>
+    <message>
+        <source>{customer}: tags changed</source>
+        <translation>{customer}: đổi thẻ</translation>
+    </message>
+    <message>
+        <source>{customer}: {address} (replaced the oldest: {replaced})</source>
+        <translation>{customer}: {address} (thay địa chỉ cũ nhất: {replaced})</translation>
+    </message>
+    <message>
+        <source>{customer}: {name} (added again: updated)</source>
+        <translation>{customer}: {name} (thêm lại: đã cập nhật)</translation>
+    </message>
+    <message>
         <source>{day} is not a possible birthday</source>
         <translation>{day} không phải ngày sinh hợp lệ</translation>
+    </message>
+    <message>
+        <source>{deleted} deleted, {archived} archived</source>
+        <translation>xóa {deleted}, lưu trữ {archived}</translation>
     </message>
     <message>
         <source>{discount} is above the price {price}</source>
@@ -8585,6 +8973,22 @@ Vẫn bán?</translation>
     <message>
         <source>{length} products are named {value}: give the rows the SKU of an existing variant, or rename one of the products in the app</source>
         <translation>Có {length} sản phẩm tên {value}: hãy ghi SKU của một phân loại có sẵn, hoặc đổi tên một trong các sản phẩm trong ứng dụng</translation>
+    </message>
+    <message>
+        <source>{level} {sku}: removed</source>
+        <translation>{level} {sku}: đã bỏ</translation>
+    </message>
+    <message>
+        <source>{level} {sku}: {price} đ</source>
+        <translation>{level} {sku}: {price} đ</translation>
+    </message>
+    <message>
+        <source>{lines} lines counted, {changed} changed, difference {difference} ({value} đ); {reason}</source>
+        <translation>Đã kiểm {lines} dòng, {changed} thay đổi, chênh lệch {difference} ({value} đ); {reason}</translation>
+    </message>
+    <message>
+        <source>{name} &lt;{email}&gt; added as {role}</source>
+        <translation>Đã thêm {name} &lt;{email}&gt; với vai trò {role}</translation>
     </message>
     <message>
         <source>{name} does not end in .{fmt}: name the file *.{fmt}.</source>
@@ -8711,6 +9115,14 @@ Vẫn bán?</translation>
         <translation>{new} thấp hơn giá khuyến mãi {discount} của SKU {value}: hãy ghi cả cột discount_price</translation>
     </message>
     <message>
+        <source>{new} new, {updated} updated, {unchanged} unchanged</source>
+        <translation>{new} mới, {updated} cập nhật, {unchanged} không đổi</translation>
+    </message>
+    <message>
+        <source>{new} new, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
+        <translation>{new} mới, {updated} cập nhật, {unchanged} không đổi, {rejected} bị từ chối</translation>
+    </message>
+    <message>
         <source>{number} is more than the limit of {maximum}</source>
         <translation>{number} vượt quá giới hạn {maximum}</translation>
     </message>
@@ -8725,6 +9137,30 @@ Vẫn bán?</translation>
     <message>
         <source>{options} is already variant {n}.</source>
         <translation>{options} trùng với phân loại {n}.</translation>
+    </message>
+    <message>
+        <source>{order}: cancel of shipment {shipment} queued</source>
+        <translation>{order}: đã xếp hàng chờ hủy vận đơn {shipment}</translation>
+    </message>
+    <message>
+        <source>{order}: shipment {shipment} dropped before it was sent</source>
+        <translation>{order}: đã bỏ vận đơn {shipment} trước khi gửi</translation>
+    </message>
+    <message>
+        <source>{order}: shipment {shipment} queued with {account}</source>
+        <translation>{order}: đã xếp hàng chờ tạo vận đơn {shipment} với {account}</translation>
+    </message>
+    <message>
+        <source>{order}: {status} → {to}</source>
+        <translation>{order}: {status} → {to}</translation>
+    </message>
+    <message>
+        <source>{order}: {status} → {to} ({reason})</source>
+        <translation>{order}: {status} → {to} ({reason})</translation>
+    </message>
+    <message>
+        <source>{order}: {total} đ ({source})</source>
+        <translation>{order}: {total} đ ({source})</translation>
     </message>
     <message>
         <source>{path} cannot be opened: {value}</source>
@@ -8755,6 +9191,46 @@ Vẫn bán?</translation>
         <translation>{role} không phải vai trò hợp lệ (manager hoặc staff).</translation>
     </message>
     <message>
+        <source>{segment} ({count} members)</source>
+        <translation>{segment} ({count} thành viên)</translation>
+    </message>
+    <message>
+        <source>{segment}: added {added} of {count} customers</source>
+        <translation>{segment}: thêm {added} trên {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>{segment}: removed {removed} of {count} customers</source>
+        <translation>{segment}: bỏ {removed} trên {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>{segment}: {count} customers</source>
+        <translation>{segment}: {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>{shop} disconnected (tokens removed, orders kept)</source>
+        <translation>Đã ngắt kết nối {shop} (đã xóa token, giữ lại đơn hàng)</translation>
+    </message>
+    <message>
+        <source>{shop} linked to {channel} shop {external_id}</source>
+        <translation>Đã liên kết {shop} với gian hàng {channel} {external_id}</translation>
+    </message>
+    <message>
+        <source>{shop} needs re-authorisation: {reason}</source>
+        <translation>{shop} cần ủy quyền lại: {reason}</translation>
+    </message>
+    <message>
+        <source>{shop}: default low-stock level {before} removed</source>
+        <translation>{shop}: bỏ ngưỡng sắp hết hàng mặc định {before}</translation>
+    </message>
+    <message>
+        <source>{shop}: default low-stock level {before} → {level}</source>
+        <translation>{shop}: ngưỡng sắp hết hàng mặc định {before} → {level}</translation>
+    </message>
+    <message>
+        <source>{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged ({seconds} s)</source>
+        <translation>{shop}: đã tải {fetched} đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi ({seconds} giây)</translation>
+    </message>
+    <message>
         <source>{skus} already belong to other groups: a listing belongs to one group at most. Remove them from those groups first.</source>
         <translation>{skus} đã thuộc nhóm khác: mỗi sản phẩm chỉ thuộc tối đa một nhóm. Hãy bỏ khỏi các nhóm đó trước.</translation>
     </message>
@@ -8777,6 +9253,74 @@ Vẫn bán?</translation>
     <message>
         <source>{sku} is not in group {code}.</source>
         <translation>{sku} không thuộc nhóm {code}.</translation>
+    </message>
+    <message>
+        <source>{sku}: +{quantity} → {stock}, cost {old} → {new}</source>
+        <translation>{sku}: +{quantity} → {stock}, giá vốn {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: +{quantity} → {stock}, cost {old} → {new} ({reason})</source>
+        <translation>{sku}: +{quantity} → {stock}, giá vốn {old} → {new} ({reason})</translation>
+    </message>
+    <message>
+        <source>{sku}: barcode {old} → {new}</source>
+        <translation>{sku}: mã vạch {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: cost {old} → {new}</source>
+        <translation>{sku}: giá vốn {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: discount price {old} → {new}</source>
+        <translation>{sku}: giá khuyến mãi {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: low stock level {old} → {new}</source>
+        <translation>{sku}: ngưỡng sắp hết hàng {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: low-stock level {before} → default</source>
+        <translation>{sku}: ngưỡng sắp hết hàng {before} → mặc định</translation>
+    </message>
+    <message>
+        <source>{sku}: low-stock level {before} → {level}</source>
+        <translation>{sku}: ngưỡng sắp hết hàng {before} → {level}</translation>
+    </message>
+    <message>
+        <source>{sku}: opening stock {stock}</source>
+        <translation>{sku}: tồn kho đầu kỳ {stock}</translation>
+    </message>
+    <message>
+        <source>{sku}: option1 {old} → {new}</source>
+        <translation>{sku}: phân loại 1 {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: option2 {old} → {new}</source>
+        <translation>{sku}: phân loại 2 {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: price {old} → {new}</source>
+        <translation>{sku}: giá bán {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: sku {old} → {new}</source>
+        <translation>{sku}: SKU {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: stock {old} → {new}</source>
+        <translation>{sku}: tồn kho {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{tag} ({count} customers)</source>
+        <translation>{tag} ({count} khách hàng)</translation>
+    </message>
+    <message>
+        <source>{tag}: tagged {added} of {count} customers</source>
+        <translation>{tag}: gắn thẻ {added} trên {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>{tag}: untagged {removed} of {count} customers</source>
+        <translation>{tag}: gỡ thẻ {removed} trên {count} khách hàng</translation>
     </message>
     <message>
         <source>{total} customers do not fit one Excel sheet ({limit} rows at most): narrow the filter, or export to .csv.</source>
@@ -8873,6 +9417,22 @@ Vẫn bán?</translation>
     <message>
         <source>“{product}” was deleted (archived) and cannot be edited.</source>
         <translation>“{product}” đã bị xóa (lưu trữ) nên không sửa được.</translation>
+    </message>
+    <message>
+        <source>“{product}”: no change</source>
+        <translation>“{product}”: không thay đổi</translation>
+    </message>
+    <message>
+        <source>“{product}”: {changes}</source>
+        <translation>“{product}”: {changes}</translation>
+    </message>
+    <message>
+        <source>“{product}”: {count} variant(s) ({skus}), on no shop, {images} image(s)</source>
+        <translation>“{product}”: {count} phân loại ({skus}), chưa đăng bán trên gian hàng nào, {images} ảnh</translation>
+    </message>
+    <message>
+        <source>“{product}”: {count} variant(s) ({skus}), on {shops}, {images} image(s)</source>
+        <translation>“{product}”: {count} phân loại ({skus}), trên {shops}, {images} ảnh</translation>
     </message>
 </context>
 <context>

@@ -263,7 +263,7 @@ def test_edit_price_add_remove_and_stock(owner_ctx: ServiceContext, engine: Engi
     for bit in (
         "added AO-DO-XL",
         "deleted AO-XANH-L",
-        "AO-DO-M: price 109000 → 125000",
+        "AO-DO-M: price 109,000 → 125,000",
         "AO-XANH-S: stock 4 → 10",
         "AO-DO-L: stock 3 → 1",
         "name ",

@@ -119,7 +119,8 @@ def save_level(
         assert row.id is not None
         ctx.audit(session, "level.create" if level_id is None else "level.update",
                   entity_type="customer_level", entity_id=row.id,
-                  summary=f"{code} {name} (threshold {upgrade_threshold})")  # fmt: skip
+                  summary=msg("{code} {name} (threshold {threshold})", code=code, name=name,
+                              threshold=upgrade_threshold))  # fmt: skip
         return row.id
 
 
@@ -135,7 +136,8 @@ def delete_level(ctx: ServiceContext, level_id: int) -> int:
         ).rowcount
         conn.execute(prices.delete().where(prices.c.level_id == level_id))
         session.delete(row)
-        summary = f"{row.code} {row.name}: {moved:,} members fell back to no level"
+        summary = msg("{code} {name}: {count} members fell back to no level", code=row.code,
+                      name=row.name, count=int(moved or 0))  # fmt: skip
         ctx.audit(session, "level.delete", entity_type="customer_level", entity_id=level_id,
                   summary=summary)  # fmt: skip
         return int(moved or 0)
@@ -186,7 +188,10 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
         conn.execute(prices.delete().where(key))
         if price is not None:
             conn.execute(prices.insert().values(level_id=level_id, variant_id=vid, price=price))
-        what = "removed" if price is None else f"{price:,} đ"
+        if price is None:
+            summary = msg("{level} {sku}: removed", level=level.code, sku=sku)
+        else:
+            summary = msg("{level} {sku}: {price} đ", level=level.code, sku=sku, price=price)
         ctx.audit(session, "level.price", entity_type="customer_level", entity_id=level_id,
-                  summary=f"{level.code} {sku}: {what}")  # fmt: skip
+                  summary=summary)  # fmt: skip
         return vid

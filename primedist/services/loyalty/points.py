@@ -214,7 +214,12 @@ def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str
             balance_after=customer.points_balance, reason=reason, user_id=ctx.actor.id,
             created_at=now,
         ))  # fmt: skip
-        summary = f"{customer.code}: {delta:+,} points ({reason})"
+        if delta > 0:
+            summary = msg("{customer}: +{points} points ({reason})", customer=customer.code,
+                          points=delta, reason=reason)  # fmt: skip
+        else:
+            summary = msg("{customer}: -{points} points ({reason})", customer=customer.code,
+                          points=-delta, reason=reason)  # fmt: skip
         ctx.audit(session, "customer.points_adjust", entity_type="customer",
                   entity_id=customer_id, summary=summary)  # fmt: skip
         return customer.points_balance

@@ -129,11 +129,27 @@ class RecomputeReport:
         }  # fmt: skip
 
     def summary(self) -> str:
-        verb = "would move" if self.dry_run else "moved"
-        text = f"Ranks: {self.up:,} {verb} up, {self.down:,} {verb} down"
+        counts = {"up": self.up, "down": self.down, "pinned": self.pinned}
+        if self.dry_run and self.level_upgrades:
+            return msg(
+                "Ranks: {up} would move up, {down} would move down; {levels} would move up "
+                "a level ({pinned} pinned left alone).",
+                levels=self.level_upgrades, **counts,
+            )  # fmt: skip
+        if self.dry_run:
+            return msg(
+                "Ranks: {up} would move up, {down} would move down ({pinned} pinned left "
+                "alone).",
+                **counts,
+            )  # fmt: skip
         if self.level_upgrades:
-            text += f"; {self.level_upgrades:,} {verb} up a level"
-        return text + f" ({self.pinned:,} pinned left alone)."
+            return msg(
+                "Ranks: {up} moved up, {down} moved down; {levels} moved up a level "
+                "({pinned} pinned left alone).",
+                levels=self.level_upgrades, **counts,
+            )  # fmt: skip
+        return msg("Ranks: {up} moved up, {down} moved down ({pinned} pinned left alone).",
+                   **counts)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- expressions
@@ -528,8 +544,10 @@ def set_pinned(ctx: ServiceContext, customer_id: int, pinned: bool) -> None:
         session.add(customer)
         ctx.audit(session, "customer.pin" if pinned else "customer.unpin",
                   entity_type="customer", entity_id=customer_id,
-                  summary=f"{customer.code}: automatic rank/level update "
-                          f"{'skipped' if pinned else 'resumed'}")  # fmt: skip
+                  summary=msg("{customer}: automatic rank/level update skipped",
+                              customer=customer.code) if pinned
+                  else msg("{customer}: automatic rank/level update resumed",
+                           customer=customer.code))  # fmt: skip
 
 
 def set_rank(ctx: ServiceContext, customer_id: int, rank: Rank) -> None:
@@ -550,7 +568,8 @@ def set_rank(ctx: ServiceContext, customer_id: int, rank: Rank) -> None:
             customer.rank, customer.rank_since = rank, now
         customer.rank_pinned = True
         session.add(customer)
-        summary = f"{customer.code}: rank set to {rank.value} by hand (pinned)"
+        summary = msg("{customer}: rank set to {rank} by hand (pinned)", customer=customer.code,
+                      rank=rank)  # fmt: skip
         ctx.audit(session, "customer.rank", entity_type="customer", entity_id=customer_id,
                   summary=summary)  # fmt: skip
 

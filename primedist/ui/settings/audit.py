@@ -32,7 +32,7 @@ from primedist.services.export_support import ExportReport
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
 from primedist.ui.settings.audit_labels import action_label, kind_choices, record_label
@@ -55,13 +55,16 @@ def _qdate(day: date) -> QDate:
 
 
 class AuditFormatter(CellFormatter):
-    """The list's cells, with the action and the record's kind in the reader's words."""
+    """The list's cells, with the action, the record's kind and the summary in the
+    reader's words."""
 
     def __call__(self, kind: str, value: Any) -> str:
         if kind == "action" and value is not None:
             return action_label(str(value))
         if kind == "record" and value is not None:
             return record_label(str(value))
+        if kind == "message":
+            return localize(svc.summary_text(value))
         return super().__call__(kind, value)
 
 

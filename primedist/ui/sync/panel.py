@@ -36,6 +36,7 @@ from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -307,9 +308,10 @@ class ShopLogPage(QWidget):
     def _show_log(self, lines: list[sync.LogLine]) -> None:
         self.table.setRowCount(len(lines))
         for r, line in enumerate(lines):
+            message = localize(line.message)
             for c, text in enumerate((_local(line.created_at), self.level_label(line.level),
-                                      line.message)):  # fmt: skip
-                self.table.setItem(r, c, _item(text, line.message))
+                                      message)):  # fmt: skip
+                self.table.setItem(r, c, _item(text, message))
 
     def sync_now(self) -> None:
         shop_id = self.current_shop_id()
