@@ -198,16 +198,18 @@ def _check_file(path: Path) -> None:
         size = path.stat().st_size
     except OSError as exc:
         raise ValidationError(
-            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+            msg(
+                "{path} cannot be opened: {reason}", path=str(path), reason=str(exc.strerror or exc)
+            )
         ) from exc
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise ValidationError(
             msg(
-                "{name}: unsupported file type {value}; a Seller Center export is an .xlsx (or "
+                "{name}: unsupported file type {suffix}; a Seller Center export is an .xlsx (or "
                 ".csv) file",
                 name=path.name,
-                value=repr(suffix or "(none)"),
+                suffix=repr(suffix or "(none)"),
             )
         )
     if size == 0:
@@ -215,10 +217,10 @@ def _check_file(path: Path) -> None:
     if size > MAX_FILE_BYTES:
         raise ValidationError(
             msg(
-                "{name} is {value} MB: the limit is {value2} MB; export a shorter period",
+                "{name} is {size} MB: the limit is {limit} MB; export a shorter period",
                 name=path.name,
-                value=f"{size / 1_048_576:,.0f}",
-                value2=f"{MAX_FILE_BYTES / 1_048_576:,.0f}",
+                size=f"{size / 1_048_576:,.0f}",
+                limit=f"{MAX_FILE_BYTES / 1_048_576:,.0f}",
             )
         )
 

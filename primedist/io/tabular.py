@@ -203,7 +203,9 @@ def open_table(
         size = path.stat().st_size
     except OSError as exc:
         raise ValidationError(
-            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+            msg(
+                "{path} cannot be opened: {reason}", path=str(path), reason=str(exc.strerror or exc)
+            )
         ) from exc
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
@@ -243,7 +245,9 @@ def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
         raw = path.open("rb")
     except OSError as exc:
         raise ValidationError(
-            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+            msg(
+                "{path} cannot be opened: {reason}", path=str(path), reason=str(exc.strerror or exc)
+            )
         ) from exc
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
@@ -319,7 +323,9 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
             magic = f.read(8)
     except OSError as exc:
         raise ValidationError(
-            msg("{path} cannot be opened: {value}", path=str(path), value=str(exc.strerror or exc))
+            msg(
+                "{path} cannot be opened: {reason}", path=str(path), reason=str(exc.strerror or exc)
+            )
         ) from exc
     if not (magic.startswith(_ZIP_MAGIC) or magic == _OLE2_MAGIC):
         raise ValidationError(
@@ -446,20 +452,20 @@ def parse_whole_number(value: Cell) -> int:
     ambiguous, so refused), text, dates and TRUE/FALSE.
     """
     if isinstance(value, bool):
-        raise ValueError(msg("{value} is not a number", value=cell_text(value)))
+        raise ValueError(msg("{cell} is not a number", cell=cell_text(value)))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise ValueError(msg("{value} is not a whole number", value=repr(value)))
+            raise ValueError(msg("{cell} is not a whole number", cell=repr(value)))
         return int(value)
     if isinstance(value, str):
         text = value.strip()
         if _GROUPED_RE.fullmatch(text):  # 12.000 is twelve thousand in Vietnam: ambiguous
             raise ValueError(
                 msg(
-                    "{value} has a thousands separator: write the plain number ({plain})",
-                    value=repr(text),
+                    "{cell} has a thousands separator: write the plain number ({plain})",
+                    cell=repr(text),
                     plain=text.replace(".", "").replace(",", ""),
                 )
             )
@@ -468,13 +474,13 @@ def parse_whole_number(value: Cell) -> int:
         try:
             number = float(text.replace(",", "."))
         except ValueError:
-            raise ValueError(msg("{value} is not a number", value=repr(_short(text)))) from None
+            raise ValueError(msg("{cell} is not a number", cell=repr(_short(text)))) from None
         if not math.isfinite(number):
             raise ValueError(
-                msg("{value} is not a whole number (not finite)", value=repr(_short(text)))
+                msg("{cell} is not a whole number (not finite)", cell=repr(_short(text)))
             )
-        raise ValueError(msg("{value} is not a whole number", value=repr(_short(text))))
-    raise ValueError(msg("{value} is not a number", value=repr(cell_text(value))))
+        raise ValueError(msg("{cell} is not a whole number", cell=repr(_short(text))))
+    raise ValueError(msg("{cell} is not a number", cell=repr(cell_text(value))))
 
 
 _ISO_RE = re.compile(
@@ -504,21 +510,21 @@ def parse_datetime(value: Cell) -> datetime:
         try:
             return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
-            raise ValueError(msg("{value} is not a real date and time", value=repr(text))) from None
+            raise ValueError(msg("{cell} is not a real date and time", cell=repr(text))) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(
             msg(
-                "{value} is a number, not a date: format the cell as a date or write "
+                "{cell} is a number, not a date: format the cell as a date or write "
                 "YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]",
-                value=cell_text(value),
+                cell=cell_text(value),
             )
         )
     raise ValueError(_not_a_date(_short(cell_text(value))))
 
 
 def _not_a_date(text: str) -> Message:
-    return msg("{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with "
-               "HH:MM[:SS])", value=repr(text))  # fmt: skip
+    return msg("{cell} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with "
+               "HH:MM[:SS])", cell=repr(text))  # fmt: skip
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -300,5 +300,9 @@ def write_template_workbook(
             book.close()
         except (OSError, XlsxWriterException) as exc:
             raise PrimedistError(
-                msg("Cannot write {name}: {value}", name=path.name, value=str(exc.__cause__ or exc))
+                msg(
+                    "Cannot write {name}: {reason}",
+                    name=path.name,
+                    reason=str(exc.__cause__ or exc),
+                )
             ) from exc

@@ -104,9 +104,9 @@ def save_profile(ctx: ServiceContext, profile: PrintProfile) -> None:
 
         raise ValidationError(
             msg(
-                "The template {template} is not for {value}.",
+                "The template {template} is not for {doc_type}.",
                 template=repr(profile.template),
-                value=str(profile.doc_type.value),
+                doc_type=str(profile.doc_type.value),
             ),
             field="template",
         )

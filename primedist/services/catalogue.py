@@ -333,8 +333,8 @@ def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
         if attribute and not value:
             raise _bad(i, v, column, msg("give its {attribute}.", attribute=attribute))
         if value and not attribute:
-            raise _bad(i, v, column, msg("has the value {value} but its attribute has no name.",
-                                         value=repr(value)))  # fmt: skip
+            raise _bad(i, v, column, msg("has the value {option} but its attribute has no name.",
+                                         option=repr(value)))  # fmt: skip
         if value and len(value) > MAX_OPTION_VALUE:
             raise _bad(i, v, column, msg("{attribute} is longer than {limit} characters.",
                                          attribute=attribute, limit=MAX_OPTION_VALUE))  # fmt: skip

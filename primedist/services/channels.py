@@ -146,9 +146,9 @@ def channel_app(channel: Channel | str) -> ChannelApp:
     except (KeyError, ValueError):
         raise ValidationError(
             msg(
-                "{value} is not a marketplace that shops can be linked to (one of: {value2}).",
-                value=repr(str(channel)[:30]),
-                value2=str(", ".join(c.value for c in CHANNEL_APPS)),
+                "{channel} is not a marketplace that shops can be linked to (one of: {choices}).",
+                channel=repr(str(channel)[:30]),
+                choices=str(", ".join(c.value for c in CHANNEL_APPS)),
             ),
             field="channel",
         ) from None
@@ -408,8 +408,8 @@ def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> 
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             msg(
-                "The API host {value} is not an http(s) address such as {live_host}.",
-                value=repr(value[:80]),
+                "The API host {host} is not an http(s) address such as {live_host}.",
+                host=repr(value[:80]),
                 live_host=str(channel_app(channel).live_host),
             ),
             field="api_host",
@@ -423,7 +423,7 @@ def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> 
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         raise ValidationError(
-            msg("The API host {value} has a bad port.", value=repr(value[:80])), field="api_host"
+            msg("The API host {host} has a bad port.", host=repr(value[:80])), field="api_host"
         ) from None
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ValidationError(
@@ -690,8 +690,8 @@ def _check_reusable(session: Session, shop: Shop, channel: Channel) -> None:
     if Channel(shop.channel) != channel:
         raise Conflict(
             msg(
-                "A {value} shop is already called {name}: choose another name.",
-                value=Channel(shop.channel),
+                "A {channel} shop is already called {name}: choose another name.",
+                channel=Channel(shop.channel),
                 name=repr(shop.name),
             ),
         )
@@ -1038,10 +1038,10 @@ def _app_connector(ctx: ServiceContext, shop_id: int) -> Connector:
             app = channel_app(channel)
             raise ValidationError(
                 msg(
-                    "{name} has no {id_label}/{value} yet: add them first.",
+                    "{name} has no {id_label}/{key_name} yet: add them first.",
                     name=shop.name,
                     id_label=str(app.id_label),
-                    value=str(app.key_label.split()[-1]),
+                    key_name=str(app.key_label.split()[-1]),
                 ),
                 field="partner_id",
             )

@@ -536,7 +536,7 @@ def set_tags(ctx: ServiceContext, customer_id: int, tag_ids: list[int]) -> None:
         missing = wanted - found
         if missing:
             raise NotFound(
-                msg("Tag {value} does not exist (deleted meanwhile?).", value=str(min(missing)))
+                msg("Tag {tag} does not exist (deleted meanwhile?).", tag=str(min(missing)))
             )
         ct = customer_tags_t.c
         have = set(

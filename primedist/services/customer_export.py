@@ -170,9 +170,9 @@ def _columns(keys: Sequence[str] | None) -> list[_Col]:
     if unknown:
         raise ValidationError(
             msg(
-                "Unknown export column {unknown} (columns: {value}).",
+                "Unknown export column {unknown} (columns: {columns}).",
                 unknown=repr(unknown[0]),
-                value=str(", ".join(DEFAULT_COLUMNS)),
+                columns=str(", ".join(DEFAULT_COLUMNS)),
             ),
             field="columns",
         )
@@ -203,11 +203,11 @@ def _target(path: Path, fmt: str | None) -> tuple[Path, str]:
         )
     if not path.parent.is_dir():
         raise ValidationError(
-            msg("The folder {value} does not exist.", value=repr(str(path.parent))), field="path"
+            msg("The folder {folder} does not exist.", folder=repr(str(path.parent))), field="path"
         )
     if path.is_dir():
         raise ValidationError(
-            msg("{value} is a folder, not a file.", value=repr(str(path))), field="path"
+            msg("{path} is a folder, not a file.", path=repr(str(path))), field="path"
         )
     return path.absolute(), fmt
 

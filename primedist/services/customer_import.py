@@ -466,7 +466,7 @@ class _Reader:
                     if not part or is_masked_phone(part):
                         continue  # a masked phone never matches and is not kept
                     raise _Bad(
-                        self.heads["phone"], msg("{value} is not a phone number", value=shown(part))
+                        self.heads["phone"], msg("{phone} is not a phone number", phone=shown(part))
                     )
                 if norm not in phones:
                     phones.append(norm)
@@ -475,7 +475,7 @@ class _Reader:
             self._limit("email", email)
             if not _EMAIL_RE.fullmatch(email):
                 raise _Bad(
-                    self.heads["email"], msg("{value} is not an email address", value=shown(email))
+                    self.heads["email"], msg("{email} is not an email address", email=shown(email))
                 )
             email = email.lower()
         gender = None
@@ -486,8 +486,8 @@ class _Reader:
                 raise _Bad(
                     self.heads["gender"],
                     msg(
-                        "unknown value {value} (use female/male/other or nữ/nam/khác)",
-                        value=shown(raw_gender),
+                        "unknown value {gender} (use female/male/other or nữ/nam/khác)",
+                        gender=shown(raw_gender),
                     ),
                 )
         birthday = self._birthday(cells)
@@ -575,9 +575,9 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
         if f not in FIELDS:
             raise ValidationError(
                 msg(
-                    "Unknown customer field {f} (fields: {value}).",
+                    "Unknown customer field {f} (fields: {fields}).",
                     f=repr(f),
-                    value=str(", ".join(FIELDS)),
+                    fields=str(", ".join(FIELDS)),
                 ),
                 field="mapping",
             )
@@ -591,10 +591,10 @@ def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]
         if pos is None:
             raise ValidationError(
                 msg(
-                    "{name} has no column {header} (its columns: {value}).",
+                    "{name} has no column {header} (its columns: {columns}).",
                     name=table.name,
                     header=repr(header),
-                    value=str(", ".join(h for h in table.raw_header if h)),
+                    columns=str(", ".join(h for h in table.raw_header if h)),
                 ),
                 field="mapping",
             )

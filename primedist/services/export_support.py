@@ -56,11 +56,11 @@ def check_target(path: Path) -> Path:
     parent = path.parent
     if not parent.is_dir():
         raise ValidationError(
-            msg("The folder {value} does not exist.", value=repr(str(parent))), field="path"
+            msg("The folder {folder} does not exist.", folder=repr(str(parent))), field="path"
         )
     if path.is_dir():
         raise ValidationError(
-            msg("{value} is a folder, not a file.", value=repr(str(path))), field="path"
+            msg("{path} is a folder, not a file.", path=repr(str(path))), field="path"
         )
     return path.absolute()
 
@@ -76,7 +76,7 @@ def replaced_when_done(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     except OSError as exc:
         raise PrimedistError(
-            msg("Cannot write {name}: {value}", name=target.name, value=str(exc.strerror or exc))
+            msg("Cannot write {name}: {reason}", name=target.name, reason=str(exc.strerror or exc))
         ) from exc
     finally:
         tmp.unlink(missing_ok=True)

@@ -310,8 +310,8 @@ def _choice(value: Cell, column: str, choices: dict[str, E], default: E | None) 
         raise BadValue(
             column,
             msg(
-                "unknown value {value} (use one of: {choices})",
-                value=shown(text),
+                "unknown value {cell} (use one of: {choices})",
+                cell=shown(text),
                 choices=choice_list,
             ),
         ) from None
@@ -483,8 +483,8 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell], tz: tzinfo) -> 
                 was = ""
             raise BadValue(
                 column,
-                msg("{value} differs from {first} on row {row} of the same order (order-level "
-                    "columns must agree)", value=_shown(raw[i]), first=_shown(str(was)),
+                msg("{cell} differs from {first} on row {row} of the same order (order-level "
+                    "columns must agree)", cell=_shown(raw[i]), first=_shown(str(was)),
                     row=draft.first_row),
             )  # fmt: skip
 

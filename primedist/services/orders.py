@@ -358,7 +358,7 @@ def create_order(
         status = draft.final_status
         if status not in (*OPEN_STATUSES, *GONE_STATUSES):
             raise ValidationError(
-                msg("A new order cannot start as {value}.", value=OrderStatus(status)),
+                msg("A new order cannot start as {status}.", status=OrderStatus(status)),
                 field="status",
             )
         order = _new_order(session, draft, quote, customer, shop.id, status, ctx, now)
@@ -766,8 +766,8 @@ def return_order(
         if refund < 0 or refund > order.total - order.refunded_amount:
             raise ValidationError(
                 msg(
-                    "The refund must be between 0 and {value}.",
-                    value=order.total - order.refunded_amount,
+                    "The refund must be between 0 and {refundable}.",
+                    refundable=order.total - order.refunded_amount,
                 ),
                 field="refund_amount",
             )
@@ -808,9 +808,9 @@ def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -
         if order.status != OrderStatus.RETURN_REFUND:
             raise Conflict(
                 msg(
-                    "Order {external_id} is {value}: it cannot become returned.",
+                    "Order {external_id} is {status}: it cannot become returned.",
                     external_id=order.external_id,
-                    value=order.status,
+                    status=order.status,
                 )
             )
         left = {

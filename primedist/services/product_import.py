@@ -353,7 +353,7 @@ def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
             status = STATUSES[word]
         else:
             raise BadValue(
-                "status", msg("unknown value {value} (use active or hidden)", value=shown(word))
+                "status", msg("unknown value {status} (use active or hidden)", status=shown(word))
             )
     return _Head(
         category=_text(category, "category"),
@@ -496,9 +496,9 @@ def _once(
     first_draft.reject(
         column,
         msg(
-            "{what} {value} appears again on row {row}",
+            "{what} {code} appears again on row {row}",
             what=what,
-            value=str(shown(value)),
+            code=str(shown(value)),
             row=str(row),
         ),
         first_row,
@@ -506,9 +506,9 @@ def _once(
     raise BadValue(
         column,
         msg(
-            "{what} {value} is also on row {first_row} (once per file)",
+            "{what} {code} is also on row {first_row} (once per file)",
             what=what,
-            value=str(shown(value)),
+            code=str(shown(value)),
             first_row=str(first_row),
         ),
     )
@@ -526,10 +526,10 @@ def _check_same(draft: _Draft, head: _Head, raw: Sequence[Cell]) -> None:
             raise BadValue(
                 column,
                 msg(
-                    "{value} differs from {value2} on row {first_row} of the same product "
+                    "{cell} differs from {first} on row {first_row} of the same product "
                     "(product-level columns must agree)",
-                    value=str(shown(_clean(raw[i]))),
-                    value2=str(shown(str(was or ""))),
+                    cell=str(shown(_clean(raw[i]))),
+                    first=str(shown(str(was or ""))),
                     first_row=str(draft.first_row),
                 ),
             )
@@ -555,8 +555,8 @@ def _check_options(draft: _Draft, variant: _Row, present: frozenset[str]) -> Non
         raise BadValue(
             "option1",
             msg(
-                "the options {value} are already on row {other} of this product",
-                value=str(shown(options)),
+                "the options {options} are already on row {other} of this product",
+                options=str(shown(options)),
                 other=str(other),
             ),
         )
@@ -675,9 +675,9 @@ class _Import:
                     draft.reject(
                         "shops",
                         msg(
-                            "no shop is named {value} (shops: {known}); add the shop in Settings "
+                            "no shop is named {shop} (shops: {known}); add the shop in Settings "
                             "first",
-                            value=str(shown(name)),
+                            shop=str(shown(name)),
                             known=str(known),
                         ),
                     )
@@ -717,11 +717,11 @@ class _Import:
                     draft.reject(
                         "sku",
                         msg(
-                            "SKU {value} is on {length} active variants (products {value2}): make "
+                            "SKU {sku} is on {length} active variants (products {products}): make "
                             "it unique in the app first",
-                            value=str(shown(variant.sku)),
+                            sku=str(shown(variant.sku)),
                             length=str(len(found)),
-                            value2=str(", ".join(map(str, pids))),
+                            products=str(", ".join(map(str, pids))),
                         ),
                         variant.row,
                     )
@@ -732,9 +732,9 @@ class _Import:
                     draft.reject(
                         "sku",
                         msg(
-                            "SKU {value} belongs to another product than the SKU on row {owner}: "
+                            "SKU {sku} belongs to another product than the SKU on row {owner}: "
                             "the rows of one product name must be one product",
-                            value=str(shown(variant.sku)),
+                            sku=str(shown(variant.sku)),
                             owner=str(owner[1]),
                         ),
                         variant.row,
@@ -760,10 +760,10 @@ class _Import:
                 draft.reject(
                     "product_name",
                     msg(
-                        "{length} products are named {value}: give the rows the SKU of an "
+                        "{length} products are named {name}: give the rows the SKU of an "
                         "existing variant, or rename one of the products in the app",
                         length=str(len(ids)),
-                        value=str(shown(draft.name)),
+                        name=str(shown(draft.name)),
                     ),
                 )
             elif ids:
@@ -778,9 +778,9 @@ class _Import:
                 draft.reject(
                     "product_name",
                     msg(
-                        "these rows update the same product as the rows of {value} (row "
+                        "these rows update the same product as the rows of {other_name} (row "
                         "{first_row}): a product's rows need one product name",
-                        value=str(shown(other.name)),
+                        other_name=str(shown(other.name)),
                         first_row=str(other.first_row),
                     ),
                 )
@@ -823,9 +823,9 @@ class _Import:
                     draft.reject(
                         "barcode",
                         msg(
-                            "barcode {value} is already on SKU {value2}",
-                            value=str(shown(barcode)),
-                            value2=str(shown(sku)),
+                            "barcode {barcode} is already on SKU {sku}",
+                            barcode=str(shown(barcode)),
+                            sku=str(shown(sku)),
                         ),
                         variant.row,
                     )
@@ -847,11 +847,11 @@ class _Import:
                     draft.reject(
                         "stock",
                         msg(
-                            "SKU {value} shares the stock of SKU group {value2} with SKU {value3} "
+                            "SKU {sku} shares the stock of SKU group {group} with SKU {other_sku} "
                             "on row {row}, which gives {first}",
-                            value=str(shown(variant.sku)),
-                            value2=str(shown(stored.group_code or "")),
-                            value3=str(shown(first[1].sku)),
+                            sku=str(shown(variant.sku)),
+                            group=str(shown(stored.group_code or "")),
+                            other_sku=str(shown(first[1].sku)),
                             row=str(first[1].row),
                             first=first[0],
                         ),
@@ -975,11 +975,11 @@ class _Import:
             draft.reject(
                 "price",
                 msg(
-                    "{new} is below the discount price {discount} of SKU {value}: give the "
+                    "{new} is below the discount price {discount} of SKU {sku}: give the "
                     "discount_price column too",
                     new=new["price"],
                     discount=discount,
-                    value=str(shown(variant.sku)),
+                    sku=str(shown(variant.sku)),
                 ),
                 variant.row,
             )

@@ -288,9 +288,9 @@ def window(date_from: date, date_to: date, shop_ids: Iterable[int] = ()) -> q.Wi
     if date_from > date_to:
         raise ValidationError(
             msg(
-                "The range starts ({value}) after it ends ({value2}).",
-                value=str(date_from.isoformat()),
-                value2=str(date_to.isoformat()),
+                "The range starts ({start}) after it ends ({end}).",
+                start=str(date_from.isoformat()),
+                end=str(date_to.isoformat()),
             ),
             field="date_from",
         )
@@ -613,9 +613,9 @@ def ranking(
     if kind not in RANKINGS:
         raise ValidationError(
             msg(
-                "Unknown ranking {kind}: one of {value}.",
+                "Unknown ranking {kind}: one of {choices}.",
                 kind=repr(kind),
-                value=str(", ".join(RANKINGS)),
+                choices=str(", ".join(RANKINGS)),
             )
         )
     w = window(date_from, date_to, shop_ids)
@@ -673,9 +673,9 @@ def buckets(date_from: date, date_to: date, grain: str) -> list[tuple[date, date
     if grain not in GRAINS:
         raise ValidationError(
             msg(
-                "Unknown grain {grain}: one of {value}.",
+                "Unknown grain {grain}: one of {choices}.",
                 grain=repr(grain),
-                value=str(", ".join(GRAINS)),
+                choices=str(", ".join(GRAINS)),
             )
         )
     out: list[tuple[date, date]] = []

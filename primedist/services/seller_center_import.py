@@ -175,8 +175,8 @@ def parse_format(value: str | ExportFormat | None) -> ExportFormat | None:
         names = ", ".join(f.value for f in ExportFormat)
         raise ValidationError(
             msg(
-                "Unknown import format {value}: use {names} or auto",
-                value=repr(value),
+                "Unknown import format {format}: use {names} or auto",
+                format=repr(value),
                 names=str(names),
             )
         ) from None
@@ -189,9 +189,9 @@ def detect_file_format(path: Path) -> ExportFormat:
         if fmt is None:
             raise ValidationError(
                 msg(
-                    "{name} is not an order file this app knows: expected {value}",
+                    "{name} is not an order file this app knows: expected {expected}",
                     name=sheet.name,
-                    value=str(expected_layouts()),
+                    expected=str(expected_layouts()),
                 )
             )
         return fmt
@@ -442,13 +442,13 @@ def _check_layout(sheet: ExportSheet, wanted: ExportFormat | None) -> ExportForm
         raise ValidationError(
             msg(
                 "{name} is not {format_names}{seen}: its header (row {header_row}) lacks "
-                "{lacking}; expected the headers {value}",
+                "{lacking}; expected the headers {headers}",
                 name=sheet.name,
                 format_names=str(FORMAT_NAMES[wanted]),
                 seen=str(seen),
                 header_row=str(sheet.header_row),
                 lacking=str(lacking),
-                value=str(", ".join(layout.required)),
+                headers=str(", ".join(layout.required)),
             )
         )
     return wanted
@@ -462,12 +462,12 @@ def _bind(sheet: ExportSheet, layout: _Layout) -> dict[str, int]:
             raise ValidationError(
                 msg(
                     "{name} looks like {format_names} but has no column {name2} in its header "
-                    "(row {header_row}); expected the headers {value}",
+                    "(row {header_row}); expected the headers {headers}",
                     name=sheet.name,
                     format_names=str(FORMAT_NAMES[layout.fmt]),
                     name2=repr(name),
                     header_row=str(sheet.header_row),
-                    value=str(", ".join(layout.required)),
+                    headers=str(", ".join(layout.required)),
                 ),
                 column=name,
             )
@@ -493,10 +493,10 @@ def _same(group: _Group, names: Iterable[str]) -> None:
                     row.number,
                     name,
                     msg(
-                        "differs from row {number} of the same order ({value} vs {value2})",
+                        "differs from row {number} of the same order ({cell} vs {first})",
                         number=str(first.number),
-                        value=repr(cell_text(row.raw(name))),
-                        value2=repr(cell_text(first.raw(name))),
+                        cell=repr(cell_text(row.raw(name))),
+                        first=repr(cell_text(first.raw(name))),
                     ),
                 )
 
@@ -514,9 +514,9 @@ def _status(raw: str, table: dict[str, OrderStatus], row: int, column: str) -> O
         row,
         column,
         msg(
-            "unknown order status {raw}; known: {value}",
+            "unknown order status {raw}; known: {known}",
             raw=repr(raw),
-            value=str(", ".join(sorted(table))),
+            known=str(", ".join(sorted(table))),
         ),
     )
 
@@ -820,7 +820,11 @@ def _tiktok_line(row: _Row) -> RemoteOrderLine:
         raise _Bad(
             row.number,
             TT_SELLER_DISCOUNT,
-            msg("{discount} is more than the line's {value}", discount=discount, value=qty * price),
+            msg(
+                "{discount} is more than the line's {subtotal}",
+                discount=discount,
+                subtotal=qty * price,
+            ),
         )
     return RemoteOrderLine(
         sku=row.text(TT_SKU) or row.text(TT_SKU_ID),
@@ -900,11 +904,11 @@ def _shop(conn: sa.Connection, name: str, channel: Channel, now: datetime) -> tu
         if Channel(found.channel) != channel:
             raise ValidationError(
                 msg(
-                    "Shop {name} sells on {value}: a {value2} export cannot be imported into it; "
-                    "choose a shop of that channel",
+                    "Shop {name} sells on {channel}: a {export_channel} export cannot be imported "
+                    "into it; choose a shop of that channel",
                     name=repr(name),
-                    value=Channel(found.channel),
-                    value2=Channel(channel),
+                    channel=Channel(found.channel),
+                    export_channel=Channel(channel),
                 ),
                 field="shop",
             )

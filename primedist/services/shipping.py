@@ -575,10 +575,10 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
         if order.status not in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
             raise Conflict(
                 msg(
-                    "Order {external_id} is {value}: only pending or confirmed orders "
+                    "Order {external_id} is {status}: only pending or confirmed orders "
                     "can be shipped.",
                     external_id=order.external_id,
-                    value=order.status,
+                    status=order.status,
                 )
             )
         account = _account(session, draft.account_id)
@@ -595,9 +595,9 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
         if live:
             raise Conflict(
                 msg(
-                    "Order {external_id} already has shipment {value}: cancel it first.",
+                    "Order {external_id} already has shipment {shipment}: cancel it first.",
                     external_id=order.external_id,
-                    value=str(live[0].carrier_order_code or live[0].client_order_code),
+                    shipment=str(live[0].carrier_order_code or live[0].client_order_code),
                 )
             )
         code = f"PD{order_id}" + (f"-{len(earlier) + 1}" if earlier else "")
@@ -654,9 +654,9 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
         if ship.status not in ("ready_to_pick", "picking", "money_collect_picking", QUEUED):
             raise Conflict(
                 msg(
-                    "Shipment {value} is {value2}: it can no longer be cancelled.",
-                    value=str(ship.carrier_order_code or ship.client_order_code),
-                    value2=str(STATUS_LABELS.get(ship.status, ship.status)),
+                    "Shipment {shipment} is {status}: it can no longer be cancelled.",
+                    shipment=str(ship.carrier_order_code or ship.client_order_code),
+                    status=str(STATUS_LABELS.get(ship.status, ship.status)),
                 )
             )
         _queue(session, "shipment.cancel", ship, order, {}, now)

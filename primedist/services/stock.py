@@ -496,9 +496,9 @@ def apply_stocktake(
         result = StocktakeResult(len(ids), len(moves), diff_qty, diff_value)
         ctx.audit(session, "stock.stocktake", entity_type="stocktake",
                   summary=msg("{lines} lines counted, {changed} changed, difference "
-                              "{difference} ({value} đ); {reason}", lines=result.lines,
+                              "{difference} ({amount} đ); {reason}", lines=result.lines,
                               changed=result.changed,
                               difference=f"{result.difference_qty:+,}",
-                              value=f"{result.difference_value:+,}", reason=text),
+                              amount=f"{result.difference_value:+,}", reason=text),
                   after={**result.__dict__, "pushes": queued})  # fmt: skip
     return result

@@ -7587,8 +7587,8 @@ Vẫn bán?</translation>
         <translation>Thẻ {tag_id} không còn tồn tại.</translation>
     </message>
     <message>
-        <source>Tag {value} does not exist (deleted meanwhile?).</source>
-        <translation>Thẻ {value} không tồn tại (có thể vừa bị xóa).</translation>
+        <source>Tag {tag} does not exist (deleted meanwhile?).</source>
+        <translation>Thẻ {tag} không tồn tại (có thể vừa bị xóa).</translation>
     </message>
     <message>
         <source>The amount must be between 0 and {limit} đ.</source>
@@ -7763,8 +7763,8 @@ Vẫn bán?</translation>
         <translation>{key_label} dài {length} ký tự; {key_label} của {name} dài hơn nhiều ({min_partner_key}-{limit}).</translation>
     </message>
     <message>
-        <source>The {value} threshold ({hv} {unit}) must be above the {value2} threshold ({lv} {unit}).</source>
-        <translation>Ngưỡng {value} ({hv} {unit}) phải cao hơn ngưỡng {value2} ({lv} {unit}).</translation>
+        <source>The {rank} threshold ({hv} {unit}) must be above the {lower_rank} threshold ({lv} {unit}).</source>
+        <translation>Ngưỡng {rank} ({hv} {unit}) phải cao hơn ngưỡng {lower_rank} ({lv} {unit}).</translation>
     </message>
     <message>
         <source>The {what} name has {length} characters: {limit} at most.</source>
@@ -7775,8 +7775,8 @@ Vẫn bán?</translation>
         <translation>Mục {field} của địa chỉ dài hơn {limit} ký tự.</translation>
     </message>
     <message>
-        <source>A new order cannot start as {value}.</source>
-        <translation>Đơn mới không thể bắt đầu ở trạng thái {value}.</translation>
+        <source>A new order cannot start as {status}.</source>
+        <translation>Đơn mới không thể bắt đầu ở trạng thái {status}.</translation>
     </message>
     <message>
         <source>A new product has no images to keep yet.</source>
@@ -7791,8 +7791,8 @@ Vẫn bán?</translation>
         <translation>Tên gian hàng tối đa {shop_name_len} ký tự</translation>
     </message>
     <message>
-        <source>A {value} shop is already called {name}: choose another name.</source>
-        <translation>Đã có gian hàng {value} tên {name}: hãy chọn tên khác.</translation>
+        <source>A {channel} shop is already called {name}: choose another name.</source>
+        <translation>Đã có gian hàng {channel} tên {name}: hãy chọn tên khác.</translation>
     </message>
     <message>
         <source>Add a GHN account in Settings → Logistics first: the address lists come from GHN.</source>
@@ -7829,10 +7829,6 @@ Vẫn bán?</translation>
     <message>
         <source>Cannot write {name}: {reason}</source>
         <translation>Không ghi được {name}: {reason}</translation>
-    </message>
-    <message>
-        <source>Cannot write {name}: {value}</source>
-        <translation>Không ghi được {name}: {value}</translation>
     </message>
     <message>
         <source>Carrier account {account_id} no longer exists.</source>
@@ -7995,16 +7991,16 @@ Vẫn bán?</translation>
         <translation>Không có gian hàng mã {missing}.</translation>
     </message>
     <message>
-        <source>Order {external_id} already has shipment {value}: cancel it first.</source>
-        <translation>Đơn {external_id} đã có vận đơn {value}: hãy hủy vận đơn trước.</translation>
+        <source>Order {external_id} already has shipment {shipment}: cancel it first.</source>
+        <translation>Đơn {external_id} đã có vận đơn {shipment}: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
-        <source>Order {external_id} is {value}: it cannot become returned.</source>
-        <translation>Đơn {external_id} đang ở trạng thái {value}: không thể chuyển sang Đã trả hàng.</translation>
+        <source>Order {external_id} is {status}: it cannot become returned.</source>
+        <translation>Đơn {external_id} đang ở trạng thái {status}: không thể chuyển sang Đã trả hàng.</translation>
     </message>
     <message>
-        <source>Order {external_id} is {value}: only pending or confirmed orders can be shipped.</source>
-        <translation>Đơn {external_id} đang ở trạng thái {value}: chỉ giao được đơn chờ xác nhận hoặc đã xác nhận.</translation>
+        <source>Order {external_id} is {status}: only pending or confirmed orders can be shipped.</source>
+        <translation>Đơn {external_id} đang ở trạng thái {status}: chỉ giao được đơn chờ xác nhận hoặc đã xác nhận.</translation>
     </message>
     <message>
         <source>Order {external_id} ships with its marketplace&apos;s logistics.</source>
@@ -8059,16 +8055,16 @@ Vẫn bán?</translation>
         <translation>SKU</translation>
     </message>
     <message>
-        <source>SKU {value} belongs to another product than the SKU on row {owner}: the rows of one product name must be one product</source>
-        <translation>SKU {value} thuộc sản phẩm khác với SKU ở dòng {owner}: các dòng cùng tên sản phẩm phải là một sản phẩm</translation>
+        <source>SKU {sku} belongs to another product than the SKU on row {owner}: the rows of one product name must be one product</source>
+        <translation>SKU {sku} thuộc sản phẩm khác với SKU ở dòng {owner}: các dòng cùng tên sản phẩm phải là một sản phẩm</translation>
     </message>
     <message>
-        <source>SKU {value} is on {length} active variants (products {value2}): make it unique in the app first</source>
-        <translation>SKU {value} có ở {length} phân loại đang bán (sản phẩm {value2}): hãy làm cho SKU này không trùng trong ứng dụng trước</translation>
+        <source>SKU {sku} is on {length} active variants (products {products}): make it unique in the app first</source>
+        <translation>SKU {sku} có ở {length} phân loại đang bán (sản phẩm {products}): hãy làm cho SKU này không trùng trong ứng dụng trước</translation>
     </message>
     <message>
-        <source>SKU {value} shares the stock of SKU group {value2} with SKU {value3} on row {row}, which gives {first}</source>
-        <translation>SKU {value} dùng chung tồn kho nhóm SKU {value2} với SKU {value3} ở dòng {row}, dòng đó ghi {first}</translation>
+        <source>SKU {sku} shares the stock of SKU group {group} with SKU {other_sku} on row {row}, which gives {first}</source>
+        <translation>SKU {sku} dùng chung tồn kho nhóm SKU {group} với SKU {other_sku} ở dòng {row}, dòng đó ghi {first}</translation>
     </message>
     <message>
         <source>Save the report as .csv or .xlsx, not {name}.</source>
@@ -8079,12 +8075,12 @@ Vẫn bán?</translation>
         <translation>Vận đơn {shipment_id} không còn tồn tại.</translation>
     </message>
     <message>
-        <source>Shipment {value} is {value2}: it can no longer be cancelled.</source>
-        <translation>Vận đơn {value} đang ở trạng thái {value2}: không thể hủy nữa.</translation>
+        <source>Shipment {shipment} is {status}: it can no longer be cancelled.</source>
+        <translation>Vận đơn {shipment} đang ở trạng thái {status}: không thể hủy nữa.</translation>
     </message>
     <message>
-        <source>Shop {name} sells on {value}: a {value2} export cannot be imported into it; choose a shop of that channel</source>
-        <translation>Gian hàng {name} bán trên {value}: không thể nhập tệp xuất của {value2} vào gian hàng này; hãy chọn gian hàng của kênh đó</translation>
+        <source>Shop {name} sells on {channel}: a {export_channel} export cannot be imported into it; choose a shop of that channel</source>
+        <translation>Gian hàng {name} bán trên {channel}: không thể nhập tệp xuất của {export_channel} vào gian hàng này; hãy chọn gian hàng của kênh đó</translation>
     </message>
     <message>
         <source>Shop {shop_id} does not exist.</source>
@@ -8115,12 +8111,12 @@ Vẫn bán?</translation>
         <translation>Địa chỉ API phải dùng https (http chỉ được dùng trên máy này, cho môi trường thử).</translation>
     </message>
     <message>
-        <source>The API host {value} has a bad port.</source>
-        <translation>Địa chỉ API {value} có cổng không hợp lệ.</translation>
+        <source>The API host {host} has a bad port.</source>
+        <translation>Địa chỉ API {host} có cổng không hợp lệ.</translation>
     </message>
     <message>
-        <source>The API host {value} is not an http(s) address such as {live_host}.</source>
-        <translation>Địa chỉ API {value} không phải địa chỉ http(s) như {live_host}.</translation>
+        <source>The API host {host} is not an http(s) address such as {live_host}.</source>
+        <translation>Địa chỉ API {host} không phải địa chỉ http(s) như {live_host}.</translation>
     </message>
     <message>
         <source>The account name is longer than 120 characters.</source>
@@ -8155,8 +8151,8 @@ Vẫn bán?</translation>
         <translation>Không dùng được khóa mã hóa bí mật của gian hàng ({name}): hãy kiểm tra {secret_key_path}.</translation>
     </message>
     <message>
-        <source>The folder {value} does not exist.</source>
-        <translation>Thư mục {value} không tồn tại.</translation>
+        <source>The folder {folder} does not exist.</source>
+        <translation>Thư mục {folder} không tồn tại.</translation>
     </message>
     <message>
         <source>The order template names its shops in a column: import it without a shop</source>
@@ -8167,8 +8163,8 @@ Vẫn bán?</translation>
         <translation>Tệp mẫu đơn hàng ghi gian hàng của từng đơn ở cột gian hàng: hãy nhập mà không chọn gian hàng</translation>
     </message>
     <message>
-        <source>The range starts ({value}) after it ends ({value2}).</source>
-        <translation>Khoảng thời gian bắt đầu ({value}) sau khi kết thúc ({value2}).</translation>
+        <source>The range starts ({start}) after it ends ({end}).</source>
+        <translation>Khoảng thời gian bắt đầu ({start}) sau khi kết thúc ({end}).</translation>
     </message>
     <message>
         <source>The recipient&apos;s name is empty.</source>
@@ -8183,8 +8179,8 @@ Vẫn bán?</translation>
         <translation>Địa chỉ chuyển hướng {redirect} không phải URL http(s).</translation>
     </message>
     <message>
-        <source>The refund must be between 0 and {value}.</source>
-        <translation>Số tiền hoàn phải từ 0 đến {value}.</translation>
+        <source>The refund must be between 0 and {refundable}.</source>
+        <translation>Số tiền hoàn phải từ 0 đến {refundable}.</translation>
     </message>
     <message>
         <source>The shipment is not created with the carrier yet: no label.</source>
@@ -8211,8 +8207,8 @@ Vẫn bán?</translation>
         <translation>Mẫu in quá dài ({length} ký tự; tối đa {limit}).</translation>
     </message>
     <message>
-        <source>The template {template} is not for {value}.</source>
-        <translation>Mẫu in {template} không dành cho {value}.</translation>
+        <source>The template {template} is not for {doc_type}.</source>
+        <translation>Mẫu in {template} không dành cho {doc_type}.</translation>
     </message>
     <message>
         <source>The {id_label} is empty.</source>
@@ -8239,8 +8235,8 @@ Vẫn bán?</translation>
         <translation>Mã gian hàng {name} {text} trống hoặc không phải mã hợp lệ.</translation>
     </message>
     <message>
-        <source>The {value} threshold must be between 0 and {top} {unit}.</source>
-        <translation>Ngưỡng {value} phải từ 0 đến {top} {unit}.</translation>
+        <source>The {rank} threshold must be between 0 and {top} {unit}.</source>
+        <translation>Ngưỡng {rank} phải từ 0 đến {top} {unit}.</translation>
     </message>
     <message>
         <source>The {what} has spaces or characters it cannot have: copy it again.</source>
@@ -8287,24 +8283,24 @@ Vẫn bán?</translation>
         <translation>Mã giảm giá này không còn tồn tại.</translation>
     </message>
     <message>
-        <source>Unknown customer field {f} (fields: {value}).</source>
-        <translation>Trường khách hàng không hợp lệ {f} (các trường: {value}).</translation>
+        <source>Unknown customer field {f} (fields: {fields}).</source>
+        <translation>Trường khách hàng không hợp lệ {f} (các trường: {fields}).</translation>
     </message>
     <message>
         <source>Unknown duplicate policy {on_duplicate}: use skip, update or create.</source>
         <translation>Cách xử lý trùng không hợp lệ {on_duplicate}: dùng skip, update hoặc create.</translation>
     </message>
     <message>
-        <source>Unknown export column {unknown} (columns: {value}).</source>
-        <translation>Cột xuất không hợp lệ {unknown} (các cột: {value}).</translation>
+        <source>Unknown export column {unknown} (columns: {columns}).</source>
+        <translation>Cột xuất không hợp lệ {unknown} (các cột: {columns}).</translation>
     </message>
     <message>
-        <source>Unknown grain {grain}: one of {value}.</source>
-        <translation>Đơn vị thời gian không hợp lệ {grain}: dùng một trong {value}.</translation>
+        <source>Unknown grain {grain}: one of {choices}.</source>
+        <translation>Đơn vị thời gian không hợp lệ {grain}: dùng một trong {choices}.</translation>
     </message>
     <message>
-        <source>Unknown import format {value}: use {names} or auto</source>
-        <translation>Định dạng nhập không hợp lệ {value}: dùng {names} hoặc auto</translation>
+        <source>Unknown import format {format}: use {names} or auto</source>
+        <translation>Định dạng nhập không hợp lệ {format}: dùng {names} hoặc auto</translation>
     </message>
     <message>
         <source>Unknown language {lang}: use vi or en.</source>
@@ -8319,8 +8315,8 @@ Vẫn bán?</translation>
         <translation>Phân hệ không hợp lệ: {exc}</translation>
     </message>
     <message>
-        <source>Unknown ranking {kind}: one of {value}.</source>
-        <translation>Bảng xếp hạng không hợp lệ {kind}: dùng một trong {value}.</translation>
+        <source>Unknown ranking {kind}: one of {choices}.</source>
+        <translation>Bảng xếp hạng không hợp lệ {kind}: dùng một trong {choices}.</translation>
     </message>
     <message>
         <source>User {user_id} does not exist or is deactivated.</source>
@@ -8395,8 +8391,8 @@ Vẫn bán?</translation>
         <translation>mã vạch {code} đã được dùng cho {sku} của “{product}”.</translation>
     </message>
     <message>
-        <source>barcode {value} is already on SKU {value2}</source>
-        <translation>mã vạch {value} đã có ở SKU {value2}</translation>
+        <source>barcode {barcode} is already on SKU {sku}</source>
+        <translation>mã vạch {barcode} đã có ở SKU {sku}</translation>
     </message>
     <message>
         <source>category {old} → {new}</source>
@@ -8435,8 +8431,8 @@ Vẫn bán?</translation>
         <translation>sửa mô tả</translation>
     </message>
     <message>
-        <source>differs from row {number} of the same order ({value} vs {value2})</source>
-        <translation>khác với dòng {number} của cùng đơn ({value} và {value2})</translation>
+        <source>differs from row {number} of the same order ({cell} vs {first})</source>
+        <translation>khác với dòng {number} của cùng đơn ({cell} và {first})</translation>
     </message>
     <message>
         <source>district</source>
@@ -8459,8 +8455,8 @@ Vẫn bán?</translation>
         <translation>có giá trị nhưng {column}_name đang trống: hãy đặt tên thuộc tính</translation>
     </message>
     <message>
-        <source>has the value {value} but its attribute has no name.</source>
-        <translation>có giá trị {value} nhưng thuộc tính chưa có tên.</translation>
+        <source>has the value {option} but its attribute has no name.</source>
+        <translation>có giá trị {option} nhưng thuộc tính chưa có tên.</translation>
     </message>
     <message>
         <source>images reordered</source>
@@ -8519,8 +8515,8 @@ Vẫn bán?</translation>
         <translation>gian hàng mới</translation>
     </message>
     <message>
-        <source>no shop is named {value} (shops: {known}); add the shop in Settings first</source>
-        <translation>không có gian hàng nào tên {value} (các gian hàng: {known}); hãy thêm gian hàng ở Cài đặt trước</translation>
+        <source>no shop is named {shop} (shops: {known}); add the shop in Settings first</source>
+        <translation>không có gian hàng nào tên {shop} (các gian hàng: {known}); hãy thêm gian hàng ở Cài đặt trước</translation>
     </message>
     <message>
         <source>none</source>
@@ -8607,8 +8603,8 @@ Vẫn bán?</translation>
         <translation>mức sắp hết hàng không được âm.</translation>
     </message>
     <message>
-        <source>the options {value} are already on row {other} of this product</source>
-        <translation>các thuộc tính {value} đã có ở dòng {other} của sản phẩm này</translation>
+        <source>the options {options} are already on row {other} of this product</source>
+        <translation>các thuộc tính {options} đã có ở dòng {other} của sản phẩm này</translation>
     </message>
     <message>
         <source>the order has returned items: its lines cannot be replaced by import</source>
@@ -8635,8 +8631,8 @@ Vẫn bán?</translation>
         <translation>tồn kho không được âm.</translation>
     </message>
     <message>
-        <source>these rows update the same product as the rows of {value} (row {first_row}): a product&apos;s rows need one product name</source>
-        <translation>các dòng này cập nhật cùng sản phẩm với các dòng của {value} (dòng {first_row}): các dòng của một sản phẩm cần một tên sản phẩm</translation>
+        <source>these rows update the same product as the rows of {other_name} (row {first_row}): a product&apos;s rows need one product name</source>
+        <translation>các dòng này cập nhật cùng sản phẩm với các dòng của {other_name} (dòng {first_row}): các dòng của một sản phẩm cần một tên sản phẩm</translation>
     </message>
     <message>
         <source>this order moves stock (it was made in the app): change it there, not by import</source>
@@ -8647,20 +8643,20 @@ Vẫn bán?</translation>
         <translation>phân loại này không còn thuộc sản phẩm: hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
-        <source>unknown order status {raw}; known: {value}</source>
-        <translation>trạng thái đơn không hợp lệ {raw}; các trạng thái: {value}</translation>
+        <source>unknown order status {raw}; known: {known}</source>
+        <translation>trạng thái đơn không hợp lệ {raw}; các trạng thái: {known}</translation>
     </message>
     <message>
-        <source>unknown value {value} (use active or hidden)</source>
-        <translation>giá trị không hợp lệ {value} (dùng active hoặc hidden)</translation>
+        <source>unknown value {status} (use active or hidden)</source>
+        <translation>giá trị không hợp lệ {status} (dùng active hoặc hidden)</translation>
     </message>
     <message>
-        <source>unknown value {value} (use female/male/other or nữ/nam/khác)</source>
-        <translation>giá trị không hợp lệ {value} (dùng nữ/nam/khác hoặc female/male/other)</translation>
+        <source>unknown value {gender} (use female/male/other or nữ/nam/khác)</source>
+        <translation>giá trị không hợp lệ {gender} (dùng nữ/nam/khác hoặc female/male/other)</translation>
     </message>
     <message>
-        <source>unknown value {value} (use one of: {choices})</source>
-        <translation>giá trị không hợp lệ {value} (dùng một trong: {choices})</translation>
+        <source>unknown value {cell} (use one of: {choices})</source>
+        <translation>giá trị không hợp lệ {cell} (dùng một trong: {choices})</translation>
     </message>
     <message>
         <source>unlisted from {shop}</source>
@@ -8903,8 +8899,8 @@ Vẫn bán?</translation>
         <translation>{discount} cao hơn giá bán {price}</translation>
     </message>
     <message>
-        <source>{discount} is more than the line&apos;s {value}</source>
-        <translation>{discount} lớn hơn {value} của dòng</translation>
+        <source>{discount} is more than the line&apos;s {subtotal}</source>
+        <translation>{discount} lớn hơn {subtotal} của dòng</translation>
     </message>
     <message>
         <source>{discount} is more than the order&apos;s subtotal {subtotal} plus shipping {shipping}</source>
@@ -8971,8 +8967,8 @@ Vẫn bán?</translation>
         <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
     </message>
     <message>
-        <source>{length} products are named {value}: give the rows the SKU of an existing variant, or rename one of the products in the app</source>
-        <translation>Có {length} sản phẩm tên {value}: hãy ghi SKU của một phân loại có sẵn, hoặc đổi tên một trong các sản phẩm trong ứng dụng</translation>
+        <source>{length} products are named {name}: give the rows the SKU of an existing variant, or rename one of the products in the app</source>
+        <translation>Có {length} sản phẩm tên {name}: hãy ghi SKU của một phân loại có sẵn, hoặc đổi tên một trong các sản phẩm trong ứng dụng</translation>
     </message>
     <message>
         <source>{level} {sku}: removed</source>
@@ -8983,8 +8979,8 @@ Vẫn bán?</translation>
         <translation>{level} {sku}: {price} đ</translation>
     </message>
     <message>
-        <source>{lines} lines counted, {changed} changed, difference {difference} ({value} đ); {reason}</source>
-        <translation>Đã kiểm {lines} dòng, {changed} thay đổi, chênh lệch {difference} ({value} đ); {reason}</translation>
+        <source>{lines} lines counted, {changed} changed, difference {difference} ({amount} đ); {reason}</source>
+        <translation>Đã kiểm {lines} dòng, {changed} thay đổi, chênh lệch {difference} ({amount} đ); {reason}</translation>
     </message>
     <message>
         <source>{name} &lt;{email}&gt; added as {role}</source>
@@ -9011,8 +9007,8 @@ Vẫn bán?</translation>
         <translation>{name} có hơn {limit} dòng dữ liệu: hãy xuất khoảng thời gian ngắn hơn</translation>
     </message>
     <message>
-        <source>{name} has no column {header} (its columns: {value}).</source>
-        <translation>{name} không có cột {header} (các cột: {value}).</translation>
+        <source>{name} has no column {header} (its columns: {columns}).</source>
+        <translation>{name} không có cột {header} (các cột: {columns}).</translation>
     </message>
     <message>
         <source>{name} has no customer name column: name one {vi} or {en}, or map a column to name.</source>
@@ -9027,12 +9023,12 @@ Vẫn bán?</translation>
         <translation>{name} không có trang tính nào</translation>
     </message>
     <message>
-        <source>{name} has no {id_label}/{value} yet: add them first.</source>
-        <translation>{name} chưa có {id_label}/{value}: hãy thêm trước.</translation>
+        <source>{name} has no {id_label}/{key_name} yet: add them first.</source>
+        <translation>{name} chưa có {id_label}/{key_name}: hãy thêm trước.</translation>
     </message>
     <message>
-        <source>{name} has only {points_balance} points: {value} cannot be taken.</source>
-        <translation>{name} chỉ còn {points_balance} điểm: không thể trừ {value} điểm.</translation>
+        <source>{name} has only {points_balance} points: {points} cannot be taken.</source>
+        <translation>{name} chỉ còn {points_balance} điểm: không thể trừ {points} điểm.</translation>
     </message>
     <message>
         <source>{name} has schema version {revision}, which this version of Prime Distribution does not know (a newer app&apos;s backup, or another app&apos;s database).</source>
@@ -9075,24 +9071,24 @@ Vẫn bán?</translation>
         <translation>{name} không phải tệp Excel thật (nội dung không phải sổ làm việc Excel); hãy tải lại tệp xuất từ Seller Center</translation>
     </message>
     <message>
-        <source>{name} is not an order file this app knows: expected {value}</source>
-        <translation>{name} không phải tệp đơn hàng mà ứng dụng biết: cần {value}</translation>
+        <source>{name} is not an order file this app knows: expected {expected}</source>
+        <translation>{name} không phải tệp đơn hàng mà ứng dụng biết: cần {expected}</translation>
     </message>
     <message>
-        <source>{name} is not {format_names}{seen}: its header (row {header_row}) lacks {lacking}; expected the headers {value}</source>
-        <translation>{name} không phải {format_names}{seen}: dòng tiêu đề (dòng {header_row}) thiếu {lacking}; cần các tiêu đề {value}</translation>
+        <source>{name} is not {format_names}{seen}: its header (row {header_row}) lacks {lacking}; expected the headers {headers}</source>
+        <translation>{name} không phải {format_names}{seen}: dòng tiêu đề (dòng {header_row}) thiếu {lacking}; cần các tiêu đề {headers}</translation>
     </message>
     <message>
-        <source>{name} is {value} MB: the limit is {value2} MB; export a shorter period</source>
-        <translation>{name} nặng {value} MB: tối đa {value2} MB; hãy xuất khoảng thời gian ngắn hơn</translation>
+        <source>{name} is {size} MB: the limit is {limit} MB; export a shorter period</source>
+        <translation>{name} nặng {size} MB: tối đa {limit} MB; hãy xuất khoảng thời gian ngắn hơn</translation>
     </message>
     <message>
         <source>{name} is {what}</source>
         <translation>{name} {what}</translation>
     </message>
     <message>
-        <source>{name} looks like {format_names} but has no column {name2} in its header (row {header_row}); expected the headers {value}</source>
-        <translation>{name} giống {format_names} nhưng dòng tiêu đề (dòng {header_row}) không có cột {name2}; cần các tiêu đề {value}</translation>
+        <source>{name} looks like {format_names} but has no column {name2} in its header (row {header_row}); expected the headers {headers}</source>
+        <translation>{name} giống {format_names} nhưng dòng tiêu đề (dòng {header_row}) không có cột {name2}; cần các tiêu đề {headers}</translation>
     </message>
     <message>
         <source>{name} shop {ext} is already linked as {other}.</source>
@@ -9107,12 +9103,12 @@ Vẫn bán?</translation>
         <translation>{name}: phiên bản này chưa liên kết được gian hàng {name2}.</translation>
     </message>
     <message>
-        <source>{name}: unsupported file type {value}; a Seller Center export is an .xlsx (or .csv) file</source>
-        <translation>{name}: không hỗ trợ loại tệp {value}; tệp xuất từ Seller Center là tệp .xlsx (hoặc .csv)</translation>
+        <source>{name}: unsupported file type {suffix}; a Seller Center export is an .xlsx (or .csv) file</source>
+        <translation>{name}: không hỗ trợ loại tệp {suffix}; tệp xuất từ Seller Center là tệp .xlsx (hoặc .csv)</translation>
     </message>
     <message>
-        <source>{new} is below the discount price {discount} of SKU {value}: give the discount_price column too</source>
-        <translation>{new} thấp hơn giá khuyến mãi {discount} của SKU {value}: hãy ghi cả cột discount_price</translation>
+        <source>{new} is below the discount price {discount} of SKU {sku}: give the discount_price column too</source>
+        <translation>{new} thấp hơn giá khuyến mãi {discount} của SKU {sku}: hãy ghi cả cột discount_price</translation>
     </message>
     <message>
         <source>{new} new, {updated} updated, {unchanged} unchanged</source>
@@ -9163,8 +9159,8 @@ Vẫn bán?</translation>
         <translation>{order}: {total} đ ({source})</translation>
     </message>
     <message>
-        <source>{path} cannot be opened: {value}</source>
-        <translation>Không mở được {path}: {value}</translation>
+        <source>{path} cannot be opened: {reason}</source>
+        <translation>Không mở được {path}: {reason}</translation>
     </message>
     <message>
         <source>{path} does not exist.</source>
@@ -9339,68 +9335,68 @@ Vẫn bán?</translation>
         <translation>{user} không có quyền truy cập {module}: hãy hỏi chủ cửa hàng.</translation>
     </message>
     <message>
-        <source>{value} differs from {first} on row {row} of the same order (order-level columns must agree)</source>
-        <translation>{value} khác với {first} ở dòng {row} của cùng đơn (các cột cấp đơn phải giống nhau)</translation>
+        <source>{cell} differs from {first} on row {row} of the same order (order-level columns must agree)</source>
+        <translation>{cell} khác với {first} ở dòng {row} của cùng đơn (các cột cấp đơn phải giống nhau)</translation>
     </message>
     <message>
-        <source>{value} differs from {value2} on row {first_row} of the same product (product-level columns must agree)</source>
-        <translation>{value} khác với {value2} ở dòng {first_row} của cùng sản phẩm (các cột cấp sản phẩm phải giống nhau)</translation>
+        <source>{cell} differs from {first} on row {first_row} of the same product (product-level columns must agree)</source>
+        <translation>{cell} khác với {first} ở dòng {first_row} của cùng sản phẩm (các cột cấp sản phẩm phải giống nhau)</translation>
     </message>
     <message>
-        <source>{value} has a thousands separator: write the plain number ({plain})</source>
-        <translation>{value} có dấu phân cách hàng nghìn: hãy ghi số không có dấu ({plain})</translation>
+        <source>{cell} has a thousands separator: write the plain number ({plain})</source>
+        <translation>{cell} có dấu phân cách hàng nghìn: hãy ghi số không có dấu ({plain})</translation>
     </message>
     <message>
-        <source>{value} is a folder, not a file.</source>
-        <translation>{value} là thư mục, không phải tệp.</translation>
+        <source>{path} is a folder, not a file.</source>
+        <translation>{path} là thư mục, không phải tệp.</translation>
     </message>
     <message>
-        <source>{value} is a number, not a date: format the cell as a date or write YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]</source>
-        <translation>{value} là số, không phải ngày: hãy định dạng ô là ngày hoặc ghi YYYY-MM-DD hay DD/MM/YYYY, có thể kèm HH:MM[:SS]</translation>
+        <source>{cell} is a number, not a date: format the cell as a date or write YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS]</source>
+        <translation>{cell} là số, không phải ngày: hãy định dạng ô là ngày hoặc ghi YYYY-MM-DD hay DD/MM/YYYY, có thể kèm HH:MM[:SS]</translation>
     </message>
     <message>
-        <source>{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS])</source>
-        <translation>{value} không phải ngày (dùng YYYY-MM-DD hoặc DD/MM/YYYY, có thể kèm HH:MM[:SS])</translation>
+        <source>{cell} is not a date (use YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM[:SS])</source>
+        <translation>{cell} không phải ngày (dùng YYYY-MM-DD hoặc DD/MM/YYYY, có thể kèm HH:MM[:SS])</translation>
     </message>
     <message>
-        <source>{value} is not a marketplace that shops can be linked to (one of: {value2}).</source>
-        <translation>{value} không phải sàn có thể liên kết gian hàng (một trong: {value2}).</translation>
+        <source>{channel} is not a marketplace that shops can be linked to (one of: {choices}).</source>
+        <translation>{channel} không phải sàn có thể liên kết gian hàng (một trong: {choices}).</translation>
     </message>
     <message>
-        <source>{value} is not a number</source>
-        <translation>{value} không phải là số</translation>
+        <source>{cell} is not a number</source>
+        <translation>{cell} không phải là số</translation>
     </message>
     <message>
-        <source>{value} is not a phone number</source>
-        <translation>{value} không phải số điện thoại</translation>
+        <source>{phone} is not a phone number</source>
+        <translation>{phone} không phải số điện thoại</translation>
     </message>
     <message>
-        <source>{value} is not a real date and time</source>
-        <translation>{value} không phải ngày giờ có thật</translation>
+        <source>{cell} is not a real date and time</source>
+        <translation>{cell} không phải ngày giờ có thật</translation>
     </message>
     <message>
-        <source>{value} is not a whole number</source>
-        <translation>{value} không phải số nguyên</translation>
+        <source>{cell} is not a whole number</source>
+        <translation>{cell} không phải số nguyên</translation>
     </message>
     <message>
-        <source>{value} is not a whole number (not finite)</source>
-        <translation>{value} không phải số nguyên (không hữu hạn)</translation>
+        <source>{cell} is not a whole number (not finite)</source>
+        <translation>{cell} không phải số nguyên (không hữu hạn)</translation>
     </message>
     <message>
-        <source>{value} is not an email address</source>
-        <translation>{value} không phải địa chỉ email</translation>
+        <source>{email} is not an email address</source>
+        <translation>{email} không phải địa chỉ email</translation>
     </message>
     <message>
         <source>{variant}: {why}</source>
         <translation>{variant}: {why}</translation>
     </message>
     <message>
-        <source>{what} {value} appears again on row {row}</source>
-        <translation>{what} {value} lại xuất hiện ở dòng {row}</translation>
+        <source>{what} {code} appears again on row {row}</source>
+        <translation>{what} {code} lại xuất hiện ở dòng {row}</translation>
     </message>
     <message>
-        <source>{what} {value} is also on row {first_row} (once per file)</source>
-        <translation>{what} {value} cũng có ở dòng {first_row} (mỗi tệp chỉ một lần)</translation>
+        <source>{what} {code} is also on row {first_row} (once per file)</source>
+        <translation>{what} {code} cũng có ở dòng {first_row} (mỗi tệp chỉ một lần)</translation>
     </message>
     <message>
         <source>{why} already belongs to {code} ({name})</source>

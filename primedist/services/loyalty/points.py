@@ -200,10 +200,10 @@ def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str
         if customer.points_balance + delta < 0:
             raise ValidationError(
                 msg(
-                    "{name} has only {points_balance} points: {value} cannot be taken.",
+                    "{name} has only {points_balance} points: {points} cannot be taken.",
                     name=customer.name,
                     points_balance=customer.points_balance,
-                    value=-delta,
+                    points=-delta,
                 ),
                 field="delta",
             )

@@ -126,8 +126,8 @@ def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, in
         if not 0 <= value <= top:
             raise ValidationError(
                 msg(
-                    "The {value} threshold must be between 0 and {top} {unit}.",
-                    value=str(rank.value.title()),
+                    "The {rank} threshold must be between 0 and {top} {unit}.",
+                    rank=str(rank.value.title()),
                     top=top,
                     unit=str(unit),
                 ),
@@ -142,12 +142,12 @@ def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, in
         if hv <= lv:
             raise ValidationError(
                 msg(
-                    "The {value} threshold ({hv} {unit}) must be above the {value2} threshold "
+                    "The {rank} threshold ({hv} {unit}) must be above the {lower_rank} threshold "
                     "({lv} {unit}).",
-                    value=str(high.value.title()),
+                    rank=str(high.value.title()),
                     hv=hv,
                     unit=str(unit),
-                    value2=str(low.value.title()),
+                    lower_rank=str(low.value.title()),
                     lv=lv,
                 ),
                 field=high.value,
