@@ -28,6 +28,14 @@ the last batch (sync_shop runs it). Only the HTTP calls and the connector's JSON
 RemoteOrder mapping are outside it. The split per component is
 printed (seconds per 100k orders, medians).
 
+4. with `--floor`: **the schema's floor**. The orders and lines the first pass wrote are
+   copied into fresh stores by plain SQL (`INSERT INTO orders SELECT … FROM` the written
+   store, in transactions of `sync.BATCH_ORDERS` orders, commits included), with no
+   Python per row at all: what SQLite alone needs to put these rows into this schema —
+   (a) as it is (the orders' list indexes and the FTS5 search index kept by triggers),
+   (b) without the search index, (c) with neither (only the keys: the spec's anchor's
+   condition). No writer of these tables can be faster than (a).
+
 Targets (issue 7): end to end <= 60 s; DB write side >= 20,000 orders/s.
 """
 
@@ -40,6 +48,7 @@ import json
 import os
 import pickle
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -272,6 +281,56 @@ def print_split(title: str, splits: list[dict[str, float]], total: list[float], 
     print(f"    {'(all of the write side)':<28} {whole:7.2f} s")
 
 
+#: The floor's three schemas: (label, drop the FTS triggers, drop the secondary indexes).
+FLOOR_SCHEMAS = (
+    ("floor: orders + lines, the schema as it is (orders/s)", False, False),
+    ("floor: … without the search index (orders/s)", True, False),
+    ("floor: … without search index and list indexes (orders/s)", True, True),
+)
+
+
+def write_floor(template: Path, work: Path, source: Path, drop_fts: bool,
+                drop_indexes: bool) -> float:  # fmt: skip
+    """Orders/s of copying `source`'s orders and lines into a fresh store by plain SQL."""
+    ctx, _ = fresh_store(template, work, "floor")
+    assert ctx.settings is not None and ctx.settings.db_path is not None
+    target = ctx.settings.db_path
+    ctx.engine.dispose()
+    con = sqlite3.connect(target)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY",
+                   "cache_size=-65536", "foreign_keys=ON"):  # fmt: skip
+        con.execute(f"PRAGMA {pragma}")
+    drops = []
+    if drop_fts:
+        drops += [r[0] for r in con.execute(
+            "SELECT 'DROP TRIGGER ' || name FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'orders_fts_%'")]  # fmt: skip
+    if drop_indexes:
+        drops += [r[0] for r in con.execute(
+            "SELECT 'DROP INDEX ' || name FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name IN ('orders', 'order_lines') AND sql IS NOT NULL")]  # fmt: skip
+    for statement in drops:
+        con.execute(statement)
+    con.execute("ATTACH DATABASE ? AS src", (str(source),))
+    # The customers and products the orders point to, not timed.
+    for table in ("customers", "products", "variants"):
+        con.execute(f"INSERT OR IGNORE INTO main.{table} SELECT * FROM src.{table}")
+    con.commit()
+    ids = [r[0] for r in con.execute("SELECT id FROM src.orders ORDER BY id")]
+    t0 = time.perf_counter()
+    for start in range(0, len(ids), sync.BATCH_ORDERS):
+        low, high = ids[start], ids[min(start + sync.BATCH_ORDERS, len(ids)) - 1]
+        con.execute("INSERT INTO main.orders SELECT * FROM src.orders "
+                    "WHERE id BETWEEN ? AND ?", (low, high))  # fmt: skip
+        con.execute("INSERT INTO main.order_lines SELECT * FROM src.order_lines "
+                    "WHERE order_id BETWEEN ? AND ?", (low, high))  # fmt: skip
+        con.commit()
+    seconds = time.perf_counter() - t0
+    con.close()
+    shutil.rmtree(work / "floor", ignore_errors=True)
+    return len(ids) / seconds
+
+
 def write_pass(label: str, ctx: ServiceContext, shop_id: int, orders: list[RemoteOrder],
                prof: cProfile.Profile | None) -> tuple[float, float, dict[str, float]]:  # fmt: skip
     """(wall seconds, CPU seconds of this process, split) of one pass."""
@@ -298,6 +357,11 @@ def main() -> None:
     p.add_argument("--work-dir", default="bench-data/sync")
     p.add_argument("--write-only", action="store_true", help="skip the end-to-end sync")
     p.add_argument("--profile", help="cProfile the first write-side pass into this file")
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the schema's floor (plain SQL copies of the rows)",
+    )
     args = p.parse_args()
     work = (ROOT / args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -313,6 +377,7 @@ def main() -> None:
         e2e, inner, synced = [], [], []
         first_s, first_split, again_s, again_split = [], [], [], []
         first_cpu, again_cpu = [], []
+        floors: list[list[float]] = [[] for _ in FLOOR_SCHEMAS]
         orders: list[RemoteOrder] = []
         prof = cProfile.Profile() if args.profile else None
         for run in range(args.runs):
@@ -336,6 +401,13 @@ def main() -> None:
             first_s.append(w)
             first_cpu.append(cpu)
             first_split.append(split)
+            if args.floor:
+                assert ctx2.settings is not None and ctx2.settings.db_path is not None
+                for (label, no_fts, no_indexes), rates in zip(FLOOR_SCHEMAS, floors,
+                                                              strict=True):  # fmt: skip
+                    rates.append(write_floor(template, work, ctx2.settings.db_path, no_fts,
+                                             no_indexes))  # fmt: skip
+                    print(f"        {label}: {rates[-1]:,.0f}", flush=True)
             w, cpu, split = write_pass("write side, re-sync of changed orders", ctx2, shop2,
                                        changed(orders), None)  # fmt: skip
             again_s.append(w)
@@ -363,6 +435,9 @@ def main() -> None:
         record("write side, re-sync of changed orders (orders/s)", [n / s for s in again_s],
                "/s", "target >= 20,000/s")  # fmt: skip
         record("  CPU time of the re-sync's write side (s)", again_cpu, "s")
+        for (label, _, _), rates in zip(FLOOR_SCHEMAS, floors, strict=True):
+            if rates:
+                record(label, rates, "/s")
         print_summary()
     finally:
         if proc is not None:
