@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from primedist.core.messages import msg
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import compute_total
 from primedist.errors import PrimedistError
@@ -244,9 +245,11 @@ class RemoteOrderLine:
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
-            raise ValueError(f"line {self.sku or self.product_name!r}: quantity must be > 0")
+            raise ValueError(msg("line {line}: the quantity must be more than 0",
+                                 line=repr(self.sku or self.product_name)))  # fmt: skip
         if self.unit_price < 0 or self.discount < 0 or self.subtotal < 0:
-            raise ValueError(f"line {self.sku or self.product_name!r}: negative money")
+            raise ValueError(msg("line {line}: an amount is negative",
+                                 line=repr(self.sku or self.product_name)))  # fmt: skip
 
     @property
     def subtotal(self) -> int:
@@ -296,12 +299,12 @@ class RemoteOrder:
                  self.voucher_discount, self.seller_discount, self.shop_promotion,
                  self.commission, self.paid_amount)  # fmt: skip
         if min(parts) < 0:
-            raise ValueError(f"order {self.external_id}: a money part is negative")
+            raise ValueError(msg("order {order}: an amount is negative", order=self.external_id))
         if self.total != self.computed_total():
             raise ValueError(
-                f"order {self.external_id}: total {self.total} does not add up"
-                f" ({self.computed_total()} from its parts)"
-            )
+                msg("order {order}: the total {total} does not add up ({parts} from its parts)",
+                    order=self.external_id, total=self.total, parts=self.computed_total())
+            )  # fmt: skip
 
     def computed_total(self) -> int:
         return compute_total(

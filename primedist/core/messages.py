@@ -90,7 +90,7 @@ def restored(text: str | None, args: str | None) -> str:
 def _encode(value: Any) -> Any:
     if isinstance(value, Message):
         return {"t": value.template, "v": {k: _encode(v) for k, v in value.values.items()}}
-    if isinstance(value, Enum):
+    if isinstance(value, Enum | Label):
         return {"e": str(value.value)}
     if isinstance(value, bool) or value is None:
         return str(value)

@@ -346,12 +346,12 @@ def parse_money(value: Cell) -> int:
     ``"90,000"``, ``"₫90.000"``, ``"VND 90,000"``; empty is 0. Raises ValueError
     (negative, fractional, text)."""
     if isinstance(value, bool):
-        raise ValueError(f"{cell_text(value)} is not an amount")
+        raise ValueError(msg("{cell} is not an amount", cell=cell_text(value)))
     if isinstance(value, int):
         amount = value
     elif isinstance(value, float):
         if value != value or not value.is_integer():
-            raise ValueError(f"{value!r} is not a whole number of đồng")
+            raise ValueError(msg("{cell} is not a whole number of đồng", cell=repr(value)))
         amount = int(value)
     elif isinstance(value, str):
         text = _MONEY_NOISE.sub("", value)
@@ -366,12 +366,14 @@ def parse_money(value: Cell) -> int:
         elif _PLAIN.fullmatch(digits):
             amount = int(re.split("[.,]", digits)[0])
         else:
-            raise ValueError(f"{_short(value)!r} is not an amount in đồng")
+            raise ValueError(msg("{cell} is not an amount in đồng", cell=repr(_short(value))))
         amount = -amount if negative else amount
     else:
-        raise ValueError(f"{_short(cell_text(value))!r} is not an amount in đồng")
+        raise ValueError(
+            msg("{cell} is not an amount in đồng", cell=repr(_short(cell_text(value))))
+        )
     if amount < 0:
-        raise ValueError(f"{amount:,} is negative")
+        raise ValueError(msg("{amount} is negative", amount=amount))
     return amount
 
 
@@ -389,17 +391,27 @@ def parse_export_datetime(value: Cell) -> datetime:
         d, mon, y, hh, mm, ss = m.groups()
         month = _MONTHS.get(mon.lower())
         if month is None:
-            raise ValueError(f"{_short(value)!r} has an unknown month {mon!r}")
+            raise ValueError(
+                msg(
+                    "{cell} has an unknown month {month}", cell=repr(_short(value)), month=repr(mon)
+                )  # fmt: skip
+            )
         try:
             return datetime(int(y), month, int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
-            raise ValueError(f"{value.strip()!r} is not a real date and time") from None
+            raise ValueError(
+                msg("{cell} is not a real date and time", cell=repr(value.strip()))
+            ) from None
     try:
         return parse_datetime(value)
     except ValueError as exc:
         if isinstance(value, str) and "is not a date" in str(exc):
             raise ValueError(
-                f"{_short(value.strip())!r} is not a date (use {DATE_FORMATS})"
+                msg(
+                    "{cell} is not a date (use {formats})",
+                    cell=repr(_short(value.strip())),
+                    formats=DATE_FORMATS,
+                )  # fmt: skip
             ) from None
         raise
 

@@ -39,7 +39,7 @@ from primedist.connectors.base import (
     StockUpdate,
     TransientError,
 )
-from primedist.core.messages import msg
+from primedist.core.messages import Label, msg
 from primedist.core.security import redact
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
@@ -498,10 +498,12 @@ def retry_action(ctx: ServiceContext, message_id: int) -> None:
     with ctx.uow() as session:
         action = session.get(OutboxMessage, message_id)
         if action is None:
-            raise NotFound(f"Action {message_id} no longer exists.")
+            raise NotFound(msg("Action {number} no longer exists.", number=message_id))
         if action.status in (OutboxStatus.DONE, OutboxStatus.CANCELLED):
             raise Conflict(
-                f"Action {message_id} is {OutboxStatus(action.status).value}: nothing to retry."
+                msg("Action {number} was already delivered: nothing to retry.", number=message_id)
+                if action.status == OutboxStatus.DONE
+                else msg("Action {number} was discarded: nothing to retry.", number=message_id)
             )
         was = OutboxStatus(action.status)
         # A failed action was never delivered; an in-progress one keeps its state so the
@@ -519,7 +521,7 @@ def retry_action(ctx: ServiceContext, message_id: int) -> None:
                 .values(outbox_pending=True)
             )
         ctx.audit(session, "outbox.retry", entity_type="outbox", entity_id=message_id,
-                  summary=msg("{action} queued again", action=action.kind),
+                  summary=msg("{action}: queued again", action=Label(action.kind)),
                   before={"status": was.value})  # fmt: skip
 
 
@@ -530,9 +532,9 @@ def discard_action(ctx: ServiceContext, message_id: int) -> None:
     with ctx.uow() as session:
         action = session.get(OutboxMessage, message_id)
         if action is None:
-            raise NotFound(f"Action {message_id} no longer exists.")
+            raise NotFound(msg("Action {number} no longer exists.", number=message_id))
         if action.status == OutboxStatus.DONE:
-            raise Conflict(f"Action {message_id} was already delivered.")
+            raise Conflict(msg("Action {number} was already delivered.", number=message_id))
         was = OutboxStatus(action.status)
         action.status = OutboxStatus.CANCELLED
         action.updated_at = now
@@ -540,5 +542,5 @@ def discard_action(ctx: ServiceContext, message_id: int) -> None:
         session.flush()
         _order_settled(session.connection(), action.order_id)
         ctx.audit(session, "outbox.discard", entity_type="outbox", entity_id=message_id,
-                  summary=msg("{action} discarded", action=action.kind),
+                  summary=msg("{action}: discarded", action=Label(action.kind)),
                   before={"status": was.value})  # fmt: skip

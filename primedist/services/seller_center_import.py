@@ -315,13 +315,13 @@ class _Row:
         try:
             return parse_money(value)
         except ValueError as exc:
-            raise _Bad(self.number, name, str(exc)) from None
+            raise _Bad(self.number, name, exc.args[0]) from None
 
     def quantity(self, name: str) -> int:
         try:
             qty = parse_whole_number(self.raw(name))
         except ValueError as exc:
-            raise _Bad(self.number, name, str(exc)) from None
+            raise _Bad(self.number, name, exc.args[0]) from None
         if not 0 < qty <= MAX_QUANTITY:
             raise _Bad(
                 self.number,
@@ -339,7 +339,7 @@ class _Row:
         try:
             return to_utc(parse_export_datetime(value), tz)
         except ValueError as exc:
-            raise _Bad(self.number, name, str(exc)) from None
+            raise _Bad(self.number, name, exc.args[0]) from None
 
 
 @dataclass
@@ -416,7 +416,7 @@ def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
             rejected += rows_of_rejected(exc.rejected, [r.number for r in group.rows], "order")
         except ValueError as exc:  # RemoteOrder's own checks (money not adding up...)
             bad += 1
-            first = RejectedRow(group.rows[0].number, None, str(exc))
+            first = RejectedRow(group.rows[0].number, None, exc.args[0])
             rejected += rows_of_rejected(first, [r.number for r in group.rows], "order")
     rejected.sort(key=lambda r: r.row)
     return _ReadResult(path.name, fmt, shop, orders, rows_read, bad, rejected,

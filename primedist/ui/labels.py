@@ -51,6 +51,13 @@ ENUM_LABELS: dict[str, str] = {
     Module.CUSTOMERS: QT_TRANSLATE_NOOP("enum", "Customers"),
     Module.SETTINGS: QT_TRANSLATE_NOOP("enum", "Settings"),
     Module.ANALYTICS: QT_TRANSLATE_NOOP("enum", "Analytics"),
+    # actions waiting in the outbox (services/outbox.py, services/shipping.py)
+    "order.confirm": QT_TRANSLATE_NOOP("enum", "Confirm order"),
+    "order.cancel": QT_TRANSLATE_NOOP("enum", "Cancel order"),
+    "stock.push": QT_TRANSLATE_NOOP("enum", "Update stock"),
+    "listing.upsert": QT_TRANSLATE_NOOP("enum", "Update listing"),
+    "shipment.create": QT_TRANSLATE_NOOP("enum", "Book shipment"),
+    "shipment.cancel": QT_TRANSLATE_NOOP("enum", "Cancel shipment"),
 }
 
 # Column headers of the list specs in primedist.queries (context "columns").

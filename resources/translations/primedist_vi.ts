@@ -104,22 +104,6 @@
         <translation>Làm mới</translation>
     </message>
     <message>
-        <source>Confirm order</source>
-        <translation>Xác nhận đơn</translation>
-    </message>
-    <message>
-        <source>Cancel order</source>
-        <translation>Hủy đơn</translation>
-    </message>
-    <message>
-        <source>Update stock</source>
-        <translation>Cập nhật tồn kho</translation>
-    </message>
-    <message>
-        <source>Update listing</source>
-        <translation>Cập nhật sản phẩm trên sàn</translation>
-    </message>
-    <message>
         <source>Waiting</source>
         <translation>Đang chờ</translation>
     </message>
@@ -6207,6 +6191,30 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <source>Analytics</source>
         <translation>Phân tích</translation>
     </message>
+    <message>
+        <source>Confirm order</source>
+        <translation>Xác nhận đơn</translation>
+    </message>
+    <message>
+        <source>Cancel order</source>
+        <translation>Hủy đơn</translation>
+    </message>
+    <message>
+        <source>Update stock</source>
+        <translation>Cập nhật tồn kho</translation>
+    </message>
+    <message>
+        <source>Update listing</source>
+        <translation>Cập nhật sản phẩm trên sàn</translation>
+    </message>
+    <message>
+        <source>Book shipment</source>
+        <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>Cancel shipment</source>
+        <translation>Hủy vận đơn</translation>
+    </message>
 </context>
 <context>
     <name>errors</name>
@@ -7795,6 +7803,22 @@ Vẫn bán?</translation>
         <translation>Đã có gian hàng {channel} tên {name}: hãy chọn tên khác.</translation>
     </message>
     <message>
+        <source>Action {number} no longer exists.</source>
+        <translation>Thao tác {number} không còn nữa.</translation>
+    </message>
+    <message>
+        <source>Action {number} was already delivered.</source>
+        <translation>Thao tác {number} đã được gửi đi rồi.</translation>
+    </message>
+    <message>
+        <source>Action {number} was already delivered: nothing to retry.</source>
+        <translation>Thao tác {number} đã được gửi đi rồi: không cần thử lại.</translation>
+    </message>
+    <message>
+        <source>Action {number} was discarded: nothing to retry.</source>
+        <translation>Thao tác {number} đã bị bỏ: không thể thử lại.</translation>
+    </message>
+    <message>
         <source>Add a GHN account in Settings → Logistics first: the address lists come from GHN.</source>
         <translation>Hãy thêm tài khoản GHN ở Cài đặt → Vận chuyển trước: danh sách địa chỉ lấy từ GHN.</translation>
     </message>
@@ -8487,6 +8511,14 @@ Vẫn bán?</translation>
         <translation>dài {length} ký tự: tối đa là {limit}</translation>
     </message>
     <message>
+        <source>line {line}: an amount is negative</source>
+        <translation>dòng {line}: có số tiền âm</translation>
+    </message>
+    <message>
+        <source>line {line}: the quantity must be more than 0</source>
+        <translation>dòng {line}: số lượng phải lớn hơn 0</translation>
+    </message>
+    <message>
         <source>listed again on {shop}</source>
         <translation>đăng bán lại trên {shop}</translation>
     </message>
@@ -8525,6 +8557,14 @@ Vẫn bán?</translation>
     <message>
         <source>order rejected because of row {row}</source>
         <translation>đơn bị từ chối do lỗi ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>order {order}: an amount is negative</source>
+        <translation>đơn {order}: có số tiền âm</translation>
+    </message>
+    <message>
+        <source>order {order}: the total {total} does not add up ({parts} from its parts)</source>
+        <translation>đơn {order}: tổng tiền {total} không khớp ({parts} theo các khoản)</translation>
     </message>
     <message>
         <source>phone</source>
@@ -8671,14 +8711,6 @@ Vẫn bán?</translation>
         <translation>tính cả giảm giá của sàn, mã giảm giá, khuyến mãi và điểm đã lưu của đơn thì tổng sẽ là {total}</translation>
     </message>
     <message>
-        <source>{action} discarded</source>
-        <translation>Đã bỏ {action}</translation>
-    </message>
-    <message>
-        <source>{action} queued again</source>
-        <translation>Đã xếp lại hàng chờ {action}</translation>
-    </message>
-    <message>
         <source>{attribute} is longer than {limit} characters.</source>
         <translation>{attribute} dài hơn {limit} ký tự.</translation>
     </message>
@@ -8689,6 +8721,26 @@ Vẫn bán?</translation>
     <message>
         <source>{carrier} account {account} added ({described})</source>
         <translation>Đã thêm tài khoản {carrier} {account} ({described})</translation>
+    </message>
+    <message>
+        <source>{cell} has an unknown month {month}</source>
+        <translation>{cell} có tháng không hiểu được {month}</translation>
+    </message>
+    <message>
+        <source>{cell} is not a date (use {formats})</source>
+        <translation>{cell} không phải là ngày (dùng {formats})</translation>
+    </message>
+    <message>
+        <source>{cell} is not a whole number of đồng</source>
+        <translation>{cell} không phải là số đồng chẵn</translation>
+    </message>
+    <message>
+        <source>{cell} is not an amount</source>
+        <translation>{cell} không phải là số tiền</translation>
+    </message>
+    <message>
+        <source>{cell} is not an amount in đồng</source>
+        <translation>{cell} không phải là số tiền bằng đồng</translation>
     </message>
     <message>
         <source>{changed} of {count} products</source>
@@ -9373,6 +9425,18 @@ Vẫn bán?</translation>
     <message>
         <source>{cell} is not a real date and time</source>
         <translation>{cell} không phải ngày giờ có thật</translation>
+    </message>
+    <message>
+        <source>{action}: discarded</source>
+        <translation>{action}: đã bỏ</translation>
+    </message>
+    <message>
+        <source>{action}: queued again</source>
+        <translation>{action}: đã xếp lại hàng chờ</translation>
+    </message>
+    <message>
+        <source>{amount} is negative</source>
+        <translation>{amount} là số âm</translation>
     </message>
     <message>
         <source>{cell} is not a whole number</source>

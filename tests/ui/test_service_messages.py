@@ -24,6 +24,7 @@ from primedist.services import (
     order_import,
     orders,
     segments,
+    seller_center_import,
     sku_groups,
     staff,
     stock,
@@ -32,6 +33,8 @@ from primedist.services.context import Actor, ServiceContext
 from primedist.ui.i18n import install_language
 from primedist.ui.messages import error_text, localize
 from tests.factories import make_orders, make_product, make_shop
+from tests.services.seller_center_files import write_shopee
+from tests.services.test_seller_center_import import shopee_rows
 from tests.ui.test_translations import _update_script, load_catalogue
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -113,6 +116,20 @@ def test_import_problems_in_vietnamese_name_the_row_and_column(
     assert reasons["quantity"] == "-2 must be at least 1"
     assert localize(reasons["quantity"]) == "-2 phải từ 1 trở lên"
     assert localize(reasons["status"]).startswith("giá trị không hợp lệ 'xong' (dùng một trong:")
+
+
+def test_a_seller_center_export_s_bad_cells_are_named_in_vietnamese(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path, vietnamese: None
+) -> None:
+    make_shop(engine, "S")
+    rows = (shopee_rows("BAD1", [("A", "A", 1, "12,5", "")], total=10000)
+            + shopee_rows("BAD2", [("A", "A", "two", 5000, 5000)], total=5000))  # fmt: skip
+    path = write_shopee(tmp_path / "shopee.xlsx", rows)
+    report = seller_center_import.import_export(owner_ctx, path, shop="S")
+    reasons = {r.row: r.reason for r in report.rejected}
+    assert reasons[2] == "'12,5' is not an amount in đồng"  # the CLI's English
+    assert localize(reasons[2]) == "'12,5' không phải là số tiền bằng đồng"
+    assert localize(reasons[3]) == "'two' không phải là số"
 
 
 def test_form_problems_in_vietnamese(

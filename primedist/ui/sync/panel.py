@@ -36,6 +36,7 @@ from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
@@ -110,12 +111,7 @@ class ActionsPage(QWidget):
         self.reload()
 
     def kind_label(self, kind: str) -> str:
-        return {
-            "order.confirm": self.tr("Confirm order"),
-            "order.cancel": self.tr("Cancel order"),
-            "stock.push": self.tr("Update stock"),
-            "listing.upsert": self.tr("Update listing"),
-        }.get(kind, kind)
+        return enum_label(kind)
 
     def status_label(self, status: str) -> str:
         return {

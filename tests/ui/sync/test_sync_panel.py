@@ -10,9 +10,12 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 from sqlalchemy.engine import Engine
 
+from primedist.core.messages import restored
+from primedist.errors import Conflict
 from primedist.services import outbox_delivery as od
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SyncState
+from primedist.ui.messages import error_text, localize
 from primedist.ui.sync.panel import ActionsPage, ShopLogPage, SyncPanel
 from primedist.ui.sync.status import SyncStatusWidget
 from tests.factories import make_product, make_shop
@@ -143,3 +146,33 @@ def test_panel_opens_once(qtbot: Any, ctx: ServiceContext) -> None:
     assert SyncPanel.show_for(ctx, None) is first
     assert first.tabs.count() == 2
     first.close()
+
+
+def test_actions_and_their_audit_lines_are_named_in_vietnamese(
+    qtbot: Any, ctx: ServiceContext, engine: Engine, vietnamese: None
+) -> None:
+    shop = make_shop(engine, "Shopee A")
+    _queue(engine, shop, "failed", 1)
+    with engine.begin() as conn:  # a cancellation waits beside it
+        conn.exec_driver_sql(
+            "INSERT INTO outbox_messages (intent_key, kind, shop_id, payload_json, status,"
+            " attempts, next_attempt_at, created_at, updated_at) VALUES ('cancel:order:2',"
+            " 'order.cancel', ?, '{}', 'pending', 0, ?, ?, ?)", (shop, NOW, NOW, NOW))  # fmt: skip
+    page = ActionsPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    kinds = {page.table.item(r, 1).text() for r in range(2)}
+    assert kinds == {"Xác nhận đơn", "Hủy đơn"}  # not "order.confirm", "order.cancel"
+
+    failed = next(r.id for r in od.list_actions(ctx) if r.kind == "order.confirm")
+    od.retry_action(ctx, failed)
+    with engine.connect() as conn:
+        summary, args = conn.exec_driver_sql(
+            "SELECT summary, summary_args FROM audit_events WHERE action = 'outbox.retry'"
+        ).one()
+    assert summary == "order.confirm: queued again"  # the CLI's words: the code
+    assert localize(restored(summary, args)) == "Xác nhận đơn: đã xếp lại hàng chờ"
+    od.discard_action(ctx, failed)
+    with pytest.raises(Conflict) as caught:
+        od.retry_action(ctx, failed)
+    assert error_text(caught.value) == f"Thao tác {failed} đã bị bỏ: không thể thử lại."
