@@ -37,6 +37,7 @@ from primedist.carriers.base import (
     as_int,
     places,
 )
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 
 LIVE_HOST = "https://online-gateway.ghn.vn/shiip/public-api"
@@ -93,8 +94,11 @@ class GhnCarrier(HttpCarrier):
             if isinstance(shop, dict) and str(shop.get("_id")) == str(self.shop_id):
                 return str(shop.get("name") or f"GHN shop {self.shop_id}")
         raise AuthError(
-            f"The GHN token works but shop {self.shop_id} is not one of its shops: "
-            "check the ShopId on the GHN account page."
+            msg(
+                "The GHN token works but shop {shop} is not one of its shops: check the "
+                "ShopId on the GHN account page.",
+                shop=str(self.shop_id),
+            )
         )
 
     # ---------------------------------------------------------------- master data
@@ -249,7 +253,13 @@ class GhnCarrier(HttpCarrier):
             return payload.get("data")
         text = f"GHN: {message or 'error'} ({path})"
         if resp.status_code == 401 or code == 401 or "token" in message.lower():
-            raise AuthError(f"{text}. Check the GHN token (GHN account page → Token).")
+            raise AuthError(
+                msg(
+                    "GHN: {message} ({path}). Check the GHN token (GHN account page → Token).",
+                    message=message or "error",
+                    path=path,
+                )
+            )
         error = self._http_status_error(resp, path)
         if error is not None and not isinstance(error, AuthError):
             raise error

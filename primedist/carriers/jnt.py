@@ -40,6 +40,7 @@ from primedist.carriers.base import (
     ShipmentState,
 )
 from primedist.connectors.base import NotSupported
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 
 LIVE_HOST = "https://ylopenapi.jtexpress.vn/webopenplatformapi"
@@ -240,7 +241,13 @@ class JntCarrier(HttpCarrier):
             or "account" in message.lower()
             or str(payload.get("code")) in ("145003050", "145003052")
         ):
-            raise AuthError(f"{text}. Check the J&T API account and private key.")
+            raise AuthError(
+                msg(
+                    "J&T: {message} ({path}). Check the J&T API account and private key.",
+                    message=message,
+                    path=path,
+                )
+            )
         if error is not None:
             raise error
         raise RemoteRejected(text, code=str(payload.get("code")))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
+from primedist.core.messages import msg
 from primedist.db.engine import make_engine
 from primedist.errors import StoreError
 
@@ -63,14 +64,29 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
         rev = current_revision(engine)
     except sa.exc.DatabaseError as exc:
         raise StoreError(
-            f"The database at {settings.database_url} cannot be opened: {exc.orig}"
+            msg(
+                "The database at {database} cannot be opened: {error}",
+                database=settings.database_url,
+                error=str(exc.orig),
+            )
         ) from exc
     if rev == HEAD_REVISION:
         return engine
+    if not migrate and rev is None:
+        raise StoreError(
+            msg(
+                "The database is at revision empty, the app needs {head}: run `primedist migrate`.",
+                head=HEAD_REVISION,
+            )
+        )
     if not migrate:
         raise StoreError(
-            f"The database is at revision {rev or 'empty'}, the app needs {HEAD_REVISION}: "
-            "run `primedist migrate`."
+            msg(
+                "The database is at revision {revision}, the app needs {head}: run "
+                "`primedist migrate`.",
+                revision=rev,
+                head=HEAD_REVISION,
+            )
         )
     migrate_store(settings, engine, from_revision=rev)
     return engine
@@ -88,6 +104,13 @@ def migrate_store(settings: Settings, engine: Engine, *, from_revision: str | No
     try:
         upgrade(engine)
     except Exception as exc:
-        where = f"; a backup taken before is at {backup_path}" if backup_path else ""
-        raise StoreError(f"Upgrading the database failed ({exc}){where}.") from exc
+        if backup_path:
+            raise StoreError(
+                msg(
+                    "Upgrading the database failed ({error}); a backup taken before is at {path}.",
+                    error=str(exc),
+                    path=str(backup_path),
+                )
+            ) from exc
+        raise StoreError(msg("Upgrading the database failed ({error}).", error=str(exc))) from exc
     return backup_path

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from primedist.core.messages import msg
 from primedist.db import search
 from primedist.db.engine import make_engine
 from primedist.db.store import HEAD_REVISION, alembic_config
@@ -79,7 +80,9 @@ def open_read_only(url: str) -> Engine:
         )
     database = make_url(url).database
     if not database or database == ":memory:" or not Path(database).is_file():
-        raise StoreError(f"There is no database at {masked_url(url)}: nothing to copy.")
+        raise StoreError(
+            msg("There is no database at {database}: nothing to copy.", database=masked_url(url))
+        )
     uri = Path(database).resolve().as_uri() + "?mode=ro"
 
     def connect() -> sqlite3.Connection:
@@ -97,13 +100,18 @@ def open_target(url: str) -> Engine:
     """The target engine; only SQLite and PostgreSQL (psycopg 3) are supported."""
     if not url.startswith(("sqlite:", "postgresql+psycopg:")):
         raise StoreError(
-            f"{masked_url(url)} is not a database this app can use: give "
-            "postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE)."
+            msg(
+                "{database} is not a database this app can use: give "
+                "postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).",
+                database=masked_url(url),
+            )
         )
     try:
         return make_engine(url)
     except (sa.exc.ArgumentError, ImportError) as exc:
-        raise StoreError(f"{masked_url(url)} cannot be used: {exc}") from exc
+        raise StoreError(
+            msg("{database} cannot be used: {error}", database=masked_url(url), error=str(exc))
+        ) from exc
 
 
 def check_target_empty(target: Engine, url: str) -> str | None:
@@ -115,21 +123,40 @@ def check_target_empty(target: Engine, url: str) -> str | None:
             names = [n for n in sa.inspect(conn).get_table_names() if not is_derived_table(n)]
             filled = next((n for n in sorted(names) if _has_rows(conn, n)), None)
     except sa.exc.DBAPIError as exc:
-        raise StoreError(f"The database at {shown} cannot be opened: {exc.orig}") from exc
-    if revision is None and names:
-        listed = ", ".join(sorted(names)[:5])
         raise StoreError(
-            f"The database at {shown} already holds tables ({listed}): give an empty database."
+            msg(
+                "The database at {database} cannot be opened: {error}",
+                database=shown,
+                error=str(exc.orig),
+            )
+        ) from exc
+    if revision is None and names:
+        raise StoreError(
+            msg(
+                "The database at {database} already holds tables ({tables}): give an empty "
+                "database.",
+                database=shown,
+                tables=sorted(names)[:5],
+            )
         )
     if revision not in (None, HEAD_REVISION):
         raise StoreError(
-            f"The database at {shown} is at schema revision {revision}, not {HEAD_REVISION}: "
-            "give an empty database."
+            msg(
+                "The database at {database} is at schema revision {revision}, not {head}: "
+                "give an empty database.",
+                database=shown,
+                revision=str(revision),
+                head=HEAD_REVISION,
+            )
         )
     if filled is not None:
         raise StoreError(
-            f"The database at {shown} already holds Prime Distribution data (table "
-            f"{filled} has rows): give an empty database; nothing was copied."
+            msg(
+                "The database at {database} already holds Prime Distribution data (table "
+                "{table} has rows): give an empty database; nothing was copied.",
+                database=shown,
+                table=filled,
+            )
         )
     return revision
 
@@ -150,7 +177,7 @@ def copy_database(
     at `target_url`, in one transaction on the target; the source is only read."""
     started = time.perf_counter()
     if _same_database(source_url, target_url):
-        raise StoreError("The new database is the one the app uses now: give another one.")
+        raise StoreError(msg("The new database is the one the app uses now: give another one."))
     source, target = open_read_only(source_url), open_target(target_url)
     try:
         revision = check_target_empty(target, target_url)
@@ -199,16 +226,30 @@ def _copy_all(
                 _reset_sequences(dst, tables)
                 _verify_counts(src, dst, tables, counts)
     except sa.exc.DBAPIError as exc:  # connection lost, disk full, ...: one line, rolled back
-        raise StoreError(f"Copying the data failed: {_cause(exc)}. Nothing was written.") from exc
+        raise StoreError(
+            msg("Copying the data failed: {error}. Nothing was written.", error=_cause(exc))
+        ) from exc
     return counts
 
 
 def _check_source_revision(src: sa.Connection) -> None:
     revision = current_revision_on(src)
+    if revision is None:
+        raise StoreError(
+            msg(
+                "This database is at schema revision empty, the app needs {head}: open the "
+                "app (or run `primedist migrate`) first.",
+                head=HEAD_REVISION,
+            )
+        )
     if revision != HEAD_REVISION:
         raise StoreError(
-            f"This database is at schema revision {revision or 'empty'}, the app needs "
-            f"{HEAD_REVISION}: open the app (or run `primedist migrate`) first."
+            msg(
+                "This database is at schema revision {revision}, the app needs {head}: open "
+                "the app (or run `primedist migrate`) first.",
+                revision=revision,
+                head=HEAD_REVISION,
+            )
         )
 
 
@@ -261,7 +302,9 @@ def copy_order(conn: sa.Connection) -> list[CopyTable]:
             if fk.column.table is table or fk.parent in cyclic
         }
         if later and [c.name for c in table.primary_key.columns] != ["id"]:
-            raise StoreError(f"Table {table.name} refers to itself but has no id column.")
+            raise StoreError(
+                msg("Table {table} refers to itself but has no id column.", table=table.name)
+            )
         out.append(CopyTable(_typed(table), tuple(sorted(later))))
     return out
 
@@ -288,8 +331,12 @@ def _check_same_tables(source: set[str], tables: Sequence[CopyTable]) -> None:
         extra = ", ".join(sorted(source - names)) or "-"
         missing = ", ".join(sorted(names - source)) or "-"
         raise StoreError(
-            f"The two databases' tables differ (only in this one: {extra}; only in the "
-            f"new one: {missing}): nothing was copied."
+            msg(
+                "The two databases' tables differ (only in this one: {extra}; only in the "
+                "new one: {missing}): nothing was copied.",
+                extra=extra,
+                missing=missing,
+            )
         )
 
 
@@ -328,8 +375,13 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
     except sa.exc.DBAPIError as exc:
         bad = _failing_row(conn, table, rows)
         raise StoreError(
-            f"Copying table {table.name} failed at {_row_name(table, bad or rows[0])}: "
-            f"{_cause(exc)}. Nothing was written to the new database."
+            msg(
+                "Copying table {table} failed at row {row}: {error}. Nothing was written to "
+                "the new database.",
+                table=table.name,
+                row=_row_name(table, bad or rows[0]),
+                error=_cause(exc),
+            )
         ) from exc
 
 
@@ -360,14 +412,21 @@ def _fill_later(
                 conn.execute(stmt, batch)
         except sa.exc.DBAPIError as exc:
             raise StoreError(
-                f"Copying table {table.name} failed linking row id={batch[0]['_pk']} and the "
-                f"next ones ({', '.join(columns)}): {_cause(exc)}. Nothing was written."
+                msg(
+                    "Copying table {table} failed linking row id={row_id} and the next ones "
+                    "({columns}): {error}. Nothing was written.",
+                    table=table.name,
+                    row_id=str(batch[0]["_pk"]),
+                    columns=list(columns),
+                    error=_cause(exc),
+                )
             ) from exc
 
 
 def _row_name(table: sa.Table, row: dict[str, Any]) -> str:
+    """The row's key values: "id=5" (the message says "row")."""
     keys = [c.name for c in table.primary_key.columns] or list(row)[:2]
-    return "row " + ", ".join(f"{k}={row.get(k)!r}" for k in keys)
+    return ", ".join(f"{k}={row.get(k)!r}" for k in keys)
 
 
 def _cause(exc: sa.exc.DBAPIError) -> str:
@@ -397,6 +456,11 @@ def _verify_counts(
         there, here = src.execute(count).scalar_one(), dst.execute(count).scalar_one()
         if not there == here == copied[copy.name]:
             raise StoreError(
-                f"Table {copy.name}: {there} rows in this database but {here} in the new one "
-                "after copying; nothing was written."
+                msg(
+                    "Table {table}: {there} rows in this database but {here} in the new one "
+                    "after copying; nothing was written.",
+                    table=copy.name,
+                    there=int(there),
+                    here=int(here),
+                )
             )

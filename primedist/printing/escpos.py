@@ -12,6 +12,7 @@ from typing import Any
 
 from PIL import Image
 
+from primedist.core.messages import msg
 from primedist.printing.errors import PrinterNotFound, PrinterOffline, PrintError
 from primedist.printing.model import PrintTarget, TargetKind
 
@@ -28,7 +29,9 @@ def _profile(width: int) -> str:
     for dots, name in sorted(PROFILES.items()):
         if width <= dots:
             return name
-    raise PrintError(f"A receipt image of {width} dots is wider than any thermal roll.")
+    raise PrintError(
+        msg("A receipt image of {width} dots is wider than any thermal roll.", width=width)
+    )
 
 
 def to_1bit(gray: Image.Image, threshold: int = 160) -> Image.Image:
@@ -42,7 +45,7 @@ def raster_job(images: list[Image.Image], *, cut: bool = True, open_drawer: bool
     from escpos.printer import Dummy
 
     if not images:
-        raise PrintError("There is nothing to print.")
+        raise PrintError(msg("There is nothing to print."))
     printer = Dummy(profile=_profile(max(img.width for img in images)))
     for image in images:
         printer.image(image, impl="bitImageRaster", fragment_height=FRAGMENT_ROWS)
@@ -66,7 +69,7 @@ def _device(target: PrintTarget) -> Any:
                               dsrdtr=False)  # fmt: skip
     if target.kind == TargetKind.USB:
         return printer.Usb(target.usb_vendor, target.usb_product, timeout=int(SEND_TIMEOUT_S))
-    raise PrintError(f"{target.describe()!r} is not an ESC/POS printer.")
+    raise PrintError(msg("{printer} is not an ESC/POS printer.", printer=repr(target.describe())))
 
 
 def send(target: PrintTarget, data: bytes) -> None:
@@ -76,26 +79,37 @@ def send(target: PrintTarget, data: bytes) -> None:
 
     where = target.describe()
     if target.kind == TargetKind.NETWORK and not target.host:
-        raise PrinterNotFound("No network address is set for the receipt printer.", printer="")
+        raise PrinterNotFound(msg("No network address is set for the receipt printer."), printer="")
     if target.kind == TargetKind.SERIAL and not target.device:
-        raise PrinterNotFound("No serial port is set for the receipt printer.", printer="")
+        raise PrinterNotFound(msg("No serial port is set for the receipt printer."), printer="")
     device = _device(target)
     try:
         device.open()
     except (DeviceNotFoundError, USBNotFoundError) as exc:
         raise PrinterOffline(
-            f"The receipt printer {where} does not answer. Check that it is on and "
-            "connected, then try again.",
-            printer=where, detail=str(exc),
-        ) from exc  # fmt: skip
+            msg(
+                "The receipt printer {printer} does not answer. Check that it is on and "
+                "connected, then try again.",
+                printer=where,
+            ),
+            printer=where,
+            detail=str(exc),
+        ) from exc
     except ImportError as exc:  # pyusb / pyserial missing
-        raise PrintError(f"Printing to {where} needs {exc.name}.", printer=where) from exc
+        raise PrintError(
+            msg("Printing to {printer} needs {module}.", printer=where, module=str(exc.name)),
+            printer=where,
+        ) from exc
     try:
         device._raw(data)
     except OSError as exc:
         raise PrinterOffline(
-            f"The receipt printer {where} stopped answering while printing ({exc}). "
-            "Check the paper and the cable, then try again.",
+            msg(
+                "The receipt printer {printer} stopped answering while printing ({error}). "
+                "Check the paper and the cable, then try again.",
+                printer=where,
+                error=str(exc),
+            ),
             printer=where,
         ) from exc
     finally:

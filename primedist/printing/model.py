@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from primedist.core.messages import msg
 from primedist.errors import ValidationError
 
 
@@ -82,9 +83,13 @@ def template_spec(name: str) -> TemplateSpec:
     try:
         return TEMPLATES[name]
     except KeyError:
-        known = ", ".join(TEMPLATES)
         raise ValidationError(
-            f"There is no template named {name!r} (templates: {known}).", field="template"
+            msg(
+                "There is no template named {name} (templates: {templates}).",
+                name=repr(name),
+                templates=", ".join(TEMPLATES),
+            ),
+            field="template",
         ) from None
 
 
@@ -143,7 +148,10 @@ def parse_host_port(text: str, default_port: int = 9100) -> PrintTarget:
         host, port_text = port_text, str(default_port)
     if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ValidationError(
-            f"{text!r} is not a printer address: use HOST:PORT, e.g. 192.168.1.50:9100.",
+            msg(
+                "{address} is not a printer address: use HOST:PORT, e.g. 192.168.1.50:9100.",
+                address=repr(text),
+            ),
             field="escpos",
         )
     return PrintTarget(TargetKind.NETWORK, host=host, port=int(port_text))

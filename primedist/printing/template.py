@@ -21,6 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from primedist.core.messages import msg
 from primedist.printing.errors import TemplateError
 
 TAG = re.compile(r"\{\{\s*([#^/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -64,10 +65,22 @@ def parse(text: str) -> list[str | _Var | _Section]:
             stack.append(section)
         elif kind == "/":
             if len(stack) == 1 or stack[-1].name != name:
-                open_name = stack[-1].name if len(stack) > 1 else None
-                expected = f" (the open section is {{{{#{open_name}}}}})" if open_name else ""
+                if len(stack) > 1 and stack[-1].name:
+                    raise TemplateError(
+                        msg(
+                            "Line {line}: {closing} closes a section that is not open (the "
+                            "open section is {section}).",
+                            line=str(line),
+                            closing=_tag("/", name),
+                            section=_tag("#", stack[-1].name),
+                        )
+                    )
                 raise TemplateError(
-                    f"Line {line}: {{{{/{name}}}}} closes a section that is not open{expected}."
+                    msg(
+                        "Line {line}: {closing} closes a section that is not open.",
+                        line=str(line),
+                        closing=_tag("/", name),
+                    )
                 )
             stack.pop()
         else:
@@ -76,8 +89,12 @@ def parse(text: str) -> list[str | _Var | _Section]:
     if len(stack) > 1:
         section = stack[-1]
         raise TemplateError(
-            f"Line {section.line}: the section {{{{#{section.name}}}}} is never closed "
-            f"(add {{{{/{section.name}}}}})."
+            msg(
+                "Line {line}: the section {section} is never closed (add {closing}).",
+                line=str(section.line),
+                section=_tag("#", section.name),
+                closing=_tag("/", section.name),
+            )
         )
     return root.parts
 
@@ -90,14 +107,10 @@ def check(text: str, known: Collection[str], item_names: Mapping[str, Collection
         for part in parts:
             if isinstance(part, _Var):
                 if part.name not in names:
-                    raise TemplateError(
-                        f"Line {part.line}: {{{{{part.name}}}}} is not a known placeholder."
-                    )
+                    raise _unknown(part.line, _tag("", part.name))
             elif isinstance(part, _Section):
                 if part.name not in names:
-                    raise TemplateError(
-                        f"Line {part.line}: {{{{#{part.name}}}}} is not a known placeholder."
-                    )
+                    raise _unknown(part.line, _tag("#", part.name))
                 walk(part.parts, names | set(item_names.get(part.name, ())))
 
     walk(parse(text), set(known))
@@ -139,4 +152,19 @@ def _lookup(scopes: list[Context], name: str, line: int) -> Value:
     for scope in reversed(scopes):
         if name in scope:
             return scope[name]
-    raise TemplateError(f"Line {line}: {{{{{name}}}}} is not a known placeholder.")
+    raise _unknown(line, _tag("", name))
+
+
+def _tag(kind: str, name: str) -> str:
+    """The tag as written in a template: `{{name}}`, `{{#name}}`, `{{/name}}`."""
+    return "{{" + kind + name + "}}"
+
+
+def _unknown(line: int, placeholder: str) -> TemplateError:
+    return TemplateError(
+        msg(
+            "Line {line}: {placeholder} is not a known placeholder.",
+            line=str(line),
+            placeholder=placeholder,
+        )
+    )

@@ -130,7 +130,12 @@ def check_filter(flt: AuditFilter) -> None:
 
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         raise ValidationError(
-            f"The start day {flt.date_from} is after the end day {flt.date_to}.", field="date"
+            msg(
+                "The start day {start} is after the end day {end}.",
+                start=str(flt.date_from),
+                end=str(flt.date_to),
+            ),
+            field="date",
         )
 
 
@@ -221,7 +226,10 @@ def export_audit(
                 from primedist.errors import ValidationError
 
                 raise ValidationError(
-                    f"{total:,} audit rows do not fit one Excel sheet: narrow the dates."
+                    msg(
+                        "{count} audit rows do not fit one Excel sheet: narrow the dates.",
+                        count=total,
+                    )
                 )
             rows = map(_export_row, query_spec.iter_rows(conn, AUDIT_SPEC, state))
             written = stream_rows(tmp, export_columns(), rows, total, prog, sheet="Audit")

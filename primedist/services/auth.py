@@ -110,7 +110,7 @@ def login(ctx: ServiceContext, email: str, password: str) -> Actor:
     email = normalize_email(email)
     with ctx.uow() as session:
         if session.exec(select(func.count()).select_from(User)).one() == 0:
-            raise SetupRequired("No shop is set up yet.")
+            raise SetupRequired(msg("No shop is set up yet."))
         user = session.exec(select(User).where(User.email == email)).first()
         if user is None:
             security.hash_password(password)  # same work as a real check: no timing oracle
@@ -154,7 +154,7 @@ def owner_actor(ctx: ServiceContext) -> Actor:
             select(User).where(User.role == Role.OWNER).order_by(User.id)  # type: ignore[arg-type]
         ).first()
         if owner is None:
-            raise SetupRequired("No shop is set up yet: run `primedist init` first.")
+            raise SetupRequired(msg("No shop is set up yet: run `primedist init` first."))
         return actor_for(session, owner)
 
 

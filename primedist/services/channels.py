@@ -249,8 +249,12 @@ def _decrypt(box: SecretBox, token: str, what: str, shop_name: str) -> str:
         return box.decrypt(token)
     except ValueError:
         raise AuthError(
-            f"The stored {what} of {shop_name} cannot be decrypted (the encryption key "
-            "changed): enter the app's secret again and re-authorise the shop."
+            msg(
+                "The stored {secret} of {shop} cannot be decrypted (the encryption key "
+                "changed): enter the app's secret again and re-authorise the shop.",
+                secret=what,
+                shop=shop_name,
+            )
         ) from None
 
 
@@ -818,13 +822,20 @@ def _token_shop_id(app: ChannelApp, tokens: TokenPair, given: str | None) -> str
         return given
     if not said:
         raise ConnectorError(
-            f"{app.name} did not say which shop the authorisation is for: authorise again."
+            msg(
+                "{platform} did not say which shop the authorisation is for: authorise again.",
+                platform=app.name,
+            )
         )
     try:
         return clean_external_id(app.channel, said)
     except ValidationError:
         raise ConnectorError(
-            f"{app.name} named the shop {said[:40]!r}, which is not a shop id: authorise again."
+            msg(
+                "{platform} named the shop {said}, which is not a shop id: authorise again.",
+                platform=app.name,
+                said=repr(said[:40]),
+            )
         ) from None
 
 
@@ -984,7 +995,12 @@ class ShopTokenStore:
             shop = session.get(Shop, self.shop_id)
             if shop is None or ShopStatus(shop.status) == ShopStatus.DISCONNECTED:
                 # Disconnected meanwhile: the user wants no tokens kept.
-                raise AuthError(f"Shop {self.shop_id} was disconnected; tokens not kept.")
+                raise AuthError(
+                    msg(
+                        "Shop {shop_id} was disconnected; tokens not kept.",
+                        shop_id=str(self.shop_id),
+                    )
+                )
             fixed_deadline = not channel_app(shop.channel).refresh_extends
             _write_tokens(self.ctx, session, shop, tokens, keep_refresh_deadline=fixed_deadline)
             if ShopStatus(shop.status) == ShopStatus.NEEDS_REAUTH:
@@ -1004,11 +1020,17 @@ def shop_connector(ctx: ServiceContext, shop_id: int, **config: Any) -> Connecto
         if partner is None:
             app = channel_app(shop.channel)
             raise AuthError(
-                f"{shop.name} has no {app.id_label}/{app.key_label.split()[-1]}: add them in "
-                "Sales channels."
+                msg(
+                    "{name} has no {id_label}/{key_name}: add them in Sales channels.",
+                    name=shop.name,
+                    id_label=str(app.id_label),
+                    key_name=str(app.key_label.split()[-1]),
+                )
             )
         if not shop.external_shop_id:
-            raise AuthError(f"{shop.name} is not linked yet: authorise it in Sales channels.")
+            raise AuthError(
+                msg("{name} is not linked yet: authorise it in Sales channels.", name=shop.name)
+            )
         cfg = ConnectorConfig(
             partner_id=partner.partner_id,
             partner_key=partner.partner_key,

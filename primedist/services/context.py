@@ -74,10 +74,11 @@ class ServiceContext:
         if self.actor.role not in (Role.OWNER, Role.MANAGER):
             raise PermissionDenied(msg("Only the owner or a manager may do this."))
 
-    def require_owner(self, why: str) -> None:
-        """Raise PermissionDenied unless the actor is the owner; `why` ends the message."""
+    def require_owner(self, message: str) -> None:
+        """Raise PermissionDenied(`message`) unless the actor is the owner; `message` is the
+        whole refusal, e.g. msg("Only the owner may …")."""
         if self.actor.role != Role.OWNER:
-            raise PermissionDenied(f"Only the owner may {why}.")
+            raise PermissionDenied(message)
 
     def with_actor(self, actor: Actor) -> ServiceContext:
         return ServiceContext(self.engine, actor, self.clock, self.settings)

@@ -258,7 +258,7 @@ def generate_demo(
     written) when `progress.check()` asks to stop.
     """
     if orders < 0 or customers < 1:
-        raise ValidationError("Demo data needs orders >= 0 and at least one customer.")
+        raise ValidationError(msg("Demo data needs orders >= 0 and at least one customer."))
     started = time.perf_counter()
     prog: Progress = progress if progress is not None else NullProgress()
     prog.update(0.0, "Preparing demo data")
@@ -446,7 +446,10 @@ def _refuse_when_orders_exist(conn: sa.Connection) -> None:
     count = conn.exec_driver_sql("SELECT COUNT(*) FROM orders").scalar_one()
     if count:
         raise Conflict(
-            f"The data dir already holds {count} orders: use a fresh --data-dir for demo data."
+            msg(
+                "The data dir already holds {count} orders: use a fresh --data-dir for demo data.",
+                count=count,
+            )
         )
 
 

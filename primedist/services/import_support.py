@@ -193,8 +193,10 @@ def run_import(
         except sa.exc.OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
                 raise StoreError(
-                    "The database was busy with another change: nothing was imported; "
-                    "run the import again."
+                    msg(
+                        "The database was busy with another change: nothing was imported; "
+                        "run the import again."
+                    )
                 ) from exc
             raise
     report.file = path.name

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from primedist.core.messages import msg
 from primedist.errors import Cancelled, PrimedistError, ValidationError
 
 LOOPBACK = "127.0.0.1"
@@ -60,7 +61,7 @@ def parse_redirect_url(text: str, *, shop_id_required: bool = True) -> AuthRedir
     """
     url = (text or "").strip()
     if not url:
-        raise ValidationError("Paste the address the browser showed after you approved.")
+        raise ValidationError(msg("Paste the address the browser showed after you approved."))
     query = urlsplit(url).query if "?" in url or "://" in url else url.lstrip("?")
     params = parse_qs(query, keep_blank_values=True)
     return redirect_from_params(params, shop_id_required=shop_id_required)
@@ -73,28 +74,37 @@ def redirect_from_params(
     error = _single(params, "error")
     if error:
         detail = _single(params, "message") or _single(params, "error_description") or error
-        raise AuthRefused(f"The marketplace refused the authorisation: {detail[:200]}")
+        raise AuthRefused(
+            msg("The marketplace refused the authorisation: {detail}", detail=detail[:200])
+        )
     code = _single(params, "code") or _single(params, "auth_code")
     if not code:
         raise ValidationError(
-            "The address has no authorisation code (code=…). Copy the whole address from "
-            "the browser's address bar after approving the shop.",
+            msg(
+                "The address has no authorisation code (code=…). Copy the whole address "
+                "from the browser's address bar after approving the shop."
+            ),
             field="code",
         )
     if len(code) > _MAX_CODE or not all(c in _CODE_CHARS for c in code):
-        raise ValidationError("The authorisation code in the address is malformed.", field="code")
+        raise ValidationError(
+            msg("The authorisation code in the address is malformed."), field="code"
+        )
     shop_text = _single(params, "shop_id")
     if not shop_text and not shop_id_required:
         return AuthRedirect(code=code, shop_id=None)
     if not shop_text:
         if _single(params, "main_account_id"):
             raise ValidationError(
-                "This authorisation came from a main (merchant) account; sign in with the "
-                "shop's own account and authorise the shop itself.",
+                msg(
+                    "This authorisation came from a main (merchant) account; sign in with "
+                    "the shop's own account and authorise the shop itself."
+                ),
                 field="shop_id",
             )
         raise ValidationError(
-            "The address has no shop id (shop_id=…). Copy the whole address.", field="shop_id"
+            msg("The address has no shop id (shop_id=…). Copy the whole address."),
+            field="shop_id",
         )
     return AuthRedirect(code=code, shop_id=parse_shop_id(shop_text))
 
@@ -104,7 +114,11 @@ def parse_shop_id(text: str) -> int:
     value = text.strip()
     if not value.isdigit() or not 0 < int(value) <= _MAX_ID:
         raise ValidationError(
-            f"The shop id {value[:40]!r} is not a positive whole number.", field="shop_id"
+            msg(
+                "The shop id {shop_id} is not a positive whole number.",
+                shop_id=repr(value[:40]),
+            ),
+            field="shop_id",
         )
     return int(value)
 
@@ -112,7 +126,9 @@ def parse_shop_id(text: str) -> int:
 def _single(params: dict[str, list[str]], key: str) -> str:
     values = [v.strip() for v in params.get(key, []) if v.strip()]
     if len(set(values)) > 1:
-        raise ValidationError(f"The address has {key}= more than once.", field=key)
+        raise ValidationError(
+            msg("The address has {parameter}= more than once.", parameter=key), field=key
+        )
     return values[0] if values else ""
 
 
@@ -205,8 +221,10 @@ class RedirectListener:
     def wait(self, timeout: float = DEFAULT_TIMEOUT_S) -> AuthRedirect:
         if not self._done.wait(timeout):
             raise RedirectTimeout(
-                "No answer from the browser in time. Open the authorisation link again, "
-                "or paste the address the browser ended on."
+                msg(
+                    "No answer from the browser in time. Open the authorisation link again, "
+                    "or paste the address the browser ended on."
+                )
             )
         with self._lock:
             if self._error is not None:

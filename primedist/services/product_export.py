@@ -182,8 +182,12 @@ def export_products(
                 total = _count_variants(conn, state)
             if total > MAX_ROWS:
                 raise ValidationError(
-                    f"{total:,} variants do not fit one Excel sheet ({MAX_ROWS:,} rows at "
-                    "most): narrow the filter."
+                    msg(
+                        "{count} variants do not fit one Excel sheet ({most} rows at most): "
+                        "narrow the filter.",
+                        count=total,
+                        most=MAX_ROWS,
+                    )
                 )
             written = _write(tmp, columns, conn, pages, total, prog, lang)
         prog.check()

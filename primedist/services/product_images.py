@@ -23,6 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from primedist.core.messages import msg
 from primedist.errors import ValidationError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -158,7 +159,11 @@ class ImageFiles:
                 self.created.append(thumb)
         except OSError as exc:
             raise ValidationError(
-                f"{image.source.name}: cannot be saved in the data folder ({exc.strerror or exc}).",
+                msg(
+                    "{file}: cannot be saved in the data folder ({reason}).",
+                    file=image.source.name,
+                    reason=str(exc.strerror or exc),
+                ),
                 field="images",
             ) from None
         base = f"{IMAGES_DIR}/{product_id}"

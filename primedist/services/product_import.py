@@ -410,8 +410,13 @@ def _columns(table: TabularFile) -> dict[str, int]:
             continue
         if key in index:
             raise ValidationError(
-                f"appears twice in the header of {table.name} "
-                f"(columns {index[key] + 1} and {position + 1}); keep one",
+                msg(
+                    "appears twice in the header of {file} (columns {first} and {second}); "
+                    "keep one",
+                    file=table.name,
+                    first=index[key] + 1,
+                    second=position + 1,
+                ),
                 row=table.header_row,
                 column=key,
             )
@@ -419,8 +424,13 @@ def _columns(table: TabularFile) -> dict[str, int]:
     for key in REQUIRED:
         if key not in index:
             raise ValidationError(
-                f"{table.name} has no such column in its header (row {table.header_row}); "
-                f"the required columns are: {', '.join(REQUIRED)}",
+                msg(
+                    "{file} has no such column in its header (row {row}); the required "
+                    "columns are: {columns}",
+                    file=table.name,
+                    row=table.header_row,
+                    columns=", ".join(REQUIRED),
+                ),
                 column=key,
             )
     return index

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from primedist.core.messages import msg
 from primedist.domain.enums import Module
 from primedist.errors import ValidationError
 from primedist.services.app_settings import get_setting, put_setting
@@ -29,8 +30,12 @@ def set_sync_interval(ctx: ServiceContext, minutes: int) -> int:
     ctx.require(Module.SETTINGS)
     if isinstance(minutes, bool) or not MIN_SYNC_INTERVAL <= minutes <= MAX_SYNC_INTERVAL:
         raise ValidationError(
-            f"The sync interval must be {MIN_SYNC_INTERVAL} to {MAX_SYNC_INTERVAL} minutes "
-            f"(got {minutes}).",
+            msg(
+                "The sync interval must be {least} to {most} minutes (got {minutes}).",
+                least=MIN_SYNC_INTERVAL,
+                most=MAX_SYNC_INTERVAL,
+                minutes=minutes,
+            ),
             field="sync_interval",
         )
     with ctx.uow() as session:

@@ -153,16 +153,23 @@ def _box_json(ctx: ServiceContext, value: dict[str, Any]) -> str:
 
 def _credentials(ctx: ServiceContext, account: CarrierAccount) -> dict[str, Any]:
     if not account.credentials_enc:
-        raise AuthError(f"The {account.name} account has no credentials: add it again.")
+        raise AuthError(
+            msg("The {account} account has no credentials: add it again.", account=account.name)
+        )
     try:
         value = json.loads(shop_secret_box(ctx).decrypt(account.credentials_enc))
     except ValueError:
         raise AuthError(
-            f"The credentials of {account.name} cannot be decrypted (the encryption key "
-            "changed): remove the account and add it again."
+            msg(
+                "The credentials of {account} cannot be decrypted (the encryption key "
+                "changed): remove the account and add it again.",
+                account=account.name,
+            )
         ) from None
     if not isinstance(value, dict):
-        raise AuthError(f"The credentials of {account.name} are unreadable: add it again.")
+        raise AuthError(
+            msg("The credentials of {account} are unreadable: add it again.", account=account.name)
+        )
     return value
 
 
@@ -183,7 +190,7 @@ def carrier_for(
     with ctx.uow() as session:
         account = _account(session, account_id)
         if account.status == "removed":
-            raise AuthError(f"The carrier account {account.name} was removed.")
+            raise AuthError(msg("The carrier account {account} was removed.", account=account.name))
         creds = _credentials(ctx, account)
         return _build(CarrierCode(account.carrier), creds, account.api_host, settings)
 
@@ -261,7 +268,7 @@ def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[
             msg(
                 "{carrier_names} refused these credentials: {user_message}",
                 carrier_names=str(CARRIER_NAMES[code]),
-                user_message=str(exc.user_message),
+                user_message=exc.user_message,  # a Message: read in the user's words too
             ),
             field="token",
         ) from None
@@ -270,7 +277,7 @@ def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[
             msg(
                 "Could not check the account with {carrier_names}: {user_message}",
                 carrier_names=str(CARRIER_NAMES[code]),
-                user_message=str(exc.user_message),
+                user_message=exc.user_message,
             )
         ) from None
     finally:
@@ -872,7 +879,7 @@ def _record_created(ctx: ServiceContext, ship: Shipment, code: str, fee: int,
 def _send_cancel(ctx: ServiceContext, client: Carrier, ship: Shipment, uncertain: bool,
                  report: CarrierDeliveryReport) -> None:  # fmt: skip
     if not ship.carrier_order_code:
-        raise RemoteRejected("The shipment was never created with the carrier.")
+        raise RemoteRejected(msg("The shipment was never created with the carrier."))
     if uncertain:
         state = client.detail(ship.carrier_order_code)
         if state is not None and state.status == "cancel":

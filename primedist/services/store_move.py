@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from primedist.config import Settings
+from primedist.core.messages import msg
 from primedist.core.security import FileKeyStore, default_key_stores
 from primedist.db.transfer import TableCopied, TransferReport, copy_database, masked_url
 from primedist.errors import StoreError
@@ -57,19 +58,24 @@ def move_to(
     Refused before anything is copied when secrets are encrypted with a key that only
     this PC's keyring holds and no `key_out` is given: the other PCs could not read them.
     """
-    ctx.require_owner("move the shop's data to another database")
+    ctx.require_owner(msg("Only the owner may move the shop's data to another database."))
     if ctx.settings is None:
-        raise StoreError("No data dir is open.")
+        raise StoreError(msg("No data dir is open."))
     settings = ctx.settings
     secrets = _count_encrypted_secrets(ctx)
     found = _key_in_use(settings)
     if key_out is not None and key_out.exists():
-        raise StoreError(f"{key_out} already exists: give a new file for the key.")
+        raise StoreError(
+            msg("{path} already exists: give a new file for the key.", path=str(key_out))
+        )
     if secrets and found is not None and found[0] != "file" and key_out is None:
         raise StoreError(
-            f"{secrets} shop secrets are encrypted with a key kept in this PC's keyring; the "
-            "other PCs need a copy: add --key-out FILE (then put FILE as secret.key in "
-            "their data dirs). Nothing was copied."
+            msg(
+                "{count} shop secrets are encrypted with a key kept in this PC's keyring; the "
+                "other PCs need a copy: add --key-out FILE (then put FILE as secret.key in "
+                "their data dirs). Nothing was copied.",
+                count=secrets,
+            )
         )
     copied = copy_database(settings.database_url, target_url, on_table=on_table)
     key = SecretKey(secrets, found[0] if found else None, _key_file(settings, found, key_out))
@@ -113,7 +119,11 @@ def _key_file(
             FileKeyStore(key_out).save(found[1])
         except OSError as exc:
             raise StoreError(
-                f"The data was copied, but the key could not be written to {key_out}: {exc}"
+                msg(
+                    "The data was copied, but the key could not be written to {path}: {error}",
+                    path=str(key_out),
+                    error=str(exc),
+                )
             ) from exc
         return key_out
     return settings.secret_key_path if found[0] == "file" else None

@@ -221,7 +221,7 @@ def sync_shop(
     with ctx.uow() as session:
         shop = session.get(Shop, shop_id)
         if shop is None:
-            raise NotFound(f"Shop {shop_id} does not exist.")
+            raise NotFound(msg("Shop {shop_id} does not exist.", shop_id=str(shop_id)))
         ref = ShopRef(shop_id, shop.name, Channel(shop.channel))
     report = SyncReport(shop_id, ref.name)
     lock = shop_sync_lock(shop_id)
@@ -269,9 +269,9 @@ def refetch_range(
 ) -> SyncReport:
     """Pull every order updated in [start, end] again (the checkpoint stays put)."""
     if end <= start:
-        raise ValidationError("The end of the range must be after its start.", field="end")
+        raise ValidationError(msg("The end of the range must be after its start."), field="end")
     if end > ctx.clock.now() + timedelta(days=1):
-        raise ValidationError("The range cannot end in the future.", field="end")
+        raise ValidationError(msg("The range cannot end in the future."), field="end")
     return sync_shop(
         ctx, shop_id, connector=connector, factory=factory, since=start, until=end,
         progress=progress, advance_checkpoint=False,

@@ -8111,6 +8111,10 @@ Vẫn bán?</translation>
         <translation>Gian hàng {shop_id} không tồn tại.</translation>
     </message>
     <message>
+        <source>Shop {shop_id} was disconnected; tokens not kept.</source>
+        <translation>Gian hàng {shop_id} đã ngắt kết nối; không lưu token.</translation>
+    </message>
+    <message>
         <source>Shop {shop} set up by {email}</source>
         <translation>Cửa hàng {shop} được thiết lập bởi {email}</translation>
     </message>
@@ -8695,6 +8699,242 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {gender} (dùng nữ/nam/khác hoặc female/male/other)</translation>
     </message>
     <message>
+        <source>A receipt image of {width} dots is wider than any thermal roll.</source>
+        <translation>Ảnh hóa đơn rộng {width} điểm, vượt quá mọi khổ giấy in nhiệt.</translation>
+    </message>
+    <message>
+        <source>Copying table {table} failed at row {row}: {error}. Nothing was written to the new database.</source>
+        <translation>Sao chép bảng {table} thất bại ở dòng {row}: {error}. Chưa ghi gì vào cơ sở dữ liệu mới.</translation>
+    </message>
+    <message>
+        <source>Copying table {table} failed linking row id={row_id} and the next ones ({columns}): {error}. Nothing was written.</source>
+        <translation>Sao chép bảng {table} thất bại khi liên kết dòng id={row_id} và các dòng sau ({columns}): {error}. Chưa ghi gì.</translation>
+    </message>
+    <message>
+        <source>Copying the data failed: {error}. Nothing was written.</source>
+        <translation>Sao chép dữ liệu thất bại: {error}. Chưa ghi gì.</translation>
+    </message>
+    <message>
+        <source>Demo data needs orders &gt;= 0 and at least one customer.</source>
+        <translation>Dữ liệu mẫu cần số đơn hàng &gt;= 0 và ít nhất một khách hàng.</translation>
+    </message>
+    <message>
+        <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
+        <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
+    </message>
+    <message>
+        <source>J&amp;T: {message} ({path}). Check the J&amp;T API account and private key.</source>
+        <translation>J&amp;T: {message} ({path}). Hãy kiểm tra tài khoản API và khóa bí mật (private key) của J&amp;T.</translation>
+    </message>
+    <message>
+        <source>Line {line}: the section {section} is never closed (add {closing}).</source>
+        <translation>Dòng {line}: phần {section} chưa được đóng (hãy thêm {closing}).</translation>
+    </message>
+    <message>
+        <source>Line {line}: {closing} closes a section that is not open (the open section is {section}).</source>
+        <translation>Dòng {line}: {closing} đóng một phần chưa mở (phần đang mở là {section}).</translation>
+    </message>
+    <message>
+        <source>Line {line}: {closing} closes a section that is not open.</source>
+        <translation>Dòng {line}: {closing} đóng một phần chưa mở.</translation>
+    </message>
+    <message>
+        <source>Line {line}: {placeholder} is not a known placeholder.</source>
+        <translation>Dòng {line}: {placeholder} không phải biến có sẵn.</translation>
+    </message>
+    <message>
+        <source>No answer from the browser in time. Open the authorisation link again, or paste the address the browser ended on.</source>
+        <translation>Trình duyệt không phản hồi kịp. Hãy mở lại liên kết ủy quyền, hoặc dán địa chỉ cuối cùng trình duyệt hiển thị.</translation>
+    </message>
+    <message>
+        <source>No network address is set for the receipt printer.</source>
+        <translation>Chưa đặt địa chỉ mạng cho máy in hóa đơn.</translation>
+    </message>
+    <message>
+        <source>No serial port is set for the receipt printer.</source>
+        <translation>Chưa đặt cổng COM cho máy in hóa đơn.</translation>
+    </message>
+    <message>
+        <source>No shop is set up yet.</source>
+        <translation>Chưa thiết lập cửa hàng.</translation>
+    </message>
+    <message>
+        <source>No shop is set up yet: run `primedist init` first.</source>
+        <translation>Chưa thiết lập cửa hàng: hãy chạy `primedist init` trước.</translation>
+    </message>
+    <message>
+        <source>Only the owner may move the shop&apos;s data to another database.</source>
+        <translation>Chỉ chủ cửa hàng được chuyển dữ liệu cửa hàng sang cơ sở dữ liệu khác.</translation>
+    </message>
+    <message>
+        <source>Paste the address the browser showed after you approved.</source>
+        <translation>Hãy dán địa chỉ trình duyệt hiển thị sau khi bạn đồng ý ủy quyền.</translation>
+    </message>
+    <message>
+        <source>Printing to {printer} needs {module}.</source>
+        <translation>In tới {printer} cần có {module}.</translation>
+    </message>
+    <message>
+        <source>Table {table} refers to itself but has no id column.</source>
+        <translation>Bảng {table} tham chiếu đến chính nó nhưng không có cột id.</translation>
+    </message>
+    <message>
+        <source>Table {table}: {there} rows in this database but {here} in the new one after copying; nothing was written.</source>
+        <translation>Bảng {table}: {there} dòng trong cơ sở dữ liệu này nhưng {here} dòng trong cơ sở dữ liệu mới sau khi sao chép; chưa ghi gì.</translation>
+    </message>
+    <message>
+        <source>The GHN token works but shop {shop} is not one of its shops: check the ShopId on the GHN account page.</source>
+        <translation>Token GHN dùng được nhưng cửa hàng {shop} không thuộc token này: hãy kiểm tra ShopId trên trang tài khoản GHN.</translation>
+    </message>
+    <message>
+        <source>The address has no authorisation code (code=…). Copy the whole address from the browser&apos;s address bar after approving the shop.</source>
+        <translation>Địa chỉ không có mã ủy quyền (code=…). Hãy sao chép toàn bộ địa chỉ trên thanh địa chỉ của trình duyệt sau khi ủy quyền gian hàng.</translation>
+    </message>
+    <message>
+        <source>The address has no shop id (shop_id=…). Copy the whole address.</source>
+        <translation>Địa chỉ không có mã gian hàng (shop_id=…). Hãy sao chép toàn bộ địa chỉ.</translation>
+    </message>
+    <message>
+        <source>The address has {parameter}= more than once.</source>
+        <translation>Địa chỉ có {parameter}= nhiều hơn một lần.</translation>
+    </message>
+    <message>
+        <source>The authorisation code in the address is malformed.</source>
+        <translation>Mã ủy quyền trong địa chỉ sai định dạng.</translation>
+    </message>
+    <message>
+        <source>The carrier account {account} was removed.</source>
+        <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
+    </message>
+    <message>
+        <source>The credentials of {account} are unreadable: add it again.</source>
+        <translation>Không đọc được thông tin đăng nhập của {account}: hãy thêm lại tài khoản.</translation>
+    </message>
+    <message>
+        <source>The credentials of {account} cannot be decrypted (the encryption key changed): remove the account and add it again.</source>
+        <translation>Không giải mã được thông tin đăng nhập của {account} (khóa mã hóa đã thay đổi): hãy xóa tài khoản rồi thêm lại.</translation>
+    </message>
+    <message>
+        <source>The data dir already holds {count} orders: use a fresh --data-dir for demo data.</source>
+        <translation>Thư mục dữ liệu đã có {count} đơn hàng: hãy dùng một --data-dir mới cho dữ liệu mẫu.</translation>
+    </message>
+    <message>
+        <source>The data was copied, but the key could not be written to {path}: {error}</source>
+        <translation>Đã sao chép dữ liệu, nhưng không ghi được khóa vào {path}: {error}</translation>
+    </message>
+    <message>
+        <source>The database at {database} already holds Prime Distribution data (table {table} has rows): give an empty database; nothing was copied.</source>
+        <translation>Cơ sở dữ liệu {database} đã có dữ liệu Prime Distribution (bảng {table} có dữ liệu): hãy dùng một cơ sở dữ liệu trống; chưa sao chép gì.</translation>
+    </message>
+    <message>
+        <source>The database at {database} already holds tables ({tables}): give an empty database.</source>
+        <translation>Cơ sở dữ liệu {database} đã có bảng ({tables}): hãy dùng một cơ sở dữ liệu trống.</translation>
+    </message>
+    <message>
+        <source>The database at {database} cannot be opened: {error}</source>
+        <translation>Không mở được cơ sở dữ liệu {database}: {error}</translation>
+    </message>
+    <message>
+        <source>The database at {database} is at schema revision {revision}, not {head}: give an empty database.</source>
+        <translation>Cơ sở dữ liệu {database} ở phiên bản cấu trúc {revision}, không phải {head}: hãy dùng một cơ sở dữ liệu trống.</translation>
+    </message>
+    <message>
+        <source>The database is at revision empty, the app needs {head}: run `primedist migrate`.</source>
+        <translation>Cơ sở dữ liệu còn trống, ứng dụng cần phiên bản cấu trúc {head}: hãy chạy `primedist migrate`.</translation>
+    </message>
+    <message>
+        <source>The database is at revision {revision}, the app needs {head}: run `primedist migrate`.</source>
+        <translation>Cơ sở dữ liệu ở phiên bản cấu trúc {revision}, ứng dụng cần {head}: hãy chạy `primedist migrate`.</translation>
+    </message>
+    <message>
+        <source>The database was busy with another change: nothing was imported; run the import again.</source>
+        <translation>Cơ sở dữ liệu đang bận với một thay đổi khác: chưa nhập gì; hãy nhập lại tệp.</translation>
+    </message>
+    <message>
+        <source>The end of the range must be after its start.</source>
+        <translation>Thời điểm kết thúc phải sau thời điểm bắt đầu.</translation>
+    </message>
+    <message>
+        <source>The marketplace refused the authorisation: {detail}</source>
+        <translation>Sàn từ chối ủy quyền: {detail}</translation>
+    </message>
+    <message>
+        <source>The new database is the one the app uses now: give another one.</source>
+        <translation>Cơ sở dữ liệu mới chính là cơ sở dữ liệu ứng dụng đang dùng: hãy chọn cơ sở dữ liệu khác.</translation>
+    </message>
+    <message>
+        <source>The range cannot end in the future.</source>
+        <translation>Khoảng thời gian không được kết thúc ở tương lai.</translation>
+    </message>
+    <message>
+        <source>The receipt printer {printer} does not answer. Check that it is on and connected, then try again.</source>
+        <translation>Máy in hóa đơn {printer} không phản hồi. Hãy kiểm tra máy đã bật và đã kết nối, rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The receipt printer {printer} stopped answering while printing ({error}). Check the paper and the cable, then try again.</source>
+        <translation>Máy in hóa đơn {printer} ngừng phản hồi khi đang in ({error}). Hãy kiểm tra giấy và dây cáp, rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The shipment was never created with the carrier.</source>
+        <translation>Vận đơn chưa từng được tạo bên đơn vị vận chuyển.</translation>
+    </message>
+    <message>
+        <source>The shop id {shop_id} is not a positive whole number.</source>
+        <translation>Mã gian hàng {shop_id} không phải số nguyên dương.</translation>
+    </message>
+    <message>
+        <source>The start day {start} is after the end day {end}.</source>
+        <translation>Ngày bắt đầu {start} sau ngày kết thúc {end}.</translation>
+    </message>
+    <message>
+        <source>The stored {secret} of {shop} cannot be decrypted (the encryption key changed): enter the app&apos;s secret again and re-authorise the shop.</source>
+        <translation>Không giải mã được {secret} đã lưu của {shop} (khóa mã hóa đã thay đổi): hãy nhập lại khóa bí mật của ứng dụng và ủy quyền lại gian hàng.</translation>
+    </message>
+    <message>
+        <source>The sync interval must be {least} to {most} minutes (got {minutes}).</source>
+        <translation>Chu kỳ đồng bộ phải từ {least} đến {most} phút (đang là {minutes}).</translation>
+    </message>
+    <message>
+        <source>The two databases&apos; tables differ (only in this one: {extra}; only in the new one: {missing}): nothing was copied.</source>
+        <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
+    </message>
+    <message>
+        <source>The {account} account has no credentials: add it again.</source>
+        <translation>Tài khoản {account} không có thông tin đăng nhập: hãy thêm lại.</translation>
+    </message>
+    <message>
+        <source>There is no database at {database}: nothing to copy.</source>
+        <translation>Không có cơ sở dữ liệu tại {database}: không có gì để sao chép.</translation>
+    </message>
+    <message>
+        <source>There is no template named {name} (templates: {templates}).</source>
+        <translation>Không có mẫu in tên {name} (các mẫu in: {templates}).</translation>
+    </message>
+    <message>
+        <source>There is nothing to print.</source>
+        <translation>Không có gì để in.</translation>
+    </message>
+    <message>
+        <source>This authorisation came from a main (merchant) account; sign in with the shop&apos;s own account and authorise the shop itself.</source>
+        <translation>Ủy quyền này đến từ tài khoản chính (merchant); hãy đăng nhập bằng tài khoản riêng của gian hàng và ủy quyền cho chính gian hàng đó.</translation>
+    </message>
+    <message>
+        <source>This database is at schema revision empty, the app needs {head}: open the app (or run `primedist migrate`) first.</source>
+        <translation>Cơ sở dữ liệu này còn trống, ứng dụng cần phiên bản cấu trúc {head}: hãy mở ứng dụng (hoặc chạy `primedist migrate`) trước.</translation>
+    </message>
+    <message>
+        <source>This database is at schema revision {revision}, the app needs {head}: open the app (or run `primedist migrate`) first.</source>
+        <translation>Cơ sở dữ liệu này ở phiên bản cấu trúc {revision}, ứng dụng cần {head}: hãy mở ứng dụng (hoặc chạy `primedist migrate`) trước.</translation>
+    </message>
+    <message>
+        <source>Upgrading the database failed ({error}).</source>
+        <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}).</translation>
+    </message>
+    <message>
+        <source>Upgrading the database failed ({error}); a backup taken before is at {path}.</source>
+        <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}); bản sao lưu tạo trước đó nằm ở {path}.</translation>
+    </message>
+    <message>
         <source>unknown value {cell} (use one of: {choices})</source>
         <translation>giá trị không hợp lệ {cell} (dùng một trong: {choices})</translation>
     </message>
@@ -8709,6 +8949,10 @@ Vẫn bán?</translation>
     <message>
         <source>with the order&apos;s stored marketplace, voucher, promotion and points discounts the total would be {total}</source>
         <translation>tính cả giảm giá của sàn, mã giảm giá, khuyến mãi và điểm đã lưu của đơn thì tổng sẽ là {total}</translation>
+    </message>
+    <message>
+        <source>{address} is not a printer address: use HOST:PORT, e.g. 192.168.1.50:9100.</source>
+        <translation>{address} không phải địa chỉ máy in: hãy dùng HOST:PORT, ví dụ 192.168.1.50:9100.</translation>
     </message>
     <message>
         <source>{attribute} is longer than {limit} characters.</source>
@@ -8807,6 +9051,10 @@ Vẫn bán?</translation>
         <translation>{count} dòng nhật ký</translation>
     </message>
     <message>
+        <source>{count} audit rows do not fit one Excel sheet: narrow the dates.</source>
+        <translation>{count} dòng nhật ký hoạt động không vừa một trang Excel: hãy thu hẹp khoảng ngày.</translation>
+    </message>
+    <message>
         <source>{count} customers</source>
         <translation>{count} khách hàng</translation>
     </message>
@@ -8867,6 +9115,10 @@ Vẫn bán?</translation>
         <translation>{count} phân khúc</translation>
     </message>
     <message>
+        <source>{count} shop secrets are encrypted with a key kept in this PC&apos;s keyring; the other PCs need a copy: add --key-out FILE (then put FILE as secret.key in their data dirs). Nothing was copied.</source>
+        <translation>{count} bí mật của gian hàng được mã hóa bằng khóa lưu trong keyring của máy này; các máy khác cần một bản sao: thêm --key-out FILE (rồi đặt FILE làm secret.key trong thư mục dữ liệu của các máy đó). Chưa sao chép gì.</translation>
+    </message>
+    <message>
         <source>{count} stock movements</source>
         <translation>{count} lần thay đổi tồn kho</translation>
     </message>
@@ -8877,6 +9129,10 @@ Vẫn bán?</translation>
     <message>
         <source>{count} variants</source>
         <translation>{count} phân loại</translation>
+    </message>
+    <message>
+        <source>{count} variants do not fit one Excel sheet ({most} rows at most): narrow the filter.</source>
+        <translation>{count} phân loại không vừa một trang Excel (tối đa {most} dòng): hãy thu hẹp bộ lọc.</translation>
     </message>
     <message>
         <source>{count} variants; at most {limit} are allowed.</source>
@@ -8937,6 +9193,14 @@ Vẫn bán?</translation>
     <message>
         <source>{customer}: {name} (added again: updated)</source>
         <translation>{customer}: {name} (thêm lại: đã cập nhật)</translation>
+    </message>
+    <message>
+        <source>{database} cannot be used: {error}</source>
+        <translation>Không dùng được {database}: {error}</translation>
+    </message>
+    <message>
+        <source>{database} is not a database this app can use: give postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).</source>
+        <translation>{database} không phải cơ sở dữ liệu ứng dụng dùng được: hãy nhập postgresql+psycopg://USER:PASSWORD@HOST/DB (hoặc sqlite:///FILE).</translation>
     </message>
     <message>
         <source>{day} is not a possible birthday</source>
@@ -9005,6 +9269,10 @@ Vẫn bán?</translation>
     <message>
         <source>{file} unpacks to {size} MB: the limit is {limit} MB; split it into smaller files</source>
         <translation>{file} khi giải nén nặng {size} MB: tối đa là {limit} MB; hãy chia thành các tệp nhỏ hơn</translation>
+    </message>
+    <message>
+        <source>{file}: cannot be saved in the data folder ({reason}).</source>
+        <translation>{file}: không lưu được vào thư mục dữ liệu ({reason}).</translation>
     </message>
     <message>
         <source>{file}: unsupported file type {suffix}; use .csv or .xlsx</source>
@@ -9079,6 +9347,10 @@ Vẫn bán?</translation>
         <translation>{name} chưa có {id_label}/{key_name}: hãy thêm trước.</translation>
     </message>
     <message>
+        <source>{name} has no {id_label}/{key_name}: add them in Sales channels.</source>
+        <translation>{name} chưa có {id_label}/{key_name}: hãy thêm trong Kênh bán hàng.</translation>
+    </message>
+    <message>
         <source>{name} has only {points_balance} points: {points} cannot be taken.</source>
         <translation>{name} chỉ còn {points_balance} điểm: không thể trừ {points} điểm.</translation>
     </message>
@@ -9125,6 +9397,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name} is not an order file this app knows: expected {expected}</source>
         <translation>{name} không phải tệp đơn hàng mà ứng dụng biết: cần {expected}</translation>
+    </message>
+    <message>
+        <source>{name} is not linked yet: authorise it in Sales channels.</source>
+        <translation>{name} chưa được liên kết: hãy ủy quyền trong Kênh bán hàng.</translation>
     </message>
     <message>
         <source>{name} is not {format_names}{seen}: its header (row {header_row}) lacks {lacking}; expected the headers {headers}</source>
@@ -9211,6 +9487,10 @@ Vẫn bán?</translation>
         <translation>{order}: {total} đ ({source})</translation>
     </message>
     <message>
+        <source>{path} already exists: give a new file for the key.</source>
+        <translation>{path} đã tồn tại: hãy chọn một tệp mới cho khóa.</translation>
+    </message>
+    <message>
         <source>{path} cannot be opened: {reason}</source>
         <translation>Không mở được {path}: {reason}</translation>
     </message>
@@ -9229,6 +9509,18 @@ Vẫn bán?</translation>
     <message>
         <source>{phone} is not a valid phone number.</source>
         <translation>{phone} không phải số điện thoại hợp lệ.</translation>
+    </message>
+    <message>
+        <source>{platform} did not say which shop the authorisation is for: authorise again.</source>
+        <translation>{platform} không cho biết ủy quyền dành cho gian hàng nào: hãy ủy quyền lại.</translation>
+    </message>
+    <message>
+        <source>{platform} named the shop {said}, which is not a shop id: authorise again.</source>
+        <translation>{platform} trả về gian hàng {said}, không phải mã gian hàng: hãy ủy quyền lại.</translation>
+    </message>
+    <message>
+        <source>{printer} is not an ESC/POS printer.</source>
+        <translation>{printer} không phải máy in ESC/POS.</translation>
     </message>
     <message>
         <source>{qty} is not a quantity (1 to {limit})</source>

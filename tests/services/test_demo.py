@@ -569,7 +569,7 @@ def test_store_integrity_after_the_bulk_load(demo_ctx: ServiceContext) -> None:
 
 
 def test_a_second_run_is_refused(demo_ctx: ServiceContext) -> None:
-    with pytest.raises(Conflict, match=f"already holds {ORDERS} orders"):
+    with pytest.raises(Conflict, match=f"already holds {ORDERS:,} orders"):
         demo.generate_demo(demo_ctx, orders=10, customers=5)
 
 

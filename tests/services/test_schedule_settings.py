@@ -31,7 +31,7 @@ def test_default_then_stored_interval_with_audit(owner_ctx: ServiceContext) -> N
 
 @pytest.mark.parametrize("bad", [0, 1, 24 * 60 + 1, -5])
 def test_out_of_range_interval_is_refused(owner_ctx: ServiceContext, bad: int) -> None:
-    with pytest.raises(ValidationError, match="2 to 1440 minutes"):
+    with pytest.raises(ValidationError, match="2 to 1,440 minutes"):
         sched.set_sync_interval(owner_ctx, bad)
     assert sched.get_sync_interval(owner_ctx) == 10
 

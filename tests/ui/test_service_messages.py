@@ -17,17 +17,23 @@ from sqlalchemy.engine import Engine
 from primedist.core.messages import msg
 from primedist.domain.enums import Module, OrderStatus, Role
 from primedist.errors import PrimedistError
+from primedist.printing import store as print_store
 from primedist.services import (
     backup,
     catalogue,
     customers,
+    oauth_redirect,
     order_import,
     orders,
+    product_import,
+    schedule_settings,
     segments,
     seller_center_import,
     sku_groups,
     staff,
     stock,
+    store_move,
+    sync,
 )
 from primedist.services.context import Actor, ServiceContext
 from primedist.ui.i18n import install_language
@@ -180,6 +186,63 @@ def test_a_file_that_is_no_backup_is_refused_in_vietnamese(
     exc = refused(lambda: backup.check_backup(owner_ctx, junk))
     assert exc.user_message.startswith("ghi-chu.db is not a Prime Distribution backup")
     assert error_text(exc).startswith("ghi-chu.db không phải bản sao lưu của Prime Distribution")
+
+
+def test_product_file_and_print_template_problems_in_vietnamese(
+    owner_ctx: ServiceContext, tmp_path: Path, vietnamese: None
+) -> None:
+    no_price = tmp_path / "san-pham.csv"
+    no_price.write_text("Tên sản phẩm,SKU\nÁo thun,AT-01\n", encoding="utf-8")
+    exc = refused(lambda: product_import.import_products(owner_ctx, no_price))
+    assert exc.user_message == (
+        "column 'price': san-pham.csv has no such column in its header (row 1); the required "
+        "columns are: product_name, sku, price"
+    )  # the same words as an order file's (io/tabular.py)
+    assert error_text(exc) == (
+        "cột 'price': san-pham.csv không có cột này ở dòng tiêu đề (dòng 1); các cột bắt buộc "
+        "là: product_name, sku, price"
+    )
+
+    html = "<p>{{shop_name}}</p>\n<p>{{ghi_chu}}</p>"
+    exc = refused(lambda: print_store.save_template(owner_ctx, "receipt_80", html))
+    assert exc.user_message == "Line 2: {{ghi_chu}} is not a known placeholder."
+    assert error_text(exc) == "Dòng 2: {{ghi_chu}} không phải biến có sẵn."
+    exc = refused(lambda: print_store.save_template(owner_ctx, "receipt_80", "{{#lines}}x"))
+    assert error_text(exc) == "Dòng 1: phần {{#lines}} chưa được đóng (hãy thêm {{/lines}})."
+
+
+def test_sync_linking_moving_and_schedule_problems_in_vietnamese(
+    owner_ctx: ServiceContext, engine: Engine, vietnamese: None
+) -> None:
+    shop = make_shop(engine, "Shopee A")
+    now = owner_ctx.clock.now()
+    exc = refused(lambda: sync.refetch_range(owner_ctx, shop, now, now - timedelta(days=1)))
+    assert exc.user_message == "The end of the range must be after its start."
+    assert error_text(exc) == "Thời điểm kết thúc phải sau thời điểm bắt đầu."
+    exc = refused(lambda: sync.sync_shop(owner_ctx, 4321))
+    assert error_text(exc) == "Gian hàng 4321 không tồn tại."  # an id: no thousands dot
+
+    pasted = "https://example.test/callback?shop_id=123456"
+    exc = refused(lambda: oauth_redirect.parse_redirect_url(pasted))
+    assert exc.user_message.startswith("The address has no authorisation code (code=…).")
+    assert error_text(exc) == (
+        "Địa chỉ không có mã ủy quyền (code=…). Hãy sao chép toàn bộ địa chỉ trên thanh địa "
+        "chỉ của trình duyệt sau khi ủy quyền gian hàng."
+    )
+    exc = refused(lambda: oauth_redirect.parse_redirect_url("?code=abc&shop_id=12x"))
+    assert error_text(exc) == "Mã gian hàng '12x' không phải số nguyên dương."
+
+    manager = owner_ctx.with_actor(Actor(id=7, name="Lan", email="lan@shop.vn",
+                                         role=Role.MANAGER, modules=frozenset(Module)))  # fmt: skip
+    exc = refused(lambda: store_move.move_to(manager, "postgresql+psycopg://u:p@db/shop"))
+    assert exc.user_message == "Only the owner may move the shop's data to another database."
+    assert (
+        error_text(exc) == "Chỉ chủ cửa hàng được chuyển dữ liệu cửa hàng sang cơ sở dữ liệu khác."
+    )
+
+    exc = refused(lambda: schedule_settings.set_sync_interval(owner_ctx, 2000))
+    assert exc.user_message == "The sync interval must be 2 to 1,440 minutes (got 2,000)."
+    assert error_text(exc) == "Chu kỳ đồng bộ phải từ 2 đến 1.440 phút (đang là 2.000)."
 
 
 def test_every_service_template_is_collected_and_translated_with_its_fields() -> None:
