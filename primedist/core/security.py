@@ -22,6 +22,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 
+from primedist.core.messages import msg
+
 MIN_PASSWORD_LENGTH = 8
 
 # argon2id with the library's RFC 9106 "low memory" defaults (64 MiB, 3 passes).
@@ -35,7 +37,9 @@ OTP_LENGTH = 12
 def check_password_strength(pw: str) -> None:
     """Raise ValueError if the password breaks the policy."""
     if len(pw) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValueError(
+            msg("Password must be at least {count} characters", count=MIN_PASSWORD_LENGTH)
+        )
 
 
 def hash_password(pw: str) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 #: Per-connection page cache in KiB (negative = KiB for SQLite). Every connection's cache
@@ -21,6 +21,14 @@ SQLITE_BUSY_TIMEOUT_MS = 10000
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
 
 T = TypeVar("T")
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password hidden (for messages and output)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<unreadable database URL>"
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
 from primedist.core.messages import msg
-from primedist.db.engine import make_engine
+from primedist.db.engine import make_engine, masked_url
 from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
         raise StoreError(
             msg(
                 "The database at {database} cannot be opened: {error}",
-                database=settings.database_url,
+                database=masked_url(settings.database_url),
                 error=str(exc.orig),
             )
         ) from exc

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from primedist.core.messages import msg
 from primedist.db import search
-from primedist.db.engine import make_engine
+from primedist.db.engine import make_engine, masked_url
 from primedist.db.store import HEAD_REVISION, alembic_config
 from primedist.errors import StoreError
 
@@ -54,14 +54,6 @@ class TransferReport:
     @property
     def rows(self) -> int:
         return sum(self.tables.values())
-
-
-def masked_url(url: str) -> str:
-    """The URL with its password hidden (for messages and output)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "<unreadable database URL>"
 
 
 def is_derived_table(name: str) -> bool:

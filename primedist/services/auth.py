@@ -76,7 +76,7 @@ def setup_shop(
     try:
         security.check_password_strength(owner_password)
     except ValueError as exc:
-        raise ValidationError(str(exc), field="owner_password") from exc
+        raise ValidationError(exc.args[0], field="owner_password") from exc
     with ctx.uow() as session:
         if session.exec(select(func.count()).select_from(User)).one():
             raise Conflict(msg("This shop is already set up: sign in instead."))
@@ -135,7 +135,7 @@ def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:
     try:
         security.check_password_strength(new)
     except ValueError as exc:
-        raise ValidationError(str(exc), field="new_password") from exc
+        raise ValidationError(exc.args[0], field="new_password") from exc
     with ctx.uow() as session:
         user = session.get(User, ctx.actor.id)
         if user is None or not security.verify_password(user.password_hash, current):

@@ -297,7 +297,7 @@ def choose_password(ctx: ServiceContext, new: str) -> Actor:
     try:
         security.check_password_strength(new)
     except ValueError as exc:
-        raise ValidationError(str(exc), field="new_password") from exc
+        raise ValidationError(exc.args[0], field="new_password") from exc
     with ctx.uow() as session:
         user = _user(session, ctx.actor.id)
         if not user.must_change_password:

@@ -131,6 +131,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Order {order} is {status}: it cannot become {to}."),
     QT_TRANSLATE_NOOP("service", "Order {order} is {status}: only completed orders can be returned."),
     QT_TRANSLATE_NOOP("service", "Order {order} no longer exists."),
+    QT_TRANSLATE_NOOP("service", "Password must be at least {count} characters"),
     QT_TRANSLATE_NOOP("service", "Paste the address the browser showed after you approved."),
     QT_TRANSLATE_NOOP("service", "Pick at least one other customer to merge."),
     QT_TRANSLATE_NOOP("service", "Pick the recipient's district and ward."),

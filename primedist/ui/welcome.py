@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from primedist.errors import PrimedistError
 from primedist.services import auth
 from primedist.services.context import Actor, ServiceContext
+from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.widgets import LanguageCombo, center_on_screen, icon
 
@@ -218,7 +219,8 @@ class WelcomeWindow(QWidget):
         show_crash(self, exc)
 
     def _translate_error(self, message: str) -> str:
-        """Service messages are English; the known sign-in ones are shown translated."""
+        """The sign-in and setup messages in this screen's words; any other in the
+        reader's language."""
         known = {
             auth.WRONG_LOGIN: self.tr("Wrong email or password."),
             "This account is disabled: ask the shop owner.": self.tr(
@@ -234,4 +236,4 @@ class WelcomeWindow(QWidget):
             return known[message]
         if message.endswith("is not a valid email address."):
             return self.tr("That is not a valid email address.")
-        return message
+        return localize(message)

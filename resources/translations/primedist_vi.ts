@@ -8767,6 +8767,10 @@ Vẫn bán?</translation>
         <translation>Chỉ chủ cửa hàng được chuyển dữ liệu cửa hàng sang cơ sở dữ liệu khác.</translation>
     </message>
     <message>
+        <source>Password must be at least {count} characters</source>
+        <translation>Mật khẩu phải có ít nhất {count} ký tự</translation>
+    </message>
+    <message>
         <source>Paste the address the browser showed after you approved.</source>
         <translation>Hãy dán địa chỉ trình duyệt hiển thị sau khi bạn đồng ý ủy quyền.</translation>
     </message>

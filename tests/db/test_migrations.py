@@ -390,3 +390,13 @@ def test_unreadable_database_file_gives_store_error(tmp_path: Path) -> None:
     # Nothing was migrated or backed up over the damaged file.
     assert list(settings.backup_dir.iterdir()) == []
     assert settings.db_path.read_bytes().startswith(b"this is not a database")
+
+
+def test_an_unreachable_server_is_named_without_its_password(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://shop:s3cret-pw@127.0.0.1:1/primedist?connect_timeout=2"
+    settings = resolve_settings(tmp_path / "data", url)
+
+    with pytest.raises(StoreError, match="cannot be opened") as info:
+        store.open_store(settings)
+    assert "shop:***@127.0.0.1:1/primedist" in str(info.value)
+    assert "s3cret-pw" not in str(info.value)

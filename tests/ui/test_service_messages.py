@@ -19,6 +19,7 @@ from primedist.domain.enums import Module, OrderStatus, Role
 from primedist.errors import PrimedistError
 from primedist.printing import store as print_store
 from primedist.services import (
+    auth,
     backup,
     catalogue,
     customers,
@@ -93,6 +94,14 @@ def test_a_staff_member_without_access_is_told_in_vietnamese(
     exc = refused(lambda: orders.cancel_orders(lan, [1], "x"))
     assert exc.user_message == "Lan has no access to orders: ask the shop owner."
     assert error_text(exc) == "Lan không có quyền truy cập Đơn hàng: hãy hỏi chủ cửa hàng."
+
+
+def test_a_short_new_password_is_refused_in_vietnamese(
+    owner_ctx: ServiceContext, vietnamese: None
+) -> None:
+    exc = refused(lambda: auth.change_password(owner_ctx, "owner-pass-1", "ngan"))
+    assert exc.user_message == "Password must be at least 8 characters"  # the CLI's words
+    assert error_text(exc) == "Mật khẩu phải có ít nhất 8 ký tự"
 
 
 def test_import_problems_in_vietnamese_name_the_row_and_column(
