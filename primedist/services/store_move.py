@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from primedist.config import Settings
 from primedist.core.messages import msg
 from primedist.core.security import FileKeyStore, default_key_stores
-from primedist.db.transfer import TableCopied, TransferReport, copy_database, masked_url
+from primedist.db.engine import masked_url
+from primedist.db.transfer import TableCopied, TransferReport, copy_database
 from primedist.errors import StoreError
 from primedist.services.context import ServiceContext
 
