@@ -450,7 +450,7 @@ def _finish(ctx: ServiceContext, shop_id: int) -> None:
 
 def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: ConnectorError) -> None:
     """Record a failure in the checkpoint and the shop's log (the report says which)."""
-    message = redact(str(exc))[:LOG_MAX]
+    message = _cause(exc)
     report.message = message
     if isinstance(exc, TransientError):
         report.outcome = "offline"
@@ -482,6 +482,15 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
             mark_needs_reauth(ctx, session, shop.id, message)
         level = "warning" if report.outcome in ("offline", "paused") else "error"
         _add_log(session, shop.id, level, _failure_text(report.outcome, message), ctx.clock.now())
+
+
+def _cause(exc: ConnectorError) -> str:
+    """The failure's message, redacted and cut to the log's width. Our own `msg()` that
+    needed neither stays a message (the log reads it in the reader's language); the
+    platform's words are kept as they came."""
+    raw = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    text = redact(str(raw))[:LOG_MAX]
+    return raw if isinstance(raw, Message) and text == raw else text
 
 
 def _failure_text(outcome: str, message: str) -> str:

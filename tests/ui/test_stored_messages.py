@@ -19,9 +19,10 @@ from primedist.services import audit_log, staff, sync, tags
 from primedist.services.audit_log import AuditFilter
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
+from primedist.ui.messages import localize
 from primedist.ui.settings.audit import AuditLogSettings
 from primedist.ui.sync.panel import ShopLogPage
-from tests.factories import make_customers
+from tests.factories import make_customers, make_shop
 from tests.services.test_sync import Market, _sandbox
 from tests.ui.support import WAIT, show_widget
 
@@ -106,3 +107,23 @@ def test_audit_summaries_read_in_vietnamese_and_the_export_keeps_english(
     exported = {row[header.index("Summary")] for row in rows}
     assert {"VIP: tagged 1,204 of 1,204 customers", "written in English once"} <= exported
     page.shutdown()
+
+
+def test_a_failure_in_our_own_words_reads_in_vietnamese_in_the_sync_log(
+    qtbot: Any, ctx: ServiceContext, engine: Engine, vietnamese: None
+) -> None:
+    shop = make_shop(engine, "Shopee B", "shopee")  # no partner id/key yet
+    report = sync.sync_shop(ctx, shop)
+    assert report.outcome == "needs_reauth"
+    (line,) = sync.sync_log(ctx, shop)
+    assert line.message == (  # the CLI's English
+        "Authorisation lost: re-authorise the shop in Settings → Sales channels: "
+        "Shopee B has no partner id/key: add them in Sales channels."
+    )
+    page = show_widget(qtbot, ShopLogPage(ctx))
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
+    (shown,) = _log_texts(page)
+    assert shown == localize(line.message) == (
+        "Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: "
+        "Shopee B chưa có partner id/key: hãy thêm trong Kênh bán hàng."
+    )
