@@ -123,7 +123,11 @@ def test_a_failure_in_our_own_words_reads_in_vietnamese_in_the_sync_log(
     page = show_widget(qtbot, ShopLogPage(ctx))
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
     (shown,) = _log_texts(page)
-    assert shown == localize(line.message) == (
-        "Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: "
-        "Shopee B chưa có partner id/key: hãy thêm trong Kênh bán hàng."
+    assert (
+        shown
+        == localize(line.message)
+        == (
+            "Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: "
+            "Shopee B chưa có partner id/key: hãy thêm trong Kênh bán hàng."
+        )
     )
