@@ -112,7 +112,17 @@ case "$cmd" in
     pg_log=$(mktemp /tmp/primedist-pg-pass.XXXXXX)
     pg_pass >"$pg_log" 2>&1 &
     pg_pid=$!
-    echo "== pytest"; .venv/bin/pytest -q "$@" || status=$?
+    if [ $# -eq 0 ]; then
+      # The Qt-driven tests (tests/ui, tests/printing) in a process of their own: in one
+      # process after the ~1,600 others, one of them twice met a segfault inside Qt's
+      # QMainWindow constructor (not reproduced alone, nor under gdb; see the README).
+      echo "== pytest (all but the Qt-driven tests)"
+      .venv/bin/pytest -q --ignore=tests/ui --ignore=tests/printing || status=$?
+      echo "== pytest (the Qt-driven tests: tests/printing, tests/ui)"
+      .venv/bin/pytest -q tests/printing tests/ui || status=$?
+    else
+      echo "== pytest"; .venv/bin/pytest -q "$@" || status=$?
+    fi
     wait "$pg_pid" || status=$?
     cat "$pg_log"; rm -f "$pg_log"
     exit "$status"
