@@ -5,7 +5,8 @@ language (ui/home/activity_text.py); `message` is the same event as an English s
 for the CLI and for rows written before `args` existed. The keys per kind:
 
 - orders_synced: `new`, `updated` (a sync run of one shop that brought orders)
-- sync_failed: `outcome` (error | needs_reauth | paused), `reason`
+- sync_failed: `outcome` (error | needs_reauth | paused), `reason`, `reason_args` (the
+  reason's `core.messages.stored_args`: None for the platform's own words)
 - low_stock: `products` (active products low on stock, as Home's card)
 - ranks_updated: `up`, `down`, `levels`
 - import: `what` (orders | customers | products), `file`, `created`, `updated`, `rejected`

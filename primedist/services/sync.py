@@ -470,7 +470,8 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
         if report.outcome != "offline" and not cp.error_count:
             # The first failure of a run of them (not each retry of the scheduler): Home.
             activity.post(session, ActivityKind.SYNC_FAILED, ctx.clock.now(), shop_id=shop.id,
-                          outcome=report.outcome, reason=message)  # fmt: skip
+                          outcome=report.outcome, reason=message,
+                          reason_args=stored_args(message))  # fmt: skip
         cp.last_error = message
         cp.error_count = (cp.error_count or 0) + 1
         if isinstance(exc, DailyLimitReached):

@@ -15,9 +15,10 @@ from sqlalchemy.engine import Engine
 from primedist.core.clock import FixedClock
 from primedist.domain.enums import Role
 from primedist.sandbox.base import FaultKind
-from primedist.services import audit_log, staff, sync, tags
+from primedist.services import audit_log, reports, staff, sync, tags
 from primedist.services.audit_log import AuditFilter
 from primedist.services.context import ServiceContext
+from primedist.ui.home.activity_text import describe
 from primedist.ui.i18n import install_language
 from primedist.ui.messages import localize
 from primedist.ui.settings.audit import AuditLogSettings
@@ -130,4 +131,9 @@ def test_a_failure_in_our_own_words_reads_in_vietnamese_in_the_sync_log(
             "Mất ủy quyền: hãy ủy quyền lại gian hàng trong Cài đặt → Kênh bán hàng: "
             "Shopee B chưa có partner id/key: hãy thêm trong Kênh bán hàng."
         )
+    )
+    (event,) = [e for e in reports.events(ctx) if e.kind == "sync_failed"]
+    assert event.message.endswith("Shopee B has no partner id/key: add them in Sales channels.")
+    assert describe(event, "vi").endswith(  # Home's feed words our own reason too
+        ": Shopee B chưa có partner id/key: hãy thêm trong Kênh bán hàng."
     )

@@ -11,10 +11,12 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from primedist.core.clock import format_datetime
+from primedist.core.messages import restored
 from primedist.core.money import format_number
 from primedist.domain.enums import ActivityKind
 from primedist.services.reports import EventRow
 from primedist.ui.i18n import current_language
+from primedist.ui.messages import localize
 
 # lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
@@ -55,7 +57,8 @@ def _sync_failed(a: dict[str, Any], _num: Number) -> str:
         ),
         "paused": translate("ActivityFeed", "Daily API limit reached, sync paused"),
     }.get(str(a["outcome"]), translate("ActivityFeed", "Sync failed"))
-    return f"{what}: {a['reason']}"
+    # A reason in our own words was stored with its message: worded in the reader's language.
+    return f"{what}: {localize(restored(a['reason'], a.get('reason_args')))}"
 
 
 def _low_stock(a: dict[str, Any], num: Number) -> str:
