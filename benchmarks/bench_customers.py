@@ -96,6 +96,8 @@ def build(engine: sa.Engine) -> None:
             code, phone = f"KH{i:06d}", f"09{i:08d}"
             total = rng.randint(1, 40) if i in bought else 0
             ok = rng.randint(0, total)
+            cancelled = rng.randint(0, total - ok)
+            returned = rng.randint(0, total - ok - cancelled)  # the rest still on the way
             created = now - timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
             rows.append({
                 "id": i, "code": code, "name": name,
@@ -103,6 +105,7 @@ def build(engine: sa.Engine) -> None:
                 "source": rng.choice(SOURCES),
                 "referrer_id": rng.randint(1, i - 1) if i > 1 and rng.random() < 0.3 else None,
                 "total_orders": total, "successful_orders": ok,
+                "cancelled_orders": cancelled, "returned_orders": returned,
                 "total_expenses": ok * rng.randint(50, 3_000) * 1_000,
                 "points_balance": rng.randint(0, 5_000), "points_earned": rng.randint(0, 9_000),
                 "last_order_at": created + timedelta(days=rng.randint(0, 300)) if total else None,

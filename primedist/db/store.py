@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0015_stored_messages"
+HEAD_REVISION = "0016_customer_success_rate"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -25,7 +25,8 @@ MAX_ADDRESSES = 10
 #: wide ones.
 LIST_FILTER_COLUMNS = (
     "deleted_at", "merged_into_id", "total_expenses", "successful_orders", "total_orders",
-    "gender", "source", "referrer_id", "last_order_at", "created_at", "channels",
+    "cancelled_orders", "returned_orders", "gender", "source", "referrer_id",
+    "last_order_at", "created_at", "channels",
 )  # fmt: skip
 #: Columns the Customers list sorts by, each with a covering index `ix_customers_<col>_id`.
 LIST_SORT_COLUMNS = (
@@ -92,8 +93,8 @@ class Customer(SQLModel, table=True):
 
     @property
     def success_rate(self) -> float | None:
-        """Successful orders ÷ all orders, or None with no orders."""
-        return self.successful_orders / self.total_orders if self.total_orders else None
+        """Successful ÷ finished orders (see `success_rate`), None before one has finished."""
+        return success_rate(self.successful_orders, self.cancelled_orders, self.returned_orders)
 
 
 class CustomerPhone(SQLModel, table=True):
@@ -186,3 +187,13 @@ class SegmentMember(SQLModel, table=True):
 def customer_code(customer_id: int) -> str:
     """The customer code shown to people: `KH` + the id on six digits (KH000042)."""
     return f"KH{customer_id:06d}"
+
+
+def success_rate(successful: int, cancelled: int, returned: int) -> float | None:
+    """Successful ÷ finished orders (0–1), None before any order has finished.
+
+    Finished = completed, cancelled or returned: an order still waiting or on its way is
+    neither a success nor a failure yet, so a new customer's first order does not show 0%.
+    """
+    finished = successful + cancelled + returned
+    return successful / finished if finished else None

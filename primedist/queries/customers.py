@@ -95,9 +95,12 @@ TAG_NAMES = (
 )
 #: The referrer's name.
 REFERRER_NAME = sa.select(referrers.c.name).where(referrers.c.id == c.referrer_id).scalar_subquery()
-#: Successful orders ÷ all orders in percent (NULL without orders).
+#: Orders that reached an end: completed, cancelled or returned (not those still on the way).
+FINISHED_ORDERS = c.successful_orders + c.cancelled_orders + c.returned_orders
+#: Successful ÷ finished orders in percent (NULL before any order has finished): an order
+#: still waiting or on its way is neither a success nor a failure yet.
 SUCCESS_RATE = sa.case(
-    (c.total_orders > 0, c.successful_orders * 100.0 / c.total_orders), else_=sa.null()
+    (FINISHED_ORDERS > 0, c.successful_orders * 100.0 / FINISHED_ORDERS), else_=sa.null()
 )
 
 
@@ -288,12 +291,12 @@ def customer_filter_clauses(
     if flt.successful_max is not None:
         out.append(c.successful_orders <= flt.successful_max)
     if flt.success_rate_min is not None or flt.success_rate_max is not None:
-        out.append(c.total_orders > 0)
-        # successful / total >= rate / 100, without a division.
+        out.append(FINISHED_ORDERS > 0)
+        # successful / finished >= rate / 100, without a division.
         if flt.success_rate_min is not None:
-            out.append(c.successful_orders * 100.0 >= c.total_orders * flt.success_rate_min)
+            out.append(c.successful_orders * 100.0 >= FINISHED_ORDERS * flt.success_rate_min)
         if flt.success_rate_max is not None:
-            out.append(c.successful_orders * 100.0 <= c.total_orders * flt.success_rate_max)
+            out.append(c.successful_orders * 100.0 <= FINISHED_ORDERS * flt.success_rate_max)
     if flt.five_plus_orders:
         out.append(c.total_orders >= MANY_ORDERS)
     ranks = set(flt.ranks)

@@ -26,6 +26,7 @@ from primedist.domain.customer import (
     CustomerPhone,
     CustomerTag,
     Tag,
+    success_rate,
 )
 from primedist.domain.enums import Gender, Module, OrderStatus, PointsKind, Rank
 from primedist.domain.loyalty import CustomerLevel, PointsEntry
@@ -150,8 +151,10 @@ class PeriodStats:
 
     @property
     def success_rate(self) -> float | None:
-        """Successful ÷ all orders (0–1), None with no orders."""
-        return self.successful_orders / self.total_orders if self.total_orders else None
+        """Successful ÷ finished orders (0–1), None before one has finished."""
+        returned = self.by_status[OrderStatus.RETURNED] + self.by_status[OrderStatus.RETURN_REFUND]
+        cancelled = self.by_status[OrderStatus.CANCELLED]
+        return success_rate(self.successful_orders, cancelled, returned)
 
 
 @dataclass(frozen=True)

@@ -5679,7 +5679,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Walk-in</source>
-        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order.</extracomment>
         <translation>Khách lẻ</translation>
     </message>
     <message>
@@ -5850,6 +5849,11 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Gender…</source>
         <translation>Giới tính…</translation>
+    </message>
+    <message>
+        <source>Successful orders ÷ finished orders (completed, cancelled or returned). Orders still waiting or on their way do not count yet; empty until an order has finished.</source>
+        <extracomment>Loaded but not shown as columns. Filter chip kinds, in chip order. Quick filter toggles: CustomerFilter field names, in button order.</extracomment>
+        <translation>Đơn thành công ÷ đơn đã kết thúc (hoàn thành, đã hủy hoặc trả hàng). Đơn đang chờ hoặc đang giao chưa được tính; để trống cho đến khi có đơn kết thúc.</translation>
     </message>
     <message>
         <source>Tag…</source>

@@ -49,6 +49,8 @@ PEOPLE: dict[str, tuple[Any, ...]] = {
     "Phạm Lan": (Rank.COPPER, Gender.UNKNOWN, 0, 0, 0, "", "import",
                  datetime(2026, 5, 10, tzinfo=UTC), None),
 }  # fmt: skip
+#: Orders still on their way (neither a success nor a failure); the rest failed (cancelled).
+PENDING = {"Lê Thu Hà": 1}
 
 
 @dataclass
@@ -105,9 +107,9 @@ def book(engine: Engine) -> Book:
                 .where(customers_t.c.id == ids[name])
                 .values(
                     rank=rank, gender=gender, total_orders=total, successful_orders=ok,
-                    total_expenses=spent, channels=channels, source=source,
-                    created_at=created, last_order_at=last, points_balance=i * 10,
-                    points_earned=i * 15,
+                    cancelled_orders=total - ok - PENDING.get(name, 0), total_expenses=spent,
+                    channels=channels, source=source, created_at=created, last_order_at=last,
+                    points_balance=i * 10, points_earned=i * 15,
                     email=f"p{i}@mail.vn" if i == 2 else None,
                     search_text=search_text(
                         name, code, f"p{i}@mail.vn" if i == 2 else None, phones=[phone]
@@ -189,10 +191,13 @@ def test_range_filters(book: Book) -> None:
         "Đặng Văn Đạt", "Lê Thu Hà"
     }  # fmt: skip
     assert book.names(CustomerFilter(successful_min=6, successful_max=6)) == {"Nguyễn Thị Hoa"}
-    # Rate: Hoa 75 %, Đạt 50 %, Khoa 100 %, Hà 40 %; Lan has no orders: never in a range.
+    # Rate = successful ÷ finished: Hoa 75 %, Đạt 50 %, Khoa 100 %, Hà 50 % (2 of the 4
+    # finished; her fifth order is on its way, not a failure); Lan has no orders: never in a
+    # range.
     assert book.names(CustomerFilter(success_rate_min=50)) == {
-        "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Trần Minh Khoa"
+        "Nguyễn Thị Hoa", "Đặng Văn Đạt", "Trần Minh Khoa", "Lê Thu Hà"
     }  # fmt: skip
+    assert book.names(CustomerFilter(success_rate_min=60)) == {"Nguyễn Thị Hoa", "Trần Minh Khoa"}
     assert book.names(CustomerFilter(success_rate_max=50)) == {"Đặng Văn Đạt", "Lê Thu Hà"}
     assert book.names(CustomerFilter(success_rate_min=0, success_rate_max=100)) == ALL - {
         "Phạm Lan"

@@ -73,13 +73,17 @@ def test_period_stats_count_and_sum_only_the_range(ctx: ServiceContext, store) -
     assert st.successful_orders == 1
     assert st.total_expenses == 150_000  # total − refunded of the completed order only
     assert st.average_order_value == 150_000
-    assert st.success_rate == pytest.approx(0.25)
+    # Successful ÷ finished: the pending order of 5 Nov is neither (1 of 3).
+    assert st.success_rate == pytest.approx(1 / 3)
 
     whole = svc.customer_period_stats(ctx, cid, date(2026, 1, 1), date(2026, 12, 31))
     assert whole.total_orders == 6
     assert whole.total_expenses == 100_000 + 150_000 + 600_000
     assert whole.average_order_value == 283_333
-    assert whole.success_rate == pytest.approx(0.5)
+    assert whole.success_rate == pytest.approx(3 / 5)
+
+    only_pending = svc.customer_period_stats(ctx, cid, date(2026, 11, 5), date(2026, 11, 5))
+    assert only_pending.total_orders == 1 and only_pending.success_rate is None
 
 
 def test_period_uses_shop_local_days(ctx: ServiceContext, engine: Engine, store) -> None:

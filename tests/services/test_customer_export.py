@@ -53,7 +53,9 @@ def shop(owner_ctx: ServiceContext, tmp_path: Path) -> dict[str, int]:
         conn.execute(
             sa.update(customers_t)
             .where(customers_t.c.id == ids["Nguyễn Thị Hoa"])
-            .values(total_expenses=1_250_000, total_orders=4, successful_orders=3)
+            .values(
+                total_expenses=1_250_000, total_orders=5, successful_orders=3, returned_orders=1
+            )  # a fifth order on its way: 3 of 4 finished
         )
     return ids
 

@@ -57,6 +57,7 @@ from primedist.services.customer_detail import (
     CustomerProfile,
     PeriodStats,
 )
+from primedist.ui.customers.list_page import success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import format_percent
@@ -537,6 +538,8 @@ class CustomerDetailDialog(QDialog):
                          self.tr("Success rate"))  # fmt: skip
         for key, text in zip(self.stat_keys, stat_captions, strict=True):
             self.stat_captions[key].setText(text)
+        for widget in (self.stat_captions["success_rate"], self.stat_values["success_rate"]):
+            widget.setToolTip(success_rate_tip())
         self.by_status_title.setText(self.tr("Orders by status"))
         self.status_table.setHorizontalHeaderLabels([self.tr("Status"), self.tr("Orders")])
         self.orders_hint.setText(self.tr("Double-click an order to open it."))

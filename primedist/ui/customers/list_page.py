@@ -120,6 +120,15 @@ def _rate_text(value: float, lang: str) -> str:
     return format_percent(value, lang, 0 if float(value).is_integer() else 1)
 
 
+def success_rate_tip() -> str:
+    """What the success rate counts (the list's column and the customer's statistics)."""
+    return QCoreApplication.translate(
+        "customers",
+        "Successful orders ÷ finished orders (completed, cancelled or returned). Orders still "
+        "waiting or on their way do not count yet; empty until an order has finished.",
+    )
+
+
 def source_label(source: str) -> str:
     """The display name of a customer source ("walk_in", "referral", a channel, ...)."""
     labels = {
@@ -182,6 +191,17 @@ class CustomersTableModel(SqlTableModel):
         ):
             return super().data(index) or None
         return super().data(index, role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and orientation == Qt.Orientation.Horizontal
+            and section == self.col["success_rate"]
+        ):
+            return success_rate_tip()
+        return super().headerData(section, orientation, role)
 
     def channel_icon(self, channels: Sequence[str]) -> QIcon | None:
         """One icon showing each channel once, side by side."""

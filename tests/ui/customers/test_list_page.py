@@ -90,7 +90,8 @@ def data(owner_ctx: ServiceContext) -> Data:
                 .where(customers_t.c.id == ids[name])
                 .values(
                     rank=rank, gender=gender, total_orders=total, successful_orders=ok,
-                    total_expenses=spent, channels=channels, points_balance=i * 100,
+                    cancelled_orders=total - ok, total_expenses=spent, channels=channels,
+                    points_balance=i * 100,
                     points_earned=i * 150, created_at=NOW - timedelta(days=days, minutes=i),
                     email=f"p{i}@mail.vn",
                     search_text=search_text(name, code, f"p{i}@mail.vn", phones=[phone]),
@@ -155,6 +156,10 @@ def test_cells(page: CustomerListPage) -> None:
         align = cell(page, "Nguyễn Thị Hoa", key, Qt.ItemDataRole.TextAlignmentRole)
         assert align & int(Qt.AlignmentFlag.AlignRight), key
     assert cell(page, "Phạm Lan", "success_rate") == ""
+    header_tip = page.model.headerData(
+        page.model.col["success_rate"], Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+    assert "finished orders" in header_tip
     assert cell(page, "Đặng Văn Đạt", "points") == "100 / 150"
     assert cell(page, "Đặng Văn Đạt", "phone") == "0911234567"
     assert cell(page, "Lê Thu Hà", "tags") == "Often returns"
