@@ -129,7 +129,7 @@ COLUMNS: tuple[_Col, ...] = (
     _Col("total_expenses", "Tổng chi tiêu", "Total expenses", c.total_expenses, "money", 14),
     _Col("successful_orders", "Đơn thành công", "Successful orders", c.successful_orders, "int"),
     _Col("total_orders", "Tổng số đơn", "Total orders", c.total_orders, "int", 11),
-    _Col("success_rate", "Tỷ lệ thành công (%)", "Success rate (%)", SUCCESS_RATE, "percent"),
+    _Col("success_rate", "Tỉ lệ thành công (%)", "Success rate (%)", SUCCESS_RATE, "percent"),
     _Col("points_balance", "Điểm còn lại", "Points remaining", c.points_balance, "int", 11),
     _Col("points_earned", "Tổng điểm tích lũy", "Points earned", c.points_earned, "int"),
     _Col("segments", "Phân khúc", "Segments", SEGMENT_NAMES, width=20),
