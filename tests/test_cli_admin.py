@@ -6,9 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK
-from tests.conftest import OWNER_EMAIL
+from primedist.config import resolve_settings
+from primedist.db.store import open_store
+from primedist.domain.enums import Role
+from primedist.errors import AuthenticationError
+from primedist.services import auth, staff
+from primedist.services.audit_log import AuditFilter, list_events
+from primedist.services.context import ServiceContext
+from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 
 
 def test_staff_add_list_disable_reset_and_audit(cli: Any, data_dir: Path, tmp_path: Path) -> None:
@@ -50,3 +58,35 @@ def test_staff_add_list_disable_reset_and_audit(cli: Any, data_dir: Path, tmp_pa
     assert sheet is not None
     assert len(list(sheet.iter_rows(values_only=True))) == 5
     assert cli(*d, "audit", "--by", "ghost@shop.vn").code == EXIT_ERROR
+
+
+def test_an_owner_who_forgot_the_password_gets_a_one_time_one_on_this_computer(
+    cli: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = ("--data-dir", str(data_dir))
+    reset = cli(*d, "staff", "reset-password", OWNER_EMAIL.upper(), "--json")
+    assert reset.code == EXIT_OK, reset.err
+    otp = reset.json()["one_time_password"]
+    engine = open_store(resolve_settings(data_dir))
+    try:
+        ctx = ServiceContext(engine)
+        with pytest.raises(AuthenticationError):
+            auth.login(ctx, OWNER_EMAIL, OWNER_PASSWORD)  # the forgotten one no longer works
+        owner = auth.login(ctx, OWNER_EMAIL, otp)
+        assert owner.role is Role.OWNER and owner.must_change_password  # chooses one at sign-in
+        events = list_events(ctx.with_actor(owner), AuditFilter(kinds=("staff",)))
+        assert [e["action"] for e in events] == ["staff.password_reset"]
+        assert (
+            events[0]["summary"] == f"Chủ CLI <{OWNER_EMAIL}>: the owner's password "
+            "reset on this computer"
+        )
+        # A manager signed in on the command line may not reset the owner's password.
+        issued = staff.add_staff(ctx.with_actor(owner), name="Minh", email="minh@shop.vn",
+                                 role=Role.MANAGER)  # fmt: skip
+        minh = ctx.with_actor(auth.login(ctx, "minh@shop.vn", issued.one_time_password))
+        staff.choose_password(minh, "minh-own-pass")
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("PRIMEDIST_PASSWORD", "minh-own-pass")
+    refused = cli(*d, "--user", "minh@shop.vn", "staff", "reset-password", OWNER_EMAIL)
+    assert refused.code == EXIT_ERROR and "owner" in refused.error_line()

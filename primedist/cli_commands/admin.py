@@ -90,6 +90,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_staff_change(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.domain.enums import Role
     from primedist.errors import NotFound
     from primedist.services import staff
     from primedist.services.auth import normalize_email
@@ -100,7 +101,9 @@ def cmd_staff_change(args: argparse.Namespace, settings: Settings) -> int:
     if member is None:
         raise NotFound(f"No account has the email {email}.")
     if args.action == "reset-password":
-        issued = staff.reset_password(ctx, member.id)
+        # The owner who forgot their password gets one here, on the shop's own computer.
+        own = member.id == ctx.actor.id and member.role is Role.OWNER
+        issued = staff.recover_owner_password(ctx) if own else staff.reset_password(ctx, member.id)
         data = {**_member_json(issued.member), "one_time_password": issued.one_time_password}
         emit(args, data, f"New one-time password for {email} (shown once): "
                          f"{issued.one_time_password}")  # fmt: skip

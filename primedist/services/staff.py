@@ -210,6 +210,29 @@ def reset_password(ctx: ServiceContext, user_id: int) -> IssuedPassword:
         return IssuedPassword(_member(session, user), password)
 
 
+def recover_owner_password(ctx: ServiceContext) -> IssuedPassword:
+    """A new one-time password for an owner who forgot theirs, from this computer's command
+    line (`primedist staff reset-password OWNER_EMAIL`, which acts as the owner without a
+    password: whoever can run it there can read the store anyway). The app never offers it:
+    an owner who is signed in changes theirs in My account. At the next sign-in the owner
+    chooses a new one."""
+    ctx.require_owner(msg("Only the owner's own command line may reset the owner's password."))
+    password = security.generate_one_time_password()
+    owner_id = ctx.actor.id
+    if owner_id is None:
+        raise PermissionDenied(msg("Only the owner's own command line may reset the owner's "
+                                   "password."))  # fmt: skip
+    with ctx.uow() as session:
+        user = _user(session, owner_id)
+        user.password_hash = security.hash_password(password)
+        user.must_change_password = True
+        session.add(user)
+        ctx.audit(session, "staff.password_reset", entity_type="user", entity_id=owner_id,
+                  summary=msg("{name} <{email}>: the owner's password reset on this "
+                              "computer", name=user.name, email=user.email))  # fmt: skip
+        return IssuedPassword(_member(session, user), password)
+
+
 def _may_manage(ctx: ServiceContext, member: StaffMember) -> None:
     if ctx.actor.role is Role.OWNER or member.id == ctx.actor.id:
         return

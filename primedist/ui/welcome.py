@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextOption
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from primedist.config import Settings
 from primedist.errors import PrimedistError
 from primedist.services import auth
 from primedist.services.context import Actor, ServiceContext
@@ -108,6 +117,14 @@ class LoginPage(_FormPage):
         self.email_label, self.password_label = QLabel(), QLabel()
         self.form.addRow(self.email_label, self.email)
         self.form.addRow(self.password_label, self.password)
+        self.forgot = QLabel()
+        self.forgot.setObjectName("forgotPassword")
+        self.forgot.setAlignment(Qt.AlignmentFlag.AlignRight)
+        links = Qt.TextInteractionFlag
+        self.forgot.setTextInteractionFlags(
+            links.LinksAccessibleByMouse | links.LinksAccessibleByKeyboard
+        )
+        self.layout_.insertWidget(self.layout_.indexOf(self.error), self.forgot)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -115,7 +132,87 @@ class LoginPage(_FormPage):
         self.subtitle.setText(self.tr("Sign in with your email and password."))
         self.email_label.setText(self.tr("Email"))
         self.password_label.setText(self.tr("Password"))
+        forgot = self.tr("Forgot your password?")
+        self.forgot.setText(f'<a href="forgot">{forgot}</a>')
         self.button.setText(self.tr("Sign in"))
+
+
+def recovery_command(settings: Settings | None, email: str) -> str:
+    """The command the owner runs on this computer for a one-time password, shell-quoted
+    for the system's terminal (`--data-dir` names the store this app opened)."""
+    if getattr(sys, "frozen", False):  # the packaged app: its command-line executable
+        name = "primedist-cli.exe" if os.name == "nt" else "primedist"
+        program = [str(Path(sys.executable).with_name(name))]
+    else:
+        program = [sys.executable, "-m", "primedist"]
+    store = ["--data-dir", str(settings.data_dir)] if settings is not None else []
+    args = [*program, *store, "staff", "reset-password", email.strip() or "EMAIL"]
+    return subprocess.list2cmdline(args) if os.name == "nt" else shlex.join(args)
+
+
+class RecoveryDialog(QDialog):
+    """What to do about a forgotten password: staff ask the owner or a manager; the owner
+    runs one command on this computer (whoever can run it there can read the store anyway),
+    shown with the email typed in."""
+
+    def __init__(self, settings: Settings | None, email: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("recoveryDialog")
+        self.setMinimumWidth(600)
+        self._settings = settings
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        self.staff_text, self.owner_text, self.after_text = QLabel(), QLabel(), QLabel()
+        for label in (self.staff_text, self.owner_text, self.after_text):
+            label.setWordWrap(True)
+        self.email_label = QLabel()
+        self.email = QLineEdit(email.strip())
+        self.email.setObjectName("recoveryEmail")
+        self.email.textChanged.connect(self._update_command)
+        # The whole command on view (a data folder's path can be long), wrapped anywhere.
+        self.command = QPlainTextEdit()
+        self.command.setObjectName("recoveryCommand")
+        self.command.setReadOnly(True)
+        self.command.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.command.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.command.setFixedHeight(self.command.fontMetrics().lineSpacing() * 4 + 12)
+        form = QFormLayout()
+        form.addRow(self.email_label, self.email)
+        self.copy_button, self.close_button = QPushButton(), QPushButton()
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self.copy_command)
+        self.close_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addWidget(self.staff_text)
+        layout.addWidget(self.owner_text)
+        layout.addLayout(form)
+        layout.addWidget(self.command)
+        layout.addWidget(self.after_text)
+        layout.addLayout(buttons)
+        self.setWindowTitle(self.tr("Forgot your password?"))
+        self.staff_text.setText(self.tr(
+            "Staff and managers: ask the shop owner (or a manager) for a new one-time "
+            "password: Settings → Staff → Reset password…"))  # fmt: skip
+        self.owner_text.setText(self.tr(
+            "The owner: on this computer, run this command in a terminal (Command Prompt "
+            "on Windows):"))  # fmt: skip
+        self.email_label.setText(self.tr("Your email"))
+        self.after_text.setText(
+            self.tr("It prints a one-time password. Sign in with it, then choose a new password.")
+        )
+        self.close_button.setText(self.tr("Close"))
+        self._update_command()
+
+    def _update_command(self) -> None:
+        self.command.setPlainText(recovery_command(self._settings, self.email.text()))
+        self.copy_button.setText(self.tr("Copy command"))
+
+    def copy_command(self) -> None:
+        QGuiApplication.clipboard().setText(self.command.toPlainText())
+        self.copy_button.setText(self.tr("Copied"))
 
 
 #: The widest the setup / sign-in card grows (a maximised window keeps short fields).
@@ -167,6 +264,7 @@ class WelcomeWindow(QWidget):
         self.setup_page.button.clicked.connect(self._create_shop)
         self.login_page.button.clicked.connect(self._sign_in)
         self.login_page.password.returnPressed.connect(self._sign_in)
+        self.login_page.forgot.linkActivated.connect(lambda _link: self.show_recovery())
         self.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -182,6 +280,13 @@ class WelcomeWindow(QWidget):
     @property
     def showing_setup(self) -> bool:
         return self.page is self.setup_page
+
+    def show_recovery(self) -> RecoveryDialog:
+        """How to get back in after forgetting a password (the link under the form)."""
+        dialog = RecoveryDialog(self._ctx.settings, self.login_page.email.text(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _create_shop(self) -> None:
         page = self.setup_page

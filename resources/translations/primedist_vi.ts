@@ -2240,6 +2240,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <source>Password</source>
         <translation>Mật khẩu</translation>
     </message>
+    <message>
+        <source>Forgot your password?</source>
+        <translation>Quên mật khẩu?</translation>
+    </message>
 </context>
 <context>
     <name>LogisticsSettings</name>
@@ -3524,6 +3528,41 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 move up a level.</source>
         <translation>%1 lên một hạng.</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryDialog</name>
+    <message>
+        <source>Forgot your password?</source>
+        <translation>Quên mật khẩu?</translation>
+    </message>
+    <message>
+        <source>Staff and managers: ask the shop owner (or a manager) for a new one-time password: Settings → Staff → Reset password…</source>
+        <translation>Nhân viên và quản lý: nhờ chủ cửa hàng (hoặc một quản lý) cấp mật khẩu dùng một lần mới: Cài đặt → Nhân viên → Đặt lại mật khẩu…</translation>
+    </message>
+    <message>
+        <source>The owner: on this computer, run this command in a terminal (Command Prompt on Windows):</source>
+        <translation>Chủ cửa hàng: trên chính máy tính này, chạy lệnh sau trong cửa sổ dòng lệnh (Command Prompt trên Windows):</translation>
+    </message>
+    <message>
+        <source>Your email</source>
+        <translation>Email của bạn</translation>
+    </message>
+    <message>
+        <source>It prints a one-time password. Sign in with it, then choose a new password.</source>
+        <translation>Lệnh sẽ in ra một mật khẩu dùng một lần. Đăng nhập bằng mật khẩu đó rồi đặt mật khẩu mới.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Copy command</source>
+        <translation>Sao chép lệnh</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Đã sao chép</translation>
     </message>
 </context>
 <context>
@@ -8771,6 +8810,10 @@ Vẫn bán?</translation>
         <translation>Chỉ chủ cửa hàng được chuyển dữ liệu cửa hàng sang cơ sở dữ liệu khác.</translation>
     </message>
     <message>
+        <source>Only the owner&apos;s own command line may reset the owner&apos;s password.</source>
+        <translation>Chỉ chủ cửa hàng, bằng dòng lệnh trên máy của mình, mới đặt lại được mật khẩu chủ cửa hàng.</translation>
+    </message>
+    <message>
         <source>Password must be at least {count} characters</source>
         <translation>Mật khẩu phải có ít nhất {count} ký tự</translation>
     </message>
@@ -9313,6 +9356,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name} &lt;{email}&gt; added as {role}</source>
         <translation>Đã thêm {name} &lt;{email}&gt; với vai trò {role}</translation>
+    </message>
+    <message>
+        <source>{name} &lt;{email}&gt;: the owner&apos;s password reset on this computer</source>
+        <translation>{name} &lt;{email}&gt;: đặt lại mật khẩu chủ cửa hàng trên máy này</translation>
     </message>
     <message>
         <source>{name} does not end in .{fmt}: name the file *.{fmt}.</source>

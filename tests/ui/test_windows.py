@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -242,6 +243,50 @@ def staff_ctx(ctx: ServiceContext, owner: Actor) -> ServiceContext:
         actor = auth.actor_for(session, user)
     assert actor.modules == frozenset({Module.ORDERS})
     return ctx.with_actor(actor)
+
+
+def test_an_owner_who_forgot_the_password_follows_the_link_and_gets_back_in(
+    qtbot, ctx, owner, engine
+):
+    from PySide6.QtCore import QPoint
+
+    from primedist.ui.welcome import RecoveryDialog
+
+    window = welcome(qtbot, ctx)
+    page = window.login_page
+    qtbot.keyClicks(page.email, OWNER_EMAIL)
+    assert page.forgot.text().endswith(">Forgot your password?</a>")
+    with qtbot.waitSignal(page.forgot.linkActivated, timeout=2_000):
+        link_at = QPoint(page.forgot.width() - 12, page.forgot.height() // 2)
+        qtbot.mouseClick(page.forgot, Qt.MouseButton.LeftButton, pos=link_at)
+    dialog = window.findChild(RecoveryDialog)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert "Settings → Staff" in dialog.staff_text.text()
+    command = dialog.command.toPlainText()
+    assert command.endswith(f"staff reset-password {OWNER_EMAIL}")
+    assert str(ctx.settings.data_dir) in command
+    dialog.email.clear()
+    assert dialog.command.toPlainText().endswith("reset-password EMAIL")  # follows the email field
+    dialog.email.setText(OWNER_EMAIL)
+    click(qtbot, dialog.copy_button)
+    assert QApplication.clipboard().text() == command
+
+    # Run it as the owner would in a terminal on this computer.
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRIMEDIST_")}
+    done = subprocess.run(shlex.split(command), capture_output=True, text=True, env=env,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    one_time = done.stdout.strip().rsplit(" ", 1)[-1]
+    dialog.accept()
+
+    page.password.clear()
+    qtbot.keyClicks(page.password, one_time)
+    with qtbot.waitSignal(window.signedIn, timeout=10_000) as signed:
+        click(qtbot, page.button)
+    actor = signed.args[0]
+    assert (actor.id, actor.must_change_password) == (owner.id, True)  # chooses a new one next
 
 
 def test_owner_sees_six_tabs(qtbot, owner_ctx, settings):
