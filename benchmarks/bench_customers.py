@@ -106,6 +106,8 @@ def build(engine: sa.Engine) -> None:
                 "referrer_id": rng.randint(1, i - 1) if i > 1 and rng.random() < 0.3 else None,
                 "total_orders": total, "successful_orders": ok,
                 "cancelled_orders": cancelled, "returned_orders": returned,
+                "birthday": date(rng.randint(1960, 2006), rng.randint(1, 12), rng.randint(1, 28))
+                if rng.random() < 0.6 else None,
                 "total_expenses": ok * rng.randint(50, 3_000) * 1_000,
                 "points_balance": rng.randint(0, 5_000), "points_earned": rng.randint(0, 9_000),
                 "last_order_at": created + timedelta(days=rng.randint(0, 300)) if total else None,
@@ -204,6 +206,7 @@ def filters(conn: sa.Connection) -> dict[str, CustomerFilter]:
         ),
         "quick: 5+ orders": CustomerFilter(five_plus_orders=True),
         "quick: created this month": CustomerFilter(created_this_month=True),
+        "quick: birthday this month": CustomerFilter(birthday_this_month=True),
         "quick: female": CustomerFilter(female=True),
         "quick: Gold and above": CustomerFilter(gold_and_above=True),
         "quick: often returns": CustomerFilter(often_returns=True),

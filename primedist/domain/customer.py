@@ -26,7 +26,7 @@ MAX_ADDRESSES = 10
 LIST_FILTER_COLUMNS = (
     "deleted_at", "merged_into_id", "total_expenses", "successful_orders", "total_orders",
     "cancelled_orders", "returned_orders", "gender", "source", "referrer_id",
-    "last_order_at", "created_at", "channels",
+    "last_order_at", "created_at", "channels", "birthday",
 )  # fmt: skip
 #: Columns the Customers list sorts by, each with a covering index `ix_customers_<col>_id`.
 LIST_SORT_COLUMNS = (

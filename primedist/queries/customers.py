@@ -229,6 +229,8 @@ class CustomerFilter:
     female: bool = False
     gold_and_above: bool = False
     often_returns: bool = False
+    #: Born in this (shop-local) month, whatever the year: the month's birthday greetings.
+    birthday_this_month: bool = False
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -327,6 +329,9 @@ def customer_filter_clauses(
         created_from = month if created_from is None else max(created_from, month)
     if created_from is not None:
         out.append(c.created_at >= created_from)
+    if flt.birthday_this_month:
+        month = (now or datetime.now(UTC)).astimezone(tz).month
+        out.append(sa.extract("month", c.birthday) == month)
     if flt.created_to is not None:
         out.append(c.created_at < local_day_bounds_utc(flt.created_to, tz)[1])
     # The subquery filters last: SQLite tests the cheap comparisons first.

@@ -5924,6 +5924,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tạo trong tháng</translation>
     </message>
     <message>
+        <source>Birthday this month</source>
+        <translation>Sinh nhật trong tháng</translation>
+    </message>
+    <message>
         <source>Gold and above</source>
         <translation>Từ hạng Vàng</translation>
     </message>

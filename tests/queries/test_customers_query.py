@@ -51,6 +51,9 @@ PEOPLE: dict[str, tuple[Any, ...]] = {
 }  # fmt: skip
 #: Orders still on their way (neither a success nor a failure); the rest failed (cancelled).
 PENDING = {"Lê Thu Hà": 1}
+#: Birthdays (Hà's is not known).
+BIRTHDAYS = {"Nguyễn Thị Hoa": date(1990, 5, 15), "Đặng Văn Đạt": date(1985, 5, 31),
+             "Trần Minh Khoa": date(1992, 6, 1), "Phạm Lan": date(2000, 4, 30)}  # fmt: skip
 
 
 @dataclass
@@ -75,9 +78,14 @@ class Book:
                 out += page.keys
                 after = page.after
 
-    def names(self, flt: CustomerFilter = CustomerFilter(), **kw: Any) -> set[str]:  # noqa: B008
+    def names(
+        self,
+        flt: CustomerFilter = CustomerFilter(),  # noqa: B008
+        now: datetime = NOW,
+        **kw: Any,
+    ) -> set[str]:
         by_id = {v: k for k, v in self.ids.items()}
-        state = list_state(flt, TZ, now=NOW, **kw)
+        state = list_state(flt, TZ, now=now, **kw)
         keys = self.all_keys(state)
         with self.engine.connect() as conn:
             assert count_rows(conn, CUSTOMERS_SPEC, state) == len(keys)
@@ -109,7 +117,7 @@ def book(engine: Engine) -> Book:
                     rank=rank, gender=gender, total_orders=total, successful_orders=ok,
                     cancelled_orders=total - ok - PENDING.get(name, 0), total_expenses=spent,
                     channels=channels, source=source, created_at=created, last_order_at=last,
-                    points_balance=i * 10, points_earned=i * 15,
+                    points_balance=i * 10, points_earned=i * 15, birthday=BIRTHDAYS.get(name),
                     email=f"p{i}@mail.vn" if i == 2 else None,
                     search_text=search_text(
                         name, code, f"p{i}@mail.vn" if i == 2 else None, phones=[phone]
@@ -260,6 +268,14 @@ def test_quick_filters(book: Book) -> None:
     assert book.names(CustomerFilter(female=True)) == {"Nguyễn Thị Hoa", "Lê Thu Hà"}
     assert book.names(CustomerFilter(gold_and_above=True)) == {"Nguyễn Thị Hoa", "Trần Minh Khoa"}
     assert book.names(CustomerFilter(often_returns=True)) == {"Nguyễn Thị Hoa", "Lê Thu Hà"}
+    # Born in May, whatever the year (NOW is 20 May); the month is the shop's: 18:00 UTC on
+    # 31 May is already 1 June in Vietnam.
+    birthdays = CustomerFilter(birthday_this_month=True)
+    assert book.names(birthdays) == {"Nguyễn Thị Hoa", "Đặng Văn Đạt"}
+    assert book.names(birthdays, now=datetime(2026, 5, 31, 18, tzinfo=UTC)) == {"Trần Minh Khoa"}
+    assert book.names(CustomerFilter(birthday_this_month=True, genders=(Gender.MALE,))) == {
+        "Đặng Văn Đạt"
+    }
     # Combined with each other and with chips (AND; a quick filter narrows a chip).
     assert book.names(CustomerFilter(female=True, five_plus_orders=True, often_returns=True)) == {
         "Nguyễn Thị Hoa", "Lê Thu Hà"
@@ -375,7 +391,9 @@ def _filters(b: Book) -> dict[str, CustomerFilter]:
             female=True,
             gold_and_above=True,
             often_returns=True,
+            birthday_this_month=True,
         ),  # fmt: skip
+        "birthday": CustomerFilter(birthday_this_month=True),
     }
 
 

@@ -102,8 +102,8 @@ CHIP_KINDS = (
     "source", "last_order", "created",
 )  # fmt: skip
 #: Quick filter toggles: CustomerFilter field names, in button order.
-QUICK_FILTERS = ("five_plus_orders", "created_this_month", "female", "gold_and_above",
-                 "often_returns")  # fmt: skip
+QUICK_FILTERS = ("five_plus_orders", "created_this_month", "birthday_this_month", "female",
+                 "gold_and_above", "often_returns")  # fmt: skip
 
 _ADD_STYLE = """
 QPushButton#addCustomerButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
@@ -621,6 +621,7 @@ class CustomerListPage(FilteredListPage):
         quick = {
             "five_plus_orders": QCoreApplication.translate("customers", "5+ orders"),
             "created_this_month": QCoreApplication.translate("customers", "Created this month"),
+            "birthday_this_month": QCoreApplication.translate("customers", "Birthday this month"),
             "female": QCoreApplication.translate("customers", "Female"),
             "gold_and_above": QCoreApplication.translate("customers", "Gold and above"),
             "often_returns": QCoreApplication.translate("customers", "Often returns"),

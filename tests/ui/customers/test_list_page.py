@@ -8,7 +8,7 @@ import sys
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QWidget
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import shop_tz
 from primedist.core.search_keys import search_text
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerTag, Segment, SegmentMember, Tag
@@ -41,6 +42,12 @@ PEOPLE: dict[str, tuple[Any, ...]] = {
     "Lê Thu Hà": (Rank.SILVER, Gender.FEMALE, 5, 2, 1_200_000, "offline", 600),
     "Phạm Lan": (Rank.COPPER, Gender.UNKNOWN, 0, 0, 0, "", 700),
 }
+
+
+#: Hoa's birthday is in this (shop-local) month; Khoa's in another.
+THIS_MONTH = NOW.astimezone(shop_tz()).month
+BIRTHDAYS = {"Nguyễn Thị Hoa": date(1990, THIS_MONTH, 1),
+             "Trần Minh Khoa": date(1988, THIS_MONTH % 12 + 1, 1)}  # fmt: skip
 
 
 @dataclass
@@ -91,7 +98,7 @@ def data(owner_ctx: ServiceContext) -> Data:
                 .values(
                     rank=rank, gender=gender, total_orders=total, successful_orders=ok,
                     cancelled_orders=total - ok, total_expenses=spent, channels=channels,
-                    points_balance=i * 100,
+                    points_balance=i * 100, birthday=BIRTHDAYS.get(name),
                     points_earned=i * 150, created_at=NOW - timedelta(days=days, minutes=i),
                     email=f"p{i}@mail.vn",
                     search_text=search_text(name, code, f"p{i}@mail.vn", phones=[phone]),
@@ -286,6 +293,13 @@ def test_quick_filters(qtbot, page: CustomerListPage) -> None:
     click(qtbot, page.quick_buttons["gold_and_above"])
     click(qtbot, page.quick_buttons["created_this_month"])
     assert names(page) == ["Nguyễn Thị Hoa"]
+    click(qtbot, page.quick_buttons["created_this_month"])
+    birthdays = page.quick_buttons["birthday_this_month"]
+    assert birthdays.text() == "Birthday this month"
+    click(qtbot, birthdays)
+    assert names(page) == ["Nguyễn Thị Hoa"] and page.current_filter().birthday_this_month
+    click(qtbot, birthdays)
+    click(qtbot, page.quick_buttons["created_this_month"])
     # "Clear all" (shown with a chip) turns the quick filters off too.
     page.set_filter(CustomerFilter(created_this_month=True, genders=(Gender.FEMALE,)))
     click(qtbot, page.clear_filters)

@@ -1,11 +1,12 @@
-"""customers: cancelled and returned orders in the Customers list's sort indexes
+"""customers: the list's sort indexes cover its new filters (success rate, birthday)
 
 The success rate became successful ÷ *finished* orders (completed, cancelled or returned;
 an order on its way is not a failure), so the list's success-rate column and filter read
-`cancelled_orders` and `returned_orders`. The six covering sort indexes gain them, so
-paging and counting with that filter stay index-only.
+`cancelled_orders` and `returned_orders`; the "Birthday this month" quick filter reads
+`birthday`. The six covering sort indexes gain those columns, so paging and counting with
+any filter stay index-only.
 
-Revision ID: 0016_customer_success_rate
+Revision ID: 0016_customer_list_filters
 Revises: 0015_stored_messages
 Create Date: 2026-12-03
 """
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0016_customer_success_rate"
+revision: str = "0016_customer_list_filters"
 down_revision: str | None = "0015_stored_messages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -25,9 +26,9 @@ depends_on: str | Sequence[str] | None = None
 _FILTER_COLUMNS = (
     "deleted_at", "merged_into_id", "total_expenses", "successful_orders", "total_orders",
     "cancelled_orders", "returned_orders", "gender", "source", "referrer_id",
-    "last_order_at", "created_at", "channels",
+    "last_order_at", "created_at", "channels", "birthday",
 )  # fmt: skip
-_NEW_COLUMNS = ("cancelled_orders", "returned_orders")
+_NEW_COLUMNS = ("cancelled_orders", "returned_orders", "birthday")
 _OLD_FILTER_COLUMNS = tuple(c for c in _FILTER_COLUMNS if c not in _NEW_COLUMNS)
 _SORTS = (
     "created_at", "name", "total_expenses", "successful_orders", "total_orders", "points_balance",
