@@ -330,8 +330,8 @@ def customer_filter_clauses(
     if created_from is not None:
         out.append(c.created_at >= created_from)
     if flt.birthday_this_month:
-        month = (now or datetime.now(UTC)).astimezone(tz).month
-        out.append(sa.extract("month", c.birthday) == month)
+        this_month = (now or datetime.now(UTC)).astimezone(tz).month
+        out.append(sa.extract("month", c.birthday) == this_month)
     if flt.created_to is not None:
         out.append(c.created_at < local_day_bounds_utc(flt.created_to, tz)[1])
     # The subquery filters last: SQLite tests the cheap comparisons first.

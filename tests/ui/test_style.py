@@ -32,3 +32,26 @@ def test_a_disabled_button_looks_disabled(qtbot: Any) -> None:
     qtbot.waitExposed(disabled)
     assert darkest_text(enabled) < 80  # near-black ink
     assert darkest_text(disabled) > 120  # grey ink only
+
+
+def test_dialog_buttons_carry_words_only(qtbot: Any) -> None:
+    """Save / Cancel look the same on every system: no stock icons beside the words (Linux
+    desktop styles add them, Windows does not), as in the dialogs that build their own
+    buttons. The box is given a style that asks for icons, as a Linux desktop's does."""
+    from PySide6.QtWidgets import QDialogButtonBox, QProxyStyle, QStyle
+
+    class IconsOnDialogButtons(QProxyStyle):
+        def styleHint(self, hint: Any, *args: Any) -> int:
+            if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+                return 1
+            return int(super().styleHint(hint, *args))
+
+    style = IconsOnDialogButtons("Fusion")
+    box = QDialogButtonBox()
+    box.setStyle(style)
+    box.setStandardButtons(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    qtbot.addWidget(box)
+    for which in (QDialogButtonBox.StandardButton.Save, QDialogButtonBox.StandardButton.Cancel):
+        assert box.button(which).icon().isNull(), which

@@ -144,6 +144,7 @@ class CustomerEditor(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(lambda: self.save())
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
