@@ -592,6 +592,7 @@ class PickDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("primaryButton")
         self.new_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.new_button.setObjectName("pickNew")
         self.new_button.clicked.connect(lambda: self.create_new())

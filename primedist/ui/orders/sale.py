@@ -650,6 +650,7 @@ class QuickCustomerDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("primaryButton")
         self.save = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save.setText(QCoreApplication.translate("orders", "Create customer"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(

@@ -62,6 +62,7 @@ class StaffDialog(QDialog):
         self.result_member: StaffMember | None = None
         self.issued: IssuedPassword | None = None
         self.setObjectName("staffDialog")
+        self.setMinimumWidth(440)  # room for a whole name and email address
         self.setWindowTitle(self.tr("Add staff") if member is None else self.tr("Edit staff"))
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -95,6 +96,7 @@ class StaffDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("primaryButton")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
