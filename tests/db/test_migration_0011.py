@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 BEFORE = "0010_job_locks"
+AFTER = "0011_customer_list_rank"
 SORT_INDEXES = [f"ix_customers_{sort}_id" for sort in LIST_SORT_COLUMNS]
 RANKS = [Rank.GOLD, Rank.COPPER, Rank.DIAMOND, Rank.SILVER, Rank.GOLD, Rank.COPPER]
 customers_t = table_of(Customer)
@@ -73,9 +74,9 @@ def test_upgrade_drops_rank_from_the_sort_indexes_of_a_populated_store(engine: E
     assert all("rank" in before[name] for name in SORT_INDEXES), before
     assert before["ix_customers_rank_total_expenses"] == ["rank", "total_expenses"]
 
-    _migrate(engine, "head")
+    _migrate(engine, AFTER)
     after = _index_columns(engine)
-    assert store.current_revision(engine) == store.HEAD_REVISION
+    assert store.current_revision(engine) == AFTER
     assert set(after) == {*SORT_INDEXES, "ix_customers_rank_live"}, after
     assert after["ix_customers_rank_live"] == [
         "rank",
@@ -85,6 +86,7 @@ def test_upgrade_drops_rank_from_the_sort_indexes_of_a_populated_store(engine: E
     ]
     for name in SORT_INDEXES:
         assert after[name] == [c for c in before[name] if c != "rank"], name
+    _migrate(engine, "head")  # on to today's schema (later revisions widen these indexes)
     assert schema_diff(engine) == []
     assert _customers(engine) == rows
     assert _gold_and_above(engine) == (len(gold_up), gold_up)
