@@ -22,7 +22,10 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import iterate
 
 from primedist.core.clock import local_day_bounds_utc
@@ -102,6 +105,26 @@ FINISHED_ORDERS = c.successful_orders + c.cancelled_orders + c.returned_orders
 SUCCESS_RATE = sa.case(
     (FINISHED_ORDERS > 0, c.successful_orders * 100.0 / FINISHED_ORDERS), else_=sa.null()
 )
+
+
+class month_text(FunctionElement[str]):  # noqa: N801  (reads as the SQL function it is)
+    """`month_text(date)`: the month of a date as two digits ('05'). On SQLite a date is
+    stored as 'YYYY-MM-DD' text, so `substr` reads it: over a whole list that costs about
+    half of `strftime` (the "Birthday this month" count); `to_char` elsewhere."""
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "month_text"
+
+
+@compiles(month_text)
+def _month_text_default(element: month_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'MM')"
+
+
+@compiles(month_text, "sqlite")
+def _month_text_sqlite(element: month_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 6, 2)"
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
@@ -331,7 +354,7 @@ def customer_filter_clauses(
         out.append(c.created_at >= created_from)
     if flt.birthday_this_month:
         this_month = (now or datetime.now(UTC)).astimezone(tz).month
-        out.append(sa.extract("month", c.birthday) == this_month)
+        out.append(month_text(c.birthday) == f"{this_month:02d}")
     if flt.created_to is not None:
         out.append(c.created_at < local_day_bounds_utc(flt.created_to, tz)[1])
     # The subquery filters last: SQLite tests the cheap comparisons first.

@@ -4,12 +4,14 @@ formula neutralising, round trip through the import, errors and cancel."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from primedist.core.clock import shop_tz
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Gender
@@ -122,6 +124,29 @@ def test_filter_selection_and_chosen_columns(
             "SELECT after_json FROM audit_events WHERE action = 'customers.export' ORDER BY id"
         ).scalars().all()  # fmt: skip
     assert len(after) == 2 and '"genders"' in str(after[0])
+
+
+def test_birthday_this_month_on_every_database(
+    owner_ctx: ServiceContext, shop: dict[str, int], tmp_path: Path
+) -> None:
+    """The quick filter reads the month of a stored date (substr on SQLite, to_char on
+    PostgreSQL): Hoa is born this month (shop time), the formula-named one next month."""
+    this_month = owner_ctx.clock.now().astimezone(shop_tz()).month
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(
+            sa.update(customers_t)
+            .where(customers_t.c.id == shop["Nguyễn Thị Hoa"])
+            .values(birthday=date(1991, this_month, 28))
+        )
+        conn.execute(
+            sa.update(customers_t)
+            .where(customers_t.c.id == shop['=HYPERLINK("http://x")'])
+            .values(birthday=date(1990, this_month % 12 + 1, 1))
+        )
+    report = export_customers(owner_ctx, tmp_path / "b.xlsx", columns=["name"],
+                              flt=CustomerFilter(birthday_this_month=True))  # fmt: skip
+    assert report.rows == 1
+    assert read_xlsx(tmp_path / "b.xlsx")[1:] == [["Nguyễn Thị Hoa"]]
 
 
 def test_bad_requests_are_refused_and_cancel_leaves_no_file(
