@@ -185,6 +185,7 @@ CUSTOMERS_SPEC = QuerySpec(
             "created_at", "Created", c.created_at, kind="datetime", sort=c.created_at, width=130
         ),  # fmt: skip
         Column("last_order_at", "Latest transaction", c.last_order_at, kind="datetime", width=140),
+        Column("birthday", "Birthday", c.birthday, kind="date", width=100),
         Column("referrer", "Referrer", REFERRER_NAME, width=150),
         Column("code", "Customer code", c.code, width=110),
         # Loaded for the list's drawing (hidden columns there).

@@ -5606,6 +5606,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Giao dịch gần nhất</translation>
     </message>
     <message>
+        <source>Birthday</source>
+        <translation>Ngày sinh</translation>
+    </message>
+    <message>
         <source>Referrer</source>
         <translation>Người giới thiệu</translation>
     </message>

@@ -91,6 +91,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Points"),
     QT_TRANSLATE_NOOP("columns", "Created"),
     QT_TRANSLATE_NOOP("columns", "Latest transaction"),
+    QT_TRANSLATE_NOOP("columns", "Birthday"),
     QT_TRANSLATE_NOOP("columns", "Referrer"),
     QT_TRANSLATE_NOOP("columns", "Customer code"),
 )
