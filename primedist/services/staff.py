@@ -216,12 +216,12 @@ def recover_owner_password(ctx: ServiceContext) -> IssuedPassword:
     password: whoever can run it there can read the store anyway). The app never offers it:
     an owner who is signed in changes theirs in My account. At the next sign-in the owner
     chooses a new one."""
-    ctx.require_owner(msg("Only the owner's own command line may reset the owner's password."))
-    password = security.generate_one_time_password()
+    refusal = msg("Only the owner's own command line may reset the owner's password.")
+    ctx.require_owner(refusal)
     owner_id = ctx.actor.id
-    if owner_id is None:
-        raise PermissionDenied(msg("Only the owner's own command line may reset the owner's "
-                                   "password."))  # fmt: skip
+    if owner_id is None:  # an owner role without an account (never the CLI's owner)
+        raise PermissionDenied(refusal)
+    password = security.generate_one_time_password()
     with ctx.uow() as session:
         user = _user(session, owner_id)
         user.password_hash = security.hash_password(password)
