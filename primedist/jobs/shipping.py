@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from primedist.services.context import SYSTEM, ServiceContext
 from primedist.services.shipping import (
+    POLL_MINUTES,
     CarrierFactory,
     carrier_for,
     deliver_carrier_outbox,
@@ -24,8 +25,6 @@ from primedist.services.shipping import (
 )
 
 log = logging.getLogger(__name__)
-
-POLL_MINUTES = 15
 
 
 def add_jobs(

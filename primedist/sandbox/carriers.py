@@ -5,23 +5,27 @@ J&T under `/jnt`. Calls are checked like the carriers do: GHN's `Token`/`ShopId`
 headers, J&T's `apiAccount` and body digest. A client order code can be used once: a
 second create with it is refused, as GHN refuses it.
 
-Shipments move only when told (`set_status`, or the `advance` control): tests and the
-demo decide what the carrier "does". Faults can be injected (`inject`): rate limit,
-HTTP 500, a timeout after the call was carried out, a dropped connection, a broken
-answer, a refused token. State-changing calls are recorded (`calls`).
+Shipments move only when told (`set_status`, or the `advance` control): tests decide
+what the carrier "does". With a `pace` (the demo), a shipment also moves one step along
+the happy path per `pace` seconds since its last change, worked out whenever it is read
+(no timer runs). `restore` serves again the shipments of an earlier run, `master_data`
+other address lists. Faults can be injected (`inject`): rate limit, HTTP 500, a timeout
+after the call was carried out, a dropped connection, a broken answer, a refused token.
+State-changing calls are recorded (`calls`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -49,7 +53,9 @@ LABEL_PDF = (
 
 #: (province id, name, [(district id, name, [(ward code, name)])]) — a small real-looking map.
 _Wards = tuple[tuple[str, str], ...]
-MASTER_DATA: tuple[tuple[int, str, tuple[tuple[int, str, _Wards], ...]], ...] = (
+#: (province id, name, ((district id, name, ((ward code, name), …)), …)) per province.
+MasterData = tuple[tuple[int, str, tuple[tuple[int, str, _Wards], ...]], ...]
+MASTER_DATA: MasterData = (
     (201, "Hà Nội", (
         (1484, "Quận Ba Đình", (("1A0101", "Phường Điện Biên"), ("1A0102", "Phường Kim Mã"))),
         (1485, "Quận Hoàn Kiếm", (("1A0201", "Phường Hàng Bạc"), ("1A0202", "Phường Tràng Tiền"))),
@@ -69,6 +75,8 @@ SERVICES = ({"service_id": 53320, "service_type_id": 2, "short_name": "Hàng nh�
 NEXT_STATUS = {"ready_to_pick": "picking", "picking": "picked", "picked": "transporting",
                "transporting": "delivering", "delivering": "delivered"}  # fmt: skip
 CANCELLABLE = ("ready_to_pick", "picking", "money_collect_picking")
+#: The sequence number in a code this server hands out (GHN `GY000001VN`, J&T `800000000001`).
+_CODE_SEQ = re.compile(r"GY(\d{6,})VN|8(\d{11})")
 
 
 class CarrierFault(StrEnum):
@@ -114,8 +122,19 @@ class CarrierSandbox(LocalServer):
 
     name = "carrier"
 
-    def __init__(self, *, clock: Clock | None = None, timeout_delay: float = 2.0) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        timeout_delay: float = 2.0,
+        pace: float | None = None,
+        master_data: MasterData = MASTER_DATA,
+    ) -> None:
         self.clock = clock or SystemClock()
+        #: The provinces, districts and wards served (GHN's master data).
+        self.master_data = master_data
+        #: Seconds per step along the happy path (None: only when told).
+        self.pace = pace
         self.ghn_token = DEMO_GHN_TOKEN
         self.ghn_shop_id = DEMO_GHN_SHOP_ID
         self.jnt_account = DEMO_JNT_ACCOUNT
@@ -166,6 +185,20 @@ class CarrierSandbox(LocalServer):
         ship = self.shipments.get(code) or self.shipments[self._by_client[code]]
         self.set_status(ship.order_code, NEXT_STATUS.get(ship.status, ship.status))
         return self.shipments[ship.order_code].status
+
+    def restore(self, carrier: str, order_code: str, client_order_code: str, status: str) -> None:
+        """Serve a shipment this carrier created in an earlier run (its status as last
+        read); codes handed out from now on come after its code."""
+        now = self.clock.now()
+        with self._lock:
+            self.shipments[order_code] = SandboxShipment(
+                carrier, order_code, client_order_code, status, {}, 0, now, [(status, now)]
+            )
+            if client_order_code:
+                self._by_client[client_order_code] = order_code
+            seq = _CODE_SEQ.fullmatch(order_code)
+            if seq is not None:
+                self._seq = max(self._seq, int(seq.group(1) or seq.group(2)))
 
     def calls(self, path: str | None = None) -> list[CarrierCall]:
         with self._lock:
@@ -264,26 +297,26 @@ class CarrierSandbox(LocalServer):
 
     def _ghn_provinces(self, _body: dict[str, Any]) -> Any:
         return [{"ProvinceID": p, "ProvinceName": n, "NameExtension": [n, f"TP {n}"]}
-                for p, n, _d in MASTER_DATA]  # fmt: skip
+                for p, n, _d in self.master_data]  # fmt: skip
 
     def _ghn_districts(self, body: dict[str, Any]) -> Any:
         return [{"DistrictID": d, "ProvinceID": p, "DistrictName": n}
-                for p, _n, ds in MASTER_DATA if p == body.get("province_id")
+                for p, _n, ds in self.master_data if p == body.get("province_id")
                 for d, n, _w in ds]  # fmt: skip
 
     def _ghn_wards(self, body: dict[str, Any]) -> Any:
         return [{"WardCode": w, "DistrictID": d, "WardName": n}
-                for _p, _pn, ds in MASTER_DATA for d, _dn, ws in ds
+                for _p, _pn, ds in self.master_data for d, _dn, ws in ds
                 if d == body.get("district_id") for w, n in ws]  # fmt: skip
 
     def _ghn_services(self, body: dict[str, Any]) -> Any:
-        if not _district_known(body.get("to_district")):
+        if not self._district_known(body.get("to_district")):
             raise _ApiError(400, {"code": 400, "message": "to_district không hợp lệ"})
         return list(SERVICES)
 
     def _ghn_fee(self, body: dict[str, Any]) -> Any:
         _check_parcel(body)
-        if not _district_known(body.get("to_district_id")):
+        if not self._district_known(body.get("to_district_id")):
             raise _ApiError(400, {"code": 400, "message": "to_district_id không hợp lệ"})
         main = 22_000 + max(0, int(body["weight"]) - 500) // 500 * 2_500
         insurance = int(body.get("insurance_value") or 0) // 200  # 0.5 %
@@ -317,6 +350,7 @@ class CarrierSandbox(LocalServer):
             ship = self.shipments.get(str(code)) if code else None
             if ship is None or ship.carrier != "ghn":
                 raise _ApiError(400, {"code": 400, "message": "Order not found"})
+            self._catch_up(ship)
             return {"order_code": ship.order_code, "client_order_code": ship.client_order_code,
                     "status": ship.status, "updated_date": ship.updated_at.isoformat(),
                     "cod_amount": ship.body.get("cod_amount", 0), "total_fee": ship.total_fee,
@@ -329,6 +363,8 @@ class CarrierSandbox(LocalServer):
             self._record(CarrierCall(ghn.CANCEL_PATH, body))
             for code in body.get("order_codes") or []:
                 ship = self.shipments.get(str(code))
+                if ship is not None:
+                    self._catch_up(ship)
                 ok = ship is not None and ship.status in CANCELLABLE
                 if ship is not None and ok:
                     self._set(ship, "cancel")
@@ -407,6 +443,7 @@ class CarrierSandbox(LocalServer):
             ship = self.shipments.get(str(body.get("billCodes")))
             if ship is None:
                 return []
+            self._catch_up(ship)
             details = [{"scanTime": t.astimezone(jnt.VN_TZ).strftime("%Y-%m-%d %H:%M:%S"),
                         "scanType": scans[s]} for s, t in ship.history if s in scans]  # fmt: skip
             return [{"billCode": ship.order_code, "details": details}]
@@ -416,6 +453,8 @@ class CarrierSandbox(LocalServer):
             self._record(CarrierCall(jnt.CANCEL_ORDER_PATH, body))
             code = self._by_client.get(str(body.get("txlogisticId")))
             ship = self.shipments.get(code or "")
+            if ship is not None:
+                self._catch_up(ship)
             if ship is None or ship.status not in CANCELLABLE:
                 raise _ApiError(200, {"message": "order cannot be cancelled"})
             self._set(ship, "cancel")
@@ -440,6 +479,20 @@ class CarrierSandbox(LocalServer):
         if client:
             self._by_client[client] = code
 
+    def _district_known(self, value: object) -> bool:
+        return any(d == value for _p, _n, ds in self.master_data for d, _dn, _w in ds)
+
+    def _catch_up(self, ship: SandboxShipment) -> None:
+        """With a pace: the steps due since the shipment last changed (under the lock)."""
+        if self.pace is None:
+            return
+        step = timedelta(seconds=self.pace)
+        now = self.clock.now()
+        while ship.status in NEXT_STATUS and ship.updated_at + step <= now:
+            ship.updated_at += step
+            ship.status = NEXT_STATUS[ship.status]
+            ship.history.append((ship.status, ship.updated_at))
+
     def _set(self, ship: SandboxShipment, status: str) -> None:
         ship.status = status
         ship.updated_at = self.clock.now()
@@ -450,10 +503,6 @@ class _ApiError(Exception):
     def __init__(self, status: int, payload: dict[str, Any]) -> None:
         super().__init__(payload.get("message"))
         self.status, self.payload = status, payload
-
-
-def _district_known(value: object) -> bool:
-    return any(d == value for _p, _n, ds in MASTER_DATA for d, _dn, _w in ds)
 
 
 def _check_parcel(body: dict[str, Any]) -> None:

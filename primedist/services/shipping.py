@@ -80,6 +80,8 @@ OWN_SOURCES = frozenset({OrderSource.COUNTER, OrderSource.PHONE, OrderSource.CHA
 QUEUED = "queued"
 CANCEL_QUEUED = "cancel_queued"
 DEAD = frozenset({"cancel", "failed"})
+#: The scheduler reads the open shipments' state this often (jobs/shipping.py).
+POLL_MINUTES = 15
 ERROR_MAX = 500
 MAX_ATTEMPTS = 12
 #: Interactive calls (saving an account, quoting): fail fast, the user waits.
@@ -554,6 +556,11 @@ class ShipmentView:
         return self.status not in DEAD
 
     @property
+    def trackable(self) -> bool:
+        """Handed to the carrier and not arrived anywhere yet: `poll_shipments` reads it."""
+        return bool(self.carrier_order_code) and self.status not in FINAL_STATUSES | DEAD
+
+    @property
     def cancellable(self) -> bool:
         return self.status in (QUEUED, "ready_to_pick", "picking", "money_collect_picking")
 
@@ -982,17 +989,20 @@ class PollReport:
 
 
 def poll_shipments(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for,
-                   limit: int = 500) -> PollReport:  # fmt: skip
-    """Read every open shipment's state and move its order along."""
+                   limit: int = 500, order_id: int | None = None) -> PollReport:  # fmt: skip
+    """Read every open shipment's state (or only `order_id`'s) and move its order along."""
     ctx.require(Module.ORDERS)
     report = PollReport()
+    query = (
+        select(Shipment.id, Shipment.carrier_account_id, Shipment.carrier_order_code)
+        .where(col(Shipment.carrier_order_code).is_not(None),
+               col(Shipment.status).not_in([*FINAL_STATUSES, *DEAD]))
+        .order_by(col(Shipment.carrier_account_id), col(Shipment.id)).limit(limit)
+    )  # fmt: skip
+    if order_id is not None:
+        query = query.where(Shipment.order_id == order_id)
     with ctx.uow() as session:
-        rows = session.exec(
-            select(Shipment.id, Shipment.carrier_account_id, Shipment.carrier_order_code)
-            .where(col(Shipment.carrier_order_code).is_not(None),
-                   col(Shipment.status).not_in([*FINAL_STATUSES, *DEAD]))
-            .order_by(col(Shipment.carrier_account_id), col(Shipment.id)).limit(limit)
-        ).all()  # fmt: skip
+        rows = session.exec(query).all()
     by_account: dict[int, list[tuple[int, str]]] = {}
     for ship_id, account_id, code in rows:
         by_account.setdefault(int(account_id), []).append((int(ship_id or 0), str(code)))

@@ -207,15 +207,23 @@ def _start_scheduler(ctx: ServiceContext) -> AppScheduler:
 
 def _start_demo_sync(app: QApplication, ctx: ServiceContext, scheduler: AppScheduler) -> None:
     """Demo: start the sandbox marketplace in the background and link the demo's Shopee
-    shop to it, so the scheduler pulls live orders; the sandbox stops on quit."""
+    shop to it, so the scheduler pulls live orders, and the sandbox carrier behind the
+    demo's GHN account; the sandboxes stop on quit."""
     from primedist.jobs.sync import reconcile_shops
-    from primedist.services import demo_sync
+    from primedist.services import demo_carrier, demo_sync
     from primedist.services.context import SYSTEM
 
-    running: list[demo_sync.DemoSync] = []
+    running: list[demo_sync.DemoSync | demo_carrier.DemoCarrier] = []
 
     def start(_job: ops.Job) -> None:
         # The scheduler's catch-ups write at the same moment (SQLite: busy).
+        try:
+            carrier = retry_when_busy(lambda: demo_carrier.start_demo_carrier(ctx))
+        except (PrimedistError, OSError) as exc:  # the marketplace's demo goes on without it
+            log.warning("demo carrier not started: %s", exc)
+        else:
+            if carrier is not None:
+                running.append(carrier)
         linked = retry_when_busy(lambda: demo_sync.start_demo_sync(ctx))
         if linked is not None:
             running.append(linked)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +25,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +44,33 @@ def rows_height(table: QTableView) -> int:
     rows = sum(table.rowHeight(r) for r in range(table.model().rowCount()))
     header = table.horizontalHeader().sizeHint().height()
     return header + rows + 2 * table.frameWidth() + 2
+
+
+#: The horizontal padding of a table cell in style.qss (`QTableView::item`), both sides.
+CELL_PADDING = 16
+
+
+class WrapDelegate(QStyledItemDelegate):
+    """Row heights for word-wrapped cells that count the style sheet's cell padding: Qt's
+    own hint wraps the text at the whole column width, so a cell's last line came out
+    elided ("Kem chống / nắng SPF50+ ...")."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self.table = table
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not isinstance(text, str) or not text:
+            return hint
+        width = max(1, self.table.columnWidth(index.column()) - CELL_PADDING - 4)
+        box = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 1_000_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(hint.width(), max(hint.height(), box.height() + 10))
 
 
 def align_headers(table: QTableWidget, right: Iterable[int] = ()) -> None:

@@ -2003,7 +2003,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>JobsIndicator</name>
     <message>
         <source>Cancel</source>
-        <extracomment>The widest a settings form grows: a name, an email or an amount needs no whole screen, and a Save button under a 1,000-pixel field reads as a banner, not as a button.</extracomment>
+        <extracomment>The horizontal padding of a table cell in style.qss (`QTableView::item`), both sides. The widest a settings form grows: a name, an email or an amount needs no whole screen, and a Save button under a 1,000-pixel field reads as a banner, not as a button.</extracomment>
         <translation>Hủy</translation>
     </message>
     <message>
@@ -2512,7 +2512,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>The items table&apos;s line discount column (hidden when no line has one). After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer.</extracomment>
+        <extracomment>The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer.</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -3988,6 +3988,11 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Mã vận đơn</translation>
     </message>
     <message>
+        <source>Carrier</source>
+        <comment>short column header</comment>
+        <translation>ĐVVC</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>Trạng thái</translation>
     </message>
@@ -4002,6 +4007,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancel shipment</source>
         <translation>Hủy vận đơn</translation>
+    </message>
+    <message>
+        <source>Update tracking</source>
+        <translation>Cập nhật hành trình</translation>
+    </message>
+    <message>
+        <source>Ask the carrier where the parcel is now (also done every %1 minutes).</source>
+        <translation>Hỏi đơn vị vận chuyển xem kiện hàng đang ở đâu (tự động hỏi mỗi %1 phút).</translation>
     </message>
     <message>
         <source>Print label</source>
@@ -4038,6 +4051,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancel shipment %1 with the carrier?</source>
         <translation>Hủy vận đơn %1 với đơn vị vận chuyển?</translation>
+    </message>
+    <message>
+        <source>The carrier did not answer: %1</source>
+        <translation>Đơn vị vận chuyển không trả lời: %1</translation>
+    </message>
+    <message>
+        <source>Tracking updated.</source>
+        <translation>Đã cập nhật hành trình.</translation>
+    </message>
+    <message>
+        <source>No news from the carrier since the last check.</source>
+        <translation>Chưa có thông tin mới từ đơn vị vận chuyển kể từ lần kiểm tra trước.</translation>
     </message>
     <message>
         <source>Label sent to %1.</source>
@@ -6375,7 +6400,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Counter sale</source>
-        <extracomment>History notes the services write in English, shown translated.</extracomment>
+        <extracomment>Sources whose history rows are the other side&apos;s doing, whoever asked for the news. History notes the services write in English, shown translated.</extracomment>
         <translation>Bán tại quầy</translation>
     </message>
     <message>

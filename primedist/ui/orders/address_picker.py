@@ -57,12 +57,16 @@ def bare_name(name: str) -> str:
 
 def place_for_name(places: Sequence[Place], name: str) -> Place | None:
     """The place an address name means: the same name (folded, kind words ignored) or
-    alias; None when nothing or more than one place matches."""
+    alias; when several match so ("Phường An Bình", "Xã An Bình"), the one named exactly
+    so (folded); None when nothing or more than one place matches."""
     wanted = bare_name(name)
     if not wanted:
         return None
     found = [p for p in places
              if wanted in {bare_name(p.name), *(bare_name(a) for a in p.aliases)}]  # fmt: skip
+    if len(found) > 1:
+        whole = " ".join(fold(name).split())
+        found = [p for p in found if " ".join(fold(p.name).split()) == whole]
     return found[0] if len(found) == 1 else None
 
 

@@ -46,6 +46,8 @@ from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.widgets import (
+    CELL_PADDING,
+    WrapDelegate,
     align_headers,
     column_scroll,
     fit_to_screen,
@@ -84,6 +86,9 @@ CHANGE_SOURCES: dict[str, str] = {
     "carrier": QT_TRANSLATE_NOOP("orders", "Carrier"),
     "import": QT_TRANSLATE_NOOP("orders", "Import"),
 }
+
+#: Sources whose history rows are the other side's doing, whoever asked for the news.
+EXTERNAL_SOURCES = ("sync", "carrier")
 
 #: History notes the services write in English, shown translated.
 KNOWN_NOTES: dict[str, str] = {
@@ -150,6 +155,7 @@ def _table(columns: int, stretch: int, right: tuple[int, ...] = ()) -> QTableWid
     table = QTableWidget(0, columns)
     align_headers(table, right)
     table.setWordWrap(True)
+    table.setItemDelegate(WrapDelegate(table))
     table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -162,6 +168,40 @@ def _table(columns: int, stretch: int, right: tuple[int, ...] = ()) -> QTableWid
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.sectionResized.connect(lambda *_args: table.resizeRowsToContents())
     return table
+
+
+#: The status history's note column keeps at least this share of the table's width.
+NOTE_SHARE = 0.35
+
+
+def _fit_history_columns(table: QTableWidget) -> None:
+    """Time, change and who take what their text needs while the note keeps
+    `NOTE_SHARE` of the width; when that is too little, change and who give way and
+    wrap between words (a long note squeezed to a few letters a line is unreadable)."""
+    header = table.horizontalHeader()
+    room = table.viewport().width()
+    needs = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(3)]
+    left = room - int(room * NOTE_SHARE) - needs[0]
+    if needs[1] + needs[2] <= left or left <= 0 or table.rowCount() == 0:
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        return
+    # Both give way in proportion, but never below about half their width (two lines) or
+    # their longest word.
+    scale = left / (needs[1] + needs[2])
+    change, who = (max(_longest_word(table, c), needs[c] // 2 + CELL_PADDING,
+                       int(needs[c] * scale)) for c in (1, 2))  # fmt: skip
+    for column, width in ((1, change), (2, who)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+
+
+def _longest_word(table: QTableWidget, column: int) -> int:
+    """The width of the column's longest word, with the cell's padding."""
+    metrics = table.fontMetrics()
+    cells = (table.item(row, column) for row in range(table.rowCount()))
+    words = (word for cell in cells if cell is not None for word in cell.text().split())
+    return max((metrics.horizontalAdvance(w) for w in words), default=0) + CELL_PADDING + 8
 
 
 def _item(text: str, *, right: bool = False, tip: str = "") -> QTableWidgetItem:
@@ -615,17 +655,21 @@ class OrderDetailDialog(QDialog):
             change = enum_label(entry.to_status)
             if entry.from_status not in (None, entry.to_status):  # same = an event (a return)
                 change = f"{enum_label(entry.from_status)} → {change}"
-            who = entry.user_name or _orders(CHANGE_SOURCES.get(entry.source, "System"))
+            # The carrier's or the marketplace's word, even when a user asked for it now.
+            who = entry.user_name
+            if not who or entry.source in EXTERNAL_SOURCES:
+                who = _orders(CHANGE_SOURCES.get(entry.source, "System"))
             note = entry.note or ""
             known = KNOWN_NOTES.get(note)
             cells = (
                 _item(_when(entry.changed_at)),
                 _item(change),
-                _item(who),
+                _item(who, tip=entry.user_name or ""),
                 _item(_orders(known) if known else note, tip=note),
             )
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
+        _fit_history_columns(table)
         table.resizeRowsToContents()
         self._show_empty(table, self.history_empty)
 
@@ -640,6 +684,7 @@ class OrderDetailDialog(QDialog):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        _fit_history_columns(self.history_table)
         for table in (self.items_table, self.history_table):  # wrapped rows change height
             table.resizeRowsToContents()
             _cap_to_rows(table)

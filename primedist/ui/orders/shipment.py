@@ -65,6 +65,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
+from primedist.ui.widgets import WrapDelegate
 
 LABEL_PRINTER_KEY = "shipping/label_printer"
 QUOTE_DELAY_MS = 350
@@ -427,14 +428,27 @@ class ShipmentsPanel(QFrame):
         layout.setContentsMargins(14, 12, 14, 12)
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
-        layout.addWidget(self.title)
+        self.track_button = QPushButton()  # a link beside the title: the rows below are full
+        self.track_button.setObjectName("linkButton")
+        self.track_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.track_button.clicked.connect(self.update_tracking)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title)
+        title_row.addStretch(1)
+        title_row.addWidget(self.track_button)
+        layout.addLayout(title_row)
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("shipmentsTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the status wraps
+        self.table.setWordWrap(True)
+        self.table.setItemDelegate(WrapDelegate(self.table))
+        header.sectionResized.connect(lambda *_args: self.table.resizeRowsToContents())
         self.table.setMaximumHeight(130)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table)
@@ -454,10 +468,18 @@ class ShipmentsPanel(QFrame):
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Shipments"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Carrier"), self.tr("Tracking code"), self.tr("Status"), self.tr("Fee")]
-        )
+            [self.tr("Carrier", "short column header"), self.tr("Tracking code"),
+             self.tr("Status"), self.tr("Fee")]
+        )  # fmt: skip
+        carrier_header = self.table.horizontalHeaderItem(0)
+        if carrier_header is not None:
+            carrier_header.setToolTip(self.tr("Carrier"))
         self.ship_button.setText(self.tr("Ship with carrier…"))
         self.cancel_button.setText(self.tr("Cancel shipment"))
+        self.track_button.setText(self.tr("Update tracking"))
+        self.track_button.setToolTip(
+            self.tr("Ask the carrier where the parcel is now (also done every %1 minutes).")
+            .replace("%1", str(svc.POLL_MINUTES)))  # fmt: skip
         self.label_button.setText(self.tr("Print label"))
         self.printer.setToolTip(self.tr("Where the carrier's label goes"))
         self.printer.setItemText(0, self.tr("Open the label file"))
@@ -476,7 +498,8 @@ class ShipmentsPanel(QFrame):
         self.label_button.clicked.connect(self.print_label)
         self.printer = QComboBox()
         self.printer.setObjectName("labelPrinter")
-        for button in (self.ship_button, self.cancel_button, self.label_button):
+        for button in (self.ship_button, self.cancel_button, self.track_button,
+                       self.label_button):  # fmt: skip
             button.setAutoDefault(False)
         top.addWidget(self.ship_button)
         top.addWidget(self.cancel_button)
@@ -531,6 +554,7 @@ class ShipmentsPanel(QFrame):
                 if col == 2:
                     item.setToolTip(ship.last_error or ship.status)
                 self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
         keep = next((i for i, s in enumerate(self.shipments)
                      if selected and s.id == selected.id), 0)  # fmt: skip
         if self.shipments:
@@ -559,6 +583,9 @@ class ShipmentsPanel(QFrame):
             idle and self.order is not None and shippable(self.order) and not live
         )
         self.cancel_button.setEnabled(idle and ship is not None and ship.cancellable)
+        # (A disabled link reads like a label: shown only when there is a parcel to track.)
+        self.track_button.setVisible(any(s.trackable for s in self.shipments))
+        self.track_button.setEnabled(idle)
         self.label_button.setEnabled(idle and ship is not None and ship.open
                                      and bool(ship.carrier_order_code))  # fmt: skip
 
@@ -617,6 +644,24 @@ class ShipmentsPanel(QFrame):
             return
         ctx = self.ctx
         self._run(lambda: svc.request_cancel(ctx, ship.id), lambda _view: self.send_now())
+
+    def update_tracking(self) -> None:
+        """Read this order's open shipments from the carrier now."""
+        if self.order is None or self.order.id is None or self._busy:
+            return
+        ctx, factory, order_id = self.ctx, self.factory, self.order.id
+        self._run(lambda: svc.poll_shipments(ctx, factory=factory, order_id=order_id),
+                  self._tracked, network=True)  # fmt: skip
+
+    def _tracked(self, report: object) -> None:
+        assert isinstance(report, svc.PollReport)
+        if report.errors:
+            self._say(self.tr("The carrier did not answer: %1").replace(
+                "%1", "; ".join(report.errors)))  # fmt: skip
+        elif report.changed:
+            self._say(self.tr("Tracking updated."))
+        else:
+            self._say(self.tr("No news from the carrier since the last check."))
 
     def print_label(self) -> None:
         """Fetch the label (once), then print it or open it."""

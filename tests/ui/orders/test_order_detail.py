@@ -454,3 +454,46 @@ def test_the_side_panel_is_never_cut_off_at_the_edge(
         install_language("en")
     qtbot.waitUntil(lambda: scroll.width() == SIDE_PANEL_WIDTH)
     assert fits()
+
+
+def _lines_fit(table, row: int, col: int) -> bool:
+    """The cell's row is tall enough for its text wrapped inside the cell's padding (Qt's
+    own height hint wrapped it at the whole column width: the last line came out elided)."""
+    from PySide6.QtCore import QRect
+
+    from primedist.ui.widgets import CELL_PADDING
+
+    width = table.columnWidth(col) - CELL_PADDING
+    text = cell(table, row, col)
+    box = table.fontMetrics().boundingRect(QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap,
+                                           text)  # fmt: skip
+    return table.rowHeight(row) >= box.height()
+
+
+def test_long_texts_wrap_whole_and_the_history_note_keeps_its_room(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    name = "Kem chống nắng dưỡng ẩm SPF50+ PA++++ cho da dầu mụn nhạy cảm, bản giới hạn mùa hè"
+    [variant] = make_product(engine, name, [("KCN-50", 159_000, 5)])
+    order_id = svc.create_order(owner_ctx, OrderDraft(
+        lines=(DraftLine(variant, 1),), source=OrderSource.PHONE,
+        payment_method=PaymentMethod.COD)).id  # fmt: skip
+    with Session(engine) as s:  # a carrier's step, with the long note such rows carry
+        s.add(OrderStatusChange(order_id=order_id, from_status=OrderStatus.CONFIRMED,
+                                to_status=OrderStatus.SHIPPING, source="carrier",
+                                user_id=owner_ctx.actor.id,
+                                note="GHN: Đang giao hàng (delivering) — bưu cục Quận 1",
+                                changed_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC)))  # fmt: skip
+        s.commit()
+    dialog = open_detail(qtbot, owner_ctx, order_id)
+    items, history = dialog.items_table, dialog.history_table
+    qtbot.waitUntil(lambda: cell(items, 0, 0).startswith("Kem chống nắng"))
+    assert items.rowHeight(0) > 2 * items.fontMetrics().height()  # wrapped
+    assert _lines_fit(items, 0, 0)
+    last = history.rowCount() - 1
+    # A carrier's row reads "Carrier", whoever asked for the news (named in the tooltip).
+    assert cell(history, last, 2) == "Carrier"
+    assert history.item(last, 2).toolTip() == owner_ctx.actor.name
+    # The note keeps about a third of the width; the other columns wrap whole.
+    assert history.columnWidth(3) >= history.viewport().width() * 0.3
+    assert all(_lines_fit(history, r, c) for r in range(history.rowCount()) for c in range(4))

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from primedist.carriers.ghn import CREATE_PATH
-from primedist.domain.enums import Channel
+from primedist.domain.enums import Channel, OrderStatus
 from primedist.sandbox.carriers import LABEL_PDF, CarrierFault
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
@@ -82,6 +82,11 @@ def test_names_match_without_kind_words_or_accents():
     assert place_for_name(places, "Thành phố Hồ Chí Minh").code == "202"
     assert place_for_name(places, "tp hcm").code == "202"
     assert place_for_name(places, "Đà Nẵng") is None
+    # A ward and a commune of one name: the kind word decides; without it, nothing is guessed.
+    wards = [svc.Place("1", "Phường An Bình"), svc.Place("2", "Xã An Bình")]
+    assert place_for_name(wards, "Xã An Bình").code == "2"
+    assert place_for_name(wards, "phuong an binh").code == "1"
+    assert place_for_name(wards, "An Bình") is None
 
 
 def test_picker_preselects_the_order_address_and_cascades(qtbot, owner_ctx, sandbox, ghn_id):
@@ -359,3 +364,63 @@ def test_label_when_the_carrier_is_down(qtbot, owner_ctx, engine, sandbox, ghn_i
     qtbot.waitUntil(lambda: "HTTP 500" in panel.status.text(), timeout=WAIT_MS)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT label_path FROM shipments")).scalar_one() is None
+
+
+def test_update_tracking_asks_the_carrier_now(qtbot, owner_ctx, engine, sandbox, ghn_id,
+                                              fast_factory):  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, _draft(owner_ctx, order_id, ghn_id))
+    svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    detail = open_detail(qtbot, owner_ctx, order_id, fast_factory)
+    panel = detail.shipments_panel
+    assert panel.track_button.isVisible() and panel.track_button.isEnabled()
+    assert "15 minutes" in panel.track_button.toolTip()
+    qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "No news" in panel.status.text(), timeout=WAIT_MS)
+    assert table_texts(panel)[0][2] == "Chờ lấy hàng"
+    # The parcel is on its way: one click shows it, and moves the order on.
+    sandbox.set_status("GY000001VN", "delivering")
+    qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Đang giao hàng", timeout=WAIT_MS)
+    assert panel.status.text() == "Tracking updated."
+    assert detail.detail is not None and detail.detail.order.status == OrderStatus.SHIPPING
+    # The carrier cannot be reached: said, nothing changed.
+    sandbox.inject(CarrierFault.DROP, count=50)
+    qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "did not answer" in panel.status.text(), timeout=WAIT_MS)
+    assert "GY000001VN" in panel.status.text()
+    assert table_texts(panel)[0][2] == "Đang giao hàng"
+    sandbox.clear_faults()
+    # Delivered: the order is completed and there is nothing left to track.
+    sandbox.set_status("GY000001VN", "delivered")
+    qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Giao hàng thành công", timeout=WAIT_MS)
+    assert detail.detail.order.status == OrderStatus.COMPLETED
+    assert not panel.track_button.isVisible()
+
+
+def test_demo_orders_addresses_are_found_in_the_demo_carriers_lists(qtbot, owner_ctx, engine):
+    """The demo GHN account: a demo order's 2025 address (province, ward) fills
+    the whole picker by itself, in any province."""
+    from primedist.services import demo, demo_carrier
+
+    demo.generate_demo(owner_ctx, orders=300, customers=60, seed=5)
+    with engine.connect() as conn:
+        addresses = conn.execute(sa.text(
+            "SELECT DISTINCT ship_province, ship_ward FROM orders WHERE ship_ward IS NOT NULL "
+            "ORDER BY ship_province, ship_ward LIMIT 8")).all()  # fmt: skip
+    assert len({p for p, _w in addresses}) >= 3
+    running = demo_carrier.start_demo_carrier(owner_ctx)
+    assert running is not None
+    try:
+        picker = AddressPicker(owner_ctx)
+        qtbot.addWidget(picker)
+        for province, ward in addresses:
+            picker.load(province, "", ward)
+            qtbot.waitUntil(lambda: picker.choice().complete, timeout=WAIT_MS)
+            choice = picker.choice()
+            assert bare_name(choice.province_name) == bare_name(province)
+            assert choice.district_name == f"Khu vực {choice.province_name}"
+            assert choice.ward_name == ward
+    finally:
+        running.stop()
