@@ -116,6 +116,20 @@ def _money(amount: int) -> str:
     return format_money(amount, current_language())
 
 
+def _form_labels(form: QFormLayout) -> list[QWidget]:
+    labels = (form.itemAt(row, QFormLayout.ItemRole.LabelRole) for row in range(form.rowCount()))
+    widgets = (item.widget() for item in labels if item is not None)
+    return [widget for widget in widgets if widget is not None]
+
+
+def _align_captions(captions: list[QWidget]) -> None:
+    """One caption width for the form's three blocks (recipient, address, parcel), so
+    their fields start at one edge."""
+    width = max(caption.sizeHint().width() for caption in captions)
+    for caption in captions:
+        caption.setMinimumWidth(width)
+
+
 def _spin(maximum: int, suffix: str, step: int = 1) -> QSpinBox:
     box = QSpinBox()
     box.setRange(0, maximum)
@@ -142,7 +156,10 @@ class ShipmentDialog(QDialog):
         self.ctx = ctx
         self.order_id = order_id
         self.factory = factory
-        self._generation = 0
+        # Answers that come back after a newer question are dropped; the services and the
+        # fee are asked apart (a fee asked meanwhile must not drop the services' answer).
+        self._services_asked = 0
+        self._fee_asked = 0
         self._creating = False
         self.services: list[ServiceOption] = []
         self.setObjectName("shipmentDialog")
@@ -164,7 +181,10 @@ class ShipmentDialog(QDialog):
         layout.addLayout(form)
         self.picker = AddressPicker(ctx, self, loader=self._load_places)
         layout.addWidget(self.picker)
-        layout.addLayout(self._build_parcel())
+        parcel = self._build_parcel()
+        layout.addLayout(parcel)
+        _align_captions([*_form_labels(form), *self.picker.captions.values(),
+                         *_form_labels(parcel)])  # fmt: skip
         self.fee = QLabel()
         self.fee.setObjectName("shipmentFee")
         self.message = QLabel()
@@ -203,8 +223,9 @@ class ShipmentDialog(QDialog):
         for box in (self.length_cm, self.width_cm, self.height_cm):
             size.addWidget(box)
         form.addRow(self.tr("Size (L × W × H)"), size)
-        self.cod = _spin(MAX_COD * 10, " ₫", 1_000)
-        self.insurance = _spin(MAX_INSURANCE * 10, " ₫", 1_000)
+        currency = format_money(0, current_language()).removeprefix("0")  # " ₫" / " VND"
+        self.cod = _spin(MAX_COD * 10, currency, 1_000)
+        self.insurance = _spin(MAX_INSURANCE * 10, currency, 1_000)
         form.addRow(self.tr("Cash on delivery"), self.cod)
         form.addRow(self.tr("Insured value"), self.insurance)
         self.required_note = QComboBox()
@@ -287,7 +308,7 @@ class ShipmentDialog(QDialog):
 
     def _address_changed(self) -> None:
         """New district or account: the services change (a live call), then the fee."""
-        self._generation += 1
+        self._services_asked += 1
         self.services = []
         self.service.clear()
         choice = self.picker.choice()
@@ -295,15 +316,15 @@ class ShipmentDialog(QDialog):
         if choice.district_id is None or account is None:
             self._changed()
             return
-        generation, ctx, factory = self._generation, self.ctx, self.factory
+        asked, ctx, factory = self._services_asked, self.ctx, self.factory
         district, account_id = choice.district_id, int(account)
         Op(self, lambda _job: svc.available_services(ctx, account_id, district, factory=factory),
            network=True).success(
-            lambda found: self._show_services(generation, found)
-        ).failure(lambda exc: self._quote_failed(generation, exc)).run()  # fmt: skip
+            lambda found: self._show_services(asked, found)
+        ).failure(lambda exc: self._services_failed(asked, exc)).run()  # fmt: skip
 
-    def _show_services(self, generation: int, found: list[ServiceOption]) -> None:
-        if generation != self._generation:
+    def _show_services(self, asked: int, found: list[ServiceOption]) -> None:
+        if asked != self._services_asked:
             return
         self.services = list(found)
         self.service.blockSignals(True)
@@ -313,13 +334,18 @@ class ShipmentDialog(QDialog):
         self.service.blockSignals(False)
         self._changed()
 
+    def _services_failed(self, asked: int, exc: BaseException) -> None:
+        if asked == self._services_asked:
+            self._fee_asked += 1  # a fee asked meanwhile (without a service) is moot
+            self._show_no_fee(exc)
+
     def _changed(self) -> None:
         self.message.hide()
         self.quote_timer.start()
 
     def quote(self) -> None:
         """Ask the carrier for the fee of the form as it is (stale answers are dropped)."""
-        self._generation += 1
+        self._fee_asked += 1
         draft = self.draft()
         if not draft.to.district_id or not draft.to.ward_code:
             self._set_fee(self.tr("Pick the district and ward to see the fee."))
@@ -328,19 +354,21 @@ class ShipmentDialog(QDialog):
         if problems:
             self._set_fee(next(iter(problems.values())))
             return
-        generation, ctx, factory = self._generation, self.ctx, self.factory
+        asked, ctx, factory = self._fee_asked, self.ctx, self.factory
         self.fee.setText(self.tr("Asking the carrier for the fee…"))
         Op(self, lambda _job: svc.quote_fee(ctx, draft, factory=factory), network=True).success(
-            lambda quote: self._quoted(generation, quote.total)
-        ).failure(lambda exc: self._quote_failed(generation, exc)).run()  # fmt: skip
+            lambda quote: self._quoted(asked, quote.total)
+        ).failure(lambda exc: self._quote_failed(asked, exc)).run()  # fmt: skip
 
-    def _quoted(self, generation: int, total: int) -> None:
-        if generation == self._generation:
+    def _quoted(self, asked: int, total: int) -> None:
+        if asked == self._fee_asked:
             self._set_fee(self.tr("Shipping fee: %1").replace("%1", _money(total)))
 
-    def _quote_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _quote_failed(self, asked: int, exc: BaseException) -> None:
+        if asked == self._fee_asked:
+            self._show_no_fee(exc)
+
+    def _show_no_fee(self, exc: BaseException) -> None:
         text = error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
         self._set_fee(self.tr("No fee quote: %1").replace("%1", text))
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from primedist.carriers.ghn import CREATE_PATH
@@ -160,6 +160,11 @@ def test_create_from_the_dialog_is_sent_and_listed(qtbot, owner_ctx, engine, san
     dialog = fill_dialog(qtbot, panel)
     assert (dialog.to_name.text(), dialog.to_phone.text()) == ("Nguyễn Lan", "0901234567")
     assert dialog.cod.value() == 300_000  # a COD order: what is left to pay
+    assert dialog.cod.suffix() == dialog.insurance.suffix() == " VND"  # as the app writes money
+    # The recipient's, the address's and the parcel's fields start at one edge.
+    fields = (dialog.to_name, dialog.picker.combos["ward"], dialog.service)
+    edges = {field.mapTo(dialog, QPoint(0, 0)).x() for field in fields}
+    assert len(edges) == 1, edges
     qtbot.waitUntil(lambda: dialog.service.count() == 2, timeout=WAIT_MS)
     # 22,000 + 2,500 for the second 500 g + 0.5 % of the 300,000 insured value.
     wait_fee(qtbot, dialog, "Shipping fee: 26,000 VND")
@@ -178,6 +183,29 @@ def test_create_from_the_dialog_is_sent_and_listed(qtbot, owner_ctx, engine, san
     assert not detail.outbox_banner.isVisible()
     assert not panel.ship_button.isEnabled()  # one live shipment per order
     assert panel.label_button.isEnabled() and panel.cancel_button.isEnabled()
+
+
+def test_a_fee_asked_while_the_services_load_does_not_lose_them(
+    qtbot, owner_ctx, engine, sandbox, ghn_id, fast_factory
+):
+    """On a slow line the fee is asked (the form's timer) before the services answer: the
+    services still show, then the fee with the first service."""
+    order_id = phone_order(owner_ctx, engine)
+    panel = open_detail(qtbot, owner_ctx, order_id, fast_factory).shipments_panel
+    qtbot.mouseClick(panel.ship_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    assert dialog is not None
+    dialog.quote_timer.setInterval(1)  # the fee is asked at once after each change
+    picker = dialog.picker
+    qtbot.waitUntil(lambda: bool(picker.places["district"]), timeout=WAIT_MS)
+    sandbox.inject(CarrierFault.TIMEOUT, count=5, path="available-services", delay=0.3)
+    picker.choose("district", "1442")
+    qtbot.waitUntil(lambda: bool(picker.places["ward"]), timeout=WAIT_MS)
+    picker.choose("ward", "20101")
+    dialog.weight.setValue(dialog.weight.value() + 200)  # typed while the services load
+    qtbot.waitUntil(lambda: "fee" in dialog.fee.text().lower(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.service.count() == 2, timeout=WAIT_MS)
+    wait_fee(qtbot, dialog, "Shipping fee: 26,000 VND")
 
 
 def test_offline_create_waits_then_goes_out(qtbot, owner_ctx, engine, sandbox, ghn_id,
