@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -205,10 +206,11 @@ def _start_scheduler(ctx: ServiceContext) -> AppScheduler:
     return scheduler
 
 
-def _start_demo_sync(app: QApplication, ctx: ServiceContext, scheduler: AppScheduler) -> None:
+def start_demo_sandboxes(ctx: ServiceContext, scheduler: AppScheduler) -> Callable[[], None]:
     """Demo: start the sandbox marketplace in the background and link the demo's Shopee
     shop to it, so the scheduler pulls live orders, and the sandbox carrier behind the
-    demo's GHN account; the sandboxes stop on quit."""
+    demo's GHN account; returns what stops the sandboxes (on quit)."""
+    from primedist.jobs import shipping as shipping_jobs
     from primedist.jobs.sync import reconcile_shops
     from primedist.services import demo_carrier, demo_sync
     from primedist.services.context import SYSTEM
@@ -224,6 +226,7 @@ def _start_demo_sync(app: QApplication, ctx: ServiceContext, scheduler: AppSched
         else:
             if carrier is not None:
                 running.append(carrier)
+                shipping_jobs.poll(ctx.with_actor(SYSTEM))  # the start-up's went to the old port
         linked = retry_when_busy(lambda: demo_sync.start_demo_sync(ctx))
         if linked is not None:
             running.append(linked)
@@ -236,8 +239,8 @@ def _start_demo_sync(app: QApplication, ctx: ServiceContext, scheduler: AppSched
         for sandbox in running:
             sandbox.stop()
 
-    app.aboutToQuit.connect(stop)
     ops.Op(None, start, engine=ctx.engine, network=True).failure(failed).run()
+    return stop
 
 
 def run_gui(settings: Settings, *, demo: bool = False) -> int:
@@ -272,7 +275,7 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     scheduler = _start_scheduler(ctx)
     app.aboutToQuit.connect(scheduler.stop)
     if demo_ctx is not None:
-        _start_demo_sync(app, demo_ctx, scheduler)
+        app.aboutToQuit.connect(start_demo_sandboxes(demo_ctx, scheduler))
     code = app.exec()
     engine.dispose()
     return int(code)

@@ -65,7 +65,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
-from primedist.ui.widgets import WrapDelegate
+from primedist.ui.widgets import WrapDelegate, rows_height
 
 LABEL_PRINTER_KEY = "shipping/label_printer"
 QUOTE_DELAY_MS = 350
@@ -477,7 +477,6 @@ class ShipmentsPanel(QFrame):
         self.table.setWordWrap(True)
         self.table.setItemDelegate(WrapDelegate(self.table))
         header.sectionResized.connect(lambda *_args: self.table.resizeRowsToContents())
-        self.table.setMaximumHeight(130)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table)
         self.status = QLabel()
@@ -583,6 +582,8 @@ class ShipmentsPanel(QFrame):
                     item.setToolTip(ship.last_error or ship.status)
                 self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
+        # As tall as its rows (no blank band under a single shipment), scrolling past 130 px.
+        self.table.setFixedHeight(min(130, rows_height(self.table)))
         keep = next((i for i, s in enumerate(self.shipments)
                      if selected and s.id == selected.id), 0)  # fmt: skip
         if self.shipments:
