@@ -3876,7 +3876,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShipmentDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise). After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <extracomment>After each fee answer (the text shown), for tests and the status line.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -9873,6 +9873,98 @@ Vẫn bán?</translation>
     <message>
         <source>“{product}”: {count} variant(s) ({skus}), on {shops}, {images} image(s)</source>
         <translation>“{product}”: {count} phân loại ({skus}), trên {shops}, {images} ảnh</translation>
+    </message>
+</context>
+<context>
+    <name>shipments</name>
+    <message>
+        <source>Waiting for pickup</source>
+        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise). The carrier&apos;s statuses in the reader&apos;s language (GHN&apos;s own Vietnamese words in vi; J&amp;T&apos;s scans are mapped onto the same statuses).</extracomment>
+        <translation>Chờ lấy hàng</translation>
+    </message>
+    <message>
+        <source>Being picked up</source>
+        <translation>Đang lấy hàng</translation>
+    </message>
+    <message>
+        <source>With the sender</source>
+        <translation>Đang tương tác với người gửi</translation>
+    </message>
+    <message>
+        <source>Picked up</source>
+        <translation>Lấy hàng thành công</translation>
+    </message>
+    <message>
+        <source>At the warehouse</source>
+        <translation>Nhập kho</translation>
+    </message>
+    <message>
+        <source>In transit</source>
+        <translation>Đang trung chuyển</translation>
+    </message>
+    <message>
+        <source>Being sorted</source>
+        <translation>Đang phân loại</translation>
+    </message>
+    <message>
+        <source>Out for delivery</source>
+        <translation>Đang giao hàng</translation>
+    </message>
+    <message>
+        <source>With the recipient</source>
+        <translation>Đang tương tác với người nhận</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Giao hàng thành công</translation>
+    </message>
+    <message>
+        <source>Delivery failed</source>
+        <translation>Giao hàng không thành công</translation>
+    </message>
+    <message>
+        <source>Waiting to redeliver</source>
+        <translation>Chờ xác nhận giao lại</translation>
+    </message>
+    <message>
+        <source>Returning to the shop</source>
+        <translation>Chuyển hoàn</translation>
+    </message>
+    <message>
+        <source>Return in transit</source>
+        <translation>Đang trung chuyển hàng hoàn</translation>
+    </message>
+    <message>
+        <source>Return being sorted</source>
+        <translation>Đang phân loại hàng hoàn</translation>
+    </message>
+    <message>
+        <source>Being returned</source>
+        <translation>Đang hoàn hàng</translation>
+    </message>
+    <message>
+        <source>Return failed</source>
+        <translation>Hoàn hàng không thành công</translation>
+    </message>
+    <message>
+        <source>Returned to the shop</source>
+        <translation>Hoàn hàng thành công</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Đơn huỷ</translation>
+    </message>
+    <message>
+        <source>Exception</source>
+        <translation>Hàng ngoại lệ</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>Hàng thất lạc</translation>
+    </message>
+    <message>
+        <source>Damaged</source>
+        <translation>Hàng hư hỏng</translation>
     </message>
 </context>
 <context>

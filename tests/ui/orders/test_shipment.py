@@ -17,6 +17,7 @@ from primedist.domain.enums import Channel, OrderStatus
 from primedist.sandbox.carriers import LABEL_PDF, CarrierFault
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
+from primedist.ui.i18n import install_language
 from primedist.ui.orders import shipment as shipment_module
 from primedist.ui.orders.address_picker import AddressPicker, bare_name, place_for_name
 from primedist.ui.orders.detail import OrderDetailDialog
@@ -172,7 +173,7 @@ def test_create_from_the_dialog_is_sent_and_listed(qtbot, owner_ctx, engine, san
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(table_texts(panel)) and table_texts(panel)[0][1] == "GY000001VN",
                     timeout=WAIT_MS)  # fmt: skip
-    assert table_texts(panel)[0][:3] == ["GHN", "GY000001VN", "Chờ lấy hàng"]
+    assert table_texts(panel)[0][:3] == ["GHN", "GY000001VN", "Waiting for pickup"]
     [sent] = sandbox.calls(CREATE_PATH)
     assert sent.body["client_order_code"] == f"PD{order_id}"
     assert (sent.body["to_district_id"], sent.body["to_ward_code"]) == (1442, "20101")
@@ -294,7 +295,7 @@ def test_cancel_goes_to_the_carrier(qtbot, owner_ctx, engine, sandbox, ghn_id, f
     asked = []
     panel.confirm_cancel = lambda ship: asked.append(ship.carrier_order_code) or True
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Đơn huỷ", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Cancelled", timeout=WAIT_MS)
     assert asked == ["GY000001VN"]
     assert sandbox.shipments["GY000001VN"].status == "cancel"
     assert svc.order_shipments(owner_ctx, order_id)[0].id == view.id
@@ -405,11 +406,11 @@ def test_update_tracking_asks_the_carrier_now(qtbot, owner_ctx, engine, sandbox,
     assert "15 minutes" in panel.track_button.toolTip()
     qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "No news" in panel.status.text(), timeout=WAIT_MS)
-    assert table_texts(panel)[0][2] == "Chờ lấy hàng"
+    assert table_texts(panel)[0][2] == "Waiting for pickup"
     # The parcel is on its way: one click shows it, and moves the order on.
     sandbox.set_status("GY000001VN", "delivering")
     qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Đang giao hàng", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Out for delivery", timeout=WAIT_MS)
     assert panel.status.text() == "Tracking updated."
     assert detail.detail is not None and detail.detail.order.status == OrderStatus.SHIPPING
     # The carrier cannot be reached: said, nothing changed.
@@ -417,14 +418,21 @@ def test_update_tracking_asks_the_carrier_now(qtbot, owner_ctx, engine, sandbox,
     qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "did not answer" in panel.status.text(), timeout=WAIT_MS)
     assert "GY000001VN" in panel.status.text()
-    assert table_texts(panel)[0][2] == "Đang giao hàng"
+    assert table_texts(panel)[0][2] == "Out for delivery"
     sandbox.clear_faults()
     # Delivered: the order is completed and there is nothing left to track.
     sandbox.set_status("GY000001VN", "delivered")
     qtbot.mouseClick(panel.track_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Giao hàng thành công", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Delivered", timeout=WAIT_MS)
     assert detail.detail.order.status == OrderStatus.COMPLETED
     assert not panel.track_button.isVisible()
+    # In Vietnamese the statuses are GHN's own words.
+    install_language("vi")
+    try:
+        qtbot.waitUntil(lambda: table_texts(panel)[0][2] == "Giao hàng thành công",
+                        timeout=WAIT_MS)  # fmt: skip
+    finally:
+        install_language("en")
 
 
 def test_demo_orders_addresses_are_found_in_the_demo_carriers_lists(qtbot, owner_ctx, engine):
