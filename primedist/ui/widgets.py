@@ -73,6 +73,15 @@ class WrapDelegate(QStyledItemDelegate):
         return QSize(hint.width(), max(hint.height(), box.height() + 10))
 
 
+def longest_word(table: QTableWidget, column: int) -> int:
+    """The width of the column's longest word, with the cell's padding: the narrowest it
+    can wrap to without cutting a word."""
+    metrics = table.fontMetrics()
+    cells = (table.item(row, column) for row in range(table.rowCount()))
+    words = (word for cell in cells if cell is not None for word in cell.text().split())
+    return max((metrics.horizontalAdvance(w) for w in words), default=0) + CELL_PADDING + 8
+
+
 def align_headers(table: QTableWidget, right: Iterable[int] = ()) -> None:
     """Headers sit over their cells: on the left, but for the `right` (number) columns.
     The header items keep this through setHorizontalHeaderLabels (it reuses them)."""

@@ -3876,7 +3876,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShipmentDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). After each fee answer (the text shown), for tests and the status line.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -3980,17 +3980,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Vận đơn</translation>
     </message>
     <message>
-        <source>Carrier</source>
-        <translation>Đơn vị vận chuyển</translation>
-    </message>
-    <message>
         <source>Tracking code</source>
         <translation>Mã vận đơn</translation>
-    </message>
-    <message>
-        <source>Carrier</source>
-        <comment>short column header</comment>
-        <translation>ĐVVC</translation>
     </message>
     <message>
         <source>Status</source>

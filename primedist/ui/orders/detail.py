@@ -51,6 +51,7 @@ from primedist.ui.widgets import (
     align_headers,
     column_scroll,
     fit_to_screen,
+    longest_word,
     rows_height,
     set_style_property,
 )
@@ -189,19 +190,11 @@ def _fit_history_columns(table: QTableWidget) -> None:
     # Both give way in proportion, but never below about half their width (two lines) or
     # their longest word.
     scale = left / (needs[1] + needs[2])
-    change, who = (max(_longest_word(table, c), needs[c] // 2 + CELL_PADDING,
+    change, who = (max(longest_word(table, c), needs[c] // 2 + CELL_PADDING,
                        int(needs[c] * scale)) for c in (1, 2))  # fmt: skip
     for column, width in ((1, change), (2, who)):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
-
-
-def _longest_word(table: QTableWidget, column: int) -> int:
-    """The width of the column's longest word, with the cell's padding."""
-    metrics = table.fontMetrics()
-    cells = (table.item(row, column) for row in range(table.rowCount()))
-    words = (word for cell in cells if cell is not None for word in cell.text().split())
-    return max((metrics.horizontalAdvance(w) for w in words), default=0) + CELL_PADDING + 8
 
 
 def _item(text: str, *, right: bool = False, tip: str = "") -> QTableWidgetItem:

@@ -66,7 +66,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
-from primedist.ui.widgets import WrapDelegate, rows_height
+from primedist.ui.widgets import WrapDelegate, longest_word, rows_height
 
 LABEL_PRINTER_KEY = "shipping/label_printer"
 QUOTE_DELAY_MS = 350
@@ -139,6 +139,10 @@ STATUS_WORDS: dict[str, str] = {
     "lost": QT_TRANSLATE_NOOP("shipments", "Lost"),
     "damage": QT_TRANSLATE_NOOP("shipments", "Damaged"),
 }
+
+
+#: The shipments table's columns (the carrier is in the code's tooltip: the card is narrow).
+CODE_COLUMN, STATUS_COLUMN, FEE_COLUMN = range(3)
 
 
 def status_word(status: str) -> str:
@@ -500,7 +504,7 @@ class ShipmentsPanel(QFrame):
         title_row.addStretch(1)
         title_row.addWidget(self.track_button)
         layout.addLayout(title_row)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 3)
         self.table.setObjectName("shipmentsTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -508,10 +512,11 @@ class ShipmentsPanel(QFrame):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the status wraps
+        header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.ResizeMode.Stretch)  # it wraps
+        header.setSectionResizeMode(FEE_COLUMN, QHeaderView.ResizeMode.Interactive)
         self.table.setWordWrap(True)
         self.table.setItemDelegate(WrapDelegate(self.table))
-        header.sectionResized.connect(lambda *_args: self.table.resizeRowsToContents())
+        header.sectionResized.connect(lambda *_args: self._fit_rows())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table)
         self.status = QLabel()
@@ -530,12 +535,8 @@ class ShipmentsPanel(QFrame):
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Shipments"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Carrier", "short column header"), self.tr("Tracking code"),
-             self.tr("Status"), self.tr("Fee")]
-        )  # fmt: skip
-        carrier_header = self.table.horizontalHeaderItem(0)
-        if carrier_header is not None:
-            carrier_header.setToolTip(self.tr("Carrier"))
+            [self.tr("Tracking code"), self.tr("Status"), self.tr("Fee")]
+        )
         self.ship_button.setText(self.tr("Ship with carrier…"))
         self.cancel_button.setText(self.tr("Cancel shipment"))
         self.track_button.setText(self.tr("Update tracking"))
@@ -608,23 +609,31 @@ class ShipmentsPanel(QFrame):
         selected = self.selected()
         self.table.setRowCount(len(self.shipments))
         for row, ship in enumerate(self.shipments):
-            cells = (svc.CARRIER_NAMES.get(ship.carrier, ship.carrier),
-                     ship.carrier_order_code or "", self.status_text(ship),
+            carrier = svc.CARRIER_NAMES.get(ship.carrier, ship.carrier)
+            # Until the carrier has it there is no code: the carrier's name stands there.
+            cells = (ship.carrier_order_code or carrier, self.status_text(ship),
                      _money(ship.fee) if ship.fee else "")  # fmt: skip
-            for col, text in enumerate(cells):
+            tips = (carrier, ship.last_error or ship.status, "")
+            for col, (text, tip) in enumerate(zip(cells, tips, strict=True)):
                 item = QTableWidgetItem(text)
-                if col == 2:
-                    item.setToolTip(ship.last_error or ship.status)
+                item.setToolTip(tip)
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
-        # As tall as its rows (no blank band under a single shipment), scrolling past 130 px.
-        self.table.setFixedHeight(min(130, rows_height(self.table)))
+        # The fee wraps ("22,795 / VND") rather than squeeze the status out of the card.
+        fee_header = self.table.horizontalHeader().sectionSizeHint(FEE_COLUMN)
+        self.table.setColumnWidth(FEE_COLUMN, max(fee_header, longest_word(self.table, FEE_COLUMN)))
+        self._fit_rows()
         keep = next((i for i, s in enumerate(self.shipments)
                      if selected and s.id == selected.id), 0)  # fmt: skip
         if self.shipments:
             self.table.selectRow(keep)
         self.table.setVisible(bool(self.shipments))
         self._update_buttons()
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their wrapped text; the table as tall as its rows (no blank band
+        under a single shipment), scrolling past 130 px."""
+        self.table.resizeRowsToContents()
+        self.table.setFixedHeight(min(130, rows_height(self.table)))
 
     def status_text(self, ship: ShipmentView) -> str:
         if ship.status == WAITING:
