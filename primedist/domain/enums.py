@@ -153,3 +153,5 @@ class ActivityKind(StrEnum):
     BACKUP = "backup"
     IMPORT = "import"
     INFO = "info"
+    #: A parcel of the shop's own shipments needs the owner (lost, damaged, coming back).
+    SHIPMENT = "shipment"

@@ -11,6 +11,8 @@ for the CLI and for rows written before `args` existed. The keys per kind:
 - ranks_updated: `up`, `down`, `levels`
 - import: `what` (orders | customers | products), `file`, `created`, `updated`, `rejected`
 - info: `event` ("demo_generated" with `orders`, `customers`)
+- shipment: `code`, `order`, `order_id`, `carrier`, `status` (the carrier's status word:
+  lost, damage, exception, return)
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
             f"{args['what']} from {args['file']}"
         )
         return text + (f" ({args['rejected']:,} rejected)" if args.get("rejected") else "")
+    if kind is ActivityKind.SHIPMENT:
+        return f"{args['carrier']} parcel {args['code']} of order {args['order']}: {args['status']}"
     if args.get("event") == "demo_generated":
         return f"Demo data generated: {args['orders']:,} orders, {args['customers']:,} customers"
     return str(args.get("text", ""))

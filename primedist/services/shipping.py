@@ -61,10 +61,18 @@ from primedist.core.security import redact
 from primedist.core.text import fold
 from primedist.domain.base import table_of
 from primedist.domain.carrier import CarrierAccount, Shipment
-from primedist.domain.enums import CarrierCode, Module, OrderSource, OrderStatus, OutboxStatus
+from primedist.domain.enums import (
+    ActivityKind,
+    CarrierCode,
+    Module,
+    OrderSource,
+    OrderStatus,
+    OutboxStatus,
+)
 from primedist.domain.order import TRANSITIONS, Order, OrderLine
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound, StoreError, ValidationError
+from primedist.services import activity
 from primedist.services import orders as order_svc
 from primedist.services.app_settings import get_setting
 from primedist.services.channels import clean_api_host, shop_secret_box
@@ -114,6 +122,8 @@ ORDER_STATUS_FOR: dict[str, OrderStatus | None] = {
 }
 #: Statuses that flag the order for a person (the parcel is in trouble).
 TROUBLE = frozenset({"exception", "lost", "damage"})
+#: Statuses that Home's activity feed reports: trouble, and a parcel coming back.
+ATTENTION = TROUBLE | {"return"}
 #: GHN's Vietnamese labels, for the history notes and the shipment panel.
 STATUS_LABELS: dict[str, str] = {
     "ready_to_pick": "Chờ lấy hàng", "picking": "Đang lấy hàng",
@@ -1041,10 +1051,22 @@ def apply_carrier_status(ctx: ServiceContext, shipment_id: int, status: str) -> 
             ship.status = status
             ship.updated_at = ctx.clock.now()
             session.add(ship)
+            if status in ATTENTION:
+                _post_attention(ctx, session, ship, order)
         moved = _apply_status(ctx, session, ship, order, status)
     if ORDER_STATUS_FOR.get(status) == OrderStatus.RETURNED:
         moved = _finish_return(ctx, order.id or 0, ship) or moved
     return changed or moved
+
+
+def _post_attention(ctx: ServiceContext, session: Session, ship: Shipment, order: Order) -> None:
+    """Home's feed: a parcel the owner must see to (lost, damaged, coming back)."""
+    account = _account(session, ship.carrier_account_id)
+    activity.post(session, ActivityKind.SHIPMENT, ctx.clock.now(), shop_id=order.shop_id,
+                  code=ship.carrier_order_code or ship.client_order_code,
+                  order=order.external_id, order_id=order.id,
+                  carrier=CARRIER_NAMES[CarrierCode(account.carrier)],
+                  status=ship.status)  # fmt: skip
 
 
 def _apply_status(ctx: ServiceContext, session: Session, ship: Shipment, order: Order,

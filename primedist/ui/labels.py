@@ -1,4 +1,4 @@
-"""Display names of enum values, marked for translation (context "enum")."""
+"""Display names of enum values and carrier statuses, marked for translation."""
 
 from __future__ import annotations
 
@@ -90,3 +90,37 @@ def enum_label(value: object) -> str:
     key = getattr(value, "value", value)
     source = ENUM_LABELS.get(str(key))
     return QCoreApplication.translate("enum", source) if source else str(key)
+
+
+#: The carrier's statuses in the reader's language (GHN's own Vietnamese words in vi; J&T's
+#: scans are mapped onto the same statuses).
+STATUS_WORDS: dict[str, str] = {
+    "ready_to_pick": QT_TRANSLATE_NOOP("shipments", "Waiting for pickup"),
+    "picking": QT_TRANSLATE_NOOP("shipments", "Being picked up"),
+    "money_collect_picking": QT_TRANSLATE_NOOP("shipments", "With the sender"),
+    "picked": QT_TRANSLATE_NOOP("shipments", "Picked up"),
+    "storing": QT_TRANSLATE_NOOP("shipments", "At the warehouse"),
+    "transporting": QT_TRANSLATE_NOOP("shipments", "In transit"),
+    "sorting": QT_TRANSLATE_NOOP("shipments", "Being sorted"),
+    "delivering": QT_TRANSLATE_NOOP("shipments", "Out for delivery"),
+    "money_collect_delivering": QT_TRANSLATE_NOOP("shipments", "With the recipient"),
+    "delivered": QT_TRANSLATE_NOOP("shipments", "Delivered"),
+    "delivery_fail": QT_TRANSLATE_NOOP("shipments", "Delivery failed"),
+    "waiting_to_return": QT_TRANSLATE_NOOP("shipments", "Waiting to redeliver"),
+    "return": QT_TRANSLATE_NOOP("shipments", "Returning to the shop"),
+    "return_transporting": QT_TRANSLATE_NOOP("shipments", "Return in transit"),
+    "return_sorting": QT_TRANSLATE_NOOP("shipments", "Return being sorted"),
+    "returning": QT_TRANSLATE_NOOP("shipments", "Being returned"),
+    "return_fail": QT_TRANSLATE_NOOP("shipments", "Return failed"),
+    "returned": QT_TRANSLATE_NOOP("shipments", "Returned to the shop"),
+    "cancel": QT_TRANSLATE_NOOP("shipments", "Cancelled"),
+    "exception": QT_TRANSLATE_NOOP("shipments", "Exception"),
+    "lost": QT_TRANSLATE_NOOP("shipments", "Lost"),
+    "damage": QT_TRANSLATE_NOOP("shipments", "Damaged"),
+}
+
+
+def status_word(status: str) -> str:
+    """A carrier status as the reader says it (an unknown one as the carrier wrote it)."""
+    word = STATUS_WORDS.get(status)
+    return QCoreApplication.translate("shipments", word) if word else status

@@ -202,6 +202,10 @@
         <source>Demo data generated: {orders} orders, {customers} customers</source>
         <translation>Đã tạo dữ liệu mẫu: {orders} đơn hàng, {customers} khách hàng</translation>
     </message>
+    <message>
+        <source>{carrier} parcel {code} of order {order}: {status}</source>
+        <translation>Kiện {carrier} {code} của đơn {order}: {status}</translation>
+    </message>
 </context>
 <context>
     <name>AddStoreDialog</name>
@@ -3876,7 +3880,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShipmentDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise). The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). After each fee answer (the text shown), for tests and the status line.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -9870,7 +9874,7 @@ Vẫn bán?</translation>
     <name>shipments</name>
     <message>
         <source>Waiting for pickup</source>
-        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise). The carrier&apos;s statuses in the reader&apos;s language (GHN&apos;s own Vietnamese words in vi; J&amp;T&apos;s scans are mapped onto the same statuses).</extracomment>
+        <extracomment>The carrier&apos;s statuses in the reader&apos;s language (GHN&apos;s own Vietnamese words in vi; J&amp;T&apos;s scans are mapped onto the same statuses).</extracomment>
         <translation>Chờ lấy hàng</translation>
     </message>
     <message>

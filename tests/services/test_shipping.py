@@ -372,6 +372,31 @@ def test_return_to_sender_restocks_without_refunding_unpaid_cod(owner_ctx, engin
     assert stock(engine) == (10, 0)
 
 
+def test_a_parcel_coming_back_or_lost_reaches_the_activity_feed(owner_ctx, engine, sandbox,
+                                                                ghn_id, fast_factory):  # fmt: skip
+    from primedist.services.reports import events
+
+    def shipment_events() -> list[dict]:
+        return [e.args for e in events(owner_ctx) if e.kind == "shipment"]
+
+    order_id, code = shipped(owner_ctx, engine, sandbox, ghn_id, fast_factory)
+    external_id = order_row(engine, order_id).external_id
+    sandbox.set_status(code, "delivering")
+    svc.poll_shipments(owner_ctx, factory=fast_factory)
+    assert shipment_events() == []  # on its way: nothing to see to
+    sandbox.set_status(code, "return")  # the buyer refused it
+    svc.poll_shipments(owner_ctx, factory=fast_factory)
+    svc.poll_shipments(owner_ctx, factory=fast_factory)  # read again: no second event
+    assert shipment_events() == [{"code": code, "order": external_id, "order_id": order_id,
+                                  "carrier": "GHN", "status": "return"}]  # fmt: skip
+    [event] = [e for e in events(owner_ctx) if e.kind == "shipment"]
+    assert event.message == f"GHN parcel {code} of order {external_id}: return"
+    assert event.shop is not None  # the order's shop, for Home's shop filter
+    sandbox.set_status(code, "lost")
+    svc.poll_shipments(owner_ctx, factory=fast_factory)
+    assert [a["status"] for a in shipment_events()] == ["lost", "return"]  # newest first
+
+
 def test_lost_parcel_flags_the_order_and_status_never_goes_back(owner_ctx, engine, sandbox,
                                                                ghn_id, fast_factory):  # fmt: skip
     order_id, code = shipped(owner_ctx, engine, sandbox, ghn_id, fast_factory)

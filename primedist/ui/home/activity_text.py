@@ -16,6 +16,7 @@ from primedist.core.money import format_number
 from primedist.domain.enums import ActivityKind
 from primedist.services.reports import EventRow
 from primedist.ui.i18n import current_language
+from primedist.ui.labels import status_word
 from primedist.ui.messages import localize
 
 # lupdate extracts translate("Context", "literal") calls, not a wrapper's.
@@ -97,6 +98,12 @@ def _info(a: dict[str, Any], num: Number) -> str:
     ).format(orders=num(a["orders"]), customers=num(a["customers"]))
 
 
+def _shipment(a: dict[str, Any], _num: Number) -> str:
+    text = translate("ActivityFeed", "{carrier} parcel {code} of order {order}: {status}")
+    return text.format(carrier=a["carrier"], code=a["code"], order=a["order"],
+                       status=status_word(str(a["status"])))  # fmt: skip
+
+
 _WORDINGS: dict[str, Callable[[dict[str, Any], Number], str]] = {
     ActivityKind.ORDERS_SYNCED.value: _orders_synced,
     ActivityKind.SYNC_FAILED.value: _sync_failed,
@@ -104,4 +111,5 @@ _WORDINGS: dict[str, Callable[[dict[str, Any], Number], str]] = {
     ActivityKind.RANKS_UPDATED.value: _ranks_updated,
     ActivityKind.IMPORT.value: _imported,
     ActivityKind.INFO.value: _info,
+    ActivityKind.SHIPMENT.value: _shipment,
 }

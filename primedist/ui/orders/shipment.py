@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -61,7 +61,7 @@ from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.services.shipping import ShipmentDraft, ShipmentView
 from primedist.ui.i18n import current_language
-from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.labels import status_word
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
@@ -113,42 +113,8 @@ def shippable(order: Order) -> bool:
         OrderStatus.PENDING, OrderStatus.CONFIRMED)  # fmt: skip
 
 
-#: The carrier's statuses in the reader's language (GHN's own Vietnamese words in vi; J&T's
-#: scans are mapped onto the same statuses).
-STATUS_WORDS: dict[str, str] = {
-    "ready_to_pick": QT_TRANSLATE_NOOP("shipments", "Waiting for pickup"),
-    "picking": QT_TRANSLATE_NOOP("shipments", "Being picked up"),
-    "money_collect_picking": QT_TRANSLATE_NOOP("shipments", "With the sender"),
-    "picked": QT_TRANSLATE_NOOP("shipments", "Picked up"),
-    "storing": QT_TRANSLATE_NOOP("shipments", "At the warehouse"),
-    "transporting": QT_TRANSLATE_NOOP("shipments", "In transit"),
-    "sorting": QT_TRANSLATE_NOOP("shipments", "Being sorted"),
-    "delivering": QT_TRANSLATE_NOOP("shipments", "Out for delivery"),
-    "money_collect_delivering": QT_TRANSLATE_NOOP("shipments", "With the recipient"),
-    "delivered": QT_TRANSLATE_NOOP("shipments", "Delivered"),
-    "delivery_fail": QT_TRANSLATE_NOOP("shipments", "Delivery failed"),
-    "waiting_to_return": QT_TRANSLATE_NOOP("shipments", "Waiting to redeliver"),
-    "return": QT_TRANSLATE_NOOP("shipments", "Returning to the shop"),
-    "return_transporting": QT_TRANSLATE_NOOP("shipments", "Return in transit"),
-    "return_sorting": QT_TRANSLATE_NOOP("shipments", "Return being sorted"),
-    "returning": QT_TRANSLATE_NOOP("shipments", "Being returned"),
-    "return_fail": QT_TRANSLATE_NOOP("shipments", "Return failed"),
-    "returned": QT_TRANSLATE_NOOP("shipments", "Returned to the shop"),
-    "cancel": QT_TRANSLATE_NOOP("shipments", "Cancelled"),
-    "exception": QT_TRANSLATE_NOOP("shipments", "Exception"),
-    "lost": QT_TRANSLATE_NOOP("shipments", "Lost"),
-    "damage": QT_TRANSLATE_NOOP("shipments", "Damaged"),
-}
-
-
 #: The shipments table's columns (the carrier is in the code's tooltip: the card is narrow).
 CODE_COLUMN, STATUS_COLUMN, FEE_COLUMN = range(3)
-
-
-def status_word(status: str) -> str:
-    """A carrier status as the reader says it (an unknown one as the carrier wrote it)."""
-    word = STATUS_WORDS.get(status)
-    return QCoreApplication.translate("shipments", word) if word else status
 
 
 def _money(amount: int) -> str:

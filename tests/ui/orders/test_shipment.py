@@ -461,3 +461,23 @@ def test_demo_orders_addresses_are_found_in_the_demo_carriers_lists(qtbot, owner
             assert choice.ward_name == ward
     finally:
         running.stop()
+
+
+def test_a_lost_parcel_reads_in_the_readers_language_on_home(qtbot, owner_ctx, engine, sandbox,
+                                                             ghn_id, fast_factory):  # fmt: skip
+    from primedist.services.reports import events
+    from primedist.ui.home.activity_text import describe
+
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, _draft(owner_ctx, order_id, ghn_id))
+    svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    sandbox.set_status("GY000001VN", "lost")
+    svc.poll_shipments(owner_ctx, factory=fast_factory)
+    [event] = [e for e in events(owner_ctx) if e.kind == "shipment"]
+    order = event.args["order"]
+    assert describe(event, "en") == f"GHN parcel GY000001VN of order {order}: Lost"
+    install_language("vi")
+    try:
+        assert describe(event, "vi") == f"Kiện GHN GY000001VN của đơn {order}: Hàng thất lạc"
+    finally:
+        install_language("en")
