@@ -768,6 +768,27 @@ def order_shipments(ctx: ServiceContext, order_id: int) -> list[ShipmentView]:
         return [_ship_view(session, s) for s in rows]
 
 
+@dataclass(frozen=True)
+class OpenShipment:
+    """A shipment not delivered, returned or dead yet, with its order's number."""
+
+    order: str
+    view: ShipmentView
+
+
+def open_shipments(ctx: ServiceContext, limit: int = 1_000) -> list[OpenShipment]:
+    """The shipments still on the way (or waiting to be sent), oldest first."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        rows = session.exec(
+            select(Shipment, Order.external_id)
+            .join(Order, col(Order.id) == Shipment.order_id)
+            .where(col(Shipment.status).not_in([*FINAL_STATUSES, *DEAD]))
+            .order_by(col(Shipment.id)).limit(limit)
+        ).all()  # fmt: skip
+        return [OpenShipment(str(external), _ship_view(session, ship)) for ship, external in rows]
+
+
 # --------------------------------------------------------------------------- delivery
 
 
