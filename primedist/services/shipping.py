@@ -124,7 +124,7 @@ ORDER_STATUS_FOR: dict[str, OrderStatus | None] = {
 TROUBLE = frozenset({"exception", "lost", "damage"})
 #: Statuses that Home's activity feed reports: trouble, and a parcel coming back.
 ATTENTION = TROUBLE | {"return"}
-#: GHN's Vietnamese labels, for the history notes and the shipment panel.
+#: GHN's Vietnamese labels, for the history notes (the panel words statuses in ui/labels).
 STATUS_LABELS: dict[str, str] = {
     "ready_to_pick": "Chờ lấy hàng", "picking": "Đang lấy hàng",
     "money_collect_picking": "Đang tương tác với người gửi", "picked": "Lấy hàng thành công",
