@@ -557,10 +557,6 @@ class ShipmentView:
     updated_at: datetime
 
     @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
-
-    @property
     def open(self) -> bool:
         """Not cancelled or failed: the order has this shipment."""
         return self.status not in DEAD
