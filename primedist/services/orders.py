@@ -113,6 +113,8 @@ class OrderDraft:
     ship_name: str | None = None
     ship_phone: str | None = None
     ship_address: str | None = None
+    #: The ward or commune (the 2025 map: ward + province, no district).
+    ship_ward: str | None = None
     ship_province: str | None = None
     #: None = completed for a counter sale, confirmed for a phone/chat order.
     status: OrderStatus | None = None
@@ -403,6 +405,7 @@ def _new_order(
         ship_name=_clean(draft.ship_name, 120),
         ship_phone=ship_phone or _clean(draft.ship_phone, 32),
         ship_address=_clean(draft.ship_address, 255),
+        ship_ward=_clean(draft.ship_ward, 120),
         ship_province=_clean(draft.ship_province, 120),
         item_count=sum(line.quantity for line in quote.lines),
         subtotal=quote.subtotal,

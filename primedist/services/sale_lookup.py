@@ -71,8 +71,10 @@ class DeliveryAddress:
 
     recipient: str | None
     phone: str | None
+    #: The street (and the district of an address on the old three-level map).
     address: str
     province: str | None
+    ward: str | None = None
 
 
 # --------------------------------------------------------------------------- products
@@ -261,8 +263,8 @@ def default_address(ctx: ServiceContext, customer_id: int) -> DeliveryAddress | 
     if row is None:
         return None
     recipient, phone, street, ward, district, province = row
-    address = ", ".join(str(p) for p in (street, ward, district) if p)
-    return DeliveryAddress(recipient, phone, address, province)
+    address = ", ".join(str(p) for p in (street, district) if p)
+    return DeliveryAddress(recipient, phone, address, province, ward)
 
 
 def quick_create_customer(ctx: ServiceContext, name: str, phone: str | None = None) -> CustomerHit:

@@ -56,7 +56,7 @@ from primedist.carriers.base import (
 )
 from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.core.security import redact
 from primedist.core.text import fold
 from primedist.domain.base import table_of
@@ -578,6 +578,29 @@ def _order(session: Session, order_id: int) -> Order:
     return order
 
 
+def shipping_refusal(order: Order, shipments: Sequence[Shipment]) -> Message | None:
+    """Why the shop's carrier cannot take `order` now (None: it can), given its shipments."""
+    if OrderSource(order.source) not in OWN_SOURCES:
+        return msg("Order {external_id} ships with its marketplace's logistics.",
+                   external_id=order.external_id)  # fmt: skip
+    if order.status not in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
+        return msg("Order {external_id} is {status}: only pending or confirmed orders can be "
+                   "shipped.", external_id=order.external_id, status=order.status)  # fmt: skip
+    live = [s.carrier_order_code or s.client_order_code for s in shipments
+            if s.status not in DEAD]  # fmt: skip
+    if live:
+        return msg("Order {external_id} already has shipment {shipment}: cancel it first.",
+                   external_id=order.external_id, shipment=str(live[0]))  # fmt: skip
+    return None
+
+
+def _account_refusal(account: CarrierAccount) -> Message | None:
+    if account.status == "active":
+        return None
+    return msg("The carrier account {name} is {status}.", name=account.name,
+               status=str(account.status))  # fmt: skip
+
+
 def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -> ShipmentView:
     """Record the shipment and queue its creation with the carrier (works offline)."""
     ctx.require(Module.ORDERS)
@@ -585,41 +608,11 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
     now = ctx.clock.now()
     with ctx.uow() as session:
         order = _order(session, order_id)
-        if OrderSource(order.source) not in OWN_SOURCES:
-            raise Conflict(
-                msg(
-                    "Order {external_id} ships with its marketplace's logistics.",
-                    external_id=order.external_id,
-                )
-            )
-        if order.status not in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
-            raise Conflict(
-                msg(
-                    "Order {external_id} is {status}: only pending or confirmed orders "
-                    "can be shipped.",
-                    external_id=order.external_id,
-                    status=order.status,
-                )
-            )
         account = _account(session, draft.account_id)
-        if account.status != "active":
-            raise Conflict(
-                msg(
-                    "The carrier account {name} is {status}.",
-                    name=account.name,
-                    status=str(account.status),
-                )
-            )
         earlier = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
-        live = [s for s in earlier if s.status not in DEAD]
-        if live:
-            raise Conflict(
-                msg(
-                    "Order {external_id} already has shipment {shipment}: cancel it first.",
-                    external_id=order.external_id,
-                    shipment=str(live[0].carrier_order_code or live[0].client_order_code),
-                )
-            )
+        refusal = shipping_refusal(order, earlier) or _account_refusal(account)
+        if refusal is not None:
+            raise Conflict(refusal)
         code = f"PD{order_id}" + (f"-{len(earlier) + 1}" if earlier else "")
         lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all()
         items = tuple({"name": ln.product_name[:100], "code": ln.sku or "",

@@ -179,8 +179,8 @@ def test_default_address(engine: Engine, owner_ctx: ServiceContext, people: list
              "is_default": True, "created_at": datetime(2026, 1, 1, tzinfo=UTC)},
         ])  # fmt: skip
     address = svc.default_address(owner_ctx, people[0])
-    street = "12 Lý Tự Trọng, Phường Bến Thành"
-    assert address == svc.DeliveryAddress("Hòa", "0939921717", street, "TP. Hồ Chí Minh")
+    assert address == svc.DeliveryAddress("Hòa", "0939921717", "12 Lý Tự Trọng",
+                                          "TP. Hồ Chí Minh", "Phường Bến Thành")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- quick create

@@ -14,7 +14,7 @@ yet leaves the district and ward to be picked by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
@@ -22,7 +22,7 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QWidget
 
 from primedist.carriers.base import Place
-from primedist.core.text import fold
+from primedist.carriers.places import bare_name, place_for_name
 from primedist.errors import PrimedistError
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
@@ -30,44 +30,11 @@ from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
 LEVELS = ("province", "district", "ward")
-#: Words that only say what kind of place it is ("Quận 1" is "1", "TP. Hồ Chí Minh" is
-#: "Hồ Chí Minh"), dropped when an order's address name is compared with GHN's.
-KIND_WORDS = ("thanh pho", "tp.", "tp", "tinh", "quan", "q.", "huyen", "thi xa", "tx.",
-              "phuong", "p.", "xa", "thi tran", "tt.")  # fmt: skip
-
 Loader = Callable[[ServiceContext, str, str], list[Place]]
 
 
 def _default_loader(ctx: ServiceContext, level: str, parent: str) -> list[Place]:
     return svc.address_places(ctx, level, parent)
-
-
-def bare_name(name: str) -> str:
-    """The folded name without the kind of place in front ("tp. ho chi minh" → "ho chi minh")."""
-    text = fold(name).strip()
-    changed = True
-    while changed:
-        changed = False
-        for word in KIND_WORDS:
-            if text.startswith(word + " ") or (word.endswith(".") and text.startswith(word)):
-                text = text[len(word) :].strip()
-                changed = True
-    return " ".join(text.split())
-
-
-def place_for_name(places: Sequence[Place], name: str) -> Place | None:
-    """The place an address name means: the same name (folded, kind words ignored) or
-    alias; when several match so ("Phường An Bình", "Xã An Bình"), the one named exactly
-    so (folded); None when nothing or more than one place matches."""
-    wanted = bare_name(name)
-    if not wanted:
-        return None
-    found = [p for p in places
-             if wanted in {bare_name(p.name), *(bare_name(a) for a in p.aliases)}]  # fmt: skip
-    if len(found) > 1:
-        whole = " ".join(fold(name).split())
-        found = [p for p in found if " ".join(fold(p.name).split()) == whole]
-    return found[0] if len(found) == 1 else None
 
 
 @dataclass(frozen=True)

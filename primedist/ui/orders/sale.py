@@ -808,20 +808,25 @@ class SaleDialog(QDialog):
         grid = QGridLayout(self.delivery)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
-        self.ship_name, self.ship_phone, self.ship_address = QLineEdit(), QLineEdit(), QLineEdit()
+        self.ship_name, self.ship_phone = QLineEdit(), QLineEdit()
+        self.ship_address, self.ship_ward = QLineEdit(), QLineEdit()
         for edit, name in ((self.ship_name, "shipName"), (self.ship_phone, "shipPhone"),
-                           (self.ship_address, "shipAddress")):  # fmt: skip
+                           (self.ship_address, "shipAddress"),
+                           (self.ship_ward, "shipWard")):  # fmt: skip
             edit.setObjectName(name)
         self.ship_province = QComboBox()
         self.ship_province.setObjectName("shipProvince")
         self.ship_province.setEditable(True)
         self.ship_province.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.ship_province.addItems(["", *sorted(p.name for p in PROVINCES_2025)])
-        self.ship_captions = [_caption() for _ in range(4)]
+        self.ship_captions = [_caption() for _ in range(5)]
+        # The 2025 map: street, ward or commune, province (the carrier places a parcel by
+        # the ward; without it the order cannot be shipped in bulk).
         grid.addWidget(_cell(self.ship_captions[0], self.ship_name), 0, 0)
         grid.addWidget(_cell(self.ship_captions[1], self.ship_phone), 0, 1)
-        grid.addWidget(_cell(self.ship_captions[2], self.ship_address), 1, 0)
-        grid.addWidget(_cell(self.ship_captions[3], self.ship_province), 1, 1)
+        grid.addWidget(_cell(self.ship_captions[2], self.ship_address), 1, 0, 1, 2)
+        grid.addWidget(_cell(self.ship_captions[3], self.ship_ward), 2, 0)
+        grid.addWidget(_cell(self.ship_captions[4], self.ship_province), 2, 1)
         return self.delivery
 
     def _build_right(self) -> QVBoxLayout:
@@ -961,7 +966,8 @@ class SaleDialog(QDialog):
         texts = [
             QCoreApplication.translate("orders", "Recipient"),
             QCoreApplication.translate("orders", "Phone"),
-            QCoreApplication.translate("orders", "Address"),
+            QCoreApplication.translate("orders", "Street address"),
+            QCoreApplication.translate("orders", "Ward / commune"),
             QCoreApplication.translate("orders", "Province / city"),
         ]
         for caption, text in zip(self.ship_captions, texts, strict=True):
@@ -1242,6 +1248,7 @@ class SaleDialog(QDialog):
             self.ship_name: (address and address.recipient) or (hit.name if hit else ""),
             self.ship_phone: (address and address.phone) or (hit.phone if hit else "") or "",
             self.ship_address: address.address if address else "",
+            self.ship_ward: (address and address.ward) or "",
             self.ship_province.lineEdit(): (address and address.province) or "",
         }
         for edit, value in values.items():
@@ -1326,6 +1333,7 @@ class SaleDialog(QDialog):
             ship_name=(self.ship_name.text().strip() or None) if delivery else None,
             ship_phone=(self.ship_phone.text().strip() or None) if delivery else None,
             ship_address=(self.ship_address.text().strip() or None) if delivery else None,
+            ship_ward=(self.ship_ward.text().strip() or None) if delivery else None,
             ship_province=(self.ship_province.currentText().strip() or None) if delivery else None,
         )
         return draft, problems
@@ -1437,7 +1445,7 @@ class SaleDialog(QDialog):
         self.product_popup.hide()
         self.customer_popup.hide()
         edits = (self.order_discount, self.voucher, self.shipping_fee, self.cash, self.note)
-        for edit in (*edits, self.ship_name, self.ship_phone, self.ship_address):
+        for edit in (*edits, self.ship_name, self.ship_phone, self.ship_address, self.ship_ward):
             edit.clear()
         self.product_search.clear()
         self.ship_province.setCurrentIndex(0)

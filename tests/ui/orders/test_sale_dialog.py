@@ -319,12 +319,14 @@ def test_phone_order_prefills_delivery_from_the_customer(
     assert dialog.source == OrderSource.CHAT and dialog.delivery.isVisible()
     dialog.set_customer(get_customer(dialog.ctx, hoa))
     assert field(dialog, "shipName").text() == "Chị Hòa"
-    assert field(dialog, "shipAddress").text() == "1 Lê Lợi, Phường Sài Gòn"
+    assert field(dialog, "shipAddress").text() == "1 Lê Lợi"
+    assert field(dialog, "shipWard").text() == "Phường Sài Gòn"
     assert dialog.ship_province.currentText() == "TP. Hồ Chí Minh"
     field(dialog, "shipPhone").setText("0912 345 678")  # typed by the user: kept
     dialog.set_customer(get_customer(dialog.ctx, dat))  # no address on file
     assert field(dialog, "shipName").text() == "Đặng Văn Đạt"
     assert field(dialog, "shipAddress").text() == "" and dialog.ship_province.currentText() == ""
+    assert field(dialog, "shipWard").text() == ""
     assert field(dialog, "shipPhone").text() == "0912 345 678"
 
 
@@ -487,7 +489,8 @@ def test_phone_order_with_delivery_reserves_stock(
     scan(qtbot, dialog, "qj-30")
     field(dialog, "shipName").setText("Võ Gia Bình")
     qtbot.keyClicks(field(dialog, "shipPhone"), "+84 939 921 717")
-    field(dialog, "shipAddress").setText("12 Lý Tự Trọng, Phường Bến Thành")
+    field(dialog, "shipAddress").setText("12 Lý Tự Trọng")
+    field(dialog, "shipWard").setText("Phường Bến Thành")
     dialog.ship_province.setCurrentText("TP. Hồ Chí Minh")
     shipping = field(dialog, "shippingFee")
     qtbot.keyClicks(shipping, "30.000")
@@ -496,12 +499,14 @@ def test_phone_order_with_delivery_reserves_stock(
     order, _ = saved_order(engine, save_with_f9(qtbot, dialog))
     assert (order.status, order.source, order.payment_method) == (
         OrderStatus.CONFIRMED, OrderSource.PHONE, PaymentMethod.COD)  # fmt: skip
-    assert (order.ship_name, order.ship_phone, order.ship_province) == (
-        "Võ Gia Bình", "0939921717", "TP. Hồ Chí Minh")  # fmt: skip
+    assert (order.ship_name, order.ship_phone, order.ship_address, order.ship_ward,
+            order.ship_province) == ("Võ Gia Bình", "0939921717", "12 Lý Tự Trọng",
+                                     "Phường Bến Thành", "TP. Hồ Chí Minh")  # fmt: skip
     assert order.shipping_fee == 30_000 and order.total == 730_000 and order.paid_amount == 0
     assert stock(engine, products["QJ-30"]) == (5, 2)  # reserved, still on the shelf
     # The next sale is a phone order too, with empty delivery fields.
     assert dialog.source == OrderSource.PHONE and field(dialog, "shipName").text() == ""
+    assert field(dialog, "shipWard").text() == ""
     assert dialog.saved_label.text().endswith("— total 730,000 VND")
 
 

@@ -13,13 +13,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from primedist.carriers.ghn import CREATE_PATH
+from primedist.carriers.places import bare_name
 from primedist.domain.enums import Channel, OrderStatus
 from primedist.sandbox.carriers import LABEL_PDF, CarrierFault
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
 from primedist.ui.orders import shipment as shipment_module
-from primedist.ui.orders.address_picker import AddressPicker, bare_name, place_for_name
+from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.shipment import ShipmentDialog, ShipmentsPanel
 from tests.factories import make_orders, make_shop
@@ -74,20 +75,6 @@ def wait_fee(qtbot, dialog: ShipmentDialog, expected: str) -> None:
 
 
 # --------------------------------------------------------------------------- picker
-
-
-def test_names_match_without_kind_words_or_accents():
-    assert bare_name("TP. Hồ Chí Minh") == "ho chi minh"
-    assert bare_name("Quận 1") == "1" and bare_name("Phường Bến Nghé") == "ben nghe"
-    places = [svc.Place("202", "Hồ Chí Minh", "", ("TP HCM",)), svc.Place("201", "Hà Nội")]
-    assert place_for_name(places, "Thành phố Hồ Chí Minh").code == "202"
-    assert place_for_name(places, "tp hcm").code == "202"
-    assert place_for_name(places, "Đà Nẵng") is None
-    # A ward and a commune of one name: the kind word decides; without it, nothing is guessed.
-    wards = [svc.Place("1", "Phường An Bình"), svc.Place("2", "Xã An Bình")]
-    assert place_for_name(wards, "Xã An Bình").code == "2"
-    assert place_for_name(wards, "phuong an binh").code == "1"
-    assert place_for_name(wards, "An Bình") is None
 
 
 def test_picker_preselects_the_order_address_and_cascades(qtbot, owner_ctx, sandbox, ghn_id):
