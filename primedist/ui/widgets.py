@@ -66,7 +66,9 @@ class WrapDelegate(QStyledItemDelegate):
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if not isinstance(text, str) or not text:
             return hint
-        width = max(1, self.table.columnWidth(index.column()) - CELL_PADDING - 4)
+        # Less the style sheet's padding and the style's text margin (3 px a side): at 2 px
+        # less a line that just fits here was wrapped by the painter, and its end elided.
+        width = max(1, self.table.columnWidth(index.column()) - CELL_PADDING - 6)
         box = option.fontMetrics.boundingRect(
             QRect(0, 0, width, 1_000_000), Qt.TextFlag.TextWordWrap, text
         )

@@ -330,7 +330,6 @@
     <name>AddressPicker</name>
     <message>
         <source>Province / city</source>
-        <extracomment>Words that only say what kind of place it is (&quot;Quận 1&quot; is &quot;1&quot;, &quot;TP. Hồ Chí Minh&quot; is &quot;Hồ Chí Minh&quot;), dropped when an order&apos;s address name is compared with GHN&apos;s.</extracomment>
         <translation>Tỉnh / thành phố</translation>
     </message>
     <message>
@@ -669,6 +668,146 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Restored. The data it replaced is saved as %s.</source>
         <translation>Đã khôi phục. Dữ liệu cũ được lưu tại %s.</translation>
+    </message>
+</context>
+<context>
+    <name>BulkShipDialog</name>
+    <message>
+        <source>Ship with carrier</source>
+        <extracomment>The colour of a row&apos;s state that needs the owner (the app&apos;s warning red). After each plan or creation shown (tests wait for it).</extracomment>
+        <translation>Giao qua đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Carrier account</source>
+        <translation>Tài khoản vận chuyển</translation>
+    </message>
+    <message>
+        <source>Recipient may look, not try</source>
+        <translation>Cho xem hàng, không cho thử</translation>
+    </message>
+    <message>
+        <source>Recipient may try the goods</source>
+        <translation>Cho thử hàng</translation>
+    </message>
+    <message>
+        <source>No viewing before paying</source>
+        <translation>Không cho xem hàng</translation>
+    </message>
+    <message>
+        <source>Before paying</source>
+        <translation>Lưu ý giao hàng</translation>
+    </message>
+    <message>
+        <source>Weight 500 g per item, cash on delivery for COD orders; to change them, ship the order from its detail.</source>
+        <translation>Khối lượng 500 g mỗi sản phẩm, thu hộ với đơn COD; muốn đổi, hãy giao đơn đó từ màn hình chi tiết đơn.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Đơn hàng</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Người nhận</translation>
+    </message>
+    <message>
+        <source>Deliver to</source>
+        <translation>Giao đến</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Tình trạng</translation>
+    </message>
+    <message>
+        <source>Add a GHN or J&amp;T Express account in Settings → Logistics first.</source>
+        <translation>Hãy thêm tài khoản GHN hoặc J&amp;T Express trong Cài đặt → Vận chuyển trước.</translation>
+    </message>
+    <message>
+        <source>Checking %1 orders…</source>
+        <translation>Đang kiểm tra %1 đơn…</translation>
+    </message>
+    <message>
+        <source>Checking orders to ship</source>
+        <translation>Kiểm tra đơn cần giao</translation>
+    </message>
+    <message>
+        <source>The orders could not be checked: %1</source>
+        <translation>Không kiểm tra được các đơn: %1</translation>
+    </message>
+    <message>
+        <source>Shipment %1 created</source>
+        <translation>Đã tạo vận đơn %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Chờ gửi cho đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Sẵn sàng</translation>
+    </message>
+    <message>
+        <source>%n shipment created</source>
+        <translation>Đã tạo %n vận đơn</translation>
+    </message>
+    <message>
+        <source>%n shipments created</source>
+        <translation>Đã tạo %n vận đơn</translation>
+    </message>
+    <message>
+        <source>%n ready</source>
+        <translation>%n đơn sẵn sàng</translation>
+    </message>
+    <message>
+        <source>%n needs attention (double-click it to ship it from the order)</source>
+        <translation>%n đơn cần xem lại (nhấp đúp để giao từ chi tiết đơn)</translation>
+    </message>
+    <message>
+        <source>%n need attention (double-click one to ship it from the order)</source>
+        <translation>%n đơn cần xem lại (nhấp đúp vào đơn để giao từ chi tiết đơn)</translation>
+    </message>
+    <message>
+        <source>Create %n shipment</source>
+        <translation>Tạo %n vận đơn</translation>
+    </message>
+    <message>
+        <source>Create %n shipments</source>
+        <translation>Tạo %n vận đơn</translation>
+    </message>
+    <message>
+        <source>Create shipments</source>
+        <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>Nothing to ship.</source>
+        <translation>Không có đơn nào để giao.</translation>
+    </message>
+    <message>
+        <source>Creating shipments…</source>
+        <translation>Đang tạo vận đơn…</translation>
+    </message>
+    <message>
+        <source>Creating shipments</source>
+        <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>the carrier cannot be reached: they are sent when the connection is back.</source>
+        <translation>chưa kết nối được đơn vị vận chuyển: vận đơn sẽ được gửi khi có mạng trở lại.</translation>
+    </message>
+    <message>
+        <source>The carrier refused: %1</source>
+        <translation>Đơn vị vận chuyển từ chối: %1</translation>
+    </message>
+    <message>
+        <source>The shipments wait to be sent: %1</source>
+        <translation>Vận đơn đang chờ gửi: %1</translation>
+    </message>
+    <message>
+        <source>Refused: %1</source>
+        <translation>Bị từ chối: %1</translation>
     </message>
 </context>
 <context>
@@ -6556,8 +6695,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Người nhận</translation>
     </message>
     <message>
-        <source>Address</source>
-        <translation>Địa chỉ</translation>
+        <source>Street address</source>
+        <translation>Số nhà, tên đường</translation>
+    </message>
+    <message>
+        <source>Ward / commune</source>
+        <translation>Phường / xã</translation>
     </message>
     <message>
         <source>Province / city</source>
@@ -6837,6 +6980,14 @@ Vẫn bán?</translation>
     <message>
         <source>Keep</source>
         <translation>Giữ lại</translation>
+    </message>
+    <message>
+        <source>Ship…</source>
+        <translation>Giao vận chuyển…</translation>
+    </message>
+    <message>
+        <source>Create shipments with your GHN or J&amp;T account for the selected orders</source>
+        <translation>Tạo vận đơn GHN hoặc J&amp;T cho các đơn đã chọn</translation>
     </message>
     <message>
         <source>Flag</source>
@@ -8790,6 +8941,10 @@ Vẫn bán?</translation>
         <translation>Dữ liệu mẫu cần số đơn hàng &gt;= 0 và ít nhất một khách hàng.</translation>
     </message>
     <message>
+        <source>District {district} is not in GHN&apos;s list for {province}.</source>
+        <translation>Quận/huyện {district} không có trong danh sách của GHN cho {province}.</translation>
+    </message>
+    <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
     </message>
@@ -8854,6 +9009,14 @@ Vẫn bán?</translation>
         <translation>In tới {printer} cần có {module}.</translation>
     </message>
     <message>
+        <source>Province {province} is not in GHN&apos;s list.</source>
+        <translation>Tỉnh/thành {province} không có trong danh sách của GHN.</translation>
+    </message>
+    <message>
+        <source>Ship at most {limit} orders at once.</source>
+        <translation>Mỗi lần chỉ giao tối đa {limit} đơn.</translation>
+    </message>
+    <message>
         <source>Table {table} refers to itself but has no id column.</source>
         <translation>Bảng {table} tham chiếu đến chính nó nhưng không có cột id.</translation>
     </message>
@@ -8870,8 +9033,16 @@ Vẫn bán?</translation>
         <translation>Địa chỉ không có mã ủy quyền (code=…). Hãy sao chép toàn bộ địa chỉ trên thanh địa chỉ của trình duyệt sau khi ủy quyền gian hàng.</translation>
     </message>
     <message>
+        <source>The address has no province.</source>
+        <translation>Địa chỉ chưa có tỉnh/thành.</translation>
+    </message>
+    <message>
         <source>The address has no shop id (shop_id=…). Copy the whole address.</source>
         <translation>Địa chỉ không có mã gian hàng (shop_id=…). Hãy sao chép toàn bộ địa chỉ.</translation>
+    </message>
+    <message>
+        <source>The address has no ward.</source>
+        <translation>Địa chỉ chưa có phường/xã.</translation>
     </message>
     <message>
         <source>The address has {parameter}= more than once.</source>
@@ -9012,6 +9183,14 @@ Vẫn bán?</translation>
     <message>
         <source>Upgrading the database failed ({error}); a backup taken before is at {path}.</source>
         <translation>Nâng cấp cơ sở dữ liệu thất bại ({error}); bản sao lưu tạo trước đó nằm ở {path}.</translation>
+    </message>
+    <message>
+        <source>Ward {ward} is in more than one district of {province}: pick it on the order.</source>
+        <translation>Phường/xã {ward} có ở nhiều quận/huyện của {province}: hãy chọn trên đơn hàng.</translation>
+    </message>
+    <message>
+        <source>Ward {ward} is not in GHN&apos;s list for {province}.</source>
+        <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
     </message>
     <message>
         <source>unknown value {cell} (use one of: {choices})</source>

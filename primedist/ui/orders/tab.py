@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -78,10 +78,14 @@ from primedist.ui.list_tools import (
     xlsx_path,
 )
 from primedist.ui.ops import Op
+from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import icon
+
+if TYPE_CHECKING:
+    from primedist.ui.orders.detail import OrderDetailDialog
 
 #: Columns the list loads but does not show (drawn as icons instead).
 HIDDEN_COLUMNS = ("channel", "flagged", "outbox_pending")
@@ -445,6 +449,7 @@ class OrdersPage(FilteredListPage):
         self.selection_label.setObjectName("muted")
         self.confirm_button = push_button("confirmButton", self.confirm_selected)
         self.cancel_button = push_button("cancelOrdersButton", self.cancel_selected)
+        self.ship_button = push_button("shipOrdersButton", self.ship_selected)
         self.flag_button = push_button("flagButton", lambda: self.flag_selected(True), "flag")
         self.unflag_button = push_button("unflagButton", lambda: self.flag_selected(False))
         self.export_button = push_button("exportButton", self.export)
@@ -455,7 +460,8 @@ class OrdersPage(FilteredListPage):
         self.import_button = push_button("importButton", self.import_file)
         self.template_button = template_button(self, self.ctx, TemplateKind.ORDERS)
         self.new_button = push_button("newOrderButton", self.new_order)
-        for w in (self.confirm_button, self.cancel_button, self.flag_button, self.unflag_button):
+        for w in (self.confirm_button, self.cancel_button, self.ship_button, self.flag_button,
+                  self.unflag_button):  # fmt: skip
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.selection_label)
@@ -511,6 +517,12 @@ class OrdersPage(FilteredListPage):
         self.clear_filters.setText(QCoreApplication.translate("orders", "Clear all"))
         self.confirm_button.setText(QCoreApplication.translate("orders", "Confirm"))
         self.cancel_button.setText(QCoreApplication.translate("orders", "Cancel orders"))
+        self.ship_button.setText(QCoreApplication.translate("orders", "Ship…"))
+        self.ship_button.setToolTip(
+            QCoreApplication.translate(
+                "orders", "Create shipments with your GHN or J&T account for the selected orders"
+            )
+        )
         self.flag_button.setText(QCoreApplication.translate("orders", "Flag"))
         self.unflag_button.setText(QCoreApplication.translate("orders", "Unflag"))
         self.export_button.setText(QCoreApplication.translate("orders", "Export"))
@@ -716,6 +728,7 @@ class OrdersPage(FilteredListPage):
         statuses = self._statuses(spans) if 0 < n <= self.STATUS_CHECK_LIMIT else None
         self.confirm_button.setEnabled(free and self._any_can(statuses, OrderStatus.CONFIRMED))
         self.cancel_button.setEnabled(free and self._any_can(statuses, OrderStatus.CANCELLED))
+        self.ship_button.setEnabled(free and self._any_shippable(statuses))
         self.flag_button.setEnabled(free)
         self.unflag_button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
@@ -736,6 +749,14 @@ class OrdersPage(FilteredListPage):
         if statuses is None or None in statuses:
             return True
         return any(_can_become(s, to) for s in statuses)
+
+    @staticmethod
+    def _any_shippable(statuses: set[str | None] | None) -> bool:
+        """The shop's carrier takes pending and confirmed orders (the dialog says which
+        of them are marketplace orders, shipped by their marketplace)."""
+        if statuses is None or None in statuses:
+            return True
+        return bool(statuses & {OrderStatus.PENDING.value, OrderStatus.CONFIRMED.value})
 
     # Actions (busy, _run: SqlListPage; confirm, cancel, flag and import are busy) ---------
     def confirm_selected(self) -> None:
@@ -769,6 +790,24 @@ class OrdersPage(FilteredListPage):
                 QCoreApplication.translate("orders", "%n orders cancelled"),
             ),
         )
+
+    def ship_selected(self) -> BulkShipDialog | None:
+        """The bulk shipping dialog for the selected orders."""
+        ids = self.selected_ids()
+        if not ids:
+            return None
+        dialog = BulkShipDialog(self.ctx, ids, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self.refresh)
+        dialog.openOrder.connect(lambda order_id: self._open_from_bulk(dialog, order_id))
+        dialog.open()
+        return dialog
+
+    def _open_from_bulk(self, bulk: BulkShipDialog, order_id: int) -> None:
+        """An order of the bulk dialog, over it; the dialog checks again afterwards (the
+        owner may have fixed the address or shipped it by hand)."""
+        detail = self.open_order(order_id, parent=bulk)
+        detail.finished.connect(lambda _r: bulk.plan() if alive(bulk) else None)
 
     def flag_selected(self, flagged: bool) -> None:
         ids = self.selected_ids()
@@ -945,16 +984,20 @@ class OrdersPage(FilteredListPage):
     def open_detail(self, index: QModelIndex | QPersistentModelIndex) -> None:
         """The order detail of a row (double-click or Enter)."""
         key = self.model.key_at(index.row())
-        if key is None:
-            return
+        if key is not None:
+            self.open_order(key)
+
+    def open_order(self, order_id: int, parent: QWidget | None = None) -> OrderDetailDialog:
+        """An order's detail over the list (or over `parent`)."""
         from primedist.ui.orders.detail import OrderDetailDialog
 
-        dialog = OrderDetailDialog(self.ctx, key, parent=self)
+        dialog = OrderDetailDialog(self.ctx, order_id, parent=parent or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh)
         dialog.openCustomer.connect(self.openCustomer)
         dialog.openCustomer.connect(lambda _id: dialog.close())
         dialog.open()
+        return dialog
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""
