@@ -14,7 +14,7 @@ from typing import Any
 
 #: The area modules, in the order their commands appear in `primedist --help`.
 COMMAND_MODULES: tuple[str, ...] = (
-    "migrate", "shops", "sync", "shipments", "ranks", "printing", "reports", "admin",
+    "migrate", "shops", "sync", "shipments", "ship", "ranks", "printing", "reports", "admin",
 )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from primedist.carriers.base import Address, Place, RequiredNote
 from primedist.carriers.places import place_for_name
@@ -107,6 +107,26 @@ def _ward_in(places: Places, district: Place, ward_name: str) -> tuple[Place, Pl
 
 def _place_text(to: Address) -> str:
     return ", ".join(p for p in (to.ward_name, to.district_name, to.province_name) if p.strip())
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def orders_by_number(ctx: ServiceContext, numbers: Sequence[str]) -> dict[str, list[int]]:
+    """The order ids each order number (as the list shows it) names; [] for an unknown
+    one. Two shops may use one number: both are given (the carrier refuses the
+    marketplace's)."""
+    ctx.require(Module.ORDERS)
+    wanted = list(dict.fromkeys(n.strip() for n in numbers if n.strip()))
+    found: dict[str, list[int]] = {n: [] for n in wanted}
+    with ctx.uow() as session:
+        rows = session.exec(select(Order.id, Order.external_id)
+                            .where(col(Order.external_id).in_(wanted))
+                            .order_by(col(Order.id))).all()  # fmt: skip
+    for order_id, number in rows:
+        if order_id is not None:
+            found[number].append(order_id)
+    return found
 
 
 # --------------------------------------------------------------------------- planning

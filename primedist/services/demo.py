@@ -1118,6 +1118,7 @@ class _Run:
         shop, customer = _assign_shops(rng, customer, people, offline)
         source, counter = _order_sources(rng, shop, offline, customer)
         status, late_cancel = _order_statuses(rng, times, self.now, counter)
+        _leave_some_to_ship(status, source, times)
         path_key = status * 4 + counter * 2 + late_cancel
         final_slot = _FINAL_SLOT[path_key]
         timeline = _timeline(rng, times, counter, late_cancel, final_slot, self.now)
@@ -1986,6 +1987,18 @@ def _order_statuses(
     status[counter] = _draw(rng, _COUNTER_STATUS, int(counter.sum()))
     late = (status == _CANCELLED) & ~counter & (rng.random(n) < 0.4)
     return status, late
+
+
+#: The newest phone and chat orders wait to be shipped with the shop's carrier: a new user
+#: finds some to try *Ship…* on (the first one still pending).
+WAITING_TO_SHIP = 6
+
+
+def _leave_some_to_ship(status: Arr, source: Arr, times: Arr) -> None:
+    own = np.isin(source, (_SOURCES.index(OrderSource.PHONE), _SOURCES.index(OrderSource.CHAT)))
+    newest = np.flatnonzero(own)[np.argsort(-times[own], kind="stable")][:WAITING_TO_SHIP]
+    status[newest] = _CONFIRMED
+    status[newest[:1]] = _PENDING
 
 
 def _timeline(

@@ -165,3 +165,27 @@ def test_without_settings_access_nothing_starts(owner_ctx):
     with pytest.raises(PermissionDenied):
         demo_carrier.start_demo_carrier(owner_ctx.with_actor(staff))
     assert svc.list_accounts(owner_ctx) == []
+
+
+def test_the_demo_leaves_phone_and_chat_orders_that_ship_in_one_go(ctx):
+    from primedist.services import bulk_shipping, demo
+
+    owner = ctx.with_actor(demo.ensure_demo_owner(ctx))
+    demo.generate_demo(owner, orders=3_000, customers=400, seed=7)
+    with ctx.engine.connect() as conn:
+        waiting = conn.execute(sa.text(
+            "SELECT id, status FROM orders WHERE source IN ('phone', 'chat')"
+            " AND status IN ('pending', 'confirmed') ORDER BY created_at DESC"
+        )).all()  # fmt: skip
+    assert len(waiting) == demo.WAITING_TO_SHIP and waiting[0][1] == "pending"
+    running = demo_carrier.start_demo_carrier(owner)
+    assert running is not None
+    try:
+        ids = [order_id for order_id, _status in waiting]
+        plan = bulk_shipping.plan_shipments(owner, ids, running.account_id)
+        assert [p.problem for p in plan] == [None] * len(ids)  # each placed by its ward
+        report = bulk_shipping.ship_planned(owner, plan)
+        assert len(report.created) == len(ids) and report.refused == []
+        assert svc.deliver_carrier_outbox(owner).delivered == len(ids)
+    finally:
+        running.stop()
