@@ -702,6 +702,18 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Khối lượng 500 g mỗi sản phẩm, thu hộ với đơn COD; muốn đổi, hãy giao đơn đó từ màn hình chi tiết đơn.</translation>
     </message>
     <message>
+        <source>Print labels</source>
+        <translation>In nhãn vận đơn</translation>
+    </message>
+    <message>
+        <source>Where the carrier&apos;s labels go</source>
+        <translation>Nơi in nhãn vận đơn</translation>
+    </message>
+    <message>
+        <source>Open the label files</source>
+        <translation>Mở các tệp nhãn vận đơn</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>Đóng</translation>
     </message>
@@ -780,6 +792,26 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Create shipments</source>
         <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>Printing labels</source>
+        <translation>In nhãn vận đơn</translation>
+    </message>
+    <message>
+        <source>%n label sent to %1</source>
+        <translation>Đã gửi %n nhãn vận đơn tới %1</translation>
+    </message>
+    <message>
+        <source>%n labels sent to %1</source>
+        <translation>Đã gửi %n nhãn vận đơn tới %1</translation>
+    </message>
+    <message>
+        <source>Labels saved in %1</source>
+        <translation>Đã lưu nhãn vận đơn trong %1</translation>
+    </message>
+    <message>
+        <source>Not printed: %1</source>
+        <translation>Chưa in được: %1</translation>
     </message>
     <message>
         <source>Nothing to ship.</source>

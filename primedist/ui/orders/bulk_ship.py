@@ -10,7 +10,8 @@ double-click, to be shipped by hand (the address picker there).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QTimer, Signal
@@ -39,8 +40,28 @@ from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
-from primedist.ui.ops import Op
+from primedist.ui.ops import Job, Op
+from primedist.ui.orders.shipment import (
+    fill_label_printers,
+    open_file,
+    print_pdf_file,
+    remember_label_printer,
+)
 from primedist.ui.widgets import WrapDelegate
+
+
+@dataclass
+class LabelRun:
+    """What one Print labels did."""
+
+    printed: int = 0
+    saved: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _error(exc: BaseException) -> str:
+    return error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
+
 
 ORDER_COLUMN, RECIPIENT_COLUMN, PLACE_COLUMN, STATE_COLUMN = range(4)
 #: The colour of a row's state that needs the owner (the app's warning red).
@@ -97,6 +118,19 @@ class BulkShipDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         buttons = QHBoxLayout()
+        self.label_button = QPushButton(self.tr("Print labels"))
+        self.label_button.setObjectName("printButton")
+        self.label_button.setAutoDefault(False)
+        self.label_button.clicked.connect(self.print_labels)
+        self.printer = QComboBox()
+        self.printer.setObjectName("labelPrinter")
+        self.printer.setToolTip(self.tr("Where the carrier's labels go"))
+        fill_label_printers(ctx, self.printer)
+        self.printer.setItemText(0, self.tr("Open the label files"))
+        self.printer.currentIndexChanged.connect(
+            lambda _i: remember_label_printer(ctx, self.printer))  # fmt: skip
+        buttons.addWidget(self.label_button)
+        buttons.addWidget(self.printer)
         buttons.addStretch(1)
         self.create_button = QPushButton()
         self.create_button.setObjectName("primaryButton")
@@ -108,6 +142,7 @@ class BulkShipDialog(QDialog):
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
+        self._show_label_buttons()
         self._fill_accounts()
 
     def _build_table(self) -> QTableWidget:
@@ -184,7 +219,7 @@ class BulkShipDialog(QDialog):
         self._set_busy(False)
         self.planned = []
         self._fill_table()
-        text = error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
+        text = _error(exc)
         self._say(self.tr("The orders could not be checked: %1").replace("%1", text),
                   problem=True)  # fmt: skip
         self.settled.emit()
@@ -319,13 +354,14 @@ class BulkShipDialog(QDialog):
                       problem=True)  # fmt: skip
 
     def _send_failed(self, exc: BaseException) -> None:
-        text = error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
+        text = _error(exc)
         self._say(self.tr("The shipments wait to be sent: %1").replace("%1", text), problem=True)
 
     def _sending_done(self) -> None:
         if shiboken6.isValid(self):
             self._set_busy(False)
             self._show_create_text()
+            self._show_label_buttons()
             self.changed.emit()
             self.settled.emit()
 
@@ -347,9 +383,77 @@ class BulkShipDialog(QDialog):
 
     def _create_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        text = error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
+        text = _error(exc)
         self._say(text, problem=True)
         self.settled.emit()
+
+    # ------------------------------------------------------------------ labels
+
+    def labelled(self) -> list[svc.ShipmentView]:
+        """The created shipments the carrier has (they have a label)."""
+        return [v for v in self.created.values() if v.carrier_order_code]
+
+    def _show_label_buttons(self) -> None:
+        shown = bool(self.labelled())
+        self.label_button.setVisible(shown)
+        self.printer.setVisible(shown)
+        self.label_button.setEnabled(shown and not self._busy)
+
+    def print_labels(self) -> None:
+        """Every created shipment's label: to the chosen printer, or saved and the folder
+        opened. A label that fails is named; the others still go."""
+        views = self.labelled()
+        if not views or self._busy:
+            return
+        printer = str(self.printer.currentData() or "")
+        ctx, factory = self.ctx, self.factory
+
+        def work(job: Job) -> LabelRun:
+            run = LabelRun()
+            for n, view in enumerate(views):
+                job.progress.update(n / len(views))
+                job.progress.check()
+                code = view.carrier_order_code or ""
+                try:
+                    path = svc.label_file(ctx, view.id, factory=factory)
+                    if printer and path.suffix == ".pdf":
+                        print_pdf_file(path, printer, title=code)
+                        run.printed += 1
+                    else:
+                        run.saved.append(path)
+                except PrimedistError as exc:  # a printer's refusal too
+                    run.failed.append(f"{code}: {_error(exc)}")
+            return run
+
+        self._set_busy(True)
+        self.label_button.setEnabled(False)
+        op: Op[LabelRun] = Op(self, work, network=True, title=self.tr("Printing labels"))
+        op.success(self._labels_done).failure(self._labels_failed)
+        op.finally_(self._labels_finished).with_progress()
+        op.run()
+
+    def _labels_done(self, run: LabelRun) -> None:
+        said = []
+        if run.printed:
+            said.append(count_text(run.printed, self.tr("%n label sent to %1"),
+                                   self.tr("%n labels sent to %1"))
+                        .replace("%1", self.printer.currentText()))  # fmt: skip
+        if run.saved:
+            folder = run.saved[0].parent
+            open_file(run.saved[0] if len(run.saved) == 1 else folder)
+            said.append(self.tr("Labels saved in %1").replace("%1", str(folder)))
+        if run.failed:
+            said.append(self.tr("Not printed: %1").replace("%1", "; ".join(run.failed)))
+        self._say("; ".join(said), problem=bool(run.failed))
+
+    def _labels_failed(self, exc: BaseException) -> None:
+        self._say(_error(exc), problem=True)
+
+    def _labels_finished(self) -> None:
+        if shiboken6.isValid(self):
+            self._set_busy(False)
+            self._show_label_buttons()
+            self.settled.emit()
 
     # ------------------------------------------------------------------ helpers
 

@@ -107,6 +107,24 @@ def _prefs(ctx: ServiceContext) -> QSettings | None:
     return QSettings(str(ctx.settings.data_dir / "ui.ini"), QSettings.Format.IniFormat)
 
 
+def fill_label_printers(ctx: ServiceContext, combo: QComboBox) -> None:
+    """The system's printers after a first empty entry (its text, "Open the label file", is
+    set by the caller), the one used last on this computer chosen."""
+    combo.addItem("", "")
+    for name in render.available_printers():
+        combo.addItem(name, name)
+    prefs = _prefs(ctx)
+    remembered = str(prefs.value(LABEL_PRINTER_KEY, "")) if prefs is not None else ""
+    combo.setCurrentIndex(max(0, combo.findData(remembered)))
+
+
+def remember_label_printer(ctx: ServiceContext, combo: QComboBox) -> None:
+    prefs = _prefs(ctx)
+    if prefs is not None:
+        prefs.setValue(LABEL_PRINTER_KEY, combo.currentData() or "")
+        prefs.sync()
+
+
 def shippable(order: Order) -> bool:
     """An own order that has not left yet (the carrier's services are for these)."""
     return OrderSource(order.source) in svc.OWN_SOURCES and order.status in (
@@ -541,19 +559,10 @@ class ShipmentsPanel(QFrame):
         return rows
 
     def _fill_printers(self) -> None:
-        self.printer.addItem("", "")  # "Open the label file" (`_retranslate`)
-        for name in render.available_printers():
-            self.printer.addItem(name, name)
-        prefs = _prefs(self.ctx)
-        remembered = str(prefs.value(LABEL_PRINTER_KEY, "")) if prefs is not None else ""
-        index = self.printer.findData(remembered)
-        self.printer.setCurrentIndex(max(0, index))
+        fill_label_printers(self.ctx, self.printer)
 
     def _remember_printer(self) -> None:
-        prefs = _prefs(self.ctx)
-        if prefs is not None:
-            prefs.setValue(LABEL_PRINTER_KEY, self.printer.currentData() or "")
-            prefs.sync()
+        remember_label_printer(self.ctx, self.printer)
 
     # ------------------------------------------------------------------ showing
 

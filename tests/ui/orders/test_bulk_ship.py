@@ -13,12 +13,15 @@ import sqlalchemy as sa
 from PySide6.QtCore import Qt
 
 from primedist.carriers.base import RequiredNote
+from primedist.sandbox.carriers import LABEL_PDF
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
+from primedist.ui.orders import bulk_ship
 from primedist.ui.orders.bulk_ship import STATE_COLUMN, BulkShipDialog
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.tab import OrdersPage
 from tests.factories import make_orders, make_shop
+from tests.printing.conftest import cups  # noqa: F401  (the session's CUPS)
 from tests.services.test_bulk_shipping import order_to
 from tests.services.test_shipping import ghn_id, sandbox  # noqa: F401  (fixtures)
 from tests.ui.support import WAIT, close_page, show_widget
@@ -131,6 +134,51 @@ def test_a_row_to_fix_opens_its_order_and_is_checked_again_after(
     qtbot.waitUntil(lambda: all(p.ready for p in dialog.planned) and not dialog._busy,
                     timeout=WAIT)  # fmt: skip
     assert dialog.create_button.text() == "Create 2 shipments"
+    dialog.close()
+
+
+def shipped(qtbot, page, orders) -> BulkShipDialog:
+    """The dialog after two shipments were created and sent."""
+    dialog = open_bulk(qtbot, page, [orders["ben_nghe"], orders["kim_ma"]])
+    assert not dialog.label_button.isVisible()  # nothing to print yet
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.labelled()) == 2 and not dialog._busy, timeout=WAIT)
+    assert dialog.label_button.isVisible() and dialog.label_button.isEnabled()
+    return dialog
+
+
+def test_the_labels_go_to_the_chosen_printer(qtbot, page, orders, ghn_id, cups):
+    dialog = shipped(qtbot, page, orders)
+    dialog.printer.setCurrentIndex(dialog.printer.findData(cups.capture))
+    before = cups.jobs()
+    qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
+    jobs = cups.wait_jobs(before, 2)
+    assert [job.read_bytes() for job in jobs] == [LABEL_PDF, LABEL_PDF]  # as the carrier sent
+    qtbot.waitUntil(lambda: dialog.summary.text() == f"2 labels sent to {cups.capture}",
+                    timeout=WAIT)  # fmt: skip
+    # A paused printer: each label is named, nothing is lost.
+    dialog.printer.setCurrentIndex(dialog.printer.findData(cups.paused))
+    qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("Not printed: "), timeout=WAIT)
+    assert dialog.summary.text().count("paused or offline") == 2
+    assert "GY000001VN" in dialog.summary.text() and "GY000002VN" in dialog.summary.text()
+    assert cups.jobs() == {str(job) for job in jobs} | before
+    dialog.close()
+
+
+def test_without_a_printer_the_labels_are_saved_and_their_folder_opened(
+    qtbot, page, orders, ghn_id, monkeypatch
+):
+    opened = []
+    monkeypatch.setattr(bulk_ship, "open_file", opened.append)
+    dialog = shipped(qtbot, page, orders)
+    dialog.printer.setCurrentIndex(0)
+    assert dialog.printer.currentText() == "Open the label files"
+    qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
+    [folder] = opened
+    assert sorted(p.name for p in folder.iterdir()) == ["GY000001VN.pdf", "GY000002VN.pdf"]
+    assert dialog.summary.text() == f"Labels saved in {folder}"
     dialog.close()
 
 
