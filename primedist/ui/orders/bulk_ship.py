@@ -188,7 +188,7 @@ class BulkShipDialog(QDialog):
     def plan(self) -> None:
         """Check the orders for the chosen account (off the UI thread)."""
         account = self.account.currentData()
-        if account is None:
+        if account is None or self._busy:
             return
         self._asked += 1
         asked, ctx, ids, factory = self._asked, self.ctx, self.order_ids, self.factory
@@ -299,7 +299,7 @@ class BulkShipDialog(QDialog):
         self.create_button.setEnabled(n > 0 and not self._busy)
 
     def _open_row(self, row: int, _column: int) -> None:
-        if 0 <= row < len(self.planned):
+        if 0 <= row < len(self.planned) and not self._busy:
             self.openOrder.emit(self.planned[row].order_id)
 
     # ------------------------------------------------------------------ creating
