@@ -682,18 +682,6 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Tài khoản vận chuyển</translation>
     </message>
     <message>
-        <source>Recipient may look, not try</source>
-        <translation>Cho xem hàng, không cho thử</translation>
-    </message>
-    <message>
-        <source>Recipient may try the goods</source>
-        <translation>Cho thử hàng</translation>
-    </message>
-    <message>
-        <source>No viewing before paying</source>
-        <translation>Không cho xem hàng</translation>
-    </message>
-    <message>
         <source>Before paying</source>
         <translation>Lưu ý giao hàng</translation>
     </message>
@@ -4051,7 +4039,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShipmentDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise). The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). After each fee answer (the text shown), for tests and the status line.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -4100,6 +4088,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Recipient may look, not try</source>
+        <extracomment>Shipment statuses shown in the app&apos;s words (the carrier&apos;s own labels otherwise).</extracomment>
         <translation>Cho xem hàng, không cho thử</translation>
     </message>
     <message>

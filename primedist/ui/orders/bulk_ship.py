@@ -46,6 +46,7 @@ from primedist.ui.orders.shipment import (
     open_file,
     print_pdf_file,
     remember_label_printer,
+    required_note_box,
 )
 from primedist.ui.widgets import WrapDelegate
 
@@ -98,13 +99,7 @@ class BulkShipDialog(QDialog):
         self.account = QComboBox()
         self.account.setObjectName("carrierAccount")
         form.addRow(self.tr("Carrier account"), self.account)
-        self.required_note = QComboBox()
-        self.required_note.setObjectName("requiredNote")
-        notes = ((self.tr("Recipient may look, not try"), RequiredNote.VIEW),
-                 (self.tr("Recipient may try the goods"), RequiredNote.TRY),
-                 (self.tr("No viewing before paying"), RequiredNote.NO_VIEW))  # fmt: skip
-        for text, value in notes:
-            self.required_note.addItem(text, value.value)
+        self.required_note = required_note_box()
         form.addRow(self.tr("Before paying"), self.required_note)
         layout.addLayout(form)
         hint = QLabel(self.tr("Weight 500 g per item, cash on delivery for COD orders; to change "

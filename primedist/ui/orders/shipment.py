@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -123,6 +123,20 @@ def remember_label_printer(ctx: ServiceContext, combo: QComboBox) -> None:
     if prefs is not None:
         prefs.setValue(LABEL_PRINTER_KEY, combo.currentData() or "")
         prefs.sync()
+
+
+def required_note_box() -> QComboBox:
+    """What the recipient may do before paying (GHN's `required_note`), as data."""
+    box = QComboBox()
+    box.setObjectName("requiredNote")
+    look = QCoreApplication.translate("ShipmentDialog", "Recipient may look, not try")
+    try_on = QCoreApplication.translate("ShipmentDialog", "Recipient may try the goods")
+    no_view = QCoreApplication.translate("ShipmentDialog", "No viewing before paying")
+    notes = ((look, RequiredNote.VIEW), (try_on, RequiredNote.TRY),
+             (no_view, RequiredNote.NO_VIEW))  # fmt: skip
+    for text, value in notes:
+        box.addItem(text, value.value)
+    return box
 
 
 def shippable(order: Order) -> bool:
@@ -251,13 +265,7 @@ class ShipmentDialog(QDialog):
         self.insurance = _spin(MAX_INSURANCE * 10, currency, 1_000)
         form.addRow(self.tr("Cash on delivery"), self.cod)
         form.addRow(self.tr("Insured value"), self.insurance)
-        self.required_note = QComboBox()
-        self.required_note.setObjectName("requiredNote")
-        notes = ((self.tr("Recipient may look, not try"), RequiredNote.VIEW),
-                 (self.tr("Recipient may try the goods"), RequiredNote.TRY),
-                 (self.tr("No viewing before paying"), RequiredNote.NO_VIEW))  # fmt: skip
-        for text, value in notes:
-            self.required_note.addItem(text, value.value)
+        self.required_note = required_note_box()
         form.addRow(self.tr("Before paying"), self.required_note)
         self.note = QLineEdit()
         self.note.setPlaceholderText(self.tr("A note for the carrier (optional)"))
