@@ -88,7 +88,6 @@ class BulkShipDialog(QDialog):
         self.planned: list[bulk.PlannedShipment] = []
         self.created: dict[int, svc.ShipmentView] = {}
         self.refused: dict[int, str] = {}
-        self._asked = 0
         self._busy = False
         self._job: Op[object] | None = None
         self.setObjectName("bulkShipDialog")
@@ -185,8 +184,7 @@ class BulkShipDialog(QDialog):
         account = self.account.currentData()
         if account is None or self._busy:
             return
-        self._asked += 1
-        asked, ctx, ids, factory = self._asked, self.ctx, self.order_ids, self.factory
+        ctx, ids, factory = self.ctx, self.order_ids, self.factory
         self._set_busy(True)
         self._say(self.tr("Checking %1 orders…").replace("%1", self._count(len(ids))))
         op: Op[object] = Op(
@@ -194,23 +192,18 @@ class BulkShipDialog(QDialog):
                                                   progress=job.progress),
             network=True, title=self.tr("Checking orders to ship"),
         )  # fmt: skip
-        op.success(lambda planned: self._show_plan(asked, planned))
-        op.failure(lambda exc: self._plan_failed(asked, exc)).with_progress()
+        op.success(self._show_plan).failure(self._plan_failed).with_progress()
         self._job = op
         op.run()
 
-    def _show_plan(self, asked: int, planned: object) -> None:
-        if asked != self._asked:
-            return
+    def _show_plan(self, planned: object) -> None:
         assert isinstance(planned, list)
         self.planned = planned
         self._set_busy(False)
         self._fill_table()
         self.settled.emit()
 
-    def _plan_failed(self, asked: int, exc: BaseException) -> None:
-        if asked != self._asked:
-            return
+    def _plan_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.planned = []
         self._fill_table()
