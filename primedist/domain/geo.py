@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
+
+from primedist.core.text import fold
 
 
 class Province(NamedTuple):
@@ -50,3 +53,32 @@ PROVINCES_2025: tuple[Province, ...] = (
 )
 
 PROVINCE_BY_CODE = {p.code: p for p in PROVINCES_2025}
+
+
+def _province_codes() -> dict[str, str]:
+    """Folded province name (with and without "tp."/"thành phố"/"tỉnh") → code."""
+    out: dict[str, str] = {}
+    for p in PROVINCES_2025:
+        key = fold(p.name)
+        out[key] = p.code
+        out[_strip_province_prefix(key)] = p.code
+    return out
+
+
+def _strip_province_prefix(key: str) -> str:
+    for prefix in ("thanh pho ", "tp. ", "tp.", "tp ", "tinh "):
+        if key.startswith(prefix):
+            return key[len(prefix) :].strip()
+    return key
+
+
+_PROVINCE_CODES = _province_codes()
+
+
+@lru_cache(maxsize=4_096)
+def province_code(name: str | None) -> str | None:
+    """The 2025 province code of a province name written any usual way, or None."""
+    if not name:
+        return None
+    key = fold(name)
+    return _PROVINCE_CODES.get(key) or _PROVINCE_CODES.get(_strip_province_prefix(key))

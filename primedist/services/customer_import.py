@@ -53,6 +53,7 @@ from primedist.domain.customer import (
     customer_code,
 )
 from primedist.domain.enums import Gender, Module, Rank
+from primedist.domain.geo import province_code
 from primedist.errors import ValidationError
 from primedist.io.tabular import (
     Cell,
@@ -78,7 +79,6 @@ from primedist.services.import_support import (
     shown,
     too_long,
 )
-from primedist.services.order_import import province_code
 
 customers_t = table_of(Customer)
 #: The Customers list's covering indexes (one per sort), and the number of new customers

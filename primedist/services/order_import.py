@@ -63,7 +63,7 @@ from primedist.domain.enums import (
     Rank,
     StockState,
 )
-from primedist.domain.geo import PROVINCES_2025
+from primedist.domain.geo import province_code
 from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
 from primedist.domain.product import Product, Variant
 from primedist.domain.shop import Shop
@@ -508,35 +508,6 @@ def _check_money(draft: _Draft) -> None:
 
 
 # --------------------------------------------------------------------------- planning
-
-
-def _province_codes() -> dict[str, str]:
-    """Folded province name (with and without "tp."/"thành phố"/"tỉnh") → code."""
-    out: dict[str, str] = {}
-    for p in PROVINCES_2025:
-        key = fold(p.name)
-        out[key] = p.code
-        out[_strip_province_prefix(key)] = p.code
-    return out
-
-
-def _strip_province_prefix(key: str) -> str:
-    for prefix in ("thanh pho ", "tp. ", "tp.", "tp ", "tinh "):
-        if key.startswith(prefix):
-            return key[len(prefix) :].strip()
-    return key
-
-
-_PROVINCE_CODES = _province_codes()
-
-
-@lru_cache(maxsize=4_096)
-def province_code(name: str | None) -> str | None:
-    """The 2025 province code of a province name written any usual way, or None."""
-    if not name:
-        return None
-    key = fold(name)
-    return _PROVINCE_CODES.get(key) or _PROVINCE_CODES.get(_strip_province_prefix(key))
 
 
 @lru_cache(maxsize=65_536)

@@ -37,6 +37,7 @@ from primedist.domain.enums import (
     StockMoveKind,
     StockState,
 )
+from primedist.domain.geo import province_code
 from primedist.domain.loyalty import PointsEntry, Voucher
 from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
 from primedist.domain.product import Product, Variant
@@ -407,6 +408,7 @@ def _new_order(
         ship_address=_clean(draft.ship_address, 255),
         ship_ward=_clean(draft.ship_ward, 120),
         ship_province=_clean(draft.ship_province, 120),
+        province_code=province_code(draft.ship_province),
         item_count=sum(line.quantity for line in quote.lines),
         subtotal=quote.subtotal,
         seller_discount=quote.order_discount,

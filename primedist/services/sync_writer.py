@@ -45,6 +45,7 @@ from primedist.domain.enums import (
     StockMoveKind,
     StockState,
 )
+from primedist.domain.geo import province_code
 from primedist.domain.order import Order, OrderLine, OrderStatusChange
 from primedist.domain.product import SkuGroup, StockMovement, Variant
 from primedist.jobs.progress import NullProgress
@@ -413,7 +414,7 @@ class _BatchWriter:
             _cut(addr.ward, _LEN["ship_ward"]),
             _cut(addr.district, _LEN["ship_district"]),
             head.province,
-            oi.province_code(head.province),
+            province_code(head.province),
             head.shipping_provider,
             _cut(r.tracking_number, _LEN["tracking_number"]),
             r.item_count,

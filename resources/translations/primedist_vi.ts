@@ -1496,6 +1496,53 @@ Vẫn lưu?</translation>
     </message>
 </context>
 <context>
+    <name>DeliveryAddressDialog</name>
+    <message>
+        <source>Delivery address of order %1</source>
+        <translation>Địa chỉ giao hàng của đơn %1</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Người nhận</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Số điện thoại</translation>
+    </message>
+    <message>
+        <source>Street address</source>
+        <translation>Số nhà, tên đường</translation>
+    </message>
+    <message>
+        <source>Ward / commune</source>
+        <translation>Phường / xã</translation>
+    </message>
+    <message>
+        <source>District (old address)</source>
+        <translation>Quận / huyện (địa chỉ cũ)</translation>
+    </message>
+    <message>
+        <source>House number, street</source>
+        <translation>Số nhà, tên đường</translation>
+    </message>
+    <message>
+        <source>Province / city</source>
+        <translation>Tỉnh / thành phố</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Saving the delivery address</source>
+        <translation>Đang lưu địa chỉ giao hàng</translation>
+    </message>
+</context>
+<context>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
@@ -2881,6 +2928,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Not linked to a customer</source>
         <translation>Chưa liên kết với khách hàng</translation>
+    </message>
+    <message>
+        <source>Change delivery address…</source>
+        <translation>Sửa địa chỉ giao hàng…</translation>
     </message>
     <message>
         <source>Unflag</source>
@@ -5244,6 +5295,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Variant&apos;s low-stock level set</source>
         <translation>Đặt mức sắp hết hàng của phân loại</translation>
+    </message>
+    <message>
+        <source>Delivery address changed</source>
+        <translation>Đổi địa chỉ giao hàng</translation>
     </message>
     <message>
         <source>Order cancelled</source>
@@ -9018,6 +9073,18 @@ Vẫn bán?</translation>
         <translation>Chỉ chủ cửa hàng, bằng dòng lệnh trên máy của mình, mới đặt lại được mật khẩu chủ cửa hàng.</translation>
     </message>
     <message>
+        <source>Order {external_id} is a marketplace order: its address comes from the marketplace.</source>
+        <translation>Đơn {external_id} là đơn sàn: địa chỉ do sàn cung cấp.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} is {status}: only a pending or confirmed order&apos;s address can be changed.</source>
+        <translation>Đơn {external_id} đang ở trạng thái {status}: chỉ sửa được địa chỉ của đơn chờ xác nhận hoặc đã xác nhận.</translation>
+    </message>
+    <message>
+        <source>Order {external_id}: delivery address changed</source>
+        <translation>Đơn {external_id}: đã đổi địa chỉ giao hàng</translation>
+    </message>
+    <message>
         <source>Password must be at least {count} characters</source>
         <translation>Mật khẩu phải có ít nhất {count} ký tự</translation>
     </message>
@@ -9036,6 +9103,10 @@ Vẫn bán?</translation>
     <message>
         <source>Ship at most {limit} orders at once.</source>
         <translation>Mỗi lần chỉ giao tối đa {limit} đơn.</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} already carries the old address: cancel it first.</source>
+        <translation>Vận đơn {shipment} đã mang địa chỉ cũ: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
         <source>Table {table} refers to itself but has no id column.</source>

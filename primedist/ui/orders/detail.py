@@ -33,14 +33,17 @@ from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderSource, OrderStatus
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError
+from primedist.services import delivery as delivery_svc
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail
+from primedist.services.shipping import OWN_SOURCES
 from primedist.ui.errors import show_error
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
+from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
@@ -225,6 +228,7 @@ class OrderDetailDialog(QDialog):
         self.order_id = order_id
         self.detail: OrderDetail | None = None
         self.return_dialog: ReturnDialog | None = None
+        self.address_dialog: DeliveryAddressDialog | None = None
         self._busy = False
         self._saved_note = ""
         self.setObjectName("orderDetail")
@@ -403,6 +407,17 @@ class OrderDetailDialog(QDialog):
         grid.setColumnStretch(1, 1)
         layout.addSpacing(4)
         layout.addLayout(grid)
+        # An own order's recipient and address, until a carrier has them.
+        self.address_button = QPushButton()
+        self.address_button.setObjectName("linkButton")
+        self.address_button.setAutoDefault(False)
+        self.address_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.address_button.clicked.connect(self._edit_address)
+        self._address_lock: str | None = None
+        row = QHBoxLayout()
+        row.addWidget(self.address_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         return frame
 
     def _build_note(self) -> QVBoxLayout:
@@ -640,6 +655,24 @@ class OrderDetailDialog(QDialog):
         }
         for key, text in values.items():
             self.ship_values[key].setText(text or DASH)
+        self._fill_address_button(order)
+
+    def _fill_address_button(self, order: Order) -> None:
+        """Shown on an own order that has not left yet; disabled (with why) while a live
+        shipment holds the old address."""
+        editable = (OrderSource(order.source) in OWN_SOURCES and not self._is_marketplace()
+                    and order.status in delivery_svc.EDITABLE)  # fmt: skip
+        self.address_button.setVisible(editable)
+        self._address_lock = None
+        if editable:
+            try:
+                lock = delivery_svc.address_lock(self.ctx, self.order_id)
+            except PrimedistError as exc:
+                self._address_lock = error_text(exc)
+            else:
+                self._address_lock = None if lock is None else localize(lock)
+        self.address_button.setText(self.tr("Change delivery address…"))
+        self.address_button.setToolTip(self._address_lock or "")
 
     def _fill_history(self, history: tuple[HistoryEntry, ...]) -> None:
         table = self.history_table
@@ -694,6 +727,7 @@ class OrderDetailDialog(QDialog):
             self.cancel_button: order is not None and order.can_cancel(),
             self.return_button: order is not None and self._returnable(),
             self.flag_button: order is not None,
+            self.address_button: order is not None and self._address_lock is None,
         }
         for button, allowed in rules.items():
             button.setEnabled(idle and allowed)
@@ -785,6 +819,16 @@ class OrderDetailDialog(QDialog):
         dialog.accepted.connect(self._after_return)
         dialog.finished.connect(dialog.deleteLater)
         self.return_dialog = dialog
+        dialog.open()
+
+    def _edit_address(self) -> None:
+        assert self.detail is not None
+        order = self.detail.order
+        dialog = DeliveryAddressDialog(self.ctx, self.order_id, order.external_id,
+                                       delivery_svc.DeliveryAddress.of(order), self)  # fmt: skip
+        dialog.accepted.connect(self._after_return)
+        dialog.finished.connect(dialog.deleteLater)
+        self.address_dialog = dialog
         dialog.open()
 
     def _open_customer(self) -> None:

@@ -63,7 +63,6 @@ from PySide6.QtWidgets import (
 from primedist.core.money import format_money, format_number, parse_money
 from primedist.core.phone import looks_like_phone_query
 from primedist.domain.enums import OrderSource, PaymentMethod
-from primedist.domain.geo import PROVINCES_2025
 from primedist.errors import PrimedistError
 from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
@@ -91,6 +90,7 @@ from primedist.services.sale_lookup import (
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text, localize
+from primedist.ui.orders.delivery_address import province_combo
 from primedist.ui.printing.actions import (
     OrderPrinter,
     receipt_after_sale,
@@ -814,11 +814,7 @@ class SaleDialog(QDialog):
                            (self.ship_address, "shipAddress"),
                            (self.ship_ward, "shipWard")):  # fmt: skip
             edit.setObjectName(name)
-        self.ship_province = QComboBox()
-        self.ship_province.setObjectName("shipProvince")
-        self.ship_province.setEditable(True)
-        self.ship_province.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.ship_province.addItems(["", *sorted(p.name for p in PROVINCES_2025)])
+        self.ship_province = province_combo("shipProvince")
         self.ship_captions = [_caption() for _ in range(5)]
         # The 2025 map: street, ward or commune, province (the carrier places a parcel by
         # the ward; without it the order cannot be shipped in bulk).

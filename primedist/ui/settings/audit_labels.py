@@ -44,6 +44,7 @@ ACTIONS: dict[str, str] = {
     "low_stock.shop_level": QT_TRANSLATE_NOOP("audit", "Shop's low-stock level set"),
     "low_stock.shop_level_reset": QT_TRANSLATE_NOOP("audit", "Shop's low-stock level removed"),
     "low_stock.variant_level": QT_TRANSLATE_NOOP("audit", "Variant's low-stock level set"),
+    "order.address": QT_TRANSLATE_NOOP("audit", "Delivery address changed"),
     "order.cancelled": QT_TRANSLATE_NOOP("audit", "Order cancelled"),
     "order.completed": QT_TRANSLATE_NOOP("audit", "Order completed"),
     "order.confirmed": QT_TRANSLATE_NOOP("audit", "Order confirmed"),

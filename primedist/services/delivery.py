@@ -1,0 +1,150 @@
+"""Where an own order goes: its recipient and address, corrected before a carrier has them.
+
+A customer who ordered by phone or chat calls back with the right ward, a new recipient
+or another phone; the owner changes it on the order's detail. Only the shop's own orders
+(a marketplace order's address is the marketplace's: the next sync would bring it back),
+only while pending or confirmed, and only while no live shipment holds the old address
+(cancel that shipment first: the carrier would still deliver to the old one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+from sqlmodel import Session, select
+
+from primedist.core.messages import Message, msg
+from primedist.core.phone import normalize_phone
+from primedist.domain.carrier import Shipment
+from primedist.domain.enums import Channel, Module, OrderSource, OrderStatus
+from primedist.domain.geo import province_code
+from primedist.domain.order import Order
+from primedist.domain.shop import Shop
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services.context import ServiceContext
+from primedist.services.order_effects import orders_changed
+from primedist.services.shipping import DEAD, OWN_SOURCES
+
+EDITABLE = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    """Who receives an order and where (empty text = not given)."""
+
+    name: str = ""
+    phone: str = ""
+    #: The street (house number, street, hamlet).
+    address: str = ""
+    ward: str = ""
+    #: Only on addresses of the old three-level map (before the 2025 merges).
+    district: str = ""
+    province: str = ""
+
+    @classmethod
+    def of(cls, order: Order) -> DeliveryAddress:
+        return cls(order.ship_name or "", order.ship_phone or "", order.ship_address or "",
+                   order.ship_ward or "", order.ship_district or "",
+                   order.ship_province or "")  # fmt: skip
+
+
+#: The order's column behind each field, and its length limit.
+COLUMNS = {"name": ("ship_name", 120), "phone": ("ship_phone", 32),
+           "address": ("ship_address", 255), "ward": ("ship_ward", 120),
+           "district": ("ship_district", 120), "province": ("ship_province", 120)}  # fmt: skip
+
+
+def address_refusal(order: Order, channel: Channel, shipments: Sequence[Shipment]
+                    ) -> Message | None:  # fmt: skip
+    """Why `order` (of a shop on `channel`) cannot have its delivery address changed now
+    (None: it can)."""
+    if OrderSource(order.source) not in OWN_SOURCES or channel.is_marketplace:
+        return msg("Order {external_id} is a marketplace order: its address comes from the "
+                   "marketplace.", external_id=order.external_id)  # fmt: skip
+    if order.status not in EDITABLE:
+        return msg("Order {external_id} is {status}: only a pending or confirmed order's "
+                   "address can be changed.", external_id=order.external_id,
+                   status=order.status)  # fmt: skip
+    live = [s.carrier_order_code or s.client_order_code for s in shipments
+            if s.status not in DEAD]  # fmt: skip
+    if live:
+        return msg("Shipment {shipment} already carries the old address: cancel it first.",
+                   shipment=str(live[0]))  # fmt: skip
+    return None
+
+
+def address_lock(ctx: ServiceContext, order_id: int) -> Message | None:
+    """`address_refusal` for a stored order (what the order detail shows)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        return address_refusal(order, _channel(session, order), _shipments(session, order_id))
+
+
+def change_delivery_address(ctx: ServiceContext, order_id: int, new: DeliveryAddress) -> bool:
+    """Store the order's new recipient and address; False when nothing changed."""
+    ctx.require(Module.ORDERS)
+    values = clean_address(new)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        refusal = address_refusal(order, _channel(session, order), _shipments(session, order_id))
+        if refusal is not None:
+            raise Conflict(refusal)
+        before = {column: getattr(order, column) for column in values}
+        if before == values:
+            return False
+        for column, value in values.items():
+            setattr(order, column, value)
+        order.province_code = province_code(order.ship_province)
+        order.updated_at = now
+        session.add(order)
+        session.flush()
+        # The dashboards count orders per province.
+        orders_changed(session.connection(), [order_id], now=now)
+        ctx.audit(session, "order.address", entity_type="order", entity_id=order_id,
+                  summary=msg("Order {external_id}: delivery address changed",
+                              external_id=order.external_id),
+                  before=before, after=values)  # fmt: skip
+    return True
+
+
+def clean_address(new: DeliveryAddress) -> dict[str, str | None]:
+    """The order's columns for `new`, trimmed and checked (ValidationError names the
+    field); the phone normalised."""
+    values: dict[str, str | None] = {}
+    for f in fields(new):
+        column, limit = COLUMNS[f.name]
+        text = " ".join(str(getattr(new, f.name)).split())
+        if len(text) > limit:
+            raise ValidationError(
+                msg("Text too long ({length} characters, at most {limit}).",
+                    length=str(len(text)), limit=str(limit)),
+                field=f.name,
+            )  # fmt: skip
+        values[column] = text or None
+    phone = values["ship_phone"]
+    if phone is not None:
+        normal = normalize_phone(phone)
+        if normal is None:
+            raise ValidationError(msg("{phone} is not a phone number", phone=phone), field="phone")
+        values["ship_phone"] = normal
+    return values
+
+
+def _order(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
+    return order
+
+
+def _channel(session: Session, order: Order) -> Channel:
+    shop = session.get(Shop, order.shop_id)
+    assert shop is not None  # orders.shop_id: a foreign key, ON DELETE RESTRICT
+    return Channel(shop.channel)
+
+
+def _shipments(session: Session, order_id: int) -> list[Shipment]:
+    return list(session.exec(select(Shipment).where(Shipment.order_id == order_id)).all())
