@@ -9,7 +9,8 @@ successful ÷ all orders; average order value = total expenses ÷ successful ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from sqlmodel import Session
 
 from primedist.core.clock import local_day_bounds_utc, shop_tz
 from primedist.core.messages import msg
+from primedist.core.phone import normalize_phone
+from primedist.core.text import fold
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     MAX_ADDRESSES,
@@ -453,45 +456,81 @@ def add_address(ctx: ServiceContext, customer_id: int, draft: AddressDraft) -> A
     already, the oldest is removed in the same transaction (the result says so)."""
     ctx.require(Module.CUSTOMERS)
     values = _clean_address(draft)
-    now = ctx.clock.now()
     with ctx.uow() as session:
-        customer = _lock_customer(session, customer_id)
-        conn = session.connection()
-        existing = _address_rows(conn, customer_id)
-        replaced: AddressRow | None = None
-        if len(existing) >= MAX_ADDRESSES:
-            replaced = existing[0]
-            for old in existing[: len(existing) - MAX_ADDRESSES + 1]:
-                conn.execute(addresses_t.delete().where(addresses_t.c.id == old.id))
-        if values["is_default"] or not existing or (replaced and replaced.is_default):
-            values["is_default"] = True
-            conn.execute(
-                addresses_t.update()
-                .where(addresses_t.c.customer_id == customer_id)
-                .values(is_default=False)
-            )
-        new_id = conn.execute(
-            addresses_t.insert()
-            .values(customer_id=customer_id, created_at=now, **values)
-            .returning(addresses_t.c.id)
-        ).scalar_one()
-        customer.updated_at = now
+        return _insert_address(ctx, session, customer_id, values)
+
+
+def keep_default_address(ctx: ServiceContext, session: Session, customer_id: int,
+                         draft: AddressDraft) -> AddressResult:  # fmt: skip
+    """In the caller's transaction: `draft` becomes the customer's default address — the
+    same address already kept (compared without case, accents or spacing) is made the
+    default, else it is added (the oldest going at MAX_ADDRESSES)."""
+    ctx.require(Module.CUSTOMERS)
+    values = _clean_address(replace(draft, is_default=True))
+    customer = _lock_customer(session, customer_id)
+    conn = session.connection()
+    wanted = _address_key(values)
+    same = next((row for row in _address_rows(conn, customer_id)
+                 if _address_key(asdict(row)) == wanted), None)  # fmt: skip
+    if same is None:
+        return _insert_address(ctx, session, customer_id, values)
+    if not same.is_default:
+        conn.execute(addresses_t.update().where(addresses_t.c.customer_id == customer_id)
+                     .values(is_default=addresses_t.c.id == same.id))  # fmt: skip
+        customer.updated_at = ctx.clock.now()
         session.add(customer)
-        line = AddressRow(int(new_id), values["recipient"], values["phone"], values["street"],
-                          values["ward"], values["district"], values["province"],
-                          values["is_default"], now).one_line()  # fmt: skip
-        summary = f"{customer.code}: {line}"
-        if replaced is not None:
-            summary = msg("{customer}: {address} (replaced the oldest: {replaced})",
-                          customer=customer.code, address=line,
-                          replaced=replaced.one_line())  # fmt: skip
-        ctx.audit(
-            session, "customer.address.add", entity_type="customer", entity_id=customer_id,
-            summary=summary,
-            before=None if replaced is None else {"removed_address": replaced.one_line()},
-            after={"address": line},
-        )  # fmt: skip
-        return AddressResult(int(new_id), replaced is not None, replaced)
+        ctx.audit(session, "customer.address.default", entity_type="customer",
+                  entity_id=customer_id, summary=f"{customer.code}: {same.one_line()}",
+                  after={"address": same.one_line()})  # fmt: skip
+    return AddressResult(same.id, False)
+
+
+def _address_key(values: Mapping[str, Any]) -> tuple[str, ...]:
+    phone = str(values.get("phone") or "")
+    return (normalize_phone(phone) or fold(phone), *(fold(str(values.get(k) or "")) for k in
+            ("recipient", "street", "ward", "district", "province")))  # fmt: skip
+
+
+def _insert_address(ctx: ServiceContext, session: Session, customer_id: int,
+                    values: dict[str, Any]) -> AddressResult:  # fmt: skip
+    now = ctx.clock.now()
+    customer = _lock_customer(session, customer_id)
+    conn = session.connection()
+    existing = _address_rows(conn, customer_id)
+    replaced: AddressRow | None = None
+    if len(existing) >= MAX_ADDRESSES:
+        replaced = existing[0]
+        for old in existing[: len(existing) - MAX_ADDRESSES + 1]:
+            conn.execute(addresses_t.delete().where(addresses_t.c.id == old.id))
+    if values["is_default"] or not existing or (replaced and replaced.is_default):
+        values["is_default"] = True
+        conn.execute(
+            addresses_t.update()
+            .where(addresses_t.c.customer_id == customer_id)
+            .values(is_default=False)
+        )
+    new_id = conn.execute(
+        addresses_t.insert()
+        .values(customer_id=customer_id, created_at=now, **values)
+        .returning(addresses_t.c.id)
+    ).scalar_one()
+    customer.updated_at = now
+    session.add(customer)
+    line = AddressRow(int(new_id), values["recipient"], values["phone"], values["street"],
+                      values["ward"], values["district"], values["province"],
+                      values["is_default"], now).one_line()  # fmt: skip
+    summary = f"{customer.code}: {line}"
+    if replaced is not None:
+        summary = msg("{customer}: {address} (replaced the oldest: {replaced})",
+                      customer=customer.code, address=line,
+                      replaced=replaced.one_line())  # fmt: skip
+    ctx.audit(
+        session, "customer.address.add", entity_type="customer", entity_id=customer_id,
+        summary=summary,
+        before=None if replaced is None else {"removed_address": replaced.one_line()},
+        after={"address": line},
+    )  # fmt: skip
+    return AddressResult(int(new_id), replaced is not None, replaced)
 
 
 def remove_address(ctx: ServiceContext, customer_id: int, address_id: int) -> None:

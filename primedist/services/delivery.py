@@ -23,6 +23,7 @@ from primedist.domain.order import Order
 from primedist.domain.shop import Shop
 from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services.context import ServiceContext
+from primedist.services.customer_detail import AddressDraft, AddressResult, keep_default_address
 from primedist.services.order_effects import orders_changed
 from primedist.services.shipping import DEAD, OWN_SOURCES
 
@@ -82,8 +83,19 @@ def address_lock(ctx: ServiceContext, order_id: int) -> Message | None:
         return address_refusal(order, _channel(session, order), _shipments(session, order_id))
 
 
-def change_delivery_address(ctx: ServiceContext, order_id: int, new: DeliveryAddress) -> bool:
-    """Store the order's new recipient and address; False when nothing changed."""
+@dataclass(frozen=True)
+class DeliveryChange:
+    #: False when the order already had this recipient and address.
+    changed: bool
+    #: The customer's address it was kept as (when asked to).
+    customer_address: AddressResult | None = None
+
+
+def change_delivery_address(ctx: ServiceContext, order_id: int, new: DeliveryAddress, *,
+                            for_customer: bool = False) -> DeliveryChange:  # fmt: skip
+    """Store the order's new recipient and address; with `for_customer`, in the same
+    transaction, make it its customer's default address too (the next order starts from
+    it)."""
     ctx.require(Module.ORDERS)
     values = clean_address(new)
     now = ctx.clock.now()
@@ -93,21 +105,33 @@ def change_delivery_address(ctx: ServiceContext, order_id: int, new: DeliveryAdd
         if refusal is not None:
             raise Conflict(refusal)
         before = {column: getattr(order, column) for column in values}
-        if before == values:
-            return False
-        for column, value in values.items():
-            setattr(order, column, value)
-        order.province_code = province_code(order.ship_province)
-        order.updated_at = now
-        session.add(order)
-        session.flush()
-        # The dashboards count orders per province.
-        orders_changed(session.connection(), [order_id], now=now)
-        ctx.audit(session, "order.address", entity_type="order", entity_id=order_id,
-                  summary=msg("Order {external_id}: delivery address changed",
-                              external_id=order.external_id),
-                  before=before, after=values)  # fmt: skip
-    return True
+        changed = before != values
+        if changed:
+            for column, value in values.items():
+                setattr(order, column, value)
+            order.province_code = province_code(order.ship_province)
+            order.updated_at = now
+            session.add(order)
+            session.flush()
+            # The dashboards count orders per province.
+            orders_changed(session.connection(), [order_id], now=now)
+            ctx.audit(session, "order.address", entity_type="order", entity_id=order_id,
+                      summary=msg("Order {external_id}: delivery address changed",
+                                  external_id=order.external_id),
+                      before=before, after=values)  # fmt: skip
+        kept = _keep_for_customer(ctx, session, order) if for_customer else None
+    return DeliveryChange(changed, kept)
+
+
+def _keep_for_customer(ctx: ServiceContext, session: Session, order: Order) -> AddressResult:
+    if order.customer_id is None:
+        raise Conflict(msg("Order {external_id} has no customer to keep the address for.",
+                           external_id=order.external_id))  # fmt: skip
+    draft = AddressDraft(recipient=order.ship_name, phone=order.ship_phone,
+                         street=order.ship_address, ward=order.ship_ward,
+                         district=order.ship_district, province=order.ship_province,
+                         province_code=order.province_code, is_default=True)  # fmt: skip
+    return keep_default_address(ctx, session, order.customer_id, draft)
 
 
 def clean_address(new: DeliveryAddress) -> dict[str, str | None]:

@@ -126,6 +126,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Only the owner's own command line may reset the owner's password."),
     QT_TRANSLATE_NOOP("service", "Only {on_hand} of {sku} on hand: cannot take out {quantity}."),
     QT_TRANSLATE_NOOP("service", "Order {external_id} already has shipment {shipment}: cancel it first."),
+    QT_TRANSLATE_NOOP("service", "Order {external_id} has no customer to keep the address for."),
     QT_TRANSLATE_NOOP("service", "Order {external_id} is a marketplace order: its address comes from the marketplace."),
     QT_TRANSLATE_NOOP("service", "Order {external_id} is {status}: it cannot become returned."),
     QT_TRANSLATE_NOOP("service", "Order {external_id} is {status}: only a pending or confirmed order's address can be changed."),

@@ -1499,6 +1499,7 @@ Vẫn lưu?</translation>
     <name>DeliveryAddressDialog</name>
     <message>
         <source>Delivery address of order %1</source>
+        <extracomment>The customer address&apos;s field names (services/customer_detail.py) → this form&apos;s.</extracomment>
         <translation>Địa chỉ giao hàng của đơn %1</translation>
     </message>
     <message>
@@ -1528,6 +1529,10 @@ Vẫn lưu?</translation>
     <message>
         <source>Province / city</source>
         <translation>Tỉnh / thành phố</translation>
+    </message>
+    <message>
+        <source>Also make it %1&apos;s default address</source>
+        <translation>Đặt làm địa chỉ mặc định của %1</translation>
     </message>
     <message>
         <source>Save</source>
@@ -5207,6 +5212,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Customer address added</source>
         <translation>Thêm địa chỉ khách hàng</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s default address set</source>
+        <translation>Đặt địa chỉ mặc định của khách hàng</translation>
     </message>
     <message>
         <source>Customer address removed</source>
@@ -9071,6 +9080,10 @@ Vẫn bán?</translation>
     <message>
         <source>Only the owner&apos;s own command line may reset the owner&apos;s password.</source>
         <translation>Chỉ chủ cửa hàng, bằng dòng lệnh trên máy của mình, mới đặt lại được mật khẩu chủ cửa hàng.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} has no customer to keep the address for.</source>
+        <translation>Đơn {external_id} không gắn với khách hàng nào để lưu địa chỉ.</translation>
     </message>
     <message>
         <source>Order {external_id} is a marketplace order: its address comes from the marketplace.</source>

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from primedist.domain.enums import Module
 from primedist.errors import Conflict, PermissionDenied, ValidationError
 from primedist.services import bulk_shipping as bulk
+from primedist.services import customer_detail, reports
 from primedist.services import orders as order_svc
-from primedist.services import reports
 from primedist.services import shipping as ship_svc
 from primedist.services.context import ServiceContext
 from primedist.services.delivery import (
@@ -22,7 +22,7 @@ from primedist.services.delivery import (
     address_lock,
     change_delivery_address,
 )
-from tests.factories import make_orders, make_shop
+from tests.factories import make_customers, make_orders, make_shop
 from tests.services.test_bulk_shipping import order_to
 from tests.services.test_permissions import staff
 from tests.services.test_shipping import (  # noqa: F401  (fixtures)
@@ -60,7 +60,7 @@ def test_the_owner_corrects_the_address(owner_ctx, engine):
     order_id = order_to(owner_ctx, engine, province="TP. Hồ Chí Minh", ward=None)
     assert address_lock(owner_ctx, order_id) is None
 
-    assert change_delivery_address(owner_ctx, order_id, NEW) is True
+    assert change_delivery_address(owner_ctx, order_id, NEW).changed
 
     order = order_row(engine, order_id)
     assert (order.ship_name, order.ship_phone, order.ship_address, order.ship_ward,
@@ -69,7 +69,7 @@ def test_the_owner_corrects_the_address(owner_ctx, engine):
     assert order.province_code == "01" and provinces(owner_ctx) == ["01"]
     assert audit_rows(engine) == [("order.address", str(order_id))]
     # The same address again changes nothing and logs nothing.
-    assert change_delivery_address(owner_ctx, order_id, NEW) is False
+    assert not change_delivery_address(owner_ctx, order_id, NEW).changed
     assert len(audit_rows(engine)) == 1
 
 
@@ -112,14 +112,14 @@ def test_a_live_shipment_holds_the_address_until_cancelled(owner_ctx, engine, gh
 
     ship_svc.request_cancel(owner_ctx, view.id)
     assert address_lock(owner_ctx, order_id) is None
-    assert change_delivery_address(owner_ctx, order_id, NEW)
+    assert change_delivery_address(owner_ctx, order_id, NEW).changed
 
 
 def test_staff_without_orders_is_refused(owner_ctx, engine):
     order_id = order_to(owner_ctx, engine, province="Hà Nội", ward="Phường Hàng Bạc")
     with pytest.raises(PermissionDenied):
         change_delivery_address(staff(owner_ctx, Module.CUSTOMERS), order_id, NEW)
-    assert change_delivery_address(staff(owner_ctx, Module.ORDERS), order_id, NEW)
+    assert change_delivery_address(staff(owner_ctx, Module.ORDERS), order_id, NEW).changed
 
 
 def test_a_corrected_order_is_then_ready_to_ship(owner_ctx, engine, ghn_id, fast_factory):
@@ -132,3 +132,69 @@ def test_a_corrected_order_is_then_ready_to_ship(owner_ctx, engine, ghn_id, fast
 
     (after,) = bulk.plan_shipments(owner_ctx, [order_id], ghn_id, factory=fast_factory)
     assert after.ready and after.draft is not None and after.draft.to.ward_code == "20101"
+
+
+# --------------------------------------------------------------------------- the customer's
+
+
+def customer_order(ctx: ServiceContext, engine: sa.Engine) -> tuple[int, int]:
+    """(customer, their confirmed phone order to 12 Lê Lợi, Hồ Chí Minh)."""
+    customer = make_customers(engine, 1, names=["Nguyễn Lan"])[0]
+    order_id = order_to(ctx, engine, province="Hồ Chí Minh", ward=None)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE orders SET customer_id = :c WHERE id = :o"),
+                     {"c": customer, "o": order_id})  # fmt: skip
+    return customer, order_id
+
+
+def addresses(ctx: ServiceContext, customer: int) -> list[tuple[str, bool]]:
+    return [(a.one_line(), a.is_default)
+            for a in customer_detail.customer_profile(ctx, customer).addresses]  # fmt: skip
+
+
+def test_the_address_can_become_the_customers_default(owner_ctx, engine):
+    customer, order_id = customer_order(owner_ctx, engine)
+    customer_detail.add_address(owner_ctx, customer, customer_detail.AddressDraft(
+        street="99 Trần Hưng Đạo", province="Hồ Chí Minh"))  # fmt: skip
+
+    change = change_delivery_address(owner_ctx, order_id, NEW, for_customer=True)
+
+    assert change.changed and change.customer_address is not None
+    assert addresses(owner_ctx, customer) == [
+        ("99 Trần Hưng Đạo, Hồ Chí Minh", False),
+        ("5 Hàng Bài, Phường Hoàn Kiếm, Hà Nội", True)]  # fmt: skip
+    # Kept once: the same address again (another spelling) is the one already there.
+    again = DeliveryAddress("TRẦN MINH", "0907 654 321", "5 Hang Bai", "phường hoàn kiếm", "",
+                            "Ha Noi")  # fmt: skip
+    assert change_delivery_address(owner_ctx, order_id, again, for_customer=True).changed
+    assert len(addresses(owner_ctx, customer)) == 2
+
+
+def test_an_address_already_kept_becomes_the_default(owner_ctx, engine):
+    customer, order_id = customer_order(owner_ctx, engine)
+    for street in ("5 Hàng Bài", "99 Trần Hưng Đạo"):  # the second is the default
+        customer_detail.add_address(owner_ctx, customer, customer_detail.AddressDraft(
+            recipient="Trần Minh", phone="0907654321", street=street,
+            ward="Phường Hoàn Kiếm", province="Hà Nội", is_default=True))  # fmt: skip
+
+    change_delivery_address(owner_ctx, order_id, NEW, for_customer=True)
+
+    assert addresses(owner_ctx, customer) == [
+        ("5 Hàng Bài, Phường Hoàn Kiếm, Hà Nội", True),
+        ("99 Trần Hưng Đạo, Phường Hoàn Kiếm, Hà Nội", False)]  # fmt: skip
+
+
+def test_keeping_it_needs_the_customers_module_and_then_nothing_changes(owner_ctx, engine):
+    customer, order_id = customer_order(owner_ctx, engine)
+    with pytest.raises(PermissionDenied):
+        change_delivery_address(staff(owner_ctx, Module.ORDERS), order_id, NEW,
+                                for_customer=True)  # fmt: skip
+    assert order_row(engine, order_id).ship_province == "Hồ Chí Minh"  # one transaction
+    assert addresses(owner_ctx, customer) == [] and audit_rows(engine) == []
+
+
+def test_an_order_without_customer_cannot_keep_it(owner_ctx, engine):
+    order_id = order_to(owner_ctx, engine, province="Hồ Chí Minh", ward=None)
+    with pytest.raises(Conflict, match="no customer"):
+        change_delivery_address(owner_ctx, order_id, NEW, for_customer=True)
+    assert order_row(engine, order_id).ship_province == "Hồ Chí Minh"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,6 +28,9 @@ from primedist.services.context import ServiceContext
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 
+#: The customer address's field names (services/customer_detail.py) → this form's.
+FIELD_OF_ADDRESS = {"recipient": "name", "street": "address"}
+
 
 def province_combo(name: str) -> QComboBox:
     """An editable combo of the 2025 provinces (typing another name is allowed)."""
@@ -42,7 +46,8 @@ class DeliveryAddressDialog(QDialog):
     """The order's delivery fields; Save stores them (in the background) and accepts."""
 
     def __init__(self, ctx: ServiceContext, order_id: int, external_id: str,
-                 current: svc.DeliveryAddress, parent: QWidget | None = None) -> None:  # fmt: skip
+                 current: svc.DeliveryAddress, parent: QWidget | None = None, *,
+                 customer_name: str | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx, self.order_id = ctx, order_id
         self._saving = False
@@ -74,6 +79,13 @@ class DeliveryAddressDialog(QDialog):
         province_edit.setText(current.province)
         form.addRow(self.tr("Province / city"), self.province)
         layout.addLayout(form)
+        # The customer's next order starts from their default address.
+        self.for_customer = QCheckBox(
+            self.tr("Also make it %1's default address").replace("%1", customer_name or "")
+        )
+        self.for_customer.setObjectName("deliveryForCustomer")
+        self.for_customer.setVisible(customer_name is not None)
+        layout.addWidget(self.for_customer)
         self.message = QLabel()
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
@@ -111,9 +123,13 @@ class DeliveryAddressDialog(QDialog):
         self._saving = True
         self.save_button.setEnabled(False)
         ctx, order_id = self.ctx, self.order_id
-        Op(self, lambda _job: svc.change_delivery_address(ctx, order_id, new), engine=ctx.engine,
-           title=self.tr("Saving the delivery address")).success(
-            lambda _changed: self.accept()).failure(self._failed).run()  # fmt: skip
+        keep = self.for_customer.isVisible() and self.for_customer.isChecked()
+
+        def work(_job: object) -> svc.DeliveryChange:
+            return svc.change_delivery_address(ctx, order_id, new, for_customer=keep)
+
+        Op(self, work, engine=ctx.engine, title=self.tr("Saving the delivery address")).success(
+            lambda _change: self.accept()).failure(self._failed).run()  # fmt: skip
 
     def _failed(self, exc: BaseException) -> None:
         if not shiboken6.isValid(self):
@@ -130,6 +146,7 @@ class DeliveryAddressDialog(QDialog):
         self.message.setText(error_text(exc))
         self.message.show()
         name = exc.field if isinstance(exc, ValidationError) else None
+        name = FIELD_OF_ADDRESS.get(name or "", name)  # the customer's address names
         widget: QWidget | None = self.province if name == "province" else self.edits.get(name or "")
         if widget is not None:
             widget.setFocus()

@@ -824,8 +824,10 @@ class OrderDetailDialog(QDialog):
     def _edit_address(self) -> None:
         assert self.detail is not None
         order = self.detail.order
+        customer = self.detail.customer.name if self.detail.customer else None
         dialog = DeliveryAddressDialog(self.ctx, self.order_id, order.external_id,
-                                       delivery_svc.DeliveryAddress.of(order), self)  # fmt: skip
+                                       delivery_svc.DeliveryAddress.of(order), self,
+                                       customer_name=customer)  # fmt: skip
         dialog.accepted.connect(self._after_return)
         dialog.finished.connect(dialog.deleteLater)
         self.address_dialog = dialog

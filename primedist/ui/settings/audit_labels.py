@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "carrier.add": QT_TRANSLATE_NOOP("audit", "Carrier connected"),
     "carrier.remove": QT_TRANSLATE_NOOP("audit", "Carrier removed"),
     "customer.address.add": QT_TRANSLATE_NOOP("audit", "Customer address added"),
+    "customer.address.default": QT_TRANSLATE_NOOP("audit", "Customer's default address set"),
     "customer.address.remove": QT_TRANSLATE_NOOP("audit", "Customer address removed"),
     "customer.assign": QT_TRANSLATE_NOOP("audit", "Staff member assigned to a customer"),
     "customer.create": QT_TRANSLATE_NOOP("audit", "Customer added"),

@@ -15,6 +15,7 @@ from primedist.ui.i18n import install_language
 from primedist.ui.orders import detail as detail_module
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from tests.services.test_bulk_shipping import order_to
+from tests.services.test_delivery import addresses, customer_order
 from tests.services.test_shipping import (  # noqa: F401  (fixtures)
     draft,
     ghn_id,
@@ -74,6 +75,7 @@ def test_the_corrected_address_is_saved_and_shown(
     assert form.edits["ward"].text() == ""
     assert "district" not in form.edits  # a 2025 address has none
     assert form.province.currentText() == "Hồ Chí Minh"
+    assert not form.for_customer.isVisible()  # no customer to keep it for
 
     form.edits["ward"].setText("Phường Bến Nghé")
     form.province.setCurrentText("TP. Hồ Chí Minh")
@@ -84,6 +86,22 @@ def test_the_corrected_address_is_saved_and_shown(
     assert (order.ship_ward, order.ship_province, order.province_code) == (
         "Phường Bến Nghé", "TP. Hồ Chí Minh", "79")  # fmt: skip
     assert dialog.ship_values["address"].text() == "12 Lê Lợi, Phường Bến Nghé, TP. Hồ Chí Minh"
+
+
+def test_the_address_can_be_kept_as_the_customers_default(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    customer, order_id = customer_order(owner_ctx, engine)
+    dialog = open_detail(qtbot, owner_ctx, order_id)
+    form = open_form(qtbot, dialog)
+    assert form.for_customer.isVisible() and not form.for_customer.isChecked()
+    assert form.for_customer.text() == "Also make it Nguyễn Lan's default address"
+    form.edits["ward"].setText("Phường Bến Nghé")
+    form.for_customer.setChecked(True)
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT_MS):
+        click(qtbot, form.save_button)
+    assert addresses(owner_ctx, customer) == [
+        ("12 Lê Lợi, Phường Bến Nghé, Hồ Chí Minh", True)]  # fmt: skip
 
 
 def test_a_bad_phone_is_named_and_nothing_is_saved(
