@@ -1,9 +1,10 @@
-"""Random sequences of sales, confirmations, shipments, cancellations and returns keep stock
+"""Random sequences of sales, edits, confirmations, shipments, cancellations and returns keep stock
 and customer statistics consistent with the orders (a stateful hypothesis test)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod, Stoc
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import StockMovement, Variant
 from primedist.errors import Conflict
+from primedist.services import order_edit
 from primedist.services import orders as svc
 from primedist.services.customer_stats import CustomerStats
 from primedist.services.orders import DraftLine, OrderDraft
@@ -77,6 +79,23 @@ class OrderMachine(StoreMachine):
             svc.change_status(self.ctx, order_id, to, reason="lý do")
         except Conflict:
             pass  # not allowed from its status: nothing may have changed (invariants check)
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 10**6), customer=st.sampled_from([None, 0, 1]),
+          qty=st.lists(st.integers(0, 3), min_size=3, max_size=3).filter(any))  # fmt: skip
+    def edit(self, pick: int, customer: int | None, qty: list[int]) -> None:
+        """New items (and maybe another customer) for an order, when it may be edited."""
+        order_id = self.orders[pick % len(self.orders)]
+        lines = tuple(DraftLine(v, q) for v, q in zip(self.variants, qty, strict=True) if q)
+        try:
+            draft = replace(
+                order_edit.order_draft(self.ctx, order_id),
+                lines=lines,
+                customer_id=None if customer is None else self.customers[customer],
+            )
+            order_edit.update_order(self.ctx, order_id, draft, allow_negative_stock=True)
+        except Conflict:
+            pass  # a counter sale, or an order that left: nothing may have changed
 
     @precondition(lambda self: self.orders)
     @rule(pick=st.integers(0, 10**6), share=st.floats(0, 1))

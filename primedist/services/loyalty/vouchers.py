@@ -107,16 +107,23 @@ def reconcile_voucher_uses(conn: sa.Connection, order_ids: Collection[int]) -> N
         if fresh:
             conn.execute(uses.insert(), fresh)
         touched.update(int(r[1]) for r in rows)
-    if touched:
-        live = (
-            sa.select(sa.func.count())
-            .select_from(uses.join(orders, orders.c.id == u.order_id))
-            .where(u.voucher_id == vouchers.c.id, _counted_uses())
-            .scalar_subquery()
-        )
-        conn.execute(
-            vouchers.update().where(vouchers.c.id.in_(sorted(touched))).values(used_count=live)
-        )
+    recount_uses(conn, touched)
+
+
+def recount_uses(conn: sa.Connection, voucher_ids: Collection[int]) -> None:
+    """`used_count` of these vouchers = their uses that count (after a use was removed)."""
+    if not voucher_ids:
+        return
+    u = uses.c
+    live = (
+        sa.select(sa.func.count())
+        .select_from(uses.join(orders, orders.c.id == u.order_id))
+        .where(u.voucher_id == vouchers.c.id, _counted_uses())
+        .scalar_subquery()
+    )
+    conn.execute(
+        vouchers.update().where(vouchers.c.id.in_(sorted(voucher_ids))).values(used_count=live)
+    )
 
 
 def _any_voucher(conn: sa.Connection) -> bool:

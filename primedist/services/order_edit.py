@@ -1,0 +1,263 @@
+"""Editing an own order before it leaves: its items, prices, discounts, voucher, points,
+shipping fee, payment, note, customer and delivery — the customer called back to add a
+product or take one off.
+
+Only the shop's own sales (a marketplace order belongs to the marketplace), only while
+pending or confirmed, and only while no live shipment was made for the order as it is.
+The edit is one transaction that first frees what the order holds — its stock
+reservation, its voucher use, the points it redeemed — then prices the new draft exactly
+as a new sale is priced (`orders._quote`: level prices, voucher limits, the points
+balance), writes the new lines, reserves their stock and redeems again; customer
+statistics, summaries and the voucher counts follow through `orders_changed`. The live
+quote of the edit form does the same freeing and rolls it back, so the stock and limits
+it shows count the order's own holds as free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from primedist.core.messages import Message, msg
+from primedist.core.phone import normalize_phone
+from primedist.core.search_keys import search_text
+from primedist.domain.base import table_of
+from primedist.domain.carrier import Shipment
+from primedist.domain.customer import Customer
+from primedist.domain.enums import (
+    Channel,
+    Module,
+    OrderSource,
+    PaymentMethod,
+    PointsKind,
+    StockState,
+)
+from primedist.domain.geo import province_code
+from primedist.domain.loyalty import PointsEntry, Voucher, VoucherUse
+from primedist.domain.order import Order
+from primedist.domain.shop import Shop
+from primedist.errors import Conflict, NotFound
+from primedist.services import orders as order_svc
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty.vouchers import recount_uses
+from primedist.services.order_effects import orders_changed
+from primedist.services.orders import (
+    OPEN_STATUSES,
+    CreatedOrder,
+    DraftLine,
+    OrderDraft,
+    Quote,
+    StockShortage,
+)
+from primedist.services.shipping import DEAD, OWN_SOURCES
+from primedist.services.stock import lock_stock
+
+uses_t = table_of(VoucherUse)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the order held before the edit freed it."""
+
+    customer_id: int | None
+    points: int
+    voucher_id: int | None
+
+
+def edit_refusal(order: Order, channel: Channel, shipments: Sequence[Shipment]) -> Message | None:
+    """Why `order` (of a shop on `channel`) cannot be edited now (None: it can)."""
+    if OrderSource(order.source) not in OWN_SOURCES or channel.is_marketplace:
+        return msg("Order {external_id} is a marketplace order: change it in the marketplace.",
+                   external_id=order.external_id)  # fmt: skip
+    if order.status not in OPEN_STATUSES:
+        return msg("Order {external_id} is {status}: only a pending or confirmed order can be "
+                   "edited.", external_id=order.external_id, status=order.status)  # fmt: skip
+    live = [s.carrier_order_code or s.client_order_code for s in shipments
+            if s.status not in DEAD]  # fmt: skip
+    if live:
+        return msg("Shipment {shipment} was made for the order as it is: cancel it first.",
+                   shipment=str(live[0]))  # fmt: skip
+    return None
+
+
+def edit_lock(ctx: ServiceContext, order_id: int) -> Message | None:
+    """`edit_refusal` for a stored order (what the order detail shows)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        return _refusal(session, _order(session, order_id))
+
+
+def order_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
+    """The stored order as the edit form starts from it (its prices kept as they were)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        lines = order_svc._lines(session, order_id)
+        voucher = session.get(Voucher, order.voucher_id) if order.voucher_id else None
+        return OrderDraft(
+            lines=tuple(DraftLine(ln.variant_id, ln.quantity, ln.unit_price, ln.discount)
+                        for ln in lines if ln.variant_id is not None),
+            customer_id=order.customer_id, source=OrderSource(order.source),
+            shop_id=order.shop_id, order_discount=order.seller_discount,
+            voucher_code=voucher.code if voucher else None, points=order.points_used,
+            shipping_fee=order.shipping_fee, payment_method=PaymentMethod(order.payment_method),
+            note=order.buyer_note, ship_name=order.ship_name, ship_phone=order.ship_phone,
+            ship_address=order.ship_address, ship_ward=order.ship_ward,
+            ship_province=order.ship_province, status=order.status,
+        )  # fmt: skip
+
+
+def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
+    """Live totals of the edit form: the order's own stock, voucher use and points count
+    as free (nothing is written)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        _free_holds(ctx, session, order)
+        quote, _customer = order_svc._quote(session, draft, ctx.clock.now(), strict=False)
+        session.rollback()
+    return quote
+
+
+def update_order(
+    ctx: ServiceContext, order_id: int, draft: OrderDraft, *, allow_negative_stock: bool = False
+) -> CreatedOrder:
+    """Save the edited order in one transaction (see the module docstring). Raises
+    StockShortage as `create_order` does; the status, shop and source stay."""
+    ctx.require(Module.ORDERS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        order = _order(session, order_id)
+        refusal = _refusal(session, order)
+        if refusal is not None:
+            raise Conflict(refusal)
+        before = _snapshot(order)
+        old_lines = order_svc._lines(session, order_id)
+        lock_stock(session, [*(ln.variant_id for ln in old_lines if ln.variant_id is not None),
+                             *(ln.variant_id for ln in draft.lines)])  # fmt: skip
+        held = _free_holds(ctx, session, order)
+        quote, customer = order_svc._quote(session, draft, now, strict=True)
+        if quote.shortages and not allow_negative_stock:
+            raise StockShortage(quote.shortages)
+        for line in old_lines:  # through the session: it holds them (identity map)
+            session.delete(line)
+        session.flush()
+        _apply_draft(session, order, draft, quote, customer, now)
+        order_svc._write_lines(session, order, quote)
+        order_svc._apply_stock(ctx, session, order, "reserve")
+        _redeem_again(ctx, session, order, held, customer, quote.points, now)
+        session.add(order)
+        session.flush()
+        conn = session.connection()
+        touched = {c for c in (held.customer_id, order.customer_id) if c is not None}
+        orders_changed(conn, [order_id], now=now, customer_ids=touched)
+        if held.voucher_id is not None and held.voucher_id != order.voucher_id:
+            recount_uses(conn, [held.voucher_id])
+        ctx.audit(session, "order.edit", entity_type="order", entity_id=order_id,
+                  summary=msg("{order}: {before} đ → {after} đ", order=order.external_id,
+                              before=before["total"], after=order.total),
+                  before=before, after=_snapshot(order))  # fmt: skip
+        return CreatedOrder(order_id, order.external_id, order.total, quote.change_due)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _order(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
+    return order
+
+
+def _refusal(session: Session, order: Order) -> Message | None:
+    shop = session.get(Shop, order.shop_id)
+    assert shop is not None  # orders.shop_id: a foreign key, ON DELETE RESTRICT
+    shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)).all()
+    return edit_refusal(order, Channel(shop.channel), shipments)
+
+
+def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> _Held:
+    """Release the order's reservation, drop its voucher use, put the points it redeemed
+    back on the balance (the ledger rows are written by `_redeem_again`)."""
+    held = _Held(order.customer_id, order.points_used, order.voucher_id)
+    if order.stock_state == StockState.RESERVED:
+        order_svc._apply_stock(ctx, session, order, "release")
+    session.execute(sa.delete(uses_t).where(uses_t.c.order_id == order.id))
+    if held.points and held.customer_id is not None:
+        customer = session.get(Customer, held.customer_id)
+        if customer is not None:
+            customer.points_balance += held.points
+            session.add(customer)
+    session.flush()
+    return held
+
+
+def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote,
+                 customer: Customer | None, now: datetime) -> None:  # fmt: skip
+    clean = order_svc._clean
+    phone = order_svc._customer_phone(session, customer) if customer else None
+    ship_phone = normalize_phone(draft.ship_phone) if draft.ship_phone else None
+    paid = quote.total if draft.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD) else 0
+    order.customer_id = customer.id if customer else None
+    order.buyer_name = customer.name if customer else None
+    order.buyer_phone = phone
+    order.payment_method = draft.payment_method
+    order.ship_name = clean(draft.ship_name, 120)
+    order.ship_phone = ship_phone or clean(draft.ship_phone, 32)
+    order.ship_address = clean(draft.ship_address, 255)
+    order.ship_ward = clean(draft.ship_ward, 120)
+    order.ship_province = clean(draft.ship_province, 120)
+    order.province_code = province_code(draft.ship_province)
+    order.item_count = sum(line.quantity for line in quote.lines)
+    order.subtotal = quote.subtotal
+    order.seller_discount = quote.order_discount
+    order.voucher_discount = quote.voucher_discount
+    order.points_discount = quote.points_discount
+    order.shipping_fee = quote.shipping_fee
+    order.total = quote.total
+    order.paid_amount = paid
+    order.voucher_id = quote.voucher_id
+    order.points_used = quote.points
+    order.buyer_note = clean(draft.note, order_svc.MAX_NOTE)
+    order.updated_at = now
+    order.search_text = search_text(order.external_id, order.buyer_name, phones=[phone])
+
+
+def _redeem_again(ctx: ServiceContext, session: Session, order: Order, held: _Held,
+                  customer: Customer | None, points: int, now: datetime) -> None:  # fmt: skip
+    """The points ledger: nothing when the same customer redeems the same points; else
+    the old redemption given back and the new one taken, each a row of its own."""
+    old = session.get(Customer, held.customer_id) if held.customer_id is not None else None
+    if old is not None and customer is not None and old.id == customer.id \
+            and held.points == points:  # fmt: skip
+        old.points_balance -= points  # as it was: `_free_holds` only lent it
+        session.add(old)
+        return
+    if old is not None and held.points:
+        session.add(_entry(ctx, old, held.points, f"Given back: {order.external_id} edited",
+                           order, now))  # fmt: skip
+    if customer is not None and points:
+        customer.points_balance -= points
+        session.add(customer)
+        session.add(_entry(ctx, customer, -points, f"Redeemed on {order.external_id}", order,
+                           now))  # fmt: skip
+
+
+def _entry(ctx: ServiceContext, customer: Customer, delta: int, reason: str, order: Order,
+           now: datetime) -> PointsEntry:  # fmt: skip
+    assert customer.id is not None
+    return PointsEntry(customer_id=customer.id, kind=PointsKind.REDEEM, delta=delta,
+                       balance_after=customer.points_balance, order_id=order.id,
+                       reason=reason[:255], user_id=ctx.actor.id, created_at=now)  # fmt: skip
+
+
+def _snapshot(order: Order) -> dict[str, object]:
+    return {"customer_id": order.customer_id, "items": order.item_count,
+            "subtotal": order.subtotal, "total": order.total,
+            "payment_method": str(order.payment_method), "voucher_id": order.voucher_id,
+            "points_used": order.points_used}  # fmt: skip
