@@ -7,6 +7,7 @@ tab still picks and creates the buyer of a sale.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +88,7 @@ def _sellable() -> ColumnElement[bool]:
     return sa.and_(variants_t.c.is_active.is_(True), status == ProductStatus.ACTIVE.value)
 
 
-def _variant_select() -> sa.Select[Any]:
+def _variant_select(*, sellable_only: bool = True) -> sa.Select[Any]:
     """Variants with their product's name and the available stock of their holder."""
     available = sa.case(
         (groups_t.c.id.is_not(None), groups_t.c.stock - groups_t.c.reserved),
@@ -108,7 +109,7 @@ def _variant_select() -> sa.Select[Any]:
         .select_from(variants_t)
         .join(products_t, products_t.c.id == variants_t.c.product_id)
         .outerjoin(groups_t, groups_t.c.id == variants_t.c.sku_group_id)
-        .where(_sellable())
+        .where(_sellable() if sellable_only else sa.true())
     )
 
 
@@ -129,6 +130,18 @@ def _hit(row: sa.Row[Any]) -> VariantHit:
 def _first(conn: sa.Connection, where: ColumnElement[bool]) -> VariantHit | None:
     row = conn.execute(_variant_select().where(where).order_by(variants_t.c.id).limit(1)).first()
     return _hit(row) if row is not None else None
+
+
+def variant_hits(ctx: ServiceContext, variant_ids: Sequence[int]) -> list[VariantHit]:
+    """These variants as the sale screen lists them, in the order given, sellable or not
+    (an order being edited keeps a product hidden since); unknown ids are left out."""
+    ctx.require(Module.ORDERS)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            _variant_select(sellable_only=False).where(variants_t.c.id.in_(set(variant_ids)))
+        ).all()
+    found = {hit.variant_id: hit for hit in map(_hit, rows)}
+    return [found[i] for i in variant_ids if i in found]
 
 
 def find_variant_by_code(ctx: ServiceContext, code: str) -> VariantHit | None:

@@ -2867,6 +2867,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hoàn thành</translation>
     </message>
     <message>
+        <source>Edit…</source>
+        <translation>Sửa đơn…</translation>
+    </message>
+    <message>
         <source>Cancel order</source>
         <translation>Hủy đơn</translation>
     </message>
@@ -2937,6 +2941,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Change delivery address…</source>
         <translation>Sửa địa chỉ giao hàng…</translation>
+    </message>
+    <message>
+        <source>Change the items, prices, discounts and payment</source>
+        <translation>Sửa sản phẩm, giá, giảm giá và thanh toán</translation>
     </message>
     <message>
         <source>Unflag</source>
@@ -5326,6 +5334,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tạo đơn hàng</translation>
     </message>
     <message>
+        <source>Order edited</source>
+        <translation>Sửa đơn hàng</translation>
+    </message>
+    <message>
         <source>Order flagged</source>
         <translation>Đánh dấu đơn hàng</translation>
     </message>
@@ -6693,6 +6705,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Product</source>
+        <extracomment>The lines came from a stored order: a fixed price is the order&apos;s, not typed.</extracomment>
         <translation>Sản phẩm</translation>
     </message>
     <message>
@@ -6722,6 +6735,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Only %1 available</source>
         <translation>Chỉ còn %1</translation>
+    </message>
+    <message>
+        <source>The price on the order; clear it for the customer&apos;s price today</source>
+        <translation>Giá trên đơn; xóa đi để dùng giá hiện tại của khách</translation>
     </message>
     <message>
         <source>Price typed by hand; clear it for the customer&apos;s price</source>
@@ -6757,7 +6774,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Create order</source>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again.</extracomment>
         <translation>Tạo đơn hàng</translation>
+    </message>
+    <message>
+        <source>Edit order %1</source>
+        <translation>Sửa đơn hàng %1</translation>
     </message>
     <message>
         <source>Chat order (Facebook, Zalo)</source>
@@ -6852,6 +6874,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Lưu  (F9)</translation>
     </message>
     <message>
+        <source>Save changes  (F9)</source>
+        <translation>Lưu thay đổi  (F9)</translation>
+    </message>
+    <message>
         <source>Points</source>
         <translation>Dùng điểm</translation>
     </message>
@@ -6928,6 +6954,14 @@ Vẫn bán?</translation>
     <message>
         <source>This sale is not saved. Close it and lose its lines?</source>
         <translation>Đơn này chưa được lưu. Đóng lại và bỏ các sản phẩm đã nhập?</translation>
+    </message>
+    <message>
+        <source>Close the order</source>
+        <translation>Đóng đơn hàng</translation>
+    </message>
+    <message>
+        <source>The changes to this order are not saved. Close and lose them?</source>
+        <translation>Các thay đổi của đơn này chưa được lưu. Đóng và bỏ các thay đổi?</translation>
     </message>
     <message>
         <source>Flagged</source>
@@ -9086,8 +9120,16 @@ Vẫn bán?</translation>
         <translation>Đơn {external_id} không gắn với khách hàng nào để lưu địa chỉ.</translation>
     </message>
     <message>
+        <source>Order {external_id} is a marketplace order: change it in the marketplace.</source>
+        <translation>Đơn {external_id} là đơn sàn: hãy sửa trên sàn.</translation>
+    </message>
+    <message>
         <source>Order {external_id} is a marketplace order: its address comes from the marketplace.</source>
         <translation>Đơn {external_id} là đơn sàn: địa chỉ do sàn cung cấp.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} is {status}: only a pending or confirmed order can be edited.</source>
+        <translation>Đơn {external_id} đang ở trạng thái {status}: chỉ sửa được đơn chờ xác nhận hoặc đã xác nhận.</translation>
     </message>
     <message>
         <source>Order {external_id} is {status}: only a pending or confirmed order&apos;s address can be changed.</source>
@@ -9120,6 +9162,10 @@ Vẫn bán?</translation>
     <message>
         <source>Shipment {shipment} already carries the old address: cancel it first.</source>
         <translation>Vận đơn {shipment} đã mang địa chỉ cũ: hãy hủy vận đơn trước.</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} was made for the order as it is: cancel it first.</source>
+        <translation>Vận đơn {shipment} đã được tạo theo đơn hiện tại: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
         <source>Table {table} refers to itself but has no id column.</source>
@@ -9840,6 +9886,10 @@ Vẫn bán?</translation>
     <message>
         <source>{order}: shipment {shipment} queued with {account}</source>
         <translation>{order}: đã xếp hàng chờ tạo vận đơn {shipment} với {account}</translation>
+    </message>
+    <message>
+        <source>{order}: {before} đ → {after} đ</source>
+        <translation>{order}: {before} đ → {after} đ</translation>
     </message>
     <message>
         <source>{order}: {status} → {to}</source>

@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderSource, OrderStatus
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError
 from primedist.services import delivery as delivery_svc
+from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail
@@ -46,6 +48,7 @@ from primedist.ui.ops import Op
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.returns import ReturnDialog
+from primedist.ui.orders.sale import SaleDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.widgets import (
@@ -229,6 +232,7 @@ class OrderDetailDialog(QDialog):
         self.detail: OrderDetail | None = None
         self.return_dialog: ReturnDialog | None = None
         self.address_dialog: DeliveryAddressDialog | None = None
+        self.edit_dialog: SaleDialog | None = None
         self._busy = False
         self._saved_note = ""
         self.setObjectName("orderDetail")
@@ -414,6 +418,7 @@ class OrderDetailDialog(QDialog):
         self.address_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.address_button.clicked.connect(self._edit_address)
         self._address_lock: str | None = None
+        self._edit_lock: str | None = None
         row = QHBoxLayout()
         row.addWidget(self.address_button)
         row.addStretch(1)
@@ -457,6 +462,7 @@ class OrderDetailDialog(QDialog):
         self.confirm_button = button("primaryButton", self._confirm)
         self.ship_button = button("actionButton", lambda: self._move_to(OrderStatus.SHIPPING))
         self.complete_button = button("actionButton", lambda: self._move_to(OrderStatus.COMPLETED))
+        self.edit_button = button("actionButton", self._edit_order)
         self.cancel_button = button("dangerButton", self._cancel)
         self.return_button = button("actionButton", self._open_return)
         self.flag_button = button("actionButton", self._toggle_flag)
@@ -514,6 +520,7 @@ class OrderDetailDialog(QDialog):
         self.confirm_button.setText(self.tr("Confirm"))
         self.ship_button.setText(self.tr("Ship"))
         self.complete_button.setText(self.tr("Complete"))
+        self.edit_button.setText(self.tr("Edit…"))
         self.cancel_button.setText(self.tr("Cancel order"))
         self.return_button.setText(self.tr("Return…"))
         self.print_button.setText(self.tr("Print"))
@@ -655,24 +662,31 @@ class OrderDetailDialog(QDialog):
         }
         for key, text in values.items():
             self.ship_values[key].setText(text or DASH)
-        self._fill_address_button(order)
+        self._fill_own_order_actions(order)
 
-    def _fill_address_button(self, order: Order) -> None:
-        """Shown on an own order that has not left yet; disabled (with why) while a live
-        shipment holds the old address."""
+    def _fill_own_order_actions(self, order: Order) -> None:
+        """Edit… and Change delivery address…: shown on an own order that has not left
+        yet; disabled (with why) while a live shipment was made for it as it is."""
         editable = (OrderSource(order.source) in OWN_SOURCES and not self._is_marketplace()
                     and order.status in delivery_svc.EDITABLE)  # fmt: skip
         self.address_button.setVisible(editable)
-        self._address_lock = None
+        self.edit_button.setVisible(editable)
+        self._address_lock = self._edit_lock = None
         if editable:
-            try:
-                lock = delivery_svc.address_lock(self.ctx, self.order_id)
-            except PrimedistError as exc:
-                self._address_lock = error_text(exc)
-            else:
-                self._address_lock = None if lock is None else localize(lock)
+            self._address_lock = self._lock_text(delivery_svc.address_lock)
+            self._edit_lock = self._lock_text(edit_svc.edit_lock)
         self.address_button.setText(self.tr("Change delivery address…"))
         self.address_button.setToolTip(self._address_lock or "")
+        self.edit_button.setToolTip(
+            self._edit_lock or self.tr("Change the items, prices, discounts and payment")
+        )
+
+    def _lock_text(self, lock: Callable[[ServiceContext, int], Message | None]) -> str | None:
+        try:
+            found = lock(self.ctx, self.order_id)
+        except PrimedistError as exc:
+            return error_text(exc)
+        return None if found is None else localize(found)
 
     def _fill_history(self, history: tuple[HistoryEntry, ...]) -> None:
         table = self.history_table
@@ -728,6 +742,7 @@ class OrderDetailDialog(QDialog):
             self.return_button: order is not None and self._returnable(),
             self.flag_button: order is not None,
             self.address_button: order is not None and self._address_lock is None,
+            self.edit_button: order is not None and self._edit_lock is None,
         }
         for button, allowed in rules.items():
             button.setEnabled(idle and allowed)
@@ -819,6 +834,16 @@ class OrderDetailDialog(QDialog):
         dialog.accepted.connect(self._after_return)
         dialog.finished.connect(dialog.deleteLater)
         self.return_dialog = dialog
+        dialog.open()
+
+    def _edit_order(self) -> None:
+        """The sale form on this order; the detail shows the order again once saved."""
+        assert self.detail is not None
+        dialog = SaleDialog(self.ctx, self, edit_order_id=self.order_id,
+                            edit_number=self.detail.order.external_id)  # fmt: skip
+        dialog.orderSaved.connect(lambda _id: self._after_return())
+        dialog.finished.connect(dialog.deleteLater)
+        self.edit_dialog = dialog
         dialog.open()
 
     def _edit_address(self) -> None:

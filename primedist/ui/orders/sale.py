@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -67,6 +67,7 @@ from primedist.errors import PrimedistError
 from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
+from primedist.services.order_edit import order_draft, quote_edit, update_order
 from primedist.services.orders import (
     CreatedOrder,
     DraftLine,
@@ -86,6 +87,7 @@ from primedist.services.sale_lookup import (
     quick_create_customer,
     search_customers,
     search_variants,
+    variant_hits,
 )
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
@@ -386,6 +388,8 @@ class LinesModel(QAbstractTableModel):
         super().__init__(parent)
         self.lines: list[SaleLine] = []
         self.short_skus: set[str] = set()
+        #: The lines came from a stored order: a fixed price is the order's, not typed.
+        self.order_prices = False
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.lines)
@@ -476,6 +480,10 @@ class LinesModel(QAbstractTableModel):
             text = QCoreApplication.translate("orders", "Only %1 available")
             return text.replace("%1", format_number(line.available, current_language()))
         if col == self.PRICE and line.unit_price is not None:
+            if self.order_prices:
+                return QCoreApplication.translate(
+                    "orders", "The price on the order; clear it for the customer's price today"
+                )
             return QCoreApplication.translate(
                 "orders", "Price typed by hand; clear it for the customer's price"
             )
@@ -545,6 +553,16 @@ class LinesModel(QAbstractTableModel):
             del self.lines[row]
             self.endRemoveRows()
             self.changed.emit()
+
+    def load(self, lines: list[SaleLine]) -> None:
+        """These lines instead of the present ones (an order opened for editing: their
+        prices are the order's)."""
+        self.order_prices = True
+        self.beginResetModel()
+        self.lines = lines
+        self.short_skus.clear()
+        self.endResetModel()
+        self.changed.emit()
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -701,15 +719,26 @@ def _cell(caption: QLabel, *widgets: QWidget) -> QWidget:
 
 
 class SaleDialog(QDialog):
-    """Create order: counter, phone or chat sale (see the module docstring and SHORTCUTS)."""
+    """Create order: counter, phone or chat sale (see the module docstring and SHORTCUTS).
+    With `edit_order_id`: the same form on a stored own order, to change it
+    (`services/order_edit.py`); Save stores the changes and closes."""
 
     orderCreated = Signal(int)
+    #: In edit mode, after the changes were saved (the order's id).
+    orderSaved = Signal(int)
 
     def __init__(
-        self, ctx: ServiceContext, parent: QWidget | None = None, *, customer_id: int | None = None
-    ) -> None:
+        self, ctx: ServiceContext, parent: QWidget | None = None, *, customer_id: int | None = None,
+        edit_order_id: int | None = None, edit_number: str = "",
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx = ctx
+        self.editing = edit_order_id
+        self.edit_number = edit_number
+        #: The order as loaded (edit mode), to know whether anything changed.
+        self._loaded: OrderDraft | None = None
+        #: Points the edited order redeemed from this customer: theirs to use again.
+        self._lent_points: tuple[int, int] | None = None
         self.setObjectName("saleDialog")
         self.setStyleSheet(STYLE)
         fit_to_screen(self, 1100, 720)
@@ -728,8 +757,49 @@ class SaleDialog(QDialog):
         self._set_source(OrderSource.COUNTER)
         if customer_id is not None:
             self.set_customer(get_customer(ctx, customer_id))
+        if edit_order_id is not None:
+            self._load_order(edit_order_id)
         self.requote()
         self.product_search.setFocus()
+
+    def _load_order(self, order_id: int) -> None:
+        """Fill the form with the stored order (edit mode)."""
+        draft = order_draft(self.ctx, order_id)
+        for button in self.type_buttons.values():
+            button.setEnabled(False)  # an order keeps its type
+        self._set_source(draft.source)
+        if draft.customer_id is not None:
+            self._lent_points = (draft.customer_id, draft.points)
+            self.set_customer(get_customer(self.ctx, draft.customer_id))
+        hits = {
+            h.variant_id: h for h in variant_hits(self.ctx, [ln.variant_id for ln in draft.lines])
+        }
+        self.model.load([SaleLine(hits[ln.variant_id], ln.quantity, ln.unit_price, ln.discount)
+                         for ln in draft.lines if ln.variant_id in hits])  # fmt: skip
+        lang = current_language()
+        for edit, amount in ((self.order_discount, draft.order_discount),
+                             (self.shipping_fee, draft.shipping_fee)):  # fmt: skip
+            edit.setText(format_number(amount, lang) if amount else "")
+        self.voucher.setText(draft.voucher_code or "")
+        self.points.setText(str(draft.points) if draft.points else "")
+        if draft.payment_method in PAYMENT_METHODS:
+            self.payment.setCurrentIndex(PAYMENT_METHODS.index(draft.payment_method))
+        self.note.setText(draft.note or "")
+        for field, text in ((self.ship_name, draft.ship_name), (self.ship_phone, draft.ship_phone),
+                            (self.ship_address, draft.ship_address),
+                            (self.ship_ward, draft.ship_ward)):  # fmt: skip
+            field.setText(text or "")
+        self.ship_province.setCurrentText(draft.ship_province or "")
+        self._prefilled.clear()
+        self.print_receipt.hide()
+        self._loaded = self._comparable()
+
+    def _comparable(self) -> OrderDraft:
+        """The draft without what a save does not keep (cash handed over, status, shop)."""
+        return replace(self.draft()[0], cash_received=None, status=None, shop_id=None)
+
+    def _unsaved_edit(self) -> bool:
+        return self._loaded is not None and self._comparable() != self._loaded
 
     def _timer(self, ms: int, fn: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -929,7 +999,11 @@ class SaleDialog(QDialog):
         return frame
 
     def retranslate(self) -> None:
-        self.setWindowTitle(QCoreApplication.translate("orders", "Create order"))
+        if self.editing is None:
+            self.setWindowTitle(QCoreApplication.translate("orders", "Create order"))
+        else:
+            self.setWindowTitle(QCoreApplication.translate("orders", "Edit order %1").replace(
+                "%1", self.edit_number))  # fmt: skip
         buttons = self.type_buttons
         buttons[OrderSource.COUNTER].setText(QCoreApplication.translate("orders", "Counter sale"))
         buttons[OrderSource.PHONE].setText(QCoreApplication.translate("orders", "Phone order"))
@@ -1003,7 +1077,10 @@ class SaleDialog(QDialog):
                 "orders", "Print the receipt on the receipt printer (Settings → Printers)"
             )
         )
-        self.save_button.setText(QCoreApplication.translate("orders", "Save  (F9)"))
+        self.save_button.setText(
+            QCoreApplication.translate("orders", "Save  (F9)") if self.editing is None
+            else QCoreApplication.translate("orders", "Save changes  (F9)")
+        )  # fmt: skip
 
     def _retranslate_totals(self) -> None:
         texts = {
@@ -1205,8 +1282,9 @@ class SaleDialog(QDialog):
 
     def _show_customer(self) -> None:
         hit = self.customer
+        balance = self._points_balance()
         self.walk_in_button.setVisible(hit is not None)
-        self.points.setEnabled(bool(hit and hit.points_balance))
+        self.points.setEnabled(bool(hit and balance))
         if hit is None:
             title = QCoreApplication.translate("orders", "Walk-in customer")
             note = QCoreApplication.translate("orders", "List prices, no points")
@@ -1216,7 +1294,7 @@ class SaleDialog(QDialog):
             self.points_balance.setText("")
             return
         points = QCoreApplication.translate("orders", "%1 points").replace(
-            "%1", format_number(hit.points_balance, current_language())
+            "%1", format_number(balance, current_language())
         )
         details = "  ·  ".join(
             p for p in (_phone_text(hit.phone), enum_label(hit.rank), points) if p
@@ -1226,9 +1304,17 @@ class SaleDialog(QDialog):
         )
         self.points_balance.setText(
             QCoreApplication.translate("orders", "of %1").replace(
-                "%1", format_number(hit.points_balance, current_language())
+                "%1", format_number(balance, current_language())
             )
         )
+
+    def _points_balance(self) -> int:
+        """The customer's points to use: with what the edited order redeemed from them."""
+        hit = self.customer
+        if hit is None:
+            return 0
+        lent = self._lent_points
+        return hit.points_balance + (lent[1] if lent is not None and lent[0] == hit.id else 0)
 
     def _prefill_delivery(self) -> None:
         """The customer's name, phone and default address into the delivery fields; what
@@ -1339,7 +1425,10 @@ class SaleDialog(QDialog):
         self._quote_timer.stop()
         draft, problems = self.draft()
         try:
-            self.quote = quote_order(self.ctx, draft)
+            self.quote = (
+                quote_order(self.ctx, draft) if self.editing is None
+                else quote_edit(self.ctx, self.editing, draft)
+            )  # fmt: skip
             found = list(self.quote.problems)
             if not draft.lines:  # "add a product" is what the screen says already
                 found = [p for p in found if not p.startswith("Add at least one product")]
@@ -1390,6 +1479,9 @@ class SaleDialog(QDialog):
         # the next scan queue behind it and land in the fresh sale, not in this one.
         try:
             with _busy():
+                if self.editing is not None:
+                    return update_order(self.ctx, self.editing, draft,
+                                        allow_negative_stock=allow_negative_stock)  # fmt: skip
                 return create_order(self.ctx, draft, allow_negative_stock=allow_negative_stock)
         except StockShortage as exc:
             if allow_negative_stock or not self._sell_anyway(exc):
@@ -1419,6 +1511,11 @@ class SaleDialog(QDialog):
 
     def _saved(self, created: CreatedOrder) -> None:
         self.last_created = created
+        if self.editing is not None:
+            self._loaded = None  # saved: nothing to lose
+            self.orderSaved.emit(created.id)
+            self.accept()
+            return
         self.orderCreated.emit(created.id)
         if created.change_due is not None:
             text = QCoreApplication.translate("orders", "Saved %1 — change due %2").replace(
@@ -1452,8 +1549,11 @@ class SaleDialog(QDialog):
         self.product_search.setFocus()
 
     def reject(self) -> None:
-        """Esc / close: asks first when the sale has lines."""
-        if self.model.rowCount():
+        """Esc / close: asks first when the sale has lines (an edit: unsaved changes)."""
+        if self.editing is not None:
+            if self._unsaved_edit() and not self._lose_changes():
+                return
+        elif self.model.rowCount():
             answer = QMessageBox.question(
                 self,
                 QCoreApplication.translate("orders", "Close the sale"),
@@ -1466,6 +1566,18 @@ class SaleDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         super().reject()
+
+    def _lose_changes(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            QCoreApplication.translate("orders", "Close the order"),
+            QCoreApplication.translate(
+                "orders", "The changes to this order are not saved. Close and lose them?"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
 
 @contextmanager

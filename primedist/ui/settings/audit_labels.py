@@ -50,6 +50,7 @@ ACTIONS: dict[str, str] = {
     "order.completed": QT_TRANSLATE_NOOP("audit", "Order completed"),
     "order.confirmed": QT_TRANSLATE_NOOP("audit", "Order confirmed"),
     "order.create": QT_TRANSLATE_NOOP("audit", "Order created"),
+    "order.edit": QT_TRANSLATE_NOOP("audit", "Order edited"),
     "order.flag": QT_TRANSLATE_NOOP("audit", "Order flagged"),
     "order.note": QT_TRANSLATE_NOOP("audit", "Order note changed"),
     "order.pending": QT_TRANSLATE_NOOP("audit", "Order back to pending"),
