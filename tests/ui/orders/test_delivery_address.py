@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from primedist.services import shipping as ship_svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
-from primedist.ui.orders import detail as detail_module
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from tests.services.test_bulk_shipping import order_to
 from tests.services.test_delivery import addresses, customer_order
@@ -31,12 +30,6 @@ from tests.ui.orders.test_order_detail import (  # noqa: F401  (the variants fix
     variants,
 )
 from tests.ui.test_translations import vietnamese
-
-
-@pytest.fixture(autouse=True)
-def quiet(quiet: list[str], monkeypatch) -> list[str]:
-    monkeypatch.setattr(detail_module, "show_error", lambda _p, message: quiet.append(message))
-    return quiet
 
 
 @pytest.fixture

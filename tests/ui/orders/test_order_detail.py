@@ -32,13 +32,6 @@ from tests.ui.test_translations import vietnamese
 WAIT_MS = 10_000
 
 
-@pytest.fixture(autouse=True)
-def quiet(quiet: list[str], monkeypatch) -> list[str]:
-    """The shared `quiet` (tests/ui/conftest.py); this module's own error box is recorded too."""
-    monkeypatch.setattr(detail_module, "show_error", lambda _p, message: quiet.append(message))
-    return quiet
-
-
 @pytest.fixture
 def variants(engine: Engine, owner_ctx: ServiceContext) -> list[int]:
     """AO-S (99,000 đ, 10 in stock) and AO-M (120,000 đ, 3 in stock)."""

@@ -6,7 +6,6 @@ shipment or a marketplace order leaves the button out or disabled with the reaso
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy.engine import Engine
@@ -14,7 +13,6 @@ from sqlalchemy.engine import Engine
 from primedist.services import shipping as ship_svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
-from primedist.ui.orders import detail as detail_module
 from primedist.ui.orders.sale import SaleDialog
 from tests.services.test_order_edit import lines as stored_lines
 from tests.services.test_order_edit import phone_order
@@ -32,12 +30,6 @@ from tests.ui.orders.test_order_detail import (  # noqa: F401  (the variants fix
 )
 from tests.ui.orders.test_sale_dialog import Questions, questions, settle  # noqa: F401
 from tests.ui.test_translations import vietnamese
-
-
-@pytest.fixture(autouse=True)
-def quiet(quiet: list[str], monkeypatch) -> list[str]:
-    monkeypatch.setattr(detail_module, "show_error", lambda _p, message: quiet.append(message))
-    return quiet
 
 
 def open_edit(qtbot, dialog) -> SaleDialog:
