@@ -178,7 +178,12 @@ def _refusal(session: Session, order: Order) -> Message | None:
     shop = session.get(Shop, order.shop_id)
     assert shop is not None  # orders.shop_id: a foreign key, ON DELETE RESTRICT
     shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)).all()
-    return edit_refusal(order, Channel(shop.channel), shipments)
+    refusal = edit_refusal(order, Channel(shop.channel), shipments)
+    if refusal is None and any(ln.variant_id is None for ln in order_svc._lines(session, order.id)):
+        # Its line would be lost: the form can only hold lines of existing products.
+        return msg("A product of order {external_id} was deleted since: the order cannot be "
+                   "edited.", external_id=order.external_id)  # fmt: skip
+    return refusal
 
 
 def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> _Held:

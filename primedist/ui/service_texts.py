@@ -14,6 +14,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "A percentage must be between 1 and 100."),
     QT_TRANSLATE_NOOP("service", "A point must be worth between 1 and 10,000,000 đ."),
     QT_TRANSLATE_NOOP("service", "A product needs at least one variant (SKU)."),
+    QT_TRANSLATE_NOOP("service", "A product of order {external_id} was deleted since: the order cannot be edited."),
     QT_TRANSLATE_NOOP("service", "A receipt image of {width} dots is wider than any thermal roll."),
     QT_TRANSLATE_NOOP("service", "A shop name has at most {shop_name_len} characters"),
     QT_TRANSLATE_NOOP("service", "A usage limit must be at least 1 (empty = no limit)."),

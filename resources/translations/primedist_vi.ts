@@ -9040,6 +9040,10 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {gender} (dùng nữ/nam/khác hoặc female/male/other)</translation>
     </message>
     <message>
+        <source>A product of order {external_id} was deleted since: the order cannot be edited.</source>
+        <translation>Một sản phẩm của đơn {external_id} đã bị xóa: không thể sửa đơn này.</translation>
+    </message>
+    <message>
         <source>A receipt image of {width} dots is wider than any thermal roll.</source>
         <translation>Ảnh hóa đơn rộng {width} điểm, vượt quá mọi khổ giấy in nhiệt.</translation>
     </message>

@@ -194,3 +194,14 @@ def test_staff_need_the_orders_module(owner_ctx, variants):
         with pytest.raises(PermissionDenied):
             call(staff(owner_ctx, Module.CUSTOMERS))
     assert edit.update_order(staff(owner_ctx, Module.ORDERS), order_id, draft).id == order_id
+
+
+def test_an_order_whose_product_is_gone_is_not_edited(owner_ctx, engine, variants):
+    order_id = phone_order(owner_ctx, variants)
+    with engine.begin() as conn:  # what a line keeps when its variant row goes
+        conn.execute(sa.update(OrderLine).where(OrderLine.sku == "AO-M").values(variant_id=None))
+    lock = edit.edit_lock(owner_ctx, order_id)
+    assert lock is not None and "was deleted since" in lock
+    with pytest.raises(Conflict, match="was deleted since"):
+        edit.update_order(owner_ctx, order_id, edit.order_draft(owner_ctx, order_id))
+    assert len(lines(engine, order_id)) == 2
