@@ -81,9 +81,11 @@ DEFINITIONS: dict[str, str] = {
     "orders in the range ÷ customers with at least 1 non-cancelled order in the range "
     "(orders without a customer are left out).",
     "province": "Top locations = the provinces/cities the orders counted in revenue were "
-    "shipped to, by number of orders and by revenue.",
+    "shipped to, by number of orders and by revenue (orders with no province, such as "
+    "counter sales, are left out; See detail counts them as unknown).",
     "carrier": "Top shipping providers = the carriers of the orders counted in revenue, "
-    "by number of orders (with their revenue).",
+    "by number of orders (with their revenue; orders with no carrier are left out, "
+    "See detail counts them as unknown).",
     "product": "Product rank = per product: units sold (as Products sold) and revenue = "
     "sum of its line subtotals (quantity × price − line discount) in the orders counted "
     "in revenue; change against the previous period.",
@@ -544,9 +546,9 @@ def analytics(
         orders=_change(totals, "orders", counted=True),
         units=units,
         repeat_rate=Rate(repeat, buyers, prepeat, pbuyers),
-        top_locations_by_orders=sorted(provinces, key=_by_orders)[:TOP],
-        top_locations_by_revenue=sorted(provinces, key=_by_revenue)[:TOP],
-        top_carriers=sorted(carriers, key=_by_orders)[:TOP],
+        top_locations_by_orders=sorted(_known(provinces), key=_by_orders)[:TOP],
+        top_locations_by_revenue=sorted(_known(provinces), key=_by_revenue)[:TOP],
+        top_carriers=sorted(_known(carriers), key=_by_orders)[:TOP],
         products=top,
     )
 
@@ -577,6 +579,12 @@ def _group_rows(conn: sa.Connection, w: q.Window, dim: str) -> list[RankRow]:
         for key, n, r, pn, pr in q.group_totals(conn, w, dim)
         if n
     ]
+
+
+def _known(rows: list[RankRow]) -> list[RankRow]:
+    """Without the orders of no province / no carrier (a counter sale): a top list names
+    places and carriers; the detail page (`ranking`) counts them as unknown."""
+    return [r for r in rows if r.key]
 
 
 def group_label(dim: str, key: str) -> str:

@@ -2688,12 +2688,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tỉ lệ khách mua lại = số khách có từ 2 đơn không bị hủy trở lên trong khoảng thời gian ÷ số khách có ít nhất 1 đơn không bị hủy trong khoảng thời gian (không tính đơn không gắn khách hàng).</translation>
     </message>
     <message>
-        <source>Top locations = the provinces/cities the orders counted in revenue were shipped to, by number of orders and by revenue.</source>
-        <translation>Khu vực hàng đầu = các tỉnh/thành phố nhận hàng của những đơn được tính vào doanh thu, xếp theo số đơn và theo doanh thu.</translation>
+        <source>Top locations = the provinces/cities the orders counted in revenue were shipped to, by number of orders and by revenue (orders with no province, such as counter sales, are left out; See detail counts them as unknown).</source>
+        <translation>Khu vực hàng đầu = các tỉnh/thành phố nhận hàng của những đơn được tính vào doanh thu, xếp theo số đơn và theo doanh thu (đơn không có tỉnh/thành, như đơn bán tại quầy, không được tính; trang Xem chi tiết ghi các đơn này là Không rõ).</translation>
     </message>
     <message>
-        <source>Top shipping providers = the carriers of the orders counted in revenue, by number of orders (with their revenue).</source>
-        <translation>Đơn vị vận chuyển hàng đầu = đơn vị vận chuyển của những đơn được tính vào doanh thu, xếp theo số đơn (kèm doanh thu).</translation>
+        <source>Top shipping providers = the carriers of the orders counted in revenue, by number of orders (with their revenue; orders with no carrier are left out, See detail counts them as unknown).</source>
+        <translation>Đơn vị vận chuyển hàng đầu = đơn vị vận chuyển của những đơn được tính vào doanh thu, xếp theo số đơn (kèm doanh thu; đơn không có đơn vị vận chuyển không được tính, trang Xem chi tiết ghi các đơn này là Không rõ).</translation>
     </message>
     <message>
         <source>Product rank = per product: units sold (as Products sold) and revenue = sum of its line subtotals (quantity × price − line discount) in the orders counted in revenue; change against the previous period.</source>

@@ -42,12 +42,14 @@ TEXTS: dict[str, str] = {
     "province": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
         "Top locations = the provinces/cities the orders counted in revenue were shipped to, "
-        "by number of orders and by revenue.",
+        "by number of orders and by revenue (orders with no province, such as counter sales, "
+        "are left out; See detail counts them as unknown).",
     ),
     "carrier": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
         "Top shipping providers = the carriers of the orders counted in revenue, by number of "
-        "orders (with their revenue).",
+        "orders (with their revenue; orders with no carrier are left out, See detail counts "
+        "them as unknown).",
     ),
     "product": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
