@@ -7293,6 +7293,14 @@ Vẫn bán?</translation>
         <translation>Đang nhập đơn hàng</translation>
     </message>
     <message>
+        <source>Open…</source>
+        <translation>Mở…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa đơn…</translation>
+    </message>
+    <message>
         <source>Shopee order export</source>
         <extracomment>The Seller Center layouts offered, in this order.</extracomment>
         <translation>Tệp xuất đơn hàng Shopee</translation>

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     Qt,
     QTimer,
@@ -29,12 +30,14 @@ from PySide6.QtGui import QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QTabBar,
     QTableView,
@@ -47,6 +50,7 @@ from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.money import format_money, format_number, parse_money
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import TRANSITIONS
+from primedist.errors import PrimedistError
 from primedist.queries.orders import (
     ORDERS_SPEC,
     STATUS_TABS,
@@ -56,6 +60,7 @@ from primedist.queries.orders import (
 )
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind
+from primedist.services.order_edit import edit_lock
 from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
 from primedist.services.shops import ShopInfo
 from primedist.ui import list_tools
@@ -403,6 +408,8 @@ class OrdersPage(FilteredListPage):
         self._counts_running = 0
         self._exporting = False
         self.filter_dialog: FilterDialog | None = None
+        self.context_menu: QMenu | None = None
+        self.edit_dialog: QDialog | None = None
         self.last_message: QMessageBox | None = None
         self.import_dialog: ImportReportDialog | None = None
         self.export_import_dialog: Any = None
@@ -486,6 +493,8 @@ class OrdersPage(FilteredListPage):
             stretch="buyer_name",
         )
         view.activated.connect(self.open_detail)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._show_context_menu)
         self._watch_view()
         return view
 
@@ -979,6 +988,58 @@ class OrdersPage(FilteredListPage):
         dialog = SaleDialog(self.ctx, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.orderCreated.connect(lambda _id: self.refresh())
+        dialog.open()
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        """Right-click on a row: it joins the selection (alone, unless it is in it)."""
+        index = self.view.indexAt(pos)
+        key = self.model.key_at(index.row()) if index.isValid() else None
+        if key is None:
+            return
+        selection = self.view.selectionModel()
+        if not selection.isRowSelected(index.row(), QModelIndex()):
+            self.view.selectRow(index.row())
+        number = self.model.raw_value(index.row(), "external_id") or ""
+        self.build_context_menu(key, number).popup(self.view.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, order_id: int, number: str = "") -> QMenu:
+        """The row menu: open or edit that order, then the toolbar's actions on the
+        selection (enabled as the buttons are)."""
+        menu = QMenu(self)
+        menu.setObjectName("ordersMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(QCoreApplication.translate("orders", "Open…")).triggered.connect(
+            lambda: self.open_order(order_id)
+        )
+        edit = menu.addAction(QCoreApplication.translate("orders", "Edit…"))
+        edit.triggered.connect(lambda: self.edit_order(order_id, number))
+        edit.setEnabled(self._editable(order_id))
+        menu.addSeparator()
+        for button in (self.confirm_button, self.cancel_button, self.ship_button,
+                       self.flag_button, self.unflag_button):  # fmt: skip
+            action = menu.addAction(button.text())
+            action.setEnabled(button.isEnabled())
+            action.triggered.connect(button.click)
+        prints = print_menu(menu, self.printer, self.selected_ids, bulk=True)
+        prints.setTitle(self.print_button.text())
+        menu.addMenu(prints).setEnabled(self.print_button.isEnabled())
+        self.context_menu = menu
+        return menu
+
+    def _editable(self, order_id: int) -> bool:
+        try:
+            return edit_lock(self.ctx, order_id) is None
+        except PrimedistError:
+            return False
+
+    def edit_order(self, order_id: int, number: str = "") -> None:
+        """The sale form on an own order (Edit… of the row menu); the list refreshes on save."""
+        from primedist.ui.orders.sale import SaleDialog
+
+        dialog = SaleDialog(self.ctx, parent=self, edit_order_id=order_id, edit_number=number)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.orderSaved.connect(lambda _id: self.refresh())
+        self.edit_dialog = dialog
         dialog.open()
 
     def open_detail(self, index: QModelIndex | QPersistentModelIndex) -> None:

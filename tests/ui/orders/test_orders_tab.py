@@ -702,6 +702,41 @@ def test_double_click_or_enter_opens_the_detail(qtbot, page, data, stand_ins):
     detail.close()
 
 
+def test_the_row_menu_opens_edits_and_acts_on_the_selection(qtbot, page, data, owner_ctx):
+    from primedist.domain.enums import OrderSource, OrderStatus
+    from primedist.services.orders import DraftLine, OrderDraft, create_order
+    from tests.factories import make_product
+
+    variant = make_product(data.engine, "Áo thun", [("AO-1", 100_000, 5)])[0]
+    own = create_order(owner_ctx, OrderDraft(
+        lines=(DraftLine(variant, 1),), source=OrderSource.PHONE, status=OrderStatus.PENDING,
+        payment_method=PaymentMethod.COD)).id  # fmt: skip
+    page.refresh()
+    settle(qtbot, page)
+    click_row(qtbot, page, 3)  # another row selected: the right-clicked one replaces it
+    row = keys(page).index(own)
+    page._show_context_menu(page.view.visualRect(page.model.index(row, 1)).center())
+    menu = page.context_menu
+    assert menu is not None and page.selected_ids() == [own]
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert list(actions)[:7] == ["Open…", "Edit…", "Confirm", "Cancel orders", "Ship…", "Flag",
+                                 "Unflag"]  # fmt: skip
+    assert actions["Edit…"].isEnabled() and actions["Confirm"].isEnabled()
+    actions["Confirm"].trigger()
+    settle(qtbot, page)
+    assert data.status(own)[0] == "confirmed"
+    menu.close()
+
+    marketplace = page.model.key_at(0 if row else 1)
+    assert not page.build_context_menu(marketplace).actions()[1].isEnabled()  # not ours
+    page.context_menu.close()
+    page.build_context_menu(own, "PD-1").actions()[1].trigger()  # Edit…
+    sale = page.edit_dialog
+    assert sale is not None and sale.isVisible() and sale.windowTitle() == "Edit order PD-1"
+    sale.close()
+    page.context_menu.close()
+
+
 # Main window --------------------------------------------------------------------------
 def test_main_window_orders_tab_is_this_page(qtbot, owner_ctx, settings, data):
     window = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng Thử")
