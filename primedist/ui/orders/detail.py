@@ -414,6 +414,7 @@ class OrderDetailDialog(QDialog):
         # An own order's recipient and address, until a carrier has them.
         self.address_button = QPushButton()
         self.address_button.setObjectName("linkButton")
+        self.address_button.setProperty("action", True)  # greyed when disabled (style.qss)
         self.address_button.setAutoDefault(False)
         self.address_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.address_button.clicked.connect(self._edit_address)
