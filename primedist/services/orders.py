@@ -26,6 +26,7 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
+from primedist.domain.audit import AuditEvent
 from primedist.domain.customer import Customer, CustomerPhone
 from primedist.domain.enums import (
     Channel,
@@ -841,6 +842,23 @@ class HistoryEntry:
     changed_at: datetime
 
 
+#: Audit actions that change an order without changing its status (its detail lists them
+#: with the status history).
+EVENT_ACTIONS = ("order.edit", "order.address")
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    """An edit of the order, or a new delivery address: who, when, and what it became."""
+
+    action: str
+    user_name: str | None
+    changed_at: datetime
+    #: The order's values before and after (`order_edit._snapshot`, the address columns).
+    before: Mapping[str, object]
+    after: Mapping[str, object]
+
+
 @dataclass(frozen=True)
 class OrderDetail:
     """Everything the order detail shows (detached rows: read-only)."""
@@ -850,6 +868,7 @@ class OrderDetail:
     lines: tuple[OrderLine, ...]
     history: tuple[HistoryEntry, ...]
     customer: Customer | None
+    events: tuple[OrderEvent, ...] = ()
 
     @property
     def channel(self) -> Channel:
@@ -887,7 +906,29 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
             for c, name in rows
         )
         customer = session.get(Customer, order.customer_id) if order.customer_id else None
-        return OrderDetail(order, shop, tuple(_lines(session, order.id)), history, customer)
+        return OrderDetail(order, shop, tuple(_lines(session, order.id)), history, customer,
+                           _events(session, order_id))  # fmt: skip
+
+
+def _events(session: Session, order_id: int) -> tuple[OrderEvent, ...]:
+    # Few rows carry these actions: their (action, created_at) index finds them.
+    rows = session.exec(
+        select(AuditEvent, User.name)
+        .join(User, col(User.id) == AuditEvent.user_id, isouter=True)
+        .where(col(AuditEvent.action).in_(EVENT_ACTIONS), AuditEvent.entity_type == "order",
+               AuditEvent.entity_id == str(order_id))
+        .order_by(col(AuditEvent.created_at), col(AuditEvent.id))
+    ).all()  # fmt: skip
+    return tuple(OrderEvent(e.action, name, e.created_at, _json(e.before_json),
+                            _json(e.after_json)) for e, name in rows)  # fmt: skip
+
+
+def _json(text: str | None) -> Mapping[str, object]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def order_ids_by_number(ctx: ServiceContext, external_id: str) -> list[int]:

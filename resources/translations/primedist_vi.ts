@@ -2947,6 +2947,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sửa sản phẩm, giá, giảm giá và thanh toán</translation>
     </message>
     <message>
+        <source>Edited</source>
+        <translation>Sửa đơn</translation>
+    </message>
+    <message>
+        <source>Total %1 → %2</source>
+        <translation>Tổng %1 → %2</translation>
+    </message>
+    <message>
+        <source>Delivery address changed</source>
+        <translation>Đổi địa chỉ giao hàng</translation>
+    </message>
+    <message>
         <source>Unflag</source>
         <translation>Bỏ đánh dấu</translation>
     </message>

@@ -92,6 +92,9 @@ def test_items_change_and_the_stock_follows(owner_ctx, engine, variants, custome
     assert (order.item_count, order.subtotal, order.total, order.status) == (
         5, 495_000, 495_000, OrderStatus.CONFIRMED)  # fmt: skip
     assert lines(engine, order_id) == [("AO-S", 5, 99_000)]
+    (event,) = svc.order_detail(owner_ctx, order_id).events  # the detail lists the edit
+    assert (event.action, event.before["total"], event.after["total"]) == (
+        "order.edit", 318_000, 495_000)  # fmt: skip
     assert stock(engine, variants[0]) == (10, 5) and stock(engine, variants[1]) == (3, 0)
     assert customer(engine, customer_id).total_orders == 1
     day = reports.today(owner_ctx)

@@ -38,7 +38,7 @@ from primedist.services import delivery as delivery_svc
 from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
-from primedist.services.orders import HistoryEntry, OrderDetail
+from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.shipping import OWN_SOURCES
 from primedist.ui.errors import show_error
 from primedist.ui.i18n import current_language
@@ -555,7 +555,7 @@ class OrderDetailDialog(QDialog):
         self._fill_items(self.detail)
         self._fill_money(self.detail.order)
         self._fill_customer(self.detail)
-        self._fill_history(self.detail.history)
+        self._fill_history(self.detail.history, self.detail.events)
         self.shipments_panel.show_order(self.detail.order)
         self._update_note_button()
         self._update_actions()
@@ -689,10 +689,18 @@ class OrderDetailDialog(QDialog):
             return error_text(exc)
         return None if found is None else localize(found)
 
-    def _fill_history(self, history: tuple[HistoryEntry, ...]) -> None:
+    def _fill_history(self, history: tuple[HistoryEntry, ...],
+                      events: tuple[OrderEvent, ...] = ()) -> None:  # fmt: skip
+        """The status changes, with the order's edits and address changes among them."""
         table = self.history_table
-        table.setRowCount(len(history))
-        for row, entry in enumerate(history):
+        rows: list[HistoryEntry | OrderEvent] = [*history, *events]
+        rows.sort(key=lambda r: _aware(r.changed_at))  # stable: a status change first
+        table.setRowCount(len(rows))
+        for row, item in enumerate(rows):
+            if isinstance(item, OrderEvent):
+                self._fill_event(row, item)
+                continue
+            entry = item
             change = enum_label(entry.to_status)
             if entry.from_status not in (None, entry.to_status):  # same = an event (a return)
                 change = f"{enum_label(entry.from_status)} → {change}"
@@ -713,6 +721,25 @@ class OrderDetailDialog(QDialog):
         _fit_history_columns(table)
         table.resizeRowsToContents()
         self._show_empty(table, self.history_empty)
+
+    def _fill_event(self, row: int, event: OrderEvent) -> None:
+        if event.action == "order.edit":
+            what = self.tr("Edited")
+            lang = current_language()
+            before, after = event.before.get("total"), event.after.get("total")
+            note = ""
+            if isinstance(before, int) and isinstance(after, int):
+                note = (self.tr("Total %1 → %2").replace("%1", format_money(before, lang))
+                        .replace("%2", format_money(after, lang)))  # fmt: skip
+        else:
+            what = self.tr("Delivery address changed")
+            parts = (event.after.get(k) for k in ("ship_address", "ship_ward", "ship_district",
+                                                  "ship_province"))  # fmt: skip
+            note = ", ".join(str(p) for p in parts if p)
+        cells = (_item(_when(event.changed_at)), _item(what),
+                 _item(event.user_name or _orders("System")), _item(note, tip=note))  # fmt: skip
+        for col, cell in enumerate(cells):
+            self.history_table.setItem(row, col, cell)
 
     @staticmethod
     def _show_empty(table: QTableWidget, note: QLabel) -> None:

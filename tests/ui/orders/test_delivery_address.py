@@ -79,6 +79,9 @@ def test_the_corrected_address_is_saved_and_shown(
     assert (order.ship_ward, order.ship_province, order.province_code) == (
         "Phường Bến Nghé", "TP. Hồ Chí Minh", "79")  # fmt: skip
     assert dialog.ship_values["address"].text() == "12 Lê Lợi, Phường Bến Nghé, TP. Hồ Chí Minh"
+    table = dialog.history_table
+    last = [table.item(table.rowCount() - 1, c).text() for c in (1, 3)]
+    assert last == ["Delivery address changed", "12 Lê Lợi, Phường Bến Nghé, TP. Hồ Chí Minh"]
 
 
 def test_the_address_can_be_kept_as_the_customers_default(

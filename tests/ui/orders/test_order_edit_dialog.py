@@ -87,6 +87,11 @@ def test_the_form_opens_on_the_order_and_saves_the_changes(
     assert stock(engine, variants[0]) == (10, 3) and stock(engine, variants[1]) == (3, 0)
     assert cell(dialog.items_table, 0, 3) == "3" and dialog.items_table.rowCount() == 1
     assert dialog.money_values["total"].text() == "317,000 VND"
+    # The edit joins the status history: who, and the totals before and after.
+    table = dialog.history_table
+    rows = [[cell(table, r, c) for c in range(4)] for r in range(table.rowCount())]
+    assert rows[-1][1:] == ["Edited", owner_ctx.actor.name, "Total 338,000 VND → 317,000 VND"]
+    assert rows[0][1] == "Confirmed"  # made confirmed, before the edit
 
 
 def test_closing_asks_only_when_something_changed(
