@@ -41,6 +41,10 @@ TABLES = (("locations_orders", "province"), ("locations_revenue", "province"),
 translate = QCoreApplication.translate
 
 
+#: The row height of the top lists (the style's 30 px left a top 5 two pixels short).
+TOP_ROW_HEIGHT = 28
+
+
 class NumberItem(QTableWidgetItem):
     """A cell that sorts by its number (the product rank's columns), not its text."""
 
@@ -144,6 +148,8 @@ class AnalyticsPage(QWidget):
             table = QTableWidget(0, 5 if key == "products" else 3)
             table.setObjectName(f"table_{key}")
             table.verticalHeader().setVisible(False)
+            # Compact rows: a top 5 fits whole on a 1366 × 768 laptop (no scroll bar).
+            table.verticalHeader().setDefaultSectionSize(TOP_ROW_HEIGHT)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             if key == "products":  # a rank: most units first until the owner sorts
                 table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
 
+from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.detail import DetailPage, _ts
 from primedist.ui.analytics.page import AnalyticsPage
@@ -85,6 +86,25 @@ def test_product_names_get_the_rank_table_width(qtbot: QtBot, ctx: ServiceContex
     assert products.columnWidth(0) >= products.viewport().width() / 3
     header = products.model().headerData(3, Qt.Orientation.Horizontal)
     assert header == "Units\nchange"
+
+
+@pytest.mark.usefixtures("app_style")
+def test_a_top_five_fits_whole_on_a_laptop_screen(qtbot: QtBot, ctx: ServiceContext,
+                                                  shop: Shop2) -> None:  # fmt: skip
+    """The page's room in a 1366 × 768 window: five rows and the header, no scroll bar
+    (the style's 30-pixel rows left the fifth row cut and a bar beside it)."""
+    page = make_page(qtbot, ctx)
+    page.resize(1366, 619)
+    page.show()
+    table = page.tables["locations_orders"]
+    names = ("Hà Nội", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng")
+    rows = [reports.RankRow(str(i), name, reports.Change(9 - i, 1), reports.Change(1, 1))
+            for i, name in enumerate(names)]  # fmt: skip
+    page._fill_groups(table, rows, "orders")
+    qtbot.waitUntil(lambda: table.viewport().height() > 100)
+    assert table.rowCount() == 5
+    assert sum(table.rowHeight(r) for r in range(5)) <= table.viewport().height()
+    assert not table.verticalScrollBar().isVisible()
 
 
 def test_detail_chart_points_grain_hover_search_export(
