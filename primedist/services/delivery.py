@@ -9,25 +9,20 @@ only while pending or confirmed, and only while no live shipment holds the old a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
-from primedist.domain.carrier import Shipment
-from primedist.domain.enums import Channel, Module, OrderSource, OrderStatus
+from primedist.domain.enums import Module
 from primedist.domain.geo import province_code
 from primedist.domain.order import Order
-from primedist.domain.shop import Shop
-from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.errors import Conflict, ValidationError
 from primedist.services.context import ServiceContext
 from primedist.services.customer_detail import AddressDraft, AddressResult, keep_default_address
 from primedist.services.order_effects import orders_changed
-from primedist.services.shipping import DEAD, OWN_SOURCES
-
-EDITABLE = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
+from primedist.services.shipping import OwnOrder, own_order
 
 
 @dataclass(frozen=True)
@@ -56,22 +51,19 @@ COLUMNS = {"name": ("ship_name", 120), "phone": ("ship_phone", 32),
            "district": ("ship_district", 120), "province": ("ship_province", 120)}  # fmt: skip
 
 
-def address_refusal(order: Order, channel: Channel, shipments: Sequence[Shipment]
-                    ) -> Message | None:  # fmt: skip
-    """Why `order` (of a shop on `channel`) cannot have its delivery address changed now
-    (None: it can)."""
-    if OrderSource(order.source) not in OWN_SOURCES or channel.is_marketplace:
+def address_refusal(state: OwnOrder) -> Message | None:
+    """Why the order's delivery address cannot be changed now (None: it can)."""
+    order = state.order
+    if not state.own:
         return msg("Order {external_id} is a marketplace order: its address comes from the "
                    "marketplace.", external_id=order.external_id)  # fmt: skip
-    if order.status not in EDITABLE:
+    if not state.open:
         return msg("Order {external_id} is {status}: only a pending or confirmed order's "
                    "address can be changed.", external_id=order.external_id,
                    status=order.status)  # fmt: skip
-    live = [s.carrier_order_code or s.client_order_code for s in shipments
-            if s.status not in DEAD]  # fmt: skip
-    if live:
+    if state.live_shipment:
         return msg("Shipment {shipment} already carries the old address: cancel it first.",
-                   shipment=str(live[0]))  # fmt: skip
+                   shipment=state.live_shipment)  # fmt: skip
     return None
 
 
@@ -79,8 +71,7 @@ def address_lock(ctx: ServiceContext, order_id: int) -> Message | None:
     """`address_refusal` for a stored order (what the order detail shows)."""
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
-        order = _order(session, order_id)
-        return address_refusal(order, _channel(session, order), _shipments(session, order_id))
+        return address_refusal(own_order(session, order_id))
 
 
 @dataclass(frozen=True)
@@ -100,8 +91,9 @@ def change_delivery_address(ctx: ServiceContext, order_id: int, new: DeliveryAdd
     values = clean_address(new)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        order = _order(session, order_id)
-        refusal = address_refusal(order, _channel(session, order), _shipments(session, order_id))
+        state = own_order(session, order_id)
+        refusal = address_refusal(state)
+        order = state.order
         if refusal is not None:
             raise Conflict(refusal)
         before = {column: getattr(order, column) for column in values}
@@ -155,20 +147,3 @@ def clean_address(new: DeliveryAddress) -> dict[str, str | None]:
             raise ValidationError(msg("{phone} is not a phone number", phone=phone), field="phone")
         values["ship_phone"] = normal
     return values
-
-
-def _order(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
-    return order
-
-
-def _channel(session: Session, order: Order) -> Channel:
-    shop = session.get(Shop, order.shop_id)
-    assert shop is not None  # orders.shop_id: a foreign key, ON DELETE RESTRICT
-    return Channel(shop.channel)
-
-
-def _shipments(session: Session, order_id: int) -> list[Shipment]:
-    return list(session.exec(select(Shipment).where(Shipment.order_id == order_id)).all())

@@ -15,21 +15,18 @@ it shows count the order's own holds as free.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.domain.base import table_of
-from primedist.domain.carrier import Shipment
 from primedist.domain.customer import Customer
 from primedist.domain.enums import (
-    Channel,
     Module,
     OrderSource,
     PaymentMethod,
@@ -39,21 +36,19 @@ from primedist.domain.enums import (
 from primedist.domain.geo import province_code
 from primedist.domain.loyalty import PointsEntry, Voucher, VoucherUse
 from primedist.domain.order import Order
-from primedist.domain.shop import Shop
 from primedist.errors import Conflict, NotFound
 from primedist.services import orders as order_svc
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.vouchers import recount_uses
 from primedist.services.order_effects import orders_changed
 from primedist.services.orders import (
-    OPEN_STATUSES,
     CreatedOrder,
     DraftLine,
     OrderDraft,
     Quote,
     StockShortage,
 )
-from primedist.services.shipping import DEAD, OWN_SOURCES
+from primedist.services.shipping import OwnOrder, own_order
 from primedist.services.stock import lock_stock
 
 uses_t = table_of(VoucherUse)
@@ -68,19 +63,18 @@ class _Held:
     voucher_id: int | None
 
 
-def edit_refusal(order: Order, channel: Channel, shipments: Sequence[Shipment]) -> Message | None:
-    """Why `order` (of a shop on `channel`) cannot be edited now (None: it can)."""
-    if OrderSource(order.source) not in OWN_SOURCES or channel.is_marketplace:
+def edit_refusal(state: OwnOrder) -> Message | None:
+    """Why the order cannot be edited now (None: it can)."""
+    order = state.order
+    if not state.own:
         return msg("Order {external_id} is a marketplace order: change it in the marketplace.",
                    external_id=order.external_id)  # fmt: skip
-    if order.status not in OPEN_STATUSES:
+    if not state.open:
         return msg("Order {external_id} is {status}: only a pending or confirmed order can be "
                    "edited.", external_id=order.external_id, status=order.status)  # fmt: skip
-    live = [s.carrier_order_code or s.client_order_code for s in shipments
-            if s.status not in DEAD]  # fmt: skip
-    if live:
+    if state.live_shipment:
         return msg("Shipment {shipment} was made for the order as it is: cancel it first.",
-                   shipment=str(live[0]))  # fmt: skip
+                   shipment=state.live_shipment)  # fmt: skip
     return None
 
 
@@ -175,15 +169,17 @@ def _order(session: Session, order_id: int) -> Order:
 
 
 def _refusal(session: Session, order: Order) -> Message | None:
-    shop = session.get(Shop, order.shop_id)
-    assert shop is not None  # orders.shop_id: a foreign key, ON DELETE RESTRICT
-    shipments = session.exec(select(Shipment).where(Shipment.order_id == order.id)).all()
-    refusal = edit_refusal(order, Channel(shop.channel), shipments)
+    refusal = edit_refusal(own_order(session, _id(order)))
     if refusal is None and any(ln.variant_id is None for ln in order_svc._lines(session, order.id)):
         # Its line would be lost: the form can only hold lines of existing products.
         return msg("A product of order {external_id} was deleted since: the order cannot be "
                    "edited.", external_id=order.external_id)  # fmt: skip
     return refusal
+
+
+def _id(order: Order) -> int:
+    assert order.id is not None
+    return order.id
 
 
 def _free_holds(ctx: ServiceContext, session: Session, order: Order) -> _Held:

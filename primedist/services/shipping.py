@@ -64,12 +64,14 @@ from primedist.domain.carrier import CarrierAccount, Shipment
 from primedist.domain.enums import (
     ActivityKind,
     CarrierCode,
+    Channel,
     Module,
     OrderSource,
     OrderStatus,
     OutboxStatus,
 )
 from primedist.domain.order import TRANSITIONS, Order, OrderLine
+from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound, StoreError, ValidationError
 from primedist.services import activity
@@ -578,19 +580,53 @@ def _order(session: Session, order_id: int) -> Order:
     return order
 
 
+@dataclass(frozen=True)
+class OwnOrder:
+    """An order with what decides whether the shop may still ship, edit or re-address it:
+    its own sale (not a marketplace's), not gone yet, no live shipment made from it."""
+
+    order: Order
+    shipments: tuple[Shipment, ...]
+    #: Its shop is a marketplace shop (whatever the order's source says).
+    marketplace_shop: bool = False
+
+    @property
+    def own(self) -> bool:
+        return OrderSource(self.order.source) in OWN_SOURCES and not self.marketplace_shop
+
+    @property
+    def open(self) -> bool:
+        return self.order.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED)
+
+    @property
+    def live_shipment(self) -> str | None:
+        """The code of a shipment not cancelled nor failed, if any."""
+        live = [s.carrier_order_code or s.client_order_code for s in self.shipments
+                if s.status not in DEAD]  # fmt: skip
+        return str(live[0]) if live else None
+
+
+def own_order(session: Session, order_id: int) -> OwnOrder:
+    """The stored order as an `OwnOrder` (NotFound when it is gone)."""
+    order = _order(session, order_id)
+    shop = session.get(Shop, order.shop_id)
+    assert shop is not None  # orders.shop_id: a foreign key, ON DELETE RESTRICT
+    shipments = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
+    return OwnOrder(order, tuple(shipments), Channel(shop.channel).is_marketplace)
+
+
 def shipping_refusal(order: Order, shipments: Sequence[Shipment]) -> Message | None:
     """Why the shop's carrier cannot take `order` now (None: it can), given its shipments."""
-    if OrderSource(order.source) not in OWN_SOURCES:
+    state = OwnOrder(order, tuple(shipments))
+    if not state.own:
         return msg("Order {external_id} ships with its marketplace's logistics.",
                    external_id=order.external_id)  # fmt: skip
-    if order.status not in (OrderStatus.PENDING, OrderStatus.CONFIRMED):
+    if not state.open:
         return msg("Order {external_id} is {status}: only pending or confirmed orders can be "
                    "shipped.", external_id=order.external_id, status=order.status)  # fmt: skip
-    live = [s.carrier_order_code or s.client_order_code for s in shipments
-            if s.status not in DEAD]  # fmt: skip
-    if live:
+    if state.live_shipment:
         return msg("Order {external_id} already has shipment {shipment}: cancel it first.",
-                   external_id=order.external_id, shipment=str(live[0]))  # fmt: skip
+                   external_id=order.external_id, shipment=state.live_shipment)  # fmt: skip
     return None
 
 

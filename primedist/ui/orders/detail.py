@@ -39,7 +39,7 @@ from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
-from primedist.services.shipping import OWN_SOURCES
+from primedist.services.shipping import OwnOrder
 from primedist.ui.errors import show_error
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
@@ -668,8 +668,8 @@ class OrderDetailDialog(QDialog):
     def _fill_own_order_actions(self, order: Order) -> None:
         """Edit… and Change delivery address…: shown on an own order that has not left
         yet; disabled (with why) while a live shipment was made for it as it is."""
-        editable = (OrderSource(order.source) in OWN_SOURCES and not self._is_marketplace()
-                    and order.status in delivery_svc.EDITABLE)  # fmt: skip
+        state = OwnOrder(order, (), marketplace_shop=self._is_marketplace())
+        editable = state.own and state.open
         self.address_button.setVisible(editable)
         self.edit_button.setVisible(editable)
         self._address_lock = self._edit_lock = None
