@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlmodel import col, select
 
-from primedist.carriers.base import Address, Place, RequiredNote
+from primedist.carriers.base import MAX_WEIGHT_G, Address, Place, RequiredNote
 from primedist.carriers.places import place_for_name
 from primedist.core.messages import Message, msg
 from primedist.domain.carrier import Shipment
@@ -198,6 +198,21 @@ def _refusal(ctx: ServiceContext, order_id: int) -> tuple[str, Message | None]:
                                       order_id=str(order_id))  # fmt: skip
         shipments = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
         return order.external_id, svc.shipping_refusal(order, shipments)
+
+
+def with_weight(plan: PlannedShipment, weight_g: int) -> PlannedShipment:
+    """The ready `plan` with its parcel weighing `weight_g` (the owner weighed it), GHN's
+    service chosen again for it (heavy goods from 20 kg). ValidationError when the
+    carrier would not take that weight."""
+    if plan.draft is None:
+        raise ValidationError(msg("Order {order} is not ready to ship.", order=plan.external_id),
+                              field="weight_g")  # fmt: skip
+    parcel = replace(plan.draft.parcel, weight_g=weight_g)
+    if "weight_g" in parcel.problems():
+        raise ValidationError(msg("The weight must be 1 to {most} g.", most=MAX_WEIGHT_G),
+                              field="weight_g")  # fmt: skip
+    service = HEAVY_SERVICE if weight_g >= HEAVY_FROM_G else LIGHT_SERVICE
+    return replace(plan, draft=replace(plan.draft, parcel=parcel, service_type_id=service))
 
 
 # --------------------------------------------------------------------------- shipping

@@ -674,7 +674,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>BulkShipDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>The colour of a row&apos;s state that needs the owner (the app&apos;s warning red). After each plan or creation shown (tests wait for it).</extracomment>
+        <extracomment>The colour of a row&apos;s state that needs the owner (the app&apos;s warning red). After each plan or creation shown (tests wait for it). The table is being filled: its itemChanged is not the owner typing.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -684,10 +684,6 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Before paying</source>
         <translation>Lưu ý giao hàng</translation>
-    </message>
-    <message>
-        <source>Weight 500 g per item, cash on delivery for COD orders; to change them, ship the order from its detail.</source>
-        <translation>Khối lượng 500 g mỗi sản phẩm, thu hộ với đơn COD; muốn đổi, hãy giao đơn đó từ màn hình chi tiết đơn.</translation>
     </message>
     <message>
         <source>Print labels</source>
@@ -718,6 +714,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Giao đến</translation>
     </message>
     <message>
+        <source>Weight (g)</source>
+        <translation>Khối lượng (g)</translation>
+    </message>
+    <message>
         <source>State</source>
         <translation>Tình trạng</translation>
     </message>
@@ -736,6 +736,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>The orders could not be checked: %1</source>
         <translation>Không kiểm tra được các đơn: %1</translation>
+    </message>
+    <message>
+        <source>Double-click to type the parcel&apos;s weight</source>
+        <translation>Nhấp đúp để nhập khối lượng của gói hàng</translation>
     </message>
     <message>
         <source>Shipment %1 created</source>
@@ -782,6 +786,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Tạo vận đơn</translation>
     </message>
     <message>
+        <source>“%1” is not a weight in grams.</source>
+        <translation>“%1” không phải khối lượng tính bằng gam.</translation>
+    </message>
+    <message>
         <source>Printing labels</source>
         <translation>In nhãn vận đơn</translation>
     </message>
@@ -804,6 +812,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Nothing to ship.</source>
         <translation>Không có đơn nào để giao.</translation>
+    </message>
+    <message>
+        <source>Weight 500 g per item until you type the parcel&apos;s own (double-click it); cash on delivery for COD orders.</source>
+        <translation>Khối lượng 500 g mỗi sản phẩm cho tới khi bạn nhập khối lượng thật của gói hàng (nhấp đúp vào ô); thu hộ (COD) cho các đơn COD.</translation>
     </message>
     <message>
         <source>Creating shipments…</source>
@@ -9164,6 +9176,10 @@ Vẫn bán?</translation>
         <translation>Đơn {external_id}: đã đổi địa chỉ giao hàng</translation>
     </message>
     <message>
+        <source>Order {order} is not ready to ship.</source>
+        <translation>Đơn {order} chưa sẵn sàng để giao.</translation>
+    </message>
+    <message>
         <source>Password must be at least {count} characters</source>
         <translation>Mật khẩu phải có ít nhất {count} ký tự</translation>
     </message>
@@ -9322,6 +9338,10 @@ Vẫn bán?</translation>
     <message>
         <source>The two databases&apos; tables differ (only in this one: {extra}; only in the new one: {missing}): nothing was copied.</source>
         <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
+    </message>
+    <message>
+        <source>The weight must be 1 to {most} g.</source>
+        <translation>Khối lượng phải từ 1 đến {most} g.</translation>
     </message>
     <message>
         <source>The {account} account has no credentials: add it again.</source>

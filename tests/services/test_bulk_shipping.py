@@ -238,3 +238,22 @@ def test_limits_permissions_and_an_order_gone(owner_ctx, ghn_id, fast_factory):
         bulk.ship_planned(staff, [])
     (gone,) = bulk.plan_shipments(owner_ctx, [987_654], ghn_id, factory=fast_factory)
     assert not gone.ready and gone.problem == "Order 987654 no longer exists."
+
+
+def test_a_typed_weight_reweighs_the_parcel_and_picks_the_service_again():
+    from primedist.carriers.base import Parcel
+
+    draft = svc.ShipmentDraft(1, to(ward="Phường Bến Nghé"), Parcel(weight_g=500),
+                              service_type_id=bulk.LIGHT_SERVICE)  # fmt: skip
+    ready = bulk.PlannedShipment(1, "PD1", "Lan", "Hồ Chí Minh", draft=draft)
+    heavy = bulk.with_weight(ready, 20_000)
+    assert (heavy.draft.parcel.weight_g, heavy.draft.service_type_id) == (
+        20_000, bulk.HEAVY_SERVICE)  # fmt: skip
+    light = bulk.with_weight(heavy, 1_200)
+    assert (light.draft.parcel.weight_g, light.draft.service_type_id) == (
+        1_200, bulk.LIGHT_SERVICE)  # fmt: skip
+    for bad in (0, 30_001):
+        with pytest.raises(ValidationError, match="1 to 30,000 g"):
+            bulk.with_weight(ready, bad)
+    with pytest.raises(ValidationError, match="not ready"):
+        bulk.with_weight(bulk.PlannedShipment(2, "PD2", "", "", problem="no ward"), 500)

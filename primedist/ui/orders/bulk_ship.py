@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.carriers.base import RequiredNote
-from primedist.core.money import format_number
+from primedist.core.money import format_number, parse_money
 from primedist.errors import PrimedistError
 from primedist.services import bulk_shipping as bulk
 from primedist.services import shipping as svc
@@ -64,7 +64,7 @@ def _error(exc: BaseException) -> str:
     return error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
 
 
-ORDER_COLUMN, RECIPIENT_COLUMN, PLACE_COLUMN, STATE_COLUMN = range(4)
+ORDER_COLUMN, RECIPIENT_COLUMN, PLACE_COLUMN, WEIGHT_COLUMN, STATE_COLUMN = range(5)
 #: The colour of a row's state that needs the owner (the app's warning red).
 PROBLEM_COLOUR = "#b42318"
 
@@ -86,6 +86,8 @@ class BulkShipDialog(QDialog):
         self.order_ids = list(order_ids)
         self.factory = factory
         self.planned: list[bulk.PlannedShipment] = []
+        #: The table is being filled: its itemChanged is not the owner typing.
+        self._filling = False
         self.created: dict[int, svc.ShipmentView] = {}
         self.refused: dict[int, str] = {}
         self._busy = False
@@ -101,8 +103,8 @@ class BulkShipDialog(QDialog):
         self.required_note = required_note_box()
         form.addRow(self.tr("Before paying"), self.required_note)
         layout.addLayout(form)
-        hint = QLabel(self.tr("Weight 500 g per item, cash on delivery for COD orders; to change "
-                              "them, ship the order from its detail."))  # fmt: skip
+        hint = QLabel(self.tr("Weight 500 g per item until you type the parcel's own (double-click "
+                              "it); cash on delivery for COD orders."))  # fmt: skip
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -140,12 +142,16 @@ class BulkShipDialog(QDialog):
         self._fill_accounts()
 
     def _build_table(self) -> QTableWidget:
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 5)
         self.table.setObjectName("bulkShipTable")
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Order"), self.tr("Recipient"), self.tr("Deliver to"), self.tr("State")]
-        )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            [self.tr("Order"), self.tr("Recipient"), self.tr("Deliver to"), self.tr("Weight (g)"),
+             self.tr("State")]
+        )  # fmt: skip
+        # Only a ready row's weight is editable (its item's flags); a double-click elsewhere
+        # opens the order.
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)  # fmt: skip
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
@@ -156,6 +162,7 @@ class BulkShipDialog(QDialog):
         header.setSectionResizeMode(STATE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.sectionResized.connect(lambda *_args: self._fit_rows())
         self.table.cellDoubleClicked.connect(self._open_row)
+        self.table.itemChanged.connect(self._weight_typed)
         return self.table
 
     # ------------------------------------------------------------------ planning
@@ -215,16 +222,26 @@ class BulkShipDialog(QDialog):
     # ------------------------------------------------------------------ the table
 
     def _fill_table(self) -> None:
+        self._filling = True
         self.table.setRowCount(len(self.planned))
         for row, plan in enumerate(self.planned):
             state, problem = self._state(plan)
-            cells = (plan.external_id, plan.recipient, plan.place, state)
+            cells = (plan.external_id, plan.recipient, plan.place, self._weight_text(plan), state)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                editable = column == WEIGHT_COLUMN and plan in self.ready()
+                if not editable:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if column == WEIGHT_COLUMN:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                    item.setToolTip(self.tr("Double-click to type the parcel's weight")
+                                    if editable else "")  # fmt: skip
                 if column == STATE_COLUMN and problem:
                     item.setForeground(QBrush(QColor(PROBLEM_COLOUR)))
                 self.table.setItem(row, column, item)
+        self._filling = False
         self._fit_rows()
         # The columns sized to their contents settle at the next layout: fit again then.
         QTimer.singleShot(0, self._fit_rows)
@@ -286,9 +303,41 @@ class BulkShipDialog(QDialog):
             if n else self.tr("Create shipments"))  # fmt: skip
         self.create_button.setEnabled(n > 0 and not self._busy)
 
-    def _open_row(self, row: int, _column: int) -> None:
+    def _open_row(self, row: int, column: int) -> None:
+        item = self.table.item(row, column)
+        if item is not None and item.flags() & Qt.ItemFlag.ItemIsEditable:
+            return  # the weight being typed
         if 0 <= row < len(self.planned) and not self._busy:
             self.openOrder.emit(self.planned[row].order_id)
+
+    @staticmethod
+    def _weight_text(plan: bulk.PlannedShipment) -> str:
+        if plan.draft is None:
+            return ""
+        return format_number(plan.draft.parcel.weight_g, current_language())
+
+    def _weight_typed(self, item: QTableWidgetItem) -> None:
+        """A weight typed in a ready row: the row's shipment weighs that (the service is
+        chosen again); anything else puts the weight back and says why."""
+        row = item.row()
+        if self._filling or item.column() != WEIGHT_COLUMN or not 0 <= row < len(self.planned):
+            return
+        plan = self.planned[row]
+        try:
+            grams = parse_money(item.text(), current_language())
+        except ValueError:
+            self._say(self.tr("“%1” is not a weight in grams.").replace("%1", item.text()),
+                      problem=True)  # fmt: skip
+        else:
+            try:
+                self.planned[row] = bulk.with_weight(plan, grams)
+            except PrimedistError as exc:
+                self._say(error_text(exc), problem=True)
+            else:
+                self._show_summary()
+        self._filling = True
+        item.setText(self._weight_text(self.planned[row]))
+        self._filling = False
 
     # ------------------------------------------------------------------ creating
 

@@ -14,10 +14,11 @@ from PySide6.QtCore import Qt
 
 from primedist.carriers.base import RequiredNote
 from primedist.sandbox.carriers import LABEL_PDF
+from primedist.services.bulk_shipping import HEAVY_SERVICE
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
 from primedist.ui.orders import bulk_ship
-from primedist.ui.orders.bulk_ship import STATE_COLUMN, BulkShipDialog
+from primedist.ui.orders.bulk_ship import STATE_COLUMN, WEIGHT_COLUMN, BulkShipDialog
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.tab import OrdersPage
 from tests.factories import make_orders, make_shop
@@ -127,13 +128,41 @@ def test_a_row_to_fix_opens_its_order_and_is_checked_again_after(
     qtbot.mouseDClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     detail = dialog.findChild(OrderDetailDialog)
     assert detail is not None and detail.isVisible() and detail.order_id == orders["no_ward"]
-    with owner_ctx.engine.begin() as conn:  # the owner adds the ward (as the detail's form would)
-        conn.execute(sa.text("UPDATE orders SET ship_ward = 'Phường Thạch Thang' WHERE id = :i"),
-                     {"i": orders["no_ward"]})  # fmt: skip
+    qtbot.mouseClick(detail.address_button, Qt.MouseButton.LeftButton)  # the owner adds the ward
+    form = detail.address_dialog
+    assert form is not None
+    form.edits["ward"].setText("Phường Thạch Thang")
+    with qtbot.waitSignal(detail.changed, timeout=WAIT):
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     detail.close()
     qtbot.waitUntil(lambda: all(p.ready for p in dialog.planned) and not dialog._busy,
                     timeout=WAIT)  # fmt: skip
     assert dialog.create_button.text() == "Create 2 shipments"
+    dialog.close()
+
+
+def test_a_parcels_own_weight_is_typed_in_its_row(qtbot, page, orders, owner_ctx, ghn_id):
+    dialog = open_bulk(qtbot, page, [orders["ben_nghe"], orders["kim_ma"]])
+    row = next(r for r in range(2) if dialog.planned[r].order_id == orders["ben_nghe"])
+    weight = dialog.table.item(row, WEIGHT_COLUMN)
+    assert weight.text() == "500" and weight.flags() & Qt.ItemFlag.ItemIsEditable
+    assert not dialog.table.item(row, 0).flags() & Qt.ItemFlag.ItemIsEditable
+
+    weight.setText("25,000")  # as the cell's editor commits it
+    draft = dialog.planned[row].draft
+    assert draft.parcel.weight_g == 25_000 and draft.service_type_id == HEAVY_SERVICE
+    assert weight.text() == "25,000"
+    weight.setText("nặng")
+    assert "“nặng” is not a weight in grams." in dialog.summary.text()
+    weight.setText("31000")
+    assert "The weight must be 1 to 30,000 g." in dialog.summary.text()
+    assert weight.text() == "25,000" and dialog.planned[row].draft.parcel.weight_g == 25_000
+
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.created) == 2 and not dialog._busy, timeout=WAIT)
+    with owner_ctx.engine.connect() as conn:
+        weights = dict(conn.execute(sa.text("SELECT order_id, weight_g FROM shipments")).all())
+    assert weights == {orders["ben_nghe"]: 25_000, orders["kim_ma"]: 500}
     dialog.close()
 
 
