@@ -94,7 +94,7 @@ class BulkShipDialog(QDialog):
         self._job: Op[object] | None = None
         self.setObjectName("bulkShipDialog")
         self.setWindowTitle(self.tr("Ship with carrier"))
-        self.resize(820, 520)
+        self.resize(940, 540)  # five columns: the state keeps room for a reason
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.account = QComboBox()
