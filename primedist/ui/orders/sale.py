@@ -1551,33 +1551,22 @@ class SaleDialog(QDialog):
     def reject(self) -> None:
         """Esc / close: asks first when the sale has lines (an edit: unsaved changes)."""
         if self.editing is not None:
-            if self._unsaved_edit() and not self._lose_changes():
-                return
-        elif self.model.rowCount():
-            answer = QMessageBox.question(
-                self,
-                QCoreApplication.translate("orders", "Close the sale"),
-                QCoreApplication.translate(
-                    "orders", "This sale is not saved. Close it and lose its lines?"
-                ),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
+            losing = self._unsaved_edit()
+            title = QCoreApplication.translate("orders", "Close the order")
+            text = QCoreApplication.translate(
+                "orders", "The changes to this order are not saved. Close and lose them?"
             )
-            if answer != QMessageBox.StandardButton.Yes:
+        else:
+            losing = bool(self.model.rowCount())
+            title = QCoreApplication.translate("orders", "Close the sale")
+            text = QCoreApplication.translate(
+                "orders", "This sale is not saved. Close it and lose its lines?"
+            )
+        if losing:
+            yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+            if QMessageBox.question(self, title, text, yes | no, no) != yes:
                 return
         super().reject()
-
-    def _lose_changes(self) -> bool:
-        answer = QMessageBox.question(
-            self,
-            QCoreApplication.translate("orders", "Close the order"),
-            QCoreApplication.translate(
-                "orders", "The changes to this order are not saved. Close and lose them?"
-            ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
 
 @contextmanager
