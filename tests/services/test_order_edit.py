@@ -208,3 +208,34 @@ def test_an_order_whose_product_is_gone_is_not_edited(owner_ctx, engine, variant
     with pytest.raises(Conflict, match="was deleted since"):
         edit.update_order(owner_ctx, order_id, edit.order_draft(owner_ctx, order_id))
     assert len(lines(engine, order_id)) == 2
+
+
+def test_an_sku_group_holds_the_edited_quantities(owner_ctx, engine):
+    from primedist.domain.product import SkuGroup
+    from tests.factories import make_product
+
+    with engine.begin() as conn:
+        group_id = conn.execute(
+            sa.insert(SkuGroup).values(code="PS1", name="Mũ", stock=4, created_at=sa.func.now())
+        ).inserted_primary_key[0]  # type: ignore[index]
+    a = make_product(engine, "Mũ lưỡi trai A", [("MU-A", 50_000, 0)], sku_group_id=group_id)[0]
+    b = make_product(engine, "Mũ lưỡi trai B", [("MU-B", 50_000, 0)], sku_group_id=group_id)[0]
+    order_id = svc.create_order(owner_ctx, svc.OrderDraft(
+        lines=(DraftLine(a, 3),), source=OrderSource.PHONE,
+        payment_method=PaymentMethod.COD)).id  # fmt: skip
+
+    def group() -> tuple[int, int]:
+        row = load(engine, SkuGroup, group_id)
+        assert isinstance(row, SkuGroup)
+        return row.stock, row.reserved
+
+    assert group() == (4, 3)
+    draft = edit.order_draft(owner_ctx, order_id)
+    # All four of the group: its own three count as free, so nothing is short.
+    both = replace(draft, lines=(DraftLine(a, 1), DraftLine(b, 3)))
+    assert not edit.quote_edit(owner_ctx, order_id, both).shortages
+    edit.update_order(owner_ctx, order_id, both)
+    assert group() == (4, 4)
+    with pytest.raises(StockShortage):  # five of four
+        edit.update_order(owner_ctx, order_id, replace(draft, lines=(DraftLine(b, 5),)))
+    assert group() == (4, 4)
