@@ -15,7 +15,7 @@ it shows count the order's own holds as free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -48,7 +48,7 @@ from primedist.services.orders import (
     Quote,
     StockShortage,
 )
-from primedist.services.shipping import OwnOrder, own_order
+from primedist.services.shipping import OWN_SOURCES, OwnOrder, own_order
 from primedist.services.stock import lock_stock
 
 uses_t = table_of(VoucherUse)
@@ -103,6 +103,26 @@ def order_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
             ship_address=order.ship_address, ship_ward=order.ship_ward,
             ship_province=order.ship_province, status=order.status,
         )  # fmt: skip
+
+
+def repeat_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
+    """A new sale like this order (a customer who orders the same again): its customer,
+    items at today's prices, shipping fee, payment and — for the shop's own sale — its type
+    and delivery; no discount, voucher or points. A marketplace order becomes a phone order
+    whose delivery comes from the customer (the marketplace's buyer data may be masked)."""
+    ctx.require(Module.ORDERS)
+    stored = order_draft(ctx, order_id)
+    lines = tuple(DraftLine(ln.variant_id, ln.quantity) for ln in stored.lines)
+    again = OrderDraft(lines=lines, customer_id=stored.customer_id, source=stored.source,
+                       shipping_fee=stored.shipping_fee, payment_method=stored.payment_method,
+                       ship_name=stored.ship_name, ship_phone=stored.ship_phone,
+                       ship_address=stored.ship_address, ship_ward=stored.ship_ward,
+                       ship_province=stored.ship_province)  # fmt: skip
+    if stored.source in OWN_SOURCES:
+        return again
+    return replace(again, source=OrderSource.PHONE, ship_name=None, ship_phone=None,
+                   ship_address=None, ship_ward=None, ship_province=None,
+                   payment_method=PaymentMethod.COD)  # fmt: skip
 
 
 def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:

@@ -132,14 +132,17 @@ def _first(conn: sa.Connection, where: ColumnElement[bool]) -> VariantHit | None
     return _hit(row) if row is not None else None
 
 
-def variant_hits(ctx: ServiceContext, variant_ids: Sequence[int]) -> list[VariantHit]:
+def variant_hits(ctx: ServiceContext, variant_ids: Sequence[int], *,
+                 sellable_only: bool = False) -> list[VariantHit]:  # fmt: skip
     """These variants as the sale screen lists them, in the order given, sellable or not
-    (an order being edited keeps a product hidden since); unknown ids are left out."""
+    (an order being edited keeps a product hidden since); unknown ids (and, with
+    `sellable_only`, those no longer sold) are left out."""
     ctx.require(Module.ORDERS)
     with ctx.engine.connect() as conn:
         rows = conn.execute(
-            _variant_select(sellable_only=False).where(variants_t.c.id.in_(set(variant_ids)))
-        ).all()
+            _variant_select(sellable_only=sellable_only)
+            .where(variants_t.c.id.in_(set(variant_ids)))
+        ).all()  # fmt: skip
     found = {hit.variant_id: hit for hit in map(_hit, rows)}
     return [found[i] for i in variant_ids if i in found]
 

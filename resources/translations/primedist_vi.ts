@@ -2883,6 +2883,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sửa đơn…</translation>
     </message>
     <message>
+        <source>Order again…</source>
+        <translation>Đặt lại…</translation>
+    </message>
+    <message>
+        <source>A new sale with this customer and these items, at today&apos;s prices</source>
+        <translation>Tạo đơn mới với khách hàng và các sản phẩm này, theo giá hiện tại</translation>
+    </message>
+    <message>
         <source>Cancel order</source>
         <translation>Hủy đơn</translation>
     </message>
@@ -6797,8 +6805,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy</translation>
     </message>
     <message>
-        <source>Create order</source>
+        <source>%n product of that order is no longer sold: left out.</source>
         <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again.</extracomment>
+        <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
+    </message>
+    <message>
+        <source>%n products of that order are no longer sold: left out.</source>
+        <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
+    </message>
+    <message>
+        <source>Create order</source>
         <translation>Tạo đơn hàng</translation>
     </message>
     <message>

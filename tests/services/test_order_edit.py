@@ -7,6 +7,7 @@ order, one that left and one with a live shipment are refused."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from primedist.services import reports
 from primedist.services import shipping as ship_svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import DraftLine, StockShortage
+from tests.factories import make_orders, make_shop
 from tests.services.test_orders import (
     count,
     customer_id,  # noqa: F401  (fixture)
@@ -239,3 +241,31 @@ def test_an_sku_group_holds_the_edited_quantities(owner_ctx, engine):
     with pytest.raises(StockShortage):  # five of four
         edit.update_order(owner_ctx, order_id, replace(draft, lines=(DraftLine(b, 5),)))
     assert group() == (4, 4)
+
+
+def test_order_again_starts_a_new_sale_like_the_order(owner_ctx, engine, variants, customer_id):
+    order_id = phone_order(owner_ctx, variants, customer_id=customer_id, shipping_fee=20_000,
+                           order_discount=5_000, note="Giao chiều")  # fmt: skip
+    again = edit.repeat_draft(owner_ctx, order_id)
+    # Today's prices (no price kept), no discount, voucher, points or note.
+    assert again.lines == (DraftLine(variants[0], 2), DraftLine(variants[1], 1))
+    assert (again.order_discount, again.voucher_code, again.points, again.note) == (
+        0,
+        None,
+        0,
+        None,
+    )
+    assert (again.customer_id, again.source, again.shipping_fee, again.ship_province) == (
+        customer_id, OrderSource.PHONE, 20_000, "Hà Nội")  # fmt: skip
+    created = svc.create_order(owner_ctx, again)
+    assert created.id != order_id and stock(engine, variants[0]) == (10, 4)
+
+    shop = make_shop(engine, "Shopee Mall", "shopee")
+    market = make_orders(engine, shop, 1, start=datetime(2026, 11, 1, tzinfo=UTC),
+                         step=timedelta(0))[0]  # fmt: skip
+    from_market = edit.repeat_draft(owner_ctx, market)
+    assert (from_market.source, from_market.ship_phone, from_market.payment_method) == (
+        OrderSource.PHONE,
+        None,
+        PaymentMethod.COD,
+    )  # the marketplace's masked data stays there

@@ -233,6 +233,7 @@ class OrderDetailDialog(QDialog):
         self.return_dialog: ReturnDialog | None = None
         self.address_dialog: DeliveryAddressDialog | None = None
         self.edit_dialog: SaleDialog | None = None
+        self.again_dialog: SaleDialog | None = None
         self._busy = False
         self._saved_note = ""
         self.setObjectName("orderDetail")
@@ -466,6 +467,7 @@ class OrderDetailDialog(QDialog):
         self.edit_button = button("actionButton", self._edit_order)
         self.cancel_button = button("dangerButton", self._cancel)
         self.return_button = button("actionButton", self._open_return)
+        self.again_button = button("actionButton", self._order_again)
         self.flag_button = button("actionButton", self._toggle_flag)
         self.print_button = button("printButton", lambda: None)
         self.printer = OrderPrinter(self, self.ctx)
@@ -522,6 +524,10 @@ class OrderDetailDialog(QDialog):
         self.ship_button.setText(self.tr("Ship"))
         self.complete_button.setText(self.tr("Complete"))
         self.edit_button.setText(self.tr("Edit…"))
+        self.again_button.setText(self.tr("Order again…"))
+        self.again_button.setToolTip(
+            self.tr("A new sale with this customer and these items, at today's prices")
+        )
         self.cancel_button.setText(self.tr("Cancel order"))
         self.return_button.setText(self.tr("Return…"))
         self.print_button.setText(self.tr("Print"))
@@ -771,6 +777,7 @@ class OrderDetailDialog(QDialog):
             self.flag_button: order is not None,
             self.address_button: order is not None and self._address_lock is None,
             self.edit_button: order is not None and self._edit_lock is None,
+            self.again_button: order is not None and bool(self.detail and self.detail.lines),
         }
         for button, allowed in rules.items():
             button.setEnabled(idle and allowed)
@@ -872,6 +879,14 @@ class OrderDetailDialog(QDialog):
         dialog.orderSaved.connect(lambda _id: self._after_return())
         dialog.finished.connect(dialog.deleteLater)
         self.edit_dialog = dialog
+        dialog.open()
+
+    def _order_again(self) -> None:
+        """The sale form filled like this order (a new order; the list refreshes)."""
+        dialog = SaleDialog(self.ctx, self, repeat_order_id=self.order_id)
+        dialog.orderCreated.connect(lambda _id: self.changed.emit())
+        dialog.finished.connect(dialog.deleteLater)
+        self.again_dialog = dialog
         dialog.open()
 
     def _edit_address(self) -> None:

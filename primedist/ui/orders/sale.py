@@ -67,7 +67,7 @@ from primedist.errors import PrimedistError
 from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
-from primedist.services.order_edit import order_draft, quote_edit, update_order
+from primedist.services.order_edit import order_draft, quote_edit, repeat_draft, update_order
 from primedist.services.orders import (
     CreatedOrder,
     DraftLine,
@@ -91,6 +91,7 @@ from primedist.services.sale_lookup import (
 )
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
 from primedist.ui.orders.delivery_address import province_combo
 from primedist.ui.printing.actions import (
@@ -554,10 +555,10 @@ class LinesModel(QAbstractTableModel):
             self.endRemoveRows()
             self.changed.emit()
 
-    def load(self, lines: list[SaleLine]) -> None:
+    def load(self, lines: list[SaleLine], *, order_prices: bool = True) -> None:
         """These lines instead of the present ones (an order opened for editing: their
-        prices are the order's)."""
-        self.order_prices = True
+        prices are the order's; a repeated order's are today's)."""
+        self.order_prices = order_prices
         self.beginResetModel()
         self.lines = lines
         self.short_skus.clear()
@@ -730,6 +731,7 @@ class SaleDialog(QDialog):
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, *, customer_id: int | None = None,
         edit_order_id: int | None = None, edit_number: str = "",
+        repeat_order_id: int | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx = ctx
@@ -759,6 +761,8 @@ class SaleDialog(QDialog):
             self.set_customer(get_customer(ctx, customer_id))
         if edit_order_id is not None:
             self._load_order(edit_order_id)
+        elif repeat_order_id is not None:
+            self._load_repeat(repeat_order_id)
         self.requote()
         self.product_search.setFocus()
 
@@ -793,6 +797,40 @@ class SaleDialog(QDialog):
         self._prefilled.clear()
         self.print_receipt.hide()
         self._loaded = self._comparable()
+
+    def _load_repeat(self, order_id: int) -> None:
+        """A new sale like a stored order (Order again): its customer, items at today's
+        prices, fee, payment and delivery; a product no longer sold is left out."""
+        draft = repeat_draft(self.ctx, order_id)
+        self._set_source(draft.source)
+        if draft.customer_id is not None:
+            self.set_customer(get_customer(self.ctx, draft.customer_id))
+        ids = [ln.variant_id for ln in draft.lines]
+        hits = {h.variant_id: h for h in variant_hits(self.ctx, ids, sellable_only=True)}
+        lines = [SaleLine(hits[ln.variant_id], ln.quantity) for ln in draft.lines
+                 if ln.variant_id in hits]  # fmt: skip
+        self.model.load(lines, order_prices=False)
+        if draft.shipping_fee:
+            self.shipping_fee.setText(format_number(draft.shipping_fee, current_language()))
+        if draft.payment_method in PAYMENT_METHODS:
+            self.payment.setCurrentIndex(PAYMENT_METHODS.index(draft.payment_method))
+        for field, text in ((self.ship_name, draft.ship_name), (self.ship_phone, draft.ship_phone),
+                            (self.ship_address, draft.ship_address),
+                            (self.ship_ward, draft.ship_ward)):  # fmt: skip
+            if text:
+                field.setText(text)
+        if draft.ship_province:
+            self.ship_province.setCurrentText(draft.ship_province)
+        gone = len(draft.lines) - self.model.rowCount()
+        if gone:
+            self.saved_label.setText(count_text(
+                gone,
+                QCoreApplication.translate(
+                    "orders", "%n product of that order is no longer sold: left out."),
+                QCoreApplication.translate(
+                    "orders", "%n products of that order are no longer sold: left out."),
+            ))  # fmt: skip
+            self.saved_label.show()
 
     def _comparable(self) -> OrderDraft:
         """The draft without what a save does not keep (cash handed over, status, shop)."""

@@ -2,10 +2,12 @@
 """Editing an own order from its detail, driven like a user would: Edit… opens the sale
 form on the order (prefilled, its own reservation counted as free), a changed line and a
 removed one are saved and shown; closing asks only when something changed; a live
-shipment or a marketplace order leaves the button out or disabled with the reason."""
+shipment or a marketplace order leaves the button out or disabled with the reason. Order
+again… opens a new sale like the order, at today's prices."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy.engine import Engine
@@ -136,3 +138,32 @@ def test_the_edit_form_speaks_vietnamese(
     finally:
         install_language("en")
     QApplication.processEvents()
+
+
+def test_order_again_opens_a_new_sale_like_the_order(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, variants: list[int], customer_id: int
+) -> None:
+    order_id = phone_order(owner_ctx, variants, customer_id=customer_id, shipping_fee=20_000)
+    with engine.begin() as conn:  # since then: a new price for AO-S, AO-M no longer sold
+        conn.execute(sa.text("UPDATE variants SET price = 89000 WHERE sku = 'AO-S'"))
+        conn.execute(sa.text("UPDATE variants SET is_active = false WHERE sku = 'AO-M'"))
+    dialog = open_detail(qtbot, owner_ctx, order_id)
+    assert dialog.again_button.isEnabled() and dialog.again_button.text() == "Order again…"
+    click(qtbot, dialog.again_button)
+    sale = dialog.again_dialog
+    assert sale is not None
+    qtbot.waitExposed(sale)
+    settle(qtbot, sale)
+
+    assert sale.editing is None and sale.windowTitle() == "Create order"
+    assert [(ln.hit.sku, ln.quantity, ln.price) for ln in sale.model.lines] == [
+        ("AO-S", 2, 89_000)]  # fmt: skip
+    assert sale.saved_label.text() == "1 product of that order is no longer sold: left out."
+    assert "Nguyễn Thị Hoa" in sale.customer_card.text()
+    assert (sale.ship_address.text(), sale.shipping_fee.text()) == ("12 Lê Lợi", "20,000")
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT_MS):
+        click(qtbot, sale.save_button)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM orders")).scalar_one() == 2
+    assert stored_lines(engine, order_id) == [("AO-S", 2, 99_000), ("AO-M", 1, 120_000)]
+    sale.close()
