@@ -7341,6 +7341,10 @@ Vẫn bán?</translation>
         <translation>Sửa đơn…</translation>
     </message>
     <message>
+        <source>Order again…</source>
+        <translation>Đặt lại…</translation>
+    </message>
+    <message>
         <source>Shopee order export</source>
         <extracomment>The Seller Center layouts offered, in this order.</extracomment>
         <translation>Tệp xuất đơn hàng Shopee</translation>

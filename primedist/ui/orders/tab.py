@@ -1014,6 +1014,9 @@ class OrdersPage(FilteredListPage):
         edit = menu.addAction(QCoreApplication.translate("orders", "Edit…"))
         edit.triggered.connect(lambda: self.edit_order(order_id, number))
         edit.setEnabled(self._editable(order_id))
+        menu.addAction(QCoreApplication.translate("orders", "Order again…")).triggered.connect(
+            lambda: self.order_again(order_id)
+        )
         menu.addSeparator()
         for button in (self.confirm_button, self.cancel_button, self.ship_button,
                        self.flag_button, self.unflag_button):  # fmt: skip
@@ -1039,6 +1042,16 @@ class OrdersPage(FilteredListPage):
         dialog = SaleDialog(self.ctx, parent=self, edit_order_id=order_id, edit_number=number)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.orderSaved.connect(lambda _id: self.refresh())
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def order_again(self, order_id: int) -> None:
+        """A new sale like this order (Order again… of the row menu)."""
+        from primedist.ui.orders.sale import SaleDialog
+
+        dialog = SaleDialog(self.ctx, parent=self, repeat_order_id=order_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.orderCreated.connect(lambda _id: self.refresh())
         self.edit_dialog = dialog
         dialog.open()
 

@@ -719,8 +719,8 @@ def test_the_row_menu_opens_edits_and_acts_on_the_selection(qtbot, page, data, o
     menu = page.context_menu
     assert menu is not None and page.selected_ids() == [own]
     actions = {a.text(): a for a in menu.actions() if a.text()}
-    assert list(actions)[:7] == ["Open…", "Edit…", "Confirm", "Cancel orders", "Ship…", "Flag",
-                                 "Unflag"]  # fmt: skip
+    assert list(actions)[:8] == ["Open…", "Edit…", "Order again…", "Confirm", "Cancel orders",
+                                 "Ship…", "Flag", "Unflag"]  # fmt: skip
     assert actions["Edit…"].isEnabled() and actions["Confirm"].isEnabled()
     actions["Confirm"].trigger()
     settle(qtbot, page)
@@ -734,6 +734,12 @@ def test_the_row_menu_opens_edits_and_acts_on_the_selection(qtbot, page, data, o
     sale = page.edit_dialog
     assert sale is not None and sale.isVisible() and sale.windowTitle() == "Edit order PD-1"
     sale.close()
+    page.context_menu.close()
+    page.build_context_menu(own).actions()[2].trigger()  # Order again…
+    again = page.edit_dialog
+    assert again is not None and again.isVisible() and again.editing is None
+    assert [(ln.hit.sku, ln.quantity) for ln in again.model.lines] == [("AO-1", 1)]
+    again.done(QDialog.DialogCode.Rejected)  # not close(): it would ask about the lines
     page.context_menu.close()
 
 
