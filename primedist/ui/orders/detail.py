@@ -328,7 +328,7 @@ class OrderDetailDialog(QDialog):
         layout.addWidget(self._build_money())
         layout.addWidget(self._build_customer())
         self.shipments_panel = ShipmentsPanel(self.ctx, column)
-        self.shipments_panel.changed.connect(self._after_return)
+        self.shipments_panel.changed.connect(self._after_change)
         layout.addWidget(self.shipments_panel)
         layout.addStretch(1)
         # Scrolls only when the window is too short for both cards.
@@ -818,7 +818,7 @@ class OrderDetailDialog(QDialog):
         if worked:
             self.changed.emit()
 
-    def _after_return(self) -> None:
+    def _after_change(self) -> None:
         if shiboken6.isValid(self):
             self.reload()
             self.changed.emit()
@@ -866,7 +866,7 @@ class OrderDetailDialog(QDialog):
     def _open_return(self) -> None:
         assert self.detail is not None
         dialog = ReturnDialog(self.ctx, self.detail, self)
-        dialog.accepted.connect(self._after_return)
+        dialog.accepted.connect(self._after_change)
         dialog.finished.connect(dialog.deleteLater)
         self.return_dialog = dialog
         dialog.open()
@@ -876,7 +876,7 @@ class OrderDetailDialog(QDialog):
         assert self.detail is not None
         dialog = SaleDialog(self.ctx, self, edit_order_id=self.order_id,
                             edit_number=self.detail.order.external_id)  # fmt: skip
-        dialog.orderSaved.connect(lambda _id: self._after_return())
+        dialog.orderSaved.connect(lambda _id: self._after_change())
         dialog.finished.connect(dialog.deleteLater)
         self.edit_dialog = dialog
         dialog.open()
@@ -896,7 +896,7 @@ class OrderDetailDialog(QDialog):
         dialog = DeliveryAddressDialog(self.ctx, self.order_id, order.external_id,
                                        delivery_svc.DeliveryAddress.of(order), self,
                                        customer_name=customer)  # fmt: skip
-        dialog.accepted.connect(self._after_return)
+        dialog.accepted.connect(self._after_change)
         dialog.finished.connect(dialog.deleteLater)
         self.address_dialog = dialog
         dialog.open()
