@@ -555,7 +555,7 @@ class LinesModel(QAbstractTableModel):
             self.endRemoveRows()
             self.changed.emit()
 
-    def load(self, lines: list[SaleLine], *, order_prices: bool = True) -> None:
+    def load(self, lines: list[SaleLine], *, order_prices: bool) -> None:
         """These lines instead of the present ones (an order opened for editing: their
         prices are the order's; a repeated order's are today's)."""
         self.order_prices = order_prices
@@ -771,29 +771,16 @@ class SaleDialog(QDialog):
         draft = order_draft(self.ctx, order_id)
         for button in self.type_buttons.values():
             button.setEnabled(False)  # an order keeps its type
-        self._set_source(draft.source)
         if draft.customer_id is not None:
             self._lent_points = (draft.customer_id, draft.points)
-            self.set_customer(get_customer(self.ctx, draft.customer_id))
-        hits = {
-            h.variant_id: h for h in variant_hits(self.ctx, [ln.variant_id for ln in draft.lines])
-        }
-        self.model.load([SaleLine(hits[ln.variant_id], ln.quantity, ln.unit_price, ln.discount)
-                         for ln in draft.lines if ln.variant_id in hits])  # fmt: skip
+        self._fill_from(draft, sellable_only=False, blanks=True)
         lang = current_language()
-        for edit, amount in ((self.order_discount, draft.order_discount),
-                             (self.shipping_fee, draft.shipping_fee)):  # fmt: skip
-            edit.setText(format_number(amount, lang) if amount else "")
+        self.order_discount.setText(
+            format_number(draft.order_discount, lang) if draft.order_discount else ""
+        )
         self.voucher.setText(draft.voucher_code or "")
         self.points.setText(str(draft.points) if draft.points else "")
-        if draft.payment_method in PAYMENT_METHODS:
-            self.payment.setCurrentIndex(PAYMENT_METHODS.index(draft.payment_method))
         self.note.setText(draft.note or "")
-        for field, text in ((self.ship_name, draft.ship_name), (self.ship_phone, draft.ship_phone),
-                            (self.ship_address, draft.ship_address),
-                            (self.ship_ward, draft.ship_ward)):  # fmt: skip
-            field.setText(text or "")
-        self.ship_province.setCurrentText(draft.ship_province or "")
         self._prefilled.clear()
         self.print_receipt.hide()
         self._loaded = self._comparable()
@@ -802,25 +789,7 @@ class SaleDialog(QDialog):
         """A new sale like a stored order (Order again): its customer, items at today's
         prices, fee, payment and delivery; a product no longer sold is left out."""
         draft = repeat_draft(self.ctx, order_id)
-        self._set_source(draft.source)
-        if draft.customer_id is not None:
-            self.set_customer(get_customer(self.ctx, draft.customer_id))
-        ids = [ln.variant_id for ln in draft.lines]
-        hits = {h.variant_id: h for h in variant_hits(self.ctx, ids, sellable_only=True)}
-        lines = [SaleLine(hits[ln.variant_id], ln.quantity) for ln in draft.lines
-                 if ln.variant_id in hits]  # fmt: skip
-        self.model.load(lines, order_prices=False)
-        if draft.shipping_fee:
-            self.shipping_fee.setText(format_number(draft.shipping_fee, current_language()))
-        if draft.payment_method in PAYMENT_METHODS:
-            self.payment.setCurrentIndex(PAYMENT_METHODS.index(draft.payment_method))
-        for field, text in ((self.ship_name, draft.ship_name), (self.ship_phone, draft.ship_phone),
-                            (self.ship_address, draft.ship_address),
-                            (self.ship_ward, draft.ship_ward)):  # fmt: skip
-            if text:
-                field.setText(text)
-        if draft.ship_province:
-            self.ship_province.setCurrentText(draft.ship_province)
+        self._fill_from(draft, sellable_only=True, blanks=False)
         gone = len(draft.lines) - self.model.rowCount()
         if gone:
             self.saved_label.setText(count_text(
@@ -831,6 +800,30 @@ class SaleDialog(QDialog):
                     "orders", "%n products of that order are no longer sold: left out."),
             ))  # fmt: skip
             self.saved_label.show()
+
+    def _fill_from(self, draft: OrderDraft, *, sellable_only: bool, blanks: bool) -> None:
+        """Type, customer, lines (a fixed price is the order's), shipping fee, payment and
+        delivery from `draft`. `blanks`: an empty delivery value empties its field (else the
+        customer's default address stays)."""
+        self._set_source(draft.source)
+        if draft.customer_id is not None:
+            self.set_customer(get_customer(self.ctx, draft.customer_id))
+        ids = [ln.variant_id for ln in draft.lines]
+        hits = {h.variant_id: h for h in variant_hits(self.ctx, ids, sellable_only=sellable_only)}
+        lines = [SaleLine(hits[ln.variant_id], ln.quantity, ln.unit_price, ln.discount)
+                 for ln in draft.lines if ln.variant_id in hits]  # fmt: skip
+        self.model.load(lines, order_prices=any(ln.unit_price is not None for ln in draft.lines))
+        fee = draft.shipping_fee
+        self.shipping_fee.setText(format_number(fee, current_language()) if fee else "")
+        if draft.payment_method in PAYMENT_METHODS:
+            self.payment.setCurrentIndex(PAYMENT_METHODS.index(draft.payment_method))
+        for field, text in ((self.ship_name, draft.ship_name), (self.ship_phone, draft.ship_phone),
+                            (self.ship_address, draft.ship_address),
+                            (self.ship_ward, draft.ship_ward)):  # fmt: skip
+            if text or blanks:
+                field.setText(text or "")
+        if draft.ship_province or blanks:
+            self.ship_province.setCurrentText(draft.ship_province or "")
 
     def _comparable(self) -> OrderDraft:
         """The draft without what a save does not keep (cash handed over, status, shop)."""
