@@ -246,6 +246,22 @@ def make_product(
         return ids
 
 
+def make_grouped_pair(engine: Engine, stock: int = 4) -> tuple[int, int, int]:
+    """One cap sold as two listings (MU-A, MU-B) whose stock is held by SKU group PS1:
+    returns (group id, variant A, variant B)."""
+    from primedist.domain.product import SkuGroup
+
+    with engine.begin() as conn:
+        group_id = conn.execute(
+            sa.insert(SkuGroup).values(
+                code="PS1", name="Mũ", stock=stock, created_at=sa.func.now()
+            )  # fmt: skip
+        ).inserted_primary_key[0]  # type: ignore[index]
+    a = make_product(engine, "Mũ lưỡi trai A", [("MU-A", 50_000, 0)], sku_group_id=group_id)[0]
+    b = make_product(engine, "Mũ lưỡi trai B", [("MU-B", 50_000, 0)], sku_group_id=group_id)[0]
+    return int(group_id), a, b
+
+
 def make_catalogue_product(
     engine: Engine,
     name: str,

@@ -130,6 +130,9 @@ class Variant(SQLModel, table=True):
     #: Held by open orders; available = stock - reserved.
     reserved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     low_stock_level: int | None = None
+    #: One item packed, in grams: a parcel's weight is the sum of its items' (None =
+    #: not known; shipping then counts `shipping.DEFAULT_ITEM_WEIGHT_G`).
+    weight_g: int | None = None
     sku_group_id: int | None = fk("sku_groups.id", ondelete="SET NULL", index=True)
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -71,13 +71,15 @@ MAX_BARCODE = 64
 MAX_OPTION_NAME = 40
 MAX_OPTION_VALUE = 60
 MAX_VARIANTS = 500
+#: One item's weight, at most (a tonne: beyond any parcel, short of a typo's zeros).
+MAX_WEIGHT_G = 1_000_000
 MAX_IMAGES = 20
 LISTING_KIND = "listing.upsert"
 OPENING_REASON = "Opening stock"
 EDIT_REASON = "Edited in the product form"
 #: The columns of a variant a `variant_field` can name.
 VARIANT_COLUMNS = ("option1", "option2", "sku", "barcode", "cost", "price", "discount_price",
-                   "stock", "low_stock_level")  # fmt: skip
+                   "stock", "low_stock_level", "weight_g")  # fmt: skip
 
 products_t = table_of(Product)
 variants_t = table_of(Variant)
@@ -105,6 +107,8 @@ class VariantDraft:
     #: On hand (the SKU group's when grouped).
     stock: int = 0
     low_stock_level: int | None = None
+    #: One item packed, in grams (None = not known).
+    weight_g: int | None = None
     #: The on-hand the form showed (set by `get_product`): a stock left as shown is not
     #: touched, so a sale made while the form was open is not undone.
     stock_seen: int | None = None
@@ -222,7 +226,8 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
             VariantDraft(id=v.id, sku=v.sku, barcode=v.barcode, option1=v.option1,
                          option2=v.option2, cost=v.cost, price=v.price,
                          discount_price=v.discount_price, stock=stock,
-                         low_stock_level=v.low_stock_level, stock_seen=stock)
+                         low_stock_level=v.low_stock_level, weight_g=v.weight_g,
+                         stock_seen=stock)
         )  # fmt: skip
     first = variants[0] if variants else None
     draft = ProductDraft(
@@ -358,6 +363,8 @@ def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
         raise _bad(i, v, "stock", msg("the stock cannot be negative."))
     if v.low_stock_level is not None and v.low_stock_level < 0:
         raise _bad(i, v, "low_stock_level", msg("the low-stock level cannot be negative."))
+    if v.weight_g is not None and not 0 < v.weight_g <= MAX_WEIGHT_G:
+        raise _bad(i, v, "weight_g", msg("the weight must be 1 to {most} g.", most=MAX_WEIGHT_G))
 
 
 def _check_unique_rows(d: ProductDraft) -> None:
@@ -508,6 +515,11 @@ _PRODUCT_CHANGES: dict[str, Callable[..., Message]] = {
     "description": lambda **_: msg("description edited"),
 }
 
+
+def _grams(value: int | None) -> Message | str:
+    return "—" if value is None else msg("{grams} g", grams=value)
+
+
 #: How the product's audit summary names a variant's change, by field (the values: the
 #: variant's `sku` before the save, the `old` and `new` value).
 _VARIANT_CHANGES: dict[str, Callable[..., Message]] = {
@@ -519,6 +531,9 @@ _VARIANT_CHANGES: dict[str, Callable[..., Message]] = {
     "price": lambda **v: msg("{sku}: price {old} → {new}", **v),
     "discount_price": lambda **v: msg("{sku}: discount price {old} → {new}", **v),
     "low_stock_level": lambda **v: msg("{sku}: low stock level {old} → {new}", **v),
+    "weight_g": lambda sku, old, new: msg(
+        "{sku}: weight {old} → {new}", sku=sku, old=_grams(old), new=_grams(new)
+    ),
 }
 
 
@@ -530,7 +545,7 @@ def _apply_variant(row: Variant, d: ProductDraft, v: VariantDraft, now: datetime
         "sku": v.sku, "barcode": v.barcode, "option1_name": d.option1_name,
         "option1": v.option1, "option2_name": d.option2_name, "option2": v.option2,
         "cost": v.cost, "price": v.price, "discount_price": v.discount_price,
-        "low_stock_level": v.low_stock_level,
+        "low_stock_level": v.low_stock_level, "weight_g": v.weight_g,
     }  # fmt: skip
     changes = []
     for key, value in values.items():

@@ -686,6 +686,7 @@ class _VariantSpec:
     stock: int
     low_level: int | None
     group: int | None = None
+    weight_g: int | None = None
 
     @property
     def label(self) -> str | None:
@@ -1044,14 +1045,14 @@ class _Run:
             group = None if v.group is None else ids.group + v.group
             variant_rows.append((
                 ids.variant + j, ids.product + v.product, v.sku, v.barcode, v.opt1_name, v.opt1,
-                v.opt2_name, v.opt2, v.cost, v.price, v.discount, v.stock, v.low_level, group,
-                p.status == ProductStatus.ACTIVE, created, created,
+                v.opt2_name, v.opt2, v.cost, v.price, v.discount, v.stock, v.low_level,
+                v.weight_g, group, p.status == ProductStatus.ACTIVE, created, created,
             ))  # fmt: skip
         self.writer.insert(
             "variants",
             ("id", "product_id", "sku", "barcode", "option1_name", "option1", "option2_name",
              "option2", "cost", "price", "discount_price", "stock", "low_stock_level",
-             "sku_group_id", "is_active", "created_at", "updated_at"),
+             "weight_g", "sku_group_id", "is_active", "created_at", "updated_at"),
             variant_rows,
         )  # fmt: skip
 
@@ -1650,11 +1651,15 @@ def _add_variants(
             discount = min(price - 1000, int(price * rng.uniform(0.8, 0.95)) // 1000 * 1000)
         stock, low = _stock_levels(rng)
         sku = "-".join([f"{prefix}{p + 1:04d}", *(code for _, (_label, code) in combo)])
+        # Bigger sizes and bottles weigh more (from the template: no random draw, so the
+        # rest of the demo stays as it was).
+        step = combo[-1][0] if tpl.second is not None else 0  # the size's place, not colour
+        grams = tpl.grams * (100 + (60 if scaled else 8) * step) // 100
         plan.variants.append(_VariantSpec(
             p, sku, _ean13(f"893{barcode:09d}"),
             axis_names[0] if labels else None, labels[0] if labels else None,
             axis_names[1] if len(labels) > 1 else None, labels[1] if len(labels) > 1 else None,
-            cost, price, discount, stock, low,
+            cost, price, discount, stock, low, weight_g=grams // 10 * 10,
         ))  # fmt: skip
         barcode += 1
     return barcode

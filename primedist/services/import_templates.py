@@ -190,6 +190,15 @@ PRODUCT_GUIDE = (
         "5",
     ),
     GuideLine(
+        "weight_g",
+        (
+            "One item packed, in grams, 1 to 1,000,000 (empty = not known: shipping counts 500 g).",
+            "Khối lượng một sản phẩm đã đóng gói, tính bằng gam, từ 1 đến 1.000.000 (để trống "
+            "= chưa rõ: khi giao hàng tính 500 g).",
+        ),
+        "350",
+    ),
+    GuideLine(
         "shops",
         ("Existing shop names separated by ;", "Tên các gian hàng có sẵn, cách nhau bằng dấu ;"),
         "Prime Official - Shopee; Prime Cửa hàng",

@@ -54,13 +54,13 @@ PAGE = 500
 EXPORT_COLUMNS = (*COLUMNS, *EXTRA_COLUMNS)
 _KINDS = {
     "cost": "money", "price": "money", "discount_price": "money", "stock": "int",
-    "low_stock_level": "int", "on_hand": "int", "reserved": "int", "available": "int",
-    "created_at": "datetime",
+    "low_stock_level": "int", "weight_g": "int", "on_hand": "int", "reserved": "int",
+    "available": "int", "created_at": "datetime",
 }  # fmt: skip
 _WIDTHS = {
     "product_name": 32, "category": 18, "description": 40, "sku": 18, "barcode": 16,
     "option1_name": 12, "option2_name": 12, "option1": 12, "option2": 12, "stock": 10,
-    "low_stock_level": 10, "shops": 28, "status": 10, "on_hand": 10, "reserved": 10,
+    "low_stock_level": 10, "weight_g": 10, "shops": 28, "status": 10, "on_hand": 10, "reserved": 10,
     "available": 10, "created_at": 17,
 }  # fmt: skip
 
@@ -97,7 +97,7 @@ def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> Iterator[t
     stmt = (
         sa.select(v.product_id, v.sku, v.barcode, v.option1_name, v.option1, v.option2_name,
                   v.option2, v.cost, v.price, v.discount_price,
-                  sa.func.coalesce(g.stock, v.stock), v.low_stock_level,
+                  sa.func.coalesce(g.stock, v.stock), v.low_stock_level, v.weight_g,
                   sa.func.coalesce(g.reserved, v.reserved), v.created_at)
         .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
         .where(v.product_id.in_(wanted), v.is_active.is_(True))
@@ -117,9 +117,9 @@ def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> Iterator[t
         # Option names are product-level in the template: the first variant's.
         name1, name2 = rows[0][2], rows[0][4]
         for (sku, barcode, _n1, option1, _n2, option2, cost, price, discount, stock, low,
-             reserved, created) in rows:  # fmt: skip
+             weight, reserved, created) in rows:  # fmt: skip
             yield (name, category, description, sku, barcode, name1, option1, name2, option2,
-                   cost, price, discount, stock, low, shops, status, stock, reserved,
+                   cost, price, discount, stock, low, weight, shops, status, stock, reserved,
                    stock - reserved, created)  # fmt: skip
 
 

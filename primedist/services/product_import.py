@@ -61,7 +61,7 @@ from primedist.domain.shop import Shop
 from primedist.errors import ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
 from primedist.jobs.progress import Progress
-from primedist.services.catalogue import queue_listing_upserts
+from primedist.services.catalogue import MAX_WEIGHT_G, queue_listing_upserts
 from primedist.services.context import ServiceContext
 from primedist.services.import_support import (
     PLAN_SHARE,
@@ -96,7 +96,7 @@ shops_t = table_of(Shop)
 COLUMNS = (
     "product_name", "category", "description", "sku", "barcode", "option1_name", "option1",
     "option2_name", "option2", "cost", "price", "discount_price", "stock", "low_stock_level",
-    "shops", "status",
+    "weight_g", "shops", "status",
 )  # fmt: skip
 REQUIRED = ("product_name", "sku", "price")
 #: Product-level columns: repeated on each row of a product, and must agree.
@@ -105,7 +105,7 @@ PRODUCT_COLUMNS = (
 )  # fmt: skip
 VARIANT_COLUMNS = (
     "sku", "barcode", "option1", "option2", "cost", "price", "discount_price", "stock",
-    "low_stock_level",
+    "low_stock_level", "weight_g",
 )  # fmt: skip
 
 #: Headers of the template columns and of the export's read-only extras:
@@ -125,6 +125,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "discount_price": ("Giá khuyến mãi", "Discount price"),
     "stock": ("Tồn kho", "Stock"),
     "low_stock_level": ("Mức tồn kho thấp", "Low stock level"),
+    "weight_g": ("Khối lượng (g)", "Weight (g)"),
     "shops": ("Gian hàng", "Shops"),
     "status": ("Trạng thái", "Status"),
     # Read-only extras of the export (ignored by the import).
@@ -272,6 +273,7 @@ class _Row(NamedTuple):
     #: None: the cell is empty (an existing variant's stock is left alone).
     stock: int | None
     low_stock_level: int | None
+    weight_g: int | None
 
 
 @dataclass(slots=True, eq=False)
@@ -366,7 +368,7 @@ def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
 
 
 def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
-    barcode, option1, option2, cost_v, price_v, discount_v, stock_v, low_v = raw
+    barcode, option1, option2, cost_v, price_v, discount_v, stock_v, low_v, weight_v = raw
     price = _number(price_v, "price", maximum=MAX_AMOUNT)
     if price is None:
         raise BadValue("price", REQUIRED_VALUE)
@@ -387,7 +389,16 @@ def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
         discount_price=discount,
         stock=_number(stock_v, "stock", maximum=MAX_STOCK),
         low_stock_level=_number(low_v, "low_stock_level", maximum=MAX_STOCK),
+        weight_g=_weight(weight_v),
     )
+
+
+def _weight(value: Cell) -> int | None:
+    """Grams of one item, 1 to `MAX_WEIGHT_G`, or None for an empty cell."""
+    grams = _number(value, "weight_g", maximum=MAX_WEIGHT_G)
+    if grams == 0:
+        raise BadValue("weight_g", too_small(0, 1))
+    return grams
 
 
 @dataclass
@@ -590,6 +601,7 @@ class _Stored:
     price: int
     discount_price: int | None
     low_stock_level: int | None
+    weight_g: int | None
     group_id: int | None
     group_code: str | None
     #: On hand of the stock holder (the group's when grouped).
@@ -610,7 +622,7 @@ class _StoredProduct:
 #: Variant columns the file decides: (field of _Row or head, stored attribute).
 _VARIANT_FIELDS = (
     "barcode", "option1_name", "option1", "option2_name", "option2", "cost", "price",
-    "discount_price", "low_stock_level",
+    "discount_price", "low_stock_level", "weight_g",
 )  # fmt: skip
 
 
@@ -700,7 +712,7 @@ class _Import:
         stmt = (
             sa.select(v.id, v.product_id, v.sku, v.barcode, v.option1_name, v.option1,
                       v.option2_name, v.option2, v.cost, v.price, v.discount_price,
-                      v.low_stock_level, v.sku_group_id, g.code,
+                      v.low_stock_level, v.weight_g, v.sku_group_id, g.code,
                       sa.func.coalesce(g.stock, v.stock), sa.func.coalesce(g.reserved, v.reserved))
             .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
             .where(v.is_active.is_(True))
@@ -1105,7 +1117,8 @@ class _Import:
                 "option1_name": head.option1_name, "option1": v.option1,
                 "option2_name": head.option2_name, "option2": v.option2, "cost": v.cost,
                 "price": v.price, "discount_price": v.discount_price, "stock": v.stock or 0,
-                "reserved": 0, "low_stock_level": v.low_stock_level, "is_active": True,
+                "reserved": 0, "low_stock_level": v.low_stock_level, "weight_g": v.weight_g,
+                "is_active": True,
                 "created_at": self.now, "updated_at": self.now,
             })  # fmt: skip
         # A plain executemany (RETURNING in parameter order runs row by row on SQLite),

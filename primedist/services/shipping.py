@@ -38,6 +38,7 @@ from sqlmodel import Session, col, select
 
 from primedist.carriers.base import (
     FINAL_STATUSES,
+    MAX_WEIGHT_G,
     Address,
     AuthError,
     Carrier,
@@ -71,6 +72,7 @@ from primedist.domain.enums import (
     OutboxStatus,
 )
 from primedist.domain.order import TRANSITIONS, Order, OrderLine
+from primedist.domain.product import Variant
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound, StoreError, ValidationError
@@ -92,6 +94,8 @@ CANCEL_QUEUED = "cancel_queued"
 DEAD = frozenset({"cancel", "failed"})
 #: The scheduler reads the open shipments' state this often (jobs/shipping.py).
 POLL_MINUTES = 15
+#: What a parcel counts for an item whose variant has no weight.
+DEFAULT_ITEM_WEIGHT_G = 500
 ERROR_MAX = 500
 MAX_ATTEMPTS = 12
 #: Interactive calls (saving an account, quoting): fail fast, the user waits.
@@ -470,20 +474,34 @@ class ShipmentDraft:
     note: str = ""
 
 
+def parcel_weight(session: Session, order_id: int) -> int:
+    """The order's goods in grams: each line's quantity × its variant's weight, or
+    `DEFAULT_ITEM_WEIGHT_G` for an item with none (no weight typed, or no product row),
+    capped at what a carrier takes; at least one item's worth."""
+    grams = session.exec(
+        select(sa.func.sum(col(OrderLine.quantity)
+                           * sa.func.coalesce(col(Variant.weight_g), DEFAULT_ITEM_WEIGHT_G)))
+        .select_from(OrderLine)
+        .outerjoin(Variant, col(Variant.id) == col(OrderLine.variant_id))
+        .where(OrderLine.order_id == order_id)
+    ).one()  # fmt: skip
+    return min(MAX_WEIGHT_G, int(grams or DEFAULT_ITEM_WEIGHT_G))
+
+
 def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> ShipmentDraft:
     """A draft filled from the order: recipient, COD = what is left to pay (COD orders),
-    insurance = the goods' value (capped), weight 500 g per item."""
+    insurance = the goods' value (capped), weight = the goods' (`parcel_weight`)."""
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
-        items = order.item_count or 1
+        weight = parcel_weight(session, order_id)
         cod = max(0, order.total - order.paid_amount) if order.payment_method == "cod" else 0
         to = Address(name=order.ship_name or order.buyer_name or "",
                      phone=order.ship_phone or order.buyer_phone or "",
                      address=order.ship_address or "", ward_code="", district_id=0,
                      ward_name=order.ship_ward or "", district_name=order.ship_district or "",
                      province_name=order.ship_province or "")  # fmt: skip
-        parcel = Parcel(weight_g=min(30_000, 500 * items), cod_amount=min(cod, 10_000_000),
+        parcel = Parcel(weight_g=weight, cod_amount=min(cod, 10_000_000),
                         insurance_value=min(order.subtotal, 5_000_000))  # fmt: skip
         return ShipmentDraft(account_id, to, parcel)
 

@@ -686,6 +686,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Lưu ý giao hàng</translation>
     </message>
     <message>
+        <source>Weight: the products&apos; own (500 g for an item with none) until you type the parcel&apos;s (double-click it); cash on delivery for COD orders.</source>
+        <translation>Khối lượng: theo sản phẩm (500 g cho sản phẩm chưa có khối lượng) cho đến khi bạn nhập khối lượng của kiện (nhấp đúp vào ô); thu hộ (COD) cho đơn COD.</translation>
+    </message>
+    <message>
         <source>Print labels</source>
         <translation>In nhãn vận đơn</translation>
     </message>
@@ -812,10 +816,6 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Nothing to ship.</source>
         <translation>Không có đơn nào để giao.</translation>
-    </message>
-    <message>
-        <source>Weight 500 g per item until you type the parcel&apos;s own (double-click it); cash on delivery for COD orders.</source>
-        <translation>Khối lượng 500 g mỗi sản phẩm cho tới khi bạn nhập khối lượng thật của gói hàng (nhấp đúp vào ô); thu hộ (COD) cho các đơn COD.</translation>
     </message>
     <message>
         <source>Creating shipments…</source>
@@ -3309,7 +3309,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. The least height of the scrolling details (their natural height is about 480 px).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). The least height of the scrolling details (their natural height is about 480 px).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -3471,6 +3471,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Low-stock level</source>
         <translation>Ngưỡng sắp hết</translation>
+    </message>
+    <message>
+        <source>Weight (g)</source>
+        <translation>Khối lượng (g)</translation>
+    </message>
+    <message>
+        <source>One item, packed. A parcel weighs the sum of its items (500 g for an item with no weight).</source>
+        <translation>Một sản phẩm đã đóng gói. Kiện hàng nặng bằng tổng các sản phẩm trong đó (500 g cho sản phẩm chưa có khối lượng).</translation>
     </message>
     <message>
         <source>Edit product — %1</source>
@@ -9408,6 +9416,10 @@ Vẫn bán?</translation>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
     </message>
     <message>
+        <source>the weight must be 1 to {most} g.</source>
+        <translation>khối lượng phải từ 1 đến {most} g.</translation>
+    </message>
+    <message>
         <source>unknown value {cell} (use one of: {choices})</source>
         <translation>giá trị không hợp lệ {cell} (dùng một trong: {choices})</translation>
     </message>
@@ -9750,6 +9762,10 @@ Vẫn bán?</translation>
     <message>
         <source>{file}: unsupported file type {suffix}; use .csv or .xlsx</source>
         <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .csv hoặc .xlsx</translation>
+    </message>
+    <message>
+        <source>{grams} g</source>
+        <translation>{grams} g</translation>
     </message>
     <message>
         <source>{item} appears twice (rows {seen} and {number}): each unit has its own item id</source>
@@ -10130,6 +10146,10 @@ Vẫn bán?</translation>
     <message>
         <source>{sku}: stock {old} → {new}</source>
         <translation>{sku}: tồn kho {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: weight {old} → {new}</source>
+        <translation>{sku}: khối lượng {old} → {new}</translation>
     </message>
     <message>
         <source>{tag} ({count} customers)</source>

@@ -56,7 +56,8 @@ def grid_draft(shop_ids: list[int], *, sku_prefix: str = "AO") -> ProductDraft:
                              option1=colour, option2=size, cost=60_000,
                              price=99_000 + s * 10_000,
                              discount_price=89_000 if size == "S" else None,
-                             stock=n + 1, low_stock_level=2 if size == "L" else None)
+                             stock=n + 1, low_stock_level=2 if size == "L" else None,
+                             weight_g=None if size == "S" else 200 + s * 20)
             )  # fmt: skip
     return ProductDraft(
         name="Áo thun cotton Việt Nam",
@@ -190,9 +191,10 @@ def test_get_product_gives_the_draft_back(owner_ctx: ServiceContext, shops) -> N
     for mine, back in zip(draft.variants, got.draft.variants, strict=True):
         assert back.id is not None
         assert (back.option1, back.option2, back.price, back.discount_price, back.stock,
-                back.stock_seen, back.low_stock_level, back.barcode) == (
+                back.stock_seen, back.low_stock_level, back.barcode, back.weight_g) == (
             mine.option1, mine.option2, mine.price, mine.discount_price, mine.stock,
-            mine.stock, mine.low_stock_level, mine.barcode)  # fmt: skip
+            mine.stock, mine.low_stock_level, mine.barcode, mine.weight_g)  # fmt: skip
+    assert [v.weight_g for v in got.draft.variants] == [None, 220, 240] * 2
     assert svc.list_categories(owner_ctx) == ["Thời trang"]
 
 
@@ -269,6 +271,21 @@ def test_edit_price_add_remove_and_stock(owner_ctx: ServiceContext, engine: Engi
         "name ",
     ):
         assert bit in audit.summary, bit
+
+
+def test_weights_are_set_and_cleared(owner_ctx: ServiceContext, engine: Engine) -> None:
+    pid = svc.create_product(owner_ctx, grid_draft([]))
+    draft = svc.get_product(owner_ctx, pid).draft
+    by_sku = {v.sku: v for v in draft.variants}
+    by_sku["AO-DO-S"].weight_g = 180  # had none
+    by_sku["AO-XANH-M"].weight_g = None  # had 220
+    svc.update_product(owner_ctx, pid, draft)
+
+    variants = variants_of(engine, pid)
+    assert (variants["AO-DO-S"].weight_g, variants["AO-XANH-M"].weight_g) == (180, None)
+    assert variants["AO-DO-M"].weight_g == 220  # left as it was
+    (audit,) = rows(engine, AuditEvent, table_of(AuditEvent).c.action == "product.update")
+    assert audit.summary.endswith(": AO-DO-S: weight — → 180 g; AO-XANH-M: weight 220 g → —")
 
 
 def test_a_sold_variant_is_deactivated_not_deleted(
@@ -383,6 +400,10 @@ CASES: list[tuple[str, Callable[[ProductDraft], None], str, str]] = [
      "Variant 6 (AO-XANH-L): the stock cannot be negative."),
     ("negative level", _row(5, "low_stock_level", -1), variant_field(5, "low_stock_level"),
      "low-stock level cannot be negative"),
+    ("zero weight", _row(1, "weight_g", 0), variant_field(1, "weight_g"),
+     "Variant 2 (AO-DO-M): the weight must be 1 to 1,000,000 g."),
+    ("weight over a tonne", _row(3, "weight_g", 1_000_001), variant_field(3, "weight_g"),
+     "Variant 4 (AO-XANH-S): the weight must be 1 to 1,000,000 g."),
     ("unknown shop", _set("shop_ids", [9999]), "shop_ids", "Shop 9999 no longer exists."),
 ]  # fmt: skip
 

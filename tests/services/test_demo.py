@@ -476,6 +476,10 @@ def test_catalogue_is_consistent(demo_ctx: ServiceContext) -> None:
                              WHERE sku_group_id IS NOT NULL GROUP BY sku_group_id""",
     )
     assert len(groups) >= 4 and all(n == 2 for _g, n in groups)
+    # Every variant has a believable packed weight, by kind of product and size.
+    assert scalar(engine, "SELECT COUNT(*) FROM variants WHERE weight_g IS NULL "
+                          "OR weight_g NOT BETWEEN 30 AND 5000") == 0  # fmt: skip
+    assert scalar(engine, "SELECT COUNT(DISTINCT weight_g) FROM variants") > 10
 
 
 def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:

@@ -214,14 +214,9 @@ def test_an_order_whose_product_is_gone_is_not_edited(owner_ctx, engine, variant
 
 def test_an_sku_group_holds_the_edited_quantities(owner_ctx, engine):
     from primedist.domain.product import SkuGroup
-    from tests.factories import make_product
+    from tests.factories import make_grouped_pair
 
-    with engine.begin() as conn:
-        group_id = conn.execute(
-            sa.insert(SkuGroup).values(code="PS1", name="Mũ", stock=4, created_at=sa.func.now())
-        ).inserted_primary_key[0]  # type: ignore[index]
-    a = make_product(engine, "Mũ lưỡi trai A", [("MU-A", 50_000, 0)], sku_group_id=group_id)[0]
-    b = make_product(engine, "Mũ lưỡi trai B", [("MU-B", 50_000, 0)], sku_group_id=group_id)[0]
+    group_id, a, b = make_grouped_pair(engine)
     order_id = svc.create_order(owner_ctx, svc.OrderDraft(
         lines=(DraftLine(a, 3),), source=OrderSource.PHONE,
         payment_method=PaymentMethod.COD)).id  # fmt: skip

@@ -29,7 +29,7 @@ from primedist.errors import Conflict, PermissionDenied, ValidationError
 from primedist.services import orders as svc
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
-from tests.factories import make_customers, make_product, make_shop
+from tests.factories import make_customers, make_grouped_pair, make_product, make_shop
 
 
 @pytest.fixture
@@ -138,12 +138,7 @@ def test_selling_below_zero_needs_explicit_consent(
 
 
 def test_lines_of_one_sku_group_share_its_stock(engine: Engine, owner_ctx: ServiceContext) -> None:
-    with engine.begin() as conn:
-        group_id = conn.execute(
-            sa.insert(SkuGroup).values(code="PS1", name="Mũ", stock=4, created_at=sa.func.now())
-        ).inserted_primary_key[0]  # type: ignore[index]
-    a = make_product(engine, "Mũ lưỡi trai A", [("MU-A", 50_000, 0)], sku_group_id=group_id)[0]
-    b = make_product(engine, "Mũ lưỡi trai B", [("MU-B", 50_000, 0)], sku_group_id=group_id)[0]
+    group_id, a, b = make_grouped_pair(engine)
     draft = OrderDraft(lines=(DraftLine(a, 3), DraftLine(b, 2)))
     with pytest.raises(svc.StockShortage):  # 5 wanted of the group's 4
         svc.create_order(owner_ctx, draft)

@@ -116,6 +116,7 @@ def test_cells_are_typed_and_text_is_safe(
     options = ("Option 1 name", "Option 1", "Option 2 name", "Option 2")
     assert [shirt[k] for k in options] == ["Màu", "Xanh", "Size", "L"]
     assert shirt["Shops"] == f"{COUNTER}; {SHOPEE}"
+    assert (shirt["Weight (g)"], cup["Weight (g)"]) == (240, None)  # a number; none = empty
     book = openpyxl.load_workbook(path)
     sheet = book.active
     assert sheet.title == "Products"

@@ -54,7 +54,7 @@ def grid() -> list[dict[str, Any]]:
             "barcode": f"0893{i}{j}", "option1_name": "Màu", "option1": colour,
             "option2_name": "Size", "option2": size, "cost": "60000",
             "price": str(99_000 + 10_000 * j), "discount_price": "89000" if j == 0 else "",
-            "stock": str(10 * i + j), "low_stock_level": "3",
+            "stock": str(10 * i + j), "low_stock_level": "3", "weight_g": str(200 + 20 * j),
             "shops": f"{SHOPEE}; {COUNTER}", "status": "",
         }
         for i, colour in enumerate(COLOURS)
@@ -87,7 +87,7 @@ def write_xlsx(path: Path, rows: Sequence[dict[str, Any]], header: Sequence[str]
             value = row.get(col, "")
             if value == "" or value is None:
                 continue
-            if col in ("cost", "price", "discount_price", "stock", "low_stock_level"):
+            if col in ("cost", "price", "discount_price", "stock", "low_stock_level", "weight_g"):
                 value = int(value) if str(value).isdigit() else value
             cell = sheet.cell(r, c)
             cell.value = value
@@ -169,9 +169,9 @@ def test_a_grid_product_is_one_product_with_six_variants(
     rows = table_rows(engine, "variants", product_id=shirt["id"])
     assert [(v["sku"], v["option1_name"], v["option1"], v["option2_name"], v["option2"],
              v["cost"], v["price"], v["discount_price"], v["stock"], v["low_stock_level"],
-             v["barcode"], v["is_active"]) for v in rows] == [
+             v["weight_g"], v["barcode"], v["is_active"]) for v in rows] == [
         (f"AO-{i}{j}", "Màu", c, "Size", s, 60_000, 99_000 + 10_000 * j,
-         89_000 if j == 0 else None, 10 * i + j, 3, f"0893{i}{j}", True)
+         89_000 if j == 0 else None, 10 * i + j, 3, 200 + 20 * j, f"0893{i}{j}", True)
         for i, c in enumerate(COLOURS) for j, s in enumerate(SIZES)
     ]  # fmt: skip
     # Opening stock: one STOCK_IN movement per variant with stock, reason "Import".
@@ -187,6 +187,7 @@ def test_a_grid_product_is_one_product_with_six_variants(
     cup = products["Cốc sứ"]
     assert (cup["variant_count"], cup["price_min"], cup["stock_total"]) == (1, 45_000, 4)
     assert variant(engine, "COC-1")["option1_name"] is None
+    assert variant(engine, "COC-1")["weight_g"] is None  # no weight given: not known
 
     audits = table_rows(engine, "audit_events", action="products.import")
     assert len(audits) == 1
@@ -232,14 +233,16 @@ def test_changes_update_variants_and_move_stock_by_adjustments(
     rows[1]["stock"] = "4"  # AO-01: stock 1 → 4
     rows[2]["stock"] = ""  # AO-02: empty stock is left alone
     rows[3]["stock"] = "0"  # AO-10: 10 → 0
+    rows[4]["weight_g"] = "1250"  # AO-11: 220 g → 1,250 g
     rows.append({**rows[5], "sku": "AO-13", "barcode": "", "option2": "XL", "stock": "7"})
     for row in rows:
         row["category"] = "Áo"
     report = import_products(owner_ctx, write_csv(tmp_path / "p2.csv", [*rows, mug()]))
     assert report.rejected == []
-    assert counts(report) == (0, 1, 1, 1, 3, 4)
+    assert counts(report) == (0, 1, 1, 1, 4, 3)
     assert report.stock_moves == 3
     assert variant(engine, "AO-00")["price"] == 105_000
+    assert variant(engine, "AO-11")["weight_g"] == 1_250
     assert moves(engine, "AO-01") == [
         ("stock_in", 1, 1, IMPORT_REASON), ("adjustment", 3, 4, IMPORT_REASON)]  # fmt: skip
     assert moves(engine, "AO-10")[-1] == ("adjustment", -10, 0, IMPORT_REASON)
@@ -279,15 +282,16 @@ def test_a_column_left_out_leaves_the_field_alone_an_empty_cell_clears_it(
         v["option1"],
         v["stock"],
         v["low_stock_level"],
-    ) == (150_000, 89_000, 60_000, "089300", "Đỏ", 0, 3)
+        v["weight_g"],
+    ) == (150_000, 89_000, 60_000, "089300", "Đỏ", 0, 3, 200)
     # Present but empty: cleared.
     cleared = [{**r, "category": "", "barcode": "", "discount_price": "",
-                "low_stock_level": ""} for r in grid()]  # fmt: skip
+                "low_stock_level": "", "weight_g": ""} for r in grid()]  # fmt: skip
     import_products(owner_ctx, write_csv(tmp_path / "clear.csv", cleared))
     shirt = table_rows(engine, "products", name="Áo thun Đặng Gia")[0]
     v = variant(engine, "AO-00")
-    assert (shirt["category"], v["barcode"], v["discount_price"], v["low_stock_level"]) == (
-        None, None, None, None)  # fmt: skip
+    assert (shirt["category"], v["barcode"], v["discount_price"], v["low_stock_level"],
+            v["weight_g"]) == (None, None, None, None, None)  # fmt: skip
     assert shirt["search_text"] == search_text("Áo thun Đặng Gia", *(r["sku"] for r in grid()))
 
 
@@ -502,6 +506,9 @@ def rejected(
         ("price", "abc", "'abc' is not a number"),
         ("discount_price", "150000", "150,000 is above the price 109,000"),
         ("low_stock_level", "2.5", "'2.5' is not a whole number"),
+        ("weight_g", "0", "0 must be at least 1"),
+        ("weight_g", "1000001", "1,000,001 is more than the limit of 1,000,000"),
+        ("weight_g", "0.35", "'0.35' is not a whole number"),
         ("sku", "", "is empty (a value is required)"),
         ("sku", "X" * 65, "is 65 characters long: the limit is 64"),
         ("status", "sold out", "unknown value 'sold out' (use active or hidden)"),
@@ -627,7 +634,8 @@ def test_a_column_named_twice(owner_ctx: ServiceContext, engine: Engine, tmp_pat
     header = [*COLUMNS, "Mã SKU"]
     err = file_error(owner_ctx, engine, write_csv(tmp_path / "p.csv", [mug()], header))
     assert (err.row, err.column) == (1, "sku")
-    assert "appears twice in the header of p.csv (columns 4 and 17)" in err.user_message
+    twice = f"appears twice in the header of p.csv (columns 4 and {len(COLUMNS) + 1})"
+    assert twice in err.user_message
 
 
 def test_empty_files_fake_excel_and_limits(

@@ -195,6 +195,37 @@ def test_quote_then_create_through_the_outbox(owner_ctx, engine, sandbox, ghn_id
         svc.request_shipment(owner_ctx, order_id, d)
 
 
+def test_the_parcel_weighs_its_goods(owner_ctx, engine):
+    """Each item at its variant's weight, 500 g for one with none (or no product row any
+    more), at most what a carrier takes."""
+    mug, shirt, table = make_product(engine, "Đồ", [("COC", 50_000, 20), ("AO", 90_000, 20),
+                                                    ("BAN", 900_000, 20)])  # fmt: skip
+    variants = Variant.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for vid, grams in ((mug, 350), (table, 12_000)):
+            conn.execute(variants.update().where(variants.c.id == vid).values(weight_g=grams))
+
+    def order(*lines: tuple[int, int]) -> int:
+        draft = order_svc.OrderDraft(
+            lines=tuple(order_svc.DraftLine(v, q) for v, q in lines), source=OrderSource.PHONE,
+            payment_method=PaymentMethod.COD, ship_name="Lan", ship_phone="0901234567",
+            ship_address="12 Lê Lợi", ship_province="Hồ Chí Minh",
+        )  # fmt: skip
+        return order_svc.create_order(owner_ctx, draft).id
+
+    def weight(order_id: int) -> int:
+        return svc.draft_for_order(owner_ctx, order_id, 1).parcel.weight_g
+
+    mixed = order((mug, 2), (shirt, 1))
+    assert weight(mixed) == 2 * 350 + 500
+    assert weight(order((table, 3))) == 30_000  # 36 kg: capped at the carriers' limit
+    with engine.begin() as conn:  # the shirt's product row deleted: its line counts 500 g
+        conn.execute(sa.text("UPDATE order_lines SET variant_id = NULL WHERE variant_id = :v"),
+                     {"v": shirt})  # fmt: skip
+        conn.execute(variants.update().where(variants.c.id == mug).values(weight_g=400))
+    assert weight(mixed) == 2 * 400 + 500
+
+
 def test_bad_parcel_named_before_anything_is_written(owner_ctx, engine, ghn_id):
     order_id = phone_order(owner_ctx, engine)
     d = draft(owner_ctx, order_id, ghn_id)

@@ -103,8 +103,9 @@ class BulkShipDialog(QDialog):
         self.required_note = required_note_box()
         form.addRow(self.tr("Before paying"), self.required_note)
         layout.addLayout(form)
-        hint = QLabel(self.tr("Weight 500 g per item until you type the parcel's own (double-click "
-                              "it); cash on delivery for COD orders."))  # fmt: skip
+        hint = QLabel(self.tr("Weight: the products' own (500 g for an item with none) until you "
+                              "type the parcel's (double-click it); cash on delivery for COD "
+                              "orders."))  # fmt: skip
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)

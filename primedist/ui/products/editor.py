@@ -21,6 +21,8 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QFont,
+    QFontMetrics,
     QIcon,
     QImageReader,
     QKeySequence,
@@ -72,11 +74,18 @@ from primedist.ui.widgets import align_headers, column_scroll, fit_to_screen, se
 log = logging.getLogger(__name__)
 
 #: Grid columns, and the VariantDraft field each one edits.
-OPT1, OPT2, SKU, BARCODE, COST, PRICE, DISCOUNT, STOCK, LOW = range(9)
+OPT1, OPT2, SKU, BARCODE, COST, PRICE, DISCOUNT, STOCK, LOW, WEIGHT = range(10)
 COLUMN_FIELDS = ("option1", "option2", "sku", "barcode", "cost", "price", "discount_price",
-                 "stock", "low_stock_level")  # fmt: skip
-MONEY_COLUMNS = (COST, PRICE, DISCOUNT)
-NUMBER_COLUMNS = (COST, PRICE, DISCOUNT, STOCK, LOW)
+                 "stock", "low_stock_level", "weight_g")  # fmt: skip
+#: Shown with thousands separators (money, and grams: "1.200" reads better than "1200").
+GROUPED_COLUMNS = (COST, PRICE, DISCOUNT, WEIGHT)
+NUMBER_COLUMNS = (COST, PRICE, DISCOUNT, STOCK, LOW, WEIGHT)
+#: Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than
+#: its column (in the UI's language) widens it.
+LEAST_WIDTHS = {OPT1: 90, OPT2: 90, BARCODE: 120, COST: 85, PRICE: 85, DISCOUNT: 85,
+                STOCK: 70, LOW: 85, WEIGHT: 85}  # fmt: skip
+#: The header section's padding (8 px a side in the style sheet) and the sort-free margin.
+HEADER_PADDING = 24
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif *.bmp"
 ERROR_ROW = QColor("#FEF2F2")
 #: The least height of the scrolling details (their natural height is about 480 px).
@@ -187,7 +196,7 @@ class ProductEditor(QDialog):
         self._group_codes: dict[int, str] = {}
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
-        fit_to_screen(self, 1120, 860)
+        fit_to_screen(self, 1200, 860)
         self._build()
         self._connect()
         self.retranslate()
@@ -417,9 +426,7 @@ class ProductEditor(QDialog):
         header = self.grid.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(SKU, QHeaderView.ResizeMode.Stretch)
-        widths = {OPT1: 100, OPT2: 100, BARCODE: 130, COST: 95, PRICE: 95, DISCOUNT: 120,
-                  STOCK: 80, LOW: 125}  # fmt: skip
-        for column, width in widths.items():
+        for column, width in LEAST_WIDTHS.items():
             self.grid.setColumnWidth(column, width)
         self.grid.setMinimumHeight(170)
         box.addWidget(self.grid, 1)
@@ -485,10 +492,27 @@ class ProductEditor(QDialog):
             self.tr("Discount price"),
             self.tr("Stock"),
             self.tr("Low-stock level"),
+            self.tr("Weight (g)"),
         ]
         self.grid.setHorizontalHeaderLabels(headers)
+        self._fit_headers(headers)
+        weight = self.grid.horizontalHeaderItem(WEIGHT)
+        if weight is not None:
+            weight.setToolTip(self.tr("One item, packed. A parcel weighs the sum of its items "
+                                      "(500 g for an item with no weight)."))  # fmt: skip
         self.grid.setColumnHidden(OPT1, names[0] is None)
         self.grid.setColumnHidden(OPT2, names[1] is None)
+
+    def _fit_headers(self, headers: list[str]) -> None:
+        """Widen a column whose header would be cut (the headers' lengths differ by
+        language); never narrow one, so a width the owner dragged stays."""
+        font = QFont(self.grid.horizontalHeader().font())
+        font.setWeight(QFont.Weight.DemiBold)  # the style sheet's header weight (600)
+        metrics = QFontMetrics(font)
+        for column in LEAST_WIDTHS:
+            wanted = metrics.horizontalAdvance(headers[column]) + HEADER_PADDING
+            if self.grid.columnWidth(column) < wanted:
+                self.grid.setColumnWidth(column, wanted)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -623,12 +647,13 @@ class ProductEditor(QDialog):
         v = variant or VariantDraft()
         lang = current_language()
 
-        def money(value: int | None) -> str:
+        def grouped(value: int | None) -> str:
             return "" if value is None else format_number(value, lang)
 
-        texts = [v.option1 or "", v.option2 or "", v.sku, v.barcode or "", money(v.cost),
-                 money(v.price), money(v.discount_price), str(v.stock),
-                 "" if v.low_stock_level is None else str(v.low_stock_level)]  # fmt: skip
+        texts = [v.option1 or "", v.option2 or "", v.sku, v.barcode or "", grouped(v.cost),
+                 grouped(v.price), grouped(v.discount_price), str(v.stock),
+                 "" if v.low_stock_level is None else str(v.low_stock_level),
+                 grouped(v.weight_g)]  # fmt: skip
         if variant is None:
             texts[COST] = texts[PRICE] = ""
         self._formatting = True
@@ -665,7 +690,7 @@ class ProductEditor(QDialog):
         if self._formatting:
             return
         self._dirty = True
-        if item.column() in MONEY_COLUMNS and item.text().strip():
+        if item.column() in GROUPED_COLUMNS and item.text().strip():
             try:
                 value = parse_money(item.text().strip(), current_language())
             except ValueError:
@@ -724,7 +749,7 @@ class ProductEditor(QDialog):
             else:
                 texts, meta = [""] * len(COLUMN_FIELDS), (None, None)
                 if template is not None:
-                    for column in (COST, PRICE, DISCOUNT, LOW):
+                    for column in (COST, PRICE, DISCOUNT, LOW, WEIGHT):
                         texts[column] = template[column]
                 texts[STOCK] = "0"
                 if base:
@@ -853,6 +878,7 @@ class ProductEditor(QDialog):
             discount_price=number(DISCOUNT),
             stock=number(STOCK) or 0,
             low_stock_level=number(LOW),
+            weight_g=number(WEIGHT),
             stock_seen=seen,
         )
 

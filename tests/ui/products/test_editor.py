@@ -33,6 +33,7 @@ from primedist.ui.products.editor import (
     PRICE,
     SKU,
     STOCK,
+    WEIGHT,
     ProductEditor,
 )
 from tests.factories import make_shop
@@ -217,7 +218,8 @@ def test_edit_an_existing_product(qtbot, owner_ctx: ServiceContext, engine: Engi
         ProductDraft(
             name="Quần jean", category="Quần", option1_name="Size", shop_ids=[shops["lazada"]],
             variants=[VariantDraft(sku="QJ-29", option1="29", price=350_000, stock=4),
-                      VariantDraft(sku="QJ-30", option1="30", price=350_000, stock=6),
+                      VariantDraft(sku="QJ-30", option1="30", price=350_000, stock=6,
+                                   weight_g=1_200),
                       VariantDraft(sku="QJ-31", option1="31", price=350_000, stock=1)],
         ),
     )  # fmt: skip
@@ -229,12 +231,17 @@ def test_edit_an_existing_product(qtbot, owner_ctx: ServiceContext, engine: Engi
     assert dialog.grid.isColumnHidden(OPT2) and not dialog.grid.isColumnHidden(OPT1)
     assert cells(dialog.grid, SKU) == ["QJ-29", "QJ-30", "QJ-31"]
     assert cells(dialog.grid, STOCK) == ["4", "6", "1"]
+    assert cells(dialog.grid, WEIGHT) == ["", "1,200", ""]
+    assert dialog.grid.horizontalHeaderItem(WEIGHT).text() == "Weight (g)"
     assert dialog.shop_checks[shops["lazada"]].isChecked()
 
     dialog.name.clear()
     type_text(qtbot, dialog.name, "Quần jean ống suông")
     type_cell(qtbot, dialog.grid, 0, STOCK, "10")
     type_cell(qtbot, dialog.grid, 1, PRICE, "320000")
+    type_cell(qtbot, dialog.grid, 0, WEIGHT, "650")
+    type_cell(qtbot, dialog.grid, 1, WEIGHT, "1350")
+    assert cells(dialog.grid, WEIGHT)[1] == "1,350"  # grouped as it is typed
     dialog.grid.setCurrentCell(2, SKU)
     qtbot.mouseClick(dialog.remove_row_button, Qt.MouseButton.LeftButton)
     assert dialog.grid.rowCount() == 2
@@ -244,6 +251,7 @@ def test_edit_an_existing_product(qtbot, owner_ctx: ServiceContext, engine: Engi
     rows = variants(engine, pid)
     assert sorted(rows) == ["QJ-29", "QJ-30"]
     assert rows["QJ-30"].price == 320_000 and rows["QJ-30"].stock == 6
+    assert (rows["QJ-29"].weight_g, rows["QJ-30"].weight_g) == (650, 1_350)
     assert moves(engine, rows["QJ-29"].id) == [
         (StockMoveKind.STOCK_IN, 4, svc.OPENING_REASON),
         (StockMoveKind.ADJUSTMENT, 6, svc.EDIT_REASON),
@@ -311,6 +319,16 @@ def test_a_refusal_shows_inline_and_nothing_is_saved(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.variants_error.text() == "Variant 1 (MU-S): abc is not a number."
     assert dialog.row_in_error() == 0
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=WAIT_MS)
+
+    # A weight of 0 g: refused by the service, its cell marked.
+    type_cell(qtbot, dialog.grid, 0, PRICE, "100000")
+    dialog.grid.item(1, DISCOUNT).setText("")
+    type_cell(qtbot, dialog.grid, 1, WEIGHT, "0")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "weight" in dialog.variants_error.text(), timeout=WAIT_MS)
+    assert dialog.variants_error.text() == "Variant 2 (MU-M): the weight must be 1 to 1,000,000 g."
+    assert dialog.grid.item(1, WEIGHT).background().color().name() == "#fecaca"
     qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=WAIT_MS)
     assert count(engine, Product) == count(engine, Variant) == 0
 
