@@ -668,11 +668,17 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
         if refusal is not None:
             raise Conflict(refusal)
         code = f"PD{order_id}" + (f"-{len(earlier) + 1}" if earlier else "")
-        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all()
+        lines = session.exec(
+            select(OrderLine, Variant.weight_g)
+            .outerjoin(Variant, col(Variant.id) == col(OrderLine.variant_id))
+            .where(OrderLine.order_id == order_id)
+            .order_by(col(OrderLine.id))
+        ).all()
         items = tuple({"name": ln.product_name[:100], "code": ln.sku or "",
-                       "quantity": ln.quantity, "price": ln.unit_price}
-                      for ln in lines)  # fmt: skip
-        content = ", ".join(f"{ln.product_name} x{ln.quantity}" for ln in lines)[:500]
+                       "quantity": ln.quantity, "price": ln.unit_price,
+                       "weight": grams or DEFAULT_ITEM_WEIGHT_G}
+                      for ln, grams in lines)  # fmt: skip
+        content = ", ".join(f"{ln.product_name} x{ln.quantity}" for ln, _g in lines)[:500]
         ship = Shipment(order_id=order_id, carrier_account_id=draft.account_id,
                         client_order_code=code, status=QUEUED, service=str(draft.service_id or ""),
                         cod_amount=draft.parcel.cod_amount,

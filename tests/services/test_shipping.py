@@ -186,6 +186,9 @@ def test_quote_then_create_through_the_outbox(owner_ctx, engine, sandbox, ghn_id
     assert sent.body["client_order_code"] == f"PD{order_id}"
     assert sent.body["cod_amount"] == 300_000
     assert sent.body["required_note"] == "KHONGCHOXEMHANG"
+    # Each item with its weight: the shirt has none, so the default.
+    assert [(i["code"], i["quantity"], i["weight"]) for i in sent.body["items"]] == [
+        ("AT-1", 2, svc.DEFAULT_ITEM_WEIGHT_G)]  # fmt: skip
     [ship] = svc.order_shipments(owner_ctx, order_id)
     assert ship.carrier_order_code == "GY000001VN" and ship.status == "ready_to_pick"
     order = order_row(engine, order_id)
