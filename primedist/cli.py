@@ -367,12 +367,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("import", help="import data from a file (.csv or .xlsx)")
+    p = sub.add_parser("import", help="import data from a file (.xlsx, .csv or tab-separated .txt)")
     targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=Parser, required=True)
     p = targets.add_parser(
         "orders", help="import orders in the generic order template (README: Import file formats)"
     )
-    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument("file", metavar="FILE", help="the .xlsx, .csv or .txt file to import")
     p.add_argument(
         "--format",
         choices=("template", "shopee", "lazada", "tiktok", "auto"),
@@ -387,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="import products in the product template, one row per variant "
         "(README: Import file formats)",
     )
-    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument("file", metavar="FILE", help="the .xlsx, .csv or .txt file to import")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_products)
     p = targets.add_parser(
@@ -395,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="import customers; columns guessed from Vietnamese or English headers "
         "(README: Import file formats)",
     )
-    p.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to import")
+    p.add_argument("file", metavar="FILE", help="the .xlsx, .csv or .txt file to import")
     p.add_argument(
         "--on-duplicate",
         choices=("skip", "update", "create"),
@@ -428,7 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import_template)
 
-    p = sub.add_parser("export", help="export data to a file (Excel .xlsx; customers also .csv)")
+    p = sub.add_parser(
+        "export", help="export data to a file (Excel .xlsx; customers also .csv or .txt)"
+    )
     targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=Parser, required=True)
     p = targets.add_parser("orders", help="export orders (all, or filtered) to an .xlsx file")
     p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
@@ -485,12 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_products)
     p = targets.add_parser(
-        "customers", help="export customers (all, or found by a search) to .xlsx or .csv"
+        "customers", help="export customers (all, or found by a search) to .xlsx, .csv or .txt"
     )
-    p.add_argument("file", metavar="FILE", help="the .xlsx or .csv file to write (replaced)")
+    p.add_argument("file", metavar="FILE", help="the .xlsx, .csv or .txt file to write (replaced)")
     p.add_argument(
         "--format",
-        choices=("xlsx", "csv"),
+        choices=("xlsx", "csv", "txt"),
         default=None,
         help="file format (default: from FILE's extension)",
     )

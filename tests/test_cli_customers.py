@@ -70,7 +70,7 @@ def test_import_map_option_and_errors(cli: Any, data_dir: Path, tmp_path: Path) 
     assert "--on-duplicate" in missing.err
 
 
-def test_export_xlsx_and_csv(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+def test_export_xlsx_csv_and_txt(cli: Any, data_dir: Path, tmp_path: Path) -> None:
     cli("--data-dir", str(data_dir), "import", "customers", str(people(tmp_path)),
         "--on-duplicate", "skip")  # fmt: skip
     target = tmp_path / "out.xlsx"
@@ -87,9 +87,14 @@ def test_export_xlsx_and_csv(cli: Any, data_dir: Path, tmp_path: Path) -> None:
     assert run.out.startswith(f"Exported 1 customers to {csv_target}")
     with csv_target.open(encoding="utf-8-sig") as f:
         assert list(csv.reader(f)) == [["Name", "Phone"], ["Trần Nam", "0912345678"]]
-    bad = cli("--data-dir", str(data_dir), "export", "customers", str(tmp_path / "x.txt"))
+    txt_target = tmp_path / "k.txt"
+    run = cli("--data-dir", str(data_dir), "export", "customers", str(txt_target),
+              "--search", "tran nam", "--lang", "en", "--columns", "name,phone")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert txt_target.read_bytes() == "\ufeffName\tPhone\r\nTrần Nam\t0912345678\r\n".encode()
+    bad = cli("--data-dir", str(data_dir), "export", "customers", str(tmp_path / "x.pdf"))
     assert bad.code == EXIT_ERROR
-    assert "Export to an .xlsx or .csv file" in bad.error_line()
+    assert "Export to an .xlsx, .csv or .txt file" in bad.error_line()
 
 
 def test_rebuild_stats(cli: Any, data_dir: Path, tmp_path: Path) -> None:

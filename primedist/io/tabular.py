@@ -39,7 +39,9 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_DATA_ROWS = 1_000_000
 #: What the parts of an .xlsx may unpack to (1,000,000 rows of a wide sheet fit).
 MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
-CSV_SUFFIXES = (".csv",)
+#: Delimited text (comma, semicolon or tab: found from the header line); .txt is what a
+#: tab-separated export or a "Save as Text" is called.
+CSV_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
@@ -211,7 +213,7 @@ def open_table(
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise ValidationError(
             msg(
-                "{file}: unsupported file type {suffix}; use .csv or .xlsx",
+                "{file}: unsupported file type {suffix}; use .xlsx, .csv or .txt",
                 file=name,
                 suffix=repr(suffix or "(none)"),
             )

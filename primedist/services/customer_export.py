@@ -1,12 +1,13 @@
-"""Export customers to .xlsx or .csv: the Customers tab's filter and search, a selection,
+"""Export customers to .xlsx, .csv or .txt: the Customers tab's filter and search, a selection,
 or everyone (`primedist export customers FILE`).
 
 The default columns are the import's fields (services/customer_import.py; the headers
 are the import's, so an export imports back) followed by read-only figures (rank, totals,
 points, segments, dates). `.xlsx` is typed (money and counts are numbers, dates are Excel
 dates in the shop's time zone, phones and codes are text so the leading 0 stays) and
-streamed; `.csv` is UTF-8 with a BOM (Excel then shows Vietnamese), comma-separated.
-In both, text a spreadsheet would evaluate (`=HYPERLINK(...)`) gets a leading `'`.
+streamed; `.csv` is UTF-8 with a BOM (Excel then shows Vietnamese), comma-separated;
+`.txt` is the same separated by tabs (what pastes into a sheet, or a Zalo/SMS tool, column
+by column). In all three, text a spreadsheet would evaluate (`=HYPERLINK(...)`) gets a leading `'`.
 The file is written to a temporary file moved onto the target only when complete; an
 audit row records it.
 """
@@ -59,7 +60,9 @@ phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 tags_t = table_of(Tag)
 customer_tags_t = table_of(CustomerTag)
-FORMATS = ("xlsx", "csv")
+FORMATS = ("xlsx", "csv", "txt")
+#: The delimited formats and their separator.
+DELIMITERS = {"csv": ",", "txt": "\t"}
 #: Several phones (and tags) in one cell: the import splits them again.
 LIST_SEPARATOR = TAG_SEPARATOR + " "
 
@@ -189,7 +192,7 @@ def _target(path: Path, fmt: str | None) -> tuple[Path, str]:
     fmt = fmt or suffix
     if fmt not in FORMATS:
         raise ValidationError(
-            msg("Export to an .xlsx or .csv file, not {name}.", name=repr(path.name)),
+            msg("Export to an .xlsx, .csv or .txt file, not {name}.", name=repr(path.name)),
             field="format",
         )
     if suffix != fmt:
@@ -224,11 +227,11 @@ def _converter(cols: list[_Col], index: int, fmt: str, tz: tzinfo) -> Any:
             fixes.append((i, ranks.get))
         elif col.kind == "percent":
             fixes.append((i, lambda v: None if v is None else round(float(v), 1)))
-        elif fmt == "csv" and col.kind == "datetime":
+        elif fmt in DELIMITERS and col.kind == "datetime":
             fixes.append((i, lambda v: v.astimezone(tz).strftime("%d/%m/%Y %H:%M")))
-        elif fmt == "csv" and col.kind == "date":
+        elif fmt in DELIMITERS and col.kind == "date":
             fixes.append((i, lambda v: v.strftime("%d/%m/%Y")))
-        elif fmt == "csv" and col.kind == "text":
+        elif fmt in DELIMITERS and col.kind == "text":
             fixes.append((i, neutralise))
 
     def convert(row: Sequence[Any]) -> list[Any]:
@@ -278,7 +281,7 @@ def export_customers(
     lang: str = "vi",
     progress: Progress | None = None,
 ) -> ExportReport:
-    """Write customers to `path` (.xlsx or .csv: `fmt`, else the file's suffix).
+    """Write customers to `path` (.xlsx, .csv or .txt: `fmt`, else the file's suffix).
 
     `ids`: exactly those customers, in that order; otherwise the customers of the filter
     `flt` and the search text `search`, in the list's default order (newest first).
@@ -330,7 +333,7 @@ def export_customers(
                 sheet = "Khách hàng" if lang == "vi" else "Customers"
                 written = stream_rows(tmp, sheet_cols, rows, total, prog, sheet=sheet)
             else:
-                written = _write_csv(tmp, headers, rows, total, prog)
+                written = _write_delimited(tmp, headers, rows, total, prog, DELIMITERS[fmt])
         prog.check()
     report = audit_export(
         ctx,
@@ -367,13 +370,15 @@ def _describe(flt: CustomerFilter) -> dict[str, Any]:
     return out
 
 
-def _write_csv(
-    tmp: Path, headers: list[str], rows: Iterator[list[Any]], total: int, prog: Progress
-) -> int:
-    """UTF-8 with a BOM (Excel reads Vietnamese right), comma-separated."""
+def _write_delimited(
+    tmp: Path, headers: list[str], rows: Iterator[list[Any]], total: int, prog: Progress,
+    delimiter: str,
+) -> int:  # fmt: skip
+    """UTF-8 with a BOM (Excel reads Vietnamese right), cells split by `delimiter` (quoted
+    only when a cell holds it, a quote or a line break)."""
     done = 0
     with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, delimiter=delimiter)
         writer.writerow(headers)
         write = writer.writerow
         next_report = PROGRESS_EVERY

@@ -1451,6 +1451,10 @@ Vẫn lưu?</translation>
         <translation>CSV, UTF-8 (*.csv)</translation>
     </message>
     <message>
+        <source>Text, tab-separated (*.txt)</source>
+        <translation>Văn bản, phân cách bằng tab (*.txt)</translation>
+    </message>
+    <message>
         <source>Columns to export</source>
         <translation>Cột cần xuất</translation>
     </message>
@@ -1990,8 +1994,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập khách hàng</translation>
     </message>
     <message>
-        <source>Customer list (*.xlsx *.csv)</source>
-        <translation>Danh sách khách hàng (*.xlsx *.csv)</translation>
+        <source>Customer list (*.xlsx *.csv *.txt)</source>
+        <translation>Danh sách khách hàng (*.xlsx *.csv *.txt)</translation>
     </message>
     <message>
         <source>Reading the file</source>
@@ -3309,7 +3313,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). The least height of the scrolling details (their natural height is about 480 px).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The least height of the scrolling details (their natural height is about 480 px).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -3576,8 +3580,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập sản phẩm</translation>
     </message>
     <message>
-        <source>Products file (*.xlsx *.csv)</source>
-        <translation>Tệp sản phẩm (*.xlsx *.csv)</translation>
+        <source>Products file (*.xlsx *.csv *.txt)</source>
+        <translation>Tệp sản phẩm (*.xlsx *.csv *.txt)</translation>
     </message>
     <message>
         <source>Importing products</source>
@@ -7329,8 +7333,8 @@ Vẫn bán?</translation>
         <translation>Nhập đơn hàng</translation>
     </message>
     <message>
-        <source>Orders file (*.xlsx *.csv)</source>
-        <translation>Tệp đơn hàng (*.xlsx *.csv)</translation>
+        <source>Orders file (*.xlsx *.csv *.txt)</source>
+        <translation>Tệp đơn hàng (*.xlsx *.csv *.txt)</translation>
     </message>
     <message>
         <source>Reading the file</source>
@@ -8300,10 +8304,6 @@ Vẫn bán?</translation>
         <translation>Hãy xuất ra tệp .xlsx (tệp Excel), không phải {name}.</translation>
     </message>
     <message>
-        <source>Export to an .xlsx or .csv file, not {name}.</source>
-        <translation>Hãy xuất ra tệp .xlsx hoặc .csv, không phải {name}.</translation>
-    </message>
-    <message>
         <source>Exported {title}</source>
         <translation>Đã xuất {title}</translation>
     </message>
@@ -9128,6 +9128,10 @@ Vẫn bán?</translation>
         <translation>Quận/huyện {district} không có trong danh sách của GHN cho {province}.</translation>
     </message>
     <message>
+        <source>Export to an .xlsx, .csv or .txt file, not {name}.</source>
+        <translation>Hãy xuất ra tệp .xlsx, .csv hoặc .txt, không phải {name}.</translation>
+    </message>
+    <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
     </message>
@@ -9760,10 +9764,6 @@ Vẫn bán?</translation>
         <translation>{file}: không lưu được vào thư mục dữ liệu ({reason}).</translation>
     </message>
     <message>
-        <source>{file}: unsupported file type {suffix}; use .csv or .xlsx</source>
-        <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .csv hoặc .xlsx</translation>
-    </message>
-    <message>
         <source>{grams} g</source>
         <translation>{grams} g</translation>
     </message>
@@ -10242,6 +10242,10 @@ Vẫn bán?</translation>
     <message>
         <source>{email} is not an email address</source>
         <translation>{email} không phải địa chỉ email</translation>
+    </message>
+    <message>
+        <source>{file}: unsupported file type {suffix}; use .xlsx, .csv or .txt</source>
+        <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .xlsx, .csv hoặc .txt</translation>
     </message>
     <message>
         <source>{variant}: {why}</source>

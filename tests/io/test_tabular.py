@@ -64,9 +64,10 @@ def test_quoted_newlines_keep_record_numbers(tmp_path: Path) -> None:
     assert rows == [(2, ["line one\nline two", "1"]), (3, ["next", "2"])]
 
 
-@pytest.mark.parametrize("delimiter", [";", "\t", ","])
-def test_delimiter_is_sniffed_from_the_header(tmp_path: Path, delimiter: str) -> None:
-    path = tmp_path / "a.csv"
+@pytest.mark.parametrize(("delimiter", "suffix"), [(";", "csv"), ("\t", "csv"), (",", "csv"),
+                                                  ("\t", "txt"), (",", "txt")])  # fmt: skip
+def test_delimiter_is_sniffed_from_the_header(tmp_path: Path, delimiter: str, suffix: str) -> None:
+    path = tmp_path / f"a.{suffix}"
     text = delimiter.join(["order_id", "note", "unit_price"]) + "\n"
     text += delimiter.join(["A1", '"a, b; c"', "12000"]) + "\n"
     path.write_text(text, encoding="utf-8")
@@ -133,9 +134,9 @@ def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
-    path = tmp_path / "orders.txt"
+    path = tmp_path / "orders.json"
     path.write_text("order_id\nA1\n")
-    assert "unsupported file type '.txt'" in refusal(path)
+    assert "unsupported file type '.json'; use .xlsx, .csv or .txt" in refusal(path)
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n  \n", "\ufeff".encode()])

@@ -106,6 +106,21 @@ def test_csv_has_a_bom_english_headers_and_imports_back_unchanged(
     assert (again.unchanged, again.imported, again.updated, again.rejected) == (1, 0, 0, [])
 
 
+def test_txt_is_tab_separated_and_imports_back_unchanged(
+    owner_ctx: ServiceContext, shop: dict[str, int], tmp_path: Path
+) -> None:
+    path = tmp_path / "k.txt"
+    report = export_customers(owner_ctx, path, search="nguyen hoa")
+    assert report.rows == 1
+    assert path.read_bytes().startswith("\ufeffMã khách hàng\tTên khách hàng\t".encode())
+    with path.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert rows[0]["Tên khách hàng"] == "Nguyễn Thị Hoa"
+    assert rows[0]["Số điện thoại"] == "0939921717; 0977000111"
+    again = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (again.unchanged, again.imported, again.updated, again.rejected) == (1, 0, 0, [])
+
+
 def test_filter_selection_and_chosen_columns(
     owner_ctx: ServiceContext, shop: dict[str, int], tmp_path: Path
 ) -> None:
@@ -154,7 +169,7 @@ def test_bad_requests_are_refused_and_cancel_leaves_no_file(
 ) -> None:
     with pytest.raises(ValidationError, match="Unknown export column 'age'"):
         export_customers(owner_ctx, tmp_path / "k.xlsx", columns=["name", "age"])
-    with pytest.raises(ValidationError, match=r"an \.xlsx or \.csv file"):
+    with pytest.raises(ValidationError, match=r"an \.xlsx, \.csv or \.txt file"):
         export_customers(owner_ctx, tmp_path / "k.pdf")
     with pytest.raises(ValidationError, match=r"does not end in \.csv"):
         export_customers(owner_ctx, tmp_path / "k.xlsx", fmt="csv")

@@ -365,7 +365,7 @@ def test_xlsx_with_number_phones_and_date_cells(owner_ctx: ServiceContext, tmp_p
         ("header.csv", b"Name,Phone\n", "has a header but no data rows"),
         ("noname.csv", "SĐT,Email\n0901234567,a@b.vn\n".encode(), "has no customer name column"),
         ("latin1.csv", "Tên\nNguy\xe9n\n".encode("latin-1"), "is not UTF-8"),
-        ("data.txt", b"Name\nA\n", "unsupported file type"),
+        ("data.pdf", b"Name\nA\n", "unsupported file type"),
     ],
 )
 def test_hostile_files_get_a_clear_message_and_change_nothing(

@@ -280,7 +280,7 @@ class ImportWizard(QDialog):
         folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
         path, _filter = QFileDialog.getOpenFileName(
             self, self.tr("Import customers"), str(folder),
-            self.tr("Customer list (*.xlsx *.csv)"),
+            self.tr("Customer list (*.xlsx *.csv *.txt)"),
         )  # fmt: skip
         if path:
             self.load_file(Path(path))

@@ -39,6 +39,7 @@ from primedist.ui.sub_tabs import SubTabsPage
 EXPORT_FORMATS = (
     (QT_TRANSLATE_NOOP("CustomersPage", "Excel workbook (*.xlsx)"), "xlsx"),
     (QT_TRANSLATE_NOOP("CustomersPage", "CSV, UTF-8 (*.csv)"), "csv"),
+    (QT_TRANSLATE_NOOP("CustomersPage", "Text, tab-separated (*.txt)"), "txt"),
 )
 
 

@@ -927,7 +927,7 @@ class OrdersPage(FilteredListPage):
             self,
             QCoreApplication.translate("orders", "Import orders"),
             str(folder),
-            QCoreApplication.translate("orders", "Orders file (*.xlsx *.csv)"),
+            QCoreApplication.translate("orders", "Orders file (*.xlsx *.csv *.txt)"),
         )
         if not path:
             return

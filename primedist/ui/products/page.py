@@ -150,7 +150,7 @@ class ProductsPage(SubTabsPage):
                 self,
                 QCoreApplication.translate("ProductsPage", "Import products"),
                 str(folder),
-                QCoreApplication.translate("ProductsPage", "Products file (*.xlsx *.csv)"),
+                QCoreApplication.translate("ProductsPage", "Products file (*.xlsx *.csv *.txt)"),
             )
             if not path:
                 return
