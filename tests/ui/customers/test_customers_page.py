@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from primedist.services import segments as segments_svc
 from primedist.services.context import ServiceContext
@@ -62,6 +62,24 @@ def test_export_of_the_selection_writes_those_customers(qtbot, page, customers, 
     assert sheet is not None
     names = {str(cell) for row in sheet.iter_rows(min_row=2, values_only=True) for cell in row}
     assert "Nguyễn Thị Hoa" in names and "Lê An" in names and "Đặng Văn Đạt" not in names
+
+
+def test_a_tab_separated_text_file_can_be_chosen(qtbot, page, customers, tmp_path, monkeypatch):
+    """The save dialog offers .txt; the type chosen names the file and the format."""
+    offered: list[str] = []
+
+    def save_as(_parent, _title, _path, filters):
+        offered.extend(filters.split(";;"))
+        return str(tmp_path / "khach"), "Text, tab-separated (*.txt)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    assert page.ask_export_path() == (tmp_path / "khach.txt", "txt")
+    assert offered == ["Excel workbook (*.xlsx)", "CSV, UTF-8 (*.csv)",
+                       "Text, tab-separated (*.txt)"]  # fmt: skip
+    page.export([customers[0]], tmp_path / "khach.txt", fmt="txt", columns=["name", "phone"])
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, QMessageBox), timeout=WAIT)
+    lines = (tmp_path / "khach.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Name\tPhone" and lines[1].startswith("Nguyễn Thị Hoa\t")
 
 
 def test_a_segment_double_click_filters_the_list(qtbot, page, customers, owner_ctx):
