@@ -4179,6 +4179,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Dịch vụ</translation>
     </message>
     <message>
+        <source>Filled with the goods&apos; weight from the products (500 g for an item with none); type the parcel&apos;s own if you weighed it.</source>
+        <translation>Lấy theo khối lượng của các sản phẩm (500 g cho sản phẩm chưa có khối lượng); nếu đã cân kiện hàng, hãy nhập khối lượng thực.</translation>
+    </message>
+    <message>
         <source>Weight</source>
         <translation>Khối lượng</translation>
     </message>

@@ -252,6 +252,9 @@ class ShipmentDialog(QDialog):
         self.service.setObjectName("carrierService")
         form.addRow(self.tr("Service"), self.service)
         self.weight = _spin(MAX_WEIGHT_G * 2, " g", 100)
+        self.weight.setToolTip(self.tr("Filled with the goods' weight from the products "
+                                       "(500 g for an item with none); type the parcel's own "
+                                       "if you weighed it."))  # fmt: skip
         form.addRow(self.tr("Weight"), self.weight)
         size = QHBoxLayout()
         self.length_cm, self.width_cm, self.height_cm = (
