@@ -75,6 +75,8 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "buyer_note": ("The buyer's note (the staff note is never printed)",
                    "Ghi chú của người mua (ghi chú nội bộ không bao giờ được in)"),
     "item_count": ("Number of items", "Số sản phẩm"),
+    "goods_weight": ("Weight of the goods, e.g. 1,250 g (empty when a product has no weight)",
+                     "Khối lượng hàng, ví dụ 1.250 g (trống khi có sản phẩm chưa có khối lượng)"),
     "lines": ("List: the order lines (see its item names)", "Danh sách: các dòng hàng"),
     "subtotal": ("Subtotal of the lines", "Tạm tính"),
     "adjustments": ("List: shipping fee and discounts that are not zero (label, amount)",
@@ -130,6 +132,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sku": ("SKU", "SKU"),
     "refunded": ("Refunded", "Đã hoàn"),
     "items": ("Items", "Số sản phẩm"),
+    "weight": ("Weight", "Khối lượng"),
     "cod": ("Collect on delivery", "Thu hộ (COD)"),
     "channel": ("Channel", "Kênh bán"),
     "buyer_signature": ("Buyer", "Người mua hàng"),
@@ -262,6 +265,9 @@ def order_context(
         "tracking_number": order.tracking_number or "",
         "buyer_note": order.buyer_note or "",
         "item_count": format_number(sum(line.quantity for line in detail.lines), lang),
+        "goods_weight": (
+            f"{format_number(detail.goods_weight_g, lang)} g" if detail.goods_weight_g else ""
+        ),
         "lines": [
             {
                 "line_no": str(i),

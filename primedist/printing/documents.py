@@ -108,7 +108,7 @@ def sample_detail(lang: str = "vi") -> OrderDetail:
         staff_note="STAFF ONLY", created_at=now, updated_at=now,
     )  # fmt: skip
     customer = Customer(id=0, code="", name="Nguyễn Thị Hoa")
-    return OrderDetail(order, shop, lines, (), customer)
+    return OrderDetail(order, shop, lines, (), customer, goods_weight_g=1_150)
 
 
 SAMPLE_SHOP = ShopDetails(

@@ -490,6 +490,26 @@ def _use_voucher_and_points(
 # --------------------------------------------------------------------------- stock effects
 
 
+def line_weights(session: Session, order_id: int) -> list[tuple[int, int | None]]:
+    """(quantity, one item's weight in grams or None) of each line of the order: None
+    when its variant has no weight or its product row is gone."""
+    rows = session.exec(
+        select(OrderLine.quantity, Variant.weight_g)
+        .select_from(OrderLine)
+        .outerjoin(Variant, col(Variant.id) == col(OrderLine.variant_id))
+        .where(OrderLine.order_id == order_id)
+    ).all()
+    return [(int(qty), grams) for qty, grams in rows]
+
+
+def goods_weight(session: Session, order_id: int) -> int | None:
+    """The goods' weight in grams when every line's product has a weight, else None."""
+    weights = line_weights(session, order_id)
+    if not weights or any(grams is None for _q, grams in weights):
+        return None
+    return sum(qty * (grams or 0) for qty, grams in weights)
+
+
 def _lines(session: Session, order_id: int | None) -> list[OrderLine]:
     return list(
         session.exec(
@@ -869,6 +889,8 @@ class OrderDetail:
     history: tuple[HistoryEntry, ...]
     customer: Customer | None
     events: tuple[OrderEvent, ...] = ()
+    #: The goods in grams when every product of the order has a weight (`goods_weight`).
+    goods_weight_g: int | None = None
 
     @property
     def channel(self) -> Channel:
@@ -907,7 +929,7 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
         )
         customer = session.get(Customer, order.customer_id) if order.customer_id else None
         return OrderDetail(order, shop, tuple(_lines(session, order.id)), history, customer,
-                           _events(session, order_id))  # fmt: skip
+                           _events(session, order_id), goods_weight(session, order_id))  # fmt: skip
 
 
 def _events(session: Session, order_id: int) -> tuple[OrderEvent, ...]:

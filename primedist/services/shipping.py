@@ -478,14 +478,9 @@ def parcel_weight(session: Session, order_id: int) -> int:
     """The order's goods in grams: each line's quantity × its variant's weight, or
     `DEFAULT_ITEM_WEIGHT_G` for an item with none (no weight typed, or no product row),
     capped at what a carrier takes; at least one item's worth."""
-    grams = session.exec(
-        select(sa.func.sum(col(OrderLine.quantity)
-                           * sa.func.coalesce(col(Variant.weight_g), DEFAULT_ITEM_WEIGHT_G)))
-        .select_from(OrderLine)
-        .outerjoin(Variant, col(Variant.id) == col(OrderLine.variant_id))
-        .where(OrderLine.order_id == order_id)
-    ).one()  # fmt: skip
-    return min(MAX_WEIGHT_G, int(grams or DEFAULT_ITEM_WEIGHT_G))
+    weights = order_svc.line_weights(session, order_id)
+    grams = sum(qty * (each or DEFAULT_ITEM_WEIGHT_G) for qty, each in weights)
+    return min(MAX_WEIGHT_G, grams or DEFAULT_ITEM_WEIGHT_G)
 
 
 def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> ShipmentDraft:

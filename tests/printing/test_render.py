@@ -77,6 +77,25 @@ def test_receipt_80_says_it_in_vietnamese(qapp, shop_ctx, sample_order, tmp_path
     assert "VIP-7731" not in text and "Nội bộ" not in text
 
 
+def test_the_packing_slip_weighs_the_goods_once_every_product_has_a_weight(
+    qapp, engine, shop_ctx, sample_order, tmp_path
+):
+    """2 candles of 350 g and a spray of 420 g: 1.120 g; none shown while one is missing."""
+
+    def weigh(sku: str, grams: int) -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE variants SET weight_g = ? WHERE sku = ?", (grams, sku))
+
+    def slip(lang: str) -> str:
+        return pdf_text(render_pdf(shop_ctx, sample_order.id, "packing_slip", lang, tmp_path))
+
+    weigh("NEN-01", 350)
+    assert "Khối lượng" not in slip("vi")  # the spray has no weight yet
+    weigh("BXP-01", 420)
+    assert has_phrase(slip("vi"), "Số sản phẩm: 3 · Khối lượng: 1.120 g")
+    assert has_phrase(slip("en"), "Items: 3 · Weight: 1,120 g")
+
+
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_staff_note_never_printed(qapp, shop_ctx, sample_order, template, tmp_path):
     text = pdf_text(render_pdf(shop_ctx, sample_order.id, template, "vi", tmp_path))

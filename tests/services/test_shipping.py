@@ -221,7 +221,11 @@ def test_the_parcel_weighs_its_goods(owner_ctx, engine):
 
     mixed = order((mug, 2), (shirt, 1))
     assert weight(mixed) == 2 * 350 + 500
-    assert weight(order((table, 3))) == 30_000  # 36 kg: capped at the carriers' limit
+    heavy = order((table, 3))
+    assert weight(heavy) == 30_000  # 36 kg: capped at the carriers' limit
+    # What the order detail (and the packing slip) says: known only when every item is.
+    assert order_svc.order_detail(owner_ctx, mixed).goods_weight_g is None
+    assert order_svc.order_detail(owner_ctx, heavy).goods_weight_g == 36_000
     with engine.begin() as conn:  # the shirt's product row deleted: its line counts 500 g
         conn.execute(sa.text("UPDATE order_lines SET variant_id = NULL WHERE variant_id = :v"),
                      {"v": shirt})  # fmt: skip
