@@ -242,6 +242,9 @@ class RemoteOrderLine:
     #: The platform's item / model ids (stock and price pushes use them).
     item_id: str | None = None
     model_id: str | None = None
+    #: One item's weight in grams as the marketplace lists it (None: not given). A SKU the
+    #: sync creates takes it, so the shop's own parcels of it weigh right.
+    weight_g: int | None = None
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:

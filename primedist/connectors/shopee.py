@@ -76,6 +76,7 @@ from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
+from primedist.domain.product import MAX_ITEM_WEIGHT_G
 
 LIVE_HOST = "https://partner.shopeemobile.com"
 SANDBOX_HOST = "https://openplatform.sandbox.test-stable.shopee.sg"
@@ -749,7 +750,17 @@ def _map_line(item: dict[str, Any]) -> RemoteOrderLine:
         discount=(original - discounted) * qty,
         item_id=str(item["item_id"]) if item.get("item_id") is not None else None,
         model_id=str(item["model_id"]) if item.get("model_id") else None,
+        weight_g=_grams(item.get("weight")),
     )
+
+
+def _grams(kg: Any) -> int | None:
+    """Shopee's item weight (kg, a number) in grams; None when missing, not a number or
+    not a possible weight (0, negative, over a tonne)."""
+    if isinstance(kg, bool) or not isinstance(kg, int | float):
+        return None
+    grams = round(kg * 1000)
+    return grams if 0 < grams <= MAX_ITEM_WEIGHT_G else None
 
 
 def _map_address(addr: dict[str, Any], name: str | None, phone: str | None) -> RemoteAddress:

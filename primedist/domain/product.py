@@ -102,6 +102,10 @@ class SkuGroup(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+#: One item's weight, at most (a tonne: beyond any parcel, short of a typo's zeros).
+MAX_ITEM_WEIGHT_G = 1_000_000
+
+
 class Variant(SQLModel, table=True):
     """A sellable SKU of a product (e.g. colour × size); stock lives here unless grouped."""
 

@@ -50,6 +50,7 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind
 from primedist.domain.order import OrderLine
 from primedist.domain.product import (
+    MAX_ITEM_WEIGHT_G,
     Product,
     ProductImage,
     ProductListing,
@@ -71,8 +72,7 @@ MAX_BARCODE = 64
 MAX_OPTION_NAME = 40
 MAX_OPTION_VALUE = 60
 MAX_VARIANTS = 500
-#: One item's weight, at most (a tonne: beyond any parcel, short of a typo's zeros).
-MAX_WEIGHT_G = 1_000_000
+MAX_WEIGHT_G = MAX_ITEM_WEIGHT_G
 MAX_IMAGES = 20
 LISTING_KIND = "listing.upsert"
 OPENING_REASON = "Opening stock"

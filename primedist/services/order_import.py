@@ -240,6 +240,8 @@ class _Line(NamedTuple):
     product_name: str
     quantity: int
     unit_price: int
+    #: One item's grams as a marketplace lists it (synced orders; a file has none).
+    weight_g: int | None = None
 
 
 @dataclass(slots=True)
@@ -550,12 +552,13 @@ class _Cust:
 class _NewSku:
     """A SKU the catalogue lacks: a product and a variant get created for it."""
 
-    __slots__ = ("sku", "name", "price", "variant_id")
+    __slots__ = ("sku", "name", "price", "weight_g", "variant_id")
 
     def __init__(self, line: _Line) -> None:
         self.sku = line.sku
         self.name = line.product_name[:_PRODUCT_NAME_MAX].strip() or line.sku
         self.price = line.unit_price
+        self.weight_g = line.weight_g
         self.variant_id: int | None = None
 
 
@@ -788,10 +791,13 @@ class _Import:
                 self.skus[sku] = vid
         for w in writes:
             for line in w.draft.lines:
-                if line.sku not in self.skus:
+                known = self.skus.get(line.sku)
+                if known is None:
                     new = _NewSku(line)
                     self.skus[line.sku] = new
                     self.new_skus.append(new)
+                elif isinstance(known, _NewSku) and known.weight_g is None:
+                    known.weight_g = line.weight_g  # a later line that lists a weight
 
     def _resolve_customers(self, writes: list[_Write]) -> None:
         """The identity rules of `services.customers` (README § Customers), in bulk: buyer id
@@ -1004,8 +1010,11 @@ class _Import:
         now = self._ts(self.now)
         self._bulk(
             variants_t,
-            ("product_id", "sku", "price", "created_at", "updated_at"),
-            [(pid, s.sku, s.price, now, now) for s, pid in zip(new, product_ids, strict=True)],
+            ("product_id", "sku", "price", "weight_g", "created_at", "updated_at"),
+            [
+                (pid, s.sku, s.price, s.weight_g, now, now)
+                for s, pid in zip(new, product_ids, strict=True)
+            ],  # fmt: skip
             {"cost": 0, "stock": 0, "reserved": 0, "is_active": True},
         )
         refresh_product_summaries(self.conn, product_ids)
@@ -1227,7 +1236,7 @@ class _Import:
             if not w.replace_lines:
                 continue
             oid = w.order_id
-            for sku, name, qty, price in w.draft.lines:
+            for sku, name, qty, price, _grams in w.draft.lines:
                 rows.append((oid, variant_of[sku], sku, name, qty, price, qty * price))
         self._bulk(
             lines_t,

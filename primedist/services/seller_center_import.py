@@ -24,6 +24,7 @@ never moves an order back, so an older export imported after a newer one changes
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ from primedist.core.text import fold
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, ShopStatus
 from primedist.domain.order import Order
+from primedist.domain.product import MAX_ITEM_WEIGHT_G
 from primedist.domain.shop import Shop
 from primedist.domain.sync import SyncCheckpoint
 from primedist.errors import ValidationError
@@ -567,6 +569,7 @@ SP_PAID, SP_SHIPPED, SP_DONE = ("Thời gian đơn hàng được thanh toán", 
                                 "Thời gian hoàn thành đơn hàng")  # fmt: skip
 SP_TRACKING, SP_CARRIER, SP_PAYMENT = "Mã vận đơn", "Đơn Vị Vận Chuyển", "Phương thức thanh toán"
 SP_NOTE, SP_CANCEL = "Nhận xét từ Người mua", "Lý do hủy"
+SP_WEIGHT = "Cân nặng sản phẩm"
 SP_USER, SP_NAME, SP_PHONE = "Người Mua", "Tên Người nhận", "Số điện thoại"
 SP_PROVINCE, SP_DISTRICT, SP_WARD, SP_ADDRESS = ("Tỉnh/Thành phố", "TP / Quận / Huyện", "Quận",
                                                  "Địa chỉ nhận hàng")  # fmt: skip
@@ -639,8 +642,34 @@ def _shopee_line(row: _Row) -> RemoteOrderLine:
         sku=row.text(SP_SKU) or row.text(SP_PARENT_SKU),
         product_name=row.text(SP_PRODUCT, required=True) or "?",
         variant_name=row.text(SP_VARIANT), quantity=qty, unit_price=original,
-        discount=(original - deal) * qty,
+        discount=(original - deal) * qty, weight_g=item_grams(row.raw(SP_WEIGHT)),
     )  # fmt: skip
+
+
+_WEIGHT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|g|gr|gram|grams)?", re.IGNORECASE)
+_THOUSANDS = re.compile(r"\d{1,3}[.,]\d{3}")
+
+
+def item_grams(value: Cell) -> int | None:
+    """An item weight cell in grams: `0.3`, `0,3 kg`, `300 g`, `300gr`; a bare number is
+    kilograms as Shopee lists weights, unless it is above 100 (then grams: no parcel weighs
+    100 kg). None for an empty or unreadable cell (the weight only informs: it never
+    rejects the order)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number, unit = float(value), None
+    else:
+        found = _WEIGHT.fullmatch(cell_text(value).strip())
+        if found is None:
+            return None
+        digits, unit = found.group(1), (found.group(2) or "").lower()
+        if unit and unit != "kg" and _THOUSANDS.fullmatch(digits):
+            digits = digits.replace(".", "").replace(",", "")  # "1.200 g"
+        number = float(digits.replace(",", "."))
+    in_grams = unit in ("g", "gr", "gram", "grams") or (not unit and number > 100)
+    grams = round(number if in_grams else number * 1000)
+    return grams if 0 < grams <= MAX_ITEM_WEIGHT_G else None
 
 
 # --------------------------------------------------------------------------- Lazada
@@ -839,7 +868,7 @@ LAYOUTS: dict[ExportFormat, _Layout] = {
         (SP_ORDER, SP_DATE, SP_STATUS, SP_PRODUCT, SP_QTY, SP_PRICE, SP_TOTAL),
         (SP_DEAL, SP_SKU, SP_PARENT_SKU, SP_VARIANT, SP_SHIPPING, SP_SHOP_VOUCHER, *SP_FEES,
          SP_PAID, SP_SHIPPED, SP_DONE, SP_TRACKING, SP_CARRIER, SP_PAYMENT, SP_NOTE, SP_CANCEL,
-         SP_USER, SP_NAME, SP_PHONE, SP_PROVINCE, SP_DISTRICT, SP_WARD, SP_ADDRESS),
+         SP_USER, SP_NAME, SP_PHONE, SP_PROVINCE, SP_DISTRICT, SP_WARD, SP_ADDRESS, SP_WEIGHT),
         _shopee_order,
         unread=(SP_TOTAL_LINE,),
     ),

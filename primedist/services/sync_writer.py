@@ -367,11 +367,12 @@ class _BatchWriter:
             discount=remote.seller_discount,
         )
         lines = [_line_values(ln) for ln in remote.lines]
-        # (sku, product name, quantity, unit price) of the lines with a SKU, for the SKU
+        # (sku, product name, quantity, unit price, weight) of the lines with a SKU, for the SKU
         # and customer resolution; an empty product name is the SKU, as the import's.
         draft = oi._Draft(shop=self.shop.name, external_id=remote.external_id, first_row=0,
-                          head=head, lines=[oi._Line(ln[0], ln[1], ln[3], ln[4])
-                                            for ln in lines if ln[0]])  # fmt: skip
+                          head=head, lines=[oi._Line(ln[0], ln[1], ln[3], ln[4], rl.weight_g)
+                                            for ln, rl in zip(lines, remote.lines, strict=True)
+                                            if ln[0]])  # fmt: skip
         # The values the import's customer writer reads (new customers' first statistics).
         values = {"status": status, "total": remote.total, "created_at": remote.created_at}
         write = oi._Write(draft, self.shop_ref, values)

@@ -83,6 +83,7 @@ def test_details_in_batches_map_to_our_terms(sandbox, connector, store):
         assert order.updated_at == datetime.fromtimestamp(row["update_time"], UTC)
         assert order.shipping_fee == row["estimated_shipping_fee"]
         for line, item in zip(order.lines, row["item_list"], strict=True):
+            assert line.weight_g == round(item["weight"] * 1000)
             assert (
                 line.sku == item["model_sku"] and line.quantity == item["model_quantity_purchased"]
             )
@@ -176,6 +177,15 @@ def test_mapping_bundle_deal_zero_price_and_surcharge():
     assert order.lines[0].discount == 0 and order.subtotal == 300000
     # The buyer paid more than lines + shipping: the difference is shipping.
     assert (order.shipping_fee, order.marketplace_discount, order.total) == (30000, 0, 330000)
+
+
+@pytest.mark.parametrize(("kg", "grams"), [(0.3, 300), (2, 2_000), (0.0004, None), (0, None),
+                                          (-1.0, None), ("0.3", None), (None, None),
+                                          (True, None), (1_500.0, None)])  # fmt: skip
+def test_mapping_the_item_weight_in_grams(kg, grams):
+    """Shopee lists kg; a missing, impossible or non-number weight is no weight."""
+    item = dict(raw_order()["item_list"][0], weight=kg)
+    assert map_order(raw_order(item_list=[item])).lines[0].weight_g == grams
 
 
 def test_mapping_statuses_payment_and_completion():

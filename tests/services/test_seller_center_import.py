@@ -125,6 +125,25 @@ def test_shopee_export_orders_lines_money_and_statuses(
     assert audit == 1
 
 
+def test_new_skus_take_the_exports_item_weight(
+    ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    """"Cân nặng sản phẩm" as Shopee writes it (kg) or with its unit; a SKU whose first
+    line has none takes a later line's; an unreadable one is no weight, not an error."""
+    weights = {"AO-TRANG-S": "0,25", "QUAN-KAKI": "1.200 g", "MU-1": "", "TUI-1": "nặng"}
+    rows = shopee_rows("2611030AAA001", [(sku, sku, 1, 100000, 100000) for sku in weights],
+                       total=400000)  # fmt: skip
+    for row in rows:
+        row["Cân nặng sản phẩm"] = weights[row["SKU phân loại hàng"]]
+    later = shopee_rows("2611030BBB002", [("MU-1", "MU-1", 2, 100000, 100000)], total=200000)
+    later[0]["Cân nặng sản phẩm"] = 0.15  # an Excel number
+    report = import_export(ctx, write_shopee(tmp_path / "w.xlsx", rows + later), shop="Shopee")
+    assert (report.orders_inserted, report.orders_rejected) == (2, 0)
+    with engine.connect() as conn:
+        got = dict(driver_sql(conn, "SELECT sku, weight_g FROM variants").all())
+    assert got == {"AO-TRANG-S": 250, "QUAN-KAKI": 1_200, "MU-1": 150, "TUI-1": None}
+
+
 def test_importing_the_same_export_twice_adds_nothing(
     ctx: ServiceContext, engine: Engine, shopee_file: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -151,3 +152,19 @@ def test_same_buyer_across_orders_is_one_customer_and_unknown_sku_joins_the_cata
     assert by_order == {"S1": "Nguyễn Văn An", "S2": "Nguyễn Văn An", "S3": "Lê Thị B"}
     assert sku_variant == 1
     assert masked == "09******78"
+
+
+def test_a_sku_the_sync_creates_takes_the_marketplaces_item_weight(
+    ctx: ServiceContext, engine: Engine, clock: FixedClock
+) -> None:
+    """Only a new SKU takes it: a variant the shop already has keeps its own (even none)."""
+    shop = ShopRef(make_shop(engine, "Shopee A"), "Shopee A", Channel.SHOPEE)
+    make_product(engine, "Áo cũ", [("OLD-1", 90_000, 5)])
+    order = remote("S1", OrderStatus.PENDING, clock,
+                   lines=(("NEW-1", 1, 50_000), ("NEW-2", 1, 60_000), ("OLD-1", 1, 90_000)))
+    weights = {"NEW-1": 450, "NEW-2": None, "OLD-1": 800}
+    lines = tuple(replace(ln, weight_g=weights[ln.sku or ""]) for ln in order.lines)
+    _write(ctx, shop, [replace(order, lines=lines)], None)
+    with engine.connect() as conn:
+        got = dict(driver_sql(conn, "SELECT sku, weight_g FROM variants").all())
+    assert got == {"NEW-1": 450, "NEW-2": None, "OLD-1": None}
