@@ -392,8 +392,10 @@ class ProductEditor(QDialog):
         self.apply_caption = QLabel()
         bar.addWidget(self.apply_caption)
         self.all_price, self.all_cost, self.all_stock = QLineEdit(), QLineEdit(), QLineEdit()
+        self.all_weight = QLineEdit()
         for edit, name in ((self.all_price, "allPrice"), (self.all_cost, "allCost"),
-                           (self.all_stock, "allStock")):  # fmt: skip
+                           (self.all_stock, "allStock"),
+                           (self.all_weight, "allWeight")):  # fmt: skip
             edit.setObjectName(name)
             edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             edit.setMaximumWidth(130)
@@ -471,6 +473,7 @@ class ProductEditor(QDialog):
         self.all_price.setPlaceholderText(self.tr("Price"))
         self.all_cost.setPlaceholderText(self.tr("Cost"))
         self.all_stock.setPlaceholderText(self.tr("Stock"))
+        self.all_weight.setPlaceholderText(self.tr("Weight (g)"))
         self.apply_button.setText(self.tr("Apply"))
         self.add_row_button.setText(self.tr("+ Variant"))
         self.remove_row_button.setText(self.tr("Remove variant"))
@@ -794,12 +797,12 @@ class ProductEditor(QDialog):
             self._formatting = False
 
     def apply_to_all(self) -> None:
-        """Copy the price, cost and/or stock typed above the grid into every row."""
+        """Copy the price, cost, stock and/or weight typed above the grid into every row."""
         self._clear_errors()
         lang = current_language()
         values: dict[int, str] = {}
         for column, edit in ((PRICE, self.all_price), (COST, self.all_cost),
-                             (STOCK, self.all_stock)):  # fmt: skip
+                             (STOCK, self.all_stock), (WEIGHT, self.all_weight)):  # fmt: skip
             text = edit.text().strip()
             if not text:
                 continue
@@ -896,7 +899,7 @@ class ProductEditor(QDialog):
                       self.attributes_error, self.variants_error, self.general_error):  # fmt: skip
             label.hide()
         for widget in (self.name, self.category, *self.attr_names, *self.attr_values,
-                       self.all_price, self.all_cost, self.all_stock):  # fmt: skip
+                       self.all_price, self.all_cost, self.all_stock, self.all_weight):  # fmt: skip
             _set_flag(widget, "invalid", False)
         self._highlight_row(None)
 

@@ -164,8 +164,10 @@ def test_add_a_colour_by_size_product_by_typing(
     qtbot.keyClicks(dialog.all_price, "99000")
     qtbot.keyClicks(dialog.all_cost, "50.000")
     qtbot.keyClicks(dialog.all_stock, "5")
+    qtbot.keyClicks(dialog.all_weight, "1200")
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     assert set(cells(grid, PRICE)) == {"99,000"}
+    assert set(cells(grid, WEIGHT)) == {"1,200"}
     type_cell(qtbot, grid, 2, PRICE, "109000")  # L costs more
     type_cell(qtbot, grid, 2, DISCOUNT, "105.000")
     type_cell(qtbot, grid, 5, STOCK, "2")
@@ -187,6 +189,7 @@ def test_add_a_colour_by_size_product_by_typing(
     assert (large.price, large.discount_price, large.cost, large.stock) == (
         109_000, 105_000, 50_000, 5)  # fmt: skip
     assert rows["AO-DO-S"].barcode == "8930000000011"
+    assert {r.weight_g for r in rows.values()} == {1_200}
     assert rows["AO-XANHLA-L"].stock == 2
     assert moves(engine, rows["AO-XANHLA-L"].id) == [
         (StockMoveKind.STOCK_IN, 2, svc.OPENING_REASON)]  # fmt: skip
