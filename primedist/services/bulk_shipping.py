@@ -212,7 +212,8 @@ def with_weight(plan: PlannedShipment, weight_g: int) -> PlannedShipment:
         raise ValidationError(msg("The weight must be 1 to {most} g.", most=MAX_WEIGHT_G),
                               field="weight_g")  # fmt: skip
     service = HEAVY_SERVICE if weight_g >= HEAVY_FROM_G else LIGHT_SERVICE
-    return replace(plan, draft=replace(plan.draft, parcel=parcel, service_type_id=service))
+    return replace(plan, draft=replace(plan.draft, parcel=parcel, service_type_id=service,
+                                       unweighed_items=0))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- shipping

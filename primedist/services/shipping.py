@@ -472,15 +472,19 @@ class ShipmentDraft:
     required_note: RequiredNote = RequiredNote.VIEW
     payment_type_id: int = 1
     note: str = ""
+    #: Items the parcel's weight counts at `DEFAULT_ITEM_WEIGHT_G` (their products have
+    #: no weight): > 0 means the weight is an estimate; 0 once the owner types one.
+    unweighed_items: int = 0
 
 
-def parcel_weight(session: Session, order_id: int) -> int:
-    """The order's goods in grams: each line's quantity × its variant's weight, or
-    `DEFAULT_ITEM_WEIGHT_G` for an item with none (no weight typed, or no product row),
-    capped at what a carrier takes; at least one item's worth."""
+def parcel_weight(session: Session, order_id: int) -> tuple[int, int]:
+    """(grams, items without a weight) of the order's goods: each line's quantity × its
+    variant's weight, or `DEFAULT_ITEM_WEIGHT_G` for an item with none (no weight typed,
+    or no product row), capped at what a carrier takes; at least one item's worth."""
     weights = order_svc.line_weights(session, order_id)
     grams = sum(qty * (each or DEFAULT_ITEM_WEIGHT_G) for qty, each in weights)
-    return min(MAX_WEIGHT_G, grams or DEFAULT_ITEM_WEIGHT_G)
+    unweighed = sum(qty for qty, each in weights if not each)
+    return min(MAX_WEIGHT_G, grams or DEFAULT_ITEM_WEIGHT_G), unweighed
 
 
 def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> ShipmentDraft:
@@ -489,7 +493,7 @@ def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> Ship
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
-        weight = parcel_weight(session, order_id)
+        weight, unweighed = parcel_weight(session, order_id)
         cod = max(0, order.total - order.paid_amount) if order.payment_method == "cod" else 0
         to = Address(name=order.ship_name or order.buyer_name or "",
                      phone=order.ship_phone or order.buyer_phone or "",
@@ -498,7 +502,7 @@ def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> Ship
                      province_name=order.ship_province or "")  # fmt: skip
         parcel = Parcel(weight_g=weight, cod_amount=min(cod, 10_000_000),
                         insurance_value=min(order.subtotal, 5_000_000))  # fmt: skip
-        return ShipmentDraft(account_id, to, parcel)
+        return ShipmentDraft(account_id, to, parcel, unweighed_items=unweighed)
 
 
 def check_draft(draft: ShipmentDraft) -> None:

@@ -674,7 +674,7 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <name>BulkShipDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>The colour of a row&apos;s state that needs the owner (the app&apos;s warning red). After each plan or creation shown (tests wait for it). The table is being filled: its itemChanged is not the owner typing.</extracomment>
+        <extracomment>The colour of a row&apos;s state that needs the owner (the app&apos;s warning red). Before a weight counted partly at the default item weight. After each plan or creation shown (tests wait for it). The table is being filled: its itemChanged is not the owner typing.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -788,6 +788,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Create shipments</source>
         <translation>Tạo vận đơn</translation>
+    </message>
+    <message>
+        <source>An estimate: %n item has no weight in its product (500 g counted).</source>
+        <translation>Ước tính: %n sản phẩm chưa có khối lượng (tính 500 g).</translation>
+    </message>
+    <message>
+        <source>An estimate: %n items have no weight in their products (500 g each counted).</source>
+        <translation>Ước tính: %n sản phẩm chưa có khối lượng (tính 500 g mỗi sản phẩm).</translation>
     </message>
     <message>
         <source>“%1” is not a weight in grams.</source>
@@ -4226,6 +4234,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Add a GHN or J&amp;T Express account in Settings → Logistics first.</source>
         <translation>Hãy thêm tài khoản GHN hoặc J&amp;T Express trong Cài đặt → Vận chuyển trước.</translation>
+    </message>
+    <message>
+        <source>≈ %n item without a weight counted at 500 g</source>
+        <translation>≈ %n sản phẩm chưa có khối lượng, tính 500 g</translation>
+    </message>
+    <message>
+        <source>≈ %n items without a weight counted at 500 g each</source>
+        <translation>≈ %n sản phẩm chưa có khối lượng, tính 500 g mỗi sản phẩm</translation>
     </message>
     <message>
         <source>Pick the district and ward to see the fee.</source>

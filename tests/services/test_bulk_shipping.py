@@ -244,11 +244,12 @@ def test_a_typed_weight_reweighs_the_parcel_and_picks_the_service_again():
     from primedist.carriers.base import Parcel
 
     draft = svc.ShipmentDraft(1, to(ward="Phường Bến Nghé"), Parcel(weight_g=500),
-                              service_type_id=bulk.LIGHT_SERVICE)  # fmt: skip
+                              service_type_id=bulk.LIGHT_SERVICE, unweighed_items=1)  # fmt: skip
     ready = bulk.PlannedShipment(1, "PD1", "Lan", "Hồ Chí Minh", draft=draft)
     heavy = bulk.with_weight(ready, 20_000)
     assert (heavy.draft.parcel.weight_g, heavy.draft.service_type_id) == (
         20_000, bulk.HEAVY_SERVICE)  # fmt: skip
+    assert heavy.draft.unweighed_items == 0  # weighed: no longer an estimate
     light = bulk.with_weight(heavy, 1_200)
     assert (light.draft.parcel.weight_g, light.draft.service_type_id) == (
         1_200, bulk.LIGHT_SERVICE)  # fmt: skip

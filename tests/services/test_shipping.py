@@ -221,8 +221,10 @@ def test_the_parcel_weighs_its_goods(owner_ctx, engine):
 
     mixed = order((mug, 2), (shirt, 1))
     assert weight(mixed) == 2 * 350 + 500
+    assert svc.draft_for_order(owner_ctx, mixed, 1).unweighed_items == 1  # an estimate
     heavy = order((table, 3))
     assert weight(heavy) == 30_000  # 36 kg: capped at the carriers' limit
+    assert svc.draft_for_order(owner_ctx, heavy, 1).unweighed_items == 0
     # What the order detail (and the packing slip) says: known only when every item is.
     assert order_svc.order_detail(owner_ctx, mixed).goods_weight_g is None
     assert order_svc.order_detail(owner_ctx, heavy).goods_weight_g == 36_000

@@ -67,6 +67,8 @@ def _error(exc: BaseException) -> str:
 ORDER_COLUMN, RECIPIENT_COLUMN, PLACE_COLUMN, WEIGHT_COLUMN, STATE_COLUMN = range(5)
 #: The colour of a row's state that needs the owner (the app's warning red).
 PROBLEM_COLOUR = "#b42318"
+#: Before a weight counted partly at the default item weight.
+ESTIMATE = "≈"
 
 
 class BulkShipDialog(QDialog):
@@ -237,8 +239,7 @@ class BulkShipDialog(QDialog):
                 if column == WEIGHT_COLUMN:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-                    item.setToolTip(self.tr("Double-click to type the parcel's weight")
-                                    if editable else "")  # fmt: skip
+                    item.setToolTip(self._weight_tip(plan) if editable else "")
                 if column == STATE_COLUMN and problem:
                     item.setForeground(QBrush(QColor(PROBLEM_COLOUR)))
                 self.table.setItem(row, column, item)
@@ -313,9 +314,24 @@ class BulkShipDialog(QDialog):
 
     @staticmethod
     def _weight_text(plan: bulk.PlannedShipment) -> str:
+        """The parcel's grams; "≈ 1.500" while some item's weight is only the default."""
         if plan.draft is None:
             return ""
-        return format_number(plan.draft.parcel.weight_g, current_language())
+        grams = format_number(plan.draft.parcel.weight_g, current_language())
+        return f"{ESTIMATE} {grams}" if plan.draft.unweighed_items else grams
+
+    def _weight_tip(self, plan: bulk.PlannedShipment) -> str:
+        typing = self.tr("Double-click to type the parcel's weight")
+        unweighed = plan.draft.unweighed_items if plan.draft is not None else 0
+        if not unweighed:
+            return typing
+        estimate = count_text(
+            unweighed,
+            self.tr("An estimate: %n item has no weight in its product (500 g counted)."),
+            self.tr("An estimate: %n items have no weight in their products (500 g each "
+                    "counted)."),
+        )  # fmt: skip
+        return f"{estimate}\n{typing}"
 
     def _weight_typed(self, item: QTableWidgetItem) -> None:
         """A weight typed in a ready row: the row's shipment weighs that (the service is
@@ -325,7 +341,7 @@ class BulkShipDialog(QDialog):
             return
         plan = self.planned[row]
         try:
-            grams = parse_money(item.text(), current_language())
+            grams = parse_money(item.text().replace(ESTIMATE, "").strip(), current_language())
         except ValueError:
             self._say(self.tr("“%1” is not a weight in grams.").replace("%1", item.text()),
                       problem=True)  # fmt: skip

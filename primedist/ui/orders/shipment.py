@@ -62,6 +62,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.shipping import ShipmentDraft, ShipmentView
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import status_word
+from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
@@ -255,7 +256,13 @@ class ShipmentDialog(QDialog):
         self.weight.setToolTip(self.tr("Filled with the goods' weight from the products "
                                        "(500 g for an item with none); type the parcel's own "
                                        "if you weighed it."))  # fmt: skip
-        form.addRow(self.tr("Weight"), self.weight)
+        self.weight_hint = QLabel()
+        self.weight_hint.setObjectName("muted")
+        self.weight_hint.hide()
+        weight = QHBoxLayout()
+        weight.addWidget(self.weight)
+        weight.addWidget(self.weight_hint, 1)
+        form.addRow(self.tr("Weight"), weight)
         size = QHBoxLayout()
         self.length_cm, self.width_cm, self.height_cm = (
             _spin(MAX_SIDE_CM * 2, " cm") for _ in range(3)
@@ -297,11 +304,24 @@ class ShipmentDialog(QDialog):
         self.to_phone.setText(to.phone)
         self.to_address.setText(to.address)
         self.weight.setValue(parcel.weight_g)
+        self._show_estimate(draft.unweighed_items)
         for box, value in ((self.length_cm, parcel.length_cm), (self.width_cm, parcel.width_cm),
                            (self.height_cm, parcel.height_cm), (self.cod, parcel.cod_amount),
                            (self.insurance, parcel.insurance_value)):  # fmt: skip
             box.setValue(value)
         self.picker.load(to.province_name, to.district_name, to.ward_name)
+
+    def _show_estimate(self, unweighed: int) -> None:
+        """Beside a weight counted partly at 500 g an item: how many items it guessed."""
+        self.weight_hint.setText(count_text(
+            unweighed,
+            self.tr("≈ %n item without a weight counted at 500 g"),
+            self.tr("≈ %n items without a weight counted at 500 g each"),
+        ))  # fmt: skip
+        self.weight_hint.setVisible(unweighed > 0)
+
+    def _weight_typed(self) -> None:
+        self.weight_hint.hide()  # the owner's own figure now
 
     def _connect_changes(self) -> None:
         self.picker.changed.connect(self._address_changed)
@@ -309,6 +329,7 @@ class ShipmentDialog(QDialog):
         for box in (self.weight, self.length_cm, self.width_cm, self.height_cm, self.cod,
                     self.insurance):  # fmt: skip
             box.valueChanged.connect(self._changed)
+        self.weight.valueChanged.connect(self._weight_typed)
         self.service.currentIndexChanged.connect(self._changed)
         self.required_note.currentIndexChanged.connect(self._changed)
 

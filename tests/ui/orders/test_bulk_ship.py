@@ -145,13 +145,15 @@ def test_a_parcels_own_weight_is_typed_in_its_row(qtbot, page, orders, owner_ctx
     dialog = open_bulk(qtbot, page, [orders["ben_nghe"], orders["kim_ma"]])
     row = next(r for r in range(2) if dialog.planned[r].order_id == orders["ben_nghe"])
     weight = dialog.table.item(row, WEIGHT_COLUMN)
-    assert weight.text() == "500" and weight.flags() & Qt.ItemFlag.ItemIsEditable
+    # Its product has no weight: an estimate, and the tooltip says so.
+    assert weight.text() == "≈ 500" and weight.flags() & Qt.ItemFlag.ItemIsEditable
+    assert weight.toolTip().startswith("An estimate: 1 item has no weight in its product")
     assert not dialog.table.item(row, 0).flags() & Qt.ItemFlag.ItemIsEditable
 
-    weight.setText("25,000")  # as the cell's editor commits it
+    weight.setText("≈ 25,000")  # as the cell's editor commits it, the mark left in
     draft = dialog.planned[row].draft
     assert draft.parcel.weight_g == 25_000 and draft.service_type_id == HEAVY_SERVICE
-    assert weight.text() == "25,000"
+    assert weight.text() == "25,000"  # weighed: no longer an estimate
     weight.setText("nặng")
     assert "“nặng” is not a weight in grams." in dialog.summary.text()
     weight.setText("31000")

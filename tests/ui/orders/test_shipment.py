@@ -148,6 +148,9 @@ def test_create_from_the_dialog_is_sent_and_listed(qtbot, owner_ctx, engine, san
     dialog = fill_dialog(qtbot, panel)
     assert (dialog.to_name.text(), dialog.to_phone.text()) == ("Nguyễn Lan", "0901234567")
     assert dialog.cod.value() == 300_000  # a COD order: what is left to pay
+    # 2 shirts with no weight in their product: counted at 500 g each, and it says so.
+    assert dialog.weight.value() == 1_000 and dialog.weight_hint.isVisible()
+    assert dialog.weight_hint.text() == "≈ 2 items without a weight counted at 500 g each"
     assert dialog.cod.suffix() == dialog.insurance.suffix() == " VND"  # as the app writes money
     # The recipient's, the address's and the parcel's fields start at one edge.
     fields = (dialog.to_name, dialog.picker.combos["ward"], dialog.service)
@@ -192,6 +195,7 @@ def test_a_fee_asked_while_the_services_load_does_not_lose_them(
     qtbot.waitUntil(lambda: bool(picker.places["ward"]), timeout=WAIT_MS)
     picker.choose("ward", "20101")
     dialog.weight.setValue(dialog.weight.value() + 200)  # typed while the services load
+    assert not dialog.weight_hint.isVisible()  # the owner's figure now, not an estimate
     qtbot.waitUntil(lambda: "fee" in dialog.fee.text().lower(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: dialog.service.count() == 2, timeout=WAIT_MS)
     wait_fee(qtbot, dialog, "Shipping fee: 26,000 VND")
