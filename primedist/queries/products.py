@@ -45,7 +45,7 @@ shops = table_of(Shop)
 #: Product statuses the list shows (archived = deleted but kept for its orders).
 LISTED_STATUSES = (ProductStatus.ACTIVE, ProductStatus.HIDDEN)
 #: The status chip's choices, OR-ed together.
-STATUS_CHOICES = ("active", "hidden", "out_of_stock", "low_stock", "no_weight")
+STATUS_CHOICES = ("active", "hidden", "out_of_stock", "low_stock")
 #: How the SKUs and shops of a row are joined for display.
 SEPARATOR = ", "
 
@@ -217,19 +217,7 @@ def _status_clause(statuses: tuple[str, ...]) -> ColumnElement[bool]:
         parts.append(sa.and_(p.available_total <= 0, p.variant_count > 0))
     if "low_stock" in flags:
         parts.append(p.low_stock.is_(True))
-    if "no_weight" in flags:
-        parts.append(_weight_missing())
     return sa.and_(listed, sa.or_(*parts))
-
-
-def _weight_missing() -> ColumnElement[bool]:
-    """Some sellable variant has no weight (its parcels are estimated at 500 g an item):
-    a lookup per product on the variants' product index, only with this chip."""
-    return sa.exists().where(
-        variants.c.product_id == p.id,
-        variants.c.is_active.is_(True),
-        variants.c.weight_g.is_(None),
-    )
 
 
 def product_filter_clauses(flt: ProductFilter) -> list[ColumnElement[bool]]:

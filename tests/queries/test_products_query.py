@@ -245,30 +245,6 @@ def test_statuses_are_or_ed(cat: Cat) -> None:
     assert cat.names(ProductFilter(statuses=("active", "hidden"))) == LISTED
 
 
-def test_no_weight_finds_the_products_with_a_variant_to_weigh(cat: Cat) -> None:
-    with cat.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE variants SET weight_g = 200 WHERE sku != 'AO-TRANG-M'"))
-    assert cat.names(ProductFilter(statuses=("no_weight",))) == {"ao"}  # AO-TRANG-M
-    assert cat.names(ProductFilter(statuses=("no_weight", "hidden"))) == {"ao", "mu"}
-    with cat.engine.begin() as conn:  # a variant no longer sold does not count
-        conn.execute(sa.text("UPDATE variants SET is_active = false WHERE sku = 'AO-TRANG-M'"))
-    assert cat.names(ProductFilter(statuses=("no_weight",))) == set()
-
-
-@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
-def test_the_no_weight_chip_still_walks_the_sort_index(cat: Cat) -> None:
-    """Its lookup is per product on the variants' product index: the keyset pages still
-    walk the sort's covering index, never sorting the matches."""
-    flt = ProductFilter(statuses=("no_weight",))
-    with cat.engine.connect() as conn:
-        for sort_key in SORT_INDEX:
-            state = list_state(flt, sort_key=sort_key)
-            plan = "\n".join(_plan(conn, keys_stmt(PRODUCTS_SPEC, state, "sqlite", after=None,
-                                                    limit=100)))  # fmt: skip
-            assert f"COVERING INDEX {SORT_INDEX[sort_key]}" in plan, plan
-            assert "USE TEMP B-TREE" not in plan and "ix_variants_product_id" in plan, plan
-
-
 def test_unknown_status_is_refused() -> None:
     with pytest.raises(ValueError, match="bogus"):
         ProductFilter(statuses=("bogus",))
