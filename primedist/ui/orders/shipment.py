@@ -256,13 +256,14 @@ class ShipmentDialog(QDialog):
         self.weight.setToolTip(self.tr("Filled with the goods' weight from the products "
                                        "(500 g for an item with none); type the parcel's own "
                                        "if you weighed it."))  # fmt: skip
+        form.addRow(self.tr("Weight"), self.weight)
+        # Under the weight, only while it is partly a guess (its own row: never widens the form).
         self.weight_hint = QLabel()
         self.weight_hint.setObjectName("muted")
-        self.weight_hint.hide()
-        weight = QHBoxLayout()
-        weight.addWidget(self.weight)
-        weight.addWidget(self.weight_hint, 1)
-        form.addRow(self.tr("Weight"), weight)
+        self.weight_hint.setWordWrap(True)
+        form.addRow("", self.weight_hint)
+        self._parcel_form = form
+        form.setRowVisible(self.weight_hint, False)
         size = QHBoxLayout()
         self.length_cm, self.width_cm, self.height_cm = (
             _spin(MAX_SIDE_CM * 2, " cm") for _ in range(3)
@@ -318,10 +319,10 @@ class ShipmentDialog(QDialog):
             self.tr("≈ %n item without a weight counted at 500 g"),
             self.tr("≈ %n items without a weight counted at 500 g each"),
         ))  # fmt: skip
-        self.weight_hint.setVisible(unweighed > 0)
+        self._parcel_form.setRowVisible(self.weight_hint, unweighed > 0)
 
     def _weight_typed(self) -> None:
-        self.weight_hint.hide()  # the owner's own figure now
+        self._parcel_form.setRowVisible(self.weight_hint, False)  # the owner's figure now
 
     def _connect_changes(self) -> None:
         self.picker.changed.connect(self._address_changed)
