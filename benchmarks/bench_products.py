@@ -122,6 +122,9 @@ def build(engine: sa.Engine) -> None:
                     "discount_price": price * 9 // 10 if rng.random() < 0.3 else None,
                     "stock": stock, "reserved": min(stock, rng.choice((0, 0, 0, 1, 2))),
                     "low_stock_level": rng.choice((None, None, None, 3, 10)),
+                    # One product in 20 has a size not weighed yet (no random draw: the
+                    # rest of the data stays as it was).
+                    "weight_g": None if i % 20 == 0 and j == 0 else 200 + 20 * j,
                     "created_at": created, "updated_at": created,
                 })  # fmt: skip
         insert = sa.insert(t[Product]).returning(t[Product].c.id, sort_by_parameter_order=True)
@@ -197,6 +200,7 @@ def filters(shops: list[int]) -> dict[str, ProductFilter]:
         "status low stock": ProductFilter(statuses=("low_stock",)),
         "status hidden": ProductFilter(statuses=("hidden",)),
         "status out of stock": ProductFilter(statuses=("out_of_stock",)),
+        "status no weight": ProductFilter(statuses=("no_weight",)),
         "shop+price+active": ProductFilter(
             shop_ids=(shops[0], shops[1]), price_min=500_000, statuses=("active",)
         ),  # fmt: skip

@@ -2,7 +2,7 @@
 
 A product row carries the figures of its active variants — variant count, price and
 discount-price range, on-hand and available stock (a SKU group's stock counted once),
-and whether any variant is low on stock — the shops it is actively listed on
+whether any variant is low on stock or has no weight — the shops it is actively listed on
 (`listed_shops`, ",1,3,") and its folded name (`name_key`, the name sort), so the list
 pages and counts keys on indexed columns of `products` alone. Every writer that changes
 a product's name, variants, stock, low-stock levels or listings calls a `refresh_*`
@@ -36,12 +36,13 @@ products = sa.Table(
         "stock_total", "available_total")),
     sa.Column("low_stock", sa.Boolean), sa.Column("listed_shops", sa.Text),
     sa.Column("name", sa.Text), sa.Column("name_key", sa.Text),
+    sa.Column("weight_missing", sa.Boolean),
 )  # fmt: skip
 variants = sa.Table(
     "variants", _md, sa.Column("id", sa.Integer, primary_key=True),
     *(sa.Column(c, sa.BigInteger) for c in (
         "product_id", "price", "discount_price", "stock", "reserved", "low_stock_level",
-        "sku_group_id")),
+        "sku_group_id", "weight_g")),
     sa.Column("is_active", sa.Boolean),
 )  # fmt: skip
 groups = sa.Table(
@@ -84,6 +85,7 @@ class _Summary:
     discounts: list[int] = field(default_factory=list)
     holders: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     low: bool = False
+    unweighed: bool = False
     shops: list[int] = field(default_factory=list)
     name: str = ""
 
@@ -100,6 +102,7 @@ class _Summary:
             "low_stock": self.low,
             "listed_shops": listed_shops_key(self.shops),
             "name_key": fold(self.name),
+            "weight_missing": self.unweighed,
         }
 
 
@@ -115,13 +118,16 @@ def _listing_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> 
     return conn.execute(stmt if where is None else stmt.where(where))
 
 
-def _variant_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> sa.Result[Any]:
+def _variant_rows(
+    conn: sa.Connection, where: sa.ColumnElement[bool] | None, weights: bool
+) -> sa.Result[Any]:
     v, g = variants.c, groups.c
+    grams = v.weight_g if weights else sa.literal(0)
     level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
     stmt = (
         sa.select(v.product_id, v.id, v.price, v.discount_price, v.sku_group_id,
                   sa.func.coalesce(g.stock, v.stock), sa.func.coalesce(g.reserved, v.reserved),
-                  level)
+                  level, grams)
         .select_from(variants.outerjoin(groups, g.id == v.sku_group_id))
         .where(v.is_active.is_(True))
     )  # fmt: skip
@@ -131,7 +137,7 @@ def _variant_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> 
 
 
 def _summarise(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
-    for product_id, vid, price, discount, gid, stock, reserved, level in rows:
+    for product_id, vid, price, discount, gid, stock, reserved, level, grams in rows:
         s = summaries.setdefault(product_id, _Summary())
         s.variant_count += 1
         s.prices.append(price)
@@ -140,6 +146,8 @@ def _summarise(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
         s.holders[("g", gid) if gid is not None else ("v", vid)] = (stock, reserved)
         if level is not None and stock - reserved <= level:
             s.low = True
+        if grams is None:
+            s.unweighed = True
 
 
 def _add_shops(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
@@ -152,8 +160,14 @@ def _add_names(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
         summaries.setdefault(product_id, _Summary()).name = name or ""
 
 
-def _write(conn: sa.Connection, summaries: dict[int, _Summary], product_ids: Iterable[int]) -> int:
+def _write(
+    conn: sa.Connection, summaries: dict[int, _Summary], product_ids: Iterable[int],
+    weights: bool,
+) -> int:  # fmt: skip
     rows = [summaries.get(pid, _Summary()).row(pid) for pid in product_ids]
+    if not weights:
+        for row in rows:
+            del row["weight_missing"]
     if rows:
         values: dict[str, Any] = {k: sa.bindparam(k) for k in rows[0] if k != "b_id"}
         stmt = sa.update(products).where(products.c.id == sa.bindparam("b_id")).values(values)
@@ -161,12 +175,15 @@ def _write(conn: sa.Connection, summaries: dict[int, _Summary], product_ids: Ite
     return len(rows)
 
 
-def refresh_product_summaries(conn: sa.Connection, product_ids: Iterable[int] | None = None) -> int:
+def refresh_product_summaries(
+    conn: sa.Connection, product_ids: Iterable[int] | None = None, *, weights: bool = True
+) -> int:
     """Recompute the summary columns of these products (all of them when None), in the
-    caller's transaction. Returns how many products were written."""
+    caller's transaction. Returns how many products were written. `weights=False` for a
+    store older than migration 0018 (no weight columns yet): `weight_missing` is left out."""
     summaries: dict[int, _Summary] = {}
     if product_ids is None:
-        _summarise(_variant_rows(conn, None), summaries)
+        _summarise(_variant_rows(conn, None, weights), summaries)
         _add_shops(_listing_rows(conn, None), summaries)
         names = list(conn.execute(sa.select(products.c.id, products.c.name)))
         _add_names(names, summaries)
@@ -174,11 +191,11 @@ def refresh_product_summaries(conn: sa.Connection, product_ids: Iterable[int] | 
     else:
         ids = sorted(set(product_ids))
         for chunk in chunks(ids):
-            _summarise(_variant_rows(conn, variants.c.product_id.in_(chunk)), summaries)
+            _summarise(_variant_rows(conn, variants.c.product_id.in_(chunk), weights), summaries)
             _add_shops(_listing_rows(conn, listings.c.product_id.in_(chunk)), summaries)
             stmt = sa.select(products.c.id, products.c.name).where(products.c.id.in_(chunk))
             _add_names(conn.execute(stmt), summaries)
-    return _write(conn, summaries, ids)
+    return _write(conn, summaries, ids, weights)
 
 
 def products_of(

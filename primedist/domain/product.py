@@ -20,7 +20,7 @@ from primedist.domain.enums import ProductStatus, StockMoveKind
 #: The columns of `products` the Products list filters on, carried by its sort indexes.
 LIST_FILTER_COLUMNS = (
     "status", "price_min", "price_max", "discount_min", "discount_max", "available_total",
-    "variant_count", "low_stock", "category", "listed_shops",
+    "variant_count", "low_stock", "category", "listed_shops", "weight_missing",
 )  # fmt: skip
 
 
@@ -67,6 +67,10 @@ class Product(SQLModel, table=True):
     available_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     #: Some active variant is at or below its low-stock level.
     low_stock: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    #: Some active variant has no weight (its parcels are estimated at 500 g an item).
+    weight_missing: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
     #: The shops the product is actively listed on, ",1,3," ("" when none): the shop
     #: filter reads it from the list's indexes instead of probing the listings per row.
     listed_shops: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})

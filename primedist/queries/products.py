@@ -45,7 +45,7 @@ shops = table_of(Shop)
 #: Product statuses the list shows (archived = deleted but kept for its orders).
 LISTED_STATUSES = (ProductStatus.ACTIVE, ProductStatus.HIDDEN)
 #: The status chip's choices, OR-ed together.
-STATUS_CHOICES = ("active", "hidden", "out_of_stock", "low_stock")
+STATUS_CHOICES = ("active", "hidden", "out_of_stock", "low_stock", "no_weight")
 #: How the SKUs and shops of a row are joined for display.
 SEPARATOR = ", "
 
@@ -217,6 +217,8 @@ def _status_clause(statuses: tuple[str, ...]) -> ColumnElement[bool]:
         parts.append(sa.and_(p.available_total <= 0, p.variant_count > 0))
     if "low_stock" in flags:
         parts.append(p.low_stock.is_(True))
+    if "no_weight" in flags:  # some sellable variant has no weight (parcels estimated)
+        parts.append(p.weight_missing.is_(True))
     return sa.and_(listed, sa.or_(*parts))
 
 

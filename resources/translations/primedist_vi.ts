@@ -7503,6 +7503,10 @@ Vẫn bán?</translation>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
+        <source>No weight yet</source>
+        <translation>Chưa có khối lượng</translation>
+    </message>
+    <message>
         <source>Archived</source>
         <translation>Đã lưu trữ</translation>
     </message>

@@ -58,4 +58,6 @@ def test_down_and_up_keeps_variants_and_their_order_lines(
     assert store.current_revision(engine) == store.HEAD_REVISION
     assert schema_diff(engine) == []
     assert _rows(engine, "variants", "id, weight_g") == sorted([(mug, None), (plate, None)])
+    # No variant has a weight: the product is listed under "No weight yet".
+    assert [bool(flag) for (flag,) in _rows(engine, "products", "weight_missing")] == [True]
     assert _rows(engine, "order_lines", "id, variant_id, quantity") == lines

@@ -245,6 +245,22 @@ def test_statuses_are_or_ed(cat: Cat) -> None:
     assert cat.names(ProductFilter(statuses=("active", "hidden"))) == LISTED
 
 
+def test_no_weight_finds_the_products_with_a_variant_to_weigh(cat: Cat) -> None:
+    """The summary follows the variants (every writer refreshes it, as here)."""
+    assert cat.names(ProductFilter(statuses=("no_weight",))) == LISTED - {"tui"}  # no variant
+
+    def weigh(sql: str) -> None:
+        with cat.engine.begin() as conn:
+            conn.execute(sa.text(sql))
+            refresh_product_summaries(conn)
+
+    weigh("UPDATE variants SET weight_g = 200 WHERE sku != 'AO-TRANG-M'")
+    assert cat.names(ProductFilter(statuses=("no_weight",))) == {"ao"}  # AO-TRANG-M
+    assert cat.names(ProductFilter(statuses=("no_weight", "hidden"))) == {"ao", "mu"}
+    weigh("UPDATE variants SET is_active = false WHERE sku = 'AO-TRANG-M'")  # not sold
+    assert cat.names(ProductFilter(statuses=("no_weight",))) == set()
+
+
 def test_unknown_status_is_refused() -> None:
     with pytest.raises(ValueError, match="bogus"):
         ProductFilter(statuses=("bogus",))
@@ -336,6 +352,7 @@ def _filters(c: Cat) -> dict[str, ProductFilter]:
         "hidden": ProductFilter(statuses=("hidden",)),
         "low stock": ProductFilter(statuses=("low_stock",)),
         "active + out of stock": ProductFilter(statuses=("active", "out_of_stock")),
+        "no weight": ProductFilter(statuses=("no_weight",)),
         "everything": ProductFilter(
             shop_ids=(c.tiki,), price_min=1, stock_max=10, statuses=("low_stock",), category="Áo"
         ),  # fmt: skip

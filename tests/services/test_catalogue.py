@@ -286,6 +286,11 @@ def test_weights_are_set_and_cleared(owner_ctx: ServiceContext, engine: Engine) 
     assert variants["AO-DO-M"].weight_g == 220  # left as it was
     (audit,) = rows(engine, AuditEvent, table_of(AuditEvent).c.action == "product.update")
     assert audit.summary.endswith(": AO-DO-S: weight — → 180 g; AO-XANH-M: weight 220 g → —")
+    assert product_row(engine, pid).weight_missing  # the list's "No weight yet"
+    for v in draft.variants:
+        v.weight_g = v.weight_g or 250
+    svc.update_product(owner_ctx, pid, draft)
+    assert not product_row(engine, pid).weight_missing
 
 
 def test_a_sold_variant_is_deactivated_not_deleted(

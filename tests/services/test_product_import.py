@@ -165,6 +165,7 @@ def test_a_grid_product_is_one_product_with_six_variants(
     assert (shirt["discount_min"], shirt["discount_max"]) == (89_000, 89_000)
     assert (shirt["stock_total"], shirt["available_total"]) == (0 + 1 + 2 + 10 + 11 + 12,) * 2
     assert shirt["low_stock"] is True  # AO-00 has 0 <= 3
+    assert shirt["weight_missing"] is False  # every size weighed
 
     rows = table_rows(engine, "variants", product_id=shirt["id"])
     assert [(v["sku"], v["option1_name"], v["option1"], v["option2_name"], v["option2"],
@@ -186,6 +187,7 @@ def test_a_grid_product_is_one_product_with_six_variants(
     assert len(table_rows(engine, "variant_listings")) == 6 * 2 + 1
     cup = products["Cốc sứ"]
     assert (cup["variant_count"], cup["price_min"], cup["stock_total"]) == (1, 45_000, 4)
+    assert cup["weight_missing"] is True  # no weight given
     assert variant(engine, "COC-1")["option1_name"] is None
     assert variant(engine, "COC-1")["weight_g"] is None  # no weight given: not known
 

@@ -119,6 +119,7 @@ def status_label(status: str) -> str:
         "hidden": QCoreApplication.translate("products", "Hidden"),
         "out_of_stock": QCoreApplication.translate("products", "Out of stock"),
         "low_stock": QCoreApplication.translate("products", "Low stock"),
+        "no_weight": QCoreApplication.translate("products", "No weight yet"),
         "archived": QCoreApplication.translate("products", "Archived"),
     }
     return labels.get(status, status)

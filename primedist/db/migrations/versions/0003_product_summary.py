@@ -59,7 +59,7 @@ def upgrade() -> None:
     # one build each rather than an update per product).
     from primedist.db.product_summary import refresh_product_summaries
 
-    refresh_product_summaries(op.get_bind())
+    refresh_product_summaries(op.get_bind(), weights=False)  # weights come with 0018
     # The created-at sort index becomes a covering one.
     op.drop_index("ix_products_created_at", table_name="products")
     for index, columns in _SORT_INDEXES.items():
