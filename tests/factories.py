@@ -320,3 +320,15 @@ def make_catalogue_product(
         )  # fmt: skip
         refresh_product_summaries(conn, [product_id])
     return product_id
+
+
+def mug_and_plate_sale(engine: Engine) -> tuple[Any, int, int]:
+    """A counter sale paid in cash, 2 mugs (45.000 ₫, 9 in stock) + 1 plate (60.000 ₫, 5):
+    the draft (not saved) and the two variant ids."""
+    from primedist.domain.enums import OrderSource, PaymentMethod
+    from primedist.services.orders import DraftLine, OrderDraft
+
+    mug, plate = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 9), ("DIA-1", 60_000, 5)])
+    draft = OrderDraft(lines=(DraftLine(mug, 2), DraftLine(plate, 1)),
+                       source=OrderSource.COUNTER, payment_method=PaymentMethod.CASH)  # fmt: skip
+    return draft, mug, plate

@@ -37,6 +37,26 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                            help="products in the product rank (default 10)")  # fmt: skip
         a.add_argument("--json", action="store_true")
         a.set_defaults(func=func)
+    e = actions.add_parser(
+        "end-of-day",
+        help="the end-of-day report: sales by payment method and shop, refunds, cash in "
+        "the drawer, products sold",
+    )
+    e.add_argument("--date", dest="day", type=local_date, metavar="YYYY-MM-DD",
+                   help="the day (shop time; default: today)")  # fmt: skip
+    e.add_argument("--shop", action="append", metavar="NAME",
+                   help="only these shops (repeat for several; default: all)")  # fmt: skip
+    e.add_argument("--staff", metavar="EMAIL",
+                   help="only the orders made and refunds given by this staff member")  # fmt: skip
+    e.add_argument("--xlsx", metavar="FILE", help="also write it to an Excel file")
+    where = e.add_mutually_exclusive_group()
+    where.add_argument("--print", dest="print_it", action="store_true",
+                       help="also print it on the receipt printer")  # fmt: skip
+    where.add_argument("--pdf", metavar="FILE", help="also write it as a PDF file")
+    e.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of the Excel file and the printout")  # fmt: skip
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_end_of_day)
     r = actions.add_parser(
         "rebuild", help="rewrite the dashboards' daily summaries from the orders"
     )
@@ -125,3 +145,54 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         f"Rebuilt the dashboards' summaries of {report.orders:,} orders in {report.seconds:.1f} s",
     )
     return EXIT_OK
+
+
+def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from primedist.cli import EXIT_OK, as_owner, emit, open_context
+    from primedist.services import end_of_day as eod
+    from primedist.services.order_export import shop_ids_by_name
+
+    ctx = as_owner(open_context(settings))
+    user_id = eod.user_id_by_email(ctx, args.staff) if args.staff else None
+    report = eod.end_of_day(ctx, args.day, shop_ids=shop_ids_by_name(ctx, args.shop or []),
+                            user_id=user_id)  # fmt: skip
+    data = report.as_dict()
+    if args.xlsx:
+        done = eod.export_end_of_day(ctx, report, Path(args.xlsx), eod.texts_for(args.lang))
+        data["xlsx"] = str(done.path)
+    if args.print_it or args.pdf:
+        from primedist.ui.printing.jobs import ensure_app, print_end_of_day
+
+        ensure_app()
+        pdf = Path(args.pdf).resolve() if args.pdf else None
+        data["printed_to"] = print_end_of_day(ctx, report, pdf=pdf, lang=args.lang).where
+    emit(args, data, _end_of_day_text(report, data))
+    return EXIT_OK
+
+
+def _end_of_day_text(report: Any, data: dict[str, Any]) -> str:
+    scope = ", ".join(report.shops) or "all shops"
+    if report.staff:
+        scope += f"; staff {report.staff}"
+    lines = [
+        f"End of day {report.day.isoformat()} ({scope})",
+        f"Sales: {report.orders:,} orders, {report.items:,} items, {report.sales:,} "
+        f"(goods {report.goods:,}, discounts {report.discounts:,}, shipping {report.shipping:,})",
+        f"Refunds: {report.refunds:,} ({report.refunded_items:,} items), {report.refunded:,}",
+        f"Net: {report.net:,}; cash in drawer: {report.cash_in_drawer:,}",
+        f"Cancelled: {report.cancelled_orders:,} orders, {report.cancelled_total:,}",
+    ]
+    for p in report.payments:
+        lines.append(f"  {p.method.value}: {p.orders:,} orders {p.total:,}, refunded "
+                     f"{p.refunded:,}, net {p.net:,}")  # fmt: skip
+    for s in report.by_shop:
+        lines.append(f"  {s.name}: {s.orders:,} orders {s.total:,}")
+    for p in report.products[:10]:
+        lines.append(f"  {p.sku or '—'} {p.name}: {p.units:,} sold, {p.revenue:,}")
+    if "xlsx" in data:
+        lines.append(f"Written to {data['xlsx']}")
+    if "printed_to" in data:
+        lines.append(f"Printed to {data['printed_to']}")
+    return "\n".join(lines)

@@ -237,3 +237,23 @@ class OrderStatusChange(SQLModel, table=True):
     source: str = Field(default="user", max_length=20)
     note: str | None = Field(default=None, max_length=255)
     changed_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderRefund(SQLModel, table=True):
+    """Money given back for items returned in this app: how much, when and by whom (the
+    end-of-day report counts the refunds of its day; `orders.refunded_amount` is their sum)."""
+
+    __tablename__ = "order_refunds"
+    __table_args__ = (
+        sa.Index(None, "created_at"),
+        sa.CheckConstraint("amount >= 0 AND items >= 0", name="refund_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = fk("orders.id", ondelete="CASCADE", index=True)
+    amount: int = money_field()
+    #: Items that came back with this refund.
+    items: int = Field(default=0)
+    reason: str | None = Field(default=None, max_length=255)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

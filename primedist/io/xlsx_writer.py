@@ -306,3 +306,69 @@ def write_template_workbook(
                     reason=str(exc.__cause__ or exc),
                 )
             ) from exc
+
+
+@dataclass(frozen=True)
+class ReportSheet:
+    """One sheet of a small report workbook: a bold header row and typed rows; or, with
+    `row_kinds`, no header and two columns (label, value) whose value kinds are per row."""
+
+    name: str
+    columns: Sequence[XlsxColumn]
+    rows: Sequence[Sequence[Any]]
+    row_kinds: Sequence[str] | None = None
+
+
+def write_report_workbook(path: Path, sheets: Sequence[ReportSheet]) -> int:
+    """A workbook of a few small sheets (a report, not a list: kept in memory). Text is
+    neutralised, money is a number shown as ``#,##0``, dates are dates. Returns the number
+    of data rows written."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                           "strings_to_formulas": False,
+                                           "strings_to_urls": False})  # fmt: skip
+    written = 0
+    try:
+        bold = book.add_format({"bold": True})
+        formats = {"money": book.add_format({"num_format": MONEY_FORMAT}),
+                   "date": book.add_format({"num_format": DATE_FORMAT})}  # fmt: skip
+        for spec in sheets:
+            sheet = book.add_worksheet(spec.name[:31] or "Sheet")
+            for i, col in enumerate(spec.columns):
+                sheet.set_column(i, i, col.width)
+            first = 0
+            if spec.row_kinds is None:
+                for i, col in enumerate(spec.columns):
+                    sheet.write_string(0, i, col.header, bold)
+                sheet.freeze_panes(1, 0)
+                first = 1
+            for r, row in enumerate(spec.rows, start=first):
+                kinds = (
+                    ("text", spec.row_kinds[r])
+                    if spec.row_kinds
+                    else [c.kind for c in spec.columns]
+                )
+                for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+                    _write_report_cell(sheet, r, c, value, kind, formats)
+                written += 1
+    finally:
+        try:
+            book.close()
+        except (OSError, XlsxWriterException) as exc:
+            raise PrimedistError(
+                msg("Cannot write {name}: {reason}", name=path.name,
+                    reason=str(exc.__cause__ or exc))
+            ) from exc  # fmt: skip
+    return written
+
+
+def _write_report_cell(
+    sheet: Any, r: int, c: int, value: Any, kind: str, formats: dict[str, Any]
+) -> None:
+    if value is None or value == "":
+        return
+    if kind in ("int", "money"):
+        sheet.write_number(r, c, value, formats.get(kind))
+    elif kind == "date":
+        sheet.write_datetime(r, c, value, formats["date"])
+    else:
+        sheet.write_string(r, c, neutralise(str(value)))

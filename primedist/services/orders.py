@@ -40,7 +40,13 @@ from primedist.domain.enums import (
 )
 from primedist.domain.geo import province_code
 from primedist.domain.loyalty import PointsEntry, Voucher
-from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
+from primedist.domain.order import (
+    Order,
+    OrderLine,
+    OrderRefund,
+    OrderStatusChange,
+    compute_total,
+)
 from primedist.domain.product import Product, Variant
 from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
@@ -806,6 +812,10 @@ def return_order(
                 move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
                            order_id=order.id, reason=note)  # fmt: skip
         order.refunded_amount += refund
+        session.add(
+            OrderRefund(order_id=order_id, amount=refund, items=sum(wanted.values()),
+                        reason=reason[:255], user_id=ctx.actor.id, created_at=now)
+        )  # fmt: skip
         everything_back = all(line.returned_quantity == line.quantity for line in lines)
         before = order.status
         to = OrderStatus.RETURNED if everything_back else OrderStatus.COMPLETED

@@ -1755,6 +1755,229 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>EndOfDayDialog</name>
+    <message>
+        <source>All staff</source>
+        <translation>Tất cả nhân viên</translation>
+    </message>
+    <message>
+        <source>All shops</source>
+        <translation>Tất cả gian hàng</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Đang đọc…</translation>
+    </message>
+    <message>
+        <source>%n order</source>
+        <translation>%n đơn hàng</translation>
+    </message>
+    <message>
+        <source>%n orders</source>
+        <translation>%n đơn hàng</translation>
+    </message>
+    <message>
+        <source>%n item</source>
+        <translation>%n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n items</source>
+        <translation>%n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n refund</source>
+        <translation>%n lượt hoàn tiền</translation>
+    </message>
+    <message>
+        <source>%n refunds</source>
+        <translation>%n lượt hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Sales − refunds</source>
+        <translation>Doanh số − tiền hoàn</translation>
+    </message>
+    <message>
+        <source>Cash sales − cash refunds</source>
+        <translation>Tiền mặt bán hàng − tiền mặt hoàn</translation>
+    </message>
+    <message>
+        <source>Goods %1 · discounts %2 · shipping %3</source>
+        <translation>Tiền hàng %1 · giảm giá %2 · phí vận chuyển %3</translation>
+    </message>
+    <message>
+        <source>%n order cancelled</source>
+        <translation>Đã hủy %n đơn hàng</translation>
+    </message>
+    <message>
+        <source>%n orders cancelled</source>
+        <translation>Đã hủy %n đơn hàng</translation>
+    </message>
+    <message>
+        <source>No sales, cancellations or refunds on this day.</source>
+        <translation>Không có bán hàng, hủy đơn hay hoàn tiền trong ngày này.</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <source>Printing the end-of-day report</source>
+        <translation>Đang in báo cáo cuối ngày</translation>
+    </message>
+    <message>
+        <source>Printed to %1</source>
+        <translation>Đã in ra %1</translation>
+    </message>
+    <message>
+        <source>Export the end-of-day report</source>
+        <translation>Xuất báo cáo cuối ngày</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting the end-of-day report</source>
+        <translation>Đang xuất báo cáo cuối ngày</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>Đã xuất ra %1</translation>
+    </message>
+    <message>
+        <source>The end-of-day report is in %1.</source>
+        <translation>Báo cáo cuối ngày đã được lưu tại %1.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Ngày</translation>
+    </message>
+    <message>
+        <source>Shops</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Nhân viên</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Số đơn</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Số sản phẩm</translation>
+    </message>
+    <message>
+        <source>Goods</source>
+        <translation>Tiền hàng</translation>
+    </message>
+    <message>
+        <source>Discounts</source>
+        <translation>Giảm giá</translation>
+    </message>
+    <message>
+        <source>Shipping</source>
+        <translation>Phí vận chuyển</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>Doanh số</translation>
+    </message>
+    <message>
+        <source>Cancelled orders</source>
+        <translation>Đơn đã hủy</translation>
+    </message>
+    <message>
+        <source>Cancelled value</source>
+        <translation>Giá trị đơn hủy</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Lượt hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Items returned</source>
+        <translation>Sản phẩm trả lại</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Tiền hoàn</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>Thực thu</translation>
+    </message>
+    <message>
+        <source>Cash in drawer</source>
+        <translation>Tiền mặt trong két</translation>
+    </message>
+    <message>
+        <source>End of day</source>
+        <translation>Cuối ngày</translation>
+    </message>
+    <message>
+        <source>Payment methods</source>
+        <translation>Thanh toán</translation>
+    </message>
+    <message>
+        <source>Products sold</source>
+        <translation>Sản phẩm đã bán</translation>
+    </message>
+    <message>
+        <source>Payment method</source>
+        <translation>Phương thức thanh toán</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Gian hàng</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Revenue</source>
+        <translation>Doanh thu</translation>
+    </message>
+    <message>
+        <source>Cash taken for the day&apos;s sales less cash given back for returns; the float the till started with is not included.</source>
+        <translation>Tiền mặt thu từ bán hàng trong ngày trừ tiền mặt hoàn cho hàng trả lại; chưa gồm tiền đầu ca có sẵn trong két.</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>In</translation>
+    </message>
+    <message>
+        <source>Print on the receipt printer</source>
+        <translation>In ra máy in hóa đơn</translation>
+    </message>
+    <message>
+        <source>Export Excel…</source>
+        <translation>Xuất Excel…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+</context>
+<context>
     <name>FirstStepsCard</name>
     <message>
         <source>Getting started</source>
@@ -3611,16 +3834,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>RangeBar</name>
     <message>
-        <source>All shops</source>
-        <translation>Tất cả gian hàng</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n shop(s)</source>
-        <translation>
-            <numerusform>%n gian hàng</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>Today</source>
         <translation>Hôm nay</translation>
     </message>
@@ -4433,6 +4646,19 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Marketplace sync</source>
         <translation>Đồng bộ từ sàn</translation>
+    </message>
+</context>
+<context>
+    <name>ShopPicker</name>
+    <message>
+        <source>All shops</source>
+        <translation>Tất cả gian hàng</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n shop(s)</source>
+        <translation>
+            <numerusform>%n gian hàng</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -5488,6 +5714,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Report exported</source>
         <translation>Xuất báo cáo</translation>
+    </message>
+    <message>
+        <source>End-of-day report exported</source>
+        <translation>Xuất báo cáo cuối ngày</translation>
     </message>
     <message>
         <source>Report figures rebuilt</source>
@@ -7191,6 +7421,14 @@ Vẫn bán?</translation>
     <message>
         <source>Export</source>
         <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>End of day</source>
+        <translation>Cuối ngày</translation>
+    </message>
+    <message>
+        <source>The day&apos;s sales by payment method, refunds and cash in the drawer: check the till, print or export it</source>
+        <translation>Doanh số trong ngày theo phương thức thanh toán, tiền hoàn và tiền mặt trong két: đối soát két, in hoặc xuất Excel</translation>
     </message>
     <message>
         <source>Print</source>
@@ -9156,6 +9394,10 @@ Vẫn bán?</translation>
         <translation>Hãy xuất ra tệp .xlsx, .csv hoặc .txt, không phải {name}.</translation>
     </message>
     <message>
+        <source>Exported the end-of-day report of {day}</source>
+        <translation>Đã xuất báo cáo cuối ngày {day}</translation>
+    </message>
+    <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
     </message>
@@ -9178,6 +9420,10 @@ Vẫn bán?</translation>
     <message>
         <source>Line {line}: {placeholder} is not a known placeholder.</source>
         <translation>Dòng {line}: {placeholder} không phải biến có sẵn.</translation>
+    </message>
+    <message>
+        <source>No account has the email {email}.</source>
+        <translation>Không có tài khoản nào có email {email}.</translation>
     </message>
     <message>
         <source>No answer from the browser in time. Open the authorisation link again, or paste the address the browser ended on.</source>
@@ -9406,6 +9652,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no database at {database}: nothing to copy.</source>
         <translation>Không có cơ sở dữ liệu tại {database}: không có gì để sao chép.</translation>
+    </message>
+    <message>
+        <source>There is no staff member {id}.</source>
+        <translation>Không có nhân viên {id}.</translation>
     </message>
     <message>
         <source>There is no template named {name} (templates: {templates}).</source>

@@ -9,11 +9,10 @@ from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
-from primedist.domain.enums import OrderSource, PaymentMethod
 from primedist.services import orders as order_svc
 from primedist.services.context import ServiceContext
 from tests.db.test_migrations import schema_diff
-from tests.factories import make_product
+from tests.factories import mug_and_plate_sale
 
 BEFORE = "0017_own_order_provinces"
 KEPT = ("variants", "order_lines", "stock_movements", "product_listings")
@@ -37,11 +36,7 @@ def _columns(engine: Engine) -> set[str]:
 def test_down_and_up_keeps_variants_and_their_order_lines(
     engine: Engine, owner_ctx: ServiceContext
 ) -> None:
-    mug, plate = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 9), ("DIA-1", 60_000, 5)])
-    draft = order_svc.OrderDraft(
-        lines=(order_svc.DraftLine(mug, 2), order_svc.DraftLine(plate, 1)),
-        source=OrderSource.COUNTER, payment_method=PaymentMethod.CASH,
-    )  # fmt: skip
+    draft, mug, plate = mug_and_plate_sale(engine)
     order_svc.create_order(owner_ctx, draft)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE variants SET weight_g = 350 WHERE id = :v"), {"v": mug})

@@ -50,6 +50,63 @@ def change_text(
     return (f"▲ {shown}", "#15803d") if pct >= 0 else (f"▼ {shown}", "#b91c1c")
 
 
+class ShopPicker(QToolButton):
+    """A button whose menu ticks shops (all ticked at first); `changed` on every tick."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shopPicker")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # The style sheet keeps room on the right for the arrow (resources/style.qss).
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setMenu(QMenu(self))
+        self._shops: list[ShopInfo] = []
+        self.retranslate()
+
+    def shop_ids(self) -> tuple[int, ...]:
+        """The ticked shops; () when all are ticked (or none: nothing to narrow by)."""
+        ticked = [a.data() for a in self.menu().actions() if a.isChecked()]
+        if len(ticked) in (0, len(self._shops)):
+            return ()
+        return tuple(int(i) for i in ticked)
+
+    def set_shops(self, shops: list[ShopInfo]) -> None:
+        """Fill the menu (all ticked) without emitting `changed`."""
+        self._shops = shops
+        menu = self.menu()
+        menu.clear()
+        for shop in shops:
+            action = menu.addAction(shop.name)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setData(shop.id)
+            action.toggled.connect(self._on_tick)
+        self.retranslate()
+
+    def tick_shops(self, ids: set[int]) -> None:
+        """Tick exactly these shops (tests and callers); emits `changed` once."""
+        for action in self.menu().actions():
+            action.blockSignals(True)
+            action.setChecked(action.data() in ids)
+            action.blockSignals(False)
+        self._on_tick()
+
+    def _on_tick(self, _checked: bool = False) -> None:
+        self.retranslate()
+        self.changed.emit()
+
+    def retranslate(self) -> None:
+        n = len(self.shop_ids())
+        self.setText(self.tr("All shops") if not n else self.tr("%n shop(s)", "", n))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
 class RangeBar(QWidget):
     """Range presets + custom dates + shop picker; `changed` when any of them changes."""
 
@@ -71,17 +128,11 @@ class RangeBar(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
         self.dash = QLabel("–")
-        self.shops_button = QToolButton()
-        self.shops_button.setObjectName("shopPicker")
-        self.shops_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        # The style sheet keeps room on the right for the arrow (resources/style.qss).
-        self.shops_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.shops_menu = QMenu(self.shops_button)
-        self.shops_button.setMenu(self.shops_menu)
+        self.shops_button = ShopPicker()
+        self.shops_button.changed.connect(self.changed)
         for w in (self.preset, self.date_from, self.dash, self.date_to, self.shops_button):
             row.addWidget(w)
         row.addStretch(1)
-        self._shops: list[ShopInfo] = []
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._on_preset)
         self.date_from.dateChanged.connect(self._on_dates)
@@ -95,31 +146,16 @@ class RangeBar(QWidget):
         return (first, last) if first <= last else (last, first)
 
     def shop_ids(self) -> tuple[int, ...]:
-        """The ticked shops; () when all are ticked (or none: nothing to narrow by)."""
-        ticked = [a.data() for a in self.shops_menu.actions() if a.isChecked()]
-        if len(ticked) in (0, len(self._shops)):
-            return ()
-        return tuple(int(i) for i in ticked)
+        """The ticked shops; () when all are ticked (or none)."""
+        return self.shops_button.shop_ids()
 
     def set_shops(self, shops: list[ShopInfo]) -> None:
         """Fill the picker (all ticked) without emitting `changed`."""
-        self._shops = shops
-        self.shops_menu.clear()
-        for shop in shops:
-            action = self.shops_menu.addAction(shop.name)
-            action.setCheckable(True)
-            action.setChecked(True)
-            action.setData(shop.id)
-            action.toggled.connect(self._on_shops)
-        self._show_shops()
+        self.shops_button.set_shops(shops)
 
     def tick_shops(self, ids: set[int]) -> None:
         """Tick exactly these shops (tests and callers); emits `changed` once."""
-        for action in self.shops_menu.actions():
-            action.blockSignals(True)
-            action.setChecked(action.data() in ids)
-            action.blockSignals(False)
-        self._on_shops()
+        self.shops_button.tick_shops(ids)
 
     def set_preset(self, key: str) -> None:
         self.preset.setCurrentIndex(RANGES.index(key))
@@ -160,14 +196,6 @@ class RangeBar(QWidget):
         if self.preset.currentData() == "custom":
             self.changed.emit()
 
-    def _on_shops(self, _checked: bool = False) -> None:
-        self._show_shops()
-        self.changed.emit()
-
-    def _show_shops(self) -> None:
-        n = len(self.shop_ids())
-        self.shops_button.setText(self.tr("All shops") if not n else self.tr("%n shop(s)", "", n))
-
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -183,4 +211,4 @@ class RangeBar(QWidget):
         }
         for i, key in enumerate(RANGES):
             self.preset.setItemText(i, names[key])
-        self._show_shops()
+        self.shops_button.retranslate()

@@ -467,14 +467,15 @@ class OrdersPage(FilteredListPage):
         self.import_button = push_button("importButton", self.import_file)
         self.template_button = template_button(self, self.ctx, TemplateKind.ORDERS)
         self.new_button = push_button("newOrderButton", self.new_order)
+        self.end_of_day_button = push_button("endOfDayButton", self.open_end_of_day)
         for w in (self.confirm_button, self.cancel_button, self.ship_button, self.flag_button,
                   self.unflag_button):  # fmt: skip
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.selection_label)
         row.addStretch(1)
-        for w in (self.export_button, self.print_button, self.import_button,
-                  self.template_button):  # fmt: skip
+        for w in (self.end_of_day_button, self.export_button, self.print_button,
+                  self.import_button, self.template_button):  # fmt: skip
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.new_button)
@@ -535,6 +536,13 @@ class OrdersPage(FilteredListPage):
         self.flag_button.setText(QCoreApplication.translate("orders", "Flag"))
         self.unflag_button.setText(QCoreApplication.translate("orders", "Unflag"))
         self.export_button.setText(QCoreApplication.translate("orders", "Export"))
+        self.end_of_day_button.setText(QCoreApplication.translate("orders", "End of day"))
+        self.end_of_day_button.setToolTip(
+            QCoreApplication.translate(
+                "orders", "The day's sales by payment method, refunds and cash in the drawer: "
+                "check the till, print or export it"
+            )
+        )  # fmt: skip
         self.print_button.setText(QCoreApplication.translate("orders", "Print"))
         self.print_button.setToolTip(
             QCoreApplication.translate("orders", "Print the selected orders")
@@ -864,6 +872,14 @@ class OrdersPage(FilteredListPage):
     def default_export_path(self) -> Path:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
         return folder / f"orders-{self.today():%Y%m%d}.xlsx"
+
+    def open_end_of_day(self) -> None:
+        """The end-of-day report, for closing the till (a dialog of its own)."""
+        from primedist.ui.orders.end_of_day import EndOfDayDialog
+
+        dialog = EndOfDayDialog(self.ctx, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def export(self) -> None:
         """Export the selection, or every order of the current view, to an .xlsx file."""

@@ -25,6 +25,7 @@ from primedist.printing.documents import (
     order_documents,
     sample_detail,
 )
+from primedist.printing.end_of_day import end_of_day_document
 from primedist.printing.model import (
     DocumentType,
     Paper,
@@ -34,6 +35,7 @@ from primedist.printing.model import (
     template_spec,
 )
 from primedist.services.context import ServiceContext
+from primedist.services.end_of_day import EndOfDay
 from primedist.ui.printing import render
 
 
@@ -153,3 +155,22 @@ def sample_document(
         sample_detail(lang), template_html, doc_type, shop=shop, lang=lang, paper=paper,
         payment=Payment(cash_received=200_000), ctx=ctx,
     )  # fmt: skip
+
+
+def print_end_of_day(
+    ctx: ServiceContext,
+    report: EndOfDay,
+    *,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    paper: Paper | None = None,
+    lang: str = "vi",
+) -> PrintResult:
+    """Print the end-of-day report on the receipt's printer and paper (the till's), or on
+    the target / into the PDF given."""
+    profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
+    shop = store.load_shop_details(ctx)
+    document = end_of_day_document(report, shop, lang=lang, paper=paper or profile.paper)
+    # The receipt's printer, never its cash drawer kick: this is not a sale.
+    _deliver_profile([document], replace(profile, paper=document.paper, open_drawer=False), pdf)
+    return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())

@@ -73,6 +73,7 @@ ACTIONS: dict[str, str] = {
     "products.import": QT_TRANSLATE_NOOP("audit", "Products imported"),
     "ranks.recompute": QT_TRANSLATE_NOOP("audit", "Customer ranks recomputed"),
     "report.export": QT_TRANSLATE_NOOP("audit", "Report exported"),
+    "report.end_of_day.export": QT_TRANSLATE_NOOP("audit", "End-of-day report exported"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),
     "segment.add": QT_TRANSLATE_NOOP("audit", "Customers added to a segment"),
     "segment.create": QT_TRANSLATE_NOOP("audit", "Segment created"),

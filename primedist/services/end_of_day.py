@@ -1,0 +1,329 @@
+"""The end-of-day report (*Cuối ngày*): what one day brought in, for closing the till.
+
+For a day in the shop's time zone, optionally some shops and one staff member:
+
+* **Sales** = the orders placed that day that are not cancelled: their number, items,
+  goods, discounts, shipping and totals, per payment method and per shop. An order
+  returned later still counts as a sale of its day; its refund counts on the day it is
+  given.
+* **Cancelled** = orders placed that day and cancelled (number and value), shown apart.
+* **Refunds** = money given back that day by returns made in this app (whenever the
+  order was placed), per payment method of the order.
+* **Net** = sales − refunds; **cash in the drawer** = cash sales − cash refunds (the
+  float the till started with not included).
+* **Products sold** = units and line totals per SKU of the day's sales.
+
+With a staff member: the orders they created and the refunds they gave (marketplace
+orders have no creator, so they drop out). The Orders tab's *End of day* and
+`primedist report end-of-day` call this; it needs Orders access.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.clock import local_day_bounds_utc, shop_tz, to_local
+from primedist.core.messages import msg
+from primedist.domain.enums import Channel, Module, PaymentMethod
+from primedist.domain.user import User
+from primedist.errors import ValidationError
+from primedist.io.xlsx_writer import ReportSheet, XlsxColumn, write_report_workbook
+from primedist.queries import end_of_day as q
+from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    replaced_when_done,
+)
+
+#: The order the payment methods are listed in (cash first: it is the till's).
+PAYMENT_ORDER = (
+    PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD, PaymentMethod.E_WALLET,
+    PaymentMethod.COD, PaymentMethod.OTHER,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One payment method's sales and refunds of the day."""
+
+    method: PaymentMethod
+    orders: int = 0
+    total: int = 0
+    refunds: int = 0
+    refunded: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.total - self.refunded
+
+
+@dataclass(frozen=True)
+class ShopLine:
+    shop_id: int
+    name: str
+    channel: Channel
+    orders: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ProductLine:
+    sku: str
+    name: str
+    units: int
+    revenue: int
+
+
+@dataclass(frozen=True)
+class EndOfDay:
+    """The report of one day (money in đồng)."""
+
+    day: date
+    #: Names of the shops it covers; empty = every shop.
+    shops: tuple[str, ...]
+    #: The staff member it is limited to, if any.
+    staff: str | None
+    made_at: datetime
+    orders: int = 0
+    items: int = 0
+    goods: int = 0
+    discounts: int = 0
+    shipping: int = 0
+    sales: int = 0
+    cancelled_orders: int = 0
+    cancelled_total: int = 0
+    refunds: int = 0
+    refunded_items: int = 0
+    refunded: int = 0
+    payments: tuple[PaymentLine, ...] = ()
+    by_shop: tuple[ShopLine, ...] = ()
+    products: tuple[ProductLine, ...] = field(default=())
+
+    @property
+    def net(self) -> int:
+        """Sales less the money given back."""
+        return self.sales - self.refunded
+
+    @property
+    def cash_in_drawer(self) -> int:
+        """Cash taken less cash given back (the till's float not included)."""
+        return next((p.net for p in self.payments if p.method == PaymentMethod.CASH), 0)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.orders or self.cancelled_orders or self.refunds)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For `--json`: plain values, the derived figures included."""
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        data["made_at"] = self.made_at.isoformat()
+        data["net"] = self.net
+        data["cash_in_drawer"] = self.cash_in_drawer
+        for line, payment in zip(data["payments"], self.payments, strict=True):
+            line["method"] = payment.method.value
+            line["net"] = payment.net
+        for line in data["by_shop"]:
+            line["channel"] = line["channel"].value
+        return data
+
+
+def end_of_day(
+    ctx: ServiceContext,
+    day: date | None = None,
+    *,
+    shop_ids: Sequence[int] = (),
+    user_id: int | None = None,
+) -> EndOfDay:
+    """The end-of-day report of `day` (default: today in the shop's time zone)."""
+    ctx.require(Module.ORDERS)
+    tz = shop_tz()
+    now = ctx.clock.now()
+    day = day or to_local(now, tz).date()
+    start, end = local_day_bounds_utc(day, tz)
+    scope = q.DayScope(start, end, tuple(sorted(set(shop_ids))), user_id)
+    with ctx.engine.connect() as conn:
+        staff = _staff_name(conn, user_id)
+        sales = q.sales_by_payment(conn, scope)
+        refunds = q.refunds(conn, scope)
+        by_shop = q.sales_by_shop(conn, scope)
+        products = q.products_sold(conn, scope)
+        shops = tuple(q.shop_names(conn, scope.shop_ids))
+    kept = [r for r in sales if not r.cancelled]
+    gone = [r for r in sales if r.cancelled]
+    return EndOfDay(
+        day=day, shops=shops, staff=staff, made_at=now,
+        orders=sum(r.orders for r in kept), items=sum(r.items for r in kept),
+        goods=sum(r.goods for r in kept), discounts=sum(r.discounts for r in kept),
+        shipping=sum(r.shipping for r in kept), sales=sum(r.total for r in kept),
+        cancelled_orders=sum(r.orders for r in gone),
+        cancelled_total=sum(r.total for r in gone),
+        refunds=sum(r.refunds for r in refunds), refunded_items=sum(r.items for r in refunds),
+        refunded=sum(r.amount for r in refunds),
+        payments=_payments(kept, refunds),
+        by_shop=tuple(ShopLine(r.id, r.name, Channel(r.channel), r.orders, r.total)
+                      for r in by_shop),
+        products=tuple(ProductLine(r.sku or "", _item_name(r.product_name, r.variant_name),
+                                   int(r.units), int(r.revenue)) for r in products),
+    )  # fmt: skip
+
+
+def staff_choices(ctx: ServiceContext) -> list[tuple[int, str]]:
+    """(id, name) of every account, active first then by name: the report's staff filter
+    (a disabled account may still have made the day's sales)."""
+    ctx.require(Module.ORDERS)
+    users = User.__table__  # type: ignore[attr-defined]
+    stmt = sa.select(users.c.id, users.c.name).order_by(users.c.is_active.desc(), users.c.name)
+    with ctx.engine.connect() as conn:
+        return [(int(i), str(n)) for i, n in conn.execute(stmt)]
+
+
+def user_id_by_email(ctx: ServiceContext, email: str) -> int:
+    """The account with this email (any case); a ValidationError names an unknown one."""
+    ctx.require(Module.ORDERS)
+    users = User.__table__  # type: ignore[attr-defined]
+    wanted = email.strip().lower()
+    with ctx.engine.connect() as conn:
+        found = conn.execute(sa.select(users.c.id).where(users.c.email == wanted)).scalar()
+    if found is None:
+        raise ValidationError(msg("No account has the email {email}.", email=wanted),
+                              field="staff")  # fmt: skip
+    return int(found)
+
+
+def _staff_name(conn: sa.Connection, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    users = User.__table__  # type: ignore[attr-defined]
+    name = conn.execute(sa.select(users.c.name).where(users.c.id == user_id)).scalar()
+    if name is None:
+        raise ValidationError(msg("There is no staff member {id}.", id=user_id), field="user")
+    return str(name)
+
+
+def _item_name(product: str, variant: str | None) -> str:
+    return f"{product} ({variant})" if variant else product
+
+
+def _payments(sales: Sequence[Any], refunds: Sequence[Any]) -> tuple[PaymentLine, ...]:
+    """One line per method that had a sale or a refund, in `PAYMENT_ORDER`."""
+    lines: dict[PaymentMethod, PaymentLine] = {}
+    for r in sales:
+        method = PaymentMethod(r.payment_method)
+        lines[method] = PaymentLine(method, orders=r.orders, total=r.total)
+    for r in refunds:
+        method = PaymentMethod(r.payment_method)
+        was = lines.get(method, PaymentLine(method))
+        lines[method] = PaymentLine(method, was.orders, was.total, r.refunds, r.amount)
+    return tuple(lines[m] for m in PAYMENT_ORDER if m in lines)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class ReportTexts:
+    """The sheet names, headers and labels of the export, in the reader's language (the
+    UI passes its translations; the CLI the English or Vietnamese of `texts_for`)."""
+
+    summary: str
+    payments: str
+    shops: str
+    products: str
+    #: Summary rows' labels: day, shops, staff, orders, items, goods, discounts,
+    #: shipping, sales, cancelled, cancelled value, refunds, refunded items, refunded, net,
+    #: cash in drawer.
+    labels: tuple[str, ...]
+    #: Column headers: payments (method, orders, sales, refunds, refunded, net), shops
+    #: (shop, orders, sales), products (SKU, product, units, revenue).
+    payment_headers: tuple[str, ...]
+    shop_headers: tuple[str, ...]
+    product_headers: tuple[str, ...]
+    all_shops: str
+    all_staff: str
+    #: Payment method value → its name.
+    methods: dict[str, str]
+
+
+def export_end_of_day(
+    ctx: ServiceContext, report: EndOfDay, path: Path, texts: ReportTexts
+) -> ExportReport:
+    """Write the report to an .xlsx file: a summary sheet, then payments, shops and
+    products; numbers as numbers, the day as a date."""
+    ctx.require(Module.ORDERS)
+    target = check_target(path)
+    started = time.perf_counter()
+    t = texts
+    values: list[Any] = [
+        report.day, ", ".join(report.shops) or t.all_shops, report.staff or t.all_staff,
+        report.orders, report.items, report.goods, report.discounts, report.shipping,
+        report.sales, report.cancelled_orders, report.cancelled_total, report.refunds,
+        report.refunded_items, report.refunded, report.net, report.cash_in_drawer,
+    ]  # fmt: skip
+    kinds = ("date", "text", "text", "int", "int", "money", "money", "money", "money", "int",
+             "money", "int", "int", "money", "money", "money")  # fmt: skip
+    sheets = [
+        ReportSheet(t.summary, [XlsxColumn("", "text", 28), XlsxColumn("", "text", 28)],
+                    list(zip(t.labels, values, strict=True)), kinds),
+        ReportSheet(t.payments, _columns(t.payment_headers, ("text", "int", "money", "int",
+                                                             "money", "money")),
+                    [(t.methods.get(p.method.value, p.method.value), p.orders, p.total,
+                      p.refunds, p.refunded, p.net) for p in report.payments]),
+        ReportSheet(t.shops, _columns(t.shop_headers, ("text", "int", "money")),
+                    [(s.name, s.orders, s.total) for s in report.by_shop]),
+        ReportSheet(t.products, _columns(t.product_headers, ("text", "text", "int", "money")),
+                    [(p.sku, p.name, p.units, p.revenue) for p in report.products]),
+    ]  # fmt: skip
+    with replaced_when_done(target) as tmp:
+        rows = write_report_workbook(tmp, sheets)
+    return audit_export(
+        ctx, "report.end_of_day.export", target,
+        msg("Exported the end-of-day report of {day}", day=report.day.isoformat()),
+        {"rows": rows, "day": report.day.isoformat()}, started,
+    )  # fmt: skip
+
+
+def _columns(headers: Sequence[str], kinds: Sequence[str]) -> list[XlsxColumn]:
+    return [XlsxColumn(h, k, 34 if i == 1 and len(kinds) == 4 else 16)
+            for i, (h, k) in enumerate(zip(headers, kinds, strict=True))]  # fmt: skip
+
+
+#: The export's texts in English and Vietnamese (the CLI; the UI passes its own).
+_TEXTS: dict[str, ReportTexts] = {
+    "en": ReportTexts(
+        "End of day", "Payments", "Shops", "Products",
+        ("Day", "Shops", "Staff", "Orders", "Items", "Goods", "Discounts", "Shipping",
+         "Sales", "Cancelled orders", "Cancelled value", "Refunds", "Items returned",
+         "Refunded", "Net", "Cash in drawer"),
+        ("Payment method", "Orders", "Sales", "Refunds", "Refunded", "Net"),
+        ("Shop", "Orders", "Sales"), ("SKU", "Product", "Units", "Revenue"),
+        "All shops", "All staff",
+        {"cash": "Cash", "bank_transfer": "Bank transfer", "card": "Card",
+         "e_wallet": "E-wallet", "cod": "COD", "other": "Other"},
+    ),
+    "vi": ReportTexts(
+        "Cuối ngày", "Thanh toán", "Gian hàng", "Sản phẩm",
+        ("Ngày", "Gian hàng", "Nhân viên", "Số đơn", "Số sản phẩm", "Tiền hàng", "Giảm giá",
+         "Phí vận chuyển", "Doanh số", "Đơn đã hủy", "Giá trị đơn hủy", "Lượt hoàn tiền",
+         "Sản phẩm trả lại", "Tiền hoàn", "Thực thu", "Tiền mặt trong két"),
+        ("Phương thức thanh toán", "Số đơn", "Doanh số", "Lượt hoàn", "Tiền hoàn", "Thực thu"),
+        ("Gian hàng", "Số đơn", "Doanh số"), ("Mã SKU", "Sản phẩm", "Số lượng", "Doanh thu"),
+        "Tất cả gian hàng", "Tất cả nhân viên",
+        {"cash": "Tiền mặt", "bank_transfer": "Chuyển khoản", "card": "Thẻ",
+         "e_wallet": "Ví điện tử", "cod": "COD", "other": "Khác"},
+    ),
+}  # fmt: skip
+
+
+def texts_for(lang: str) -> ReportTexts:
+    """The export's texts in `lang` (vi or en)."""
+    return _TEXTS["vi" if lang == "vi" else "en"]

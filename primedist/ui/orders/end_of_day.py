@@ -1,0 +1,391 @@
+"""The end-of-day report (Orders tab → *End of day*): a day's sales by payment method and
+by shop, refunds, cash in the drawer and products sold; print it on the receipt printer or
+export it to Excel. The figures come from `services.end_of_day` on a worker thread.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import shop_tz, to_local
+from primedist.core.money import format_money, format_number
+from primedist.errors import PrimedistError
+from primedist.services import end_of_day as eod
+from primedist.services.context import ServiceContext
+from primedist.services.shops import list_shops
+from primedist.ui.home.controls import ShopPicker
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import alive, count_text, export_done_box, xlsx_path
+from primedist.ui.messages import error_text
+from primedist.ui.ops import Op, _report
+
+# The summary figures, left to right.
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+FIGURES = ("sales", "refunded", "net", "cash")
+
+
+class EndOfDayDialog(QDialog):
+    """Pick a day, shops and a staff member; the report shows as soon as it is read."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("endOfDayDialog")
+        self.ctx = ctx
+        self.report: eod.EndOfDay | None = None
+        self._loading = 0
+        self._busy = False
+        self.resize(960, 640)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_controls())
+        layout.addWidget(self._build_figures())
+        self.breakdown = QLabel()
+        self.breakdown.setObjectName("eodBreakdown")
+        layout.addWidget(self.breakdown)
+        self.note = QLabel()
+        self.note.setObjectName("muted")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
+        layout.addWidget(self._build_tables(), 1)
+        layout.addLayout(self._build_buttons())
+        self.retranslate()
+        self._fill_choices()
+        self.refresh()
+
+    # Building -----------------------------------------------------------------------------
+    def _build_controls(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.day_label = QLabel()
+        today = to_local(self.ctx.clock.now(), shop_tz()).date()
+        self.day = QDateEdit(QDate(today.year, today.month, today.day))
+        self.day.setObjectName("eodDay")
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.day.dateChanged.connect(lambda _d: self.refresh())
+        self.shops_button = ShopPicker()
+        self.shops_button.changed.connect(self.refresh)
+        self.staff = QComboBox()
+        self.staff.setObjectName("eodStaff")
+        self.staff.currentIndexChanged.connect(lambda _i: self.refresh())
+        for w in (self.day_label, self.day, self.shops_button, self.staff):
+            row.addWidget(w)
+        row.addStretch(1)
+        return row
+
+    def _build_figures(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("card")
+        grid = QGridLayout(frame)
+        grid.setHorizontalSpacing(28)
+        self.figure_names: dict[str, QLabel] = {}
+        self.figures: dict[str, QLabel] = {}
+        self.figure_notes: dict[str, QLabel] = {}
+        for i, key in enumerate(FIGURES):
+            name, value, note = QLabel(), QLabel("—"), QLabel()
+            name.setObjectName("muted")
+            value.setObjectName("figure")
+            value.setStyleSheet("font-size: 17pt; font-weight: 600;")
+            note.setObjectName("muted")
+            note.setWordWrap(True)
+            grid.setColumnStretch(i, 1)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(name, 0, i)
+            grid.addWidget(value, 1, i)
+            grid.addWidget(note, 2, i)
+            self.figure_names[key], self.figures[key], self.figure_notes[key] = name, value, note
+        return frame
+
+    def _build_tables(self) -> QTabWidget:
+        self.tabs = QTabWidget()
+        self.payments = self._table("eodPayments", 6)
+        self.shops = self._table("eodShops", 3)
+        self.products = self._table("eodProducts", 4)
+        for table in (self.payments, self.shops, self.products):
+            self.tabs.addTab(table, "")
+        return self.tabs
+
+    @staticmethod
+    def _table(name: str, columns: int) -> QTableWidget:
+        table = QTableWidget(0, columns)
+        table.setObjectName(name)
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        table.setAlternatingRowColors(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        stretch = 1 if name == "eodProducts" else 0
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        return table
+
+    def _build_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setObjectName("muted")
+        self.print_button = QPushButton()
+        self.print_button.setObjectName("eodPrint")
+        self.print_button.clicked.connect(self.print_report)
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("eodExport")
+        self.export_button.clicked.connect(self.export)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.accept)
+        row.addWidget(self.status, 1)
+        for b in (self.print_button, self.export_button, self.close_button):
+            row.addWidget(b)
+        return row
+
+    def _fill_choices(self) -> None:
+        self.shops_button.set_shops(list_shops(self.ctx))
+        self.staff.blockSignals(True)
+        self.staff.addItem(self.tr("All staff"), None)
+        for user_id, name in eod.staff_choices(self.ctx):
+            self.staff.addItem(name, user_id)
+        self.staff.blockSignals(False)
+
+    # State --------------------------------------------------------------------------------
+    def chosen_day(self) -> date:
+        day = self.day.date().toPython()
+        assert isinstance(day, date)
+        return day
+
+    def shop_ids(self) -> tuple[int, ...]:
+        """The ticked shops; () when all (or none) are ticked."""
+        return self.shops_button.shop_ids()
+
+    # Loading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the report for the chosen day, shops and staff member (off the UI thread);
+        an older answer arriving late is dropped."""
+        self._loading += 1
+        ticket = self._loading
+        ctx, day, shops, user = (
+            self.ctx,
+            self.chosen_day(),
+            self.shop_ids(),
+            self.staff.currentData(),
+        )
+        self.status.setText(self.tr("Reading…"))
+        self._update_buttons()
+        Op(self, lambda _job: eod.end_of_day(ctx, day, shop_ids=shops, user_id=user)).success(
+            lambda report: self._show(report, ticket)
+        ).run()
+
+    def _show(self, report: eod.EndOfDay, ticket: int) -> None:
+        if ticket != self._loading or not alive(self):
+            return
+        self.report = report
+        self.status.setText("")
+        self._show_report()
+        self._update_buttons()
+
+    def _show_report(self) -> None:
+        r = self.report
+        if r is None:
+            return
+        lang = current_language()
+
+        def money(amount: int) -> str:
+            return format_money(amount, lang)
+
+        def count(n: int) -> str:
+            return format_number(n, lang)
+
+        values = {
+            "sales": (money(r.sales),
+                      count_text(r.orders, self.tr("%n order"), self.tr("%n orders")) + " · "
+                      + count_text(r.items, self.tr("%n item"), self.tr("%n items"))),
+            "refunded": (money(r.refunded),
+                         count_text(r.refunds, self.tr("%n refund"), self.tr("%n refunds"))),
+            "net": (money(r.net), self.tr("Sales − refunds")),
+            "cash": (money(r.cash_in_drawer), self.tr("Cash sales − cash refunds")),
+        }  # fmt: skip
+        self.breakdown.setText(
+            self.tr("Goods %1 · discounts %2 · shipping %3").replace("%1", money(r.goods))
+            .replace("%2", money(r.discounts)).replace("%3", money(r.shipping))
+            + " · " + count_text(r.cancelled_orders, self.tr("%n order cancelled"),
+                                 self.tr("%n orders cancelled"))
+            + f" ({money(r.cancelled_total)})"
+        )  # fmt: skip
+        for key, (value, note) in values.items():
+            self.figures[key].setText(value)
+            self.figure_notes[key].setText(note)
+        self.note.setText(self.tr("No sales, cancellations or refunds on this day."))
+        self.note.setVisible(r.empty)
+        self._fill(self.payments, [
+            (enum_label(p.method), count(p.orders), money(p.total), count(p.refunds),
+             money(p.refunded), money(p.net)) for p in r.payments
+        ])  # fmt: skip
+        self._fill(self.shops, [(s.name, count(s.orders), money(s.total)) for s in r.by_shop])
+        self._fill(self.products, [(p.sku, p.name, count(p.units), money(p.revenue))
+                                   for p in r.products])  # fmt: skip
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+        table.setRowCount(len(rows))
+        products = table.objectName() == "eodProducts"
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if c >= (2 if products else 1):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                table.setItem(r, c, item)
+
+    def _update_buttons(self) -> None:
+        ready = self.report is not None and not self._busy
+        self.print_button.setEnabled(ready)
+        self.export_button.setEnabled(ready)
+
+    # Print and export ---------------------------------------------------------------------
+    def print_report(self) -> None:
+        """On the receipt's printer and paper (Settings → Printers & templates)."""
+        report = self.report
+        if report is None:
+            return
+        from primedist.ui.printing.jobs import print_end_of_day
+
+        ctx, lang = self.ctx, current_language()
+        self._busy = True
+        self._update_buttons()
+        self.status.setText(self.tr("Printing…"))
+        Op(self, lambda _job: print_end_of_day(ctx, report, lang=lang),
+           title=self.tr("Printing the end-of-day report"), network=True).success(
+            lambda result: self._finished(self.tr("Printed to %1").replace("%1", result.where))
+        ).failure(self._failed).run()  # fmt: skip
+
+    def export(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export the end-of-day report"),
+            str(folder / f"end-of-day-{report.day:%Y%m%d}.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )  # fmt: skip
+        if path:
+            self.export_to(xlsx_path(path))
+
+    def export_to(self, target: Path) -> None:
+        report = self.report
+        assert report is not None
+        ctx, texts = self.ctx, self.texts()
+        self._busy = True
+        self._update_buttons()
+        Op(self, lambda _job: eod.export_end_of_day(ctx, report, target, texts),
+           title=self.tr("Exporting the end-of-day report")).success(
+            self._exported
+        ).failure(self._failed).run()  # fmt: skip
+
+    def _exported(self, done: Any) -> None:
+        self._finished(self.tr("Exported to %1").replace("%1", str(done.path)))
+        if alive(self):
+            text = self.tr("The end-of-day report is in %1.").replace("%1", str(done.path))
+            export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
+                            done.path).open()  # fmt: skip
+
+    def _finished(self, text: str) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self.status.setText(text)
+        self._update_buttons()
+
+    def _failed(self, exc: BaseException) -> None:
+        """A refused export or a printer problem is said in the dialog; anything else is
+        reported as the app reports a failed job."""
+        if not alive(self):
+            return
+        self._busy = False
+        self._update_buttons()
+        if isinstance(exc, PrimedistError):
+            self.status.setText(error_text(exc))
+        else:
+            self.status.setText("")
+            _report(self, exc)
+
+    def texts(self) -> eod.ReportTexts:
+        """The export's sheet names and headers in the reader's language."""
+        labels = (
+            self.tr("Day"), self.tr("Shops"), self.tr("Staff"), self.tr("Orders"),
+            self.tr("Items"), self.tr("Goods"), self.tr("Discounts"), self.tr("Shipping"),
+            self.tr("Sales"), self.tr("Cancelled orders"), self.tr("Cancelled value"),
+            self.tr("Refunds"), self.tr("Items returned"), self.tr("Refunded"), self.tr("Net"),
+            self.tr("Cash in drawer"),
+        )  # fmt: skip
+        methods = {m.value: enum_label(m) for m in eod.PAYMENT_ORDER}
+        return eod.ReportTexts(
+            self.tr("End of day"), self.tr("Payment methods"), self.tr("Shops"),
+            self.tr("Products sold"), labels, self._payment_headers(), self._shop_headers(),
+            self._product_headers(), self.tr("All shops"), self.tr("All staff"), methods,
+        )  # fmt: skip
+
+    # Text ---------------------------------------------------------------------------------
+    def _payment_headers(self) -> tuple[str, ...]:
+        return (self.tr("Payment method"), self.tr("Orders"), self.tr("Sales"),
+                self.tr("Refunds"), self.tr("Refunded"), self.tr("Net"))  # fmt: skip
+
+    def _shop_headers(self) -> tuple[str, ...]:
+        return self.tr("Shop"), self.tr("Orders"), self.tr("Sales")
+
+    def _product_headers(self) -> tuple[str, ...]:
+        return self.tr("SKU"), self.tr("Product"), self.tr("Units"), self.tr("Revenue")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("End of day"))
+        self.day_label.setText(self.tr("Day"))
+        names = {
+            "sales": self.tr("Sales"), "refunded": self.tr("Refunded"), "net": self.tr("Net"),
+            "cash": self.tr("Cash in drawer"),
+        }  # fmt: skip
+        for key, text in names.items():
+            self.figure_names[key].setText(text)
+        self.figures["cash"].setToolTip(
+            self.tr("Cash taken for the day's sales less cash given back for returns; the "
+                    "float the till started with is not included.")
+        )  # fmt: skip
+        if self.staff.count():
+            self.staff.setItemText(0, self.tr("All staff"))
+        for table, headers in ((self.payments, self._payment_headers()),
+                               (self.shops, self._shop_headers()),
+                               (self.products, self._product_headers())):  # fmt: skip
+            table.setHorizontalHeaderLabels(list(headers))
+        self.tabs.setTabText(0, self.tr("Payment methods"))
+        self.tabs.setTabText(1, self.tr("Shops"))
+        self.tabs.setTabText(2, self.tr("Products sold"))
+        self.print_button.setText(self.tr("Print"))
+        self.print_button.setToolTip(self.tr("Print on the receipt printer"))
+        self.export_button.setText(self.tr("Export Excel…"))
+        self.close_button.setText(self.tr("Close"))
+        self._show_report()

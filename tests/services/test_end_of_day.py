@@ -1,0 +1,201 @@
+"""The end-of-day report on a real store: a day's sales in the shop's time zone, per payment
+method, shop and product; cancellations apart; refunds counted on the day they are given;
+the staff and shop filters; the Excel export read back; permissions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.clock import FixedClock
+from primedist.domain.enums import Channel, Module, OrderSource, PaymentMethod, Role
+from primedist.domain.user import User
+from primedist.errors import PermissionDenied, ValidationError
+from primedist.services import end_of_day as eod
+from primedist.services import orders as svc
+from primedist.services import staff as staff_svc
+from primedist.services.auth import actor_for
+from primedist.services.context import ServiceContext
+from tests.factories import make_orders, make_product, make_shop
+from tests.services.test_permissions import staff
+
+#: 2026-11-20 in Asia/Ho_Chi_Minh (UTC+7) runs from 2026-11-19 17:00 to 2026-11-20 17:00 UTC.
+DAY = date(2026, 11, 20)
+
+
+def at(clock: FixedClock, hour: int, minute: int = 0, days: int = 0) -> None:
+    """Set the clock to this local time of DAY (+ days)."""
+    local = datetime(2026, 11, 20, hour, minute) + timedelta(days=days)
+    clock.set((local - timedelta(hours=7)).replace(tzinfo=UTC))
+
+
+def sell(
+    ctx: ServiceContext, lines: list[tuple[int, int]], payment: PaymentMethod, **kw: object
+) -> svc.CreatedOrder:
+    draft = svc.OrderDraft(
+        lines=tuple(svc.DraftLine(v, q) for v, q in lines), payment_method=payment, **kw
+    )  # type: ignore[arg-type]
+    return svc.create_order(ctx, draft)
+
+
+@pytest.fixture
+def goods(engine: sa.Engine) -> tuple[int, int]:
+    return tuple(make_product(engine, "Áo thun", [("AO-S", 100_000, 50), ("AO-M", 120_000, 50)]))  # type: ignore[return-value]
+
+
+def test_a_day_of_counter_sales_refunds_and_cancellations(
+    owner_ctx: ServiceContext, clock: FixedClock, goods: tuple[int, int]
+) -> None:
+    s, m = goods
+    at(clock, 9, days=-1)  # yesterday: a sale returned today
+    yesterday = sell(owner_ctx, [(s, 1), (m, 1)], PaymentMethod.CASH)
+    at(clock, 0, 5)  # the day's first minutes
+    sell(owner_ctx, [(s, 2)], PaymentMethod.CASH)
+    at(clock, 11)
+    sell(owner_ctx, [(m, 1)], PaymentMethod.BANK_TRANSFER, order_discount=20_000)
+    at(clock, 14)
+    phone = sell(owner_ctx, [(s, 1)], PaymentMethod.COD, source=OrderSource.PHONE,
+                 shipping_fee=30_000)  # fmt: skip
+    cancelled = sell(owner_ctx, [(m, 3)], PaymentMethod.COD, source=OrderSource.PHONE)
+    svc.cancel_orders(owner_ctx, [cancelled.id], reason="Khách đổi ý")
+    at(clock, 16)
+    lines = svc.order_detail(owner_ctx, yesterday.id).lines
+    back = svc.return_order(owner_ctx, yesterday.id, {lines[0].id or 0: 1}, reason="Rách")
+    at(clock, 23, 59)
+    sell(owner_ctx, [(m, 1)], PaymentMethod.CASH)
+    at(clock, 0, 1, days=1)  # tomorrow already
+    sell(owner_ctx, [(s, 5)], PaymentMethod.CASH)
+
+    r = eod.end_of_day(owner_ctx, DAY)
+
+    assert (r.orders, r.items) == (4, 5)
+    assert r.goods == 200_000 + 120_000 + 100_000 + 120_000
+    assert (r.discounts, r.shipping) == (20_000, 30_000)
+    assert r.sales == r.goods - r.discounts + r.shipping == 550_000
+    assert (r.cancelled_orders, r.cancelled_total) == (1, 360_000)
+    assert (r.refunds, r.refunded_items, r.refunded) == (1, 1, back.refund_amount)
+    assert back.refund_amount == 100_000
+    assert r.net == 450_000
+    by_method = {p.method: (p.orders, p.total, p.refunds, p.refunded) for p in r.payments}
+    assert by_method == {
+        PaymentMethod.CASH: (2, 320_000, 1, 100_000),
+        PaymentMethod.BANK_TRANSFER: (1, 100_000, 0, 0),
+        PaymentMethod.COD: (1, 130_000, 0, 0),
+    }
+    assert [p.method for p in r.payments][0] == PaymentMethod.CASH  # the till's first
+    assert r.cash_in_drawer == 220_000
+    assert [(s.name, s.orders, s.total) for s in r.by_shop] == [("Cửa hàng Thử", 4, 550_000)]
+    assert [(p.sku, p.units, p.revenue) for p in r.products] == [
+        ("AO-S", 3, 300_000), ("AO-M", 2, 240_000)
+    ]  # fmt: skip
+    assert r.products[0].name == "Áo thun (V1)"
+    assert not r.empty and r.shops == () and r.staff is None
+    assert phone.id  # the phone order counts on its day though not paid yet (COD)
+
+
+def test_default_day_is_today_in_the_shop_time_zone(
+    owner_ctx: ServiceContext, clock: FixedClock, goods: tuple[int, int]
+) -> None:
+    at(clock, 6, 30)  # 23:30 UTC the day before
+    sell(owner_ctx, [(goods[0], 1)], PaymentMethod.CASH)
+    r = eod.end_of_day(owner_ctx)
+    assert r.day == DAY and r.orders == 1 and r.cash_in_drawer == 100_000
+    empty = eod.end_of_day(owner_ctx, DAY - timedelta(days=1))
+    assert empty.empty and empty.payments == () and empty.products == ()
+
+
+def test_staff_filter_counts_their_sales_and_refunds(
+    owner_ctx: ServiceContext, clock: FixedClock, goods: tuple[int, int]
+) -> None:
+    issued = staff_svc.add_staff(owner_ctx, name="Lan Thu Ngân", email="lan@shop.vn",
+                                 role=Role.STAFF, modules=[Module.ORDERS])  # fmt: skip
+    with Session(owner_ctx.engine) as session:
+        user = session.get(User, issued.member.id)
+        assert user is not None
+        lan = owner_ctx.with_actor(actor_for(session, user))
+    at(clock, 10)
+    mine = sell(lan, [(goods[0], 1)], PaymentMethod.CASH)
+    sell(owner_ctx, [(goods[1], 1)], PaymentMethod.CASH)
+    owners = sell(owner_ctx, [(goods[1], 2)], PaymentMethod.CASH)
+    lines = svc.order_detail(owner_ctx, owners.id).lines
+    svc.return_order(lan, owners.id, {lines[0].id or 0: 1}, reason="Sai size")
+
+    r = eod.end_of_day(lan, DAY, user_id=issued.member.id)
+    assert r.staff == "Lan Thu Ngân"
+    assert (r.orders, r.sales) == (1, mine.total)
+    assert (r.refunds, r.refunded) == (1, 120_000)  # she gave it back, on the owner's sale
+    assert r.cash_in_drawer == mine.total - 120_000
+    assert eod.user_id_by_email(lan, " LAN@shop.vn ") == issued.member.id
+    names = [name for _id, name in eod.staff_choices(lan)]
+    assert set(names) == {"Chủ Thử", "Lan Thu Ngân"}
+    with pytest.raises(ValidationError, match="No account has the email nobody@shop.vn"):
+        eod.user_id_by_email(lan, "nobody@shop.vn")
+    with pytest.raises(ValidationError, match="no staff member 999"):
+        eod.end_of_day(lan, DAY, user_id=999)
+
+
+def test_shop_filter_and_marketplace_orders(
+    owner_ctx: ServiceContext, clock: FixedClock, goods: tuple[int, int]
+) -> None:
+    shopee = make_shop(owner_ctx.engine, "Shopee Lan", Channel.SHOPEE)
+    at(clock, 8)
+    make_orders(owner_ctx.engine, shopee, 3, start=clock.now(), step=timedelta(hours=1))
+    sell(owner_ctx, [(goods[0], 1)], PaymentMethod.CASH)
+    every = eod.end_of_day(owner_ctx, DAY)
+    assert {s.name: s.orders for s in every.by_shop if s.orders} == {"Shopee Lan": 3,
+                                                                       "Cửa hàng Thử": 1}
+    only = eod.end_of_day(owner_ctx, DAY, shop_ids=[shopee])
+    assert only.shops == ("Shopee Lan",)
+    assert (every.orders, only.orders) == (4, 3)
+    assert every.sales - only.sales == 100_000  # the counter sale, left out
+    assert sum(p.orders for p in only.payments) == 3
+    assert only.sales == sum(s.total for s in only.by_shop)
+
+
+def test_export_reads_back_typed_and_neutralised(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, tmp_path: Path
+) -> None:
+    (evil,) = make_product(engine, '=HYPERLINK("http://x","Bấm")', [("=cmd", 55_000, 9)])
+    at(clock, 10)
+    sell(owner_ctx, [(evil, 2)], PaymentMethod.CASH)
+    report = eod.end_of_day(owner_ctx, DAY)
+    target = tmp_path / "cuoi-ngay.xlsx"
+    done = eod.export_end_of_day(owner_ctx, report, target, eod.texts_for("vi"))
+    assert done.path == target.absolute() and target.exists()
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Cuối ngày", "Thanh toán", "Gian hàng", "Sản phẩm"]
+    summary = {row[0]: row[1] for row in book["Cuối ngày"].iter_rows(values_only=True)}
+    assert summary["Ngày"] == datetime(2026, 11, 20)
+    assert summary["Doanh số"] == 110_000 and isinstance(summary["Doanh số"], int)
+    assert summary["Tiền mặt trong két"] == 110_000
+    assert summary["Gian hàng"] == "Tất cả gian hàng"
+    payments = list(book["Thanh toán"].iter_rows(values_only=True))
+    assert payments[0][0] == "Phương thức thanh toán"
+    assert payments[1] == ("Tiền mặt", 1, 110_000, 0, 0, 110_000)
+    products = list(book["Sản phẩm"].iter_rows(values_only=True))
+    assert products[1] == ("'=cmd", "'=HYPERLINK(\"http://x\",\"Bấm\")", 2, 110_000)
+    with Session(engine) as session:
+        actions = session.exec(sa.text("SELECT action FROM audit_events")).all()  # type: ignore[call-overload]
+    assert ("report.end_of_day.export",) in [tuple(a) for a in actions]
+    with pytest.raises(ValidationError, match="Export to an .xlsx file"):
+        eod.export_end_of_day(owner_ctx, report, tmp_path / "x.csv", eod.texts_for("en"))
+
+
+def test_needs_orders_access(owner_ctx: ServiceContext, tmp_path: Path) -> None:
+    clerk = staff(owner_ctx, Module.CUSTOMERS)
+    report = eod.end_of_day(owner_ctx, DAY)
+    for call in (
+        lambda: eod.end_of_day(clerk, DAY),
+        lambda: eod.staff_choices(clerk),
+        lambda: eod.user_id_by_email(clerk, "a@b.vn"),
+        lambda: eod.export_end_of_day(clerk, report, tmp_path / "x.xlsx", eod.texts_for("en")),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not (tmp_path / "x.xlsx").exists()
+    assert eod.end_of_day(staff(owner_ctx, Module.ORDERS), DAY).empty

@@ -1,0 +1,184 @@
+"""The end-of-day dialog driven like a cashier closing the till: opened from the Orders
+tab, the day's figures and tables, another day, one staff member, one shop, export to
+Excel and print on the receipt printer (a loopback ESC/POS printer)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from primedist.core.clock import FixedClock
+from primedist.core.money import format_money
+from primedist.domain.enums import Module, OrderSource, PaymentMethod, Role
+from primedist.domain.user import User
+from primedist.printing import store
+from primedist.printing.model import DocumentType, default_profile, parse_host_port
+from primedist.services import orders as svc
+from primedist.services import staff as staff_svc
+from primedist.services.auth import actor_for
+from primedist.services.context import ServiceContext
+from primedist.ui.orders.end_of_day import EndOfDayDialog
+from primedist.ui.orders.tab import OrdersPage
+from tests.factories import make_product, make_shop
+from tests.printing.support import Capture, decode_escpos
+from tests.ui.support import WAIT, close_page, show_widget
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+def at_local(clock: FixedClock, hour: int, days: int = 0) -> None:
+    """2026-11-20 (+ days) at `hour` in the shop's time zone (UTC+7)."""
+    clock.set(datetime(2026, 11, 20, hour, tzinfo=UTC) - timedelta(hours=7) + timedelta(days=days))
+
+
+@pytest.fixture
+def sales(owner_ctx: ServiceContext, engine: Engine, clock: FixedClock) -> dict[str, object]:
+    """Today: the owner sells 2 × 100.000 ₫ cash and 1 × 120.000 ₫ by transfer, Lan sells
+    1 × 100.000 ₫ cash; yesterday: 3 × 100.000 ₫ cash."""
+    shirt, cap = make_product(engine, "Áo thun", [("AO-S", 100_000, 50), ("MU-1", 120_000, 50)])
+    issued = staff_svc.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF,
+                                 modules=[Module.ORDERS])  # fmt: skip
+    with Session(engine) as session:
+        user = session.get(User, issued.member.id)
+        assert user is not None
+        lan = owner_ctx.with_actor(actor_for(session, user))
+
+    def sell(ctx: ServiceContext, variant: int, qty: int, pay: PaymentMethod) -> None:
+        line = svc.DraftLine(variant, qty)
+        draft = svc.OrderDraft(lines=(line,), source=OrderSource.COUNTER, payment_method=pay)
+        svc.create_order(ctx, draft)
+
+    at_local(clock, 9, days=-1)
+    sell(owner_ctx, shirt, 3, PaymentMethod.CASH)
+    at_local(clock, 10)
+    sell(owner_ctx, shirt, 2, PaymentMethod.CASH)
+    sell(owner_ctx, cap, 1, PaymentMethod.BANK_TRANSFER)
+    sell(lan, shirt, 1, PaymentMethod.CASH)
+    return {"lan": issued.member.id}
+
+
+def open_dialog(qtbot, ctx: ServiceContext) -> EndOfDayDialog:
+    dialog = show_widget(qtbot, EndOfDayDialog(ctx), width=960, height=640)
+    wait_loaded(qtbot, dialog)
+    return dialog
+
+
+def wait_loaded(qtbot, dialog: EndOfDayDialog) -> None:
+    qtbot.waitUntil(lambda: dialog.report is not None and not dialog.status.text(), timeout=WAIT)
+
+
+def table_rows(table) -> list[tuple[str, ...]]:
+    return [tuple(table.item(r, c).text() for c in range(table.columnCount()))
+            for r in range(table.rowCount())]  # fmt: skip
+
+
+def money(amount: int) -> str:
+    return format_money(amount, "en")
+
+
+def test_opened_from_the_orders_tab(qtbot, owner_ctx, sales):
+    page = show_widget(qtbot, OrdersPage(owner_ctx), height=760)
+    assert page.end_of_day_button.text() == "End of day"
+    qtbot.mouseClick(page.end_of_day_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(isinstance(w, EndOfDayDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=WAIT)  # fmt: skip
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, EndOfDayDialog))
+    wait_loaded(qtbot, dialog)
+    assert dialog.figures["sales"].text() == money(420_000)
+    dialog.close()
+    close_page(qtbot, page, lambda: not page.busy and not page.counts_pending)
+
+
+def test_the_days_figures_another_day_and_one_cashier(qtbot, owner_ctx, sales):
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.windowTitle() == "End of day"
+    assert dialog.day.date() == QDate(2026, 11, 20)
+    assert dialog.figures["sales"].text() == money(420_000)
+    assert dialog.figure_notes["sales"].text() == "3 orders · 4 items"
+    assert dialog.figures["cash"].text() == money(300_000)
+    assert dialog.figures["net"].text() == money(420_000)
+    assert table_rows(dialog.payments) == [
+        ("Cash", "2", money(300_000), "0", money(0), money(300_000)),
+        ("Bank transfer", "1", money(120_000), "0", money(0), money(120_000)),
+    ]
+    assert table_rows(dialog.products)[0] == ("AO-S", "Áo thun (V1)", "3", money(300_000))
+    assert dialog.note.isHidden()
+
+    dialog.day.setDate(QDate(2026, 11, 19))
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.day.day == 19,
+                    timeout=WAIT)  # fmt: skip
+    assert dialog.figures["cash"].text() == money(300_000)
+    assert dialog.figure_notes["sales"].text() == "1 order · 3 items"
+
+    dialog.day.setDate(QDate(2026, 11, 18))
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.day.day == 18,
+                    timeout=WAIT)  # fmt: skip
+    assert dialog.figures["sales"].text() == money(0) and dialog.note.isVisible()
+    assert dialog.payments.rowCount() == 0
+
+    dialog.day.setDate(QDate(2026, 11, 20))
+    index = dialog.staff.findData(sales["lan"])
+    assert dialog.staff.itemText(0) == "All staff" and index > 0
+    dialog.staff.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.staff == "Lan",
+                    timeout=WAIT)  # fmt: skip
+    assert dialog.figures["cash"].text() == money(100_000)
+    assert dialog.report.day.day == 20
+
+
+def test_one_shop(qtbot, owner_ctx, engine, sales):
+    make_shop(engine, "Shopee Lan")
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.shops_button.text() == "All shops"
+    shopee = next(a.data() for a in dialog.shops_button.menu().actions() if a.text() == "Shopee Lan")
+    dialog.shops_button.tick_shops({shopee})
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.shops == ("Shopee Lan",),
+                    timeout=WAIT)  # fmt: skip
+    assert dialog.shops_button.text() == "1 shop(s)"
+    assert dialog.figures["sales"].text() == money(0)
+
+
+def test_export_and_print(qtbot, owner_ctx, sales, tmp_path: Path):
+    dialog = open_dialog(qtbot, owner_ctx)
+    target = tmp_path / "end-of-day.xlsx"
+    dialog.export_to(target)
+    qtbot.waitUntil(lambda: "Exported to" in dialog.status.text(), timeout=WAIT)
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
+             and w.isVisible()]  # fmt: skip
+    assert boxes and "The end-of-day report is in" in boxes[0].text()
+    for box in boxes:
+        box.close()
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["End of day", "Payment methods", "Shops", "Products sold"]
+    summary = dict(book["End of day"].iter_rows(values_only=True))
+    assert summary["Cash in drawer"] == 300_000 and summary["Sales"] == 420_000
+    assert list(book["Payment methods"].iter_rows(values_only=True))[1] == (
+        "Cash", 2, 300_000, 0, 0, 300_000)  # fmt: skip
+
+    printer = Capture()
+    try:
+        escpos = parse_host_port(f"127.0.0.1:{printer.port}")
+        store.save_profile(owner_ctx, replace(default_profile(DocumentType.RECEIPT), target=escpos))
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Printed to" in dialog.status.text(), timeout=WAIT)
+        job = decode_escpos(printer.wait(1)[0])
+        assert job.cuts == 1 and job.images[0].width == 576
+    finally:
+        printer.close()
+    assert dialog.print_button.isEnabled()
+
+
+def test_vietnamese(qtbot, owner_ctx, sales, vietnamese):
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.windowTitle() == "Cuối ngày"
+    assert dialog.figure_names["cash"].text() == "Tiền mặt trong két"
+    assert dialog.figures["cash"].text() == format_money(300_000, "vi")
+    assert dialog.payments.item(0, 0).text() == "Tiền mặt"
