@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ for key in [k for k in os.environ if k.startswith("PRIMEDIST_")]:
 import sqlalchemy as sa  # noqa: E402
 
 from primedist.config import resolve_settings  # noqa: E402
-from primedist.core.clock import local_day_bounds_utc, shop_tz  # noqa: E402
+from primedist.core.clock import FixedClock, local_day_bounds_utc, shop_tz  # noqa: E402
 from primedist.db.store import open_store  # noqa: E402
 from primedist.domain.enums import OrderSource, OrderStatus  # noqa: E402
 from primedist.domain.order import Order  # noqa: E402
@@ -63,13 +64,16 @@ def busiest_day(conn: sa.Connection) -> date:
 
 
 def return_some(owner: ServiceContext, day: date, n: int = 20) -> int:
-    """Return the first item of `n` completed own orders of `day` (refunds of that day)."""
+    """Return the first item of `n` completed own orders of `day`, at 20:00 that day (the
+    refunds of that day)."""
     start, end = local_day_bounds_utc(day, shop_tz())
+    owner = replace(owner, clock=FixedClock(end - timedelta(hours=4)))
     with owner.engine.connect() as conn:
         ids = list(conn.execute(
             sa.select(Order.id).where(  # type: ignore[call-overload]
                 Order.created_at >= start, Order.created_at < end,
                 Order.status == OrderStatus.COMPLETED, Order.source != OrderSource.MARKETPLACE,
+                Order.refunded_amount == 0,
             ).limit(n)
         ).scalars())  # fmt: skip
     for order_id in ids:
