@@ -564,12 +564,20 @@ def local_date(text: str) -> date:
 
 
 def positive_int(text: str) -> int:
+    value = non_negative_int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number ≥ 0 (`1_000`, `1,000` and `1000` alike)."""
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 

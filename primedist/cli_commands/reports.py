@@ -4,6 +4,7 @@ screens show them (the same service functions), and the summaries' rebuild."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ DEFAULT_DAYS = 7
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    from primedist.cli import Parser, local_date, positive_int
+    from primedist.cli import Parser, local_date, non_negative_int, positive_int
 
     p = sub.add_parser("report", help="dashboard figures (Home, Analytics) and their summaries")
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser, required=True)
@@ -48,6 +49,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="only these shops (repeat for several; default: all)")  # fmt: skip
     e.add_argument("--staff", metavar="EMAIL",
                    help="only the orders made and refunds given by this staff member")  # fmt: skip
+    e.add_argument("--counted", type=non_negative_int, metavar="DONG",
+                   help="close the till: record the cash counted (and --float)")  # fmt: skip
+    e.add_argument("--float", dest="opening_float", type=non_negative_int, metavar="DONG",
+                   default=0, help="the till's opening float (default 0)")  # fmt: skip
+    e.add_argument("--note", metavar="TEXT", help="a note with the count")
     e.add_argument("--xlsx", metavar="FILE", help="also write it to an Excel file")
     where = e.add_mutually_exclusive_group()
     where.add_argument("--print", dest="print_it", action="store_true",
@@ -153,12 +159,20 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.cli import EXIT_OK, as_owner, emit, open_context
     from primedist.services import end_of_day as eod
     from primedist.services.order_export import shop_ids_by_name
+    from primedist.services.till import close_till
 
     ctx = as_owner(open_context(settings))
     user_id = eod.user_id_by_email(ctx, args.staff) if args.staff else None
-    report = eod.end_of_day(ctx, args.day, shop_ids=shop_ids_by_name(ctx, args.shop or []),
-                            user_id=user_id)  # fmt: skip
+    shop_ids = shop_ids_by_name(ctx, args.shop or [])
+    report = eod.end_of_day(ctx, args.day, shop_ids=shop_ids, user_id=user_id)
     data = report.as_dict()
+    count = None
+    if args.counted is not None:
+        count = close_till(ctx, report.day, opening_float=args.opening_float,
+                           counted=args.counted, shop_ids=shop_ids, staff_id=user_id,
+                           note=args.note)  # fmt: skip
+        data["till"] = {k: v for k, v in asdict(count).items() if k not in ("day", "shops")}
+        data["till"]["created_at"] = count.created_at.isoformat()
     if args.xlsx:
         done = eod.export_end_of_day(ctx, report, Path(args.xlsx), eod.texts_for(args.lang))
         data["xlsx"] = str(done.path)
@@ -167,7 +181,8 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
 
         ensure_app()
         pdf = Path(args.pdf).resolve() if args.pdf else None
-        data["printed_to"] = print_end_of_day(ctx, report, pdf=pdf, lang=args.lang).where
+        data["printed_to"] = print_end_of_day(ctx, report, pdf=pdf, lang=args.lang,
+                                              till=count).where  # fmt: skip
     emit(args, data, _end_of_day_text(report, data))
     return EXIT_OK
 
@@ -191,6 +206,10 @@ def _end_of_day_text(report: Any, data: dict[str, Any]) -> str:
         lines.append(f"  {s.name}: {s.orders:,} orders {s.total:,}")
     for p in report.products[:10]:
         lines.append(f"  {p.sku or '—'} {p.name}: {p.units:,} sold, {p.revenue:,}")
+    if "till" in data:
+        t = data["till"]
+        lines.append(f"Till counted: float {t['opening_float']:,}, expected {t['expected']:,}, "
+                     f"counted {t['counted']:,}, difference {t['difference']:+,}")  # fmt: skip
     if "xlsx" in data:
         lines.append(f"Written to {data['xlsx']}")
     if "printed_to" in data:

@@ -15,6 +15,7 @@ from primedist.domain import (  # noqa: F401  (import for table registration)
     settings,
     shop,
     sync,
+    till,
     user,
 )
 from primedist.domain.base import metadata

@@ -6,7 +6,7 @@ formatted for the document's language.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
@@ -15,6 +15,7 @@ from primedist.printing.documents import Document
 from primedist.printing.model import Paper
 from primedist.printing.template import escape
 from primedist.services.end_of_day import EndOfDay
+from primedist.services.till import TillCount
 
 _T: dict[str, tuple[str, str]] = {
     "title": ("END OF DAY", "BÁO CÁO CUỐI NGÀY"),
@@ -40,9 +41,16 @@ _T: dict[str, tuple[str, str]] = {
     "products": ("Products sold", "Sản phẩm đã bán"),
     "nothing": ("No sales, cancellations or refunds this day.",
                 "Không có bán hàng, hủy đơn hay hoàn tiền trong ngày."),
-    "float": ("Cash in drawer = cash sales − cash refunds (without the opening float).",
+    "cash_note": ("Cash in drawer = cash sales − cash refunds (without the opening float).",
               "Tiền mặt trong két = tiền mặt bán hàng − tiền mặt hoàn (chưa gồm tiền đầu ca)."),
     "more": ("… and {n} more", "… và {n} sản phẩm khác"),
+    "till": ("Cash count", "Kiểm két"),
+    "float": ("Opening float", "Tiền đầu ca"),
+    "expected": ("Expected in drawer", "Tiền phải có"),
+    "counted": ("Counted", "Tiền đếm được"),
+    "difference": ("Difference", "Chênh lệch"),
+    "counted_by": ("Counted by", "Người kiểm"),
+    "signature": ("Cashier's signature", "Thu ngân ký"),
 }  # fmt: skip
 _METHODS: dict[str, tuple[str, str]] = {
     "cash": ("Cash", "Tiền mặt"), "bank_transfer": ("Bank transfer", "Chuyển khoản"),
@@ -53,82 +61,122 @@ _METHODS: dict[str, tuple[str, str]] = {
 ROLL_PRODUCTS = 30
 
 
-def end_of_day_document(
-    report: EndOfDay, shop: ShopDetails, *, lang: str, paper: Paper, tz: tzinfo | None = None
-) -> Document:
-    """The report filled in, ready for Qt to render on `paper`."""
-    lang = check_lang(lang)
-    tz = tz or shop_tz()
+class _Html:
+    """Escaped texts, money and two-column tables in the document's language."""
 
-    def t(key: str) -> str:
-        return escape(pick(_T[key], lang))
+    def __init__(self, lang: str, tz: tzinfo) -> None:
+        self.lang, self.tz = lang, tz
 
-    def money(amount: int) -> str:
-        return escape(format_money(amount, lang))
+    def t(self, key: str) -> str:
+        return escape(pick(_T[key], self.lang))
 
-    def number(n: int) -> str:
-        return escape(format_number(n, lang))
+    def money(self, amount: int) -> str:
+        return escape(format_money(amount, self.lang))
 
+    def number(self, n: int) -> str:
+        return escape(format_number(n, self.lang))
+
+    def when(self, dt: datetime) -> str:
+        return escape(format_datetime(dt, self.tz, self.lang))
+
+    @staticmethod
     def row(label: str, value: str, bold: bool = False) -> str:
         if bold:
             label, value = f"<b>{label}</b>", f"<b>{value}</b>"
         return f'<tr><td>{label}</td><td align="right">{value}</td></tr>'
 
+    @staticmethod
     def table(rows: list[str]) -> str:
         return '<table width="100%" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>"
 
+    def section(self, key: str, rows: list[str]) -> str:
+        return f"<hr><p style='margin:0'><b>{self.t(key)}</b></p>" + self.table(rows)
+
+
+def end_of_day_document(
+    report: EndOfDay,
+    shop: ShopDetails,
+    *,
+    lang: str,
+    paper: Paper,
+    till: TillCount | None = None,
+    tz: tzinfo | None = None,
+) -> Document:
+    """The report filled in, ready for Qt to render on `paper`; with `till`, the cash
+    count below it (and a line to sign)."""
+    h = _Html(check_lang(lang), tz or shop_tz())
     parts = ["<html><body>"]
     if shop.name:
         parts.append(f'<p align="center" style="font-size:12pt; font-weight:bold; margin:0">'
                      f"{escape(shop.name)}</p>")  # fmt: skip
     parts.append(f'<p align="center" style="font-size:11pt; font-weight:bold; margin-top:6px; '
-                 f'margin-bottom:4px">{t("title")}</p>')  # fmt: skip
-    shops = escape(", ".join(report.shops)) if report.shops else t("all_shops")
-    staff = escape(report.staff) if report.staff else t("all_staff")
-    parts.append(table([
-        row(t("day"), escape(format_date(report.day, lang))),
-        row(t("shops"), shops),
-        row(t("staff"), staff),
-        row(t("printed"), escape(format_datetime(report.made_at, tz, lang))),
+                 f'margin-bottom:4px">{h.t("title")}</p>')  # fmt: skip
+    parts.append(h.table([
+        h.row(h.t("day"), escape(format_date(report.day, lang))),
+        h.row(h.t("shops"), escape(", ".join(report.shops)) if report.shops
+              else h.t("all_shops")),
+        h.row(h.t("staff"), escape(report.staff) if report.staff else h.t("all_staff")),
+        h.row(h.t("printed"), h.when(report.made_at)),
     ]))  # fmt: skip
     parts.append("<hr>")
     if report.empty:
-        parts.append(f"<p>{t('nothing')}</p></body></html>")
-        return Document(pick(_T["title"], lang), "".join(parts), paper)
-    parts.append(table([
-        row(t("orders"), number(report.orders)),
-        row(t("items"), number(report.items)),
-        row(t("goods"), money(report.goods)),
-        row(t("discounts"), money(-report.discounts)),
-        row(t("shipping"), money(report.shipping)),
-        row(t("sales"), money(report.sales), bold=True),
-        row(f"{t('refunded')} ({number(report.refunds)})", money(-report.refunded)),
-        row(t("net"), money(report.net), bold=True),
-        row(t("cash"), money(report.cash_in_drawer), bold=True),
-        row(f"{t('cancelled')} ({number(report.cancelled_orders)})",
-            money(report.cancelled_total)),
-    ]))  # fmt: skip
+        parts.append(f"<p>{h.t('nothing')}</p>")
+    else:
+        parts += _figures(h, report, paper)
+    if till is not None:
+        parts += _till(h, till)
+    parts.append(f"<hr><p style='font-size:7pt; margin:0'>{h.t('cash_note')}</p></body></html>")
+    return Document(pick(_T["title"], lang), "".join(parts), paper)
+
+
+def _figures(h: _Html, report: EndOfDay, paper: Paper) -> list[str]:
+    parts = [h.table([
+        h.row(h.t("orders"), h.number(report.orders)),
+        h.row(h.t("items"), h.number(report.items)),
+        h.row(h.t("goods"), h.money(report.goods)),
+        h.row(h.t("discounts"), h.money(-report.discounts)),
+        h.row(h.t("shipping"), h.money(report.shipping)),
+        h.row(h.t("sales"), h.money(report.sales), bold=True),
+        h.row(f"{h.t('refunded')} ({h.number(report.refunds)})", h.money(-report.refunded)),
+        h.row(h.t("net"), h.money(report.net), bold=True),
+        h.row(h.t("cash"), h.money(report.cash_in_drawer), bold=True),
+        h.row(f"{h.t('cancelled')} ({h.number(report.cancelled_orders)})",
+              h.money(report.cancelled_total)),
+    ])]  # fmt: skip
     if report.payments:
-        parts.append(f"<hr><p style='margin:0'><b>{t('by_payment')}</b></p>")
-        parts.append(table([
-            row(f"{escape(pick(_METHODS[p.method.value], lang))} ({number(p.orders)})",
-                money(p.net))
+        parts.append(h.section("by_payment", [
+            h.row(f"{escape(pick(_METHODS[p.method.value], h.lang))} ({h.number(p.orders)})",
+                  h.money(p.net))
             for p in report.payments
         ]))  # fmt: skip
     if len(report.by_shop) > 1:
-        parts.append(f"<hr><p style='margin:0'><b>{t('by_shop')}</b></p>")
-        parts.append(table([row(f"{escape(s.name)} ({number(s.orders)})", money(s.total))
-                            for s in report.by_shop]))  # fmt: skip
+        parts.append(h.section("by_shop", [
+            h.row(f"{escape(s.name)} ({h.number(s.orders)})", h.money(s.total))
+            for s in report.by_shop
+        ]))  # fmt: skip
     if report.products:
-        shown = report.products[:ROLL_PRODUCTS] if paper in (Paper.ROLL_80, Paper.ROLL_58) \
-            else report.products  # fmt: skip
-        parts.append(f"<hr><p style='margin:0'><b>{t('products')}</b></p>")
-        rows = [row(f"{escape(p.name)}<br><span style='font-size:7pt'>{escape(p.sku)}</span>",
-                    f"{number(p.units)}<br><span style='font-size:7pt'>{money(p.revenue)}</span>")
+        roll = paper in (Paper.ROLL_80, Paper.ROLL_58)
+        shown = report.products[:ROLL_PRODUCTS] if roll else report.products
+        rows = [h.row(f"{escape(p.name)}<br><span style='font-size:7pt'>{escape(p.sku)}</span>",
+                      f"{h.number(p.units)}<br><span style='font-size:7pt'>"
+                      f"{h.money(p.revenue)}</span>")
                 for p in shown]  # fmt: skip
         if len(report.products) > len(shown):
-            more = pick(_T["more"], lang).format(n=len(report.products) - len(shown))
-            rows.append(row(escape(more), ""))
-        parts.append(table(rows))
-    parts.append(f"<hr><p style='font-size:7pt; margin:0'>{t('float')}</p></body></html>")
-    return Document(pick(_T["title"], lang), "".join(parts), paper)
+            more = pick(_T["more"], h.lang).format(n=len(report.products) - len(shown))
+            rows.append(h.row(escape(more), ""))
+        parts.append(h.section("products", rows))
+    return parts
+
+
+def _till(h: _Html, till: TillCount) -> list[str]:
+    parts = [h.section("till", [
+        h.row(h.t("float"), h.money(till.opening_float)),
+        h.row(h.t("expected"), h.money(till.expected)),
+        h.row(h.t("counted"), h.money(till.counted), bold=True),
+        h.row(h.t("difference"), h.money(till.difference), bold=True),
+        h.row(h.t("counted_by"), f"{escape(till.counted_by or '')} {h.when(till.created_at)}"),
+    ])]  # fmt: skip
+    if till.note:
+        parts.append(f"<p style='margin:0'>{escape(till.note)}</p>")
+    parts.append(f"<p style='margin-top:14px'>{h.t('signature')}:</p><br><br>")
+    return parts

@@ -162,19 +162,23 @@ def end_of_day(
     gone = [r for r in sales if r.cancelled]
     return EndOfDay(
         day=day, shops=shops, staff=staff, made_at=now,
-        orders=sum(r.orders for r in kept), items=sum(r.items for r in kept),
-        goods=sum(r.goods for r in kept), discounts=sum(r.discounts for r in kept),
-        shipping=sum(r.shipping for r in kept), sales=sum(r.total for r in kept),
-        cancelled_orders=sum(r.orders for r in gone),
-        cancelled_total=sum(r.total for r in gone),
-        refunds=sum(r.refunds for r in refunds), refunded_items=sum(r.items for r in refunds),
-        refunded=sum(r.amount for r in refunds),
+        orders=_sum(kept, "orders"), items=_sum(kept, "items"), goods=_sum(kept, "goods"),
+        discounts=_sum(kept, "discounts"), shipping=_sum(kept, "shipping"),
+        sales=_sum(kept, "total"),
+        cancelled_orders=_sum(gone, "orders"), cancelled_total=_sum(gone, "total"),
+        refunds=_sum(refunds, "refunds"), refunded_items=_sum(refunds, "items"),
+        refunded=_sum(refunds, "amount"),
         payments=_payments(kept, refunds),
-        by_shop=tuple(ShopLine(r.id, r.name, Channel(r.channel), r.orders, r.total)
+        by_shop=tuple(ShopLine(r.id, r.name, Channel(r.channel), int(r.orders), int(r.total))
                       for r in by_shop),
         products=tuple(ProductLine(r.sku or "", _item_name(r.product_name, r.variant_name),
                                    int(r.units), int(r.revenue)) for r in products),
     )  # fmt: skip
+
+
+def _sum(rows: Sequence[Any], name: str) -> int:
+    """A column summed over rows, as an int (PostgreSQL sums bigints as numeric)."""
+    return int(sum(getattr(r, name) for r in rows))
 
 
 def staff_choices(ctx: ServiceContext) -> list[tuple[int, str]]:
@@ -219,11 +223,11 @@ def _payments(sales: Sequence[Any], refunds: Sequence[Any]) -> tuple[PaymentLine
     lines: dict[PaymentMethod, PaymentLine] = {}
     for r in sales:
         method = PaymentMethod(r.payment_method)
-        lines[method] = PaymentLine(method, orders=r.orders, total=r.total)
+        lines[method] = PaymentLine(method, orders=int(r.orders), total=int(r.total))
     for r in refunds:
         method = PaymentMethod(r.payment_method)
         was = lines.get(method, PaymentLine(method))
-        lines[method] = PaymentLine(method, was.orders, was.total, r.refunds, r.amount)
+        lines[method] = PaymentLine(method, was.orders, was.total, int(r.refunds), int(r.amount))
     return tuple(lines[m] for m in PAYMENT_ORDER if m in lines)
 
 

@@ -7,6 +7,7 @@ from primedist.ui.labels import QT_TRANSLATE_NOOP
 
 TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "A customer cannot refer themselves."),
+    QT_TRANSLATE_NOOP("service", "A day that has not come yet cannot be counted."),
     QT_TRANSLATE_NOOP("service", "A group with the code {clash} already exists: choose another code."),
     QT_TRANSLATE_NOOP("service", "A level needs a name of at most 60 characters."),
     QT_TRANSLATE_NOOP("service", "A new order cannot start as {status}."),
@@ -328,6 +329,8 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "This database is at schema revision {revision}, the app needs {head}: open the app (or run `primedist migrate`) first."),
     QT_TRANSLATE_NOOP("service", "This shop is already set up: sign in instead."),
     QT_TRANSLATE_NOOP("service", "This voucher no longer exists."),
+    QT_TRANSLATE_NOOP("service", "Till of {day} counted: {counted} đ, difference {difference} đ"),
+    QT_TRANSLATE_NOOP("service", "Type an amount from 0 to {limit} đ."),
     QT_TRANSLATE_NOOP("service", "Unknown customer field {f} (fields: {fields})."),
     QT_TRANSLATE_NOOP("service", "Unknown duplicate policy {on_duplicate}: use skip, update or create."),
     QT_TRANSLATE_NOOP("service", "Unknown export column {unknown} (columns: {columns})."),

@@ -1758,6 +1758,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>EndOfDayDialog</name>
     <message>
         <source>All staff</source>
+        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber).</extracomment>
         <translation>Tất cả nhân viên</translation>
     </message>
     <message>
@@ -1815,6 +1816,30 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>No sales, cancellations or refunds on this day.</source>
         <translation>Không có bán hàng, hủy đơn hay hoàn tiền trong ngày này.</translation>
+    </message>
+    <message>
+        <source>%1 short</source>
+        <translation>thiếu %1</translation>
+    </message>
+    <message>
+        <source>%1 over</source>
+        <translation>thừa %1</translation>
+    </message>
+    <message>
+        <source>Exact</source>
+        <translation>Khớp</translation>
+    </message>
+    <message>
+        <source>%1 by %2: counted %3, %4</source>
+        <translation>%1 – %2: đếm được %3, %4</translation>
+    </message>
+    <message>
+        <source>Counting the till</source>
+        <translation>Đang ghi kiểm két</translation>
+    </message>
+    <message>
+        <source>Till counted: %1</source>
+        <translation>Đã ghi kiểm két: %1</translation>
     </message>
     <message>
         <source>Printing…</source>
@@ -1975,6 +2000,42 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Close</source>
         <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Count the cash</source>
+        <translation>Kiểm tiền mặt</translation>
+    </message>
+    <message>
+        <source>Opening float</source>
+        <translation>Tiền đầu ca</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>Tiền đếm được</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>Tiền phải có</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>Chênh lệch</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Opening float + cash in drawer</source>
+        <translation>Tiền đầu ca + tiền mặt trong két</translation>
+    </message>
+    <message>
+        <source>Close the till</source>
+        <translation>Chốt két</translation>
+    </message>
+    <message>
+        <source>Record the count (who, when, the difference); print it with Print</source>
+        <translation>Ghi lại lần kiểm (ai, lúc nào, chênh lệch); bấm In để in kèm báo cáo</translation>
     </message>
 </context>
 <context>
@@ -5720,6 +5781,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xuất báo cáo cuối ngày</translation>
     </message>
     <message>
+        <source>Till counted</source>
+        <translation>Kiểm két</translation>
+    </message>
+    <message>
         <source>Report figures rebuilt</source>
         <translation>Tính lại số liệu báo cáo</translation>
     </message>
@@ -5976,6 +6041,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Thẻ</translation>
     </message>
     <message>
+        <source>Till</source>
+        <translation>Két tiền</translation>
+    </message>
+    <message>
         <source>Accounts</source>
         <translation>Tài khoản</translation>
     </message>
@@ -6042,6 +6111,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>tag</source>
         <translation>thẻ</translation>
+    </message>
+    <message>
+        <source>till of</source>
+        <translation>két ngày</translation>
     </message>
     <message>
         <source>user</source>
@@ -9362,6 +9435,10 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {gender} (dùng nữ/nam/khác hoặc female/male/other)</translation>
     </message>
     <message>
+        <source>A day that has not come yet cannot be counted.</source>
+        <translation>Không thể kiểm két cho ngày chưa tới.</translation>
+    </message>
+    <message>
         <source>A product of order {external_id} was deleted since: the order cannot be edited.</source>
         <translation>Một sản phẩm của đơn {external_id} đã bị xóa: không thể sửa đơn này.</translation>
     </message>
@@ -9676,6 +9753,14 @@ Vẫn bán?</translation>
     <message>
         <source>This database is at schema revision {revision}, the app needs {head}: open the app (or run `primedist migrate`) first.</source>
         <translation>Cơ sở dữ liệu này ở phiên bản cấu trúc {revision}, ứng dụng cần {head}: hãy mở ứng dụng (hoặc chạy `primedist migrate`) trước.</translation>
+    </message>
+    <message>
+        <source>Till of {day} counted: {counted} đ, difference {difference} đ</source>
+        <translation>Kiểm két ngày {day}: đếm được {counted} đ, chênh lệch {difference} đ</translation>
+    </message>
+    <message>
+        <source>Type an amount from 0 to {limit} đ.</source>
+        <translation>Hãy nhập số tiền từ 0 đến {limit} đ.</translation>
     </message>
     <message>
         <source>Upgrading the database failed ({error}).</source>

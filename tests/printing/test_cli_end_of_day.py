@@ -117,3 +117,22 @@ def test_errors(cli, shop, tmp_path):
     bad = cli(*base, "--xlsx", str(tmp_path / "a.csv"))
     assert bad.code == EXIT_ERROR and "Export to an .xlsx file" in bad.error_line()
 
+
+
+def test_close_the_till_and_print_the_count(qapp, cli, shop, tmp_path):
+    data, day = shop
+    out = tmp_path / "count.pdf"
+    run = cli("--data-dir", str(data), "report", "end-of-day", "--date", day, "--float",
+              "500,000", "--counted", "680000", "--note", "Thiếu tiền lẻ", "--pdf", str(out),
+              "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    till = run.json()["till"]
+    assert (till["opening_float"], till["cash_sales"], till["expected"]) == (
+        500_000, 186_000, 686_000)  # fmt: skip
+    assert (till["counted"], till["difference"], till["note"]) == (680_000, -6_000, "Thiếu tiền lẻ")
+    text = pdf_text(out)
+    assert has_phrase(text, "Kiểm két") and has_phrase(text, "Chênh lệch -6.000 ₫")
+    assert has_phrase(text, "Thiếu tiền lẻ")
+    base = ("--data-dir", str(data), "report", "end-of-day")
+    assert "difference -186,000" in cli(*base, "--date", day, "--counted", "0").out
+    assert cli(*base, "--counted", "-1").code == EXIT_USAGE

@@ -4,6 +4,7 @@ the staff and shop filters; the Excel export read back; permissions."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -95,6 +96,11 @@ def test_a_day_of_counter_sales_refunds_and_cancellations(
     ]  # fmt: skip
     assert r.products[0].name == "Áo thun (V1)"
     assert not r.empty and r.shops == () and r.staff is None
+    data = json.loads(json.dumps(r.as_dict()))  # plain ints on either database
+    assert (data["day"], data["net"], data["cash_in_drawer"]) == ("2026-11-20", 450_000, 220_000)
+    assert data["payments"][0] == {"method": "cash", "orders": 2, "total": 320_000,
+                                   "refunds": 1, "refunded": 100_000, "net": 220_000}  # fmt: skip
+    assert all(type(v) is int for v in (r.sales, r.goods, r.refunded, r.payments[0].total))
     assert phone.id  # the phone order counts on its day though not paid yet (COD)
 
 
@@ -147,8 +153,10 @@ def test_shop_filter_and_marketplace_orders(
     make_orders(owner_ctx.engine, shopee, 3, start=clock.now(), step=timedelta(hours=1))
     sell(owner_ctx, [(goods[0], 1)], PaymentMethod.CASH)
     every = eod.end_of_day(owner_ctx, DAY)
-    assert {s.name: s.orders for s in every.by_shop if s.orders} == {"Shopee Lan": 3,
-                                                                       "Cửa hàng Thử": 1}
+    assert {s.name: s.orders for s in every.by_shop if s.orders} == {
+        "Shopee Lan": 3,
+        "Cửa hàng Thử": 1,
+    }
     only = eod.end_of_day(owner_ctx, DAY, shop_ids=[shopee])
     assert only.shops == ("Shopee Lan",)
     assert (every.orders, only.orders) == (4, 3)
@@ -178,7 +186,7 @@ def test_export_reads_back_typed_and_neutralised(
     assert payments[0][0] == "Phương thức thanh toán"
     assert payments[1] == ("Tiền mặt", 1, 110_000, 0, 0, 110_000)
     products = list(book["Sản phẩm"].iter_rows(values_only=True))
-    assert products[1] == ("'=cmd", "'=HYPERLINK(\"http://x\",\"Bấm\")", 2, 110_000)
+    assert products[1] == ("'=cmd", '\'=HYPERLINK("http://x","Bấm")', 2, 110_000)
     with Session(engine) as session:
         actions = session.exec(sa.text("SELECT action FROM audit_events")).all()  # type: ignore[call-overload]
     assert ("report.end_of_day.export",) in [tuple(a) for a in actions]

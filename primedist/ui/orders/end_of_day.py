@@ -5,6 +5,7 @@ export it to Excel. The figures come from `services.end_of_day` on a worker thre
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,13 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFileDialog,
+    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -32,15 +35,20 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.errors import PrimedistError
 from primedist.services import end_of_day as eod
+from primedist.services import till
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
+from primedist.services.till import NOTE_MAX, TillCount
 from primedist.ui.home.controls import ShopPicker
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, count_text, export_done_box, xlsx_path
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op, _report
+from primedist.ui.orders.sale import MoneyEdit
 
+#: The difference's colour: short (red), exact (green), over (amber).
+TONES = {-1: "#B91C1C", 0: "#16A34A", 1: "#B45309"}
 # The summary figures, left to right.
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 FIGURES = ("sales", "refunded", "net", "cash")
@@ -56,7 +64,7 @@ class EndOfDayDialog(QDialog):
         self.report: eod.EndOfDay | None = None
         self._loading = 0
         self._busy = False
-        self.resize(960, 640)
+        self.resize(1100, 660)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_controls())
         layout.addWidget(self._build_figures())
@@ -68,7 +76,10 @@ class EndOfDayDialog(QDialog):
         self.note.setWordWrap(True)
         self.note.hide()
         layout.addWidget(self.note)
-        layout.addWidget(self._build_tables(), 1)
+        body = QHBoxLayout()
+        body.addWidget(self._build_tables(), 1)
+        body.addWidget(self._build_count())
+        layout.addLayout(body, 1)
         layout.addLayout(self._build_buttons())
         self.retranslate()
         self._fill_choices()
@@ -116,6 +127,46 @@ class EndOfDayDialog(QDialog):
             grid.addWidget(value, 1, i)
             grid.addWidget(note, 2, i)
             self.figure_names[key], self.figures[key], self.figure_notes[key] = name, value, note
+        return frame
+
+    def _build_count(self) -> QFrame:
+        """Count the cash: opening float and cash counted against the day's cash."""
+        frame = QFrame()
+        frame.setObjectName("card")
+        frame.setFixedWidth(320)
+        column = QVBoxLayout(frame)
+        self.count_title = QLabel()
+        self.count_title.setStyleSheet("font-weight: 600;")
+        column.addWidget(self.count_title)
+        form = QFormLayout()
+        self.float_edit = MoneyEdit("eodFloat")
+        self.counted_edit = MoneyEdit("eodCounted")
+        self.expected_label = QLabel("—")
+        self.expected_label.setObjectName("eodExpected")
+        self.difference_label = QLabel("—")
+        self.difference_label.setObjectName("eodDifference")
+        self.count_note = QLineEdit()
+        self.count_note.setObjectName("eodNote")
+        self.count_note.setMaxLength(NOTE_MAX)
+        self.count_labels = [QLabel() for _ in range(5)]
+        fields = (self.float_edit, self.counted_edit, self.expected_label,
+                  self.difference_label, self.count_note)  # fmt: skip
+        for label, field in zip(self.count_labels, fields, strict=True):
+            form.addRow(label, field)
+        column.addLayout(form)
+        self.close_till_button = QPushButton()
+        self.close_till_button.setObjectName("eodCloseTill")
+        self.close_till_button.clicked.connect(self.close_till)
+        column.addWidget(self.close_till_button)
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("muted")
+        self.counts_label.setWordWrap(True)
+        column.addWidget(self.counts_label)
+        column.addStretch(1)
+        for edit in (self.float_edit, self.counted_edit):
+            edit.textChanged.connect(lambda _t: self._show_count())
+        self.counts: list[TillCount] = []
+        self.last_count: TillCount | None = None
         return frame
 
     def _build_tables(self) -> QTabWidget:
@@ -191,14 +242,17 @@ class EndOfDayDialog(QDialog):
         )
         self.status.setText(self.tr("Reading…"))
         self._update_buttons()
-        Op(self, lambda _job: eod.end_of_day(ctx, day, shop_ids=shops, user_id=user)).success(
-            lambda report: self._show(report, ticket)
-        ).run()
 
-    def _show(self, report: eod.EndOfDay, ticket: int) -> None:
+        def read(_job: object) -> tuple[eod.EndOfDay, list[TillCount]]:
+            return (eod.end_of_day(ctx, day, shop_ids=shops, user_id=user),
+                    till.till_counts(ctx, day))  # fmt: skip
+
+        Op(self, read).success(lambda got: self._show(*got, ticket)).run()
+
+    def _show(self, report: eod.EndOfDay, counts: list[TillCount], ticket: int) -> None:
         if ticket != self._loading or not alive(self):
             return
-        self.report = report
+        self.report, self.counts = report, counts
         self.status.setText("")
         self._show_report()
         self._update_buttons()
@@ -243,6 +297,7 @@ class EndOfDayDialog(QDialog):
         self._fill(self.shops, [(s.name, count(s.orders), money(s.total)) for s in r.by_shop])
         self._fill(self.products, [(p.sku, p.name, count(p.units), money(p.revenue))
                                    for p in r.products])  # fmt: skip
+        self._show_count()
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -257,10 +312,79 @@ class EndOfDayDialog(QDialog):
                     )
                 table.setItem(r, c, item)
 
+    def typed_count(self) -> tuple[int, int | None] | None:
+        """(opening float, cash counted or None) as typed; None when one is not money."""
+        try:
+            opening, counted = self.float_edit.amount(), self.counted_edit.amount()
+        except ValueError:
+            return None
+        return opening or 0, counted
+
+    def _show_count(self) -> None:
+        """Expected and difference follow what is typed; the day's counts are listed."""
+        r, typed = self.report, self.typed_count()
+        lang = current_language()
+        expected = None if r is None or typed is None else typed[0] + r.cash_in_drawer
+        self.expected_label.setText("—" if expected is None else format_money(expected, lang))
+        difference = None
+        if expected is not None and typed is not None and typed[1] is not None:
+            difference = typed[1] - expected
+        self.difference_label.setText(self._difference_text(difference))
+        sign = None if difference is None else (difference > 0) - (difference < 0)
+        self.difference_label.setStyleSheet("" if sign is None else f"color: {TONES[sign]};")
+        self.counts_label.setText("<br>".join(self._count_line(c) for c in self.counts))
+        self._update_buttons()
+
+    def _difference_text(self, difference: int | None) -> str:
+        if difference is None:
+            return "—"
+        money = format_money(abs(difference), current_language())
+        if difference < 0:
+            return self.tr("%1 short").replace("%1", money)
+        if difference > 0:
+            return self.tr("%1 over").replace("%1", money)
+        return self.tr("Exact")
+
+    def _count_line(self, c: TillCount) -> str:
+        local = to_local(c.created_at, shop_tz())
+        text = (self.tr("%1 by %2: counted %3, %4")
+                .replace("%1", f"{local:%H:%M}").replace("%2", c.counted_by or "—")
+                .replace("%3", format_money(c.counted, current_language()))
+                .replace("%4", self._difference_text(c.difference)))  # fmt: skip
+        return html.escape(text)
+
     def _update_buttons(self) -> None:
         ready = self.report is not None and not self._busy
         self.print_button.setEnabled(ready)
         self.export_button.setEnabled(ready)
+        typed = self.typed_count()
+        self.close_till_button.setEnabled(ready and typed is not None and typed[1] is not None)
+
+    def close_till(self) -> None:
+        """Record the count (float, counted, note) for the day, shops and staff shown."""
+        typed = self.typed_count()
+        if self.report is None or typed is None or typed[1] is None:
+            return
+        ctx, day, shops = self.ctx, self.chosen_day(), self.shop_ids()
+        staff, note = self.staff.currentData(), self.count_note.text()
+        opening, counted = typed[0], typed[1]
+        self._busy = True
+        self._update_buttons()
+        Op(self, lambda _job: till.close_till(ctx, day, opening_float=opening, counted=counted,
+                                              shop_ids=shops, staff_id=staff, note=note),
+           title=self.tr("Counting the till")).success(self._counted).failure(
+            self._failed
+        ).run()  # fmt: skip
+
+    def _counted(self, count: TillCount) -> None:
+        if not alive(self):
+            return
+        self.last_count = count
+        self.counts = [*self.counts, count]
+        self.count_note.clear()
+        self._finished(self.tr("Till counted: %1").replace(
+            "%1", self._difference_text(count.difference)))  # fmt: skip
+        self._show_count()
 
     # Print and export ---------------------------------------------------------------------
     def print_report(self) -> None:
@@ -274,7 +398,8 @@ class EndOfDayDialog(QDialog):
         self._busy = True
         self._update_buttons()
         self.status.setText(self.tr("Printing…"))
-        Op(self, lambda _job: print_end_of_day(ctx, report, lang=lang),
+        count = self.last_count if self.last_count in self.counts else None
+        Op(self, lambda _job: print_end_of_day(ctx, report, lang=lang, till=count),
            title=self.tr("Printing the end-of-day report"), network=True).success(
             lambda result: self._finished(self.tr("Printed to %1").replace("%1", result.where))
         ).failure(self._failed).run()  # fmt: skip
@@ -388,4 +513,14 @@ class EndOfDayDialog(QDialog):
         self.print_button.setToolTip(self.tr("Print on the receipt printer"))
         self.export_button.setText(self.tr("Export Excel…"))
         self.close_button.setText(self.tr("Close"))
+        self.count_title.setText(self.tr("Count the cash"))
+        labels = (self.tr("Opening float"), self.tr("Cash counted"), self.tr("Expected"),
+                  self.tr("Difference"), self.tr("Note"))  # fmt: skip
+        for label, text in zip(self.count_labels, labels, strict=True):
+            label.setText(text)
+        self.expected_label.setToolTip(self.tr("Opening float + cash in drawer"))
+        self.close_till_button.setText(self.tr("Close the till"))
+        self.close_till_button.setToolTip(
+            self.tr("Record the count (who, when, the difference); print it with Print")
+        )
         self._show_report()

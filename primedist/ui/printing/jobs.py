@@ -36,6 +36,7 @@ from primedist.printing.model import (
 )
 from primedist.services.context import ServiceContext
 from primedist.services.end_of_day import EndOfDay
+from primedist.services.till import TillCount
 from primedist.ui.printing import render
 
 
@@ -165,12 +166,14 @@ def print_end_of_day(
     pdf: Path | None = None,
     paper: Paper | None = None,
     lang: str = "vi",
+    till: TillCount | None = None,
 ) -> PrintResult:
-    """Print the end-of-day report on the receipt's printer and paper (the till's), or on
-    the target / into the PDF given."""
+    """Print the end-of-day report (and a cash count) on the receipt's printer and paper
+    (the till's), or on the target / into the PDF given."""
     profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
     shop = store.load_shop_details(ctx)
-    document = end_of_day_document(report, shop, lang=lang, paper=paper or profile.paper)
+    document = end_of_day_document(report, shop, lang=lang, paper=paper or profile.paper,
+                                   till=till)  # fmt: skip
     # The receipt's printer, never its cash drawer kick: this is not a sale.
     _deliver_profile([document], replace(profile, paper=document.paper, open_drawer=False), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())

@@ -74,6 +74,7 @@ ACTIONS: dict[str, str] = {
     "ranks.recompute": QT_TRANSLATE_NOOP("audit", "Customer ranks recomputed"),
     "report.export": QT_TRANSLATE_NOOP("audit", "Report exported"),
     "report.end_of_day.export": QT_TRANSLATE_NOOP("audit", "End-of-day report exported"),
+    "till.close": QT_TRANSLATE_NOOP("audit", "Till counted"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),
     "segment.add": QT_TRANSLATE_NOOP("audit", "Customers added to a segment"),
     "segment.create": QT_TRANSLATE_NOOP("audit", "Segment created"),
@@ -148,6 +149,7 @@ KINDS: dict[str, str] = {
     "staff": QT_TRANSLATE_NOOP("audit", "Staff"),
     "stock": QT_TRANSLATE_NOOP("audit", "Stock"),
     "tag": QT_TRANSLATE_NOOP("audit", "Tags"),
+    "till": QT_TRANSLATE_NOOP("audit", "Till"),
     "user": QT_TRANSLATE_NOOP("audit", "Accounts"),
     "voucher": QT_TRANSLATE_NOOP("audit", "Vouchers"),
 }
@@ -169,6 +171,7 @@ RECORDS: dict[str, str] = {
     "stocktake": QT_TRANSLATE_NOOP("audit", "stock-take"),
     "store": QT_TRANSLATE_NOOP("audit", "store"),
     "tag": QT_TRANSLATE_NOOP("audit", "tag"),
+    "till": QT_TRANSLATE_NOOP("audit", "till of"),
     "user": QT_TRANSLATE_NOOP("audit", "user"),
     "variant": QT_TRANSLATE_NOOP("audit", "variant"),
     "voucher": QT_TRANSLATE_NOOP("audit", "voucher"),

@@ -138,7 +138,8 @@ def test_one_shop(qtbot, owner_ctx, engine, sales):
     make_shop(engine, "Shopee Lan")
     dialog = open_dialog(qtbot, owner_ctx)
     assert dialog.shops_button.text() == "All shops"
-    shopee = next(a.data() for a in dialog.shops_button.menu().actions() if a.text() == "Shopee Lan")
+    menu = dialog.shops_button.menu().actions()
+    shopee = next(a.data() for a in menu if a.text() == "Shopee Lan")
     dialog.shops_button.tick_shops({shopee})
     qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.shops == ("Shopee Lan",),
                     timeout=WAIT)  # fmt: skip
@@ -182,3 +183,43 @@ def test_vietnamese(qtbot, owner_ctx, sales, vietnamese):
     assert dialog.figure_names["cash"].text() == "Tiền mặt trong két"
     assert dialog.figures["cash"].text() == format_money(300_000, "vi")
     assert dialog.payments.item(0, 0).text() == "Tiền mặt"
+
+
+def test_count_the_cash_then_print_it(qtbot, owner_ctx, sales, tmp_path: Path, monkeypatch):
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert not dialog.close_till_button.isEnabled()  # nothing counted yet
+    qtbot.keyClicks(dialog.float_edit, "500000")
+    assert dialog.expected_label.text() == money(800_000)  # float + 300.000 cash
+    qtbot.keyClicks(dialog.counted_edit, "790.000")
+    assert dialog.difference_label.text() == f"{money(10_000)} short"
+    assert "#B91C1C" in dialog.difference_label.styleSheet()
+    dialog.counted_edit.setText("abc")
+    assert dialog.difference_label.text() == "—" and not dialog.close_till_button.isEnabled()
+    dialog.counted_edit.setText("800000")
+    assert dialog.difference_label.text() == "Exact"
+    dialog.count_note.setText("Két ca sáng")  # (keyClicks aborts on non-ASCII text)
+    qtbot.mouseClick(dialog.close_till_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_count is not None, timeout=WAIT)
+    assert dialog.status.text() == "Till counted: Exact"
+    assert "by Chủ Thử: counted " + money(800_000) in dialog.counts_label.text()
+    assert dialog.count_note.text() == ""
+    count = dialog.last_count
+    assert (count.expected, count.counted, count.difference, count.note) == (
+        800_000, 800_000, 0, "Két ca sáng")  # fmt: skip
+
+    printed: list[object] = []
+    from primedist.ui.printing import jobs
+
+    def fake_print(ctx, report, *, lang, till=None, **_kw):  # the printer's own tests above
+        printed.append((report.day, lang, till))
+        return jobs.PrintResult(1, 1, "PDF")
+
+    monkeypatch.setattr(jobs, "print_end_of_day", fake_print)
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(printed), timeout=WAIT)
+    assert printed[0][2] == count and printed[0][1] == "en"
+
+    dialog.day.setDate(QDate(2026, 11, 19))  # another day: its own counts (none)
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.day.day == 19,
+                    timeout=WAIT)  # fmt: skip
+    assert dialog.counts_label.text() == ""

@@ -1,9 +1,11 @@
-"""order_refunds: each refund of a return, with its amount, items, who and when
+"""order_refunds: each refund of a return, with its amount, items, who and when;
+till_closings: the cash counted at the end of a day
 
 The end-of-day report counts the money given back during its day. Until now a return only
 added to `orders.refunded_amount` (a running sum, no date); its audit row
 (`order.return`, with `{"refund": …, "lines": {line: qty}}`) is the record of when and by
-whom, so the existing returns are copied from there.
+whom, so the existing returns are copied from there. A till closing records the cash
+counted against what the day's cash sales and refunds say should be in the drawer.
 
 Revision ID: 0019_order_refunds
 Revises: 0018_variant_weights
@@ -55,6 +57,40 @@ def upgrade() -> None:
     op.create_index(op.f("ix_order_refunds_created_at"), "order_refunds", ["created_at"])
     op.create_index(op.f("ix_order_refunds_order_id"), "order_refunds", ["order_id"])
     _copy_from_audit()
+    _create_till_closings()
+
+
+def _create_till_closings() -> None:
+    money = ("opening_float", "cash_sales", "cash_refunds", "expected", "counted", "difference")
+    op.create_table(
+        "till_closings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("shop_ids", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=True),
+        *(sa.Column(name, sa.BigInteger(), nullable=False) for name in money),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "opening_float >= 0 AND counted >= 0 AND difference = counted - expected",
+            name=op.f("ck_till_closings_till_adds_up"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["users.id"],
+            name=op.f("fk_till_closings_staff_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_till_closings_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_till_closings")),
+    )
+    op.create_index(op.f("ix_till_closings_day_created_at"), "till_closings", ["day", "created_at"])
 
 
 def _copy_from_audit() -> None:
@@ -106,6 +142,8 @@ def _existing_orders(conn: sa.Connection, ids: set[int]) -> set[int]:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_till_closings_day_created_at"), table_name="till_closings")
+    op.drop_table("till_closings")
     op.drop_index(op.f("ix_order_refunds_order_id"), table_name="order_refunds")
     op.drop_index(op.f("ix_order_refunds_created_at"), table_name="order_refunds")
     op.drop_table("order_refunds")

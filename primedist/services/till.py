@@ -1,0 +1,152 @@
+"""Closing the till (End of day → *Count the cash*): the cashier types the opening float and
+the cash counted; the app records them against what should be there.
+
+expected = opening float + the day's cash sales − its cash refunds (the end-of-day
+report's *cash in drawer*, for the same shops and staff member); difference = counted −
+expected (negative = short, positive = over). Each count is a row of `till_closings` and an
+audit row; a day may be counted several times (a count after a late sale), newest last.
+Needs Orders access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from primedist.core.clock import local_day_bounds_utc, shop_tz, to_local
+from primedist.core.messages import msg
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, PaymentMethod
+from primedist.domain.shop import Shop
+from primedist.domain.till import MAX_TILL_AMOUNT, TillClosing
+from primedist.domain.user import User
+from primedist.errors import ValidationError
+from primedist.queries import end_of_day as q
+from primedist.services.context import ServiceContext
+
+closings_t = table_of(TillClosing)
+users_t = table_of(User)
+shops_t = table_of(Shop)
+
+NOTE_MAX = 255
+
+
+@dataclass(frozen=True)
+class TillCount:
+    """One count of the till, as the dialog and the printout show it."""
+
+    id: int
+    day: date
+    #: Names of the shops counted; empty = every shop.
+    shops: tuple[str, ...]
+    #: Whose sales were counted (None = everyone's).
+    staff: str | None
+    opening_float: int
+    cash_sales: int
+    cash_refunds: int
+    expected: int
+    counted: int
+    difference: int
+    note: str | None
+    counted_by: str | None
+    created_at: datetime
+
+
+def close_till(
+    ctx: ServiceContext,
+    day: date,
+    *,
+    opening_float: int,
+    counted: int,
+    shop_ids: Sequence[int] = (),
+    staff_id: int | None = None,
+    note: str | None = None,
+) -> TillCount:
+    """Record a count of the till for `day` (today or before) and return it."""
+    ctx.require(Module.ORDERS)
+    tz = shop_tz()
+    now = ctx.clock.now()
+    if day > to_local(now, tz).date():
+        raise ValidationError(msg("A day that has not come yet cannot be counted."), field="day")
+    _check_amount(opening_float, "opening_float")
+    _check_amount(counted, "counted")
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise ValidationError(msg("The note is longer than {limit} characters.", limit=NOTE_MAX),
+                              field="note")  # fmt: skip
+    start, end = local_day_bounds_utc(day, tz)
+    shops = tuple(sorted(set(shop_ids)))
+    scope = q.DayScope(start, end, shops, staff_id)
+    with ctx.uow() as session:
+        conn = session.connection()
+        cash = PaymentMethod.CASH.value
+        sales = sum(int(r.total) for r in q.sales_by_payment(conn, scope)
+                    if r.payment_method == cash and not r.cancelled)  # fmt: skip
+        refunds = sum(int(r.amount) for r in q.refunds(conn, scope) if r.payment_method == cash)
+        expected = opening_float + sales - refunds
+        row = TillClosing(
+            day=day, shop_ids="".join(f",{i}" for i in shops) + ("," if shops else ""),
+            staff_id=staff_id, opening_float=opening_float, cash_sales=sales,
+            cash_refunds=refunds, expected=expected, counted=counted,
+            difference=counted - expected, note=note, user_id=ctx.actor.id, created_at=now,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        ctx.audit(
+            session, "till.close", entity_type="till", entity_id=day.isoformat(),
+            summary=msg("Till of {day} counted: {counted} đ, difference {difference} đ",
+                        day=day.isoformat(), counted=counted, difference=counted - expected),
+            after={"opening_float": opening_float, "expected": expected, "counted": counted,
+                   "difference": counted - expected, "shops": list(shops), "staff": staff_id},
+        )  # fmt: skip
+        closing_id = row.id
+    return next(c for c in till_counts(ctx, day) if c.id == closing_id)
+
+
+def till_counts(ctx: ServiceContext, day: date) -> list[TillCount]:
+    """The counts of `day`, oldest first."""
+    ctx.require(Module.ORDERS)
+    c = closings_t.c
+    staff, by = users_t.alias("staff"), users_t.alias("counted_by")
+    stmt = (
+        sa.select(closings_t, staff.c.name.label("staff_name"), by.c.name.label("by_name"))
+        .select_from(
+            closings_t.outerjoin(staff, staff.c.id == c.staff_id).outerjoin(
+                by, by.c.id == c.user_id
+            )
+        )
+        .where(c.day == day)
+        .order_by(c.created_at, c.id)
+    )
+    with ctx.engine.connect() as conn:
+        rows = list(conn.execute(stmt))
+        names = dict(conn.execute(sa.select(shops_t.c.id, shops_t.c.name)).all())
+    return [
+        TillCount(
+            id=r.id,
+            day=r.day,
+            staff=r.staff_name,
+            counted_by=r.by_name,
+            shops=tuple(sorted(str(names.get(int(i), i)) for i in r.shop_ids.split(",") if i)),
+            opening_float=int(r.opening_float),
+            cash_sales=int(r.cash_sales),
+            cash_refunds=int(r.cash_refunds),
+            expected=int(r.expected),
+            counted=int(r.counted),
+            difference=int(r.difference),
+            note=r.note,
+            created_at=r.created_at,
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def _check_amount(value: int, field: str) -> None:
+    if not 0 <= value <= MAX_TILL_AMOUNT:
+        raise ValidationError(
+            msg("Type an amount from 0 to {limit} đ.", limit=MAX_TILL_AMOUNT), field=field
+        )
