@@ -234,12 +234,8 @@ class EndOfDayDialog(QDialog):
         an older answer arriving late is dropped."""
         self._loading += 1
         ticket = self._loading
-        ctx, day, shops, user = (
-            self.ctx,
-            self.chosen_day(),
-            self.shop_ids(),
-            self.staff.currentData(),
-        )
+        ctx, day, shops = self.ctx, self.chosen_day(), self.shop_ids()
+        user = self.staff.currentData()
         self.status.setText(self.tr("Reading…"))
         self._update_buttons()
 
@@ -306,10 +302,8 @@ class EndOfDayDialog(QDialog):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                if c >= (2 if products else 1):
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
+                if c >= (2 if products else 1):  # numbers and money
+                    item.setTextAlignment(RIGHT)
                 table.setItem(r, c, item)
 
     def typed_count(self) -> tuple[int, int | None] | None:
