@@ -366,6 +366,32 @@ def _sales_in_the_ledger(conn: sa.Connection, now: datetime) -> None:
         conn.execute(sa.insert(moves_t), rows[i : i + 5_000])
 
 
+#: Why the demo's own orders came back (their refund rows' reason).
+_RETURN_REASON = "Khách trả hàng"
+
+
+def _refund_own_returns(conn: sa.Connection) -> None:
+    """The shop's own returned orders were refunded in full when they came back, by whoever
+    sold them, as a return in the app records it: `refunded_amount` = total and one
+    `order_refunds` row at the time of their `returned` status (End of day counts it).
+    Marketplace returns are refunded by the marketplace: no row."""
+    conn.exec_driver_sql(
+        "INSERT INTO order_refunds (order_id, amount, items, reason, user_id, created_at) "
+        f"SELECT o.id, o.total, o.item_count, {_mark(conn)}, o.created_by_id, h.changed_at "
+        "FROM orders o JOIN order_status_changes h ON h.order_id = o.id "
+        "AND h.to_status = 'returned' WHERE o.status = 'returned' AND o.source <> 'marketplace'",
+        (_RETURN_REASON,),
+    )
+    conn.exec_driver_sql(
+        "UPDATE orders SET refunded_amount = total WHERE status = 'returned' "
+        "AND source <> 'marketplace'"
+    )
+
+
+def _mark(conn: sa.Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _holder(variant_id: int | None, group_id: int | None) -> tuple[str, int]:
     """Who holds the stock: the SKU group when grouped, else the variant."""
     return ("g", group_id) if group_id is not None else ("v", variant_id or 0)
@@ -518,7 +544,7 @@ def _insert_sql(
         raise ValueError(f"{table_name}: required columns missing from the insert: {missing}")
     prep = conn.dialect.identifier_preparer
     names = ", ".join(prep.quote(table.c[c].name) for c in (*columns, *constants))
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(conn)
     literals = [
         str(
             sa.literal(value, table.c[name].type).compile(
@@ -937,6 +963,7 @@ class _Run:
         loyalty = self.write_levels_and_vouchers(people, stats, catalog, orders)
         self.write_customers(people, stats, loyalty, points, orders)
         self.write_orders(orders, lines, people, catalog, loyalty)
+        _refund_own_returns(self.conn)
         rebuild_summaries(self.conn)  # the dashboards' daily summaries of these orders
         self.write_points(points, orders, people)
         self.write_tags_and_segments(people, stats, loyalty)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from primedist.config import resolve_settings
-from primedist.core.clock import FixedClock
+from primedist.core.clock import FixedClock, shop_tz, to_local
 from primedist.core.phone import normalize_phone, phone_search_variants
 from primedist.core.text import fold, fts_match_query
 from primedist.db.engine import sqlite_timestamp
@@ -24,12 +24,13 @@ from primedist.db.store import open_store
 from primedist.domain.customer import Customer
 from primedist.domain.enums import OrderStatus, ShopStatus
 from primedist.domain.loyalty import PointsEntry
-from primedist.domain.order import Order, OrderLine, OrderStatusChange
+from primedist.domain.order import Order, OrderLine, OrderRefund, OrderStatusChange
 from primedist.domain.product import Variant
 from primedist.errors import Cancelled, Conflict, ValidationError
 from primedist.jobs.progress import JobProgress
 from primedist.services import demo
 from primedist.services.context import ServiceContext
+from primedist.services.end_of_day import end_of_day
 from tests.conftest import FIXED_NOW, PG_URL
 from tests.driver_sql import driver_sql
 
@@ -736,3 +737,25 @@ def test_the_stock_history_tells_the_last_two_weeks(demo_ctx: ServiceContext) ->
         assert all(m.order_id is not None and m.reason for m in sales)
         told += bool(sales)
     assert told >= len(variants) // 3  # most products sold in two weeks
+
+
+def test_own_returns_were_refunded_and_count_on_their_day(demo_ctx: ServiceContext) -> None:
+    engine = demo_ctx.engine
+    own = rows(engine, """
+        SELECT o.id, o.total, o.refunded_amount, r.amount, r.items, o.item_count,
+               r.created_at = h.changed_at
+        FROM orders o JOIN order_refunds r ON r.order_id = o.id
+        JOIN order_status_changes h ON h.order_id = o.id AND h.to_status = 'returned'
+        WHERE o.status = 'returned' AND o.source <> 'marketplace'""")  # fmt: skip
+    assert own, "the demo has returned counter/phone/chat orders"
+    assert all(t == refunded == amount and items == n and same_time
+               for _id, t, refunded, amount, items, n, same_time in own)  # fmt: skip
+    assert scalar(engine, "SELECT COUNT(*) FROM order_refunds") == len(own)
+    assert scalar(engine, """SELECT COUNT(*) FROM orders WHERE source = 'marketplace'
+                             AND refunded_amount <> 0""") == 0  # fmt: skip
+    with Session(engine) as session:
+        first = session.exec(select(OrderRefund).order_by(OrderRefund.id)).first()  # type: ignore[arg-type]
+        assert first is not None
+        stamp, amount = first.created_at, first.amount
+    report = end_of_day(demo_ctx, to_local(stamp, shop_tz()).date())
+    assert report.refunds >= 1 and report.refunded >= amount
