@@ -117,8 +117,7 @@ class EndOfDayDialog(QDialog):
         for i, key in enumerate(FIGURES):
             name, value, note = QLabel(), QLabel("—"), QLabel()
             name.setObjectName("muted")
-            value.setObjectName("figure")
-            value.setStyleSheet("font-size: 17pt; font-weight: 600;")
+            value.setObjectName("cardValue")  # Home's figures' style (style.qss)
             note.setObjectName("muted")
             note.setWordWrap(True)
             grid.setColumnStretch(i, 1)
@@ -136,7 +135,7 @@ class EndOfDayDialog(QDialog):
         frame.setFixedWidth(320)
         column = QVBoxLayout(frame)
         self.count_title = QLabel()
-        self.count_title.setStyleSheet("font-weight: 600;")
+        self.count_title.setObjectName("sectionTitle")
         column.addWidget(self.count_title)
         form = QFormLayout()
         self.float_edit = MoneyEdit("eodFloat")
