@@ -22,7 +22,7 @@ SYSTEM_PACKAGES=(
   cups cups-client poppler-utils
 )
 # The test command's second pass runs on a local PostgreSQL server.
-TEST_SYSTEM_PACKAGES=(postgresql)
+TEST_SYSTEM_PACKAGES=(postgresql zbar-tools)
 #: The tests that run on PostgreSQL too (everything that touches the store).
 PG_TESTS=(tests/db tests/services tests/pg tests/jobs)
 

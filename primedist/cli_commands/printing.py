@@ -1,4 +1,5 @@
-"""`primedist print receipt|invoice|packing-slip ORDER_ID`: print from the command line.
+"""`primedist print receipt|invoice|packing-slip ORDER_ID` and `primedist print labels`:
+print from the command line.
 
 Rendering needs Qt: `primedist.ui.printing` is imported inside the command (never at
 module level) and a headless Qt application is created when none runs.
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         p.add_argument("--lang", choices=("vi", "en"), default="vi", help="document language")
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         p.set_defaults(func=cmd_print)
+    register_labels(kinds)
 
 
 def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,4 +65,74 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
         f"Printed the {args.document.replace('-', ' ')} of order {args.order_id} "
         f"to {result.where}.",
     )
+    return EXIT_OK
+
+
+def register_labels(kinds: argparse._SubParsersAction[Any]) -> None:
+    from primedist.printing.labels import DEFAULT_STOCK, STOCKS
+
+    p = kinds.add_parser(
+        "labels",
+        help="print barcode labels for products",
+        description="Print barcode labels (the variant's barcode, else its SKU; the name, "
+        "variant and price) on the label printer remembered by Products → Print labels, "
+        "or on the printer or into the PDF file given.",
+    )
+    p.add_argument("skus", nargs="*", metavar="SKU[:N]",
+                   help="a SKU or barcode, with N copies (default 1, or --from-stock)")  # fmt: skip
+    p.add_argument("--product", type=positive_int, action="append", default=[], metavar="ID",
+                   help="every active variant of this product (repeatable)")  # fmt: skip
+    p.add_argument("--from-stock", action="store_true",
+                   help="as many labels as each variant has in stock (unless SKU:N)")  # fmt: skip
+    p.add_argument("--paper", choices=list(STOCKS), metavar="PAPER",
+                   help=f"label paper: {', '.join(STOCKS)} (default: the remembered one, "
+                        f"else {DEFAULT_STOCK})")  # fmt: skip
+    p.add_argument("--start", type=positive_int, default=1, metavar="N",
+                   help="A4 sheets: start at label N of the first sheet (labels used)")  # fmt: skip
+    p.add_argument("--no-price", action="store_true", help="leave the price off")
+    p.add_argument("--no-shop", action="store_true", help="leave the shop name off")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--printer", metavar="NAME", help="a system printer (queue) name")
+    where.add_argument("--pdf", metavar="FILE", help="write a PDF file instead")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="price format")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_labels)
+
+
+def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from primedist.cli import _usage_error
+    from primedist.printing import store
+    from primedist.services import labels as svc
+    from primedist.ui.printing.labels import LabelJob, labels_to_pdf, print_labels
+
+    if not args.skus and not args.product:
+        return _usage_error("Name the labels to print: SKU[:N] arguments or --product ID.")
+    ctx = as_owner(open_context(settings))
+    default = None if args.from_stock else 1
+    wanted = [svc.parse_sku_copies(text, default) for text in args.skus]
+    items = svc.items_for_skus(ctx, wanted) if wanted else []
+    items += svc.items_for_products(ctx, args.product, copies=default) if args.product else []
+    saved = svc.load_settings(ctx)
+    options = replace(
+        saved.options, stock=args.paper or saved.options.stock, skip=args.start - 1,
+        show_price=saved.options.show_price and not args.no_price,
+        show_shop=saved.options.show_shop and not args.no_shop,
+    )  # fmt: skip
+    job = LabelJob(items, options, store.load_shop_details(ctx).name, args.lang)
+    from primedist.ui.printing.jobs import ensure_app
+
+    ensure_app()
+    if args.pdf:
+        result = labels_to_pdf(job, Path(args.pdf).resolve())
+    else:
+        result = print_labels(job, args.printer or saved.printer)
+    emit(
+        args,
+        {"labels": result.labels, "pages": result.pages, "paper": options.stock,
+         "printed_to": result.where},
+        f"Printed {result.labels:,} labels on {result.pages:,} pages ({options.stock}) "
+        f"to {result.where}.",
+    )  # fmt: skip
     return EXIT_OK

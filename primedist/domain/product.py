@@ -68,9 +68,7 @@ class Product(SQLModel, table=True):
     #: Some active variant is at or below its low-stock level.
     low_stock: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     #: Some active variant has no weight (its parcels are estimated at 500 g an item).
-    weight_missing: bool = Field(
-        default=False, sa_column_kwargs={"server_default": sa.false()}
-    )
+    weight_missing: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     #: The shops the product is actively listed on, ",1,3," ("" when none): the shop
     #: filter reads it from the list's indexes instead of probing the listings per row.
     listed_shops: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})

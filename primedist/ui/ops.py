@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -215,6 +215,16 @@ class Op(Generic[T]):
 
 def _spent(_job: Job) -> Any:
     raise RuntimeError("this Op has already run")
+
+
+def report_in(status: QLabel, parent: QWidget, exc: BaseException) -> None:
+    """A refused action or a printer problem (a PrimedistError) said in the dialog's
+    `status` line; anything else reported as the app reports a failed job."""
+    if isinstance(exc, PrimedistError):
+        status.setText(error_text(exc))
+    else:
+        status.setText("")
+        _report(parent, exc)
 
 
 def _report(parent: QWidget | None, exc: BaseException) -> None:

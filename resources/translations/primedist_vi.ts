@@ -2545,6 +2545,162 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>LabelsDialog</name>
+    <message>
+        <source>No printer installed</source>
+        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it.</extracomment>
+        <translation>Chưa cài máy in nào</translation>
+    </message>
+    <message>
+        <source>Print barcode labels</source>
+        <translation>In tem mã vạch</translation>
+    </message>
+    <message>
+        <source>1 label each</source>
+        <translation>Mỗi mã 1 tem</translation>
+    </message>
+    <message>
+        <source>As many as in stock</source>
+        <translation>Bằng số tồn kho</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>Phân loại</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Tồn kho</translation>
+    </message>
+    <message>
+        <source>Barcode</source>
+        <translation>Mã vạch</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>Số tem</translation>
+    </message>
+    <message>
+        <source>Label paper</source>
+        <translation>Khổ giấy tem</translation>
+    </message>
+    <message>
+        <source>Start at label (on the first sheet)</source>
+        <translation>Bắt đầu từ tem số (trên tờ đầu)</translation>
+    </message>
+    <message>
+        <source>Shop name</source>
+        <translation>Tên cửa hàng</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Máy in</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Lưu thành PDF…</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>In</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Roll, 2 labels across, 35 × 22 mm</source>
+        <translation>Cuộn 2 tem, 35 × 22 mm</translation>
+    </message>
+    <message>
+        <source>Roll, 3 labels across, 35 × 22 mm</source>
+        <translation>Cuộn 3 tem, 35 × 22 mm</translation>
+    </message>
+    <message>
+        <source>Roll, 1 label across, 50 × 30 mm</source>
+        <translation>Cuộn 1 tem, 50 × 30 mm</translation>
+    </message>
+    <message>
+        <source>Roll, 1 label across, 40 × 30 mm</source>
+        <translation>Cuộn 1 tem, 40 × 30 mm</translation>
+    </message>
+    <message>
+        <source>A4 sheet, 65 labels of 38 × 21 mm</source>
+        <translation>Tờ A4, 65 tem 38 × 21 mm</translation>
+    </message>
+    <message>
+        <source>A4 sheet, 24 labels of 70 × 37 mm</source>
+        <translation>Tờ A4, 24 tem 70 × 37 mm</translation>
+    </message>
+    <message>
+        <source>The selected products have no active variants.</source>
+        <translation>Các sản phẩm đã chọn không có phân loại nào đang bán.</translation>
+    </message>
+    <message>
+        <source>… and %n more</source>
+        <translation>… và %n mã khác</translation>
+    </message>
+    <message>
+        <source>%1 on %2</source>
+        <translation>%1 trên %2</translation>
+    </message>
+    <message>
+        <source>%n page</source>
+        <translation>%n trang</translation>
+    </message>
+    <message>
+        <source>%n pages</source>
+        <translation>%n trang</translation>
+    </message>
+    <message>
+        <source>%n label</source>
+        <translation>%n tem</translation>
+    </message>
+    <message>
+        <source>%n labels</source>
+        <translation>%n tem</translation>
+    </message>
+    <message>
+        <source>Printing labels…</source>
+        <translation>Đang in tem…</translation>
+    </message>
+    <message>
+        <source>Printing labels</source>
+        <translation>In tem</translation>
+    </message>
+    <message>
+        <source>Save the labels as PDF</source>
+        <translation>Lưu tem thành PDF</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saving the labels…</source>
+        <translation>Đang lưu tem…</translation>
+    </message>
+    <message>
+        <source>Saving labels</source>
+        <translation>Lưu tem</translation>
+    </message>
+    <message>
+        <source>%1 printed to %2</source>
+        <translation>Đã in %1 ra %2</translation>
+    </message>
+</context>
+<context>
     <name>LanguageSettings</name>
     <message>
         <source>Language</source>
@@ -3829,7 +3985,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductListPage</name>
     <message>
         <source>No products match the search and the filters.</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product.</extracomment>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids.</extracomment>
         <translation>Không có sản phẩm nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -7923,6 +8079,14 @@ Vẫn bán?</translation>
         <translation>Xóa</translation>
     </message>
     <message>
+        <source>Print labels</source>
+        <translation>In tem mã vạch</translation>
+    </message>
+    <message>
+        <source>Print barcode labels for the selected products&apos; variants</source>
+        <translation>In tem mã vạch cho các phân loại của sản phẩm đã chọn</translation>
+    </message>
+    <message>
         <source>Export</source>
         <translation>Xuất Excel</translation>
     </message>
@@ -8002,6 +8166,10 @@ Vẫn bán?</translation>
     <message>
         <source>Stock history</source>
         <translation>Lịch sử kho</translation>
+    </message>
+    <message>
+        <source>Print labels…</source>
+        <translation>In tem mã vạch…</translation>
     </message>
     <message>
         <source>Hiding products</source>
@@ -9483,6 +9651,10 @@ Vẫn bán?</translation>
         <translation>J&amp;T: {message} ({path}). Hãy kiểm tra tài khoản API và khóa bí mật (private key) của J&amp;T.</translation>
     </message>
     <message>
+        <source>Labels can be printed for at most {max} products at a time ({n} are selected).</source>
+        <translation>Mỗi lần chỉ in tem được cho tối đa {max} sản phẩm (đang chọn {n}).</translation>
+    </message>
+    <message>
         <source>Line {line}: the section {section} is never closed (add {closing}).</source>
         <translation>Dòng {line}: phần {section} chưa được đóng (hãy thêm {closing}).</translation>
     </message>
@@ -9509,6 +9681,10 @@ Vẫn bán?</translation>
     <message>
         <source>No network address is set for the receipt printer.</source>
         <translation>Chưa đặt địa chỉ mạng cho máy in hóa đơn.</translation>
+    </message>
+    <message>
+        <source>No product has the SKU or barcode {codes}.</source>
+        <translation>Không có sản phẩm nào có SKU hoặc mã vạch {codes}.</translation>
     </message>
     <message>
         <source>No serial port is set for the receipt printer.</source>
@@ -9573,6 +9749,14 @@ Vẫn bán?</translation>
     <message>
         <source>Province {province} is not in GHN&apos;s list.</source>
         <translation>Tỉnh/thành {province} không có trong danh sách của GHN.</translation>
+    </message>
+    <message>
+        <source>SKU {sku}: copies must be between 0 and {max}.</source>
+        <translation>SKU {sku}: số tem phải từ 0 đến {max}.</translation>
+    </message>
+    <message>
+        <source>SKU {sku}: {problem}</source>
+        <translation>SKU {sku}: {problem}</translation>
     </message>
     <message>
         <source>Ship at most {limit} orders at once.</source>
@@ -9719,6 +9903,10 @@ Vẫn bán?</translation>
         <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
     </message>
     <message>
+        <source>The variant has neither a barcode nor a SKU.</source>
+        <translation>Phân loại này không có mã vạch cũng không có SKU.</translation>
+    </message>
+    <message>
         <source>The weight must be 1 to {most} g.</source>
         <translation>Khối lượng phải từ 1 đến {most} g.</translation>
     </message>
@@ -9727,8 +9915,16 @@ Vẫn bán?</translation>
         <translation>Tài khoản {account} không có thông tin đăng nhập: hãy thêm lại.</translation>
     </message>
     <message>
+        <source>There are no labels to print: give at least one product a number of copies.</source>
+        <translation>Không có tem nào để in: hãy nhập số tem cho ít nhất một sản phẩm.</translation>
+    </message>
+    <message>
         <source>There is no database at {database}: nothing to copy.</source>
         <translation>Không có cơ sở dữ liệu tại {database}: không có gì để sao chép.</translation>
+    </message>
+    <message>
+        <source>There is no label paper named {name} (papers: {names}).</source>
+        <translation>Không có khổ giấy tem tên {name} (các khổ: {names}).</translation>
     </message>
     <message>
         <source>There is no staff member {id}.</source>
@@ -9841,6 +10037,14 @@ Vẫn bán?</translation>
     <message>
         <source>{changes}; {more_changes}</source>
         <translation>{changes}; {more_changes}</translation>
+    </message>
+    <message>
+        <source>{code} cannot be a barcode: use letters without accents, digits and - . / _ only.</source>
+        <translation>{code} không in thành mã vạch được: chỉ dùng chữ không dấu, chữ số và - . / _.</translation>
+    </message>
+    <message>
+        <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>
+        <translation>{code} quá dài cho tem rộng {w} mm: hãy chọn tem rộng hơn hoặc đặt mã vạch ngắn hơn cho phân loại.</translation>
     </message>
     <message>
         <source>{code} {name} (stock {stock})</source>
@@ -10311,6 +10515,10 @@ Vẫn bán?</translation>
         <translation>{number} không được âm</translation>
     </message>
     <message>
+        <source>{n} labels are too many for one job (at most {max}): print them in parts.</source>
+        <translation>{n} tem là quá nhiều cho một lần in (tối đa {max}): hãy in thành nhiều đợt.</translation>
+    </message>
+    <message>
         <source>{options} is already variant {n}.</source>
         <translation>{options} trùng với phân loại {n}.</translation>
     </message>
@@ -10521,6 +10729,10 @@ Vẫn bán?</translation>
     <message>
         <source>{tag}: untagged {removed} of {count} customers</source>
         <translation>{tag}: gỡ thẻ {removed} trên {count} khách hàng</translation>
+    </message>
+    <message>
+        <source>{text}: copies must be between 1 and {max}.</source>
+        <translation>{text}: số tem phải từ 1 đến {max}.</translation>
     </message>
     <message>
         <source>{total} customers do not fit one Excel sheet ({limit} rows at most): narrow the filter, or export to .csv.</source>

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_number
-from primedist.errors import PrimedistError
 from primedist.services import end_of_day as eod
 from primedist.services import till
 from primedist.services.context import ServiceContext
@@ -43,8 +42,7 @@ from primedist.ui.home.controls import ShopPicker
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, count_text, export_done_box, xlsx_path
-from primedist.ui.messages import error_text
-from primedist.ui.ops import Op, _report
+from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import MoneyEdit
 
 #: The difference's colour: short (red), exact (green), over (amber).
@@ -436,17 +434,11 @@ class EndOfDayDialog(QDialog):
         self._update_buttons()
 
     def _failed(self, exc: BaseException) -> None:
-        """A refused export or a printer problem is said in the dialog; anything else is
-        reported as the app reports a failed job."""
         if not alive(self):
             return
         self._busy = False
         self._update_buttons()
-        if isinstance(exc, PrimedistError):
-            self.status.setText(error_text(exc))
-        else:
-            self.status.setText("")
-            _report(self, exc)
+        report_in(self.status, self, exc)
 
     def texts(self) -> eod.ReportTexts:
         """The export's sheet names and headers in the reader's language."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,22 +181,25 @@ def check_printer(name: str) -> None:
         )
 
 
-def print_to_printer(documents: Sequence[Document], name: str, *, job_name: str = "") -> None:
-    """Print documents as one job on the system printer `name` (checked first)."""
+@contextmanager
+def system_job(name: str, title: str) -> Iterator[QPrinter]:
+    """A job on the system printer `name` (checked first): draw into the printer in the
+    block; a printer that reported an error by its end raises."""
     check_printer(name)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(name)
     if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
         raise PrinterNotFound(f"The printer {name!r} cannot be used.", printer=name)
-    printer.setFullPage(False)
-    printer.setDocName(job_name or documents[0].title)
-    paint(printer, [layout(d) for d in documents])
+    printer.setDocName(title)
+    yield printer
     if printer.printerState() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
         raise PrinterOffline(f"The printer {name!r} reported an error.", printer=name)
 
 
-def print_to_pdf(documents: Sequence[Document], path: Path) -> Path:
-    """Write documents into one PDF (complete or not at all: written beside, then moved)."""
+@contextmanager
+def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
+    """A PDF printer for `path`, complete or not at all: written beside, moved into place
+    when the block ends, dropped when it raises."""
     path = Path(path)
     if not path.parent.is_dir():
         raise PrintError(f"The folder {str(path.parent)!r} does not exist.", printer=str(path))
@@ -203,14 +207,27 @@ def print_to_pdf(documents: Sequence[Document], path: Path) -> Path:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp))
-    printer.setDocName(documents[0].title if documents else "")
-    printer.setFullPage(False)
+    printer.setDocName(title)
     try:
-        paint(printer, [layout(d) for d in documents])
+        yield printer
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return path
+
+
+def print_to_printer(documents: Sequence[Document], name: str, *, job_name: str = "") -> None:
+    """Print documents as one job on the system printer `name` (checked first)."""
+    with system_job(name, job_name or documents[0].title) as printer:
+        printer.setFullPage(False)
+        paint(printer, [layout(d) for d in documents])
+
+
+def print_to_pdf(documents: Sequence[Document], path: Path) -> Path:
+    """Write documents into one PDF (complete or not at all: written beside, then moved)."""
+    with pdf_job(path, documents[0].title if documents else "") as printer:
+        printer.setFullPage(False)
+        paint(printer, [layout(d) for d in documents])
+    return Path(path)
 
 
 def to_image(document: Document, dots: int | None = None) -> QImage:

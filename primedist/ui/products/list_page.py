@@ -464,6 +464,8 @@ class ProductListPage(FilteredListPage):
     stockRequested = Signal(int)
     #: The context menu's "Stock history" on a product.
     historyRequested = Signal(int)
+    #: "Print labels" on the selected products (or the context menu's product): their ids.
+    labelsRequested = Signal(list)
 
     model: ProductsTableModel
     _filter: ProductFilter
@@ -496,6 +498,7 @@ class ProductListPage(FilteredListPage):
         self.hide_button = push_button("hideButton", self.hide_selected)
         self.unhide_button = push_button("unhideButton", self.unhide_selected)
         self.delete_button = push_button("deleteButton", self.delete_selected)
+        self.labels_button = push_button("labelsButton", self.print_labels)
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.template_button = template_button(self, self.ctx, TemplateKind.PRODUCTS)
@@ -505,6 +508,7 @@ class ProductListPage(FilteredListPage):
         row.addSpacing(12)
         row.addWidget(self.selection_label)
         row.addStretch(1)
+        row.addWidget(self.labels_button)
         row.addWidget(self.export_button)
         row.addWidget(self.import_button)
         row.addWidget(self.template_button)
@@ -556,6 +560,12 @@ class ProductListPage(FilteredListPage):
         )
         self.unhide_button.setText(QCoreApplication.translate("products", "Unhide"))
         self.delete_button.setText(QCoreApplication.translate("products", "Delete"))
+        self.labels_button.setText(QCoreApplication.translate("products", "Print labels"))
+        self.labels_button.setToolTip(
+            QCoreApplication.translate(
+                "products", "Print barcode labels for the selected products' variants"
+            )
+        )
         self.export_button.setText(QCoreApplication.translate("products", "Export"))
         self.import_button.setText(QCoreApplication.translate("products", "Import"))
         self.import_button.setToolTip(
@@ -701,6 +711,7 @@ class ProductListPage(FilteredListPage):
         self.hide_button.setEnabled(free and (unsure or "active" in statuses))
         self.unhide_button.setEnabled(free and (unsure or "hidden" in statuses))
         self.delete_button.setEnabled(free)
+        self.labels_button.setEnabled(n > 0)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setToolTip(
             QCoreApplication.translate("products", "Export the selected products to Excel")
@@ -718,6 +729,12 @@ class ProductListPage(FilteredListPage):
         key = self._key(index)
         if key is not None:
             self.editRequested.emit(key)
+
+    def print_labels(self) -> None:
+        """Ask for labels of the selected products."""
+        ids = self.selected_ids()
+        if ids:
+            self.labelsRequested.emit(ids)
 
     def export(self) -> None:
         """Ask for an export: the selected ids, or None for the whole filtered list."""
@@ -744,6 +761,9 @@ class ProductListPage(FilteredListPage):
         )
         menu.addAction(QCoreApplication.translate("products", "Stock history")).triggered.connect(
             lambda: self.historyRequested.emit(product_id)
+        )
+        menu.addAction(QCoreApplication.translate("products", "Print labels…")).triggered.connect(
+            lambda: self.labelsRequested.emit([product_id])
         )
         self.context_menu = menu
         return menu

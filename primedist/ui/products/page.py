@@ -59,6 +59,7 @@ class ProductsPage(SubTabsPage):
         self.list.editRequested.connect(self.open_editor)
         self.list.stockRequested.connect(self.open_stock)
         self.list.historyRequested.connect(self.open_history)
+        self.list.labelsRequested.connect(self.open_labels)
         self.list.exportRequested.connect(self.export)
         self.list.importRequested.connect(self.import_file)
         self.retranslate()
@@ -91,6 +92,11 @@ class ProductsPage(SubTabsPage):
         from primedist.ui.products.stock_dialogs import StockHistoryDialog
 
         return self.open_dialog(StockHistoryDialog(self.ctx, product_id, parent=self))
+
+    def open_labels(self, product_ids: list[int]) -> QDialog:
+        from primedist.ui.products.labels import LabelsDialog
+
+        return self.open_dialog(LabelsDialog(self.ctx, product_ids, parent=self))
 
     # Export and import --------------------------------------------------------------------
     def default_export_path(self) -> Path:

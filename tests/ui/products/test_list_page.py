@@ -371,10 +371,10 @@ def test_buttons_emit_their_requests(qtbot, page, data):
     assert sig.args == [[data.ids["tat"], data.ids["ao"]]]  # in list order
 
 
-def test_context_menu_asks_for_stock_dialogs(qtbot, page, data):
+def test_context_menu_asks_for_stock_dialogs_and_labels(qtbot, page, data):
     menu = page.build_context_menu(data.ids["ao"])
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Edit…", "Stock in/out…", "Stock history"]
+    assert texts == ["Edit…", "Stock in/out…", "Stock history", "Print labels…"]
     by_text = {a.text(): a for a in menu.actions()}
     with qtbot.waitSignal(page.stockRequested, timeout=WAIT) as sig:
         by_text["Stock in/out…"].trigger()
@@ -382,6 +382,9 @@ def test_context_menu_asks_for_stock_dialogs(qtbot, page, data):
     with qtbot.waitSignal(page.historyRequested, timeout=WAIT) as sig:
         by_text["Stock history"].trigger()
     assert sig.args == [data.ids["ao"]]
+    with qtbot.waitSignal(page.labelsRequested, timeout=WAIT) as sig:
+        by_text["Print labels…"].trigger()
+    assert sig.args == [[data.ids["ao"]]]
     # Right-clicking a row opens that menu for its product.
     rect = page.view.visualRect(page.model.index(row_of(page, "Quần jean đen"), 1))
     page.view.customContextMenuRequested.emit(rect.center())

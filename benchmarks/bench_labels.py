@@ -1,0 +1,102 @@
+"""Barcode labels benchmark: read the labels of a catalogue and draw them. Prints medians.
+
+    .venv/bin/python benchmarks/bench_labels.py [--runs 7] [--products 200]
+
+A fresh store with `--products` products of 5 variants each (Vietnamese names, SKUs,
+13-digit barcodes on half of them). Measured, each `--runs` times:
+
+* reading the labels of every variant of the catalogue (`items_for_products`);
+* 1,000 labels (200 variants × 5 copies) into a PDF on a roll of 2 across (500 pages)
+  and on A4 sheets of 65 (16 pages): what Save as PDF does, and what a printer job draws;
+* the dialog's preview of the first page (a roll row; an A4 sheet), drawn at 203 dpi.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from primedist.config import resolve_settings  # noqa: E402
+from primedist.db.store import open_store  # noqa: E402
+from primedist.printing.labels import LabelOptions  # noqa: E402
+from primedist.services import auth  # noqa: E402
+from primedist.services import labels as svc  # noqa: E402
+from primedist.services.context import ServiceContext  # noqa: E402
+from primedist.ui.printing.jobs import ensure_app  # noqa: E402
+from primedist.ui.printing.labels import LabelJob, labels_to_pdf, preview_image  # noqa: E402
+
+NAMES = ("Áo thun cotton cổ tròn", "Quần jean nam ống suông", "Váy hoa nhí dáng dài",
+         "Giày thể thao đế êm", "Túi xách da mềm công sở")  # fmt: skip
+
+
+def make_catalogue(folder: Path, products: int) -> tuple[ServiceContext, list[int]]:
+    from tests.factories import make_product
+
+    settings = resolve_settings(folder)
+    engine = open_store(settings)
+    ctx = ServiceContext(engine, settings=settings)
+    ctx = ctx.with_actor(auth.setup_shop(
+        ctx, shop_name="Nến Thơm Sài Gòn", owner_name="Chủ", owner_email="owner@bench.vn",
+        owner_password="bench-pass-1",
+    ))  # fmt: skip
+    ids = []
+    for p in range(products):
+        variants = [(f"SP{p:04d}-{v}", 99_000 + 10_000 * v, 3 + v) for v in range(5)]
+        codes = [f"893{p:05d}{v:05d}" if p % 2 else None for v in range(5)]
+        first = make_product(engine, f"{NAMES[p % 5]} {p}", variants, barcodes=codes)[0]
+        with engine.connect() as conn:
+            ids.append(conn.exec_driver_sql("SELECT product_id FROM variants WHERE id = ?",
+                                            (first,)).scalar_one())  # fmt: skip
+    return ctx, ids
+
+
+def timed(runs: int, fn: Callable[[], object]) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def show(name: str, seconds: list[float]) -> None:
+    ms = [s * 1000 for s in seconds]
+    print(f"  {name:<58} {statistics.median(ms):8.1f} ms  (min {min(ms):.1f} max {max(ms):.1f}"
+          f" n={len(ms)})", flush=True)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--products", type=int, default=200)
+    args = parser.parse_args()
+    ensure_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        ctx, ids = make_catalogue(folder / "shop", args.products)
+        items = svc.items_for_products(ctx, ids)
+        show(f"read the labels of {len(items):,} variants", timed(
+            args.runs, lambda: svc.items_for_products(ctx, ids)))  # fmt: skip
+        thousand = [replace(i, copies=5) for i in items[:200]]
+        for paper in ("roll_35x22_2", "a4_65"):
+            job = LabelJob(thousand, LabelOptions(paper), "Nến Thơm Sài Gòn")
+            out = folder / f"{paper}.pdf"
+            show(f"1,000 labels into a PDF ({paper})", timed(
+                args.runs, lambda job=job, out=out: labels_to_pdf(job, out)))  # fmt: skip
+            show(f"preview of the first page ({paper})", timed(
+                args.runs, lambda job=job: preview_image(job)))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Barcode labels for products: which labels to print, and the label settings remembered.
+
+The Products tab's *Print labels…* and `primedist print labels` call this (Products
+access needed); `printing/labels.py` lays the labels out and `ui/printing/labels.py`
+draws them. A label shows the variant's barcode, or its SKU when it has none, and the
+selling price: the discount price when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.messages import msg
+from primedist.domain.enums import Module
+from primedist.domain.product import Product, SkuGroup, Variant
+from primedist.errors import ValidationError
+from primedist.printing.labels import (
+    MAX_COPIES,
+    STOCKS,
+    LabelItem,
+    LabelOptions,
+    StockKind,
+)
+from primedist.services.app_settings import get_setting, put_setting
+from primedist.services.context import ServiceContext
+
+SETTINGS_KEY = "printing.labels"
+#: Products one Print labels may take (their variants are listed one row each).
+MAX_PRODUCTS = 2_000
+
+
+@dataclass(frozen=True)
+class LabelSettings:
+    """The label paper, printer and contents last used (Products → Print labels…)."""
+
+    options: LabelOptions = LabelOptions()
+    #: The system printer (queue) the labels go to; "" = not chosen.
+    printer: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self.options)
+        data.pop("skip")  # a sheet's used labels are a one-off, never remembered
+        return {**data, "printer": self.printer}
+
+    @classmethod
+    def from_json(cls, data: Any) -> LabelSettings:
+        if not isinstance(data, dict):
+            return cls()
+        base = LabelOptions()
+        stock = data.get("stock")
+        options = LabelOptions(
+            stock=stock if stock in STOCKS else base.stock,
+            show_price=bool(data.get("show_price", base.show_price)),
+            show_shop=bool(data.get("show_shop", base.show_shop)),
+        )
+        printer = data.get("printer")
+        return cls(options, printer if isinstance(printer, str) else "")
+
+
+def load_settings(ctx: ServiceContext) -> LabelSettings:
+    with ctx.uow() as session:
+        return LabelSettings.from_json(get_setting(session, SETTINGS_KEY))
+
+
+def save_settings(ctx: ServiceContext, settings: LabelSettings) -> None:
+    """Remember the paper, printer and contents (written only when they changed)."""
+    ctx.require(Module.PRODUCTS)
+    value = settings.to_json()
+    with ctx.uow() as session:
+        if get_setting(session, SETTINGS_KEY) != value:
+            put_setting(ctx, session, SETTINGS_KEY, value)
+
+
+def _select() -> sa.Select[Any]:
+    vt: sa.Table = Variant.__table__  # type: ignore[attr-defined]
+    pt: sa.Table = Product.__table__  # type: ignore[attr-defined]
+    gt: sa.Table = SkuGroup.__table__  # type: ignore[attr-defined]
+    v, p, g = vt.c, pt.c, gt.c
+    return (
+        sa.select(v.id, v.sku, v.barcode, p.name, v.option1, v.option2, v.price, v.discount_price,
+                  sa.func.coalesce(g.stock, v.stock).label("stock"))
+        .select_from(vt.join(pt, p.id == v.product_id).outerjoin(gt, g.id == v.sku_group_id))
+    )  # fmt: skip
+
+
+def _item(row: Any, copies: int | None) -> LabelItem:
+    price = row.price if row.discount_price is None else min(row.discount_price, row.price)
+    variant = " / ".join(o.strip() for o in (row.option1, row.option2) if o and o.strip())
+    stock = max(int(row.stock or 0), 0)
+    return LabelItem(
+        variant_id=row.id, sku=row.sku, code=(row.barcode or "").strip() or row.sku.strip(),
+        name=row.name, variant=variant, price=int(price), stock=stock,
+        copies=min(stock, MAX_COPIES) if copies is None else copies,
+    )  # fmt: skip
+
+
+def items_for_products(
+    ctx: ServiceContext, product_ids: Sequence[int], *, copies: int | None = 1
+) -> list[LabelItem]:
+    """The active variants of the products, in the order the products are given; each
+    with `copies` labels, or (None) as many as it has in stock."""
+    ctx.require(Module.PRODUCTS)
+    if len(product_ids) > MAX_PRODUCTS:
+        raise ValidationError(
+            msg("Labels can be printed for at most {max} products at a time ({n} are "
+                "selected).", max=MAX_PRODUCTS, n=len(product_ids)),
+            field="products",
+        )  # fmt: skip
+    v = Variant.__table__.c  # type: ignore[attr-defined]
+    rank = {pid: i for i, pid in enumerate(dict.fromkeys(product_ids))}
+    with ctx.engine.connect() as conn:
+        rows = list(conn.execute(
+            _select().where(v.product_id.in_(list(rank)), v.is_active.is_(True))
+            .add_columns(v.product_id).order_by(v.id)
+        ))  # fmt: skip
+    rows.sort(key=lambda r: rank[r.product_id])
+    return [_item(r, copies) for r in rows]
+
+
+@dataclass(frozen=True)
+class SkuCopies:
+    """A SKU (or barcode) and its copies; None = as many as in stock."""
+
+    sku: str
+    copies: int | None = 1
+
+
+def parse_sku_copies(text: str, default: int | None = 1) -> SkuCopies:
+    """`SKU` (`default` copies: None = as many as in stock) or `SKU:N` (the CLI's form)."""
+    sku, sep, count = text.rpartition(":")
+    if not sep or not count.strip().isdigit():
+        return SkuCopies(text.strip(), default)
+    copies = int(count)
+    if not 0 < copies <= MAX_COPIES:
+        raise ValidationError(
+            msg("{text}: copies must be between 1 and {max}.", text=text, max=MAX_COPIES),
+            field="copies",
+        )
+    return SkuCopies(sku.strip(), copies)
+
+
+def items_for_skus(ctx: ServiceContext, wanted: Sequence[SkuCopies]) -> list[LabelItem]:
+    """One item per SKU (or barcode) asked for, in that order; a SKU or barcode that no
+    variant has is an error naming it."""
+    ctx.require(Module.PRODUCTS)
+    v = Variant.__table__.c  # type: ignore[attr-defined]
+    codes = list(dict.fromkeys(w.sku for w in wanted))
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            _select().where(sa.or_(v.sku.in_(codes), v.barcode.in_(codes)))
+            .order_by(v.is_active.desc(), v.id)
+        ).all()  # fmt: skip
+    found: dict[str, Any] = {}
+    for row in rows:  # the SKU's own variant first, then a barcode's; active ones first
+        found.setdefault(row.sku, row)
+    for row in rows:
+        if row.barcode:
+            found.setdefault(row.barcode, row)
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError(
+            msg("No product has the SKU or barcode {codes}.", codes=missing), field="sku"
+        )
+    return [_item(found[w.sku], w.copies) for w in wanted]
+
+
+def with_copies(items: Sequence[LabelItem], copies: int | None) -> list[LabelItem]:
+    """Every item with `copies` labels, or (None) as many as in stock."""
+    return [
+        replace(i, copies=min(i.stock, MAX_COPIES) if copies is None else copies) for i in items
+    ]
+
+
+def is_sheet(options: LabelOptions) -> bool:
+    return STOCKS[options.stock].kind == StockKind.SHEET

@@ -1,0 +1,161 @@
+"""Print labels driven like a shop owner after a goods receipt: opened from the Products
+tab on the selected products, copies typed or taken from stock, the paper and what a label
+shows, a code the paper cannot carry, Save as PDF and Print on a real CUPS queue, the
+choices remembered; in Vietnamese too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from primedist.printing.labels import LabelOptions
+from primedist.services import labels as svc
+from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import install_language
+from primedist.ui.products.labels import COLUMNS, COPIES, LabelsDialog
+from primedist.ui.products.page import ProductsPage
+from tests.printing.conftest import cups  # noqa: F401  (the session's CUPS)
+from tests.printing.support import has_phrase, pdf_pages_mm, pdf_text
+from tests.ui.support import WAIT, show_widget
+
+pytestmark = pytest.mark.usefixtures("english", "no_crash")
+
+
+def add_product(ctx: ServiceContext, name: str, variants: list[VariantDraft]) -> int:
+    draft = ProductDraft(name=name, category=None, features=None, description=None,
+                         option1_name="Size" if len(variants) > 1 else None, option2_name=None,
+                         variants=variants, shop_ids=[], images=[])  # fmt: skip
+    return create_product(ctx, draft)
+
+
+@pytest.fixture
+def products(owner_ctx: ServiceContext) -> dict[str, int]:
+    shirt = add_product(owner_ctx, "Áo thun trắng", [
+        VariantDraft(sku="AO-TRANG-S", barcode="8934567890123", option1="S", price=29_000,
+                     discount_price=25_000, stock=10),
+        VariantDraft(sku="AO-TRANG-M", option1="M", price=49_000, stock=4),
+    ])  # fmt: skip
+    cap = add_product(owner_ctx, "Mũ lưỡi trai", [VariantDraft(sku="MŨ-ĐỎ", price=60_000, stock=2)])
+    return {"shirt": shirt, "cap": cap}
+
+
+@pytest.fixture
+def page(qtbot, owner_ctx: ServiceContext, products) -> Iterator[ProductsPage]:
+    p = show_widget(qtbot, ProductsPage(owner_ctx), height=760)
+    qtbot.waitUntil(lambda: p.list.model.rowCount() == 2, timeout=WAIT)
+    yield p
+    p.shutdown()
+
+
+def open_labels(qtbot, ctx: ServiceContext, product_ids: list[int]) -> LabelsDialog:
+    dialog = show_widget(qtbot, LabelsDialog(ctx, product_ids), width=1240, height=660)
+    qtbot.waitUntil(lambda: not dialog._busy and dialog.table.rowCount() > 0, timeout=WAIT)
+    return dialog
+
+
+def cells(dialog: LabelsDialog, column: str) -> list[str]:
+    col = COLUMNS.index(column)
+    return [dialog.table.item(r, col).text() for r in range(dialog.table.rowCount())]
+
+
+def type_copies(dialog: LabelsDialog, row: int, copies: int) -> None:
+    dialog.table.item(row, COPIES).setData(Qt.ItemDataRole.EditRole, copies)
+
+
+def test_opened_from_the_selected_products(qtbot, page):
+    lst = page.list
+    assert not lst.labels_button.isEnabled()  # nothing selected
+    lst.view.selectAll()
+    assert lst.labels_button.isEnabled()
+    qtbot.mouseClick(lst.labels_button, Qt.MouseButton.LeftButton)
+    dialog = page.last_dialog
+    assert isinstance(dialog, LabelsDialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=WAIT)
+    assert sorted(cells(dialog, "sku")) == ["AO-TRANG-M", "AO-TRANG-S", "MŨ-ĐỎ"]
+    dialog.reject()
+
+
+def test_copies_paper_and_totals(qtbot, owner_ctx, products):
+    dialog = open_labels(qtbot, owner_ctx, [products["shirt"]])
+    assert cells(dialog, "sku") == ["AO-TRANG-S", "AO-TRANG-M"]
+    # The barcode when there is one; the discount price is what the label says.
+    assert cells(dialog, "code") == ["8934567890123", "AO-TRANG-M"]
+    assert cells(dialog, "price") == ["25,000 VND", "49,000 VND"]
+    assert dialog.totals.text() == "2 labels on 1 page"
+    type_copies(dialog, 1, 5)
+    assert dialog.totals.text() == "6 labels on 3 pages"
+    qtbot.mouseClick(dialog.from_stock, Qt.MouseButton.LeftButton)
+    assert [dialog.items[r].copies for r in range(2)] == [10, 4]
+    assert dialog.totals.text() == "14 labels on 7 pages"
+    # An A4 sheet with 64 labels used: one place left on the first, the rest on a second.
+    dialog.paper.setCurrentIndex(dialog.paper.findData("a4_65"))
+    assert dialog.skip.isEnabled() and dialog.skip.maximum() == 65
+    dialog.skip.setValue(65)
+    assert dialog.totals.text() == "14 labels on 2 pages"
+    dialog.paper.setCurrentIndex(dialog.paper.findData("roll_50x30_1"))
+    assert not dialog.skip.isEnabled() and dialog.options().skip == 0
+    qtbot.mouseClick(dialog.one_each, Qt.MouseButton.LeftButton)
+    assert dialog.totals.text() == "2 labels on 2 pages"
+    assert not dialog.preview.pixmap().isNull()
+
+
+def test_a_code_the_paper_cannot_carry(qtbot, owner_ctx, products):
+    dialog = open_labels(qtbot, owner_ctx, [products["cap"], products["shirt"]])
+    assert cells(dialog, "sku")[0] == "MŨ-ĐỎ"
+    assert "'MŨ-ĐỎ' cannot be a barcode" in dialog.problems.text()
+    assert not dialog.pdf_button.isEnabled()
+    type_copies(dialog, 0, 0)  # leave the cap out: the others print
+    assert dialog.problems.isHidden() and dialog.pdf_button.isEnabled()
+
+
+def test_save_as_pdf_and_remember(qtbot, owner_ctx, products, tmp_path):
+    dialog = open_labels(qtbot, owner_ctx, [products["shirt"]])
+    dialog.show_shop.setChecked(False)
+    dialog.paper.setCurrentIndex(dialog.paper.findData("roll_40x30_1"))
+    target = tmp_path / "tem.pdf"
+    dialog.save_pdf_to(target)
+    qtbot.waitUntil(lambda: "printed to" in dialog.status.text(), timeout=WAIT)
+    assert dialog.status.text() == f"2 labels printed to {target}"
+    assert [(round(w), round(h)) for w, h in pdf_pages_mm(target)] == [(40, 30)] * 2
+    assert has_phrase(pdf_text(target), "Áo thun trắng S 25,000 VND")
+    qtbot.waitUntil(lambda: svc.load_settings(owner_ctx).options.stock == "roll_40x30_1",
+                    timeout=WAIT)  # fmt: skip
+    assert svc.load_settings(owner_ctx).options == LabelOptions("roll_40x30_1", show_shop=False)
+    # Opened again: the same paper and contents.
+    again = open_labels(qtbot, owner_ctx, [products["shirt"]])
+    assert again.paper.currentData() == "roll_40x30_1" and not again.show_shop.isChecked()
+
+
+def test_print_on_a_cups_queue(qtbot, owner_ctx, products, cups):  # noqa: F811
+    dialog = open_labels(qtbot, owner_ctx, [products["shirt"]])
+    dialog._fill_printers(cups.capture)
+    assert dialog.printer.currentData() == cups.capture and dialog.print_button.isEnabled()
+    type_copies(dialog, 0, 3)
+    before = cups.jobs()
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    job: Path = cups.wait_job(before)
+    assert [(round(w), round(h)) for w, h in pdf_pages_mm(job)] == [(74, 22)] * 2
+    qtbot.waitUntil(lambda: "printed to" in dialog.status.text(), timeout=WAIT)
+    assert dialog.status.text() == f"4 labels printed to {cups.capture}"
+    qtbot.waitUntil(lambda: svc.load_settings(owner_ctx).printer == cups.capture, timeout=WAIT)
+
+
+def test_a_paused_printer_is_said_in_the_dialog(qtbot, owner_ctx, products, cups):  # noqa: F811
+    dialog = open_labels(qtbot, owner_ctx, [products["shirt"]])
+    dialog._fill_printers(cups.paused)
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "paused or offline" in dialog.status.text(), timeout=WAIT)
+    assert dialog.print_button.isEnabled()  # ready to try again
+
+
+def test_in_vietnamese(qtbot, owner_ctx, products):
+    install_language("vi")
+    dialog = open_labels(qtbot, owner_ctx, [products["shirt"]])
+    assert dialog.windowTitle() == "In tem mã vạch"
+    assert dialog.totals.text() == "2 tem trên 1 trang"
+    assert cells(dialog, "price") == ["25.000 ₫", "49.000 ₫"]
+    assert dialog.paper.currentText() == "Cuộn 2 tem, 35 × 22 mm"
