@@ -2548,7 +2548,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>LabelsDialog</name>
     <message>
         <source>No printer installed</source>
-        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it.</extracomment>
+        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it. Copies per variant id when given (a stock in&apos;s items); the other variants get 0.</extracomment>
         <translation>Chưa cài máy in nào</translation>
     </message>
     <message>
@@ -5154,7 +5154,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>StockMoveDialog</name>
     <message>
         <source>Stock movement: %1</source>
-        <extracomment>The movement saved (None for an adjustment to the same figure); set on success.</extracomment>
+        <extracomment>A stock in saved with &quot;Print barcode labels&quot; ticked: (product id, variant id, copies). The movement saved (None for an adjustment to the same figure); set on success.</extracomment>
         <translation>Nhập/xuất kho: %1</translation>
     </message>
     <message>
@@ -5192,6 +5192,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>optional, e.g. 45.000</source>
         <translation>không bắt buộc, ví dụ 45.000</translation>
+    </message>
+    <message>
+        <source>Print barcode labels for the items received</source>
+        <translation>In tem mã vạch cho số hàng nhập</translation>
     </message>
     <message>
         <source>Save</source>

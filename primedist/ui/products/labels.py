@@ -6,7 +6,7 @@ drawn on worker threads; the paper, printer and contents are remembered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,8 @@ class LabelsDialog(QDialog):
     """Labels for the given products' variants (1 copy each to start with)."""
 
     def __init__(self, ctx: ServiceContext, product_ids: Sequence[int],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None,
+                 copies: Mapping[int, int] | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("labelsDialog")
         self.ctx = ctx
@@ -93,6 +94,8 @@ class LabelsDialog(QDialog):
         self.retranslate()
         self._apply_saved()
         ids = list(product_ids)
+        #: Copies per variant id when given (a stock in's items); the other variants get 0.
+        self.initial_copies = dict(copies) if copies is not None else None
         Op(self, lambda _job: svc.items_for_products(ctx, ids)).success(self._loaded).failure(
             self._failed
         ).run()
@@ -240,7 +243,10 @@ class LabelsDialog(QDialog):
         if not alive(self):
             return
         self._busy = False
-        self.items = items
+        wanted = self.initial_copies
+        self.items = items if wanted is None else [
+            replace(i, copies=min(wanted.get(i.variant_id, 0), MAX_COPIES)) for i in items
+        ]  # fmt: skip
         self._fill_table()
         self._options_changed()
         if not items:

@@ -86,17 +86,22 @@ class ProductsPage(SubTabsPage):
     def open_stock(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockMoveDialog
 
-        return self.open_dialog(StockMoveDialog(self.ctx, product_id, parent=self))
+        dialog = StockMoveDialog(self.ctx, product_id, parent=self)
+        dialog.labelsRequested.connect(
+            lambda pid, vid, copies: self.open_labels([pid], {vid: copies})
+        )
+        return self.open_dialog(dialog)
 
     def open_history(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockHistoryDialog
 
         return self.open_dialog(StockHistoryDialog(self.ctx, product_id, parent=self))
 
-    def open_labels(self, product_ids: list[int]) -> QDialog:
+    def open_labels(self, product_ids: list[int], copies: dict[int, int] | None = None) -> QDialog:
+        """Print labels for the products' variants (with `copies`: those variants only)."""
         from primedist.ui.products.labels import LabelsDialog
 
-        return self.open_dialog(LabelsDialog(self.ctx, product_ids, parent=self))
+        return self.open_dialog(LabelsDialog(self.ctx, product_ids, parent=self, copies=copies))
 
     # Export and import --------------------------------------------------------------------
     def default_export_path(self) -> Path:

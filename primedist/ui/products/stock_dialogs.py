@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -180,6 +181,8 @@ class StockMoveDialog(ProductStockDialog):
     you type. Emits `stockChanged(variant_id)` and closes once the service saved it."""
 
     stockChanged = Signal(int)
+    #: A stock in saved with "Print barcode labels" ticked: (product id, variant id, copies).
+    labelsRequested = Signal(int, int, int)
 
     KIND_IN, KIND_OUT, KIND_ADJUST = "in", "out", "adjust"
 
@@ -252,6 +255,9 @@ class StockMoveDialog(ProductStockDialog):
         self.reason.setMaxLength(svc.MAX_REASON)
         self.result_label = QLabel()
         self.result_label.setObjectName("moveResult")
+        # Goods received get their labels next (Products → Print labels, these copies).
+        self.labels_check = QCheckBox()
+        self.labels_check.setObjectName("moveLabels")
         self.captions = {k: QLabel() for k in ("variant", "kind", "quantity", "cost", "reason",
                                                "result")}  # fmt: skip
         self.captions["variant"].setBuddy(self.variants)
@@ -264,6 +270,7 @@ class StockMoveDialog(ProductStockDialog):
         form.addRow(self.captions["cost"], self.unit_cost)
         form.addRow(self.captions["reason"], self.reason)
         form.addRow(self.captions["result"], self.result_label)
+        form.addRow("", self.labels_check)
         self.form = form
         return form
 
@@ -294,6 +301,7 @@ class StockMoveDialog(ProductStockDialog):
         self.captions["reason"].setText(self.tr("&Reason"))
         self.captions["result"].setText(self.tr("Result"))
         self.unit_cost.setPlaceholderText(self.tr("optional, e.g. 45.000"))
+        self.labels_check.setText(self.tr("Print barcode labels for the items received"))
         self.save.setText(self.tr("Save"))
         self.cancel.setText(self.tr("Cancel"))
         self._retranslate_kind()
@@ -377,6 +385,7 @@ class StockMoveDialog(ProductStockDialog):
         show_cost = kind == self.KIND_IN
         self.unit_cost.setVisible(show_cost)
         self.captions["cost"].setVisible(show_cost)
+        self.labels_check.setVisible(show_cost)
         self._retranslate_kind()
         self._edited()
 
@@ -432,16 +441,19 @@ class StockMoveDialog(ProductStockDialog):
 
         self._busy = True
         self._update()
+        labels = qty if kind == self.KIND_IN and self.labels_check.isChecked() else 0
         Op(self, work, engine=ctx.engine, title=self.tr("Saving the stock movement")).success(
-            lambda move: self._saved(vid, move)
+            lambda move: self._saved(vid, move, labels)
         ).failure(self._failed).finally_(self._idle).run()
 
-    def _saved(self, variant_id: int, move: StockMovement | None) -> None:
+    def _saved(self, variant_id: int, move: StockMovement | None, labels: int = 0) -> None:
         if not shiboken6.isValid(self):
             return
         self.movement = move
         self.stockChanged.emit(variant_id)
         self.accept()
+        if labels:
+            self.labelsRequested.emit(self.product_id, variant_id, labels)
 
     def _failed(self, exc: BaseException) -> None:
         if not shiboken6.isValid(self):

@@ -159,3 +159,37 @@ def test_in_vietnamese(qtbot, owner_ctx, products):
     assert dialog.totals.text() == "2 tem trên 1 trang"
     assert cells(dialog, "price") == ["25.000 ₫", "49.000 ₫"]
     assert dialog.paper.currentText() == "Cuộn 2 tem, 35 × 22 mm"
+
+
+def test_labels_for_a_stock_in(qtbot, page, products):
+    """Goods received: a stock in with Print barcode labels ticked opens the labels of
+    that variant, as many as came in (the product's other variants at 0)."""
+    from primedist.ui.products.stock_dialogs import StockMoveDialog
+
+    move = page.open_stock(products["shirt"])
+    assert isinstance(move, StockMoveDialog)
+    assert move.labels_check.isVisibleTo(move) and not move.labels_check.isChecked()
+    move.kind_out.setChecked(True)
+    assert not move.labels_check.isVisibleTo(move)  # stock out and adjust print nothing
+    move.kind_in.setChecked(True)
+    sku = move.variant().sku
+    move.quantity.setValue(6)
+    move.labels_check.setChecked(True)
+    qtbot.mouseClick(move.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, LabelsDialog), timeout=WAIT)
+    labels = page.last_dialog
+    qtbot.waitUntil(lambda: labels.table.rowCount() == 2, timeout=WAIT)
+    assert {i.sku: i.copies for i in labels.items} == {
+        "AO-TRANG-S": 6 if sku == "AO-TRANG-S" else 0,
+        "AO-TRANG-M": 6 if sku == "AO-TRANG-M" else 0,
+    }
+    assert labels.totals.text() == "6 labels on 3 pages"
+    labels.reject()
+    # Without the tick, no labels dialog follows.
+    move = page.open_stock(products["shirt"])
+    move.quantity.setValue(2)
+    asked: list[tuple[int, int, int]] = []
+    move.labelsRequested.connect(lambda *args: asked.append(args))
+    with qtbot.waitSignal(move.stockChanged, timeout=WAIT):
+        qtbot.mouseClick(move.save, Qt.MouseButton.LeftButton)
+    assert asked == []
