@@ -7,6 +7,7 @@ from primedist.domain import (  # noqa: F401  (import for table registration)
     audit,
     carrier,
     customer,
+    goods_receipt,
     job_lock,
     loyalty,
     order,

@@ -8,7 +8,7 @@ selling price: the discount price when there is one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -119,6 +119,16 @@ def items_for_products(
         ))  # fmt: skip
     rows.sort(key=lambda r: rank[r.product_id])
     return [_item(r, copies) for r in rows]
+
+
+def items_for_variants(ctx: ServiceContext, copies: Mapping[int, int]) -> list[LabelItem]:
+    """These variants (a goods receipt's lines), in the order given, each with its copies;
+    variants gone since are left out."""
+    ctx.require(Module.PRODUCTS)
+    v = Variant.__table__.c  # type: ignore[attr-defined]
+    with ctx.engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(_select().where(v.id.in_(list(copies))))}
+    return [_item(rows[vid], min(n, MAX_COPIES)) for vid, n in copies.items() if vid in rows]
 
 
 @dataclass(frozen=True)

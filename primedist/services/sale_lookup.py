@@ -88,7 +88,16 @@ def _sellable() -> ColumnElement[bool]:
     return sa.and_(variants_t.c.is_active.is_(True), status == ProductStatus.ACTIVE.value)
 
 
-def _variant_select(*, sellable_only: bool = True) -> sa.Select[Any]:
+def receivable() -> ColumnElement[bool]:
+    """Variants goods can come in for: active ones of products not archived (a hidden
+    product, not selling now, still gets its deliveries)."""
+    status = sa.cast(products_t.c.status, sa.String)
+    return sa.and_(variants_t.c.is_active.is_(True), status != ProductStatus.ARCHIVED.value)
+
+
+def _variant_select(
+    *, sellable_only: bool = True, scope: ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     """Variants with their product's name and the available stock of their holder."""
     available = sa.case(
         (groups_t.c.id.is_not(None), groups_t.c.stock - groups_t.c.reserved),
@@ -109,7 +118,7 @@ def _variant_select(*, sellable_only: bool = True) -> sa.Select[Any]:
         .select_from(variants_t)
         .join(products_t, products_t.c.id == variants_t.c.product_id)
         .outerjoin(groups_t, groups_t.c.id == variants_t.c.sku_group_id)
-        .where(_sellable() if sellable_only else sa.true())
+        .where(scope if scope is not None else _sellable() if sellable_only else sa.true())
     )
 
 
@@ -127,8 +136,11 @@ def _hit(row: sa.Row[Any]) -> VariantHit:
     )
 
 
-def _first(conn: sa.Connection, where: ColumnElement[bool]) -> VariantHit | None:
-    row = conn.execute(_variant_select().where(where).order_by(variants_t.c.id).limit(1)).first()
+def _first(
+    conn: sa.Connection, where: ColumnElement[bool], scope: ColumnElement[bool] | None
+) -> VariantHit | None:
+    stmt = _variant_select(scope=scope).where(where).order_by(variants_t.c.id).limit(1)
+    row = conn.execute(stmt).first()
     return _hit(row) if row is not None else None
 
 
@@ -153,17 +165,25 @@ def find_variant_by_code(ctx: ServiceContext, code: str) -> VariantHit | None:
     The scanner's path: the barcode and SKU indexes answer it in well under a millisecond.
     """
     ctx.require(Module.ORDERS)
+    with ctx.engine.connect() as conn:
+        return lookup_code(conn, code)
+
+
+def lookup_code(
+    conn: sa.Connection, code: str, scope: ColumnElement[bool] | None = None
+) -> VariantHit | None:
+    """`find_variant_by_code` among the variants of `scope` (default: the sellable ones),
+    for the caller who checked its own permission."""
     code = code.strip()
     if not code:
         return None
     sku = variants_t.c.sku
-    with ctx.engine.connect() as conn:
-        hit = _first(conn, variants_t.c.barcode == code)
-        if hit is None:  # the usual spellings first: they use the SKU index
-            hit = _first(conn, sku.in_(list({code, code.upper(), code.lower()})))
-        if hit is None and not any(c.isspace() for c in code):  # "quan jean" is a name
-            hit = _first(conn, sa.func.lower(sku) == code.lower())  # mixed case: a scan
-        return hit
+    hit = _first(conn, variants_t.c.barcode == code, scope)
+    if hit is None:  # the usual spellings first: they use the SKU index
+        hit = _first(conn, sku.in_(list({code, code.upper(), code.lower()})), scope)
+    if hit is None and not any(c.isspace() for c in code):  # "quan jean" is a name
+        hit = _first(conn, sa.func.lower(sku) == code.lower(), scope)  # mixed case: a scan
+    return hit
 
 
 def _sku_prefix(text: str, dialect: str) -> ColumnElement[bool]:
@@ -187,24 +207,32 @@ def search_variants(ctx: ServiceContext, text: str, limit: int = 20) -> list[Var
     """Sellable variants whose SKU starts with `text`, then those whose product's folded
     name, SKUs or barcodes match every word of `text` (at most `limit`)."""
     ctx.require(Module.ORDERS)
+    with ctx.engine.connect() as conn:
+        return lookup_text(conn, text, limit)
+
+
+def lookup_text(
+    conn: sa.Connection, text: str, limit: int = 20, scope: ColumnElement[bool] | None = None
+) -> list[VariantHit]:
+    """`search_variants` among the variants of `scope` (default: the sellable ones), for
+    the caller who checked its own permission."""
     text = text.strip()
     if not text or limit <= 0:
         return []
-    with ctx.engine.connect() as conn:
-        dialect = conn.dialect.name
-        order = (variants_t.c.sku, variants_t.c.id)
-        rows = list(
-            conn.execute(_variant_select().where(_sku_prefix(text, dialect))
-                         .order_by(*order).limit(limit))
-        )  # fmt: skip
-        found = search_filter(products_t, text, dialect)
-        if found is not None and len(rows) < limit:
-            seen = [r[0] for r in rows]
-            stmt = _variant_select().where(found)
-            if seen:
-                stmt = stmt.where(variants_t.c.id.not_in(seen))
-            stmt = stmt.order_by(products_t.c.name, variants_t.c.id).limit(limit - len(rows))
-            rows += list(conn.execute(stmt))
+    dialect = conn.dialect.name
+    order = (variants_t.c.sku, variants_t.c.id)
+    rows = list(
+        conn.execute(_variant_select(scope=scope).where(_sku_prefix(text, dialect))
+                     .order_by(*order).limit(limit))
+    )  # fmt: skip
+    found = search_filter(products_t, text, dialect)
+    if found is not None and len(rows) < limit:
+        seen = [r[0] for r in rows]
+        stmt = _variant_select(scope=scope).where(found)
+        if seen:
+            stmt = stmt.where(variants_t.c.id.not_in(seen))
+        stmt = stmt.order_by(products_t.c.name, variants_t.c.id).limit(limit - len(rows))
+        rows += list(conn.execute(stmt))
     return [_hit(r) for r in rows]
 
 

@@ -242,6 +242,32 @@ def _positive(quantity: int) -> None:
         raise ValidationError(msg("The quantity must be more than 0."), field="quantity")
 
 
+def receive(
+    ctx: ServiceContext,
+    session: Session,
+    variant_id: int,
+    quantity: int,
+    unit_cost: int | None,
+    reason: str | None,
+) -> tuple[StockMovement, Variant, int]:
+    """Goods in for one variant, in the caller's unit of work (checked by the caller):
+    the cost averaged (see `stock_in`) and the movement; returns it, the variant and its
+    cost before."""
+    variant, group = _holder(session, variant_id)
+    old_on_hand = (group or variant).stock
+    old_cost = variant.cost
+    if unit_cost is not None:
+        if old_on_hand >= 0:
+            total = old_on_hand + quantity
+            variant.cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
+        else:
+            variant.cost = unit_cost
+        session.add(variant)
+    move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
+                      reason=reason)  # fmt: skip
+    return move, variant, old_cost
+
+
 def stock_in(
     ctx: ServiceContext,
     variant_id: int,
@@ -259,18 +285,7 @@ def stock_in(
         raise ValidationError(msg("The unit cost cannot be negative."), field="unit_cost")
     text = _reason(reason, required=False)
     with ctx.uow() as session:
-        variant, group = _holder(session, variant_id)
-        old_on_hand = (group or variant).stock
-        old_cost = variant.cost
-        if unit_cost is not None:
-            if old_on_hand >= 0:
-                total = old_on_hand + quantity
-                variant.cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
-            else:
-                variant.cost = unit_cost
-            session.add(variant)
-        move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
-                          reason=text)  # fmt: skip
+        move, variant, old_cost = receive(ctx, session, variant_id, quantity, unit_cost, text)
         values = {"sku": variant.sku, "quantity": quantity, "stock": move.stock_after,
                   "old": old_cost, "new": variant.cost}  # fmt: skip
         summary: str

@@ -2075,6 +2075,210 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>GoodsReceiptDialog</name>
+    <message>
+        <source>New goods receipt</source>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed.</extracomment>
+        <translation>Phiếu nhập hàng mới</translation>
+    </message>
+    <message>
+        <source>&amp;Supplier</source>
+        <translation>&amp;Nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>&amp;Ghi chú</translation>
+    </message>
+    <message>
+        <source>optional: who delivered</source>
+        <translation>không bắt buộc: ai giao hàng</translation>
+    </message>
+    <message>
+        <source>optional: delivery note number…</source>
+        <translation>không bắt buộc: số phiếu giao hàng…</translation>
+    </message>
+    <message>
+        <source>Scan a barcode, or type a SKU or product name and press Enter</source>
+        <translation>Quét mã vạch, hoặc gõ SKU hay tên sản phẩm rồi nhấn Enter</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Có thể bán</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Unit cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Thành tiền</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>Xóa dòng</translation>
+    </message>
+    <message>
+        <source>Print barcode labels after saving</source>
+        <translation>In tem mã vạch sau khi lưu</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Receive the goods (Ctrl+S)</source>
+        <translation>Nhập hàng vào kho (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>No product matches “%1”</source>
+        <translation>Không có sản phẩm nào khớp “%1”</translation>
+    </message>
+    <message>
+        <source>%1 available</source>
+        <translation>có thể bán %1</translation>
+    </message>
+    <message>
+        <source>A receipt takes at most %1 lines.</source>
+        <translation>Một phiếu nhập có tối đa %1 dòng.</translation>
+    </message>
+    <message>
+        <source>Scan or search the products that came in.</source>
+        <translation>Quét hoặc tìm các sản phẩm vừa nhập về.</translation>
+    </message>
+    <message>
+        <source>Line %1: the quantity must be 1 to %2.</source>
+        <translation>Dòng %1: số lượng phải từ 1 đến %2.</translation>
+    </message>
+    <message>
+        <source>Line %1: type the unit cost as an amount of money, e.g. 45.000.</source>
+        <translation>Dòng %1: hãy nhập giá vốn là một số tiền, ví dụ 45.000.</translation>
+    </message>
+    <message>
+        <source>%n line</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%n lines</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%n unit</source>
+        <translation>%n sản phẩm</translation>
+    </message>
+    <message>
+        <source>%n units</source>
+        <translation>%n sản phẩm</translation>
+    </message>
+    <message>
+        <source>cost %1</source>
+        <translation>giá vốn %1</translation>
+    </message>
+    <message>
+        <source>Receiving goods</source>
+        <translation>Nhập hàng</translation>
+    </message>
+</context>
+<context>
+    <name>GoodsReceiptsPage</name>
+    <message>
+        <source>Search by receipt code, supplier or note</source>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved: stock changed (the products list refreshes).</extracomment>
+        <translation>Tìm theo mã phiếu, nhà cung cấp hoặc ghi chú</translation>
+    </message>
+    <message>
+        <source>Print labels</source>
+        <translation>In tem mã vạch</translation>
+    </message>
+    <message>
+        <source>Print barcode labels for the selected receipt&apos;s goods</source>
+        <translation>In tem mã vạch cho hàng của phiếu đang chọn</translation>
+    </message>
+    <message>
+        <source>New goods receipt</source>
+        <translation>Phiếu nhập hàng mới</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã phiếu</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Ngày nhập</translation>
+    </message>
+    <message>
+        <source>Supplier</source>
+        <translation>Nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>Số dòng</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>Received by</source>
+        <translation>Người nhập</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Unit cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Thành tiền</translation>
+    </message>
+    <message>
+        <source>%n receipt</source>
+        <translation>%n phiếu</translation>
+    </message>
+    <message>
+        <source>%n receipts</source>
+        <translation>%n phiếu</translation>
+    </message>
+    <message>
+        <source>the newest %1</source>
+        <translation>%1 mới nhất</translation>
+    </message>
+    <message>
+        <source>Lines of %1</source>
+        <translation>Chi tiết phiếu %1</translation>
+    </message>
+</context>
+<context>
     <name>GroupDialog</name>
     <message>
         <source>New SKU group</source>
@@ -4047,6 +4251,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <source>Stock-take</source>
         <translation>Kiểm kho</translation>
     </message>
+    <message>
+        <source>Goods receipts</source>
+        <translation>Nhập hàng</translation>
+    </message>
 </context>
 <context>
     <name>RangeBar</name>
@@ -5945,6 +6153,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Kiểm két</translation>
     </message>
     <message>
+        <source>Goods received</source>
+        <translation>Nhập hàng</translation>
+    </message>
+    <message>
         <source>Report figures rebuilt</source>
         <translation>Tính lại số liệu báo cáo</translation>
     </message>
@@ -6141,6 +6353,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Dữ liệu mẫu</translation>
     </message>
     <message>
+        <source>Goods receipts</source>
+        <translation>Nhập hàng</translation>
+    </message>
+    <message>
         <source>Customer groups</source>
         <translation>Nhóm khách hàng</translation>
     </message>
@@ -6231,6 +6447,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>file</source>
         <translation>tệp</translation>
+    </message>
+    <message>
+        <source>goods receipt</source>
+        <translation>phiếu nhập</translation>
     </message>
     <message>
         <source>order</source>
@@ -9619,6 +9839,14 @@ Vẫn bán?</translation>
         <translation>Ảnh hóa đơn rộng {width} điểm, vượt quá mọi khổ giấy in nhiệt.</translation>
     </message>
     <message>
+        <source>A receipt takes at most {max} lines ({n} given): split the delivery.</source>
+        <translation>Một phiếu nhập có tối đa {max} dòng (đang có {n}): hãy chia thành nhiều phiếu.</translation>
+    </message>
+    <message>
+        <source>Add at least one product to the receipt.</source>
+        <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
+    </message>
+    <message>
         <source>Copying table {table} failed at row {row}: {error}. Nothing was written to the new database.</source>
         <translation>Sao chép bảng {table} thất bại ở dòng {row}: {error}. Chưa ghi gì vào cơ sở dữ liệu mới.</translation>
     </message>
@@ -9659,8 +9887,28 @@ Vẫn bán?</translation>
         <translation>Mỗi lần chỉ in tem được cho tối đa {max} sản phẩm (đang chọn {n}).</translation>
     </message>
     <message>
+        <source>Line {line}: SKU {sku} was removed from its product.</source>
+        <translation>Dòng {line}: SKU {sku} đã bị gỡ khỏi sản phẩm.</translation>
+    </message>
+    <message>
+        <source>Line {line}: the product is on the receipt already.</source>
+        <translation>Dòng {line}: sản phẩm đã có trong phiếu.</translation>
+    </message>
+    <message>
+        <source>Line {line}: the product variant no longer exists.</source>
+        <translation>Dòng {line}: phân loại sản phẩm không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Line {line}: the quantity must be 1 to {max}.</source>
+        <translation>Dòng {line}: số lượng phải từ 1 đến {max}.</translation>
+    </message>
+    <message>
         <source>Line {line}: the section {section} is never closed (add {closing}).</source>
         <translation>Dòng {line}: phần {section} chưa được đóng (hãy thêm {closing}).</translation>
+    </message>
+    <message>
+        <source>Line {line}: the unit cost must be 0 to {max}.</source>
+        <translation>Dòng {line}: giá vốn phải từ 0 đến {max}.</translation>
     </message>
     <message>
         <source>Line {line}: {closing} closes a section that is not open (the open section is {section}).</source>
@@ -9871,6 +10119,10 @@ Vẫn bán?</translation>
         <translation>Cơ sở dữ liệu mới chính là cơ sở dữ liệu ứng dụng đang dùng: hãy chọn cơ sở dữ liệu khác.</translation>
     </message>
     <message>
+        <source>The note has {length} characters: {limit} at most.</source>
+        <translation>Ghi chú dài {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
         <source>The range cannot end in the future.</source>
         <translation>Khoảng thời gian không được kết thúc ở tương lai.</translation>
     </message>
@@ -9897,6 +10149,10 @@ Vẫn bán?</translation>
     <message>
         <source>The stored {secret} of {shop} cannot be decrypted (the encryption key changed): enter the app&apos;s secret again and re-authorise the shop.</source>
         <translation>Không giải mã được {secret} đã lưu của {shop} (khóa mã hóa đã thay đổi): hãy nhập lại khóa bí mật của ứng dụng và ủy quyền lại gian hàng.</translation>
+    </message>
+    <message>
+        <source>The supplier&apos;s name has {length} characters: {limit} at most.</source>
+        <translation>Tên nhà cung cấp dài {length} ký tự: tối đa {limit}.</translation>
     </message>
     <message>
         <source>The sync interval must be {least} to {most} minutes (got {minutes}).</source>
@@ -10089,6 +10345,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code}: removed {skus}</source>
         <translation>{code}: bỏ {skus}</translation>
+    </message>
+    <message>
+        <source>{code}: {lines} lines, {units} units</source>
+        <translation>{code}: {lines} dòng, {units} sản phẩm</translation>
     </message>
     <message>
         <source>{count} SKU groups</source>

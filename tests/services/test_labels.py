@@ -121,3 +121,13 @@ def test_needs_products_access(owner_ctx, shirts):
 def test_too_many_products_at_once(owner_ctx):
     with pytest.raises(ValidationError, match="at most 2,000 products at a time \\(2,001 are"):
         svc.items_for_products(owner_ctx, list(range(1, svc.MAX_PRODUCTS + 2)))
+
+
+def test_the_variants_of_a_goods_receipt(owner_ctx, shirts):
+    engine = owner_ctx.engine
+    (cup,) = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 2)])
+    items = svc.items_for_variants(owner_ctx, {cup: 4, shirts[0]: 2_000, 999_999: 1})
+    # In the order given; copies capped; a variant gone since left out.
+    assert [(i.sku, i.copies) for i in items] == [("COC-1", 4), ("AT-S", MAX_COPIES)]
+    with pytest.raises(PermissionDenied):
+        svc.items_for_variants(staff(owner_ctx, Module.ORDERS), {cup: 1})

@@ -74,8 +74,10 @@ class LabelsDialog(QDialog):
     """Labels for the given products' variants (1 copy each to start with)."""
 
     def __init__(self, ctx: ServiceContext, product_ids: Sequence[int],
-                 parent: QWidget | None = None,
-                 copies: Mapping[int, int] | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, copies: Mapping[int, int] | None = None,
+                 *, variants_only: bool = False) -> None:  # fmt: skip
+        """With `copies` (variant id → copies): those variants at those copies and the
+        products' other variants at 0, or (`variants_only`) those variants alone."""
         super().__init__(parent)
         self.setObjectName("labelsDialog")
         self.ctx = ctx
@@ -96,7 +98,14 @@ class LabelsDialog(QDialog):
         ids = list(product_ids)
         #: Copies per variant id when given (a stock in's items); the other variants get 0.
         self.initial_copies = dict(copies) if copies is not None else None
-        Op(self, lambda _job: svc.items_for_products(ctx, ids)).success(self._loaded).failure(
+        wanted = self.initial_copies
+
+        def load(_job: object) -> list[LabelItem]:
+            if variants_only and wanted is not None:
+                return svc.items_for_variants(ctx, wanted)
+            return svc.items_for_products(ctx, ids)
+
+        Op(self, load).success(self._loaded).failure(
             self._failed
         ).run()
 

@@ -46,15 +46,17 @@ def import_summary(report: Any) -> str:
 
 
 class ProductsPage(SubTabsPage):
-    """Products | SKU groups | Stock-take."""
+    """Products | SKU groups | Stock-take | Goods receipts."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__("products", ProductListPage(ctx), parent)
         self.ctx = ctx
         self.groups: QWidget | None = None
         self.stocktake: QWidget | None = None
+        self.receipts: QWidget | None = None
         self.add_lazy(self._build_groups)
         self.add_lazy(self._build_stocktake)
+        self.add_lazy(self._build_receipts)
         self.list.addRequested.connect(lambda: self.open_editor(None))
         self.list.editRequested.connect(self.open_editor)
         self.list.stockRequested.connect(self.open_stock)
@@ -77,6 +79,15 @@ class ProductsPage(SubTabsPage):
         self.stocktake = StocktakePage(self.ctx)
         return self.stocktake
 
+    def _build_receipts(self) -> QWidget:
+        from primedist.ui.products.receipts import GoodsReceiptsPage
+
+        page = GoodsReceiptsPage(self.ctx)
+        page.labelsRequested.connect(lambda copies: self.open_labels([], copies, only=True))
+        page.stockChanged.connect(self.list.refresh)
+        self.receipts = page
+        return page
+
     # Dialogs ------------------------------------------------------------------------------
     def open_editor(self, product_id: int | None) -> QDialog:
         from primedist.ui.products.editor import ProductEditor
@@ -97,11 +108,15 @@ class ProductsPage(SubTabsPage):
 
         return self.open_dialog(StockHistoryDialog(self.ctx, product_id, parent=self))
 
-    def open_labels(self, product_ids: list[int], copies: dict[int, int] | None = None) -> QDialog:
-        """Print labels for the products' variants (with `copies`: those variants only)."""
+    def open_labels(
+        self, product_ids: list[int], copies: dict[int, int] | None = None, *, only: bool = False
+    ) -> QDialog:
+        """Print labels for the products' variants; with `copies` (variant id → copies)
+        those at those copies, the others at 0 (or, `only`, left out)."""
         from primedist.ui.products.labels import LabelsDialog
 
-        return self.open_dialog(LabelsDialog(self.ctx, product_ids, parent=self, copies=copies))
+        dialog = LabelsDialog(self.ctx, product_ids, parent=self, copies=copies, variants_only=only)
+        return self.open_dialog(dialog)
 
     # Export and import --------------------------------------------------------------------
     def default_export_path(self) -> Path:
@@ -192,6 +207,7 @@ class ProductsPage(SubTabsPage):
                 QCoreApplication.translate("ProductsPage", "Products"),
                 QCoreApplication.translate("ProductsPage", "SKU groups"),
                 QCoreApplication.translate("ProductsPage", "Stock-take"),
+                QCoreApplication.translate("ProductsPage", "Goods receipts"),
             )
         ):
             self.tabs.setTabText(i, text)

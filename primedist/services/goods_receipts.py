@@ -1,0 +1,243 @@
+"""Goods receipts (*phiếu nhập hàng*): a delivery from a supplier, many SKUs at once.
+
+`receive_goods` saves the receipt and a stock in of every line in one transaction: each
+line's stock movement (reason "Goods receipt PN000123"), the cost averaged as a single
+stock in averages it (`stock.receive`), the new stock queued for the marketplaces, one
+audit row. The Products tab's *Goods receipts* page lists them and opens their lines;
+finding the variants to receive (a scanned code, a search) is here too, so the page needs
+Products access only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.messages import msg
+from primedist.core.search_keys import search_text
+from primedist.core.text import fold
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, ProductStatus
+from primedist.domain.goods_receipt import (
+    MAX_RECEIPT_LINES,
+    MAX_RECEIPT_QUANTITY,
+    MAX_UNIT_COST,
+    GoodsReceipt,
+    GoodsReceiptLine,
+)
+from primedist.domain.product import Product, Variant
+from primedist.domain.user import User
+from primedist.errors import NotFound, ValidationError
+from primedist.services.context import ServiceContext
+from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
+from primedist.services.stock import receive
+
+MAX_SUPPLIER = 120
+MAX_NOTE = 255
+#: Receipts one list shows (the newest that match the search).
+LIST_LIMIT = 500
+
+receipts_t = table_of(GoodsReceipt)
+lines_t = table_of(GoodsReceiptLine)
+users_t = table_of(User)
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One SKU received: how many, and at what unit cost (None = not given)."""
+
+    variant_id: int
+    quantity: int
+    unit_cost: int | None = None
+
+
+@dataclass(frozen=True)
+class ReceiptDraft:
+    lines: Sequence[ReceiptLine]
+    supplier: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    """A receipt as the list shows it."""
+
+    id: int
+    code: str
+    created_at: datetime
+    supplier: str
+    note: str
+    lines: int
+    units: int
+    total_cost: int
+    received_by: str
+
+
+@dataclass(frozen=True)
+class ReceiptLineRow:
+    variant_id: int | None
+    sku: str
+    product_name: str
+    variant_name: str
+    quantity: int
+    unit_cost: int | None
+
+    @property
+    def amount(self) -> int | None:
+        return None if self.unit_cost is None else self.quantity * self.unit_cost
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def find_variant(ctx: ServiceContext, code: str) -> VariantHit | None:
+    """The variant with this exact barcode, else SKU (a scan), among those goods can come
+    in for (active variants of products not archived)."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        return lookup_code(conn, code, receivable())
+
+
+def search_variants(ctx: ServiceContext, text: str, limit: int = 20) -> list[VariantHit]:
+    """Variants goods can come in for whose SKU starts with `text`, then whose product's
+    folded name, SKUs or barcodes match every word of it."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        return lookup_text(conn, text, limit, receivable())
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
+    lines = list(draft.lines)
+    if not lines:
+        raise ValidationError(msg("Add at least one product to the receipt."), field="lines")
+    if len(lines) > MAX_RECEIPT_LINES:
+        raise ValidationError(
+            msg("A receipt takes at most {max} lines ({n} given): split the delivery.",
+                max=MAX_RECEIPT_LINES, n=len(lines)), field="lines")  # fmt: skip
+    seen: set[int] = set()
+    for n, line in enumerate(lines, 1):
+        if line.variant_id in seen:
+            raise ValidationError(msg("Line {line}: the product is on the receipt already.",
+                                      line=str(n)), field="lines")  # fmt: skip
+        seen.add(line.variant_id)
+        if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
+            raise ValidationError(msg("Line {line}: the quantity must be 1 to {max}.",
+                                      line=str(n), max=MAX_RECEIPT_QUANTITY),
+                                  field="quantity")  # fmt: skip
+        if line.unit_cost is not None and not 0 <= line.unit_cost <= MAX_UNIT_COST:
+            raise ValidationError(msg("Line {line}: the unit cost must be 0 to {max}.",
+                                      line=str(n), max=MAX_UNIT_COST),
+                                  field="unit_cost")  # fmt: skip
+    supplier, note = draft.supplier.strip(), draft.note.strip()
+    if len(supplier) > MAX_SUPPLIER:
+        raise ValidationError(msg("The supplier's name has {length} characters: {limit} at "
+                                  "most.", length=len(supplier), limit=MAX_SUPPLIER),
+                              field="supplier")  # fmt: skip
+    if len(note) > MAX_NOTE:
+        raise ValidationError(msg("The note has {length} characters: {limit} at most.",
+                                  length=len(note), limit=MAX_NOTE), field="note")  # fmt: skip
+    return supplier or None, note or None
+
+
+def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
+    """Save the receipt and stock in every line, in one transaction (nothing is received
+    when a line is refused: a variant gone or no longer active names its line)."""
+    ctx.require(Module.PRODUCTS)
+    supplier, note = _check(draft)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        receipt = GoodsReceipt(code=f"~{now.timestamp()}", supplier=supplier, note=note,
+                               user_id=ctx.actor.id, created_at=now)  # fmt: skip
+        session.add(receipt)
+        session.flush()  # its id names it
+        assert receipt.id is not None
+        receipt.code = f"PN{receipt.id:06d}"
+        reason = f"Goods receipt {receipt.code}" + (f" · {supplier}" if supplier else "")
+        for n, line in enumerate(draft.lines, 1):
+            session.add(_receive_line(ctx, session, receipt.id, n, line, reason[:255]))
+        receipt.lines = len(draft.lines)
+        receipt.units = sum(line.quantity for line in draft.lines)
+        receipt.total_cost = sum(line.quantity * (line.unit_cost or 0) for line in draft.lines)
+        receipt.search_text = search_text(receipt.code, supplier, note)[:400]
+        session.add(receipt)
+        ctx.audit(
+            session, "goods_receipt.create", entity_type="goods_receipt",
+            entity_id=receipt.id,
+            summary=msg("{code}: {lines} lines, {units} units", code=receipt.code,
+                        lines=receipt.lines, units=receipt.units),
+            after={"supplier": supplier, "note": note, "total_cost": receipt.total_cost,
+                   "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
+        )  # fmt: skip
+        row = _row(receipt, ctx.actor.name)
+    return row
+
+
+def _receive_line(ctx: ServiceContext, session: Any, receipt_id: int, n: int, line: ReceiptLine,
+                  reason: str) -> GoodsReceiptLine:  # fmt: skip
+    variant = session.get(Variant, line.variant_id)
+    if variant is None:
+        raise NotFound(msg("Line {line}: the product variant no longer exists.", line=str(n)))
+    product = session.get(Product, variant.product_id)
+    if not variant.is_active or product is None or product.status == ProductStatus.ARCHIVED:
+        raise ValidationError(msg("Line {line}: SKU {sku} was removed from its product.",
+                                  line=str(n), sku=variant.sku), field="lines")  # fmt: skip
+    receive(ctx, session, line.variant_id, line.quantity, line.unit_cost, reason)
+    options = " / ".join(o for o in (variant.option1, variant.option2) if o) or None
+    return GoodsReceiptLine(
+        receipt_id=receipt_id, variant_id=variant.id, sku=variant.sku,
+        product_name=product.name,
+        variant_name=options, quantity=line.quantity, unit_cost=line.unit_cost,
+    )  # fmt: skip
+
+
+def _row(receipt: GoodsReceipt, received_by: str) -> ReceiptRow:
+    assert receipt.id is not None
+    return ReceiptRow(receipt.id, receipt.code, receipt.created_at, receipt.supplier or "",
+                      receipt.note or "", receipt.lines, receipt.units, receipt.total_cost,
+                      received_by)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def list_receipts(
+    ctx: ServiceContext, search: str = "", limit: int = LIST_LIMIT
+) -> list[ReceiptRow]:
+    """The newest receipts first (at most `limit`), those whose code, supplier or note has
+    every word of `search` (accents and case ignored)."""
+    ctx.require(Module.PRODUCTS)
+    r = receipts_t.c
+    stmt = (
+        sa.select(r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units,
+                  r.total_cost, users_t.c.name)
+        .select_from(receipts_t.outerjoin(users_t, users_t.c.id == r.user_id))
+        .order_by(r.created_at.desc(), r.id.desc()).limit(limit)
+    )  # fmt: skip
+    for word in fold(search).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(r.search_text.like(f"%{escaped}%", escape="\\"))
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
+                       int(x.lines), int(x.units), int(x.total_cost), x.name or "")
+            for x in rows]  # fmt: skip
+
+
+def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:
+    ctx.require(Module.PRODUCTS)
+    c = lines_t.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(c.variant_id, c.sku, c.product_name, c.variant_name, c.quantity,
+                      c.unit_cost).where(c.receipt_id == receipt_id).order_by(c.id)
+        ).all()  # fmt: skip
+    return [ReceiptLineRow(r.variant_id, r.sku, r.product_name, r.variant_name or "",
+                           int(r.quantity), None if r.unit_cost is None else int(r.unit_cost))
+            for r in rows]  # fmt: skip

@@ -1,0 +1,550 @@
+"""Goods receipts (Products → *Goods receipts*, *Nhập hàng*): the deliveries received,
+newest first, searchable, with their lines; **New goods receipt** receives a delivery of
+many SKUs at once: scan each item (a barcode scanner types the code and Enter: +1 on its
+line) or search by name or SKU, type quantities and unit costs, Save (Ctrl+S). Saving is
+one transaction (`services.goods_receipts.receive_goods`) on the database worker; the
+labels of what came in can be printed next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_money, format_number, parse_money
+from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
+from primedist.errors import PrimedistError
+from primedist.services import goods_receipts as svc
+from primedist.services.context import ServiceContext
+from primedist.services.sale_lookup import VariantHit
+from primedist.ui.i18n import current_language
+from primedist.ui.list_tools import alive, count_text, push_button
+from primedist.ui.messages import error_text
+from primedist.ui.ops import Op, report_in
+from primedist.ui.orders.sale import PickList, SearchField
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+PROBLEM = QColor("#B91C1C")
+#: The draft's columns; quantity and unit cost are typed in place.
+DRAFT_COLUMNS = ("sku", "name", "available", "quantity", "unit_cost", "amount")
+QTY, COST = DRAFT_COLUMNS.index("quantity"), DRAFT_COLUMNS.index("unit_cost")
+
+
+def _money(amount: int | None) -> str:
+    return "" if amount is None else format_money(amount, current_language())
+
+
+def _num(n: int) -> str:
+    return format_number(n, current_language())
+
+
+def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
+    """A table of whole-row single selection, columns sized to their contents but the
+    `stretch` one; cells edited in place when `editable`."""
+    table = QTableWidget(0, columns)
+    table.verticalHeader().hide()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    edit = QAbstractItemView.EditTrigger
+    table.setEditTriggers(edit.AllEditTriggers if editable else edit.NoEditTriggers)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    hit: VariantHit
+    quantity: int = 1
+    #: The unit cost typed (None = not given); `cost_text` keeps what was typed.
+    unit_cost: int | None = None
+    cost_text: str = ""
+    cost_ok: bool = True
+
+    @property
+    def amount(self) -> int | None:
+        return None if self.unit_cost is None else self.quantity * self.unit_cost
+
+
+class GoodsReceiptDialog(QDialog):
+    """A new goods receipt. Emits `received(ReceiptRow, {variant id: quantity})` once saved,
+    then `labelsRequested({variant id: quantity})` when labels were asked for."""
+
+    received = Signal(object, object)
+    labelsRequested = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("goodsReceiptDialog")
+        self.ctx = ctx
+        self.lines: list[DraftLine] = []
+        self._busy = False
+        self._filling = False
+        self.resize(980, 620)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_head())
+        self.popup = PickList(self)
+        self.popup.picked.connect(lambda hit: self.add(hit))
+        self.search = SearchField("receiptSearch", self.popup)
+        self.search.submitted.connect(self._entered)
+        self.search.removeLine.connect(self.remove_current)
+        layout.addWidget(self.search)
+        layout.addWidget(self._build_table(), 1)
+        self.problem = QLabel()
+        self.problem.setObjectName("formProblem")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        layout.addLayout(self._build_foot())
+        save_keys = QShortcut(QKeySequence("Ctrl+S"), self)
+        save_keys.activated.connect(self.save)
+        self.retranslate()
+        self._refresh()
+        self.search.setFocus()
+
+    # Building -----------------------------------------------------------------------------
+    def _build_head(self) -> QFormLayout:
+        form = QFormLayout()
+        self.supplier = QLineEdit()
+        self.supplier.setObjectName("receiptSupplier")
+        self.supplier.setMaxLength(svc.MAX_SUPPLIER)
+        self.note = QLineEdit()
+        self.note.setObjectName("receiptNote")
+        self.note.setMaxLength(svc.MAX_NOTE)
+        self.supplier_label, self.note_label = QLabel(), QLabel()
+        self.supplier_label.setBuddy(self.supplier)
+        self.note_label.setBuddy(self.note)
+        form.addRow(self.supplier_label, self.supplier)
+        form.addRow(self.note_label, self.note)
+        return form
+
+    def _build_table(self) -> QTableWidget:
+        table = self.table = row_table(len(DRAFT_COLUMNS), DRAFT_COLUMNS.index("name"),
+                                       editable=True)  # fmt: skip
+        table.setObjectName("receiptLines")
+        table.itemChanged.connect(self._cell_edited)
+        return table
+
+    def _build_foot(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.remove_button = push_button("receiptRemoveLine", self.remove_current)
+        self.totals = QLabel()
+        self.totals.setObjectName("receiptTotals")
+        self.labels_check = QCheckBox()
+        self.labels_check.setObjectName("receiptLabels")
+        self.save_button = push_button("primaryButton", self.save)
+        self.cancel_button = push_button("receiptCancel", self.reject)
+        row.addWidget(self.remove_button)
+        row.addWidget(self.totals, 1)
+        row.addWidget(self.labels_check)
+        row.addWidget(self.save_button)
+        row.addWidget(self.cancel_button)
+        return row
+
+    # Text ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("New goods receipt"))
+        self.supplier_label.setText(self.tr("&Supplier"))
+        self.note_label.setText(self.tr("&Note"))
+        self.supplier.setPlaceholderText(self.tr("optional: who delivered"))
+        self.note.setPlaceholderText(self.tr("optional: delivery note number…"))
+        self.search.setPlaceholderText(
+            self.tr("Scan a barcode, or type a SKU or product name and press Enter")
+        )
+        self.table.setHorizontalHeaderLabels([
+            self.tr("SKU"), self.tr("Product"), self.tr("Available"), self.tr("Quantity"),
+            self.tr("Unit cost"), self.tr("Amount"),
+        ])  # fmt: skip
+        self.remove_button.setText(self.tr("Remove line"))
+        self.labels_check.setText(self.tr("Print barcode labels after saving"))
+        self.save_button.setText(self.tr("Save"))
+        self.save_button.setToolTip(self.tr("Receive the goods (Ctrl+S)"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # Finding products ---------------------------------------------------------------------
+    def _entered(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        try:
+            hit = svc.find_variant(self.ctx, text)
+            hits = [] if hit is not None else svc.search_variants(self.ctx, text)
+        except PrimedistError as exc:
+            self.show_problem(error_text(exc))
+            return
+        if hit is not None:
+            self.add(hit)
+            return
+        rows = [(self._hit_text(h), h) for h in hits]
+        self.popup.show_rows(
+            self.search, rows, self.tr("No product matches “%1”").replace("%1", text)
+        )
+
+    def _hit_text(self, hit: VariantHit) -> str:
+        name = f"{hit.product_name} — {hit.variant_name}" if hit.variant_name else hit.product_name
+        stock = self.tr("%1 available").replace("%1", _num(hit.available))
+        return f"{name}   ·   {hit.sku}   ·   {stock}"
+
+    def add(self, hit: object) -> None:
+        """One more of `hit`: +1 on its line, or a new line; the search is cleared."""
+        assert isinstance(hit, VariantHit)
+        self.search.clear()
+        self.popup.hide()
+        for row, line in enumerate(self.lines):
+            if line.hit.variant_id == hit.variant_id:
+                self.lines[row] = replace(line, quantity=min(line.quantity + 1,
+                                                             MAX_RECEIPT_QUANTITY))  # fmt: skip
+                break
+        else:
+            if len(self.lines) >= MAX_RECEIPT_LINES:
+                self.show_problem(self.tr("A receipt takes at most %1 lines.").replace(
+                    "%1", _num(MAX_RECEIPT_LINES)))  # fmt: skip
+                return
+            self.lines.append(DraftLine(hit))
+            row = len(self.lines) - 1
+        self._fill()
+        self.table.selectRow(row)  # scrolls to it
+        self.search.setFocus()
+
+    def remove_current(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.lines):
+            del self.lines[row]
+            self._fill()
+
+    # Lines --------------------------------------------------------------------------------
+    def _fill(self) -> None:
+        self._filling = True
+        table = self.table
+        table.setRowCount(len(self.lines))
+        for row, line in enumerate(self.lines):
+            hit = line.hit
+            name = (
+                f"{hit.product_name} — {hit.variant_name}" if hit.variant_name else hit.product_name
+            )
+            cells: list[Any] = [hit.sku, name, _num(hit.available), line.quantity,
+                                line.cost_text, _money(line.amount)]  # fmt: skip
+            for col, value in enumerate(cells):
+                cell = QTableWidgetItem()
+                if col == QTY:
+                    cell.setData(Qt.ItemDataRole.EditRole, value)
+                else:
+                    cell.setText(str(value))
+                if col not in (QTY, COST):
+                    cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if col >= DRAFT_COLUMNS.index("available"):
+                    cell.setTextAlignment(RIGHT)
+                if col == COST and not line.cost_ok:
+                    cell.setForeground(PROBLEM)
+                table.setItem(row, col, cell)
+        self._filling = False
+        self._refresh()
+
+    def _cell_edited(self, cell: QTableWidgetItem) -> None:
+        if self._filling or not 0 <= cell.row() < len(self.lines):
+            return
+        line = self.lines[cell.row()]
+        if cell.column() == QTY:
+            value = int(cell.data(Qt.ItemDataRole.EditRole) or 0)
+            self.lines[cell.row()] = replace(line, quantity=value)
+        elif cell.column() == COST:
+            self.lines[cell.row()] = self._with_cost(line, cell.text())
+        else:
+            return
+        self._fill()
+
+    @staticmethod
+    def _with_cost(line: DraftLine, text: str) -> DraftLine:
+        text = text.strip()
+        try:
+            cost = parse_money(text, current_language()) if text else None
+        except ValueError:
+            return replace(line, unit_cost=None, cost_text=text, cost_ok=False)
+        if cost is not None and cost < 0:
+            return replace(line, unit_cost=None, cost_text=text, cost_ok=False)
+        shown = "" if cost is None else format_number(cost, current_language())
+        return replace(line, unit_cost=cost, cost_text=shown, cost_ok=True)
+
+    def set_quantity(self, row: int, quantity: int) -> None:
+        item = self.table.item(row, QTY)
+        assert item is not None
+        item.setData(Qt.ItemDataRole.EditRole, quantity)
+
+    def set_cost(self, row: int, text: str) -> None:
+        item = self.table.item(row, COST)
+        assert item is not None
+        item.setText(text)
+
+    def problem_text(self) -> str:
+        """Why Save is disabled ('' when the receipt can be saved)."""
+        if not self.lines:
+            return self.tr("Scan or search the products that came in.")
+        for n, line in enumerate(self.lines, 1):
+            if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
+                return self.tr("Line %1: the quantity must be 1 to %2.").replace(
+                    "%1", str(n)).replace("%2", _num(MAX_RECEIPT_QUANTITY))  # fmt: skip
+            if not line.cost_ok:
+                return self.tr("Line %1: type the unit cost as an amount of money, e.g. 45.000.") \
+                    .replace("%1", str(n))  # fmt: skip
+        return ""
+
+    def _refresh(self) -> None:
+        units = sum(line.quantity for line in self.lines)
+        cost = sum(line.amount or 0 for line in self.lines)
+        self.totals.setText(
+            count_text(len(self.lines), self.tr("%n line"), self.tr("%n lines")) + " · "
+            + count_text(units, self.tr("%n unit"), self.tr("%n units")) + " · "
+            + self.tr("cost %1").replace("%1", _money(cost))
+        )  # fmt: skip
+        problem = self.problem_text()
+        self.show_problem(problem if self.lines else "")
+        self.save_button.setEnabled(not problem and not self._busy)
+        self.remove_button.setEnabled(bool(self.lines) and not self._busy)
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    # Saving -------------------------------------------------------------------------------
+    def draft(self) -> svc.ReceiptDraft:
+        return svc.ReceiptDraft(
+            [svc.ReceiptLine(ln.hit.variant_id, ln.quantity, ln.unit_cost) for ln in self.lines],
+            supplier=self.supplier.text(), note=self.note.text(),
+        )  # fmt: skip
+
+    def save(self) -> None:
+        if self._busy or self.problem_text():
+            return
+        ctx, draft = self.ctx, self.draft()
+        quantities = {ln.hit.variant_id: ln.quantity for ln in self.lines}
+        labels = self.labels_check.isChecked()
+        self._busy = True
+        self._refresh()
+        Op(self, lambda _job: svc.receive_goods(ctx, draft), engine=ctx.engine,
+           title=self.tr("Receiving goods")).success(
+            lambda row: self._saved(row, quantities, labels)
+        ).failure(self._failed).run()  # fmt: skip
+
+    def _saved(self, row: svc.ReceiptRow, quantities: dict[int, int], labels: bool) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.received.emit(row, quantities)
+        self.accept()
+        if labels:
+            self.labelsRequested.emit(quantities)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self._refresh()
+        report_in(self.problem, self, exc)
+        self.problem.setVisible(bool(self.problem.text()))
+
+
+class GoodsReceiptsPage(QWidget):
+    """The receipts list (newest first, search), the selected one's lines, New goods
+    receipt and Print labels of a receipt."""
+
+    #: Print labels for these variants (variant id → copies).
+    labelsRequested = Signal(object)
+    #: A receipt was saved: stock changed (the products list refreshes).
+    stockChanged = Signal()
+
+    COLUMNS = ("code", "date", "supplier", "lines", "units", "cost", "by")
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("goodsReceiptsPage")
+        self.ctx = ctx
+        self.rows: list[svc.ReceiptRow] = []
+        self.lines: list[svc.ReceiptLineRow] = []
+        self.dialog: GoodsReceiptDialog | None = None
+        self._ticket = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("receiptsSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        self.labels_button = push_button("receiptLabelsButton", self.print_labels)
+        self.new_button = push_button("addProductButton", self.new_receipt)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        top.addStretch(1)
+        top.addWidget(self.labels_button)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("supplier"))
+        self.table.setObjectName("receiptsTable")
+        self.table.itemSelectionChanged.connect(self._selected)
+        layout.addWidget(self.table, 3)
+        self.lines_title = QLabel()
+        self.lines_title.setObjectName("sectionTitle")
+        layout.addWidget(self.lines_title)
+        self.lines_table = row_table(5, 1)
+        self.lines_table.setObjectName("receiptLinesTable")
+        layout.addWidget(self.lines_table, 2)
+        self.retranslate()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search by receipt code, supplier or note"))
+        self.labels_button.setText(self.tr("Print labels"))
+        self.labels_button.setToolTip(
+            self.tr("Print barcode labels for the selected receipt's goods")
+        )
+        self.new_button.setText(self.tr("New goods receipt"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Code"), self.tr("Received"), self.tr("Supplier"), self.tr("Lines"),
+            self.tr("Units"), self.tr("Cost"), self.tr("Received by"),
+        ])  # fmt: skip
+        self.lines_table.setHorizontalHeaderLabels([
+            self.tr("SKU"), self.tr("Product"), self.tr("Quantity"), self.tr("Unit cost"),
+            self.tr("Amount"),
+        ])  # fmt: skip
+        self._show_rows()
+        self._show_lines()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # Reading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the receipts again (for the search typed), on the database worker."""
+        ctx, text = self.ctx, self.search.text()
+        self._ticket += 1
+        ticket = self._ticket
+        Op(self, lambda _job: svc.list_receipts(ctx, text)).success(
+            lambda rows: self._loaded(rows, ticket)).run()  # fmt: skip
+
+    def _loaded(self, rows: list[svc.ReceiptRow], ticket: int) -> None:
+        if not alive(self) or ticket != self._ticket:
+            return
+        self.rows = rows
+        self.lines = []
+        self._show_rows()
+        if rows:
+            self.table.selectRow(0)
+        self._show_lines()
+        self._selected()  # the lines of the row selected now (it may not have changed)
+
+    def _show_rows(self) -> None:
+        tz, lang = shop_tz(), current_language()
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            cells = (row.code, format_datetime(row.created_at, tz, lang), row.supplier,
+                     _num(row.lines), _num(row.units), _money(row.total_cost),
+                     row.received_by)  # fmt: skip
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if self.COLUMNS[c] in ("lines", "units", "cost"):
+                    cell.setTextAlignment(RIGHT)
+                if c == 0 and row.note:
+                    cell.setToolTip(row.note)
+                self.table.setItem(r, c, cell)
+        shown = len(self.rows)
+        text = count_text(shown, self.tr("%n receipt"), self.tr("%n receipts"))
+        if shown >= svc.LIST_LIMIT:
+            text = self.tr("the newest %1").replace("%1", text)
+        self.count.setText(text)
+        self.labels_button.setEnabled(bool(self.rows))
+
+    def current(self) -> svc.ReceiptRow | None:
+        row = self.table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def _selected(self) -> None:
+        receipt = self.current()
+        if receipt is None:
+            return
+        ctx = self.ctx
+        Op(self, lambda _job: svc.receipt_lines(ctx, receipt.id)).success(
+            lambda lines: self._lines_loaded(receipt.id, lines)).run()  # fmt: skip
+
+    def _lines_loaded(self, receipt_id: int, lines: list[svc.ReceiptLineRow]) -> None:
+        current = self.current()
+        if not alive(self) or current is None or current.id != receipt_id:
+            return
+        self.lines = lines
+        self._show_lines()
+
+    def _show_lines(self) -> None:
+        receipt = self.current()
+        title = self.tr("Lines of %1").replace("%1", receipt.code) if receipt else ""
+        if receipt and receipt.note:
+            title += f" · {receipt.note}"
+        self.lines_title.setText(title)
+        self.lines_table.setRowCount(len(self.lines))
+        for r, line in enumerate(self.lines):
+            name = (
+                f"{line.product_name} — {line.variant_name}"
+                if line.variant_name
+                else line.product_name
+            )
+            cells = (
+                line.sku,
+                name,
+                _num(line.quantity),
+                _money(line.unit_cost),
+                _money(line.amount),
+            )
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if c >= 2:
+                    cell.setTextAlignment(RIGHT)
+                self.lines_table.setItem(r, c, cell)
+
+    # Actions ------------------------------------------------------------------------------
+    def new_receipt(self) -> GoodsReceiptDialog:
+        dialog = self.dialog = GoodsReceiptDialog(self.ctx, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.received.connect(lambda _row, _q: self._received())
+        dialog.labelsRequested.connect(self.labelsRequested.emit)
+        dialog.open()
+        return dialog
+
+    def _received(self) -> None:
+        self.search.clear()
+        self.refresh()
+        self.stockChanged.emit()
+
+    def print_labels(self) -> None:
+        """Labels for the selected receipt's goods: as many as came in of each."""
+        copies: dict[int, int] = {}
+        for line in self.lines:
+            if line.variant_id is not None:
+                copies[line.variant_id] = copies.get(line.variant_id, 0) + line.quantity
+        if copies:
+            self.labelsRequested.emit(copies)

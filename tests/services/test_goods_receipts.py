@@ -1,0 +1,163 @@
+"""Goods receipts: a delivery of several SKUs received in one transaction (stock, costs
+averaged, movements naming the receipt, one audit row), listed and searched, its lines
+read back; what is refused leaves nothing received; finding the variants; permissions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from primedist.domain.audit import AuditEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module
+from primedist.domain.goods_receipt import GoodsReceipt
+from primedist.domain.product import Product, SkuGroup, StockMovement, Variant
+from primedist.errors import NotFound, PermissionDenied, ValidationError
+from primedist.services import goods_receipts as gr
+from primedist.services.context import ServiceContext
+from tests.factories import make_grouped_pair, make_product
+from tests.services.test_permissions import staff
+
+V, P, G = table_of(Variant), table_of(Product), table_of(SkuGroup)
+
+
+def stock_and_cost(engine: sa.Engine, variant_id: int) -> tuple[int, int]:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(V.c.stock, V.c.cost).where(V.c.id == variant_id)).one()
+    return int(row.stock), int(row.cost)
+
+
+def receipts_count(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table_of(GoodsReceipt)))
+                   .scalar_one())  # fmt: skip
+
+
+@pytest.fixture
+def goods(owner_ctx: ServiceContext) -> dict[str, int]:
+    engine = owner_ctx.engine
+    shirt_s, shirt_m = make_product(engine, "Áo thun cotton", [("AT-S", 150_000, 10),
+                                                               ("AT-M", 150_000, 0)],
+                                    barcodes=["8934563123456", None])  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.update(V).where(V.c.id == shirt_s).values(cost=80_000))
+    (cup,) = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 5)])
+    return {"shirt_s": shirt_s, "shirt_m": shirt_m, "cup": cup}
+
+
+def test_a_delivery_received_in_one_go(owner_ctx, goods):
+    engine = owner_ctx.engine
+    _group, cap_a, _cap_b = make_grouped_pair(engine, stock=4)
+    draft = gr.ReceiptDraft(
+        lines=[gr.ReceiptLine(goods["shirt_s"], 10, 90_000), gr.ReceiptLine(goods["cup"], 3),
+               gr.ReceiptLine(cap_a, 6, 20_000)],
+        supplier="  Công ty Đức Minh ", note="Phiếu giao 0412",
+    )  # fmt: skip
+    row = gr.receive_goods(owner_ctx, draft)
+    assert (row.code, row.supplier, row.note, row.lines, row.units) == (
+        "PN000001",
+        "Công ty Đức Minh",
+        "Phiếu giao 0412",
+        3,
+        19,
+    )
+    assert row.total_cost == 10 * 90_000 + 6 * 20_000  # lines without a cost add nothing
+    # The stock in of each line: 10 at 80.000 + 10 at 90.000 → 85.000 on average.
+    assert stock_and_cost(engine, goods["shirt_s"]) == (20, 85_000)
+    assert stock_and_cost(engine, goods["cup"])[0] == 8
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(G.c.stock)).scalar_one() == 10  # the cap's group holds it
+        moves = conn.execute(
+            sa.select(table_of(StockMovement)).where(
+                StockMovement.reason == "Goods receipt PN000001 · Công ty Đức Minh"
+            )
+        ).all()  # type: ignore[arg-type]
+        audit = conn.execute(
+            sa.select(table_of(AuditEvent)).where(AuditEvent.action == "goods_receipt.create")
+        ).one()  # type: ignore[arg-type]
+    assert sorted(m.quantity for m in moves) == [3, 6, 10]
+    assert audit.entity_id == str(row.id) and audit.summary == "PN000001: 3 lines, 19 units"
+    lines = gr.receipt_lines(owner_ctx, row.id)
+    assert [(ln.sku, ln.product_name, ln.quantity, ln.unit_cost, ln.amount) for ln in lines] == [
+        ("AT-S", "Áo thun cotton", 10, 90_000, 900_000),
+        ("COC-1", "Cốc sứ", 3, None, None),
+        ("MU-A", "Mũ lưỡi trai A", 6, 20_000, 120_000),
+    ]  # fmt: skip
+    assert lines[0].variant_name == "V1"
+
+
+def test_listed_newest_first_and_searched(owner_ctx, goods, clock):
+    first = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 1)], supplier="Gốm Bát Tràng"))  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    second = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["shirt_m"], 2)], supplier="Công ty Đức Minh",
+        note="hàng đổi"))  # fmt: skip
+    assert [r.code for r in gr.list_receipts(owner_ctx)] == [second.code, first.code]
+    assert [r.code for r in gr.list_receipts(owner_ctx, "duc minh")] == [second.code]
+    assert [r.code for r in gr.list_receipts(owner_ctx, "BAT TRANG")] == [first.code]
+    assert [r.code for r in gr.list_receipts(owner_ctx, "pn000001")] == [first.code]
+    assert [r.code for r in gr.list_receipts(owner_ctx, "hang doi")] == [second.code]
+    assert gr.list_receipts(owner_ctx, "100%_") == []
+    assert gr.list_receipts(owner_ctx)[0].received_by == owner_ctx.actor.name
+
+
+@pytest.mark.parametrize(
+    ("lines", "extra", "message"),
+    [
+        ([], {}, "Add at least one product"),
+        ([("cup", 1, None), ("cup", 2, None)], {}, "Line 2: the product is on the receipt"),
+        ([("cup", 0, None)], {}, "Line 1: the quantity must be 1 to 1,000,000"),
+        ([("cup", 1, -5)], {}, "Line 1: the unit cost must be 0 to"),
+        ([("cup", 1, None)], {"supplier": "x" * 121}, "supplier's name has 121 characters"),
+        ([("cup", 1, None)], {"note": "x" * 256}, "note has 256 characters"),
+    ],
+)
+def test_refused_drafts_receive_nothing(owner_ctx, goods, lines, extra, message):
+    draft = gr.ReceiptDraft([gr.ReceiptLine(goods[k], q, c) for k, q, c in lines], **extra)
+    with pytest.raises(ValidationError, match=message):
+        gr.receive_goods(owner_ctx, draft)
+    assert receipts_count(owner_ctx.engine) == 0
+    assert stock_and_cost(owner_ctx.engine, goods["cup"])[0] == 5
+
+
+def test_a_removed_variant_refuses_the_whole_receipt(owner_ctx, goods):
+    engine = owner_ctx.engine
+    with engine.begin() as conn:
+        conn.execute(sa.update(V).where(V.c.id == goods["shirt_m"]).values(is_active=False))
+    draft = gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 4), gr.ReceiptLine(goods["shirt_m"], 1)])
+    with pytest.raises(ValidationError, match="Line 2: SKU AT-M was removed from its product"):
+        gr.receive_goods(owner_ctx, draft)
+    with pytest.raises(NotFound, match="Line 1: the product variant no longer exists"):
+        gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(999_999, 1)]))
+    assert receipts_count(engine) == 0
+    assert stock_and_cost(engine, goods["cup"])[0] == 5  # the first line rolled back too
+
+
+def test_finding_what_to_receive(owner_ctx, goods):
+    engine = owner_ctx.engine
+    assert gr.find_variant(owner_ctx, "8934563123456").sku == "AT-S"
+    assert gr.find_variant(owner_ctx, "coc-1").sku == "COC-1"
+    assert [h.sku for h in gr.search_variants(owner_ctx, "ao thun")] == ["AT-S", "AT-M"]
+    product = lambda vid: conn.execute(sa.select(V.c.product_id).where(V.c.id == vid)).scalar_one()  # noqa: E731
+    with engine.begin() as conn:
+        conn.execute(sa.update(P).where(P.c.id == product(goods["cup"])).values(status="hidden"))
+        conn.execute(sa.update(P).where(P.c.id == product(goods["shirt_s"]))
+                     .values(status="archived"))  # fmt: skip
+    # A hidden product still gets its deliveries; an archived one is gone.
+    assert gr.find_variant(owner_ctx, "COC-1").sku == "COC-1"
+    assert gr.find_variant(owner_ctx, "AT-S") is None
+    assert gr.search_variants(owner_ctx, "ao thun") == []
+
+
+def test_needs_products_access(owner_ctx, goods):
+    clerk = staff(owner_ctx, Module.ORDERS)
+    draft = gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1)])
+    for call in (lambda: gr.receive_goods(clerk, draft), lambda: gr.list_receipts(clerk),
+                 lambda: gr.receipt_lines(clerk, 1), lambda: gr.find_variant(clerk, "COC-1"),
+                 lambda: gr.search_variants(clerk, "coc")):  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            call()
+    assert gr.receive_goods(staff(owner_ctx, Module.PRODUCTS), draft).units == 1

@@ -1,0 +1,180 @@
+"""Goods receipts driven like a shop owner taking in a delivery: the Products tab's Goods
+receipts page, a new receipt filled by scanning (a scanner types the code and Enter) and
+searching, quantities and costs typed, a bad cost refused, Save with Ctrl+S, the stock
+changed, the list and its lines, labels of what came in; in Vietnamese too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import Qt
+
+from primedist.domain.base import table_of
+from primedist.domain.product import Variant
+from primedist.services import goods_receipts as svc
+from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import install_language
+from primedist.ui.products.labels import LabelsDialog
+from primedist.ui.products.page import ProductsPage
+from primedist.ui.products.receipts import COST, QTY, GoodsReceiptDialog, GoodsReceiptsPage
+from tests.ui.support import WAIT, show_widget
+
+pytestmark = pytest.mark.usefixtures("english", "no_crash")
+V = table_of(Variant)
+
+
+@pytest.fixture
+def products(owner_ctx: ServiceContext) -> dict[str, int]:
+    def add(name: str, variants: list[VariantDraft]) -> int:
+        return create_product(owner_ctx, ProductDraft(
+            name=name, category=None, features=None, description=None,
+            option1_name="Size" if len(variants) > 1 else None, option2_name=None,
+            variants=variants, shop_ids=[], images=[]))  # fmt: skip
+
+    shirt = add("Áo thun trắng", [
+        VariantDraft(sku="AO-TRANG-S", barcode="8934567890123", option1="S", price=29_000,
+                     stock=10),
+        VariantDraft(sku="AO-TRANG-M", option1="M", price=49_000, stock=4),
+    ])  # fmt: skip
+    cup = add("Cốc sứ Bát Tràng", [VariantDraft(sku="COC-1", price=45_000, stock=2)])
+    return {"shirt": shirt, "cup": cup}
+
+
+@pytest.fixture
+def page(qtbot, owner_ctx, products) -> Iterator[ProductsPage]:
+    p = show_widget(qtbot, ProductsPage(owner_ctx), height=760)
+    qtbot.waitUntil(lambda: p.list.model.rowCount() == 2, timeout=WAIT)
+    yield p
+    p.shutdown()
+
+
+def stock(ctx: ServiceContext, sku: str) -> int:
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(sa.select(V.c.stock).where(V.c.sku == sku)).scalar_one())
+
+
+def scan(qtbot, dialog: GoodsReceiptDialog, code: str) -> None:
+    dialog.search.setText(code)  # a scanner types the code…
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # …and Enter
+
+
+def receipts_page(qtbot, page: ProductsPage) -> GoodsReceiptsPage:
+    page.show_tab(3)
+    receipts = page.receipts
+    assert isinstance(receipts, GoodsReceiptsPage)
+    qtbot.waitUntil(lambda: receipts.count.text() == "0 receipts", timeout=WAIT)
+    return receipts
+
+
+def test_a_delivery_scanned_and_saved(qtbot, page, owner_ctx, products):
+    receipts = receipts_page(qtbot, page)
+    assert page.tabs.tabText(3) == "Goods receipts"
+    assert not receipts.labels_button.isEnabled()
+    dialog = receipts.new_receipt()
+    assert not dialog.save_button.isEnabled() and dialog.problem.isHidden()
+    dialog.supplier.setText("Công ty Đức Minh")
+    scan(qtbot, dialog, "8934567890123")
+    scan(qtbot, dialog, "8934567890123")  # the same item again: +1 on its line
+    scan(qtbot, dialog, "coc-1")  # a SKU, any case
+    assert [(ln.hit.sku, ln.quantity) for ln in dialog.lines] == [("AO-TRANG-S", 2), ("COC-1", 1)]
+    # A name: the matches drop down; Enter takes the first.
+    dialog.search.setText("ao thun trang")
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert dialog.popup.isVisible() and dialog.popup.count() == 2
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert [ln.hit.sku for ln in dialog.lines] == ["AO-TRANG-S", "COC-1", "AO-TRANG-M"]
+    dialog.table.item(2, QTY).setData(Qt.ItemDataRole.EditRole, 12)
+    dialog.table.item(0, COST).setText("95.000")
+    dialog.table.item(1, COST).setText("mười nghìn")
+    assert dialog.problem_text() == "Line 2: type the unit cost as an amount of money, e.g. 45.000."
+    assert not dialog.save_button.isEnabled() and dialog.problem.isVisible()
+    dialog.table.item(1, COST).setText("30000")
+    assert dialog.table.item(1, COST).text() == "30,000"
+    assert dialog.totals.text() == "3 lines · 15 units · cost 220,000 VND"
+    dialog.windowHandle().requestActivate()  # shortcuts work in the active window
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    with qtbot.waitSignal(dialog.received, timeout=WAIT) as done:
+        qtbot.keyClick(dialog.search, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    row, quantities = done.args
+    assert (row.code, row.supplier, row.lines, row.units, row.total_cost) == (
+        "PN000001",
+        "Công ty Đức Minh",
+        3,
+        15,
+        220_000,
+    )
+    assert stock(owner_ctx, "AO-TRANG-S") == 12 and stock(owner_ctx, "AO-TRANG-M") == 16
+    assert len(quantities) == 3
+    # The list shows it with its lines; the products list was refreshed.
+    qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
+    qtbot.waitUntil(lambda: receipts.lines_table.rowCount() == 3, timeout=WAIT)
+    assert receipts.table.item(0, 0).text() == "PN000001"
+    assert receipts.lines_table.item(2, 1).text() == "Áo thun trắng — M"
+    assert receipts.lines_table.item(0, 4).text() == "190,000 VND"
+
+
+def test_search_and_labels_of_a_receipt(qtbot, page, owner_ctx, products):
+    shirt_s = svc.find_variant(owner_ctx, "AO-TRANG-S").variant_id
+    cup = svc.find_variant(owner_ctx, "COC-1").variant_id
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3)], supplier="Gốm Sứ"))
+    lines = [svc.ReceiptLine(shirt_s, 5), svc.ReceiptLine(cup, 2)]
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft(lines, note="đổi hàng"))
+    page.show_tab(3)
+    receipts = page.receipts
+    qtbot.waitUntil(lambda: receipts.count.text() == "2 receipts", timeout=WAIT)
+    receipts.search.setText("gom su")
+    qtbot.keyClick(receipts.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
+    assert receipts.table.item(0, 2).text() == "Gốm Sứ"
+    receipts.search.clear()  # cleared: every receipt again
+    qtbot.waitUntil(lambda: receipts.count.text() == "2 receipts", timeout=WAIT)
+    qtbot.waitUntil(lambda: receipts.lines_table.rowCount() == 2, timeout=WAIT)
+    assert receipts.lines_title.text() == "Lines of PN000002 · đổi hàng"
+    qtbot.mouseClick(receipts.labels_button, Qt.MouseButton.LeftButton)
+    labels = page.last_dialog
+    assert isinstance(labels, LabelsDialog)
+    qtbot.waitUntil(lambda: labels.table.rowCount() == 2, timeout=WAIT)
+    assert [(i.sku, i.copies) for i in labels.items] == [("AO-TRANG-S", 5), ("COC-1", 2)]
+
+
+def test_labels_after_saving(qtbot, page, products):
+    receipts = receipts_page(qtbot, page)
+    dialog = receipts.new_receipt()
+    scan(qtbot, dialog, "COC-1")
+    dialog.table.item(0, QTY).setData(Qt.ItemDataRole.EditRole, 4)
+    dialog.labels_check.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, LabelsDialog), timeout=WAIT)
+    labels = page.last_dialog
+    qtbot.waitUntil(lambda: labels.table.rowCount() == 1, timeout=WAIT)
+    assert [(i.sku, i.copies) for i in labels.items] == [("COC-1", 4)]
+
+
+def test_an_unknown_code_and_removing_a_line(qtbot, page, products):
+    dialog = receipts_page(qtbot, page).new_receipt()
+    scan(qtbot, dialog, "KHONG-CO")
+    assert (
+        dialog.popup.isVisible() and dialog.popup.item(0).text() == "No product matches “KHONG-CO”"
+    )
+    assert dialog.lines == []
+    scan(qtbot, dialog, "COC-1")
+    dialog.table.selectRow(0)
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.lines == [] and not dialog.save_button.isEnabled()
+
+
+def test_in_vietnamese(qtbot, page, products):
+    install_language("vi")
+    page.show_tab(3)
+    receipts = page.receipts
+    qtbot.waitUntil(lambda: receipts.count.text() == "0 phiếu", timeout=WAIT)
+    qtbot.waitUntil(lambda: page.tabs.tabText(3) == "Nhập hàng", timeout=WAIT)
+    dialog = receipts.new_receipt()
+    assert dialog.windowTitle() == "Phiếu nhập hàng mới"
+    scan(qtbot, dialog, "COC-1")
+    assert dialog.totals.text() == "1 dòng · 1 sản phẩm · giá vốn 0 ₫"
