@@ -23,7 +23,6 @@ from primedist.printing.labels import (
     STOCKS,
     LabelItem,
     LabelOptions,
-    StockKind,
 )
 from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import ServiceContext
@@ -62,6 +61,7 @@ class LabelSettings:
 
 
 def load_settings(ctx: ServiceContext) -> LabelSettings:
+    ctx.require(Module.PRODUCTS)
     with ctx.uow() as session:
         return LabelSettings.from_json(get_setting(session, SETTINGS_KEY))
 
@@ -185,5 +185,3 @@ def with_copies(items: Sequence[LabelItem], copies: int | None) -> list[LabelIte
     ]
 
 
-def is_sheet(options: LabelOptions) -> bool:
-    return STOCKS[options.stock].kind == StockKind.SHEET
