@@ -14,7 +14,8 @@ from typing import Any
 
 #: The area modules, in the order their commands appear in `primedist --help`.
 COMMAND_MODULES: tuple[str, ...] = (
-    "migrate", "shops", "sync", "shipments", "ship", "ranks", "printing", "reports", "admin",
+    "migrate", "shops", "sync", "shipments", "ship", "ranks", "printing", "reports", "stock",
+    "admin",
 )  # fmt: skip
 
 

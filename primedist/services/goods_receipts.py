@@ -11,8 +11,9 @@ Products access only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from primedist.domain.goods_receipt import (
 from primedist.domain.product import Product, Variant
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
+from primedist.io.tabular import cell_text, open_table, parse_whole_number
 from primedist.services.context import ServiceContext
 from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
 from primedist.services.stock import receive
@@ -241,3 +243,87 @@ def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:
     return [ReceiptLineRow(r.variant_id, r.sku, r.product_name, r.variant_name or "",
                            int(r.quantity), None if r.unit_cost is None else int(r.unit_cost))
             for r in rows]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- from a file
+
+#: The columns of a receipt file (a supplier's delivery list): `sku` and `quantity`
+#: required, `unit_cost` optional.
+FILE_COLUMNS = ("sku", "quantity", "unit_cost")
+
+
+@dataclass(frozen=True)
+class FileLine:
+    """A line read from a receipt file: the variant found and what came in."""
+
+    hit: VariantHit
+    quantity: int
+    unit_cost: int | None
+    #: The file's row it came from (the first, when a SKU is on several rows).
+    row: int
+
+
+def read_receipt_file(ctx: ServiceContext, path: Path) -> list[FileLine]:
+    """The lines of a .xlsx/.csv delivery list (`sku` — or barcode —, `quantity`,
+    optional `unit_cost`), each SKU found among the variants goods can come in for. A SKU
+    on several rows adds up (their costs must agree). Any bad row is an error naming its
+    row and column; nothing is read half."""
+    ctx.require(Module.PRODUCTS)
+    lines: dict[int, FileLine] = {}
+    with open_table(path, required=FILE_COLUMNS[:2], max_rows=MAX_RECEIPT_LINES * 4) as table, \
+            ctx.engine.connect() as conn:  # fmt: skip
+        col = table.columns
+        for number, cells in table.rows():
+            line = _file_line(conn, number, cells, col)
+            same = lines.get(line.hit.variant_id)
+            if same is not None:
+                line = _merged(same, line)
+            lines[line.hit.variant_id] = line
+            if len(lines) > MAX_RECEIPT_LINES:
+                raise ValidationError(msg("A receipt takes at most {max} lines: split the "
+                                          "file.", max=MAX_RECEIPT_LINES), row=number)  # fmt: skip
+    return list(lines.values())
+
+
+def _file_line(
+    conn: sa.Connection, row: int, cells: Sequence[Any], col: dict[str, int]
+) -> FileLine:
+    code = cell_text(cells[col["sku"]])
+    if not code:
+        raise ValidationError(msg("The SKU is empty."), row=row, column="sku")
+    hit = lookup_code(conn, code, receivable())
+    if hit is None:
+        raise ValidationError(msg("No product has the SKU or barcode {codes}.", codes=[code]),
+                              row=row, column="sku")  # fmt: skip
+    quantity = _whole(cells[col["quantity"]], row, "quantity", 1, MAX_RECEIPT_QUANTITY)
+    cost = None
+    if "unit_cost" in col and cell_text(cells[col["unit_cost"]]):
+        cost = _whole(cells[col["unit_cost"]], row, "unit_cost", 0, MAX_UNIT_COST)
+    return FileLine(hit, quantity, cost, row)
+
+
+def _whole(cell: Any, row: int, column: str, low: int, high: int) -> int:
+    try:
+        value = parse_whole_number(cell)
+    except ValueError as exc:
+        raise ValidationError(str(exc), row=row, column=column) from None
+    if not low <= value <= high:
+        raise ValidationError(msg("must be {low} to {high} (got {value}).", low=low, high=high,
+                                  value=value), row=row, column=column)  # fmt: skip
+    return value
+
+
+def _merged(first: FileLine, again: FileLine) -> FileLine:
+    costs = {c for c in (first.unit_cost, again.unit_cost) if c is not None}
+    if len(costs) > 1:
+        raise ValidationError(
+            msg("SKU {sku} is on rows {first} and {second} with different unit costs: give "
+                "one.", sku=first.hit.sku, first=str(first.row), second=str(again.row)),
+            row=again.row, column="unit_cost",
+        )  # fmt: skip
+    quantity = first.quantity + again.quantity
+    if quantity > MAX_RECEIPT_QUANTITY:
+        raise ValidationError(msg("SKU {sku}: {quantity} in all is more than {max}.",
+                                  sku=first.hit.sku, quantity=quantity, max=MAX_RECEIPT_QUANTITY),
+                              row=again.row, column="quantity")  # fmt: skip
+    return replace(first, quantity=quantity, unit_cost=costs.pop() if costs else None)

@@ -2130,6 +2130,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xóa dòng</translation>
     </message>
     <message>
+        <source>Import lines…</source>
+        <translation>Nhập dòng từ tệp…</translation>
+    </message>
+    <message>
+        <source>Add the lines of a supplier&apos;s list (.xlsx or .csv with the columns sku, quantity and, optionally, unit_cost)</source>
+        <translation>Thêm các dòng từ danh sách của nhà cung cấp (.xlsx hoặc .csv có các cột sku, quantity và, nếu có, unit_cost)</translation>
+    </message>
+    <message>
         <source>Print barcode labels after saving</source>
         <translation>In tem mã vạch sau khi lưu</translation>
     </message>
@@ -2156,6 +2164,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>A receipt takes at most %1 lines.</source>
         <translation>Một phiếu nhập có tối đa %1 dòng.</translation>
+    </message>
+    <message>
+        <source>Import the lines of a delivery</source>
+        <translation>Nhập các dòng của một lần giao hàng</translation>
+    </message>
+    <message>
+        <source>Spreadsheets (*.xlsx *.csv *.txt)</source>
+        <translation>Bảng tính (*.xlsx *.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Reading the delivery list</source>
+        <translation>Đang đọc danh sách giao hàng</translation>
     </message>
     <message>
         <source>Scan or search the products that came in.</source>
@@ -9843,6 +9863,10 @@ Vẫn bán?</translation>
         <translation>Một phiếu nhập có tối đa {max} dòng (đang có {n}): hãy chia thành nhiều phiếu.</translation>
     </message>
     <message>
+        <source>A receipt takes at most {max} lines: split the file.</source>
+        <translation>Một phiếu nhập có tối đa {max} dòng: hãy chia tệp ra.</translation>
+    </message>
+    <message>
         <source>Add at least one product to the receipt.</source>
         <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
     </message>
@@ -10003,12 +10027,20 @@ Vẫn bán?</translation>
         <translation>Tỉnh/thành {province} không có trong danh sách của GHN.</translation>
     </message>
     <message>
+        <source>SKU {sku} is on rows {first} and {second} with different unit costs: give one.</source>
+        <translation>SKU {sku} có ở dòng {first} và {second} với giá vốn khác nhau: hãy chỉ ghi một giá.</translation>
+    </message>
+    <message>
         <source>SKU {sku}: copies must be between 0 and {max}.</source>
         <translation>SKU {sku}: số tem phải từ 0 đến {max}.</translation>
     </message>
     <message>
         <source>SKU {sku}: {problem}</source>
         <translation>SKU {sku}: {problem}</translation>
+    </message>
+    <message>
+        <source>SKU {sku}: {quantity} in all is more than {max}.</source>
+        <translation>SKU {sku}: tổng {quantity} vượt quá {max}.</translation>
     </message>
     <message>
         <source>Ship at most {limit} orders at once.</source>
@@ -10033,6 +10065,10 @@ Vẫn bán?</translation>
     <message>
         <source>The GHN token works but shop {shop} is not one of its shops: check the ShopId on the GHN account page.</source>
         <translation>Token GHN dùng được nhưng cửa hàng {shop} không thuộc token này: hãy kiểm tra ShopId trên trang tài khoản GHN.</translation>
+    </message>
+    <message>
+        <source>The SKU is empty.</source>
+        <translation>SKU đang để trống.</translation>
     </message>
     <message>
         <source>The address has no authorisation code (code=…). Copy the whole address from the browser&apos;s address bar after approving the shop.</source>
@@ -10233,6 +10269,10 @@ Vẫn bán?</translation>
     <message>
         <source>Ward {ward} is not in GHN&apos;s list for {province}.</source>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
+    </message>
+    <message>
+        <source>must be {low} to {high} (got {value}).</source>
+        <translation>phải từ {low} đến {high} (đang là {value}).</translation>
     </message>
     <message>
         <source>the weight must be 1 to {most} g.</source>

@@ -161,3 +161,61 @@ def test_needs_products_access(owner_ctx, goods):
         with pytest.raises(PermissionDenied):
             call()
     assert gr.receive_goods(staff(owner_ctx, Module.PRODUCTS), draft).units == 1
+
+
+# --------------------------------------------------------------------------- from a file
+
+
+def write_xlsx(path, rows) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def test_a_delivery_list_read_from_excel(owner_ctx, goods, tmp_path):
+    path = tmp_path / "giao-hang.xlsx"
+    write_xlsx(path, [["SKU", "Quantity", "Unit cost", "Ghi chú"],
+                      ["8934563123456", 4, 90000, "áo"], ["coc-1", 2, None, ""],
+                      ["AT-S", 1, 90000, ""], [None, None, None, None],
+                      ["AT-M", "3", "", ""]])  # fmt: skip
+    lines = gr.read_receipt_file(owner_ctx, path)
+    # A SKU on two rows adds up (the barcode and the SKU are one variant); blank rows skipped.
+    assert [(ln.hit.sku, ln.quantity, ln.unit_cost, ln.row) for ln in lines] == [
+        ("AT-S", 5, 90_000, 2), ("COC-1", 2, None, 3), ("AT-M", 3, None, 6),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sku,qty\nAT-S,1\n", "has no such column in its header"),
+        ("sku,quantity\nNOPE,1\n", "row 2, column 'sku': No product has the SKU or barcode NOPE"),
+        ("sku,quantity\n,1\n", "row 2, column 'sku': The SKU is empty"),
+        ("sku,quantity\nAT-S,0\n", "row 2, column 'quantity': must be 1 to 1,000,000 (got 0)"),
+        ("sku,quantity\nAT-S,1.5\n", "row 2, column 'quantity': '1.5' is not a whole number"),
+        ("sku,quantity,unit_cost\nAT-S,1,-1\n", "row 2, column 'unit_cost': must be 0 to"),
+        (
+            "sku,quantity,unit_cost\nAT-S,1,5\nAT-S,1,6\n",
+            "row 3, column 'unit_cost': SKU AT-S is on rows 2 and 3 with different unit costs",
+        ),
+        ("sku,quantity\n", "has a header but no data rows"),
+    ],
+)
+def test_bad_delivery_lists_name_the_row_and_column(owner_ctx, goods, tmp_path, text, message):
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError, match=message.replace("(", "\\(").replace(")", "\\)")):
+        gr.read_receipt_file(owner_ctx, path)
+
+
+def test_a_text_file_named_xlsx_is_refused(owner_ctx, goods, tmp_path):
+    path = tmp_path / "list.xlsx"
+    path.write_text("sku,quantity\nAT-S,1\n")
+    with pytest.raises(ValidationError, match="list.xlsx"):
+        gr.read_receipt_file(owner_ctx, path)
+    with pytest.raises(PermissionDenied):
+        gr.read_receipt_file(staff(owner_ctx, Module.ORDERS), path)

@@ -9,6 +9,7 @@ labels of what came in can be printed next.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import shiboken6
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -147,6 +149,7 @@ class GoodsReceiptDialog(QDialog):
     def _build_foot(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.remove_button = push_button("receiptRemoveLine", self.remove_current)
+        self.import_button = push_button("receiptImport", self.import_lines)
         self.totals = QLabel()
         self.totals.setObjectName("receiptTotals")
         self.labels_check = QCheckBox()
@@ -154,6 +157,7 @@ class GoodsReceiptDialog(QDialog):
         self.save_button = push_button("primaryButton", self.save)
         self.cancel_button = push_button("receiptCancel", self.reject)
         row.addWidget(self.remove_button)
+        row.addWidget(self.import_button)
         row.addWidget(self.totals, 1)
         row.addWidget(self.labels_check)
         row.addWidget(self.save_button)
@@ -175,6 +179,10 @@ class GoodsReceiptDialog(QDialog):
             self.tr("Unit cost"), self.tr("Amount"),
         ])  # fmt: skip
         self.remove_button.setText(self.tr("Remove line"))
+        self.import_button.setText(self.tr("Import lines…"))
+        self.import_button.setToolTip(self.tr(
+            "Add the lines of a supplier's list (.xlsx or .csv with the columns sku, "
+            "quantity and, optionally, unit_cost)"))  # fmt: skip
         self.labels_check.setText(self.tr("Print barcode labels after saving"))
         self.save_button.setText(self.tr("Save"))
         self.save_button.setToolTip(self.tr("Receive the goods (Ctrl+S)"))
@@ -230,6 +238,43 @@ class GoodsReceiptDialog(QDialog):
         self._fill()
         self.table.selectRow(row)  # scrolls to it
         self.search.setFocus()
+
+    def import_lines(self) -> None:
+        folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Import the lines of a delivery"), str(folder),
+            self.tr("Spreadsheets (*.xlsx *.csv *.txt)"),
+        )  # fmt: skip
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        """Add the file's lines (quantities added to lines already there; a cost in the
+        file replaces the one typed)."""
+        ctx = self.ctx
+        self._busy = True
+        self._refresh()
+        Op(self, lambda _job: svc.read_receipt_file(ctx, path), engine=ctx.engine,
+           title=self.tr("Reading the delivery list")).success(self._imported).failure(
+            self._failed).run()  # fmt: skip
+
+    def _imported(self, read: list[svc.FileLine]) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        at = {line.hit.variant_id: i for i, line in enumerate(self.lines)}
+        for got in read:
+            i = at.get(got.hit.variant_id)
+            line = self.lines[i] if i is not None else DraftLine(got.hit, 0)
+            line = replace(line, quantity=min(line.quantity + got.quantity, MAX_RECEIPT_QUANTITY))
+            if got.unit_cost is not None:
+                line = self._with_cost(line, str(got.unit_cost))
+            if i is None:
+                at[got.hit.variant_id] = len(self.lines)
+                self.lines.append(line)
+            else:
+                self.lines[i] = line
+        self._fill()
 
     def remove_current(self) -> None:
         row = self.table.currentRow()
@@ -325,6 +370,7 @@ class GoodsReceiptDialog(QDialog):
         self.show_problem(problem if self.lines else "")
         self.save_button.setEnabled(not problem and not self._busy)
         self.remove_button.setEnabled(bool(self.lines) and not self._busy)
+        self.import_button.setEnabled(not self._busy)
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -178,3 +178,23 @@ def test_in_vietnamese(qtbot, page, products):
     assert dialog.windowTitle() == "Phiếu nhập hàng mới"
     scan(qtbot, dialog, "COC-1")
     assert dialog.totals.text() == "1 dòng · 1 sản phẩm · giá vốn 0 ₫"
+
+
+def test_lines_imported_from_a_delivery_list(qtbot, page, products, tmp_path):
+    dialog = receipts_page(qtbot, page).new_receipt()
+    scan(qtbot, dialog, "COC-1")
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,5,30000\nAO-TRANG-M,2,\n", encoding="utf-8")
+    dialog.import_from(path)
+    qtbot.waitUntil(lambda: len(dialog.lines) == 2, timeout=WAIT)
+    # Added to the line there (1 scanned + 5), the file's cost taken; a new line for the other.
+    assert [(ln.hit.sku, ln.quantity, ln.unit_cost) for ln in dialog.lines] == [
+        ("COC-1", 6, 30_000), ("AO-TRANG-M", 2, None)]  # fmt: skip
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sku,quantity\nKHONG-CO,1\n", encoding="utf-8")
+    dialog.import_from(bad)
+    qtbot.waitUntil(lambda: "KHONG-CO" in dialog.problem.text(), timeout=WAIT)
+    assert dialog.problem.isVisible() and len(dialog.lines) == 2
+    assert dialog.problem.text() == (
+        "row 2, column 'sku': No product has the SKU or barcode KHONG-CO."
+    )

@@ -1,0 +1,63 @@
+"""`primedist receive FILE`: a goods receipt from a delivery list, its JSON and text, and
+its one-line errors (nothing received)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.config import resolve_settings
+from primedist.db.store import open_store
+from tests.cli_support import table_count
+from tests.factories import make_product
+
+
+@pytest.fixture
+def shop(data_dir: Path) -> Path:
+    engine = open_store(resolve_settings(data_dir))
+    make_product(engine, "Cốc sứ Bát Tràng", [("COC-1", 45_000, 3)], barcodes=["8934563123456"])
+    engine.dispose()
+    return data_dir
+
+
+def stock_of(data_dir: Path, sku: str) -> int:
+    engine = open_store(resolve_settings(data_dir))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT stock FROM variants WHERE sku = :s"),
+                                    {"s": sku}).scalar_one())  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_receive_a_delivery_list(cli: Any, shop: Path, tmp_path: Path) -> None:
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\n8934563123456,10,30000\ncoc-1,2,30000\n",
+                    encoding="utf-8")  # fmt: skip
+    run = cli("--data-dir", str(shop), "receive", str(path), "--supplier", "Gốm Minh Long",
+              "--note", "PGH 0412", "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert run.json() == {
+        "id": 1, "code": "PN000001", "supplier": "Gốm Minh Long", "note": "PGH 0412",
+        "lines": 1, "units": 12, "total_cost": 360_000,
+    }  # fmt: skip
+    assert stock_of(shop, "COC-1") == 15
+    again = cli("--data-dir", str(shop), "receive", str(path))
+    assert again.out.strip() == "Received PN000002: 1 lines, 12 units, cost 360,000."
+
+
+def test_a_bad_row_receives_nothing(cli: Any, shop: Path, tmp_path: Path) -> None:
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity\nCOC-1,5\nKHONG-CO,1\n", encoding="utf-8")
+    run = cli("--data-dir", str(shop), "receive", str(path))
+    assert run.code == EXIT_ERROR
+    assert run.err.strip() == (
+        "primedist: error: row 3, column 'sku': No product has the SKU or barcode KHONG-CO."
+    )
+    assert stock_of(shop, "COC-1") == 3
+    assert table_count(shop, "goods_receipts") == 0
+    assert cli("--data-dir", str(shop), "receive").code == EXIT_USAGE
