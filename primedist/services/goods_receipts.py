@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
+from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.goods_receipt import (
@@ -164,6 +165,9 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
         reason = f"Goods receipt {receipt.code}" + (f" · {supplier}" if supplier else "")
         for n, line in enumerate(draft.lines, 1):
             session.add(_receive_line(ctx, session, receipt.id, n, line, reason[:255]))
+        session.flush()
+        # The products' list figures, once for every line (not once a line).
+        refresh_for_stock(session.connection(), [line.variant_id for line in draft.lines])
         receipt.lines = len(draft.lines)
         receipt.units = sum(line.quantity for line in draft.lines)
         receipt.total_cost = sum(line.quantity * (line.unit_cost or 0) for line in draft.lines)
@@ -190,7 +194,7 @@ def _receive_line(ctx: ServiceContext, session: Any, receipt_id: int, n: int, li
     if not variant.is_active or product is None or product.status == ProductStatus.ARCHIVED:
         raise ValidationError(msg("Line {line}: SKU {sku} was removed from its product.",
                                   line=str(n), sku=variant.sku), field="lines")  # fmt: skip
-    receive(ctx, session, line.variant_id, line.quantity, line.unit_cost, reason)
+    receive(ctx, session, line.variant_id, line.quantity, line.unit_cost, reason, refresh=False)
     options = " / ".join(o for o in (variant.option1, variant.option2) if o) or None
     return GoodsReceiptLine(
         receipt_id=receipt_id, variant_id=variant.id, sku=variant.sku,

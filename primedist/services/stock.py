@@ -175,10 +175,12 @@ def move_stock(
     reserved: int = 0,
     order_id: int | None = None,
     reason: str | None = None,
+    refresh: bool = True,
 ) -> StockMovement:
     """Change on-hand stock by `quantity` and reserved by `reserved` (both signed), record
     the movement and queue the new available stock for the marketplace listings, in the
-    caller's unit of work.
+    caller's unit of work. `refresh=False`: the caller refreshes the products' list
+    figures itself, once for many moves (`refresh_for_stock`).
 
     A move made for an order does not push to that order's own listing (its marketplace
     already counted the sale); every other listing of the variant (of its group) gets it.
@@ -223,7 +225,8 @@ def move_stock(
         available = holder.stock - holder.reserved
         queue_pushes(conn, [(t, available) for t in targets], now)
         session.flush()
-        refresh_for_stock(conn, [variant_id])
+        if refresh:
+            refresh_for_stock(conn, [variant_id])
     return move
 
 
@@ -249,10 +252,12 @@ def receive(
     quantity: int,
     unit_cost: int | None,
     reason: str | None,
+    *,
+    refresh: bool = True,
 ) -> tuple[StockMovement, Variant, int]:
     """Goods in for one variant, in the caller's unit of work (checked by the caller):
     the cost averaged (see `stock_in`) and the movement; returns it, the variant and its
-    cost before."""
+    cost before. `refresh`: as for `move_stock`."""
     variant, group = _holder(session, variant_id)
     old_on_hand = (group or variant).stock
     old_cost = variant.cost
@@ -264,7 +269,7 @@ def receive(
             variant.cost = unit_cost
         session.add(variant)
     move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
-                      reason=reason)  # fmt: skip
+                      reason=reason, refresh=refresh)  # fmt: skip
     return move, variant, old_cost
 
 

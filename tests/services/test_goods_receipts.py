@@ -67,6 +67,9 @@ def test_a_delivery_received_in_one_go(owner_ctx, goods):
     # The stock in of each line: 10 at 80.000 + 10 at 90.000 → 85.000 on average.
     assert stock_and_cost(engine, goods["shirt_s"]) == (20, 85_000)
     assert stock_and_cost(engine, goods["cup"])[0] == 8
+    with engine.connect() as conn:  # the products list's figures follow (refreshed once)
+        totals = dict(conn.execute(sa.select(P.c.name, P.c.available_total)).all())
+    assert (totals["Áo thun cotton"], totals["Cốc sứ"]) == (20, 8)
     with engine.connect() as conn:
         assert conn.execute(sa.select(G.c.stock)).scalar_one() == 10  # the cap's group holds it
         moves = conn.execute(

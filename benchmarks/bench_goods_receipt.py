@@ -1,0 +1,124 @@
+"""Goods receipt benchmark: receive a delivery of many SKUs. Prints medians.
+
+    .venv/bin/python benchmarks/bench_goods_receipt.py [--runs 5] [--variants 5000]
+
+A fresh store with `--variants` variants (1,000 of them listed on a marketplace shop, so a
+stock in queues their stock pushes). Measured, each `--runs` times on
+variants not received before:
+
+* reading a 500-line delivery list (.xlsx) — `read_receipt_file`;
+* saving a 50-line and a 500-line receipt (stock, costs, movements, pushes, the receipt,
+  one transaction) — `receive_goods`;
+* the receipts list (500 newest) and a search in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import sqlalchemy as sa  # noqa: E402
+
+from primedist.config import resolve_settings  # noqa: E402
+from primedist.db.store import open_store  # noqa: E402
+from primedist.services import auth  # noqa: E402
+from primedist.services import goods_receipts as gr  # noqa: E402
+from primedist.services.context import ServiceContext  # noqa: E402
+
+
+def make_store(folder: Path, variants: int) -> tuple[ServiceContext, list[tuple[int, str]]]:
+    from tests.factories import make_product, make_shop
+
+    settings = resolve_settings(folder)
+    engine = open_store(settings)
+    ctx = ServiceContext(engine, settings=settings)
+    ctx = ctx.with_actor(auth.setup_shop(
+        ctx, shop_name="Nến Thơm Sài Gòn", owner_name="Chủ", owner_email="owner@bench.vn",
+        owner_password="bench-pass-1",
+    ))  # fmt: skip
+    shop = make_shop(engine, "Shopee Bench", "shopee")
+    ids: list[tuple[int, str]] = []
+    for p in range(variants // 5):
+        skus = [(f"SP{p:05d}-{v}", 99_000, 10) for v in range(5)]
+        ids += zip(make_product(engine, f"Sản phẩm {p}", skus), [s for s, _p, _q in skus],
+                   strict=True)  # fmt: skip
+    with engine.begin() as conn:
+        listed = [vid for vid, _sku in ids[:1000]]
+        conn.execute(sa.text(
+            "INSERT INTO product_listings (product_id, shop_id, external_id, is_active) "
+            "SELECT DISTINCT product_id, :shop, 'L' || product_id, 1 FROM variants "
+            "WHERE id <= :last"), {"shop": shop, "last": max(listed)})  # fmt: skip
+        conn.execute(sa.text(
+            "INSERT INTO variant_listings (listing_id, variant_id, external_id) "
+            "SELECT l.id, v.id, 'M' || v.id FROM variants v JOIN product_listings l "
+            "ON l.product_id = v.product_id WHERE v.id <= :last"),
+            {"last": max(listed)})  # fmt: skip
+    return ctx, ids
+
+
+def write_list(path: Path, skus: list[str]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["sku", "quantity", "unit_cost"])
+    for i, sku in enumerate(skus):
+        sheet.append([sku, 1 + i % 20, 45_000 + 1_000 * (i % 7)])
+    book.save(path)
+
+
+def timed(runs: int, fn: Callable[[int], object]) -> list[float]:
+    out = []
+    for run in range(runs):
+        t0 = time.perf_counter()
+        fn(run)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def show(name: str, seconds: list[float]) -> None:
+    ms = [s * 1000 for s in seconds]
+    print(f"  {name:<52} {statistics.median(ms):8.1f} ms  (min {min(ms):.1f} max {max(ms):.1f}"
+          f" n={len(ms)})", flush=True)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--variants", type=int, default=5_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        ctx, ids = make_store(folder / "shop", args.variants)
+        fresh = iter(range(0, len(ids), 1))
+        file = folder / "list.xlsx"
+        write_list(file, [sku for _vid, sku in ids[:500]])
+        show("read a 500-line delivery list (.xlsx)",
+             timed(args.runs, lambda _r: gr.read_receipt_file(ctx, file)))  # fmt: skip
+
+        def receive(n: int) -> None:
+            start = next(fresh)
+            for _ in range(n - 1):
+                next(fresh)
+            lines = [gr.ReceiptLine(vid, 5, 40_000) for vid, _sku in ids[start : start + n]]
+            gr.receive_goods(ctx, gr.ReceiptDraft(lines, supplier="Công ty Đức Minh"))
+
+        for n in (50, 500):
+            show(f"save a {n}-line goods receipt", timed(args.runs, lambda _r, n=n: receive(n)))
+        show("the receipts list (newest 500)", timed(args.runs, lambda _r: gr.list_receipts(ctx)))
+        show("search the receipts ('duc minh')",
+             timed(args.runs, lambda _r: gr.list_receipts(ctx, "duc minh")))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
