@@ -50,7 +50,7 @@ from primedist.domain.enums import (
 )
 from primedist.domain.geo import PROVINCES_2025
 from primedist.domain.order import Order, OrderLine
-from primedist.domain.product import StockMovement, Variant
+from primedist.domain.product import Product, StockMovement, Variant
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries.reports import rebuild_summaries
@@ -277,9 +277,39 @@ def generate_demo(
         _sales_in_the_ledger(conn, ctx.clock.now())
         refresh_product_summaries(conn)
         prog.update(0.97, "Saving")
+    _deliveries(ctx, np.random.default_rng(seed))
     summary.seconds = time.perf_counter() - started
     prog.update(1.0, "Demo data ready")
     return summary
+
+
+#: Today's deliveries (Products → Goods receipts): supplier, delivery note, SKUs.
+DEMO_DELIVERIES = (
+    ("Công ty TNHH May mặc Đức Minh", "Phiếu giao hàng PGH-0412", 8),
+    ("Tổng kho Gia dụng Sài Gòn", "", 5),
+)
+
+
+def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
+    """Today's goods receipts, through the service (stock, ledger and costs as the app
+    makes them): a few sizes of a product line from each supplier, at their cost."""
+    from primedist.services import goods_receipts as gr
+
+    v, p = table_of(Variant).c, table_of(Product).c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(v.id, v.cost).join_from(table_of(Variant), table_of(Product))
+            .where(v.is_active.is_(True), p.status == ProductStatus.ACTIVE.value)
+            .order_by(v.id)
+        ).all()  # fmt: skip
+    if not rows:
+        return
+    picked = iter(rng.permutation(len(rows)))
+    for supplier, note, count in DEMO_DELIVERIES:
+        chosen = [rows[int(next(picked))] for _ in range(min(count, len(rows) // 2))]
+        lines = [gr.ReceiptLine(int(vid), int(rng.integers(1, 9)) * 6, int(cost) or None)
+                 for vid, cost in chosen]  # fmt: skip
+        gr.receive_goods(ctx, gr.ReceiptDraft(lines, supplier=supplier, note=note))
 
 
 def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:

@@ -759,3 +759,20 @@ def test_own_returns_were_refunded_and_count_on_their_day(demo_ctx: ServiceConte
         stamp, amount = first.created_at, first.amount
     report = end_of_day(demo_ctx, to_local(stamp, shop_tz()).date())
     assert report.refunds >= 1 and report.refunded >= amount
+
+
+def test_todays_deliveries_are_goods_receipts(demo_ctx: ServiceContext) -> None:
+    """Products → Goods receipts is not empty in the demo: today's deliveries, received
+    through the service (their stock in is on each variant's history: the history test
+    above adds it up)."""
+    from primedist.services import goods_receipts as gr
+
+    receipts = gr.list_receipts(demo_ctx)
+    assert [(r.code, r.supplier, r.lines) for r in receipts] == [
+        ("PN000002", demo.DEMO_DELIVERIES[1][0], 5), ("PN000001", demo.DEMO_DELIVERIES[0][0], 8),
+    ]  # fmt: skip
+    assert all(r.created_at.replace(tzinfo=None) == FIXED_NOW.replace(tzinfo=None)
+               for r in receipts)  # fmt: skip
+    lines = gr.receipt_lines(demo_ctx, receipts[1].id)
+    assert all(ln.quantity % 6 == 0 and ln.unit_cost for ln in lines)
+    assert receipts[1].total_cost == sum(ln.amount or 0 for ln in lines)
