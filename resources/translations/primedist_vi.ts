@@ -11322,6 +11322,31 @@ Vẫn bán?</translation>
         <translation>Bỏ giữ hàng</translation>
     </message>
     <message>
+        <source>Opening stock</source>
+        <extracomment>The reasons the app itself writes on movements (English in the ledger), shown in the reader&apos;s language: whole reasons, and &quot;prefix CODE…&quot; reasons.</extracomment>
+        <translation>Tồn đầu kỳ</translation>
+    </message>
+    <message>
+        <source>Edited in the product form</source>
+        <translation>Sửa trong biểu mẫu sản phẩm</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Nhập từ tệp</translation>
+    </message>
+    <message>
+        <source>Joined group %1</source>
+        <translation>Gộp vào nhóm %1</translation>
+    </message>
+    <message>
+        <source>Left group %1</source>
+        <translation>Rời nhóm %1</translation>
+    </message>
+    <message>
+        <source>Goods receipt %1</source>
+        <translation>Nhập hàng %1</translation>
+    </message>
+    <message>
         <source>on hand %1 · reserved %2 · available %3</source>
         <translation>tồn kho %1 · đang giữ %2 · có thể bán %3</translation>
     </message>

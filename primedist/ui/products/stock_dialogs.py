@@ -44,7 +44,9 @@ from primedist.queries.stocktake import (
     product_variants,
 )
 from primedist.services import stock as svc
+from primedist.services.catalogue import EDIT_REASON, OPENING_REASON
 from primedist.services.context import ServiceContext
+from primedist.services.product_import import IMPORT_REASON
 from primedist.ui.errors import show_crash
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
@@ -80,6 +82,30 @@ def kind_label(kind: object) -> str:
     key = str(getattr(kind, "value", kind))
     source = KIND_LABELS.get(key)
     return _tr(source) if source else key
+
+
+#: The reasons the app itself writes on movements (English in the ledger), shown in the
+#: reader's language: whole reasons, and "prefix CODE…" reasons.
+FIXED_REASONS = {
+    OPENING_REASON: QT_TRANSLATE_NOOP("stock", "Opening stock"),
+    EDIT_REASON: QT_TRANSLATE_NOOP("stock", "Edited in the product form"),
+    IMPORT_REASON: QT_TRANSLATE_NOOP("stock", "Import"),
+}
+PREFIXED_REASONS = {
+    "Joined group ": QT_TRANSLATE_NOOP("stock", "Joined group %1"),
+    "Left group ": QT_TRANSLATE_NOOP("stock", "Left group %1"),
+    "Goods receipt ": QT_TRANSLATE_NOOP("stock", "Goods receipt %1"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A movement's reason in the UI language when the app wrote it; a person's as typed."""
+    if reason in FIXED_REASONS:
+        return _tr(FIXED_REASONS[reason])
+    for prefix, template in PREFIXED_REASONS.items():
+        if reason.startswith(prefix):
+            return _tr(template).replace("%1", reason[len(prefix):])
+    return reason
 
 
 def _num(n: int) -> str:
@@ -602,7 +628,7 @@ class StockHistoryDialog(ProductStockDialog):
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for r, row in enumerate(self.rows):
             number = self.orders.get(row.order_id, "") if row.order_id else ""
-            reason = "" if row.reason == number else (row.reason or "")  # said once, as the order
+            reason = "" if row.reason == number else reason_label(row.reason or "")  # said once
             cells = [
                 (format_datetime(row.created_at, self.tz, lang), False),
                 (kind_label(row.kind), False),

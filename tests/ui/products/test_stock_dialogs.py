@@ -224,3 +224,21 @@ def test_history_shows_the_movements_newest_first(
     dialog.variants.setCurrentIndex(0)
     dialog.variants.setCurrentIndex(1)
     assert [table.item(0, c).text() for c in (1, 3, 5, 8)] == ["Stock in", "+1", "4", "Chủ Thử"]
+
+
+def test_the_apps_own_reasons_read_in_vietnamese(
+    qtbot, owner_ctx: ServiceContext, product, vietnamese
+) -> None:
+    """A goods receipt's movement (and the app's other fixed reasons) in the reader's
+    language; a reason a person typed stays as typed."""
+    from primedist.services import goods_receipts as gr
+    from primedist.ui.products.stock_dialogs import reason_label
+
+    product_id, (s, _m) = product
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(s, 4)], supplier="Đức Minh"))
+    dialog = StockHistoryDialog(owner_ctx, product_id, variant_id=s)
+    qtbot.addWidget(dialog)
+    assert dialog.table.item(0, 6).text() == "Nhập hàng PN000001 · Đức Minh"
+    assert reason_label("Opening stock") == "Tồn đầu kỳ"
+    assert reason_label("Joined group PS1") == "Gộp vào nhóm PS1"
+    assert reason_label("Hàng lỗi") == "Hàng lỗi"
