@@ -107,8 +107,12 @@ class GoodsReceiptDialog(QDialog):
         layout.addLayout(self._build_head())
         self.popup = PickList(self)
         self.popup.picked.connect(lambda hit: self.add(hit))
-        self.search = SearchField("receiptSearch", self.popup)
+        # With the field empty: +/− change the selected line's quantity, ↑/↓ move along
+        # the lines, Delete removes one (as on the sale screen).
+        self.search = SearchField("receiptSearch", self.popup, line_keys=True)
         self.search.submitted.connect(self._entered)
+        self.search.stepQuantity.connect(self.step_quantity)
+        self.search.moveLine.connect(self._move_selection)
         self.search.removeLine.connect(self.remove_current)
         layout.addWidget(self.search)
         layout.addWidget(self._build_table(), 1)
@@ -275,6 +279,19 @@ class GoodsReceiptDialog(QDialog):
             else:
                 self.lines[i] = line
         self._fill()
+
+    def step_quantity(self, delta: int) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.lines):
+            quantity = max(1, min(self.lines[row].quantity + delta, MAX_RECEIPT_QUANTITY))
+            self.lines[row] = replace(self.lines[row], quantity=quantity)
+            self._fill()
+            self.table.selectRow(row)
+
+    def _move_selection(self, delta: int) -> None:
+        if self.lines:
+            row = max(0, min(self.table.currentRow() + delta, len(self.lines) - 1))
+            self.table.selectRow(row)
 
     def remove_current(self) -> None:
         row = self.table.currentRow()

@@ -155,6 +155,24 @@ def test_labels_after_saving(qtbot, page, products):
     assert [(i.sku, i.copies) for i in labels.items] == [("COC-1", 4)]
 
 
+def test_keyboard_only(qtbot, page, products):
+    """With the search field empty: + and − step the selected line, ↑/↓ move, Delete
+    removes; the focus stays in the field for the next scan."""
+    dialog = receipts_page(qtbot, page).new_receipt()
+    scan(qtbot, dialog, "COC-1")
+    scan(qtbot, dialog, "AO-TRANG-M")
+    field = dialog.search
+    qtbot.keyClicks(field, "+")
+    qtbot.keyClicks(field, "+")
+    assert [ln.quantity for ln in dialog.lines] == [1, 3]  # the line scanned last
+    qtbot.keyClick(field, Qt.Key.Key_Up)
+    qtbot.keyClicks(field, "-")  # never below 1
+    assert [ln.quantity for ln in dialog.lines] == [1, 3]
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    assert [ln.hit.sku for ln in dialog.lines] == ["AO-TRANG-M"]
+    assert field.text() == ""
+
+
 def test_an_unknown_code_and_removing_a_line(qtbot, page, products):
     dialog = receipts_page(qtbot, page).new_receipt()
     scan(qtbot, dialog, "KHONG-CO")
