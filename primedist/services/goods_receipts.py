@@ -10,6 +10,7 @@ Products access only.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
@@ -156,10 +158,11 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     supplier, note = _check(draft)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        receipt = GoodsReceipt(code=f"~{now.timestamp()}", supplier=supplier, note=note,
+        # A unique stand-in code until the id (which names it) is known.
+        receipt = GoodsReceipt(code=f"~{uuid.uuid4().hex[:19]}", supplier=supplier, note=note,
                                user_id=ctx.actor.id, created_at=now)  # fmt: skip
         session.add(receipt)
-        session.flush()  # its id names it
+        session.flush()
         assert receipt.id is not None
         receipt.code = f"PN{receipt.id:06d}"
         reason = f"Goods receipt {receipt.code}" + (f" · {supplier}" if supplier else "")
@@ -185,8 +188,8 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     return row
 
 
-def _receive_line(ctx: ServiceContext, session: Any, receipt_id: int, n: int, line: ReceiptLine,
-                  reason: str) -> GoodsReceiptLine:  # fmt: skip
+def _receive_line(ctx: ServiceContext, session: Session, receipt_id: int, n: int,
+                  line: ReceiptLine, reason: str) -> GoodsReceiptLine:  # fmt: skip
     variant = session.get(Variant, line.variant_id)
     if variant is None:
         raise NotFound(msg("Line {line}: the product variant no longer exists.", line=str(n)))
