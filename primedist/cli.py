@@ -264,6 +264,16 @@ def cmd_export_products(args: argparse.Namespace, settings: Settings) -> int:
     return _exported(args, report, "variants")
 
 
+def cmd_export_receipts(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import goods_receipts
+
+    ctx = as_owner(open_context(settings))
+    report = goods_receipts.export_receipts(
+        ctx, Path(args.file), search=args.search or "", lang=args.lang, progress=_progress(args)
+    )
+    return _exported(args, report, "receipt lines")
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.core.clock import shop_tz
     from primedist.queries.orders import OrderFilter, list_state
@@ -487,6 +497,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_products)
+    p = targets.add_parser(
+        "receipts", help="export the goods receipts' lines (all, or found by a search) to .xlsx"
+    )
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
+    p.add_argument("--search", metavar="TEXT", help="receipt code, supplier or note")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export_receipts)
     p = targets.add_parser(
         "customers", help="export customers (all, or found by a search) to .xlsx, .csv or .txt"
     )

@@ -61,3 +61,18 @@ def test_a_bad_row_receives_nothing(cli: Any, shop: Path, tmp_path: Path) -> Non
     assert stock_of(shop, "COC-1") == 3
     assert table_count(shop, "goods_receipts") == 0
     assert cli("--data-dir", str(shop), "receive").code == EXIT_USAGE
+
+
+def test_export_the_receipts(cli: Any, shop: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,4,30000\n", encoding="utf-8")
+    assert cli("--data-dir", str(shop), "receive", str(path), "--supplier", "Gốm").code == 0
+    out = tmp_path / "nhap.xlsx"
+    run = cli("--data-dir", str(shop), "export", "receipts", str(out), "--search", "gom",
+              "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert run.json()["rows"] == 1 and run.json()["file"] == str(out)
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[1][0] == "PN000001" and rows[1][8:] == (4, 30_000, 120_000)

@@ -10,6 +10,7 @@ Products access only.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +38,17 @@ from primedist.domain.product import Product, Variant
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.io.tabular import cell_text, open_table, parse_whole_number
+from primedist.io.xlsx_writer import XlsxColumn
+from primedist.jobs.progress import NullProgress, Progress
 from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    lang_index,
+    replaced_when_done,
+    stream_rows,
+)
 from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
 from primedist.services.stock import receive
 
@@ -223,20 +234,26 @@ def list_receipts(
     every word of `search` (accents and case ignored)."""
     ctx.require(Module.PRODUCTS)
     r = receipts_t.c
-    stmt = (
+    stmt = _matching(
         sa.select(r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units,
                   r.total_cost, users_t.c.name)
         .select_from(receipts_t.outerjoin(users_t, users_t.c.id == r.user_id))
-        .order_by(r.created_at.desc(), r.id.desc()).limit(limit)
+        .order_by(r.created_at.desc(), r.id.desc()).limit(limit), search,
     )  # fmt: skip
-    for word in fold(search).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(r.search_text.like(f"%{escaped}%", escape="\\"))
     with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return [ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
                        int(x.lines), int(x.units), int(x.total_cost), x.name or "")
             for x in rows]  # fmt: skip
+
+
+def _matching(stmt: sa.Select[Any], search: str) -> sa.Select[Any]:
+    """`stmt` narrowed to the receipts whose code, supplier or note has every word of
+    `search` (folded)."""
+    for word in fold(search).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(receipts_t.c.search_text.like(f"%{escaped}%", escape="\\"))
+    return stmt
 
 
 def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:
@@ -334,3 +351,53 @@ def _merged(first: FileLine, again: FileLine) -> FileLine:
                                   sku=first.hit.sku, quantity=quantity, max=MAX_RECEIPT_QUANTITY),
                               row=again.row, column="quantity")  # fmt: skip
     return replace(first, quantity=quantity, unit_cost=costs.pop() if costs else None)
+
+
+# --------------------------------------------------------------------------- export
+
+#: The export's columns: (Vietnamese, English) header, cell kind, width.
+EXPORT_COLUMNS = (
+    (("Mã phiếu", "Receipt"), "text", 11), (("Ngày nhập", "Received"), "datetime", 17),
+    (("Nhà cung cấp", "Supplier"), "text", 26), (("Ghi chú", "Note"), "text", 22),
+    (("Người nhập", "Received by"), "text", 18), (("SKU", "SKU"), "text", 18),
+    (("Sản phẩm", "Product"), "text", 34), (("Phân loại", "Variant"), "text", 14),
+    (("Số lượng", "Quantity"), "int", 10), (("Giá vốn", "Unit cost"), "money", 12),
+    (("Thành tiền", "Amount"), "money", 14),
+)  # fmt: skip
+
+
+def export_receipts(
+    ctx: ServiceContext, path: Path, *, search: str = "", lang: str = "vi",
+    progress: Progress | None = None,
+) -> ExportReport:  # fmt: skip
+    """Every line of the receipts matching `search` (all of them by default), newest receipt
+    first, one row a line, to an .xlsx file: quantities and money as numbers, the time as
+    a date-time, codes as text (formula-like text neutralised)."""
+    ctx.require(Module.PRODUCTS)
+    prog: Progress = progress if progress is not None else NullProgress()
+    target = check_target(path)
+    at = lang_index(lang)
+    started = time.perf_counter()
+    r, ln = receipts_t.c, lines_t.c
+    ids = _matching(sa.select(r.id), search).scalar_subquery()
+    amount = ln.quantity * ln.unit_cost
+    stmt = (
+        sa.select(r.code, r.created_at, r.supplier, r.note, users_t.c.name, ln.sku,
+                  ln.product_name, ln.variant_name, ln.quantity, ln.unit_cost, amount)
+        .select_from(lines_t.join(receipts_t, r.id == ln.receipt_id)
+                     .outerjoin(users_t, users_t.c.id == r.user_id))
+        .where(r.id.in_(ids)).order_by(r.created_at.desc(), r.id.desc(), ln.id)
+    )  # fmt: skip
+    columns = [XlsxColumn(h[at], kind, width) for h, kind, width in EXPORT_COLUMNS]
+    with ctx.engine.connect() as conn:
+        count = sa.select(sa.func.count()).select_from(lines_t).where(ln.receipt_id.in_(ids))
+        total = int(conn.execute(count).scalar_one())
+        rows = conn.execution_options(yield_per=2_000).execute(stmt)
+        with replaced_when_done(target) as tmp:
+            written = stream_rows(tmp, columns, rows, total, prog,
+                                  sheet=("Nhập hàng", "Goods receipts")[at])  # fmt: skip
+    return audit_export(
+        ctx, "goods_receipts.export", target,
+        msg("Exported {rows} lines of goods receipts", rows=written),
+        {"rows": written, "search": search}, started,
+    )  # fmt: skip

@@ -69,6 +69,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Export to an .xlsx file (Excel workbook), not {name}."),
     QT_TRANSLATE_NOOP("service", "Export to an .xlsx, .csv or .txt file, not {name}."),
     QT_TRANSLATE_NOOP("service", "Exported the end-of-day report of {day}"),
+    QT_TRANSLATE_NOOP("service", "Exported {rows} lines of goods receipts"),
     QT_TRANSLATE_NOOP("service", "Exported {title}"),
     QT_TRANSLATE_NOOP("service", "File not found: {path}"),
     QT_TRANSLATE_NOOP("service", "GHN: {message} ({path}). Check the GHN token (GHN account page → Token)."),

@@ -2234,6 +2234,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Phiếu nhập hàng mới</translation>
     </message>
     <message>
+        <source>Export</source>
+        <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>Export the lines of the receipts listed (every one that matches the search) to Excel</source>
+        <translation>Xuất các dòng của những phiếu nhập đang liệt kê (mọi phiếu khớp tìm kiếm) ra Excel</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>Mã phiếu</translation>
     </message>
@@ -2296,6 +2304,38 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Lines of %1</source>
         <translation>Chi tiết phiếu %1</translation>
+    </message>
+    <message>
+        <source>Export goods receipts</source>
+        <translation>Xuất phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Bảng tính Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting goods receipts</source>
+        <translation>Đang xuất phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>%n line</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%n lines</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%1 exported to %2.</source>
+        <translation>Đã xuất %1 ra %2.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
     </message>
 </context>
 <context>
@@ -6177,6 +6217,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập hàng</translation>
     </message>
     <message>
+        <source>Goods receipts exported</source>
+        <translation>Xuất phiếu nhập hàng</translation>
+    </message>
+    <message>
         <source>Report figures rebuilt</source>
         <translation>Tính lại số liệu báo cáo</translation>
     </message>
@@ -9897,6 +9941,10 @@ Vẫn bán?</translation>
     <message>
         <source>Exported the end-of-day report of {day}</source>
         <translation>Đã xuất báo cáo cuối ngày {day}</translation>
+    </message>
+    <message>
+        <source>Exported {rows} lines of goods receipts</source>
+        <translation>Đã xuất {rows} dòng phiếu nhập hàng</translation>
     </message>
     <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>

@@ -222,3 +222,33 @@ def test_a_text_file_named_xlsx_is_refused(owner_ctx, goods, tmp_path):
         gr.read_receipt_file(owner_ctx, path)
     with pytest.raises(PermissionDenied):
         gr.read_receipt_file(staff(owner_ctx, Module.ORDERS), path)
+
+
+def test_export_reads_back_typed_and_neutralised(owner_ctx, goods, tmp_path, clock):
+    import openpyxl
+
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 3, 30_000)],
+                                                supplier="=HYPERLINK(x)"))  # fmt: skip
+    clock.advance(timedelta(hours=2))
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["shirt_s"], 10, 90_000), gr.ReceiptLine(goods["shirt_m"], 2)],
+        supplier="Công ty Đức Minh"))  # fmt: skip
+    report = gr.export_receipts(owner_ctx, tmp_path / "nhap.xlsx")
+    assert report.rows == 3
+    sheet = openpyxl.load_workbook(report.path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Mã phiếu", "Ngày nhập", "Nhà cung cấp")
+    # The newest receipt first, its lines in order; numbers as numbers.
+    assert [r[0] for r in rows[1:]] == ["PN000002", "PN000002", "PN000001"]
+    assert rows[1][5:] == ("AT-S", "Áo thun cotton", "V1", 10, 90_000, 900_000)
+    assert rows[2][8:] == (2, None, None)
+    assert rows[3][2] == "'=HYPERLINK(x)"  # text that would be a formula, neutralised
+    assert rows[1][1].hour == (clock.now().hour + 7) % 24  # the shop's time, as a date-time
+    found = gr.export_receipts(owner_ctx, tmp_path / "duc.xlsx", search="duc minh", lang="en")
+    assert found.rows == 2
+    header = next(openpyxl.load_workbook(found.path).active.iter_rows(values_only=True))
+    assert header[:2] == ("Receipt", "Received")
+    with pytest.raises(ValidationError, match="not 'nhap.csv'"):
+        gr.export_receipts(owner_ctx, tmp_path / "nhap.csv")
+    with pytest.raises(PermissionDenied):
+        gr.export_receipts(staff(owner_ctx, Module.ORDERS), tmp_path / "x.xlsx")

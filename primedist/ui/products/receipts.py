@@ -39,7 +39,7 @@ from primedist.services import goods_receipts as svc
 from primedist.services.context import ServiceContext
 from primedist.services.sale_lookup import VariantHit
 from primedist.ui.i18n import current_language
-from primedist.ui.list_tools import alive, count_text, push_button
+from primedist.ui.list_tools import alive, count_text, export_done_box, push_button, xlsx_path
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import PickList, SearchField
@@ -448,6 +448,7 @@ class GoodsReceiptsPage(QWidget):
         self.rows: list[svc.ReceiptRow] = []
         self.lines: list[svc.ReceiptLineRow] = []
         self.dialog: GoodsReceiptDialog | None = None
+        self.last_export: Any = None
         self._ticket = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -460,11 +461,13 @@ class GoodsReceiptsPage(QWidget):
         self.count = QLabel()
         self.count.setObjectName("muted")
         self.labels_button = push_button("receiptLabelsButton", self.print_labels)
+        self.export_button = push_button("receiptsExportButton", self.export)
         self.new_button = push_button("addProductButton", self.new_receipt)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
         top.addStretch(1)
         top.addWidget(self.labels_button)
+        top.addWidget(self.export_button)
         top.addWidget(self.new_button)
         layout.addLayout(top)
         self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("supplier"))
@@ -487,6 +490,10 @@ class GoodsReceiptsPage(QWidget):
             self.tr("Print barcode labels for the selected receipt's goods")
         )
         self.new_button.setText(self.tr("New goods receipt"))
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(
+            self.tr("Export the lines of the receipts listed (every one that matches the "
+                    "search) to Excel"))  # fmt: skip
         self.table.setHorizontalHeaderLabels([
             self.tr("Code"), self.tr("Received"), self.tr("Supplier"), self.tr("Lines"),
             self.tr("Units"), self.tr("Cost"), self.tr("Received by"),
@@ -543,6 +550,7 @@ class GoodsReceiptsPage(QWidget):
             text = self.tr("the newest %1").replace("%1", text)
         self.count.setText(text)
         self.labels_button.setEnabled(bool(self.rows))
+        self.export_button.setEnabled(bool(self.rows))
 
     def current(self) -> svc.ReceiptRow | None:
         row = self.table.currentRow()
@@ -597,6 +605,32 @@ class GoodsReceiptsPage(QWidget):
         dialog.labelsRequested.connect(self.labelsRequested.emit)
         dialog.open()
         return dialog
+
+    def export(self) -> None:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export goods receipts"), str(folder / "goods-receipts.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )  # fmt: skip
+        if path:
+            self.export_to(xlsx_path(path))
+
+    def export_to(self, target: Path) -> None:
+        """The lines of every receipt matching the search, newest first, in the background."""
+        ctx, search, lang = self.ctx, self.search.text(), current_language()
+        Op(self, lambda job: svc.export_receipts(ctx, target, search=search, lang=lang,
+                                                  progress=job.progress),
+           title=self.tr("Exporting goods receipts")).with_progress().success(
+            self._exported).run()  # fmt: skip
+
+    def _exported(self, report: Any) -> None:
+        if not alive(self):
+            return
+        lines = count_text(report.rows, self.tr("%n line"), self.tr("%n lines"))
+        text = self.tr("%1 exported to %2.").replace("%1", lines).replace("%2", str(report.path))
+        self.last_export = report
+        export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
+                        report.path).open()  # fmt: skip
 
     def _received(self) -> None:
         self.search.clear()

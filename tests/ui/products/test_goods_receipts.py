@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from primedist.domain.base import table_of
 from primedist.domain.product import Variant
@@ -216,3 +217,22 @@ def test_lines_imported_from_a_delivery_list(qtbot, page, products, tmp_path):
     assert dialog.problem.text() == (
         "row 2, column 'sku': No product has the SKU or barcode KHONG-CO."
     )
+
+
+def test_export_from_the_page(qtbot, page, owner_ctx, products, tmp_path):
+    import openpyxl
+
+    cup = svc.find_variant(owner_ctx, "COC-1").variant_id
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3, 30_000)]))
+    page.show_tab(3)
+    receipts = page.receipts
+    qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
+    assert receipts.export_button.isEnabled()
+    target = tmp_path / "nhap.xlsx"
+    receipts.export_to(target)
+    qtbot.waitUntil(lambda: receipts.last_export is not None, timeout=WAIT)
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Receipt" and rows[1][0] == "PN000001"  # the UI's language
+    box = next(w for w in receipts.findChildren(QMessageBox) if w.isVisible())
+    assert box.text() == f"1 line exported to {target}."
+    box.close()
