@@ -75,4 +75,4 @@ def test_export_the_receipts(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert run.code == EXIT_OK, run.err
     assert run.json()["rows"] == 1 and run.json()["file"] == str(out)
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[1][0] == "PN000001" and rows[1][8:] == (4, 30_000, 120_000)
+    assert rows[1][0] == "PN000001" and rows[1][8:] == (4, 30_000, 120_000, None)

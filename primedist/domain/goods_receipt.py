@@ -40,6 +40,11 @@ class GoodsReceipt(SQLModel, table=True):
     #: Who received the goods.
     user_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+    #: Set when the receipt was cancelled (its goods taken back out of stock): when, by
+    #: whom and why.
+    cancelled_at: datetime | None = None
+    cancelled_by_id: int | None = fk("users.id", ondelete="SET NULL")
+    cancel_reason: str | None = Field(default=None, max_length=255)
 
 
 class GoodsReceiptLine(SQLModel, table=True):

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import Module, ProductStatus
+from primedist.domain.enums import Module, ProductStatus, StockMoveKind
 from primedist.domain.goods_receipt import (
     MAX_RECEIPT_LINES,
     MAX_RECEIPT_QUANTITY,
@@ -50,7 +50,7 @@ from primedist.services.export_support import (
     stream_rows,
 )
 from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
-from primedist.services.stock import receive
+from primedist.services.stock import move_stock, receive, stock_level
 
 MAX_SUPPLIER = 120
 MAX_NOTE = 255
@@ -91,6 +91,9 @@ class ReceiptRow:
     units: int
     total_cost: int
     received_by: str
+    #: When it was cancelled (None = it stands) and why.
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,70 @@ def _row(receipt: GoodsReceipt, received_by: str) -> ReceiptRow:
     assert receipt.id is not None
     return ReceiptRow(receipt.id, receipt.code, receipt.created_at, receipt.supplier or "",
                       receipt.note or "", receipt.lines, receipt.units, receipt.total_cost,
-                      received_by)  # fmt: skip
+                      received_by, receipt.cancelled_at, receipt.cancel_reason or "")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- cancelling
+
+
+def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> ReceiptRow:
+    """Cancel a receipt entered by mistake: every line's goods taken back out of stock
+    (a stock out naming the receipt), in one transaction. Refused when a variant no
+    longer has them on hand (sold since): the line and SKU are named, nothing changes.
+    The costs averaged in stay (the goods that remain were bought at them); a line whose
+    variant was deleted since has nothing to take back."""
+    ctx.require(Module.PRODUCTS)
+    text = reason.strip()
+    if not text:
+        raise ValidationError(msg("Say why the receipt is cancelled."), field="reason")
+    if len(text) > MAX_NOTE:
+        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
+                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        receipt = session.get(GoodsReceipt, receipt_id, with_for_update=True)
+        if receipt is None:
+            raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))
+        if receipt.cancelled_at is not None:
+            raise ValidationError(msg("{code} was cancelled already.", code=receipt.code))
+        lines = session.exec(
+            select(GoodsReceiptLine).where(GoodsReceiptLine.receipt_id == receipt_id)
+            .order_by(GoodsReceiptLine.id)  # type: ignore[arg-type]
+        ).all()  # fmt: skip
+        why = f"Goods receipt {receipt.code} cancelled: {text}"[:255]
+        taken = [line.variant_id for n, line in enumerate(lines, 1)
+                 if _take_back(ctx, session, n, line, why)]  # fmt: skip
+        session.flush()
+        refresh_for_stock(session.connection(), [v for v in taken if v is not None])
+        receipt.cancelled_at, receipt.cancelled_by_id, receipt.cancel_reason = (
+            now,
+            ctx.actor.id,
+            text,
+        )
+        session.add(receipt)
+        ctx.audit(session, "goods_receipt.cancel", entity_type="goods_receipt",
+                  entity_id=receipt_id, summary=msg("{code} cancelled ({reason})",
+                                                    code=receipt.code, reason=text),
+                  after={"reason": text, "lines": len(lines)})  # fmt: skip
+        who = session.get(User, receipt.user_id) if receipt.user_id else None
+        row = _row(receipt, who.name if who is not None else "")
+    return row
+
+
+def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceiptLine,
+               reason: str) -> bool:  # fmt: skip
+    """Take one line's goods back out of stock; False when its variant is gone."""
+    if line.variant_id is None or session.get(Variant, line.variant_id) is None:
+        return False
+    level = stock_level(session, line.variant_id)
+    if level.on_hand < line.quantity:
+        raise ValidationError(
+            msg("Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that "
+                "came in (sold since): adjust its stock instead.", line=str(n), sku=line.sku,
+                on_hand=level.on_hand, quantity=line.quantity), field="lines")  # fmt: skip
+    move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT, quantity=-line.quantity,
+               reason=reason, refresh=False)  # fmt: skip
+    return True
 
 
 # --------------------------------------------------------------------------- reading
@@ -236,14 +302,15 @@ def list_receipts(
     r = receipts_t.c
     stmt = _matching(
         sa.select(r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units,
-                  r.total_cost, users_t.c.name)
+                  r.total_cost, users_t.c.name, r.cancelled_at, r.cancel_reason)
         .select_from(receipts_t.outerjoin(users_t, users_t.c.id == r.user_id))
         .order_by(r.created_at.desc(), r.id.desc()).limit(limit), search,
     )  # fmt: skip
     with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return [ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
-                       int(x.lines), int(x.units), int(x.total_cost), x.name or "")
+                       int(x.lines), int(x.units), int(x.total_cost), x.name or "",
+                       x.cancelled_at, x.cancel_reason or "")
             for x in rows]  # fmt: skip
 
 
@@ -362,7 +429,7 @@ EXPORT_COLUMNS = (
     (("Người nhập", "Received by"), "text", 18), (("SKU", "SKU"), "text", 18),
     (("Sản phẩm", "Product"), "text", 34), (("Phân loại", "Variant"), "text", 14),
     (("Số lượng", "Quantity"), "int", 10), (("Giá vốn", "Unit cost"), "money", 12),
-    (("Thành tiền", "Amount"), "money", 14),
+    (("Thành tiền", "Amount"), "money", 14), (("Đã hủy", "Cancelled"), "datetime", 17),
 )  # fmt: skip
 
 
@@ -383,7 +450,8 @@ def export_receipts(
     amount = ln.quantity * ln.unit_cost
     stmt = (
         sa.select(r.code, r.created_at, r.supplier, r.note, users_t.c.name, ln.sku,
-                  ln.product_name, ln.variant_name, ln.quantity, ln.unit_cost, amount)
+                  ln.product_name, ln.variant_name, ln.quantity, ln.unit_cost, amount,
+                  r.cancelled_at)
         .select_from(lines_t.join(receipts_t, r.id == ln.receipt_id)
                      .outerjoin(users_t, users_t.c.id == r.user_id))
         .where(r.id.in_(ids)).order_by(r.created_at.desc(), r.id.desc(), ln.id)

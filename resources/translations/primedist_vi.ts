@@ -2234,6 +2234,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Phiếu nhập hàng mới</translation>
     </message>
     <message>
+        <source>Cancel receipt…</source>
+        <translation>Hủy phiếu…</translation>
+    </message>
+    <message>
+        <source>Cancel the selected receipt (entered by mistake): its goods are taken back out of stock</source>
+        <translation>Hủy phiếu đang chọn (nhập nhầm): hàng của phiếu được trừ lại khỏi kho</translation>
+    </message>
+    <message>
         <source>Export</source>
         <translation>Xuất Excel</translation>
     </message>
@@ -2302,6 +2310,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>%1 mới nhất</translation>
     </message>
     <message>
+        <source>Cancelled %1: %2</source>
+        <translation>Đã hủy %1: %2</translation>
+    </message>
+    <message>
         <source>Lines of %1</source>
         <translation>Chi tiết phiếu %1</translation>
     </message>
@@ -2336,6 +2348,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Open folder</source>
         <translation>Mở thư mục</translation>
+    </message>
+    <message>
+        <source>Cancel %1</source>
+        <translation>Hủy %1</translation>
+    </message>
+    <message>
+        <source>Its goods will be taken back out of stock. Why is it cancelled?</source>
+        <translation>Hàng của phiếu sẽ được trừ lại khỏi kho. Vì sao hủy phiếu?</translation>
+    </message>
+    <message>
+        <source>Cancelling the receipt</source>
+        <translation>Đang hủy phiếu nhập</translation>
     </message>
 </context>
 <context>
@@ -6217,6 +6241,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập hàng</translation>
     </message>
     <message>
+        <source>Goods receipt cancelled</source>
+        <translation>Hủy phiếu nhập hàng</translation>
+    </message>
+    <message>
         <source>Goods receipts exported</source>
         <translation>Xuất phiếu nhập hàng</translation>
     </message>
@@ -9951,12 +9979,20 @@ Vẫn bán?</translation>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
     </message>
     <message>
+        <source>Goods receipt {id} no longer exists.</source>
+        <translation>Phiếu nhập {id} không còn tồn tại.</translation>
+    </message>
+    <message>
         <source>J&amp;T: {message} ({path}). Check the J&amp;T API account and private key.</source>
         <translation>J&amp;T: {message} ({path}). Hãy kiểm tra tài khoản API và khóa bí mật (private key) của J&amp;T.</translation>
     </message>
     <message>
         <source>Labels can be printed for at most {max} products at a time ({n} are selected).</source>
         <translation>Mỗi lần chỉ in tem được cho tối đa {max} sản phẩm (đang chọn {n}).</translation>
+    </message>
+    <message>
+        <source>Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that came in (sold since): adjust its stock instead.</source>
+        <translation>Dòng {line}: SKU {sku} chỉ còn {on_hand} trong kho, ít hơn {quantity} đã nhập (đã bán bớt): hãy điều chỉnh tồn kho thay vì hủy phiếu.</translation>
     </message>
     <message>
         <source>Line {line}: SKU {sku} was removed from its product.</source>
@@ -10091,6 +10127,10 @@ Vẫn bán?</translation>
         <translation>SKU {sku}: tổng {quantity} vượt quá {max}.</translation>
     </message>
     <message>
+        <source>Say why the receipt is cancelled.</source>
+        <translation>Hãy nói vì sao hủy phiếu.</translation>
+    </message>
+    <message>
         <source>Ship at most {limit} orders at once.</source>
         <translation>Mỗi lần chỉ giao tối đa {limit} đơn.</translation>
     </message>
@@ -10209,6 +10249,10 @@ Vẫn bán?</translation>
     <message>
         <source>The range cannot end in the future.</source>
         <translation>Khoảng thời gian không được kết thúc ở tương lai.</translation>
+    </message>
+    <message>
+        <source>The reason has {length} characters: {limit} at most.</source>
+        <translation>Lý do dài {length} ký tự: tối đa {limit}.</translation>
     </message>
     <message>
         <source>The receipt printer {printer} does not answer. Check that it is on and connected, then try again.</source>
@@ -10387,12 +10431,20 @@ Vẫn bán?</translation>
         <translation>{changes}; {more_changes}</translation>
     </message>
     <message>
+        <source>{code} cancelled ({reason})</source>
+        <translation>Hủy {code} ({reason})</translation>
+    </message>
+    <message>
         <source>{code} cannot be a barcode: use letters without accents, digits and - . / _ only.</source>
         <translation>{code} không in thành mã vạch được: chỉ dùng chữ không dấu, chữ số và - . / _.</translation>
     </message>
     <message>
         <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>
         <translation>{code} quá dài cho tem rộng {w} mm: hãy chọn tem rộng hơn hoặc đặt mã vạch ngắn hơn cho phân loại.</translation>
+    </message>
+    <message>
+        <source>{code} was cancelled already.</source>
+        <translation>{code} đã bị hủy trước đó.</translation>
     </message>
     <message>
         <source>{code} {name} (stock {stock})</source>

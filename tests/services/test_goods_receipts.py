@@ -240,8 +240,8 @@ def test_export_reads_back_typed_and_neutralised(owner_ctx, goods, tmp_path, clo
     assert rows[0][:3] == ("Mã phiếu", "Ngày nhập", "Nhà cung cấp")
     # The newest receipt first, its lines in order; numbers as numbers.
     assert [r[0] for r in rows[1:]] == ["PN000002", "PN000002", "PN000001"]
-    assert rows[1][5:] == ("AT-S", "Áo thun cotton", "V1", 10, 90_000, 900_000)
-    assert rows[2][8:] == (2, None, None)
+    assert rows[1][5:] == ("AT-S", "Áo thun cotton", "V1", 10, 90_000, 900_000, None)
+    assert rows[2][8:] == (2, None, None, None)
     assert rows[3][2] == "'=HYPERLINK(x)"  # text that would be a formula, neutralised
     assert rows[1][1].hour == (clock.now().hour + 7) % 24  # the shop's time, as a date-time
     found = gr.export_receipts(owner_ctx, tmp_path / "duc.xlsx", search="duc minh", lang="en")
@@ -252,3 +252,50 @@ def test_export_reads_back_typed_and_neutralised(owner_ctx, goods, tmp_path, clo
         gr.export_receipts(owner_ctx, tmp_path / "nhap.csv")
     with pytest.raises(PermissionDenied):
         gr.export_receipts(staff(owner_ctx, Module.ORDERS), tmp_path / "x.xlsx")
+
+
+# --------------------------------------------------------------------------- cancelling
+
+
+def test_a_receipt_cancelled_takes_its_goods_back(owner_ctx, goods):
+    engine = owner_ctx.engine
+    lines = [gr.ReceiptLine(goods["shirt_s"], 10, 90_000), gr.ReceiptLine(goods["cup"], 3)]
+    row = gr.receive_goods(owner_ctx, gr.ReceiptDraft(lines))
+    assert stock_and_cost(engine, goods["shirt_s"]) == (20, 85_000)
+    with pytest.raises(ValidationError, match="Say why"):
+        gr.cancel_receipt(owner_ctx, row.id, "  ")
+    done = gr.cancel_receipt(owner_ctx, row.id, "Nhập nhầm nhà cung cấp")
+    assert done.cancelled_at is not None and done.cancel_reason == "Nhập nhầm nhà cung cấp"
+    # The goods are out again; the averaged cost stays.
+    assert stock_and_cost(engine, goods["shirt_s"]) == (10, 85_000)
+    assert stock_and_cost(engine, goods["cup"])[0] == 5
+    with engine.connect() as conn:
+        moves = conn.execute(sa.select(table_of(StockMovement).c.quantity).where(
+            StockMovement.reason == "Goods receipt PN000001 cancelled: Nhập nhầm nhà cung cấp"  # type: ignore[arg-type]
+        )).scalars().all()  # fmt: skip
+        audit = conn.execute(sa.select(table_of(AuditEvent).c.summary).where(
+            AuditEvent.action == "goods_receipt.cancel")).scalar_one()  # type: ignore[arg-type]
+        totals = dict(conn.execute(sa.select(P.c.name, P.c.available_total)).all())
+    assert sorted(moves) == [-10, -3]
+    assert audit == "PN000001 cancelled (Nhập nhầm nhà cung cấp)"
+    assert totals["Cốc sứ"] == 5  # the list's figures follow
+    assert gr.list_receipts(owner_ctx)[0].cancel_reason == "Nhập nhầm nhà cung cấp"
+    with pytest.raises(ValidationError, match="PN000001 was cancelled already"):
+        gr.cancel_receipt(owner_ctx, row.id, "again")
+    with pytest.raises(NotFound):
+        gr.cancel_receipt(owner_ctx, 999, "x")
+
+
+def test_goods_sold_since_cannot_be_taken_back(owner_ctx, goods):
+    from primedist.services.stock import stock_out
+
+    row = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 2), gr.ReceiptLine(goods["shirt_m"], 4)]))  # fmt: skip
+    stock_out(owner_ctx, goods["shirt_m"], 1, reason="Bán lẻ")  # 3 left of the 4 that came in
+    with pytest.raises(ValidationError, match="Line 2: SKU AT-M has 3 on hand, fewer than the 4"):
+        gr.cancel_receipt(owner_ctx, row.id, "Nhầm")
+    # Nothing changed: the cup's line, taken back first, rolled back with it.
+    assert stock_and_cost(owner_ctx.engine, goods["cup"])[0] == 7
+    assert gr.list_receipts(owner_ctx)[0].cancelled_at is None
+    with pytest.raises(PermissionDenied):
+        gr.cancel_receipt(staff(owner_ctx, Module.ORDERS), row.id, "x")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -46,6 +47,7 @@ from primedist.ui.orders.sale import PickList, SearchField
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 PROBLEM = QColor("#B91C1C")
+MUTED = QColor("#98A2B3")
 #: The draft's columns; quantity and unit cost are typed in place.
 DRAFT_COLUMNS = ("sku", "name", "available", "quantity", "unit_cost", "amount")
 QTY, COST = DRAFT_COLUMNS.index("quantity"), DRAFT_COLUMNS.index("unit_cost")
@@ -449,6 +451,7 @@ class GoodsReceiptsPage(QWidget):
         self.lines: list[svc.ReceiptLineRow] = []
         self.dialog: GoodsReceiptDialog | None = None
         self.last_export: Any = None
+        self.cancel_box: QInputDialog | None = None
         self._ticket = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -461,15 +464,22 @@ class GoodsReceiptsPage(QWidget):
         self.count = QLabel()
         self.count.setObjectName("muted")
         self.labels_button = push_button("receiptLabelsButton", self.print_labels)
+        self.cancel_button = push_button("receiptCancelButton", self.ask_cancel)
         self.export_button = push_button("receiptsExportButton", self.export)
         self.new_button = push_button("addProductButton", self.new_receipt)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
         top.addStretch(1)
+        top.addWidget(self.cancel_button)
         top.addWidget(self.labels_button)
         top.addWidget(self.export_button)
         top.addWidget(self.new_button)
         layout.addLayout(top)
+        self.message = QLabel()
+        self.message.setObjectName("formProblem")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
         self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("supplier"))
         self.table.setObjectName("receiptsTable")
         self.table.itemSelectionChanged.connect(self._selected)
@@ -490,6 +500,10 @@ class GoodsReceiptsPage(QWidget):
             self.tr("Print barcode labels for the selected receipt's goods")
         )
         self.new_button.setText(self.tr("New goods receipt"))
+        self.cancel_button.setText(self.tr("Cancel receipt…"))
+        self.cancel_button.setToolTip(
+            self.tr("Cancel the selected receipt (entered by mistake): its goods are taken "
+                    "back out of stock"))  # fmt: skip
         self.export_button.setText(self.tr("Export"))
         self.export_button.setToolTip(
             self.tr("Export the lines of the receipts listed (every one that matches the "
@@ -513,6 +527,7 @@ class GoodsReceiptsPage(QWidget):
     # Reading ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the receipts again (for the search typed), on the database worker."""
+        self.message.hide()
         ctx, text = self.ctx, self.search.text()
         self._ticket += 1
         ticket = self._ticket
@@ -541,7 +556,13 @@ class GoodsReceiptsPage(QWidget):
                 cell = QTableWidgetItem(text)
                 if self.COLUMNS[c] in ("lines", "units", "cost"):
                     cell.setTextAlignment(RIGHT)
-                if c == 0 and row.note:
+                if row.cancelled_at is not None:  # struck out, greyed, the reason on hover
+                    font = cell.font()
+                    font.setStrikeOut(True)
+                    cell.setFont(font)
+                    cell.setForeground(MUTED)
+                    cell.setToolTip(self.cancelled_text(row))
+                elif c == 0 and row.note:
                     cell.setToolTip(row.note)
                 self.table.setItem(r, c, cell)
         shown = len(self.rows)
@@ -549,14 +570,25 @@ class GoodsReceiptsPage(QWidget):
         if shown >= svc.LIST_LIMIT:
             text = self.tr("the newest %1").replace("%1", text)
         self.count.setText(text)
-        self.labels_button.setEnabled(bool(self.rows))
+        self._update_buttons()
         self.export_button.setEnabled(bool(self.rows))
+
+    def _update_buttons(self) -> None:
+        current = self.current()
+        self.labels_button.setEnabled(current is not None)
+        self.cancel_button.setEnabled(current is not None and current.cancelled_at is None)
+
+    def cancelled_text(self, row: svc.ReceiptRow) -> str:
+        when = format_datetime(row.cancelled_at, shop_tz(), current_language()) \
+            if row.cancelled_at else ""  # fmt: skip
+        return self.tr("Cancelled %1: %2").replace("%1", when).replace("%2", row.cancel_reason)
 
     def current(self) -> svc.ReceiptRow | None:
         row = self.table.currentRow()
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def _selected(self) -> None:
+        self._update_buttons()
         receipt = self.current()
         if receipt is None:
             return
@@ -576,6 +608,8 @@ class GoodsReceiptsPage(QWidget):
         title = self.tr("Lines of %1").replace("%1", receipt.code) if receipt else ""
         if receipt and receipt.note:
             title += f" · {receipt.note}"
+        if receipt and receipt.cancelled_at is not None:
+            title += " · " + self.cancelled_text(receipt)
         self.lines_title.setText(title)
         self.lines_table.setRowCount(len(self.lines))
         for r, line in enumerate(self.lines):
@@ -631,6 +665,34 @@ class GoodsReceiptsPage(QWidget):
         self.last_export = report
         export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
                         report.path).open()  # fmt: skip
+
+    def ask_cancel(self) -> QInputDialog | None:
+        """Ask why, then cancel the selected receipt."""
+        receipt = self.current()
+        if receipt is None or receipt.cancelled_at is not None:
+            return None
+        box = QInputDialog(self)
+        box.setWindowTitle(self.tr("Cancel %1").replace("%1", receipt.code))
+        box.setLabelText(self.tr("Its goods will be taken back out of stock. Why is it "
+                                 "cancelled?"))  # fmt: skip
+        box.setTextValue("")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.textValueSelected.connect(lambda text: self.cancel(receipt.id, text))
+        box.open()
+        self.cancel_box = box
+        return box
+
+    def cancel(self, receipt_id: int, reason: str) -> None:
+        ctx = self.ctx
+        Op(self, lambda _job: svc.cancel_receipt(ctx, receipt_id, reason),
+           title=self.tr("Cancelling the receipt")).success(
+            lambda _row: self._received()).failure(self._cancel_failed).run()  # fmt: skip
+
+    def _cancel_failed(self, exc: BaseException) -> None:
+        """Said above the list (a line sold since names its SKU)."""
+        if alive(self):
+            report_in(self.message, self, exc)
+            self.message.setVisible(bool(self.message.text()))
 
     def _received(self) -> None:
         self.search.clear()

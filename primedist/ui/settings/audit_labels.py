@@ -76,6 +76,7 @@ ACTIONS: dict[str, str] = {
     "report.end_of_day.export": QT_TRANSLATE_NOOP("audit", "End-of-day report exported"),
     "till.close": QT_TRANSLATE_NOOP("audit", "Till counted"),
     "goods_receipt.create": QT_TRANSLATE_NOOP("audit", "Goods received"),
+    "goods_receipt.cancel": QT_TRANSLATE_NOOP("audit", "Goods receipt cancelled"),
     "goods_receipts.export": QT_TRANSLATE_NOOP("audit", "Goods receipts exported"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),
     "segment.add": QT_TRANSLATE_NOOP("audit", "Customers added to a segment"),

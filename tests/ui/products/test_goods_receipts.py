@@ -236,3 +236,32 @@ def test_export_from_the_page(qtbot, page, owner_ctx, products, tmp_path):
     box = next(w for w in receipts.findChildren(QMessageBox) if w.isVisible())
     assert box.text() == f"1 line exported to {target}."
     box.close()
+
+
+def test_cancel_a_receipt_entered_by_mistake(qtbot, page, owner_ctx, products):
+    from primedist.services.stock import stock_out
+
+    cup = svc.find_variant(owner_ctx, "COC-1").variant_id
+    shirt = svc.find_variant(owner_ctx, "AO-TRANG-M").variant_id
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(shirt, 2)]))
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 5)]))
+    page.show_tab(3)
+    receipts = page.receipts
+    qtbot.waitUntil(lambda: receipts.count.text() == "2 receipts", timeout=WAIT)
+    assert receipts.current().code == "PN000002" and receipts.cancel_button.isEnabled()
+    box = receipts.ask_cancel()
+    box.setTextValue("Nhập nhầm")
+    box.accept()
+    qtbot.waitUntil(lambda: receipts.rows and receipts.rows[0].cancelled_at is not None,
+                    timeout=WAIT)  # fmt: skip
+    assert stock(owner_ctx, "COC-1") == 2  # the 5 taken back out
+    cell = receipts.table.item(0, 0)
+    assert cell.font().strikeOut() and cell.toolTip().endswith(": Nhập nhầm")
+    assert not receipts.cancel_button.isEnabled()  # the selected one is cancelled
+    # The other one's goods were sold since: refused, said above the list.
+    stock_out(owner_ctx, shirt, 5, reason="Bán")
+    receipts.table.selectRow(1)
+    assert receipts.cancel_button.isEnabled()
+    receipts.cancel(receipts.current().id, "Nhầm")
+    qtbot.waitUntil(lambda: receipts.message.isVisible(), timeout=WAIT)
+    assert "SKU AO-TRANG-M has 1 on hand, fewer than the 2" in receipts.message.text()

@@ -1,8 +1,9 @@
 """goods_receipts and goods_receipt_lines: a delivery received, many SKUs at once
 
 A goods receipt (*phiếu nhập hàng*) is a stock in of every line in one transaction; these
-tables keep the document (code, supplier, note, totals, who and when) and its lines (SKU
-and names as they were, quantity, unit cost). New tables only: nothing to copy.
+tables keep the document (code, supplier, note, totals, who and when; when, by whom and why
+it was cancelled) and its lines (SKU and names as they were, quantity, unit cost). New
+tables only: nothing to copy.
 
 Revision ID: 0020_goods_receipts
 Revises: 0019_order_refunds
@@ -38,8 +39,14 @@ def upgrade() -> None:
         sa.Column("total_cost", sa.BigInteger(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("cancelled_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("cancelled_by_id", sa.Integer(), nullable=True),
+        sa.Column("cancel_reason", AutoString(length=255), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"],
                                 name=op.f("fk_goods_receipts_user_id_users"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["cancelled_by_id"], ["users.id"],
+                                name=op.f("fk_goods_receipts_cancelled_by_id_users"),
+                                ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_goods_receipts")),
         sa.UniqueConstraint("code", name=op.f("uq_goods_receipts_code")),
     )  # fmt: skip
