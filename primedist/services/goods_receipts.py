@@ -315,12 +315,29 @@ def list_receipts(
 
 
 def _matching(stmt: sa.Select[Any], search: str) -> sa.Select[Any]:
-    """`stmt` narrowed to the receipts whose code, supplier or note has every word of
-    `search` (folded)."""
+    """`stmt` narrowed to the receipts where every word of `search` (folded) is in the
+    code, supplier or note, or is the SKU of one of its lines (any case)."""
+    ln = lines_t.c
     for word in fold(search).split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(receipts_t.c.search_text.like(f"%{escaped}%", escape="\\"))
+        has_sku = sa.exists().where(ln.receipt_id == receipts_t.c.id,
+                                    sa.func.lower(ln.sku) == word)  # fmt: skip
+        stmt = stmt.where(sa.or_(receipts_t.c.search_text.like(f"%{escaped}%", escape="\\"),
+                                 has_sku))  # fmt: skip
     return stmt
+
+
+def known_suppliers(ctx: ServiceContext, limit: int = 200) -> list[str]:
+    """The suppliers of earlier receipts, the latest first (the supplier field offers
+    them as you type)."""
+    ctx.require(Module.PRODUCTS)
+    r = receipts_t.c
+    stmt = (
+        sa.select(r.supplier).where(r.supplier.is_not(None)).group_by(r.supplier)
+        .order_by(sa.func.max(r.created_at).desc(), r.supplier).limit(limit)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        return [str(name) for name in conn.execute(stmt).scalars()]
 
 
 def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:

@@ -2217,9 +2217,9 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>GoodsReceiptsPage</name>
     <message>
-        <source>Search by receipt code, supplier or note</source>
+        <source>Search by receipt code, supplier, note or a SKU received</source>
         <extracomment>Print labels for these variants (variant id → copies). A receipt was saved: stock changed (the products list refreshes).</extracomment>
-        <translation>Tìm theo mã phiếu, nhà cung cấp hoặc ghi chú</translation>
+        <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú hoặc SKU đã nhập</translation>
     </message>
     <message>
         <source>Print labels</source>

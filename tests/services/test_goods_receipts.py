@@ -105,6 +105,11 @@ def test_listed_newest_first_and_searched(owner_ctx, goods, clock):
     assert [r.code for r in gr.list_receipts(owner_ctx, "hang doi")] == [second.code]
     assert gr.list_receipts(owner_ctx, "100%_") == []
     assert gr.list_receipts(owner_ctx)[0].received_by == owner_ctx.actor.name
+    # A SKU finds the deliveries it came in (any case); with another word, both must match.
+    assert [r.code for r in gr.list_receipts(owner_ctx, "at-m")] == [second.code]
+    assert [r.code for r in gr.list_receipts(owner_ctx, "COC-1 gom")] == [first.code]
+    assert gr.list_receipts(owner_ctx, "COC-1 duc") == []
+    assert gr.known_suppliers(owner_ctx) == ["Công ty Đức Minh", "Gốm Bát Tràng"]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QCompleter,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -128,6 +129,16 @@ class GoodsReceiptDialog(QDialog):
         self.retranslate()
         self._refresh()
         self.search.setFocus()
+        Op(self, lambda _job: svc.known_suppliers(ctx)).success(self._suppliers_loaded).run()
+
+    def _suppliers_loaded(self, names: list[str]) -> None:
+        """The earlier suppliers, offered as the name is typed (any part of it, any case)."""
+        if not alive(self):
+            return
+        completer = QCompleter(names, self.supplier)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.supplier.setCompleter(completer)
 
     # Building -----------------------------------------------------------------------------
     def _build_head(self) -> QFormLayout:
@@ -494,7 +505,9 @@ class GoodsReceiptsPage(QWidget):
         self.refresh()
 
     def retranslate(self) -> None:
-        self.search.setPlaceholderText(self.tr("Search by receipt code, supplier or note"))
+        self.search.setPlaceholderText(
+            self.tr("Search by receipt code, supplier, note or a SKU received")
+        )
         self.labels_button.setText(self.tr("Print labels"))
         self.labels_button.setToolTip(
             self.tr("Print barcode labels for the selected receipt's goods")
