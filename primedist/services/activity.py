@@ -10,7 +10,8 @@ for the CLI and for rows written before `args` existed. The keys per kind:
 - low_stock: `products` (active products low on stock, as Home's card)
 - ranks_updated: `up`, `down`, `levels`
 - import: `what` (orders | customers | products), `file`, `created`, `updated`, `rejected`
-- info: `event` ("demo_generated" with `orders`, `customers`)
+- info: `event` ("demo_generated" with `orders`, `customers`; "goods_received" with
+  `code`, `supplier`, `lines`, `units`)
 - shipment: `code`, `order`, `order_id`, `carrier`, `status` (the carrier's status word:
   lost, damage, exception, return)
 """
@@ -58,6 +59,10 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
         return f"{args['carrier']} parcel {args['code']} of order {args['order']}: {args['status']}"
     if args.get("event") == "demo_generated":
         return f"Demo data generated: {args['orders']:,} orders, {args['customers']:,} customers"
+    if args.get("event") == "goods_received":
+        source = f" from {args['supplier']}" if args.get("supplier") else ""
+        return (f"Goods received{source}: {args['code']}, {args['lines']:,} SKU(s), "
+                f"{args['units']:,} unit(s)")  # fmt: skip
     return str(args.get("text", ""))
 
 

@@ -26,7 +26,7 @@ from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import Module, ProductStatus, StockMoveKind
+from primedist.domain.enums import ActivityKind, Module, ProductStatus, StockMoveKind
 from primedist.domain.goods_receipt import (
     MAX_RECEIPT_LINES,
     MAX_RECEIPT_QUANTITY,
@@ -40,6 +40,7 @@ from primedist.errors import NotFound, ValidationError
 from primedist.io.tabular import cell_text, open_table, parse_whole_number
 from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
+from primedist.services import activity
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
     ExportReport,
@@ -198,6 +199,9 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
             after={"supplier": supplier, "note": note, "total_cost": receipt.total_cost,
                    "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
         )  # fmt: skip
+        activity.post(session, ActivityKind.INFO, now, event="goods_received",
+                      code=receipt.code, supplier=supplier or "", lines=receipt.lines,
+                      units=receipt.units)  # fmt: skip
         row = _row(receipt, ctx.actor.name)
     return row
 

@@ -203,6 +203,14 @@
         <translation>Đã tạo dữ liệu mẫu: {orders} đơn hàng, {customers} khách hàng</translation>
     </message>
     <message>
+        <source>Goods received from {supplier}: {code}, {lines} SKUs, {units} units</source>
+        <translation>Nhập hàng từ {supplier}: {code}, {lines} mã, {units} sản phẩm</translation>
+    </message>
+    <message>
+        <source>Goods received: {code}, {lines} SKUs, {units} units</source>
+        <translation>Nhập hàng: {code}, {lines} mã, {units} sản phẩm</translation>
+    </message>
+    <message>
         <source>{carrier} parcel {code} of order {order}: {status}</source>
         <translation>Kiện {carrier} {code} của đơn {order}: {status}</translation>
     </message>

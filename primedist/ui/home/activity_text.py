@@ -91,11 +91,23 @@ def _imported(a: dict[str, Any], num: Number) -> str:
 
 
 def _info(a: dict[str, Any], num: Number) -> str:
+    if a.get("event") == "goods_received":
+        return _goods_received(a, num)
     if a.get("event") != "demo_generated":
         raise KeyError("event")
     return translate(
         "ActivityFeed", "Demo data generated: {orders} orders, {customers} customers"
     ).format(orders=num(a["orders"]), customers=num(a["customers"]))
+
+
+def _goods_received(a: dict[str, Any], num: Number) -> str:
+    if a.get("supplier"):
+        text = translate("ActivityFeed", "Goods received from {supplier}: {code}, {lines} SKUs, "
+                         "{units} units")  # fmt: skip
+    else:
+        text = translate("ActivityFeed", "Goods received: {code}, {lines} SKUs, {units} units")
+    return text.format(supplier=a.get("supplier"), code=a["code"], lines=num(a["lines"]),
+                       units=num(a["units"]))  # fmt: skip
 
 
 def _shipment(a: dict[str, Any], _num: Number) -> str:

@@ -276,3 +276,17 @@ def test_cancel_a_receipt_entered_by_mistake(qtbot, page, owner_ctx, products):
     receipts.cancel(receipts.current().id, "Nhầm")
     qtbot.waitUntil(lambda: receipts.message.isVisible(), timeout=WAIT)
     assert "SKU AO-TRANG-M has 1 on hand, fewer than the 2" in receipts.message.text()
+
+
+def test_homes_feed_tells_of_the_delivery(qtbot, owner_ctx, products, vietnamese):
+    from primedist.services import reports
+    from primedist.ui.home.activity_text import describe
+
+    cup = svc.find_variant(owner_ctx, "COC-1").variant_id
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 1_200)],
+                                                  supplier="Gốm Minh Long"))  # fmt: skip
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 2)]))
+    second, first = [e for e in reports.events(owner_ctx) if e.kind == "info"][:2]
+    assert first.message == "Goods received from Gốm Minh Long: PN000001, 1 SKU(s), 1,200 unit(s)"
+    assert describe(first, "vi") == "Nhập hàng từ Gốm Minh Long: PN000001, 1 mã, 1.200 sản phẩm"
+    assert describe(second, "vi") == "Nhập hàng: PN000002, 1 mã, 2 sản phẩm"
