@@ -105,6 +105,7 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.cli import _usage_error
     from primedist.printing import store
     from primedist.services import labels as svc
+    from primedist.ui.printing.jobs import ensure_app
     from primedist.ui.printing.labels import LabelJob, labels_to_pdf, print_labels
 
     if not args.skus and not args.product:
@@ -121,8 +122,6 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
         show_shop=saved.options.show_shop and not args.no_shop,
     )  # fmt: skip
     job = LabelJob(items, options, store.load_shop_details(ctx).name, args.lang)
-    from primedist.ui.printing.jobs import ensure_app
-
     ensure_app()
     if args.pdf:
         result = labels_to_pdf(job, Path(args.pdf).resolve())

@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from primedist.core.messages import msg
 from primedist.errors import ValidationError
@@ -160,8 +161,10 @@ class Placed:
     y: float
 
 
+@lru_cache(maxsize=8192)
 def code_modules(code: str) -> str:
-    """The Code 128 modules of `code` ("1" = bar, "0" = space), start to stop."""
+    """The Code 128 modules of `code` ("1" = bar, "0" = space), start to stop (kept: the
+    labels dialog checks every row's code as copies are typed)."""
     import barcode
     from barcode.errors import BarcodeError
 

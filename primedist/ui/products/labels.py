@@ -82,6 +82,9 @@ class LabelsDialog(QDialog):
         self.setObjectName("labelsDialog")
         self.ctx = ctx
         self.items: list[LabelItem] = []
+        #: The rows whose code cannot be printed (as of the last refresh), and those marked.
+        self._problems: dict[int, str] = {}
+        self._marked: set[int] = set()
         self.shop = store.load_shop_details(ctx).name
         self.saved = svc.load_settings(ctx)
         self._busy = True
@@ -264,6 +267,7 @@ class LabelsDialog(QDialog):
     def _fill_table(self) -> None:
         lang = current_language()
         self._filling = True
+        self._marked = set()  # new cells: none marked yet
         table = self.table
         table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
@@ -321,6 +325,7 @@ class LabelsDialog(QDialog):
         self._refresh()
 
     def _refresh(self) -> None:
+        self._problems = self.problem_rows()  # once: the steps below all read it
         self._mark_problems()
         self._show_totals()
         self._show_preview()
@@ -337,14 +342,17 @@ class LabelsDialog(QDialog):
         return found
 
     def _mark_problems(self) -> None:
-        problems = self.problem_rows()
+        """Red codes with the reason on hover; only the rows whose state changed are
+        touched (thousands of rows stay quick to edit)."""
+        problems = self._problems
         code_col = COLUMNS.index("code")
-        for row in range(self.table.rowCount()):
+        for row in set(problems) | self._marked:
             cell = self.table.item(row, code_col)
             if cell is None:
                 continue
             cell.setForeground(PROBLEM if row in problems else self.palette().text().color())
             cell.setToolTip(problems.get(row, ""))
+        self._marked = set(problems)
         lines = [f"{self.items[r].sku}: {why}" for r, why in list(problems.items())[:3]]
         if len(problems) > 3:
             lines.append(
@@ -380,11 +388,11 @@ class LabelsDialog(QDialog):
 
     def _printable(self) -> list[LabelItem]:
         """The items that print: with copies and a code this paper can carry."""
-        bad = self.problem_rows()
+        bad = self._problems
         return [i for r, i in enumerate(self.items) if i.copies and r not in bad]
 
     def _update_buttons(self) -> None:
-        ready = not self._busy and label_count(self.items) > 0 and not self.problem_rows()
+        ready = not self._busy and label_count(self.items) > 0 and not self._problems
         self.print_button.setEnabled(ready and bool(self.printer.currentData()))
         self.pdf_button.setEnabled(ready)
         for b in (self.one_each, self.from_stock):
