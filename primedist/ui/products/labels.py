@@ -302,7 +302,12 @@ class LabelsDialog(QDialog):
     def set_all_copies(self, copies: int | None) -> None:
         """1 (or `copies`) label per variant, or (None) as many as each has in stock."""
         self.items = svc.with_copies(self.items, copies)
-        self._fill_table()
+        self._filling = True  # the copies cells alone: the rest of the table stands
+        for row, item in enumerate(self.items):
+            cell = self.table.item(row, COPIES)
+            if cell is not None:
+                cell.setData(Qt.ItemDataRole.EditRole, item.copies)
+        self._filling = False
         self._refresh()
 
     # Options ------------------------------------------------------------------------------
