@@ -40,6 +40,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         p.set_defaults(func=cmd_print)
     register_labels(kinds)
+    p = kinds.add_parser(
+        "goods-receipt",
+        help="print a goods receipt (phiếu nhập kho) to sign",
+        description="Print a goods receipt on the invoice's printer and paper (Settings → "
+        "Printers & templates; A4 when that is a roll), or on the printer or into the PDF "
+        "file given.",
+    )
+    p.add_argument("code", metavar="CODE", help="the receipt's code, e.g. PN000012")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--printer", metavar="NAME", help="a system printer (queue) name")
+    where.add_argument("--pdf", metavar="FILE", help="write a PDF file instead")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="document language")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_goods_receipt)
 
 
 def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,4 +148,21 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
         f"Printed {result.labels:,} labels on {result.pages:,} pages ({options.stock}) "
         f"to {result.where}.",
     )  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_goods_receipt(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.printing.model import PrintTarget, TargetKind
+    from primedist.services import goods_receipts
+    from primedist.ui.printing.jobs import ensure_app, print_goods_receipt
+
+    ctx = as_owner(open_context(settings))
+    receipt_id = goods_receipts.receipt_id_by_code(ctx, args.code)
+    target = PrintTarget(TargetKind.SYSTEM, name=args.printer) if args.printer else None
+    ensure_app()
+    result = print_goods_receipt(ctx, receipt_id, target=target,
+                                 pdf=Path(args.pdf).resolve() if args.pdf else None,
+                                 lang=args.lang)  # fmt: skip
+    emit(args, {"code": args.code.strip().upper(), "printed_to": result.where},
+         f"Printed goods receipt {args.code.strip().upper()} to {result.where}.")  # fmt: skip
     return EXIT_OK

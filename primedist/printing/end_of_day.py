@@ -6,13 +6,13 @@ formatted for the document's language.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
-from primedist.core.clock import format_date, format_datetime, shop_tz
-from primedist.core.money import format_money, format_number
+from primedist.core.clock import format_date, shop_tz
 from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import Paper
+from primedist.printing.report_html import ReportHtml
 from primedist.printing.template import escape
 from primedist.services.end_of_day import EndOfDay
 from primedist.services.till import TillCount
@@ -61,38 +61,6 @@ _METHODS: dict[str, tuple[str, str]] = {
 ROLL_PRODUCTS = 30
 
 
-class _Html:
-    """Escaped texts, money and two-column tables in the document's language."""
-
-    def __init__(self, lang: str, tz: tzinfo) -> None:
-        self.lang, self.tz = lang, tz
-
-    def t(self, key: str) -> str:
-        return escape(pick(_T[key], self.lang))
-
-    def money(self, amount: int) -> str:
-        return escape(format_money(amount, self.lang))
-
-    def number(self, n: int) -> str:
-        return escape(format_number(n, self.lang))
-
-    def when(self, dt: datetime) -> str:
-        return escape(format_datetime(dt, self.tz, self.lang))
-
-    @staticmethod
-    def row(label: str, value: str, bold: bool = False) -> str:
-        if bold:
-            label, value = f"<b>{label}</b>", f"<b>{value}</b>"
-        return f'<tr><td>{label}</td><td align="right">{value}</td></tr>'
-
-    @staticmethod
-    def table(rows: list[str]) -> str:
-        return '<table width="100%" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>"
-
-    def section(self, key: str, rows: list[str]) -> str:
-        return f"<hr><p style='margin:0'><b>{self.t(key)}</b></p>" + self.table(rows)
-
-
 def end_of_day_document(
     report: EndOfDay,
     shop: ShopDetails,
@@ -104,7 +72,7 @@ def end_of_day_document(
 ) -> Document:
     """The report filled in, ready for Qt to render on `paper`; with `till`, the cash
     count below it (and a line to sign)."""
-    h = _Html(check_lang(lang), tz or shop_tz())
+    h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
     parts = ["<html><body>"]
     if shop.name:
         parts.append(f'<p align="center" style="font-size:12pt; font-weight:bold; margin:0">'
@@ -129,7 +97,7 @@ def end_of_day_document(
     return Document(pick(_T["title"], lang), "".join(parts), paper)
 
 
-def _figures(h: _Html, report: EndOfDay, paper: Paper) -> list[str]:
+def _figures(h: ReportHtml, report: EndOfDay, paper: Paper) -> list[str]:
     parts = [h.table([
         h.row(h.t("orders"), h.number(report.orders)),
         h.row(h.t("items"), h.number(report.items)),
@@ -168,7 +136,7 @@ def _figures(h: _Html, report: EndOfDay, paper: Paper) -> list[str]:
     return parts
 
 
-def _till(h: _Html, till: TillCount) -> list[str]:
+def _till(h: ReportHtml, till: TillCount) -> list[str]:
     parts = [h.section("till", [
         h.row(h.t("float"), h.money(till.opening_float)),
         h.row(h.t("expected"), h.money(till.expected)),

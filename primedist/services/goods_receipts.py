@@ -312,10 +312,7 @@ def list_receipts(
     )  # fmt: skip
     with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    return [ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
-                       int(x.lines), int(x.units), int(x.total_cost), x.name or "",
-                       x.cancelled_at, x.cancel_reason or "")
-            for x in rows]  # fmt: skip
+    return [_listed(x) for x in rows]
 
 
 def _matching(stmt: sa.Select[Any], search: str) -> sa.Select[Any]:
@@ -342,6 +339,41 @@ def known_suppliers(ctx: ServiceContext, limit: int = 200) -> list[str]:
     )  # fmt: skip
     with ctx.engine.connect() as conn:
         return [str(name) for name in conn.execute(stmt).scalars()]
+
+
+def get_receipt(ctx: ServiceContext, receipt_id: int) -> ReceiptRow:
+    """One receipt as the list shows it (NotFound when there is none)."""
+    ctx.require(Module.PRODUCTS)
+    r = receipts_t.c
+    stmt = (
+        sa.select(r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units,
+                  r.total_cost, users_t.c.name, r.cancelled_at, r.cancel_reason)
+        .select_from(receipts_t.outerjoin(users_t, users_t.c.id == r.user_id))
+        .where(r.id == receipt_id)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        x = conn.execute(stmt).first()
+    if x is None:
+        raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))
+    return _listed(x)
+
+
+def _listed(x: Any) -> ReceiptRow:
+    return ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
+                      int(x.lines), int(x.units), int(x.total_cost), x.name or "",
+                      x.cancelled_at, x.cancel_reason or "")  # fmt: skip
+
+
+def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:
+    """The id of the receipt `PN000123` (any case; NotFound naming it otherwise)."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(receipts_t.c.id).where(receipts_t.c.code == code.strip().upper())
+        ).scalar()  # fmt: skip
+    if found is None:
+        raise NotFound(msg("There is no goods receipt {code}.", code=code.strip()))
+    return int(found)
 
 
 def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:

@@ -341,6 +341,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "The {what} {text} must be a number."),
     QT_TRANSLATE_NOOP("service", "There are no labels to print: give at least one product a number of copies."),
     QT_TRANSLATE_NOOP("service", "There is no database at {database}: nothing to copy."),
+    QT_TRANSLATE_NOOP("service", "There is no goods receipt {code}."),
     QT_TRANSLATE_NOOP("service", "There is no label paper named {name} (papers: {names})."),
     QT_TRANSLATE_NOOP("service", "There is no staff member {id}."),
     QT_TRANSLATE_NOOP("service", "There is no template named {name} (templates: {templates})."),

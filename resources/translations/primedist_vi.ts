@@ -2254,6 +2254,22 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xuất Excel</translation>
     </message>
     <message>
+        <source>Print</source>
+        <translation>In</translation>
+    </message>
+    <message>
+        <source>Print the goods receipt</source>
+        <translation>In phiếu nhập kho</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Lưu thành PDF…</translation>
+    </message>
+    <message>
+        <source>The selected receipt as a document to sign (on the invoice&apos;s printer and paper)</source>
+        <translation>Phiếu đang chọn thành chứng từ để ký (trên máy in và khổ giấy của hóa đơn)</translation>
+    </message>
+    <message>
         <source>Export the lines of the receipts listed (every one that matches the search) to Excel</source>
         <translation>Xuất các dòng của những phiếu nhập đang liệt kê (mọi phiếu khớp tìm kiếm) ra Excel</translation>
     </message>
@@ -2324,6 +2340,26 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Lines of %1</source>
         <translation>Chi tiết phiếu %1</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <source>Printing the goods receipt</source>
+        <translation>Đang in phiếu nhập kho</translation>
+    </message>
+    <message>
+        <source>Save the goods receipt as PDF</source>
+        <translation>Lưu phiếu nhập kho thành PDF</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Printed to %1</source>
+        <translation>Đã in ra %1</translation>
     </message>
     <message>
         <source>Export goods receipts</source>
@@ -2844,7 +2880,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>LabelsDialog</name>
     <message>
         <source>No printer installed</source>
-        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it. Copies per variant id when given (a stock in&apos;s items); the other variants get 0.</extracomment>
+        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it. The rows whose code cannot be printed (as of the last refresh), and those marked. Copies per variant id when given (a stock in&apos;s items); the other variants get 0.</extracomment>
         <translation>Chưa cài máy in nào</translation>
     </message>
     <message>
@@ -10317,6 +10353,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no database at {database}: nothing to copy.</source>
         <translation>Không có cơ sở dữ liệu tại {database}: không có gì để sao chép.</translation>
+    </message>
+    <message>
+        <source>There is no goods receipt {code}.</source>
+        <translation>Không có phiếu nhập {code}.</translation>
     </message>
     <message>
         <source>There is no label paper named {name} (papers: {names}).</source>

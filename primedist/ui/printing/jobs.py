@@ -177,3 +177,26 @@ def print_end_of_day(
     # The receipt's printer, never its cash drawer kick: this is not a sale.
     _deliver_profile([document], replace(profile, paper=document.paper, open_drawer=False), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
+
+
+def print_goods_receipt(
+    ctx: ServiceContext,
+    receipt_id: int,
+    *,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    lang: str = "vi",
+) -> PrintResult:
+    """Print a goods receipt (phiếu nhập kho) on the invoice's printer and paper (A4 or A5;
+    A4 when the invoice is set to a roll), or on the target / into the PDF given."""
+    from primedist.printing.goods_receipt import goods_receipt_document
+    from primedist.services import goods_receipts
+
+    receipt = goods_receipts.get_receipt(ctx, receipt_id)
+    lines = goods_receipts.receipt_lines(ctx, receipt_id)
+    profile = resolve_profile(ctx, DocumentType.INVOICE, target=target)
+    paper = profile.paper if profile.paper in (Paper.A4, Paper.A5) else Paper.A4
+    document = goods_receipt_document(receipt, lines, store.load_shop_details(ctx), lang=lang,
+                                      paper=paper)  # fmt: skip
+    _deliver_profile([document], replace(profile, paper=paper, open_drawer=False), pdf)
+    return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -474,14 +476,24 @@ class GoodsReceiptsPage(QWidget):
         self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
         self.count = QLabel()
         self.count.setObjectName("muted")
+        self.status = QLabel()
+        self.status.setObjectName("muted")
         self.labels_button = push_button("receiptLabelsButton", self.print_labels)
         self.cancel_button = push_button("receiptCancelButton", self.ask_cancel)
         self.export_button = push_button("receiptsExportButton", self.export)
+        self.print_button = QPushButton()
+        self.print_button.setObjectName("receiptPrintButton")
+        print_menu = QMenu(self.print_button)
+        self.print_action = print_menu.addAction("", lambda: self.print_receipt())
+        self.pdf_action = print_menu.addAction("", self.save_pdf)
+        self.print_button.setMenu(print_menu)
         self.new_button = push_button("addProductButton", self.new_receipt)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        top.addWidget(self.status)
         top.addStretch(1)
         top.addWidget(self.cancel_button)
+        top.addWidget(self.print_button)
         top.addWidget(self.labels_button)
         top.addWidget(self.export_button)
         top.addWidget(self.new_button)
@@ -518,6 +530,12 @@ class GoodsReceiptsPage(QWidget):
             self.tr("Cancel the selected receipt (entered by mistake): its goods are taken "
                     "back out of stock"))  # fmt: skip
         self.export_button.setText(self.tr("Export"))
+        self.print_button.setText(self.tr("Print"))
+        self.print_action.setText(self.tr("Print the goods receipt"))
+        self.pdf_action.setText(self.tr("Save as PDF…"))
+        self.print_button.setToolTip(
+            self.tr("The selected receipt as a document to sign (on the invoice's printer "
+                    "and paper)"))  # fmt: skip
         self.export_button.setToolTip(
             self.tr("Export the lines of the receipts listed (every one that matches the "
                     "search) to Excel"))  # fmt: skip
@@ -589,6 +607,7 @@ class GoodsReceiptsPage(QWidget):
     def _update_buttons(self) -> None:
         current = self.current()
         self.labels_button.setEnabled(current is not None)
+        self.print_button.setEnabled(current is not None)
         self.cancel_button.setEnabled(current is not None and current.cancelled_at is None)
 
     def cancelled_text(self, row: svc.ReceiptRow) -> str:
@@ -653,6 +672,36 @@ class GoodsReceiptsPage(QWidget):
         dialog.open()
         return dialog
 
+    def print_receipt(self, pdf: Path | None = None) -> None:
+        """The selected receipt on the invoice's printer (Settings → Printers & templates),
+        or into `pdf`; in the background."""
+        receipt = self.current()
+        if receipt is None:
+            return
+        from primedist.ui.printing.jobs import print_goods_receipt
+
+        ctx, lang = self.ctx, current_language()
+        self.status.setText(self.tr("Printing…"))
+        Op(self, lambda _job: print_goods_receipt(ctx, receipt.id, pdf=pdf, lang=lang),
+           title=self.tr("Printing the goods receipt"), network=True).success(
+            self._printed).failure(self._cancel_failed).run()  # fmt: skip
+
+    def save_pdf(self) -> None:
+        receipt = self.current()
+        if receipt is None:
+            return
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Save the goods receipt as PDF"), str(folder / f"{receipt.code}.pdf"),
+            self.tr("PDF document (*.pdf)"),
+        )  # fmt: skip
+        if path:
+            self.print_receipt(Path(path if path.lower().endswith(".pdf") else f"{path}.pdf"))
+
+    def _printed(self, result: Any) -> None:
+        if alive(self):
+            self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
+
     def export(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
         path, _filter = QFileDialog.getSaveFileName(
@@ -702,8 +751,9 @@ class GoodsReceiptsPage(QWidget):
             lambda _row: self._received()).failure(self._cancel_failed).run()  # fmt: skip
 
     def _cancel_failed(self, exc: BaseException) -> None:
-        """Said above the list (a line sold since names its SKU)."""
+        """Said above the list (a line sold since names its SKU; a printer problem)."""
         if alive(self):
+            self.status.setText("")
             report_in(self.message, self, exc)
             self.message.setVisible(bool(self.message.text()))
 

@@ -290,3 +290,20 @@ def test_homes_feed_tells_of_the_delivery(qtbot, owner_ctx, products, vietnamese
     assert first.message == "Goods received from Gốm Minh Long: PN000001, 1 SKU(s), 1,200 unit(s)"
     assert describe(first, "vi") == "Nhập hàng từ Gốm Minh Long: PN000001, 1 mã, 1.200 sản phẩm"
     assert describe(second, "vi") == "Nhập hàng: PN000002, 1 mã, 2 sản phẩm"
+
+
+def test_print_the_selected_receipt_to_pdf(qtbot, page, owner_ctx, products, tmp_path):
+    from tests.printing.support import has_phrase, pdf_text
+
+    cup = svc.find_variant(owner_ctx, "COC-1").variant_id
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3, 30_000)]))
+    page.show_tab(3)
+    receipts = page.receipts
+    qtbot.waitUntil(lambda: receipts.print_button.isEnabled(), timeout=WAIT)
+    assert [a.text() for a in receipts.print_button.menu().actions()] == [
+        "Print the goods receipt", "Save as PDF…"]  # fmt: skip
+    out = tmp_path / "PN000001.pdf"
+    receipts.print_receipt(out)
+    qtbot.waitUntil(lambda: receipts.status.text().startswith("Printed to"), timeout=WAIT)
+    assert receipts.status.text() == f"Printed to {out}"
+    assert has_phrase(pdf_text(out), "GOODS RECEIPT PN000001")  # the UI's language

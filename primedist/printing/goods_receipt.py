@@ -1,0 +1,111 @@
+"""A goods receipt as a printable document (*phiếu nhập kho*), A4 or A5: the shop, the
+receipt's code, time, supplier and note, its lines with quantities and costs, the totals,
+and two places to sign (who delivered, who received). Fixed shape, every value escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from primedist.core.clock import shop_tz
+from primedist.printing.content import ShopDetails, check_lang, pick
+from primedist.printing.documents import Document
+from primedist.printing.model import Paper
+from primedist.printing.report_html import ReportHtml
+from primedist.printing.template import escape
+from primedist.services.goods_receipts import ReceiptLineRow, ReceiptRow
+
+_T: dict[str, tuple[str, str]] = {
+    "title": ("GOODS RECEIPT", "PHIẾU NHẬP KHO"),
+    "code": ("Receipt", "Số phiếu"),
+    "received": ("Received", "Ngày nhập"),
+    "supplier": ("Supplier", "Nhà cung cấp"),
+    "note": ("Note", "Ghi chú"),
+    "by": ("Received by", "Người nhập"),
+    "no": ("#", "STT"),
+    "sku": ("SKU", "Mã hàng"),
+    "product": ("Product", "Tên hàng"),
+    "quantity": ("Qty", "SL"),
+    "unit_cost": ("Unit cost", "Đơn giá"),
+    "amount": ("Amount", "Thành tiền"),
+    "total": ("Total", "Tổng cộng"),
+    "units": ("{lines} SKUs, {units} units", "{lines} mã hàng, {units} sản phẩm"),
+    "cancelled": ("CANCELLED {when}: {reason}", "ĐÃ HỦY {when}: {reason}"),
+    "deliverer": ("Delivered by", "Người giao hàng"),
+    "receiver": ("Received by", "Người nhận hàng"),
+    "sign": ("(signature, full name)", "(ký, ghi rõ họ tên)"),
+}
+
+
+def goods_receipt_document(
+    receipt: ReceiptRow,
+    lines: Sequence[ReceiptLineRow],
+    shop: ShopDetails,
+    *,
+    lang: str,
+    paper: Paper = Paper.A4,
+    tz: tzinfo | None = None,
+) -> Document:
+    """The receipt filled in, ready for Qt to render on `paper` (A4 or A5)."""
+    h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
+    parts = ["<html><body>"]
+    if shop.name:
+        head = escape(shop.name)
+        if shop.address:
+            head += (
+                f"<br><span style='font-size:8pt; font-weight:normal'>{escape(shop.address)}</span>"
+            )
+        parts.append(f'<p style="font-size:11pt; font-weight:bold; margin:0">{head}</p>')
+    parts.append(f'<p align="center" style="font-size:14pt; font-weight:bold; margin-top:10px; '
+                 f'margin-bottom:6px">{h.t("title")}</p>')  # fmt: skip
+    if receipt.cancelled_at is not None:
+        banner = pick(_T["cancelled"], h.lang).format(
+            when=h.when(receipt.cancelled_at), reason=escape(receipt.cancel_reason))  # fmt: skip
+        parts.append(f'<p align="center" style="color:#B91C1C; font-weight:bold">{banner}</p>')
+    head_rows = [(h.t("code"), escape(receipt.code)), (h.t("received"), h.when(receipt.created_at))]
+    if receipt.supplier:
+        head_rows.append((h.t("supplier"), escape(receipt.supplier)))
+    if receipt.note:
+        head_rows.append((h.t("note"), escape(receipt.note)))
+    head_rows.append((h.t("by"), escape(receipt.received_by)))
+    parts.append('<table cellspacing="0" cellpadding="1">' + "".join(
+        f"<tr><td>{label}:&nbsp;</td><td><b>{value}</b></td></tr>" for label, value in head_rows
+    ) + "</table>")  # fmt: skip
+    parts.append(_lines_table(h, lines))
+    units = pick(_T["units"], h.lang).format(lines=h.number(receipt.lines),
+                                             units=h.number(receipt.units))  # fmt: skip
+    parts.append(h.table([h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost),
+                                bold=True)]))  # fmt: skip
+    parts.append(_signatures(h))
+    parts.append("</body></html>")
+    return Document(f"{pick(_T['title'], lang)} {receipt.code}", "".join(parts), paper)
+
+
+def _lines_table(h: ReportHtml, lines: Sequence[ReceiptLineRow]) -> str:
+    cell = "style='border-bottom:1px solid #999'"
+    heads = [("no", "left"), ("sku", "left"), ("product", "left"), ("quantity", "right"),
+             ("unit_cost", "right"), ("amount", "right")]  # fmt: skip
+    rows = ["<tr>" + "".join(f"<th align='{align}' {cell}>{h.t(key)}</th>"
+                             for key, align in heads) + "</tr>"]  # fmt: skip
+    for n, line in enumerate(lines, 1):
+        name = escape(line.product_name)
+        if line.variant_name:
+            name += f" — {escape(line.variant_name)}"
+        cost = "" if line.unit_cost is None else h.money(line.unit_cost)
+        amount = "" if line.amount is None else h.money(line.amount)
+        rows.append(f"<tr><td>{n}</td><td>{escape(line.sku)}</td><td>{name}</td>"
+                    f"<td align='right'>{h.number(line.quantity)}</td>"
+                    f"<td align='right'>{cost}</td>"
+                    f"<td align='right'>{amount}</td></tr>")  # fmt: skip
+    return ('<table width="100%" cellspacing="0" cellpadding="2" style="margin-top:8px">'
+            + "".join(rows) + "</table><hr>")  # fmt: skip
+
+
+def _signatures(h: ReportHtml) -> str:
+    def place(key: str) -> str:
+        return (f"<td align='center' width='50%'><b>{h.t(key)}</b><br>"
+                f"<span style='font-size:8pt'>{h.t('sign')}</span>"
+                "<br><br><br><br></td>")  # fmt: skip
+
+    return ('<table width="100%" style="margin-top:14px"><tr>' + place("deliverer")
+            + place("receiver") + "</tr></table>")  # fmt: skip

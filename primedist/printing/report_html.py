@@ -1,0 +1,45 @@
+"""Building blocks of the fixed-shape printed reports (end of day, goods receipt): escaped
+texts from a table of (English, Vietnamese) pairs, money and numbers in the document's
+language, and simple two-column tables that Qt's HTML renders alike on a roll and on A4."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+
+from primedist.core.clock import format_datetime
+from primedist.core.money import format_money, format_number
+from primedist.printing.content import pick
+from primedist.printing.template import escape
+
+
+class ReportHtml:
+    """Escaped texts, money and two-column tables in the document's language."""
+
+    def __init__(self, lang: str, tz: tzinfo, texts: Mapping[str, tuple[str, str]]) -> None:
+        self.lang, self.tz, self.texts = lang, tz, texts
+
+    def t(self, key: str) -> str:
+        return escape(pick(self.texts[key], self.lang))
+
+    def money(self, amount: int) -> str:
+        return escape(format_money(amount, self.lang))
+
+    def number(self, n: int) -> str:
+        return escape(format_number(n, self.lang))
+
+    def when(self, dt: datetime) -> str:
+        return escape(format_datetime(dt, self.tz, self.lang))
+
+    @staticmethod
+    def row(label: str, value: str, bold: bool = False) -> str:
+        if bold:
+            label, value = f"<b>{label}</b>", f"<b>{value}</b>"
+        return f'<tr><td>{label}</td><td align="right">{value}</td></tr>'
+
+    @staticmethod
+    def table(rows: list[str]) -> str:
+        return '<table width="100%" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>"
+
+    def section(self, key: str, rows: list[str]) -> str:
+        return f"<hr><p style='margin:0'><b>{self.t(key)}</b></p>" + self.table(rows)
