@@ -31,13 +31,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         p.add_argument("--template", metavar="NAME",
                        help="template to use (receipt_80, receipt_58, invoice_a4, invoice_a5, "
                             "packing_slip); its paper comes with it")  # fmt: skip
-        where = p.add_mutually_exclusive_group()
-        where.add_argument("--printer", metavar="NAME", help="a system printer (queue) name")
-        where.add_argument("--pdf", metavar="FILE", help="write a PDF file instead")
+        where = _destination(p)
         where.add_argument("--escpos", metavar="HOST:PORT",
                            help="an ESC/POS network printer (raw TCP, port 9100)")  # fmt: skip
-        p.add_argument("--lang", choices=("vi", "en"), default="vi", help="document language")
-        p.add_argument("--json", action="store_true", help="print the result as JSON")
         p.set_defaults(func=cmd_print)
     register_labels(kinds)
     p = kinds.add_parser(
@@ -48,12 +44,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "file given.",
     )
     p.add_argument("code", metavar="CODE", help="the receipt's code, e.g. PN000012")
+    _destination(p)
+    p.set_defaults(func=cmd_goods_receipt)
+
+
+def _destination(p: argparse.ArgumentParser, lang_help: str = "document language") -> Any:
+    """--printer | --pdf (the group, for more choices), --lang and --json."""
     where = p.add_mutually_exclusive_group()
     where.add_argument("--printer", metavar="NAME", help="a system printer (queue) name")
     where.add_argument("--pdf", metavar="FILE", help="write a PDF file instead")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="document language")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help=lang_help)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.set_defaults(func=cmd_goods_receipt)
+    return where
 
 
 def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
@@ -105,11 +107,7 @@ def register_labels(kinds: argparse._SubParsersAction[Any]) -> None:
                    help="A4 sheets: start at label N of the first sheet (labels used)")  # fmt: skip
     p.add_argument("--no-price", action="store_true", help="leave the price off")
     p.add_argument("--no-shop", action="store_true", help="leave the shop name off")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--printer", metavar="NAME", help="a system printer (queue) name")
-    where.add_argument("--pdf", metavar="FILE", help="write a PDF file instead")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="price format")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    _destination(p, "price format")
     p.set_defaults(func=cmd_labels)
 
 
