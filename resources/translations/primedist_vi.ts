@@ -2225,9 +2225,9 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>GoodsReceiptsPage</name>
     <message>
-        <source>Search by receipt code, supplier, note or a SKU received</source>
+        <source>Search by code, supplier, note or SKU</source>
         <extracomment>Print labels for these variants (variant id → copies). A receipt was saved: stock changed (the products list refreshes).</extracomment>
-        <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú hoặc SKU đã nhập</translation>
+        <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
         <source>Print labels</source>

@@ -517,9 +517,7 @@ class GoodsReceiptsPage(QWidget):
         self.refresh()
 
     def retranslate(self) -> None:
-        self.search.setPlaceholderText(
-            self.tr("Search by receipt code, supplier, note or a SKU received")
-        )
+        self.search.setPlaceholderText(self.tr("Search by code, supplier, note or SKU"))
         self.labels_button.setText(self.tr("Print labels"))
         self.labels_button.setToolTip(
             self.tr("Print barcode labels for the selected receipt's goods")
