@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sqlalchemy as sa  # noqa: E402
+from bench_support import print_summary, record, timed_ms  # noqa: E402
 
 from primedist.config import resolve_settings  # noqa: E402
 from primedist.db.store import open_store  # noqa: E402
@@ -77,21 +75,6 @@ def write_list(path: Path, skus: list[str]) -> None:
     book.save(path)
 
 
-def timed(runs: int, fn: Callable[[int], object]) -> list[float]:
-    out = []
-    for run in range(runs):
-        t0 = time.perf_counter()
-        fn(run)
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def show(name: str, seconds: list[float]) -> None:
-    ms = [s * 1000 for s in seconds]
-    print(f"  {name:<52} {statistics.median(ms):8.1f} ms  (min {min(ms):.1f} max {max(ms):.1f}"
-          f" n={len(ms)})", flush=True)  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -103,8 +86,8 @@ def main() -> None:
         fresh = iter(range(0, len(ids), 1))
         file = folder / "list.xlsx"
         write_list(file, [sku for _vid, sku in ids[:500]])
-        show("read a 500-line delivery list (.xlsx)",
-             timed(args.runs, lambda _r: gr.read_receipt_file(ctx, file)))  # fmt: skip
+        record("read a 500-line delivery list (.xlsx)",
+               timed_ms(args.runs, lambda: gr.read_receipt_file(ctx, file)), "ms")  # fmt: skip
 
         def receive(n: int) -> None:
             start = next(fresh)
@@ -114,10 +97,13 @@ def main() -> None:
             gr.receive_goods(ctx, gr.ReceiptDraft(lines, supplier="Công ty Đức Minh"))
 
         for n in (50, 500):
-            show(f"save a {n}-line goods receipt", timed(args.runs, lambda _r, n=n: receive(n)))
-        show("the receipts list (newest 500)", timed(args.runs, lambda _r: gr.list_receipts(ctx)))
-        show("search the receipts ('duc minh')",
-             timed(args.runs, lambda _r: gr.list_receipts(ctx, "duc minh")))  # fmt: skip
+            record(f"save a {n}-line goods receipt",
+                   timed_ms(args.runs, lambda n=n: receive(n)), "ms")  # fmt: skip
+        record("the receipts list (newest 500)",
+               timed_ms(args.runs, lambda: gr.list_receipts(ctx)), "ms")  # fmt: skip
+        record("search the receipts ('duc minh')",
+               timed_ms(args.runs, lambda: gr.list_receipts(ctx, "duc minh")), "ms")  # fmt: skip
+    print_summary()
 
 
 if __name__ == "__main__":

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench_support import print_summary, record, timed_ms  # noqa: E402
 
 from primedist.config import resolve_settings  # noqa: E402
 from primedist.db.store import open_store  # noqa: E402
@@ -61,21 +60,6 @@ def make_catalogue(folder: Path, products: int) -> tuple[ServiceContext, list[in
     return ctx, ids
 
 
-def timed(runs: int, fn: Callable[[], object]) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def show(name: str, seconds: list[float]) -> None:
-    ms = [s * 1000 for s in seconds]
-    print(f"  {name:<58} {statistics.median(ms):8.1f} ms  (min {min(ms):.1f} max {max(ms):.1f}"
-          f" n={len(ms)})", flush=True)  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
@@ -86,16 +70,17 @@ def main() -> None:
         folder = Path(tmp)
         ctx, ids = make_catalogue(folder / "shop", args.products)
         items = svc.items_for_products(ctx, ids)
-        show(f"read the labels of {len(items):,} variants", timed(
-            args.runs, lambda: svc.items_for_products(ctx, ids)))  # fmt: skip
+        record(f"read the labels of {len(items):,} variants",
+               timed_ms(args.runs, lambda: svc.items_for_products(ctx, ids)), "ms")  # fmt: skip
         thousand = [replace(i, copies=5) for i in items[:200]]
         for paper in ("roll_35x22_2", "a4_65"):
             job = LabelJob(thousand, LabelOptions(paper), "Nến Thơm Sài Gòn")
             out = folder / f"{paper}.pdf"
-            show(f"1,000 labels into a PDF ({paper})", timed(
-                args.runs, lambda job=job, out=out: labels_to_pdf(job, out)))  # fmt: skip
-            show(f"preview of the first page ({paper})", timed(
-                args.runs, lambda job=job: preview_image(job)))  # fmt: skip
+            to_pdf = timed_ms(args.runs, lambda job=job, out=out: labels_to_pdf(job, out))
+            record(f"1,000 labels into a PDF ({paper})", to_pdf, "ms")
+            record(f"preview of the first page ({paper})",
+                   timed_ms(args.runs, lambda job=job: preview_image(job)), "ms")  # fmt: skip
+    print_summary()
 
 
 if __name__ == "__main__":

@@ -61,6 +61,16 @@ def record(name: str, values: list[float], unit: str, target: str = "") -> float
     return med
 
 
+def timed_ms(runs: int, fn: Callable[[], object]) -> list[float]:
+    """`fn()` run `runs` times; each run's wall time in milliseconds."""
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
 def print_summary(width: int = 52) -> None:
     """The medians of every recorded figure, one a line."""
     print("\nSummary (medians)")
