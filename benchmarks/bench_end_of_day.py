@@ -31,6 +31,7 @@ for key in [k for k in os.environ if k.startswith("PRIMEDIST_")]:
     del os.environ[key]
 
 import sqlalchemy as sa  # noqa: E402
+from bench_support import timed_ms  # noqa: E402
 
 from primedist.config import resolve_settings  # noqa: E402
 from primedist.core.clock import FixedClock, local_day_bounds_utc, shop_tz  # noqa: E402
@@ -84,12 +85,7 @@ def return_some(owner: ServiceContext, day: date, n: int = 20) -> int:
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
     fn()  # warm the page cache
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
+    return timed_ms(runs, fn)
 
 
 def main() -> int:

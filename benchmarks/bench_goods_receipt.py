@@ -25,11 +25,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sqlalchemy as sa  # noqa: E402
-from bench_support import print_summary, record, timed_ms  # noqa: E402
+from bench_support import print_summary, record, set_up_shop, timed_ms  # noqa: E402
 
-from primedist.config import resolve_settings  # noqa: E402
-from primedist.db.store import open_store  # noqa: E402
-from primedist.services import auth  # noqa: E402
 from primedist.services import goods_receipts as gr  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
 
@@ -37,13 +34,8 @@ from primedist.services.context import ServiceContext  # noqa: E402
 def make_store(folder: Path, variants: int) -> tuple[ServiceContext, list[tuple[int, str]]]:
     from tests.factories import make_product, make_shop
 
-    settings = resolve_settings(folder)
-    engine = open_store(settings)
-    ctx = ServiceContext(engine, settings=settings)
-    ctx = ctx.with_actor(auth.setup_shop(
-        ctx, shop_name="Nến Thơm Sài Gòn", owner_name="Chủ", owner_email="owner@bench.vn",
-        owner_password="bench-pass-1",
-    ))  # fmt: skip
+    ctx = set_up_shop(folder)
+    engine = ctx.engine
     shop = make_shop(engine, "Shopee Bench", "shopee")
     ids: list[tuple[int, str]] = []
     for p in range(variants // 5):

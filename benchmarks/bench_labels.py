@@ -24,12 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_support import print_summary, record, timed_ms  # noqa: E402
+from bench_support import print_summary, record, set_up_shop, timed_ms  # noqa: E402
 
-from primedist.config import resolve_settings  # noqa: E402
-from primedist.db.store import open_store  # noqa: E402
 from primedist.printing.labels import LabelOptions  # noqa: E402
-from primedist.services import auth  # noqa: E402
 from primedist.services import labels as svc  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
 from primedist.ui.printing.jobs import ensure_app  # noqa: E402
@@ -42,13 +39,8 @@ NAMES = ("Áo thun cotton cổ tròn", "Quần jean nam ống suông", "Váy hoa
 def make_catalogue(folder: Path, products: int) -> tuple[ServiceContext, list[int]]:
     from tests.factories import make_product
 
-    settings = resolve_settings(folder)
-    engine = open_store(settings)
-    ctx = ServiceContext(engine, settings=settings)
-    ctx = ctx.with_actor(auth.setup_shop(
-        ctx, shop_name="Nến Thơm Sài Gòn", owner_name="Chủ", owner_email="owner@bench.vn",
-        owner_password="bench-pass-1",
-    ))  # fmt: skip
+    ctx = set_up_shop(folder)
+    engine = ctx.engine
     ids = []
     for p in range(products):
         variants = [(f"SP{p:04d}-{v}", 99_000 + 10_000 * v, 3 + v) for v in range(5)]

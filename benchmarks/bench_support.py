@@ -122,6 +122,21 @@ def template_store(work: Path, shops: Sequence[tuple[str, str]]) -> Path:
     return settings.db_path
 
 
+def set_up_shop(folder: Path) -> Any:
+    """A fresh migrated store in `folder`, set up, with its owner acting (a ServiceContext)."""
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+
+    settings = resolve_settings(folder)
+    ctx = ServiceContext(open_store(settings), settings=settings)
+    return ctx.with_actor(auth.setup_shop(
+        ctx, shop_name="Nến Thơm Sài Gòn", owner_name="Chủ", owner_email="owner@bench.vn",
+        owner_password="bench-pass-1",
+    ))  # fmt: skip
+
+
 def run_child(script: str, root: Path, *args: str) -> dict[str, float]:
     """Run `script --one ARGS` in its own process (clean memory and caches); echo its
     output and return the figures it printed last (JSON)."""
