@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0020_goods_receipts"
+HEAD_REVISION = "0021_suppliers"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -15,6 +15,7 @@ from primedist.domain import (  # noqa: F401  (import for table registration)
     report,
     settings,
     shop,
+    supplier,
     sync,
     till,
     user,

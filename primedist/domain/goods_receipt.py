@@ -29,7 +29,9 @@ class GoodsReceipt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
+    #: The supplier's name as it was at the delivery (the record may be renamed since).
     supplier: str | None = Field(default=None, max_length=120)
+    supplier_id: int | None = fk("suppliers.id", index=True)
     note: str | None = Field(default=None, max_length=255)
     #: Folded code, supplier and note (lower-case, no diacritics, đ→d) for search.
     search_text: str = Field(default="", max_length=400)

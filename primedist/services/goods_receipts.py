@@ -26,7 +26,7 @@ from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import ActivityKind, Module, ProductStatus, StockMoveKind
+from primedist.domain.enums import ActivityKind, Module, PaymentMethod, ProductStatus, StockMoveKind
 from primedist.domain.goods_receipt import (
     MAX_RECEIPT_LINES,
     MAX_RECEIPT_QUANTITY,
@@ -35,12 +35,13 @@ from primedist.domain.goods_receipt import (
     GoodsReceiptLine,
 )
 from primedist.domain.product import Product, Variant
+from primedist.domain.supplier import SupplierPayment
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.io.tabular import cell_text, open_table, parse_whole_number
 from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
-from primedist.services import activity
+from primedist.services import activity, suppliers
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
     ExportReport,
@@ -75,8 +76,21 @@ class ReceiptLine:
 @dataclass(frozen=True)
 class ReceiptDraft:
     lines: Sequence[ReceiptLine]
+    #: The supplier's name: an existing supplier (accents and case ignored) or a new one.
     supplier: str = ""
     note: str = ""
+    #: Paid to the supplier with the delivery: None = the whole cost; less leaves the rest
+    #: owed (Products → Suppliers).
+    paid: int | None = None
+    method: PaymentMethod = PaymentMethod.CASH
+
+    @property
+    def total_cost(self) -> int:
+        return sum(line.quantity * (line.unit_cost or 0) for line in self.lines)
+
+    @property
+    def paid_amount(self) -> int:
+        return self.total_cost if self.paid is None else self.paid
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,14 @@ class ReceiptRow:
     #: When it was cancelled (None = it stands) and why.
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    supplier_id: int | None = None
+    #: Paid to the supplier with the delivery (its payment; 0 once cancelled).
+    paid: int = 0
+
+    @property
+    def owed(self) -> int:
+        """What the delivery left owed to the supplier."""
+        return 0 if self.cancelled_at is not None else max(self.total_cost - self.paid, 0)
 
 
 @dataclass(frozen=True)
@@ -163,7 +185,20 @@ def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
     if len(note) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
                                   length=len(note), limit=MAX_NOTE), field="note")  # fmt: skip
+    _check_paid(draft, bool(supplier))
     return supplier or None, note or None
+
+
+def _check_paid(draft: ReceiptDraft, has_supplier: bool) -> None:
+    total, paid = draft.total_cost, draft.paid_amount
+    if not 0 <= paid <= total:
+        raise ValidationError(msg("The amount paid must be 0 to the receipt's cost ({total}).",
+                                  total=total), field="paid")  # fmt: skip
+    if paid < total and not has_supplier:
+        raise ValidationError(msg("Name the supplier: {owed} is left to pay.", owed=total - paid),
+                              field="supplier")  # fmt: skip
+    if paid:
+        suppliers.check_payment(paid, draft.method, "")
 
 
 def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
@@ -173,8 +208,10 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     supplier, note = _check(draft)
     now = ctx.clock.now()
     with ctx.uow() as session:
+        record = suppliers.supplier_for_receipt(ctx, session, supplier or "")
         # A unique stand-in code until the id (which names it) is known.
         receipt = GoodsReceipt(code=f"~{uuid.uuid4().hex[:19]}", supplier=supplier, note=note,
+                               supplier_id=record.id if record else None,
                                user_id=ctx.actor.id, created_at=now)  # fmt: skip
         session.add(receipt)
         session.flush()
@@ -191,18 +228,24 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
         receipt.total_cost = sum(line.quantity * (line.unit_cost or 0) for line in draft.lines)
         receipt.search_text = search_text(receipt.code, supplier, note)[:400]
         session.add(receipt)
+        paid = draft.paid_amount if record is not None else 0
+        if paid:
+            session.add(SupplierPayment(supplier_id=record.id, receipt_id=receipt.id,
+                                        amount=paid, method=draft.method, paid_at=now,
+                                        user_id=ctx.actor.id))  # fmt: skip
         ctx.audit(
             session, "goods_receipt.create", entity_type="goods_receipt",
             entity_id=receipt.id,
             summary=msg("{code}: {lines} lines, {units} units", code=receipt.code,
                         lines=receipt.lines, units=receipt.units),
             after={"supplier": supplier, "note": note, "total_cost": receipt.total_cost,
+                   "paid": paid,
                    "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
         )  # fmt: skip
         activity.post(session, ActivityKind.INFO, now, event="goods_received",
                       code=receipt.code, supplier=supplier or "", lines=receipt.lines,
                       units=receipt.units)  # fmt: skip
-        row = _row(receipt, ctx.actor.name)
+        row = _row(receipt, ctx.actor.name, paid)
     return row
 
 
@@ -224,11 +267,12 @@ def _receive_line(ctx: ServiceContext, session: Session, receipt_id: int, n: int
     )  # fmt: skip
 
 
-def _row(receipt: GoodsReceipt, received_by: str) -> ReceiptRow:
+def _row(receipt: GoodsReceipt, received_by: str, paid: int) -> ReceiptRow:
     assert receipt.id is not None
     return ReceiptRow(receipt.id, receipt.code, receipt.created_at, receipt.supplier or "",
                       receipt.note or "", receipt.lines, receipt.units, receipt.total_cost,
-                      received_by, receipt.cancelled_at, receipt.cancel_reason or "")  # fmt: skip
+                      received_by, receipt.cancelled_at, receipt.cancel_reason or "",
+                      receipt.supplier_id, paid)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- cancelling
@@ -236,7 +280,8 @@ def _row(receipt: GoodsReceipt, received_by: str) -> ReceiptRow:
 
 def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> ReceiptRow:
     """Cancel a receipt entered by mistake: every line's goods taken back out of stock
-    (a stock out naming the receipt), in one transaction. Refused when a variant no
+    (a stock out naming the receipt) and the payment made with it cancelled (the supplier
+    no longer counts it either way), in one transaction. Refused when a variant no
     longer has them on hand (sold since): the line and SKU are named, nothing changes.
     The costs averaged in stay (the goods that remain were bought at them); a line whose
     variant was deleted since has nothing to take back."""
@@ -269,13 +314,24 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
             text,
         )
         session.add(receipt)
+        _cancel_payments(session, receipt_id, now, ctx.actor.id, text)
         ctx.audit(session, "goods_receipt.cancel", entity_type="goods_receipt",
                   entity_id=receipt_id, summary=msg("{code} cancelled ({reason})",
                                                     code=receipt.code, reason=text),
                   after={"reason": text, "lines": len(lines)})  # fmt: skip
         who = session.get(User, receipt.user_id) if receipt.user_id else None
-        row = _row(receipt, who.name if who is not None else "")
+        row = _row(receipt, who.name if who is not None else "", 0)
     return row
+
+
+def _cancel_payments(session: Session, receipt_id: int, now: datetime, user_id: int | None,
+                     reason: str) -> None:  # fmt: skip
+    p = table_of(SupplierPayment).c
+    session.connection().execute(
+        sa.update(table_of(SupplierPayment))
+        .where(p.receipt_id == receipt_id, p.cancelled_at.is_(None))
+        .values(cancelled_at=now, cancelled_by_id=user_id, cancel_reason=reason[:255])
+    )  # fmt: skip
 
 
 def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceiptLine,
@@ -305,8 +361,7 @@ def list_receipts(
     ctx.require(Module.PRODUCTS)
     r = receipts_t.c
     stmt = _matching(
-        sa.select(r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units,
-                  r.total_cost, users_t.c.name, r.cancelled_at, r.cancel_reason)
+        sa.select(*_listed_columns())
         .select_from(receipts_t.outerjoin(users_t, users_t.c.id == r.user_id))
         .order_by(r.created_at.desc(), r.id.desc()).limit(limit), search,
     )  # fmt: skip
@@ -328,17 +383,11 @@ def _matching(stmt: sa.Select[Any], search: str) -> sa.Select[Any]:
     return stmt
 
 
-def known_suppliers(ctx: ServiceContext, limit: int = 200) -> list[str]:
-    """The suppliers of earlier receipts, the latest first (the supplier field offers
-    them as you type)."""
+def known_suppliers(ctx: ServiceContext, limit: int = 500) -> list[str]:
+    """The active suppliers, the latest delivery first (the supplier field offers them as
+    you type)."""
     ctx.require(Module.PRODUCTS)
-    r = receipts_t.c
-    stmt = (
-        sa.select(r.supplier).where(r.supplier.is_not(None)).group_by(r.supplier)
-        .order_by(sa.func.max(r.created_at).desc(), r.supplier).limit(limit)
-    )  # fmt: skip
-    with ctx.engine.connect() as conn:
-        return [str(name) for name in conn.execute(stmt).scalars()]
+    return suppliers.supplier_names(ctx, limit)
 
 
 def get_receipt(ctx: ServiceContext, receipt_id: int) -> ReceiptRow:
@@ -346,8 +395,7 @@ def get_receipt(ctx: ServiceContext, receipt_id: int) -> ReceiptRow:
     ctx.require(Module.PRODUCTS)
     r = receipts_t.c
     stmt = (
-        sa.select(r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units,
-                  r.total_cost, users_t.c.name, r.cancelled_at, r.cancel_reason)
+        sa.select(*_listed_columns())
         .select_from(receipts_t.outerjoin(users_t, users_t.c.id == r.user_id))
         .where(r.id == receipt_id)
     )  # fmt: skip
@@ -358,10 +406,22 @@ def get_receipt(ctx: ServiceContext, receipt_id: int) -> ReceiptRow:
     return _listed(x)
 
 
+def _listed_columns() -> list[sa.ColumnElement[Any]]:
+    r, p = receipts_t.c, table_of(SupplierPayment).c
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
+        .where(p.receipt_id == r.id, p.cancelled_at.is_(None)).scalar_subquery()
+    )  # fmt: skip
+    return [r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units, r.total_cost,
+            users_t.c.name, r.cancelled_at, r.cancel_reason, r.supplier_id,
+            paid.label("paid")]  # fmt: skip
+
+
 def _listed(x: Any) -> ReceiptRow:
     return ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
                       int(x.lines), int(x.units), int(x.total_cost), x.name or "",
-                      x.cancelled_at, x.cancel_reason or "")  # fmt: skip
+                      x.cancelled_at, x.cancel_reason or "", x.supplier_id,
+                      int(x.paid))  # fmt: skip
 
 
 def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:

@@ -1,0 +1,573 @@
+"""Suppliers (*nhà cung cấp*): who goods come from, and what the shop owes them.
+
+A supplier's debt is the cost of its standing goods receipts less its standing payments
+(`debt_columns`): paid with a receipt (`receive_goods` records it) or later here
+(`pay_supplier`). Nothing stores a balance, so a cancelled receipt or payment simply stops
+counting. Products access is what the Products tab's *Suppliers* page needs.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.messages import msg
+from primedist.core.phone import normalize_phone
+from primedist.core.search_keys import search_text
+from primedist.core.text import fold, like_escape
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, PaymentMethod
+from primedist.domain.goods_receipt import GoodsReceipt
+from primedist.domain.supplier import (
+    MAX_PAYMENT,
+    SUPPLIER_PAYMENT_METHODS,
+    Supplier,
+    SupplierPayment,
+)
+from primedist.domain.user import User
+from primedist.errors import NotFound, ValidationError
+from primedist.io.xlsx_writer import XlsxColumn
+from primedist.jobs.progress import NullProgress, Progress
+from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    lang_index,
+    replaced_when_done,
+    stream_rows,
+)
+
+#: Suppliers one list shows (those that match the search, by name).
+LIST_LIMIT = 500
+MAX_NAME = 120
+MAX_NOTE = 255
+_LIMITS = {"email": 120, "address": 255, "tax_code": 20, "note": MAX_NOTE}
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: A Vietnamese tax code: 10 digits, a branch's 10-3 (some write it without the dash).
+_TAX_CODE_RE = re.compile(r"\d{10}(-?\d{3})?")
+
+suppliers_t = table_of(Supplier)
+payments_t = table_of(SupplierPayment)
+receipts_t = table_of(GoodsReceipt)
+users_t = table_of(User)
+
+
+@dataclass(frozen=True)
+class SupplierDraft:
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    tax_code: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SupplierRow:
+    """A supplier as the list shows it, with what it delivered and was paid."""
+
+    id: int
+    code: str
+    name: str
+    phone: str
+    email: str
+    address: str
+    tax_code: str
+    note: str
+    is_active: bool
+    receipts: int
+    #: Σ cost of its standing receipts.
+    bought: int
+    #: Σ its standing payments.
+    paid: int
+    last_delivery: datetime | None
+    created_at: datetime
+
+    @property
+    def debt(self) -> int:
+        """What the shop owes it (negative: paid in advance)."""
+        return self.bought - self.paid
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One line of a supplier's account: a receipt (what the shop came to owe) or a
+    payment, and the balance after it. A cancelled one changes nothing."""
+
+    at: datetime
+    kind: str  # "receipt" | "payment"
+    #: PN000123 for a receipt, PC000045 for a payment.
+    code: str
+    record_id: int
+    #: The receipt's cost (receipt) or the amount paid (payment).
+    amount: int
+    balance: int
+    method: PaymentMethod | None
+    note: str
+    by: str
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    #: For a payment made with a receipt: that receipt's code.
+    receipt_code: str = ""
+
+    @property
+    def counts(self) -> bool:
+        return self.cancelled_at is None
+
+
+def payment_code(payment_id: int) -> str:
+    """A payment's document code (*phiếu chi*)."""
+    return f"PC{payment_id:06d}"
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _clean(draft: SupplierDraft) -> dict[str, str | None]:
+    name = " ".join(draft.name.split())
+    if not name:
+        raise ValidationError(msg("Give the supplier's name."), field="name")
+    if len(name) > MAX_NAME:
+        raise ValidationError(msg("The supplier's name has {length} characters: {limit} at "
+                                  "most.", length=len(name), limit=MAX_NAME),
+                              field="name")  # fmt: skip
+    values: dict[str, str | None] = {"name": name}
+    for field in ("email", "address", "tax_code", "note"):
+        text = getattr(draft, field).strip()
+        if len(text) > _LIMITS[field]:
+            raise ValidationError(msg("{field} has {length} characters: {limit} at most.",
+                                      field=field, length=len(text), limit=_LIMITS[field]),
+                                  field=field)  # fmt: skip
+        values[field] = text or None
+    values["phone"] = _phone(draft.phone)
+    if values["email"] and not _EMAIL_RE.fullmatch(values["email"] or ""):
+        raise ValidationError(msg("{email} is not an email address.", email=values["email"]),
+                              field="email")  # fmt: skip
+    if values["tax_code"] and not _TAX_CODE_RE.fullmatch(values["tax_code"] or ""):
+        raise ValidationError(msg("A tax code has 10 digits (a branch's 13, as 0101234567-001): "
+                                  "{code} is not one.", code=values["tax_code"]),
+                              field="tax_code")  # fmt: skip
+    return values
+
+
+def _phone(raw: str) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    phone = normalize_phone(text)
+    if phone is None:
+        raise ValidationError(msg("{phone} is not a phone number.", phone=text), field="phone")
+    return phone
+
+
+def _refuse_same_name(session: Session, key: str, supplier_id: int | None) -> None:
+    s = suppliers_t.c
+    same = session.connection().execute(
+        sa.select(s.id, s.code, s.name).where(s.name_key == key)
+    ).first()  # fmt: skip
+    if same is not None and same.id != supplier_id:
+        raise ValidationError(msg("There is a supplier named {name} already ({code}).",
+                                  name=same.name, code=same.code), field="name")  # fmt: skip
+
+
+def _apply(supplier: Supplier, values: dict[str, str | None]) -> None:
+    for field, value in values.items():
+        setattr(supplier, field, value)
+    supplier.name_key = fold(supplier.name)[:MAX_NAME]
+    supplier.search_text = search_text(supplier.code, supplier.name, supplier.tax_code,
+                                       supplier.email, phones=[supplier.phone])[:600]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- records
+
+
+def create_supplier(ctx: ServiceContext, draft: SupplierDraft) -> SupplierRow:
+    """A new supplier (only the name is required; a name already used is refused)."""
+    ctx.require(Module.PRODUCTS)
+    values = _clean(draft)
+    with ctx.uow() as session:
+        supplier = add_supplier(ctx, session, values)
+        ctx.audit(session, "supplier.create", entity_type="supplier", entity_id=supplier.id,
+                  summary=msg("{code}: {name}", code=supplier.code, name=supplier.name),
+                  after=_audited(supplier))  # fmt: skip
+        supplier_id = supplier.id
+    assert supplier_id is not None
+    return get_supplier(ctx, supplier_id)
+
+
+def add_supplier(ctx: ServiceContext, session: Session, values: dict[str, str | None]) -> Supplier:
+    """Insert a supplier (its code from its id) in the caller's unit of work."""
+    now = ctx.clock.now()
+    key = fold(values["name"] or "")[:MAX_NAME]
+    _refuse_same_name(session, key, None)
+    supplier = Supplier(code=f"~{key[:18]}", name=values["name"] or "", name_key=key,
+                        created_at=now, updated_at=now)  # fmt: skip
+    session.add(supplier)
+    session.flush()
+    assert supplier.id is not None
+    supplier.code = f"NCC{supplier.id:06d}"
+    _apply(supplier, values)
+    session.add(supplier)
+    session.flush()
+    return supplier
+
+
+def update_supplier(ctx: ServiceContext, supplier_id: int, draft: SupplierDraft) -> SupplierRow:
+    """Change a supplier's name and contact details (its receipts keep the name they were
+    received under)."""
+    ctx.require(Module.PRODUCTS)
+    values = _clean(draft)
+    with ctx.uow() as session:
+        supplier = _locked(session, supplier_id)
+        before = _audited(supplier)
+        _refuse_same_name(session, fold(values["name"] or "")[:MAX_NAME], supplier_id)
+        _apply(supplier, values)
+        supplier.updated_at = ctx.clock.now()
+        session.add(supplier)
+        ctx.audit(session, "supplier.update", entity_type="supplier", entity_id=supplier_id,
+                  summary=msg("{code}: {name}", code=supplier.code, name=supplier.name),
+                  before=before, after=_audited(supplier))  # fmt: skip
+    return get_supplier(ctx, supplier_id)
+
+
+def set_supplier_active(ctx: ServiceContext, supplier_id: int, active: bool) -> SupplierRow:
+    """Archive a supplier (goods no longer come from it: the receipt screen stops offering
+    it; its documents stay) or restore it."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.uow() as session:
+        supplier = _locked(session, supplier_id)
+        if supplier.is_active != active:
+            supplier.is_active = active
+            supplier.updated_at = ctx.clock.now()
+            session.add(supplier)
+            ctx.audit(session, "supplier.restore" if active else "supplier.archive",
+                      entity_type="supplier", entity_id=supplier_id,
+                      summary=msg("{code}: {name}", code=supplier.code,
+                                  name=supplier.name))  # fmt: skip
+    return get_supplier(ctx, supplier_id)
+
+
+def _locked(session: Session, supplier_id: int) -> Supplier:
+    supplier = session.get(Supplier, supplier_id, with_for_update=True)
+    if supplier is None:
+        raise NotFound(msg("Supplier {id} no longer exists.", id=str(supplier_id)))
+    return supplier
+
+
+def _audited(s: Supplier) -> dict[str, Any]:
+    return {"name": s.name, "phone": s.phone, "email": s.email, "address": s.address,
+            "tax_code": s.tax_code, "note": s.note}  # fmt: skip
+
+
+def supplier_for_receipt(ctx: ServiceContext, session: Session, name: str) -> Supplier | None:
+    """The supplier a receipt names (by folded name), created when new; None for no name.
+    An archived supplier is refused: goods no longer come from it until it is restored."""
+    text = " ".join(name.split())
+    if not text:
+        return None
+    key = fold(text)[:MAX_NAME]
+    found = session.connection().execute(
+        sa.select(suppliers_t.c.id).where(suppliers_t.c.name_key == key)
+    ).scalar()  # fmt: skip
+    if found is None:
+        supplier = add_supplier(ctx, session, _clean(SupplierDraft(text)))
+        ctx.audit(session, "supplier.create", entity_type="supplier", entity_id=supplier.id,
+                  summary=msg("{code}: {name}", code=supplier.code, name=supplier.name),
+                  after=_audited(supplier))  # fmt: skip
+        return supplier
+    supplier = session.get(Supplier, int(found), with_for_update=True)
+    assert supplier is not None
+    if not supplier.is_active:
+        raise ValidationError(msg("Supplier {name} ({code}) is archived: restore it on the "
+                                  "Suppliers page first.", name=supplier.name,
+                                  code=supplier.code), field="supplier")  # fmt: skip
+    return supplier
+
+
+# --------------------------------------------------------------------------- payments
+
+
+def check_payment(amount: int, method: PaymentMethod, note: str) -> str | None:
+    """The payment's note (None when empty); refuses a bad amount, method or note."""
+    if not 0 < amount <= MAX_PAYMENT:
+        raise ValidationError(msg("The amount paid must be 1 to {max}.", max=MAX_PAYMENT),
+                              field="amount")  # fmt: skip
+    if method not in SUPPLIER_PAYMENT_METHODS:
+        raise ValidationError(msg("A supplier is paid in cash, by bank transfer or otherwise, "
+                                  "not by {method}.", method=method), field="method")  # fmt: skip
+    text = note.strip()
+    if len(text) > MAX_NOTE:
+        raise ValidationError(msg("The note has {length} characters: {limit} at most.",
+                                  length=len(text), limit=MAX_NOTE), field="note")  # fmt: skip
+    return text or None
+
+
+def pay_supplier(
+    ctx: ServiceContext, supplier_id: int, amount: int,
+    method: PaymentMethod = PaymentMethod.CASH, note: str = "",
+) -> LedgerEntry:  # fmt: skip
+    """Record money paid to a supplier against its balance (more than it is owed is a
+    payment in advance: the balance goes below zero)."""
+    ctx.require(Module.PRODUCTS)
+    text = check_payment(amount, method, note)
+    with ctx.uow() as session:
+        supplier = _locked(session, supplier_id)
+        payment = SupplierPayment(supplier_id=supplier_id, amount=amount, method=method,
+                                  note=text, paid_at=ctx.clock.now(),
+                                  user_id=ctx.actor.id)  # fmt: skip
+        session.add(payment)
+        session.flush()
+        assert payment.id is not None
+        ctx.audit(session, "supplier.pay", entity_type="supplier", entity_id=supplier_id,
+                  summary=msg("{code}: {amount} paid to {name}", code=payment_code(payment.id),
+                              amount=amount, name=supplier.name),
+                  after={"payment": payment.id, "amount": amount, "method": str(method),
+                         "note": text})  # fmt: skip
+        payment_id = payment.id
+    return next(e for e in supplier_ledger(ctx, supplier_id)
+                if e.kind == "payment" and e.record_id == payment_id)  # fmt: skip
+
+
+def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
+    """Cancel a payment entered by mistake (it stays on the account, struck out, with when,
+    by whom and why). A payment made with a receipt goes with that receipt: cancel the
+    receipt instead."""
+    ctx.require(Module.PRODUCTS)
+    text = reason.strip()
+    if not text:
+        raise ValidationError(msg("Say why the payment is cancelled."), field="reason")
+    if len(text) > MAX_NOTE:
+        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
+                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    with ctx.uow() as session:
+        payment = session.get(SupplierPayment, payment_id, with_for_update=True)
+        if payment is None:
+            raise NotFound(msg("Payment {id} no longer exists.", id=str(payment_id)))
+        if payment.cancelled_at is not None:
+            raise ValidationError(msg("{code} was cancelled already.",
+                                      code=payment_code(payment_id)))  # fmt: skip
+        if payment.receipt_id is not None:
+            receipt = session.get(GoodsReceipt, payment.receipt_id)
+            raise ValidationError(msg("{code} was paid with goods receipt {receipt}: cancel "
+                                      "the receipt instead.", code=payment_code(payment_id),
+                                      receipt=receipt.code if receipt else "?"))  # fmt: skip
+        payment.cancelled_at, payment.cancelled_by_id = ctx.clock.now(), ctx.actor.id
+        payment.cancel_reason = text
+        session.add(payment)
+        ctx.audit(session, "supplier.payment_cancel", entity_type="supplier",
+                  entity_id=payment.supplier_id,
+                  summary=msg("{code} cancelled ({reason})", code=payment_code(payment_id),
+                              reason=text),
+                  after={"payment": payment_id, "amount": payment.amount,
+                         "reason": text})  # fmt: skip
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def debt_columns() -> tuple[sa.Subquery, sa.Subquery]:
+    """Per supplier: (receipts, bought, last delivery) of its standing receipts, and paid
+    of its standing payments."""
+    r, p = receipts_t.c, payments_t.c
+    bought = (
+        sa.select(r.supplier_id, sa.func.count().label("receipts"),
+                  sa.func.sum(r.total_cost).label("bought"),
+                  sa.func.max(r.created_at).label("last_delivery"))
+        .where(r.supplier_id.is_not(None), r.cancelled_at.is_(None))
+        .group_by(r.supplier_id).subquery("bought")
+    )  # fmt: skip
+    paid = (
+        sa.select(p.supplier_id, sa.func.sum(p.amount).label("paid"))
+        .where(p.cancelled_at.is_(None)).group_by(p.supplier_id).subquery("paid")
+    )  # fmt: skip
+    return bought, paid
+
+
+def _rows_stmt() -> tuple[sa.Select[Any], sa.ColumnElement[Any]]:
+    s = suppliers_t.c
+    bought, paid = debt_columns()
+    debt = sa.func.coalesce(bought.c.bought, 0) - sa.func.coalesce(paid.c.paid, 0)
+    stmt = sa.select(
+        s.id, s.code, s.name, s.phone, s.email, s.address, s.tax_code, s.note, s.is_active,
+        sa.func.coalesce(bought.c.receipts, 0).label("receipts"),
+        sa.func.coalesce(bought.c.bought, 0).label("bought"),
+        sa.func.coalesce(paid.c.paid, 0).label("paid"),
+        bought.c.last_delivery, s.created_at,
+    ).select_from(
+        suppliers_t.outerjoin(bought, bought.c.supplier_id == s.id)
+        .outerjoin(paid, paid.c.supplier_id == s.id)
+    )  # fmt: skip
+    return stmt, debt
+
+
+def list_suppliers(
+    ctx: ServiceContext, search: str = "", *, archived: bool = False, owing: bool = False,
+    limit: int = LIST_LIMIT,
+) -> list[SupplierRow]:  # fmt: skip
+    """Suppliers by name (at most `limit`): the active ones (`archived`: the archived ones),
+    those with every word of `search` in their code, name, phone, email or tax code
+    (accents and case ignored), only those owed money when `owing`."""
+    ctx.require(Module.PRODUCTS)
+    stmt, debt = _rows_stmt()
+    s = suppliers_t.c
+    stmt = stmt.where(s.is_active.is_(not archived))
+    for word in fold(search).split():
+        stmt = stmt.where(s.search_text.like(f"%{like_escape(word)}%", escape="\\"))
+    if owing:
+        stmt = stmt.where(debt > 0)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt.order_by(s.name_key, s.id).limit(limit)).all()
+    return [_row(x) for x in rows]
+
+
+def get_supplier(ctx: ServiceContext, supplier_id: int) -> SupplierRow:
+    ctx.require(Module.PRODUCTS)
+    stmt, _debt = _rows_stmt()
+    with ctx.engine.connect() as conn:
+        x = conn.execute(stmt.where(suppliers_t.c.id == supplier_id)).first()
+    if x is None:
+        raise NotFound(msg("Supplier {id} no longer exists.", id=str(supplier_id)))
+    return _row(x)
+
+
+def _row(x: Any) -> SupplierRow:
+    return SupplierRow(
+        int(x.id), x.code, x.name, x.phone or "", x.email or "", x.address or "",
+        x.tax_code or "", x.note or "", bool(x.is_active), int(x.receipts), int(x.bought),
+        int(x.paid), x.last_delivery, x.created_at,
+    )  # fmt: skip
+
+
+def supplier_id_by_name(ctx: ServiceContext, text: str) -> int:
+    """The supplier whose code (NCC000012) or name (accents and case ignored) is `text`."""
+    ctx.require(Module.PRODUCTS)
+    s = suppliers_t.c
+    key = fold(" ".join(text.split()))
+    with ctx.engine.connect() as conn:
+        found = conn.execute(sa.select(s.id).where(
+            sa.or_(s.code == text.strip().upper(), s.name_key == key[:MAX_NAME])
+        )).scalar()  # fmt: skip
+    if found is None:
+        raise NotFound(msg("There is no supplier {name}.", name=text.strip()))
+    return int(found)
+
+
+def total_owed(ctx: ServiceContext) -> int:
+    """What the shop owes its suppliers in all (those paid in advance not netted off)."""
+    ctx.require(Module.PRODUCTS)
+    bought, paid = debt_columns()
+    debt = sa.func.coalesce(bought.c.bought, 0) - sa.func.coalesce(paid.c.paid, 0)
+    s = suppliers_t.c
+    per = (
+        sa.select(debt.label("debt"))
+        .select_from(suppliers_t.outerjoin(bought, bought.c.supplier_id == s.id)
+                     .outerjoin(paid, paid.c.supplier_id == s.id)).subquery()
+    )  # fmt: skip
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(per.c.debt), 0)).where(per.c.debt > 0)
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def supplier_names(ctx: ServiceContext, limit: int = 500) -> list[str]:
+    """The active suppliers' names, the latest delivery first (the receipt screen offers
+    them as the name is typed)."""
+    ctx.require(Module.PRODUCTS)
+    s, r = suppliers_t.c, receipts_t.c
+    latest = sa.select(sa.func.max(r.created_at)).where(r.supplier_id == s.id).scalar_subquery()
+    stmt = (
+        sa.select(s.name).where(s.is_active.is_(True))
+        .order_by(sa.func.coalesce(latest, s.created_at).desc(), s.name_key).limit(limit)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        return [str(name) for name in conn.execute(stmt).scalars()]
+
+
+def supplier_ledger(ctx: ServiceContext, supplier_id: int) -> list[LedgerEntry]:
+    """The supplier's account, newest first: each receipt (what the shop came to owe) and
+    payment with the balance after it; cancelled ones are listed and change nothing."""
+    ctx.require(Module.PRODUCTS)
+    r, p = receipts_t.c, payments_t.c
+    receipt_by = users_t.alias("receipt_by")
+    payment_by = users_t.alias("payment_by")
+    paid_with = receipts_t.alias("paid_with")
+    receipts = sa.select(
+        r.id, r.code, r.created_at, r.total_cost, r.note, receipt_by.c.name,
+        r.cancelled_at, r.cancel_reason,
+    ).select_from(receipts_t.outerjoin(receipt_by, receipt_by.c.id == r.user_id)).where(
+        r.supplier_id == supplier_id)  # fmt: skip
+    payments = sa.select(
+        p.id, p.paid_at, p.amount, p.method, p.note, payment_by.c.name, p.cancelled_at,
+        p.cancel_reason, paid_with.c.code,
+    ).select_from(payments_t.outerjoin(payment_by, payment_by.c.id == p.user_id)
+                  .outerjoin(paid_with, paid_with.c.id == p.receipt_id)).where(
+        p.supplier_id == supplier_id)  # fmt: skip
+    with ctx.engine.connect() as conn:
+        if conn.execute(sa.select(suppliers_t.c.id).where(
+                suppliers_t.c.id == supplier_id)).first() is None:  # fmt: skip
+            raise NotFound(msg("Supplier {id} no longer exists.", id=str(supplier_id)))
+        events = [(x.created_at, 0, x.id, "receipt", x) for x in conn.execute(receipts)]
+        events += [(x.paid_at, 1, x.id, "payment", x) for x in conn.execute(payments)]
+    events.sort(key=lambda e: e[:3])
+    entries: list[LedgerEntry] = []
+    balance = 0
+    for at, _order, record_id, kind, x in events:
+        if kind == "receipt":
+            amount = int(x.total_cost)
+            balance += amount if x.cancelled_at is None else 0
+            entries.append(LedgerEntry(at, kind, x.code, record_id, amount, balance, None,
+                                       x.note or "", x.name or "", x.cancelled_at,
+                                       x.cancel_reason or ""))  # fmt: skip
+        else:
+            amount = int(x.amount)
+            balance -= amount if x.cancelled_at is None else 0
+            entries.append(LedgerEntry(at, kind, payment_code(record_id), record_id, amount,
+                                       balance, PaymentMethod(x.method), x.note or "",
+                                       x.name or "", x.cancelled_at, x.cancel_reason or "",
+                                       x.code or ""))  # fmt: skip
+    entries.reverse()
+    return entries
+
+
+# --------------------------------------------------------------------------- export
+
+#: The export's columns: (Vietnamese, English) header, cell kind, width.
+EXPORT_COLUMNS = (
+    (("Mã NCC", "Code"), "text", 11), (("Nhà cung cấp", "Supplier"), "text", 30),
+    (("Điện thoại", "Phone"), "text", 13), (("Email", "Email"), "text", 24),
+    (("Địa chỉ", "Address"), "text", 30), (("Mã số thuế", "Tax code"), "text", 15),
+    (("Số phiếu nhập", "Receipts"), "int", 10), (("Tổng nhập", "Bought"), "money", 15),
+    (("Đã trả", "Paid"), "money", 15), (("Còn nợ", "Owed"), "money", 15),
+    (("Nhập gần nhất", "Last delivery"), "datetime", 17), (("Ghi chú", "Note"), "text", 24),
+)  # fmt: skip
+
+
+def export_suppliers(
+    ctx: ServiceContext, path: Path, *, search: str = "", archived: bool = False,
+    owing: bool = False, lang: str = "vi", progress: Progress | None = None,
+) -> ExportReport:  # fmt: skip
+    """The suppliers `list_suppliers` shows for these filters (all of them, not only the
+    first `LIST_LIMIT`), one row each, to .xlsx: money as numbers, codes and phones as text."""
+    ctx.require(Module.PRODUCTS)
+    prog: Progress = progress if progress is not None else NullProgress()
+    target = check_target(path)
+    at = lang_index(lang)
+    started = time.perf_counter()
+    rows = list_suppliers(ctx, search, archived=archived, owing=owing, limit=1_000_000)
+    cells = [(x.code, x.name, x.phone, x.email, x.address, x.tax_code, x.receipts, x.bought,
+              x.paid, x.debt, x.last_delivery, x.note) for x in rows]  # fmt: skip
+    columns = [XlsxColumn(h[at], kind, width) for h, kind, width in EXPORT_COLUMNS]
+    with replaced_when_done(target) as tmp:
+        written = stream_rows(tmp, columns, iter(cells), len(cells), prog,
+                              sheet=("Nhà cung cấp", "Suppliers")[at])  # fmt: skip
+    return audit_export(
+        ctx, "suppliers.export", target, msg("Exported {rows} suppliers", rows=written),
+        {"rows": written, "search": search}, started,
+    )  # fmt: skip
