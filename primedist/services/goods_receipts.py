@@ -115,8 +115,10 @@ class ReceiptRow:
 
     @property
     def owed(self) -> int:
-        """What the delivery left owed to the supplier."""
-        return 0 if self.cancelled_at is not None else max(self.total_cost - self.paid, 0)
+        """What the delivery left owed to its supplier (none without one)."""
+        if self.cancelled_at is not None or self.supplier_id is None:
+            return 0
+        return max(self.total_cost - self.paid, 0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,339 @@
+"""Suppliers: records (code, contact details, one per folded name, archived not deleted),
+what the shop owes each (receipts less payments, paid with a delivery or later, cancelled
+ones no longer counting), the account with its running balance, search, export, refusals
+that leave nothing written, permissions."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from primedist.domain.audit import AuditEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, PaymentMethod
+from primedist.domain.goods_receipt import GoodsReceipt
+from primedist.domain.supplier import Supplier, SupplierPayment
+from primedist.errors import NotFound, PermissionDenied, ValidationError
+from primedist.services import goods_receipts as gr
+from primedist.services import suppliers as sup
+from primedist.services.context import ServiceContext
+from tests.factories import make_product
+from tests.services.test_permissions import staff
+
+DUC_MINH = "Công ty Đức Minh"
+
+
+def count(engine: sa.Engine, model: type) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table_of(model)))
+                   .scalar_one())  # fmt: skip
+
+
+def actions(engine: sa.Engine) -> list[str]:
+    """The suppliers' audit actions, in order."""
+    a = table_of(AuditEvent).c
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(a.action).where(a.action.like("supplier%"))
+                                 .order_by(a.id)).scalars())  # fmt: skip
+
+
+@pytest.fixture
+def cup(owner_ctx: ServiceContext) -> int:
+    (variant,) = make_product(owner_ctx.engine, "Cốc sứ", [("COC-1", 45_000, 5)])
+    return variant
+
+
+def delivery(ctx: ServiceContext, variant: int, quantity: int, cost: int, supplier: str = DUC_MINH,
+             **kw: object) -> gr.ReceiptRow:  # fmt: skip
+    line = gr.ReceiptLine(variant, quantity, cost)
+    draft = gr.ReceiptDraft([line], supplier=supplier, **kw)  # type: ignore[arg-type]
+    return gr.receive_goods(ctx, draft)
+
+
+def test_a_supplier_recorded_and_found(owner_ctx):
+    row = sup.create_supplier(owner_ctx, sup.SupplierDraft(
+        "  Công ty   Đức Minh ", phone="+84 939 921 717", email="ban@ducminh.vn",
+        address="12 Lý Thường Kiệt, Hà Nội", tax_code="0101234567-001",
+        note="Giao thứ 3"))  # fmt: skip
+    assert (row.code, row.name, row.phone, row.tax_code) == (
+        "NCC000001",
+        DUC_MINH,
+        "0939921717",
+        "0101234567-001",
+    )
+    assert (row.receipts, row.bought, row.paid, row.debt, row.last_delivery) == (0, 0, 0, 0, None)
+    for query in ("duc minh", "CÔNG TY", "0939 921 717", "84939921717", "ncc000001",
+                  "0101234567", "ducminh.vn"):  # fmt: skip
+        assert [s.code for s in sup.list_suppliers(owner_ctx, query)] == ["NCC000001"], query
+    assert sup.list_suppliers(owner_ctx, "duc hanh") == []
+    assert sup.list_suppliers(owner_ctx, "100%_") == []
+    assert actions(owner_ctx.engine) == ["supplier.create"]
+    assert sup.supplier_id_by_name(owner_ctx, "cong ty duc minh") == row.id
+    assert sup.supplier_id_by_name(owner_ctx, "ncc000001") == row.id
+    with pytest.raises(NotFound, match="There is no supplier Gốm"):
+        sup.supplier_id_by_name(owner_ctx, "Gốm")
+
+
+@pytest.mark.parametrize(
+    ("draft", "field", "message"),
+    [
+        (sup.SupplierDraft("   "), "name", "Give the supplier's name"),
+        (sup.SupplierDraft("x" * 121), "name", "121 characters: 120 at most"),
+        (sup.SupplierDraft("CÔNG TY ĐỨC MINH"), "name",
+         r"named Công ty Đức Minh already \(NCC000001\)"),
+        (sup.SupplierDraft("Gốm", phone="12ab"), "phone", "12ab is not a phone number"),
+        (sup.SupplierDraft("Gốm", email="gom@"), "email", "gom@ is not an email address"),
+        (sup.SupplierDraft("Gốm", tax_code="12345"), "tax_code", "12345 is not one"),
+        (sup.SupplierDraft("Gốm", note="n" * 256), "note", "256 characters: 255 at most"),
+    ],
+)  # fmt: skip
+def test_refused_records_name_the_field_and_write_nothing(owner_ctx, draft, field, message):
+    sup.create_supplier(owner_ctx, sup.SupplierDraft(DUC_MINH))
+    with pytest.raises(ValidationError, match=message) as raised:
+        sup.create_supplier(owner_ctx, draft)
+    assert raised.value.field == field
+    assert count(owner_ctx.engine, Supplier) == 1
+    assert actions(owner_ctx.engine) == ["supplier.create"]
+
+
+def test_edited_while_receipts_keep_the_name_they_came_under(owner_ctx, cup):
+    receipt = delivery(owner_ctx, cup, 10, 30_000)
+    other = sup.create_supplier(owner_ctx, sup.SupplierDraft("Gốm Bát Tràng"))
+    supplier_id = sup.supplier_id_by_name(owner_ctx, DUC_MINH)
+    draft = sup.SupplierDraft("Đức Minh Garment", phone="0912 345 678")
+    row = sup.update_supplier(owner_ctx, supplier_id, draft)
+    assert (row.name, row.phone, row.receipts, row.bought) == (
+        "Đức Minh Garment",
+        "0912345678",
+        1,
+        300_000,
+    )
+    assert gr.get_receipt(owner_ctx, receipt.id).supplier == DUC_MINH
+    assert [s.name for s in sup.list_suppliers(owner_ctx, "garment")] == ["Đức Minh Garment"]
+    with pytest.raises(ValidationError, match="named Gốm Bát Tràng already"):
+        sup.update_supplier(owner_ctx, supplier_id, sup.SupplierDraft("gom bat trang"))
+    assert sup.update_supplier(owner_ctx, other.id, sup.SupplierDraft("GỐM BÁT TRÀNG")).name == (
+        "GỐM BÁT TRÀNG"
+    )  # its own name in another case is no clash
+    with owner_ctx.engine.connect() as conn:
+        audit = conn.execute(
+            sa.select(table_of(AuditEvent))
+            .where(AuditEvent.action == "supplier.update")
+            .order_by(AuditEvent.id)
+        ).first()  # type: ignore[arg-type]
+    assert audit is not None and json.loads(audit.before_json)["name"] == DUC_MINH
+    with pytest.raises(NotFound):
+        sup.update_supplier(owner_ctx, 999, sup.SupplierDraft("Ai"))
+
+
+def test_what_is_owed_follows_receipts_and_payments(owner_ctx, cup, clock):
+    full = delivery(owner_ctx, cup, 10, 30_000)  # paid in full by default
+    assert (full.paid, full.owed, full.supplier_id) == (
+        300_000,
+        0,
+        sup.supplier_id_by_name(owner_ctx, DUC_MINH),
+    )
+    clock.advance(timedelta(hours=1))
+    part = delivery(
+        owner_ctx,
+        cup,
+        20,
+        50_000,
+        supplier="cong ty duc minh",
+        paid=400_000,
+        method=PaymentMethod.BANK_TRANSFER,
+    )  # same supplier, typed another way
+    assert (part.paid, part.owed, part.supplier) == (400_000, 600_000, "cong ty duc minh")
+    clock.advance(timedelta(hours=1))
+    delivery(owner_ctx, cup, 1, 90_000, supplier="Gốm Bát Tràng", paid=0)  # on credit
+    rows = {s.name: s for s in sup.list_suppliers(owner_ctx)}
+    assert list(rows) == [DUC_MINH, "Gốm Bát Tràng"]  # one record per folded name
+    duc = rows[DUC_MINH]
+    assert (duc.receipts, duc.bought, duc.paid, duc.debt) == (2, 1_300_000, 700_000, 600_000)
+    assert rows["Gốm Bát Tràng"].debt == 90_000
+    assert sup.total_owed(owner_ctx) == 690_000
+    assert [s.name for s in sup.list_suppliers(owner_ctx, owing=True)] == [
+        DUC_MINH,
+        "Gốm Bát Tràng",
+    ]
+    clock.advance(timedelta(hours=1))
+    payment = sup.pay_supplier(owner_ctx, duc.id, 800_000, PaymentMethod.CASH, "trả đợt 1")
+    assert (payment.code, payment.amount, payment.balance, payment.note) == (
+        "PC000003",
+        800_000,
+        -200_000,
+        "trả đợt 1",
+    )  # 200.000 paid in advance (Gốm's 0 paid made none)
+    assert sup.get_supplier(owner_ctx, duc.id).debt == -200_000
+    assert sup.total_owed(owner_ctx) == 90_000  # an advance does not net off another's debt
+    assert [s.name for s in sup.list_suppliers(owner_ctx, owing=True)] == ["Gốm Bát Tràng"]
+    ledger = sup.supplier_ledger(owner_ctx, duc.id)
+    assert [(e.kind, e.code, e.amount, e.balance) for e in ledger] == [
+        ("payment", "PC000003", 800_000, -200_000),
+        ("payment", "PC000002", 400_000, 600_000),
+        ("receipt", part.code, 1_000_000, 1_000_000),
+        ("payment", "PC000001", 300_000, 0),
+        ("receipt", full.code, 300_000, 300_000),
+    ]  # fmt: skip
+    assert ledger[1].receipt_code == part.code and ledger[1].method == PaymentMethod.BANK_TRANSFER
+    assert ledger[0].by == owner_ctx.actor.name and ledger[0].receipt_code == ""
+
+
+@pytest.mark.parametrize(
+    ("amount", "method", "note", "message"),
+    [
+        (0, PaymentMethod.CASH, "", "must be 1 to"),
+        (-5, PaymentMethod.CASH, "", "must be 1 to"),
+        (100_000_000_001, PaymentMethod.CASH, "", "must be 1 to"),
+        (1_000, PaymentMethod.COD, "", "not by"),
+        (1_000, PaymentMethod.CASH, "n" * 256, "256 characters"),
+    ],
+)
+def test_a_bad_payment_is_refused(owner_ctx, amount, method, note, message):
+    supplier = sup.create_supplier(owner_ctx, sup.SupplierDraft(DUC_MINH))
+    with pytest.raises(ValidationError, match=message):
+        sup.pay_supplier(owner_ctx, supplier.id, amount, method, note)
+    assert count(owner_ctx.engine, SupplierPayment) == 0
+    with pytest.raises(NotFound):
+        sup.pay_supplier(owner_ctx, 999, 1_000)
+
+
+def test_a_cancelled_payment_stops_counting(owner_ctx, cup):
+    receipt = delivery(owner_ctx, cup, 10, 30_000, paid=0)
+    supplier_id = receipt.supplier_id
+    payment = sup.pay_supplier(owner_ctx, supplier_id, 100_000)
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 200_000
+    with pytest.raises(ValidationError, match="Say why"):
+        sup.cancel_payment(owner_ctx, payment.record_id, "  ")
+    sup.cancel_payment(owner_ctx, payment.record_id, "nhập nhầm")
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 300_000
+    entry = sup.supplier_ledger(owner_ctx, supplier_id)[0]
+    assert (entry.code, entry.counts, entry.cancel_reason, entry.balance) == (
+        payment.code,
+        False,
+        "nhập nhầm",
+        300_000,
+    )
+    with pytest.raises(ValidationError, match="cancelled already"):
+        sup.cancel_payment(owner_ctx, payment.record_id, "again")
+    with pytest.raises(NotFound):
+        sup.cancel_payment(owner_ctx, 999, "x")
+    assert actions(owner_ctx.engine)[-1] == "supplier.payment_cancel"
+
+
+def test_a_payment_made_with_a_receipt_goes_with_the_receipt(owner_ctx, cup):
+    receipt = delivery(owner_ctx, cup, 10, 30_000, paid=100_000)
+    supplier_id = receipt.supplier_id
+    with_receipt = next(e for e in sup.supplier_ledger(owner_ctx, supplier_id)
+                        if e.kind == "payment")  # fmt: skip
+    with pytest.raises(
+        ValidationError, match=f"paid with goods receipt {receipt.code}: cancel the receipt"
+    ):
+        sup.cancel_payment(owner_ctx, with_receipt.record_id, "x")
+    cancelled = gr.cancel_receipt(owner_ctx, receipt.id, "giao nhầm")
+    assert (cancelled.paid, cancelled.owed) == (0, 0)
+    assert gr.get_receipt(owner_ctx, receipt.id).paid == 0
+    row = sup.get_supplier(owner_ctx, supplier_id)
+    assert (row.receipts, row.bought, row.paid, row.debt) == (0, 0, 0, 0)
+    assert [(e.kind, e.counts, e.balance) for e in sup.supplier_ledger(owner_ctx, supplier_id)
+            ] == [("payment", False, 0), ("receipt", False, 0)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("supplier", "paid", "message"),
+    [
+        (DUC_MINH, 300_001, "must be 0 to the receipt's cost"),
+        (DUC_MINH, -1, "must be 0 to the receipt's cost"),
+        ("", 100_000, "Name the supplier: 200,000 is left to pay"),
+    ],
+)
+def test_a_wrong_amount_paid_receives_nothing(owner_ctx, cup, supplier, paid, message):
+    with pytest.raises(ValidationError, match=message):
+        delivery(owner_ctx, cup, 10, 30_000, supplier=supplier, paid=paid)
+    assert [count(owner_ctx.engine, m) for m in (GoodsReceipt, Supplier, SupplierPayment)] == [
+        0, 0, 0]  # fmt: skip
+
+
+def test_a_receipt_without_supplier_records_no_payment(owner_ctx, cup):
+    row = delivery(owner_ctx, cup, 10, 30_000, supplier="")
+    assert (row.supplier_id, row.paid, row.owed) == (None, 0, 0)  # nobody to owe
+    assert count(owner_ctx.engine, SupplierPayment) == 0
+    assert count(owner_ctx.engine, Supplier) == 0
+
+
+def test_an_archived_supplier_receives_nothing_until_restored(owner_ctx, cup):
+    supplier = sup.create_supplier(owner_ctx, sup.SupplierDraft(DUC_MINH))
+    sup.create_supplier(owner_ctx, sup.SupplierDraft("Gốm Bát Tràng"))
+    archived = sup.set_supplier_active(owner_ctx, supplier.id, False)
+    assert not archived.is_active
+    assert [s.name for s in sup.list_suppliers(owner_ctx)] == ["Gốm Bát Tràng"]
+    assert [s.name for s in sup.list_suppliers(owner_ctx, archived=True)] == [DUC_MINH]
+    assert gr.known_suppliers(owner_ctx) == ["Gốm Bát Tràng"]
+    with pytest.raises(ValidationError, match=r"Công ty Đức Minh \(NCC000001\) is archived"):
+        delivery(owner_ctx, cup, 1, 30_000, supplier="cong ty duc minh")
+    assert count(owner_ctx.engine, GoodsReceipt) == 0
+    sup.set_supplier_active(owner_ctx, supplier.id, True)
+    assert delivery(owner_ctx, cup, 1, 30_000, supplier="cong ty duc minh").supplier_id == (
+        supplier.id
+    )
+    assert actions(owner_ctx.engine).count("supplier.archive") == 1
+    assert "supplier.restore" in actions(owner_ctx.engine)
+
+
+def test_known_suppliers_latest_delivery_first(owner_ctx, cup, clock):
+    delivery(owner_ctx, cup, 1, 1_000, supplier="Gốm Bát Tràng")
+    clock.advance(timedelta(minutes=5))
+    delivery(owner_ctx, cup, 1, 1_000)
+    clock.advance(timedelta(minutes=5))
+    sup.create_supplier(owner_ctx, sup.SupplierDraft("Nhựa Song Long"))  # none delivered yet
+    assert gr.known_suppliers(owner_ctx) == ["Nhựa Song Long", DUC_MINH, "Gốm Bát Tràng"]
+
+
+def test_export_reads_back_typed(owner_ctx, cup, tmp_path: Path):
+    delivery(owner_ctx, cup, 10, 30_000, paid=100_000)
+    sup.create_supplier(owner_ctx, sup.SupplierDraft('=HYPERLINK("x")', phone="0912345678"))
+    report = sup.export_suppliers(owner_ctx, tmp_path / "ncc.xlsx", lang="en")
+    assert report.rows == 2
+    sheet = openpyxl.load_workbook(tmp_path / "ncc.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:10] == ("Code", "Supplier", "Phone", "Email", "Address", "Tax code",
+                            "Receipts", "Bought", "Paid", "Owed")  # fmt: skip
+    assert rows[1][:10] == ("NCC000002", "'=HYPERLINK(\"x\")", "0912345678", None, None, None,
+                            0, 0, 0, 0)  # fmt: skip
+    assert rows[2][6:10] == (1, 300_000, 100_000, 200_000)
+    owing = sup.export_suppliers(owner_ctx, tmp_path / "no.xlsx", owing=True, lang="vi")
+    assert owing.rows == 1
+    assert actions(owner_ctx.engine)[-1] == "suppliers.export"
+
+
+CALLS = [
+    lambda c: sup.create_supplier(c, sup.SupplierDraft("X")),
+    lambda c: sup.update_supplier(c, 1, sup.SupplierDraft("X")),
+    lambda c: sup.set_supplier_active(c, 1, False),
+    lambda c: sup.list_suppliers(c),
+    lambda c: sup.get_supplier(c, 1),
+    lambda c: sup.supplier_id_by_name(c, "X"),
+    lambda c: sup.total_owed(c),
+    lambda c: sup.supplier_names(c),
+    lambda c: sup.supplier_ledger(c, 1),
+    lambda c: sup.pay_supplier(c, 1, 1_000),
+    lambda c: sup.cancel_payment(c, 1, "x"),
+    lambda c: sup.export_suppliers(c, Path("/tmp/never.xlsx")),
+]
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_suppliers_need_products_access(ctx, call):
+    with pytest.raises(PermissionDenied):
+        call(staff(ctx, Module.ORDERS, Module.CUSTOMERS))
+
+
+def test_staff_with_products_access_may(ctx):
+    lan = staff(ctx, Module.PRODUCTS)
+    row = sup.create_supplier(lan, sup.SupplierDraft("Gốm Bát Tràng"))
+    assert sup.list_suppliers(lan)[0].id == row.id
