@@ -274,6 +274,17 @@ def cmd_export_receipts(args: argparse.Namespace, settings: Settings) -> int:
     return _exported(args, report, "receipt lines")
 
 
+def cmd_export_suppliers(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import suppliers
+
+    ctx = as_owner(open_context(settings))
+    report = suppliers.export_suppliers(
+        ctx, Path(args.file), search=args.search or "", owing=args.owing,
+        archived=args.archived, lang=args.lang, progress=_progress(args),
+    )  # fmt: skip
+    return _exported(args, report, "suppliers")
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.core.clock import shop_tz
     from primedist.queries.orders import OrderFilter, list_state
@@ -505,6 +516,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_receipts)
+    p = targets.add_parser("suppliers", help="export the suppliers and what they are owed to .xlsx")
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
+    p.add_argument("--search", metavar="TEXT", help="code, name, phone, email or tax code")
+    p.add_argument("--owing", action="store_true", help="only those owed money")
+    p.add_argument("--archived", action="store_true", help="the archived suppliers instead")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export_suppliers)
     p = targets.add_parser(
         "customers", help="export customers (all, or found by a search) to .xlsx, .csv or .txt"
     )

@@ -1,0 +1,74 @@
+"""`primedist suppliers list|add|pay`, `receive --paid` and `export suppliers`: what the
+shop owes its suppliers from the command line, in JSON and text, and its one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.config import resolve_settings
+from primedist.db.store import open_store
+from tests.cli_support import table_count
+from tests.factories import make_product
+
+
+@pytest.fixture
+def shop(data_dir: Path) -> Path:
+    engine = open_store(resolve_settings(data_dir))
+    make_product(engine, "Cốc sứ Bát Tràng", [("COC-1", 45_000, 3)])
+    engine.dispose()
+    return data_dir
+
+
+def test_a_delivery_partly_paid_then_paid_off(cli: Any, shop: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(shop))
+    added = cli(*d, "suppliers", "add", "Gốm Minh Long", "--phone", "0912 345 678",
+                "--tax-code", "0101234567", "--json")  # fmt: skip
+    assert added.code == EXIT_OK, added.err
+    assert (added.json()["code"], added.json()["phone"]) == ("NCC000001", "0912345678")
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,10,30000\n", encoding="utf-8")
+    run = cli(*d, "receive", str(path), "--supplier", "gom minh long", "--paid", "100000",
+              "--method", "bank_transfer")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert run.out.strip() == ("Received PN000001 from gom minh long: 1 lines, 10 units, "
+                               "cost 300,000 (200,000 left owed).")  # fmt: skip
+    listed = cli(*d, "suppliers", "list", "--owing", "--json").json()
+    assert [(s["code"], s["bought"], s["paid"], s["debt"]) for s in listed["suppliers"]] == [
+        ("NCC000001", 300_000, 100_000, 200_000)]  # fmt: skip
+    assert listed["total_owed"] == 200_000
+    paid = cli(*d, "suppliers", "pay", "NCC000001", "200000", "--note", "trả hết")
+    assert paid.code == EXIT_OK, paid.err
+    assert paid.out.strip() == "PC000002: paid 200,000 to Gốm Minh Long (NCC000001); owed now 0."
+    text = cli(*d, "suppliers", "list").out
+    assert "NCC000001  Gốm Minh Long" in text and "owed to suppliers in all: 0" in text
+    assert cli(*d, "suppliers", "list", "--owing", "--json").json()["suppliers"] == []
+
+    import openpyxl
+
+    target = tmp_path / "ncc.xlsx"
+    exported = cli(*d, "export", "suppliers", str(target), "--lang", "en", "--json")
+    assert exported.code == EXIT_OK, exported.err
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[1][:3] == ("NCC000001", "Gốm Minh Long", "0912345678")
+    assert rows[1][6:10] == (1, 300_000, 300_000, 0)
+
+
+def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(shop))
+    assert cli(*d, "suppliers", "add", "Gốm", "--email", "gom@").err.strip() == (
+        "primedist: error: gom@ is not an email address.")  # fmt: skip
+    missing = cli(*d, "suppliers", "pay", "Không Có", "1000")
+    assert missing.code == EXIT_ERROR
+    assert missing.err.strip() == "primedist: error: There is no supplier Không Có."
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,10,30000\n", encoding="utf-8")
+    unnamed = cli(*d, "receive", str(path), "--paid", "0")
+    assert unnamed.code == EXIT_ERROR
+    assert "Name the supplier: 300,000 is left to pay" in unnamed.err
+    assert table_count(shop, "goods_receipts") == 0
+    assert table_count(shop, "suppliers") == 0
+    assert cli(*d, "suppliers", "pay", "X", "lots").code == EXIT_USAGE
