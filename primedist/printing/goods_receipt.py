@@ -29,6 +29,8 @@ _T: dict[str, tuple[str, str]] = {
     "unit_cost": ("Unit cost", "Đơn giá"),
     "amount": ("Amount", "Thành tiền"),
     "total": ("Total", "Tổng cộng"),
+    "paid": ("Paid to the supplier", "Đã trả nhà cung cấp"),
+    "owed": ("Left owed", "Còn nợ"),
     "units": ("{lines} SKUs, {units} units", "{lines} mã hàng, {units} sản phẩm"),
     "cancelled": ("CANCELLED {when}: {reason}", "ĐÃ HỦY {when}: {reason}"),
     "deliverer": ("Delivered by", "Người giao hàng"),
@@ -74,8 +76,12 @@ def goods_receipt_document(
     parts.append(_lines_table(h, lines))
     units = pick(_T["units"], h.lang).format(lines=h.number(receipt.lines),
                                              units=h.number(receipt.units))  # fmt: skip
-    parts.append(h.table([h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost),
-                                bold=True)]))  # fmt: skip
+    totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost), bold=True)]
+    if receipt.supplier_id is not None and receipt.cancelled_at is None:
+        totals.append(h.row(h.t("paid"), h.money(receipt.paid)))
+        if receipt.owed:
+            totals.append(h.row(h.t("owed"), h.money(receipt.owed), bold=True))
+    parts.append(h.table(totals))
     parts.append(_signatures(h))
     parts.append("</body></html>")
     return Document(f"{pick(_T['title'], lang)} {receipt.code}", "".join(parts), paper)

@@ -283,18 +283,31 @@ def generate_demo(
     return summary
 
 
-#: Today's deliveries (Products → Goods receipts): supplier, delivery note, SKUs.
+#: The demo's suppliers (Products → Suppliers): name, phone, address, tax code.
+DEMO_SUPPLIERS = (
+    ("Công ty TNHH May mặc Đức Minh", "0283 8123 456", "45 Lê Văn Sỹ, Phú Nhuận, TP. HCM",
+     "0312345678"),
+    ("Tổng kho Gia dụng Sài Gòn", "0909 112 233", "120 Hậu Giang, Quận 6, TP. HCM", ""),
+    ("Xưởng Gốm Bát Tràng Minh Long", "0912 345 678", "Bát Tràng, Gia Lâm, Hà Nội", ""),
+)  # fmt: skip
+#: Today's deliveries (Products → Goods receipts): supplier, delivery note, SKUs, and the
+#: share of the cost paid with the delivery (the rest is owed to the supplier).
 DEMO_DELIVERIES = (
-    ("Công ty TNHH May mặc Đức Minh", "Phiếu giao hàng PGH-0412", 8),
-    ("Tổng kho Gia dụng Sài Gòn", "", 5),
+    ("Công ty TNHH May mặc Đức Minh", "Phiếu giao hàng PGH-0412", 8, 1.0),
+    ("Tổng kho Gia dụng Sài Gòn", "", 5, 0.5),
 )
 
 
 def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
-    """Today's goods receipts, through the service (stock, ledger and costs as the app
-    makes them): a few sizes of a product line from each supplier, at their cost."""
+    """The suppliers and today's goods receipts, through the services (stock, ledger, costs
+    and debts as the app makes them): a few sizes of a product line from each supplier, at
+    their cost, one of them half on credit."""
     from primedist.services import goods_receipts as gr
+    from primedist.services import suppliers as sup
 
+    for name, phone, address, tax_code in DEMO_SUPPLIERS:
+        sup.create_supplier(ctx, sup.SupplierDraft(name, phone=phone, address=address,
+                                                   tax_code=tax_code))  # fmt: skip
     v, p = table_of(Variant).c, table_of(Product).c
     with ctx.engine.connect() as conn:
         rows = conn.execute(
@@ -305,11 +318,13 @@ def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
     if not rows:
         return
     picked = iter(rng.permutation(len(rows)))
-    for supplier, note, count in DEMO_DELIVERIES:
+    for supplier, note, count, share in DEMO_DELIVERIES:
         chosen = [rows[int(next(picked))] for _ in range(min(count, len(rows) // 2))]
         lines = [gr.ReceiptLine(int(vid), int(rng.integers(1, 9)) * 6, int(cost) or None)
                  for vid, cost in chosen]  # fmt: skip
-        gr.receive_goods(ctx, gr.ReceiptDraft(lines, supplier=supplier, note=note))
+        total = sum(line.quantity * (line.unit_cost or 0) for line in lines)
+        paid = int(total * share) // 1_000 * 1_000 if share < 1 else None
+        gr.receive_goods(ctx, gr.ReceiptDraft(lines, supplier=supplier, note=note, paid=paid))
 
 
 def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:

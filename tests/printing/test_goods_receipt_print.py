@@ -22,12 +22,12 @@ from tests.factories import make_product
 from tests.printing.support import has_phrase, pdf_pages_mm, pdf_text
 
 
-def delivery(ctx: ServiceContext) -> gr.ReceiptRow:
+def delivery(ctx: ServiceContext, paid: int | None = None) -> gr.ReceiptRow:
     candle = make_product(ctx.engine, "Nến thơm tinh dầu", [("NEN-01", 45_000, 2)])[0]
     cup = make_product(ctx.engine, "Cốc sứ Bát Tràng", [("COC-1", 60_000, 0)])[0]
     return gr.receive_goods(ctx, gr.ReceiptDraft(
         [gr.ReceiptLine(candle, 24, 18_000), gr.ReceiptLine(cup, 6)],
-        supplier="Gốm Minh Long", note="PGH 0412"))  # fmt: skip
+        supplier="Gốm Minh Long", note="PGH 0412", paid=paid))  # fmt: skip
 
 
 def test_a_receipt_to_sign_in_vietnamese(qapp, shop_ctx, tmp_path):
@@ -42,6 +42,16 @@ def test_a_receipt_to_sign_in_vietnamese(qapp, shop_ctx, tmp_path):
                    "Người giao hàng", "Người nhận hàng"):  # fmt: skip
         assert has_phrase(text, phrase), phrase
     assert "(2 mã hàng, 30 sản phẩm)" in text and "ĐÃ HỦY" not in text
+    assert has_phrase(text, "Đã trả nhà cung cấp 432.000 ₫") and "Còn nợ" not in text
+
+
+def test_what_is_left_owed_is_printed(qapp, shop_ctx, tmp_path):
+    row = delivery(shop_ctx, paid=132_000)
+    out = tmp_path / "pn.pdf"
+    print_goods_receipt(shop_ctx, row.id, pdf=out, lang="en")
+    text = pdf_text(out)
+    for phrase in ("Paid to the supplier 132,000 VND", "Left owed 300,000 VND"):
+        assert has_phrase(text, phrase), phrase
 
 
 def test_a_cancelled_receipt_in_english_on_a5(qapp, shop_ctx, tmp_path):
@@ -55,6 +65,7 @@ def test_a_cancelled_receipt_in_english_on_a5(qapp, shop_ctx, tmp_path):
     text = pdf_text(out)
     for phrase in ("GOODS RECEIPT", "CANCELLED", "Nhập nhầm", "432,000 VND", "Delivered by"):
         assert has_phrase(text, phrase), phrase
+    assert "Paid to the supplier" not in text  # a cancelled receipt's payment went with it
 
 
 def test_on_a_cups_queue(qapp, cups, shop_ctx):

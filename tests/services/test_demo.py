@@ -776,3 +776,20 @@ def test_todays_deliveries_are_goods_receipts(demo_ctx: ServiceContext) -> None:
     lines = gr.receipt_lines(demo_ctx, receipts[1].id)
     assert all(ln.quantity % 6 == 0 and ln.unit_cost for ln in lines)
     assert receipts[1].total_cost == sum(ln.amount or 0 for ln in lines)
+    # The first paid in full; the second half on credit: Products → Suppliers shows a debt.
+    assert (receipts[1].paid, receipts[1].owed) == (receipts[1].total_cost, 0)
+    assert 0 < receipts[0].paid < receipts[0].total_cost
+    assert receipts[0].paid % 1_000 == 0
+
+
+def test_the_demo_suppliers_and_what_is_owed(demo_ctx: ServiceContext) -> None:
+    from primedist.services import goods_receipts as gr
+    from primedist.services import suppliers as sup
+
+    rows = sup.list_suppliers(demo_ctx)
+    assert sorted(r.name for r in rows) == sorted(s[0] for s in demo.DEMO_SUPPLIERS)
+    assert all(r.phone and r.address and r.code.startswith("NCC") for r in rows)
+    owing = sup.list_suppliers(demo_ctx, owing=True)
+    credit = gr.list_receipts(demo_ctx)[0]
+    assert [(r.name, r.debt) for r in owing] == [(demo.DEMO_DELIVERIES[1][0], credit.owed)]
+    assert sup.total_owed(demo_ctx) == credit.owed

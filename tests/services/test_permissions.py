@@ -191,6 +191,8 @@ UNCHECKED_BY_DESIGN = {
     "shops.list_shops": "shop names label every list",
     "order_export.shop_ids_by_name": "a name lookup for a checked export",
     "app_settings.put_setting": "called inside a checked service's unit of work",
+    "suppliers.add_supplier": "called inside a checked service's unit of work",
+    "suppliers.supplier_for_receipt": "called inside receive_goods' checked unit of work",
     "stock.receive": "called inside a checked service's unit of work (stock in, goods receipt)",
     "stock.move_stock": "called inside checked services' units of work (orders move stock)",
     "export_support.audit_export": "called by checked exports",
