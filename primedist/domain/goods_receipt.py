@@ -25,13 +25,17 @@ class GoodsReceipt(SQLModel, table=True):
     """A delivery received: its code (PN000123), supplier, note and totals."""
 
     __tablename__ = "goods_receipts"
-    __table_args__ = (sa.Index(None, "created_at", "id"),)
+    __table_args__ = (
+        sa.Index(None, "created_at", "id"),
+        # A supplier's receipts, newest first (its account).
+        sa.Index(None, "supplier_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
     #: The supplier's name as it was at the delivery (the record may be renamed since).
     supplier: str | None = Field(default=None, max_length=120)
-    supplier_id: int | None = fk("suppliers.id", index=True)
+    supplier_id: int | None = fk("suppliers.id")
     note: str | None = Field(default=None, max_length=255)
     #: Folded code, supplier and note (lower-case, no diacritics, đ→d) for search.
     search_text: str = Field(default="", max_length=400)

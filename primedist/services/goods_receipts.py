@@ -231,7 +231,7 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
         receipt.search_text = search_text(receipt.code, supplier, note)[:400]
         session.add(receipt)
         paid = draft.paid_amount if record is not None else 0
-        if paid:
+        if paid and record is not None and record.id is not None:
             session.add(SupplierPayment(supplier_id=record.id, receipt_id=receipt.id,
                                         amount=paid, method=draft.method, paid_at=now,
                                         user_id=ctx.actor.id))  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -283,13 +283,13 @@ def supplier_for_receipt(ctx: ServiceContext, session: Session, name: str) -> Su
                   summary=msg("{code}: {name}", code=supplier.code, name=supplier.name),
                   after=_audited(supplier))  # fmt: skip
         return supplier
-    supplier = session.get(Supplier, int(found), with_for_update=True)
-    assert supplier is not None
-    if not supplier.is_active:
+    existing = session.get(Supplier, int(found), with_for_update=True)
+    assert existing is not None
+    if not existing.is_active:
         raise ValidationError(msg("Supplier {name} ({code}) is archived: restore it on the "
-                                  "Suppliers page first.", name=supplier.name,
-                                  code=supplier.code), field="supplier")  # fmt: skip
-    return supplier
+                                  "Suppliers page first.", name=existing.name,
+                                  code=existing.code), field="supplier")  # fmt: skip
+    return existing
 
 
 # --------------------------------------------------------------------------- payments
@@ -331,9 +331,10 @@ def pay_supplier(
                               amount=amount, name=supplier.name),
                   after={"payment": payment.id, "amount": amount, "method": str(method),
                          "note": text})  # fmt: skip
-        payment_id = payment.id
-    return next(e for e in supplier_ledger(ctx, supplier_id)
-                if e.kind == "payment" and e.record_id == payment_id)  # fmt: skip
+        entry = LedgerEntry(payment.paid_at, "payment", payment_code(payment.id), payment.id,
+                            amount, 0, method, text or "", ctx.actor.name)  # fmt: skip
+    # Its balance: what is owed once it counts (no later entry exists yet).
+    return replace(entry, balance=get_supplier(ctx, supplier_id).debt)
 
 
 def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
@@ -373,27 +374,31 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
 # --------------------------------------------------------------------------- reading
 
 
-def debt_columns() -> tuple[sa.Subquery, sa.Subquery]:
+def debt_columns(scope: sa.Select[Any] | None = None) -> tuple[sa.Subquery, sa.Subquery]:
     """Per supplier: (receipts, bought, last delivery) of its standing receipts, and paid
-    of its standing payments."""
+    of its standing payments; only for the supplier ids `scope` selects, when given (the
+    planner does not push an outer filter into a grouped subquery)."""
     r, p = receipts_t.c, payments_t.c
     bought = (
         sa.select(r.supplier_id, sa.func.count().label("receipts"),
                   sa.func.sum(r.total_cost).label("bought"),
                   sa.func.max(r.created_at).label("last_delivery"))
         .where(r.supplier_id.is_not(None), r.cancelled_at.is_(None))
-        .group_by(r.supplier_id).subquery("bought")
     )  # fmt: skip
-    paid = (
-        sa.select(p.supplier_id, sa.func.sum(p.amount).label("paid"))
-        .where(p.cancelled_at.is_(None)).group_by(p.supplier_id).subquery("paid")
-    )  # fmt: skip
-    return bought, paid
+    paid = sa.select(p.supplier_id, sa.func.sum(p.amount).label("paid")).where(
+        p.cancelled_at.is_(None))  # fmt: skip
+    if scope is not None:
+        bought = bought.where(r.supplier_id.in_(scope))
+        paid = paid.where(p.supplier_id.in_(scope))
+    return (bought.group_by(r.supplier_id).subquery("bought"),
+            paid.group_by(p.supplier_id).subquery("paid"))  # fmt: skip
 
 
-def _rows_stmt() -> tuple[sa.Select[Any], sa.ColumnElement[Any]]:
+def _rows_stmt(
+    scope: sa.Select[Any] | None = None,
+) -> tuple[sa.Select[Any], sa.ColumnElement[Any]]:
     s = suppliers_t.c
-    bought, paid = debt_columns()
+    bought, paid = debt_columns(scope)
     debt = sa.func.coalesce(bought.c.bought, 0) - sa.func.coalesce(paid.c.paid, 0)
     stmt = sa.select(
         s.id, s.code, s.name, s.phone, s.email, s.address, s.tax_code, s.note, s.is_active,
@@ -416,11 +421,12 @@ def list_suppliers(
     those with every word of `search` in their code, name, phone, email or tax code
     (accents and case ignored), only those owed money when `owing`."""
     ctx.require(Module.PRODUCTS)
-    stmt, debt = _rows_stmt()
     s = suppliers_t.c
-    stmt = stmt.where(s.is_active.is_(not archived))
-    for word in fold(search).split():
-        stmt = stmt.where(s.search_text.like(f"%{like_escape(word)}%", escape="\\"))
+    wanted = [s.is_active.is_(not archived)]
+    wanted += [s.search_text.like(f"%{like_escape(word)}%", escape="\\")
+               for word in fold(search).split()]  # fmt: skip
+    stmt, debt = _rows_stmt(sa.select(s.id).where(*wanted) if len(wanted) > 1 else None)
+    stmt = stmt.where(*wanted)
     if owing:
         stmt = stmt.where(debt > 0)
     with ctx.engine.connect() as conn:
@@ -430,7 +436,7 @@ def list_suppliers(
 
 def get_supplier(ctx: ServiceContext, supplier_id: int) -> SupplierRow:
     ctx.require(Module.PRODUCTS)
-    stmt, _debt = _rows_stmt()
+    stmt, _debt = _rows_stmt(sa.select(sa.literal(supplier_id)))
     with ctx.engine.connect() as conn:
         x = conn.execute(stmt.where(suppliers_t.c.id == supplier_id)).first()
     if x is None:
@@ -490,50 +496,63 @@ def supplier_names(ctx: ServiceContext, limit: int = 500) -> list[str]:
         return [str(name) for name in conn.execute(stmt).scalars()]
 
 
-def supplier_ledger(ctx: ServiceContext, supplier_id: int) -> list[LedgerEntry]:
-    """The supplier's account, newest first: each receipt (what the shop came to owe) and
-    payment with the balance after it; cancelled ones are listed and change nothing."""
+#: Entries an account shows (the newest; the balances stay exact: they are worked back
+#: from what is owed now).
+LEDGER_LIMIT = 500
+
+
+def supplier_ledger(
+    ctx: ServiceContext, supplier_id: int, limit: int = LEDGER_LIMIT
+) -> list[LedgerEntry]:
+    """The supplier's account, newest first (at most `limit` entries): each receipt (what
+    the shop came to owe) and payment with the balance after it; cancelled ones are listed
+    and change nothing."""
     ctx.require(Module.PRODUCTS)
     r, p = receipts_t.c, payments_t.c
     receipt_by = users_t.alias("receipt_by")
     payment_by = users_t.alias("payment_by")
     paid_with = receipts_t.alias("paid_with")
-    receipts = sa.select(
-        r.id, r.code, r.created_at, r.total_cost, r.note, receipt_by.c.name,
-        r.cancelled_at, r.cancel_reason,
-    ).select_from(receipts_t.outerjoin(receipt_by, receipt_by.c.id == r.user_id)).where(
-        r.supplier_id == supplier_id)  # fmt: skip
-    payments = sa.select(
-        p.id, p.paid_at, p.amount, p.method, p.note, payment_by.c.name, p.cancelled_at,
-        p.cancel_reason, paid_with.c.code,
-    ).select_from(payments_t.outerjoin(payment_by, payment_by.c.id == p.user_id)
-                  .outerjoin(paid_with, paid_with.c.id == p.receipt_id)).where(
-        p.supplier_id == supplier_id)  # fmt: skip
+    receipts = (
+        sa.select(r.id, r.code, r.created_at, r.total_cost, r.note, receipt_by.c.name,
+                  r.cancelled_at, r.cancel_reason)
+        .select_from(receipts_t.outerjoin(receipt_by, receipt_by.c.id == r.user_id))
+        .where(r.supplier_id == supplier_id)
+        .order_by(r.created_at.desc(), r.id.desc()).limit(limit)
+    )  # fmt: skip
+    payments = (
+        sa.select(p.id, p.paid_at, p.amount, p.method, p.note, payment_by.c.name,
+                  p.cancelled_at, p.cancel_reason, paid_with.c.code)
+        .select_from(payments_t.outerjoin(payment_by, payment_by.c.id == p.user_id)
+                     .outerjoin(paid_with, paid_with.c.id == p.receipt_id))
+        .where(p.supplier_id == supplier_id)
+        .order_by(p.paid_at.desc(), p.id.desc()).limit(limit)
+    )  # fmt: skip
+    debt = get_supplier(ctx, supplier_id).debt  # NotFound when there is none
     with ctx.engine.connect() as conn:
-        if conn.execute(sa.select(suppliers_t.c.id).where(
-                suppliers_t.c.id == supplier_id)).first() is None:  # fmt: skip
-            raise NotFound(msg("Supplier {id} no longer exists.", id=str(supplier_id)))
-        events = [(x.created_at, 0, x.id, "receipt", x) for x in conn.execute(receipts)]
+        events: list[tuple[Any, int, int, str, Any]] = [
+            (x.created_at, 0, x.id, "receipt", x) for x in conn.execute(receipts)
+        ]
         events += [(x.paid_at, 1, x.id, "payment", x) for x in conn.execute(payments)]
-    events.sort(key=lambda e: e[:3])
+    # Newest first (a receipt before the payment made with it, when at the same time).
+    events.sort(key=lambda e: e[:3], reverse=True)
     entries: list[LedgerEntry] = []
-    balance = 0
-    for at, _order, record_id, kind, x in events:
-        if kind == "receipt":
-            amount = int(x.total_cost)
-            balance += amount if x.cancelled_at is None else 0
-            entries.append(LedgerEntry(at, kind, x.code, record_id, amount, balance, None,
-                                       x.note or "", x.name or "", x.cancelled_at,
-                                       x.cancel_reason or ""))  # fmt: skip
-        else:
-            amount = int(x.amount)
-            balance -= amount if x.cancelled_at is None else 0
-            entries.append(LedgerEntry(at, kind, payment_code(record_id), record_id, amount,
-                                       balance, PaymentMethod(x.method), x.note or "",
-                                       x.name or "", x.cancelled_at, x.cancel_reason or "",
-                                       x.code or ""))  # fmt: skip
-    entries.reverse()
+    balance = debt
+    for at, _order, record_id, kind, x in events[:limit]:
+        entry = _entry(at, kind, record_id, x, balance)
+        entries.append(entry)
+        if entry.counts:
+            balance -= entry.amount if kind == "receipt" else -entry.amount
     return entries
+
+
+def _entry(at: datetime, kind: str, record_id: int, x: Any, balance: int) -> LedgerEntry:
+    if kind == "receipt":
+        return LedgerEntry(at, kind, x.code, record_id, int(x.total_cost), balance, None,
+                           x.note or "", x.name or "", x.cancelled_at,
+                           x.cancel_reason or "")  # fmt: skip
+    return LedgerEntry(at, kind, payment_code(record_id), record_id, int(x.amount), balance,
+                       PaymentMethod(x.method), x.note or "", x.name or "", x.cancelled_at,
+                       x.cancel_reason or "", x.code or "")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- export

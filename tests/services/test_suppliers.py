@@ -181,6 +181,8 @@ def test_what_is_owed_follows_receipts_and_payments(owner_ctx, cup, clock):
         ("receipt", full.code, 300_000, 300_000),
     ]  # fmt: skip
     assert ledger[1].receipt_code == part.code and ledger[1].method == PaymentMethod.BANK_TRANSFER
+    # A long account shows its newest entries, their balances worked back exactly.
+    assert sup.supplier_ledger(owner_ctx, duc.id, limit=3) == ledger[:3]
     assert ledger[0].by == owner_ctx.actor.name and ledger[0].receipt_code == ""
 
 

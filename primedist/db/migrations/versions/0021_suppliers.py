@@ -35,7 +35,8 @@ def upgrade() -> None:
     _create_payments()
     with op.batch_alter_table("goods_receipts") as batch_op:
         batch_op.add_column(sa.Column("supplier_id", sa.Integer(), nullable=True))
-        batch_op.create_index(op.f("ix_goods_receipts_supplier_id"), ["supplier_id"])
+        batch_op.create_index(op.f("ix_goods_receipts_supplier_id_created_at"),
+                              ["supplier_id", "created_at"])  # fmt: skip
         batch_op.create_foreign_key(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                     "suppliers", ["supplier_id"], ["id"])  # fmt: skip
     _records_from_receipts()
@@ -141,7 +142,7 @@ def downgrade() -> None:
     with op.batch_alter_table("goods_receipts") as batch_op:
         batch_op.drop_constraint(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                  type_="foreignkey")  # fmt: skip
-        batch_op.drop_index(op.f("ix_goods_receipts_supplier_id"))
+        batch_op.drop_index(op.f("ix_goods_receipts_supplier_id_created_at"))
         batch_op.drop_column("supplier_id")
     op.drop_table("supplier_payments")
     op.drop_table("suppliers")
