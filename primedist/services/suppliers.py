@@ -143,9 +143,7 @@ def _clean(draft: SupplierDraft) -> dict[str, str | None]:
     for field in ("email", "address", "tax_code", "note"):
         text = getattr(draft, field).strip()
         if len(text) > _LIMITS[field]:
-            raise ValidationError(msg("{field} has {length} characters: {limit} at most.",
-                                      field=field, length=len(text), limit=_LIMITS[field]),
-                                  field=field)  # fmt: skip
+            raise ValidationError(_too_long(field, len(text)), field=field)
         values[field] = text or None
     values["phone"] = _phone(draft.phone)
     if values["email"] and not _EMAIL_RE.fullmatch(values["email"] or ""):
@@ -156,6 +154,20 @@ def _clean(draft: SupplierDraft) -> dict[str, str | None]:
                                   "{code} is not one.", code=values["tax_code"]),
                               field="tax_code")  # fmt: skip
     return values
+
+
+def _too_long(field: str, length: int) -> str:
+    limit = _LIMITS[field]
+    if field == "email":
+        return msg("The email has {length} characters: {limit} at most.", length=length,
+                   limit=limit)  # fmt: skip
+    if field == "address":
+        return msg("The address has {length} characters: {limit} at most.", length=length,
+                   limit=limit)  # fmt: skip
+    if field == "tax_code":
+        return msg("The tax code has {length} characters: {limit} at most.", length=length,
+                   limit=limit)  # fmt: skip
+    return msg("The note has {length} characters: {limit} at most.", length=length, limit=limit)
 
 
 def _phone(raw: str) -> str | None:

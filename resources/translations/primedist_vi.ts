@@ -2086,7 +2086,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptDialog</name>
     <message>
         <source>New goods receipt</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed.</extracomment>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Phiếu nhập hàng mới</translation>
     </message>
     <message>
@@ -2146,6 +2146,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Thêm các dòng từ danh sách của nhà cung cấp (.xlsx hoặc .csv có các cột sku, quantity và, nếu có, unit_cost)</translation>
     </message>
     <message>
+        <source>&amp;Paid to supplier</source>
+        <translation>Đã &amp;trả NCC</translation>
+    </message>
+    <message>
+        <source>Paid to the supplier with this delivery (the whole cost unless you type less): the rest is owed to it (Products → Suppliers)</source>
+        <translation>Số tiền đã trả nhà cung cấp cho lần giao này (toàn bộ tiền hàng nếu bạn không nhập ít hơn): phần còn lại là nợ nhà cung cấp (Sản phẩm → Nhà cung cấp)</translation>
+    </message>
+    <message>
+        <source>How the supplier was paid</source>
+        <translation>Hình thức trả nhà cung cấp</translation>
+    </message>
+    <message>
         <source>Print barcode labels after saving</source>
         <translation>In tem mã vạch sau khi lưu</translation>
     </message>
@@ -2198,6 +2210,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Dòng %1: hãy nhập giá vốn là một số tiền, ví dụ 45.000.</translation>
     </message>
     <message>
+        <source>Type the amount paid to the supplier as an amount of money, e.g. 45.000.</source>
+        <translation>Nhập số tiền đã trả nhà cung cấp dưới dạng số tiền, ví dụ 45.000.</translation>
+    </message>
+    <message>
+        <source>The amount paid to the supplier must be 0 to the receipt&apos;s cost (%1).</source>
+        <translation>Số tiền trả nhà cung cấp phải từ 0 đến tổng tiền hàng của phiếu (%1).</translation>
+    </message>
+    <message>
+        <source>Name the supplier: %1 is left to pay.</source>
+        <translation>Hãy ghi tên nhà cung cấp: còn nợ %1.</translation>
+    </message>
+    <message>
         <source>%n line</source>
         <translation>%n dòng</translation>
     </message>
@@ -2216,6 +2240,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>cost %1</source>
         <translation>giá vốn %1</translation>
+    </message>
+    <message>
+        <source>Owed: %1</source>
+        <translation>Còn nợ: %1</translation>
     </message>
     <message>
         <source>Receiving goods</source>
@@ -2302,6 +2330,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Người nhập</translation>
     </message>
     <message>
+        <source>Paid</source>
+        <translation>Đã trả</translation>
+    </message>
+    <message>
         <source>SKU</source>
         <translation>SKU</translation>
     </message>
@@ -2332,6 +2364,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>the newest %1</source>
         <translation>%1 mới nhất</translation>
+    </message>
+    <message>
+        <source>%1 owed to the supplier</source>
+        <translation>Còn nợ nhà cung cấp %1</translation>
     </message>
     <message>
         <source>Cancelled %1: %2</source>
@@ -3808,6 +3844,69 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>PaymentDialog</name>
+    <message>
+        <source>Pay %1</source>
+        <translation>Trả tiền %1</translation>
+    </message>
+    <message>
+        <source>Owed now</source>
+        <translation>Đang nợ</translation>
+    </message>
+    <message>
+        <source>&amp;Amount paid</source>
+        <translation>&amp;Số tiền trả</translation>
+    </message>
+    <message>
+        <source>&amp;Method</source>
+        <translation>&amp;Hình thức</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>&amp;Ghi chú</translation>
+    </message>
+    <message>
+        <source>e.g. 500.000</source>
+        <translation>ví dụ 500.000</translation>
+    </message>
+    <message>
+        <source>optional: transfer reference, who was paid…</source>
+        <translation>không bắt buộc: mã chuyển khoản, người nhận tiền…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>%1 paid in advance</source>
+        <translation>Đã trả trước %1</translation>
+    </message>
+    <message>
+        <source>Type the amount paid as an amount of money, e.g. 500.000.</source>
+        <translation>Nhập số tiền trả dưới dạng số tiền, ví dụ 500.000.</translation>
+    </message>
+    <message>
+        <source>The amount paid must be 1 to %1.</source>
+        <translation>Số tiền trả phải từ 1 đến %1.</translation>
+    </message>
+    <message>
+        <source>Owed after: %1 (%2 paid in advance)</source>
+        <translation>Còn nợ sau khi trả: %1 (trả trước %2)</translation>
+    </message>
+    <message>
+        <source>Owed after: %1</source>
+        <translation>Còn nợ sau khi trả: %1</translation>
+    </message>
+    <message>
+        <source>Paying the supplier</source>
+        <translation>Đang ghi nhận trả tiền nhà cung cấp</translation>
+    </message>
+</context>
+<context>
     <name>PickDialog</name>
     <message>
         <source>Choose a segment</source>
@@ -4382,6 +4481,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods receipts</source>
         <translation>Nhập hàng</translation>
+    </message>
+    <message>
+        <source>Suppliers</source>
+        <translation>Nhà cung cấp</translation>
     </message>
 </context>
 <context>
@@ -5675,6 +5778,318 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>SupplierDialog</name>
+    <message>
+        <source>New supplier</source>
+        <extracomment>A balance paid in advance (the supplier owes the shop goods).</extracomment>
+        <translation>Thêm nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Edit supplier %1</source>
+        <translation>Sửa nhà cung cấp %1</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Tên</translation>
+    </message>
+    <message>
+        <source>&amp;Phone</source>
+        <translation>Điện t&amp;hoại</translation>
+    </message>
+    <message>
+        <source>&amp;Email</source>
+        <translation>&amp;Email</translation>
+    </message>
+    <message>
+        <source>&amp;Address</source>
+        <translation>Đị&amp;a chỉ</translation>
+    </message>
+    <message>
+        <source>&amp;Tax code</source>
+        <translation>&amp;Mã số thuế</translation>
+    </message>
+    <message>
+        <source>N&amp;ote</source>
+        <translation>Gh&amp;i chú</translation>
+    </message>
+    <message>
+        <source>required: the company or person goods come from</source>
+        <translation>bắt buộc: công ty hoặc người cung cấp hàng</translation>
+    </message>
+    <message>
+        <source>optional, e.g. 0101234567</source>
+        <translation>không bắt buộc, ví dụ 0101234567</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Saving the supplier</source>
+        <translation>Đang lưu nhà cung cấp</translation>
+    </message>
+</context>
+<context>
+    <name>SuppliersPage</name>
+    <message>
+        <source>Search by code, name, phone, email or tax code</source>
+        <extracomment>A supplier or a payment was written (other pages may refresh). The supplier whose account `ledger` is. The supplier to select once the list is read again (one just created).</extracomment>
+        <translation>Tìm theo mã, tên, điện thoại, email hoặc mã số thuế</translation>
+    </message>
+    <message>
+        <source>Only those owed money</source>
+        <translation>Chỉ NCC còn nợ</translation>
+    </message>
+    <message>
+        <source>Only the suppliers the shop still owes money</source>
+        <translation>Chỉ những nhà cung cấp cửa hàng còn nợ tiền</translation>
+    </message>
+    <message>
+        <source>Archived</source>
+        <translation>Đã lưu trữ</translation>
+    </message>
+    <message>
+        <source>Show the archived suppliers (goods no longer come from them)</source>
+        <translation>Hiện các nhà cung cấp đã lưu trữ (không còn nhập hàng từ họ)</translation>
+    </message>
+    <message>
+        <source>New supplier</source>
+        <translation>Thêm nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Change the selected supplier&apos;s name and details</source>
+        <translation>Sửa tên và thông tin của nhà cung cấp đang chọn</translation>
+    </message>
+    <message>
+        <source>Pay…</source>
+        <translation>Trả tiền…</translation>
+    </message>
+    <message>
+        <source>Record money paid to the selected supplier</source>
+        <translation>Ghi nhận tiền đã trả cho nhà cung cấp đang chọn</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Xuất Excel…</translation>
+    </message>
+    <message>
+        <source>Export the suppliers listed (every one that matches the search and filters) to Excel</source>
+        <translation>Xuất các nhà cung cấp trong danh sách (mọi NCC khớp tìm kiếm và bộ lọc) ra Excel</translation>
+    </message>
+    <message>
+        <source>Cancel payment…</source>
+        <translation>Hủy phiếu chi…</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <source>Supplier</source>
+        <translation>Nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Điện thoại</translation>
+    </message>
+    <message>
+        <source>Receipts</source>
+        <translation>Số phiếu nhập</translation>
+    </message>
+    <message>
+        <source>Bought</source>
+        <translation>Tổng nhập</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Đã trả</translation>
+    </message>
+    <message>
+        <source>Owed</source>
+        <translation>Còn nợ</translation>
+    </message>
+    <message>
+        <source>Last delivery</source>
+        <translation>Nhập gần nhất</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Ngày</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Chứng từ</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Nội dung</translation>
+    </message>
+    <message>
+        <source>Owed more</source>
+        <translation>Nợ tăng</translation>
+    </message>
+    <message>
+        <source>Owed less</source>
+        <translation>Nợ giảm</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>Công nợ</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Người tạo</translation>
+    </message>
+    <message>
+        <source>%1 in advance</source>
+        <translation>Trả trước %1</translation>
+    </message>
+    <message>
+        <source>Cancelled %1: %2</source>
+        <translation>Đã hủy %1: %2</translation>
+    </message>
+    <message>
+        <source>Paid in advance: the next deliveries are paid for already</source>
+        <translation>Đã trả trước: các lần giao tới đã được trả tiền</translation>
+    </message>
+    <message>
+        <source>%n supplier</source>
+        <translation>%n nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>%n suppliers</source>
+        <translation>%n nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>the first %1</source>
+        <translation>%1 đầu tiên</translation>
+    </message>
+    <message>
+        <source>Owed to suppliers: %1</source>
+        <translation>Nợ nhà cung cấp: %1</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Khôi phục</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <translation>Lưu trữ</translation>
+    </message>
+    <message>
+        <source>Deliveries can come from the selected supplier again</source>
+        <translation>Có thể nhập hàng lại từ nhà cung cấp đang chọn</translation>
+    </message>
+    <message>
+        <source>Goods no longer come from the selected supplier: the goods receipt screen stops offering it (its documents stay)</source>
+        <translation>Không còn nhập hàng từ nhà cung cấp đang chọn: màn hình nhập hàng sẽ không gợi ý nữa (chứng từ vẫn được giữ)</translation>
+    </message>
+    <message>
+        <source>Paid with goods receipt %1: cancel the receipt instead (Goods receipts page)</source>
+        <translation>Đã trả cùng phiếu nhập %1: hãy hủy phiếu nhập đó (trang Nhập hàng)</translation>
+    </message>
+    <message>
+        <source>Cancel the selected payment (entered by mistake)</source>
+        <translation>Hủy phiếu chi đang chọn (nhập nhầm)</translation>
+    </message>
+    <message>
+        <source>archived</source>
+        <translation>đã lưu trữ</translation>
+    </message>
+    <message>
+        <source>Phone: %1</source>
+        <translation>Điện thoại: %1</translation>
+    </message>
+    <message>
+        <source>Email: %1</source>
+        <translation>Email: %1</translation>
+    </message>
+    <message>
+        <source>Address: %1</source>
+        <translation>Địa chỉ: %1</translation>
+    </message>
+    <message>
+        <source>Tax code: %1</source>
+        <translation>Mã số thuế: %1</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>Ghi chú: %1</translation>
+    </message>
+    <message>
+        <source>No contact details: Edit… adds them.</source>
+        <translation>Chưa có thông tin liên hệ: bấm Sửa… để thêm.</translation>
+    </message>
+    <message>
+        <source>Goods receipt</source>
+        <translation>Phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Payment (%1)</source>
+        <translation>Phiếu chi (%1)</translation>
+    </message>
+    <message>
+        <source>with %1</source>
+        <translation>kèm %1</translation>
+    </message>
+    <message>
+        <source>Restoring the supplier</source>
+        <translation>Đang khôi phục nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Archiving the supplier</source>
+        <translation>Đang lưu trữ nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Cancel %1</source>
+        <translation>Hủy %1</translation>
+    </message>
+    <message>
+        <source>%1 will no longer count as paid: the supplier is owed it again. Why is it cancelled?</source>
+        <translation>%1 sẽ không còn được tính là đã trả: cửa hàng lại nợ nhà cung cấp khoản này. Vì sao hủy?</translation>
+    </message>
+    <message>
+        <source>Cancelling the payment</source>
+        <translation>Đang hủy phiếu chi</translation>
+    </message>
+    <message>
+        <source>Export suppliers</source>
+        <translation>Xuất danh sách nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting suppliers</source>
+        <translation>Đang xuất nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>%1 exported to %2.</source>
+        <translation>Đã xuất %1 ra %2.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
     <name>SyncPanel</name>
     <message>
         <source>Marketplace sync</source>
@@ -6293,6 +6708,34 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xuất phiếu nhập hàng</translation>
     </message>
     <message>
+        <source>Supplier added</source>
+        <translation>Thêm nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Supplier edited</source>
+        <translation>Sửa nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Supplier archived</source>
+        <translation>Lưu trữ nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Supplier restored</source>
+        <translation>Khôi phục nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Supplier paid</source>
+        <translation>Trả tiền nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Supplier payment cancelled</source>
+        <translation>Hủy phiếu chi nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Suppliers exported</source>
+        <translation>Xuất danh sách nhà cung cấp</translation>
+    </message>
+    <message>
         <source>Report figures rebuilt</source>
         <translation>Tính lại số liệu báo cáo</translation>
     </message>
@@ -6549,6 +6992,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tồn kho</translation>
     </message>
     <message>
+        <source>Suppliers</source>
+        <translation>Nhà cung cấp</translation>
+    </message>
+    <message>
         <source>Tags</source>
         <translation>Thẻ</translation>
     </message>
@@ -6623,6 +7070,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>store</source>
         <translation>cửa hàng</translation>
+    </message>
+    <message>
+        <source>supplier</source>
+        <translation>nhà cung cấp</translation>
     </message>
     <message>
         <source>tag</source>
@@ -9983,6 +10434,14 @@ Vẫn bán?</translation>
         <translation>Một phiếu nhập có tối đa {max} dòng: hãy chia tệp ra.</translation>
     </message>
     <message>
+        <source>A supplier is paid in cash, by bank transfer or otherwise, not by {method}.</source>
+        <translation>Nhà cung cấp được trả bằng tiền mặt, chuyển khoản hoặc hình thức khác, không phải {method}.</translation>
+    </message>
+    <message>
+        <source>A tax code has 10 digits (a branch&apos;s 13, as 0101234567-001): {code} is not one.</source>
+        <translation>Mã số thuế có 10 chữ số (chi nhánh 13, như 0101234567-001): {code} không phải mã số thuế.</translation>
+    </message>
+    <message>
         <source>Add at least one product to the receipt.</source>
         <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
     </message>
@@ -10019,8 +10478,16 @@ Vẫn bán?</translation>
         <translation>Đã xuất {rows} dòng phiếu nhập hàng</translation>
     </message>
     <message>
+        <source>Exported {rows} suppliers</source>
+        <translation>Đã xuất {rows} nhà cung cấp</translation>
+    </message>
+    <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
+    </message>
+    <message>
+        <source>Give the supplier&apos;s name.</source>
+        <translation>Hãy nhập tên nhà cung cấp.</translation>
     </message>
     <message>
         <source>Goods receipt {id} no longer exists.</source>
@@ -10073,6 +10540,10 @@ Vẫn bán?</translation>
     <message>
         <source>Line {line}: {placeholder} is not a known placeholder.</source>
         <translation>Dòng {line}: {placeholder} không phải biến có sẵn.</translation>
+    </message>
+    <message>
+        <source>Name the supplier: {owed} is left to pay.</source>
+        <translation>Hãy ghi tên nhà cung cấp: còn nợ {owed}.</translation>
     </message>
     <message>
         <source>No account has the email {email}.</source>
@@ -10147,6 +10618,10 @@ Vẫn bán?</translation>
         <translation>Hãy dán địa chỉ trình duyệt hiển thị sau khi bạn đồng ý ủy quyền.</translation>
     </message>
     <message>
+        <source>Payment {id} no longer exists.</source>
+        <translation>Phiếu chi {id} không còn tồn tại.</translation>
+    </message>
+    <message>
         <source>Printing to {printer} needs {module}.</source>
         <translation>In tới {printer} cần có {module}.</translation>
     </message>
@@ -10171,6 +10646,10 @@ Vẫn bán?</translation>
         <translation>SKU {sku}: tổng {quantity} vượt quá {max}.</translation>
     </message>
     <message>
+        <source>Say why the payment is cancelled.</source>
+        <translation>Hãy ghi lý do hủy phiếu chi.</translation>
+    </message>
+    <message>
         <source>Say why the receipt is cancelled.</source>
         <translation>Hãy nói vì sao hủy phiếu.</translation>
     </message>
@@ -10185,6 +10664,14 @@ Vẫn bán?</translation>
     <message>
         <source>Shipment {shipment} was made for the order as it is: cancel it first.</source>
         <translation>Vận đơn {shipment} đã được tạo theo đơn hiện tại: hãy hủy vận đơn trước.</translation>
+    </message>
+    <message>
+        <source>Supplier {id} no longer exists.</source>
+        <translation>Nhà cung cấp {id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Supplier {name} ({code}) is archived: restore it on the Suppliers page first.</source>
+        <translation>Nhà cung cấp {name} ({code}) đã được lưu trữ: hãy khôi phục ở trang Nhà cung cấp trước.</translation>
     </message>
     <message>
         <source>Table {table} refers to itself but has no id column.</source>
@@ -10219,8 +10706,20 @@ Vẫn bán?</translation>
         <translation>Địa chỉ chưa có phường/xã.</translation>
     </message>
     <message>
+        <source>The address has {length} characters: {limit} at most.</source>
+        <translation>Địa chỉ có {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
         <source>The address has {parameter}= more than once.</source>
         <translation>Địa chỉ có {parameter}= nhiều hơn một lần.</translation>
+    </message>
+    <message>
+        <source>The amount paid must be 0 to the receipt&apos;s cost ({total}).</source>
+        <translation>Số tiền trả phải từ 0 đến tổng tiền hàng của phiếu ({total}).</translation>
+    </message>
+    <message>
+        <source>The amount paid must be 1 to {max}.</source>
+        <translation>Số tiền trả phải từ 1 đến {max}.</translation>
     </message>
     <message>
         <source>The authorisation code in the address is malformed.</source>
@@ -10273,6 +10772,10 @@ Vẫn bán?</translation>
     <message>
         <source>The database was busy with another change: nothing was imported; run the import again.</source>
         <translation>Cơ sở dữ liệu đang bận với một thay đổi khác: chưa nhập gì; hãy nhập lại tệp.</translation>
+    </message>
+    <message>
+        <source>The email has {length} characters: {limit} at most.</source>
+        <translation>Email có {length} ký tự: tối đa {limit}.</translation>
     </message>
     <message>
         <source>The end of the range must be after its start.</source>
@@ -10331,6 +10834,10 @@ Vẫn bán?</translation>
         <translation>Chu kỳ đồng bộ phải từ {least} đến {most} phút (đang là {minutes}).</translation>
     </message>
     <message>
+        <source>The tax code has {length} characters: {limit} at most.</source>
+        <translation>Mã số thuế có {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
         <source>The two databases&apos; tables differ (only in this one: {extra}; only in the new one: {missing}): nothing was copied.</source>
         <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
     </message>
@@ -10351,6 +10858,10 @@ Vẫn bán?</translation>
         <translation>Không có tem nào để in: hãy nhập số tem cho ít nhất một sản phẩm.</translation>
     </message>
     <message>
+        <source>There is a supplier named {name} already ({code}).</source>
+        <translation>Đã có nhà cung cấp tên {name} ({code}).</translation>
+    </message>
+    <message>
         <source>There is no database at {database}: nothing to copy.</source>
         <translation>Không có cơ sở dữ liệu tại {database}: không có gì để sao chép.</translation>
     </message>
@@ -10365,6 +10876,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no staff member {id}.</source>
         <translation>Không có nhân viên {id}.</translation>
+    </message>
+    <message>
+        <source>There is no supplier {name}.</source>
+        <translation>Không có nhà cung cấp {name}.</translation>
     </message>
     <message>
         <source>There is no template named {name} (templates: {templates}).</source>
@@ -10495,6 +11010,10 @@ Vẫn bán?</translation>
         <translation>{code} đã bị hủy trước đó.</translation>
     </message>
     <message>
+        <source>{code} was paid with goods receipt {receipt}: cancel the receipt instead.</source>
+        <translation>{code} được trả cùng phiếu nhập {receipt}: hãy hủy phiếu nhập đó.</translation>
+    </message>
+    <message>
         <source>{code} {name} (stock {stock})</source>
         <translation>{code} {name} (tồn kho {stock})</translation>
     </message>
@@ -10535,8 +11054,16 @@ Vẫn bán?</translation>
         <translation>{code}: bỏ {skus}</translation>
     </message>
     <message>
+        <source>{code}: {amount} paid to {name}</source>
+        <translation>{code}: đã trả {amount} cho {name}</translation>
+    </message>
+    <message>
         <source>{code}: {lines} lines, {units} units</source>
         <translation>{code}: {lines} dòng, {units} sản phẩm</translation>
+    </message>
+    <message>
+        <source>{code}: {name}</source>
+        <translation>{code}: {name}</translation>
     </message>
     <message>
         <source>{count} SKU groups</source>
@@ -11021,6 +11548,10 @@ Vẫn bán?</translation>
     <message>
         <source>{phone} is masked: enter the full phone number.</source>
         <translation>{phone} bị che: hãy nhập đầy đủ số điện thoại.</translation>
+    </message>
+    <message>
+        <source>{phone} is not a phone number.</source>
+        <translation>{phone} không phải số điện thoại.</translation>
     </message>
     <message>
         <source>{phone} is not a valid phone number.</source>

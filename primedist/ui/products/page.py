@@ -1,14 +1,16 @@
-"""The Products tab: the product list, SKU groups and stock-take, and the dialogs they open.
+"""The Products tab: the product list, SKU groups, stock-take, goods receipts and suppliers,
+and the dialogs they open.
 
 `ProductListPage` only says what the user asked for (signals); this page opens the
 editor, the stock dialogs, import and export, and refreshes the list after a change.
-The SKU-group and stock-take pages are built the first time they are shown.
+The other sub-pages are built the first time they are shown; a goods receipt saved (or
+cancelled) refreshes the suppliers page when it is built (what is owed changed).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent
@@ -28,6 +30,9 @@ from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
 from primedist.ui.sub_tabs import SubTabsPage
 
+if TYPE_CHECKING:
+    from primedist.ui.products.suppliers import SuppliersPage
+
 
 def import_summary(report: Any) -> str:
     """The products import's one-line summary, in the UI language."""
@@ -46,7 +51,7 @@ def import_summary(report: Any) -> str:
 
 
 class ProductsPage(SubTabsPage):
-    """Products | SKU groups | Stock-take | Goods receipts."""
+    """Products | SKU groups | Stock-take | Goods receipts | Suppliers."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__("products", ProductListPage(ctx), parent)
@@ -54,9 +59,11 @@ class ProductsPage(SubTabsPage):
         self.groups: QWidget | None = None
         self.stocktake: QWidget | None = None
         self.receipts: QWidget | None = None
+        self.suppliers: SuppliersPage | None = None
         self.add_lazy(self._build_groups)
         self.add_lazy(self._build_stocktake)
         self.add_lazy(self._build_receipts)
+        self.add_lazy(self._build_suppliers)
         self.list.addRequested.connect(lambda: self.open_editor(None))
         self.list.editRequested.connect(self.open_editor)
         self.list.stockRequested.connect(self.open_stock)
@@ -85,8 +92,20 @@ class ProductsPage(SubTabsPage):
         page = GoodsReceiptsPage(self.ctx)
         page.labelsRequested.connect(lambda copies: self.open_labels([], copies, only=True))
         page.stockChanged.connect(self.list.refresh)
+        page.stockChanged.connect(self._refresh_suppliers)
         self.receipts = page
         return page
+
+    def _build_suppliers(self) -> QWidget:
+        from primedist.ui.products.suppliers import SuppliersPage
+
+        self.suppliers = SuppliersPage(self.ctx)
+        return self.suppliers
+
+    def _refresh_suppliers(self) -> None:
+        """A goods receipt was saved or cancelled: what is owed to its supplier changed."""
+        if self.suppliers is not None and shiboken6.isValid(self.suppliers):
+            self.suppliers.refresh()
 
     # Dialogs ------------------------------------------------------------------------------
     def open_editor(self, product_id: int | None) -> QDialog:
@@ -208,6 +227,7 @@ class ProductsPage(SubTabsPage):
                 QCoreApplication.translate("ProductsPage", "SKU groups"),
                 QCoreApplication.translate("ProductsPage", "Stock-take"),
                 QCoreApplication.translate("ProductsPage", "Goods receipts"),
+                QCoreApplication.translate("ProductsPage", "Suppliers"),
             )
         ):
             self.tabs.setTabText(i, text)

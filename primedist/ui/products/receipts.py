@@ -3,7 +3,9 @@ newest first, searchable, with their lines; **New goods receipt** receives a del
 many SKUs at once: scan each item (a barcode scanner types the code and Enter: +1 on its
 line) or search by name or SKU, type quantities and unit costs, Save (Ctrl+S). Saving is
 one transaction (`services.goods_receipts.receive_goods`) on the database worker; the
-labels of what came in can be printed next.
+labels of what came in can be printed next. What was paid to the supplier with the
+delivery is the whole cost unless typed otherwise: the rest is owed to it (Products →
+*Suppliers*).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QCompleter,
     QDialog,
     QFileDialog,
@@ -37,12 +40,15 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
+from primedist.domain.enums import PaymentMethod
 from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
+from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
 from primedist.errors import PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services.context import ServiceContext
 from primedist.services.sale_lookup import VariantHit
 from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import alive, count_text, export_done_box, push_button, xlsx_path
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op, report_in
@@ -62,6 +68,27 @@ def _money(amount: int | None) -> str:
 
 def _num(n: int) -> str:
     return format_number(n, current_language())
+
+
+def fill_methods(combo: QComboBox) -> None:
+    """The ways a supplier is paid, in `combo` (their names follow the language)."""
+    if combo.count() == 0:
+        for method in SUPPLIER_PAYMENT_METHODS:
+            combo.addItem("", method.value)
+    for i, method in enumerate(SUPPLIER_PAYMENT_METHODS):
+        combo.setItemText(i, enum_label(method))
+
+
+def method_combo(name: str) -> QComboBox:
+    """A combo of the ways a supplier is paid (cash first), named `name`."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    fill_methods(combo)
+    return combo
+
+
+def chosen_method(combo: QComboBox) -> PaymentMethod:
+    return PaymentMethod(combo.currentData() or PaymentMethod.CASH.value)
 
 
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
@@ -95,7 +122,8 @@ class DraftLine:
 
 class GoodsReceiptDialog(QDialog):
     """A new goods receipt. Emits `received(ReceiptRow, {variant id: quantity})` once saved,
-    then `labelsRequested({variant id: quantity})` when labels were asked for."""
+    then `labelsRequested({variant id: quantity})` when labels were asked for. The amount
+    paid to the supplier follows the cost until it is typed; less leaves the rest owed."""
 
     received = Signal(object, object)
     labelsRequested = Signal(object)
@@ -107,6 +135,8 @@ class GoodsReceiptDialog(QDialog):
         self.lines: list[DraftLine] = []
         self._busy = False
         self._filling = False
+        #: The amount paid was typed (it no longer follows the cost).
+        self._paid_by_hand = False
         self.resize(980, 620)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_head())
@@ -148,6 +178,7 @@ class GoodsReceiptDialog(QDialog):
         self.supplier = QLineEdit()
         self.supplier.setObjectName("receiptSupplier")
         self.supplier.setMaxLength(svc.MAX_SUPPLIER)
+        self.supplier.textChanged.connect(lambda _t: self._refresh())
         self.note = QLineEdit()
         self.note.setObjectName("receiptNote")
         self.note.setMaxLength(svc.MAX_NOTE)
@@ -165,23 +196,42 @@ class GoodsReceiptDialog(QDialog):
         table.itemChanged.connect(self._cell_edited)
         return table
 
-    def _build_foot(self) -> QHBoxLayout:
+    def _build_foot(self) -> QVBoxLayout:
+        foot = QVBoxLayout()
         row = QHBoxLayout()
         self.remove_button = push_button("receiptRemoveLine", self.remove_current)
         self.import_button = push_button("receiptImport", self.import_lines)
         self.totals = QLabel()
         self.totals.setObjectName("receiptTotals")
+        row.addWidget(self.remove_button)
+        row.addWidget(self.import_button)
+        row.addWidget(self.totals, 1)
+        # Under the totals: what was paid to the supplier, how, what is left owed.
+        pay = QHBoxLayout()
+        self.paid_label = QLabel()
+        self.paid = QLineEdit()
+        self.paid.setObjectName("receiptPaid")
+        self.paid.setAlignment(RIGHT)
+        self.paid.setMaximumWidth(180)
+        self.paid.textEdited.connect(self._paid_edited)
+        self.paid_label.setBuddy(self.paid)
+        self.method = method_combo("receiptMethod")
+        self.owed = QLabel()
+        self.owed.setObjectName("receiptOwed")
         self.labels_check = QCheckBox()
         self.labels_check.setObjectName("receiptLabels")
         self.save_button = push_button("primaryButton", self.save)
         self.cancel_button = push_button("receiptCancel", self.reject)
-        row.addWidget(self.remove_button)
-        row.addWidget(self.import_button)
-        row.addWidget(self.totals, 1)
-        row.addWidget(self.labels_check)
-        row.addWidget(self.save_button)
-        row.addWidget(self.cancel_button)
-        return row
+        pay.addWidget(self.paid_label)
+        pay.addWidget(self.paid)
+        pay.addWidget(self.method)
+        pay.addWidget(self.owed, 1)
+        pay.addWidget(self.labels_check)
+        pay.addWidget(self.save_button)
+        pay.addWidget(self.cancel_button)
+        foot.addLayout(row)
+        foot.addLayout(pay)
+        return foot
 
     # Text ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -202,6 +252,12 @@ class GoodsReceiptDialog(QDialog):
         self.import_button.setToolTip(self.tr(
             "Add the lines of a supplier's list (.xlsx or .csv with the columns sku, "
             "quantity and, optionally, unit_cost)"))  # fmt: skip
+        self.paid_label.setText(self.tr("&Paid to supplier"))
+        self.paid.setToolTip(self.tr(
+            "Paid to the supplier with this delivery (the whole cost unless you type less): "
+            "the rest is owed to it (Products → Suppliers)"))  # fmt: skip
+        self.method.setToolTip(self.tr("How the supplier was paid"))
+        fill_methods(self.method)
         self.labels_check.setText(self.tr("Print barcode labels after saving"))
         self.save_button.setText(self.tr("Save"))
         self.save_button.setToolTip(self.tr("Receive the goods (Ctrl+S)"))
@@ -388,16 +444,57 @@ class GoodsReceiptDialog(QDialog):
             if not line.cost_ok:
                 return self.tr("Line %1: type the unit cost as an amount of money, e.g. 45.000.") \
                     .replace("%1", str(n))  # fmt: skip
+        paid, cost = self.paid_amount(), self.total_cost()
+        if paid is None:
+            return self.tr("Type the amount paid to the supplier as an amount of money, "
+                           "e.g. 45.000.")  # fmt: skip
+        if not 0 <= paid <= cost:
+            return self.tr("The amount paid to the supplier must be 0 to the receipt's cost "
+                           "(%1).").replace("%1", _money(cost))  # fmt: skip
+        if paid < cost and not self.supplier.text().strip():
+            return self.tr("Name the supplier: %1 is left to pay.").replace(
+                "%1", _money(cost - paid))  # fmt: skip
         return ""
+
+    def total_cost(self) -> int:
+        return sum(line.amount or 0 for line in self.lines)
+
+    def paid_amount(self) -> int | None:
+        """Paid to the supplier: the cost until an amount is typed (nothing typed: 0);
+        None when what is typed is not an amount of money."""
+        if not self._paid_by_hand:
+            return self.total_cost()
+        text = self.paid.text().strip()
+        try:
+            return parse_money(text, current_language()) if text else 0
+        except ValueError:
+            return None
+
+    def _paid_edited(self, _text: str) -> None:
+        self._paid_by_hand = True
+        self._refresh()
+
+    def set_paid(self, text: str) -> None:
+        """Type `text` as the amount paid (as the user would)."""
+        self.paid.setText(text)
+        self._paid_edited(text)
 
     def _refresh(self) -> None:
         units = sum(line.quantity for line in self.lines)
-        cost = sum(line.amount or 0 for line in self.lines)
+        cost = self.total_cost()
         self.totals.setText(
             count_text(len(self.lines), self.tr("%n line"), self.tr("%n lines")) + " · "
             + count_text(units, self.tr("%n unit"), self.tr("%n units")) + " · "
             + self.tr("cost %1").replace("%1", _money(cost))
         )  # fmt: skip
+        if not self._paid_by_hand:
+            shown = format_number(cost, current_language())
+            if self.paid.text() != shown:
+                self.paid.setText(shown)
+        paid = self.paid_amount()
+        owed = cost - paid if paid is not None and 0 <= paid < cost else 0
+        self.owed.setText(self.tr("Owed: %1").replace("%1", _money(owed)) if owed else "")
+        self.method.setEnabled(bool(paid))
         problem = self.problem_text()
         self.show_problem(problem if self.lines else "")
         self.save_button.setEnabled(not problem and not self._busy)
@@ -413,6 +510,8 @@ class GoodsReceiptDialog(QDialog):
         return svc.ReceiptDraft(
             [svc.ReceiptLine(ln.hit.variant_id, ln.quantity, ln.unit_cost) for ln in self.lines],
             supplier=self.supplier.text(), note=self.note.text(),
+            paid=self.paid_amount() if self._paid_by_hand else None,
+            method=chosen_method(self.method),
         )  # fmt: skip
 
     def save(self) -> None:
@@ -454,7 +553,7 @@ class GoodsReceiptsPage(QWidget):
     #: A receipt was saved: stock changed (the products list refreshes).
     stockChanged = Signal()
 
-    COLUMNS = ("code", "date", "supplier", "lines", "units", "cost", "by")
+    COLUMNS = ("code", "date", "supplier", "lines", "units", "cost", "paid", "by")
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -539,7 +638,7 @@ class GoodsReceiptsPage(QWidget):
                     "search) to Excel"))  # fmt: skip
         self.table.setHorizontalHeaderLabels([
             self.tr("Code"), self.tr("Received"), self.tr("Supplier"), self.tr("Lines"),
-            self.tr("Units"), self.tr("Cost"), self.tr("Received by"),
+            self.tr("Units"), self.tr("Cost"), self.tr("Paid"), self.tr("Received by"),
         ])  # fmt: skip
         self.lines_table.setHorizontalHeaderLabels([
             self.tr("SKU"), self.tr("Product"), self.tr("Quantity"), self.tr("Unit cost"),
@@ -578,12 +677,14 @@ class GoodsReceiptsPage(QWidget):
         tz, lang = shop_tz(), current_language()
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
+            # A receipt naming no supplier was paid in full: it has no account to owe on.
+            paid = _money(row.paid) if row.supplier_id is not None else ""
             cells = (row.code, format_datetime(row.created_at, tz, lang), row.supplier,
-                     _num(row.lines), _num(row.units), _money(row.total_cost),
+                     _num(row.lines), _num(row.units), _money(row.total_cost), paid,
                      row.received_by)  # fmt: skip
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if self.COLUMNS[c] in ("lines", "units", "cost"):
+                if self.COLUMNS[c] in ("lines", "units", "cost", "paid"):
                     cell.setTextAlignment(RIGHT)
                 if row.cancelled_at is not None:  # struck out, greyed, the reason on hover
                     font = cell.font()
@@ -593,6 +694,8 @@ class GoodsReceiptsPage(QWidget):
                     cell.setToolTip(self.cancelled_text(row))
                 elif c == 0 and row.note:
                     cell.setToolTip(row.note)
+                elif self.COLUMNS[c] == "paid" and row.owed:
+                    cell.setToolTip(self.owed_text(row))
                 self.table.setItem(r, c, cell)
         shown = len(self.rows)
         text = count_text(shown, self.tr("%n receipt"), self.tr("%n receipts"))
@@ -607,6 +710,9 @@ class GoodsReceiptsPage(QWidget):
         self.labels_button.setEnabled(current is not None)
         self.print_button.setEnabled(current is not None)
         self.cancel_button.setEnabled(current is not None and current.cancelled_at is None)
+
+    def owed_text(self, row: svc.ReceiptRow) -> str:
+        return self.tr("%1 owed to the supplier").replace("%1", _money(row.owed))
 
     def cancelled_text(self, row: svc.ReceiptRow) -> str:
         when = format_datetime(row.cancelled_at, shop_tz(), current_language()) \
@@ -638,6 +744,8 @@ class GoodsReceiptsPage(QWidget):
         title = self.tr("Lines of %1").replace("%1", receipt.code) if receipt else ""
         if receipt and receipt.note:
             title += f" · {receipt.note}"
+        if receipt and receipt.owed:
+            title += " · " + self.owed_text(receipt)
         if receipt and receipt.cancelled_at is not None:
             title += " · " + self.cancelled_text(receipt)
         self.lines_title.setText(title)

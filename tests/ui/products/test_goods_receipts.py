@@ -307,3 +307,75 @@ def test_print_the_selected_receipt_to_pdf(qtbot, page, owner_ctx, products, tmp
     qtbot.waitUntil(lambda: receipts.status.text().startswith("Printed to"), timeout=WAIT)
     assert receipts.status.text() == f"Printed to {out}"
     assert has_phrase(pdf_text(out), "GOODS RECEIPT PN000001")  # the UI's language
+
+
+def test_paid_in_part_leaves_the_rest_owed(qtbot, page, owner_ctx, products):
+    from primedist.domain.enums import PaymentMethod
+    from primedist.services import suppliers
+
+    receipts = receipts_page(qtbot, page)
+    dialog = receipts.new_receipt()
+    scan(qtbot, dialog, "COC-1")
+    dialog.table.item(0, QTY).setData(Qt.ItemDataRole.EditRole, 10)
+    dialog.table.item(0, COST).setText("30000")
+    # The amount paid follows the cost until it is typed.
+    assert dialog.paid.text() == "300,000" and dialog.owed.text() == ""
+    dialog.table.item(0, QTY).setData(Qt.ItemDataRole.EditRole, 12)
+    assert dialog.paid.text() == "360,000"
+    dialog.set_paid("100,000")
+    assert dialog.owed.text() == "Owed: 260,000 VND"
+    # Less than the cost: the supplier it is owed to must be named.
+    assert dialog.problem_text() == "Name the supplier: 260,000 VND is left to pay."
+    assert not dialog.save_button.isEnabled()
+    dialog.supplier.setText("Công ty Đức Minh")
+    assert dialog.problem_text() == "" and dialog.save_button.isEnabled()
+    dialog.table.item(0, QTY).setData(Qt.ItemDataRole.EditRole, 10)  # typed: it stays
+    assert dialog.paid.text() == "100,000" and dialog.owed.text() == "Owed: 200,000 VND"
+    dialog.method.setCurrentIndex(dialog.method.findData(PaymentMethod.BANK_TRANSFER.value))
+    assert dialog.draft().paid == 100_000
+    assert dialog.draft().method == PaymentMethod.BANK_TRANSFER
+    with qtbot.waitSignal(dialog.received, timeout=WAIT) as done:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    row, _quantities = done.args
+    assert (row.total_cost, row.paid, row.owed) == (300_000, 100_000, 200_000)
+    [supplier] = suppliers.list_suppliers(owner_ctx)
+    assert (supplier.name, supplier.debt) == ("Công ty Đức Minh", 200_000)
+    assert suppliers.supplier_ledger(owner_ctx, supplier.id)[0].method == (
+        PaymentMethod.BANK_TRANSFER
+    )
+    # The list shows what was paid; what is left owed on hover and over the lines.
+    qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
+    paid = receipts.table.item(0, receipts.COLUMNS.index("paid"))
+    assert paid.text() == "100,000 VND" and paid.toolTip() == "200,000 VND owed to the supplier"
+    assert receipts.lines_title.text() == "Lines of PN000001 · 200,000 VND owed to the supplier"
+
+
+def test_a_paid_amount_above_the_cost_blocks_save(qtbot, page, products):
+    dialog = receipts_page(qtbot, page).new_receipt()
+    dialog.supplier.setText("Gốm Sứ")
+    scan(qtbot, dialog, "COC-1")
+    dialog.table.item(0, COST).setText("45000")
+    assert dialog.save_button.isEnabled()
+    dialog.set_paid("50,000")
+    assert dialog.problem_text() == (
+        "The amount paid to the supplier must be 0 to the receipt's cost (45,000 VND)."
+    )
+    assert not dialog.save_button.isEnabled() and dialog.problem.isVisible()
+    dialog.set_paid("-5")
+    assert not dialog.save_button.isEnabled()
+    dialog.set_paid("năm chục")
+    assert dialog.problem_text().startswith("Type the amount paid to the supplier")
+    dialog.set_paid("")  # nothing paid: all of it owed
+    assert dialog.save_button.isEnabled() and dialog.owed.text() == "Owed: 45,000 VND"
+    assert dialog.draft().paid == 0
+    assert not dialog.method.isEnabled()
+
+
+def test_a_receipt_without_a_supplier_shows_no_debt(qtbot, page, owner_ctx, products):
+    cup = svc.find_variant(owner_ctx, "COC-1").variant_id
+    svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3, 30_000)]))
+    receipts = receipts_page(qtbot, page)
+    qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
+    qtbot.waitUntil(lambda: receipts.lines_table.rowCount() == 1, timeout=WAIT)
+    assert receipts.table.item(0, receipts.COLUMNS.index("paid")).text() == ""
+    assert receipts.lines_title.text() == "Lines of PN000001"

@@ -1,0 +1,805 @@
+"""Suppliers (Products → *Suppliers*, *Nhà cung cấp*): who goods come from, and what the
+shop owes them. The list (search, only those owed money, the archived ones) shows what
+each delivered and was paid; under it the selected one's details and account: each goods
+receipt (what the shop came to owe) and payment, with the balance after it. **New
+supplier** and **Edit…** open `SupplierDialog`, **Pay…** `PaymentDialog` (money paid
+against the balance); a payment entered by mistake is cancelled with a reason. Every read
+and write runs on the database worker (`Op`); `changed` tells the other pages of a write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_money, format_number, parse_money
+from primedist.domain.supplier import MAX_PAYMENT
+from primedist.errors import ValidationError
+from primedist.services import suppliers as svc
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import alive, count_text, export_done_box, push_button, xlsx_path
+from primedist.ui.ops import Op, report_in
+from primedist.ui.products.receipts import (
+    MUTED,
+    PROBLEM,
+    RIGHT,
+    chosen_method,
+    fill_methods,
+    method_combo,
+    row_table,
+)
+from primedist.ui.widgets import SearchBox, align_headers
+
+#: A balance paid in advance (the supplier owes the shop goods).
+ADVANCE = QColor("#047857")
+
+
+def _money(amount: int) -> str:
+    return format_money(amount, current_language())
+
+
+def _parse(text: str) -> int | None:
+    """The amount of money typed (0 when nothing is); None when it is not one."""
+    text = text.strip()
+    try:
+        return parse_money(text, current_language()) if text else 0
+    except ValueError:
+        return None
+
+
+def _strike(cell: QTableWidgetItem, tip: str) -> None:
+    """A cancelled document's cell: struck out, greyed, why on hover."""
+    font = cell.font()
+    font.setStrikeOut(True)
+    cell.setFont(font)
+    cell.setForeground(MUTED)
+    cell.setToolTip(tip)
+
+
+# --------------------------------------------------------------------------- dialogs
+
+
+class SupplierDialog(QDialog):
+    """A new supplier (`row` None) or a supplier's name and contact details edited.
+    Emits `saved(SupplierRow)` and closes once the service saved it; a refused save is
+    said in `status` and the dialog stays open."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self, ctx: ServiceContext, row: svc.SupplierRow | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("supplierDialog")
+        self.ctx = ctx
+        self.row = row
+        self._busy = False
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        form = QFormLayout()
+        self.name = self._field("supplierName", svc.MAX_NAME)
+        self.phone = self._field("supplierPhone", 20)
+        self.email = self._field("supplierEmail", 120)
+        self.address = self._field("supplierAddress", 255)
+        self.tax_code = self._field("supplierTaxCode", 20)
+        self.note = self._field("supplierNote", svc.MAX_NOTE)
+        self.fields = {"name": self.name, "phone": self.phone, "email": self.email,
+                       "address": self.address, "tax_code": self.tax_code,
+                       "note": self.note}  # fmt: skip
+        self.captions = {key: QLabel() for key in self.fields}
+        for key, edit in self.fields.items():
+            self.captions[key].setBuddy(edit)
+            form.addRow(self.captions[key], edit)
+        layout.addLayout(form)
+        self.status = QLabel()
+        self.status.setObjectName("formProblem")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("primaryButton")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        if row is not None:
+            for key, edit in self.fields.items():
+                edit.setText(getattr(row, key))
+        self.name.textChanged.connect(lambda _t: self._update())
+        self.retranslate()
+        self.name.setFocus()
+
+    @staticmethod
+    def _field(name: str, limit: int) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setMaxLength(limit)
+        return edit
+
+    def retranslate(self) -> None:
+        if self.row is None:
+            title = self.tr("New supplier")
+        else:
+            title = self.tr("Edit supplier %1").replace("%1", self.row.code)
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        self.captions["name"].setText(self.tr("&Name"))
+        self.captions["phone"].setText(self.tr("&Phone"))
+        self.captions["email"].setText(self.tr("&Email"))
+        self.captions["address"].setText(self.tr("&Address"))
+        self.captions["tax_code"].setText(self.tr("&Tax code"))
+        self.captions["note"].setText(self.tr("N&ote"))
+        self.name.setPlaceholderText(self.tr("required: the company or person goods come from"))
+        self.tax_code.setPlaceholderText(self.tr("optional, e.g. 0101234567"))
+        self.save_button.setText(self.tr("Save"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _update(self) -> None:
+        self.save_button.setEnabled(bool(self.name.text().strip()) and not self._busy)
+
+    def draft(self) -> svc.SupplierDraft:
+        return svc.SupplierDraft(
+            self.name.text(), phone=self.phone.text(), email=self.email.text(),
+            address=self.address.text(), tax_code=self.tax_code.text(), note=self.note.text(),
+        )  # fmt: skip
+
+    def save(self) -> None:
+        if self._busy or not self.name.text().strip():
+            return
+        ctx, draft, row = self.ctx, self.draft(), self.row
+
+        def work(_job: object) -> svc.SupplierRow:
+            if row is None:
+                return svc.create_supplier(ctx, draft)
+            return svc.update_supplier(ctx, row.id, draft)
+
+        self._busy = True
+        self._update()
+        Op(self, work, engine=ctx.engine, title=self.tr("Saving the supplier")).success(
+            self._saved).failure(self._failed).run()  # fmt: skip
+
+    def _saved(self, row: svc.SupplierRow) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.saved.emit(row)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self._update()
+        report_in(self.status, self, exc)
+        self.status.setVisible(bool(self.status.text()))
+        if isinstance(exc, ValidationError) and exc.field in self.fields:
+            self.fields[exc.field].setFocus()
+
+
+class PaymentDialog(QDialog):
+    """Money paid to a supplier against what the shop owes it: the amount (what is owed,
+    at first), how, a note; what is owed after it, as typed. Emits `paid(LedgerEntry)`
+    and closes once the service recorded it."""
+
+    paid = Signal(object)
+
+    def __init__(
+        self, ctx: ServiceContext, row: svc.SupplierRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("supplierPaymentDialog")
+        self.ctx = ctx
+        self.row = row
+        self._busy = False
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        form = QFormLayout()
+        self.owed = QLabel()
+        self.owed.setObjectName("paymentOwed")
+        self.amount = QLineEdit()
+        self.amount.setObjectName("paymentAmount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.amount.setMaximumWidth(220)
+        if row.debt > 0:
+            self.amount.setText(format_number(row.debt, current_language()))
+        self.method = method_combo("paymentMethod")
+        self.note = QLineEdit()
+        self.note.setObjectName("paymentNote")
+        self.note.setMaxLength(svc.MAX_NOTE)
+        self.after = QLabel()
+        self.after.setObjectName("paymentAfter")
+        self.captions = {k: QLabel() for k in ("owed", "amount", "method", "note")}
+        for key, widget in (("owed", self.owed), ("amount", self.amount),
+                            ("method", self.method), ("note", self.note)):  # fmt: skip
+            self.captions[key].setBuddy(widget)
+            form.addRow(self.captions[key], widget)
+        form.addRow("", self.after)
+        layout.addLayout(form)
+        self.status = QLabel()
+        self.status.setObjectName("formProblem")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("primaryButton")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.amount.textChanged.connect(lambda _t: self._update())
+        self.retranslate()
+        self.amount.setFocus()
+        self.amount.selectAll()
+
+    def retranslate(self) -> None:
+        row = self.row
+        title = self.tr("Pay %1").replace("%1", f"{row.name} ({row.code})")
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        self.captions["owed"].setText(self.tr("Owed now"))
+        self.captions["amount"].setText(self.tr("&Amount paid"))
+        self.captions["method"].setText(self.tr("&Method"))
+        self.captions["note"].setText(self.tr("&Note"))
+        self.amount.setPlaceholderText(self.tr("e.g. 500.000"))
+        self.note.setPlaceholderText(self.tr("optional: transfer reference, who was paid…"))
+        fill_methods(self.method)
+        self.save_button.setText(self.tr("Save"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def balance_text(self, balance: int) -> str:
+        if balance < 0:
+            return self.tr("%1 paid in advance").replace("%1", _money(-balance))
+        return _money(balance)
+
+    def amount_value(self) -> int | None:
+        """The amount typed; None when it is not an amount of money."""
+        return _parse(self.amount.text())
+
+    def problem_text(self) -> str:
+        """Why Save is disabled ('' when the payment can be saved)."""
+        amount = self.amount_value()
+        if amount is None:
+            return self.tr("Type the amount paid as an amount of money, e.g. 500.000.")
+        if not 0 < amount <= MAX_PAYMENT:
+            return self.tr("The amount paid must be 1 to %1.").replace("%1", _money(MAX_PAYMENT))
+        return ""
+
+    def _update(self) -> None:
+        self.owed.setText(self.balance_text(self.row.debt))
+        amount = self.amount_value()
+        if amount is None:
+            self.after.setText("")
+        else:
+            after = self.row.debt - amount
+            if after < 0:
+                text = self.tr("Owed after: %1 (%2 paid in advance)").replace(
+                    "%1", _money(0)).replace("%2", _money(-after))  # fmt: skip
+            else:
+                text = self.tr("Owed after: %1").replace("%1", _money(after))
+            self.after.setText(text)
+        problem = self.problem_text() if self.amount.text().strip() else ""
+        self.status.setText(problem)
+        self.status.setVisible(bool(problem))
+        self.save_button.setEnabled(not self.problem_text() and not self._busy)
+
+    def save(self) -> None:
+        amount = self.amount_value()
+        if self._busy or amount is None or self.problem_text():
+            return
+        ctx, supplier_id = self.ctx, self.row.id
+        method, note = chosen_method(self.method), self.note.text()
+        self._busy = True
+        self._update()
+        Op(self, lambda _job: svc.pay_supplier(ctx, supplier_id, amount, method, note),
+           engine=ctx.engine, title=self.tr("Paying the supplier")).success(
+            self._saved).failure(self._failed).run()  # fmt: skip
+
+    def _saved(self, entry: svc.LedgerEntry) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.paid.emit(entry)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self._update()
+        report_in(self.status, self, exc)
+        self.status.setVisible(bool(self.status.text()))
+
+
+# --------------------------------------------------------------------------- the page
+
+
+class SuppliersPage(QWidget):
+    """The suppliers (search, only those owed money, archived), what the shop owes them in
+    all, the selected one's details and account; New supplier, Edit…, Pay…, Archive /
+    Restore, Cancel payment… and Export…."""
+
+    #: A supplier or a payment was written (other pages may refresh).
+    changed = Signal()
+
+    COLUMNS = ("code", "name", "phone", "receipts", "bought", "paid", "owed", "last_delivery")
+    LEDGER_COLUMNS = ("date", "document", "what", "increase", "decrease", "balance", "note", "by")
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("suppliersPage")
+        self.ctx = ctx
+        self.rows: list[svc.SupplierRow] = []
+        self.ledger: list[svc.LedgerEntry] = []
+        #: The supplier whose account `ledger` is.
+        self.ledger_id: int | None = None
+        self.total = 0
+        self.dialog: QDialog | None = None
+        self.cancel_box: QInputDialog | None = None
+        self.last_export: Any = None
+        self._ticket = 0
+        self._ledger_ticket = 0
+        #: The supplier to select once the list is read again (one just created).
+        self._select_id: int | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(self._build_top())
+        self.message = QLabel()
+        self.message.setObjectName("formProblem")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("name"))
+        self.table.setObjectName("suppliersTable")
+        align_headers(self.table, right=[self.COLUMNS.index(c) for c in
+                                         ("receipts", "bought", "paid", "owed")])  # fmt: skip
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.table.itemDoubleClicked.connect(lambda _item: self.edit_supplier())
+        layout.addWidget(self.table, 3)
+        layout.addLayout(self._build_details())
+        self.ledger_table = row_table(len(self.LEDGER_COLUMNS), self.LEDGER_COLUMNS.index("note"))
+        self.ledger_table.setObjectName("supplierLedger")
+        align_headers(self.ledger_table, right=[self.LEDGER_COLUMNS.index(c) for c in
+                                                ("increase", "decrease", "balance")])  # fmt: skip
+        self.ledger_table.itemSelectionChanged.connect(self._update_buttons)
+        layout.addWidget(self.ledger_table, 2)
+        self.retranslate()
+        self.refresh()
+
+    def _build_top(self) -> QHBoxLayout:
+        top = QHBoxLayout()
+        self.search = SearchBox()
+        self.search.setObjectName("suppliersSearch")
+        self.search.setMinimumWidth(300)
+        self.search.searchChanged.connect(lambda _text: self.refresh())
+        self.owing_check = QCheckBox()
+        self.owing_check.setObjectName("suppliersOwing")
+        self.owing_check.toggled.connect(lambda _on: self.refresh())
+        self.archived_check = QCheckBox()
+        self.archived_check.setObjectName("suppliersArchived")
+        self.archived_check.toggled.connect(lambda _on: self.refresh())
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        self.owed_label = QLabel()
+        self.owed_label.setObjectName("suppliersOwed")
+        self.new_button = push_button("addProductButton", self.new_supplier)
+        self.edit_button = push_button("supplierEditButton", self.edit_supplier)
+        self.pay_button = push_button("supplierPayButton", self.pay)
+        self.archive_button = push_button("supplierArchiveButton", self.toggle_archived)
+        self.export_button = push_button("suppliersExportButton", self.export)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.owing_check)
+        top.addWidget(self.archived_check)
+        top.addWidget(self.count)
+        top.addWidget(self.owed_label)
+        top.addStretch(1)
+        for button in (self.new_button, self.edit_button, self.pay_button, self.archive_button,
+                       self.export_button):  # fmt: skip
+            top.addWidget(button)
+        return top
+
+    def _build_details(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        head = QHBoxLayout()
+        self.details_title = QLabel()
+        self.details_title.setObjectName("sectionTitle")
+        self.cancel_payment_button = push_button("supplierCancelPayment", self.ask_cancel_payment)
+        head.addWidget(self.details_title, 1)
+        head.addWidget(self.cancel_payment_button)
+        self.details = QLabel()
+        self.details.setObjectName("supplierDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addLayout(head)
+        box.addWidget(self.details)
+        return box
+
+    # Text ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search by code, name, phone, email or tax code"))
+        self.owing_check.setText(self.tr("Only those owed money"))
+        self.owing_check.setToolTip(self.tr("Only the suppliers the shop still owes money"))
+        self.archived_check.setText(self.tr("Archived"))
+        self.archived_check.setToolTip(
+            self.tr("Show the archived suppliers (goods no longer come from them)")
+        )
+        self.new_button.setText(self.tr("New supplier"))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.edit_button.setToolTip(self.tr("Change the selected supplier's name and details"))
+        self.pay_button.setText(self.tr("Pay…"))
+        self.pay_button.setToolTip(self.tr("Record money paid to the selected supplier"))
+        self.export_button.setText(self.tr("Export…"))
+        self.export_button.setToolTip(
+            self.tr("Export the suppliers listed (every one that matches the search and "
+                    "filters) to Excel"))  # fmt: skip
+        self.cancel_payment_button.setText(self.tr("Cancel payment…"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Code"), self.tr("Supplier"), self.tr("Phone"), self.tr("Receipts"),
+            self.tr("Bought"), self.tr("Paid"), self.tr("Owed"), self.tr("Last delivery"),
+        ])  # fmt: skip
+        self.ledger_table.setHorizontalHeaderLabels([
+            self.tr("Date"), self.tr("Document"), self.tr("What"), self.tr("Owed more"),
+            self.tr("Owed less"), self.tr("Balance"), self.tr("Note"), self.tr("By"),
+        ])  # fmt: skip
+        self._show_rows()
+        self._show_details()
+        self._show_ledger()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def balance_text(self, balance: int) -> str:
+        """What is owed; a negative balance as paid in advance."""
+        if balance < 0:
+            return self.tr("%1 in advance").replace("%1", _money(-balance))
+        return _money(balance)
+
+    def cancelled_text(self, entry: svc.LedgerEntry) -> str:
+        when = format_datetime(entry.cancelled_at, shop_tz(), current_language()) \
+            if entry.cancelled_at else ""  # fmt: skip
+        return self.tr("Cancelled %1: %2").replace("%1", when).replace("%2", entry.cancel_reason)
+
+    # Reading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the suppliers again (for the search and filters), and what is owed in all,
+        on the database worker."""
+        self.message.hide()
+        ctx, text = self.ctx, self.search.text()
+        archived, owing = self.archived_check.isChecked(), self.owing_check.isChecked()
+        self._ticket += 1
+        ticket = self._ticket
+
+        def work(_job: object) -> tuple[list[svc.SupplierRow], int]:
+            rows = svc.list_suppliers(ctx, text, archived=archived, owing=owing)
+            return rows, svc.total_owed(ctx)
+
+        Op(self, work).success(lambda got: self._loaded(got[0], got[1], ticket)).run()
+
+    def _loaded(self, rows: list[svc.SupplierRow], total: int, ticket: int) -> None:
+        if not alive(self) or ticket != self._ticket:
+            return
+        current = self.current()
+        keep = self._select_id if self._select_id is not None else (current.id if current else None)
+        self._select_id = None
+        self.rows, self.total = rows, total
+        self.table.blockSignals(True)  # one selection change below, not one per row
+        try:
+            self._show_rows()
+            at = next((i for i, row in enumerate(rows) if row.id == keep), 0)
+            if rows:
+                self.table.selectRow(at)
+            else:
+                self.table.clearSelection()
+        finally:
+            self.table.blockSignals(False)
+        self._selected()
+
+    def _show_rows(self) -> None:
+        tz, lang = shop_tz(), current_language()
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            last = format_datetime(row.last_delivery, tz, lang) if row.last_delivery else ""
+            cells = (row.code, row.name, row.phone, format_number(row.receipts, lang),
+                     _money(row.bought), _money(row.paid), self.balance_text(row.debt),
+                     last)  # fmt: skip
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                column = self.COLUMNS[c]
+                if column in ("receipts", "bought", "paid", "owed"):
+                    cell.setTextAlignment(RIGHT)
+                if column == "owed" and row.debt > 0:
+                    cell.setForeground(PROBLEM)
+                elif column == "owed" and row.debt < 0:
+                    cell.setForeground(ADVANCE)
+                    cell.setToolTip(self.tr("Paid in advance: the next deliveries are paid "
+                                            "for already"))  # fmt: skip
+                elif c == 1 and row.note:
+                    cell.setToolTip(row.note)
+                if not row.is_active:
+                    cell.setForeground(MUTED)
+                self.table.setItem(r, c, cell)
+        text = count_text(len(self.rows), self.tr("%n supplier"), self.tr("%n suppliers"))
+        if len(self.rows) >= svc.LIST_LIMIT:
+            text = self.tr("the first %1").replace("%1", text)
+        self.count.setText(text)
+        self.owed_label.setText(self.tr("Owed to suppliers: %1").replace("%1", _money(self.total)))
+        self._update_buttons()
+
+    def current(self) -> svc.SupplierRow | None:
+        row = self.table.currentRow()
+        selected = self.table.selectionModel().hasSelection()
+        return self.rows[row] if selected and 0 <= row < len(self.rows) else None
+
+    def current_entry(self) -> svc.LedgerEntry | None:
+        row = self.ledger_table.currentRow()
+        selected = self.ledger_table.selectionModel().hasSelection()
+        return self.ledger[row] if selected and 0 <= row < len(self.ledger) else None
+
+    def _update_buttons(self) -> None:
+        supplier = self.current()
+        for button in (self.edit_button, self.pay_button, self.archive_button):
+            button.setEnabled(supplier is not None)
+        archived = supplier is not None and not supplier.is_active
+        self.archive_button.setText(self.tr("Restore") if archived else self.tr("Archive"))
+        self.archive_button.setToolTip(
+            self.tr("Deliveries can come from the selected supplier again") if archived
+            else self.tr("Goods no longer come from the selected supplier: the goods "
+                         "receipt screen stops offering it (its documents stay)"))  # fmt: skip
+        self.export_button.setEnabled(bool(self.rows))
+        entry = self.current_entry()
+        standing = entry is not None and entry.kind == "payment" and entry.counts
+        self.cancel_payment_button.setEnabled(standing and entry is not None
+                                              and not entry.receipt_code)  # fmt: skip
+        if standing and entry is not None and entry.receipt_code:
+            tip = self.tr("Paid with goods receipt %1: cancel the receipt instead (Goods "
+                          "receipts page)").replace("%1", entry.receipt_code)  # fmt: skip
+        else:
+            tip = self.tr("Cancel the selected payment (entered by mistake)")
+        self.cancel_payment_button.setToolTip(tip)
+
+    def _selected(self) -> None:
+        supplier = self.current()
+        if supplier is None or supplier.id != self.ledger_id:
+            self.ledger, self.ledger_id = [], None
+            self._show_ledger()
+        self._show_details()
+        self._update_buttons()
+        self._ledger_ticket += 1
+        if supplier is None:
+            return
+        ctx, ticket, supplier_id = self.ctx, self._ledger_ticket, supplier.id
+        Op(self, lambda _job: svc.supplier_ledger(ctx, supplier_id)).success(
+            lambda entries: self._ledger_loaded(supplier_id, entries, ticket)).failure(
+            self._failed).run()  # fmt: skip
+
+    def _ledger_loaded(self, supplier_id: int, entries: list[svc.LedgerEntry], ticket: int) -> None:
+        if not alive(self) or ticket != self._ledger_ticket:
+            return
+        self.ledger, self.ledger_id = entries, supplier_id
+        self.ledger_table.clearSelection()  # the rows may have moved: nothing to cancel by mistake
+        self._show_ledger()
+
+    def _show_details(self) -> None:
+        supplier = self.current()
+        if supplier is None:
+            self.details_title.setText("")
+            self.details.setText("")
+            return
+        title = f"{supplier.code} · {supplier.name}"
+        if not supplier.is_active:
+            title += " · " + self.tr("archived")
+        self.details_title.setText(title)
+        parts = [
+            caption.replace("%1", value)
+            for caption, value in (
+                (self.tr("Phone: %1"), supplier.phone),
+                (self.tr("Email: %1"), supplier.email),
+                (self.tr("Address: %1"), supplier.address),
+                (self.tr("Tax code: %1"), supplier.tax_code),
+                (self.tr("Note: %1"), supplier.note),
+            )
+            if value
+        ]
+        self.details.setText(
+            "   ·   ".join(parts) if parts else self.tr("No contact details: Edit… adds them.")
+        )
+
+    def _what(self, entry: svc.LedgerEntry) -> str:
+        if entry.kind == "receipt":
+            return self.tr("Goods receipt")
+        text = self.tr("Payment (%1)").replace("%1", enum_label(entry.method).lower())
+        if entry.receipt_code:
+            text += " · " + self.tr("with %1").replace("%1", entry.receipt_code)
+        return text
+
+    def _show_ledger(self) -> None:
+        tz, lang = shop_tz(), current_language()
+        table = self.ledger_table
+        table.setRowCount(len(self.ledger))
+        for r, entry in enumerate(self.ledger):
+            receipt = entry.kind == "receipt"
+            note = entry.note
+            if not entry.counts:
+                cancelled = self.cancelled_text(entry)
+                note = f"{note} · {cancelled}" if note else cancelled
+            cells = (format_datetime(entry.at, tz, lang), entry.code, self._what(entry),
+                     _money(entry.amount) if receipt else "",
+                     "" if receipt else _money(entry.amount),
+                     self.balance_text(entry.balance), note, entry.by)  # fmt: skip
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if self.LEDGER_COLUMNS[c] in ("increase", "decrease", "balance"):
+                    cell.setTextAlignment(RIGHT)
+                if not entry.counts:
+                    _strike(cell, self.cancelled_text(entry))
+                elif self.LEDGER_COLUMNS[c] == "balance" and entry.balance < 0:
+                    cell.setForeground(ADVANCE)
+                table.setItem(r, c, cell)
+        self._update_buttons()
+
+    # Writing ------------------------------------------------------------------------------
+    def _open(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+
+    def new_supplier(self) -> SupplierDialog:
+        dialog = SupplierDialog(self.ctx, None, parent=self)
+        dialog.saved.connect(self._created)
+        self._open(dialog)
+        return dialog
+
+    def edit_supplier(self) -> SupplierDialog | None:
+        supplier = self.current()
+        if supplier is None:
+            return None
+        dialog = SupplierDialog(self.ctx, supplier, parent=self)
+        dialog.saved.connect(lambda _row: self._written())
+        self._open(dialog)
+        return dialog
+
+    def pay(self) -> PaymentDialog | None:
+        supplier = self.current()
+        if supplier is None:
+            return None
+        dialog = PaymentDialog(self.ctx, supplier, parent=self)
+        dialog.paid.connect(lambda _entry: self._written())
+        self._open(dialog)
+        return dialog
+
+    def _created(self, row: svc.SupplierRow) -> None:
+        """Show the new supplier: the search and filters cleared, it selected."""
+        if not alive(self):
+            return
+        for widget in (self.search, self.owing_check, self.archived_check):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.owing_check.setChecked(False)
+        self.archived_check.setChecked(False)
+        for widget in (self.search, self.owing_check, self.archived_check):
+            widget.blockSignals(False)
+        self._select_id = row.id
+        self._written()
+
+    def toggle_archived(self) -> None:
+        """Archive the selected supplier, or restore it when it is archived."""
+        supplier = self.current()
+        if supplier is None:
+            return
+        ctx, supplier_id, active = self.ctx, supplier.id, not supplier.is_active
+        title = self.tr("Restoring the supplier") if active else self.tr("Archiving the supplier")
+        Op(self, lambda _job: svc.set_supplier_active(ctx, supplier_id, active),
+           engine=ctx.engine, title=title).success(lambda _row: self._written()).failure(
+            self._failed).run()  # fmt: skip
+
+    def ask_cancel_payment(self) -> QInputDialog | None:
+        """Ask why, then cancel the selected payment."""
+        entry = self.current_entry()
+        if entry is None or entry.kind != "payment" or not entry.counts or entry.receipt_code:
+            return None
+        box = QInputDialog(self)
+        box.setWindowTitle(self.tr("Cancel %1").replace("%1", entry.code))
+        box.setLabelText(
+            self.tr("%1 will no longer count as paid: the supplier is owed it again. Why is "
+                    "it cancelled?").replace("%1", _money(entry.amount)))  # fmt: skip
+        box.setTextValue("")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.textValueSelected.connect(lambda text: self.cancel_payment(entry.record_id, text))
+        box.open()
+        self.cancel_box = box
+        return box
+
+    def cancel_payment(self, payment_id: int, reason: str) -> None:
+        ctx = self.ctx
+        Op(self, lambda _job: svc.cancel_payment(ctx, payment_id, reason), engine=ctx.engine,
+           title=self.tr("Cancelling the payment")).success(
+            lambda _none: self._written()).failure(self._failed).run()  # fmt: skip
+
+    def _written(self) -> None:
+        if not alive(self):
+            return
+        self.refresh()
+        self.changed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        """Said above the list."""
+        if alive(self):
+            report_in(self.message, self, exc)
+            self.message.setVisible(bool(self.message.text()))
+
+    # Export -------------------------------------------------------------------------------
+    def export(self) -> None:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export suppliers"), str(folder / "suppliers.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )  # fmt: skip
+        if path:
+            self.export_to(xlsx_path(path))
+
+    def export_to(self, target: Path) -> None:
+        """Every supplier matching the search and filters, in the background."""
+        ctx, search, lang = self.ctx, self.search.text(), current_language()
+        archived, owing = self.archived_check.isChecked(), self.owing_check.isChecked()
+        Op(self, lambda job: svc.export_suppliers(ctx, target, search=search, archived=archived,
+                                                   owing=owing, lang=lang,
+                                                   progress=job.progress),
+           title=self.tr("Exporting suppliers")).with_progress().success(
+            self._exported).failure(self._failed).run()  # fmt: skip
+
+    def _exported(self, report: Any) -> None:
+        if not alive(self):
+            return
+        rows = count_text(report.rows, self.tr("%n supplier"), self.tr("%n suppliers"))
+        text = self.tr("%1 exported to %2.").replace("%1", rows).replace("%2", str(report.path))
+        self.last_export = report
+        export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
+                        report.path).open()  # fmt: skip

@@ -1,0 +1,299 @@
+"""The Products tab's Suppliers page driven like a shop owner settling with suppliers: the
+list with what each is owed after deliveries paid in part, search (accents ignored), only
+those owed money, a new supplier (a name already used refused in the dialog), details
+edited, a payment and its cancellation, archive and restore, export; in Vietnamese too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from primedist.domain.enums import PaymentMethod
+from primedist.services import goods_receipts as receipts_svc
+from primedist.services import suppliers as svc
+from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
+from primedist.services.context import ServiceContext
+from primedist.ui.list_tools import alive
+from primedist.ui.products.page import ProductsPage
+from primedist.ui.products.suppliers import PaymentDialog, SupplierDialog, SuppliersPage
+from tests.ui.support import WAIT, show_widget
+
+pytestmark = pytest.mark.usefixtures("no_crash")
+SUPPLIERS_TAB = 4
+
+
+@pytest.fixture
+def deliveries(owner_ctx: ServiceContext) -> int:
+    """Two deliveries: Đức Minh's 300.000 paid 100.000 (200.000 owed), Minh Long's paid in
+    full. The cup's variant id."""
+    create_product(owner_ctx, ProductDraft(
+        name="Cốc sứ Bát Tràng", category=None, features=None, description=None,
+        option1_name=None, option2_name=None,
+        variants=[VariantDraft(sku="COC-1", price=45_000, stock=2)], shop_ids=[], images=[],
+    ))  # fmt: skip
+    hit = receipts_svc.find_variant(owner_ctx, "COC-1")
+    assert hit is not None
+    line = receipts_svc.ReceiptLine(hit.variant_id, 10, 30_000)
+    receipts_svc.receive_goods(owner_ctx, receipts_svc.ReceiptDraft(
+        [line], supplier="Công ty Đức Minh", paid=100_000))  # fmt: skip
+    one = receipts_svc.ReceiptLine(hit.variant_id, 1, 50_000)
+    receipts_svc.receive_goods(
+        owner_ctx, receipts_svc.ReceiptDraft([one], supplier="Gốm Minh Long")
+    )
+    return hit.variant_id
+
+
+@pytest.fixture
+def products_page(qtbot, owner_ctx, deliveries) -> Iterator[ProductsPage]:
+    p = show_widget(qtbot, ProductsPage(owner_ctx), height=760)
+    yield p
+    p.shutdown()
+
+
+def suppliers_page(qtbot, page: ProductsPage, count: str = "2 suppliers") -> SuppliersPage:
+    suppliers = page.show_tab(SUPPLIERS_TAB)
+    assert isinstance(suppliers, SuppliersPage) and page.suppliers is suppliers
+    qtbot.waitUntil(lambda: suppliers.count.text() == count, timeout=WAIT)
+    return suppliers
+
+
+def texts(table, row: int) -> list[str]:
+    return [table.item(row, c).text() for c in range(table.columnCount())]
+
+
+def select(qtbot, page: SuppliersPage, name: str) -> None:
+    """Select the supplier named `name` and wait for its account."""
+    row = next(i for i, r in enumerate(page.rows) if r.name == name)
+    page.table.selectRow(row)
+    qtbot.waitUntil(lambda: page.ledger_id == page.rows[row].id, timeout=WAIT)
+
+
+def search(qtbot, page: SuppliersPage, text: str) -> None:
+    page.search.setText(text)
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+
+
+@pytest.mark.usefixtures("english")
+def test_what_is_owed_after_deliveries_paid_in_part(qtbot, products_page):
+    page = suppliers_page(qtbot, products_page)
+    assert products_page.tabs.tabText(SUPPLIERS_TAB) == "Suppliers"
+    assert page.owed_label.text() == "Owed to suppliers: 200,000 VND"
+    assert texts(page.table, 0)[:7] == ["NCC000001", "Công ty Đức Minh", "", "1",
+                                        "300,000 VND", "100,000 VND", "200,000 VND"]  # fmt: skip
+    assert texts(page.table, 1)[6] == "0 VND"
+    assert page.table.item(0, 7).text()  # the last delivery
+    # The first one selected: its details and account, the newest first.
+    qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 2, timeout=WAIT)
+    assert page.details_title.text() == "NCC000001 · Công ty Đức Minh"
+    assert page.details.text() == "No contact details: Edit… adds them."
+    paid, received = texts(page.ledger_table, 0), texts(page.ledger_table, 1)
+    assert paid[1:7] == ["PC000001", "Payment (cash) · with PN000001", "", "100,000 VND",
+                         "200,000 VND", ""]  # fmt: skip
+    assert received[1:6] == ["PN000001", "Goods receipt", "300,000 VND", "", "300,000 VND"]
+    # A payment made with a receipt goes with it: not cancelled here.
+    page.ledger_table.selectRow(0)
+    assert not page.cancel_payment_button.isEnabled()
+    assert "cancel the receipt instead" in page.cancel_payment_button.toolTip()
+    assert page.edit_button.isEnabled() and page.pay_button.isEnabled()
+    assert page.archive_button.text() == "Archive" and page.export_button.isEnabled()
+
+
+@pytest.mark.usefixtures("english")
+def test_search_ignores_accents_and_the_owed_filter(qtbot, products_page):
+    page = suppliers_page(qtbot, products_page)
+    search(qtbot, page, "duc minh")
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
+    assert page.rows[0].name == "Công ty Đức Minh"
+    search(qtbot, page, "minh")
+    qtbot.waitUntil(lambda: page.count.text() == "2 suppliers", timeout=WAIT)
+    search(qtbot, page, "khong co")
+    qtbot.waitUntil(lambda: page.count.text() == "0 suppliers", timeout=WAIT)
+    assert page.details_title.text() == "" and page.ledger_table.rowCount() == 0
+    assert not page.pay_button.isEnabled() and not page.export_button.isEnabled()
+    search(qtbot, page, "")
+    qtbot.waitUntil(lambda: page.count.text() == "2 suppliers", timeout=WAIT)
+    page.owing_check.setChecked(True)  # only those the shop still owes
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
+    assert page.rows[0].name == "Công ty Đức Minh"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_new_supplier_and_a_name_used_already(qtbot, products_page):
+    page = suppliers_page(qtbot, products_page)
+    search(qtbot, page, "minh long")
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
+    dialog = page.new_supplier()
+    assert isinstance(dialog, SupplierDialog) and dialog.windowTitle() == "New supplier"
+    assert not dialog.save_button.isEnabled()  # the name is required
+    dialog.name.setText("Nhà phân phối Á Châu")
+    dialog.phone.setText("0912 345 678")
+    dialog.tax_code.setText("0101234567")
+    assert dialog.save_button.isEnabled()
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    # Shown: the search cleared, the new one selected.
+    qtbot.waitUntil(lambda: page.count.text() == "3 suppliers", timeout=WAIT)
+    assert page.search.text() == "" and page.current().name == "Nhà phân phối Á Châu"
+    assert page.current().code == "NCC000003" and page.current().phone == "0912345678"
+    assert "Tax code: 0101234567" in page.details.text()
+    # The same name again (any case, no accents): refused, said in the dialog, kept open.
+    again = page.new_supplier()
+    again.name.setText("cong ty duc minh")
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: again.status.isVisible(), timeout=WAIT)
+    assert again.status.text() == "There is a supplier named Công ty Đức Minh already (NCC000001)."
+    assert again.isVisible() and again.save_button.isEnabled()
+    again.email.setText("not an email")
+    again.name.setText("Công ty Mới")
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "is not an email address" in again.status.text(), timeout=WAIT)
+    again.reject()
+
+
+@pytest.mark.usefixtures("english")
+def test_edit_a_suppliers_details(qtbot, products_page, owner_ctx):
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Gốm Minh Long")
+    dialog = page.edit_supplier()
+    assert dialog is not None and dialog.windowTitle() == "Edit supplier NCC000002"
+    assert dialog.name.text() == "Gốm Minh Long"
+    dialog.name.setText("Gốm sứ Minh Long")
+    dialog.email.setText("ban-hang@minhlong.vn")
+    dialog.address.setText("Bình Dương")
+    dialog.note.setText("Giao thứ Hai")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.details_title.text() == "NCC000002 · Gốm sứ Minh Long",
+                    timeout=WAIT)  # fmt: skip
+    assert page.details.text() == (
+        "Email: ban-hang@minhlong.vn   ·   Address: Bình Dương   ·   Note: Giao thứ Hai"
+    )
+    assert svc.get_supplier(owner_ctx, page.current().id).email == "ban-hang@minhlong.vn"
+
+
+@pytest.mark.usefixtures("english")
+def test_pay_then_cancel_the_payment(qtbot, products_page):
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Công ty Đức Minh")
+    dialog = page.pay()
+    assert isinstance(dialog, PaymentDialog)
+    assert dialog.windowTitle() == "Pay Công ty Đức Minh (NCC000001)"
+    assert dialog.owed.text() == "200,000 VND" and dialog.amount.text() == "200,000"
+    assert dialog.after.text() == "Owed after: 0 VND"
+    dialog.amount.setText("250,000")  # more than owed: paid in advance
+    assert dialog.after.text() == "Owed after: 0 VND (50,000 VND paid in advance)"
+    dialog.amount.setText("mười nghìn")
+    assert not dialog.save_button.isEnabled() and dialog.status.isVisible()
+    dialog.amount.setText("150,000")
+    assert dialog.after.text() == "Owed after: 50,000 VND" and dialog.save_button.isEnabled()
+    dialog.method.setCurrentIndex(dialog.method.findData(PaymentMethod.BANK_TRANSFER.value))
+    dialog.note.setText("CK Vietcombank")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 3, timeout=WAIT)
+    assert page.current().debt == 50_000
+    assert page.owed_label.text() == "Owed to suppliers: 50,000 VND"
+    assert texts(page.table, 0)[5:7] == ["250,000 VND", "50,000 VND"]
+    assert texts(page.ledger_table, 0)[1:7] == ["PC000003", "Payment (bank transfer)", "",
+                                                "150,000 VND", "50,000 VND",
+                                                "CK Vietcombank"]  # fmt: skip
+    # Entered by mistake: cancelled with a reason, struck out, owed again.
+    page.ledger_table.selectRow(0)
+    assert page.cancel_payment_button.isEnabled()
+    box = page.ask_cancel_payment()
+    assert box is not None and box.windowTitle() == "Cancel PC000003"
+    box.setTextValue("Nhập nhầm số tiền")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        box.accept()
+    qtbot.waitUntil(lambda: bool(page.ledger) and not page.ledger[0].counts, timeout=WAIT)
+    assert page.current().debt == 200_000
+    cell = page.ledger_table.item(0, 1)
+    assert cell.font().strikeOut() and cell.toolTip().endswith(": Nhập nhầm số tiền")
+    note = page.ledger_table.item(0, 6).text()
+    assert note.startswith("CK Vietcombank · Cancelled ") and note.endswith(": Nhập nhầm số tiền")
+    page.ledger_table.selectRow(0)
+    assert not page.cancel_payment_button.isEnabled()
+
+
+@pytest.mark.usefixtures("english")
+def test_a_cancellation_needs_a_reason(qtbot, products_page, owner_ctx):
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Công ty Đức Minh")
+    svc.pay_supplier(owner_ctx, page.current().id, 10_000)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 3, timeout=WAIT)
+    page.cancel_payment(page.ledger[0].record_id, "  ")
+    qtbot.waitUntil(lambda: page.message.isVisible(), timeout=WAIT)
+    assert page.message.text() == "Say why the payment is cancelled."
+
+
+@pytest.mark.usefixtures("english")
+def test_archive_and_restore(qtbot, products_page):
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Gốm Minh Long")
+    assert page.archive_button.text() == "Archive"
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
+    page.archived_check.setChecked(True)
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier"
+                    and page.rows[0].name == "Gốm Minh Long", timeout=WAIT)  # fmt: skip
+    qtbot.waitUntil(lambda: page.archive_button.text() == "Restore", timeout=WAIT)
+    assert page.details_title.text() == "NCC000002 · Gốm Minh Long · archived"
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.mouseClick(page.archive_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.count.text() == "0 suppliers", timeout=WAIT)
+    page.archived_check.setChecked(False)
+    qtbot.waitUntil(lambda: page.count.text() == "2 suppliers", timeout=WAIT)
+
+
+@pytest.mark.usefixtures("english")
+def test_export_with_the_filters(qtbot, products_page, tmp_path):
+    import openpyxl
+
+    page = suppliers_page(qtbot, products_page)
+    page.owing_check.setChecked(True)
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
+    target = tmp_path / "ncc.xlsx"
+    page.export_to(target)
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=WAIT)
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Code", "Supplier")  # the UI's language
+    assert len(rows) == 2 and rows[1][:2] == ("NCC000001", "Công ty Đức Minh")
+    assert rows[1][7:10] == (300_000, 100_000, 200_000)
+    box = next(w for w in page.findChildren(QMessageBox) if w.isVisible())
+    assert box.text() == f"1 supplier exported to {target}."
+    box.close()
+
+
+@pytest.mark.usefixtures("english")
+def test_a_goods_receipt_saved_refreshes_the_page(qtbot, products_page, owner_ctx, deliveries):
+    page = suppliers_page(qtbot, products_page)
+    receipts = products_page.show_tab(3)
+    receipts_svc.receive_goods(owner_ctx, receipts_svc.ReceiptDraft(
+        [receipts_svc.ReceiptLine(deliveries, 2, 40_000)], supplier="Gốm Minh Long",
+        paid=0))  # fmt: skip
+    receipts.stockChanged.emit()  # as the receipts page does once a receipt is saved
+    qtbot.waitUntil(lambda: page.owed_label.text() == "Owed to suppliers: 280,000 VND",
+                    timeout=WAIT)  # fmt: skip
+
+
+@pytest.mark.usefixtures("vietnamese")
+def test_in_vietnamese(qtbot, products_page):
+    page = products_page.show_tab(SUPPLIERS_TAB)
+    assert isinstance(page, SuppliersPage)
+    qtbot.waitUntil(lambda: len(page.rows) == 2 and page.ledger_table.rowCount() == 2,
+                    timeout=WAIT)  # fmt: skip
+    assert page.table.item(0, 6).text() == "200.000 ₫"
+    assert page.owed_label.text().endswith(": 200.000 ₫")
+    dialog = page.pay()
+    assert dialog is not None and dialog.amount.text() == "200.000"
+    dialog.amount.setText("250.000")
+    assert "50.000 ₫" in dialog.after.text() and dialog.save_button.isEnabled()
+    dialog.reject()
+    editor = page.new_supplier()
+    assert alive(editor)
+    editor.reject()
