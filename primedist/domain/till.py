@@ -38,6 +38,8 @@ class TillClosing(SQLModel, table=True):
     opening_float: int = money_field()
     cash_sales: int = money_field()
     cash_refunds: int = money_field()
+    #: Cash paid to suppliers out of the drawer that day.
+    cash_paid_out: int = money_field()
     expected: int = money_field()
     counted: int = money_field()
     difference: int = money_field()

@@ -34,6 +34,7 @@ _T: dict[str, tuple[str, str]] = {
     "refunded": ("Refunded", "Tiền hoàn"),
     "net": ("Net", "Thực thu"),
     "cash": ("Cash in drawer", "Tiền mặt trong két"),
+    "paid_out": ("Cash paid to suppliers", "Tiền mặt trả nhà cung cấp"),
     "cancelled": ("Cancelled orders", "Đơn đã hủy"),
     "refunds": ("Refunds", "Lượt hoàn tiền"),
     "by_payment": ("By payment method", "Theo phương thức thanh toán"),
@@ -41,8 +42,10 @@ _T: dict[str, tuple[str, str]] = {
     "products": ("Products sold", "Sản phẩm đã bán"),
     "nothing": ("No sales, cancellations or refunds this day.",
                 "Không có bán hàng, hủy đơn hay hoàn tiền trong ngày."),
-    "cash_note": ("Cash in drawer = cash sales − cash refunds (without the opening float).",
-              "Tiền mặt trong két = tiền mặt bán hàng − tiền mặt hoàn (chưa gồm tiền đầu ca)."),
+    "cash_note": ("Cash in drawer = cash sales − cash refunds − cash paid to suppliers (without "
+                  "the opening float).",
+                  "Tiền mặt trong két = tiền mặt bán hàng − tiền mặt hoàn − tiền mặt trả nhà cung "
+                  "cấp (chưa gồm tiền đầu ca)."),
     "more": ("… and {n} more", "… và {n} sản phẩm khác"),
     "till": ("Cash count", "Kiểm két"),
     "float": ("Opening float", "Tiền đầu ca"),
@@ -107,6 +110,8 @@ def _figures(h: ReportHtml, report: EndOfDay, paper: Paper) -> list[str]:
         h.row(h.t("sales"), h.money(report.sales), bold=True),
         h.row(f"{h.t('refunded')} ({h.number(report.refunds)})", h.money(-report.refunded)),
         h.row(h.t("net"), h.money(report.net), bold=True),
+        *([h.row(h.t("paid_out"), h.money(-report.supplier_cash))] if report.supplier_cash
+          else []),
         h.row(h.t("cash"), h.money(report.cash_in_drawer), bold=True),
         h.row(f"{h.t('cancelled')} ({h.number(report.cancelled_orders)})",
               h.money(report.cancelled_total)),

@@ -16,14 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.domain.base import table_of
-from primedist.domain.enums import OrderStatus
+from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order, OrderLine, OrderRefund
 from primedist.domain.shop import Shop
+from primedist.domain.supplier import SupplierPayment
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
 refunds_t = table_of(OrderRefund)
 shops_t = table_of(Shop)
+supplier_payments_t = table_of(SupplierPayment)
 
 #: A bound on the product rows (a day of the busiest demo shop, 1,000,000 orders over two
 #: years, sells about 2,000 SKUs): the report lists them all.
@@ -119,6 +121,20 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
     if scope.user_id is not None:
         stmt = stmt.where(r.user_id == scope.user_id)
     return list(conn.execute(stmt))
+
+
+def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
+    """Cash paid to suppliers during the day (its standing payments), by the staff member
+    when the scope names one. Not per shop: the one drawer pays them, whichever shops'
+    sales are counted."""
+    p = supplier_payments_t.c
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0)).where(
+        p.paid_at >= scope.start, p.paid_at < scope.end, p.cancelled_at.is_(None),
+        p.method == PaymentMethod.CASH.value,
+    )  # fmt: skip
+    if scope.user_id is not None:
+        stmt = stmt.where(p.user_id == scope.user_id)
+    return int(conn.execute(stmt).scalar_one())
 
 
 def products_sold(

@@ -105,6 +105,8 @@ class EndOfDay:
     refunded_items: int = 0
     refunded: int = 0
     payments: tuple[PaymentLine, ...] = ()
+    #: Cash paid out of the drawer to suppliers during the day (Products → Suppliers).
+    supplier_cash: int = 0
     by_shop: tuple[ShopLine, ...] = ()
     products: tuple[ProductLine, ...] = field(default=())
 
@@ -115,8 +117,10 @@ class EndOfDay:
 
     @property
     def cash_in_drawer(self) -> int:
-        """Cash taken less cash given back (the till's float not included)."""
-        return next((p.net for p in self.payments if p.method == PaymentMethod.CASH), 0)
+        """Cash taken less cash given back and paid to suppliers (the till's float not
+        included)."""
+        cash = next((p.net for p in self.payments if p.method == PaymentMethod.CASH), 0)
+        return cash - self.supplier_cash
 
     @property
     def empty(self) -> bool:
@@ -157,6 +161,7 @@ def end_of_day(
         refunds = q.refunds(conn, scope)
         by_shop = q.sales_by_shop(conn, scope)
         products = q.products_sold(conn, scope)
+        supplier_cash = q.supplier_cash(conn, scope)
         shops = tuple(q.shop_names(conn, scope.shop_ids))
     kept = [r for r in sales if not r.cancelled]
     gone = [r for r in sales if r.cancelled]
@@ -168,7 +173,7 @@ def end_of_day(
         cancelled_orders=_sum(gone, "orders"), cancelled_total=_sum(gone, "total"),
         refunds=_sum(refunds, "refunds"), refunded_items=_sum(refunds, "items"),
         refunded=_sum(refunds, "amount"),
-        payments=_payments(kept, refunds),
+        payments=_payments(kept, refunds), supplier_cash=supplier_cash,
         by_shop=tuple(ShopLine(r.id, r.name, Channel(r.channel), int(r.orders), int(r.total))
                       for r in by_shop),
         products=tuple(ProductLine(r.sku or "", _item_name(r.product_name, r.variant_name),
@@ -271,10 +276,11 @@ def export_end_of_day(
         report.day, ", ".join(report.shops) or t.all_shops, report.staff or t.all_staff,
         report.orders, report.items, report.goods, report.discounts, report.shipping,
         report.sales, report.cancelled_orders, report.cancelled_total, report.refunds,
-        report.refunded_items, report.refunded, report.net, report.cash_in_drawer,
+        report.refunded_items, report.refunded, report.net, report.supplier_cash,
+        report.cash_in_drawer,
     ]  # fmt: skip
     kinds = ("date", "text", "text", "int", "int", "money", "money", "money", "money", "int",
-             "money", "int", "int", "money", "money", "money")  # fmt: skip
+             "money", "int", "int", "money", "money", "money", "money")  # fmt: skip
     sheets = [
         ReportSheet(t.summary, [XlsxColumn("", "text", 28), XlsxColumn("", "text", 28)],
                     list(zip(t.labels, values, strict=True)), kinds),
@@ -307,7 +313,7 @@ _TEXTS: dict[str, ReportTexts] = {
         "End of day", "Payments", "Shops", "Products",
         ("Day", "Shops", "Staff", "Orders", "Items", "Goods", "Discounts", "Shipping",
          "Sales", "Cancelled orders", "Cancelled value", "Refunds", "Items returned",
-         "Refunded", "Net", "Cash in drawer"),
+         "Refunded", "Net", "Cash paid to suppliers", "Cash in drawer"),
         ("Payment method", "Orders", "Sales", "Refunds", "Refunded", "Net"),
         ("Shop", "Orders", "Sales"), ("SKU", "Product", "Units", "Revenue"),
         "All shops", "All staff",
@@ -318,7 +324,8 @@ _TEXTS: dict[str, ReportTexts] = {
         "Cuối ngày", "Thanh toán", "Gian hàng", "Sản phẩm",
         ("Ngày", "Gian hàng", "Nhân viên", "Số đơn", "Số sản phẩm", "Tiền hàng", "Giảm giá",
          "Phí vận chuyển", "Doanh số", "Đơn đã hủy", "Giá trị đơn hủy", "Lượt hoàn tiền",
-         "Sản phẩm trả lại", "Tiền hoàn", "Thực thu", "Tiền mặt trong két"),
+         "Sản phẩm trả lại", "Tiền hoàn", "Thực thu", "Tiền mặt trả nhà cung cấp",
+         "Tiền mặt trong két"),
         ("Phương thức thanh toán", "Số đơn", "Doanh số", "Lượt hoàn", "Tiền hoàn", "Thực thu"),
         ("Gian hàng", "Số đơn", "Doanh số"), ("Mã SKU", "Sản phẩm", "Số lượng", "Doanh thu"),
         "Tất cả gian hàng", "Tất cả nhân viên",

@@ -1,8 +1,9 @@
 """Closing the till (End of day → *Count the cash*): the cashier types the opening float and
 the cash counted; the app records them against what should be there.
 
-expected = opening float + the day's cash sales − its cash refunds (the end-of-day
-report's *cash in drawer*, for the same shops and staff member); difference = counted −
+expected = opening float + the day's cash sales − its cash refunds − the cash paid to
+suppliers (the end-of-day report's *cash in drawer*, for the same shops and staff member);
+difference = counted −
 expected (negative = short, positive = over). Each count is a row of `till_closings` and an
 audit row; a day may be counted several times (a count after a late sale), newest last.
 Needs Orders access.
@@ -47,6 +48,7 @@ class TillCount:
     opening_float: int
     cash_sales: int
     cash_refunds: int
+    cash_paid_out: int
     expected: int
     counted: int
     difference: int
@@ -86,11 +88,12 @@ def close_till(
         sales = sum(int(r.total) for r in q.sales_by_payment(conn, scope)
                     if r.payment_method == cash and not r.cancelled)  # fmt: skip
         refunds = sum(int(r.amount) for r in q.refunds(conn, scope) if r.payment_method == cash)
-        expected = opening_float + sales - refunds
+        paid_out = q.supplier_cash(conn, scope)
+        expected = opening_float + sales - refunds - paid_out
         row = TillClosing(
             day=day, shop_ids="".join(f",{i}" for i in shops) + ("," if shops else ""),
             staff_id=staff_id, opening_float=opening_float, cash_sales=sales,
-            cash_refunds=refunds, expected=expected, counted=counted,
+            cash_refunds=refunds, cash_paid_out=paid_out, expected=expected, counted=counted,
             difference=counted - expected, note=note, user_id=ctx.actor.id, created_at=now,
         )  # fmt: skip
         session.add(row)
@@ -135,6 +138,7 @@ def till_counts(ctx: ServiceContext, day: date) -> list[TillCount]:
             opening_float=int(r.opening_float),
             cash_sales=int(r.cash_sales),
             cash_refunds=int(r.cash_refunds),
+            cash_paid_out=int(r.cash_paid_out),
             expected=int(r.expected),
             counted=int(r.counted),
             difference=int(r.difference),

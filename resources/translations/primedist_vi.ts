@@ -1806,6 +1806,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Doanh số − tiền hoàn</translation>
     </message>
     <message>
+        <source>Cash sales − cash refunds − %1 paid to suppliers</source>
+        <translation>Tiền mặt bán − tiền mặt hoàn − %1 trả nhà cung cấp</translation>
+    </message>
+    <message>
         <source>Cash sales − cash refunds</source>
         <translation>Tiền mặt bán hàng − tiền mặt hoàn</translation>
     </message>
@@ -1954,6 +1958,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tiền mặt trong két</translation>
     </message>
     <message>
+        <source>Cash paid to suppliers</source>
+        <translation>Tiền mặt trả nhà cung cấp</translation>
+    </message>
+    <message>
         <source>End of day</source>
         <translation>Cuối ngày</translation>
     </message>
@@ -1990,8 +1998,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Doanh thu</translation>
     </message>
     <message>
-        <source>Cash taken for the day&apos;s sales less cash given back for returns; the float the till started with is not included.</source>
-        <translation>Tiền mặt thu từ bán hàng trong ngày trừ tiền mặt hoàn cho hàng trả lại; chưa gồm tiền đầu ca có sẵn trong két.</translation>
+        <source>Cash taken for the day&apos;s sales less cash given back for returns and cash paid to suppliers (Products → Suppliers); the float the till started with is not included.</source>
+        <translation>Tiền mặt thu từ bán hàng trong ngày trừ tiền mặt hoàn cho hàng trả lại và tiền mặt trả nhà cung cấp (Sản phẩm → Nhà cung cấp); chưa gồm tiền đầu ca.</translation>
     </message>
     <message>
         <source>Print</source>

@@ -136,3 +136,24 @@ def test_close_the_till_and_print_the_count(qapp, cli, shop, tmp_path):
     base = ("--data-dir", str(data), "report", "end-of-day")
     assert "difference -186,000" in cli(*base, "--date", day, "--counted", "0").out
     assert cli(*base, "--counted", "-1").code == EXIT_USAGE
+
+
+def test_cash_paid_to_a_supplier_is_out_of_the_drawer(qapp, cli, shop, tmp_path):
+    data, day = shop
+    d = ("--data-dir", str(data))
+    assert cli(*d, "suppliers", "add", "Gốm Minh Long").code == EXIT_OK
+    assert cli(*d, "suppliers", "pay", "NCC000001", "50000").code == EXIT_OK
+    assert cli(*d, "suppliers", "pay", "NCC000001", "9000", "--method",
+               "bank_transfer").code == EXIT_OK  # fmt: skip
+    out = tmp_path / "cuoi-ngay.xlsx"
+    got = cli(*d, "report", "end-of-day", "--date", day, "--xlsx", str(out), "--json").json()
+    assert (got["supplier_cash"], got["cash_in_drawer"]) == (50_000, 136_000)
+    summary = dict(openpyxl.load_workbook(out)["Cuối ngày"].iter_rows(values_only=True))
+    assert (summary["Tiền mặt trả nhà cung cấp"], summary["Tiền mặt trong két"]) == (
+        50_000, 136_000)  # fmt: skip
+    pdf = tmp_path / "eod.pdf"
+    assert cli(*d, "report", "end-of-day", "--date", day, "--pdf", str(pdf), "--lang",
+               "en").code == EXIT_OK  # fmt: skip
+    text = pdf_text(pdf)
+    assert has_phrase(text, "Cash paid to suppliers -50,000 VND"), text
+    assert has_phrase(text, "Cash in drawer 136,000 VND")

@@ -8,12 +8,16 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from primedist.core.clock import FixedClock
-from primedist.domain.enums import Module, PaymentMethod
+from primedist.domain.enums import Module, PaymentMethod, Role
+from primedist.domain.user import User
 from primedist.errors import PermissionDenied, ValidationError
 from primedist.services import orders as svc
+from primedist.services import staff as staff_svc
 from primedist.services import till
+from primedist.services.auth import actor_for
 from primedist.services.context import ServiceContext
 from tests.factories import make_product, make_shop
 from tests.services.test_end_of_day import DAY, at, sell
@@ -104,3 +108,46 @@ def test_needs_orders_access(owner_ctx: ServiceContext) -> None:
     with pytest.raises(PermissionDenied):
         till.till_counts(clerk, DAY)
     assert till.till_counts(owner_ctx, DAY) == []
+
+
+def test_cash_paid_to_suppliers_leaves_the_drawer(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, day_of_sales: None
+) -> None:
+    """Cash paid to a supplier on the day (with a delivery or against its balance) is out of
+    the drawer; a transfer, a cancelled payment or another day's is not; the shop filter
+    keeps it (one drawer), a staff member's count takes only what they paid."""
+    from primedist.services import end_of_day as eod
+    from primedist.services import goods_receipts as gr
+    from primedist.services import suppliers as sup
+
+    (cup,) = make_product(engine, "Cốc", [("COC-1", 45_000, 0)])
+    shopee = make_shop(engine, "Shopee Lan")
+    at(clock, 9, days=-1)
+    ncc = sup.create_supplier(owner_ctx, sup.SupplierDraft("Gốm Minh Long")).id
+    sup.pay_supplier(owner_ctx, ncc, 40_000)  # yesterday's
+    at(clock, 11)
+    line = gr.ReceiptLine(cup, 10, 20_000)
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([line], supplier="Gốm Minh Long", paid=150_000))
+    sup.pay_supplier(owner_ctx, ncc, 50_000, PaymentMethod.BANK_TRANSFER)
+    wrong = sup.pay_supplier(owner_ctx, ncc, 70_000)
+    sup.cancel_payment(owner_ctx, wrong.record_id, "nhập nhầm")
+    sup.pay_supplier(owner_ctx, ncc, 30_000, note="trả thêm")
+    at(clock, 21)
+    report = eod.end_of_day(owner_ctx, DAY)
+    assert report.supplier_cash == 180_000
+    assert report.cash_in_drawer == 800_000 - 580_000 - 180_000
+    count = till.close_till(owner_ctx, DAY, opening_float=500_000, counted=540_000)
+    assert (count.cash_paid_out, count.expected, count.difference) == (180_000, 540_000, 0)
+    assert till.till_counts(owner_ctx, DAY)[-1].cash_paid_out == 180_000
+    one_shop = till.close_till(owner_ctx, DAY, opening_float=0, counted=0, shop_ids=[shopee])
+    assert (one_shop.cash_paid_out, one_shop.expected) == (180_000, -180_000)
+    issued = staff_svc.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF,
+                                 modules=[Module.PRODUCTS, Module.ORDERS])  # fmt: skip
+    with Session(owner_ctx.engine) as session:
+        user = session.get(User, issued.member.id)
+        assert user is not None
+        lan = owner_ctx.with_actor(actor_for(session, user))
+    sup.pay_supplier(lan, ncc, 20_000)
+    assert eod.end_of_day(owner_ctx, DAY).supplier_cash == 200_000
+    assert eod.end_of_day(owner_ctx, DAY, user_id=owner_ctx.actor.id).supplier_cash == 180_000
+    assert eod.end_of_day(owner_ctx, DAY, user_id=issued.member.id).supplier_cash == 20_000

@@ -269,7 +269,10 @@ class EndOfDayDialog(QDialog):
             "refunded": (money(r.refunded),
                          count_text(r.refunds, self.tr("%n refund"), self.tr("%n refunds"))),
             "net": (money(r.net), self.tr("Sales − refunds")),
-            "cash": (money(r.cash_in_drawer), self.tr("Cash sales − cash refunds")),
+            "cash": (money(r.cash_in_drawer),
+                     self.tr("Cash sales − cash refunds − %1 paid to suppliers")
+                     .replace("%1", money(r.supplier_cash)) if r.supplier_cash
+                     else self.tr("Cash sales − cash refunds")),
         }  # fmt: skip
         self.breakdown.setText(
             self.tr("Goods %1 · discounts %2 · shipping %3").replace("%1", money(r.goods))
@@ -447,7 +450,7 @@ class EndOfDayDialog(QDialog):
             self.tr("Items"), self.tr("Goods"), self.tr("Discounts"), self.tr("Shipping"),
             self.tr("Sales"), self.tr("Cancelled orders"), self.tr("Cancelled value"),
             self.tr("Refunds"), self.tr("Items returned"), self.tr("Refunded"), self.tr("Net"),
-            self.tr("Cash in drawer"),
+            self.tr("Cash paid to suppliers"), self.tr("Cash in drawer"),
         )  # fmt: skip
         methods = {m.value: enum_label(m) for m in eod.PAYMENT_ORDER}
         return eod.ReportTexts(
@@ -482,8 +485,9 @@ class EndOfDayDialog(QDialog):
         for key, text in names.items():
             self.figure_names[key].setText(text)
         self.figures["cash"].setToolTip(
-            self.tr("Cash taken for the day's sales less cash given back for returns; the "
-                    "float the till started with is not included.")
+            self.tr("Cash taken for the day's sales less cash given back for returns and cash "
+                    "paid to suppliers (Products → Suppliers); the float the till started with "
+                    "is not included.")
         )  # fmt: skip
         if self.staff.count():
             self.staff.setItemText(0, self.tr("All staff"))

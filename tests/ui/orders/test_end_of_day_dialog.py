@@ -223,3 +223,19 @@ def test_count_the_cash_then_print_it(qtbot, owner_ctx, sales, tmp_path: Path, m
     qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.day.day == 19,
                     timeout=WAIT)  # fmt: skip
     assert dialog.counts_label.text() == ""
+
+
+def test_cash_paid_to_a_supplier_leaves_the_drawer(qtbot, owner_ctx, sales, clock):
+    from primedist.services import suppliers as sup
+
+    at_local(clock, 11)
+    ncc = sup.create_supplier(owner_ctx, sup.SupplierDraft("Gốm Minh Long")).id
+    sup.pay_supplier(owner_ctx, ncc, 120_000)
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.figures["cash"].text() == money(300_000 - 120_000)
+    assert dialog.figure_notes["cash"].text() == (
+        f"Cash sales − cash refunds − {money(120_000)} paid to suppliers"
+    )
+    dialog.float_edit.setText("500,000")
+    dialog.counted_edit.setText("680,000")
+    qtbot.waitUntil(lambda: dialog.expected_label.text() == money(680_000), timeout=WAIT)

@@ -1,9 +1,10 @@
-"""suppliers and supplier_payments; goods_receipts.supplier_id
+"""suppliers and supplier_payments; goods_receipts.supplier_id; till_closings.cash_paid_out
 
 A supplier becomes a record (code, contact details) and what the shop owes it is the cost
 of its receipts less its payments. The suppliers named on earlier receipts (text) become
 records, one per folded name, linked from their receipts; those receipts are taken as paid
-in full at the delivery (a payment with the receipt), so no debt appears out of nowhere.
+in full at the delivery (a payment with the receipt), so no debt appears out of nowhere. Cash paid to a
+supplier comes out of the drawer: a till count records it (0 for the counts before).
 
 Revision ID: 0021_suppliers
 Revises: 0020_goods_receipts
@@ -40,6 +41,11 @@ def upgrade() -> None:
         batch_op.create_foreign_key(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                     "suppliers", ["supplier_id"], ["id"])  # fmt: skip
     _records_from_receipts()
+    with op.batch_alter_table("till_closings") as batch_op:
+        batch_op.add_column(sa.Column("cash_paid_out", sa.BigInteger(), nullable=False,
+                                      server_default="0"))  # fmt: skip
+    with op.batch_alter_table("till_closings") as batch_op:
+        batch_op.alter_column("cash_paid_out", server_default=None)
 
 
 def _create_suppliers() -> None:
@@ -139,6 +145,8 @@ def _insert_supplier(conn: sa.Connection, name: str, key: str, at: object) -> in
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("till_closings") as batch_op:
+        batch_op.drop_column("cash_paid_out")
     with op.batch_alter_table("goods_receipts") as batch_op:
         batch_op.drop_constraint(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                  type_="foreignkey")  # fmt: skip
