@@ -77,6 +77,25 @@ def _strike(cell: QTableWidgetItem, tip: str) -> None:
     cell.setToolTip(tip)
 
 
+def _form_foot(dialog: Any, layout: QVBoxLayout) -> tuple[QLabel, Any, Any]:
+    """A form dialog's foot: its status line (hidden until a problem is said) and Save /
+    Cancel, wired to `dialog.save` and `dialog.reject`."""
+    status = QLabel()
+    status.setObjectName("formProblem")
+    status.setWordWrap(True)
+    status.hide()
+    layout.addWidget(status)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    save = buttons.button(QDialogButtonBox.StandardButton.Save)
+    save.setObjectName("primaryButton")
+    buttons.accepted.connect(dialog.save)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return status, save, buttons.button(QDialogButtonBox.StandardButton.Cancel)
+
+
 # --------------------------------------------------------------------------- dialogs
 
 
@@ -117,20 +136,7 @@ class SupplierDialog(QDialog):
             self.captions[key].setBuddy(edit)
             form.addRow(self.captions[key], edit)
         layout.addLayout(form)
-        self.status = QLabel()
-        self.status.setObjectName("formProblem")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        layout.addWidget(self.status)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("primaryButton")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.status, self.save_button, self.cancel_button = _form_foot(self, layout)
         if row is not None:
             for key, edit in self.fields.items():
                 edit.setText(getattr(row, key))
@@ -254,20 +260,7 @@ class PaymentDialog(QDialog):
             form.addRow(self.captions[key], widget)
         form.addRow("", self.after)
         layout.addLayout(form)
-        self.status = QLabel()
-        self.status.setObjectName("formProblem")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        layout.addWidget(self.status)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("primaryButton")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.status, self.save_button, self.cancel_button = _form_foot(self, layout)
         self.amount.textChanged.connect(lambda _t: self._update())
         self.retranslate()
         self.amount.setFocus()
