@@ -66,3 +66,43 @@ class SupplierPayment(SQLModel, table=True):
     cancelled_at: datetime | None = None
     cancelled_by_id: int | None = fk("users.id", ondelete="SET NULL")
     cancel_reason: str | None = Field(default=None, max_length=255)
+
+
+class SupplierReturn(SQLModel, table=True):
+    """Goods of a receipt sent back to its supplier (*phiếu trả hàng nhập*, TH000012): the
+    shop owes their cost less; money the supplier gave back for them is `refund`."""
+
+    __tablename__ = "supplier_returns"
+    __table_args__ = (
+        sa.CheckConstraint("total >= 0 AND refund >= 0 AND refund <= total",
+                           name="refund_within_total"),  # fmt: skip
+        sa.Index(None, "supplier_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    receipt_id: int = fk("goods_receipts.id", index=True)
+    supplier_id: int | None = fk("suppliers.id")
+    reason: str = Field(max_length=255)
+    units: int = 0
+    #: Σ quantity × the receipt line's unit cost.
+    total: int = money_field()
+    #: Money the supplier gave back (the rest comes off what the shop owes it).
+    refund: int = money_field()
+    method: PaymentMethod = enum_field(PaymentMethod, default=PaymentMethod.CASH)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SupplierReturnLine(SQLModel, table=True):
+    """One line of a receipt sent back: how many, at the receipt line's unit cost."""
+
+    __tablename__ = "supplier_return_lines"
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = fk("supplier_returns.id", ondelete="CASCADE", index=True)
+    receipt_line_id: int = fk("goods_receipt_lines.id", index=True)
+    variant_id: int | None = fk("variants.id", ondelete="SET NULL")
+    quantity: int
+    unit_cost: int | None = Field(default=None, sa_type=sa.BigInteger)

@@ -19,13 +19,14 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order, OrderLine, OrderRefund
 from primedist.domain.shop import Shop
-from primedist.domain.supplier import SupplierPayment
+from primedist.domain.supplier import SupplierPayment, SupplierReturn
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
 refunds_t = table_of(OrderRefund)
 shops_t = table_of(Shop)
 supplier_payments_t = table_of(SupplierPayment)
+supplier_returns_t = table_of(SupplierReturn)
 
 #: A bound on the product rows (a day of the busiest demo shop, 1,000,000 orders over two
 #: years, sells about 2,000 SKUs): the report lists them all.
@@ -124,17 +125,21 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 
 def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
-    """Cash paid to suppliers during the day (its standing payments), by the staff member
-    when the scope names one. Not per shop: the one drawer pays them, whichever shops'
-    sales are counted."""
-    p = supplier_payments_t.c
-    stmt = sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0)).where(
+    """Cash paid to suppliers during the day (its standing payments) less the cash they
+    gave back for goods returned, by the staff member when the scope names one. Not per
+    shop: the one drawer pays them, whichever shops' sales are counted."""
+    p, b = supplier_payments_t.c, supplier_returns_t.c
+    cash = PaymentMethod.CASH.value
+    paid = sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0)).where(
         p.paid_at >= scope.start, p.paid_at < scope.end, p.cancelled_at.is_(None),
-        p.method == PaymentMethod.CASH.value,
+        p.method == cash,
     )  # fmt: skip
+    back = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(
+        b.created_at >= scope.start, b.created_at < scope.end, b.method == cash)  # fmt: skip
     if scope.user_id is not None:
-        stmt = stmt.where(p.user_id == scope.user_id)
-    return int(conn.execute(stmt).scalar_one())
+        paid = paid.where(p.user_id == scope.user_id)
+        back = back.where(b.user_id == scope.user_id)
+    return int(conn.execute(paid).scalar_one()) - int(conn.execute(back).scalar_one())
 
 
 def products_sold(

@@ -35,7 +35,7 @@ from primedist.domain.goods_receipt import (
     GoodsReceiptLine,
 )
 from primedist.domain.product import Product, Variant
-from primedist.domain.supplier import SupplierPayment
+from primedist.domain.supplier import SupplierPayment, SupplierReturn, SupplierReturnLine
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.io.tabular import cell_text, open_table, parse_whole_number
@@ -112,13 +112,16 @@ class ReceiptRow:
     supplier_id: int | None = None
     #: Paid to the supplier with the delivery (its payment; 0 once cancelled).
     paid: int = 0
+    #: The cost of its goods sent back to the supplier, and the money it gave back.
+    returned: int = 0
+    refunded: int = 0
 
     @property
     def owed(self) -> int:
         """What the delivery left owed to its supplier (none without one)."""
         if self.cancelled_at is not None or self.supplier_id is None:
             return 0
-        return max(self.total_cost - self.paid, 0)
+        return max(self.total_cost - self.returned - self.paid + self.refunded, 0)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,9 @@ class ReceiptLineRow:
     variant_name: str
     quantity: int
     unit_cost: int | None
+    id: int = 0
+    #: Units of it sent back to the supplier since.
+    returned: int = 0
 
     @property
     def amount(self) -> int | None:
@@ -301,6 +307,7 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
             raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))
         if receipt.cancelled_at is not None:
             raise ValidationError(msg("{code} was cancelled already.", code=receipt.code))
+        _refuse_when_returned(session, receipt)
         lines = session.exec(
             select(GoodsReceiptLine).where(GoodsReceiptLine.receipt_id == receipt_id)
             .order_by(GoodsReceiptLine.id)  # type: ignore[arg-type]
@@ -334,6 +341,17 @@ def _cancel_payments(session: Session, receipt_id: int, now: datetime, user_id: 
         .where(p.receipt_id == receipt_id, p.cancelled_at.is_(None))
         .values(cancelled_at=now, cancelled_by_id=user_id, cancel_reason=reason[:255])
     )  # fmt: skip
+
+
+def _refuse_when_returned(session: Session, receipt: GoodsReceipt) -> None:
+    b = table_of(SupplierReturn).c
+    first = session.connection().execute(
+        sa.select(b.code).where(b.receipt_id == receipt.id).order_by(b.id).limit(1)
+    ).scalar()  # fmt: skip
+    if first is not None:
+        raise ValidationError(msg("Goods of {code} went back to the supplier ({first}): it can "
+                                  "no longer be cancelled.", code=receipt.code,
+                                  first=first))  # fmt: skip
 
 
 def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceiptLine,
@@ -409,21 +427,24 @@ def get_receipt(ctx: ServiceContext, receipt_id: int) -> ReceiptRow:
 
 
 def _listed_columns() -> list[sa.ColumnElement[Any]]:
-    r, p = receipts_t.c, table_of(SupplierPayment).c
+    r, p, b = receipts_t.c, table_of(SupplierPayment).c, table_of(SupplierReturn).c
     paid = (
         sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
         .where(p.receipt_id == r.id, p.cancelled_at.is_(None)).scalar_subquery()
     )  # fmt: skip
+    back = sa.select(sa.func.coalesce(sa.func.sum(b.total), 0)).where(b.receipt_id == r.id)
+    refunded = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(b.receipt_id == r.id)
     return [r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units, r.total_cost,
             users_t.c.name, r.cancelled_at, r.cancel_reason, r.supplier_id,
-            paid.label("paid")]  # fmt: skip
+            paid.label("paid"), back.scalar_subquery().label("returned"),
+            refunded.scalar_subquery().label("refunded")]  # fmt: skip
 
 
 def _listed(x: Any) -> ReceiptRow:
     return ReceiptRow(int(x.id), x.code, x.created_at, x.supplier or "", x.note or "",
                       int(x.lines), int(x.units), int(x.total_cost), x.name or "",
                       x.cancelled_at, x.cancel_reason or "", x.supplier_id,
-                      int(x.paid))  # fmt: skip
+                      int(x.paid), int(x.returned), int(x.refunded))  # fmt: skip
 
 
 def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:
@@ -440,15 +461,20 @@ def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:
 
 def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:
     ctx.require(Module.PRODUCTS)
-    c = lines_t.c
+    c, back = lines_t.c, table_of(SupplierReturnLine).c
+    returned = (
+        sa.select(sa.func.coalesce(sa.func.sum(back.quantity), 0))
+        .where(back.receipt_line_id == c.id).scalar_subquery()
+    )  # fmt: skip
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             sa.select(c.variant_id, c.sku, c.product_name, c.variant_name, c.quantity,
-                      c.unit_cost).where(c.receipt_id == receipt_id).order_by(c.id)
+                      c.unit_cost, c.id, returned.label("returned"))
+            .where(c.receipt_id == receipt_id).order_by(c.id)
         ).all()  # fmt: skip
     return [ReceiptLineRow(r.variant_id, r.sku, r.product_name, r.variant_name or "",
-                           int(r.quantity), None if r.unit_cost is None else int(r.unit_cost))
-            for r in rows]  # fmt: skip
+                           int(r.quantity), None if r.unit_cost is None else int(r.unit_cost),
+                           int(r.id), int(r.returned)) for r in rows]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- from a file

@@ -1,9 +1,10 @@
 """Suppliers (*nhà cung cấp*): who goods come from, and what the shop owes them.
 
-A supplier's debt is the cost of its standing goods receipts less its standing payments
-(`debt_columns`): paid with a receipt (`receive_goods` records it) or later here
-(`pay_supplier`). Nothing stores a balance, so a cancelled receipt or payment simply stops
-counting. Products access is what the Products tab's *Suppliers* page needs.
+A supplier's debt is the cost of its standing goods receipts less the goods sent back to
+it, less its standing payments plus the money it gave back for returns (`figures`): paid
+with a receipt (`receive_goods` records it) or later here (`pay_supplier`); goods go back
+with `supplier_returns`. Nothing stores a balance, so a cancelled receipt or payment
+simply stops counting. Products access is what the Products tab's *Suppliers* page needs.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from primedist.domain.supplier import (
     SUPPLIER_PAYMENT_METHODS,
     Supplier,
     SupplierPayment,
+    SupplierReturn,
 )
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
@@ -56,6 +58,7 @@ _TAX_CODE_RE = re.compile(r"\d{10}(-?\d{3})?")
 
 suppliers_t = table_of(Supplier)
 payments_t = table_of(SupplierPayment)
+returns_t = table_of(SupplierReturn)
 receipts_t = table_of(GoodsReceipt)
 users_t = table_of(User)
 
@@ -84,9 +87,9 @@ class SupplierRow:
     note: str
     is_active: bool
     receipts: int
-    #: Σ cost of its standing receipts.
+    #: Σ cost of its standing receipts, less the goods sent back.
     bought: int
-    #: Σ its standing payments.
+    #: Σ its standing payments, less the money it gave back for returns.
     paid: int
     last_delivery: datetime | None
     created_at: datetime
@@ -103,8 +106,9 @@ class LedgerEntry:
     payment, and the balance after it. A cancelled one changes nothing."""
 
     at: datetime
-    kind: str  # "receipt" | "payment"
-    #: PN000123 for a receipt, PC000045 for a payment.
+    kind: str  # "receipt" | "payment" | "return" | "refund"
+    #: PN000123 for a receipt, PC000045 for a payment, TH000012 for a return (and its
+    #: refund).
     code: str
     record_id: int
     #: The receipt's cost (receipt) or the amount paid (payment).
@@ -115,12 +119,17 @@ class LedgerEntry:
     by: str
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
-    #: For a payment made with a receipt: that receipt's code.
+    #: For a payment made with a receipt, or a return: that receipt's code.
     receipt_code: str = ""
 
     @property
     def counts(self) -> bool:
         return self.cancelled_at is None
+
+    @property
+    def change(self) -> int:
+        """How it moved what is owed: + a receipt or a refund, − a payment or a return."""
+        return self.amount if self.kind in ("receipt", "refund") else -self.amount
 
 
 def payment_code(payment_id: int) -> str:
@@ -386,43 +395,70 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
 # --------------------------------------------------------------------------- reading
 
 
-def debt_columns(scope: sa.Select[Any] | None = None) -> tuple[sa.Subquery, sa.Subquery]:
-    """Per supplier: (receipts, bought, last delivery) of its standing receipts, and paid
-    of its standing payments; only for the supplier ids `scope` selects, when given (the
-    planner does not push an outer filter into a grouped subquery)."""
-    r, p = receipts_t.c, payments_t.c
+@dataclass(frozen=True)
+class Figures:
+    """Per-supplier figures joined onto `suppliers`: `join` is the FROM clause, the
+    others are column expressions."""
+
+    join: sa.FromClause
+    receipts: sa.ColumnElement[Any]
+    #: Σ cost of its standing receipts less the goods sent back.
+    bought: sa.ColumnElement[Any]
+    #: Σ its standing payments less the money it gave back for returns.
+    paid: sa.ColumnElement[Any]
+    last_delivery: sa.ColumnElement[Any]
+
+    @property
+    def debt(self) -> sa.ColumnElement[Any]:
+        return self.bought - self.paid
+
+
+def figures(scope: sa.Select[Any] | None = None) -> Figures:
+    """Each supplier's figures from its standing receipts, its returns and its standing
+    payments; only for the supplier ids `scope` selects, when given (the planner does not
+    push an outer filter into a grouped subquery)."""
+    r, p, b = receipts_t.c, payments_t.c, returns_t.c
     bought = (
         sa.select(r.supplier_id, sa.func.count().label("receipts"),
-                  sa.func.sum(r.total_cost).label("bought"),
+                  sa.func.sum(r.total_cost).label("cost"),
                   sa.func.max(r.created_at).label("last_delivery"))
         .where(r.supplier_id.is_not(None), r.cancelled_at.is_(None))
     )  # fmt: skip
-    paid = sa.select(p.supplier_id, sa.func.sum(p.amount).label("paid")).where(
+    paid = sa.select(p.supplier_id, sa.func.sum(p.amount).label("amount")).where(
         p.cancelled_at.is_(None))  # fmt: skip
+    back = sa.select(
+        b.supplier_id, sa.func.sum(b.total).label("total"), sa.func.sum(b.refund).label("refund")
+    ).where(b.supplier_id.is_not(None))
     if scope is not None:
         bought = bought.where(r.supplier_id.in_(scope))
         paid = paid.where(p.supplier_id.in_(scope))
-    return (bought.group_by(r.supplier_id).subquery("bought"),
-            paid.group_by(p.supplier_id).subquery("paid"))  # fmt: skip
+        back = back.where(b.supplier_id.in_(scope))
+    g = bought.group_by(r.supplier_id).subquery("bought")
+    q = paid.group_by(p.supplier_id).subquery("paid")
+    t = back.group_by(b.supplier_id).subquery("back")
+    s = suppliers_t.c
+    zero = sa.func.coalesce
+    return Figures(
+        join=suppliers_t.outerjoin(g, g.c.supplier_id == s.id)
+        .outerjoin(q, q.c.supplier_id == s.id).outerjoin(t, t.c.supplier_id == s.id),
+        receipts=zero(g.c.receipts, 0),
+        bought=zero(g.c.cost, 0) - zero(t.c.total, 0),
+        paid=zero(q.c.amount, 0) - zero(t.c.refund, 0),
+        last_delivery=g.c.last_delivery,
+    )  # fmt: skip
 
 
 def _rows_stmt(
     scope: sa.Select[Any] | None = None,
 ) -> tuple[sa.Select[Any], sa.ColumnElement[Any]]:
     s = suppliers_t.c
-    bought, paid = debt_columns(scope)
-    debt = sa.func.coalesce(bought.c.bought, 0) - sa.func.coalesce(paid.c.paid, 0)
+    f = figures(scope)
     stmt = sa.select(
         s.id, s.code, s.name, s.phone, s.email, s.address, s.tax_code, s.note, s.is_active,
-        sa.func.coalesce(bought.c.receipts, 0).label("receipts"),
-        sa.func.coalesce(bought.c.bought, 0).label("bought"),
-        sa.func.coalesce(paid.c.paid, 0).label("paid"),
-        bought.c.last_delivery, s.created_at,
-    ).select_from(
-        suppliers_t.outerjoin(bought, bought.c.supplier_id == s.id)
-        .outerjoin(paid, paid.c.supplier_id == s.id)
-    )  # fmt: skip
-    return stmt, debt
+        f.receipts.label("receipts"), f.bought.label("bought"), f.paid.label("paid"),
+        f.last_delivery.label("last_delivery"), s.created_at,
+    ).select_from(f.join)  # fmt: skip
+    return stmt, f.debt
 
 
 def list_suppliers(
@@ -481,14 +517,8 @@ def supplier_id_by_name(ctx: ServiceContext, text: str) -> int:
 def total_owed(ctx: ServiceContext) -> int:
     """What the shop owes its suppliers in all (those paid in advance not netted off)."""
     ctx.require(Module.PRODUCTS)
-    bought, paid = debt_columns()
-    debt = sa.func.coalesce(bought.c.bought, 0) - sa.func.coalesce(paid.c.paid, 0)
-    s = suppliers_t.c
-    per = (
-        sa.select(debt.label("debt"))
-        .select_from(suppliers_t.outerjoin(bought, bought.c.supplier_id == s.id)
-                     .outerjoin(paid, paid.c.supplier_id == s.id)).subquery()
-    )  # fmt: skip
+    f = figures()
+    per = sa.select(f.debt.label("debt")).select_from(f.join).subquery()
     stmt = sa.select(sa.func.coalesce(sa.func.sum(per.c.debt), 0)).where(per.c.debt > 0)
     with ctx.engine.connect() as conn:
         return int(conn.execute(stmt).scalar_one())
@@ -517,12 +547,14 @@ def supplier_ledger(
     ctx: ServiceContext, supplier_id: int, limit: int = LEDGER_LIMIT
 ) -> list[LedgerEntry]:
     """The supplier's account, newest first (at most `limit` entries): each receipt (what
-    the shop came to owe) and payment with the balance after it; cancelled ones are listed
-    and change nothing."""
+    the shop came to owe), payment, return (goods sent back: owed less) and refund (money
+    it gave back for them: owed more again) with the balance after it; cancelled receipts
+    and payments are listed and change nothing."""
     ctx.require(Module.PRODUCTS)
     r, p = receipts_t.c, payments_t.c
     receipt_by = users_t.alias("receipt_by")
     payment_by = users_t.alias("payment_by")
+    return_by = users_t.alias("return_by")
     paid_with = receipts_t.alias("paid_with")
     receipts = (
         sa.select(r.id, r.code, r.created_at, r.total_cost, r.note, receipt_by.c.name,
@@ -539,13 +571,26 @@ def supplier_ledger(
         .where(p.supplier_id == supplier_id)
         .order_by(p.paid_at.desc(), p.id.desc()).limit(limit)
     )  # fmt: skip
+    b, returned_from = returns_t.c, receipts_t.alias("returned_from")
+    returns = (
+        sa.select(b.id, b.code, b.created_at, b.total, b.refund, b.method, b.reason,
+                  return_by.c.name, returned_from.c.code.label("receipt_code"))
+        .select_from(returns_t.outerjoin(return_by, return_by.c.id == b.user_id)
+                     .join(returned_from, returned_from.c.id == b.receipt_id))
+        .where(b.supplier_id == supplier_id)
+        .order_by(b.created_at.desc(), b.id.desc()).limit(limit)
+    )  # fmt: skip
     debt = get_supplier(ctx, supplier_id).debt  # NotFound when there is none
     with ctx.engine.connect() as conn:
         events: list[tuple[Any, int, int, str, Any]] = [
             (x.created_at, 0, x.id, "receipt", x) for x in conn.execute(receipts)
         ]
         events += [(x.paid_at, 1, x.id, "payment", x) for x in conn.execute(payments)]
-    # Newest first (a receipt before the payment made with it, when at the same time).
+        for x in conn.execute(returns):
+            events.append((x.created_at, 2, x.id, "return", x))
+            if x.refund:
+                events.append((x.created_at, 3, x.id, "refund", x))
+    # Newest first (at the same time: a receipt, its payment; a return, its refund).
     events.sort(key=lambda e: e[:3], reverse=True)
     entries: list[LedgerEntry] = []
     balance = debt
@@ -553,11 +598,16 @@ def supplier_ledger(
         entry = _entry(at, kind, record_id, x, balance)
         entries.append(entry)
         if entry.counts:
-            balance -= entry.amount if kind == "receipt" else -entry.amount
+            balance -= entry.change
     return entries
 
 
 def _entry(at: datetime, kind: str, record_id: int, x: Any, balance: int) -> LedgerEntry:
+    if kind in ("return", "refund"):
+        amount = int(x.total if kind == "return" else x.refund)
+        method = PaymentMethod(x.method) if kind == "refund" else None
+        return LedgerEntry(at, kind, x.code, record_id, amount, balance, method, x.reason,
+                           x.name or "", receipt_code=x.receipt_code)  # fmt: skip
     if kind == "receipt":
         return LedgerEntry(at, kind, x.code, record_id, int(x.total_cost), balance, None,
                            x.note or "", x.name or "", x.cancelled_at,

@@ -648,6 +648,10 @@ class SuppliersPage(QWidget):
     def _what(self, entry: svc.LedgerEntry) -> str:
         if entry.kind == "receipt":
             return self.tr("Goods receipt")
+        if entry.kind == "return":
+            return self.tr("Goods sent back · of %1").replace("%1", entry.receipt_code)
+        if entry.kind == "refund":
+            return self.tr("Money given back (%1)").replace("%1", enum_label(entry.method).lower())
         text = self.tr("Payment (%1)").replace("%1", enum_label(entry.method).lower())
         if entry.receipt_code:
             text += " · " + self.tr("with %1").replace("%1", entry.receipt_code)
@@ -658,14 +662,14 @@ class SuppliersPage(QWidget):
         table = self.ledger_table
         table.setRowCount(len(self.ledger))
         for r, entry in enumerate(self.ledger):
-            receipt = entry.kind == "receipt"
+            more = entry.change > 0
             note = entry.note
             if not entry.counts:
                 cancelled = self.cancelled_text(entry)
                 note = f"{note} · {cancelled}" if note else cancelled
             cells = (format_datetime(entry.at, tz, lang), entry.code, self._what(entry),
-                     _money(entry.amount) if receipt else "",
-                     "" if receipt else _money(entry.amount),
+                     _money(entry.amount) if more else "",
+                     "" if more else _money(entry.amount),
                      self.balance_text(entry.balance), note, entry.by)  # fmt: skip
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)

@@ -1,7 +1,8 @@
-"""suppliers and supplier_payments; goods_receipts.supplier_id; till_closings.cash_paid_out
+"""suppliers, supplier_payments, supplier_returns (+ lines); goods_receipts.supplier_id;
+till_closings.cash_paid_out
 
 A supplier becomes a record (code, contact details) and what the shop owes it is the cost
-of its receipts less its payments. The suppliers named on earlier receipts (text) become
+of its receipts less its returns and payments (plus money it gave back). The suppliers named on earlier receipts (text) become
 records, one per folded name, linked from their receipts; those receipts are taken as paid
 in full at the delivery (a payment with the receipt), so no debt appears out of nowhere. Cash paid to a
 supplier comes out of the drawer: a till count records it (0 for the counts before).
@@ -40,6 +41,7 @@ def upgrade() -> None:
                               ["supplier_id", "created_at"])  # fmt: skip
         batch_op.create_foreign_key(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                     "suppliers", ["supplier_id"], ["id"])  # fmt: skip
+    _create_returns()
     _records_from_receipts()
     with op.batch_alter_table("till_closings") as batch_op:
         batch_op.add_column(sa.Column("cash_paid_out", sa.BigInteger(), nullable=False,
@@ -105,6 +107,63 @@ def _create_payments() -> None:
                     ["supplier_id", "paid_at"])  # fmt: skip
 
 
+def _create_returns() -> None:
+    op.create_table(
+        "supplier_returns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", AutoString(length=20), nullable=False),
+        sa.Column("receipt_id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=True),
+        sa.Column("reason", AutoString(length=255), nullable=False),
+        sa.Column("units", sa.Integer(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("refund", sa.BigInteger(), nullable=False),
+        sa.Column("method", sa.Enum("cod", "cash", "bank_transfer", "e_wallet", "card", "other",
+                                    name="paymentmethod", native_enum=False, length=21,
+                                    create_constraint=False), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint("total >= 0 AND refund >= 0 AND refund <= total",
+                           name=op.f("ck_supplier_returns_refund_within_total")),
+        sa.ForeignKeyConstraint(["receipt_id"], ["goods_receipts.id"],
+                                name=op.f("fk_supplier_returns_receipt_id_goods_receipts")),
+        sa.ForeignKeyConstraint(["supplier_id"], ["suppliers.id"],
+                                name=op.f("fk_supplier_returns_supplier_id_suppliers")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_supplier_returns_user_id_users"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supplier_returns")),
+        sa.UniqueConstraint("code", name=op.f("uq_supplier_returns_code")),
+    )  # fmt: skip
+    op.create_index(op.f("ix_supplier_returns_receipt_id"), "supplier_returns", ["receipt_id"])
+    op.create_index(op.f("ix_supplier_returns_supplier_id_created_at"), "supplier_returns",
+                    ["supplier_id", "created_at"])  # fmt: skip
+    op.create_table(
+        "supplier_return_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("return_id", sa.Integer(), nullable=False),
+        sa.Column("receipt_line_id", sa.Integer(), nullable=False),
+        sa.Column("variant_id", sa.Integer(), nullable=True),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit_cost", sa.BigInteger(), nullable=True),
+        sa.CheckConstraint("quantity > 0",
+                           name=op.f("ck_supplier_return_lines_quantity_positive")),
+        sa.ForeignKeyConstraint(["return_id"], ["supplier_returns.id"],
+                                name=op.f("fk_supplier_return_lines_return_id_supplier_returns"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["receipt_line_id"], ["goods_receipt_lines.id"],
+            name=op.f("fk_supplier_return_lines_receipt_line_id_goods_receipt_lines")),
+        sa.ForeignKeyConstraint(["variant_id"], ["variants.id"],
+                                name=op.f("fk_supplier_return_lines_variant_id_variants"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supplier_return_lines")),
+    )  # fmt: skip
+    for column in ("return_id", "receipt_line_id"):
+        op.create_index(op.f(f"ix_supplier_return_lines_{column}"), "supplier_return_lines",
+                        [column])  # fmt: skip
+
+
 def _records_from_receipts() -> None:
     """A supplier record per folded name on the receipts (the earliest spelling, coded
     in order of first delivery), each receipt linked, the standing ones paid in full."""
@@ -147,10 +206,12 @@ def _insert_supplier(conn: sa.Connection, name: str, key: str, at: object) -> in
 def downgrade() -> None:
     with op.batch_alter_table("till_closings") as batch_op:
         batch_op.drop_column("cash_paid_out")
+    op.drop_table("supplier_return_lines")
+    op.drop_table("supplier_returns")
+    op.drop_table("supplier_payments")
     with op.batch_alter_table("goods_receipts") as batch_op:
         batch_op.drop_constraint(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                  type_="foreignkey")  # fmt: skip
         batch_op.drop_index(op.f("ix_goods_receipts_supplier_id_created_at"))
         batch_op.drop_column("supplier_id")
-    op.drop_table("supplier_payments")
     op.drop_table("suppliers")

@@ -1,0 +1,205 @@
+"""Returning goods to the supplier (*trả hàng nhập*): some of a goods receipt's lines sent
+back (faulty, wrong, too many).
+
+`return_to_supplier` takes the quantities back out of stock (a stock out naming the return
+and the receipt) and records the return (TH000012) and its lines at the receipt's unit
+costs, in one transaction. The shop then owes the supplier their cost less; money the
+supplier gives back for them (`refund`) is recorded with the return (cash refunds come
+into the drawer: End of day counts them). A line can go back at most as many as came in
+less those returned already, and only what is available (on hand − reserved for orders).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.messages import msg
+from primedist.db.product_summary import refresh_for_stock
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, PaymentMethod, StockMoveKind
+from primedist.domain.goods_receipt import GoodsReceipt, GoodsReceiptLine
+from primedist.domain.product import Variant
+from primedist.domain.supplier import SupplierReturn, SupplierReturnLine
+from primedist.domain.user import User
+from primedist.errors import NotFound, ValidationError
+from primedist.services.context import ServiceContext
+from primedist.services.stock import move_stock, stock_level
+from primedist.services.suppliers import check_payment
+
+MAX_REASON = 255
+
+returns_t = table_of(SupplierReturn)
+return_lines_t = table_of(SupplierReturnLine)
+receipt_lines_t = table_of(GoodsReceiptLine)
+receipts_t = table_of(GoodsReceipt)
+users_t = table_of(User)
+
+
+@dataclass(frozen=True)
+class ReturnDraft:
+    receipt_id: int
+    #: Receipt line id → how many go back (lines not named stay).
+    quantities: Mapping[int, int]
+    reason: str
+    #: Money the supplier gave back for them (0: it comes off what the shop owes).
+    refund: int = 0
+    method: PaymentMethod = PaymentMethod.CASH
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    id: int
+    code: str
+    receipt_id: int
+    receipt_code: str
+    supplier_id: int | None
+    created_at: datetime
+    reason: str
+    units: int
+    total: int
+    refund: int
+    method: PaymentMethod
+    by: str
+
+
+def return_code(return_id: int) -> str:
+    return f"TH{return_id:06d}"
+
+
+def returned_by_line(conn: sa.Connection, receipt_id: int) -> dict[int, int]:
+    """Receipt line id → units of it returned so far."""
+    r, ln = returns_t.c, return_lines_t.c
+    rows = conn.execute(
+        sa.select(ln.receipt_line_id, sa.func.sum(ln.quantity))
+        .join_from(return_lines_t, returns_t, r.id == ln.return_id)
+        .where(r.receipt_id == receipt_id).group_by(ln.receipt_line_id)
+    ).all()  # fmt: skip
+    return {int(line): int(n) for line, n in rows}
+
+
+def _check(draft: ReturnDraft) -> tuple[str, dict[int, int]]:
+    reason = draft.reason.strip()
+    if not reason:
+        raise ValidationError(msg("Say why the goods go back to the supplier."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
+                                  length=len(reason), limit=MAX_REASON),
+                              field="reason")  # fmt: skip
+    if any(q < 0 for q in draft.quantities.values()):
+        raise ValidationError(msg("A quantity to return cannot be negative."), field="quantity")
+    wanted = {line: q for line, q in draft.quantities.items() if q > 0}
+    if not wanted:
+        raise ValidationError(msg("Choose how many of which lines go back."), field="quantity")
+    return reason, wanted
+
+
+def return_to_supplier(ctx: ServiceContext, draft: ReturnDraft) -> ReturnRow:
+    """Send goods of a receipt back to its supplier, in one transaction (nothing goes back
+    when a line is refused: it is named)."""
+    ctx.require(Module.PRODUCTS)
+    reason, wanted = _check(draft)
+    with ctx.uow() as session:
+        receipt = session.get(GoodsReceipt, draft.receipt_id, with_for_update=True)
+        if receipt is None:
+            raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(draft.receipt_id)))
+        if receipt.cancelled_at is not None:
+            raise ValidationError(msg("{code} was cancelled: nothing of it can go back.",
+                                      code=receipt.code))  # fmt: skip
+        of_receipt = sa.select(receipt_lines_t).where(receipt_lines_t.c.receipt_id == receipt.id)
+        lines = {ln.id: ln for ln in session.connection().execute(of_receipt)}
+        returned = returned_by_line(session.connection(), receipt.id or 0)
+        # A unique stand-in code until the id (which names it) is known.
+        back = SupplierReturn(code=f"~{uuid.uuid4().hex[:19]}",
+                              receipt_id=draft.receipt_id, supplier_id=receipt.supplier_id,
+                              reason=reason, method=draft.method, user_id=ctx.actor.id,
+                              created_at=ctx.clock.now())  # fmt: skip
+        session.add(back)
+        session.flush()
+        assert back.id is not None
+        back.code = return_code(back.id)
+        why = f"Return to supplier {back.code} · {receipt.code}"
+        for line_id, quantity in wanted.items():
+            line = _returnable(session, receipt.code, lines.get(line_id), line_id, quantity,
+                               returned.get(line_id, 0))  # fmt: skip
+            move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT,
+                       quantity=-quantity, reason=why, refresh=False)  # fmt: skip
+            session.add(SupplierReturnLine(return_id=back.id, receipt_line_id=line_id,
+                                           variant_id=line.variant_id, quantity=quantity,
+                                           unit_cost=line.unit_cost))  # fmt: skip
+            back.units += quantity
+            back.total += quantity * (line.unit_cost or 0)
+        _check_refund(draft, back.total)
+        back.refund = draft.refund
+        session.add(back)
+        session.flush()
+        refresh_for_stock(session.connection(), [lines[i].variant_id for i in wanted])
+        ctx.audit(session, "goods_receipt.return", entity_type="goods_receipt",
+                  entity_id=receipt.id,
+                  summary=msg("{code}: {units} units of {receipt} back to the supplier",
+                              code=back.code, units=back.units, receipt=receipt.code),
+                  after={"return": back.id, "reason": reason, "total": back.total,
+                         "refund": back.refund, "method": str(draft.method),
+                         "lines": {str(k): v for k, v in wanted.items()}})  # fmt: skip
+        row = ReturnRow(back.id, back.code, receipt.id or 0, receipt.code, receipt.supplier_id,
+                        back.created_at, reason, back.units, back.total, back.refund,
+                        draft.method, ctx.actor.name)  # fmt: skip
+    return row
+
+
+def _returnable(session: Session, receipt: str, line: Any, line_id: int, quantity: int,
+                returned: int) -> Any:  # fmt: skip
+    """The receipt line, once `quantity` of it may go back (refused naming its SKU)."""
+    if line is None:
+        raise ValidationError(msg("Line {line} is not on {receipt}.", line=str(line_id),
+                                  receipt=receipt), field="quantity")  # fmt: skip
+    left = line.quantity - returned
+    if quantity > left:
+        raise ValidationError(
+            msg("SKU {sku}: {received} came in and {returned} went back already: at most "
+                "{left} can go back.", sku=line.sku, received=line.quantity, returned=returned,
+                left=left), field="quantity")  # fmt: skip
+    if line.variant_id is None or session.get(Variant, line.variant_id) is None:
+        raise ValidationError(msg("SKU {sku} was deleted since: its stock is gone.",
+                                  sku=line.sku), field="quantity")  # fmt: skip
+    level = stock_level(session, line.variant_id)
+    available = level.on_hand - level.reserved
+    if available < quantity:
+        raise ValidationError(
+            msg("SKU {sku} has {available} available (on hand less those held for orders): "
+                "{quantity} cannot go back.", sku=line.sku, available=available,
+                quantity=quantity), field="quantity")  # fmt: skip
+    return line
+
+
+def _check_refund(draft: ReturnDraft, total: int) -> None:
+    if not 0 <= draft.refund <= total:
+        raise ValidationError(msg("The money given back must be 0 to the goods' cost ({total}).",
+                                  total=total), field="refund")  # fmt: skip
+    if draft.refund:
+        check_payment(draft.refund, draft.method, "")
+
+
+def receipt_returns(ctx: ServiceContext, receipt_id: int) -> list[ReturnRow]:
+    """A receipt's returns, oldest first."""
+    ctx.require(Module.PRODUCTS)
+    r, g = returns_t.c, receipts_t.c
+    stmt = (
+        sa.select(r.id, r.code, r.receipt_id, g.code.label("receipt_code"), r.supplier_id,
+                  r.created_at, r.reason, r.units, r.total, r.refund, r.method,
+                  users_t.c.name)
+        .select_from(returns_t.join(receipts_t, g.id == r.receipt_id)
+                     .outerjoin(users_t, users_t.c.id == r.user_id))
+        .where(r.receipt_id == receipt_id).order_by(r.created_at, r.id)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [ReturnRow(int(x.id), x.code, int(x.receipt_id), x.receipt_code, x.supplier_id,
+                      x.created_at, x.reason, int(x.units), int(x.total), int(x.refund),
+                      PaymentMethod(x.method), x.name or "") for x in rows]  # fmt: skip
