@@ -72,3 +72,30 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path, tmp_path
     assert table_count(shop, "goods_receipts") == 0
     assert table_count(shop, "suppliers") == 0
     assert cli(*d, "suppliers", "pay", "X", "lots").code == EXIT_USAGE
+
+
+def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(shop))
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,10,30000\n", encoding="utf-8")
+    assert cli(*d, "receive", str(path), "--supplier", "Gốm Minh Long", "--paid", "0").code == (
+        EXIT_OK
+    )
+    run = cli(*d, "suppliers", "return", "pn000001", "coc-1:2", "COC-1:1", "--reason", "Vỡ",
+              "--refund", "30000", "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert run.json() == {"code": "TH000001", "receipt": "PN000001", "units": 3,
+                          "total": 90_000, "refund": 30_000, "method": "cash"}  # fmt: skip
+    owed = cli(*d, "suppliers", "list", "--json").json()["suppliers"][0]["debt"]
+    assert owed == 300_000 - 90_000 + 30_000
+    text = cli(*d, "suppliers", "return", "PN000001", "COC-1:1", "--reason", "Sai mẫu")
+    assert text.out.strip() == ("TH000002: 1 units of PN000001 back to the supplier, worth "
+                                "30,000.")  # fmt: skip
+    too_many = cli(*d, "suppliers", "return", "PN000001", "COC-1:9", "--reason", "x")
+    assert too_many.code == EXIT_ERROR
+    assert "SKU COC-1: 10 came in and 4 went back already: at most 6" in too_many.err
+    assert cli(*d, "suppliers", "return", "PN000001", "KHAC:1", "--reason", "x").code == (
+        EXIT_USAGE
+    )
+    assert cli(*d, "suppliers", "return", "PN000001", "COC-1", "--reason", "x").code == EXIT_USAGE
+    assert table_count(shop, "supplier_returns") == 2

@@ -36,6 +36,21 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--note", default="", metavar="TEXT")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pay)
+    p = actions.add_parser(
+        "return", help="send goods of a goods receipt back to its supplier",
+        description="Take the quantities back out of stock and record the return (TH000012): "
+        "the supplier is owed their cost less, or gives the money back (--refund).",
+    )  # fmt: skip
+    p.add_argument("receipt", metavar="RECEIPT", help="the goods receipt's code (PN000123)")
+    p.add_argument("lines", nargs="+", metavar="SKU:QTY", help="a SKU of the receipt and how "
+                   "many of it go back")  # fmt: skip
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why they go back")
+    p.add_argument("--refund", type=int, default=0, metavar="AMOUNT",
+                   help="money the supplier gave back for them (default 0: it comes off what "
+                   "the shop owes)")  # fmt: skip
+    p.add_argument("--method", choices=METHODS, default="cash", help="how it came back")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_return)
 
 
 def _data(row: Any) -> dict[str, Any]:
@@ -83,4 +98,33 @@ def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
             "amount": entry.amount, "method": args.method, "debt": row.debt}  # fmt: skip
     emit(args, data, f"{entry.code}: paid {entry.amount:,} to {row.name} ({row.code}); "
                      f"owed now {row.debt:,}.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import _usage_error
+    from primedist.domain.enums import PaymentMethod
+    from primedist.services import goods_receipts as gr
+    from primedist.services import supplier_returns as sr
+
+    ctx = as_owner(open_context(settings))
+    receipt_id = gr.receipt_id_by_code(ctx, args.receipt)
+    by_sku = {line.sku.lower(): line.id for line in gr.receipt_lines(ctx, receipt_id)}
+    quantities: dict[int, int] = {}
+    for item in args.lines:
+        sku, _sep, count = item.rpartition(":")
+        if not sku or not count.isdigit():
+            return _usage_error(f"{item!r} is not SKU:QTY (e.g. COC-1:3)")
+        if sku.lower() not in by_sku:
+            return _usage_error(f"{args.receipt.upper()} has no SKU {sku}")
+        line = by_sku[sku.lower()]
+        quantities[line] = quantities.get(line, 0) + int(count)
+    draft = sr.ReturnDraft(receipt_id, quantities, args.reason, refund=args.refund,
+                           method=PaymentMethod(args.method))  # fmt: skip
+    row = sr.return_to_supplier(ctx, draft)
+    data = {"code": row.code, "receipt": row.receipt_code, "units": row.units,
+            "total": row.total, "refund": row.refund, "method": args.method}  # fmt: skip
+    back = f"; {row.refund:,} given back" if row.refund else ""
+    emit(args, data, f"{row.code}: {row.units:,} units of {row.receipt_code} back to the "
+                     f"supplier, worth {row.total:,}{back}.")  # fmt: skip
     return EXIT_OK

@@ -77,6 +77,7 @@ ACTIONS: dict[str, str] = {
     "till.close": QT_TRANSLATE_NOOP("audit", "Till counted"),
     "goods_receipt.create": QT_TRANSLATE_NOOP("audit", "Goods received"),
     "goods_receipt.cancel": QT_TRANSLATE_NOOP("audit", "Goods receipt cancelled"),
+    "goods_receipt.return": QT_TRANSLATE_NOOP("audit", "Goods sent back to the supplier"),
     "goods_receipts.export": QT_TRANSLATE_NOOP("audit", "Goods receipts exported"),
     "supplier.create": QT_TRANSLATE_NOOP("audit", "Supplier added"),
     "supplier.update": QT_TRANSLATE_NOOP("audit", "Supplier edited"),
