@@ -5,8 +5,8 @@
 
 A fresh store with `--suppliers` suppliers and `--receipts` goods receipts spread over
 them (Zipf-like: the first supplier delivers the most), each paid in part with the delivery,
-and one later payment per three receipts (written with plain SQL: the figures are about
-reading). Measured, each `--runs` times:
+one later payment per three receipts, and goods sent back from one receipt in ten
+(written with plain SQL: the figures are about reading). Measured, each `--runs` times:
 
 * the suppliers list (every figure: receipts, bought, paid, owed, last delivery) and the
   total owed — what the Suppliers page loads;
@@ -37,7 +37,7 @@ from primedist.core.search_keys import search_text  # noqa: E402
 from primedist.core.text import fold  # noqa: E402
 from primedist.domain.base import table_of  # noqa: E402
 from primedist.domain.goods_receipt import GoodsReceipt  # noqa: E402
-from primedist.domain.supplier import Supplier, SupplierPayment  # noqa: E402
+from primedist.domain.supplier import Supplier, SupplierPayment, SupplierReturn  # noqa: E402
 from primedist.services import goods_receipts as gr  # noqa: E402
 from primedist.services import suppliers as sup  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
@@ -56,7 +56,7 @@ def fill(ctx: ServiceContext, suppliers: int, receipts: int) -> int:
                      for i, n in enumerate(names)]  # fmt: skip
     weights = [1 / (i + 1) for i in range(suppliers)]
     owners = rng.choices(range(1, suppliers + 1), weights, k=receipts)
-    receipt_rows, payment_rows = [], []
+    receipt_rows, payment_rows, return_rows = [], [], []
     for n, supplier_id in enumerate(owners, 1):
         at = start + timedelta(minutes=int(n * 1_000_000 / receipts))
         total = rng.randrange(10, 500) * 10_000
@@ -67,6 +67,11 @@ def fill(ctx: ServiceContext, suppliers: int, receipts: int) -> int:
         payment_rows.append({"supplier_id": supplier_id, "receipt_id": n,
                              "amount": total // 2 or 1, "method": "cash",
                              "paid_at": at})  # fmt: skip
+        if n % 10 == 0:
+            return_rows.append({"code": f"TH{n:06d}", "receipt_id": n, "supplier_id": supplier_id,
+                                "reason": "Lỗi", "units": 2, "total": total // 10,
+                                "refund": total // 20, "method": "cash",
+                                "created_at": at + timedelta(days=2)})  # fmt: skip
         if n % 3 == 0:
             payment_rows.append({"supplier_id": supplier_id, "receipt_id": None,
                                  "amount": total // 3 or 1, "method": "bank_transfer",
@@ -75,6 +80,7 @@ def fill(ctx: ServiceContext, suppliers: int, receipts: int) -> int:
         conn.execute(sa.insert(table_of(Supplier)), supplier_rows)
         conn.execute(sa.insert(table_of(GoodsReceipt)), receipt_rows)
         conn.execute(sa.insert(table_of(SupplierPayment)), payment_rows)
+        conn.execute(sa.insert(table_of(SupplierReturn)), return_rows)
     return 1
 
 
