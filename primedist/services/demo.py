@@ -298,11 +298,17 @@ DEMO_DELIVERIES = (
 )
 
 
+#: Why the demo's last delivery sent two units back.
+DEMO_RETURN_REASON = "Hàng lỗi: móp hộp khi vận chuyển"
+
+
 def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
     """The suppliers and today's goods receipts, through the services (stock, ledger, costs
     and debts as the app makes them): a few sizes of a product line from each supplier, at
-    their cost, one of them half on credit."""
+    their cost, paid by bank transfer (the drawer's cash stays as the day's sales made it),
+    one of them half on credit and two of its units sent back faulty."""
     from primedist.services import goods_receipts as gr
+    from primedist.services import supplier_returns as sr
     from primedist.services import suppliers as sup
 
     for name, phone, address, tax_code in DEMO_SUPPLIERS:
@@ -324,7 +330,16 @@ def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
                  for vid, cost in chosen]  # fmt: skip
         total = sum(line.quantity * (line.unit_cost or 0) for line in lines)
         paid = int(total * share) // 1_000 * 1_000 if share < 1 else None
-        gr.receive_goods(ctx, gr.ReceiptDraft(lines, supplier=supplier, note=note, paid=paid))
+        draft = gr.ReceiptDraft(lines, supplier=supplier, note=note, paid=paid,
+                                method=PaymentMethod.BANK_TRANSFER)  # fmt: skip
+        receipt = gr.receive_goods(ctx, draft)
+    for line in gr.receipt_lines(ctx, receipt.id):  # the first whose units are not all held
+        try:
+            sr.return_to_supplier(ctx, sr.ReturnDraft(receipt.id, {line.id: 2},
+                                                      DEMO_RETURN_REASON))  # fmt: skip
+            return
+        except ValidationError:
+            continue
 
 
 def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:

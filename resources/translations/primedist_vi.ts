@@ -2262,7 +2262,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptsPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved: stock changed (the products list refreshes).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest).</extracomment>
         <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
@@ -2280,6 +2280,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancel receipt…</source>
         <translation>Hủy phiếu…</translation>
+    </message>
+    <message>
+        <source>Return to supplier…</source>
+        <translation>Trả hàng nhà cung cấp…</translation>
+    </message>
+    <message>
+        <source>Send goods of the selected receipt back to the supplier (faulty, wrong, too many): they leave stock and the shop owes the supplier less</source>
+        <translation>Trả hàng của phiếu đang chọn cho nhà cung cấp (lỗi, sai, thừa): hàng ra khỏi kho và cửa hàng nợ nhà cung cấp ít hơn</translation>
     </message>
     <message>
         <source>Cancel the selected receipt (entered by mistake): its goods are taken back out of stock</source>
@@ -2354,6 +2362,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Số lượng</translation>
     </message>
     <message>
+        <source>Returned</source>
+        <translation>Đã trả lại</translation>
+    </message>
+    <message>
         <source>Unit cost</source>
         <translation>Giá vốn</translation>
     </message>
@@ -2382,8 +2394,28 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã hủy %1: %2</translation>
     </message>
     <message>
+        <source>%n return</source>
+        <translation>%n phiếu trả hàng</translation>
+    </message>
+    <message>
+        <source>%n returns</source>
+        <translation>%n phiếu trả hàng</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3 back, %4 of it refunded</source>
+        <translation>%1 (%2): trả lại %3, trong đó được hoàn tiền %4</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3 back</source>
+        <translation>%1 (%2): trả lại %3</translation>
+    </message>
+    <message>
         <source>Lines of %1</source>
         <translation>Chi tiết phiếu %1</translation>
+    </message>
+    <message>
+        <source>%1 recorded: %2 back to the supplier</source>
+        <translation>Đã ghi %1: trả lại nhà cung cấp %2</translation>
     </message>
     <message>
         <source>Printing…</source>
@@ -5842,6 +5874,138 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>SupplierReturnDialog</name>
+    <message>
+        <source>Return goods of %1 to the supplier %2</source>
+        <extracomment>The table&apos;s columns; only how many go back is typed. A whole number of units as typed: digits, maybe grouped by thousands (1.200 or 1,200).</extracomment>
+        <translation>Trả hàng của %1 cho nhà cung cấp %2</translation>
+    </message>
+    <message>
+        <source>Return goods of %1 to the supplier</source>
+        <translation>Trả hàng của %1 cho nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Đã nhập</translation>
+    </message>
+    <message>
+        <source>Returned already</source>
+        <translation>Đã trả trước đó</translation>
+    </message>
+    <message>
+        <source>Unit cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>To return</source>
+        <translation>Số trả lại</translation>
+    </message>
+    <message>
+        <source>Return all</source>
+        <translation>Trả tất cả</translation>
+    </message>
+    <message>
+        <source>Send back everything of the receipt that can still go back</source>
+        <translation>Trả lại mọi hàng của phiếu còn có thể trả</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Lý do</translation>
+    </message>
+    <message>
+        <source>required: faulty, wrong size, too many…</source>
+        <translation>bắt buộc: hàng lỗi, sai cỡ, giao thừa…</translation>
+    </message>
+    <message>
+        <source>&amp;Money given back</source>
+        <translation>&amp;Tiền NCC hoàn lại</translation>
+    </message>
+    <message>
+        <source>Money the supplier gives back for these goods now. 0: their value comes off what the shop owes the supplier instead</source>
+        <translation>Số tiền nhà cung cấp hoàn lại ngay cho số hàng này. 0: giá trị hàng được trừ vào số cửa hàng đang nợ nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>How the supplier gave the money back</source>
+        <translation>Hình thức nhà cung cấp hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Take the goods out of stock and record the return</source>
+        <translation>Xuất hàng khỏi kho và ghi phiếu trả hàng</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>At most %1</source>
+        <translation>Tối đa %1</translation>
+    </message>
+    <message>
+        <source>Its product was deleted since: nothing of it can go back</source>
+        <translation>Sản phẩm đã bị xóa: không thể trả lại</translation>
+    </message>
+    <message>
+        <source>All of it went back already</source>
+        <translation>Đã trả lại hết</translation>
+    </message>
+    <message>
+        <source>Reading the receipt&apos;s lines…</source>
+        <translation>Đang đọc các dòng của phiếu…</translation>
+    </message>
+    <message>
+        <source>%1: type how many go back as a whole number, e.g. 2.</source>
+        <translation>%1: nhập số lượng trả lại là số nguyên, ví dụ 2.</translation>
+    </message>
+    <message>
+        <source>%1: nothing of it can go back.</source>
+        <translation>%1: không thể trả lại.</translation>
+    </message>
+    <message>
+        <source>%1: at most %2 can go back (%3 came in, %4 went back already).</source>
+        <translation>%1: chỉ trả lại được tối đa %2 (đã nhập %3, đã trả %4).</translation>
+    </message>
+    <message>
+        <source>Type how many of which lines go back (or Return all).</source>
+        <translation>Nhập số lượng trả lại cho các dòng (hoặc bấm Trả tất cả).</translation>
+    </message>
+    <message>
+        <source>Say why the goods go back to the supplier.</source>
+        <translation>Hãy ghi lý do trả hàng cho nhà cung cấp.</translation>
+    </message>
+    <message>
+        <source>Type the money given back as an amount of money, e.g. 45.000.</source>
+        <translation>Nhập tiền được hoàn lại dưới dạng số tiền, ví dụ 45.000.</translation>
+    </message>
+    <message>
+        <source>The money given back must be 0 to the value of the goods going back (%1).</source>
+        <translation>Tiền hoàn lại phải từ 0 đến giá trị hàng trả (%1).</translation>
+    </message>
+    <message>
+        <source>Value of the goods going back: %1</source>
+        <translation>Giá trị hàng trả lại: %1</translation>
+    </message>
+    <message>
+        <source>%1 comes off what the shop owes the supplier</source>
+        <translation>Trừ %1 vào công nợ nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Returning goods to the supplier</source>
+        <translation>Đang trả hàng cho nhà cung cấp</translation>
+    </message>
+</context>
+<context>
     <name>SuppliersPage</name>
     <message>
         <source>Search by code, name, phone, email or tax code</source>
@@ -6043,6 +6207,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods receipt</source>
         <translation>Phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Goods sent back · of %1</source>
+        <translation>Trả hàng · của %1</translation>
+    </message>
+    <message>
+        <source>Money given back (%1)</source>
+        <translation>NCC hoàn tiền (%1)</translation>
     </message>
     <message>
         <source>Payment (%1)</source>
@@ -6710,6 +6882,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods receipt cancelled</source>
         <translation>Hủy phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Goods sent back to the supplier</source>
+        <translation>Trả hàng nhà cung cấp</translation>
     </message>
     <message>
         <source>Goods receipts exported</source>
@@ -10430,6 +10606,10 @@ Vẫn bán?</translation>
         <translation>Một sản phẩm của đơn {external_id} đã bị xóa: không thể sửa đơn này.</translation>
     </message>
     <message>
+        <source>A quantity to return cannot be negative.</source>
+        <translation>Số lượng trả lại không được âm.</translation>
+    </message>
+    <message>
         <source>A receipt image of {width} dots is wider than any thermal roll.</source>
         <translation>Ảnh hóa đơn rộng {width} điểm, vượt quá mọi khổ giấy in nhiệt.</translation>
     </message>
@@ -10452,6 +10632,10 @@ Vẫn bán?</translation>
     <message>
         <source>Add at least one product to the receipt.</source>
         <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
+    </message>
+    <message>
+        <source>Choose how many of which lines go back.</source>
+        <translation>Hãy chọn số lượng trả lại cho các dòng.</translation>
     </message>
     <message>
         <source>Copying table {table} failed at row {row}: {error}. Nothing was written to the new database.</source>
@@ -10498,6 +10682,10 @@ Vẫn bán?</translation>
         <translation>Hãy nhập tên nhà cung cấp.</translation>
     </message>
     <message>
+        <source>Goods of {code} went back to the supplier ({first}): it can no longer be cancelled.</source>
+        <translation>Hàng của {code} đã được trả lại nhà cung cấp ({first}): không thể hủy phiếu nữa.</translation>
+    </message>
+    <message>
         <source>Goods receipt {id} no longer exists.</source>
         <translation>Phiếu nhập {id} không còn tồn tại.</translation>
     </message>
@@ -10508,6 +10696,10 @@ Vẫn bán?</translation>
     <message>
         <source>Labels can be printed for at most {max} products at a time ({n} are selected).</source>
         <translation>Mỗi lần chỉ in tem được cho tối đa {max} sản phẩm (đang chọn {n}).</translation>
+    </message>
+    <message>
+        <source>Line {line} is not on {receipt}.</source>
+        <translation>Dòng {line} không thuộc {receipt}.</translation>
     </message>
     <message>
         <source>Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that came in (sold since): adjust its stock instead.</source>
@@ -10638,8 +10830,16 @@ Vẫn bán?</translation>
         <translation>Tỉnh/thành {province} không có trong danh sách của GHN.</translation>
     </message>
     <message>
+        <source>SKU {sku} has {available} available (on hand less those held for orders): {quantity} cannot go back.</source>
+        <translation>SKU {sku} chỉ còn {available} có thể bán (tồn kho trừ hàng giữ cho đơn): không thể trả lại {quantity}.</translation>
+    </message>
+    <message>
         <source>SKU {sku} is on rows {first} and {second} with different unit costs: give one.</source>
         <translation>SKU {sku} có ở dòng {first} và {second} với giá vốn khác nhau: hãy chỉ ghi một giá.</translation>
+    </message>
+    <message>
+        <source>SKU {sku} was deleted since: its stock is gone.</source>
+        <translation>SKU {sku} đã bị xóa: không còn tồn kho.</translation>
     </message>
     <message>
         <source>SKU {sku}: copies must be between 0 and {max}.</source>
@@ -10652,6 +10852,14 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku}: {quantity} in all is more than {max}.</source>
         <translation>SKU {sku}: tổng {quantity} vượt quá {max}.</translation>
+    </message>
+    <message>
+        <source>SKU {sku}: {received} came in and {returned} went back already: at most {left} can go back.</source>
+        <translation>SKU {sku}: đã nhập {received}, đã trả {returned}: chỉ trả lại được tối đa {left}.</translation>
+    </message>
+    <message>
+        <source>Say why the goods go back to the supplier.</source>
+        <translation>Hãy ghi lý do trả hàng cho nhà cung cấp.</translation>
     </message>
     <message>
         <source>Say why the payment is cancelled.</source>
@@ -10792,6 +11000,10 @@ Vẫn bán?</translation>
     <message>
         <source>The marketplace refused the authorisation: {detail}</source>
         <translation>Sàn từ chối ủy quyền: {detail}</translation>
+    </message>
+    <message>
+        <source>The money given back must be 0 to the goods&apos; cost ({total}).</source>
+        <translation>Tiền hoàn lại phải từ 0 đến giá trị hàng ({total}).</translation>
     </message>
     <message>
         <source>The new database is the one the app uses now: give another one.</source>
@@ -11018,6 +11230,10 @@ Vẫn bán?</translation>
         <translation>{code} đã bị hủy trước đó.</translation>
     </message>
     <message>
+        <source>{code} was cancelled: nothing of it can go back.</source>
+        <translation>{code} đã bị hủy: không thể trả hàng của phiếu này.</translation>
+    </message>
+    <message>
         <source>{code} was paid with goods receipt {receipt}: cancel the receipt instead.</source>
         <translation>{code} được trả cùng phiếu nhập {receipt}: hãy hủy phiếu nhập đó.</translation>
     </message>
@@ -11072,6 +11288,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code}: {name}</source>
         <translation>{code}: {name}</translation>
+    </message>
+    <message>
+        <source>{code}: {units} units of {receipt} back to the supplier</source>
+        <translation>{code}: trả lại nhà cung cấp {units} sản phẩm của {receipt}</translation>
     </message>
     <message>
         <source>{count} SKU groups</source>

@@ -783,7 +783,9 @@ def test_todays_deliveries_are_goods_receipts(demo_ctx: ServiceContext) -> None:
 
 
 def test_the_demo_suppliers_and_what_is_owed(demo_ctx: ServiceContext) -> None:
+    from primedist.services import end_of_day as eod
     from primedist.services import goods_receipts as gr
+    from primedist.services import supplier_returns as sr
     from primedist.services import suppliers as sup
 
     rows = sup.list_suppliers(demo_ctx)
@@ -793,3 +795,9 @@ def test_the_demo_suppliers_and_what_is_owed(demo_ctx: ServiceContext) -> None:
     credit = gr.list_receipts(demo_ctx)[0]
     assert [(r.name, r.debt) for r in owing] == [(demo.DEMO_DELIVERIES[1][0], credit.owed)]
     assert sup.total_owed(demo_ctx) == credit.owed
+    # Two faulty units of it went back: they came off what is owed.
+    (back,) = sr.receipt_returns(demo_ctx, credit.id)
+    assert (back.units, back.reason, back.refund) == (2, demo.DEMO_RETURN_REASON, 0)
+    assert credit.owed == credit.total_cost - back.total - credit.paid
+    # Paid by bank transfer: the drawer's cash is the day's sales alone.
+    assert eod.end_of_day(demo_ctx).supplier_cash == 0

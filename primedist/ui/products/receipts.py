@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -47,12 +47,23 @@ from primedist.errors import PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services.context import ServiceContext
 from primedist.services.sale_lookup import VariantHit
+from primedist.services.supplier_returns import ReturnRow, receipt_returns
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.list_tools import alive, count_text, export_done_box, push_button, xlsx_path
+from primedist.ui.list_tools import (
+    alive,
+    count_text,
+    export_done_box,
+    push_button,
+    short_list,
+    xlsx_path,
+)
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import PickList, SearchField
+
+if TYPE_CHECKING:
+    from primedist.ui.products.supplier_return import SupplierReturnDialog
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 PROBLEM = QColor("#B91C1C")
@@ -545,12 +556,14 @@ class GoodsReceiptDialog(QDialog):
 
 
 class GoodsReceiptsPage(QWidget):
-    """The receipts list (newest first, search), the selected one's lines, New goods
-    receipt and Print labels of a receipt."""
+    """The receipts list (newest first, search), the selected one's lines (and the goods
+    of it returned to the supplier), New goods receipt, Return to supplier…, Cancel
+    receipt… and Print labels of a receipt."""
 
     #: Print labels for these variants (variant id → copies).
     labelsRequested = Signal(object)
-    #: A receipt was saved: stock changed (the products list refreshes).
+    #: A receipt was saved, cancelled or goods of it went back to the supplier: stock and
+    #: what is owed to suppliers changed (the products list and Suppliers page refresh).
     stockChanged = Signal()
 
     COLUMNS = ("code", "date", "supplier", "lines", "units", "cost", "paid", "by")
@@ -561,7 +574,12 @@ class GoodsReceiptsPage(QWidget):
         self.ctx = ctx
         self.rows: list[svc.ReceiptRow] = []
         self.lines: list[svc.ReceiptLineRow] = []
+        #: The selected receipt's returns to the supplier (loaded with its lines).
+        self.returns: list[ReturnRow] = []
         self.dialog: GoodsReceiptDialog | None = None
+        self.return_dialog: SupplierReturnDialog | None = None
+        #: The receipt to select once the list is read again (None: the newest).
+        self._keep: int | None = None
         self.last_export: Any = None
         self.cancel_box: QInputDialog | None = None
         self._ticket = 0
@@ -579,6 +597,7 @@ class GoodsReceiptsPage(QWidget):
         self.status.setObjectName("muted")
         self.labels_button = push_button("receiptLabelsButton", self.print_labels)
         self.cancel_button = push_button("receiptCancelButton", self.ask_cancel)
+        self.return_button = push_button("receiptReturnButton", self.return_goods)
         self.export_button = push_button("receiptsExportButton", self.export)
         self.print_button = QPushButton()
         self.print_button.setObjectName("receiptPrintButton")
@@ -591,6 +610,7 @@ class GoodsReceiptsPage(QWidget):
         top.addWidget(self.count)
         top.addWidget(self.status)
         top.addStretch(1)
+        top.addWidget(self.return_button)
         top.addWidget(self.cancel_button)
         top.addWidget(self.print_button)
         top.addWidget(self.labels_button)
@@ -609,7 +629,7 @@ class GoodsReceiptsPage(QWidget):
         self.lines_title = QLabel()
         self.lines_title.setObjectName("sectionTitle")
         layout.addWidget(self.lines_title)
-        self.lines_table = row_table(5, 1)
+        self.lines_table = row_table(6, 1)
         self.lines_table.setObjectName("receiptLinesTable")
         layout.addWidget(self.lines_table, 2)
         self.retranslate()
@@ -623,6 +643,10 @@ class GoodsReceiptsPage(QWidget):
         )
         self.new_button.setText(self.tr("New goods receipt"))
         self.cancel_button.setText(self.tr("Cancel receipt…"))
+        self.return_button.setText(self.tr("Return to supplier…"))
+        self.return_button.setToolTip(
+            self.tr("Send goods of the selected receipt back to the supplier (faulty, wrong, "
+                    "too many): they leave stock and the shop owes the supplier less"))  # fmt: skip
         self.cancel_button.setToolTip(
             self.tr("Cancel the selected receipt (entered by mistake): its goods are taken "
                     "back out of stock"))  # fmt: skip
@@ -641,8 +665,8 @@ class GoodsReceiptsPage(QWidget):
             self.tr("Units"), self.tr("Cost"), self.tr("Paid"), self.tr("Received by"),
         ])  # fmt: skip
         self.lines_table.setHorizontalHeaderLabels([
-            self.tr("SKU"), self.tr("Product"), self.tr("Quantity"), self.tr("Unit cost"),
-            self.tr("Amount"),
+            self.tr("SKU"), self.tr("Product"), self.tr("Quantity"), self.tr("Returned"),
+            self.tr("Unit cost"), self.tr("Amount"),
         ])  # fmt: skip
         self._show_rows()
         self._show_lines()
@@ -667,9 +691,12 @@ class GoodsReceiptsPage(QWidget):
             return
         self.rows = rows
         self.lines = []
+        self.returns = []
         self._show_rows()
         if rows:
-            self.table.selectRow(0)
+            keep, self._keep = self._keep, None
+            ids = [row.id for row in rows]
+            self.table.selectRow(ids.index(keep) if keep in ids else 0)
         self._show_lines()
         self._selected()  # the lines of the row selected now (it may not have changed)
 
@@ -709,7 +736,9 @@ class GoodsReceiptsPage(QWidget):
         current = self.current()
         self.labels_button.setEnabled(current is not None)
         self.print_button.setEnabled(current is not None)
-        self.cancel_button.setEnabled(current is not None and current.cancelled_at is None)
+        standing = current is not None and current.cancelled_at is None
+        self.cancel_button.setEnabled(standing)
+        self.return_button.setEnabled(standing)
 
     def owed_text(self, row: svc.ReceiptRow) -> str:
         return self.tr("%1 owed to the supplier").replace("%1", _money(row.owed))
@@ -728,22 +757,43 @@ class GoodsReceiptsPage(QWidget):
         receipt = self.current()
         if receipt is None:
             return
-        ctx = self.ctx
-        Op(self, lambda _job: svc.receipt_lines(ctx, receipt.id)).success(
-            lambda lines: self._lines_loaded(receipt.id, lines)).run()  # fmt: skip
+        ctx, receipt_id = self.ctx, receipt.id
+        Op(self, lambda _job: (svc.receipt_lines(ctx, receipt_id),
+                               receipt_returns(ctx, receipt_id))).success(
+            lambda got: self._lines_loaded(receipt_id, *got)).run()  # fmt: skip
 
-    def _lines_loaded(self, receipt_id: int, lines: list[svc.ReceiptLineRow]) -> None:
+    def _lines_loaded(self, receipt_id: int, lines: list[svc.ReceiptLineRow],
+                      returns: list[ReturnRow] | None = None) -> None:  # fmt: skip
         current = self.current()
         if not alive(self) or current is None or current.id != receipt_id:
             return
         self.lines = lines
+        self.returns = returns or []
         self._show_lines()
+
+    def returns_text(self) -> str:
+        """The selected receipt's returns to the supplier, in short ('' when none)."""
+        if not self.returns:
+            return ""
+        count = count_text(len(self.returns), self.tr("%n return"), self.tr("%n returns"))
+        codes = short_list([back.code for back in self.returns])
+        total = sum(back.total for back in self.returns)
+        refund = sum(back.refund for back in self.returns)
+        if refund:
+            text = self.tr("%1 (%2): %3 back, %4 of it refunded").replace(
+                "%4", _money(refund))  # fmt: skip
+        else:
+            text = self.tr("%1 (%2): %3 back")
+        return text.replace("%1", count).replace("%2", codes).replace("%3", _money(total))
 
     def _show_lines(self) -> None:
         receipt = self.current()
         title = self.tr("Lines of %1").replace("%1", receipt.code) if receipt else ""
         if receipt and receipt.note:
             title += f" · {receipt.note}"
+        returns = self.returns_text() if receipt else ""
+        if returns:
+            title += " · " + returns
         if receipt and receipt.owed:
             title += " · " + self.owed_text(receipt)
         if receipt and receipt.cancelled_at is not None:
@@ -760,6 +810,7 @@ class GoodsReceiptsPage(QWidget):
                 line.sku,
                 name,
                 _num(line.quantity),
+                _num(line.returned) if line.returned else "",
                 _money(line.unit_cost),
                 _money(line.amount),
             )
@@ -777,6 +828,31 @@ class GoodsReceiptsPage(QWidget):
         dialog.labelsRequested.connect(self.labelsRequested.emit)
         dialog.open()
         return dialog
+
+    def return_goods(self) -> SupplierReturnDialog | None:
+        """Send goods of the selected receipt back to its supplier (a dialog)."""
+        from primedist.ui.products.supplier_return import SupplierReturnDialog
+
+        receipt = self.current()
+        if receipt is None or receipt.cancelled_at is not None:
+            return None
+        dialog = self.return_dialog = SupplierReturnDialog(self.ctx, receipt, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.returned.connect(lambda row: self._returned(row))
+        dialog.open()
+        return dialog
+
+    def _returned(self, row: ReturnRow) -> None:
+        """Goods went back: the list (what is owed) and its lines read again, the same
+        receipt selected; the products and the suppliers follow."""
+        if not alive(self):
+            return
+        self.message.hide()
+        self.status.setText(self.tr("%1 recorded: %2 back to the supplier").replace(
+            "%1", row.code).replace("%2", _money(row.total)))  # fmt: skip
+        self._keep = row.receipt_id
+        self.refresh()
+        self.stockChanged.emit()
 
     def print_receipt(self, pdf: Path | None = None) -> None:
         """The selected receipt on the invoice's printer (Settings → Printers & templates),

@@ -116,7 +116,7 @@ def test_a_delivery_scanned_and_saved(qtbot, page, owner_ctx, products):
     qtbot.waitUntil(lambda: receipts.lines_table.rowCount() == 3, timeout=WAIT)
     assert receipts.table.item(0, 0).text() == "PN000001"
     assert receipts.lines_table.item(2, 1).text() == "Áo thun trắng — M"
-    assert receipts.lines_table.item(0, 4).text() == "190,000 VND"
+    assert receipts.lines_table.item(0, 5).text() == "190,000 VND"
 
 
 def test_search_and_labels_of_a_receipt(qtbot, page, owner_ctx, products):
