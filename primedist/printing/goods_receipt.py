@@ -31,6 +31,8 @@ _T: dict[str, tuple[str, str]] = {
     "total": ("Total", "Tổng cộng"),
     "paid": ("Paid to the supplier", "Đã trả nhà cung cấp"),
     "owed": ("Left owed", "Còn nợ"),
+    "returned": ("Sent back to the supplier", "Đã trả lại nhà cung cấp"),
+    "refunded": ("Money given back", "Nhà cung cấp đã hoàn tiền"),
     "units": ("{lines} SKUs, {units} units", "{lines} mã hàng, {units} sản phẩm"),
     "cancelled": ("CANCELLED {when}: {reason}", "ĐÃ HỦY {when}: {reason}"),
     "deliverer": ("Delivered by", "Người giao hàng"),
@@ -77,6 +79,10 @@ def goods_receipt_document(
     units = pick(_T["units"], h.lang).format(lines=h.number(receipt.lines),
                                              units=h.number(receipt.units))  # fmt: skip
     totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost), bold=True)]
+    if receipt.returned:
+        totals.append(h.row(h.t("returned"), h.money(-receipt.returned)))
+    if receipt.refunded:
+        totals.append(h.row(h.t("refunded"), h.money(receipt.refunded)))
     if receipt.supplier_id is not None and receipt.cancelled_at is None:
         totals.append(h.row(h.t("paid"), h.money(receipt.paid)))
         if receipt.owed:

@@ -6209,8 +6209,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Phiếu nhập hàng</translation>
     </message>
     <message>
-        <source>Goods sent back · of %1</source>
-        <translation>Trả hàng · của %1</translation>
+        <source>Goods sent back from %1</source>
+        <translation>Trả hàng của %1</translation>
     </message>
     <message>
         <source>Money given back (%1)</source>

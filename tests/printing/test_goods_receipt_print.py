@@ -52,6 +52,17 @@ def test_what_is_left_owed_is_printed(qapp, shop_ctx, tmp_path):
     text = pdf_text(out)
     for phrase in ("Paid to the supplier 132,000 VND", "Left owed 300,000 VND"):
         assert has_phrase(text, phrase), phrase
+    # Two candles sent back, 10.000 of their 36.000 given back: 274.000 left owed.
+    from primedist.services import supplier_returns as sr
+
+    candle = gr.receipt_lines(shop_ctx, row.id)[0]
+    sr.return_to_supplier(shop_ctx, sr.ReturnDraft(row.id, {candle.id: 2}, "Vỡ",
+                                                   refund=10_000))  # fmt: skip
+    print_goods_receipt(shop_ctx, row.id, pdf=out, lang="en")
+    text = pdf_text(out)
+    for phrase in ("Sent back to the supplier -36,000 VND", "Money given back 10,000 VND",
+                   "Left owed 274,000 VND"):  # fmt: skip
+        assert has_phrase(text, phrase), phrase
 
 
 def test_a_cancelled_receipt_in_english_on_a5(qapp, shop_ctx, tmp_path):

@@ -649,7 +649,7 @@ class SuppliersPage(QWidget):
         if entry.kind == "receipt":
             return self.tr("Goods receipt")
         if entry.kind == "return":
-            return self.tr("Goods sent back · of %1").replace("%1", entry.receipt_code)
+            return self.tr("Goods sent back from %1").replace("%1", entry.receipt_code)
         if entry.kind == "refund":
             return self.tr("Money given back (%1)").replace("%1", enum_label(entry.method).lower())
         text = self.tr("Payment (%1)").replace("%1", enum_label(entry.method).lower())
