@@ -46,6 +46,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("code", metavar="CODE", help="the receipt's code, e.g. PN000012")
     _destination(p)
     p.set_defaults(func=cmd_goods_receipt)
+    p = kinds.add_parser(
+        "supplier-return",
+        help="print goods sent back to a supplier (phiếu trả hàng) to sign",
+        description="Print a return to a supplier as a goods receipt is printed.",
+    )
+    p.add_argument("code", metavar="CODE", help="the return's code, e.g. TH000012")
+    _destination(p)
+    p.set_defaults(func=cmd_supplier_return)
 
 
 def _destination(p: argparse.ArgumentParser, lang_help: str = "document language") -> Any:
@@ -163,4 +171,22 @@ def cmd_goods_receipt(args: argparse.Namespace, settings: Settings) -> int:
                                  lang=args.lang)  # fmt: skip
     emit(args, {"code": args.code.strip().upper(), "printed_to": result.where},
          f"Printed goods receipt {args.code.strip().upper()} to {result.where}.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_supplier_return(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.printing.model import PrintTarget, TargetKind
+    from primedist.services import supplier_returns
+    from primedist.ui.printing.jobs import ensure_app, print_supplier_return
+
+    ctx = as_owner(open_context(settings))
+    return_id = supplier_returns.return_id_by_code(ctx, args.code)
+    target = PrintTarget(TargetKind.SYSTEM, name=args.printer) if args.printer else None
+    ensure_app()
+    result = print_supplier_return(ctx, return_id, target=target,
+                                   pdf=Path(args.pdf).resolve() if args.pdf else None,
+                                   lang=args.lang)  # fmt: skip
+    code = args.code.strip().upper()
+    emit(args, {"code": code, "printed_to": result.where},
+         f"Printed the return {code} to {result.where}.")  # fmt: skip
     return EXIT_OK

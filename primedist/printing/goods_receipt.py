@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import tzinfo
+from typing import Protocol
 
 from primedist.core.clock import shop_tz
 from primedist.printing.content import ShopDetails, check_lang, pick
@@ -15,7 +16,8 @@ from primedist.printing.report_html import ReportHtml
 from primedist.printing.template import escape
 from primedist.services.goods_receipts import ReceiptLineRow, ReceiptRow
 
-_T: dict[str, tuple[str, str]] = {
+#: The texts of a goods document: (English, Vietnamese).
+TEXTS: dict[str, tuple[str, str]] = {
     "title": ("GOODS RECEIPT", "PHIẾU NHẬP KHO"),
     "code": ("Receipt", "Số phiếu"),
     "received": ("Received", "Ngày nhập"),
@@ -51,19 +53,10 @@ def goods_receipt_document(
     tz: tzinfo | None = None,
 ) -> Document:
     """The receipt filled in, ready for Qt to render on `paper` (A4 or A5)."""
-    h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
-    parts = ["<html><body>"]
-    if shop.name:
-        head = escape(shop.name)
-        if shop.address:
-            head += (
-                f"<br><span style='font-size:8pt; font-weight:normal'>{escape(shop.address)}</span>"
-            )
-        parts.append(f'<p style="font-size:11pt; font-weight:bold; margin:0">{head}</p>')
-    parts.append(f'<p align="center" style="font-size:14pt; font-weight:bold; margin-top:10px; '
-                 f'margin-bottom:6px">{h.t("title")}</p>')  # fmt: skip
+    h = ReportHtml(check_lang(lang), tz or shop_tz(), TEXTS)
+    parts = ["<html><body>", *shop_and_title(h, shop)]
     if receipt.cancelled_at is not None:
-        banner = pick(_T["cancelled"], h.lang).format(
+        banner = pick(TEXTS["cancelled"], h.lang).format(
             when=h.when(receipt.cancelled_at), reason=escape(receipt.cancel_reason))  # fmt: skip
         parts.append(f'<p align="center" style="color:#B91C1C; font-weight:bold">{banner}</p>')
     head_rows = [(h.t("code"), escape(receipt.code)), (h.t("received"), h.when(receipt.created_at))]
@@ -72,11 +65,9 @@ def goods_receipt_document(
     if receipt.note:
         head_rows.append((h.t("note"), escape(receipt.note)))
     head_rows.append((h.t("by"), escape(receipt.received_by)))
-    parts.append('<table cellspacing="0" cellpadding="1">' + "".join(
-        f"<tr><td>{label}:&nbsp;</td><td><b>{value}</b></td></tr>" for label, value in head_rows
-    ) + "</table>")  # fmt: skip
-    parts.append(_lines_table(h, lines))
-    units = pick(_T["units"], h.lang).format(lines=h.number(receipt.lines),
+    parts.append(head_table(head_rows))
+    parts.append(lines_table(h, lines))
+    units = pick(TEXTS["units"], h.lang).format(lines=h.number(receipt.lines),
                                              units=h.number(receipt.units))  # fmt: skip
     totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(receipt.total_cost), bold=True)]
     if receipt.returned:
@@ -88,12 +79,51 @@ def goods_receipt_document(
         if receipt.owed:
             totals.append(h.row(h.t("owed"), h.money(receipt.owed), bold=True))
     parts.append(h.table(totals))
-    parts.append(_signatures(h))
+    parts.append(signatures(h, "deliverer", "receiver"))
     parts.append("</body></html>")
-    return Document(f"{pick(_T['title'], lang)} {receipt.code}", "".join(parts), paper)
+    return Document(f"{pick(TEXTS['title'], lang)} {receipt.code}", "".join(parts), paper)
 
 
-def _lines_table(h: ReportHtml, lines: Sequence[ReceiptLineRow]) -> str:
+def shop_and_title(h: ReportHtml, shop: ShopDetails) -> list[str]:
+    """The shop's name and address at the top, then the document's title (`title`)."""
+    parts = []
+    if shop.name:
+        head = escape(shop.name)
+        if shop.address:
+            head += (
+                f"<br><span style='font-size:8pt; font-weight:normal'>{escape(shop.address)}</span>"
+            )
+        parts.append(f'<p style="font-size:11pt; font-weight:bold; margin:0">{head}</p>')
+    parts.append(f'<p align="center" style="font-size:14pt; font-weight:bold; margin-top:10px; '
+                 f'margin-bottom:6px">{h.t("title")}</p>')  # fmt: skip
+    return parts
+
+
+def head_table(rows: Sequence[tuple[str, str]]) -> str:
+    """`label: value` rows (values already escaped), the values bold."""
+    return '<table cellspacing="0" cellpadding="1">' + "".join(
+        f"<tr><td>{label}:&nbsp;</td><td><b>{value}</b></td></tr>" for label, value in rows
+    ) + "</table>"  # fmt: skip
+
+
+class DocumentLine(Protocol):
+    """A line of goods on a receipt or a return."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def product_name(self) -> str: ...
+    @property
+    def variant_name(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_cost(self) -> int | None: ...
+    @property
+    def amount(self) -> int | None: ...
+
+
+def lines_table(h: ReportHtml, lines: Sequence[DocumentLine]) -> str:
     cell = "style='border-bottom:1px solid #999'"
     heads = [("no", "left"), ("sku", "left"), ("product", "left"), ("quantity", "right"),
              ("unit_cost", "right"), ("amount", "right")]  # fmt: skip
@@ -113,11 +143,13 @@ def _lines_table(h: ReportHtml, lines: Sequence[ReceiptLineRow]) -> str:
             + "".join(rows) + "</table><hr>")  # fmt: skip
 
 
-def _signatures(h: ReportHtml) -> str:
+def signatures(h: ReportHtml, left: str, right: str) -> str:
+    """Two places to sign, side by side, headed by the texts `left` and `right`."""
+
     def place(key: str) -> str:
         return (f"<td align='center' width='50%'><b>{h.t(key)}</b><br>"
                 f"<span style='font-size:8pt'>{h.t('sign')}</span>"
                 "<br><br><br><br></td>")  # fmt: skip
 
-    return ('<table width="100%" style="margin-top:14px"><tr>' + place("deliverer")
-            + place("receiver") + "</tr></table>")  # fmt: skip
+    return ('<table width="100%" style="margin-top:14px"><tr>' + place(left)
+            + place(right) + "</tr></table>")  # fmt: skip

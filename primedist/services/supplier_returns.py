@@ -67,6 +67,8 @@ class ReturnRow:
     refund: int
     method: PaymentMethod
     by: str
+    #: The supplier's name as on the receipt.
+    supplier: str = ""
 
 
 def return_code(return_id: int) -> str:
@@ -149,7 +151,7 @@ def return_to_supplier(ctx: ServiceContext, draft: ReturnDraft) -> ReturnRow:
                          "lines": {str(k): v for k, v in wanted.items()}})  # fmt: skip
         row = ReturnRow(back.id, back.code, receipt.id or 0, receipt.code, receipt.supplier_id,
                         back.created_at, reason, back.units, back.total, back.refund,
-                        draft.method, ctx.actor.name)  # fmt: skip
+                        draft.method, ctx.actor.name, receipt.supplier or "")  # fmt: skip
     return row
 
 
@@ -193,7 +195,7 @@ def receipt_returns(ctx: ServiceContext, receipt_id: int) -> list[ReturnRow]:
     stmt = (
         sa.select(r.id, r.code, r.receipt_id, g.code.label("receipt_code"), r.supplier_id,
                   r.created_at, r.reason, r.units, r.total, r.refund, r.method,
-                  users_t.c.name)
+                  users_t.c.name, g.supplier)
         .select_from(returns_t.join(receipts_t, g.id == r.receipt_id)
                      .outerjoin(users_t, users_t.c.id == r.user_id))
         .where(r.receipt_id == receipt_id).order_by(r.created_at, r.id)
@@ -202,4 +204,59 @@ def receipt_returns(ctx: ServiceContext, receipt_id: int) -> list[ReturnRow]:
         rows = conn.execute(stmt).all()
     return [ReturnRow(int(x.id), x.code, int(x.receipt_id), x.receipt_code, x.supplier_id,
                       x.created_at, x.reason, int(x.units), int(x.total), int(x.refund),
-                      PaymentMethod(x.method), x.name or "") for x in rows]  # fmt: skip
+                      PaymentMethod(x.method), x.name or "", x.supplier or "")
+            for x in rows]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReturnLineRow:
+    """A line of a return as the printout shows it (the receipt line's SKU and names)."""
+
+    sku: str
+    product_name: str
+    variant_name: str
+    quantity: int
+    unit_cost: int | None
+
+    @property
+    def amount(self) -> int | None:
+        return None if self.unit_cost is None else self.quantity * self.unit_cost
+
+
+def get_return(ctx: ServiceContext, return_id: int) -> ReturnRow:
+    """One return (NotFound naming it when there is none)."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        receipt_id = conn.execute(
+            sa.select(returns_t.c.receipt_id).where(returns_t.c.id == return_id)
+        ).scalar()  # fmt: skip
+    if receipt_id is None:
+        raise NotFound(msg("Return {id} no longer exists.", id=str(return_id)))
+    return next(r for r in receipt_returns(ctx, int(receipt_id)) if r.id == return_id)
+
+
+def return_id_by_code(ctx: ServiceContext, code: str) -> int:
+    """The id of the return `TH000012` (any case; NotFound naming it otherwise)."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(returns_t.c.id).where(returns_t.c.code == code.strip().upper())
+        ).scalar()  # fmt: skip
+    if found is None:
+        raise NotFound(msg("There is no return to a supplier {code}.", code=code.strip()))
+    return int(found)
+
+
+def return_lines(ctx: ServiceContext, return_id: int) -> list[ReturnLineRow]:
+    ctx.require(Module.PRODUCTS)
+    ln, rl = return_lines_t.c, receipt_lines_t.c
+    stmt = (
+        sa.select(rl.sku, rl.product_name, rl.variant_name, ln.quantity, ln.unit_cost)
+        .join_from(return_lines_t, receipt_lines_t, rl.id == ln.receipt_line_id)
+        .where(ln.return_id == return_id).order_by(ln.id)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [ReturnLineRow(x.sku, x.product_name, x.variant_name or "", int(x.quantity),
+                          None if x.unit_cost is None else int(x.unit_cost))
+            for x in rows]  # fmt: skip

@@ -2262,7 +2262,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptsPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest). One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
         <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
@@ -2392,6 +2392,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancelled %1: %2</source>
         <translation>Đã hủy %1: %2</translation>
+    </message>
+    <message>
+        <source>Print the return %1 (goods sent back)</source>
+        <translation>In phiếu trả hàng %1</translation>
+    </message>
+    <message>
+        <source>Printing the return</source>
+        <translation>Đang in phiếu trả hàng</translation>
     </message>
     <message>
         <source>%n return</source>
@@ -10830,6 +10838,10 @@ Vẫn bán?</translation>
         <translation>Tỉnh/thành {province} không có trong danh sách của GHN.</translation>
     </message>
     <message>
+        <source>Return {id} no longer exists.</source>
+        <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
+    </message>
+    <message>
         <source>SKU {sku} has {available} available (on hand less those held for orders): {quantity} cannot go back.</source>
         <translation>SKU {sku} chỉ còn {available} có thể bán (tồn kho trừ hàng giữ cho đơn): không thể trả lại {quantity}.</translation>
     </message>
@@ -11092,6 +11104,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no label paper named {name} (papers: {names}).</source>
         <translation>Không có khổ giấy tem tên {name} (các khổ: {names}).</translation>
+    </message>
+    <message>
+        <source>There is no return to a supplier {code}.</source>
+        <translation>Không có phiếu trả hàng nhà cung cấp {code}.</translation>
     </message>
     <message>
         <source>There is no staff member {id}.</source>

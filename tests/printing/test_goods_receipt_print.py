@@ -115,3 +115,46 @@ def test_every_value_is_escaped(qapp, shop_ctx, tmp_path, lang):
     print_goods_receipt(shop_ctx, row.id, pdf=out, lang=lang)
     text = pdf_text(out)
     assert "Cốc <b>đỏ</b> & xanh" in text and "<i>NCC</i>" in text and "C<1>" in text
+
+
+def test_goods_sent_back_to_sign(qapp, shop_ctx, tmp_path):
+    from primedist.services import supplier_returns as sr
+    from primedist.ui.printing.jobs import print_supplier_return
+
+    row = delivery(shop_ctx, paid=0)
+    candle = gr.receipt_lines(shop_ctx, row.id)[0]
+    back = sr.return_to_supplier(shop_ctx, sr.ReturnDraft(row.id, {candle.id: 4},
+                                                          "Vỡ nắp <b>", refund=12_000))  # fmt: skip
+    out = tmp_path / "th.pdf"
+    result = print_supplier_return(shop_ctx, back.id, pdf=out)
+    assert result.where == str(out)
+    assert [(round(w), round(h)) for w, h in pdf_pages_mm(out)] == [(210, 297)]
+    text = pdf_text(out)
+    for phrase in ("PHIẾU TRẢ HÀNG NHÀ CUNG CẤP", "TH000001", "PN000001", "Gốm Minh Long",
+                   "Vỡ nắp <b>", "NEN-01", "Nến thơm tinh dầu", "18.000 ₫", "72.000 ₫",
+                   "Nhà cung cấp hoàn tiền 12.000 ₫", "Trừ vào công nợ nhà cung cấp 60.000 ₫",
+                   "Người giao trả"):  # fmt: skip
+        assert has_phrase(text, phrase), phrase
+    english = tmp_path / "th-en.pdf"
+    print_supplier_return(shop_ctx, back.id, pdf=english, lang="en")
+    assert has_phrase(pdf_text(english), "GOODS RETURNED TO THE SUPPLIER TH000001")
+
+
+def test_a_return_from_the_command_line(qapp, cli, tmp_path):
+    data = tmp_path / "shop"
+    assert cli("--data-dir", str(data), "init", *INIT_ARGS).code == EXIT_OK
+    d = ("--data-dir", str(data))
+    engine = open_store(resolve_settings(data))
+    base = ServiceContext(engine, settings=resolve_settings(data))
+    delivery(base.with_actor(auth.owner_actor(base)))
+    engine.dispose()
+    assert cli(*d, "suppliers", "return", "PN000001", "NEN-01:2", "--reason", "Vỡ").code == (
+        EXIT_OK
+    )
+    out = tmp_path / "th.pdf"
+    run = cli(*d, "print", "supplier-return", "th000001", "--pdf", str(out), "--json")
+    assert run.code == EXIT_OK, run.err
+    assert run.json() == {"code": "TH000001", "printed_to": str(out)}
+    assert has_phrase(pdf_text(out), "PHIẾU TRẢ HÀNG NHÀ CUNG CẤP")
+    missing = cli(*d, "print", "supplier-return", "TH9")
+    assert missing.code == EXIT_ERROR and "There is no return to a supplier TH9." in missing.err

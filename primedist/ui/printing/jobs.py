@@ -9,7 +9,7 @@ reports each order and stops between orders when cancelled.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -194,9 +194,41 @@ def print_goods_receipt(
 
     receipt = goods_receipts.get_receipt(ctx, receipt_id)
     lines = goods_receipts.receipt_lines(ctx, receipt_id)
+    return _print_goods_document(
+        ctx, lambda paper: goods_receipt_document(receipt, lines, store.load_shop_details(ctx),
+                                                  lang=lang, paper=paper),
+        target, pdf,
+    )  # fmt: skip
+
+
+def print_supplier_return(
+    ctx: ServiceContext,
+    return_id: int,
+    *,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    lang: str = "vi",
+) -> PrintResult:
+    """Print goods sent back to a supplier (phiếu trả hàng) as a goods receipt is printed."""
+    from primedist.printing.supplier_return import supplier_return_document
+    from primedist.services import supplier_returns
+
+    back = supplier_returns.get_return(ctx, return_id)
+    lines = supplier_returns.return_lines(ctx, return_id)
+    return _print_goods_document(
+        ctx, lambda paper: supplier_return_document(back, lines, store.load_shop_details(ctx),
+                                                    lang=lang, paper=paper),
+        target, pdf,
+    )  # fmt: skip
+
+
+def _print_goods_document(
+    ctx: ServiceContext, make: Callable[[Paper], Document], target: PrintTarget | None,
+    pdf: Path | None,
+) -> PrintResult:  # fmt: skip
+    """On the invoice's printer and paper (A4 or A5; A4 when the invoice is set to a roll),
+    or on the target / into the PDF given."""
     profile = resolve_profile(ctx, DocumentType.INVOICE, target=target)
     paper = profile.paper if profile.paper in (Paper.A4, Paper.A5) else Paper.A4
-    document = goods_receipt_document(receipt, lines, store.load_shop_details(ctx), lang=lang,
-                                      paper=paper)  # fmt: skip
-    _deliver_profile([document], replace(profile, paper=paper, open_drawer=False), pdf)
+    _deliver_profile([make(paper)], replace(profile, paper=paper, open_drawer=False), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())

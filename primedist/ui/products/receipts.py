@@ -10,13 +10,14 @@ delivery is the whole cost unless typed otherwise: the rest is owed to it (Produ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -601,10 +602,12 @@ class GoodsReceiptsPage(QWidget):
         self.export_button = push_button("receiptsExportButton", self.export)
         self.print_button = QPushButton()
         self.print_button.setObjectName("receiptPrintButton")
-        print_menu = QMenu(self.print_button)
-        self.print_action = print_menu.addAction("", lambda: self.print_receipt())
-        self.pdf_action = print_menu.addAction("", self.save_pdf)
-        self.print_button.setMenu(print_menu)
+        self.print_menu = QMenu(self.print_button)
+        self.print_action = self.print_menu.addAction("", lambda: self.print_receipt())
+        self.pdf_action = self.print_menu.addAction("", self.save_pdf)
+        #: One "Print return TH…" a return of the selected receipt (rebuilt with its lines).
+        self.return_actions: list[QAction] = []
+        self.print_button.setMenu(self.print_menu)
         self.new_button = push_button("addProductButton", self.new_receipt)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
@@ -692,6 +695,7 @@ class GoodsReceiptsPage(QWidget):
         self.rows = rows
         self.lines = []
         self.returns = []
+        self._fill_return_actions()
         self._show_rows()
         if rows:
             keep, self._keep = self._keep, None
@@ -769,7 +773,40 @@ class GoodsReceiptsPage(QWidget):
             return
         self.lines = lines
         self.returns = returns or []
+        self._fill_return_actions()
         self._show_lines()
+
+    def _fill_return_actions(self) -> None:
+        for action in self.return_actions:
+            self.print_menu.removeAction(action)
+            action.deleteLater()
+        self.return_actions = []
+        if self.returns:
+            self.return_actions.append(self.print_menu.addSeparator())
+        for back in self.returns:
+            action = self.print_menu.addAction(
+                self.tr("Print the return %1 (goods sent back)").replace("%1", back.code),
+                self._print_return_of(back.id))  # fmt: skip
+            self.return_actions.append(action)
+
+    def _print_return_of(self, return_id: int) -> Callable[..., None]:
+        """The menu action's slot (whatever `triggered` passes, it prints, never to a PDF)."""
+
+        def slot(*_args: object) -> None:
+            self.print_return(return_id)
+
+        return slot
+
+    def print_return(self, return_id: int, pdf: Path | None = None) -> None:
+        """Goods sent back to the supplier (phiếu trả hàng) on the invoice's printer, or
+        into `pdf`; in the background."""
+        from primedist.ui.printing.jobs import print_supplier_return
+
+        ctx, lang = self.ctx, current_language()
+        self.status.setText(self.tr("Printing…"))
+        Op(self, lambda _job: print_supplier_return(ctx, return_id, pdf=pdf, lang=lang),
+           title=self.tr("Printing the return"), network=True).success(
+            self._printed).failure(self._cancel_failed).run()  # fmt: skip
 
     def returns_text(self) -> str:
         """The selected receipt's returns to the supplier, in short ('' when none)."""

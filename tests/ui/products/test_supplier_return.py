@@ -217,3 +217,37 @@ def test_in_vietnamese(qtbot, page):
     dialog.retranslate()  # typed quantities stay
     assert dialog.table.item(0, TO_RETURN).text() == "10"
     dialog.reject()
+
+
+def test_print_the_return_from_the_print_menu(qtbot, page, owner_ctx, tmp_path):
+    from tests.printing.support import has_phrase, pdf_text
+
+    assert page.return_actions == []  # no return yet: only the receipt's own entries
+    dialog = open_dialog(qtbot, page)
+    dialog.set_quantity(0, 2)
+    dialog.reason.setText("Vỡ")
+    with qtbot.waitSignal(dialog.returned, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.return_actions) == 2, timeout=WAIT)  # separator + one
+    action = page.return_actions[1]
+    assert action.text() == "Print the return TH000001 (goods sent back)"
+    assert action in page.print_menu.actions()
+    out = tmp_path / "th.pdf"
+    page.print_return(page.returns[0].id, pdf=out)
+    qtbot.waitUntil(lambda: page.status.text() == f"Printed to {out}", timeout=WAIT)
+    assert has_phrase(pdf_text(out), "GOODS RETURNED TO THE SUPPLIER TH000001")
+
+
+def test_the_menu_entry_prints_on_the_invoices_printer(qtbot, page, monkeypatch):
+    """Triggering the entry prints that return (never into a PDF named by the signal's
+    argument)."""
+    printed: list[tuple[int, object]] = []
+    monkeypatch.setattr(page, "print_return", lambda rid, pdf=None: printed.append((rid, pdf)))
+    dialog = open_dialog(qtbot, page)
+    dialog.set_quantity(0, 1)
+    dialog.reason.setText("Vỡ")
+    with qtbot.waitSignal(dialog.returned, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.return_actions) == 2, timeout=WAIT)
+    page.return_actions[1].trigger()
+    assert printed == [(page.returns[0].id, None)]
