@@ -2093,8 +2093,20 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>GoodsReceiptDialog</name>
     <message>
+        <source>New supplier: added when the receipt is saved</source>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. What each known supplier is owed now, by folded name (the hint by its field). The amount paid was typed (it no longer follows the cost).</extracomment>
+        <translation>Nhà cung cấp mới: sẽ được thêm khi lưu phiếu</translation>
+    </message>
+    <message>
+        <source>Paid in advance: %1</source>
+        <translation>Đã trả trước: %1</translation>
+    </message>
+    <message>
+        <source>Owed now: %1</source>
+        <translation>Đang nợ: %1</translation>
+    </message>
+    <message>
         <source>New goods receipt</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Phiếu nhập hàng mới</translation>
     </message>
     <message>
@@ -4480,6 +4492,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Export products</source>
+        <extracomment>The Goods receipts sub-tab.</extracomment>
         <translation>Xuất sản phẩm</translation>
     </message>
     <message>
@@ -6017,7 +6030,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SuppliersPage</name>
     <message>
         <source>Search by code, name, phone, email or tax code</source>
-        <extracomment>A supplier or a payment was written (other pages may refresh). The supplier whose account `ledger` is. The supplier to select once the list is read again (one just created).</extracomment>
+        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). The supplier whose account `ledger` is. The supplier to select once the list is read again (one just created).</extracomment>
         <translation>Tìm theo mã, tên, điện thoại, email hoặc mã số thuế</translation>
     </message>
     <message>
@@ -6055,6 +6068,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Record money paid to the selected supplier</source>
         <translation>Ghi nhận tiền đã trả cho nhà cung cấp đang chọn</translation>
+    </message>
+    <message>
+        <source>New goods receipt</source>
+        <translation>Nhập hàng</translation>
+    </message>
+    <message>
+        <source>Receive a delivery from the selected supplier (Goods receipts)</source>
+        <translation>Nhập hàng từ nhà cung cấp đang chọn (trang Nhập hàng)</translation>
     </message>
     <message>
         <source>Export…</source>

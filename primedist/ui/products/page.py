@@ -53,6 +53,9 @@ def import_summary(report: Any) -> str:
 class ProductsPage(SubTabsPage):
     """Products | SKU groups | Stock-take | Goods receipts | Suppliers."""
 
+    #: The Goods receipts sub-tab.
+    RECEIPTS = 3
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__("products", ProductListPage(ctx), parent)
         self.ctx = ctx
@@ -100,7 +103,16 @@ class ProductsPage(SubTabsPage):
         from primedist.ui.products.suppliers import SuppliersPage
 
         self.suppliers = SuppliersPage(self.ctx)
+        self.suppliers.receiveRequested.connect(self.receive_from)
         return self.suppliers
+
+    def receive_from(self, supplier: str) -> QDialog:
+        """The Goods receipts page, with a new receipt from `supplier` open."""
+        from primedist.ui.products.receipts import GoodsReceiptsPage
+
+        page = self.show_tab(self.RECEIPTS)
+        assert isinstance(page, GoodsReceiptsPage)
+        return page.new_receipt(supplier)
 
     def _refresh_suppliers(self) -> None:
         """A goods receipt was saved or cancelled: what is owed to its supplier changed."""

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.text import fold
 from primedist.domain.enums import PaymentMethod
 from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
 from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
@@ -103,6 +104,14 @@ def chosen_method(combo: QComboBox) -> PaymentMethod:
     return PaymentMethod(combo.currentData() or PaymentMethod.CASH.value)
 
 
+def _supplier_choices(ctx: ServiceContext) -> tuple[list[str], dict[str, int]]:
+    """The suppliers' names (the latest delivery first) and what each is owed now."""
+    from primedist.services import suppliers
+
+    owed = {fold(row.name): row.debt for row in suppliers.list_suppliers(ctx)}
+    return svc.known_suppliers(ctx), owed
+
+
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
     """A table of whole-row single selection, columns sized to their contents but the
     `stretch` one; cells edited in place when `editable`."""
@@ -140,11 +149,15 @@ class GoodsReceiptDialog(QDialog):
     received = Signal(object, object)
     labelsRequested = Signal(object)
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, supplier: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("goodsReceiptDialog")
         self.ctx = ctx
         self.lines: list[DraftLine] = []
+        #: What each known supplier is owed now, by folded name (the hint by its field).
+        self.debts: dict[str, int] | None = None
         self._busy = False
         self._filling = False
         #: The amount paid was typed (it no longer follows the cost).
@@ -170,19 +183,37 @@ class GoodsReceiptDialog(QDialog):
         layout.addLayout(self._build_foot())
         save_keys = QShortcut(QKeySequence("Ctrl+S"), self)
         save_keys.activated.connect(self.save)
+        self.supplier.setText(supplier)
         self.retranslate()
         self._refresh()
         self.search.setFocus()
-        Op(self, lambda _job: svc.known_suppliers(ctx)).success(self._suppliers_loaded).run()
+        Op(self, lambda _job: _supplier_choices(ctx)).success(self._suppliers_loaded).run()
 
-    def _suppliers_loaded(self, names: list[str]) -> None:
-        """The earlier suppliers, offered as the name is typed (any part of it, any case)."""
+    def _suppliers_loaded(self, got: tuple[list[str], dict[str, int]]) -> None:
+        """The suppliers, offered as the name is typed (any part of it, any case), and what
+        each is owed now."""
         if not alive(self):
             return
+        names, self.debts = got
         completer = QCompleter(names, self.supplier)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.supplier.setCompleter(completer)
+        self._show_debt()
+
+    def _show_debt(self) -> None:
+        """By the supplier's name: what it is owed now, or that a new one will be added."""
+        key = fold(" ".join(self.supplier.text().split()))
+        debt = None if self.debts is None or not key else self.debts.get(key)
+        if self.debts is None or not key:
+            text = ""
+        elif debt is None:
+            text = self.tr("New supplier: added when the receipt is saved")
+        elif debt < 0:
+            text = self.tr("Paid in advance: %1").replace("%1", _money(-debt))
+        else:
+            text = self.tr("Owed now: %1").replace("%1", _money(debt))
+        self.supplier_debt.setText(text)
 
     # Building -----------------------------------------------------------------------------
     def _build_head(self) -> QFormLayout:
@@ -191,13 +222,19 @@ class GoodsReceiptDialog(QDialog):
         self.supplier.setObjectName("receiptSupplier")
         self.supplier.setMaxLength(svc.MAX_SUPPLIER)
         self.supplier.textChanged.connect(lambda _t: self._refresh())
+        self.supplier_debt = QLabel()
+        self.supplier_debt.setObjectName("receiptSupplierDebt")
+        self.supplier.textChanged.connect(lambda _t: self._show_debt())
         self.note = QLineEdit()
         self.note.setObjectName("receiptNote")
         self.note.setMaxLength(svc.MAX_NOTE)
         self.supplier_label, self.note_label = QLabel(), QLabel()
         self.supplier_label.setBuddy(self.supplier)
         self.note_label.setBuddy(self.note)
-        form.addRow(self.supplier_label, self.supplier)
+        supplier_row = QHBoxLayout()
+        supplier_row.addWidget(self.supplier, 1)
+        supplier_row.addWidget(self.supplier_debt)
+        form.addRow(self.supplier_label, supplier_row)
         form.addRow(self.note_label, self.note)
         return form
 
@@ -858,8 +895,8 @@ class GoodsReceiptsPage(QWidget):
                 self.lines_table.setItem(r, c, cell)
 
     # Actions ------------------------------------------------------------------------------
-    def new_receipt(self) -> GoodsReceiptDialog:
-        dialog = self.dialog = GoodsReceiptDialog(self.ctx, parent=self)
+    def new_receipt(self, supplier: str = "") -> GoodsReceiptDialog:
+        dialog = self.dialog = GoodsReceiptDialog(self.ctx, parent=self, supplier=supplier)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.received.connect(lambda _row, _q: self._received())
         dialog.labelsRequested.connect(self.labelsRequested.emit)

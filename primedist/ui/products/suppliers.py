@@ -360,6 +360,8 @@ class SuppliersPage(QWidget):
 
     #: A supplier or a payment was written (other pages may refresh).
     changed = Signal()
+    #: Open a new goods receipt from this supplier (its name).
+    receiveRequested = Signal(str)
 
     COLUMNS = ("code", "name", "phone", "receipts", "bought", "paid", "owed", "last_delivery")
     LEDGER_COLUMNS = ("date", "document", "what", "increase", "decrease", "balance", "note", "by")
@@ -424,6 +426,7 @@ class SuppliersPage(QWidget):
         self.new_button = push_button("addProductButton", self.new_supplier)
         self.edit_button = push_button("supplierEditButton", self.edit_supplier)
         self.pay_button = push_button("supplierPayButton", self.pay)
+        self.receive_button = push_button("supplierReceiveButton", self.receive_goods)
         self.archive_button = push_button("supplierArchiveButton", self.toggle_archived)
         self.export_button = push_button("suppliersExportButton", self.export)
         top.addWidget(self.search, 1)
@@ -432,8 +435,8 @@ class SuppliersPage(QWidget):
         top.addWidget(self.count)
         top.addWidget(self.owed_label)
         top.addStretch(1)
-        for button in (self.new_button, self.edit_button, self.pay_button, self.archive_button,
-                       self.export_button):  # fmt: skip
+        for button in (self.new_button, self.edit_button, self.receive_button, self.pay_button,
+                       self.archive_button, self.export_button):  # fmt: skip
             top.addWidget(button)
         return top
 
@@ -467,6 +470,9 @@ class SuppliersPage(QWidget):
         self.edit_button.setToolTip(self.tr("Change the selected supplier's name and details"))
         self.pay_button.setText(self.tr("Pay…"))
         self.pay_button.setToolTip(self.tr("Record money paid to the selected supplier"))
+        self.receive_button.setText(self.tr("New goods receipt"))
+        self.receive_button.setToolTip(self.tr("Receive a delivery from the selected supplier "
+                                               "(Goods receipts)"))  # fmt: skip
         self.export_button.setText(self.tr("Export…"))
         self.export_button.setToolTip(
             self.tr("Export the suppliers listed (every one that matches the search and "
@@ -581,6 +587,7 @@ class SuppliersPage(QWidget):
         for button in (self.edit_button, self.pay_button, self.archive_button):
             button.setEnabled(supplier is not None)
         archived = supplier is not None and not supplier.is_active
+        self.receive_button.setEnabled(supplier is not None and supplier.is_active)
         self.archive_button.setText(self.tr("Restore") if archived else self.tr("Archive"))
         self.archive_button.setToolTip(
             self.tr("Deliveries can come from the selected supplier again") if archived
@@ -687,6 +694,11 @@ class SuppliersPage(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.open()
+
+    def receive_goods(self) -> None:
+        supplier = self.current()
+        if supplier is not None and supplier.is_active:
+            self.receiveRequested.emit(supplier.name)
 
     def new_supplier(self) -> SupplierDialog:
         dialog = SupplierDialog(self.ctx, None, parent=self)

@@ -297,3 +297,35 @@ def test_in_vietnamese(qtbot, products_page):
     editor = page.new_supplier()
     assert alive(editor)
     editor.reject()
+
+
+@pytest.mark.usefixtures("english")
+def test_a_delivery_from_the_selected_supplier(qtbot, products_page):
+    """New goods receipt on the Suppliers page opens the Goods receipts page with a receipt
+    from that supplier, whose field says what it is owed; another name says it is new."""
+    from primedist.ui.products.receipts import GoodsReceiptDialog, GoodsReceiptsPage
+
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Công ty Đức Minh")
+    assert page.receive_button.isEnabled() and page.receive_button.text() == "New goods receipt"
+    qtbot.mouseClick(page.receive_button, Qt.MouseButton.LeftButton)
+    assert products_page.tabs.currentIndex() == ProductsPage.RECEIPTS
+    receipts = products_page.receipts
+    assert isinstance(receipts, GoodsReceiptsPage)
+    dialog = receipts.dialog
+    assert isinstance(dialog, GoodsReceiptDialog) and dialog.isVisible()
+    assert dialog.supplier.text() == "Công ty Đức Minh"
+    qtbot.waitUntil(lambda: dialog.supplier_debt.text() == "Owed now: 200,000 VND", timeout=WAIT)
+    dialog.supplier.setText("gom minh long")  # paid in full, typed another way
+    assert dialog.supplier_debt.text() == "Owed now: 0 VND"
+    dialog.supplier.setText("Nhựa Song Long")
+    assert dialog.supplier_debt.text() == "New supplier: added when the receipt is saved"
+    dialog.supplier.setText("  ")
+    assert dialog.supplier_debt.text() == ""
+    dialog.reject()
+    # An archived supplier receives nothing: the button is off for it.
+    svc.set_supplier_active(page.ctx, page.current().id, False)
+    page.archived_check.setChecked(True)
+    qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
+    select(qtbot, page, "Công ty Đức Minh")
+    assert not page.receive_button.isEnabled()
