@@ -54,7 +54,7 @@ def test_a_delivery_partly_paid_then_paid_off(cli: Any, shop: Path, tmp_path: Pa
     assert exported.code == EXIT_OK, exported.err
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
     assert rows[1][:3] == ("NCC000001", "Gốm Minh Long", "0912345678")
-    assert rows[1][6:10] == (1, 300_000, 300_000, 0)
+    assert rows[1][6:11] == (1, 300_000, 300_000, 0, 0)
 
 
 def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path, tmp_path: Path) -> None:
@@ -99,3 +99,22 @@ def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> Non
     )
     assert cli(*d, "suppliers", "return", "PN000001", "COC-1", "--reason", "x").code == EXIT_USAGE
     assert table_count(shop, "supplier_returns") == 2
+
+
+def test_an_opening_debt_then_a_discount(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    assert cli(*d, "suppliers", "add", "Gốm Minh Long").code == EXIT_OK
+    run = cli(*d, "suppliers", "adjust", "gom minh long", "1500000", "--reason", "Nợ cũ",
+              "--json")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert run.json() == {"adjustment": "DC000001", "supplier": "NCC000001",
+                          "name": "Gốm Minh Long", "amount": 1_500_000,
+                          "debt": 1_500_000}  # fmt: skip
+    down = cli(*d, "suppliers", "adjust", "NCC000001", "-200000", "--reason", "Chiết khấu")
+    assert down.out.strip() == ("DC000002: Gốm Minh Long (NCC000001) owed -200,000; owed now "
+                                "1,300,000.")  # fmt: skip
+    listed = cli(*d, "suppliers", "list", "--json").json()["suppliers"][0]
+    assert (listed["adjusted"], listed["debt"]) == (1_300_000, 1_300_000)
+    refused = cli(*d, "suppliers", "adjust", "NCC000001", "0", "--reason", "x")
+    assert refused.code == EXIT_ERROR and "An adjustment is 1 to" in refused.err
+    assert cli(*d, "suppliers", "adjust", "NCC000001", "5").code == EXIT_USAGE  # no reason

@@ -37,6 +37,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pay)
     p = actions.add_parser(
+        "adjust", help="change what the shop owes a supplier by hand (an opening debt, …)"
+    )
+    p.add_argument("supplier", metavar="SUPPLIER", help="its code (NCC000012) or name")
+    p.add_argument("amount", type=int, metavar="AMOUNT",
+                   help="in đồng: + the shop owes more (e.g. a debt from before the app), "
+                   "- less (e.g. a discount granted)")  # fmt: skip
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why the balance changes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_adjust)
+    p = actions.add_parser(
         "return", help="send goods of a goods receipt back to its supplier",
         description="Take the quantities back out of stock and record the return (TH000012): "
         "the supplier is owed their cost less, or gives the money back (--refund).",
@@ -57,7 +67,7 @@ def _data(row: Any) -> dict[str, Any]:
     return {"id": row.id, "code": row.code, "name": row.name, "phone": row.phone,
             "email": row.email, "address": row.address, "tax_code": row.tax_code,
             "note": row.note, "active": row.is_active, "receipts": row.receipts,
-            "bought": row.bought, "paid": row.paid, "debt": row.debt,
+            "bought": row.bought, "paid": row.paid, "adjusted": row.adjusted, "debt": row.debt,
             "last_delivery": row.last_delivery}  # fmt: skip
 
 
@@ -127,4 +137,18 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     back = f"; {row.refund:,} given back" if row.refund else ""
     emit(args, data, f"{row.code}: {row.units:,} units of {row.receipt_code} back to the "
                      f"supplier, worth {row.total:,}{back}.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import suppliers as sup
+
+    ctx = as_owner(open_context(settings))
+    supplier_id = sup.supplier_id_by_name(ctx, args.supplier)
+    entry = sup.adjust_balance(ctx, supplier_id, args.amount, args.reason)
+    row = sup.get_supplier(ctx, supplier_id)
+    data = {"adjustment": entry.code, "supplier": row.code, "name": row.name,
+            "amount": args.amount, "debt": row.debt}  # fmt: skip
+    emit(args, data, f"{entry.code}: {row.name} ({row.code}) owed {args.amount:+,}; owed now "
+                     f"{row.debt:,}.")  # fmt: skip
     return EXIT_OK

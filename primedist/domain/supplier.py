@@ -106,3 +106,21 @@ class SupplierReturnLine(SQLModel, table=True):
     variant_id: int | None = fk("variants.id", ondelete="SET NULL")
     quantity: int
     unit_cost: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+
+class SupplierAdjustment(SQLModel, table=True):
+    """What the shop owes a supplier changed by hand (DC000012): a debt from before the app
+    (an opening balance) or a correction agreed with the supplier; + owes more, − less."""
+
+    __tablename__ = "supplier_adjustments"
+    __table_args__ = (
+        sa.CheckConstraint("amount <> 0", name="amount_not_zero"),
+        sa.Index(None, "supplier_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = fk("suppliers.id")
+    amount: int = money_field()
+    reason: str = Field(max_length=255)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -30,6 +30,7 @@ from primedist.domain.supplier import (
     MAX_PAYMENT,
     SUPPLIER_PAYMENT_METHODS,
     Supplier,
+    SupplierAdjustment,
     SupplierPayment,
     SupplierReturn,
 )
@@ -59,6 +60,7 @@ _TAX_CODE_RE = re.compile(r"\d{10}(-?\d{3})?")
 suppliers_t = table_of(Supplier)
 payments_t = table_of(SupplierPayment)
 returns_t = table_of(SupplierReturn)
+adjustments_t = table_of(SupplierAdjustment)
 receipts_t = table_of(GoodsReceipt)
 users_t = table_of(User)
 
@@ -93,11 +95,13 @@ class SupplierRow:
     paid: int
     last_delivery: datetime | None
     created_at: datetime
+    #: Σ its balance adjustments (an opening debt, corrections): + owes more.
+    adjusted: int = 0
 
     @property
     def debt(self) -> int:
         """What the shop owes it (negative: paid in advance)."""
-        return self.bought - self.paid
+        return self.bought - self.paid + self.adjusted
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class LedgerEntry:
     payment, and the balance after it. A cancelled one changes nothing."""
 
     at: datetime
-    kind: str  # "receipt" | "payment" | "return" | "refund"
+    kind: str  # "receipt" | "payment" | "return" | "refund" | "adjustment"
     #: PN000123 for a receipt, PC000045 for a payment, TH000012 for a return (and its
     #: refund).
     code: str
@@ -121,6 +125,8 @@ class LedgerEntry:
     cancel_reason: str = ""
     #: For a payment made with a receipt, or a return: that receipt's code.
     receipt_code: str = ""
+    #: An adjustment that lowered what is owed (its `amount` is always positive).
+    lowers: bool = False
 
     @property
     def counts(self) -> bool:
@@ -128,13 +134,21 @@ class LedgerEntry:
 
     @property
     def change(self) -> int:
-        """How it moved what is owed: + a receipt or a refund, − a payment or a return."""
+        """How it moved what is owed: + a receipt, a refund or an adjustment up; − a payment,
+        a return or an adjustment down."""
+        if self.kind == "adjustment":
+            return -self.amount if self.lowers else self.amount
         return self.amount if self.kind in ("receipt", "refund") else -self.amount
 
 
 def payment_code(payment_id: int) -> str:
     """A payment's document code (*phiếu chi*)."""
     return f"PC{payment_id:06d}"
+
+
+def adjustment_code(adjustment_id: int) -> str:
+    """A balance adjustment's code (*điều chỉnh công nợ*)."""
+    return f"DC{adjustment_id:06d}"
 
 
 # --------------------------------------------------------------------------- checking
@@ -358,6 +372,42 @@ def pay_supplier(
     return replace(entry, balance=get_supplier(ctx, supplier_id).debt)
 
 
+#: One adjustment at most, either way (đồng).
+MAX_ADJUSTMENT = MAX_PAYMENT
+
+
+def adjust_balance(ctx: ServiceContext, supplier_id: int, amount: int, reason: str) -> LedgerEntry:
+    """Change what the shop owes a supplier by hand: + owes more (a debt from before the
+    app, a charge agreed), − owes less (a discount granted, a correction). The reason is
+    required; an adjustment is never cancelled (another one undoes it)."""
+    ctx.require(Module.PRODUCTS)
+    text = reason.strip()
+    if not text:
+        raise ValidationError(msg("Say why the balance changes."), field="reason")
+    if len(text) > MAX_NOTE:
+        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
+                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+        raise ValidationError(msg("An adjustment is 1 to {max}, up or down.", max=MAX_ADJUSTMENT),
+                              field="amount")  # fmt: skip
+    with ctx.uow() as session:
+        supplier = _locked(session, supplier_id)
+        row = SupplierAdjustment(supplier_id=supplier_id, amount=amount, reason=text,
+                                 user_id=ctx.actor.id, created_at=ctx.clock.now())  # fmt: skip
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        ctx.audit(session, "supplier.adjust", entity_type="supplier", entity_id=supplier_id,
+                  summary=msg("{code}: {name}'s balance {amount} ({reason})",
+                              code=adjustment_code(row.id), name=supplier.name, amount=amount,
+                              reason=text),
+                  after={"adjustment": row.id, "amount": amount, "reason": text})  # fmt: skip
+        entry = LedgerEntry(row.created_at, "adjustment", adjustment_code(row.id), row.id,
+                            abs(amount), 0, None, text, ctx.actor.name,
+                            lowers=amount < 0)  # fmt: skip
+    return replace(entry, balance=get_supplier(ctx, supplier_id).debt)
+
+
 def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     """Cancel a payment entered by mistake (it stays on the account, struck out, with when,
     by whom and why). A payment made with a receipt goes with that receipt: cancel the
@@ -407,17 +457,19 @@ class Figures:
     #: Σ its standing payments less the money it gave back for returns.
     paid: sa.ColumnElement[Any]
     last_delivery: sa.ColumnElement[Any]
+    #: Σ its balance adjustments.
+    adjusted: sa.ColumnElement[Any]
 
     @property
     def debt(self) -> sa.ColumnElement[Any]:
-        return self.bought - self.paid
+        return self.bought - self.paid + self.adjusted
 
 
 def figures(scope: sa.Select[Any] | None = None) -> Figures:
     """Each supplier's figures from its standing receipts, its returns and its standing
     payments; only for the supplier ids `scope` selects, when given (the planner does not
     push an outer filter into a grouped subquery)."""
-    r, p, b = receipts_t.c, payments_t.c, returns_t.c
+    r, p, b, a = receipts_t.c, payments_t.c, returns_t.c, adjustments_t.c
     bought = (
         sa.select(r.supplier_id, sa.func.count().label("receipts"),
                   sa.func.sum(r.total_cost).label("cost"),
@@ -429,22 +481,27 @@ def figures(scope: sa.Select[Any] | None = None) -> Figures:
     back = sa.select(
         b.supplier_id, sa.func.sum(b.total).label("total"), sa.func.sum(b.refund).label("refund")
     ).where(b.supplier_id.is_not(None))
+    adjusted = sa.select(a.supplier_id, sa.func.sum(a.amount).label("amount"))
     if scope is not None:
         bought = bought.where(r.supplier_id.in_(scope))
         paid = paid.where(p.supplier_id.in_(scope))
         back = back.where(b.supplier_id.in_(scope))
+        adjusted = adjusted.where(a.supplier_id.in_(scope))
     g = bought.group_by(r.supplier_id).subquery("bought")
     q = paid.group_by(p.supplier_id).subquery("paid")
     t = back.group_by(b.supplier_id).subquery("back")
+    j = adjusted.group_by(a.supplier_id).subquery("adjusted")
     s = suppliers_t.c
     zero = sa.func.coalesce
     return Figures(
         join=suppliers_t.outerjoin(g, g.c.supplier_id == s.id)
-        .outerjoin(q, q.c.supplier_id == s.id).outerjoin(t, t.c.supplier_id == s.id),
+        .outerjoin(q, q.c.supplier_id == s.id).outerjoin(t, t.c.supplier_id == s.id)
+        .outerjoin(j, j.c.supplier_id == s.id),
         receipts=zero(g.c.receipts, 0),
         bought=zero(g.c.cost, 0) - zero(t.c.total, 0),
         paid=zero(q.c.amount, 0) - zero(t.c.refund, 0),
         last_delivery=g.c.last_delivery,
+        adjusted=zero(j.c.amount, 0),
     )  # fmt: skip
 
 
@@ -456,7 +513,7 @@ def _rows_stmt(
     stmt = sa.select(
         s.id, s.code, s.name, s.phone, s.email, s.address, s.tax_code, s.note, s.is_active,
         f.receipts.label("receipts"), f.bought.label("bought"), f.paid.label("paid"),
-        f.last_delivery.label("last_delivery"), s.created_at,
+        f.last_delivery.label("last_delivery"), s.created_at, f.adjusted.label("adjusted"),
     ).select_from(f.join)  # fmt: skip
     return stmt, f.debt
 
@@ -496,7 +553,7 @@ def _row(x: Any) -> SupplierRow:
     return SupplierRow(
         int(x.id), x.code, x.name, x.phone or "", x.email or "", x.address or "",
         x.tax_code or "", x.note or "", bool(x.is_active), int(x.receipts), int(x.bought),
-        int(x.paid), x.last_delivery, x.created_at,
+        int(x.paid), x.last_delivery, x.created_at, int(x.adjusted),
     )  # fmt: skip
 
 
@@ -555,6 +612,7 @@ def supplier_ledger(
     receipt_by = users_t.alias("receipt_by")
     payment_by = users_t.alias("payment_by")
     return_by = users_t.alias("return_by")
+    adjust_by = users_t.alias("adjust_by")
     paid_with = receipts_t.alias("paid_with")
     receipts = (
         sa.select(r.id, r.code, r.created_at, r.total_cost, r.note, receipt_by.c.name,
@@ -580,6 +638,13 @@ def supplier_ledger(
         .where(b.supplier_id == supplier_id)
         .order_by(b.created_at.desc(), b.id.desc()).limit(limit)
     )  # fmt: skip
+    j = adjustments_t.c
+    adjustments = (
+        sa.select(j.id, j.created_at, j.amount, j.reason, adjust_by.c.name)
+        .select_from(adjustments_t.outerjoin(adjust_by, adjust_by.c.id == j.user_id))
+        .where(j.supplier_id == supplier_id)
+        .order_by(j.created_at.desc(), j.id.desc()).limit(limit)
+    )  # fmt: skip
     debt = get_supplier(ctx, supplier_id).debt  # NotFound when there is none
     with ctx.engine.connect() as conn:
         events: list[tuple[Any, int, int, str, Any]] = [
@@ -590,6 +655,7 @@ def supplier_ledger(
             events.append((x.created_at, 2, x.id, "return", x))
             if x.refund:
                 events.append((x.created_at, 3, x.id, "refund", x))
+        events += [(x.created_at, 4, x.id, "adjustment", x) for x in conn.execute(adjustments)]
     # Newest first (at the same time: a receipt, its payment; a return, its refund).
     events.sort(key=lambda e: e[:3], reverse=True)
     entries: list[LedgerEntry] = []
@@ -603,6 +669,10 @@ def supplier_ledger(
 
 
 def _entry(at: datetime, kind: str, record_id: int, x: Any, balance: int) -> LedgerEntry:
+    if kind == "adjustment":
+        return LedgerEntry(at, kind, adjustment_code(record_id), record_id, abs(int(x.amount)),
+                           balance, None, x.reason, x.name or "",
+                           lowers=int(x.amount) < 0)  # fmt: skip
     if kind in ("return", "refund"):
         amount = int(x.total if kind == "return" else x.refund)
         method = PaymentMethod(x.method) if kind == "refund" else None
@@ -625,7 +695,8 @@ EXPORT_COLUMNS = (
     (("Điện thoại", "Phone"), "text", 13), (("Email", "Email"), "text", 24),
     (("Địa chỉ", "Address"), "text", 30), (("Mã số thuế", "Tax code"), "text", 15),
     (("Số phiếu nhập", "Receipts"), "int", 10), (("Tổng nhập", "Bought"), "money", 15),
-    (("Đã trả", "Paid"), "money", 15), (("Còn nợ", "Owed"), "money", 15),
+    (("Đã trả", "Paid"), "money", 15), (("Điều chỉnh", "Adjusted"), "money", 14),
+    (("Còn nợ", "Owed"), "money", 15),
     (("Nhập gần nhất", "Last delivery"), "datetime", 17), (("Ghi chú", "Note"), "text", 24),
 )  # fmt: skip
 
@@ -643,7 +714,7 @@ def export_suppliers(
     started = time.perf_counter()
     rows = list_suppliers(ctx, search, archived=archived, owing=owing, limit=1_000_000)
     cells = [(x.code, x.name, x.phone, x.email, x.address, x.tax_code, x.receipts, x.bought,
-              x.paid, x.debt, x.last_delivery, x.note) for x in rows]  # fmt: skip
+              x.paid, x.adjusted, x.debt, x.last_delivery, x.note) for x in rows]  # fmt: skip
     columns = [XlsxColumn(h[at], kind, width) for h, kind, width in EXPORT_COLUMNS]
     with replaced_when_done(target) as tmp:
         written = stream_rows(tmp, columns, iter(cells), len(cells), prog,

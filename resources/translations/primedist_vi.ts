@@ -366,6 +366,73 @@
     </message>
 </context>
 <context>
+    <name>AdjustDialog</name>
+    <message>
+        <source>Adjust what is owed to %1</source>
+        <translation>Điều chỉnh công nợ %1</translation>
+    </message>
+    <message>
+        <source>Owed now</source>
+        <translation>Đang nợ</translation>
+    </message>
+    <message>
+        <source>&amp;Change</source>
+        <translation>&amp;Điều chỉnh</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>&amp;Số tiền</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Lý do</translation>
+    </message>
+    <message>
+        <source>The shop owes more (e.g. a debt from before)</source>
+        <translation>Cửa hàng nợ thêm (ví dụ nợ cũ từ trước)</translation>
+    </message>
+    <message>
+        <source>The shop owes less (e.g. a discount granted)</source>
+        <translation>Cửa hàng nợ bớt (ví dụ được chiết khấu)</translation>
+    </message>
+    <message>
+        <source>e.g. 500.000</source>
+        <translation>ví dụ 500.000</translation>
+    </message>
+    <message>
+        <source>required: e.g. debt brought over on 01/12</source>
+        <translation>bắt buộc: ví dụ nợ cũ chuyển sang ngày 01/12</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Type the amount as an amount of money, e.g. 500.000.</source>
+        <translation>Nhập số tiền dưới dạng số tiền, ví dụ 500.000.</translation>
+    </message>
+    <message>
+        <source>The amount must be 1 to %1.</source>
+        <translation>Số tiền phải từ 1 đến %1.</translation>
+    </message>
+    <message>
+        <source>Say why the balance changes.</source>
+        <translation>Hãy ghi lý do điều chỉnh công nợ.</translation>
+    </message>
+    <message>
+        <source>Owed after: %1</source>
+        <translation>Còn nợ sau khi điều chỉnh: %1</translation>
+    </message>
+    <message>
+        <source>Adjusting the balance</source>
+        <translation>Đang điều chỉnh công nợ</translation>
+    </message>
+</context>
+<context>
     <name>AnalyticsPage</name>
     <message>
         <source>Reading the figures</source>
@@ -6158,6 +6225,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Trả trước %1</translation>
     </message>
     <message>
+        <source>Adjust…</source>
+        <translation>Điều chỉnh…</translation>
+    </message>
+    <message>
+        <source>Change what the shop owes the selected supplier by hand: a debt from before the app, a discount granted, a correction</source>
+        <translation>Điều chỉnh tay số cửa hàng nợ nhà cung cấp đang chọn: nợ cũ từ trước khi dùng ứng dụng, chiết khấu được hưởng, sửa sai</translation>
+    </message>
+    <message>
+        <source>Adjusted</source>
+        <translation>Điều chỉnh</translation>
+    </message>
+    <message>
         <source>Cancelled %1: %2</source>
         <translation>Đã hủy %1: %2</translation>
     </message>
@@ -6236,6 +6315,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods receipt</source>
         <translation>Phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Balance adjusted</source>
+        <translation>Điều chỉnh công nợ</translation>
     </message>
     <message>
         <source>Goods sent back from %1</source>
@@ -6939,6 +7022,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Supplier paid</source>
         <translation>Trả tiền nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Supplier balance adjusted</source>
+        <translation>Điều chỉnh công nợ nhà cung cấp</translation>
     </message>
     <message>
         <source>Supplier payment cancelled</source>
@@ -10663,6 +10750,10 @@ Vẫn bán?</translation>
         <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
     </message>
     <message>
+        <source>An adjustment is 1 to {max}, up or down.</source>
+        <translation>Số tiền điều chỉnh từ 1 đến {max}, tăng hoặc giảm.</translation>
+    </message>
+    <message>
         <source>Choose how many of which lines go back.</source>
         <translation>Hãy chọn số lượng trả lại cho các dòng.</translation>
     </message>
@@ -10889,6 +10980,10 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku}: {received} came in and {returned} went back already: at most {left} can go back.</source>
         <translation>SKU {sku}: đã nhập {received}, đã trả {returned}: chỉ trả lại được tối đa {left}.</translation>
+    </message>
+    <message>
+        <source>Say why the balance changes.</source>
+        <translation>Hãy ghi lý do điều chỉnh công nợ.</translation>
     </message>
     <message>
         <source>Say why the goods go back to the supplier.</source>
@@ -11325,6 +11420,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code}: {name}</source>
         <translation>{code}: {name}</translation>
+    </message>
+    <message>
+        <source>{code}: {name}&apos;s balance {amount} ({reason})</source>
+        <translation>{code}: công nợ {name} {amount} ({reason})</translation>
     </message>
     <message>
         <source>{code}: {units} units of {receipt} back to the supplier</source>

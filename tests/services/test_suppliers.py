@@ -303,11 +303,11 @@ def test_export_reads_back_typed(owner_ctx, cup, tmp_path: Path):
     assert report.rows == 2
     sheet = openpyxl.load_workbook(tmp_path / "ncc.xlsx").active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:10] == ("Code", "Supplier", "Phone", "Email", "Address", "Tax code",
-                            "Receipts", "Bought", "Paid", "Owed")  # fmt: skip
-    assert rows[1][:10] == ("NCC000002", "'=HYPERLINK(\"x\")", "0912345678", None, None, None,
-                            0, 0, 0, 0)  # fmt: skip
-    assert rows[2][6:10] == (1, 300_000, 100_000, 200_000)
+    assert rows[0][:11] == ("Code", "Supplier", "Phone", "Email", "Address", "Tax code",
+                            "Receipts", "Bought", "Paid", "Adjusted", "Owed")  # fmt: skip
+    assert rows[1][:11] == ("NCC000002", "'=HYPERLINK(\"x\")", "0912345678", None, None, None,
+                            0, 0, 0, 0, 0)  # fmt: skip
+    assert rows[2][6:11] == (1, 300_000, 100_000, 0, 200_000)
     owing = sup.export_suppliers(owner_ctx, tmp_path / "no.xlsx", owing=True, lang="vi")
     assert owing.rows == 1
     assert actions(owner_ctx.engine)[-1] == "suppliers.export"
@@ -339,3 +339,40 @@ def test_staff_with_products_access_may(ctx):
     lan = staff(ctx, Module.PRODUCTS)
     row = sup.create_supplier(lan, sup.SupplierDraft("Gốm Bát Tràng"))
     assert sup.list_suppliers(lan)[0].id == row.id
+
+
+def test_a_balance_adjusted_by_hand(owner_ctx, cup, clock):
+    """A debt from before the app, then a discount the supplier granted: what is owed
+    follows, the account lists them; a zero, a missing reason or a huge amount is refused."""
+    supplier = sup.create_supplier(owner_ctx, sup.SupplierDraft(DUC_MINH))
+    opening = sup.adjust_balance(owner_ctx, supplier.id, 1_500_000, "  Nợ cũ đến 30/11 ")
+    assert (opening.code, opening.amount, opening.lowers, opening.balance, opening.note) == (
+        "DC000001",
+        1_500_000,
+        False,
+        1_500_000,
+        "Nợ cũ đến 30/11",
+    )
+    clock.advance(timedelta(hours=1))
+    delivery(owner_ctx, cup, 10, 30_000, paid=0)
+    clock.advance(timedelta(hours=1))
+    discount = sup.adjust_balance(owner_ctx, supplier.id, -100_000, "Chiết khấu cuối năm")
+    assert (discount.amount, discount.lowers, discount.balance) == (100_000, True, 1_700_000)
+    row = sup.get_supplier(owner_ctx, supplier.id)
+    assert (row.bought, row.paid, row.adjusted, row.debt) == (300_000, 0, 1_400_000, 1_700_000)
+    assert sup.total_owed(owner_ctx) == 1_700_000
+    ledger = sup.supplier_ledger(owner_ctx, supplier.id)
+    assert [(e.kind, e.code, e.change, e.balance) for e in ledger] == [
+        ("adjustment", "DC000002", -100_000, 1_700_000),
+        ("receipt", "PN000001", 300_000, 1_800_000),
+        ("adjustment", "DC000001", 1_500_000, 1_500_000),
+    ]  # fmt: skip
+    for amount, reason, message in ((0, "x", "1 to"), (100_000_000_001, "x", "1 to"),
+                                    (5, " ", "Say why the balance changes")):  # fmt: skip
+        with pytest.raises(ValidationError, match=message):
+            sup.adjust_balance(owner_ctx, supplier.id, amount, reason)
+    with pytest.raises(NotFound):
+        sup.adjust_balance(owner_ctx, 999, 5, "x")
+    assert actions(owner_ctx.engine).count("supplier.adjust") == 2
+    with pytest.raises(PermissionDenied):
+        sup.adjust_balance(staff(owner_ctx, Module.ORDERS), supplier.id, 5, "x")

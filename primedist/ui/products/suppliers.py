@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -66,6 +67,13 @@ def _parse(text: str) -> int | None:
         return parse_money(text, current_language()) if text else 0
     except ValueError:
         return None
+
+
+def _signed(amount: int) -> str:
+    """An adjustment total: blank when none, + when it raised what is owed."""
+    if not amount:
+        return ""
+    return ("+" if amount > 0 else "−") + _money(abs(amount))
 
 
 def _strike(cell: QTableWidgetItem, tip: str) -> None:
@@ -350,6 +358,140 @@ class PaymentDialog(QDialog):
         self.status.setVisible(bool(self.status.text()))
 
 
+class AdjustDialog(QDialog):
+    """What the shop owes a supplier changed by hand: up (a debt from before the app, a
+    charge agreed) or down (a discount granted, a correction), by an amount, with why.
+    Emits `adjusted(LedgerEntry)` and closes once the service recorded it."""
+
+    adjusted = Signal(object)
+
+    def __init__(
+        self, ctx: ServiceContext, row: svc.SupplierRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("supplierAdjustDialog")
+        self.ctx = ctx
+        self.row = row
+        self._busy = False
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        layout.addWidget(self.title)
+        form = QFormLayout()
+        self.owed = QLabel()
+        self.direction = QComboBox()
+        self.direction.setObjectName("adjustDirection")
+        self.direction.addItems(["", ""])
+        self.amount = QLineEdit()
+        self.amount.setObjectName("adjustAmount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.amount.setMaximumWidth(220)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("adjustReason")
+        self.reason.setMaxLength(svc.MAX_NOTE)
+        self.after = QLabel()
+        self.after.setObjectName("adjustAfter")
+        self.captions = {k: QLabel() for k in ("owed", "direction", "amount", "reason")}
+        for key, widget in (("owed", self.owed), ("direction", self.direction),
+                            ("amount", self.amount), ("reason", self.reason)):  # fmt: skip
+            self.captions[key].setBuddy(widget)
+            form.addRow(self.captions[key], widget)
+        form.addRow("", self.after)
+        layout.addLayout(form)
+        self.status, self.save_button, self.cancel_button = _form_foot(self, layout)
+        for edit in (self.amount, self.reason):
+            edit.textChanged.connect(lambda _t: self._update())
+        self.direction.currentIndexChanged.connect(lambda _i: self._update())
+        self.retranslate()
+        self.amount.setFocus()
+
+    def retranslate(self) -> None:
+        row = self.row
+        title = self.tr("Adjust what is owed to %1").replace("%1", f"{row.name} ({row.code})")
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        self.captions["owed"].setText(self.tr("Owed now"))
+        self.captions["direction"].setText(self.tr("&Change"))
+        self.captions["amount"].setText(self.tr("&Amount"))
+        self.captions["reason"].setText(self.tr("&Reason"))
+        self.direction.setItemText(0, self.tr("The shop owes more (e.g. a debt from before)"))
+        self.direction.setItemText(1, self.tr("The shop owes less (e.g. a discount granted)"))
+        self.amount.setPlaceholderText(self.tr("e.g. 500.000"))
+        self.reason.setPlaceholderText(self.tr("required: e.g. debt brought over on 01/12"))
+        self.save_button.setText(self.tr("Save"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def change(self) -> int | None:
+        """The signed change typed (+ owes more); None when the amount is not money."""
+        amount = _parse(self.amount.text())
+        if amount is None:
+            return None
+        return -amount if self.direction.currentIndex() == 1 else amount
+
+    def problem_text(self) -> str:
+        change = self.change()
+        if change is None:
+            return self.tr("Type the amount as an amount of money, e.g. 500.000.")
+        if not 0 < abs(change) <= MAX_PAYMENT:
+            return self.tr("The amount must be 1 to %1.").replace("%1", _money(MAX_PAYMENT))
+        if not self.reason.text().strip():
+            return self.tr("Say why the balance changes.")
+        return ""
+
+    def _update(self) -> None:
+        self.owed.setText(_balance(self.row.debt))
+        change = self.change()
+        after = None if change is None else self.row.debt + change
+        text = "" if after is None else self.tr("Owed after: %1").replace("%1", _balance(after))
+        self.after.setText(text)
+        problem = self.problem_text() if self.amount.text().strip() else ""
+        self.status.setText(problem)
+        self.status.setVisible(bool(problem))
+        self.save_button.setEnabled(not self.problem_text() and not self._busy)
+
+    def save(self) -> None:
+        change = self.change()
+        if self._busy or change is None or self.problem_text():
+            return
+        ctx, supplier_id, reason = self.ctx, self.row.id, self.reason.text()
+        self._busy = True
+        self._update()
+        Op(self, lambda _job: svc.adjust_balance(ctx, supplier_id, change, reason),
+           engine=ctx.engine, title=self.tr("Adjusting the balance")).success(
+            self._saved).failure(self._failed).run()  # fmt: skip
+
+    def _saved(self, entry: svc.LedgerEntry) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.adjusted.emit(entry)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self._update()
+        report_in(self.status, self, exc)
+        self.status.setVisible(bool(self.status.text()))
+
+
+def _balance(balance: int) -> str:
+    """What is owed, or paid in advance when below zero."""
+    if balance < 0:
+        return QCoreApplication.translate("SuppliersPage", "%1 in advance").replace(
+            "%1", _money(-balance))  # fmt: skip
+    return _money(balance)
+
+
 # --------------------------------------------------------------------------- the page
 
 
@@ -363,7 +505,8 @@ class SuppliersPage(QWidget):
     #: Open a new goods receipt from this supplier (its name).
     receiveRequested = Signal(str)
 
-    COLUMNS = ("code", "name", "phone", "receipts", "bought", "paid", "owed", "last_delivery")
+    COLUMNS = ("code", "name", "phone", "receipts", "bought", "paid", "adjusted", "owed",
+               "last_delivery")  # fmt: skip
     LEDGER_COLUMNS = ("date", "document", "what", "increase", "decrease", "balance", "note", "by")
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
@@ -427,6 +570,7 @@ class SuppliersPage(QWidget):
         self.edit_button = push_button("supplierEditButton", self.edit_supplier)
         self.pay_button = push_button("supplierPayButton", self.pay)
         self.receive_button = push_button("supplierReceiveButton", self.receive_goods)
+        self.adjust_button = push_button("supplierAdjustButton", self.adjust)
         self.archive_button = push_button("supplierArchiveButton", self.toggle_archived)
         self.export_button = push_button("suppliersExportButton", self.export)
         top.addWidget(self.search, 1)
@@ -436,7 +580,7 @@ class SuppliersPage(QWidget):
         top.addWidget(self.owed_label)
         top.addStretch(1)
         for button in (self.new_button, self.edit_button, self.receive_button, self.pay_button,
-                       self.archive_button, self.export_button):  # fmt: skip
+                       self.adjust_button, self.archive_button, self.export_button):  # fmt: skip
             top.addWidget(button)
         return top
 
@@ -470,6 +614,10 @@ class SuppliersPage(QWidget):
         self.edit_button.setToolTip(self.tr("Change the selected supplier's name and details"))
         self.pay_button.setText(self.tr("Pay…"))
         self.pay_button.setToolTip(self.tr("Record money paid to the selected supplier"))
+        self.adjust_button.setText(self.tr("Adjust…"))
+        self.adjust_button.setToolTip(self.tr(
+            "Change what the shop owes the selected supplier by hand: a debt from before the "
+            "app, a discount granted, a correction"))  # fmt: skip
         self.receive_button.setText(self.tr("New goods receipt"))
         self.receive_button.setToolTip(self.tr("Receive a delivery from the selected supplier "
                                                "(Goods receipts)"))  # fmt: skip
@@ -480,7 +628,8 @@ class SuppliersPage(QWidget):
         self.cancel_payment_button.setText(self.tr("Cancel payment…"))
         self.table.setHorizontalHeaderLabels([
             self.tr("Code"), self.tr("Supplier"), self.tr("Phone"), self.tr("Receipts"),
-            self.tr("Bought"), self.tr("Paid"), self.tr("Owed"), self.tr("Last delivery"),
+            self.tr("Bought"), self.tr("Paid"), self.tr("Adjusted"), self.tr("Owed"),
+            self.tr("Last delivery"),
         ])  # fmt: skip
         self.ledger_table.setHorizontalHeaderLabels([
             self.tr("Date"), self.tr("Document"), self.tr("What"), self.tr("Owed more"),
@@ -547,12 +696,12 @@ class SuppliersPage(QWidget):
         for r, row in enumerate(self.rows):
             last = format_datetime(row.last_delivery, tz, lang) if row.last_delivery else ""
             cells = (row.code, row.name, row.phone, format_number(row.receipts, lang),
-                     _money(row.bought), _money(row.paid), self.balance_text(row.debt),
-                     last)  # fmt: skip
+                     _money(row.bought), _money(row.paid), _signed(row.adjusted),
+                     self.balance_text(row.debt), last)  # fmt: skip
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 column = self.COLUMNS[c]
-                if column in ("receipts", "bought", "paid", "owed"):
+                if column in ("receipts", "bought", "paid", "adjusted", "owed"):
                     cell.setTextAlignment(RIGHT)
                 if column == "owed" and row.debt > 0:
                     cell.setForeground(PROBLEM)
@@ -584,7 +733,8 @@ class SuppliersPage(QWidget):
 
     def _update_buttons(self) -> None:
         supplier = self.current()
-        for button in (self.edit_button, self.pay_button, self.archive_button):
+        for button in (self.edit_button, self.pay_button, self.adjust_button,
+                       self.archive_button):  # fmt: skip
             button.setEnabled(supplier is not None)
         archived = supplier is not None and not supplier.is_active
         self.receive_button.setEnabled(supplier is not None and supplier.is_active)
@@ -655,6 +805,8 @@ class SuppliersPage(QWidget):
     def _what(self, entry: svc.LedgerEntry) -> str:
         if entry.kind == "receipt":
             return self.tr("Goods receipt")
+        if entry.kind == "adjustment":
+            return self.tr("Balance adjusted")
         if entry.kind == "return":
             return self.tr("Goods sent back from %1").replace("%1", entry.receipt_code)
         if entry.kind == "refund":
@@ -712,6 +864,15 @@ class SuppliersPage(QWidget):
             return None
         dialog = SupplierDialog(self.ctx, supplier, parent=self)
         dialog.saved.connect(lambda _row: self._written())
+        self._open(dialog)
+        return dialog
+
+    def adjust(self) -> AdjustDialog | None:
+        supplier = self.current()
+        if supplier is None:
+            return None
+        dialog = AdjustDialog(self.ctx, supplier, parent=self)
+        dialog.adjusted.connect(lambda _entry: self._written())
         self._open(dialog)
         return dialog
 

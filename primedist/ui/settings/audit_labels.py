@@ -84,6 +84,7 @@ ACTIONS: dict[str, str] = {
     "supplier.archive": QT_TRANSLATE_NOOP("audit", "Supplier archived"),
     "supplier.restore": QT_TRANSLATE_NOOP("audit", "Supplier restored"),
     "supplier.pay": QT_TRANSLATE_NOOP("audit", "Supplier paid"),
+    "supplier.adjust": QT_TRANSLATE_NOOP("audit", "Supplier balance adjusted"),
     "supplier.payment_cancel": QT_TRANSLATE_NOOP("audit", "Supplier payment cancelled"),
     "suppliers.export": QT_TRANSLATE_NOOP("audit", "Suppliers exported"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),

@@ -81,10 +81,10 @@ def test_what_is_owed_after_deliveries_paid_in_part(qtbot, products_page):
     page = suppliers_page(qtbot, products_page)
     assert products_page.tabs.tabText(SUPPLIERS_TAB) == "Suppliers"
     assert page.owed_label.text() == "Owed to suppliers: 200,000 VND"
-    assert texts(page.table, 0)[:7] == ["NCC000001", "Công ty Đức Minh", "", "1",
-                                        "300,000 VND", "100,000 VND", "200,000 VND"]  # fmt: skip
-    assert texts(page.table, 1)[6] == "0 VND"
-    assert page.table.item(0, 7).text()  # the last delivery
+    assert texts(page.table, 0)[:8] == ["NCC000001", "Công ty Đức Minh", "", "1", "300,000 VND",
+                                        "100,000 VND", "", "200,000 VND"]  # fmt: skip
+    assert texts(page.table, 1)[7] == "0 VND"
+    assert page.table.item(0, 8).text()  # the last delivery
     # The first one selected: its details and account, the newest first.
     qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 2, timeout=WAIT)
     assert page.details_title.text() == "NCC000001 · Công ty Đức Minh"
@@ -196,7 +196,7 @@ def test_pay_then_cancel_the_payment(qtbot, products_page):
     qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 3, timeout=WAIT)
     assert page.current().debt == 50_000
     assert page.owed_label.text() == "Owed to suppliers: 50,000 VND"
-    assert texts(page.table, 0)[5:7] == ["250,000 VND", "50,000 VND"]
+    assert texts(page.table, 0)[5:8] == ["250,000 VND", "", "50,000 VND"]
     assert texts(page.ledger_table, 0)[1:7] == ["PC000003", "Payment (bank transfer)", "",
                                                 "150,000 VND", "50,000 VND",
                                                 "CK Vietcombank"]  # fmt: skip
@@ -287,7 +287,7 @@ def test_in_vietnamese(qtbot, products_page):
     assert isinstance(page, SuppliersPage)
     qtbot.waitUntil(lambda: len(page.rows) == 2 and page.ledger_table.rowCount() == 2,
                     timeout=WAIT)  # fmt: skip
-    assert page.table.item(0, 6).text() == "200.000 ₫"
+    assert page.table.item(0, 7).text() == "200.000 ₫"
     assert page.owed_label.text().endswith(": 200.000 ₫")
     dialog = page.pay()
     assert dialog is not None and dialog.amount.text() == "200.000"
@@ -329,3 +329,33 @@ def test_a_delivery_from_the_selected_supplier(qtbot, products_page):
     qtbot.waitUntil(lambda: page.count.text() == "1 supplier", timeout=WAIT)
     select(qtbot, page, "Công ty Đức Minh")
     assert not page.receive_button.isEnabled()
+
+
+@pytest.mark.usefixtures("english")
+def test_an_opening_debt_entered_by_hand(qtbot, products_page):
+    from primedist.ui.products.suppliers import AdjustDialog
+
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Gốm Minh Long")
+    assert page.adjust_button.text() == "Adjust…"
+    qtbot.mouseClick(page.adjust_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert isinstance(dialog, AdjustDialog)
+    assert dialog.owed.text() == "0 VND" and not dialog.save_button.isEnabled()
+    dialog.amount.setText("1,500,000")
+    assert dialog.after.text() == "Owed after: 1,500,000 VND"
+    assert dialog.status.text() == "Say why the balance changes."
+    dialog.direction.setCurrentIndex(1)  # owes less: paid in advance then
+    assert dialog.after.text() == "Owed after: 1,500,000 VND in advance"
+    dialog.direction.setCurrentIndex(0)
+    dialog.reason.setText("Nợ cũ đến 30/11")
+    assert dialog.save_button.isEnabled()
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.current() is not None and page.current().debt == 1_500_000,
+                    timeout=WAIT)  # fmt: skip
+    row = next(i for i, r in enumerate(page.rows) if r.name == "Gốm Minh Long")
+    assert texts(page.table, row)[6:8] == ["+1,500,000 VND", "1,500,000 VND"]
+    qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 3, timeout=WAIT)
+    assert texts(page.ledger_table, 0)[1:6] == ["DC000001", "Balance adjusted", "1,500,000 VND",
+                                                "", "1,500,000 VND"]  # fmt: skip

@@ -1,5 +1,5 @@
-"""suppliers, supplier_payments, supplier_returns (+ lines); goods_receipts.supplier_id;
-till_closings.cash_paid_out
+"""suppliers, supplier_payments, supplier_returns (+ lines), supplier_adjustments;
+goods_receipts.supplier_id; till_closings.cash_paid_out
 
 A supplier becomes a record (code, contact details) and what the shop owes it is the cost
 of its receipts less its returns and payments (plus money it gave back). The suppliers named on earlier receipts (text) become
@@ -42,6 +42,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(op.f("fk_goods_receipts_supplier_id_suppliers"),
                                     "suppliers", ["supplier_id"], ["id"])  # fmt: skip
     _create_returns()
+    _create_adjustments()
     _records_from_receipts()
     with op.batch_alter_table("till_closings") as batch_op:
         batch_op.add_column(sa.Column("cash_paid_out", sa.BigInteger(), nullable=False,
@@ -164,6 +165,28 @@ def _create_returns() -> None:
                         [column])  # fmt: skip
 
 
+def _create_adjustments() -> None:
+    op.create_table(
+        "supplier_adjustments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("reason", AutoString(length=255), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint("amount <> 0",
+                           name=op.f("ck_supplier_adjustments_amount_not_zero")),
+        sa.ForeignKeyConstraint(["supplier_id"], ["suppliers.id"],
+                                name=op.f("fk_supplier_adjustments_supplier_id_suppliers")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_supplier_adjustments_user_id_users"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supplier_adjustments")),
+    )  # fmt: skip
+    op.create_index(op.f("ix_supplier_adjustments_supplier_id_created_at"),
+                    "supplier_adjustments", ["supplier_id", "created_at"])  # fmt: skip
+
+
 def _records_from_receipts() -> None:
     """A supplier record per folded name on the receipts (the earliest spelling, coded
     in order of first delivery), each receipt linked, the standing ones paid in full."""
@@ -206,6 +229,7 @@ def _insert_supplier(conn: sa.Connection, name: str, key: str, at: object) -> in
 def downgrade() -> None:
     with op.batch_alter_table("till_closings") as batch_op:
         batch_op.drop_column("cash_paid_out")
+    op.drop_table("supplier_adjustments")
     op.drop_table("supplier_return_lines")
     op.drop_table("supplier_returns")
     op.drop_table("supplier_payments")
