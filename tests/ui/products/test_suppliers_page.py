@@ -263,7 +263,7 @@ def test_export_with_the_filters(qtbot, products_page, tmp_path):
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("Code", "Supplier")  # the UI's language
     assert len(rows) == 2 and rows[1][:2] == ("NCC000001", "Công ty Đức Minh")
-    assert rows[1][7:10] == (300_000, 100_000, 200_000)
+    assert rows[1][7:11] == (300_000, 100_000, 0, 200_000)
     box = next(w for w in page.findChildren(QMessageBox) if w.isVisible())
     assert box.text() == f"1 supplier exported to {target}."
     box.close()
