@@ -274,6 +274,21 @@ def cmd_export_receipts(args: argparse.Namespace, settings: Settings) -> int:
     return _exported(args, report, "receipt lines")
 
 
+def cmd_import_suppliers(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import asdict
+
+    from primedist.services import suppliers
+
+    ctx = as_owner(open_context(settings))
+    r = suppliers.import_suppliers(ctx, Path(args.file))
+    skipped = (f"; {r.opening_skipped:,} opening debts not applied (supplier there already)"
+               if r.opening_skipped else "")  # fmt: skip
+    emit(args, asdict(r), f"Suppliers: {r.rows:,} rows, {r.created:,} new, {r.updated:,} "
+                          f"updated, {r.unchanged:,} unchanged; {r.opening_debts:,} opening "
+                          f"debts ({r.opening_total:,}){skipped}.")  # fmt: skip
+    return EXIT_OK
+
+
 def cmd_export_suppliers(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import suppliers
 
@@ -390,6 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import data from a file (.xlsx, .csv or tab-separated .txt)")
     targets = p.add_subparsers(dest="target", metavar="TARGET", parser_class=Parser, required=True)
+    p = targets.add_parser(
+        "suppliers", help="import suppliers (name, phone, email, address, tax_code, note, "
+        "opening_debt); README: Import file formats",
+    )  # fmt: skip
+    p.add_argument("file", metavar="FILE", help="the .xlsx, .csv or .txt file to import")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_suppliers)
     p = targets.add_parser(
         "orders", help="import orders in the generic order template (README: Import file formats)"
     )

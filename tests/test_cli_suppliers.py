@@ -118,3 +118,24 @@ def test_an_opening_debt_then_a_discount(cli: Any, shop: Path) -> None:
     refused = cli(*d, "suppliers", "adjust", "NCC000001", "0", "--reason", "x")
     assert refused.code == EXIT_ERROR and "An adjustment is 1 to" in refused.err
     assert cli(*d, "suppliers", "adjust", "NCC000001", "5").code == EXIT_USAGE  # no reason
+
+
+def test_import_suppliers(cli: Any, shop: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(shop))
+    path = tmp_path / "ncc.csv"
+    path.write_text("name,phone,opening_debt\nGốm Minh Long,0912345678,700000\n"
+                    "Nhựa Song Long,,\n", encoding="utf-8")  # fmt: skip
+    run = cli(*d, "import", "suppliers", str(path), "--json")
+    assert run.code == EXIT_OK, run.err
+    assert run.json() == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0,
+                          "opening_debts": 1, "opening_total": 700_000,
+                          "opening_skipped": 0}  # fmt: skip
+    again = cli(*d, "import", "suppliers", str(path))
+    assert again.out.strip() == ("Suppliers: 2 rows, 0 new, 0 updated, 2 unchanged; 0 opening "
+                                 "debts (0); 1 opening debts not applied (supplier there "
+                                 "already).")  # fmt: skip
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ten,phone\nGốm,0912345678\n", encoding="utf-8")
+    refused = cli(*d, "import", "suppliers", str(bad))
+    assert refused.code == EXIT_ERROR and "name" in refused.err
+    assert cli(*d, "suppliers", "list", "--json").json()["total_owed"] == 700_000

@@ -723,3 +723,120 @@ def export_suppliers(
         ctx, "suppliers.export", target, msg("Exported {rows} suppliers", rows=written),
         {"rows": written, "search": search}, started,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- import
+
+#: The columns of a suppliers file: `name` required, the others optional. `opening_debt`
+#: (đồng; + the shop owes it, - it owes the shop) is what a new supplier is owed from
+#: before the app: an adjustment "Opening balance".
+IMPORT_COLUMNS = ("name", "phone", "email", "address", "tax_code", "note", "opening_debt")
+#: Rows one file takes.
+MAX_IMPORT_ROWS = 5_000
+OPENING_REASON = "Opening balance (imported)"
+
+
+@dataclass(frozen=True)
+class SupplierImport:
+    """What an import did (or, refused, did not: nothing is written then)."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    #: Opening debts written (for suppliers this import created) and their sum.
+    opening_debts: int
+    opening_total: int
+    #: Opening debts not applied: their supplier was there already (an import run twice
+    #: changes nothing).
+    opening_skipped: int
+
+
+def import_suppliers(ctx: ServiceContext, path: Path) -> SupplierImport:
+    """Add the suppliers of a .xlsx/.csv file, or update the contact details of those there
+    already (matched by name, accents and case ignored, its spelling kept; an empty cell
+    keeps what is there), in one transaction. A bad row is an error naming its row and
+    column; nothing is written then. A name on several rows is refused."""
+    ctx.require(Module.PRODUCTS)
+    from primedist.io.tabular import open_table
+
+    with open_table(path, required=("name",), max_rows=MAX_IMPORT_ROWS) as table:
+        rows = [(number, _import_row(number, cells, table.columns))
+                for number, cells in table.rows()]  # fmt: skip
+    seen: dict[str, int] = {}
+    for number, (values, _debt) in rows:
+        key = fold(values["name"] or "")[:MAX_NAME]
+        if key in seen:
+            raise ValidationError(msg("{name} is on rows {first} and {second}: keep one.",
+                                      name=values["name"], first=str(seen[key]),
+                                      second=str(number)), row=number, column="name")  # fmt: skip
+        seen[key] = number
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "debts": 0, "total": 0, "skipped": 0}
+    with ctx.uow() as session:
+        for _number, (values, debt) in rows:
+            _import_one(ctx, session, values, debt, counts)
+        ctx.audit(session, "suppliers.import", entity_type="file", entity_id=Path(path).name,
+                  summary=msg("Imported {rows} suppliers: {created} new, {updated} updated",
+                              rows=len(rows), created=counts["created"],
+                              updated=counts["updated"]),
+                  after={"rows": len(rows), **counts})  # fmt: skip
+    return SupplierImport(len(rows), counts["created"], counts["updated"], counts["unchanged"],
+                          counts["debts"], counts["total"], counts["skipped"])  # fmt: skip
+
+
+def _import_row(
+    number: int, cells: Any, columns: dict[str, int]
+) -> tuple[dict[str, str | None], int]:
+    """A row's cleaned values (None: the cell was empty) and its opening debt (0: none)."""
+    from primedist.io.tabular import cell_text, parse_whole_number
+
+    def cell(key: str) -> Any:
+        return cells[columns[key]] if key in columns and columns[key] < len(cells) else None
+
+    draft = SupplierDraft(**{key: cell_text(cell(key)) for key in IMPORT_COLUMNS[:-1]})
+    try:
+        values = _clean(draft)
+    except ValidationError as exc:
+        raise ValidationError(exc.reason, row=number, column=exc.field or "name") from None
+    debt = 0
+    if cell_text(cell("opening_debt")):
+        try:
+            debt = parse_whole_number(cell("opening_debt"))
+        except ValueError as exc:
+            raise ValidationError(exc.args[0], row=number, column="opening_debt") from None
+        if abs(debt) > MAX_ADJUSTMENT:
+            raise ValidationError(msg("must be -{max} to {max}.", max=MAX_ADJUSTMENT),
+                                  row=number, column="opening_debt")  # fmt: skip
+    return values, debt
+
+
+def _import_one(ctx: ServiceContext, session: Session, values: dict[str, str | None], debt: int,
+                counts: dict[str, int]) -> None:  # fmt: skip
+    key = fold(values["name"] or "")[:MAX_NAME]
+    found = session.connection().execute(
+        sa.select(suppliers_t.c.id).where(suppliers_t.c.name_key == key)
+    ).scalar()  # fmt: skip
+    if found is None:
+        supplier = add_supplier(ctx, session, values)
+        assert supplier.id is not None
+        counts["created"] += 1
+        if debt:
+            session.add(SupplierAdjustment(supplier_id=supplier.id, amount=debt,
+                                           reason=OPENING_REASON, user_id=ctx.actor.id,
+                                           created_at=ctx.clock.now()))  # fmt: skip
+            counts["debts"] += 1
+            counts["total"] += debt
+        return
+    supplier = _locked(session, int(found))
+    # Matched by the folded name: its spelling stays as it was (a file may drop accents).
+    changes = {k: v for k, v in values.items()
+               if k != "name" and v is not None and getattr(supplier, k) != v}  # fmt: skip
+    if debt:
+        counts["skipped"] += 1
+    if not changes:
+        counts["unchanged"] += 1
+        return
+    _apply(supplier, {**{k: getattr(supplier, k) for k in values}, **changes})
+    supplier.updated_at = ctx.clock.now()
+    session.add(supplier)
+    counts["updated"] += 1

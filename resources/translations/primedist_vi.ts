@@ -6233,6 +6233,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Điều chỉnh tay số cửa hàng nợ nhà cung cấp đang chọn: nợ cũ từ trước khi dùng ứng dụng, chiết khấu được hưởng, sửa sai</translation>
     </message>
     <message>
+        <source>Import…</source>
+        <translation>Nhập từ tệp…</translation>
+    </message>
+    <message>
+        <source>Add suppliers from a .xlsx or .csv file (columns name, phone, email, address, tax_code, note, opening_debt), or update those there already</source>
+        <translation>Thêm nhà cung cấp từ tệp .xlsx hoặc .csv (các cột name, phone, email, address, tax_code, note, opening_debt), hoặc cập nhật những nhà cung cấp đã có</translation>
+    </message>
+    <message>
         <source>Adjusted</source>
         <translation>Điều chỉnh</translation>
     </message>
@@ -6337,6 +6345,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>kèm %1</translation>
     </message>
     <message>
+        <source>Opening balance (imported)</source>
+        <translation>Nợ đầu kỳ (nhập từ tệp)</translation>
+    </message>
+    <message>
         <source>Restoring the supplier</source>
         <translation>Đang khôi phục nhà cung cấp</translation>
     </message>
@@ -6355,6 +6367,34 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancelling the payment</source>
         <translation>Đang hủy phiếu chi</translation>
+    </message>
+    <message>
+        <source>Import suppliers</source>
+        <translation>Nhập danh sách nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Spreadsheets (*.xlsx *.csv *.txt)</source>
+        <translation>Bảng tính (*.xlsx *.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Importing suppliers</source>
+        <translation>Đang nhập nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>%1 rows: %2 new, %3 updated, %4 unchanged.</source>
+        <translation>%1 dòng: %2 mới, %3 cập nhật, %4 không đổi.</translation>
+    </message>
+    <message>
+        <source>Opening debts: %1 (%2).</source>
+        <translation>Nợ đầu kỳ: %1 (%2).</translation>
+    </message>
+    <message>
+        <source>%1 opening debts not applied: those suppliers were there already (Adjust… changes what is owed).</source>
+        <translation>%1 khoản nợ đầu kỳ không được ghi: các nhà cung cấp này đã có sẵn (dùng Điều chỉnh… để sửa công nợ).</translation>
+    </message>
+    <message>
+        <source>Suppliers imported</source>
+        <translation>Đã nhập nhà cung cấp</translation>
     </message>
     <message>
         <source>Export suppliers</source>
@@ -7034,6 +7074,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Suppliers exported</source>
         <translation>Xuất danh sách nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Suppliers imported</source>
+        <translation>Đã nhập nhà cung cấp</translation>
     </message>
     <message>
         <source>Report figures rebuilt</source>
@@ -10810,6 +10854,10 @@ Vẫn bán?</translation>
         <translation>Phiếu nhập {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Imported {rows} suppliers: {created} new, {updated} updated</source>
+        <translation>Đã nhập {rows} nhà cung cấp: {created} mới, {updated} cập nhật</translation>
+    </message>
+    <message>
         <source>J&amp;T: {message} ({path}). Check the J&amp;T API account and private key.</source>
         <translation>J&amp;T: {message} ({path}). Hãy kiểm tra tài khoản API và khóa bí mật (private key) của J&amp;T.</translation>
     </message>
@@ -11276,6 +11324,10 @@ Vẫn bán?</translation>
     <message>
         <source>Ward {ward} is not in GHN&apos;s list for {province}.</source>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
+    </message>
+    <message>
+        <source>must be -{max} to {max}.</source>
+        <translation>phải từ -{max} đến {max}.</translation>
     </message>
     <message>
         <source>must be {low} to {high} (got {value}).</source>
@@ -11804,6 +11856,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name} is not {format_names}{seen}: its header (row {header_row}) lacks {lacking}; expected the headers {headers}</source>
         <translation>{name} không phải {format_names}{seen}: dòng tiêu đề (dòng {header_row}) thiếu {lacking}; cần các tiêu đề {headers}</translation>
+    </message>
+    <message>
+        <source>{name} is on rows {first} and {second}: keep one.</source>
+        <translation>{name} có ở dòng {first} và {second}: hãy giữ một dòng.</translation>
     </message>
     <message>
         <source>{name} is {size} MB: the limit is {limit} MB; export a shorter period</source>

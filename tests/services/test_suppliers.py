@@ -376,3 +376,80 @@ def test_a_balance_adjusted_by_hand(owner_ctx, cup, clock):
     assert actions(owner_ctx.engine).count("supplier.adjust") == 2
     with pytest.raises(PermissionDenied):
         sup.adjust_balance(staff(owner_ctx, Module.ORDERS), supplier.id, 5, "x")
+
+
+# --------------------------------------------------------------------------- import
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_suppliers_imported_with_their_opening_debts(owner_ctx, tmp_path):
+    sup.create_supplier(owner_ctx, sup.SupplierDraft("Gốm Minh Long", email="old@gom.vn"))
+    file = write_xlsx(tmp_path / "ncc.xlsx", [
+        ["Name", "Phone", "Email", "Address", "Tax code", "Note", "Opening debt"],
+        ["Công ty Đức Minh", "0283 8123 456", None, "45 Lê Văn Sỹ", "0312345678", None, 1500000],
+        ["gom minh long", None, "ban@gom.vn", None, None, None, 200000],
+        ["Nhựa Song Long", "0909112233", None, None, None, "giao thứ 3", -50000],
+        ["Tổng kho Gia dụng", None, None, None, None, None, None],
+    ])  # fmt: skip
+    report = sup.import_suppliers(owner_ctx, file)
+    assert (report.rows, report.created, report.updated, report.unchanged) == (4, 3, 1, 0)
+    assert (report.opening_debts, report.opening_total, report.opening_skipped) == (
+        2,
+        1_450_000,
+        1,
+    )  # Minh Long was there already: its opening debt is not applied
+    rows = {r.name: r for r in sup.list_suppliers(owner_ctx)}
+    assert rows["Công ty Đức Minh"].debt == 1_500_000
+    assert rows["Công ty Đức Minh"].phone == "02838123456"
+    assert rows["Nhựa Song Long"].debt == -50_000 and rows["Nhựa Song Long"].note == "giao thứ 3"
+    assert (rows["Gốm Minh Long"].email, rows["Gốm Minh Long"].debt) == ("ban@gom.vn", 0)
+    assert sup.supplier_ledger(owner_ctx, rows["Công ty Đức Minh"].id)[0].note == (
+        sup.OPENING_REASON
+    )
+    # The same file again changes nothing.
+    again = sup.import_suppliers(owner_ctx, file)
+    assert (again.created, again.updated, again.unchanged, again.opening_debts) == (0, 0, 4, 0)
+    assert sup.total_owed(owner_ctx) == 1_500_000
+    assert actions(owner_ctx.engine).count("suppliers.import") == 2
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([["phone"], ["0909112233"]], "'name'"),
+        ([["name", "phone"], ["Gốm", "12ab"]], "row 2, column 'phone': 12ab is not a phone"),
+        ([["name"], ["Gốm"], [None]], None),  # a blank row is skipped: fine
+        ([["name", "email"], ["Gốm", "x@"]], "row 2, column 'email'"),
+        ([["name", "opening_debt"], ["Gốm", "1.500.000"]], "row 2, column 'opening_debt'"),
+        ([["name", "opening_debt"], ["Gốm", 12.5]], "row 2, column 'opening_debt'"),
+        ([["name"], ["Gốm"], ["GỐM"]], "row 3, column 'name': GỐM is on rows 2 and 3"),
+        ([["name", "phone"], ["Gốm", "0909112233"], ["   ", None]], None),
+    ],
+)
+def test_a_bad_suppliers_file_writes_nothing(owner_ctx, tmp_path, rows, message):
+    file = write_xlsx(tmp_path / "ncc.xlsx", rows)
+    if message is None:
+        assert sup.import_suppliers(owner_ctx, file).created == 1
+        return
+    with pytest.raises(ValidationError, match=message):
+        sup.import_suppliers(owner_ctx, file)
+    assert count(owner_ctx.engine, Supplier) == 0
+
+
+def test_a_csv_and_a_file_that_is_not_excel(owner_ctx, tmp_path):
+    csv = tmp_path / "ncc.csv"
+    csv.write_text("name,opening_debt\nGốm Minh Long,300000\n", encoding="utf-8")
+    assert sup.import_suppliers(owner_ctx, csv).opening_total == 300_000
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(ValidationError, match="fake.xlsx"):
+        sup.import_suppliers(owner_ctx, fake)
+    with pytest.raises(PermissionDenied):
+        sup.import_suppliers(staff(owner_ctx, Module.ORDERS), csv)

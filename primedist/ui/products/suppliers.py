@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -521,6 +522,8 @@ class SuppliersPage(QWidget):
         self.dialog: QDialog | None = None
         self.cancel_box: QInputDialog | None = None
         self.last_export: Any = None
+        self.last_import: svc.SupplierImport | None = None
+        self.import_box: QMessageBox | None = None
         self._ticket = 0
         self._ledger_ticket = 0
         #: The supplier to select once the list is read again (one just created).
@@ -573,6 +576,7 @@ class SuppliersPage(QWidget):
         self.adjust_button = push_button("supplierAdjustButton", self.adjust)
         self.archive_button = push_button("supplierArchiveButton", self.toggle_archived)
         self.export_button = push_button("suppliersExportButton", self.export)
+        self.import_button = push_button("suppliersImportButton", self.import_file)
         top.addWidget(self.search, 1)
         top.addWidget(self.owing_check)
         top.addWidget(self.archived_check)
@@ -580,7 +584,8 @@ class SuppliersPage(QWidget):
         top.addWidget(self.owed_label)
         top.addStretch(1)
         for button in (self.new_button, self.edit_button, self.receive_button, self.pay_button,
-                       self.adjust_button, self.archive_button, self.export_button):  # fmt: skip
+                       self.adjust_button, self.archive_button, self.import_button,
+                       self.export_button):  # fmt: skip
             top.addWidget(button)
         return top
 
@@ -621,6 +626,10 @@ class SuppliersPage(QWidget):
         self.receive_button.setText(self.tr("New goods receipt"))
         self.receive_button.setToolTip(self.tr("Receive a delivery from the selected supplier "
                                                "(Goods receipts)"))  # fmt: skip
+        self.import_button.setText(self.tr("Import…"))
+        self.import_button.setToolTip(self.tr(
+            "Add suppliers from a .xlsx or .csv file (columns name, phone, email, address, "
+            "tax_code, note, opening_debt), or update those there already"))  # fmt: skip
         self.export_button.setText(self.tr("Export…"))
         self.export_button.setToolTip(
             self.tr("Export the suppliers listed (every one that matches the search and "
@@ -823,6 +832,8 @@ class SuppliersPage(QWidget):
         for r, entry in enumerate(self.ledger):
             more = entry.change > 0
             note = entry.note
+            if entry.kind == "adjustment" and note == svc.OPENING_REASON:
+                note = self.tr("Opening balance (imported)")
             if not entry.counts:
                 cancelled = self.cancelled_text(entry)
                 note = f"{note} · {cancelled}" if note else cancelled
@@ -944,6 +955,50 @@ class SuppliersPage(QWidget):
         if alive(self):
             report_in(self.message, self, exc)
             self.message.setVisible(bool(self.message.text()))
+
+    # Import -------------------------------------------------------------------------------
+    def import_file(self) -> None:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Import suppliers"), str(folder),
+            self.tr("Spreadsheets (*.xlsx *.csv *.txt)"),
+        )  # fmt: skip
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        """Read the file in the background; a bad row is said above the list (nothing
+        imported), the counts in a box once done."""
+        ctx = self.ctx
+        self.message.setText("")
+        self.message.hide()
+        Op(self, lambda _job: svc.import_suppliers(ctx, path),
+           title=self.tr("Importing suppliers")).success(
+            self._imported).failure(self._failed).run()  # fmt: skip
+
+    def _imported(self, report: svc.SupplierImport) -> None:
+        if not alive(self):
+            return
+        self.last_import = report
+        text = (self.tr("%1 rows: %2 new, %3 updated, %4 unchanged.")
+                .replace("%1", format_number(report.rows, current_language()))
+                .replace("%2", format_number(report.created, current_language()))
+                .replace("%3", format_number(report.updated, current_language()))
+                .replace("%4", format_number(report.unchanged, current_language())))  # fmt: skip
+        if report.opening_debts:
+            text += " " + self.tr("Opening debts: %1 (%2).").replace(
+                "%1", format_number(report.opening_debts, current_language())).replace(
+                "%2", _money(report.opening_total))  # fmt: skip
+        if report.opening_skipped:
+            text += " " + self.tr("%1 opening debts not applied: those suppliers were there "
+                                  "already (Adjust… changes what is owed).").replace(
+                "%1", format_number(report.opening_skipped, current_language()))  # fmt: skip
+        box = self.import_box = QMessageBox(QMessageBox.Icon.Information,
+                                            self.tr("Suppliers imported"), text,
+                                            QMessageBox.StandardButton.Ok, self)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self._written()
 
     # Export -------------------------------------------------------------------------------
     def export(self) -> None:

@@ -87,6 +87,7 @@ ACTIONS: dict[str, str] = {
     "supplier.adjust": QT_TRANSLATE_NOOP("audit", "Supplier balance adjusted"),
     "supplier.payment_cancel": QT_TRANSLATE_NOOP("audit", "Supplier payment cancelled"),
     "suppliers.export": QT_TRANSLATE_NOOP("audit", "Suppliers exported"),
+    "suppliers.import": QT_TRANSLATE_NOOP("audit", "Suppliers imported"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),
     "segment.add": QT_TRANSLATE_NOOP("audit", "Customers added to a segment"),
     "segment.create": QT_TRANSLATE_NOOP("audit", "Segment created"),

@@ -359,3 +359,26 @@ def test_an_opening_debt_entered_by_hand(qtbot, products_page):
     qtbot.waitUntil(lambda: page.ledger_table.rowCount() == 3, timeout=WAIT)
     assert texts(page.ledger_table, 0)[1:6] == ["DC000001", "Balance adjusted", "1,500,000 VND",
                                                 "", "1,500,000 VND"]  # fmt: skip
+
+
+@pytest.mark.usefixtures("english")
+def test_import_a_suppliers_file(qtbot, products_page, tmp_path):
+    page = suppliers_page(qtbot, products_page)
+    good = tmp_path / "ncc.csv"
+    good.write_text("name,phone,opening_debt\nNhựa Song Long,0909112233,300000\n"
+                    "cong ty duc minh,,50000\n", encoding="utf-8")  # fmt: skip
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,phone\nGốm Sứ,12ab\n", encoding="utf-8")
+    page.import_from(bad)
+    qtbot.waitUntil(lambda: "row 2" in page.message.text() or "Row 2" in page.message.text(),
+                    timeout=WAIT)  # fmt: skip
+    assert "12ab" in page.message.text() and page.count.text() == "2 suppliers"
+    page.import_from(good)
+    qtbot.waitUntil(lambda: page.count.text() == "3 suppliers", timeout=WAIT)
+    assert page.import_box is not None and page.import_box.text() == (
+        "2 rows: 1 new, 0 updated, 1 unchanged. Opening debts: 1 (300,000 VND). 1 opening "
+        "debts not applied: those suppliers were there already (Adjust… changes what is owed)."
+    )
+    assert page.message.isHidden()
+    assert page.owed_label.text() == "Owed to suppliers: 500,000 VND"
+    page.import_box.close()
