@@ -840,3 +840,66 @@ def _import_one(ctx: ServiceContext, session: Session, values: dict[str, str | N
     supplier.updated_at = ctx.clock.now()
     session.add(supplier)
     counts["updated"] += 1
+
+
+# --------------------------------------------------------------------------- products
+
+
+@dataclass(frozen=True)
+class SuppliedProduct:
+    """A SKU a supplier delivered: how many in all (less those sent back), the last unit
+    cost it was bought at, and when it last came."""
+
+    variant_id: int | None
+    sku: str
+    product_name: str
+    variant_name: str
+    units: int
+    last_cost: int | None
+    last_received: datetime
+
+
+#: SKUs one supplier's list shows (the most recently received first).
+PRODUCTS_LIMIT = 500
+
+
+def supplied_products(
+    ctx: ServiceContext, supplier_id: int, limit: int = PRODUCTS_LIMIT
+) -> list[SuppliedProduct]:
+    """What the supplier delivered (its standing receipts), one row a SKU, the most
+    recently received first: what to order from it again, at what price."""
+    ctx.require(Module.PRODUCTS)
+    from primedist.domain.goods_receipt import GoodsReceiptLine
+    from primedist.domain.supplier import SupplierReturnLine
+
+    ln, r = table_of(GoodsReceiptLine).c, receipts_t.c
+    back = table_of(SupplierReturnLine).c
+    returned = (
+        sa.select(sa.func.coalesce(sa.func.sum(back.quantity), 0))
+        .where(back.receipt_line_id == ln.id).scalar_subquery()
+    )  # fmt: skip
+    ranked = (
+        sa.select(
+            ln.sku, ln.variant_id, ln.product_name, ln.variant_name, ln.unit_cost, r.created_at,
+            (ln.quantity - returned).label("units"),
+            sa.func.row_number().over(partition_by=ln.sku,
+                                      order_by=(r.created_at.desc(), ln.id.desc())).label("n"),
+        )
+        .join_from(table_of(GoodsReceiptLine), receipts_t, r.id == ln.receipt_id)
+        .where(r.supplier_id == supplier_id, r.cancelled_at.is_(None))
+        .subquery()
+    )  # fmt: skip
+    totals = (
+        sa.select(ranked.c.sku, sa.func.sum(ranked.c.units).label("units"))
+        .group_by(ranked.c.sku).subquery()
+    )  # fmt: skip
+    stmt = (
+        sa.select(ranked, totals.c.units.label("total"))
+        .join(totals, totals.c.sku == ranked.c.sku).where(ranked.c.n == 1)
+        .order_by(ranked.c.created_at.desc(), ranked.c.sku).limit(limit)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return [SuppliedProduct(x.variant_id, x.sku, x.product_name, x.variant_name or "",
+                            int(x.total), None if x.unit_cost is None else int(x.unit_cost),
+                            x.created_at) for x in rows]  # fmt: skip

@@ -6097,7 +6097,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SuppliersPage</name>
     <message>
         <source>Search by code, name, phone, email or tax code</source>
-        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). The supplier whose account `ledger` is. The supplier to select once the list is read again (one just created).</extracomment>
+        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created).</extracomment>
         <translation>Tìm theo mã, tên, điện thoại, email hoặc mã số thuế</translation>
     </message>
     <message>
@@ -6243,6 +6243,38 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Adjusted</source>
         <translation>Điều chỉnh</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Units received</source>
+        <translation>Số lượng đã nhập</translation>
+    </message>
+    <message>
+        <source>Last unit cost</source>
+        <translation>Giá nhập gần nhất</translation>
+    </message>
+    <message>
+        <source>Last received</source>
+        <translation>Nhập gần nhất</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Công nợ</translation>
+    </message>
+    <message>
+        <source>Products supplied</source>
+        <translation>Hàng đã nhập</translation>
+    </message>
+    <message>
+        <source>What the supplier delivered, the most recent first: units received (less those sent back), the last unit cost, when it last came</source>
+        <translation>Những gì nhà cung cấp đã giao, mới nhất trước: số lượng đã nhập (trừ hàng trả lại), giá nhập gần nhất, lần nhập gần nhất</translation>
     </message>
     <message>
         <source>Cancelled %1: %2</source>

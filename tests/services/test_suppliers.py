@@ -453,3 +453,27 @@ def test_a_csv_and_a_file_that_is_not_excel(owner_ctx, tmp_path):
         sup.import_suppliers(owner_ctx, fake)
     with pytest.raises(PermissionDenied):
         sup.import_suppliers(staff(owner_ctx, Module.ORDERS), csv)
+
+
+def test_what_a_supplier_delivered(owner_ctx, cup, clock):
+    (plate,) = make_product(owner_ctx.engine, "Đĩa sứ", [("DIA-1", 60_000, 0)])
+    first = delivery(owner_ctx, cup, 10, 30_000)
+    clock.advance(timedelta(days=3))
+    line = gr.ReceiptLine(cup, 5, 32_000)
+    second = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [line, gr.ReceiptLine(plate, 4, None)], supplier=DUC_MINH))  # fmt: skip
+    clock.advance(timedelta(days=1))
+    cancelled = delivery(owner_ctx, cup, 100, 1_000)  # entered by mistake, then cancelled
+    gr.cancel_receipt(owner_ctx, cancelled.id, "nhầm")
+    from primedist.services import supplier_returns as sr
+
+    cup_line = gr.receipt_lines(owner_ctx, first.id)[0]
+    sr.return_to_supplier(owner_ctx, sr.ReturnDraft(first.id, {cup_line.id: 2}, "Vỡ"))
+    delivery(owner_ctx, cup, 7, 31_000, supplier="Gốm Bát Tràng")  # another supplier's
+    got = sup.supplied_products(owner_ctx, second.supplier_id)
+    assert [(p.sku, p.units, p.last_cost, p.last_received) for p in got] == [
+        ("COC-1", 10 - 2 + 5, 32_000, second.created_at),
+        ("DIA-1", 4, None, second.created_at),
+    ]  # fmt: skip
+    assert got[0].product_name == "Cốc sứ" and got[0].variant_id == cup
+    assert sup.supplied_products(owner_ctx, 999) == []

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -509,6 +510,7 @@ class SuppliersPage(QWidget):
     COLUMNS = ("code", "name", "phone", "receipts", "bought", "paid", "adjusted", "owed",
                "last_delivery")  # fmt: skip
     LEDGER_COLUMNS = ("date", "document", "what", "increase", "decrease", "balance", "note", "by")
+    PRODUCT_COLUMNS = ("sku", "name", "units", "last_cost", "last_received")
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -523,6 +525,8 @@ class SuppliersPage(QWidget):
         self.cancel_box: QInputDialog | None = None
         self.last_export: Any = None
         self.last_import: svc.SupplierImport | None = None
+        #: What the selected supplier delivered, one row a SKU.
+        self.products: list[svc.SuppliedProduct] = []
         self.import_box: QMessageBox | None = None
         self._ticket = 0
         self._ledger_ticket = 0
@@ -549,7 +553,18 @@ class SuppliersPage(QWidget):
         align_headers(self.ledger_table, right=[self.LEDGER_COLUMNS.index(c) for c in
                                                 ("increase", "decrease", "balance")])  # fmt: skip
         self.ledger_table.itemSelectionChanged.connect(self._update_buttons)
-        layout.addWidget(self.ledger_table, 2)
+        self.products_table = row_table(len(self.PRODUCT_COLUMNS),
+                                        self.PRODUCT_COLUMNS.index("name"))  # fmt: skip
+        self.products_table.setObjectName("supplierProducts")
+        align_headers(self.products_table, right=[self.PRODUCT_COLUMNS.index(c) for c in
+                                                  ("units", "last_cost")])  # fmt: skip
+        # The selected supplier's account, and what it delivered (to order again).
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setObjectName("supplierTabs")
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(self.ledger_table, "")
+        self.lower_tabs.addTab(self.products_table, "")
+        layout.addWidget(self.lower_tabs, 2)
         self.retranslate()
         self.refresh()
 
@@ -644,6 +659,16 @@ class SuppliersPage(QWidget):
             self.tr("Date"), self.tr("Document"), self.tr("What"), self.tr("Owed more"),
             self.tr("Owed less"), self.tr("Balance"), self.tr("Note"), self.tr("By"),
         ])  # fmt: skip
+        self.products_table.setHorizontalHeaderLabels([
+            self.tr("SKU"), self.tr("Product"), self.tr("Units received"),
+            self.tr("Last unit cost"), self.tr("Last received"),
+        ])  # fmt: skip
+        self.lower_tabs.setTabText(0, self.tr("Account"))
+        self.lower_tabs.setTabText(1, self.tr("Products supplied"))
+        self.lower_tabs.setTabToolTip(1, self.tr(
+            "What the supplier delivered, the most recent first: units received (less those "
+            "sent back), the last unit cost, when it last came"))  # fmt: skip
+        self._show_products()
         self._show_rows()
         self._show_details()
         self._show_ledger()
@@ -768,23 +793,43 @@ class SuppliersPage(QWidget):
         supplier = self.current()
         if supplier is None or supplier.id != self.ledger_id:
             self.ledger, self.ledger_id = [], None
+            self.products = []
             self._show_ledger()
+            self._show_products()
         self._show_details()
         self._update_buttons()
         self._ledger_ticket += 1
         if supplier is None:
             return
         ctx, ticket, supplier_id = self.ctx, self._ledger_ticket, supplier.id
-        Op(self, lambda _job: svc.supplier_ledger(ctx, supplier_id)).success(
-            lambda entries: self._ledger_loaded(supplier_id, entries, ticket)).failure(
+        Op(self, lambda _job: (svc.supplier_ledger(ctx, supplier_id),
+                               svc.supplied_products(ctx, supplier_id))).success(
+            lambda got: self._ledger_loaded(supplier_id, *got, ticket=ticket)).failure(
             self._failed).run()  # fmt: skip
 
-    def _ledger_loaded(self, supplier_id: int, entries: list[svc.LedgerEntry], ticket: int) -> None:
+    def _ledger_loaded(self, supplier_id: int, entries: list[svc.LedgerEntry],
+                       products: list[svc.SuppliedProduct], *, ticket: int) -> None:  # fmt: skip
         if not alive(self) or ticket != self._ledger_ticket:
             return
-        self.ledger, self.ledger_id = entries, supplier_id
+        self.ledger, self.ledger_id, self.products = entries, supplier_id, products
         self.ledger_table.clearSelection()  # the rows may have moved: nothing to cancel by mistake
         self._show_ledger()
+        self._show_products()
+
+    def _show_products(self) -> None:
+        tz, lang = shop_tz(), current_language()
+        table = self.products_table
+        table.setRowCount(len(self.products))
+        for r, item in enumerate(self.products):
+            name = item.product_name + (f" — {item.variant_name}" if item.variant_name else "")
+            cost = "" if item.last_cost is None else _money(item.last_cost)
+            cells = (item.sku, name, format_number(item.units, lang), cost,
+                     format_datetime(item.last_received, tz, lang))  # fmt: skip
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if self.PRODUCT_COLUMNS[c] in ("units", "last_cost"):
+                    cell.setTextAlignment(RIGHT)
+                table.setItem(r, c, cell)
 
     def _show_details(self) -> None:
         supplier = self.current()

@@ -382,3 +382,17 @@ def test_import_a_suppliers_file(qtbot, products_page, tmp_path):
     assert page.message.isHidden()
     assert page.owed_label.text() == "Owed to suppliers: 500,000 VND"
     page.import_box.close()
+
+
+@pytest.mark.usefixtures("english")
+def test_what_the_supplier_delivered(qtbot, products_page):
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Công ty Đức Minh")
+    assert [page.lower_tabs.tabText(i) for i in range(2)] == ["Account", "Products supplied"]
+    page.lower_tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.products_table.rowCount() == 1, timeout=WAIT)
+    assert texts(page.products_table, 0)[:4] == ["COC-1", "Cốc sứ Bát Tràng", "10",
+                                                 "30,000 VND"]  # fmt: skip
+    select(qtbot, page, "Gốm Minh Long")
+    qtbot.waitUntil(lambda: texts(page.products_table, 0)[2:4] == ["1", "50,000 VND"],
+                    timeout=WAIT)  # fmt: skip
