@@ -5,13 +5,15 @@
 
 A fresh store with `--suppliers` suppliers and `--receipts` goods receipts spread over
 them (Zipf-like: the first supplier delivers the most), each paid in part with the delivery,
-one later payment per three receipts, and goods sent back from one receipt in ten
-(written with plain SQL: the figures are about reading). Measured, each `--runs` times:
+one later payment per three receipts, goods sent back from one receipt in ten, 5 lines a
+receipt over 2,000 SKUs and an opening balance per supplier (written with plain SQL: the
+figures are about reading). Measured, each `--runs` times:
 
 * the suppliers list (every figure: receipts, bought, paid, owed, last delivery) and the
   total owed — what the Suppliers page loads;
 * a search ('duc minh') and the *only those owed money* filter;
-* the account (ledger with running balance) of the busiest supplier;
+* the account (ledger with running balance) of the busiest supplier, and what it
+  delivered (one row a SKU, from its receipts' lines);
 * the goods receipts list (newest 500, each with what was paid with it);
 * recording a payment (`pay_supplier`, one transaction with its audit row).
 """
@@ -36,8 +38,13 @@ from bench_support import print_summary, record, set_up_shop, timed_ms  # noqa: 
 from primedist.core.search_keys import search_text  # noqa: E402
 from primedist.core.text import fold  # noqa: E402
 from primedist.domain.base import table_of  # noqa: E402
-from primedist.domain.goods_receipt import GoodsReceipt  # noqa: E402
-from primedist.domain.supplier import Supplier, SupplierPayment, SupplierReturn  # noqa: E402
+from primedist.domain.goods_receipt import GoodsReceipt, GoodsReceiptLine  # noqa: E402
+from primedist.domain.supplier import (  # noqa: E402
+    Supplier,
+    SupplierAdjustment,
+    SupplierPayment,
+    SupplierReturn,
+)
 from primedist.services import goods_receipts as gr  # noqa: E402
 from primedist.services import suppliers as sup  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
@@ -56,7 +63,7 @@ def fill(ctx: ServiceContext, suppliers: int, receipts: int) -> int:
                      for i, n in enumerate(names)]  # fmt: skip
     weights = [1 / (i + 1) for i in range(suppliers)]
     owners = rng.choices(range(1, suppliers + 1), weights, k=receipts)
-    receipt_rows, payment_rows, return_rows = [], [], []
+    receipt_rows, payment_rows, return_rows, line_rows = [], [], [], []
     for n, supplier_id in enumerate(owners, 1):
         at = start + timedelta(minutes=int(n * 1_000_000 / receipts))
         total = rng.randrange(10, 500) * 10_000
@@ -64,6 +71,11 @@ def fill(ctx: ServiceContext, suppliers: int, receipts: int) -> int:
                              "supplier_id": supplier_id, "search_text": f"pn{n:06d}",
                              "lines": 5, "units": 50, "total_cost": total,
                              "created_at": at})  # fmt: skip
+        for k in range(5):
+            sku = (supplier_id * 37 + n * 7 + k * 101) % 2_000
+            line_rows.append({"receipt_id": n, "sku": f"SP{sku:05d}", "quantity": 10,
+                              "product_name": f"Sản phẩm {sku}",
+                              "unit_cost": total // 50})  # fmt: skip
         payment_rows.append({"supplier_id": supplier_id, "receipt_id": n,
                              "amount": total // 2 or 1, "method": "cash",
                              "paid_at": at})  # fmt: skip
@@ -81,6 +93,10 @@ def fill(ctx: ServiceContext, suppliers: int, receipts: int) -> int:
         conn.execute(sa.insert(table_of(GoodsReceipt)), receipt_rows)
         conn.execute(sa.insert(table_of(SupplierPayment)), payment_rows)
         conn.execute(sa.insert(table_of(SupplierReturn)), return_rows)
+        conn.execute(sa.insert(table_of(GoodsReceiptLine)), line_rows)
+        conn.execute(sa.insert(table_of(SupplierAdjustment)), [
+            {"supplier_id": i + 1, "amount": 1_000_000, "reason": "Nợ cũ", "created_at": start}
+            for i in range(suppliers)])  # fmt: skip
     return 1
 
 
@@ -106,6 +122,8 @@ def main() -> None:
                timed_ms(args.runs, lambda: sup.list_suppliers(ctx, owing=True)), "ms")  # fmt: skip
         record("the busiest supplier's account (running balance)",
                timed_ms(args.runs, lambda: sup.supplier_ledger(ctx, busiest)), "ms")  # fmt: skip
+        record("what the busiest supplier delivered (per SKU)",
+               timed_ms(args.runs, lambda: sup.supplied_products(ctx, busiest)), "ms")  # fmt: skip
         record("the goods receipts list (newest 500, with paid)",
                timed_ms(args.runs, lambda: gr.list_receipts(ctx)), "ms")  # fmt: skip
         record("record a payment",

@@ -872,31 +872,31 @@ def supplied_products(
     from primedist.domain.goods_receipt import GoodsReceiptLine
     from primedist.domain.supplier import SupplierReturnLine
 
-    ln, r = table_of(GoodsReceiptLine).c, receipts_t.c
-    back = table_of(SupplierReturnLine).c
-    returned = (
-        sa.select(sa.func.coalesce(sa.func.sum(back.quantity), 0))
-        .where(back.receipt_line_id == ln.id).scalar_subquery()
+    lines_t, back_t = table_of(GoodsReceiptLine), table_of(SupplierReturnLine)
+    ln, r, back = lines_t.c, receipts_t.c, back_t.c
+    standing = (r.supplier_id == supplier_id, r.cancelled_at.is_(None))
+    # Receipts are never back-dated: a SKU's newest line is its highest id.
+    per_sku = (
+        sa.select(ln.sku, sa.func.sum(ln.quantity).label("units"),
+                  sa.func.max(ln.id).label("last_id"))
+        .join_from(lines_t, receipts_t, r.id == ln.receipt_id).where(*standing)
+        .group_by(ln.sku).subquery("per_sku")
     )  # fmt: skip
-    ranked = (
-        sa.select(
-            ln.sku, ln.variant_id, ln.product_name, ln.variant_name, ln.unit_cost, r.created_at,
-            (ln.quantity - returned).label("units"),
-            sa.func.row_number().over(partition_by=ln.sku,
-                                      order_by=(r.created_at.desc(), ln.id.desc())).label("n"),
-        )
-        .join_from(table_of(GoodsReceiptLine), receipts_t, r.id == ln.receipt_id)
-        .where(r.supplier_id == supplier_id, r.cancelled_at.is_(None))
-        .subquery()
+    sent_back = (
+        sa.select(ln.sku, sa.func.sum(back.quantity).label("units"))
+        .join_from(back_t, lines_t, ln.id == back.receipt_line_id)
+        .join(receipts_t, r.id == ln.receipt_id).where(*standing)
+        .group_by(ln.sku).subquery("sent_back")
     )  # fmt: skip
-    totals = (
-        sa.select(ranked.c.sku, sa.func.sum(ranked.c.units).label("units"))
-        .group_by(ranked.c.sku).subquery()
-    )  # fmt: skip
+    last, when = lines_t.alias("last"), receipts_t.alias("last_receipt")
     stmt = (
-        sa.select(ranked, totals.c.units.label("total"))
-        .join(totals, totals.c.sku == ranked.c.sku).where(ranked.c.n == 1)
-        .order_by(ranked.c.created_at.desc(), ranked.c.sku).limit(limit)
+        sa.select(last.c.sku, last.c.variant_id, last.c.product_name, last.c.variant_name,
+                  last.c.unit_cost, when.c.created_at,
+                  (per_sku.c.units - sa.func.coalesce(sent_back.c.units, 0)).label("total"))
+        .select_from(per_sku.join(last, last.c.id == per_sku.c.last_id)
+                     .join(when, when.c.id == last.c.receipt_id)
+                     .outerjoin(sent_back, sent_back.c.sku == per_sku.c.sku))
+        .order_by(when.c.created_at.desc(), last.c.sku).limit(limit)
     )  # fmt: skip
     with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
