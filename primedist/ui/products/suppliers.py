@@ -568,8 +568,10 @@ class SuppliersPage(QWidget):
         self.retranslate()
         self.refresh()
 
-    def _build_top(self) -> QHBoxLayout:
-        top = QHBoxLayout()
+    def _build_top(self) -> QVBoxLayout:
+        """Search and filters with the totals, then the buttons: what the supplier's
+        records take (new, edit, archive, import, export) on the left, its money and goods
+        (receive, pay, adjust) on the right."""
         self.search = SearchBox()
         self.search.setObjectName("suppliersSearch")
         self.search.setMinimumWidth(300)
@@ -584,6 +586,9 @@ class SuppliersPage(QWidget):
         self.count.setObjectName("muted")
         self.owed_label = QLabel()
         self.owed_label.setObjectName("suppliersOwed")
+        bold = self.owed_label.font()
+        bold.setBold(True)
+        self.owed_label.setFont(bold)
         self.new_button = push_button("addProductButton", self.new_supplier)
         self.edit_button = push_button("supplierEditButton", self.edit_supplier)
         self.pay_button = push_button("supplierPayButton", self.pay)
@@ -592,16 +597,23 @@ class SuppliersPage(QWidget):
         self.archive_button = push_button("supplierArchiveButton", self.toggle_archived)
         self.export_button = push_button("suppliersExportButton", self.export)
         self.import_button = push_button("suppliersImportButton", self.import_file)
-        top.addWidget(self.search, 1)
-        top.addWidget(self.owing_check)
-        top.addWidget(self.archived_check)
-        top.addWidget(self.count)
-        top.addWidget(self.owed_label)
-        top.addStretch(1)
-        for button in (self.new_button, self.edit_button, self.receive_button, self.pay_button,
-                       self.adjust_button, self.archive_button, self.import_button,
-                       self.export_button):  # fmt: skip
-            top.addWidget(button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.owing_check)
+        filters.addWidget(self.archived_check)
+        filters.addWidget(self.count)
+        filters.addStretch(1)
+        filters.addWidget(self.owed_label)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.archive_button,
+                       self.import_button, self.export_button):  # fmt: skip
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        for button in (self.receive_button, self.pay_button, self.adjust_button):
+            buttons.addWidget(button)
+        top = QVBoxLayout()
+        top.addLayout(filters)
+        top.addLayout(buttons)
         return top
 
     def _build_details(self) -> QVBoxLayout:
