@@ -9,6 +9,7 @@ and write runs on the database worker (`Op`); `changed` tells the other pages of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,34 @@ def _form_foot(dialog: Any, layout: QVBoxLayout) -> tuple[QLabel, Any, Any]:
 # --------------------------------------------------------------------------- dialogs
 
 
-class SupplierDialog(QDialog):
+class _FormDialog(QDialog):
+    """A small form on the database worker: `save` runs the service, `_update` says what
+    is wrong (and enables Save); a refusal is said in `status` and the dialog stays open."""
+
+    _busy = False
+    status: QLabel
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def _update(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not alive(self):
+            return
+        self._busy = False
+        self._update()
+        report_in(self.status, self, exc)
+        self.status.setVisible(bool(self.status.text()))
+
+
+class SupplierDialog(_FormDialog):
     """A new supplier (`row` None) or a supplier's name and contact details edited.
     Emits `saved(SupplierRow)` and closes once the service saved it; a refused save is
     said in `status` and the dialog stays open."""
@@ -180,11 +208,6 @@ class SupplierDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         self._update()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _update(self) -> None:
         self.save_button.setEnabled(bool(self.name.text().strip()) and not self._busy)
 
@@ -216,17 +239,12 @@ class SupplierDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self._busy = False
-        self._update()
-        report_in(self.status, self, exc)
-        self.status.setVisible(bool(self.status.text()))
-        if isinstance(exc, ValidationError) and exc.field in self.fields:
+        super()._failed(exc)
+        if alive(self) and isinstance(exc, ValidationError) and exc.field in self.fields:
             self.fields[exc.field].setFocus()
 
 
-class PaymentDialog(QDialog):
+class PaymentDialog(_FormDialog):
     """Money paid to a supplier against what the shop owes it: the amount (what is owed,
     at first), how, a note; what is owed after it, as typed. Emits `paid(LedgerEntry)`
     and closes once the service recorded it."""
@@ -292,11 +310,6 @@ class PaymentDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         self._update()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def balance_text(self, balance: int) -> str:
         if balance < 0:
             return self.tr("%1 paid in advance").replace("%1", _money(-balance))
@@ -351,16 +364,8 @@ class PaymentDialog(QDialog):
         self.paid.emit(entry)
         self.accept()
 
-    def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self._busy = False
-        self._update()
-        report_in(self.status, self, exc)
-        self.status.setVisible(bool(self.status.text()))
 
-
-class AdjustDialog(QDialog):
+class AdjustDialog(_FormDialog):
     """What the shop owes a supplier changed by hand: up (a debt from before the app, a
     charge agreed) or down (a discount granted, a correction), by an amount, with why.
     Emits `adjusted(LedgerEntry)` and closes once the service recorded it."""
@@ -427,11 +432,6 @@ class AdjustDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         self._update()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def change(self) -> int | None:
         """The signed change typed (+ owes more); None when the amount is not money."""
         amount = _parse(self.amount.text())
@@ -476,14 +476,6 @@ class AdjustDialog(QDialog):
             return
         self.adjusted.emit(entry)
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self._busy = False
-        self._update()
-        report_in(self.status, self, exc)
-        self.status.setVisible(bool(self.status.text()))
 
 
 def _balance(balance: int) -> str:
@@ -926,30 +918,24 @@ class SuppliersPage(QWidget):
         self._open(dialog)
         return dialog
 
-    def edit_supplier(self) -> SupplierDialog | None:
-        supplier = self.current()
-        if supplier is None:
-            return None
-        dialog = SupplierDialog(self.ctx, supplier, parent=self)
-        dialog.saved.connect(lambda _row: self._written())
-        self._open(dialog)
-        return dialog
+    def edit_supplier(self) -> QDialog | None:
+        return self._for_current(lambda row: SupplierDialog(self.ctx, row, parent=self), "saved")
 
-    def adjust(self) -> AdjustDialog | None:
-        supplier = self.current()
-        if supplier is None:
-            return None
-        dialog = AdjustDialog(self.ctx, supplier, parent=self)
-        dialog.adjusted.connect(lambda _entry: self._written())
-        self._open(dialog)
-        return dialog
+    def adjust(self) -> QDialog | None:
+        return self._for_current(lambda row: AdjustDialog(self.ctx, row, parent=self),
+                                 "adjusted")  # fmt: skip
 
-    def pay(self) -> PaymentDialog | None:
+    def pay(self) -> QDialog | None:
+        return self._for_current(lambda row: PaymentDialog(self.ctx, row, parent=self), "paid")
+
+    def _for_current(self, make: Callable[[svc.SupplierRow], QDialog], done: str) -> QDialog | None:
+        """A dialog about the selected supplier; the list and account are read again once
+        its `done` signal says it wrote."""
         supplier = self.current()
         if supplier is None:
             return None
-        dialog = PaymentDialog(self.ctx, supplier, parent=self)
-        dialog.paid.connect(lambda _entry: self._written())
+        dialog = make(supplier)
+        getattr(dialog, done).connect(lambda _result: self._written())
         self._open(dialog)
         return dialog
 
