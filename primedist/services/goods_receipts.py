@@ -294,12 +294,7 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
     The costs averaged in stay (the goods that remain were bought at them); a line whose
     variant was deleted since has nothing to take back."""
     ctx.require(Module.PRODUCTS)
-    text = reason.strip()
-    if not text:
-        raise ValidationError(msg("Say why the receipt is cancelled."), field="reason")
-    if len(text) > MAX_NOTE:
-        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
-                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    text = suppliers.checked_reason(reason, msg("Say why the receipt is cancelled."))
     now = ctx.clock.now()
     with ctx.uow() as session:
         receipt = session.get(GoodsReceipt, receipt_id, with_for_update=True)

@@ -31,7 +31,7 @@ from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
 from primedist.services.stock import move_stock, stock_level
-from primedist.services.suppliers import check_payment
+from primedist.services.suppliers import check_payment, checked_reason
 
 MAX_REASON = 255
 
@@ -87,13 +87,7 @@ def returned_by_line(conn: sa.Connection, receipt_id: int) -> dict[int, int]:
 
 
 def _check(draft: ReturnDraft) -> tuple[str, dict[int, int]]:
-    reason = draft.reason.strip()
-    if not reason:
-        raise ValidationError(msg("Say why the goods go back to the supplier."), field="reason")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
-                                  length=len(reason), limit=MAX_REASON),
-                              field="reason")  # fmt: skip
+    reason = checked_reason(draft.reason, msg("Say why the goods go back to the supplier."))
     if any(q < 0 for q in draft.quantities.values()):
         raise ValidationError(msg("A quantity to return cannot be negative."), field="quantity")
     wanted = {line: q for line, q in draft.quantities.items() if q > 0}

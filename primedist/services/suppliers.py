@@ -330,6 +330,18 @@ def supplier_for_receipt(ctx: ServiceContext, session: Session, name: str) -> Su
 # --------------------------------------------------------------------------- payments
 
 
+def checked_reason(reason: str, when_empty: str) -> str:
+    """A reason typed (trimmed): refused, with `when_empty`, when there is none, and when
+    longer than a note may be."""
+    text = reason.strip()
+    if not text:
+        raise ValidationError(when_empty, field="reason")
+    if len(text) > MAX_NOTE:
+        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
+                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    return text
+
+
 def check_payment(amount: int, method: PaymentMethod, note: str) -> str | None:
     """The payment's note (None when empty); refuses a bad amount, method or note."""
     if not 0 < amount <= MAX_PAYMENT:
@@ -381,12 +393,7 @@ def adjust_balance(ctx: ServiceContext, supplier_id: int, amount: int, reason: s
     app, a charge agreed), − owes less (a discount granted, a correction). The reason is
     required; an adjustment is never cancelled (another one undoes it)."""
     ctx.require(Module.PRODUCTS)
-    text = reason.strip()
-    if not text:
-        raise ValidationError(msg("Say why the balance changes."), field="reason")
-    if len(text) > MAX_NOTE:
-        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
-                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    text = checked_reason(reason, msg("Say why the balance changes."))
     if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
         raise ValidationError(msg("An adjustment is 1 to {max}, up or down.", max=MAX_ADJUSTMENT),
                               field="amount")  # fmt: skip
@@ -413,12 +420,7 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     by whom and why). A payment made with a receipt goes with that receipt: cancel the
     receipt instead."""
     ctx.require(Module.PRODUCTS)
-    text = reason.strip()
-    if not text:
-        raise ValidationError(msg("Say why the payment is cancelled."), field="reason")
-    if len(text) > MAX_NOTE:
-        raise ValidationError(msg("The reason has {length} characters: {limit} at most.",
-                                  length=len(text), limit=MAX_NOTE), field="reason")  # fmt: skip
+    text = checked_reason(reason, msg("Say why the payment is cancelled."))
     with ctx.uow() as session:
         payment = session.get(SupplierPayment, payment_id, with_for_update=True)
         if payment is None:

@@ -114,8 +114,22 @@ class _FormDialog(QDialog):
     """A small form on the database worker: `save` runs the service, `_update` says what
     is wrong (and enables Save); a refusal is said in `status` and the dialog stays open."""
 
-    _busy = False
     status: QLabel
+
+    def __init__(self, ctx: ServiceContext, name: str, width: int,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.ctx = ctx
+        self._busy = False
+        self.setMinimumWidth(width)
+        # The dialog's column: its title (`title`), then what the subclass adds.
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(18, 14, 18, 14)
+        self.column.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.column.addWidget(self.title)
 
     def retranslate(self) -> None:
         raise NotImplementedError
@@ -147,18 +161,9 @@ class SupplierDialog(_FormDialog):
     def __init__(
         self, ctx: ServiceContext, row: svc.SupplierRow | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("supplierDialog")
-        self.ctx = ctx
+        super().__init__(ctx, "supplierDialog", 560, parent)
         self.row = row
-        self._busy = False
-        self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        layout.addWidget(self.title)
+        layout = self.column
         form = QFormLayout()
         self.name = self._field("supplierName", svc.MAX_NAME)
         self.phone = self._field("supplierPhone", 20)
@@ -254,18 +259,9 @@ class PaymentDialog(_FormDialog):
     def __init__(
         self, ctx: ServiceContext, row: svc.SupplierRow, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("supplierPaymentDialog")
-        self.ctx = ctx
+        super().__init__(ctx, "supplierPaymentDialog", 520, parent)
         self.row = row
-        self._busy = False
-        self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        layout.addWidget(self.title)
+        layout = self.column
         form = QFormLayout()
         self.owed = QLabel()
         self.owed.setObjectName("paymentOwed")
@@ -375,18 +371,9 @@ class AdjustDialog(_FormDialog):
     def __init__(
         self, ctx: ServiceContext, row: svc.SupplierRow, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("supplierAdjustDialog")
-        self.ctx = ctx
+        super().__init__(ctx, "supplierAdjustDialog", 520, parent)
         self.row = row
-        self._busy = False
-        self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        layout.addWidget(self.title)
+        layout = self.column
         form = QFormLayout()
         self.owed = QLabel()
         self.direction = QComboBox()
