@@ -107,7 +107,7 @@ def test_import_before_setup_is_a_one_line_error(cli: Any, tmp_path: Path) -> No
     assert "primedist init" in run.error_line()
 
 
-@pytest.mark.parametrize("argv", [["import"], ["import", "orders"], ["import", "suppliers", "x"]])
+@pytest.mark.parametrize("argv", [["import"], ["import", "orders"], ["import", "widgets", "x"]])
 def test_usage_errors(cli: Any, data_dir: Path, argv: list[str]) -> None:
     run = cli("--data-dir", str(data_dir), *argv)
     assert run.code == EXIT_USAGE
