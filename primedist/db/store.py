@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0021_suppliers"
+HEAD_REVISION = "0022_purchase_orders"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -50,10 +50,40 @@ def has_user_tables(engine: Engine) -> bool:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run Alembic upgrade on this engine."""
+    migrate(engine, revision)
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or downgrade) the schema to `revision` in one transaction.
+
+    On SQLite, foreign keys are off while it runs: a batch migration rebuilds a table by
+    copying it and dropping the old one, and with them on that DROP would fire the
+    children's ON DELETE actions (a receipt's lines deleted, a payment's receipt nulled).
+    The keys are checked before the commit instead (SQLite's documented procedure for
+    schema changes)."""
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(str(engine.url), conn), revision)  # type: ignore[arg-type]
+    step = command.downgrade if down else command.upgrade
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction: inside one, SQLite ignores the pragma
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                step(alembic_config(str(engine.url), conn), revision)  # type: ignore[arg-type]
+                if sqlite:
+                    _check_foreign_keys(conn)
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def _check_foreign_keys(conn: sa.Connection) -> None:
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise StoreError(msg("The migration would leave table {table} pointing at a missing "
+                             "row of {parent}: nothing was changed.", table=str(broken[0]),
+                             parent=str(broken[2])))  # fmt: skip
 
 
 def open_store(settings: Settings, *, migrate: bool = True) -> Engine:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
@@ -30,12 +29,6 @@ AFTER = "0011_customer_list_rank"
 SORT_INDEXES = [f"ix_customers_{sort}_id" for sort in LIST_SORT_COLUMNS]
 RANKS = [Rank.GOLD, Rank.COPPER, Rank.DIAMOND, Rank.SILVER, Rank.GOLD, Rank.COPPER]
 customers_t = table_of(Customer)
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = store.alembic_config(str(engine.url), conn)
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _index_columns(engine: Engine) -> dict[str, list[str]]:
@@ -69,12 +62,12 @@ def test_upgrade_drops_rank_from_the_sort_indexes_of_a_populated_store(engine: E
     gold_up = sorted(i for i, r in zip(ids, RANKS, strict=True) if r in (Rank.GOLD, Rank.DIAMOND))
     rows = _customers(engine)
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     before = _index_columns(engine)
     assert all("rank" in before[name] for name in SORT_INDEXES), before
     assert before["ix_customers_rank_total_expenses"] == ["rank", "total_expenses"]
 
-    _migrate(engine, AFTER)
+    store.migrate(engine, AFTER)
     after = _index_columns(engine)
     assert store.current_revision(engine) == AFTER
     assert set(after) == {*SORT_INDEXES, "ix_customers_rank_live"}, after
@@ -86,11 +79,11 @@ def test_upgrade_drops_rank_from_the_sort_indexes_of_a_populated_store(engine: E
     ]
     for name in SORT_INDEXES:
         assert after[name] == [c for c in before[name] if c != "rank"], name
-    _migrate(engine, "head")  # on to today's schema (later revisions widen these indexes)
+    store.migrate(engine, "head")  # on to today's schema (later revisions widen these indexes)
     assert schema_diff(engine) == []
     assert _customers(engine) == rows
     assert _gold_and_above(engine) == (len(gold_up), gold_up)
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     assert _index_columns(engine) == before
-    _migrate(engine, "head")
+    store.migrate(engine, "head")

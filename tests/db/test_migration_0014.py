@@ -5,19 +5,12 @@ the renamed "Often returns"; the downgrade drops the column again."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
 from tests.db.test_migrations import schema_diff
 
 BEFORE = "0013_activity_args"
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = store.alembic_config(str(engine.url), conn)
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _tags(engine: Engine) -> dict[str, str | None]:
@@ -27,7 +20,7 @@ def _tags(engine: Engine) -> dict[str, str | None]:
 
 
 def test_upgrade_keys_the_default_tags_even_renamed(engine: Engine) -> None:
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     with engine.begin() as conn:
         conn.execute(
             sa.text("INSERT INTO tags (name, is_default, created_at) VALUES "
@@ -36,29 +29,29 @@ def test_upgrade_keys_the_default_tags_even_renamed(engine: Engine) -> None:
                     "('Trả hàng nhiều', true, '2026-01-01 00:00:00')")
         )  # fmt: skip
 
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert store.current_revision(engine) == store.HEAD_REVISION
     assert _tags(engine) == {"VIP": None, "Potential": "potential",
                              "Trả hàng nhiều": "often_returns"}  # fmt: skip
     assert schema_diff(engine) == []
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     with engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("tags")}
     assert "default_key" not in columns
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert _tags(engine)["Trả hàng nhiều"] == "often_returns"
 
 
 def test_upgrade_keys_by_english_name_first(engine: Engine) -> None:
     """Defaults created in the other order, one of them renamed: the one still called
     "Often returns" keeps that key, the renamed one gets the other."""
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     with engine.begin() as conn:
         conn.execute(
             sa.text("INSERT INTO tags (name, is_default, created_at) VALUES "
                     "('often returns', true, '2026-01-01 00:00:00'), "
                     "('Tiềm năng', true, '2026-01-01 00:00:00')")
         )  # fmt: skip
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert _tags(engine) == {"often returns": "often_returns", "Tiềm năng": "potential"}

@@ -16,7 +16,7 @@ from primedist.domain.base import table_of
 from primedist.domain.customer import LIST_SORT_COLUMNS, Customer
 from primedist.queries.customers import CUSTOMERS_SPEC, CustomerFilter, list_state
 from primedist.queries.spec import count_rows, fetch_keys
-from tests.db.test_migration_0011 import _customers, _migrate
+from tests.db.test_migration_0011 import _customers
 from tests.db.test_migrations import DIALECT, schema_diff
 from tests.factories import make_customers
 
@@ -68,13 +68,13 @@ def test_upgrade_widens_the_sort_indexes_of_a_populated_store(engine: Engine) ->
     assert _found(engine, born_in_may) == (2, sorted([ids[0], ids[2]]))
     at_head = _sort_index_columns(engine)
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     before = _sort_index_columns(engine)
     for name in SORT_INDEXES:
         assert not set(NEW_COLUMNS) & set(before[name]), name
     assert _customers(engine) == rows
 
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert store.current_revision(engine) == store.HEAD_REVISION
     after = _sort_index_columns(engine)
     assert after == at_head
@@ -86,6 +86,6 @@ def test_upgrade_widens_the_sort_indexes_of_a_populated_store(engine: Engine) ->
     assert _found(engine, rate) == (2, sorted(ids[:2]))
     assert _found(engine, born_in_may) == (2, sorted([ids[0], ids[2]]))
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     assert _sort_index_columns(engine) == before
-    _migrate(engine, "head")
+    store.migrate(engine, "head")

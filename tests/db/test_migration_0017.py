@@ -6,7 +6,6 @@ without a code."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
@@ -20,12 +19,6 @@ from tests.factories import make_product
 BEFORE = "0016_customer_list_filters"
 SUMMARY = ("report_order_days", "report_daily_groups", "report_daily",
            "report_daily_products", "report_order_products")  # fmt: skip
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = store.alembic_config(str(engine.url), conn)
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _rows(engine: Engine, table: str) -> list[tuple[object, ...]]:
@@ -58,13 +51,13 @@ def test_app_made_orders_get_their_province_and_the_summaries_follow(
     gone = _phone_order(owner_ctx, variant, "Thành phố Đà Nẵng")
     order_svc.cancel_orders(owner_ctx, [gone], "Khách đổi ý")  # not counted: moves nothing
     _phone_order(owner_ctx, variant, "Atlantis")  # no province of ours
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     with engine.begin() as conn:  # the store as the old create_order left it
         conn.execute(sa.text("UPDATE orders SET province_code = NULL"))
         rebuild_summaries(conn)
     assert ("province", "") in {(r[2], r[3]) for r in _rows(engine, "report_daily_groups")}
 
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
 
     assert store.current_revision(engine) == store.HEAD_REVISION
     assert schema_diff(engine) == []

@@ -5,7 +5,6 @@ dropped in place, not by copying the variants table, which would cascade)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
@@ -16,12 +15,6 @@ from tests.factories import mug_and_plate_sale
 
 BEFORE = "0017_own_order_provinces"
 KEPT = ("variants", "order_lines", "stock_movements", "product_listings")
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = store.alembic_config(str(engine.url), conn)
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _rows(engine: Engine, table: str, columns: str = "*") -> list[tuple[object, ...]]:
@@ -44,12 +37,12 @@ def test_down_and_up_keeps_variants_and_their_order_lines(
     assert sorted(v for _i, v, _q in lines) == sorted([mug, plate])
     kept = {t: _rows(engine, t, "id") for t in KEPT}
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     assert "weight_g" not in _columns(engine)
     assert {t: _rows(engine, t, "id") for t in KEPT} == kept
     assert _rows(engine, "order_lines", "id, variant_id, quantity") == lines
 
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert store.current_revision(engine) == store.HEAD_REVISION
     assert schema_diff(engine) == []
     assert _rows(engine, "variants", "id, weight_g") == sorted([(mug, None), (plate, None)])

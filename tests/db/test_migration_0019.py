@@ -5,7 +5,6 @@ is skipped; down and up again gives the same rows."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
@@ -16,12 +15,6 @@ from tests.factories import mug_and_plate_sale
 
 BEFORE = "0018_variant_weights"
 COLUMNS = "order_id, amount, items, user_id, created_at"
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = store.alembic_config(str(engine.url), conn)
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _refunds(engine: Engine) -> list[tuple[object, ...]]:
@@ -46,7 +39,7 @@ def test_returns_before_the_migration_become_refund_rows(
         (kept, 90_000, 2), (gone, 90_000, 2), (kept, 60_000, 1)
     ]  # fmt: skip
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     assert "order_refunds" not in sa.inspect(engine).get_table_names()
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM orders WHERE id = :o"), {"o": gone})
@@ -55,7 +48,7 @@ def test_returns_before_the_migration_become_refund_rows(
             "VALUES ('order.return', 'order', :o, 'not json', '2026-11-20 03:00:00.000000')"
         ), {"o": str(kept)})  # fmt: skip
 
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert store.current_revision(engine) == store.HEAD_REVISION
     assert schema_diff(engine) == []
     assert _refunds(engine) == [written[0], written[2]]

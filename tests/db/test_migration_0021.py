@@ -5,7 +5,6 @@ are taken as paid with the delivery, so nobody is owed money out of nowhere."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
@@ -18,15 +17,9 @@ from tests.factories import make_product
 BEFORE = "0020_goods_receipts"
 
 
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = store.alembic_config(str(engine.url), conn)
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-
-
 def test_earlier_receipts_name_supplier_records(engine: Engine, owner_ctx: ServiceContext) -> None:
     (cup,) = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 50)])
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     assert "suppliers" not in sa.inspect(engine).get_table_names()
     receipts = [  # supplier, total cost, cancelled
         ("Công ty Đức Minh", 300_000, None),
@@ -44,7 +37,7 @@ def test_earlier_receipts_name_supplier_records(engine: Engine, owner_ctx: Servi
             ), {"code": f"PN{n:06d}", "supplier": supplier, "total": total,
                 "at": f"2026-11-2{n} 03:00:00.000000", "cancelled": cancelled})  # fmt: skip
 
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert store.current_revision(engine) == store.HEAD_REVISION
     assert schema_diff(engine) == []
     rows = {s.name: s for s in sup.list_suppliers(owner_ctx)}
@@ -62,7 +55,7 @@ def test_earlier_receipts_name_supplier_records(engine: Engine, owner_ctx: Servi
     new = gr.receive_goods(owner_ctx, draft)
     assert new.supplier_id == duc and sup.get_supplier(owner_ctx, duc).debt == 10_000
 
-    _migrate(engine, BEFORE, down=True)
+    store.migrate(engine, BEFORE, down=True)
     assert "supplier_payments" not in sa.inspect(engine).get_table_names()
-    _migrate(engine, "head")
+    store.migrate(engine, "head")
     assert schema_diff(engine) == []

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.runtime.environment import EnvironmentContext
@@ -95,8 +94,7 @@ def schema_diff(engine: Engine, target: sa.MetaData = metadata) -> list[Any]:
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    with engine.begin() as conn:
-        command.downgrade(_alembic_cfg(engine, conn), revision)
+    store.migrate(engine, revision, down=True)
 
 
 def table_names(engine: Engine) -> set[str]:
