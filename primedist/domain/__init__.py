@@ -12,6 +12,7 @@ from primedist.domain import (  # noqa: F401  (import for table registration)
     loyalty,
     order,
     product,
+    purchase_order,
     report,
     settings,
     shop,

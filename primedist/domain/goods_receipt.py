@@ -36,6 +36,8 @@ class GoodsReceipt(SQLModel, table=True):
     #: The supplier's name as it was at the delivery (the record may be renamed since).
     supplier: str | None = Field(default=None, max_length=120)
     supplier_id: int | None = fk("suppliers.id")
+    #: The purchase order it delivers (its lines count towards the order's).
+    purchase_order_id: int | None = fk("purchase_orders.id", index=True)
     note: str | None = Field(default=None, max_length=255)
     #: Folded code, supplier and note (lower-case, no diacritics, đ→d) for search.
     search_text: str = Field(default="", max_length=400)

@@ -41,7 +41,7 @@ from primedist.errors import NotFound, ValidationError
 from primedist.io.tabular import cell_text, open_table, parse_whole_number
 from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
-from primedist.services import activity, suppliers
+from primedist.services import activity, purchase_orders, suppliers
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
     ExportReport,
@@ -83,6 +83,8 @@ class ReceiptDraft:
     #: owed (Products → Suppliers).
     paid: int | None = None
     method: PaymentMethod = PaymentMethod.CASH
+    #: The purchase order the goods were ordered with (its lines count them).
+    purchase_order_id: int | None = None
 
     @property
     def total_cost(self) -> int:
@@ -193,7 +195,8 @@ def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
     if len(note) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
                                   length=len(note), limit=MAX_NOTE), field="note")  # fmt: skip
-    _check_paid(draft, bool(supplier))
+    # A receipt against a purchase order has the order's supplier.
+    _check_paid(draft, bool(supplier) or draft.purchase_order_id is not None)
     return supplier or None, note or None
 
 
@@ -216,10 +219,16 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     supplier, note = _check(draft)
     now = ctx.clock.now()
     with ctx.uow() as session:
+        order = None
+        if draft.purchase_order_id is not None:
+            order = purchase_orders.order_for_receipt(session, draft.purchase_order_id,
+                                                      fold(supplier or ""))  # fmt: skip
+            supplier = supplier or order.supplier
         record = suppliers.supplier_for_receipt(ctx, session, supplier or "")
         # A unique stand-in code until the id (which names it) is known.
         receipt = GoodsReceipt(code=f"~{uuid.uuid4().hex[:19]}", supplier=supplier, note=note,
                                supplier_id=record.id if record else None,
+                               purchase_order_id=draft.purchase_order_id,
                                user_id=ctx.actor.id, created_at=now)  # fmt: skip
         session.add(receipt)
         session.flush()
@@ -234,8 +243,11 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
         receipt.lines = len(draft.lines)
         receipt.units = sum(line.quantity for line in draft.lines)
         receipt.total_cost = sum(line.quantity * (line.unit_cost or 0) for line in draft.lines)
-        receipt.search_text = search_text(receipt.code, supplier, note)[:400]
+        receipt.search_text = search_text(receipt.code, supplier, note,
+                                          order.code if order else None)[:400]  # fmt: skip
         session.add(receipt)
+        if order is not None and order.id is not None:
+            purchase_orders.count_receipt(session, order.id, _units(draft.lines, 1))
         paid = draft.paid_amount if record is not None else 0
         if paid and record is not None and record.id is not None:
             session.add(SupplierPayment(supplier_id=record.id, receipt_id=receipt.id,
@@ -247,7 +259,7 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
             summary=msg("{code}: {lines} lines, {units} units", code=receipt.code,
                         lines=receipt.lines, units=receipt.units),
             after={"supplier": supplier, "note": note, "total_cost": receipt.total_cost,
-                   "paid": paid,
+                   "paid": paid, "purchase_order": order.code if order else None,
                    "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
         )  # fmt: skip
         activity.post(session, ActivityKind.INFO, now, event="goods_received",
@@ -255,6 +267,10 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
                       units=receipt.units)  # fmt: skip
         row = _row(receipt, ctx.actor.name, paid)
     return row
+
+
+def _units(lines: Sequence[ReceiptLine], sign: int) -> dict[int, int]:
+    return {line.variant_id: sign * line.quantity for line in lines}
 
 
 def _receive_line(ctx: ServiceContext, session: Session, receipt_id: int, n: int,
@@ -319,6 +335,9 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
         )
         session.add(receipt)
         _cancel_payments(session, receipt_id, now, ctx.actor.id, text)
+        if receipt.purchase_order_id is not None:
+            purchase_orders.count_receipt(session, receipt.purchase_order_id, {
+                ln.variant_id: -ln.quantity for ln in lines if ln.variant_id is not None})
         ctx.audit(session, "goods_receipt.cancel", entity_type="goods_receipt",
                   entity_id=receipt_id, summary=msg("{code} cancelled ({reason})",
                                                     code=receipt.code, reason=text),

@@ -159,6 +159,16 @@ def variant_hits(ctx: ServiceContext, variant_ids: Sequence[int], *,
     return [found[i] for i in variant_ids if i in found]
 
 
+def variant_hits_in(conn: sa.Connection, variant_ids: Sequence[int]) -> list[VariantHit]:
+    """These variants among those goods can come in for, in no set order (for the caller
+    who checked its own permission)."""
+    ids = list(set(variant_ids))
+    if not ids:
+        return []
+    rows = conn.execute(_variant_select(scope=receivable()).where(variants_t.c.id.in_(ids)))
+    return [_hit(row) for row in rows]
+
+
 def find_variant_by_code(ctx: ServiceContext, code: str) -> VariantHit | None:
     """The sellable variant with this exact barcode, else this SKU (any case); None if none.
 

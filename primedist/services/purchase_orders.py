@@ -1,0 +1,546 @@
+"""Purchase orders (*đặt hàng nhập*): ordering from a supplier before the goods come.
+
+`create_order` records what was asked for (no stock moves: the goods are not here).
+A goods receipt made against an order (`ReceiptDraft.purchase_order_id`) counts its units
+towards the order's lines (`count_receipt`, in the receipt's transaction; cancelling the
+receipt takes them off again), so the order shows what is still to come. An order is
+cancelled before anything came, or closed by hand when the rest will not come.
+
+`suggested_lines` proposes what to order from a supplier: the SKUs it delivered before that
+are low on stock now (available at or below their low-stock level), each brought up to
+twice its level (at least one above it), less what open orders already bring, at the last
+unit cost it charged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.messages import msg
+from primedist.core.search_keys import search_text
+from primedist.core.text import fold
+from primedist.db.product_summary import shop_default_level
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module, ProductStatus
+from primedist.domain.goods_receipt import (
+    MAX_RECEIPT_QUANTITY,
+    MAX_UNIT_COST,
+    GoodsReceipt,
+    GoodsReceiptLine,
+)
+from primedist.domain.product import Product, SkuGroup, Variant
+from primedist.domain.purchase_order import (
+    MAX_ORDER_LINES,
+    OPEN_STATES,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderState,
+    order_state,
+)
+from primedist.domain.supplier import Supplier
+from primedist.domain.user import User
+from primedist.errors import NotFound, ValidationError
+from primedist.services import suppliers
+from primedist.services.context import ServiceContext
+from primedist.services.sale_lookup import VariantHit, variant_hits_in
+
+MAX_NOTE = 255
+#: Orders one list shows (the newest that match).
+LIST_LIMIT = 500
+#: How far ahead the expected day may be (a typo guard).
+MAX_DAYS_AHEAD = 366
+
+orders_t = table_of(PurchaseOrder)
+lines_t = table_of(PurchaseOrderLine)
+users_t = table_of(User)
+variants_t = table_of(Variant)
+groups_t = table_of(SkuGroup)
+receipts_t = table_of(GoodsReceipt)
+receipt_lines_t = table_of(GoodsReceiptLine)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One SKU to order: how many, and the unit cost agreed (None = not given)."""
+
+    variant_id: int
+    quantity: int
+    unit_cost: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    #: The supplier's name or code: an existing supplier or a new one (as on a receipt).
+    supplier: str
+    lines: Sequence[OrderLine]
+    expected_on: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """An order as the list shows it."""
+
+    id: int
+    code: str
+    created_at: datetime
+    supplier_id: int
+    supplier: str
+    expected_on: date | None
+    note: str
+    lines: int
+    units: int
+    received_units: int
+    total_cost: int
+    ordered_by: str
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    closed_at: datetime | None = None
+    close_reason: str = ""
+
+    @property
+    def state(self) -> PurchaseOrderState:
+        return order_state(self.cancelled_at, self.closed_at, self.units, self.received_units)
+
+    @property
+    def awaited_units(self) -> int:
+        """Units still to come (none once cancelled or closed)."""
+        return self.units - self.received_units if self.state in OPEN_STATES else 0
+
+
+@dataclass(frozen=True)
+class OrderLineRow:
+    id: int
+    variant_id: int | None
+    sku: str
+    product_name: str
+    variant_name: str
+    quantity: int
+    unit_cost: int | None
+    received: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quantity - self.received, 0)
+
+    @property
+    def amount(self) -> int | None:
+        return None if self.unit_cost is None else self.quantity * self.unit_cost
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A line to order: the variant, how many, at what unit cost; and why (its available
+    stock, its low-stock level, what open orders bring already)."""
+
+    hit: VariantHit
+    quantity: int
+    unit_cost: int | None
+    level: int
+    on_order: int
+
+
+@dataclass(frozen=True)
+class ToReceive:
+    """What is still to come of an order's line, for a goods receipt against it."""
+
+    hit: VariantHit
+    quantity: int
+    unit_cost: int | None
+
+
+# --------------------------------------------------------------------------- creating
+
+
+def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
+    lines = list(draft.lines)
+    if not " ".join(draft.supplier.split()):
+        raise ValidationError(msg("Name the supplier the goods are ordered from."),
+                              field="supplier")  # fmt: skip
+    if not lines:
+        raise ValidationError(msg("Add at least one product to the order."), field="lines")
+    if len(lines) > MAX_ORDER_LINES:
+        raise ValidationError(msg("An order takes at most {max} lines ({n} given): split it.",
+                                  max=MAX_ORDER_LINES, n=len(lines)), field="lines")  # fmt: skip
+    seen: set[int] = set()
+    for n, line in enumerate(lines, 1):
+        if line.variant_id in seen:
+            raise ValidationError(msg("Line {line}: the product is on the order already.",
+                                      line=str(n)), field="lines")  # fmt: skip
+        seen.add(line.variant_id)
+        if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
+            raise ValidationError(msg("Line {line}: the quantity must be 1 to {max}.",
+                                      line=str(n), max=MAX_RECEIPT_QUANTITY),
+                                  field="quantity")  # fmt: skip
+        if line.unit_cost is not None and not 0 <= line.unit_cost <= MAX_UNIT_COST:
+            raise ValidationError(msg("Line {line}: the unit cost must be 0 to {max}.",
+                                      line=str(n), max=MAX_UNIT_COST),
+                                  field="unit_cost")  # fmt: skip
+    if draft.expected_on is not None:
+        today = ctx.clock.now().date()
+        if not -MAX_DAYS_AHEAD <= (draft.expected_on - today).days <= MAX_DAYS_AHEAD:
+            raise ValidationError(msg("The expected day {day} is more than a year away.",
+                                      day=draft.expected_on.isoformat()),
+                                  field="expected_on")  # fmt: skip
+    note = draft.note.strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationError(msg("The note has {length} characters: {limit} at most.",
+                                  length=len(note), limit=MAX_NOTE), field="note")  # fmt: skip
+    return draft.supplier, note or None
+
+
+def create_order(ctx: ServiceContext, draft: OrderDraft) -> OrderRow:
+    """Save the order and its lines in one transaction (the supplier added when new; a line
+    whose variant is gone or no longer active names its line and nothing is saved)."""
+    ctx.require(Module.PRODUCTS)
+    supplier_text, note = _check(ctx, draft)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        supplier = _supplier(ctx, session, supplier_text)
+        assert supplier.id is not None
+        order = PurchaseOrder(code=f"~{uuid.uuid4().hex[:19]}", supplier_id=supplier.id,
+                              supplier=supplier.name, expected_on=draft.expected_on,
+                              note=note, user_id=ctx.actor.id, created_at=now)  # fmt: skip
+        session.add(order)
+        session.flush()
+        assert order.id is not None
+        order.code = f"DHN{order.id:06d}"
+        for n, line in enumerate(draft.lines, 1):
+            session.add(_order_line(session, order.id, n, line))
+        order.lines = len(draft.lines)
+        order.units = sum(line.quantity for line in draft.lines)
+        order.total_cost = sum(ln.quantity * (ln.unit_cost or 0) for ln in draft.lines)
+        order.search_text = search_text(order.code, supplier.name, supplier.code, note)[:400]
+        session.add(order)
+        ctx.audit(
+            session, "purchase_order.create", entity_type="purchase_order", entity_id=order.id,
+            summary=msg("{code} to {supplier}: {lines} lines, {units} units", code=order.code,
+                        supplier=supplier.name, lines=order.lines, units=order.units),
+            after={"supplier": supplier.name, "note": note, "total_cost": order.total_cost,
+                   "expected_on": draft.expected_on.isoformat() if draft.expected_on else None,
+                   "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
+        )  # fmt: skip
+        row = _row(order, ctx.actor.name)
+    return row
+
+
+def _supplier(ctx: ServiceContext, session: Session, text: str) -> Supplier:
+    """The supplier named by its code (NCC000012) or name, added when the name is new."""
+    code = text.strip().upper()
+    found = session.connection().execute(
+        sa.select(table_of(Supplier).c.id).where(table_of(Supplier).c.code == code)
+    ).scalar()  # fmt: skip
+    if found is not None:
+        text = session.get(Supplier, int(found)).name  # type: ignore[union-attr]
+    supplier = suppliers.supplier_for_receipt(ctx, session, text)
+    assert supplier is not None
+    return supplier
+
+
+def _order_line(session: Session, order_id: int, n: int, line: OrderLine) -> PurchaseOrderLine:
+    variant = session.get(Variant, line.variant_id)
+    if variant is None:
+        raise NotFound(msg("Line {line}: the product variant no longer exists.", line=str(n)))
+    product = session.get(Product, variant.product_id)
+    if not variant.is_active or product is None or product.status == ProductStatus.ARCHIVED:
+        raise ValidationError(msg("Line {line}: SKU {sku} was removed from its product.",
+                                  line=str(n), sku=variant.sku), field="lines")  # fmt: skip
+    options = " / ".join(o for o in (variant.option1, variant.option2) if o) or None
+    return PurchaseOrderLine(order_id=order_id, variant_id=variant.id, sku=variant.sku,
+                             product_name=product.name, variant_name=options,
+                             quantity=line.quantity, unit_cost=line.unit_cost)  # fmt: skip
+
+
+def _row(order: PurchaseOrder, ordered_by: str) -> OrderRow:
+    assert order.id is not None
+    return OrderRow(order.id, order.code, order.created_at, order.supplier_id, order.supplier,
+                    order.expected_on, order.note or "", order.lines, order.units,
+                    order.received_units, order.total_cost, ordered_by, order.cancelled_at,
+                    order.cancel_reason or "", order.closed_at,
+                    order.close_reason or "")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def order_for_receipt(session: Session, order_id: int, supplier_key: str) -> PurchaseOrder:
+    """The order a goods receipt delivers, locked: refused when it no longer awaits goods
+    or when the receipt names another supplier (`supplier_key`: folded; '' = none)."""
+    order = session.get(PurchaseOrder, order_id, with_for_update=True)
+    if order is None:
+        raise NotFound(msg("Purchase order {id} no longer exists.", id=str(order_id)))
+    if not order.can_receive():
+        raise ValidationError(msg("{code} awaits no more goods ({state}).", code=order.code,
+                                  state=order.state.value), field="purchase_order")  # fmt: skip
+    if supplier_key and supplier_key != fold(order.supplier):
+        raise ValidationError(msg("{code} was ordered from {supplier}: the receipt names "
+                                  "another supplier.", code=order.code,
+                                  supplier=order.supplier), field="supplier")  # fmt: skip
+    return order
+
+
+def count_receipt(session: Session, order_id: int, quantities: Mapping[int, int]) -> None:
+    """Count a receipt's units ({variant id: quantity}; negative when it is cancelled)
+    towards the order's lines of those variants, and the order's received units (each line
+    up to what it ordered). Variants the order did not ask for count for nothing."""
+    c = lines_t.c
+    conn = session.connection()
+    for variant_id, quantity in quantities.items():
+        conn.execute(
+            sa.update(lines_t)
+            .where(c.order_id == order_id, c.variant_id == variant_id)
+            .values(received=sa.func.max(c.received + quantity, 0)
+                    if conn.dialect.name == "sqlite"
+                    else sa.func.greatest(c.received + quantity, 0))
+        )  # fmt: skip
+    capped = sa.case((c.received < c.quantity, c.received), else_=c.quantity)
+    received = sa.select(sa.func.coalesce(sa.func.sum(capped), 0)).where(c.order_id == order_id)
+    conn.execute(sa.update(orders_t).where(orders_t.c.id == order_id)
+                 .values(received_units=received.scalar_subquery()))  # fmt: skip
+
+
+def to_receive(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToReceive]]:
+    """The order and what is still to come of it, line by line (lines whose SKU was
+    removed since are left out), for a goods receipt against it."""
+    ctx.require(Module.PRODUCTS)
+    order = get_order(ctx, order_id)
+    if order.state not in OPEN_STATES:
+        raise ValidationError(msg("{code} awaits no more goods ({state}).", code=order.code,
+                                  state=order.state.value), field="purchase_order")  # fmt: skip
+    lines = [ln for ln in order_lines(ctx, order_id) if ln.remaining and ln.variant_id]
+    with ctx.engine.connect() as conn:
+        found = variant_hits_in(conn, [ln.variant_id or 0 for ln in lines])
+    hits = {h.variant_id: h for h in found}
+    return order, [ToReceive(hits[ln.variant_id], ln.remaining, ln.unit_cost)
+                   for ln in lines if ln.variant_id in hits]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- ending
+
+
+def cancel_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
+    """Cancel an order nothing came of yet (a reason required)."""
+    ctx.require(Module.PRODUCTS)
+    text = suppliers.checked_reason(reason, msg("Say why the order is cancelled."))
+    with ctx.uow() as session:
+        order = _locked(session, order_id)
+        if not order.can_cancel():
+            raise ValidationError(_cannot(order, msg("Goods of {code} came already: close it "
+                                                     "instead.", code=order.code)))  # fmt: skip
+        order.cancelled_at, order.cancelled_by_id, order.cancel_reason = (
+            ctx.clock.now(), ctx.actor.id, text)
+        return _ended(ctx, session, order, "purchase_order.cancel",
+                      msg("{code} cancelled ({reason})", code=order.code, reason=text))
+
+
+def close_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
+    """End an order partly received: the rest will not come (a reason required)."""
+    ctx.require(Module.PRODUCTS)
+    text = suppliers.checked_reason(reason, msg("Say why the rest will not come."))
+    with ctx.uow() as session:
+        order = _locked(session, order_id)
+        if not order.can_close():
+            raise ValidationError(_cannot(order, msg("Nothing of {code} came yet: cancel it "
+                                                     "instead.", code=order.code)))  # fmt: skip
+        order.closed_at, order.closed_by_id, order.close_reason = (
+            ctx.clock.now(), ctx.actor.id, text)
+        return _ended(ctx, session, order, "purchase_order.close",
+                      msg("{code} closed ({reason})", code=order.code, reason=text))
+
+
+def _locked(session: Session, order_id: int) -> PurchaseOrder:
+    order = session.get(PurchaseOrder, order_id, with_for_update=True)
+    if order is None:
+        raise NotFound(msg("Purchase order {id} no longer exists.", id=str(order_id)))
+    return order
+
+
+def _cannot(order: PurchaseOrder, otherwise: str) -> str:
+    """Why an order cannot be cancelled or closed: ended already, else `otherwise`."""
+    if order.state in OPEN_STATES:
+        return otherwise
+    return msg("{code} is {state} already.", code=order.code, state=order.state.value)
+
+
+def _ended(ctx: ServiceContext, session: Session, order: PurchaseOrder, action: str,
+           summary: str) -> OrderRow:  # fmt: skip
+    session.add(order)
+    ctx.audit(session, action, entity_type="purchase_order", entity_id=order.id, summary=summary,
+              after={"reason": order.cancel_reason or order.close_reason,
+                     "received_units": order.received_units})  # fmt: skip
+    who = session.get(User, order.user_id) if order.user_id else None
+    return _row(order, who.name if who is not None else "")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _state_filter(state: PurchaseOrderState | str | None) -> sa.ColumnElement[bool]:
+    o = orders_t.c
+    ended = sa.or_(o.cancelled_at.is_not(None), o.closed_at.is_not(None),
+                   o.received_units >= o.units)  # fmt: skip
+    if state is None or state == "":
+        return sa.true()
+    if state == "open":
+        return sa.not_(ended)
+    by_state = {
+        PurchaseOrderState.CANCELLED: o.cancelled_at.is_not(None),
+        PurchaseOrderState.RECEIVED: sa.and_(o.cancelled_at.is_(None),
+                                             o.received_units >= o.units),
+        PurchaseOrderState.CLOSED: sa.and_(o.closed_at.is_not(None), o.cancelled_at.is_(None),
+                                           o.received_units < o.units),
+        PurchaseOrderState.PARTLY_RECEIVED: sa.and_(sa.not_(ended), o.received_units > 0),
+        PurchaseOrderState.ORDERED: sa.and_(sa.not_(ended), o.received_units == 0),
+    }  # fmt: skip
+    return by_state[PurchaseOrderState(state)]
+
+
+def list_orders(
+    ctx: ServiceContext, search: str = "", state: PurchaseOrderState | str | None = None,
+    supplier_id: int | None = None, limit: int = LIST_LIMIT,
+) -> list[OrderRow]:  # fmt: skip
+    """The newest orders first (at most `limit`): those in `state` ("open": still awaiting
+    goods), of the supplier, whose code, supplier or note has every word of `search` or
+    with a line of that SKU."""
+    ctx.require(Module.PRODUCTS)
+    o = orders_t.c
+    stmt = _listed().where(_state_filter(state)).order_by(o.created_at.desc(), o.id.desc())
+    if supplier_id is not None:
+        stmt = stmt.where(o.supplier_id == supplier_id)
+    for word in fold(search).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        has_sku = sa.exists().where(lines_t.c.order_id == o.id,
+                                    sa.func.lower(lines_t.c.sku) == word)  # fmt: skip
+        stmt = stmt.where(sa.or_(o.search_text.like(f"%{escaped}%", escape="\\"), has_sku))
+    with ctx.engine.connect() as conn:
+        return [_listed_row(x) for x in conn.execute(stmt.limit(limit))]
+
+
+def _listed() -> sa.Select[Any]:
+    o = orders_t.c
+    return (
+        sa.select(o.id, o.code, o.created_at, o.supplier_id, o.supplier, o.expected_on, o.note,
+                  o.lines, o.units, o.received_units, o.total_cost, users_t.c.name,
+                  o.cancelled_at, o.cancel_reason, o.closed_at, o.close_reason)
+        .select_from(orders_t.outerjoin(users_t, users_t.c.id == o.user_id))
+    )  # fmt: skip
+
+
+def _listed_row(x: Any) -> OrderRow:
+    return OrderRow(int(x.id), x.code, x.created_at, int(x.supplier_id), x.supplier,
+                    x.expected_on, x.note or "", int(x.lines), int(x.units),
+                    int(x.received_units), int(x.total_cost), x.name or "", x.cancelled_at,
+                    x.cancel_reason or "", x.closed_at, x.close_reason or "")  # fmt: skip
+
+
+def get_order(ctx: ServiceContext, order_id: int) -> OrderRow:
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        x = conn.execute(_listed().where(orders_t.c.id == order_id)).first()
+    if x is None:
+        raise NotFound(msg("Purchase order {id} no longer exists.", id=str(order_id)))
+    return _listed_row(x)
+
+
+def order_id_by_code(ctx: ServiceContext, code: str) -> int:
+    """The id of the order `DHN000123` (any case; NotFound naming it otherwise)."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(orders_t.c.id).where(orders_t.c.code == code.strip().upper())
+        ).scalar()  # fmt: skip
+    if found is None:
+        raise NotFound(msg("There is no purchase order {code}.", code=code.strip()))
+    return int(found)
+
+
+def order_lines(ctx: ServiceContext, order_id: int) -> list[OrderLineRow]:
+    ctx.require(Module.PRODUCTS)
+    c = lines_t.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(c.id, c.variant_id, c.sku, c.product_name, c.variant_name, c.quantity,
+                      c.unit_cost, c.received).where(c.order_id == order_id).order_by(c.id)
+        ).all()  # fmt: skip
+    return [OrderLineRow(int(r.id), r.variant_id, r.sku, r.product_name, r.variant_name or "",
+                         int(r.quantity), None if r.unit_cost is None else int(r.unit_cost),
+                         int(r.received)) for r in rows]  # fmt: skip
+
+
+def order_receipts(ctx: ServiceContext, order_id: int) -> list[tuple[str, datetime, bool]]:
+    """The receipts made against the order: (code, when, cancelled), oldest first."""
+    ctx.require(Module.PRODUCTS)
+    r = receipts_t.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(r.code, r.created_at, r.cancelled_at.is_not(None))
+            .where(r.purchase_order_id == order_id).order_by(r.id)
+        ).all()  # fmt: skip
+    return [(str(code), at, bool(cancelled)) for code, at, cancelled in rows]
+
+
+def on_order(conn: sa.Connection, variant_ids: Iterable[int]) -> dict[int, int]:
+    """Units of each variant that open orders still await."""
+    ids = list(set(variant_ids))
+    if not ids:
+        return {}
+    c, o = lines_t.c, orders_t.c
+    awaited = sa.func.sum(sa.case((c.quantity > c.received, c.quantity - c.received), else_=0))
+    stmt = (
+        sa.select(c.variant_id, awaited)
+        .join(orders_t, o.id == c.order_id)
+        .where(c.variant_id.in_(ids), _state_filter("open")).group_by(c.variant_id)
+    )  # fmt: skip
+    with_ids = conn.execute(stmt).all()
+    return {int(v): int(n) for v, n in with_ids if n}
+
+
+# --------------------------------------------------------------------------- suggesting
+
+
+def suggested_lines(ctx: ServiceContext, supplier: str) -> list[Suggestion]:
+    """What to order from the supplier (name or code): the SKUs it delivered before that
+    are low on stock now, each brought up to twice its low-stock level (at least one above
+    it) less what open orders bring, at the last unit cost it charged; the lowest stock
+    first."""
+    ctx.require(Module.PRODUCTS)
+    supplier_id = suppliers.supplier_id_by_name(ctx, supplier)
+    r, rl = receipts_t.c, receipt_lines_t.c
+    last_line = (
+        sa.select(rl.variant_id, sa.func.max(rl.id).label("line_id"))
+        .join(receipts_t, r.id == rl.receipt_id)
+        .where(r.supplier_id == supplier_id, r.cancelled_at.is_(None),
+               rl.variant_id.is_not(None))
+        .group_by(rl.variant_id).subquery()
+    )  # fmt: skip
+    v, g = variants_t.c, groups_t.c
+    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
+    available = sa.func.coalesce(g.stock - g.reserved, v.stock - v.reserved)
+    stmt = (
+        sa.select(v.id, level.label("level"), available.label("available"), rl.unit_cost)
+        .select_from(last_line.join(variants_t, v.id == last_line.c.variant_id)
+                     .join(receipt_lines_t, rl.id == last_line.c.line_id)
+                     .outerjoin(groups_t, g.id == v.sku_group_id))
+        .where(v.is_active.is_(True), level.is_not(None), available <= level)
+        .order_by(available, v.id).limit(MAX_ORDER_LINES)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        low = conn.execute(stmt).all()
+        awaited = on_order(conn, [int(x.id) for x in low])
+        hits = {h.variant_id: h for h in variant_hits_in(conn, [int(x.id) for x in low])}
+    found = []
+    for x in low:
+        target = max(2 * int(x.level), int(x.level) + 1)
+        quantity = target - int(x.available) - awaited.get(int(x.id), 0)
+        if quantity > 0 and int(x.id) in hits:
+            cost = None if x.unit_cost is None else int(x.unit_cost)
+            found.append(Suggestion(hits[int(x.id)], min(quantity, MAX_RECEIPT_QUANTITY), cost,
+                                    int(x.level), awaited.get(int(x.id), 0)))  # fmt: skip
+    return found

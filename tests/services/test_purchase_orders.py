@@ -1,0 +1,257 @@
+"""Purchase orders: ordering from a supplier (no stock moves), goods receipts against an
+order counting towards its lines (a cancelled receipt stops counting), the states an
+order goes through, cancel / close rules with reasons, the list's filters, what is on
+order, the low-stock suggestions, refusals that name the field, permissions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from primedist.domain.audit import AuditEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module
+from primedist.domain.product import Variant
+from primedist.domain.purchase_order import PurchaseOrderState as S
+from primedist.errors import NotFound, PermissionDenied, ValidationError
+from primedist.services import goods_receipts as gr
+from primedist.services import purchase_orders as po
+from primedist.services import suppliers as sup
+from primedist.services.context import ServiceContext
+from tests.factories import make_product
+from tests.services.test_permissions import staff
+
+
+def stock(ctx: ServiceContext, variant: int) -> int:
+    v = table_of(Variant).c
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(sa.select(v.stock).where(v.id == variant)).scalar_one())
+
+
+def set_level(ctx: ServiceContext, variant: int, level: int) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == variant)
+                     .values(low_stock_level=level))  # fmt: skip
+
+
+@pytest.fixture
+def goods(owner_ctx: ServiceContext) -> dict[str, int]:
+    cup, plate, bowl = make_product(owner_ctx.engine, "Gốm", [
+        ("COC-1", 45_000, 2), ("DIA-1", 80_000, 0), ("BAT-1", 30_000, 40)])  # fmt: skip
+    return {"cup": cup, "plate": plate, "bowl": bowl}
+
+
+@pytest.fixture
+def order(owner_ctx: ServiceContext, goods: dict[str, int]) -> po.OrderRow:
+    """10 cups at 30.000 and 5 plates (no cost given) from Gốm Minh Long."""
+    return po.create_order(owner_ctx, po.OrderDraft(
+        "Gốm Minh Long", [po.OrderLine(goods["cup"], 10, 30_000), po.OrderLine(goods["plate"], 5)],
+        expected_on=date(2026, 12, 10), note=" giao sáng "))  # fmt: skip
+
+
+def test_an_order_records_what_was_asked_and_moves_no_stock(owner_ctx, goods, order):
+    assert (order.code, order.supplier, order.lines, order.units, order.total_cost) == (
+        "DHN000001", "Gốm Minh Long", 2, 15, 300_000)  # fmt: skip
+    assert (order.expected_on, order.note, order.state, order.awaited_units) == (
+        date(2026, 12, 10), "giao sáng", S.ORDERED, 15)  # fmt: skip
+    assert stock(owner_ctx, goods["cup"]) == 2 and stock(owner_ctx, goods["plate"]) == 0
+    assert sup.supplier_names(owner_ctx) == ["Gốm Minh Long"]  # added as on a receipt
+    lines = po.order_lines(owner_ctx, order.id)
+    assert [(ln.sku, ln.quantity, ln.unit_cost, ln.received, ln.amount) for ln in lines] == [
+        ("COC-1", 10, 30_000, 0, 300_000), ("DIA-1", 5, None, 0, None)]  # fmt: skip
+    with owner_ctx.engine.connect() as conn:
+        audit = conn.execute(sa.select(table_of(AuditEvent)).where(
+            AuditEvent.action == "purchase_order.create")).one()  # type: ignore[arg-type]
+    assert audit.entity_id == str(order.id)
+    assert po.order_id_by_code(owner_ctx, " dhn000001 ") == order.id
+    with pytest.raises(NotFound, match="DHN999"):
+        po.order_id_by_code(owner_ctx, "DHN999")
+
+
+def test_receipts_against_the_order_count_towards_its_lines(owner_ctx, goods, order):
+    first = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 6, 30_000), gr.ReceiptLine(goods["bowl"], 3, 20_000)],
+        purchase_order_id=order.id))  # fmt: skip
+    assert first.supplier == "Gốm Minh Long"  # the order's supplier
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.received_units, row.state, row.awaited_units) == (6, S.PARTLY_RECEIVED, 9)
+    assert [(ln.sku, ln.received, ln.remaining) for ln in po.order_lines(owner_ctx, order.id)] \
+        == [("COC-1", 6, 4), ("DIA-1", 0, 5)]  # fmt: skip
+    # More cups than ordered count up to what was ordered.
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 7, 30_000), gr.ReceiptLine(goods["plate"], 5, 50_000)],
+        supplier="gốm minh long", purchase_order_id=order.id))  # fmt: skip
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.received_units, row.state, row.awaited_units) == (15, S.RECEIVED, 0)
+    assert stock(owner_ctx, goods["cup"]) == 2 + 13
+    assert [code for code, _at, _c in po.order_receipts(owner_ctx, order.id)] == [
+        "PN000001", "PN000002"]  # fmt: skip
+    assert [r.code for r in gr.list_receipts(owner_ctx, "DHN000001")] == ["PN000002", "PN000001"]
+    # A received order takes no more goods.
+    with pytest.raises(ValidationError, match="DHN000001 awaits no more goods") as exc:
+        gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1)],
+                                                    purchase_order_id=order.id))  # fmt: skip
+    assert exc.value.field == "purchase_order"
+
+
+def test_a_cancelled_receipt_stops_counting(owner_ctx, goods, order):
+    receipt = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 10, 30_000), gr.ReceiptLine(goods["plate"], 5, 50_000)],
+        purchase_order_id=order.id))  # fmt: skip
+    assert po.get_order(owner_ctx, order.id).state == S.RECEIVED
+    gr.cancel_receipt(owner_ctx, receipt.id, "nhập nhầm")
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.received_units, row.state) == (0, S.ORDERED)
+    assert [ln.received for ln in po.order_lines(owner_ctx, order.id)] == [0, 0]
+
+
+def test_a_receipt_naming_another_supplier_is_refused(owner_ctx, goods, order):
+    with pytest.raises(ValidationError, match="ordered from Gốm Minh Long") as exc:
+        gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1, 1_000)],
+                                                    supplier="Sứ Bát Tràng",
+                                                    purchase_order_id=order.id))  # fmt: skip
+    assert exc.value.field == "supplier"
+    assert stock(owner_ctx, goods["cup"]) == 2 and sup.supplier_names(owner_ctx) == [
+        "Gốm Minh Long"]  # fmt: skip
+
+
+def test_paying_less_on_an_order_leaves_its_supplier_owed(owner_ctx, goods, order):
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 10, 30_000)], paid=100_000, purchase_order_id=order.id))
+    assert sup.get_supplier(owner_ctx, order.supplier_id).debt == 200_000
+
+
+def test_cancel_before_anything_came_close_after(owner_ctx, goods, order, clock):
+    with pytest.raises(ValidationError, match="Say why") as exc:
+        po.cancel_order(owner_ctx, order.id, "  ")
+    assert exc.value.field == "reason"
+    with pytest.raises(ValidationError, match="Nothing of DHN000001 came yet"):
+        po.close_order(owner_ctx, order.id, "hết hàng")
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 4, 30_000)],
+                                                purchase_order_id=order.id))  # fmt: skip
+    with pytest.raises(ValidationError, match="came already: close it"):
+        po.cancel_order(owner_ctx, order.id, "đổi ý")
+    clock.advance(timedelta(days=3))
+    closed = po.close_order(owner_ctx, order.id, " NCC hết đĩa ")
+    assert (closed.state, closed.close_reason, closed.awaited_units) == (
+        S.CLOSED, "NCC hết đĩa", 0)  # fmt: skip
+    assert closed.closed_at == clock.now()
+    with pytest.raises(ValidationError, match="is closed already"):
+        po.close_order(owner_ctx, order.id, "again")
+    with pytest.raises(ValidationError, match="awaits no more goods"):
+        po.to_receive(owner_ctx, order.id)
+    other = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long",
+                                                     [po.OrderLine(goods["bowl"], 2)]))  # fmt: skip
+    cancelled = po.cancel_order(owner_ctx, other.id, "đặt nhầm")
+    assert (cancelled.state, cancelled.cancel_reason) == (S.CANCELLED, "đặt nhầm")
+    with pytest.raises(ValidationError, match="is cancelled already"):
+        po.cancel_order(owner_ctx, other.id, "again")
+    with owner_ctx.engine.connect() as conn:
+        actions = conn.execute(sa.select(AuditEvent.action).where(  # type: ignore[call-overload]
+            AuditEvent.action.in_(["purchase_order.cancel", "purchase_order.close"]))  # type: ignore[attr-defined]
+        ).scalars().all()  # fmt: skip
+    assert sorted(actions) == ["purchase_order.cancel", "purchase_order.close"]
+
+
+def test_the_list_filters_by_state_supplier_and_search(owner_ctx, goods, order):
+    second = po.create_order(owner_ctx, po.OrderDraft("Sứ Bát Tràng",
+                                                      [po.OrderLine(goods["bowl"], 20)]))  # fmt: skip
+    third = po.create_order(owner_ctx, po.OrderDraft("NCC000001", [po.OrderLine(goods["cup"], 1)]))
+    assert third.supplier == "Gốm Minh Long"  # named by its code
+    po.cancel_order(owner_ctx, third.id, "trùng")
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["bowl"], 5)],
+                                                purchase_order_id=second.id))  # fmt: skip
+
+    def codes(**kw: object) -> list[str]:
+        return [r.code for r in po.list_orders(owner_ctx, **kw)]  # type: ignore[arg-type]
+
+    assert codes() == ["DHN000003", "DHN000002", "DHN000001"]
+    assert codes(state="open") == ["DHN000002", "DHN000001"]
+    assert codes(state=S.PARTLY_RECEIVED) == ["DHN000002"]
+    assert codes(state=S.ORDERED) == ["DHN000001"]
+    assert codes(state=S.CANCELLED) == ["DHN000003"]
+    assert codes(state=S.RECEIVED) == [] and codes(state=S.CLOSED) == []
+    assert codes(supplier_id=order.supplier_id) == ["DHN000003", "DHN000001"]
+    assert codes(search="bat trang") == ["DHN000002"]
+    assert codes(search="giao") == ["DHN000001"]  # the note
+    assert codes(search="bat-1") == ["DHN000002"]  # a line's SKU
+    with owner_ctx.engine.connect() as conn:
+        assert po.on_order(conn, [goods["cup"], goods["plate"], goods["bowl"]]) == {
+            goods["cup"]: 10, goods["plate"]: 5, goods["bowl"]: 15}  # fmt: skip
+
+
+def test_suggestions_bring_low_stock_up_less_what_is_on_order(owner_ctx, goods):
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 1, 31_000), gr.ReceiptLine(goods["bowl"], 1, 20_000)],
+        supplier="Gốm Minh Long"))  # fmt: skip
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1, 33_000)],
+                                                supplier="Gốm Minh Long"))  # fmt: skip
+    # The plate came from nobody: never suggested for this supplier.
+    for key, level in (("cup", 5), ("bowl", 10), ("plate", 3)):
+        set_level(owner_ctx, goods[key], level)
+    got = po.suggested_lines(owner_ctx, "gom minh long")
+    # Cup: 4 available ≤ 5: up to 10, at its last cost; bowl 41 > 10: not low.
+    assert [(s.hit.sku, s.quantity, s.unit_cost, s.level, s.on_order) for s in got] == [
+        ("COC-1", 6, 33_000, 5, 0)]  # fmt: skip
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [po.OrderLine(goods["cup"], 4)]))
+    assert [(s.quantity, s.on_order) for s in po.suggested_lines(owner_ctx, "NCC000001")] == [
+        (2, 4)]  # fmt: skip
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [po.OrderLine(goods["cup"], 2)]))
+    assert po.suggested_lines(owner_ctx, "Gốm Minh Long") == []  # on order covers it
+    with pytest.raises(NotFound, match="no supplier Nobody"):
+        po.suggested_lines(owner_ctx, "Nobody")
+
+
+def test_to_receive_lists_what_is_still_to_come(owner_ctx, goods, order):
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 10, 30_000)],
+                                                purchase_order_id=order.id))  # fmt: skip
+    row, lines = po.to_receive(owner_ctx, order.id)
+    assert row.code == "DHN000001"
+    assert [(t.hit.sku, t.quantity, t.unit_cost) for t in lines] == [("DIA-1", 5, None)]
+
+
+@pytest.mark.parametrize(
+    ("draft", "field", "message"),
+    [
+        (lambda g: po.OrderDraft(" ", [po.OrderLine(g["cup"], 1)]), "supplier", "Name the"),
+        (lambda g: po.OrderDraft("A", []), "lines", "at least one product"),
+        (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1), po.OrderLine(g["cup"], 2)]),
+         "lines", "Line 2: the product is on the order already"),
+        (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 0)]), "quantity", "Line 1"),
+        (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1, -5)]), "unit_cost", "Line 1"),
+        (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1)], expected_on=date(2030, 1, 1)),
+         "expected_on", "more than a year away"),
+        (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1)], note="x" * 256), "note",
+         "256 characters"),
+    ],
+)  # fmt: skip
+def test_bad_drafts_name_the_field_and_save_nothing(owner_ctx, goods, draft, field, message):
+    with pytest.raises(ValidationError, match=message) as exc:
+        po.create_order(owner_ctx, draft(goods))
+    assert exc.value.field == field
+    assert po.list_orders(owner_ctx) == [] and sup.supplier_names(owner_ctx) == []
+
+
+def test_a_removed_variant_names_its_line(owner_ctx, goods):
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == goods["plate"])
+                     .values(is_active=False))  # fmt: skip
+    with pytest.raises(ValidationError, match="Line 2: SKU DIA-1 was removed"):
+        po.create_order(owner_ctx, po.OrderDraft("A", [po.OrderLine(goods["cup"], 1),
+                                                       po.OrderLine(goods["plate"], 1)]))  # fmt: skip
+    assert po.list_orders(owner_ctx) == [] and sup.supplier_names(owner_ctx) == []
+
+
+def test_products_access_is_needed(owner_ctx, goods, order):
+    sales = staff(owner_ctx, Module.ORDERS)
+    for call in (lambda: po.list_orders(sales), lambda: po.get_order(sales, order.id),
+                 lambda: po.cancel_order(sales, order.id, "x"),
+                 lambda: po.create_order(sales, po.OrderDraft("A", [po.OrderLine(goods["cup"], 1)])),
+                 lambda: po.suggested_lines(sales, "Gốm Minh Long")):  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            call()
+    keeper = staff(owner_ctx, Module.PRODUCTS)
+    assert [r.code for r in po.list_orders(keeper)] == [
+        "DHN000001"]  # fmt: skip
