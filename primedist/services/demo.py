@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import msg, stored_args
 from primedist.core.phone import phone_search_variants
 from primedist.core.search_keys import search_text
@@ -51,6 +52,7 @@ from primedist.domain.enums import (
 from primedist.domain.geo import PROVINCES_2025
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Product, StockMovement, Variant
+from primedist.domain.purchase_order import PurchaseOrder
 from primedist.errors import Conflict, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries.reports import rebuild_summaries
@@ -278,6 +280,7 @@ def generate_demo(
         refresh_product_summaries(conn)
         prog.update(0.97, "Saving")
     _deliveries(ctx, np.random.default_rng(seed))
+    _purchase_orders(ctx, np.random.default_rng(seed + 1))
     summary.seconds = time.perf_counter() - started
     prog.update(1.0, "Demo data ready")
     return summary
@@ -314,13 +317,7 @@ def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
     for name, phone, address, tax_code in DEMO_SUPPLIERS:
         sup.create_supplier(ctx, sup.SupplierDraft(name, phone=phone, address=address,
                                                    tax_code=tax_code))  # fmt: skip
-    v, p = table_of(Variant).c, table_of(Product).c
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(v.id, v.cost).join_from(table_of(Variant), table_of(Product))
-            .where(v.is_active.is_(True), p.status == ProductStatus.ACTIVE.value)
-            .order_by(v.id)
-        ).all()  # fmt: skip
+    rows = _demo_variants(ctx)
     if not rows:
         return
     picked = iter(rng.permutation(len(rows)))
@@ -340,6 +337,47 @@ def _deliveries(ctx: ServiceContext, rng: np.random.Generator) -> None:
             return
         except ValidationError:
             continue
+
+
+#: The demo's open purchase orders: supplier, SKUs, days until the goods are expected (one
+#: is late: its day is past and nothing came), note.
+DEMO_PURCHASE_ORDERS = (
+    ("Xưởng Gốm Bát Tràng Minh Long", 4, 2, "Đặt qua Zalo, giao tận cửa hàng"),
+    ("Công ty TNHH May mặc Đức Minh", 3, -1, ""),
+)
+
+
+def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
+    """Two orders awaiting their goods (Products → Purchase orders), at the variants'
+    costs: the owner can receive one to see the receipt start from what is to come."""
+    from primedist.services import purchase_orders as po
+
+    today = to_local(ctx.clock.now(), shop_tz()).date()
+    for supplier, count, days, note in DEMO_PURCHASE_ORDERS:
+        rows = _demo_variants(ctx)
+        chosen = [rows[int(i)] for i in rng.permutation(len(rows))[: min(count, len(rows))]]
+        lines = [po.OrderLine(int(vid), int(rng.integers(1, 5)) * 12, int(cost) or None)
+                 for vid, cost in chosen]  # fmt: skip
+        if not lines:
+            continue
+        row = po.create_order(ctx, po.OrderDraft(supplier, lines, today + timedelta(days=days),
+                                                 note))  # fmt: skip
+        if days < 0:  # a late order was placed some days before it was due
+            with ctx.engine.begin() as conn:
+                conn.execute(sa.update(table_of(PurchaseOrder))
+                             .where(table_of(PurchaseOrder).c.id == row.id)
+                             .values(created_at=row.created_at + timedelta(days=days - 4)))
+
+
+def _demo_variants(ctx: ServiceContext) -> list[Any]:
+    """(id, cost) of the active variants of active products, by id."""
+    v, p = table_of(Variant).c, table_of(Product).c
+    with ctx.engine.connect() as conn:
+        return list(conn.execute(
+            sa.select(v.id, v.cost).join_from(table_of(Variant), table_of(Product))
+            .where(v.is_active.is_(True), p.status == ProductStatus.ACTIVE.value)
+            .order_by(v.id)
+        ).all())  # fmt: skip
 
 
 def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:

@@ -277,8 +277,7 @@ def order_for_receipt(session: Session, order_id: int, supplier_key: str) -> Pur
     if order is None:
         raise NotFound(msg("Purchase order {id} no longer exists.", id=str(order_id)))
     if not order.can_receive():
-        raise ValidationError(msg("{code} awaits no more goods ({state}).", code=order.code,
-                                  state=order.state.value), field="purchase_order")  # fmt: skip
+        raise ValidationError(_ended_text(order), field="purchase_order")
     if supplier_key and supplier_key != fold(order.supplier):
         raise ValidationError(msg("{code} was ordered from {supplier}: the receipt names "
                                   "another supplier.", code=order.code,
@@ -312,8 +311,8 @@ def to_receive(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToRec
     ctx.require(Module.PRODUCTS)
     order = get_order(ctx, order_id)
     if order.state not in OPEN_STATES:
-        raise ValidationError(msg("{code} awaits no more goods ({state}).", code=order.code,
-                                  state=order.state.value), field="purchase_order")  # fmt: skip
+        raise ValidationError(msg("{code} awaits no more goods.", code=order.code),
+                              field="purchase_order")  # fmt: skip
     lines = [ln for ln in order_lines(ctx, order_id) if ln.remaining and ln.variant_id]
     with ctx.engine.connect() as conn:
         found = variant_hits_in(conn, [ln.variant_id or 0 for ln in lines])
@@ -336,8 +335,8 @@ def cancel_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
                                                      "instead.", code=order.code)))  # fmt: skip
         order.cancelled_at, order.cancelled_by_id, order.cancel_reason = (
             ctx.clock.now(), ctx.actor.id, text)
-        return _ended(ctx, session, order, "purchase_order.cancel",
-                      msg("{code} cancelled ({reason})", code=order.code, reason=text))
+        return _ended(ctx, session, order, action="purchase_order.cancel",
+                      summary=msg("{code} cancelled ({reason})", code=order.code, reason=text))
 
 
 def close_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
@@ -351,8 +350,8 @@ def close_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
                                                      "instead.", code=order.code)))  # fmt: skip
         order.closed_at, order.closed_by_id, order.close_reason = (
             ctx.clock.now(), ctx.actor.id, text)
-        return _ended(ctx, session, order, "purchase_order.close",
-                      msg("{code} closed ({reason})", code=order.code, reason=text))
+        return _ended(ctx, session, order, action="purchase_order.close",
+                      summary=msg("{code} closed ({reason})", code=order.code, reason=text))
 
 
 def _locked(session: Session, order_id: int) -> PurchaseOrder:
@@ -364,9 +363,16 @@ def _locked(session: Session, order_id: int) -> PurchaseOrder:
 
 def _cannot(order: PurchaseOrder, otherwise: str) -> str:
     """Why an order cannot be cancelled or closed: ended already, else `otherwise`."""
-    if order.state in OPEN_STATES:
-        return otherwise
-    return msg("{code} is {state} already.", code=order.code, state=order.state.value)
+    return otherwise if order.state in OPEN_STATES else _ended_text(order)
+
+
+def _ended_text(order: PurchaseOrder) -> str:
+    """That the order awaits no more goods, and why."""
+    if order.state == PurchaseOrderState.CANCELLED:
+        return msg("{code} was cancelled: it awaits no more goods.", code=order.code)
+    if order.state == PurchaseOrderState.CLOSED:
+        return msg("{code} was closed: it awaits no more goods.", code=order.code)
+    return msg("{code} came in full: it awaits no more goods.", code=order.code)
 
 
 def _ended(ctx: ServiceContext, session: Session, order: PurchaseOrder, action: str,

@@ -29,6 +29,11 @@ ENUM_LABELS: dict[str, str] = {
     PaymentMethod.E_WALLET: QT_TRANSLATE_NOOP("enum", "E-wallet"),
     PaymentMethod.CARD: QT_TRANSLATE_NOOP("enum", "Card"),
     PaymentMethod.OTHER: QT_TRANSLATE_NOOP("enum", "Other"),
+    # purchase orders ("cancelled" is the orders' word above)
+    "ordered": QT_TRANSLATE_NOOP("enum", "Ordered"),
+    "partly_received": QT_TRANSLATE_NOOP("enum", "Partly received"),
+    "received": QT_TRANSLATE_NOOP("enum", "Received"),
+    "closed": QT_TRANSLATE_NOOP("enum", "Closed"),
     # channels
     Channel.SHOPEE: QT_TRANSLATE_NOOP("enum", "Shopee"),
     Channel.LAZADA: QT_TRANSLATE_NOOP("enum", "Lazada"),

@@ -801,3 +801,21 @@ def test_the_demo_suppliers_and_what_is_owed(demo_ctx: ServiceContext) -> None:
     assert credit.owed == credit.total_cost - back.total - credit.paid
     # Paid by bank transfer: the drawer's cash is the day's sales alone.
     assert eod.end_of_day(demo_ctx).supplier_cash == 0
+
+
+def test_open_purchase_orders(demo_ctx: ServiceContext) -> None:
+    """Products → Purchase orders is not empty in the demo: two orders await their goods,
+    one of them late, at the variants' costs; the stock did not move for them."""
+    from primedist.domain.purchase_order import PurchaseOrderState
+    from primedist.services import purchase_orders as po
+
+    rows = po.list_orders(demo_ctx, state="open")
+    assert [(r.supplier, r.lines, r.note) for r in rows] == [
+        (s, n, note) for s, n, _days, note in demo.DEMO_PURCHASE_ORDERS]  # fmt: skip
+    today = to_local(demo_ctx.clock.now(), shop_tz()).date()
+    assert [(r.expected_on - today).days for r in rows] == [2, -1]
+    # The late one was placed days before it was due.
+    assert (rows[1].expected_on - to_local(rows[1].created_at, shop_tz()).date()).days == 4
+    assert all(r.state == PurchaseOrderState.ORDERED and r.total_cost > 0 for r in rows)
+    lines = po.order_lines(demo_ctx, rows[0].id) + po.order_lines(demo_ctx, rows[1].id)
+    assert all(ln.quantity % 12 == 0 and ln.received == 0 for ln in lines)

@@ -90,7 +90,7 @@ def test_receipts_against_the_order_count_towards_its_lines(owner_ctx, goods, or
         "PN000001", "PN000002"]  # fmt: skip
     assert [r.code for r in gr.list_receipts(owner_ctx, "DHN000001")] == ["PN000002", "PN000001"]
     # A received order takes no more goods.
-    with pytest.raises(ValidationError, match="DHN000001 awaits no more goods") as exc:
+    with pytest.raises(ValidationError, match="DHN000001 came in full: it awaits no more goods") as exc:
         gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1)],
                                                     purchase_order_id=order.id))  # fmt: skip
     assert exc.value.field == "purchase_order"
@@ -138,7 +138,7 @@ def test_cancel_before_anything_came_close_after(owner_ctx, goods, order, clock)
     assert (closed.state, closed.close_reason, closed.awaited_units) == (
         S.CLOSED, "NCC hết đĩa", 0)  # fmt: skip
     assert closed.closed_at == clock.now()
-    with pytest.raises(ValidationError, match="is closed already"):
+    with pytest.raises(ValidationError, match="was closed: it awaits"):
         po.close_order(owner_ctx, order.id, "again")
     with pytest.raises(ValidationError, match="awaits no more goods"):
         po.to_receive(owner_ctx, order.id)
@@ -146,7 +146,7 @@ def test_cancel_before_anything_came_close_after(owner_ctx, goods, order, clock)
                                                      [po.OrderLine(goods["bowl"], 2)]))  # fmt: skip
     cancelled = po.cancel_order(owner_ctx, other.id, "đặt nhầm")
     assert (cancelled.state, cancelled.cancel_reason) == (S.CANCELLED, "đặt nhầm")
-    with pytest.raises(ValidationError, match="is cancelled already"):
+    with pytest.raises(ValidationError, match="was cancelled: it awaits"):
         po.cancel_order(owner_ctx, other.id, "again")
     with owner_ctx.engine.connect() as conn:
         actions = conn.execute(sa.select(AuditEvent.action).where(  # type: ignore[call-overload]

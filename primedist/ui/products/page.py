@@ -1,10 +1,11 @@
-"""The Products tab: the product list, SKU groups, stock-take, goods receipts and suppliers,
-and the dialogs they open.
+"""The Products tab: the product list, SKU groups, stock-take, purchase orders, goods
+receipts and suppliers, and the dialogs they open.
 
 `ProductListPage` only says what the user asked for (signals); this page opens the
 editor, the stock dialogs, import and export, and refreshes the list after a change.
 The other sub-pages are built the first time they are shown; a goods receipt saved (or
-cancelled) refreshes the suppliers page when it is built (what is owed changed).
+cancelled) refreshes the other pages built already (stock, what is owed and what orders
+await changed).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from primedist.ui.products.list_page import ProductListPage
 from primedist.ui.sub_tabs import SubTabsPage
 
 if TYPE_CHECKING:
+    from primedist.ui.products.purchase_orders import PurchaseOrdersPage
     from primedist.ui.products.suppliers import SuppliersPage
 
 
@@ -51,20 +53,22 @@ def import_summary(report: Any) -> str:
 
 
 class ProductsPage(SubTabsPage):
-    """Products | SKU groups | Stock-take | Goods receipts | Suppliers."""
+    """Products | SKU groups | Stock-take | Purchase orders | Goods receipts | Suppliers."""
 
-    #: The Goods receipts sub-tab.
-    RECEIPTS = 3
+    #: The Purchase orders, Goods receipts and Suppliers sub-tabs.
+    ORDERS, RECEIPTS, SUPPLIERS = 3, 4, 5
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__("products", ProductListPage(ctx), parent)
         self.ctx = ctx
         self.groups: QWidget | None = None
         self.stocktake: QWidget | None = None
+        self.orders: PurchaseOrdersPage | None = None
         self.receipts: QWidget | None = None
         self.suppliers: SuppliersPage | None = None
         self.add_lazy(self._build_groups)
         self.add_lazy(self._build_stocktake)
+        self.add_lazy(self._build_orders)
         self.add_lazy(self._build_receipts)
         self.add_lazy(self._build_suppliers)
         self.list.addRequested.connect(lambda: self.open_editor(None))
@@ -89,13 +93,20 @@ class ProductsPage(SubTabsPage):
         self.stocktake = StocktakePage(self.ctx)
         return self.stocktake
 
+    def _build_orders(self) -> QWidget:
+        from primedist.ui.products.purchase_orders import PurchaseOrdersPage
+
+        page = self.orders = PurchaseOrdersPage(self.ctx)
+        page.labelsRequested.connect(lambda copies: self.open_labels([], copies, only=True))
+        page.stockChanged.connect(self._stock_changed)
+        return page
+
     def _build_receipts(self) -> QWidget:
         from primedist.ui.products.receipts import GoodsReceiptsPage
 
         page = GoodsReceiptsPage(self.ctx)
         page.labelsRequested.connect(lambda copies: self.open_labels([], copies, only=True))
-        page.stockChanged.connect(self.list.refresh)
-        page.stockChanged.connect(self._refresh_suppliers)
+        page.stockChanged.connect(self._stock_changed)
         self.receipts = page
         return page
 
@@ -104,6 +115,7 @@ class ProductsPage(SubTabsPage):
 
         self.suppliers = SuppliersPage(self.ctx)
         self.suppliers.receiveRequested.connect(self.receive_from)
+        self.suppliers.orderRequested.connect(self.order_from)
         return self.suppliers
 
     def receive_from(self, supplier: str) -> QDialog:
@@ -114,10 +126,22 @@ class ProductsPage(SubTabsPage):
         assert isinstance(page, GoodsReceiptsPage)
         return page.new_receipt(supplier)
 
-    def _refresh_suppliers(self) -> None:
-        """A goods receipt was saved or cancelled: what is owed to its supplier changed."""
-        if self.suppliers is not None and shiboken6.isValid(self.suppliers):
-            self.suppliers.refresh()
+    def order_from(self, supplier: str) -> QDialog:
+        """The Purchase orders page, with a new order to `supplier` open."""
+        from primedist.ui.products.purchase_orders import PurchaseOrdersPage
+
+        page = self.show_tab(self.ORDERS)
+        assert isinstance(page, PurchaseOrdersPage)
+        return page.new_order(supplier)
+
+    def _stock_changed(self) -> None:
+        """Goods came in (or went back, or a receipt was cancelled): the products' stock,
+        what is owed to suppliers, the receipts and what orders still await changed; the
+        pages built already read again."""
+        self.list.refresh()
+        for page in (self.orders, self.receipts, self.suppliers):
+            if page is not None and shiboken6.isValid(page) and page is not self.sender():
+                page.refresh()  # type: ignore[attr-defined]
 
     # Dialogs ------------------------------------------------------------------------------
     def open_editor(self, product_id: int | None) -> QDialog:
@@ -238,6 +262,7 @@ class ProductsPage(SubTabsPage):
                 QCoreApplication.translate("ProductsPage", "Products"),
                 QCoreApplication.translate("ProductsPage", "SKU groups"),
                 QCoreApplication.translate("ProductsPage", "Stock-take"),
+                QCoreApplication.translate("ProductsPage", "Purchase orders"),
                 QCoreApplication.translate("ProductsPage", "Goods receipts"),
                 QCoreApplication.translate("ProductsPage", "Suppliers"),
             )

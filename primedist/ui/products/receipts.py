@@ -10,7 +10,7 @@ delivery is the whole cost unless typed otherwise: the rest is owed to it (Produ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,7 @@ from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
 from primedist.errors import PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services.context import ServiceContext
+from primedist.services.purchase_orders import OrderRow, ToReceive
 from primedist.services.sale_lookup import VariantHit
 from primedist.services.supplier_returns import ReturnRow, receipt_returns
 from primedist.ui.i18n import current_language
@@ -144,17 +145,22 @@ class DraftLine:
 class GoodsReceiptDialog(QDialog):
     """A new goods receipt. Emits `received(ReceiptRow, {variant id: quantity})` once saved,
     then `labelsRequested({variant id: quantity})` when labels were asked for. The amount
-    paid to the supplier follows the cost until it is typed; less leaves the rest owed."""
+    paid to the supplier follows the cost until it is typed; less leaves the rest owed.
+
+    Against a purchase order (`order`), the supplier is the order's and the lines start
+    as what is still to come of it (`to_come`): the owner lowers what did not come."""
 
     received = Signal(object, object)
     labelsRequested = Signal(object)
 
     def __init__(
-        self, ctx: ServiceContext, parent: QWidget | None = None, supplier: str = ""
-    ) -> None:
+        self, ctx: ServiceContext, parent: QWidget | None = None, supplier: str = "",
+        order: OrderRow | None = None, to_come: Sequence[ToReceive] = (),
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("goodsReceiptDialog")
         self.ctx = ctx
+        self.order = order
         self.lines: list[DraftLine] = []
         #: What each known supplier is owed now, by folded name (the hint by its field).
         self.debts: dict[str, int] | None = None
@@ -183,8 +189,10 @@ class GoodsReceiptDialog(QDialog):
         layout.addLayout(self._build_foot())
         save_keys = QShortcut(QKeySequence("Ctrl+S"), self)
         save_keys.activated.connect(self.save)
-        self.supplier.setText(supplier)
+        self.supplier.setText(order.supplier if order is not None else supplier)
+        self.supplier.setReadOnly(order is not None)
         self.retranslate()
+        self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
         self._refresh()
         self.search.setFocus()
         Op(self, lambda _job: _supplier_choices(ctx)).success(self._suppliers_loaded).run()
@@ -208,12 +216,15 @@ class GoodsReceiptDialog(QDialog):
         if self.debts is None or not key:
             text = ""
         elif debt is None:
-            text = self.tr("New supplier: added when the receipt is saved")
+            text = self.new_supplier_text()
         elif debt < 0:
             text = self.tr("Paid in advance: %1").replace("%1", _money(-debt))
         else:
             text = self.tr("Owed now: %1").replace("%1", _money(debt))
         self.supplier_debt.setText(text)
+
+    def new_supplier_text(self) -> str:
+        return self.tr("New supplier: added when the receipt is saved")
 
     # Building -----------------------------------------------------------------------------
     def _build_head(self) -> QFormLayout:
@@ -236,6 +247,11 @@ class GoodsReceiptDialog(QDialog):
         supplier_row.addWidget(self.supplier_debt)
         form.addRow(self.supplier_label, supplier_row)
         form.addRow(self.note_label, self.note)
+        #: The purchase order the goods were ordered with (shown when there is one).
+        self.order_label = QLabel()
+        self.order_label.setObjectName("receiptOrder")
+        if self.order is not None:
+            form.addRow(self.order_label)
         return form
 
     def _build_table(self) -> QTableWidget:
@@ -247,7 +263,7 @@ class GoodsReceiptDialog(QDialog):
 
     def _build_foot(self) -> QVBoxLayout:
         foot = QVBoxLayout()
-        row = QHBoxLayout()
+        row = self.tools_row = QHBoxLayout()
         self.remove_button = push_button("receiptRemoveLine", self.remove_current)
         self.import_button = push_button("receiptImport", self.import_lines)
         self.totals = QLabel()
@@ -256,7 +272,7 @@ class GoodsReceiptDialog(QDialog):
         row.addWidget(self.import_button)
         row.addWidget(self.totals, 1)
         # Under the totals: what was paid to the supplier, how, what is left owed.
-        pay = QHBoxLayout()
+        pay = self.pay_row = QHBoxLayout()
         self.paid_label = QLabel()
         self.paid = QLineEdit()
         self.paid.setObjectName("receiptPaid")
@@ -284,7 +300,13 @@ class GoodsReceiptDialog(QDialog):
 
     # Text ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("New goods receipt"))
+        order = self.order
+        self.setWindowTitle(self.tr("Receive the goods of %1").replace("%1", order.code)
+                            if order is not None else self.tr("New goods receipt"))  # fmt: skip
+        if order is not None:
+            self.order_label.setText(self.tr(
+                "Against purchase order %1: the lines are what is still to come; lower what "
+                "did not come.").replace("%1", order.code))  # fmt: skip
         self.supplier_label.setText(self.tr("&Supplier"))
         self.note_label.setText(self.tr("&Note"))
         self.supplier.setPlaceholderText(self.tr("optional: who delivered"))
@@ -363,6 +385,23 @@ class GoodsReceiptDialog(QDialog):
         self.table.selectRow(row)  # scrolls to it
         self.search.setFocus()
 
+    def prefill(self, lines: Iterable[tuple[VariantHit, int, int | None]]) -> None:
+        """Add these (variant, quantity, unit cost) lines: a quantity is added to the line
+        of its variant already there; a cost given replaces the one typed."""
+        at = {line.hit.variant_id: i for i, line in enumerate(self.lines)}
+        for hit, quantity, cost in lines:
+            i = at.get(hit.variant_id)
+            line = self.lines[i] if i is not None else DraftLine(hit, 0)
+            line = replace(line, quantity=min(line.quantity + quantity, MAX_RECEIPT_QUANTITY))
+            if cost is not None:
+                line = self._with_cost(line, str(cost))
+            if i is None:
+                at[hit.variant_id] = len(self.lines)
+                self.lines.append(line)
+            else:
+                self.lines[i] = line
+        self._fill()
+
     def import_lines(self) -> None:
         folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
         path, _filter = QFileDialog.getOpenFileName(
@@ -386,19 +425,7 @@ class GoodsReceiptDialog(QDialog):
         if not alive(self):
             return
         self._busy = False
-        at = {line.hit.variant_id: i for i, line in enumerate(self.lines)}
-        for got in read:
-            i = at.get(got.hit.variant_id)
-            line = self.lines[i] if i is not None else DraftLine(got.hit, 0)
-            line = replace(line, quantity=min(line.quantity + got.quantity, MAX_RECEIPT_QUANTITY))
-            if got.unit_cost is not None:
-                line = self._with_cost(line, str(got.unit_cost))
-            if i is None:
-                at[got.hit.variant_id] = len(self.lines)
-                self.lines.append(line)
-            else:
-                self.lines[i] = line
-        self._fill()
+        self.prefill([(got.hit, got.quantity, got.unit_cost) for got in read])
 
     def step_quantity(self, delta: int) -> None:
         row = self.table.currentRow()
@@ -486,13 +513,9 @@ class GoodsReceiptDialog(QDialog):
         """Why Save is disabled ('' when the receipt can be saved)."""
         if not self.lines:
             return self.tr("Scan or search the products that came in.")
-        for n, line in enumerate(self.lines, 1):
-            if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
-                return self.tr("Line %1: the quantity must be 1 to %2.").replace(
-                    "%1", str(n)).replace("%2", _num(MAX_RECEIPT_QUANTITY))  # fmt: skip
-            if not line.cost_ok:
-                return self.tr("Line %1: type the unit cost as an amount of money, e.g. 45.000.") \
-                    .replace("%1", str(n))  # fmt: skip
+        problem = self.lines_problem()
+        if problem:
+            return problem
         paid, cost = self.paid_amount(), self.total_cost()
         if paid is None:
             return self.tr("Type the amount paid to the supplier as an amount of money, "
@@ -503,6 +526,17 @@ class GoodsReceiptDialog(QDialog):
         if paid < cost and not self.supplier.text().strip():
             return self.tr("Name the supplier: %1 is left to pay.").replace(
                 "%1", _money(cost - paid))  # fmt: skip
+        return ""
+
+    def lines_problem(self) -> str:
+        """The first line with a quantity or cost that cannot be saved ('' when none)."""
+        for n, line in enumerate(self.lines, 1):
+            if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
+                return self.tr("Line %1: the quantity must be 1 to %2.").replace(
+                    "%1", str(n)).replace("%2", _num(MAX_RECEIPT_QUANTITY))  # fmt: skip
+            if not line.cost_ok:
+                return self.tr("Line %1: type the unit cost as an amount of money, e.g. 45.000.") \
+                    .replace("%1", str(n))  # fmt: skip
         return ""
 
     def total_cost(self) -> int:
@@ -561,6 +595,7 @@ class GoodsReceiptDialog(QDialog):
             supplier=self.supplier.text(), note=self.note.text(),
             paid=self.paid_amount() if self._paid_by_hand else None,
             method=chosen_method(self.method),
+            purchase_order_id=self.order.id if self.order is not None else None,
         )  # fmt: skip
 
     def save(self) -> None:

@@ -485,6 +485,8 @@ class SuppliersPage(QWidget):
     changed = Signal()
     #: Open a new goods receipt from this supplier (its name).
     receiveRequested = Signal(str)
+    #: New purchase order to this supplier (its name).
+    orderRequested = Signal(str)
 
     COLUMNS = ("code", "name", "phone", "receipts", "bought", "paid", "adjusted", "owed",
                "last_delivery")  # fmt: skip
@@ -572,6 +574,7 @@ class SuppliersPage(QWidget):
         self.edit_button = push_button("supplierEditButton", self.edit_supplier)
         self.pay_button = push_button("supplierPayButton", self.pay)
         self.receive_button = push_button("supplierReceiveButton", self.receive_goods)
+        self.order_button = push_button("supplierOrderButton", self.order_goods)
         self.adjust_button = push_button("supplierAdjustButton", self.adjust)
         self.archive_button = push_button("supplierArchiveButton", self.toggle_archived)
         self.export_button = push_button("suppliersExportButton", self.export)
@@ -588,7 +591,8 @@ class SuppliersPage(QWidget):
                        self.import_button, self.export_button):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
-        for button in (self.receive_button, self.pay_button, self.adjust_button):
+        for button in (self.order_button, self.receive_button, self.pay_button,
+                       self.adjust_button):  # fmt: skip
             buttons.addWidget(button)
         top = QVBoxLayout()
         top.addLayout(filters)
@@ -629,6 +633,9 @@ class SuppliersPage(QWidget):
         self.adjust_button.setToolTip(self.tr(
             "Change what the shop owes the selected supplier by hand: a debt from before the "
             "app, a discount granted, a correction"))  # fmt: skip
+        self.order_button.setText(self.tr("New purchase order"))
+        self.order_button.setToolTip(self.tr("Order goods from the selected supplier "
+                                             "(Purchase orders)"))  # fmt: skip
         self.receive_button.setText(self.tr("New goods receipt"))
         self.receive_button.setToolTip(self.tr("Receive a delivery from the selected supplier "
                                                "(Goods receipts)"))  # fmt: skip
@@ -763,6 +770,7 @@ class SuppliersPage(QWidget):
             button.setEnabled(supplier is not None)
         archived = supplier is not None and not supplier.is_active
         self.receive_button.setEnabled(supplier is not None and supplier.is_active)
+        self.order_button.setEnabled(supplier is not None and supplier.is_active)
         self.archive_button.setText(self.tr("Restore") if archived else self.tr("Archive"))
         self.archive_button.setToolTip(
             self.tr("Deliveries can come from the selected supplier again") if archived
@@ -898,6 +906,11 @@ class SuppliersPage(QWidget):
         supplier = self.current()
         if supplier is not None and supplier.is_active:
             self.receiveRequested.emit(supplier.name)
+
+    def order_goods(self) -> None:
+        supplier = self.current()
+        if supplier is not None and supplier.is_active:
+            self.orderRequested.emit(supplier.name)
 
     def new_supplier(self) -> SupplierDialog:
         dialog = SupplierDialog(self.ctx, None, parent=self)

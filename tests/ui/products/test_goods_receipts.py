@@ -63,7 +63,7 @@ def scan(qtbot, dialog: GoodsReceiptDialog, code: str) -> None:
 
 
 def receipts_page(qtbot, page: ProductsPage) -> GoodsReceiptsPage:
-    page.show_tab(3)
+    page.show_tab(ProductsPage.RECEIPTS)
     receipts = page.receipts
     assert isinstance(receipts, GoodsReceiptsPage)
     qtbot.waitUntil(lambda: receipts.count.text().endswith("receipts"), timeout=WAIT)
@@ -72,7 +72,7 @@ def receipts_page(qtbot, page: ProductsPage) -> GoodsReceiptsPage:
 
 def test_a_delivery_scanned_and_saved(qtbot, page, owner_ctx, products):
     receipts = receipts_page(qtbot, page)
-    assert page.tabs.tabText(3) == "Goods receipts"
+    assert page.tabs.tabText(ProductsPage.RECEIPTS) == "Goods receipts"
     assert not receipts.labels_button.isEnabled()
     dialog = receipts.new_receipt()
     assert not dialog.save_button.isEnabled() and dialog.problem.isHidden()
@@ -125,7 +125,7 @@ def test_search_and_labels_of_a_receipt(qtbot, page, owner_ctx, products):
     svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3)], supplier="Gốm Sứ"))
     lines = [svc.ReceiptLine(shirt_s, 5), svc.ReceiptLine(cup, 2)]
     svc.receive_goods(owner_ctx, svc.ReceiptDraft(lines, note="đổi hàng"))
-    page.show_tab(3)
+    page.show_tab(ProductsPage.RECEIPTS)
     receipts = page.receipts
     qtbot.waitUntil(lambda: receipts.count.text() == "2 receipts", timeout=WAIT)
     receipts.search.setText("gom su")
@@ -200,10 +200,10 @@ def test_an_unknown_code_and_removing_a_line(qtbot, page, products):
 
 def test_in_vietnamese(qtbot, page, products):
     install_language("vi")
-    page.show_tab(3)
+    page.show_tab(ProductsPage.RECEIPTS)
     receipts = page.receipts
     qtbot.waitUntil(lambda: receipts.count.text() == "0 phiếu", timeout=WAIT)
-    qtbot.waitUntil(lambda: page.tabs.tabText(3) == "Nhập hàng", timeout=WAIT)
+    qtbot.waitUntil(lambda: page.tabs.tabText(ProductsPage.RECEIPTS) == "Nhập hàng", timeout=WAIT)
     dialog = receipts.new_receipt()
     assert dialog.windowTitle() == "Phiếu nhập hàng mới"
     scan(qtbot, dialog, "COC-1")
@@ -235,7 +235,7 @@ def test_export_from_the_page(qtbot, page, owner_ctx, products, tmp_path):
 
     cup = svc.find_variant(owner_ctx, "COC-1").variant_id
     svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3, 30_000)]))
-    page.show_tab(3)
+    page.show_tab(ProductsPage.RECEIPTS)
     receipts = page.receipts
     qtbot.waitUntil(lambda: receipts.count.text() == "1 receipt", timeout=WAIT)
     assert receipts.export_button.isEnabled()
@@ -256,7 +256,7 @@ def test_cancel_a_receipt_entered_by_mistake(qtbot, page, owner_ctx, products):
     shirt = svc.find_variant(owner_ctx, "AO-TRANG-M").variant_id
     svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(shirt, 2)]))
     svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 5)]))
-    page.show_tab(3)
+    page.show_tab(ProductsPage.RECEIPTS)
     receipts = page.receipts
     qtbot.waitUntil(lambda: receipts.count.text() == "2 receipts", timeout=WAIT)
     assert receipts.current().code == "PN000002" and receipts.cancel_button.isEnabled()
@@ -297,7 +297,7 @@ def test_print_the_selected_receipt_to_pdf(qtbot, page, owner_ctx, products, tmp
 
     cup = svc.find_variant(owner_ctx, "COC-1").variant_id
     svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(cup, 3, 30_000)]))
-    page.show_tab(3)
+    page.show_tab(ProductsPage.RECEIPTS)
     receipts = page.receipts
     qtbot.waitUntil(lambda: receipts.print_button.isEnabled(), timeout=WAIT)
     assert [a.text() for a in receipts.print_button.menu().actions()] == [

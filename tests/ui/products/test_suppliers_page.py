@@ -22,7 +22,7 @@ from primedist.ui.products.suppliers import PaymentDialog, SupplierDialog, Suppl
 from tests.ui.support import WAIT, show_widget
 
 pytestmark = pytest.mark.usefixtures("no_crash")
-SUPPLIERS_TAB = 4
+SUPPLIERS_TAB = ProductsPage.SUPPLIERS
 
 
 @pytest.fixture
@@ -272,7 +272,7 @@ def test_export_with_the_filters(qtbot, products_page, tmp_path):
 @pytest.mark.usefixtures("english")
 def test_a_goods_receipt_saved_refreshes_the_page(qtbot, products_page, owner_ctx, deliveries):
     page = suppliers_page(qtbot, products_page)
-    receipts = products_page.show_tab(3)
+    receipts = products_page.show_tab(ProductsPage.RECEIPTS)
     receipts_svc.receive_goods(owner_ctx, receipts_svc.ReceiptDraft(
         [receipts_svc.ReceiptLine(deliveries, 2, 40_000)], supplier="Gốm Minh Long",
         paid=0))  # fmt: skip

@@ -1,0 +1,519 @@
+"""Purchase orders (Products → *Purchase orders*, *Đặt hàng nhập*): what was ordered from
+suppliers, the open ones first by default, with their lines (ordered, received, still to
+come). **New purchase order** is the goods receipt's line editor without the payment: scan
+or search the products, type quantities and expected costs, or **Add what is low on
+stock** (the supplier's SKUs low now, `services.purchase_orders.suggested_lines`).
+**Receive goods…** opens a goods receipt against the selected order, its lines what is
+still to come; **Close…** ends an order partly received, **Cancel order…** one nothing
+came of; **Print** gives the order to send to the supplier.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.clock import format_datetime, shop_tz, to_local
+from primedist.domain.purchase_order import OPEN_STATES, PurchaseOrderState
+from primedist.services import purchase_orders as po
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.labels import enum_label
+from primedist.ui.list_tools import alive, count_text, push_button, short_list
+from primedist.ui.ops import Op, report_in
+from primedist.ui.products.receipts import (
+    MUTED,
+    PROBLEM,
+    RIGHT,
+    GoodsReceiptDialog,
+    _money,
+    _num,
+    row_table,
+)
+
+#: The state filter's choices: open ones (the default), all, then each state.
+STATE_CHOICES: tuple[str, ...] = ("open", "", *(s.value for s in PurchaseOrderState))
+
+
+def _day(day: date | None) -> str:
+    return "" if day is None else day.strftime("%d/%m/%Y")
+
+
+class PurchaseOrderDialog(GoodsReceiptDialog):
+    """A new purchase order: the receipt's line editor (scan, search, import a list) with
+    the expected day and no payment. Emits `ordered(OrderRow)` once saved."""
+
+    ordered = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
+                 supplier: str = "") -> None:  # fmt: skip
+        super().__init__(ctx, parent, supplier)
+        self.setObjectName("purchaseOrderDialog")
+        for widget in (self.paid_label, self.paid, self.method, self.owed, self.labels_check):
+            widget.hide()
+
+    def _build_head(self) -> QFormLayout:
+        form = super()._build_head()
+        self.expected_check = QCheckBox()
+        self.expected_check.setObjectName("orderExpectedCheck")
+        self.expected = QDateEdit()
+        self.expected.setObjectName("orderExpected")
+        self.expected.setCalendarPopup(True)
+        self.expected.setDisplayFormat("dd/MM/yyyy")
+        soon = to_local(self.ctx.clock.now(), shop_tz()).date() + timedelta(days=3)
+        self.expected.setDate(QDate(soon.year, soon.month, soon.day))
+        self.expected.setEnabled(False)
+        self.expected_check.toggled.connect(self.expected.setEnabled)
+        day_row = QHBoxLayout()
+        day_row.addWidget(self.expected)
+        day_row.addStretch(1)
+        form.addRow(self.expected_check, day_row)
+        return form
+
+    def _build_foot(self) -> QVBoxLayout:
+        foot = super()._build_foot()
+        self.suggest_button = push_button("orderSuggest", self.add_suggested)
+        self.tools_row.insertWidget(0, self.suggest_button)
+        self.pay_row.insertStretch(0, 1)  # no payment: Save and Cancel on the right
+        return foot
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.setWindowTitle(self.tr("New purchase order"))
+        self.supplier.setPlaceholderText(self.tr("who the goods are ordered from"))
+        self.note.setPlaceholderText(self.tr("optional: terms, delivery, contact…"))
+        self.expected_check.setText(self.tr("&Expected on"))
+        self.suggest_button.setText(self.tr("Add what is low on stock"))
+        self.suggest_button.setToolTip(self.tr(
+            "Add the supplier's products that are low on stock now: each brought up to twice "
+            "its low-stock level, less what is on order already, at the last cost it "
+            "charged"))  # fmt: skip
+        self.import_button.setToolTip(self.tr(
+            "Add the lines of a list (.xlsx or .csv with the columns sku, quantity and, "
+            "optionally, unit_cost)"))  # fmt: skip
+        self.save_button.setToolTip(self.tr("Save the order (Ctrl+S)"))
+
+    def new_supplier_text(self) -> str:
+        return self.tr("New supplier: added when the order is saved")
+
+    def problem_text(self) -> str:
+        if not self.lines:
+            return self.tr("Scan or search the products to order.")
+        problem = self.lines_problem()
+        if problem:
+            return problem
+        if not self.supplier.text().strip():
+            return self.tr("Name the supplier the goods are ordered from.")
+        return ""
+
+    def expected_on(self) -> date | None:
+        if not self.expected_check.isChecked():
+            return None
+        day = self.expected.date()
+        return date(day.year(), day.month(), day.day())
+
+    def order_draft(self) -> po.OrderDraft:
+        return po.OrderDraft(
+            self.supplier.text(),
+            [po.OrderLine(ln.hit.variant_id, ln.quantity, ln.unit_cost) for ln in self.lines],
+            expected_on=self.expected_on(), note=self.note.text(),
+        )  # fmt: skip
+
+    def add_suggested(self) -> None:
+        """Add the supplier's products low on stock (what to order, at what cost)."""
+        name = self.supplier.text().strip()
+        if not name:
+            self.show_problem(self.tr("Name the supplier first: its products low on stock "
+                                      "are added."))  # fmt: skip
+            return
+        ctx = self.ctx
+        Op(self, lambda _job: po.suggested_lines(ctx, name)).success(
+            lambda got: self._suggested(name, got)).failure(self._failed).run()  # fmt: skip
+
+    def _suggested(self, name: str, got: list[po.Suggestion]) -> None:
+        if not alive(self):
+            return
+        self.prefill([(s.hit, s.quantity, s.unit_cost) for s in got])
+        if not got:
+            self.show_problem(self.tr("None of the products %1 delivered is low on stock (or "
+                                      "what is low is on order already).").replace("%1", name))
+
+    def save(self) -> None:
+        if self._busy or self.problem_text():
+            return
+        ctx, draft = self.ctx, self.order_draft()
+        self._busy = True
+        self._refresh()
+        Op(self, lambda _job: po.create_order(ctx, draft), engine=ctx.engine,
+           title=self.tr("Saving the order")).success(self._ordered).failure(
+            self._failed).run()  # fmt: skip
+
+    def _ordered(self, row: po.OrderRow) -> None:
+        if not alive(self):
+            return
+        self.ordered.emit(row)
+        self.accept()
+
+
+class PurchaseOrdersPage(QWidget):
+    """The orders (newest first; open ones by default), the selected one's lines, New
+    purchase order, Receive goods…, Close…, Cancel order… and Print."""
+
+    #: Goods were received against an order: stock and what is owed changed.
+    stockChanged = Signal()
+    #: Print labels for these variants (variant id → copies), after a receipt.
+    labelsRequested = Signal(object)
+
+    COLUMNS = ("code", "date", "supplier", "expected", "lines", "units", "received", "cost",
+               "state", "by")  # fmt: skip
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("purchaseOrdersPage")
+        self.ctx = ctx
+        self.rows: list[po.OrderRow] = []
+        self.lines: list[po.OrderLineRow] = []
+        #: The receipts made against the selected order: (code, when, cancelled).
+        self.receipts: list[tuple[str, Any, bool]] = []
+        self.dialog: PurchaseOrderDialog | None = None
+        self.receipt_dialog: GoodsReceiptDialog | None = None
+        self.reason_box: QInputDialog | None = None
+        self._keep: int | None = None
+        self._ticket = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(self._build_top())
+        self.message = QLabel()
+        self.message.setObjectName("formProblem")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.table = row_table(len(self.COLUMNS), self.COLUMNS.index("supplier"))
+        self.table.setObjectName("purchaseOrdersTable")
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.table.doubleClicked.connect(lambda _index: self.receive())
+        layout.addWidget(self.table, 3)
+        self.lines_title = QLabel()
+        self.lines_title.setObjectName("sectionTitle")
+        self.lines_title.setWordWrap(True)
+        layout.addWidget(self.lines_title)
+        self.lines_table = row_table(7, 1)
+        self.lines_table.setObjectName("purchaseOrderLinesTable")
+        layout.addWidget(self.lines_table, 2)
+        self.retranslate()
+        self.refresh()
+
+    def _build_top(self) -> QHBoxLayout:
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("purchaseOrdersSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
+        self.state = QComboBox()
+        self.state.setObjectName("purchaseOrdersState")
+        for value in STATE_CHOICES:
+            self.state.addItem("", value)
+        self.state.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.count = QLabel()
+        self.count.setObjectName("muted")
+        self.status = QLabel()
+        self.status.setObjectName("muted")
+        self.receive_button = push_button("orderReceiveButton", self.receive)
+        self.close_button = push_button("orderCloseButton", lambda: self.ask_reason("close"))
+        self.cancel_button = push_button("orderCancelButton", lambda: self.ask_reason("cancel"))
+        self.print_button = QPushButton()
+        self.print_button.setObjectName("orderPrintButton")
+        menu = QMenu(self.print_button)
+        self.print_action = menu.addAction("", lambda: self.print_order())
+        self.pdf_action = menu.addAction("", self.save_pdf)
+        self.print_button.setMenu(menu)
+        self.new_button = push_button("addProductButton", self.new_order)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.state)
+        top.addWidget(self.count)
+        top.addWidget(self.status)
+        top.addStretch(1)
+        for button in (self.cancel_button, self.close_button, self.print_button,
+                       self.receive_button, self.new_button):  # fmt: skip
+            top.addWidget(button)
+        return top
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search by code, supplier, note or SKU"))
+        names = (self.tr("Open (awaiting goods)"), self.tr("All orders"))
+        for i, value in enumerate(STATE_CHOICES):
+            self.state.setItemText(i, names[i] if i < len(names) else enum_label(value))
+        self.new_button.setText(self.tr("New purchase order"))
+        self.receive_button.setText(self.tr("Receive goods…"))
+        self.receive_button.setToolTip(self.tr(
+            "A goods receipt against the selected order: its lines are what is still to "
+            "come (double-click an order does the same)"))  # fmt: skip
+        self.close_button.setText(self.tr("Close…"))
+        self.close_button.setToolTip(self.tr(
+            "End the selected order, partly received: the rest will not come"))  # fmt: skip
+        self.cancel_button.setText(self.tr("Cancel order…"))
+        self.cancel_button.setToolTip(self.tr("Cancel the selected order (nothing of it came)"))
+        self.print_button.setText(self.tr("Print"))
+        self.print_button.setToolTip(self.tr(
+            "The selected order as a document to send to the supplier (on the invoice's "
+            "printer and paper)"))  # fmt: skip
+        self.print_action.setText(self.tr("Print the purchase order"))
+        self.pdf_action.setText(self.tr("Save as PDF…"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Code"), self.tr("Ordered"), self.tr("Supplier"), self.tr("Expected"),
+            self.tr("Lines"), self.tr("Units"), self.tr("Received"), self.tr("Cost"),
+            self.tr("State"), self.tr("Ordered by"),
+        ])  # fmt: skip
+        self.lines_table.setHorizontalHeaderLabels([
+            self.tr("SKU"), self.tr("Product"), self.tr("Ordered"), self.tr("Received"),
+            self.tr("To come"), self.tr("Unit cost"), self.tr("Amount"),
+        ])  # fmt: skip
+        self._show_rows()
+        self._show_lines()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # Reading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the orders again (search and state), on the database worker."""
+        self.message.hide()
+        ctx, text, state = self.ctx, self.search.text(), self.state.currentData() or None
+        self._ticket += 1
+        ticket = self._ticket
+        Op(self, lambda _job: po.list_orders(ctx, text, state)).success(
+            lambda rows: self._loaded(rows, ticket)).run()  # fmt: skip
+
+    def _loaded(self, rows: list[po.OrderRow], ticket: int) -> None:
+        if not alive(self) or ticket != self._ticket:
+            return
+        self.rows, self.lines, self.receipts = rows, [], []
+        self._show_rows()
+        if rows:
+            keep, self._keep = self._keep, None
+            ids = [row.id for row in rows]
+            self.table.selectRow(ids.index(keep) if keep in ids else 0)
+        self._show_lines()
+        self._selected()
+
+    def _show_rows(self) -> None:
+        tz, lang = shop_tz(), current_language()
+        today = to_local(self.ctx.clock.now(), tz).date()
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            received = f"{_num(row.received_units)}/{_num(row.units)}"
+            cells = (row.code, format_datetime(row.created_at, tz, lang), row.supplier,
+                     _day(row.expected_on), _num(row.lines), _num(row.units), received,
+                     _money(row.total_cost), enum_label(row.state), row.ordered_by)  # fmt: skip
+            late = row.expected_on is not None and row.expected_on < today \
+                and row.state in OPEN_STATES  # fmt: skip
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                column = self.COLUMNS[c]
+                if column in ("lines", "units", "received", "cost"):
+                    cell.setTextAlignment(RIGHT)
+                if row.state == PurchaseOrderState.CANCELLED:
+                    font = cell.font()
+                    font.setStrikeOut(True)
+                    cell.setFont(font)
+                    cell.setForeground(MUTED)
+                elif column == "expected" and late:
+                    cell.setForeground(PROBLEM)
+                    cell.setToolTip(self.tr("Expected on %1: not all of it came").replace(
+                        "%1", _day(row.expected_on)))  # fmt: skip
+                if column == "code" and row.note:
+                    cell.setToolTip(row.note)
+                self.table.setItem(r, c, cell)
+        text = count_text(len(self.rows), self.tr("%n order"), self.tr("%n orders"))
+        if len(self.rows) >= po.LIST_LIMIT:
+            text = self.tr("the newest %1").replace("%1", text)
+        self.count.setText(text)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        current = self.current()
+        state = current.state if current is not None else None
+        self.receive_button.setEnabled(state in OPEN_STATES)
+        self.close_button.setEnabled(state == PurchaseOrderState.PARTLY_RECEIVED)
+        self.cancel_button.setEnabled(state == PurchaseOrderState.ORDERED)
+        self.print_button.setEnabled(current is not None)
+
+    def current(self) -> po.OrderRow | None:
+        row = self.table.currentRow()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def _selected(self) -> None:
+        self._update_buttons()
+        order = self.current()
+        if order is None:
+            return
+        ctx, order_id = self.ctx, order.id
+        Op(self, lambda _job: (po.order_lines(ctx, order_id), po.order_receipts(ctx, order_id))
+           ).success(lambda got: self._lines_loaded(order_id, *got)).run()  # fmt: skip
+
+    def _lines_loaded(self, order_id: int, lines: list[po.OrderLineRow],
+                      receipts: list[tuple[str, Any, bool]]) -> None:  # fmt: skip
+        current = self.current()
+        if not alive(self) or current is None or current.id != order_id:
+            return
+        self.lines, self.receipts = lines, receipts
+        self._show_lines()
+
+    def title_text(self, order: po.OrderRow) -> str:
+        """The lines' title: the order, its note, its receipts, why it ended."""
+        parts = [self.tr("Lines of %1").replace("%1", order.code)]
+        if order.note:
+            parts.append(order.note)
+        standing = [code for code, _at, cancelled in self.receipts if not cancelled]
+        if standing:
+            parts.append(self.tr("received with %1").replace("%1", short_list(standing)))
+        reason = order.cancel_reason or order.close_reason
+        if order.state in (PurchaseOrderState.CANCELLED, PurchaseOrderState.CLOSED) and reason:
+            parts.append(f"{enum_label(order.state)}: {reason}")
+        return " · ".join(parts)
+
+    def _show_lines(self) -> None:
+        order = self.current()
+        self.lines_title.setText(self.title_text(order) if order is not None else "")
+        self.lines_table.setRowCount(len(self.lines))
+        for r, line in enumerate(self.lines):
+            name = f"{line.product_name} — {line.variant_name}" if line.variant_name \
+                else line.product_name  # fmt: skip
+            cells = (line.sku, name, _num(line.quantity), _num(line.received),
+                     _num(line.remaining) if line.remaining else "", _money(line.unit_cost),
+                     _money(line.amount))  # fmt: skip
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if c >= 2:
+                    cell.setTextAlignment(RIGHT)
+                self.lines_table.setItem(r, c, cell)
+
+    # Actions ------------------------------------------------------------------------------
+    def new_order(self, supplier: str = "") -> PurchaseOrderDialog:
+        dialog = self.dialog = PurchaseOrderDialog(self.ctx, parent=self, supplier=supplier)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.ordered.connect(self._ordered)
+        dialog.open()
+        return dialog
+
+    def _ordered(self, row: po.OrderRow) -> None:
+        if not alive(self):
+            return
+        self.status.setText(self.tr("%1 saved").replace("%1", row.code))
+        self._keep = row.id
+        self.search.clear()
+        self.refresh()
+
+    def receive(self) -> None:
+        """A goods receipt against the selected order (what is still to come of it)."""
+        order = self.current()
+        if order is None or order.state not in OPEN_STATES:
+            return
+        ctx, order_id = self.ctx, order.id
+        Op(self, lambda _job: po.to_receive(ctx, order_id)).success(
+            lambda got: self._open_receipt(*got)).failure(self._failed).run()  # fmt: skip
+
+    def _open_receipt(self, order: po.OrderRow, to_come: list[po.ToReceive]) -> None:
+        if not alive(self):
+            return
+        dialog = GoodsReceiptDialog(self.ctx, parent=self, order=order, to_come=to_come)
+        self.receipt_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.received.connect(lambda row, _q: self._received(order.id, row.code))
+        dialog.labelsRequested.connect(self.labelsRequested.emit)
+        dialog.open()
+
+    def _received(self, order_id: int, code: str) -> None:
+        if not alive(self):
+            return
+        self.status.setText(self.tr("%1 received").replace("%1", code))
+        self._keep = order_id
+        self.refresh()
+        self.stockChanged.emit()
+
+    def ask_reason(self, action: str) -> QInputDialog | None:
+        """Ask why, then close (`close`) or cancel (`cancel`) the selected order."""
+        order = self.current()
+        allowed = PurchaseOrderState.PARTLY_RECEIVED if action == "close" \
+            else PurchaseOrderState.ORDERED  # fmt: skip
+        if order is None or order.state != allowed:
+            return None
+        box = QInputDialog(self)
+        if action == "close":
+            box.setWindowTitle(self.tr("Close %1").replace("%1", order.code))
+            box.setLabelText(self.tr("%1 units will not come. Why?").replace(
+                "%1", _num(order.awaited_units)))  # fmt: skip
+        else:
+            box.setWindowTitle(self.tr("Cancel %1").replace("%1", order.code))
+            box.setLabelText(self.tr("Why is the order cancelled?"))
+        box.setTextValue("")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.textValueSelected.connect(lambda text: self.end_order(order.id, action, text))
+        box.open()
+        self.reason_box = box
+        return box
+
+    def end_order(self, order_id: int, action: str, reason: str) -> None:
+        ctx = self.ctx
+        end = po.close_order if action == "close" else po.cancel_order
+        self._keep = order_id
+        Op(self, lambda _job: end(ctx, order_id, reason)).success(
+            lambda _row: self.refresh()).failure(self._failed).run()  # fmt: skip
+
+    def print_order(self, pdf: Path | None = None) -> None:
+        """The selected order on the invoice's printer, or into `pdf`; in the background."""
+        order = self.current()
+        if order is None:
+            return
+        from primedist.ui.printing.jobs import print_purchase_order
+
+        ctx, lang = self.ctx, current_language()
+        self.status.setText(self.tr("Printing…"))
+        Op(self, lambda _job: print_purchase_order(ctx, order.id, pdf=pdf, lang=lang),
+           title=self.tr("Printing the purchase order"), network=True).success(
+            self._printed).failure(self._failed).run()  # fmt: skip
+
+    def save_pdf(self) -> None:
+        order = self.current()
+        if order is None:
+            return
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Save the purchase order as PDF"), str(folder / f"{order.code}.pdf"),
+            self.tr("PDF document (*.pdf)"),
+        )  # fmt: skip
+        if path:
+            self.print_order(Path(path if path.lower().endswith(".pdf") else f"{path}.pdf"))
+
+    def _printed(self, result: Any) -> None:
+        if alive(self):
+            self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
+
+    def _failed(self, exc: BaseException) -> None:
+        """Said above the list (an order that changed meanwhile; a printer problem)."""
+        if alive(self):
+            self.status.setText("")
+            report_in(self.message, self, exc)
+            self.message.setVisible(bool(self.message.text()))
