@@ -1,5 +1,6 @@
-"""`primedist print receipt|invoice|packing-slip ORDER_ID` and `primedist print labels`:
-print from the command line.
+"""`primedist print receipt|invoice|packing-slip ORDER_ID`, `primedist print labels` and
+`primedist print goods-receipt|supplier-return|purchase-order CODE`: print from the
+command line.
 
 Rendering needs Qt: `primedist.ui.printing` is imported inside the command (never at
 module level) and a headless Qt application is created when none runs.
@@ -8,6 +9,7 @@ module level) and a headless Qt application is created when none runs.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,24 +38,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                            help="an ESC/POS network printer (raw TCP, port 9100)")  # fmt: skip
         p.set_defaults(func=cmd_print)
     register_labels(kinds)
-    p = kinds.add_parser(
-        "goods-receipt",
-        help="print a goods receipt (phiếu nhập kho) to sign",
-        description="Print a goods receipt on the invoice's printer and paper (Settings → "
-        "Printers & templates; A4 when that is a roll), or on the printer or into the PDF "
-        "file given.",
-    )
-    p.add_argument("code", metavar="CODE", help="the receipt's code, e.g. PN000012")
-    _destination(p)
-    p.set_defaults(func=cmd_goods_receipt)
-    p = kinds.add_parser(
-        "supplier-return",
-        help="print goods sent back to a supplier (phiếu trả hàng) to sign",
-        description="Print a return to a supplier as a goods receipt is printed.",
-    )
-    p.add_argument("code", metavar="CODE", help="the return's code, e.g. TH000012")
-    _destination(p)
-    p.set_defaults(func=cmd_supplier_return)
+    for name, what, code, func in GOODS_DOCUMENTS:
+        p = kinds.add_parser(
+            name, help=f"print {what} to sign",
+            description=f"Print {what} on the invoice's printer and paper (Settings → "
+            "Printers & templates; A4 when that is a roll), or on the printer or into the PDF "
+            "file given.",
+        )  # fmt: skip
+        p.add_argument("code", metavar="CODE", help=f"its code, e.g. {code}")
+        _destination(p)
+        p.set_defaults(func=func)
 
 
 def _destination(p: argparse.ArgumentParser, lang_help: str = "document language") -> Any:
@@ -158,35 +152,57 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_goods_receipt(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.printing.model import PrintTarget, TargetKind
     from primedist.services import goods_receipts
-    from primedist.ui.printing.jobs import ensure_app, print_goods_receipt
+    from primedist.ui.printing.jobs import print_goods_receipt
 
-    ctx = as_owner(open_context(settings))
-    receipt_id = goods_receipts.receipt_id_by_code(ctx, args.code)
-    target = PrintTarget(TargetKind.SYSTEM, name=args.printer) if args.printer else None
-    ensure_app()
-    result = print_goods_receipt(ctx, receipt_id, target=target,
-                                 pdf=Path(args.pdf).resolve() if args.pdf else None,
-                                 lang=args.lang)  # fmt: skip
-    emit(args, {"code": args.code.strip().upper(), "printed_to": result.where},
-         f"Printed goods receipt {args.code.strip().upper()} to {result.where}.")  # fmt: skip
-    return EXIT_OK
+    return _print_by_code(args, settings, goods_receipts.receipt_id_by_code,
+                          print_goods_receipt, "goods receipt")  # fmt: skip
 
 
 def cmd_supplier_return(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.printing.model import PrintTarget, TargetKind
     from primedist.services import supplier_returns
-    from primedist.ui.printing.jobs import ensure_app, print_supplier_return
+    from primedist.ui.printing.jobs import print_supplier_return
+
+    return _print_by_code(args, settings, supplier_returns.return_id_by_code,
+                          print_supplier_return, "the return")  # fmt: skip
+
+
+def cmd_purchase_order(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import purchase_orders
+    from primedist.ui.printing.jobs import print_purchase_order
+
+    return _print_by_code(args, settings, purchase_orders.order_id_by_code,
+                          print_purchase_order, "the purchase order")  # fmt: skip
+
+
+#: The goods documents printed by their code, as a goods receipt is: (command, what it
+#: prints, a code for the help, its function).
+GOODS_DOCUMENTS: tuple[tuple[str, str, str, Callable[[argparse.Namespace, Settings], int]], ...] = (
+    ("goods-receipt", "a goods receipt (phiếu nhập kho)", "PN000012", cmd_goods_receipt),
+    ("supplier-return", "goods sent back to a supplier (phiếu trả hàng)", "TH000012",
+     cmd_supplier_return),
+    ("purchase-order", "a purchase order (đơn đặt hàng) for its supplier", "DHN000012",
+     cmd_purchase_order),
+)  # fmt: skip
+
+
+def _print_by_code(
+    args: argparse.Namespace, settings: Settings, id_by_code: Callable[[Any, str], int],
+    print_job: Callable[..., Any], what: str,
+) -> int:  # fmt: skip
+    """Print the goods document `args.code` names (`id_by_code` finds it, `print_job`
+    prints it) to --printer or --pdf, else on the invoice's printer."""
+    from primedist.printing.model import PrintTarget, TargetKind
+    from primedist.ui.printing.jobs import ensure_app
 
     ctx = as_owner(open_context(settings))
-    return_id = supplier_returns.return_id_by_code(ctx, args.code)
+    doc_id = id_by_code(ctx, args.code)
     target = PrintTarget(TargetKind.SYSTEM, name=args.printer) if args.printer else None
     ensure_app()
-    result = print_supplier_return(ctx, return_id, target=target,
-                                   pdf=Path(args.pdf).resolve() if args.pdf else None,
-                                   lang=args.lang)  # fmt: skip
+    result = print_job(ctx, doc_id, target=target,
+                       pdf=Path(args.pdf).resolve() if args.pdf else None,
+                       lang=args.lang)  # fmt: skip
     code = args.code.strip().upper()
     emit(args, {"code": code, "printed_to": result.where},
-         f"Printed the return {code} to {result.where}.")  # fmt: skip
+         f"Printed {what} {code} to {result.where}.")  # fmt: skip
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""`primedist receive FILE`: a goods receipt from a supplier's delivery list."""
+"""`primedist receive FILE`: a goods receipt from a supplier's delivery list; with
+`--order CODE`, against a purchase order (without FILE: everything it still awaits)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,22 @@ from primedist.config import Settings
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "receive",
-        help="receive goods: a goods receipt from a delivery list (.xlsx/.csv)",
+        help="receive goods: a goods receipt from a delivery list (.xlsx/.csv) or an order",
         description="Read a delivery list (columns sku — or barcode —, quantity and, "
         "optionally, unit_cost; a SKU on several rows adds up) and receive it as one goods "
         "receipt (Products → Goods receipts): every line's stock in one transaction. A bad "
-        "row is an error naming its row and column, and nothing is received.",
+        "row is an error naming its row and column, and nothing is received. With --order, "
+        "the receipt is made against that purchase order (its supplier; its lines count "
+        "what came); without FILE, everything the order still awaits comes in.",
     )
-    p.add_argument("file", metavar="FILE", help="the delivery list (.xlsx, .csv or .txt)")
-    p.add_argument("--supplier", default="", metavar="NAME", help="who delivered")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="the delivery list (.xlsx, .csv or .txt); optional with "
+                   "--order")  # fmt: skip
+    p.add_argument("--order", metavar="CODE",
+                   help="the purchase order (DHN000012) the goods were ordered with")  # fmt: skip
+    p.add_argument("--supplier", default="", metavar="NAME",
+                   help="who delivered (with --order: the order's supplier by "
+                   "default)")  # fmt: skip
     p.add_argument("--note", default="", metavar="TEXT", help="e.g. the delivery note number")
     p.add_argument("--paid", type=int, default=None, metavar="AMOUNT",
                    help="paid to the supplier with the delivery (default: the whole cost; "
@@ -32,22 +41,52 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_receive(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import _usage_error
     from primedist.domain.enums import PaymentMethod
     from primedist.services import goods_receipts as gr
+    from primedist.services import purchase_orders as po
 
+    if not args.file and not args.order:
+        return _usage_error("Name the delivery list FILE, or --order CODE to receive what "
+                            "the order still awaits.")  # fmt: skip
     ctx = as_owner(open_context(settings))
-    lines = gr.read_receipt_file(ctx, Path(args.file))
+    order_id = po.order_id_by_code(ctx, args.order) if args.order else None
+    lines = _lines(ctx, args.file, order_id)
     draft = gr.ReceiptDraft(
         [gr.ReceiptLine(ln.hit.variant_id, ln.quantity, ln.unit_cost) for ln in lines],
         supplier=args.supplier, note=args.note, paid=args.paid,
-        method=PaymentMethod(args.method),
+        method=PaymentMethod(args.method), purchase_order_id=order_id,
     )  # fmt: skip
     row = gr.receive_goods(ctx, draft)
+    order = po.get_order(ctx, order_id) if order_id is not None else None
     data = {"id": row.id, "code": row.code, "supplier": row.supplier, "note": row.note,
             "lines": row.lines, "units": row.units, "total_cost": row.total_cost,
-            "supplier_id": row.supplier_id, "paid": row.paid, "owed": row.owed}  # fmt: skip
+            "supplier_id": row.supplier_id, "paid": row.paid, "owed": row.owed,
+            "purchase_order": order.code if order else None}  # fmt: skip
     who = f" from {row.supplier}" if row.supplier else ""
     owed = f" ({row.owed:,} left owed)" if row.owed else ""
     emit(args, data, f"Received {row.code}{who}: {row.lines:,} lines, {row.units:,} units, "
-                     f"cost {row.total_cost:,}{owed}.")  # fmt: skip
+                     f"cost {row.total_cost:,}{owed}.{_order_now(order)}")  # fmt: skip
     return EXIT_OK
+
+
+def _lines(ctx: Any, file: str | None, order_id: int | None) -> list[Any]:
+    """The delivery list's lines, else what the order still awaits (both give the variant
+    found, the quantity and the unit cost)."""
+    from primedist.services import goods_receipts as gr
+    from primedist.services import purchase_orders as po
+
+    if file:
+        return list(gr.read_receipt_file(ctx, Path(file)))
+    assert order_id is not None  # without FILE, --order is required (cmd_receive)
+    return list(po.to_receive(ctx, order_id)[1])
+
+
+def _order_now(order: Any) -> str:
+    """What the order awaits after the receipt (nothing without one)."""
+    from primedist.cli_commands.purchase_orders import state_text
+
+    if order is None:
+        return ""
+    to_come = f": {order.awaited_units:,} units still to come" if order.awaited_units else ""
+    return f" {order.code} is {state_text(order)}{to_come}."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from primedist.core.clock import format_date, shop_tz
+from primedist.core.clock import shop_tz
 from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import Paper
@@ -83,7 +83,7 @@ def end_of_day_document(
     parts.append(f'<p align="center" style="font-size:11pt; font-weight:bold; margin-top:6px; '
                  f'margin-bottom:4px">{h.t("title")}</p>')  # fmt: skip
     parts.append(h.table([
-        h.row(h.t("day"), escape(format_date(report.day, lang))),
+        h.row(h.t("day"), h.day(report.day)),
         h.row(h.t("shops"), escape(", ".join(report.shops)) if report.shops
               else h.t("all_shops")),
         h.row(h.t("staff"), escape(report.staff) if report.staff else h.t("all_staff")),

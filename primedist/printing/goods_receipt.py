@@ -107,7 +107,7 @@ def head_table(rows: Sequence[tuple[str, str]]) -> str:
 
 
 class DocumentLine(Protocol):
-    """A line of goods on a receipt or a return."""
+    """A line of goods on a receipt, a return or a purchase order."""
 
     @property
     def sku(self) -> str: ...
@@ -123,10 +123,15 @@ class DocumentLine(Protocol):
     def amount(self) -> int | None: ...
 
 
-def lines_table(h: ReportHtml, lines: Sequence[DocumentLine]) -> str:
+def lines_table(
+    h: ReportHtml, lines: Sequence[DocumentLine], extra: tuple[str, Sequence[int]] | None = None
+) -> str:
+    """The lines with quantities and costs; `extra` (a text's key, a number per line) adds
+    a column after the quantity (what came of a purchase order's lines)."""
     cell = "style='border-bottom:1px solid #999'"
     heads = [("no", "left"), ("sku", "left"), ("product", "left"), ("quantity", "right"),
-             ("unit_cost", "right"), ("amount", "right")]  # fmt: skip
+             *([(extra[0], "right")] if extra else []), ("unit_cost", "right"),
+             ("amount", "right")]  # fmt: skip
     rows = ["<tr>" + "".join(f"<th align='{align}' {cell}>{h.t(key)}</th>"
                              for key, align in heads) + "</tr>"]  # fmt: skip
     for n, line in enumerate(lines, 1):
@@ -135,8 +140,9 @@ def lines_table(h: ReportHtml, lines: Sequence[DocumentLine]) -> str:
             name += f" — {escape(line.variant_name)}"
         cost = "" if line.unit_cost is None else h.money(line.unit_cost)
         amount = "" if line.amount is None else h.money(line.amount)
+        more = f"<td align='right'>{h.number(extra[1][n - 1])}</td>" if extra else ""
         rows.append(f"<tr><td>{n}</td><td>{escape(line.sku)}</td><td>{name}</td>"
-                    f"<td align='right'>{h.number(line.quantity)}</td>"
+                    f"<td align='right'>{h.number(line.quantity)}</td>{more}"
                     f"<td align='right'>{cost}</td>"
                     f"<td align='right'>{amount}</td></tr>")  # fmt: skip
     return ('<table width="100%" cellspacing="0" cellpadding="2" style="margin-top:8px">'

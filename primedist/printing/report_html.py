@@ -5,9 +5,9 @@ language, and simple two-column tables that Qt's HTML renders alike on a roll an
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
-from primedist.core.clock import format_datetime
+from primedist.core.clock import format_date, format_datetime
 from primedist.core.money import format_money, format_number
 from primedist.printing.content import pick
 from primedist.printing.template import escape
@@ -30,6 +30,10 @@ class ReportHtml:
 
     def when(self, dt: datetime) -> str:
         return escape(format_datetime(dt, self.tz, self.lang))
+
+    def day(self, d: date) -> str:
+        """A calendar day (no time, no zone: already the shop's day) as the shop writes it."""
+        return escape(format_date(d, self.lang))
 
     @staticmethod
     def row(label: str, value: str, bold: bool = False) -> str:

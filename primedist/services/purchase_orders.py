@@ -201,34 +201,74 @@ def create_order(ctx: ServiceContext, draft: OrderDraft) -> OrderRow:
     whose variant is gone or no longer active names its line and nothing is saved)."""
     ctx.require(Module.PRODUCTS)
     supplier_text, note = _check(ctx, draft)
-    now = ctx.clock.now()
     with ctx.uow() as session:
         supplier = _supplier(ctx, session, supplier_text)
         assert supplier.id is not None
+        # A unique stand-in code until the id (which names it) is known.
         order = PurchaseOrder(code=f"~{uuid.uuid4().hex[:19]}", supplier_id=supplier.id,
-                              supplier=supplier.name, expected_on=draft.expected_on,
-                              note=note, user_id=ctx.actor.id, created_at=now)  # fmt: skip
+                              supplier=supplier.name, user_id=ctx.actor.id,
+                              created_at=ctx.clock.now())  # fmt: skip
         session.add(order)
         session.flush()
         assert order.id is not None
         order.code = f"DHN{order.id:06d}"
-        for n, line in enumerate(draft.lines, 1):
-            session.add(_order_line(session, order.id, n, line))
-        order.lines = len(draft.lines)
-        order.units = sum(line.quantity for line in draft.lines)
-        order.total_cost = sum(ln.quantity * (ln.unit_cost or 0) for ln in draft.lines)
-        order.search_text = search_text(order.code, supplier.name, supplier.code, note)[:400]
-        session.add(order)
+        _write(session, order, supplier, draft, note)
         ctx.audit(
             session, "purchase_order.create", entity_type="purchase_order", entity_id=order.id,
             summary=msg("{code} to {supplier}: {lines} lines, {units} units", code=order.code,
                         supplier=supplier.name, lines=order.lines, units=order.units),
-            after={"supplier": supplier.name, "note": note, "total_cost": order.total_cost,
-                   "expected_on": draft.expected_on.isoformat() if draft.expected_on else None,
-                   "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]},
+            after=_audited(order, draft),
         )  # fmt: skip
         row = _row(order, ctx.actor.name)
     return row
+
+
+def update_order(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> OrderRow:
+    """Change an order nothing came of yet (supplier, lines, expected day, note): its lines
+    replaced in one transaction, the audit row holding before and after."""
+    ctx.require(Module.PRODUCTS)
+    supplier_text, note = _check(ctx, draft)
+    with ctx.uow() as session:
+        order = _locked(session, order_id)
+        if not order.can_cancel():
+            came = msg("Goods of {code} came already: it can no longer be changed.",
+                       code=order.code)
+            raise ValidationError(_cannot(order, came))
+        before = {"supplier": order.supplier, "note": order.note, "total_cost": order.total_cost,
+                  "expected_on": order.expected_on.isoformat() if order.expected_on else None,
+                  "lines": [[ln.variant_id, ln.quantity, ln.unit_cost]
+                            for ln in order_lines(ctx, order_id)]}  # fmt: skip
+        supplier = _supplier(ctx, session, supplier_text)
+        session.connection().execute(sa.delete(lines_t).where(lines_t.c.order_id == order_id))
+        _write(session, order, supplier, draft, note)
+        ctx.audit(session, "purchase_order.update", entity_type="purchase_order",
+                  entity_id=order_id, summary=msg("{code} changed: {lines} lines, {units} units",
+                                                  code=order.code, lines=order.lines,
+                                                  units=order.units),
+                  before=before, after=_audited(order, draft))  # fmt: skip
+        who = session.get(User, order.user_id) if order.user_id else None
+        return _row(order, who.name if who is not None else "")
+
+
+def _write(session: Session, order: PurchaseOrder, supplier: Supplier, draft: OrderDraft,
+           note: str | None) -> None:  # fmt: skip
+    """The order's supplier, day, note, lines and totals, as the draft says."""
+    assert order.id is not None and supplier.id is not None
+    for n, line in enumerate(draft.lines, 1):
+        session.add(_order_line(session, order.id, n, line))
+    order.supplier_id, order.supplier = supplier.id, supplier.name
+    order.expected_on, order.note = draft.expected_on, note
+    order.lines = len(draft.lines)
+    order.units = sum(line.quantity for line in draft.lines)
+    order.total_cost = sum(ln.quantity * (ln.unit_cost or 0) for ln in draft.lines)
+    order.search_text = search_text(order.code, supplier.name, supplier.code, note)[:400]
+    session.add(order)
+
+
+def _audited(order: PurchaseOrder, draft: OrderDraft) -> dict[str, Any]:
+    return {"supplier": order.supplier, "note": order.note, "total_cost": order.total_cost,
+            "expected_on": draft.expected_on.isoformat() if draft.expected_on else None,
+            "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]}
 
 
 def _supplier(ctx: ServiceContext, session: Session, text: str) -> Supplier:

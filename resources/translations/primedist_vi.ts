@@ -2161,11 +2161,11 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptDialog</name>
     <message>
         <source>New supplier: added when the receipt is saved</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. What each known supplier is owed now, by folded name (the hint by its field). The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Nhà cung cấp mới: sẽ được thêm khi lưu phiếu</translation>
     </message>
     <message>
         <source>Paid in advance: %1</source>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. What each known supplier is owed now, by folded name (the hint by its field). The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Đã trả trước: %1</translation>
     </message>
     <message>
@@ -2173,8 +2173,17 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đang nợ: %1</translation>
     </message>
     <message>
+        <source>Receive the goods of %1</source>
+        <extracomment>The purchase order the goods were ordered with (shown when there is one).</extracomment>
+        <translation>Nhập hàng của %1</translation>
+    </message>
+    <message>
         <source>New goods receipt</source>
         <translation>Phiếu nhập hàng mới</translation>
+    </message>
+    <message>
+        <source>Against purchase order %1: the lines are what is still to come; lower what did not come.</source>
+        <translation>Theo đơn đặt hàng %1: các dòng là hàng còn chờ về; hãy giảm số lượng hàng không về.</translation>
     </message>
     <message>
         <source>&amp;Supplier</source>
@@ -4559,7 +4568,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Export products</source>
-        <extracomment>The Goods receipts sub-tab.</extracomment>
+        <extracomment>The Purchase orders, Goods receipts and Suppliers sub-tabs.</extracomment>
         <translation>Xuất sản phẩm</translation>
     </message>
     <message>
@@ -4607,12 +4616,276 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Kiểm kho</translation>
     </message>
     <message>
+        <source>Purchase orders</source>
+        <translation>Đặt hàng nhập</translation>
+    </message>
+    <message>
         <source>Goods receipts</source>
         <translation>Nhập hàng</translation>
     </message>
     <message>
         <source>Suppliers</source>
         <translation>Nhà cung cấp</translation>
+    </message>
+</context>
+<context>
+    <name>PurchaseOrderDialog</name>
+    <message>
+        <source>Change %1</source>
+        <extracomment>The state filter&apos;s choices: open ones (the default), all, then each state.</extracomment>
+        <translation>Sửa %1</translation>
+    </message>
+    <message>
+        <source>New purchase order</source>
+        <translation>Đơn đặt hàng nhập mới</translation>
+    </message>
+    <message>
+        <source>who the goods are ordered from</source>
+        <translation>đặt hàng của ai</translation>
+    </message>
+    <message>
+        <source>optional: terms, delivery, contact…</source>
+        <translation>không bắt buộc: điều khoản, giao hàng, liên hệ…</translation>
+    </message>
+    <message>
+        <source>&amp;Expected on</source>
+        <translation>&amp;Hẹn giao ngày</translation>
+    </message>
+    <message>
+        <source>Add what is low on stock</source>
+        <translation>Thêm hàng sắp hết</translation>
+    </message>
+    <message>
+        <source>Add the supplier&apos;s products that are low on stock now: each brought up to twice its low-stock level, less what is on order already, at the last cost it charged</source>
+        <translation>Thêm các sản phẩm của nhà cung cấp này đang sắp hết hàng: mỗi mã được bù lên gấp đôi mức tồn tối thiểu, trừ phần đã đặt, theo giá vốn lần nhập gần nhất</translation>
+    </message>
+    <message>
+        <source>Add the lines of a list (.xlsx or .csv with the columns sku, quantity and, optionally, unit_cost)</source>
+        <translation>Thêm các dòng từ một danh sách (.xlsx hoặc .csv có các cột sku, quantity và, nếu có, unit_cost)</translation>
+    </message>
+    <message>
+        <source>Save the order (Ctrl+S)</source>
+        <translation>Lưu đơn đặt hàng (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>New supplier: added when the order is saved</source>
+        <translation>Nhà cung cấp mới: được thêm khi lưu đơn</translation>
+    </message>
+    <message>
+        <source>Scan or search the products to order.</source>
+        <translation>Quét hoặc tìm các sản phẩm cần đặt.</translation>
+    </message>
+    <message>
+        <source>Name the supplier the goods are ordered from.</source>
+        <translation>Hãy ghi tên nhà cung cấp nhận đơn đặt hàng.</translation>
+    </message>
+    <message>
+        <source>Name the supplier first: its products low on stock are added.</source>
+        <translation>Hãy ghi tên nhà cung cấp trước: các sản phẩm sắp hết của nhà cung cấp đó sẽ được thêm vào.</translation>
+    </message>
+    <message>
+        <source>None of the products %1 delivered is low on stock (or what is low is on order already).</source>
+        <translation>Không có sản phẩm nào do %1 cung cấp đang sắp hết (hoặc hàng sắp hết đã được đặt rồi).</translation>
+    </message>
+    <message>
+        <source>Saving the order</source>
+        <translation>Đang lưu đơn đặt hàng</translation>
+    </message>
+</context>
+<context>
+    <name>PurchaseOrdersPage</name>
+    <message>
+        <source>Search by code, supplier, note or SKU</source>
+        <extracomment>Goods were received against an order: stock and what is owed changed. Print labels for these variants (variant id → copies), after a receipt. The receipts made against the selected order: (code, when, cancelled).</extracomment>
+        <translation>Tìm theo mã, nhà cung cấp, ghi chú hoặc SKU</translation>
+    </message>
+    <message>
+        <source>Open (awaiting goods)</source>
+        <translation>Đang chờ hàng về</translation>
+    </message>
+    <message>
+        <source>All orders</source>
+        <translation>Tất cả đơn</translation>
+    </message>
+    <message>
+        <source>New purchase order</source>
+        <translation>Đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>Receive goods…</source>
+        <translation>Nhập hàng…</translation>
+    </message>
+    <message>
+        <source>A goods receipt against the selected order: its lines are what is still to come (double-click an order does the same)</source>
+        <translation>Lập phiếu nhập theo đơn đang chọn: các dòng là hàng còn chờ về (nhấp đúp vào đơn cũng được)</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Change the selected order (supplier, lines, expected day, note) before any of it comes</source>
+        <translation>Sửa đơn đang chọn (nhà cung cấp, các dòng, ngày hẹn giao, ghi chú) trước khi hàng về</translation>
+    </message>
+    <message>
+        <source>Close…</source>
+        <translation>Kết thúc…</translation>
+    </message>
+    <message>
+        <source>End the selected order, partly received: the rest will not come</source>
+        <translation>Kết thúc đơn đang chọn đã nhận một phần: phần còn lại sẽ không về</translation>
+    </message>
+    <message>
+        <source>Cancel order…</source>
+        <translation>Hủy đơn…</translation>
+    </message>
+    <message>
+        <source>Cancel the selected order (nothing of it came)</source>
+        <translation>Hủy đơn đang chọn (chưa nhận hàng nào)</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>In</translation>
+    </message>
+    <message>
+        <source>The selected order as a document to send to the supplier (on the invoice&apos;s printer and paper)</source>
+        <translation>In đơn đang chọn để gửi nhà cung cấp (trên máy in và khổ giấy của hóa đơn)</translation>
+    </message>
+    <message>
+        <source>Print the purchase order</source>
+        <translation>In đơn đặt hàng</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Lưu thành PDF…</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã đơn</translation>
+    </message>
+    <message>
+        <source>Ordered</source>
+        <translation>Ngày đặt</translation>
+    </message>
+    <message>
+        <source>Supplier</source>
+        <translation>Nhà cung cấp</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>Hẹn giao</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>Số dòng</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>Số lượng</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Đã nhận</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Tiền hàng</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Ordered by</source>
+        <translation>Người đặt</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>To come</source>
+        <translation>Chờ về</translation>
+    </message>
+    <message>
+        <source>Unit cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Thành tiền</translation>
+    </message>
+    <message>
+        <source>Expected on %1: not all of it came</source>
+        <translation>Hẹn giao %1: chưa về đủ</translation>
+    </message>
+    <message>
+        <source>%n order</source>
+        <translation>%n đơn</translation>
+    </message>
+    <message>
+        <source>%n orders</source>
+        <translation>%n đơn</translation>
+    </message>
+    <message>
+        <source>the newest %1</source>
+        <translation>%1 mới nhất</translation>
+    </message>
+    <message>
+        <source>Lines of %1</source>
+        <translation>Các dòng của %1</translation>
+    </message>
+    <message>
+        <source>received with %1</source>
+        <translation>đã nhận theo %1</translation>
+    </message>
+    <message>
+        <source>%1 saved</source>
+        <translation>Đã lưu %1</translation>
+    </message>
+    <message>
+        <source>%1 received</source>
+        <translation>Đã nhập %1</translation>
+    </message>
+    <message>
+        <source>Close %1</source>
+        <translation>Kết thúc %1</translation>
+    </message>
+    <message>
+        <source>%1 units will not come. Why?</source>
+        <translation>%1 sản phẩm sẽ không về. Lý do?</translation>
+    </message>
+    <message>
+        <source>Cancel %1</source>
+        <translation>Hủy %1</translation>
+    </message>
+    <message>
+        <source>Why is the order cancelled?</source>
+        <translation>Lý do hủy đơn?</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <source>Printing the purchase order</source>
+        <translation>Đang in đơn đặt hàng</translation>
+    </message>
+    <message>
+        <source>Save the purchase order as PDF</source>
+        <translation>Lưu đơn đặt hàng thành PDF</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Printed to %1</source>
+        <translation>Đã in ra %1</translation>
     </message>
 </context>
 <context>
@@ -6097,7 +6370,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SuppliersPage</name>
     <message>
         <source>Search by code, name, phone, email or tax code</source>
-        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created).</extracomment>
+        <extracomment>A supplier or a payment was written (other pages may refresh). Open a new goods receipt from this supplier (its name). New purchase order to this supplier (its name). The supplier whose account `ledger` is. What the selected supplier delivered, one row a SKU. The supplier to select once the list is read again (one just created).</extracomment>
         <translation>Tìm theo mã, tên, điện thoại, email hoặc mã số thuế</translation>
     </message>
     <message>
@@ -6231,6 +6504,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Change what the shop owes the selected supplier by hand: a debt from before the app, a discount granted, a correction</source>
         <translation>Điều chỉnh tay số cửa hàng nợ nhà cung cấp đang chọn: nợ cũ từ trước khi dùng ứng dụng, chiết khấu được hưởng, sửa sai</translation>
+    </message>
+    <message>
+        <source>New purchase order</source>
+        <translation>Đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>Order goods from the selected supplier (Purchase orders)</source>
+        <translation>Đặt hàng của nhà cung cấp đang chọn (Đặt hàng nhập)</translation>
     </message>
     <message>
         <source>Import…</source>
@@ -7044,6 +7325,22 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập sản phẩm</translation>
     </message>
     <message>
+        <source>Purchase order placed</source>
+        <translation>Đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>Purchase order cancelled</source>
+        <translation>Hủy đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>Purchase order closed</source>
+        <translation>Kết thúc đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>Purchase order changed</source>
+        <translation>Sửa đơn đặt hàng nhập</translation>
+    </message>
+    <message>
         <source>Customer ranks recomputed</source>
         <translation>Tính lại hạng khách hàng</translation>
     </message>
@@ -7332,6 +7629,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sản phẩm</translation>
     </message>
     <message>
+        <source>Purchase orders</source>
+        <translation>Đặt hàng nhập</translation>
+    </message>
+    <message>
         <source>Customer ranks</source>
         <translation>Xếp hạng khách hàng</translation>
     </message>
@@ -7422,6 +7723,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>product</source>
         <translation>sản phẩm</translation>
+    </message>
+    <message>
+        <source>purchase order</source>
+        <translation>đơn đặt hàng nhập</translation>
     </message>
     <message>
         <source>segment</source>
@@ -8135,6 +8440,22 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Other</source>
         <translation>Khác</translation>
+    </message>
+    <message>
+        <source>Ordered</source>
+        <translation>Đã đặt</translation>
+    </message>
+    <message>
+        <source>Partly received</source>
+        <translation>Nhận một phần</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Đã nhận đủ</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Đã kết thúc</translation>
     </message>
     <message>
         <source>Shopee</source>
@@ -10822,12 +11143,20 @@ Vẫn bán?</translation>
         <translation>Mã số thuế có 10 chữ số (chi nhánh 13, như 0101234567-001): {code} không phải mã số thuế.</translation>
     </message>
     <message>
+        <source>Add at least one product to the order.</source>
+        <translation>Hãy thêm ít nhất một sản phẩm vào đơn.</translation>
+    </message>
+    <message>
         <source>Add at least one product to the receipt.</source>
         <translation>Hãy thêm ít nhất một sản phẩm vào phiếu nhập.</translation>
     </message>
     <message>
         <source>An adjustment is 1 to {max}, up or down.</source>
         <translation>Số tiền điều chỉnh từ 1 đến {max}, tăng hoặc giảm.</translation>
+    </message>
+    <message>
+        <source>An order takes at most {max} lines ({n} given): split it.</source>
+        <translation>Một đơn có tối đa {max} dòng (đang có {n}): hãy tách đơn.</translation>
     </message>
     <message>
         <source>Choose how many of which lines go back.</source>
@@ -10878,6 +11207,14 @@ Vẫn bán?</translation>
         <translation>Hãy nhập tên nhà cung cấp.</translation>
     </message>
     <message>
+        <source>Goods of {code} came already: close it instead.</source>
+        <translation>Hàng của {code} đã về một phần: hãy kết thúc đơn thay vì hủy.</translation>
+    </message>
+    <message>
+        <source>Goods of {code} came already: it can no longer be changed.</source>
+        <translation>Hàng của {code} đã về: không thể sửa đơn nữa.</translation>
+    </message>
+    <message>
         <source>Goods of {code} went back to the supplier ({first}): it can no longer be cancelled.</source>
         <translation>Hàng của {code} đã được trả lại nhà cung cấp ({first}): không thể hủy phiếu nữa.</translation>
     </message>
@@ -10908,6 +11245,10 @@ Vẫn bán?</translation>
     <message>
         <source>Line {line}: SKU {sku} was removed from its product.</source>
         <translation>Dòng {line}: SKU {sku} đã bị gỡ khỏi sản phẩm.</translation>
+    </message>
+    <message>
+        <source>Line {line}: the product is on the order already.</source>
+        <translation>Dòng {line}: sản phẩm đã có trong đơn.</translation>
     </message>
     <message>
         <source>Line {line}: the product is on the receipt already.</source>
@@ -10942,6 +11283,10 @@ Vẫn bán?</translation>
         <translation>Dòng {line}: {placeholder} không phải biến có sẵn.</translation>
     </message>
     <message>
+        <source>Name the supplier the goods are ordered from.</source>
+        <translation>Hãy ghi tên nhà cung cấp nhận đơn đặt hàng.</translation>
+    </message>
+    <message>
         <source>Name the supplier: {owed} is left to pay.</source>
         <translation>Hãy ghi tên nhà cung cấp: còn nợ {owed}.</translation>
     </message>
@@ -10972,6 +11317,10 @@ Vẫn bán?</translation>
     <message>
         <source>No shop is set up yet: run `primedist init` first.</source>
         <translation>Chưa thiết lập cửa hàng: hãy chạy `primedist init` trước.</translation>
+    </message>
+    <message>
+        <source>Nothing of {code} came yet: cancel it instead.</source>
+        <translation>Chưa nhận hàng nào của {code}: hãy hủy đơn thay vì kết thúc.</translation>
     </message>
     <message>
         <source>Only the owner may move the shop&apos;s data to another database.</source>
@@ -11030,6 +11379,10 @@ Vẫn bán?</translation>
         <translation>Tỉnh/thành {province} không có trong danh sách của GHN.</translation>
     </message>
     <message>
+        <source>Purchase order {id} no longer exists.</source>
+        <translation>Đơn đặt hàng nhập {id} không còn tồn tại.</translation>
+    </message>
+    <message>
         <source>Return {id} no longer exists.</source>
         <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
     </message>
@@ -11076,6 +11429,10 @@ Vẫn bán?</translation>
     <message>
         <source>Say why the receipt is cancelled.</source>
         <translation>Hãy nói vì sao hủy phiếu.</translation>
+    </message>
+    <message>
+        <source>Say why the rest will not come.</source>
+        <translation>Hãy cho biết vì sao phần còn lại sẽ không về.</translation>
     </message>
     <message>
         <source>Ship at most {limit} orders at once.</source>
@@ -11206,8 +11563,16 @@ Vẫn bán?</translation>
         <translation>Thời điểm kết thúc phải sau thời điểm bắt đầu.</translation>
     </message>
     <message>
+        <source>The expected day {day} is more than a year away.</source>
+        <translation>Ngày hẹn giao {day} cách hôm nay hơn một năm.</translation>
+    </message>
+    <message>
         <source>The marketplace refused the authorisation: {detail}</source>
         <translation>Sàn từ chối ủy quyền: {detail}</translation>
+    </message>
+    <message>
+        <source>The migration would leave table {table} pointing at a missing row of {parent}: nothing was changed.</source>
+        <translation>Nâng cấp sẽ làm bảng {table} trỏ tới một dòng không tồn tại của {parent}: chưa thay đổi gì.</translation>
     </message>
     <message>
         <source>The money given back must be 0 to the goods&apos; cost ({total}).</source>
@@ -11300,6 +11665,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no label paper named {name} (papers: {names}).</source>
         <translation>Không có khổ giấy tem tên {name} (các khổ: {names}).</translation>
+    </message>
+    <message>
+        <source>There is no purchase order {code}.</source>
+        <translation>Không có đơn đặt hàng nhập {code}.</translation>
     </message>
     <message>
         <source>There is no return to a supplier {code}.</source>
@@ -11430,6 +11799,14 @@ Vẫn bán?</translation>
         <translation>{changes}; {more_changes}</translation>
     </message>
     <message>
+        <source>{code} awaits no more goods.</source>
+        <translation>{code} không còn chờ hàng về.</translation>
+    </message>
+    <message>
+        <source>{code} came in full: it awaits no more goods.</source>
+        <translation>{code} đã về đủ hàng: không còn chờ hàng về.</translation>
+    </message>
+    <message>
         <source>{code} cancelled ({reason})</source>
         <translation>Hủy {code} ({reason})</translation>
     </message>
@@ -11438,16 +11815,40 @@ Vẫn bán?</translation>
         <translation>{code} không in thành mã vạch được: chỉ dùng chữ không dấu, chữ số và - . / _.</translation>
     </message>
     <message>
+        <source>{code} changed: {lines} lines, {units} units</source>
+        <translation>Sửa {code}: {lines} dòng, {units} sản phẩm</translation>
+    </message>
+    <message>
+        <source>{code} closed ({reason})</source>
+        <translation>Kết thúc {code} ({reason})</translation>
+    </message>
+    <message>
         <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>
         <translation>{code} quá dài cho tem rộng {w} mm: hãy chọn tem rộng hơn hoặc đặt mã vạch ngắn hơn cho phân loại.</translation>
+    </message>
+    <message>
+        <source>{code} to {supplier}: {lines} lines, {units} units</source>
+        <translation>{code} gửi {supplier}: {lines} dòng, {units} sản phẩm</translation>
     </message>
     <message>
         <source>{code} was cancelled already.</source>
         <translation>{code} đã bị hủy trước đó.</translation>
     </message>
     <message>
+        <source>{code} was cancelled: it awaits no more goods.</source>
+        <translation>{code} đã bị hủy: không còn chờ hàng về.</translation>
+    </message>
+    <message>
         <source>{code} was cancelled: nothing of it can go back.</source>
         <translation>{code} đã bị hủy: không thể trả hàng của phiếu này.</translation>
+    </message>
+    <message>
+        <source>{code} was closed: it awaits no more goods.</source>
+        <translation>{code} đã kết thúc: không còn chờ hàng về.</translation>
+    </message>
+    <message>
+        <source>{code} was ordered from {supplier}: the receipt names another supplier.</source>
+        <translation>{code} được đặt của {supplier}: phiếu nhập lại ghi nhà cung cấp khác.</translation>
     </message>
     <message>
         <source>{code} was paid with goods receipt {receipt}: cancel the receipt instead.</source>

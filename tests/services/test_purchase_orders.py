@@ -5,6 +5,7 @@ order, the low-stock suggestions, refusals that name the field, permissions."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -90,7 +91,9 @@ def test_receipts_against_the_order_count_towards_its_lines(owner_ctx, goods, or
         "PN000001", "PN000002"]  # fmt: skip
     assert [r.code for r in gr.list_receipts(owner_ctx, "DHN000001")] == ["PN000002", "PN000001"]
     # A received order takes no more goods.
-    with pytest.raises(ValidationError, match="DHN000001 came in full: it awaits no more goods") as exc:
+    with pytest.raises(
+        ValidationError, match="DHN000001 came in full: it awaits no more goods"
+    ) as exc:
         gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1)],
                                                     purchase_order_id=order.id))  # fmt: skip
     assert exc.value.field == "purchase_order"
@@ -156,8 +159,8 @@ def test_cancel_before_anything_came_close_after(owner_ctx, goods, order, clock)
 
 
 def test_the_list_filters_by_state_supplier_and_search(owner_ctx, goods, order):
-    second = po.create_order(owner_ctx, po.OrderDraft("Sứ Bát Tràng",
-                                                      [po.OrderLine(goods["bowl"], 20)]))  # fmt: skip
+    second = po.create_order(owner_ctx, po.OrderDraft(
+        "Sứ Bát Tràng", [po.OrderLine(goods["bowl"], 20)]))  # fmt: skip
     third = po.create_order(owner_ctx, po.OrderDraft("NCC000001", [po.OrderLine(goods["cup"], 1)]))
     assert third.supplier == "Gốm Minh Long"  # named by its code
     po.cancel_order(owner_ctx, third.id, "trùng")
@@ -216,7 +219,7 @@ def test_to_receive_lists_what_is_still_to_come(owner_ctx, goods, order):
     ("draft", "field", "message"),
     [
         (lambda g: po.OrderDraft(" ", [po.OrderLine(g["cup"], 1)]), "supplier", "Name the"),
-        (lambda g: po.OrderDraft("A", []), "lines", "at least one product"),
+        (lambda _g: po.OrderDraft("A", []), "lines", "at least one product"),
         (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1), po.OrderLine(g["cup"], 2)]),
          "lines", "Line 2: the product is on the order already"),
         (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 0)]), "quantity", "Line 1"),
@@ -239,8 +242,8 @@ def test_a_removed_variant_names_its_line(owner_ctx, goods):
         conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == goods["plate"])
                      .values(is_active=False))  # fmt: skip
     with pytest.raises(ValidationError, match="Line 2: SKU DIA-1 was removed"):
-        po.create_order(owner_ctx, po.OrderDraft("A", [po.OrderLine(goods["cup"], 1),
-                                                       po.OrderLine(goods["plate"], 1)]))  # fmt: skip
+        po.create_order(owner_ctx, po.OrderDraft(
+            "A", [po.OrderLine(goods["cup"], 1), po.OrderLine(goods["plate"], 1)]))  # fmt: skip
     assert po.list_orders(owner_ctx) == [] and sup.supplier_names(owner_ctx) == []
 
 
@@ -248,10 +251,38 @@ def test_products_access_is_needed(owner_ctx, goods, order):
     sales = staff(owner_ctx, Module.ORDERS)
     for call in (lambda: po.list_orders(sales), lambda: po.get_order(sales, order.id),
                  lambda: po.cancel_order(sales, order.id, "x"),
-                 lambda: po.create_order(sales, po.OrderDraft("A", [po.OrderLine(goods["cup"], 1)])),
+                 lambda: po.create_order(sales, po.OrderDraft(
+                     "A", [po.OrderLine(goods["cup"], 1)])),
                  lambda: po.suggested_lines(sales, "Gốm Minh Long")):  # fmt: skip
         with pytest.raises(PermissionDenied):
             call()
     keeper = staff(owner_ctx, Module.PRODUCTS)
     assert [r.code for r in po.list_orders(keeper)] == [
         "DHN000001"]  # fmt: skip
+
+
+def test_an_order_is_changed_until_goods_come(owner_ctx, goods, order):
+    changed = po.update_order(owner_ctx, order.id, po.OrderDraft(
+        "Sứ Bát Tràng", [po.OrderLine(goods["plate"], 8, 50_000)], note="gọi lại",
+        expected_on=date(2026, 12, 12)))  # fmt: skip
+    assert (changed.code, changed.supplier, changed.lines, changed.units, changed.total_cost,
+            changed.note, changed.expected_on) == (
+        "DHN000001", "Sứ Bát Tràng", 1, 8, 400_000, "gọi lại", date(2026, 12, 12))  # fmt: skip
+    assert [(ln.sku, ln.quantity) for ln in po.order_lines(owner_ctx, order.id)] == [("DIA-1", 8)]
+    assert [r.code for r in po.list_orders(owner_ctx, "bat trang")] == ["DHN000001"]
+    with owner_ctx.engine.connect() as conn:
+        audit = conn.execute(sa.select(table_of(AuditEvent)).where(
+            AuditEvent.action == "purchase_order.update")).one()  # type: ignore[arg-type]
+    before, after = json.loads(audit.before_json), json.loads(audit.after_json)
+    assert (before["supplier"], before["lines"]) == ("Gốm Minh Long", [[goods["cup"], 10, 30_000],
+                                                                       [goods["plate"], 5, None]])
+    assert (after["supplier"], after["lines"]) == ("Sứ Bát Tràng", [[goods["plate"], 8, 50_000]])
+    # A bad draft changes nothing.
+    with pytest.raises(ValidationError, match="Line 1: the quantity"):
+        po.update_order(owner_ctx, order.id, po.OrderDraft("A", [po.OrderLine(goods["cup"], 0)]))
+    assert po.get_order(owner_ctx, order.id).units == 8
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["plate"], 2, 50_000)],
+                                                purchase_order_id=order.id))  # fmt: skip
+    with pytest.raises(ValidationError, match="came already: it can no longer be changed"):
+        po.update_order(owner_ctx, order.id, po.OrderDraft("Sứ Bát Tràng",
+                                                           [po.OrderLine(goods["plate"], 9)]))

@@ -222,6 +222,27 @@ def print_supplier_return(
     )  # fmt: skip
 
 
+def print_purchase_order(
+    ctx: ServiceContext,
+    order_id: int,
+    *,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    lang: str = "vi",
+) -> PrintResult:
+    """Print a purchase order (đơn đặt hàng) for its supplier as a goods receipt is printed."""
+    from primedist.printing.purchase_order import purchase_order_document
+    from primedist.services import purchase_orders
+
+    order = purchase_orders.get_order(ctx, order_id)
+    lines = purchase_orders.order_lines(ctx, order_id)
+    return _print_goods_document(
+        ctx, lambda paper: purchase_order_document(order, lines, store.load_shop_details(ctx),
+                                                   lang=lang, paper=paper),
+        target, pdf,
+    )  # fmt: skip
+
+
 def _print_goods_document(
     ctx: ServiceContext, make: Callable[[Paper], Document], target: PrintTarget | None,
     pdf: Path | None,

@@ -10,6 +10,7 @@ came of; **Print** gives the order to send to the supplier.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,17 +60,27 @@ def _day(day: date | None) -> str:
 
 
 class PurchaseOrderDialog(GoodsReceiptDialog):
-    """A new purchase order: the receipt's line editor (scan, search, import a list) with
-    the expected day and no payment. Emits `ordered(OrderRow)` once saved."""
+    """A new purchase order, or one changed (`editing`, its lines `lines`) before goods
+    came: the receipt's line editor (scan, search, import a list) with the expected day
+    and no payment. Emits `ordered(OrderRow)` once saved."""
 
     ordered = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
-                 supplier: str = "") -> None:  # fmt: skip
-        super().__init__(ctx, parent, supplier)
+                 supplier: str = "", editing: po.OrderRow | None = None,
+                 lines: Sequence[po.ToReceive] = ()) -> None:  # fmt: skip
+        self.editing = editing
+        super().__init__(ctx, parent, editing.supplier if editing else supplier)
         self.setObjectName("purchaseOrderDialog")
         for widget in (self.paid_label, self.paid, self.method, self.owed, self.labels_check):
             widget.hide()
+        if editing is not None:
+            self.note.setText(editing.note)
+            if editing.expected_on is not None:
+                day = editing.expected_on
+                self.expected.setDate(QDate(day.year, day.month, day.day))
+                self.expected_check.setChecked(True)
+            self.prefill([(t.hit, t.quantity, t.unit_cost) for t in lines])
 
     def _build_head(self) -> QFormLayout:
         form = super()._build_head()
@@ -98,7 +109,9 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
 
     def retranslate(self) -> None:
         super().retranslate()
-        self.setWindowTitle(self.tr("New purchase order"))
+        editing = self.editing
+        self.setWindowTitle(self.tr("Change %1").replace("%1", editing.code) if editing
+                            else self.tr("New purchase order"))  # fmt: skip
         self.supplier.setPlaceholderText(self.tr("who the goods are ordered from"))
         self.note.setPlaceholderText(self.tr("optional: terms, delivery, contact…"))
         self.expected_check.setText(self.tr("&Expected on"))
@@ -160,10 +173,11 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
     def save(self) -> None:
         if self._busy or self.problem_text():
             return
-        ctx, draft = self.ctx, self.order_draft()
+        ctx, draft, editing = self.ctx, self.order_draft(), self.editing
         self._busy = True
         self._refresh()
-        Op(self, lambda _job: po.create_order(ctx, draft), engine=ctx.engine,
+        Op(self, lambda _job: po.update_order(ctx, editing.id, draft) if editing
+           else po.create_order(ctx, draft), engine=ctx.engine,
            title=self.tr("Saving the order")).success(self._ordered).failure(
             self._failed).run()  # fmt: skip
 
@@ -239,6 +253,7 @@ class PurchaseOrdersPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("muted")
         self.receive_button = push_button("orderReceiveButton", self.receive)
+        self.edit_button = push_button("orderEditButton", self.edit_order)
         self.close_button = push_button("orderCloseButton", lambda: self.ask_reason("close"))
         self.cancel_button = push_button("orderCancelButton", lambda: self.ask_reason("cancel"))
         self.print_button = QPushButton()
@@ -253,8 +268,8 @@ class PurchaseOrdersPage(QWidget):
         top.addWidget(self.count)
         top.addWidget(self.status)
         top.addStretch(1)
-        for button in (self.cancel_button, self.close_button, self.print_button,
-                       self.receive_button, self.new_button):  # fmt: skip
+        for button in (self.edit_button, self.cancel_button, self.close_button,
+                       self.print_button, self.receive_button, self.new_button):  # fmt: skip
             top.addWidget(button)
         return top
 
@@ -268,6 +283,10 @@ class PurchaseOrdersPage(QWidget):
         self.receive_button.setToolTip(self.tr(
             "A goods receipt against the selected order: its lines are what is still to "
             "come (double-click an order does the same)"))  # fmt: skip
+        self.edit_button.setText(self.tr("Change…"))
+        self.edit_button.setToolTip(self.tr(
+            "Change the selected order (supplier, lines, expected day, note) before any of "
+            "it comes"))  # fmt: skip
         self.close_button.setText(self.tr("Close…"))
         self.close_button.setToolTip(self.tr(
             "End the selected order, partly received: the rest will not come"))  # fmt: skip
@@ -358,6 +377,7 @@ class PurchaseOrdersPage(QWidget):
         self.receive_button.setEnabled(state in OPEN_STATES)
         self.close_button.setEnabled(state == PurchaseOrderState.PARTLY_RECEIVED)
         self.cancel_button.setEnabled(state == PurchaseOrderState.ORDERED)
+        self.edit_button.setEnabled(state == PurchaseOrderState.ORDERED)
         self.print_button.setEnabled(current is not None)
 
     def current(self) -> po.OrderRow | None:
@@ -417,6 +437,24 @@ class PurchaseOrdersPage(QWidget):
         dialog.ordered.connect(self._ordered)
         dialog.open()
         return dialog
+
+    def edit_order(self) -> None:
+        """Change the selected order (nothing of it came yet) in the order dialog."""
+        order = self.current()
+        if order is None or order.state != PurchaseOrderState.ORDERED:
+            return
+        ctx, order_id = self.ctx, order.id
+        Op(self, lambda _job: po.to_receive(ctx, order_id)).success(
+            lambda got: self._open_editor(*got)).failure(self._failed).run()  # fmt: skip
+
+    def _open_editor(self, order: po.OrderRow, lines: list[po.ToReceive]) -> None:
+        if not alive(self):
+            return
+        dialog = self.dialog = PurchaseOrderDialog(self.ctx, parent=self, editing=order,
+                                                   lines=lines)  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.ordered.connect(self._ordered)
+        dialog.open()
 
     def _ordered(self, row: po.OrderRow) -> None:
         if not alive(self):

@@ -161,8 +161,8 @@ def test_goods_received_against_the_order_then_closed(qtbot, page, owner_ctx, pr
 
 @pytest.mark.usefixtures("english")
 def test_an_order_cancelled_and_a_refusal_said(qtbot, page, owner_ctx, products):
-    order = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long",
-                                                     [po.OrderLine(products["COC-1"], 3)]))  # fmt: skip
+    draft = po.OrderDraft("Gốm Minh Long", [po.OrderLine(products["COC-1"], 3)])
+    order = po.create_order(owner_ctx, draft)
     orders = orders_page(qtbot, page, "1 order")
     box = orders.ask_reason("cancel")
     box.textValueSelected.emit("   ")  # no reason: refused, said above the list
@@ -208,3 +208,27 @@ def test_in_vietnamese(qtbot, page, owner_ctx, products):
     scan(qtbot, dialog, "COC-1")
     assert dialog.totals.text() == "1 dòng · 1 sản phẩm · giá vốn 0 ₫"
     dialog.reject()
+
+
+@pytest.mark.usefixtures("english")
+def test_an_order_changed_before_goods_come(qtbot, page, owner_ctx, products):
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [
+        po.OrderLine(products["COC-1"], 3, 30_000)], expected_on=date(2026, 12, 1), note="gọi"))
+    orders = orders_page(qtbot, page, "1 order")
+    assert orders.edit_button.isEnabled() and orders.edit_button.text() == "Change…"
+    qtbot.mouseClick(orders.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: orders.dialog is not None and orders.dialog.isVisible(), timeout=WAIT)
+    dialog = orders.dialog
+    assert dialog.windowTitle() == "Change DHN000001"
+    assert (dialog.supplier.text(), dialog.note.text(), dialog.expected_on()) == (
+        "Gốm Minh Long", "gọi", date(2026, 12, 1))  # fmt: skip
+    assert [(ln.hit.sku, ln.quantity, ln.unit_cost) for ln in dialog.lines] == [
+        ("COC-1", 3, 30_000)]  # fmt: skip
+    scan(qtbot, dialog, "DIA-1")
+    dialog.table.item(0, QTY).setData(Qt.ItemDataRole.EditRole, 6)
+    with qtbot.waitSignal(dialog.ordered, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: orders.table.item(0, 5).text() == "7", timeout=WAIT)
+    assert [(ln.sku, ln.quantity) for ln in po.order_lines(owner_ctx, 1)] == [
+        ("COC-1", 6), ("DIA-1", 1)]  # fmt: skip
+    assert po.list_orders(owner_ctx)[0].code == "DHN000001"  # the same order, changed
