@@ -274,6 +274,24 @@ def cmd_export_receipts(args: argparse.Namespace, settings: Settings) -> int:
     return _exported(args, report, "receipt lines")
 
 
+#: `--state` choices of purchase orders: "open" (still awaiting goods) and
+#: PurchaseOrderState's values (literal so that `primedist --help` loads no database code;
+#: a test compares them).
+PURCHASE_ORDER_STATES = ("open", "ordered", "partly_received", "received", "closed", "cancelled")
+
+
+def cmd_export_purchase_orders(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import purchase_orders, suppliers
+
+    ctx = as_owner(open_context(settings))
+    supplier_id = suppliers.supplier_id_by_name(ctx, args.supplier) if args.supplier else None
+    report = purchase_orders.export_orders(
+        ctx, Path(args.file), search=args.search or "", state=args.state,
+        supplier_id=supplier_id, lang=args.lang, progress=_progress(args),
+    )  # fmt: skip
+    return _exported(args, report, "purchase order lines")
+
+
 def cmd_import_suppliers(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import asdict
 
@@ -538,6 +556,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export_receipts)
+    p = targets.add_parser(
+        "purchase-orders", help="export the purchase orders' lines (all, or some) to .xlsx"
+    )
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
+    p.add_argument("--search", metavar="TEXT", help="order code, supplier, note or a SKU")
+    p.add_argument("--state", choices=PURCHASE_ORDER_STATES, help="open = still awaiting goods")
+    p.add_argument("--supplier", metavar="NAME_OR_CODE", help="only this supplier's orders")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="header language")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export_purchase_orders)
     p = targets.add_parser("suppliers", help="export the suppliers and what they are owed to .xlsx")
     p.add_argument("file", metavar="FILE", help="the .xlsx file to write (replaced if it exists)")
     p.add_argument("--search", metavar="TEXT", help="code, name, phone, email or tax code")

@@ -207,3 +207,27 @@ def test_a_line_is_sku_quantity_and_cost(text: str, line: tuple[str, int, int | 
 
 def test_the_state_choices_are_the_order_states() -> None:
     assert STATES == ("open", *PurchaseOrderState)
+
+
+def test_export_the_orders_lines(cli: Any, shop: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    d = ("--data-dir", str(shop))
+    for supplier, line in (("Gốm Minh Long", "COC-1:10:30000"), ("Sứ Bát Tràng", "DIA-1:2")):
+        assert cli(*d, "purchase-orders", "add", "--supplier", supplier, "--line", line).code == 0
+    assert cli(*d, "purchase-orders", "cancel", "DHN000002", "--reason", "trùng").code == 0
+    target = tmp_path / "dat-hang.xlsx"
+    done = cli(*d, "export", "purchase-orders", str(target), "--state", "open", "--lang", "en",
+               "--json")  # fmt: skip
+    assert done.code == EXIT_OK, done.err
+    assert done.json()["rows"] == 1
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Order", "Ordered", "Supplier", "Expected", "State")
+    assert rows[1][0] == "DHN000001" and rows[1][4] == "Ordered" and rows[1][10:] == (
+        10, 0, 30_000, 300_000)  # fmt: skip
+    both = cli(*d, "export", "purchase-orders", str(target), "--supplier", "sứ bát tràng")
+    assert both.code == EXIT_OK, both.err
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert [(r[0], r[4]) for r in rows[1:]] == [("DHN000002", "Đã hủy")]
+    bad = cli(*d, "export", "purchase-orders", str(tmp_path / "x.csv"))
+    assert bad.code == EXIT_ERROR and "not 'x.csv'" in bad.err

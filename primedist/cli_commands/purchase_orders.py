@@ -9,11 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from primedist.cli import EXIT_OK, Parser, as_owner, emit, local_date, open_context
+from primedist.cli import PURCHASE_ORDER_STATES as STATES
 from primedist.config import Settings
-
-#: `--state` choices: "open" (still awaiting goods) and PurchaseOrderState's values (kept
-#: literal so that `primedist --help` loads no database code; a test compares them).
-STATES = ("open", "ordered", "partly_received", "received", "closed", "cancelled")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

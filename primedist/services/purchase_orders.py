@@ -14,10 +14,12 @@ unit cost it charged.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,8 +49,18 @@ from primedist.domain.purchase_order import (
 from primedist.domain.supplier import Supplier
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
+from primedist.io.xlsx_writer import XlsxColumn
+from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import suppliers
 from primedist.services.context import ServiceContext
+from primedist.services.export_support import (
+    ExportReport,
+    audit_export,
+    check_target,
+    lang_index,
+    replaced_when_done,
+    stream_rows,
+)
 from primedist.services.sale_lookup import VariantHit, variant_hits_in
 
 MAX_NOTE = 255
@@ -457,7 +469,18 @@ def list_orders(
     with a line of that SKU."""
     ctx.require(Module.PRODUCTS)
     o = orders_t.c
-    stmt = _listed().where(_state_filter(state)).order_by(o.created_at.desc(), o.id.desc())
+    stmt = _matching(_listed(), search, state, supplier_id)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt.order_by(o.created_at.desc(), o.id.desc()).limit(limit))
+        return [_listed_row(x) for x in rows]
+
+
+def _matching(stmt: sa.Select[Any], search: str, state: PurchaseOrderState | str | None,
+              supplier_id: int | None) -> sa.Select[Any]:  # fmt: skip
+    """`stmt` narrowed to the orders in `state`, of the supplier, where every word of
+    `search` (folded) is in the code, supplier or note, or is the SKU of one of its lines."""
+    o = orders_t.c
+    stmt = stmt.where(_state_filter(state))
     if supplier_id is not None:
         stmt = stmt.where(o.supplier_id == supplier_id)
     for word in fold(search).split():
@@ -465,8 +488,7 @@ def list_orders(
         has_sku = sa.exists().where(lines_t.c.order_id == o.id,
                                     sa.func.lower(lines_t.c.sku) == word)  # fmt: skip
         stmt = stmt.where(sa.or_(o.search_text.like(f"%{escaped}%", escape="\\"), has_sku))
-    with ctx.engine.connect() as conn:
-        return [_listed_row(x) for x in conn.execute(stmt.limit(limit))]
+    return stmt
 
 
 def _listed() -> sa.Select[Any]:
@@ -590,3 +612,72 @@ def suggested_lines(ctx: ServiceContext, supplier: str) -> list[Suggestion]:
             found.append(Suggestion(hits[int(x.id)], min(quantity, MAX_RECEIPT_QUANTITY), cost,
                                     int(x.level), awaited.get(int(x.id), 0)))  # fmt: skip
     return found
+
+
+# --------------------------------------------------------------------------- export
+
+#: An order's state in the export's language: (Vietnamese, English).
+STATE_WORDS = {
+    PurchaseOrderState.ORDERED: ("Đã đặt", "Ordered"),
+    PurchaseOrderState.PARTLY_RECEIVED: ("Nhận một phần", "Partly received"),
+    PurchaseOrderState.RECEIVED: ("Đã nhận đủ", "Received"),
+    PurchaseOrderState.CLOSED: ("Đã kết thúc", "Closed"),
+    PurchaseOrderState.CANCELLED: ("Đã hủy", "Cancelled"),
+}
+#: The export's columns: (Vietnamese, English) header, cell kind, width.
+EXPORT_COLUMNS = (
+    (("Mã đơn", "Order"), "text", 12), (("Ngày đặt", "Ordered"), "datetime", 17),
+    (("Nhà cung cấp", "Supplier"), "text", 26), (("Hẹn giao", "Expected"), "date", 11),
+    (("Trạng thái", "State"), "text", 14), (("Ghi chú", "Note"), "text", 22),
+    (("Người đặt", "Ordered by"), "text", 18), (("SKU", "SKU"), "text", 18),
+    (("Sản phẩm", "Product"), "text", 34), (("Phân loại", "Variant"), "text", 14),
+    (("SL đặt", "Quantity"), "int", 9), (("Đã nhận", "Received"), "int", 9),
+    (("Giá vốn", "Unit cost"), "money", 12), (("Thành tiền", "Amount"), "money", 14),
+)  # fmt: skip
+
+
+def export_orders(
+    ctx: ServiceContext, path: Path, *, search: str = "",
+    state: PurchaseOrderState | str | None = None, supplier_id: int | None = None,
+    lang: str = "vi", progress: Progress | None = None,
+) -> ExportReport:  # fmt: skip
+    """Every line of the orders the list would show for these filters (all of them by
+    default), newest order first, one row a line, to an .xlsx file: quantities and money
+    as numbers, times as date-times, the state in words, text neutralised."""
+    ctx.require(Module.PRODUCTS)
+    prog: Progress = progress if progress is not None else NullProgress()
+    target = check_target(path)
+    at = lang_index(lang)
+    started = time.perf_counter()
+    o, ln = orders_t.c, lines_t.c
+    ids = _matching(sa.select(o.id), search, state, supplier_id).scalar_subquery()
+    stmt = (
+        sa.select(o.code, o.created_at, o.supplier, o.expected_on, o.cancelled_at, o.closed_at,
+                  o.units, o.received_units, o.note, users_t.c.name, ln.sku, ln.product_name,
+                  ln.variant_name, ln.quantity, ln.received, ln.unit_cost,
+                  ln.quantity * ln.unit_cost)
+        .select_from(lines_t.join(orders_t, o.id == ln.order_id)
+                     .outerjoin(users_t, users_t.c.id == o.user_id))
+        .where(o.id.in_(ids)).order_by(o.created_at.desc(), o.id.desc(), ln.id)
+    )  # fmt: skip
+    columns = [XlsxColumn(h[at], kind, width) for h, kind, width in EXPORT_COLUMNS]
+    with ctx.engine.connect() as conn:
+        count = sa.select(sa.func.count()).select_from(lines_t).where(ln.order_id.in_(ids))
+        total = int(conn.execute(count).scalar_one())
+        rows = conn.execution_options(yield_per=2_000).execute(stmt)
+        cells = (_export_cells(x, at) for x in rows)
+        with replaced_when_done(target) as tmp:
+            written = stream_rows(tmp, columns, cells, total, prog,
+                                  sheet=("Đặt hàng nhập", "Purchase orders")[at])  # fmt: skip
+    return audit_export(
+        ctx, "purchase_orders.export", target,
+        msg("Exported {rows} lines of purchase orders", rows=written),
+        {"rows": written, "search": search, "state": state}, started,
+    )  # fmt: skip
+
+
+def _export_cells(x: Any, at: int) -> tuple[Any, ...]:
+    (code, created, supplier, expected, cancelled, closed, units, received_units, note, who,
+     *line) = tuple(x)  # fmt: skip
+    state = order_state(cancelled, closed, int(units), int(received_units))
+    return (code, created, supplier, expected, STATE_WORDS[state][at], note, who, *line)

@@ -77,6 +77,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Export to an .xlsx, .csv or .txt file, not {name}."),
     QT_TRANSLATE_NOOP("service", "Exported the end-of-day report of {day}"),
     QT_TRANSLATE_NOOP("service", "Exported {rows} lines of goods receipts"),
+    QT_TRANSLATE_NOOP("service", "Exported {rows} lines of purchase orders"),
     QT_TRANSLATE_NOOP("service", "Exported {rows} suppliers"),
     QT_TRANSLATE_NOOP("service", "Exported {title}"),
     QT_TRANSLATE_NOOP("service", "File not found: {path}"),

@@ -4752,6 +4752,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>In đơn đang chọn để gửi nhà cung cấp (trên máy in và khổ giấy của hóa đơn)</translation>
     </message>
     <message>
+        <source>Export</source>
+        <translation>Xuất Excel</translation>
+    </message>
+    <message>
+        <source>Export the lines of the orders listed (every one that matches the state and the search) to Excel</source>
+        <translation>Xuất các dòng của những đơn đang liệt kê (mọi đơn khớp trạng thái và từ khóa tìm) ra Excel</translation>
+    </message>
+    <message>
         <source>Print the purchase order</source>
         <translation>In đơn đặt hàng</translation>
     </message>
@@ -4806,6 +4814,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Product</source>
         <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Qty ordered</source>
+        <translation>SL đặt</translation>
     </message>
     <message>
         <source>To come</source>
@@ -4886,6 +4898,38 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Printed to %1</source>
         <translation>Đã in ra %1</translation>
+    </message>
+    <message>
+        <source>Export purchase orders</source>
+        <translation>Xuất đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Bảng tính Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting purchase orders</source>
+        <translation>Đang xuất đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>%n line</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%n lines</source>
+        <translation>%n dòng</translation>
+    </message>
+    <message>
+        <source>%1 exported to %2.</source>
+        <translation>Đã xuất %1 ra %2.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
     </message>
 </context>
 <context>
@@ -7371,6 +7415,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods receipts exported</source>
         <translation>Xuất phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Purchase orders exported</source>
+        <translation>Xuất đơn đặt hàng nhập</translation>
     </message>
     <message>
         <source>Supplier added</source>
@@ -11193,6 +11241,10 @@ Vẫn bán?</translation>
     <message>
         <source>Exported {rows} lines of goods receipts</source>
         <translation>Đã xuất {rows} dòng phiếu nhập hàng</translation>
+    </message>
+    <message>
+        <source>Exported {rows} lines of purchase orders</source>
+        <translation>Đã xuất {rows} dòng đơn đặt hàng nhập</translation>
     </message>
     <message>
         <source>Exported {rows} suppliers</source>

@@ -286,3 +286,33 @@ def test_an_order_is_changed_until_goods_come(owner_ctx, goods, order):
     with pytest.raises(ValidationError, match="came already: it can no longer be changed"):
         po.update_order(owner_ctx, order.id, po.OrderDraft("Sứ Bát Tràng",
                                                            [po.OrderLine(goods["plate"], 9)]))
+
+
+def test_export_writes_every_line_typed_and_neutralised(owner_ctx, goods, order, clock,
+                                                         tmp_path):  # fmt: skip
+    import openpyxl
+
+    clock.advance(timedelta(hours=1))
+    second = po.create_order(owner_ctx, po.OrderDraft("=HYPERLINK(x)", [
+        po.OrderLine(goods["bowl"], 4, 20_000)]))  # fmt: skip
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["bowl"], 1, 20_000)],
+                                                purchase_order_id=second.id))  # fmt: skip
+    report = po.export_orders(owner_ctx, tmp_path / "dat.xlsx")
+    assert report.rows == 3
+    rows = list(openpyxl.load_workbook(report.path).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Mã đơn", "Ngày đặt", "Nhà cung cấp", "Hẹn giao", "Trạng thái")
+    # The newest order first, its lines in order; numbers as numbers, the day as a date.
+    assert [(r[0], r[4]) for r in rows[1:]] == [
+        ("DHN000002", "Nhận một phần"), ("DHN000001", "Đã đặt"), ("DHN000001", "Đã đặt")]
+    assert rows[1][2] == "'=HYPERLINK(x)"  # a formula-like name, neutralised
+    assert rows[1][7:] == ("BAT-1", "Gốm", "V3", 4, 1, 20_000, 80_000)
+    assert rows[3][10:] == (5, 0, None, None)
+    assert rows[2][3].date() == date(2026, 12, 10) and rows[2][5] == "giao sáng"
+    assert rows[1][1].hour == (clock.now().hour + 7) % 24  # the shop's time
+    found = po.export_orders(owner_ctx, tmp_path / "open.xlsx", state=S.ORDERED, lang="en")
+    header, *lines = openpyxl.load_workbook(found.path).active.iter_rows(values_only=True)
+    assert header[:2] == ("Order", "Ordered") and [r[4] for r in lines] == ["Ordered"] * 2
+    with pytest.raises(ValidationError, match="not 'dat.csv'"):
+        po.export_orders(owner_ctx, tmp_path / "dat.csv")
+    with pytest.raises(PermissionDenied):
+        po.export_orders(staff(owner_ctx, Module.ORDERS), tmp_path / "x.xlsx")

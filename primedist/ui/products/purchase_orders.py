@@ -39,7 +39,14 @@ from primedist.services import purchase_orders as po
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.list_tools import alive, count_text, push_button, short_list
+from primedist.ui.list_tools import (
+    alive,
+    count_text,
+    export_done_box,
+    push_button,
+    short_list,
+    xlsx_path,
+)
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
     MUTED,
@@ -211,6 +218,7 @@ class PurchaseOrdersPage(QWidget):
         self.dialog: PurchaseOrderDialog | None = None
         self.receipt_dialog: GoodsReceiptDialog | None = None
         self.reason_box: QInputDialog | None = None
+        self.last_export: Any = None
         self._keep: int | None = None
         self._ticket = 0
         layout = QVBoxLayout(self)
@@ -254,6 +262,7 @@ class PurchaseOrdersPage(QWidget):
         self.status.setObjectName("muted")
         self.receive_button = push_button("orderReceiveButton", self.receive)
         self.edit_button = push_button("orderEditButton", self.edit_order)
+        self.export_button = push_button("ordersExportButton", self.export)
         self.close_button = push_button("orderCloseButton", lambda: self.ask_reason("close"))
         self.cancel_button = push_button("orderCancelButton", lambda: self.ask_reason("cancel"))
         self.print_button = QPushButton()
@@ -269,7 +278,8 @@ class PurchaseOrdersPage(QWidget):
         top.addWidget(self.status)
         top.addStretch(1)
         for button in (self.edit_button, self.cancel_button, self.close_button,
-                       self.print_button, self.receive_button, self.new_button):  # fmt: skip
+                       self.print_button, self.export_button, self.receive_button,
+                       self.new_button):  # fmt: skip
             top.addWidget(button)
         return top
 
@@ -296,6 +306,10 @@ class PurchaseOrdersPage(QWidget):
         self.print_button.setToolTip(self.tr(
             "The selected order as a document to send to the supplier (on the invoice's "
             "printer and paper)"))  # fmt: skip
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(self.tr(
+            "Export the lines of the orders listed (every one that matches the state and "
+            "the search) to Excel"))  # fmt: skip
         self.print_action.setText(self.tr("Print the purchase order"))
         self.pdf_action.setText(self.tr("Save as PDF…"))
         self.table.setHorizontalHeaderLabels([
@@ -304,7 +318,7 @@ class PurchaseOrdersPage(QWidget):
             self.tr("State"), self.tr("Ordered by"),
         ])  # fmt: skip
         self.lines_table.setHorizontalHeaderLabels([
-            self.tr("SKU"), self.tr("Product"), self.tr("Ordered"), self.tr("Received"),
+            self.tr("SKU"), self.tr("Product"), self.tr("Qty ordered"), self.tr("Received"),
             self.tr("To come"), self.tr("Unit cost"), self.tr("Amount"),
         ])  # fmt: skip
         self._show_rows()
@@ -370,6 +384,7 @@ class PurchaseOrdersPage(QWidget):
             text = self.tr("the newest %1").replace("%1", text)
         self.count.setText(text)
         self._update_buttons()
+        self.export_button.setEnabled(bool(self.rows))
 
     def _update_buttons(self) -> None:
         current = self.current()
@@ -548,6 +563,33 @@ class PurchaseOrdersPage(QWidget):
     def _printed(self, result: Any) -> None:
         if alive(self):
             self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
+
+    def export(self) -> None:
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export purchase orders"), str(folder / "purchase-orders.xlsx"),
+            self.tr("Excel workbook (*.xlsx)"),
+        )  # fmt: skip
+        if path:
+            self.export_to(xlsx_path(path))
+
+    def export_to(self, target: Path) -> None:
+        """The lines of every order the list's state and search match, in the background."""
+        ctx, search, lang = self.ctx, self.search.text(), current_language()
+        state = self.state.currentData() or None
+        Op(self, lambda job: po.export_orders(ctx, target, search=search, state=state,
+                                              lang=lang, progress=job.progress),
+           title=self.tr("Exporting purchase orders")).with_progress().success(
+            self._exported).failure(self._failed).run()  # fmt: skip
+
+    def _exported(self, report: Any) -> None:
+        if not alive(self):
+            return
+        lines = count_text(report.rows, self.tr("%n line"), self.tr("%n lines"))
+        text = self.tr("%1 exported to %2.").replace("%1", lines).replace("%2", str(report.path))
+        self.last_export = report
+        export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
+                        report.path).open()  # fmt: skip
 
     def _failed(self, exc: BaseException) -> None:
         """Said above the list (an order that changed meanwhile; a printer problem)."""

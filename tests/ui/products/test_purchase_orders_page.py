@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from primedist.domain.base import table_of
 from primedist.domain.product import Variant
@@ -232,3 +233,21 @@ def test_an_order_changed_before_goods_come(qtbot, page, owner_ctx, products):
     assert [(ln.sku, ln.quantity) for ln in po.order_lines(owner_ctx, 1)] == [
         ("COC-1", 6), ("DIA-1", 1)]  # fmt: skip
     assert po.list_orders(owner_ctx)[0].code == "DHN000001"  # the same order, changed
+
+
+@pytest.mark.usefixtures("english")
+def test_the_orders_listed_exported(qtbot, page, owner_ctx, products, tmp_path):
+    import openpyxl
+
+    for n in (1, 2):
+        po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long",
+                                                 [po.OrderLine(products["COC-1"], n)]))  # fmt: skip
+    po.cancel_order(owner_ctx, 2, "trùng")
+    orders = orders_page(qtbot, page, "1 order")  # the open ones
+    assert orders.export_button.isEnabled()
+    orders.export_to(tmp_path / "orders.xlsx")
+    qtbot.waitUntil(lambda: orders.last_export is not None, timeout=WAIT)
+    rows = list(openpyxl.load_workbook(orders.last_export.path).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Order" and [r[0] for r in rows[1:]] == ["DHN000001"]
+    for box in orders.findChildren(QMessageBox):
+        box.close()
