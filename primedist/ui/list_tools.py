@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -729,6 +730,30 @@ class FilteredListPage(SqlListPage):
 
     def _on_chip_clicked(self, kind: str) -> None:
         self.edit_filter(kind)
+
+
+def ask_save_path(parent: QWidget, title: str, folder: Path, name: str) -> Path | None:
+    """Where to save a file named `name` (.xlsx or .pdf, its ending) in `folder` by default:
+    the user's choice with that ending added when it has another; None when cancelled."""
+    ending = Path(name).suffix.lower()
+    kinds = {".xlsx": QCoreApplication.translate("exports", "Excel workbook (*.xlsx)"),
+             ".pdf": QCoreApplication.translate("exports", "PDF document (*.pdf)")}  # fmt: skip
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(folder / name), kinds[ending])
+    if not chosen:
+        return None
+    target = Path(chosen)
+    return target if target.suffix.lower() == ending else target.with_name(target.name + ending)
+
+
+def export_finished(parent: QWidget, what: str, path: Path) -> QMessageBox:
+    """The box saying `what` (e.g. "12 lines") was exported to `path`, with Open folder;
+    opened."""
+    text = QCoreApplication.translate("exports", "%1 exported to %2.")
+    box = export_done_box(parent, QCoreApplication.translate("exports", "Export finished"),
+                          text.replace("%1", what).replace("%2", str(path)),
+                          QCoreApplication.translate("exports", "Open folder"), path)  # fmt: skip
+    box.open()
+    return box
 
 
 def export_done_box(

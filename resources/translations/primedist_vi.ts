@@ -2526,20 +2526,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Lưu phiếu nhập kho thành PDF</translation>
     </message>
     <message>
-        <source>PDF document (*.pdf)</source>
-        <translation>Tài liệu PDF (*.pdf)</translation>
-    </message>
-    <message>
         <source>Printed to %1</source>
         <translation>Đã in ra %1</translation>
     </message>
     <message>
         <source>Export goods receipts</source>
         <translation>Xuất phiếu nhập hàng</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Bảng tính Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>Exporting goods receipts</source>
@@ -2552,18 +2544,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%n lines</source>
         <translation>%n dòng</translation>
-    </message>
-    <message>
-        <source>%1 exported to %2.</source>
-        <translation>Đã xuất %1 ra %2.</translation>
-    </message>
-    <message>
-        <source>Export finished</source>
-        <translation>Đã xuất xong</translation>
-    </message>
-    <message>
-        <source>Open folder</source>
-        <translation>Mở thư mục</translation>
     </message>
     <message>
         <source>Cancel %1</source>
@@ -4892,20 +4872,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Lưu đơn đặt hàng thành PDF</translation>
     </message>
     <message>
-        <source>PDF document (*.pdf)</source>
-        <translation>Tài liệu PDF (*.pdf)</translation>
-    </message>
-    <message>
         <source>Printed to %1</source>
         <translation>Đã in ra %1</translation>
     </message>
     <message>
         <source>Export purchase orders</source>
         <translation>Xuất đơn đặt hàng nhập</translation>
-    </message>
-    <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Bảng tính Excel (*.xlsx)</translation>
     </message>
     <message>
         <source>Exporting purchase orders</source>
@@ -4918,18 +4890,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%n lines</source>
         <translation>%n dòng</translation>
-    </message>
-    <message>
-        <source>%1 exported to %2.</source>
-        <translation>Đã xuất %1 ra %2.</translation>
-    </message>
-    <message>
-        <source>Export finished</source>
-        <translation>Đã xuất xong</translation>
-    </message>
-    <message>
-        <source>Open folder</source>
-        <translation>Mở thư mục</translation>
     </message>
 </context>
 <context>
@@ -6758,24 +6718,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xuất danh sách nhà cung cấp</translation>
     </message>
     <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Tệp Excel (*.xlsx)</translation>
-    </message>
-    <message>
         <source>Exporting suppliers</source>
         <translation>Đang xuất nhà cung cấp</translation>
-    </message>
-    <message>
-        <source>%1 exported to %2.</source>
-        <translation>Đã xuất %1 ra %2.</translation>
-    </message>
-    <message>
-        <source>Export finished</source>
-        <translation>Đã xuất xong</translation>
-    </message>
-    <message>
-        <source>Open folder</source>
-        <translation>Mở thư mục</translation>
     </message>
 </context>
 <context>
@@ -8624,6 +8568,29 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <source>(no log file)</source>
         <extracomment>Shown crash dialogs. One without a parent is owned by Python alone: without this reference it would be garbage-collected (and vanish) as soon as show_crash returns.</extracomment>
         <translation>(không có tệp nhật ký)</translation>
+    </message>
+</context>
+<context>
+    <name>exports</name>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>%1 exported to %2.</source>
+        <translation>Đã xuất %1 ra %2.</translation>
+    </message>
+    <message>
+        <source>Export finished</source>
+        <translation>Đã xuất xong</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
     </message>
 </context>
 <context>

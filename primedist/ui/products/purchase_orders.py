@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -41,11 +40,11 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     alive,
+    ask_save_path,
     count_text,
-    export_done_box,
+    export_finished,
     push_button,
     short_list,
-    xlsx_path,
 )
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
@@ -552,26 +551,23 @@ class PurchaseOrdersPage(QWidget):
         order = self.current()
         if order is None:
             return
-        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Save the purchase order as PDF"), str(folder / f"{order.code}.pdf"),
-            self.tr("PDF document (*.pdf)"),
-        )  # fmt: skip
-        if path:
-            self.print_order(Path(path if path.lower().endswith(".pdf") else f"{path}.pdf"))
+        path = ask_save_path(self, self.tr("Save the purchase order as PDF"), self._folder(),
+                             f"{order.code}.pdf")  # fmt: skip
+        if path is not None:
+            self.print_order(path)
+
+    def _folder(self) -> Path:
+        return self.ctx.settings.export_dir if self.ctx.settings else Path.home()
 
     def _printed(self, result: Any) -> None:
         if alive(self):
             self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
 
     def export(self) -> None:
-        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export purchase orders"), str(folder / "purchase-orders.xlsx"),
-            self.tr("Excel workbook (*.xlsx)"),
-        )  # fmt: skip
-        if path:
-            self.export_to(xlsx_path(path))
+        path = ask_save_path(self, self.tr("Export purchase orders"), self._folder(),
+                             "purchase-orders.xlsx")  # fmt: skip
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, target: Path) -> None:
         """The lines of every order the list's state and search match, in the background."""
@@ -585,11 +581,9 @@ class PurchaseOrdersPage(QWidget):
     def _exported(self, report: Any) -> None:
         if not alive(self):
             return
-        lines = count_text(report.rows, self.tr("%n line"), self.tr("%n lines"))
-        text = self.tr("%1 exported to %2.").replace("%1", lines).replace("%2", str(report.path))
         self.last_export = report
-        export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
-                        report.path).open()  # fmt: skip
+        export_finished(self, count_text(report.rows, self.tr("%n line"), self.tr("%n lines")),
+                        report.path)  # fmt: skip
 
     def _failed(self, exc: BaseException) -> None:
         """Said above the list (an order that changed meanwhile; a printer problem)."""

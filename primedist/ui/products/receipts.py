@@ -55,11 +55,11 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     alive,
+    ask_save_path,
     count_text,
-    export_done_box,
+    export_finished,
     push_button,
     short_list,
-    xlsx_path,
 )
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op, report_in
@@ -981,26 +981,23 @@ class GoodsReceiptsPage(QWidget):
         receipt = self.current()
         if receipt is None:
             return
-        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Save the goods receipt as PDF"), str(folder / f"{receipt.code}.pdf"),
-            self.tr("PDF document (*.pdf)"),
-        )  # fmt: skip
-        if path:
-            self.print_receipt(Path(path if path.lower().endswith(".pdf") else f"{path}.pdf"))
+        path = ask_save_path(self, self.tr("Save the goods receipt as PDF"), self._folder(),
+                             f"{receipt.code}.pdf")  # fmt: skip
+        if path is not None:
+            self.print_receipt(path)
+
+    def _folder(self) -> Path:
+        return self.ctx.settings.export_dir if self.ctx.settings else Path.home()
 
     def _printed(self, result: Any) -> None:
         if alive(self):
             self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
 
     def export(self) -> None:
-        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export goods receipts"), str(folder / "goods-receipts.xlsx"),
-            self.tr("Excel workbook (*.xlsx)"),
-        )  # fmt: skip
-        if path:
-            self.export_to(xlsx_path(path))
+        path = ask_save_path(self, self.tr("Export goods receipts"), self._folder(),
+                             "goods-receipts.xlsx")  # fmt: skip
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, target: Path) -> None:
         """The lines of every receipt matching the search, newest first, in the background."""
@@ -1013,11 +1010,9 @@ class GoodsReceiptsPage(QWidget):
     def _exported(self, report: Any) -> None:
         if not alive(self):
             return
-        lines = count_text(report.rows, self.tr("%n line"), self.tr("%n lines"))
-        text = self.tr("%1 exported to %2.").replace("%1", lines).replace("%2", str(report.path))
         self.last_export = report
-        export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
-                        report.path).open()  # fmt: skip
+        export_finished(self, count_text(report.rows, self.tr("%n line"), self.tr("%n lines")),
+                        report.path)  # fmt: skip
 
     def ask_cancel(self) -> QInputDialog | None:
         """Ask why, then cancel the selected receipt."""

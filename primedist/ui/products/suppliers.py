@@ -42,7 +42,7 @@ from primedist.services import suppliers as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.list_tools import alive, count_text, export_done_box, push_button, xlsx_path
+from primedist.ui.list_tools import alive, ask_save_path, count_text, export_finished, push_button
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
     MUTED,
@@ -1046,12 +1046,9 @@ class SuppliersPage(QWidget):
     # Export -------------------------------------------------------------------------------
     def export(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export suppliers"), str(folder / "suppliers.xlsx"),
-            self.tr("Excel workbook (*.xlsx)"),
-        )  # fmt: skip
-        if path:
-            self.export_to(xlsx_path(path))
+        path = ask_save_path(self, self.tr("Export suppliers"), folder, "suppliers.xlsx")
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, target: Path) -> None:
         """Every supplier matching the search and filters, in the background."""
@@ -1066,8 +1063,6 @@ class SuppliersPage(QWidget):
     def _exported(self, report: Any) -> None:
         if not alive(self):
             return
-        rows = count_text(report.rows, self.tr("%n supplier"), self.tr("%n suppliers"))
-        text = self.tr("%1 exported to %2.").replace("%1", rows).replace("%2", str(report.path))
         self.last_export = report
-        export_done_box(self, self.tr("Export finished"), text, self.tr("Open folder"),
-                        report.path).open()  # fmt: skip
+        export_finished(self, count_text(report.rows, self.tr("%n supplier"),
+                                         self.tr("%n suppliers")), report.path)  # fmt: skip
