@@ -32,6 +32,7 @@ _T: dict[str, tuple[str, str]] = {
     "when": ("Ordered", "Ngày đặt"),
     "expected": ("Expected on", "Ngày giao dự kiến"),
     "by": ("Ordered by", "Người đặt"),
+    "contact": ("Contact", "Liên hệ"),
     "state": ("State", "Trạng thái"),
     "unit_cost": ("Expected unit cost", "Đơn giá dự kiến"),
     "received_qty": ("Received", "Đã nhận"),
@@ -55,8 +56,10 @@ def purchase_order_document(
     lang: str,
     paper: Paper = Paper.A4,
     tz: tzinfo | None = None,
+    contact: str = "",
 ) -> Document:
-    """The order filled in, ready for Qt to render on `paper` (A4 or A5)."""
+    """The order filled in, ready for Qt to render on `paper` (A4 or A5); `contact` is the
+    supplier's phone and address (under its name)."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), _T)
     came = any(line.received for line in lines)
     units = pick(_T["units"], h.lang).format(lines=h.number(len(lines)),
@@ -66,16 +69,18 @@ def purchase_order_document(
         totals.append(h.row(h.t("received_units"), h.number(order.received_units)))
     if came and order.state in OPEN_STATES:
         totals.append(h.row(h.t("awaited"), h.number(order.awaited_units), bold=True))
-    parts = ["<html><body>", *shop_and_title(h, shop), head_table(_head(h, order)),
+    parts = ["<html><body>", *shop_and_title(h, shop), head_table(_head(h, order, contact)),
              lines_table(h, lines, ("received_qty", [ln.received for ln in lines]) if came
                          else None),
              h.table(totals), signatures(h, "orderer", "confirms"), "</body></html>"]  # fmt: skip
     return Document(f"{pick(_T['title'], lang)} {order.code}", "".join(parts), paper)
 
 
-def _head(h: ReportHtml, order: OrderRow) -> list[tuple[str, str]]:
+def _head(h: ReportHtml, order: OrderRow, contact: str) -> list[tuple[str, str]]:
     rows = [(h.t("code"), escape(order.code)), (h.t("when"), h.when(order.created_at)),
             (h.t("supplier"), escape(order.supplier))]  # fmt: skip
+    if contact:
+        rows.append((h.t("contact"), escape(contact)))
     if order.expected_on is not None:
         rows.append((h.t("expected"), h.day(order.expected_on)))
     if order.note:

@@ -18,6 +18,7 @@ from primedist.printing.store import load_profile, save_profile
 from primedist.services import auth
 from primedist.services import goods_receipts as gr
 from primedist.services import purchase_orders as po
+from primedist.services import suppliers as sup
 from primedist.services.context import ServiceContext
 from primedist.ui.printing.jobs import print_purchase_order
 from tests.cli_support import INIT_ARGS
@@ -36,13 +37,17 @@ def order(ctx: ServiceContext, expected_on: date | None = date(2026, 12, 10)) ->
 
 def test_an_order_to_send_in_vietnamese(qapp, shop_ctx, tmp_path):
     row = order(shop_ctx)
+    sup.update_supplier(shop_ctx, row.supplier_id, sup.SupplierDraft(
+        "Gốm Minh Long", phone="0912 345 678", address="Bát Tràng, Gia Lâm, Hà Nội"))
     out = tmp_path / "dhn.pdf"
     result = print_purchase_order(shop_ctx, row.id, pdf=out)
     assert result.where == str(out)
     assert [(round(w), round(h)) for w, h in pdf_pages_mm(out)] == [(210, 297)]
     text = pdf_text(out)
     for phrase in ("Nến Thơm Sài Gòn", "ĐƠN ĐẶT HÀNG", "Số đơn: DHN000001",
-                   "Nhà cung cấp: Gốm Minh Long", "Ngày giao dự kiến: 10/12/2026",
+                   "Nhà cung cấp: Gốm Minh Long",
+                   "Liên hệ: 0912345678 · Bát Tràng, Gia Lâm, Hà Nội",
+                   "Ngày giao dự kiến: 10/12/2026",
                    "Ghi chú: Giao buổi sáng", "Người đặt", "Đơn giá dự kiến", "NEN-01",
                    "Nến thơm tinh dầu", "18.000 ₫", "432.000 ₫", "Cốc sứ Bát Tràng",
                    "Bên đặt hàng", "Nhà cung cấp xác nhận", "(ký, ghi rõ họ tên)"):  # fmt: skip

@@ -232,13 +232,15 @@ def print_purchase_order(
 ) -> PrintResult:
     """Print a purchase order (đơn đặt hàng) for its supplier as a goods receipt is printed."""
     from primedist.printing.purchase_order import purchase_order_document
-    from primedist.services import purchase_orders
+    from primedist.services import purchase_orders, suppliers
 
     order = purchase_orders.get_order(ctx, order_id)
     lines = purchase_orders.order_lines(ctx, order_id)
+    s = suppliers.get_supplier(ctx, order.supplier_id)
+    contact = " · ".join(part for part in (s.phone, s.address) if part)
     return _print_goods_document(
         ctx, lambda paper: purchase_order_document(order, lines, store.load_shop_details(ctx),
-                                                   lang=lang, paper=paper),
+                                                   lang=lang, paper=paper, contact=contact),
         target, pdf,
     )  # fmt: skip
 
