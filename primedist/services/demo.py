@@ -349,12 +349,18 @@ DEMO_PURCHASE_ORDERS = (
 
 def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
     """Two orders awaiting their goods (Products → Purchase orders), at the variants'
-    costs: the owner can receive one to see the receipt start from what is to come."""
+    costs: the owner can receive one to see the receipt start from what is to come. Two
+    SKUs of the delivery on credit run low (their level set above what is left), so *Add
+    what is low on stock* has something to add for that supplier."""
+    from primedist.services import goods_receipts as gr
     from primedist.services import purchase_orders as po
 
+    for credit in gr.list_receipts(ctx, DEMO_DELIVERIES[1][0], limit=1):
+        _run_low(ctx, [ln.sku for ln in gr.receipt_lines(ctx, credit.id)[:2]])
+
     today = to_local(ctx.clock.now(), shop_tz()).date()
+    rows = _demo_variants(ctx)
     for supplier, count, days, note in DEMO_PURCHASE_ORDERS:
-        rows = _demo_variants(ctx)
         chosen = [rows[int(i)] for i in rng.permutation(len(rows))[: min(count, len(rows))]]
         lines = [po.OrderLine(int(vid), int(rng.integers(1, 5)) * 12, int(cost) or None)
                  for vid, cost in chosen]  # fmt: skip
@@ -367,6 +373,17 @@ def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
                 conn.execute(sa.update(table_of(PurchaseOrder))
                              .where(table_of(PurchaseOrder).c.id == row.id)
                              .values(created_at=row.created_at + timedelta(days=days - 4)))
+
+
+def _run_low(ctx: ServiceContext, skus: Sequence[str]) -> None:
+    """These SKUs low on stock: their own level set 4 above what is available."""
+    from primedist.services import goods_receipts as gr
+    from primedist.services import low_stock
+
+    for sku in skus:
+        hit = gr.find_variant(ctx, sku)
+        if hit is not None:
+            low_stock.set_variant_level(ctx, hit.variant_id, hit.available + 4)
 
 
 def _demo_variants(ctx: ServiceContext) -> list[Any]:

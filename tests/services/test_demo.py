@@ -819,3 +819,7 @@ def test_open_purchase_orders(demo_ctx: ServiceContext) -> None:
     assert all(r.state == PurchaseOrderState.ORDERED and r.total_cost > 0 for r in rows)
     lines = po.order_lines(demo_ctx, rows[0].id) + po.order_lines(demo_ctx, rows[1].id)
     assert all(ln.quantity % 12 == 0 and ln.received == 0 for ln in lines)
+    # Two SKUs of the delivery on credit run low: what to order from that supplier.
+    suggested = po.suggested_lines(demo_ctx, demo.DEMO_DELIVERIES[1][0])
+    assert len(suggested) == 2
+    assert all(s.quantity == s.level + 4 and s.unit_cost for s in suggested)
