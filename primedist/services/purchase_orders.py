@@ -508,6 +508,17 @@ def _listed_row(x: Any) -> OrderRow:
                     x.cancel_reason or "", x.closed_at, x.close_reason or "")  # fmt: skip
 
 
+def open_orders(ctx: ServiceContext, supplier: str) -> list[OrderRow]:
+    """The orders still awaiting goods from the supplier named (name or code; none for a
+    name no supplier has), the newest first: what a delivery from it may be against."""
+    ctx.require(Module.PRODUCTS)
+    try:
+        supplier_id = suppliers.supplier_id_by_name(ctx, supplier)
+    except NotFound:
+        return []
+    return list_orders(ctx, state="open", supplier_id=supplier_id)
+
+
 def get_order(ctx: ServiceContext, order_id: int) -> OrderRow:
     ctx.require(Module.PRODUCTS)
     with ctx.engine.connect() as conn:

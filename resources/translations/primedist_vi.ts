@@ -2165,7 +2165,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Paid in advance: %1</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. What each known supplier is owed now, by folded name (the hint by its field). The amount paid was typed (it no longer follows the cost).</extracomment>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). What each known supplier is owed now, by folded name (the hint by its field). The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Đã trả trước: %1</translation>
     </message>
     <message>
@@ -2174,7 +2174,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Receive the goods of %1</source>
-        <extracomment>The purchase order the goods were ordered with (shown when there is one).</extracomment>
+        <extracomment>The supplier&apos;s open purchase orders, to receive against (shown when it has some). The purchase order the goods were ordered with (shown when there is one).</extracomment>
         <translation>Nhập hàng của %1</translation>
     </message>
     <message>
@@ -2192,6 +2192,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>&amp;Note</source>
         <translation>&amp;Ghi chú</translation>
+    </message>
+    <message>
+        <source>Against &amp;order</source>
+        <translation>Theo đơn đặt &amp;hàng</translation>
+    </message>
+    <message>
+        <source>The supplier&apos;s purchase orders still awaiting goods: receive this delivery against one (its lines added, what came counted on the order)</source>
+        <translation>Các đơn đặt hàng của nhà cung cấp này còn chờ hàng về: nhập lần giao này theo một đơn (thêm các dòng của đơn, số đã về được tính vào đơn)</translation>
     </message>
     <message>
         <source>optional: who delivered</source>
@@ -2280,6 +2288,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>A receipt takes at most %1 lines.</source>
         <translation>Một phiếu nhập có tối đa %1 dòng.</translation>
+    </message>
+    <message>
+        <source>Not against an order</source>
+        <translation>Không theo đơn đặt hàng</translation>
+    </message>
+    <message>
+        <source>%1 · %2 units to come</source>
+        <translation>%1 · còn chờ %2 sản phẩm</translation>
+    </message>
+    <message>
+        <source>expected %1</source>
+        <translation>hẹn giao %1</translation>
     </message>
     <message>
         <source>Import the lines of a delivery</source>

@@ -199,7 +199,6 @@ UNCHECKED_BY_DESIGN = {
     "import_support.record_import": "called by checked imports",
     "demo.ensure_demo_owner": "demo start (sets the demo shop up)",
     "demo.has_orders": "demo start",
-    "demo.generate_demo": "demo start: refuses a store that has orders",
     "backup.backup_keep": "read by the scheduler's daily backup",
     "backup.daily_backup": "the scheduler's job, as the system",
     "backup.daily_backup_due": "the scheduler's job, as the system",

@@ -316,3 +316,14 @@ def test_export_writes_every_line_typed_and_neutralised(owner_ctx, goods, order,
         po.export_orders(owner_ctx, tmp_path / "dat.csv")
     with pytest.raises(PermissionDenied):
         po.export_orders(staff(owner_ctx, Module.ORDERS), tmp_path / "x.xlsx")
+
+
+def test_open_orders_of_a_supplier(owner_ctx, goods, order):
+    po.create_order(owner_ctx, po.OrderDraft("Sứ Bát Tràng", [po.OrderLine(goods["bowl"], 1)]))
+    later = po.create_order(owner_ctx, po.OrderDraft("NCC000001", [po.OrderLine(goods["cup"], 2)]))
+    po.cancel_order(owner_ctx, later.id, "trùng")
+    assert [r.code for r in po.open_orders(owner_ctx, "gom minh long")] == ["DHN000001"]
+    assert [r.code for r in po.open_orders(owner_ctx, "NCC000002")] == ["DHN000002"]
+    assert po.open_orders(owner_ctx, "Nobody yet") == []
+    with pytest.raises(PermissionDenied):
+        po.open_orders(staff(owner_ctx, Module.ORDERS), "Gốm Minh Long")

@@ -71,6 +71,7 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
     and no payment. Emits `ordered(OrderRow)` once saved."""
 
     ordered = Signal(object)
+    offers_orders = False
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
                  supplier: str = "", editing: po.OrderRow | None = None,

@@ -48,7 +48,7 @@ from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
 from primedist.errors import PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services.context import ServiceContext
-from primedist.services.purchase_orders import OrderRow, ToReceive
+from primedist.services.purchase_orders import OrderRow, ToReceive, open_orders, to_receive
 from primedist.services.sale_lookup import VariantHit
 from primedist.services.supplier_returns import ReturnRow, receipt_returns
 from primedist.ui.i18n import current_language
@@ -152,6 +152,8 @@ class GoodsReceiptDialog(QDialog):
 
     received = Signal(object, object)
     labelsRequested = Signal(object)
+    #: A receipt started without an order offers the supplier's open orders to receive.
+    offers_orders = True
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, supplier: str = "",
@@ -161,6 +163,8 @@ class GoodsReceiptDialog(QDialog):
         self.setObjectName("goodsReceiptDialog")
         self.ctx = ctx
         self.order = order
+        #: The open purchase orders of the supplier typed (offered in `order_choice`).
+        self.open_orders: list[OrderRow] = []
         self.lines: list[DraftLine] = []
         #: What each known supplier is owed now, by folded name (the hint by its field).
         self.debts: dict[str, int] | None = None
@@ -196,6 +200,9 @@ class GoodsReceiptDialog(QDialog):
         self._refresh()
         self.search.setFocus()
         Op(self, lambda _job: _supplier_choices(ctx)).success(self._suppliers_loaded).run()
+        if order is None and self.offers_orders:
+            self.supplier.editingFinished.connect(self.look_for_orders)
+            self.look_for_orders()
 
     def _suppliers_loaded(self, got: tuple[list[str], dict[str, int]]) -> None:
         """The suppliers, offered as the name is typed (any part of it, any case), and what
@@ -247,11 +254,21 @@ class GoodsReceiptDialog(QDialog):
         supplier_row.addWidget(self.supplier_debt)
         form.addRow(self.supplier_label, supplier_row)
         form.addRow(self.note_label, self.note)
+        #: The supplier's open purchase orders, to receive against (shown when it has some).
+        self.order_choice = QComboBox()
+        self.order_choice.setObjectName("receiptOrderChoice")
+        self.order_choice.activated.connect(self._order_chosen)
+        self.order_choice_label = QLabel()
+        self.order_choice_label.setBuddy(self.order_choice)
+        form.addRow(self.order_choice_label, self.order_choice)
+        form.setRowVisible(self.order_choice, False)
         #: The purchase order the goods were ordered with (shown when there is one).
         self.order_label = QLabel()
         self.order_label.setObjectName("receiptOrder")
-        if self.order is not None:
-            form.addRow(self.order_label)
+        self.order_label.setWordWrap(True)
+        form.addRow(self.order_label)
+        self.order_label.setVisible(self.order is not None)
+        self.head_form = form
         return form
 
     def _build_table(self) -> QTableWidget:
@@ -309,6 +326,10 @@ class GoodsReceiptDialog(QDialog):
                 "did not come.").replace("%1", order.code))  # fmt: skip
         self.supplier_label.setText(self.tr("&Supplier"))
         self.note_label.setText(self.tr("&Note"))
+        self.order_choice_label.setText(self.tr("Against &order"))
+        self.order_choice.setToolTip(self.tr(
+            "The supplier's purchase orders still awaiting goods: receive this delivery "
+            "against one (its lines added, what came counted on the order)"))  # fmt: skip
         self.supplier.setPlaceholderText(self.tr("optional: who delivered"))
         self.note.setPlaceholderText(self.tr("optional: delivery note number…"))
         self.search.setPlaceholderText(
@@ -401,6 +422,61 @@ class GoodsReceiptDialog(QDialog):
             else:
                 self.lines[i] = line
         self._fill()
+
+    # Receiving against an order ----------------------------------------------------------
+    def look_for_orders(self) -> None:
+        """Offer the open purchase orders of the supplier typed (none: the choice hidden)."""
+        name = " ".join(self.supplier.text().split())
+        if not name:
+            self._show_orders(name, [])
+            return
+        ctx = self.ctx
+        Op(self, lambda _job: open_orders(ctx, name)).success(
+            lambda rows: self._show_orders(name, rows)).run()  # fmt: skip
+
+    def _show_orders(self, name: str, rows: list[OrderRow]) -> None:
+        if not alive(self) or self.order is not None:
+            return
+        if name != " ".join(self.supplier.text().split()):
+            return  # typed on since: the newer look-up answers
+        self.open_orders = rows
+        self.order_choice.clear()
+        self.order_choice.addItem(self.tr("Not against an order"), None)
+        for row in rows:
+            text = self.tr("%1 · %2 units to come").replace("%1", row.code).replace(
+                "%2", _num(row.awaited_units))  # fmt: skip
+            if row.expected_on is not None:
+                text += " · " + self.tr("expected %1").replace(
+                    "%1", row.expected_on.strftime("%d/%m/%Y"))  # fmt: skip
+            self.order_choice.addItem(text, row.id)
+        self.head_form.setRowVisible(self.order_choice, bool(rows))
+
+    def _order_chosen(self, index: int) -> None:
+        """Against the order chosen: its supplier fixed and what is still to come of it
+        added to the lines; "not against an order" frees the supplier again."""
+        order_id = self.order_choice.itemData(index)
+        if order_id is None:
+            self._set_order(None)
+            return
+        if self.order is not None and self.order.id == order_id:
+            return
+        ctx = self.ctx
+        Op(self, lambda _job: to_receive(ctx, int(order_id))).success(
+            lambda got: self._order_loaded(*got)).failure(self._failed).run()  # fmt: skip
+
+    def _order_loaded(self, order: OrderRow, to_come: list[ToReceive]) -> None:
+        if not alive(self):
+            return
+        if self.order is not None:  # another order's lines make way for this one's
+            self.lines.clear()
+        self._set_order(order)
+        self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
+
+    def _set_order(self, order: OrderRow | None) -> None:
+        self.order = order
+        self.supplier.setReadOnly(order is not None)
+        self.order_label.setVisible(order is not None)
+        self.retranslate()
 
     def import_lines(self) -> None:
         folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()

@@ -251,3 +251,48 @@ def test_the_orders_listed_exported(qtbot, page, owner_ctx, products, tmp_path):
     assert rows[0][0] == "Order" and [r[0] for r in rows[1:]] == ["DHN000001"]
     for box in orders.findChildren(QMessageBox):
         box.close()
+
+
+@pytest.mark.usefixtures("english")
+def test_a_new_goods_receipt_offers_the_suppliers_open_orders(qtbot, page, owner_ctx, products):
+    from primedist.ui.products.receipts import GoodsReceiptsPage
+
+    order = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [
+        po.OrderLine(products["COC-1"], 10, 30_000)], expected_on=date(2026, 12, 1)))
+    po.create_order(owner_ctx, po.OrderDraft("Sứ Minh Châu", [po.OrderLine(products["DIA-1"], 2)]))
+    receipts = page.show_tab(ProductsPage.RECEIPTS)
+    assert isinstance(receipts, GoodsReceiptsPage)
+    dialog = receipts.new_receipt()
+    assert dialog.order_choice.isHidden()  # no supplier yet
+    scan(qtbot, dialog, "DIA-1")  # scanned before the supplier is named: kept
+    dialog.supplier.setText("gom minh long")
+    dialog.supplier.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.order_choice.isVisible(), timeout=WAIT)
+    assert [dialog.order_choice.itemText(i) for i in range(dialog.order_choice.count())] == [
+        "Not against an order", "DHN000001 · 10 units to come · expected 01/12/2026"]
+    dialog.order_choice.setCurrentIndex(1)
+    dialog.order_choice.activated.emit(1)
+    qtbot.waitUntil(lambda: len(dialog.lines) == 2, timeout=WAIT)
+    assert dialog.windowTitle() == "Receive the goods of DHN000001"
+    assert dialog.supplier.isReadOnly() and dialog.order_label.isVisible()
+    assert [(ln.hit.sku, ln.quantity) for ln in dialog.lines] == [("DIA-1", 1), ("COC-1", 10)]
+    dialog.order_choice.activated.emit(1)  # the same order again: nothing added twice
+    assert [ln.quantity for ln in dialog.lines] == [1, 10]
+    with qtbot.waitSignal(dialog.received, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.state.value, row.received_units) == ("received", 10)
+    # Another supplier with none open: nothing offered; back to no order frees the supplier.
+    other = receipts.new_receipt("Nhà cung cấp mới")
+    qtbot.wait(200)
+    assert other.order_choice.isHidden()
+    other.supplier.setText("Sứ Minh Châu")
+    other.supplier.editingFinished.emit()
+    qtbot.waitUntil(lambda: other.order_choice.count() == 2, timeout=WAIT)
+    other.order_choice.activated.emit(1)
+    qtbot.waitUntil(lambda: other.order is not None, timeout=WAIT)
+    other.order_choice.setCurrentIndex(0)
+    other.order_choice.activated.emit(0)
+    assert other.order is None and not other.supplier.isReadOnly()
+    assert other.windowTitle() == "New goods receipt" and other.order_label.isHidden()
+    other.reject()
