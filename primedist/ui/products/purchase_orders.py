@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz, to_local
+from primedist.core.clock import format_date, format_datetime, shop_tz, to_local
 from primedist.domain.purchase_order import OPEN_STATES, PurchaseOrderState
 from primedist.services import purchase_orders as po
 from primedist.services.context import ServiceContext
@@ -62,7 +62,7 @@ STATE_CHOICES: tuple[str, ...] = ("open", "", *(s.value for s in PurchaseOrderSt
 
 
 def _day(day: date | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")
+    return "" if day is None else format_date(day, current_language())
 
 
 class PurchaseOrderDialog(GoodsReceiptDialog):

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
 from primedist.core.text import fold
 from primedist.domain.enums import PaymentMethod
@@ -447,7 +447,7 @@ class GoodsReceiptDialog(QDialog):
                 "%2", _num(row.awaited_units))  # fmt: skip
             if row.expected_on is not None:
                 text += " · " + self.tr("expected %1").replace(
-                    "%1", row.expected_on.strftime("%d/%m/%Y"))  # fmt: skip
+                    "%1", format_date(row.expected_on, current_language()))  # fmt: skip
             self.order_choice.addItem(text, row.id)
         self.head_form.setRowVisible(self.order_choice, bool(rows))
 
