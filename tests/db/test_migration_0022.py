@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import primedist.db.store as store
+from primedist.errors import StoreError
 from primedist.services import goods_receipts as gr
 from primedist.services import purchase_orders as po
 from primedist.services import supplier_returns as sr
@@ -65,3 +67,22 @@ def test_down_and_up_again_keeps_the_receipts_documents(
     # The orders went with the downgrade; the receipt stands, linked to none.
     assert gr.get_receipt(owner_ctx, receipt.id).lines == 2
     assert po.list_orders(owner_ctx) == []
+
+
+def test_a_migration_leaving_a_broken_reference_is_refused(engine: Engine) -> None:
+    """What `store.migrate` checks before it commits: a row pointing at a missing parent
+    names both tables (written here with the keys off, as a migration step runs)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL checks every foreign key as it is written")
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        trans = conn.begin()
+        try:
+            conn.exec_driver_sql(
+                "INSERT INTO goods_receipt_lines (receipt_id, sku, product_name, quantity)"
+                " VALUES (999, 'X', 'x', 1)")
+            with pytest.raises(StoreError, match="goods_receipt_lines .* goods_receipts"):
+                store._check_foreign_keys(conn)
+        finally:
+            trans.rollback()
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
