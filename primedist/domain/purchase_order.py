@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from primedist.domain.base import fk, money_field, utcnow
+from primedist.domain.goods_receipt import MAX_RECEIPT_LINES
 
 #: Lines one order takes (as a receipt).
-MAX_ORDER_LINES = 500
+MAX_ORDER_LINES = MAX_RECEIPT_LINES
 
 
 class PurchaseOrderState(StrEnum):

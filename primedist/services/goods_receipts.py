@@ -51,6 +51,7 @@ from primedist.services.export_support import (
     replaced_when_done,
     stream_rows,
 )
+from primedist.services.goods_lines import check_lines
 from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
 from primedist.services.stock import move_stock, receive, stock_level
 
@@ -167,26 +168,12 @@ def search_variants(ctx: ServiceContext, text: str, limit: int = 20) -> list[Var
 
 def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
     lines = list(draft.lines)
-    if not lines:
-        raise ValidationError(msg("Add at least one product to the receipt."), field="lines")
-    if len(lines) > MAX_RECEIPT_LINES:
-        raise ValidationError(
-            msg("A receipt takes at most {max} lines ({n} given): split the delivery.",
-                max=MAX_RECEIPT_LINES, n=len(lines)), field="lines")  # fmt: skip
-    seen: set[int] = set()
-    for n, line in enumerate(lines, 1):
-        if line.variant_id in seen:
-            raise ValidationError(msg("Line {line}: the product is on the receipt already.",
-                                      line=str(n)), field="lines")  # fmt: skip
-        seen.add(line.variant_id)
-        if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
-            raise ValidationError(msg("Line {line}: the quantity must be 1 to {max}.",
-                                      line=str(n), max=MAX_RECEIPT_QUANTITY),
-                                  field="quantity")  # fmt: skip
-        if line.unit_cost is not None and not 0 <= line.unit_cost <= MAX_UNIT_COST:
-            raise ValidationError(msg("Line {line}: the unit cost must be 0 to {max}.",
-                                      line=str(n), max=MAX_UNIT_COST),
-                                  field="unit_cost")  # fmt: skip
+    check_lines(
+        lines, msg("Add at least one product to the receipt."),
+        msg("A receipt takes at most {max} lines ({n} given): split the delivery.",
+            max=MAX_RECEIPT_LINES, n=len(lines)),
+        lambda n: msg("Line {line}: the product is on the receipt already.", line=str(n)),
+    )  # fmt: skip
     supplier, note = draft.supplier.strip(), draft.note.strip()
     if len(supplier) > MAX_SUPPLIER:
         raise ValidationError(msg("The supplier's name has {length} characters: {limit} at "

@@ -33,7 +33,6 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.goods_receipt import (
     MAX_RECEIPT_QUANTITY,
-    MAX_UNIT_COST,
     GoodsReceipt,
     GoodsReceiptLine,
 )
@@ -61,6 +60,7 @@ from primedist.services.export_support import (
     replaced_when_done,
     stream_rows,
 )
+from primedist.services.goods_lines import check_lines
 from primedist.services.sale_lookup import VariantHit, variant_hits_in
 
 MAX_NOTE = 255
@@ -176,25 +176,12 @@ def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
     if not " ".join(draft.supplier.split()):
         raise ValidationError(msg("Name the supplier the goods are ordered from."),
                               field="supplier")  # fmt: skip
-    if not lines:
-        raise ValidationError(msg("Add at least one product to the order."), field="lines")
-    if len(lines) > MAX_ORDER_LINES:
-        raise ValidationError(msg("An order takes at most {max} lines ({n} given): split it.",
-                                  max=MAX_ORDER_LINES, n=len(lines)), field="lines")  # fmt: skip
-    seen: set[int] = set()
-    for n, line in enumerate(lines, 1):
-        if line.variant_id in seen:
-            raise ValidationError(msg("Line {line}: the product is on the order already.",
-                                      line=str(n)), field="lines")  # fmt: skip
-        seen.add(line.variant_id)
-        if not 0 < line.quantity <= MAX_RECEIPT_QUANTITY:
-            raise ValidationError(msg("Line {line}: the quantity must be 1 to {max}.",
-                                      line=str(n), max=MAX_RECEIPT_QUANTITY),
-                                  field="quantity")  # fmt: skip
-        if line.unit_cost is not None and not 0 <= line.unit_cost <= MAX_UNIT_COST:
-            raise ValidationError(msg("Line {line}: the unit cost must be 0 to {max}.",
-                                      line=str(n), max=MAX_UNIT_COST),
-                                  field="unit_cost")  # fmt: skip
+    check_lines(
+        lines, msg("Add at least one product to the order."),
+        msg("An order takes at most {max} lines ({n} given): split it.", max=MAX_ORDER_LINES,
+            n=len(lines)),
+        lambda n: msg("Line {line}: the product is on the order already.", line=str(n)),
+    )  # fmt: skip
     if draft.expected_on is not None:
         today = ctx.clock.now().date()
         if not -MAX_DAYS_AHEAD <= (draft.expected_on - today).days <= MAX_DAYS_AHEAD:
