@@ -101,6 +101,32 @@ def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> Non
     assert table_count(shop, "supplier_returns") == 2
 
 
+def test_a_return_entered_by_mistake_is_cancelled(cli: Any, shop: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(shop))
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,10,30000\n", encoding="utf-8")
+    assert cli(*d, "receive", str(path), "--supplier", "Gốm Minh Long", "--paid", "0").code == (
+        EXIT_OK
+    )
+    assert cli(*d, "suppliers", "return", "PN000001", "COC-1:4", "--reason", "Vỡ").code == (
+        EXIT_OK
+    )
+    run = cli(*d, "suppliers", "cancel-return", "th000001", "--reason", "Nhầm", "--json")
+    assert run.code == EXIT_OK, run.err
+    assert run.json() == {"code": "TH000001", "receipt": "PN000001", "units": 4,
+                          "reason": "Nhầm", "debt": 300_000}  # fmt: skip
+    again = cli(*d, "suppliers", "cancel-return", "TH000001", "--reason", "Nhầm")
+    assert again.code == EXIT_ERROR and "TH000001 was cancelled already" in again.err
+    missing = cli(*d, "suppliers", "cancel-return", "TH000009", "--reason", "x")
+    assert missing.code == EXIT_ERROR and "There is no return to a supplier TH000009" in missing.err
+    assert cli(*d, "suppliers", "cancel-return", "TH000001").code == EXIT_USAGE  # no reason
+    # The cups are back: all ten can go back now, said in text.
+    assert cli(*d, "suppliers", "return", "PN000001", "COC-1:10", "--reason", "x").code == EXIT_OK
+    text = cli(*d, "suppliers", "cancel-return", "TH000002", "--reason", "Nhầm")
+    assert text.out.strip() == ("TH000002 cancelled: 10 units of PN000001 back in stock. "
+                                "Gốm Minh Long is owed 300,000 now.")  # fmt: skip
+
+
 def test_an_opening_debt_then_a_discount(cli: Any, shop: Path) -> None:
     d = ("--data-dir", str(shop))
     assert cli(*d, "suppliers", "add", "Gốm Minh Long").code == EXIT_OK

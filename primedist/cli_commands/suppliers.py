@@ -61,6 +61,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--method", choices=METHODS, default="cash", help="how it came back")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_return)
+    p = actions.add_parser(
+        "cancel-return", help="cancel a return to a supplier entered by mistake",
+        description="Bring its goods back into stock; it stops counting in what the shop "
+        "owes the supplier (the money given back with it too).",
+    )  # fmt: skip
+    p.add_argument("code", metavar="RETURN", help="the return's code (TH000012)")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why it is cancelled")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cancel_return)
 
 
 def _data(row: Any) -> dict[str, Any]:
@@ -137,6 +146,21 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     back = f"; {row.refund:,} given back" if row.refund else ""
     emit(args, data, f"{row.code}: {row.units:,} units of {row.receipt_code} back to the "
                      f"supplier, worth {row.total:,}{back}.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_cancel_return(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import supplier_returns as sr
+    from primedist.services import suppliers as sup
+
+    ctx = as_owner(open_context(settings))
+    row = sr.cancel_return(ctx, sr.return_id_by_code(ctx, args.code), args.reason)
+    debt = sup.get_supplier(ctx, row.supplier_id).debt if row.supplier_id else None
+    data = {"code": row.code, "receipt": row.receipt_code, "units": row.units,
+            "reason": row.cancel_reason, "debt": debt}  # fmt: skip
+    owed = f" {row.supplier} is owed {debt:,} now." if debt is not None else ""
+    emit(args, data, f"{row.code} cancelled: {row.units:,} units of {row.receipt_code} back "
+                     f"in stock.{owed}")  # fmt: skip
     return EXIT_OK
 
 

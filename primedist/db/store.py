@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0022_purchase_orders"
+HEAD_REVISION = "0023_supplier_return_cancel"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -70,7 +70,8 @@ class SupplierPayment(SQLModel, table=True):
 
 class SupplierReturn(SQLModel, table=True):
     """Goods of a receipt sent back to its supplier (*phiếu trả hàng nhập*, TH000012): the
-    shop owes their cost less; money the supplier gave back for them is `refund`."""
+    shop owes their cost less; money the supplier gave back for them is `refund`. Only a
+    standing (not cancelled) return counts."""
 
     __tablename__ = "supplier_returns"
     __table_args__ = (
@@ -92,6 +93,11 @@ class SupplierReturn(SQLModel, table=True):
     method: PaymentMethod = enum_field(PaymentMethod, default=PaymentMethod.CASH)
     user_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+    #: Cancelled (entered by mistake): the goods came back into stock and it stops
+    #: counting in what is owed, its refund too.
+    cancelled_at: datetime | None = None
+    cancelled_by_id: int | None = fk("users.id", ondelete="SET NULL")
+    cancel_reason: str | None = Field(default=None, max_length=255)
 
 
 class SupplierReturnLine(SQLModel, table=True):

@@ -5,7 +5,7 @@ and two places to sign (who delivered, who received). Fixed shape, every value e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Protocol
 
 from primedist.core.clock import shop_tz
@@ -43,6 +43,15 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+def cancelled_banner(h: ReportHtml, cancelled_at: datetime | None, reason: str) -> list[str]:
+    """"CANCELLED <when>: <reason>" in red under the title of a cancelled document."""
+    if cancelled_at is None:
+        return []
+    banner = pick(TEXTS["cancelled"], h.lang).format(when=h.when(cancelled_at),
+                                                     reason=escape(reason))  # fmt: skip
+    return [f'<p align="center" style="color:#B91C1C; font-weight:bold">{banner}</p>']
+
+
 def goods_receipt_document(
     receipt: ReceiptRow,
     lines: Sequence[ReceiptLineRow],
@@ -55,10 +64,7 @@ def goods_receipt_document(
     """The receipt filled in, ready for Qt to render on `paper` (A4 or A5)."""
     h = ReportHtml(check_lang(lang), tz or shop_tz(), TEXTS)
     parts = ["<html><body>", *shop_and_title(h, shop)]
-    if receipt.cancelled_at is not None:
-        banner = pick(TEXTS["cancelled"], h.lang).format(
-            when=h.when(receipt.cancelled_at), reason=escape(receipt.cancel_reason))  # fmt: skip
-        parts.append(f'<p align="center" style="color:#B91C1C; font-weight:bold">{banner}</p>')
+    parts += cancelled_banner(h, receipt.cancelled_at, receipt.cancel_reason)
     head_rows = [(h.t("code"), escape(receipt.code)), (h.t("received"), h.when(receipt.created_at))]
     if receipt.supplier:
         head_rows.append((h.t("supplier"), escape(receipt.supplier)))

@@ -14,6 +14,7 @@ from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.goods_receipt import (
     TEXTS,
+    cancelled_banner,
     head_table,
     lines_table,
     shop_and_title,
@@ -62,8 +63,10 @@ def supplier_return_document(
     totals = [h.row(f"<b>{h.t('total')}</b> ({units})", h.money(back.total), bold=True)]
     if back.refund:
         totals.append(h.row(h.t("refund"), h.money(back.refund)))
-    if back.supplier_id is not None and back.total > back.refund:
+    if back.supplier_id is not None and back.total > back.refund and back.cancelled_at is None:
         totals.append(h.row(h.t("off_debt"), h.money(back.total - back.refund), bold=True))
-    parts = ["<html><body>", *shop_and_title(h, shop), head_table(rows), lines_table(h, lines),
-             h.table(totals), signatures(h, "hands_over", "takes"), "</body></html>"]  # fmt: skip
+    parts = ["<html><body>", *shop_and_title(h, shop),
+             *cancelled_banner(h, back.cancelled_at, back.cancel_reason), head_table(rows),
+             lines_table(h, lines), h.table(totals), signatures(h, "hands_over", "takes"),
+             "</body></html>"]  # fmt: skip
     return Document(f"{pick(_T['title'], lang)} {back.code}", "".join(parts), paper)

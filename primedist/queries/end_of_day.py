@@ -126,8 +126,9 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
     """Cash paid to suppliers during the day (its standing payments) less the cash they
-    gave back for goods returned, by the staff member when the scope names one. Not per
-    shop: the one drawer pays them, whichever shops' sales are counted."""
+    gave back for goods returned (standing returns), by the staff member when the scope
+    names one. Not per shop: the one drawer pays them, whichever shops' sales are
+    counted."""
     p, b = supplier_payments_t.c, supplier_returns_t.c
     cash = PaymentMethod.CASH.value
     paid = sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0)).where(
@@ -135,7 +136,9 @@ def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
         p.method == cash,
     )  # fmt: skip
     back = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(
-        b.created_at >= scope.start, b.created_at < scope.end, b.method == cash)  # fmt: skip
+        b.created_at >= scope.start, b.created_at < scope.end, b.method == cash,
+        b.cancelled_at.is_(None),
+    )  # fmt: skip
     if scope.user_id is not None:
         paid = paid.where(p.user_id == scope.user_id)
         back = back.where(b.user_id == scope.user_id)

@@ -347,7 +347,8 @@ def _cancel_payments(session: Session, receipt_id: int, now: datetime, user_id: 
 def _refuse_when_returned(session: Session, receipt: GoodsReceipt) -> None:
     b = table_of(SupplierReturn).c
     first = session.connection().execute(
-        sa.select(b.code).where(b.receipt_id == receipt.id).order_by(b.id).limit(1)
+        sa.select(b.code).where(b.receipt_id == receipt.id, b.cancelled_at.is_(None))
+        .order_by(b.id).limit(1)
     ).scalar()  # fmt: skip
     if first is not None:
         raise ValidationError(msg("Goods of {code} went back to the supplier ({first}): it can "
@@ -433,8 +434,9 @@ def _listed_columns() -> list[sa.ColumnElement[Any]]:
         sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
         .where(p.receipt_id == r.id, p.cancelled_at.is_(None)).scalar_subquery()
     )  # fmt: skip
-    back = sa.select(sa.func.coalesce(sa.func.sum(b.total), 0)).where(b.receipt_id == r.id)
-    refunded = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(b.receipt_id == r.id)
+    of_receipt = (b.receipt_id == r.id, b.cancelled_at.is_(None))  # standing returns
+    back = sa.select(sa.func.coalesce(sa.func.sum(b.total), 0)).where(*of_receipt)
+    refunded = sa.select(sa.func.coalesce(sa.func.sum(b.refund), 0)).where(*of_receipt)
     return [r.id, r.code, r.created_at, r.supplier, r.note, r.lines, r.units, r.total_cost,
             users_t.c.name, r.cancelled_at, r.cancel_reason, r.supplier_id,
             paid.label("paid"), back.scalar_subquery().label("returned"),
@@ -462,10 +464,11 @@ def receipt_id_by_code(ctx: ServiceContext, code: str) -> int:
 
 def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:
     ctx.require(Module.PRODUCTS)
-    c, back = lines_t.c, table_of(SupplierReturnLine).c
-    returned = (
+    c, back, b = lines_t.c, table_of(SupplierReturnLine).c, table_of(SupplierReturn).c
+    returned = (  # by standing returns
         sa.select(sa.func.coalesce(sa.func.sum(back.quantity), 0))
-        .where(back.receipt_line_id == c.id).scalar_subquery()
+        .join_from(table_of(SupplierReturnLine), table_of(SupplierReturn), b.id == back.return_id)
+        .where(back.receipt_line_id == c.id, b.cancelled_at.is_(None)).scalar_subquery()
     )  # fmt: skip
     with ctx.engine.connect() as conn:
         rows = conn.execute(

@@ -7,6 +7,10 @@ costs, in one transaction. The shop then owes the supplier their cost less; mone
 supplier gives back for them (`refund`) is recorded with the return (cash refunds come
 into the drawer: End of day counts them). A line can go back at most as many as came in
 less those returned already, and only what is available (on hand − reserved for orders).
+
+`cancel_return` undoes a return entered by mistake: its goods come back into stock (a
+stock in naming it) and it stops counting — in what is owed, in the money given back, in
+what can still go back of the receipt — in one transaction.
 """
 
 from __future__ import annotations
@@ -69,19 +73,26 @@ class ReturnRow:
     by: str
     #: The supplier's name as on the receipt.
     supplier: str = ""
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
 
 
 def return_code(return_id: int) -> str:
     return f"TH{return_id:06d}"
 
 
+def standing() -> sa.ColumnElement[bool]:
+    """The returns that count (not cancelled)."""
+    return returns_t.c.cancelled_at.is_(None)
+
+
 def returned_by_line(conn: sa.Connection, receipt_id: int) -> dict[int, int]:
-    """Receipt line id → units of it returned so far."""
+    """Receipt line id → units of it returned so far (by standing returns)."""
     r, ln = returns_t.c, return_lines_t.c
     rows = conn.execute(
         sa.select(ln.receipt_line_id, sa.func.sum(ln.quantity))
         .join_from(return_lines_t, returns_t, r.id == ln.return_id)
-        .where(r.receipt_id == receipt_id).group_by(ln.receipt_line_id)
+        .where(r.receipt_id == receipt_id, standing()).group_by(ln.receipt_line_id)
     ).all()  # fmt: skip
     return {int(line): int(n) for line, n in rows}
 
@@ -174,6 +185,41 @@ def _returnable(session: Session, receipt: str, line: Any, line_id: int, quantit
     return line
 
 
+def cancel_return(ctx: ServiceContext, return_id: int, reason: str) -> ReturnRow:
+    """Cancel a return entered by mistake: each line's goods come back into stock (a stock
+    in naming the return; a variant deleted since has nothing to take them) and the return
+    stops counting — in what is owed to the supplier, its refund too — in one
+    transaction."""
+    ctx.require(Module.PRODUCTS)
+    text = checked_reason(reason, msg("Say why the return is cancelled."))
+    with ctx.uow() as session:
+        back = session.get(SupplierReturn, return_id, with_for_update=True)
+        if back is None:
+            raise NotFound(msg("Return {id} no longer exists.", id=str(return_id)))
+        if back.cancelled_at is not None:
+            raise ValidationError(msg("{code} was cancelled already.", code=back.code))
+        of_return = sa.select(return_lines_t).where(return_lines_t.c.return_id == return_id)
+        lines = list(session.connection().execute(of_return.order_by(return_lines_t.c.id)))
+        why = f"Return to supplier {back.code} cancelled: {text}"[:255]
+        back_in: list[int] = []
+        for line in lines:
+            if line.variant_id is None or session.get(Variant, line.variant_id) is None:
+                continue  # deleted since: nothing to take the goods back
+            move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_IN,
+                       quantity=line.quantity, reason=why, refresh=False)  # fmt: skip
+            back_in.append(line.variant_id)
+        back.cancelled_at, back.cancelled_by_id, back.cancel_reason = (
+            ctx.clock.now(), ctx.actor.id, text)  # fmt: skip
+        session.add(back)
+        session.flush()
+        refresh_for_stock(session.connection(), back_in)
+        ctx.audit(session, "goods_receipt.return_cancel", entity_type="goods_receipt",
+                  entity_id=back.receipt_id,
+                  summary=msg("{code} cancelled ({reason})", code=back.code, reason=text),
+                  after={"return": back.id, "reason": text, "units": back.units})  # fmt: skip
+    return get_return(ctx, return_id)
+
+
 def _check_refund(draft: ReturnDraft, total: int) -> None:
     if not 0 <= draft.refund <= total:
         raise ValidationError(msg("The money given back must be 0 to the goods' cost ({total}).",
@@ -183,13 +229,13 @@ def _check_refund(draft: ReturnDraft, total: int) -> None:
 
 
 def receipt_returns(ctx: ServiceContext, receipt_id: int) -> list[ReturnRow]:
-    """A receipt's returns, oldest first."""
+    """A receipt's returns, oldest first (cancelled ones too, with when and why)."""
     ctx.require(Module.PRODUCTS)
     r, g = returns_t.c, receipts_t.c
     stmt = (
         sa.select(r.id, r.code, r.receipt_id, g.code.label("receipt_code"), r.supplier_id,
                   r.created_at, r.reason, r.units, r.total, r.refund, r.method,
-                  users_t.c.name, g.supplier)
+                  users_t.c.name, g.supplier, r.cancelled_at, r.cancel_reason)
         .select_from(returns_t.join(receipts_t, g.id == r.receipt_id)
                      .outerjoin(users_t, users_t.c.id == r.user_id))
         .where(r.receipt_id == receipt_id).order_by(r.created_at, r.id)
@@ -198,7 +244,8 @@ def receipt_returns(ctx: ServiceContext, receipt_id: int) -> list[ReturnRow]:
         rows = conn.execute(stmt).all()
     return [ReturnRow(int(x.id), x.code, int(x.receipt_id), x.receipt_code, x.supplier_id,
                       x.created_at, x.reason, int(x.units), int(x.total), int(x.refund),
-                      PaymentMethod(x.method), x.name or "", x.supplier or "")
+                      PaymentMethod(x.method), x.name or "", x.supplier or "",
+                      x.cancelled_at, x.cancel_reason or "")
             for x in rows]  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Suppliers (*nhà cung cấp*): who goods come from, and what the shop owes them.
 
 A supplier's debt is the cost of its standing goods receipts less the goods sent back to
-it, less its standing payments plus the money it gave back for returns (`figures`): paid
+it (standing returns), less its standing payments plus the money it gave back for them
+(`figures`): paid
 with a receipt (`receive_goods` records it) or later here (`pay_supplier`); goods go back
 with `supplier_returns`. Nothing stores a balance, so a cancelled receipt or payment
 simply stops counting. Products access is what the Products tab's *Suppliers* page needs.
@@ -482,7 +483,7 @@ def figures(scope: sa.Select[Any] | None = None) -> Figures:
         p.cancelled_at.is_(None))  # fmt: skip
     back = sa.select(
         b.supplier_id, sa.func.sum(b.total).label("total"), sa.func.sum(b.refund).label("refund")
-    ).where(b.supplier_id.is_not(None))
+    ).where(b.supplier_id.is_not(None), b.cancelled_at.is_(None))
     adjusted = sa.select(a.supplier_id, sa.func.sum(a.amount).label("amount"))
     if scope is not None:
         bought = bought.where(r.supplier_id.in_(scope))
@@ -607,8 +608,8 @@ def supplier_ledger(
 ) -> list[LedgerEntry]:
     """The supplier's account, newest first (at most `limit` entries): each receipt (what
     the shop came to owe), payment, return (goods sent back: owed less) and refund (money
-    it gave back for them: owed more again) with the balance after it; cancelled receipts
-    and payments are listed and change nothing."""
+    it gave back for them: owed more again) with the balance after it; cancelled receipts,
+    payments and returns are listed and change nothing."""
     ctx.require(Module.PRODUCTS)
     r, p = receipts_t.c, payments_t.c
     receipt_by = users_t.alias("receipt_by")
@@ -634,7 +635,8 @@ def supplier_ledger(
     b, returned_from = returns_t.c, receipts_t.alias("returned_from")
     returns = (
         sa.select(b.id, b.code, b.created_at, b.total, b.refund, b.method, b.reason,
-                  return_by.c.name, returned_from.c.code.label("receipt_code"))
+                  return_by.c.name, returned_from.c.code.label("receipt_code"),
+                  b.cancelled_at, b.cancel_reason)
         .select_from(returns_t.outerjoin(return_by, return_by.c.id == b.user_id)
                      .join(returned_from, returned_from.c.id == b.receipt_id))
         .where(b.supplier_id == supplier_id)
@@ -679,7 +681,8 @@ def _entry(at: datetime, kind: str, record_id: int, x: Any, balance: int) -> Led
         amount = int(x.total if kind == "return" else x.refund)
         method = PaymentMethod(x.method) if kind == "refund" else None
         return LedgerEntry(at, kind, x.code, record_id, amount, balance, method, x.reason,
-                           x.name or "", receipt_code=x.receipt_code)  # fmt: skip
+                           x.name or "", x.cancelled_at, x.cancel_reason or "",
+                           receipt_code=x.receipt_code)  # fmt: skip
     if kind == "receipt":
         return LedgerEntry(at, kind, x.code, record_id, int(x.total_cost), balance, None,
                            x.note or "", x.name or "", x.cancelled_at,
@@ -875,7 +878,7 @@ def supplied_products(
     from primedist.domain.supplier import SupplierReturnLine
 
     lines_t, back_t = table_of(GoodsReceiptLine), table_of(SupplierReturnLine)
-    ln, r, back = lines_t.c, receipts_t.c, back_t.c
+    ln, r, back, b = lines_t.c, receipts_t.c, back_t.c, returns_t.c
     standing = (r.supplier_id == supplier_id, r.cancelled_at.is_(None))
     # Receipts are never back-dated: a SKU's newest line is its highest id.
     per_sku = (
@@ -886,8 +889,9 @@ def supplied_products(
     )  # fmt: skip
     sent_back = (
         sa.select(ln.sku, sa.func.sum(back.quantity).label("units"))
-        .join_from(back_t, lines_t, ln.id == back.receipt_line_id)
-        .join(receipts_t, r.id == ln.receipt_id).where(*standing)
+        .join_from(back_t, returns_t, b.id == back.return_id)
+        .join(lines_t, ln.id == back.receipt_line_id)
+        .join(receipts_t, r.id == ln.receipt_id).where(*standing, b.cancelled_at.is_(None))
         .group_by(ln.sku).subquery("sent_back")
     )  # fmt: skip
     last, when = lines_t.alias("last"), receipts_t.alias("last_receipt")

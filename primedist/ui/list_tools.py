@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -730,6 +731,21 @@ class FilteredListPage(SqlListPage):
 
     def _on_chip_clicked(self, kind: str) -> None:
         self.edit_filter(kind)
+
+
+def ask_reason(parent: QWidget, title: str, question: str,
+               answered: Callable[[str], object]) -> QInputDialog:  # fmt: skip
+    """The box asking why (a document is cancelled, an order closed…): `answered(text)`
+    once accepted (the service refuses an empty reason, naming it); opened, deleted when
+    closed."""
+    box = QInputDialog(parent)
+    box.setWindowTitle(title)
+    box.setLabelText(question)
+    box.setTextValue("")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.textValueSelected.connect(answered)
+    box.open()
+    return box
 
 
 def ask_save_path(parent: QWidget, title: str, folder: Path, name: str) -> Path | None:

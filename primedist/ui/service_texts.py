@@ -224,6 +224,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "Say why the points change (the reason is required)."),
     QT_TRANSLATE_NOOP("service", "Say why the receipt is cancelled."),
     QT_TRANSLATE_NOOP("service", "Say why the rest will not come."),
+    QT_TRANSLATE_NOOP("service", "Say why the return is cancelled."),
     QT_TRANSLATE_NOOP("service", "Segment {segment_id} no longer exists."),
     QT_TRANSLATE_NOOP("service", "Several variants have the SKU {sku}: fix the SKUs first."),
     QT_TRANSLATE_NOOP("service", "Several variants need an attribute (e.g. Size) to tell them apart."),

@@ -140,6 +140,23 @@ def test_goods_sent_back_to_sign(qapp, shop_ctx, tmp_path):
     assert has_phrase(pdf_text(english), "GOODS RETURNED TO THE SUPPLIER TH000001")
 
 
+def test_a_cancelled_return_is_marked(qapp, shop_ctx, tmp_path):
+    from primedist.services import supplier_returns as sr
+    from primedist.ui.printing.jobs import print_supplier_return
+
+    row = delivery(shop_ctx, paid=0)
+    candle = gr.receipt_lines(shop_ctx, row.id)[0]
+    back = sr.return_to_supplier(shop_ctx, sr.ReturnDraft(row.id, {candle.id: 4}, "Vỡ nắp"))
+    sr.cancel_return(shop_ctx, back.id, "Nhầm <i>số lượng</i>")
+    out = tmp_path / "th.pdf"
+    print_supplier_return(shop_ctx, back.id, pdf=out, lang="en")
+    text = pdf_text(out)
+    for phrase in ("GOODS RETURNED TO THE SUPPLIER", "CANCELLED", "Nhầm <i>số lượng</i>",
+                   "72,000 VND"):  # fmt: skip
+        assert has_phrase(text, phrase), phrase
+    assert "Off what is owed" not in text  # a cancelled return takes nothing off
+
+
 def test_a_return_from_the_command_line(qapp, cli, tmp_path):
     data = tmp_path / "shop"
     assert cli("--data-dir", str(data), "init", *INIT_ARGS).code == EXIT_OK

@@ -169,3 +169,75 @@ def test_returns_need_products_access(ctx, owner_ctx, delivery):
         sr.return_to_supplier(lan, sr.ReturnDraft(receipt.id, {ids["cup_line"]: 1}, "x"))
     with pytest.raises(PermissionDenied):
         sr.receipt_returns(lan, receipt.id)
+
+
+def test_a_return_entered_by_mistake_is_cancelled(owner_ctx, delivery, clock):
+    receipt, ids = delivery
+    supplier_id = receipt.supplier_id
+    wrong = sr.return_to_supplier(owner_ctx, sr.ReturnDraft(
+        receipt.id, {ids["cup_line"]: 4, ids["plate_line"]: 1}, "Vỡ", refund=50_000))  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    sr.return_to_supplier(owner_ctx, sr.ReturnDraft(receipt.id, {ids["cup_line"]: 1}, "Vỡ"))
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 350_000 - 170_000 + 50_000 - 30_000
+    assert eod.end_of_day(owner_ctx).supplier_cash == 200_000 - 50_000
+    with pytest.raises(ValidationError, match="Say why the return is cancelled") as exc:
+        sr.cancel_return(owner_ctx, wrong.id, "  ")
+    assert exc.value.field == "reason" and stock(owner_ctx, ids["cup"]) == 5
+
+    clock.advance(timedelta(hours=1))
+    row = sr.cancel_return(owner_ctx, wrong.id, " nhập nhầm số lượng ")
+    assert (row.code, row.cancel_reason, row.cancelled_at) == (
+        "TH000001", "nhập nhầm số lượng", clock.now())  # fmt: skip
+    # The goods are back, and only the standing return counts anywhere.
+    assert stock(owner_ctx, ids["cup"]) == 9 and stock(owner_ctx, ids["plate"]) == 5
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 350_000 - 30_000
+    assert eod.end_of_day(owner_ctx).supplier_cash == 200_000
+    listed = gr.get_receipt(owner_ctx, receipt.id)
+    assert (listed.returned, listed.refunded, listed.owed) == (30_000, 0, 320_000)
+    assert [(ln.sku, ln.returned) for ln in gr.receipt_lines(owner_ctx, receipt.id)] == [
+        ("COC-1", 1), ("DIA-1", 0)]  # fmt: skip
+    ledger = sup.supplier_ledger(owner_ctx, supplier_id)
+    assert [(e.kind, e.code, e.counts, e.balance) for e in ledger] == [
+        ("return", "TH000002", True, 320_000),
+        ("refund", "TH000001", False, 350_000),
+        ("return", "TH000001", False, 350_000),
+        ("payment", "PC000001", True, 350_000),
+        ("receipt", receipt.code, True, 550_000),
+    ]  # fmt: skip
+    assert [(r.code, r.cancelled_at is None) for r in sr.receipt_returns(
+        owner_ctx, receipt.id)] == [("TH000001", False), ("TH000002", True)]  # fmt: skip
+    # What came back can go back again; a cancelled return stays cancelled.
+    assert sr.return_to_supplier(owner_ctx, sr.ReturnDraft(
+        receipt.id, {ids["cup_line"]: 9}, "Sai mẫu")).units == 9  # fmt: skip
+    with pytest.raises(ValidationError, match="TH000001 was cancelled already"):
+        sr.cancel_return(owner_ctx, wrong.id, "lại")
+    with pytest.raises(NotFound, match="Return 999"):
+        sr.cancel_return(owner_ctx, 999, "x")
+    with owner_ctx.engine.connect() as conn:
+        moves = conn.execute(sa.select(StockMovement.variant_id, StockMovement.quantity).where(
+            StockMovement.reason == "Return to supplier TH000001 cancelled: nhập nhầm số lượng"
+        ).order_by(StockMovement.id)).all()  # type: ignore[arg-type]
+        audit = conn.execute(sa.select(table_of(AuditEvent)).where(
+            AuditEvent.action == "goods_receipt.return_cancel")).one()  # type: ignore[arg-type]
+    assert [tuple(m) for m in moves] == [(ids["cup"], 4), (ids["plate"], 1)]
+    assert audit.summary == "TH000001 cancelled (nhập nhầm số lượng)"
+    assert audit.entity_id == str(receipt.id)
+
+
+def test_once_its_returns_are_cancelled_a_receipt_can_be(owner_ctx, delivery):
+    receipt, ids = delivery
+    back = sr.return_to_supplier(owner_ctx, sr.ReturnDraft(receipt.id, {ids["cup_line"]: 2}, "x"))
+    with pytest.raises(ValidationError, match="went back to the supplier"):
+        gr.cancel_receipt(owner_ctx, receipt.id, "nhầm")
+    sr.cancel_return(owner_ctx, back.id, "nhầm")
+    gr.cancel_receipt(owner_ctx, receipt.id, "nhầm")
+    assert stock(owner_ctx, ids["cup"]) == 0 and stock(owner_ctx, ids["plate"]) == 0
+    assert sup.get_supplier(owner_ctx, receipt.supplier_id).debt == 0
+
+
+def test_cancelling_a_return_needs_products_access(ctx, owner_ctx, delivery):
+    receipt, ids = delivery
+    back = sr.return_to_supplier(owner_ctx, sr.ReturnDraft(receipt.id, {ids["cup_line"]: 2}, "x"))
+    with pytest.raises(PermissionDenied):
+        sr.cancel_return(staff(ctx, Module.ORDERS), back.id, "nhầm")
+    assert stock(owner_ctx, ids["cup"]) == 8

@@ -47,6 +47,7 @@ from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTI
 from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
 from primedist.errors import PrimedistError
 from primedist.services import goods_receipts as svc
+from primedist.services import supplier_returns
 from primedist.services.context import ServiceContext
 from primedist.services.purchase_orders import OrderRow, ToReceive, open_orders, to_receive
 from primedist.services.sale_lookup import VariantHit
@@ -55,6 +56,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     alive,
+    ask_reason,
     ask_save_path,
     count_text,
     export_finished,
@@ -745,7 +747,14 @@ class GoodsReceiptsPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("muted")
         self.labels_button = push_button("receiptLabelsButton", self.print_labels)
-        self.cancel_button = push_button("receiptCancelButton", self.ask_cancel)
+        # Cancel ▾: the receipt, or one of its standing returns to the supplier.
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("receiptCancelButton")
+        self.cancel_menu = QMenu(self.cancel_button)
+        self.cancel_receipt_action = self.cancel_menu.addAction("", lambda: self.ask_cancel())
+        #: One "Cancel the return TH…" a standing return of the selected receipt.
+        self.cancel_return_actions: list[QAction] = []
+        self.cancel_button.setMenu(self.cancel_menu)
         self.return_button = push_button("receiptReturnButton", self.return_goods)
         self.export_button = push_button("receiptsExportButton", self.export)
         self.print_button = QPushButton()
@@ -793,7 +802,8 @@ class GoodsReceiptsPage(QWidget):
             self.tr("Print barcode labels for the selected receipt's goods")
         )
         self.new_button.setText(self.tr("New goods receipt"))
-        self.cancel_button.setText(self.tr("Cancel receipt…"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._retranslate_cancel_receipt()
         self.return_button.setText(self.tr("Return to supplier…"))
         self.return_button.setToolTip(
             self.tr("Send goods of the selected receipt back to the supplier (faulty, wrong, "
@@ -891,6 +901,19 @@ class GoodsReceiptsPage(QWidget):
         standing = current is not None and current.cancelled_at is None
         self.cancel_button.setEnabled(standing)
         self.return_button.setEnabled(standing)
+        self.cancel_receipt_action.setEnabled(standing and not self.standing_returns())
+
+    def standing_returns(self) -> list[ReturnRow]:
+        """The selected receipt's returns that count (not cancelled)."""
+        return [back for back in self.returns if back.cancelled_at is None]
+
+    def _retranslate_cancel_receipt(self) -> None:
+        """A receipt with standing returns is cancelled once they are: the entry says so."""
+        if self.standing_returns():
+            text = self.tr("Cancel the receipt (cancel its returns first)…")
+        else:
+            text = self.tr("Cancel the receipt…")
+        self.cancel_receipt_action.setText(text)
 
     def owed_text(self, row: svc.ReceiptRow) -> str:
         return self.tr("%1 owed to the supplier").replace("%1", _money(row.owed))
@@ -936,6 +959,61 @@ class GoodsReceiptsPage(QWidget):
                 self.tr("Print the return %1 (goods sent back)").replace("%1", back.code),
                 self._print_return_of(back.id))  # fmt: skip
             self.return_actions.append(action)
+        self._fill_cancel_actions()
+
+    def _fill_cancel_actions(self) -> None:
+        """Cancel ▾: the receipt, then one "Cancel the return TH…" a standing return."""
+        for action in self.cancel_return_actions:
+            self.cancel_menu.removeAction(action)
+            action.deleteLater()
+        self.cancel_return_actions = []
+        standing = self.standing_returns()
+        if standing:
+            self.cancel_return_actions.append(self.cancel_menu.addSeparator())
+        for back in standing:
+            action = self.cancel_menu.addAction(
+                self.tr("Cancel the return %1 (%2 back)…").replace("%1", back.code).replace(
+                    "%2", _money(back.total)), self._ask_cancel_return_of(back))  # fmt: skip
+            self.cancel_return_actions.append(action)
+        self._retranslate_cancel_receipt()
+        self._update_buttons()
+
+    def _ask_cancel_return_of(self, back: ReturnRow) -> Callable[..., None]:
+        def slot(*_args: object) -> None:
+            self.ask_cancel_return(back)
+
+        return slot
+
+    def ask_cancel_return(self, back: ReturnRow) -> QInputDialog:
+        """Ask why, then cancel a return to the supplier entered by mistake."""
+        self.cancel_box = ask_reason(
+            self, self.tr("Cancel %1").replace("%1", back.code),
+            self.tr("Its goods come back into stock and it no longer counts in what is owed "
+                    "to the supplier. Why is it cancelled?"),
+            lambda text: self.cancel_return(back, text))  # fmt: skip
+        return self.cancel_box
+
+    def cancel_return(self, back: ReturnRow, reason: str) -> None:
+        ctx, return_id = self.ctx, back.id
+        Op(self, lambda _job: supplier_returns.cancel_return(ctx, return_id, reason),
+           title=self.tr("Cancelling the return")).success(
+            self._return_cancelled).failure(self._cancel_failed).run()  # fmt: skip
+
+    def _return_cancelled(self, row: ReturnRow) -> None:
+        self._return_changed(row, self.tr("%1 cancelled: its goods are back in stock").replace(
+            "%1", row.code))  # fmt: skip
+
+    def _return_changed(self, row: ReturnRow, said: str) -> None:
+        """Goods went back or came back: `said` by the list, which (with what is owed) and
+        its lines are read again, the same receipt selected; the products and the suppliers
+        follow."""
+        if not alive(self):
+            return
+        self.message.hide()
+        self.status.setText(said)
+        self._keep = row.receipt_id
+        self.refresh()
+        self.stockChanged.emit()
 
     def _print_return_of(self, return_id: int) -> Callable[..., None]:
         """The menu action's slot (whatever `triggered` passes, it prints, never to a PDF)."""
@@ -957,13 +1035,15 @@ class GoodsReceiptsPage(QWidget):
             self._printed).failure(self._cancel_failed).run()  # fmt: skip
 
     def returns_text(self) -> str:
-        """The selected receipt's returns to the supplier, in short ('' when none)."""
-        if not self.returns:
+        """The selected receipt's standing returns to the supplier, in short ('' when
+        none; cancelled ones do not count)."""
+        returns = self.standing_returns()
+        if not returns:
             return ""
-        count = count_text(len(self.returns), self.tr("%n return"), self.tr("%n returns"))
-        codes = short_list([back.code for back in self.returns])
-        total = sum(back.total for back in self.returns)
-        refund = sum(back.refund for back in self.returns)
+        count = count_text(len(returns), self.tr("%n return"), self.tr("%n returns"))
+        codes = short_list([back.code for back in returns])
+        total = sum(back.total for back in returns)
+        refund = sum(back.refund for back in returns)
         if refund:
             text = self.tr("%1 (%2): %3 back, %4 of it refunded").replace(
                 "%4", _money(refund))  # fmt: skip
@@ -1028,16 +1108,8 @@ class GoodsReceiptsPage(QWidget):
         return dialog
 
     def _returned(self, row: ReturnRow) -> None:
-        """Goods went back: the list (what is owed) and its lines read again, the same
-        receipt selected; the products and the suppliers follow."""
-        if not alive(self):
-            return
-        self.message.hide()
-        self.status.setText(self.tr("%1 recorded: %2 back to the supplier").replace(
+        self._return_changed(row, self.tr("%1 recorded: %2 back to the supplier").replace(
             "%1", row.code).replace("%2", _money(row.total)))  # fmt: skip
-        self._keep = row.receipt_id
-        self.refresh()
-        self.stockChanged.emit()
 
     def print_receipt(self, pdf: Path | None = None) -> None:
         """The selected receipt on the invoice's printer (Settings → Printers & templates),
@@ -1095,16 +1167,17 @@ class GoodsReceiptsPage(QWidget):
         receipt = self.current()
         if receipt is None or receipt.cancelled_at is not None:
             return None
-        box = QInputDialog(self)
-        box.setWindowTitle(self.tr("Cancel %1").replace("%1", receipt.code))
-        box.setLabelText(self.tr("Its goods will be taken back out of stock. Why is it "
-                                 "cancelled?"))  # fmt: skip
-        box.setTextValue("")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.textValueSelected.connect(lambda text: self.cancel(receipt.id, text))
-        box.open()
-        self.cancel_box = box
-        return box
+        if self.standing_returns():  # refused by the service: say why before asking
+            self.message.setText(self.tr("Goods of %1 went back to the supplier: cancel its "
+                                         "returns first (Cancel ▾).").replace(
+                "%1", receipt.code))  # fmt: skip
+            self.message.show()
+            return None
+        self.cancel_box = ask_reason(
+            self, self.tr("Cancel %1").replace("%1", receipt.code),
+            self.tr("Its goods will be taken back out of stock. Why is it cancelled?"),
+            lambda text: self.cancel(receipt.id, text))  # fmt: skip
+        return self.cancel_box
 
     def cancel(self, receipt_id: int, reason: str) -> None:
         ctx = self.ctx

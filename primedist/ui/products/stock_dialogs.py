@@ -9,6 +9,7 @@ what the service refuses is shown in the dialog, which stays open.
 from __future__ import annotations
 
 import logging
+import re
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -95,7 +96,10 @@ PREFIXED_REASONS = {
     "Joined group ": QT_TRANSLATE_NOOP("stock", "Joined group %1"),
     "Left group ": QT_TRANSLATE_NOOP("stock", "Left group %1"),
     "Goods receipt ": QT_TRANSLATE_NOOP("stock", "Goods receipt %1"),
+    "Return to supplier ": QT_TRANSLATE_NOOP("stock", "Return to supplier %1"),
 }
+#: How the app's reasons name a document cancelled: "Goods receipt PN000001 cancelled: why".
+CANCELLED = " cancelled: "
 
 
 def reason_label(reason: str) -> str:
@@ -104,8 +108,18 @@ def reason_label(reason: str) -> str:
         return _tr(FIXED_REASONS[reason])
     for prefix, template in PREFIXED_REASONS.items():
         if reason.startswith(prefix):
-            return _tr(template).replace("%1", reason[len(prefix):])
+            code, cancelled, why = reason[len(prefix):].partition(CANCELLED)
+            document = _tr(template).replace("%1", code)
+            if not cancelled:
+                return document
+            return _fill(QCoreApplication.translate("stock", "%1 cancelled: %2"), document, why)
     return reason
+
+
+def _fill(template: str, first: str, second: str) -> str:
+    """%1 and %2 filled in one pass (neither text can fill in the other's place-holder)."""
+    values = {"1": first, "2": second}
+    return re.sub(r"%([12])", lambda m: values[str(m.group(1))], template)
 
 
 def _num(n: int) -> str:

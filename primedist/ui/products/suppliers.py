@@ -42,7 +42,14 @@ from primedist.services import suppliers as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.list_tools import alive, ask_save_path, count_text, export_finished, push_button
+from primedist.ui.list_tools import (
+    alive,
+    ask_reason,
+    ask_save_path,
+    count_text,
+    export_finished,
+    push_button,
+)
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
     MUTED,
@@ -55,6 +62,8 @@ from primedist.ui.products.receipts import (
 )
 from primedist.ui.widgets import SearchBox, align_headers
 
+#: The account entries of goods sent back (the return, the money given back for it).
+RETURN_KINDS = ("return", "refund")
 #: A balance paid in advance (the supplier owes the shop goods).
 ADVANCE = QColor("#047857")
 
@@ -647,7 +656,7 @@ class SuppliersPage(QWidget):
         self.export_button.setToolTip(
             self.tr("Export the suppliers listed (every one that matches the search and "
                     "filters) to Excel"))  # fmt: skip
-        self.cancel_payment_button.setText(self.tr("Cancel payment…"))
+        self._update_cancel_button(self.current_entry())
         self.table.setHorizontalHeaderLabels([
             self.tr("Code"), self.tr("Supplier"), self.tr("Phone"), self.tr("Receipts"),
             self.tr("Bought"), self.tr("Paid"), self.tr("Adjusted"), self.tr("Owed"),
@@ -777,16 +786,27 @@ class SuppliersPage(QWidget):
             else self.tr("Goods no longer come from the selected supplier: the goods "
                          "receipt screen stops offering it (its documents stay)"))  # fmt: skip
         self.export_button.setEnabled(bool(self.rows))
-        entry = self.current_entry()
+        self._update_cancel_button(self.current_entry())
+
+    def _update_cancel_button(self, entry: svc.LedgerEntry | None) -> None:
+        """Cancel payment… for a payment of the account, Cancel return… for goods sent back
+        (the return or its refund)."""
+        button = self.cancel_payment_button
+        if entry is not None and entry.kind in RETURN_KINDS:
+            button.setText(self.tr("Cancel return…"))
+            button.setEnabled(entry.counts)
+            button.setToolTip(self.tr("Cancel the selected return (entered by mistake): its "
+                                      "goods come back into stock"))  # fmt: skip
+            return
+        button.setText(self.tr("Cancel payment…"))
         standing = entry is not None and entry.kind == "payment" and entry.counts
-        self.cancel_payment_button.setEnabled(standing and entry is not None
-                                              and not entry.receipt_code)  # fmt: skip
+        button.setEnabled(standing and entry is not None and not entry.receipt_code)
         if standing and entry is not None and entry.receipt_code:
             tip = self.tr("Paid with goods receipt %1: cancel the receipt instead (Goods "
                           "receipts page)").replace("%1", entry.receipt_code)  # fmt: skip
         else:
             tip = self.tr("Cancel the selected payment (entered by mistake)")
-        self.cancel_payment_button.setToolTip(tip)
+        button.setToolTip(tip)
 
     def _selected(self) -> None:
         supplier = self.current()
@@ -965,21 +985,35 @@ class SuppliersPage(QWidget):
             self._failed).run()  # fmt: skip
 
     def ask_cancel_payment(self) -> QInputDialog | None:
-        """Ask why, then cancel the selected payment."""
+        """Ask why, then cancel the selected payment (or return: `ask_cancel_return`)."""
         entry = self.current_entry()
+        if entry is not None and entry.kind in RETURN_KINDS and entry.counts:
+            return self.ask_cancel_return(entry)
         if entry is None or entry.kind != "payment" or not entry.counts or entry.receipt_code:
             return None
-        box = QInputDialog(self)
-        box.setWindowTitle(self.tr("Cancel %1").replace("%1", entry.code))
-        box.setLabelText(
+        self.cancel_box = ask_reason(
+            self, self.tr("Cancel %1").replace("%1", entry.code),
             self.tr("%1 will no longer count as paid: the supplier is owed it again. Why is "
-                    "it cancelled?").replace("%1", _money(entry.amount)))  # fmt: skip
-        box.setTextValue("")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.textValueSelected.connect(lambda text: self.cancel_payment(entry.record_id, text))
-        box.open()
-        self.cancel_box = box
-        return box
+                    "it cancelled?").replace("%1", _money(entry.amount)),
+            lambda text: self.cancel_payment(entry.record_id, text))  # fmt: skip
+        return self.cancel_box
+
+    def ask_cancel_return(self, entry: svc.LedgerEntry) -> QInputDialog:
+        """Ask why, then cancel the return of the selected entry (goods back in stock)."""
+        self.cancel_box = ask_reason(
+            self, self.tr("Cancel %1").replace("%1", entry.code),
+            self.tr("Its goods come back into stock and it no longer counts in what is owed. "
+                    "Why is it cancelled?"),
+            lambda text: self.cancel_return(entry.record_id, text))  # fmt: skip
+        return self.cancel_box
+
+    def cancel_return(self, return_id: int, reason: str) -> None:
+        from primedist.services.supplier_returns import cancel_return
+
+        ctx = self.ctx
+        Op(self, lambda _job: cancel_return(ctx, return_id, reason), engine=ctx.engine,
+           title=self.tr("Cancelling the return")).success(
+            lambda _row: self._written()).failure(self._failed).run()  # fmt: skip
 
     def cancel_payment(self, payment_id: int, reason: str) -> None:
         ctx = self.ctx

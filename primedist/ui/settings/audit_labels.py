@@ -82,6 +82,7 @@ ACTIONS: dict[str, str] = {
     "goods_receipt.create": QT_TRANSLATE_NOOP("audit", "Goods received"),
     "goods_receipt.cancel": QT_TRANSLATE_NOOP("audit", "Goods receipt cancelled"),
     "goods_receipt.return": QT_TRANSLATE_NOOP("audit", "Goods sent back to the supplier"),
+    "goods_receipt.return_cancel": QT_TRANSLATE_NOOP("audit", "Return to the supplier cancelled"),
     "goods_receipts.export": QT_TRANSLATE_NOOP("audit", "Goods receipts exported"),
     "purchase_orders.export": QT_TRANSLATE_NOOP("audit", "Purchase orders exported"),
     "supplier.create": QT_TRANSLATE_NOOP("audit", "Supplier added"),

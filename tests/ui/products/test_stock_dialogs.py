@@ -242,3 +242,9 @@ def test_the_apps_own_reasons_read_in_vietnamese(
     assert reason_label("Opening stock") == "Tồn đầu kỳ"
     assert reason_label("Joined group PS1") == "Gộp vào nhóm PS1"
     assert reason_label("Hàng lỗi") == "Hàng lỗi"
+    assert reason_label("Return to supplier TH000001 · PN000001") == (
+        "Trả hàng nhà cung cấp TH000001 · PN000001")  # fmt: skip
+    assert reason_label("Return to supplier TH000001 cancelled: nhầm %2 %1") == (
+        "Trả hàng nhà cung cấp TH000001 đã hủy: nhầm %2 %1")  # fmt: skip
+    assert reason_label("Goods receipt PN000001 cancelled: nhập nhầm") == (
+        "Nhập hàng PN000001 đã hủy: nhập nhầm")  # fmt: skip

@@ -251,3 +251,50 @@ def test_the_menu_entry_prints_on_the_invoices_printer(qtbot, page, monkeypatch)
     qtbot.waitUntil(lambda: len(page.return_actions) == 2, timeout=WAIT)
     page.return_actions[1].trigger()
     assert printed == [(page.returns[0].id, None)]
+
+
+def test_a_return_entered_by_mistake_is_cancelled_from_the_cancel_menu(qtbot, page, owner_ctx,
+                                                                       delivery):  # fmt: skip
+    from primedist.services import supplier_returns as sr
+
+    cup = svc.receipt_lines(owner_ctx, delivery.id)[0].id
+    sr.return_to_supplier(owner_ctx, sr.ReturnDraft(delivery.id, {cup: 4}, "Vỡ"))
+    page.refresh()
+    qtbot.waitUntil(lambda: bool(page.returns), timeout=WAIT)
+    menu = [a.text() for a in page.cancel_menu.actions() if not a.isSeparator()]
+    assert menu == ["Cancel the receipt (cancel its returns first)…",
+                    "Cancel the return TH000001 (120,000 VND back)…"]  # fmt: skip
+    assert page.cancel_button.isEnabled() and not page.cancel_receipt_action.isEnabled()
+    assert page.ask_cancel() is None  # the receipt itself: its returns first, said why
+    assert page.message.text() == (
+        "Goods of PN000001 went back to the supplier: cancel its returns first (Cancel ▾)."
+    )
+    page.cancel_return_actions[-1].trigger()
+    box = page.cancel_box
+    assert box.windowTitle() == "Cancel TH000001" and box.isVisible()
+    with qtbot.waitSignal(page.stockChanged, timeout=WAIT):
+        box.textValueSelected.emit("Nhập nhầm")
+    assert stock(owner_ctx, "COC-1") == 12
+    assert suppliers.get_supplier(owner_ctx, delivery.supplier_id).debt == 500_000
+    assert page.status.text() == "TH000001 cancelled: its goods are back in stock"
+    qtbot.waitUntil(lambda: bool(page.returns) and page.returns[0].cancelled_at is not None,
+                    timeout=WAIT)  # fmt: skip
+    # Nothing counts as returned any more; the receipt can be cancelled now.
+    assert page.lines_table.item(0, RETURNED).text() == ""
+    assert page.lines_title.text() == "Lines of PN000001 · 500,000 VND owed to the supplier"
+    assert [a.text() for a in page.cancel_menu.actions()] == ["Cancel the receipt…"]
+    assert page.cancel_receipt_action.isEnabled()
+
+
+def test_cancelling_a_return_refused_is_said_above_the_list(qtbot, page, owner_ctx, delivery):
+    from primedist.services import supplier_returns as sr
+
+    cup = svc.receipt_lines(owner_ctx, delivery.id)[0].id
+    back = sr.return_to_supplier(owner_ctx, sr.ReturnDraft(delivery.id, {cup: 4}, "Vỡ"))
+    page.refresh()
+    qtbot.waitUntil(lambda: bool(page.returns), timeout=WAIT)
+    sr.cancel_return(owner_ctx, back.id, "ở máy khác")  # meanwhile, elsewhere
+    page.cancel_return(page.returns[0], "Nhập nhầm")
+    qtbot.waitUntil(lambda: page.message.isVisible(), timeout=WAIT)
+    assert page.message.text() == "TH000001 was cancelled already."
+    assert stock(owner_ctx, "COC-1") == 12

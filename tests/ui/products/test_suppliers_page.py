@@ -396,3 +396,38 @@ def test_what_the_supplier_delivered(qtbot, products_page):
     select(qtbot, page, "Gốm Minh Long")
     qtbot.waitUntil(lambda: texts(page.products_table, 0)[2:4] == ["1", "50,000 VND"],
                     timeout=WAIT)  # fmt: skip
+
+
+@pytest.mark.usefixtures("english")
+def test_a_return_cancelled_from_the_account(qtbot, products_page, owner_ctx, deliveries):
+    from primedist.services import supplier_returns as sr
+
+    receipt = receipts_svc.list_receipts(owner_ctx, "Đức Minh")[0]
+    line = receipts_svc.receipt_lines(owner_ctx, receipt.id)[0].id
+    sr.return_to_supplier(owner_ctx, sr.ReturnDraft(receipt.id, {line: 3}, "Vỡ", refund=30_000))
+    page = suppliers_page(qtbot, products_page)
+    select(qtbot, page, "Công ty Đức Minh")
+    assert page.current().debt == 200_000 - 90_000 + 30_000
+    kinds = [e.kind for e in page.ledger]
+    assert kinds[:2] == ["refund", "return"]
+    page.ledger_table.selectRow(1)  # the return (its refund's row cancels it too)
+    assert page.cancel_payment_button.text() == "Cancel return…"
+    assert page.cancel_payment_button.isEnabled()
+    box = page.ask_cancel_payment()
+    assert box is not None and box.windowTitle() == "Cancel TH000001"
+    box.setTextValue("Nhập nhầm")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        box.accept()
+    qtbot.waitUntil(lambda: bool(page.ledger) and not page.ledger[0].counts, timeout=WAIT)
+    assert page.current().debt == 200_000
+    assert [e.counts for e in page.ledger[:2]] == [False, False]
+    assert page.ledger_table.item(1, 1).font().strikeOut()
+    # The products list follows: the three cups are back in stock.
+    listing = products_page.list
+    qtbot.waitUntil(lambda: listing.model.rowCount() == 1 and listing.model.data(
+        listing.model.index(0, listing.model.col["stock"])) == "13", timeout=WAIT)  # fmt: skip
+    page.ledger_table.selectRow(1)
+    assert page.cancel_payment_button.text() == "Cancel return…"
+    assert not page.cancel_payment_button.isEnabled()  # cancelled already
+    page.ledger_table.selectRow(2)  # the delivery's payment: back to payments
+    assert page.cancel_payment_button.text() == "Cancel payment…"
