@@ -13,6 +13,10 @@ and the services' writes). Measured, each `--runs` times:
   SKU;
 * what the busiest supplier should be asked for (`suggested_lines`: its SKUs low on stock,
   less what is on order);
+* an order of every product chosen on the Products list (`products_to_order`: the 200
+  products, what of them is low, at the last cost, from their last supplier);
+* a page of the Products list (100 rows) with its On order column, and cancelling a
+  return to a supplier of 5 lines (the stock back, the return no longer counting);
 * saving a new order of 50 lines; receiving 50 lines against an order (the receipt, its
   stock movements, the order's lines counted).
 """
@@ -24,6 +28,7 @@ import os
 import random
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,8 +45,11 @@ from primedist.domain.goods_receipt import GoodsReceipt, GoodsReceiptLine  # noq
 from primedist.domain.product import Variant  # noqa: E402
 from primedist.domain.purchase_order import PurchaseOrder, PurchaseOrderLine  # noqa: E402
 from primedist.domain.supplier import Supplier  # noqa: E402
+from primedist.queries.products import PRODUCTS_SPEC  # noqa: E402
+from primedist.queries.spec import fetch_rows  # noqa: E402
 from primedist.services import goods_receipts as gr  # noqa: E402
 from primedist.services import purchase_orders as po  # noqa: E402
+from primedist.services import supplier_returns as sr  # noqa: E402
 from primedist.services.catalogue import ProductDraft, VariantDraft, create_product  # noqa: E402
 from primedist.services.context import ServiceContext  # noqa: E402
 
@@ -100,6 +108,24 @@ def fill(ctx: ServiceContext, variants: list[int], receipts: int, orders: int) -
         conn.execute(sa.insert(table_of(PurchaseOrderLine)), order_lines)
 
 
+def product_keys(ctx: ServiceContext) -> list[int]:
+    with ctx.engine.connect() as conn:
+        return list(conn.execute(sa.select(table_of(Variant).c.product_id).distinct()).scalars())
+
+
+def returns_to_cancel(ctx: ServiceContext, variants: list[int], runs: int) -> Callable[[], object]:
+    """`runs` returns of 5 lines made now (not timed); each call cancels the next one."""
+    made = []
+    for n in range(runs):
+        receipt = gr.receive_goods(ctx, gr.ReceiptDraft(
+            [gr.ReceiptLine(v, 10, 50_000) for v in variants[n * 5:n * 5 + 5]],
+            supplier="NCC000002"))  # fmt: skip
+        lines = {ln.id: 2 for ln in gr.receipt_lines(ctx, receipt.id)}
+        made.append(sr.return_to_supplier(ctx, sr.ReturnDraft(receipt.id, lines, "vỡ")).id)
+    ids = iter(made)
+    return lambda: sr.cancel_return(ctx, next(ids), "nhầm")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
@@ -122,6 +148,14 @@ def main() -> None:
                timed_ms(args.runs, lambda: po.list_orders(ctx, sku)), "ms")  # fmt: skip
         record("what to order from the busiest supplier",
                timed_ms(args.runs, lambda: po.suggested_lines(ctx, busiest)), "ms")  # fmt: skip
+        product_ids = product_keys(ctx)
+        record("an order of all 200 products (Products list → Order…)",
+               timed_ms(args.runs, lambda: po.products_to_order(ctx, product_ids)), "ms")
+        with ctx.engine.connect() as conn:
+            record("a Products list page of 100 rows, with On order", timed_ms(
+                args.runs, lambda: fetch_rows(conn, PRODUCTS_SPEC, product_ids[:100])), "ms")
+        record("cancel a return of 5 lines to a supplier",
+               timed_ms(args.runs, returns_to_cancel(ctx, variants, args.runs)), "ms")
         lines = [po.OrderLine(v, 12, 60_000) for v in variants[:50]]
         created: list[po.OrderRow] = []
         record("save an order of 50 lines", timed_ms(args.runs, lambda: created.append(

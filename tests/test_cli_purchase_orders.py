@@ -231,3 +231,27 @@ def test_export_the_orders_lines(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert [(r[0], r[4]) for r in rows[1:]] == [("DHN000002", "Đã hủy")]
     bad = cli(*d, "export", "purchase-orders", str(tmp_path / "x.csv"))
     assert bad.code == EXIT_ERROR and "not 'x.csv'" in bad.err
+
+
+def test_the_same_goods_ordered_again(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    first = cli(*d, "purchase-orders", "add", "--supplier", "Gốm", "--line", "COC-1:10:30000",
+                "--line", "DIA-1:5", "--note", "lần 1")  # fmt: skip
+    assert first.code == EXIT_OK, first.err
+    assert cli(*d, "purchase-orders", "cancel", "DHN000001", "--reason", "sai").code == EXIT_OK
+    # Whatever became of it, its lines as ordered, from its supplier; a --line replaces one.
+    again = cli(*d, "purchase-orders", "add", "--like", "dhn000001", "--line", "DIA-1:7:50000",
+                "--json")  # fmt: skip
+    assert again.code == EXIT_OK, again.err
+    data = again.json()
+    assert (data["code"], data["supplier"], data["lines"], data["units"], data["note"]) == (
+        "DHN000002", "Gốm", 2, 17, "")  # fmt: skip
+    assert data["total_cost"] == 10 * 30_000 + 7 * 50_000
+    shown = cli(*d, "purchase-orders", "show", "DHN000002", "--json").json()
+    assert [(ln["sku"], ln["quantity"]) for ln in shown["lines"]] == [("COC-1", 10), ("DIA-1", 7)]
+    other = cli(*d, "purchase-orders", "add", "--like", "DHN000001", "--supplier", "Sứ Hải Dương",
+                "--json")  # fmt: skip
+    assert other.code == EXIT_OK and other.json()["supplier"] == "Sứ Hải Dương"
+    missing = cli(*d, "purchase-orders", "add", "--like", "DHN999")
+    assert missing.error_line() == "primedist: error: There is no purchase order DHN999."
+    assert cli(*d, "purchase-orders", "add", "--line", "COC-1:1").code == EXIT_USAGE  # who from?

@@ -26,10 +26,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = actions.add_parser(
         "add", help="order goods from a supplier (no stock moves until they come)",
         description="Record a purchase order (DHN000012): --line for each SKU (or barcode), "
-        "and/or --suggested for what the supplier's low-stock SKUs need (a --line of the "
-        "same SKU replaces its suggestion). A supplier name not known yet adds a supplier.",
+        "and/or --suggested for what the supplier's low-stock SKUs need, and/or --like an "
+        "earlier order's lines (a --line of the same SKU replaces a suggestion, a suggestion "
+        "the earlier order's line). A supplier name not known yet adds a supplier.",
     )  # fmt: skip
-    p.add_argument("--supplier", required=True, metavar="NAME_OR_CODE")
+    p.add_argument("--supplier", metavar="NAME_OR_CODE",
+                   help="required, unless --like names an order: its supplier then")  # fmt: skip
+    p.add_argument("--like", metavar="CODE",
+                   help="start from the lines of that order (e.g. DHN000012) as they were "
+                   "ordered: the same goods again")  # fmt: skip
     p.add_argument("--line", dest="lines", type=order_line, action="append", default=[],
                    metavar="SKU:QTY[:UNIT_COST]",
                    help="a SKU or barcode, how many, and the unit cost agreed "
@@ -44,6 +49,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_add)
     p = actions.add_parser("show", help="an order, its lines with what came, its receipts")
     p.add_argument("code", metavar="CODE", help="the order's code, e.g. DHN000012")
+    p.add_argument("--chat", action="store_true",
+                   help="the order as the text to paste into the chat with the supplier "
+                   "(Zalo, Messenger…)")  # fmt: skip
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="the --chat text's language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
     for action, help_text in (("cancel", "cancel an order nothing came of yet"),
@@ -124,15 +133,27 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.cli import _usage_error
     from primedist.services import purchase_orders as po
 
-    if not args.lines and not args.suggested:
-        return _usage_error("Name what to order: --line SKU:QTY[:UNIT_COST] or --suggested.")
+    if not args.lines and not args.suggested and not args.like:
+        return _usage_error("Name what to order: --line SKU:QTY[:UNIT_COST], --suggested or "
+                            "--like CODE.")  # fmt: skip
+    if not args.supplier and not args.like:
+        return _usage_error("Name the supplier: --supplier NAME_OR_CODE.")
     ctx = as_owner(open_context(settings))
-    typed = _typed_lines(ctx, args.lines)
-    replaced = {line.variant_id for line in typed}
-    suggested = po.suggested_lines(ctx, args.supplier) if args.suggested else []
-    lines = [po.OrderLine(s.hit.variant_id, s.quantity, s.unit_cost) for s in suggested
-             if s.hit.variant_id not in replaced] + typed  # fmt: skip
-    row = po.create_order(ctx, po.OrderDraft(args.supplier, lines, args.expected, args.note))
+    lines: dict[int, Any] = {}  # variant → line; a later source replaces an earlier one
+    supplier = args.supplier
+    if args.like:
+        earlier, again = po.order_again(ctx, po.order_id_by_code(ctx, args.like))
+        supplier = supplier or earlier.supplier
+        lines.update((t.hit.variant_id, po.OrderLine(t.hit.variant_id, t.quantity, t.unit_cost))
+                     for t in again)  # fmt: skip
+    if args.suggested:
+        lines.update((s.hit.variant_id, po.OrderLine(s.hit.variant_id, s.quantity, s.unit_cost))
+                     for s in po.suggested_lines(ctx, supplier))  # fmt: skip
+    typed = _typed_lines(ctx, args.lines)  # as typed: a SKU typed twice is refused
+    for line in typed:
+        lines.pop(line.variant_id, None)
+    draft = po.OrderDraft(supplier, [*lines.values(), *typed], args.expected, args.note)
+    row = po.create_order(ctx, draft)
     emit(args, _data(row), f"Ordered {row.code} from {row.supplier}: {row.lines:,} lines, "
                            f"{row.units:,} units, cost {row.total_cost:,}.")  # fmt: skip
     return EXIT_OK
@@ -159,6 +180,10 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = as_owner(open_context(settings))
     order_id = po.order_id_by_code(ctx, args.code)
+    if args.chat:
+        text = po.order_text(ctx, order_id, lang=args.lang)
+        emit(args, {"text": text}, text)
+        return EXIT_OK
     row = po.get_order(ctx, order_id)
     lines = po.order_lines(ctx, order_id)
     receipts = po.order_receipts(ctx, order_id)

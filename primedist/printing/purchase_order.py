@@ -2,14 +2,18 @@
 the supplier: the shop, the order's code, day, supplier, expected day, note, who ordered;
 the lines with quantities and expected costs; the totals; places to sign for the shop that
 orders and the supplier who confirms. Once goods came, what came of each line and the
-order's state. Fixed shape, every value escaped."""
+order's state. Fixed shape, every value escaped.
+
+`purchase_order_text` is the same order as plain text, to paste into the chat with the
+supplier (Zalo, Messenger…), where most small shops send their orders."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from primedist.core.clock import shop_tz
+from primedist.core.clock import format_date, format_datetime, shop_tz
+from primedist.core.money import format_money, format_number
 from primedist.domain.purchase_order import OPEN_STATES, PurchaseOrderState
 from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
@@ -40,6 +44,8 @@ _T: dict[str, tuple[str, str]] = {
     "awaited": ("Units still to come", "Số lượng còn chờ giao"),
     "orderer": ("Ordered by (the shop)", "Bên đặt hàng"),
     "confirms": ("Supplier (confirmed by)", "Nhà cung cấp xác nhận"),
+    "from": ("From", "Bên đặt"),
+    "to": ("To", "Gửi"),
     PurchaseOrderState.ORDERED: ("Ordered", "Đã đặt hàng"),
     PurchaseOrderState.PARTLY_RECEIVED: ("Partly received", "Đã nhận một phần"),
     PurchaseOrderState.RECEIVED: ("Received in full", "Đã nhận đủ"),
@@ -91,3 +97,38 @@ def _head(h: ReportHtml, order: OrderRow, contact: str) -> list[tuple[str, str]]
         reason = order.cancel_reason or order.close_reason
         rows.append((h.t("state"), h.t(order.state) + (f" ({escape(reason)})" if reason else "")))
     return rows
+
+
+def purchase_order_text(
+    order: OrderRow, lines: Sequence[OrderLineRow], shop: ShopDetails, *, lang: str,
+    tz: tzinfo | None = None,
+) -> str:  # fmt: skip
+    """The order as plain text for a chat message: title and code, who orders (the shop,
+    its phone), to whom, the day, the expected day, the note; one numbered line a SKU with
+    how many (and the expected unit cost when agreed); the totals."""
+    lang, tz = check_lang(lang), tz or shop_tz()
+
+    def t(key: str) -> str:
+        return pick(_T[key], lang)
+
+    head = [f"{t('title')} {order.code}"]
+    if shop.name:
+        head.append(f"{t('from')}: {shop.name}" + (f" · {shop.phone}" if shop.phone else ""))
+    head += [f"{t('to')}: {order.supplier}",
+             f"{t('when')}: {format_datetime(order.created_at, tz, lang)}"]  # fmt: skip
+    if order.expected_on is not None:
+        head.append(f"{t('expected')}: {format_date(order.expected_on, lang)}")
+    if order.note:
+        head.append(f"{t('note')}: {order.note}")
+    body = []
+    for n, line in enumerate(lines, 1):
+        name = f"{line.product_name} — {line.variant_name}" if line.variant_name \
+            else line.product_name  # fmt: skip
+        cost = "" if line.unit_cost is None else f" × {format_money(line.unit_cost, lang)}"
+        body.append(f"{n}. {line.sku} · {name}: {format_number(line.quantity, lang)}{cost}")
+    units = t("units").format(lines=format_number(len(lines), lang),
+                              units=format_number(order.units, lang))  # fmt: skip
+    total = f"{t('total')}: {units}"
+    if order.total_cost:
+        total += f" · {format_money(order.total_cost, lang)}"
+    return "\n".join([*head, "", *body, "", total])

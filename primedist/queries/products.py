@@ -35,6 +35,7 @@ from primedist.domain.product import (
 from primedist.domain.shop import Shop
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState
+from primedist.queries.stock import product_on_order
 
 products = table_of(Product)
 variants = table_of(Variant)
@@ -135,6 +136,8 @@ PRODUCTS_SPEC = QuerySpec(
         Column(
             "stock", "Stock", p.available_total, kind="int", sort=p.available_total, width=80
         ),  # fmt: skip
+        # What open purchase orders still bring (not sortable: computed for the page only).
+        Column("on_order", "On order", product_on_order(p.id), kind="int", width=80),
         Column("status", "Status", p.status, kind="enum", width=100),
         Column(
             "created", "Created", p.created_at, kind="datetime", sort=p.created_at, width=130

@@ -1,4 +1,5 @@
-"""Stock read models: low-stock variants and products that sold nothing in a period."""
+"""Stock read models: low-stock variants, products that sold nothing in a period, and what
+open purchase orders still bring."""
 
 from __future__ import annotations
 
@@ -12,15 +13,48 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus, ProductStatus
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Product, SkuGroup, Variant
+from primedist.domain.purchase_order import PurchaseOrder, PurchaseOrderLine
 
 variants = table_of(Variant)
 groups = table_of(SkuGroup)
 products = table_of(Product)
 orders = table_of(Order)
 order_lines = table_of(OrderLine)
+purchase_orders = table_of(PurchaseOrder)
+purchase_order_lines = table_of(PurchaseOrderLine)
 
 #: Order statuses whose lines count as revenue.
 REVENUE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.SHIPPING)
+
+
+def open_purchase_order() -> sa.ColumnElement[bool]:
+    """A purchase order still awaiting goods: neither cancelled nor closed, and not every
+    unit came (PurchaseOrderState ordered or partly received)."""
+    o = purchase_orders.c
+    return sa.and_(o.cancelled_at.is_(None), o.closed_at.is_(None), o.received_units < o.units)
+
+
+def awaited_units() -> sa.ColumnElement[int]:
+    """Σ of what purchase order lines still await (each line's ordered less received, never
+    below zero); to be used with `open_purchase_order()` over the lines joined to their
+    orders."""
+    c = purchase_order_lines.c
+    return sa.func.sum(sa.case((c.quantity > c.received, c.quantity - c.received), else_=0))
+
+
+def product_on_order(product_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+    """Units of a product's variants that open purchase orders still await (a correlated
+    subquery: the product's variants, their order lines, each line's order)."""
+    c = purchase_order_lines.c
+    return (
+        sa.select(sa.func.coalesce(awaited_units(), 0))
+        .select_from(
+            variants.join(purchase_order_lines, c.variant_id == variants.c.id)
+            .join(purchase_orders, purchase_orders.c.id == c.order_id)
+        )
+        .where(variants.c.product_id == product_id, open_purchase_order())
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -50,6 +50,7 @@ from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
+from primedist.queries.stock import awaited_units, open_purchase_order
 from primedist.services import suppliers
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import (
@@ -344,6 +345,17 @@ def count_receipt(session: Session, order_id: int, quantities: Mapping[int, int]
                  .values(received_units=received.scalar_subquery()))  # fmt: skip
 
 
+def order_text(ctx: ServiceContext, order_id: int, *, lang: str = "vi") -> str:
+    """The order as plain text to paste into the chat with its supplier (Zalo,
+    Messenger…; see `printing.purchase_order.purchase_order_text`)."""
+    from primedist.printing.purchase_order import purchase_order_text
+    from primedist.printing.store import load_shop_details
+
+    order = get_order(ctx, order_id)
+    return purchase_order_text(order, order_lines(ctx, order_id), load_shop_details(ctx),
+                               lang=lang)  # fmt: skip
+
+
 def to_receive(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToReceive]]:
     """The order and what is still to come of it, line by line (lines whose SKU was
     removed since are left out), for a goods receipt against it."""
@@ -352,12 +364,27 @@ def to_receive(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToRec
     if order.state not in OPEN_STATES:
         raise ValidationError(msg("{code} awaits no more goods.", code=order.code),
                               field="purchase_order")  # fmt: skip
-    lines = [ln for ln in order_lines(ctx, order_id) if ln.remaining and ln.variant_id]
+    lines = [ln for ln in order_lines(ctx, order_id) if ln.remaining]
+    return order, _still_sold(ctx, lines, lambda ln: ln.remaining)
+
+
+def order_again(ctx: ServiceContext, order_id: int) -> tuple[OrderRow, list[ToReceive]]:
+    """An order (whatever its state) and its lines as they were ordered — quantity and
+    expected unit cost — to start a new order of the same goods (lines whose SKU was
+    removed since are left out)."""
+    ctx.require(Module.PRODUCTS)
+    order = get_order(ctx, order_id)
+    return order, _still_sold(ctx, order_lines(ctx, order_id), lambda ln: ln.quantity)
+
+
+def _still_sold(ctx: ServiceContext, lines: Sequence[OrderLineRow],
+                quantity: Callable[[OrderLineRow], int]) -> list[ToReceive]:  # fmt: skip
+    """The lines whose variant still exists, with `quantity` of each, in order."""
     with ctx.engine.connect() as conn:
-        found = variant_hits_in(conn, [ln.variant_id or 0 for ln in lines])
+        found = variant_hits_in(conn, [ln.variant_id for ln in lines if ln.variant_id])
     hits = {h.variant_id: h for h in found}
-    return order, [ToReceive(hits[ln.variant_id], ln.remaining, ln.unit_cost)
-                   for ln in lines if ln.variant_id in hits]  # fmt: skip
+    return [ToReceive(hits[ln.variant_id], quantity(ln), ln.unit_cost)
+            for ln in lines if ln.variant_id in hits]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- ending
@@ -429,20 +456,19 @@ def _ended(ctx: ServiceContext, session: Session, order: PurchaseOrder, action: 
 
 def _state_filter(state: PurchaseOrderState | str | None) -> sa.ColumnElement[bool]:
     o = orders_t.c
-    ended = sa.or_(o.cancelled_at.is_not(None), o.closed_at.is_not(None),
-                   o.received_units >= o.units)  # fmt: skip
     if state is None or state == "":
         return sa.true()
+    awaiting = open_purchase_order()
     if state == "open":
-        return sa.not_(ended)
+        return awaiting
     by_state = {
         PurchaseOrderState.CANCELLED: o.cancelled_at.is_not(None),
         PurchaseOrderState.RECEIVED: sa.and_(o.cancelled_at.is_(None),
                                              o.received_units >= o.units),
         PurchaseOrderState.CLOSED: sa.and_(o.closed_at.is_not(None), o.cancelled_at.is_(None),
                                            o.received_units < o.units),
-        PurchaseOrderState.PARTLY_RECEIVED: sa.and_(sa.not_(ended), o.received_units > 0),
-        PurchaseOrderState.ORDERED: sa.and_(sa.not_(ended), o.received_units == 0),
+        PurchaseOrderState.PARTLY_RECEIVED: sa.and_(awaiting, o.received_units > 0),
+        PurchaseOrderState.ORDERED: sa.and_(awaiting, o.received_units == 0),
     }  # fmt: skip
     return by_state[PurchaseOrderState(state)]
 
@@ -558,9 +584,8 @@ def on_order(conn: sa.Connection, variant_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     c, o = lines_t.c, orders_t.c
-    awaited = sa.func.sum(sa.case((c.quantity > c.received, c.quantity - c.received), else_=0))
     stmt = (
-        sa.select(c.variant_id, awaited)
+        sa.select(c.variant_id, awaited_units())
         .join(orders_t, o.id == c.order_id)
         .where(c.variant_id.in_(ids), _state_filter("open")).group_by(c.variant_id)
     )  # fmt: skip
@@ -587,8 +612,7 @@ def suggested_lines(ctx: ServiceContext, supplier: str) -> list[Suggestion]:
         .group_by(rl.variant_id).subquery()
     )  # fmt: skip
     v, g = variants_t.c, groups_t.c
-    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
-    available = sa.func.coalesce(g.stock - g.reserved, v.stock - v.reserved)
+    level, available = _level_and_available()
     stmt = (
         sa.select(v.id, level.label("level"), available.label("available"), rl.unit_cost)
         .select_from(last_line.join(variants_t, v.id == last_line.c.variant_id)
@@ -603,13 +627,95 @@ def suggested_lines(ctx: ServiceContext, supplier: str) -> list[Suggestion]:
         hits = {h.variant_id: h for h in variant_hits_in(conn, [int(x.id) for x in low])}
     found = []
     for x in low:
-        target = max(2 * int(x.level), int(x.level) + 1)
-        quantity = target - int(x.available) - awaited.get(int(x.id), 0)
+        quantity = _need(x.level, int(x.available), awaited.get(int(x.id), 0))
         if quantity > 0 and int(x.id) in hits:
             cost = None if x.unit_cost is None else int(x.unit_cost)
-            found.append(Suggestion(hits[int(x.id)], min(quantity, MAX_RECEIPT_QUANTITY), cost,
-                                    int(x.level), awaited.get(int(x.id), 0)))  # fmt: skip
+            found.append(Suggestion(hits[int(x.id)], quantity, cost, int(x.level),
+                                    awaited.get(int(x.id), 0)))  # fmt: skip
     return found
+
+
+def _level_and_available() -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
+    """A variant's low-stock level (its own, its SKU group's, its shop's default) and its
+    available stock (its group's when grouped), over variants outer-joined to groups."""
+    v, g = variants_t.c, groups_t.c
+    level = sa.func.coalesce(v.low_stock_level, g.low_stock_level, shop_default_level(v.product_id))
+    return level, sa.func.coalesce(g.stock - g.reserved, v.stock - v.reserved)
+
+
+def _need(level: int | None, available: int, awaited: int) -> int:
+    """Units to order to bring a variant up to twice its low-stock level (at least one
+    above it), less what open orders bring; 0 when it needs none (or has no level)."""
+    if level is None:
+        return 0
+    target = max(2 * int(level), int(level) + 1)
+    return min(max(target - available - awaited, 0), MAX_RECEIPT_QUANTITY)
+
+
+@dataclass(frozen=True)
+class ProductsToOrder:
+    """What to order of chosen products: the supplier that delivered them last ('' when
+    none did), the lines, and whether they are what is low (False: none of them was low,
+    the lines are one of each variant to change)."""
+
+    supplier: str
+    lines: list[Suggestion]
+    low: bool
+
+
+def products_to_order(ctx: ServiceContext, product_ids: Sequence[int]) -> ProductsToOrder:
+    """An order of the products chosen (e.g. the low-stock ones of the products list):
+    their active variants that need stock, each as a suggestion brings it up (less what
+    open orders bring), at the last unit cost any supplier charged (else the variant's
+    cost, when set); the lowest stock first. When none of them needs any, one of each
+    variant. At most an order's lines (of the first that many products chosen)."""
+    ctx.require(Module.PRODUCTS)
+    ids = list(dict.fromkeys(product_ids))[:MAX_ORDER_LINES]
+    v, g = variants_t.c, groups_t.c
+    level, available = _level_and_available()
+    stmt = (
+        sa.select(v.id, level.label("level"), available.label("available"), v.cost)
+        .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
+        .where(v.product_id.in_(ids), v.is_active.is_(True))
+        .order_by(available, v.id).limit(MAX_ORDER_LINES)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all() if ids else []
+        variant_ids = [int(x.id) for x in rows]
+        awaited = on_order(conn, variant_ids)
+        hits = {h.variant_id: h for h in variant_hits_in(conn, variant_ids)}
+        costs, supplier = _last_delivered(conn, variant_ids)
+    needs = {int(x.id): _need(x.level, int(x.available), awaited.get(int(x.id), 0))
+             for x in rows}  # fmt: skip
+    low = any(needs.values())
+    lines = [Suggestion(hits[int(x.id)], needs[int(x.id)] if low else 1,
+                        costs.get(int(x.id)) or int(x.cost or 0) or None, int(x.level or 0),
+                        awaited.get(int(x.id), 0))
+             for x in rows if int(x.id) in hits and (needs[int(x.id)] or not low)]  # fmt: skip
+    return ProductsToOrder(supplier, lines, low)
+
+
+def _last_delivered(conn: sa.Connection,
+                    variant_ids: Sequence[int]) -> tuple[dict[int, int | None], str]:  # fmt: skip
+    """Each variant's unit cost on its latest standing receipt line, and the supplier of
+    the latest of those lines ('' when none came from a known supplier)."""
+    if not variant_ids:
+        return {}, ""
+    r, rl, s = receipts_t.c, receipt_lines_t.c, table_of(Supplier).c
+    last = (
+        sa.select(sa.func.max(rl.id)).join(receipts_t, r.id == rl.receipt_id)
+        .where(rl.variant_id.in_(variant_ids), r.cancelled_at.is_(None))
+        .group_by(rl.variant_id)
+    )  # fmt: skip
+    rows = conn.execute(
+        sa.select(rl.id, rl.variant_id, rl.unit_cost, s.name)
+        .select_from(receipt_lines_t.join(receipts_t, r.id == rl.receipt_id)
+                     .outerjoin(table_of(Supplier), s.id == r.supplier_id))
+        .where(rl.id.in_(last)).order_by(rl.id.desc())
+    ).all()  # fmt: skip
+    costs = {int(x.variant_id): None if x.unit_cost is None else int(x.unit_cost) for x in rows}
+    supplier = next((x.name for x in rows if x.name), "")
+    return costs, supplier
 
 
 # --------------------------------------------------------------------------- export

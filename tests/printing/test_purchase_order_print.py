@@ -115,3 +115,47 @@ def test_the_command_line(qapp, cli, tmp_path):
     missing = cli("--data-dir", str(data), "print", "purchase-order", "DHN9")
     assert missing.code == EXIT_ERROR
     assert missing.error_line() == "primedist: error: There is no purchase order DHN9."
+
+
+def test_the_order_as_text_for_a_chat(shop_ctx):
+    from primedist.core.clock import format_datetime, shop_tz
+
+    row = order(shop_ctx)
+    when = format_datetime(row.created_at, shop_tz(), "vi")
+    assert po.order_text(shop_ctx, row.id) == "\n".join([
+        "ĐƠN ĐẶT HÀNG DHN000001",
+        "Bên đặt: Nến Thơm Sài Gòn · 028 3822 1234",
+        "Gửi: Gốm Minh Long",
+        f"Ngày đặt: {when}",
+        "Ngày giao dự kiến: 10/12/2026",
+        "Ghi chú: Giao buổi sáng",
+        "",
+        "1. NEN-01 · Nến thơm tinh dầu: 24 × 18.000 ₫",
+        "2. COC-1 · Cốc sứ Bát Tràng: 6",
+        "",
+        "Tổng cộng: 2 mã hàng, 30 sản phẩm · 432.000 ₫",
+    ])  # fmt: skip
+    english = po.order_text(shop_ctx, row.id, lang="en").splitlines()
+    assert english[0] == "PURCHASE ORDER DHN000001" and english[2] == "To: Gốm Minh Long"
+    assert english[-1] == "Total: 2 SKUs, 30 units · 432,000 VND"
+    # Text stays text: nothing is escaped or interpreted.
+    marked = po.create_order(shop_ctx, po.OrderDraft("<b>Sứ</b> & Gốm", [po.OrderLine(
+        po.order_lines(shop_ctx, row.id)[0].variant_id or 0, 1)], note="gấp & <i>sớm</i>"))
+    text = po.order_text(shop_ctx, marked.id)
+    assert "Gửi: <b>Sứ</b> & Gốm" in text and "Ghi chú: gấp & <i>sớm</i>" in text
+
+
+def test_the_chat_text_from_the_command_line(cli, tmp_path):
+    data = tmp_path / "shop"
+    assert cli("--data-dir", str(data), "init", *INIT_ARGS).code == EXIT_OK
+    engine = open_store(resolve_settings(data))
+    make_product(engine, "Cốc sứ Bát Tràng", [("COC-1", 60_000, 0)])
+    engine.dispose()
+    d = ("--data-dir", str(data))
+    assert cli(*d, "purchase-orders", "add", "--supplier", "Gốm", "--line", "COC-1:6").code == 0
+    run = cli(*d, "purchase-orders", "show", "DHN000001", "--chat")
+    assert run.code == EXIT_OK, run.err
+    assert run.out.splitlines()[0] == "ĐƠN ĐẶT HÀNG DHN000001"
+    assert "1. COC-1 · Cốc sứ Bát Tràng: 6" in run.out
+    english = cli(*d, "purchase-orders", "show", "DHN000001", "--chat", "--lang", "en", "--json")
+    assert english.json()["text"].startswith("PURCHASE ORDER DHN000001\n")

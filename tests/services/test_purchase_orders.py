@@ -327,3 +327,81 @@ def test_open_orders_of_a_supplier(owner_ctx, goods, order):
     assert po.open_orders(owner_ctx, "Nobody yet") == []
     with pytest.raises(PermissionDenied):
         po.open_orders(staff(owner_ctx, Module.ORDERS), "Gốm Minh Long")
+
+
+def test_the_products_list_shows_what_open_orders_still_bring(owner_ctx, goods, order):
+    from primedist.queries.products import PRODUCTS_SPEC
+    from primedist.queries.spec import fetch_rows
+
+    v = table_of(Variant).c
+    with owner_ctx.engine.connect() as conn:
+        product = conn.execute(sa.select(v.product_id).where(v.id == goods["cup"])).scalar_one()
+    on_order = [c.key for c in PRODUCTS_SPEC.columns].index("on_order")
+
+    def listed() -> int:
+        with owner_ctx.engine.connect() as conn:
+            return int(fetch_rows(conn, PRODUCTS_SPEC, [product])[product][on_order])
+
+    assert listed() == 15  # 10 cups and 5 plates
+    other = po.create_order(owner_ctx, po.OrderDraft("Sứ Bát Tràng",
+                                                     [po.OrderLine(goods["bowl"], 4)]))
+    assert listed() == 19
+    po.cancel_order(owner_ctx, other.id, "trùng")
+    # More cups than ordered come: the line awaits nothing, never less than nothing.
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 12, 30_000)],
+                                                purchase_order_id=order.id))  # fmt: skip
+    assert listed() == 5
+    po.close_order(owner_ctx, order.id, "hết hàng")
+    assert listed() == 0
+
+
+def test_an_order_again_is_its_lines_as_ordered(owner_ctx, goods, order):
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 4, 30_000)],
+                                                purchase_order_id=order.id))  # fmt: skip
+    po.close_order(owner_ctx, order.id, "đủ rồi")
+    row, lines = po.order_again(owner_ctx, order.id)
+    assert (row.code, row.state) == ("DHN000001", S.CLOSED)
+    assert [(t.hit.sku, t.quantity, t.unit_cost) for t in lines] == [
+        ("COC-1", 10, 30_000), ("DIA-1", 5, None)]  # as ordered, not what is left  # fmt: skip
+    with owner_ctx.engine.begin() as conn:  # the plate's variant is removed since
+        conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == goods["plate"])
+                     .values(is_active=False))  # fmt: skip
+    assert [t.hit.sku for t in po.order_again(owner_ctx, order.id)[1]] == ["COC-1"]
+    with pytest.raises(NotFound):
+        po.order_again(owner_ctx, 999)
+    with pytest.raises(PermissionDenied):
+        po.order_again(staff(owner_ctx, Module.ORDERS), order.id)
+
+
+def test_products_chosen_to_order(owner_ctx, goods):
+    """Gốm: cup (2), plate (0), bowl (40); a second product, its candle (0)."""
+    (candle,) = make_product(owner_ctx.engine, "Nến thơm", [("NEN-1", 60_000, 0)])
+    v = table_of(Variant).c
+    with owner_ctx.engine.connect() as conn:
+        gom, nen = (conn.execute(sa.select(v.product_id).where(v.id == variant)).scalar_one()
+                    for variant in (goods["cup"], candle))  # fmt: skip
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1, 31_000)],
+                                                supplier="Gốm Minh Long"))  # fmt: skip
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["plate"], 1, 50_000)],
+                                                supplier="Sứ Bát Tràng"))  # fmt: skip
+    for key, level in (("cup", 5), ("bowl", 10), ("plate", 3)):
+        set_level(owner_ctx, goods[key], level)
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [po.OrderLine(goods["cup"], 2)]))
+    got = po.products_to_order(owner_ctx, [gom, nen, gom])
+    # The last delivery was the plate's: its supplier. Lowest stock first; the bowl (41 >
+    # 10) needs none; the candle has no level (none set, no shop default): none either.
+    assert (got.supplier, got.low) == ("Sứ Bát Tràng", True)
+    assert [(s.hit.sku, s.quantity, s.unit_cost, s.on_order) for s in got.lines] == [
+        ("DIA-1", 5, 50_000, 0), ("COC-1", 10 - 3 - 2, 31_000, 2)]  # fmt: skip
+    # Nothing low among those chosen: one of each variant, to change; at the variant's
+    # cost when no delivery said one.
+    calm = po.products_to_order(owner_ctx, [nen])
+    assert (calm.supplier, calm.low) == ("", False)
+    assert [(s.hit.sku, s.quantity, s.unit_cost) for s in calm.lines] == [("NEN-1", 1, None)]
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == candle)
+                     .values(cost=24_000))  # fmt: skip
+    assert [s.unit_cost for s in po.products_to_order(owner_ctx, [nen]).lines] == [24_000]
+    assert po.products_to_order(owner_ctx, []) == po.ProductsToOrder("", [], False)
+    with pytest.raises(PermissionDenied):
+        po.products_to_order(staff(owner_ctx, Module.ORDERS), [gom])

@@ -87,6 +87,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Price"),
     QT_TRANSLATE_NOOP("columns", "Discount price"),
     QT_TRANSLATE_NOOP("columns", "Stock"),
+    QT_TRANSLATE_NOOP("columns", "On order"),
     QT_TRANSLATE_NOOP("columns", "Status"),
     QT_TRANSLATE_NOOP("columns", "Created"),
 )
@@ -167,6 +168,8 @@ class ProductsTableModel(SqlTableModel):
         cells[col["status"]] = status_label(status)
         cells[col["thumbnail"]] = ""
         cells[col["skus"]] = str(raw[col["skus"]] or "")
+        if not raw[col["on_order"]]:
+            cells[col["on_order"]] = ""  # most products await nothing: keep the column quiet
         available, on_hand = int(raw[col["stock"]] or 0), int(raw[col["on_hand"]] or 0)
         flag = "out" if count and available <= 0 else "low" if raw[col["low_stock"]] else ""
         extras = (
@@ -271,6 +274,13 @@ class ProductsTableModel(SqlTableModel):
             if flag:
                 text += " — " + status_label("out_of_stock" if flag == "out" else "low_stock")
             return text
+        if column == self.col["on_order"]:
+            awaited = super().data(self.index(row, column))
+            if not awaited:
+                return None
+            return QCoreApplication.translate(
+                "products", "%1 units still to come on open purchase orders"
+            ).replace("%1", awaited)
         if column == self.col["shops"]:
             channels = (self.extra(row, "channels") or "").split(", ")
             names = (self.extra(row, "shops") or "").split(", ")
@@ -466,6 +476,8 @@ class ProductListPage(FilteredListPage):
     historyRequested = Signal(int)
     #: "Print labels" on the selected products (or the context menu's product): their ids.
     labelsRequested = Signal(list)
+    #: "Order" on the selected products (or the context menu's product): their ids.
+    orderRequested = Signal(list)
 
     model: ProductsTableModel
     _filter: ProductFilter
@@ -499,6 +511,7 @@ class ProductListPage(FilteredListPage):
         self.unhide_button = push_button("unhideButton", self.unhide_selected)
         self.delete_button = push_button("deleteButton", self.delete_selected)
         self.labels_button = push_button("labelsButton", self.print_labels)
+        self.order_button = push_button("orderProductsButton", self.order_selected)
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.template_button = template_button(self, self.ctx, TemplateKind.PRODUCTS)
@@ -508,6 +521,7 @@ class ProductListPage(FilteredListPage):
         row.addSpacing(12)
         row.addWidget(self.selection_label)
         row.addStretch(1)
+        row.addWidget(self.order_button)
         row.addWidget(self.labels_button)
         row.addWidget(self.export_button)
         row.addWidget(self.import_button)
@@ -561,6 +575,11 @@ class ProductListPage(FilteredListPage):
         self.unhide_button.setText(QCoreApplication.translate("products", "Unhide"))
         self.delete_button.setText(QCoreApplication.translate("products", "Delete"))
         self.labels_button.setText(QCoreApplication.translate("products", "Print labels"))
+        self.order_button.setText(QCoreApplication.translate("products", "Order…"))
+        self.order_button.setToolTip(QCoreApplication.translate(
+            "products", "A purchase order of the selected products: what of them is low on "
+            "stock, brought up to twice its level less what is on order, from the supplier "
+            "that delivered them last"))  # fmt: skip
         self.labels_button.setToolTip(
             QCoreApplication.translate(
                 "products", "Print barcode labels for the selected products' variants"
@@ -712,6 +731,7 @@ class ProductListPage(FilteredListPage):
         self.unhide_button.setEnabled(free and (unsure or "hidden" in statuses))
         self.delete_button.setEnabled(free)
         self.labels_button.setEnabled(n > 0)
+        self.order_button.setEnabled(n > 0)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setToolTip(
             QCoreApplication.translate("products", "Export the selected products to Excel")
@@ -735,6 +755,12 @@ class ProductListPage(FilteredListPage):
         ids = self.selected_ids()
         if ids:
             self.labelsRequested.emit(ids)
+
+    def order_selected(self) -> None:
+        """Ask for a purchase order of the selected products."""
+        ids = self.selected_ids()
+        if ids:
+            self.orderRequested.emit(ids)
 
     def export(self) -> None:
         """Ask for an export: the selected ids, or None for the whole filtered list."""
@@ -764,6 +790,9 @@ class ProductListPage(FilteredListPage):
         )
         menu.addAction(QCoreApplication.translate("products", "Print labels…")).triggered.connect(
             lambda: self.labelsRequested.emit([product_id])
+        )
+        menu.addAction(QCoreApplication.translate("products", "Order…")).triggered.connect(
+            lambda: self.orderRequested.emit([product_id])
         )
         self.context_menu = menu
         return menu

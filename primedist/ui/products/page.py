@@ -76,6 +76,7 @@ class ProductsPage(SubTabsPage):
         self.list.stockRequested.connect(self.open_stock)
         self.list.historyRequested.connect(self.open_history)
         self.list.labelsRequested.connect(self.open_labels)
+        self.list.orderRequested.connect(self.order_products)
         self.list.exportRequested.connect(self.export)
         self.list.importRequested.connect(self.import_file)
         self.retranslate()
@@ -116,6 +117,8 @@ class ProductsPage(SubTabsPage):
         self.suppliers = SuppliersPage(self.ctx)
         self.suppliers.receiveRequested.connect(self.receive_from)
         self.suppliers.orderRequested.connect(self.order_from)
+        # A payment or a return cancelled there: owed, receipts, stock change elsewhere.
+        self.suppliers.changed.connect(self._stock_changed)
         return self.suppliers
 
     def receive_from(self, supplier: str) -> QDialog:
@@ -133,6 +136,14 @@ class ProductsPage(SubTabsPage):
         page = self.show_tab(self.ORDERS)
         assert isinstance(page, PurchaseOrdersPage)
         return page.new_order(supplier)
+
+    def order_products(self, product_ids: list[int]) -> None:
+        """The Purchase orders page, with a new order of those products opening."""
+        from primedist.ui.products.purchase_orders import PurchaseOrdersPage
+
+        page = self.show_tab(self.ORDERS)
+        assert isinstance(page, PurchaseOrdersPage)
+        page.order_products(product_ids)
 
     def _stock_changed(self) -> None:
         """Goods came in (or went back, or a receipt was cancelled): the products' stock,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +41,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
     alive,
+    ask_reason,
     ask_save_path,
     count_text,
     export_finished,
@@ -66,9 +68,10 @@ def _day(day: date | None) -> str:
 
 
 class PurchaseOrderDialog(GoodsReceiptDialog):
-    """A new purchase order, or one changed (`editing`, its lines `lines`) before goods
-    came: the receipt's line editor (scan, search, import a list) with the expected day
-    and no payment. Emits `ordered(OrderRow)` once saved."""
+    """A new purchase order (its lines `lines` when ordering another's again), or one
+    changed (`editing`, its lines `lines`) before goods came: the receipt's line editor
+    (scan, search, import a list) with the expected day and no payment. Emits
+    `ordered(OrderRow)` once saved."""
 
     ordered = Signal(object)
     offers_orders = False
@@ -87,6 +90,7 @@ class PurchaseOrderDialog(GoodsReceiptDialog):
                 day = editing.expected_on
                 self.expected.setDate(QDate(day.year, day.month, day.day))
                 self.expected_check.setChecked(True)
+        if lines:  # the order's lines (changing it), or another's (ordering them again)
             self.prefill([(t.hit, t.quantity, t.unit_cost) for t in lines])
 
     def _build_head(self) -> QFormLayout:
@@ -237,7 +241,11 @@ class PurchaseOrdersPage(QWidget):
         self.lines_title = QLabel()
         self.lines_title.setObjectName("sectionTitle")
         self.lines_title.setWordWrap(True)
-        layout.addWidget(self.lines_title)
+        self.again_button = push_button("orderAgainButton", self.order_again)
+        lines_head = QHBoxLayout()
+        lines_head.addWidget(self.lines_title, 1)
+        lines_head.addWidget(self.again_button)
+        layout.addLayout(lines_head)
         self.lines_table = row_table(7, 1)
         self.lines_table.setObjectName("purchaseOrderLinesTable")
         layout.addWidget(self.lines_table, 2)
@@ -270,6 +278,7 @@ class PurchaseOrdersPage(QWidget):
         menu = QMenu(self.print_button)
         self.print_action = menu.addAction("", lambda: self.print_order())
         self.pdf_action = menu.addAction("", self.save_pdf)
+        self.text_action = menu.addAction("", self.copy_text)
         self.print_button.setMenu(menu)
         self.new_button = push_button("addProductButton", self.new_order)
         top.addWidget(self.search, 1)
@@ -298,6 +307,10 @@ class PurchaseOrdersPage(QWidget):
             "Change the selected order (supplier, lines, expected day, note) before any of "
             "it comes"))  # fmt: skip
         self.close_button.setText(self.tr("Close…"))
+        self.again_button.setText(self.tr("Order again…"))
+        self.again_button.setToolTip(self.tr(
+            "A new order of the same goods from the same supplier: the selected order's "
+            "lines as they were ordered, to change before saving"))  # fmt: skip
         self.close_button.setToolTip(self.tr(
             "End the selected order, partly received: the rest will not come"))  # fmt: skip
         self.cancel_button.setText(self.tr("Cancel order…"))
@@ -312,6 +325,7 @@ class PurchaseOrdersPage(QWidget):
             "the search) to Excel"))  # fmt: skip
         self.print_action.setText(self.tr("Print the purchase order"))
         self.pdf_action.setText(self.tr("Save as PDF…"))
+        self.text_action.setText(self.tr("Copy as text (to send by Zalo, Messenger…)"))
         self.table.setHorizontalHeaderLabels([
             self.tr("Code"), self.tr("Ordered"), self.tr("Supplier"), self.tr("Expected"),
             self.tr("Lines"), self.tr("Units"), self.tr("Received"), self.tr("Cost"),
@@ -394,6 +408,7 @@ class PurchaseOrdersPage(QWidget):
         self.cancel_button.setEnabled(state == PurchaseOrderState.ORDERED)
         self.edit_button.setEnabled(state == PurchaseOrderState.ORDERED)
         self.print_button.setEnabled(current is not None)
+        self.again_button.setEnabled(current is not None)
 
     def current(self) -> po.OrderRow | None:
         row = self.table.currentRow()
@@ -462,11 +477,42 @@ class PurchaseOrdersPage(QWidget):
         Op(self, lambda _job: po.to_receive(ctx, order_id)).success(
             lambda got: self._open_editor(*got)).failure(self._failed).run()  # fmt: skip
 
-    def _open_editor(self, order: po.OrderRow, lines: list[po.ToReceive]) -> None:
+    def order_products(self, product_ids: list[int]) -> None:
+        """A new order of those products (what of them is low; see `products_to_order`)."""
+        ctx = self.ctx
+        Op(self, lambda _job: po.products_to_order(ctx, product_ids)).success(
+            self._open_products_order).failure(self._failed).run()  # fmt: skip
+
+    def _open_products_order(self, got: po.ProductsToOrder) -> None:
         if not alive(self):
             return
-        dialog = self.dialog = PurchaseOrderDialog(self.ctx, parent=self, editing=order,
+        lines = [po.ToReceive(s.hit, s.quantity, s.unit_cost) for s in got.lines]
+        dialog = self.dialog = PurchaseOrderDialog(self.ctx, parent=self, supplier=got.supplier,
                                                    lines=lines)  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.ordered.connect(self._ordered)
+        dialog.open()
+        if lines and not got.low:
+            dialog.show_problem(self.tr("None of these products is low on stock (or what is "
+                                        "low is on order already): one of each is added, "
+                                        "change the quantities."))  # fmt: skip
+
+    def order_again(self) -> None:
+        """A new order from the selected one's supplier, its lines as they were ordered."""
+        order = self.current()
+        if order is None:
+            return
+        ctx, order_id = self.ctx, order.id
+        Op(self, lambda _job: po.order_again(ctx, order_id)).success(
+            lambda got: self._open_editor(*got, copy=True)).failure(self._failed).run()  # fmt: skip
+
+    def _open_editor(self, order: po.OrderRow, lines: list[po.ToReceive],
+                     copy: bool = False) -> None:  # fmt: skip
+        if not alive(self):
+            return
+        dialog = self.dialog = PurchaseOrderDialog(
+            self.ctx, parent=self, supplier=order.supplier, lines=lines,
+            editing=None if copy else order)  # fmt: skip
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.ordered.connect(self._ordered)
         dialog.open()
@@ -513,20 +559,16 @@ class PurchaseOrdersPage(QWidget):
             else PurchaseOrderState.ORDERED  # fmt: skip
         if order is None or order.state != allowed:
             return None
-        box = QInputDialog(self)
         if action == "close":
-            box.setWindowTitle(self.tr("Close %1").replace("%1", order.code))
-            box.setLabelText(self.tr("%1 units will not come. Why?").replace(
-                "%1", _num(order.awaited_units)))  # fmt: skip
+            title = self.tr("Close %1").replace("%1", order.code)
+            question = self.tr("%1 units will not come. Why?").replace(
+                "%1", _num(order.awaited_units))  # fmt: skip
         else:
-            box.setWindowTitle(self.tr("Cancel %1").replace("%1", order.code))
-            box.setLabelText(self.tr("Why is the order cancelled?"))
-        box.setTextValue("")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.textValueSelected.connect(lambda text: self.end_order(order.id, action, text))
-        box.open()
-        self.reason_box = box
-        return box
+            title = self.tr("Cancel %1").replace("%1", order.code)
+            question = self.tr("Why is the order cancelled?")
+        self.reason_box = ask_reason(self, title, question,
+                                     lambda text: self.end_order(order.id, action, text))
+        return self.reason_box
 
     def end_order(self, order_id: int, action: str, reason: str) -> None:
         ctx = self.ctx
@@ -547,6 +589,23 @@ class PurchaseOrdersPage(QWidget):
         Op(self, lambda _job: print_purchase_order(ctx, order.id, pdf=pdf, lang=lang),
            title=self.tr("Printing the purchase order"), network=True).success(
             self._printed).failure(self._failed).run()  # fmt: skip
+
+    def copy_text(self) -> None:
+        """The selected order as plain text on the clipboard, to paste into the chat with
+        the supplier."""
+        order = self.current()
+        if order is None:
+            return
+        ctx, lang, order_id, code = self.ctx, current_language(), order.id, order.code
+        Op(self, lambda _job: po.order_text(ctx, order_id, lang=lang)).success(
+            lambda text: self._copied(code, text)).failure(self._failed).run()  # fmt: skip
+
+    def _copied(self, code: str, text: str) -> None:
+        if not alive(self):
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.status.setText(self.tr("%1 copied: paste it into the chat with the supplier")
+                            .replace("%1", code))  # fmt: skip
 
     def save_pdf(self) -> None:
         order = self.current()

@@ -134,7 +134,7 @@ def test_the_list_shows_every_product_but_archived_newest_first(page, data):
     shown = [page.model.headerData(i, Qt.Orientation.Horizontal)
              for i in range(page.model.columnCount()) if not view.isColumnHidden(i)]  # fmt: skip
     assert shown == ["Product name", "SKU", "Shop", "Price", "Discount price", "Stock",
-                     "Status", "Created"]  # fmt: skip
+                     "On order", "Status", "Created"]  # fmt: skip
 
 
 def test_cells_show_ranges_stock_and_status(page, data):
@@ -374,7 +374,7 @@ def test_buttons_emit_their_requests(qtbot, page, data):
 def test_context_menu_asks_for_stock_dialogs_and_labels(qtbot, page, data):
     menu = page.build_context_menu(data.ids["ao"])
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Edit…", "Stock in/out…", "Stock history", "Print labels…"]
+    assert texts == ["Edit…", "Stock in/out…", "Stock history", "Print labels…", "Order…"]
     by_text = {a.text(): a for a in menu.actions()}
     with qtbot.waitSignal(page.stockRequested, timeout=WAIT) as sig:
         by_text["Stock in/out…"].trigger()
@@ -385,6 +385,9 @@ def test_context_menu_asks_for_stock_dialogs_and_labels(qtbot, page, data):
     with qtbot.waitSignal(page.labelsRequested, timeout=WAIT) as sig:
         by_text["Print labels…"].trigger()
     assert sig.args == [[data.ids["ao"]]]
+    with qtbot.waitSignal(page.orderRequested, timeout=WAIT) as sig:
+        by_text["Order…"].trigger()
+    assert sig.args == [[data.ids["ao"]]]
     # Right-clicking a row opens that menu for its product.
     rect = page.view.visualRect(page.model.index(row_of(page, "Quần jean đen"), 1))
     page.view.customContextMenuRequested.emit(rect.center())
@@ -393,6 +396,23 @@ def test_context_menu_asks_for_stock_dialogs_and_labels(qtbot, page, data):
         [a for a in page.context_menu.actions() if a.text() == "Stock history"][0].trigger()
     assert sig.args == [data.ids["quan"]]
     page.context_menu.close()
+
+
+def test_on_order_shows_what_open_purchase_orders_still_bring(page, data, owner_ctx):
+    from primedist.services import purchase_orders as po
+
+    assert cell(page, "Quần jean đen", "on_order") == ""  # nothing ordered: a quiet cell
+    assert cell(page, "Quần jean đen", "on_order", Qt.ItemDataRole.ToolTipRole) is None
+    v = table_of(Variant).c
+    with data.engine.connect() as conn:
+        jeans = conn.execute(sa.select(v.id).where(v.sku == "QJ-30")).scalar_one()
+    po.create_order(owner_ctx, po.OrderDraft("Xưởng jean", [po.OrderLine(jeans, 1_200)]))
+    page.refresh()
+    assert cell(page, "Quần jean đen", "on_order") == "1,200"
+    assert cell(page, "Quần jean đen", "on_order", Qt.ItemDataRole.ToolTipRole) == (
+        "1,200 units still to come on open purchase orders"
+    )
+    assert cell(page, "Áo thun trắng", "on_order") == ""
 
 
 def test_refresh_shows_changes_made_elsewhere(page, data):

@@ -296,3 +296,96 @@ def test_a_new_goods_receipt_offers_the_suppliers_open_orders(qtbot, page, owner
     assert other.order is None and not other.supplier.isReadOnly()
     assert other.windowTitle() == "New goods receipt" and other.order_label.isHidden()
     other.reject()
+
+
+@pytest.mark.usefixtures("english")
+def test_a_received_order_ordered_again(qtbot, page, owner_ctx, products):
+    order = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [
+        po.OrderLine(products["COC-1"], 12, 30_000), po.OrderLine(products["DIA-1"], 4)],
+        expected_on=date(2026, 12, 1), note="gọi"))  # fmt: skip
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(products["COC-1"], 12, 30_000),
+                                                 gr.ReceiptLine(products["DIA-1"], 4)],
+                                                purchase_order_id=order.id))  # fmt: skip
+    orders = orders_page(qtbot, page)
+    orders.state.setCurrentIndex(1)  # all orders: the received one too
+    qtbot.waitUntil(lambda: orders.count.text() == "1 order", timeout=WAIT)
+    orders.table.selectRow(0)
+    assert orders.again_button.isEnabled() and orders.again_button.text() == "Order again…"
+    assert not orders.edit_button.isEnabled()  # received: it cannot change any more
+    qtbot.mouseClick(orders.again_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: orders.dialog is not None and orders.dialog.isVisible(), timeout=WAIT)
+    dialog = orders.dialog
+    assert dialog.windowTitle() == "New purchase order"
+    assert (dialog.supplier.text(), dialog.note.text(), dialog.expected_on()) == (
+        "Gốm Minh Long", "", None)  # fmt: skip
+    assert [(ln.hit.sku, ln.quantity, ln.unit_cost) for ln in dialog.lines] == [
+        ("COC-1", 12, 30_000), ("DIA-1", 4, None)]  # fmt: skip
+    dialog.table.item(1, QTY).setData(Qt.ItemDataRole.EditRole, 6)
+    with qtbot.waitSignal(dialog.ordered, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: orders.count.text() == "2 orders", timeout=WAIT)
+    assert orders.status.text() == "DHN000002 saved"
+    assert [(ln.sku, ln.quantity) for ln in po.order_lines(owner_ctx, 2)] == [
+        ("COC-1", 12), ("DIA-1", 6)]  # fmt: skip
+    assert po.get_order(owner_ctx, order.id).state == "received"  # the first one untouched
+
+
+@pytest.mark.usefixtures("english")
+def test_the_selected_products_ordered_from_the_products_list(qtbot, page, owner_ctx, products):
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(products["COC-1"], 1, 28_000)],
+                                                supplier="Gốm Minh Long"))  # fmt: skip
+    listing = page.list
+    qtbot.waitUntil(lambda: listing.model.rowCount() == 2, timeout=WAIT)
+    assert not listing.order_button.isEnabled()  # nothing selected
+    assert listing.select_ids(listing.model.key_at(r) for r in range(2)) == 2
+    assert listing.order_button.isEnabled() and listing.order_button.text() == "Order…"
+    qtbot.mouseClick(listing.order_button, Qt.MouseButton.LeftButton)
+    assert page.tabs.currentIndex() == ProductsPage.ORDERS
+    orders = page.orders
+    qtbot.waitUntil(lambda: orders.dialog is not None and orders.dialog.isVisible(), timeout=WAIT)
+    dialog = orders.dialog
+    # The cups (3, low at 5) up to 10 at their last cost, from their supplier; the plates
+    # (30, no level) need none.
+    assert dialog.supplier.text() == "Gốm Minh Long"
+    assert [(ln.hit.sku, ln.quantity, ln.unit_cost) for ln in dialog.lines] == [
+        ("COC-1", 7, 28_000)]  # fmt: skip
+    assert dialog.problem.isHidden()
+    with qtbot.waitSignal(dialog.ordered, timeout=WAIT):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: orders.count.text() == "1 order", timeout=WAIT)
+    # The list shows them on order; nothing low among the plates: one of each, said.
+    page.tabs.setCurrentIndex(0)
+    listing.refresh()
+    qtbot.waitUntil(lambda: "7" in [listing.model.data(listing.model.index(
+        r, listing.model.col["on_order"])) for r in range(2)], timeout=WAIT)  # fmt: skip
+    plates = next(r for r in range(2) if listing.model.data(
+        listing.model.index(r, listing.model.col["skus"])) == "DIA-1")  # fmt: skip
+    menu = listing.build_context_menu(listing.model.key_at(plates))
+    next(a for a in menu.actions() if a.text() == "Order…").trigger()
+    qtbot.waitUntil(lambda: orders.dialog is not dialog and orders.dialog is not None
+                    and orders.dialog.isVisible(), timeout=WAIT)  # fmt: skip
+    again = orders.dialog
+    assert (again.supplier.text(), [(ln.hit.sku, ln.quantity) for ln in again.lines]) == (
+        "", [("DIA-1", 1)])  # fmt: skip
+    assert again.problem.text() == (
+        "None of these products is low on stock (or what is low is on order already): one "
+        "of each is added, change the quantities.")  # fmt: skip
+    again.reject()
+
+
+@pytest.mark.usefixtures("english")
+def test_an_order_copied_as_text_for_the_suppliers_chat(qtbot, page, owner_ctx, products):
+    from PySide6.QtGui import QGuiApplication
+
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [
+        po.OrderLine(products["COC-1"], 12, 30_000)]))  # fmt: skip
+    orders = orders_page(qtbot, page, "1 order")
+    orders.table.selectRow(0)
+    assert orders.text_action.text() == "Copy as text (to send by Zalo, Messenger…)"
+    QGuiApplication.clipboard().setText("")
+    orders.text_action.trigger()
+    qtbot.waitUntil(lambda: bool(QGuiApplication.clipboard().text()), timeout=WAIT)
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("PURCHASE ORDER DHN000001\n") and "To: Gốm Minh Long" in text
+    assert "1. COC-1 · Cốc sứ Bát Tràng: 12 × 30,000 VND" in text
+    assert orders.status.text() == "DHN000001 copied: paste it into the chat with the supplier"
