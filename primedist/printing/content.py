@@ -308,3 +308,32 @@ def order_context(
 def _aware(dt: datetime) -> datetime:
     """SQLite hands datetimes back naive; they are UTC."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def chat_message(values: Mapping[str, Any], lang: str) -> str:
+    """An order as a short plain-text message for the customer's chat (Zalo, Messenger…),
+    from `order_context`'s values: the order and the shop, one line an item with its
+    amount, the subtotal and what is not zero between it and the total, the total with
+    how it is paid (and what the carrier collects), where it goes, the buyer's note, the
+    footer line. Nothing in it is escaped: it is text."""
+    def label(key: str) -> str:
+        return pick(LABELS[key], lang)
+
+    out = [f"{label('order')} {values['order_number']}"
+           + (f" · {values['shop_name']}" if values["shop_name"] else ""),
+           str(values["order_date"]), ""]  # fmt: skip
+    for line in values["lines"]:
+        variant = f" ({line['variant']})" if line["variant"] else ""
+        out.append(f"{line['line_no']}. {line['name']}{variant} × {line['quantity']}: "
+                   f"{line['amount']}")  # fmt: skip
+    out += ["", f"{label('subtotal')}: {values['subtotal']}"]
+    out += [f"{part['label']}: {part['amount']}" for part in values["adjustments"]]
+    out.append(f"{label('total')}: {values['total']} ({values['payment_method']})")
+    if values["cod_amount"]:
+        out.append(f"{label('cod')}: {values['cod_amount']}")
+    where = [str(values[k]) for k in ("ship_name", "ship_phone", "ship_address") if values[k]]
+    if where:
+        out.append(f"{label('ship_to')}: {' · '.join(where)}")
+    if values["buyer_note"]:
+        out.append(f"{label('note')}: {values['buyer_note']}")
+    return "\n".join([*out, "", str(values["footer"])])

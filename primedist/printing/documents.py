@@ -11,7 +11,13 @@ from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMet
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.shop import Shop
 from primedist.printing import store
-from primedist.printing.content import Payment, ShopDetails, check_lang, order_context
+from primedist.printing.content import (
+    Payment,
+    ShopDetails,
+    chat_message,
+    check_lang,
+    order_context,
+)
 from primedist.printing.model import DocumentType, Paper, template_spec
 from primedist.printing.template import TAG, fill
 from primedist.services.context import ServiceContext
@@ -79,6 +85,19 @@ def order_documents(
         )  # fmt: skip
         for order_id in order_ids
     ]
+
+
+def order_messages(ctx: ServiceContext, order_ids: Iterable[int], *, lang: str = "vi") -> str:
+    """Each order as a message for the customer's chat (`content.chat_message`), a blank
+    line between two."""
+    check_lang(lang)
+    shop = shop_details_or_name(ctx)
+    now = ctx.clock.now()
+    return "\n\n".join(
+        chat_message(order_context(order_detail(ctx, order_id), shop, DocumentType.RECEIPT,
+                                   lang, now=now, wanted=()), lang)
+        for order_id in order_ids
+    )  # fmt: skip
 
 
 def shop_details_or_name(ctx: ServiceContext) -> ShopDetails:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -236,6 +237,8 @@ class OrderDetailDialog(QDialog):
         self.again_dialog: SaleDialog | None = None
         self._busy = False
         self._saved_note = ""
+        #: What the printer said last (printed, copied as text).
+        self.last_printer_note = ""
         self.setObjectName("orderDetail")
         self.setSizeGripEnabled(True)
         fit_to_screen(self, 1100, 760)  # the items table: seven columns beside the side panel
@@ -471,10 +474,17 @@ class OrderDetailDialog(QDialog):
         self.flag_button = button("actionButton", self._toggle_flag)
         self.print_button = button("printButton", lambda: None)
         self.printer = OrderPrinter(self, self.ctx)
+        self.printer.printed.connect(self._said_by_printer)
         self.print_button.setMenu(print_menu(self, self.printer, lambda: [self.order_id]))
         row.addStretch(1)
         self.close_button = button("closeButton", self.close)
         return row
+
+    def _said_by_printer(self, text: str) -> None:
+        """Printed, or copied as text: said under the Print button for a moment."""
+        self.last_printer_note = text
+        button = self.print_button
+        QToolTip.showText(button.mapToGlobal(QPoint(0, button.height())), text, button)
 
     # ------------------------------------------------------------------ texts
 

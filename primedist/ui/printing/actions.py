@@ -14,13 +14,13 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from primedist.errors import Cancelled, PrimedistError
 from primedist.printing.content import Payment
-from primedist.printing.documents import Document, order_documents
+from primedist.printing.documents import Document, order_documents, order_messages
 from primedist.printing.errors import PrintError
 from primedist.printing.model import DocumentType, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
@@ -129,6 +129,24 @@ class OrderPrinter(QObject):
         return dialog
 
     # ------------------------------------------------------------------ running
+
+    def copy_text(self, order_ids: Sequence[int]) -> None:
+        """The orders as messages for the customer's chat (Zalo, Messenger…), on the
+        clipboard; `printed` says so."""
+        ids = list(order_ids)
+        if not ids:
+            return
+        ctx, lang = self.ctx, document_language()
+        Op(self.widget, lambda _job: order_messages(ctx, ids, lang=lang)).success(
+            self._copied).failure(lambda exc: self._failed(exc, lambda: self.copy_text(ids))
+        ).run()  # fmt: skip
+
+    def _copied(self, text: str) -> None:
+        if not shiboken6.isValid(self):
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.printed.emit(translate("printing", "Copied: paste it into the chat with the "
+                                                "customer"))  # fmt: skip
 
     def _run(self, ids: list[int], doc_type: DocumentType, *, payment: Payment | None,
              one_job: bool, pdf: Path | None) -> None:  # fmt: skip
@@ -274,9 +292,12 @@ def print_menu(
     for d in DocumentType:
         labels.append((add(preview, f"preview_{d.value}", previewing(d)), label(d, "…")))
         labels.append((add(pdf, f"pdf_{d.value}", saving(d)), label(d, "…")))
+    menu.addSeparator()
+    copy = add(menu, "copyText", lambda *_: printer.copy_text(order_ids()))
     labels += [
         (preview, lambda: translate("printing", "Print preview")),
         (pdf, lambda: translate("printing", "Save as PDF")),
+        (copy, lambda: translate("printing", "Copy as text (to send by Zalo, Messenger…)")),
     ]
     if bulk:
         menu.addSeparator()

@@ -26,6 +26,7 @@ from tests.printing.support import (
     pdf_text,
     vietnamese_order,
 )
+from tests.ui.support import WAIT
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -189,3 +190,28 @@ def test_sale_prints_the_receipt_with_the_change(qtbot, engine, shop_ctx):
         assert not SaleDialog(shop_ctx).print_receipt.isChecked()
     finally:
         printer.close()
+
+
+def test_orders_copied_as_text_for_the_customers_chat(qtbot, shop_ctx, orders_page):
+    from PySide6.QtGui import QGuiApplication
+
+    page, numbers = orders_page
+    dialog = open_detail(qtbot, shop_ctx, page.model.key_at(0))
+    number = dialog.detail.order.external_id
+    copy = menu_action(dialog.print_button, "copyText")
+    assert copy.text() == "Copy as text (to send by Zalo, Messenger…)"
+    QGuiApplication.clipboard().setText("")
+    with qtbot.waitSignal(dialog.printer.printed, timeout=WAIT):
+        copy.trigger()
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith(f"Order {number} · Nến Thơm Sài Gòn\n")  # the documents' language
+    assert "Total: 186,000 VND (Cash)" in text
+    assert dialog.last_printer_note == "Copied: paste it into the chat with the customer"
+    # From the list: every selected order, one after the other.
+    page.view.selectAll()
+    qtbot.waitUntil(lambda: page.print_button.isEnabled())
+    with qtbot.waitSignal(page.printer.printed, timeout=WAIT):
+        menu_action(page.print_button, "copyText").trigger()
+    copied = QGuiApplication.clipboard().text()
+    assert all(f"Order {n} · " in copied for n in numbers)
+    qtbot.waitUntil(lambda: "Copied: paste it" in page.message.text())
