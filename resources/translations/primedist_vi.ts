@@ -2370,7 +2370,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptsPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest). One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
         <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
@@ -2384,10 +2384,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>New goods receipt</source>
         <translation>Phiếu nhập hàng mới</translation>
-    </message>
-    <message>
-        <source>Cancel receipt…</source>
-        <translation>Hủy phiếu…</translation>
     </message>
     <message>
         <source>Return to supplier…</source>
@@ -2494,6 +2490,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>%1 mới nhất</translation>
     </message>
     <message>
+        <source>Cancel the receipt (cancel its returns first)…</source>
+        <translation>Hủy phiếu nhập (hủy các phiếu trả hàng trước)…</translation>
+    </message>
+    <message>
+        <source>Cancel the receipt…</source>
+        <translation>Hủy phiếu nhập…</translation>
+    </message>
+    <message>
         <source>%1 owed to the supplier</source>
         <translation>Còn nợ nhà cung cấp %1</translation>
     </message>
@@ -2502,8 +2506,24 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã hủy %1: %2</translation>
     </message>
     <message>
+        <source>Cancel the return %1 (%2 back)…</source>
+        <translation>Hủy phiếu trả hàng %1 (trả %2)…</translation>
+    </message>
+    <message>
         <source>Print the return %1 (goods sent back)</source>
         <translation>In phiếu trả hàng %1</translation>
+    </message>
+    <message>
+        <source>Its goods come back into stock and it no longer counts in what is owed to the supplier. Why is it cancelled?</source>
+        <translation>Hàng của phiếu sẽ được nhập lại kho và phiếu không còn tính vào công nợ nhà cung cấp. Vì sao hủy phiếu?</translation>
+    </message>
+    <message>
+        <source>Cancelling the return</source>
+        <translation>Đang hủy phiếu trả hàng</translation>
+    </message>
+    <message>
+        <source>%1 cancelled: its goods are back in stock</source>
+        <translation>Đã hủy %1: hàng đã được nhập lại kho</translation>
     </message>
     <message>
         <source>Printing the return</source>
@@ -2538,6 +2558,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đang in…</translation>
     </message>
     <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
         <source>Printing the goods receipt</source>
         <translation>Đang in phiếu nhập kho</translation>
     </message>
@@ -2568,6 +2592,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancel %1</source>
         <translation>Hủy %1</translation>
+    </message>
+    <message>
+        <source>Goods of %1 went back to the supplier: cancel its returns first (Cancel ▾).</source>
+        <translation>Hàng của %1 đã được trả nhà cung cấp: hãy hủy các phiếu trả hàng trước (Hủy ▾).</translation>
     </message>
     <message>
         <source>Its goods will be taken back out of stock. Why is it cancelled?</source>
@@ -3695,7 +3723,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer.</extracomment>
+        <extracomment>The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. What the printer said last (printed, copied as text).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4552,7 +4580,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductListPage</name>
     <message>
         <source>No products match the search and the filters.</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids.</extracomment>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids.</extracomment>
         <translation>Không có sản phẩm nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -4732,6 +4760,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Kết thúc…</translation>
     </message>
     <message>
+        <source>Order again…</source>
+        <translation>Đặt lại…</translation>
+    </message>
+    <message>
+        <source>A new order of the same goods from the same supplier: the selected order&apos;s lines as they were ordered, to change before saving</source>
+        <translation>Một đơn mới đặt lại chính những hàng này từ cùng nhà cung cấp: các dòng của đơn đang chọn như lúc đặt, có thể sửa trước khi lưu</translation>
+    </message>
+    <message>
         <source>End the selected order, partly received: the rest will not come</source>
         <translation>Kết thúc đơn đang chọn đã nhận một phần: phần còn lại sẽ không về</translation>
     </message>
@@ -4766,6 +4802,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Save as PDF…</source>
         <translation>Lưu thành PDF…</translation>
+    </message>
+    <message>
+        <source>Copy as text (to send by Zalo, Messenger…)</source>
+        <translation>Sao chép nội dung (để gửi qua Zalo, Messenger…)</translation>
     </message>
     <message>
         <source>Code</source>
@@ -4856,6 +4896,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>đã nhận theo %1</translation>
     </message>
     <message>
+        <source>None of these products is low on stock (or what is low is on order already): one of each is added, change the quantities.</source>
+        <translation>Không sản phẩm nào trong số này sắp hết hàng (hoặc hàng sắp hết đã được đặt): mỗi loại được thêm 1, hãy sửa số lượng.</translation>
+    </message>
+    <message>
         <source>%1 saved</source>
         <translation>Đã lưu %1</translation>
     </message>
@@ -4886,6 +4930,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Printing the purchase order</source>
         <translation>Đang in đơn đặt hàng</translation>
+    </message>
+    <message>
+        <source>%1 copied: paste it into the chat with the supplier</source>
+        <translation>Đã sao chép %1: dán vào khung chat với nhà cung cấp</translation>
     </message>
     <message>
         <source>Save the purchase order as PDF</source>
@@ -6206,7 +6254,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SupplierDialog</name>
     <message>
         <source>New supplier</source>
-        <extracomment>A balance paid in advance (the supplier owes the shop goods).</extracomment>
+        <extracomment>The account entries of goods sent back (the return, the money given back for it). A balance paid in advance (the supplier owes the shop goods).</extracomment>
         <translation>Thêm nhà cung cấp</translation>
     </message>
     <message>
@@ -6622,6 +6670,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Không còn nhập hàng từ nhà cung cấp đang chọn: màn hình nhập hàng sẽ không gợi ý nữa (chứng từ vẫn được giữ)</translation>
     </message>
     <message>
+        <source>Cancel return…</source>
+        <translation>Hủy phiếu trả hàng…</translation>
+    </message>
+    <message>
+        <source>Cancel the selected return (entered by mistake): its goods come back into stock</source>
+        <translation>Hủy phiếu trả hàng đang chọn (nhập nhầm): hàng được nhập lại kho</translation>
+    </message>
+    <message>
         <source>Paid with goods receipt %1: cancel the receipt instead (Goods receipts page)</source>
         <translation>Đã trả cùng phiếu nhập %1: hãy hủy phiếu nhập đó (trang Nhập hàng)</translation>
     </message>
@@ -6700,6 +6756,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 will no longer count as paid: the supplier is owed it again. Why is it cancelled?</source>
         <translation>%1 sẽ không còn được tính là đã trả: cửa hàng lại nợ nhà cung cấp khoản này. Vì sao hủy?</translation>
+    </message>
+    <message>
+        <source>Its goods come back into stock and it no longer counts in what is owed. Why is it cancelled?</source>
+        <translation>Hàng của phiếu sẽ được nhập lại kho và phiếu không còn tính vào công nợ. Vì sao hủy phiếu?</translation>
+    </message>
+    <message>
+        <source>Cancelling the return</source>
+        <translation>Đang hủy phiếu trả hàng</translation>
     </message>
     <message>
         <source>Cancelling the payment</source>
@@ -7377,6 +7441,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Trả hàng nhà cung cấp</translation>
     </message>
     <message>
+        <source>Return to the supplier cancelled</source>
+        <translation>Hủy phiếu trả hàng nhà cung cấp</translation>
+    </message>
+    <message>
         <source>Goods receipts exported</source>
         <translation>Xuất phiếu nhập hàng</translation>
     </message>
@@ -7949,6 +8017,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Discount price</source>
         <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>On order</source>
+        <translation>Chờ về</translation>
     </message>
     <message>
         <source>When</source>
@@ -9457,6 +9529,10 @@ Vẫn bán?</translation>
         <translation>Xem trước khi in — %1</translation>
     </message>
     <message>
+        <source>Copied: paste it into the chat with the customer</source>
+        <translation>Đã sao chép: dán vào khung chat với khách hàng</translation>
+    </message>
+    <message>
         <source>Printing %1</source>
         <translation>Đang in %1</translation>
     </message>
@@ -9487,6 +9563,10 @@ Vẫn bán?</translation>
     <message>
         <source>Print preview</source>
         <translation>Xem trước khi in</translation>
+    </message>
+    <message>
+        <source>Copy as text (to send by Zalo, Messenger…)</source>
+        <translation>Sao chép nội dung (để gửi qua Zalo, Messenger…)</translation>
     </message>
     <message>
         <source>One print job per order</source>
@@ -9524,6 +9604,10 @@ Vẫn bán?</translation>
         <source>On hand %1, reserved by open orders %2</source>
         <extracomment>The first rows show at once; the rest arrive in ticks of bounded cost (a tick walks the sort&apos;s covering index). Extra values kept after the shown cells of a row, in this order.</extracomment>
         <translation>Tồn kho %1, đơn đang xử lý giữ %2</translation>
+    </message>
+    <message>
+        <source>%1 units still to come on open purchase orders</source>
+        <translation>%1 sản phẩm còn chờ về theo các đơn đặt hàng đang mở</translation>
     </message>
     <message>
         <source>Show products listed on these shops</source>
@@ -9624,6 +9708,14 @@ Vẫn bán?</translation>
     <message>
         <source>Print labels</source>
         <translation>In tem mã vạch</translation>
+    </message>
+    <message>
+        <source>Order…</source>
+        <translation>Đặt hàng…</translation>
+    </message>
+    <message>
+        <source>A purchase order of the selected products: what of them is low on stock, brought up to twice its level less what is on order, from the supplier that delivered them last</source>
+        <translation>Đơn đặt hàng nhập cho các sản phẩm đang chọn: những mẫu sắp hết hàng, đặt đủ gấp đôi mức cảnh báo trừ đi hàng đang chờ về, từ nhà cung cấp giao chúng gần nhất</translation>
     </message>
     <message>
         <source>Print barcode labels for the selected products&apos; variants</source>
@@ -11474,6 +11566,10 @@ Vẫn bán?</translation>
         <translation>Hãy cho biết vì sao phần còn lại sẽ không về.</translation>
     </message>
     <message>
+        <source>Say why the return is cancelled.</source>
+        <translation>Hãy nói vì sao hủy phiếu trả hàng.</translation>
+    </message>
+    <message>
         <source>Ship at most {limit} orders at once.</source>
         <translation>Mỗi lần chỉ giao tối đa {limit} đơn.</translation>
     </message>
@@ -12916,6 +13012,15 @@ Vẫn bán?</translation>
     <message>
         <source>Goods receipt %1</source>
         <translation>Nhập hàng %1</translation>
+    </message>
+    <message>
+        <source>Return to supplier %1</source>
+        <translation>Trả hàng nhà cung cấp %1</translation>
+    </message>
+    <message>
+        <source>%1 cancelled: %2</source>
+        <extracomment>How the app&apos;s reasons name a document cancelled: &quot;Goods receipt PN000001 cancelled: why&quot;.</extracomment>
+        <translation>%1 đã hủy: %2</translation>
     </message>
     <message>
         <source>on hand %1 · reserved %2 · available %3</source>
