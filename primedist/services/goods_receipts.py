@@ -300,11 +300,9 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
     text = suppliers.checked_reason(reason, msg("Say why the receipt is cancelled."))
     now = ctx.clock.now()
     with ctx.uow() as session:
-        receipt = session.get(GoodsReceipt, receipt_id, with_for_update=True)
-        if receipt is None:
-            raise NotFound(msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))
-        if receipt.cancelled_at is not None:
-            raise ValidationError(msg("{code} was cancelled already.", code=receipt.code))
+        receipt = suppliers.locked_standing(
+            session, GoodsReceipt, receipt_id, code=lambda r: r.code,
+            missing=msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))  # fmt: skip
         _refuse_when_returned(session, receipt)
         lines = session.exec(
             select(GoodsReceiptLine).where(GoodsReceiptLine.receipt_id == receipt_id)

@@ -35,7 +35,7 @@ from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
 from primedist.services.stock import move_stock, stock_level
-from primedist.services.suppliers import check_payment, checked_reason
+from primedist.services.suppliers import check_payment, checked_reason, locked_standing
 
 MAX_REASON = 255
 
@@ -193,11 +193,9 @@ def cancel_return(ctx: ServiceContext, return_id: int, reason: str) -> ReturnRow
     ctx.require(Module.PRODUCTS)
     text = checked_reason(reason, msg("Say why the return is cancelled."))
     with ctx.uow() as session:
-        back = session.get(SupplierReturn, return_id, with_for_update=True)
-        if back is None:
-            raise NotFound(msg("Return {id} no longer exists.", id=str(return_id)))
-        if back.cancelled_at is not None:
-            raise ValidationError(msg("{code} was cancelled already.", code=back.code))
+        back = locked_standing(
+            session, SupplierReturn, return_id, code=lambda r: r.code,
+            missing=msg("Return {id} no longer exists.", id=str(return_id)))  # fmt: skip
         of_return = sa.select(return_lines_t).where(return_lines_t.c.return_id == return_id)
         lines = list(session.connection().execute(of_return.order_by(return_lines_t.c.id)))
         why = f"Return to supplier {back.code} cancelled: {text}"[:255]

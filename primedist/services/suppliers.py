@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -343,6 +344,25 @@ def checked_reason(reason: str, when_empty: str) -> str:
     return text
 
 
+class _Cancellable(Protocol):
+    cancelled_at: datetime | None
+
+
+_C = TypeVar("_C", bound=_Cancellable)
+
+
+def locked_standing(session: Session, model: type[_C], entity_id: int, *, missing: str,
+                    code: Callable[[_C], str]) -> _C:  # fmt: skip
+    """The entry to cancel, locked for the change: refused with `missing` when it no longer
+    exists, and when it was cancelled already (named by `code`)."""
+    row = session.get(model, entity_id, with_for_update=True)
+    if row is None:
+        raise NotFound(missing)
+    if row.cancelled_at is not None:
+        raise ValidationError(msg("{code} was cancelled already.", code=code(row)))
+    return row
+
+
 def check_payment(amount: int, method: PaymentMethod, note: str) -> str | None:
     """The payment's note (None when empty); refuses a bad amount, method or note."""
     if not 0 < amount <= MAX_PAYMENT:
@@ -423,12 +443,9 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     ctx.require(Module.PRODUCTS)
     text = checked_reason(reason, msg("Say why the payment is cancelled."))
     with ctx.uow() as session:
-        payment = session.get(SupplierPayment, payment_id, with_for_update=True)
-        if payment is None:
-            raise NotFound(msg("Payment {id} no longer exists.", id=str(payment_id)))
-        if payment.cancelled_at is not None:
-            raise ValidationError(msg("{code} was cancelled already.",
-                                      code=payment_code(payment_id)))  # fmt: skip
+        payment = locked_standing(
+            session, SupplierPayment, payment_id, code=lambda _p: payment_code(payment_id),
+            missing=msg("Payment {id} no longer exists.", id=str(payment_id)))  # fmt: skip
         if payment.receipt_id is not None:
             receipt = session.get(GoodsReceipt, payment.receipt_id)
             raise ValidationError(msg("{code} was paid with goods receipt {receipt}: cancel "
