@@ -70,7 +70,6 @@ from primedist.connectors.base import (
     TokenStore,
     TransientError,
     UnreadableOrders,
-    shop_lock,
 )
 from primedist.connectors.http import (
     answer_object,
@@ -83,7 +82,8 @@ from primedist.connectors.http import clip as _clip
 from primedist.connectors.http import is_masked as _masked
 from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
-from primedist.core.clock import Clock, SystemClock
+from primedist.connectors.token_keeper import TokenKeeper
+from primedist.core.clock import Clock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -229,8 +229,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 # --------------------------------------------------------------------------- connector
 
 
-class LazadaConnector:
+class LazadaConnector(TokenKeeper):
     """The Connector for Lazada Open Platform (see `base.Connector`)."""
+
+    PLATFORM = "Lazada"
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
@@ -246,8 +248,6 @@ class LazadaConnector:
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.config = config
-        remember_secret(config.partner_key)
         if not str(config.partner_id).strip():
             raise AuthError("The Lazada app key is empty.")
         self.app_key = str(config.partner_id).strip()
@@ -256,30 +256,12 @@ class LazadaConnector:
         #: The sandbox (any custom host) serves the auth APIs too.
         self.auth_host = custom or LIVE_AUTH_HOST
         self._authorize_url = f"{custom}{AUTHORIZE_PATH}" if custom else LIVE_AUTHORIZE_URL
-        self._store = store
-        self._clock = clock or SystemClock()
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        super().__init__(config, store, clock=clock, sleep=sleep, rng=rng, transport=transport)
         self._limit = max(1, min(MAX_LIMIT, config.page_size))
-        self._tokens: TokenPair | None = None
         self._paused_until: datetime | None = None
         self._guard = threading.Lock()
         #: Order headers from the list, until their details are asked for.
         self._headers: dict[str, dict[str, Any]] = {}
-        self._http = httpx.Client(
-            timeout=config.timeout,
-            transport=transport,
-            headers={"User-Agent": "primedist", "Accept": "application/json"},
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> LazadaConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ---------------------------------------------------------------- authorisation
 
@@ -319,41 +301,6 @@ class LazadaConnector:
                               min(fresh.access_expires_at, deadline), deadline,
                               fresh.shop_external_id)  # fmt: skip
         return fresh
-
-    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
-        margin = self.config.refresh_margin if margin is None else margin
-        tokens = self._tokens or self._stored_tokens()
-        if tokens.access_valid(self._clock.now(), margin):
-            return tokens
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()  # another thread may have refreshed meanwhile
-            if tokens.access_valid(self._clock.now(), margin):
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_rejected(self, rejected_access: str) -> TokenPair:
-        tokens = self._tokens or self._stored_tokens()
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()
-            if tokens.access_token != rejected_access:
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
-        fresh = self.refresh_tokens(tokens)
-        assert self._store is not None
-        self._store.save(fresh)  # before any use: the old refresh token may be dead now
-        self._tokens = fresh
-        return fresh
-
-    def _stored_tokens(self) -> TokenPair:
-        if self._store is None:
-            raise AuthError("This Lazada connector has no shop tokens (not linked).")
-        tokens = self._store.load()
-        if tokens is None:
-            raise AuthError("The shop is not authorised on Lazada yet: authorise it first.")
-        self._tokens = tokens
-        return tokens
 
     def _token_pair(self, data: dict[str, Any], seller_id: str) -> TokenPair:
         access, refresh = data.get("access_token"), data.get("refresh_token")

@@ -57,7 +57,6 @@ from primedist.connectors.base import (
     TokenStore,
     TransientError,
     UnreadableOrders,
-    shop_lock,
     utc_from_timestamp,
 )
 from primedist.connectors.http import (
@@ -72,7 +71,8 @@ from primedist.connectors.http import clip as _clip
 from primedist.connectors.http import is_masked as _masked
 from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
-from primedist.core.clock import Clock, SystemClock
+from primedist.connectors.token_keeper import TokenKeeper
+from primedist.core.clock import Clock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -195,8 +195,10 @@ def next_limit_reset(now: datetime) -> datetime:
 # --------------------------------------------------------------------------- connector
 
 
-class ShopeeConnector:
+class ShopeeConnector(TokenKeeper):
     """The Connector for Shopee Open Platform v2 (see `base.Connector`)."""
+
+    PLATFORM = "Shopee"
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
@@ -212,33 +214,13 @@ class ShopeeConnector:
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.config = config
-        remember_secret(config.partner_key)
         self.host = (config.api_host or LIVE_HOST).rstrip("/")
+        super().__init__(config, store, clock=clock, sleep=sleep, rng=rng, transport=transport,
+                         base_url=self.host)  # fmt: skip
         self._partner_id = _partner_id(config.partner_id)
-        self._store = store
-        self._clock = clock or SystemClock()
-        self._sleep = sleep
-        self._rng = rng or random.Random()
         self._page_size = max(1, min(MAX_PAGE_SIZE, config.page_size))
-        self._tokens: TokenPair | None = None
         self._paused_until: datetime | None = None
         self._pause_guard = threading.Lock()
-        self._http = httpx.Client(
-            base_url=self.host,
-            timeout=config.timeout,
-            transport=transport,
-            headers={"User-Agent": "primedist", "Accept": "application/json"},
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> ShopeeConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ---------------------------------------------------------------- authorisation
 
@@ -271,46 +253,6 @@ class ShopeeConnector:
                 "shop_id": _shop_id(tokens.shop_external_id)}  # fmt: skip
         data = self._call("POST", TOKEN_REFRESH_PATH, body=body, public=True)
         return self._token_pair(data, tokens.shop_external_id)
-
-    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
-        """The pair last read is reused while it is fresh (the store may decrypt from a
-        database: not on every call); any refresh decision re-reads the store."""
-        margin = self.config.refresh_margin if margin is None else margin
-        tokens = self._tokens or self._stored_tokens()
-        if tokens.access_valid(self._clock.now(), margin):
-            return tokens
-        with shop_lock(self.host, tokens.shop_external_id):
-            # Another thread or connector may have refreshed while this one waited.
-            tokens = self._stored_tokens()
-            if tokens.access_valid(self._clock.now(), margin):
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_rejected(self, rejected_access: str) -> TokenPair:
-        """The platform refused `rejected_access`: refresh unless someone already did."""
-        tokens = self._tokens or self._stored_tokens()
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()
-            if tokens.access_token != rejected_access:
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
-        fresh = self.refresh_tokens(tokens)
-        assert self._store is not None
-        # The old refresh token is dead now: the new pair is saved before any use.
-        self._store.save(fresh)
-        self._tokens = fresh
-        return fresh
-
-    def _stored_tokens(self) -> TokenPair:
-        if self._store is None:
-            raise AuthError("This Shopee connector has no shop tokens (not linked).")
-        tokens = self._store.load()
-        if tokens is None:
-            raise AuthError("The shop is not authorised on Shopee yet: authorise it first.")
-        self._tokens = tokens
-        return tokens
 
     def _token_pair(self, data: dict[str, Any], shop_external_id: str) -> TokenPair:
         access, refresh = data.get("access_token"), data.get("refresh_token")

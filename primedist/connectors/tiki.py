@@ -64,14 +64,14 @@ from primedist.connectors.base import (
     TokenStore,
     TransientError,
     UnreadableOrders,
-    shop_lock,
 )
 from primedist.connectors.http import check_window, send_with_retries, unreachable
 from primedist.connectors.http import clip as _clip
 from primedist.connectors.http import is_masked as _masked
 from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
-from primedist.core.clock import Clock, SystemClock
+from primedist.connectors.token_keeper import TokenKeeper
+from primedist.core.clock import Clock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -158,8 +158,10 @@ def parse_tiki_time(value: Any) -> datetime:
 # --------------------------------------------------------------------------- connector
 
 
-class TikiConnector:
+class TikiConnector(TokenKeeper):
     """The Connector for Tiki (see `base.Connector`)."""
+
+    PLATFORM = "Tiki"
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
@@ -177,32 +179,12 @@ class TikiConnector:
     ) -> None:
         if not config.partner_id.strip() or not config.partner_key:
             raise AuthError("The Tiki client id and client secret are both needed.")
-        self.config = config
-        remember_secret(config.partner_key)
         self.host = (config.api_host or LIVE_HOST).rstrip("/")
+        super().__init__(config, store, clock=clock, sleep=sleep, rng=rng, transport=transport)
         self._client_id = config.partner_id.strip()
-        self._store = store
-        self._clock = clock or SystemClock()
-        self._sleep = sleep
-        self._rng = rng or random.Random()
         self._page_size = max(1, min(MAX_PAGE_SIZE, config.page_size))
-        self._tokens: TokenPair | None = None
         self._listed: dict[str, dict[str, Any]] = {}
         self._listed_guard = threading.Lock()
-        self._http = httpx.Client(
-            timeout=config.timeout,
-            transport=transport,
-            headers={"User-Agent": "primedist", "Accept": "application/json"},
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> TikiConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ---------------------------------------------------------------- authorisation
 
@@ -253,40 +235,6 @@ class TikiConnector:
                               refresh_expires_at=tokens.refresh_expires_at,
                               shop_external_id=tokens.shop_external_id)  # fmt: skip
         return fresh
-
-    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
-        margin = self.config.refresh_margin if margin is None else margin
-        tokens = self._tokens or self._stored_tokens()
-        if tokens.access_valid(self._clock.now(), margin):
-            return tokens
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()  # another connector may have refreshed
-            if tokens.access_valid(self._clock.now(), margin):
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_rejected(self, rejected_access: str) -> None:
-        tokens = self._tokens or self._stored_tokens()
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()
-            if tokens.access_token == rejected_access:
-                self._refresh_and_save(tokens)
-
-    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
-        fresh = self.refresh_tokens(tokens)
-        assert self._store is not None
-        self._store.save(fresh)  # before any use: the old refresh token is dead
-        self._tokens = fresh
-        return fresh
-
-    def _stored_tokens(self) -> TokenPair:
-        if self._store is None:
-            raise AuthError("This Tiki connector has no shop tokens (not linked).")
-        tokens = self._store.load()
-        if tokens is None:
-            raise AuthError("The shop is not authorised on Tiki yet: authorise it first.")
-        self._tokens = tokens
-        return tokens
 
     def _token_pair(self, data: dict[str, Any], shop_external_id: str) -> TokenPair:
         access, refresh = data.get("access_token"), data.get("refresh_token") or ""

@@ -61,7 +61,6 @@ from primedist.connectors.base import (
     TokenStore,
     TransientError,
     UnreadableOrders,
-    shop_lock,
     utc_from_timestamp,
 )
 from primedist.connectors.http import (
@@ -75,7 +74,8 @@ from primedist.connectors.http import clip as _clip
 from primedist.connectors.http import is_masked as _masked
 from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
-from primedist.core.clock import Clock, SystemClock
+from primedist.connectors.token_keeper import TokenKeeper
+from primedist.core.clock import Clock
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -160,8 +160,10 @@ def verify_webhook(app_key: str, raw_body: bytes, app_secret: str, authorization
 # --------------------------------------------------------------------------- connector
 
 
-class TikTokConnector:
+class TikTokConnector(TokenKeeper):
     """The Connector for TikTok Shop (see `base.Connector`)."""
+
+    PLATFORM = "TikTok Shop"
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
@@ -179,34 +181,14 @@ class TikTokConnector:
     ) -> None:
         if not config.partner_id.strip() or not config.partner_key:
             raise AuthError("The TikTok Shop app key and app secret are both needed.")
-        self.config = config
-        remember_secret(config.partner_key)
         self.host = (config.api_host or LIVE_HOST).rstrip("/")
         # A sandbox serves the auth endpoints on its one host.
         self.auth_host = (config.api_host or LIVE_AUTH_HOST).rstrip("/")
+        super().__init__(config, store, clock=clock, sleep=sleep, rng=rng, transport=transport)
         self._app_key = config.partner_id.strip()
-        self._store = store
-        self._clock = clock or SystemClock()
-        self._sleep = sleep
-        self._rng = rng or random.Random()
         self._page_size = max(1, min(MAX_PAGE_SIZE, config.page_size))
-        self._tokens: TokenPair | None = None
         self._cipher: str | None = None
         self._cipher_guard = threading.Lock()
-        self._http = httpx.Client(
-            timeout=config.timeout,
-            transport=transport,
-            headers={"User-Agent": "primedist", "Accept": "application/json"},
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> TikTokConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ---------------------------------------------------------------- authorisation
 
@@ -243,41 +225,6 @@ class TikTokConnector:
         params = {"refresh_token": tokens.refresh_token, "grant_type": "refresh_token"}
         data = self._token_call(TOKEN_REFRESH_PATH, params)
         return self._token_pair(data, tokens.shop_external_id)
-
-    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
-        margin = self.config.refresh_margin if margin is None else margin
-        tokens = self._tokens or self._stored_tokens()
-        if tokens.access_valid(self._clock.now(), margin):
-            return tokens
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()  # another connector may have refreshed
-            if tokens.access_valid(self._clock.now(), margin):
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_rejected(self, rejected_access: str) -> TokenPair:
-        tokens = self._tokens or self._stored_tokens()
-        with shop_lock(self.host, tokens.shop_external_id):
-            tokens = self._stored_tokens()
-            if tokens.access_token != rejected_access:
-                return tokens
-            return self._refresh_and_save(tokens)
-
-    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
-        fresh = self.refresh_tokens(tokens)
-        assert self._store is not None
-        self._store.save(fresh)  # before any use: the old refresh token may be dead
-        self._tokens = fresh
-        return fresh
-
-    def _stored_tokens(self) -> TokenPair:
-        if self._store is None:
-            raise AuthError("This TikTok Shop connector has no shop tokens (not linked).")
-        tokens = self._store.load()
-        if tokens is None:
-            raise AuthError("The shop is not authorised on TikTok Shop yet: authorise it first.")
-        self._tokens = tokens
-        return tokens
 
     def _token_pair(self, data: dict[str, Any], shop_external_id: str) -> TokenPair:
         payload = data.get("data")

@@ -1,0 +1,109 @@
+"""What every marketplace connector shares around its API: the HTTP client, the clock,
+sleeping and jitter for retries, and the shop's token pair.
+
+The pair last read is reused while its access token is fresh (the store may decrypt it
+from the database: not on every call). Any refresh happens under the per-shop lock
+(`base.shop_lock`) after reading the store again — another thread or connector may have
+refreshed meanwhile — and the rotated pair is saved before any use: once refreshed, the
+old refresh token may be dead.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Self
+
+import httpx
+
+from primedist.connectors.base import AuthError, ConnectorConfig, TokenPair, TokenStore, shop_lock
+from primedist.core.clock import Clock, SystemClock
+from primedist.core.security import remember_secret
+
+
+class TokenKeeper:
+    """The base of the connectors: subclasses set `PLATFORM` and `host` (before calling
+    `__init__`) and implement `refresh_tokens`."""
+
+    #: The platform's name in messages ("Shopee", "TikTok Shop"…).
+    PLATFORM = ""
+    host: str
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        store: TokenStore | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+        base_url: str = "",
+    ) -> None:
+        self.config = config
+        # Masked in every log line and error message of this process from now on.
+        remember_secret(config.partner_key)
+        self._store = store
+        self._clock = clock or SystemClock()
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._tokens: TokenPair | None = None
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=config.timeout,
+            transport=transport,
+            headers={"User-Agent": "primedist", "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refresh_tokens(self, tokens: TokenPair) -> TokenPair:
+        raise NotImplementedError
+
+    def ensure_fresh_tokens(self, margin: timedelta | None = None) -> TokenPair:
+        """The shop's pair, refreshed first when its access token expires within
+        `margin` (the config's refresh margin by default)."""
+        margin = self.config.refresh_margin if margin is None else margin
+        tokens = self._tokens or self._stored_tokens()
+        if tokens.access_valid(self._clock.now(), margin):
+            return tokens
+        with shop_lock(self.host, tokens.shop_external_id):
+            tokens = self._stored_tokens()  # another thread or connector may have refreshed
+            if tokens.access_valid(self._clock.now(), margin):
+                return tokens
+            return self._refresh_and_save(tokens)
+
+    def _refresh_rejected(self, rejected_access: str) -> TokenPair:
+        """The platform refused `rejected_access`: refresh unless someone already did."""
+        tokens = self._tokens or self._stored_tokens()
+        with shop_lock(self.host, tokens.shop_external_id):
+            tokens = self._stored_tokens()
+            if tokens.access_token != rejected_access:
+                return tokens
+            return self._refresh_and_save(tokens)
+
+    def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
+        fresh = self.refresh_tokens(tokens)
+        assert self._store is not None
+        self._store.save(fresh)  # before any use: the old refresh token may be dead now
+        self._tokens = fresh
+        return fresh
+
+    def _stored_tokens(self) -> TokenPair:
+        if self._store is None:
+            raise AuthError(f"This {self.PLATFORM} connector has no shop tokens (not linked).")
+        tokens = self._store.load()
+        if tokens is None:
+            raise AuthError(f"The shop is not authorised on {self.PLATFORM} yet: authorise it"
+                            " first.")  # fmt: skip
+        self._tokens = tokens
+        return tokens
