@@ -614,7 +614,8 @@ class LinesView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(LinesModel.PRODUCT, QHeaderView.ResizeMode.Stretch)
-        widths = {LinesModel.VARIANT: 78, LinesModel.SKU: 84, LinesModel.QTY: 40,
+        # SKUs like ASML0001-DEN-S and variants like "Xanh navy / M" are read at the counter.
+        widths = {LinesModel.VARIANT: 104, LinesModel.SKU: 128, LinesModel.QTY: 40,
                   LinesModel.PRICE: 78, LinesModel.DISCOUNT: 90, LinesModel.SUBTOTAL: 92,
                   LinesModel.STOCK: 68}  # fmt: skip
         for col, width in widths.items():
