@@ -67,6 +67,7 @@ ACTIONS: dict[str, str] = {
     "product.create": QT_TRANSLATE_NOOP("audit", "Product added"),
     "product.delete": QT_TRANSLATE_NOOP("audit", "Product deleted"),
     "product.hide": QT_TRANSLATE_NOOP("audit", "Product hidden"),
+    "product.price_change": QT_TRANSLATE_NOOP("audit", "Prices changed"),
     "product.unhide": QT_TRANSLATE_NOOP("audit", "Product shown again"),
     "product.update": QT_TRANSLATE_NOOP("audit", "Product edited"),
     "products.export": QT_TRANSLATE_NOOP("audit", "Products exported"),

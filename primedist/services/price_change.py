@@ -1,0 +1,289 @@
+"""Change the prices of many products at once (*đổi giá hàng loạt*): before a sale, after a
+supplier raised its prices, to round every price to the thousand.
+
+A rule says which price (the selling price, the discount price or the cost), how it
+changes (set to an amount, up or down by a percentage or an amount; for the discount
+price also a percentage off the selling price, or removed) and what it is rounded to. The
+products' active variants each get the rule applied to their own price. `preview_prices`
+shows every variant's old and new price and what is wrong with it; `change_prices` writes
+them — all or nothing, in one transaction: the variants, the products' price ranges (the
+Products list), an audit row, and a price push to every marketplace listing of a product
+whose selling or discount price changed (through the outbox, coalesced with a push already
+waiting). A variant whose new price breaks a rule (below 0, a discount price above the
+selling price) stops the whole change, named by its SKU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from primedist.core.messages import Message, msg
+from primedist.db.product_summary import chunks, refresh_product_summaries
+from primedist.domain.base import table_of
+from primedist.domain.enums import Module
+from primedist.domain.product import Product, ProductListing, Variant
+from primedist.errors import ValidationError
+from primedist.services.catalogue import queue_listing_upserts
+from primedist.services.context import ServiceContext
+
+variants_t = table_of(Variant)
+products_t = table_of(Product)
+listings_t = table_of(ProductListing)
+
+#: The most a price may become (a hundred billion đồng: beyond any shop's goods, short of
+#: a typo's zeros).
+MAX_PRICE = 100_000_000_000
+#: The largest percentage a price may go up by (×11) or, for a discount, off by.
+MAX_PERCENT = Decimal(1000)
+#: Variants one change may touch.
+MAX_VARIANTS = 50_000
+#: Changes kept in the audit row (the rest are counted).
+AUDIT_CHANGES = 200
+
+
+class PriceField(StrEnum):
+    PRICE = "price"
+    DISCOUNT = "discount_price"
+    COST = "cost"
+
+
+class PriceMode(StrEnum):
+    #: Every variant's price becomes `value`.
+    SET = "set"
+    #: Up (`value` > 0) or down by `value` percent.
+    PERCENT = "percent"
+    #: Up (`value` > 0) or down by `value` (money).
+    AMOUNT = "amount"
+    #: Discount price only: `value` percent off the variant's selling price.
+    PERCENT_OFF = "percent_off"
+    #: Discount price only: no discount price any more.
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    field: PriceField
+    mode: PriceMode
+    #: Money for SET and AMOUNT, a percentage for PERCENT and PERCENT_OFF (e.g. 12.5).
+    value: Decimal = Decimal(0)
+    #: Round each new price to the nearest multiple of this (1 = to the đồng).
+    round_to: int = 1
+
+
+@dataclass(frozen=True)
+class PriceChangeRow:
+    variant_id: int
+    product_id: int
+    sku: str
+    name: str
+    old: int | None
+    new: int | None
+    #: Why this variant cannot take the new price ('' when it can).
+    problem: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True)
+class PriceChangeReport:
+    """What a change did: variants changed and left as they were, products touched,
+    marketplace price pushes queued."""
+
+    changed: int
+    unchanged: int
+    products: int
+    pushes: int
+
+
+def check_rule(rule: PriceRule) -> None:
+    """Refuse a rule that makes no sense, naming the field of the form at fault."""
+    if rule.mode in (PriceMode.PERCENT_OFF, PriceMode.REMOVE) and rule.field != PriceField.DISCOUNT:
+        raise ValidationError(msg("Only the discount price can be taken as a percentage off "
+                                  "the selling price, or removed."), field="mode")  # fmt: skip
+    if rule.round_to < 1 or rule.round_to > 1_000_000:
+        raise ValidationError(msg("Round to 1 to 1,000,000."), field="round_to")
+    value = rule.value
+    if rule.mode == PriceMode.SET and not 0 <= value <= MAX_PRICE:
+        raise ValidationError(msg("The new price must be 0 to {most}.", most=MAX_PRICE),
+                              field="value")  # fmt: skip
+    if rule.mode == PriceMode.AMOUNT and not (value and abs(value) <= MAX_PRICE):
+        raise ValidationError(msg("Give the amount to add (or, below 0, to take off)."),
+                              field="value")  # fmt: skip
+    if rule.mode == PriceMode.PERCENT and not (value and -100 <= value <= MAX_PERCENT):
+        raise ValidationError(msg("The percentage must be -100 to {most}, and not 0.",
+                                  most=int(MAX_PERCENT)), field="value")  # fmt: skip
+    if rule.mode == PriceMode.PERCENT_OFF and not 0 < value < 100:
+        raise ValidationError(msg("The percentage off must be above 0 and below 100."),
+                              field="value")  # fmt: skip
+
+
+def new_price(rule: PriceRule, price: int, discount: int | None, cost: int) -> int | None:
+    """What the rule makes of one variant's `rule.field` (None: no discount price). A
+    percentage or amount change of a missing discount price leaves it missing."""
+    current = {PriceField.PRICE: price, PriceField.DISCOUNT: discount, PriceField.COST: cost}
+    old = current[rule.field]
+    if rule.mode == PriceMode.REMOVE:
+        return None
+    if rule.mode == PriceMode.SET:
+        exact = Decimal(rule.value)
+    elif rule.mode == PriceMode.PERCENT_OFF:
+        exact = Decimal(price) * (100 - rule.value) / 100
+    elif old is None:
+        return None
+    elif rule.mode == PriceMode.PERCENT:
+        exact = Decimal(old) * (100 + rule.value) / 100
+    else:
+        exact = Decimal(old) + rule.value
+    step = Decimal(rule.round_to)
+    return int((exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
+
+
+def _problem(field: PriceField, price: int, discount: int | None, cost: int) -> Message | None:
+    """What is wrong with a variant's prices after the change (None: nothing)."""
+    for value in (price, discount, cost):
+        if value is not None and value < 0:
+            return msg("below 0")
+        if value is not None and value > MAX_PRICE:
+            return msg("above {most}", most=MAX_PRICE)
+    if discount is not None and discount > price:
+        if field == PriceField.PRICE:
+            return msg("the new price {price} is below its discount price {discount}: change "
+                       "or remove the discount price first", price=price,
+                       discount=discount)  # fmt: skip
+        return msg("the discount price {discount} would be above its price {price}",
+                   discount=discount, price=price)  # fmt: skip
+    return None
+
+
+def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> list[Any]:
+    v, p = variants_t.c, products_t.c
+    rows: list[Any] = []
+    for chunk in chunks(sorted(set(product_ids))):
+        rows += conn.execute(
+            sa.select(v.id, v.product_id, v.sku, p.name, v.option1, v.option2, v.price,
+                      v.discount_price, v.cost)
+            .join(products_t, p.id == v.product_id)
+            .where(v.product_id.in_(chunk), v.is_active.is_(True))
+        ).all()  # fmt: skip
+    rows.sort(key=lambda r: (r.name.casefold(), r.product_id, r.id))
+    if len(rows) > MAX_VARIANTS:
+        raise ValidationError(msg("{count} variants are chosen: change the prices of at most "
+                                  "{most} at a time.", count=len(rows),
+                                  most=MAX_VARIANTS))  # fmt: skip
+    return rows
+
+
+def _planned(conn: sa.Connection, product_ids: Sequence[int],
+             rule: PriceRule) -> list[PriceChangeRow]:  # fmt: skip
+    check_rule(rule)
+    out = []
+    for r in _variant_rows(conn, product_ids):
+        price, cost = int(r.price), int(r.cost)
+        discount = None if r.discount_price is None else int(r.discount_price)
+        old = {PriceField.PRICE: price, PriceField.DISCOUNT: discount,
+               PriceField.COST: cost}[rule.field]  # fmt: skip
+        new = new_price(rule, price, discount, cost)
+        if rule.field == PriceField.PRICE:
+            price = new if new is not None else price
+        elif rule.field == PriceField.DISCOUNT:
+            discount = new
+        else:
+            cost = new if new is not None else cost
+        problem = _problem(rule.field, price, discount, cost)
+        options = " / ".join(x for x in (r.option1, r.option2) if x)
+        out.append(PriceChangeRow(int(r.id), int(r.product_id), r.sku,
+                                  f"{r.name} — {options}" if options else r.name,
+                                  old, new, problem or ""))  # fmt: skip
+    return out
+
+
+def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],
+                   rule: PriceRule) -> list[PriceChangeRow]:  # fmt: skip
+    """Every active variant of these products with its price now and after the rule, and
+    what is wrong with the new one; by product name."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        return _planned(conn, product_ids, rule)
+
+
+def change_prices(ctx: ServiceContext, product_ids: Sequence[int],
+                  rule: PriceRule) -> PriceChangeReport:  # fmt: skip
+    """Apply the rule to these products' active variants in one transaction (see the
+    module's text); refused, with nothing written, when any variant cannot take it."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.uow() as session:
+        conn = session.connection()
+        rows = _planned(conn, product_ids, rule)
+        bad = next((r for r in rows if r.problem), None)
+        if bad is not None:
+            raise ValidationError(msg("{sku}: {problem}. No price was changed.", sku=bad.sku,
+                                      problem=bad.problem), field="value")  # fmt: skip
+        changed = [r for r in rows if r.changed]
+        now = ctx.clock.now()
+        if changed:
+            column = variants_t.c[str(rule.field)]
+            conn.execute(
+                sa.update(variants_t).where(variants_t.c.id == sa.bindparam("b_id"))
+                .values({column: sa.bindparam("b_new"), variants_t.c.updated_at: now}),
+                [{"b_id": r.variant_id, "b_new": r.new} for r in changed],
+            )  # fmt: skip
+        products = sorted({r.product_id for r in changed})
+        pushes = 0
+        if products and rule.field != PriceField.COST:
+            refresh_product_summaries(conn, products)
+            pushes = queue_listing_upserts(conn, _listings_of(conn, products), now)
+        ctx.audit(session, "product.price_change", entity_type="product",
+                  summary=msg("{rule}: {changed} of {count} variants", rule=describe_rule(rule),
+                              changed=len(changed), count=len(rows)),
+                  after={"rule": {"field": str(rule.field), "mode": str(rule.mode),
+                                  "value": str(rule.value), "round_to": rule.round_to},
+                         "changes": [[r.sku, r.old, r.new] for r in changed[:AUDIT_CHANGES]],
+                         "more": max(0, len(changed) - AUDIT_CHANGES),
+                         "listing_pushes": pushes})  # fmt: skip
+    return PriceChangeReport(len(changed), len(rows) - len(changed), len(products), pushes)
+
+
+def _listings_of(conn: sa.Connection, product_ids: Sequence[int]) -> list[int]:
+    c = listings_t.c
+    found: list[int] = []
+    for chunk in chunks(product_ids):
+        found += conn.execute(
+            sa.select(c.id).where(c.product_id.in_(chunk), c.is_active.is_(True))
+        ).scalars()
+    return found
+
+
+#: The prices by name, in the audit row and messages.
+FIELD_NAMES = {
+    PriceField.PRICE: msg("selling price"),
+    PriceField.DISCOUNT: msg("discount price"),
+    PriceField.COST: msg("cost"),
+}
+
+
+def describe_rule(rule: PriceRule) -> Message:
+    """The rule in a few plain words (for the audit row and the command line)."""
+    percent = format(abs(rule.value).normalize(), "f")  # 10.0 → "10", 12.50 → "12.5"
+    amount = int(abs(rule.value))
+    up = rule.value > 0
+    how = {
+        PriceMode.SET: lambda: msg("set to {amount}", amount=amount),
+        PriceMode.PERCENT: lambda: (msg("up {percent}%", percent=percent) if up
+                                    else msg("down {percent}%", percent=percent)),
+        PriceMode.AMOUNT: lambda: (msg("up {amount}", amount=amount) if up
+                                   else msg("down {amount}", amount=amount)),
+        PriceMode.PERCENT_OFF: lambda: msg("{percent}% off the selling price", percent=percent),
+        PriceMode.REMOVE: lambda: msg("removed"),
+    }[rule.mode]()  # fmt: skip
+    if rule.round_to > 1:
+        return msg("{field} {how}, rounded to {step}", field=FIELD_NAMES[rule.field], how=how,
+                   step=rule.round_to)  # fmt: skip
+    return msg("{field} {how}", field=FIELD_NAMES[rule.field], how=how)
