@@ -14,8 +14,8 @@ from typing import Any
 
 #: The area modules, in the order their commands appear in `primedist --help`.
 COMMAND_MODULES: tuple[str, ...] = (
-    "migrate", "shops", "sync", "shipments", "ship", "ranks", "printing", "reports", "stock",
-    "suppliers", "purchase_orders", "admin",
+    "migrate", "shops", "sync", "shipments", "ship", "ranks", "printing", "reports", "prices",
+    "stock", "suppliers", "purchase_orders", "admin",
 )  # fmt: skip
 
 

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from primedist.core.messages import Message, msg
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
-from primedist.domain.enums import Module
+from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.product import Product, ProductListing, Variant
-from primedist.errors import ValidationError
+from primedist.errors import NotFound, ValidationError
 from primedist.services.catalogue import queue_listing_upserts
 from primedist.services.context import ServiceContext
 
@@ -203,6 +203,29 @@ def _planned(conn: sa.Connection, product_ids: Sequence[int],
                                   f"{r.name} — {options}" if options else r.name,
                                   old, new, problem or ""))  # fmt: skip
     return out
+
+
+def products_for(ctx: ServiceContext, *, skus: Sequence[str] = (),
+                 every: bool = False) -> list[int]:  # fmt: skip
+    """The products to change: those of these SKUs (an active variant's), or every product
+    not deleted; a SKU no product has is refused, named."""
+    ctx.require(Module.PRODUCTS)
+    p, v = products_t.c, variants_t.c
+    standing = p.status != ProductStatus.ARCHIVED
+    with ctx.engine.connect() as conn:
+        if every:
+            return list(conn.execute(sa.select(p.id).where(standing).order_by(p.id)).scalars())
+        wanted = list(dict.fromkeys(s.strip() for s in skus if s.strip()))
+        found: dict[str, int] = {}
+        for chunk in chunks(wanted):
+            found.update((sku, int(pid)) for sku, pid in conn.execute(
+                sa.select(v.sku, v.product_id).join(products_t, p.id == v.product_id)
+                .where(v.sku.in_(chunk), v.is_active.is_(True), standing)
+            ))  # fmt: skip
+    missing = [s for s in wanted if s not in found]
+    if missing:
+        raise NotFound(msg("No product has the SKU {skus}.", skus=missing))
+    return sorted(set(found.values()))
 
 
 def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],

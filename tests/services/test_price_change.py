@@ -208,3 +208,22 @@ def test_staff_without_products_is_refused(owner_ctx: ServiceContext, engine: En
     with pytest.raises(PermissionDenied):
         change_prices(staff, [pid], up)
     assert set(prices(engine, pid).values()) == {99_000, 109_000, 119_000}
+
+
+def test_products_by_sku_or_all_but_the_deleted(owner_ctx: ServiceContext) -> None:
+    from primedist.errors import NotFound
+    from primedist.services.price_change import products_for
+    from primedist.services.product_status import delete_products
+
+    shirt = catalogue.create_product(owner_ctx, grid_draft([]))
+    trousers = catalogue.create_product(
+        owner_ctx, without_barcodes(grid_draft([], sku_prefix="QUAN"))
+    )
+    assert products_for(owner_ctx, skus=["AO-DO-S", " AO-XANH-L ", "QUAN-DO-M"]) == sorted(
+        [shirt, trousers]
+    )
+    with pytest.raises(NotFound, match="No product has the SKU NOPE, AO-DO-XL."):
+        products_for(owner_ctx, skus=["AO-DO-S", "NOPE", "AO-DO-XL"])
+    assert products_for(owner_ctx, every=True) == sorted([shirt, trousers])
+    delete_products(owner_ctx, [trousers])
+    assert products_for(owner_ctx, every=True) == [shirt]
