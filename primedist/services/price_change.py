@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.messages import Message, msg
+from primedist.core.text import fold
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
@@ -173,7 +174,7 @@ def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> list[Any]:
             .join(products_t, p.id == v.product_id)
             .where(v.product_id.in_(chunk), v.is_active.is_(True))
         ).all()  # fmt: skip
-    rows.sort(key=lambda r: (r.name.casefold(), r.product_id, r.id))
+    rows.sort(key=lambda r: (fold(r.name), r.product_id, r.id))  # Áo before Mũ
     if len(rows) > MAX_VARIANTS:
         raise ValidationError(msg("{count} variants are chosen: change the prices of at most "
                                   "{most} at a time.", count=len(rows),

@@ -4173,6 +4173,122 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>PriceChangeDialog</name>
+    <message>
+        <source>Change prices</source>
+        <extracomment>Rows the preview shows (the rest are counted). Rounding steps offered (1 = none). (mode, sign) of each &quot;how&quot; entry; the sign turns &quot;down by&quot; into a negative change. The entries by field: the discount price can also be a percentage off, or removed.</extracomment>
+        <translation>Đổi giá</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Giá</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Cách đổi</translation>
+    </message>
+    <message>
+        <source>Round to</source>
+        <translation>Làm tròn đến</translation>
+    </message>
+    <message>
+        <source>Selling price</source>
+        <translation>Giá bán</translation>
+    </message>
+    <message>
+        <source>Discount price</source>
+        <translation>Giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Giá vốn</translation>
+    </message>
+    <message>
+        <source>No rounding</source>
+        <translation>Không làm tròn</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Hiện tại</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Sau khi đổi</translation>
+    </message>
+    <message>
+        <source>Set to</source>
+        <translation>Đặt bằng</translation>
+    </message>
+    <message>
+        <source>Up by a percentage</source>
+        <translation>Tăng theo %</translation>
+    </message>
+    <message>
+        <source>Down by a percentage</source>
+        <translation>Giảm theo %</translation>
+    </message>
+    <message>
+        <source>Up by an amount</source>
+        <translation>Tăng một khoản tiền</translation>
+    </message>
+    <message>
+        <source>Down by an amount</source>
+        <translation>Giảm một khoản tiền</translation>
+    </message>
+    <message>
+        <source>A percentage off the selling price</source>
+        <translation>Giảm % so với giá bán</translation>
+    </message>
+    <message>
+        <source>Remove the discount price</source>
+        <translation>Bỏ giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>New price</source>
+        <translation>Giá mới</translation>
+    </message>
+    <message>
+        <source>Percentage</source>
+        <translation>Tỷ lệ</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Số tiền</translation>
+    </message>
+    <message>
+        <source>Type the new price, percentage or amount.</source>
+        <translation>Nhập giá mới, tỷ lệ hoặc số tiền.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a number.</source>
+        <translation>“%1” không phải là số.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 variants change.</source>
+        <translation>%1 / %2 phân loại được đổi giá.</translation>
+    </message>
+    <message>
+        <source>The first %1 are shown.</source>
+        <translation>Đang hiện %1 dòng đầu.</translation>
+    </message>
+    <message>
+        <source>%1 cannot take the new price (in red): change the rule, or choose fewer products.</source>
+        <translation>%1 phân loại không nhận được giá mới (màu đỏ): đổi cách tính, hoặc chọn ít sản phẩm hơn.</translation>
+    </message>
+    <message>
+        <source>Changing prices</source>
+        <translation>Đang đổi giá</translation>
+    </message>
+</context>
+<context>
     <name>PrintersSettings</name>
     <message>
         <source>Printers &amp; templates</source>
@@ -4580,7 +4696,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductListPage</name>
     <message>
         <source>No products match the search and the filters.</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids.</extracomment>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids. Change prices of these products (ids).</extracomment>
         <translation>Không có sản phẩm nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -7381,6 +7497,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Ẩn sản phẩm</translation>
     </message>
     <message>
+        <source>Prices changed</source>
+        <translation>Đổi giá hàng loạt</translation>
+    </message>
+    <message>
         <source>Product shown again</source>
         <translation>Hiện lại sản phẩm</translation>
     </message>
@@ -9714,6 +9834,14 @@ Vẫn bán?</translation>
         <translation>Đặt hàng…</translation>
     </message>
     <message>
+        <source>Change prices…</source>
+        <translation>Đổi giá…</translation>
+    </message>
+    <message>
+        <source>Change the selling price, discount price or cost of every variant of the selected products at once: set, or up or down by a percentage or an amount, rounded</source>
+        <translation>Đổi giá bán, giá khuyến mãi hoặc giá vốn của mọi phân loại thuộc các sản phẩm đã chọn cùng lúc: đặt giá mới, hoặc tăng/giảm theo % hay một khoản tiền, có làm tròn</translation>
+    </message>
+    <message>
         <source>A purchase order of the selected products: what of them is low on stock, brought up to twice its level less what is on order, from the supplier that delivered them last</source>
         <translation>Đơn đặt hàng nhập cho các sản phẩm đang chọn: những mẫu sắp hết hàng, đặt đủ gấp đôi mức cảnh báo trừ đi hàng đang chờ về, từ nhà cung cấp giao chúng gần nhất</translation>
     </message>
@@ -11334,6 +11462,10 @@ Vẫn bán?</translation>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
     </message>
     <message>
+        <source>Give the amount to add (or, below 0, to take off).</source>
+        <translation>Nhập số tiền cộng thêm (hoặc, nếu âm, số tiền trừ đi).</translation>
+    </message>
+    <message>
         <source>Give the supplier&apos;s name.</source>
         <translation>Hãy nhập tên nhà cung cấp.</translation>
     </message>
@@ -11438,6 +11570,10 @@ Vẫn bán?</translation>
         <translation>Không có sản phẩm nào có SKU hoặc mã vạch {codes}.</translation>
     </message>
     <message>
+        <source>No product has the SKU {skus}.</source>
+        <translation>Không có sản phẩm nào có SKU {skus}.</translation>
+    </message>
+    <message>
         <source>No serial port is set for the receipt printer.</source>
         <translation>Chưa đặt cổng COM cho máy in hóa đơn.</translation>
     </message>
@@ -11452,6 +11588,10 @@ Vẫn bán?</translation>
     <message>
         <source>Nothing of {code} came yet: cancel it instead.</source>
         <translation>Chưa nhận hàng nào của {code}: hãy hủy đơn thay vì kết thúc.</translation>
+    </message>
+    <message>
+        <source>Only the discount price can be taken as a percentage off the selling price, or removed.</source>
+        <translation>Chỉ giá khuyến mãi mới có thể tính theo % giảm so với giá bán, hoặc bỏ đi.</translation>
     </message>
     <message>
         <source>Only the owner may move the shop&apos;s data to another database.</source>
@@ -11516,6 +11656,10 @@ Vẫn bán?</translation>
     <message>
         <source>Return {id} no longer exists.</source>
         <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Round to 1 to 1,000,000.</source>
+        <translation>Làm tròn đến từ 1 đến 1.000.000.</translation>
     </message>
     <message>
         <source>SKU {sku} has {available} available (on hand less those held for orders): {quantity} cannot go back.</source>
@@ -11718,8 +11862,20 @@ Vẫn bán?</translation>
         <translation>Cơ sở dữ liệu mới chính là cơ sở dữ liệu ứng dụng đang dùng: hãy chọn cơ sở dữ liệu khác.</translation>
     </message>
     <message>
+        <source>The new price must be 0 to {most}.</source>
+        <translation>Giá mới phải từ 0 đến {most}.</translation>
+    </message>
+    <message>
         <source>The note has {length} characters: {limit} at most.</source>
         <translation>Ghi chú dài {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
+        <source>The percentage must be -100 to {most}, and not 0.</source>
+        <translation>Tỷ lệ phải từ -100 đến {most} và khác 0.</translation>
+    </message>
+    <message>
+        <source>The percentage off must be above 0 and below 100.</source>
+        <translation>Tỷ lệ giảm phải lớn hơn 0 và nhỏ hơn 100.</translation>
     </message>
     <message>
         <source>The range cannot end in the future.</source>
@@ -11862,12 +12018,56 @@ Vẫn bán?</translation>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
     </message>
     <message>
+        <source>above {most}</source>
+        <translation>vượt quá {most}</translation>
+    </message>
+    <message>
+        <source>below 0</source>
+        <translation>nhỏ hơn 0</translation>
+    </message>
+    <message>
+        <source>cost</source>
+        <translation>giá vốn</translation>
+    </message>
+    <message>
+        <source>discount price</source>
+        <translation>giá khuyến mãi</translation>
+    </message>
+    <message>
+        <source>down {amount}</source>
+        <translation>giảm {amount}</translation>
+    </message>
+    <message>
+        <source>down {percent}%</source>
+        <translation>giảm {percent}%</translation>
+    </message>
+    <message>
         <source>must be -{max} to {max}.</source>
         <translation>phải từ -{max} đến {max}.</translation>
     </message>
     <message>
         <source>must be {low} to {high} (got {value}).</source>
         <translation>phải từ {low} đến {high} (đang là {value}).</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>bỏ đi</translation>
+    </message>
+    <message>
+        <source>selling price</source>
+        <translation>giá bán</translation>
+    </message>
+    <message>
+        <source>set to {amount}</source>
+        <translation>đặt bằng {amount}</translation>
+    </message>
+    <message>
+        <source>the discount price {discount} would be above its price {price}</source>
+        <translation>giá khuyến mãi {discount} sẽ cao hơn giá bán {price}</translation>
+    </message>
+    <message>
+        <source>the new price {price} is below its discount price {discount}: change or remove the discount price first</source>
+        <translation>giá mới {price} thấp hơn giá khuyến mãi {discount}: hãy đổi hoặc bỏ giá khuyến mãi trước</translation>
     </message>
     <message>
         <source>the weight must be 1 to {most} g.</source>
@@ -11880,6 +12080,14 @@ Vẫn bán?</translation>
     <message>
         <source>unlisted from {shop}</source>
         <translation>ngừng đăng bán trên {shop}</translation>
+    </message>
+    <message>
+        <source>up {amount}</source>
+        <translation>tăng {amount}</translation>
+    </message>
+    <message>
+        <source>up {percent}%</source>
+        <translation>tăng {percent}%</translation>
     </message>
     <message>
         <source>ward</source>
@@ -12146,6 +12354,10 @@ Vẫn bán?</translation>
         <translation>{count} phân loại</translation>
     </message>
     <message>
+        <source>{count} variants are chosen: change the prices of at most {most} at a time.</source>
+        <translation>Đã chọn {count} phân loại: mỗi lần chỉ đổi giá tối đa {most} phân loại.</translation>
+    </message>
+    <message>
         <source>{count} variants do not fit one Excel sheet ({most} rows at most): narrow the filter.</source>
         <translation>{count} phân loại không vừa một trang Excel (tối đa {most} dòng): hãy thu hẹp bộ lọc.</translation>
     </message>
@@ -12244,6 +12456,14 @@ Vẫn bán?</translation>
     <message>
         <source>{email} is not an email address.</source>
         <translation>{email} không phải địa chỉ email.</translation>
+    </message>
+    <message>
+        <source>{field} {how}</source>
+        <translation>{field} {how}</translation>
+    </message>
+    <message>
+        <source>{field} {how}, rounded to {step}</source>
+        <translation>{field} {how}, làm tròn đến {step}</translation>
     </message>
     <message>
         <source>{file} has a header but no data rows</source>
@@ -12534,6 +12754,10 @@ Vẫn bán?</translation>
         <translation>{path} không phải là tệp</translation>
     </message>
     <message>
+        <source>{percent}% off the selling price</source>
+        <translation>giảm {percent}% so với giá bán</translation>
+    </message>
+    <message>
         <source>{phone} is masked: enter the full phone number.</source>
         <translation>{phone} bị che: hãy nhập đầy đủ số điện thoại.</translation>
     </message>
@@ -12564,6 +12788,10 @@ Vẫn bán?</translation>
     <message>
         <source>{role} is not a role (manager or staff).</source>
         <translation>{role} không phải vai trò hợp lệ (manager hoặc staff).</translation>
+    </message>
+    <message>
+        <source>{rule}: {changed} of {count} variants</source>
+        <translation>{rule}: {changed} / {count} phân loại</translation>
     </message>
     <message>
         <source>{segment} ({count} members)</source>
@@ -12688,6 +12916,10 @@ Vẫn bán?</translation>
     <message>
         <source>{sku}: weight {old} → {new}</source>
         <translation>{sku}: khối lượng {old} → {new}</translation>
+    </message>
+    <message>
+        <source>{sku}: {problem}. No price was changed.</source>
+        <translation>{sku}: {problem}. Chưa đổi giá nào.</translation>
     </message>
     <message>
         <source>{tag} ({count} customers)</source>

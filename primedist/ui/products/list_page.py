@@ -478,6 +478,8 @@ class ProductListPage(FilteredListPage):
     labelsRequested = Signal(list)
     #: "Order" on the selected products (or the context menu's product): their ids.
     orderRequested = Signal(list)
+    #: Change prices of these products (ids).
+    pricesRequested = Signal(list)
 
     model: ProductsTableModel
     _filter: ProductFilter
@@ -512,6 +514,7 @@ class ProductListPage(FilteredListPage):
         self.delete_button = push_button("deleteButton", self.delete_selected)
         self.labels_button = push_button("labelsButton", self.print_labels)
         self.order_button = push_button("orderProductsButton", self.order_selected)
+        self.prices_button = push_button("pricesButton", self.change_prices)
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.template_button = template_button(self, self.ctx, TemplateKind.PRODUCTS)
@@ -521,6 +524,7 @@ class ProductListPage(FilteredListPage):
         row.addSpacing(12)
         row.addWidget(self.selection_label)
         row.addStretch(1)
+        row.addWidget(self.prices_button)
         row.addWidget(self.order_button)
         row.addWidget(self.labels_button)
         row.addWidget(self.export_button)
@@ -576,6 +580,11 @@ class ProductListPage(FilteredListPage):
         self.delete_button.setText(QCoreApplication.translate("products", "Delete"))
         self.labels_button.setText(QCoreApplication.translate("products", "Print labels"))
         self.order_button.setText(QCoreApplication.translate("products", "Order…"))
+        self.prices_button.setText(QCoreApplication.translate("products", "Change prices…"))
+        self.prices_button.setToolTip(QCoreApplication.translate(
+            "products", "Change the selling price, discount price or cost of every variant of "
+            "the selected products at once: set, or up or down by a percentage or an amount, "
+            "rounded"))  # fmt: skip
         self.order_button.setToolTip(QCoreApplication.translate(
             "products", "A purchase order of the selected products: what of them is low on "
             "stock, brought up to twice its level less what is on order, from the supplier "
@@ -732,6 +741,7 @@ class ProductListPage(FilteredListPage):
         self.delete_button.setEnabled(free)
         self.labels_button.setEnabled(n > 0)
         self.order_button.setEnabled(n > 0)
+        self.prices_button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         self.export_button.setToolTip(
             QCoreApplication.translate("products", "Export the selected products to Excel")
@@ -761,6 +771,12 @@ class ProductListPage(FilteredListPage):
         ids = self.selected_ids()
         if ids:
             self.orderRequested.emit(ids)
+
+    def change_prices(self) -> None:
+        """Ask to change the prices of the selected products."""
+        ids = self.selected_ids()
+        if ids:
+            self.pricesRequested.emit(ids)
 
     def export(self) -> None:
         """Ask for an export: the selected ids, or None for the whole filtered list."""
@@ -794,6 +810,9 @@ class ProductListPage(FilteredListPage):
         menu.addAction(QCoreApplication.translate("products", "Order…")).triggered.connect(
             lambda: self.orderRequested.emit([product_id])
         )
+        menu.addAction(
+            QCoreApplication.translate("products", "Change prices…")
+        ).triggered.connect(lambda: self.pricesRequested.emit([product_id]))
         self.context_menu = menu
         return menu
 

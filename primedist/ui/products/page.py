@@ -77,6 +77,7 @@ class ProductsPage(SubTabsPage):
         self.list.historyRequested.connect(self.open_history)
         self.list.labelsRequested.connect(self.open_labels)
         self.list.orderRequested.connect(self.order_products)
+        self.list.pricesRequested.connect(self.open_prices)
         self.list.exportRequested.connect(self.export)
         self.list.importRequested.connect(self.import_file)
         self.retranslate()
@@ -168,6 +169,12 @@ class ProductsPage(SubTabsPage):
             lambda pid, vid, copies: self.open_labels([pid], {vid: copies})
         )
         return self.open_dialog(dialog)
+
+    def open_prices(self, product_ids: list[int]) -> QDialog:
+        """Change the prices of these products' variants (the list refreshes after)."""
+        from primedist.ui.products.price_dialog import PriceChangeDialog
+
+        return self.open_dialog(PriceChangeDialog(self.ctx, product_ids, parent=self))
 
     def open_history(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockHistoryDialog

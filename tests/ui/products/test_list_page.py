@@ -374,7 +374,8 @@ def test_buttons_emit_their_requests(qtbot, page, data):
 def test_context_menu_asks_for_stock_dialogs_and_labels(qtbot, page, data):
     menu = page.build_context_menu(data.ids["ao"])
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Edit…", "Stock in/out…", "Stock history", "Print labels…", "Order…"]
+    assert texts == ["Edit…", "Stock in/out…", "Stock history", "Print labels…", "Order…",
+                     "Change prices…"]  # fmt: skip
     by_text = {a.text(): a for a in menu.actions()}
     with qtbot.waitSignal(page.stockRequested, timeout=WAIT) as sig:
         by_text["Stock in/out…"].trigger()

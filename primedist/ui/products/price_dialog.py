@@ -1,0 +1,331 @@
+"""Change prices… (Products list): one price of every variant of the chosen products,
+set or moved by a percentage or an amount, rounded; each variant's price now and after is
+previewed before anything changes (`services.price_change`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from primedist.core.money import format_money, parse_money
+from primedist.services import price_change as pc
+from primedist.services.context import ServiceContext
+from primedist.ui.i18n import current_language
+from primedist.ui.list_tools import alive
+from primedist.ui.messages import localize
+from primedist.ui.ops import Op, report_in
+
+#: Rows the preview shows (the rest are counted).
+PREVIEW_ROWS = 1000
+#: Rounding steps offered (1 = none).
+ROUNDING = (1, 100, 500, 1000, 5000, 10_000)
+PREVIEW_DELAY_MS = 250
+#: (mode, sign) of each "how" entry; the sign turns "down by" into a negative change.
+_MOVES = ((pc.PriceMode.SET, 1), (pc.PriceMode.PERCENT, 1), (pc.PriceMode.PERCENT, -1),
+          (pc.PriceMode.AMOUNT, 1), (pc.PriceMode.AMOUNT, -1))  # fmt: skip
+#: The entries by field: the discount price can also be a percentage off, or removed.
+MODES: dict[pc.PriceField, tuple[tuple[pc.PriceMode, int], ...]] = {
+    pc.PriceField.PRICE: _MOVES,
+    pc.PriceField.DISCOUNT: (*_MOVES, (pc.PriceMode.PERCENT_OFF, 1), (pc.PriceMode.REMOVE, 1)),
+    pc.PriceField.COST: _MOVES,
+}
+RED = QColor("#B91C1C")
+
+
+class PriceChangeDialog(QDialog):
+    """Emits `changed` (the PriceChangeReport) once the prices are written."""
+
+    changed = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, product_ids: list[int],
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("priceChangeDialog")
+        self.ctx = ctx
+        self.product_ids = list(product_ids)
+        self.rows: list[pc.PriceChangeRow] = []
+        self._asked = 0  # the preview last asked for: older answers are dropped
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(PREVIEW_DELAY_MS)
+        self._timer.timeout.connect(self.preview)
+        self._retranslate()
+        self._fill_modes()
+        self.resize(900, 600)
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.field = _named(QComboBox(), "priceField")
+        for field in pc.PriceField:
+            self.field.addItem("", field)
+        self.mode = _named(QComboBox(), "priceMode")
+        self.value = _named(QLineEdit(), "priceValue")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.unit = QLabel()
+        value_row = QHBoxLayout()
+        value_row.addWidget(self.value, 1)
+        value_row.addWidget(self.unit)
+        self.rounding = _named(QComboBox(), "priceRound")
+        for step in ROUNDING:
+            self.rounding.addItem("", step)
+        self.field_label, self.mode_label = QLabel(), QLabel()
+        self.value_label, self.round_label = QLabel(), QLabel()
+        form.addRow(self.field_label, self.field)
+        form.addRow(self.mode_label, self.mode)
+        form.addRow(self.value_label, value_row)
+        form.addRow(self.round_label, self.rounding)
+        layout.addLayout(form)
+        self.table = _named(QTableWidget(0, 4), "pricePreview")
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 150), (2, 130), (3, 130)):
+            self.table.setColumnWidth(col, width)
+        layout.addWidget(self.table, 1)
+        self.summary = _named(QLabel(), "priceSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.apply_button.setObjectName("primaryButton")
+        self.apply_button.setEnabled(False)
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.field.currentIndexChanged.connect(self._fill_modes)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.value.textChanged.connect(self._later)
+        self.rounding.currentIndexChanged.connect(self._later)
+
+    # ------------------------------------------------------------------ texts
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self._fill_modes()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Change prices"))
+        self.field_label.setText(self.tr("Price"))
+        self.mode_label.setText(self.tr("Change"))
+        self.round_label.setText(self.tr("Round to"))
+        names = {pc.PriceField.PRICE: self.tr("Selling price"),
+                 pc.PriceField.DISCOUNT: self.tr("Discount price"),
+                 pc.PriceField.COST: self.tr("Cost")}  # fmt: skip
+        for i in range(self.field.count()):
+            self.field.setItemText(i, names[self.field.itemData(i)])
+        lang = current_language()
+        for i in range(self.rounding.count()):
+            step = self.rounding.itemData(i)
+            self.rounding.setItemText(i, self.tr("No rounding") if step == 1
+                                      else format_money(step, lang))  # fmt: skip
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("SKU"), self.tr("Product"), self.tr("Now"), self.tr("After")])
+        self.apply_button.setText(self.tr("Change prices"))
+
+    def _mode_texts(self) -> dict[tuple[pc.PriceMode, int], str]:
+        return {
+            (pc.PriceMode.SET, 1): self.tr("Set to"),
+            (pc.PriceMode.PERCENT, 1): self.tr("Up by a percentage"),
+            (pc.PriceMode.PERCENT, -1): self.tr("Down by a percentage"),
+            (pc.PriceMode.AMOUNT, 1): self.tr("Up by an amount"),
+            (pc.PriceMode.AMOUNT, -1): self.tr("Down by an amount"),
+            (pc.PriceMode.PERCENT_OFF, 1): self.tr("A percentage off the selling price"),
+            (pc.PriceMode.REMOVE, 1): self.tr("Remove the discount price"),
+        }
+
+    def _fill_modes(self) -> None:
+        """The ways to change the chosen price (the discount price has two more)."""
+        keep = self.mode.currentData()
+        texts = self._mode_texts()
+        self.mode.blockSignals(True)
+        self.mode.clear()
+        for key in MODES[self.field.currentData()]:
+            self.mode.addItem(texts[key], mode_key(*key))
+        found = self.mode.findData(keep)
+        self.mode.setCurrentIndex(max(found, 0))
+        self.mode.blockSignals(False)
+        self._mode_changed()
+
+    def current_mode(self) -> tuple[pc.PriceMode, int]:
+        """(mode, sign) of the "how" chosen."""
+        mode, sign = str(self.mode.currentData()).split(":")
+        return pc.PriceMode(mode), int(sign)
+
+    def _mode_changed(self) -> None:
+        mode, _sign = self.current_mode()
+        percent = mode in (pc.PriceMode.PERCENT, pc.PriceMode.PERCENT_OFF)
+        # The currency as the app writes it in this language (₫, VND).
+        self.unit.setText("%" if percent else format_money(0, current_language())[1:].strip())
+        self.value_label.setText(self.tr("New price") if mode == pc.PriceMode.SET
+                                 else self.tr("Percentage") if percent
+                                 else self.tr("Amount"))  # fmt: skip
+        self.value.setEnabled(mode != pc.PriceMode.REMOVE)
+        self.rounding.setEnabled(mode != pc.PriceMode.REMOVE)
+        self._later()
+
+    # ------------------------------------------------------------------ rule
+    def rule(self) -> pc.PriceRule:
+        """The rule the form says; ValueError (to show) when the value cannot be read."""
+        mode, sign = self.current_mode()
+        text = self.value.text().strip()
+        if mode == pc.PriceMode.REMOVE:
+            value = Decimal(0)
+        elif not text:
+            raise ValueError(self.tr("Type the new price, percentage or amount."))
+        else:
+            try:
+                value = (_percent(text) if mode in (pc.PriceMode.PERCENT, pc.PriceMode.PERCENT_OFF)
+                         else Decimal(parse_money(text, current_language())))  # fmt: skip
+            except ValueError:
+                raise ValueError(self.tr("“%1” is not a number.").replace("%1", text)) from None
+        return pc.PriceRule(self.field.currentData(), mode, sign * value,
+                            int(self.rounding.currentData()))  # fmt: skip
+
+    def _later(self) -> None:
+        self.apply_button.setEnabled(False)
+        self._timer.start()
+
+    # ------------------------------------------------------------------ preview
+    def preview(self) -> None:
+        """Each variant now and after, in the background (the newest ask wins)."""
+        try:
+            rule = self.rule()
+        except ValueError as exc:
+            self._show([], str(exc))
+            return
+        self._asked += 1
+        asked, ctx, ids = self._asked, self.ctx, self.product_ids
+        Op(self, lambda _job: pc.preview_prices(ctx, ids, rule)).success(
+            lambda rows: self._previewed(asked, rows)).failure(
+            lambda exc: self._preview_failed(asked, exc)).run()  # fmt: skip
+
+    def _previewed(self, asked: int, rows: list[pc.PriceChangeRow]) -> None:
+        if alive(self) and asked == self._asked:
+            self._show(rows, "")
+
+    def _preview_failed(self, asked: int, exc: BaseException) -> None:
+        if alive(self) and asked == self._asked:
+            self._show([], "")
+            report_in(self.summary, self, exc)
+
+    def _show(self, rows: list[pc.PriceChangeRow], problem: str) -> None:
+        self.rows = rows
+        lang = current_language()
+        # Those that cannot take the new price first: they are what to look at.
+        shown = sorted(rows, key=lambda r: not r.problem)[:PREVIEW_ROWS]
+        self.table.setRowCount(len(shown))
+        for i, r in enumerate(shown):
+            new = _money(r.new, lang)
+            cells = (r.sku, r.name, _money(r.old, lang),
+                     f"{new}   ✗ {localize(r.problem)}" if r.problem else new)  # fmt: skip
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+                if r.problem:
+                    item.setForeground(RED)
+                    item.setToolTip(localize(r.problem))
+                elif col == 3 and r.changed:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(i, col, item)
+        if problem:
+            self.summary.setText(problem)
+        elif rows:
+            self.summary.setText(self._summary_text(rows))
+        changed = any(r.changed for r in rows)
+        self.apply_button.setEnabled(changed and not any(r.problem for r in rows) and not problem)
+
+    def _summary_text(self, rows: list[pc.PriceChangeRow]) -> str:
+        changed = sum(1 for r in rows if r.changed)
+        bad = sum(1 for r in rows if r.problem)
+        text = self.tr("%1 of %2 variants change.").replace("%1", str(changed)).replace(
+            "%2", str(len(rows)))  # fmt: skip
+        if len(rows) > PREVIEW_ROWS:
+            text += " " + self.tr("The first %1 are shown.").replace("%1", str(PREVIEW_ROWS))
+        if bad:
+            text += " " + self.tr("%1 cannot take the new price (in red): change the rule, or "
+                                  "choose fewer products.").replace("%1", str(bad))  # fmt: skip
+            first = next(r for r in rows if r.problem)  # the cell is too narrow to say it all
+            text += f"\n{first.sku}: {localize(first.problem)}."
+        return text
+
+    # ------------------------------------------------------------------ apply
+    def apply(self) -> None:
+        try:
+            rule = self.rule()
+        except ValueError as exc:
+            self.summary.setText(str(exc))
+            return
+        self.apply_button.setEnabled(False)
+        ctx, ids = self.ctx, self.product_ids
+        Op(self, lambda _job: pc.change_prices(ctx, ids, rule),
+           title=self.tr("Changing prices")).success(self._done).failure(
+            self._apply_failed).run()  # fmt: skip
+
+    def _done(self, report: pc.PriceChangeReport) -> None:
+        if alive(self):
+            self.changed.emit(report)
+            self.accept()
+
+    def _apply_failed(self, exc: BaseException) -> None:
+        if alive(self):
+            report_in(self.summary, self, exc)
+            self._later()
+
+
+def mode_key(mode: pc.PriceMode, sign: int) -> str:
+    """The "how" combo's item data: "percent:-1" is down by a percentage."""
+    return f"{mode}:{sign}"
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+def _percent(text: str) -> Decimal:
+    """12.5, 12,5 or 12.5 % → Decimal('12.5'); ValueError otherwise."""
+    cleaned = text.replace("%", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r}")
+    return value
+
+
+def _money(value: int | None, lang: str) -> str:
+    return "—" if value is None else format_money(value, lang)
