@@ -260,6 +260,9 @@ def change_prices(ctx: ServiceContext, product_ids: Sequence[int],
                 [{"b_id": r.variant_id, "b_new": r.new} for r in changed],
             )  # fmt: skip
         products = sorted({r.product_id for r in changed})
+        for chunk in chunks(products):
+            conn.execute(sa.update(products_t).where(products_t.c.id.in_(chunk))
+                         .values(updated_at=now))  # fmt: skip
         pushes = 0
         if products and rule.field != PriceField.COST:
             refresh_product_summaries(conn, products)

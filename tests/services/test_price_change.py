@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import FixedClock
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.enums import OutboxStatus, Role
@@ -28,6 +30,7 @@ from primedist.services.price_change import (
     new_price,
     preview_prices,
 )
+from tests.conftest import FIXED_NOW
 from tests.services.test_catalogue import grid_draft, outbox, product_row, rows, shops, variants_of
 
 __all__ = ["shops"]  # the fixture, used by name
@@ -121,12 +124,13 @@ def test_preview_lists_every_active_variant_old_and_new(owner_ctx: ServiceContex
 
 
 def test_change_writes_variants_price_ranges_audit_and_pushes(
-    owner_ctx: ServiceContext, engine: Engine, shops
+    owner_ctx: ServiceContext, engine: Engine, clock: FixedClock, shops
 ) -> None:
     pid = catalogue.create_product(owner_ctx, grid_draft([shops["shopee"], shops["counter"]]))
     other = catalogue.create_product(owner_ctx, without_barcodes(grid_draft([], sku_prefix="QUAN")))
     with engine.begin() as conn:  # the listing's first push went out
         conn.execute(sa.update(table_of(OutboxMessage)).values(status=OutboxStatus.DONE))
+    clock.advance(timedelta(hours=2))
     report = change_prices(owner_ctx, [pid], rule(PRICE, PriceMode.PERCENT, 10, 1000))
     assert (report.changed, report.unchanged, report.products, report.pushes) == (6, 0, 1, 1)
     assert prices(engine, pid) == {"AO-DO-S": 109_000, "AO-DO-M": 120_000, "AO-DO-L": 131_000,
@@ -135,6 +139,8 @@ def test_change_writes_variants_price_ranges_audit_and_pushes(
     assert set(prices(engine, other).values()) == {99_000, 109_000, 119_000}  # not chosen
     row = product_row(engine, pid)
     assert (row.price_min, row.price_max) == (109_000, 131_000)
+    assert row.updated_at == FIXED_NOW + timedelta(hours=2)
+    assert product_row(engine, other).updated_at == FIXED_NOW  # not chosen
     # One price push, for the marketplace listing only (the counter has none).
     assert [m.status for m in outbox(engine)] == [OutboxStatus.PENDING]
     [audit] = audit_rows(engine)
