@@ -4272,6 +4272,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>“%1” không phải là số.</translation>
     </message>
     <message>
+        <source>None of the chosen products has a variant on sale.</source>
+        <translation>Các sản phẩm đã chọn không có phân loại nào đang bán.</translation>
+    </message>
+    <message>
         <source>%1 of %2 variants change.</source>
         <translation>%1 / %2 phân loại được đổi giá.</translation>
     </message>

@@ -261,6 +261,8 @@ class PriceChangeDialog(QDialog):
             self.summary.setText(problem)
         elif rows:
             self.summary.setText(self._summary_text(rows))
+        else:
+            self.summary.setText(self.tr("None of the chosen products has a variant on sale."))
         changed = any(r.changed for r in rows)
         self.apply_button.setEnabled(changed and not any(r.problem for r in rows) and not problem)
 

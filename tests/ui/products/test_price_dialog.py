@@ -157,3 +157,13 @@ def test_from_the_row_menu_and_in_vietnamese(qtbot, page, products, owner_ctx):
     assert dialog.summary.text() == "1 / 1 phân loại được đổi giá."
     assert lst.prices_button.text() == "Đổi giá…"
     dialog.reject()
+
+
+def test_products_without_variants_on_sale_say_so(qtbot, owner_ctx):
+    dialog = show_widget(qtbot, PriceChangeDialog(owner_ctx, []), width=900, height=600)
+    choose(dialog, PriceField.PRICE, PriceMode.PERCENT)
+    dialog.value.setText("10")
+    qtbot.waitUntil(lambda: dialog.summary.text() == (
+        "None of the chosen products has a variant on sale."), timeout=WAIT)  # fmt: skip
+    assert dialog.table.rowCount() == 0 and not dialog.apply_button.isEnabled()
+    dialog.reject()
