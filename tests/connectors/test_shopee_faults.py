@@ -77,7 +77,9 @@ def test_the_sandbox_counts_its_daily_quota(sclock):
     with ShopeeSandbox(SandboxConfig(orders=10, daily_limit=3), clock=sclock) as sb:
         from primedist.connectors.base import MemoryTokenStore
 
-        c = make_connector(sb, sclock, MemoryTokenStore(sb.linked_tokens()))
+        # Each call the sandbox answers counts, a retried one too: a generous timeout, so
+        # that a busy machine's slow answer is not retried and counted twice.
+        c = make_connector(sb, sclock, MemoryTokenStore(sb.linked_tokens()), timeout=10)
         for _ in range(3):
             c.shop_info()
         with pytest.raises(DailyLimitReached):
