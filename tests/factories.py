@@ -332,3 +332,14 @@ def mug_and_plate_sale(engine: Engine) -> tuple[Any, int, int]:
     draft = OrderDraft(lines=(DraftLine(mug, 2), DraftLine(plate, 1)),
                        source=OrderSource.COUNTER, payment_method=PaymentMethod.CASH)  # fmt: skip
     return draft, mug, plate
+
+
+def add_product(ctx: Any, name: str, variants: Sequence[Any]) -> int:
+    """A product made through the product form's service (`create_product`): `variants`
+    are VariantDrafts, with a Size attribute when there are several; on no shop."""
+    from primedist.services.catalogue import ProductDraft, create_product
+
+    draft = ProductDraft(name=name, category=None, features=None, description=None,
+                         option1_name="Size" if len(variants) > 1 else None, option2_name=None,
+                         variants=list(variants), shop_ids=[], images=[])  # fmt: skip
+    return int(create_product(ctx, draft))

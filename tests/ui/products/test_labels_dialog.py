@@ -13,23 +13,17 @@ from PySide6.QtCore import Qt
 
 from primedist.printing.labels import LabelOptions
 from primedist.services import labels as svc
-from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
+from primedist.services.catalogue import VariantDraft
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import install_language
 from primedist.ui.products.labels import COLUMNS, COPIES, LabelsDialog
 from primedist.ui.products.page import ProductsPage
+from tests.factories import add_product
 from tests.printing.conftest import cups  # noqa: F401  (the session's CUPS)
 from tests.printing.support import has_phrase, pdf_pages_mm, pdf_text
 from tests.ui.support import WAIT, show_widget
 
 pytestmark = pytest.mark.usefixtures("english", "no_crash")
-
-
-def add_product(ctx: ServiceContext, name: str, variants: list[VariantDraft]) -> int:
-    draft = ProductDraft(name=name, category=None, features=None, description=None,
-                         option1_name="Size" if len(variants) > 1 else None, option2_name=None,
-                         variants=variants, shop_ids=[], images=[])  # fmt: skip
-    return create_product(ctx, draft)
 
 
 @pytest.fixture

@@ -12,23 +12,17 @@ from PySide6.QtCore import Qt
 
 from primedist.domain.base import table_of
 from primedist.domain.product import Variant
-from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
+from primedist.services.catalogue import VariantDraft
 from primedist.services.context import ServiceContext
 from primedist.services.price_change import PriceField, PriceMode
 from primedist.ui.i18n import install_language
 from primedist.ui.products.page import ProductsPage
 from primedist.ui.products.price_dialog import PriceChangeDialog, mode_key
+from tests.factories import add_product
 from tests.ui.support import WAIT, show_widget
 
 pytestmark = pytest.mark.usefixtures("english", "no_crash")
 v = table_of(Variant).c
-
-
-def add_product(ctx: ServiceContext, name: str, variants: list[VariantDraft]) -> int:
-    draft = ProductDraft(name=name, category=None, features=None, description=None,
-                         option1_name="Size" if len(variants) > 1 else None, option2_name=None,
-                         variants=variants, shop_ids=[], images=[])  # fmt: skip
-    return create_product(ctx, draft)
 
 
 @pytest.fixture
