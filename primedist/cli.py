@@ -602,6 +602,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_customers_rebuild_stats)
+    from primedist.cli_commands.customer_accounts import register_actions
+
+    register_actions(actions)
 
     from primedist.cli_commands import register_all
 

@@ -160,7 +160,9 @@ def make_orders(
     if totals is not None and len(totals) < n:
         raise ValueError("give one total per order")
     rng = random.Random(seed)
-    statuses, payments = list(OrderStatus), list(PaymentMethod)
+    # Marketplace orders: never on account (and the random draws stay as they were).
+    statuses = list(OrderStatus)
+    payments = [p for p in PaymentMethod if p != PaymentMethod.ON_ACCOUNT]
     with engine.begin() as conn:
         base = _next_id(conn, orders_t)
         rows = []

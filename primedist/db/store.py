@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0023_supplier_return_cancel"
+HEAD_REVISION = "0024_customer_accounts"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -16,7 +16,7 @@ from primedist.domain.base import (
     text_field,
     utcnow,
 )
-from primedist.domain.enums import Channel, Gender, Rank
+from primedist.domain.enums import Channel, Gender, PaymentMethod, Rank
 
 MAX_ADDRESSES = 10
 #: Columns the Customers list filters read (queries/customers.py), in every sort index.
@@ -197,3 +197,28 @@ def success_rate(successful: int, cancelled: int, returned: int) -> float | None
     """
     finished = successful + cancelled + returned
     return successful / finished if finished else None
+
+
+class CustomerPayment(SQLModel, table=True):
+    """Money a customer paid towards what they owe for sales on account (*phiếu thu nợ*):
+    at the sale (`order_id`, the part paid at once) or later. Cancelled, never deleted."""
+
+    __tablename__ = "customer_payments"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.Index(None, "customer_id", "paid_at"),
+        sa.Index(None, "paid_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = fk("customers.id")
+    #: The sale on account it was paid with (None = paid later).
+    order_id: int | None = fk("orders.id", ondelete="SET NULL")
+    amount: int = money_field()
+    method: PaymentMethod = enum_field(PaymentMethod, default=PaymentMethod.CASH)
+    note: str | None = Field(default=None, max_length=255)
+    paid_at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    cancelled_at: datetime | None = None
+    cancelled_by_id: int | None = fk("users.id", ondelete="SET NULL")
+    cancel_reason: str | None = Field(default=None, max_length=255)

@@ -51,6 +51,8 @@ class PaymentMethod(StrEnum):
     E_WALLET = "e_wallet"
     CARD = "card"
     OTHER = "other"
+    #: Sold on the customer's account (*ghi nợ*): paid later, what they owe grows.
+    ON_ACCOUNT = "on_account"
 
 
 class Role(StrEnum):

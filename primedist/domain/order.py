@@ -61,6 +61,8 @@ def compute_total(
 
 #: Columns of `ix_orders_total_id` (sort key, then the columns list filters read).
 ORDERS_TOTAL_INDEX = ("total", "id", "status", "payment_method", "flagged", "shop_id", "created_at")
+#: The rows of the partial `ix_orders_on_account`.
+ON_ACCOUNT_WHERE = sa.text("payment_method = 'on_account'")
 #: Columns of `ix_orders_customer_stats`: the customer, the date, then what statistics read.
 ORDERS_CUSTOMER_STATS_INDEX = (
     "customer_id", "created_at", "status", "total", "refunded_amount", "shop_id",
@@ -102,6 +104,9 @@ class Order(SQLModel, table=True):
             "total",
         ),  # fmt: skip
         sa.Index(None, "flagged", "created_at", "id"),
+        # Sales on account (what customers owe), partial: other orders never write it.
+        sa.Index("ix_orders_on_account", "customer_id", "status", "total", "refunded_amount",
+                 sqlite_where=ON_ACCOUNT_WHERE, postgresql_where=ON_ACCOUNT_WHERE),
         sa.CheckConstraint(f"total = {TOTAL_FORMULA}", name="total_adds_up"),
         sa.CheckConstraint(
             "subtotal >= 0 AND shipping_fee >= 0 AND marketplace_discount >= 0"

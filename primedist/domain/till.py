@@ -40,6 +40,8 @@ class TillClosing(SQLModel, table=True):
     cash_refunds: int = money_field()
     #: Cash paid to suppliers out of the drawer that day.
     cash_paid_out: int = money_field()
+    #: Cash customers paid that day towards what they owe (sales on account).
+    cash_collected: int = money_field()
     expected: int = money_field()
     counted: int = money_field()
     difference: int = money_field()

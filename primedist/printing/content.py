@@ -18,6 +18,7 @@ from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.messages import msg
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderStatus, PaymentMethod
+from primedist.domain.order import Order
 from primedist.printing import codes
 from primedist.printing.model import DocumentType
 from primedist.printing.template import Context, Value
@@ -87,6 +88,7 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "change_due": ("Change given back", "Tiền thừa trả khách"),
     "refunded": ("Refunded amount (returns)", "Đã hoàn tiền"),
     "cod_amount": ("Amount to collect on delivery (COD)", "Tiền thu hộ (COD)"),
+    "owed": ("Owed by the customer for this sale on account", "Khách còn nợ (bán ghi nợ)"),
 }  # fmt: skip
 
 #: The names inside each list section.
@@ -124,6 +126,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "paid": ("Paid", "Đã trả"),
     "cash": ("Cash received", "Tiền khách đưa"),
     "change": ("Change", "Tiền thừa"),
+    "owed": ("Owed", "Còn nợ"),
     "payment": ("Payment", "Thanh toán"),
     "note": ("Note", "Ghi chú"),
     "carrier": ("Carrier", "Vận chuyển"),
@@ -158,6 +161,7 @@ PAYMENT_LABELS: dict[PaymentMethod, tuple[str, str]] = {
     PaymentMethod.E_WALLET: ("E-wallet", "Ví điện tử"),
     PaymentMethod.CARD: ("Card", "Thẻ"),
     PaymentMethod.OTHER: ("Other", "Khác"),
+    PaymentMethod.ON_ACCOUNT: ("On account (pay later)", "Ghi nợ (trả sau)"),
 }
 STATUS_LABELS: dict[OrderStatus, tuple[str, str]] = {
     OrderStatus.PENDING: ("Pending", "Chờ xác nhận"),
@@ -295,6 +299,7 @@ def order_context(
         "cash_received": money(payment.cash_received) if payment.cash_received else "",
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
+        "owed": money(owed) if (owed := _owed(order)) > 0 else "",
         "cod_amount": (
             money(order.total - order.paid_amount)
             if order.payment_method == PaymentMethod.COD and order.total > order.paid_amount
@@ -303,6 +308,14 @@ def order_context(
     }
     values.update({f"label_{key}": pick(pair, lang) for key, pair in LABELS.items()})
     return values
+
+
+def _owed(order: Order) -> int:
+    """What a sale on account leaves owed: its total less what was paid at once and
+    refunded (0 for any other order)."""
+    if order.payment_method != PaymentMethod.ON_ACCOUNT:
+        return 0
+    return order.total - order.paid_amount - order.refunded_amount
 
 
 def _aware(dt: datetime) -> datetime:

@@ -35,6 +35,8 @@ _T: dict[str, tuple[str, str]] = {
     "net": ("Net", "Thực thu"),
     "cash": ("Cash in drawer", "Tiền mặt trong két"),
     "paid_out": ("Cash paid to suppliers", "Tiền mặt trả nhà cung cấp"),
+    "collected": ("Debts collected (cash)", "Thu nợ khách (tiền mặt)"),
+    "on_account": ("Sold on account", "Bán ghi nợ"),
     "cancelled": ("Cancelled orders", "Đơn đã hủy"),
     "refunds": ("Refunds", "Lượt hoàn tiền"),
     "by_payment": ("By payment method", "Theo phương thức thanh toán"),
@@ -42,10 +44,10 @@ _T: dict[str, tuple[str, str]] = {
     "products": ("Products sold", "Sản phẩm đã bán"),
     "nothing": ("No sales, cancellations or refunds this day.",
                 "Không có bán hàng, hủy đơn hay hoàn tiền trong ngày."),
-    "cash_note": ("Cash in drawer = cash sales − cash refunds − cash paid to suppliers (without "
-                  "the opening float).",
-                  "Tiền mặt trong két = tiền mặt bán hàng − tiền mặt hoàn − tiền mặt trả nhà cung "
-                  "cấp (chưa gồm tiền đầu ca)."),
+    "cash_note": ("Cash in drawer = cash sales − cash refunds + cash debts collected − cash "
+                  "paid to suppliers (without the opening float).",
+                  "Tiền mặt trong két = tiền mặt bán hàng − tiền mặt hoàn + tiền mặt thu nợ − "
+                  "tiền mặt trả nhà cung cấp (chưa gồm tiền đầu ca)."),
     "more": ("… and {n} more", "… và {n} sản phẩm khác"),
     "till": ("Cash count", "Kiểm két"),
     "float": ("Opening float", "Tiền đầu ca"),
@@ -58,7 +60,7 @@ _T: dict[str, tuple[str, str]] = {
 _METHODS: dict[str, tuple[str, str]] = {
     "cash": ("Cash", "Tiền mặt"), "bank_transfer": ("Bank transfer", "Chuyển khoản"),
     "card": ("Card", "Thẻ"), "e_wallet": ("E-wallet", "Ví điện tử"), "cod": ("COD", "COD"),
-    "other": ("Other", "Khác"),
+    "other": ("Other", "Khác"), "on_account": ("On account", "Ghi nợ"),
 }  # fmt: skip
 #: Product rows printed on a roll (the export has them all).
 ROLL_PRODUCTS = 30
@@ -101,6 +103,7 @@ def end_of_day_document(
 
 
 def _figures(h: ReportHtml, report: EndOfDay, paper: Paper) -> list[str]:
+    cash_collected = sum(p.collected for p in report.payments if p.method.value == "cash")
     parts = [h.table([
         h.row(h.t("orders"), h.number(report.orders)),
         h.row(h.t("items"), h.number(report.items)),
@@ -110,6 +113,8 @@ def _figures(h: ReportHtml, report: EndOfDay, paper: Paper) -> list[str]:
         h.row(h.t("sales"), h.money(report.sales), bold=True),
         h.row(f"{h.t('refunded')} ({h.number(report.refunds)})", h.money(-report.refunded)),
         h.row(h.t("net"), h.money(report.net), bold=True),
+        *([h.row(h.t("on_account"), h.money(report.on_account))] if report.on_account else []),
+        *([h.row(h.t("collected"), h.money(cash_collected))] if cash_collected else []),
         *([h.row(h.t("paid_out"), h.money(-report.supplier_cash))] if report.supplier_cash
           else []),
         h.row(h.t("cash"), h.money(report.cash_in_drawer), bold=True),

@@ -33,13 +33,14 @@ from primedist.domain.base import table_of
 from primedist.domain.customer import (
     LIST_FILTER_COLUMNS,
     Customer,
+    CustomerPayment,
     CustomerPhone,
     CustomerTag,
     Segment,
     SegmentMember,
     Tag,
 )
-from primedist.domain.enums import Gender, Rank
+from primedist.domain.enums import Gender, OrderStatus, Rank
 from primedist.domain.order import Order
 from primedist.queries.products import joined_text
 from primedist.queries.search import search_filter
@@ -52,6 +53,7 @@ tags = table_of(Tag)
 segments = table_of(Segment)
 segment_members = table_of(SegmentMember)
 orders = table_of(Order)
+customer_payments = table_of(CustomerPayment)
 referrers = customers.alias("referrer")
 ranked = customers.alias("ranked")
 #: The name of the rank filter's values (how `_count_clause` knows that filter).
@@ -107,6 +109,42 @@ SUCCESS_RATE = sa.case(
 )
 
 
+#: An order paid on account. Written as a literal, not a bound value: SQLite uses the
+#: partial index `ix_orders_on_account` only when the query states its WHERE term.
+ON_ACCOUNT = orders.c.payment_method == sa.literal_column("'on_account'")
+#: The customer's standing sales on account, net of refunds.
+SOLD_ON_ACCOUNT = (
+    sa.select(sa.func.coalesce(sa.func.sum(orders.c.total - orders.c.refunded_amount), 0))
+    .where(orders.c.customer_id == c.id, ON_ACCOUNT,
+           orders.c.status != OrderStatus.CANCELLED.value)
+    .scalar_subquery()
+)  # fmt: skip
+#: The customer's standing payments towards it.
+PAID_ON_ACCOUNT = (
+    sa.select(sa.func.coalesce(sa.func.sum(customer_payments.c.amount), 0))
+    .where(customer_payments.c.customer_id == c.id, customer_payments.c.cancelled_at.is_(None))
+    .scalar_subquery()
+)
+#: What the customer owes for sales on account (services.customer_account).
+OWED = SOLD_ON_ACCOUNT - PAID_ON_ACCOUNT
+
+
+def debtor_ids() -> sa.Select[Any]:
+    """The customers who owe something: from their sales on account (the partial index)."""
+    p = customer_payments.c
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
+        .where(p.customer_id == orders.c.customer_id, p.cancelled_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        sa.select(orders.c.customer_id)
+        .where(ON_ACCOUNT, orders.c.status != OrderStatus.CANCELLED.value)
+        .group_by(orders.c.customer_id)
+        .having(sa.func.sum(orders.c.total - orders.c.refunded_amount) > paid)
+    )
+
+
 class month_text(FunctionElement[str]):  # noqa: N801  (reads as the SQL function it is)
     """`month_text(date)`: the month of a date as two digits ('05'). On SQLite a date is
     stored as 'YYYY-MM-DD' text, so `substr` reads it: over a whole list that costs about
@@ -160,6 +198,7 @@ CUSTOMERS_SPEC = QuerySpec(
             sort=c.total_expenses,
             width=130,
         ),  # fmt: skip
+        Column("owes", "Owes", OWED, kind="money", width=110),
         Column("success_rate", "Success rate", SUCCESS_RATE, kind="percent", width=100),
         Column(
             "successful_orders",
@@ -255,6 +294,8 @@ class CustomerFilter:
     often_returns: bool = False
     #: Born in this (shop-local) month, whatever the year: the month's birthday greetings.
     birthday_this_month: bool = False
+    #: Owes money for sales on account.
+    owes_money: bool = False
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -373,6 +414,8 @@ def customer_filter_clauses(
         out.append(_tagged(customer_tags.c.tag_id == often.scalar_subquery()))
     if flt.shop_ids:
         out.append(_shop_clause(flt.shop_ids))
+    if flt.owes_money:
+        out.append(c.id.in_(debtor_ids()))
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.domain.base import table_of
+from primedist.domain.customer import CustomerPayment
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order, OrderLine, OrderRefund
 from primedist.domain.shop import Shop
@@ -27,6 +28,7 @@ refunds_t = table_of(OrderRefund)
 shops_t = table_of(Shop)
 supplier_payments_t = table_of(SupplierPayment)
 supplier_returns_t = table_of(SupplierReturn)
+customer_payments_t = table_of(CustomerPayment)
 
 #: A bound on the product rows (a day of the busiest demo shop, 1,000,000 orders over two
 #: years, sells about 2,000 SKUs): the report lists them all.
@@ -143,6 +145,22 @@ def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
         paid = paid.where(p.user_id == scope.user_id)
         back = back.where(b.user_id == scope.user_id)
     return int(conn.execute(paid).scalar_one()) - int(conn.execute(back).scalar_one())
+
+
+def debts_collected(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
+    """Per method: what customers paid during the day towards sales on account (standing
+    payments; by the staff member when the scope names one). Not per shop, like supplier
+    cash: the one drawer takes them."""
+    p = customer_payments_t.c
+    stmt = (
+        sa.select(p.method.label("payment_method"), sa.func.count().label("payments"),
+                  sa.func.sum(p.amount).label("amount"))
+        .where(p.paid_at >= scope.start, p.paid_at < scope.end, p.cancelled_at.is_(None))
+        .group_by(p.method)
+    )  # fmt: skip
+    if scope.user_id is not None:
+        stmt = stmt.where(p.user_id == scope.user_id)
+    return list(conn.execute(stmt))
 
 
 def products_sold(

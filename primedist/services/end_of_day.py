@@ -9,8 +9,12 @@ For a day in the shop's time zone, optionally some shops and one staff member:
 * **Cancelled** = orders placed that day and cancelled (number and value), shown apart.
 * **Refunds** = money given back that day by returns made in this app (whenever the
   order was placed), per payment method of the order.
-* **Net** = sales − refunds; **cash in the drawer** = cash sales − cash refunds (the
-  float the till started with not included).
+* **Sold on account** = the day's sales paid `on_account` (owed by their customers; a
+  payment line of their own); **debts collected** = what customers paid that day towards
+  what they owe, per method (whenever they bought).
+* **Net** = sales − refunds; **cash in the drawer** = cash sales − cash refunds + cash
+  debts collected − cash paid to suppliers (the float the till started with not
+  included).
 * **Products sold** = units and line totals per SKU of the day's sales.
 
 With a staff member: the orders they created and the refunds they gave (marketplace
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +51,7 @@ from primedist.services.export_support import (
 #: The order the payment methods are listed in (cash first: it is the till's).
 PAYMENT_ORDER = (
     PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD, PaymentMethod.E_WALLET,
-    PaymentMethod.COD, PaymentMethod.OTHER,
+    PaymentMethod.COD, PaymentMethod.ON_ACCOUNT, PaymentMethod.OTHER,
 )  # fmt: skip
 
 
@@ -60,6 +64,8 @@ class PaymentLine:
     total: int = 0
     refunds: int = 0
     refunded: int = 0
+    #: Paid by customers this way towards what they owe (sales on account).
+    collected: int = 0
 
     @property
     def net(self) -> int:
@@ -107,6 +113,8 @@ class EndOfDay:
     payments: tuple[PaymentLine, ...] = ()
     #: Cash paid out of the drawer to suppliers during the day (Products → Suppliers).
     supplier_cash: int = 0
+    #: Paid by customers during the day towards what they owe (every method).
+    collected: int = 0
     by_shop: tuple[ShopLine, ...] = ()
     products: tuple[ProductLine, ...] = field(default=())
 
@@ -117,10 +125,16 @@ class EndOfDay:
 
     @property
     def cash_in_drawer(self) -> int:
-        """Cash taken less cash given back and paid to suppliers (the till's float not
-        included)."""
-        cash = next((p.net for p in self.payments if p.method == PaymentMethod.CASH), 0)
+        """Cash taken (sales and debts collected) less cash given back and paid to
+        suppliers (the till's float not included)."""
+        cash = next((p.net + p.collected for p in self.payments
+                     if p.method == PaymentMethod.CASH), 0)  # fmt: skip
         return cash - self.supplier_cash
+
+    @property
+    def on_account(self) -> int:
+        """The day's sales owed by their customers."""
+        return next((p.total for p in self.payments if p.method == PaymentMethod.ON_ACCOUNT), 0)
 
     @property
     def empty(self) -> bool:
@@ -162,6 +176,7 @@ def end_of_day(
         by_shop = q.sales_by_shop(conn, scope)
         products = q.products_sold(conn, scope)
         supplier_cash = q.supplier_cash(conn, scope)
+        collected = q.debts_collected(conn, scope)
         shops = tuple(q.shop_names(conn, scope.shop_ids))
     kept = [r for r in sales if not r.cancelled]
     gone = [r for r in sales if r.cancelled]
@@ -173,7 +188,8 @@ def end_of_day(
         cancelled_orders=_sum(gone, "orders"), cancelled_total=_sum(gone, "total"),
         refunds=_sum(refunds, "refunds"), refunded_items=_sum(refunds, "items"),
         refunded=_sum(refunds, "amount"),
-        payments=_payments(kept, refunds), supplier_cash=supplier_cash,
+        payments=_payments(kept, refunds, collected), supplier_cash=supplier_cash,
+        collected=_sum(collected, "amount"),
         by_shop=tuple(ShopLine(r.id, r.name, Channel(r.channel), int(r.orders), int(r.total))
                       for r in by_shop),
         products=tuple(ProductLine(r.sku or "", _item_name(r.product_name, r.variant_name),
@@ -223,8 +239,10 @@ def _item_name(product: str, variant: str | None) -> str:
     return f"{product} ({variant})" if variant else product
 
 
-def _payments(sales: Sequence[Any], refunds: Sequence[Any]) -> tuple[PaymentLine, ...]:
-    """One line per method that had a sale or a refund, in `PAYMENT_ORDER`."""
+def _payments(
+    sales: Sequence[Any], refunds: Sequence[Any], collected: Sequence[Any] = ()
+) -> tuple[PaymentLine, ...]:
+    """One line per method that had a sale, a refund or a debt paid, in `PAYMENT_ORDER`."""
     lines: dict[PaymentMethod, PaymentLine] = {}
     for r in sales:
         method = PaymentMethod(r.payment_method)
@@ -232,7 +250,10 @@ def _payments(sales: Sequence[Any], refunds: Sequence[Any]) -> tuple[PaymentLine
     for r in refunds:
         method = PaymentMethod(r.payment_method)
         was = lines.get(method, PaymentLine(method))
-        lines[method] = PaymentLine(method, was.orders, was.total, int(r.refunds), int(r.amount))
+        lines[method] = replace(was, refunds=int(r.refunds), refunded=int(r.amount))
+    for r in collected:
+        method = PaymentMethod(r.payment_method)
+        lines[method] = replace(lines.get(method, PaymentLine(method)), collected=int(r.amount))
     return tuple(lines[m] for m in PAYMENT_ORDER if m in lines)
 
 
@@ -277,17 +298,17 @@ def export_end_of_day(
         report.orders, report.items, report.goods, report.discounts, report.shipping,
         report.sales, report.cancelled_orders, report.cancelled_total, report.refunds,
         report.refunded_items, report.refunded, report.net, report.supplier_cash,
-        report.cash_in_drawer,
+        report.collected, report.cash_in_drawer,
     ]  # fmt: skip
     kinds = ("date", "text", "text", "int", "int", "money", "money", "money", "money", "int",
-             "money", "int", "int", "money", "money", "money", "money")  # fmt: skip
+             "money", "int", "int", "money", "money", "money", "money", "money")  # fmt: skip
     sheets = [
         ReportSheet(t.summary, [XlsxColumn("", "text", 28), XlsxColumn("", "text", 28)],
                     list(zip(t.labels, values, strict=True)), kinds),
         ReportSheet(t.payments, _columns(t.payment_headers, ("text", "int", "money", "int",
-                                                             "money", "money")),
+                                                             "money", "money", "money")),
                     [(t.methods.get(p.method.value, p.method.value), p.orders, p.total,
-                      p.refunds, p.refunded, p.net) for p in report.payments]),
+                      p.refunds, p.refunded, p.net, p.collected) for p in report.payments]),
         ReportSheet(t.shops, _columns(t.shop_headers, ("text", "int", "money")),
                     [(s.name, s.orders, s.total) for s in report.by_shop]),
         ReportSheet(t.products, _columns(t.product_headers, ("text", "text", "int", "money")),
@@ -313,24 +334,25 @@ _TEXTS: dict[str, ReportTexts] = {
         "End of day", "Payments", "Shops", "Products",
         ("Day", "Shops", "Staff", "Orders", "Items", "Goods", "Discounts", "Shipping",
          "Sales", "Cancelled orders", "Cancelled value", "Refunds", "Items returned",
-         "Refunded", "Net", "Cash paid to suppliers", "Cash in drawer"),
-        ("Payment method", "Orders", "Sales", "Refunds", "Refunded", "Net"),
+         "Refunded", "Net", "Cash paid to suppliers", "Debts collected", "Cash in drawer"),
+        ("Payment method", "Orders", "Sales", "Refunds", "Refunded", "Net", "Debts paid"),
         ("Shop", "Orders", "Sales"), ("SKU", "Product", "Units", "Revenue"),
         "All shops", "All staff",
         {"cash": "Cash", "bank_transfer": "Bank transfer", "card": "Card",
-         "e_wallet": "E-wallet", "cod": "COD", "other": "Other"},
+         "e_wallet": "E-wallet", "cod": "COD", "other": "Other", "on_account": "On account"},
     ),
     "vi": ReportTexts(
         "Cuối ngày", "Thanh toán", "Gian hàng", "Sản phẩm",
         ("Ngày", "Gian hàng", "Nhân viên", "Số đơn", "Số sản phẩm", "Tiền hàng", "Giảm giá",
          "Phí vận chuyển", "Doanh số", "Đơn đã hủy", "Giá trị đơn hủy", "Lượt hoàn tiền",
          "Sản phẩm trả lại", "Tiền hoàn", "Thực thu", "Tiền mặt trả nhà cung cấp",
-         "Tiền mặt trong két"),
-        ("Phương thức thanh toán", "Số đơn", "Doanh số", "Lượt hoàn", "Tiền hoàn", "Thực thu"),
+         "Thu nợ khách", "Tiền mặt trong két"),
+        ("Phương thức thanh toán", "Số đơn", "Doanh số", "Lượt hoàn", "Tiền hoàn", "Thực thu",
+         "Thu nợ"),
         ("Gian hàng", "Số đơn", "Doanh số"), ("Mã SKU", "Sản phẩm", "Số lượng", "Doanh thu"),
         "Tất cả gian hàng", "Tất cả nhân viên",
         {"cash": "Tiền mặt", "bank_transfer": "Chuyển khoản", "card": "Thẻ",
-         "e_wallet": "Ví điện tử", "cod": "COD", "other": "Khác"},
+         "e_wallet": "Ví điện tử", "cod": "COD", "other": "Khác", "on_account": "Ghi nợ"},
     ),
 }  # fmt: skip
 

@@ -88,8 +88,10 @@ ORDER_GUIDE = (
     GuideLine(
         "payment_method",
         (
-            "cod (empty), cash, bank_transfer, e_wallet, card, other.",
-            "cod (để trống), cash, bank_transfer, e_wallet, card, other.",
+            "cod (empty), cash, bank_transfer, e_wallet, card, other, on_account (the customer "
+            "owes it).",
+            "cod (để trống), cash, bank_transfer, e_wallet, card, other, on_account (khách ghi "
+            "nợ).",
         ),
         "cod",
     ),

@@ -25,7 +25,7 @@ from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.domain.base import table_of
-from primedist.domain.customer import Customer
+from primedist.domain.customer import Customer, CustomerPayment
 from primedist.domain.enums import (
     Module,
     OrderSource,
@@ -37,6 +37,7 @@ from primedist.domain.geo import province_code
 from primedist.domain.loyalty import PointsEntry, Voucher, VoucherUse
 from primedist.domain.order import Order
 from primedist.errors import Conflict, NotFound
+from primedist.services import customer_account as account
 from primedist.services import orders as order_svc
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.vouchers import recount_uses
@@ -99,7 +100,8 @@ def order_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
             shop_id=order.shop_id, order_discount=order.seller_discount,
             voucher_code=voucher.code if voucher else None, points=order.points_used,
             shipping_fee=order.shipping_fee, payment_method=PaymentMethod(order.payment_method),
-            note=order.buyer_note, ship_name=order.ship_name, ship_phone=order.ship_phone,
+            paid_now=_paid_with(session, order_id), note=order.buyer_note,
+            ship_name=order.ship_name, ship_phone=order.ship_phone,
             ship_address=order.ship_address, ship_ward=order.ship_ward,
             ship_province=order.ship_province, status=order.status,
         )  # fmt: skip
@@ -164,6 +166,7 @@ def update_order(
         order_svc._write_lines(session, order, quote)
         order_svc._apply_stock(ctx, session, order, "reserve")
         _redeem_again(ctx, session, order, held, customer, quote.points, now)
+        _settle_payments(ctx, session, order, draft.paid_now, now)
         session.add(order)
         session.flush()
         conn = session.connection()
@@ -179,6 +182,37 @@ def update_order(
 
 
 # --------------------------------------------------------------------------- steps
+
+
+def _paid_with(session: Session, order_id: int) -> int:
+    """What the standing payments taken with this sale on account add up to."""
+    p = table_of(CustomerPayment).c
+    return int(session.connection().execute(
+        sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
+        .where(p.order_id == order_id, p.cancelled_at.is_(None))
+    ).scalar_one())  # fmt: skip
+
+
+def _settle_payments(
+    ctx: ServiceContext, session: Session, order: Order, paid_now: int, now: datetime
+) -> None:
+    """The payments taken with the sale follow the edit: the same customer owes and paid
+    it, and what was paid at once is what the form says (else they are cancelled and the
+    new amount taken); a sale no longer on account gives them back."""
+    assert order.id is not None
+    on_account = order.payment_method == PaymentMethod.ON_ACCOUNT
+    if on_account and _paid_with(session, order.id) == paid_now:
+        p = table_of(CustomerPayment).c
+        session.connection().execute(
+            table_of(CustomerPayment).update()
+            .where(p.order_id == order.id, p.cancelled_at.is_(None))
+            .values(customer_id=order.customer_id)
+        )  # fmt: skip
+        return
+    account.cancel_order_payments(session, ctx, order.id, "Order edited", now)
+    if on_account and paid_now and order.customer_id is not None:
+        account.record_payment(session, ctx, order.customer_id, paid_now, PaymentMethod.CASH,
+                               order.external_id, order_id=order.id)  # fmt: skip
 
 
 def _order(session: Session, order_id: int) -> Order:
@@ -223,7 +257,7 @@ def _apply_draft(session: Session, order: Order, draft: OrderDraft, quote: Quote
     clean = order_svc._clean
     phone = order_svc._customer_phone(session, customer) if customer else None
     ship_phone = normalize_phone(draft.ship_phone) if draft.ship_phone else None
-    paid = quote.total if draft.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD) else 0
+    paid = order_svc.paid_at_sale(draft.payment_method, quote.total, draft.paid_now)
     order.customer_id = customer.id if customer else None
     order.buyer_name = customer.name if customer else None
     order.buyer_phone = phone

@@ -52,6 +52,7 @@ from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services import customer_account as account
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
 from primedist.services.order_effects import orders_changed
@@ -117,6 +118,8 @@ class OrderDraft:
     payment_method: PaymentMethod = PaymentMethod.CASH
     #: Cash handed over (for the change due); None = exact or not cash.
     cash_received: int | None = None
+    #: A sale on account: the part the customer pays at once, in cash (the rest is owed).
+    paid_now: int = 0
     note: str | None = None
     ship_name: str | None = None
     ship_phone: str | None = None
@@ -169,6 +172,8 @@ class Quote:
     shortages: tuple[Shortage, ...] = ()
     #: What stops the sale from being saved, in words (empty = it can be saved).
     problems: tuple[str, ...] = ()
+    #: A sale on account: what the customer will owe for it (total − paid now).
+    owed: int = 0
 
 
 @dataclass(frozen=True)
@@ -288,12 +293,39 @@ def _quote(
         if change < 0:
             problem(msg("The cash received is {short} short of the total.", short=-change),
                         "cash_received")  # fmt: skip
+    owed = 0
+    if draft.payment_method == PaymentMethod.ON_ACCOUNT:
+        owed = total - draft.paid_now
+        for message, fld in _on_account_problems(draft, customer, total):
+            problem(message, fld)
     quote = Quote(
         tuple(lines), subtotal, draft.order_discount, voucher_amount,
         voucher.voucher_id if voucher else None, draft.points, points_amount,
-        draft.shipping_fee, total, change, shortages, tuple(problems),
+        draft.shipping_fee, total, change, shortages, tuple(problems), owed,
     )  # fmt: skip
     return quote, customer
+
+
+def _on_account_problems(
+    draft: OrderDraft, customer: Customer | None, total: int
+) -> list[tuple[str, str]]:
+    """Why a sale on account cannot be saved: nobody to owe it, or paid in full."""
+    found: list[tuple[str, str]] = []
+    if customer is None:
+        found.append((msg("A sale on account needs a customer: choose who owes it."),
+                      "customer"))  # fmt: skip
+    if draft.paid_now < 0 or (draft.paid_now and draft.paid_now >= total):
+        found.append((msg("Paid now must be less than the total {total} (all of it: choose "
+                          "cash).", total=total), "paid_now"))  # fmt: skip
+    return found
+
+
+def paid_at_sale(method: PaymentMethod, total: int, paid_now: int) -> int:
+    """What an own sale's `paid_amount` records: all of it in cash or by card, the part paid
+    at once on account, nothing yet otherwise (a transfer or COD is paid later)."""
+    if method in (PaymentMethod.CASH, PaymentMethod.CARD):
+        return total
+    return paid_now if method == PaymentMethod.ON_ACCOUNT else 0
 
 
 def quote_order(ctx: ServiceContext, draft: OrderDraft) -> Quote:
@@ -377,6 +409,9 @@ def create_order(
         verb = "reserve" if status in OPEN_STATUSES else "sell"
         _apply_stock(ctx, session, order, verb)
         _use_voucher_and_points(session, ctx, order, quote, customer, now)
+        if order.payment_method == PaymentMethod.ON_ACCOUNT and draft.paid_now and customer:
+            account.record_payment(session, ctx, _id(customer), draft.paid_now,
+                                   PaymentMethod.CASH, order.external_id, order_id=_id(order))
         session.flush()
         assert order.id is not None
         orders_changed(session.connection(), [order.id], now=now)
@@ -400,7 +435,7 @@ def _new_order(
 ) -> Order:  # fmt: skip
     phone = _customer_phone(session, customer) if customer else None
     ship_phone = normalize_phone(draft.ship_phone) if draft.ship_phone else None
-    paid = quote.total if draft.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD) else 0
+    paid = paid_at_sale(draft.payment_method, quote.total, draft.paid_now)
     order = Order(
         shop_id=shop_id,
         external_id=_next_order_number(session, shop_id, now),
@@ -615,6 +650,9 @@ def _transition(
     order.updated_at = now
     if to == OrderStatus.CANCELLED:
         order.cancel_reason = reason[:255] if reason else None
+        if order.payment_method == PaymentMethod.ON_ACCOUNT:
+            assert order.id is not None
+            account.cancel_order_payments(session, ctx, order.id, reason or "", now)
     if to == OrderStatus.COMPLETED and order.completed_at is None:
         order.completed_at = now
     shop = session.get(Shop, order.shop_id)

@@ -49,6 +49,8 @@ class TillCount:
     cash_sales: int
     cash_refunds: int
     cash_paid_out: int
+    #: Cash customers paid that day towards what they owe.
+    cash_collected: int
     expected: int
     counted: int
     difference: int
@@ -89,11 +91,14 @@ def close_till(
                     if r.payment_method == cash and not r.cancelled)  # fmt: skip
         refunds = sum(int(r.amount) for r in q.refunds(conn, scope) if r.payment_method == cash)
         paid_out = q.supplier_cash(conn, scope)
-        expected = opening_float + sales - refunds - paid_out
+        collected = sum(int(r.amount) for r in q.debts_collected(conn, scope)
+                        if r.payment_method == cash)  # fmt: skip
+        expected = opening_float + sales - refunds + collected - paid_out
         row = TillClosing(
             day=day, shop_ids="".join(f",{i}" for i in shops) + ("," if shops else ""),
             staff_id=staff_id, opening_float=opening_float, cash_sales=sales,
-            cash_refunds=refunds, cash_paid_out=paid_out, expected=expected, counted=counted,
+            cash_refunds=refunds, cash_paid_out=paid_out, cash_collected=collected,
+            expected=expected, counted=counted,
             difference=counted - expected, note=note, user_id=ctx.actor.id, created_at=now,
         )  # fmt: skip
         session.add(row)
@@ -139,6 +144,7 @@ def till_counts(ctx: ServiceContext, day: date) -> list[TillCount]:
             cash_sales=int(r.cash_sales),
             cash_refunds=int(r.cash_refunds),
             cash_paid_out=int(r.cash_paid_out),
+            cash_collected=int(r.cash_collected),
             expected=int(r.expected),
             counted=int(r.counted),
             difference=int(r.difference),

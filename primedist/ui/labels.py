@@ -29,6 +29,7 @@ ENUM_LABELS: dict[str, str] = {
     PaymentMethod.E_WALLET: QT_TRANSLATE_NOOP("enum", "E-wallet"),
     PaymentMethod.CARD: QT_TRANSLATE_NOOP("enum", "Card"),
     PaymentMethod.OTHER: QT_TRANSLATE_NOOP("enum", "Other"),
+    PaymentMethod.ON_ACCOUNT: QT_TRANSLATE_NOOP("enum", "On account"),
     # purchase orders ("cancelled" is the orders' word above)
     "ordered": QT_TRANSLATE_NOOP("enum", "Ordered"),
     "partly_received": QT_TRANSLATE_NOOP("enum", "Partly received"),

@@ -2,6 +2,142 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
+    <name>AccountPanel</name>
+    <message>
+        <source>Receive payment…</source>
+        <extracomment>A payment was received or cancelled (the panel already shows it). A sale (or its refund) was double-clicked: its order id. The customer&apos;s name (the payment dialog&apos;s title); the detail sets it.</extracomment>
+        <translation>Thu nợ…</translation>
+    </message>
+    <message>
+        <source>Cancel payment…</source>
+        <translation>Hủy phiếu thu…</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Ngày</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Chứng từ</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Nội dung</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Số tiền</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Người tạo</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>No sales on account yet. A sale paid “On account” in Create order is owed here until the customer pays it.</source>
+        <translation>Chưa có đơn ghi nợ. Đơn bán với hình thức “Ghi nợ” trong Tạo đơn sẽ được ghi vào đây cho đến khi khách trả.</translation>
+    </message>
+    <message>
+        <source>Double-click a sale to open its order.</source>
+        <translation>Nhấp đúp vào một đơn bán để mở đơn hàng.</translation>
+    </message>
+    <message>
+        <source>Sale on account</source>
+        <translation>Bán ghi nợ</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Thu nợ</translation>
+    </message>
+    <message>
+        <source>Payment (%1)</source>
+        <translation>Thu nợ (%1)</translation>
+    </message>
+    <message>
+        <source>Cancelled %1: %2</source>
+        <translation>Đã hủy %1: %2</translation>
+    </message>
+    <message>
+        <source>Owes nothing</source>
+        <translation>Không nợ</translation>
+    </message>
+    <message>
+        <source>Paid in advance</source>
+        <translation>Trả trước</translation>
+    </message>
+    <message>
+        <source>Owes</source>
+        <translation>Còn nợ</translation>
+    </message>
+    <message>
+        <source>%n sale on account</source>
+        <translation>%n đơn ghi nợ</translation>
+    </message>
+    <message>
+        <source>%n sales on account</source>
+        <translation>%n đơn ghi nợ</translation>
+    </message>
+    <message>
+        <source>sold %1</source>
+        <translation>đã bán %1</translation>
+    </message>
+    <message>
+        <source>paid %1</source>
+        <translation>đã trả %1</translation>
+    </message>
+    <message>
+        <source>Cancelled: %1</source>
+        <translation>Đã hủy: %1</translation>
+    </message>
+    <message>
+        <source>The customer owes nothing: there is nothing to receive.</source>
+        <translation>Khách không nợ: không có gì để thu.</translation>
+    </message>
+    <message>
+        <source>Record money the customer paid towards what they owe (a receipt)</source>
+        <translation>Ghi nhận tiền khách trả nợ (phiếu thu)</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager cancels a payment.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được hủy phiếu thu.</translation>
+    </message>
+    <message>
+        <source>Cancel the selected payment (entered by mistake): what it paid is owed again</source>
+        <translation>Hủy phiếu thu đang chọn (nhập nhầm): số tiền đó khách lại nợ</translation>
+    </message>
+    <message>
+        <source>Select a payment to cancel it</source>
+        <translation>Chọn một phiếu thu để hủy</translation>
+    </message>
+    <message>
+        <source>%1 received (%2).</source>
+        <translation>Đã thu %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Cancel %1</source>
+        <translation>Hủy %1</translation>
+    </message>
+    <message>
+        <source>%1 will no longer count as paid: the customer owes it again. Why is it cancelled?</source>
+        <translation>%1 sẽ không còn được tính là đã trả: khách lại nợ số tiền này. Vì sao hủy?</translation>
+    </message>
+    <message>
+        <source>%1 cancelled: %2 is owed again.</source>
+        <translation>Đã hủy %1: khách lại nợ %2.</translation>
+    </message>
+    <message>
+        <source>Cancelling the payment</source>
+        <translation>Đang hủy phiếu thu</translation>
+    </message>
+</context>
+<context>
     <name>AccountSettings</name>
     <message>
         <source>My account</source>
@@ -1128,6 +1264,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Địa chỉ</translation>
     </message>
     <message>
+        <source>Account</source>
+        <translation>Công nợ</translation>
+    </message>
+    <message>
         <source>Tags and note</source>
         <translation>Thẻ và ghi chú</translation>
     </message>
@@ -1142,6 +1282,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Rank</source>
         <translation>Hạng</translation>
+    </message>
+    <message>
+        <source>Sales on account: what the customer owes, and their payments</source>
+        <translation>Bán ghi nợ: khách còn nợ bao nhiêu, và các lần trả nợ</translation>
+    </message>
+    <message>
+        <source>For sales on account (the Account tab)</source>
+        <translation>Tiền khách nợ từ các đơn ghi nợ (thẻ Công nợ)</translation>
     </message>
     <message>
         <source>Contact</source>
@@ -1322,6 +1470,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>%1 remaining / %2 earned</source>
         <translation>còn %1 / đã tích %2</translation>
+    </message>
+    <message>
+        <source>Owes %1</source>
+        <translation>Còn nợ %1</translation>
     </message>
     <message>
         <source>Nobody</source>
@@ -1873,10 +2025,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Doanh số − tiền hoàn</translation>
     </message>
     <message>
-        <source>Cash sales − cash refunds − %1 paid to suppliers</source>
-        <translation>Tiền mặt bán − tiền mặt hoàn − %1 trả nhà cung cấp</translation>
-    </message>
-    <message>
         <source>Cash sales − cash refunds</source>
         <translation>Tiền mặt bán hàng − tiền mặt hoàn</translation>
     </message>
@@ -2021,8 +2169,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Thực thu</translation>
     </message>
     <message>
+        <source>Debts collected</source>
+        <translation>Thu nợ khách</translation>
+    </message>
+    <message>
         <source>Cash in drawer</source>
         <translation>Tiền mặt trong két</translation>
+    </message>
+    <message>
+        <source>Cash taken for the day&apos;s sales and for debts customers paid, less cash given back for returns and cash paid to suppliers (Products → Suppliers); the float the till started with is not included.</source>
+        <translation>Tiền mặt thu từ bán hàng trong ngày và khách trả nợ, trừ tiền mặt hoàn cho hàng trả lại và tiền mặt trả nhà cung cấp (Sản phẩm → Nhà cung cấp); chưa gồm tiền đầu ca.</translation>
     </message>
     <message>
         <source>Cash paid to suppliers</source>
@@ -2045,6 +2201,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Phương thức thanh toán</translation>
     </message>
     <message>
+        <source>Debts paid</source>
+        <translation>Thu nợ</translation>
+    </message>
+    <message>
+        <source>+ %1 debts collected</source>
+        <translation>+ %1 thu nợ</translation>
+    </message>
+    <message>
+        <source>− %1 paid to suppliers</source>
+        <translation>− %1 trả nhà cung cấp</translation>
+    </message>
+    <message>
         <source>Shop</source>
         <translation>Gian hàng</translation>
     </message>
@@ -2063,10 +2231,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Revenue</source>
         <translation>Doanh thu</translation>
-    </message>
-    <message>
-        <source>Cash taken for the day&apos;s sales less cash given back for returns and cash paid to suppliers (Products → Suppliers); the float the till started with is not included.</source>
-        <translation>Tiền mặt thu từ bán hàng trong ngày trừ tiền mặt hoàn cho hàng trả lại và tiền mặt trả nhà cung cấp (Sản phẩm → Nhà cung cấp); chưa gồm tiền đầu ca.</translation>
     </message>
     <message>
         <source>Print</source>
@@ -5272,6 +5436,70 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
 </context>
 <context>
+    <name>ReceivePaymentDialog</name>
+    <message>
+        <source>Receive payment from %1</source>
+        <extracomment>What the customer owes (the figure). Paid in advance (the shop owes the customer). The entries table&apos;s columns.</extracomment>
+        <translation>Thu nợ của %1</translation>
+    </message>
+    <message>
+        <source>Receive payment</source>
+        <translation>Thu nợ</translation>
+    </message>
+    <message>
+        <source>Owes now</source>
+        <translation>Đang nợ</translation>
+    </message>
+    <message>
+        <source>&amp;Amount received</source>
+        <translation>&amp;Số tiền thu</translation>
+    </message>
+    <message>
+        <source>&amp;Method</source>
+        <translation>&amp;Hình thức</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>&amp;Ghi chú</translation>
+    </message>
+    <message>
+        <source>e.g. 500.000</source>
+        <translation>vd. 500.000</translation>
+    </message>
+    <message>
+        <source>optional: transfer reference, who paid…</source>
+        <translation>không bắt buộc: mã chuyển khoản, người trả…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Type the amount received as an amount of money, e.g. 500.000.</source>
+        <translation>Nhập số tiền thu, vd. 500.000.</translation>
+    </message>
+    <message>
+        <source>The amount received must be 1 to %1.</source>
+        <translation>Số tiền thu phải từ 1 đến %1.</translation>
+    </message>
+    <message>
+        <source>That is %1 more than is owed.</source>
+        <translation>Nhiều hơn số nợ %1.</translation>
+    </message>
+    <message>
+        <source>Owes after: %1</source>
+        <translation>Còn nợ sau khi thu: %1</translation>
+    </message>
+    <message>
+        <source>Receiving the payment</source>
+        <translation>Đang thu nợ</translation>
+    </message>
+</context>
+<context>
     <name>RecoveryDialog</name>
     <message>
         <source>Forgot your password?</source>
@@ -7605,6 +7833,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy phiếu chi nhà cung cấp</translation>
     </message>
     <message>
+        <source>Customer paid a debt</source>
+        <translation>Khách trả nợ</translation>
+    </message>
+    <message>
+        <source>Customer payment cancelled</source>
+        <translation>Hủy phiếu thu của khách</translation>
+    </message>
+    <message>
         <source>Suppliers exported</source>
         <translation>Xuất danh sách nhà cung cấp</translation>
     </message>
@@ -8073,6 +8309,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Điểm</translation>
     </message>
     <message>
+        <source>Owes</source>
+        <translation>Còn nợ</translation>
+    </message>
+    <message>
         <source>Created</source>
         <translation>Ngày tạo</translation>
     </message>
@@ -8419,6 +8659,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hay hoàn hàng</translation>
     </message>
     <message>
+        <source>Owes money</source>
+        <translation>Đang nợ</translation>
+    </message>
+    <message>
         <source>Clear all</source>
         <translation>Xóa tất cả</translation>
     </message>
@@ -8648,6 +8892,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Other</source>
         <translation>Khác</translation>
+    </message>
+    <message>
+        <source>On account</source>
+        <translation>Ghi nợ</translation>
     </message>
     <message>
         <source>Ordered</source>
@@ -9036,7 +9284,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>%n product of that order is no longer sold: left out.</source>
-        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again.</extracomment>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable).</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
     </message>
     <message>
@@ -9132,6 +9380,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tiền khách đưa (F4)</translation>
     </message>
     <message>
+        <source>Paid now (F4)</source>
+        <translation>Trả ngay (F4)</translation>
+    </message>
+    <message>
+        <source>What the customer pays now in cash; the rest is owed (empty: all of it)</source>
+        <translation>Số tiền mặt khách trả ngay; phần còn lại ghi nợ (để trống: nợ toàn bộ)</translation>
+    </message>
+    <message>
         <source>Print receipt after saving</source>
         <translation>In hóa đơn sau khi lưu</translation>
     </message>
@@ -9158,6 +9414,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Change due</source>
         <translation>Tiền thừa trả khách</translation>
+    </message>
+    <message>
+        <source>Owed for this sale</source>
+        <translation>Ghi nợ đơn này</translation>
+    </message>
+    <message>
+        <source>Already owes</source>
+        <translation>Nợ cũ</translation>
     </message>
     <message>
         <source>No product matches “%1”</source>
@@ -9212,6 +9476,10 @@ Vẫn bán?</translation>
     <message>
         <source>Saved %1 — change due %2</source>
         <translation>Đã lưu %1 — tiền thừa trả khách %2</translation>
+    </message>
+    <message>
+        <source>Saved %1 — owed %2</source>
+        <translation>Đã lưu %1 — ghi nợ %2</translation>
     </message>
     <message>
         <source>Saved %1 — total %2</source>
@@ -11370,6 +11638,10 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {gender} (dùng nữ/nam/khác hoặc female/male/other)</translation>
     </message>
     <message>
+        <source>A customer pays in cash, by bank transfer, card, e-wallet or otherwise, not {method}.</source>
+        <translation>Khách trả nợ bằng tiền mặt, chuyển khoản, thẻ, ví điện tử hoặc hình thức khác, không phải {method}.</translation>
+    </message>
+    <message>
         <source>A day that has not come yet cannot be counted.</source>
         <translation>Không thể kiểm két cho ngày chưa tới.</translation>
     </message>
@@ -11392,6 +11664,10 @@ Vẫn bán?</translation>
     <message>
         <source>A receipt takes at most {max} lines: split the file.</source>
         <translation>Một phiếu nhập có tối đa {max} dòng: hãy chia tệp ra.</translation>
+    </message>
+    <message>
+        <source>A sale on account needs a customer: choose who owes it.</source>
+        <translation>Bán ghi nợ cần có khách hàng: hãy chọn người nợ.</translation>
     </message>
     <message>
         <source>A supplier is paid in cash, by bank transfer or otherwise, not by {method}.</source>
@@ -11432,6 +11708,10 @@ Vẫn bán?</translation>
     <message>
         <source>Copying the data failed: {error}. Nothing was written.</source>
         <translation>Sao chép dữ liệu thất bại: {error}. Chưa ghi gì.</translation>
+    </message>
+    <message>
+        <source>Customer {id} no longer exists.</source>
+        <translation>Khách hàng {id} không còn tồn tại.</translation>
     </message>
     <message>
         <source>Demo data needs orders &gt;= 0 and at least one customer.</source>
@@ -11566,6 +11846,10 @@ Vẫn bán?</translation>
         <translation>Trình duyệt không phản hồi kịp. Hãy mở lại liên kết ủy quyền, hoặc dán địa chỉ cuối cùng trình duyệt hiển thị.</translation>
     </message>
     <message>
+        <source>No customer has the code {code}.</source>
+        <translation>Không có khách hàng nào có mã {code}.</translation>
+    </message>
+    <message>
         <source>No network address is set for the receipt printer.</source>
         <translation>Chưa đặt địa chỉ mạng cho máy in hóa đơn.</translation>
     </message>
@@ -11632,6 +11916,10 @@ Vẫn bán?</translation>
     <message>
         <source>Order {order} is not ready to ship.</source>
         <translation>Đơn {order} chưa sẵn sàng để giao.</translation>
+    </message>
+    <message>
+        <source>Paid now must be less than the total {total} (all of it: choose cash).</source>
+        <translation>Số tiền trả ngay phải nhỏ hơn tổng {total} (trả đủ: hãy chọn tiền mặt).</translation>
     </message>
     <message>
         <source>Password must be at least {count} characters</source>
@@ -12254,6 +12542,10 @@ Vẫn bán?</translation>
         <translation>{code}: {name}</translation>
     </message>
     <message>
+        <source>{code}: {name} paid {amount} đ of {owed} đ</source>
+        <translation>{code}: {name} trả {amount} đ trên số nợ {owed} đ</translation>
+    </message>
+    <message>
         <source>{code}: {name}&apos;s balance {amount} ({reason})</source>
         <translation>{code}: công nợ {name} {amount} ({reason})</translation>
     </message>
@@ -12320,6 +12612,10 @@ Vẫn bán?</translation>
     <message>
         <source>{count} orders</source>
         <translation>{count} đơn hàng</translation>
+    </message>
+    <message>
+        <source>{count} payments</source>
+        <translation>{count} phiếu thu</translation>
     </message>
     <message>
         <source>{count} phones</source>
@@ -12664,6 +12960,14 @@ Vẫn bán?</translation>
     <message>
         <source>{name} looks like {format_names} but has no column {name2} in its header (row {header_row}); expected the headers {headers}</source>
         <translation>{name} giống {format_names} nhưng dòng tiêu đề (dòng {header_row}) không có cột {name2}; cần các tiêu đề {headers}</translation>
+    </message>
+    <message>
+        <source>{name} owes nothing.</source>
+        <translation>{name} không nợ.</translation>
+    </message>
+    <message>
+        <source>{name} owes {owed} đ: the payment cannot be more.</source>
+        <translation>{name} đang nợ {owed} đ: không thể thu nhiều hơn.</translation>
     </message>
     <message>
         <source>{name} shop {ext} is already linked as {other}.</source>

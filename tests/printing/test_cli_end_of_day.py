@@ -52,7 +52,7 @@ def test_json_text_and_excel(cli, shop, tmp_path):
     assert (got["day"], got["orders"], got["items"], got["sales"]) == (day, 1, 3, 186_000)
     assert (got["cash_in_drawer"], got["net"], got["refunded"]) == (186_000, 186_000, 0)
     assert got["payments"] == [{"method": "cash", "orders": 1, "total": 186_000, "refunds": 0,
-                                "refunded": 0, "net": 186_000}]  # fmt: skip
+                                "refunded": 0, "net": 186_000, "collected": 0}]  # fmt: skip
     assert [(p["sku"], p["units"]) for p in got["products"]] == [("NEN-01", 2), ("BXP-01", 1)]
     assert got["xlsx"] == str(out)
     summary = dict(openpyxl.load_workbook(out)["Cuối ngày"].iter_rows(values_only=True))

@@ -77,6 +77,22 @@ def test_receipt_80_says_it_in_vietnamese(qapp, shop_ctx, sample_order, tmp_path
     assert "VIP-7731" not in text and "Nội bộ" not in text
 
 
+def test_a_receipt_of_a_sale_on_account_says_what_is_owed(qapp, engine, shop_ctx, tmp_path):
+    from primedist.domain.enums import PaymentMethod
+    from primedist.services.orders import DraftLine, OrderDraft, create_order
+    from tests.factories import make_customers, make_product
+
+    cup = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 20)])[0]
+    buyer = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])[0]
+    created = create_order(shop_ctx, OrderDraft(
+        lines=(DraftLine(cup, 3),), customer_id=buyer, payment_method=PaymentMethod.ON_ACCOUNT,
+        paid_now=35_000))  # fmt: skip
+    vi = pdf_text(render_pdf(shop_ctx, created.id, "receipt_80", "vi", tmp_path))
+    assert has_phrase(vi, "Ghi nợ (trả sau)") and has_phrase(vi, "Còn nợ 100.000 ₫")
+    en = pdf_text(render_pdf(shop_ctx, created.id, "invoice_a5", "en", tmp_path))
+    assert has_phrase(en, "Paid 35,000 VND") and has_phrase(en, "Owed 100,000 VND")
+
+
 def test_the_packing_slip_weighs_the_goods_once_every_product_has_a_weight(
     qapp, engine, shop_ctx, sample_order, tmp_path
 ):

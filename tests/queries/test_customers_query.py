@@ -345,6 +345,52 @@ def test_row_cells(book: Book) -> None:
     assert lan["success_rate"] is None and lan["segments"] is None and lan["tags"] is None
 
 
+def test_what_a_customer_owes_and_the_owes_money_filter(book: Book) -> None:
+    """Sales on account (not cancelled) less payments (not cancelled): the Owes column,
+    and the quick filter of those who owe something."""
+    from primedist.domain.customer import CustomerPayment
+    from primedist.domain.order import Order
+
+    orders, payments = table_of(Order), table_of(CustomerPayment)
+    hoa, khoa = book.ids["Nguyễn Thị Hoa"], book.ids["Trần Minh Khoa"]
+    sold = make_orders(book.engine, book.shopee, 3, start=NOW, step=timedelta(hours=1),
+                       customer_ids=[hoa, hoa, khoa], totals=[300_000, 200_000, 90_000])
+    with book.engine.begin() as conn:
+        conn.execute(orders.update().where(orders.c.id.in_(sold))
+                     .values(payment_method="on_account", status="completed", refunded_amount=0))
+        conn.execute(orders.update().where(orders.c.id == sold[1]).values(refunded_amount=50_000))
+        conn.execute(orders.update().where(orders.c.id == sold[2]).values(status="cancelled"))
+        conn.execute(payments.insert(), [
+            {"customer_id": hoa, "amount": 100_000, "method": "cash", "paid_at": NOW,
+             "cancelled_at": None},
+            {"customer_id": hoa, "amount": 7_000, "method": "cash", "paid_at": NOW,
+             "cancelled_at": NOW},
+        ])  # fmt: skip
+
+    def owes() -> dict[str, int]:
+        cols = [col.key for col in CUSTOMERS_SPEC.columns]
+        with book.engine.connect() as conn:
+            rows = fetch_rows(conn, CUSTOMERS_SPEC, list(book.ids.values()))
+        return {name: int(dict(zip(cols, rows[i], strict=True))["owes"])
+                for name, i in book.ids.items()}  # fmt: skip
+
+    assert owes() == {**dict.fromkeys(PEOPLE, 0), "Nguyễn Thị Hoa": 350_000}
+    assert book.names(CustomerFilter(owes_money=True)) == {"Nguyễn Thị Hoa"}
+    assert book.names(CustomerFilter(owes_money=True, genders=(Gender.MALE,))) == set()
+    with book.engine.begin() as conn:
+        conn.execute(payments.insert().values(customer_id=hoa, amount=350_000, method="cash",
+                                              paid_at=NOW))  # fmt: skip
+    assert owes()["Nguyễn Thị Hoa"] == 0
+    assert book.names(CustomerFilter(owes_money=True)) == set()
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_who_owes_reads_the_partial_index_of_sales_on_account(book: Book) -> None:
+    with book.engine.connect() as conn:
+        plan = "\n".join(_plan(conn, q.debtor_ids()))
+    assert "ix_orders_on_account" in plan, plan
+
+
 def test_search_customers_still_works(book: Book) -> None:
     with book.engine.connect() as conn:
         rows = q.search_customers(conn, "hoa")
@@ -385,6 +431,7 @@ def _filters(b: Book) -> dict[str, CustomerFilter]:
         "segment": CustomerFilter(segment_ids=(b.vip,)),
         "tag": CustomerFilter(tag_ids=(b.often,)),
         "shop": CustomerFilter(shop_ids=(b.shopee,)),
+        "owes": CustomerFilter(owes_money=True),
         "quick": CustomerFilter(
             five_plus_orders=True,
             created_this_month=True,

@@ -1,8 +1,10 @@
 """The customer detail: avatar, name, rank, level, code, contact details, addresses (at most
 10: an 11th replaces the oldest, said before saving), tags, staff note (never printed),
 assigned staff member, source and referrer; statistics for a date range (computed in SQL
-on the database worker), order history (double-click opens the order), points ledger
-(read-only), referred customers, and "Create order".
+on the database worker), order history (double-click opens the order), the account of
+sales on account (what the customer owes, Receive payment…: `account_panel`), points
+ledger (read-only), referred customers, and "Create order". The header says what the
+customer owes, when they do.
 
 Every read and change goes through `services.customer_detail` (Customers permission, audit
 rows); changes run on the database worker, then the dialog shows the customer as stored.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import shiboken6
@@ -44,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_date, format_datetime, shop_tz, to_local
+from primedist.core.clock import format_date, shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.domain.customer import MAX_ADDRESSES
 from primedist.domain.enums import Gender, OrderStatus, PointsKind
@@ -57,10 +59,11 @@ from primedist.services.customer_detail import (
     CustomerProfile,
     PeriodStats,
 )
+from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
-from primedist.ui.formatting import format_percent
+from primedist.ui.formatting import as_utc, format_percent, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text
@@ -117,13 +120,6 @@ def source_label(source: str | None) -> str:
     return enum_label(source)  # a channel code (shopee, lazada, ...)
 
 
-def _aware(dt: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
-def _when(dt: datetime) -> str:
-    return format_datetime(_aware(dt), shop_tz(), current_language())
 
 
 def _money(amount: int) -> str:
@@ -281,6 +277,10 @@ class CustomerDetailDialog(QDialog):
         self.tabs.setObjectName("customerTabs")
         self.tabs.addTab(self._build_stats(), "")
         self.tabs.addTab(self._build_orders(), "")
+        self.account_panel = AccountPanel(ctx, customer_id)
+        self.account_panel.changed.connect(self._account_changed)
+        self.account_panel.openOrder.connect(self.openOrder)
+        self.tabs.addTab(self.account_panel, "")
         self.tabs.addTab(self._build_addresses(), "")
         self.tabs.addTab(self._build_tags_note(), "")
         self.tabs.addTab(self._build_points(), "")
@@ -315,8 +315,11 @@ class CustomerDetailDialog(QDialog):
         names.setSpacing(2)
         self.name_label = _label("customerName", selectable=True)
         self.meta_label = _label("muted", selectable=True)
+        self.owed_label = _label("flagMarker", selectable=True)
+        self.owed_label.hide()
         names.addWidget(self.name_label)
         names.addWidget(self.meta_label)
+        names.addWidget(self.owed_label)
         row.addLayout(names, 1)
         self.edit_button = QPushButton()
         self.edit_button.setObjectName("actionButton")
@@ -333,7 +336,7 @@ class CustomerDetailDialog(QDialog):
     def _build_contact(self) -> QFrame:
         frame = QFrame()
         frame.setObjectName("detailCard")
-        frame.setFixedWidth(330)
+        frame.setFixedWidth(280)  # the eight tabs beside it stay in view (1040 px wide)
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(14, 12, 14, 12)
         self.contact_title = _label("sectionTitle")
@@ -518,11 +521,16 @@ class CustomerDetailDialog(QDialog):
         self.create_order_button.setText(self.tr("Create order"))
         self.close_button.setText(self.tr("Close"))
         for index, text in enumerate(
-            (self.tr("Statistics"), self.tr("Orders"), self.tr("Addresses"),
+            (self.tr("Statistics"), self.tr("Orders"), self.tr("Account"), self.tr("Addresses"),
              self.tr("Tags and note"), self.tr("Points"), self.tr("Referred customers"),
              self.tr("Rank"))
         ):  # fmt: skip
             self.tabs.setTabText(index, text)
+        self.tabs.setTabToolTip(
+            self.tabs.indexOf(self.account_panel),
+            self.tr("Sales on account: what the customer owes, and their payments"),
+        )
+        self.owed_label.setToolTip(self.tr("For sales on account (the Account tab)"))
         self.contact_title.setText(self.tr("Contact"))
         captions = (self.tr("Phones"), self.tr("Email"), self.tr("Zalo"), self.tr("Facebook"),
                     self.tr("Gender"), self.tr("Birthday"), self.tr("Source"),
@@ -585,6 +593,7 @@ class CustomerDetailDialog(QDialog):
         except PrimedistError as exc:
             show_error(self, error_text(exc))
             return
+        self.account_panel.reload()
         note = self.profile.note
         if self.note_edit.toPlainText() == self._saved_note:  # keep what is being typed
             self.note_edit.setPlainText(note)
@@ -614,7 +623,7 @@ class CustomerDetailDialog(QDialog):
             "birthday": format_date(p.birthday, lang) if p.birthday else "",
             "source": source_label(p.source),
             "referrer": referrer,
-            "created": format_date(_aware(p.created_at), lang),
+            "created": format_date(as_utc(p.created_at), lang),
             "points": points.replace("%1", format_number(p.points_balance, lang)).replace(
                 "%2", format_number(p.points_earned, lang)
             ),
@@ -627,7 +636,16 @@ class CustomerDetailDialog(QDialog):
         self._fill_tags(p)
         self._fill_points(p)
         self._fill_referred()
+        self.account_panel.customer_name = p.name
+        self._fill_owed()
         self._update_buttons()
+
+    def _fill_owed(self) -> None:
+        """The header's "Owes …" (hidden when the customer owes nothing)."""
+        balance = self.account_panel.balance
+        owed = balance.owed if balance is not None else 0
+        self.owed_label.setText(self.tr("Owes %1").replace("%1", _money(owed)) if owed > 0 else "")
+        self.owed_label.setVisible(owed > 0)
 
     def _fill_staff(self, p: CustomerProfile) -> None:
         combo = self.staff_combo
@@ -644,7 +662,7 @@ class CustomerDetailDialog(QDialog):
         table = self.orders_table
         table.setRowCount(len(self._orders))
         for row, o in enumerate(self._orders):
-            cells = (_item(_when(o.created_at), key=o.id), _item(o.external_id), _item(o.shop),
+            cells = (_item(when_text(o.created_at), key=o.id), _item(o.external_id), _item(o.shop),
                      _item(enum_label(o.status)), _item(_money(o.total), right=True))  # fmt: skip
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
@@ -694,7 +712,7 @@ class CustomerDetailDialog(QDialog):
         for row, e in enumerate(self._points):
             kind = POINTS_KINDS.get(e.kind)
             delta = format_number(e.delta, lang)
-            cells = (_item(_when(e.created_at)), _item(_customers(kind) if kind else e.kind),
+            cells = (_item(when_text(e.created_at)), _item(_customers(kind) if kind else e.kind),
                      _item(f"+{delta}" if e.delta > 0 else delta, right=True),
                      _item(format_number(e.balance_after, lang), right=True),
                      _item(e.reason or ""))  # fmt: skip
@@ -709,7 +727,7 @@ class CustomerDetailDialog(QDialog):
             cells = (_item(r.code, key=r.id), _item(r.name),
                      _item(format_number(r.total_orders, lang), right=True),
                      _item(_money(r.total_expenses), right=True),
-                     _item(format_date(_aware(r.created_at), lang)))  # fmt: skip
+                     _item(format_date(as_utc(r.created_at), lang)))  # fmt: skip
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
         empty = not self._referred
@@ -824,6 +842,12 @@ class CustomerDetailDialog(QDialog):
         if results:
             if done is not None:
                 done(results[0])
+            self.changed.emit()
+
+    def _account_changed(self) -> None:
+        """A payment was received or cancelled (the panel shows it already)."""
+        if shiboken6.isValid(self):
+            self._fill_owed()
             self.changed.emit()
 
     def _loyalty_changed(self) -> None:

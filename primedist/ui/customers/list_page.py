@@ -83,6 +83,7 @@ COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Phone"),
     QT_TRANSLATE_NOOP("columns", "Channels"),
     QT_TRANSLATE_NOOP("columns", "Total expenses"),
+    QT_TRANSLATE_NOOP("columns", "Owes"),
     QT_TRANSLATE_NOOP("columns", "Success rate"),
     QT_TRANSLATE_NOOP("columns", "Successful orders"),
     QT_TRANSLATE_NOOP("columns", "Total orders"),
@@ -104,7 +105,7 @@ CHIP_KINDS = (
 )  # fmt: skip
 #: Quick filter toggles: CustomerFilter field names, in button order.
 QUICK_FILTERS = ("five_plus_orders", "created_this_month", "birthday_this_month", "female",
-                 "gold_and_above", "often_returns")  # fmt: skip
+                 "gold_and_above", "often_returns", "owes_money")  # fmt: skip
 
 _ADD_STYLE = """
 QPushButton#addCustomerButton { background: #2563EB; color: #FFFFFF; border: 1px solid #2563EB;
@@ -166,6 +167,8 @@ class CustomersTableModel(SqlTableModel):
             f"{format_number(int(raw[col['points']] or 0), lang)} / "
             f"{format_number(int(raw[col['points_earned']] or 0), lang)}"
         )
+        owes = int(raw[col["owes"]] or 0)
+        cells[col["owes"]] = "" if owes == 0 else cells[col["owes"]]  # most owe nothing
         cells[col["segments"]] = str(raw[col["segments"]] or "")
         cells[col["tags"]] = str(raw[col["tags"]] or "")
         return tuple(cells)
@@ -626,6 +629,7 @@ class CustomerListPage(FilteredListPage):
             "female": QCoreApplication.translate("customers", "Female"),
             "gold_and_above": QCoreApplication.translate("customers", "Gold and above"),
             "often_returns": QCoreApplication.translate("customers", "Often returns"),
+            "owes_money": QCoreApplication.translate("customers", "Owes money"),
         }
         for name, text in quick.items():
             self.quick_buttons[name].setText(text)

@@ -5,7 +5,6 @@ return, flag)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderSource, OrderStatus
@@ -42,6 +40,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.shipping import OwnOrder
 from primedist.ui.errors import show_error
+from primedist.ui.formatting import as_utc, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text, localize
@@ -112,13 +111,6 @@ def _orders(text: str) -> str:
     return QCoreApplication.translate("orders", text)
 
 
-def _aware(dt: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
-def _when(dt: datetime) -> str:
-    return format_datetime(_aware(dt), shop_tz(), current_language())
 
 
 def money(amount: int, sign: int = 1) -> str:
@@ -589,7 +581,7 @@ class OrderDetailDialog(QDialog):
         shop = name if name == channel else f"{name} · {channel}"
         self.meta_values["shop"].setText(shop)
         self.meta_values["payment"].setText(enum_label(order.payment_method))
-        self.meta_values["date"].setText(_when(order.created_at))
+        self.meta_values["date"].setText(when_text(order.created_at))
         source = SOURCE_LABELS.get(order.source)
         self.meta_values["source"].setText(_orders(source) if source else str(order.source))
         self.outbox_banner.setText(
@@ -710,7 +702,7 @@ class OrderDetailDialog(QDialog):
         """The status changes, with the order's edits and address changes among them."""
         table = self.history_table
         rows: list[HistoryEntry | OrderEvent] = [*history, *events]
-        rows.sort(key=lambda r: _aware(r.changed_at))  # stable: a status change first
+        rows.sort(key=lambda r: as_utc(r.changed_at))  # stable: a status change first
         table.setRowCount(len(rows))
         for row, item in enumerate(rows):
             if isinstance(item, OrderEvent):
@@ -727,7 +719,7 @@ class OrderDetailDialog(QDialog):
             note = entry.note or ""
             known = KNOWN_NOTES.get(note)
             cells = (
-                _item(_when(entry.changed_at)),
+                _item(when_text(entry.changed_at)),
                 _item(change),
                 _item(who, tip=entry.user_name or ""),
                 _item(_orders(known) if known else note, tip=note),
@@ -752,7 +744,7 @@ class OrderDetailDialog(QDialog):
             parts = (event.after.get(k) for k in ("ship_address", "ship_ward", "ship_district",
                                                   "ship_province"))  # fmt: skip
             note = ", ".join(str(p) for p in parts if p)
-        cells = (_item(_when(event.changed_at)), _item(what),
+        cells = (_item(when_text(event.changed_at)), _item(what),
                  _item(event.user_name or _orders("System")), _item(note, tip=note))  # fmt: skip
         for col, cell in enumerate(cells):
             self.history_table.setItem(row, col, cell)

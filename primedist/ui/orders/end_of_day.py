@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, format_number
+from primedist.domain.enums import PaymentMethod
 from primedist.services import end_of_day as eod
 from primedist.services import till
 from primedist.services.context import ServiceContext
@@ -168,7 +169,7 @@ class EndOfDayDialog(QDialog):
 
     def _build_tables(self) -> QTabWidget:
         self.tabs = QTabWidget()
-        self.payments = self._table("eodPayments", 6)
+        self.payments = self._table("eodPayments", 7)
         self.shops = self._table("eodShops", 3)
         self.products = self._table("eodProducts", 4)
         for table in (self.payments, self.shops, self.products):
@@ -269,10 +270,7 @@ class EndOfDayDialog(QDialog):
             "refunded": (money(r.refunded),
                          count_text(r.refunds, self.tr("%n refund"), self.tr("%n refunds"))),
             "net": (money(r.net), self.tr("Sales − refunds")),
-            "cash": (money(r.cash_in_drawer),
-                     self.tr("Cash sales − cash refunds − %1 paid to suppliers")
-                     .replace("%1", money(r.supplier_cash)) if r.supplier_cash
-                     else self.tr("Cash sales − cash refunds")),
+            "cash": (money(r.cash_in_drawer), self._cash_note(r)),
         }  # fmt: skip
         self.breakdown.setText(
             self.tr("Goods %1 · discounts %2 · shipping %3").replace("%1", money(r.goods))
@@ -288,7 +286,8 @@ class EndOfDayDialog(QDialog):
         self.note.setVisible(r.empty)
         self._fill(self.payments, [
             (enum_label(p.method), count(p.orders), money(p.total), count(p.refunds),
-             money(p.refunded), money(p.net)) for p in r.payments
+             money(p.refunded), money(p.net), money(p.collected) if p.collected else "")
+            for p in r.payments
         ])  # fmt: skip
         self._fill(self.shops, [(s.name, count(s.orders), money(s.total)) for s in r.by_shop])
         self._fill(self.products, [(p.sku, p.name, count(p.units), money(p.revenue))
@@ -450,7 +449,8 @@ class EndOfDayDialog(QDialog):
             self.tr("Items"), self.tr("Goods"), self.tr("Discounts"), self.tr("Shipping"),
             self.tr("Sales"), self.tr("Cancelled orders"), self.tr("Cancelled value"),
             self.tr("Refunds"), self.tr("Items returned"), self.tr("Refunded"), self.tr("Net"),
-            self.tr("Cash paid to suppliers"), self.tr("Cash in drawer"),
+            self.tr("Cash paid to suppliers"), self.tr("Debts collected"),
+            self.tr("Cash in drawer"),
         )  # fmt: skip
         methods = {m.value: enum_label(m) for m in eod.PAYMENT_ORDER}
         return eod.ReportTexts(
@@ -462,7 +462,21 @@ class EndOfDayDialog(QDialog):
     # Text ---------------------------------------------------------------------------------
     def _payment_headers(self) -> tuple[str, ...]:
         return (self.tr("Payment method"), self.tr("Orders"), self.tr("Sales"),
-                self.tr("Refunds"), self.tr("Refunded"), self.tr("Net"))  # fmt: skip
+                self.tr("Refunds"), self.tr("Refunded"), self.tr("Net"),
+                self.tr("Debts paid"))  # fmt: skip
+
+    def _cash_note(self, r: eod.EndOfDay) -> str:
+        """How the cash in the drawer is made up (only the parts the day had)."""
+        lang = current_language()
+        collected = next((p.collected for p in r.payments if p.method == PaymentMethod.CASH), 0)
+        parts = [self.tr("Cash sales − cash refunds")]
+        if collected:
+            parts.append(self.tr("+ %1 debts collected").replace("%1", format_money(collected,
+                                                                                   lang)))
+        if r.supplier_cash:
+            parts.append(self.tr("− %1 paid to suppliers").replace(
+                "%1", format_money(r.supplier_cash, lang)))
+        return " ".join(parts)
 
     def _shop_headers(self) -> tuple[str, ...]:
         return self.tr("Shop"), self.tr("Orders"), self.tr("Sales")
@@ -485,9 +499,9 @@ class EndOfDayDialog(QDialog):
         for key, text in names.items():
             self.figure_names[key].setText(text)
         self.figures["cash"].setToolTip(
-            self.tr("Cash taken for the day's sales less cash given back for returns and cash "
-                    "paid to suppliers (Products → Suppliers); the float the till started with "
-                    "is not included.")
+            self.tr("Cash taken for the day's sales and for debts customers paid, less cash "
+                    "given back for returns and cash paid to suppliers (Products → Suppliers); "
+                    "the float the till started with is not included.")
         )  # fmt: skip
         if self.staff.count():
             self.staff.setItemText(0, self.tr("All staff"))

@@ -67,6 +67,7 @@ from primedist.errors import PrimedistError
 from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
+from primedist.services.customer_account import get_balance
 from primedist.services.order_edit import order_draft, quote_edit, repeat_draft, update_order
 from primedist.services.orders import (
     CreatedOrder,
@@ -119,6 +120,7 @@ PAYMENT_METHODS = (
     PaymentMethod.BANK_TRANSFER,
     PaymentMethod.COD,
     PaymentMethod.E_WALLET,
+    PaymentMethod.ON_ACCOUNT,
 )
 QUOTE_DEBOUNCE_MS = 50
 CUSTOMER_DEBOUNCE_MS = 150
@@ -139,6 +141,8 @@ QFrame#totals QLabel { background: transparent; }
 QLabel#totalLabel { font-size: 20pt; font-weight: 700; color: #111827; }
 QLabel#totalCaption { font-size: 12pt; font-weight: 600; color: #111827; }
 QLabel#changeDue { font-weight: 700; color: #166534; }
+QLabel#owedValue { font-weight: 700; color: #B45309; }
+QLabel#alreadyValue { color: #6B7280; }
 QLabel#problems { color: #B91C1C; }
 QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
     border-radius: 6px; padding: 6px 8px; font-weight: 600; }
@@ -742,6 +746,10 @@ class SaleDialog(QDialog):
         self._loaded: OrderDraft | None = None
         #: Points the edited order redeemed from this customer: theirs to use again.
         self._lent_points: tuple[int, int] | None = None
+        #: What the edited order (on account) added to its customer's balance: not "already".
+        self._lent_owed: tuple[int, int] | None = None
+        #: The chosen customer's balance as read (customer id, owed; None: not readable).
+        self._balance: tuple[int, int | None] | None = None
         self.setObjectName("saleDialog")
         self.setStyleSheet(STYLE)
         fit_to_screen(self, 1100, 720)
@@ -765,6 +773,10 @@ class SaleDialog(QDialog):
         elif repeat_order_id is not None:
             self._load_repeat(repeat_order_id)
         self.requote()
+        if self._loaded is not None and self._loaded.payment_method == PaymentMethod.ON_ACCOUNT:
+            if self._loaded.customer_id is not None and self.quote is not None:
+                self._lent_owed = (self._loaded.customer_id, self.quote.owed)
+                self._show_account()
         self.product_search.setFocus()
 
     def _load_order(self, order_id: int) -> None:
@@ -818,6 +830,8 @@ class SaleDialog(QDialog):
         self.shipping_fee.setText(format_number(fee, current_language()) if fee else "")
         if draft.payment_method in PAYMENT_METHODS:
             self.payment.setCurrentIndex(PAYMENT_METHODS.index(draft.payment_method))
+        paid = draft.paid_now
+        self.paid_now.setText(format_number(paid, current_language()) if paid else "")
         for field, text in ((self.ship_name, draft.ship_name), (self.ship_phone, draft.ship_phone),
                             (self.ship_address, draft.ship_address),
                             (self.ship_ward, draft.ship_ward)):  # fmt: skip
@@ -999,14 +1013,17 @@ class SaleDialog(QDialog):
         for method in PAYMENT_METHODS:
             self.payment.addItem("", method)
         self.cash = MoneyEdit("cashReceived")
-        self.pay_captions = [_caption() for _ in range(6)]
+        self.paid_now = MoneyEdit("paidNow")
+        self.pay_captions = [_caption() for _ in range(7)]
         self.cash_cell = _cell(self.pay_captions[5], self.cash)
+        self.paid_now_cell = _cell(self.pay_captions[6], self.paid_now)
         grid.addWidget(_cell(self.pay_captions[0], self.order_discount), 0, 0)
         grid.addWidget(_cell(self.pay_captions[1], self.voucher), 0, 1)
         grid.addWidget(_cell(self.pay_captions[2], self.shipping_fee), 1, 0)
         grid.addWidget(_cell(self.pay_captions[3], self.points, self.points_balance), 1, 1)
         grid.addWidget(_cell(self.pay_captions[4], self.payment), 2, 0)
         grid.addWidget(self.cash_cell, 2, 1)
+        grid.addWidget(self.paid_now_cell, 2, 1)  # on account, instead of the cash
         return self.payment_box
 
     def _build_totals(self) -> QFrame:
@@ -1017,7 +1034,8 @@ class SaleDialog(QDialog):
         grid.setVerticalSpacing(3)
         self.total_captions: dict[str, QLabel] = {}
         self.total_values: dict[str, QLabel] = {}
-        keys = ("subtotal", "discount", "voucher", "points", "shipping", "total", "change")
+        keys = ("subtotal", "discount", "voucher", "points", "shipping", "total", "change",
+                "owed", "already")  # fmt: skip
         for row, key in enumerate(keys):
             caption, value = QLabel(), QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -1096,11 +1114,17 @@ class SaleDialog(QDialog):
             QCoreApplication.translate("orders", "Points to redeem"),
             QCoreApplication.translate("orders", "Payment method"),
             QCoreApplication.translate("orders", "Cash received (F4)"),
+            QCoreApplication.translate("orders", "Paid now (F4)"),
         ]
         for caption, text in zip(self.pay_captions, texts, strict=True):
             caption.setText(text)
         for i, method in enumerate(PAYMENT_METHODS):
             self.payment.setItemText(i, enum_label(method))
+        self.paid_now.setToolTip(
+            QCoreApplication.translate(
+                "orders", "What the customer pays now in cash; the rest is owed (empty: all of it)"
+            )
+        )
         self.print_receipt.setText(
             QCoreApplication.translate("orders", "Print receipt after saving")
         )
@@ -1123,6 +1147,8 @@ class SaleDialog(QDialog):
             "shipping": QCoreApplication.translate("orders", "Shipping fee"),
             "total": QCoreApplication.translate("orders", "Total"),
             "change": QCoreApplication.translate("orders", "Change due"),
+            "owed": QCoreApplication.translate("orders", "Owed for this sale"),
+            "already": QCoreApplication.translate("orders", "Already owes"),
         }
         for key, text in texts.items():
             self.total_captions[key].setText(text)
@@ -1153,7 +1179,8 @@ class SaleDialog(QDialog):
         self.lines.removeLine.connect(self.remove_line)
         self.model.changed.connect(self._changed)
         self.type_group.buttonClicked.connect(self._on_type_clicked)
-        for edit in (self.order_discount, self.voucher, self.shipping_fee, self.cash):
+        for edit in (self.order_discount, self.voucher, self.shipping_fee, self.cash,
+                     self.paid_now):  # fmt: skip
             edit.textChanged.connect(self._changed)
         self.points.textChanged.connect(self._changed)
         self.payment.currentIndexChanged.connect(self._on_payment_changed)
@@ -1198,6 +1225,9 @@ class SaleDialog(QDialog):
         widget.selectAll()
 
     def _focus_cash(self) -> None:
+        if self.payment.currentData() == PaymentMethod.ON_ACCOUNT:
+            self._focus(self.paid_now)  # the cash of a sale on account
+            return
         if self.payment.currentData() != PaymentMethod.CASH:
             self.payment.setCurrentIndex(PAYMENT_METHODS.index(PaymentMethod.CASH))
         self._focus(self.cash)
@@ -1304,6 +1334,7 @@ class SaleDialog(QDialog):
     def set_customer(self, hit: CustomerHit | None) -> None:
         """The buyer of the sale (None = walk-in): card, points, delivery prefill, prices."""
         self.customer = hit
+        self._balance = None
         self.customer_search.clear()
         self.customer_popup.hide()
         self.points.clear()
@@ -1407,9 +1438,43 @@ class SaleDialog(QDialog):
     def _on_payment_changed(self) -> None:
         cash = self.payment.currentData() == PaymentMethod.CASH
         self.cash_cell.setVisible(cash)
+        self.paid_now_cell.setVisible(self._on_account())
         self.total_captions["change"].setVisible(cash)
         self.total_values["change"].setVisible(cash)
+        self._show_account()
         self._changed()
+
+    def _on_account(self) -> bool:
+        return bool(self.payment.currentData() == PaymentMethod.ON_ACCOUNT)
+
+    def _owed_before(self) -> int | None:
+        """What the chosen customer owes before this sale (None: walk-in, or the user may
+        not read accounts). Read once per customer; the edited order's own debt left out."""
+        hit = self.customer
+        if hit is None:
+            return None
+        if self._balance is None or self._balance[0] != hit.id:
+            try:
+                owed: int | None = get_balance(self.ctx, hit.id).owed
+            except PrimedistError:  # no Customers access (PermissionDenied): no hint
+                owed = None
+            self._balance = (hit.id, owed)
+        owed = self._balance[1]
+        lent = self._lent_owed
+        if owed is not None and lent is not None and lent[0] == hit.id:
+            owed -= lent[1]
+        return owed
+
+    def _show_account(self) -> None:
+        """On account: what this sale leaves owed and what the customer owes already."""
+        on_account = self._on_account()
+        before = self._owed_before() if on_account else None
+        for key, shown in (("owed", on_account), ("already", before is not None)):
+            self.total_captions[key].setVisible(shown)
+            self.total_values[key].setVisible(shown)
+        q = self.quote
+        self.total_values["owed"].setText("—" if q is None else _money(q.owed))
+        self.total_values["already"].setText("" if before is None else _money(before))
 
     # ----------------------------------------------------------------------- quote
 
@@ -1432,6 +1497,8 @@ class SaleDialog(QDialog):
 
         method = PaymentMethod(self.payment.currentData())
         cash = amount(self.cash, self.pay_captions[5]) if method == PaymentMethod.CASH else None
+        on_account = method == PaymentMethod.ON_ACCOUNT
+        paid_now = (amount(self.paid_now, self.pay_captions[6]) or 0) if on_account else 0
         delivery = self.source != OrderSource.COUNTER
         draft = OrderDraft(
             lines=self.model.draft_lines(),
@@ -1443,6 +1510,7 @@ class SaleDialog(QDialog):
             shipping_fee=amount(self.shipping_fee, self.pay_captions[2]) or 0,
             payment_method=method,
             cash_received=cash,
+            paid_now=paid_now,
             note=self.note.text().strip() or None,
             ship_name=(self.ship_name.text().strip() or None) if delivery else None,
             ship_phone=(self.ship_phone.text().strip() or None) if delivery else None,
@@ -1479,6 +1547,7 @@ class SaleDialog(QDialog):
         if q is None:
             for label in values.values():
                 label.setText("—")
+            self._show_account()
             return
         values["subtotal"].setText(_money(q.subtotal))
         values["discount"].setText(_minus(q.order_discount))
@@ -1487,6 +1556,7 @@ class SaleDialog(QDialog):
         values["shipping"].setText(_money(q.shipping_fee))
         values["total"].setText(_money(q.total))
         values["change"].setText("—" if q.change_due is None else _money(q.change_due))
+        self._show_account()
 
     def _show_problems(self, problems: list[str]) -> None:
         self.problems = problems
@@ -1553,6 +1623,10 @@ class SaleDialog(QDialog):
             text = QCoreApplication.translate("orders", "Saved %1 — change due %2").replace(
                 "%2", _money(created.change_due)
             )
+        elif self._on_account() and self.quote is not None:
+            text = QCoreApplication.translate("orders", "Saved %1 — owed %2").replace(
+                "%2", _money(self.quote.owed)
+            )
         else:
             text = QCoreApplication.translate("orders", "Saved %1 — total %2").replace(
                 "%2", _money(created.total)
@@ -1569,7 +1643,8 @@ class SaleDialog(QDialog):
         self.model.clear()
         self.product_popup.hide()
         self.customer_popup.hide()
-        edits = (self.order_discount, self.voucher, self.shipping_fee, self.cash, self.note)
+        edits = (self.order_discount, self.voucher, self.shipping_fee, self.cash, self.paid_now,
+                 self.note)  # fmt: skip
         for edit in (*edits, self.ship_name, self.ship_phone, self.ship_address, self.ship_ward):
             edit.clear()
         self.product_search.clear()

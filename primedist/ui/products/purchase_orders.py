@@ -48,9 +48,9 @@ from primedist.ui.list_tools import (
     push_button,
     short_list,
 )
+from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
-    MUTED,
     PROBLEM,
     RIGHT,
     GoodsReceiptDialog,

@@ -64,6 +64,7 @@ from primedist.ui.list_tools import (
     short_list,
 )
 from primedist.ui.messages import error_text
+from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.orders.sale import PickList, SearchField
 
@@ -72,7 +73,6 @@ if TYPE_CHECKING:
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 PROBLEM = QColor("#B91C1C")
-MUTED = QColor("#98A2B3")
 #: The draft's columns; quantity and unit cost are typed in place.
 DRAFT_COLUMNS = ("sku", "name", "available", "quantity", "unit_cost", "amount")
 QTY, COST = DRAFT_COLUMNS.index("quantity"), DRAFT_COLUMNS.index("unit_cost")

@@ -31,9 +31,9 @@ from primedist.services import supplier_returns as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive, push_button
+from primedist.ui.money_form import MUTED
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
-    MUTED,
     PROBLEM,
     RIGHT,
     chosen_method,

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
-from primedist.core.money import format_money, format_number, parse_money
+from primedist.core.money import format_money, format_number
 from primedist.domain.supplier import MAX_PAYMENT
 from primedist.errors import ValidationError
 from primedist.services import suppliers as svc
@@ -50,9 +49,16 @@ from primedist.ui.list_tools import (
     export_finished,
     push_button,
 )
+from primedist.ui.money_form import (
+    MUTED,
+    FormDialog,
+    form_foot,
+    parse_amount,
+    payment_fields,
+    strike,
+)
 from primedist.ui.ops import Op, report_in
 from primedist.ui.products.receipts import (
-    MUTED,
     PROBLEM,
     RIGHT,
     chosen_method,
@@ -72,15 +78,6 @@ def _money(amount: int) -> str:
     return format_money(amount, current_language())
 
 
-def _parse(text: str) -> int | None:
-    """The amount of money typed (0 when nothing is); None when it is not one."""
-    text = text.strip()
-    try:
-        return parse_money(text, current_language()) if text else 0
-    except ValueError:
-        return None
-
-
 def _signed(amount: int) -> str:
     """An adjustment total: blank when none, + when it raised what is owed."""
     if not amount:
@@ -88,79 +85,10 @@ def _signed(amount: int) -> str:
     return ("+" if amount > 0 else "−") + _money(abs(amount))
 
 
-def _strike(cell: QTableWidgetItem, tip: str) -> None:
-    """A cancelled document's cell: struck out, greyed, why on hover."""
-    font = cell.font()
-    font.setStrikeOut(True)
-    cell.setFont(font)
-    cell.setForeground(MUTED)
-    cell.setToolTip(tip)
-
-
-def _form_foot(dialog: Any, layout: QVBoxLayout) -> tuple[QLabel, Any, Any]:
-    """A form dialog's foot: its status line (hidden until a problem is said) and Save /
-    Cancel, wired to `dialog.save` and `dialog.reject`."""
-    status = QLabel()
-    status.setObjectName("formProblem")
-    status.setWordWrap(True)
-    status.hide()
-    layout.addWidget(status)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-    )
-    save = buttons.button(QDialogButtonBox.StandardButton.Save)
-    save.setObjectName("primaryButton")
-    buttons.accepted.connect(dialog.save)
-    buttons.rejected.connect(dialog.reject)
-    layout.addWidget(buttons)
-    return status, save, buttons.button(QDialogButtonBox.StandardButton.Cancel)
-
-
 # --------------------------------------------------------------------------- dialogs
 
 
-class _FormDialog(QDialog):
-    """A small form on the database worker: `save` runs the service, `_update` says what
-    is wrong (and enables Save); a refusal is said in `status` and the dialog stays open."""
-
-    status: QLabel
-
-    def __init__(self, ctx: ServiceContext, name: str, width: int,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.ctx = ctx
-        self._busy = False
-        self.setMinimumWidth(width)
-        # The dialog's column: its title (`title`), then what the subclass adds.
-        self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(18, 14, 18, 14)
-        self.column.setSpacing(10)
-        self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
-        self.column.addWidget(self.title)
-
-    def retranslate(self) -> None:
-        raise NotImplementedError
-
-    def _update(self) -> None:
-        raise NotImplementedError
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def _failed(self, exc: BaseException) -> None:
-        if not alive(self):
-            return
-        self._busy = False
-        self._update()
-        report_in(self.status, self, exc)
-        self.status.setVisible(bool(self.status.text()))
-
-
-class SupplierDialog(_FormDialog):
+class SupplierDialog(FormDialog):
     """A new supplier (`row` None) or a supplier's name and contact details edited.
     Emits `saved(SupplierRow)` and closes once the service saved it; a refused save is
     said in `status` and the dialog stays open."""
@@ -188,7 +116,7 @@ class SupplierDialog(_FormDialog):
             self.captions[key].setBuddy(edit)
             form.addRow(self.captions[key], edit)
         layout.addLayout(form)
-        self.status, self.save_button, self.cancel_button = _form_foot(self, layout)
+        self.status, self.save_button, self.cancel_button = form_foot(self, layout)
         if row is not None:
             for key, edit in self.fields.items():
                 edit.setText(getattr(row, key))
@@ -241,10 +169,7 @@ class SupplierDialog(_FormDialog):
                 return svc.create_supplier(ctx, draft)
             return svc.update_supplier(ctx, row.id, draft)
 
-        self._busy = True
-        self._update()
-        Op(self, work, engine=ctx.engine, title=self.tr("Saving the supplier")).success(
-            self._saved).failure(self._failed).run()  # fmt: skip
+        self.run_save(lambda: work(None), self.tr("Saving the supplier"), self._saved)
 
     def _saved(self, row: svc.SupplierRow) -> None:
         if not shiboken6.isValid(self):
@@ -258,7 +183,7 @@ class SupplierDialog(_FormDialog):
             self.fields[exc.field].setFocus()
 
 
-class PaymentDialog(_FormDialog):
+class PaymentDialog(FormDialog):
     """Money paid to a supplier against what the shop owes it: the amount (what is owed,
     at first), how, a note; what is owed after it, as typed. Emits `paid(LedgerEntry)`
     and closes once the service recorded it."""
@@ -270,34 +195,13 @@ class PaymentDialog(_FormDialog):
     ) -> None:
         super().__init__(ctx, "supplierPaymentDialog", 520, parent)
         self.row = row
-        layout = self.column
-        form = QFormLayout()
-        self.owed = QLabel()
-        self.owed.setObjectName("paymentOwed")
-        self.amount = QLineEdit()
-        self.amount.setObjectName("paymentAmount")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.amount.setMaximumWidth(220)
-        if row.debt > 0:
-            self.amount.setText(format_number(row.debt, current_language()))
-        self.method = method_combo("paymentMethod")
-        self.note = QLineEdit()
-        self.note.setObjectName("paymentNote")
-        self.note.setMaxLength(svc.MAX_NOTE)
-        self.after = QLabel()
-        self.after.setObjectName("paymentAfter")
-        self.captions = {k: QLabel() for k in ("owed", "amount", "method", "note")}
-        for key, widget in (("owed", self.owed), ("amount", self.amount),
-                            ("method", self.method), ("note", self.note)):  # fmt: skip
-            self.captions[key].setBuddy(widget)
-            form.addRow(self.captions[key], widget)
-        form.addRow("", self.after)
-        layout.addLayout(form)
-        self.status, self.save_button, self.cancel_button = _form_foot(self, layout)
+        fields = payment_fields(self.column, method_combo("paymentMethod"), owed=row.debt,
+                                max_note=svc.MAX_NOTE)  # fmt: skip
+        self.owed, self.amount, self.method = fields.owed, fields.amount, fields.method
+        self.note, self.after, self.captions = fields.note, fields.after, fields.captions
+        self.status, self.save_button, self.cancel_button = form_foot(self, self.column)
         self.amount.textChanged.connect(lambda _t: self._update())
         self.retranslate()
-        self.amount.setFocus()
-        self.amount.selectAll()
 
     def retranslate(self) -> None:
         row = self.row
@@ -322,7 +226,7 @@ class PaymentDialog(_FormDialog):
 
     def amount_value(self) -> int | None:
         """The amount typed; None when it is not an amount of money."""
-        return _parse(self.amount.text())
+        return parse_amount(self.amount.text())
 
     def problem_text(self) -> str:
         """Why Save is disabled ('' when the payment can be saved)."""
@@ -346,10 +250,7 @@ class PaymentDialog(_FormDialog):
             else:
                 text = self.tr("Owed after: %1").replace("%1", _money(after))
             self.after.setText(text)
-        problem = self.problem_text() if self.amount.text().strip() else ""
-        self.status.setText(problem)
-        self.status.setVisible(bool(problem))
-        self.save_button.setEnabled(not self.problem_text() and not self._busy)
+        self.show_problem(self.problem_text(), typed=bool(self.amount.text().strip()))
 
     def save(self) -> None:
         amount = self.amount_value()
@@ -357,11 +258,8 @@ class PaymentDialog(_FormDialog):
             return
         ctx, supplier_id = self.ctx, self.row.id
         method, note = chosen_method(self.method), self.note.text()
-        self._busy = True
-        self._update()
-        Op(self, lambda _job: svc.pay_supplier(ctx, supplier_id, amount, method, note),
-           engine=ctx.engine, title=self.tr("Paying the supplier")).success(
-            self._saved).failure(self._failed).run()  # fmt: skip
+        self.run_save(lambda: svc.pay_supplier(ctx, supplier_id, amount, method, note),
+                      self.tr("Paying the supplier"), self._saved)
 
     def _saved(self, entry: svc.LedgerEntry) -> None:
         if not shiboken6.isValid(self):
@@ -370,7 +268,7 @@ class PaymentDialog(_FormDialog):
         self.accept()
 
 
-class AdjustDialog(_FormDialog):
+class AdjustDialog(FormDialog):
     """What the shop owes a supplier changed by hand: up (a debt from before the app, a
     charge agreed) or down (a discount granted, a correction), by an amount, with why.
     Emits `adjusted(LedgerEntry)` and closes once the service recorded it."""
@@ -404,7 +302,7 @@ class AdjustDialog(_FormDialog):
             form.addRow(self.captions[key], widget)
         form.addRow("", self.after)
         layout.addLayout(form)
-        self.status, self.save_button, self.cancel_button = _form_foot(self, layout)
+        self.status, self.save_button, self.cancel_button = form_foot(self, layout)
         for edit in (self.amount, self.reason):
             edit.textChanged.connect(lambda _t: self._update())
         self.direction.currentIndexChanged.connect(lambda _i: self._update())
@@ -430,7 +328,7 @@ class AdjustDialog(_FormDialog):
 
     def change(self) -> int | None:
         """The signed change typed (+ owes more); None when the amount is not money."""
-        amount = _parse(self.amount.text())
+        amount = parse_amount(self.amount.text())
         if amount is None:
             return None
         return -amount if self.direction.currentIndex() == 1 else amount
@@ -451,21 +349,15 @@ class AdjustDialog(_FormDialog):
         after = None if change is None else self.row.debt + change
         text = "" if after is None else self.tr("Owed after: %1").replace("%1", _balance(after))
         self.after.setText(text)
-        problem = self.problem_text() if self.amount.text().strip() else ""
-        self.status.setText(problem)
-        self.status.setVisible(bool(problem))
-        self.save_button.setEnabled(not self.problem_text() and not self._busy)
+        self.show_problem(self.problem_text(), typed=bool(self.amount.text().strip()))
 
     def save(self) -> None:
         change = self.change()
         if self._busy or change is None or self.problem_text():
             return
         ctx, supplier_id, reason = self.ctx, self.row.id, self.reason.text()
-        self._busy = True
-        self._update()
-        Op(self, lambda _job: svc.adjust_balance(ctx, supplier_id, change, reason),
-           engine=ctx.engine, title=self.tr("Adjusting the balance")).success(
-            self._saved).failure(self._failed).run()  # fmt: skip
+        self.run_save(lambda: svc.adjust_balance(ctx, supplier_id, change, reason),
+                      self.tr("Adjusting the balance"), self._saved)
 
     def _saved(self, entry: svc.LedgerEntry) -> None:
         if not shiboken6.isValid(self):
@@ -910,7 +802,7 @@ class SuppliersPage(QWidget):
                 if self.LEDGER_COLUMNS[c] in ("increase", "decrease", "balance"):
                     cell.setTextAlignment(RIGHT)
                 if not entry.counts:
-                    _strike(cell, self.cancelled_text(entry))
+                    strike(cell, self.cancelled_text(entry))
                 elif self.LEDGER_COLUMNS[c] == "balance" and entry.balance < 0:
                     cell.setForeground(ADVANCE)
                 table.setItem(r, c, cell)

@@ -93,6 +93,8 @@ ACTIONS: dict[str, str] = {
     "supplier.pay": QT_TRANSLATE_NOOP("audit", "Supplier paid"),
     "supplier.adjust": QT_TRANSLATE_NOOP("audit", "Supplier balance adjusted"),
     "supplier.payment_cancel": QT_TRANSLATE_NOOP("audit", "Supplier payment cancelled"),
+    "customer.payment": QT_TRANSLATE_NOOP("audit", "Customer paid a debt"),
+    "customer.payment_cancel": QT_TRANSLATE_NOOP("audit", "Customer payment cancelled"),
     "suppliers.export": QT_TRANSLATE_NOOP("audit", "Suppliers exported"),
     "suppliers.import": QT_TRANSLATE_NOOP("audit", "Suppliers imported"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),

@@ -183,7 +183,7 @@ def test_every_tab_of_the_customer_card_is_in_view_in_vietnamese(
     qtbot, owner_ctx: ServiceContext, customer
 ) -> None:
     """Opened from the main window (whose tab style its tabs inherit), at its own size, the
-    card shows all seven tab titles at once: no scroll arrows hiding "Rank"."""
+    card shows all eight tab titles at once: no scroll arrows hiding "Rank"."""
     main_tabs = QTabWidget()
     main_tabs.setObjectName("mainTabs")
     page = QWidget()
@@ -198,10 +198,10 @@ def test_every_tab_of_the_customer_card_is_in_view_in_vietnamese(
         qtbot.waitExposed(dialog)
         qtbot.waitUntil(lambda: not dialog.stats_loading, timeout=WAIT)
         bar = dialog.tabs.tabBar()
-        assert bar.count() == 7
-        assert bar.tabText(6) == vietnamese("CustomerDetailDialog", "Rank")
+        assert bar.count() == 8
+        assert bar.tabText(7) == vietnamese("CustomerDetailDialog", "Rank")
         assert bar.sizeHint().width() <= dialog.tabs.width()
-        assert bar.tabRect(6).right() <= dialog.tabs.width()
+        assert bar.tabRect(7).right() <= dialog.tabs.width()
         dialog.close()
     finally:
         install_language("en")

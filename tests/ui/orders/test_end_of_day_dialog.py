@@ -106,8 +106,8 @@ def test_the_days_figures_another_day_and_one_cashier(qtbot, owner_ctx, sales):
     assert dialog.figures["cash"].text() == money(300_000)
     assert dialog.figures["net"].text() == money(420_000)
     assert table_rows(dialog.payments) == [
-        ("Cash", "2", money(300_000), "0", money(0), money(300_000)),
-        ("Bank transfer", "1", money(120_000), "0", money(0), money(120_000)),
+        ("Cash", "2", money(300_000), "0", money(0), money(300_000), ""),
+        ("Bank transfer", "1", money(120_000), "0", money(0), money(120_000), ""),
     ]
     assert table_rows(dialog.products)[0] == ("AO-S", "Áo thun (V1)", "3", money(300_000))
     assert dialog.note.isHidden()
@@ -162,7 +162,7 @@ def test_export_and_print(qtbot, owner_ctx, sales, tmp_path: Path):
     summary = dict(book["End of day"].iter_rows(values_only=True))
     assert summary["Cash in drawer"] == 300_000 and summary["Sales"] == 420_000
     assert list(book["Payment methods"].iter_rows(values_only=True))[1] == (
-        "Cash", 2, 300_000, 0, 0, 300_000)  # fmt: skip
+        "Cash", 2, 300_000, 0, 0, 300_000, 0)  # fmt: skip
 
     printer = Capture()
     try:
@@ -239,3 +239,27 @@ def test_cash_paid_to_a_supplier_leaves_the_drawer(qtbot, owner_ctx, sales, cloc
     dialog.float_edit.setText("500,000")
     dialog.counted_edit.setText("680,000")
     qtbot.waitUntil(lambda: dialog.expected_label.text() == money(680_000), timeout=WAIT)
+
+
+def test_a_sale_on_account_and_a_debt_paid_in_cash(qtbot, owner_ctx, engine, clock, sales):
+    """Sold on account is a payment line of its own, not cash; a debt paid in cash that day
+    goes into the drawer, said in the cash figure's note."""
+    from primedist.services import customer_account as account
+    from tests.factories import make_customers
+
+    buyer = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])[0]
+    shirt = svc.order_detail(owner_ctx, 1).lines[0].variant_id
+    assert shirt is not None
+    at_local(clock, 11)
+    svc.create_order(owner_ctx, svc.OrderDraft(
+        lines=(svc.DraftLine(shirt, 2),), customer_id=buyer,
+        payment_method=PaymentMethod.ON_ACCOUNT, paid_now=50_000))  # fmt: skip
+    account.receive_payment(owner_ctx, buyer, 30_000)
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.figures["cash"].text() == money(300_000 + 50_000 + 30_000)
+    assert dialog.figure_notes["cash"].text() == (
+        f"Cash sales − cash refunds + {money(80_000)} debts collected")
+    rows = table_rows(dialog.payments)
+    assert rows[0] == ("Cash", "2", money(300_000), "0", money(0), money(300_000), money(80_000))
+    assert rows[-1] == ("On account", "1", money(200_000), "0", money(0), money(200_000), "")
+    dialog.close()

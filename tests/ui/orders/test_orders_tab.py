@@ -356,7 +356,8 @@ def test_filter_editors_add_chips(qtbot, page, data):
 
     dialog = page.edit_filter("payment")
     labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert labels == ["COD", "Cash", "Bank transfer", "E-wallet", "Card", "Other"]
+    assert labels == ["COD", "Cash", "Bank transfer", "E-wallet", "Card", "Other",
+                      "On account"]
     dialog.list.item(2).setCheckState(Qt.CheckState.Checked)
     apply_dialog(qtbot, dialog)
     assert page.current_filter().payment_methods == (PaymentMethod.BANK_TRANSFER,)

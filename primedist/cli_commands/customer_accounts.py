@@ -1,0 +1,115 @@
+"""`primedist customers debtors|account|pay|cancel-payment`: sales on account, what customers
+owe and their payments. Registered on the `customers` command of `primedist.cli`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from primedist.cli import EXIT_OK, as_owner, emit, open_context
+from primedist.config import Settings
+
+METHODS = ("cash", "bank_transfer", "card", "e_wallet", "other")
+
+
+def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
+    p = actions.add_parser("debtors", help="the customers who owe money, who owes most first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_debtors)
+    p = actions.add_parser(
+        "account", help="what a customer owes: their sales on account, refunds and payments"
+    )
+    p.add_argument("customer", metavar="CUSTOMER", help="the customer's code (KH000012)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_account)
+    p = actions.add_parser("pay", help="record money a customer paid towards what they owe")
+    p.add_argument("customer", metavar="CUSTOMER", help="the customer's code (KH000012)")
+    p.add_argument("amount", type=int, metavar="AMOUNT", help="in đồng, e.g. 200000")
+    p.add_argument("--method", choices=METHODS, default="cash")
+    p.add_argument("--note", default="", metavar="TEXT")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_pay)
+    p = actions.add_parser(
+        "cancel-payment", help="cancel a customer payment entered by mistake (owner or manager)"
+    )
+    p.add_argument("payment", metavar="PAYMENT", help="the payment's code (PT000012)")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why it is cancelled")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cancel_payment)
+
+
+def _customer(ctx: Any, code: str) -> Any:
+    from primedist.core.messages import msg
+    from primedist.errors import NotFound
+    from primedist.services.customer_detail import find_customer_by_code
+
+    found = find_customer_by_code(ctx, code)
+    if found is None:
+        raise NotFound(msg("No customer has the code {code}.", code=code.strip().upper()))
+    return found
+
+
+def cmd_debtors(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import customer_account as account
+
+    ctx = as_owner(open_context(settings))
+    rows = account.debtors(ctx)
+    data = {"customers": [{"code": d.code, "name": d.name, "phone": d.phone, "owed": d.owed,
+                           "orders": d.orders, "last_sale_at": d.last_sale_at}
+                          for d in rows],
+            "owed": sum(d.owed for d in rows)}  # fmt: skip
+    lines = [f"{d.code}  {d.name}  {d.phone or '-'}  owes {d.owed:,} ({d.orders} on account)"
+             for d in rows]  # fmt: skip
+    who = "1 customer owes" if len(rows) == 1 else f"{len(rows)} customers owe"
+    total = f"{who} {data['owed']:,} in all." if rows else "Nobody owes anything."
+    emit(args, data, "\n".join([*lines, total]))
+    return EXIT_OK
+
+
+def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import customer_account as account
+
+    ctx = as_owner(open_context(settings))
+    who = _customer(ctx, args.customer)
+    balance = account.get_balance(ctx, who.id)
+    entries = account.account_entries(ctx, who.id)
+    data = {"code": who.code, "name": who.name, "owed": balance.owed, "sold": balance.sold,
+            "paid": balance.paid,
+            "entries": [{"when": e.when, "kind": e.kind, "reference": e.reference,
+                         "amount": e.amount, "method": e.method.value if e.method else None,
+                         "note": e.note, "by": e.by, "cancelled": not e.standing,
+                         "cancel_reason": e.cancel_reason} for e in entries]}  # fmt: skip
+    lines = [f"{e.when:%Y-%m-%d %H:%M}  {e.reference:<16} {e.kind:<8} {e.amount:>+14,}"
+             + ("" if e.standing else f"  (cancelled: {e.cancel_reason})")
+             for e in entries]  # fmt: skip
+    emit(args, data, "\n".join([f"{who.code} {who.name}: owes {balance.owed:,}", *lines]))
+    return EXIT_OK
+
+
+def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.domain.enums import PaymentMethod
+    from primedist.services import customer_account as account
+
+    ctx = as_owner(open_context(settings))
+    who = _customer(ctx, args.customer)
+    entry = account.receive_payment(ctx, who.id, args.amount, PaymentMethod(args.method),
+                                    args.note)  # fmt: skip
+    owed = account.get_balance(ctx, who.id).owed
+    data = {"payment": entry.reference, "customer": who.code, "name": who.name,
+            "amount": -entry.amount, "method": args.method, "owed": owed}  # fmt: skip
+    emit(args, data, f"{entry.reference}: {who.name} ({who.code}) paid {-entry.amount:,}; "
+                     f"owes {owed:,} now.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_cancel_payment(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import _usage_error
+    from primedist.services import customer_account as account
+
+    code = args.payment.strip().upper()
+    if not (code.startswith("PT") and code[2:].isdigit()):
+        return _usage_error(f"{args.payment!r} is not a payment code (PT000012)")
+    ctx = as_owner(open_context(settings))
+    account.cancel_payment(ctx, int(code[2:]), args.reason)
+    emit(args, {"payment": code, "cancelled": True}, f"{code} cancelled.")
+    return EXIT_OK

@@ -1,0 +1,357 @@
+"""Sales on account (*bán ghi nợ*): what a customer owes the shop, and their payments.
+
+An order paid `on_account` is owed by its customer until they pay. What a customer owes
+= their **standing** sales on account (orders paid on account that are not cancelled:
+total less what returns refunded) less their **standing** payments (`CustomerPayment`,
+not cancelled). Nothing stores the balance, so a cancelled order or payment, a return,
+an edited total simply count differently; below zero the shop owes the customer (paid
+in advance). A payment is taken at the sale (the part paid at once: `orders.create_order`
+records it with the order) or later here (`receive_payment`, *phiếu thu*); cash ones go
+into the drawer (End of day, the till count). Customers access reads and receives;
+cancelling a payment takes the owner or a manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from primedist.core.messages import msg
+from primedist.domain.base import table_of
+from primedist.domain.customer import Customer, CustomerPayment, CustomerPhone
+from primedist.domain.enums import Module, OrderStatus, PaymentMethod
+from primedist.domain.order import Order, OrderRefund
+from primedist.domain.supplier import MAX_PAYMENT
+from primedist.domain.user import User
+from primedist.errors import NotFound, ValidationError
+from primedist.queries.customers import ON_ACCOUNT
+from primedist.services.context import ServiceContext
+from primedist.services.suppliers import checked_reason, locked_standing
+
+orders_t = table_of(Order)
+payments_t = table_of(CustomerPayment)
+refunds_t = table_of(OrderRefund)
+customers_t = table_of(Customer)
+phones_t = table_of(CustomerPhone)
+users_t = table_of(User)
+
+#: How a customer pays what they owe.
+PAYMENT_METHODS = (
+    PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD,
+    PaymentMethod.E_WALLET, PaymentMethod.OTHER,
+)  # fmt: skip
+MAX_NOTE = 255
+#: Entries one account view shows (newest first).
+ENTRY_LIMIT = 500
+#: Customers one list of debtors shows (who owes most first).
+DEBTOR_LIMIT = 500
+
+
+def payment_code(payment_id: int) -> str:
+    """A customer payment's document code (*phiếu thu*)."""
+    return f"PT{payment_id:06d}"
+
+
+@dataclass(frozen=True)
+class Balance:
+    """One customer's account (đồng)."""
+
+    customer_id: int
+    #: Standing sales on account, net of refunds.
+    sold: int
+    #: Standing payments.
+    paid: int
+    #: Standing sales on account (their number).
+    orders: int
+
+    @property
+    def owed(self) -> int:
+        """What the customer owes (below zero: paid in advance)."""
+        return self.sold - self.paid
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """A line of a customer's account: a sale on account (+), a refund of one (−), a
+    payment (−). `amount` is what it does to the balance."""
+
+    when: datetime
+    kind: str  # "sale" | "refund" | "payment"
+    #: The order number or the payment's code.
+    reference: str
+    #: The order's or the payment's id.
+    entity_id: int
+    amount: int
+    method: PaymentMethod | None
+    note: str
+    by: str
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+
+    @property
+    def standing(self) -> bool:
+        return self.cancelled_at is None
+
+
+@dataclass(frozen=True)
+class Debtor:
+    customer_id: int
+    name: str
+    code: str | None
+    phone: str | None
+    owed: int
+    orders: int
+    last_sale_at: datetime | None
+
+
+# --------------------------------------------------------------------------- SQL
+
+
+def _sold_expr() -> sa.ColumnElement[Any]:
+    c = orders_t.c
+    return sa.func.coalesce(sa.func.sum(c.total - c.refunded_amount), 0)
+
+
+def balances(conn: sa.Connection, customer_ids: Sequence[int]) -> dict[int, Balance]:
+    """The accounts of these customers (every one of them, zero when they never bought on
+    account); through the partial index of sales on account."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    c, p = orders_t.c, payments_t.c
+    sold = conn.execute(
+        sa.select(c.customer_id, _sold_expr(), sa.func.count())
+        .where(ON_ACCOUNT,
+               c.status != OrderStatus.CANCELLED.value, c.customer_id.in_(ids))
+        .group_by(c.customer_id)
+    ).all()  # fmt: skip
+    paid = conn.execute(
+        sa.select(p.customer_id, sa.func.sum(p.amount))
+        .where(p.cancelled_at.is_(None), p.customer_id.in_(ids))
+        .group_by(p.customer_id)
+    ).all()
+    sold_by = {int(r[0]): (int(r[1]), int(r[2])) for r in sold}
+    paid_by = {int(r[0]): int(r[1]) for r in paid}
+    return {
+        i: Balance(i, sold_by.get(i, (0, 0))[0], paid_by.get(i, 0), sold_by.get(i, (0, 0))[1])
+        for i in ids
+    }
+
+
+def owed_by(conn: sa.Connection, customer_id: int) -> int:
+    """What one customer owes (the receipt's "owes in all")."""
+    return balances(conn, [customer_id])[customer_id].owed
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def get_balance(ctx: ServiceContext, customer_id: int) -> Balance:
+    ctx.require(Module.CUSTOMERS)
+    with ctx.engine.connect() as conn:
+        _live_customer(conn, customer_id)
+        return balances(conn, [customer_id])[customer_id]
+
+
+def account_entries(
+    ctx: ServiceContext, customer_id: int, limit: int = ENTRY_LIMIT
+) -> list[AccountEntry]:
+    """A customer's sales on account, their refunds and the payments (cancelled ones too,
+    marked), newest first."""
+    ctx.require(Module.CUSTOMERS)
+    c, p, r, u = orders_t.c, payments_t.c, refunds_t.c, users_t.c
+    on_account = ON_ACCOUNT
+    sales = (
+        sa.select(c.created_at, c.external_id, c.id, c.total, c.status, c.cancel_reason,
+                  c.updated_at, u.name)
+        .select_from(orders_t.outerjoin(users_t, u.id == c.created_by_id))
+        .where(c.customer_id == customer_id, on_account)
+        .order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+    )  # fmt: skip
+    refunds = (
+        sa.select(r.created_at, c.external_id, c.id, r.amount, r.reason, u.name)
+        .select_from(refunds_t.join(orders_t, c.id == r.order_id)
+                     .outerjoin(users_t, u.id == r.user_id))
+        .where(c.customer_id == customer_id, on_account, r.amount > 0)
+        .order_by(r.created_at.desc()).limit(limit)
+    )  # fmt: skip
+    payments = (
+        sa.select(p.paid_at, p.id, p.amount, p.method, p.note, p.cancelled_at,
+                  p.cancel_reason, u.name)
+        .select_from(payments_t.outerjoin(users_t, u.id == p.user_id))
+        .where(p.customer_id == customer_id)
+        .order_by(p.paid_at.desc(), p.id.desc()).limit(limit)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        _live_customer(conn, customer_id)
+        entries = [_sale_entry(x) for x in conn.execute(sales)]
+        entries += [
+            AccountEntry(x.created_at, "refund", x.external_id, x.id, -int(x.amount), None,
+                         x.reason or "", x.name or "")
+            for x in conn.execute(refunds)
+        ]  # fmt: skip
+        entries += [
+            AccountEntry(x.paid_at, "payment", payment_code(x.id), x.id, -int(x.amount),
+                         PaymentMethod(x.method), x.note or "", x.name or "", x.cancelled_at,
+                         x.cancel_reason)
+            for x in conn.execute(payments)
+        ]  # fmt: skip
+    entries.sort(key=lambda e: (e.when, e.entity_id), reverse=True)
+    return entries[:limit]
+
+
+def _sale_entry(x: Any) -> AccountEntry:
+    cancelled = x.status == OrderStatus.CANCELLED.value
+    return AccountEntry(x.created_at, "sale", x.external_id, x.id, int(x.total), None, "",
+                        x.name or "", x.updated_at if cancelled else None,
+                        x.cancel_reason if cancelled else None)  # fmt: skip
+
+
+def debtors(ctx: ServiceContext, limit: int = DEBTOR_LIMIT) -> list[Debtor]:
+    """The customers who owe something, who owes most first."""
+    ctx.require(Module.CUSTOMERS)
+    c, p, k = orders_t.c, payments_t.c, customers_t.c
+    sold = (
+        sa.select(c.customer_id.label("customer_id"), _sold_expr().label("sold"),
+                  sa.func.count().label("orders"), sa.func.max(c.created_at).label("last"))
+        .where(ON_ACCOUNT,
+               c.status != OrderStatus.CANCELLED.value, c.customer_id.is_not(None))
+        .group_by(c.customer_id)
+        .subquery()
+    )  # fmt: skip
+    paid = (
+        sa.select(p.customer_id.label("customer_id"), sa.func.sum(p.amount).label("paid"))
+        .where(p.cancelled_at.is_(None))
+        .group_by(p.customer_id)
+        .subquery()
+    )
+    owed = (sold.c.sold - sa.func.coalesce(paid.c.paid, 0)).label("owed")
+    ph = phones_t.c
+    phone = (
+        sa.select(ph.phone).where(ph.customer_id == k.id)
+        .order_by(ph.is_primary.desc(), ph.id).limit(1).scalar_subquery()
+    )  # fmt: skip
+    stmt = (
+        sa.select(k.id, k.name, k.code, phone.label("phone"), owed, sold.c.orders, sold.c.last)
+        .select_from(sold.join(customers_t, k.id == sold.c.customer_id)
+                     .outerjoin(paid, paid.c.customer_id == sold.c.customer_id))
+        .where(owed > 0)
+        .order_by(owed.desc(), k.id)
+        .limit(limit)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        return [Debtor(int(x.id), x.name, x.code, x.phone, int(x.owed), int(x.orders), x.last)
+                for x in conn.execute(stmt)]  # fmt: skip
+
+
+def _live_customer(conn: sa.Connection, customer_id: int) -> Any:
+    k = customers_t.c
+    row = conn.execute(
+        sa.select(k.id, k.name, k.deleted_at).where(k.id == customer_id)
+    ).first()
+    if row is None or row.deleted_at is not None:
+        raise NotFound(msg("Customer {id} no longer exists.", id=str(customer_id)))
+    return row
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def check_payment(amount: int, method: PaymentMethod, note: str | None) -> str | None:
+    """The payment's note (None when empty); refuses a bad amount, method or note."""
+    if not 0 < amount <= MAX_PAYMENT:
+        raise ValidationError(msg("The amount paid must be 1 to {max}.", max=MAX_PAYMENT),
+                              field="amount")  # fmt: skip
+    if method not in PAYMENT_METHODS:
+        raise ValidationError(msg("A customer pays in cash, by bank transfer, card, e-wallet "
+                                  "or otherwise, not {method}.", method=method),
+                              field="method")  # fmt: skip
+    text = (note or "").strip()
+    if len(text) > MAX_NOTE:
+        raise ValidationError(msg("The note has {length} characters: {limit} at most.",
+                                  length=len(text), limit=MAX_NOTE), field="note")  # fmt: skip
+    return text or None
+
+
+def record_payment(
+    session: Session, ctx: ServiceContext, customer_id: int, amount: int,
+    method: PaymentMethod, note: str | None, *, order_id: int | None = None,
+) -> CustomerPayment:  # fmt: skip
+    """Add a payment row in the caller's transaction (checked by `check_payment`)."""
+    payment = CustomerPayment(customer_id=customer_id, order_id=order_id, amount=amount,
+                              method=method, note=note, paid_at=ctx.clock.now(),
+                              user_id=ctx.actor.id)  # fmt: skip
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def receive_payment(
+    ctx: ServiceContext, customer_id: int, amount: int,
+    method: PaymentMethod = PaymentMethod.CASH, note: str = "",
+) -> AccountEntry:  # fmt: skip
+    """Record money a customer paid towards what they owe (never more than that: a typo
+    of one zero too many is refused, naming what is owed)."""
+    ctx.require(Module.CUSTOMERS)
+    text = check_payment(amount, method, note)
+    with ctx.uow() as session:
+        customer = session.get(Customer, customer_id, with_for_update=True)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound(msg("Customer {id} no longer exists.", id=str(customer_id)))
+        owed = owed_by(session.connection(), customer_id)
+        if owed <= 0:
+            raise ValidationError(msg("{name} owes nothing.", name=customer.name),
+                                  field="amount")  # fmt: skip
+        if amount > owed:
+            raise ValidationError(msg("{name} owes {owed} đ: the payment cannot be more.",
+                                      name=customer.name, owed=owed), field="amount")  # fmt: skip
+        payment = record_payment(session, ctx, customer_id, amount, method, text)
+        assert payment.id is not None
+        code = payment_code(payment.id)
+        ctx.audit(session, "customer.payment", entity_type="customer", entity_id=customer_id,
+                  summary=msg("{code}: {name} paid {amount} đ of {owed} đ", code=code,
+                              name=customer.name, amount=amount, owed=owed),
+                  after={"payment": payment.id, "amount": amount, "method": str(method),
+                         "note": text})  # fmt: skip
+        return AccountEntry(payment.paid_at, "payment", code, payment.id, -amount, method,
+                            text or "", ctx.actor.name)  # fmt: skip
+
+
+def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
+    """Cancel a payment entered by mistake (it stays on the account, struck out, with when,
+    by whom and why): what the customer owes goes back up."""
+    ctx.require(Module.CUSTOMERS)
+    ctx.require_manager()
+    text = checked_reason(reason, msg("Say why the payment is cancelled."))
+    with ctx.uow() as session:
+        payment = locked_standing(
+            session, CustomerPayment, payment_id, code=lambda _p: payment_code(payment_id),
+            missing=msg("Payment {id} no longer exists.", id=str(payment_id)))  # fmt: skip
+        payment.cancelled_at, payment.cancelled_by_id = ctx.clock.now(), ctx.actor.id
+        payment.cancel_reason = text
+        session.add(payment)
+        ctx.audit(session, "customer.payment_cancel", entity_type="customer",
+                  entity_id=payment.customer_id,
+                  summary=msg("{code} cancelled ({reason})", code=payment_code(payment_id),
+                              reason=text),
+                  after={"payment": payment_id, "amount": payment.amount,
+                         "reason": text})  # fmt: skip
+
+
+def cancel_order_payments(
+    session: Session, ctx: ServiceContext, order_id: int, reason: str, now: datetime
+) -> int:
+    """A cancelled sale on account gives back what was paid with it: its payments stop
+    counting (in the caller's transaction). Returns how many."""
+    p = payments_t.c
+    done = session.connection().execute(
+        payments_t.update()
+        .where(p.order_id == order_id, p.cancelled_at.is_(None))
+        .values(cancelled_at=now, cancelled_by_id=ctx.actor.id, cancel_reason=reason[:255])
+    )
+    return int(done.rowcount or 0)

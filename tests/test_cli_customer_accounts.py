@@ -1,0 +1,75 @@
+"""`primedist customers debtors|account|pay|cancel-payment`: what customers owe for sales on
+account from the command line, in JSON and text, and its one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from primedist.config import resolve_settings
+from primedist.db.store import open_store
+from primedist.domain.enums import PaymentMethod
+from primedist.services import auth
+from primedist.services import orders as svc
+from primedist.services.context import ServiceContext
+from primedist.services.orders import DraftLine, OrderDraft
+from tests.cli_support import table_count
+from tests.factories import make_customers, make_product
+
+
+@pytest.fixture
+def shop(data_dir: Path) -> Path:
+    """Hoa (KH000001) bought 2 × 45,000 đ on account, paying 10,000 at once; Bình
+    (KH000002) owes nothing."""
+    settings = resolve_settings(data_dir)
+    engine = open_store(settings)
+    variant = make_product(engine, "Cốc sứ Bát Tràng", [("COC-1", 45_000, 30)])[0]
+    hoa, _binh = make_customers(engine, 2, names=["Nguyễn Thị Hoa", "Trần Văn Bình"])
+    base = ServiceContext(engine, settings=settings)
+    svc.create_order(base.with_actor(auth.owner_actor(base)), OrderDraft(
+        lines=(DraftLine(variant, 2),), customer_id=hoa,
+        payment_method=PaymentMethod.ON_ACCOUNT, paid_now=10_000))  # fmt: skip
+    engine.dispose()
+    return data_dir
+
+
+def test_paying_off_a_debt(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    listed = cli(*d, "customers", "debtors", "--json")
+    assert listed.code == EXIT_OK, listed.err
+    assert [(c["code"], c["owed"], c["orders"]) for c in listed.json()["customers"]] == [
+        ("KH000001", 80_000, 1)]
+    paid = cli(*d, "customers", "pay", "kh000001", "30000", "--method", "bank_transfer",
+               "--note", "chuyển khoản")  # fmt: skip
+    assert paid.code == EXIT_OK, paid.err
+    assert paid.out.strip() == "PT000002: Nguyễn Thị Hoa (KH000001) paid 30,000; owes 50,000 now."
+    shown = cli(*d, "customers", "account", "KH000001", "--json").json()
+    assert (shown["owed"], shown["sold"], shown["paid"]) == (50_000, 90_000, 40_000)
+    assert [(e["kind"], e["amount"], e["method"]) for e in shown["entries"]] == [
+        ("payment", -30_000, "bank_transfer"), ("payment", -10_000, "cash"),
+        ("sale", 90_000, None)]  # fmt: skip
+    cancelled = cli(*d, "customers", "cancel-payment", "PT000002", "--reason", "nhầm")
+    assert cancelled.code == EXIT_OK, cancelled.err
+    text = cli(*d, "customers", "account", "KH000001").out
+    assert text.startswith("KH000001 Nguyễn Thị Hoa: owes 80,000")
+    assert "(cancelled: nhầm)" in text
+    assert "1 customer owes 80,000 in all." in cli(*d, "customers", "debtors").out
+
+
+def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    too_much = cli(*d, "customers", "pay", "KH000001", "800000")
+    assert too_much.code == EXIT_ERROR
+    assert "Nguyễn Thị Hoa owes 80,000 đ: the payment cannot be more" in too_much.err
+    nothing = cli(*d, "customers", "pay", "KH000002", "1000")
+    assert nothing.code == EXIT_ERROR and "Trần Văn Bình owes nothing" in nothing.err
+    unknown = cli(*d, "customers", "pay", "KH009999", "1000")
+    assert unknown.code == EXIT_ERROR and "No customer has the code KH009999" in unknown.err
+    bad_code = cli(*d, "customers", "cancel-payment", "12", "--reason", "x")
+    assert bad_code.code == EXIT_USAGE and "is not a payment code" in bad_code.err
+    bad_method = cli(*d, "customers", "pay", "KH000001", "1000", "--method", "on_account")
+    assert bad_method.code == EXIT_USAGE
+    assert table_count(shop, "customer_payments") == 1
