@@ -5,7 +5,8 @@
 Builds the store in `bench-data/customers/` with Core executemany (`--reuse` keeps one built
 before): 5 shops, 100,000 customers (random ranks, genders, sources, statistics, channels,
 30 % with a referrer, one primary phone each), 300,000 orders of 60,000 of them spread over
-the shops (for the shop filter), 2 tags on about 40,000 customers ("Often returns" on
+the shops (for the shop filter; 2 % of them on account, half of those partly paid: the
+Owes column and filter), 2 tags on about 40,000 customers ("Often returns" on
 10 %), 5 segments with about 25,000 members; the FTS index rebuilt once. Measures DB time
 through the QuerySpec helpers, as the list model runs them:
   1. a first page (the first 100 keys + their rows) for every sort;      target <= 20 ms
@@ -41,6 +42,7 @@ from primedist.db.store import open_store  # noqa: E402
 from primedist.domain.base import table_of  # noqa: E402
 from primedist.domain.customer import (  # noqa: E402
     Customer,
+    CustomerPayment,
     CustomerPhone,
     CustomerTag,
     Segment,
@@ -62,6 +64,8 @@ N = 100_000
 N_ORDERS = 300_000
 BUYERS = 60_000
 SEED = 5
+#: Orders sold on account (the Owes column, the "Owes money" quick filter).
+ON_ACCOUNT_SHARE = 0.02
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Thu", "Hữu", "Đức", "Thanh", "Quốc", "Kim")
@@ -119,15 +123,20 @@ def build(engine: sa.Engine) -> None:
                            "created_at": created})  # fmt: skip
         conn.execute(sa.insert(t[Customer]), rows)
         conn.execute(sa.insert(t[CustomerPhone]), phones)
-        orders = []
+        orders, payments = [], []
         n = 0
         for cid, shops in bought.items():
             for sid in shops:
                 n += 1
                 when = now - timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+                on_account = rng.random() < ON_ACCOUNT_SHARE
+                if on_account and rng.random() < 0.5:  # half of them paid part of it
+                    payments.append({"customer_id": cid, "amount": 40_000, "method": "cash",
+                                     "paid_at": when, "cancelled_at": None})  # fmt: skip
                 orders.append({
                     "shop_id": sid, "external_id": f"DH{n:09d}", "source": OrderSource.MARKETPLACE,
-                    "status": OrderStatus.COMPLETED, "payment_method": "cod", "customer_id": cid,
+                    "status": OrderStatus.COMPLETED,
+                    "payment_method": "on_account" if on_account else "cod", "customer_id": cid,
                     "buyer_name": "x", "item_count": 1, "subtotal": 100_000, "shipping_fee": 0,
                     "marketplace_discount": 0, "voucher_discount": 0, "seller_discount": 0,
                     "shop_promotion": 0, "points_discount": 0, "total": 100_000,
@@ -135,6 +144,7 @@ def build(engine: sa.Engine) -> None:
                     "updated_at": when,
                 })  # fmt: skip
         conn.execute(sa.insert(t[Order]), orders)
+        conn.execute(sa.insert(table_of(CustomerPayment)), payments)
         tag_ids = [
             r[0]
             for r in conn.execute(
@@ -210,6 +220,7 @@ def filters(conn: sa.Connection) -> dict[str, CustomerFilter]:
         "quick: female": CustomerFilter(female=True),
         "quick: Gold and above": CustomerFilter(gold_and_above=True),
         "quick: often returns": CustomerFilter(often_returns=True),
+        "quick: owes money": CustomerFilter(owes_money=True),
         "all quick filters": CustomerFilter(
             five_plus_orders=True, female=True, gold_and_above=True, often_returns=True
         ),
