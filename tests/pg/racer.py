@@ -7,6 +7,8 @@ it, so the processes start the same action together. Modes:
 
 - `sale URL VARIANT_ID QUANTITY`: a counter sale of QUANTITY units as the owner;
   answers {"sold": order number} | {"shortage": message} | {"error": text}.
+- `pay URL CUSTOMER_ID AMOUNT`: the customer pays AMOUNT towards what they owe (sales on
+  account) as the owner; answers {"paid": payment code} | {"refused": message}.
 - `sync URL SHOP_ID CONNECTOR_JSON`: syncs the shop from the Shopee sandbox; a command's
   `now` sets the clock; answers the sync report (outcome, message, inserted, updated).
 - `job URL NAME LEASE_SECONDS`: runs the job NAME under its lease (`jobs/lease.leased`);
@@ -29,9 +31,11 @@ from primedist.connectors.base import ConnectorConfig, MemoryTokenStore, TokenPa
 from primedist.connectors.shopee import ShopeeConnector
 from primedist.core.clock import FixedClock
 from primedist.db.engine import make_engine
+from primedist.errors import ValidationError
 from primedist.jobs import lease
 from primedist.services import auth, sync
 from primedist.services.context import ServiceContext
+from primedist.services.customer_account import receive_payment
 from primedist.services.orders import DraftLine, OrderDraft, StockShortage, create_order
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
@@ -48,6 +52,18 @@ def sale_action(ctx: ServiceContext, variant_id: int, quantity: int) -> Action:
             return {"shortage": str(exc)}
 
     return sell
+
+
+def pay_action(ctx: ServiceContext, customer_id: int, amount: int) -> Action:
+    owner_ctx = ctx.with_actor(auth.owner_actor(ctx))
+
+    def pay(_cmd: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"paid": receive_payment(owner_ctx, customer_id, amount).reference}
+        except ValidationError as exc:
+            return {"refused": exc.user_message}
+
+    return pay
 
 
 def _time(text: str | None) -> datetime | None:
@@ -105,6 +121,7 @@ def main(argv: list[str]) -> None:
     ctx = ServiceContext(make_engine(url))
     actions: dict[str, Callable[[], Action]] = {
         "sale": lambda: sale_action(ctx, int(args[0]), int(args[1])),
+        "pay": lambda: pay_action(ctx, int(args[0]), int(args[1])),
         "sync": lambda: sync_action(ctx, int(args[0]), json.loads(args[1])),
         "job": lambda: job_action(ctx, args[0], float(args[1])),
     }

@@ -143,6 +143,35 @@ def assert_orders_once_and_stock_moved_once(engine: Engine, box: ShopeeSandbox, 
     return int(moves)
 
 
+def test_two_pcs_taking_the_last_of_a_debt_never_take_more_than_is_owed(
+    engine: Engine, settings: Settings, owner_ctx: ServiceContext
+) -> None:
+    """Each PC takes 60,000 đ from a customer who owes 100,000 đ: one payment is taken,
+    the other refused naming what is left (the customer's row lock)."""
+    from primedist.domain.enums import PaymentMethod
+    from primedist.services import customer_account as account
+    from primedist.services.orders import DraftLine, OrderDraft, create_order
+    from tests.factories import make_customers
+
+    (variant,) = make_product(engine, "Cốc sứ nợ", [("NO-1", 50_000, 100)])
+    (customer,) = make_customers(engine, 1, names=["Nguyễn Thị Nợ"])
+    pay = ["pay", settings.database_url, str(customer), "60000"]
+    with Racers(pay, pay) as pcs:
+        for _round in range(8):
+            create_order(owner_ctx, OrderDraft(
+                lines=(DraftLine(variant, 2),), customer_id=customer,
+                payment_method=PaymentMethod.ON_ACCOUNT))  # fmt: skip
+            owed = account.get_balance(owner_ctx, customer).owed
+            answers = pcs.race({})
+            paid = [a for a in answers if "paid" in a]
+            refused = [a["refused"] for a in answers if "refused" in a]
+            assert len(paid) == 1 and len(refused) == 1, answers
+            assert refused[0] == (f"Nguyễn Thị Nợ owes {owed - 60_000:,} đ: the payment "
+                                  "cannot be more.")  # fmt: skip
+            account.receive_payment(owner_ctx, customer, owed - 60_000)  # settle the round
+    assert account.get_balance(owner_ctx, customer).owed == 0
+
+
 def test_two_pcs_syncing_one_shop_at_once_store_each_order_once(
     engine: Engine, settings: Settings, clock: FixedClock, sandbox: ShopeeSandbox
 ) -> None:
