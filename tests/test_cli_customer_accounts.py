@@ -57,6 +57,14 @@ def test_paying_off_a_debt(cli: Any, shop: Path) -> None:
     assert text.startswith("KH000001 Nguyễn Thị Hoa: owes 80,000")
     assert "(cancelled: nhầm)" in text
     assert "1 customer owes 80,000 in all." in cli(*d, "customers", "debtors").out
+    chat = cli(*d, "customers", "account", "KH000001", "--chat")
+    assert chat.code == EXIT_OK, chat.err
+    lines = chat.out.strip().splitlines()
+    assert lines[0] == "Chào Nguyễn Thị Hoa,"
+    assert lines[2].startswith("• DH") and lines[2].endswith("— 90.000 ₫")
+    assert lines[-4:] == ["Đã trả: 10.000 ₫", "Còn nợ: 80.000 ₫", "", "Cảm ơn quý khách!"]
+    english = cli(*d, "customers", "account", "KH000001", "--chat", "--lang", "en").out
+    assert "Owed: 80,000 VND" in english and english.startswith("Hello Nguyễn Thị Hoa,")
 
 
 def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:

@@ -20,6 +20,9 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
         "account", help="what a customer owes: their sales on account, refunds and payments"
     )
     p.add_argument("customer", metavar="CUSTOMER", help="the customer's code (KH000012)")
+    p.add_argument("--chat", action="store_true",
+                   help="print a reminder of what they owe to paste into Zalo / Messenger")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="the reminder's language")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_account)
     p = actions.add_parser("pay", help="record money a customer paid towards what they owe")
@@ -71,6 +74,12 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = as_owner(open_context(settings))
     who = _customer(ctx, args.customer)
+    if args.chat:
+        from primedist.printing.documents import account_reminder
+
+        text = account_reminder(ctx, who.id, lang=args.lang)
+        emit(args, {"code": who.code, "text": text}, text)
+        return EXIT_OK
     balance = account.get_balance(ctx, who.id)
     entries = account.account_entries(ctx, who.id)
     data = {"code": who.code, "name": who.name, "owed": balance.owed, "sold": balance.sold,

@@ -54,6 +54,11 @@ class FixedClock:
         self._now = _require_aware(dt).astimezone(UTC)
 
 
+def as_utc(dt: datetime) -> datetime:
+    """A time read from the database as UTC (SQLite hands back naive UTC datetimes)."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
 def shop_tz(name: str | None = None) -> ZoneInfo:
     """Return the shop's time zone, defaulting to Asia/Ho_Chi_Minh when unset."""
     key = name.strip() if name else ""

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.clock import as_utc, format_datetime, shop_tz
 from primedist.core.messages import msg
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -251,8 +251,8 @@ def order_context(
         "order_barcode": (
             codes.barcode_data_url(order.external_id) if wants("order_barcode") else ""
         ),
-        "order_date": format_datetime(_aware(order.created_at), tz, lang),
-        "printed_at": format_datetime(_aware(now or datetime.now(UTC)), tz, lang),
+        "order_date": format_datetime(as_utc(order.created_at), tz, lang),
+        "printed_at": format_datetime(as_utc(now or datetime.now(UTC)), tz, lang),
         "sales_channel": detail.shop.name,
         "status": pick(STATUS_LABELS[OrderStatus(order.status)], lang),
         "payment_method": pick(PAYMENT_LABELS[PaymentMethod(order.payment_method)], lang),
@@ -316,11 +316,6 @@ def _owed(order: Order) -> int:
     if order.payment_method != PaymentMethod.ON_ACCOUNT:
         return 0
     return order.total - order.paid_amount - order.refunded_amount
-
-
-def _aware(dt: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they are UTC."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def chat_message(values: Mapping[str, Any], lang: str) -> str:

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from primedist.core.clock import as_utc, format_date, shop_tz
+from primedist.core.money import format_money
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod
 from primedist.domain.order import Order, OrderLine
@@ -17,6 +19,7 @@ from primedist.printing.content import (
     chat_message,
     check_lang,
     order_context,
+    pick,
 )
 from primedist.printing.model import DocumentType, Paper, template_spec
 from primedist.printing.template import TAG, fill
@@ -98,6 +101,51 @@ def order_messages(ctx: ServiceContext, order_ids: Iterable[int], *, lang: str =
                                    lang, now=now, wanted=()), lang)
         for order_id in order_ids
     )  # fmt: skip
+
+
+#: Sales on account a reminder lists (the newest; the rest are counted).
+REMINDER_SALES = 10
+_REMINDER: dict[str, tuple[str, str]] = {
+    "hello": ("Hello {name},", "Chào {name},"),
+    "intro": ("{shop}: what you owe us for goods taken on account.",
+              "{shop} xin gửi thông tin công nợ của quý khách:"),
+    "more": ("… and {n} more", "… và {n} đơn khác"),
+    "bought": ("Bought on account", "Tổng mua ghi nợ"),
+    "paid": ("Paid", "Đã trả"),
+    "owed": ("Owed", "Còn nợ"),
+    "thanks": ("Thank you!", "Cảm ơn quý khách!"),
+}  # fmt: skip
+
+
+def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi") -> str:
+    """A message for the customer's chat (Zalo, Messenger…) saying what they owe: the
+    standing sales on account (the newest `REMINDER_SALES`), what they bought, paid and
+    owe (`services.customer_account`). Text: nothing escaped."""
+    from primedist.services import customer_account as account
+
+    check_lang(lang)
+    balance = account.get_balance(ctx, customer_id)
+    sales = [e for e in account.account_entries(ctx, customer_id)
+             if e.kind == "sale" and e.standing]  # fmt: skip
+    with ctx.uow() as session:
+        customer = session.get(Customer, customer_id)
+        name = customer.name if customer else ""
+    shop = shop_details_or_name(ctx).name
+
+    def t(key: str, **values: object) -> str:
+        return pick(_REMINDER[key], lang).format(**values)
+
+    def money(amount: int) -> str:
+        return format_money(amount, lang)
+
+    out = [t("hello", name=name), t("intro", shop=shop or "")]
+    out += [f"• {e.reference} — {format_date(as_utc(e.when), lang, shop_tz())} — "
+            f"{money(e.amount)}" for e in sales[:REMINDER_SALES]]  # fmt: skip
+    if len(sales) > REMINDER_SALES:
+        out.append(t("more", n=len(sales) - REMINDER_SALES))
+    out += ["", f"{t('bought')}: {money(balance.sold)}", f"{t('paid')}: {money(balance.paid)}",
+            f"{t('owed')}: {money(balance.owed)}", "", t("thanks")]  # fmt: skip
+    return "\n".join(out)
 
 
 def shop_details_or_name(ctx: ServiceContext) -> ShopDetails:

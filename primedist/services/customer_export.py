@@ -34,6 +34,7 @@ from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, neutralise
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import spec as query_spec
 from primedist.queries.customers import (
+    OWED,
     REFERRER_NAME,
     SEGMENT_NAMES,
     SUCCESS_RATE,
@@ -130,6 +131,7 @@ COLUMNS: tuple[_Col, ...] = (
     _import_col("note", c.note, width=30),
     _Col("rank", "Hạng", "Rank", c.rank, "rank", 10),
     _Col("total_expenses", "Tổng chi tiêu", "Total expenses", c.total_expenses, "money", 14),
+    _Col("owed", "Còn nợ", "Owes", OWED, "money", 12),
     _Col("successful_orders", "Đơn thành công", "Successful orders", c.successful_orders, "int"),
     _Col("total_orders", "Tổng số đơn", "Total orders", c.total_orders, "int", 11),
     _Col("success_rate", "Tỉ lệ thành công (%)", "Success rate (%)", SUCCESS_RATE, "percent"),

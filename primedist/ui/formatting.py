@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from primedist.core.clock import format_date, format_datetime, shop_tz
+from primedist.core.clock import as_utc, format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-
-
-def as_utc(dt: datetime) -> datetime:
-    """A time from the database as UTC (SQLite hands back naive UTC datetimes)."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def when_text(dt: datetime) -> str:

@@ -9,6 +9,14 @@
         <translation>Thu nợ…</translation>
     </message>
     <message>
+        <source>Copy reminder</source>
+        <translation>Chép tin nhắc nợ</translation>
+    </message>
+    <message>
+        <source>Copy a message saying what the customer owes (the sales and what is paid), to paste into the chat with them (Zalo, Messenger…)</source>
+        <translation>Chép tin nhắn báo khách đang nợ bao nhiêu (các đơn và số đã trả) để dán vào cuộc trò chuyện với khách (Zalo, Messenger…)</translation>
+    </message>
+    <message>
         <source>Cancel payment…</source>
         <translation>Hủy phiếu thu…</translation>
     </message>
@@ -135,6 +143,10 @@
     <message>
         <source>Cancelling the payment</source>
         <translation>Đang hủy phiếu thu</translation>
+    </message>
+    <message>
+        <source>Copied: paste it into the chat with the customer.</source>
+        <translation>Đã chép: dán vào cuộc trò chuyện với khách.</translation>
     </message>
 </context>
 <context>

@@ -310,3 +310,20 @@ def test_end_of_day_and_the_till_count_debts_collected(
         120_000, 50_000, 370_000, 0)
     # Another day's report does not see them.
     assert eod.end_of_day(owner_ctx, DAY + timedelta(days=1)).collected == 0
+
+
+def test_exporting_those_who_owe_with_what_they_owe(
+    owner_ctx: ServiceContext, variants: list[int], buyers: list[int], tmp_path
+) -> None:
+    import openpyxl
+
+    from primedist.queries.customers import CustomerFilter
+    from primedist.services.customer_export import export_customers
+
+    svc.create_order(owner_ctx, on_account(variants, buyers[1], paid_now=9_000, qty=2))
+    target = tmp_path / "cong-no.xlsx"
+    export_customers(owner_ctx, target, flt=CustomerFilter(owes_money=True),
+                     columns=["code", "name", "owed"])  # fmt: skip
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0] == ("Mã khách hàng", "Tên khách hàng", "Còn nợ")
+    assert rows[1][1:] == ("Trần Văn Bình", 189_000) and len(rows) == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +29,7 @@ from primedist.core.money import format_money
 from primedist.domain.enums import PaymentMethod, Role
 from primedist.domain.supplier import MAX_PAYMENT
 from primedist.errors import PrimedistError, ValidationError
+from primedist.printing.documents import account_reminder
 from primedist.services import customer_account as svc
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import AccountEntry, Balance
@@ -46,6 +47,7 @@ from primedist.ui.money_form import (
     payment_fields,
     strike,
 )
+from primedist.ui.printing.actions import document_language
 from primedist.ui.widgets import align_headers
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -217,6 +219,11 @@ class AccountPanel(QWidget):
         self.cancel_button.setObjectName("dangerButton")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.ask_cancel_payment)
+        self.remind_button = QPushButton()
+        self.remind_button.setObjectName("remindButton")
+        self.remind_button.setAutoDefault(False)
+        self.remind_button.clicked.connect(self.copy_reminder)
+        top.addWidget(self.remind_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.receive_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -259,6 +266,10 @@ class AccountPanel(QWidget):
 
     def _retranslate(self) -> None:
         self.receive_button.setText(self.tr("Receive payment…"))
+        self.remind_button.setText(self.tr("Copy reminder"))
+        self.remind_button.setToolTip(self.tr(
+            "Copy a message saying what the customer owes (the sales and what is paid), to "
+            "paste into the chat with them (Zalo, Messenger…)"))  # fmt: skip
         self.cancel_button.setText(self.tr("Cancel payment…"))
         self.table.setHorizontalHeaderLabels(
             [self.tr("Date"), self.tr("Document"), self.tr("What"), self.tr("Amount"),
@@ -368,6 +379,7 @@ class AccountPanel(QWidget):
     def _update_buttons(self) -> None:
         owed = self.balance.owed if self.balance is not None else 0
         self.receive_button.setEnabled(not self.busy and owed > 0)
+        self.remind_button.setEnabled(owed > 0)
         if self.balance is not None and owed <= 0:
             self.receive_button.setToolTip(self.tr("The customer owes nothing: there is "
                                                    "nothing to receive."))  # fmt: skip
@@ -445,6 +457,16 @@ class AccountPanel(QWidget):
         run_inline(self, self.tr("Cancelling the payment"),
                    lambda: svc.cancel_payment(ctx, payment_id, reason), self.message, done,
                    self._settled)  # fmt: skip
+
+    def copy_reminder(self) -> None:
+        """What the customer owes as a chat message, on the clipboard."""
+        try:
+            text = account_reminder(self.ctx, self.customer_id, lang=document_language())
+        except PrimedistError as exc:
+            self.show_message(error_text(exc))
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.show_message(self.tr("Copied: paste it into the chat with the customer."))
 
     def _settled(self) -> None:
         self.busy = False

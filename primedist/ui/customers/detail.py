@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_date, shop_tz, to_local
+from primedist.core.clock import as_utc, format_date, shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.domain.customer import MAX_ADDRESSES
 from primedist.domain.enums import Gender, OrderStatus, PointsKind
@@ -63,7 +63,7 @@ from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
-from primedist.ui.formatting import as_utc, format_percent, when_text
+from primedist.ui.formatting import format_percent, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text

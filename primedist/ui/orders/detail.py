@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.clock import as_utc
 from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderSource, OrderStatus
@@ -40,7 +41,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import HistoryEntry, OrderDetail, OrderEvent
 from primedist.services.shipping import OwnOrder
 from primedist.ui.errors import show_error
-from primedist.ui.formatting import as_utc, when_text
+from primedist.ui.formatting import when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.messages import error_text, localize

@@ -205,6 +205,24 @@ def test_a_customer_who_owes_nothing(qtbot, engine: Engine, owner_ctx: ServiceCo
     assert not dialog.owed_label.isVisible()
     assert panel.empty.isVisible() and not panel.table.isVisible()
     assert not panel.receive_button.isEnabled() and panel.receive_payment() is None
+    assert not panel.remind_button.isEnabled()
+
+
+def test_a_reminder_copied_for_the_customers_chat(
+    qtbot, owner_ctx: ServiceContext, hoa
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().clear()
+    panel = open_detail(qtbot, owner_ctx, hoa["id"]).account_panel
+    assert panel.remind_button.isEnabled()
+    qtbot.mouseClick(panel.remind_button, Qt.MouseButton.LeftButton)
+    text = QGuiApplication.clipboard().text().splitlines()
+    assert text[0] == "Hello Nguyễn Thị Hoa,"
+    assert [line.split(" — ")[0] for line in text[2:4]] == [f"• {n}" for n in
+                                                            reversed(hoa["orders"])]
+    assert text[-4:] == ["Paid: 30,000 VND", "Owed: 267,000 VND", "", "Thank you!"]
+    assert panel.message.text() == "Copied: paste it into the chat with the customer."
 
 
 def test_the_panel_follows_the_language(qtbot, owner_ctx: ServiceContext, hoa) -> None:
