@@ -32,7 +32,7 @@ _T: dict[str, tuple[str, str]] = {
     "shipping": ("Shipping", "Phí vận chuyển"),
     "sales": ("Sales", "Doanh số"),
     "refunded": ("Refunded", "Tiền hoàn"),
-    "net": ("Net", "Thực thu"),
+    "net": ("Net", "Doanh số thuần"),
     "cash": ("Cash in drawer", "Tiền mặt trong két"),
     "paid_out": ("Cash paid to suppliers", "Tiền mặt trả nhà cung cấp"),
     "collected": ("Debts collected (cash)", "Thu nợ khách (tiền mặt)"),

@@ -2178,7 +2178,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Net</source>
-        <translation>Thực thu</translation>
+        <translation>Doanh số thuần</translation>
     </message>
     <message>
         <source>Debts collected</source>
