@@ -77,7 +77,7 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:
     unknown = cli(*d, "customers", "pay", "KH009999", "1000")
     assert unknown.code == EXIT_ERROR and "No customer has the code KH009999" in unknown.err
     bad_code = cli(*d, "customers", "cancel-payment", "12", "--reason", "x")
-    assert bad_code.code == EXIT_USAGE and "is not a payment code" in bad_code.err
+    assert bad_code.code == EXIT_ERROR and "12 is not a payment code (PT000012)" in bad_code.err
     bad_method = cli(*d, "customers", "pay", "KH000001", "1000", "--method", "on_account")
     assert bad_method.code == EXIT_USAGE
     assert table_count(shop, "customer_payments") == 1

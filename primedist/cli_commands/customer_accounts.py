@@ -112,13 +112,11 @@ def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cancel_payment(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.cli import _usage_error
     from primedist.services import customer_account as account
 
-    code = args.payment.strip().upper()
-    if not (code.startswith("PT") and code[2:].isdigit()):
-        return _usage_error(f"{args.payment!r} is not a payment code (PT000012)")
     ctx = as_owner(open_context(settings))
-    account.cancel_payment(ctx, int(code[2:]), args.reason)
+    payment_id = account.payment_id_by_code(ctx, args.payment)
+    account.cancel_payment(ctx, payment_id, args.reason)
+    code = account.payment_code(payment_id)
     emit(args, {"payment": code, "cancelled": True}, f"{code} cancelled.")
     return EXIT_OK

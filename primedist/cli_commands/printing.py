@@ -1,5 +1,5 @@
 """`primedist print receipt|invoice|packing-slip ORDER_ID`, `primedist print labels` and
-`primedist print goods-receipt|supplier-return|purchase-order CODE`: print from the
+`primedist print goods-receipt|supplier-return|purchase-order|customer-payment CODE`: print from the
 command line.
 
 Rendering needs Qt: `primedist.ui.printing` is imported inside the command (never at
@@ -48,6 +48,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         p.add_argument("code", metavar="CODE", help=f"its code, e.g. {code}")
         _destination(p)
         p.set_defaults(func=func)
+    p = kinds.add_parser(
+        "customer-payment", help="print a customer's payment receipt (phiếu thu)",
+        description="Print a payment a customer made towards what they owe (sales on "
+        "account) on the receipt's printer and paper (the till's), or on the printer or "
+        "into the PDF file given.",
+    )  # fmt: skip
+    p.add_argument("code", metavar="CODE", help="its code, e.g. PT000012")
+    _destination(p)
+    p.set_defaults(func=cmd_customer_payment)
 
 
 def _destination(p: argparse.ArgumentParser, lang_help: str = "document language") -> Any:
@@ -186,12 +195,20 @@ GOODS_DOCUMENTS: tuple[tuple[str, str, str, Callable[[argparse.Namespace, Settin
 )  # fmt: skip
 
 
+def cmd_customer_payment(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import customer_account
+    from primedist.ui.printing.jobs import print_customer_payment
+
+    return _print_by_code(args, settings, customer_account.payment_id_by_code,
+                          print_customer_payment, "the payment")  # fmt: skip
+
+
 def _print_by_code(
     args: argparse.Namespace, settings: Settings, id_by_code: Callable[[Any, str], int],
     print_job: Callable[..., Any], what: str,
 ) -> int:  # fmt: skip
-    """Print the goods document `args.code` names (`id_by_code` finds it, `print_job`
-    prints it) to --printer or --pdf, else on the invoice's printer."""
+    """Print the document `args.code` names (`id_by_code` finds it, `print_job` prints it)
+    to --printer or --pdf, else on its own printer."""
     from primedist.printing.model import PrintTarget, TargetKind
     from primedist.ui.printing.jobs import ensure_app
 

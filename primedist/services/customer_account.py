@@ -99,6 +99,26 @@ class AccountEntry:
 
 
 @dataclass(frozen=True)
+class PaymentRow:
+    """One customer payment as its printed receipt (*phiếu thu*) shows it."""
+
+    id: int
+    code: str
+    customer_id: int
+    customer_name: str
+    customer_code: str
+    amount: int
+    method: PaymentMethod
+    note: str
+    paid_at: datetime
+    by: str
+    #: The sale it was taken with (its order number), if any.
+    order_number: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str
+
+
+@dataclass(frozen=True)
 class Debtor:
     customer_id: int
     name: str
@@ -210,6 +230,37 @@ def _sale_entry(x: Any) -> AccountEntry:
     return AccountEntry(x.created_at, "sale", x.external_id, x.id, int(x.total), None, "",
                         x.name or "", x.updated_at if cancelled else None,
                         x.cancel_reason if cancelled else None)  # fmt: skip
+
+
+def get_payment(ctx: ServiceContext, payment_id: int) -> PaymentRow:
+    """A payment with its customer, who took it and the sale it came with."""
+    ctx.require(Module.CUSTOMERS)
+    p, k, u, o = payments_t.c, customers_t.c, users_t.c, orders_t.c
+    stmt = (
+        sa.select(p.id, p.customer_id, k.name, k.code, p.amount, p.method, p.note, p.paid_at,
+                  u.name.label("by"), o.external_id, p.cancelled_at, p.cancel_reason)
+        .select_from(payments_t.join(customers_t, k.id == p.customer_id)
+                     .outerjoin(users_t, u.id == p.user_id)
+                     .outerjoin(orders_t, o.id == p.order_id))
+        .where(p.id == payment_id)
+    )  # fmt: skip
+    with ctx.engine.connect() as conn:
+        x = conn.execute(stmt).first()
+    if x is None:
+        raise NotFound(msg("Payment {id} no longer exists.", id=str(payment_id)))
+    return PaymentRow(int(x.id), payment_code(int(x.id)), int(x.customer_id), x.name, x.code,
+                      int(x.amount), PaymentMethod(x.method), x.note or "", x.paid_at,
+                      x.by or "", x.external_id, x.cancelled_at, x.cancel_reason or "")  # fmt: skip
+
+
+def payment_id_by_code(ctx: ServiceContext, code: str) -> int:
+    """The id of the payment PT000012 (any case); a ValidationError names a bad code."""
+    ctx.require(Module.CUSTOMERS)
+    text = code.strip().upper()
+    if not (text.startswith("PT") and text[2:].isdigit()):
+        raise ValidationError(msg("{code} is not a payment code (PT000012).", code=code.strip()),
+                              field="code")  # fmt: skip
+    return int(text[2:])
 
 
 def debtors(ctx: ServiceContext, limit: int = DEBTOR_LIMIT) -> list[Debtor]:

@@ -564,6 +564,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{code} cannot be a barcode: use letters without accents, digits and - . / _ only."),
     QT_TRANSLATE_NOOP("service", "{code} changed: {lines} lines, {units} units"),
     QT_TRANSLATE_NOOP("service", "{code} closed ({reason})"),
+    QT_TRANSLATE_NOOP("service", "{code} is not a payment code (PT000012)."),
     QT_TRANSLATE_NOOP("service", "{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode."),
     QT_TRANSLATE_NOOP("service", "{code} to {supplier}: {lines} lines, {units} units"),
     QT_TRANSLATE_NOOP("service", "{code} was cancelled already."),

@@ -13,6 +13,10 @@
         <translation>Chép tin nhắc nợ</translation>
     </message>
     <message>
+        <source>Print receipt</source>
+        <translation>In phiếu thu</translation>
+    </message>
+    <message>
         <source>Copy a message saying what the customer owes (the sales and what is paid), to paste into the chat with them (Zalo, Messenger…)</source>
         <translation>Chép tin nhắn báo khách đang nợ bao nhiêu (các đơn và số đã trả) để dán vào cuộc trò chuyện với khách (Zalo, Messenger…)</translation>
     </message>
@@ -113,6 +117,14 @@
         <translation>Ghi nhận tiền khách trả nợ (phiếu thu)</translation>
     </message>
     <message>
+        <source>Print the selected payment&apos;s receipt (phiếu thu) for the customer</source>
+        <translation>In phiếu thu của lần trả nợ đang chọn cho khách</translation>
+    </message>
+    <message>
+        <source>Select a payment to print its receipt</source>
+        <translation>Chọn một phiếu thu để in</translation>
+    </message>
+    <message>
         <source>Only the owner or a manager cancels a payment.</source>
         <translation>Chỉ chủ cửa hàng hoặc quản lý được hủy phiếu thu.</translation>
     </message>
@@ -143,6 +155,18 @@
     <message>
         <source>Cancelling the payment</source>
         <translation>Đang hủy phiếu thu</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <source>Printed %1 to %2.</source>
+        <translation>Đã in %1 ra %2.</translation>
+    </message>
+    <message>
+        <source>Printing the receipt</source>
+        <translation>Đang in phiếu thu</translation>
     </message>
     <message>
         <source>Copied: paste it into the chat with the customer.</source>
@@ -12468,6 +12492,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code} closed ({reason})</source>
         <translation>Kết thúc {code} ({reason})</translation>
+    </message>
+    <message>
+        <source>{code} is not a payment code (PT000012).</source>
+        <translation>{code} không phải mã phiếu thu (PT000012).</translation>
     </message>
     <message>
         <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>

@@ -8,6 +8,9 @@ Reads run on the UI thread like the rest of the detail; writes on the database w
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
@@ -47,6 +50,7 @@ from primedist.ui.money_form import (
     payment_fields,
     strike,
 )
+from primedist.ui.ops import Op, report_in
 from primedist.ui.printing.actions import document_language
 from primedist.ui.widgets import align_headers
 
@@ -223,7 +227,12 @@ class AccountPanel(QWidget):
         self.remind_button.setObjectName("remindButton")
         self.remind_button.setAutoDefault(False)
         self.remind_button.clicked.connect(self.copy_reminder)
+        self.print_button = QPushButton()
+        self.print_button.setObjectName("printPaymentButton")
+        self.print_button.setAutoDefault(False)
+        self.print_button.clicked.connect(lambda: self.print_payment())
         top.addWidget(self.remind_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.receive_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -267,6 +276,7 @@ class AccountPanel(QWidget):
     def _retranslate(self) -> None:
         self.receive_button.setText(self.tr("Receive payment…"))
         self.remind_button.setText(self.tr("Copy reminder"))
+        self.print_button.setText(self.tr("Print receipt"))
         self.remind_button.setToolTip(self.tr(
             "Copy a message saying what the customer owes (the sales and what is paid), to "
             "paste into the chat with them (Zalo, Messenger…)"))  # fmt: skip
@@ -389,6 +399,11 @@ class AccountPanel(QWidget):
             )
         entry = self.current_entry()
         payment = entry is not None and entry.kind == "payment" and entry.standing
+        chosen = entry is not None and entry.kind == "payment"
+        self.print_button.setEnabled(not self.busy and chosen)
+        self.print_button.setToolTip(
+            self.tr("Print the selected payment's receipt (phiếu thu) for the customer")
+            if chosen else self.tr("Select a payment to print its receipt"))  # fmt: skip
         allowed = can_cancel_payments(self.ctx)
         self.cancel_button.setEnabled(not self.busy and allowed and payment)
         if not allowed:
@@ -457,6 +472,32 @@ class AccountPanel(QWidget):
         run_inline(self, self.tr("Cancelling the payment"),
                    lambda: svc.cancel_payment(ctx, payment_id, reason), self.message, done,
                    self._settled)  # fmt: skip
+
+    def print_payment(self, pdf: Path | None = None) -> None:
+        """The selected payment's receipt on the receipt's printer (or into `pdf`), in the
+        background."""
+        from primedist.ui.printing.jobs import print_customer_payment
+
+        entry = self.current_entry()
+        if entry is None or entry.kind != "payment":
+            return
+        ctx, payment_id, lang = self.ctx, entry.entity_id, document_language()
+        self.show_message(self.tr("Printing…"))
+        code = entry.reference
+
+        def printed(result: Any) -> None:
+            if alive(self):
+                self.show_message(self.tr("Printed %1 to %2.").replace("%1", code)
+                                  .replace("%2", result.where))  # fmt: skip
+
+        def failed(exc: BaseException) -> None:
+            if alive(self):
+                report_in(self.message, self, exc)
+                self.message.setVisible(bool(self.message.text()))
+
+        Op(self, lambda _job: print_customer_payment(ctx, payment_id, pdf=pdf, lang=lang),
+           title=self.tr("Printing the receipt"), network=True).success(printed).failure(
+            failed).run()  # fmt: skip
 
     def copy_reminder(self) -> None:
         """What the customer owes as a chat message, on the clipboard."""

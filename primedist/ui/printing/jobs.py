@@ -179,6 +179,33 @@ def print_end_of_day(
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
 
 
+def print_customer_payment(
+    ctx: ServiceContext,
+    payment_id: int,
+    *,
+    target: PrintTarget | None = None,
+    pdf: Path | None = None,
+    lang: str = "vi",
+) -> PrintResult:
+    """Print a customer's payment receipt (phiếu thu) on the receipt's printer and paper
+    (the till's), or on the target / into the PDF given; a cash payment opens the drawer
+    when the receipt's printer does for a sale."""
+    from primedist.domain.enums import PaymentMethod
+    from primedist.printing.customer_payment import customer_payment_document
+    from primedist.services import customer_account
+
+    payment = customer_account.get_payment(ctx, payment_id)
+    owed = customer_account.get_balance(ctx, payment.customer_id).owed
+    profile = resolve_profile(ctx, DocumentType.RECEIPT, target=target)
+    document = customer_payment_document(
+        payment, owed, store.load_shop_details(ctx), lang=lang, paper=profile.paper,
+        printed_at=ctx.clock.now(),
+    )  # fmt: skip
+    drawer = profile.open_drawer and payment.method == PaymentMethod.CASH
+    _deliver_profile([document], replace(profile, open_drawer=drawer), pdf)
+    return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())
+
+
 def print_goods_receipt(
     ctx: ServiceContext,
     receipt_id: int,

@@ -240,3 +240,21 @@ def test_the_panel_follows_the_language(qtbot, owner_ctx: ServiceContext, hoa) -
         box.reject()
     finally:
         install_language("en")
+
+
+def test_a_payment_receipt_printed(qtbot, owner_ctx: ServiceContext, hoa, tmp_path) -> None:
+    from tests.printing.support import has_phrase, pdf_text
+
+    panel = open_detail(qtbot, owner_ctx, hoa["id"]).account_panel
+    assert not panel.print_button.isEnabled()  # nothing chosen
+    panel.table.selectRow(row_of(panel, hoa["orders"][0]))
+    assert not panel.print_button.isEnabled()  # a sale is no payment
+    panel.table.selectRow(row_of(panel, account.payment_code(1)))
+    assert panel.print_button.isEnabled()
+    out = tmp_path / "pt.pdf"
+    panel.print_payment(pdf=out)
+    qtbot.waitUntil(lambda: panel.message.text().startswith("Printed"), timeout=WAIT)
+    assert panel.message.text() == f"Printed PT000001 to {out}."
+    text = pdf_text(out)
+    assert has_phrase(text, "Amount received 30,000 VND")
+    assert has_phrase(text, "Still owed 267,000 VND")
