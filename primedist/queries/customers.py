@@ -129,20 +129,38 @@ PAID_ON_ACCOUNT = (
 OWED = SOLD_ON_ACCOUNT - PAID_ON_ACCOUNT
 
 
-def debtor_ids() -> sa.Select[Any]:
-    """The customers who owe something: from their sales on account (the partial index)."""
+def owed_by_debtor() -> sa.Select[Any]:
+    """(customer_id, owed) of the customers who owe something, from their sales on account
+    (the partial index) less their standing payments."""
     p = customer_payments.c
     paid = (
         sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
         .where(p.customer_id == orders.c.customer_id, p.cancelled_at.is_(None))
         .scalar_subquery()
     )
+    owed = sa.func.sum(orders.c.total - orders.c.refunded_amount) - paid
     return (
-        sa.select(orders.c.customer_id)
-        .where(ON_ACCOUNT, orders.c.status != OrderStatus.CANCELLED.value)
+        sa.select(orders.c.customer_id, owed.label("owed"))
+        .where(ON_ACCOUNT, orders.c.status != OrderStatus.CANCELLED.value,
+               orders.c.customer_id.is_not(None))
         .group_by(orders.c.customer_id)
-        .having(sa.func.sum(orders.c.total - orders.c.refunded_amount) > paid)
-    )
+        .having(owed > 0)
+    )  # fmt: skip
+
+
+def debtor_ids() -> sa.Select[Any]:
+    """The customers who owe something (the "Owes money" quick filter)."""
+    debtors = owed_by_debtor().subquery()
+    return sa.select(debtors.c.customer_id)
+
+
+def debt_totals(conn: sa.Connection) -> tuple[int, int]:
+    """(how many customers owe, what they owe in all): Home's card."""
+    debtors = owed_by_debtor().subquery()
+    row = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(debtors.c.owed), 0))
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 class month_text(FunctionElement[str]):  # noqa: N801  (reads as the SQL function it is)

@@ -33,6 +33,7 @@ from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.queries import reports as q
+from primedist.queries.customers import debt_totals
 from primedist.queries.products import ProductFilter, product_filter_clauses, shop_clause
 from primedist.services.activity import event_args
 from primedist.services.context import ServiceContext
@@ -238,11 +239,17 @@ class Dashboard:
     #: New orders per channel (the pie), channels with none left out.
     pie: dict[str, int]
     events: list[EventRow]
+    #: (customers who owe, what they owe in all) for sales on account, whatever the range
+    #: and shops; None for a user without Customers access.
+    owing: tuple[int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
+        owing = None if self.owing is None else {"customers": self.owing[0],
+                                                 "owed": self.owing[1]}  # fmt: skip
         return {
             **self.period.to_json(),
             "todo": self.todo,
+            "customers_owe": owing,
             "revenue": self.revenue.to_json(),
             "new_orders": self.new_orders.to_json(),
             "marketplaces": [c.to_json() for c in self.channels],
@@ -403,6 +410,7 @@ def dashboard(
         todo["no_revenue"] = _no_revenue_count(conn, w)
         channels = _channel_rows(totals, shops)
         events = latest_events(conn, w.shop_ids, limit=5)
+        owing = debt_totals(conn) if ctx.actor.can(Module.CUSTOMERS) else None
     pie = {r.channel.value: r.new_orders.current for r in channels if r.new_orders.current}
     return Dashboard(
         period=_period(w),
@@ -412,6 +420,7 @@ def dashboard(
         channels=channels,
         pie=pie,
         events=events,
+        owing=owing,
     )
 
 

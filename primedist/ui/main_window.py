@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         page = HomePage(self.ctx)
         page.openOrders.connect(self.show_orders)
         page.openProducts.connect(self.show_products)
+        page.openCustomers.connect(self.show_customers)
         page.startStep.connect(self.start_step)
         return page
 
@@ -288,6 +289,17 @@ class MainWindow(QMainWindow):
 
         page = self.select_tab("products")
         if isinstance(page, ProductsPage):
+            page.show_tab(0)
+            page.list.set_filter(flt)
+
+    def show_customers(self, flt: object) -> None:
+        """Open the Customers list with a filter (Home's Customers owe card)."""
+        if "customers" not in self.tab_pages:
+            return
+        from primedist.ui.customers.page import CustomersPage
+
+        page = self.select_tab("customers")
+        if isinstance(page, CustomersPage):
             page.show_tab(0)
             page.list.set_filter(flt)
 

@@ -2899,7 +2899,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -2917,6 +2917,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Nothing has happened yet.</source>
         <translation>Chưa có hoạt động nào.</translation>
+    </message>
+    <message>
+        <source>Customers owe (%1)</source>
+        <translation>Khách nợ (%1)</translation>
     </message>
     <message>
         <source>Products with no revenue</source>
@@ -2961,6 +2965,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>No revenue</source>
         <translation>Chưa có doanh thu</translation>
+    </message>
+    <message>
+        <source>What customers owe for sales on account (the whole shop, whatever the dates): click to see who</source>
+        <translation>Tiền khách còn nợ từ các đơn ghi nợ (cả cửa hàng, không theo khoảng ngày): bấm để xem khách nào</translation>
     </message>
     <message>
         <source>Total revenue</source>

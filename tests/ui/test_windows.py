@@ -601,3 +601,17 @@ def test_the_main_window_fits_a_screen_lower_than_it_wants(qtbot, owner_ctx, set
     assert (small.width(), small.height()) == (400, 300)
     assert fit_to_screen(small, 400, 5000)
     assert small.height() == room.height() - SCREEN_MARGIN
+
+
+def test_home_opens_the_customers_who_owe(qtbot, owner_ctx, settings) -> None:
+    """Home's Customers owe card: the Customers tab, its list filtered to those who owe."""
+    from primedist.queries.customers import CustomerFilter
+    from primedist.ui.customers.page import CustomersPage
+
+    window = main_window(qtbot, owner_ctx, settings)
+    window.show_customers(CustomerFilter(owes_money=True))
+    assert window.tabs.currentWidget() is window.tab_pages["customers"]
+    page = window.select_tab("customers")  # the page the lazy tab built
+    assert isinstance(page, CustomersPage)
+    assert page.list.current_filter() == CustomerFilter(owes_money=True)
+    assert page.list.quick_buttons["owes_money"].isChecked()

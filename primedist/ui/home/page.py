@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import Module
+from primedist.queries.customers import CustomerFilter
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
 from primedist.services import reports
@@ -186,6 +187,8 @@ class HomePage(QWidget):
     openOrders = Signal(str, object)
     #: Open the Products list: a ProductFilter.
     openProducts = Signal(object)
+    #: Open the Customers list: a CustomerFilter (the Customers owe card).
+    openCustomers = Signal(object)
     #: A refresh finished (tests wait on it).
     refreshed = Signal()
     #: A first step was chosen on the Getting started card (a key of first_steps.STEPS).
@@ -218,6 +221,12 @@ class HomePage(QWidget):
             card.clicked.connect(lambda k=key: self.open_todo(k))
             self.todo[key] = card
             todo.addWidget(card)
+        # What customers owe for sales on account (not a count: the money), for those who
+        # may see customers; the figure is the shop's, whatever the range and shops.
+        self.owing = Card("owing", clickable=True, compact=True)
+        self.owing.clicked.connect(self.open_owing)
+        self.owing.setVisible(False)
+        todo.addWidget(self.owing)
         outer.addLayout(todo)
         figures = QHBoxLayout()
         figures.setSpacing(10)
@@ -309,6 +318,7 @@ class HomePage(QWidget):
         lang = current_language()
         for key, card in self.todo.items():
             card.value.setText(format_number(data.todo.get(key, 0), lang))
+        self._fill_owing()
         previous = translate("HomePage", "vs previous period: %1")
         self.revenue.value.setText(format_money(data.revenue.current, lang))
         self.revenue.show_change(
@@ -342,7 +352,22 @@ class HomePage(QWidget):
         if not data.events:
             self.events.addItem(translate("HomePage", "Nothing has happened yet."))
 
+    def _fill_owing(self) -> None:
+        owing = self.data.owing if self.data is not None else None
+        self.owing.setVisible(owing is not None and owing[0] > 0)  # a shop that sells on
+        if owing is None:  # account sees it; the others are spared a card of zeros
+            return
+        count, owed = owing
+        lang = current_language()
+        self.owing.title.setText(translate("HomePage", "Customers owe (%1)").replace(
+            "%1", format_number(count, lang)))  # fmt: skip
+        self.owing.value.setText(format_money(owed, lang))
+
     # Actions ------------------------------------------------------------------------------
+    def open_owing(self) -> None:
+        """The Customers list of those who owe money (sales on account)."""
+        self.openCustomers.emit(CustomerFilter(owes_money=True))
+
     def open_todo(self, key: str) -> None:
         """Open the list behind a to-do card, filtered like the card's count."""
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
@@ -425,6 +450,10 @@ class HomePage(QWidget):
         for key, card in self.todo.items():
             card.title.setText(titles[key])
             card.setToolTip(definition("todo"))
+        self.owing.setToolTip(translate(
+            "HomePage", "What customers owe for sales on account (the whole shop, whatever "
+            "the dates): click to see who"))  # fmt: skip
+        self._fill_owing()
         self.revenue.title.setText(translate("HomePage", "Total revenue") + " ⓘ")
         self.revenue.setToolTip(definition("revenue"))
         self.new_orders.title.setText(translate("HomePage", "New orders") + " ⓘ")

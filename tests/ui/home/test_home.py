@@ -203,3 +203,32 @@ def test_a_new_shop_sees_its_first_steps_until_its_first_order(
     page.refresh()
     qtbot.waitUntil(lambda: card.steps is not None and card.steps.orders)
     assert not card.isVisible()
+
+
+def test_the_customers_owe_card(qtbot: QtBot, owner_ctx: ServiceContext, engine: Engine) -> None:
+    """Hidden while nobody owes; then what customers owe for sales on account, opening the
+    Customers list of those who owe."""
+    from primedist.domain.enums import Module, PaymentMethod, Role
+    from primedist.queries.customers import CustomerFilter
+    from primedist.services import orders
+    from primedist.services.context import Actor
+    from tests.factories import make_customers
+
+    page = make_page(qtbot, owner_ctx)
+    assert page.owing.isHidden()
+    (cup,) = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 20)])
+    for cid, qty in zip(make_customers(engine, 2), (2, 4), strict=True):
+        orders.create_order(owner_ctx, orders.OrderDraft(
+            lines=(orders.DraftLine(cup, qty),), customer_id=cid,
+            payment_method=PaymentMethod.ON_ACCOUNT, paid_now=10_000))  # fmt: skip
+    refreshed(qtbot, page, page.refresh)
+    assert not page.owing.isHidden()
+    assert (page.owing.title.text(), page.owing.value.text()) == ("Customers owe (2)",
+                                                                  "250,000 VND")
+    with qtbot.waitSignal(page.openCustomers) as seen:
+        page.owing.clicked.emit()
+    assert seen.args == [CustomerFilter(owes_money=True)]
+    # A cashier without Customers access is not shown the customers' debts.
+    cashier = owner_ctx.with_actor(Actor(None, "Mai", "mai@x.vn", Role.STAFF,
+                                         frozenset({Module.ORDERS})))  # fmt: skip
+    assert make_page(qtbot, cashier).owing.isHidden()
