@@ -81,3 +81,19 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:
     bad_method = cli(*d, "customers", "pay", "KH000001", "1000", "--method", "on_account")
     assert bad_method.code == EXIT_USAGE
     assert table_count(shop, "customer_payments") == 1
+
+
+def test_an_opening_debt_from_the_command_line(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    run = cli(*d, "customers", "adjust", "KH000002", "300000", "--reason", "Nợ cũ")
+    assert run.code == EXIT_OK, run.err
+    assert run.out.strip() == ("DCK000001: what Trần Văn Bình (KH000002) owes changed by "
+                               "+300,000; owes 300,000 now.")  # fmt: skip
+    down = cli(*d, "customers", "adjust", "KH000002", "-100000", "--reason", "Bớt", "--json")
+    assert down.json() == {"adjustment": "DCK000002", "customer": "KH000002",
+                           "amount": -100_000, "owed": 200_000}  # fmt: skip
+    chat = cli(*d, "customers", "account", "KH000002", "--chat").out
+    assert "Nợ cũ và điều chỉnh: +200.000 ₫" in chat and "Còn nợ: 200.000 ₫" in chat
+    no_reason = cli(*d, "customers", "adjust", "KH000002", "5000", "--reason", " ")
+    assert no_reason.code == EXIT_ERROR and "Say why the balance changes" in no_reason.err
+    assert table_count(shop, "customer_adjustments") == 2

@@ -1,5 +1,5 @@
-"""`primedist customers debtors|account|pay|cancel-payment`: sales on account, what customers
-owe and their payments. Registered on the `customers` command of `primedist.cli`."""
+"""`primedist customers debtors|account|pay|adjust|cancel-payment`: sales on account, what
+customers owe and their payments. Registered on the `customers` command of `primedist.cli`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,17 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--note", default="", metavar="TEXT")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pay)
+    p = actions.add_parser(
+        "adjust", help="change what a customer owes by hand (a debt from before the app, …; "
+        "owner or manager)",
+    )  # fmt: skip
+    p.add_argument("customer", metavar="CUSTOMER", help="the customer's code (KH000012)")
+    p.add_argument("amount", type=int, metavar="AMOUNT",
+                   help="in đồng: + the customer owes more (e.g. a debt from before the app), "
+                   "- less (e.g. an amount written off)")  # fmt: skip
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why the balance changes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_adjust)
     p = actions.add_parser(
         "cancel-payment", help="cancel a customer payment entered by mistake (owner or manager)"
     )
@@ -108,6 +119,20 @@ def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
             "amount": -entry.amount, "method": args.method, "owed": owed}  # fmt: skip
     emit(args, data, f"{entry.reference}: {who.name} ({who.code}) paid {-entry.amount:,}; "
                      f"owes {owed:,} now.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_adjust(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import customer_account as account
+
+    ctx = as_owner(open_context(settings))
+    who = _customer(ctx, args.customer)
+    entry = account.adjust_balance(ctx, who.id, args.amount, args.reason)
+    owed = account.get_balance(ctx, who.id).owed
+    data = {"adjustment": entry.reference, "customer": who.code, "amount": entry.amount,
+            "owed": owed}  # fmt: skip
+    emit(args, data, f"{entry.reference}: what {who.name} ({who.code}) owes changed by "
+                     f"{entry.amount:+,}; owes {owed:,} now.")  # fmt: skip
     return EXIT_OK
 
 

@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0024_customer_accounts"
+HEAD_REVISION = "0025_customer_adjustments"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

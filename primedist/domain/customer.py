@@ -222,3 +222,22 @@ class CustomerPayment(SQLModel, table=True):
     cancelled_at: datetime | None = None
     cancelled_by_id: int | None = fk("users.id", ondelete="SET NULL")
     cancel_reason: str | None = Field(default=None, max_length=255)
+
+
+class CustomerAdjustment(SQLModel, table=True):
+    """What a customer owes changed by hand (DCK000012): a debt from before the app (an
+    opening balance, + owes more) or an amount written off (− owes less), with why. Never
+    cancelled: another adjustment undoes one."""
+
+    __tablename__ = "customer_adjustments"
+    __table_args__ = (
+        sa.CheckConstraint("amount <> 0", name="amount_not_zero"),
+        sa.Index(None, "customer_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = fk("customers.id")
+    amount: int = money_field()
+    reason: str = Field(max_length=255)
+    user_id: int | None = fk("users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -111,6 +111,7 @@ _REMINDER: dict[str, tuple[str, str]] = {
               "{shop} xin gửi thông tin công nợ của quý khách:"),
     "more": ("… and {n} more", "… và {n} đơn khác"),
     "bought": ("Bought on account", "Tổng mua ghi nợ"),
+    "adjusted": ("Earlier debt and adjustments", "Nợ cũ và điều chỉnh"),
     "paid": ("Paid", "Đã trả"),
     "owed": ("Owed", "Còn nợ"),
     "thanks": ("Thank you!", "Cảm ơn quý khách!"),
@@ -143,7 +144,11 @@ def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi")
             f"{money(e.amount)}" for e in sales[:REMINDER_SALES]]  # fmt: skip
     if len(sales) > REMINDER_SALES:
         out.append(t("more", n=len(sales) - REMINDER_SALES))
-    out += ["", f"{t('bought')}: {money(balance.sold)}", f"{t('paid')}: {money(balance.paid)}",
+    out += ["", f"{t('bought')}: {money(balance.sold)}"]
+    if balance.adjusted:
+        out.append(f"{t('adjusted')}: {'+' if balance.adjusted > 0 else ''}"
+                   f"{money(balance.adjusted)}")  # fmt: skip
+    out += [f"{t('paid')}: {money(balance.paid)}",
             f"{t('owed')}: {money(balance.owed)}", "", t("thanks")]  # fmt: skip
     return "\n".join(out)
 

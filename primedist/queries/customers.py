@@ -33,6 +33,7 @@ from primedist.domain.base import table_of
 from primedist.domain.customer import (
     LIST_FILTER_COLUMNS,
     Customer,
+    CustomerAdjustment,
     CustomerPayment,
     CustomerPhone,
     CustomerTag,
@@ -54,6 +55,7 @@ segments = table_of(Segment)
 segment_members = table_of(SegmentMember)
 orders = table_of(Order)
 customer_payments = table_of(CustomerPayment)
+customer_adjustments = table_of(CustomerAdjustment)
 referrers = customers.alias("referrer")
 ranked = customers.alias("ranked")
 #: The name of the rank filter's values (how `_count_clause` knows that filter).
@@ -125,27 +127,36 @@ PAID_ON_ACCOUNT = (
     .where(customer_payments.c.customer_id == c.id, customer_payments.c.cancelled_at.is_(None))
     .scalar_subquery()
 )
+#: The customer's adjustments by hand (a debt from before the app +, written off −).
+ADJUSTED = (
+    sa.select(sa.func.coalesce(sa.func.sum(customer_adjustments.c.amount), 0))
+    .where(customer_adjustments.c.customer_id == c.id)
+    .scalar_subquery()
+)
 #: What the customer owes for sales on account (services.customer_account).
-OWED = SOLD_ON_ACCOUNT - PAID_ON_ACCOUNT
+OWED = SOLD_ON_ACCOUNT + ADJUSTED - PAID_ON_ACCOUNT
+
+
+def account_ledger() -> sa.CompoundSelect[Any]:
+    """(customer_id, amount) of every standing entry of the customers' accounts: sales on
+    account net of refunds (+; through the partial index), adjustments (±), payments (−)."""
+    o, a, p = orders.c, customer_adjustments.c, customer_payments.c
+    sales = sa.select(o.customer_id, (o.total - o.refunded_amount).label("amount")).where(
+        ON_ACCOUNT, o.status != OrderStatus.CANCELLED.value, o.customer_id.is_not(None)
+    )
+    paid = sa.select(p.customer_id, (-p.amount).label("amount")).where(p.cancelled_at.is_(None))
+    return sa.union_all(sales, sa.select(a.customer_id, a.amount), paid)
 
 
 def owed_by_debtor() -> sa.Select[Any]:
-    """(customer_id, owed) of the customers who owe something, from their sales on account
-    (the partial index) less their standing payments."""
-    p = customer_payments.c
-    paid = (
-        sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
-        .where(p.customer_id == orders.c.customer_id, p.cancelled_at.is_(None))
-        .scalar_subquery()
-    )
-    owed = sa.func.sum(orders.c.total - orders.c.refunded_amount) - paid
+    """(customer_id, owed) of the customers who owe something (`account_ledger` summed)."""
+    ledger = account_ledger().subquery()
+    owed = sa.func.sum(ledger.c.amount)
     return (
-        sa.select(orders.c.customer_id, owed.label("owed"))
-        .where(ON_ACCOUNT, orders.c.status != OrderStatus.CANCELLED.value,
-               orders.c.customer_id.is_not(None))
-        .group_by(orders.c.customer_id)
+        sa.select(ledger.c.customer_id, owed.label("owed"))
+        .group_by(ledger.c.customer_id)
         .having(owed > 0)
-    )  # fmt: skip
+    )
 
 
 def debtor_ids() -> sa.Select[Any]:

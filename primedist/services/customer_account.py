@@ -2,13 +2,15 @@
 
 An order paid `on_account` is owed by its customer until they pay. What a customer owes
 = their **standing** sales on account (orders paid on account that are not cancelled:
-total less what returns refunded) less their **standing** payments (`CustomerPayment`,
-not cancelled). Nothing stores the balance, so a cancelled order or payment, a return,
-an edited total simply count differently; below zero the shop owes the customer (paid
-in advance). A payment is taken at the sale (the part paid at once: `orders.create_order`
-records it with the order) or later here (`receive_payment`, *phiếu thu*); cash ones go
-into the drawer (End of day, the till count). Customers access reads and receives;
-cancelling a payment takes the owner or a manager.
+total less what returns refunded) + their adjustments by hand (`CustomerAdjustment`: a
+debt from before the app, an amount written off) − their **standing** payments
+(`CustomerPayment`, not cancelled). Nothing stores the balance, so a cancelled order or
+payment, a return, an edited total simply count differently; below zero the shop owes
+the customer (paid in advance). A payment is taken at the sale (the part paid at once:
+`orders.create_order` records it with the order) or later here (`receive_payment`,
+*phiếu thu*); cash ones go into the drawer (End of day, the till count). Customers
+access reads and receives; cancelling a payment and adjusting a balance take the owner or
+a manager.
 """
 
 from __future__ import annotations
@@ -23,18 +25,24 @@ from sqlmodel import Session
 
 from primedist.core.messages import msg
 from primedist.domain.base import table_of
-from primedist.domain.customer import Customer, CustomerPayment, CustomerPhone
+from primedist.domain.customer import (
+    Customer,
+    CustomerAdjustment,
+    CustomerPayment,
+    CustomerPhone,
+)
 from primedist.domain.enums import Module, OrderStatus, PaymentMethod
 from primedist.domain.order import Order, OrderRefund
 from primedist.domain.supplier import MAX_PAYMENT
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
-from primedist.queries.customers import ON_ACCOUNT
+from primedist.queries.customers import ON_ACCOUNT, owed_by_debtor
 from primedist.services.context import ServiceContext
 from primedist.services.suppliers import checked_reason, locked_standing
 
 orders_t = table_of(Order)
 payments_t = table_of(CustomerPayment)
+adjustments_t = table_of(CustomerAdjustment)
 refunds_t = table_of(OrderRefund)
 customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
@@ -57,6 +65,11 @@ def payment_code(payment_id: int) -> str:
     return f"PT{payment_id:06d}"
 
 
+def adjustment_code(adjustment_id: int) -> str:
+    """A customer adjustment's code (*điều chỉnh công nợ khách*)."""
+    return f"DCK{adjustment_id:06d}"
+
+
 @dataclass(frozen=True)
 class Balance:
     """One customer's account (đồng)."""
@@ -68,11 +81,13 @@ class Balance:
     paid: int
     #: Standing sales on account (their number).
     orders: int
+    #: Adjustments by hand (+ owes more, − less).
+    adjusted: int = 0
 
     @property
     def owed(self) -> int:
         """What the customer owes (below zero: paid in advance)."""
-        return self.sold - self.paid
+        return self.sold + self.adjusted - self.paid
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ class AccountEntry:
     payment (−). `amount` is what it does to the balance."""
 
     when: datetime
-    kind: str  # "sale" | "refund" | "payment"
+    kind: str  # "sale" | "refund" | "payment" | "adjustment"
     #: The order number or the payment's code.
     reference: str
     #: The order's or the payment's id.
@@ -155,12 +170,20 @@ def balances(conn: sa.Connection, customer_ids: Sequence[int]) -> dict[int, Bala
         .where(p.cancelled_at.is_(None), p.customer_id.in_(ids))
         .group_by(p.customer_id)
     ).all()
+    a = adjustments_t.c
+    adjusted = conn.execute(
+        sa.select(a.customer_id, sa.func.sum(a.amount))
+        .where(a.customer_id.in_(ids))
+        .group_by(a.customer_id)
+    ).all()
     sold_by = {int(r[0]): (int(r[1]), int(r[2])) for r in sold}
     paid_by = {int(r[0]): int(r[1]) for r in paid}
+    adjusted_by = {int(r[0]): int(r[1]) for r in adjusted}
     return {
-        i: Balance(i, sold_by.get(i, (0, 0))[0], paid_by.get(i, 0), sold_by.get(i, (0, 0))[1])
+        i: Balance(i, sold_by.get(i, (0, 0))[0], paid_by.get(i, 0), sold_by.get(i, (0, 0))[1],
+                   adjusted_by.get(i, 0))
         for i in ids
-    }
+    }  # fmt: skip
 
 
 def owed_by(conn: sa.Connection, customer_id: int) -> int:
@@ -207,9 +230,21 @@ def account_entries(
         .where(p.customer_id == customer_id)
         .order_by(p.paid_at.desc(), p.id.desc()).limit(limit)
     )  # fmt: skip
+    a = adjustments_t.c
+    adjustments = (
+        sa.select(a.created_at, a.id, a.amount, a.reason, u.name)
+        .select_from(adjustments_t.outerjoin(users_t, u.id == a.user_id))
+        .where(a.customer_id == customer_id)
+        .order_by(a.created_at.desc(), a.id.desc()).limit(limit)
+    )  # fmt: skip
     with ctx.engine.connect() as conn:
         _live_customer(conn, customer_id)
         entries = [_sale_entry(x) for x in conn.execute(sales)]
+        entries += [
+            AccountEntry(x.created_at, "adjustment", adjustment_code(x.id), x.id, int(x.amount),
+                         None, x.reason, x.name or "")
+            for x in conn.execute(adjustments)
+        ]  # fmt: skip
         entries += [
             AccountEntry(x.created_at, "refund", x.external_id, x.id, -int(x.amount), None,
                          x.reason or "", x.name or "")
@@ -266,33 +301,20 @@ def payment_id_by_code(ctx: ServiceContext, code: str) -> int:
 def debtors(ctx: ServiceContext, limit: int = DEBTOR_LIMIT) -> list[Debtor]:
     """The customers who owe something, who owes most first."""
     ctx.require(Module.CUSTOMERS)
-    c, p, k = orders_t.c, payments_t.c, customers_t.c
-    sold = (
-        sa.select(c.customer_id.label("customer_id"), _sold_expr().label("sold"),
-                  sa.func.count().label("orders"), sa.func.max(c.created_at).label("last"))
-        .where(ON_ACCOUNT,
-               c.status != OrderStatus.CANCELLED.value, c.customer_id.is_not(None))
-        .group_by(c.customer_id)
-        .subquery()
-    )  # fmt: skip
-    paid = (
-        sa.select(p.customer_id.label("customer_id"), sa.func.sum(p.amount).label("paid"))
-        .where(p.cancelled_at.is_(None))
-        .group_by(p.customer_id)
-        .subquery()
-    )
-    owed = (sold.c.sold - sa.func.coalesce(paid.c.paid, 0)).label("owed")
-    ph = phones_t.c
+    o, k, ph = orders_t.c, customers_t.c, phones_t.c
+    owed = owed_by_debtor().subquery()
+    mine = sa.and_(o.customer_id == k.id, ON_ACCOUNT, o.status != OrderStatus.CANCELLED.value)
+    sales = sa.select(sa.func.count()).where(mine).scalar_subquery()
+    last = sa.select(sa.func.max(o.created_at)).where(mine).scalar_subquery()
     phone = (
         sa.select(ph.phone).where(ph.customer_id == k.id)
         .order_by(ph.is_primary.desc(), ph.id).limit(1).scalar_subquery()
     )  # fmt: skip
     stmt = (
-        sa.select(k.id, k.name, k.code, phone.label("phone"), owed, sold.c.orders, sold.c.last)
-        .select_from(sold.join(customers_t, k.id == sold.c.customer_id)
-                     .outerjoin(paid, paid.c.customer_id == sold.c.customer_id))
-        .where(owed > 0)
-        .order_by(owed.desc(), k.id)
+        sa.select(k.id, k.name, k.code, phone.label("phone"), owed.c.owed,
+                  sales.label("orders"), last.label("last"))
+        .select_from(owed.join(customers_t, k.id == owed.c.customer_id))
+        .order_by(owed.c.owed.desc(), k.id)
         .limit(limit)
     )  # fmt: skip
     with ctx.engine.connect() as conn:
@@ -392,6 +414,38 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
                               reason=text),
                   after={"payment": payment_id, "amount": payment.amount,
                          "reason": text})  # fmt: skip
+
+
+#: One adjustment at most, either way (đồng).
+MAX_ADJUSTMENT = MAX_PAYMENT
+
+
+def adjust_balance(ctx: ServiceContext, customer_id: int, amount: int, reason: str) -> AccountEntry:
+    """Change what a customer owes by hand: + owes more (a debt from before the app), −
+    owes less (an amount written off, a correction). The reason is required; an adjustment
+    is never cancelled (another one undoes it). The owner or a manager only."""
+    ctx.require(Module.CUSTOMERS)
+    ctx.require_manager()
+    text = checked_reason(reason, msg("Say why the balance changes."))
+    if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+        raise ValidationError(msg("An adjustment is 1 to {max}, up or down.", max=MAX_ADJUSTMENT),
+                              field="amount")  # fmt: skip
+    with ctx.uow() as session:
+        customer = session.get(Customer, customer_id, with_for_update=True)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound(msg("Customer {id} no longer exists.", id=str(customer_id)))
+        row = CustomerAdjustment(customer_id=customer_id, amount=amount, reason=text,
+                                 user_id=ctx.actor.id, created_at=ctx.clock.now())  # fmt: skip
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        code = adjustment_code(row.id)
+        ctx.audit(session, "customer.adjust", entity_type="customer", entity_id=customer_id,
+                  summary=msg("{code}: what {name} owes changed by {amount} đ ({reason})",
+                              code=code, name=customer.name, amount=amount, reason=text),
+                  after={"adjustment": row.id, "amount": amount, "reason": text})  # fmt: skip
+        return AccountEntry(row.created_at, "adjustment", code, row.id, amount, None, text,
+                            ctx.actor.name)  # fmt: skip
 
 
 def cancel_order_payments(

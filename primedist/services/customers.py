@@ -21,10 +21,11 @@ By hand (`add_customer`), only the name is required. When a phone is already use
 `DuplicatePolicy` decides: skip, update the existing customer (values given replace, empty
 ones never blank anything out, new phones are added), or create anyway.
 
-Merging (`merge_customers`) moves orders, payments, points ledger rows, rank history, tags,
-segments, identities, phones, addresses (the newest `MAX_ADDRESSES` kept; the dropped ones
-are kept in the audit row) and referred customers to the survivor; the others are marked
-`merged_into_id` + `deleted_at` (hidden from lists, their rows kept).
+Merging (`merge_customers`) moves orders, payments and balance adjustments, points ledger
+rows, rank history, tags, segments, identities, phones, addresses (the newest
+`MAX_ADDRESSES` kept; the dropped ones are kept in the audit row) and referred customers to
+the survivor; the others are marked `merged_into_id` + `deleted_at` (hidden from lists,
+their rows kept).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from primedist.domain.customer import (
     MAX_ADDRESSES,
     Address,
     Customer,
+    CustomerAdjustment,
     CustomerIdentity,
     CustomerPayment,
     CustomerPhone,
@@ -783,6 +785,7 @@ _MOVED_TEXTS: dict[str, Callable[[int], Message]] = {
     "points_entries": lambda n: msg("{count} points entries", count=n),
     "rank_history": lambda n: msg("{count} rank history", count=n),
     "payments": lambda n: msg("{count} payments", count=n),
+    "adjustments": lambda n: msg("{count} balance adjustments", count=n),
     "identities": lambda n: msg("{count} identities", count=n),
     "referred_customers": lambda n: msg("{count} referred customers", count=n),
     "tags": lambda n: msg("{count} tags", count=n),
@@ -841,6 +844,7 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         move("points_entries", points_t)
         move("rank_history", rank_history_t)
         move("payments", table_of(CustomerPayment))
+        move("adjustments", table_of(CustomerAdjustment))
         move("identities", identities_t)
         move("referred_customers", customers_t, "referrer_id")
         # Chains: customers merged earlier into one of the others now point at the survivor.

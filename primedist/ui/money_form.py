@@ -1,8 +1,8 @@
 """Small money forms shared by the suppliers' and the customers' accounts: a dialog whose
 Save runs a service on the database worker (`FormDialog`), its foot (`form_foot`), the
 payment fields (what is owed, the amount, how, a note, what is owed after:
-`payment_fields`), reading an amount typed (`parse_amount`) and a cancelled entry's cell
-(`strike`)."""
+`payment_fields`), the fields of a balance changed by hand (`adjust_fields`), reading an
+amount typed (`parse_amount`) and a cancelled entry's cell (`strike`)."""
 
 from __future__ import annotations
 
@@ -172,3 +172,55 @@ def payment_fields(
     amount.setFocus()
     amount.selectAll()
     return PaymentFields(owed_label, amount, method, note, after, captions)
+
+
+@dataclass(frozen=True)
+class AdjustFields:
+    """A balance changed by hand: up or down (`direction` 0 / 1), by an amount, with why;
+    `captions` by key (owed, direction, amount, reason)."""
+
+    owed: QLabel
+    direction: QComboBox
+    amount: QLineEdit
+    reason: QLineEdit
+    after: QLabel
+    captions: dict[str, QLabel]
+
+    def change(self) -> int | None:
+        """The signed change typed (+ owes more); None when the amount is not money."""
+        amount = parse_amount(self.amount.text())
+        if amount is None:
+            return None
+        return -amount if self.direction.currentIndex() == 1 else amount
+
+
+def adjust_fields(layout: QVBoxLayout, *, max_note: int, on_change: Callable[[], None]
+                  ) -> AdjustFields:  # fmt: skip
+    """Add the rows of a balance change to `layout` (the amount has the focus); any edit
+    calls `on_change`."""
+    owed = QLabel()
+    direction = QComboBox()
+    direction.setObjectName("adjustDirection")
+    direction.addItems(["", ""])
+    amount = QLineEdit()
+    amount.setObjectName("adjustAmount")
+    amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    amount.setMaximumWidth(220)
+    reason = QLineEdit()
+    reason.setObjectName("adjustReason")
+    reason.setMaxLength(max_note)
+    after = QLabel()
+    after.setObjectName("adjustAfter")
+    captions = {k: QLabel() for k in ("owed", "direction", "amount", "reason")}
+    form = QFormLayout()
+    for key, widget in (("owed", owed), ("direction", direction), ("amount", amount),
+                        ("reason", reason)):  # fmt: skip
+        captions[key].setBuddy(widget)
+        form.addRow(captions[key], widget)
+    form.addRow("", after)
+    layout.addLayout(form)
+    for edit in (amount, reason):
+        edit.textChanged.connect(lambda _t: on_change())
+    direction.currentIndexChanged.connect(lambda _i: on_change())
+    amount.setFocus()
+    return AdjustFields(owed, direction, amount, reason, after, captions)

@@ -9,6 +9,10 @@
         <translation>Thu nợ…</translation>
     </message>
     <message>
+        <source>Adjust…</source>
+        <translation>Điều chỉnh…</translation>
+    </message>
+    <message>
         <source>Copy reminder</source>
         <translation>Chép tin nhắc nợ</translation>
     </message>
@@ -65,6 +69,10 @@
         <translation>Hoàn tiền</translation>
     </message>
     <message>
+        <source>Adjustment</source>
+        <translation>Điều chỉnh công nợ</translation>
+    </message>
+    <message>
         <source>Payment</source>
         <translation>Thu nợ</translation>
     </message>
@@ -105,8 +113,20 @@
         <translation>đã trả %1</translation>
     </message>
     <message>
+        <source>adjusted %1</source>
+        <translation>điều chỉnh %1</translation>
+    </message>
+    <message>
         <source>Cancelled: %1</source>
         <translation>Đã hủy: %1</translation>
+    </message>
+    <message>
+        <source>Change what the customer owes by hand: a debt from before the app, an amount written off (with the reason)</source>
+        <translation>Điều chỉnh số tiền khách nợ: nợ cũ từ trước khi dùng phần mềm, số tiền xóa nợ (ghi rõ lý do)</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager adjusts what a customer owes.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được điều chỉnh công nợ của khách.</translation>
     </message>
     <message>
         <source>The customer owes nothing: there is nothing to receive.</source>
@@ -139,6 +159,10 @@
     <message>
         <source>%1 received (%2).</source>
         <translation>Đã thu %1 (%2).</translation>
+    </message>
+    <message>
+        <source>%1 saved: %2.</source>
+        <translation>Đã lưu %1: %2.</translation>
     </message>
     <message>
         <source>Cancel %1</source>
@@ -535,6 +559,73 @@
     <message>
         <source>Looking for the ward</source>
         <translation>Đang tìm phường/xã</translation>
+    </message>
+</context>
+<context>
+    <name>AdjustBalanceDialog</name>
+    <message>
+        <source>Adjust what %1 owes</source>
+        <translation>Điều chỉnh công nợ của %1</translation>
+    </message>
+    <message>
+        <source>Owes now</source>
+        <translation>Đang nợ</translation>
+    </message>
+    <message>
+        <source>&amp;Change</source>
+        <translation>&amp;Thay đổi</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>&amp;Số tiền</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Lý do</translation>
+    </message>
+    <message>
+        <source>Owes more (e.g. a debt from before the app)</source>
+        <translation>Nợ thêm (vd. nợ cũ trước khi dùng phần mềm)</translation>
+    </message>
+    <message>
+        <source>Owes less (e.g. an amount written off)</source>
+        <translation>Nợ bớt (vd. xóa một phần nợ)</translation>
+    </message>
+    <message>
+        <source>e.g. 500.000</source>
+        <translation>vd. 500.000</translation>
+    </message>
+    <message>
+        <source>required: e.g. debt from the notebook</source>
+        <translation>bắt buộc: vd. nợ cũ ghi trong sổ</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Type the amount as an amount of money, e.g. 500.000.</source>
+        <translation>Nhập số tiền, vd. 500.000.</translation>
+    </message>
+    <message>
+        <source>The amount must be 1 to %1.</source>
+        <translation>Số tiền phải từ 1 đến %1.</translation>
+    </message>
+    <message>
+        <source>Say why the balance changes.</source>
+        <translation>Hãy ghi lý do điều chỉnh.</translation>
+    </message>
+    <message>
+        <source>Owes after: %1</source>
+        <translation>Còn nợ sau điều chỉnh: %1</translation>
+    </message>
+    <message>
+        <source>Adjusting the balance</source>
+        <translation>Đang điều chỉnh công nợ</translation>
     </message>
 </context>
 <context>
@@ -7885,6 +7976,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy phiếu thu của khách</translation>
     </message>
     <message>
+        <source>Customer balance adjusted</source>
+        <translation>Điều chỉnh công nợ khách</translation>
+    </message>
+    <message>
         <source>Suppliers exported</source>
         <translation>Xuất danh sách nhà cung cấp</translation>
     </message>
@@ -12578,6 +12673,10 @@ Vẫn bán?</translation>
         <translation>{code}: bỏ {skus}</translation>
     </message>
     <message>
+        <source>{code}: what {name} owes changed by {amount} đ ({reason})</source>
+        <translation>{code}: công nợ của {name} thay đổi {amount} đ ({reason})</translation>
+    </message>
+    <message>
         <source>{code}: {amount} paid to {name}</source>
         <translation>{code}: đã trả {amount} cho {name}</translation>
     </message>
@@ -12620,6 +12719,10 @@ Vẫn bán?</translation>
     <message>
         <source>{count} audit rows do not fit one Excel sheet: narrow the dates.</source>
         <translation>{count} dòng nhật ký hoạt động không vừa một trang Excel: hãy thu hẹp khoảng ngày.</translation>
+    </message>
+    <message>
+        <source>{count} balance adjustments</source>
+        <translation>{count} lần điều chỉnh công nợ</translation>
     </message>
     <message>
         <source>{count} customers</source>

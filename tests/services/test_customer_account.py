@@ -327,3 +327,38 @@ def test_exporting_those_who_owe_with_what_they_owe(
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
     assert rows[0] == ("Mã khách hàng", "Tên khách hàng", "Còn nợ")
     assert rows[1][1:] == ("Trần Văn Bình", 189_000) and len(rows) == 2
+
+
+def test_an_opening_debt_and_an_amount_written_off(
+    engine: Engine, owner_ctx: ServiceContext, variants: list[int], buyers: list[int]
+) -> None:
+    """A debt from before the app makes a customer owe with no sale on account; a write-off
+    lowers it; both are listed, counted everywhere what is owed is, and move with a merge."""
+    from primedist.queries.customers import debt_totals
+
+    hoa, binh = buyers[0], buyers[1]
+    opening = account.adjust_balance(owner_ctx, hoa, 500_000, "  Nợ cũ trong sổ tay  ")
+    assert (opening.kind, opening.reference, opening.amount, opening.note) == (
+        "adjustment", "DCK000001", 500_000, "Nợ cũ trong sổ tay")
+    assert owed(owner_ctx, hoa) == 500_000
+    assert [(d.customer_id, d.owed, d.orders) for d in account.debtors(owner_ctx)] == [
+        (hoa, 500_000, 0)]
+    account.receive_payment(owner_ctx, hoa, 200_000)
+    account.adjust_balance(owner_ctx, hoa, -50_000, "Bớt cho khách quen")
+    assert account.get_balance(owner_ctx, hoa).adjusted == 450_000
+    assert owed(owner_ctx, hoa) == 250_000
+    with engine.connect() as conn:
+        assert debt_totals(conn) == (1, 250_000)
+    svc.create_order(owner_ctx, on_account(variants, binh))
+    report = merge_customers(owner_ctx, binh, [hoa])
+    assert report.moved["adjustments"] == 2 and owed(owner_ctx, binh) == 250_000 + 99_000
+    staff = owner_ctx.with_actor(Actor(None, "Lan", "lan@x.vn", Role.STAFF,
+                                       frozenset({Module.CUSTOMERS})))  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        account.adjust_balance(staff, binh, 1_000, "x")
+    for amount, reason, field in ((0, "x", "amount"), (1_000, " ", "reason"),
+                                  (10**12, "x", "amount")):  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            account.adjust_balance(owner_ctx, binh, amount, reason)
+        assert refused.value.field == field
+    assert "customer.adjust" in audit_actions(engine)

@@ -8,6 +8,7 @@ Reads run on the UI thread like the rest of the detail; writes on the database w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from primedist.ui.messages import error_text
 from primedist.ui.money_form import (
     MUTED,
     FormDialog,
+    adjust_fields,
     form_foot,
     parse_amount,
     payment_fields,
@@ -72,6 +74,14 @@ def _money(amount: int) -> str:
 def _signed(amount: int) -> str:
     """+ when it raises what is owed, − when it lowers it."""
     return ("+" if amount > 0 else "−") + _money(abs(amount))
+
+
+def _button(name: str, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton()
+    button.setObjectName(name)
+    button.setAutoDefault(False)  # Enter in the table never presses it
+    button.clicked.connect(lambda _checked=False: slot())
+    return button
 
 
 def can_cancel_payments(ctx: ServiceContext) -> bool:
@@ -176,6 +186,75 @@ class ReceivePaymentDialog(FormDialog):
             self.amount.selectAll()
 
 
+class AdjustBalanceDialog(FormDialog):
+    """What a customer owes changed by hand: up (a debt from before the app) or down (an
+    amount written off), by an amount, with why. Emits `adjusted(AccountEntry)` and closes
+    once the service recorded it (the owner or a manager)."""
+
+    adjusted = Signal(object)
+
+    def __init__(
+        self, ctx: ServiceContext, customer_id: int, name: str, owed: int,
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(ctx, "customerAdjustDialog", 520, parent)
+        self.customer_id, self.name, self.owed = customer_id, name, owed
+        self.fields = adjust_fields(self.column, max_note=svc.MAX_NOTE, on_change=self._update)
+        self.amount, self.reason = self.fields.amount, self.fields.reason
+        self.status, self.save_button, self.cancel_button = form_foot(self, self.column)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        title = self.tr("Adjust what %1 owes").replace("%1", self.name)
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        f = self.fields
+        f.captions["owed"].setText(self.tr("Owes now"))
+        f.captions["direction"].setText(self.tr("&Change"))
+        f.captions["amount"].setText(self.tr("&Amount"))
+        f.captions["reason"].setText(self.tr("&Reason"))
+        f.direction.setItemText(0, self.tr("Owes more (e.g. a debt from before the app)"))
+        f.direction.setItemText(1, self.tr("Owes less (e.g. an amount written off)"))
+        self.amount.setPlaceholderText(self.tr("e.g. 500.000"))
+        self.reason.setPlaceholderText(self.tr("required: e.g. debt from the notebook"))
+        self.save_button.setText(self.tr("Save"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._update()
+
+    def problem_text(self) -> str:
+        change = self.fields.change()
+        if change is None:
+            return self.tr("Type the amount as an amount of money, e.g. 500.000.")
+        if not 0 < abs(change) <= svc.MAX_ADJUSTMENT:
+            return self.tr("The amount must be 1 to %1.").replace(
+                "%1", _money(svc.MAX_ADJUSTMENT))  # fmt: skip
+        if not self.reason.text().strip():
+            return self.tr("Say why the balance changes.")
+        return ""
+
+    def _update(self) -> None:
+        self.fields.owed.setText(_money(self.owed))
+        change = self.fields.change()
+        self.fields.after.setText("" if change is None else self.tr("Owes after: %1").replace(
+            "%1", _money(self.owed + change)))  # fmt: skip
+        self.show_problem(self.problem_text(), typed=bool(self.amount.text().strip()))
+
+    def save(self) -> None:
+        change = self.fields.change()
+        if self._busy or change is None or self.problem_text():
+            return
+        ctx, cid, reason = self.ctx, self.customer_id, self.reason.text()
+        self.run_save(lambda: svc.adjust_balance(ctx, cid, change, reason),
+                      self.tr("Adjusting the balance"), self._saved)
+
+    def _saved(self, entry: AccountEntry) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy = False
+        self.adjusted.emit(entry)
+        self.accept()
+
+
 class AccountPanel(QWidget):
     """What the customer owes, its entries (newest first), Receive payment… and Cancel
     payment…. `reload()` reads it (the detail calls it with the rest of the customer)."""
@@ -195,6 +274,7 @@ class AccountPanel(QWidget):
         self.entries: list[AccountEntry] = []
         self.busy = False
         self.dialog: ReceivePaymentDialog | None = None
+        self.dialog_adjust: AdjustBalanceDialog | None = None
         self.cancel_box: QInputDialog | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -215,27 +295,20 @@ class AccountPanel(QWidget):
         for w in (self.owed_caption, self.owed_value, self.owed_detail):
             figure.addWidget(w)
         top.addLayout(figure, 1)
-        self.receive_button = QPushButton()
-        self.receive_button.setObjectName("primaryButton")
-        self.receive_button.setAutoDefault(False)
-        self.receive_button.clicked.connect(self.receive_payment)
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("dangerButton")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.ask_cancel_payment)
-        self.remind_button = QPushButton()
-        self.remind_button.setObjectName("remindButton")
-        self.remind_button.setAutoDefault(False)
-        self.remind_button.clicked.connect(self.copy_reminder)
-        self.print_button = QPushButton()
-        self.print_button.setObjectName("printPaymentButton")
-        self.print_button.setAutoDefault(False)
-        self.print_button.clicked.connect(lambda: self.print_payment())
-        top.addWidget(self.remind_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.receive_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.receive_button = _button("primaryButton", self.receive_payment)
+        self.adjust_button = _button("adjustBalanceButton", self.adjust_balance)
+        self.print_button = _button("printPaymentButton", lambda: self.print_payment())
+        self.cancel_button = _button("dangerButton", self.ask_cancel_payment)
+        self.remind_button = _button("remindButton", self.copy_reminder)
         layout.addLayout(top)
+        # The actions under the figure, the everyday ones first; the reminder at the right.
+        actions = QHBoxLayout()
+        for button in (self.receive_button, self.adjust_button, self.print_button,
+                       self.cancel_button):  # fmt: skip
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.remind_button)
+        layout.addLayout(actions)
         self.message = QLabel()
         self.message.setObjectName("muted")
         self.message.setWordWrap(True)
@@ -275,6 +348,7 @@ class AccountPanel(QWidget):
 
     def _retranslate(self) -> None:
         self.receive_button.setText(self.tr("Receive payment…"))
+        self.adjust_button.setText(self.tr("Adjust…"))
         self.remind_button.setText(self.tr("Copy reminder"))
         self.print_button.setText(self.tr("Print receipt"))
         self.remind_button.setToolTip(self.tr(
@@ -296,6 +370,8 @@ class AccountPanel(QWidget):
             return self.tr("Sale on account")
         if entry.kind == "refund":
             return self.tr("Refund")
+        if entry.kind == "adjustment":
+            return self.tr("Adjustment")
         if entry.method is None:
             return self.tr("Payment")
         return self.tr("Payment (%1)").replace("%1", enum_label(entry.method).lower())
@@ -337,11 +413,13 @@ class AccountPanel(QWidget):
         colour = ADVANCE if b is not None and b.owed < 0 else OWED
         self.owed_value.setStyleSheet(f"color: {colour.name()};")
         parts = []
-        if b is not None and (b.orders or b.paid):
+        if b is not None and (b.orders or b.paid or b.adjusted):
             parts = [count_text(b.orders, self.tr("%n sale on account"),
                                 self.tr("%n sales on account")),
                      self.tr("sold %1").replace("%1", _money(b.sold)),
                      self.tr("paid %1").replace("%1", _money(b.paid))]  # fmt: skip
+        if b is not None and b.adjusted:
+            parts.append(self.tr("adjusted %1").replace("%1", _signed(b.adjusted)))
         self.owed_detail.setText(" · ".join(parts))
         self.owed_detail.setVisible(bool(parts))
         self._fill_table()
@@ -390,6 +468,12 @@ class AccountPanel(QWidget):
         owed = self.balance.owed if self.balance is not None else 0
         self.receive_button.setEnabled(not self.busy and owed > 0)
         self.remind_button.setEnabled(owed > 0)
+        self.adjust_button.setEnabled(not self.busy and can_cancel_payments(self.ctx))
+        self.adjust_button.setToolTip(
+            self.tr("Change what the customer owes by hand: a debt from before the app, an "
+                    "amount written off (with the reason)")
+            if can_cancel_payments(self.ctx)
+            else self.tr("Only the owner or a manager adjusts what a customer owes."))  # fmt: skip
         if self.balance is not None and owed <= 0:
             self.receive_button.setToolTip(self.tr("The customer owes nothing: there is "
                                                    "nothing to receive."))  # fmt: skip
@@ -440,6 +524,27 @@ class AccountPanel(QWidget):
         self.reload()
         self.show_message(self.tr("%1 received (%2).").replace(
             "%1", _money(-entry.amount)).replace("%2", entry.reference))  # fmt: skip
+        self.changed.emit()
+
+    def adjust_balance(self) -> AdjustBalanceDialog | None:
+        """Open the adjustment dialog; None for those who may not adjust."""
+        if self.busy or not can_cancel_payments(self.ctx):
+            return None
+        owed = self.balance.owed if self.balance is not None else 0
+        dialog = AdjustBalanceDialog(self.ctx, self.customer_id, self.customer_name, owed,
+                                     parent=self)  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.adjusted.connect(self._adjusted)
+        self.dialog_adjust = dialog
+        dialog.open()
+        return dialog
+
+    def _adjusted(self, entry: AccountEntry) -> None:
+        if not alive(self):
+            return
+        self.reload()
+        self.show_message(self.tr("%1 saved: %2.").replace("%1", entry.reference).replace(
+            "%2", _signed(entry.amount)))  # fmt: skip
         self.changed.emit()
 
     def ask_cancel_payment(self) -> QInputDialog | None:

@@ -18,7 +18,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -52,6 +51,7 @@ from primedist.ui.list_tools import (
 from primedist.ui.money_form import (
     MUTED,
     FormDialog,
+    adjust_fields,
     form_foot,
     parse_amount,
     payment_fields,
@@ -280,34 +280,12 @@ class AdjustDialog(FormDialog):
     ) -> None:
         super().__init__(ctx, "supplierAdjustDialog", 520, parent)
         self.row = row
-        layout = self.column
-        form = QFormLayout()
-        self.owed = QLabel()
-        self.direction = QComboBox()
-        self.direction.setObjectName("adjustDirection")
-        self.direction.addItems(["", ""])
-        self.amount = QLineEdit()
-        self.amount.setObjectName("adjustAmount")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.amount.setMaximumWidth(220)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("adjustReason")
-        self.reason.setMaxLength(svc.MAX_NOTE)
-        self.after = QLabel()
-        self.after.setObjectName("adjustAfter")
-        self.captions = {k: QLabel() for k in ("owed", "direction", "amount", "reason")}
-        for key, widget in (("owed", self.owed), ("direction", self.direction),
-                            ("amount", self.amount), ("reason", self.reason)):  # fmt: skip
-            self.captions[key].setBuddy(widget)
-            form.addRow(self.captions[key], widget)
-        form.addRow("", self.after)
-        layout.addLayout(form)
-        self.status, self.save_button, self.cancel_button = form_foot(self, layout)
-        for edit in (self.amount, self.reason):
-            edit.textChanged.connect(lambda _t: self._update())
-        self.direction.currentIndexChanged.connect(lambda _i: self._update())
+        fields = adjust_fields(self.column, max_note=svc.MAX_NOTE, on_change=self._update)
+        self.fields_ = fields
+        self.owed, self.direction, self.amount = fields.owed, fields.direction, fields.amount
+        self.reason, self.after, self.captions = fields.reason, fields.after, fields.captions
+        self.status, self.save_button, self.cancel_button = form_foot(self, self.column)
         self.retranslate()
-        self.amount.setFocus()
 
     def retranslate(self) -> None:
         row = self.row
@@ -328,10 +306,7 @@ class AdjustDialog(FormDialog):
 
     def change(self) -> int | None:
         """The signed change typed (+ owes more); None when the amount is not money."""
-        amount = parse_amount(self.amount.text())
-        if amount is None:
-            return None
-        return -amount if self.direction.currentIndex() == 1 else amount
+        return self.fields_.change()
 
     def problem_text(self) -> str:
         change = self.change()

@@ -95,6 +95,7 @@ ACTIONS: dict[str, str] = {
     "supplier.payment_cancel": QT_TRANSLATE_NOOP("audit", "Supplier payment cancelled"),
     "customer.payment": QT_TRANSLATE_NOOP("audit", "Customer paid a debt"),
     "customer.payment_cancel": QT_TRANSLATE_NOOP("audit", "Customer payment cancelled"),
+    "customer.adjust": QT_TRANSLATE_NOOP("audit", "Customer balance adjusted"),
     "suppliers.export": QT_TRANSLATE_NOOP("audit", "Suppliers exported"),
     "suppliers.import": QT_TRANSLATE_NOOP("audit", "Suppliers imported"),
     "report.rebuild": QT_TRANSLATE_NOOP("audit", "Report figures rebuilt"),

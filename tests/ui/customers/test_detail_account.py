@@ -258,3 +258,40 @@ def test_a_payment_receipt_printed(qtbot, owner_ctx: ServiceContext, hoa, tmp_pa
     text = pdf_text(out)
     assert has_phrase(text, "Amount received 30,000 VND")
     assert has_phrase(text, "Still owed 267,000 VND")
+
+
+def test_an_opening_debt_adjusted_by_hand(qtbot, engine: Engine, owner_ctx: ServiceContext
+                                          ) -> None:  # fmt: skip
+    (cid,) = make_customers(engine, 1, names=["Trần Văn Bình"])
+    dialog = open_detail(qtbot, owner_ctx, cid)
+    panel = dialog.account_panel
+    box = panel.adjust_balance()
+    assert box is not None and not box.save_button.isEnabled()
+    box.amount.setText("500,000")
+    assert box.status.text() == "Say why the balance changes."
+    box.reason.setText("Nợ cũ trong sổ")
+    assert box.fields.after.text() == "Owes after: 500,000 VND" and box.save_button.isEnabled()
+    qtbot.mouseClick(box.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.owed_value.text() == "500,000 VND", timeout=WAIT)
+    assert panel.message.text() == "DCK000001 saved: +500,000 VND."
+    assert cells(panel, 0)[DOC:AMOUNT + 1] == ["DCK000001", "Adjustment", "+500,000 VND"]
+    assert cells(panel, 0)[NOTE] == "Nợ cũ trong sổ"
+    assert "adjusted +500,000 VND" in panel.owed_detail.text()
+    down = panel.adjust_balance()
+    assert down is not None
+    down.fields.direction.setCurrentIndex(1)
+    down.amount.setText("100,000")
+    down.reason.setText("Bớt")
+    assert down.fields.after.text() == "Owes after: 400,000 VND"
+    down.save()
+    qtbot.waitUntil(lambda: panel.owed_value.text() == "400,000 VND", timeout=WAIT)
+    assert panel.receive_button.isEnabled()
+
+
+def test_staff_cannot_adjust(qtbot, owner_ctx: ServiceContext, hoa) -> None:
+    staff = owner_ctx.with_actor(Actor(None, "Lan", "lan@x.vn", Role.STAFF,
+                                       frozenset({Module.CUSTOMERS, Module.ORDERS})))  # fmt: skip
+    panel = open_detail(qtbot, staff, hoa["id"]).account_panel
+    assert not panel.adjust_button.isEnabled() and panel.adjust_balance() is None
+    assert panel.adjust_button.toolTip() == ("Only the owner or a manager adjusts what a "
+                                             "customer owes.")  # fmt: skip
