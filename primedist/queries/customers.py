@@ -121,6 +121,13 @@ SOLD_ON_ACCOUNT = (
            orders.c.status != OrderStatus.CANCELLED.value)
     .scalar_subquery()
 )  # fmt: skip
+#: How many standing sales on account the customer has.
+SALES_ON_ACCOUNT = (
+    sa.select(sa.func.count())
+    .where(orders.c.customer_id == c.id, ON_ACCOUNT,
+           orders.c.status != OrderStatus.CANCELLED.value)
+    .scalar_subquery()
+)  # fmt: skip
 #: The customer's standing payments towards it.
 PAID_ON_ACCOUNT = (
     sa.select(sa.func.coalesce(sa.func.sum(customer_payments.c.amount), 0))

@@ -36,7 +36,14 @@ from primedist.domain.order import Order, OrderRefund
 from primedist.domain.supplier import MAX_PAYMENT
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
-from primedist.queries.customers import ON_ACCOUNT, owed_by_debtor
+from primedist.queries.customers import (
+    ADJUSTED,
+    ON_ACCOUNT,
+    PAID_ON_ACCOUNT,
+    SALES_ON_ACCOUNT,
+    SOLD_ON_ACCOUNT,
+    owed_by_debtor,
+)
 from primedist.services.context import ServiceContext
 from primedist.services.suppliers import checked_reason, locked_standing
 
@@ -147,43 +154,20 @@ class Debtor:
 # --------------------------------------------------------------------------- SQL
 
 
-def _sold_expr() -> sa.ColumnElement[Any]:
-    c = orders_t.c
-    return sa.func.coalesce(sa.func.sum(c.total - c.refunded_amount), 0)
-
-
 def balances(conn: sa.Connection, customer_ids: Sequence[int]) -> dict[int, Balance]:
     """The accounts of these customers (every one of them, zero when they never bought on
-    account); through the partial index of sales on account."""
+    account), with the Customers list's own figures (`queries.customers`)."""
     ids = sorted(set(customer_ids))
     if not ids:
         return {}
-    c, p = orders_t.c, payments_t.c
-    sold = conn.execute(
-        sa.select(c.customer_id, _sold_expr(), sa.func.count())
-        .where(ON_ACCOUNT,
-               c.status != OrderStatus.CANCELLED.value, c.customer_id.in_(ids))
-        .group_by(c.customer_id)
+    k = customers_t.c
+    rows = conn.execute(
+        sa.select(k.id, SOLD_ON_ACCOUNT, PAID_ON_ACCOUNT, SALES_ON_ACCOUNT, ADJUSTED)
+        .where(k.id.in_(ids))
     ).all()  # fmt: skip
-    paid = conn.execute(
-        sa.select(p.customer_id, sa.func.sum(p.amount))
-        .where(p.cancelled_at.is_(None), p.customer_id.in_(ids))
-        .group_by(p.customer_id)
-    ).all()
-    a = adjustments_t.c
-    adjusted = conn.execute(
-        sa.select(a.customer_id, sa.func.sum(a.amount))
-        .where(a.customer_id.in_(ids))
-        .group_by(a.customer_id)
-    ).all()
-    sold_by = {int(r[0]): (int(r[1]), int(r[2])) for r in sold}
-    paid_by = {int(r[0]): int(r[1]) for r in paid}
-    adjusted_by = {int(r[0]): int(r[1]) for r in adjusted}
-    return {
-        i: Balance(i, sold_by.get(i, (0, 0))[0], paid_by.get(i, 0), sold_by.get(i, (0, 0))[1],
-                   adjusted_by.get(i, 0))
-        for i in ids
-    }  # fmt: skip
+    found = {int(r[0]): Balance(int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]))
+             for r in rows}  # fmt: skip
+    return {i: found.get(i, Balance(i, 0, 0, 0)) for i in ids}
 
 
 def owed_by(conn: sa.Connection, customer_id: int) -> int:
