@@ -34,6 +34,7 @@ from primedist.db.engine import db_timestamp, is_sqlite, sqlite_timestamp
 from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain import metadata
 from primedist.domain.base import table_of
+from primedist.domain.customer import Customer, CustomerAdjustment, CustomerPayment
 from primedist.domain.enums import (
     ActivityKind,
     Channel,
@@ -277,6 +278,7 @@ def generate_demo(
         _fix_sequences(conn)
         _reserve_open_orders(conn, ctx.clock.now())
         _sales_in_the_ledger(conn, ctx.clock.now())
+        _sales_on_account(conn, ctx.clock.now(), np.random.default_rng(seed))
         refresh_product_summaries(conn)
         prog.update(0.97, "Saving")
     _deliveries(ctx, np.random.default_rng(seed))
@@ -370,9 +372,11 @@ def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
                                                  note))  # fmt: skip
         if days < 0:  # a late order was placed some days before it was due
             with ctx.engine.begin() as conn:
-                conn.execute(sa.update(table_of(PurchaseOrder))
-                             .where(table_of(PurchaseOrder).c.id == row.id)
-                             .values(created_at=row.created_at + timedelta(days=days - 4)))
+                conn.execute(
+                    sa.update(table_of(PurchaseOrder))
+                    .where(table_of(PurchaseOrder).c.id == row.id)
+                    .values(created_at=row.created_at + timedelta(days=days - 4))
+                )
 
 
 def _run_low(ctx: ServiceContext, skus: Sequence[str]) -> None:
@@ -479,6 +483,79 @@ def _sales_in_the_ledger(conn: sa.Connection, now: datetime) -> None:
                                now)  # fmt: skip
     for i in range(0, len(rows), 5_000):
         conn.execute(sa.insert(moves_t), rows[i : i + 5_000])
+
+
+#: Sales on account (*bán ghi nợ*): how many of the shop's own recent bank-transfer sales to
+#: known customers were on account instead, between how many days ago; the older ones are
+#: paid (some in two instalments), the newer ones partly or not at all.
+ON_ACCOUNT_SALES = 14
+ON_ACCOUNT_DAYS = (2, 75)
+#: One customer's debt from before the app (an opening balance, Customers → Account).
+OPENING_DEBT = 1_250_000
+OPENING_DEBT_REASON = "Nợ cũ chuyển sang từ sổ tay"
+
+
+def _sales_on_account(conn: sa.Connection, now: datetime, rng: np.random.Generator) -> None:
+    """Turn a few of the shop's own completed bank-transfer sales to known customers into
+    sales on account with the payments that followed, so Customers → Owes, the Account
+    tab and Home's *Customers owe* show a believable ledger. Nothing of today changes (the
+    till and End of day stay as the day's sales made them), nor any total or statistic."""
+    o = table_of(Order).c
+    picked = conn.execute(
+        sa.select(o.id, o.customer_id, o.total, o.created_at, o.created_by_id)
+        .where(o.source.in_([s.value for s in (OrderSource.COUNTER, OrderSource.PHONE,
+                                                OrderSource.CHAT)]),
+               o.status == OrderStatus.COMPLETED.value,
+               o.payment_method == PaymentMethod.BANK_TRANSFER.value,
+               o.customer_id.is_not(None), o.refunded_amount == 0,
+               o.created_at.between(now - timedelta(days=ON_ACCOUNT_DAYS[1]),
+                                    now - timedelta(days=ON_ACCOUNT_DAYS[0])))
+        .order_by(o.id)
+    ).all()  # fmt: skip
+    if not picked:
+        return
+    chosen = sorted((picked[int(i)] for i in rng.permutation(len(picked))[:ON_ACCOUNT_SALES]),
+                    key=lambda x: x.created_at)  # fmt: skip
+    conn.execute(
+        sa.update(table_of(Order))
+        .where(o.id.in_([x.id for x in chosen]))
+        .values(payment_method=PaymentMethod.ON_ACCOUNT.value)
+    )
+    payments = [p for x in chosen for p in _demo_payments(x, now, rng)]
+    if payments:
+        conn.execute(sa.insert(table_of(CustomerPayment)), payments)
+    debtor = chosen[-1]
+    k = table_of(Customer).c
+    since = conn.execute(sa.select(k.created_at).where(k.id == debtor.customer_id)).scalar_one()
+    conn.execute(sa.insert(table_of(CustomerAdjustment)), [{
+        "customer_id": debtor.customer_id, "amount": OPENING_DEBT,
+        "reason": OPENING_DEBT_REASON, "user_id": debtor.created_by_id, "created_at": since,
+    }])  # fmt: skip
+
+
+def _demo_payments(sale: Any, now: datetime, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """What the customer paid towards one sale on account: an old one in full (at once or
+    in two instalments), a recent one half or nothing; never today, never in the future."""
+    sold = _aware(sale.created_at)
+    age = (now - sold).days
+    total = int(sale.total)
+    if age > 30:
+        parts = [total] if rng.random() < 0.5 else [total // 2_000 * 1_000, 0]
+        parts[-1] = total - sum(parts[:-1])
+    elif age > 10 and rng.random() < 0.6:
+        parts = [total // 2_000 * 1_000]
+    else:
+        return []
+    rows: list[dict[str, Any]] = []
+    when = sold
+    for amount in (a for a in parts if a > 0):
+        when = min(when + timedelta(days=int(rng.integers(2, 12)), hours=int(rng.integers(1, 6))),
+                   now - timedelta(days=1))  # fmt: skip
+        method = PaymentMethod.CASH if rng.random() < 0.4 else PaymentMethod.BANK_TRANSFER
+        rows.append({"customer_id": sale.customer_id, "order_id": None, "amount": amount,
+                     "method": method.value, "note": None, "paid_at": when,
+                     "user_id": sale.created_by_id})  # fmt: skip
+    return rows
 
 
 #: Why the demo's own orders came back (their refund rows' reason).

@@ -21,7 +21,7 @@ from primedist.core.phone import normalize_phone, phone_search_variants
 from primedist.core.text import fold, fts_match_query
 from primedist.db.engine import sqlite_timestamp
 from primedist.db.store import open_store
-from primedist.domain.customer import Customer
+from primedist.domain.customer import Customer, CustomerPayment
 from primedist.domain.enums import OrderStatus, ShopStatus
 from primedist.domain.loyalty import PointsEntry
 from primedist.domain.order import Order, OrderLine, OrderRefund, OrderStatusChange
@@ -180,7 +180,7 @@ def test_commission_and_fees_follow_the_channel(demo_ctx: ServiceContext) -> Non
         else:
             assert source in {"counter", "phone", "chat"}
             assert commission == 0
-            assert payment in {"cash", "bank_transfer", "e_wallet"}
+            assert payment in {"cash", "bank_transfer", "e_wallet", "on_account"}
         if source == "counter":
             assert carrier is None and tracking is None and fee == 0
         if status in {"pending", "confirmed", "cancelled"}:
@@ -801,6 +801,38 @@ def test_the_demo_suppliers_and_what_is_owed(demo_ctx: ServiceContext) -> None:
     assert credit.owed == credit.total_cost - back.total - credit.paid
     # Paid by bank transfer: the drawer's cash is the day's sales alone.
     assert eod.end_of_day(demo_ctx).supplier_cash == 0
+
+
+def test_a_few_regulars_bought_on_account_and_paid_some_of_it(demo_ctx: ServiceContext) -> None:
+    """Customers → Owes is not empty in the demo: a few own sales were on account, the
+    older ones paid (never more than owed, never in the future), one opening debt; today's
+    till and every total stay as the day's sales made them."""
+    from primedist.services import customer_account as acc
+    from primedist.services import end_of_day as eod
+
+    engine = demo_ctx.engine
+    sales = rows(engine, """SELECT o.customer_id, o.status, o.source, o.created_at
+                            FROM orders o WHERE o.payment_method = 'on_account'""")  # fmt: skip
+    assert 0 < len(sales) <= demo.ON_ACCOUNT_SALES  # the small demo has fewer to pick from
+    assert all(k is not None and status == "completed" and source != "marketplace"
+               for k, status, source, _at in sales)  # fmt: skip
+    owners = sorted({k for k, *_ in sales})
+    with engine.connect() as conn:
+        accounts = acc.balances(conn, owners)
+    assert sum(b.orders for b in accounts.values()) == len(sales)
+    assert all(b.owed >= 0 for b in accounts.values()), "nobody paid more than they owed"
+    assert any(b.paid for b in accounts.values()) and any(b.owed for b in accounts.values())
+    assert sum(b.adjusted for b in accounts.values()) == demo.OPENING_DEBT
+    with Session(engine) as session:
+        latest = session.exec(select(CustomerPayment.paid_at)
+                              .order_by(CustomerPayment.paid_at.desc())).first()  # type: ignore[attr-defined]  # fmt: skip
+    assert latest is not None and latest.replace(tzinfo=None) <= (
+        FIXED_NOW - timedelta(days=1)).replace(tzinfo=None)  # fmt: skip
+    debtors = acc.debtors(demo_ctx)
+    assert {d.customer_id for d in debtors} == {k for k, b in accounts.items() if b.owed > 0}
+    assert debtors[0].owed == max(b.owed for b in accounts.values())
+    day = eod.end_of_day(demo_ctx)
+    assert (day.on_account, day.collected) == (0, 0), "today is as the day's sales made it"
 
 
 def test_open_purchase_orders(demo_ctx: ServiceContext) -> None:
