@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0025_customer_adjustments"
+HEAD_REVISION = "0026_exchanges"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

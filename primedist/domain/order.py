@@ -262,3 +262,8 @@ class OrderRefund(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=255)
     user_id: int | None = fk("users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+    #: How the money went back when not the order's own way: an exchange settles it with
+    #: the new sale's method (None = the order's payment method).
+    method: PaymentMethod | None = enum_field(PaymentMethod, default=None, nullable=True)
+    #: The sale the returned items were exchanged for (*đổi hàng*): the refund paid for it.
+    exchange_order_id: int | None = fk("orders.id", ondelete="SET NULL", index=True)

@@ -89,6 +89,14 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "refunded": ("Refunded amount (returns)", "Đã hoàn tiền"),
     "cod_amount": ("Amount to collect on delivery (COD)", "Tiền thu hộ (COD)"),
     "owed": ("Owed by the customer for this sale on account", "Khách còn nợ (bán ghi nợ)"),
+    "exchanged_from": ("An exchange: the order whose returned items paid towards this one",
+                       "Đổi hàng: đơn có hàng trả lại được trừ vào đơn này"),
+    "exchange_credit": ("An exchange: what the returned items paid (with a minus sign)",
+                        "Đổi hàng: tiền hàng trả lại được trừ (có dấu trừ)"),
+    "to_pay": ("An exchange: what the customer paid after it (total − returned items)",
+               "Đổi hàng: khách cần trả (tổng − hàng trả lại)"),
+    "given_back": ("An exchange: money given back when the returned items are worth more",
+                   "Đổi hàng: tiền trả lại khách khi hàng trả lại nhiều tiền hơn"),
 }  # fmt: skip
 
 #: The names inside each list section.
@@ -127,6 +135,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cash": ("Cash received", "Tiền khách đưa"),
     "change": ("Change", "Tiền thừa"),
     "owed": ("Owed", "Còn nợ"),
+    "exchange": ("Returned items of", "Trừ hàng trả của đơn"),
+    "to_pay": ("To pay", "Khách cần trả"),
+    "given_back": ("Given back", "Trả lại khách"),
     "payment": ("Payment", "Thanh toán"),
     "note": ("Note", "Ghi chú"),
     "carrier": ("Carrier", "Vận chuyển"),
@@ -229,9 +240,11 @@ def order_context(
     def wants(name: str) -> bool:
         return wanted is None or name in wanted
 
+    credit = detail.exchange_credit
+    to_pay = order.total - credit
     change = None
     if payment.cash_received is not None:
-        change = payment.cash_received - order.total
+        change = payment.cash_received - to_pay
     logo = ""
     if shop.logo_path and wants("shop_logo"):
         path = Path(shop.logo_path)
@@ -300,6 +313,11 @@ def order_context(
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
         "owed": money(owed) if (owed := _owed(order)) > 0 else "",
+        "exchanged_from": ", ".join(x.number for x in detail.exchanges
+                                    if x.paid_this and x.settled),
+        "exchange_credit": f"{MINUS}{money(credit)}" if credit else "",
+        "to_pay": money(to_pay) if credit and to_pay >= 0 else "",
+        "given_back": money(-to_pay) if credit and to_pay < 0 else "",
         "cod_amount": (
             money(order.total - order.paid_amount)
             if order.payment_method == PaymentMethod.COD and order.total > order.paid_amount

@@ -105,19 +105,21 @@ def sales_by_shop(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 
 def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
-    """Per payment method of the order: refunds made during the day (returns in this
-    app), their items and amount, whenever the order was placed."""
+    """Per payment method: refunds made during the day (returns in this app), their items
+    and amount, whenever the order was placed. The method is the order's, or the one the
+    refund went back by (an exchange settles with the new sale's method)."""
     r, c = refunds_t.c, orders_t.c
+    method = sa.func.coalesce(r.method, c.payment_method)
     stmt = (
         sa.select(
-            c.payment_method,
+            method.label("payment_method"),
             sa.func.count().label("refunds"),
             sa.func.sum(r["items"]).label("items"),
             sa.func.sum(r.amount).label("amount"),
         )
         .select_from(refunds_t.join(orders_t, c.id == r.order_id))
         .where(r.created_at >= scope.start, r.created_at < scope.end)
-        .group_by(c.payment_method)
+        .group_by(method)
     )
     if scope.shop_ids:
         stmt = stmt.where(c.shop_id.in_(scope.shop_ids))

@@ -6,7 +6,7 @@ Only the shop's own sales (a marketplace order belongs to the marketplace), only
 pending or confirmed, and only while no live shipment was made for the order as it is.
 The edit is one transaction that first frees what the order holds — its stock
 reservation, its voucher use, the points it redeemed — then prices the new draft exactly
-as a new sale is priced (`orders._quote`: level prices, voucher limits, the points
+as a new sale is priced (`orders.quote_in`: level prices, voucher limits, the points
 balance), writes the new lines, reserves their stock and redeems again; customer
 statistics, summaries and the voucher counts follow through `orders_changed`. The live
 quote of the edit form does the same freeing and rolls it back, so the stock and limits
@@ -91,7 +91,7 @@ def order_draft(ctx: ServiceContext, order_id: int) -> OrderDraft:
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
-        lines = order_svc._lines(session, order_id)
+        lines = order_svc.lines_of(session, order_id)
         voucher = session.get(Voucher, order.voucher_id) if order.voucher_id else None
         return OrderDraft(
             lines=tuple(DraftLine(ln.variant_id, ln.quantity, ln.unit_price, ln.discount)
@@ -134,7 +134,7 @@ def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
     with ctx.uow() as session:
         order = _order(session, order_id)
         _free_holds(ctx, session, order)
-        quote, _customer = order_svc._quote(session, draft, ctx.clock.now(), strict=False)
+        quote, _customer = order_svc.quote_in(session, draft, ctx.clock.now(), strict=False)
         session.rollback()
     return quote
 
@@ -152,11 +152,11 @@ def update_order(
         if refusal is not None:
             raise Conflict(refusal)
         before = _snapshot(order)
-        old_lines = order_svc._lines(session, order_id)
+        old_lines = order_svc.lines_of(session, order_id)
         lock_stock(session, [*(ln.variant_id for ln in old_lines if ln.variant_id is not None),
                              *(ln.variant_id for ln in draft.lines)])  # fmt: skip
         held = _free_holds(ctx, session, order)
-        quote, customer = order_svc._quote(session, draft, now, strict=True)
+        quote, customer = order_svc.quote_in(session, draft, now, strict=True)
         if quote.shortages and not allow_negative_stock:
             raise StockShortage(quote.shortages)
         for line in old_lines:  # through the session: it holds them (identity map)
@@ -224,7 +224,8 @@ def _order(session: Session, order_id: int) -> Order:
 
 def _refusal(session: Session, order: Order) -> Message | None:
     refusal = edit_refusal(own_order(session, _id(order)))
-    if refusal is None and any(ln.variant_id is None for ln in order_svc._lines(session, order.id)):
+    lines = order_svc.lines_of(session, order.id)
+    if refusal is None and any(ln.variant_id is None for ln in lines):
         # Its line would be lost: the form can only hold lines of existing products.
         return msg("A product of order {external_id} was deleted since: the order cannot be "
                    "edited.", external_id=order.external_id)  # fmt: skip

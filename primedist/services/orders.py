@@ -27,6 +27,7 @@ from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.domain.audit import AuditEvent
+from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerPhone
 from primedist.domain.enums import (
     Channel,
@@ -189,7 +190,7 @@ def _variant_name(v: Variant) -> str | None:
     return " / ".join(parts) or None
 
 
-def _quote(
+def quote_in(
     session: Session, draft: OrderDraft, now: datetime, *, strict: bool
 ) -> tuple[Quote, Customer | None]:
     """Price a draft. strict: raise ValidationError on the first problem; else collect."""
@@ -332,7 +333,7 @@ def quote_order(ctx: ServiceContext, draft: OrderDraft) -> Quote:
     """Live totals for the sale screen (problems listed, never raised)."""
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
-        quote, _customer = _quote(session, draft, ctx.clock.now(), strict=False)
+        quote, _customer = quote_in(session, draft, ctx.clock.now(), strict=False)
         session.rollback()
     return quote
 
@@ -386,42 +387,49 @@ def create_order(
     False (the screen asks the user, then calls again with True).
     """
     ctx.require(Module.ORDERS)
-    now = ctx.clock.now()
     with ctx.uow() as session:
-        # Before the stock check: another PC's sale of the same stock waits for ours.
-        lock_stock(session, (line.variant_id for line in draft.lines))
-        quote, customer = _quote(session, draft, now, strict=True)
-        if quote.shortages and not allow_negative_stock:
-            raise StockShortage(quote.shortages)
-        shop = session.get(Shop, draft.shop_id) if draft.shop_id else counter_shop(session, now)
-        if shop is None:
-            raise NotFound(msg("The shop of this sale no longer exists."))
-        assert shop.id is not None
-        status = draft.final_status
-        if status not in (*OPEN_STATUSES, *GONE_STATUSES):
-            raise ValidationError(
-                msg("A new order cannot start as {status}.", status=OrderStatus(status)),
-                field="status",
-            )
-        order = _new_order(session, draft, quote, customer, shop.id, status, ctx, now)
-        _write_lines(session, order, quote)
-        _add_history(session, ctx, order, None, status, now, note=_source_note(draft.source))
-        verb = "reserve" if status in OPEN_STATUSES else "sell"
-        _apply_stock(ctx, session, order, verb)
-        _use_voucher_and_points(session, ctx, order, quote, customer, now)
-        if order.payment_method == PaymentMethod.ON_ACCOUNT and draft.paid_now and customer:
-            account.record_payment(session, ctx, _id(customer), draft.paid_now,
-                                   PaymentMethod.CASH, order.external_id, order_id=_id(order))
-        session.flush()
-        assert order.id is not None
-        orders_changed(session.connection(), [order.id], now=now)
-        ctx.audit(
-            session, "order.create", entity_type="order", entity_id=order.id,
-            summary=msg("{order}: {total} đ ({source})", order=order.external_id,
-                        total=order.total, source=draft.source),
-        )  # fmt: skip
-        assert order.id is not None
-        return CreatedOrder(order.id, order.external_id, order.total, quote.change_due)
+        return create_in(session, ctx, draft, allow_negative_stock, ctx.clock.now())
+
+
+def create_in(
+    session: Session, ctx: ServiceContext, draft: OrderDraft, allow_negative_stock: bool,
+    now: datetime,
+) -> CreatedOrder:  # fmt: skip
+    """`create_order` inside the caller's transaction (an exchange sells in the same one)."""
+    # Before the stock check: another PC's sale of the same stock waits for ours.
+    lock_stock(session, (line.variant_id for line in draft.lines))
+    quote, customer = quote_in(session, draft, now, strict=True)
+    if quote.shortages and not allow_negative_stock:
+        raise StockShortage(quote.shortages)
+    shop = session.get(Shop, draft.shop_id) if draft.shop_id else counter_shop(session, now)
+    if shop is None:
+        raise NotFound(msg("The shop of this sale no longer exists."))
+    assert shop.id is not None
+    status = draft.final_status
+    if status not in (*OPEN_STATUSES, *GONE_STATUSES):
+        raise ValidationError(
+            msg("A new order cannot start as {status}.", status=OrderStatus(status)),
+            field="status",
+        )
+    order = _new_order(session, draft, quote, customer, shop.id, status, ctx, now)
+    _write_lines(session, order, quote)
+    _add_history(session, ctx, order, None, status, now, note=_source_note(draft.source))
+    verb = "reserve" if status in OPEN_STATUSES else "sell"
+    _apply_stock(ctx, session, order, verb)
+    _use_voucher_and_points(session, ctx, order, quote, customer, now)
+    if order.payment_method == PaymentMethod.ON_ACCOUNT and draft.paid_now and customer:
+        account.record_payment(session, ctx, _id(customer), draft.paid_now,
+                               PaymentMethod.CASH, order.external_id, order_id=_id(order))
+    session.flush()
+    assert order.id is not None
+    orders_changed(session.connection(), [order.id], now=now)
+    ctx.audit(
+        session, "order.create", entity_type="order", entity_id=order.id,
+        summary=msg("{order}: {total} đ ({source})", order=order.external_id,
+                    total=order.total, source=draft.source),
+    )  # fmt: skip
+    assert order.id is not None
+    return CreatedOrder(order.id, order.external_id, order.total, quote.change_due)
 
 
 def _source_note(source: OrderSource) -> str:
@@ -551,7 +559,7 @@ def goods_weight(session: Session, order_id: int) -> int | None:
     return sum(qty * (grams or 0) for qty, grams in weights)
 
 
-def _lines(session: Session, order_id: int | None) -> list[OrderLine]:
+def lines_of(session: Session, order_id: int | None) -> list[OrderLine]:
     return list(
         session.exec(
             select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.id))
@@ -561,7 +569,7 @@ def _lines(session: Session, order_id: int | None) -> list[OrderLine]:
 
 def _apply_stock(ctx: ServiceContext, session: Session, order: Order, verb: str) -> None:
     """reserve | sell (counter: straight off the shelf) | consume | release | restock."""
-    for line in _lines(session, order.id):
+    for line in lines_of(session, order.id):
         qty = line.quantity - line.returned_quantity
         if line.variant_id is None or qty <= 0:
             continue
@@ -801,78 +809,87 @@ def return_order(
     """Return some or all items of a completed order: refund recorded, items restocked,
     history and customer statistics updated. `quantities` = {order line id: qty}."""
     ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        result, _refund = return_in(session, ctx, order_id, quantities, reason=reason,
+                                    refund_amount=refund_amount, now=ctx.clock.now())  # fmt: skip
+    return result
+
+
+def return_in(
+    session: Session, ctx: ServiceContext, order_id: int, quantities: Mapping[int, int], *,
+    reason: str, refund_amount: int | None, now: datetime, method: PaymentMethod | None = None,
+) -> tuple[ReturnResult, OrderRefund]:  # fmt: skip
+    """`return_order` inside the caller's transaction; `method`: how the money goes back
+    when not the order's own way (an exchange). Returns the result and the refund row."""
     reason = reason.strip()
     if not reason:
         raise ValidationError(msg("Say why the items come back."), field="reason")
-    now = ctx.clock.now()
-    with ctx.uow() as session:
-        order = _load(session, order_id)
-        if order.status not in RETURNABLE:
-            raise Conflict(
-                msg("Order {order} is {status}: only completed orders can be returned.",
-                    order=order.external_id, status=order.status)
-            )  # fmt: skip
-        lines = _lines(session, order.id)
-        by_id = {line.id: line for line in lines}
-        wanted = {k: v for k, v in quantities.items() if v}
-        if not wanted:
-            raise ValidationError(msg("Choose at least one item to return."), field="quantity")
-        for line_id, qty in wanted.items():
-            line = by_id.get(line_id)
-            if line is None:
-                raise ValidationError(msg("Line {line} is not part of {order}.", line=str(line_id),
-                                          order=order.external_id))  # fmt: skip
-            left = line.quantity - line.returned_quantity
-            if qty < 0 or qty > left:
-                raise ValidationError(
-                    msg(
-                        "{item}: between 0 and {left} can be returned.",
-                        item=line.sku or line.product_name,
-                        left=left,
-                    ),
-                    field="quantity",
-                )
-        refund = suggested_refund(order, lines, wanted) if refund_amount is None else refund_amount
-        if refund < 0 or refund > order.total - order.refunded_amount:
+    order = _load(session, order_id)
+    if order.status not in RETURNABLE:
+        raise Conflict(
+            msg("Order {order} is {status}: only completed orders can be returned.",
+                order=order.external_id, status=order.status)
+        )  # fmt: skip
+    lines = lines_of(session, order.id)
+    by_id = {line.id: line for line in lines}
+    wanted = {k: v for k, v in quantities.items() if v}
+    if not wanted:
+        raise ValidationError(msg("Choose at least one item to return."), field="quantity")
+    for line_id, qty in wanted.items():
+        line = by_id.get(line_id)
+        if line is None:
+            raise ValidationError(msg("Line {line} is not part of {order}.", line=str(line_id),
+                                      order=order.external_id))  # fmt: skip
+        left = line.quantity - line.returned_quantity
+        if qty < 0 or qty > left:
             raise ValidationError(
                 msg(
-                    "The refund must be between 0 and {refundable}.",
-                    refundable=order.total - order.refunded_amount,
+                    "{item}: between 0 and {left} can be returned.",
+                    item=line.sku or line.product_name,
+                    left=left,
                 ),
-                field="refund_amount",
+                field="quantity",
             )
-        for line_id, qty in wanted.items():
-            line = by_id[line_id]
-            line.returned_quantity += qty
-            session.add(line)
-            if line.variant_id is not None:
-                note = f"{order.external_id}: {reason}"[:255]
-                move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
-                           order_id=order.id, reason=note)  # fmt: skip
-        order.refunded_amount += refund
-        session.add(
-            OrderRefund(order_id=order_id, amount=refund, items=sum(wanted.values()),
-                        reason=reason[:255], user_id=ctx.actor.id, created_at=now)
-        )  # fmt: skip
-        everything_back = all(line.returned_quantity == line.quantity for line in lines)
-        before = order.status
-        to = OrderStatus.RETURNED if everything_back else OrderStatus.COMPLETED
-        if before == OrderStatus.COMPLETED and to == OrderStatus.RETURNED:
-            order.status = OrderStatus.RETURN_REFUND  # completed → return/refund → returned
-            _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason)
-            before = OrderStatus.RETURN_REFUND
-        items = sum(wanted.values())
-        note = msg("Returned {items} item(s), refund {refund} đ: {reason}", items=items,
-                   refund=refund, reason=reason)  # fmt: skip
-        _add_history(session, ctx, order, before, to, now, note=note)
-        order.status = to
-        order.updated_at = now
-        session.add(order)
-        session.flush()
-        orders_changed(session.connection(), [order_id], now=now)
-        ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
-                  summary=note, after={"lines": wanted, "refund": refund})  # fmt: skip
-    return ReturnResult(refund, to, items)
+    refund = suggested_refund(order, lines, wanted) if refund_amount is None else refund_amount
+    if refund < 0 or refund > order.total - order.refunded_amount:
+        raise ValidationError(
+            msg(
+                "The refund must be between 0 and {refundable}.",
+                refundable=order.total - order.refunded_amount,
+            ),
+            field="refund_amount",
+        )
+    for line_id, qty in wanted.items():
+        line = by_id[line_id]
+        line.returned_quantity += qty
+        session.add(line)
+        if line.variant_id is not None:
+            note = f"{order.external_id}: {reason}"[:255]
+            move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
+                       order_id=order.id, reason=note)  # fmt: skip
+    order.refunded_amount += refund
+    row = OrderRefund(order_id=order_id, amount=refund, items=sum(wanted.values()),
+                      reason=reason[:255], user_id=ctx.actor.id, created_at=now, method=method)
+    session.add(row)
+    everything_back = all(line.returned_quantity == line.quantity for line in lines)
+    before = order.status
+    to = OrderStatus.RETURNED if everything_back else OrderStatus.COMPLETED
+    if before == OrderStatus.COMPLETED and to == OrderStatus.RETURNED:
+        order.status = OrderStatus.RETURN_REFUND  # completed → return/refund → returned
+        _add_history(session, ctx, order, before, OrderStatus.RETURN_REFUND, now, note=reason)
+        before = OrderStatus.RETURN_REFUND
+    items = sum(wanted.values())
+    note = msg("Returned {items} item(s), refund {refund} đ: {reason}", items=items,
+               refund=refund, reason=reason)  # fmt: skip
+    _add_history(session, ctx, order, before, to, now, note=note)
+    order.status = to
+    order.updated_at = now
+    session.add(order)
+    session.flush()
+    orders_changed(session.connection(), [order_id], now=now)
+    ctx.audit(session, "order.return", entity_type="order", entity_id=order.id,
+              summary=note, after={"lines": wanted, "refund": refund})  # fmt: skip
+    return ReturnResult(refund, to, items), row
 
 
 def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -> Order:
@@ -889,7 +906,7 @@ def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -
             )
         left = {
             line.id or 0: line.quantity - line.returned_quantity
-            for line in _lines(session, order.id)
+            for line in lines_of(session, order.id)
         }
     return_order(ctx, order_id, left, reason=reason or "Returned",
                  refund_amount=order.total - order.refunded_amount)  # fmt: skip
@@ -928,6 +945,21 @@ class OrderEvent:
 
 
 @dataclass(frozen=True)
+class ExchangeLink:
+    """One exchange seen from an order: `paid_this` = items of `number` came back and
+    their `amount` paid for this order; else items of this order came back and paid
+    `amount` towards `number`."""
+
+    order_id: int
+    number: str
+    amount: int
+    paid_this: bool
+    #: False when the returned items' value came off what the customer owes instead (the
+    #: old sale was on account) and paid nothing at the till.
+    settled: bool = True
+
+
+@dataclass(frozen=True)
 class OrderDetail:
     """Everything the order detail shows (detached rows: read-only)."""
 
@@ -939,6 +971,13 @@ class OrderDetail:
     events: tuple[OrderEvent, ...] = ()
     #: The goods in grams when every product of the order has a weight (`goods_weight`).
     goods_weight_g: int | None = None
+    #: Exchanges (*đổi hàng*) this order took part in.
+    exchanges: tuple[ExchangeLink, ...] = ()
+
+    @property
+    def exchange_credit(self) -> int:
+        """What items returned from other orders paid towards this one."""
+        return sum(x.amount for x in self.exchanges if x.paid_this and x.settled)
 
     @property
     def channel(self) -> Channel:
@@ -976,8 +1015,26 @@ def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:
             for c, name in rows
         )
         customer = session.get(Customer, order.customer_id) if order.customer_id else None
-        return OrderDetail(order, shop, tuple(_lines(session, order.id)), history, customer,
-                           _events(session, order_id), goods_weight(session, order_id))  # fmt: skip
+        return OrderDetail(order, shop, tuple(lines_of(session, order.id)), history, customer,
+                           _events(session, order_id), goods_weight(session, order_id),
+                           _exchanges(session, order_id))  # fmt: skip
+
+
+def _exchanges(session: Session, order_id: int) -> tuple[ExchangeLink, ...]:
+    """The exchanges an order took part in, oldest first, either way."""
+    refunds, orders = table_of(OrderRefund), table_of(Order)
+    r, o = refunds.c, orders.c
+    other = sa.case((r.order_id == order_id, r.exchange_order_id), else_=r.order_id)
+    rows = session.connection().execute(
+        sa.select(o.id, o.external_id, r.amount, r.exchange_order_id == order_id,
+                  r.method.is_not(None))
+        .select_from(refunds.join(orders, o.id == other))
+        .where(sa.or_(r.exchange_order_id == order_id,
+                      sa.and_(r.order_id == order_id, r.exchange_order_id.is_not(None))))
+        .order_by(r.id)
+    )  # fmt: skip
+    return tuple(ExchangeLink(int(i), number, int(amount), bool(paid), bool(settled))
+                 for i, number, amount, paid, settled in rows)  # fmt: skip
 
 
 def _events(session: Session, order_id: int) -> tuple[OrderEvent, ...]:

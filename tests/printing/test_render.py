@@ -93,6 +93,34 @@ def test_a_receipt_of_a_sale_on_account_says_what_is_owed(qapp, engine, shop_ctx
     assert has_phrase(en, "Paid 35,000 VND") and has_phrase(en, "Owed 100,000 VND")
 
 
+def test_an_exchange_receipt_takes_the_returned_items_off(qapp, engine, shop_ctx, tmp_path):
+    """The new sale of an exchange prints the credit of the returned items, what was paid
+    or given back, and the change on what was paid (not on the total)."""
+    from primedist.domain.enums import PaymentMethod
+    from primedist.services.exchange import ExchangeDraft, exchange_order
+    from primedist.services.orders import DraftLine, OrderDraft, create_order, order_detail
+    from tests.factories import make_product
+
+    small, large = make_product(engine, "Áo sơ mi lụa", [("SM-S", 259_000, 5),
+                                                          ("SM-L", 299_000, 5)])  # fmt: skip
+    old = create_order(shop_ctx, OrderDraft(lines=(DraftLine(small, 1),)))
+    line = order_detail(shop_ctx, old.id).lines[0].id or 0
+    dearer = exchange_order(shop_ctx, ExchangeDraft(old.id, {line: 1}, "Đổi size", OrderDraft(
+        lines=(DraftLine(large, 1),), payment_method=PaymentMethod.CASH)))  # fmt: skip
+    vi = pdf_text(render_pdf(shop_ctx, dearer.created.id, "receipt_80", "vi", tmp_path,
+                             Payment(cash_received=50_000)))  # fmt: skip
+    for phrase in (f"Trừ hàng trả của đơn {old.external_id} −259.000 ₫", "Tổng cộng 299.000 ₫",
+                   "Khách cần trả 40.000 ₫", "Tiền khách đưa 50.000 ₫", "Tiền thừa 10.000 ₫"):
+        assert has_phrase(vi, phrase), phrase
+    again = order_detail(shop_ctx, dearer.created.id).lines[0].id or 0
+    cheaper = exchange_order(shop_ctx, ExchangeDraft(dearer.created.id, {again: 1}, "Đổi màu",
+        OrderDraft(lines=(DraftLine(small, 1, unit_price=199_000),))))  # fmt: skip
+    en = pdf_text(render_pdf(shop_ctx, cheaper.created.id, "receipt_58", "en", tmp_path))
+    assert has_phrase(en, "Given back 100,000 VND") and not has_phrase(en, "To pay")
+    plain = pdf_text(render_pdf(shop_ctx, old.id, "invoice_a5", "en", tmp_path))
+    assert not has_phrase(plain, "Returned items of") and not has_phrase(plain, "Given back")
+
+
 def test_the_packing_slip_weighs_the_goods_once_every_product_has_a_weight(
     qapp, engine, shop_ctx, sample_order, tmp_path
 ):

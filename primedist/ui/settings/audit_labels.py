@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "order.flag": QT_TRANSLATE_NOOP("audit", "Order flagged"),
     "order.note": QT_TRANSLATE_NOOP("audit", "Order note changed"),
     "order.pending": QT_TRANSLATE_NOOP("audit", "Order back to pending"),
+    "order.exchange": QT_TRANSLATE_NOOP("audit", "Items exchanged"),
     "order.return": QT_TRANSLATE_NOOP("audit", "Return recorded"),
     "order.return_refund": QT_TRANSLATE_NOOP("audit", "Return/refund requested"),
     "order.returned": QT_TRANSLATE_NOOP("audit", "Order returned"),

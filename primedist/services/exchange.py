@@ -1,0 +1,178 @@
+"""Exchanges (*đổi hàng*): items of one of the shop's own completed sales come back and
+others are sold instead, in one step and ONE transaction: the return (restocked, its
+refund recorded on the old order) and the new sale (stock, points, statistics) stand or
+fall together. The returned items' value (the refund) pays for the new sale:
+
+* **to pay** = the new sale's total − the credit; below zero the shop gives the
+  difference back. The refund is recorded as going back by the new sale's payment method
+  (`order_refunds.method`), so End of day and the till count only the difference that
+  changed hands: a cash exchange of 259,000 for 299,000 puts 40,000 in the drawer.
+* An old sale **on account** was not paid for: its refund comes off what the customer
+  owes (as any return of it), and the new sale is paid in full its own way.
+* A new sale on account is refused for an old sale that was paid: the account would
+  owe the whole new sale (only sales on account are on it).
+
+Marketplace orders are exchanged through their marketplace, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from sqlmodel import Session
+
+from primedist.core.messages import msg
+from primedist.domain.enums import Module, OrderSource, PaymentMethod
+from primedist.domain.order import Order, OrderLine
+from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.services import orders as order_svc
+from primedist.services.context import ServiceContext
+from primedist.services.orders import CreatedOrder, OrderDraft, Quote
+
+
+@dataclass(frozen=True)
+class ExchangeDraft:
+    """An exchange before it is saved."""
+
+    #: The sale the items come back from.
+    order_id: int
+    #: {order line id: quantity coming back}.
+    returned: Mapping[int, int]
+    reason: str
+    #: The new sale (its customer is the old sale's, whatever this says).
+    sale: OrderDraft
+    #: What the returned items are worth to the customer; None = `suggested_refund`.
+    credit: int | None = None
+
+
+@dataclass(frozen=True)
+class ExchangeQuote:
+    """Every number of an exchange, as the sale screen shows it."""
+
+    #: The new sale priced (its `change_due` is left out: see `change_due` here).
+    quote: Quote
+    credit: int
+    #: What the customer pays now (below zero: what the shop gives back).
+    to_pay: int
+    #: Cash handed over − `to_pay` (None when not cash or nothing is paid).
+    change_due: int | None
+    #: The old sale was on account: the credit comes off what the customer owes.
+    off_account: bool
+    problems: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ExchangeResult:
+    created: CreatedOrder
+    credit: int
+    to_pay: int
+    change_due: int | None
+    off_account: bool
+
+
+def quote_exchange(ctx: ServiceContext, draft: ExchangeDraft) -> ExchangeQuote:
+    """Price an exchange without saving anything; `problems` says what stops it."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        order, lines = _returnable(session, draft.order_id)
+        return _priced(session, ctx, draft, order, lines, strict=False)
+
+
+def exchange_order(
+    ctx: ServiceContext, draft: ExchangeDraft, *, allow_negative_stock: bool = False
+) -> ExchangeResult:
+    """Return the items and sell the new ones in one transaction (see the module text).
+
+    Raises StockShortage (nothing written) when the new items are not in stock and
+    `allow_negative_stock` is False; ValidationError names the first problem.
+    """
+    ctx.require(Module.ORDERS)
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        order, lines = _returnable(session, draft.order_id)
+        priced = _priced(session, ctx, draft, order, lines, strict=True)
+        method = None if priced.off_account else draft.sale.payment_method
+        _result, refund = order_svc.return_in(
+            session, ctx, draft.order_id, draft.returned, reason=draft.reason,
+            refund_amount=priced.credit, now=now, method=method,
+        )  # fmt: skip
+        sale = replace(draft.sale, customer_id=order.customer_id, cash_received=None)
+        created = order_svc.create_in(session, ctx, sale, allow_negative_stock, now)
+        refund.exchange_order_id = created.id
+        session.add(refund)
+        ctx.audit(
+            session, "order.exchange", entity_type="order", entity_id=created.id,
+            summary=msg("{new} for items of {old}: credit {credit} đ, paid {to_pay} đ",
+                        new=created.external_id, old=order.external_id,
+                        credit=priced.credit, to_pay=priced.to_pay),
+            after={"returned": dict(draft.returned), "from_order": draft.order_id},
+        )  # fmt: skip
+    created = replace(created, change_due=priced.change_due)
+    return ExchangeResult(created, priced.credit, priced.to_pay, priced.change_due,
+                          priced.off_account)  # fmt: skip
+
+
+def _returnable(session: Session, order_id: int) -> tuple[Order, list[OrderLine]]:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(msg("Order {id} not found.", id=order_id))
+    if order.source == OrderSource.MARKETPLACE:
+        raise Conflict(msg("Order {order} came from a marketplace: exchange it there.",
+                           order=order.external_id))  # fmt: skip
+    if order.status not in order_svc.RETURNABLE:
+        raise Conflict(
+            msg("Order {order} is {status}: only completed orders can be exchanged.",
+                order=order.external_id, status=order.status)
+        )  # fmt: skip
+    lines = order_svc.lines_of(session, order_id)
+    return order, lines
+
+
+def _priced(
+    session: Session, ctx: ServiceContext, draft: ExchangeDraft, order: Order,
+    lines: list[OrderLine], *, strict: bool,
+) -> ExchangeQuote:  # fmt: skip
+    """The new sale quoted for the old sale's customer, the credit and what is paid."""
+    problems: list[str] = []
+
+    def problem(message: str, fld: str) -> None:
+        if strict:
+            raise ValidationError(message, field=fld)
+        problems.append(message)
+
+    wanted = {k: v for k, v in draft.returned.items() if v}
+    by_id = {line.id: line for line in lines}
+    if not wanted:
+        problem(msg("Choose at least one item to return."), "quantity")
+    for line_id, qty in wanted.items():
+        line = by_id.get(line_id)
+        left = line.quantity - line.returned_quantity if line else 0
+        if line is None or not 0 < qty <= left:
+            problem(msg("{item}: between 0 and {left} can be returned.",
+                        item=(line.sku or line.product_name) if line else str(line_id),
+                        left=left), "quantity")  # fmt: skip
+    refundable = order.total - order.refunded_amount
+    suggested = order_svc.suggested_refund(order, lines, wanted)
+    credit = suggested if draft.credit is None else draft.credit
+    if not 0 <= credit <= refundable:
+        problem(msg("The refund must be between 0 and {refundable}.", refundable=refundable),
+                "refund_amount")  # fmt: skip
+    if not draft.reason.strip():
+        problem(msg("Say why the items come back."), "reason")
+    off_account = order.payment_method == PaymentMethod.ON_ACCOUNT
+    sale = replace(draft.sale, customer_id=order.customer_id, cash_received=None)
+    if sale.payment_method == PaymentMethod.ON_ACCOUNT and not off_account:
+        problem(msg("Order {order} was paid: settle the difference now, not on account.",
+                    order=order.external_id), "payment_method")  # fmt: skip
+    quote, _customer = order_svc.quote_in(session, sale, ctx.clock.now(), strict=strict)
+    problems += quote.problems
+    to_pay = quote.total if off_account else quote.total - credit
+    change = None
+    cash = draft.sale.cash_received
+    if sale.payment_method == PaymentMethod.CASH and cash is not None and to_pay > 0:
+        change = cash - to_pay
+        if change < 0:
+            problem(msg("The cash received is {short} short of the total.", short=-change),
+                    "cash_received")  # fmt: skip
+    return ExchangeQuote(quote, credit, to_pay, change, off_account, tuple(problems))
