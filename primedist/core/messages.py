@@ -14,6 +14,7 @@ the UI's catalogue, so a template is translated like any UI text.
 from __future__ import annotations
 
 import json
+import re
 from enum import Enum
 from typing import Any
 
@@ -85,6 +86,21 @@ def restored(text: str | None, args: str | None) -> str:
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return english
     return message if isinstance(message, Message) else english
+
+
+def reread(text: str, template: str) -> Message | None:
+    """`text`, stored as plain English, read back as the Message of `template` when it is
+    one (a "1,234" field becomes the number again); None when it is not. For the rows
+    that keep only the English (an order's status history notes)."""
+    fields = re.split(r"\{(\w+)\}", template)
+    pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)"
+                      for i, part in enumerate(fields))  # fmt: skip
+    found = re.fullmatch(pattern, text, re.DOTALL)
+    if found is None:
+        return None
+    values = {k: int(v.replace(",", "")) if re.fullmatch(r"-?\d{1,3}(,\d{3})*", v) else v
+              for k, v in found.groupdict().items()}  # fmt: skip
+    return Message(template, values)
 
 
 def _encode(value: Any) -> Any:

@@ -116,7 +116,7 @@ def exchange_order(
 def _returnable(session: Session, order_id: int) -> tuple[Order, list[OrderLine]]:
     order = session.get(Order, order_id)
     if order is None:
-        raise NotFound(msg("Order {id} not found.", id=order_id))
+        raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
     if order.source == OrderSource.MARKETPLACE:
         raise Conflict(msg("Order {order} came from a marketplace: exchange it there.",
                            order=order.external_id))  # fmt: skip
@@ -170,7 +170,7 @@ def _priced(
     to_pay = quote.total if off_account else quote.total - credit
     change = None
     cash = draft.sale.cash_received
-    if sale.payment_method == PaymentMethod.CASH and cash is not None and to_pay > 0:
+    if sale.payment_method == PaymentMethod.CASH and cash is not None and to_pay >= 0:
         change = cash - to_pay
         if change < 0:
             problem(msg("The cash received is {short} short of the total.", short=-change),

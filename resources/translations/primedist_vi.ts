@@ -4022,7 +4022,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. What the printer said last (printed, copied as text).</extracomment>
+        <extracomment>Status history notes the services write from a template (stored in English). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. What the printer said last (printed, copied as text).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -4182,6 +4182,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Trả hàng…</translation>
     </message>
     <message>
+        <source>Exchange…</source>
+        <translation>Đổi hàng…</translation>
+    </message>
+    <message>
         <source>Print</source>
         <translation>In</translation>
     </message>
@@ -4220,6 +4224,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 (returned %2)</source>
         <translation>%1 (đã trả %2)</translation>
+    </message>
+    <message>
+        <source>Items of this order were exchanged for order %1 (%2).</source>
+        <translation>Hàng của đơn này đã được đổi sang đơn %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Items returned from order %1 paid %2 of it.</source>
+        <translation>Hàng trả lại từ đơn %1 đã trừ %2 vào đơn này.</translation>
+    </message>
+    <message>
+        <source>Items returned from order %1 (%2) came off what the customer owes.</source>
+        <translation>Hàng trả lại từ đơn %1 (%2) đã trừ vào công nợ của khách.</translation>
     </message>
     <message>
         <source>Confirm it in %1 Seller Center too: the app cannot confirm %1 orders.</source>
@@ -4272,6 +4288,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Only completed orders can be returned.</source>
         <translation>Chỉ đơn đã hoàn thành mới trả hàng được.</translation>
+    </message>
+    <message>
+        <source>A marketplace order is exchanged through its marketplace.</source>
+        <translation>Đơn sàn TMĐT được đổi hàng qua sàn.</translation>
+    </message>
+    <message>
+        <source>The customer brings items back and takes others instead</source>
+        <translation>Khách mang hàng trả lại và lấy hàng khác thay thế</translation>
+    </message>
+    <message>
+        <source>Only completed orders can be exchanged.</source>
+        <translation>Chỉ đơn đã hoàn thành mới đổi hàng được.</translation>
     </message>
     <message>
         <source>Confirming the order</source>
@@ -5672,8 +5700,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>ReturnDialog</name>
     <message>
+        <source>Exchange items of order %1</source>
+        <extracomment>Columns of the lines table; the last one holds the spin boxes. Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
+        <translation>Đổi hàng của đơn %1</translation>
+    </message>
+    <message>
+        <source>Choose what comes back and what it is worth; next, the items the customer takes instead. Nothing is saved until the exchange sale is.</source>
+        <translation>Chọn hàng khách trả lại và giá trị được trừ; tiếp theo là hàng khách lấy thay. Chưa có gì được lưu cho đến khi lưu đơn đổi hàng.</translation>
+    </message>
+    <message>
         <source>Return items of order %1</source>
-        <extracomment>Columns of the lines table; the last one holds the spin boxes. Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
         <translation>Trả hàng của đơn %1</translation>
     </message>
     <message>
@@ -5717,8 +5753,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>&amp;Hoàn tiền</translation>
     </message>
     <message>
+        <source>&amp;Worth</source>
+        <translation>&amp;Giá trị trừ</translation>
+    </message>
+    <message>
         <source>Use suggested</source>
         <translation>Dùng số gợi ý</translation>
+    </message>
+    <message>
+        <source>Next: new items</source>
+        <translation>Tiếp: chọn hàng mới</translation>
     </message>
     <message>
         <source>Return and refund</source>
@@ -7812,6 +7856,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đưa đơn về chờ xác nhận</translation>
     </message>
     <message>
+        <source>Items exchanged</source>
+        <translation>Đổi hàng</translation>
+    </message>
+    <message>
         <source>Return recorded</source>
         <translation>Ghi nhận trả hàng</translation>
     </message>
@@ -9423,7 +9471,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>%n product of that order is no longer sold: left out.</source>
-        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable).</extracomment>
+        <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable).</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
     </message>
     <message>
@@ -10029,6 +10077,27 @@ Vẫn bán?</translation>
     <message>
         <source>No shop of this channel yet: type a name to add one.</source>
         <translation>Kênh này chưa có gian hàng: nhập tên để thêm mới.</translation>
+    </message>
+    <message>
+        <source>Exchange for order %1</source>
+        <extracomment>What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. The exchange as last priced (None until priced or when it cannot be).</extracomment>
+        <translation>Đổi hàng cho đơn %1</translation>
+    </message>
+    <message>
+        <source>Returned items</source>
+        <translation>Hàng trả lại</translation>
+    </message>
+    <message>
+        <source>Off what they owe</source>
+        <translation>Trừ vào công nợ</translation>
+    </message>
+    <message>
+        <source>Give back</source>
+        <translation>Trả lại khách</translation>
+    </message>
+    <message>
+        <source>To pay</source>
+        <translation>Khách cần trả</translation>
     </message>
 </context>
 <context>
@@ -12053,8 +12122,20 @@ Vẫn bán?</translation>
         <translation>Đơn {external_id}: đã đổi địa chỉ giao hàng</translation>
     </message>
     <message>
+        <source>Order {order} came from a marketplace: exchange it there.</source>
+        <translation>Đơn {order} đến từ sàn TMĐT: hãy đổi hàng trên sàn.</translation>
+    </message>
+    <message>
         <source>Order {order} is not ready to ship.</source>
         <translation>Đơn {order} chưa sẵn sàng để giao.</translation>
+    </message>
+    <message>
+        <source>Order {order} is {status}: only completed orders can be exchanged.</source>
+        <translation>Đơn {order} đang ở trạng thái {status}: chỉ đơn đã hoàn thành mới đổi hàng được.</translation>
+    </message>
+    <message>
+        <source>Order {order} was paid: settle the difference now, not on account.</source>
+        <translation>Đơn {order} đã được thanh toán: hãy thanh toán phần chênh lệch ngay, không ghi nợ.</translation>
     </message>
     <message>
         <source>Paid now must be less than the total {total} (all of it: choose cash).</source>
@@ -13135,6 +13216,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name}: unsupported file type {suffix}; a Seller Center export is an .xlsx (or .csv) file</source>
         <translation>{name}: không hỗ trợ loại tệp {suffix}; tệp xuất từ Seller Center là tệp .xlsx (hoặc .csv)</translation>
+    </message>
+    <message>
+        <source>{new} for items of {old}: credit {credit} đ, paid {to_pay} đ</source>
+        <translation>{new} đổi hàng của {old}: trừ {credit} đ, khách trả {to_pay} đ</translation>
     </message>
     <message>
         <source>{new} is below the discount price {discount} of SKU {sku}: give the discount_price column too</source>

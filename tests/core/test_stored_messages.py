@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from primedist.core.messages import Label, Message, msg, restored, stored_args
+from primedist.core.messages import Label, Message, msg, reread, restored, stored_args
 from primedist.domain.enums import Channel, OrderStatus
 
 
@@ -53,3 +53,19 @@ def test_a_value_that_is_not_text_number_or_list_is_kept_as_its_text() -> None:
     text = msg("{shop} on {channel}: {flag}", shop="A", channel=Channel.SHOPEE, flag=True)
     again = restored(str(text), stored_args(text))
     assert again == "A on shopee: True" and again.values["flag"] == "True"
+
+
+RETURN_NOTE = "Returned {items} item(s), refund {refund} đ: {reason}"
+
+
+def test_a_plain_english_note_is_read_back_as_its_message() -> None:
+    written = msg(RETURN_NOTE, items=2, refund=1_299_000, reason="Lỗi: {size} sai, 3,5 cm")
+    again = reread(str(written), RETURN_NOTE)
+    assert again is not None and again.template == RETURN_NOTE
+    assert again.values == {"items": 2, "refund": 1_299_000, "reason": "Lỗi: {size} sai, 3,5 cm"}
+    assert again == written
+
+
+def test_a_note_of_another_shape_is_not_read_as_the_template() -> None:
+    for text in ("Counter sale", "Returned 2 item(s)", "Returned x item(s), refund 5 đ"):
+        assert reread(text, RETURN_NOTE) is None

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import as_utc
-from primedist.core.messages import Message
+from primedist.core.messages import Message, reread
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import OrderSource, OrderStatus
 from primedist.domain.order import Order
@@ -48,6 +48,7 @@ from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
+from primedist.ui.orders.exchange import ExchangeSaleDialog, ExchangeStart
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.sale import SaleDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
@@ -105,6 +106,22 @@ KNOWN_NOTES: dict[str, str] = {
     "Chat order": QT_TRANSLATE_NOOP("orders", "Chat order"),
     "New order": QT_TRANSLATE_NOOP("orders", "New order"),
 }
+
+
+#: Status history notes the services write from a template (stored in English).
+NOTE_TEMPLATES = ("Returned {items} item(s), refund {refund} đ: {reason}",)
+
+
+def _history_note(note: str) -> str:
+    """A status history note in the reader's language where the app wrote it."""
+    known = KNOWN_NOTES.get(note)
+    if known:
+        return _orders(known)
+    for template in NOTE_TEMPLATES:
+        message = reread(note, template)
+        if message is not None:
+            return localize(message)
+    return note
 
 
 def _orders(text: str) -> str:
@@ -228,6 +245,7 @@ class OrderDetailDialog(QDialog):
         self.address_dialog: DeliveryAddressDialog | None = None
         self.edit_dialog: SaleDialog | None = None
         self.again_dialog: SaleDialog | None = None
+        self.exchange_dialog: ExchangeSaleDialog | None = None
         self._busy = False
         self._saved_note = ""
         #: What the printer said last (printed, copied as text).
@@ -375,6 +393,8 @@ class OrderDetailDialog(QDialog):
             self.money_values[key].setObjectName("moneyTotal")
         self.commission_note = _label("muted", wrap=True)
         grid.addWidget(self.commission_note, total_row + 3, 0, 1, 2)
+        self.exchange_note = _label("exchangeNote", wrap=True)
+        grid.addWidget(self.exchange_note, total_row + 5, 0, 1, 2)
         layout.addLayout(grid)
         return frame
 
@@ -463,6 +483,7 @@ class OrderDetailDialog(QDialog):
         self.edit_button = button("actionButton", self._edit_order)
         self.cancel_button = button("dangerButton", self._cancel)
         self.return_button = button("actionButton", self._open_return)
+        self.exchange_button = button("actionButton", self._open_exchange)
         self.again_button = button("actionButton", self._order_again)
         self.flag_button = button("actionButton", self._toggle_flag)
         self.print_button = button("printButton", lambda: None)
@@ -533,6 +554,7 @@ class OrderDetailDialog(QDialog):
         )
         self.cancel_button.setText(self.tr("Cancel order"))
         self.return_button.setText(self.tr("Return…"))
+        self.exchange_button.setText(self.tr("Exchange…"))
         self.print_button.setText(self.tr("Print"))
         self.print_button.setToolTip(self.tr("Print a receipt, invoice or packing slip"))
         self.close_button.setText(self.tr("Close"))
@@ -563,6 +585,7 @@ class OrderDetailDialog(QDialog):
         self._fill_header(self.detail)
         self._fill_items(self.detail)
         self._fill_money(self.detail.order)
+        self._fill_exchanges(self.detail)
         self._fill_customer(self.detail)
         self._fill_history(self.detail.history, self.detail.events)
         self.shipments_panel.show_order(self.detail.order)
@@ -638,6 +661,22 @@ class OrderDetailDialog(QDialog):
             self.money_captions[key].setVisible(shown)
             self.money_values[key].setVisible(shown)
         self.commission_note.setVisible(show_commission)
+
+    def _fill_exchanges(self, detail: OrderDetail) -> None:
+        """Which exchanges the order took part in, and what they did to the money."""
+        lang = current_language()
+        texts = []
+        for x in detail.exchanges:
+            if not x.paid_this:
+                text = self.tr("Items of this order were exchanged for order %1 (%2).")
+            elif x.settled:
+                text = self.tr("Items returned from order %1 paid %2 of it.")
+            else:
+                text = self.tr("Items returned from order %1 (%2) came off what the customer "
+                               "owes.")  # fmt: skip
+            texts.append(text.replace("%1", x.number).replace("%2", format_money(x.amount, lang)))
+        self.exchange_note.setText("\n".join(texts))
+        self.exchange_note.setVisible(bool(texts))
 
     def _fill_by_hand(self, action: str | None, channel: str) -> None:
         if action == "confirm":
@@ -718,12 +757,11 @@ class OrderDetailDialog(QDialog):
             if not who or entry.source in EXTERNAL_SOURCES:
                 who = _orders(CHANGE_SOURCES.get(entry.source, "System"))
             note = entry.note or ""
-            known = KNOWN_NOTES.get(note)
             cells = (
                 _item(when_text(entry.changed_at)),
                 _item(change),
                 _item(who, tip=entry.user_name or ""),
-                _item(_orders(known) if known else note, tip=note),
+                _item(_history_note(note), tip=note),
             )
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
@@ -777,6 +815,7 @@ class OrderDetailDialog(QDialog):
             self.complete_button: order is not None and order.can_change_to(OrderStatus.COMPLETED),
             self.cancel_button: order is not None and order.can_cancel(),
             self.return_button: order is not None and self._returnable(),
+            self.exchange_button: order is not None and self._exchangeable(),
             self.flag_button: order is not None,
             self.address_button: order is not None and self._address_lock is None,
             self.edit_button: order is not None and self._edit_lock is None,
@@ -790,12 +829,22 @@ class OrderDetailDialog(QDialog):
         self.return_button.setToolTip(
             "" if returnable else self.tr("Only completed orders can be returned.")
         )
+        if order is not None and self._is_marketplace():
+            tip = self.tr("A marketplace order is exchanged through its marketplace.")
+        elif returnable:
+            tip = self.tr("The customer brings items back and takes others instead")
+        else:
+            tip = self.tr("Only completed orders can be exchanged.")
+        self.exchange_button.setToolTip(tip)
 
     def _returnable(self) -> bool:
         assert self.detail is not None
         if self.detail.order.status not in svc.RETURNABLE:
             return False
         return any(line.returned_quantity < line.quantity for line in self.detail.lines)
+
+    def _exchangeable(self) -> bool:
+        return not self._is_marketplace() and self._returnable()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -872,6 +921,25 @@ class OrderDetailDialog(QDialog):
         dialog.accepted.connect(self._after_change)
         dialog.finished.connect(dialog.deleteLater)
         self.return_dialog = dialog
+        dialog.open()
+
+    def _open_exchange(self) -> None:
+        """Exchange (đổi hàng): what comes back (the return dialog), then what is taken
+        instead (the exchange sale screen); saved together by the latter."""
+        assert self.detail is not None
+        dialog = ReturnDialog(self.ctx, self.detail, self, exchange=True)
+        dialog.accepted.connect(lambda: self._exchange_sale(dialog.exchange_start))
+        dialog.finished.connect(dialog.deleteLater)
+        self.return_dialog = dialog
+        dialog.open()
+
+    def _exchange_sale(self, start: ExchangeStart | None) -> None:
+        if start is None or not shiboken6.isValid(self):
+            return
+        dialog = ExchangeSaleDialog(self.ctx, start, self)
+        dialog.orderCreated.connect(lambda _id: self._after_change())
+        dialog.finished.connect(dialog.deleteLater)
+        self.exchange_dialog = dialog
         dialog.open()
 
     def _edit_order(self) -> None:

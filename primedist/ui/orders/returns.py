@@ -1,4 +1,8 @@
-"""The return dialog: how many of each line come back, why, and how much is refunded."""
+"""The return dialog: how many of each line come back, why, and how much is refunded.
+
+In exchange mode (*đổi hàng*) it is the first step of an exchange: what comes back, why
+and what it is worth; OK hands that on (`exchange_start`) to the exchange sale screen,
+which saves the return and the new sale together."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import OrderDetail, ReturnResult, return_order, suggested_refund
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
+from primedist.ui.orders.exchange import ExchangeStart
 from primedist.ui.widgets import align_headers
 
 #: Columns of the lines table; the last one holds the spin boxes.
@@ -49,11 +54,15 @@ class ReturnDialog(QDialog):
     """Return some or all items of a completed order, with the refund."""
 
     def __init__(
-        self, ctx: ServiceContext, detail: OrderDetail, parent: QWidget | None = None
-    ) -> None:
+        self, ctx: ServiceContext, detail: OrderDetail, parent: QWidget | None = None, *,
+        exchange: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx = ctx
         self.detail = detail
+        self.exchange = exchange
+        #: Exchange mode, once OK worked: what comes back (the sale screen does the rest).
+        self.exchange_start: ExchangeStart | None = None
         self.order = detail.order
         self.lines = detail.lines
         #: Order line id → its "Return qty" spin box.
@@ -215,14 +224,21 @@ class ReturnDialog(QDialog):
 
     def _retranslate(self) -> None:
         number = self.order.external_id
-        self.setWindowTitle(self.tr("Return items of order %1").replace("%1", number))
-        self.title.setText(self.tr("Return items of order %1").replace("%1", number))
-        self.intro.setText(
-            self.tr(
+        if self.exchange:
+            title = self.tr("Exchange items of order %1")
+            intro = self.tr(
+                "Choose what comes back and what it is worth; next, the items the customer "
+                "takes instead. Nothing is saved until the exchange sale is."
+            )
+        else:
+            title = self.tr("Return items of order %1")
+            intro = self.tr(
                 "Returned items go back into stock and the refund is recorded on the order. "
                 "When every item is back the order becomes Returned."
             )
-        )
+        self.setWindowTitle(title.replace("%1", number))
+        self.title.setText(title.replace("%1", number))
+        self.intro.setText(intro)
         self.lines_title.setText(self.tr("Items"))
         self.everything_button.setText(self.tr("Return everything"))
         self.table.setHorizontalHeaderLabels(
@@ -235,9 +251,10 @@ class ReturnDialog(QDialog):
                 item.setText(self._sold_text(line))
         self._retranslate_reasons()
         self.reason_caption.setText(self.tr("&Reason"))
-        self.refund_caption.setText(self.tr("Re&fund"))
+        self.refund_caption.setText(self.tr("&Worth") if self.exchange else self.tr("Re&fund"))
         self.use_suggested.setText(self.tr("Use suggested"))
-        self.ok.setText(self.tr("Return and refund"))
+        self.ok.setText(self.tr("Next: new items") if self.exchange
+                        else self.tr("Return and refund"))  # fmt: skip
         self.cancel.setText(self.tr("Cancel"))
 
     def _retranslate_reasons(self) -> None:
@@ -334,6 +351,12 @@ class ReturnDialog(QDialog):
             return
         quantities, reason = self.quantities(), self.reason_text()
         order_id = self.order.id or 0
+        if self.exchange:
+            self.exchange_start = ExchangeStart(order_id, self.order.external_id,
+                                                self.order.customer_id, reason, amount,
+                                                quantities)  # fmt: skip
+            self.accept()
+            return
         self._busy = True
         self._update()
 

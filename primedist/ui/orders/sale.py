@@ -156,12 +156,12 @@ QListWidget#pickList::item { padding: 5px 8px; }
 """
 
 
-def _money(amount: int) -> str:
+def money_text(amount: int) -> str:
     return format_money(amount, current_language())
 
 
-def _minus(amount: int) -> str:
-    return _money(-amount) if amount else _money(0)
+def minus_text(amount: int) -> str:
+    return money_text(-amount) if amount else money_text(0)
 
 
 def _phone_text(phone: str | None) -> str:
@@ -732,6 +732,9 @@ class SaleDialog(QDialog):
     orderCreated = Signal(int)
     #: In edit mode, after the changes were saved (the order's id).
     orderSaved = Signal(int)
+    #: The rows of the totals box, top to bottom.
+    TOTAL_KEYS: tuple[str, ...] = ("subtotal", "discount", "voucher", "points", "shipping",
+                                   "total", "change", "owed", "already")  # fmt: skip
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, *, customer_id: int | None = None,
@@ -1034,9 +1037,7 @@ class SaleDialog(QDialog):
         grid.setVerticalSpacing(3)
         self.total_captions: dict[str, QLabel] = {}
         self.total_values: dict[str, QLabel] = {}
-        keys = ("subtotal", "discount", "voucher", "points", "shipping", "total", "change",
-                "owed", "already")  # fmt: skip
-        for row, key in enumerate(keys):
+        for row, key in enumerate(self.TOTAL_KEYS):
             caption, value = QLabel(), QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setObjectName(f"{key}Value")
@@ -1257,7 +1258,7 @@ class SaleDialog(QDialog):
         stock = QCoreApplication.translate("orders", "%1 in stock").replace(
             "%1", format_number(hit.available, current_language())
         )
-        return f"{name}   ·   {hit.sku}   ·   {_money(hit.price)}   ·   {stock}"
+        return f"{name}   ·   {hit.sku}   ·   {money_text(hit.price)}   ·   {stock}"
 
     def _on_product_picked(self, hit: object) -> None:
         assert isinstance(hit, VariantHit)
@@ -1473,8 +1474,8 @@ class SaleDialog(QDialog):
             self.total_captions[key].setVisible(shown)
             self.total_values[key].setVisible(shown)
         q = self.quote
-        self.total_values["owed"].setText("—" if q is None else _money(q.owed))
-        self.total_values["already"].setText("" if before is None else _money(before))
+        self.total_values["owed"].setText("—" if q is None else money_text(q.owed))
+        self.total_values["already"].setText("" if before is None else money_text(before))
 
     # ----------------------------------------------------------------------- quote
 
@@ -1525,10 +1526,7 @@ class SaleDialog(QDialog):
         self._quote_timer.stop()
         draft, problems = self.draft()
         try:
-            self.quote = (
-                quote_order(self.ctx, draft) if self.editing is None
-                else quote_edit(self.ctx, self.editing, draft)
-            )  # fmt: skip
+            self.quote = self._price(draft)
             found = list(self.quote.problems)
             if not draft.lines:  # "add a product" is what the screen says already
                 found = [p for p in found if not p.startswith("Add at least one product")]
@@ -1540,6 +1538,12 @@ class SaleDialog(QDialog):
         self._show_quote()
         self._show_problems(problems)
 
+    def _price(self, draft: OrderDraft) -> Quote:
+        """The sale priced (its problems included) as the service will save it."""
+        if self.editing is None:
+            return quote_order(self.ctx, draft)
+        return quote_edit(self.ctx, self.editing, draft)
+
     def _show_quote(self) -> None:
         q = self.quote
         values = self.total_values
@@ -1549,13 +1553,13 @@ class SaleDialog(QDialog):
                 label.setText("—")
             self._show_account()
             return
-        values["subtotal"].setText(_money(q.subtotal))
-        values["discount"].setText(_minus(q.order_discount))
-        values["voucher"].setText(_minus(q.voucher_discount))
-        values["points"].setText(_minus(q.points_discount))
-        values["shipping"].setText(_money(q.shipping_fee))
-        values["total"].setText(_money(q.total))
-        values["change"].setText("—" if q.change_due is None else _money(q.change_due))
+        values["subtotal"].setText(money_text(q.subtotal))
+        values["discount"].setText(minus_text(q.order_discount))
+        values["voucher"].setText(minus_text(q.voucher_discount))
+        values["points"].setText(minus_text(q.points_discount))
+        values["shipping"].setText(money_text(q.shipping_fee))
+        values["total"].setText(money_text(q.total))
+        values["change"].setText("—" if q.change_due is None else money_text(q.change_due))
         self._show_account()
 
     def _show_problems(self, problems: list[str]) -> None:
@@ -1581,10 +1585,7 @@ class SaleDialog(QDialog):
         # the next scan queue behind it and land in the fresh sale, not in this one.
         try:
             with _busy():
-                if self.editing is not None:
-                    return update_order(self.ctx, self.editing, draft,
-                                        allow_negative_stock=allow_negative_stock)  # fmt: skip
-                return create_order(self.ctx, draft, allow_negative_stock=allow_negative_stock)
+                return self._store(draft, allow_negative_stock)
         except StockShortage as exc:
             if allow_negative_stock or not self._sell_anyway(exc):
                 return None
@@ -1592,6 +1593,13 @@ class SaleDialog(QDialog):
         except PrimedistError as exc:
             self._show_problems([error_text(exc)])
             return None
+
+    def _store(self, draft: OrderDraft, allow_negative_stock: bool) -> CreatedOrder:
+        """Save the sale through its service (a new sale, or the edited order)."""
+        if self.editing is not None:
+            return update_order(self.ctx, self.editing, draft,
+                                allow_negative_stock=allow_negative_stock)  # fmt: skip
+        return create_order(self.ctx, draft, allow_negative_stock=allow_negative_stock)
 
     def _sell_anyway(self, exc: StockShortage) -> bool:
         lang = current_language()
@@ -1621,15 +1629,15 @@ class SaleDialog(QDialog):
         self.orderCreated.emit(created.id)
         if created.change_due is not None:
             text = QCoreApplication.translate("orders", "Saved %1 — change due %2").replace(
-                "%2", _money(created.change_due)
+                "%2", money_text(created.change_due)
             )
         elif self._on_account() and self.quote is not None:
             text = QCoreApplication.translate("orders", "Saved %1 — owed %2").replace(
-                "%2", _money(self.quote.owed)
+                "%2", money_text(self.quote.owed)
             )
         else:
             text = QCoreApplication.translate("orders", "Saved %1 — total %2").replace(
-                "%2", _money(created.total)
+                "%2", money_text(created.total)
             )
         self.saved_label.setText(text.replace("%1", created.external_id))
         self.saved_label.show()

@@ -1,0 +1,136 @@
+"""The exchange sale (*đổi hàng*): the sale screen for what a customer takes instead of the
+items they brought back (chosen first in the return dialog, Order detail → *Exchange…*).
+
+The customer is the old sale's; the totals add the returned items' credit and what the
+customer pays (or is given back); Save makes the return and the sale in one transaction
+(`services/exchange.py`), prints the receipt when asked, and closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from primedist.printing.content import Payment
+from primedist.printing.model import DocumentType
+from primedist.services.context import ServiceContext
+from primedist.services.exchange import (
+    ExchangeDraft,
+    ExchangeQuote,
+    exchange_order,
+    quote_exchange,
+)
+from primedist.services.orders import CreatedOrder, OrderDraft, Quote
+from primedist.services.sale_lookup import get_customer
+from primedist.ui.orders.sale import SaleDialog, minus_text, money_text
+
+
+@dataclass(frozen=True)
+class ExchangeStart:
+    """What comes back, chosen in the return dialog: the rest is the new sale."""
+
+    order_id: int
+    number: str
+    customer_id: int | None
+    reason: str
+    #: What the returned items are worth to the customer (the refund).
+    credit: int
+    #: {order line id: quantity coming back}.
+    returned: dict[int, int] = field(default_factory=dict)
+
+
+class ExchangeSaleDialog(SaleDialog):
+    """The sale screen in exchange mode (see the module docstring)."""
+
+    TOTAL_KEYS = (*SaleDialog.TOTAL_KEYS[:6], "credit", "to_pay", *SaleDialog.TOTAL_KEYS[6:])
+
+    def __init__(
+        self, ctx: ServiceContext, start: ExchangeStart, parent: QWidget | None = None
+    ) -> None:
+        self.start = start
+        #: The exchange as last priced (None until priced or when it cannot be).
+        self.exchange_quote: ExchangeQuote | None = None
+        super().__init__(ctx, parent)
+        self.setObjectName("exchangeDialog")
+        self.total_values["to_pay"].setObjectName("toPayLabel")
+        for button in self.type_buttons.values():
+            button.setEnabled(False)  # an exchange is made at the counter
+        for widget in (self.customer_search, self.new_customer_button):
+            widget.setEnabled(False)  # the customer is the old sale's
+        if start.customer_id is not None:
+            self.set_customer(get_customer(ctx, start.customer_id))
+        self.requote()
+
+    # ------------------------------------------------------------------ texts
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.setWindowTitle(
+            QCoreApplication.translate("orders", "Exchange for order %1").replace(
+                "%1", self.start.number)
+        )  # fmt: skip
+        self.total_captions["credit"].setToolTip(self.windowTitle())
+
+    def _retranslate_totals(self) -> None:
+        super()._retranslate_totals()
+        self.total_captions["credit"].setText(
+            QCoreApplication.translate("orders", "Returned items"))
+        self._show_to_pay()
+
+    def _show_customer(self) -> None:
+        super()._show_customer()
+        self.walk_in_button.setVisible(False)
+
+    # ------------------------------------------------------------------ pricing
+
+    def _exchange(self, draft: OrderDraft) -> ExchangeDraft:
+        start = self.start
+        return ExchangeDraft(start.order_id, start.returned, start.reason, draft, start.credit)
+
+    def _price(self, draft: OrderDraft) -> Quote:
+        priced = quote_exchange(self.ctx, self._exchange(draft))
+        self.exchange_quote = priced
+        # The screen shows the exchange's problems and change (on what is paid, not the total).
+        return replace(priced.quote, problems=priced.problems, change_due=priced.change_due)
+
+    def _show_quote(self) -> None:
+        super()._show_quote()
+        self._show_to_pay()
+
+    def _show_to_pay(self) -> None:
+        """The credit and what changes hands (pay or give back); off the debt instead when
+        the old sale was on account."""
+        priced = self.exchange_quote if self.quote is not None else None
+        credit = self.start.credit if priced is None else priced.credit
+        self.total_values["credit"].setText(minus_text(credit))
+        caption, value = self.total_captions["to_pay"], self.total_values["to_pay"]
+        if priced is not None and priced.off_account:
+            caption.setText(QCoreApplication.translate("orders", "Off what they owe"))
+            value.setText(minus_text(credit))
+        elif priced is not None and priced.to_pay < 0:
+            caption.setText(QCoreApplication.translate("orders", "Give back"))
+            value.setText(money_text(-priced.to_pay))
+        else:
+            caption.setText(QCoreApplication.translate("orders", "To pay"))
+            value.setText("—" if priced is None else money_text(priced.to_pay))
+
+    # ------------------------------------------------------------------ saving
+
+    def _store(self, draft: OrderDraft, allow_negative_stock: bool) -> CreatedOrder:
+        done = exchange_order(self.ctx, self._exchange(draft),
+                              allow_negative_stock=allow_negative_stock)  # fmt: skip
+        return done.created
+
+    def _saved(self, created: CreatedOrder) -> None:
+        """Saved: tell the order detail, print the receipt when asked, close."""
+        self.last_created = created
+        self._loaded = None
+        self.orderCreated.emit(created.id)
+        if self.print_receipt.isChecked():
+            priced = self.exchange_quote
+            paid = priced.to_pay if priced is not None else created.total
+            cash = None if created.change_due is None else paid + created.change_due
+            self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash))
+        self.accept()

@@ -1,0 +1,149 @@
+"""An exchange driven through the real widgets: Order detail → Exchange… → what comes back →
+the exchange sale screen (the old sale's customer, the credit, what to pay, the change) →
+saved, and the detail tells it; a marketplace order cannot; Vietnamese history notes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from sqlalchemy.engine import Engine
+
+from primedist.domain.enums import Channel, OrderStatus, PaymentMethod
+from primedist.services import end_of_day as eod
+from primedist.services import orders as svc
+from primedist.services.context import ServiceContext
+from primedist.services.orders import DraftLine, OrderDraft
+from primedist.services.sale_lookup import variant_hits
+from primedist.ui.i18n import install_language
+from primedist.ui.orders.detail import OrderDetailDialog
+from primedist.ui.orders.exchange import ExchangeSaleDialog
+from primedist.ui.orders.sale import PAYMENT_METHODS
+from tests.factories import make_customers, make_orders, make_product, make_shop
+
+WAIT_MS = 10_000
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+@pytest.fixture
+def shirts(engine: Engine, owner_ctx: ServiceContext) -> tuple[int, int]:
+    """Size S (259,000 đ) and size M (299,000 đ), 5 of each."""
+    return tuple(make_product(engine, "Áo sơ mi lụa", [("SM-S", 259_000, 5),
+                                                        ("SM-M", 299_000, 5)]))  # type: ignore[return-value]  # fmt: skip
+
+
+@pytest.fixture
+def sale_id(engine: Engine, owner_ctx: ServiceContext, shirts: tuple[int, int]) -> int:
+    buyer = make_customers(engine, 1, names=["Trần Thu Hà"])[0]
+    return svc.create_order(owner_ctx, OrderDraft(lines=(DraftLine(shirts[0], 1),),
+                                                  customer_id=buyer)).id  # fmt: skip
+
+
+def open_detail(qtbot, ctx: ServiceContext, order_id: int) -> OrderDetailDialog:
+    dialog = OrderDetailDialog(ctx, order_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_an_exchange_for_a_dearer_size_through_the_screens(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, shirts: tuple[int, int], sale_id: int
+) -> None:
+    detail = open_detail(qtbot, owner_ctx, sale_id)
+    assert detail.exchange_button.isEnabled()
+    qtbot.mouseClick(detail.exchange_button, Qt.MouseButton.LeftButton)
+    first = detail.return_dialog
+    assert first is not None and first.exchange
+    assert first.ok.text() == "Next: new items" and not first.ok.isEnabled()
+    next(iter(first.spins.values())).setValue(1)
+    first.reason.setEditText("Đổi size")
+    assert first.refund.text() == "259,000 VND" and first.ok.isEnabled()
+    qtbot.mouseClick(first.ok, Qt.MouseButton.LeftButton)
+    assert first.result() == QDialog.DialogCode.Accepted
+    # Nothing is saved yet: the old sale is as it was.
+    assert svc.order_detail(owner_ctx, sale_id).order.refunded_amount == 0
+
+    screen = detail.exchange_dialog
+    assert isinstance(screen, ExchangeSaleDialog)
+    assert screen.customer is not None and screen.customer.name == "Trần Thu Hà"
+    assert not screen.customer_search.isEnabled() and not screen.walk_in_button.isVisible()
+    number = svc.order_detail(owner_ctx, sale_id).order.external_id
+    assert screen.windowTitle() == f"Exchange for order {number}"
+    screen.add_product(variant_hits(owner_ctx, [shirts[1]])[0])
+    screen.payment.setCurrentIndex(PAYMENT_METHODS.index(PaymentMethod.CASH))
+    screen.cash.setText("50,000")
+    screen.requote()
+    values = screen.total_values
+    assert values["total"].text() == "299,000 VND"
+    assert values["credit"].text().endswith("259,000 VND")
+    assert (screen.total_captions["to_pay"].text(), values["to_pay"].text()) == (
+        "To pay", "40,000 VND")  # fmt: skip
+    assert values["change"].text() == "10,000 VND"
+    screen.print_receipt.setChecked(False)
+    with qtbot.waitSignal(screen.orderCreated, timeout=WAIT_MS):
+        qtbot.keyClick(screen, Qt.Key.Key_F9)
+    assert screen.result() == QDialog.DialogCode.Accepted
+    assert screen.last_created is not None and screen.last_created.change_due == 10_000
+
+    # The detail shows the old order returned and where its items went.
+    qtbot.waitUntil(lambda: detail.exchange_note.isVisible(), timeout=WAIT_MS)
+    assert detail.detail is not None and detail.detail.order.status == OrderStatus.RETURNED
+    assert screen.last_created.external_id in detail.exchange_note.text()
+    assert not detail.exchange_button.isEnabled()  # nothing left to exchange
+    day = eod.end_of_day(owner_ctx)
+    assert day.cash_in_drawer == 299_000  # 259,000 of the first sale + the 40,000 taken
+
+
+def test_a_cheaper_item_shows_what_to_give_back(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, shirts: tuple[int, int], sale_id: int
+) -> None:
+    from primedist.ui.orders.exchange import ExchangeStart
+
+    line = svc.order_detail(owner_ctx, sale_id).lines[0].id or 0
+    start = ExchangeStart(sale_id, "DH-1", None, "Đổi màu", 259_000, {line: 1})
+    screen = ExchangeSaleDialog(owner_ctx, start)
+    qtbot.addWidget(screen)
+    screen.show()
+    hit = variant_hits(owner_ctx, [shirts[0]])[0]
+    screen.add_product(hit)
+    screen.model.setData(screen.model.index(0, 4), "199000", Qt.ItemDataRole.EditRole)
+    screen.requote()
+    assert screen.total_captions["to_pay"].text() == "Give back"
+    assert screen.total_values["to_pay"].text() == "60,000 VND"
+    assert screen.save_button.isEnabled(), screen.problems
+    screen.model.clear()  # closing an unsaved sale with lines would ask first
+
+
+def test_a_marketplace_order_cannot_be_exchanged_here(
+    qtbot, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from primedist.domain.order import Order
+
+    shop = make_shop(engine, "Shopee Hà", Channel.SHOPEE)
+    (order_id,) = make_orders(engine, shop, 1, start=datetime(2026, 11, 1, tzinfo=UTC),
+                              step=timedelta(0))  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.update(Order).where(Order.id == order_id).values(status="completed"))  # type: ignore[arg-type]
+    detail = open_detail(qtbot, owner_ctx, order_id)
+    assert not detail.exchange_button.isEnabled()
+    assert "marketplace" in detail.exchange_button.toolTip()
+
+
+def test_the_return_note_in_the_history_speaks_vietnamese(
+    qtbot, owner_ctx: ServiceContext, sale_id: int
+) -> None:
+    line = svc.order_detail(owner_ctx, sale_id).lines[0].id or 0
+    svc.return_order(owner_ctx, sale_id, {line: 1}, reason="Hàng lỗi")
+    install_language("vi")
+    try:
+        detail = open_detail(qtbot, owner_ctx, sale_id)
+        notes = [detail.history_table.item(r, 3).text()
+                 for r in range(detail.history_table.rowCount())]  # fmt: skip
+        assert "Trả 1 sản phẩm, hoàn 259.000 đ: Hàng lỗi" in notes, notes
+    finally:
+        install_language("en")
