@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from primedist.core.messages import msg
 from primedist.domain.enums import Module, OrderSource, PaymentMethod
@@ -111,6 +111,22 @@ def exchange_order(
     created = replace(created, change_due=priced.change_due)
     return ExchangeResult(created, priced.credit, priced.to_pay, priced.change_due,
                           priced.off_account)  # fmt: skip
+
+
+def exchangeable_order(ctx: ServiceContext, number: str) -> int:
+    """The id of the order numbered `number` (typed, or scanned from its receipt's code)
+    when it can be exchanged; NotFound / Conflict say why not."""
+    ctx.require(Module.ORDERS)
+    text = number.strip()
+    if not text:
+        raise ValidationError(msg("Type or scan the order number."), field="number")
+    with ctx.uow() as session:
+        found = session.exec(select(Order).where(Order.external_id == text)).all()
+        if not found:
+            raise NotFound(msg("There is no order {number}.", number=text))
+        own = [o for o in found if o.source != OrderSource.MARKETPLACE] or list(found)
+        order, _lines = _returnable(session, own[0].id or 0)
+        return order.id or 0
 
 
 def _returnable(session: Session, order_id: int) -> tuple[Order, list[OrderLine]]:

@@ -5701,7 +5701,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ReturnDialog</name>
     <message>
         <source>Exchange items of order %1</source>
-        <extracomment>Columns of the lines table; the last one holds the spin boxes. Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
+        <extracomment>Columns of the lines table; the last one holds the spin boxes. What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. Exchange mode, once OK worked: what comes back (the sale screen does the rest). Order line id → its &quot;Return qty&quot; spin box. What the service did, once OK worked.</extracomment>
         <translation>Đổi hàng của đơn %1</translation>
     </message>
     <message>
@@ -9385,6 +9385,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Mã giảm giá</translation>
     </message>
     <message>
+        <source>Exchange items of a receipt</source>
+        <translation>Đổi hàng theo hóa đơn</translation>
+    </message>
+    <message>
         <source>Quantity of the selected line</source>
         <translation>Số lượng dòng đang chọn</translation>
     </message>
@@ -9489,6 +9493,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Chat order (Facebook, Zalo)</source>
         <translation>Đơn qua chat (Facebook, Zalo)</translation>
+    </message>
+    <message>
+        <source>Exchange…  (F8)</source>
+        <translation>Đổi hàng…  (F8)</translation>
+    </message>
+    <message>
+        <source>A customer brings items of a receipt back and takes others instead</source>
+        <translation>Khách mang hàng của một hóa đơn đến trả và lấy hàng khác thay thế</translation>
     </message>
     <message>
         <source>Scan a barcode or type a product name or SKU, then Enter  (F2)</source>
@@ -9609,6 +9621,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Already owes</source>
         <translation>Nợ cũ</translation>
+    </message>
+    <message>
+        <source>Exchange items</source>
+        <translation>Đổi hàng</translation>
+    </message>
+    <message>
+        <source>Order number on the receipt (type it, or scan the receipt&apos;s code):</source>
+        <translation>Mã đơn trên hóa đơn (gõ vào, hoặc quét mã trên hóa đơn):</translation>
+    </message>
+    <message>
+        <source>Exchange saved: %1</source>
+        <translation>Đã lưu đơn đổi hàng: %1</translation>
     </message>
     <message>
         <source>No product matches “%1”</source>
@@ -10080,7 +10104,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Exchange for order %1</source>
-        <extracomment>What the returned items are worth to the customer (the refund). {order line id: quantity coming back}. The exchange as last priced (None until priced or when it cannot be).</extracomment>
+        <extracomment>The exchange as last priced (None until priced or when it cannot be).</extracomment>
         <translation>Đổi hàng cho đơn %1</translation>
     </message>
     <message>
@@ -12470,6 +12494,10 @@ Vẫn bán?</translation>
         <translation>Không có khổ giấy tem tên {name} (các khổ: {names}).</translation>
     </message>
     <message>
+        <source>There is no order {number}.</source>
+        <translation>Không có đơn {number}.</translation>
+    </message>
+    <message>
         <source>There is no purchase order {code}.</source>
         <translation>Không có đơn đặt hàng nhập {code}.</translation>
     </message>
@@ -12512,6 +12540,10 @@ Vẫn bán?</translation>
     <message>
         <source>Type an amount from 0 to {limit} đ.</source>
         <translation>Hãy nhập số tiền từ 0 đến {limit} đ.</translation>
+    </message>
+    <message>
+        <source>Type or scan the order number.</source>
+        <translation>Hãy gõ hoặc quét mã đơn.</translation>
     </message>
     <message>
         <source>Upgrading the database failed ({error}).</source>

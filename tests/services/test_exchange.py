@@ -240,3 +240,28 @@ def test_an_exchange_needs_orders_access(owner_ctx: ServiceContext, variants: li
         quote_exchange(staff, for_size(variants[1], old, line))
     with pytest.raises(PermissionDenied):
         exchange_order(staff, for_size(variants[1], old, line))
+
+
+def test_a_receipts_number_finds_the_order_to_exchange(
+    engine: Engine, owner_ctx: ServiceContext, variants: list[int]
+) -> None:
+    from primedist.errors import NotFound
+    from primedist.services.exchange import exchangeable_order
+
+    old, line = bought(owner_ctx, variants, None)
+    number = svc.order_detail(owner_ctx, old).order.external_id
+    assert exchangeable_order(owner_ctx, f" {number}\n") == old
+    with pytest.raises(ValidationError, match="order number"):
+        exchangeable_order(owner_ctx, "   ")
+    with pytest.raises(NotFound, match="There is no order DH-0"):
+        exchangeable_order(owner_ctx, "DH-0")
+    # A marketplace order with the same number in another shop: the shop's own one is meant.
+    shop = make_shop(engine, "Shopee Hà", Channel.SHOPEE)
+    (market,) = make_orders(engine, shop, 1, start=FIXED_NOW, step=timedelta(0))
+    with engine.begin() as conn:
+        conn.execute(sa.update(Order).where(Order.id == market)  # type: ignore[arg-type]
+                     .values(external_id=number, status="completed"))  # fmt: skip
+    assert exchangeable_order(owner_ctx, number) == old
+    svc.return_order(owner_ctx, old, {line: 1}, reason="Trả hết")
+    with pytest.raises(Conflict, match="only completed"):
+        exchangeable_order(owner_ctx, number)

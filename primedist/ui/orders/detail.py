@@ -48,7 +48,7 @@ from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
-from primedist.ui.orders.exchange import ExchangeSaleDialog, ExchangeStart
+from primedist.ui.orders.exchange import open_exchange
 from primedist.ui.orders.returns import ReturnDialog
 from primedist.ui.orders.sale import SaleDialog
 from primedist.ui.orders.shipment import ShipmentsPanel
@@ -245,7 +245,6 @@ class OrderDetailDialog(QDialog):
         self.address_dialog: DeliveryAddressDialog | None = None
         self.edit_dialog: SaleDialog | None = None
         self.again_dialog: SaleDialog | None = None
-        self.exchange_dialog: ExchangeSaleDialog | None = None
         self._busy = False
         self._saved_note = ""
         #: What the printer said last (printed, copied as text).
@@ -924,23 +923,10 @@ class OrderDetailDialog(QDialog):
         dialog.open()
 
     def _open_exchange(self) -> None:
-        """Exchange (đổi hàng): what comes back (the return dialog), then what is taken
-        instead (the exchange sale screen); saved together by the latter."""
+        """Exchange (đổi hàng): what comes back, then what is taken instead; saved together."""
         assert self.detail is not None
-        dialog = ReturnDialog(self.ctx, self.detail, self, exchange=True)
-        dialog.accepted.connect(lambda: self._exchange_sale(dialog.exchange_start))
-        dialog.finished.connect(dialog.deleteLater)
-        self.return_dialog = dialog
-        dialog.open()
-
-    def _exchange_sale(self, start: ExchangeStart | None) -> None:
-        if start is None or not shiboken6.isValid(self):
-            return
-        dialog = ExchangeSaleDialog(self.ctx, start, self)
-        dialog.orderCreated.connect(lambda _id: self._after_change())
-        dialog.finished.connect(dialog.deleteLater)
-        self.exchange_dialog = dialog
-        dialog.open()
+        self.return_dialog = open_exchange(self, self.ctx, self.detail,
+                                           lambda _id: self._after_change())  # fmt: skip
 
     def _edit_order(self) -> None:
         """The sale form on this order; the detail shows the order again once saved."""

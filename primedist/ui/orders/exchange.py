@@ -8,8 +8,10 @@ customer pays (or is given back); Save makes the return and the sale in one tran
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
@@ -22,23 +24,10 @@ from primedist.services.exchange import (
     exchange_order,
     quote_exchange,
 )
-from primedist.services.orders import CreatedOrder, OrderDraft, Quote
+from primedist.services.orders import CreatedOrder, OrderDetail, OrderDraft, Quote
 from primedist.services.sale_lookup import get_customer
+from primedist.ui.orders.returns import ExchangeStart, ReturnDialog
 from primedist.ui.orders.sale import SaleDialog, minus_text, money_text
-
-
-@dataclass(frozen=True)
-class ExchangeStart:
-    """What comes back, chosen in the return dialog: the rest is the new sale."""
-
-    order_id: int
-    number: str
-    customer_id: int | None
-    reason: str
-    #: What the returned items are worth to the customer (the refund).
-    credit: int
-    #: {order line id: quantity coming back}.
-    returned: dict[int, int] = field(default_factory=dict)
 
 
 class ExchangeSaleDialog(SaleDialog):
@@ -57,6 +46,7 @@ class ExchangeSaleDialog(SaleDialog):
         self.total_values["to_pay"].setObjectName("toPayLabel")
         for button in self.type_buttons.values():
             button.setEnabled(False)  # an exchange is made at the counter
+        self.exchange_button.hide()
         for widget in (self.customer_search, self.new_customer_button):
             widget.setEnabled(False)  # the customer is the old sale's
         if start.customer_id is not None:
@@ -134,3 +124,24 @@ class ExchangeSaleDialog(SaleDialog):
             cash = None if created.change_due is None else paid + created.change_due
             self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash))
         self.accept()
+
+
+def open_exchange(
+    parent: QWidget, ctx: ServiceContext, detail: OrderDetail, on_saved: Callable[[int], object]
+) -> ReturnDialog:
+    """Start an exchange of `detail`'s order: the return dialog (what comes back), then the
+    exchange sale screen, both children of `parent`; `on_saved(new order id)` once saved."""
+    returns = ReturnDialog(ctx, detail, parent, exchange=True)
+
+    def sell(start: ExchangeStart | None) -> None:
+        if start is None or not shiboken6.isValid(parent):
+            return
+        screen = ExchangeSaleDialog(ctx, start, parent)
+        screen.orderCreated.connect(on_saved)
+        screen.finished.connect(screen.deleteLater)
+        screen.open()
+
+    returns.accepted.connect(lambda: sell(returns.exchange_start))
+    returns.finished.connect(returns.deleteLater)
+    returns.open()
+    return returns

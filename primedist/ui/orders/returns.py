@@ -6,6 +6,8 @@ which saves the return and the new sale together."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import shiboken6
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -32,11 +34,24 @@ from primedist.services.context import ServiceContext
 from primedist.services.orders import OrderDetail, ReturnResult, return_order, suggested_refund
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
-from primedist.ui.orders.exchange import ExchangeStart
 from primedist.ui.widgets import align_headers
 
 #: Columns of the lines table; the last one holds the spin boxes.
 QTY_COLUMN = 4
+
+
+@dataclass(frozen=True)
+class ExchangeStart:
+    """What comes back, chosen in the return dialog: the rest is the new sale."""
+
+    order_id: int
+    number: str
+    customer_id: int | None
+    reason: str
+    #: What the returned items are worth to the customer (the refund).
+    credit: int
+    #: {order line id: quantity coming back}.
+    returned: dict[int, int] = field(default_factory=dict)
 
 
 def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:

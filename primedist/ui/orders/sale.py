@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -68,6 +69,7 @@ from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import get_balance
+from primedist.services.exchange import exchangeable_order
 from primedist.services.order_edit import order_draft, quote_edit, repeat_draft, update_order
 from primedist.services.orders import (
     CreatedOrder,
@@ -77,6 +79,7 @@ from primedist.services.orders import (
     QuoteLine,
     StockShortage,
     create_order,
+    order_detail,
     quote_order,
 )
 from primedist.services.sale_lookup import (
@@ -90,6 +93,7 @@ from primedist.services.sale_lookup import (
     search_variants,
     variant_hits,
 )
+from primedist.ui.errors import show_error
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import count_text
@@ -109,6 +113,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("F4", QT_TRANSLATE_NOOP("orders", "Cash received")),
     ("F6", QT_TRANSLATE_NOOP("orders", "Order discount")),
     ("F7", QT_TRANSLATE_NOOP("orders", "Voucher")),
+    ("F8", QT_TRANSLATE_NOOP("orders", "Exchange items of a receipt")),
     ("+ / − / Ctrl+↑ / Ctrl+↓", QT_TRANSLATE_NOOP("orders", "Quantity of the selected line")),
     ("Delete", QT_TRANSLATE_NOOP("orders", "Remove the selected line")),
     ("F9 / Ctrl+Enter", QT_TRANSLATE_NOOP("orders", "Save")),
@@ -787,6 +792,7 @@ class SaleDialog(QDialog):
         draft = order_draft(self.ctx, order_id)
         for button in self.type_buttons.values():
             button.setEnabled(False)  # an order keeps its type
+        self.exchange_button.hide()
         if draft.customer_id is not None:
             self._lent_points = (draft.customer_id, draft.points)
         self._fill_from(draft, sellable_only=False, blanks=True)
@@ -901,6 +907,13 @@ class SaleDialog(QDialog):
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.hide()
         bar.addWidget(self.saved_label)
+        bar.addSpacing(12)
+        self.exchange_button = QPushButton()
+        self.exchange_button.setObjectName("exchangeButton")
+        self.exchange_button.setAutoDefault(False)
+        self.exchange_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans go to the product
+        self.exchange_button.clicked.connect(self.start_exchange)
+        bar.addWidget(self.exchange_button)
         return bar
 
     def _build_left(self) -> QVBoxLayout:
@@ -1061,6 +1074,9 @@ class SaleDialog(QDialog):
         buttons[OrderSource.CHAT].setText(
             QCoreApplication.translate("orders", "Chat order (Facebook, Zalo)")
         )
+        self.exchange_button.setText(QCoreApplication.translate("orders", "Exchange…  (F8)"))
+        self.exchange_button.setToolTip(QCoreApplication.translate(
+            "orders", "A customer brings items of a receipt back and takes others instead"))
         self._retranslate_left()
         self._retranslate_customer()
         self._retranslate_payment()
@@ -1194,6 +1210,7 @@ class SaleDialog(QDialog):
             ("F4", self._focus_cash),
             ("F6", lambda: self._focus(self.order_discount)),
             ("F7", lambda: self._focus(self.voucher)),
+            ("F8", self.start_exchange),
             ("Ctrl+Up", lambda: self.step_quantity(1)),
             ("Ctrl+Down", lambda: self.step_quantity(-1)),
             ("F9", self.save),
@@ -1220,6 +1237,42 @@ class SaleDialog(QDialog):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    # ----------------------------------------------------------------------- exchange
+
+    def start_exchange(self) -> None:
+        """F8: ask for the receipt's order number (typed or scanned from its code)."""
+        if self.exchange_button.isHidden():  # editing an order, or in an exchange already
+            return
+        prompt = QInputDialog(self)
+        prompt.setObjectName("exchangePrompt")
+        prompt.setWindowTitle(QCoreApplication.translate("orders", "Exchange items"))
+        prompt.setLabelText(QCoreApplication.translate(
+            "orders", "Order number on the receipt (type it, or scan the receipt's code):"))
+        prompt.textValueSelected.connect(self._exchange_number)
+        prompt.finished.connect(prompt.deleteLater)
+        self.exchange_prompt = prompt
+        prompt.open()
+
+    def _exchange_number(self, number: str) -> None:
+        """The order found: what comes back, then the exchange sale (ui.orders.exchange)."""
+        from primedist.ui.orders.exchange import open_exchange  # it builds on this module
+
+        try:
+            detail = order_detail(self.ctx, exchangeable_order(self.ctx, number))
+        except PrimedistError as exc:
+            show_error(self, error_text(exc))
+            return
+        open_exchange(self, self.ctx, detail, self._exchanged)
+
+    def _exchanged(self, order_id: int) -> None:
+        try:
+            number = order_detail(self.ctx, order_id).order.external_id
+        except PrimedistError:  # saved all the same; only its number is not shown
+            number = ""
+        text = QCoreApplication.translate("orders", "Exchange saved: %1").replace("%1", number)
+        self.saved_label.setText(text)
+        self.saved_label.show()
 
     def _focus(self, widget: QLineEdit) -> None:
         widget.setFocus(Qt.FocusReason.ShortcutFocusReason)

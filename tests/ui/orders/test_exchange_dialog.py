@@ -18,6 +18,7 @@ from primedist.services.sale_lookup import variant_hits
 from primedist.ui.i18n import install_language
 from primedist.ui.orders.detail import OrderDetailDialog
 from primedist.ui.orders.exchange import ExchangeSaleDialog
+from primedist.ui.orders.returns import ExchangeStart
 from primedist.ui.orders.sale import PAYMENT_METHODS
 from tests.factories import make_customers, make_orders, make_product, make_shop
 
@@ -61,10 +62,11 @@ def test_an_exchange_for_a_dearer_size_through_the_screens(
     assert first.refund.text() == "259,000 VND" and first.ok.isEnabled()
     qtbot.mouseClick(first.ok, Qt.MouseButton.LeftButton)
     assert first.result() == QDialog.DialogCode.Accepted
+    qtbot.wait(50)  # the return dialog is gone (deleted) before the sale is saved
     # Nothing is saved yet: the old sale is as it was.
     assert svc.order_detail(owner_ctx, sale_id).order.refunded_amount == 0
 
-    screen = detail.exchange_dialog
+    screen = detail.findChild(ExchangeSaleDialog)
     assert isinstance(screen, ExchangeSaleDialog)
     assert screen.customer is not None and screen.customer.name == "Trần Thu Hà"
     assert not screen.customer_search.isEnabled() and not screen.walk_in_button.isVisible()
@@ -98,8 +100,6 @@ def test_an_exchange_for_a_dearer_size_through_the_screens(
 def test_a_cheaper_item_shows_what_to_give_back(
     qtbot, engine: Engine, owner_ctx: ServiceContext, shirts: tuple[int, int], sale_id: int
 ) -> None:
-    from primedist.ui.orders.exchange import ExchangeStart
-
     line = svc.order_detail(owner_ctx, sale_id).lines[0].id or 0
     start = ExchangeStart(sale_id, "DH-1", None, "Đổi màu", 259_000, {line: 1})
     screen = ExchangeSaleDialog(owner_ctx, start)
@@ -147,3 +147,57 @@ def test_the_return_note_in_the_history_speaks_vietnamese(
         assert "Trả 1 sản phẩm, hoàn 259.000 đ: Hàng lỗi" in notes, notes
     finally:
         install_language("en")
+
+
+def test_f8_on_the_sale_screen_exchanges_a_scanned_receipt(
+    qtbot, monkeypatch: pytest.MonkeyPatch, owner_ctx: ServiceContext, shirts: tuple[int, int],
+    sale_id: int,
+) -> None:  # fmt: skip
+    from PySide6.QtWidgets import QInputDialog
+
+    import primedist.ui.orders.sale as sale_module
+    from primedist.ui.orders.returns import ReturnDialog
+
+    errors: list[str] = []
+    monkeypatch.setattr(sale_module, "show_error", lambda _parent, text, *_a: errors.append(text))
+    number = svc.order_detail(owner_ctx, sale_id).order.external_id
+    counter = sale_module.SaleDialog(owner_ctx)
+    qtbot.addWidget(counter)
+    counter.show()
+    qtbot.waitExposed(counter)
+    assert counter.exchange_button.isVisible()
+
+    def answer(text: str) -> None:
+        prompt = counter.findChildren(QInputDialog, "exchangePrompt")[-1]
+        assert prompt.isVisible()
+        prompt.setTextValue(text)
+        prompt.accept()
+
+    # A number that is no order: said, nothing opens.
+    qtbot.keyClick(counter, Qt.Key.Key_F8)
+    answer("DH-NOPE")
+    assert errors == ["There is no order DH-NOPE."]
+    assert counter.findChild(ReturnDialog) is None
+
+    qtbot.keyClick(counter, Qt.Key.Key_F8)
+    answer(f"  {number} ")  # as a scanner types it, spaces and all
+    returns = counter.findChild(ReturnDialog)
+    assert returns is not None and returns.exchange
+    next(iter(returns.spins.values())).setValue(1)
+    returns.reason.setEditText("Đổi size")
+    qtbot.mouseClick(returns.ok, Qt.MouseButton.LeftButton)
+    screen = counter.findChild(ExchangeSaleDialog)
+    assert screen is not None and not screen.exchange_button.isVisible()
+    screen.add_product(variant_hits(owner_ctx, [shirts[1]])[0])
+    screen.print_receipt.setChecked(False)
+    screen.requote()
+    with qtbot.waitSignal(screen.orderCreated, timeout=WAIT_MS) as saved:
+        qtbot.keyClick(screen, Qt.Key.Key_F9)
+    new_number = svc.order_detail(owner_ctx, saved.args[0]).order.external_id
+    assert counter.saved_label.text() == f"Exchange saved: {new_number}"
+    assert svc.order_detail(owner_ctx, sale_id).order.status == OrderStatus.RETURNED
+
+    # The same receipt again: nothing is left to exchange.
+    counter.start_exchange()
+    answer(number)
+    assert errors[-1] == f"Order {number} is returned: only completed orders can be exchanged."
