@@ -1,5 +1,6 @@
-"""Random sequences of sales, edits, confirmations, shipments, cancellations and returns keep stock
-and customer statistics consistent with the orders (a stateful hypothesis test)."""
+"""Random sequences of sales, edits, confirmations, shipments, cancellations, returns and
+exchanges keep stock and customer statistics consistent with the orders (a stateful
+hypothesis test)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from primedist.errors import Conflict
 from primedist.services import order_edit
 from primedist.services import orders as svc
 from primedist.services.customer_stats import CustomerStats
+from primedist.services.exchange import ExchangeDraft, exchange_order
 from primedist.services.orders import DraftLine, OrderDraft
 from tests.factories import make_customers, make_product
 from tests.support import StoreMachine, run_machine
@@ -108,6 +110,21 @@ class OrderMachine(StoreMachine):
                for line in detail.lines}  # fmt: skip
         if any(qty.values()):
             svc.return_order(self.ctx, order_id, qty, reason="trả hàng")
+
+    @precondition(lambda self: self.orders)
+    @rule(pick=st.integers(0, 10**6), share=st.floats(0, 1),
+          qty=st.lists(st.integers(0, 3), min_size=3, max_size=3).filter(any))  # fmt: skip
+    def exchange(self, pick: int, share: float, qty: list[int]) -> None:
+        """Some items of an own completed order back, others sold instead (one step)."""
+        order_id = self.orders[pick % len(self.orders)]
+        detail = svc.order_detail(self.ctx, order_id)
+        back = {line.id or 0: int((line.quantity - line.returned_quantity) * share)
+                for line in detail.lines}  # fmt: skip
+        if detail.order.status not in svc.RETURNABLE or not any(back.values()):
+            return
+        lines = tuple(DraftLine(v, q) for v, q in zip(self.variants, qty, strict=True) if q)
+        draft = ExchangeDraft(order_id, back, "đổi hàng", OrderDraft(lines=lines))
+        self.orders.append(exchange_order(self.ctx, draft, allow_negative_stock=True).created.id)
 
     # ------------------------------------------------------------------ invariants
     def _rows(self, stmt: sa.Select) -> list[sa.Row]:  # type: ignore[type-arg]
