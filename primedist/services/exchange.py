@@ -90,7 +90,8 @@ def exchange_order(
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        order, lines = _returnable(session, draft.order_id)
+        # Locked before it is checked: another PC's return of it waits for this one.
+        order, lines = _returnable(session, draft.order_id, lock=True)
         priced = _priced(session, ctx, draft, order, lines, strict=True)
         method = None if priced.off_account else draft.sale.payment_method
         _result, refund = order_svc.return_in(
@@ -129,8 +130,10 @@ def exchangeable_order(ctx: ServiceContext, number: str) -> int:
         return order.id or 0
 
 
-def _returnable(session: Session, order_id: int) -> tuple[Order, list[OrderLine]]:
-    order = session.get(Order, order_id)
+def _returnable(
+    session: Session, order_id: int, *, lock: bool = False
+) -> tuple[Order, list[OrderLine]]:
+    order = session.get(Order, order_id, with_for_update=lock)
     if order is None:
         raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
     if order.source == OrderSource.MARKETPLACE:

@@ -678,8 +678,9 @@ def _transition(
                        to=to))  # fmt: skip
 
 
-def _load(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id)
+def _load(session: Session, order_id: int, *, lock: bool = False) -> Order:
+    """The order; `lock`: FOR UPDATE, so another PC's change of it waits for ours."""
+    order = session.get(Order, order_id, with_for_update=lock)
     if order is None:
         raise NotFound(msg("Order {order} no longer exists.", order=str(order_id)))
     return order
@@ -824,7 +825,7 @@ def return_in(
     reason = reason.strip()
     if not reason:
         raise ValidationError(msg("Say why the items come back."), field="reason")
-    order = _load(session, order_id)
+    order = _load(session, order_id, lock=True)  # two PCs never return the same item twice
     if order.status not in RETURNABLE:
         raise Conflict(
             msg("Order {order} is {status}: only completed orders can be returned.",

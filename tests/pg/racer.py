@@ -9,6 +9,8 @@ it, so the processes start the same action together. Modes:
   answers {"sold": order number} | {"shortage": message} | {"error": text}.
 - `pay URL CUSTOMER_ID AMOUNT`: the customer pays AMOUNT towards what they owe (sales on
   account) as the owner; answers {"paid": payment code} | {"refused": message}.
+- `return URL`: returns one unit of the command's `line` of its `order` as the owner
+  (Return…); answers {"returned": refund} | {"refused": message}.
 - `sync URL SHOP_ID CONNECTOR_JSON`: syncs the shop from the Shopee sandbox; a command's
   `now` sets the clock; answers the sync report (outcome, message, inserted, updated).
 - `job URL NAME LEASE_SECONDS`: runs the job NAME under its lease (`jobs/lease.leased`);
@@ -31,12 +33,18 @@ from primedist.connectors.base import ConnectorConfig, MemoryTokenStore, TokenPa
 from primedist.connectors.shopee import ShopeeConnector
 from primedist.core.clock import FixedClock
 from primedist.db.engine import make_engine
-from primedist.errors import ValidationError
+from primedist.errors import Conflict, ValidationError
 from primedist.jobs import lease
 from primedist.services import auth, sync
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import receive_payment
-from primedist.services.orders import DraftLine, OrderDraft, StockShortage, create_order
+from primedist.services.orders import (
+    DraftLine,
+    OrderDraft,
+    StockShortage,
+    create_order,
+    return_order,
+)
 
 Action = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -64,6 +72,19 @@ def pay_action(ctx: ServiceContext, customer_id: int, amount: int) -> Action:
             return {"refused": exc.user_message}
 
     return pay
+
+
+def return_action(ctx: ServiceContext) -> Action:
+    owner_ctx = ctx.with_actor(auth.owner_actor(ctx))
+
+    def give_back(cmd: dict[str, Any]) -> dict[str, Any]:
+        try:
+            done = return_order(owner_ctx, cmd["order"], {cmd["line"]: 1}, reason="race")
+        except (ValidationError, Conflict) as exc:
+            return {"refused": exc.user_message}
+        return {"returned": done.refund_amount}
+
+    return give_back
 
 
 def _time(text: str | None) -> datetime | None:
@@ -122,6 +143,7 @@ def main(argv: list[str]) -> None:
     actions: dict[str, Callable[[], Action]] = {
         "sale": lambda: sale_action(ctx, int(args[0]), int(args[1])),
         "pay": lambda: pay_action(ctx, int(args[0]), int(args[1])),
+        "return": lambda: return_action(ctx),
         "sync": lambda: sync_action(ctx, int(args[0]), json.loads(args[1])),
         "job": lambda: job_action(ctx, args[0], float(args[1])),
     }

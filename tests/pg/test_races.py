@@ -172,6 +172,29 @@ def test_two_pcs_taking_the_last_of_a_debt_never_take_more_than_is_owed(
     assert account.get_balance(owner_ctx, customer).owed == 0
 
 
+def test_two_pcs_returning_the_same_item_take_it_back_once(
+    engine: Engine, settings: Settings, owner_ctx: ServiceContext
+) -> None:
+    """Each PC returns the one unit of the same sale at once: one return is made, the
+    other refused (the order's row lock); stock and refunds count it once."""
+    from primedist.services.orders import DraftLine, OrderDraft, create_order, order_detail
+
+    (variant,) = make_product(engine, "Ví da đua", [("VI-1", 80_000, 100)])
+    give_back = ["return", settings.database_url]
+    with Racers(give_back, give_back) as pcs:
+        for _round in range(8):
+            sale = create_order(owner_ctx, OrderDraft(lines=(DraftLine(variant, 1),)))
+            line = order_detail(owner_ctx, sale.id).lines[0].id
+            answers = pcs.race({"order": sale.id, "line": line})
+            returned = [a["returned"] for a in answers if "returned" in a]
+            refused = [a["refused"] for a in answers if "refused" in a]
+            assert returned == [80_000] and len(refused) == 1, answers
+            assert "only completed orders can be returned" in refused[0], refused
+    assert scalar(engine, "SELECT stock FROM variants WHERE id = ?", (variant,)) == 100
+    assert scalar(engine, "SELECT COUNT(*) FROM order_refunds") == 8
+    assert scalar(engine, "SELECT MAX(returned_quantity) FROM order_lines") == 1
+
+
 def test_two_pcs_syncing_one_shop_at_once_store_each_order_once(
     engine: Engine, settings: Settings, clock: FixedClock, sandbox: ShopeeSandbox
 ) -> None:
