@@ -114,6 +114,7 @@ def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
         sa.select(
             method.label("payment_method"),
             sa.func.count().label("refunds"),
+            sa.func.count(r.exchange_order_id).label("exchanges"),
             sa.func.sum(r["items"]).label("items"),
             sa.func.sum(r.amount).label("amount"),
         )

@@ -108,6 +108,8 @@ class EndOfDay:
     cancelled_orders: int = 0
     cancelled_total: int = 0
     refunds: int = 0
+    #: Of the refunds, those an exchange made (the money paid for the new sale).
+    exchanges: int = 0
     refunded_items: int = 0
     refunded: int = 0
     payments: tuple[PaymentLine, ...] = ()
@@ -186,7 +188,8 @@ def end_of_day(
         discounts=_sum(kept, "discounts"), shipping=_sum(kept, "shipping"),
         sales=_sum(kept, "total"),
         cancelled_orders=_sum(gone, "orders"), cancelled_total=_sum(gone, "total"),
-        refunds=_sum(refunds, "refunds"), refunded_items=_sum(refunds, "items"),
+        refunds=_sum(refunds, "refunds"), exchanges=_sum(refunds, "exchanges"),
+        refunded_items=_sum(refunds, "items"),
         refunded=_sum(refunds, "amount"),
         payments=_payments(kept, refunds, collected), supplier_cash=supplier_cash,
         collected=_sum(collected, "amount"),

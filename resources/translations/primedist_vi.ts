@@ -2172,6 +2172,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Không có bán hàng, hủy đơn hay hoàn tiền trong ngày này.</translation>
     </message>
     <message>
+        <source>%n exchange</source>
+        <translation>%n lượt đổi hàng</translation>
+    </message>
+    <message>
+        <source>%n exchanges</source>
+        <translation>%n lượt đổi hàng</translation>
+    </message>
+    <message>
         <source>%1 short</source>
         <translation>thiếu %1</translation>
     </message>

@@ -101,6 +101,7 @@ def test_a_cash_exchange_for_a_dearer_size_takes_only_the_difference(
     cash = next(p for p in day.payments if p.method == PaymentMethod.CASH)
     assert (cash.total, cash.refunded, cash.net) == (259_000 + 299_000, 259_000, 299_000)
     assert day.cash_in_drawer == 299_000  # the first sale's 259,000 + the difference
+    assert (day.refunds, day.exchanges) == (1, 1)
     today = to_local(FIXED_NOW, shop_tz()).date()
     assert till.close_till(owner_ctx, today, opening_float=0, counted=299_000).difference == 0
     # Both orders tell the exchange.

@@ -267,8 +267,7 @@ class EndOfDayDialog(QDialog):
             "sales": (money(r.sales),
                       count_text(r.orders, self.tr("%n order"), self.tr("%n orders")) + " · "
                       + count_text(r.items, self.tr("%n item"), self.tr("%n items"))),
-            "refunded": (money(r.refunded),
-                         count_text(r.refunds, self.tr("%n refund"), self.tr("%n refunds"))),
+            "refunded": (money(r.refunded), self._refunds_text(r)),
             "net": (money(r.net), self.tr("Sales − refunds")),
             "cash": (money(r.cash_in_drawer), self._cash_note(r)),
         }  # fmt: skip
@@ -293,6 +292,14 @@ class EndOfDayDialog(QDialog):
         self._fill(self.products, [(p.sku, p.name, count(p.units), money(p.revenue))
                                    for p in r.products])  # fmt: skip
         self._show_count()
+
+    def _refunds_text(self, r: eod.EndOfDay) -> str:
+        """"2 refunds", and how many of them were exchanges (*đổi hàng*)."""
+        text = count_text(r.refunds, self.tr("%n refund"), self.tr("%n refunds"))
+        if r.exchanges:
+            text += " · " + count_text(r.exchanges, self.tr("%n exchange"),
+                                       self.tr("%n exchanges"))  # fmt: skip
+        return text
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:

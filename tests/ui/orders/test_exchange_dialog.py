@@ -95,6 +95,14 @@ def test_an_exchange_for_a_dearer_size_through_the_screens(
     assert not detail.exchange_button.isEnabled()  # nothing left to exchange
     day = eod.end_of_day(owner_ctx)
     assert day.cash_in_drawer == 299_000  # 259,000 of the first sale + the 40,000 taken
+    from primedist.ui.orders.end_of_day import EndOfDayDialog
+
+    closing = EndOfDayDialog(owner_ctx)
+    qtbot.addWidget(closing)
+    closing.show()
+    qtbot.waitUntil(lambda: closing.report is not None, timeout=WAIT_MS)
+    assert closing.figure_notes["refunded"].text() == "1 refund · 1 exchange"
+    assert closing.figures["cash"].text() == "299,000 VND"
 
 
 def test_a_cheaper_item_shows_what_to_give_back(
