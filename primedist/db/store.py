@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0026_exchanges"
+HEAD_REVISION = "0027_price_schedules"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

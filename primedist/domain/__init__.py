@@ -11,6 +11,7 @@ from primedist.domain import (  # noqa: F401  (import for table registration)
     job_lock,
     loyalty,
     order,
+    price_schedule,
     product,
     purchase_order,
     report,

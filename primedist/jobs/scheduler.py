@@ -41,6 +41,7 @@ JOB_MODULES: tuple[str, ...] = (
     "shipping",
     "channels",
     "stock",
+    "prices",
 )
 
 #: Defaults for every job: one run at a time, missed runs merged, late runs still run.

@@ -11,7 +11,8 @@ for the CLI and for rows written before `args` existed. The keys per kind:
 - ranks_updated: `up`, `down`, `levels`
 - import: `what` (orders | customers | products), `file`, `created`, `updated`, `rejected`
 - info: `event` ("demo_generated" with `orders`, `customers`; "goods_received" with
-  `code`, `supplier`, `lines`, `units`)
+  `code`, `supplier`, `lines`, `units`; "price_schedule" with `stage` (started | ended |
+  failed), `name`, `count` (variants changed / given their price back), `kept`, `why`)
 - shipment: `code`, `order`, `order_id`, `carrier`, `status` (the carrier's status word:
   lost, damage, exception, return)
 """
@@ -63,7 +64,20 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
         source = f" from {args['supplier']}" if args.get("supplier") else ""
         return (f"Goods received{source}: {args['code']}, {args['lines']:,} SKU(s), "
                 f"{args['units']:,} unit(s)")  # fmt: skip
+    if args.get("event") == "price_schedule":
+        return _price_schedule(args)
     return str(args.get("text", ""))
+
+
+def _price_schedule(args: dict[str, Any]) -> str:
+    name, stage = args["name"], args["stage"]
+    if stage == "started":
+        return f"Price change “{name}” started: {args['count']:,} variant(s) changed"
+    if stage == "ended":
+        kept = f", {args['kept']:,} kept a price set by hand" if args.get("kept") else ""
+        back = f"{args['count']:,} variant(s) have their price back"
+        return f"Price change “{name}” ended: {back}{kept}"
+    return f"Price change “{name}” could not start: {args['why']}. No price changed."
 
 
 def stored(kind: ActivityKind, args: dict[str, Any]) -> tuple[str, str]:

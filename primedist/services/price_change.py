@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
@@ -182,7 +183,7 @@ def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> list[Any]:
     return rows
 
 
-def _planned(conn: sa.Connection, product_ids: Sequence[int],
+def planned(conn: sa.Connection, product_ids: Sequence[int],
              rule: PriceRule) -> list[PriceChangeRow]:  # fmt: skip
     check_rule(rule)
     out = []
@@ -235,7 +236,7 @@ def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],
     what is wrong with the new one; by product name."""
     ctx.require(Module.PRODUCTS)
     with ctx.engine.connect() as conn:
-        return _planned(conn, product_ids, rule)
+        return planned(conn, product_ids, rule)
 
 
 def change_prices(ctx: ServiceContext, product_ids: Sequence[int],
@@ -245,28 +246,13 @@ def change_prices(ctx: ServiceContext, product_ids: Sequence[int],
     ctx.require(Module.PRODUCTS)
     with ctx.uow() as session:
         conn = session.connection()
-        rows = _planned(conn, product_ids, rule)
+        rows = planned(conn, product_ids, rule)
         bad = next((r for r in rows if r.problem), None)
         if bad is not None:
             raise ValidationError(msg("{sku}: {problem}. No price was changed.", sku=bad.sku,
                                       problem=bad.problem), field="value")  # fmt: skip
         changed = [r for r in rows if r.changed]
-        now = ctx.clock.now()
-        if changed:
-            column = variants_t.c[str(rule.field)]
-            conn.execute(
-                sa.update(variants_t).where(variants_t.c.id == sa.bindparam("b_id"))
-                .values({column: sa.bindparam("b_new"), variants_t.c.updated_at: now}),
-                [{"b_id": r.variant_id, "b_new": r.new} for r in changed],
-            )  # fmt: skip
-        products = sorted({r.product_id for r in changed})
-        for chunk in chunks(products):
-            conn.execute(sa.update(products_t).where(products_t.c.id.in_(chunk))
-                         .values(updated_at=now))  # fmt: skip
-        pushes = 0
-        if products and rule.field != PriceField.COST:
-            refresh_product_summaries(conn, products)
-            pushes = queue_listing_upserts(conn, _listings_of(conn, products), now)
+        products, pushes = write_prices(conn, rule.field, changed, ctx.clock.now())
         ctx.audit(session, "product.price_change", entity_type="product",
                   summary=msg("{rule}: {changed} of {count} variants", rule=describe_rule(rule),
                               changed=len(changed), count=len(rows)),
@@ -276,6 +262,30 @@ def change_prices(ctx: ServiceContext, product_ids: Sequence[int],
                          "more": max(0, len(changed) - AUDIT_CHANGES),
                          "listing_pushes": pushes})  # fmt: skip
     return PriceChangeReport(len(changed), len(rows) - len(changed), len(products), pushes)
+
+
+def write_prices(
+    conn: sa.Connection, field: PriceField, changed: Sequence[PriceChangeRow], now: datetime
+) -> tuple[list[int], int]:
+    """Store each row's `new` price in `field`: the variants, their products' update time
+    and price ranges, a price push to their marketplace listings (not for the cost).
+    Returns the products touched and the pushes queued."""
+    if changed:
+        column = variants_t.c[str(field)]
+        conn.execute(
+            sa.update(variants_t).where(variants_t.c.id == sa.bindparam("b_id"))
+            .values({column: sa.bindparam("b_new"), variants_t.c.updated_at: now}),
+            [{"b_id": r.variant_id, "b_new": r.new} for r in changed],
+        )  # fmt: skip
+    products = sorted({r.product_id for r in changed})
+    for chunk in chunks(products):
+        conn.execute(sa.update(products_t).where(products_t.c.id.in_(chunk))
+                     .values(updated_at=now))  # fmt: skip
+    pushes = 0
+    if products and field != PriceField.COST:
+        refresh_product_summaries(conn, products)
+        pushes = queue_listing_upserts(conn, _listings_of(conn, products), now)
+    return products, pushes
 
 
 def _listings_of(conn: sa.Connection, product_ids: Sequence[int]) -> list[int]:

@@ -93,6 +93,8 @@ def _imported(a: dict[str, Any], num: Number) -> str:
 def _info(a: dict[str, Any], num: Number) -> str:
     if a.get("event") == "goods_received":
         return _goods_received(a, num)
+    if a.get("event") == "price_schedule":
+        return _price_schedule(a, num)
     if a.get("event") != "demo_generated":
         raise KeyError("event")
     return translate(
@@ -108,6 +110,22 @@ def _goods_received(a: dict[str, Any], num: Number) -> str:
         text = translate("ActivityFeed", "Goods received: {code}, {lines} SKUs, {units} units")
     return text.format(supplier=a.get("supplier"), code=a["code"], lines=num(a["lines"]),
                        units=num(a["units"]))  # fmt: skip
+
+
+def _price_schedule(a: dict[str, Any], num: Number) -> str:
+    if a["stage"] == "started":
+        text = translate("ActivityFeed", "Price change “{name}” started: {count} variants changed")
+    elif a["stage"] == "ended" and a.get("kept"):
+        text = translate("ActivityFeed", "Price change “{name}” ended: {count} variants have "
+                         "their price back, {kept} kept a price set by hand")  # fmt: skip
+    elif a["stage"] == "ended":
+        text = translate("ActivityFeed", "Price change “{name}” ended: {count} variants have "
+                         "their price back")  # fmt: skip
+    else:
+        text = translate("ActivityFeed", "Price change “{name}” could not start: {why}. No "
+                         "price changed.")  # fmt: skip
+    return text.format(name=a["name"], count=num(a.get("count", 0)), kept=num(a.get("kept", 0)),
+                       why=a.get("why", ""))
 
 
 def _shipment(a: dict[str, Any], _num: Number) -> str:
