@@ -15,6 +15,7 @@ from typing import Any
 #: The area modules, in the order their commands appear in `primedist --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "migrate", "shops", "sync", "shipments", "ship", "ranks", "printing", "reports", "prices",
+    "price_schedules",
     "stock", "suppliers", "purchase_orders", "admin",
 )  # fmt: skip
 
