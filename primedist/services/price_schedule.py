@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.core.clock import as_utc
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind, Module
@@ -79,7 +79,12 @@ class ScheduleRow:
 
     @property
     def description(self) -> str:
-        return str(pc.describe_rule(self.rule))
+        return str(describe(self))
+
+
+def describe(row: ScheduleRow) -> Message:
+    """The change in a few plain words (the UI words it in its language)."""
+    return pc.describe_rule(row.rule)
 
 
 @dataclass(frozen=True)

@@ -407,6 +407,22 @@
         <translation>Nhập hàng: {code}, {lines} mã, {units} sản phẩm</translation>
     </message>
     <message>
+        <source>Price change “{name}” started: {count} variants changed</source>
+        <translation>Chương trình giá “{name}” đã bắt đầu: đổi giá {count} phân loại</translation>
+    </message>
+    <message>
+        <source>Price change “{name}” ended: {count} variants have their price back, {kept} kept a price set by hand</source>
+        <translation>Chương trình giá “{name}” đã kết thúc: {count} phân loại về giá cũ, {kept} giữ giá đã sửa tay</translation>
+    </message>
+    <message>
+        <source>Price change “{name}” ended: {count} variants have their price back</source>
+        <translation>Chương trình giá “{name}” đã kết thúc: {count} phân loại về giá cũ</translation>
+    </message>
+    <message>
+        <source>Price change “{name}” could not start: {why}. No price changed.</source>
+        <translation>Chương trình giá “{name}” không bắt đầu được: {why}. Không giá nào thay đổi.</translation>
+    </message>
+    <message>
         <source>{carrier} parcel {code} of order {order}: {status}</source>
         <translation>Kiện {carrier} {code} của đơn {order}: {status}</translation>
     </message>
@@ -4559,6 +4575,34 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sau khi đổi</translation>
     </message>
     <message>
+        <source>When</source>
+        <translation>Khi nào</translation>
+    </message>
+    <message>
+        <source>At a set time (a sale, a new price list)</source>
+        <translation>Vào thời điểm định sẵn (khuyến mãi, bảng giá mới)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>e.g. Weekend sale 12.12</source>
+        <translation>ví dụ: Sale cuối tuần 12.12</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>Bắt đầu</translation>
+    </message>
+    <message>
+        <source>Prices go back at</source>
+        <translation>Trả lại giá cũ lúc</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Lên lịch</translation>
+    </message>
+    <message>
         <source>Set to</source>
         <translation>Đặt bằng</translation>
     </message>
@@ -4623,8 +4667,99 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>%1 phân loại không nhận được giá mới (màu đỏ): đổi cách tính, hoặc chọn ít sản phẩm hơn.</translation>
     </message>
     <message>
+        <source>Scheduling the price change</source>
+        <translation>Đang lên lịch đổi giá</translation>
+    </message>
+    <message>
         <source>Changing prices</source>
         <translation>Đang đổi giá</translation>
+    </message>
+</context>
+<context>
+    <name>PriceSchedulesDialog</name>
+    <message>
+        <source>Scheduled price changes</source>
+        <translation>Chương trình đổi giá theo lịch</translation>
+    </message>
+    <message>
+        <source>Price changes that start at a set time and, if an end is set, give the prices back then (a price changed by hand meanwhile stays). Make one with Change prices… → When: At a set time. The app applies them while it runs, and at its next start if the PC was off.</source>
+        <translation>Các lần đổi giá bắt đầu vào thời điểm định sẵn và, nếu có giờ kết thúc, trả lại giá cũ lúc đó (giá đã sửa tay trong thời gian này được giữ nguyên). Tạo bằng Đổi giá… → Khi nào: Vào thời điểm định sẵn. Ứng dụng áp dụng khi đang chạy, và ở lần mở kế tiếp nếu máy đã tắt.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>Bắt đầu</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>Kết thúc</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Show finished</source>
+        <translation>Hiện cả chương trình đã xong</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Đang chạy</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Đã xong</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Đã hủy</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Thất bại</translation>
+    </message>
+    <message>
+        <source>%1 variants had their price back</source>
+        <translation>%1 phân loại đã về giá cũ</translation>
+    </message>
+    <message>
+        <source>End now</source>
+        <translation>Kết thúc ngay</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>End it now: its prices go back</source>
+        <translation>Kết thúc ngay: giá trở về như cũ</translation>
+    </message>
+    <message>
+        <source>Cancel it before it starts</source>
+        <translation>Hủy trước khi bắt đầu</translation>
     </message>
 </context>
 <context>
@@ -5035,7 +5170,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductListPage</name>
     <message>
         <source>No products match the search and the filters.</source>
-        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids. Change prices of these products (ids).</extracomment>
+        <extracomment>&quot;Add product&quot; was clicked. A product should open in the editor (double-click or Enter on its row). Export: a list of the selected product ids, or None for the current filter/search. &quot;Import&quot; was clicked. The context menu&apos;s &quot;Stock in/out…&quot; on a product. The context menu&apos;s &quot;Stock history&quot; on a product. &quot;Print labels&quot; on the selected products (or the context menu&apos;s product): their ids. &quot;Order&quot; on the selected products (or the context menu&apos;s product): their ids. Change prices of these products (ids). Show the scheduled price changes.</extracomment>
         <translation>Không có sản phẩm nào khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -7940,6 +8075,26 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập sản phẩm</translation>
     </message>
     <message>
+        <source>Price change scheduled</source>
+        <translation>Lên lịch đổi giá</translation>
+    </message>
+    <message>
+        <source>Scheduled price change cancelled</source>
+        <translation>Hủy lịch đổi giá</translation>
+    </message>
+    <message>
+        <source>Scheduled price change started</source>
+        <translation>Bắt đầu chương trình giá</translation>
+    </message>
+    <message>
+        <source>Scheduled price change ended</source>
+        <translation>Kết thúc chương trình giá</translation>
+    </message>
+    <message>
+        <source>Scheduled price change failed</source>
+        <translation>Chương trình giá thất bại</translation>
+    </message>
+    <message>
         <source>Purchase order placed</source>
         <translation>Đặt hàng nhập</translation>
     </message>
@@ -10354,6 +10509,14 @@ Vẫn bán?</translation>
         <translation>Đổi giá bán, giá khuyến mãi hoặc giá vốn của mọi phân loại thuộc các sản phẩm đã chọn cùng lúc: đặt giá mới, hoặc tăng/giảm theo % hay một khoản tiền, có làm tròn</translation>
     </message>
     <message>
+        <source>Scheduled prices</source>
+        <translation>Giá theo lịch</translation>
+    </message>
+    <message>
+        <source>Price changes that start (and end) at a set time: a weekend sale, a new price list</source>
+        <translation>Đổi giá bắt đầu (và kết thúc) vào thời điểm định sẵn: sale cuối tuần, bảng giá mới</translation>
+    </message>
+    <message>
         <source>A purchase order of the selected products: what of them is low on stock, brought up to twice its level less what is on order, from the supplier that delivered them last</source>
         <translation>Đơn đặt hàng nhập cho các sản phẩm đang chọn: những mẫu sắp hết hàng, đặt đủ gấp đôi mức cảnh báo trừ đi hàng đang chờ về, từ nhà cung cấp giao chúng gần nhất</translation>
     </message>
@@ -11938,6 +12101,10 @@ Vẫn bán?</translation>
         <translation>Hãy chọn số lượng trả lại cho các dòng.</translation>
     </message>
     <message>
+        <source>Choose the products whose prices change.</source>
+        <translation>Hãy chọn các sản phẩm cần đổi giá.</translation>
+    </message>
+    <message>
         <source>Copying table {table} failed at row {row}: {error}. Nothing was written to the new database.</source>
         <translation>Sao chép bảng {table} thất bại ở dòng {row}: {error}. Chưa ghi gì vào cơ sở dữ liệu mới.</translation>
     </message>
@@ -11988,6 +12155,10 @@ Vẫn bán?</translation>
     <message>
         <source>Give the amount to add (or, below 0, to take off).</source>
         <translation>Nhập số tiền cộng thêm (hoặc, nếu âm, số tiền trừ đi).</translation>
+    </message>
+    <message>
+        <source>Give the change a name of 1 to {most} characters.</source>
+        <translation>Hãy đặt tên cho chương trình, từ 1 đến {most} ký tự.</translation>
     </message>
     <message>
         <source>Give the supplier&apos;s name.</source>
@@ -12382,6 +12553,10 @@ Vẫn bán?</translation>
         <translation>Email có {length} ký tự: tối đa {limit}.</translation>
     </message>
     <message>
+        <source>The end must come after the start.</source>
+        <translation>Giờ kết thúc phải sau giờ bắt đầu.</translation>
+    </message>
+    <message>
         <source>The end of the range must be after its start.</source>
         <translation>Thời điểm kết thúc phải sau thời điểm bắt đầu.</translation>
     </message>
@@ -12450,6 +12625,10 @@ Vẫn bán?</translation>
         <translation>Ngày bắt đầu {start} sau ngày kết thúc {end}.</translation>
     </message>
     <message>
+        <source>The start must be from now to a year ahead.</source>
+        <translation>Giờ bắt đầu phải từ bây giờ đến tối đa một năm tới.</translation>
+    </message>
+    <message>
         <source>The stored {secret} of {shop} cannot be decrypted (the encryption key changed): enter the app&apos;s secret again and re-authorise the shop.</source>
         <translation>Không giải mã được {secret} đã lưu của {shop} (khóa mã hóa đã thay đổi): hãy nhập lại khóa bí mật của ứng dụng và ủy quyền lại gian hàng.</translation>
     </message>
@@ -12512,6 +12691,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no return to a supplier {code}.</source>
         <translation>Không có phiếu trả hàng nhà cung cấp {code}.</translation>
+    </message>
+    <message>
+        <source>There is no scheduled price change {id}.</source>
+        <translation>Không có lịch đổi giá {id}.</translation>
     </message>
     <message>
         <source>There is no staff member {id}.</source>
@@ -13094,6 +13277,10 @@ Vẫn bán?</translation>
         <translation>{item}: chỉ trả được từ 0 đến {left}.</translation>
     </message>
     <message>
+        <source>{kept} variants kept the price they were given by hand since.</source>
+        <translation>{kept} phân loại giữ giá đã sửa tay trong thời gian chạy.</translation>
+    </message>
+    <message>
         <source>{length} products are named {name}: give the rows the SKU of an existing variant, or rename one of the products in the app</source>
         <translation>Có {length} sản phẩm tên {name}: hãy ghi SKU của một phân loại có sẵn, hoặc đổi tên một trong các sản phẩm trong ứng dụng</translation>
     </message>
@@ -13118,8 +13305,20 @@ Vẫn bán?</translation>
         <translation>{name} &lt;{email}&gt;: đặt lại mật khẩu chủ cửa hàng trên máy này</translation>
     </message>
     <message>
+        <source>{name} cancelled</source>
+        <translation>Đã hủy {name}</translation>
+    </message>
+    <message>
+        <source>{name} could not start: {why}. No price changed.</source>
+        <translation>{name} không bắt đầu được: {why}. Không giá nào thay đổi.</translation>
+    </message>
+    <message>
         <source>{name} does not end in .{fmt}: name the file *.{fmt}.</source>
         <translation>{name} không có đuôi .{fmt}: hãy đặt tên tệp *.{fmt}.</translation>
+    </message>
+    <message>
+        <source>{name} ended: {restored} variants have their price back, {kept} kept theirs</source>
+        <translation>{name} đã kết thúc: {restored} phân loại về giá cũ, {kept} giữ giá hiện tại</translation>
     </message>
     <message>
         <source>{name} gave tokens for shop {said}, not for shop {given} of the redirect: authorise again.</source>
@@ -13246,6 +13445,10 @@ Vẫn bán?</translation>
         <translation>Gian hàng {name} {ext} đã được liên kết với tên {other}.</translation>
     </message>
     <message>
+        <source>{name} started: {rule}, {changed} variants</source>
+        <translation>{name} đã bắt đầu: {rule}, {changed} phân loại</translation>
+    </message>
+    <message>
         <source>{name} still has {waiting} shipment action(s) waiting to be sent: send or discard them first.</source>
         <translation>{name} còn {waiting} thao tác vận chuyển đang chờ gửi: hãy gửi hoặc bỏ trước.</translation>
     </message>
@@ -13256,6 +13459,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name}: unsupported file type {suffix}; a Seller Center export is an .xlsx (or .csv) file</source>
         <translation>{name}: không hỗ trợ loại tệp {suffix}; tệp xuất từ Seller Center là tệp .xlsx (hoặc .csv)</translation>
+    </message>
+    <message>
+        <source>{name}: {rule} on {count} products</source>
+        <translation>{name}: {rule} cho {count} sản phẩm</translation>
     </message>
     <message>
         <source>{new} for items of {old}: credit {credit} đ, paid {to_pay} đ</source>
@@ -13506,6 +13713,10 @@ Vẫn bán?</translation>
         <translation>{sku}: {problem}. Chưa đổi giá nào.</translation>
     </message>
     <message>
+        <source>{sku}: {problem}. Nothing was scheduled.</source>
+        <translation>{sku}: {problem}. Chưa lên lịch gì.</translation>
+    </message>
+    <message>
         <source>{tag} ({count} customers)</source>
         <translation>{tag} ({count} khách hàng)</translation>
     </message>
@@ -13628,6 +13839,14 @@ Vẫn bán?</translation>
     <message>
         <source>{why}: the customer of row {row}</source>
         <translation>{why}: khách hàng ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>“{name}” changes some of these products&apos; prices at the same time: choose other times or products.</source>
+        <translation>“{name}” cũng đổi giá một số sản phẩm này trong cùng thời gian: hãy chọn thời gian hoặc sản phẩm khác.</translation>
+    </message>
+    <message>
+        <source>“{name}” is over already.</source>
+        <translation>“{name}” đã kết thúc rồi.</translation>
     </message>
     <message>
         <source>“{product}” was deleted (archived) and cannot be edited.</source>

@@ -480,6 +480,8 @@ class ProductListPage(FilteredListPage):
     orderRequested = Signal(list)
     #: Change prices of these products (ids).
     pricesRequested = Signal(list)
+    #: Show the scheduled price changes.
+    schedulesRequested = Signal()
 
     model: ProductsTableModel
     _filter: ProductFilter
@@ -515,6 +517,7 @@ class ProductListPage(FilteredListPage):
         self.labels_button = push_button("labelsButton", self.print_labels)
         self.order_button = push_button("orderProductsButton", self.order_selected)
         self.prices_button = push_button("pricesButton", self.change_prices)
+        self.schedules_button = push_button("schedulesButton", self.schedulesRequested.emit)
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.template_button = template_button(self, self.ctx, TemplateKind.PRODUCTS)
@@ -525,6 +528,7 @@ class ProductListPage(FilteredListPage):
         row.addWidget(self.selection_label)
         row.addStretch(1)
         row.addWidget(self.prices_button)
+        row.addWidget(self.schedules_button)
         row.addWidget(self.order_button)
         row.addWidget(self.labels_button)
         row.addWidget(self.export_button)
@@ -585,6 +589,10 @@ class ProductListPage(FilteredListPage):
             "products", "Change the selling price, discount price or cost of every variant of "
             "the selected products at once: set, or up or down by a percentage or an amount, "
             "rounded"))  # fmt: skip
+        self.schedules_button.setText(QCoreApplication.translate("products", "Scheduled prices"))
+        self.schedules_button.setToolTip(QCoreApplication.translate(
+            "products", "Price changes that start (and end) at a set time: a weekend sale, a "
+            "new price list"))  # fmt: skip
         self.order_button.setToolTip(QCoreApplication.translate(
             "products", "A purchase order of the selected products: what of them is low on "
             "stock, brought up to twice its level less what is on order, from the supplier "

@@ -78,6 +78,7 @@ class ProductsPage(SubTabsPage):
         self.list.labelsRequested.connect(self.open_labels)
         self.list.orderRequested.connect(self.order_products)
         self.list.pricesRequested.connect(self.open_prices)
+        self.list.schedulesRequested.connect(self.open_schedules)
         self.list.exportRequested.connect(self.export)
         self.list.importRequested.connect(self.import_file)
         self.retranslate()
@@ -175,6 +176,12 @@ class ProductsPage(SubTabsPage):
         from primedist.ui.products.price_dialog import PriceChangeDialog
 
         return self.open_dialog(PriceChangeDialog(self.ctx, product_ids, parent=self))
+
+    def open_schedules(self) -> QDialog:
+        """The scheduled price changes (waiting, running; finished on demand)."""
+        from primedist.ui.products.price_schedules import PriceSchedulesDialog
+
+        return self.open_dialog(PriceSchedulesDialog(self.ctx, parent=self))
 
     def open_history(self, product_id: int) -> QDialog:
         from primedist.ui.products.stock_dialogs import StockHistoryDialog

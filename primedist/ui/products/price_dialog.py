@@ -1,17 +1,22 @@
 """Change prices… (Products list): one price of every variant of the chosen products,
 set or moved by a percentage or an amount, rounded; each variant's price now and after is
-previewed before anything changes (`services.price_change`)."""
+previewed before anything changes (`services.price_change`). *When* → *At a set time*
+schedules the change instead (a name, a start and, if ticked, an end when the prices go
+back: `services.price_schedule`)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_money, parse_money
 from primedist.services import price_change as pc
+from primedist.services import price_schedule as ps
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
@@ -51,9 +58,11 @@ RED = QColor("#B91C1C")
 
 
 class PriceChangeDialog(QDialog):
-    """Emits `changed` (the PriceChangeReport) once the prices are written."""
+    """Emits `changed` (the PriceChangeReport) once the prices are written, `scheduled`
+    (the ScheduleRow) once a change is scheduled."""
 
     changed = Signal(object)
+    scheduled = Signal(object)
 
     def __init__(self, ctx: ServiceContext, product_ids: list[int],
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -95,7 +104,12 @@ class PriceChangeDialog(QDialog):
         form.addRow(self.mode_label, self.mode)
         form.addRow(self.value_label, value_row)
         form.addRow(self.round_label, self.rounding)
+        self.when = _named(QComboBox(), "priceWhen")
+        self.when.addItems(["", ""])  # now, at a set time (texts set by _retranslate)
+        self.when_label = QLabel()
+        form.addRow(self.when_label, self.when)
         layout.addLayout(form)
+        layout.addWidget(self._build_schedule())
         self.table = _named(QTableWidget(0, 4), "pricePreview")
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -121,6 +135,39 @@ class PriceChangeDialog(QDialog):
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.value.textChanged.connect(self._later)
         self.rounding.currentIndexChanged.connect(self._later)
+        self.when.currentIndexChanged.connect(self._when_changed)
+        self._when_changed()
+
+    def _build_schedule(self) -> QWidget:
+        """Name, start and (ticked) end of a scheduled change; shown for *At a set time*."""
+        self.schedule_box = _named(QWidget(), "priceSchedule")
+        form = QFormLayout(self.schedule_box)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.schedule_name = _named(QLineEdit(), "scheduleName")
+        self.schedule_name.setMaxLength(ps.NAME_MAX)
+        start = to_local(self.ctx.clock.now(), shop_tz()).replace(
+            hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)  # fmt: skip
+        self.starts = _named(_time_edit(start), "scheduleStart")
+        self.ends = _named(_time_edit(start + timedelta(days=3) - timedelta(minutes=1)),
+                           "scheduleEnd")  # fmt: skip
+        self.ends_check = _named(QCheckBox(), "scheduleEnds")
+        self.ends_check.setChecked(True)
+        self.ends_check.toggled.connect(self.ends.setEnabled)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.ends_check)
+        end_row.addWidget(self.ends, 1)
+        self.name_label, self.starts_label = QLabel(), QLabel()
+        form.addRow(self.name_label, self.schedule_name)
+        form.addRow(self.starts_label, self.starts)
+        form.addRow(end_row)
+        return self.schedule_box
+
+    def is_scheduled(self) -> bool:
+        return self.when.currentIndex() == 1
+
+    def _when_changed(self) -> None:
+        self.schedule_box.setVisible(self.is_scheduled())
+        self._retranslate_apply()
 
     # ------------------------------------------------------------------ texts
     def changeEvent(self, event: QEvent) -> None:
@@ -146,7 +193,18 @@ class PriceChangeDialog(QDialog):
                                       else format_money(step, lang))  # fmt: skip
         self.table.setHorizontalHeaderLabels(
             [self.tr("SKU"), self.tr("Product"), self.tr("Now"), self.tr("After")])
-        self.apply_button.setText(self.tr("Change prices"))
+        self.when_label.setText(self.tr("When"))
+        self.when.setItemText(0, self.tr("Now"))
+        self.when.setItemText(1, self.tr("At a set time (a sale, a new price list)"))
+        self.name_label.setText(self.tr("Name"))
+        self.schedule_name.setPlaceholderText(self.tr("e.g. Weekend sale 12.12"))
+        self.starts_label.setText(self.tr("Starts"))
+        self.ends_check.setText(self.tr("Prices go back at"))
+        self._retranslate_apply()
+
+    def _retranslate_apply(self) -> None:
+        self.apply_button.setText(self.tr("Schedule") if self.is_scheduled()
+                                  else self.tr("Change prices"))  # fmt: skip
 
     def _mode_texts(self) -> dict[tuple[pc.PriceMode, int], str]:
         return {
@@ -289,6 +347,13 @@ class PriceChangeDialog(QDialog):
             return
         self.apply_button.setEnabled(False)
         ctx, ids = self.ctx, self.product_ids
+        if self.is_scheduled():
+            name, start = self.schedule_name.text(), _shop_time(self.starts)
+            end = _shop_time(self.ends) if self.ends_check.isChecked() else None
+            Op(self, lambda _job: ps.schedule_prices(ctx, name, ids, rule, start, end),
+               title=self.tr("Scheduling the price change")).success(self._scheduled).failure(
+                self._apply_failed).run()  # fmt: skip
+            return
         Op(self, lambda _job: pc.change_prices(ctx, ids, rule),
            title=self.tr("Changing prices")).success(self._done).failure(
             self._apply_failed).run()  # fmt: skip
@@ -296,6 +361,11 @@ class PriceChangeDialog(QDialog):
     def _done(self, report: pc.PriceChangeReport) -> None:
         if alive(self):
             self.changed.emit(report)
+            self.accept()
+
+    def _scheduled(self, row: ps.ScheduleRow) -> None:
+        if alive(self):
+            self.scheduled.emit(row)
             self.accept()
 
     def _apply_failed(self, exc: BaseException) -> None:
@@ -327,6 +397,21 @@ def _percent(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"{text!r}")
     return value
+
+
+def _time_edit(when: datetime) -> QDateTimeEdit:
+    """A date and time picker showing `when` (a wall time in the shop's time zone)."""
+    edit = QDateTimeEdit(QDateTime(QDate(when.year, when.month, when.day),
+                                   QTime(when.hour, when.minute)))  # fmt: skip
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+    return edit
+
+
+def _shop_time(edit: QDateTimeEdit) -> datetime:
+    """The picker's wall time, in the shop's time zone."""
+    d, t = edit.date(), edit.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=shop_tz())
 
 
 def _money(value: int | None, lang: str) -> str:
