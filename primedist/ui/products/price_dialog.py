@@ -108,8 +108,8 @@ class PriceChangeDialog(QDialog):
         self.when.addItems(["", ""])  # now, at a set time (texts set by _retranslate)
         self.when_label = QLabel()
         form.addRow(self.when_label, self.when)
+        self._build_schedule(form)
         layout.addLayout(form)
-        layout.addWidget(self._build_schedule())
         self.table = _named(QTableWidget(0, 4), "pricePreview")
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -138,11 +138,10 @@ class PriceChangeDialog(QDialog):
         self.when.currentIndexChanged.connect(self._when_changed)
         self._when_changed()
 
-    def _build_schedule(self) -> QWidget:
-        """Name, start and (ticked) end of a scheduled change; shown for *At a set time*."""
-        self.schedule_box = _named(QWidget(), "priceSchedule")
-        form = QFormLayout(self.schedule_box)
-        form.setContentsMargins(0, 0, 0, 0)
+    def _build_schedule(self, form: QFormLayout) -> None:
+        """Name, start and (ticked) end of a scheduled change: rows of `form` shown for
+        *At a set time*."""
+        self.form = form
         self.schedule_name = _named(QLineEdit(), "scheduleName")
         self.schedule_name.setMaxLength(ps.NAME_MAX)
         start = to_local(self.ctx.clock.now(), shop_tz()).replace(
@@ -153,20 +152,18 @@ class PriceChangeDialog(QDialog):
         self.ends_check = _named(QCheckBox(), "scheduleEnds")
         self.ends_check.setChecked(True)
         self.ends_check.toggled.connect(self.ends.setEnabled)
-        end_row = QHBoxLayout()
-        end_row.addWidget(self.ends_check)
-        end_row.addWidget(self.ends, 1)
         self.name_label, self.starts_label = QLabel(), QLabel()
         form.addRow(self.name_label, self.schedule_name)
         form.addRow(self.starts_label, self.starts)
-        form.addRow(end_row)
-        return self.schedule_box
+        form.addRow(self.ends_check, self.ends)
+        self.schedule_rows = (self.schedule_name, self.starts, self.ends)
 
     def is_scheduled(self) -> bool:
         return self.when.currentIndex() == 1
 
     def _when_changed(self) -> None:
-        self.schedule_box.setVisible(self.is_scheduled())
+        for field in self.schedule_rows:
+            self.form.setRowVisible(field, self.is_scheduled())
         self._retranslate_apply()
 
     # ------------------------------------------------------------------ texts

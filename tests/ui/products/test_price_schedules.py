@@ -60,12 +60,13 @@ def test_a_weekend_sale_scheduled_started_and_ended_now(
     qtbot.mouseClick(page.list.prices_button, Qt.MouseButton.LeftButton)
     dialog = page.last_dialog
     assert isinstance(dialog, PriceChangeDialog)
-    assert not dialog.schedule_box.isVisibleTo(dialog)
+    assert not dialog.schedule_name.isVisibleTo(dialog)
     dialog.field.setCurrentIndex(dialog.field.findData(PriceField.DISCOUNT))
     dialog.mode.setCurrentIndex(dialog.mode.findData(mode_key(PriceMode.PERCENT_OFF, 1)))
     dialog.value.setText("20")
     dialog.when.setCurrentIndex(1)
-    assert dialog.schedule_box.isVisibleTo(dialog) and dialog.apply_button.text() == "Schedule"
+    assert dialog.schedule_name.isVisibleTo(dialog) and dialog.ends.isVisibleTo(dialog)
+    assert dialog.apply_button.text() == "Schedule"
     # Defaults: from the next midnight (shop time), for three days.
     local_now = FIXED_NOW.astimezone(shop_tz())
     assert dialog.starts.date().toPython() == local_now.date() + timedelta(days=1)
