@@ -8423,6 +8423,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đặt hàng nhập</translation>
     </message>
     <message>
+        <source>Scheduled prices</source>
+        <translation>Giá theo lịch</translation>
+    </message>
+    <message>
         <source>Customer ranks</source>
         <translation>Xếp hạng khách hàng</translation>
     </message>
@@ -8517,6 +8521,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>purchase order</source>
         <translation>đơn đặt hàng nhập</translation>
+    </message>
+    <message>
+        <source>scheduled price change</source>
+        <translation>lịch đổi giá</translation>
     </message>
     <message>
         <source>segment</source>

@@ -133,8 +133,27 @@ def test_a_waiting_change_cancelled_and_a_refusal_shown(
     assert [r.state.value for r in ps.list_schedules(owner_ctx, finished=True)] == ["cancelled"]
 
 
-def test_in_vietnamese(qtbot, owner_ctx: ServiceContext, page: ProductsPage) -> None:
+def test_in_vietnamese(
+    qtbot, owner_ctx: ServiceContext, page: ProductsPage, clock: FixedClock
+) -> None:
+    from decimal import Decimal
+
+    from primedist.services import price_change as pc
+    from primedist.services import reports
+    from primedist.ui.home.activity_text import describe
+
+    ids = [page.list.model.key_at(0) or 0]
+    rule = pc.PriceRule(PriceField.DISCOUNT, PriceMode.PERCENT_OFF, Decimal(10))
+    ps.schedule_prices(owner_ctx, "Giờ vàng", ids, rule, FIXED_NOW, FIXED_NOW + timedelta(hours=1))
+    ps.run_due(owner_ctx)
+    clock.advance(timedelta(hours=1))
+    ps.run_due(owner_ctx)
+    feed = [e for e in reports.events(owner_ctx) if e.args.get("event") == "price_schedule"]
     install_language("vi")
+    assert [describe(e, "vi") for e in feed] == [
+        "Chương trình giá “Giờ vàng” đã kết thúc: 2 phân loại về giá cũ",
+        "Chương trình giá “Giờ vàng” đã bắt đầu: đổi giá 2 phân loại",
+    ]
     listing = show_widget(qtbot, PriceSchedulesDialog(owner_ctx))
     assert listing.windowTitle() == "Chương trình đổi giá theo lịch"
     qtbot.waitUntil(lambda: page.list.schedules_button.text() == "Giá theo lịch", timeout=WAIT)
