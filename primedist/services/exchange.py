@@ -102,13 +102,17 @@ def exchange_order(
         created = order_svc.create_in(session, ctx, sale, allow_negative_stock, now)
         refund.exchange_order_id = created.id
         session.add(refund)
-        ctx.audit(
-            session, "order.exchange", entity_type="order", entity_id=created.id,
-            summary=msg("{new} for items of {old}: credit {credit} đ, paid {to_pay} đ",
-                        new=created.external_id, old=order.external_id,
-                        credit=priced.credit, to_pay=priced.to_pay),
-            after={"returned": dict(draft.returned), "from_order": draft.order_id},
-        )  # fmt: skip
+        if priced.to_pay >= 0:
+            summary = msg("{new} for items of {old}: credit {credit} đ, paid {to_pay} đ",
+                          new=created.external_id, old=order.external_id,
+                          credit=priced.credit, to_pay=priced.to_pay)  # fmt: skip
+        else:
+            summary = msg("{new} for items of {old}: credit {credit} đ, given back {back} đ",
+                          new=created.external_id, old=order.external_id,
+                          credit=priced.credit, back=-priced.to_pay)  # fmt: skip
+        ctx.audit(session, "order.exchange", entity_type="order", entity_id=created.id,
+                  summary=summary, after={"returned": dict(draft.returned),
+                                          "from_order": draft.order_id})  # fmt: skip
     created = replace(created, change_due=priced.change_due)
     return ExchangeResult(created, priced.credit, priced.to_pay, priced.change_due,
                           priced.off_account)  # fmt: skip

@@ -717,6 +717,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{name}: this version cannot link {name2} shops yet."),
     QT_TRANSLATE_NOOP("service", "{name}: unsupported file type {suffix}; a Seller Center export is an .xlsx (or .csv) file"),
     QT_TRANSLATE_NOOP("service", "{name}: {rule} on {count} products"),
+    QT_TRANSLATE_NOOP("service", "{new} for items of {old}: credit {credit} đ, given back {back} đ"),
     QT_TRANSLATE_NOOP("service", "{new} for items of {old}: credit {credit} đ, paid {to_pay} đ"),
     QT_TRANSLATE_NOOP("service", "{new} is below the discount price {discount} of SKU {sku}: give the discount_price column too"),
     QT_TRANSLATE_NOOP("service", "{new} new, {updated} updated, {unchanged} unchanged"),

@@ -13473,6 +13473,10 @@ Vẫn bán?</translation>
         <translation>{name}: {rule} cho {count} sản phẩm</translation>
     </message>
     <message>
+        <source>{new} for items of {old}: credit {credit} đ, given back {back} đ</source>
+        <translation>{new} đổi hàng của {old}: trừ {credit} đ, trả lại khách {back} đ</translation>
+    </message>
+    <message>
         <source>{new} for items of {old}: credit {credit} đ, paid {to_pay} đ</source>
         <translation>{new} đổi hàng của {old}: trừ {credit} đ, khách trả {to_pay} đ</translation>
     </message>

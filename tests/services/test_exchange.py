@@ -117,7 +117,7 @@ def test_a_cash_exchange_for_a_dearer_size_takes_only_the_difference(
 
 
 def test_a_cheaper_exchange_gives_the_difference_back_by_the_new_sales_method(
-    owner_ctx: ServiceContext, variants: list[int], customer_id: int
+    engine: Engine, owner_ctx: ServiceContext, variants: list[int], customer_id: int
 ) -> None:
     old, line = bought(owner_ctx, variants, customer_id, PaymentMethod.BANK_TRANSFER)
     draft = ExchangeDraft(old, {line: 1}, "Đổi mẫu", OrderDraft(
@@ -131,6 +131,10 @@ def test_a_cheaper_exchange_gives_the_difference_back_by_the_new_sales_method(
     assert (bank.total, bank.refunded) == (259_000, 0)  # nothing went back by transfer
     assert (cash.total, cash.refunded) == (200_000, 259_000)
     assert day.cash_in_drawer == -59_000  # 59,000 went out of the drawer to the customer
+    with engine.connect() as conn:
+        summary = conn.execute(sa.text("SELECT summary FROM audit_events WHERE action = "
+                                       "'order.exchange'")).scalar_one()  # fmt: skip
+    assert summary.endswith("credit 259,000 đ, given back 59,000 đ")
 
 
 def test_a_walk_in_exchange_stays_walk_in(
