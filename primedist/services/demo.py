@@ -283,6 +283,7 @@ def generate_demo(
         prog.update(0.97, "Saving")
     _deliveries(ctx, np.random.default_rng(seed))
     _purchase_orders(ctx, np.random.default_rng(seed + 1))
+    _weekend_sale(ctx)
     summary.seconds = time.perf_counter() - started
     prog.update(1.0, "Demo data ready")
     return summary
@@ -377,6 +378,36 @@ def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
                     .where(table_of(PurchaseOrder).c.id == row.id)
                     .values(created_at=row.created_at + timedelta(days=days - 4))
                 )
+
+
+#: The demo's scheduled price change (Products → Scheduled prices): its name, how many
+#: products (the best-selling ones), the discount off their selling price, rounding.
+DEMO_SALE = ("Sale cuối tuần", 12, 20, 1_000)
+
+
+def _weekend_sale(ctx: ServiceContext) -> None:
+    """A weekend sale waiting to start: 20 % off the best sellers from the coming Saturday
+    00:00 to Sunday 23:59 (shop time), their discount prices back after."""
+    from decimal import Decimal
+
+    from primedist.services import price_change as pc
+    from primedist.services import price_schedule as ps
+
+    name, count, percent, step = DEMO_SALE
+    with ctx.engine.connect() as conn:
+        best = list(conn.execute(sa.text(
+            "SELECT v.product_id FROM order_lines l JOIN variants v ON v.id = l.variant_id "
+            "JOIN products p ON p.id = v.product_id WHERE p.status = 'active' "
+            "GROUP BY v.product_id ORDER BY SUM(l.quantity) DESC, v.product_id LIMIT :n"),
+            {"n": count}).scalars())  # fmt: skip
+    if not best:
+        return
+    today = to_local(ctx.clock.now(), shop_tz())
+    saturday = (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).replace(
+        hour=0, minute=0, second=0, microsecond=0)  # fmt: skip
+    rule = pc.PriceRule(pc.PriceField.DISCOUNT, pc.PriceMode.PERCENT_OFF, Decimal(percent), step)
+    ps.schedule_prices(ctx, name, best, rule, saturday,
+                       saturday + timedelta(days=2) - timedelta(minutes=1))  # fmt: skip
 
 
 def _run_low(ctx: ServiceContext, skus: Sequence[str]) -> None:

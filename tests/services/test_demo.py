@@ -855,3 +855,21 @@ def test_open_purchase_orders(demo_ctx: ServiceContext) -> None:
     suggested = po.suggested_lines(demo_ctx, demo.DEMO_DELIVERIES[1][0])
     assert len(suggested) == 2
     assert all(s.quantity == s.level + 4 and s.unit_cost for s in suggested)
+
+
+def test_a_weekend_sale_waits_to_start(demo_ctx: ServiceContext) -> None:
+    """Products → Scheduled prices is not empty: the best sellers 20 % off next weekend;
+    nothing changed yet."""
+    from primedist.domain.price_schedule import ScheduleState
+    from primedist.services import price_schedule as ps
+
+    (sale,) = ps.list_schedules(demo_ctx)
+    name, count, percent, _step = demo.DEMO_SALE
+    assert (sale.name, sale.products, sale.state) == (name, count, ScheduleState.SCHEDULED)
+    assert f"{percent}% off" in sale.description
+    start = to_local(sale.starts_at, shop_tz())
+    assert start.weekday() == 5 and (start.hour, start.minute) == (0, 0)
+    assert start.date() > to_local(FIXED_NOW, shop_tz()).date()
+    assert sale.ends_at is not None and sale.ends_at - sale.starts_at == timedelta(
+        days=2, minutes=-1)  # fmt: skip
+    assert ps.run_due(demo_ctx) == ps.RunReport()
