@@ -26,6 +26,7 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
+from primedist.db.engine import is_sqlite
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer, CustomerPhone
@@ -359,15 +360,16 @@ def _next_order_number(session: Session, shop_id: int, now: datetime) -> str:
     session.connection().execute(
         sa.select(shops.c.id).where(shops.c.id == shop_id).with_for_update()
     )
-    last = (
-        session.connection()
-        .execute(
-            sa.select(sa.func.max(table.c.external_id)).where(
-                table.c.shop_id == shop_id, table.c.external_id.startswith(prefix)
-            )
-        )
-        .scalar()
-    )
+    numbered = table.c.external_id.startswith(prefix)
+    if is_sqlite(session.connection()):
+        # A LIKE with a bound prefix cannot use the (shop, number) index: the range can (the
+        # shop's day is found at once, not among its 100,000s of orders). Byte order: SQLite
+        # compares text with BINARY; PostgreSQL's collation may not, so it keeps the LIKE.
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        numbered = sa.and_(table.c.external_id >= prefix, table.c.external_id < after, numbered)
+    last = session.connection().execute(
+        sa.select(sa.func.max(table.c.external_id)).where(table.c.shop_id == shop_id, numbered)
+    ).scalar()
     seq = int(str(last).rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
 

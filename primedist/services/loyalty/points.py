@@ -71,7 +71,8 @@ def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now:
     given = sa.select(points_orders_t.c.order_id)
     earn_per = earn_per_from(conn)
     conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, _earn_rows(given, earn_per)))
-    conn.execute(points_due_t.insert().from_select(_DUE_COLUMNS, _give_back_rows(given)))
+    conn.execute(points_due_t.insert().from_select(
+        _DUE_COLUMNS, _give_back_rows(given, conn.dialect.name)))  # fmt: skip
     n = int(conn.execute(sa.select(sa.func.count()).select_from(points_due_t)).scalar_one())
     if n:
         _write_due(conn, now)
@@ -102,15 +103,20 @@ def _earn_rows(given: sa.Select[Any], earn_per: int) -> sa.Select[Any]:
             target != o.points_earned)  # fmt: skip
 
 
-def _give_back_rows(given: sa.Select[Any]) -> sa.Select[Any]:
-    """Points redeemed on orders that ended cancelled or returned, not given back yet."""
+def _give_back_rows(given: sa.Select[Any], dialect: str) -> sa.Select[Any]:
+    """Points redeemed on orders that ended cancelled or returned, not given back yet.
+    On SQLite the status is `+status`: else the planner walks every cancelled and returned
+    order by the status index (150,000 of 1,000,000: 10 ms a counter sale) instead of
+    looking the given orders up by id."""
     o, e = orders.c, entries.c
+    status = (sa.literal_column(f"+{orders.name}.status", o.status.type)
+              if dialect == "sqlite" else o.status)  # fmt: skip
     done = sa.exists().where(e.order_id == o.id, e.kind == PointsKind.REFUND.value)
     reason = "Given back: points redeemed on " + o.external_id + " (" + o.status + ")"
     return sa.select(
         o.id, sa.literal(1), o.customer_id, sa.literal(PointsKind.REFUND.value),
         o.points_used, o.points_earned, sa.func.substr(reason, 1, 255),
-    ).where(o.id.in_(given), o.customer_id.is_not(None), o.status.in_(_ENDED),
+    ).where(o.id.in_(given), o.customer_id.is_not(None), status.in_(_ENDED),
             o.points_used > 0, ~done)  # fmt: skip
 
 
