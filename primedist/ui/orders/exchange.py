@@ -28,6 +28,7 @@ from primedist.services.orders import CreatedOrder, OrderDetail, OrderDraft, Quo
 from primedist.services.sale_lookup import get_customer
 from primedist.ui.orders.returns import ExchangeStart, ReturnDialog
 from primedist.ui.orders.sale import SaleDialog, minus_text, money_text
+from primedist.ui.printing.actions import OrderPrinter
 
 
 class ExchangeSaleDialog(SaleDialog):
@@ -43,6 +44,8 @@ class ExchangeSaleDialog(SaleDialog):
         self.exchange_quote: ExchangeQuote | None = None
         super().__init__(ctx, parent)
         self.setObjectName("exchangeDialog")
+        if parent is not None:  # this screen closes once saved: its receipt prints from there
+            self.printer = OrderPrinter(parent, ctx)
         self.total_values["to_pay"].setObjectName("toPayLabel")
         for button in self.type_buttons.values():
             button.setEnabled(False)  # an exchange is made at the counter

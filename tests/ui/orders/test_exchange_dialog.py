@@ -83,6 +83,7 @@ def test_an_exchange_for_a_dearer_size_through_the_screens(
         "To pay", "40,000 VND")  # fmt: skip
     assert values["change"].text() == "10,000 VND"
     screen.print_receipt.setChecked(False)
+    assert screen.printer.parent() is detail  # the screen closes once saved; detail stays
     with qtbot.waitSignal(screen.orderCreated, timeout=WAIT_MS):
         qtbot.keyClick(screen, Qt.Key.Key_F9)
     assert screen.result() == QDialog.DialogCode.Accepted

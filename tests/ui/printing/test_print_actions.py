@@ -192,6 +192,42 @@ def test_sale_prints_the_receipt_with_the_change(qtbot, engine, shop_ctx):
         printer.close()
 
 
+def test_an_exchange_prints_its_receipt_after_its_screen_closed(qtbot, engine, shop_ctx):
+    """The exchange sale screen closes once saved; its receipt still prints (from the
+    order detail it was opened on)."""
+    from primedist.services.orders import DraftLine, OrderDraft, create_order
+    from primedist.ui.orders.exchange import ExchangeSaleDialog
+    from tests.factories import make_product
+
+    small, large = make_product(engine, "Áo sơ mi", [("SM-S", 259_000, 5), ("SM-L", 299_000, 5)])
+    old = create_order(shop_ctx, OrderDraft(lines=(DraftLine(small, 1),)))
+    printer = Capture()
+    try:
+        use_printer(shop_ctx, DocumentType.RECEIPT, parse_host_port(f"127.0.0.1:{printer.port}"))
+        detail = open_detail(qtbot, shop_ctx, old.id)
+        detail.exchange_button.click()
+        returns = detail.return_dialog
+        next(iter(returns.spins.values())).setValue(1)
+        returns.reason.setEditText("Đổi size")
+        returns.ok.click()
+        screen = detail.findChild(ExchangeSaleDialog)
+        from primedist.services.sale_lookup import variant_hits
+
+        screen.add_product(variant_hits(shop_ctx, [large])[0])
+        screen.print_receipt.setChecked(True)
+        screen.cash.setText("50000")
+        screen.requote()
+        with qtbot.waitSignal(screen.printer.printed, timeout=20_000):
+            screen.save()
+        import shiboken6
+
+        assert not shiboken6.isValid(screen) or not screen.isVisible()  # closed once saved
+        (job,) = printer.wait(1)
+        assert decode_escpos(job).cuts == 1
+    finally:
+        printer.close()
+
+
 def test_orders_copied_as_text_for_the_customers_chat(qtbot, shop_ctx, orders_page):
     from PySide6.QtGui import QGuiApplication
 
