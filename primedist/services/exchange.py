@@ -76,7 +76,9 @@ def quote_exchange(ctx: ServiceContext, draft: ExchangeDraft) -> ExchangeQuote:
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order, lines = _returnable(session, draft.order_id)
-        return _priced(session, ctx, draft, order, lines, strict=False)
+        priced = _priced(session, ctx, draft, order, lines, strict=False)
+        session.rollback()  # a quote writes nothing (as `quote_order`)
+    return priced
 
 
 def exchange_order(
