@@ -203,6 +203,8 @@ UNCHECKED_BY_DESIGN = {
     "backup.daily_backup": "the scheduler's job, as the system",
     "backup.daily_backup_due": "the scheduler's job, as the system",
     "low_stock.post_low_stock_news": "the scheduler's job, as the system (Home's news)",
+    "price_schedule.run_due": "the scheduler's job, as the system (what a Products user "
+    "scheduled starts and ends on time)",
     "reports.dashboard": "Home is shown to everyone (DESIGN § Home)",
     "reports.events": "Home's activity feed, shown to everyone",
     "reports.today": "the shop's current day",
