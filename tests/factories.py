@@ -23,6 +23,7 @@ from primedist.domain.customer import Customer, CustomerPhone
 from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod, Rank
 from primedist.domain.order import Order, compute_total
 from primedist.domain.shop import Shop
+from primedist.queries.reports import refresh_summaries
 
 shops_t = Shop.__table__  # type: ignore[attr-defined]
 customers_t = Customer.__table__  # type: ignore[attr-defined]
@@ -194,7 +195,9 @@ def make_orders(
                     else None,
                 }
             )
-        return _insert(conn, orders_t, rows)
+        ids = _insert(conn, orders_t, rows)
+        refresh_summaries(conn, ids)  # as every writer of orders does (order_effects)
+        return ids
 
 
 def shop_names_in_file(path: Path) -> set[str]:

@@ -5,23 +5,27 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
 
 from primedist.core.clock import local_day_bounds_utc
 from primedist.domain.base import table_of
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order
+from primedist.domain.report import DailyOrders
 from primedist.domain.shop import Shop
 from primedist.queries import spec as query_spec
+from primedist.queries.reports import zone_key
 from primedist.queries.search import search_filter
 from primedist.queries.spec import Column, QuerySpec, QueryState, covering_count
 
 orders = table_of(Order)
 shops = table_of(Shop)
+daily = table_of(DailyOrders)
 
 
 def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
@@ -31,10 +35,68 @@ def _search(text: str, dialect: str) -> ColumnElement[bool] | None:
 def _count_hints(filtered: frozenset[str]) -> frozenset[str]:
     """Columns to hint in a count: keep it on a covering index that starts with status."""
     if filtered & {"payment_method", "flagged"}:
-        # Only (status, payment_method, flagged, shop_id, created_at, total) covers these.
-        return frozenset({"shop_id", "created_at", "total", "payment_method"})
-    # (status, shop_id, created_at, total) covers the rest and seeks on shop and date.
+        # (status, payment_method, flagged, shop_id, created_at, total) covers these and
+        # seeks on the payment methods and the flag under each status (16 ms, not 100).
+        return frozenset({"shop_id", "created_at", "total"})
+    if not filtered & {"shop_id", "created_at"}:
+        # A value range alone: a seek on (status, total) per status reads only the range.
+        return frozenset()
+    # (status, shop_id, created_at, total) covers the rest and seeks on shop and date
+    # (the (status, total) index would look up every order in the value range).
     return frozenset({"total"})
+
+
+#: Paging a list sorted by anything but the date, with a date range: a range that holds
+#: fewer than about sqrt(DENSE_RANGE × all orders) orders is read through the date index
+#: and sorted (cost ~ the orders in the range); more, and walking the sort's index until a
+#: page is found costs less (~ page × all / in range). Measured on 1M orders: 30 days
+#: (57,000 orders) sorted by value 34 ms by the date index, 0.3 ms walking; a day (1,700)
+#: 0.5 ms by the date index, 5.7 ms (up to 200 for one status) walking; an empty month
+#: 0 ms by the date index, 100 ms to 2.5 s walking.
+DENSE_RANGE = 400
+
+
+def _unhinted(
+    conn: sa.Connection, clauses: Sequence[ColumnElement[bool]], sort: str
+) -> frozenset[str]:
+    """The date filter keeps its index when its range holds few orders (`DENSE_RANGE`);
+    the count comes from the daily summary (a millisecond), per shop when filtered."""
+    if sort == "created_at":
+        return frozenset()
+    lo, hi, shop_ids = _date_range_and_shops(clauses)
+    if lo is None and hi is None:
+        return frozenset()
+    d = daily.c
+    where: list[ColumnElement[bool]] = []
+    if lo is not None:
+        where.append(d.day >= lo.date() - timedelta(days=1))
+    if hi is not None:
+        where.append(d.day <= hi.date() + timedelta(days=1))
+    if shop_ids is not None:
+        where.append(d.shop_id.in_(shop_ids))
+    in_range = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(d.orders), 0)).where(*where))
+    held = conn.execute(sa.select(sa.func.max(orders.c.id)))
+    n, everything = int(in_range.scalar_one()), int(held.scalar_one() or 0)
+    return frozenset({"created_at"}) if n * n <= DENSE_RANGE * everything else frozenset()
+
+
+def _date_range_and_shops(
+    clauses: Sequence[ColumnElement[bool]],
+) -> tuple[datetime | None, datetime | None, list[int] | None]:
+    """The order date bounds and the shops of OrderFilter's clauses (None: not filtered)."""
+    lo = hi = None
+    shop_ids: list[int] | None = None
+    for clause in clauses:
+        if not isinstance(clause, BinaryExpression) or not isinstance(clause.right, BindParameter):
+            continue
+        column, value = getattr(clause.left, "name", ""), clause.right.value
+        if column == "created_at" and clause.operator in (operators.ge, operators.gt):
+            lo = value
+        elif column == "created_at" and clause.operator in (operators.lt, operators.le):
+            hi = value
+        elif column == "shop_id" and clause.operator is operators.in_op:
+            shop_ids = [int(v) for v in value or ()]
+    return lo, hi, shop_ids
 
 
 ORDERS_SPEC = QuerySpec(
@@ -70,6 +132,7 @@ ORDERS_SPEC = QuerySpec(
     hint_columns=frozenset({"shop_id", "payment_method", "total", "created_at", "status"}),
     count_hints=_count_hints,
     count_where=(orders.c.status.in_([s.value for s in OrderStatus]),),
+    unhinted=_unhinted,
 )
 
 
@@ -93,9 +156,6 @@ STATUS_TABS: dict[str, tuple[OrderStatus, ...]] = {
     "cancelled": (OrderStatus.CANCELLED,),
     "return_refund": (OrderStatus.RETURN_REFUND, OrderStatus.RETURNED),
 }
-
-
-NARROW_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -128,26 +188,13 @@ class OrderFilter:
             out.append(c.total >= self.min_total)
         if self.max_total is not None:
             out.append(c.total <= self.max_total)
-        day = self._date_column()
         if self.date_from is not None:
-            out.append(day >= local_day_bounds_utc(self.date_from, tz)[0])
+            out.append(c.created_at >= local_day_bounds_utc(self.date_from, tz)[0])
         if self.date_to is not None:
-            out.append(day < local_day_bounds_utc(self.date_to, tz)[1])
+            out.append(c.created_at < local_day_bounds_utc(self.date_to, tz)[1])
         if self.flagged_only:
             out.append(c.flagged == sa.true())
         return out
-
-    def _date_column(self) -> ColumnElement[Any]:
-        # A range of up to two months is narrow: the date index plus a sort beats walking
-        # another sort's index, so the column is kept out of the paging hints (a textual
-        # copy is not a Column of the table).
-        narrow = (
-            self.date_from is not None
-            and self.date_to is not None
-            and (self.date_to - self.date_from).days <= NARROW_DAYS
-        )
-        c = orders.c.created_at
-        return sa.literal_column("orders.created_at", type_=c.type) if narrow else c
 
 
 def status_tab_clause(tab: str, *, flagged_only: bool = False) -> ColumnElement[bool] | None:
@@ -186,16 +233,48 @@ def status_counts(
 ) -> dict[str, int]:
     """Live counts of every status tab for a filter and search: {tab: count}.
 
-    One GROUP BY over the status-first covering index; the explicit `status IN (all)`
-    lets the rows stream in status order (no sort), index-only for every chip filter.
+    A filter of shops and whole days only (or none) is counted from the daily summary,
+    kept in the transaction of every order change (`services/order_effects`): a few
+    thousand rows, not a million orders. Any other filter: one GROUP BY over the
+    status-first covering index; the explicit `status IN (all)` lets the rows stream in
+    status order (no sort), index-only for every chip filter.
     """
-    state = QueryState(search=search, filters=tuple(flt.clauses(tz)))
-    select = sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)
-    stmt = covering_count(ORDERS_SPEC, state, conn.dialect.name, select)
+    if search.strip() or not _summary_counts(conn, flt, tz):
+        state = QueryState(search=search, filters=tuple(flt.clauses(tz)))
+        select = sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)
+        stmt = covering_count(ORDERS_SPEC, state, conn.dialect.name, select)
+    else:
+        stmt = _daily_counts(flt)
     by_status = {str(s): int(n) for s, n in conn.execute(stmt)}
     counts = {tab: sum(by_status.get(s.value, 0) for s in sts) for tab, sts in STATUS_TABS.items()}
     counts["all"] = sum(by_status.values())
     return counts
+
+
+def _summary_counts(conn: sa.Connection, flt: OrderFilter, tz: tzinfo) -> bool:
+    """Whether the daily summary can count this filter exactly: shops and days only, and
+    with days, every shop counted keeps its days in the list's time zone."""
+    if flt.payment_methods or flt.min_total is not None or flt.max_total is not None:
+        return False
+    if flt.flagged_only:
+        return False
+    if flt.date_from is None and flt.date_to is None:
+        return True
+    rows = conn.execute(sa.select(shops.c.id, shops.c.timezone))
+    zones = {zone_key(zone or "") for sid, zone in rows if not flt.shop_ids or sid in flt.shop_ids}
+    return zones <= {getattr(tz, "key", None)}
+
+
+def _daily_counts(flt: OrderFilter) -> sa.Select[Any]:
+    d = daily.c
+    where: list[ColumnElement[bool]] = []
+    if flt.shop_ids:
+        where.append(d.shop_id.in_(list(flt.shop_ids)))
+    if flt.date_from is not None:
+        where.append(d.day >= flt.date_from)
+    if flt.date_to is not None:
+        where.append(d.day <= flt.date_to)
+    return sa.select(d.status, sa.func.sum(d.orders)).where(*where).group_by(d.status)
 
 
 # Export ------------------------------------------------------------------------------

@@ -409,8 +409,8 @@ def shops_day(
     """The local day of an order in its shop's time zone (one CASE arm per zone used)."""
     by_zone: dict[str, list[int]] = {}
     for sid, zone in shop_zones(conn).items():
-        by_zone.setdefault(_zone_key(zone), []).append(sid)
-    default = _zone_key("")
+        by_zone.setdefault(zone_key(zone), []).append(sid)
+    default = zone_key("")
     others = [(zone, sids) for zone, sids in by_zone.items() if zone != default]
     if not others:
         return local_day(conn, created_at, default)
@@ -418,7 +418,7 @@ def shops_day(
     return sa.case(*whens, else_=local_day(conn, created_at, default))
 
 
-def _zone_key(zone: str) -> str:
+def zone_key(zone: str) -> str:
     """A zone's canonical name ("" and unknown names are the default zone)."""
     try:
         return str(shop_tz(zone).key)

@@ -19,6 +19,8 @@ from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 SearchBuilder = Callable[[str, str], ColumnElement[bool] | None]
+#: (connection, filter clauses, sort column name) → hint columns to leave unhinted.
+Unhinted = Callable[[sa.Connection, Sequence[ColumnElement[bool]], str], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class QuerySpec:
     #: SQLite counts without a search: each filter clause in the form to count with (a
     #: filter that pages best as `id IN (set)` can count best as a seek on its own index).
     count_clause: Callable[[ColumnElement[bool]], ColumnElement[bool]] | None = None
+    #: SQLite paging keys with a connection at hand: given the filter clauses and the
+    #: sort column's name, the `hint_columns` to leave unhinted this time (a filter that
+    #: holds so few rows that its index and a sort beat walking the sort's index).
+    unhinted: Unhinted | None = None
 
     @property
     def keys_from(self) -> FromClause:
@@ -133,13 +139,21 @@ def _hint_clause(
 
 
 def key_where(
-    spec: QuerySpec, state: QueryState, dialect: str, sort: ColumnElement[Any]
+    spec: QuerySpec,
+    state: QueryState,
+    dialect: str,
+    sort: ColumnElement[Any],
+    conn: sa.Connection | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses for paging keys: on SQLite, hinted so the sort index is walked."""
+    """The WHERE clauses for paging keys: on SQLite, hinted so the sort index is walked
+    (but for the columns `spec.unhinted` names, when given a connection to ask with)."""
     clauses = where_clauses(spec, state, dialect)
     if dialect != "sqlite" or not spec.hint_columns:
         return clauses
-    names = spec.hint_columns - {getattr(sort, "name", "")}
+    sort_name = getattr(sort, "name", "")
+    names = spec.hint_columns - {sort_name}
+    if conn is not None and spec.unhinted is not None:
+        names -= spec.unhinted(conn, state.filters, sort_name)
     return [_hint_clause(c, spec.keys_from, names) for c in clauses]
 
 
@@ -179,15 +193,16 @@ def keys_stmt(
     *,
     after: tuple[Any, int] | None,
     limit: int | None,
+    conn: sa.Connection | None = None,
 ) -> sa.Select[Any]:
     """The next `limit` keys (None = all) after the (sort value, key) pair `after`, in list
-    order.
+    order (with `conn`, the spec may look at the data to choose the index: `unhinted`).
 
     Only the key is selected: the sort value of every row would cost a Python object
     (a datetime) per row; the caller fetches the last one with `sort_value_stmt`.
     """
     sort, desc = _sort_of(spec, state)
-    where = key_where(spec, state, dialect, sort)
+    where = key_where(spec, state, dialect, sort, conn)
     stmt = sa.select(spec.key).select_from(spec.keys_from).where(*where)
     if after is not None:
         pair, bound = sa.tuple_(sort, spec.key), sa.tuple_(*after)
@@ -231,7 +246,7 @@ def fetch_keys(
     limit: int,
 ) -> KeyPage:
     """The next keyset page of keys."""
-    stmt = keys_stmt(spec, state, conn.dialect.name, after=after, limit=limit)
+    stmt = keys_stmt(spec, state, conn.dialect.name, after=after, limit=limit, conn=conn)
     keys = list(conn.execute(stmt).scalars())
     if not keys:
         return KeyPage([], None)

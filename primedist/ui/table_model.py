@@ -184,7 +184,7 @@ class SqlTableModel(QAbstractTableModel):
         self._show_keys(state, keys)
 
     def _all_keys_stmt(self, conn: Any, state: QueryState) -> Any:
-        return keys_stmt(self._spec, state, conn.dialect.name, after=None, limit=None)
+        return keys_stmt(self._spec, state, conn.dialect.name, after=None, limit=None, conn=conn)
 
     def _search_within_budget(self, state: QueryState) -> list[int] | None:
         """Every matching key, or None when the query needs more than the budget."""

@@ -185,6 +185,101 @@ def test_value_sorted_list_pages_read_only_the_covering_total_index(orders_engin
     assert keys == expected and len(keys) > 10
 
 
+def _keys_and_plan(engine: Engine, state: Any) -> tuple[list[int], list[str]]:
+    """The first page of keys for a list state, and the plan of the query that read it."""
+    from primedist.queries.orders import ORDERS_SPEC
+    from primedist.queries.spec import fetch_keys, keys_stmt
+
+    with engine.connect() as conn:
+        stmt = keys_stmt(ORDERS_SPEC, state, "sqlite", after=None, limit=100, conn=conn)
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        keys = fetch_keys(conn, ORDERS_SPEC, state, after=None, limit=100).keys
+    return keys, query_plan(engine, sql, ())
+
+
+def _by_value_between(engine: Engine, first: datetime, last: datetime) -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(ORDERS.c.id)
+                .where(ORDERS.c.created_at >= first, ORDERS.c.created_at < last)
+                .order_by(ORDERS.c.total.desc(), ORDERS.c.id.desc())
+                .limit(100)
+            ).scalars()
+        )
+
+
+def test_a_value_sorted_page_of_a_date_range_reads_the_date_index_only_when_it_holds_few(
+    orders_engine: Engine,
+) -> None:
+    """Sorted by value with a date range: a range of a few orders is read through the date
+    index and sorted; a range holding most orders walks the value index instead (the
+    daily summary tells how many orders the range holds)."""
+    from primedist.core.clock import shop_tz, to_local
+    from primedist.queries.orders import OrderFilter, list_state
+    from primedist.queries.reports import rebuild_summaries
+
+    with orders_engine.begin() as conn:
+        rebuild_summaries(conn)
+    tz = shop_tz()
+    # 3,000 orders 37 minutes apart: about 77 days. Two days hold ~78 of them.
+    day = to_local(START + timedelta(days=20), tz).date()
+    few = OrderFilter(date_from=day, date_to=day + timedelta(days=1))
+    keys, plan = _keys_and_plan(orders_engine, list_state(few, "all", tz, sort_key="total"))
+    assert plan[0].startswith("SEARCH orders USING INDEX ix_orders_created_at_id"), plan
+    assert "USE TEMP B-TREE FOR ORDER BY" in plan, plan
+    first = datetime.combine(day, datetime.min.time(), tz)
+    assert keys == _by_value_between(orders_engine, first, first + timedelta(days=2))
+    assert 50 < len(keys) < 100
+
+    # Sixty days hold ~2,300 of the 3,000: walking the value index finds a page at once.
+    many = OrderFilter(date_from=day, date_to=day + timedelta(days=60))
+    keys, plan = _keys_and_plan(orders_engine, list_state(many, "all", tz, sort_key="total"))
+    assert plan == ["SCAN orders USING COVERING INDEX ix_orders_total_id"], plan
+    assert keys == _by_value_between(orders_engine, first, first + timedelta(days=61))
+    assert len(keys) == 100
+
+    # Sorted by date, any range seeks the date index (it is the sort's own).
+    keys, plan = _keys_and_plan(orders_engine, list_state(many, "all", tz))
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+    assert len(keys) == 100
+
+
+def _count_plan(engine: Engine, flt: Any) -> list[str]:
+    from primedist.core.clock import shop_tz
+    from primedist.queries.orders import ORDERS_SPEC, orders
+    from primedist.queries.spec import QueryState, covering_count
+
+    state = QueryState(filters=tuple(flt.clauses(shop_tz())))
+    select = sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)
+    stmt = covering_count(ORDERS_SPEC, state, "sqlite", select)
+    with engine.connect() as conn:
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    return query_plan(engine, sql, ())
+
+
+def test_counts_for_a_payment_method_or_a_value_range_seek_under_each_status(
+    orders_engine: Engine,
+) -> None:
+    """The status counts of a payment-method or value filter read only the matching
+    entries of a status-first index (not every order's)."""
+    from primedist.domain.enums import PaymentMethod
+    from primedist.queries.orders import OrderFilter
+
+    plan = _count_plan(orders_engine, OrderFilter(payment_methods=(PaymentMethod.COD,)))
+    assert plan == ["SEARCH orders USING COVERING INDEX ix_orders_status_counts"
+                    " (status=? AND payment_method=?)"], plan  # fmt: skip
+    plan = _count_plan(orders_engine, OrderFilter(min_total=60_000, max_total=70_000))
+    assert plan == ["SEARCH orders USING COVERING INDEX ix_orders_status_total_id"
+                    " (status=? AND total>? AND total<?)"], plan  # fmt: skip
+    # With a shop too, the (status, shop_id, created_at, total) index: no row lookups.
+    plan = _count_plan(orders_engine, OrderFilter(shop_ids=(1,), min_total=60_000))
+    assert plan == [
+        "SEARCH orders USING COVERING INDEX"
+        " ix_orders_status_shop_id_created_at_total (status=? AND shop_id=?)"
+    ], plan
+
+
 # --------------------------------------------------------------------------- customer index
 
 

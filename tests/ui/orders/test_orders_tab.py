@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from primedist.core.clock import shop_tz, to_local
 from primedist.domain.enums import PaymentMethod
 from primedist.queries.orders import STATUS_TABS, OrderFilter, orders
+from primedist.queries.reports import refresh_summaries
 from primedist.services.context import ServiceContext
 from primedist.ui import ops
 from primedist.ui.app import ui_settings_for
@@ -697,6 +698,7 @@ def test_double_click_or_enter_opens_the_detail(qtbot, page, data, stand_ins):
     with data.engine.begin() as conn:
         conn.execute(sa.update(orders).where(orders.c.id == detail.order_id)
                      .values(status="cancelled", cancel_reason="x"))  # fmt: skip
+        refresh_summaries(conn, [detail.order_id])  # as the services do (order_effects)
     detail.changed.emit()
     settle(qtbot, page)
     assert page.counts == data.counts()
