@@ -6,8 +6,9 @@ Uses the data dir of bench_foundation.py (built there, or here when missing: `pr
 demo --orders 1000000 --customers 100000`), migrated to the current schema. Measures:
   1. a list page (100 keys by keyset + their rows) for every status tab and chip filter,
      with the list's sorts, and deep in the list (keyset after row 500,000);  target ≤ 20 ms
-  2. status-tab counts for a filter (one GROUP BY);                            target ≤ 100 ms
+  2. status-tab counts for a filter (daily summary, or one GROUP BY);         target ≤ 100 ms
   3. search-as-you-type: each keystroke's first page through SqlTableModel;     no freeze
+     (performance-limits.md T7: <= 50 ms per keystroke)
   4. saving a 3-line counter sale for a customer with orders (create_order);    target ≤ 100 ms
      and an exchange of one item of such a sale for another (exchange_order: the return
      and the new sale in one transaction);                                      target ≤ 100 ms
@@ -128,12 +129,16 @@ def bench_pages(engine: sa.Engine, shops: list[int], runs: int) -> None:
         med, mx = median_ms(lambda: page(conn, state, after), runs)
         worst = max(worst, med)
         print(f"  page after row 500,000 (all, by date): {med:.2f} ms (max {mx:.2f})")
+        print(f"  => worst median page: {worst:.2f} ms")
+        # A search's first page: full-text matches sorted (the search box's target is per
+        # keystroke, section 3: T7 of performance-limits.md, <= 50 ms).
+        slowest = 0.0
         for text in ("nguyen thi hoa", "0912", "dang van"):
             state = list_state(OrderFilter(), "all", TZ, search=text)
             med, mx = median_ms(lambda s=state: page(conn, s), runs)  # type: ignore[misc]
-            worst = max(worst, med)
+            slowest = max(slowest, med)
             print(f"  search {text!r:20}: {med:.2f} ms (max {mx:.2f})")
-    print(f"  => worst median page: {worst:.2f} ms")
+    print(f"  => slowest median search page: {slowest:.2f} ms")
 
 
 def bench_counts(engine: sa.Engine, shops: list[int], runs: int) -> None:
