@@ -49,7 +49,7 @@ class DailyProducts(SQLModel, table=True):
     __tablename__ = "report_daily_products"
     # Product first: a long range groups by product while it scans, with no sort.
     __table_args__ = (
-        sa.Index(None, "product_id", "day", "shop_id", "units", "revenue"),
+        sa.Index(None, "product_id", "day", "shop_id", "units", "revenue", "profit"),
         CLUSTERED,
     )
 
@@ -63,6 +63,9 @@ class DailyProducts(SQLModel, table=True):
     revenue: int = Field(default=0, sa_type=sa.BigInteger)
     #: Counted orders with lines of the product (the row goes when it falls to 0).
     orders: int = Field(default=0)
+    #: Gross profit of the units kept: per line, the subtotal's share of the units kept
+    #: (subtotal × (quantity − returned) ÷ quantity) − units kept × the line's unit cost.
+    profit: int = Field(default=0, sa_type=sa.BigInteger)
 
 
 class DailyGroups(SQLModel, table=True):
@@ -145,3 +148,4 @@ class SummarizedOrderProduct(SQLModel, table=True):
     product_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     units: int = Field(default=0)
     revenue: int = Field(default=0, sa_type=sa.BigInteger)
+    profit: int = Field(default=0, sa_type=sa.BigInteger)
