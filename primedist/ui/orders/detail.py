@@ -390,6 +390,9 @@ class OrderDetailDialog(QDialog):
         for key in ("total",):
             self.money_captions[key].setObjectName("moneyTotal")
             self.money_values[key].setObjectName("moneyTotal")
+        # Not money of the order: the shop's own figure, set apart in grey.
+        self.money_captions["profit"].setObjectName("muted")
+        self.money_values["profit"].setObjectName("muted")
         self.commission_note = _label("muted", wrap=True)
         grid.addWidget(self.commission_note, total_row + 3, 0, 1, 2)
         self.exchange_note = _label("exchangeNote", wrap=True)
