@@ -49,7 +49,10 @@ class DailyProducts(SQLModel, table=True):
     __tablename__ = "report_daily_products"
     # Product first: a long range groups by product while it scans, with no sort.
     __table_args__ = (
-        sa.Index(None, "product_id", "day", "shop_id", "units", "revenue", "profit"),
+        sa.Index(
+            "ix_report_daily_products_rank",
+            "product_id", "day", "shop_id", "units", "revenue", "profit",
+        ),  # fmt: skip
         CLUSTERED,
     )
 
