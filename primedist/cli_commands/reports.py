@@ -123,6 +123,7 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
         _money_line("Revenue", a.revenue),
         _money_line("Total orders", a.orders),
         _money_line("Products sold", a.units),
+        _money_line("Gross profit", a.profit),
         f"Repeat purchase rate: {rate.repeat:,}/{rate.buyers:,} customers"
         f" ({'—' if rate.current_pct is None else f'{rate.current_pct:.2f}%'})",
         "Top locations: "
@@ -134,7 +135,10 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     ]
     for i, r in enumerate(a.products, 1):
         assert r.units is not None
-        lines.append(f"  {i}. {r.label or '?'}: {r.units.current:,} sold, {r.revenue.current:,}")
+        profit = f", profit {r.profit.current:,}" if r.profit is not None else ""
+        lines.append(
+            f"  {i}. {r.label or '?'}: {r.units.current:,} sold, {r.revenue.current:,}{profit}"
+        )
     emit(args, a.to_json(), "\n".join(lines))
     return EXIT_OK
 

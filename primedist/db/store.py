@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0027_price_schedules"
+HEAD_REVISION = "0028_gross_profit"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

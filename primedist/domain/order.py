@@ -105,8 +105,15 @@ class Order(SQLModel, table=True):
         ),  # fmt: skip
         sa.Index(None, "flagged", "created_at", "id"),
         # Sales on account (what customers owe), partial: other orders never write it.
-        sa.Index("ix_orders_on_account", "customer_id", "status", "total", "refunded_amount",
-                 sqlite_where=ON_ACCOUNT_WHERE, postgresql_where=ON_ACCOUNT_WHERE),
+        sa.Index(
+            "ix_orders_on_account",
+            "customer_id",
+            "status",
+            "total",
+            "refunded_amount",
+            sqlite_where=ON_ACCOUNT_WHERE,
+            postgresql_where=ON_ACCOUNT_WHERE,
+        ),
         sa.CheckConstraint(f"total = {TOTAL_FORMULA}", name="total_adds_up"),
         sa.CheckConstraint(
             "subtotal >= 0 AND shipping_fee >= 0 AND marketplace_discount >= 0"
@@ -207,6 +214,13 @@ class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
     __table_args__ = (
         sa.Index(None, "variant_id", "order_id"),
+        # The lines not costed yet: a few at any time (services/order_effects costs them).
+        sa.Index(
+            "ix_order_lines_uncosted",
+            "id",
+            sqlite_where=sa.text("unit_cost IS NULL"),
+            postgresql_where=sa.text("unit_cost IS NULL"),
+        ),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint(
             "returned_quantity >= 0 AND returned_quantity <= quantity", name="returned_le_qty"
@@ -225,6 +239,9 @@ class OrderLine(SQLModel, table=True):
     discount: int = money_field()
     subtotal: int = money_field()
     returned_quantity: int = Field(default=0)
+    #: What one unit cost the shop when the line was written: its variant's (average) cost
+    #: then, 0 without a variant; None until `order_effects.cost_new_lines` has run.
+    unit_cost: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class OrderStatusChange(SQLModel, table=True):

@@ -49,7 +49,10 @@ class DailyProducts(SQLModel, table=True):
     __tablename__ = "report_daily_products"
     # Product first: a long range groups by product while it scans, with no sort.
     __table_args__ = (
-        sa.Index(None, "product_id", "day", "shop_id", "units", "revenue"),
+        sa.Index(
+            "ix_report_daily_products_rank",
+            "product_id", "day", "shop_id", "units", "revenue", "profit",
+        ),  # fmt: skip
         CLUSTERED,
     )
 
@@ -63,6 +66,9 @@ class DailyProducts(SQLModel, table=True):
     revenue: int = Field(default=0, sa_type=sa.BigInteger)
     #: Counted orders with lines of the product (the row goes when it falls to 0).
     orders: int = Field(default=0)
+    #: Gross profit of the units kept: per line, the subtotal's share of the units kept
+    #: (subtotal × (quantity − returned) ÷ quantity) − units kept × the line's unit cost.
+    profit: int = Field(default=0, sa_type=sa.BigInteger)
 
 
 class DailyGroups(SQLModel, table=True):
@@ -145,3 +151,4 @@ class SummarizedOrderProduct(SQLModel, table=True):
     product_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     units: int = Field(default=0)
     revenue: int = Field(default=0, sa_type=sa.BigInteger)
+    profit: int = Field(default=0, sa_type=sa.BigInteger)

@@ -152,7 +152,7 @@ old_days_t = _temp(
 )  # fmt: skip
 old_products_t = _temp(
     "report_old_products", _key("order_id"), _key("product_id"), _value("units"),
-    _value("revenue", sa.BigInteger),
+    _value("revenue", sa.BigInteger), _value("profit", sa.BigInteger),
 )  # fmt: skip
 delta_daily_t = _temp(
     "report_delta_daily", _key("shop_id"), _key("day", sa.Date), _key("status", sa.String(20)),
@@ -161,6 +161,7 @@ delta_daily_t = _temp(
 delta_products_t = _temp(
     "report_delta_products", _key("day", sa.Date), _key("shop_id"), _key("product_id"),
     _value("units"), _value("revenue", sa.BigInteger), _value("orders"),
+    _value("profit", sa.BigInteger),
 )  # fmt: skip
 delta_groups_t = _temp(
     "report_delta_groups", _key("day", sa.Date), _key("shop_id"), _key("dim", sa.String(10)),
@@ -267,7 +268,7 @@ def _rebuild_for(conn: sa.Connection, ids: list[int]) -> int:
 
 _LEDGER_COLUMNS = ["order_id", "shop_id", "day", "customer_id", "status", "total",
                    "province", "carrier"]  # fmt: skip
-_PRODUCT_COLUMNS = ["order_id", "product_id", "units", "revenue"]
+_PRODUCT_COLUMNS = ["order_id", "product_id", "units", "revenue", "profit"]
 
 
 def _order_rows(conn: sa.Connection, which: sa.Select[Any] | None) -> sa.Select[Any]:
@@ -285,14 +286,24 @@ def _product_rows(days: sa.Table, which: ColumnElement[bool] | None = None) -> s
     add per product."""
     n, ol = days.c, lines_t.c
     product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
+    kept = ol.quantity - ol.returned_quantity
     return (
-        sa.select(n.order_id, product, sa.func.sum(ol.quantity - ol.returned_quantity),
-                  sa.func.sum(ol.subtotal))
+        sa.select(n.order_id, product, sa.func.sum(kept), sa.func.sum(ol.subtotal),
+                  sa.func.sum(kept_profit(ol)))
         .select_from(days.join(lines_t, ol.order_id == n.order_id)
                      .outerjoin(variants_t, variants_t.c.id == ol.variant_id))
         .where(n.status.not_in(NOT_COUNTED), *([] if which is None else [which]))
         .group_by(n.order_id, product)
     )  # fmt: skip
+
+
+def kept_profit(ol: Any) -> ColumnElement[int]:
+    """A line's gross profit on the units kept: the subtotal's share of them (integer
+    division, as money has no fractions) − those units × the line's unit cost."""
+    kept = ol.quantity - ol.returned_quantity
+    profit: ColumnElement[int] = ol.subtotal * kept // ol.quantity - kept * sa.func.coalesce(
+        ol.unit_cost, 0)  # fmt: skip
+    return profit
 
 
 def _contributions(
@@ -331,10 +342,11 @@ def _contributions(
         return [arm(d.customer_id, d.day, d.shop_id, one).where(*buying, *where)]
     p = products.c
     return [
-        arm(d.day, d.shop_id, p.product_id, signed(p.units), signed(p.revenue), one)
+        arm(d.day, d.shop_id, p.product_id, signed(p.units), signed(p.revenue), one,
+            signed(p.profit))
         .select_from(products.join(days, d.order_id == p.order_id))
         .where(*([] if on_products is None else [on_products]))
-    ]
+    ]  # fmt: skip
 
 
 def _sum_delta(conn: sa.Connection, delta: sa.Table, keys: int, rows: sa.Subquery) -> None:
@@ -568,10 +580,11 @@ def orders_by_shop_status(
 
 def product_totals(
     conn: sa.Connection, w: Window, *, previous: bool = True
-) -> list[tuple[int, int, int, int, int]]:
-    """(product, units, revenue, previous units, previous revenue) of every product sold."""
+) -> list[tuple[int, int, int, int, int, int, int]]:
+    """(product, units, revenue, gross profit, previous units, previous revenue, previous
+    gross profit) of every product sold."""
     p = products_t.c
-    totals = _totals_by(conn, w, p.product_id, [p.units, p.revenue], previous=previous)
+    totals = _totals_by(conn, w, p.product_id, [p.units, p.revenue, p.profit], previous=previous)
     return [(int(pid), *values) for pid, values in totals.items()]  # type: ignore[misc]
 
 
@@ -690,17 +703,18 @@ def daily_values(
 ) -> list[tuple[date, int]]:
     """(day, value) of a metric over the current range (days without any are left out).
 
-    Metrics: revenue, orders (counted), new_orders (all), units; with `key`:
-    province/carrier revenue (`province`, `carrier`) and product units (`product`).
+    Metrics: revenue, orders (counted), new_orders (all), units, profit (gross, as
+    `kept_profit`); with `key`: province/carrier revenue (`province`,
+    `carrier`) and product units (`product`).
     """
     extra: list[ColumnElement[bool]]
     if metric in ("revenue", "orders", "new_orders"):
         table, d = daily_t, daily_t.c
         column = d.revenue if metric == "revenue" else d.orders
         extra = [] if metric == "new_orders" else [d.status.not_in(NOT_COUNTED)]
-    elif metric in ("units", "product"):
+    elif metric in ("units", "product", "profit"):
         table, d = products_t, products_t.c
-        column = d.units
+        column = d.profit if metric == "profit" else d.units
         extra = [] if key is None else [d.product_id == int(key)]
     elif metric in (PROVINCE, CARRIER):
         table, d = groups_t, groups_t.c

@@ -981,6 +981,7 @@ class _Catalog:
     variant_ids: Arr
     unit_price: Arr
     price: Arr
+    cost: Arr
     stock: Arr
     low_level: Arr
     sku: Arr
@@ -1953,6 +1954,7 @@ def _catalog_columns(
         variant_ids=np.arange(ids.variant, ids.variant + len(vs), dtype=np.int64),
         unit_price=np.array([v.discount or v.price for v in vs], dtype=np.int64),
         price=np.array([v.price for v in vs], dtype=np.int64),
+        cost=np.array([v.cost for v in vs], dtype=np.int64),
         stock=np.array([v.stock for v in vs], dtype=np.int64),
         low_level=np.array([v.low_level or 0 for v in vs], dtype=np.int64),
         sku=_objects([v.sku for v in vs]),
@@ -2612,7 +2614,7 @@ _CONSTANTS: dict[str, dict[str, Any]] = {
 }
 _LINE_COLUMNS = (
     "id", "order_id", "variant_id", "sku", "product_name", "variant_name", "quantity",
-    "unit_price", "discount", "subtotal", "returned_quantity",
+    "unit_price", "discount", "subtotal", "returned_quantity", "unit_cost",
 )  # fmt: skip
 _HISTORY_COLUMNS = (
     "id", "order_id", "from_status", "to_status", "user_id", "source", "changed_at",
@@ -2744,7 +2746,8 @@ class _OrderRows:
             catalog.variant_ids[v].tolist(), catalog.sku[v].tolist(),
             catalog.product_name[v].tolist(), catalog.variant_name[v].tolist(), qty.tolist(),
             lines.unit_price[a:b].tolist(), lines.discount[a:b].tolist(),
-            lines.subtotal[a:b].tolist(), returned.tolist(), strict=True,
+            lines.subtotal[a:b].tolist(), returned.tolist(), catalog.cost[v].tolist(),
+            strict=True,
         ))  # fmt: skip
 
     def history(self, h: _History, a: int, b: int, first: int) -> list[Row]:

@@ -978,6 +978,15 @@ class OrderDetail:
     exchanges: tuple[ExchangeLink, ...] = ()
 
     @property
+    def gross_profit(self) -> int | None:
+        """What the units kept earn over their cost (as Analytics' Gross profit: each
+        line's subtotal share of its units not returned − those units × its unit cost);
+        None for an order Analytics does not count (cancelled, in return or returned)."""
+        if self.order.status in NOT_REVENUE:
+            return None
+        return sum(line_profit(ln) for ln in self.lines)
+
+    @property
     def exchange_credit(self) -> int:
         """What items returned from other orders paid towards this one."""
         return sum(x.amount for x in self.exchanges if x.paid_this and x.settled)
@@ -998,6 +1007,16 @@ class OrderDetail:
         if last.to_status != self.order.status or last.source != "user":
             return None
         return None if channel_can(self.channel, KIND_ACTIONS[f"order.{action}"]) else action
+
+
+#: The statuses whose orders are not revenue (README § Metric definitions).
+NOT_REVENUE = (OrderStatus.CANCELLED, OrderStatus.RETURN_REFUND, OrderStatus.RETURNED)
+
+
+def line_profit(line: OrderLine) -> int:
+    """A line's gross profit on its units kept (queries/reports.kept_profit, in Python)."""
+    kept = line.quantity - line.returned_quantity
+    return line.subtotal * kept // line.quantity - kept * (line.unit_cost or 0)
 
 
 def order_detail(ctx: ServiceContext, order_id: int) -> OrderDetail:

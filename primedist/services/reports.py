@@ -43,6 +43,7 @@ from primedist.services.export_support import (
     replaced_when_done,
     stream_rows,
 )
+from primedist.services.order_effects import cost_new_lines
 
 products_t = table_of(Product)
 shops_t = table_of(Shop)
@@ -62,7 +63,7 @@ TODO_STATUSES: dict[str, tuple[str, ...]] = {
 }
 GRAINS = ("day", "week", "month")
 #: Metrics with a detail page: a series (value per day/week/month) …
-SERIES_METRICS = ("revenue", "orders", "new_orders", "units", "repeat_rate")
+SERIES_METRICS = ("revenue", "orders", "new_orders", "units", "profit", "repeat_rate")
 #: … or a ranking (every row; the chart follows the chosen row).
 RANKINGS = ("province", "carrier", "product")
 TOP = 5
@@ -78,6 +79,11 @@ DEFINITIONS: dict[str, str] = {
     "orders in return/refund or returned (the orders whose totals make the revenue).",
     "units": "Products sold = units in the lines of the orders counted in revenue, minus "
     "units returned from them.",
+    "profit": "Gross profit = what the units sold brought in (in the orders counted in "
+    "revenue, each line's subtotal for the units not returned) − what those units cost the "
+    "shop (each line's unit cost when it was sold: the product's average cost then; a "
+    "product without a cost counts 0). Order discounts, shipping fees and channel "
+    "commissions are not taken off.",
     "repeat_rate": "Repeat purchase customer rate = customers with 2 or more non-cancelled "
     "orders in the range ÷ customers with at least 1 non-cancelled order in the range "
     "(orders without a customer are left out).",
@@ -87,9 +93,9 @@ DEFINITIONS: dict[str, str] = {
     "carrier": "Top shipping providers = the carriers of the orders counted in revenue, "
     "by number of orders (with their revenue; orders with no carrier are left out, "
     "See detail counts them as unknown).",
-    "product": "Product rank = per product: units sold (as Products sold) and revenue = "
+    "product": "Product rank = per product: units sold (as Products sold), revenue = "
     "sum of its line subtotals (quantity × price − line discount) in the orders counted "
-    "in revenue; change against the previous period.",
+    "in revenue, and gross profit (as Gross profit); change against the previous period.",
     "todo": "Orders placed in the range that are pending, shipping, in return/refund or "
     "returned, or cancelled; products low on stock now; active products with no order "
     "counted in revenue in the range.",
@@ -195,8 +201,9 @@ class RankRow:
     label: str
     orders: Change
     revenue: Change
-    #: Products only: units sold.
+    #: Products only: units sold, and gross profit (on the units kept).
     units: Change | None = None
+    profit: Change | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {"key": self.key, "label": self.label, "revenue": self.revenue.to_json()}
@@ -204,6 +211,8 @@ class RankRow:
             out["orders"] = self.orders.to_json()
         else:
             out["units"] = self.units.to_json()
+        if self.profit is not None:
+            out["gross_profit"] = self.profit.to_json()
         return out
 
 
@@ -266,6 +275,8 @@ class Analytics:
     revenue: Change
     orders: Change
     units: Change
+    #: Gross profit: what the units sold and kept brought in − what they cost.
+    profit: Change
     repeat_rate: Rate
     top_locations_by_orders: list[RankRow]
     top_locations_by_revenue: list[RankRow]
@@ -278,6 +289,7 @@ class Analytics:
             "revenue": self.revenue.to_json(),
             "orders": self.orders.to_json(),
             "products_sold": self.units.to_json(),
+            "gross_profit": self.profit.to_json(),
             "repeat_purchase_rate": self.repeat_rate.to_json(),
             "top_locations_by_orders": [r.to_json() for r in self.top_locations_by_orders],
             "top_locations_by_revenue": [r.to_json() for r in self.top_locations_by_revenue],
@@ -535,7 +547,8 @@ def analytics(
     *,
     top_products: int = 10,
 ) -> Analytics:
-    """Analytics: revenue, orders, products sold, repeat rate, top lists, product rank."""
+    """Analytics: revenue, orders, products sold, gross profit, repeat rate, top lists,
+    product rank."""
     ctx.require(Module.ANALYTICS)
     w = window(date_from, date_to, shop_ids)
     with ctx.engine.connect() as conn:
@@ -549,11 +562,14 @@ def analytics(
         top = _named_products(conn, sorted(sold, key=_by_units)[:top_products])
     units = Change(sum(r.units.current for r in products if r.units),
                    sum(r.units.previous for r in products if r.units))  # fmt: skip
+    profit = Change(sum(r.profit.current for r in products if r.profit),
+                    sum(r.profit.previous for r in products if r.profit))  # fmt: skip
     return Analytics(
         period=_period(w),
         revenue=_change(totals, "revenue", counted=True),
         orders=_change(totals, "orders", counted=True),
         units=units,
+        profit=profit,
         repeat_rate=Rate(repeat, buyers, prepeat, pbuyers),
         top_locations_by_orders=sorted(_known(provinces), key=_by_orders)[:TOP],
         top_locations_by_revenue=sorted(_known(provinces), key=_by_revenue)[:TOP],
@@ -607,8 +623,8 @@ def group_label(dim: str, key: str) -> str:
 def _product_rows(conn: sa.Connection, w: q.Window) -> list[RankRow]:
     """Every product sold in the range (unnamed; `_named_products` names the shown ones)."""
     return [
-        RankRow(str(pid), "", Change(0, 0), Change(r, pr), Change(u, pu))
-        for pid, u, r, pu, pr in q.product_totals(conn, w)
+        RankRow(str(pid), "", Change(0, 0), Change(r, pr), Change(u, pu), Change(g, pg))
+        for pid, u, r, g, pu, pr, pg in q.product_totals(conn, w)
     ]
 
 
@@ -618,7 +634,10 @@ def _named_products(conn: sa.Connection, rows: list[RankRow]) -> list[RankRow]:
     for chunk in chunks(ids):
         stmt = sa.select(products_t.c.id, products_t.c.name).where(products_t.c.id.in_(chunk))
         names.update((int(i), str(n)) for i, n in conn.execute(stmt))
-    return [RankRow(r.key, names.get(int(r.key), ""), r.orders, r.revenue, r.units) for r in rows]
+    return [
+        RankRow(r.key, names.get(int(r.key), ""), r.orders, r.revenue, r.units, r.profit)
+        for r in rows
+    ]
 
 
 def ranking(
@@ -789,14 +808,15 @@ def export_ranking(
     headers: Sequence[str],
     progress: Progress | None = None,
 ) -> Any:
-    """Write a ranking (label, orders or units, change %, revenue, change %) to .xlsx.
+    """Write a ranking (label, orders or units, change %, revenue, change %, and for
+    products gross profit, change %) to .xlsx.
 
-    `headers` are the five column titles in the UI's language.
+    `headers` are the column titles in the UI's language (five, seven for products).
     """
     ctx.require(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
-    kinds = ("text", "int", "text", "money", "text")
+    kinds = ("text", "int", "text", "money", "text", "money", "text")[: len(headers)]
     columns = [
         XlsxColumn(h, k, 28 if i == 0 else 16)
         for i, (h, k) in enumerate(zip(headers, kinds, strict=True))
@@ -807,7 +827,9 @@ def export_ranking(
 
     def line(r: RankRow) -> tuple[Any, ...]:
         count = r.units if r.units is not None else r.orders
-        return (r.label or r.key, count.current, pct(count), r.revenue.current, pct(r.revenue))
+        out = (r.label or r.key, count.current, pct(count), r.revenue.current, pct(r.revenue))
+        profit = () if r.profit is None else (r.profit.current, pct(r.profit))
+        return (out + profit)[: len(kinds)]
 
     with replaced_when_done(target) as tmp:
         n = stream_rows(
@@ -830,6 +852,7 @@ def rebuild(ctx: ServiceContext) -> RebuildReport:
     started = time.perf_counter()
     with ctx.uow() as session:
         conn = session.connection()
+        cost_new_lines(conn)  # any line a writer left uncosted (none should be)
         q.rebuild_summaries(conn)
         n = int(conn.execute(sa.select(sa.func.count()).select_from(q.order_days_t)).scalar_one())
         ctx.audit(

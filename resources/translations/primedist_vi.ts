@@ -743,6 +743,10 @@
         <translation>Sản phẩm đã bán</translation>
     </message>
     <message>
+        <source>Gross profit</source>
+        <translation>Lợi nhuận gộp</translation>
+    </message>
+    <message>
         <source>Repeat purchase customer rate</source>
         <translation>Tỉ lệ khách mua lại</translation>
     </message>
@@ -785,10 +789,10 @@ sold</source>
 đã bán</translation>
     </message>
     <message>
-        <source>Units
-change</source>
-        <translation>Thay đổi
-SL</translation>
+        <source>Gross
+profit</source>
+        <translation>Lợi nhuận
+gộp</translation>
     </message>
     <message>
         <source>Revenue
@@ -1983,6 +1987,10 @@ Vẫn lưu?</translation>
     <message>
         <source>Products sold</source>
         <translation>Sản phẩm đã bán</translation>
+    </message>
+    <message>
+        <source>Gross profit</source>
+        <translation>Lợi nhuận gộp</translation>
     </message>
     <message>
         <source>Repeat purchase customer rate</source>
@@ -4003,6 +4011,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sản phẩm đã bán = số lượng sản phẩm trong các đơn được tính vào doanh thu, trừ số lượng khách đã trả lại.</translation>
     </message>
     <message>
+        <source>Gross profit = what the units sold brought in (in the orders counted in revenue, each line&apos;s subtotal for the units not returned) − what those units cost the shop (each line&apos;s unit cost when it was sold: the product&apos;s average cost then; a product without a cost counts 0). Order discounts, shipping fees and channel commissions are not taken off.</source>
+        <translation>Lợi nhuận gộp = tiền thu từ số hàng đã bán (trong các đơn được tính vào doanh thu, phần thành tiền của từng dòng ứng với số lượng không bị trả lại) − giá vốn của số hàng đó (giá vốn đơn vị của từng dòng lúc bán: giá vốn bình quân của sản phẩm khi đó; sản phẩm chưa có giá vốn tính là 0). Chưa trừ giảm giá trên đơn, phí vận chuyển và phí sàn.</translation>
+    </message>
+    <message>
         <source>Repeat purchase customer rate = customers with 2 or more non-cancelled orders in the range ÷ customers with at least 1 non-cancelled order in the range (orders without a customer are left out).</source>
         <translation>Tỉ lệ khách mua lại = số khách có từ 2 đơn không bị hủy trở lên trong khoảng thời gian ÷ số khách có ít nhất 1 đơn không bị hủy trong khoảng thời gian (không tính đơn không gắn khách hàng).</translation>
     </message>
@@ -4015,8 +4027,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đơn vị vận chuyển hàng đầu = đơn vị vận chuyển của những đơn được tính vào doanh thu, xếp theo số đơn (kèm doanh thu; đơn không có đơn vị vận chuyển không được tính, trang Xem chi tiết ghi các đơn này là Không rõ).</translation>
     </message>
     <message>
-        <source>Product rank = per product: units sold (as Products sold) and revenue = sum of its line subtotals (quantity × price − line discount) in the orders counted in revenue; change against the previous period.</source>
-        <translation>Xếp hạng sản phẩm = với từng sản phẩm: số lượng đã bán (như Sản phẩm đã bán) và doanh thu = tổng thành tiền của sản phẩm (số lượng × đơn giá − giảm giá sản phẩm) trong các đơn được tính vào doanh thu; kèm mức thay đổi so với kỳ trước.</translation>
+        <source>Product rank = per product: units sold (as Products sold), revenue = sum of its line subtotals (quantity × price − line discount) in the orders counted in revenue, and gross profit (as Gross profit); change against the previous period.</source>
+        <translation>Xếp hạng sản phẩm = theo từng sản phẩm: số lượng đã bán (như Sản phẩm đã bán), doanh thu = tổng thành tiền các dòng của sản phẩm (số lượng × đơn giá − giảm giá dòng) trong các đơn được tính vào doanh thu, và lợi nhuận gộp (như Lợi nhuận gộp); so với kỳ trước.</translation>
     </message>
     <message>
         <source>Orders placed in the range that are pending, shipping, in return/refund or returned, or cancelled; products low on stock now; active products with no order counted in revenue in the range.</source>
@@ -4132,6 +4144,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Refunded</source>
         <translation>Đã hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Gross profit</source>
+        <translation>Lợi nhuận gộp</translation>
+    </message>
+    <message>
+        <source>What the items kept sold for, less what they cost the shop when sold (as Analytics&apos; Gross profit).</source>
+        <translation>Tiền bán các món khách giữ lại, trừ giá vốn của chúng lúc bán (như Lợi nhuận gộp trong Phân tích).</translation>
     </message>
     <message>
         <source>The commission is paid by the shop to the channel, not part of the total.</source>

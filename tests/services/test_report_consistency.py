@@ -1,6 +1,7 @@
 """The dashboards' figures (from the daily summaries, kept by every order writer) equal the
 same figures computed in Python straight from the orders, after random histories of
-sales, status changes, returns and imports (which may move an order to another day)."""
+sales, status changes, returns, imports (which may move an order to another day) and
+changes of a product's cost (gross profit keeps each line's cost when it was sold)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ op_strategy = st.one_of(
     ),  # fmt: skip
     st.tuples(st.just("wait"), st.integers(1, 40)),
     st.tuples(st.just("merge"), st.integers(0, 2), st.integers(0, 2)),
+    st.tuples(st.just("cost"), st.integers(0, 2), st.integers(0, 60_000)),
 )
 
 
@@ -84,6 +86,10 @@ def _run(
             ship_province="Hà Nội" if variant else None,
         )
         order_service.create_order(ctx, draft, allow_negative_stock=True)
+    elif kind == "cost":  # a goods receipt or an edit moves the cost of later sales only
+        with ctx.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE variants SET cost = :c WHERE id = :v"),
+                         {"c": op[2], "v": world.variants[op[1]]})  # fmt: skip
     elif kind == "merge":  # moves the other's orders: the repeat rate follows
         merge_customers(ctx, world.customers[op[1]], [world.customers[op[2]]])
     elif kind == "status":
@@ -136,18 +142,25 @@ def _import(ctx: ServiceContext, clock: FixedClock, number: int, shift: int, sta
 
 
 # --------------------------------------------------------------------------- raw figures
-def _raw(engine: Engine) -> tuple[list[dict[str, Any]], dict[int, list[tuple[int, int, int]]]]:
+Lines = dict[int, list[tuple[int, int, int, int]]]
+
+
+def _raw(engine: Engine) -> tuple[list[dict[str, Any]], Lines]:
     with engine.connect() as conn:
         orders = [dict(r) for r in conn.execute(sa.text(
             "SELECT id, shop_id, created_at, status, total, province_code, carrier, customer_id "
             "FROM orders")).mappings()]  # fmt: skip
-        lines: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        lines: Lines = defaultdict(list)
         sql = (
             "SELECT l.order_id, coalesce(v.product_id, 0), l.quantity - l.returned_quantity,"
-            " l.subtotal FROM order_lines l LEFT JOIN variants v ON v.id = l.variant_id"
+            " l.returned_quantity, l.subtotal, l.unit_cost"
+            " FROM order_lines l LEFT JOIN variants v ON v.id = l.variant_id"
         )
-        for oid, pid, units, sub in conn.execute(sa.text(sql)):
-            lines[oid].append((pid, units, sub))
+        for oid, pid, units, returned, sub, unit_cost in conn.execute(sa.text(sql)):
+            assert unit_cost is not None  # every writer's lines are costed in its transaction
+            # The gross profit of the units kept: their share of the subtotal − their cost.
+            quantity = units + returned
+            lines[oid].append((pid, units, sub, sub * units // quantity - units * unit_cost))
     for o in orders:
         at = o["created_at"]
         parsed = at if not isinstance(at, str) else _parse(at)
@@ -161,7 +174,7 @@ def _parse(text: str) -> Any:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _figures(orders: list[dict[str, Any]], lines: dict[int, list[tuple[int, int, int]]],
+def _figures(orders: list[dict[str, Any]], lines: Lines,
              first: date, last: date, shops: tuple[int, ...] = ()) -> dict[str, Any]:  # fmt: skip
     """Every figure of the range (on some shops), by the README's definitions, in Python."""
     inside = [o for o in orders if first <= o["day"] <= last
@@ -171,10 +184,12 @@ def _figures(orders: list[dict[str, Any]], lines: dict[int, list[tuple[int, int,
     per_customer = Counter(o["customer_id"] for o in buying)
     units: Counter[int] = Counter()
     product_revenue: Counter[int] = Counter()
+    product_profit: Counter[int] = Counter()
     for o in counted:
-        for pid, n, sub in lines.get(o["id"], []):
+        for pid, n, sub, profit in lines.get(o["id"], []):
             units[pid] += n
             product_revenue[pid] += sub
+            product_profit[pid] += profit
     provinces: Counter[str] = Counter(o["province_code"] or "" for o in counted)
     carriers: Counter[str] = Counter(o["carrier"] or "" for o in counted)
     return {
@@ -182,12 +197,13 @@ def _figures(orders: list[dict[str, Any]], lines: dict[int, list[tuple[int, int,
         "new_orders": len(inside),
         "orders": len(counted),
         "units": sum(units.values()),
+        "profit": sum(product_profit.values()),
         "statuses": Counter(o["status"] for o in inside),
         "buyers": len(per_customer),
         "repeat": sum(1 for n in per_customer.values() if n >= 2),
         "provinces": dict(provinces),
         "carriers": dict(carriers),
-        "products": {str(k): (units[k], product_revenue[k]) for k in units},
+        "products": {str(k): (units[k], product_revenue[k], product_profit[k]) for k in units},
     }
 
 
@@ -202,6 +218,7 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
     assert a.orders == reports.Change(cur["orders"], prev["orders"])
     assert d.new_orders == reports.Change(cur["new_orders"], prev["new_orders"])
     assert a.units == reports.Change(cur["units"], prev["units"])
+    assert a.profit == reports.Change(cur["profit"], prev["profit"])
     s = cur["statuses"]
     assert d.todo["pending"] == s["pending"] and d.todo["cancelled"] == s["cancelled"]
     assert d.todo["return_refund"] == s["return_refund"] + s["returned"]
@@ -212,8 +229,9 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
     assert {r.key: r.orders.current for r in ranked} == cur["provinces"]
     assert {r.key: r.orders.current for r in reports.ranking(ctx, "carrier", first, last)} == (
         cur["carriers"])  # fmt: skip
-    products = {r.key: (r.units.current, r.revenue.current) for r in a.products if r.units}
-    assert products == {k: v for k, v in cur["products"].items() if v != (0, 0)}
+    products = {r.key: (r.units.current, r.revenue.current, r.profit.current)
+                for r in a.products if r.units and r.profit}  # fmt: skip
+    assert products == {k: v for k, v in cur["products"].items() if v[:2] != (0, 0)}
     _check_shops(ctx, orders, lines, w)
     week = reports.series(ctx, "repeat_rate", first, last, grain="week").points
     for p in week:
@@ -222,7 +240,7 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
 
 
 def _check_shops(ctx: ServiceContext, orders: list[dict[str, Any]],
-                 lines: dict[int, list[tuple[int, int, int]]], w: Any) -> None:  # fmt: skip
+                 lines: Lines, w: Any) -> None:  # fmt: skip
     """One shop, and two of them: revenue and the repeat rate (grouped by customer)."""
     shops = sorted({o["shop_id"] for o in orders})
     for chosen in {tuple(shops[:1]), tuple(shops[:2])} - {()}:

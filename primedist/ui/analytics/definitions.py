@@ -33,6 +33,14 @@ TEXTS: dict[str, str] = {
         "Products sold = units in the lines of the orders counted in revenue, minus units "
         "returned from them.",
     ),
+    "profit": QT_TRANSLATE_NOOP(
+        "MetricDefinitions",
+        "Gross profit = what the units sold brought in (in the orders counted in revenue, each "
+        "line's subtotal for the units not returned) − what those units cost the shop (each "
+        "line's unit cost when it was sold: the product's average cost then; a product "
+        "without a cost counts 0). Order discounts, shipping fees and channel commissions are "
+        "not taken off.",
+    ),
     "repeat_rate": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
         "Repeat purchase customer rate = customers with 2 or more non-cancelled orders in the "
@@ -53,9 +61,9 @@ TEXTS: dict[str, str] = {
     ),
     "product": QT_TRANSLATE_NOOP(
         "MetricDefinitions",
-        "Product rank = per product: units sold (as Products sold) and revenue = sum of its "
-        "line subtotals (quantity × price − line discount) in the orders counted in revenue; "
-        "change against the previous period.",
+        "Product rank = per product: units sold (as Products sold), revenue = sum of its line "
+        "subtotals (quantity × price − line discount) in the orders counted in revenue, and "
+        "gross profit (as Gross profit); change against the previous period.",
     ),
     "todo": QT_TRANSLATE_NOOP(
         "MetricDefinitions",

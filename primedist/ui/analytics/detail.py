@@ -42,7 +42,7 @@ from primedist.ui.widgets import SearchBox, align_headers
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
 #: The metrics whose chart counts money (a ranking's row: its revenue).
-MONEY_SERIES = ("revenue", "province", "carrier")
+MONEY_SERIES = ("revenue", "profit", "province", "carrier")
 
 
 def _ts(day: date) -> float:
@@ -152,7 +152,7 @@ class DetailPage(QWidget):
         self.plot.addItem(self.marker)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         layout.addWidget(self.plot, 3)
-        self.table = QTableWidget(0, 5 if self.is_ranking else 2)
+        self.table = QTableWidget(0, (7 if metric == "product" else 5) if self.is_ranking else 2)
         self.table.setObjectName("detailTable")
         align_headers(self.table, right=(1, 2, 3, 4) if self.is_ranking else (1,))
         self.table.verticalHeader().setVisible(False)
@@ -174,6 +174,7 @@ class DetailPage(QWidget):
             "orders": translate("DetailPage", "Total orders"),
             "new_orders": translate("DetailPage", "New orders"),
             "units": translate("DetailPage", "Products sold"),
+            "profit": translate("DetailPage", "Gross profit"),
             "repeat_rate": translate("DetailPage", "Repeat purchase customer rate"),
             "province": translate("DetailPage", "Locations"),
             "carrier": translate("DetailPage", "Shipping providers"),
@@ -199,36 +200,34 @@ class DetailPage(QWidget):
             return
         self.rows = rows
         lang = current_language()
-        count_title = (
-            translate("DetailPage", "Units sold")
-            if self.metric_key == "product"
-            else translate("DetailPage", "Orders")
-        )
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.metric_title(),
-                count_title,
-                translate("DetailPage", "Change"),
-                translate("DetailPage", "Revenue"),
-                translate("DetailPage", "Change"),
-            ]
-        )
+        self.table.setHorizontalHeaderLabels(self.ranking_headers())
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             count = row.units if row.units is not None else row.orders
-            cells = (
+            cells: tuple[str, ...] = (
                 row.label or translate("DetailPage", "Unknown"),
                 format_number(count.current, lang),
                 _pct(count.change_pct),
                 format_money(row.revenue.current, lang),
                 _pct(row.revenue.change_pct),
             )
+            if row.profit is not None:
+                cells += (format_money(row.profit.current, lang), _pct(row.profit.change_pct))
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, _cell(text, right=c > 0))
         if rows:
             self.table.selectRow(0)  # the chart follows the selection
         else:
             self.load_series()
+
+    def ranking_headers(self) -> list[str]:
+        """The ranking's column titles (products: with their gross profit)."""
+        product = self.metric_key == "product"
+        count = translate("DetailPage", "Units sold") if product else translate(
+            "DetailPage", "Orders")  # fmt: skip
+        change = translate("DetailPage", "Change")
+        headers = [self.metric_title(), count, change, translate("DetailPage", "Revenue"), change]
+        return headers + ([translate("DetailPage", "Gross profit"), change] if product else [])
 
     def _on_row(self) -> None:
         if not self.is_ranking:
@@ -360,18 +359,7 @@ class DetailPage(QWidget):
         ctx, title = self.ctx, self.metric_title()
         if self.is_ranking:
             rows = list(self.rows)
-            count = (
-                translate("DetailPage", "Units sold")
-                if self.metric_key == "product"
-                else translate("DetailPage", "Orders")
-            )
-            headers = [
-                title,
-                count,
-                translate("DetailPage", "Change"),
-                translate("DetailPage", "Revenue"),
-                translate("DetailPage", "Change"),
-            ]
+            headers = self.ranking_headers()
 
             def fn(job: Any) -> Any:
                 return reports.export_ranking(
@@ -381,7 +369,7 @@ class DetailPage(QWidget):
             data = self.series
             if data is None:
                 return
-            money = self.metric_key == "revenue"
+            money = self.metric_key in MONEY_SERIES
 
             def fn(job: Any) -> Any:
                 return reports.export_series(

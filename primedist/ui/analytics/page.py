@@ -31,7 +31,7 @@ from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
 
 #: The metric cards: key → metric of its detail page.
-CARDS = ("revenue", "orders", "units", "repeat_rate")
+CARDS = ("revenue", "orders", "units", "profit", "repeat_rate")
 #: The ranking tables: key → (ranking of its detail page).
 TABLES = (("locations_orders", "province"), ("locations_revenue", "province"),
           ("carriers", "carrier"), ("products", "product"))  # fmt: skip
@@ -196,7 +196,7 @@ class AnalyticsPage(QWidget):
         lang = current_language()
         before = translate("AnalyticsPage", "previous: %1")
         for key, fig, money in (("revenue", a.revenue, True), ("orders", a.orders, False),
-                                ("units", a.units, False)):  # fmt: skip
+                                ("units", a.units, False), ("profit", a.profit, True)):  # fmt: skip
             fmt = format_money if money else format_number
             self.cards[key].value.setText(fmt(fig.current, lang))
             self.cards[key].show_change(
@@ -245,7 +245,9 @@ class AnalyticsPage(QWidget):
             table.setItem(
                 r, 2, NumberItem(format_money(row.revenue.current, lang), row.revenue.current)
             )
-            table.setItem(r, 3, change_item(row.units.change_pct))
+            # The units' change is on the detail page: the names keep their width here.
+            profit = row.profit.current if row.profit else 0
+            table.setItem(r, 3, NumberItem(format_money(profit, lang), profit))
             table.setItem(r, 4, change_item(row.revenue.change_pct))
         table.setSortingEnabled(True)
 
@@ -273,6 +275,7 @@ class AnalyticsPage(QWidget):
             "revenue": translate("AnalyticsPage", "Total revenue"),
             "orders": translate("AnalyticsPage", "Total orders"),
             "units": translate("AnalyticsPage", "Products sold"),
+            "profit": translate("AnalyticsPage", "Gross profit"),
             "repeat_rate": translate("AnalyticsPage", "Repeat purchase customer rate"),
         }
         for key, card in self.cards.items():
@@ -309,7 +312,7 @@ class AnalyticsPage(QWidget):
                         translate("AnalyticsPage", "Product"),
                         translate("AnalyticsPage", "Units\nsold"),
                         translate("AnalyticsPage", "Revenue"),
-                        translate("AnalyticsPage", "Units\nchange"),
+                        translate("AnalyticsPage", "Gross\nprofit"),
                         translate("AnalyticsPage", "Revenue\nchange"),
                     ]  # fmt: skip
                 )

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import as_utc
 from primedist.core.messages import Message, reread
 from primedist.core.money import format_money, format_number
-from primedist.domain.enums import OrderSource, OrderStatus
+from primedist.domain.enums import Module, OrderSource, OrderStatus
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError
 from primedist.services import delivery as delivery_svc
@@ -375,7 +375,7 @@ class OrderDetailDialog(QDialog):
         self.money_captions: dict[str, QLabel] = {}
         self.money_values: dict[str, QLabel] = {}
         keys = [key for key, _label_text, _sign in MONEY_PARTS]
-        for row, key in enumerate([*keys, "total", "commission", "refunded"]):
+        for row, key in enumerate([*keys, "total", "commission", "refunded", "profit"]):
             caption, value = _label(wrap=True), _label(selectable=True)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.money_captions[key], self.money_values[key] = caption, value
@@ -390,6 +390,9 @@ class OrderDetailDialog(QDialog):
         for key in ("total",):
             self.money_captions[key].setObjectName("moneyTotal")
             self.money_values[key].setObjectName("moneyTotal")
+        # Not money of the order: the shop's own figure, set apart in grey.
+        self.money_captions["profit"].setObjectName("muted")
+        self.money_values["profit"].setObjectName("muted")
         self.commission_note = _label("muted", wrap=True)
         grid.addWidget(self.commission_note, total_row + 3, 0, 1, 2)
         self.exchange_note = _label("exchangeNote", wrap=True)
@@ -529,6 +532,11 @@ class OrderDetailDialog(QDialog):
         self.money_captions["total"].setText(self.tr("Total"))
         self.money_captions["commission"].setText(self.tr("Channel commission"))
         self.money_captions["refunded"].setText(self.tr("Refunded"))
+        self.money_captions["profit"].setText(self.tr("Gross profit"))
+        self.money_captions["profit"].setToolTip(
+            self.tr("What the items kept sold for, less what they cost the shop when sold "
+                    "(as Analytics' Gross profit).")
+        )  # fmt: skip
         self.commission_note.setText(
             self.tr("The commission is paid by the shop to the channel, not part of the total.")
         )
@@ -584,6 +592,7 @@ class OrderDetailDialog(QDialog):
         self._fill_header(self.detail)
         self._fill_items(self.detail)
         self._fill_money(self.detail.order)
+        self._fill_profit(self.detail)
         self._fill_exchanges(self.detail)
         self._fill_customer(self.detail)
         self._fill_history(self.detail.history, self.detail.events)
@@ -660,6 +669,14 @@ class OrderDetailDialog(QDialog):
             self.money_captions[key].setVisible(shown)
             self.money_values[key].setVisible(shown)
         self.commission_note.setVisible(show_commission)
+
+    def _fill_profit(self, detail: OrderDetail) -> None:
+        """The order's gross profit, for those who see Analytics (costs are the shop's)."""
+        profit = detail.gross_profit
+        shown = profit is not None and self.ctx.actor.can(Module.ANALYTICS)
+        self.money_values["profit"].setText(money(profit or 0))
+        self.money_captions["profit"].setVisible(shown)
+        self.money_values["profit"].setVisible(shown)
 
     def _fill_exchanges(self, detail: OrderDetail) -> None:
         """Which exchanges the order took part in, and what they did to the money."""

@@ -85,7 +85,7 @@ def test_product_names_get_the_rank_table_width(qtbot: QtBot, ctx: ServiceContex
     qtbot.waitUntil(lambda: products.viewport().width() > 300)
     assert products.columnWidth(0) >= products.viewport().width() / 3
     header = products.model().headerData(3, Qt.Orientation.Horizontal)
-    assert header == "Units\nchange"
+    assert header == "Gross\nprofit"
 
 
 @pytest.mark.usefixtures("app_style")
@@ -228,3 +228,34 @@ def test_ranking_chart_says_what_it_follows_and_numbers_sit_right(
     products = page.open_detail("product")
     wait_loaded(qtbot, products)
     assert products.chart_caption.text().endswith(" · Units sold")
+
+
+def test_gross_profit_card_rank_column_and_detail(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2, tmp_path: Path
+) -> None:
+    """Every unit sold here cost the shop 5,000 VND: the card, the rank's column and the
+    detail page show the profit the service works out, in money."""
+    import sqlalchemy as sa
+
+    with ctx.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE order_lines SET unit_cost = 5000"))
+    reports.rebuild(ctx)  # the summaries follow the costs
+    figures = reports.analytics(ctx, FROM, TO)
+    assert 0 < figures.profit.current < figures.revenue.current
+    page = make_page(qtbot, ctx)
+    card = page.cards["profit"]
+    assert card.value.text() == f"{figures.profit.current:,} VND"
+    assert "Gross profit =" in card.title.toolTip() and card.title.text() == "Gross profit ⓘ"
+    products = page.tables["products"]
+    shown = {products.item(r, 0).text(): products.item(r, 3).data(Qt.ItemDataRole.UserRole)
+             for r in range(products.rowCount())}  # fmt: skip
+    assert shown == {r.label: r.profit.current for r in figures.products if r.profit}
+    detail = page.open_detail("profit")
+    wait_loaded(qtbot, detail)
+    _xs, ys = detail.curve.getData()
+    assert sum(ys) == figures.profit.current
+    assert detail.table.item(6, 1).text().endswith(" VND")
+    ranking = page.open_detail("product")
+    qtbot.waitUntil(lambda: ranking.running == 0 and ranking.table.rowCount() > 0)
+    assert ranking.table.columnCount() == 7
+    assert ranking.table.horizontalHeaderItem(5).text() == "Gross profit"

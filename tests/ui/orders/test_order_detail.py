@@ -490,3 +490,29 @@ def test_long_texts_wrap_whole_and_the_history_note_keeps_its_room(
     # The note keeps about a third of the width; the other columns wrap whole.
     assert history.columnWidth(3) >= history.viewport().width() * 0.3
     assert all(_lines_fit(history, r, c) for r in range(history.rowCount()) for c in range(4))
+
+
+def test_the_gross_profit_shows_to_who_sees_analytics(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, variants: list[int]
+) -> None:
+    """2 × AO-S sold at 99,000 VND that cost 60,000 VND: 78,000 VND of profit, until
+    the order is returned; a staff member without Analytics never sees the costs."""
+    from primedist.domain.enums import Module, Role
+    from primedist.services.context import Actor
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE variants SET cost = 60000 WHERE id = :v"), {"v": variants[0]})
+    draft = OrderDraft(lines=(DraftLine(variants[0], 2),), source=OrderSource.PHONE)
+    order_id = svc.create_order(owner_ctx, draft).id
+    dialog = open_detail(qtbot, owner_ctx, order_id)
+    profit = dialog.money_values["profit"]
+    assert profit.isVisible() and shown_amount(profit.text()) == 78_000
+    assert dialog.money_captions["profit"].text() == "Gross profit"
+    staff = Actor(id=None, name="Lan", email="lan@x.vn", role=Role.STAFF,
+                  modules=frozenset({Module.ORDERS}))  # fmt: skip
+    other = open_detail(qtbot, owner_ctx.with_actor(staff), order_id)
+    assert not other.money_values["profit"].isVisible()
+    other.close()
+    svc.cancel_orders(owner_ctx, [order_id], "khách đổi ý")  # from another PC
+    dialog.reload()
+    qtbot.waitUntil(lambda: not dialog.money_values["profit"].isVisible(), timeout=WAIT_MS)
