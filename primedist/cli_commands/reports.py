@@ -200,7 +200,8 @@ def _end_of_day_text(report: Any, data: dict[str, Any]) -> str:
         f"Sales: {report.orders:,} orders, {report.items:,} items, {report.sales:,} "
         f"(goods {report.goods:,}, discounts {report.discounts:,}, shipping {report.shipping:,})",
         f"Refunds: {report.refunds:,} ({report.refunded_items:,} items), {report.refunded:,}",
-        f"Net: {report.net:,}; cash in drawer: {report.cash_in_drawer:,}",
+        f"Net: {report.net:,}; cash in drawer: {report.cash_in_drawer:,}"
+        + ("" if report.gross_profit is None else f"; gross profit: {report.gross_profit:,}"),
         f"Cancelled: {report.cancelled_orders:,} orders, {report.cancelled_total:,}",
     ]
     for p in report.payments:

@@ -21,6 +21,7 @@ from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order, OrderLine, OrderRefund
 from primedist.domain.shop import Shop
 from primedist.domain.supplier import SupplierPayment, SupplierReturn
+from primedist.queries.reports import NOT_COUNTED, kept_profit
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
@@ -189,6 +190,16 @@ def products_sold(
         .limit(limit)
     )
     return list(conn.execute(stmt))
+
+
+def gross_profit(conn: sa.Connection, scope: DayScope) -> int:
+    """The gross profit of the day's orders that Analytics counts (not cancelled, in
+    return or returned): each line's subtotal share of its units kept − their cost."""
+    c, ln = orders_t.c, lines_t.c
+    counted = sa.select(c.id).where(*scope.order_where(), c.status.not_in(NOT_COUNTED))
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(kept_profit(ln)), 0)).where(
+        ln.order_id.in_(counted))  # fmt: skip
+    return int(conn.execute(stmt).scalar_one())
 
 
 def shop_names(conn: sa.Connection, ids: Sequence[int]) -> list[str]:

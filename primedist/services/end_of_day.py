@@ -119,6 +119,9 @@ class EndOfDay:
     collected: int = 0
     by_shop: tuple[ShopLine, ...] = ()
     products: tuple[ProductLine, ...] = field(default=())
+    #: The day's gross profit (as Analytics counts it, on the day's orders); None for a
+    #: user who does not see Analytics (the costs are the shop's).
+    gross_profit: int | None = None
 
     @property
     def net(self) -> int:
@@ -180,6 +183,7 @@ def end_of_day(
         supplier_cash = q.supplier_cash(conn, scope)
         collected = q.debts_collected(conn, scope)
         shops = tuple(q.shop_names(conn, scope.shop_ids))
+        profit = q.gross_profit(conn, scope) if ctx.actor.can(Module.ANALYTICS) else None
     kept = [r for r in sales if not r.cancelled]
     gone = [r for r in sales if r.cancelled]
     return EndOfDay(
@@ -197,6 +201,7 @@ def end_of_day(
                       for r in by_shop),
         products=tuple(ProductLine(r.sku or "", _item_name(r.product_name, r.variant_name),
                                    int(r.units), int(r.revenue)) for r in products),
+        gross_profit=profit,
     )  # fmt: skip
 
 

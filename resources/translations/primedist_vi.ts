@@ -2136,7 +2136,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>EndOfDayDialog</name>
     <message>
         <source>All staff</source>
-        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber).</extracomment>
+        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The figures across the top; &quot;profit&quot; only for users who see Analytics.</extracomment>
         <translation>Tất cả nhân viên</translation>
     </message>
     <message>
@@ -2182,6 +2182,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods %1 · discounts %2 · shipping %3</source>
         <translation>Tiền hàng %1 · giảm giá %2 · phí vận chuyển %3</translation>
+    </message>
+    <message>
+        <source>On the day&apos;s sales, at their cost when sold</source>
+        <translation>Trên doanh số trong ngày, theo giá vốn lúc bán</translation>
     </message>
     <message>
         <source>%n order cancelled</source>
@@ -2334,6 +2338,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cash in drawer</source>
         <translation>Tiền mặt trong két</translation>
+    </message>
+    <message>
+        <source>Gross profit</source>
+        <translation>Lợi nhuận gộp</translation>
     </message>
     <message>
         <source>Cash taken for the day&apos;s sales and for debts customers paid, less cash given back for returns and cash paid to suppliers (Products → Suppliers); the float the till started with is not included.</source>

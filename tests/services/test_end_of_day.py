@@ -208,3 +208,30 @@ def test_needs_orders_access(owner_ctx: ServiceContext, tmp_path: Path) -> None:
             call()
     assert not (tmp_path / "x.xlsx").exists()
     assert eod.end_of_day(staff(owner_ctx, Module.ORDERS), DAY).empty
+
+
+def test_the_day_s_gross_profit_is_for_who_sees_analytics(
+    owner_ctx: ServiceContext, clock: FixedClock, goods: tuple[int, int]
+) -> None:
+    """AO-S costs 60,000 VND and AO-M 70,000: 2 S and 1 M sold, one S returned, and a
+    cancelled sale that earns nothing; the next day's sale is that day's."""
+    s, m = goods
+    with owner_ctx.engine.begin() as conn:
+        for variant, cost in ((s, 60_000), (m, 70_000)):
+            conn.execute(sa.text("UPDATE variants SET cost = :c WHERE id = :v"),
+                         {"c": cost, "v": variant})  # fmt: skip
+    at(clock, 9)
+    first = sell(owner_ctx, [(s, 2), (m, 1)], PaymentMethod.CASH)
+    lines = svc.order_detail(owner_ctx, first.id).lines
+    svc.return_order(owner_ctx, first.id, {lines[0].id or 0: 1}, reason="Sai size")
+    dropped = sell(owner_ctx, [(m, 3)], PaymentMethod.BANK_TRANSFER, source=OrderSource.PHONE)
+    svc.cancel_orders(owner_ctx, [dropped.id], "khách hủy")
+    at(clock, 9, days=1)
+    sell(owner_ctx, [(s, 1)], PaymentMethod.CASH)
+
+    r = eod.end_of_day(owner_ctx, DAY)
+    assert r.gross_profit == (100_000 - 60_000) + (120_000 - 70_000)
+    assert r.as_dict()["gross_profit"] == 90_000
+    assert eod.end_of_day(owner_ctx, DAY + timedelta(days=1)).gross_profit == 40_000
+    cashier = eod.end_of_day(staff(owner_ctx, Module.ORDERS), DAY)
+    assert cashier.gross_profit is None and cashier.sales == r.sales

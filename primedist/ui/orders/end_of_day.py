@@ -50,7 +50,8 @@ from primedist.ui.orders.sale import MoneyEdit
 TONES = {-1: "#B91C1C", 0: "#16A34A", 1: "#B45309"}
 # The summary figures, left to right.
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-FIGURES = ("sales", "refunded", "net", "cash")
+#: The figures across the top; "profit" only for users who see Analytics.
+FIGURES = ("sales", "refunded", "net", "cash", "profit")
 
 
 class EndOfDayDialog(QDialog):
@@ -125,7 +126,16 @@ class EndOfDayDialog(QDialog):
             grid.addWidget(value, 1, i)
             grid.addWidget(note, 2, i)
             self.figure_names[key], self.figures[key], self.figure_notes[key] = name, value, note
+        self.figures_grid = grid
+        self._show_profit(False)
         return frame
+
+    def _show_profit(self, shown: bool) -> None:
+        """The gross profit's column, for users who see Analytics (once a report says so)."""
+        for widget in (self.figure_names["profit"], self.figures["profit"],
+                       self.figure_notes["profit"]):  # fmt: skip
+            widget.setVisible(shown)
+        self.figures_grid.setColumnStretch(FIGURES.index("profit"), 1 if shown else 0)
 
     def _build_count(self) -> QFrame:
         """Count the cash: opening float and cash counted against the day's cash."""
@@ -270,6 +280,8 @@ class EndOfDayDialog(QDialog):
             "refunded": (money(r.refunded), self._refunds_text(r)),
             "net": (money(r.net), self.tr("Sales − refunds")),
             "cash": (money(r.cash_in_drawer), self._cash_note(r)),
+            "profit": (money(r.gross_profit or 0),
+                       self.tr("On the day's sales, at their cost when sold")),
         }  # fmt: skip
         self.breakdown.setText(
             self.tr("Goods %1 · discounts %2 · shipping %3").replace("%1", money(r.goods))
@@ -281,6 +293,7 @@ class EndOfDayDialog(QDialog):
         for key, (value, note) in values.items():
             self.figures[key].setText(value)
             self.figure_notes[key].setText(note)
+        self._show_profit(r.gross_profit is not None)
         self.note.setText(self.tr("No sales, cancellations or refunds on this day."))
         self.note.setVisible(r.empty)
         self._fill(self.payments, [
@@ -501,7 +514,7 @@ class EndOfDayDialog(QDialog):
         self.day_label.setText(self.tr("Day"))
         names = {
             "sales": self.tr("Sales"), "refunded": self.tr("Refunded"), "net": self.tr("Net"),
-            "cash": self.tr("Cash in drawer"),
+            "cash": self.tr("Cash in drawer"), "profit": self.tr("Gross profit"),
         }  # fmt: skip
         for key, text in names.items():
             self.figure_names[key].setText(text)

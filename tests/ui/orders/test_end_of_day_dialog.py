@@ -263,3 +263,22 @@ def test_a_sale_on_account_and_a_debt_paid_in_cash(qtbot, owner_ctx, engine, clo
     assert rows[0] == ("Cash", "2", money(300_000), "0", money(0), money(300_000), money(80_000))
     assert rows[-1] == ("On account", "1", money(200_000), "0", money(0), money(200_000), "")
     dialog.close()
+
+
+def test_the_owner_sees_the_day_s_gross_profit_a_cashier_does_not(
+    qtbot, owner_ctx, engine, sales
+):
+    """No cost was typed for these products: the whole 420.000 ₫ is profit; Lan (Orders
+    only) sees the same day without the figure."""
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.figures["profit"].isVisible()
+    assert dialog.figures["profit"].text() == money(420_000)
+    assert dialog.figure_names["profit"].text() == "Gross profit"
+    with Session(engine) as session:
+        user = session.get(User, sales["lan"])
+        assert user is not None
+        lan = owner_ctx.with_actor(actor_for(session, user))
+    other = open_dialog(qtbot, lan)
+    assert other.figures["sales"].text() == money(420_000)
+    assert not other.figures["profit"].isVisible()
+    assert not other.figure_names["profit"].isVisible()
