@@ -213,6 +213,18 @@ def test_export_series_and_ranking(ctx: ServiceContext, tmp_path: Path, shop: ob
     )  # fmt: skip
     rows = CalamineWorkbook.from_path(str(out.path)).get_sheet_by_index(0).to_python()
     assert rows[1] == ["GHN", 2, "", 300_000, ""]
+    # Products also carry their gross profit (no cost typed here: the whole revenue).
+    products = reports.ranking(ctx, "product", FROM, TO)
+    out = reports.export_ranking(
+        ctx, tmp_path / "products.xlsx", products, title="Products",
+        headers=["Product", "Units", "Change", "Revenue", "Change", "Gross profit", "Change"],
+    )  # fmt: skip
+    rows = CalamineWorkbook.from_path(str(out.path)).get_sheet_by_index(0).to_python()
+    assert rows[0][5:] == ["Gross profit", "Change"]
+    first = products[0]
+    assert first.units is not None and first.profit is not None
+    assert rows[1][:4] == [first.label, first.units.current, rows[1][2], first.revenue.current]
+    assert rows[1][5] == first.profit.current == first.revenue.current
     with pytest.raises(ValidationError, match="xlsx"):
         reports.export_series(ctx, tmp_path / "x.csv", s, title="R", value_header="R", money=True)
     assert not list(tmp_path.glob(".*tmp*"))
