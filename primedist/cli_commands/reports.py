@@ -99,6 +99,7 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         f"{d.period.prev_to})",
         "To do: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in d.todo.items()),
         _money_line("Revenue", d.revenue),
+        *([] if d.profit is None else [_money_line("Gross profit", d.profit)]),
         _money_line("New orders", d.new_orders),
     ]
     for row in d.channels:

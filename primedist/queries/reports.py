@@ -588,6 +588,19 @@ def product_totals(
     return [(int(pid), *values) for pid, values in totals.items()]  # type: ignore[misc]
 
 
+def profit_totals(conn: sa.Connection, w: Window) -> tuple[int, int]:
+    """(gross profit, previous gross profit) of the products sold: one sum per period,
+    each a range of the days' primary key."""
+    p = products_t.c
+    found = []
+    for first, last in ((w.date_from, w.date_to), (w.prev_from, w.prev_to)):
+        period = Window(first, last, first, last, w.shop_ids)
+        total = sa.func.coalesce(sa.func.sum(p.profit), 0)
+        found.append(int(conn.execute(
+            sa.select(total).where(*period.where(products_t, previous=False))).scalar_one()))
+    return found[0], found[1]  # fmt: skip
+
+
 def group_totals(conn: sa.Connection, w: Window, dim: str) -> list[tuple[str, int, int, int, int]]:
     """(key, orders, revenue, previous orders, previous revenue) per province/carrier."""
     g = groups_t.c

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -252,6 +252,8 @@ class Dashboard:
     #: (customers who owe, what they owe in all) for sales on account, whatever the range
     #: and shops; None for a user without Customers access.
     owing: tuple[int, int] | None = None
+    #: Gross profit (as Analytics); None for a user without Analytics access.
+    profit: Change | None = None
 
     def to_json(self) -> dict[str, Any]:
         owing = None if self.owing is None else {"customers": self.owing[0],
@@ -261,6 +263,7 @@ class Dashboard:
             "todo": self.todo,
             "customers_owe": owing,
             "revenue": self.revenue.to_json(),
+            "gross_profit": None if self.profit is None else self.profit.to_json(),
             "new_orders": self.new_orders.to_json(),
             "marketplaces": [c.to_json() for c in self.channels],
             "new_orders_by_channel": self.pie,
@@ -413,9 +416,15 @@ def first_steps(ctx: ServiceContext) -> FirstSteps:
 def dashboard(
     ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
 ) -> Dashboard:
-    """Home: to-do counts, revenue and new orders, per marketplace, pie, latest events."""
+    """Home: to-do counts, revenue, gross profit (for who sees Analytics) and new orders,
+    per marketplace, pie, latest events."""
     w = window(date_from, date_to, shop_ids)
     with ctx.engine.connect() as conn:
+        _shops(conn, w.shop_ids)
+    # The profit's sums (a year: ~2 × 40 ms) on a second connection, beside the rest.
+    with ThreadPoolExecutor(max_workers=1) as pool, ctx.engine.connect() as conn:
+        profit_read = (pool.submit(_on_own_connection, ctx.engine, _profit, w)
+                       if ctx.actor.can(Module.ANALYTICS) else None)  # fmt: skip
         shops = _shops(conn, w.shop_ids)
         totals = _status_totals(conn, w)
         todo = {key: _sum(totals, 0, statuses=sts) for key, sts in TODO_STATUSES.items()}
@@ -424,6 +433,7 @@ def dashboard(
         channels = _channel_rows(totals, shops)
         events = latest_events(conn, w.shop_ids, limit=5)
         owing = debt_totals(conn) if ctx.actor.can(Module.CUSTOMERS) else None
+        profit = None if profit_read is None else profit_read.result()
     pie = {r.channel.value: r.new_orders.current for r in channels if r.new_orders.current}
     return Dashboard(
         period=_period(w),
@@ -434,6 +444,7 @@ def dashboard(
         pie=pie,
         events=events,
         owing=owing,
+        profit=profit,
     )
 
 
@@ -585,11 +596,18 @@ def analytics(
     )
 
 
+T = TypeVar("T")
+
+
 def _on_own_connection(
-    engine: sa.Engine, read: Callable[[sa.Connection, q.Window], list[RankRow]], w: q.Window
-) -> list[RankRow]:
+    engine: sa.Engine, read: Callable[[sa.Connection, q.Window], T], w: q.Window
+) -> T:
     with engine.connect() as conn:
         return read(conn, w)
+
+
+def _profit(conn: sa.Connection, w: q.Window) -> Change:
+    return Change(*q.profit_totals(conn, w))
 
 
 def _sold(r: RankRow) -> bool:

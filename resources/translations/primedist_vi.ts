@@ -3106,6 +3106,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tổng doanh thu</translation>
     </message>
     <message>
+        <source>Gross profit</source>
+        <translation>Lợi nhuận gộp</translation>
+    </message>
+    <message>
         <source>New orders</source>
         <translation>Đơn hàng mới</translation>
     </message>

@@ -218,7 +218,7 @@ def _check(ctx: ServiceContext, engine: Engine, first: date, last: date) -> None
     assert a.orders == reports.Change(cur["orders"], prev["orders"])
     assert d.new_orders == reports.Change(cur["new_orders"], prev["new_orders"])
     assert a.units == reports.Change(cur["units"], prev["units"])
-    assert a.profit == reports.Change(cur["profit"], prev["profit"])
+    assert a.profit == reports.Change(cur["profit"], prev["profit"]) == d.profit
     s = cur["statuses"]
     assert d.todo["pending"] == s["pending"] and d.todo["cancelled"] == s["cancelled"]
     assert d.todo["return_refund"] == s["return_refund"] + s["returned"]

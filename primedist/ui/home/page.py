@@ -231,8 +231,11 @@ class HomePage(QWidget):
         figures = QHBoxLayout()
         figures.setSpacing(10)
         self.revenue = Card("revenue")
+        self.profit = Card("profit")  # for who sees Analytics (the costs are the shop's)
+        self.profit.setVisible(False)
         self.new_orders = Card("new_orders")
         figures.addWidget(self.revenue)
+        figures.addWidget(self.profit)
         figures.addWidget(self.new_orders)
         outer.addLayout(figures)
         outer.addLayout(self._channels_row())
@@ -325,6 +328,13 @@ class HomePage(QWidget):
             data.revenue.change_pct,
             previous.replace("%1", format_money(data.revenue.previous, lang)),
         )
+        self.profit.setVisible(data.profit is not None)
+        if data.profit is not None:
+            self.profit.value.setText(format_money(data.profit.current, lang))
+            self.profit.show_change(
+                data.profit.change_pct,
+                previous.replace("%1", format_money(data.profit.previous, lang)),
+            )
         self.new_orders.value.setText(format_number(data.new_orders.current, lang))
         self.new_orders.show_change(
             data.new_orders.change_pct,
@@ -456,6 +466,8 @@ class HomePage(QWidget):
         self._fill_owing()
         self.revenue.title.setText(translate("HomePage", "Total revenue") + " ⓘ")
         self.revenue.setToolTip(definition("revenue"))
+        self.profit.title.setText(translate("HomePage", "Gross profit") + " ⓘ")
+        self.profit.setToolTip(definition("profit"))
         self.new_orders.title.setText(translate("HomePage", "New orders") + " ⓘ")
         self.new_orders.setToolTip(definition("new_orders"))
         self.channels.setHorizontalHeaderLabels(

@@ -232,3 +232,30 @@ def test_the_customers_owe_card(qtbot: QtBot, owner_ctx: ServiceContext, engine:
     cashier = owner_ctx.with_actor(Actor(None, "Mai", "mai@x.vn", Role.STAFF,
                                          frozenset({Module.ORDERS})))  # fmt: skip
     assert make_page(qtbot, cashier).owing.isHidden()
+
+
+def test_the_gross_profit_card_is_for_who_sees_analytics(
+    qtbot: QtBot, owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """Two cups sold at 45,000 VND that cost 30,000: 30,000 VND of profit, yesterday's
+    figure nothing; a cashier (Orders only) has no such card."""
+    import sqlalchemy as sa
+
+    from primedist.domain.enums import Module, PaymentMethod, Role
+    from primedist.services import orders
+    from primedist.services.context import Actor
+
+    (cup,) = make_product(engine, "Cốc sứ", [("COC-1", 45_000, 20)])
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE variants SET cost = 30000 WHERE id = :v"), {"v": cup})
+    orders.create_order(owner_ctx, orders.OrderDraft(
+        lines=(orders.DraftLine(cup, 2),), payment_method=PaymentMethod.CASH))  # fmt: skip
+    page = make_page(qtbot, owner_ctx)
+    assert not page.profit.isHidden()
+    assert page.profit.value.text() == "30,000 VND"
+    assert page.profit.title.text() == "Gross profit ⓘ"
+    assert "Gross profit =" in page.profit.toolTip()
+    cashier = owner_ctx.with_actor(Actor(None, "Mai", "mai@x.vn", Role.STAFF,
+                                         frozenset({Module.ORDERS})))  # fmt: skip
+    other = make_page(qtbot, cashier)
+    assert other.profit.isHidden() and other.data is not None and other.data.profit is None
