@@ -54,6 +54,7 @@ from primedist.domain.shop import Shop
 from primedist.domain.sync import OutboxMessage
 from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.queries.reports import NOT_COUNTED
 from primedist.services import customer_account as account
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
@@ -982,7 +983,7 @@ class OrderDetail:
         """What the units kept earn over their cost (as Analytics' Gross profit: each
         line's subtotal share of its units not returned − those units × its unit cost);
         None for an order Analytics does not count (cancelled, in return or returned)."""
-        if self.order.status in NOT_REVENUE:
+        if self.order.status in NOT_COUNTED:
             return None
         return sum(line_profit(ln) for ln in self.lines)
 
@@ -1007,10 +1008,6 @@ class OrderDetail:
         if last.to_status != self.order.status or last.source != "user":
             return None
         return None if channel_can(self.channel, KIND_ACTIONS[f"order.{action}"]) else action
-
-
-#: The statuses whose orders are not revenue (README § Metric definitions).
-NOT_REVENUE = (OrderStatus.CANCELLED, OrderStatus.RETURN_REFUND, OrderStatus.RETURNED)
 
 
 def line_profit(line: OrderLine) -> int:
