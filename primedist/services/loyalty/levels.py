@@ -8,12 +8,14 @@ hand. The sale applies a customer's level price through `services.pricing`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.messages import msg
+from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.domain.enums import Module
@@ -195,3 +197,30 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
         ctx.audit(session, "level.price", entity_type="customer_level", entity_id=level_id,
                   summary=summary)  # fmt: skip
         return vid
+
+
+def set_customers_level(
+    ctx: ServiceContext, level_id: int | None, customer_ids: Iterable[int]
+) -> int:
+    """Put customers in a level by hand (None: in no level), e.g. the wholesale buyers in
+    a level without a purchase threshold. They are pinned to it: the automatic upgrade
+    leaves them alone until unpinned. Deleted and merged customers are skipped. Returns how
+    many customers changed level."""
+    ctx.require(Module.CUSTOMERS)
+    ids = list(dict.fromkeys(customer_ids))
+    c = customers.c
+    with ctx.uow() as session:
+        label = _level(session, level_id).code if level_id is not None else "—"
+        conn = session.connection()
+        moved = 0
+        for chunk in chunks(ids):
+            live = sa.and_(c.id.in_(chunk), c.deleted_at.is_(None), c.merged_into_id.is_(None))
+            other = c.level_id.is_distinct_from(level_id)
+            moved += int(conn.execute(sa.select(sa.func.count()).where(live, other)).scalar_one())
+            conn.execute(customers.update().where(live, sa.or_(other, sa.not_(c.level_pinned)))
+                         .values(level_id=level_id, level_pinned=True))  # fmt: skip
+        ctx.audit(session, "level.assign", entity_type="customer_level", entity_id=level_id,
+                  summary=msg("{level}: {moved} of {count} customers given this level by hand",
+                              level=label, moved=moved, count=len(ids)),
+                  after={"asked": len(ids), "moved": moved, "sample": ids[:20]})  # fmt: skip
+        return moved

@@ -579,14 +579,18 @@ class RankStatus:
     """A customer's rank, whether it is pinned, and its history (newest first)."""
 
     rank: Rank
+    #: The rank or the level is pinned (given by hand, or "skip automatic update").
     pinned: bool
     since: datetime | None
     history: list[RankHistoryRow]
+    #: The customer's level (group), None for none.
+    level_id: int | None = None
 
 
 def rank_status(ctx: ServiceContext, customer_id: int) -> RankStatus:
     ctx.require(Module.CUSTOMERS)
     with ctx.uow() as session:
         customer = _customer(session, customer_id)
-        rank, pinned, since = customer.rank, customer.rank_pinned, customer.rank_since
-    return RankStatus(Rank(rank), bool(pinned), since, rank_history(ctx, customer_id))
+        rank, since, level_id = customer.rank, customer.rank_since, customer.level_id
+        pinned = bool(customer.rank_pinned or customer.level_pinned)
+    return RankStatus(Rank(rank), pinned, since, rank_history(ctx, customer_id), level_id)

@@ -65,8 +65,6 @@ ADVANCE = QColor("#047857")
 COLUMNS = ("when", "document", "what", "amount", "by", "note")
 
 
-
-
 def _money(amount: int) -> str:
     return format_money(amount, current_language())
 
@@ -169,8 +167,11 @@ class ReceivePaymentDialog(FormDialog):
             return
         ctx, cid = self.ctx, self.customer_id
         method, note = self.method_value(), self.note.text()
-        self.run_save(lambda: svc.receive_payment(ctx, cid, amount, method, note),
-                      self.tr("Receiving the payment"), self._saved)
+        self.run_save(
+            lambda: svc.receive_payment(ctx, cid, amount, method, note),
+            self.tr("Receiving the payment"),
+            self._saved,
+        )
 
     def _saved(self, entry: AccountEntry) -> None:
         if not shiboken6.isValid(self):
@@ -244,8 +245,11 @@ class AdjustBalanceDialog(FormDialog):
         if self._busy or change is None or self.problem_text():
             return
         ctx, cid, reason = self.ctx, self.customer_id, self.reason.text()
-        self.run_save(lambda: svc.adjust_balance(ctx, cid, change, reason),
-                      self.tr("Adjusting the balance"), self._saved)
+        self.run_save(
+            lambda: svc.adjust_balance(ctx, cid, change, reason),
+            self.tr("Adjusting the balance"),
+            self._saved,
+        )
 
     def _saved(self, entry: AccountEntry) -> None:
         if not shiboken6.isValid(self):

@@ -120,8 +120,6 @@ def source_label(source: str | None) -> str:
     return enum_label(source)  # a channel code (shopee, lazada, ...)
 
 
-
-
 def _money(amount: int) -> str:
     return format_money(amount, current_language())
 

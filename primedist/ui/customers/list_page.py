@@ -555,6 +555,7 @@ class CustomerListPage(FilteredListPage):
         )
         self.tag_button = push_button("tagButton", self.tag_selected)
         self.untag_button = push_button("untagButton", self.untag_selected)
+        self.level_button = push_button("setLevelButton", self.set_level_selected)
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
         self.select_all_button = QPushButton()
@@ -567,7 +568,7 @@ class CustomerListPage(FilteredListPage):
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.add_button = push_button("addCustomerButton", self.addRequested.emit)
         for w in (self.add_segment_button, self.remove_segment_button, self.tag_button,
-                  self.untag_button):  # fmt: skip
+                  self.untag_button, self.level_button):  # fmt: skip
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.selection_label)
@@ -640,6 +641,12 @@ class CustomerListPage(FilteredListPage):
         )
         self.tag_button.setText(QCoreApplication.translate("customers", "Tag…"))
         self.untag_button.setText(QCoreApplication.translate("customers", "Untag…"))
+        self.level_button.setText(QCoreApplication.translate("customers", "Set group…"))
+        self.level_button.setToolTip(
+            QCoreApplication.translate(
+                "customers", "Put the chosen customers in a customer group (e.g. Wholesale)"
+            )
+        )
         self.clear_selection_button.setText(
             QCoreApplication.translate("customers", "Clear selection")
         )
@@ -863,7 +870,7 @@ class CustomerListPage(FilteredListPage):
         self.clear_selection_button.setVisible(every and total > 1)
         free = n > 0 and not self._busy
         for button in (self.add_segment_button, self.remove_segment_button, self.tag_button,
-                       self.untag_button):  # fmt: skip
+                       self.untag_button, self.level_button):  # fmt: skip
             button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         if n and not every:
@@ -981,6 +988,19 @@ class CustomerListPage(FilteredListPage):
             QCoreApplication.translate("customers", "Untagging customers"),
             QCoreApplication.translate("customers", "%n customer untagged"),
             QCoreApplication.translate("customers", "%n customers untagged"),
+        )
+
+    def set_level_selected(self) -> None:
+        from primedist.services.loyalty import levels
+        from primedist.ui.customers.loyalty_panel import pick_level
+
+        ids = self.target_ids()
+        self._bulk(
+            lambda: pick_level(self, self.ctx, len(ids)),
+            lambda ctx, level_id, chosen: levels.set_customers_level(ctx, level_id or None, chosen),
+            QCoreApplication.translate("customers", "Setting the customer group"),
+            QCoreApplication.translate("customers", "%n customer moved to that group"),
+            QCoreApplication.translate("customers", "%n customers moved to that group"),
         )
 
     def shutdown(self) -> None:

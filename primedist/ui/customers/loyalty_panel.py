@@ -11,6 +11,9 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,13 +28,15 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
-from primedist.domain.enums import RankBasis
+from primedist.domain.enums import Rank, RankBasis
 from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
+from primedist.services.loyalty import levels as levels_svc
 from primedist.services.loyalty import points as points_svc
 from primedist.services.loyalty import ranks as ranks_svc
 from primedist.services.loyalty.points import MAX_ADJUST
 from primedist.services.loyalty.ranks import RankHistoryRow, RankStatus
+from primedist.services.loyalty.settings import RANKS_DOWN
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
@@ -79,9 +84,10 @@ def run_inline(
 
 
 class RankPanel(QWidget):
-    """The customer's rank with its reason, the pin, and the rank history."""
+    """The customer's rank with its reason, the rank and group given by hand, the pin, and
+    the rank history."""
 
-    #: The pin changed (the list refreshes).
+    #: The rank, group or pin changed (the list and the header refresh).
     changed = Signal()
 
     def __init__(self, ctx: ServiceContext, customer_id: int, parent: QWidget | None = None):
@@ -92,6 +98,15 @@ class RankPanel(QWidget):
         layout = QVBoxLayout(self)
         self.reason = QLabel()
         self.reason.setObjectName("rankReason")
+        self.rank_caption, self.level_caption = QLabel(), QLabel()
+        self.rank_box = QComboBox()
+        self.rank_box.setObjectName("rankChoice")
+        self.level_box = QComboBox()
+        self.level_box.setObjectName("levelChoice")
+        self.level_box.setMinimumContentsLength(14)
+        self.rank_box.activated.connect(self._rank_chosen)
+        self.level_box.activated.connect(self._level_chosen)
+        self.levels: list[tuple[int, str]] = []
         self.pin = QCheckBox()
         self.pin.setObjectName("pinRank")
         self.pin.toggled.connect(self.set_pinned)
@@ -104,8 +119,17 @@ class RankPanel(QWidget):
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         align_headers(self.history)
-        for w in (self.reason, self.pin, self.message):
-            layout.addWidget(w)
+        choices = QHBoxLayout()
+        choices.addWidget(self.rank_caption)
+        choices.addWidget(self.rank_box)
+        choices.addSpacing(16)
+        choices.addWidget(self.level_caption)
+        choices.addWidget(self.level_box)
+        choices.addStretch(1)
+        layout.addWidget(self.reason)
+        layout.addLayout(choices)
+        layout.addWidget(self.pin)
+        layout.addWidget(self.message)
         layout.addWidget(self.history, 1)
         self._retranslate()
         self.reload()
@@ -118,6 +142,15 @@ class RankPanel(QWidget):
 
     def _retranslate(self) -> None:
         self.pin.setText(self.tr("Skip automatic update (keep this rank and level)"))
+        self.rank_caption.setText(self.tr("Rank"))
+        self.level_caption.setText(self.tr("Customer group"))
+        tip = self.tr(
+            "Given by hand: the customer is pinned to it (the nightly recompute and "
+            "the automatic group upgrade leave them alone until you untick "
+            "\u201cSkip automatic update\u201d)."
+        )
+        self.rank_box.setToolTip(tip)
+        self.level_box.setToolTip(tip)
         self.history.setHorizontalHeaderLabels(
             [self.tr("When"), self.tr("From"), self.tr("To"), self.tr("Reason"), self.tr("By")]
         )
@@ -125,6 +158,8 @@ class RankPanel(QWidget):
     def reload(self) -> None:
         try:
             self.status = ranks_svc.rank_status(self.ctx, self.customer_id)
+            self.levels = [(r.id, f"{r.name} ({r.code})")
+                           for r in levels_svc.list_levels(self.ctx)]  # fmt: skip
         except PrimedistError as exc:
             self.message.setText(error_text(exc))
             return
@@ -156,6 +191,7 @@ class RankPanel(QWidget):
         self.pin.blockSignals(True)
         self.pin.setChecked(st.pinned)
         self.pin.blockSignals(False)
+        self._fill_choices(st)
         latest = next((h for h in st.history if h.to_rank == st.rank), None)
         if latest is not None and st.history and st.history[0] is latest:
             self.reason.setText(self.reason_text(latest))
@@ -176,6 +212,47 @@ class RankPanel(QWidget):
                      h.by or self.tr("Nightly recompute"))  # fmt: skip
             for col, text in enumerate(cells):
                 self.history.setItem(i, col, QTableWidgetItem(text))
+
+    def _fill_choices(self, st: RankStatus) -> None:
+        """The rank and group boxes show the customer's (data: the value to save)."""
+        self.rank_box.clear()
+        for rank in RANKS_DOWN:
+            self.rank_box.addItem(enum_label(rank), rank.value)
+        self.rank_box.setCurrentIndex(self.rank_box.findData(st.rank.value))
+        self.level_box.clear()
+        self.level_box.addItem(self.tr("No group"), 0)
+        for level_id, text in self.levels:
+            self.level_box.addItem(text, level_id)
+        self.level_box.setCurrentIndex(max(self.level_box.findData(st.level_id or 0), 0))
+        self.level_box.setEnabled(bool(self.levels) or st.level_id is not None)
+
+    def _rank_chosen(self, index: int) -> None:
+        st, rank = self.status, Rank(self.rank_box.itemData(index))
+        if st is None or self.busy or rank == st.rank:
+            return
+        ctx, cid = self.ctx, self.customer_id
+        self._save(lambda: ranks_svc.set_rank(ctx, cid, rank),
+                   self.tr("Rank given by hand: %1.").replace("%1", enum_label(rank)))  # fmt: skip
+
+    def _level_chosen(self, index: int) -> None:
+        st, level_id = self.status, int(self.level_box.itemData(index)) or None
+        if st is None or self.busy or level_id == st.level_id:
+            return
+        ctx, cid = self.ctx, self.customer_id
+        text = self.level_box.itemText(index)
+        self._save(lambda: levels_svc.set_customers_level(ctx, level_id, [cid]),
+                   self.tr("Group given by hand: %1.").replace("%1", text))  # fmt: skip
+
+    def _save(self, work: Callable[[], object], done_text: str) -> None:
+        self.busy = True
+        for w in (self.pin, self.rank_box, self.level_box):
+            w.setEnabled(False)
+
+        def done(_r: object) -> None:
+            self.message.setText(done_text)
+            self.changed.emit()
+
+        run_inline(self, self.tr("Saving"), work, self.message, done, self._settled)
 
     def set_pinned(self, pinned: bool) -> None:
         if self.busy:
@@ -199,6 +276,7 @@ class RankPanel(QWidget):
     def _settled(self) -> None:
         self.busy = False
         self.pin.setEnabled(True)
+        self.rank_box.setEnabled(True)
         self.reload()
 
 
@@ -267,3 +345,47 @@ class PointsAdjustBar(QWidget):
         run_inline(self, self.tr("Adjusting points"),
                    lambda: points_svc.adjust_points(ctx, cid, delta, reason), self.message,
                    done, self._update)  # fmt: skip
+
+
+class LevelPickDialog(QDialog):
+    """Ask which customer group to put customers in ("No group" too), for the list's bulk
+    action. `chosen()`: the level id, 0 for no group."""
+
+    def __init__(self, ctx: ServiceContext, count: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("levelPickDialog")
+        self.setWindowTitle(self.tr("Put in a customer group"))
+        layout = QVBoxLayout(self)
+        question = self.tr("Put the %1 chosen customers in the group:")
+        layout.addWidget(QLabel(question.replace("%1", format_number(count, current_language()))))
+        self.box = QComboBox()
+        self.box.setObjectName("levelChoice")
+        self.box.addItem(self.tr("No group"), 0)
+        for row in levels_svc.list_levels(ctx):
+            self.box.addItem(f"{row.name} ({row.code})", row.id)
+        self.box.setCurrentIndex(min(1, self.box.count() - 1))
+        layout.addWidget(self.box)
+        note = QLabel(self.tr("They keep this group: the automatic upgrade by purchases leaves "
+                              "them alone until “Skip automatic update” is unticked on their "
+                              "Rank tab."))  # fmt: skip
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> int:
+        return int(self.box.currentData())
+
+
+def pick_level(parent: QWidget | None, ctx: ServiceContext, count: int) -> int | None:
+    """The group to put `count` customers in (0: no group), or None when cancelled."""
+    dialog = LevelPickDialog(ctx, count, parent)
+    try:
+        return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()

@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "customers.export": QT_TRANSLATE_NOOP("audit", "Customers exported"),
     "customers.import": QT_TRANSLATE_NOOP("audit", "Customers imported"),
     "demo.generate": QT_TRANSLATE_NOOP("audit", "Demo data created"),
+    "level.assign": QT_TRANSLATE_NOOP("audit", "Customers put in a group by hand"),
     "level.create": QT_TRANSLATE_NOOP("audit", "Customer group created"),
     "level.delete": QT_TRANSLATE_NOOP("audit", "Customer group deleted"),
     "level.price": QT_TRANSLATE_NOOP("audit", "Group prices changed"),

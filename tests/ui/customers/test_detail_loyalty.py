@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from primedist.domain.enums import Rank
 from primedist.services.context import ServiceContext
-from primedist.services.loyalty import ranks
+from primedist.services.loyalty import levels, ranks
 from primedist.ui.customers.detail import CustomerDetailDialog
 from tests.services.loyalty.conftest import customer, customers_with
 from tests.ui.support import WAIT, show_widget
@@ -81,3 +81,32 @@ def test_a_rank_given_by_hand_says_so(qtbot, engine: Engine, owner_ctx: ServiceC
     panel = open_detail(qtbot, owner_ctx, cid).rank_panel
     assert panel.reason.text() == "Diamond since 20/11/2026 — given by hand by Chủ Thử"
     assert panel.pin.isChecked() and panel.history.item(0, 3).text() == "given by hand"
+
+
+def test_rank_and_group_chosen_by_hand(qtbot, engine: Engine, owner_ctx: ServiceContext) -> None:
+    wholesale = levels.save_level(owner_ctx, name="Khách sỉ", code="SI")
+    (cid,) = customers_with(engine, [{"total_expenses": 100_000}])
+    dialog = open_detail(qtbot, owner_ctx, cid)
+    panel = dialog.rank_panel
+    boxes = panel.rank_box, panel.level_box
+    assert [b.currentText() for b in boxes] == ["Copper", "No group"]
+    assert [panel.level_box.itemText(i) for i in range(panel.level_box.count())] == [
+        "No group", "Khách sỉ (SI)"]  # fmt: skip
+    assert not panel.pin.isChecked()
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        panel.rank_box.setCurrentIndex(panel.rank_box.findText("Gold"))
+        panel.rank_box.activated.emit(panel.rank_box.currentIndex())
+    qtbot.waitUntil(lambda: panel.rank_box.isEnabled(), timeout=WAIT)
+    assert (customer(engine, cid).rank, customer(engine, cid).rank_pinned) == (Rank.GOLD, True)
+    assert panel.message.text() == "Rank given by hand: Gold."
+    assert panel.reason.text() == "Gold since 20/11/2026 — given by hand by Chủ Thử"
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        panel.level_box.setCurrentIndex(1)
+        panel.level_box.activated.emit(1)
+    qtbot.waitUntil(lambda: panel.level_box.isEnabled(), timeout=WAIT)
+    row = customer(engine, cid)
+    assert (row.level_id, row.level_pinned) == (wholesale, True)
+    assert panel.message.text() == "Group given by hand: Khách sỉ (SI)."
+    assert [b.currentText() for b in boxes] == ["Gold", "Khách sỉ (SI)"]
+    assert panel.pin.isChecked()
+    assert "Khách sỉ" in dialog.meta_label.text()

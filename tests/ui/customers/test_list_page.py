@@ -504,3 +504,53 @@ def test_every_column_title_shows_whole(qtbot, owner_ctx: ServiceContext, data: 
     finally:
         install_language("en")
         close_page(qtbot, page)
+
+
+def test_bulk_set_group_with_the_group_picker(
+    qtbot, monkeypatch: pytest.MonkeyPatch, page: CustomerListPage, data: Data,
+    owner_ctx: ServiceContext,
+) -> None:  # fmt: skip
+    from primedist.services.loyalty import levels
+    from primedist.ui.customers.loyalty_panel import LevelPickDialog
+
+    wholesale = levels.save_level(owner_ctx, name="Khách sỉ", code="SI")
+    levels.save_level(owner_ctx, name="VIP", code="VIP", upgrade_threshold=5_000_000)
+    seen: list[list[str]] = []
+
+    def answer(wanted: str | None):
+        def exec_(dialog: LevelPickDialog) -> int:
+            box = dialog.box
+            seen.append([box.itemText(i) for i in range(box.count())])
+            if wanted is None:
+                return 0  # Cancel
+            box.setCurrentIndex(box.findText(wanted))
+            return 1
+
+        return exec_
+
+    chosen = ("Nguyễn Thị Hoa", "Lê Thu Hà")
+    for name in chosen:
+        page.view.selectionModel().select(
+            page.model.index(names(page).index(name), 0),
+            page.view.selectionModel().SelectionFlag.Select
+            | page.view.selectionModel().SelectionFlag.Rows,
+        )
+    assert page.level_button.isEnabled() and page.level_button.text() == "Set group…"
+    monkeypatch.setattr(LevelPickDialog, "exec", answer(None))
+    click(qtbot, page.level_button)
+    assert seen == [["No group", "Khách sỉ (SI)", "VIP (VIP)"]]
+    monkeypatch.setattr(LevelPickDialog, "exec", answer("Khách sỉ (SI)"))
+    click(qtbot, page.level_button)
+    qtbot.waitUntil(lambda: page.message_bar.isVisible(), timeout=WAIT)
+    assert page.message.text() == "2 customers moved to that group"
+
+    def level_of(name: str) -> tuple[int | None, bool]:
+        with data.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(customers_t.c.level_id, customers_t.c.level_pinned)
+                .where(customers_t.c.id == data.ids[name])
+            ).one()  # fmt: skip
+        return row[0], bool(row[1])
+
+    assert [level_of(n) for n in chosen] == [(wholesale, True)] * 2
+    assert level_of("Phạm Lan") == (None, False)
