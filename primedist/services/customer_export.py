@@ -29,6 +29,7 @@ from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, CustomerTag, Tag
 from primedist.domain.enums import Gender, Module, Rank
+from primedist.domain.loyalty import CustomerLevel
 from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import MAX_ROWS, XlsxColumn, neutralise
 from primedist.jobs.progress import NullProgress, Progress
@@ -61,6 +62,7 @@ phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 tags_t = table_of(Tag)
 customer_tags_t = table_of(CustomerTag)
+levels_t = table_of(CustomerLevel)
 FORMATS = ("xlsx", "csv", "txt")
 #: The delimited formats and their separator.
 DELIMITERS = {"csv": ",", "txt": "\t"}
@@ -84,6 +86,7 @@ _TAGS = (
     .where(customer_tags_t.c.customer_id == c.id)
     .scalar_subquery()
 )
+_LEVEL = sa.select(levels_t.c.name).where(levels_t.c.id == c.level_id).scalar_subquery()
 
 
 def _address(col: sa.Column[Any]) -> Any:
@@ -128,6 +131,7 @@ COLUMNS: tuple[_Col, ...] = (
     _import_col("address", _address(addresses_t.c.street), width=30),
     _import_col("province", _address(addresses_t.c.province), width=18),
     _import_col("tags", _TAGS, width=20),
+    _import_col("level", _LEVEL, width=16),
     _import_col("note", c.note, width=30),
     _Col("rank", "Hạng", "Rank", c.rank, "rank", 10),
     _Col("total_expenses", "Tổng chi tiêu", "Total expenses", c.total_expenses, "money", 14),

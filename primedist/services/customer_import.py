@@ -54,6 +54,7 @@ from primedist.domain.customer import (
 )
 from primedist.domain.enums import Gender, Module, Rank
 from primedist.domain.geo import province_code
+from primedist.domain.loyalty import CustomerLevel
 from primedist.errors import ValidationError
 from primedist.io.tabular import (
     Cell,
@@ -89,12 +90,13 @@ phones_t = table_of(CustomerPhone)
 addresses_t = table_of(Address)
 tags_t = table_of(Tag)
 customer_tags_t = table_of(CustomerTag)
+levels_t = table_of(CustomerLevel)
 
 
 #: The customer fields a file's columns can be mapped to, in the wizard's order.
 FIELDS = (
     "name", "phone", "email", "gender", "birthday", "code", "zalo_id", "facebook_id",
-    "source", "address", "province", "tags", "note",
+    "source", "address", "province", "tags", "level", "note",
 )  # fmt: skip
 REQUIRED = ("name",)
 #: {field: (Vietnamese header, English header)}: what the export writes; the import
@@ -112,6 +114,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "address": ("Địa chỉ", "Address"),
     "province": ("Tỉnh/Thành phố", "Province"),
     "tags": ("Thẻ", "Tags"),
+    "level": ("Nhóm khách hàng", "Customer group"),
     "note": ("Ghi chú", "Note"),
 }
 #: More spellings people use (folded, words joined by `_`; see `header_key`).
@@ -131,6 +134,8 @@ _MORE_ALIASES: dict[str, tuple[str, ...]] = {
     "province": ("tinh", "tinh_thanh", "tinh_thanh_pho", "thanh_pho", "city", "province",
                  "tinh_tp"),
     "tags": ("the", "nhan", "tag", "the_khach_hang"),
+    "level": ("nhom", "nhom_kh", "nhom_khach", "group", "customer_level", "level",
+              "cap_do_khach_hang"),
     "note": ("ghi_chu", "notes", "note", "ghi_chu_noi_bo"),
 }  # fmt: skip
 
@@ -159,6 +164,7 @@ MAX_LENGTH: dict[str, int] = {
     "address": column_length(addresses_t.c.street),
     "province": column_length(addresses_t.c.province),
     "tags": column_length(tags_t.c.name),
+    "level": column_length(levels_t.c.name),
     "note": MAX_NOTE,
 }
 _BATCH = 5_000
@@ -274,6 +280,7 @@ class CustomerImportReport(ImportReportBase):
     phones_added: int = 0
     addresses_added: int = 0
     tags_created: int = 0
+    levels_created: int = 0
     rejected: list[RejectedRow] = field(default_factory=list, repr=False)
     rows: list[RowOutcome] = field(default_factory=list, repr=False)
     seconds: float = 0.0
@@ -292,6 +299,7 @@ class CustomerImportReport(ImportReportBase):
             "imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
             "skipped": self.skipped, "phones_added": self.phones_added,
             "addresses_added": self.addresses_added, "tags_created": self.tags_created,
+            "levels_created": self.levels_created,
             "rows_rejected": len(self.rejected), "seconds": round(self.seconds, 3),
         }  # fmt: skip
 
@@ -379,6 +387,8 @@ class _Row(NamedTuple):
     province: str | None
     tags: tuple[str, ...]
     note: str | None
+    #: The customer group (level), by code or name, as written.
+    level: str | None = None
 
 
 class _Bad(Exception):
@@ -396,7 +406,7 @@ def _clean(value: Cell) -> str:
 
 
 #: Fields read as plain text (only a length limit).
-_PLAIN = ("code", "zalo_id", "facebook_id", "source", "address", "province", "note")
+_PLAIN = ("code", "zalo_id", "facebook_id", "source", "address", "province", "note", "level")
 _NAME_MAX = MAX_LENGTH["name"]
 _MOBILE_STARTS = frozenset("35789")
 
@@ -507,7 +517,8 @@ class _Reader:
                 plain[key] = text
         return _Row(number, name, tuple(phones), email or None, gender, birthday,
                     plain["code"], plain["zalo_id"], plain["facebook_id"], plain["source"],
-                    plain["address"], plain["province"], tags, plain["note"])  # fmt: skip
+                    plain["address"], plain["province"], tags, plain["note"],
+                    plain["level"])  # fmt: skip
 
     def _get(self, cells: list[Cell], key: str) -> str:
         pos = self.positions.get(key)
@@ -681,18 +692,34 @@ class _Stored:
     new_addresses: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
-#: Customer columns an import sets (besides the name).
+#: Customer columns an import sets from a row's own values (besides the name).
 _VALUE_FIELDS = ("email", "gender", "birthday", "zalo_id", "facebook_id", "source", "note")
+#: And from its group: a group given by the file is given by hand (pinned, as in the app).
+_LEVEL_FIELDS = ("level_id", "level_pinned")
+_STORED_FIELDS = (*_VALUE_FIELDS, *_LEVEL_FIELDS)
 
 
-def _row_values(r: _Row) -> dict[str, Any]:
-    """The customer columns a row gives (non-empty ones only)."""
+def _row_values(r: _Row, level_ids: Mapping[str, int]) -> dict[str, Any]:
+    """The customer columns a row gives (non-empty ones only); `level_ids`: folded group
+    code or name → id."""
     values: dict[str, Any] = {"name": r.name}
     for key in _VALUE_FIELDS:
         value = getattr(r, key)
         if value is not None:
             values[key] = value
+    if r.level is not None:
+        values["level_id"], values["level_pinned"] = level_ids[fold(r.level)], True
     return values
+
+
+def level_code_for(name: str, taken: set[str]) -> str:
+    """A free level code made from a group's name: `Khách sỉ` → `KHACH-SI` (then `-2`...)."""
+    base = re.sub(r"[^A-Z0-9]+", "-", fold(name).upper())[:17].strip("-") or "NHOM"
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    return code
 
 
 def _looks_masked(name: str) -> bool:
@@ -716,9 +743,12 @@ class _Import:
         #: (row number, outcome, its customer (or that customer's code), reason) per row.
         self.outcomes: list[tuple[int, str, _Stored | _New | str, str]] = []
         self.tag_ids: dict[str, int] = {}
+        #: Folded group code or name → level id (the groups the file names).
+        self.level_ids: dict[str, int] = {}
 
     # Planning ------------------------------------------------------------------------
     def plan(self, rows: list[_Row]) -> None:
+        self._find_levels(rows)
         by_phone = self._stored_phones(rows)
         by_code = self._stored_codes(rows)
         owner_of: dict[int, tuple[str, str]] = {}  # stored id -> (code, name)
@@ -747,7 +777,7 @@ class _Import:
                         break
             if found is None or policy == DuplicatePolicy.CREATE:
                 draft = _New(
-                    r.row, _row_values(r), list(r.phones), list(r.tags),
+                    r.row, _row_values(r, self.level_ids), list(r.phones), list(r.tags),
                     [(r.address, r.province)] if r.address or r.province else [],
                 )  # fmt: skip
                 self.new.append(draft)
@@ -833,8 +863,32 @@ class _Import:
                 out[code] = cid
         return out
 
+    def _find_levels(self, rows: list[_Row]) -> None:
+        """The groups the file names, by code or name (any case, accents optional); those
+        not found are created (no purchase threshold, a code made from the name)."""
+        wanted = {fold(r.level): r.level for r in reversed(rows) if r.level is not None}
+        if not wanted:
+            return
+        lv = levels_t.c
+        taken: set[str] = set()
+        for lid, code, name in self.conn.execute(sa.select(lv.id, lv.code, lv.name)):
+            self.level_ids.setdefault(fold(code), lid)
+            self.level_ids.setdefault(fold(name), lid)
+            taken.add(code.upper())
+        last = self.conn.execute(sa.select(sa.func.max(lv.position))).scalar() or 0
+        for key, name in sorted(wanted.items()):
+            if key in self.level_ids:
+                continue
+            code = level_code_for(name, taken)
+            taken.add(code)
+            last += 1
+            stmt = levels_t.insert().values(name=name, code=code, position=last,
+                                            created_at=self.now)  # fmt: skip
+            self.level_ids[key] = int(self.conn.execute(stmt.returning(levels_t.c.id)).scalar_one())
+            self.report.levels_created += 1
+
     def _merge_new(self, draft: _New, r: _Row) -> None:
-        values = _row_values(r)
+        values = _row_values(r, self.level_ids)
         if _looks_masked(r.name) and not _looks_masked(draft.values["name"]):
             del values["name"]
         draft.values.update(values)
@@ -846,7 +900,7 @@ class _Import:
 
     def _load_stored(self, ids: list[int]) -> None:
         c = customers_t.c
-        cols = [c.id, c.code, c.name, *(c[k] for k in _VALUE_FIELDS)]
+        cols = [c.id, c.code, c.name, *(c[k] for k in _STORED_FIELDS)]
         for chunk in chunks(ids, 500):
             for row in self.conn.execute(sa.select(*cols).where(c.id.in_(chunk))).mappings():
                 values = dict(row)
@@ -874,7 +928,7 @@ class _Import:
     def _merge_stored(self, st: _Stored, r: _Row) -> bool:
         """Fill the row's non-empty values into a stored customer; True if anything is new."""
         changed = False
-        for key, value in _row_values(r).items():
+        for key, value in _row_values(r, self.level_ids).items():
             if key == "name" and _looks_masked(value) and not _looks_masked(st.values["name"]):
                 continue
             current = st.changes.get(key, st.values[key])
@@ -983,12 +1037,12 @@ class _Import:
         day = self._day
         columns = (
             "id", "code", "name", "gender", "birthday", "email", "zalo_id", "facebook_id",
-            "source", "note", "search_text", "created_at", "updated_at", "level_pinned", "rank",
-            "rank_pinned", "points_balance", "points_earned", "total_orders",
-            "successful_orders", "cancelled_orders", "returned_orders", "total_expenses",
-            "channels",
+            "source", "note", "search_text", "created_at", "updated_at", "level_id",
+            "level_pinned", "rank", "rank_pinned", "points_balance", "points_earned",
+            "total_orders", "successful_orders", "cancelled_orders", "returned_orders",
+            "total_expenses", "channels",
         )  # fmt: skip
-        constant = (False, Rank.COPPER.value, False, 0, 0, 0, 0, 0, 0, 0, "")
+        constant = (Rank.COPPER.value, False, 0, 0, 0, 0, 0, 0, 0, "")
         unknown = Gender.UNKNOWN
         rows = []
         for d, cid in zip(new, ids, strict=True):
@@ -1000,7 +1054,7 @@ class _Import:
                 cid, code, name, v.get("gender", unknown).value, day(v.get("birthday")), email,
                 v.get("zalo_id"), v.get("facebook_id"), v.get("source", IMPORT_SOURCE),
                 v.get("note"), _search_text(name, code, email, d.phones), ts, ts,
-                *constant,
+                v.get("level_id"), v.get("level_pinned", False), *constant,
             ))  # fmt: skip
         sql = self._insert_sql(customers_t, columns)
         done = 0
@@ -1075,7 +1129,7 @@ class _Import:
         changed = [st for st in self.stored.values() if st.changes or st.new_phones]
         if not changed:
             return
-        keys = ("name", *_VALUE_FIELDS)
+        keys = ("name", *_STORED_FIELDS)
         c = customers_t.c
         stmt = (
             sa.update(customers_t)

@@ -261,6 +261,16 @@ CUSTOMER_GUIDE = (
         ),
         "Tiềm năng",
     ),
+    GuideLine(
+        "level",
+        (
+            "The customer group (code or name, e.g. Wholesale); a new name creates the group. "
+            "Its prices then apply to the customer.",
+            "Nhóm khách hàng (mã hoặc tên, ví dụ Khách sỉ); tên mới sẽ tạo nhóm mới. Giá của "
+            "nhóm sẽ áp dụng cho khách.",
+        ),
+        "Khách sỉ",
+    ),
     GuideLine("note", ("A note for the staff.", "Ghi chú cho nhân viên."), ""),
 )
 

@@ -476,6 +476,10 @@ class ImportWizard(QDialog):
             .replace("%5", f"{report.skipped:,}")
             .replace("%6", f"{len(report.rejected):,}")
         )
+        if report.levels_created:
+            more = self.tr("%1 new customer groups created: give them prices in Settings → "
+                           "Customer groups & price levels.")  # fmt: skip
+            text += " " + more.replace("%1", f"{report.levels_created:,}")
         return text
 
     def _outcome_text(self, outcome: str) -> str:
@@ -565,6 +569,7 @@ class ImportWizard(QDialog):
             "address": self.tr("Address"),
             "province": self.tr("Province"),
             "tags": self.tr("Tags"),
+            "level": self.tr("Customer group"),
             "note": self.tr("Note"),
         }[name]
 
