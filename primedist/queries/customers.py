@@ -42,6 +42,7 @@ from primedist.domain.customer import (
     Tag,
 )
 from primedist.domain.enums import Gender, OrderStatus, Rank
+from primedist.domain.loyalty import CustomerLevel
 from primedist.domain.order import Order
 from primedist.queries.products import joined_text
 from primedist.queries.search import search_filter
@@ -58,6 +59,10 @@ customer_payments = table_of(CustomerPayment)
 customer_adjustments = table_of(CustomerAdjustment)
 referrers = customers.alias("referrer")
 ranked = customers.alias("ranked")
+grouped = customers.alias("grouped")
+levels = table_of(CustomerLevel)
+#: The customer group filter's value for "in no group".
+NO_GROUP = 0
 #: The name of the rank filter's values (how `_count_clause` knows that filter).
 _RANK_VALUES = "rank_filter"
 
@@ -100,6 +105,8 @@ TAG_NAMES = (
     .where(customer_tags.c.customer_id == c.id)
     .scalar_subquery()
 )
+#: The name of the customer's group (level).
+LEVEL_NAME = sa.select(levels.c.name).where(levels.c.id == c.level_id).scalar_subquery()
 #: The referrer's name.
 REFERRER_NAME = sa.select(referrers.c.name).where(referrers.c.id == c.referrer_id).scalar_subquery()
 #: Orders that reached an end: completed, cancelled or returned (not those still on the way).
@@ -223,6 +230,7 @@ CUSTOMERS_SPEC = QuerySpec(
     key_from=customers,
     columns=(
         Column("rank", "Rank", c.rank, kind="enum", width=90),
+        Column("level", "Customer group", LEVEL_NAME, width=110),
         Column("name", "Name", c.name, sort=c.name, width=200),
         Column("phone", "Phone", PRIMARY_PHONE, width=120),
         Column("channels", "Channels", c.channels, width=90),
@@ -315,6 +323,8 @@ class CustomerFilter:
     success_rate_max: float | None = None
     segment_ids: tuple[int, ...] = ()
     ranks: tuple[Rank, ...] = ()
+    #: In any of these customer groups (levels); `NO_GROUP` (0) = in none.
+    level_ids: tuple[int, ...] = ()
     tag_ids: tuple[int, ...] = ()
     genders: tuple[Gender, ...] = ()
     sources: tuple[str, ...] = ()
@@ -373,6 +383,17 @@ def _count_clause(clause: ColumnElement[bool]) -> ColumnElement[bool]:
             if isinstance(element, BindParameter) and element.key == _RANK_VALUES:
                 return c.rank.in_(list(element.value or ()))
     return clause
+
+
+def _level_clause(level_ids: tuple[int, ...]) -> ColumnElement[bool]:
+    """Customers in these groups (`NO_GROUP`: in none): like the rank filter, the ids are
+    read once from `ix_customers_level_id` and the walked sort index tested against them."""
+    ids = sorted({int(i) for i in level_ids} - {NO_GROUP})
+    g = grouped.c
+    wanted = [g.level_id.in_(ids)] if ids else []
+    if NO_GROUP in level_ids:
+        wanted.append(g.level_id.is_(None))
+    return c.id.in_(sa.select(g.id).where(sa.or_(*wanted)))
 
 
 def _tagged(tag_ids: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -438,6 +459,8 @@ def customer_filter_clauses(
     # The subquery filters last: SQLite tests the cheap comparisons first.
     if ranks:
         out.append(_rank_clause(ranks))
+    if flt.level_ids:
+        out.append(_level_clause(flt.level_ids))
     if flt.segment_ids:
         members = sa.select(segment_members.c.customer_id).where(
             segment_members.c.segment_id.in_(sorted(set(flt.segment_ids)))
@@ -489,6 +512,14 @@ def tag_choices(conn: sa.Connection) -> list[tuple[int, str]]:
     """(id, name) of every tag, by name: the tag filter's choices."""
     stmt = sa.select(tags.c.id, tags.c.name).order_by(tags.c.name)
     return [(int(i), str(n)) for i, n in conn.execute(stmt)]
+
+
+def level_choices(conn: sa.Connection) -> list[tuple[int, str]]:
+    """(id, "name (CODE)") of every customer group in display order: the group filter's
+    choices (without "no group"; the code tells apart groups of the same name)."""
+    lv = levels.c
+    stmt = sa.select(lv.id, lv.name, lv.code).order_by(lv.position, lv.id)
+    return [(int(i), f"{n} ({code})") for i, n, code in conn.execute(stmt)]
 
 
 def customer_id_by_code(conn: sa.Connection, code: str) -> int | None:

@@ -674,6 +674,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{length} products are named {name}: give the rows the SKU of an existing variant, or rename one of the products in the app"),
     QT_TRANSLATE_NOOP("service", "{level} {sku}: removed"),
     QT_TRANSLATE_NOOP("service", "{level} {sku}: {price} đ"),
+    QT_TRANSLATE_NOOP("service", "{level}: {moved} of {count} customers given this level by hand"),
     QT_TRANSLATE_NOOP("service", "{lines} lines counted, {changed} changed, difference {difference} ({amount} đ); {reason}"),
     QT_TRANSLATE_NOOP("service", "{name} <{email}> added as {role}"),
     QT_TRANSLATE_NOOP("service", "{name} <{email}>: the owner's password reset on this computer"),

@@ -3209,6 +3209,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã đọc %1 dòng: %2 khách hàng mới, %3 cập nhật, %4 không đổi, %5 bỏ qua, %6 bị từ chối.</translation>
     </message>
     <message>
+        <source>%1 new customer groups created: give them prices in Settings → Customer groups &amp; price levels.</source>
+        <translation>Đã tạo %1 nhóm khách hàng mới: đặt giá cho nhóm trong Cài đặt → Nhóm khách hàng &amp; bảng giá.</translation>
+    </message>
+    <message>
         <source>Imported</source>
         <translation>Đã nhập</translation>
     </message>
@@ -3287,6 +3291,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Tags</source>
         <translation>Thẻ</translation>
+    </message>
+    <message>
+        <source>Customer group</source>
+        <translation>Nhóm khách hàng</translation>
     </message>
     <message>
         <source>Note</source>
@@ -3588,6 +3596,25 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Exports and imports keep their own header language (Vietnamese or English).</source>
         <translation>Tệp xuất và nhập giữ ngôn ngữ tiêu đề cột riêng (tiếng Việt hoặc tiếng Anh).</translation>
+    </message>
+</context>
+<context>
+    <name>LevelPickDialog</name>
+    <message>
+        <source>Put in a customer group</source>
+        <translation>Chuyển vào nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>Put the %1 chosen customers in the group:</source>
+        <translation>Chuyển %1 khách hàng đã chọn vào nhóm:</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>Không thuộc nhóm nào</translation>
+    </message>
+    <message>
+        <source>They keep this group: the automatic upgrade by purchases leaves them alone until “Skip automatic update” is unticked on their Rank tab.</source>
+        <translation>Khách sẽ giữ nhóm này: việc tự động nâng nhóm theo chi tiêu sẽ bỏ qua họ cho đến khi bỏ chọn “Không tự động cập nhật” ở thẻ Hạng của khách.</translation>
     </message>
 </context>
 <context>
@@ -5609,8 +5636,20 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>RankPanel</name>
     <message>
         <source>Skip automatic update (keep this rank and level)</source>
-        <extracomment>The pin changed (the list refreshes).</extracomment>
+        <extracomment>The rank, group or pin changed (the list and the header refresh).</extracomment>
         <translation>Không tự động cập nhật (giữ hạng và nhóm hiện tại)</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>Hạng</translation>
+    </message>
+    <message>
+        <source>Customer group</source>
+        <translation>Nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>Given by hand: the customer is pinned to it (the nightly recompute and the automatic group upgrade leave them alone until you untick “Skip automatic update”).</source>
+        <translation>Đặt thủ công: khách được giữ cố định (việc tính lại hạng hằng đêm và tự động nâng nhóm sẽ bỏ qua khách cho đến khi bạn bỏ chọn “Không tự động cập nhật”).</translation>
     </message>
     <message>
         <source>When</source>
@@ -5655,6 +5694,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Nightly recompute</source>
         <translation>Tính lại hằng đêm</translation>
+    </message>
+    <message>
+        <source>No group</source>
+        <translation>Không thuộc nhóm nào</translation>
+    </message>
+    <message>
+        <source>Rank given by hand: %1.</source>
+        <translation>Đã đặt hạng thủ công: %1.</translation>
+    </message>
+    <message>
+        <source>Group given by hand: %1.</source>
+        <translation>Đã đặt nhóm thủ công: %1.</translation>
     </message>
     <message>
         <source>Pinned: the recompute leaves this customer alone.</source>
@@ -7967,6 +8018,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tạo dữ liệu mẫu</translation>
     </message>
     <message>
+        <source>Customers put in a group by hand</source>
+        <translation>Chuyển khách vào nhóm thủ công</translation>
+    </message>
+    <message>
         <source>Customer group created</source>
         <translation>Tạo nhóm khách hàng</translation>
     </message>
@@ -8671,6 +8726,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hạng</translation>
     </message>
     <message>
+        <source>Customer group</source>
+        <translation>Nhóm khách hàng</translation>
+    </message>
+    <message>
         <source>Total expenses</source>
         <translation>Tổng chi tiêu</translation>
     </message>
@@ -9008,6 +9067,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đơn thành công ÷ đơn đã kết thúc (hoàn thành, đã hủy hoặc trả hàng). Đơn đang chờ hoặc đang giao chưa được tính; để trống cho đến khi có đơn kết thúc.</translation>
     </message>
     <message>
+        <source>Customers in any of these groups</source>
+        <translation>Khách thuộc một trong các nhóm này</translation>
+    </message>
+    <message>
+        <source>Customer group…</source>
+        <translation>Nhóm khách hàng…</translation>
+    </message>
+    <message>
         <source>Tag…</source>
         <comment>filter menu</comment>
         <translation>Thẻ…</translation>
@@ -9069,6 +9136,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Gỡ thẻ…</translation>
     </message>
     <message>
+        <source>Set group…</source>
+        <translation>Chuyển nhóm…</translation>
+    </message>
+    <message>
+        <source>Put the chosen customers in a customer group (e.g. Wholesale)</source>
+        <translation>Chuyển các khách đã chọn vào một nhóm khách hàng (ví dụ Khách sỉ)</translation>
+    </message>
+    <message>
         <source>Clear selection</source>
         <translation>Bỏ chọn</translation>
     </message>
@@ -9093,6 +9168,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>%n khách hàng</translation>
     </message>
     <message>
+        <source>No group</source>
+        <translation>Không thuộc nhóm nào</translation>
+    </message>
+    <message>
         <source>Shop: %1</source>
         <translation>Gian hàng: %1</translation>
     </message>
@@ -9115,6 +9194,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Rank: %1</source>
         <translation>Hạng: %1</translation>
+    </message>
+    <message>
+        <source>Group: %1</source>
+        <translation>Nhóm: %1</translation>
     </message>
     <message>
         <source>Tag: %1</source>
@@ -9227,6 +9310,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%n customers untagged</source>
         <translation>Đã gỡ thẻ %n khách hàng</translation>
+    </message>
+    <message>
+        <source>Setting the customer group</source>
+        <translation>Đang chuyển nhóm khách hàng</translation>
+    </message>
+    <message>
+        <source>%n customer moved to that group</source>
+        <translation>Đã chuyển %n khách hàng vào nhóm</translation>
+    </message>
+    <message>
+        <source>%n customers moved to that group</source>
+        <translation>Đã chuyển %n khách hàng vào nhóm</translation>
     </message>
 </context>
 <context>
@@ -13331,6 +13426,10 @@ Vẫn bán?</translation>
     <message>
         <source>{level} {sku}: {price} đ</source>
         <translation>{level} {sku}: {price} đ</translation>
+    </message>
+    <message>
+        <source>{level}: {moved} of {count} customers given this level by hand</source>
+        <translation>{level}: đã chuyển thủ công {moved} trong {count} khách hàng vào nhóm</translation>
     </message>
     <message>
         <source>{lines} lines counted, {changed} changed, difference {difference} ({amount} đ); {reason}</source>

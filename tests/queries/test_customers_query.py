@@ -27,6 +27,8 @@ from primedist.queries.spec import (
     fetch_rows,
     keys_stmt,
 )
+from primedist.services.context import ServiceContext
+from primedist.services.loyalty import levels as levels_svc
 from tests.factories import make_customers, make_orders, make_shop
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -212,6 +214,30 @@ def test_range_filters(book: Book) -> None:
     }
 
 
+def test_group_filter_and_column(book: Book, owner_ctx: ServiceContext) -> None:
+    wholesale = levels_svc.save_level(owner_ctx, name="Khách sỉ", code="SI")
+    vip = levels_svc.save_level(owner_ctx, name="VIP", code="VIP")
+    levels_svc.set_customers_level(owner_ctx, wholesale, [book.ids["Lê Thu Hà"],
+                                                          book.ids["Phạm Lan"]])  # fmt: skip
+    levels_svc.set_customers_level(owner_ctx, vip, [book.ids["Trần Minh Khoa"]])
+    assert book.names(CustomerFilter(level_ids=(wholesale,))) == {"Lê Thu Hà", "Phạm Lan"}
+    assert book.names(CustomerFilter(level_ids=(wholesale, vip))) == {
+        "Lê Thu Hà", "Phạm Lan", "Trần Minh Khoa"}  # fmt: skip
+    assert book.names(CustomerFilter(level_ids=(q.NO_GROUP,))) == {
+        "Nguyễn Thị Hoa", "Đặng Văn Đạt"}  # fmt: skip
+    assert book.names(CustomerFilter(level_ids=(q.NO_GROUP, vip), ranks=(Rank.COPPER,))) == {
+        "Đặng Văn Đạt"}  # fmt: skip
+    with book.engine.connect() as conn:
+        assert q.level_choices(conn) == [(wholesale, "Khách sỉ (SI)"), (vip, "VIP (VIP)")]
+        state = list_state(CustomerFilter(), TZ, now=NOW)
+        keys = book.all_keys(state)
+        rows = fetch_rows(conn, CUSTOMERS_SPEC, keys)
+    col = [c.key for c in CUSTOMERS_SPEC.columns].index("level")
+    shown = {book_name: rows[cid][col] for book_name, cid in book.ids.items()}
+    assert shown == {"Nguyễn Thị Hoa": None, "Đặng Văn Đạt": None, "Trần Minh Khoa": "VIP",
+                     "Lê Thu Hà": "Khách sỉ", "Phạm Lan": "Khách sỉ"}  # fmt: skip
+
+
 def test_choice_filters(book: Book) -> None:
     assert book.names(CustomerFilter(ranks=(Rank.COPPER,))) == {"Đặng Văn Đạt", "Phạm Lan"}
     assert book.names(CustomerFilter(genders=(Gender.FEMALE, Gender.UNKNOWN))) == {
@@ -353,11 +379,21 @@ def test_what_a_customer_owes_and_the_owes_money_filter(book: Book) -> None:
 
     orders, payments = table_of(Order), table_of(CustomerPayment)
     hoa, khoa = book.ids["Nguyễn Thị Hoa"], book.ids["Trần Minh Khoa"]
-    sold = make_orders(book.engine, book.shopee, 3, start=NOW, step=timedelta(hours=1),
-                       customer_ids=[hoa, hoa, khoa], totals=[300_000, 200_000, 90_000])
+    sold = make_orders(
+        book.engine,
+        book.shopee,
+        3,
+        start=NOW,
+        step=timedelta(hours=1),
+        customer_ids=[hoa, hoa, khoa],
+        totals=[300_000, 200_000, 90_000],
+    )
     with book.engine.begin() as conn:
-        conn.execute(orders.update().where(orders.c.id.in_(sold))
-                     .values(payment_method="on_account", status="completed", refunded_amount=0))
+        conn.execute(
+            orders.update()
+            .where(orders.c.id.in_(sold))
+            .values(payment_method="on_account", status="completed", refunded_amount=0)
+        )
         conn.execute(orders.update().where(orders.c.id == sold[1]).values(refunded_amount=50_000))
         conn.execute(orders.update().where(orders.c.id == sold[2]).values(status="cancelled"))
         conn.execute(payments.insert(), [
@@ -394,7 +430,8 @@ def test_who_owes_reads_the_partial_index_of_sales_on_account(book: Book) -> Non
 def test_search_customers_still_works(book: Book) -> None:
     with book.engine.connect() as conn:
         rows = q.search_customers(conn, "hoa")
-    assert [r[1] for r in rows] == ["Nguyễn Thị Hoa"]
+    name = [col.key for col in CUSTOMERS_SPEC.columns].index("name")
+    assert [r[name] for r in rows] == ["Nguyễn Thị Hoa"]
 
 
 # --------------------------------------------------------------------------- query plans
@@ -424,6 +461,7 @@ def _filters(b: Book) -> dict[str, CustomerFilter]:
         "expenses": CustomerFilter(expenses_min=100_000, expenses_max=5_000_000),
         "success rate": CustomerFilter(success_rate_min=50),
         "rank": CustomerFilter(ranks=(Rank.GOLD,)),
+        "group": CustomerFilter(level_ids=(1, q.NO_GROUP)),
         "gender": CustomerFilter(genders=(Gender.FEMALE,)),
         "source": CustomerFilter(sources=("walk_in",)),
         "referrer": CustomerFilter(referrer_id=b.ids["Trần Minh Khoa"]),

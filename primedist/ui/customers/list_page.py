@@ -48,8 +48,10 @@ from primedist.core.money import format_money, format_number, parse_money
 from primedist.domain.enums import Gender, Rank
 from primedist.queries.customers import (
     CUSTOMERS_SPEC,
+    NO_GROUP,
     CustomerFilter,
     customer_id_by_code,
+    level_choices,
     list_state,
     segment_choices,
     source_names,
@@ -79,6 +81,7 @@ from primedist.ui.widgets import icon
 #: Column headers of CUSTOMERS_SPEC (context "columns", as SqlTableModel translates them).
 COLUMN_LABELS = (
     QT_TRANSLATE_NOOP("columns", "Rank"),
+    QT_TRANSLATE_NOOP("columns", "Customer group"),
     QT_TRANSLATE_NOOP("columns", "Name"),
     QT_TRANSLATE_NOOP("columns", "Phone"),
     QT_TRANSLATE_NOOP("columns", "Channels"),
@@ -100,8 +103,8 @@ COLUMN_LABELS = (
 HIDDEN_COLUMNS = ("points_earned", "email")
 #: Filter chip kinds, in chip order.
 CHIP_KINDS = (
-    "shop", "expenses", "successful", "success_rate", "segment", "rank", "tag", "gender",
-    "source", "last_order", "created",
+    "shop", "expenses", "successful", "success_rate", "segment", "rank", "level", "tag",
+    "gender", "source", "last_order", "created",
 )  # fmt: skip
 #: Quick filter toggles: CustomerFilter field names, in button order.
 QUICK_FILTERS = ("five_plus_orders", "created_this_month", "birthday_this_month", "female",
@@ -278,13 +281,16 @@ class FilterDialog(list_tools.FilterDialog):
                     "customers", "Customers in any of these segments"
                 ),
                 "rank": QCoreApplication.translate("customers", "Customers of these ranks"),
+                "level": QCoreApplication.translate(
+                    "customers", "Customers in any of these groups"
+                ),
                 "tag": QCoreApplication.translate("customers", "Customers with any of these tags"),
                 "gender": QCoreApplication.translate("customers", "Customers of these genders"),
             }
             self.title.setText(titles[kind])
             current: tuple[Any, ...] = {
                 "segment": flt.segment_ids, "rank": flt.ranks, "tag": flt.tag_ids,
-                "gender": flt.genders,
+                "gender": flt.genders, "level": flt.level_ids,
             }[kind]  # fmt: skip
             lst = self.checklist(layout)
             for value, text in choices:
@@ -387,6 +393,8 @@ class FilterDialog(list_tools.FilterDialog):
             return replace(f, tag_ids=tuple(int(v) for v in self.checked()))
         if kind == "rank":
             return replace(f, ranks=tuple(Rank(v) for v in self.checked()))
+        if kind == "level":
+            return replace(f, level_ids=tuple(int(v) for v in self.checked()))
         if kind == "gender":
             return replace(f, genders=tuple(Gender(v) for v in self.checked()))
         if kind == "source":
@@ -477,6 +485,7 @@ def cleared(flt: CustomerFilter, kind: str) -> CustomerFilter:
         "shop": {"shop_ids": ()},
         "segment": {"segment_ids": ()},
         "rank": {"ranks": ()},
+        "level": {"level_ids": ()},
         "tag": {"tag_ids": ()},
         "gender": {"genders": ()},
         "source": {"sources": (), "referrer_id": None},
@@ -614,6 +623,7 @@ class CustomerListPage(FilteredListPage):
             "success_rate": QCoreApplication.translate("customers", "Success rate…"),
             "segment": QCoreApplication.translate("customers", "Segment…"),
             "rank": QCoreApplication.translate("customers", "Rank…"),
+            "level": QCoreApplication.translate("customers", "Customer group…"),
             "tag": QCoreApplication.translate("customers", "Tag…", "filter menu"),
             "gender": QCoreApplication.translate("customers", "Gender…"),
             "source": QCoreApplication.translate("customers", "Source / referrer…"),
@@ -719,6 +729,9 @@ class CustomerListPage(FilteredListPage):
                 return segment_choices(conn)
             if kind == "tag":
                 return tag_choices(conn)
+            if kind == "level":
+                no_group = QCoreApplication.translate("customers", "No group")
+                return [(NO_GROUP, no_group), *level_choices(conn)]
             if kind == "source":
                 used = set(source_names(conn)) | set(self._filter.sources)
                 return [(s, source_label(s)) for s in sorted(used)]
@@ -772,6 +785,10 @@ class CustomerListPage(FilteredListPage):
         if f.ranks:
             out["rank"] = QCoreApplication.translate("customers", "Rank: %1").replace(
                 "%1", short_list([enum_label(r) for r in f.ranks], 4)
+            )
+        if f.level_ids:
+            out["level"] = QCoreApplication.translate("customers", "Group: %1").replace(
+                "%1", short_list(self._names("level", f.level_ids))
             )
         if f.tag_ids:
             out["tag"] = QCoreApplication.translate("customers", "Tag: %1").replace(

@@ -355,6 +355,7 @@ class LevelPickDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("levelPickDialog")
         self.setWindowTitle(self.tr("Put in a customer group"))
+        self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         question = self.tr("Put the %1 chosen customers in the group:")
         layout.addWidget(QLabel(question.replace("%1", format_number(count, current_language()))))

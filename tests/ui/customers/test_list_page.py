@@ -554,3 +554,18 @@ def test_bulk_set_group_with_the_group_picker(
 
     assert [level_of(n) for n in chosen] == [(wholesale, True)] * 2
     assert level_of("Phạm Lan") == (None, False)
+    # The group column shows it, and the group filter finds them (or those in no group).
+    qtbot.waitUntil(lambda: cell(page, "Lê Thu Hà", "level") == "Khách sỉ", timeout=WAIT)
+    assert cell(page, "Phạm Lan", "level") in ("", None)
+    page.view.clearSelection()
+    page.filter_actions["level"].trigger()
+    dialog = page.filter_dialog
+    lst = dialog.list
+    assert [lst.item(i).text() for i in range(lst.count())] == ["No group", "Khách sỉ (SI)", "VIP (VIP)"]
+    lst.item(1).setCheckState(Qt.CheckState.Checked)
+    _apply(qtbot, dialog)
+    assert set(names(page)) == set(chosen)
+    assert page.chip("level").text.text() == "Group: Khách sỉ (SI)"
+    page.set_filter(CustomerFilter(level_ids=(0,)))
+    assert set(names(page)) == ALL - set(chosen)
+    assert page.chip("level").text.text() == "Group: No group"
