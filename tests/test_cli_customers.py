@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +107,28 @@ def test_rebuild_stats(cli: Any, data_dir: Path, tmp_path: Path) -> None:
     assert run.json()["customers"] == 2
     text = cli("--data-dir", str(data_dir), "customers", "rebuild-stats")
     assert text.out.startswith("Rebuilt the statistics of 2 customers")
+
+
+def live_customers(data_dir: Path) -> int:
+    with closing(sqlite3.connect(data_dir / "primedist.db")) as conn:
+        return int(conn.execute("SELECT count(*) FROM customers WHERE deleted_at IS NULL")
+                   .fetchone()[0])  # fmt: skip
+
+
+def test_delete_customers_by_code(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    run = cli("--data-dir", str(data_dir), "import", "customers", str(people(tmp_path)),
+              "--on-duplicate", "skip")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    assert live_customers(data_dir) == 2
+    run = cli("--data-dir", str(data_dir), "customers", "adjust", "KH000002", "50000",
+              "--reason", "nợ cũ")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    run = cli("--data-dir", str(data_dir), "customers", "delete", "KH000001", "kh000002",
+              "--json")  # fmt: skip
+    assert run.code == EXIT_ERROR  # one was kept
+    assert json.loads(run.out) == {
+        "deleted": 1, "kept_owing": [{"code": "KH000002", "name": "Trần Nam", "owed": 50_000}]
+    }  # fmt: skip
+    assert live_customers(data_dir) == 1
+    run = cli("--data-dir", str(data_dir), "customers", "delete", "KH000009")
+    assert run.code == EXIT_ERROR and "No customer has the code KH000009" in run.err

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from primedist.cli import EXIT_OK, as_owner, emit, open_context
+from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, open_context
 from primedist.config import Settings
 
 METHODS = ("cash", "bank_transfer", "card", "e_wallet", "other")
@@ -50,6 +50,13 @@ def register_actions(actions: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--reason", required=True, metavar="TEXT", help="why it is cancelled")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_cancel_payment)
+    p = actions.add_parser(
+        "delete", help="delete customers (their orders stay; owner or manager; those who owe "
+        "money are kept)",
+    )  # fmt: skip
+    p.add_argument("customers", nargs="+", metavar="CUSTOMER", help="customer codes (KH000012)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_delete)
 
 
 def _customer(ctx: Any, code: str) -> Any:
@@ -145,3 +152,16 @@ def cmd_cancel_payment(args: argparse.Namespace, settings: Settings) -> int:
     code = account.payment_code(payment_id)
     emit(args, {"payment": code, "cancelled": True}, f"{code} cancelled.")
     return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services.customer_delete import delete_customers
+
+    ctx = as_owner(open_context(settings))
+    ids = [_customer(ctx, code).id for code in args.customers]
+    report = delete_customers(ctx, ids)
+    data = {"deleted": report.deleted,
+            "kept_owing": [{"code": d.code, "name": d.name, "owed": d.owed}
+                           for d in report.owing]}  # fmt: skip
+    emit(args, data, str(report.summary()))
+    return EXIT_OK if not report.owing else EXIT_ERROR

@@ -6,6 +6,8 @@ primedist/ui: do not edit; re-run the script."""
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 
 TEMPLATES = (
+    QT_TRANSLATE_NOOP("service", "1 customer deleted."),
+    QT_TRANSLATE_NOOP("service", "1 customer deleted; kept because they still owe money: {who}."),
     QT_TRANSLATE_NOOP("service", "A customer cannot refer themselves."),
     QT_TRANSLATE_NOOP("service", "A customer pays in cash, by bank transfer, card, e-wallet or otherwise, not {method}."),
     QT_TRANSLATE_NOOP("service", "A day that has not come yet cannot be counted."),
@@ -607,6 +609,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{count} audit rows do not fit one Excel sheet: narrow the dates."),
     QT_TRANSLATE_NOOP("service", "{count} balance adjustments"),
     QT_TRANSLATE_NOOP("service", "{count} customers"),
+    QT_TRANSLATE_NOOP("service", "{count} customers deleted: {who}"),
     QT_TRANSLATE_NOOP("service", "{count} customers do not fit one Excel sheet ({limit} rows at most)."),
     QT_TRANSLATE_NOOP("service", "{count} customers linked"),
     QT_TRANSLATE_NOOP("service", "{count} identities"),
@@ -646,6 +649,8 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{database} cannot be used: {error}"),
     QT_TRANSLATE_NOOP("service", "{database} is not a database this app can use: give postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE)."),
     QT_TRANSLATE_NOOP("service", "{day} is not a possible birthday"),
+    QT_TRANSLATE_NOOP("service", "{deleted} customers deleted."),
+    QT_TRANSLATE_NOOP("service", "{deleted} customers deleted; kept because they still owe money: {who}."),
     QT_TRANSLATE_NOOP("service", "{deleted} deleted, {archived} archived"),
     QT_TRANSLATE_NOOP("service", "{discount} is above the price {price}"),
     QT_TRANSLATE_NOOP("service", "{discount} is more than the line's {subtotal}"),

@@ -7970,6 +7970,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Thêm khách hàng</translation>
     </message>
     <message>
+        <source>Customers deleted</source>
+        <translation>Xóa khách hàng</translation>
+    </message>
+    <message>
         <source>Customers merged</source>
         <translation>Gộp khách hàng</translation>
     </message>
@@ -9140,6 +9144,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Chuyển nhóm…</translation>
     </message>
     <message>
+        <source>Delete…</source>
+        <translation>Xóa…</translation>
+    </message>
+    <message>
+        <source>Delete the chosen customers (their orders stay)</source>
+        <translation>Xóa các khách hàng đã chọn (đơn hàng của họ vẫn được giữ)</translation>
+    </message>
+    <message>
         <source>Put the chosen customers in a customer group (e.g. Wholesale)</source>
         <translation>Chuyển các khách đã chọn vào một nhóm khách hàng (ví dụ Khách sỉ)</translation>
     </message>
@@ -9322,6 +9334,22 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%n customers moved to that group</source>
         <translation>Đã chuyển %n khách hàng vào nhóm</translation>
+    </message>
+    <message>
+        <source>Delete %1 customers?
+
+They leave the lists, searches, segments and tags. Their orders stay, with the buyer&apos;s name. A new order from the same phone or marketplace buyer makes a new customer. Customers who still owe money are kept.</source>
+        <translation>Xóa %1 khách hàng?
+
+Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đơn hàng của khách vẫn được giữ, kèm tên người mua. Đơn mới từ cùng số điện thoại hoặc tài khoản sàn sẽ tạo khách hàng mới. Khách còn nợ sẽ không bị xóa.</translation>
+    </message>
+    <message>
+        <source>Delete customers</source>
+        <translation>Xóa khách hàng</translation>
+    </message>
+    <message>
+        <source>Deleting customers</source>
+        <translation>Đang xóa khách hàng</translation>
     </message>
 </context>
 <context>
@@ -12176,6 +12204,14 @@ Vẫn bán?</translation>
         <translation>giá trị không hợp lệ {gender} (dùng nữ/nam/khác hoặc female/male/other)</translation>
     </message>
     <message>
+        <source>1 customer deleted.</source>
+        <translation>Đã xóa 1 khách hàng.</translation>
+    </message>
+    <message>
+        <source>1 customer deleted; kept because they still owe money: {who}.</source>
+        <translation>Đã xóa 1 khách hàng; giữ lại vì còn nợ: {who}.</translation>
+    </message>
+    <message>
         <source>A customer pays in cash, by bank transfer, card, e-wallet or otherwise, not {method}.</source>
         <translation>Khách trả nợ bằng tiền mặt, chuyển khoản, thẻ, ví điện tử hoặc hình thức khác, không phải {method}.</translation>
     </message>
@@ -13168,6 +13204,10 @@ Vẫn bán?</translation>
         <translation>{count} khách hàng</translation>
     </message>
     <message>
+        <source>{count} customers deleted: {who}</source>
+        <translation>Đã xóa {count} khách hàng: {who}</translation>
+    </message>
+    <message>
         <source>{count} customers do not fit one Excel sheet ({limit} rows at most).</source>
         <translation>{count} khách hàng không vừa một trang Excel (tối đa {limit} dòng).</translation>
     </message>
@@ -13322,6 +13362,14 @@ Vẫn bán?</translation>
     <message>
         <source>{day} is not a possible birthday</source>
         <translation>{day} không phải ngày sinh hợp lệ</translation>
+    </message>
+    <message>
+        <source>{deleted} customers deleted.</source>
+        <translation>Đã xóa {deleted} khách hàng.</translation>
+    </message>
+    <message>
+        <source>{deleted} customers deleted; kept because they still owe money: {who}.</source>
+        <translation>Đã xóa {deleted} khách hàng; giữ lại vì còn nợ: {who}.</translation>
     </message>
     <message>
         <source>{deleted} deleted, {archived} archived</source>

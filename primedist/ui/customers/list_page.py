@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -45,7 +46,7 @@ from sqlalchemy.engine import Engine
 
 from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number, parse_money
-from primedist.domain.enums import Gender, Rank
+from primedist.domain.enums import Gender, Rank, Role
 from primedist.queries.customers import (
     CUSTOMERS_SPEC,
     NO_GROUP,
@@ -75,6 +76,7 @@ from primedist.ui.list_tools import (
     short_list,
     sort_by_default,
 )
+from primedist.ui.messages import localize
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import icon
 
@@ -565,6 +567,8 @@ class CustomerListPage(FilteredListPage):
         self.tag_button = push_button("tagButton", self.tag_selected)
         self.untag_button = push_button("untagButton", self.untag_selected)
         self.level_button = push_button("setLevelButton", self.set_level_selected)
+        self.delete_button = push_button("deleteCustomersButton", self.delete_selected)
+        self.delete_button.setVisible(self.may_delete())
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
         self.select_all_button = QPushButton()
@@ -577,7 +581,7 @@ class CustomerListPage(FilteredListPage):
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.add_button = push_button("addCustomerButton", self.addRequested.emit)
         for w in (self.add_segment_button, self.remove_segment_button, self.tag_button,
-                  self.untag_button, self.level_button):  # fmt: skip
+                  self.untag_button, self.level_button, self.delete_button):  # fmt: skip
             row.addWidget(w)
         row.addSpacing(12)
         row.addWidget(self.selection_label)
@@ -652,6 +656,12 @@ class CustomerListPage(FilteredListPage):
         self.tag_button.setText(QCoreApplication.translate("customers", "Tag…"))
         self.untag_button.setText(QCoreApplication.translate("customers", "Untag…"))
         self.level_button.setText(QCoreApplication.translate("customers", "Set group…"))
+        self.delete_button.setText(QCoreApplication.translate("customers", "Delete…"))
+        self.delete_button.setToolTip(
+            QCoreApplication.translate(
+                "customers", "Delete the chosen customers (their orders stay)"
+            )
+        )
         self.level_button.setToolTip(
             QCoreApplication.translate(
                 "customers", "Put the chosen customers in a customer group (e.g. Wholesale)"
@@ -887,7 +897,7 @@ class CustomerListPage(FilteredListPage):
         self.clear_selection_button.setVisible(every and total > 1)
         free = n > 0 and not self._busy
         for button in (self.add_segment_button, self.remove_segment_button, self.tag_button,
-                       self.untag_button, self.level_button):  # fmt: skip
+                       self.untag_button, self.level_button, self.delete_button):  # fmt: skip
             button.setEnabled(free)
         self.import_button.setEnabled(not self._busy)
         if n and not every:
@@ -927,6 +937,11 @@ class CustomerListPage(FilteredListPage):
         menu.addAction(QCoreApplication.translate("customers", "Create order…")).triggered.connect(
             lambda: self.createOrderRequested.emit(customer_id)
         )
+        if self.may_delete():
+            menu.addSeparator()
+            menu.addAction(QCoreApplication.translate("customers", "Delete…")).triggered.connect(
+                lambda: self.delete_customers([customer_id])
+            )
         self.context_menu = menu
         return menu
 
@@ -1019,6 +1034,43 @@ class CustomerListPage(FilteredListPage):
             QCoreApplication.translate("customers", "%n customer moved to that group"),
             QCoreApplication.translate("customers", "%n customers moved to that group"),
         )
+
+    def may_delete(self) -> bool:
+        """Deleting customers is for the owner and managers (the service refuses others)."""
+        return self.ctx.actor.role in (Role.OWNER, Role.MANAGER)
+
+    def delete_selected(self) -> None:
+        self.delete_customers(self.target_ids())
+
+    def delete_customers(self, ids: list[int]) -> bool:
+        """Ask, then delete these customers; False when there was nothing to do or the
+        user said no."""
+        if not ids:
+            return False
+        lang = current_language()
+        question = QCoreApplication.translate(
+            "customers",
+            "Delete %1 customers?\n\nThey leave the lists, searches, segments and tags. "
+            "Their orders stay, with the buyer's name. A new order from the same phone or "
+            "marketplace buyer makes a new customer. Customers who still owe money are kept.",
+        ).replace("%1", format_number(len(ids), lang))
+        answer = QMessageBox.question(
+            self, QCoreApplication.translate("customers", "Delete customers"), question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )  # fmt: skip
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        from primedist.services.customer_delete import delete_customers
+
+        ctx = self.ctx
+        self._run(
+            QCoreApplication.translate("customers", "Deleting customers"),
+            lambda: delete_customers(ctx, ids),
+            lambda report: self.show_message(localize(report.summary())),
+            progress=len(ids) > 5_000,
+        )
+        return True
 
     def shutdown(self) -> None:
         """Stop background loading (the window is closing)."""

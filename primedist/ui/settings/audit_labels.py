@@ -26,6 +26,7 @@ ACTIONS: dict[str, str] = {
     "customer.address.remove": QT_TRANSLATE_NOOP("audit", "Customer address removed"),
     "customer.assign": QT_TRANSLATE_NOOP("audit", "Staff member assigned to a customer"),
     "customer.create": QT_TRANSLATE_NOOP("audit", "Customer added"),
+    "customer.delete": QT_TRANSLATE_NOOP("audit", "Customers deleted"),
     "customer.merge": QT_TRANSLATE_NOOP("audit", "Customers merged"),
     "customer.note": QT_TRANSLATE_NOOP("audit", "Customer note changed"),
     "customer.pin": QT_TRANSLATE_NOOP("audit", "Customer rank pinned"),

@@ -570,3 +570,60 @@ def test_bulk_set_group_with_the_group_picker(
     page.set_filter(CustomerFilter(level_ids=(0,)))
     assert set(names(page)) == ALL - set(chosen)
     assert page.chip("level").text.text() == "Group: No group"
+
+
+def test_delete_asks_then_deletes_and_keeps_a_debtor(
+    qtbot, monkeypatch: pytest.MonkeyPatch, page: CustomerListPage, data: Data,
+    owner_ctx: ServiceContext,
+) -> None:  # fmt: skip
+    from PySide6.QtWidgets import QMessageBox
+
+    from primedist.services.customer_account import adjust_balance
+
+    adjust_balance(owner_ctx, data.ids["Lê Thu Hà"], 120_000, "nợ cũ")
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+
+    def question(_parent, _title, text, *_a):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    for name in ("Lê Thu Hà", "Phạm Lan"):
+        page.view.selectionModel().select(
+            page.model.index(names(page).index(name), 0),
+            page.view.selectionModel().SelectionFlag.Select
+            | page.view.selectionModel().SelectionFlag.Rows,
+        )
+    assert page.delete_button.isVisible() and page.delete_button.isEnabled()
+    click(qtbot, page.delete_button)  # "No": nothing happens
+    assert asked[0].startswith("Delete 2 customers?") and set(names(page)) == ALL
+    answer[0] = QMessageBox.StandardButton.Yes
+    click(qtbot, page.delete_button)
+    qtbot.waitUntil(lambda: page.message_bar.isVisible(), timeout=WAIT)
+    code = f"KH{data.ids['Lê Thu Hà']:06d}"
+    assert page.message.text() == (
+        f"1 customer deleted; kept because they still owe money: {code} Lê Thu Hà."
+    )
+    assert set(names(page)) == ALL - {"Phạm Lan"}
+    # The row menu deletes one customer too.
+    menu = page.build_context_menu(data.ids["Đặng Văn Đạt"])
+    menu.actions()[-1].trigger()
+    qtbot.waitUntil(lambda: page.message.text() == "1 customer deleted.", timeout=WAIT)
+    assert set(names(page)) == ALL - {"Phạm Lan", "Đặng Văn Đạt"}
+
+
+def test_staff_cannot_delete_customers(qtbot, owner_ctx: ServiceContext, data: Data) -> None:
+    from primedist.domain.enums import Module, Role
+    from primedist.services.context import Actor
+
+    staff = owner_ctx.with_actor(
+        Actor(None, "Lan", "lan@x.vn", Role.STAFF, frozenset({Module.CUSTOMERS}))
+    )
+    page = show_widget(qtbot, CustomerListPage(staff))
+    try:
+        assert not page.delete_button.isVisible()
+        menu = page.build_context_menu(data.ids["Phạm Lan"])
+        assert [a.text() for a in menu.actions()] == ["Open…", "Create order…"]
+    finally:
+        close_page(qtbot, page)
