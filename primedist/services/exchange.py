@@ -78,7 +78,7 @@ def quote_exchange(ctx: ServiceContext, draft: ExchangeDraft) -> ExchangeQuote:
         order, lines = _returnable(session, draft.order_id)
         priced = _priced(session, ctx, draft, order, lines, strict=False)
         session.rollback()  # a quote writes nothing (as `quote_order`)
-    return priced
+    return replace(priced, quote=order_svc.with_costs_for(ctx, priced.quote))
 
 
 def exchange_order(

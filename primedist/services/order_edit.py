@@ -136,7 +136,7 @@ def quote_edit(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Quote:
         _free_holds(ctx, session, order)
         quote, _customer = order_svc.quote_in(session, draft, ctx.clock.now(), strict=False)
         session.rollback()
-    return quote
+    return order_svc.with_costs_for(ctx, quote)
 
 
 def update_order(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -155,6 +155,11 @@ class QuoteLine:
     available: int
     #: The customer level whose price applies (None: the list price or a typed price).
     price_level: str | None = None
+    #: Sold below the variant's (average) cost: the line's subtotal is less than quantity ×
+    #: cost. Said to everyone who sells; the cost itself only to Analytics users.
+    below_cost: bool = False
+    #: The variant's unit cost (None when unknown, 0, or hidden: `with_costs_for`).
+    unit_cost: int | None = None
 
 
 @dataclass(frozen=True)
@@ -247,10 +252,12 @@ def quote_in(
         )
         wanted[holder] = wanted.get(holder, 0) + max(dl.quantity, 0)
         first_of.setdefault(holder, (variant.sku, level.available))
+        cost = int(variant.cost or 0)
+        below = cost > 0 and dl.quantity > 0 and gross - dl.discount < dl.quantity * cost
         lines.append(
             QuoteLine(dl.variant_id, variant.sku, product.name, _variant_name(variant),
                       dl.quantity, price, dl.discount, gross - dl.discount, level.available,
-                      price_level)
+                      price_level, below, cost or None)
         )  # fmt: skip
     shortages = tuple(
         Shortage(first_of[h][0], first_of[h][1], n) for h, n in wanted.items() if n > first_of[h][1]
@@ -331,13 +338,22 @@ def paid_at_sale(method: PaymentMethod, total: int, paid_now: int) -> int:
     return paid_now if method == PaymentMethod.ON_ACCOUNT else 0
 
 
+def with_costs_for(ctx: ServiceContext, quote: Quote) -> Quote:
+    """The quote as this user may see it: unit costs are the shop's (Analytics users only);
+    whether a line is below cost is said to everyone."""
+    if ctx.actor.can(Module.ANALYTICS):
+        return quote
+    lines = tuple(replace(line, unit_cost=None) for line in quote.lines)
+    return replace(quote, lines=lines)
+
+
 def quote_order(ctx: ServiceContext, draft: OrderDraft) -> Quote:
     """Live totals for the sale screen (problems listed, never raised)."""
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         quote, _customer = quote_in(session, draft, ctx.clock.now(), strict=False)
         session.rollback()
-    return quote
+    return with_costs_for(ctx, quote)
 
 
 def counter_shop(session: Session, now: datetime) -> Shop:

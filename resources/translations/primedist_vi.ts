@@ -9731,8 +9731,17 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Đóng</translation>
     </message>
     <message>
+        <source>Sold below the cost price</source>
+        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;).</extracomment>
+        <translation>Bán dưới giá vốn</translation>
+    </message>
+    <message>
+        <source>Below cost: the unit cost is %1; this line loses %2</source>
+        <translation>Dưới giá vốn: giá vốn mỗi sản phẩm là %1; dòng này lỗ %2</translation>
+    </message>
+    <message>
         <source>Product</source>
-        <extracomment>The lines came from a stored order: a fixed price is the order&apos;s, not typed.</extracomment>
+        <extracomment>Amber (with the reason as a tooltip) when the line sells below its cost. The lines came from a stored order: a fixed price is the order&apos;s, not typed.</extracomment>
         <translation>Sản phẩm</translation>
     </message>
     <message>
@@ -9991,6 +10000,10 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>%1: “%2” is not an amount of money.</source>
         <translation>%1: “%2” không phải là số tiền.</translation>
+    </message>
+    <message>
+        <source>Sold below cost: %1</source>
+        <translation>Bán dưới giá vốn: %1</translation>
     </message>
     <message>
         <source>%1: %2 available, %3 wanted</source>

@@ -131,6 +131,10 @@ QUOTE_DEBOUNCE_MS = 50
 CUSTOMER_DEBOUNCE_MS = 150
 MAX_QUANTITY = 99_999
 RED = QColor("#B91C1C")
+#: A price below the cost: a warning, not an error (clearance sales are allowed).
+AMBER = QColor("#B45309")
+#: Lines named by the below-cost warning (the rest: "…").
+COST_WARNING_LINES = 3
 
 STYLE = """
 QLineEdit#productSearch { font-size: 12pt; padding: 8px 10px; }
@@ -149,6 +153,7 @@ QLabel#changeDue { font-weight: 700; color: #166534; }
 QLabel#owedValue { font-weight: 700; color: #B45309; }
 QLabel#alreadyValue { color: #6B7280; }
 QLabel#problems { color: #B91C1C; }
+QLabel#costWarning { color: #B45309; }
 QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
     border-radius: 6px; padding: 6px 8px; font-weight: 600; }
 QLabel#hints, QLabel#fieldCaption, QLabel#pointsBalance { color: #6B7280; }
@@ -379,6 +384,27 @@ class SaleLine:
     def available(self) -> int:
         return self.quoted.available if self.quoted is not None else self.hit.available
 
+    @property
+    def below_cost(self) -> bool:
+        """The quote says this line sells below its cost (for these very quantities)."""
+        q = self.quoted
+        return q is not None and q.below_cost and q.quantity == self.quantity
+
+
+def below_cost_text(line: SaleLine) -> str:
+    """Why a line is amber: its unit cost and the loss when this user may see costs."""
+    q = line.quoted
+    if q is None or q.unit_cost is None:
+        return QCoreApplication.translate("orders", "Sold below the cost price")
+    lang = current_language()
+    text = QCoreApplication.translate(
+        "orders", "Below cost: the unit cost is %1; this line loses %2"
+    )  # fmt: skip
+    loss = q.quantity * q.unit_cost - q.subtotal
+    return text.replace("%1", format_number(q.unit_cost, lang)).replace(
+        "%2", format_number(loss, lang)
+    )
+
 
 def _price_text(line: SaleLine, lang: str) -> str:
     """The unit price, with the level's name when the customer's level price applies."""
@@ -393,6 +419,8 @@ class LinesModel(QAbstractTableModel):
     PRODUCT, VARIANT, SKU, QTY, PRICE, DISCOUNT, SUBTOTAL, STOCK = range(8)
     NUMERIC = (QTY, PRICE, DISCOUNT, SUBTOTAL, STOCK)
     EDITABLE = (QTY, PRICE, DISCOUNT)
+    #: Amber (with the reason as a tooltip) when the line sells below its cost.
+    COSTED = (PRICE, SUBTOTAL)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -452,6 +480,8 @@ class LinesModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == self.STOCK and self.is_short(line):
             return QBrush(RED)
+        if role == Qt.ItemDataRole.ForegroundRole and col in self.COSTED and line.below_cost:
+            return QBrush(AMBER)
         if role == Qt.ItemDataRole.FontRole:
             return self._font(line, col)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -483,6 +513,8 @@ class LinesModel(QAbstractTableModel):
         return font
 
     def _tooltip(self, line: SaleLine, col: int) -> str | None:
+        if col in self.COSTED and line.below_cost:
+            return below_cost_text(line)
         if col in (self.PRODUCT, self.VARIANT, self.SKU):
             hit = line.hit
             return " — ".join(p for p in (hit.product_name, hit.variant_name, hit.sku) if p)
@@ -968,6 +1000,11 @@ class SaleDialog(QDialog):
         self.problems_label.setObjectName("problems")
         self.problems_label.setWordWrap(True)
         right.addWidget(self.problems_label)
+        self.cost_warning = QLabel()
+        self.cost_warning.setObjectName("costWarning")
+        self.cost_warning.setWordWrap(True)
+        self.cost_warning.hide()
+        right.addWidget(self.cost_warning)
         right.addStretch(1)
         row = QHBoxLayout()
         self.print_receipt = QCheckBox()
@@ -1075,8 +1112,11 @@ class SaleDialog(QDialog):
             QCoreApplication.translate("orders", "Chat order (Facebook, Zalo)")
         )
         self.exchange_button.setText(QCoreApplication.translate("orders", "Exchange…  (F8)"))
-        self.exchange_button.setToolTip(QCoreApplication.translate(
-            "orders", "A customer brings items of a receipt back and takes others instead"))
+        self.exchange_button.setToolTip(
+            QCoreApplication.translate(
+                "orders", "A customer brings items of a receipt back and takes others instead"
+            )
+        )
         self._retranslate_left()
         self._retranslate_customer()
         self._retranslate_payment()
@@ -1247,8 +1287,11 @@ class SaleDialog(QDialog):
         prompt = QInputDialog(self)
         prompt.setObjectName("exchangePrompt")
         prompt.setWindowTitle(QCoreApplication.translate("orders", "Exchange items"))
-        prompt.setLabelText(QCoreApplication.translate(
-            "orders", "Order number on the receipt (type it, or scan the receipt's code):"))
+        prompt.setLabelText(
+            QCoreApplication.translate(
+                "orders", "Order number on the receipt (type it, or scan the receipt's code):"
+            )
+        )
         prompt.textValueSelected.connect(self._exchange_number)
         prompt.finished.connect(prompt.deleteLater)
         self.exchange_prompt = prompt
@@ -1605,6 +1648,7 @@ class SaleDialog(QDialog):
             for label in values.values():
                 label.setText("—")
             self._show_account()
+            self._show_cost_warning()
             return
         values["subtotal"].setText(money_text(q.subtotal))
         values["discount"].setText(minus_text(q.order_discount))
@@ -1614,6 +1658,30 @@ class SaleDialog(QDialog):
         values["total"].setText(money_text(q.total))
         values["change"].setText("—" if q.change_due is None else money_text(q.change_due))
         self._show_account()
+        self._show_cost_warning()
+
+    def _show_cost_warning(self) -> None:
+        """Lines sold below their cost, said under the totals (Save stays enabled)."""
+        below = [line for line in self.model.lines if line.below_cost]
+        if not below:
+            self.cost_warning.hide()
+            return
+        lang = current_language()
+        parts = []
+        for line in below[:COST_WARNING_LINES]:
+            q = line.quoted
+            assert q is not None
+            if q.unit_cost is None:
+                parts.append(line.hit.sku)
+            else:
+                each = q.subtotal // max(q.quantity, 1)
+                parts.append(f"{line.hit.sku} {format_number(each, lang)} < "
+                             f"{format_number(q.unit_cost, lang)}")  # fmt: skip
+        if len(below) > COST_WARNING_LINES:
+            parts.append("…")
+        text = QCoreApplication.translate("orders", "Sold below cost: %1")
+        self.cost_warning.setText("⚠ " + text.replace("%1", "; ".join(parts)))
+        self.cost_warning.show()
 
     def _show_problems(self, problems: list[str]) -> None:
         self.problems = problems
