@@ -38,6 +38,7 @@ from primedist.domain.shop import Shop
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
+from primedist.services.customer_avatar import avatar_file
 
 customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
@@ -293,13 +294,14 @@ def customer_profile(ctx: ServiceContext, customer_id: int) -> CustomerProfile:
             ).first()
             if ref is not None:
                 referrer = CustomerRef(int(ref[0]), str(ref[1]), str(ref[2]))
+        data_dir = ctx.settings.data_dir if ctx.settings is not None else None
         return CustomerProfile(
             id=int(r.id), code=str(r.code), name=str(r.name), rank=Rank(r.rank),
             level=None if level is None else str(level), gender=Gender(r.gender),
             birthday=r.birthday, email=r.email, zalo_id=r.zalo_id, facebook_id=r.facebook_id,
             phones=phones, addresses=tuple(_address_rows(conn, customer_id)), tags=tags,
             note=r.note or "", assigned_user_id=r.assigned_user_id, staff=_staff(conn),
-            source=r.source, referrer=referrer, avatar_path=r.avatar_path,
+            source=r.source, referrer=referrer, avatar_path=avatar_file(data_dir, r.avatar_path),
             points_balance=int(r.points_balance), points_earned=int(r.points_earned),
             created_at=r.created_at,
         )  # fmt: skip

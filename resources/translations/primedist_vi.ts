@@ -1386,8 +1386,12 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
 <context>
     <name>CustomerDetailDialog</name>
     <message>
-        <source>Edit…</source>
+        <source>Click to choose or remove the customer&apos;s picture</source>
         <extracomment>After any saved change (the list refreshes). An order of the history was double-clicked. &quot;Create order&quot; for this customer.</extracomment>
+        <translation>Bấm để chọn hoặc gỡ ảnh của khách hàng</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
         <translation>Sửa…</translation>
     </message>
     <message>
@@ -1645,6 +1649,34 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Customer statistics</source>
         <translation>Thống kê khách hàng</translation>
+    </message>
+    <message>
+        <source>Choose a picture…</source>
+        <translation>Chọn ảnh…</translation>
+    </message>
+    <message>
+        <source>Remove the picture</source>
+        <translation>Gỡ ảnh</translation>
+    </message>
+    <message>
+        <source>Choose the customer&apos;s picture</source>
+        <translation>Chọn ảnh của khách hàng</translation>
+    </message>
+    <message>
+        <source>Pictures (*.jpg *.jpeg *.png *.webp *.gif *.bmp)</source>
+        <translation>Ảnh (*.jpg *.jpeg *.png *.webp *.gif *.bmp)</translation>
+    </message>
+    <message>
+        <source>Picture saved.</source>
+        <translation>Đã lưu ảnh.</translation>
+    </message>
+    <message>
+        <source>Picture removed.</source>
+        <translation>Đã gỡ ảnh.</translation>
+    </message>
+    <message>
+        <source>Saving the picture</source>
+        <translation>Đang lưu ảnh</translation>
     </message>
     <message>
         <source>Saving the note</source>
@@ -7966,6 +7998,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Phân công nhân viên phụ trách khách hàng</translation>
     </message>
     <message>
+        <source>Customer picture changed</source>
+        <translation>Đổi ảnh khách hàng</translation>
+    </message>
+    <message>
         <source>Customer added</source>
         <translation>Thêm khách hàng</translation>
     </message>
@@ -12541,6 +12577,10 @@ Vẫn bán?</translation>
         <translation>Phiếu chi {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Pictures need the shop&apos;s data folder.</source>
+        <translation>Cần thư mục dữ liệu của cửa hàng để lưu ảnh.</translation>
+    </message>
+    <message>
         <source>Printing to {printer} needs {module}.</source>
         <translation>In tới {printer} cần có {module}.</translation>
     </message>
@@ -13343,6 +13383,14 @@ Vẫn bán?</translation>
     <message>
         <source>{customer}: automatic rank/level update skipped</source>
         <translation>{customer}: bỏ qua tự động cập nhật hạng/nhóm</translation>
+    </message>
+    <message>
+        <source>{customer}: picture changed</source>
+        <translation>{customer}: đã đổi ảnh</translation>
+    </message>
+    <message>
+        <source>{customer}: picture removed</source>
+        <translation>{customer}: đã gỡ ảnh</translation>
     </message>
     <message>
         <source>{customer}: rank set to {rank} by hand (pinned)</source>

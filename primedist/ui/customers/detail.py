@@ -19,7 +19,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QCursor, QFont, QMouseEvent, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -126,6 +128,17 @@ def _money(amount: int) -> str:
 
 def _percent(rate: float | None) -> str:
     return DASH if rate is None else format_percent(rate * 100, digits=1)
+
+
+class ClickableLabel(QLabel):
+    """A label that says when it is clicked (the avatar: change the picture)."""
+
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
 
 
 def avatar_colour(name: str) -> QColor:
@@ -305,9 +318,11 @@ class CustomerDetailDialog(QDialog):
     def _build_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(12)
-        self.avatar = QLabel()
+        self.avatar = ClickableLabel()
         self.avatar.setObjectName("customerAvatar")
         self.avatar.setFixedSize(AVATAR_SIZE, AVATAR_SIZE)
+        self.avatar.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.avatar.clicked.connect(lambda: self.avatar_menu().popup(QCursor.pos()))
         row.addWidget(self.avatar)
         names = QVBoxLayout()
         names.setSpacing(2)
@@ -515,6 +530,7 @@ class CustomerDetailDialog(QDialog):
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
+        self.avatar.setToolTip(self.tr("Click to choose or remove the customer's picture"))
         self.edit_button.setText(self.tr("Edit…"))
         self.create_order_button.setText(self.tr("Create order"))
         self.close_button.setText(self.tr("Close"))
@@ -851,6 +867,34 @@ class CustomerDetailDialog(QDialog):
     def _loyalty_changed(self) -> None:
         self.reload()
         self.changed.emit()
+
+    def avatar_menu(self) -> QMenu:
+        """Choose a picture… / Remove the picture (when there is one)."""
+        menu = QMenu(self)
+        menu.setObjectName("avatarMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(self.tr("Choose a picture…")).triggered.connect(self.pick_avatar)
+        remove = menu.addAction(self.tr("Remove the picture"))
+        remove.setEnabled(bool(self.profile and self.profile.avatar_path))
+        remove.triggered.connect(lambda: self.set_avatar(None))
+        return menu
+
+    def pick_avatar(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose the customer's picture"), "",
+            self.tr("Pictures (*.jpg *.jpeg *.png *.webp *.gif *.bmp)"),
+        )  # fmt: skip
+        if path:
+            self.set_avatar(path)
+
+    def set_avatar(self, path: str | None) -> None:
+        """Save `path` as the customer's picture (None: remove it)."""
+        from primedist.services.customer_avatar import set_avatar
+
+        ctx, cid = self.ctx, self.customer_id
+        done = self.tr("Picture saved.") if path else self.tr("Picture removed.")
+        self._run(self.tr("Saving the picture"), lambda: set_avatar(ctx, cid, path),
+                  lambda _r: self.show_message(done))  # fmt: skip
 
     def save_note(self) -> None:
         text = self.note_edit.toPlainText()

@@ -25,6 +25,7 @@ ACTIONS: dict[str, str] = {
     "customer.address.default": QT_TRANSLATE_NOOP("audit", "Customer's default address set"),
     "customer.address.remove": QT_TRANSLATE_NOOP("audit", "Customer address removed"),
     "customer.assign": QT_TRANSLATE_NOOP("audit", "Staff member assigned to a customer"),
+    "customer.avatar": QT_TRANSLATE_NOOP("audit", "Customer picture changed"),
     "customer.create": QT_TRANSLATE_NOOP("audit", "Customer added"),
     "customer.delete": QT_TRANSLATE_NOOP("audit", "Customers deleted"),
     "customer.merge": QT_TRANSLATE_NOOP("audit", "Customers merged"),

@@ -205,3 +205,35 @@ def test_every_tab_of_the_customer_card_is_in_view_in_vietnamese(
         dialog.close()
     finally:
         install_language("en")
+
+
+def test_the_picture_is_chosen_and_removed_from_the_avatar(
+    qtbot, monkeypatch: pytest.MonkeyPatch, owner_ctx: ServiceContext, customer, tmp_path
+) -> None:
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+
+    source = tmp_path / "lan.png"
+    Image.new("RGB", (400, 300), (200, 0, 0)).save(source)
+    dialog = open_detail(qtbot, owner_ctx, customer["id"])
+
+    def centre() -> tuple[int, int, int]:
+        image = dialog.avatar.pixmap().toImage()
+        colour = image.pixelColor(image.width() // 2, image.height() // 2)
+        return colour.red(), colour.green(), colour.blue()
+
+    initials = centre()
+    menu = dialog.avatar_menu()
+    choose, remove = menu.actions()
+    assert (choose.text(), remove.text(), remove.isEnabled()) == (
+        "Choose a picture…", "Remove the picture", False)  # fmt: skip
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(source), ""))
+    choose.trigger()
+    qtbot.waitUntil(lambda: dialog.message.text() == "Picture saved.", timeout=WAIT)
+    assert dialog.profile is not None and dialog.profile.avatar_path is not None
+    assert centre() == (200, 0, 0) != initials
+    remove = dialog.avatar_menu().actions()[1]
+    assert remove.isEnabled()
+    remove.trigger()
+    qtbot.waitUntil(lambda: dialog.message.text() == "Picture removed.", timeout=WAIT)
+    assert dialog.profile.avatar_path is None and centre() == initials
