@@ -284,13 +284,20 @@ def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str |
 
 
 def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, Any]) -> str | None:
-    """A listing already on the marketplace: push its variants' prices."""
-    if not payload.get("listing_external_id"):
+    """A listing already on the marketplace: push its variants' prices. Its item id is
+    read now (a sync may have learnt it since the message was queued: a Retry then works)."""
+    with ctx.uow() as session:
+        listing = session.get(ProductListing, int(payload["listing_id"]))
+        item_id = (listing.external_id if listing is not None else None) or payload.get(
+            "listing_external_id"
+        )
+    if not item_id:
         raise _Unsendable(
             "creating a listing on the marketplace from here is not supported yet: list the "
-            "product in Seller Center, then link it"
+            "product in Seller Center; its id is learnt from its first synced order, then "
+            "Retry"
         )
-    item_id = str(payload["listing_external_id"])
+    item_id = str(item_id)
     with ctx.uow() as session:
         rows = session.exec(
             select(VariantListing.external_id, Variant.price)

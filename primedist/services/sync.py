@@ -150,6 +150,8 @@ class SyncReport:
     unchanged: int = 0
     customers_created: int = 0
     stock_moves: int = 0
+    #: Published listings that got their marketplace ids from these orders.
+    listings_linked: int = 0
     windows: int = 0
     synced_until: datetime | None = None
     message: str | None = None
@@ -419,6 +421,7 @@ def _commit_batch(
     report.unchanged += result.unchanged
     report.customers_created += result.customers_created
     report.stock_moves += result.stock_moves
+    report.listings_linked += result.listings_linked
 
 
 def _checkpoint(ctx: ServiceContext, shop_id: int, now: datetime) -> SyncCheckpoint:

@@ -52,6 +52,7 @@ from primedist.jobs.progress import NullProgress
 from primedist.services import order_import as oi
 from primedist.services.context import ServiceContext
 from primedist.services.import_support import column_length, gc_paused, search_indexed_after
+from primedist.services.listing_links import fill_listing_ids
 from primedist.services.order_effects import orders_changed
 from primedist.services.stock import PushTarget, push_targets, queue_pushes
 
@@ -126,13 +127,15 @@ class BatchResult:
     lines: int = 0
     customers_created: int = 0
     stock_moves: int = 0
+    #: Listings of the shop that got their marketplace item id from these orders.
+    listings_linked: int = 0
     order_ids: list[int] = field(default_factory=list)
     #: Seconds spent per step (`STEPS`), for the benchmark's split of the write side.
     timings: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: BatchResult) -> None:
         for name in ("inserted", "updated", "unchanged", "lines", "customers_created",
-                     "stock_moves"):  # fmt: skip
+                     "stock_moves", "listings_linked"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for step, seconds in other.timings.items():
             self.timings[step] = self.timings.get(step, 0.0) + seconds
@@ -263,6 +266,7 @@ class _BatchWriter:
             self._update_orders(updates)
             self._write_lines(items)
             self._write_history(items)
+            self._learn_listing_ids(items)
         with self._timed("stock"):
             self._move_stock(items)
         ids = [it.order_id for it in items if it.order_id is not None]
@@ -521,6 +525,19 @@ class _BatchWriter:
             {"returned_quantity": 0},
         )  # fmt: skip
         self.result.lines = len(rows)
+
+    def _learn_listing_ids(self, items: list[_Item]) -> None:
+        """The marketplace ids the new lines name fill the shop's listings that lack them
+        (`listing_links`)."""
+        sold: dict[int, tuple[str, str | None]] = {}
+        for it in items:
+            if not it.replace_lines:
+                continue
+            for values, line in zip(it.lines, it.remote.lines, strict=True):
+                vid = self.variant_of.get(values[0])
+                if vid is not None and line.item_id:
+                    sold[vid] = (line.item_id, line.model_id)
+        self.result.listings_linked += fill_listing_ids(self.conn, self.shop.id, sold)
 
     def _write_history(self, items: list[_Item]) -> None:
         now = self.imp._ts(self.now)
