@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from primedist.core.clock import shop_tz
+from primedist.core.clock import format_date, shop_tz
+from primedist.core.money import format_money, format_number
 from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import Paper
@@ -158,3 +159,57 @@ def _till(h: ReportHtml, till: TillCount) -> list[str]:
         parts.append(f"<p style='margin:0'>{escape(till.note)}</p>")
     parts.append(f"<p style='margin-top:14px'>{h.t('signature')}:</p><br><br>")
     return parts
+
+
+#: Best-selling products in the chat text (the printout and the export have them all).
+CHAT_PRODUCTS = 5
+
+
+def end_of_day_text(
+    report: EndOfDay, shop_name: str | None, *, lang: str, till: TillCount | None = None
+) -> str:
+    """The report as a short message for the owner's chat (Zalo, Messenger…): the day's
+    figures, the payment methods and the best sellers; with `till`, the cash count. Plain
+    text: nothing escaped."""
+    lang = check_lang(lang)
+
+    def t(key: str) -> str:
+        return pick(_T[key], lang)
+
+    def money(amount: int) -> str:
+        return format_money(amount, lang)
+
+    def number(n: int) -> str:
+        return format_number(n, lang)
+
+    shops = ", ".join(report.shops) if report.shops else t("all_shops")
+    lines = [f"{shop_name} — {t('title')}" if shop_name else t("title"),
+             f"{t('day')}: {format_date(report.day, lang)} · {shops}"]  # fmt: skip
+    if report.staff:
+        lines.append(f"{t('staff')}: {report.staff}")
+    if report.empty:
+        return "\n".join([*lines, t("nothing")])
+    lines += [
+        f"{t('orders')}: {number(report.orders)} · {t('items')}: {number(report.items)}",
+        f"{t('sales')}: {money(report.sales)}",
+        f"{t('refunded')} ({number(report.refunds)}): {money(-report.refunded)}",
+        f"{t('net')}: {money(report.net)}",
+        f"{t('cash')}: {money(report.cash_in_drawer)}",
+    ]
+    if report.cancelled_orders:
+        lines.append(f"{t('cancelled')}: {number(report.cancelled_orders)} "
+                     f"({money(report.cancelled_total)})")  # fmt: skip
+    if report.payments:
+        lines.append(f"{t('by_payment')}:")
+        lines += [f"• {pick(_METHODS[p.method.value], lang)} ({number(p.orders)}): "
+                  f"{money(p.net)}" for p in report.payments]  # fmt: skip
+    if report.products:
+        lines.append(f"{t('products')}:")
+        lines += [f"• {p.name} ({p.sku}): {number(p.units)} · {money(p.revenue)}"
+                  for p in report.products[:CHAT_PRODUCTS]]  # fmt: skip
+        if len(report.products) > CHAT_PRODUCTS:
+            lines.append(t("more").format(n=len(report.products) - CHAT_PRODUCTS))
+    if till is not None:
+        lines += [f"{t('till')}: {t('counted')} {money(till.counted)} · "
+                  f"{t('difference')} {money(till.difference)}"]  # fmt: skip
+    return "\n".join(lines)

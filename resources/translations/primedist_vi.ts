@@ -2276,6 +2276,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã in ra %1</translation>
     </message>
     <message>
+        <source>Copied: paste it into Zalo or Messenger.</source>
+        <translation>Đã sao chép: dán vào Zalo hoặc Messenger.</translation>
+    </message>
+    <message>
         <source>Export the end-of-day report</source>
         <translation>Xuất báo cáo cuối ngày</translation>
     </message>
@@ -2430,6 +2434,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Revenue</source>
         <translation>Doanh thu</translation>
+    </message>
+    <message>
+        <source>Copy as text</source>
+        <translation>Sao chép dạng văn bản</translation>
+    </message>
+    <message>
+        <source>Copy the day&apos;s figures as a message to paste into Zalo or Messenger</source>
+        <translation>Sao chép số liệu trong ngày thành tin nhắn để dán vào Zalo hoặc Messenger</translation>
     </message>
     <message>
         <source>Print</source>

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -211,10 +212,13 @@ class EndOfDayDialog(QDialog):
         self.export_button = QPushButton()
         self.export_button.setObjectName("eodExport")
         self.export_button.clicked.connect(self.export)
+        self.copy_button = QPushButton()
+        self.copy_button.setObjectName("eodCopy")
+        self.copy_button.clicked.connect(self.copy_text)
         self.close_button = QPushButton()
         self.close_button.clicked.connect(self.accept)
         row.addWidget(self.status, 1)
-        for b in (self.print_button, self.export_button, self.close_button):
+        for b in (self.copy_button, self.print_button, self.export_button, self.close_button):
             row.addWidget(b)
         return row
 
@@ -307,7 +311,7 @@ class EndOfDayDialog(QDialog):
         self._show_count()
 
     def _refunds_text(self, r: eod.EndOfDay) -> str:
-        """"2 refunds", and how many of them were exchanges (*đổi hàng*)."""
+        """ "2 refunds", and how many of them were exchanges (*đổi hàng*)."""
         text = count_text(r.refunds, self.tr("%n refund"), self.tr("%n refunds"))
         if r.exchanges:
             text += " · " + count_text(r.exchanges, self.tr("%n exchange"),
@@ -370,6 +374,7 @@ class EndOfDayDialog(QDialog):
         ready = self.report is not None and not self._busy
         self.print_button.setEnabled(ready)
         self.export_button.setEnabled(ready)
+        self.copy_button.setEnabled(ready)
         typed = self.typed_count()
         self.close_till_button.setEnabled(ready and typed is not None and typed[1] is not None)
 
@@ -416,6 +421,21 @@ class EndOfDayDialog(QDialog):
            title=self.tr("Printing the end-of-day report"), network=True).success(
             lambda result: self._finished(self.tr("Printed to %1").replace("%1", result.where))
         ).failure(self._failed).run()  # fmt: skip
+
+    def copy_text(self) -> None:
+        """The day's figures as a chat message, on the clipboard (with the cash count
+        when the till was closed for this view)."""
+        report = self.report
+        if report is None:
+            return
+        from primedist.printing.end_of_day import end_of_day_text
+        from primedist.services.auth import shop_profile
+
+        count = self.last_count if self.last_count in self.counts else None
+        name = shop_profile(self.ctx).get("name")
+        text = end_of_day_text(report, name, lang=current_language(), till=count)
+        QGuiApplication.clipboard().setText(text)
+        self.status.setText(self.tr("Copied: paste it into Zalo or Messenger."))
 
     def export(self) -> None:
         report = self.report
@@ -491,11 +511,13 @@ class EndOfDayDialog(QDialog):
         collected = next((p.collected for p in r.payments if p.method == PaymentMethod.CASH), 0)
         parts = [self.tr("Cash sales − cash refunds")]
         if collected:
-            parts.append(self.tr("+ %1 debts collected").replace("%1", format_money(collected,
-                                                                                   lang)))
+            parts.append(
+                self.tr("+ %1 debts collected").replace("%1", format_money(collected, lang))
+            )
         if r.supplier_cash:
-            parts.append(self.tr("− %1 paid to suppliers").replace(
-                "%1", format_money(r.supplier_cash, lang)))
+            parts.append(
+                self.tr("− %1 paid to suppliers").replace("%1", format_money(r.supplier_cash, lang))
+            )
         return " ".join(parts)
 
     def _shop_headers(self) -> tuple[str, ...]:
@@ -532,6 +554,10 @@ class EndOfDayDialog(QDialog):
         self.tabs.setTabText(0, self.tr("Payment methods"))
         self.tabs.setTabText(1, self.tr("Shops"))
         self.tabs.setTabText(2, self.tr("Products sold"))
+        self.copy_button.setText(self.tr("Copy as text"))
+        self.copy_button.setToolTip(
+            self.tr("Copy the day's figures as a message to paste into Zalo or Messenger")
+        )
         self.print_button.setText(self.tr("Print"))
         self.print_button.setToolTip(self.tr("Print on the receipt printer"))
         self.export_button.setText(self.tr("Export Excel…"))

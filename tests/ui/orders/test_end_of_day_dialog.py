@@ -282,3 +282,40 @@ def test_the_owner_sees_the_day_s_gross_profit_a_cashier_does_not(
     assert other.figures["sales"].text() == money(420_000)
     assert not other.figures["profit"].isVisible()
     assert not other.figure_names["profit"].isVisible()
+
+
+def test_copy_as_text_for_the_owner_s_chat(qtbot, owner_ctx, sales):
+    from primedist.services.auth import shop_profile
+
+    dialog = open_dialog(qtbot, owner_ctx)
+    assert dialog.copy_button.text() == "Copy as text" and dialog.copy_button.isEnabled()
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Copied: paste it into Zalo or Messenger."
+    name = shop_profile(owner_ctx)["name"]
+    assert QApplication.clipboard().text().splitlines() == [
+        f"{name} — END OF DAY",
+        "Day: 20/11/2026 · All shops",
+        "Orders: 3 · Items: 4",
+        f"Sales: {money(420_000)}",
+        f"Refunded (0): {money(0)}",
+        f"Net: {money(420_000)}",
+        f"Cash in drawer: {money(300_000)}",
+        "By payment method:",
+        f"• Cash (2): {money(300_000)}",
+        f"• Bank transfer (1): {money(120_000)}",
+        "Products sold:",
+        f"• Áo thun (V1) (AO-S): 3 · {money(300_000)}",
+        f"• Áo thun (V2) (MU-1): 1 · {money(120_000)}",
+    ]
+
+
+def test_copy_as_text_in_vietnamese_on_a_day_without_sales(qtbot, owner_ctx, sales, vietnamese):
+    dialog = open_dialog(qtbot, owner_ctx)
+    dialog.day.setDate(QDate(2026, 11, 18))
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.day.day == 18,
+                    timeout=WAIT)  # fmt: skip
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    lines = QApplication.clipboard().text().splitlines()
+    assert lines[1:] == ["Ngày: 18/11/2026 · Tất cả gian hàng",
+                         "Không có bán hàng, hủy đơn hay hoàn tiền trong ngày."]  # fmt: skip
+    assert lines[0].endswith("— BÁO CÁO CUỐI NGÀY")
