@@ -3073,6 +3073,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Chưa có đơn hàng</translation>
     </message>
     <message>
+        <source>Margin %1</source>
+        <translation>Biên LN %1</translation>
+    </message>
+    <message>
+        <source>Gross profit ÷ revenue of the same period</source>
+        <translation>Lợi nhuận gộp ÷ doanh thu cùng kỳ</translation>
+    </message>
+    <message>
         <source>Reading the figures</source>
         <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
         <translation>Đang tải số liệu</translation>

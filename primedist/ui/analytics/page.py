@@ -202,6 +202,7 @@ class AnalyticsPage(QWidget):
             self.cards[key].show_change(
                 fig.change_pct, before.replace("%1", fmt(fig.previous, lang))
             )
+        self.cards["profit"].show_margin(a.profit.current, a.revenue.current)
         rate = a.repeat_rate
         card = self.cards["repeat_rate"]
         card.value.setText("—" if rate.current_pct is None else format_percent(rate.current_pct))

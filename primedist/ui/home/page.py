@@ -169,6 +169,25 @@ class Card(QFrame):
             self.clicked.emit()
         super().mouseReleaseEvent(event)
 
+    def set_note(self, text: str, tip: str = "") -> None:
+        """A small muted figure on the title's line, at the right (e.g. the margin)."""
+        note = getattr(self, "note", None)
+        if note is None:
+            note = self.note = QLabel()
+            note.setObjectName("cardNote")
+            self.head.addWidget(note)
+        note.setText(text)
+        note.setToolTip(tip)
+        note.setVisible(bool(text))
+
+    def show_margin(self, profit: int, revenue: int) -> None:
+        """ "Margin 32.5%" = gross profit ÷ revenue of the same period (none without revenue)."""
+        text = ""
+        if revenue > 0:
+            pct = format_percent(profit * 100 / revenue, current_language(), 1)
+            text = translate("HomePage", "Margin %1").replace("%1", pct)
+        self.set_note(text, translate("HomePage", "Gross profit ÷ revenue of the same period"))
+
     def show_change(self, pct: float | None, previous: str, *, points: bool = False) -> None:
         text, colour = change_text(pct, points=points)
         self.change.setText(f"<span style='color:{colour}'>{text}</span> "
@@ -335,6 +354,7 @@ class HomePage(QWidget):
                 data.profit.change_pct,
                 previous.replace("%1", format_money(data.profit.previous, lang)),
             )
+            self.profit.show_margin(data.profit.current, data.revenue.current)
         self.new_orders.value.setText(format_number(data.new_orders.current, lang))
         self.new_orders.show_change(
             data.new_orders.change_pct,

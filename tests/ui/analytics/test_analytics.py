@@ -245,6 +245,8 @@ def test_gross_profit_card_rank_column_and_detail(
     page = make_page(qtbot, ctx)
     card = page.cards["profit"]
     assert card.value.text() == f"{figures.profit.current:,} VND"
+    margin = figures.profit.current * 100 / figures.revenue.current
+    assert card.note.text() == f"Margin {margin:.1f}%"
     assert "Gross profit =" in card.title.toolTip() and card.title.text() == "Gross profit ⓘ"
     products = page.tables["products"]
     shown = {products.item(r, 0).text(): products.item(r, 3).data(Qt.ItemDataRole.UserRole)

@@ -254,6 +254,8 @@ def test_the_gross_profit_card_is_for_who_sees_analytics(
     assert not page.profit.isHidden()
     assert page.profit.value.text() == "30,000 VND"
     assert page.profit.title.text() == "Gross profit ⓘ"
+    assert page.profit.note.text() == "Margin 33.3%"  # 30,000 of 90,000
+    assert page.profit.note.toolTip() == "Gross profit ÷ revenue of the same period"
     assert "Gross profit =" in page.profit.toolTip()
     cashier = owner_ctx.with_actor(Actor(None, "Mai", "mai@x.vn", Role.STAFF,
                                          frozenset({Module.ORDERS})))  # fmt: skip
