@@ -1026,9 +1026,9 @@ class CustomerListPage(FilteredListPage):
         from primedist.services.loyalty import levels
         from primedist.ui.customers.loyalty_panel import pick_level
 
-        ids = self.target_ids()
+        count = self.model.rowCount() if self.all_matching_selected() else self.selected_count()
         self._bulk(
-            lambda: pick_level(self, self.ctx, len(ids)),
+            lambda: pick_level(self, self.ctx, count),
             lambda ctx, level_id, chosen: levels.set_customers_level(ctx, level_id or None, chosen),
             QCoreApplication.translate("customers", "Setting the customer group"),
             QCoreApplication.translate("customers", "%n customer moved to that group"),

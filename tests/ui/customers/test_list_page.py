@@ -519,8 +519,11 @@ def test_bulk_set_group_with_the_group_picker(
 
     def answer(wanted: str | None):
         def exec_(dialog: LevelPickDialog) -> int:
+            from PySide6.QtWidgets import QLabel
+
             box = dialog.box
-            seen.append([box.itemText(i) for i in range(box.count())])
+            seen.append([dialog.findChildren(QLabel)[0].text(),
+                         *(box.itemText(i) for i in range(box.count()))])  # fmt: skip
             if wanted is None:
                 return 0  # Cancel
             box.setCurrentIndex(box.findText(wanted))
@@ -538,7 +541,8 @@ def test_bulk_set_group_with_the_group_picker(
     assert page.level_button.isEnabled() and page.level_button.text() == "Set group…"
     monkeypatch.setattr(LevelPickDialog, "exec", answer(None))
     click(qtbot, page.level_button)
-    assert seen == [["No group", "Khách sỉ (SI)", "VIP (VIP)"]]
+    assert seen == [["Put the 2 chosen customers in the group:", "No group", "Khách sỉ (SI)",
+                     "VIP (VIP)"]]  # fmt: skip
     monkeypatch.setattr(LevelPickDialog, "exec", answer("Khách sỉ (SI)"))
     click(qtbot, page.level_button)
     qtbot.waitUntil(lambda: page.message_bar.isVisible(), timeout=WAIT)
