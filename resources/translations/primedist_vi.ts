@@ -1395,6 +1395,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Sửa…</translation>
     </message>
     <message>
+        <source>Delete…</source>
+        <translation>Xóa…</translation>
+    </message>
+    <message>
         <source>Create order</source>
         <translation>Tạo đơn hàng</translation>
     </message>
@@ -1649,6 +1653,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Customer statistics</source>
         <translation>Thống kê khách hàng</translation>
+    </message>
+    <message>
+        <source>Deleting the customer</source>
+        <translation>Đang xóa khách hàng</translation>
     </message>
     <message>
         <source>Choose a picture…</source>

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QRectF, Qt, Signal
@@ -51,7 +52,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import as_utc, format_date, shop_tz, to_local
 from primedist.core.money import format_money, format_number
 from primedist.domain.customer import MAX_ADDRESSES
-from primedist.domain.enums import Gender, OrderStatus, PointsKind
+from primedist.domain.enums import Gender, OrderStatus, PointsKind, Role
 from primedist.errors import PrimedistError
 from primedist.services import customer_detail as svc
 from primedist.services.context import ServiceContext
@@ -62,13 +63,13 @@ from primedist.services.customer_detail import (
     PeriodStats,
 )
 from primedist.ui.customers.account_panel import AccountPanel
-from primedist.ui.customers.list_page import success_rate_tip
+from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
 from primedist.ui.formatting import format_percent, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers, fit_to_screen
 
@@ -342,6 +343,12 @@ class CustomerDetailDialog(QDialog):
         self.create_order_button.setObjectName("primaryButton")
         self.create_order_button.setAutoDefault(False)
         self.create_order_button.clicked.connect(lambda: self.createOrder.emit(self.customer_id))
+        self.delete_button = QPushButton()
+        self.delete_button.setObjectName("deleteCustomer")
+        self.delete_button.setAutoDefault(False)
+        self.delete_button.clicked.connect(self.delete_customer)
+        self.delete_button.setVisible(self.ctx.actor.role in (Role.OWNER, Role.MANAGER))
+        row.addWidget(self.delete_button)
         row.addWidget(self.edit_button)
         row.addWidget(self.create_order_button)
         return row
@@ -532,6 +539,7 @@ class CustomerDetailDialog(QDialog):
     def _retranslate(self) -> None:
         self.avatar.setToolTip(self.tr("Click to choose or remove the customer's picture"))
         self.edit_button.setText(self.tr("Edit…"))
+        self.delete_button.setText(self.tr("Delete…"))
         self.create_order_button.setText(self.tr("Create order"))
         self.close_button.setText(self.tr("Close"))
         for index, text in enumerate(
@@ -821,6 +829,7 @@ class CustomerDetailDialog(QDialog):
         self.remove_address_button.setEnabled(idle and bool(self.address_list.selectedItems()))
         self.staff_combo.setEnabled(idle)
         self.edit_button.setEnabled(idle)
+        self.delete_button.setEnabled(idle)
 
     def _stored_tags(self) -> list[int]:
         return sorted(t.id for t in self.profile.tags if t.ticked) if self.profile else []
@@ -867,6 +876,35 @@ class CustomerDetailDialog(QDialog):
     def _loyalty_changed(self) -> None:
         self.reload()
         self.changed.emit()
+
+    def delete_customer(self) -> None:
+        """Ask, delete, close (the list refreshes); a customer who owes money stays and
+        the message says why."""
+        if self._busy or not confirm_delete(self, 1):
+            return
+        from primedist.services.customer_delete import delete_customers
+
+        ctx, cid = self.ctx, self.customer_id
+        self._busy = True
+        self._update_buttons()
+
+        def done(report: Any) -> None:
+            if not shiboken6.isValid(self):
+                return
+            if report.deleted:
+                self.changed.emit()
+                self.accept()
+            else:
+                self.show_message(localize(report.summary()))
+
+        def settled() -> None:  # also after a failure (Op shows it)
+            if shiboken6.isValid(self):
+                self._busy = False
+                self._update_buttons()
+
+        op = Op(self, lambda _job: delete_customers(ctx, [cid]), engine=ctx.engine,
+                title=self.tr("Deleting the customer"))  # fmt: skip
+        op.success(done).finally_(settled).run()
 
     def avatar_menu(self) -> QMenu:
         """Choose a picture… / Remove the picture (when there is one)."""

@@ -499,6 +499,22 @@ def cleared(flt: CustomerFilter, kind: str) -> CustomerFilter:
     return replace(flt, **fields[kind])
 
 
+def confirm_delete(parent: QWidget, count: int) -> bool:
+    """Ask before deleting `count` customers (what deleting does); True for Yes."""
+    question = QCoreApplication.translate(
+        "customers",
+        "Delete %1 customers?\n\nThey leave the lists, searches, segments and tags. "
+        "Their orders stay, with the buyer's name. A new order from the same phone or "
+        "marketplace buyer makes a new customer. Customers who still owe money are kept.",
+    ).replace("%1", format_number(count, current_language()))
+    answer = QMessageBox.question(
+        parent, QCoreApplication.translate("customers", "Delete customers"), question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
+
+
 # --------------------------------------------------------------------------- page
 
 
@@ -1045,21 +1061,7 @@ class CustomerListPage(FilteredListPage):
     def delete_customers(self, ids: list[int]) -> bool:
         """Ask, then delete these customers; False when there was nothing to do or the
         user said no."""
-        if not ids:
-            return False
-        lang = current_language()
-        question = QCoreApplication.translate(
-            "customers",
-            "Delete %1 customers?\n\nThey leave the lists, searches, segments and tags. "
-            "Their orders stay, with the buyer's name. A new order from the same phone or "
-            "marketplace buyer makes a new customer. Customers who still owe money are kept.",
-        ).replace("%1", format_number(len(ids), lang))
-        answer = QMessageBox.question(
-            self, QCoreApplication.translate("customers", "Delete customers"), question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )  # fmt: skip
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ids or not confirm_delete(self, len(ids)):
             return False
         from primedist.services.customer_delete import delete_customers
 

@@ -237,3 +237,25 @@ def test_the_picture_is_chosen_and_removed_from_the_avatar(
     remove.trigger()
     qtbot.waitUntil(lambda: dialog.message.text() == "Picture removed.", timeout=WAIT)
     assert dialog.profile.avatar_path is None and centre() == initials
+
+
+def test_delete_from_the_detail_closes_it_and_a_debtor_stays(
+    qtbot, monkeypatch: pytest.MonkeyPatch, owner_ctx: ServiceContext, customer
+) -> None:
+    from primedist.errors import NotFound
+    from primedist.services.customer_account import adjust_balance
+    from primedist.services.customer_detail import customer_profile
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    adjust_balance(owner_ctx, customer["id"], 90_000, "nợ cũ")
+    dialog = open_detail(qtbot, owner_ctx, customer["id"])
+    assert dialog.delete_button.isVisible() and dialog.delete_button.text() == "Delete…"
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "still owe money" in dialog.message.text(), timeout=WAIT)
+    assert dialog.isVisible()
+    adjust_balance(owner_ctx, customer["id"], -90_000, "đã trả")
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    with pytest.raises(NotFound):
+        customer_profile(owner_ctx, customer["id"])
