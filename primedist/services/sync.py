@@ -161,11 +161,22 @@ class SyncReport:
     def summary(self) -> str:
         if self.outcome != "ok":
             return f"{self.shop}: {self.outcome}: {self.message or ''}".rstrip(": ")
+        values: dict[str, Any] = {
+            "shop": self.shop, "fetched": self.fetched, "new": self.inserted,
+            "updated": self.updated, "unchanged": self.unchanged,
+            "seconds": f"{self.seconds:.1f}",
+        }  # fmt: skip
+        if self.listings_linked:
+            return msg(
+                "{shop}: {fetched} orders fetched, {new} new, {updated} updated, "
+                "{unchanged} unchanged; {linked} listings linked to their marketplace ids "
+                "({seconds} s)",
+                linked=self.listings_linked, **values,
+            )  # fmt: skip
         return msg(
             "{shop}: {fetched} orders fetched, {new} new, {updated} updated, "
             "{unchanged} unchanged ({seconds} s)",
-            shop=self.shop, fetched=self.fetched, new=self.inserted, updated=self.updated,
-            unchanged=self.unchanged, seconds=f"{self.seconds:.1f}",
+            **values,
         )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:

@@ -769,6 +769,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{shop}: default low-stock level {before} removed"),
     QT_TRANSLATE_NOOP("service", "{shop}: default low-stock level {before} → {level}"),
     QT_TRANSLATE_NOOP("service", "{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged ({seconds} s)"),
+    QT_TRANSLATE_NOOP("service", "{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged; {linked} listings linked to their marketplace ids ({seconds} s)"),
     QT_TRANSLATE_NOOP("service", "{skus} already belong to other groups: a listing belongs to one group at most. Remove them from those groups first."),
     QT_TRANSLATE_NOOP("service", "{skus} are not in group {code}."),
     QT_TRANSLATE_NOOP("service", "{skus} share the stock of group {group}: count only one."),

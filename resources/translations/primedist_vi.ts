@@ -13905,6 +13905,10 @@ Vẫn bán?</translation>
         <translation>{shop}: đã tải {fetched} đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi ({seconds} giây)</translation>
     </message>
     <message>
+        <source>{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged; {linked} listings linked to their marketplace ids ({seconds} s)</source>
+        <translation>{shop}: đã tải {fetched} đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi; đã liên kết {linked} sản phẩm đăng bán với mã trên sàn ({seconds} giây)</translation>
+    </message>
+    <message>
         <source>{skus} already belong to other groups: a listing belongs to one group at most. Remove them from those groups first.</source>
         <translation>{skus} đã thuộc nhóm khác: mỗi sản phẩm chỉ thuộc tối đa một nhóm. Hãy bỏ khỏi các nhóm đó trước.</translation>
     </message>

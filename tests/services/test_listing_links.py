@@ -89,6 +89,7 @@ def test_a_published_product_learns_its_ids_and_its_stock_reaches_the_platform(
 
     report = market.sync()
     assert report.outcome == "ok" and report.listings_linked == 1
+    assert "; 1 listings linked to their marketplace ids (" in report.summary()
     item, models = links(engine, published)
     assert item == str(with_models[0].item_id)
     ordered = ordered_skus(engine)
