@@ -149,6 +149,9 @@ class EditableProduct:
     draft: ProductDraft
     #: Variant id -> code of its SKU group (its stock is the group's).
     group_codes: dict[int, str] = field(default_factory=dict)
+    #: Shop id -> the marketplace item id of the product's listing there (None: not linked
+    #: yet; a sync learns it from the first order: services/listing_links.py).
+    item_ids: dict[int, str | None] = field(default_factory=dict)
 
 
 def variant_field(index: int, column: str) -> str:
@@ -205,11 +208,12 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
             .where(ProductImage.product_id == product_id)
             .order_by(col(ProductImage.position), col(ProductImage.id))
         ).all()
-        shop_ids = session.exec(
-            select(ProductListing.shop_id)
+        listed = session.exec(
+            select(ProductListing.shop_id, ProductListing.external_id)
             .where(ProductListing.product_id == product_id, col(ProductListing.is_active).is_(True))
             .order_by(col(ProductListing.shop_id))
         ).all()
+    item_ids = dict(listed)
     data_dir = ctx.settings.data_dir if ctx.settings is not None else None
 
     def where(rel: str | None) -> str | None:
@@ -238,10 +242,10 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
         option1_name=first.option1_name if first else None,
         option2_name=first.option2_name if first else None,
         variants=drafts,
-        shop_ids=list(shop_ids),
+        shop_ids=list(item_ids),
         images=[ImageDraft(id=i.id, path=where(i.path), thumb=where(i.thumb_path)) for i in images],
     )
-    return EditableProduct(product_id, product.status, draft, codes)
+    return EditableProduct(product_id, product.status, draft, codes, item_ids)
 
 
 # --------------------------------------------------------------------------- checks

@@ -5065,7 +5065,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The least height of the scrolling details (their natural height is about 480 px).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The least height of the scrolling details (their natural height is about 480 px). Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -5235,6 +5235,22 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>One item, packed. A parcel weighs the sum of its items (500 g for an item with no weight).</source>
         <translation>Một sản phẩm đã đóng gói. Kiện hàng nặng bằng tổng các sản phẩm trong đó (500 g cho sản phẩm chưa có khối lượng).</translation>
+    </message>
+    <message>
+        <source>linked</source>
+        <translation>đã liên kết</translation>
+    </message>
+    <message>
+        <source>Item %1 on the marketplace: stock changes are sent there.</source>
+        <translation>Sản phẩm %1 trên sàn: thay đổi tồn kho được gửi lên sàn.</translation>
+    </message>
+    <message>
+        <source>not linked yet</source>
+        <translation>chưa liên kết</translation>
+    </message>
+    <message>
+        <source>The marketplace&apos;s item id is learnt from this product&apos;s first synced order there; until then its stock is not sent. List it in Seller Center first.</source>
+        <translation>Mã sản phẩm trên sàn được lấy từ đơn hàng đầu tiên của sản phẩm này được đồng bộ về; trước đó tồn kho chưa được gửi lên sàn. Hãy đăng sản phẩm trong Seller Center trước.</translation>
     </message>
     <message>
         <source>Edit product — %1</source>

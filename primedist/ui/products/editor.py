@@ -194,6 +194,8 @@ class ProductEditor(QDialog):
         self._formatting = False
         self._error_row: int | None = None
         self._group_codes: dict[int, str] = {}
+        #: Shop id -> item id of the product's listing there (None: not linked yet).
+        self._item_ids: dict[int, str | None] = {}
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
         fit_to_screen(self, 1200, 860)
@@ -453,8 +455,7 @@ class ProductEditor(QDialog):
         self.remove_image_button.setText(self.tr("Remove"))
         self.images_hint.setText(self.tr("The first image is the cover; drag to reorder."))
         self.shops_box.setTitle(self.tr("Sell on"))
-        for shop in self.shops:
-            self.shop_checks[shop.id].setText(f"{shop.name}  ({enum_label(shop.channel)})")
+        self._shop_texts()
         self.no_shops.setText(self.tr("No shop yet: add shops in Settings."))
         self.no_shops.setVisible(not self.shops)
         self.attributes_box.setTitle(self.tr("Attributes (up to two)"))
@@ -559,6 +560,28 @@ class ProductEditor(QDialog):
         self.name_counter.setText(f"{n}/{svc.MAX_NAME}")
         _set_flag(self.name_counter, "over", n > svc.MAX_NAME)
 
+    def _shop_texts(self) -> None:
+        """Each shop's tick: its name and channel; a marketplace listing says whether it is
+        linked to its item there (stock changes reach only a linked one)."""
+        for shop in self.shops:
+            check = self.shop_checks[shop.id]
+            text, tip = f"{shop.name}  ({enum_label(shop.channel)})", ""
+            if shop.channel.is_marketplace and shop.id in self._item_ids:
+                item = self._item_ids[shop.id]
+                if item:
+                    text += " — " + self.tr("linked")
+                    tip = self.tr("Item %1 on the marketplace: stock changes are sent there.")
+                    tip = tip.replace("%1", item)
+                else:
+                    text += " — " + self.tr("not linked yet")
+                    tip = self.tr(
+                        "The marketplace's item id is learnt from this product's first synced "
+                        "order there; until then its stock is not sent. List it in Seller "
+                        "Center first."
+                    )
+            check.setText(text)
+            check.setToolTip(tip)
+
     # ----------------------------------------------------------------------- loading
 
     def _load(self) -> None:
@@ -576,6 +599,8 @@ class ProductEditor(QDialog):
             return
         d = product.draft
         self._group_codes = dict(product.group_codes)
+        self._item_ids = dict(product.item_ids)
+        self._shop_texts()
         self.setWindowTitle(self.tr("Edit product — %1").replace("%1", d.name))
         self.name.setText(d.name)
         self.category.setEditText(d.category or "")

@@ -382,3 +382,26 @@ def test_escape_cancels(qtbot, owner_ctx: ServiceContext, questions: Questions) 
     questions.answer = QMessageBox.StandardButton.Yes
     qtbot.keyClick(typed, Qt.Key.Key_Escape)
     assert not typed.isVisible() and typed.saved_id is None
+
+
+def test_each_marketplace_tick_says_whether_its_listing_is_linked(
+    qtbot, owner_ctx: ServiceContext, engine: Engine, shops: dict[str, int]
+) -> None:
+    counter = make_shop(engine, "Cửa hàng", Channel.OFFLINE)
+    pid = svc.create_product(owner_ctx, ProductDraft(
+        name="Cốc sứ", variants=[VariantDraft(sku="COC-1", price=45_000)],
+        shop_ids=[shops["shopee"], shops["lazada"], counter]))  # fmt: skip
+    listings = table_of(ProductListing)
+    with engine.begin() as conn:  # what a sync learns from the product's first Shopee order
+        conn.execute(listings.update().where(listings.c.product_id == pid,
+                                             listings.c.shop_id == shops["shopee"])
+                     .values(external_id="800007"))  # fmt: skip
+    dialog = open_editor(qtbot, owner_ctx, pid)
+    shopee, lazada = dialog.shop_checks[shops["shopee"]], dialog.shop_checks[shops["lazada"]]
+    assert shopee.text() == "Shopee Hà Nội  (Shopee) — linked"
+    assert shopee.toolTip() == "Item 800007 on the marketplace: stock changes are sent there."
+    assert lazada.text() == "Lazada Sài Gòn  (Lazada) — not linked yet"
+    assert "learnt from this product's first synced order" in lazada.toolTip()
+    assert dialog.shop_checks[counter].text() == "Cửa hàng  (Offline)"  # nothing to link
+    assert svc.get_product(owner_ctx, pid).item_ids == {
+        shops["shopee"]: "800007", shops["lazada"]: None, counter: None}  # fmt: skip
