@@ -24,6 +24,7 @@ from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMet
 from primedist.domain.order import Order, compute_total
 from primedist.domain.shop import Shop
 from primedist.queries.reports import refresh_summaries
+from primedist.services.context import ServiceContext
 
 shops_t = Shop.__table__  # type: ignore[attr-defined]
 customers_t = Customer.__table__  # type: ignore[attr-defined]
@@ -348,3 +349,17 @@ def add_product(ctx: Any, name: str, variants: Sequence[Any]) -> int:
                          option1_name="Size" if len(variants) > 1 else None, option2_name=None,
                          variants=list(variants), shop_ids=[], images=[])  # fmt: skip
     return int(create_product(ctx, draft))
+
+
+def linked_sandbox_shop(ctx: ServiceContext, sandbox: Any, name: str = "Shopee Sandbox") -> int:
+    """A Shopee shop of the app with the demo partner, authorised on the running Shopee
+    `sandbox` over HTTP (its tokens stored encrypted as for a real shop); returns its id."""
+    from primedist.sandbox.shopee import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, DEMO_SHOP_ID
+    from primedist.services import channels
+
+    shop_id = channels.add_shopee_shop(
+        ctx, name=name, partner_id=DEMO_PARTNER_ID, partner_key=DEMO_PARTNER_KEY,
+        api_host=sandbox.url,
+    )  # fmt: skip
+    channels.authorize_shop(ctx, shop_id, sandbox.authorize(), DEMO_SHOP_ID)
+    return shop_id

@@ -300,3 +300,36 @@ def test_link_a_lazada_store_with_the_pasted_address(cli: Any, data_dir: Path) -
         assert shop["status"] == "connected" and shop["external_shop_id"] == str(DEMO_SELLER_ID)
         spent = cli(*d, "shop", "authorize", "Lazada VN", "--code", "0_1_spent")
         assert spent.code == EXIT_ERROR and "primedist: error:" in spent.error_line()
+
+
+def test_shop_listings_links_or_creates_and_names_what_stays_unlinked(
+    cli: Any, data_dir: Path, sandbox: ShopeeSandbox
+) -> None:
+    add_sandbox_shop(cli, data_dir, sandbox)
+    not_linked = cli("--data-dir", str(data_dir), "shop", "listings", "Sandbox Shop")
+    assert not_linked.code == EXIT_ERROR and "not linked yet" in not_linked.error_line()
+    linked = cli("--data-dir", str(data_dir), "shop", "authorize", "Sandbox Shop",
+                 "--code", sandbox.authorize(), "--shop-id", str(DEMO_SHOP_ID))  # fmt: skip
+    assert linked.code == EXIT_OK, linked.err
+    items = {m.item_id for m in sandbox.catalogue}
+
+    read = cli("--data-dir", str(data_dir), "shop", "listings", "Sandbox Shop", "--json")
+    assert read.code == EXIT_ERROR  # nothing in the app has the shop's SKUs yet
+    report = read.json()
+    assert report["items"] == len(items) and report["listings_linked"] == 0
+    assert len(report["unlinked"]) == len(items)
+    first = report["unlinked"][0]
+    assert first["skus"] and "no product in the app has its SKUs" in first["reason"]
+
+    text = cli("--data-dir", str(data_dir), "shop", "listings", "Sandbox Shop")
+    assert f"  {first['item_id']} {first['name']} [" in text.out
+
+    created = cli("--data-dir", str(data_dir), "shop", "listings", "Sandbox Shop",
+                  "--create-missing", "--json")  # fmt: skip
+    assert created.code == EXIT_OK, created.out
+    assert created.json()["products_created"] == len(items)
+    assert created.json()["listings_linked"] == len(items)
+    assert table_count(data_dir, "variants") == len(sandbox.catalogue)
+    again = cli("--data-dir", str(data_dir), "shop", "listings", "Sandbox Shop")
+    assert again.code == EXIT_OK
+    assert f"{len(items)} linked already" in again.out

@@ -5,13 +5,16 @@
     primedist shop auth-url NAME [--redirect URL] [--wait [--timeout S]]
     primedist shop authorize NAME (--code CODE [--shop-id ID] | --url ADDRESS)
     primedist shop list
+    primedist shop listings NAME [--create-missing] [--push-stock]
     primedist shop disconnect NAME
 
 The app's id and secret go by the marketplace's names too: Shopee --partner-id and
 --partner-key, Lazada/TikTok --app-key and --app-secret, Tiki --client-id and
 --client-secret. The secret may come from PRIMEDIST_APP_SECRET (or PRIMEDIST_PARTNER_KEY)
 instead of the command line, which other users of the computer can see. --shop-id is
-Shopee's (its redirect names the shop); the others name it in the token response. Every
+Shopee's (its redirect names the shop); the others name it in the token response.
+`listings` reads the shop's items from the marketplace (Shopee) and links them to the
+products by SKU (services.listing_pull); it exits 1 when some items stay unlinked. Every
 command takes --json.
 """
 
@@ -23,7 +26,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, emit, open_context, positive_int
+from primedist.cli import EXIT_ERROR, EXIT_OK, Parser, as_owner, emit, open_context, positive_int
 from primedist.config import Settings
 
 APP_SECRET_ENV = "PRIMEDIST_APP_SECRET"
@@ -100,6 +103,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = actions.add_parser("list", help="marketplace shops with their link status")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_shop_list)
+
+    p = actions.add_parser(
+        "listings", help="read the shop's listings from the marketplace and link them by SKU"
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "--create-missing",
+        action="store_true",
+        help="create a product for each item none of whose SKUs is in the app",
+    )
+    p.add_argument("--push-stock", action="store_true",
+                   help="then send the app's stock to every linked listing")  # fmt: skip
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_shop_listings)
 
     p = actions.add_parser("disconnect", help="remove a shop's access (its orders stay)")
     p.add_argument("name", metavar="NAME")
@@ -224,6 +241,27 @@ def cmd_shop_list(args: argparse.Namespace, settings: Settings) -> int:
         text += "".join(f"\n{w}" for w in warnings)
     emit(args, {"shops": rows}, text)
     return EXIT_OK
+
+
+def cmd_shop_listings(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.services import channels
+    from primedist.services.listing_pull import pull_listings
+
+    ctx = as_owner(open_context(settings))
+    shop_id = channels.shop_id_by_name(ctx, args.name)
+    report = pull_listings(
+        ctx, shop_id, create_missing=args.create_missing, push_stock=args.push_stock
+    )
+    lines = [str(report.summary())]
+    lines += [f"  {u.item_id} {u.name} [{', '.join(u.skus) or '-'}]: {u.reason}"
+              for u in report.unlinked]  # fmt: skip
+    if report.stock_pushes:
+        lines.append(f"{report.stock_pushes} stock updates queued (primedist outbox --deliver).")
+    data = {k: v for k, v in report.__dict__.items() if k != "unlinked"}
+    data["unlinked"] = [dict(u.__dict__, skus=list(u.skus), reason=str(u.reason))
+                        for u in report.unlinked]  # fmt: skip
+    emit(args, data, "\n".join(lines))
+    return EXIT_ERROR if report.unlinked else EXIT_OK
 
 
 def cmd_shop_disconnect(args: argparse.Namespace, settings: Settings) -> int:

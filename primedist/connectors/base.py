@@ -15,7 +15,7 @@ it) and once more when the platform says the token is invalid.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -379,6 +379,37 @@ class ShopInfo:
     auth_expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class RemoteModel:
+    """One sellable model (variant) of a marketplace item as the platform lists it."""
+
+    #: The platform's model / SKU id; None when the item has no variants.
+    model_id: str | None
+    #: The seller's SKU on the platform (None when the seller left it empty).
+    sku: str | None
+    #: The option values of this model, in the order of the item's `option_names`.
+    options: tuple[str, ...]
+    #: The list price before promotions, đồng.
+    price: int
+    #: The seller's stock on the platform (None when the platform did not say).
+    stock: int | None
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    """One item (listing) of the shop on the platform, with its models."""
+
+    item_id: str
+    name: str
+    #: The item-level SKU (parent SKU), when the seller gave one.
+    sku: str | None
+    #: The platform's own status word (Shopee: NORMAL, UNLIST, ...).
+    status: str
+    #: The variation names (e.g. ("Màu", "Size")); empty for an item without variants.
+    option_names: tuple[str, ...]
+    models: tuple[RemoteModel, ...]
+
+
 class Action(StrEnum):
     """Outbound actions a platform may allow."""
 
@@ -387,6 +418,8 @@ class Action(StrEnum):
     CANCEL = "cancel"
     PUSH_STOCK = "push_stock"
     PUSH_PRICE = "push_price"
+    #: Read the shop's items and models (`listed_items`).
+    LIST_ITEMS = "list_items"
 
 
 # --------------------------------------------------------------------------- the interface
@@ -471,6 +504,11 @@ class Connector(Protocol):
 
     def shop_info(self) -> ShopInfo:
         """The bound shop's name, status and authorisation expiry."""
+        ...
+
+    def listed_items(self) -> Iterator[RemoteItem]:
+        """Every item of the shop that is for sale or unlisted by the seller, with its
+        models (NotSupported when the platform's product API is not spoken here)."""
         ...
 
     def close(self) -> None:

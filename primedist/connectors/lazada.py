@@ -60,6 +60,7 @@ from primedist.connectors.base import (
     RateLimited,
     RemoteAddress,
     RemoteBuyer,
+    RemoteItem,
     RemoteOrder,
     RemoteOrderLine,
     RemoteOrderState,
@@ -84,6 +85,7 @@ from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
 from primedist.connectors.token_keeper import TokenKeeper
 from primedist.core.clock import Clock
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -484,6 +486,13 @@ class LazadaConnector(TokenKeeper):
                 message = failed.get(str(u.model_id)) or failed.get(f"item:{u.item_id}")
                 results[n] = PushResult(u.item_id, u.model_id, message is None, message)
         return [results[n] for n in range(len(updates))]
+
+    def listed_items(self) -> Iterator[RemoteItem]:
+        """Not spoken here yet: the shop's listings get their ids from synced orders."""
+        raise NotSupported(
+            msg("Reading the shop's listings from {platform} is not available yet; listings"
+                " get their ids from synced orders.", platform=PLATFORM)
+        )  # fmt: skip
 
     def shop_info(self) -> ShopInfo:
         data = _answer_data(self._call("GET", SELLER_PATH), SELLER_PATH)

@@ -47,6 +47,8 @@ from primedist.connectors.base import (
     RateLimited,
     RemoteAddress,
     RemoteBuyer,
+    RemoteItem,
+    RemoteModel,
     RemoteOrder,
     RemoteOrderLine,
     RemoteOrderState,
@@ -92,6 +94,9 @@ SHIPPING_PARAMETER_PATH = "/api/v2/logistics/get_shipping_parameter"
 SHIP_ORDER_PATH = "/api/v2/logistics/ship_order"
 UPDATE_STOCK_PATH = "/api/v2/product/update_stock"
 UPDATE_PRICE_PATH = "/api/v2/product/update_price"
+ITEM_LIST_PATH = "/api/v2/product/get_item_list"
+ITEM_BASE_INFO_PATH = "/api/v2/product/get_item_base_info"
+MODEL_LIST_PATH = "/api/v2/product/get_model_list"
 
 MAX_WINDOW = timedelta(days=15)
 #: How messages name the platform.
@@ -99,6 +104,11 @@ PLATFORM = "Shopee"
 DETAIL_BATCH = 50
 MAX_PAGE_SIZE = 100
 MODELS_PER_PUSH = 50
+#: Most item ids one `get_item_base_info` call takes.
+BASE_INFO_BATCH = 50
+#: The item statuses `listed_items` reads: for sale, and hidden by the seller (still the
+#: shop's listing; banned and deleted items are not).
+LISTED_STATUSES = ("NORMAL", "UNLIST")
 #: Shopee does not return the refresh token's life; its docs say 30 days.
 REFRESH_TOKEN_LIFE = timedelta(days=30)
 #: The daily call limit resets at 00:00 UTC+8.
@@ -202,7 +212,8 @@ class ShopeeConnector(TokenKeeper):
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
-    capabilities = frozenset({Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK, Action.PUSH_PRICE})
+    capabilities = frozenset({Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK, Action.PUSH_PRICE,
+                              Action.LIST_ITEMS})  # fmt: skip
 
     def __init__(
         self,
@@ -439,6 +450,49 @@ class ShopeeConnector(TokenKeeper):
             authorized_at=utc_from_timestamp(auth_time) if auth_time else None,
             auth_expires_at=utc_from_timestamp(expire_time) if expire_time else None,
         )
+
+    # ---------------------------------------------------------------- listings
+
+    def listed_items(self) -> Iterator[RemoteItem]:
+        """Lazily, so a big shop is not held in memory: a page of item ids, their base
+        info 50 at a time, then one model-list call per item with variants (Shopee has
+        no batch call for models). The calls happen while the caller iterates, so a
+        ConnectorError can come after some items were yielded."""
+        for item_ids in _batches(self._listed_item_ids(), BASE_INFO_BATCH):
+            for row in self._base_info(item_ids):
+                item_id = _item_id(row, ITEM_BASE_INFO_PATH)
+                models = self._model_list(item_id) if row.get("has_model") else None
+                yield map_item(row, models)
+
+    def _listed_item_ids(self) -> Iterator[str]:
+        """The ids `get_item_list` pages through (offset paging), each once even when the
+        list shifts under the paging and shows an item twice."""
+        offset = 0
+        seen: set[str] = set()
+        while True:
+            params = {"offset": offset, "page_size": self._page_size,
+                      "item_status": list(LISTED_STATUSES)}  # fmt: skip
+            answer = self._call("GET", ITEM_LIST_PATH, params=params)
+            data = _answer_response(answer, ITEM_LIST_PATH)
+            for row in _rows(data, "item", ITEM_LIST_PATH):
+                item_id = _item_id(row, ITEM_LIST_PATH)
+                if item_id not in seen:
+                    seen.add(item_id)
+                    yield item_id
+            if not data.get("has_next_page"):
+                return
+            offset = _next_offset(data, offset)
+
+    def _base_info(self, item_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Base info of up to 50 items (Shopee leaves unknown ids out)."""
+        params = {"item_id_list": ",".join(item_ids)}
+        answer = self._call("GET", ITEM_BASE_INFO_PATH, params=params)
+        return _rows(_answer_response(answer, ITEM_BASE_INFO_PATH), "item_list",
+                     ITEM_BASE_INFO_PATH)  # fmt: skip
+
+    def _model_list(self, item_id: str) -> dict[str, Any]:
+        answer = self._call("GET", MODEL_LIST_PATH, params={"item_id": item_id})
+        return _answer_response(answer, MODEL_LIST_PATH)
 
     # ---------------------------------------------------------------- the HTTP call
 
@@ -722,6 +776,107 @@ def _map_address(addr: dict[str, Any], name: str | None, phone: str | None) -> R
                          full_address=full)  # fmt: skip
 
 
+def map_item(row: dict[str, Any], models: dict[str, Any] | None) -> RemoteItem:
+    """A `get_item_base_info` item (with its `get_model_list` answer when it has
+    variants) as a RemoteItem; ConnectorError naming the item when it is malformed."""
+    item_id = str(row.get("item_id") or "")
+    try:
+        return _map_item(item_id, row, models)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConnectorError(f"Shopee item {item_id or '?'} could not be read: {exc}") from None
+
+
+def _map_item(item_id: str, row: dict[str, Any], models: dict[str, Any] | None) -> RemoteItem:
+    sku = _clip(row.get("item_sku"), "sku")
+    if models is None:  # no variants: the item itself is the one sellable model
+        names: tuple[str, ...] = ()
+        only = RemoteModel(None, sku, (), _list_price(row), _seller_stock(row))
+        found: tuple[RemoteModel, ...] = (only,)
+    else:
+        tiers = _tiers(models)
+        names = tuple(name for name, _ in tiers)
+        found = tuple(_map_model(m, tiers) for m in _objects(models, "model"))
+    return RemoteItem(item_id=item_id, name=_clip(row.get("item_name"), "product") or "",
+                      sku=sku, status=str(row.get("item_status") or ""), option_names=names,
+                      models=found)  # fmt: skip
+
+
+def _tiers(models: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(name, option labels) of each variation, in `tier_index` order."""
+    return tuple(
+        (str(tier.get("name") or "").strip(),
+         tuple(str(o.get("option") or "").strip() for o in _objects(tier, "option_list")))
+        for tier in _objects(models, "tier_variation")
+    )  # fmt: skip
+
+
+def _map_model(raw: dict[str, Any], tiers: tuple[tuple[str, tuple[str, ...]], ...]) -> RemoteModel:
+    model_id = raw.get("model_id")
+    if model_id is None or model_id == "":
+        raise ValueError("a model has no model_id")
+    index = raw.get("tier_index")
+    if not isinstance(index, list) or len(index) != len(tiers):
+        raise ValueError(f"model {model_id}: tier_index {index!r} does not fit its"
+                         f" {len(tiers)} variation(s)")  # fmt: skip
+    options = []
+    for (_name, labels), k in zip(tiers, index, strict=True):
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < len(labels):
+            raise ValueError(f"model {model_id}: tier_index {index!r} names no option")
+        options.append(labels[k])
+    return RemoteModel(model_id=str(model_id), sku=_clip(raw.get("model_sku"), "sku"),
+                       options=tuple(options), price=_list_price(raw),
+                       stock=_seller_stock(raw))  # fmt: skip
+
+
+def _list_price(raw: dict[str, Any]) -> int:
+    """The list price (`original_price`: before promotions) of the first `price_info`;
+    missing is an error, not 0, so a broken answer never reads as a free item."""
+    prices = _objects(raw, "price_info")
+    if not prices or prices[0].get("original_price") is None:
+        raise ValueError("it has no price")
+    return _money(prices[0]["original_price"], "original_price")
+
+
+def _seller_stock(raw: dict[str, Any]) -> int | None:
+    """The seller's stock: the sum over their warehouses, else the summary's available
+    stock, else None (Shopee did not say)."""
+    info = raw.get("stock_info_v2") or {}
+    warehouses = _objects(info, "seller_stock")
+    if warehouses:
+        return sum(_int(w.get("stock"), name="seller_stock.stock") for w in warehouses)
+    total = (info.get("summary_info") or {}).get("total_available_stock")
+    return None if total is None else _int(total, name="total_available_stock")
+
+
+def _objects(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The list of objects under `key` of a product answer (missing = empty)."""
+    rows = raw.get(key) or []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"{key} is not a list of objects")
+    return rows
+
+
+def _item_id(row: dict[str, Any], path: str) -> str:
+    item_id = row.get("item_id")
+    if item_id is None or str(item_id).strip() == "":
+        raise ConnectorError(f"Shopee answered an item without an item id ({path}).")
+    return str(item_id).strip()
+
+
+def _next_offset(data: dict[str, Any], offset: int) -> int:
+    """Where the next item page starts; an offset that is missing or does not move on
+    would page forever, so it is an error."""
+    try:
+        following = _int(data.get("next_offset"), name="next_offset")
+    except ValueError:
+        following = offset
+    if following <= offset:
+        raise ConnectorError(
+            f"Shopee said more items follow but gave no next offset ({ITEM_LIST_PATH})."
+        )
+    return following
+
+
 def _push_results(chunk: Sequence[Any], data: dict[str, Any]) -> list[PushResult]:
     failed = {
         str(f.get("model_id", 0)): str(f.get("failed_reason") or "refused")
@@ -774,6 +929,18 @@ def _by_item(updates: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
 def _chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _batches(values: Iterable[str], size: int) -> Iterator[list[str]]:
+    """`values` in lists of `size` (the last may be shorter), read as they come."""
+    batch: list[str] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _money(value: Any, name: str = "amount") -> int:

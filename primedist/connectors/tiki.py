@@ -32,7 +32,7 @@ import base64
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,6 +54,7 @@ from primedist.connectors.base import (
     RateLimited,
     RemoteAddress,
     RemoteBuyer,
+    RemoteItem,
     RemoteOrder,
     RemoteOrderLine,
     RemoteOrderState,
@@ -72,6 +73,7 @@ from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
 from primedist.connectors.token_keeper import TokenKeeper
 from primedist.core.clock import Clock
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -367,6 +369,13 @@ class TikiConnector(TokenKeeper):
     def push_price(self, updates: Sequence[PriceUpdate]) -> list[PushResult]:
         del updates
         raise NotSupported("Tiki prices are not pushed from here yet: use Tiki Seller Center.")
+
+    def listed_items(self) -> Iterator[RemoteItem]:
+        """Not spoken here yet: the shop's listings get their ids from synced orders."""
+        raise NotSupported(
+            msg("Reading the shop's listings from {platform} is not available yet; listings"
+                " get their ids from synced orders.", platform=PLATFORM)
+        )  # fmt: skip
 
     def shop_info(self) -> ShopInfo:
         seller = self._seller(None)

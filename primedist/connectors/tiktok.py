@@ -51,6 +51,7 @@ from primedist.connectors.base import (
     RateLimited,
     RemoteAddress,
     RemoteBuyer,
+    RemoteItem,
     RemoteOrder,
     RemoteOrderLine,
     RemoteOrderState,
@@ -76,6 +77,7 @@ from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
 from primedist.connectors.token_keeper import TokenKeeper
 from primedist.core.clock import Clock
+from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -407,6 +409,13 @@ class TikTokConnector(TokenKeeper):
                     reason = failed.get(str(u.model_id))
                     results[n] = PushResult(u.item_id, u.model_id, reason is None, reason)
         return [results[n] for n in sorted(results)]
+
+    def listed_items(self) -> Iterator[RemoteItem]:
+        """Not spoken here yet: the shop's listings get their ids from synced orders."""
+        raise NotSupported(
+            msg("Reading the shop's listings from {platform} is not available yet; listings"
+                " get their ids from synced orders.", platform=PLATFORM)
+        )  # fmt: skip
 
     def shop_info(self) -> ShopInfo:
         shops = self._authorised_shops(None)

@@ -281,7 +281,9 @@ class MarketplaceSandbox(LocalServer, Generic[C]):
     def handle(self, method: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> Answer:
         """One HTTP request (lower-cased header names) → its answer. Runs on a server thread."""
         parts = urlsplit(raw_path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        # A repeated parameter (Shopee's `item_status=NORMAL&item_status=UNLIST`) arrives
+        # as its values joined with ","; a single one as it is.
+        query = {k: ",".join(v) for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         path = self._api_path(parts.path)
         if path.startswith(CONTROL_PREFIX):
             return self._control(method, path[len(CONTROL_PREFIX) :], query, body)

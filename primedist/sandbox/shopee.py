@@ -4,14 +4,18 @@
 http.server): the authorisation link (which "logs the seller in" at once and redirects
 with a code), code → tokens, refresh with rotation (the old refresh token dies), shop
 info, the order list on update/create time (the 15-day rule, cursor paging), order
-details in batches of 1–50, arrange shipment, cancel, stock and price updates. Every call
-is checked like Shopee does: partner id, a timestamp within 5 minutes, the HMAC
-signature, and for shop APIs a live access token of the shop.
+details in batches of 1–50, arrange shipment, cancel, the shop's items (item list with
+offset paging and its status filter, base info of 1–50 items, one item's models with
+their variations, prices and stock), stock and price updates. Every call is checked like
+Shopee does: partner id, a timestamp within 5 minutes, the HMAC signature, and for shop
+APIs a live access token of the shop.
 
 Orders come from `generator` (deterministic from the seed, moving over time with the
-sandbox's clock). Faults can be injected (`inject`): rate limit, HTTP 500, timeouts, slow
-answers, an expired token, the daily limit, a dropped connection. Received actions are
-recorded (`calls`) so tests can prove an action was sent exactly once.
+sandbox's clock); the items are its catalogue, all NORMAL but those a test puts in
+`unlisted`, with the prices and stock last pushed (or a deterministic starting stock).
+Faults can be injected (`inject`): rate limit, HTTP 500, timeouts, slow answers, an
+expired token, the daily limit, a dropped connection. Received actions are recorded
+(`calls`) so tests can prove an action was sent exactly once.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from primedist.connectors.base import TokenPair
 from primedist.connectors.shopee import (
     AUTH_PARTNER_PATH,
     CANCEL_ORDER_PATH,
+    ITEM_BASE_INFO_PATH,
+    ITEM_LIST_PATH,
     MAX_WINDOW,
+    MODEL_LIST_PATH,
     ORDER_DETAIL_PATH,
     ORDER_LIST_PATH,
     REFRESH_TOKEN_LIFE,
@@ -56,7 +63,7 @@ from primedist.sandbox.base import (
     json_object,
     request_id,
 )
-from primedist.sandbox.generator import MAX_ORDERS, order_sn, sn_index
+from primedist.sandbox.generator import MAX_ORDERS, CatalogueModel, order_sn, sn_index
 
 #: The demo app's credentials (safe to publish: they only open this sandbox).
 DEMO_PARTNER_ID = 1_000_777
@@ -69,6 +76,11 @@ CANCELLABLE = ("UNPAID", "READY_TO_SHIP", "RETRY_SHIP")
 #: After an arranged shipment with no path of its own: (status, hours after the last step).
 DEFAULT_TAIL = (("SHIPPED", 6), ("TO_CONFIRM_RECEIVE", 48), ("COMPLETED", 72))
 CODE_LIFE = 600
+ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
+#: Variation names by how many an item has (the catalogue only keeps the option labels).
+TIER_NAMES = {1: ("Phân loại",), 2: ("Màu sắc", "Kích cỡ")}
+#: The seller's one warehouse (Shopee's `seller_stock[].location_id`).
+LOCATION_ID = "VNZ"
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,13 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
         super().__init__(config or SandboxConfig(), clock)
         self._models = {(m.item_id, m.model_id): m for m in self.catalogue}
         self._items = {m.item_id for m in self.catalogue}
+        #: Each item's models, items in catalogue order.
+        self._item_models: dict[int, list[CatalogueModel]] = {}
+        for m in self.catalogue:
+            self._item_models.setdefault(m.item_id, []).append(m)
+        #: Items the seller hid (status UNLIST); every other item is NORMAL.
+        self.unlisted: set[int] = set()
+        self._listed_since = self._now()
         #: Stock and price last pushed per (item_id, model_id).
         self.stock: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[int, int], int] = {
@@ -133,6 +152,9 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
             ("POST", CANCEL_ORDER_PATH): (True, self._cancel_order),
             ("POST", UPDATE_STOCK_PATH): (True, self._update_stock),
             ("POST", UPDATE_PRICE_PATH): (True, self._update_price),
+            ("GET", ITEM_LIST_PATH): (True, self._item_list),
+            ("GET", ITEM_BASE_INFO_PATH): (True, self._item_base_info),
+            ("GET", MODEL_LIST_PATH): (True, self._model_list),
         }
 
     # ------------------------------------------------------------------ test/demo controls
@@ -154,6 +176,28 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
     def order_sns(self) -> list[str]:
         """Every order that exists now (for test expectations)."""
         return self.order_ids()
+
+    def item_status(self, item_id: int) -> str:
+        return "UNLIST" if item_id in self.unlisted else "NORMAL"
+
+    def stock_of(self, item_id: int, model_id: int) -> int:
+        """The seller's stock of a model: the last pushed, else a deterministic start."""
+        with self._lock:
+            pushed = self.stock.get((item_id, model_id))
+        return pushed if pushed is not None else 5 + (model_id or item_id) % 40
+
+    def tiers(self, item_id: int) -> list[tuple[str, list[str]]]:
+        """(name, option labels) of an item's variations, from its models' comma-joined
+        names; labels in first-seen order (a model's `tier_index` points into them)."""
+        labels = [m.model_name.split(",") for m in self._item_models[item_id] if m.model_id]
+        count = max((len(parts) for parts in labels), default=0)
+        names = TIER_NAMES.get(count) or tuple(f"Phân loại {k + 1}" for k in range(count))
+        options: list[list[str]] = [[] for _ in range(count)]
+        for parts in labels:
+            for k, label in enumerate(parts):
+                if label not in options[k]:
+                    options[k].append(label)
+        return list(zip(names, options, strict=True))
 
     # ------------------------------------------------------------------ request handling
 
@@ -487,6 +531,77 @@ class ShopeeSandbox(MarketplaceSandbox[SandboxConfig]):
                     success.append(ok)
             self._calls.append(SandboxCall(path, body, self.clock.now()))
         return {"response": {"success_list": success, "failure_list": failure}}
+
+    def _item_list(self, query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        size, offset = _int_param(query, "page_size"), _int_param(query, "offset")
+        if not 1 <= size <= self.config.max_page_size:
+            raise ApiError("error_param", f"page_size must be 1-{self.config.max_page_size}.")
+        if offset < 0:
+            raise ApiError("error_param", "offset must be 0 or more.")
+        wanted = [s for s in query.get("item_status", "").split(",") if s]
+        if not wanted:
+            raise ApiError("error_param", "item_status is required.")
+        if any(s not in ITEM_STATUSES for s in wanted):
+            raise ApiError("error_param", f"item_status must be one of {', '.join(ITEM_STATUSES)}.")
+        rows = [{"item_id": item, "item_status": self.item_status(item),
+                 "update_time": self._listed_since}
+                for item in self._item_models if self.item_status(item) in wanted]  # fmt: skip
+        page = rows[offset : offset + size]
+        return {"response": {"item": page, "total_count": len(rows),
+                             "has_next_page": offset + size < len(rows),
+                             "next_offset": offset + len(page)}}  # fmt: skip
+
+    def _item_base_info(self, query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        given = [s for s in query.get("item_id_list", "").split(",") if s.strip()]
+        if not 1 <= len(given) <= 50:
+            raise ApiError("error_param", "item_id_list must hold 1-50 item ids.")
+        try:
+            ids = [int(s) for s in given]
+        except ValueError:
+            raise ApiError("error_param", "item_id_list must hold item ids (numbers).") from None
+        return {"response": {"item_list": [self._base_row(i) for i in ids
+                                           if i in self._item_models]}}  # fmt: skip
+
+    def _base_row(self, item: int) -> dict[str, Any]:
+        first = self._item_models[item][0]
+        has_model = first.model_id != 0
+        row: dict[str, Any] = {
+            "item_id": item, "category_id": 100_000, "item_name": first.item_name,
+            "item_sku": first.item_sku, "item_status": self.item_status(item),
+            "create_time": self._listed_since, "update_time": self._listed_since,
+            "has_model": has_model,
+        }  # fmt: skip
+        if not has_model:  # Shopee gives price and stock here only for an item without models
+            row["price_info"] = [self._price_info(item, 0)]
+            row["stock_info_v2"] = self._stock_info(item, 0)
+        return row
+
+    def _model_list(self, query: dict[str, str], _body: dict[str, Any]) -> dict[str, Any]:
+        item = _int_param(query, "item_id")
+        if item not in self._item_models:
+            raise ApiError("product.error_item_not_found", f"Item {item} does not exist.")
+        tiers = self.tiers(item)
+        models = [
+            {"model_id": m.model_id, "model_sku": m.model_sku, "model_status": "MODEL_NORMAL",
+             "tier_index": [tiers[k][1].index(label)
+                            for k, label in enumerate(m.model_name.split(","))],
+             "price_info": [self._price_info(item, m.model_id)],
+             "stock_info_v2": self._stock_info(item, m.model_id)}
+            for m in self._item_models[item] if m.model_id
+        ]  # fmt: skip
+        variations = [{"name": name, "option_list": [{"option": o} for o in options]}
+                      for name, options in tiers]  # fmt: skip
+        return {"response": {"tier_variation": variations, "model": models}}
+
+    def _price_info(self, item: int, model: int) -> dict[str, Any]:
+        with self._lock:
+            price = self.prices[(item, model)]
+        return {"currency": "VND", "current_price": price, "original_price": price}
+
+    def _stock_info(self, item: int, model: int) -> dict[str, Any]:
+        stock = self.stock_of(item, model)
+        return {"summary_info": {"total_reserved_stock": 0, "total_available_stock": stock},
+                "seller_stock": [{"location_id": LOCATION_ID, "stock": stock}]}  # fmt: skip
 
     # ------------------------------------------------------------------ helpers
 

@@ -32,8 +32,9 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from primedist.connectors import connector_for, supported_channels
+from primedist.connectors import channel_capabilities, connector_for, supported_channels
 from primedist.connectors.base import (
+    Action,
     AuthError,
     Connector,
     ConnectorConfig,
@@ -195,6 +196,11 @@ class ChannelShop:
     def linkable(self) -> bool:
         """The channel has a connector (the app can link shops of it)."""
         return self.channel in supported_channels()
+
+    @property
+    def can_list_items(self) -> bool:
+        """The app can read this shop's listings from its marketplace (`listing_pull`)."""
+        return Action.LIST_ITEMS in channel_capabilities(self.channel)
 
     @property
     def can_authorise(self) -> bool:

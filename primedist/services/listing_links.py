@@ -3,7 +3,8 @@
 A product the owner publishes to a marketplace shop (the product editor's shop ticks) gets a
 listing here without the marketplace's item id: the app cannot create the item on the
 platform, the owner lists it in Seller Center. Stock pushes to that listing wait for the id
-(`outbox_delivery`: "not on the marketplace yet"). Every order line a sync brings names the
+(`outbox_delivery`: "not linked to a marketplace item yet"; `listing_pull` links the whole
+shop at once by SKU when the owner asks). Every order line a sync brings names the
 item and model it sold (Shopee's `item_id` / `model_id`, Lazada's item and SKU ids, ...), so
 the sync fills them in: an active listing of this shop without an item id takes the item id
 its variants were sold under, and its variant listings their model ids. From the next stock

@@ -279,7 +279,10 @@ def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str |
         if vl is None or listing is None:
             raise _Unsendable("the listing no longer exists")
         if not listing.external_id:
-            raise _Unsendable("the product is not on the marketplace yet (no item id)")
+            raise _Unsendable(
+                "the product is not linked to a marketplace item yet (no item id): Fetch "
+                "listings in Sales channels, then Retry"
+            )
         return listing.external_id, vl.external_id
 
 
@@ -294,8 +297,8 @@ def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, A
     if not item_id:
         raise _Unsendable(
             "creating a listing on the marketplace from here is not supported yet: list the "
-            "product in Seller Center; its id is learnt from its first synced order, then "
-            "Retry"
+            "product in Seller Center; its id is learnt from its first synced order or from "
+            "Fetch listings in Sales channels, then Retry"
         )
     item_id = str(item_id)
     with ctx.uow() as session:

@@ -630,9 +630,17 @@ class _Import:
     """Phase 2, inside one transaction: plan against the store, then write."""
 
     def __init__(
-        self, ctx: ServiceContext, conn: sa.Connection, prog: Progress, present: frozenset[str]
+        self,
+        ctx: ServiceContext,
+        conn: sa.Connection,
+        prog: Progress,
+        present: frozenset[str],
+        *,
+        tell_marketplaces: bool = True,
     ) -> None:
         self.ctx = ctx
+        #: Queue `listing.upsert` for new listings (not for items read from the platform).
+        self.tell_marketplaces = tell_marketplaces
         self.conn = conn
         self.prog = prog
         self.present = present
@@ -1176,7 +1184,8 @@ class _Import:
         upserts = {*listing_of.values(), *self.reactivate}
         upserts.update(lid for (pid, _sid), (lid, active) in self.listings.items()
                        if active and pid in self.content_changed)  # fmt: skip
-        self.report.listing_upserts = queue_listing_upserts(self.conn, upserts, self.now)
+        if self.tell_marketplaces:
+            self.report.listing_upserts = queue_listing_upserts(self.conn, upserts, self.now)
         if not self.new_variant_listings:
             return
         pairs = []

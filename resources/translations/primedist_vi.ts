@@ -1260,6 +1260,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Đồng bộ &amp;ngay</translation>
     </message>
     <message>
+        <source>Fetch &amp;listings…</source>
+        <translation>Lấy &amp;sản phẩm đang bán…</translation>
+    </message>
+    <message>
+        <source>Read the shop&apos;s listings from the marketplace and link them to the products by SKU, so stock changes reach them</source>
+        <translation>Đọc các sản phẩm đang bán của gian hàng trên sàn và liên kết với sản phẩm trong ứng dụng theo mã SKU, để tồn kho thay đổi được cập nhật lên sàn</translation>
+    </message>
+    <message>
         <source>&amp;Re-authorise…</source>
         <translation>Ủy quyền &amp;lại…</translation>
     </message>
@@ -2502,6 +2510,65 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Record the count (who, when, the difference); print it with Print</source>
         <translation>Ghi lại lần kiểm (ai, lúc nào, chênh lệch); bấm In để in kèm báo cáo</translation>
+    </message>
+</context>
+<context>
+    <name>FetchListingsDialog</name>
+    <message>
+        <source>Fetch listings of %1</source>
+        <translation>Lấy sản phẩm đang bán của %1</translation>
+    </message>
+    <message>
+        <source>Reads every listing of %1 from the marketplace and links each one to the product with the same SKU, so the app&apos;s stock reaches it. Nothing is changed on the marketplace unless you ask for the stock below.</source>
+        <translation>Đọc mọi sản phẩm đang bán của %1 trên sàn và liên kết từng sản phẩm với sản phẩm cùng mã SKU trong ứng dụng, để tồn kho của ứng dụng được cập nhật lên sàn. Không có gì thay đổi trên sàn, trừ khi bạn chọn gửi tồn kho bên dưới.</translation>
+    </message>
+    <message>
+        <source>Create products for listings whose SKUs are not in the app yet</source>
+        <translation>Tạo sản phẩm cho các sản phẩm trên sàn có mã SKU chưa có trong ứng dụng</translation>
+    </message>
+    <message>
+        <source>Send the app&apos;s stock to the linked listings</source>
+        <translation>Gửi tồn kho của ứng dụng lên các sản phẩm đã liên kết</translation>
+    </message>
+    <message>
+        <source>The app&apos;s stock replaces the stock on the marketplace. Leave it off until your stock in the app is right; a product created here starts with the marketplace&apos;s stock.</source>
+        <translation>Tồn kho của ứng dụng sẽ thay cho tồn kho trên sàn. Hãy để tắt cho đến khi tồn kho trong ứng dụng đã đúng; sản phẩm được tạo ở đây lấy tồn kho ban đầu từ sàn.</translation>
+    </message>
+    <message>
+        <source>&amp;Fetch again</source>
+        <translation>&amp;Lấy lại</translation>
+    </message>
+    <message>
+        <source>&amp;Fetch</source>
+        <translation>&amp;Lấy</translation>
+    </message>
+    <message>
+        <source>Item ID</source>
+        <translation>Mã sản phẩm trên sàn</translation>
+    </message>
+    <message>
+        <source>Listing</source>
+        <translation>Sản phẩm trên sàn</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Why not linked</source>
+        <translation>Lý do chưa liên kết</translation>
+    </message>
+    <message>
+        <source>Reading the listings of %1…</source>
+        <translation>Đang đọc sản phẩm đang bán của %1…</translation>
+    </message>
+    <message>
+        <source>Stock updates queued for the marketplace: %1</source>
+        <translation>Cập nhật tồn kho đang chờ gửi lên sàn: %1</translation>
+    </message>
+    <message>
+        <source>Listings not linked (fix their SKUs in Seller Center or in the app, then fetch again):</source>
+        <translation>Sản phẩm chưa liên kết (sửa mã SKU trong Kênh Người Bán hoặc trong ứng dụng, rồi lấy lại):</translation>
     </message>
 </context>
 <context>
@@ -8422,6 +8489,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Ngắt kết nối gian hàng</translation>
     </message>
     <message>
+        <source>Marketplace listings fetched and linked</source>
+        <translation>Lấy và liên kết sản phẩm đang bán trên sàn</translation>
+    </message>
+    <message>
         <source>Shop needs re-authorisation</source>
         <translation>Gian hàng cần ủy quyền lại</translation>
     </message>
@@ -12149,6 +12220,10 @@ Vẫn bán?</translation>
         <translation>gian hàng mới</translation>
     </message>
     <message>
+        <source>no product in the app has its SKUs: create the missing products, or give a product these SKUs</source>
+        <translation>không có sản phẩm nào trong ứng dụng có các SKU này: hãy tạo sản phẩm còn thiếu, hoặc đặt các SKU này cho một sản phẩm</translation>
+    </message>
+    <message>
         <source>no shop is named {shop} (shops: {known}); add the shop in Settings first</source>
         <translation>không có gian hàng nào tên {shop} (các gian hàng: {known}); hãy thêm gian hàng ở Cài đặt trước</translation>
     </message>
@@ -12505,6 +12580,10 @@ Vẫn bán?</translation>
         <translation>Dòng {line}: {placeholder} không phải biến có sẵn.</translation>
     </message>
     <message>
+        <source>Linking {count} listings</source>
+        <translation>Đang liên kết {count} sản phẩm</translation>
+    </message>
+    <message>
         <source>Name the supplier the goods are ordered from.</source>
         <translation>Hãy ghi tên nhà cung cấp nhận đơn đặt hàng.</translation>
     </message>
@@ -12637,6 +12716,18 @@ Vẫn bán?</translation>
         <translation>Đơn đặt hàng nhập {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Read {count} listings</source>
+        <translation>Đã đọc {count} sản phẩm</translation>
+    </message>
+    <message>
+        <source>Reading the listings of {shop}</source>
+        <translation>Đang đọc sản phẩm đang bán của {shop}</translation>
+    </message>
+    <message>
+        <source>Reading the shop&apos;s listings from {platform} is not available yet; listings get their ids from synced orders.</source>
+        <translation>Chưa hỗ trợ đọc sản phẩm của gian hàng từ {platform}; sản phẩm nhận mã trên sàn từ các đơn hàng được đồng bộ.</translation>
+    </message>
+    <message>
         <source>Return {id} no longer exists.</source>
         <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
     </message>
@@ -12651,6 +12742,10 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku} is on rows {first} and {second} with different unit costs: give one.</source>
         <translation>SKU {sku} có ở dòng {first} và {second} với giá vốn khác nhau: hãy chỉ ghi một giá.</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is on {count} variants in the app: make it unique</source>
+        <translation>SKU {sku} có ở {count} phân loại trong ứng dụng: hãy làm cho nó không trùng</translation>
     </message>
     <message>
         <source>SKU {sku} was deleted since: its stock is gone.</source>
@@ -12965,6 +13060,10 @@ Vẫn bán?</translation>
         <translation>Không có lịch đổi giá {id}.</translation>
     </message>
     <message>
+        <source>There is no shop {id}.</source>
+        <translation>Không có gian hàng {id}.</translation>
+    </message>
+    <message>
         <source>There is no staff member {id}.</source>
         <translation>Không có nhân viên {id}.</translation>
     </message>
@@ -13021,8 +13120,32 @@ Vẫn bán?</translation>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
     </message>
     <message>
+        <source>a SKU of it is on another item of the shop too</source>
+        <translation>một SKU của nó cũng có ở sản phẩm khác của gian hàng</translation>
+    </message>
+    <message>
+        <source>a SKU or option is too long for the app</source>
+        <translation>một SKU hoặc phân loại quá dài đối với ứng dụng</translation>
+    </message>
+    <message>
+        <source>a model has no SKU on the marketplace: give every model a SKU first</source>
+        <translation>một phân loại chưa có SKU trên sàn: hãy đặt SKU cho mọi phân loại trước</translation>
+    </message>
+    <message>
+        <source>a price is out of range</source>
+        <translation>một giá nằm ngoài khoảng cho phép</translation>
+    </message>
+    <message>
+        <source>a product with this name is in the app with other SKUs: give its variants the SKUs they have on the marketplace</source>
+        <translation>ứng dụng đã có sản phẩm cùng tên với SKU khác: hãy đặt cho các phân loại của nó SKU như trên sàn</translation>
+    </message>
+    <message>
         <source>above {most}</source>
         <translation>vượt quá {most}</translation>
+    </message>
+    <message>
+        <source>another product is linked to this item already</source>
+        <translation>một sản phẩm khác đã được liên kết với sản phẩm trên sàn này</translation>
     </message>
     <message>
         <source>below 0</source>
@@ -13043,6 +13166,26 @@ Vẫn bán?</translation>
     <message>
         <source>down {percent}%</source>
         <translation>giảm {percent}%</translation>
+    </message>
+    <message>
+        <source>it has more than two variations</source>
+        <translation>nó có nhiều hơn hai nhóm phân loại</translation>
+    </message>
+    <message>
+        <source>it has no SKU on the marketplace: give it the SKU it has in the app</source>
+        <translation>nó chưa có SKU trên sàn: hãy đặt SKU giống trong ứng dụng</translation>
+    </message>
+    <message>
+        <source>it has no name</source>
+        <translation>nó không có tên</translation>
+    </message>
+    <message>
+        <source>its SKUs belong to {count} different products in the app</source>
+        <translation>các SKU của nó thuộc {count} sản phẩm khác nhau trong ứng dụng</translation>
+    </message>
+    <message>
+        <source>its product is linked to item {other} of this shop already</source>
+        <translation>sản phẩm của nó đã được liên kết với sản phẩm {other} của gian hàng này</translation>
     </message>
     <message>
         <source>must be -{max} to {max}.</source>
@@ -13075,6 +13218,10 @@ Vẫn bán?</translation>
     <message>
         <source>the weight must be 1 to {most} g.</source>
         <translation>khối lượng phải từ 1 đến {most} g.</translation>
+    </message>
+    <message>
+        <source>two of its models have the same options</source>
+        <translation>hai phân loại của nó có cùng thuộc tính</translation>
     </message>
     <message>
         <source>unknown value {cell} (use one of: {choices})</source>
@@ -13917,12 +14064,20 @@ Vẫn bán?</translation>
         <translation>{shop}: ngưỡng sắp hết hàng mặc định {before} → {level}</translation>
     </message>
     <message>
+        <source>{shop}: reading the listings of this marketplace is not available yet; its listings get their ids from synced orders.</source>
+        <translation>{shop}: chưa hỗ trợ đọc sản phẩm của sàn này; sản phẩm nhận mã trên sàn từ các đơn hàng được đồng bộ.</translation>
+    </message>
+    <message>
         <source>{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged ({seconds} s)</source>
         <translation>{shop}: đã tải {fetched} đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi ({seconds} giây)</translation>
     </message>
     <message>
         <source>{shop}: {fetched} orders fetched, {new} new, {updated} updated, {unchanged} unchanged; {linked} listings linked to their marketplace ids ({seconds} s)</source>
         <translation>{shop}: đã tải {fetched} đơn hàng, {new} mới, {updated} cập nhật, {unchanged} không đổi; đã liên kết {linked} sản phẩm đăng bán với mã trên sàn ({seconds} giây)</translation>
+    </message>
+    <message>
+        <source>{shop}: {items} listings read; {linked} linked now, {already} linked already, {created} products created, {unlinked} not linked; stock differs on {differs} variants.</source>
+        <translation>{shop}: đã đọc {items} sản phẩm; {linked} vừa liên kết, {already} đã liên kết từ trước, {created} sản phẩm được tạo, {unlinked} chưa liên kết; tồn kho khác nhau ở {differs} phân loại.</translation>
     </message>
     <message>
         <source>{skus} already belong to other groups: a listing belongs to one group at most. Remove them from those groups first.</source>

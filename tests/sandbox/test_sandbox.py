@@ -17,6 +17,9 @@ import pytest
 
 from primedist.connectors.shopee import (
     DETAIL_FIELDS,
+    ITEM_BASE_INFO_PATH,
+    ITEM_LIST_PATH,
+    MODEL_LIST_PATH,
     ORDER_DETAIL_PATH,
     ORDER_LIST_PATH,
     SHOP_INFO_PATH,
@@ -108,6 +111,62 @@ def test_detail_batches_are_1_to_50(sandbox, token):  # noqa: F811
     params = {"order_sn_list": ",".join(sns[:51])}
     assert signed_get(sandbox, ORDER_DETAIL_PATH, params, token).json()["error"] == "error_param"
     assert len(details(sandbox, token, sns[:50])) == 50
+
+
+def item_list(sb, token, **params):
+    base = {"offset": 0, "page_size": 100, "item_status": ["NORMAL", "UNLIST"]}
+    return signed_get(sb, ITEM_LIST_PATH, {**base, **params}, token).json()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"page_size": 101}, "page_size must be 1-100"), ({"page_size": 0}, "page_size"),
+     ({"offset": -1}, "offset"), ({"item_status": []}, "item_status is required"),
+     ({"item_status": ["NORMAL", "HIDDEN"]}, "item_status must be one of NORMAL, BANNED")],
+)  # fmt: skip
+def test_bad_item_list_parameters_are_named(sandbox, token, params, message):  # noqa: F811
+    body = item_list(sandbox, token, **params)
+    assert body["error"] == "error_param" and message in body["message"]
+
+
+def test_the_item_list_filters_on_the_repeated_status(sandbox, token):  # noqa: F811
+    items = list(dict.fromkeys(m.item_id for m in sandbox.catalogue))
+    sandbox.unlisted.add(items[3])
+    both = item_list(sandbox, token)["response"]
+    assert [r["item_id"] for r in both["item"]] == items
+    assert both["total_count"] == len(items) and both["has_next_page"] is False
+    unlisted = item_list(sandbox, token, item_status="UNLIST")["response"]
+    assert [(r["item_id"], r["item_status"]) for r in unlisted["item"]] == [(items[3], "UNLIST")]
+    normal = item_list(sandbox, token, item_status="NORMAL", page_size=10, offset=10)["response"]
+    assert [r["item_id"] for r in normal["item"]] == [i for i in items if i != items[3]][10:20]
+    assert normal["has_next_page"] is True and normal["next_offset"] == 20
+
+
+def test_base_info_takes_1_to_50_known_items(sandbox, token):  # noqa: F811
+    items = list(dict.fromkeys(m.item_id for m in sandbox.catalogue))
+    too_many = {"item_id_list": ",".join(str(900_000 + k) for k in range(51))}
+    body = signed_get(sandbox, ITEM_BASE_INFO_PATH, too_many, token).json()
+    assert body["error"] == "error_param" and "1-50" in body["message"]
+    asked = {"item_id_list": f"{items[0]},123,{items[1]}"}
+    rows = signed_get(sandbox, ITEM_BASE_INFO_PATH, asked, token).json()["response"]["item_list"]
+    assert [r["item_id"] for r in rows] == items[:2]  # the unknown id is left out
+
+
+def test_the_model_list_derives_variations_from_the_catalogue(sandbox, token):  # noqa: F811
+    models = [m for m in sandbox.catalogue if m.item_id == sandbox.catalogue[0].item_id]
+    item = models[0].item_id
+    data = signed_get(sandbox, MODEL_LIST_PATH, {"item_id": item}, token).json()["response"]
+    tiers = [[o["option"] for o in t["option_list"]] for t in data["tier_variation"]]
+    assert [t["name"] for t in data["tier_variation"]] == ["Màu sắc", "Kích cỡ"]
+    for m, row in zip(models, data["model"], strict=True):
+        labels = [tiers[k][i] for k, i in enumerate(row["tier_index"])]
+        assert (row["model_id"], row["model_sku"], labels) == (
+            m.model_id, m.model_sku, m.model_name.split(","))  # fmt: skip
+        assert row["price_info"][0]["original_price"] == m.price
+        stock = sandbox.stock_of(item, m.model_id)
+        assert row["stock_info_v2"]["seller_stock"] == [{"location_id": "VNZ", "stock": stock}]
+    unknown = signed_get(sandbox, MODEL_LIST_PATH, {"item_id": 123}, token).json()
+    assert unknown["error"] == "product.error_item_not_found"
 
 
 # ----------------------------------------------------------------- paging and truth

@@ -120,6 +120,7 @@ ACTIONS: dict[str, str] = {
     "shipment.request": QT_TRANSLATE_NOOP("audit", "Shipment created"),
     "shop.authorize": QT_TRANSLATE_NOOP("audit", "Shop authorised"),
     "shop.disconnect": QT_TRANSLATE_NOOP("audit", "Shop disconnected"),
+    "shop.listings_pull": QT_TRANSLATE_NOOP("audit", "Marketplace listings fetched and linked"),
     "shop.needs_reauth": QT_TRANSLATE_NOOP("audit", "Shop needs re-authorisation"),
     "shop.set_partner": QT_TRANSLATE_NOOP("audit", "Marketplace app details saved"),
     "sku_group.add": QT_TRANSLATE_NOOP("audit", "SKU added to a group"),

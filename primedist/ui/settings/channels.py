@@ -3,9 +3,9 @@
 Each shop shows its status (connected, not linked, needs re-authorisation, paused by the
 daily API limit, disconnected), its last sync and when its authorisation runs out; a
 banner names the shops to authorise again soon (a Lazada authorisation ends on a fixed
-date, however often its tokens are renewed). Sync now, Re-authorise and Disconnect act on
-the selected shop; Add store asks for the channel and its app's credentials, then runs
-the authorisation in the browser.
+date, however often its tokens are renewed). Sync now, Fetch listings (ui.settings.
+listings_dialog), Re-authorise and Disconnect act on the selected shop; Add store asks for
+the channel and its app's credentials, then runs the authorisation in the browser.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
+from primedist.ui.settings.listings_dialog import FetchListingsDialog
 from primedist.ui.widgets import align_headers
 
 COL_SHOP, COL_CHANNEL, COL_STATUS, COL_LAST_SYNC, COL_EXPIRES, COL_EXTERNAL = range(6)
@@ -105,12 +106,16 @@ class ChannelsSettings(QWidget):
         self.disconnect_button.clicked.connect(self.disconnect_shop)
         self.key_button = QPushButton()
         self.key_button.clicked.connect(self.edit_partner)
+        self.listings_button = QPushButton()
+        self.listings_button.setObjectName("fetchListingsButton")
+        self.listings_button.clicked.connect(self.fetch_listings)
         bar.addWidget(self.add_button)
         bar.addStretch(1)
-        for b in (self.sync_button, self.reauth_button, self.key_button):
+        for b in (self.sync_button, self.listings_button, self.reauth_button, self.key_button):
             b.setObjectName("actionButton")  # the stylesheet greys them out when disabled
         self.disconnect_button.setObjectName("dangerButton")
-        for b in (self.sync_button, self.reauth_button, self.key_button, self.disconnect_button):
+        for b in (self.sync_button, self.listings_button, self.reauth_button, self.key_button,
+                  self.disconnect_button):  # fmt: skip
             bar.addWidget(b)
         layout.addLayout(bar)
         self.message = QLabel()
@@ -147,6 +152,13 @@ class ChannelsSettings(QWidget):
         )  # fmt: skip
         self.add_button.setText(self.tr("&Add store…"))
         self.sync_button.setText(self.tr("&Sync now"))
+        self.listings_button.setText(self.tr("Fetch &listings…"))
+        self.listings_button.setToolTip(
+            self.tr(
+                "Read the shop's listings from the marketplace and link them to the "
+                "products by SKU, so stock changes reach them"
+            )  # fmt: skip
+        )
         self.reauth_button.setText(self.tr("&Re-authorise…"))
         self.disconnect_button.setText(self.tr("&Disconnect"))
         self.key_button.setText(self.tr("App &credentials…"))
@@ -277,6 +289,8 @@ class ChannelsSettings(QWidget):
         self.add_button.setEnabled(idle)
         usable = shop is not None and shop.linked and not shop.needs_reauth
         self.sync_button.setEnabled(idle and usable)
+        self.listings_button.setEnabled(idle and usable and shop is not None
+                                        and shop.can_list_items)  # fmt: skip
         self.reauth_button.setEnabled(idle and shop is not None and shop.can_authorise)
         self.disconnect_button.setEnabled(idle and shop is not None and shop.linked)
         # Credentials can be stored for any marketplace (linking needs its connector).
@@ -362,6 +376,16 @@ class ChannelsSettings(QWidget):
             return
         self.message.setText(self.tr("Syncing %1…").replace("%1", shop.name))
         self._run(lambda: svc.sync_now(self.ctx, shop.id), "", network=True)
+
+    def fetch_listings(self) -> FetchListingsDialog | None:
+        """Open the Fetch listings dialog for the selected shop (modeless: it runs a while)."""
+        shop = self.selected_shop()
+        if shop is None:
+            return None
+        dialog = FetchListingsDialog(self.ctx, shop, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _run(self, fn: Callable[[], Any], done: str, *, network: bool) -> None:
         self._busy = True
