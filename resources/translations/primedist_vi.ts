@@ -1348,6 +1348,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Đã kết nối %1 (gian hàng %2 trên sàn).</translation>
     </message>
     <message>
+        <source>Fetch listings to link its items to your products.</source>
+        <translation>Hãy lấy sản phẩm đang bán để liên kết sản phẩm trên sàn với sản phẩm của bạn.</translation>
+    </message>
+    <message>
         <source>Disconnect %1</source>
         <translation>Ngắt kết nối %1</translation>
     </message>

@@ -346,11 +346,14 @@ class ChannelsSettings(QWidget):
         if not shiboken6.isValid(self):
             return
         self.reload()
-        self.message.setText(
+        text = (
             self.tr("%1 is connected (marketplace shop %2).")
             .replace("%1", shop.name)
             .replace("%2", shop.external_shop_id or "")
         )
+        if shop.can_list_items:
+            text += " " + self.tr("Fetch listings to link its items to your products.")
+        self.message.setText(text)
         self.shopsChanged.emit()
 
     def disconnect_shop(self) -> None:

@@ -11,7 +11,7 @@ can fix the SKUs in Seller Center or in the app and fetch again.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,7 +31,7 @@ from primedist.jobs.progress import Progress
 from primedist.services.channels import ChannelShop
 from primedist.services.context import ServiceContext
 from primedist.services.listing_pull import ListingPullReport, pull_listings
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.widgets import align_headers
 
@@ -71,8 +71,11 @@ class FetchListingsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_NAME, 200)
+        header.resizeSection(COL_SKUS, 170)
         self.table.setWordWrap(True)
         align_headers(self.table)
         self.table.hide()
@@ -158,7 +161,7 @@ class FetchListingsDialog(QDialog):
     # ------------------------------------------------------------------ the result
 
     def _show_report(self, report: ListingPullReport) -> None:
-        lines = [str(report.summary())]
+        lines = [localize(report.summary())]
         if report.stock_pushes:
             lines.append(
                 self.tr("Stock updates queued for the marketplace: %1").replace(
@@ -175,10 +178,26 @@ class FetchListingsDialog(QDialog):
         self.status.setText("\n".join(lines))
         self.table.setRowCount(len(report.unlinked))
         for row, u in enumerate(report.unlinked):
-            values = (u.item_id, u.name, ", ".join(u.skus) or "—", str(u.reason))
-            for col, value in enumerate(values):
+            values = (u.item_id, u.name, _first_skus(u.skus), localize(u.reason))
+            tips = (u.item_id, u.name, "\n".join(u.skus), values[COL_REASON])
+            for col, (value, tip) in enumerate(zip(values, tips, strict=True)):
                 cell = QTableWidgetItem(value)
-                cell.setToolTip(value)
+                cell.setToolTip(tip)
                 self.table.setItem(row, col, cell)
         self.table.setVisible(bool(report.unlinked))
-        self.table.resizeRowsToContents()
+        if report.unlinked and self.height() < 560:  # room for the table that just appeared
+            self.resize(max(self.width(), 860), 560)
+        # Rows fit their wrapped text once the table has its width (after this event).
+        QTimer.singleShot(0, self._fit_rows)
+
+    def _fit_rows(self) -> None:
+        if shiboken6.isValid(self):
+            self.table.resizeRowsToContents()
+
+
+def _first_skus(skus: tuple[str, ...], shown: int = 2) -> str:
+    """The first SKUs of an item and how many more (all of them in the tooltip)."""
+    if not skus:
+        return "—"
+    more = len(skus) - shown
+    return ", ".join(skus[:shown]) + (f" … (+{more})" if more > 0 else "")

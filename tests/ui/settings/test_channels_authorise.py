@@ -164,11 +164,12 @@ def test_reauthorise_then_sync_now_from_the_settings_section(
     row = next(r for r in range(widget.table.rowCount())
                if widget.table.item(r, COL_SHOP).text() == "Sandbox Shopee")  # fmt: skip
     assert widget.table.item(row, COL_STATUS).text() == "Connected"
-    assert (
-        widget.message.text() == f"Sandbox Shopee is connected (marketplace shop {DEMO_SHOP_ID})."
+    assert widget.message.text() == (
+        f"Sandbox Shopee is connected (marketplace shop {DEMO_SHOP_ID}). "
+        "Fetch listings to link its items to your products."
     )
     widget.select_shop(shop.id)
-    assert widget.sync_button.isEnabled()
+    assert widget.sync_button.isEnabled() and widget.listings_button.isEnabled()
     with qtbot.waitSignal(widget.shopsChanged, timeout=WAIT_MS):
         qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: widget.sync_button.isEnabled(), timeout=WAIT_MS)
