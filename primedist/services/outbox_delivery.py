@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from primedist.connectors.base import (
     AuthError,
@@ -283,7 +283,26 @@ def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str |
                 "the product is not linked to a marketplace item yet (no item id): Fetch "
                 "listings in Sales channels, then Retry"
             )
+        if vl.external_id is None and _siblings_have_models(session, vl):
+            # The item has variations and this variant is not one of them: a model id of 0
+            # would be refused (or, worse, land on the item itself).
+            raise _Unsendable(
+                "this variant is not on the marketplace item (no model id): add it in Seller "
+                "Center, Fetch listings in Sales channels, then Retry"
+            )
         return listing.external_id, vl.external_id
+
+
+def _siblings_have_models(session: Session, vl: VariantListing) -> bool:
+    """Another variant of the same listing has a model id (the item has variations)."""
+    found = session.exec(
+        select(VariantListing.id).where(
+            col(VariantListing.listing_id) == vl.listing_id,
+            col(VariantListing.id) != vl.id,
+            col(VariantListing.external_id).is_not(None),
+        ).limit(1)
+    ).first()
+    return found is not None
 
 
 def _push_prices(ctx: ServiceContext, connector: Connector, payload: dict[str, Any]) -> str | None:

@@ -11,12 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.core.clock import FixedClock
+from primedist.domain.enums import OutboxStatus
 from primedist.sandbox.generator import CatalogueModel
 from primedist.sandbox.shopee import SandboxConfig, ShopeeSandbox
 from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
 from primedist.services.context import ServiceContext
 from primedist.services.listing_pull import pull_listings
-from primedist.services.outbox_delivery import deliver_outbox
+from primedist.services.outbox_delivery import deliver_outbox, list_actions, retry_action
+from primedist.services.stock import stock_in
 from tests.factories import linked_sandbox_shop
 
 
@@ -48,17 +50,25 @@ def model_links(engine: Engine, shop_id: int) -> dict[str, tuple[str | None, str
     return {sku: (item, model) for sku, item, model in rows}
 
 
+def variant_id(engine: Engine, sku: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT id FROM variants WHERE sku = :s"),
+                                {"s": sku}).scalar_one())  # fmt: skip
+
+
 def test_the_catalogue_links_by_sku_and_the_app_stock_reaches_shopee(
     owner_ctx: ServiceContext, engine: Engine, sandbox: ShopeeSandbox, shop_id: int
 ) -> None:
     items = items_of(sandbox)
     with_models = next(ms for ms in items.values() if len(ms) > 1)
+    extra = VariantDraft(sku="ONLY-IN-APP", price=99_000, option1="Chỉ có ở cửa hàng")
     create_product(owner_ctx, ProductDraft(
-        name="Áo trong app", option1_name="Loại",
-        variants=[VariantDraft(sku=m.model_sku, price=m.price, stock=30 + n,
-                               option1=m.model_name or m.model_sku)
-                  for n, m in enumerate(with_models)],
+        name="Áo trong app", option1_name="Loại", shop_ids=[shop_id],
+        variants=[*(VariantDraft(sku=m.model_sku, price=m.price, stock=30 + n,
+                                 option1=m.model_name or m.model_sku)
+                    for n, m in enumerate(with_models)), extra],
     ))  # fmt: skip
+    deliver_outbox(owner_ctx)  # what the product's creation queued waits for the item id
 
     report = pull_listings(owner_ctx, shop_id, push_stock=True)
 
@@ -68,11 +78,22 @@ def test_the_catalogue_links_by_sku_and_the_app_stock_reaches_shopee(
     links = model_links(engine, shop_id)
     for m in with_models:
         assert links[m.model_sku] == (str(m.item_id), str(m.model_id))
+    assert links["ONLY-IN-APP"] == (str(with_models[0].item_id), None)
     assert report.stock_pushes == len(with_models)
+    # The earlier pushes (no item id then) are retried by hand; the new ones go at once.
+    for action in list_actions(owner_ctx):
+        if action.status == OutboxStatus.FAILED:
+            retry_action(owner_ctx, action.id)
     delivery = deliver_outbox(owner_ctx)
-    assert delivery.failed == 0, delivery.messages
+    assert delivery.failed == 0 and delivery.delivered >= len(with_models), delivery.messages
     for n, m in enumerate(with_models):
         assert sandbox.stock[(m.item_id, m.model_id)] == 30 + n
+    # The variant that is not on the item says so instead of pushing to the item itself.
+    extra_id = variant_id(engine, "ONLY-IN-APP")
+    stock_in(owner_ctx, extra_id, 5)
+    deliver_outbox(owner_ctx)
+    failed = [a for a in list_actions(owner_ctx) if a.status == OutboxStatus.FAILED]
+    assert len(failed) == 1 and "not on the marketplace item" in (failed[0].last_error or "")
 
 
 def test_create_missing_brings_the_whole_catalogue_and_a_second_fetch_is_a_no_op(
