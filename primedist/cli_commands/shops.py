@@ -13,9 +13,9 @@ The app's id and secret go by the marketplace's names too: Shopee --partner-id a
 --client-secret. The secret may come from PRIMEDIST_APP_SECRET (or PRIMEDIST_PARTNER_KEY)
 instead of the command line, which other users of the computer can see. --shop-id is
 Shopee's (its redirect names the shop); the others name it in the token response.
-`listings` reads the shop's items from the marketplace (Shopee) and links them to the
-products by SKU (services.listing_pull); it exits 1 when some items stay unlinked. Every
-command takes --json.
+`listings` reads the shop's items from the marketplace (Shopee, Lazada) and links them to
+the products by SKU (services.listing_pull); it exits 1 when some items stay unlinked.
+Every command takes --json.
 """
 
 from __future__ import annotations

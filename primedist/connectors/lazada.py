@@ -27,6 +27,11 @@ the platform's vouchers are `marketplace_discount`, the seller's `voucher_discou
 Actions: stock and price through `/product/price_quantity/update` with the XML `payload`,
 at most 50 SKUs per call; confirming, shipping and cancelling orders stay in Lazada's
 Seller Center (NotSupported here).
+
+Listings: `/products/get` with `filter=live`, then `filter=inactive` (for sale, and
+deactivated by the seller; deleted, pending and rejected products are not the shop's
+listings), 50 per page by offset (Lazada stops at offset 10000). A product has no parent
+SKU; each of its SKUs is a model (`SkuId`, `SellerSku`, the list `price`, `quantity`).
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from primedist.connectors.base import (
     RemoteAddress,
     RemoteBuyer,
     RemoteItem,
+    RemoteModel,
     RemoteOrder,
     RemoteOrderLine,
     RemoteOrderState,
@@ -85,7 +91,6 @@ from primedist.connectors.http import redacted as _redacted
 from primedist.connectors.http import whole_number as _int
 from primedist.connectors.token_keeper import TokenKeeper
 from primedist.core.clock import Clock
-from primedist.core.messages import msg
 from primedist.core.security import redact, remember_secret
 from primedist.core.text import fold
 from primedist.domain.enums import OrderStatus, PaymentMethod
@@ -102,6 +107,7 @@ ORDERS_PATH = "/orders/get"
 ORDER_PATH = "/order/get"
 ORDERS_ITEMS_PATH = "/orders/items/get"
 PRICE_QUANTITY_PATH = "/product/price_quantity/update"
+PRODUCTS_PATH = "/products/get"
 
 MAX_WINDOW = timedelta(days=15)
 #: How messages name the platform.
@@ -110,6 +116,16 @@ DETAIL_BATCH = 50
 MAX_LIMIT = 100
 MAX_OFFSET = 5000
 SKUS_PER_PUSH = 50
+#: `/products/get`: most products per page, and the furthest offset Lazada pages to.
+PRODUCTS_LIMIT = 50
+PRODUCTS_MAX_OFFSET = 10_000
+#: The product filters `listed_items` reads, in order: for sale, and deactivated by the
+#: seller (still the shop's listing; deleted, pending and rejected products are not).
+LISTED_FILTERS = ("live", "inactive")
+#: Option names of a product whose SKUs name their variation ("Đỏ,M"), and of one whose
+#: SKUs are told apart only by their seller SKU.
+VARIATION_NAMES = ("Phân loại 1", "Phân loại 2")
+SKU_OPTION_NAME = "Phân loại"
 #: Throttling bans longer than this are treated like a spent daily quota (pause the shop).
 LONG_BAN = 120.0
 
@@ -238,7 +254,7 @@ class LazadaConnector(TokenKeeper):
 
     max_window = MAX_WINDOW
     detail_batch_size = DETAIL_BATCH
-    capabilities = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE})
+    capabilities = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE, Action.LIST_ITEMS})
 
     def __init__(
         self,
@@ -487,12 +503,43 @@ class LazadaConnector(TokenKeeper):
                 results[n] = PushResult(u.item_id, u.model_id, message is None, message)
         return [results[n] for n in range(len(updates))]
 
+    # ---------------------------------------------------------------- listings
+
     def listed_items(self) -> Iterator[RemoteItem]:
-        """Not spoken here yet: the shop's listings get their ids from synced orders."""
-        raise NotSupported(
-            msg("Reading the shop's listings from {platform} is not available yet; listings"
-                " get their ids from synced orders.", platform=PLATFORM)
-        )  # fmt: skip
+        """Lazily, page by page: the live products, then the inactive ones, each once
+        (a product the list shows twice while it shifts is yielded the first time). The
+        calls happen while the caller iterates, so a ConnectorError can come after some
+        items were yielded."""
+        seen: set[str] = set()
+        for status in LISTED_FILTERS:
+            for row in self._products(status):
+                item = map_product(row, status)
+                if item.item_id not in seen:
+                    seen.add(item.item_id)
+                    yield item
+
+    def _products(self, status: str) -> Iterator[dict[str, Any]]:
+        """The rows `/products/get` pages through for one filter (offset paging)."""
+        offset = 0
+        while True:
+            params = {"filter": status, "limit": PRODUCTS_LIMIT, "offset": offset}
+            data = _answer_data(self._call("GET", PRODUCTS_PATH, params), PRODUCTS_PATH)
+            rows = _rows(data, "products", PRODUCTS_PATH)
+            try:
+                total = _int(data.get("total_products"), offset + len(rows),
+                             name="total_products")  # fmt: skip
+            except ValueError as exc:
+                raise ConnectorError(f"Lazada's product list is malformed: {exc}.") from None
+            yield from rows
+            offset += len(rows)
+            if len(rows) < PRODUCTS_LIMIT or offset >= total:
+                return
+            if offset > PRODUCTS_MAX_OFFSET:
+                raise ConnectorError(
+                    f"The shop has more than {PRODUCTS_MAX_OFFSET} {status} products on"
+                    f" Lazada: too many to read this way (Lazada's product list stops at"
+                    f" offset {PRODUCTS_MAX_OFFSET})."
+                )
 
     def shop_info(self) -> ShopInfo:
         data = _answer_data(self._call("GET", SELLER_PATH), SELLER_PATH)
@@ -766,6 +813,92 @@ def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
             model_id=str(first["sku_id"]) if first.get("sku_id") else None,
         ))  # fmt: skip
     return tuple(lines)
+
+
+def map_product(row: dict[str, Any], status: str) -> RemoteItem:
+    """A `/products/get` product as a RemoteItem with one model per SKU (`status`: the
+    filter it was listed under); ConnectorError naming the item when it is malformed."""
+    item_id = str(row.get("item_id") or "").strip()
+    try:
+        return _map_product(item_id, row, status)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        attributes = row.get("attributes")
+        name = _clip(attributes.get("name"), "product") if isinstance(attributes, dict) else None
+        named = item_id or (f"? ({name})" if name else "?")
+        raise ConnectorError(f"Lazada item {named} could not be read: {exc}") from None
+
+
+def _map_product(item_id: str, row: dict[str, Any], status: str) -> RemoteItem:
+    if not item_id:
+        raise ValueError("it has no item_id")
+    attributes = row.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise ValueError("attributes is not an object")
+    skus = row.get("skus") or []
+    if not isinstance(skus, list) or not all(isinstance(s, dict) for s in skus):
+        raise ValueError("skus is not a list of objects")
+    ids = []
+    for raw in skus:
+        sku_id = str(raw.get("SkuId") if raw.get("SkuId") is not None else "").strip()
+        if not sku_id:
+            raise ValueError("a SKU has no SkuId")
+        ids.append(sku_id)
+    names, options = _sku_options(skus, ids)
+    models = tuple(
+        RemoteModel(model_id=sku_id, sku=_clip(raw.get("SellerSku"), "sku"), options=opts,
+                    price=_list_price(raw, sku_id), stock=_stock(raw, sku_id))
+        for raw, sku_id, opts in zip(skus, ids, options, strict=True)
+    )  # fmt: skip
+    return RemoteItem(item_id=item_id, name=_clip(attributes.get("name"), "product") or "",
+                      sku=None, status=status, option_names=names,
+                      models=models)  # fmt: skip
+
+
+def _sku_options(
+    skus: Sequence[dict[str, Any]], ids: Sequence[str]
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The option names and each SKU's options: from the SKUs' variation strings ("Đỏ,M")
+    when every SKU has one, of the same number of values, and they tell the SKUs apart;
+    else, for several SKUs, each SKU's seller SKU (or SkuId) as its one option; a single
+    SKU without a variation has no options."""
+    variations = [_variation(raw) for raw in skus]
+    counts = {len(v) for v in variations}
+    if skus and () not in variations and len(counts) == 1 \
+            and len(set(variations)) == len(variations):  # fmt: skip
+        return VARIATION_NAMES[: counts.pop()], variations
+    if len(skus) > 1:
+        labels = [_clip(raw.get("SellerSku"), "variant") or sku_id
+                  for raw, sku_id in zip(skus, ids, strict=True)]  # fmt: skip
+        return (SKU_OPTION_NAME,), [(label,) for label in labels]
+    return (), [() for _ in skus]
+
+
+def _variation(raw: dict[str, Any]) -> tuple[str, ...]:
+    """A SKU's variation string ("Đỏ,M") as up to two values (any further commas stay in
+    the second; empty values are left out); () when it has none."""
+    text = raw.get("Variation")
+    if text is None or str(text).strip() == "":
+        text = raw.get("variation")
+    if text is None or isinstance(text, (dict, list)):
+        return ()
+    parts = (_clip(p, "variant") for p in str(text).split(",", len(VARIATION_NAMES) - 1))
+    return tuple(p for p in parts if p)
+
+
+def _list_price(raw: dict[str, Any], sku_id: str) -> int:
+    """The list `price` (not the `special_price` of a promotion); missing is an error,
+    not 0, so a broken answer never reads as a free item."""
+    if raw.get("price") is None or str(raw["price"]).strip() == "":
+        raise ValueError(f"SKU {sku_id} has no price")
+    return _money(raw["price"], f"SKU {sku_id} price")
+
+
+def _stock(raw: dict[str, Any], sku_id: str) -> int | None:
+    """The SKU's `quantity` (None when Lazada did not say)."""
+    quantity = raw.get("quantity")
+    if quantity is None or quantity == "":
+        return None
+    return _int(quantity, name=f"SKU {sku_id} quantity")
 
 
 def _map_address(addr: dict[str, Any], name: str | None, phone: str | None) -> RemoteAddress:

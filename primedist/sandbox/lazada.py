@@ -3,17 +3,22 @@
 `LazadaSandbox` serves, on 127.0.0.1, what the Lazada connector uses: the seller's
 authorisation page (which "logs the seller in" at once and redirects with a code), token
 create/refresh (a refreshed pair keeps the original refresh deadline; the old refresh
-token dies), `/seller/get`, `/orders/get` (update/create time filters in ISO 8601 with an
-offset, `limit` <= 100, `offset` <= 5000, `countTotal`), `/order/get`,
-`/orders/items/get` (<= 50 orders, one item row per unit) and
+token dies), `/seller/get`, `/orders/get` (update/create time filters in ISO 8601 with
+an offset, `limit` <= 100, `offset` <= 5000, `countTotal`), `/order/get`,
+`/orders/items/get` (<= 50 orders, one item row per unit),
 `/product/price_quantity/update` (the XML `payload`, <= 50 SKUs, partial failures in
-`detail`). Every call is checked like LazOP does: app key, a millisecond timestamp within
-7200 s, `sign_method=sha256`, the UPPERCASE signature over all parameters (query and form
-body), and for seller APIs a live access token. Paths work with or without `/rest`.
+`detail`) and `/products/get` (the mandatory `filter`, `limit` <= 50, `offset` <= 10000,
+`total_products`). Every call is checked like LazOP does: app key, a millisecond
+timestamp within 7200 s, `sign_method=sha256`, the UPPERCASE signature over all
+parameters (query and form body), and for seller APIs a live access token. Paths work
+with or without `/rest`.
 
 Orders are the generator's (deterministic from the seed, moving with the sandbox's
-clock), with Shopee's status steps renamed to Lazada's item statuses. The same faults as
-the Shopee sandbox can be injected (`inject`); stock/price updates are recorded (`calls`).
+clock), with Shopee's status steps renamed to Lazada's item statuses. The products are
+its catalogue (one SKU per model, `sku_id` as in the order items and the price/quantity
+update), all live but those a test puts in `inactive`, with the prices and stock last
+pushed (or a deterministic starting stock). The same faults as the Shopee sandbox can be
+injected (`inject`); stock/price updates are recorded (`calls`).
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ from primedist.connectors.lazada import (
     ORDERS_ITEMS_PATH,
     ORDERS_PATH,
     PRICE_QUANTITY_PATH,
+    PRODUCTS_LIMIT,
+    PRODUCTS_MAX_OFFSET,
+    PRODUCTS_PATH,
     SELLER_PATH,
     SKUS_PER_PUSH,
     TOKEN_CREATE_PATH,
@@ -74,6 +82,8 @@ LAZADA_STATUS = {
 }  # fmt: skip
 PAYMENTS = {"ShopeePay": "LAZADA_WALLET", "Credit Card/Debit Card": "MIXEDCARD",
             "Bank Transfer": "BANK_TRANSFER"}  # fmt: skip
+#: `/products/get`'s `filter` values.
+PRODUCT_FILTERS = ("all", "live", "inactive", "deleted", "pending", "rejected", "sold-out")
 CODE_LIFE = 1800
 VN = timedelta(hours=7)
 _ID_BITS = 40
@@ -154,6 +164,13 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
     ) -> None:
         super().__init__(config or LazadaSandboxConfig(), clock)
         self._skus = {(m.item_id, sku_id(m)): m for m in self.catalogue}
+        #: Each item's models, items in catalogue order.
+        self._item_models: dict[int, list[CatalogueModel]] = {}
+        for m in self.catalogue:
+            self._item_models.setdefault(m.item_id, []).append(m)
+        #: Products the seller deactivated (listed with filter=inactive); the rest are live.
+        self.inactive: set[int] = set()
+        #: Stock and price last pushed per (item_id, SkuId).
         self.stock: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[int, int], int] = {k: m.price for k, m in self._skus.items()}
         self._codes: dict[str, int] = {}
@@ -166,6 +183,7 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
             ORDER_PATH: (True, self._order),
             ORDERS_ITEMS_PATH: (True, self._orders_items),
             PRICE_QUANTITY_PATH: (True, self._price_quantity),
+            PRODUCTS_PATH: (True, self._products),
         }
 
     # ------------------------------------------------------------------ test/demo controls
@@ -183,6 +201,17 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
         access, refresh = self._issue(now, now + cfg.refresh_ttl)
         return self._token_pair(access, refresh, now + cfg.access_ttl, now + cfg.refresh_ttl,
                                 str(cfg.seller_id))  # fmt: skip
+
+    def product_status(self, item_id: int) -> str:
+        """The filter a catalogue item is listed under: "inactive" or "live"."""
+        return "inactive" if item_id in self.inactive else "live"
+
+    def stock_of(self, item_id: int, sku: int) -> int:
+        """The seller's stock of a SKU (`sku_id`): the last pushed, else a deterministic
+        start."""
+        with self._lock:
+            pushed = self.stock.get((item_id, sku))
+        return pushed if pushed is not None else 5 + sku % 40
 
     def units(self, oid: str) -> int:
         """How many item rows (units) the order has."""
@@ -496,6 +525,51 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
         if failures:
             raise _Partial(failures)
         return {}
+
+    def _products(self, query: dict[str, str]) -> dict[str, Any]:
+        wanted = query.get("filter", "")
+        if not wanted:
+            raise ApiError("MISSING_PARAMETER", "The parameter filter is mandatory.")
+        if wanted not in PRODUCT_FILTERS:
+            raise ApiError("E017", f"filter must be one of {', '.join(PRODUCT_FILTERS)}.")
+        limit, offset = _int_param(query, "limit", 20), _int_param(query, "offset", 0)
+        if not 1 <= limit <= PRODUCTS_LIMIT:
+            raise ApiError("E017", f"limit must be 1-{PRODUCTS_LIMIT}.")
+        if not 0 <= offset <= PRODUCTS_MAX_OFFSET:
+            raise ApiError("E017", f"offset must be 0-{PRODUCTS_MAX_OFFSET}.")
+        items = [item for item in self._item_models if self._listed_under(item, wanted)]
+        page = [self._product(item) for item in items[offset : offset + limit]]
+        return {"data": {"total_products": len(items), "products": page}}
+
+    def _listed_under(self, item: int, wanted: str) -> bool:
+        status = self.product_status(item)
+        if wanted == "sold-out":
+            return status == "live" and all(
+                self.stock_of(item, sku_id(m)) == 0 for m in self._item_models[item]
+            )
+        return wanted in ("all", status)
+
+    def _product(self, item: int) -> dict[str, Any]:
+        models = self._item_models[item]
+        status = "active" if self.product_status(item) == "live" else "inactive"
+        skus = []
+        for m in models:
+            sid = sku_id(m)
+            with self._lock:
+                price = self.prices[(item, sid)]
+            sku: dict[str, Any] = {
+                "SkuId": sid, "SellerSku": m.model_sku, "ShopSku": f"{item}_VNAMZ-{sid}",
+                "quantity": self.stock_of(item, sid), "price": f"{price:.2f}",
+                # A standing promotion: the list price is what the connector reads.
+                "special_price": f"{price * 9 // 10 // 1000 * 1000:.2f}",
+                "Status": status, "package_weight": "0.3",
+            }  # fmt: skip
+            if m.model_name:
+                sku["Variation"] = m.model_name
+            skus.append(sku)
+        return {"item_id": item, "primary_category": 10_000_000 + item % 97,
+                "attributes": {"name": models[0].item_name, "brand": "No Brand"},
+                "skus": skus}  # fmt: skip
 
     # ------------------------------------------------------------------ helpers
 

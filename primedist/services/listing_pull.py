@@ -1,7 +1,7 @@
 """Read a marketplace shop's listings and link them to the catalogue by SKU.
 
-A shop that already sells on Shopee has its items there long before it uses the app; the
-app's products know nothing of their item and model ids, so stock pushes cannot reach
+A shop that already sells on Shopee or Lazada has its items there long before it uses the
+app; the app's products know nothing of their item and model ids, so stock pushes cannot reach
 them (`listing_links` fills ids only from synced orders, one sold item at a time). Here
 the owner asks for the shop's whole list at once (Settings → Sales channels → *Fetch
 listings*, `primedist shop listings NAME`):

@@ -1,5 +1,6 @@
 """The Lazada sandbox over raw HTTP (no connector): LazOP's checks, the list's limits,
-one row per unit, deterministic moving orders, the controls and `python -m`."""
+one row per unit, the product list, deterministic moving orders, the controls and
+`python -m`."""
 
 from __future__ import annotations
 
@@ -13,9 +14,15 @@ from typing import Any
 import httpx
 import pytest
 
-from primedist.connectors.lazada import ORDERS_ITEMS_PATH, ORDERS_PATH, sign
+from primedist.connectors.lazada import ORDERS_ITEMS_PATH, ORDERS_PATH, PRODUCTS_PATH, sign
 from primedist.core.clock import FixedClock
-from primedist.sandbox.lazada import LazadaSandbox, LazadaSandboxConfig, id_index, order_id
+from primedist.sandbox.lazada import (
+    LazadaSandbox,
+    LazadaSandboxConfig,
+    id_index,
+    order_id,
+    sku_id,
+)
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
@@ -86,6 +93,55 @@ def test_items_are_one_row_per_unit(sb: LazadaSandbox) -> None:
         assert all("quantity" not in item for item in block["order_items"])
     too_many = "[" + ",".join(sb.order_ids()[:51]) + "]"
     assert call(sb, ORDERS_ITEMS_PATH, {"order_ids": too_many})["code"] == "E017"
+
+
+def test_product_list_parameters(sb: LazadaSandbox) -> None:
+    page = {"filter": "live", "limit": 50, "offset": 0}
+    assert call(sb, PRODUCTS_PATH, page)["code"] == "0"
+    assert call(sb, PRODUCTS_PATH, page, token=False)["code"] == "MissingAccessToken"
+    assert call(sb, PRODUCTS_PATH, page, sign="0" * 64)["code"] == "IncompleteSignature"
+    missing = call(sb, PRODUCTS_PATH, {"limit": 50})
+    assert missing["code"] == "MISSING_PARAMETER" and "filter" in missing["message"]
+    assert missing["type"] == "ISV" and missing["request_id"]
+    unknown = call(sb, PRODUCTS_PATH, {**page, "filter": "hidden"})
+    assert unknown["code"] == "E017" and "sold-out" in unknown["message"]
+    assert call(sb, PRODUCTS_PATH, {**page, "limit": 51})["code"] == "E017"
+    assert call(sb, PRODUCTS_PATH, {**page, "limit": 0})["code"] == "E017"
+    assert call(sb, PRODUCTS_PATH, {**page, "offset": -1})["code"] == "E017"
+    assert call(sb, PRODUCTS_PATH, {**page, "offset": 10_001})["code"] == "E017"
+    assert call(sb, PRODUCTS_PATH, {**page, "offset": 10_000})["data"]["products"] == []
+
+
+def test_products_by_filter_with_their_skus(sb: LazadaSandbox) -> None:
+    items: dict[int, list[Any]] = {}
+    for m in sb.catalogue:
+        items.setdefault(m.item_id, []).append(m)
+    hidden = next(iter(items))
+    sb.inactive.add(hidden)
+    live = call(sb, PRODUCTS_PATH, {"filter": "live", "limit": 50})["data"]
+    assert live["total_products"] == len(items) - 1
+    assert [p["item_id"] for p in live["products"]] == list(items)[1:]
+    inactive = call(sb, PRODUCTS_PATH, {"filter": "inactive", "limit": 50})["data"]
+    assert [p["item_id"] for p in inactive["products"]] == [hidden]
+    assert call(sb, PRODUCTS_PATH, {"filter": "all", "limit": 50})["data"]["total_products"] \
+        == len(items)  # fmt: skip
+    assert call(sb, PRODUCTS_PATH, {"filter": "deleted", "limit": 50})["data"] == {
+        "total_products": 0, "products": []}  # fmt: skip
+    second = call(sb, PRODUCTS_PATH, {"filter": "live", "limit": 10, "offset": 10})["data"]
+    assert [p["item_id"] for p in second["products"]] == list(items)[11:21]
+
+    row = next(p for p in live["products"] if len(items[p["item_id"]]) > 1)
+    models = items[row["item_id"]]
+    assert row["attributes"]["name"] == models[0].item_name
+    assert [(s["SkuId"], s["SellerSku"], s["Variation"], s["price"], s["quantity"])
+            for s in row["skus"]] == [
+        (sku_id(m), m.model_sku, m.model_name, f"{m.price}.00", sb.stock_of(m.item_id, sku_id(m)))
+        for m in models
+    ]  # fmt: skip
+    plain = next(p for p in live["products"] if not items[p["item_id"]][0].model_id)
+    assert [sorted(s) for s in plain["skus"]] == [sorted(row["skus"][0].keys() - {"Variation"})]
+    assert plain["skus"][0]["SkuId"] == sku_id(items[plain["item_id"]][0])
+    assert {s["Status"] for s in inactive["products"][0]["skus"]} == {"inactive"}
 
 
 def test_orders_are_deterministic_and_move_with_the_clock(clock: FixedClock) -> None:

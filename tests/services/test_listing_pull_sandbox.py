@@ -120,3 +120,29 @@ def test_create_missing_brings_the_whole_catalogue_and_a_second_fetch_is_a_no_op
     again = pull_listings(owner_ctx, shop_id, create_missing=True)
     assert (again.products_created, again.listings_linked, again.models_linked) == (0, 0, 0)
     assert again.already_linked == len(items)
+
+
+def test_a_lazada_shop_is_fetched_created_and_its_stock_pushed(
+    owner_ctx: ServiceContext, engine: Engine, clock: FixedClock
+) -> None:
+    from primedist.sandbox.lazada import LazadaSandbox, LazadaSandboxConfig, sku_id
+    from tests.services.test_sync_lazada import LazadaMarket
+
+    with LazadaSandbox(LazadaSandboxConfig(orders=10, history_days=2), clock=clock) as sandbox:
+        market = LazadaMarket(owner_ctx, engine, sandbox)
+        items = items_of(sandbox)
+        report = pull_listings(owner_ctx, market.shop_id, create_missing=True,
+                               factory=market.connector)  # fmt: skip
+        assert report.unlinked == [] and report.products_created == len(items)
+        links = model_links(engine, market.shop_id)
+        for m in sandbox.catalogue:
+            assert links[m.model_sku] == (str(m.item_id), str(sku_id(m)))
+        first = sandbox.catalogue[0]
+        on_lazada = sandbox.stock_of(first.item_id, sku_id(first))  # the created stock
+        stock_in(owner_ctx, variant_id(engine, first.model_sku), 11)
+        delivery = deliver_outbox(owner_ctx, factory=market.connector)
+        assert delivery.failed == 0, delivery.messages
+        assert sandbox.stock_of(first.item_id, sku_id(first)) == on_lazada + 11
+        again = pull_listings(owner_ctx, market.shop_id, factory=market.connector)
+        assert (again.listings_linked, again.already_linked) == (0, len(items))
+        assert again.stock_differs == 0

@@ -19,6 +19,7 @@ from primedist.services.context import ServiceContext
 from primedist.ui.settings.channels import COL_SHOP, ChannelsSettings
 from primedist.ui.settings.listings_dialog import COL_REASON, COL_SKUS, FetchListingsDialog
 from tests.factories import linked_sandbox_shop, make_shop
+from tests.ui.settings.test_channels_settings import link
 
 WAIT_MS = 15_000
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -87,13 +88,17 @@ def test_fetch_links_by_sku_and_lists_what_it_could_not_link(
 
 
 def test_the_button_is_off_for_shops_that_cannot_be_read(
-    qtbot: Any, owner_ctx: ServiceContext
+    qtbot: Any, owner_ctx: ServiceContext, sandbox: ShopeeSandbox, shop_id: int
 ) -> None:
     channels.add_shopee_shop(owner_ctx, name="Chưa liên kết", partner_id="2001887",
                              partner_key="shpk" + "6b" * 30)  # fmt: skip
-    make_shop(owner_ctx.engine, "Lazada", Channel.LAZADA)
+    tiktok = make_shop(owner_ctx.engine, "TikTok", Channel.TIKTOK)
+    link(owner_ctx, tiktok, "7001")
     widget = ChannelsSettings(owner_ctx)
     qtbot.addWidget(widget)
-    for name in ("Chưa liên kết", "Lazada"):
+    select(widget, "Shopee Sandbox")
+    assert widget.listings_button.isEnabled()
+    for name in ("Chưa liên kết", "TikTok"):  # not linked; TikTok's listings are not read
         select(widget, name)
+        assert widget.sync_button.isEnabled() == (name == "TikTok"), name
         assert not widget.listings_button.isEnabled(), name
