@@ -1325,8 +1325,11 @@ class _Run:
                 synced = self.ts(self.now - int(self.rng.integers(HOUR, 6 * HOUR)))
                 listing_rows.append((listing_id, ids.product + i, shop.id, str(item), True,
                                      synced if shop.is_linked else None))  # fmt: skip
+                # A Shopee item without variations has no model id (Shopee's model 0).
+                no_models = len(by_product[i]) == 1 and shop.spec.channel == Channel.SHOPEE
                 for k, j in enumerate(by_product[i]):
-                    vl_rows.append((vl_id, listing_id, ids.variant + j, f"{item}{k + 1:03d}"))
+                    model = None if no_models else f"{item}{k + 1:03d}"
+                    vl_rows.append((vl_id, listing_id, ids.variant + j, model))
                     vl_id += 1
                 listing_id += 1
         self.writer.insert(

@@ -23,7 +23,7 @@ from sqlmodel import col, select
 
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ShopStatus
-from primedist.domain.product import Product, ProductListing, Variant
+from primedist.domain.product import Product, ProductListing, Variant, VariantListing
 from primedist.domain.shop import Shop
 from primedist.sandbox.generator import CatalogueModel
 from primedist.sandbox.shopee import (
@@ -141,29 +141,33 @@ def _period_start(ctx: ServiceContext, now: datetime) -> datetime:
 
 
 def _catalogue(ctx: ServiceContext, shop_id: int) -> tuple[CatalogueModel, ...]:
-    """The demo's active variants listed on the shop, as the sandbox's listings."""
-    p, v, pl = table_of(Product), table_of(Variant), table_of(ProductListing)
+    """The demo's active variants listed on the shop, as the sandbox's listings, under the
+    item and model ids the listings hold (so stock pushes and Fetch listings find them)."""
+    p, v = table_of(Product), table_of(Variant)
+    pl, vl = table_of(ProductListing), table_of(VariantListing)
     stmt = (
-        sa.select(p.c.id, p.c.name, v.c.id, v.c.sku, v.c.option1, v.c.option2, v.c.price)
+        sa.select(p.c.id, p.c.name, v.c.sku, v.c.option1, v.c.option2, v.c.price,
+                  pl.c.external_id, vl.c.external_id)
         .select_from(v.join(p, p.c.id == v.c.product_id))
         .join(pl, (pl.c.product_id == p.c.id) & (pl.c.shop_id == shop_id))
-        .where(v.c.is_active.is_(True), pl.c.is_active.is_(True), v.c.price > 0)
+        .join(vl, (vl.c.listing_id == pl.c.id) & (vl.c.variant_id == v.c.id))
+        .where(v.c.is_active.is_(True), pl.c.is_active.is_(True), v.c.price > 0,
+               pl.c.external_id.is_not(None))
         .order_by(p.c.id, v.c.id)
         .limit(MAX_MODELS)
-    )
+    )  # fmt: skip
     with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
     per_item: dict[int, int] = {}
     for product_id, *_rest in rows:
         per_item[product_id] = per_item.get(product_id, 0) + 1
     models = []
-    for product_id, name, variant_id, sku, option1, option2, price in rows:
-        item_id = ITEM_ID_BASE + int(product_id)
-        single = per_item[product_id] == 1
+    for product_id, name, sku, option1, option2, price, item, model in rows:
+        single = per_item[product_id] == 1 and model is None
         models.append(
             CatalogueModel(
-                item_id=item_id,
-                model_id=0 if single else int(variant_id),
+                item_id=_marketplace_id(item, ITEM_ID_BASE + int(product_id)),
+                model_id=0 if single else _marketplace_id(model, 0),
                 item_name=str(name),
                 item_sku=str(sku) if single else f"P{product_id}",
                 model_name=",".join(str(o) for o in (option1, option2) if o),
@@ -171,4 +175,15 @@ def _catalogue(ctx: ServiceContext, shop_id: int) -> tuple[CatalogueModel, ...]:
                 price=int(price),
             )
         )
-    return tuple(models)
+    return tuple(model for model in models if _single_or_named(model))
+
+
+def _marketplace_id(value: object, default: int) -> int:
+    """A listing's marketplace id as the sandbox's number (`default` when not numeric)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else default
+
+
+def _single_or_named(model: CatalogueModel) -> bool:
+    """A model of an item with variations must have an id and name its options."""
+    return model.model_id == 0 or (model.model_id > 0 and bool(model.model_name))

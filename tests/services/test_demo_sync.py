@@ -94,3 +94,34 @@ def test_a_disconnected_demo_shop_stays_disconnected(demo_ctx: ServiceContext) -
     channels.disconnect_shop(demo_ctx, found[0])
     assert demo_sync.start_demo_sync(demo_ctx) is None
     assert not channels.channel_shop(demo_ctx, found[0]).linked
+
+
+def test_demo_listings_are_the_sandbox_items_stock_lands_and_fetch_finds_them_linked(
+    demo_ctx: ServiceContext,
+) -> None:
+    from primedist.services.listing_pull import pull_listings
+    from primedist.services.outbox_delivery import deliver_outbox, list_actions
+    from primedist.services.stock import stock_in
+
+    engine = demo_ctx.engine
+    running = demo_sync.start_demo_sync(demo_ctx)
+    assert running is not None
+    try:
+        sandbox = running.sandbox
+        fetched = pull_listings(demo_ctx, running.shop_id)
+        assert fetched.unlinked == [] and fetched.listings_linked == 0
+        assert fetched.already_linked == len({m.item_id for m in sandbox.catalogue})
+        # A stock change of a listed variant reaches the sandbox under the listing's ids.
+        model = sandbox.catalogue[0]
+        (variant_id,) = rows(engine, "SELECT id FROM variants WHERE sku = ?", model.model_sku)[0]
+        stock_in(demo_ctx, variant_id, 3)
+        (available,) = rows(engine, """
+            SELECT coalesce(g.stock, v.stock) - coalesce(g.reserved, v.reserved)
+            FROM variants v LEFT JOIN sku_groups g ON g.id = v.sku_group_id WHERE v.id = ?""",
+            variant_id)[0]  # fmt: skip
+        report = deliver_outbox(demo_ctx, shop_ids=[running.shop_id])
+        failed = [a.last_error for a in list_actions(demo_ctx) if a.status == "failed"]
+        assert report.failed == 0 and report.delivered > 0, failed[:5]
+        assert sandbox.stock[(model.item_id, model.model_id)] == available
+    finally:
+        running.stop()
