@@ -49,7 +49,7 @@ ORDERS_PER_DAY = 96
 SEED = 11
 #: Variants the sandbox sells (the demo's Shopee listings, first products first).
 MAX_MODELS = 240
-#: Item ids of the sandbox's listings: this + the product id.
+#: Item id of a demo listing without a numeric marketplace id: this + the product id.
 ITEM_ID_BASE = 800_000
 
 
