@@ -42,6 +42,7 @@ from primedist.connectors.base import (
     RemoteModel,
 )
 from primedist.core.messages import msg
+from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
@@ -157,6 +158,8 @@ def pull_listings(
                                models=sum(len(i.models) for i in items))  # fmt: skip
     with ctx.uow() as session:
         conn = session.connection()
+        if is_sqlite(conn):  # take the write lock now: a sync must not link under the plan
+            conn.exec_driver_sql("UPDATE product_listings SET id = id WHERE 0")
         _Linker(ctx, conn, shop_id, shop_name, report, prog).run(items, create_missing, push_stock)
         prog.check()
         _record(ctx, session, shop_id, report)
