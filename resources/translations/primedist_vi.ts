@@ -5300,6 +5300,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Ngưỡng sắp hết</translation>
     </message>
     <message>
+        <source>Its stock is not sent until it is linked to its item on the marketplace: list it in Seller Center with the same SKUs, then Fetch listings in Settings → Sales channels (its first synced order there links it too).</source>
+        <translation>Tồn kho chưa được gửi cho đến khi sản phẩm được liên kết với sản phẩm trên sàn: hãy đăng bán trong Kênh Người Bán với cùng mã SKU, rồi Lấy sản phẩm đang bán trong Cài đặt → Kênh bán hàng (đơn hàng đầu tiên được đồng bộ từ sàn cũng sẽ liên kết nó).</translation>
+    </message>
+    <message>
         <source>Weight (g)</source>
         <translation>Khối lượng (g)</translation>
     </message>
@@ -5318,10 +5322,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>not linked yet</source>
         <translation>chưa liên kết</translation>
-    </message>
-    <message>
-        <source>The marketplace&apos;s item id is learnt from this product&apos;s first synced order there; until then its stock is not sent. List it in Seller Center first.</source>
-        <translation>Mã sản phẩm trên sàn được lấy từ đơn hàng đầu tiên của sản phẩm này được đồng bộ về; trước đó tồn kho chưa được gửi lên sàn. Hãy đăng sản phẩm trong Seller Center trước.</translation>
     </message>
     <message>
         <source>Edit product — %1</source>

@@ -575,9 +575,10 @@ class ProductEditor(QDialog):
                 else:
                     text += " — " + self.tr("not linked yet")
                     tip = self.tr(
-                        "The marketplace's item id is learnt from this product's first synced "
-                        "order there; until then its stock is not sent. List it in Seller "
-                        "Center first."
+                        "Its stock is not sent until it is linked to its item on the "
+                        "marketplace: list it in Seller Center with the same SKUs, then Fetch "
+                        "listings in Settings → Sales channels (its first synced order there "
+                        "links it too)."
                     )
             check.setText(text)
             check.setToolTip(tip)
