@@ -535,8 +535,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_product_status,
         metavar="S",
-        help="active, hidden, out_of_stock, low_stock or no_weight; repeat for several (any "
-        "of them)",
+        help="active, hidden, out_of_stock, low_stock, no_weight or not_linked; repeat for "
+        "several (any of them)",
     )
     p.add_argument(
         "--shop",

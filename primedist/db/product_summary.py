@@ -3,7 +3,9 @@
 A product row carries the figures of its active variants — variant count, price and
 discount-price range, on-hand and available stock (a SKU group's stock counted once),
 whether any variant is low on stock or has no weight — the shops it is actively listed on
-(`listed_shops`, ",1,3,") and its folded name (`name_key`, the name sort), so the list
+(`listed_shops`, ",1,3,"; a marketplace listing not linked to its item yet adds "u3,", so
+",1,3,u3," reads "on shops 1 and 3, not linked on 3") and its folded name (`name_key`, the
+name sort), so the list
 pages and counts keys on indexed columns of `products` alone. Every writer that changes
 a product's name, variants, stock, low-stock levels or listings calls a `refresh_*`
 function in its own transaction.
@@ -22,6 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.text import fold
+from primedist.domain.enums import Channel
+from primedist.domain.product import UNLINKED_MARK
 
 #: The shop parameter holding a shop's default low-stock level (JSON integer).
 LOW_STOCK_KEY = "low_stock_level"
@@ -52,8 +56,14 @@ groups = sa.Table(
 listings = sa.Table(
     "product_listings", _md, sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("product_id", sa.Integer), sa.Column("shop_id", sa.Integer),
-    sa.Column("is_active", sa.Boolean),
+    sa.Column("is_active", sa.Boolean), sa.Column("external_id", sa.String),
 )  # fmt: skip
+shops = sa.Table(
+    "shops", _md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("channel", sa.String)
+)
+#: Channels whose listings have an item id to link (stock pushes need it).
+MARKETPLACES = tuple(c.value for c in Channel if c.is_marketplace)
+
 shop_parameters = sa.Table(
     "shop_parameters", _md, sa.Column("shop_id", sa.Integer), sa.Column("key", sa.String),
     sa.Column("value_json", sa.Text),
@@ -87,6 +97,8 @@ class _Summary:
     low: bool = False
     unweighed: bool = False
     shops: list[int] = field(default_factory=list)
+    #: Marketplace shops where its listing has no item id yet.
+    unlinked: list[int] = field(default_factory=list)
     name: str = ""
 
     def row(self, product_id: int) -> dict[str, Any]:
@@ -100,21 +112,31 @@ class _Summary:
             "stock_total": sum(s for s, _ in self.holders.values()),
             "available_total": sum(s - r for s, r in self.holders.values()),
             "low_stock": self.low,
-            "listed_shops": listed_shops_key(self.shops),
+            "listed_shops": listed_shops_key(self.shops, self.unlinked),
             "name_key": fold(self.name),
             "weight_missing": self.unweighed,
         }
 
 
-def listed_shops_key(shop_ids: Iterable[int]) -> str:
-    """`products.listed_shops` for these shops: ",1,3," ("" for none)."""
+def listed_shops_key(shop_ids: Iterable[int], unlinked: Iterable[int] = ()) -> str:
+    """`products.listed_shops` for these shops, `unlinked` the marketplace ones without an
+    item id: ",1,3,u3," ("" for none). A shop test LIKE '%,3,%' never meets a "u3," token."""
     ids = sorted(set(shop_ids))
-    return f",{','.join(map(str, ids))}," if ids else ""
+    if not ids:
+        return ""
+    marks = "".join(f"{UNLINKED_MARK}{sid}," for sid in sorted(set(unlinked)))
+    return f",{','.join(map(str, ids))},{marks}"
 
 
 def _listing_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> sa.Result[Any]:
-    pl = listings.c
-    stmt = sa.select(pl.product_id, pl.shop_id).where(pl.is_active.is_(True))
+    """(product id, shop id, unlinked) of the active listings."""
+    pl, sh = listings.c, shops.c
+    unlinked = sa.and_(sh.channel.in_(MARKETPLACES), pl.external_id.is_(None))
+    stmt = (
+        sa.select(pl.product_id, pl.shop_id, sa.case((unlinked, True), else_=False))
+        .select_from(listings.join(shops, sh.id == pl.shop_id))
+        .where(pl.is_active.is_(True))
+    )
     return conn.execute(stmt if where is None else stmt.where(where))
 
 
@@ -151,8 +173,11 @@ def _summarise(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
 
 
 def _add_shops(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:
-    for product_id, shop_id in rows:
-        summaries.setdefault(product_id, _Summary()).shops.append(shop_id)
+    for product_id, shop_id, unlinked in rows:
+        summary = summaries.setdefault(product_id, _Summary())
+        summary.shops.append(shop_id)
+        if unlinked:
+            summary.unlinked.append(shop_id)
 
 
 def _add_names(rows: Iterable[Any], summaries: dict[int, _Summary]) -> None:

@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0028_gross_profit"
+HEAD_REVISION = "0029_unlinked_listings"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -145,6 +145,11 @@ class Variant(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+#: In `products.listed_shops` (",1,3,u3,"), the token of a marketplace listing without its
+#: item id yet ("u3,": not linked on shop 3); LIKE '%u%' finds the products that have one.
+UNLINKED_MARK = "u"
+
+
 class ProductListing(SQLModel, table=True):
     """A product published on one shop (the marketplace item id once pushed)."""
 

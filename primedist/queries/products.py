@@ -27,6 +27,7 @@ from primedist.domain.base import table_of
 from primedist.domain.enums import ProductStatus
 from primedist.domain.product import (
     LIST_FILTER_COLUMNS,
+    UNLINKED_MARK,
     Product,
     ProductImage,
     ProductListing,
@@ -46,7 +47,9 @@ shops = table_of(Shop)
 #: Product statuses the list shows (archived = deleted but kept for its orders).
 LISTED_STATUSES = (ProductStatus.ACTIVE, ProductStatus.HIDDEN)
 #: The status chip's choices, OR-ed together.
-STATUS_CHOICES = ("active", "hidden", "out_of_stock", "low_stock", "no_weight")
+STATUS_CHOICES = (
+    "active", "hidden", "out_of_stock", "low_stock", "no_weight", "not_linked",
+)  # fmt: skip
 #: How the SKUs and shops of a row are joined for display.
 SEPARATOR = ", "
 
@@ -222,6 +225,8 @@ def _status_clause(statuses: tuple[str, ...]) -> ColumnElement[bool]:
         parts.append(p.low_stock.is_(True))
     if "no_weight" in flags:  # some sellable variant has no weight (parcels estimated)
         parts.append(p.weight_missing.is_(True))
+    if "not_linked" in flags:  # a marketplace listing without its item id (no stock pushes)
+        parts.append(p.listed_shops.like(f"%{UNLINKED_MARK}%"))
     return sa.and_(listed, sa.or_(*parts))
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from primedist.db.product_summary import chunks
+from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.product import ProductListing, VariantListing
 
@@ -62,6 +62,9 @@ def fill_listing_ids(
             conn.execute(listings_t.update().where(pl.id == lid).values(external_id=item))
             taken.add(item)
             filled[lid] = item
+    if filled:  # the Products list's "not linked" mark goes
+        refresh_product_summaries(conn, conn.execute(
+            sa.select(pl.product_id).where(pl.id.in_(sorted(filled)))).scalars())  # fmt: skip
     linked = {lid: item for lid, item, *_rest in rows if item is not None}
     linked.update(filled)
     models = [

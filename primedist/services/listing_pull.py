@@ -43,7 +43,7 @@ from primedist.connectors.base import (
 )
 from primedist.core.messages import msg
 from primedist.db.engine import is_sqlite
-from primedist.db.product_summary import chunks
+from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.product import Product, ProductListing, SkuGroup, Variant, VariantListing
@@ -372,6 +372,8 @@ class _Linker:
             if lid is not None:
                 self._link_models(lid, match.variants)
                 linked += match.variants
+        # The Products list's shops and "not linked" mark follow the listings.
+        refresh_product_summaries(self.conn, {m.product_id for m in matches})
         return linked
 
     def _link_item(

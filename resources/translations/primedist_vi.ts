@@ -10715,6 +10715,10 @@ Vẫn bán?</translation>
         <translation>Chưa có khối lượng</translation>
     </message>
     <message>
+        <source>Not linked on a marketplace</source>
+        <translation>Chưa liên kết trên sàn</translation>
+    </message>
+    <message>
         <source>Archived</source>
         <translation>Đã lưu trữ</translation>
     </message>

@@ -180,7 +180,8 @@ def test_listed_shops_follows_the_active_listings(cat: Cat) -> None:
             stmt = sa.select(q.products.c.listed_shops).where(q.products.c.id == cat.ids[name])
             return str(conn.execute(stmt).scalar_one())
 
-    assert listed("ao") == f",{cat.shopee},{cat.lazada},"
+    # Both marketplace listings lack their item id: "u" marks them (the Not linked chip).
+    assert listed("ao") == f",{cat.shopee},{cat.lazada},u{cat.shopee},u{cat.lazada},"
     assert listed("tui") == ""
     with cat.engine.begin() as conn:
         conn.execute(
@@ -188,7 +189,7 @@ def test_listed_shops_follows_the_active_listings(cat: Cat) -> None:
             {"product_id": cat.ids["tui"], "shop_id": cat.tiki, "is_active": True},
         )
         refresh_product_summaries(conn)  # the whole catalogue, as the migration does
-    assert listed("tui") == f",{cat.tiki},"
+    assert listed("tui") == f",{cat.tiki},u{cat.tiki},"
     assert cat.names(ProductFilter(shop_ids=(cat.tiki,))) == {"dam", "tat", "tui"}
 
 
@@ -259,6 +260,30 @@ def test_no_weight_finds_the_products_with_a_variant_to_weigh(cat: Cat) -> None:
     assert cat.names(ProductFilter(statuses=("no_weight", "hidden"))) == {"ao", "mu"}
     weigh("UPDATE variants SET is_active = false WHERE sku = 'AO-TRANG-M'")  # not sold
     assert cat.names(ProductFilter(statuses=("no_weight",))) == set()
+
+
+def test_not_linked_finds_the_marketplace_listings_without_their_item(cat: Cat) -> None:
+    """Every listing the factory makes has no item id: the listed products are not linked
+    (the shop chip still matches them); once linked, the mark goes with the refresh."""
+    listed = {"ao", "quan", "dam", "mu", "tat"}  # "tui" is on no shop
+    assert cat.names(ProductFilter(statuses=("not_linked",))) == listed
+    assert cat.names(ProductFilter(statuses=("not_linked", "active"))) == LISTED
+
+    def link(sql: str) -> None:
+        with cat.engine.begin() as conn:
+            conn.execute(sa.text(sql))
+            refresh_product_summaries(conn)
+
+    link(f"UPDATE product_listings SET external_id = 'I' || id WHERE shop_id = {cat.shopee}")
+    # "ao" (and "tat") are still not linked on Lazada (Tiki); "mu" is linked everywhere.
+    assert cat.names(ProductFilter(statuses=("not_linked",))) == {"ao", "quan", "dam", "tat"}
+    assert cat.names(ProductFilter(shop_ids=(cat.shopee,))) == {"ao", "mu", "tat"}
+    assert cat.names(ProductFilter(shop_ids=(cat.lazada,))) == {"ao", "quan"}
+    link("UPDATE product_listings SET external_id = 'I' || id")
+    assert cat.names(ProductFilter(statuses=("not_linked",))) == set()
+    link(f"UPDATE shops SET channel = 'offline' WHERE id = {cat.tiki}")  # nothing to link
+    link(f"UPDATE product_listings SET external_id = NULL WHERE shop_id = {cat.tiki}")
+    assert cat.names(ProductFilter(statuses=("not_linked",))) == set()
 
 
 def test_unknown_status_is_refused() -> None:

@@ -92,6 +92,10 @@ def test_a_published_product_learns_its_ids_and_its_stock_reaches_the_platform(
     assert "; 1 listings linked to their marketplace ids (" in report.summary()
     item, models = links(engine, published)
     assert item == str(with_models[0].item_id)
+    with engine.connect() as conn:  # the Products list's "Not linked" mark went with it
+        key = conn.execute(sa.text("SELECT listed_shops FROM products WHERE id = :p"),
+                           {"p": published}).scalar_one()  # fmt: skip
+    assert key == f",{market.shop_id},"
     ordered = ordered_skus(engine)
     assert models == {m.model_sku: str(m.model_id) if m.model_sku in ordered else None
                       for m in with_models}  # fmt: skip

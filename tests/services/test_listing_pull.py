@@ -115,6 +115,8 @@ def test_products_are_linked_by_sku_and_a_second_pull_changes_nothing(
     product(owner_ctx, "Nến oải hương", "NEN-OH", stock=3)  # not ticked for the shop yet
     before = links(engine, shop)
     assert before["AO-DO"] == (None, None, True)
+    unlinked = "SELECT count(*) FROM products WHERE listed_shops LIKE '%u%'"
+    assert scalar(engine, unlinked) == 1  # the Products list's "Not linked" chip
     last = last_outbox_id(engine)
 
     report = pull_listings(owner_ctx, shop, connector=Listed([AO, NEN]))
@@ -127,6 +129,7 @@ def test_products_are_linked_by_sku_and_a_second_pull_changes_nothing(
     assert after["AO-XANH"] == ("9001", "92", True)
     assert after["AO-VANG"] == ("9001", None, True)  # not on Shopee: stays without a model
     assert after["NEN-OH"] == ("9002", None, True)  # a listing made for the product
+    assert scalar(engine, unlinked) == 0
     assert scalar(engine, "SELECT count(*) FROM product_listings WHERE product_id = :p",
                   p=published) == 1  # fmt: skip
     # NEN-OH: 3 in the app and on Shopee; AO-DO/AO-XANH: 0 in the app, 7 on Shopee.

@@ -121,6 +121,7 @@ def status_label(status: str) -> str:
         "out_of_stock": QCoreApplication.translate("products", "Out of stock"),
         "low_stock": QCoreApplication.translate("products", "Low stock"),
         "no_weight": QCoreApplication.translate("products", "No weight yet"),
+        "not_linked": QCoreApplication.translate("products", "Not linked on a marketplace"),
         "archived": QCoreApplication.translate("products", "Archived"),
     }
     return labels.get(status, status)
