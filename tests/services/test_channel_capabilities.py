@@ -1,7 +1,8 @@
 """Only what a shop's channel can carry out is queued in the outbox (real migrated database).
 
 Lazada and TikTok Shop take stock and price pushes but no order confirm/cancel from the
-app; Tiki takes nothing yet; Shopee takes all four. Everything else still happens locally.
+app (Lazada's listings can be read); Tiki takes nothing yet; Shopee takes all four and has
+its listings read. Everything else still happens locally.
 """
 
 from __future__ import annotations
@@ -62,10 +63,11 @@ def order_row(engine: Engine, order_id: int) -> sa.Row:
 
 
 def test_each_channel_reports_what_its_connector_declares() -> None:
-    everything = frozenset({Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK, Action.PUSH_PRICE})
+    everything = frozenset({Action.CONFIRM, Action.CANCEL, Action.PUSH_STOCK, Action.PUSH_PRICE,
+                            Action.LIST_ITEMS})  # fmt: skip
     pushes_only = frozenset({Action.PUSH_STOCK, Action.PUSH_PRICE})
     assert channel_capabilities(Channel.SHOPEE) == everything
-    assert channel_capabilities("lazada") == pushes_only
+    assert channel_capabilities("lazada") == pushes_only | {Action.LIST_ITEMS}
     assert channel_capabilities(Channel.TIKTOK) == pushes_only
     assert channel_capabilities(Channel.TIKI) == frozenset()
     assert channel_capabilities(Channel.OFFLINE) == frozenset()  # no connector at all
