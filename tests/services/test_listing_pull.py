@@ -270,3 +270,19 @@ def test_permission_unsupported_platform_auth_and_cancel_write_nothing(
     with pytest.raises(Cancelled):
         pull_listings(owner_ctx, shop, connector=Listed([NEN] * 40), progress=progress)
     assert "NEN-OH" not in links(engine, shop)
+
+
+def test_a_grouped_variant_sends_its_sku_groups_stock(
+    owner_ctx: ServiceContext, engine: Engine, shop: int
+) -> None:
+    from primedist.services.sku_groups import create_group
+
+    product(owner_ctx, "Nến oải hương", "NEN-OH", stock=4)
+    product(owner_ctx, "Nến oải hương (hộp quà)", "NEN-OH-QUA", stock=6)
+    ids = [int(str(scalar(engine, "SELECT id FROM variants WHERE sku = :s", s=sku)))
+           for sku in ("NEN-OH", "NEN-OH-QUA")]  # fmt: skip
+    create_group(owner_ctx, "NEN", "Nến oải hương", variant_ids=ids)  # one stock of 10
+    report = pull_listings(owner_ctx, shop, push_stock=True, connector=Listed([NEN]))
+    assert report.listings_linked == 1 and report.stock_differs == 1  # 10 here, 3 there
+    pushes = [p for s, k, p in outbox_after(engine, 0) if s == shop and k == "stock.push"]
+    assert len(pushes) == 1 and '"available": 10' in pushes[0]
