@@ -26,6 +26,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -104,6 +105,8 @@ PLATFORM = "Shopee"
 DETAIL_BATCH = 50
 MAX_PAGE_SIZE = 100
 MODELS_PER_PUSH = 50
+#: Model-list calls in flight at once while reading the listings (one call per item).
+MODEL_LIST_WORKERS = 4
 #: Most item ids one `get_item_base_info` call takes.
 BASE_INFO_BATCH = 50
 #: The item statuses `listed_items` reads: for sale, and hidden by the seller (still the
@@ -458,11 +461,19 @@ class ShopeeConnector(TokenKeeper):
         info 50 at a time, then one model-list call per item with variants (Shopee has
         no batch call for models). The calls happen while the caller iterates, so a
         ConnectorError can come after some items were yielded."""
-        for item_ids in _batches(self._listed_item_ids(), BASE_INFO_BATCH):
-            for row in self._base_info(item_ids):
-                item_id = _item_id(row, ITEM_BASE_INFO_PATH)
-                models = self._model_list(item_id) if row.get("has_model") else None
-                yield map_item(row, models)
+        with ThreadPoolExecutor(MODEL_LIST_WORKERS, thread_name_prefix="shopee-models") as pool:
+            for item_ids in _batches(self._listed_item_ids(), BASE_INFO_BATCH):
+                rows = self._base_info(item_ids)
+                # A few model lists at a time: one call per item costs a round trip each.
+                models = pool.map(self._models_of, rows)
+                for row, found in zip(rows, models, strict=True):
+                    yield map_item(row, found)
+
+    def _models_of(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The model list of a base-info row's item (None for an item without variants)."""
+        if not row.get("has_model"):
+            return None
+        return self._model_list(_item_id(row, ITEM_BASE_INFO_PATH))
 
     def _listed_item_ids(self) -> Iterator[str]:
         """The ids `get_item_list` pages through (offset paging), each once even when the

@@ -26,7 +26,7 @@ time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,7 +204,7 @@ def _read_items(
                 prog.check()
                 prog.update(min(_READ_SHARE * 0.95, 0.02 * len(items) ** 0.5),
                             msg("Read {count} listings", count=len(items)))  # fmt: skip
-        return items
+        return _one_per_item(items)
     except NotSupported as exc:
         raise ValidationError(exc.user_message) from None
     except AuthError as exc:
@@ -237,6 +237,8 @@ class _Linker:
         self.ctx, self.conn, self.prog = ctx, conn, prog
         self.shop_id, self.shop_name = shop_id, shop_name
         self.report = report
+        #: Product id → the item this fetch links it to.
+        self.claimed: dict[int, str] = {}
 
     def run(self, items: list[RemoteItem], create_missing: bool, push_stock: bool) -> None:
         repeated = _repeated_skus(items)
@@ -353,37 +355,62 @@ class _Linker:
     # Linking ---------------------------------------------------------------------------
     def _link(self, matches: list[_Match]) -> list[tuple[int, RemoteModel]]:
         """Give each matched product's listing its item id and its variants' listings
-        their model ids; returns the (variant id, model) pairs now linked."""
+        their model ids (a few executemany statements for the whole shop); returns the
+        (variant id, model) pairs now linked."""
+        listing_of = self._listings_of({m.product_id for m in matches})
         pl = listings_t.c
-        listing_of: dict[int, tuple[int, str | None]] = {}  # product → (listing, item id)
-        for chunk in chunks(sorted({m.product_id for m in matches}), 500):
-            stmt = sa.select(pl.product_id, pl.id, pl.external_id).where(
-                pl.shop_id == self.shop_id, pl.product_id.in_(chunk)
-            )
-            for pid, lid, external in self.conn.execute(stmt):
-                listing_of[pid] = (lid, external)
         held = sa.select(pl.external_id, pl.product_id).where(
             pl.shop_id == self.shop_id, pl.external_id.is_not(None)
         )
         holder: dict[str, int] = {str(e): int(p) for e, p in self.conn.execute(held)}
-        linked: list[tuple[int, RemoteModel]] = []
+        kept: list[_Match] = []
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
         for match in matches:
-            lid = self._link_item(match, listing_of.get(match.product_id), holder)
-            if lid is not None:
-                self._link_models(lid, match.variants)
-                linked += match.variants
+            action = self._link_item(match, listing_of.get(match.product_id), holder)
+            if action is None:
+                continue
+            kept.append(match)
+            if action == "update":
+                updates.append({"b_id": listing_of[match.product_id][0],
+                                "b_item": match.item.item_id})  # fmt: skip
+            elif action == "insert":
+                inserts.append({"product_id": match.product_id, "shop_id": self.shop_id,
+                                "external_id": match.item.item_id, "is_active": True})  # fmt: skip
+        if updates:
+            self.conn.execute(
+                listings_t.update().where(pl.id == sa.bindparam("b_id"))
+                .values(external_id=sa.bindparam("b_item"), is_active=True), updates,
+            )  # fmt: skip
+        if inserts:
+            self.conn.execute(listings_t.insert(), inserts)
+            listing_of.update(self._listings_of({row["product_id"] for row in inserts}))
+        self._link_models([(listing_of[m.product_id][0], m) for m in kept])
         # The Products list's shops and "not linked" mark follow the listings.
         refresh_product_summaries(self.conn, {m.product_id for m in matches})
-        return linked
+        return [pair for m in kept for pair in m.variants]
+
+    def _listings_of(self, product_ids: set[int]) -> dict[int, tuple[int, str | None]]:
+        """Product id → (its listing id on this shop, that listing's item id)."""
+        pl = listings_t.c
+        found: dict[int, tuple[int, str | None]] = {}
+        for chunk in chunks(sorted(product_ids), 500):
+            stmt = sa.select(pl.product_id, pl.id, pl.external_id).where(
+                pl.shop_id == self.shop_id, pl.product_id.in_(chunk)
+            )
+            for pid, lid, external in self.conn.execute(stmt):
+                found[int(pid)] = (int(lid), external)
+        return found
 
     def _link_item(
         self, match: _Match, listing: tuple[int, str | None] | None, holder: dict[str, int]
-    ) -> int | None:
-        """The listing id linked to the item, or None (reported) when it cannot be."""
-        item_id, pl = match.item.item_id, listings_t.c
+    ) -> str | None:
+        """What linking the item takes: "already", "update" (the listing gets the item id),
+        "insert" (a listing is made), or None (reported) when it cannot be linked."""
+        item_id = match.item.item_id
         if listing is not None and listing[1] == item_id:
             self.report.already_linked += 1
-            return listing[0]
+            return "already"
         if listing is not None and listing[1] is not None:
             self._unlinked(
                 match.item,
@@ -393,36 +420,45 @@ class _Linker:
         if holder.get(item_id, match.product_id) != match.product_id:
             self._unlinked(match.item, msg("another product is linked to this item already"))
             return None
+        taken = self.claimed.get(match.product_id)
+        if taken is not None:  # another item of this fetch took the product first
+            self._unlinked(
+                match.item,
+                msg("its product is linked to item {other} of this shop already", other=taken),
+            )
+            return None
         holder[item_id] = match.product_id
+        self.claimed[match.product_id] = item_id
         self.report.listings_linked += 1
-        if listing is not None:
-            self.conn.execute(listings_t.update().where(pl.id == listing[0])
-                              .values(external_id=item_id, is_active=True))  # fmt: skip
-            return listing[0]
-        return int(
-            self.conn.execute(
-                listings_t.insert().values(product_id=match.product_id, shop_id=self.shop_id,
-                                           external_id=item_id, is_active=True)
-                .returning(pl.id)
-            ).scalar_one()
-        )  # fmt: skip
+        return "update" if listing is not None else "insert"
 
-    def _link_models(self, listing_id: int, variants: Sequence[tuple[int, RemoteModel]]) -> None:
+    def _link_models(self, linked: list[tuple[int, _Match]]) -> None:
+        """Each matched variant's listing on its item's listing gets the model id."""
         vl = variant_listings_t.c
-        query = sa.select(vl.variant_id, vl.external_id).where(vl.listing_id == listing_id)
-        stored: dict[int, str | None] = {int(v): e for v, e in self.conn.execute(query)}
-        for vid, model in variants:
-            if vid not in stored:
-                self.conn.execute(variant_listings_t.insert().values(
-                    listing_id=listing_id, variant_id=vid, external_id=model.model_id))  # fmt: skip
-                self.report.models_linked += 1
-            elif stored[vid] != model.model_id:
-                self.conn.execute(
-                    variant_listings_t.update()
-                    .where(vl.listing_id == listing_id, vl.variant_id == vid)
-                    .values(external_id=model.model_id)
-                )  # fmt: skip
-                self.report.models_linked += 1
+        stored: dict[tuple[int, int], str | None] = {}
+        for chunk in chunks(sorted({lid for lid, _m in linked}), 500):
+            query = sa.select(vl.listing_id, vl.variant_id, vl.external_id).where(
+                vl.listing_id.in_(chunk)
+            )
+            for lid, vid, external in self.conn.execute(query):
+                stored[(int(lid), int(vid))] = external
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for lid, match in linked:
+            for vid, model in match.variants:
+                if (lid, vid) not in stored:
+                    inserts.append({"listing_id": lid, "variant_id": vid,
+                                    "external_id": model.model_id})  # fmt: skip
+                elif stored[(lid, vid)] != model.model_id:
+                    updates.append({"b_lid": lid, "b_vid": vid, "b_model": model.model_id})
+        if inserts:
+            self.conn.execute(variant_listings_t.insert(), inserts)
+        if updates:
+            same = sa.and_(vl.listing_id == sa.bindparam("b_lid"),
+                           vl.variant_id == sa.bindparam("b_vid"))  # fmt: skip
+            stmt = variant_listings_t.update().where(same)
+            self.conn.execute(stmt.values(external_id=sa.bindparam("b_model")), updates)
+        self.report.models_linked += len(inserts) + len(updates)
 
     # Stock -----------------------------------------------------------------------------
     def _compare_stock(self, linked: list[tuple[int, RemoteModel]], push: bool) -> None:
@@ -458,6 +494,17 @@ class _Linker:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _one_per_item(items: list[RemoteItem]) -> list[RemoteItem]:
+    """The items with one read twice (a list that shifted while paging) once."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.item_id not in seen:
+            seen.add(item.item_id)
+            out.append(item)
+    return out
 
 
 def _skus(items: Iterable[RemoteItem]) -> set[str]:

@@ -5,6 +5,7 @@ read listings yet (Lazada's reader: test_lazada_listings.py)."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -242,3 +243,25 @@ def test_more_items_without_a_next_offset_is_an_error_not_a_loop(sclock):
     answers = {ITEM_LIST_PATH: lambda _request: {"item": [], "has_next_page": True}}
     with mocked(answers, sclock) as c, pytest.raises(ConnectorError, match="no next offset"):
         list(c.listed_items())
+
+
+def test_model_lists_are_asked_a_few_at_a_time(sclock):
+    """One model-list call per item costs a round trip each: with Shopee 0.3 s away, 8
+    items take about two round trips, not eight."""
+    catalogue = tuple(
+        CatalogueModel(910_000 + k, 910_000_00 + k * 10 + j, f"Áo {k}", f"AO{k}", size,
+                       f"AO{k}-{size}", 100_000)
+        for k in range(8) for j, size in enumerate(("S", "M"))
+    )  # fmt: skip
+    with ShopeeSandbox(SandboxConfig(orders=10, catalogue=catalogue), clock=sclock) as sb:
+        sb.inject(FaultKind.SLOW, count=8, path=MODEL_LIST_PATH, delay=0.3)
+        c = make_connector(sb, sclock, MemoryTokenStore(sb.linked_tokens()), timeout=5.0)
+        try:
+            started = time.perf_counter()
+            listed = list(c.listed_items())
+            elapsed = time.perf_counter() - started
+        finally:
+            c.close()
+        assert_as_the_sandbox_holds(sb, listed)
+        assert sb.request_count(MODEL_LIST_PATH) == 8
+        assert elapsed < 8 * 0.3 / 2, elapsed

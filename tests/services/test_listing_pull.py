@@ -286,3 +286,17 @@ def test_a_grouped_variant_sends_its_sku_groups_stock(
     assert report.listings_linked == 1 and report.stock_differs == 1  # 10 here, 3 there
     pushes = [p for s, k, p in outbox_after(engine, 0) if s == shop and k == "stock.push"]
     assert len(pushes) == 1 and '"available": 10' in pushes[0]
+
+
+def test_two_items_of_one_product_link_the_first_and_an_item_read_twice_once(
+    owner_ctx: ServiceContext, engine: Engine, shop: int
+) -> None:
+    product(owner_ctx, "Áo thun", "AO-DO", "AO-XANH")
+    red = item("9101", "Áo đỏ", model(None, "AO-DO"))
+    blue = item("9102", "Áo xanh", model(None, "AO-XANH"))
+    report = pull_listings(owner_ctx, shop, connector=Listed([red, blue, red]))
+    assert report.listings_linked == 1
+    assert [(u.item_id, u.reason) for u in report.unlinked] == [
+        ("9102", "its product is linked to item 9101 of this shop already")
+    ]
+    assert links(engine, shop)["AO-DO"] == ("9101", None, True)
