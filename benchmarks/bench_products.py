@@ -140,7 +140,11 @@ def build(engine: sa.Engine) -> None:
         listings, images = [], []
         for pid in product_ids:
             for s in rng.sample(shop_ids, rng.randint(1, 5)):
-                listings.append({"product_id": pid, "shop_id": s, "is_active": True})
+                # One product in 50 is not linked to its marketplace items yet (no random
+                # draw: the rest of the data stays as it was).
+                item = None if pid % 50 == 0 else f"{pid}{s:02d}"
+                listings.append({"product_id": pid, "shop_id": s, "is_active": True,
+                                 "external_id": item})  # fmt: skip
             if rng.random() < 0.6:
                 for k in range(rng.randint(1, 3)):
                     path = f"images/products/{pid}/{k:02d}"
@@ -205,6 +209,7 @@ def filters(shops: list[int]) -> dict[str, ProductFilter]:
         "status hidden": ProductFilter(statuses=("hidden",)),
         "status out of stock": ProductFilter(statuses=("out_of_stock",)),
         "status no weight": ProductFilter(statuses=("no_weight",)),
+        "status not linked": ProductFilter(statuses=("not_linked",)),
         "shop+price+active": ProductFilter(
             shop_ids=(shops[0], shops[1]), price_min=500_000, statuses=("active",)
         ),  # fmt: skip
