@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from primedist.domain.base import table_of
-from primedist.domain.enums import ProductStatus
+from primedist.domain.enums import Channel, ProductStatus
 from primedist.domain.product import (
     LIST_FILTER_COLUMNS,
     UNLINKED_MARK,
@@ -100,6 +100,7 @@ SKUS = (
     .scalar_subquery()
 )
 _listed = sa.and_(pl.product_id == p.id, pl.is_active.is_(True))
+MARKETPLACES = tuple(c.value for c in Channel if c.is_marketplace)
 #: Names of the shops the product is listed on.
 SHOP_NAMES = (
     sa.select(_joined(sh.name, sh.name))
@@ -113,6 +114,19 @@ SHOP_CHANNELS = (
     .select_from(listings.join(shops, sh.id == pl.shop_id))
     .where(_listed)
     .scalar_subquery()
+)
+
+#: Names of the marketplace shops where the product's listing has no item id yet (looked
+#: up only for the products whose summary marks one: most rows skip the subquery).
+UNLINKED_SHOP_NAMES = sa.case(
+    (
+        p.listed_shops.like(f"%{UNLINKED_MARK}%"),
+        sa.select(_joined(sh.name, sh.name))
+        .select_from(listings.join(shops, sh.id == pl.shop_id))
+        .where(_listed, pl.external_id.is_(None), sh.channel.in_(MARKETPLACES))
+        .scalar_subquery(),
+    ),
+    else_=sa.null(),
 )
 
 
@@ -152,6 +166,7 @@ PRODUCTS_SPEC = QuerySpec(
         Column("on_hand", "On hand", p.stock_total, kind="int"),
         Column("variant_count", "Variants", p.variant_count, kind="int"),
         Column("low_stock", "Low stock", p.low_stock, kind="bool"),
+        Column("unlinked", "Not linked on", UNLINKED_SHOP_NAMES),
     ),
     default_sort="created",
     default_descending=True,

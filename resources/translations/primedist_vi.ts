@@ -10732,6 +10732,10 @@ Vẫn bán?</translation>
         <translation>%1 sản phẩm còn chờ về theo các đơn đặt hàng đang mở</translation>
     </message>
     <message>
+        <source>not linked to its item yet: its stock is not sent there</source>
+        <translation>chưa liên kết với sản phẩm trên sàn: tồn kho chưa được gửi lên đó</translation>
+    </message>
+    <message>
         <source>Show products listed on these shops</source>
         <translation>Hiện sản phẩm đăng bán trên các gian hàng</translation>
     </message>

@@ -94,7 +94,7 @@ COLUMN_LABELS = (
 #: Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips).
 HIDDEN_COLUMNS = (
     "thumbnail", "channels", "price_max", "discount_max", "on_hand", "variant_count",
-    "low_stock",
+    "low_stock", "unlinked",
 )  # fmt: skip
 #: Column widths of this view where the spec's default is too narrow (price ranges).
 VIEW_WIDTHS = {"price": 215, "discount_price": 215}
@@ -140,7 +140,7 @@ class ProductsTableModel(SqlTableModel):
     CHUNK = 4_000
     THUMB_CACHE = 300
     #: Extra values kept after the shown cells of a row, in this order.
-    EXTRAS = ("thumb", "channels", "status", "flag", "on_hand", "reserved", "shops")
+    EXTRAS = ("thumb", "channels", "status", "flag", "on_hand", "reserved", "shops", "unlinked")
 
     def __init__(
         self, engine: Engine, *, image_root: Path | None = None, parent: Any = None
@@ -181,6 +181,7 @@ class ProductsTableModel(SqlTableModel):
             str(on_hand),
             str(on_hand - available),
             str(raw[col["shops"]] or ""),
+            str(raw[col["unlinked"]] or ""),
         )
         return (*cells, *extras)
 
@@ -285,9 +286,13 @@ class ProductsTableModel(SqlTableModel):
         if column == self.col["shops"]:
             channels = (self.extra(row, "channels") or "").split(", ")
             names = (self.extra(row, "shops") or "").split(", ")
+            unlinked = set((self.extra(row, "unlinked") or "").split(", ")) - {""}
+            not_linked = QCoreApplication.translate(
+                "products", "not linked to its item yet: its stock is not sent there"
+            )
             pairs = [
-                f"{name} ({enum_label(ch)})" for name, ch in zip(names, channels, strict=False)
-                if name
+                f"{name} ({enum_label(ch)})" + (f" — {not_linked}" if name in unlinked else "")
+                for name, ch in zip(names, channels, strict=False) if name
             ]  # fmt: skip
             return "\n".join(pairs) or None
         if column in (self.col["skus"], self.col["name"]):
@@ -298,6 +303,8 @@ class ProductsTableModel(SqlTableModel):
         flag = self.extra(row, "flag")
         if column == self.col["stock"] and flag:
             return QColor(OUT_OF_STOCK_COLOUR if flag == "out" else LOW_STOCK_COLOUR)
+        if column == self.col["shops"] and self.extra(row, "unlinked"):
+            return QColor(LOW_STOCK_COLOUR)  # amber: a listing its stock does not reach
         if self.extra(row, "status") == "hidden":
             return QColor(HIDDEN_COLOUR)
         return None
@@ -819,9 +826,9 @@ class ProductListPage(FilteredListPage):
         menu.addAction(QCoreApplication.translate("products", "Order…")).triggered.connect(
             lambda: self.orderRequested.emit([product_id])
         )
-        menu.addAction(
-            QCoreApplication.translate("products", "Change prices…")
-        ).triggered.connect(lambda: self.pricesRequested.emit([product_id]))
+        menu.addAction(QCoreApplication.translate("products", "Change prices…")).triggered.connect(
+            lambda: self.pricesRequested.emit([product_id])
+        )
         self.context_menu = menu
         return menu
 

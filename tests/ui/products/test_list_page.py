@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
 from primedist.core.text import fold
+from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.order import OrderLine
 from primedist.domain.product import Product, Variant
@@ -162,7 +163,7 @@ def test_colours_for_out_of_stock_low_stock_and_hidden(page, data):
     assert cell(page, "Áo thun trắng", "name", fg) is None
 
 
-def test_thumbnail_and_channel_icons(page, data):
+def test_thumbnail_and_channel_icons(qtbot, page, data):
     deco = Qt.ItemDataRole.DecorationRole
     thumb = cell(page, "Áo thun trắng", "name", deco)
     assert isinstance(thumb, QIcon) and not thumb.isNull()
@@ -175,8 +176,21 @@ def test_thumbnail_and_channel_icons(page, data):
     one = cell(page, "Mũ lưỡi trai", "shops", deco)
     assert two.availableSizes()[0].width() > one.availableSizes()[0].width() > 0
     assert cell(page, "Đầm dạ hội", "shops", deco) is None  # listed nowhere
-    assert cell(page, "Mũ lưỡi trai", "shops", Qt.ItemDataRole.ToolTipRole) == (
-        "Prime Shopee (Shopee)"
+    # The factory's listings have no item ids: not linked, said in amber and the tooltip.
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert cell(page, "Mũ lưỡi trai", "shops", tip) == (
+        "Prime Shopee (Shopee) — not linked to its item yet: its stock is not sent there"
+    )
+    amber = QColor(list_page.LOW_STOCK_COLOUR)
+    assert cell(page, "Mũ lưỡi trai", "shops", Qt.ItemDataRole.ForegroundRole) == amber
+    with page.ctx.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE product_listings SET external_id = 'I' || id")
+        refresh_product_summaries(conn)
+    page.refresh()
+    qtbot.waitUntil(lambda: cell(page, "Mũ lưỡi trai", "shops", tip) == "Prime Shopee (Shopee)")
+    # Linked, the hidden product's shops are grey like the rest of its row.
+    assert cell(page, "Mũ lưỡi trai", "shops", Qt.ItemDataRole.ForegroundRole) == QColor(
+        list_page.HIDDEN_COLOUR
     )
 
 
