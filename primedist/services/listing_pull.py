@@ -53,7 +53,7 @@ from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import product_import as pi
 from primedist.services.context import ServiceContext
 from primedist.services.stock import push_targets, queue_pushes
-from primedist.services.sync import ConnectorFactory, default_connector
+from primedist.services.sync import ConnectorFactory, add_log_line, default_connector
 
 products_t = table_of(Product)
 variants_t = table_of(Variant)
@@ -579,7 +579,10 @@ def _draft(item: RemoteItem, shop_name: str, first_row: int) -> pi._Draft:
 
 
 def _record(ctx: ServiceContext, session: Session, shop_id: int, r: ListingPullReport) -> None:
-    """One audit row per pull that changed something (a pull that only read leaves none)."""
+    """A line in the shop's sync log (what the fetch found), and one audit row when it
+    changed something (a fetch that only read leaves none)."""
+    add_log_line(session, shop_id, "warning" if r.unlinked else "info", r.summary(),
+                 ctx.clock.now())  # fmt: skip
     if not r.changed:
         return
     unlinked = [f"{u.item_id} {u.name[:40]}" for u in r.unlinked[:AUDIT_NAMES]]

@@ -522,6 +522,12 @@ def _failure_text(outcome: str, message: str) -> str:
     return msg("Sync failed: {reason}", reason=message)
 
 
+def add_log_line(session: Session, shop_id: int, level: str, message: str, now: datetime) -> None:
+    """A line of the shop's sync log in the caller's unit of work (another service's run
+    on the shop, e.g. Fetch listings); `message` a msg() of our own words."""
+    _add_log(session, shop_id, level, message, now)
+
+
 def _add_log(session: Session, shop_id: int, level: str, message: str, now: datetime) -> None:
     """A line of the shop's log; a `msg()` keeps its template, for the reader's language."""
     session.add(SyncLogEntry(shop_id=shop_id, level=level, message=message[:LOG_MAX],

@@ -18,6 +18,7 @@ from primedist.jobs.progress import JobProgress
 from primedist.services.catalogue import ProductDraft, VariantDraft, create_product
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.listing_pull import pull_listings
+from primedist.services.sync import sync_log
 from tests.factories import make_shop
 
 
@@ -138,6 +139,9 @@ def test_products_are_linked_by_sku_and_a_second_pull_changes_nothing(
     assert (
         scalar(engine, "SELECT count(*) FROM audit_events WHERE action = 'shop.listings_pull'") == 1
     )
+
+    (line,) = sync_log(owner_ctx, shop)  # the shop's log says what the fetch found
+    assert line.level == "info" and "2 listings read; 2 linked now" in line.message
 
     again = pull_listings(owner_ctx, shop, connector=Listed([AO, NEN]))
     assert (again.listings_linked, again.models_linked, again.already_linked) == (0, 0, 2)
