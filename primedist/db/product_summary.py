@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.text import fold
-from primedist.domain.enums import Channel
+from primedist.domain.enums import MARKETPLACE_CHANNELS
 from primedist.domain.product import UNLINKED_MARK
 
 #: The shop parameter holding a shop's default low-stock level (JSON integer).
@@ -61,8 +61,6 @@ listings = sa.Table(
 shops = sa.Table(
     "shops", _md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("channel", sa.String)
 )
-#: Channels whose listings have an item id to link (stock pushes need it).
-MARKETPLACES = tuple(c.value for c in Channel if c.is_marketplace)
 
 shop_parameters = sa.Table(
     "shop_parameters", _md, sa.Column("shop_id", sa.Integer), sa.Column("key", sa.String),
@@ -131,7 +129,7 @@ def listed_shops_key(shop_ids: Iterable[int], unlinked: Iterable[int] = ()) -> s
 def _listing_rows(conn: sa.Connection, where: sa.ColumnElement[bool] | None) -> sa.Result[Any]:
     """(product id, shop id, unlinked) of the active listings."""
     pl, sh = listings.c, shops.c
-    unlinked = sa.and_(sh.channel.in_(MARKETPLACES), pl.external_id.is_(None))
+    unlinked = sa.and_(sh.channel.in_(MARKETPLACE_CHANNELS), pl.external_id.is_(None))
     stmt = (
         sa.select(pl.product_id, pl.shop_id, sa.case((unlinked, True), else_=False))
         .select_from(listings.join(shops, sh.id == pl.shop_id))

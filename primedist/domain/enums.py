@@ -18,6 +18,10 @@ class Channel(StrEnum):
         return self not in (Channel.OFFLINE, Channel.WEBSTORE)
 
 
+#: The stored values of the channels whose listings have marketplace item ids.
+MARKETPLACE_CHANNELS = tuple(c.value for c in Channel if c.is_marketplace)
+
+
 class ShopStatus(StrEnum):
     ACTIVE = "active"
     NOT_LINKED = "not_linked"

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, ProductStatus
+from primedist.domain.enums import MARKETPLACE_CHANNELS, ProductStatus
 from primedist.domain.product import (
     LIST_FILTER_COLUMNS,
     UNLINKED_MARK,
@@ -100,7 +100,6 @@ SKUS = (
     .scalar_subquery()
 )
 _listed = sa.and_(pl.product_id == p.id, pl.is_active.is_(True))
-MARKETPLACES = tuple(c.value for c in Channel if c.is_marketplace)
 #: Names of the shops the product is listed on.
 SHOP_NAMES = (
     sa.select(_joined(sh.name, sh.name))
@@ -123,7 +122,7 @@ UNLINKED_SHOP_NAMES = sa.case(
         p.listed_shops.like(f"%{UNLINKED_MARK}%"),
         sa.select(_joined(sh.name, sh.name))
         .select_from(listings.join(shops, sh.id == pl.shop_id))
-        .where(_listed, pl.external_id.is_(None), sh.channel.in_(MARKETPLACES))
+        .where(_listed, pl.external_id.is_(None), sh.channel.in_(MARKETPLACE_CHANNELS))
         .scalar_subquery(),
     ),
     else_=sa.null(),
