@@ -22,11 +22,12 @@ from primedist.db.product_summary import refresh_product_summaries
 from primedist.domain.customer import Customer, CustomerPhone
 from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod, Rank
 from primedist.domain.order import Order, compute_total
-from primedist.domain.shop import Shop
+from primedist.domain.shop import Shop, ShopCredential
 from primedist.queries.reports import refresh_summaries
 from primedist.services.context import ServiceContext
 
 shops_t = Shop.__table__  # type: ignore[attr-defined]
+credentials_t = ShopCredential.__table__  # type: ignore[attr-defined]
 customers_t = Customer.__table__  # type: ignore[attr-defined]
 customer_phones_t = CustomerPhone.__table__  # type: ignore[attr-defined]
 orders_t = Order.__table__  # type: ignore[attr-defined]
@@ -70,6 +71,16 @@ def make_shop(engine: Engine, name: str, channel: Channel | str = Channel.SHOPEE
                 }
             ],
         )[0]
+
+
+def give_tokens(engine: Engine, shop_id: int) -> None:
+    """Make a shop linked as Home and Settings see it: it holds (dummy) tokens."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(credentials_t).values(shop_id=shop_id, access_token_enc="a",
+                                            refresh_token_enc="r",
+                                            updated_at=datetime.now().astimezone())
+        )  # fmt: skip
 
 
 def make_customers(

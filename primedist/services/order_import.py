@@ -61,6 +61,7 @@ from primedist.domain.enums import (
     PaymentMethod,
     ProductStatus,
     Rank,
+    ShopStatus,
     StockState,
 )
 from primedist.domain.geo import province_code
@@ -983,7 +984,10 @@ class _Import:
                 self.prog.update(fraction, f"Writing {table.name} ({done:,})")
 
     def _write_shops(self) -> None:
-        rows = [{"name": s.name, "channel": s.channel, "created_at": self.now}
+        # A marketplace shop made here has no tokens yet: not linked until it is authorised.
+        rows = [{"name": s.name, "channel": s.channel, "created_at": self.now,
+                 "status": (ShopStatus.NOT_LINKED if s.channel.is_marketplace
+                            else ShopStatus.ACTIVE)}
                 for s in self.new_shops]  # fmt: skip
         if rows:
             stmt = sa.insert(shops_t).returning(shops_t.c.id, sort_by_parameter_order=True)

@@ -29,7 +29,7 @@ from primedist.domain.geo import PROVINCE_BY_CODE
 from primedist.domain.order import Order
 from primedist.domain.product import Product
 from primedist.domain.report import NO_PRODUCT
-from primedist.domain.shop import Shop
+from primedist.domain.shop import Shop, ShopCredential
 from primedist.errors import ValidationError
 from primedist.io.xlsx_writer import XlsxColumn
 from primedist.jobs.progress import NullProgress, Progress
@@ -48,6 +48,7 @@ from primedist.services.order_effects import cost_new_lines
 
 products_t = table_of(Product)
 shops_t = table_of(Shop)
+credentials_t = table_of(ShopCredential)
 orders_t = table_of(Order)
 events_t = table_of(ActivityEvent)
 
@@ -330,13 +331,25 @@ def _period(w: q.Window) -> Period:
     return Period(w.date_from, w.date_to, w.prev_from, w.prev_to, w.shop_ids)
 
 
-def _shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, tuple[str, Channel, str]]:
-    """id → (name, channel, status) of the chosen shops (all when none are chosen)."""
+def _is_linked() -> sa.ColumnElement[bool]:
+    """A shop is linked when it is active and holds tokens (Settings → Sales channels' rule:
+    a shop an order import made, or one never authorised, is active but not linked)."""
+    cred = credentials_t.c
+    has_tokens = (
+        sa.exists()
+        .where(cred.shop_id == shops_t.c.id, cred.refresh_token_enc.is_not(None))
+        .correlate(shops_t)
+    )
+    return sa.and_(shops_t.c.status == ShopStatus.ACTIVE.value, has_tokens)
+
+
+def _shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, tuple[str, Channel, bool]]:
+    """id → (name, channel, linked) of the chosen shops (all when none are chosen)."""
     s = shops_t.c
-    stmt = sa.select(s.id, s.name, s.channel, s.status)
+    stmt = sa.select(s.id, s.name, s.channel, _is_linked())
     if shop_ids:
         stmt = stmt.where(s.id.in_(shop_ids))
-    found = {int(i): (str(n), Channel(c), str(st)) for i, n, c, st in conn.execute(stmt)}
+    found = {int(i): (str(n), Channel(c), bool(ok)) for i, n, c, ok in conn.execute(stmt)}
     missing = sorted(set(shop_ids) - set(found))
     if missing:
         raise ValidationError(
@@ -407,7 +420,7 @@ def first_steps(ctx: ServiceContext) -> FirstSteps:
             shop_linked=any_row(
                 shops_t,
                 shops_t.c.channel.in_([c.value for c in Channel if c.is_marketplace]),
-                shops_t.c.status == ShopStatus.ACTIVE.value,
+                _is_linked(),
             ),
             orders=any_row(orders_t),
         )
@@ -447,7 +460,7 @@ def dashboard(
 
 
 def _channel_rows(
-    totals: dict[tuple[int, str], tuple[int, ...]], shops: dict[int, tuple[str, Channel, str]]
+    totals: dict[tuple[int, str], tuple[int, ...]], shops: dict[int, tuple[str, Channel, bool]]
 ) -> list[ChannelRow]:
     present = {ch for _n, ch, _s in shops.values()}
     rows = []
@@ -455,7 +468,7 @@ def _channel_rows(
         if channel not in MARKETPLACES and channel not in present:
             continue
         ids = [sid for sid, (_n, ch, _s) in shops.items() if ch == channel]
-        linked = sum(1 for sid in ids if shops[sid][2] == ShopStatus.ACTIVE.value)
+        linked = sum(1 for sid in ids if shops[sid][2])
         rows.append(
             ChannelRow(
                 channel,

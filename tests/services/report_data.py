@@ -17,7 +17,7 @@ from primedist.domain.enums import Channel, OrderStatus, ShopStatus
 from primedist.domain.order import Order, OrderLine, compute_total
 from primedist.domain.shop import Shop
 from primedist.services.order_effects import orders_changed
-from tests.factories import make_customers, make_product, make_shop
+from tests.factories import give_tokens, make_customers, make_product, make_shop
 
 orders_t = table_of(Order)
 lines_t = table_of(OrderLine)
@@ -98,6 +98,7 @@ def build(engine: Engine) -> Shop2:
         conn.execute(
             shops_t.update().where(shops_t.c.id == s.b).values(status=ShopStatus.NOT_LINKED)
         )
+    give_tokens(engine, s.a)  # Shop A was authorised
     s.p1 = make_product(engine, "Áo thun", [("P1", 50_000, 10)])[0]
     s.p2 = make_product(engine, "Quần jean", [("P2", 50_000, 10)])[0]
     s.p3 = make_product(engine, "Mũ lưỡi trai", [("P3", 20_000, 10)])[0]

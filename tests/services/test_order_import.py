@@ -25,6 +25,7 @@ from primedist.domain.enums import (
     OrderStatus,
     PaymentMethod,
     Role,
+    ShopStatus,
     StockState,
 )
 from primedist.errors import Cancelled, PermissionDenied, ValidationError
@@ -200,7 +201,8 @@ def check_sample_stored(engine: Engine, report: ImportReport, owner_id: int | No
 
     a = order(engine, "DH001")
     shopee = table_rows(engine, "shops", name=SHOPEE)[0]
-    assert shopee["channel"] == Channel.SHOPEE
+    # made by the import, so not linked until it is authorised
+    assert (shopee["channel"], shopee["status"]) == (Channel.SHOPEE, ShopStatus.NOT_LINKED)
     assert a["shop_id"] == shopee["id"]
     assert a["created_at"] == local(2026, 1, 5, 10, 30)
     assert a["completed_at"] == a["created_at"]
@@ -338,7 +340,8 @@ def test_header_case_order_extra_columns_semicolons_and_bom(
     x1 = order(engine, "X1")
     assert (x1["total"], x1["status"], x1["customer_id"], x1["payment_method"]) == (
         240_000, OrderStatus.COMPLETED, None, PaymentMethod.COD)  # fmt: skip
-    assert table_rows(engine, "shops", name="Shop Một")[0]["channel"] == Channel.OFFLINE
+    made = table_rows(engine, "shops", name="Shop Một")[0]
+    assert (made["channel"], made["status"]) == (Channel.OFFLINE, ShopStatus.ACTIVE)
 
 
 def test_ids_read_back_by_key_when_not_provably_sequential(

@@ -11,12 +11,15 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy.engine import Engine
 
 from primedist.domain.audit import ActivityEvent
-from primedist.domain.enums import ActivityKind, Module, OrderStatus, Role
+from primedist.domain.base import table_of
+from primedist.domain.enums import ActivityKind, Channel, Module, OrderStatus, Role
 from primedist.domain.product import Variant
+from primedist.domain.shop import ShopCredential
 from primedist.errors import PermissionDenied, ValidationError
 from primedist.services import orders as order_service
 from primedist.services import reports
 from primedist.services.context import Actor, ServiceContext
+from tests.factories import make_shop
 from tests.services.report_data import FROM, TO, VN, add_order, build
 from tests.services.report_data import NOW as DATA_NOW
 
@@ -51,6 +54,23 @@ def test_home_figures(ctx: ServiceContext, shop: object) -> None:
     assert (rows["lazada"].shops_linked, rows["lazada"].shops_total) == (0, 1)
     assert (rows["tiki"].shops_total, rows["tiki"].revenue) == (0, reports.Change(0, 0))
     assert d.pie == {"shopee": 5, "lazada": 2}
+
+
+def test_a_shop_without_tokens_is_not_counted_linked(
+    ctx: ServiceContext, engine: Engine, shop: object
+) -> None:
+    # An order import makes marketplace shops not linked; an older store may hold one that
+    # is active but was never authorised: Home must not call it connected either.
+    make_shop(engine, "Tiki từ file", Channel.TIKI)
+    rows = {r.channel.value: r for r in reports.dashboard(ctx, FROM, TO).channels}
+    assert (rows["tiki"].shops_linked, rows["tiki"].shops_total) == (0, 1)
+    assert (rows["shopee"].shops_linked, rows["shopee"].shops_total) == (1, 1)
+    assert reports.first_steps(ctx).shop_linked
+    with engine.begin() as conn:
+        conn.execute(sa.delete(table_of(ShopCredential)))
+    rows = {r.channel.value: r for r in reports.dashboard(ctx, FROM, TO).channels}
+    assert rows["shopee"].shops_linked == 0
+    assert not reports.first_steps(ctx).shop_linked
 
 
 def test_shop_picker_narrows_every_figure(ctx: ServiceContext, shop: object) -> None:

@@ -17,7 +17,7 @@ from primedist.services.context import ServiceContext
 from primedist.ui.home.first_steps import DONE, STEPS, TODO
 from primedist.ui.home.page import HomePage
 from primedist.ui.i18n import install_language
-from tests.factories import make_orders, make_product, make_shop
+from tests.factories import give_tokens, make_orders, make_product, make_shop
 from tests.services.report_data import FROM, TO, Shop2, build
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -192,9 +192,13 @@ def test_a_new_shop_sees_its_first_steps_until_its_first_order(
     assert card.isVisible()
     assert [card.marks[k].text() for k in STEPS] == [TODO, TODO, TODO]
     make_product(engine, "Áo thun cotton", [("AT-1", 150_000, 5)])
-    shop = make_shop(engine, "Shopee Nhà Mai", Channel.SHOPEE)  # linked: active
+    shop = make_shop(engine, "Shopee Nhà Mai", Channel.SHOPEE)  # active, never authorised
     page.refresh()
     qtbot.waitUntil(lambda: card.steps is not None and card.steps.products)
+    assert [card.marks[k].text() for k in STEPS] == [DONE, TODO, TODO]
+    give_tokens(engine, shop)
+    page.refresh()
+    qtbot.waitUntil(lambda: card.steps is not None and card.steps.shop_linked)
     assert [card.marks[k].text() for k in STEPS] == [DONE, DONE, TODO]
     with qtbot.waitSignal(page.startStep, timeout=5000) as chosen:
         qtbot.mouseClick(card.buttons["shop_linked"], Qt.MouseButton.LeftButton)
