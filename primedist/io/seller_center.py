@@ -41,6 +41,7 @@ from primedist.io.tabular import (
     cell_text,
     normalize_header,
     parse_datetime,
+    plausible_year,
 )
 from primedist.io.tabular import _check_unpacked_size as check_unpacked_size
 from primedist.io.tabular import _not_excel as not_excel
@@ -397,11 +398,12 @@ def parse_export_datetime(value: Cell) -> datetime:
                 )  # fmt: skip
             )
         try:
-            return datetime(int(y), month, int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+            dt = datetime(int(y), month, int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
             raise ValueError(
                 msg("{cell} is not a real date and time", cell=repr(value.strip()))
             ) from None
+        return plausible_year(dt, value.strip())
     try:
         return parse_datetime(value)
     except ValueError as exc:

@@ -498,9 +498,9 @@ def parse_datetime(value: Cell) -> datetime:
     Raises ValueError with a short reason otherwise.
     """
     if isinstance(value, datetime):
-        return value
+        return plausible_year(value, value)
     if isinstance(value, date):
-        return datetime.combine(value, time())
+        return plausible_year(datetime.combine(value, time()), value)
     if isinstance(value, str):
         text = value.strip()
         if m := _ISO_RE.fullmatch(text):
@@ -510,9 +510,10 @@ def parse_datetime(value: Cell) -> datetime:
         else:
             raise ValueError(_not_a_date(_short(text)))
         try:
-            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+            dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
             raise ValueError(msg("{cell} is not a real date and time", cell=repr(text))) from None
+        return plausible_year(dt, text)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(
             msg(
@@ -522,6 +523,22 @@ def parse_datetime(value: Cell) -> datetime:
             )
         )
     raise ValueError(_not_a_date(_short(cell_text(value))))
+
+
+#: The years a date in a file may have: others are typos (0001-01-01 would not even convert
+#: to UTC).
+YEARS = (1900, 2999)
+
+
+def plausible_year(dt: datetime, cell: Cell) -> datetime:
+    """`dt`, or ValueError naming the cell when its year is outside `YEARS`."""
+    low, high = YEARS
+    if not low <= dt.year <= high:
+        raise ValueError(
+            msg("{cell} is not a possible date (the year must be {low}–{high})",
+                cell=repr(_short(cell_text(cell))), low=str(low), high=str(high))
+        )  # fmt: skip
+    return dt
 
 
 def _not_a_date(text: str) -> Message:

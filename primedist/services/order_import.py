@@ -458,10 +458,12 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
                 elif hash(raw) != draft.raw_hash:
                     _check_same(draft, _parse_head(raw, tz), raw, tz)
                 raw_line = get_line(cells)
-                line = known_lines.get(raw_line)
+                # A TRUE cell must not find the line of a 1 (True == 1): no cache for it.
+                cacheable = bool not in map(type, raw_line)
+                line = known_lines.get(raw_line) if cacheable else None
                 if line is None:
                     line = _parse_line(raw_line)
-                    if bool not in map(type, raw_line):  # (True == 1 would share a key)
+                    if cacheable:
                         known_lines[raw_line] = line
                 draft.lines.append(line)
             except BadValue as bad:

@@ -363,6 +363,8 @@ class _Layout:
     skip_descriptions: bool = False
     #: Headers of the layout that are not read but must never be mistaken for one that is.
     unread: tuple[str, ...] = ()
+    #: A column whose value is one unit's own id in the whole file (Lazada's orderItemId).
+    unit_id: str | None = None
 
     @property
     def names(self) -> frozenset[str]:
@@ -410,8 +412,11 @@ def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
     orders: list[RemoteOrder] = []
     rejected = list(lone)
     bad = 0
+    shared = _units_of_other_orders(groups.values(), layout.unit_id)
     for group in groups.values():
         try:
+            if group.external_id in shared:
+                raise shared[group.external_id]
             orders.append(layout.build(group, tz))
         except _Bad as exc:
             bad += 1
@@ -423,6 +428,26 @@ def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
     rejected.sort(key=lambda r: r.row)
     return _ReadResult(path.name, fmt, shop, orders, rows_read, bad, rejected,
                        time.perf_counter() - started)  # fmt: skip
+
+
+def _units_of_other_orders(groups: Iterable[_Group], column: str | None) -> dict[str, _Bad]:
+    """Orders holding a unit id an earlier order of the file holds too (a unit is on one
+    order): order id → why it is rejected. Within one order, `_check_unit_ids` says it."""
+    if column is None:
+        return {}
+    first: dict[str, tuple[str, int]] = {}
+    clash: dict[str, _Bad] = {}
+    for group in groups:
+        for r in group.rows:
+            unit = r.text(column)
+            if not unit:
+                continue
+            order, row = first.setdefault(unit, (group.external_id, r.number))
+            if order != group.external_id and group.external_id not in clash:
+                clash[group.external_id] = _Bad(r.number, column, msg(
+                    "{item} is also on order {order} (row {seen}): each unit has its own "
+                    "item id", item=unit, order=order, seen=str(row)))  # fmt: skip
+    return clash
 
 
 def _check_layout(sheet: ExportSheet, wanted: ExportFormat | None) -> ExportFormat:
@@ -879,6 +904,7 @@ LAYOUTS: dict[ExportFormat, _Layout] = {
          LZ_DELIVERED, LZ_PAYMENT, LZ_CUSTOMER, LZ_SHIP_NAME, LZ_PHONE, LZ_ADDRESS,
          LZ_PROVINCE, LZ_DISTRICT, LZ_WARD, LZ_CITY, LZ_TRACKING, LZ_CARRIER, LZ_REASON),
         _lazada_order,
+        unit_id=LZ_ITEM,
     ),
     ExportFormat.TIKTOK: _Layout(
         ExportFormat.TIKTOK, TT_ORDER,

@@ -327,6 +327,9 @@ def test_dates(value: object, when: datetime) -> None:
         ("yesterday", "'yesterday' is not a date (use YYYY-MM-DD or DD/MM/YYYY"),
         ("2026/01/31", "is not a date"),
         (45000.0, "45000 is a number, not a date: format the cell as a date"),
+        ("0001-01-01", "'0001-01-01' is not a possible date (the year must be 1900–2999)"),
+        ("31/12/9999 23:59", "is not a possible date"),
+        (date(1899, 12, 31), "is not a possible date"),
     ],
 )
 def test_not_dates(value: object, reason: str) -> None:

@@ -707,6 +707,7 @@ def test_formula_looking_text_is_stored_verbatim(
         ("product_name", "p" * 256, "is 256 characters long: the limit is 255"),
         ("order_date", "31/02/2026", "'31/02/2026' is not a real date and time"),
         ("order_date", "hôm qua", "'hôm qua' is not a date (use YYYY-MM-DD or DD/MM/YYYY"),
+        ("order_date", "0001-01-01", "'0001-01-01' is not a possible date (the year must be"),
         ("order_date", "", "is empty (a value is required)"),
         ("status", "done", "unknown value 'done' (use one of: pending, confirmed, shipping"),
         ("status", "", "is empty (a value is required)"),
@@ -744,6 +745,17 @@ def test_a_bad_line_rejects_its_whole_order_only(
     assert table_rows(engine, "shops", name=SHOPEE) == []
     assert table_rows(engine, "variants", sku="QUAN-JEAN-30") == []
     assert [c["name"] for c in table_rows(engine, "customers")] == ["Trần Văn Bình", "Khách lẻ"]
+
+
+def test_a_true_cell_is_not_the_quantity_1_of_an_earlier_identical_line(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    data = typed(sample())  # row 3: QUAN-JEAN-30 × 1 at 350,000
+    data.append({**data[1], "order_id": "DH009", "quantity": True})  # row 6
+    report = import_orders(owner_ctx, write_xlsx(tmp_path / "o.xlsx", data))
+    assert report.rejected == [RejectedRow(6, "quantity", "TRUE is not a number")]
+    assert report.orders_inserted == 3
+    assert rows(engine, "SELECT 1 FROM orders WHERE external_id = 'DH009'") == []
 
 
 def test_a_bad_first_line_names_it_and_the_others_follow(

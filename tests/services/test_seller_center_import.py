@@ -249,6 +249,24 @@ def test_lazada_unit_id_twice_is_refused(
     assert "orderItemId: 7 appears twice (rows 2 and 3)" in str(report.rejected[1])
 
 
+def test_lazada_unit_id_on_two_orders_rejects_the_later_order(
+    ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    def unit(item: int, order: str) -> dict[str, Any]:
+        return {"orderItemId": item, "orderNumber": order, "sellerSku": "A", "itemName": "A",
+                "unitPrice": 1000, "paidPrice": 1000, "status": "pending",
+                "createTime": "04 Jul 2022 11:46"}  # fmt: skip
+
+    path = write_lazada(tmp_path / "l.xlsx", [unit(5, "LZ3"), unit(6, "LZ4"), unit(5, "LZ4")])
+    report = import_export(ctx, path, shop="L", fmt="lazada")
+    assert (report.orders_inserted, report.orders_rejected) == (1, 1)
+    assert set(stored(engine, "L")) == {"LZ3"}
+    shown = {r.row: str(r) for r in report.rejected}
+    assert shown[4] == ("row 4, orderItemId: 5 is also on order LZ3 (row 2): each unit has "
+                        "its own item id")  # fmt: skip
+    assert shown[3] == "row 3: order rejected because of row 4"
+
+
 def test_tiktok_description_row_is_skipped(
     ctx: ServiceContext, engine: Engine, tmp_path: Path
 ) -> None:
