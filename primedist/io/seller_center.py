@@ -39,9 +39,11 @@ from primedist.io.tabular import (
     Cell,
     Row,
     cell_text,
+    nfc_cells,
     normalize_header,
     parse_datetime,
     plausible_year,
+    to_nfc,
 )
 from primedist.io.tabular import _check_unpacked_size as check_unpacked_size
 from primedist.io.tabular import _not_excel as not_excel
@@ -272,7 +274,7 @@ def _numbered(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, Row]]
     try:
         for cells in rows:
             number += 1
-            yield number, cells
+            yield number, nfc_cells(cells)
     except ValidationError:
         raise
     except Exception as exc:
@@ -291,7 +293,7 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, Row]], io.TextIOWrapper]:
     def records() -> Iterator[tuple[int, Row]]:
         number = 0
         try:
-            for fields in csv.reader(_chain(first, f), delimiter=delimiter):
+            for fields in csv.reader(map(to_nfc, _chain(first, f)), delimiter=delimiter):
                 number += 1
                 yield number, list(fields)
         except UnicodeDecodeError as exc:

@@ -20,9 +20,11 @@ import io
 import itertools
 import math
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -267,7 +269,7 @@ def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
         if head[-1].count(delimiter) == 0:
             delimiter = ","
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-        reader = csv.reader(itertools.chain(head, f), delimiter=delimiter)
+        reader = csv.reader(map(to_nfc, itertools.chain(head, f)), delimiter=delimiter)
         records = _csv_records(reader, name)
         header_row, header = _header(records, name)
         # Progress = bytes the decoder has taken from the file (read ahead in 8 KiB chunks).
@@ -278,6 +280,18 @@ def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
     except BaseException:
         f.close()
         raise
+
+
+#: Text in one Unicode form. Vietnamese typed with combining marks ("Unicode tổ hợp": a
+#: keyboard setting, or text pasted from a Mac) becomes the precomposed letters, so a name
+#: in a file matches the same name stored (a shop, a SKU, a customer) instead of making a
+#: look-alike twin.
+to_nfc = partial(unicodedata.normalize, "NFC")
+
+
+def nfc_cells(cells: list[Any]) -> list[Any]:
+    """A spreadsheet row with its text cells in NFC."""
+    return [to_nfc(c) if type(c) is str else c for c in cells]
 
 
 def _csv_records(reader: Iterator[list[str]], name: str) -> Iterator[tuple[int, Row]]:
@@ -402,7 +416,7 @@ def _excel_records(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, 
     try:
         for cells in rows:
             number += 1
-            yield number, cells
+            yield number, nfc_cells(cells)
     except ValidationError:
         raise
     except Exception as exc:

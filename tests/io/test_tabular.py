@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -82,6 +83,23 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     header, rows = read_all(path)
     assert header == ["order_id", "tên"]
     assert rows == [(2, ["A1", "Đặng Văn Đạt"])]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_typed_with_combining_marks_reads_as_precomposed(
+    tmp_path: Path, suffix: str
+) -> None:
+    """"Unicode tổ hợp" (a Vietnamese keyboard setting): the same letters, one form."""
+    composed = "Cửa hàng Quận 1"
+    combining = unicodedata.normalize("NFD", composed)
+    assert combining != composed
+    if suffix == ".csv":
+        path = tmp_path / "a.csv"
+        path.write_text(f"shop,qty\n{combining},2\n", encoding="utf-8")
+    else:
+        path = write_xlsx(tmp_path / "a.xlsx", [["shop", "qty"], [combining, 2]])
+    _header, rows = read_all(path)
+    assert rows[0][1][0] == composed
 
 
 def test_xlsx_cells_keep_their_types_and_row_numbers(tmp_path: Path) -> None:

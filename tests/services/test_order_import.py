@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -342,6 +343,18 @@ def test_header_case_order_extra_columns_semicolons_and_bom(
         240_000, OrderStatus.COMPLETED, None, PaymentMethod.COD)  # fmt: skip
     made = table_rows(engine, "shops", name="Shop Một")[0]
     assert (made["channel"], made["status"]) == (Channel.OFFLINE, ShopStatus.ACTIVE)
+
+
+def test_a_shop_name_typed_with_combining_marks_is_the_same_shop(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    data = sample()
+    data[2]["shop"] = unicodedata.normalize("NFD", COUNTER)  # order B: the counter shop
+    assert data[2]["shop"] != COUNTER
+    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data))
+    assert (report.orders_inserted, report.shops_created) == (3, 1)  # only Shopee is new
+    counter = table_rows(engine, "shops", name=COUNTER)
+    assert order(engine, "DH002")["shop_id"] == counter[0]["id"]
 
 
 def test_ids_read_back_by_key_when_not_provably_sequential(
