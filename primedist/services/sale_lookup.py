@@ -189,8 +189,11 @@ def lookup_code(
         return None
     sku = variants_t.c.sku
     hit = _first(conn, variants_t.c.barcode == code, scope)
-    if hit is None:  # the usual spellings first: they use the SKU index
-        hit = _first(conn, sku.in_(list({code, code.upper(), code.lower()})), scope)
+    if hit is None:  # the SKU as typed wins over another that differs only in case
+        hit = _first(conn, sku == code, scope)
+    other_spellings = sorted({code.upper(), code.lower()} - {code})
+    if hit is None and other_spellings:  # then the usual spellings: they use the SKU index
+        hit = _first(conn, sku.in_(other_spellings), scope)
     if hit is None and not any(c.isspace() for c in code):  # "quan jean" is a name
         hit = _first(conn, sa.func.lower(sku) == code.lower(), scope)  # mixed case: a scan
     return hit

@@ -61,6 +61,16 @@ def test_sku_matches_in_any_case(
     assert hit is not None and hit.variant_id == mixed
 
 
+def test_the_sku_as_typed_wins_over_one_that_differs_only_in_case(
+    owner_ctx: ServiceContext, shirts: list[int], engine: Engine
+) -> None:
+    (lower,) = make_product(engine, "Áo lót", [("ao-s", 90_000, 1)])  # a newer "AO-S"
+    hit = svc.find_variant_by_code(owner_ctx, "ao-s")
+    assert hit is not None and hit.variant_id == lower
+    hit = svc.find_variant_by_code(owner_ctx, "AO-S")
+    assert hit is not None and hit.variant_id == shirts[0]
+
+
 def test_codes_find_only_sellable_variants(
     engine: Engine, owner_ctx: ServiceContext, shirts: list[int]
 ) -> None:
