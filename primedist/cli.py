@@ -704,5 +704,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("primedist: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `primedist … | head`: the reader has enough; no traceback
+        _silence_stdout()
+        return 141
     finally:
         _acting_user = None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit does not fail again."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -4,6 +4,7 @@ forms of CHANGE, a dry run, JSON, and errors that name the cause and change noth
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,19 @@ def test_a_dry_run_then_the_change(cli: Any, shop: Path) -> None:
     assert off.out.strip() == "Discount price 15% off the selling price: 3 variants changed, 0 "\
         "already so."  # fmt: skip
     assert prices(shop)["DIA-1"] == (120_000, 102_000)
+
+
+def test_a_negative_percentage_is_a_change_not_an_option(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    down = cli(*d, "prices", "-10%", "--sku", "DIA-1")
+    assert down.code == EXIT_OK, down.err
+    assert prices(shop)["DIA-1"] == (108_000, None)
+    start = f"{datetime.now() + timedelta(days=30):%Y-%m-%d} 00:00"
+    later = cli(*d, "price-schedule", "add", "Xả kho", "-12.5%", "--sku", "COC-1",
+                "--from", start)  # fmt: skip
+    assert later.code == EXIT_OK, later.err
+    assert "selling price down 12.5%" in later.out
+    assert cli(*d, "prices", "--nope", "--all").code == EXIT_USAGE  # options still checked
 
 
 def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from primedist.cli import EXIT_OK, as_owner, emit, open_context, positive_int
-from primedist.cli_commands.prices import FIELDS, parse_change
+from primedist.cli_commands.prices import FIELDS, accept_negative_change, parse_change
 from primedist.config import Settings
 
 
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("name", help="what the change is called, e.g. \"Sale 12.12\"")
     add.add_argument("change", metavar="CHANGE",
                      help="=150000, +10%%, -5%%, +5000, -2000, 20%%off or remove")  # fmt: skip
+    accept_negative_change(add)
     add.add_argument("--field", choices=tuple(FIELDS), default="price",
                      help="which price (default: the selling price)")  # fmt: skip
     which = add.add_mutually_exclusive_group(required=True)

@@ -14,6 +14,16 @@ from primedist.config import Settings
 FIELDS = {"price": "price", "discount": "discount_price", "cost": "cost"}
 
 
+#: What argparse takes for a negative number, plus a negative percentage (-5%, -2.5%).
+_NEGATIVE_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d+(\.\d+)?%$")
+
+
+def accept_negative_change(parser: argparse.ArgumentParser) -> None:
+    """Let a CHANGE of -5% through as a value: argparse reads what starts with "-" as an
+    option unless it looks like a negative number, and -5% does not."""
+    parser._negative_number_matcher = _NEGATIVE_VALUE  # the only hook argparse has
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "prices",
@@ -28,6 +38,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("change", metavar="CHANGE",
                    help="=150000, +10%%, -5%%, +5000, -2000, 20%%off or remove")  # fmt: skip
+    accept_negative_change(p)
     p.add_argument("--field", choices=tuple(FIELDS), default="price",
                    help="which price (default: the selling price)")  # fmt: skip
     which = p.add_mutually_exclusive_group(required=True)
