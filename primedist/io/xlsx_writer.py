@@ -48,10 +48,23 @@ def neutralise(text: str) -> str:
     """Text a spreadsheet will never evaluate: a leading ``= + - @``, tab or CR gets ``'``.
 
     ``=HYPERLINK("http://evil", "Bấm vào đây")`` becomes ``'=HYPERLINK(...)``: shown as
-    typed, never run.
+    typed, never run. Text that already starts with ``'=`` gets one too: our imports take
+    one ``'`` off before ``= + - @``, so it comes back as it was.
     """
-    if text and text[0] in _FORMULA_STARTS:
+    if text and (text[0] in _FORMULA_STARTS or _quoted_formula(text)):
         return "'" + text
+    return text
+
+
+def _quoted_formula(text: str) -> bool:
+    return len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_STARTS
+
+
+def unneutralise(text: str) -> str:
+    """What `neutralise` was given: the guard ``'`` taken off again (imports of our own
+    exports). Text the export would not have guarded is left as it is."""
+    if len(text) > 1 and text[0] == "'" and neutralise(text[1:]) == text:
+        return text[1:]
     return text
 
 
@@ -146,7 +159,7 @@ class XlsxStreamWriter:
             def text(r: int, c: int, v: Any) -> None:
                 s = v if v.__class__ is str else str(v)
                 if s:
-                    if s[0] in starts:
+                    if s[0] in starts or (s[0] == "'" and _quoted_formula(s)):
                         s = "'" + s
                     write_string(r, c, s)
 

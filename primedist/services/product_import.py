@@ -60,6 +60,7 @@ from primedist.domain.product import (
 from primedist.domain.shop import Shop
 from primedist.errors import ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
+from primedist.io.xlsx_writer import unneutralise
 from primedist.jobs.progress import Progress
 from primedist.services.catalogue import MAX_WEIGHT_G, queue_listing_upserts
 from primedist.services.context import ServiceContext
@@ -147,7 +148,6 @@ IMPORT_REASON = "Import"
 STATUSES = {s.value: s for s in (ProductStatus.ACTIVE, ProductStatus.HIDDEN)}
 
 _BATCH = 5_000  # rows per executemany between cancel checks
-_FORMULA_STARTS = "=+-@\t\r"
 
 
 #: The storage limit of each text column of the template.
@@ -305,9 +305,7 @@ def _clean(value: Cell) -> str:
     """A cell as trimmed text; the export's formula guard (a leading ``'`` before
     ``= + - @``) is taken off again, so exported text re-imports as it was."""
     text = value.strip() if isinstance(value, str) else cell_text(value)
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_STARTS:
-        return text[1:]
-    return text
+    return unneutralise(text) if text[:1] == "'" else text
 
 
 def _text(value: Cell, column: str, *, required: bool = False) -> str | None:

@@ -19,6 +19,7 @@ from primedist.io.xlsx_writer import (
     XlsxColumn,
     XlsxStreamWriter,
     neutralise,
+    unneutralise,
 )
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -94,10 +95,13 @@ def test_typed_cells_round_trip(tmp_path: Path) -> None:
         "@SUM(A1:A9)",
         "\t=cmd|' /C calc'!A0",
         "\r=1+1",
+        "'=SUM sale",  # already quoted: one more, as the imports take one off
+        "'-20% tuần này",
     ],
 )
 def test_formula_text_is_neutralised(tmp_path: Path, hostile: str) -> None:
     assert neutralise(hostile) == "'" + hostile
+    assert unneutralise(neutralise(hostile)) == hostile  # what the imports read back
     path = write(
         tmp_path / "hostile.xlsx",
         [[hostile, hostile, 1, 1, None, None, None]],
@@ -110,9 +114,12 @@ def test_formula_text_is_neutralised(tmp_path: Path, hostile: str) -> None:
         assert excel_unescape(cell.value) == "'" + hostile
 
 
-@pytest.mark.parametrize("safe", ["Nguyễn Thị Hoa", "a=b", "0939921717", "2+2", "", "Đ=1"])
+@pytest.mark.parametrize(
+    "safe", ["Nguyễn Thị Hoa", "a=b", "0939921717", "2+2", "", "Đ=1", "'", "'quoted'"]
+)
 def test_ordinary_text_is_unchanged(safe: str) -> None:
     assert neutralise(safe) == safe
+    assert unneutralise(safe) == safe
 
 
 def test_enum_and_other_objects_are_written_as_text(tmp_path: Path) -> None:

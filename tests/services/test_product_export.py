@@ -93,6 +93,22 @@ def test_import_export_import_is_all_unchanged(
     assert after == before
 
 
+def test_text_that_starts_with_a_quote_and_a_formula_sign_comes_back_as_it_was(
+    owner_ctx: ServiceContext, engine: Engine, stocked: Path, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:  # as the product form stores what the owner typed
+        conn.execute(sa.text("UPDATE products SET name = :n, description = :d WHERE id = "
+                             "(SELECT min(id) FROM products)"),
+                     {"n": "'=SUM sale", "d": "'-20% tuần này"})  # fmt: skip
+    before = dump(engine)
+    exported = export_products(owner_ctx, tmp_path / "out.xlsx", lang="vi")
+    again = import_products(owner_ctx, exported.path)
+    assert (again.products_unchanged, again.rejected) == (3, [])
+    after = dump(engine)
+    del after["audit_events"], before["audit_events"]
+    assert after == before
+
+
 def test_cells_are_typed_and_text_is_safe(
     owner_ctx: ServiceContext, engine: Engine, stocked: Path, tmp_path: Path
 ) -> None:
