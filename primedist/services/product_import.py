@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -62,7 +62,7 @@ from primedist.errors import ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
 from primedist.io.xlsx_writer import unneutralise
 from primedist.jobs.progress import Progress
-from primedist.services.catalogue import MAX_WEIGHT_G, queue_listing_upserts
+from primedist.services.catalogue import MAX_VARIANTS, MAX_WEIGHT_G, queue_listing_upserts
 from primedist.services.context import ServiceContext
 from primedist.services.import_support import (
     PLAN_SHARE,
@@ -617,6 +617,72 @@ class _StoredProduct:
     search_text: str
 
 
+class _Final(NamedTuple):
+    """A variant of a product as the import leaves it (row None: stored, not in the file)."""
+
+    row: int | None
+    sku: str
+    names: tuple[str | None, str | None]
+    values: tuple[str | None, str | None]
+
+
+def _form_problem(
+    in_file: list[_Final], stored: list[_Final] | None
+) -> tuple[str, str, int] | None:
+    """(column, reason, row) for the first of the product form's variant rules a product
+    would break, None when it keeps them all (`services.catalogue._check_form`)."""
+    variants = [*in_file, *(stored or ())]
+    first = in_file[0]
+    assert first.row is not None
+    if len(variants) > MAX_VARIANTS:
+        why = msg("the product would have {count} variants; at most {limit} are allowed",
+                  count=len(variants), limit=MAX_VARIANTS)  # fmt: skip
+        return "sku", why, first.row
+    for other in stored or ():
+        if other.names != first.names:
+            return "option1_name", msg(
+                "the option names ({names}) are not those of SKU {sku} ({other}), which is "
+                "not in the file: give all the product's variants, or its option names",
+                names=_names_text(first.names), sku=str(shown(other.sku)),
+                other=_names_text(other.names)), first.row  # fmt: skip
+    if len(variants) > 1 and first.names == (None, None):
+        return "option1_name", msg("several variants need an option (e.g. Size) to tell them "
+                                   "apart: give option1_name and option1"), first.row  # fmt: skip
+    skus: dict[str, _Final] = {}
+    combos: dict[tuple[str, str], _Final] = {}
+    for v in variants:
+        for name, value, column in ((v.names[0], v.values[0], "option1"),
+                                    (v.names[1], v.values[1], "option2")):  # fmt: skip
+            if name and not value and v.row is not None:
+                return column, msg("give its {option}", option=str(shown(name))), v.row
+        seen = skus.setdefault(v.sku.casefold(), v)
+        if seen is not v and (v.row or seen.row):  # (two stored ones: not this file's doing)
+            row, other = _file_row_of(v, seen)
+            return "sku", msg("SKU {sku} differs only in letter case from SKU {other} of the "
+                              "same product", sku=str(shown(row.sku)),
+                              other=str(shown(other.sku))), cast(int, row.row)  # fmt: skip
+        key = ((v.values[0] or "").casefold(), (v.values[1] or "").casefold())
+        if key != ("", ""):
+            twin = combos.setdefault(key, v)
+            if twin is not v and (v.row or twin.row):
+                row, other = _file_row_of(v, twin)
+                shown_options = " / ".join(x for x in row.values if x)
+                return "option1", msg("the options {options} are already those of SKU {sku}",
+                                      options=str(shown(shown_options)),
+                                      sku=str(shown(other.sku))), cast(int, row.row)  # fmt: skip
+    return None
+
+
+def _file_row_of(a: _Final, b: _Final) -> tuple[_Final, _Final]:
+    """(the one of the two that is a file row, the other)."""
+    return (a, b) if a.row is not None else (b, a)
+
+
+def _names_text(names: tuple[str | None, str | None]) -> str:
+    given = [n for n in names if n]
+    return " / ".join(given) if given else "none"
+
+
 #: Variant columns the file decides: (field of _Row or head, stored attribute).
 _VARIANT_FIELDS = (
     "barcode", "option1_name", "option1", "option2_name", "option2", "cost", "price",
@@ -650,6 +716,8 @@ class _Import:
         self.products: dict[int, _StoredProduct] = {}
         #: (product id, shop id) → (listing id, is_active)
         self.listings: dict[tuple[int, int], tuple[int, bool]] = {}
+        #: product id → the shops it is actively listed on
+        self.listed_on: dict[int, list[int]] = {}
         #: (listing id, variant id) pairs that exist
         self.variant_listings: set[tuple[int, int]] = set()
         # The plan.
@@ -678,6 +746,7 @@ class _Import:
         self._resolve_products(drafts)
         self._check_barcodes(drafts)
         self._check_stock_holders(drafts)
+        self._check_like_the_form(drafts)
         self._load_listings([d.product_id for d in drafts
                              if d.error is None and d.product_id is not None])  # fmt: skip
         self.prog.check()
@@ -887,6 +956,52 @@ class _Import:
                     )
                     break
 
+    def _check_like_the_form(self, drafts: list[_Draft]) -> None:
+        """The product form's variant rules on each product as the import leaves it, its
+        stored variants the file does not name included: else the owner could not save
+        it in the form afterwards."""
+        live = [d for d in drafts if d.error is None]
+        untouched = self._variants_not_in_file(live)
+        for draft in live:
+            problem = _form_problem(self._final_variants(draft), untouched.get(draft))
+            if problem is not None:
+                draft.reject(*problem)
+
+    def _variants_not_in_file(self, drafts: list[_Draft]) -> dict[_Draft, list[_Final]]:
+        """Per stored product: its active variants that no row of the file names."""
+        by_pid = {d.product_id: d for d in drafts if d.product_id is not None}
+        v = variants_t.c
+        out: dict[_Draft, list[_Final]] = {}
+        stmt = sa.select(v.product_id, v.sku, v.option1_name, v.option1, v.option2_name,
+                         v.option2).where(v.is_active.is_(True))  # fmt: skip
+        for chunk in chunks(sorted(by_pid), 500):
+            for pid, sku, n1, o1, n2, o2 in self.conn.execute(stmt.where(v.product_id.in_(chunk))):
+                draft = by_pid[pid]
+                if all(x.sku != sku for x in draft.variants):
+                    out.setdefault(draft, []).append(_Final(None, sku, (n1, n2), (o1, o2)))
+        return out
+
+    def _final_variants(self, draft: _Draft) -> list[_Final]:
+        """The file's variants of a product with the option names and values they will
+        have (a column the file lacks keeps what is stored)."""
+        head = draft.head
+        assert head is not None
+        present = self.present
+        out = []
+        for variant in draft.variants:
+            stored = self._matched(variant)
+
+            def kept(key: str, value: str | None, stored: _Stored | None = stored) -> str | None:
+                if key in present or stored is None:
+                    return value
+                return cast(str | None, getattr(stored, key))
+
+            names = (kept("option1_name", head.option1_name),
+                     kept("option2_name", head.option2_name))  # fmt: skip
+            values = (kept("option1", variant.option1), kept("option2", variant.option2))
+            out.append(_Final(variant.row, variant.sku, names, values))
+        return out
+
     def _load_listings(self, product_ids: list[int]) -> None:
         lc = listings_t.c
         listing_ids: list[int] = []
@@ -897,6 +1012,8 @@ class _Import:
             for lid, pid, sid, active in self.conn.execute(stmt):
                 self.listings[(pid, sid)] = (lid, bool(active))
                 listing_ids.append(lid)
+                if active:
+                    self.listed_on.setdefault(pid, []).append(sid)
         vl = variant_listings_t.c
         for chunk in chunks(listing_ids, 500):
             stmt2 = sa.select(vl.listing_id, vl.variant_id).where(vl.listing_id.in_(chunk))
@@ -960,6 +1077,9 @@ class _Import:
                     self.reactivate.append(found[0])
                     report.listings_added += 1
                     changed = True
+        # A new variant joins every listing of its product, as in the form (its stock is
+        # then pushed with the others').
+        shops_of_new = list(dict.fromkeys([*shop_ids, *self.listed_on.get(pid, ())]))
         for variant in draft.variants:
             stored = self._matched(variant)
             if stored is None:
@@ -968,7 +1088,7 @@ class _Import:
                 self.search_changed.add(pid)
                 self.content_changed.add(pid)
                 changed = True
-                for sid in shop_ids:
+                for sid in shops_of_new:
                     self.new_variant_listings.append((draft, sid, variant, None))
                 continue
             if self._classify_variant(draft, variant, stored, planned[variant.sku], listed):

@@ -356,12 +356,67 @@ def test_an_existing_product_is_found_by_name_and_gets_new_variants(
     owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
 ) -> None:
     [old] = make_product(engine, "Cốc sứ", [("COC-OLD", 40_000, 2)])
-    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", [mug(sku="COC-NEW")]))
-    assert counts(report) == (0, 1, 0, 1, 0, 0)
+    colour = {"option1_name": "Màu"}
+    rows = [mug(sku="COC-OLD", price="40000", cost="0", stock="2", option1="Trắng", **colour),
+            mug(sku="COC-NEW", option1="Xanh", **colour)]  # fmt: skip
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    assert counts(report) == (0, 1, 0, 1, 1, 0)  # COC-OLD gets its option
     product_id = variant(engine, "COC-OLD")["product_id"]
     assert variant(engine, "COC-NEW")["product_id"] == product_id
     assert table_rows(engine, "products", id=product_id)[0]["variant_count"] == 2
     assert variant(engine, "COC-OLD")["id"] == old
+
+
+@pytest.mark.parametrize(
+    ("rows", "column", "reason"),
+    [
+        # A second variant without options: the form asks for an option to tell them apart.
+        ([mug(sku="COC-NEW")], "option1_name", "several variants need an option"),
+        # Options on the new variant only: the stored one has none.
+        ([mug(sku="COC-NEW", option1_name="Màu", option1="Xanh")], "option1_name",
+         "the option names (Màu) are not those of SKU 'COC-OLD' (none), which is not in "
+         "the file"),
+        # Two SKUs that differ only by case in one product.
+        ([mug(sku="COC-OLD", option1_name="Màu", option1="Trắng"),
+          mug(sku="coc-old", option1_name="Màu", option1="Xanh")], "sku",
+         "SKU 'coc-old' differs only in letter case from SKU 'COC-OLD' of the same product"),
+        # Options that differ only by case.
+        ([mug(sku="COC-OLD", option1_name="Màu", option1="Đỏ"),
+          mug(sku="COC-NEW", option1_name="Màu", option1="đỏ")], "option1",
+         "the options 'đỏ' are already those of SKU 'COC-OLD'"),
+        # An option name without a value on a row.
+        ([mug(sku="COC-OLD", option1_name="Màu", option1="Đỏ"),
+          mug(sku="COC-NEW", option1_name="Màu")], "option1", "give its 'Màu'"),
+    ],
+)  # fmt: skip
+def test_a_product_the_form_could_not_save_is_rejected(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path, rows: list[dict[str, Any]],
+    column: str, reason: str,
+) -> None:  # fmt: skip
+    make_product(engine, "Cốc sứ", [("COC-OLD", 40_000, 2)])
+    before = dump(engine)
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    assert report.products_rejected == 1
+    bad = next(r for r in report.rejected if r.column is not None)
+    assert (bad.column, reason in bad.reason) == (column, True), bad
+    after = dump(engine)
+    del after["audit_events"], before["audit_events"]
+    assert after == before
+
+
+def test_an_imported_product_saves_unchanged_in_the_form(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    from primedist.services import catalogue
+
+    rows = [mug(sku="CP-1", option1_name="Màu", option1="Đỏ"),
+            mug(sku="CP-2", option1_name="Màu", option1="Xanh")]  # fmt: skip
+    import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows))
+    pid = variant(engine, "CP-1")["product_id"]
+    product = catalogue.get_product(owner_ctx, pid)
+    catalogue.update_product(owner_ctx, pid, product.draft)  # the form's rules hold
+    one = import_products(owner_ctx, write_csv(tmp_path / "q.csv", [rows[0]]))
+    assert (one.products_unchanged, one.rejected) == (1, [])
 
 
 def test_a_matched_sku_renames_its_product(
@@ -385,6 +440,20 @@ def test_shops_add_listings_and_never_remove_them(
     report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", [mug(shops="")]))
     assert report.products_unchanged == 1
     assert all(row["is_active"] for row in table_rows(engine, "product_listings"))
+
+
+def test_a_new_variant_joins_every_listing_of_its_product(
+    owner_ctx: ServiceContext, engine: Engine, shopee: int, tmp_path: Path
+) -> None:
+    import_products(owner_ctx, write_csv(tmp_path / "p.csv", grid()))
+    listings = {r["shop_id"]: r["id"] for r in table_rows(engine, "product_listings")}
+    assert len(listings) == 2  # Shopee and the counter
+    extra = {**grid()[0], "sku": "AO-XL", "barcode": "", "option2": "XL", "shops": ""}
+    report = import_products(owner_ctx, write_csv(tmp_path / "q.csv", [extra]))
+    assert (report.variants_created, report.rejected) == (1, [])
+    new_id = variant(engine, "AO-XL")["id"]
+    joined = {r["listing_id"] for r in table_rows(engine, "variant_listings", variant_id=new_id)}
+    assert joined == set(listings.values())
 
 
 def test_marketplace_listings_get_listing_upserts_and_stock_pushes(
