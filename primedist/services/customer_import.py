@@ -14,10 +14,10 @@ phases:
 2. **Plan and write** in ONE transaction: a row's customer is found by its customer code,
    else by any of its normalised phones (stored customers, then earlier rows of the file);
    found → the duplicate policy decides (*skip* the row, *update* that customer: fill the
-   file's non-empty values, add phones, tags and the address, never blank anything out;
-   *create* a new customer anyway); not found → a new customer (code `KH000123` from its
-   id, folded `search_text`, FTS-indexed once after the bulk insert). Core executemany
-   throughout; a cancel or an error rolls everything back.
+   file's non-empty values, add phones (not those of other customers), tags and the
+   address, never blank anything out; *create* a new customer anyway); not found → a new
+   customer (code `KH000123` from its id, folded `search_text`, FTS-indexed once after the
+   bulk insert). Core executemany throughout; a cancel or an error rolls everything back.
 """
 
 from __future__ import annotations
@@ -171,6 +171,12 @@ _BATCH = 5_000
 _FORMULA_STARTS = "=+-@\t\r"
 #: Rows shown by the wizard's preview.
 PREVIEW_ROWS = 20
+
+
+def tag_key(name: str) -> str:
+    """How tag names are told apart: case-insensitively, as services/tags.py keeps them
+    unique (so `VIP` and `vip` are one tag)."""
+    return name.casefold()
 
 
 def header_key(name: str) -> str:
@@ -504,10 +510,13 @@ class _Reader:
         tags: tuple[str, ...] = ()
         raw_tags = texts["tags"]
         if raw_tags:
-            names = dict.fromkeys(t.strip() for t in raw_tags.split(TAG_SEPARATOR) if t.strip())
-            for tag in names:
+            names: dict[str, str] = {}  # tag key -> the first spelling
+            for part in raw_tags.split(TAG_SEPARATOR):
+                if tag := part.strip():
+                    names.setdefault(tag_key(tag), tag)
+            for tag in names.values():
                 self._limit("tags", tag)
-            tags = tuple(names)
+            tags = tuple(names.values())
         plain: dict[str, str | None] = dict.fromkeys(_PLAIN)
         for key, pos in self._plain:
             text = _text_of(cells[pos])
@@ -689,12 +698,15 @@ class _Stored:
     tags: set[str] = field(default_factory=set)
     new_tags: list[str] = field(default_factory=list)
     addresses: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    #: The id of its default address (None: it has none).
+    default_address: int | None = None
     new_addresses: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
 #: Customer columns an import sets from a row's own values (besides the name).
 _VALUE_FIELDS = ("email", "gender", "birthday", "zalo_id", "facebook_id", "source", "note")
-#: And from its group: a group given by the file is given by hand (pinned, as in the app).
+#: And from its group: a group given by the file is given by hand (pinned, as in the app)
+#: unless it is the customer's group already.
 _LEVEL_FIELDS = ("level_id", "level_pinned")
 _STORED_FIELDS = (*_VALUE_FIELDS, *_LEVEL_FIELDS)
 
@@ -745,14 +757,25 @@ class _Import:
         self.tag_ids: dict[str, int] = {}
         #: Folded group code or name → level id (the groups the file names).
         self.level_ids: dict[str, int] = {}
+        #: Folded group code or name → every group it names (two groups may share a name).
+        self.level_choices: dict[str, set[int]] = {}
+        #: Normalised phone → the customers holding it: stored (by id; live ones) and
+        #: new (drafts), as the plan gives phones out.
+        self.phone_owners: dict[str, set[int | _New]] = {}
+        #: Stored id → (code, name), for the report.
+        self.owner_of: dict[int, tuple[str, str]] = {}
 
     # Planning ------------------------------------------------------------------------
     def plan(self, rows: list[_Row]) -> None:
         self._find_levels(rows)
-        by_phone = self._stored_phones(rows)
+        stored_phones = self._stored_phones(rows)
+        # A phone finds the live stored customer with the lowest id that has it.
+        by_phone = {p: min(ids) for p, ids in stored_phones.items()}
+        owners = self.phone_owners
+        owners.update((p, set[int | _New](ids)) for p, ids in stored_phones.items())
         by_code = self._stored_codes(rows)
-        owner_of: dict[int, tuple[str, str]] = {}  # stored id -> (code, name)
-        ids = sorted(set(by_phone.values()) | set(by_code.values()))
+        owner_of = self.owner_of
+        ids = sorted(set().union(*stored_phones.values(), by_code.values()))
         cc = customers_t.c
         for chunk in chunks(ids, 500):
             stmt = sa.select(cc.id, cc.code, cc.name).where(cc.id.in_(chunk))
@@ -760,7 +783,7 @@ class _Import:
                 owner_of[cid] = (code, name)
         new_by_phone: dict[str, _New] = {}
         new_by_code: dict[str, _New] = {}
-        matched: list[tuple[_Row, int]] = []
+        matched: list[tuple[_Row, int, list[str]]] = []
         policy = self.policy
         for r in rows:
             found: int | _New | None = None
@@ -783,6 +806,7 @@ class _Import:
                 self.new.append(draft)
                 for phone in r.phones:
                     new_by_phone.setdefault(phone, draft)
+                    owners.setdefault(phone, set()).add(draft)
                 if r.code is not None:
                     new_by_code.setdefault(r.code.upper(), draft)
                 reason = (
@@ -802,25 +826,24 @@ class _Import:
                                  name=name)  # fmt: skip
                 self.outcomes.append((r.row, "skipped", owner, reason))
                 continue
-            if isinstance(found, _New):  # UPDATE a customer an earlier row creates
+            # UPDATE: the row's phones other customers hold stay theirs (as the form's
+            # "Update the existing customer"); the report names them.
+            mine = self._give_phones(r.phones, found)
+            left = [self._left_to_others(p) for p in r.phones if p not in mine]
+            r = r._replace(phones=mine)
+            if isinstance(found, _New):  # a customer an earlier row creates
                 self._merge_new(found, r)
                 for phone in r.phones:
                     new_by_phone.setdefault(phone, found)
-                self.outcomes.append(
-                    (
-                        r.row,
-                        "updated",
-                        found,
-                        msg("{why}: the customer of row {row}", why=why, row=str(found.first_row)),
-                    )  # fmt: skip
-                )
+                why = msg("{why}: the customer of row {row}", why=why, row=str(found.first_row))
+                self.outcomes.append((r.row, "updated", found, "; ".join([why, *left])))
             else:
-                matched.append((r, found))
+                matched.append((r, found, left))
                 for phone in r.phones:  # later rows find this customer by them too
                     by_phone.setdefault(phone, found)
         if matched:
-            self._load_stored(sorted({cid for _r, cid in matched}))
-            for r, cid in matched:
+            self._load_stored(sorted({cid for _r, cid, _left in matched}))
+            for r, cid, left in matched:
                 st = self.stored[cid]
                 changed = self._merge_stored(st, r)
                 by = (
@@ -828,36 +851,64 @@ class _Import:
                     if r.code and by_code.get(r.code.upper()) == cid
                     else msg("matched by phone")
                 )
-                self.outcomes.append((r.row, "updated" if changed else "unchanged", st, by))
+                outcome = "updated" if changed else "unchanged"
+                self.outcomes.append((r.row, outcome, st, "; ".join([by, *left])))
 
-    def _stored_phones(self, rows: list[_Row]) -> dict[str, int]:
-        """Normalised phone → the (live) stored customer that has it (lowest id)."""
+    def _give_phones(self, phones: Sequence[str], target: int | _New) -> tuple[str, ...]:
+        """The phones of a row that go to `target`: those no other customer holds (then
+        held by `target`, for later rows) or `target` holds already."""
+        mine = []
+        for phone in phones:
+            held = self.phone_owners.setdefault(phone, set())
+            if not held - {target}:
+                held.add(target)
+                mine.append(phone)
+        return tuple(mine)
+
+    def _left_to_others(self, phone: str) -> str:
+        """Why `phone` was not added: whose it is (a stored customer first)."""
+        held = self.phone_owners[phone]
+        stored = sorted(o for o in held if isinstance(o, int))
+        if stored:
+            code, name = self.owner_of[stored[0]]
+            return msg("phone {phone} belongs to {code} ({name}): not added", phone=phone,
+                       code=code, name=name)  # fmt: skip
+        row = min(o.first_row for o in held if isinstance(o, _New))
+        return msg("phone {phone} is used by the customer of row {row}: not added", phone=phone,
+                   row=str(row))  # fmt: skip
+
+    def _stored_phones(self, rows: list[_Row]) -> dict[str, set[int]]:
+        """Normalised phone → the live stored customers that have it."""
         phones = sorted({p for r in rows for p in r.phones})
-        out: dict[str, int] = {}
+        out: dict[str, set[int]] = {}
         cc, pc = customers_t.c, phones_t.c
-        live = sa.func.coalesce(cc.merged_into_id, cc.id)
         for chunk in chunks(phones, 500):
             self.prog.check()
             stmt = (
-                sa.select(pc.phone, sa.func.min(live))
+                sa.select(pc.phone, cc.id)
                 .select_from(phones_t.join(customers_t, cc.id == pc.customer_id))
                 .where(pc.phone.in_(chunk), cc.deleted_at.is_(None))
-                .group_by(pc.phone)
+                .distinct()
             )
             for phone, cid in self.conn.execute(stmt):
-                out[phone] = cid
+                out.setdefault(phone, set()).add(cid)
         return out
 
     def _stored_codes(self, rows: list[_Row]) -> dict[str, int]:
-        """Customer code (upper case) → the live stored customer; a merged one's survivor."""
+        """Customer code (upper case) → the live stored customer; a merged one's survivor.
+        A code leading to a deleted customer (itself, or the survivor it was merged into)
+        is left out: such a row is matched like one with an unknown code."""
         codes = sorted({r.code.upper() for r in rows if r.code is not None})
         out: dict[str, int] = {}
         cc = customers_t.c
-        live = sa.func.coalesce(cc.merged_into_id, cc.id)
+        survivor = customers_t.alias("survivor")
+        # merge_customers re-points earlier merges, so one step reaches the survivor.
+        to_survivor = survivor.c.id == sa.func.coalesce(cc.merged_into_id, cc.id)
         for chunk in chunks(codes, 500):
-            stmt = sa.select(sa.func.upper(cc.code), live).where(
-                sa.func.upper(cc.code).in_(chunk),
-                sa.or_(cc.deleted_at.is_(None), cc.merged_into_id.is_not(None)),
+            stmt = (
+                sa.select(sa.func.upper(cc.code), survivor.c.id)
+                .select_from(customers_t.join(survivor, to_survivor))
+                .where(sa.func.upper(cc.code).in_(chunk), survivor.c.deleted_at.is_(None))
             )
             for code, cid in self.conn.execute(stmt):
                 out[code] = cid
@@ -872,8 +923,9 @@ class _Import:
         lv = levels_t.c
         taken: set[str] = set()
         for lid, code, name in self.conn.execute(sa.select(lv.id, lv.code, lv.name)):
-            self.level_ids.setdefault(fold(code), lid)
-            self.level_ids.setdefault(fold(name), lid)
+            for key in (fold(code), fold(name)):
+                self.level_ids.setdefault(key, lid)
+                self.level_choices.setdefault(key, set()).add(lid)
             taken.add(code.upper())
         last = self.conn.execute(sa.select(sa.func.max(lv.position))).scalar() or 0
         for key, name in sorted(wanted.items()):
@@ -884,7 +936,8 @@ class _Import:
             last += 1
             stmt = levels_t.insert().values(name=name, code=code, position=last,
                                             created_at=self.now)  # fmt: skip
-            self.level_ids[key] = int(self.conn.execute(stmt.returning(levels_t.c.id)).scalar_one())
+            lid = int(self.conn.execute(stmt.returning(levels_t.c.id)).scalar_one())
+            self.level_ids[key], self.level_choices[key] = lid, {lid}
             self.report.levels_created += 1
 
     def _merge_new(self, draft: _New, r: _Row) -> None:
@@ -893,7 +946,8 @@ class _Import:
             del values["name"]
         draft.values.update(values)
         draft.phones += [p for p in r.phones if p not in draft.phones]
-        draft.tags += [t for t in r.tags if t not in draft.tags]
+        have = {tag_key(t) for t in draft.tags}
+        draft.tags += [t for t in r.tags if tag_key(t) not in have]
         if (r.address or r.province) and (r.address, r.province) not in draft.addresses:
             draft.addresses.append((r.address, r.province))
             del draft.addresses[:-MAX_ADDRESSES]
@@ -917,21 +971,38 @@ class _Import:
                 .where(ctc.customer_id.in_(chunk))
             )
             for cid, name in self.conn.execute(stmt):
-                self.stored[cid].tags.add(name.casefold())
+                self.stored[cid].tags.add(tag_key(name))
             ac = addresses_t.c
-            stmt = sa.select(ac.customer_id, ac.id, ac.street, ac.province).where(
-                ac.customer_id.in_(chunk)
+            by_age = (
+                sa.select(ac.customer_id, ac.id, ac.street, ac.province, ac.is_default)
+                .where(ac.customer_id.in_(chunk))
+                .order_by(ac.id)
             )
-            for a in self.conn.execute(stmt.order_by(ac.id)):
-                self.stored[a[0]].addresses.append((int(a[1]), a[2], a[3]))
+            for cid, aid, street, province, is_default in self.conn.execute(by_age):
+                st = self.stored[cid]
+                st.addresses.append((int(aid), street, province))
+                if is_default:
+                    st.default_address = int(aid)
+
+    def _in_group_already(self, st: _Stored, r: _Row) -> bool:
+        """The row names the customer's group (an export imported back): any group of
+        that code or name, as two groups may share a name."""
+        current = st.changes.get("level_id", st.values["level_id"])
+        return r.level is not None and current in self.level_choices[fold(r.level)]
 
     def _merge_stored(self, st: _Stored, r: _Row) -> bool:
         """Fill the row's non-empty values into a stored customer; True if anything is new."""
         changed = False
-        for key, value in _row_values(r, self.level_ids).items():
+        values = _row_values(r, self.level_ids)
+        if self._in_group_already(st, r):  # not a change: the group stays as it was set
+            for key in _LEVEL_FIELDS:
+                del values[key]
+        for key, value in values.items():
             if key == "name" and _looks_masked(value) and not _looks_masked(st.values["name"]):
                 continue
             current = st.changes.get(key, st.values[key])
+            if key == "email" and current is not None and value == current.lower():
+                continue  # the file's email is lowercased; the form keeps its capitals
             if value != current:
                 st.changes[key] = value
                 changed = True
@@ -941,8 +1012,8 @@ class _Import:
                 st.new_phones.append(phone)
                 changed = True
         for tag in r.tags:
-            if tag.casefold() not in st.tags:
-                st.tags.add(tag.casefold())
+            if tag_key(tag) not in st.tags:
+                st.tags.add(tag_key(tag))
                 st.new_tags.append(tag)
                 changed = True
         if r.address or r.province:
@@ -997,11 +1068,11 @@ class _Import:
         if not wanted:
             return
         for tid, name in self.conn.execute(sa.select(tags_t.c.id, tags_t.c.name)):
-            self.tag_ids[name.casefold()] = tid
+            self.tag_ids[tag_key(name)] = tid
         missing: dict[str, str] = {}
         for t in sorted(wanted):
-            if t.casefold() not in self.tag_ids:
-                missing.setdefault(t.casefold(), t)
+            if tag_key(t) not in self.tag_ids:
+                missing.setdefault(tag_key(t), t)
         if missing:
             ts = self._ts(self.now)
             self._executemany(
@@ -1012,7 +1083,7 @@ class _Import:
                 tags_t.c.name.in_(list(missing.values()))
             )
             for tid, name in self.conn.execute(stmt):
-                self.tag_ids[name.casefold()] = tid
+                self.tag_ids[tag_key(name)] = tid
             self.report.tags_created = len(missing)
 
     def _new_ids(self, n: int) -> list[int]:
@@ -1078,7 +1149,7 @@ class _Import:
                  i == n - 1, ts)
                 for i, (street, province) in enumerate(d.addresses)
             ]  # fmt: skip
-            links += [(d.id, self.tag_ids[t.casefold()]) for t in dict.fromkeys(d.tags)]
+            links += self._tag_links(d.id, d.tags)
         # Stored customers: added phones (primary only when they had none), addresses
         # (the oldest replaced beyond MAX_ADDRESSES), tags.
         dropped: list[int] = []
@@ -1089,15 +1160,18 @@ class _Import:
                 name = st.changes.get("name", st.values["name"])
                 first = st.phones[0] if st.phones else None
                 keep = st.new_addresses[-MAX_ADDRESSES:]
+                excess = max(0, len(st.addresses) + len(keep) - MAX_ADDRESSES)
+                gone = [aid for aid, _s, _p in st.addresses[:excess]]
+                dropped += gone
+                # As the app's add-address: the newest becomes the default when the
+                # customer would be left without one (none yet, or the default replaced).
+                newest_default = st.default_address is None or st.default_address in gone
                 addresses += [
                     (st.id, name, first, street, province, province_code(province),
-                     not st.addresses and i == len(keep) - 1, ts)
+                     newest_default and i == len(keep) - 1, ts)
                     for i, (street, province) in enumerate(keep)
                 ]  # fmt: skip
-                excess = len(st.addresses) + len(keep) - MAX_ADDRESSES
-                if excess > 0:
-                    dropped += [aid for aid, _s, _p in st.addresses[:excess]]
-            links += [(st.id, self.tag_ids[t.casefold()]) for t in st.new_tags]
+            links += self._tag_links(st.id, st.new_tags)
         if dropped:
             for chunk in chunks(dropped, 500):
                 self.conn.execute(sa.delete(addresses_t).where(addresses_t.c.id.in_(chunk)))
@@ -1124,6 +1198,10 @@ class _Import:
         self._executemany(self._insert_sql(customer_tags_t, ("customer_id", "tag_id")), links)
         self.report.phones_added = len(phones)
         self.report.addresses_added = len(addresses)
+
+    def _tag_links(self, cid: int, tags: Iterable[str]) -> list[tuple[int, int]]:
+        """(customer id, tag id) once per tag: spellings of one tag link once."""
+        return [(cid, tid) for tid in dict.fromkeys(self.tag_ids[tag_key(t)] for t in tags)]
 
     def _update_stored(self) -> None:
         changed = [st for st in self.stored.values() if st.changes or st.new_phones]

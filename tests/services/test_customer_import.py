@@ -463,3 +463,196 @@ def test_a_big_import_builds_the_list_indexes_after_the_inserts(
     assert report.imported == 50
     assert _customer_index_names(owner_ctx) == before
     assert len(found(owner_ctx, "K17")) == 1  # the search index holds the new rows
+
+
+# Fixed bugs ---------------------------------------------------------------------------------
+
+CODE_HEADER = ["Mã khách hàng", "Tên khách hàng", "Số điện thoại", "Thẻ", "Địa chỉ",
+               "Tỉnh/Thành phố", "Nhóm khách hàng"]  # fmt: skip
+
+
+def by_code(ctx: ServiceContext, code: str) -> sa.RowMapping:
+    with ctx.engine.connect() as conn:
+        stmt = sa.select(customers_t).where(customers_t.c.code == code)
+        return conn.execute(stmt).mappings().one()
+
+
+def tags_of(ctx: ServiceContext, cid: int) -> list[str]:
+    with ctx.engine.connect() as conn:
+        stmt = (
+            sa.select(tags_t.c.name)
+            .join(links_t, links_t.c.tag_id == tags_t.c.id)
+            .where(links_t.c.customer_id == cid)
+        )
+        return sorted(conn.execute(stmt).scalars())
+
+
+def addresses_of(ctx: ServiceContext, cid: int) -> list[tuple[str, bool]]:
+    with ctx.engine.connect() as conn:
+        a = addresses_t.c
+        stmt = sa.select(a.street, a.is_default).where(a.customer_id == cid).order_by(a.id)
+        return [(street, bool(default)) for street, default in conn.execute(stmt)]
+
+
+def two_customers(ctx: ServiceContext, tmp_path: Path) -> tuple[sa.RowMapping, sa.RowMapping]:
+    """Khánh (0396753084) and Lan (0886456103), stored."""
+    path = write_csv(tmp_path / "two.csv", ["Tên khách hàng", "Số điện thoại"],
+                     [["Khánh", "0396753084"], ["Lan", "0886456103"]])  # fmt: skip
+    import_customers(ctx, path, on_duplicate="skip")
+    return customer(ctx, "Khánh"), customer(ctx, "Lan")
+
+
+def test_update_leaves_another_customers_phone_to_them(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    khanh, lan = two_customers(owner_ctx, tmp_path)
+    path = write_csv(tmp_path / "k.csv", ["Mã khách hàng", "Tên khách hàng", "Số điện thoại"],
+                     [["", "Hoàng Đức Khánh", "0396753084; 0886456103"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    # Still an update (the new name); the other customer's phone is not added but named.
+    assert (report.updated, report.phones_added) == (1, 0)
+    assert report.rows[0].reason == (
+        f"matched by phone; phone 0886456103 belongs to {lan['code']} (Lan): not added"
+    )
+    assert phones_of(owner_ctx, khanh["id"]) == [("0396753084", True)]
+    assert phones_of(owner_ctx, lan["id"]) == [("0886456103", True)]
+    assert customer(owner_ctx, "Hoàng Đức Khánh")["id"] == khanh["id"]
+    # Only the other's phone and nothing else new: unchanged.
+    path = write_csv(tmp_path / "k2.csv", ["Mã khách hàng", "Tên khách hàng", "Số điện thoại"],
+                     [[khanh["code"], "Hoàng Đức Khánh", "0886456103"]])  # fmt: skip
+    again = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (again.updated, again.unchanged, again.phones_added) == (0, 1, 0)
+    assert phones_of(owner_ctx, khanh["id"]) == [("0396753084", True)]
+
+
+def test_update_leaves_the_phone_of_a_customer_the_file_creates_to_it(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    khanh, lan = two_customers(owner_ctx, tmp_path)
+    path = write_xlsx(tmp_path / "k.xlsx", ["Tên khách hàng", "Số điện thoại"], [
+        ["Mới", "0901000001"],
+        # Matches Khánh; 0901000001 is the customer of row 2's.
+        ["Khánh", "0396753084; 0901000001"],
+        # Matches row 2's customer; 0886456103 is Lan's.
+        ["Mới", "0901000001; 0886456103"],
+    ])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (report.imported, report.updated, report.unchanged) == (1, 1, 1)
+    assert [r.reason for r in report.rows[1:]] == [
+        "matched by phone; phone 0901000001 is used by the customer of row 2: not added",
+        f"phone 0901000001: the customer of row 2; phone 0886456103 belongs to {lan['code']} "
+        "(Lan): not added",
+    ]
+    assert phones_of(owner_ctx, khanh["id"]) == [("0396753084", True)]
+    assert phones_of(owner_ctx, lan["id"]) == [("0886456103", True)]
+    assert phones_of(owner_ctx, customer(owner_ctx, "Mới")["id"]) == [("0901000001", True)]
+
+
+def test_tags_differing_only_by_case_are_one_tag(owner_ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "k.csv", ["Tên khách hàng", "Số điện thoại", "Thẻ"],
+                     [["Tag Test A", "0911000001", "VIP;vip"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="skip")
+    assert (report.imported, report.tags_created) == (1, 1)
+    assert tags_of(owner_ctx, customer(owner_ctx, "Tag Test A")["id"]) == ["VIP"]
+    # Two rows of one new customer (update), then the stored customer again.
+    rows = [["Sỉ B", "0911000002", "Sỉ"], ["Sỉ B", "0911000002", "sỉ; VIP"]]
+    path = write_xlsx(tmp_path / "k.xlsx", ["Tên khách hàng", "Số điện thoại", "Thẻ"], rows)
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (report.imported, report.updated, report.tags_created) == (1, 1, 1)
+    assert tags_of(owner_ctx, customer(owner_ctx, "Sỉ B")["id"]) == ["Sỉ", "VIP"]
+    again = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (again.unchanged, again.tags_created) == (2, 0)
+    assert count(owner_ctx, tags_t) == 4  # Potential, Often returns, VIP, Sỉ
+
+
+def test_more_than_ten_addresses_keep_exactly_one_default(
+    owner_ctx: ServiceContext, tmp_path: Path, stored: sa.RowMapping
+) -> None:
+    """As the app's add-address: when the default address goes, the newest becomes it."""
+    rows = [hoa(**{"Địa chỉ": f"{i} Nguyễn Huệ", "Thẻ": ""}) for i in range(1, 11)]
+    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows),
+                              on_duplicate="update")  # fmt: skip
+    assert (report.updated, report.addresses_added) == (10, 10)
+    assert addresses_of(owner_ctx, stored["id"]) == [
+        (f"{i} Nguyễn Huệ", i == 10) for i in range(1, 11)
+    ]
+    # Fewer than the limit: the stored default stays the default.
+    rows = [hoa(**{"Địa chỉ": f"{i} Lê Duẩn", "Thẻ": ""}) for i in (1, 2)]
+    import_customers(owner_ctx, write_xlsx(tmp_path / "k.xlsx", VI_HEADER, rows),
+                     on_duplicate="update")  # fmt: skip
+    kept = addresses_of(owner_ctx, stored["id"])
+    assert len(kept) == 10
+    assert [street for street, default in kept if default] == ["10 Nguyễn Huệ"]
+
+
+def test_a_code_leading_to_a_deleted_customer_matches_no_one(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """X merged into Y, Y deleted: X's code is treated as an unknown code (which matches no
+    one, so the row makes a new customer with a code of its own)."""
+    from primedist.services.customer_delete import delete_customers
+    from primedist.services.customers import merge_customers
+
+    x, y = two_customers(owner_ctx, tmp_path)
+    merge_customers(owner_ctx, y["id"], [x["id"]])
+    delete_customers(owner_ctx, [y["id"]])
+    path = write_csv(tmp_path / "k.csv", ["Mã khách hàng", "Tên khách hàng"],
+                     [[x["code"], "Back again"], ["KH999999", "Unknown code"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (report.imported, report.updated) == (2, 0)
+    assert by_code(owner_ctx, y["code"])["name"] == "Lan"
+    assert customer(owner_ctx, "Back again")["code"] not in (x["code"], y["code"])
+
+
+def _snapshot(ctx: ServiceContext) -> dict[str, list[Any]]:
+    with ctx.engine.connect() as conn:
+        return {
+            t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key))]
+            for t in (customers_t, phones_t, addresses_t, links_t, tags_t)
+        }
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_export_imports_back_unchanged(
+    owner_ctx: ServiceContext, tmp_path: Path, suffix: str
+) -> None:
+    from primedist.domain.loyalty import CustomerLevel
+    from primedist.services.customer_export import export_customers
+
+    levels_t = table_of(CustomerLevel)
+    rows = [
+        hoa(),
+        hoa(**{"Họ tên": "Trần Nam", "SĐT": "0912345678; 0283 822 1234", "Email": "",
+               "Giới tính": "", "Ngày sinh": "", "Địa chỉ": "", "Tỉnh/Thành phố": "",
+               "Thẻ": "", "Ghi chú": "=1+1"}),
+    ]  # fmt: skip
+    import_customers(owner_ctx, write_csv(tmp_path / "k.csv", VI_HEADER, rows), on_duplicate="skip")
+    hoa_id = customer(owner_ctx, "Nguyễn Thị Hoa")["id"]
+    nam_id = customer(owner_ctx, "Trần Nam")["id"]
+    with owner_ctx.engine.begin() as conn:
+        # Two groups of the same name (the export writes the name); groups set
+        # automatically (not pinned).
+        ids = [
+            conn.execute(levels_t.insert().values(name="Khách sỉ", code=code, position=i)
+                         .returning(levels_t.c.id)).scalar_one()
+            for i, code in enumerate(("WS", "SI"))
+        ]  # fmt: skip
+        for cid, lid in ((hoa_id, ids[0]), (nam_id, ids[1])):
+            conn.execute(customers_t.update().where(customers_t.c.id == cid)
+                         .values(level_id=lid, level_pinned=False))  # fmt: skip
+        # The customer form keeps an email's capitals (the import lowercases).
+        conn.execute(customers_t.update().where(customers_t.c.id == hoa_id)
+                     .values(email="Hoa@Example.vn"))  # fmt: skip
+    before = _snapshot(owner_ctx)
+    path = tmp_path / f"export.{suffix}"
+    export_customers(owner_ctx, path)
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (report.unchanged, report.updated, report.imported, report.rejected) == (2, 0, 0, [])
+    assert _snapshot(owner_ctx) == before
+    # A changed group is still given by hand: pinned.
+    path = write_csv(tmp_path / "g.csv", ["Mã khách hàng", "Tên khách hàng", "Nhóm khách hàng"],
+                     [[f"KH{nam_id:06d}", "Trần Nam", "VIP 2"]])  # fmt: skip
+    report = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (report.updated, report.levels_created) == (1, 1)
+    nam = customer(owner_ctx, "Trần Nam")
+    assert nam["level_pinned"] and nam["level_id"] not in ids
