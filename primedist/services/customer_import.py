@@ -64,7 +64,7 @@ from primedist.io.tabular import (
     open_table,
     parse_datetime,
 )
-from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter
+from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter, unneutralise
 from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
 from primedist.services.customers import DuplicatePolicy
@@ -168,7 +168,6 @@ MAX_LENGTH: dict[str, int] = {
     "note": MAX_NOTE,
 }
 _BATCH = 5_000
-_FORMULA_STARTS = "=+-@\t\r"
 #: Rows shown by the wizard's preview.
 PREVIEW_ROWS = 20
 
@@ -405,10 +404,9 @@ class _Bad(Exception):
 
 
 def _clean(value: Cell) -> str:
+    """A cell as trimmed text, the export's formula guard taken off."""
     text = value.strip() if isinstance(value, str) else cell_text(value)
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_STARTS:
-        return text[1:]  # the export's formula guard
-    return text
+    return unneutralise(text) if text[:1] == "'" else text
 
 
 #: Fields read as plain text (only a length limit).
@@ -421,9 +419,7 @@ def _text_of(value: Cell) -> str:
     """A cell as trimmed text, the export's formula guard taken off."""
     if value.__class__ is str:
         text = value.strip()
-        if text and text[0] == "'" and len(text) > 1 and text[1] in _FORMULA_STARTS:
-            return text[1:]
-        return text
+        return unneutralise(text) if text[:1] == "'" else text
     return _clean(value)
 
 
@@ -529,31 +525,10 @@ class _Reader:
                     plain["address"], plain["province"], tags, plain["note"],
                     plain["level"])  # fmt: skip
 
-    def _get(self, cells: list[Cell], key: str) -> str:
-        pos = self.positions.get(key)
-        if pos is None:
-            return ""
-        value = cells[pos]
-        if isinstance(value, str):
-            value = value.strip()
-            if not value:
-                return ""
-            if value[0] == "'" and len(value) > 1 and value[1] in _FORMULA_STARTS:
-                return value[1:]
-            return value
-        return _clean(value)
-
     def _limit(self, key: str, text: str) -> None:
         limit = MAX_LENGTH[key]
         if len(text) > limit:
             raise _Bad(self.heads[key], too_long(len(text), limit))
-
-    def _text(self, cells: list[Cell], key: str) -> str | None:
-        text = self._get(cells, key)
-        if not text:
-            return None
-        self._limit(key, text)
-        return text
 
     def _birthday(self, cells: list[Cell]) -> date | None:
         pos = self.positions.get("birthday")

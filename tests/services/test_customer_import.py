@@ -640,9 +640,10 @@ def test_an_export_imports_back_unchanged(
         for cid, lid in ((hoa_id, ids[0]), (nam_id, ids[1])):
             conn.execute(customers_t.update().where(customers_t.c.id == cid)
                          .values(level_id=lid, level_pinned=False))  # fmt: skip
-        # The customer form keeps an email's capitals (the import lowercases).
+        # The customer form keeps an email's capitals (the import lowercases), and text
+        # as typed, even one that starts with ' before a formula sign.
         conn.execute(customers_t.update().where(customers_t.c.id == hoa_id)
-                     .values(email="Hoa@Example.vn"))  # fmt: skip
+                     .values(email="Hoa@Example.vn", note="'=giữ nguyên"))  # fmt: skip
     before = _snapshot(owner_ctx)
     path = tmp_path / f"export.{suffix}"
     export_customers(owner_ctx, path)
