@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, Rank, Role
+from primedist.domain.enums import Channel, Gender, Module, OrderStatus, PaymentMethod, Rank, Role
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802  (the name lupdate knows)
@@ -30,6 +30,10 @@ ENUM_LABELS: dict[str, str] = {
     PaymentMethod.CARD: QT_TRANSLATE_NOOP("enum", "Card"),
     PaymentMethod.OTHER: QT_TRANSLATE_NOOP("enum", "Other"),
     PaymentMethod.ON_ACCOUNT: QT_TRANSLATE_NOOP("enum", "On account"),
+    # genders ("other" is PaymentMethod.OTHER's "Other" above)
+    Gender.UNKNOWN: QT_TRANSLATE_NOOP("enum", "Not given"),
+    Gender.FEMALE: QT_TRANSLATE_NOOP("enum", "Female"),
+    Gender.MALE: QT_TRANSLATE_NOOP("enum", "Male"),
     # purchase orders ("cancelled" is the orders' word above)
     "ordered": QT_TRANSLATE_NOOP("enum", "Ordered"),
     "partly_received": QT_TRANSLATE_NOOP("enum", "Partly received"),

@@ -79,13 +79,6 @@ AVATAR_SIZE = 64
 AVATAR_COLOURS = ("#2563EB", "#059669", "#D97706", "#DC2626", "#7C3AED", "#DB2777", "#0891B2",
                   "#4D7C0F")  # fmt: skip
 
-GENDER_LABELS: dict[str, str] = {
-    Gender.UNKNOWN: QT_TRANSLATE_NOOP("customers", "Not given"),
-    Gender.FEMALE: QT_TRANSLATE_NOOP("customers", "Female"),
-    Gender.MALE: QT_TRANSLATE_NOOP("customers", "Male"),
-    Gender.OTHER: QT_TRANSLATE_NOOP("customers", "Other"),
-}
-
 SOURCE_LABELS: dict[str, str] = {
     "counter": QT_TRANSLATE_NOOP("customers", "Counter"),
     "walk_in": QT_TRANSLATE_NOOP("customers", "Walk-in"),
@@ -110,8 +103,7 @@ def _customers(text: str) -> str:
 
 
 def gender_label(gender: Gender | str) -> str:
-    source = GENDER_LABELS.get(str(gender))
-    return _customers(source) if source else str(gender)
+    return enum_label(gender)
 
 
 def source_label(source: str | None) -> str:

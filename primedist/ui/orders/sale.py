@@ -792,7 +792,7 @@ class SaleDialog(QDialog):
         self._balance: tuple[int, int | None] | None = None
         self.setObjectName("saleDialog")
         self.setStyleSheet(STYLE)
-        fit_to_screen(self, 1100, 720)
+        fit_to_screen(self, 1320, 760)  # the counter's main screen: room for names
         self.customer: CustomerHit | None = None
         self.source = OrderSource.COUNTER
         self.quote: Quote | None = None

@@ -259,6 +259,10 @@ def test_bad_range_says_why_and_keeps_the_dialog(qtbot, page: CustomerListPage) 
 
 
 def test_tag_segment_shop_and_date_chips(qtbot, page: CustomerListPage, data: Data) -> None:
+    assert [label for _g, label in page._choices("gender")] == [
+        "Not given", "Female", "Male", "Other"]  # words, not the stored values
+    page.set_filter(CustomerFilter(genders=(Gender.FEMALE, Gender.UNKNOWN)))
+    assert page.chip("gender").text.text() == "Gender: Female, Not given"
     page.set_filter(CustomerFilter(tag_ids=(data.often,)))
     assert names(page) == ["Lê Thu Hà"]
     assert page.chip("tag").text.text() == "Tag: Often returns"
