@@ -363,9 +363,13 @@ class HomePage(QWidget):
         self.channels.setRowCount(len(data.channels))
         for r, row in enumerate(data.channels):
             text, colour = change_text(row.revenue.change_pct)
-            shops = (translate("HomePage", "%1/%2 Shop").replace("%1", str(row.shops_linked))
-                     .replace("%2", str(row.shops_total)) if row.shops_total
-                     else translate("HomePage", "Not linked yet"))  # fmt: skip
+            if not row.channel.is_marketplace:  # the shop's own counter: nothing to link
+                shops = "—"
+            elif row.shops_total:
+                shops = (translate("HomePage", "%1/%2 Shop").replace("%1", str(row.shops_linked))
+                         .replace("%2", str(row.shops_total)))  # fmt: skip
+            else:
+                shops = translate("HomePage", "Not linked yet")
             cells = (enum_label(row.channel), format_money(row.revenue.current, lang), text, shops)
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)

@@ -55,6 +55,11 @@ def test_range_and_shops_update_the_cards(qtbot: QtBot, ctx: ServiceContext, sho
             for r in range(page.channels.rowCount())}  # fmt: skip
     assert rows["Lazada"] == ["30,000 VND", "▼ 62.50%", "0/1 Shop"]
     assert rows["Shopee"][2] == "1/1 Shop" and rows["Tiki"][2] == "Not linked yet"
+    make_shop(ctx.engine, "Quầy", Channel.OFFLINE)  # a counter has nothing to link
+    refreshed(qtbot, page, page.refresh)
+    offline = [page.channels.item(r, 3).text() for r in range(page.channels.rowCount())
+               if page.channels.item(r, 0).text() == "Offline"]  # fmt: skip
+    assert offline == ["—"]
     assert dict(page.pie.slices) == {"Shopee": 5, "Lazada": 2}
     refreshed(qtbot, page, lambda: page.bar.tick_shops({shop.b}))
     assert page.revenue.value.text() == "30,000 VND"
