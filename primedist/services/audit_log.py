@@ -80,8 +80,10 @@ AUDIT_SPEC = QuerySpec(
             width=120,
         ),
         Column("summary", "Summary", _summary_cell(), kind="message", width=320),
-        Column("before", "Before", sa.func.coalesce(a.before_json, ""), width=200),
-        Column("after", "After", sa.func.coalesce(a.after_json, ""), width=200),
+        Column("before", "Before", sa.func.coalesce(a.before_json, ""), kind="changes",
+               width=200),
+        Column("after", "After", sa.func.coalesce(a.after_json, ""), kind="changes",
+               width=200),
     ),  # fmt: skip
     default_sort="created_at",
 )

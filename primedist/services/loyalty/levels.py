@@ -121,9 +121,15 @@ def save_level(
         assert row.id is not None
         ctx.audit(session, "level.create" if level_id is None else "level.update",
                   entity_type="customer_level", entity_id=row.id,
-                  summary=msg("{code} {name} (threshold {threshold})", code=code, name=name,
-                              threshold=upgrade_threshold))  # fmt: skip
+                  summary=_level_summary(code, name, upgrade_threshold))  # fmt: skip
         return row.id
+
+
+def _level_summary(code: str, name: str, threshold: int | None) -> str:
+    if threshold is None:  # customers join it by hand only
+        return msg("{code} {name} (no automatic upgrade)", code=code, name=name)
+    return msg("{code} {name} (customers who spent {threshold} join it)", code=code, name=name,
+               threshold=threshold)  # fmt: skip
 
 
 def delete_level(ctx: ServiceContext, level_id: int) -> int:

@@ -3,6 +3,7 @@ first (keyset-paged from SQL: the log is never loaded whole), and exported to Ex
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,30 @@ class AuditFormatter(CellFormatter):
             return record_label(str(value))
         if kind == "message":
             return localize(svc.summary_text(value))
+        if kind == "changes":
+            return changes_text(value)
         return super().__call__(kind, value)
+
+
+def changes_text(stored: Any) -> str:
+    """A stored before/after JSON object as "low stock level: 10; price: 99000" (the raw
+    text when it is not an object)."""
+    text = "" if stored is None else str(stored)
+    try:
+        data = json.loads(text) if text.startswith("{") else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return text
+    return "; ".join(f"{str(k).replace('_', ' ')}: {_value_text(v)}" for k, v in data.items())
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 class AuditLogSettings(QWidget):

@@ -47,6 +47,11 @@ def test_a_group_given_by_hand_brings_its_prices_and_survives_the_recompute(
     assert ranks.rank_status(owner_ctx, small).level_id == wholesale
     assert ranks.rank_status(owner_ctx, small).pinned  # the level is pinned, not the rank
     assert not customer(engine, small).rank_pinned
+    with engine.connect() as conn:  # the audit says how customers join each group
+        summaries = conn.execute(sa.select(audit_t.c.summary).where(
+            audit_t.c.action == "level.create").order_by(audit_t.c.id)).scalars().all()
+    assert summaries == ["SI Khách sỉ (no automatic upgrade)",
+                         "VIP VIP (customers who spent 2,000,000 join it)"]  # fmt: skip
 
 
 def test_no_group_takes_the_group_off_and_keeps_it_off(

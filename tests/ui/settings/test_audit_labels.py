@@ -110,3 +110,13 @@ def test_kinds_of_one_name_are_one_choice_and_unknown_codes_show_as_they_are() -
     assert audit_labels.action_label("something.new") == "something.new"  # shown as is
     assert audit_labels.record_label("order 12") == "order 12"
     assert audit_labels.record_label("mystery 3") == "mystery 3"
+
+
+def test_before_and_after_read_as_fields_not_json() -> None:
+    from primedist.ui.settings.audit import changes_text
+
+    assert changes_text('{"low_stock_level": 10, "discount_price": null}') == (
+        "low stock level: 10; discount price: —")
+    assert changes_text('{"tags": ["VIP", "Sỉ"]}') == 'tags: ["VIP", "Sỉ"]'
+    assert changes_text("") == "" and changes_text(None) == ""
+    assert changes_text("{broken") == "{broken"  # shown as stored
