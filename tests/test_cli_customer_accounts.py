@@ -3,6 +3,7 @@ account from the command line, in JSON and text, and its one-line errors."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.config import resolve_settings
+from primedist.core.clock import FixedClock
 from primedist.db.store import open_store
 from primedist.domain.enums import PaymentMethod
 from primedist.services import auth
+from primedist.services import customer_account as account
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from primedist.services.orders import DraftLine, OrderDraft
@@ -97,3 +100,31 @@ def test_an_opening_debt_from_the_command_line(cli: Any, shop: Path) -> None:
     no_reason = cli(*d, "customers", "adjust", "KH000002", "5000", "--reason", " ")
     assert no_reason.code == EXIT_ERROR and "Say why the balance changes" in no_reason.err
     assert table_count(shop, "customer_adjustments") == 2
+
+
+def test_account_times_are_shown_on_the_shop_clock(cli: Any, data_dir: Path) -> None:
+    """A sale at 20:51 in Hồ Chí Minh City (13:51 UTC) reads 20:51, in the text as in the
+    chat reminder's date; the JSON keeps the UTC instant with its offset."""
+    settings = resolve_settings(data_dir)
+    engine = open_store(settings)
+    variant = make_product(engine, "Cốc sứ Bát Tràng", [("COC-1", 45_000, 30)])[0]
+    (hoa,) = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])
+    late = FixedClock(datetime(2026, 12, 5, 13, 51, tzinfo=UTC))  # 20:51 shop time
+    base = ServiceContext(engine, settings=settings, clock=late)
+    owner = base.with_actor(auth.owner_actor(base))
+    svc.create_order(owner, OrderDraft(lines=(DraftLine(variant, 1),), customer_id=hoa,
+                                       payment_method=PaymentMethod.ON_ACCOUNT))  # fmt: skip
+    late.set(datetime(2026, 12, 5, 17, 30, tzinfo=UTC))  # 00:30 on the 6th, shop time
+    account.receive_payment(owner, hoa, 5_000)
+    engine.dispose()
+    d = ("--data-dir", str(data_dir))
+
+    text = cli(*d, "customers", "account", "KH000001").out.splitlines()
+
+    assert text[1].startswith("2026-12-06 00:30  PT000001")
+    assert text[2].startswith("2026-12-05 20:51  DH")
+    entries = cli(*d, "customers", "account", "KH000001", "--json").json()["entries"]
+    assert [e["when"] for e in entries] == ["2026-12-05 17:30:00+00:00",
+                                            "2026-12-05 13:51:00+00:00"]  # fmt: skip
+    chat = cli(*d, "customers", "account", "KH000001", "--chat", "--lang", "en").out
+    assert "— 05/12/2026 —" in chat

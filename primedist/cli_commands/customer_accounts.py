@@ -4,6 +4,7 @@ customers owe and their payments. Registered on the `customers` command of `prim
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, open_context
@@ -70,6 +71,13 @@ def _customer(ctx: Any, code: str) -> Any:
     return found
 
 
+def _shop_time(value: datetime) -> str:
+    """A stored (UTC) time as the shop's clock shows it, as the README promises."""
+    from primedist.core.clock import as_utc, shop_tz, to_local
+
+    return to_local(as_utc(value), shop_tz()).strftime("%Y-%m-%d %H:%M")
+
+
 def cmd_debtors(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import customer_account as account
 
@@ -106,7 +114,7 @@ def cmd_account(args: argparse.Namespace, settings: Settings) -> int:
                          "amount": e.amount, "method": e.method.value if e.method else None,
                          "note": e.note, "by": e.by, "cancelled": not e.standing,
                          "cancel_reason": e.cancel_reason} for e in entries]}  # fmt: skip
-    lines = [f"{e.when:%Y-%m-%d %H:%M}  {e.reference:<16} {e.kind:<8} {e.amount:>+14,}"
+    lines = [f"{_shop_time(e.when)}  {e.reference:<16} {e.kind:<8} {e.amount:>+14,}"
              + ("" if e.standing else f"  (cancelled: {e.cancel_reason})")
              for e in entries]  # fmt: skip
     emit(args, data, "\n".join([f"{who.code} {who.name}: owes {balance.owed:,}", *lines]))

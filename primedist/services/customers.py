@@ -21,11 +21,11 @@ By hand (`add_customer`), only the name is required. When a phone is already use
 `DuplicatePolicy` decides: skip, update the existing customer (values given replace, empty
 ones never blank anything out, new phones are added), or create anyway.
 
-Merging (`merge_customers`) moves orders, payments and balance adjustments, points ledger
-rows, rank history, tags, segments, identities, phones, addresses (the newest
-`MAX_ADDRESSES` kept; the dropped ones are kept in the audit row) and referred customers to
-the survivor; the others are marked `merged_into_id` + `deleted_at` (hidden from lists,
-their rows kept).
+Merging (`merge_customers`) moves orders (with their voucher uses), payments and balance
+adjustments, points ledger rows, rank history, tags, segments, identities, phones, addresses
+(the newest `MAX_ADDRESSES` kept; the dropped ones are kept in the audit row) and referred
+customers to the survivor; the others are marked `merged_into_id` + `deleted_at` (hidden
+from lists, their rows kept).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from primedist.domain.customer import (
     customer_code,
 )
 from primedist.domain.enums import Channel, Gender, Module, Rank
-from primedist.domain.loyalty import PointsEntry, RankHistory
+from primedist.domain.loyalty import PointsEntry, RankHistory, VoucherUse
 from primedist.domain.order import Order
 from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
@@ -76,6 +76,7 @@ members_t = table_of(SegmentMember)
 orders_t = table_of(Order)
 points_t = table_of(PointsEntry)
 rank_history_t = table_of(RankHistory)
+voucher_uses_t = table_of(VoucherUse)
 users_t = table_of(User)
 
 MAX_NAME = 120
@@ -805,12 +806,23 @@ def _merge_summary(merged: list[str], survivor: str, moved: dict[str, int]) -> M
                customer=survivor, moved=texts)  # fmt: skip
 
 
+def _move_voucher_uses(conn: sa.Connection, others: Sequence[int], survivor_id: int) -> None:
+    """The others' voucher uses go with their orders: a use names its order's customer,
+    and the per-customer limit counts by it. Keyed by order alone, a moved use never
+    collides with the survivor's; the audit counts them with the orders (no line of
+    their own)."""
+    conn.execute(
+        voucher_uses_t.update().where(voucher_uses_t.c.customer_id.in_(others))
+        .values(customer_id=survivor_id)
+    )  # fmt: skip
+
+
 def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[int]) -> MergeReport:
     """Merge `other_ids` into `survivor_id` in one unit of work (module docstring): every
-    order, points ledger row, rank history row, tag, segment membership, identity, phone,
-    address and referred customer moves; the others are marked merged (`merged_into_id`,
-    `deleted_at`); statistics and search text are recomputed; one audit row lists what
-    moved and keeps the others' details and any dropped address."""
+    order (with its voucher use), points ledger row, rank history row, tag, segment
+    membership, identity, phone, address and referred customer moves; the others are marked
+    merged (`merged_into_id`, `deleted_at`); statistics and search text are recomputed; one
+    audit row lists what moved and keeps the others' details and any dropped address."""
     ctx.require(Module.CUSTOMERS)
     others = sorted(set(other_ids) - {survivor_id})
     if not others:
@@ -841,6 +853,7 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
             conn.scalars(sa.select(orders_t.c.id).where(orders_t.c.customer_id.in_(others)))
         )
         move("orders", orders_t)
+        _move_voucher_uses(conn, others, survivor_id)
         move("points_entries", points_t)
         move("rank_history", rank_history_t)
         move("payments", table_of(CustomerPayment))

@@ -347,6 +347,27 @@ def test_search_folds_name_phone_email(book: Book, text: str, who: str) -> None:
     assert book.names(search=text) == {who}
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["0911 234", "0911.234", "091-123-4", "(091) 123", "+84 911 234", "(+84) 911-234",
+     "+84 (0) 911 234", "0084 911 234", "84 911 234", "+849 1123"],
+)  # fmt: skip
+def test_search_finds_the_start_of_a_phone_typed_with_separators(book: Book, text: str) -> None:
+    # Đặng Văn Đạt's phone is 0911234567; the others' are 09i1234567.
+    assert book.names(search=text) == {"Đặng Văn Đạt"}
+
+
+def test_search_of_a_phone_start_still_finds_words_as_typed(book: Book) -> None:
+    """Digits with separators are also searched as the words typed (a SKU `100-200`, an
+    order number), and fewer than four digits are never taken for a phone."""
+    with book.engine.begin() as conn:
+        conn.execute(customers_t.update().where(customers_t.c.id == book.ids["Phạm Lan"])
+                     .values(search_text="pham lan 100-200"))  # fmt: skip
+    assert book.names(search="100-200") == {"Phạm Lan"}
+    assert book.names(search="200 100") == {"Phạm Lan"}
+    assert book.names(search="09 1") == set()  # "1" starts no word
+
+
 def test_search_by_code(book: Book) -> None:
     code = f"KH{book.ids['Lê Thu Hà']:06d}"
     assert book.names(search=code.lower()) == {"Lê Thu Hà"}
@@ -504,6 +525,22 @@ def test_keyset_pages_walk_the_sort_index_whatever_the_filter(book: Book, sort_k
                     ), where
                     # Never a sort of the matches (a filter's IN-set may be grouped once).
                     assert "ORDER BY" not in text, where
+
+
+@pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+@pytest.mark.parametrize("text", ["0911 234", "+84 911 234", "nguyen hoa"])
+def test_a_search_reads_the_full_text_index_never_every_row(book: Book, text: str) -> None:
+    with book.engine.connect() as conn:
+        for sort_key in ("created_at", "name"):
+            state = list_state(CustomerFilter(), TZ, sort_key=sort_key, search=text, now=NOW)
+            keys = _plan(conn, keys_stmt(CUSTOMERS_SPEC, state, "sqlite", after=None, limit=100))
+            count = _plan(conn, count_stmt(CUSTOMERS_SPEC, state, "sqlite"))
+            for plan in (keys, count):
+                assert any(p.startswith("SCAN customers_fts VIRTUAL TABLE INDEX 0:M")
+                           for p in plan), plan  # fmt: skip
+            # The page walks the sort index; the count seeks the customers found by id.
+            assert keys[0] == f"SCAN customers USING COVERING INDEX {SORT_INDEX[sort_key]}"
+            assert count[0] == "SEARCH customers USING INTEGER PRIMARY KEY (rowid=?)", count
 
 
 @pytest.mark.skipif(DIALECT != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")

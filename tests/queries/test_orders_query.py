@@ -15,7 +15,16 @@ from sqlalchemy.engine import Engine
 
 from primedist.core.clock import shop_tz
 from primedist.domain.enums import OrderStatus, PaymentMethod
-from primedist.queries.orders import STATUS_TABS, OrderFilter, orders, shops, status_counts
+from primedist.queries.orders import (
+    ORDERS_SPEC,
+    STATUS_TABS,
+    OrderFilter,
+    list_state,
+    orders,
+    shops,
+    status_counts,
+)
+from primedist.queries.spec import fetch_keys
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
 from tests.factories import make_orders, make_shop
@@ -158,3 +167,18 @@ def test_the_counts_follow_a_sale_and_its_return(
     assert after_return["completed"] == before["completed"]
     assert after_return["return_refund"] == before["return_refund"] + 1
     assert after_return == raw_counts(engine, OrderFilter())
+
+
+@pytest.mark.parametrize("text", ["0939 921", "+84 939 921", "(+84) 939-921", "0939921"])
+def test_an_order_is_found_by_the_start_of_its_phone_however_it_is_typed(
+    owner_ctx: ServiceContext, text: str
+) -> None:
+    engine = owner_ctx.engine
+    shop = make_shop(engine, "Shopee")
+    ids = make_orders(engine, shop, 4, start=START, step=timedelta(hours=1),
+                      buyer_phones=["0939921717", "0912345678"])  # fmt: skip
+    with engine.connect() as conn:
+        state = list_state(OrderFilter(), "all", TZ, search=text)
+        page = fetch_keys(conn, ORDERS_SPEC, state, after=None, limit=50)
+        assert set(page.keys) == {ids[0], ids[2]}
+        assert status_counts(conn, OrderFilter(), TZ, text)["all"] == 2

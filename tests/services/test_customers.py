@@ -40,7 +40,7 @@ from primedist.services.customers import (
     resolve_customer,
     update_customer,
 )
-from tests.factories import make_orders, make_shop
+from tests.factories import make_orders, make_product, make_shop
 
 customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
@@ -388,6 +388,37 @@ def test_merge_moves_everything_row_by_row(owner_ctx: ServiceContext, engine: En
         merge_customers(owner_ctx, keep, [o1])
     with pytest.raises(ValidationError):
         merge_customers(owner_ctx, keep, [keep])
+
+
+def test_merge_moves_voucher_uses_so_the_per_customer_limit_holds(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    from primedist.domain.enums import OrderSource, PaymentMethod
+    from primedist.domain.loyalty import VoucherUse
+    from primedist.services import orders as order_svc
+    from primedist.services.loyalty import levels
+    from primedist.services.loyalty.vouchers import VoucherDraft, save_voucher
+
+    (shirt,) = make_product(engine, "Áo thun", [("AO-1", 100_000, 100)])
+    vip = levels.save_level(owner_ctx, name="VIP", code="VIP")
+    save_voucher(owner_ctx, VoucherDraft("GIAM50", value=50_000, per_customer_limit=1,
+                                         level_ids=(vip,)))  # fmt: skip
+    a, b = (add_customer(owner_ctx, CustomerDraft(name=n)).customer_id for n in ("An", "Bình"))
+
+    def sale(cid: int) -> order_svc.OrderDraft:
+        return order_svc.OrderDraft(lines=(order_svc.DraftLine(shirt, 1),), customer_id=cid,
+                                    voucher_code="GIAM50", source=OrderSource.PHONE,
+                                    payment_method=PaymentMethod.COD)  # fmt: skip
+
+    with engine.begin() as conn:
+        conn.execute(customers_t.update().where(customers_t.c.id.in_([a, b])).values(level_id=vip))
+    order_svc.create_order(owner_ctx, sale(a))
+
+    merge_customers(owner_ctx, b, [a])
+
+    with pytest.raises(ValidationError, match="was already used by"):
+        order_svc.create_order(owner_ctx, sale(b))  # A's use is now B's
+    assert [r["customer_id"] for r in _rows(engine, table_of(VoucherUse))] == [b]
 
 
 # --------------------------------------------------------------------------- one rule set
