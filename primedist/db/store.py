@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0029_unlinked_listings"
+HEAD_REVISION = "0030_voucher_uses_follow_orders"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
