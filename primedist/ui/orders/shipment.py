@@ -602,9 +602,9 @@ class ShipmentsPanel(QFrame):
     def show_order(self, order: Order) -> None:
         """Show this order's shipments (called by the detail on every refresh)."""
         self.order = order
-        own = OrderSource(order.source) in svc.OWN_SOURCES
         self.reload()
-        self.setVisible(own or bool(self.shipments))
+        # Only where a parcel can still go, or went: not on a sale completed at the counter.
+        self.setVisible(bool(self.shipments) or shippable(order))
 
     def reload(self) -> None:
         if self.order is None or self.order.id is None:

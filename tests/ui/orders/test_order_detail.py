@@ -70,6 +70,13 @@ def counter_sale(ctx: ServiceContext, variants: list[int]) -> int:
     return svc.create_order(ctx, OrderDraft(lines=(DraftLine(variants[0], 1),))).id
 
 
+def phone_order(ctx: ServiceContext, variants: list[int]) -> int:
+    """A pending phone order: one to ship."""
+    return svc.create_order(ctx, OrderDraft(lines=(DraftLine(variants[0], 1),),
+                                            source=OrderSource.PHONE,
+                                            payment_method=PaymentMethod.COD)).id  # fmt: skip
+
+
 def open_detail(qtbot, ctx: ServiceContext, order_id: int) -> OrderDetailDialog:
     dialog = OrderDetailDialog(ctx, order_id)
     qtbot.addWidget(dialog)
@@ -424,7 +431,7 @@ def test_the_side_panel_is_never_cut_off_at_the_edge(
 ) -> None:
     """The cards beside the items never scroll sideways: when their texts need more than
     the panel's usual width (the Vietnamese shipment buttons), the panel widens."""
-    dialog = open_detail(qtbot, owner_ctx, counter_sale(owner_ctx, variants))
+    dialog = open_detail(qtbot, owner_ctx, phone_order(owner_ctx, variants))
     scroll, column = dialog.side_scroll, dialog.side_column
 
     def fits() -> bool:
@@ -447,6 +454,16 @@ def test_the_side_panel_is_never_cut_off_at_the_edge(
         install_language("en")
     qtbot.waitUntil(lambda: scroll.width() == SIDE_PANEL_WIDTH)
     assert fits()
+
+
+def test_a_sale_completed_at_the_counter_shows_no_shipping_card(
+    qtbot, owner_ctx: ServiceContext, variants: list[int]
+) -> None:
+    done = open_detail(qtbot, owner_ctx, counter_sale(owner_ctx, variants))
+    assert not done.shipments_panel.isVisible()  # nothing will leave by carrier
+    to_ship = open_detail(qtbot, owner_ctx, phone_order(owner_ctx, variants))
+    assert to_ship.shipments_panel.isVisible()
+    assert to_ship.shipments_panel.ship_button.isEnabled()
 
 
 def _lines_fit(table, row: int, col: int) -> bool:
