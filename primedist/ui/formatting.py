@@ -33,6 +33,14 @@ def format_percent(value: float, lang: str | None = None, digits: int = 2) -> st
     return format_decimal(value, lang, digits) + "%"
 
 
+def format_file_size(size: int, lang: str | None = None) -> str:
+    """A file's size the way file managers say it: ``820 KB``, ``40,1 MB`` (vi), ``1.2 GB``."""
+    for step, unit in ((1024**3, "GB"), (1024**2, "MB")):
+        if size >= step:
+            return f"{format_decimal(size / step, lang, 1)} {unit}"
+    return f"{format_decimal(max(1, size // 1024), lang, 0)} KB"
+
+
 #: (step, suffix per language) for `format_compact`, largest first.
 _COMPACT_STEPS = ((1e9, {"vi": " tỷ", "en": "B"}), (1e6, {"vi": " tr", "en": "M"}),
                   (1e3, {"vi": "k", "en": "k"}))  # fmt: skip

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
-from primedist.core.money import format_number
 from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services import backup as svc
 from primedist.services.backup import BackupFile
 from primedist.services.context import ServiceContext
+from primedist.ui.formatting import format_file_size
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
@@ -161,9 +161,8 @@ class BackupSettings(QWidget):
         lang, tz = current_language(), shop_tz()
         self.table.setRowCount(len(self.backups))
         for row, b in enumerate(self.backups):
-            kb = max(1, b.size // 1024)
             texts = (format_datetime(b.created_at, tz, lang), self._kind(b.reason),
-                     f"{format_number(kb, lang)} KB", b.path.name)  # fmt: skip
+                     format_file_size(b.size, lang), b.path.name)  # fmt: skip
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, str(b.path))

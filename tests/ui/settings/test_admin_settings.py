@@ -17,6 +17,7 @@ from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
 from primedist.services import auth, backup, schedule_settings, staff
 from primedist.services.context import Actor, ServiceContext
+from primedist.ui.formatting import format_file_size
 from primedist.ui.i18n import current_language
 from primedist.ui.settings.account import AccountSettings, ChoosePasswordDialog
 from primedist.ui.settings.audit import AuditLogSettings
@@ -217,6 +218,7 @@ def test_backup_now_list_and_restore_restarts_the_session(
     with qtbot.waitSignal(page.backedUp, timeout=WAIT):
         page.backup_button.click()
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
+    assert page.table.item(0, 2).text() == format_file_size(page.backups[0].size, "en")
     with owner_ctx.uow() as session:
         session.add(Shop(name="Sau sao lưu", channel=Channel.OFFLINE))
 
@@ -263,3 +265,12 @@ def test_audit_log_filters_and_exports(
     # the file keeps the codes (stable for whoever reads it with a program)
     assert [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["staff.add"]
     page.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("size", "lang", "text"),
+    [(500, "vi", "1 KB"), (820 * 1024, "en", "820 KB"), (42_047_898, "vi", "40,1 MB"),
+     (42_047_898, "en", "40.1 MB"), (3 * 1024**3, "en", "3.0 GB")],
+)  # fmt: skip
+def test_file_sizes_read_as_people_say_them(size: int, lang: str, text: str) -> None:
+    assert format_file_size(size, lang) == text
