@@ -3763,8 +3763,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Mã nhóm</translation>
     </message>
     <message>
-        <source>Automatic upgrade from (đ)</source>
-        <translation>Tự động lên nhóm từ (đ)</translation>
+        <source>Automatic upgrade from (VND)</source>
+        <translation>Tự động lên nhóm từ (₫)</translation>
     </message>
     <message>
         <source>Members</source>
@@ -4689,12 +4689,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Khách hàng được tích điểm khi đơn hàng thành công (hoàn thành); điểm bị trừ lại nếu đơn bị hủy hoặc trả hàng. Điểm được dùng khi Tạo đơn hàng.</translation>
     </message>
     <message>
-        <source>Đồng per point earned (0 = off)</source>
-        <translation>Số đồng cho mỗi điểm tích (0 = tắt)</translation>
+        <source>VND per point earned (0 = off)</source>
+        <translation>Số ₫ cho mỗi điểm tích (0 = tắt)</translation>
     </message>
     <message>
-        <source>One point is worth (đ)</source>
-        <translation>Giá trị một điểm (đ)</translation>
+        <source>One point is worth (VND)</source>
+        <translation>Giá trị một điểm (₫)</translation>
     </message>
     <message>
         <source>Points pay at most (% of an order)</source>
@@ -5883,8 +5883,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Tính trong</translation>
     </message>
     <message>
-        <source>Total expenses (đ)</source>
-        <translation>Tổng chi tiêu (đ)</translation>
+        <source>Total expenses (VND)</source>
+        <translation>Tổng chi tiêu (₫)</translation>
     </message>
     <message>
         <source>Successful orders</source>
@@ -7851,8 +7851,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Mã giảm giá</translation>
     </message>
     <message>
-        <source>Amount (đ)</source>
-        <translation>Số tiền (đ)</translation>
+        <source>Amount (VND)</source>
+        <translation>Số tiền (₫)</translation>
     </message>
     <message>
         <source>Percentage (%)</source>
@@ -7887,8 +7887,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Giảm tối đa (đ, — = không giới hạn)</translation>
     </message>
     <message>
-        <source>Minimum order (đ)</source>
-        <translation>Đơn tối thiểu (đ)</translation>
+        <source>Minimum order (VND)</source>
+        <translation>Đơn tối thiểu (₫)</translation>
     </message>
     <message>
         <source>Valid from</source>
@@ -7975,8 +7975,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Xóa</translation>
     </message>
     <message>
-        <source>(at most %1 đ)</source>
-        <translation>(tối đa %1 đ)</translation>
+        <source>(at most %1)</source>
+        <translation>(tối đa %1)</translation>
     </message>
     <message>
         <source>free shipping</source>
@@ -9027,24 +9027,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
 <context>
     <name>customers</name>
     <message>
-        <source>Not given</source>
-        <extracomment>Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
-        <translation>Không rõ</translation>
-    </message>
-    <message>
         <source>Female</source>
         <translation>Nữ</translation>
     </message>
     <message>
-        <source>Male</source>
-        <translation>Nam</translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation>Khác</translation>
-    </message>
-    <message>
         <source>Counter</source>
+        <extracomment>Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
         <translation>Tại quầy</translation>
     </message>
     <message>
@@ -9564,6 +9552,18 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <message>
         <source>On account</source>
         <translation>Ghi nợ</translation>
+    </message>
+    <message>
+        <source>Not given</source>
+        <translation>Chưa rõ</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Nam</translation>
     </message>
     <message>
         <source>Ordered</source>
@@ -12748,6 +12748,10 @@ Vẫn bán?</translation>
         <translation>Làm tròn đến từ 1 đến 1.000.000.</translation>
     </message>
     <message>
+        <source>SKU {sku} differs only in letter case from SKU {other} of the same product</source>
+        <translation>SKU {sku} chỉ khác chữ hoa/chữ thường so với SKU {other} của cùng sản phẩm</translation>
+    </message>
+    <message>
         <source>SKU {sku} has {available} available (on hand less those held for orders): {quantity} cannot go back.</source>
         <translation>SKU {sku} chỉ còn {available} có thể bán (tồn kho trừ hàng giữ cho đơn): không thể trả lại {quantity}.</translation>
     </message>
@@ -13180,6 +13184,10 @@ Vẫn bán?</translation>
         <translation>giảm {percent}%</translation>
     </message>
     <message>
+        <source>give its {option}</source>
+        <translation>hãy nhập {option}</translation>
+    </message>
+    <message>
         <source>it has more than two variations</source>
         <translation>nó có nhiều hơn hai nhóm phân loại</translation>
     </message>
@@ -13208,6 +13216,14 @@ Vẫn bán?</translation>
         <translation>phải từ {low} đến {high} (đang là {value}).</translation>
     </message>
     <message>
+        <source>phone {phone} belongs to {code} ({name}): not added</source>
+        <translation>số điện thoại {phone} là của {code} ({name}): không thêm</translation>
+    </message>
+    <message>
+        <source>phone {phone} is used by the customer of row {row}: not added</source>
+        <translation>số điện thoại {phone} đã dùng cho khách hàng ở dòng {row}: không thêm</translation>
+    </message>
+    <message>
         <source>removed</source>
         <translation>bỏ đi</translation>
     </message>
@@ -13220,12 +13236,28 @@ Vẫn bán?</translation>
         <translation>đặt bằng {amount}</translation>
     </message>
     <message>
+        <source>several variants need an option (e.g. Size) to tell them apart: give option1_name and option1</source>
+        <translation>nhiều phân loại cần một thuộc tính (ví dụ Size) để phân biệt: hãy nhập option1_name và option1</translation>
+    </message>
+    <message>
         <source>the discount price {discount} would be above its price {price}</source>
         <translation>giá khuyến mãi {discount} sẽ cao hơn giá bán {price}</translation>
     </message>
     <message>
         <source>the new price {price} is below its discount price {discount}: change or remove the discount price first</source>
         <translation>giá mới {price} thấp hơn giá khuyến mãi {discount}: hãy đổi hoặc bỏ giá khuyến mãi trước</translation>
+    </message>
+    <message>
+        <source>the option names ({names}) are not those of SKU {sku} ({other}), which is not in the file: give all the product&apos;s variants, or its option names</source>
+        <translation>tên thuộc tính ({names}) khác với của SKU {sku} ({other}), SKU này không có trong tệp: hãy ghi đủ mọi phân loại của sản phẩm, hoặc dùng đúng tên thuộc tính của nó</translation>
+    </message>
+    <message>
+        <source>the options {options} are already those of SKU {sku}</source>
+        <translation>thuộc tính {options} đã là của SKU {sku}</translation>
+    </message>
+    <message>
+        <source>the product would have {count} variants; at most {limit} are allowed</source>
+        <translation>sản phẩm sẽ có {count} phân loại; tối đa {limit}</translation>
     </message>
     <message>
         <source>the weight must be 1 to {most} g.</source>
@@ -13282,6 +13314,10 @@ Vẫn bán?</translation>
     <message>
         <source>{cell} is not a date (use {formats})</source>
         <translation>{cell} không phải là ngày (dùng {formats})</translation>
+    </message>
+    <message>
+        <source>{cell} is not a possible date (the year must be {low}–{high})</source>
+        <translation>{cell} không phải ngày hợp lệ (năm phải từ {low} đến {high})</translation>
     </message>
     <message>
         <source>{cell} is not a whole number of đồng</source>
@@ -13364,12 +13400,16 @@ Vẫn bán?</translation>
         <translation>{code} được trả cùng phiếu nhập {receipt}: hãy hủy phiếu nhập đó.</translation>
     </message>
     <message>
-        <source>{code} {name} (stock {stock})</source>
-        <translation>{code} {name} (tồn kho {stock})</translation>
+        <source>{code} {name} (customers who spent {threshold} join it)</source>
+        <translation>{code} {name} (khách chi tiêu từ {threshold} được lên nhóm)</translation>
     </message>
     <message>
-        <source>{code} {name} (threshold {threshold})</source>
-        <translation>{code} {name} (ngưỡng {threshold})</translation>
+        <source>{code} {name} (no automatic upgrade)</source>
+        <translation>{code} {name} (không tự động lên nhóm)</translation>
+    </message>
+    <message>
+        <source>{code} {name} (stock {stock})</source>
+        <translation>{code} {name} (tồn kho {stock})</translation>
     </message>
     <message>
         <source>{code} {name}: {count} members fell back to no level</source>
@@ -13718,6 +13758,10 @@ Vẫn bán?</translation>
     <message>
         <source>{item} appears twice (rows {seen} and {number}): each unit has its own item id</source>
         <translation>{item} xuất hiện hai lần (dòng {seen} và {number}): mỗi sản phẩm có mã mục riêng</translation>
+    </message>
+    <message>
+        <source>{item} is also on order {order} (row {seen}): each unit has its own item id</source>
+        <translation>{item} cũng có trong đơn {order} (dòng {seen}): mỗi sản phẩm có mã dòng riêng</translation>
     </message>
     <message>
         <source>{item}: between 0 and {left} can be returned.</source>

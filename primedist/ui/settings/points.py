@@ -74,7 +74,7 @@ class PointsSettingsSection(QWidget):
             "Customers earn points when an order becomes successful (completed); the points go "
             "again if it is cancelled or returned. Points are redeemed in Create order."
         ))  # fmt: skip
-        texts = (self.tr("Đồng per point earned (0 = off)"), self.tr("One point is worth (đ)"),
+        texts = (self.tr("VND per point earned (0 = off)"), self.tr("One point is worth (VND)"),
                  self.tr("Points pay at most (% of an order)"))  # fmt: skip
         for caption, text in zip(self.captions, texts, strict=True):
             caption.setText(text)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_date, shop_tz, to_local
-from primedist.core.money import format_number
+from primedist.core.money import format_money, format_number
 from primedist.domain.enums import DiscountKind
 from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
@@ -86,7 +86,7 @@ class VoucherDialog(QDialog):
         self.name.setObjectName("voucherName")
         self.kind = QComboBox()
         self.kind.setObjectName("discountKind")
-        self.kind.addItem(self.tr("Amount (đ)"), DiscountKind.AMOUNT.value)
+        self.kind.addItem(self.tr("Amount (VND)"), DiscountKind.AMOUNT.value)
         self.kind.addItem(self.tr("Percentage (%)"), DiscountKind.PERCENT.value)
         self.value = _spin("discountValue")
         self.max_discount = _spin("maxDiscount", none=True)
@@ -106,7 +106,7 @@ class VoucherDialog(QDialog):
             (self.tr("Code"), self.code), (self.tr("Name"), self.name),
             (self.tr("Discount"), self.kind), (self.tr("Amount or %"), self.value),
             (self.tr("At most (đ, — = no cap)"), self.max_discount),
-            (self.tr("Minimum order (đ)"), self.min_order),
+            (self.tr("Minimum order (VND)"), self.min_order),
             (self.tr("Valid from"), self.starts), (self.tr("Valid to (inclusive)"), self.ends),
             (self.tr("Uses in total (— = no limit)"), self.usage_limit),
             (self.tr("Uses per customer (— = no limit)"), self.per_customer),
@@ -300,12 +300,12 @@ class VouchersSettings(QWidget):
         if d.kind == DiscountKind.PERCENT:
             text = f"{d.value}%"
             if d.max_discount is not None:
-                text += " " + self.tr("(at most %1 đ)").replace(
-                    "%1", format_number(d.max_discount, lang)
+                text += " " + self.tr("(at most %1)").replace(
+                    "%1", format_money(d.max_discount, lang)
                 )
             parts.append(text)
         elif d.value:
-            parts.append(f"{format_number(d.value, lang)} đ")
+            parts.append(format_money(d.value, lang))
         if d.free_shipping:
             parts.append(self.tr("free shipping"))
         return " + ".join(parts)

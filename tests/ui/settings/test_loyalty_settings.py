@@ -138,7 +138,7 @@ def test_vouchers_list_add_edit_toggle_delete(
     section = show_widget(qtbot, VouchersSettings(owner_ctx), 1000, 600)
     assert [section.table.item(0, c).text() for c in range(8)] == [
         "GIAM10",
-        "10% (at most 50,000 đ)",
+        "10% (at most 50,000 VND)",
         "200,000",
         "always",
         "0",
@@ -158,7 +158,7 @@ def test_vouchers_list_add_edit_toggle_delete(
     qtbot.waitUntil(lambda: section.table.rowCount() == 2, timeout=WAIT)
     assert [section.table.item(0, c).text() for c in (0, 1, 3, 4)] == [
         "TET2027",
-        "30,000 đ + free shipping",
+        "30,000 VND + free shipping",
         " – 10/02/2027",
         "0 / 100",
     ]
