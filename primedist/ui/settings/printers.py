@@ -320,6 +320,7 @@ class PrintersSettings(QWidget):
         }  # fmt: skip
         for i in range(self.paper.count()):
             self.paper.setItemText(i, papers[Paper(self.paper.itemData(i))])
+        self._name_templates()
         kinds = {
             TargetKind.SYSTEM: self.tr("System printer (CUPS / Windows)"),
             TargetKind.NETWORK: self.tr("ESC/POS thermal printer on the network"),
@@ -373,6 +374,19 @@ class PrintersSettings(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, name)
         self.names.addItem(item)
 
+    def _name_templates(self) -> None:
+        """The shipped templates by what they are, not their file names."""
+        names = {
+            "receipt_80": self.tr("Receipt for an 80 mm roll"),
+            "receipt_58": self.tr("Receipt for a 58 mm roll"),
+            "invoice_a4": self.tr("Invoice, A4"),
+            "invoice_a5": self.tr("Invoice, A5"),
+            "packing_slip": self.tr("Packing slip"),
+        }
+        for i in range(self.template.count()):
+            key = str(self.template.itemData(i))
+            self.template.setItemText(i, names.get(key, key))
+
     # ------------------------------------------------------------------ profile
 
     def current_doc_type(self) -> DocumentType:
@@ -386,6 +400,7 @@ class PrintersSettings(QWidget):
             self.template.clear()
             for name in templates_for(doc_type):
                 self.template.addItem(name, name)
+            self._name_templates()
             self.template.setCurrentIndex(self.template.findData(profile.template))
             self.paper.setCurrentIndex(self.paper.findData(profile.paper.value))
             self.kind.setCurrentIndex(KINDS.index(profile.target.kind))
@@ -538,7 +553,7 @@ class PrintersSettings(QWidget):
         except PrimedistError as exc:
             self._say(error_text(exc))
             return
-        self._say(self.tr("Template %1 saved.").replace("%1", name))
+        self._say(self.tr("Template %1 saved.").replace("%1", self.template.currentText()))
 
     def reset_template(self) -> None:
         name = self.template.currentData()
@@ -549,7 +564,8 @@ class PrintersSettings(QWidget):
             return
         self.editor.setPlainText(html)
         self.update_preview()
-        self._say(self.tr("Template %1 is back to the default.").replace("%1", name))
+        self._say(self.tr("Template %1 is back to the default.").replace(
+            "%1", self.template.currentText()))  # fmt: skip
 
     # ------------------------------------------------------------------ shop
 

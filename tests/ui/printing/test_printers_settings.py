@@ -43,6 +43,7 @@ def pixels(page: PrintersSettings) -> bytes:
 
 def test_editing_the_template_updates_the_preview(qtbot, page):
     assert page.template.currentData() == "receipt_80"
+    assert page.template.currentText() == "Receipt for an 80 mm roll"  # not the file's name
     assert page.editor.toPlainText() == default_template("receipt_80")
     before = pixels(page)
     assert page.preview_image.width() == 576  # the 80 mm printer's dots
@@ -85,7 +86,7 @@ def test_save_then_reset_template(qtbot, page, shop_ctx):
     page.editor.setPlainText(edited)
     page.save_template()
     assert load_template(shop_ctx, "receipt_80") == edited
-    assert page.message.text() == "Template receipt_80 saved."
+    assert page.message.text() == "Template Receipt for an 80 mm roll saved."
 
     page.editor.appendPlainText("{{#lines}}")  # broken: never saved
     page.save_template()
@@ -95,7 +96,7 @@ def test_save_then_reset_template(qtbot, page, shop_ctx):
     page.reset_template()
     assert not is_customised(shop_ctx, "receipt_80")
     assert page.editor.toPlainText() == default_template("receipt_80")
-    assert page.message.text() == "Template receipt_80 is back to the default."
+    assert page.message.text() == "Template Receipt for an 80 mm roll is back to the default."
 
 
 def test_placeholder_list_inserts_on_double_click(qtbot, page):
