@@ -2073,6 +2073,10 @@ Vẫn lưu?</translation>
         <translation>Thay đổi</translation>
     </message>
     <message>
+        <source>Product</source>
+        <translation>Sản phẩm</translation>
+    </message>
+    <message>
         <source>Revenue</source>
         <translation>Doanh thu</translation>
     </message>
@@ -5098,6 +5102,26 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Preview with a sample order</source>
         <translation>Xem trước với đơn hàng mẫu</translation>
+    </message>
+    <message>
+        <source>Receipt for an 80 mm roll</source>
+        <translation>Hóa đơn khổ cuộn 80 mm</translation>
+    </message>
+    <message>
+        <source>Receipt for a 58 mm roll</source>
+        <translation>Hóa đơn khổ cuộn 58 mm</translation>
+    </message>
+    <message>
+        <source>Invoice, A4</source>
+        <translation>Hóa đơn khổ A4</translation>
+    </message>
+    <message>
+        <source>Invoice, A5</source>
+        <translation>Hóa đơn khổ A5</translation>
+    </message>
+    <message>
+        <source>Packing slip</source>
+        <translation>Phiếu giao hàng</translation>
     </message>
     <message>
         <source>%1 (not found)</source>

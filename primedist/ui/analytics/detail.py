@@ -14,6 +14,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QPointF, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -34,6 +35,7 @@ from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_compact, format_percent
+from primedist.ui.home.controls import change_text
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
 from primedist.ui.ops import Op
@@ -151,7 +153,8 @@ class DetailPage(QWidget):
         self.marker.hide()
         self.plot.addItem(self.marker)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
-        layout.addWidget(self.plot, 3)
+        self.plot.setMinimumHeight(160)
+        layout.addWidget(self.plot, 2)  # the table under it gets the larger share
         self.table = QTableWidget(0, (7 if metric == "product" else 5) if self.is_ranking else 2)
         self.table.setObjectName("detailTable")
         align_headers(self.table, right=(1, 2, 3, 4) if self.is_ranking else (1,))
@@ -162,7 +165,7 @@ class DetailPage(QWidget):
         header = self.table.horizontalHeader()  # the name/period column takes spare width
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 2)
+        layout.addWidget(self.table, 3)
         if self.is_ranking:
             self.load_ranking()
         else:
@@ -204,17 +207,21 @@ class DetailPage(QWidget):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             count = row.units if row.units is not None else row.orders
-            cells: tuple[str, ...] = (
-                row.label or translate("DetailPage", "Unknown"),
-                format_number(count.current, lang),
-                _pct(count.change_pct),
-                format_money(row.revenue.current, lang),
-                _pct(row.revenue.change_pct),
-            )
+            cells: list[tuple[str, str | None]] = [  # (text, colour of a change)
+                (row.label or translate("DetailPage", "Unknown"), None),
+                (format_number(count.current, lang), None),
+                change_text(count.change_pct),
+                (format_money(row.revenue.current, lang), None),
+                change_text(row.revenue.change_pct),
+            ]
             if row.profit is not None:
-                cells += (format_money(row.profit.current, lang), _pct(row.profit.change_pct))
-            for c, text in enumerate(cells):
-                self.table.setItem(r, c, _cell(text, right=c > 0))
+                cells += [(format_money(row.profit.current, lang), None),
+                          change_text(row.profit.change_pct)]  # fmt: skip
+            for c, (text, colour) in enumerate(cells):
+                item = _cell(text, right=c > 0)
+                if colour is not None:  # ▲ green / ▼ red, as on the cards
+                    item.setForeground(QColor(colour))
+                self.table.setItem(r, c, item)
         if rows:
             self.table.selectRow(0)  # the chart follows the selection
         else:
@@ -226,7 +233,8 @@ class DetailPage(QWidget):
         count = translate("DetailPage", "Units sold") if product else translate(
             "DetailPage", "Orders")  # fmt: skip
         change = translate("DetailPage", "Change")
-        headers = [self.metric_title(), count, change, translate("DetailPage", "Revenue"), change]
+        first = translate("DetailPage", "Product") if product else self.metric_title()
+        headers = [first, count, change, translate("DetailPage", "Revenue"), change]
         return headers + ([translate("DetailPage", "Gross profit"), change] if product else [])
 
     def _on_row(self) -> None:
@@ -391,8 +399,3 @@ def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
     if right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
-
-
-def _pct(pct: float | None) -> str:
-    """A signed change in the UI language: "+225,00%" (vi), "-62.50%" (en)."""
-    return "—" if pct is None else ("+" if pct >= 0 else "-") + format_percent(abs(pct))

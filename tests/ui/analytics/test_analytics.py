@@ -168,7 +168,12 @@ def test_vietnamese_rates_and_changes_use_a_decimal_comma(
     detail = page.open_detail("province")
     qtbot.waitUntil(lambda: detail.running == 0 and detail.table.rowCount() == 3)
     changes = [detail.table.item(r, 4).text() for r in range(3)]
-    assert "-62,50%" in changes
+    assert "▼ 62,50%" in changes  # as on the cards: ▲ green, ▼ red
+    down = detail.table.item(changes.index("▼ 62,50%"), 4)
+    assert down.foreground().color().name() == "#b91c1c"
+    products = page.open_detail("product")
+    qtbot.waitUntil(lambda: products.running == 0)
+    assert products.table.horizontalHeaderItem(0).text() == "Sản phẩm"  # not "Xếp hạng…"
 
 
 def test_chart_axes_speak_the_shops_language(
