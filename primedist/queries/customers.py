@@ -519,7 +519,12 @@ def level_choices(conn: sa.Connection) -> list[tuple[int, str]]:
     choices (without "no group"; the code tells apart groups of the same name)."""
     lv = levels.c
     stmt = sa.select(lv.id, lv.name, lv.code).order_by(lv.position, lv.id)
-    return [(int(i), f"{n} ({code})") for i, n, code in conn.execute(stmt)]
+    return [(int(i), level_text(n, code)) for i, n, code in conn.execute(stmt)]
+
+
+def level_text(name: str, code: str) -> str:
+    """A group as "Khách sỉ (SI)"; "VIP" alone when its code only repeats its name."""
+    return name if name.casefold() == code.casefold() else f"{name} ({code})"
 
 
 def customer_id_by_code(conn: sa.Connection, code: str) -> int | None:

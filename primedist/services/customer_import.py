@@ -396,6 +396,12 @@ class _Row(NamedTuple):
     level: str | None = None
 
 
+def _with_left(why: str, left: list[str]) -> str:
+    """A row's reason, and the phones it names that stayed with other customers (kept a
+    message, so the wizard shows it in the reader's language)."""
+    return msg("{why}; {phones}", why=why, phones=left) if left else why
+
+
 class _Bad(Exception):
     def __init__(self, column: str, reason: str) -> None:
         super().__init__(reason)
@@ -811,7 +817,7 @@ class _Import:
                 for phone in r.phones:
                     new_by_phone.setdefault(phone, found)
                 why = msg("{why}: the customer of row {row}", why=why, row=str(found.first_row))
-                self.outcomes.append((r.row, "updated", found, "; ".join([why, *left])))
+                self.outcomes.append((r.row, "updated", found, _with_left(why, left)))
             else:
                 matched.append((r, found, left))
                 for phone in r.phones:  # later rows find this customer by them too
@@ -827,7 +833,7 @@ class _Import:
                     else msg("matched by phone")
                 )
                 outcome = "updated" if changed else "unchanged"
-                self.outcomes.append((r.row, outcome, st, "; ".join([by, *left])))
+                self.outcomes.append((r.row, outcome, st, _with_left(by, left)))
 
     def _give_phones(self, phones: Sequence[str], target: int | _New) -> tuple[str, ...]:
         """The phones of a row that go to `target`: those no other customer holds (then

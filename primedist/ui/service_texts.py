@@ -839,6 +839,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{why} already belongs to {code} ({name})"),
     QT_TRANSLATE_NOOP("service", "{why} is already used by the customer of row {row}"),
     QT_TRANSLATE_NOOP("service", "{why}: the customer of row {row}"),
+    QT_TRANSLATE_NOOP("service", "{why}; {phones}"),
     QT_TRANSLATE_NOOP("service", "“{name}” changes some of these products' prices at the same time: choose other times or products."),
     QT_TRANSLATE_NOOP("service", "“{name}” is over already."),
     QT_TRANSLATE_NOOP("service", "“{product}” was deleted (archived) and cannot be edited."),

@@ -5855,8 +5855,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>%1 từ %2 — %3 ≥ %4</translation>
     </message>
     <message>
-        <source>%1 (not changed by a recompute yet)</source>
-        <translation>%1 (chưa được tính lại lần nào)</translation>
+        <source>%1: no rank change recorded yet</source>
+        <translation>%1: chưa có lần đổi hạng nào được ghi lại</translation>
     </message>
     <message>
         <source>given by hand</source>
@@ -14374,6 +14374,10 @@ Vẫn bán?</translation>
     <message>
         <source>{why}: the customer of row {row}</source>
         <translation>{why}: khách hàng ở dòng {row}</translation>
+    </message>
+    <message>
+        <source>{why}; {phones}</source>
+        <translation>{why}; {phones}</translation>
     </message>
     <message>
         <source>“{name}” changes some of these products&apos; prices at the same time: choose other times or products.</source>

@@ -440,6 +440,9 @@ class CustomerDetailDialog(QDialog):
         self.address_count = _label("muted")
         self.address_list = QListWidget()
         self.address_list.setObjectName("addressList")
+        # Each address is two lines: banded and spaced so one never runs into the next.
+        self.address_list.setAlternatingRowColors(True)
+        self.address_list.setSpacing(3)
         self.address_list.itemSelectionChanged.connect(self._update_buttons)
         row = QHBoxLayout()
         self.add_address_button = QPushButton()

@@ -30,6 +30,7 @@ from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
 from primedist.domain.enums import Rank, RankBasis
 from primedist.errors import PrimedistError
+from primedist.queries.customers import level_text
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty import levels as levels_svc
 from primedist.services.loyalty import points as points_svc
@@ -158,7 +159,7 @@ class RankPanel(QWidget):
     def reload(self) -> None:
         try:
             self.status = ranks_svc.rank_status(self.ctx, self.customer_id)
-            self.levels = [(r.id, f"{r.name} ({r.code})")
+            self.levels = [(r.id, level_text(r.name, r.code))
                            for r in levels_svc.list_levels(self.ctx)]  # fmt: skip
         except PrimedistError as exc:
             self.message.setText(error_text(exc))
@@ -197,7 +198,7 @@ class RankPanel(QWidget):
             self.reason.setText(self.reason_text(latest))
         else:
             self.reason.setText(
-                self.tr("%1 (not changed by a recompute yet)").replace("%1", enum_label(st.rank))
+                self.tr("%1: no rank change recorded yet").replace("%1", enum_label(st.rank))
             )
         lang = current_language()
         orders = self.tr("orders")
@@ -363,7 +364,7 @@ class LevelPickDialog(QDialog):
         self.box.setObjectName("levelChoice")
         self.box.addItem(self.tr("No group"), 0)
         for row in levels_svc.list_levels(ctx):
-            self.box.addItem(f"{row.name} ({row.code})", row.id)
+            self.box.addItem(level_text(row.name, row.code), row.id)
         self.box.setCurrentIndex(min(1, self.box.count() - 1))
         layout.addWidget(self.box)
         note = QLabel(self.tr("They keep this group: the automatic upgrade by purchases leaves "

@@ -47,7 +47,7 @@ def test_a_customer_never_recomputed_says_so(
 ) -> None:
     (cid,) = customers_with(engine, [{"rank": Rank.SILVER}])
     panel = open_detail(qtbot, owner_ctx, cid).rank_panel
-    assert panel.reason.text() == "Silver (not changed by a recompute yet)"
+    assert panel.reason.text() == "Silver: no rank change recorded yet"
     assert panel.history.rowCount() == 0
 
 
