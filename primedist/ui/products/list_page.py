@@ -96,8 +96,11 @@ HIDDEN_COLUMNS = (
     "thumbnail", "channels", "price_max", "discount_max", "on_hand", "variant_count",
     "low_stock", "unlinked",
 )  # fmt: skip
-#: Column widths of this view where the spec's default is too narrow (price ranges).
-VIEW_WIDTHS = {"price": 215, "discount_price": 215}
+#: Column widths of this view where the spec's own do not suit it (the price columns are
+#: sized to a price range in the reader's language: `_fit_price_columns`).
+VIEW_WIDTHS = {"name": 240, "skus": 150, "shops": 175}
+#: The price range a price column must show whole ("1.234.000 ₫ - 2.345.000 ₫").
+WIDEST_RANGE = (1_234_000, 2_345_000)
 #: Filter chip kinds, in chip order.
 CHIP_KINDS = ("shop", "price", "discount", "stock", "status", "category")
 OUT_OF_STOCK_COLOUR = "#B91C1C"
@@ -568,7 +571,16 @@ class ProductListPage(FilteredListPage):
             self.tr("No products yet: add one with Add product, or import a file."),
         )
 
+    def _fit_price_columns(self) -> None:
+        """Price columns as wide as a price range in the reader's language (VND ranges are
+        a third wider than ₫ ones): no wider, so Status and Created still fit a laptop."""
+        text = format_money_range(*WIDEST_RANGE, current_language())
+        width = self.view.fontMetrics().horizontalAdvance(text) + 28  # the cell's padding
+        for key in ("price", "discount_price"):
+            self.view.setColumnWidth(self.model.col[key], width)
+
     def retranslate(self) -> None:
+        self._fit_price_columns()
         self.search.setPlaceholderText(
             QCoreApplication.translate("products", "Search by product name, SKU or barcode")
         )

@@ -154,6 +154,26 @@ def test_cells_show_ranges_stock_and_status(page, data):
     assert cell(page, "Áo thun trắng", "status") == "Active"
 
 
+def test_price_columns_fit_a_price_range_in_the_readers_language(qtbot, page, data):
+    from primedist.core.money import format_money_range
+    from primedist.ui.i18n import install_language
+
+    def fits(lang: str) -> bool:
+        text = format_money_range(*list_page.WIDEST_RANGE, lang)
+        need = page.view.fontMetrics().horizontalAdvance(text)
+        return all(need < page.view.columnWidth(page.model.col[k]) < need + 60
+                   for k in ("price", "discount_price"))  # fmt: skip
+
+    assert fits("en")
+    english = page.view.columnWidth(page.model.col["price"])
+    install_language("vi")
+    try:  # "₫" ranges are narrower than "VND" ones: the room goes to the other columns
+        qtbot.waitUntil(lambda: fits("vi"), timeout=WAIT)
+        assert page.view.columnWidth(page.model.col["price"]) < english
+    finally:
+        install_language("en")
+
+
 def test_colours_for_out_of_stock_low_stock_and_hidden(page, data):
     fg = Qt.ItemDataRole.ForegroundRole
     assert cell(page, "Đầm dạ hội", "stock", fg) == QColor(list_page.OUT_OF_STOCK_COLOUR)
