@@ -77,11 +77,16 @@ def make_rows(products: int, seed: int = 11) -> list[list[object]]:
                     f"893{rng.randrange(10**9):09d}{len(rows) % 10}" if rng.random() < 0.5 else ""
                 )
                 discount = price - rng.randrange(1, 10) * 1_000 if rng.random() < 0.33 else ""
-                rows.append([
-                    name, category, description, sku, barcode, "Màu", colour, "Size", size,
-                    cost, price + (5_000 if size in ("L", "XL") else 0), discount,
-                    rng.randrange(0, 200), rng.choice(("", "", 5, 10)), shops, status,
-                ])  # fmt: skip
+                row = {
+                    "product_name": name, "category": category, "description": description,
+                    "sku": sku, "barcode": barcode, "option1_name": "Màu", "option1": colour,
+                    "option2_name": "Size", "option2": size, "cost": cost,
+                    "price": price + (5_000 if size in ("L", "XL") else 0),
+                    "discount_price": discount, "stock": rng.randrange(0, 200),
+                    "low_stock_level": rng.choice(("", "", 5, 10)),
+                    "weight_g": rng.choice(("", 250, 400)), "shops": shops, "status": status,
+                }  # fmt: skip
+                rows.append([row[c] for c in COLUMNS])  # by name: new columns cannot shift it
     return rows
 
 
