@@ -10719,7 +10719,7 @@ Vẫn bán?</translation>
     <name>products</name>
     <message>
         <source>Active</source>
-        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s default is too narrow (price ranges). Filter chip kinds, in chip order.</extracomment>
+        <extracomment>Loaded but not shown as columns (drawn as icons, colours, ranges and tooltips). Column widths of this view where the spec&apos;s own do not suit it (the price columns are sized to a price range in the reader&apos;s language: `_fit_price_columns`). The price range a price column must show whole (&quot;1.234.000 ₫ - 2.345.000 ₫&quot;). Filter chip kinds, in chip order.</extracomment>
         <translation>Đang bán</translation>
     </message>
     <message>
