@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from primedist.core import security
+from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
@@ -27,8 +28,7 @@ def normalize_email(email: str) -> str:
 
 def _check_email(email: str) -> str:
     email = normalize_email(email)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
+    if not is_email(email):
         raise ValidationError(
             msg("{email} is not a valid email address.", email=repr(email)), field="email"
         )

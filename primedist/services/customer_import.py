@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
@@ -142,7 +143,6 @@ _MORE_ALIASES: dict[str, tuple[str, ...]] = {
 #: Separates tag names in the `tags` column, and several phones in the `phone` column.
 TAG_SEPARATOR = ";"
 _PHONE_SPLIT = re.compile(r"[;,/|]")
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: The source of new customers when the file has no (or an empty) source.
 IMPORT_SOURCE = "import"
 MAX_NOTE = 10_000
@@ -491,7 +491,7 @@ class _Reader:
         email = texts["email"]
         if email:
             self._limit("email", email)
-            if not _EMAIL_RE.fullmatch(email):
+            if not is_email(email):
                 raise _Bad(
                     self.heads["email"], msg("{email} is not an email address", email=shown(email))
                 )

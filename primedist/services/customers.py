@@ -30,7 +30,6 @@ from lists, their rows kept).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +40,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.emails import is_email
 from primedist.core.messages import Message, msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import search_text
@@ -85,7 +85,6 @@ MAX_SOCIAL = 64
 MAX_SOURCE = 40
 #: Marketplace masking characters in names ("H**uj", "N•••n").
 MASK_CHARS = ("*", "•", "●")
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CHUNK = 500
 #: Customers per read + UPDATE of `reindex_customers`.
 _REINDEX_CHUNK = 2_000
@@ -256,7 +255,7 @@ def clean_draft(draft: CustomerDraft) -> CustomerDraft:
     """The draft with its text trimmed and phones normalised; ValidationError naming the
     field when a value cannot be saved."""
     email = _optional(draft.email, MAX_EMAIL, "email", "email")
-    if email is not None and not _EMAIL_RE.fullmatch(email):
+    if email is not None and not is_email(email):
         raise ValidationError(msg("{email} is not an email address.", email=email), field="email")
     if draft.birthday is not None and draft.birthday.year < 1900:
         raise ValidationError(msg("The birthday is before 1900."), field="birthday")

@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
@@ -55,7 +56,6 @@ LIST_LIMIT = 500
 MAX_NAME = 120
 MAX_NOTE = 255
 _LIMITS = {"email": 120, "address": 255, "tax_code": 20, "note": MAX_NOTE}
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: A Vietnamese tax code: 10 digits, a branch's 10-3 (some write it without the dash).
 _TAX_CODE_RE = re.compile(r"\d{10}(-?\d{3})?")
 
@@ -171,7 +171,7 @@ def _clean(draft: SupplierDraft) -> dict[str, str | None]:
             raise ValidationError(_too_long(field, len(text)), field=field)
         values[field] = text or None
     values["phone"] = _phone(draft.phone)
-    if values["email"] and not _EMAIL_RE.fullmatch(values["email"] or ""):
+    if values["email"] and not is_email(values["email"] or ""):
         raise ValidationError(msg("{email} is not an email address.", email=values["email"]),
                               field="email")  # fmt: skip
     if values["tax_code"] and not _TAX_CODE_RE.fullmatch(values["tax_code"] or ""):
