@@ -8,7 +8,6 @@ database it replaces.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,12 +44,27 @@ def create_backup(
     """
     _require_sqlite(engine)
     if target.suffix == BACKUP_SUFFIX and not target.is_dir():
-        path = target
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path, folder = target, target.parent
     else:
-        target.mkdir(parents=True, exist_ok=True)
+        folder = target
         path = target / f"primedist-{_stamp()}-{reason}{BACKUP_SUFFIX}"
     tmp = path.with_name(path.name + ".part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _copy_database(engine, tmp)
+        os.replace(tmp, path)
+    except (sqlite3.Error, OSError) as exc:  # a read-only place, a full disk, a file in the way
+        _remove_quietly(tmp, Path(f"{tmp}-journal"))
+        reason_text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(
+            msg("The backup to {path} failed: {exc}", path=str(path), exc=reason_text)
+        ) from exc
+    if keep is not None:
+        prune_backups(path.parent, reason=reason, keep=keep)
+    return path
+
+
+def _copy_database(engine: Engine, tmp: Path) -> None:
     raw = engine.raw_connection()
     try:
         src = raw.driver_connection
@@ -65,17 +79,17 @@ def create_backup(
             dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
-    except sqlite3.Error as exc:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(
-            msg("The backup to {path} failed: {exc}", path=str(path), exc=str(exc))
-        ) from exc
     finally:
         raw.close()
-    os.replace(tmp, path)
-    if keep is not None:
-        prune_backups(path.parent, reason=reason, keep=keep)
-    return path
+
+
+def _remove_quietly(*paths: Path) -> None:
+    """Leftovers of a failed copy; where even that fails, the first error is the one told."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def list_backups(folder: Path, *, reason: str | None = None) -> list[Path]:
@@ -151,8 +165,31 @@ def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path
     wait_for_background_checkpoints()  # none may still write the file being replaced
     engine.dispose()
     tmp = db_path.with_name(db_path.name + ".restore")
-    shutil.copyfile(backup, tmp)
+    try:
+        _copy_database_file(backup, tmp)
+    except (sqlite3.Error, OSError) as exc:  # a full disk: the database is left as it was
+        _remove_quietly(tmp, Path(f"{tmp}-journal"))
+        reason_text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StoreError(
+            msg("The restore from {name} failed: {exc}. The database was not changed.",
+                name=backup.name, exc=reason_text)
+        ) from exc  # fmt: skip
     for suffix in ("-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     os.replace(tmp, db_path)
     return safety
+
+
+def _copy_database_file(source: Path, tmp: Path) -> None:
+    """Copy a database file through SQLite (what was validated): the transactions still in
+    its `-wal` beside it come along, which a plain file copy would drop."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst, pages=-1)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()

@@ -79,7 +79,16 @@ def replaced_when_done(target: Path) -> Iterator[Path]:
             msg("Cannot write {name}: {reason}", name=target.name, reason=str(exc.strerror or exc))
         ) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        _remove_quietly(tmp)
+
+
+def _remove_quietly(path: Path) -> None:
+    """Take a leftover temporary file away; where that fails too (a read-only folder, where
+    it was never written) the error already raised is the one to show."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def stream_rows(

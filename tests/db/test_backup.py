@@ -196,3 +196,59 @@ def test_restore_of_an_invalid_file_leaves_the_database_alone(
 
     assert shop_names(engine) == {"Keep me"}
     assert list_backups(settings.backup_dir, reason="pre-restore") == []
+
+
+def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "orders.csv"
+    blocker.write_text("a file where a folder would go", encoding="utf-8")
+    with pytest.raises(StoreError, match="The backup to .* failed: "):
+        create_backup(engine, blocker / "b.db")  # the folder cannot be made
+    with pytest.raises(StoreError, match="The backup to .* failed: "):
+        create_backup(engine, blocker / "sub")
+    assert blocker.is_file() and not list(tmp_path.rglob("*.part*"))
+
+
+def test_a_restore_that_cannot_copy_leaves_the_database_as_it_was(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import primedist.db.backup as backup_module
+
+    assert settings.db_path is not None
+    add_shops(engine, "Keep me")
+    backup = create_backup(engine, settings.backup_dir, reason="manual")
+    add_shops(engine, "Also kept")
+
+    def disk_full(source: Path, tmp: Path) -> None:
+        tmp.write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_module, "_copy_database_file", disk_full)
+    with pytest.raises(StoreError, match="No space left on device. The database was not changed"):
+        restore_backup(engine, settings.db_path, backup, settings.backup_dir)
+    assert not settings.db_path.with_name(settings.db_path.name + ".restore").exists()
+    assert shop_names(engine) == {"Keep me", "Also kept"}
+
+
+def test_a_restore_brings_the_transactions_still_in_the_files_wal(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    assert settings.db_path is not None
+    source = tmp_path / "copy" / "primedist.db"
+    create_backup(engine, source)
+    writer = sqlite3.connect(source)  # a copy someone opened and wrote to, WAL not folded in
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("INSERT INTO shops (name, channel, region, status, timezone, is_active, "
+                   "created_at) VALUES ('Only in the WAL', 'offline', 'VN', 'active', "
+                   "'Asia/Ho_Chi_Minh', 1, '2026-12-05 00:00:00')")  # fmt: skip
+    writer.commit()
+    assert Path(f"{source}-wal").stat().st_size > 0
+    try:
+        restore_backup(engine, settings.db_path, source, settings.backup_dir)
+    finally:
+        writer.close()
+    assert "Only in the WAL" in shop_names(engine)
