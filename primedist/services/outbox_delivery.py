@@ -204,7 +204,8 @@ def _deliver_one(
 
 def _claim(ctx: ServiceContext, action: OutboxMessage) -> bool | None:
     """Take the message (committed before sending). True when an earlier attempt may
-    have reached the platform (it was left in progress); None when it is gone."""
+    have reached the platform: left in progress by a crash, or tried before (a timeout or
+    a dropped answer can follow a call the platform did carry out); None when it is gone."""
     now = ctx.clock.now()
     with ctx.uow() as session:
         res = session.connection().execute(
@@ -215,7 +216,7 @@ def _claim(ctx: ServiceContext, action: OutboxMessage) -> bool | None:
         )  # fmt: skip
         if res.rowcount != 1:
             return None
-    return action.status == OutboxStatus.IN_PROGRESS
+    return action.status == OutboxStatus.IN_PROGRESS or (action.attempts or 0) > 0
 
 
 def _already_done(connector: Connector, action: OutboxMessage) -> bool:

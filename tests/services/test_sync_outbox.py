@@ -96,6 +96,27 @@ def test_crash_between_send_and_mark_does_not_send_again(
     assert _outbox(market.engine)[0][1] == "done"
 
 
+def test_a_confirm_that_timed_out_but_happened_is_not_sent_again(
+    market: Market, clock: FixedClock
+) -> None:
+    """Shopee carried the call out, but its answer never came (a timeout): the next try
+    asks the platform first and finds it done, instead of being refused as a repeat."""
+    (order_id,) = _ready_to_ship(market, 1)
+    orders.confirm_orders(market.ctx, [order_id])
+    market.sandbox.inject(FaultKind.TIMEOUT, count=1, path=SHIP_ORDER_PATH, delay=4.0)
+    first = _deliver(market)
+    assert (first.delivered, first.retrying) == (0, 1)
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1  # it reached the platform
+    assert _outbox(market.engine)[0][1] == "pending"
+
+    clock.advance(timedelta(hours=1))
+    market.store.save(market.sandbox.linked_tokens())  # keep the shop's token alive
+    again = _deliver(market)
+    assert (again.delivered, again.confirmed_remotely, again.failed) == (1, 1, 0)
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1  # not sent a second time
+    assert _outbox(market.engine)[0][1] == "done"
+
+
 def test_an_action_the_platform_refuses_fails_with_its_message(market: Market) -> None:
     (order_id,) = _ready_to_ship(market, 1)
     orders.confirm_orders(market.ctx, [order_id])
