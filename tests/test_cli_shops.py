@@ -117,6 +117,16 @@ def test_disconnect_a_shop_that_was_never_linked(cli: Any, data_dir: Path) -> No
     assert [s["status"] for s in listed] == ["disconnected"]
 
 
+def test_syncing_a_shop_never_linked_says_so_and_leaves_it_not_linked(
+    cli: Any, data_dir: Path
+) -> None:
+    assert add(cli, data_dir).code == EXIT_OK
+    run = cli("--data-dir", str(data_dir), "sync", "--shop", "Prime Shopee")
+    assert run.code == EXIT_ERROR and "is not linked yet: authorise it" in run.out + run.err
+    listed = cli("--data-dir", str(data_dir), "shop", "list", "--json").json()["shops"]
+    assert [s["status"] for s in listed] == ["not_linked"]  # not "needs re-authorisation"
+
+
 # --------------------------------------------------------------------------- with the sandbox
 
 

@@ -295,6 +295,8 @@ def _status(shop: Any) -> str:
         return "needs_reauth"
     if not shop.linked:
         return "not_linked"
+    if shop.paused_until is not None and shop.paused_until > datetime.now(UTC):
+        return "paused"  # the daily API limit: Settings shows "Paused until …" too
     return "connected"
 
 

@@ -41,7 +41,10 @@ def _day_range(start: date, end: date | None) -> tuple[datetime, datetime]:
     from primedist.core.clock import shop_tz, to_utc
 
     tz = shop_tz()
-    end = end or datetime.now(tz).date()
+    today = datetime.now(tz).date()
+    if end is None and start > today:
+        raise ValidationError(f"--from {start:%Y-%m-%d} is in the future.", field="from")
+    end = end or today
     if end < start:
         raise ValidationError("--to is before --from.", field="to")
     return (

@@ -64,7 +64,7 @@ def unreachable(
     connection failed); the reason is redacted as it may quote the URL's secrets."""
     if isinstance(exc, httpx.TimeoutException):
         return TransientError(f"{platform} did not answer within {timeout:g} s ({path}).")
-    reason = redact(str(exc) or type(exc).__name__)
+    reason = redact(str(exc) or type(exc).__name__).rstrip(".")  # one full stop, ours
     return TransientError(f"Cannot reach {platform} at {host}: {reason}.")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 import string
 import threading
 from dataclasses import dataclass
@@ -415,7 +416,8 @@ def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> 
     if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host_ok = bool(parts.hostname) and re.fullmatch(r"[\w.\-:\[\]]+", parts.hostname or "")
+    if parts.scheme not in ("http", "https") or not host_ok:  # (a space is no host name)
         raise ValidationError(
             msg(
                 "The API host {host} is not an http(s) address such as {live_host}.",
@@ -700,7 +702,7 @@ def _check_reusable(session: Session, shop: Shop, channel: Channel) -> None:
     if Channel(shop.channel) != channel:
         raise Conflict(
             msg(
-                "A {channel} shop is already called {name}: choose another name.",
+                "There is already a shop called {name} ({channel}): choose another name.",
                 channel=Channel(shop.channel),
                 name=repr(shop.name),
             ),
@@ -943,9 +945,12 @@ def sync_now(ctx: ServiceContext, shop_id: int) -> SyncReport:
 
 
 def mark_needs_reauth(ctx: ServiceContext, session: Session, shop_id: int, reason: str) -> None:
-    """Flag the shop for re-authorisation in the caller's unit of work (auth errors)."""
+    """Flag the shop for re-authorisation in the caller's unit of work (auth errors). A
+    shop never authorised (not linked) or disconnected keeps its status: there is nothing
+    to authorise again."""
     shop = session.get(Shop, shop_id)
-    if shop is None or ShopStatus(shop.status) == ShopStatus.DISCONNECTED:
+    if shop is None or ShopStatus(shop.status) in (ShopStatus.DISCONNECTED,
+                                                    ShopStatus.NOT_LINKED):  # fmt: skip
         return
     if ShopStatus(shop.status) != ShopStatus.NEEDS_REAUTH:
         shop.status = ShopStatus.NEEDS_REAUTH

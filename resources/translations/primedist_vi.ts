@@ -11508,10 +11508,6 @@ Vẫn bán?</translation>
         <translation>Tên gian hàng tối đa {shop_name_len} ký tự</translation>
     </message>
     <message>
-        <source>A {channel} shop is already called {name}: choose another name.</source>
-        <translation>Đã có gian hàng {channel} tên {name}: hãy chọn tên khác.</translation>
-    </message>
-    <message>
         <source>Action {number} no longer exists.</source>
         <translation>Thao tác {number} không còn nữa.</translation>
     </message>
@@ -13016,6 +13012,10 @@ Vẫn bán?</translation>
         <translation>Máy in hóa đơn {printer} ngừng phản hồi khi đang in ({error}). Hãy kiểm tra giấy và dây cáp, rồi thử lại.</translation>
     </message>
     <message>
+        <source>The restore from {name} failed: {exc}. The database was not changed.</source>
+        <translation>Khôi phục từ {name} không thành công: {exc}. Dữ liệu hiện tại không bị thay đổi.</translation>
+    </message>
+    <message>
         <source>The shipment was never created with the carrier.</source>
         <translation>Vận đơn chưa từng được tạo bên đơn vị vận chuyển.</translation>
     </message>
@@ -13070,6 +13070,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is a supplier named {name} already ({code}).</source>
         <translation>Đã có nhà cung cấp tên {name} ({code}).</translation>
+    </message>
+    <message>
+        <source>There is already a shop called {name} ({channel}): choose another name.</source>
+        <translation>Đã có gian hàng tên {name} ({channel}): hãy chọn tên khác.</translation>
     </message>
     <message>
         <source>There is no database at {database}: nothing to copy.</source>

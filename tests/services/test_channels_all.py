@@ -114,7 +114,7 @@ def test_a_name_taken_by_another_channel_is_refused_and_an_unlinked_one_reused(
 ) -> None:
     shopee = channels.add_shopee_shop(owner_ctx, name="Prime", partner_id="2001887",
                                       partner_key="shpk" + "ab" * 20)  # fmt: skip
-    with pytest.raises(Conflict, match="A shopee shop is already called 'Prime'"):
+    with pytest.raises(Conflict, match=r"There is already a shop called 'Prime' \(shopee\)"):
         channels.add_shop(owner_ctx, Channel.LAZADA, name="Prime", app_id="123456",
                           app_secret=LAZADA_SECRET)  # fmt: skip
     imported = make_shop(owner_ctx.engine, "Lazada Imported", Channel.LAZADA)

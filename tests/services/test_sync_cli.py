@@ -57,10 +57,31 @@ def test_sync_exits_1_when_the_marketplace_is_down(
     assert "Shopee Test: offline" in run.out
 
 
+def test_a_shop_paused_by_the_daily_limit_is_listed_paused(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    sandbox, _ctx = linked
+    sandbox.inject(FaultKind.DAILY_LIMIT, count=1)
+    assert "Shopee Test: paused" in cli("sync").out
+    (shop,) = cli("shop", "list", "--json").json()["shops"]
+    assert (shop["status"], shop["paused_until"] is not None) == ("paused", True)
+
+
 def test_refetch_needs_a_shop(cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]) -> None:
     run = cli("sync", "--from", "2026-11-01")
     assert run.code != 0
     assert "needs --shop" in run.error_line()
+
+
+def test_a_refetch_from_a_future_day_names_that_day(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    from datetime import date, timedelta
+
+    later = date.today() + timedelta(days=5)
+    run = cli("sync", "--shop", "Shopee Test", "--from", f"{later:%Y-%m-%d}")
+    assert run.code != 0
+    assert f"--from {later:%Y-%m-%d} is in the future." in run.error_line()  # not about --to
 
 
 def test_outbox_lists_then_delivers(
