@@ -416,8 +416,9 @@ def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> 
     if not value:
         return None
     parts = urlsplit(value)
-    host_ok = bool(parts.hostname) and re.fullmatch(r"[\w.\-:\[\]]+", parts.hostname or "")
-    if parts.scheme not in ("http", "https") or not host_ok:  # (a space is no host name)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not re.fullmatch(r"[\w.\-:\[\]]+", host):
+        # (no host, or one with a space or another character no host name has)
         raise ValidationError(
             msg(
                 "The API host {host} is not an http(s) address such as {live_host}.",
@@ -437,7 +438,7 @@ def clean_api_host(url: str | None, channel: Channel | str = Channel.SHOPEE) -> 
         raise ValidationError(
             msg("The API host {host} has a bad port.", host=repr(value[:80])), field="api_host"
         ) from None
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not _is_loopback(host):
         raise ValidationError(
             msg(
                 "The API host must use https (plain http is only allowed on this computer, for "
