@@ -69,18 +69,23 @@ def _copy_database(engine: Engine, tmp: Path) -> None:
     try:
         src = raw.driver_connection
         assert isinstance(src, sqlite3.Connection)
-        dst = sqlite3.connect(tmp)
-        try:
-            # One step (pages=-1): a single read snapshot of the source. Stepping in chunks
-            # restarts the copy whenever another connection commits, so under steady
-            # writes it might never finish; in WAL mode one snapshot never blocks writers.
-            src.backup(dst, pages=-1)
-            # A standalone file: no WAL side files when it is later opened or validated.
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dst.close()
+        _snapshot_into(src, tmp)
     finally:
         raw.close()
+
+
+def _snapshot_into(src: sqlite3.Connection, tmp: Path) -> None:
+    """Write `src` into a new standalone file `tmp` through SQLite's backup API."""
+    dst = sqlite3.connect(tmp)
+    try:
+        # One step (pages=-1): a single read snapshot of the source. Stepping in chunks
+        # restarts the copy whenever another connection commits, so under steady writes it
+        # might never finish; in WAL mode one snapshot never blocks writers.
+        src.backup(dst, pages=-1)
+        # A standalone file: no WAL side files when it is later opened or validated.
+        dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
 
 
 def _remove_quietly(*paths: Path) -> None:
@@ -185,11 +190,6 @@ def _copy_database_file(source: Path, tmp: Path) -> None:
     its `-wal` beside it come along, which a plain file copy would drop."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dst.close()
+        _snapshot_into(src, tmp)
     finally:
         src.close()
