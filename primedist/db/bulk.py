@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from primedist.db.engine import is_sqlite
+from primedist.db.engine import RESTORE_AUTOCHECKPOINT, is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,18 @@ def space_checkpoints(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={BULK_WAL_PAGES}")
         # A WAL file that grew this big is cut back to it when it restarts.
         conn.exec_driver_sql(f"PRAGMA journal_size_limit={BULK_WAL_PAGES * 4096}")
+
+
+def commit_without_checkpoint(conn: sa.Connection) -> None:
+    """This transaction's commit only appends to the WAL, however big the WAL grew
+    (`space_checkpoints` still checkpoints past its 64 MB); the pooled connection gets its
+    own setting back at its next BEGIN. For one big writer followed by
+    `checkpoint_in_background`. SQLite only."""
+    if not is_sqlite(conn):
+        return
+    current = int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+    conn.connection.info.setdefault(RESTORE_AUTOCHECKPOINT, current)
+    conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
 
 
 def checkpoint_wal(engine: sa.Engine) -> None:

@@ -46,7 +46,15 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: Key in a pooled connection's `info`: the `wal_autocheckpoint` to put back at its next
+#: BEGIN (set by db.bulk.commit_without_checkpoint).
+RESTORE_AUTOCHECKPOINT = "primedist.restore_wal_autocheckpoint"
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
+    restore = conn.connection.info.pop(RESTORE_AUTOCHECKPOINT, None)
+    if restore is not None:
+        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(restore)}")
     conn.exec_driver_sql("BEGIN")
 
 

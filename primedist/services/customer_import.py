@@ -39,7 +39,11 @@ from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
 from primedist.core.text import fold
-from primedist.db.bulk import indexes_deferred
+from primedist.db.bulk import (
+    checkpoint_in_background,
+    commit_without_checkpoint,
+    indexes_deferred,
+)
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
@@ -1232,6 +1236,10 @@ class _Import:
 
 # --------------------------------------------------------------------------- entry point
 
+#: From this many rows, the import's commit leaves copying the pages it changed into the
+#: database file to a background checkpoint.
+BIG_IMPORT_ROWS = 2_000
+
 
 def import_customers(
     ctx: ServiceContext,
@@ -1275,10 +1283,13 @@ def _write(
     ctx: ServiceContext, read: _ReadResult, prog: Progress, policy: DuplicatePolicy
 ) -> CustomerImportReport:
     started = time.perf_counter()
+    big = len(read.rows) >= BIG_IMPORT_ROWS
     with ctx.uow() as session:
         conn = session.connection()
         if is_sqlite(conn):  # take the write lock now: the plan must not go stale
             conn.exec_driver_sql("UPDATE customers SET id = id WHERE 0")
+        if big:
+            commit_without_checkpoint(conn)  # the commit only appends to the WAL
         run = _Import(ctx, conn, prog, policy)
         run.plan(read.rows)
         prog.update(PLAN_SHARE, "Writing")
@@ -1296,6 +1307,8 @@ def _write(
             _record(ctx, session, report)
         prog.check()
         prog.update(0.99, "Saving")
+    if big and report.changed:
+        checkpoint_in_background(ctx.engine)  # tens of MB into the database file, after
     return report
 
 

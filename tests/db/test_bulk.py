@@ -98,3 +98,29 @@ def test_spaced_checkpoints_leave_a_sync_in_the_wal_until_the_end_checkpoint(
     assert _db_file_pages(engine) - before > 5_000  # copied into the database file
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM wal_probe").scalar() == 6_000
+
+
+def test_a_commit_without_checkpoint_only_appends_and_the_next_transaction_restores_it(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE wal_probe (x BLOB)")
+    bulk.checkpoint_wal(engine)
+    before = _db_file_pages(engine)
+    with engine.connect() as conn:
+        with conn.begin():
+            default = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            bulk.commit_without_checkpoint(conn)
+            # ~20,000 pages: past even a sync's spaced checkpoints (16,384).
+            conn.exec_driver_sql(
+                "INSERT INTO wal_probe SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS "
+                "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n)"
+            )
+        assert _db_file_pages(engine) - before < 1_000  # the commit left it in the WAL
+        with conn.begin():  # the pooled connection checkpoints as before again
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == default == 1000
+    bulk.checkpoint_in_background(engine)
+    bulk.wait_for_background_checkpoints()
+    assert _db_file_pages(engine) - before > 15_000
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM wal_probe").scalar() == 20_000
