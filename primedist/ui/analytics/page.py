@@ -114,7 +114,7 @@ class AnalyticsPage(QWidget):
         main = QWidget()
         self.stack.addWidget(main)
         layout = QVBoxLayout(main)
-        self.bar = RangeBar(reports.today(ctx))
+        self.bar = RangeBar(lambda: reports.today(ctx))
         layout.addWidget(self.bar)
         cards = QHBoxLayout()
         cards.setSpacing(10)

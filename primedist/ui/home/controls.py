@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
@@ -112,8 +113,9 @@ class RangeBar(QWidget):
 
     changed = Signal()
 
-    def __init__(self, today: date, parent: QWidget | None = None) -> None:
+    def __init__(self, today: Callable[[], date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: Asked each time: a shop PC stays open past midnight, and "Today" moves with it.
         self._today = today
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -141,6 +143,9 @@ class RangeBar(QWidget):
 
     # State --------------------------------------------------------------------------------
     def range(self) -> tuple[date, date]:
+        """The chosen days; a preset's end on today as it is now."""
+        if self.preset.currentData() != "custom":
+            self._apply_preset()
         first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
         assert isinstance(first, date) and isinstance(last, date)
         return (first, last) if first <= last else (last, first)
@@ -176,7 +181,7 @@ class RangeBar(QWidget):
     def _apply_preset(self) -> None:
         key = self.preset.currentData()
         if key != "custom":
-            first, last = range_days(key, self._today)
+            first, last = range_days(key, self._today())
             for edit, day in ((self.date_from, first), (self.date_to, last)):
                 edit.blockSignals(True)
                 edit.setDate(QDate(day.year, day.month, day.day))

@@ -222,7 +222,7 @@ class HomePage(QWidget):
         self._seq = 0
         self.running = 0
         outer = QVBoxLayout(self)
-        self.bar = RangeBar(reports.today(ctx))
+        self.bar = RangeBar(lambda: reports.today(ctx))
         outer.addWidget(self.bar)
         # A new shop's first steps, for those who may take them (owner and managers).
         self.first_steps = FirstStepsCard()

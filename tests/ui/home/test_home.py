@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import FixedClock
 from primedist.domain.enums import Channel
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
@@ -232,8 +233,10 @@ def test_the_customers_owe_card(qtbot: QtBot, owner_ctx: ServiceContext, engine:
             payment_method=PaymentMethod.ON_ACCOUNT, paid_now=10_000))  # fmt: skip
     refreshed(qtbot, page, page.refresh)
     assert not page.owing.isHidden()
-    assert (page.owing.title.text(), page.owing.value.text()) == ("Customers owe (2)",
-                                                                  "250,000 VND")
+    assert (page.owing.title.text(), page.owing.value.text()) == (
+        "Customers owe (2)",
+        "250,000 VND",
+    )
     with qtbot.waitSignal(page.openCustomers) as seen:
         page.owing.clicked.emit()
     assert seen.args == [CustomerFilter(owes_money=True)]
@@ -270,3 +273,19 @@ def test_the_gross_profit_card_is_for_who_sees_analytics(
                                          frozenset({Module.ORDERS})))  # fmt: skip
     other = make_page(qtbot, cashier)
     assert other.profit.isHidden() and other.data is not None and other.data.profit is None
+
+
+def test_today_moves_on_at_local_midnight_without_reopening_the_page(
+    qtbot: QtBot, ctx: ServiceContext, shop: Shop2, clock: FixedClock
+) -> None:
+    # A shop PC stays open overnight: "Today" must be the new day after 00:00 local.
+    clock.set(datetime(2026, 3, 20, 16, 55, tzinfo=UTC))  # 23:55 in Vietnam (UTC+7)
+    page = make_page(qtbot, ctx)
+    refreshed(qtbot, page, lambda: page.bar.set_preset("today"))
+    assert page.bar.range() == (date(2026, 3, 20), date(2026, 3, 20))
+    clock.advance(timedelta(minutes=10))  # 00:05 on the 21st
+    refreshed(qtbot, page, page.refresh)
+    assert page.bar.range() == (date(2026, 3, 21), date(2026, 3, 21))
+    assert page.bar.date_to.date().toPython() == date(2026, 3, 21)  # what the bar shows
+    refreshed(qtbot, page, lambda: page.bar.set_preset("7d"))
+    assert page.bar.range() == (date(2026, 3, 15), date(2026, 3, 21))
