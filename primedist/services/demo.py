@@ -62,6 +62,7 @@ from primedist.services import demo_names as words
 from primedist.services.activity import stored
 from primedist.services.app_settings import DEMO_FLAG
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.loyalty.vouchers import recount_uses
 from primedist.services.tags import ensure_default_tags
 
 DEMO_OWNER_EMAIL = "owner@demo.primedist.vn"
@@ -591,6 +592,20 @@ def _demo_payments(sale: Any, now: datetime, rng: np.random.Generator) -> list[d
 
 #: Why the demo's own orders came back (their refund rows' reason).
 _RETURN_REASON = "Khách trả hàng"
+
+
+def _record_voucher_uses(conn: sa.Connection, voucher_ids: list[int]) -> None:
+    """Each demo order carrying a voucher is one use of it, as a sale in the app records
+    it (`reconcile_voucher_uses`, set-based here); `used_count` = the uses that count."""
+    marks = ", ".join("?" for _ in voucher_ids)
+    conn.exec_driver_sql(
+        "INSERT INTO voucher_uses (order_id, voucher_id, customer_id, discount, used_at) "
+        "SELECT id, voucher_id, customer_id, voucher_discount, created_at FROM orders "
+        f"WHERE voucher_id IN ({marks}) "
+        "AND id NOT IN (SELECT order_id FROM voucher_uses)",
+        tuple(voucher_ids),
+    )
+    recount_uses(conn, voucher_ids)
 
 
 def _refund_own_returns(conn: sa.Connection) -> None:
@@ -1184,9 +1199,10 @@ class _Run:
         orders, lines = self.plan_orders(times, people, catalog)
         stats = _customer_stats(orders, people, self.shops)
         points = _points_ledger(self.rng, orders, self.now)
-        loyalty = self.write_levels_and_vouchers(people, stats, catalog, orders)
+        loyalty = self.write_levels_and_vouchers(people, stats, catalog)
         self.write_customers(people, stats, loyalty, points, orders)
         self.write_orders(orders, lines, people, catalog, loyalty)
+        _record_voucher_uses(self.conn, loyalty.voucher_ids)
         _refund_own_returns(self.conn)
         rebuild_summaries(self.conn)  # the dashboards' daily summaries of these orders
         self.write_points(points, orders, people)
@@ -1421,7 +1437,7 @@ class _Run:
     # ---- loyalty set-up (before customers: they reference levels)
 
     def write_levels_and_vouchers(
-        self, people: _People, stats: _Stats, catalog: _Catalog, orders: _Orders
+        self, people: _People, stats: _Stats, catalog: _Catalog
     ) -> _Loyalty:
         level_ids = self._ensure_levels()
         level_of = np.zeros(people.n, dtype=np.int64)
@@ -1431,7 +1447,7 @@ class _Run:
         wholesale = (people.home == offline) & (people.weight >= np.quantile(people.weight, 0.97))
         level_of[wholesale] = level_ids["WS"]
         self._write_level_prices(level_ids, catalog)
-        voucher_ids = self._write_vouchers(level_ids, orders.money.voucher)
+        voucher_ids = self._write_vouchers(level_ids)
         return _Loyalty(level_ids, voucher_ids, level_of, wholesale)
 
     def _ensure_levels(self) -> dict[str, int]:
@@ -1462,10 +1478,10 @@ class _Run:
             rows.append((level_ids[level], int(catalog.variant_ids[j]), price))
         self.writer.insert("level_prices", ("level_id", "variant_id", "price"), rows)
 
-    def _write_vouchers(self, level_ids: dict[str, int], used_by: Arr) -> list[int]:
+    def _write_vouchers(self, level_ids: dict[str, int]) -> list[int]:
+        """The demo vouchers, unused yet (`_record_voucher_uses` counts their orders)."""
         first = _next_id(self.conn, "vouchers")
         taken = {str(c) for (c,) in self.conn.exec_driver_sql("SELECT code FROM vouchers")}
-        used = np.bincount(used_by, minlength=len(_VOUCHERS) + 1)
         rows: list[Row] = []
         for k, v in enumerate(_VOUCHERS):
             # The last voucher is brand new (for VIPs): created three days ago, never used.
@@ -1473,8 +1489,8 @@ class _Run:
             since = self.ts(self.now - 3 * DAY if fresh else self.start)
             code = v.code if v.code not in taken else f"{v.code}-DEMO"
             rows.append((first + k, code, v.name, v.kind.value, v.value, v.cap, v.minimum, since,
-                         self.ts(self.now + 90 * DAY), True, v.free_shipping, None,
-                         int(used[k + 1]), since))  # fmt: skip
+                         self.ts(self.now + 90 * DAY), True, v.free_shipping, None, 0,
+                         since))  # fmt: skip
         self.writer.insert(
             "vouchers",
             ("id", "code", "name", "discount_kind", "discount_value", "max_discount",

@@ -31,6 +31,7 @@ from primedist.jobs.progress import JobProgress
 from primedist.services import demo
 from primedist.services.context import ServiceContext
 from primedist.services.end_of_day import end_of_day
+from primedist.services.loyalty.vouchers import list_vouchers
 from tests.conftest import FIXED_NOW, PG_URL
 from tests.driver_sql import driver_sql
 
@@ -498,15 +499,31 @@ def test_loyalty_tags_vouchers_and_feed(demo_ctx: ServiceContext) -> None:
     }
     assert often == {r[0] for r in rows(engine, "SELECT id FROM customers "
                                                 "WHERE returned_orders >= 2")}  # fmt: skip
+    # Every order carrying a voucher is one use of it; a cancelled order's stops counting.
+    assert (
+        scalar(engine, "SELECT COUNT(*) FROM orders WHERE voucher_id IS NOT NULL")
+        == scalar(engine, "SELECT COUNT(*) FROM voucher_uses")
+        > 0
+    )
     assert (
         rows(
             engine,
             """
         SELECT v.code FROM vouchers v WHERE v.used_count !=
-            (SELECT COUNT(*) FROM orders o WHERE o.voucher_id = v.id)""",
+            (SELECT COUNT(*) FROM orders o
+             WHERE o.voucher_id = v.id AND o.status != 'cancelled')""",
         )
         == []
     )
+    shown = {v.draft.code: v for v in list_vouchers(demo_ctx)}
+    given = dict(
+        rows(
+            engine,
+            """SELECT v.code, SUM(o.voucher_discount) FROM vouchers v
+        JOIN orders o ON o.voucher_id = v.id AND o.status != 'cancelled' GROUP BY v.code""",
+        )
+    )
+    assert given and {code: shown[code].discount_given for code in given} == given
     assert 2 <= scalar(engine, "SELECT COUNT(*) FROM segments") <= 3
     assert scalar(engine, "SELECT COUNT(*) FROM segment_members") > 0
     # The points ledger explains every balance.
