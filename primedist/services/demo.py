@@ -1779,8 +1779,8 @@ _VOUCHERS: tuple[_VoucherSpec, ...] = (
                  None, 300_000, False),
     _VoucherSpec("SALE10", "Giảm 10% tối đa 100.000đ", DiscountKind.PERCENT, 10, 100_000,
                  200_000, False),
-    _VoucherSpec("FREESHIP30", "Miễn phí vận chuyển đến 30.000đ", DiscountKind.AMOUNT, 30_000,
-                 None, 150_000, True),
+    _VoucherSpec("FREESHIP30", "Miễn phí vận chuyển đến 30.000đ", DiscountKind.AMOUNT, 0,
+                 30_000, 150_000, True),
     _VoucherSpec("VIP15", "Ưu đãi 15% cho khách VIP", DiscountKind.PERCENT, 15, 200_000, 0,
                  False),
 )  # fmt: skip

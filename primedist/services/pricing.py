@@ -153,10 +153,10 @@ def voucher_discount(
         amount = merchandise * voucher.discount_value // 100
     else:
         amount = voucher.discount_value
-    if voucher.max_discount is not None:
-        amount = min(amount, voucher.max_discount)
     if voucher.free_shipping:
         amount += shipping_fee
+    if voucher.max_discount is not None:  # "at most": the shipping it pays included
+        amount = min(amount, voucher.max_discount)
     return VoucherDiscount(voucher.id, voucher.code, min(amount, merchandise + shipping_fee))
 
 

@@ -128,6 +128,12 @@ def test_free_shipping_and_the_editor_checks(
     save_voucher(owner_ctx, VoucherDraft("FREESHIP", free_shipping=True))
     quote = svc.quote_order(owner_ctx, sale(shirt, "freeship", ship=30_000))
     assert quote.voucher_discount == 30_000 and quote.total == 300_000
+    # "Free shipping up to 30,000": the cap covers the shipping it pays.
+    save_voucher(owner_ctx, VoucherDraft("SHIP30", free_shipping=True, max_discount=30_000))
+    for fee, off in ((20_000, 20_000), (50_000, 30_000)):
+        quote = svc.quote_order(owner_ctx, sale(shirt, "SHIP30", ship=fee))
+        assert (quote.voucher_discount, quote.total) == (off, 300_000 + fee - off)
+    delete_voucher(owner_ctx, list_vouchers(owner_ctx)[0].id)
     bad = {
         VoucherDraft("freeship", value=1): "already has the code FREESHIP",
         VoucherDraft("A B"): "3 to 40 letters",
