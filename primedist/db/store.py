@@ -19,7 +19,7 @@ from primedist.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0030_voucher_uses_follow_orders"
+HEAD_REVISION = "0031_order_points_rate"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

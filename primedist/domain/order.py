@@ -159,6 +159,9 @@ class Order(SQLModel, table=True):
     voucher_id: int | None = fk("vouchers.id", ondelete="SET NULL")
     points_used: int = Field(default=0)
     points_earned: int = Field(default=0)
+    #: The earn rate (đồng per point) it earned its points at: a later change of the
+    #: shop's rate leaves it (None: it has not earned yet).
+    points_rate: int | None = Field(default=None)
     buyer_note: str | None = text_field()
     #: For staff only: never printed.
     staff_note: str | None = text_field()
@@ -188,7 +191,9 @@ class Order(SQLModel, table=True):
         return self.can_change_to(OrderStatus.CONFIRMED)
 
     def can_cancel(self) -> bool:
-        """Orders not yet delivered (pending, confirmed, shipping) can be cancelled."""
+        """Orders not yet delivered (pending, confirmed, shipping) can be cancelled, by
+        their status; the services also refuse one a live shipment or an exchange's credit
+        holds (`services.orders.cancel_refusal`, shown by `cancel_lock`)."""
         return self.can_change_to(OrderStatus.CANCELLED)
 
     def can_return(self) -> bool:

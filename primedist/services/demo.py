@@ -2625,8 +2625,8 @@ _ORDER_COLUMNS = (
     "ship_province", "province_code", "carrier", "tracking_number", "item_count", "subtotal",
     "marketplace_discount", "voucher_discount", "seller_discount", "shop_promotion",
     "shipping_fee", "commission", "total", "paid_amount", "voucher_id", "points_earned",
-    "buyer_note", "cancel_reason", "search_text", "created_by_id", "created_at", "updated_at",
-    "completed_at", "external_updated_at",
+    "points_rate", "buyer_note", "cancel_reason", "search_text", "created_by_id", "created_at",
+    "updated_at", "completed_at", "external_updated_at",
 )  # fmt: skip
 _CONSTANTS: dict[str, dict[str, Any]] = {
     "orders": {"points_discount": 0, "points_used": 0, "flagged": False, "outbox_pending": False},
@@ -2741,6 +2741,7 @@ class _OrderRows:
             "paid_amount": o.paid[batch].tolist(),
             "voucher_id": self.voucher_ids[m.voucher[batch]].tolist(),
             "points_earned": o.points_earned[batch].tolist(),
+            "points_rate": [VND_PER_POINT if p else None for p in o.points_earned[batch].tolist()],
         }
 
     def _order_times(self, batch: slice) -> dict[str, Iterable[Any]]:

@@ -2,9 +2,10 @@
 sales, adjusted by hand. Every change is a ledger row with the balance after it.
 
 `reconcile_order_points` keeps the ledger in step with orders. It is idempotent: an order
-remembers the points it has earned (`orders.points_earned`); the points it should have
-earned are (total − refunded) ÷ the earn rate while it is completed (successful, as in
-the customer statistics), else 0, and only the difference is written. Points redeemed on
+remembers the points it has earned (`orders.points_earned`) and the earn rate it first
+earned at (`orders.points_rate`: changing the shop's rate later leaves it); the points it
+should have earned are (total − refunded) ÷ that rate while it is completed (successful,
+as in the customer statistics), else 0, and only the difference is written. Points redeemed on
 an order that ends cancelled or returned are given back once (a `refund` row).
 """
 
@@ -75,7 +76,7 @@ def reconcile_order_points(conn: sa.Connection, order_ids: Collection[int], now:
         _DUE_COLUMNS, _give_back_rows(given, conn.dialect.name)))  # fmt: skip
     n = int(conn.execute(sa.select(sa.func.count()).select_from(points_due_t)).scalar_one())
     if n:
-        _write_due(conn, now)
+        _write_due(conn, now, earn_per)
     return n
 
 
@@ -84,12 +85,13 @@ _DUE_COLUMNS = ["order_id", "step", "customer_id", "kind", "delta", "target", "r
 
 def _earn_rows(given: sa.Select[Any], earn_per: int) -> sa.Select[Any]:
     """Orders whose earned points are not what they should be by now: completed ones
-    earn (total − refunded) ÷ the earn rate (what was earned stays when earning is off),
-    the others 0."""
+    earn (total − refunded) ÷ their own earn rate (the shop's when they first earn; what
+    was earned stays when earning is off and the order has no rate), the others 0."""
     o = orders.c
-    net = o.total - o.refunded_amount
-    rate = (sa.case((net > 0, net), else_=0) // earn_per) if earn_per > 0 else o.points_earned
-    target = sa.case((o.status == OrderStatus.COMPLETED.value, rate), else_=0)
+    net = sa.case((o.total > o.refunded_amount, o.total - o.refunded_amount), else_=0)
+    own = sa.case((o.points_rate > 0, net // o.points_rate), else_=o.points_earned)
+    earned = sa.case((o.points_rate.is_(None), net // earn_per), else_=own) if earn_per > 0 else own
+    target = sa.case((o.status == OrderStatus.COMPLETED.value, earned), else_=0)
     ext = o.external_id
     reason = sa.case(
         (o.points_earned == 0, "Earned on " + ext),
@@ -128,7 +130,7 @@ def _may_move_points() -> sa.ColumnElement[bool]:
     return sa.or_(o.status == OrderStatus.COMPLETED.value, o.points_earned != 0, o.points_used != 0)
 
 
-def _write_due(conn: sa.Connection, now: datetime) -> None:
+def _write_due(conn: sa.Connection, now: datetime, earn_per: int) -> None:
     """The due rows into the ledger, each with the customer's balance after it (rows in
     order id order, earn before give-back), then the orders' and customers' totals."""
     d, c, o = points_due_t.c, customers.c, orders.c
@@ -149,7 +151,11 @@ def _write_due(conn: sa.Connection, now: datetime) -> None:
         )
     )
     earned = d.step == 0
-    conn.execute(orders.update().where(o.id == d.order_id, earned).values(points_earned=d.target))
+    # An order keeps the rate it first earned at (a later change of the rate leaves it).
+    rate = sa.case((d.target > 0, sa.func.coalesce(o.points_rate, earn_per or None)),
+                   else_=o.points_rate)  # fmt: skip
+    conn.execute(orders.update().where(o.id == d.order_id, earned)
+                 .values(points_earned=d.target, points_rate=rate))  # fmt: skip
     per_customer = (
         sa.select(
             d.customer_id.label("cid"),

@@ -153,6 +153,32 @@ def test_the_earn_rate_and_switching_earning_off(
         save_points_settings(owner_ctx, PointsSettings(earn_per=-1))
 
 
+def test_an_order_keeps_the_rate_it_earned_at(
+    engine: Engine, owner_ctx: ServiceContext, shirt: int
+) -> None:
+    (cid,) = customers_with(engine, [{}])
+    old = phone_order(owner_ctx, shirt, cid, qty=4)  # 500,000 đ at 1 point per 10,000
+    complete(owner_ctx, old)
+    save_points_settings(owner_ctx, PointsSettings(earn_per=20_000))
+    new = phone_order(owner_ctx, shirt, cid, qty=4)
+    complete(owner_ctx, new)
+    assert ledger(engine, cid) == [(PointsKind.EARN, 50, 50), (PointsKind.EARN, 25, 75)]
+    line = svc.order_detail(owner_ctx, old).lines[0]
+    svc.return_order(owner_ctx, old, {line.id: 1}, reason="Lỗi", refund_amount=125_000)
+    # 375,000 đ kept, still at its own 10,000 (not re-rated to 18 points at 20,000).
+    assert ledger(engine, cid)[-1] == (PointsKind.EARN, -13, 62)
+    svc.change_status(owner_ctx, old, OrderStatus.RETURN_REFUND, reason="Sai size")
+    svc.change_status(owner_ctx, old, OrderStatus.COMPLETED)  # kept after all: same rate
+    save_points_settings(owner_ctx, PointsSettings(earn_per=0))
+    svc.change_status(owner_ctx, new, OrderStatus.RETURN_REFUND, reason="Sai size")
+    svc.change_status(owner_ctx, new, OrderStatus.COMPLETED)  # earning off: its own rate
+    assert customer(engine, cid).points_balance == 37 + 25
+    with engine.connect() as conn:
+        rates = conn.execute(sa.select(orders_t.c.points_rate).where(orders_t.c.id.in_(
+            [old, new])).order_by(orders_t.c.id)).scalars().all()  # fmt: skip
+    assert rates == [10_000, 20_000]
+
+
 def test_points_pay_at_most_the_cap(engine: Engine, owner_ctx: ServiceContext, shirt: int) -> None:
     (cid,) = customers_with(engine, [{"points_balance": 1_000}])
     # 250,000 đ: at most 50% = 125,000 đ = 125 points.
