@@ -93,3 +93,13 @@ def test_unknown_order_and_usage(qapp, cli, shop, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
     both = cli("--data-dir", str(data), "print", "receipt", "1", "--pdf", "a.pdf", "--printer", "P")
     assert both.code == EXIT_USAGE
+
+
+def test_a_pdf_named_as_a_folder_is_one_line(qapp, cli, shop, tmp_path):
+    data, order = shop
+    folder = tmp_path / "out"
+    folder.mkdir()
+    run = cli("--data-dir", str(data), "print", "receipt", str(order.id), "--pdf", str(folder))
+    assert run.code == EXIT_ERROR
+    assert "is a folder: give the PDF file's name" in run.error_line()
+    assert "Traceback" not in run.err and list(folder.iterdir()) == []

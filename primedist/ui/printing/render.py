@@ -203,6 +203,11 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
     path = Path(path)
     if not path.parent.is_dir():
         raise PrintError(f"The folder {str(path.parent)!r} does not exist.", printer=str(path))
+    if path.is_dir():
+        raise PrintError(
+            f"{str(path)!r} is a folder: give the PDF file's name (e.g. {str(path / 'x.pdf')!r}).",
+            printer=str(path),
+        )
     tmp = path.with_name(f".{path.name}.part")
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -210,7 +215,14 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
     printer.setDocName(title)
     try:
         yield printer
-        os.replace(tmp, path)
+        if not tmp.is_file():  # Qt says nothing when it cannot write the file
+            raise PrintError(f"Could not write a PDF into {str(path.parent)!r}.", printer=str(path))
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:  # read-only folder, a full disk, a file in use
+            raise PrintError(
+                f"Could not write {str(path)!r}: {exc.strerror or exc}.", printer=str(path)
+            ) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
