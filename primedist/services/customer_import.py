@@ -42,6 +42,7 @@ from primedist.core.text import fold
 from primedist.db.bulk import (
     checkpoint_in_background,
     commit_without_checkpoint,
+    deferrable_indexes,
     indexes_deferred,
 )
 from primedist.db.engine import is_sqlite
@@ -1013,17 +1014,26 @@ class _Import:
         self.prog.update(PLAN_SHARE, f"Writing {len(self.new):,} new customers")
         self._write_tags()
         # A big load builds the list's wide covering indexes once, after the inserts.
-        deferred = LIST_INDEXES if len(self.new) >= DEFER_INDEXES_FROM else ()
+        deferred = {*deferrable_indexes(self.conn, "customers", len(self.new))}
+        if len(self.new) >= DEFER_INDEXES_FROM:
+            deferred.update(LIST_INDEXES)  # even into a big table: they are that wide
         with (
             search_indexed_after(self.conn, ["customers"] if self.new else []),
-            indexes_deferred(self.conn, deferred),
+            indexes_deferred(self.conn, sorted(deferred)),
         ):
             self._insert_customers()
         self.prog.update(0.85, "Writing phones, addresses and tags")
-        self._insert_children()
+        with indexes_deferred(self.conn, self._deferrable_child_indexes()):
+            self._insert_children()
         self.prog.update(0.9, "Updating customers")
         self._update_stored()
         self._finish_report()
+
+    def _deferrable_child_indexes(self) -> list[str]:
+        """The phones', addresses' and tags' indexes to build once after a big first load."""
+        n = len(self.new)
+        tables = ("customer_phones", "addresses", "customer_tags")
+        return [name for table in tables for name in deferrable_indexes(self.conn, table, n)]
 
     def _ts(self, dt: datetime) -> Any:
         if self.sqlite:

@@ -441,19 +441,26 @@ def test_report_is_saved_as_csv_or_xlsx_and_audited(
 
 def _customer_index_names(ctx: ServiceContext) -> set[str]:
     with ctx.engine.connect() as conn:
-        return {ix["name"] for ix in sa.inspect(conn).get_indexes("customers")}
+        inspector = sa.inspect(conn)
+        return {ix["name"] for table in ("customers", "customer_phones", "addresses",
+                                         "customer_tags")
+                for ix in inspector.get_indexes(table)}  # fmt: skip
 
 
 def test_a_big_import_builds_the_list_indexes_after_the_inserts(
     owner_ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """From DEFER_INDEXES_FROM new customers the list's covering indexes are dropped while
-    inserting and built again; a cancel brings them back untouched."""
+    inserting and built again, and so are the other indexes of the customers and their
+    phones, addresses and tags in a first big load; a cancel brings them back untouched."""
+    import primedist.db.bulk as bulk
     import primedist.services.customer_import as module
 
     monkeypatch.setattr(module, "DEFER_INDEXES_FROM", 10)
+    monkeypatch.setattr(bulk, "DEFER_MIN_ROWS", 10)
     before = _customer_index_names(owner_ctx)
     assert set(module.LIST_INDEXES) <= before
+    assert {"ix_customer_phones_phone", "ix_customers_level_id"} <= before
     rows = [hoa(**{"Họ tên": f"K{i}", "SĐT": f"09{i:08d}"}) for i in range(50)]
     path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
     with pytest.raises(Cancelled):
@@ -463,6 +470,8 @@ def test_a_big_import_builds_the_list_indexes_after_the_inserts(
     assert report.imported == 50
     assert _customer_index_names(owner_ctx) == before
     assert len(found(owner_ctx, "K17")) == 1  # the search index holds the new rows
+    again = import_customers(owner_ctx, path, on_duplicate="skip")  # phones found: skipped
+    assert again.skipped == 50
 
 
 # Fixed bugs ---------------------------------------------------------------------------------
