@@ -44,9 +44,9 @@ from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import fold
 from primedist.db.bulk import (
     checkpoint_in_background,
+    commit_without_checkpoint,
     deferrable_indexes,
     indexes_deferred,
-    space_checkpoints,
 )
 from primedist.db.engine import db_timestamp, is_sqlite
 from primedist.db.product_summary import refresh_product_summaries
@@ -1360,7 +1360,7 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportRepo
     big = len(read.drafts) >= BIG_IMPORT_ORDERS
     with ctx.uow() as session:
         if big:
-            space_checkpoints(session.connection())  # the commit only appends to the WAL
+            commit_without_checkpoint(session.connection())  # the commit only appends
         run = _Import(ctx, session.connection(), prog)
         run.plan([d for d in read.drafts if d.error is None])
         run.write()
