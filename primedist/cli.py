@@ -17,7 +17,8 @@ from typing import Any, NoReturn
 
 from primedist import __version__
 from primedist.config import Settings, resolve_settings
-from primedist.errors import PrimedistError
+from primedist.core.messages import msg
+from primedist.errors import PrimedistError, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -148,8 +149,17 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.core.app_lock import app_running
     from primedist.services import backup
 
+    if app_running(settings.data_dir):  # it would go on writing into the replaced file
+        raise StoreError(
+            msg(
+                "The app is open on this data ({data_dir}): close it first, or restore in "
+                "the app (Settings → Backup & restore).",
+                data_dir=str(settings.data_dir),
+            )
+        )
     ctx = as_owner(open_context(settings))
     _new_ctx, safety = backup.restore(ctx, Path(args.file))
     emit(

@@ -253,6 +253,32 @@ def test_restore_a_real_backup(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert "backup.restore" in actions
 
 
+def test_restore_is_refused_while_the_app_is_open_on_the_data(
+    cli: Any, shop: Path, tmp_path: Path
+) -> None:
+    saved = tmp_path / "saved.db"
+    assert cli("--data-dir", str(shop), "backup", str(saved)).code == EXIT_OK
+    add_shop(shop, "Added while the app is open")
+    holder = subprocess.Popen(  # the app's window holds the data dir's lock (ui/app.run_gui)
+        [sys.executable, "-c", "import sys, time; from primedist.core.app_lock import AppLock; "
+         "lock = AppLock(sys.argv[1]); assert lock.acquire(); print('held', flush=True); "
+         "time.sleep(60)",
+         str(shop)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        run = cli("--data-dir", str(shop), "restore", str(saved))
+        assert run.code == EXIT_ERROR
+        assert "The app is open on this data" in run.error_line()
+        assert shop_names(shop) == {"Cửa hàng CLI", "Added while the app is open"}
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli("--data-dir", str(shop), "restore", str(saved)).code == EXIT_OK  # closed now
+    assert shop_names(shop) == {"Cửa hàng CLI"}
+
+
 # Data dir selection --------------------------------------------------------------------
 def test_env_data_dir_is_honoured(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

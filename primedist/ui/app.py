@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from primedist import __version__
 from primedist.config import Settings
+from primedist.core.app_lock import AppLock
 from primedist.db.engine import retry_when_busy
 from primedist.db.store import open_store
 from primedist.errors import Cancelled, PrimedistError
@@ -251,6 +252,16 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     ui = ui_settings_for(settings)
     install_language(str(ui.value("language", DEFAULT_LANGUAGE)))
     apply_style(app)
+    lock = AppLock(settings.data_dir)
+    if not lock.acquire():  # two windows would run every sync and delivery job twice
+        QMessageBox.information(
+            None,
+            "Prime Distribution",
+            QApplication.translate(
+                "App", "Prime Distribution is already open on this computer (data in %1)."
+            ).replace("%1", str(settings.data_dir)),
+        )
+        return 1
     try:
         engine = open_store(settings)
     except PrimedistError as exc:
