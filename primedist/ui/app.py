@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -257,8 +257,8 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
         QMessageBox.information(
             None,
             "Prime Distribution",
-            QApplication.translate(
-                "App", "Prime Distribution is already open on this computer (data in %1)."
+            QCoreApplication.translate(
+                "app", "Prime Distribution is already open on this computer (data in %1)."
             ).replace("%1", str(settings.data_dir)),
         )
         return 1
