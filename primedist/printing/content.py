@@ -313,16 +313,11 @@ def order_context(
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
         "owed": money(owed) if (owed := _owed(order)) > 0 else "",
-        "exchanged_from": ", ".join(x.number for x in detail.exchanges
-                                    if x.paid_this and x.settled),
+        "exchanged_from": ", ".join(x.number for x in detail.exchanges if x.credits),
         "exchange_credit": f"{MINUS}{money(credit)}" if credit else "",
         "to_pay": money(to_pay) if credit and to_pay >= 0 else "",
         "given_back": money(-to_pay) if credit and to_pay < 0 else "",
-        "cod_amount": (
-            money(order.total - order.paid_amount)
-            if order.payment_method == PaymentMethod.COD and order.total > order.paid_amount
-            else ""
-        ),
+        "cod_amount": money(cod) if (cod := detail.cod_due) else "",
     }
     values.update({f"label_{key}": pick(pair, lang) for key, pair in LABELS.items()})
     return values
@@ -342,6 +337,7 @@ def chat_message(values: Mapping[str, Any], lang: str) -> str:
     amount, the subtotal and what is not zero between it and the total, the total with
     how it is paid (and what the carrier collects), where it goes, the buyer's note, the
     footer line. Nothing in it is escaped: it is text."""
+
     def label(key: str) -> str:
         return pick(LABELS[key], lang)
 

@@ -3,7 +3,9 @@ shipping fee, payment, note, customer and delivery — the customer called back 
 product or take one off.
 
 Only the shop's own sales (a marketplace order belongs to the marketplace), only while
-pending or confirmed, and only while no live shipment was made for the order as it is.
+pending or confirmed, only while no live shipment was made for the order as it is, and
+not the new sale of an exchange (its credit was fixed when the items came back:
+`orders.exchange_refusal`).
 The edit is one transaction that first frees what the order holds — its stock
 reservation, its voucher use, the points it redeemed — then prices the new draft exactly
 as a new sale is priced (`orders.quote_in`: level prices, voucher limits, the points
@@ -224,6 +226,8 @@ def _order(session: Session, order_id: int) -> Order:
 
 def _refusal(session: Session, order: Order) -> Message | None:
     refusal = edit_refusal(own_order(session, _id(order)))
+    if refusal is None:  # an exchange's credit cannot follow the edit
+        refusal = order_svc.exchange_refusal(session, order)
     lines = order_svc.lines_of(session, order.id)
     if refusal is None and any(ln.variant_id is None for ln in lines):
         # Its line would be lost: the form can only hold lines of existing products.

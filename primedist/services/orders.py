@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.core.clock import shop_tz, to_local
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.db.engine import is_sqlite
@@ -384,9 +384,13 @@ def _next_order_number(session: Session, shop_id: int, now: datetime) -> str:
         # compares text with BINARY; PostgreSQL's collation may not, so it keeps the LIKE.
         after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         numbered = sa.and_(table.c.external_id >= prefix, table.c.external_id < after, numbered)
-    last = session.connection().execute(
-        sa.select(sa.func.max(table.c.external_id)).where(table.c.shop_id == shop_id, numbered)
-    ).scalar()
+    last = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.max(table.c.external_id)).where(table.c.shop_id == shop_id, numbered)
+        )
+        .scalar()
+    )
     seq = int(str(last).rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
 
@@ -437,8 +441,15 @@ def create_in(
     _apply_stock(ctx, session, order, verb)
     _use_voucher_and_points(session, ctx, order, quote, customer, now)
     if order.payment_method == PaymentMethod.ON_ACCOUNT and draft.paid_now and customer:
-        account.record_payment(session, ctx, _id(customer), draft.paid_now,
-                               PaymentMethod.CASH, order.external_id, order_id=_id(order))
+        account.record_payment(
+            session,
+            ctx,
+            _id(customer),
+            draft.paid_now,
+            PaymentMethod.CASH,
+            order.external_id,
+            order_id=_id(order),
+        )
     session.flush()
     assert order.id is not None
     orders_changed(session.connection(), [order.id], now=now)
@@ -664,9 +675,9 @@ def _transition(
 ) -> None:  # fmt: skip
     """Move one order to `to` with every side effect (history, stock, outbox, audit)."""
     before = order.status
-    if not order.can_change_to(to):
-        raise Conflict(msg("Order {order} is {status}: it cannot become {to}.",
-                           order=order.external_id, status=before, to=to))  # fmt: skip
+    refusal = _refusal(session, order, to)
+    if refusal is not None:
+        raise Conflict(refusal)
     reason = (reason or "").strip() or None
     if to == OrderStatus.CANCELLED and not reason:
         raise ValidationError(msg("Say why the order is cancelled."), field="reason")
@@ -695,6 +706,60 @@ def _transition(
                           status=before, to=to, reason=reason) if reason
               else msg("{order}: {status} → {to}", order=order.external_id, status=before,
                        to=to))  # fmt: skip
+
+
+def _refusal(session: Session, order: Order, to: OrderStatus) -> Message | None:
+    """Why `order` cannot move to `to` now (None: it can)."""
+    if to == OrderStatus.CANCELLED:
+        return cancel_refusal(session, order)
+    return None if order.can_change_to(to) else _status_refusal(order, to)
+
+
+def _status_refusal(order: Order, to: OrderStatus) -> Message:
+    return msg("Order {order} is {status}: it cannot become {to}.", order=order.external_id,
+               status=order.status, to=to)  # fmt: skip
+
+
+def cancel_refusal(session: Session, order: Order) -> Message | None:
+    """Why the order cannot be cancelled now (None: it can): its status
+    (`Order.can_cancel`); a live shipment with the shop's carrier, which would still
+    deliver it and collect its COD while its goods are counted back on the shelf; or an
+    exchange's credit (`exchange_refusal`)."""
+    if not order.can_cancel():
+        return _status_refusal(order, OrderStatus.CANCELLED)
+    live = _live_shipment(session, _id(order))
+    if live:
+        return msg("Shipment {shipment} is still live: cancel shipment {shipment} first (the "
+                   "carrier would still deliver the order).", shipment=live)  # fmt: skip
+    return exchange_refusal(session, order)
+
+
+def cancel_lock(ctx: ServiceContext, order_id: int) -> Message | None:
+    """`cancel_refusal` for a stored order (what the order detail shows)."""
+    ctx.require(Module.ORDERS)
+    with ctx.uow() as session:
+        return cancel_refusal(session, _load(session, order_id))
+
+
+def _live_shipment(session: Session, order_id: int) -> str | None:
+    """The order's live shipment, by the rule Edit and the address change use
+    (`shipping.OwnOrder.live_shipment`): one rule for all three."""
+    from primedist.services.shipping import own_order  # shipping builds on this module
+
+    return own_order(session, order_id).live_shipment
+
+
+def exchange_refusal(session: Session, order: Order) -> Message | None:
+    """Why an order that an exchange's returned items paid for cannot be edited or
+    cancelled (None: no exchange paid for it): the credit was fixed when the items came
+    back, so a smaller order would "give back" money nobody gave, and a cancelled one would
+    keep the refund paid into it. Its items come back by a return instead."""
+    paid_by = [x.number for x in _credits(session, _id(order))]
+    if not paid_by:
+        return None
+    return msg("Order {external_id} was paid with items returned from {returned_from} (an "
+               "exchange): it cannot be edited or cancelled; return its items instead.",
+               external_id=order.external_id, returned_from=paid_by)  # fmt: skip
 
 
 def _load(session: Session, order_id: int, *, lock: bool = False) -> Order:
@@ -738,6 +803,10 @@ def _bulk(
                 continue
             if not order.can_change_to(to):
                 result.skipped.append((order_id, order.external_id, order.status.value))
+                continue
+            refusal = _refusal(session, order, to)  # a live shipment, an exchange's credit
+            if refusal is not None:
+                result.skipped.append((order_id, order.external_id, refusal))
                 continue
             _transition(ctx, session, order, to, reason=reason, now=now)
             result.done.append(order_id)
@@ -888,8 +957,15 @@ def return_in(
             move_stock(ctx, session, line.variant_id, StockMoveKind.RETURN, quantity=qty,
                        order_id=order.id, reason=note)  # fmt: skip
     order.refunded_amount += refund
-    row = OrderRefund(order_id=order_id, amount=refund, items=sum(wanted.values()),
-                      reason=reason[:255], user_id=ctx.actor.id, created_at=now, method=method)
+    row = OrderRefund(
+        order_id=order_id,
+        amount=refund,
+        items=sum(wanted.values()),
+        reason=reason[:255],
+        user_id=ctx.actor.id,
+        created_at=now,
+        method=method,
+    )
     session.add(row)
     everything_back = all(line.returned_quantity == line.quantity for line in lines)
     before = order.status
@@ -978,6 +1054,11 @@ class ExchangeLink:
     #: old sale was on account) and paid nothing at the till.
     settled: bool = True
 
+    @property
+    def credits(self) -> bool:
+        """The returned items' value paid for this order (an exchange credit)."""
+        return self.paid_this and self.settled
+
 
 @dataclass(frozen=True)
 class OrderDetail:
@@ -1006,7 +1087,12 @@ class OrderDetail:
     @property
     def exchange_credit(self) -> int:
         """What items returned from other orders paid towards this one."""
-        return sum(x.amount for x in self.exchanges if x.paid_this and x.settled)
+        return sum(x.amount for x in self.exchanges if x.credits)
+
+    @property
+    def cod_due(self) -> int:
+        """What the carrier collects on delivery (`cod_due`)."""
+        return cod_due(self.order, self.exchange_credit)
 
     @property
     def channel(self) -> Channel:
@@ -1024,6 +1110,21 @@ class OrderDetail:
         if last.to_status != self.order.status or last.source != "user":
             return None
         return None if channel_can(self.channel, KIND_ACTIONS[f"order.{action}"]) else action
+
+
+def cod_due(order: Order, exchange_credit: int) -> int:
+    """What the carrier collects on delivery of a COD order: its total less what was paid
+    and what an exchange's returned items paid towards it (the sale's own `paid_amount`
+    is 0: the credit is the old order's refund). 0 for any other payment. The shipment's
+    COD and the printed documents both say this amount."""
+    if order.payment_method != PaymentMethod.COD:
+        return 0
+    return max(0, order.total - order.paid_amount - exchange_credit)
+
+
+def cod_due_in(session: Session, order: Order) -> int:
+    """`cod_due` of a stored order, its exchange credit read."""
+    return cod_due(order, sum(x.amount for x in _credits(session, _id(order))))
 
 
 def line_profit(line: OrderLine) -> int:
@@ -1070,6 +1171,11 @@ def _exchanges(session: Session, order_id: int) -> tuple[ExchangeLink, ...]:
     )  # fmt: skip
     return tuple(ExchangeLink(int(i), number, int(amount), bool(paid), bool(settled))
                  for i, number, amount, paid, settled in rows)  # fmt: skip
+
+
+def _credits(session: Session, order_id: int) -> list[ExchangeLink]:
+    """The exchanges whose returned items paid towards the order (`ExchangeLink.credits`)."""
+    return [x for x in _exchanges(session, order_id) if x.credits]
 
 
 def _events(session: Session, order_id: int) -> tuple[OrderEvent, ...]:

@@ -109,8 +109,13 @@ def test_an_exchange_receipt_takes_the_returned_items_off(qapp, engine, shop_ctx
         lines=(DraftLine(large, 1),), payment_method=PaymentMethod.CASH)))  # fmt: skip
     vi = pdf_text(render_pdf(shop_ctx, dearer.created.id, "receipt_80", "vi", tmp_path,
                              Payment(cash_received=50_000)))  # fmt: skip
-    for phrase in (f"Trừ hàng trả của đơn {old.external_id} −259.000 ₫", "Tổng cộng 299.000 ₫",
-                   "Khách cần trả 40.000 ₫", "Tiền khách đưa 50.000 ₫", "Tiền thừa 10.000 ₫"):
+    for phrase in (
+        f"Trừ hàng trả của đơn {old.external_id} −259.000 ₫",
+        "Tổng cộng 299.000 ₫",
+        "Khách cần trả 40.000 ₫",
+        "Tiền khách đưa 50.000 ₫",
+        "Tiền thừa 10.000 ₫",
+    ):
         assert has_phrase(vi, phrase), phrase
     again = order_detail(shop_ctx, dearer.created.id).lines[0].id or 0
     cheaper = exchange_order(shop_ctx, ExchangeDraft(dearer.created.id, {again: 1}, "Đổi màu",
@@ -119,6 +124,25 @@ def test_an_exchange_receipt_takes_the_returned_items_off(qapp, engine, shop_ctx
     assert has_phrase(en, "Given back 100,000 VND") and not has_phrase(en, "To pay")
     plain = pdf_text(render_pdf(shop_ctx, old.id, "invoice_a5", "en", tmp_path))
     assert not has_phrase(plain, "Returned items of") and not has_phrase(plain, "Given back")
+
+
+def test_the_packing_slip_of_an_exchange_collects_what_is_left(qapp, engine, shop_ctx, tmp_path):
+    """A 299,000 shirt exchanged for two sent by phone, paid on delivery: the carrier
+    collects 299,000 (the returned shirt paid the rest), not the total."""
+    from primedist.domain.enums import OrderSource, PaymentMethod
+    from primedist.services.exchange import ExchangeDraft, exchange_order
+    from primedist.services.orders import DraftLine, OrderDraft, create_order, order_detail
+    from tests.factories import make_product
+
+    (shirt,) = make_product(engine, "Áo sơ mi lụa", [("SM-M", 299_000, 5)])
+    old = create_order(shop_ctx, OrderDraft(lines=(DraftLine(shirt, 1),)))
+    line = order_detail(shop_ctx, old.id).lines[0].id or 0
+    done = exchange_order(shop_ctx, ExchangeDraft(old.id, {line: 1}, "Đổi size", OrderDraft(
+        lines=(DraftLine(shirt, 2),), source=OrderSource.PHONE, payment_method=PaymentMethod.COD,
+        ship_name="Trần Thu Hà", ship_phone="0901234567", ship_address="12 Lê Lợi",
+        ship_province="Hồ Chí Minh")))  # fmt: skip
+    vi = pdf_text(render_pdf(shop_ctx, done.created.id, "packing_slip", "vi", tmp_path))
+    assert has_phrase(vi, "Thu hộ (COD): 299.000 ₫") and "598.000" not in vi
 
 
 def test_the_packing_slip_weighs_the_goods_once_every_product_has_a_weight(

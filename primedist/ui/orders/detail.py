@@ -129,8 +129,6 @@ def _orders(text: str) -> str:
     return QCoreApplication.translate("orders", text)
 
 
-
-
 def money(amount: int, sign: int = 1) -> str:
     """An amount for the breakdown; a deduction shows as −12.000 ₫."""
     text = format_money(amount, current_language())
@@ -439,6 +437,8 @@ class OrderDetailDialog(QDialog):
         self.address_button.clicked.connect(self._edit_address)
         self._address_lock: str | None = None
         self._edit_lock: str | None = None
+        #: Why Cancel is refused though the status allows it (a live shipment, an exchange).
+        self._cancel_lock: str | None = None
         row = QHBoxLayout()
         row.addWidget(self.address_button)
         row.addStretch(1)
@@ -745,6 +745,8 @@ class OrderDetailDialog(QDialog):
         self.edit_button.setToolTip(
             self._edit_lock or self.tr("Change the items, prices, discounts and payment")
         )
+        self._cancel_lock = self._lock_text(svc.cancel_lock) if order.can_cancel() else None
+        self.cancel_button.setToolTip(self._cancel_lock or "")
 
     def _lock_text(self, lock: Callable[[ServiceContext, int], Message | None]) -> str | None:
         try:
@@ -829,7 +831,9 @@ class OrderDetailDialog(QDialog):
             self.confirm_button: order is not None and order.can_confirm(),
             self.ship_button: order is not None and order.can_change_to(OrderStatus.SHIPPING),
             self.complete_button: order is not None and order.can_change_to(OrderStatus.COMPLETED),
-            self.cancel_button: order is not None and order.can_cancel(),
+            self.cancel_button: order is not None
+            and order.can_cancel()
+            and self._cancel_lock is None,
             self.return_button: order is not None and self._returnable(),
             self.exchange_button: order is not None and self._exchangeable(),
             self.flag_button: order is not None,

@@ -82,6 +82,7 @@ from primedist.ui.list_tools import (
     sort_by_default,
     xlsx_path,
 )
+from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
@@ -861,7 +862,7 @@ class OrdersPage(FilteredListPage):
         except ValueError:
             if why == "no longer exists":
                 return QCoreApplication.translate("orders", "no longer exists")
-            return why
+            return localize(why)  # a refusal (a live shipment, an exchange) as a message
 
     def refresh(self) -> None:
         """Re-run the list (keeping the selection where possible) and the counts."""

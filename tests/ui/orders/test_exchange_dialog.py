@@ -4,15 +4,18 @@ saved, and the detail tells it; a marketplace order cannot; Vietnamese history n
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from sqlalchemy.engine import Engine
 
-from primedist.domain.enums import Channel, OrderStatus, PaymentMethod
+from primedist.domain.enums import Channel, OrderSource, OrderStatus, PaymentMethod
 from primedist.services import end_of_day as eod
 from primedist.services import orders as svc
 from primedist.services.context import ServiceContext
+from primedist.services.exchange import ExchangeDraft, exchange_order
 from primedist.services.orders import DraftLine, OrderDraft
 from primedist.services.sale_lookup import variant_hits
 from primedist.ui.i18n import install_language
@@ -210,3 +213,20 @@ def test_f8_on_the_sale_screen_exchanges_a_scanned_receipt(
     counter.start_exchange()
     answer(number)
     assert errors[-1] == f"Order {number} is returned: only completed orders can be exchanged."
+
+
+def test_the_new_sale_of_an_exchange_says_why_it_cannot_be_cancelled(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, shirts: tuple[int, int], sale_id: int
+) -> None:
+    line = svc.order_detail(owner_ctx, sale_id).lines[0].id or 0
+    sale = OrderDraft(lines=(DraftLine(shirts[1], 1),), source=OrderSource.PHONE,
+                      payment_method=PaymentMethod.COD, ship_name="Hà", ship_phone="0901234567",
+                      ship_address="12 Lê Lợi", ship_province="Hồ Chí Minh")  # fmt: skip
+    new = exchange_order(owner_ctx, ExchangeDraft(sale_id, {line: 1}, "Đổi size", sale)).created
+    detail = open_detail(qtbot, owner_ctx, new.id)
+    assert detail.detail is not None and detail.detail.order.can_cancel()  # by its status
+    assert not detail.cancel_button.isEnabled()
+    assert "cannot be edited or cancelled" in detail.cancel_button.toolTip()
+    plain = svc.create_order(owner_ctx, replace(sale, lines=(DraftLine(shirts[0], 1),)))
+    plain_detail = open_detail(qtbot, owner_ctx, plain.id)  # no exchange: it may be cancelled
+    assert plain_detail.cancel_button.isEnabled() and plain_detail.cancel_button.toolTip() == ""
