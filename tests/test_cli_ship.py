@@ -8,12 +8,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from primedist.carriers.ghn import CREATE_PATH
 from primedist.cli import EXIT_ERROR, EXIT_OK
 from primedist.config import Settings
-from primedist.sandbox.carriers import DEMO_GHN_SHOP_ID, DEMO_GHN_TOKEN, CarrierSandbox
+from primedist.sandbox.carriers import (
+    DEMO_GHN_SHOP_ID,
+    DEMO_GHN_TOKEN,
+    CarrierFault,
+    CarrierSandbox,
+)
 from primedist.services import orders as order_svc
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
+from tests.factories import make_product
 from tests.services.test_bulk_shipping import order_to
 from tests.services.test_shipping import ghn_id, sandbox  # noqa: F401  (fixtures)
 
@@ -74,3 +81,42 @@ def test_the_account_must_be_clear(cli, settings, owner_ctx, engine, sandbox, gh
     chosen = ship(cli, settings, order, "--account", "ghn KHO 2")
     assert chosen.code == EXIT_OK, chosen.err
     assert chosen.out.split()[:2] == [order, "queued"]
+
+
+def test_a_create_answered_without_its_code_is_sent_once_and_recorded(
+    cli, settings, owner_ctx, engine, sandbox: CarrierSandbox, ghn_id
+) -> None:
+    """GHN made the parcel but lost the order code in its answer: found by our client
+    order code, recorded, not failed; shipping again names the live shipment."""
+    order = number(owner_ctx, order_to(owner_ctx, engine, province="Hà Nội", ward="Kim Mã"))
+    sandbox.inject(CarrierFault.CORRUPT, path=CREATE_PATH)
+    sent = ship(cli, settings, order, "--send")
+    assert sent.code == EXIT_OK, sent.out + sent.err
+    assert sent.out.splitlines()[0] == f"{order}  sent — GY000001VN"
+    again = ship(cli, settings, order, "--send")
+    assert again.code == EXIT_ERROR and "already has shipment GY000001VN" in again.out
+    assert len(sandbox.calls(CREATE_PATH)) == 1 and len(sandbox.shipments) == 1
+
+
+def test_cash_on_delivery_past_the_limit_is_named_not_cut(
+    cli, settings, owner_ctx, engine, sandbox: CarrierSandbox, ghn_id
+) -> None:
+    make_product(engine, "Tủ gỗ", [("TU-1", 5_980_000, 10)])  # two: 11,960,000 đ to collect
+    order_id = order_to(owner_ctx, engine, province="Hà Nội", ward="Phường Kim Mã", sku="TU-1",
+                        qty=2)  # fmt: skip
+    order = number(owner_ctx, order_id)
+    done = ship(cli, settings, order, "--send")
+    assert done.code == EXIT_ERROR
+    assert done.out.splitlines() == [
+        f"{order}  problem — The COD amount must be 0-10,000,000 đ (got 11,960,000 đ).",
+    ]
+    assert shipments(engine) == [] and sandbox.calls() == []
+
+
+def test_help_says_each_item_weighs_its_variant_s_weight(cli) -> None:
+    shown = cli("ship", "--help")
+    assert shown.code == EXIT_OK
+    text = " ".join(shown.out.split())
+    assert "500 g per item" not in text
+    assert "each item weighed at its variant's Weight (g), 500 g for an item with none" in text
+    assert "30 kg, 10,000,000 đ cash on delivery" in text

@@ -7,8 +7,9 @@ document, and the address master data. Errors are the connector error classes
 (`primedist.connectors.base`): AuthError (bad token / account), TransientError /
 RateLimited (retry later), RemoteRejected (a clear refusal: wrong address, too heavy).
 
-Creating a shipment sends our client order code: a retry of a create that timed out is
-never sent blindly, the outbox first asks `detail_by_client_code` whether it got through.
+Creating a shipment sends our client order code: a retry of a create that timed out, or
+that was answered without saying what the carrier did (`UnclearAnswer`), is never sent
+blindly, the outbox first asks `detail_by_client_code` whether it got through.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from primedist.connectors.base import (
     TransientError,
 )
 from primedist.connectors.http import send_with_retries, unreachable
+from primedist.core.messages import Message, msg
 
 __all__ = [
     "AuthError",
@@ -40,12 +42,21 @@ __all__ = [
     "RateLimited",
     "RemoteRejected",
     "TransientError",
+    "UnclearAnswer",
 ]
 
 #: Any error a carrier call raises (the connectors' hierarchy).
 CarrierError = ConnectorError
 
-#: Parcel limits GHN's SDKs state (checked before a call, with the field named).
+
+class UnclearAnswer(ConnectorError):
+    """A call that changes something was answered without saying what the carrier did (a
+    create without its order code, no JSON): it may have acted, so it is neither a refusal
+    nor safe to send again before asking the carrier what it has."""
+
+
+#: Parcel limits GHN's SDKs state (checked before a call, with the field named). The specs
+#: give none for J&T Express: the same ones are checked for it.
 MAX_WEIGHT_G = 30_000
 MAX_SIDE_CM = 150
 MAX_COD = 10_000_000
@@ -110,19 +121,28 @@ class Parcel:
     cod_amount: int = 0
     insurance_value: int = 0
 
-    def problems(self) -> dict[str, str]:
-        """{field: what is wrong}; empty when the parcel is acceptable."""
-        out: dict[str, str] = {}
+    def problems(self) -> dict[str, Message]:
+        """{field: what is wrong, naming the limit and the value}; empty when the parcel
+        is acceptable. Any value past a limit is refused, however large (never cut to the
+        limit: the label and the money collected would not match the goods)."""
+        out: dict[str, Message] = {}
         if not 1 <= self.weight_g <= MAX_WEIGHT_G:
-            out["weight_g"] = f"The weight must be 1-{MAX_WEIGHT_G:,} g (got {self.weight_g:,})."
-        for name in ("length_cm", "width_cm", "height_cm"):
-            value = getattr(self, name)
+            out["weight_g"] = msg("The weight must be 1-{most} g (got {weight}).",
+                                  most=MAX_WEIGHT_G, weight=self.weight_g)  # fmt: skip
+        sides = (self.length_cm, self.width_cm, self.height_cm)
+        for name, value in zip(("length_cm", "width_cm", "height_cm"), sides, strict=True):
             if not 1 <= value <= MAX_SIDE_CM:
-                out[name] = f"Each side must be 1-{MAX_SIDE_CM} cm ({name[:-3]}: {value})."
+                out[name] = msg("Each side must be 1-{most} cm (got {length} × {width} × "
+                                "{height}).", most=MAX_SIDE_CM, length=sides[0],
+                                width=sides[1], height=sides[2])  # fmt: skip
         if not 0 <= self.cod_amount <= MAX_COD:
-            out["cod_amount"] = f"The COD amount must be 0-{MAX_COD:,} đ."
+            out["cod_amount"] = msg("The COD amount must be 0-{most} đ (got {amount} đ).",
+                                    most=MAX_COD, amount=self.cod_amount)  # fmt: skip
         if not 0 <= self.insurance_value <= MAX_INSURANCE:
-            out["insurance_value"] = f"The insurance value must be 0-{MAX_INSURANCE:,} đ."
+            out["insurance_value"] = msg(
+                "The insurance value must be 0-{most} đ (got {amount} đ).",
+                most=MAX_INSURANCE, amount=self.insurance_value,
+            )  # fmt: skip
         return out
 
 

@@ -17,10 +17,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "ship",
         help="ship orders with the shop's GHN / J&T account",
         description="Check each order (the shop's own sale, pending or confirmed, no live "
-        "shipment; its address placed on GHN's map by province and ward), then queue a "
-        "shipment for each one that is ready (500 g per item, COD for COD orders). --send "
-        "sends them at once (else the app's delivery job does). Exits 1 when an order "
-        "could not be shipped: each is named with the reason.",
+        "shipment; its address placed on GHN's map by province and ward; its parcel within "
+        "the carrier's limits: 30 kg, 10,000,000 đ cash on delivery), then queue a shipment "
+        "for each one that is ready (each item weighed at its variant's Weight (g), 500 g "
+        "for an item with none; cash on delivery for COD orders). --send sends them at once "
+        "(else the app's delivery job does). Exits 1 when an order could not be shipped: "
+        "each is named with the reason.",
     )
     p.add_argument("orders", nargs="+", metavar="ORDER", help="order numbers, as listed")
     p.add_argument("--account", help="the carrier account's name (needed when there are several)")

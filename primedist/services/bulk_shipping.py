@@ -5,9 +5,10 @@
 carrier take it (its own sale, pending or confirmed, no live shipment), are the name,
 phone and street there, and where is it on GHN's map — the order's province, district and
 ward words are matched with GHN's lists (cached; a 2025 address, province + ward, is found
-by looking for the ward in every district of the province). Each order comes back ready,
-with its draft, or with the reason it cannot go this way (the owner opens that order and
-ships it by hand).
+by looking for the ward in every district of the province) — and is its parcel, with the
+goods' full weight and all the cash left to collect, within the carrier's limits
+(`shipping.check_draft`). Each order comes back ready, with its draft, or with the reason
+it cannot go this way (the owner opens that order and ships it by hand).
 
 `ship_planned` then queues a shipment for each ready order, each in its own transaction
 (a refusal of one does not undo the others), through the carrier outbox: it works offline,

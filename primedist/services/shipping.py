@@ -13,8 +13,9 @@ fetched again on demand; the picker searches them folded (no diacritics).
 no shop): the Shipment row is written at once (status `queued`) and the call is made by
 `deliver_carrier_outbox`, now or later when the network is back. The create sends
 `client_order_code` = `PD<order id>` (a second shipment of the same order gets `-2`, …),
-so a retry never creates two: a message left in progress by a crash is only resent after
-`detail_by_client_code` said the carrier has no such shipment.
+so a retry never creates two: a create that may have reached the carrier (a crash, a
+timeout, an answer without the order code) leaves its message in progress, and it is only
+resent after `detail_by_client_code` said the carrier has no such shipment.
 
 **Tracking**: `poll_shipments` reads each open shipment's detail and moves the order
 forward (never back) along the allowed transitions to the status the carrier's says
@@ -38,7 +39,7 @@ from sqlmodel import Session, col, select
 
 from primedist.carriers.base import (
     FINAL_STATUSES,
-    MAX_WEIGHT_G,
+    MAX_INSURANCE,
     Address,
     AuthError,
     Carrier,
@@ -54,6 +55,7 @@ from primedist.carriers.base import (
     ShipmentRequest,
     ShipmentState,
     TransientError,
+    UnclearAnswer,
 )
 from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
@@ -480,33 +482,40 @@ class ShipmentDraft:
 def parcel_weight(session: Session, order_id: int) -> tuple[int, int]:
     """(grams, items without a weight) of the order's goods: each line's quantity × its
     variant's weight, or `DEFAULT_ITEM_WEIGHT_G` for an item with none (no weight typed,
-    or no product row), capped at what a carrier takes; at least one item's worth."""
+    or no product row); at least one item's worth. Not capped: `check_draft` refuses a
+    parcel heavier than a carrier takes (a lighter figure would be a false label)."""
     weights = order_svc.line_weights(session, order_id)
     grams = sum(qty * (each or DEFAULT_ITEM_WEIGHT_G) for qty, each in weights)
     unweighed = sum(qty for qty, each in weights if not each)
-    return min(MAX_WEIGHT_G, grams or DEFAULT_ITEM_WEIGHT_G), unweighed
+    return grams or DEFAULT_ITEM_WEIGHT_G, unweighed
 
 
 def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> ShipmentDraft:
     """A draft filled from the order: recipient, COD = what is left to pay (COD orders),
-    insurance = the goods' value (capped), weight = the goods' (`parcel_weight`)."""
+    insurance = the goods' value, weight = the goods' (`parcel_weight`).
+
+    COD and weight are the true figures, however large: `check_draft` refuses them past
+    the carrier's limits (a smaller COD would hand the buyer the rest for free). The
+    insured value alone is capped at the most a carrier insures: it only bounds the
+    compensation for a lost parcel, and a lower cover still ships."""
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         order = _order(session, order_id)
         weight, unweighed = parcel_weight(session, order_id)
-        cod = max(0, order.total - order.paid_amount) if order.payment_method == "cod" else 0
+        cod = order_svc.cod_due_in(session, order)
         to = Address(name=order.ship_name or order.buyer_name or "",
                      phone=order.ship_phone or order.buyer_phone or "",
                      address=order.ship_address or "", ward_code="", district_id=0,
                      ward_name=order.ship_ward or "", district_name=order.ship_district or "",
                      province_name=order.ship_province or "")  # fmt: skip
-        parcel = Parcel(weight_g=weight, cod_amount=min(cod, 10_000_000),
-                        insurance_value=min(order.subtotal, 5_000_000))  # fmt: skip
+        parcel = Parcel(weight_g=weight, cod_amount=cod,
+                        insurance_value=min(order.subtotal, MAX_INSURANCE))  # fmt: skip
         return ShipmentDraft(account_id, to, parcel, unweighed_items=unweighed)
 
 
 def check_draft(draft: ShipmentDraft) -> None:
-    """ValidationError naming the first bad field."""
+    """ValidationError naming the first bad field (a parcel past the carriers' limits,
+    however large the figure, included: nothing is saved or sent for it)."""
     for name, message in draft.parcel.problems().items():
         raise ValidationError(message, field=name)
     to = draft.to
@@ -913,7 +922,7 @@ def _deliver_one(ctx: ServiceContext, client: Carrier, msg: OutboxMessage,
             _send_cancel(ctx, client, ship, uncertain, report)
         else:
             raise RemoteRejected(f"unknown shipment action {msg.kind!r}")
-    except (TransientError, AuthError) as exc:
+    except (TransientError, AuthError, UnclearAnswer) as exc:
         _retry_later(ctx, msg, exc, report)
         raise _Stop() from exc
     except (ConnectorError, NotFound, KeyError, TypeError, ValueError) as exc:
@@ -931,15 +940,52 @@ def _deliver_one(ctx: ServiceContext, client: Carrier, msg: OutboxMessage,
 def _send_create(ctx: ServiceContext, client: Carrier, ship: Shipment,
                  payload: dict[str, Any], uncertain: bool,
                  report: CarrierDeliveryReport) -> None:  # fmt: skip
-    if uncertain:
-        # An earlier try may have reached the carrier: look before creating again.
-        found = client.detail_by_client_code(ship.client_order_code)
-        if found is not None:
-            report.confirmed_remotely += 1
-            _record_created(ctx, ship, found.carrier_order_code, found.total_fee or 0, found)
-            return
-    created = client.create(_request_from_payload(payload))
+    # An earlier try may have reached the carrier: look before creating again.
+    if uncertain and _found_at_carrier(ctx, client, ship, report):
+        return
+    request = _request_from_payload(payload)
+    try:
+        created = client.create(request)
+    except ConnectorError as exc:
+        if isinstance(exc, RemoteRejected | AuthError | TransientError):
+            raise  # a refusal, or what _retry_later sorts into "may have acted" or not
+        _look_after_unclear_create(ctx, client, ship, report, exc)
+        return
     _record_created(ctx, ship, created.carrier_order_code, created.total_fee, None)
+
+
+def _look_after_unclear_create(ctx: ServiceContext, client: Carrier, ship: Shipment,
+                               report: CarrierDeliveryReport,
+                               unclear: ConnectorError) -> None:  # fmt: skip
+    """The create was answered without its order code (or unreadably): the carrier may
+    hold the parcel, and failing the shipment would let a new one make a second parcel.
+    Found now: recorded. Otherwise UnclearAnswer keeps the create waiting, in progress:
+    the next try asks the carrier again before sending anything."""
+    try:
+        if _found_at_carrier(ctx, client, ship, report):
+            return
+    except ConnectorError:
+        pass  # the lookup failed too: the next try looks again
+    raise UnclearAnswer(unclear.user_message, code=unclear.code,
+                        detail=unclear.detail) from unclear  # fmt: skip
+
+
+def _found_at_carrier(ctx: ServiceContext, client: Carrier, ship: Shipment,
+                      report: CarrierDeliveryReport) -> bool:  # fmt: skip
+    """Whether the carrier has a shipment with our client order code (then recorded).
+    A lookup that cannot say (a broken answer, a refusal) is UnclearAnswer: the create
+    waits and asks again, it is not failed, as the parcel may exist."""
+    try:
+        found = client.detail_by_client_code(ship.client_order_code)
+    except (TransientError, AuthError):
+        raise
+    except ConnectorError as exc:
+        raise UnclearAnswer(exc.user_message, code=exc.code, detail=exc.detail) from exc
+    if found is None:
+        return False
+    report.confirmed_remotely += 1
+    _record_created(ctx, ship, found.carrier_order_code, found.total_fee or 0, found)
+    return True
 
 
 def _record_created(ctx: ServiceContext, ship: Shipment, code: str, fee: int,
@@ -1032,15 +1078,16 @@ def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
 
     now = ctx.clock.now()
     attempts = (msg.attempts or 0) + 1
-    give_up = isinstance(exc, TransientError) and attempts >= MAX_ATTEMPTS
+    give_up = isinstance(exc, TransientError | UnclearAnswer) and attempts >= MAX_ATTEMPTS
     if isinstance(exc, TransientError):
         report.offline = True
     with ctx.uow() as session:
-        # Still in progress when the call may have acted (a timeout): the next try asks
-        # the carrier first. A refused connection or a 429 certainly did not act.
+        # Still in progress when a call may have acted (a timeout, an unclear answer, or
+        # an earlier try's): the next try asks the carrier first. A refused connection
+        # or a 429 certainly did not act.
         session.connection().execute(
             sa.update(outbox_t).where(outbox_t.c.id == msg.id)
-            .values(status=OutboxStatus.FAILED if give_up else _after_transient(exc),
+            .values(status=OutboxStatus.FAILED if give_up else _after_transient(msg, exc),
                     next_attempt_at=now + _backoff(attempts), updated_at=now,
                     last_error=redact(exc.user_message)[:ERROR_MAX])
         )  # fmt: skip
@@ -1051,7 +1098,11 @@ def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
     report.messages.append(f"#{msg.id} {msg.kind}: {redact(exc.user_message)}")
 
 
-def _after_transient(exc: ConnectorError) -> OutboxStatus:
+def _after_transient(msg: OutboxMessage, exc: ConnectorError) -> OutboxStatus:
+    # `msg` is the row as read before this try: in progress = an earlier try may have
+    # acted, which this one (e.g. a lookup that could not connect) does not undo.
+    if msg.status == OutboxStatus.IN_PROGRESS or isinstance(exc, UnclearAnswer):
+        return OutboxStatus.IN_PROGRESS
     text = exc.user_message.lower()
     maybe_acted = "did not answer" in text or "http 5" in text
     return OutboxStatus.IN_PROGRESS if maybe_acted else OutboxStatus.PENDING

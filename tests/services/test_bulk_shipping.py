@@ -167,6 +167,33 @@ def test_a_selection_is_planned_then_the_ready_orders_ship(
     assert not again[0].ready and "already has shipment" in again[0].problem
 
 
+def test_a_parcel_past_the_carrier_s_limits_is_named_not_cut(owner_ctx, engine, ghn_id,
+                                                              fast_factory):  # fmt: skip
+    """The goods' full weight and all the cash left to collect: an order past the limits
+    is listed with the limit, and nothing is queued for it."""
+    make_product(engine, "Gạo", [("GAO-1", 10_000, 200)])  # no weight: 500 g each
+    make_product(engine, "Tủ gỗ", [("TU-1", 5_980_000, 10)])  # two: 11,960,000 đ to collect
+    heavy = order_to(owner_ctx, engine, province="Hà Nội", ward="Phường Kim Mã", sku="GAO-1",
+                     qty=75)  # fmt: skip
+    rich = order_to(owner_ctx, engine, province="Hà Nội", ward="Phường Kim Mã", sku="TU-1",
+                    qty=2)  # fmt: skip
+    ok = order_to(owner_ctx, engine, province="Hà Nội", ward="Phường Kim Mã", sku="GAO-1",
+                  qty=59)  # fmt: skip
+
+    plan = bulk.plan_shipments(owner_ctx, [heavy, rich, ok], ghn_id, factory=fast_factory)
+
+    problems = {p.order_id: p.problem for p in plan}
+    assert problems[heavy] == "The weight must be 1-30,000 g (got 37,500)."
+    assert problems[rich] == "The COD amount must be 0-10,000,000 đ (got 11,960,000 đ)."
+    assert problems[ok] is None  # 29.5 kg
+    [ready] = [p for p in plan if p.ready]
+    assert ready.draft.parcel.weight_g == 29_500
+    assert ready.draft.service_type_id == bulk.HEAVY_SERVICE
+    report = bulk.ship_planned(owner_ctx, plan)
+    assert [v.order_id for v in report.created] == [ok]
+    assert shipments(engine) == [(ok, "queued")]
+
+
 def test_an_order_changed_after_planning_is_refused_and_the_others_ship(
     owner_ctx, engine, ghn_id, fast_factory
 ):

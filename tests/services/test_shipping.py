@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from primedist.carriers.base import Address, HttpSettings, RequiredNote
+from primedist.carriers.base import Address, HttpSettings, Parcel, RequiredNote
 from primedist.carriers.ghn import CREATE_PATH
 from primedist.domain.enums import OrderSource, OrderStatus, OutboxStatus, PaymentMethod
 from primedist.domain.order import Order, OrderStatusChange
@@ -200,7 +200,7 @@ def test_quote_then_create_through_the_outbox(owner_ctx, engine, sandbox, ghn_id
 
 def test_the_parcel_weighs_its_goods(owner_ctx, engine):
     """Each item at its variant's weight, 500 g for one with none (or no product row any
-    more), at most what a carrier takes."""
+    more), all of it: a parcel past what a carrier takes is refused, not cut."""
     mug, shirt, table = make_product(engine, "Đồ", [("COC", 50_000, 20), ("AO", 90_000, 20),
                                                     ("BAN", 900_000, 20)])  # fmt: skip
     variants = Variant.__table__  # type: ignore[attr-defined]
@@ -223,7 +223,7 @@ def test_the_parcel_weighs_its_goods(owner_ctx, engine):
     assert weight(mixed) == 2 * 350 + 500
     assert svc.draft_for_order(owner_ctx, mixed, 1).unweighed_items == 1  # an estimate
     heavy = order((table, 3))
-    assert weight(heavy) == 30_000  # 36 kg: capped at the carriers' limit
+    assert weight(heavy) == 36_000  # over the carriers' 30 kg: check_draft refuses it
     assert svc.draft_for_order(owner_ctx, heavy, 1).unweighed_items == 0
     # What the order detail (and the packing slip) says: known only when every item is.
     assert order_svc.order_detail(owner_ctx, mixed).goods_weight_g is None
@@ -246,6 +246,66 @@ def test_bad_parcel_named_before_anything_is_written(owner_ctx, engine, ghn_id):
         assert exc.value.field == field
     with pytest.raises(ValidationError, match="district and ward"):
         svc.request_shipment(owner_ctx, order_id, replace(d, to=replace(d.to, ward_code="")))
+    assert outbox_rows(engine) == []
+
+
+def weighted_cod_order(ctx: ServiceContext, engine: sa.Engine, price: int, grams: int,
+                       qty: int = 2) -> int:  # fmt: skip
+    """A COD phone order of `qty` items at `price` đ and `grams` g each."""
+    (variant,) = make_product(engine, "Tủ gỗ", [("TU-1", price, 10)])
+    t = Variant.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(t.update().where(t.c.id == variant).values(weight_g=grams))
+    order = order_svc.OrderDraft(
+        lines=(order_svc.DraftLine(variant, qty),), source=OrderSource.PHONE,
+        payment_method=PaymentMethod.COD, ship_name="Nguyễn Lan", ship_phone="0901234567",
+        ship_address="12 Lê Lợi", ship_province="Hồ Chí Minh",
+    )  # fmt: skip
+    return order_svc.create_order(ctx, order, allow_negative_stock=True).id
+
+
+def test_cod_and_weight_past_the_limits_are_refused_not_cut(owner_ctx, engine, sandbox,
+                                                            ghn_id):  # fmt: skip
+    """11,960,000 đ to collect and 37.5 kg: the draft carries the true figures and the
+    checks refuse them naming the limit, before anything is written or sent (cutting
+    them would collect less than the packing slip says, and under-declare the weight)."""
+    rich = weighted_cod_order(owner_ctx, engine, price=5_980_000, grams=1_000)
+    d = draft(owner_ctx, rich, ghn_id)
+    assert d.parcel.cod_amount == 11_960_000
+    with pytest.raises(ValidationError) as exc:
+        svc.request_shipment(owner_ctx, rich, d)
+    assert exc.value.field == "cod_amount"
+    assert exc.value.user_message == (
+        "The COD amount must be 0-10,000,000 đ (got 11,960,000 đ).")  # fmt: skip
+    with pytest.raises(ValidationError, match="COD amount"):
+        svc.quote_fee(owner_ctx, d)
+
+    heavy = weighted_cod_order(owner_ctx, engine, price=100_000, grams=18_750)
+    d = draft(owner_ctx, heavy, ghn_id)
+    assert d.parcel.weight_g == 37_500
+    with pytest.raises(ValidationError) as exc:
+        svc.request_shipment(owner_ctx, heavy, d)
+    assert exc.value.field == "weight_g"
+    assert exc.value.user_message == "The weight must be 1-30,000 g (got 37,500)."
+    assert outbox_rows(engine) == [] and sandbox.calls() == []
+
+
+def test_absurd_figures_are_refused_with_a_message_not_an_overflow(owner_ctx, engine,
+                                                                   ghn_id):  # fmt: skip
+    """Figures SQLite cannot store (past 2**63) or that no parcel has are a
+    ValidationError naming the field, never an OverflowError from the database."""
+    many = weighted_cod_order(owner_ctx, engine, price=1, grams=1_000_000, qty=10**14)
+    d = draft(owner_ctx, many, ghn_id)
+    assert d.parcel.weight_g == 10**20  # the goods' true weight, past any integer column
+    with pytest.raises(ValidationError, match=r"weight must be 1-30,000 g") as exc:
+        svc.request_shipment(owner_ctx, many, d)
+    assert exc.value.field == "weight_g"
+    huge = 10**20
+    for field in ("weight_g", "length_cm", "cod_amount", "insurance_value"):
+        parcel = Parcel(**{"weight_g": 1_000, field: huge})
+        with pytest.raises(ValidationError) as exc:
+            svc.check_draft(replace(d, parcel=parcel))
+        assert exc.value.field == field and f"{huge:,}" in exc.value.user_message
     assert outbox_rows(engine) == []
 
 
@@ -279,6 +339,72 @@ def test_create_that_timed_out_is_not_sent_again(owner_ctx, engine, sandbox, ghn
     assert len(sandbox.calls(CREATE_PATH)) == 1
     [ship] = svc.order_shipments(owner_ctx, order_id)
     assert ship.carrier_order_code == "GY000001VN"
+
+
+def test_a_create_answered_without_its_code_is_looked_up_not_failed(
+    owner_ctx, engine, sandbox, ghn_id, fast_factory
+):
+    """GHN made the parcel but its answer lost the order code: the shipment is found by
+    our client order code and recorded, not failed (a failed one would let the shop
+    make a second parcel)."""
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
+    sandbox.inject(CarrierFault.CORRUPT, path=CREATE_PATH)
+    report = svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    assert (report.delivered, report.confirmed_remotely, report.failed) == (1, 1, 0)
+    assert outbox_rows(engine) == [("shipment.create", OutboxStatus.DONE)]
+    [ship] = svc.order_shipments(owner_ctx, order_id)
+    assert (ship.carrier_order_code, ship.status) == ("GY000001VN", "ready_to_pick")
+    assert order_row(engine, order_id).tracking_number == "GY000001VN"
+    with pytest.raises(Conflict, match="already has shipment GY000001VN"):
+        svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
+    assert len(sandbox.shipments) == 1
+
+
+def test_an_unclear_create_whose_lookup_fails_waits_and_is_found_later(
+    owner_ctx, engine, sandbox, ghn_id, fast_factory
+):
+    """No order code in the answer and the lookup cannot connect: the create stays in
+    progress (the shipment queued, still the order's live one) and the next run finds
+    the parcel instead of creating a second."""
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
+    sandbox.inject(CarrierFault.CORRUPT, path=CREATE_PATH)
+    sandbox.inject(CarrierFault.DROP, path="detail-by-client-code", count=2)  # both tries
+    report = svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    assert (report.delivered, report.retrying, report.failed) == (0, 1, 0)
+    assert "gave no order code" in report.messages[0]
+    assert outbox_rows(engine) == [("shipment.create", OutboxStatus.IN_PROGRESS)]
+    [ship] = svc.order_shipments(owner_ctx, order_id)
+    assert ship.status == "queued" and ship.open
+    with pytest.raises(Conflict, match=f"already has shipment PD{order_id}"):
+        svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
+    owner_ctx.clock.advance(timedelta(hours=3))
+    report = svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    assert (report.delivered, report.confirmed_remotely) == (1, 1)
+    assert len(sandbox.calls(CREATE_PATH)) == 1
+    assert svc.order_shipments(owner_ctx, order_id)[0].carrier_order_code == "GY000001VN"
+
+
+def test_a_lookup_that_cannot_connect_keeps_the_create_uncertain(
+    owner_ctx, engine, sandbox, ghn_id, fast_factory
+):
+    """A create that timed out, then a run whose lookup cannot connect: the create may
+    still have reached the carrier, so the message stays in progress and a later run
+    looks again (it does not send the create blind and fail on the taken code)."""
+    order_id = phone_order(owner_ctx, engine)
+    svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
+    sandbox.inject(CarrierFault.TIMEOUT, path=CREATE_PATH)
+    svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    owner_ctx.clock.advance(timedelta(hours=3))
+    sandbox.inject(CarrierFault.DROP, path="detail-by-client-code", count=2)
+    assert svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory).retrying == 1
+    assert outbox_rows(engine) == [("shipment.create", OutboxStatus.IN_PROGRESS)]
+    owner_ctx.clock.advance(timedelta(hours=3))
+    report = svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    assert (report.delivered, report.confirmed_remotely, report.failed) == (1, 1, 0)
+    assert len(sandbox.calls(CREATE_PATH)) == 1
+    assert svc.order_shipments(owner_ctx, order_id)[0].carrier_order_code == "GY000001VN"
 
 
 def test_create_is_retried_at_once_only_when_rate_limited(owner_ctx, engine, sandbox, ghn_id,
@@ -503,6 +629,21 @@ def test_jnt_shipment_created_once_and_tracked(owner_ctx, engine, sandbox, fast_
     sandbox.set_status(code, "delivered")
     svc.poll_shipments(owner_ctx, factory=fast_factory)
     assert order_row(engine, order_id).status == OrderStatus.COMPLETED
+
+
+def test_jnt_create_answered_without_its_bill_code_is_looked_up(owner_ctx, engine, sandbox,
+                                                                 fast_factory):  # fmt: skip
+    view = svc.add_jnt_account(owner_ctx, "J&T", DEMO_JNT_ACCOUNT, DEMO_JNT_KEY,
+                               DEMO_JNT_CUSTOMER, DEMO_JNT_PASSWORD, sandbox.jnt_url)  # fmt: skip
+    order_id = phone_order(owner_ctx, engine)
+    d = replace(draft(owner_ctx, order_id, view.id), service_id=None)
+    svc.request_shipment(owner_ctx, order_id, d)
+    sandbox.inject(CarrierFault.CORRUPT, path="addOrder")
+    report = svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    assert (report.delivered, report.confirmed_remotely, report.failed) == (1, 1, 0)
+    [ship] = svc.order_shipments(owner_ctx, order_id)
+    assert ship.carrier_order_code == "800000000001" and ship.status == "ready_to_pick"
+    assert len(sandbox.calls("addOrder")) == 1
 
 
 def test_payload_survives_json(owner_ctx, engine, ghn_id):

@@ -63,7 +63,7 @@ from primedist.services.shipping import ShipmentDraft, ShipmentView
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import status_word
 from primedist.ui.list_tools import count_text
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
@@ -304,12 +304,14 @@ class ShipmentDialog(QDialog):
         self.to_name.setText(to.name)
         self.to_phone.setText(to.phone)
         self.to_address.setText(to.address)
-        self.weight.setValue(parcel.weight_g)
+        # A figure past a box's top (ten times the carrier's limit) shows as the top: it is
+        # refused all the same, and Qt's int cannot hold some (a COD of 3 billion đồng).
+        self.weight.setValue(min(parcel.weight_g, self.weight.maximum()))
         self._show_estimate(draft.unweighed_items)
         for box, value in ((self.length_cm, parcel.length_cm), (self.width_cm, parcel.width_cm),
                            (self.height_cm, parcel.height_cm), (self.cod, parcel.cod_amount),
                            (self.insurance, parcel.insurance_value)):  # fmt: skip
-            box.setValue(value)
+            box.setValue(min(value, box.maximum()))
         self.picker.load(to.province_name, to.district_name, to.ward_name)
 
     def _show_estimate(self, unweighed: int) -> None:
@@ -408,7 +410,7 @@ class ShipmentDialog(QDialog):
             return
         problems = draft.parcel.problems()
         if problems:
-            self._set_fee(next(iter(problems.values())))
+            self._set_fee(localize(next(iter(problems.values()))))
             return
         asked, ctx, factory = self._fee_asked, self.ctx, self.factory
         self.fee.setText(self.tr("Asking the carrier for the fee…"))

@@ -472,3 +472,16 @@ def test_a_lost_parcel_reads_in_the_readers_language_on_home(qtbot, owner_ctx, e
         assert describe(event, "vi") == f"Kiện GHN GY000001VN của đơn {order}: Hàng thất lạc"
     finally:
         install_language("en")
+
+
+def test_a_cod_past_what_the_box_holds_opens_and_is_refused(
+    qtbot, owner_ctx, engine, sandbox, ghn_id, fast_factory
+):
+    order_id = phone_order(owner_ctx, engine)
+    with engine.begin() as conn:  # 3 billion đồng: more than Qt's int holds
+        conn.execute(sa.text("UPDATE orders SET subtotal = 3000000000, total = 3000000000 "
+                             "WHERE id = :id"), {"id": order_id})  # fmt: skip
+    detail = open_detail(qtbot, owner_ctx, order_id, fast_factory)
+    dialog = fill_dialog(qtbot, detail.shipments_panel)
+    assert dialog.cod.value() == dialog.cod.maximum()
+    wait_fee(qtbot, dialog, "The COD amount must be 0-10,000,000")  # instead of a fee
