@@ -134,7 +134,9 @@ def test_suggested_lines(cli: Any, shop: Path, tmp_path: Path) -> None:
     # What the open order brings covers the need: nothing left to suggest.
     nothing = cli(*d, "purchase-orders", "add", "--supplier", "Gốm", "--suggested")
     assert nothing.code == EXIT_ERROR
-    assert nothing.error_line() == "primedist: error: Add at least one product to the order."
+    assert nothing.error_line() == (
+        "primedist: error: Nothing Gốm delivered before is low on stock: there is nothing to "
+        "suggest.")  # fmt: skip
 
 
 def test_cancel_and_close(cli: Any, shop: Path, tmp_path: Path) -> None:
@@ -255,3 +257,71 @@ def test_the_same_goods_ordered_again(cli: Any, shop: Path) -> None:
     missing = cli(*d, "purchase-orders", "add", "--like", "DHN999")
     assert missing.error_line() == "primedist: error: There is no purchase order DHN999."
     assert cli(*d, "purchase-orders", "add", "--line", "COC-1:1").code == EXIT_USAGE  # who from?
+
+
+def test_a_renamed_supplier_keeps_its_orders(cli: Any, shop: Path, tmp_path: Path) -> None:
+    """Renamed after ordering: the order's receipts (paid or not) and repeat orders go to
+    its record, named by its new name or code; nothing is added under the old name."""
+    from primedist.services import auth
+    from primedist.services import suppliers as sup
+    from primedist.services.context import ServiceContext
+
+    d = ("--data-dir", str(shop))
+    for _ in range(2):
+        assert cli(*d, "purchase-orders", "add", "--supplier", "Gốm Minh Long",
+                   "--line", "COC-1:10:30000").code == EXIT_OK  # fmt: skip
+    assert cli(*d, "suppliers", "add", "Sứ Hải Dương").code == EXIT_OK
+    settings = resolve_settings(shop)  # renamed on the Suppliers page (no CLI for it)
+    ctx = ServiceContext(open_store(settings), settings=settings)
+    try:
+        owner = ctx.with_actor(auth.owner_actor(ctx))
+        sup.update_supplier(owner, 1, sup.SupplierDraft("Gốm Minh Long Bát Tràng"))
+    finally:
+        ctx.engine.dispose()
+    owed = cli(*d, "receive", "--order", "DHN000001", "--paid", "0", "--json")
+    assert owed.code == EXIT_OK, owed.err
+    assert (owed.json()["supplier_id"], owed.json()["supplier"], owed.json()["owed"]) == (
+        1, "Gốm Minh Long Bát Tràng", 300_000)  # fmt: skip
+    for typed in ("gom minh long bat trang", "NCC000001"):
+        run = cli(*d, "receive", delivery(tmp_path, "COC-1,1,30000\n"), "--order", "DHN000002",
+                  "--supplier", typed, "--json")  # fmt: skip
+        assert run.code == EXIT_OK, run.err
+        assert run.json()["supplier_id"] == 1
+    other = cli(*d, "receive", delivery(tmp_path, "COC-1,1,30000\n"), "--order", "DHN000002",
+                "--supplier", "NCC000002")  # fmt: skip
+    assert other.error_line() == (
+        "primedist: error: DHN000002 was ordered from Gốm Minh Long Bát Tràng: the receipt "
+        "names another supplier.")  # fmt: skip
+    again = cli(*d, "purchase-orders", "add", "--like", "DHN000001", "--json")
+    assert again.code == EXIT_OK, again.err
+    assert (again.json()["supplier_id"], again.json()["supplier"]) == (
+        1, "Gốm Minh Long Bát Tràng")  # fmt: skip
+    listed = cli(*d, "suppliers", "list", "--json").json()["suppliers"]
+    assert [(s["code"], s["name"], s["debt"]) for s in listed] == [
+        ("NCC000001", "Gốm Minh Long Bát Tràng", 300_000),
+        ("NCC000002", "Sứ Hải Dương", 0),
+    ]
+
+
+def test_a_supplier_code_no_supplier_has_adds_nobody(cli: Any, shop: Path) -> None:
+    d = ("--data-dir", str(shop))
+    run = cli(*d, "purchase-orders", "add", "--supplier", "NCC000099", "--line", "COC-1:1")
+    assert run.error_line() == "primedist: error: There is no supplier NCC000099."
+    suggested = cli(*d, "purchase-orders", "add", "--supplier", "ncc000099", "--suggested")
+    assert suggested.error_line() == "primedist: error: There is no supplier ncc000099."
+    assert table_count(shop, "suppliers") == 0 and table_count(shop, "purchase_orders") == 0
+
+
+def test_nothing_low_from_a_new_supplier(cli: Any, shop: Path) -> None:
+    """A supplier not known yet delivered nothing: nothing to suggest, said so; with a
+    --line as well, the order is made (and the supplier added)."""
+    d = ("--data-dir", str(shop))
+    new = cli(*d, "purchase-orders", "add", "--supplier", "Nhà CC Mới", "--suggested")
+    assert new.error_line() == (
+        "primedist: error: Nothing Nhà CC Mới delivered before is low on stock: there is "
+        "nothing to suggest.")  # fmt: skip
+    assert table_count(shop, "suppliers") == 0
+    made = cli(*d, "purchase-orders", "add", "--supplier", "Nhà CC Mới", "--suggested",
+               "--line", "COC-1:3", "--json")  # fmt: skip
+    assert made.code == EXIT_OK, made.err
+    assert (made.json()["supplier"], made.json()["units"]) == ("Nhà CC Mới", 3)

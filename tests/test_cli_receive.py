@@ -77,3 +77,15 @@ def test_export_the_receipts(cli: Any, shop: Path, tmp_path: Path) -> None:
     assert run.json()["rows"] == 1 and run.json()["file"] == str(out)
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert rows[1][0] == "PN000001" and rows[1][8:] == (4, 30_000, 120_000, None)
+
+
+def test_a_delivery_above_what_one_payment_may_be(cli: Any, shop: Path, tmp_path: Path) -> None:
+    """Nothing typed for --paid: refused for what the receipt costs, not for an amount
+    paid nobody typed."""
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,20,10000000000\n", encoding="utf-8")
+    run = cli("--data-dir", str(shop), "receive", str(path), "--supplier", "Gốm")
+    assert run.error_line() == (
+        "primedist: error: A receipt costs at most 100,000,000,000 (200,000,000,000 given): "
+        "split the delivery.")  # fmt: skip
+    assert table_count(shop, "goods_receipts") == 0 and stock_of(shop, "COC-1") == 3

@@ -66,9 +66,11 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path, tmp_path
     assert missing.err.strip() == "primedist: error: There is no supplier Không Có."
     path = tmp_path / "giao.csv"
     path.write_text("sku,quantity,unit_cost\nCOC-1,10,30000\n", encoding="utf-8")
-    unnamed = cli(*d, "receive", str(path), "--paid", "0")
+    unnamed = cli(*d, "receive", str(path), "--paid", "300000", "--method", "cash")
     assert unnamed.code == EXIT_ERROR
-    assert "Name the supplier: 300,000 is left to pay" in unnamed.err
+    assert unnamed.error_line() == (
+        "primedist: error: Name the supplier the 300,000 was paid to: a receipt without one "
+        "records nothing paid.")  # fmt: skip
     assert table_count(shop, "goods_receipts") == 0
     assert table_count(shop, "suppliers") == 0
     assert cli(*d, "suppliers", "pay", "X", "lots").code == EXIT_USAGE
@@ -108,9 +110,7 @@ def test_a_return_entered_by_mistake_is_cancelled(cli: Any, shop: Path, tmp_path
     assert cli(*d, "receive", str(path), "--supplier", "Gốm Minh Long", "--paid", "0").code == (
         EXIT_OK
     )
-    assert cli(*d, "suppliers", "return", "PN000001", "COC-1:4", "--reason", "Vỡ").code == (
-        EXIT_OK
-    )
+    assert cli(*d, "suppliers", "return", "PN000001", "COC-1:4", "--reason", "Vỡ").code == (EXIT_OK)
     run = cli(*d, "suppliers", "cancel-return", "th000001", "--reason", "Nhầm", "--json")
     assert run.code == EXIT_OK, run.err
     assert run.json() == {"code": "TH000001", "receipt": "PN000001", "units": 4,
@@ -165,3 +165,39 @@ def test_import_suppliers(cli: Any, shop: Path, tmp_path: Path) -> None:
     refused = cli(*d, "import", "suppliers", str(bad))
     assert refused.code == EXIT_ERROR and "name" in refused.err
     assert cli(*d, "suppliers", "list", "--json").json()["total_owed"] == 700_000
+
+
+def test_a_delivery_names_its_supplier_by_code(cli: Any, shop: Path, tmp_path: Path) -> None:
+    """As `suppliers pay` does: the code finds the supplier (the receipt keeps its name);
+    one no supplier has is refused, not added as a supplier named after it."""
+    d = ("--data-dir", str(shop))
+    assert cli(*d, "suppliers", "add", "Gốm Minh Long").code == EXIT_OK
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,10,30000\n", encoding="utf-8")
+    run = cli(*d, "receive", str(path), "--supplier", "ncc000001", "--paid", "100000", "--json")
+    assert run.code == EXIT_OK, run.err
+    assert (run.json()["supplier_id"], run.json()["supplier"], run.json()["owed"]) == (
+        1, "Gốm Minh Long", 200_000)  # fmt: skip
+    typo = cli(*d, "receive", str(path), "--supplier", "NCC000002")
+    assert typo.error_line() == "primedist: error: There is no supplier NCC000002."
+    assert table_count(shop, "suppliers") == 1 and table_count(shop, "goods_receipts") == 1
+
+
+def test_no_supplier_no_money(cli: Any, shop: Path, tmp_path: Path) -> None:
+    """A delivery with no supplier named records nothing paid (End of day's money to
+    suppliers stays 0); paying with it needs the supplier named."""
+    d = ("--data-dir", str(shop))
+    path = tmp_path / "giao.csv"
+    path.write_text("sku,quantity,unit_cost\nCOC-1,10,170000\n", encoding="utf-8")
+    paid = cli(*d, "receive", str(path), "--paid", "1700000", "--method", "cash", "--json")
+    assert paid.error_line() == (
+        "primedist: error: Name the supplier the 1,700,000 was paid to: a receipt without "
+        "one records nothing paid.")  # fmt: skip
+    plain = cli(*d, "receive", str(path), "--json")
+    assert plain.code == EXIT_OK, plain.err
+    assert (plain.json()["supplier_id"], plain.json()["paid"], plain.json()["owed"]) == (
+        None, 0, 0)  # fmt: skip
+    assert table_count(shop, "supplier_payments") == 0
+    day = cli(*d, "report", "end-of-day", "--json")
+    assert day.code == EXIT_OK, day.err
+    assert day.json()["supplier_cash"] == 0

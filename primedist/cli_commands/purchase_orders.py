@@ -131,7 +131,10 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.cli import _usage_error
+    from primedist.core.messages import msg
+    from primedist.errors import ValidationError
     from primedist.services import purchase_orders as po
+    from primedist.services import suppliers as sup
 
     if not args.lines and not args.suggested and not args.like:
         return _usage_error("Name what to order: --line SKU:QTY[:UNIT_COST], --suggested or "
@@ -143,13 +146,18 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     supplier = args.supplier
     if args.like:
         earlier, again = po.order_again(ctx, po.order_id_by_code(ctx, args.like))
-        supplier = supplier or earlier.supplier
+        # By its code: the order's supplier record, whatever it is called now.
+        supplier = supplier or sup.get_supplier(ctx, earlier.supplier_id).code
         lines.update((t.hit.variant_id, po.OrderLine(t.hit.variant_id, t.quantity, t.unit_cost))
                      for t in again)  # fmt: skip
     if args.suggested:
         lines.update((s.hit.variant_id, po.OrderLine(s.hit.variant_id, s.quantity, s.unit_cost))
-                     for s in po.suggested_lines(ctx, supplier))  # fmt: skip
+                     for s in _suggested(ctx, supplier))  # fmt: skip
     typed = _typed_lines(ctx, args.lines)  # as typed: a SKU typed twice is refused
+    if args.suggested and not lines and not typed:
+        raise ValidationError(msg("Nothing {supplier} delivered before is low on stock: there "
+                                  "is nothing to suggest.", supplier=supplier.strip()),
+                              field="lines")  # fmt: skip
     for line in typed:
         lines.pop(line.variant_id, None)
     draft = po.OrderDraft(supplier, [*lines.values(), *typed], args.expected, args.note)
@@ -157,6 +165,21 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     emit(args, _data(row), f"Ordered {row.code} from {row.supplier}: {row.lines:,} lines, "
                            f"{row.units:,} units, cost {row.total_cost:,}.")  # fmt: skip
     return EXIT_OK
+
+
+def _suggested(ctx: Any, supplier: str) -> list[Any]:
+    """The supplier's suggested lines; none for a name no supplier has yet (a new supplier
+    delivered nothing). A code no supplier has stays an error: it is a typo."""
+    from primedist.errors import NotFound
+    from primedist.services import purchase_orders as po
+    from primedist.services import suppliers as sup
+
+    try:
+        return list(po.suggested_lines(ctx, supplier))
+    except NotFound:
+        if sup.looks_like_code(supplier):
+            raise
+        return []
 
 
 def _typed_lines(ctx: Any, items: Sequence[tuple[str, int, int | None]]) -> list[Any]:

@@ -27,13 +27,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    "--order")  # fmt: skip
     p.add_argument("--order", metavar="CODE",
                    help="the purchase order (DHN000012) the goods were ordered with")  # fmt: skip
-    p.add_argument("--supplier", default="", metavar="NAME",
-                   help="who delivered (with --order: the order's supplier by "
+    p.add_argument("--supplier", default="", metavar="NAME_OR_CODE",
+                   help="who delivered: a supplier's name (a new one is added) or code "
+                   "(with --order: the order's supplier, its code or name now, by "
                    "default)")  # fmt: skip
     p.add_argument("--note", default="", metavar="TEXT", help="e.g. the delivery note number")
     p.add_argument("--paid", type=int, default=None, metavar="AMOUNT",
                    help="paid to the supplier with the delivery (default: the whole cost; "
-                   "less leaves the rest owed)")  # fmt: skip
+                   "less leaves the rest owed; without a supplier nothing is "
+                   "paid)")  # fmt: skip
     p.add_argument("--method", choices=("cash", "bank_transfer", "other"), default="cash",
                    help="how it was paid (default: cash)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -26,7 +26,13 @@ from primedist.core.search_keys import search_text
 from primedist.core.text import fold
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
-from primedist.domain.enums import ActivityKind, Module, PaymentMethod, ProductStatus, StockMoveKind
+from primedist.domain.enums import (
+    ActivityKind,
+    Module,
+    PaymentMethod,
+    ProductStatus,
+    StockMoveKind,
+)
 from primedist.domain.goods_receipt import (
     MAX_RECEIPT_LINES,
     MAX_RECEIPT_QUANTITY,
@@ -35,7 +41,14 @@ from primedist.domain.goods_receipt import (
     GoodsReceiptLine,
 )
 from primedist.domain.product import Product, Variant
-from primedist.domain.supplier import SupplierPayment, SupplierReturn, SupplierReturnLine
+from primedist.domain.purchase_order import PurchaseOrder
+from primedist.domain.supplier import (
+    MAX_PAYMENT,
+    Supplier,
+    SupplierPayment,
+    SupplierReturn,
+    SupplierReturnLine,
+)
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.io.tabular import cell_text, open_table, parse_whole_number
@@ -53,7 +66,7 @@ from primedist.services.export_support import (
 )
 from primedist.services.goods_lines import check_lines
 from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
-from primedist.services.stock import move_stock, receive, stock_level
+from primedist.services.stock import move_stock, receive, stock_level, take_cost_out
 
 MAX_SUPPLIER = 120
 MAX_NOTE = 255
@@ -77,11 +90,12 @@ class ReceiptLine:
 @dataclass(frozen=True)
 class ReceiptDraft:
     lines: Sequence[ReceiptLine]
-    #: The supplier's name: an existing supplier (accents and case ignored) or a new one.
+    #: The supplier's name or code: an existing supplier (accents and case ignored) or a
+    #: new one. With a purchase order: the order's supplier (its code or name now), or "".
     supplier: str = ""
     note: str = ""
     #: Paid to the supplier with the delivery: None = the whole cost; less leaves the rest
-    #: owed (Products → Suppliers).
+    #: owed (Products → Suppliers). Without a supplier nothing is paid (None = 0).
     paid: int | None = None
     method: PaymentMethod = PaymentMethod.CASH
     #: The purchase order the goods were ordered with (its lines count them).
@@ -93,6 +107,8 @@ class ReceiptDraft:
 
     @property
     def paid_amount(self) -> int:
+        """What is paid with the receipt when it has a supplier: `paid`, else the whole
+        cost (without a supplier nothing is: see `receive_goods`)."""
         return self.total_cost if self.paid is None else self.paid
 
 
@@ -189,12 +205,22 @@ def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
 
 def _check_paid(draft: ReceiptDraft, has_supplier: bool) -> None:
     total, paid = draft.total_cost, draft.paid_amount
+    # Whatever a receipt costs may be paid with it, in one payment: so no more than one.
+    if total > MAX_PAYMENT:
+        raise ValidationError(msg("A receipt costs at most {max} ({total} given): split the "
+                                  "delivery.", max=MAX_PAYMENT, total=total),
+                              field="lines")  # fmt: skip
     if not 0 <= paid <= total:
         raise ValidationError(msg("The amount paid must be 0 to the receipt's cost ({total}).",
                                   total=total), field="paid")  # fmt: skip
-    if paid < total and not has_supplier:
-        raise ValidationError(msg("Name the supplier: {owed} is left to pay.", owed=total - paid),
-                              field="supplier")  # fmt: skip
+    if not has_supplier:
+        # Money paid goes on a supplier's account (and out of the drawer at End of day):
+        # without one it would be recorded nowhere, so none is taken.
+        if draft.paid:
+            raise ValidationError(msg("Name the supplier the {paid} was paid to: a receipt "
+                                      "without one records nothing paid.", paid=draft.paid),
+                                  field="supplier")  # fmt: skip
+        return
     if paid:
         suppliers.check_payment(paid, draft.method, "")
 
@@ -203,15 +229,11 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     """Save the receipt and stock in every line, in one transaction (nothing is received
     when a line is refused: a variant gone or no longer active names its line)."""
     ctx.require(Module.PRODUCTS)
-    supplier, note = _check(draft)
+    typed, note = _check(draft)
     now = ctx.clock.now()
     with ctx.uow() as session:
-        order = None
-        if draft.purchase_order_id is not None:
-            order = purchase_orders.order_for_receipt(session, draft.purchase_order_id,
-                                                      fold(supplier or ""))  # fmt: skip
-            supplier = supplier or order.supplier
-        record = suppliers.supplier_for_receipt(ctx, session, supplier or "")
+        order, record = _order_and_supplier(ctx, session, draft.purchase_order_id, typed)
+        supplier = _received_under(typed, record)
         # A unique stand-in code until the id (which names it) is known.
         receipt = GoodsReceipt(code=f"~{uuid.uuid4().hex[:19]}", supplier=supplier, note=note,
                                supplier_id=record.id if record else None,
@@ -256,6 +278,27 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     return row
 
 
+def _order_and_supplier(
+    ctx: ServiceContext, session: Session, order_id: int | None, typed: str | None
+) -> tuple[PurchaseOrder | None, Supplier | None]:
+    """The purchase order the receipt delivers (None: none) and its supplier: the order's
+    own (by id, whatever it is called now: `typed` may only name it), else the one typed
+    (found by code or name, added when new; None when none is typed)."""
+    if order_id is None:
+        return None, suppliers.supplier_for_receipt(ctx, session, typed or "")
+    return purchase_orders.order_for_receipt(session, order_id, typed or "")
+
+
+def _received_under(typed: str | None, record: Supplier | None) -> str | None:
+    """The supplier's name the receipt keeps: as typed when it is the name (in any
+    spelling), else — a code typed, or an order's supplier — the supplier's name now."""
+    if record is None:
+        return None
+    if typed and fold(" ".join(typed.split()))[: suppliers.MAX_NAME] == record.name_key:
+        return typed
+    return record.name
+
+
 def _units(lines: Sequence[ReceiptLine], sign: int) -> dict[int, int]:
     return {line.variant_id: sign * line.quantity for line in lines}
 
@@ -294,8 +337,8 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
     (a stock out naming the receipt) and the payment made with it cancelled (the supplier
     no longer counts it either way), in one transaction. Refused when a variant no
     longer has them on hand (sold since): the line and SKU are named, nothing changes.
-    The costs averaged in stay (the goods that remain were bought at them); a line whose
-    variant was deleted since has nothing to take back."""
+    Each line's unit cost comes back out of its variant's average cost (`stock.take_cost_out`);
+    a line whose variant was deleted since has nothing to take back."""
     ctx.require(Module.PRODUCTS)
     text = suppliers.checked_reason(reason, msg("Say why the receipt is cancelled."))
     now = ctx.clock.now()
@@ -309,7 +352,9 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
             .order_by(GoodsReceiptLine.id)  # type: ignore[arg-type]
         ).all()  # fmt: skip
         why = f"Goods receipt {receipt.code} cancelled: {text}"[:255]
-        taken = [line.variant_id for n, line in enumerate(lines, 1)
+        # The last line first: the averages come undone in the reverse of how they were
+        # made (two members of one SKU group share theirs).
+        taken = [line.variant_id for n, line in reversed(list(enumerate(lines, 1)))
                  if _take_back(ctx, session, n, line, why)]  # fmt: skip
         session.flush()
         refresh_for_stock(session.connection(), [v for v in taken if v is not None])
@@ -321,8 +366,11 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
         session.add(receipt)
         _cancel_payments(session, receipt_id, now, ctx.actor.id, text)
         if receipt.purchase_order_id is not None:
-            purchase_orders.count_receipt(session, receipt.purchase_order_id, {
-                ln.variant_id: -ln.quantity for ln in lines if ln.variant_id is not None})
+            purchase_orders.count_receipt(
+                session,
+                receipt.purchase_order_id,
+                {ln.variant_id: -ln.quantity for ln in lines if ln.variant_id is not None},
+            )
         ctx.audit(session, "goods_receipt.cancel", entity_type="goods_receipt",
                   entity_id=receipt_id, summary=msg("{code} cancelled ({reason})",
                                                     code=receipt.code, reason=text),
@@ -356,7 +404,8 @@ def _refuse_when_returned(session: Session, receipt: GoodsReceipt) -> None:
 
 def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceiptLine,
                reason: str) -> bool:  # fmt: skip
-    """Take one line's goods back out of stock; False when its variant is gone."""
+    """Take one line's goods back out of stock, at its unit cost; False when its variant
+    is gone."""
     if line.variant_id is None or session.get(Variant, line.variant_id) is None:
         return False
     level = stock_level(session, line.variant_id)
@@ -365,6 +414,7 @@ def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceipt
             msg("Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that "
                 "came in (sold since): adjust its stock instead.", line=str(n), sku=line.sku,
                 on_hand=level.on_hand, quantity=line.quantity), field="lines")  # fmt: skip
+    take_cost_out(session, line.variant_id, line.quantity, line.unit_cost)
     move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT, quantity=-line.quantity,
                reason=reason, refresh=False)  # fmt: skip
     return True

@@ -77,6 +77,7 @@ variants_t = table_of(Variant)
 groups_t = table_of(SkuGroup)
 receipts_t = table_of(GoodsReceipt)
 receipt_lines_t = table_of(GoodsReceiptLine)
+suppliers_t = table_of(Supplier)
 
 
 @dataclass(frozen=True)
@@ -231,8 +232,9 @@ def update_order(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Order
     with ctx.uow() as session:
         order = _locked(session, order_id)
         if not order.can_cancel():
-            came = msg("Goods of {code} came already: it can no longer be changed.",
-                       code=order.code)
+            came = msg(
+                "Goods of {code} came already: it can no longer be changed.", code=order.code
+            )
             raise ValidationError(_cannot(order, came))
         before = {"supplier": order.supplier, "note": order.note, "total_cost": order.total_cost,
                   "expected_on": order.expected_on.isoformat() if order.expected_on else None,
@@ -266,19 +268,18 @@ def _write(session: Session, order: PurchaseOrder, supplier: Supplier, draft: Or
 
 
 def _audited(order: PurchaseOrder, draft: OrderDraft) -> dict[str, Any]:
-    return {"supplier": order.supplier, "note": order.note, "total_cost": order.total_cost,
-            "expected_on": draft.expected_on.isoformat() if draft.expected_on else None,
-            "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines]}
+    return {
+        "supplier": order.supplier,
+        "note": order.note,
+        "total_cost": order.total_cost,
+        "expected_on": draft.expected_on.isoformat() if draft.expected_on else None,
+        "lines": [[ln.variant_id, ln.quantity, ln.unit_cost] for ln in draft.lines],
+    }
 
 
 def _supplier(ctx: ServiceContext, session: Session, text: str) -> Supplier:
-    """The supplier named by its code (NCC000012) or name, added when the name is new."""
-    code = text.strip().upper()
-    found = session.connection().execute(
-        sa.select(table_of(Supplier).c.id).where(table_of(Supplier).c.code == code)
-    ).scalar()  # fmt: skip
-    if found is not None:
-        text = session.get(Supplier, int(found)).name  # type: ignore[union-attr]
+    """The supplier named by its code (NCC000012) or name, added when the name is new (a
+    code no supplier has is refused)."""
     supplier = suppliers.supplier_for_receipt(ctx, session, text)
     assert supplier is not None
     return supplier
@@ -298,9 +299,11 @@ def _order_line(session: Session, order_id: int, n: int, line: OrderLine) -> Pur
                              quantity=line.quantity, unit_cost=line.unit_cost)  # fmt: skip
 
 
-def _row(order: PurchaseOrder, ordered_by: str) -> OrderRow:
+def _row(order: PurchaseOrder, ordered_by: str, supplier: str | None = None) -> OrderRow:
+    """The order as listed (`supplier`: its supplier's name now, when not the order's)."""
     assert order.id is not None
-    return OrderRow(order.id, order.code, order.created_at, order.supplier_id, order.supplier,
+    return OrderRow(order.id, order.code, order.created_at, order.supplier_id,
+                    supplier or order.supplier,
                     order.expected_on, order.note or "", order.lines, order.units,
                     order.received_units, order.total_cost, ordered_by, order.cancelled_at,
                     order.cancel_reason or "", order.closed_at,
@@ -310,19 +313,25 @@ def _row(order: PurchaseOrder, ordered_by: str) -> OrderRow:
 # --------------------------------------------------------------------------- receipts
 
 
-def order_for_receipt(session: Session, order_id: int, supplier_key: str) -> PurchaseOrder:
-    """The order a goods receipt delivers, locked: refused when it no longer awaits goods
-    or when the receipt names another supplier (`supplier_key`: folded; '' = none)."""
+def order_for_receipt(session: Session, order_id: int,
+                      supplier: str) -> tuple[PurchaseOrder, Supplier]:  # fmt: skip
+    """The order a goods receipt delivers and the supplier it was ordered from (by its id:
+    whatever its name is now), both locked: refused when the order no longer awaits goods,
+    when the receipt names another supplier (`supplier` as typed: that supplier's code or
+    its name now; '' = none) and when that supplier is archived."""
     order = session.get(PurchaseOrder, order_id, with_for_update=True)
     if order is None:
         raise NotFound(msg("Purchase order {id} no longer exists.", id=str(order_id)))
     if not order.can_receive():
         raise ValidationError(_ended_text(order), field="purchase_order")
-    if supplier_key and supplier_key != fold(order.supplier):
+    ordered_from = session.get(Supplier, order.supplier_id)
+    if ordered_from is None:
+        raise NotFound(msg("Supplier {id} no longer exists.", id=str(order.supplier_id)))
+    if supplier.strip() and not suppliers.names_supplier(ordered_from, supplier):
         raise ValidationError(msg("{code} was ordered from {supplier}: the receipt names "
                                   "another supplier.", code=order.code,
-                                  supplier=order.supplier), field="supplier")  # fmt: skip
-    return order
+                                  supplier=ordered_from.name), field="supplier")  # fmt: skip
+    return order, suppliers.receiving_from(session, order.supplier_id)
 
 
 def count_receipt(session: Session, order_id: int, quantities: Mapping[int, int]) -> None:
@@ -400,9 +409,17 @@ def cancel_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
             raise ValidationError(_cannot(order, msg("Goods of {code} came already: close it "
                                                      "instead.", code=order.code)))  # fmt: skip
         order.cancelled_at, order.cancelled_by_id, order.cancel_reason = (
-            ctx.clock.now(), ctx.actor.id, text)
-        return _ended(ctx, session, order, action="purchase_order.cancel",
-                      summary=msg("{code} cancelled ({reason})", code=order.code, reason=text))
+            ctx.clock.now(),
+            ctx.actor.id,
+            text,
+        )
+        return _ended(
+            ctx,
+            session,
+            order,
+            action="purchase_order.cancel",
+            summary=msg("{code} cancelled ({reason})", code=order.code, reason=text),
+        )
 
 
 def close_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
@@ -415,9 +432,17 @@ def close_order(ctx: ServiceContext, order_id: int, reason: str) -> OrderRow:
             raise ValidationError(_cannot(order, msg("Nothing of {code} came yet: cancel it "
                                                      "instead.", code=order.code)))  # fmt: skip
         order.closed_at, order.closed_by_id, order.close_reason = (
-            ctx.clock.now(), ctx.actor.id, text)
-        return _ended(ctx, session, order, action="purchase_order.close",
-                      summary=msg("{code} closed ({reason})", code=order.code, reason=text))
+            ctx.clock.now(),
+            ctx.actor.id,
+            text,
+        )
+        return _ended(
+            ctx,
+            session,
+            order,
+            action="purchase_order.close",
+            summary=msg("{code} closed ({reason})", code=order.code, reason=text),
+        )
 
 
 def _locked(session: Session, order_id: int) -> PurchaseOrder:
@@ -448,7 +473,9 @@ def _ended(ctx: ServiceContext, session: Session, order: PurchaseOrder, action: 
               after={"reason": order.cancel_reason or order.close_reason,
                      "received_units": order.received_units})  # fmt: skip
     who = session.get(User, order.user_id) if order.user_id else None
-    return _row(order, who.name if who is not None else "")
+    ordered_from = session.get(Supplier, order.supplier_id)
+    return _row(order, who.name if who is not None else "",
+                ordered_from.name if ordered_from is not None else None)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- reading
@@ -500,17 +527,30 @@ def _matching(stmt: sa.Select[Any], search: str, state: PurchaseOrderState | str
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         has_sku = sa.exists().where(lines_t.c.order_id == o.id,
                                     sa.func.lower(lines_t.c.sku) == word)  # fmt: skip
-        stmt = stmt.where(sa.or_(o.search_text.like(f"%{escaped}%", escape="\\"), has_sku))
+        # The supplier's name now too (the search text holds the name it was ordered
+        # under); an alias, so that the list's own join to suppliers is not correlated.
+        named = suppliers_t.alias("named")
+        renamed = sa.exists().where(
+            named.c.id == o.supplier_id, named.c.name_key.like(f"%{escaped}%", escape="\\")
+        )
+        stmt = stmt.where(sa.or_(o.search_text.like(f"%{escaped}%", escape="\\"), has_sku,
+                                 renamed))  # fmt: skip
     return stmt
+
+
+def _supplier_now() -> sa.ColumnElement[str]:
+    """An order's supplier as it is named now (over orders outer-joined to suppliers)."""
+    return sa.func.coalesce(suppliers_t.c.name, orders_t.c.supplier)
 
 
 def _listed() -> sa.Select[Any]:
     o = orders_t.c
     return (
-        sa.select(o.id, o.code, o.created_at, o.supplier_id, o.supplier, o.expected_on, o.note,
-                  o.lines, o.units, o.received_units, o.total_cost, users_t.c.name,
-                  o.cancelled_at, o.cancel_reason, o.closed_at, o.close_reason)
-        .select_from(orders_t.outerjoin(users_t, users_t.c.id == o.user_id))
+        sa.select(o.id, o.code, o.created_at, o.supplier_id, _supplier_now().label("supplier"),
+                  o.expected_on, o.note, o.lines, o.units, o.received_units, o.total_cost,
+                  users_t.c.name, o.cancelled_at, o.cancel_reason, o.closed_at, o.close_reason)
+        .select_from(orders_t.outerjoin(users_t, users_t.c.id == o.user_id)
+                     .outerjoin(suppliers_t, suppliers_t.c.id == o.supplier_id))
     )  # fmt: skip
 
 
@@ -578,19 +618,42 @@ def order_receipts(ctx: ServiceContext, order_id: int) -> list[tuple[str, dateti
     return [(str(code), at, bool(cancelled)) for code, at, cancelled in rows]
 
 
+def _stock_holder() -> sa.ColumnElement[int]:
+    """What holds a variant's stock, as one key: its SKU group (as −group id) when grouped,
+    else the variant itself (its id)."""
+    v = variants_t.c
+    return sa.case((v.sku_group_id.is_not(None), -v.sku_group_id), else_=v.id)
+
+
 def on_order(conn: sa.Connection, variant_ids: Iterable[int]) -> dict[int, int]:
-    """Units of each variant that open orders still await."""
+    """Units that open orders still await of each variant's stock: a grouped variant's are
+    its whole SKU group's (whichever member was ordered, they fill the one stock)."""
     ids = list(set(variant_ids))
     if not ids:
         return {}
-    c, o = lines_t.c, orders_t.c
+    c, o, v = lines_t.c, orders_t.c, variants_t.c
+    holder = _stock_holder()
+    asked = {int(x): int(h) for x, h in conn.execute(sa.select(v.id, holder).where(v.id.in_(ids)))}
     stmt = (
-        sa.select(c.variant_id, awaited_units())
-        .join(orders_t, o.id == c.order_id)
-        .where(c.variant_id.in_(ids), _state_filter("open")).group_by(c.variant_id)
+        sa.select(holder, awaited_units())
+        .select_from(lines_t.join(orders_t, o.id == c.order_id)
+                     .join(variants_t, v.id == c.variant_id))
+        .where(holder.in_(set(asked.values())), _state_filter("open")).group_by(holder)
     )  # fmt: skip
-    with_ids = conn.execute(stmt).all()
-    return {int(v): int(n) for v, n in with_ids if n}
+    awaited = {int(h): int(n) for h, n in conn.execute(stmt) if n}
+    return {x: awaited[h] for x, h in asked.items() if h in awaited}
+
+
+def _one_per_group(rows: Sequence[Any], rank: Callable[[Any], int]) -> list[Any]:
+    """`rows` (with `id` and `sku_group_id`) in their order, but one of each SKU group:
+    its members share one stock, so ordering each would order it several times over. The
+    member kept is the one `rank` puts highest."""
+    best: dict[int, Any] = {}
+    for x in rows:
+        held = best.get(x.sku_group_id) if x.sku_group_id is not None else None
+        if x.sku_group_id is not None and (held is None or rank(x) > rank(held)):
+            best[x.sku_group_id] = x
+    return [x for x in rows if x.sku_group_id is None or best[x.sku_group_id] is x]
 
 
 # --------------------------------------------------------------------------- suggesting
@@ -600,7 +663,7 @@ def suggested_lines(ctx: ServiceContext, supplier: str) -> list[Suggestion]:
     """What to order from the supplier (name or code): the SKUs it delivered before that
     are low on stock now, each brought up to twice its low-stock level (at least one above
     it) less what open orders bring, at the last unit cost it charged; the lowest stock
-    first."""
+    first. A SKU group once: the member the supplier delivered last."""
     ctx.require(Module.PRODUCTS)
     supplier_id = suppliers.supplier_id_by_name(ctx, supplier)
     r, rl = receipts_t.c, receipt_lines_t.c
@@ -614,15 +677,17 @@ def suggested_lines(ctx: ServiceContext, supplier: str) -> list[Suggestion]:
     v, g = variants_t.c, groups_t.c
     level, available = _level_and_available()
     stmt = (
-        sa.select(v.id, level.label("level"), available.label("available"), rl.unit_cost)
+        sa.select(v.id, v.sku_group_id, level.label("level"), available.label("available"),
+                  rl.unit_cost, last_line.c.line_id)
         .select_from(last_line.join(variants_t, v.id == last_line.c.variant_id)
                      .join(receipt_lines_t, rl.id == last_line.c.line_id)
                      .outerjoin(groups_t, g.id == v.sku_group_id))
         .where(v.is_active.is_(True), level.is_not(None), available <= level)
-        .order_by(available, v.id).limit(MAX_ORDER_LINES)
+        .order_by(available, v.id)
     )  # fmt: skip
     with ctx.engine.connect() as conn:
-        low = conn.execute(stmt).all()
+        rows = conn.execute(stmt).all()
+        low = _one_per_group(rows, lambda x: int(x.line_id))[:MAX_ORDER_LINES]
         awaited = on_order(conn, [int(x.id) for x in low])
         hits = {h.variant_id: h for h in variant_hits_in(conn, [int(x.id) for x in low])}
     found = []
@@ -668,23 +733,29 @@ def products_to_order(ctx: ServiceContext, product_ids: Sequence[int]) -> Produc
     their active variants that need stock, each as a suggestion brings it up (less what
     open orders bring), at the last unit cost any supplier charged (else the variant's
     cost, when set); the lowest stock first. When none of them needs any, one of each
-    variant. At most an order's lines (of the first that many products chosen)."""
+    variant. A SKU group once (the member delivered last, else the first). At most an
+    order's lines (of the first that many products chosen)."""
     ctx.require(Module.PRODUCTS)
     ids = list(dict.fromkeys(product_ids))[:MAX_ORDER_LINES]
     v, g = variants_t.c, groups_t.c
     level, available = _level_and_available()
     stmt = (
-        sa.select(v.id, level.label("level"), available.label("available"), v.cost)
+        sa.select(v.id, v.sku_group_id, level.label("level"), available.label("available"),
+                  v.cost)
         .select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
         .where(v.product_id.in_(ids), v.is_active.is_(True))
-        .order_by(available, v.id).limit(MAX_ORDER_LINES)
+        .order_by(available, v.id)
     )  # fmt: skip
     with ctx.engine.connect() as conn:
-        rows = conn.execute(stmt).all() if ids else []
+        every = conn.execute(stmt).all() if ids else []
+        delivered = _last_delivered(conn, [int(x.id) for x in every])
+        # The member delivered last, else the first (the lowest id).
+        rows = _one_per_group(every, lambda x: delivered.line_ids.get(int(x.id), -int(x.id)))
+        rows = rows[:MAX_ORDER_LINES]
         variant_ids = [int(x.id) for x in rows]
         awaited = on_order(conn, variant_ids)
         hits = {h.variant_id: h for h in variant_hits_in(conn, variant_ids)}
-        costs, supplier = _last_delivered(conn, variant_ids)
+    costs = delivered.costs
     needs = {int(x.id): _need(x.level, int(x.available), awaited.get(int(x.id), 0))
              for x in rows}  # fmt: skip
     low = any(needs.values())
@@ -692,15 +763,23 @@ def products_to_order(ctx: ServiceContext, product_ids: Sequence[int]) -> Produc
                         costs.get(int(x.id)) or int(x.cost or 0) or None, int(x.level or 0),
                         awaited.get(int(x.id), 0))
              for x in rows if int(x.id) in hits and (needs[int(x.id)] or not low)]  # fmt: skip
-    return ProductsToOrder(supplier, lines, low)
+    return ProductsToOrder(delivered.supplier, lines, low)
 
 
-def _last_delivered(conn: sa.Connection,
-                    variant_ids: Sequence[int]) -> tuple[dict[int, int | None], str]:  # fmt: skip
-    """Each variant's unit cost on its latest standing receipt line, and the supplier of
-    the latest of those lines ('' when none came from a known supplier)."""
+@dataclass(frozen=True)
+class _Delivered:
+    """Of some variants: the unit cost on each one's latest standing receipt line, that
+    line's id, and the supplier of the latest of those lines ('' when none came from a
+    known supplier)."""
+
+    costs: dict[int, int | None]
+    line_ids: dict[int, int]
+    supplier: str
+
+
+def _last_delivered(conn: sa.Connection, variant_ids: Sequence[int]) -> _Delivered:
     if not variant_ids:
-        return {}, ""
+        return _Delivered({}, {}, "")
     r, rl, s = receipts_t.c, receipt_lines_t.c, table_of(Supplier).c
     last = (
         sa.select(sa.func.max(rl.id)).join(receipts_t, r.id == rl.receipt_id)
@@ -714,8 +793,8 @@ def _last_delivered(conn: sa.Connection,
         .where(rl.id.in_(last)).order_by(rl.id.desc())
     ).all()  # fmt: skip
     costs = {int(x.variant_id): None if x.unit_cost is None else int(x.unit_cost) for x in rows}
-    supplier = next((x.name for x in rows if x.name), "")
-    return costs, supplier
+    line_ids = {int(x.variant_id): int(x.id) for x in rows}
+    return _Delivered(costs, line_ids, next((x.name for x in rows if x.name), ""))
 
 
 # --------------------------------------------------------------------------- export
@@ -756,12 +835,13 @@ def export_orders(
     o, ln = orders_t.c, lines_t.c
     ids = _matching(sa.select(o.id), search, state, supplier_id).scalar_subquery()
     stmt = (
-        sa.select(o.code, o.created_at, o.supplier, o.expected_on, o.cancelled_at, o.closed_at,
-                  o.units, o.received_units, o.note, users_t.c.name, ln.sku, ln.product_name,
-                  ln.variant_name, ln.quantity, ln.received, ln.unit_cost,
+        sa.select(o.code, o.created_at, _supplier_now(), o.expected_on, o.cancelled_at,
+                  o.closed_at, o.units, o.received_units, o.note, users_t.c.name, ln.sku,
+                  ln.product_name, ln.variant_name, ln.quantity, ln.received, ln.unit_cost,
                   ln.quantity * ln.unit_cost)
         .select_from(lines_t.join(orders_t, o.id == ln.order_id)
-                     .outerjoin(users_t, users_t.c.id == o.user_id))
+                     .outerjoin(users_t, users_t.c.id == o.user_id)
+                     .outerjoin(suppliers_t, suppliers_t.c.id == o.supplier_id))
         .where(o.id.in_(ids)).order_by(o.created_at.desc(), o.id.desc(), ln.id)
     )  # fmt: skip
     columns = [XlsxColumn(h[at], kind, width) for h, kind, width in EXPORT_COLUMNS]

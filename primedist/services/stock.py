@@ -257,21 +257,57 @@ def receive(
     refresh: bool = True,
 ) -> tuple[StockMovement, Variant, int]:
     """Goods in for one variant, in the caller's unit of work (checked by the caller):
-    the cost averaged (see `stock_in`) and the movement; returns it, the variant and its
-    cost before. `refresh`: as for `move_stock`."""
+    the cost averaged (see `stock_in`; every member of its SKU group gets it) and the
+    movement; returns it, the variant and its cost before. `refresh`: as for
+    `move_stock`."""
     variant, group = _holder(session, variant_id)
     old_on_hand = (group or variant).stock
     old_cost = variant.cost
     if unit_cost is not None:
         if old_on_hand >= 0:
             total = old_on_hand + quantity
-            variant.cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
+            cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
         else:
-            variant.cost = unit_cost
-        session.add(variant)
+            cost = unit_cost
+        _set_cost(session, variant, group, cost)
     move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
                       reason=reason, refresh=refresh)  # fmt: skip
     return move, variant, old_cost
+
+
+def take_cost_out(session: Session, variant_id: int, quantity: int, unit_cost: int | None) -> None:
+    """Goods that came in at `unit_cost` about to go out again (a goods receipt cancelled,
+    goods returned to the supplier; the caller's stock out follows, in its unit of work):
+    their cost taken back out of the average `receive` put it in (`cost_without`), for
+    every member of a SKU group. No unit cost: they changed no cost coming in."""
+    if unit_cost is None:
+        return
+    variant, group = _holder(session, variant_id, lock=True)
+    on_hand = (group or variant).stock
+    _set_cost(session, variant, group, cost_without(on_hand, variant.cost, quantity, unit_cost))
+
+
+def cost_without(on_hand: int, cost: int, quantity: int, unit_cost: int) -> int:
+    """The average cost once `quantity` of the `on_hand` units, bought at `unit_cost`, are
+    gone: (on hand × cost − quantity × unit cost) / what stays, rounded to the đồng. The
+    cost as it is when nothing stays, or when the rest would be worth less than nothing (the
+    cost was changed by hand since): there is no average to go back to then."""
+    left = on_hand - quantity
+    value = on_hand * cost - quantity * unit_cost
+    if left <= 0 or value < 0:
+        return cost
+    return (value + left // 2) // left
+
+
+def _set_cost(session: Session, variant: Variant, group: SkuGroup | None, cost: int) -> None:
+    """The variant's cost; every member's of its SKU group when grouped: they are one stock
+    on the shelf, so one average (a member's own cost would drift from the others')."""
+    members = [variant]
+    if group is not None:
+        members = list(session.exec(select(Variant).where(col(Variant.sku_group_id) == group.id)))
+    for member in members:
+        member.cost = cost
+        session.add(member)
 
 
 def stock_in(

@@ -2,15 +2,17 @@
 back (faulty, wrong, too many).
 
 `return_to_supplier` takes the quantities back out of stock (a stock out naming the return
-and the receipt) and records the return (TH000012) and its lines at the receipt's unit
-costs, in one transaction. The shop then owes the supplier their cost less; money the
+and the receipt; their receipt unit cost comes back out of the variant's average cost, as
+it went in) and records the return (TH000012) and its lines at the receipt's unit costs,
+in one transaction. The shop then owes the supplier their cost less; money the
 supplier gives back for them (`refund`) is recorded with the return (cash refunds come
 into the drawer: End of day counts them). A line can go back at most as many as came in
 less those returned already, and only what is available (on hand − reserved for orders).
 
 `cancel_return` undoes a return entered by mistake: its goods come back into stock (a
-stock in naming it) and it stops counting — in what is owed, in the money given back, in
-what can still go back of the receipt — in one transaction.
+stock in naming it, averaged in again at their unit cost) and it stops counting — in
+what is owed, in the money given back, in what can still go back of the receipt — in one
+transaction.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from primedist.domain.supplier import SupplierReturn, SupplierReturnLine
 from primedist.domain.user import User
 from primedist.errors import NotFound, ValidationError
 from primedist.services.context import ServiceContext
-from primedist.services.stock import move_stock, stock_level
+from primedist.services.stock import move_stock, receive, stock_level, take_cost_out
 from primedist.services.suppliers import check_payment, checked_reason, locked_standing
 
 MAX_REASON = 255
@@ -135,6 +137,7 @@ def return_to_supplier(ctx: ServiceContext, draft: ReturnDraft) -> ReturnRow:
         for line_id, quantity in wanted.items():
             line = _returnable(session, receipt.code, lines.get(line_id), line_id, quantity,
                                returned.get(line_id, 0))  # fmt: skip
+            take_cost_out(session, line.variant_id, quantity, line.unit_cost)
             move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT,
                        quantity=-quantity, reason=why, refresh=False)  # fmt: skip
             session.add(SupplierReturnLine(return_id=back.id, receipt_line_id=line_id,
@@ -203,8 +206,10 @@ def cancel_return(ctx: ServiceContext, return_id: int, reason: str) -> ReturnRow
         for line in lines:
             if line.variant_id is None or session.get(Variant, line.variant_id) is None:
                 continue  # deleted since: nothing to take the goods back
-            move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_IN,
-                       quantity=line.quantity, reason=why, refresh=False)  # fmt: skip
+            # Back in at the cost they went out at: the return's effect on the average
+            # comes undone too.
+            receive(ctx, session, line.variant_id, line.quantity, line.unit_cost, why,
+                    refresh=False)  # fmt: skip
             back_in.append(line.variant_id)
         back.cancelled_at, back.cancelled_by_id, back.cancel_reason = (
             ctx.clock.now(), ctx.actor.id, text)  # fmt: skip

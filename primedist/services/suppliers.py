@@ -58,6 +58,8 @@ MAX_NOTE = 255
 _LIMITS = {"email": 120, "address": 255, "tax_code": 20, "note": MAX_NOTE}
 #: A Vietnamese tax code: 10 digits, a branch's 10-3 (some write it without the dash).
 _TAX_CODE_RE = re.compile(r"\d{10}(-?\d{3})?")
+#: A supplier's code as typed (NCC000012, any case): never taken as a new supplier's name.
+_CODE_RE = re.compile(r"NCC\d+", re.IGNORECASE)
 
 suppliers_t = table_of(Supplier)
 payments_t = table_of(SupplierPayment)
@@ -304,29 +306,59 @@ def _audited(s: Supplier) -> dict[str, Any]:
             "tax_code": s.tax_code, "note": s.note}  # fmt: skip
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether `text` is written as a supplier's code (NCC and digits, any case)."""
+    return _CODE_RE.fullmatch(text.strip()) is not None
+
+
+def names_supplier(supplier: Supplier, text: str) -> bool:
+    """Whether `text` names this supplier: its code (any case) or its name now (accents,
+    case and spaces aside)."""
+    return text.strip().upper() == supplier.code or (
+        fold(" ".join(text.split()))[:MAX_NAME] == supplier.name_key
+    )
+
+
+def _find(conn: sa.Connection, text: str) -> int | None:
+    """The id of the supplier whose code, else whose folded name, is `text`."""
+    s = suppliers_t.c
+    by_code = conn.execute(sa.select(s.id).where(s.code == text.strip().upper())).scalar()
+    if by_code is not None:
+        return int(by_code)
+    key = fold(" ".join(text.split()))[:MAX_NAME]
+    by_name = conn.execute(sa.select(s.id).where(s.name_key == key)).scalar()
+    return None if by_name is None else int(by_name)
+
+
 def supplier_for_receipt(ctx: ServiceContext, session: Session, name: str) -> Supplier | None:
-    """The supplier a receipt names (by folded name), created when new; None for no name.
-    An archived supplier is refused: goods no longer come from it until it is restored."""
+    """The supplier a receipt or an order names — by its code (NCC000012) or its name
+    (folded) —, created when the name is new; None for no name. A code no supplier has is
+    refused (a typo would otherwise add a supplier named after it), and so is an archived
+    supplier: goods no longer come from it until it is restored."""
     text = " ".join(name.split())
     if not text:
         return None
-    key = fold(text)[:MAX_NAME]
-    found = session.connection().execute(
-        sa.select(suppliers_t.c.id).where(suppliers_t.c.name_key == key)
-    ).scalar()  # fmt: skip
-    if found is None:
-        supplier = add_supplier(ctx, session, _clean(SupplierDraft(text)))
-        ctx.audit(session, "supplier.create", entity_type="supplier", entity_id=supplier.id,
-                  summary=msg("{code}: {name}", code=supplier.code, name=supplier.name),
-                  after=_audited(supplier))  # fmt: skip
-        return supplier
-    existing = session.get(Supplier, int(found), with_for_update=True)
-    assert existing is not None
-    if not existing.is_active:
+    found = _find(session.connection(), text)
+    if found is not None:
+        return receiving_from(session, found)
+    if looks_like_code(text):
+        raise ValidationError(msg("There is no supplier {name}.", name=text), field="supplier")
+    supplier = add_supplier(ctx, session, _clean(SupplierDraft(text)))
+    ctx.audit(session, "supplier.create", entity_type="supplier", entity_id=supplier.id,
+              summary=msg("{code}: {name}", code=supplier.code, name=supplier.name),
+              after=_audited(supplier))  # fmt: skip
+    return supplier
+
+
+def receiving_from(session: Session, supplier_id: int) -> Supplier:
+    """The supplier goods come from, locked for the caller's unit of work: refused when
+    archived (restore it first)."""
+    supplier = _locked(session, supplier_id)
+    if not supplier.is_active:
         raise ValidationError(msg("Supplier {name} ({code}) is archived: restore it on the "
-                                  "Suppliers page first.", name=existing.name,
-                                  code=existing.code), field="supplier")  # fmt: skip
-    return existing
+                                  "Suppliers page first.", name=supplier.name,
+                                  code=supplier.code), field="supplier")  # fmt: skip
+    return supplier
 
 
 # --------------------------------------------------------------------------- payments
@@ -412,8 +444,10 @@ MAX_ADJUSTMENT = MAX_PAYMENT
 def adjust_balance(ctx: ServiceContext, supplier_id: int, amount: int, reason: str) -> LedgerEntry:
     """Change what the shop owes a supplier by hand: + owes more (a debt from before the
     app, a charge agreed), − owes less (a discount granted, a correction). The reason is
-    required; an adjustment is never cancelled (another one undoes it)."""
+    required; an adjustment is never cancelled (another one undoes it). Writing a debt up or
+    off is the owner's or a manager's call, as for a customer's account."""
     ctx.require(Module.PRODUCTS)
+    ctx.require_manager()
     text = checked_reason(reason, msg("Say why the balance changes."))
     if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
         raise ValidationError(msg("An adjustment is 1 to {max}, up or down.", max=MAX_ADJUSTMENT),
@@ -439,8 +473,10 @@ def adjust_balance(ctx: ServiceContext, supplier_id: int, amount: int, reason: s
 def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     """Cancel a payment entered by mistake (it stays on the account, struck out, with when,
     by whom and why). A payment made with a receipt goes with that receipt: cancel the
-    receipt instead."""
+    receipt instead. The owner or a manager only: it puts the debt back up, as
+    `adjust_balance` does."""
     ctx.require(Module.PRODUCTS)
+    ctx.require_manager()
     text = checked_reason(reason, msg("Say why the payment is cancelled."))
     with ctx.uow() as session:
         payment = locked_standing(
@@ -580,12 +616,8 @@ def _row(x: Any) -> SupplierRow:
 def supplier_id_by_name(ctx: ServiceContext, text: str) -> int:
     """The supplier whose code (NCC000012) or name (accents and case ignored) is `text`."""
     ctx.require(Module.PRODUCTS)
-    s = suppliers_t.c
-    key = fold(" ".join(text.split()))
     with ctx.engine.connect() as conn:
-        found = conn.execute(sa.select(s.id).where(
-            sa.or_(s.code == text.strip().upper(), s.name_key == key[:MAX_NAME])
-        )).scalar()  # fmt: skip
+        found = _find(conn, text)
     if found is None:
         raise NotFound(msg("There is no supplier {name}.", name=text.strip()))
     return int(found)

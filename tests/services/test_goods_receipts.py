@@ -271,15 +271,18 @@ def test_a_receipt_cancelled_takes_its_goods_back(owner_ctx, goods):
         gr.cancel_receipt(owner_ctx, row.id, "  ")
     done = gr.cancel_receipt(owner_ctx, row.id, "Nhập nhầm nhà cung cấp")
     assert done.cancelled_at is not None and done.cancel_reason == "Nhập nhầm nhà cung cấp"
-    # The goods are out again; the averaged cost stays.
-    assert stock_and_cost(engine, goods["shirt_s"]) == (10, 85_000)
+    # The goods are out again, and their 90.000 out of the average: back to 80.000.
+    assert stock_and_cost(engine, goods["shirt_s"]) == (10, 80_000)
     assert stock_and_cost(engine, goods["cup"])[0] == 5
     with engine.connect() as conn:
         moves = conn.execute(sa.select(table_of(StockMovement).c.quantity).where(
             StockMovement.reason == "Goods receipt PN000001 cancelled: Nhập nhầm nhà cung cấp"  # type: ignore[arg-type]
         )).scalars().all()  # fmt: skip
-        audit = conn.execute(sa.select(table_of(AuditEvent).c.summary).where(
-            AuditEvent.action == "goods_receipt.cancel")).scalar_one()  # type: ignore[arg-type]
+        audit = conn.execute(
+            sa.select(table_of(AuditEvent).c.summary).where(
+                AuditEvent.action == "goods_receipt.cancel"
+            )
+        ).scalar_one()  # type: ignore[arg-type]
         totals = dict(conn.execute(sa.select(P.c.name, P.c.available_total)).all())
     assert sorted(moves) == [-10, -3]
     assert audit == "PN000001 cancelled (Nhập nhầm nhà cung cấp)"
@@ -304,3 +307,53 @@ def test_goods_sold_since_cannot_be_taken_back(owner_ctx, goods):
     assert gr.list_receipts(owner_ctx)[0].cancelled_at is None
     with pytest.raises(PermissionDenied):
         gr.cancel_receipt(staff(owner_ctx, Module.ORDERS), row.id, "x")
+
+
+# --------------------------------------------------------------------------- costs, limits
+
+
+def test_every_member_of_a_sku_group_gets_the_averaged_cost(owner_ctx):
+    """MU-A and MU-B are one cap on the shelf (4 held by their group, at 50.000): 4 more at
+    80.000 through either make the one stock's average 65.000, for both."""
+    engine = owner_ctx.engine
+    _group, cap_a, cap_b = make_grouped_pair(engine, stock=4)
+    with engine.begin() as conn:
+        conn.execute(sa.update(V).where(V.c.id.in_([cap_a, cap_b])).values(cost=50_000))
+    row = gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(cap_b, 4, 80_000)]))
+    assert [stock_and_cost(engine, v)[1] for v in (cap_a, cap_b)] == [65_000, 65_000]
+    # Cancelled, the 80.000 comes back out of the group's average: 50.000 again for both.
+    gr.cancel_receipt(owner_ctx, row.id, "nhầm")
+    assert [stock_and_cost(engine, v)[1] for v in (cap_a, cap_b)] == [50_000, 50_000]
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(G.c.stock)).scalar_one() == 4
+
+
+def test_a_cancelled_receipt_takes_its_costs_back_out(owner_ctx, goods):
+    """COC-1: 5 on hand at 50.000; 10 more at 140.000 make it 110.000; cancelled, the 10 at
+    140.000 leave: 50.000 again. A line with no cost changes no cost."""
+    engine = owner_ctx.engine
+    with engine.begin() as conn:
+        conn.execute(sa.update(V).where(V.c.id == goods["cup"]).values(cost=50_000))
+    lines = [gr.ReceiptLine(goods["cup"], 10, 140_000), gr.ReceiptLine(goods["shirt_s"], 2)]
+    row = gr.receive_goods(owner_ctx, gr.ReceiptDraft(lines))
+    assert stock_and_cost(engine, goods["cup"]) == (15, 110_000)
+    gr.cancel_receipt(owner_ctx, row.id, "nhập nhầm")
+    assert stock_and_cost(engine, goods["cup"]) == (5, 50_000)
+    assert stock_and_cost(engine, goods["shirt_s"]) == (10, 80_000)
+
+
+def test_a_receipt_costing_more_than_one_payment_takes_is_refused(owner_ctx, goods):
+    """20 × 10.000.000.000 = 200 billion: above what one payment (and so a receipt paid in
+    full) may be, whether or not a supplier is named: refused naming the total."""
+    lines = [gr.ReceiptLine(goods["cup"], 20, 10_000_000_000)]
+    for supplier in ("", "Công ty Đức Minh"):
+        with pytest.raises(ValidationError, match=r"A receipt costs at most 100,000,000,000 "
+                           r"\(200,000,000,000 given\): split the delivery") as exc:  # fmt: skip
+            gr.receive_goods(owner_ctx, gr.ReceiptDraft(lines, supplier=supplier))
+        assert exc.value.field == "lines"
+    assert receipts_count(owner_ctx.engine) == 0
+    assert stock_and_cost(owner_ctx.engine, goods["cup"])[0] == 5
+    # Right at the limit it is received, paid in full.
+    most = [gr.ReceiptLine(goods["cup"], 10, 10_000_000_000)]
+    top = gr.receive_goods(owner_ctx, gr.ReceiptDraft(most, supplier="Công ty Đức Minh"))
+    assert (top.total_cost, top.paid, top.owed) == (100_000_000_000, 100_000_000_000, 0)

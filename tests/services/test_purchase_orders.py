@@ -63,8 +63,9 @@ def test_an_order_records_what_was_asked_and_moves_no_stock(owner_ctx, goods, or
     assert [(ln.sku, ln.quantity, ln.unit_cost, ln.received, ln.amount) for ln in lines] == [
         ("COC-1", 10, 30_000, 0, 300_000), ("DIA-1", 5, None, 0, None)]  # fmt: skip
     with owner_ctx.engine.connect() as conn:
-        audit = conn.execute(sa.select(table_of(AuditEvent)).where(
-            AuditEvent.action == "purchase_order.create")).one()  # type: ignore[arg-type]
+        audit = conn.execute(
+            sa.select(table_of(AuditEvent)).where(AuditEvent.action == "purchase_order.create")
+        ).one()  # type: ignore[arg-type]
     assert audit.entity_id == str(order.id)
     assert po.order_id_by_code(owner_ctx, " dhn000001 ") == order.id
     with pytest.raises(NotFound, match="DHN999"):
@@ -121,8 +122,12 @@ def test_a_receipt_naming_another_supplier_is_refused(owner_ctx, goods, order):
 
 
 def test_paying_less_on_an_order_leaves_its_supplier_owed(owner_ctx, goods, order):
-    gr.receive_goods(owner_ctx, gr.ReceiptDraft(
-        [gr.ReceiptLine(goods["cup"], 10, 30_000)], paid=100_000, purchase_order_id=order.id))
+    gr.receive_goods(
+        owner_ctx,
+        gr.ReceiptDraft(
+            [gr.ReceiptLine(goods["cup"], 10, 30_000)], paid=100_000, purchase_order_id=order.id
+        ),
+    )
     assert sup.get_supplier(owner_ctx, order.supplier_id).debt == 200_000
 
 
@@ -271,11 +276,14 @@ def test_an_order_is_changed_until_goods_come(owner_ctx, goods, order):
     assert [(ln.sku, ln.quantity) for ln in po.order_lines(owner_ctx, order.id)] == [("DIA-1", 8)]
     assert [r.code for r in po.list_orders(owner_ctx, "bat trang")] == ["DHN000001"]
     with owner_ctx.engine.connect() as conn:
-        audit = conn.execute(sa.select(table_of(AuditEvent)).where(
-            AuditEvent.action == "purchase_order.update")).one()  # type: ignore[arg-type]
+        audit = conn.execute(
+            sa.select(table_of(AuditEvent)).where(AuditEvent.action == "purchase_order.update")
+        ).one()  # type: ignore[arg-type]
     before, after = json.loads(audit.before_json), json.loads(audit.after_json)
-    assert (before["supplier"], before["lines"]) == ("Gốm Minh Long", [[goods["cup"], 10, 30_000],
-                                                                       [goods["plate"], 5, None]])
+    assert (before["supplier"], before["lines"]) == (
+        "Gốm Minh Long",
+        [[goods["cup"], 10, 30_000], [goods["plate"], 5, None]],
+    )
     assert (after["supplier"], after["lines"]) == ("Sứ Bát Tràng", [[goods["plate"], 8, 50_000]])
     # A bad draft changes nothing.
     with pytest.raises(ValidationError, match="Line 1: the quantity"):
@@ -284,8 +292,9 @@ def test_an_order_is_changed_until_goods_come(owner_ctx, goods, order):
     gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["plate"], 2, 50_000)],
                                                 purchase_order_id=order.id))  # fmt: skip
     with pytest.raises(ValidationError, match="came already: it can no longer be changed"):
-        po.update_order(owner_ctx, order.id, po.OrderDraft("Sứ Bát Tràng",
-                                                           [po.OrderLine(goods["plate"], 9)]))
+        po.update_order(
+            owner_ctx, order.id, po.OrderDraft("Sứ Bát Tràng", [po.OrderLine(goods["plate"], 9)])
+        )
 
 
 def test_export_writes_every_line_typed_and_neutralised(owner_ctx, goods, order, clock,
@@ -303,7 +312,10 @@ def test_export_writes_every_line_typed_and_neutralised(owner_ctx, goods, order,
     assert rows[0][:5] == ("Mã đơn", "Ngày đặt", "Nhà cung cấp", "Hẹn giao", "Trạng thái")
     # The newest order first, its lines in order; numbers as numbers, the day as a date.
     assert [(r[0], r[4]) for r in rows[1:]] == [
-        ("DHN000002", "Nhận một phần"), ("DHN000001", "Đã đặt"), ("DHN000001", "Đã đặt")]
+        ("DHN000002", "Nhận một phần"),
+        ("DHN000001", "Đã đặt"),
+        ("DHN000001", "Đã đặt"),
+    ]
     assert rows[1][2] == "'=HYPERLINK(x)"  # a formula-like name, neutralised
     assert rows[1][7:] == ("BAT-1", "Gốm", "V3", 4, 1, 20_000, 80_000)
     assert rows[3][10:] == (5, 0, None, None)
@@ -343,8 +355,9 @@ def test_the_products_list_shows_what_open_orders_still_bring(owner_ctx, goods, 
             return int(fetch_rows(conn, PRODUCTS_SPEC, [product])[product][on_order])
 
     assert listed() == 15  # 10 cups and 5 plates
-    other = po.create_order(owner_ctx, po.OrderDraft("Sứ Bát Tràng",
-                                                     [po.OrderLine(goods["bowl"], 4)]))
+    other = po.create_order(
+        owner_ctx, po.OrderDraft("Sứ Bát Tràng", [po.OrderLine(goods["bowl"], 4)])
+    )
     assert listed() == 19
     po.cancel_order(owner_ctx, other.id, "trùng")
     # More cups than ordered come: the line awaits nothing, never less than nothing.
@@ -405,3 +418,97 @@ def test_products_chosen_to_order(owner_ctx, goods):
     assert po.products_to_order(owner_ctx, []) == po.ProductsToOrder("", [], False)
     with pytest.raises(PermissionDenied):
         po.products_to_order(staff(owner_ctx, Module.ORDERS), [gom])
+
+
+# --------------------------------------------------------------------------- a renamed supplier
+
+
+def test_a_renamed_supplier_keeps_its_orders(owner_ctx, goods, order):
+    """The order is tied to its supplier's record: renamed, receipts against the order go
+    to that record (named by nothing, by its new name or by its code), owed there; the old
+    name names nobody now, another supplier's is refused; the list shows the name now."""
+    supplier_id = order.supplier_id
+    sup.update_supplier(owner_ctx, supplier_id, sup.SupplierDraft("Gốm Minh Long Bát Tràng"))
+    line = [gr.ReceiptLine(goods["cup"], 2, 30_000)]
+    for typed in ("", "gom minh long bat trang", "ncc000001"):
+        got = gr.receive_goods(owner_ctx, gr.ReceiptDraft(line, supplier=typed, paid=0,
+                                                          purchase_order_id=order.id))  # fmt: skip
+        # The receipt keeps the name as typed; a code, or nothing, gives the name now.
+        kept = typed if typed.startswith("gom") else "Gốm Minh Long Bát Tràng"
+        assert (got.supplier_id, got.supplier) == (supplier_id, kept)
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 3 * 60_000
+    sup.create_supplier(owner_ctx, sup.SupplierDraft("Sứ Hải Dương"))
+    for other in ("Gốm Minh Long", "Sứ Hải Dương", "NCC000002"):
+        with pytest.raises(ValidationError, match="DHN000001 was ordered from Gốm Minh Long Bát "
+                           "Tràng: the receipt names another supplier"):  # fmt: skip
+            gr.receive_goods(owner_ctx, gr.ReceiptDraft(line, supplier=other,
+                                                        purchase_order_id=order.id))  # fmt: skip
+    assert [s.name for s in sup.list_suppliers(owner_ctx)] == [
+        "Gốm Minh Long Bát Tràng",
+        "Sứ Hải Dương",
+    ]  # no supplier added under the old name
+    assert po.get_order(owner_ctx, order.id).supplier == "Gốm Minh Long Bát Tràng"
+    assert [r.code for r in po.list_orders(owner_ctx, "bat trang")] == ["DHN000001"]
+    assert [r.code for r in po.list_orders(owner_ctx, "minh long")] == ["DHN000001"]
+
+
+def test_an_archived_supplier_takes_no_delivery_of_its_order(owner_ctx, goods, order):
+    sup.set_supplier_active(owner_ctx, order.supplier_id, False)
+    with pytest.raises(ValidationError, match="is archived: restore it"):
+        gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1, 1_000)],
+                                                    purchase_order_id=order.id))  # fmt: skip
+    assert stock(owner_ctx, goods["cup"]) == 2
+
+
+def test_a_mistyped_supplier_code_orders_nothing(owner_ctx, goods):
+    with pytest.raises(ValidationError, match="There is no supplier NCC000099.") as exc:
+        po.create_order(owner_ctx, po.OrderDraft("NCC000099", [po.OrderLine(goods["cup"], 1)]))
+    assert exc.value.field == "supplier"
+    assert po.list_orders(owner_ctx) == [] and sup.supplier_names(owner_ctx) == []
+
+
+# --------------------------------------------------------------------------- SKU groups
+
+
+@pytest.fixture
+def caps(owner_ctx: ServiceContext) -> dict[str, int]:
+    """MU-A and MU-B: one cap listed twice, their SKU group holding 200, low at 300; both
+    delivered by Gốm Minh Long (MU-B last)."""
+    from primedist.domain.product import SkuGroup
+    from tests.factories import make_grouped_pair
+
+    group, cap_a, cap_b = make_grouped_pair(owner_ctx.engine, stock=200)
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(sa.update(table_of(SkuGroup)).where(table_of(SkuGroup).c.id == group)
+                     .values(low_stock_level=300))  # fmt: skip
+    for cap, cost in ((cap_a, 20_000), (cap_b, 21_000)):
+        gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(cap, 1, cost)],
+                                                    supplier="Gốm Minh Long"))  # fmt: skip
+    return {"group": group, "a": cap_a, "b": cap_b}
+
+
+def test_a_sku_group_is_suggested_once_and_on_order_once(owner_ctx, caps):
+    """202 of the one cap on hand, low at 300: 398 to reach 600, once (as MU-B, delivered
+    last); once ordered (as either member), nothing more for the other."""
+    got = po.suggested_lines(owner_ctx, "Gốm Minh Long")
+    assert [(s.hit.sku, s.quantity, s.unit_cost, s.level) for s in got] == [
+        ("MU-B", 398, 21_000, 300)]  # fmt: skip
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [po.OrderLine(caps["a"], 398)]))
+    with owner_ctx.engine.connect() as conn:  # the group's stock awaits them, either way
+        assert po.on_order(conn, [caps["a"], caps["b"]]) == {caps["a"]: 398, caps["b"]: 398}
+    assert po.suggested_lines(owner_ctx, "Gốm Minh Long") == []
+
+
+def test_products_chosen_order_a_sku_group_once(owner_ctx, caps):
+    v = table_of(Variant).c
+    with owner_ctx.engine.connect() as conn:
+        products = list(conn.execute(sa.select(v.product_id).where(
+            v.id.in_([caps["a"], caps["b"]])).order_by(v.id)).scalars())  # fmt: skip
+    got = po.products_to_order(owner_ctx, products)
+    assert (got.supplier, got.low) == ("Gốm Minh Long", True)
+    assert [(s.hit.sku, s.quantity, s.unit_cost) for s in got.lines] == [("MU-B", 398, 21_000)]
+    po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [po.OrderLine(caps["b"], 398)]))
+    # None low now: one line of the group still, to change (the member delivered last).
+    calm = po.products_to_order(owner_ctx, products)
+    assert calm.low is False
+    assert [(s.hit.sku, s.quantity, s.on_order) for s in calm.lines] == [("MU-B", 1, 398)]

@@ -243,6 +243,35 @@ def test_stock_in_below_zero_takes_the_unit_cost(
     assert level(engine, v) == (8, 0, 80_000)
 
 
+def test_a_grouped_stock_in_costs_every_member_alike(
+    engine: Engine, owner_ctx: ServiceContext, grouped: tuple[int, list[int]]
+) -> None:
+    """The group's 20 on hand at 50.000 (both members' cost), 20 more at 80.000 through
+    BN-SP: 65.000 for the one stock, so for BN-LZ too."""
+    _gid, (a, b) = grouped
+    set_cost(engine, a, 50_000)
+    set_cost(engine, b, 50_000)
+    svc.stock_in(owner_ctx, a, 20, unit_cost=80_000)
+    assert [level(engine, v) for v in (a, b)] == [(40, 0, 65_000), (40, 0, 65_000)]
+
+
+@pytest.mark.parametrize(
+    ("on_hand", "cost", "quantity", "unit_cost", "expected"),
+    [
+        (20, 100_000, 10, 150_000, 50_000),  # the 10 that came at 150.000 leave
+        (15, 54_706, 2, 60_001, 53_891),  # (820.590 − 120.002) / 13 = 53.891,4…
+        (3, 10_000, 1, 10_001, 10_000),  # 19.999 / 2 = 9.999,5: rounded half up
+        (10, 50_000, 10, 70_000, 50_000),  # nothing stays: the cost as it is
+        (5, 20_000, 2, 90_000, 20_000),  # the rest worth less than nothing: as it is
+        (12, 0, 2, 0, 0),
+    ],
+)
+def test_cost_without_takes_goods_out_at_what_they_cost(
+    on_hand: int, cost: int, quantity: int, unit_cost: int, expected: int
+) -> None:
+    assert svc.cost_without(on_hand, cost, quantity, unit_cost) == expected
+
+
 def test_history_is_newest_first_with_the_user_name(
     owner_ctx: ServiceContext, variants: list[int]
 ) -> None:

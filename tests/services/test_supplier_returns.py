@@ -214,11 +214,18 @@ def test_a_return_entered_by_mistake_is_cancelled(owner_ctx, delivery, clock):
     with pytest.raises(NotFound, match="Return 999"):
         sr.cancel_return(owner_ctx, 999, "x")
     with owner_ctx.engine.connect() as conn:
-        moves = conn.execute(sa.select(StockMovement.variant_id, StockMovement.quantity).where(
-            StockMovement.reason == "Return to supplier TH000001 cancelled: nhập nhầm số lượng"
-        ).order_by(StockMovement.id)).all()  # type: ignore[arg-type]
-        audit = conn.execute(sa.select(table_of(AuditEvent)).where(
-            AuditEvent.action == "goods_receipt.return_cancel")).one()  # type: ignore[arg-type]
+        moves = conn.execute(
+            sa.select(StockMovement.variant_id, StockMovement.quantity)
+            .where(
+                StockMovement.reason == "Return to supplier TH000001 cancelled: nhập nhầm số lượng"
+            )
+            .order_by(StockMovement.id)
+        ).all()  # type: ignore[arg-type]
+        audit = conn.execute(
+            sa.select(table_of(AuditEvent)).where(
+                AuditEvent.action == "goods_receipt.return_cancel"
+            )
+        ).one()  # type: ignore[arg-type]
     assert [tuple(m) for m in moves] == [(ids["cup"], 4), (ids["plate"], 1)]
     assert audit.summary == "TH000001 cancelled (nhập nhầm số lượng)"
     assert audit.entity_id == str(receipt.id)
@@ -241,3 +248,33 @@ def test_cancelling_a_return_needs_products_access(ctx, owner_ctx, delivery):
     with pytest.raises(PermissionDenied):
         sr.cancel_return(staff(ctx, Module.ORDERS), back.id, "nhầm")
     assert stock(owner_ctx, ids["cup"]) == 8
+
+
+def cost(ctx: ServiceContext, variant: int) -> int:
+    with ctx.engine.connect() as conn:
+        v = table_of(Variant).c
+        return int(conn.execute(sa.select(v.cost).where(v.id == variant)).scalar_one())
+
+
+def test_goods_back_take_their_cost_back_out_of_the_average(owner_ctx):
+    """COC-1: 10 on hand at 50.000; 10 come at 150.000 (100.000 on average); those 10 go
+    back: 50.000 again, at the cost they came in at. Cancelling the return averages them
+    in again; goods bought at no cost leave it as it is."""
+    (cup,) = make_product(owner_ctx.engine, "Cốc", [("COC-1", 45_000, 10)])
+    with owner_ctx.engine.begin() as conn:
+        conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == cup)
+                     .values(cost=50_000))  # fmt: skip
+    receipt = gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(cup, 10, 150_000)],
+                                                          supplier="Gốm Minh Long"))  # fmt: skip
+    assert cost(owner_ctx, cup) == 100_000
+    line = gr.receipt_lines(owner_ctx, receipt.id)[0].id
+    back = sr.return_to_supplier(owner_ctx, sr.ReturnDraft(receipt.id, {line: 10}, "Vỡ"))
+    assert (stock(owner_ctx, cup), cost(owner_ctx, cup)) == (10, 50_000)
+    sr.cancel_return(owner_ctx, back.id, "nhầm")
+    assert (stock(owner_ctx, cup), cost(owner_ctx, cup)) == (20, 100_000)
+    half = sr.return_to_supplier(owner_ctx, sr.ReturnDraft(receipt.id, {line: 5}, "Vỡ"))
+    assert (half.total, cost(owner_ctx, cup)) == (750_000, (2_000_000 - 750_000) // 15)
+    free = gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(cup, 4)]))
+    sr.return_to_supplier(owner_ctx, sr.ReturnDraft(
+        free.id, {gr.receipt_lines(owner_ctx, free.id)[0].id: 4}, "Tặng nhầm"))  # fmt: skip
+    assert cost(owner_ctx, cup) == 83_333

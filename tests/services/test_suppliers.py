@@ -251,7 +251,7 @@ def test_a_payment_made_with_a_receipt_goes_with_the_receipt(owner_ctx, cup):
     [
         (DUC_MINH, 300_001, "must be 0 to the receipt's cost"),
         (DUC_MINH, -1, "must be 0 to the receipt's cost"),
-        ("", 100_000, "Name the supplier: 200,000 is left to pay"),
+        ("", 100_000, "Name the supplier the 100,000 was paid to"),
     ],
 )
 def test_a_wrong_amount_paid_receives_nothing(owner_ctx, cup, supplier, paid, message):
@@ -477,3 +477,61 @@ def test_what_a_supplier_delivered(owner_ctx, cup, clock):
     ]  # fmt: skip
     assert got[0].product_name == "Cốc sứ" and got[0].variant_id == cup
     assert sup.supplied_products(owner_ctx, 999) == []
+
+
+# --------------------------------------------------------------------------- naming on a receipt
+
+
+def test_a_receipt_names_its_supplier_by_code_and_a_mistyped_code_is_refused(owner_ctx, cup):
+    """The code finds the supplier as `suppliers pay` finds it (any case), and the receipt
+    keeps its name; a code no supplier has would have become a supplier named after it."""
+    duc = sup.create_supplier(owner_ctx, sup.SupplierDraft(DUC_MINH))
+    receipt = delivery(owner_ctx, cup, 10, 30_000, supplier=" ncc000001 ", paid=0)
+    assert (receipt.supplier_id, receipt.supplier) == (duc.id, DUC_MINH)
+    assert sup.get_supplier(owner_ctx, duc.id).debt == 300_000
+    for typo in ("NCC000099", "ncc2"):
+        with pytest.raises(ValidationError, match=f"There is no supplier {typo}.") as exc:
+            delivery(owner_ctx, cup, 1, 1_000, supplier=typo)
+        assert exc.value.field == "supplier"
+    assert [count(owner_ctx.engine, m) for m in (Supplier, GoodsReceipt)] == [1, 1]
+    # A name that merely starts like a code is a name.
+    assert delivery(owner_ctx, cup, 1, 1_000, supplier="NCC Hà Nội").supplier == "NCC Hà Nội"
+    assert count(owner_ctx.engine, Supplier) == 2
+
+
+def test_money_paid_without_a_supplier_is_refused_none_is_the_default(owner_ctx, cup):
+    """Paid with no supplier named, the money would go on no account and out of no drawer:
+    refused; without --paid such a receipt records nothing paid."""
+    for paid in (170_000, 300_000):
+        with pytest.raises(ValidationError, match=f"Name the supplier the {paid:,} was paid to: "
+                           "a receipt without one records nothing paid") as exc:  # fmt: skip
+            delivery(owner_ctx, cup, 10, 30_000, supplier="", paid=paid)
+        assert exc.value.field == "supplier"
+    assert count(owner_ctx.engine, GoodsReceipt) == 0
+    plain = delivery(owner_ctx, cup, 10, 30_000, supplier="")
+    nothing = delivery(owner_ctx, cup, 10, 30_000, supplier="", paid=0)
+    for row in (plain, nothing):
+        got = gr.get_receipt(owner_ctx, row.id)
+        assert (got.supplier_id, got.paid, got.owed) == (None, 0, 0)
+    assert count(owner_ctx.engine, SupplierPayment) == 0
+
+
+def test_writing_a_debt_off_or_back_needs_the_owner_or_a_manager(owner_ctx, cup):
+    """As for a customer's account: Products access lets staff pay a supplier, not adjust
+    what is owed nor cancel a payment (which puts a debt back up)."""
+    from primedist.domain.enums import Role
+    from primedist.services.context import Actor
+
+    receipt = delivery(owner_ctx, cup, 10, 30_000, paid=0)
+    supplier_id = receipt.supplier_id
+    lan = staff(owner_ctx, Module.PRODUCTS)
+    payment = sup.pay_supplier(lan, supplier_id, 100_000)  # paying is still theirs
+    for call in (lambda: sup.adjust_balance(lan, supplier_id, -9_000_000, "xóa nợ"),
+                 lambda: sup.cancel_payment(lan, payment.record_id, "nhầm")):  # fmt: skip
+        with pytest.raises(PermissionDenied, match="Only the owner or a manager"):
+            call()
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 200_000
+    minh = owner_ctx.with_actor(Actor(None, "Minh", "minh@x.vn", Role.MANAGER))
+    sup.adjust_balance(minh, supplier_id, -50_000, "chiết khấu")
+    sup.cancel_payment(minh, payment.record_id, "nhầm")
+    assert sup.get_supplier(owner_ctx, supplier_id).debt == 250_000

@@ -349,7 +349,8 @@ class GoodsReceiptDialog(QDialog):
         self.paid_label.setText(self.tr("&Paid to supplier"))
         self.paid.setToolTip(self.tr(
             "Paid to the supplier with this delivery (the whole cost unless you type less): "
-            "the rest is owed to it (Products → Suppliers)"))  # fmt: skip
+            "the rest is owed to it (Products → Suppliers). Without a supplier nothing is "
+            "paid."))  # fmt: skip
         self.method.setToolTip(self.tr("How the supplier was paid"))
         fill_methods(self.method)
         self.labels_check.setText(self.tr("Print barcode labels after saving"))
@@ -601,9 +602,6 @@ class GoodsReceiptDialog(QDialog):
         if not 0 <= paid <= cost:
             return self.tr("The amount paid to the supplier must be 0 to the receipt's cost "
                            "(%1).").replace("%1", _money(cost))  # fmt: skip
-        if paid < cost and not self.supplier.text().strip():
-            return self.tr("Name the supplier: %1 is left to pay.").replace(
-                "%1", _money(cost - paid))  # fmt: skip
         return ""
 
     def lines_problem(self) -> str:
@@ -622,7 +620,10 @@ class GoodsReceiptDialog(QDialog):
 
     def paid_amount(self) -> int | None:
         """Paid to the supplier: the cost until an amount is typed (nothing typed: 0);
-        None when what is typed is not an amount of money."""
+        None when what is typed is not an amount of money. Nothing without a supplier:
+        the money would be on no one's account nor in End of day's cash."""
+        if not self.supplier.text().strip():
+            return 0
         if not self._paid_by_hand:
             return self.total_cost()
         text = self.paid.text().strip()
@@ -648,12 +649,16 @@ class GoodsReceiptDialog(QDialog):
             + count_text(units, self.tr("%n unit"), self.tr("%n units")) + " · "
             + self.tr("cost %1").replace("%1", _money(cost))
         )  # fmt: skip
+        named = bool(self.supplier.text().strip())
+        self.paid.setEnabled(named)
+        if not named:  # nothing is paid to no one; naming one starts from the cost again
+            self._paid_by_hand = False
         if not self._paid_by_hand:
-            shown = format_number(cost, current_language())
+            shown = format_number(cost if named else 0, current_language())
             if self.paid.text() != shown:
                 self.paid.setText(shown)
         paid = self.paid_amount()
-        owed = cost - paid if paid is not None and 0 <= paid < cost else 0
+        owed = cost - paid if named and paid is not None and 0 <= paid < cost else 0
         self.owed.setText(self.tr("Owed: %1").replace("%1", _money(owed)) if owed else "")
         self.method.setEnabled(bool(paid))
         problem = self.problem_text()
@@ -671,7 +676,8 @@ class GoodsReceiptDialog(QDialog):
         return svc.ReceiptDraft(
             [svc.ReceiptLine(ln.hit.variant_id, ln.quantity, ln.unit_cost) for ln in self.lines],
             supplier=self.supplier.text(), note=self.note.text(),
-            paid=self.paid_amount() if self._paid_by_hand else None,
+            paid=self.paid_amount() if self._paid_by_hand and self.supplier.text().strip()
+            else None,
             method=chosen_method(self.method),
             purchase_order_id=self.order.id if self.order is not None else None,
         )  # fmt: skip

@@ -38,6 +38,7 @@ from primedist.domain.supplier import MAX_PAYMENT
 from primedist.errors import ValidationError
 from primedist.services import suppliers as svc
 from primedist.services.context import ServiceContext
+from primedist.ui.customers.account_panel import can_cancel_payments
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
@@ -258,8 +259,11 @@ class PaymentDialog(FormDialog):
             return
         ctx, supplier_id = self.ctx, self.row.id
         method, note = chosen_method(self.method), self.note.text()
-        self.run_save(lambda: svc.pay_supplier(ctx, supplier_id, amount, method, note),
-                      self.tr("Paying the supplier"), self._saved)
+        self.run_save(
+            lambda: svc.pay_supplier(ctx, supplier_id, amount, method, note),
+            self.tr("Paying the supplier"),
+            self._saved,
+        )
 
     def _saved(self, entry: svc.LedgerEntry) -> None:
         if not shiboken6.isValid(self):
@@ -331,8 +335,11 @@ class AdjustDialog(FormDialog):
         if self._busy or change is None or self.problem_text():
             return
         ctx, supplier_id, reason = self.ctx, self.row.id, self.reason.text()
-        self.run_save(lambda: svc.adjust_balance(ctx, supplier_id, change, reason),
-                      self.tr("Adjusting the balance"), self._saved)
+        self.run_save(
+            lambda: svc.adjust_balance(ctx, supplier_id, change, reason),
+            self.tr("Adjusting the balance"),
+            self._saved,
+        )
 
     def _saved(self, entry: svc.LedgerEntry) -> None:
         if not shiboken6.isValid(self):
@@ -644,6 +651,12 @@ class SuppliersPage(QWidget):
         for button in (self.edit_button, self.pay_button, self.adjust_button,
                        self.archive_button):  # fmt: skip
             button.setEnabled(supplier is not None)
+        manager = can_cancel_payments(self.ctx)  # writing a debt up or off: as for customers
+        self.adjust_button.setEnabled(supplier is not None and manager)
+        if not manager:
+            self.adjust_button.setToolTip(
+                self.tr("Only the owner or a manager adjusts what the shop owes a supplier.")
+            )
         archived = supplier is not None and not supplier.is_active
         self.receive_button.setEnabled(supplier is not None and supplier.is_active)
         self.order_button.setEnabled(supplier is not None and supplier.is_active)
@@ -667,8 +680,11 @@ class SuppliersPage(QWidget):
             return
         button.setText(self.tr("Cancel payment…"))
         standing = entry is not None and entry.kind == "payment" and entry.counts
-        button.setEnabled(standing and entry is not None and not entry.receipt_code)
-        if standing and entry is not None and entry.receipt_code:
+        manager = can_cancel_payments(self.ctx)
+        button.setEnabled(standing and entry is not None and not entry.receipt_code and manager)
+        if not manager:
+            tip = self.tr("Only the owner or a manager cancels a payment.")
+        elif standing and entry is not None and entry.receipt_code:
             tip = self.tr("Paid with goods receipt %1: cancel the receipt instead (Goods "
                           "receipts page)").replace("%1", entry.receipt_code)  # fmt: skip
         else:

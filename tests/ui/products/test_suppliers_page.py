@@ -431,3 +431,31 @@ def test_a_return_cancelled_from_the_account(qtbot, products_page, owner_ctx, de
     assert not page.cancel_payment_button.isEnabled()  # cancelled already
     page.ledger_table.selectRow(2)  # the delivery's payment: back to payments
     assert page.cancel_payment_button.text() == "Cancel payment…"
+
+
+@pytest.mark.usefixtures("english")
+def test_staff_may_pay_but_not_write_a_debt_off(qtbot, owner_ctx, deliveries):
+    from primedist.domain.enums import Module, Role
+    from primedist.services.context import Actor
+
+    svc.pay_supplier(owner_ctx, svc.supplier_id_by_name(owner_ctx, "Công ty Đức Minh"), 50_000,
+                     PaymentMethod.CASH, "")  # fmt: skip
+    staff = owner_ctx.with_actor(
+        Actor(None, "Lan", "lan@x.vn", Role.STAFF, frozenset({Module.PRODUCTS}))
+    )
+    products = show_widget(qtbot, ProductsPage(staff), height=760)
+    try:
+        page = suppliers_page(qtbot, products)
+        select(qtbot, page, "Công ty Đức Minh")
+        assert page.pay_button.isEnabled()
+        assert not page.adjust_button.isEnabled()
+        assert page.adjust_button.toolTip().startswith("Only the owner or a manager")
+        row = next(i for i, e in enumerate(page.ledger) if e.kind == "payment" and e.counts
+                   and not e.receipt_code)  # fmt: skip
+        page.ledger_table.selectRow(row)
+        assert not page.cancel_payment_button.isEnabled()
+        assert page.cancel_payment_button.toolTip() == (
+            "Only the owner or a manager cancels a payment."
+        )
+    finally:
+        products.shutdown()
