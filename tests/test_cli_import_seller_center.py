@@ -61,3 +61,18 @@ def test_auto_detects_and_errors_are_one_line(cli: Any, data_dir: Path, tmp_path
     assert "broken.xlsx is not a real Excel file" in line
     assert cli(*base, str(lazada), "--format", "ebay").code == EXIT_USAGE
     assert table_count(data_dir, "orders") == 1
+
+
+def test_an_export_given_without_its_format_names_the_format(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    """`--format` defaults to the order template: a Shopee export with `--shop` says to
+    choose its format instead of asking to leave the shop out."""
+    path = write_shopee(tmp_path / "shopee1.xlsx", [ROW])
+    run = cli("--data-dir", str(data_dir), "import", "orders", str(path), "--shop", "SP Import")
+    assert run.code == EXIT_ERROR
+    assert run.error_line().endswith(
+        "shopee1.xlsx is a Shopee order export, not the order template: import it with "
+        "--format shopee (or --format auto)"
+    )
+    assert table_count(data_dir, "orders") == 0

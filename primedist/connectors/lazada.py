@@ -129,8 +129,14 @@ SKU_OPTION_NAME = "Phân loại"
 #: Throttling bans longer than this are treated like a spent daily quota (pause the shop).
 LONG_BAN = 120.0
 
-#: Lazada item status -> ours. `delivered` is final for the seller (no separate
-#: "completed"); a failed delivery is still on its way back or retried: shipping.
+#: Lazada item status -> ours: the one table of the sync and of the Seller Center import
+#: (`services/seller_center_import.LAZADA_STATUSES` adds only the export's spellings).
+#: Our status says where the goods are: `return_refund` = sold, not coming back to the
+#: shelf yet (or never: lost, damaged, scrapped; the stock stays taken); `returned` = back
+#: with the seller (the stock is released). So a failed delivery and a parcel shipped back
+#: are return/refund until Lazada says the seller has it (`shipped_back_success`); `failed`
+#: is the older, final "delivery failed, parcel back with the seller"; `returned` is the
+#: buyer's return/refund request. `delivered` and `confirmed` (the buyer confirmed) are final.
 STATUS_MAP: dict[str, OrderStatus] = {
     "unpaid": OrderStatus.PENDING,
     "pending": OrderStatus.PENDING,
@@ -142,23 +148,26 @@ STATUS_MAP: dict[str, OrderStatus] = {
     "toship": OrderStatus.CONFIRMED,
     "shipped": OrderStatus.SHIPPING,
     "shipping": OrderStatus.SHIPPING,
-    "failed_delivery": OrderStatus.SHIPPING,
     "delivered": OrderStatus.COMPLETED,
     "confirmed": OrderStatus.COMPLETED,
     "canceled": OrderStatus.CANCELLED,
+    "failed_delivery": OrderStatus.RETURN_REFUND,
+    "shipped_back": OrderStatus.RETURN_REFUND,
+    "shipped_back_failed": OrderStatus.RETURN_REFUND,
     "returned": OrderStatus.RETURN_REFUND,
     "lost": OrderStatus.RETURN_REFUND,
     "lost_by_3pl": OrderStatus.RETURN_REFUND,
     "damaged_by_3pl": OrderStatus.RETURN_REFUND,
+    "package_scrapped": OrderStatus.RETURN_REFUND,
     "failed": OrderStatus.RETURNED,
-    "shipped_back": OrderStatus.RETURNED,
     "shipped_back_success": OrderStatus.RETURNED,
-    "shipped_back_failed": OrderStatus.RETURNED,
-    "package_scrapped": OrderStatus.RETURNED,
 }
-#: How far along an order is: a mixed order shows its least advanced live line.
+#: How far along an order is: a mixed order shows its least advanced unit (of those still
+#: sold, when some are not coming back: see `map_statuses`).
 _PROGRESS = {OrderStatus.PENDING: 0, OrderStatus.CONFIRMED: 1, OrderStatus.SHIPPING: 2,
-             OrderStatus.COMPLETED: 3}  # fmt: skip
+             OrderStatus.COMPLETED: 3, OrderStatus.RETURN_REFUND: 4,
+             OrderStatus.RETURNED: 5}  # fmt: skip
+_RETURNING = frozenset({OrderStatus.RETURN_REFUND, OrderStatus.RETURNED})
 
 #: The authorisation itself is gone (or the app's key/secret are wrong): re-authorise.
 AUTH_ERRORS = frozenset({"IllegalRefreshToken", "InvalidCode", "IncompleteSignature",
@@ -695,16 +704,30 @@ def map_status(raw: str) -> OrderStatus:
 
 
 def map_statuses(raws: Iterable[str]) -> OrderStatus:
-    """The order's status from its items' distinct statuses: cancelled lines of a live
-    order are left out; any return wins; otherwise the least advanced line."""
-    mapped = {map_status(r) for r in raws}
+    """The order's status from its units' Lazada statuses (see `order_status`)."""
+    return order_status(map_status(r) for r in raws)
+
+
+def order_status(units: Iterable[OrderStatus]) -> OrderStatus:
+    """The order's status from its units' (mapped) statuses; the Seller Center import uses
+    it too. Cancelled units of a live order are left out (as its lines are: `live_units`).
+    An order is a return only when every live unit is one (return/refund until all are
+    back): our order has one status and Lazada gives no returned quantities, so a partial
+    return leaves the order with the status of the units kept (completed), never
+    "returned" for units that were not. Otherwise the least advanced unit."""
+    mapped = set(units)
     live = mapped - {OrderStatus.CANCELLED}
     if not live:
         return OrderStatus.CANCELLED if mapped else OrderStatus.PENDING
-    for returning in (OrderStatus.RETURN_REFUND, OrderStatus.RETURNED):
-        if returning in live:
-            return returning
-    return min(live, key=lambda s: _PROGRESS.get(s, 0))
+    kept = (live - _RETURNING) or live
+    return min(kept, key=_PROGRESS.__getitem__)
+
+
+def live_units(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The units the order still sells: all but the cancelled ones, unless every unit is
+    cancelled (a cancelled order keeps its lines and value)."""
+    live = [i for i in items if map_status(str(i.get("status") or "")) != OrderStatus.CANCELLED]
+    return live or list(items)
 
 
 def map_payment(raw: str | None) -> PaymentMethod:
@@ -737,6 +760,7 @@ def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]
     statuses = _statuses(header) or sorted({str(i.get("status") or "") for i in items} - {""})
     status = map_statuses(statuses)
     lines = group_units(items)
+    units = live_units(items)
     subtotal = sum(line.subtotal for line in lines)
     shipping = _money(header.get("shipping_fee"), "shipping_fee")
     platform = _money(header.get("voucher_platform"), "voucher_platform")
@@ -749,13 +773,10 @@ def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]
     payment = map_payment(header.get("payment_method"))
     updated = parse_time(header.get("updated_at"), "updated_at")
     done = status == OrderStatus.COMPLETED
-    unpaid = "unpaid" in statuses
-    paid = total if done or (payment != PaymentMethod.COD and not unpaid) else 0
     addr = header.get("address_shipping") or {}
     name = _clip(" ".join(p for p in (addr.get("first_name"), addr.get("last_name")) if p), "name")
     phone = _clip(addr.get("phone"), "phone")
-    first_item = next((i for i in items if i.get("tracking_code")), items[0])
-    reasons = [str(i.get("reason")) for i in items if i.get("reason")]
+    first_item = next((i for i in units if i.get("tracking_code")), units[0])
     return RemoteOrder(
         external_id=oid,
         status=status,
@@ -776,22 +797,42 @@ def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]
         marketplace_discount=platform,
         voucher_discount=seller,
         total=total,
-        paid_amount=paid,
+        paid_amount=_paid(status, total, payment, unpaid="unpaid" in statuses),
         carrier=_clip(first_item.get("shipment_provider"), "carrier"),
         tracking_number=_clip(first_item.get("tracking_code"), "tracking"),
         buyer_note=(str(header.get("buyer_note") or "")).strip() or None,
-        cancel_reason=_clip(reasons[0], "reason") if reasons else None,
+        cancel_reason=_cancel_reason(status, items),
         completed_at=updated if done else None,
     )
 
 
+def _paid(status: OrderStatus, total: int, payment: PaymentMethod, *, unpaid: bool) -> int:
+    """What the buyer has paid the shop: all of it once delivered, or paid in advance; 0
+    for cash on delivery before that, and for a cancelled order (Lazada gives a prepaid
+    buyer the money back: the shop got nothing)."""
+    if status == OrderStatus.CANCELLED:
+        return 0
+    prepaid = payment != PaymentMethod.COD and not unpaid
+    return total if status == OrderStatus.COMPLETED or prepaid else 0
+
+
+def _cancel_reason(status: OrderStatus, items: Sequence[dict[str, Any]]) -> str | None:
+    """A cancelled order's reason (its first unit's); a live order has none, whatever
+    its left-out cancelled units say."""
+    if status != OrderStatus.CANCELLED:
+        return None
+    reasons = [str(i["reason"]) for i in items if i.get("reason")]
+    return _clip(reasons[0], "reason") if reasons else None
+
+
 def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
     """Lazada's one-row-per-unit items as lines with quantities (by seller SKU, or the
-    shop SKU / name when the seller gave none), in the order they first appear. Units of
-    one SKU sold at different prices keep the highest as the unit price; the difference
-    is the line's discount, so the money adds up exactly."""
+    shop SKU / name when the seller gave none), in the order they first appear; cancelled
+    units are left out when the order has live ones (`live_units`). Units of one SKU sold
+    at different prices keep the highest as the unit price; the difference is the line's
+    discount, so the money adds up exactly."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for item in items:
+    for item in live_units(list(items)):
         key = str(item.get("sku") or item.get("shop_sku") or item.get("sku_id")
                   or item.get("name") or "")  # fmt: skip
         if not key:

@@ -708,7 +708,10 @@ def _map_order(sn: str, raw: dict[str, Any]) -> RemoteOrder:
         shipping, gap = shipping - gap, 0
     cod = bool(raw.get("cod"))
     pay_time = raw.get("pay_time")
-    paid = total if status_raw == "COMPLETED" or (not cod and pay_time) else 0
+    # A cancelled order paid nothing to the shop (Shopee gives a prepaid buyer it back),
+    # as the other connectors say.
+    cancelled = STATUS_MAP.get(status_raw) == OrderStatus.CANCELLED
+    paid = total if not cancelled and (status_raw == "COMPLETED" or (not cod and pay_time)) else 0
     updated = utc_from_timestamp(_int(raw.get("update_time"), name="update_time"))
     addr = raw.get("recipient_address") or {}
     name, phone = _clip(addr.get("name"), "name"), _clip(addr.get("phone"), "phone")

@@ -538,14 +538,19 @@ def _map_order(code: str, raw: dict[str, Any]) -> RemoteOrder:
     created = parse_tiki_time(raw.get("purchased_at") or raw.get("created_at"))
     updated = parse_tiki_time(raw.get("updated_at"))
     cod = map_payment(raw.get("payment_method")) == PaymentMethod.COD
-    paid = total if status_raw.lower() in ("complete", "closed") or \
-        (not cod and status_raw.lower() not in ("waiting_payment", "canceled")) else 0  # fmt: skip
+    status = map_status(status_raw)
+    # All of it once complete or paid in advance; nothing for COD before that, nor for a
+    # cancelled order (seller_canceled too: Tiki gives a prepaid buyer the money back,
+    # the shop got nothing).
+    prepaid = not cod and status_raw.lower() != "waiting_payment"
+    settled = status == OrderStatus.COMPLETED or prepaid
+    paid = total if settled and status != OrderStatus.CANCELLED else 0
     customer = raw.get("customer") or {}
     name = _clip(shipping_info.get("name") or customer.get("full_name"), "name")
     phone = _clip(shipping_info.get("phone"), "phone")
     return RemoteOrder(
         external_id=code,
-        status=map_status(status_raw),
+        status=status,
         raw_status=status_raw,
         created_at=created,
         updated_at=updated,
@@ -572,7 +577,7 @@ def _map_order(code: str, raw: dict[str, Any]) -> RemoteOrder:
         total=total,
         paid_amount=paid,
         carrier=_clip(shipping_info.get("partner_name"), "carrier"),
-        tracking_number=_clip(shipping_info.get("tracking_code"), "phone"),
+        tracking_number=_clip(shipping_info.get("tracking_code"), "tracking"),
         buyer_note=(raw.get("note") or "").strip() or None,
         cancel_reason=_clip(raw.get("cancel_reason"), "reason"),
         completed_at=updated if status_raw.lower() in ("complete", "closed") else None,

@@ -613,13 +613,16 @@ def _map_order(order_id: str, raw: dict[str, Any]) -> RemoteOrder:
     if gap < 0:  # paid more than the parts (taxes, surcharges): count it as shipping
         shipping, gap = shipping - gap, 0
     cod = bool(raw.get("is_cod"))
-    paid = total if status_raw == "COMPLETED" or (not cod and raw.get("paid_time")) else 0
+    status = map_status(status_raw)
+    # Only a cancelled order has a reason (a live one's cancelled units are left out).
+    cancelled = status == OrderStatus.CANCELLED
+    reason = _clip(raw.get("cancel_reason"), "reason") if cancelled else None
     updated = utc_from_timestamp(_int(raw.get("update_time"), name="update_time"))
     addr = raw.get("recipient_address") or {}
     name, phone = _clip(addr.get("name"), "name"), _clip(addr.get("phone_number"), "phone")
     return RemoteOrder(
         external_id=order_id,
-        status=map_status(status_raw),
+        status=status,
         raw_status=status_raw,
         created_at=utc_from_timestamp(_int(raw.get("create_time"), name="create_time")),
         updated_at=updated,
@@ -637,24 +640,33 @@ def _map_order(order_id: str, raw: dict[str, Any]) -> RemoteOrder:
         shipping_fee=shipping,
         marketplace_discount=gap,
         total=total,
-        paid_amount=paid,
+        paid_amount=_paid(status, total, prepaid=not cod and bool(raw.get("paid_time"))),
         carrier=_clip(raw.get("shipping_provider"), "carrier"),
-        tracking_number=_clip(raw.get("tracking_number"), "phone"),
+        tracking_number=_clip(raw.get("tracking_number"), "tracking"),
         buyer_note=(raw.get("buyer_message") or "").strip() or None,
-        cancel_reason=_clip(raw.get("cancel_reason"), "reason"),
+        cancel_reason=reason,
         completed_at=updated if status_raw == "COMPLETED" else None,
     )
+
+
+def _paid(status: OrderStatus, total: int, *, prepaid: bool) -> int:
+    """What the buyer has paid the shop: all of it once completed, or paid in advance; 0
+    for cash on delivery before that, and for a cancelled order (TikTok gives a prepaid
+    buyer the money back: the shop got nothing)."""
+    if status == OrderStatus.CANCELLED:
+        return 0
+    return total if status == OrderStatus.COMPLETED or prepaid else 0
 
 
 def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
     """TikTok's one-line-per-unit items as lines with quantities: units of one SKU at
     one original price become one line (in the order first seen); the line discount is
-    the seller's discount of its units (TikTok's own discount is order-level for us)."""
+    the seller's discount of its units (TikTok's own discount is order-level for us).
+    Cancelled units (`display_status` CANCELLED) are left out when the order has live
+    ones: the buyer does not pay for them, so they are neither a line nor a discount."""
     grouped: dict[tuple[str, int], dict[str, Any]] = {}
-    for n, item in enumerate(items):
+    for n, item in _live_units(items):
         where = f"line_items[{n}]"
-        if not isinstance(item, dict):
-            raise ValueError(f"{where} is not an object")
         original = _money(item.get("original_price"), f"{where}.original_price")
         sale = _money(item.get("sale_price"), f"{where}.sale_price") \
             if item.get("sale_price") not in (None, "") else original  # fmt: skip
@@ -684,6 +696,17 @@ def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
             model_id=str(item["sku_id"]) if item.get("sku_id") else None,
         ))  # fmt: skip
     return tuple(out)
+
+
+def _live_units(items: Iterable[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(position, unit) of the units the order still sells: all but the cancelled ones,
+    unless every unit is cancelled (a cancelled order keeps its lines and value)."""
+    units = list(enumerate(items))
+    for n, item in units:
+        if not isinstance(item, dict):
+            raise ValueError(f"line_items[{n}] is not an object")
+    live = [(n, i) for n, i in units if str(i.get("display_status") or "").upper() != "CANCELLED"]
+    return live or units
 
 
 def _map_address(addr: dict[str, Any], name: str | None, phone: str | None) -> RemoteAddress:

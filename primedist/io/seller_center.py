@@ -339,15 +339,18 @@ def _is_blank(cells: Sequence[Cell]) -> bool:
 # --------------------------------------------------------------------------- values
 
 _MONEY_NOISE = re.compile(r"(?i)\s|₫|vnd|vnđ|đ")
-_GROUPED_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-_GROUPED_COMMAS = re.compile(r"\d{1,3}(?:,\d{3})+")
+#: Thousands grouped by dots (Vietnamese) or by commas (English), each optionally with
+#: one or two decimals after the other mark ("100.000,00", "100,000.00"): the two marks
+#: tell which one groups, so it is never ambiguous. Three decimals would be.
+_GROUPED_DOTS = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d{1,2}))?")
+_GROUPED_COMMAS = re.compile(r"(\d{1,3}(?:,\d{3})+)(?:\.(\d{1,2}))?")
 _PLAIN = re.compile(r"\d+(?:[.,]0+)?")
 
 
 def parse_money(value: Cell) -> int:
     """Whole đồng from a number or text: ``90000``, ``90000.0``, ``"90.000"``,
-    ``"90,000"``, ``"₫90.000"``, ``"VND 90,000"``; empty is 0. Raises ValueError
-    (negative, fractional, text)."""
+    ``"90,000"``, ``"100,000.00"``, ``"100.000,00"``, ``"₫90.000"``, ``"VND 90,000"``;
+    empty is 0. Raises ValueError (negative, a fraction of a đồng, text)."""
     if isinstance(value, bool):
         raise ValueError(msg("{cell} is not an amount", cell=cell_text(value)))
     if isinstance(value, int):
@@ -361,15 +364,7 @@ def parse_money(value: Cell) -> int:
         if not text:
             return 0
         negative = text.startswith("-")
-        digits = text.lstrip("+-")
-        if _GROUPED_DOTS.fullmatch(digits):
-            amount = int(digits.replace(".", ""))
-        elif _GROUPED_COMMAS.fullmatch(digits):
-            amount = int(digits.replace(",", ""))
-        elif _PLAIN.fullmatch(digits):
-            amount = int(re.split("[.,]", digits)[0])
-        else:
-            raise ValueError(msg("{cell} is not an amount in đồng", cell=repr(_short(value))))
+        amount = _text_amount(text.lstrip("+-"), value)
         amount = -amount if negative else amount
     else:
         raise ValueError(
@@ -378,6 +373,21 @@ def parse_money(value: Cell) -> int:
     if amount < 0:
         raise ValueError(msg("{amount} is negative", amount=amount))
     return amount
+
+
+def _text_amount(digits: str, cell: str) -> int:
+    """The đồng of an amount's digits (sign and currency taken off)."""
+    for grouped, mark in ((_GROUPED_DOTS, "."), (_GROUPED_COMMAS, ",")):
+        found = grouped.fullmatch(digits)
+        if found is not None:
+            if (found.group(2) or "0").strip("0"):  # 100.000,50: half a đồng is no amount
+                raise ValueError(
+                    msg("{cell} is not a whole number of đồng", cell=repr(_short(cell)))
+                )
+            return int(found.group(1).replace(mark, ""))
+    if _PLAIN.fullmatch(digits):
+        return int(re.split("[.,]", digits)[0])
+    raise ValueError(msg("{cell} is not an amount in đồng", cell=repr(_short(cell))))
 
 
 _MONTHS = {m: i for i, m in enumerate(

@@ -16,10 +16,20 @@ value rejects its whole order, reported by row and column; a problem with the fi
 raises ValidationError naming what was expected), then write everything in ONE
 transaction (a cancel or an error writes nothing).
 
-Versions: an export has no "updated" time; an order's version is the latest time the file
-gives for it (placed, paid, shipped, delivered, completed). A status further along than
-the stored one always counts as newer (a cancellation carries no time of its own); a file
-never moves an order back, so an older export imported after a newer one changes nothing.
+Versions: an order's version is the latest time the file gives for it (Lazada's update
+time; placed, paid, shipped, delivered, completed, cancelled). As in the sync, a later
+version wins whatever the status (a newer export may move an order back: a cancellation
+request the buyer withdrew), and an earlier one is an older export that changes nothing.
+Only when the file gives no time newer than the stored version (a Shopee cancellation has
+none of its own) does the status decide: further along counts.
+
+Ids: an order id Excel stored as a number keeps 15 digits (a TikTok id has 18), and a CSV
+saved by Excel writes it as 5.76461E+17; such a row is refused by row and column, never
+filed under a rounded id (which could merge orders).
+
+Limits: returned quantities and refunds in a file (Shopee's "Số lượng sản phẩm được hoàn
+trả", TikTok's "Sku Quantity of return"/"Order Refund Amount") are not read: a RemoteOrder
+carries none, as the API sync's do not. Record a partial return with the order's Return.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.connectors import lazada
 from primedist.connectors.base import (
     RemoteAddress,
     RemoteBuyer,
@@ -213,13 +224,7 @@ def import_orders_file(
     wanted = parse_format(fmt) or detect_file_format(Path(path))
     if wanted == ExportFormat.TEMPLATE:
         if shop:
-            raise ValidationError(
-                msg(
-                    "The order template names the shop of each order in its shop column: import "
-                    "it without choosing a shop"
-                ),
-                field="shop",
-            )
+            _refuse_shop_for_template(Path(path))
         return import_orders(ctx, Path(path), progress=progress)
     if not shop or not shop.strip():
         raise ValidationError(
@@ -230,6 +235,31 @@ def import_orders_file(
             field="shop",
         )
     return import_export(ctx, Path(path), shop=shop, fmt=wanted, progress=progress)
+
+
+def _refuse_shop_for_template(path: Path) -> None:
+    """A shop was named for a file imported as the order template (the command line's
+    default format): say what the file really is, since a Seller Center export given
+    without its format is the likely mistake."""
+    found = detect_file_format(path)
+    if found != ExportFormat.TEMPLATE:
+        raise ValidationError(
+            msg(
+                "{name} is {format_names}, not the order template: import it with "
+                "--format {format} (or --format auto)",
+                name=path.name,
+                format_names=str(FORMAT_NAMES[found]),
+                format=found.value,
+            ),
+            field="format",
+        )
+    raise ValidationError(
+        msg(
+            "The order template names the shop of each order in its shop column: import "
+            "it without choosing a shop"
+        ),
+        field="shop",
+    )
 
 
 def import_export(
@@ -400,8 +430,9 @@ def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
             if rows_read == 1 and layout.skip_descriptions and not _looks_like_id(key):
                 rows_read = 0
                 continue
-            if not key:
-                lone.append(RejectedRow(number, layout.order_key, "is empty: which order is it?"))
+            problem = _id_problem(row.raw(layout.order_key))
+            if problem is not None:
+                lone.append(RejectedRow(number, layout.order_key, problem))
                 continue
             groups.setdefault(key, _Group(key)).rows.append(row)
             if rows_read % 2_000 == 0:
@@ -440,7 +471,7 @@ def _units_of_other_orders(groups: Iterable[_Group], column: str | None) -> dict
     for group in groups:
         for r in group.rows:
             unit = r.text(column)
-            if not unit:
+            if not unit or _id_problem(r.raw(column)) is not None:  # `_check_unit_ids` says
                 continue
             order, row = first.setdefault(unit, (group.external_id, r.number))
             if order != group.external_id and group.external_id not in clash:
@@ -510,6 +541,29 @@ def _looks_like_id(text: str) -> bool:
     return bool(text) and any(ch.isdigit() for ch in text) and " " not in text
 
 
+#: Excel keeps 15 significant digits of a number: an id stored as one loses the rest
+#: (above 2**53 a float cannot even hold every whole number), and "Save as CSV" writes it
+#: in scientific notation (5.76461E+17). Such an id names no order for sure.
+_EXACT_FLOAT = 2**53
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+")
+
+
+def _id_problem(value: Cell) -> str | None:
+    """Why a cell cannot be an order's (or a unit's) id; None when it can. A rounded id
+    would file rows under another order or merge orders, so it is refused, never guessed."""
+    text = cell_text(value)
+    if not text:
+        return msg("is empty: which order is it?")
+    inexact = isinstance(value, float) and abs(value) >= _EXACT_FLOAT
+    if inexact or _SCIENTIFIC.fullmatch(text):
+        return msg(
+            "{cell} is not an exact id: Excel stored it as a number and dropped digits; "
+            "export the file again from the Seller Center (or keep the column as text)",
+            cell=repr(text),
+        )
+    return None
+
+
 def _same(group: _Group, names: Iterable[str]) -> None:
     """Order-level columns repeat on every row of an order: they must agree."""
     first = group.rows[0]
@@ -569,6 +623,16 @@ def _settle(subtotal: int, shipping: int, total: int, seller_part: int) -> _Mone
     voucher = min(seller_part, gap)
     return {"shipping_fee": shipping, "voucher_discount": voucher,
             "marketplace_discount": gap - voucher, "total": total}  # fmt: skip
+
+
+def _paid(status: OrderStatus, total: int, *, prepaid: bool) -> int:
+    """What the buyer has paid the shop, as the Lazada, TikTok and Tiki sync record it:
+    all of it once completed, or paid in advance; 0 for cash on delivery before that, and
+    for a cancelled order (the marketplace gives a prepaid buyer the money back: the shop
+    got nothing)."""
+    if status == OrderStatus.CANCELLED:
+        return 0
+    return total if status == OrderStatus.COMPLETED or prepaid else 0
 
 
 def _buyer_and_address(name: str | None, phone: str | None, username: str | None,
@@ -643,8 +707,8 @@ def _shopee_order(group: _Group, tz: tzinfo) -> RemoteOrder:
         district=first.text(SP_DISTRICT), province=first.text(SP_PROVINCE),
     )  # fmt: skip
     money = _settle(subtotal, shipping, total, first.money(SP_SHOP_VOUCHER))
-    paid = money["total"] if status == OrderStatus.COMPLETED or (
-        paid_at is not None and payment != PaymentMethod.COD) else 0  # fmt: skip
+    paid = _paid(status, money["total"], prepaid=paid_at is not None
+                 and payment != PaymentMethod.COD)  # fmt: skip
     return RemoteOrder(
         external_id=group.external_id, status=status, raw_status=raw_status,
         created_at=created,
@@ -710,23 +774,9 @@ LZ_ADDRESS, LZ_PROVINCE, LZ_DISTRICT, LZ_WARD, LZ_CITY = ("shippingAddress", "sh
                                                          "shippingCity")  # fmt: skip
 LZ_TRACKING, LZ_CARRIER, LZ_REASON = "trackingCode", "shippingProvider", "buyerFailedDeliveryReason"
 
-#: Lazada item statuses → ours (an order takes the least advanced of its live items).
-LAZADA_STATUSES = {
-    "unpaid": OrderStatus.PENDING, "pending": OrderStatus.PENDING,
-    "topack": OrderStatus.PENDING,
-    "packed": OrderStatus.CONFIRMED, "repacked": OrderStatus.CONFIRMED,
-    "ready_to_ship": OrderStatus.CONFIRMED, "ready_to_ship_pending": OrderStatus.CONFIRMED,
-    "toship": OrderStatus.CONFIRMED,
-    "shipped": OrderStatus.SHIPPING, "shipping": OrderStatus.SHIPPING,
-    "delivered": OrderStatus.COMPLETED,
-    "failed": OrderStatus.RETURN_REFUND, "failed_delivery": OrderStatus.RETURN_REFUND,
-    "shipped_back": OrderStatus.RETURN_REFUND, "shipped_back_failed": OrderStatus.RETURN_REFUND,
-    "lost": OrderStatus.RETURN_REFUND, "lost_by_3pl": OrderStatus.RETURN_REFUND,
-    "damaged_by_3pl": OrderStatus.RETURN_REFUND,
-    "returned": OrderStatus.RETURNED, "shipped_back_success": OrderStatus.RETURNED,
-    "package_scrapped": OrderStatus.RETURNED,
-    "canceled": OrderStatus.CANCELLED, "cancelled": OrderStatus.CANCELLED,
-}  # fmt: skip
+#: Lazada item statuses → ours: the sync's own table (one meaning for one status, so a
+#: file imported after a sync never flips an order), plus the Seller Center's spellings.
+LAZADA_STATUSES = {**lazada.STATUS_MAP, "cancelled": OrderStatus.CANCELLED}
 
 
 def _lazada_order(group: _Group, tz: tzinfo) -> RemoteOrder:
@@ -734,9 +784,10 @@ def _lazada_order(group: _Group, tz: tzinfo) -> RemoteOrder:
     _same(group, (LZ_CREATED,))
     states = [(r, _status(r.text(LZ_STATUS, required=True) or "", LAZADA_STATUSES, r.number,
                           LZ_STATUS)) for r in group.rows]  # fmt: skip
-    live = [(r, s) for r, s in states if s != OrderStatus.CANCELLED] or states
-    status = min((s for _r, s in live), key=_PROGRESS.__getitem__)
-    units = [r for r, _s in live]
+    # The sync's rules (connectors/lazada.py): cancelled units of a live order are left out,
+    # a partial return keeps the status of the units kept.
+    status = lazada.order_status(s for _r, s in states)
+    units = [r for r, s in states if s != OrderStatus.CANCELLED] or group.rows
     _check_unit_ids(group)
     lines = _lazada_lines(units)
     subtotal = sum(ln.subtotal for ln in lines)
@@ -763,8 +814,7 @@ def _lazada_order(group: _Group, tz: tzinfo) -> RemoteOrder:
         external_id=group.external_id, status=status, raw_status=raw, created_at=created,
         updated_at=_latest(updated, delivered), payment_method=payment, buyer=buyer,
         address=address, lines=lines, subtotal=subtotal,
-        paid_amount=money["total"] if status == OrderStatus.COMPLETED
-        or payment != PaymentMethod.COD else 0,
+        paid_amount=_paid(status, money["total"], prepaid=payment != PaymentMethod.COD),
         carrier=first.text(LZ_CARRIER), tracking_number=first.text(LZ_TRACKING),
         cancel_reason=first.text(LZ_REASON),
         completed_at=(delivered or updated) if status == OrderStatus.COMPLETED else None,
@@ -776,6 +826,9 @@ def _check_unit_ids(group: _Group) -> None:
     seen: dict[str, int] = {}
     for r in group.rows:
         item = r.text(LZ_ITEM, required=True) or ""
+        problem = _id_problem(r.raw(LZ_ITEM))
+        if problem is not None:
+            raise _Bad(r.number, LZ_ITEM, problem)
         if item in seen:
             raise _Bad(
                 r.number,
@@ -858,8 +911,8 @@ def _tiktok_order(group: _Group, tz: tzinfo) -> RemoteOrder:
         external_id=group.external_id, status=status, raw_status=raw_status,
         created_at=created, updated_at=updated, payment_method=payment, buyer=buyer,
         address=address, lines=lines, subtotal=subtotal,
-        paid_amount=money["total"] if status == OrderStatus.COMPLETED
-        or (times["Paid Time"] is not None and payment != PaymentMethod.COD) else 0,
+        paid_amount=_paid(status, money["total"], prepaid=times["Paid Time"] is not None
+                          and payment != PaymentMethod.COD),
         carrier=first.text(TT_CARRIER), tracking_number=first.text(TT_TRACKING),
         buyer_note=first.text(TT_NOTE), cancel_reason=first.text(TT_CANCEL),
         completed_at=updated if status == OrderStatus.COMPLETED else None, **money,
@@ -989,29 +1042,47 @@ def _stock_since(conn: sa.Connection, shop_id: int) -> datetime | None:
 def _forward_only(
     conn: sa.Connection, shop_id: int, orders: list[RemoteOrder]
 ) -> list[RemoteOrder]:
-    """Orders the file may change: a status behind the stored one is an older export (left
-    out); a status ahead of it with no newer time of its own (a cancellation) gets a
-    version just past the stored one, so the upsert takes it."""
+    """The orders the file may change (`_newer`), each with a version the upsert takes."""
+    stored = _stored_versions(conn, shop_id, [o.external_id for o in orders])
+    out = []
+    for order in orders:
+        newer = _newer(order, stored.get(order.external_id))
+        if newer is not None:
+            out.append(newer)
+    return out
+
+
+def _stored_versions(
+    conn: sa.Connection, shop_id: int, ids: list[str]
+) -> dict[str, tuple[OrderStatus, datetime | None]]:
+    """Order number → (status, version: `external_updated_at`) of the stored orders."""
     c = orders_t.c
     stored: dict[str, tuple[OrderStatus, datetime | None]] = {}
-    ids = [o.external_id for o in orders]
     for start in range(0, len(ids), 500):
         stmt = sa.select(c.external_id, c.status, c.external_updated_at).where(
             c.shop_id == shop_id, c.external_id.in_(ids[start : start + 500])
         )
         for ext, status, updated in conn.execute(stmt):
             stored[ext] = (OrderStatus(status), aware(updated) if updated else None)
-    out = []
-    for order in orders:
-        seen = stored.get(order.external_id)
-        if seen is not None:
-            behind = _PROGRESS[order.status] < _PROGRESS[seen[0]]
-            if behind:
-                continue
-            if order.status != seen[0] and seen[1] is not None and order.updated_at <= seen[1]:
-                order = replace(order, updated_at=seen[1] + timedelta(seconds=1))
-        out.append(order)
-    return out
+    return stored
+
+
+def _newer(
+    order: RemoteOrder, seen: tuple[OrderStatus, datetime | None] | None
+) -> RemoteOrder | None:
+    """The order as the file gives it when it is newer than the stored one, else None.
+    Its version is the latest time the file gives for it: a later one wins whatever the
+    status (the sync's rule: a newer export may well move an order back, e.g. a
+    cancellation request the buyer withdrew); an earlier one is an older export and never
+    moves the order. Only when the file gives no newer time than the stored version (a
+    cancellation has no time of its own) does the status decide: further along counts,
+    with a version just past the stored one so the upsert takes it."""
+    if seen is None or seen[1] is None or order.updated_at > seen[1]:
+        return order
+    status, version = seen
+    if order.updated_at == version and _PROGRESS[order.status] > _PROGRESS[status]:
+        return replace(order, updated_at=version + timedelta(seconds=1))
+    return None
 
 
 def _record(ctx: ServiceContext, session: Session, report: SellerCenterReport) -> None:

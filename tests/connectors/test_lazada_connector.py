@@ -31,6 +31,7 @@ from primedist.connectors.lazada import (
     STATUS_MAP,
     LazadaConnector,
     group_units,
+    map_order,
     map_statuses,
 )
 from primedist.core.clock import FixedClock
@@ -233,7 +234,9 @@ def test_details_and_state_of_an_order_not_listed(
 def test_mixed_item_statuses_and_units_at_two_prices() -> None:
     assert map_statuses(["canceled", "delivered"]) == OrderStatus.COMPLETED
     assert map_statuses(["shipped", "pending"]) == OrderStatus.PENDING
-    assert map_statuses(["delivered", "returned"]) == OrderStatus.RETURN_REFUND
+    # A return of some units only: the order keeps the status of the units kept.
+    assert map_statuses(["delivered", "returned"]) == OrderStatus.COMPLETED
+    assert map_statuses(["returned", "canceled"]) == OrderStatus.RETURN_REFUND
     assert map_statuses(["canceled"]) == OrderStatus.CANCELLED
     assert map_statuses(["some_new_status"]) == OrderStatus.PENDING
     units = [{"order_item_id": n, "sku": "A", "name": "Áo", "item_price": p}
@@ -359,3 +362,114 @@ def test_the_factory_builds_the_lazada_connector() -> None:
     )
     assert c.host == "https://api.lazada.vn/rest" and c.auth_host == "https://auth.lazada.com/rest"
     c.close()
+
+
+# --------------------------------------------------------------------------- partial orders
+
+
+def _header(**more: Any) -> dict[str, Any]:
+    return {"order_id": 1, "created_at": "2026-11-01 10:00:00 +0700",
+            "updated_at": "2026-11-02 10:00:00 +0700", "shipping_fee": "10000.00",
+            "voucher": "0.00", "voucher_seller": "0.00", "voucher_platform": "0.00",
+            "payment_method": "COD", "address_shipping": {}, **more}  # fmt: skip
+
+
+def _unit(n: int, sku: str, price: str, status: str, **more: Any) -> dict[str, Any]:
+    return {"order_item_id": n, "sku": sku, "name": sku, "item_price": price,
+            "paid_price": price, "status": status, **more}  # fmt: skip
+
+
+def test_cancelled_units_of_a_live_order_are_left_out() -> None:
+    """Units the buyer no longer buys are neither lines nor money, and a live order has
+    no cancel reason (README: Lazada)."""
+    items = [_unit(11, "A", "100000.00", "shipped", tracking_code="LZVN1"),
+             _unit(12, "B", "50000.00", "canceled", reason="Out of stock")]  # fmt: skip
+    order = map_order(_header(statuses=["shipped", "canceled"]), items)
+    assert order.status == OrderStatus.SHIPPING
+    assert [(ln.sku, ln.quantity, ln.subtotal) for ln in order.lines] == [("A", 1, 100000)]
+    assert (order.subtotal, order.shipping_fee, order.total) == (100000, 10000, 110000)
+    assert order.cancel_reason is None and order.tracking_number == "LZVN1"
+    # Every unit cancelled: the order keeps its lines and value, with the reason.
+    gone = map_order(_header(statuses=["canceled"]),
+                     [{**i, "status": "canceled"} for i in items])  # fmt: skip
+    assert gone.status == OrderStatus.CANCELLED and gone.total == 160000
+    assert gone.cancel_reason == "Out of stock" and gone.item_count == 2
+
+
+def test_a_partial_return_keeps_the_order_completed() -> None:
+    """Our order has one status and Lazada no returned quantities: only an order whose
+    every live unit comes back is a return (README: Lazada)."""
+    assert map_statuses(["delivered", "shipped_back_success"]) == OrderStatus.COMPLETED
+    assert map_statuses(["confirmed", "returned", "canceled"]) == OrderStatus.COMPLETED
+    assert map_statuses(["shipped", "failed_delivery"]) == OrderStatus.SHIPPING
+    assert map_statuses(["shipped_back", "shipped_back_success"]) == OrderStatus.RETURN_REFUND
+    assert map_statuses(["shipped_back_success", "canceled"]) == OrderStatus.RETURNED
+    assert map_statuses(["failed"]) == OrderStatus.RETURNED
+
+
+@pytest.mark.parametrize(
+    ("raw", "ours"),
+    [("confirmed", OrderStatus.COMPLETED), ("failed_delivery", OrderStatus.RETURN_REFUND),
+     ("shipped_back", OrderStatus.RETURN_REFUND),
+     ("shipped_back_failed", OrderStatus.RETURN_REFUND),
+     ("returned", OrderStatus.RETURN_REFUND), ("package_scrapped", OrderStatus.RETURN_REFUND),
+     ("shipped_back_success", OrderStatus.RETURNED), ("failed", OrderStatus.RETURNED)],
+)  # fmt: skip
+def test_statuses_say_where_the_goods_are(raw: str, ours: OrderStatus) -> None:
+    """Returned = back with the seller (stock released); return/refund = not back on the
+    shelf (yet, or ever: lost, scrapped)."""
+    assert STATUS_MAP[raw] == ours
+
+
+def test_every_documented_status_is_mapped() -> None:
+    documented = {"unpaid", "pending", "packed", "canceled", "ready_to_ship", "delivered",
+                  "returned", "shipped", "failed", "topack", "toship", "shipping", "lost",
+                  "lost_by_3pl", "damaged_by_3pl", "failed_delivery", "shipped_back",
+                  "shipped_back_success", "shipped_back_failed", "package_scrapped",
+                  "repacked", "ready_to_ship_pending"}  # fmt: skip
+    assert documented <= set(STATUS_MAP)
+
+
+def test_a_cancelled_prepaid_order_was_not_paid_to_the_shop() -> None:
+    items = [_unit(11, "A", "100000.00", "canceled")]
+    card = map_order(_header(statuses=["canceled"], payment_method="MIXEDCARD"), items)
+    assert card.status == OrderStatus.CANCELLED and card.paid_amount == 0
+    live = map_order(_header(statuses=["packed"], payment_method="MIXEDCARD"),
+                     [{**items[0], "status": "packed"}])  # fmt: skip
+    assert live.paid_amount == live.total == 110000
+
+
+def test_a_partly_cancelled_order_over_http(
+    lazada: LazadaConnector, lsandbox: LazadaSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sandbox cancels the last unit of a shipped order with several: the details
+    read over HTTP leave it out of the lines and the money."""
+    oid = next(o for o in lsandbox.order_ids() if lsandbox.units(o) > 1
+               and (lsandbox.order_state(o) or ("",))[0] in ("shipped", "delivered"))  # fmt: skip
+    before = lazada.order_details([oid])[0]
+    real_items, real_header = LazadaSandbox._items, LazadaSandbox._header
+    dropped: list[int] = []
+
+    def items(self: LazadaSandbox, i: int, status: str, updated: int) -> list[dict[str, Any]]:
+        rows = real_items(self, i, status, updated)
+        rows[-1] = {**rows[-1], "status": "canceled", "reason": "Hết hàng"}
+        dropped.append(round(float(rows[-1]["item_price"])))
+        return rows
+
+    def header(self: LazadaSandbox, i: int, now: int) -> dict[str, Any] | None:
+        row = real_header(self, i, now)
+        if row is not None:
+            row["statuses"] = [*row["statuses"], "canceled"]
+        return row
+
+    monkeypatch.setattr(LazadaSandbox, "_items", items)
+    monkeypatch.setattr(LazadaSandbox, "_header", header)
+    after = lazada.order_details([oid])[0]
+    assert after.status == before.status and after.cancel_reason is None
+    assert after.item_count == before.item_count - 1
+    assert after.subtotal == before.subtotal - dropped[-1]
+    assert after.shipping_fee == before.shipping_fee
+    assert after.total == after.computed_total()
+    # The cancelled unit is no discount: nothing more is taken off than before.
+    assert after.marketplace_discount <= before.marketplace_discount
+    assert after.voucher_discount <= before.voucher_discount

@@ -194,6 +194,11 @@ def test_mapping_statuses_payment_and_completion():
     assert done.status == OrderStatus.COMPLETED
     assert done.completed_at == done.updated_at and done.paid_amount == done.total
     assert map_order(raw_order(order_status="IN_CANCEL")).status == OrderStatus.CANCELLED
+    # Paid in advance: the shop holds the money until the order is cancelled.
+    prepaid = {"cod": False, "pay_time": 1_700_000_000}
+    assert map_order(raw_order(order_status="READY_TO_SHIP", **prepaid)).paid_amount == 250000
+    for cancelled in ("IN_CANCEL", "CANCELLED"):
+        assert map_order(raw_order(order_status=cancelled, **prepaid)).paid_amount == 0
     assert map_order(raw_order(order_status="TO_RETURN")).status == OrderStatus.RETURN_REFUND
     assert map_payment("ShopeePay", False) == PaymentMethod.E_WALLET
     assert map_payment("Credit Card/Debit Card", False) == PaymentMethod.CARD

@@ -417,3 +417,33 @@ def test_mapped_statuses_cover_the_documented_ones() -> None:
     assert STATUS_MAP["complete"] == OrderStatus.COMPLETED
     assert STATUS_MAP["canceled"] == OrderStatus.CANCELLED
     assert STATUS_MAP["returned"] == OrderStatus.RETURNED
+
+
+def test_a_cancelled_prepaid_order_was_not_paid_to_the_shop() -> None:
+    """Tiki gives the buyer the money back, whoever cancelled."""
+    raw = {"order_code": "123456789", "payment_method": "momo",
+           "purchased_at": "2026-11-01 08:00:00", "updated_at": "2026-11-03 09:30:00",
+           "items": [{"sku": "111", "original_sku": "A", "qty": 1, "price": 150_000,
+                      "product_name": "Áo"}]}  # fmt: skip
+    for status in ("canceled", "seller_canceled"):
+        order = map_order({**raw, "status": status})
+        assert order.status == OrderStatus.CANCELLED and order.paid_amount == 0
+    assert map_order({**raw, "status": "processing"}).paid_amount == 150_000
+
+
+def test_a_long_tracking_number_is_kept_over_http(
+    kconn: TikiConnector, ksandbox: TikiSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 40-character tracking code arrives whole (our column holds 64, not a phone's 32)."""
+    code = ksandbox.order_codes()[0]
+    tracking = "TKVN" + "0123456789" * 3 + "ABCDEF"
+    real = TikiSandbox._detail
+
+    def detail(self: TikiSandbox, i: int, state: tuple[str, int]) -> dict[str, Any]:
+        row = real(self, i, state)
+        row["shipping"]["tracking_code"] = tracking
+        return row
+
+    monkeypatch.setattr(TikiSandbox, "_detail", detail)
+    order = kconn.order_details([code])[0]
+    assert order.tracking_number == tracking and len(tracking) == 40

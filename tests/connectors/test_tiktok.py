@@ -338,3 +338,69 @@ def test_mapped_statuses_cover_the_documented_ones() -> None:
     }
     assert set(STATUS_MAP) == documented
     assert STATUS_MAP["COMPLETED"] == OrderStatus.COMPLETED
+
+
+# ---------------------------------------------------------------- partial orders
+
+
+def _raw(status: str = "AWAITING_SHIPMENT", **more: Any) -> dict[str, Any]:
+    unit = {"sku_id": "A", "seller_sku": "A", "product_name": "A", "original_price": "100000",
+            "sale_price": "100000", "display_status": status}  # fmt: skip
+    return {"id": "576000000000000001", "status": status, "create_time": 1793000000,
+            "update_time": 1793000100, "is_cod": True,
+            "payment": {"shipping_fee": "10000", "total_amount": "110000"},
+            "line_items": [{**unit, "id": "1"},
+                           {**unit, "id": "2", "sku_id": "B", "seller_sku": "B",
+                            "product_name": "B", "original_price": "50000",
+                            "sale_price": "50000", "display_status": "CANCELLED"}],
+            **more}  # fmt: skip
+
+
+def test_cancelled_units_of_a_live_order_are_no_line_and_no_discount() -> None:
+    order = map_order(_raw(cancel_reason="Hết hàng"))
+    assert [(ln.sku, ln.quantity, ln.subtotal) for ln in order.lines] == [("A", 1, 100000)]
+    assert (order.subtotal, order.shipping_fee, order.total) == (100000, 10000, 110000)
+    assert order.marketplace_discount == 0  # not the cancelled unit booked as TikTok's
+    assert order.cancel_reason is None and order.status == OrderStatus.PENDING
+    # Every unit cancelled: the order keeps its lines and value.
+    gone = _raw("CANCELLED", cancel_reason="Hết hàng")
+    gone["payment"]["total_amount"] = "0"
+    cancelled = map_order(gone)
+    assert cancelled.item_count == 2 and cancelled.cancel_reason == "Hết hàng"
+
+
+def test_a_cancelled_prepaid_order_was_not_paid_to_the_shop() -> None:
+    prepaid = {"is_cod": False, "paid_time": 1793000050}
+    assert map_order(_raw("CANCELLED", **prepaid)).paid_amount == 0
+    live = map_order(_raw("AWAITING_COLLECTION", **prepaid))
+    assert live.paid_amount == live.total == 110000
+
+
+def test_a_partly_cancelled_order_and_a_long_tracking_number_over_http(
+    tconn: TikTokConnector, tsandbox: TikTokSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sandbox cancels one unit of an order with several (TikTok's total leaves it
+    out) and gives a 40-character tracking number (our column holds 64)."""
+    ids = tsandbox.order_ids()[:50]
+    before = {o.external_id: o for o in tconn.order_details(ids)}
+    oid = next(i for i in ids if before[i].item_count > 1
+               and before[i].status != OrderStatus.CANCELLED)  # fmt: skip
+    real = TikTokSandbox._detail
+    tracking = "SPXVN" + "0123456789" * 3 + "ABCDE"
+
+    def detail(self: TikTokSandbox, i: int, order: str, state: tuple[str, int]) -> dict[str, Any]:
+        row = real(self, i, order, state)
+        if order == oid:
+            unit = row["line_items"][-1]
+            unit["display_status"] = "CANCELLED"
+            pay = row["payment"]
+            pay["total_amount"] = str(int(pay["total_amount"]) - int(unit["sale_price"]))
+            row["tracking_number"] = tracking
+        return row
+
+    monkeypatch.setattr(TikTokSandbox, "_detail", detail)
+    after = tconn.order_details([oid])[0]
+    assert after.item_count == before[oid].item_count - 1
+    assert after.marketplace_discount == before[oid].marketplace_discount
+    assert after.total == after.computed_total() < before[oid].total
+    assert after.tracking_number == tracking and len(tracking) == 40

@@ -20,7 +20,11 @@ from primedist.io.seller_center import (
     [(90000, 90000), (90000.0, 90000), ("90.000", 90000), ("1.250.000", 1250000),
      ("90,000", 90000), ("₫90.000", 90000), ("VND 185,000", 185000), ("90000", 90000),
      ("-10.000", None), ("", 0), ("12,5", None), ("9.0001", None), ("abc", None),
-     (12.5, None), (True, None)],
+     (12.5, None), (True, None),
+     # Both marks: the other one is the decimals, which must be zero.
+     ("100,000.00", 100000), ("100.000,00", 100000), ("VND 1,250,000.00", 1250000),
+     ("₫1.250.000,0", 1250000), ("100,000.50", None), ("100.000,05", None),
+     ("1.000,000", None), ("1,000.000", None)],
 )  # fmt: skip
 def test_money_cells(cell: object, amount: int | None) -> None:
     if amount is None:
@@ -28,6 +32,12 @@ def test_money_cells(cell: object, amount: int | None) -> None:
             parse_money(cell)  # type: ignore[arg-type]
     else:
         assert parse_money(cell) == amount  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cell", ["100,000.50", "100.000,05"])
+def test_a_fraction_of_a_dong_says_so(cell: str) -> None:
+    with pytest.raises(ValueError, match="is not a whole number of đồng"):
+        parse_money(cell)
 
 
 @pytest.mark.parametrize(
