@@ -469,6 +469,7 @@ class _Reader:
         self._plain = [(f, self.positions[f]) for f in _PLAIN if f in self.positions]
         self._gets = [(f, self.positions.get(f)) for f in ("name", "phone", "email", "gender",
                                                             "tags")]  # fmt: skip
+        self._genders: dict[str, Gender | None] = {}
 
     def parse(self, number: int, cells: list[Cell]) -> _Row:
         texts: dict[str, str] = {}
@@ -504,7 +505,9 @@ class _Reader:
         gender = None
         raw_gender = texts["gender"]
         if raw_gender:
-            gender = GENDERS.get(fold(raw_gender))
+            gender = self._genders.get(raw_gender)  # a column of a few words, read again
+            if gender is None:
+                gender = self._genders[raw_gender] = GENDERS.get(fold(raw_gender))
             if gender is None:
                 raise _Bad(
                     self.heads["gender"],
