@@ -2712,10 +2712,6 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã &amp;trả NCC</translation>
     </message>
     <message>
-        <source>Paid to the supplier with this delivery (the whole cost unless you type less): the rest is owed to it (Products → Suppliers)</source>
-        <translation>Số tiền đã trả nhà cung cấp cho lần giao này (toàn bộ tiền hàng nếu bạn không nhập ít hơn): phần còn lại là nợ nhà cung cấp (Sản phẩm → Nhà cung cấp)</translation>
-    </message>
-    <message>
         <source>How the supplier was paid</source>
         <translation>Hình thức trả nhà cung cấp</translation>
     </message>
@@ -2788,12 +2784,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nhập số tiền đã trả nhà cung cấp dưới dạng số tiền, ví dụ 45.000.</translation>
     </message>
     <message>
-        <source>The amount paid to the supplier must be 0 to the receipt&apos;s cost (%1).</source>
-        <translation>Số tiền trả nhà cung cấp phải từ 0 đến tổng tiền hàng của phiếu (%1).</translation>
+        <source>Paid to the supplier with this delivery (the whole cost unless you type less): the rest is owed to it (Products → Suppliers). Without a supplier nothing is paid.</source>
+        <translation>Số tiền đã trả nhà cung cấp cho lần giao này (toàn bộ tiền hàng nếu bạn không nhập ít hơn): phần còn lại là nợ nhà cung cấp (Sản phẩm → Nhà cung cấp). Không có nhà cung cấp thì không ghi nhận tiền đã trả.</translation>
     </message>
     <message>
-        <source>Name the supplier: %1 is left to pay.</source>
-        <translation>Hãy ghi tên nhà cung cấp: còn nợ %1.</translation>
+        <source>The amount paid to the supplier must be 0 to the receipt&apos;s cost (%1).</source>
+        <translation>Số tiền trả nhà cung cấp phải từ 0 đến tổng tiền hàng của phiếu (%1).</translation>
     </message>
     <message>
         <source>%n line</source>
@@ -4232,7 +4228,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>OrderDetailDialog</name>
     <message>
         <source>Shop</source>
-        <extracomment>Status history notes the services write from a template (stored in English). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. What the printer said last (printed, copied as text).</extracomment>
+        <extracomment>Status history notes the services write from a template (stored in English). The items table&apos;s line discount column (hidden when no line has one). The status history&apos;s note column keeps at least this share of the table&apos;s width. After any successful action (the list refreshes). The customer&apos;s id, when the user opens the customer. What the printer said last (printed, copied as text). Why Cancel is refused though the status allows it (a live shipment, an exchange).</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -5784,6 +5780,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>RangeBar</name>
     <message>
         <source>Today</source>
+        <extracomment>Asked each time: a shop PC stays open past midnight, and &quot;Today&quot; moves with it.</extracomment>
         <translation>Hôm nay</translation>
     </message>
     <message>
@@ -7578,6 +7575,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Nợ nhà cung cấp: %1</translation>
     </message>
     <message>
+        <source>Only the owner or a manager adjusts what the shop owes a supplier.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được điều chỉnh công nợ với nhà cung cấp.</translation>
+    </message>
+    <message>
         <source>Restore</source>
         <translation>Khôi phục</translation>
     </message>
@@ -7600,6 +7601,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancel the selected return (entered by mistake): its goods come back into stock</source>
         <translation>Hủy phiếu trả hàng đang chọn (nhập nhầm): hàng được nhập lại kho</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager cancels a payment.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được hủy phiếu chi.</translation>
     </message>
     <message>
         <source>Paid with goods receipt %1: cancel the receipt instead (Goods receipts page)</source>
@@ -8096,6 +8101,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Cancel</source>
         <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Prime Distribution is already open on this computer (data in %1).</source>
+        <translation>Prime Distribution đang mở trên máy này (dữ liệu tại %1).</translation>
     </message>
 </context>
 <context>
@@ -11364,6 +11373,10 @@ Vẫn bán?</translation>
         <translation>Phần {field} của nhóm dài {length} ký tự: tối đa {limit}.</translation>
     </message>
     <message>
+        <source>The insurance value must be 0-{most} đ (got {amount} đ).</source>
+        <translation>Giá trị khai giá phải từ 0 đến {most} đ (đang là {amount} đ).</translation>
+    </message>
+    <message>
         <source>The level {taken} already has the code {code}.</source>
         <translation>Nhóm khách hàng {taken} đã dùng mã {code}.</translation>
     </message>
@@ -11504,6 +11517,10 @@ Vẫn bán?</translation>
         <translation>Mỗi điểm phải có giá trị từ 1 đến 10.000.000 đ.</translation>
     </message>
     <message>
+        <source>A receipt costs at most {max} ({total} given): split the delivery.</source>
+        <translation>Một phiếu nhập có giá trị tối đa {max} (đang có {total}): hãy chia thành nhiều phiếu.</translation>
+    </message>
+    <message>
         <source>A shop name has at most {shop_name_len} characters</source>
         <translation>Tên gian hàng tối đa {shop_name_len} ký tự</translation>
     </message>
@@ -11600,6 +11617,10 @@ Vẫn bán?</translation>
         <translation>Chứng từ in bằng vi hoặc en, không phải {lang}.</translation>
     </message>
     <message>
+        <source>Each side must be 1-{most} cm (got {length} × {width} × {height}).</source>
+        <translation>Mỗi cạnh phải từ 1 đến {most} cm (đang là {length} × {width} × {height}).</translation>
+    </message>
+    <message>
         <source>Export to an .xlsx file (Excel workbook), not {name}.</source>
         <translation>Hãy xuất ra tệp .xlsx (tệp Excel), không phải {name}.</translation>
     </message>
@@ -11690,6 +11711,10 @@ Vẫn bán?</translation>
     <message>
         <source>Name the shop the orders of {format_names} belong to (--shop NAME)</source>
         <translation>Hãy ghi tên gian hàng của các đơn {format_names} (--shop NAME)</translation>
+    </message>
+    <message>
+        <source>Name the supplier the {paid} was paid to: a receipt without one records nothing paid.</source>
+        <translation>Hãy ghi tên nhà cung cấp đã nhận {paid}: phiếu nhập không có nhà cung cấp thì không ghi nhận tiền đã trả.</translation>
     </message>
     <message>
         <source>No data dir is open.</source>
@@ -11846,6 +11871,10 @@ Vẫn bán?</translation>
     <message>
         <source>The API host {host} is not an http(s) address such as {live_host}.</source>
         <translation>Địa chỉ API {host} không phải địa chỉ http(s) như {live_host}.</translation>
+    </message>
+    <message>
+        <source>The COD amount must be 0-{most} đ (got {amount} đ).</source>
+        <translation>Tiền thu hộ (COD) phải từ 0 đến {most} đ (đang là {amount} đ).</translation>
     </message>
     <message>
         <source>The account name is longer than 120 characters.</source>
@@ -12620,10 +12649,6 @@ Vẫn bán?</translation>
         <translation>Hãy ghi tên nhà cung cấp nhận đơn đặt hàng.</translation>
     </message>
     <message>
-        <source>Name the supplier: {owed} is left to pay.</source>
-        <translation>Hãy ghi tên nhà cung cấp: còn nợ {owed}.</translation>
-    </message>
-    <message>
         <source>No account has the email {email}.</source>
         <translation>Không có tài khoản nào có email {email}.</translation>
     </message>
@@ -12664,6 +12689,10 @@ Vẫn bán?</translation>
         <translation>Chưa nhận hàng nào của {code}: hãy hủy đơn thay vì kết thúc.</translation>
     </message>
     <message>
+        <source>Nothing {supplier} delivered before is low on stock: there is nothing to suggest.</source>
+        <translation>Không có sản phẩm nào do {supplier} cung cấp trước đây đang sắp hết hàng: không có gì để gợi ý.</translation>
+    </message>
+    <message>
         <source>Only the discount price can be taken as a percentage off the selling price, or removed.</source>
         <translation>Chỉ giá khuyến mãi mới có thể tính theo % giảm so với giá bán, hoặc bỏ đi.</translation>
     </message>
@@ -12694,6 +12723,10 @@ Vẫn bán?</translation>
     <message>
         <source>Order {external_id} is {status}: only a pending or confirmed order&apos;s address can be changed.</source>
         <translation>Đơn {external_id} đang ở trạng thái {status}: chỉ sửa được địa chỉ của đơn chờ xác nhận hoặc đã xác nhận.</translation>
+    </message>
+    <message>
+        <source>Order {external_id} was paid with items returned from {returned_from} (an exchange): it cannot be edited or cancelled; return its items instead.</source>
+        <translation>Đơn {external_id} được trả bằng hàng trả lại của đơn {returned_from} (đổi hàng): không thể sửa hay hủy đơn; hãy làm trả hàng cho đơn này.</translation>
     </message>
     <message>
         <source>Order {external_id}: delivery address changed</source>
@@ -12836,6 +12869,10 @@ Vẫn bán?</translation>
         <translation>Vận đơn {shipment} đã mang địa chỉ cũ: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
+        <source>Shipment {shipment} is still live: cancel shipment {shipment} first (the carrier would still deliver the order).</source>
+        <translation>Vận đơn {shipment} vẫn còn hiệu lực: hãy hủy vận đơn {shipment} trước (nếu không, đơn vị vận chuyển vẫn sẽ giao đơn).</translation>
+    </message>
+    <message>
         <source>Shipment {shipment} was made for the order as it is: cancel it first.</source>
         <translation>Vận đơn {shipment} đã được tạo theo đơn hiện tại: hãy hủy vận đơn trước.</translation>
     </message>
@@ -12894,6 +12931,10 @@ Vẫn bán?</translation>
     <message>
         <source>The amount paid must be 1 to {max}.</source>
         <translation>Số tiền trả phải từ 1 đến {max}.</translation>
+    </message>
+    <message>
+        <source>The app is open on this data ({data_dir}): close it first, or restore in the app (Settings → Backup &amp; restore).</source>
+        <translation>Ứng dụng đang mở trên dữ liệu này ({data_dir}): hãy đóng ứng dụng trước, hoặc khôi phục ngay trong ứng dụng (Cài đặt → Sao lưu &amp; khôi phục).</translation>
     </message>
     <message>
         <source>The authorisation code in the address is malformed.</source>
@@ -13060,6 +13101,10 @@ Vẫn bán?</translation>
         <translation>Khối lượng phải từ 1 đến {most} g.</translation>
     </message>
     <message>
+        <source>The weight must be 1-{most} g (got {weight}).</source>
+        <translation>Khối lượng phải từ 1 đến {most} g (đang là {weight}).</translation>
+    </message>
+    <message>
         <source>The {account} account has no credentials: add it again.</source>
         <translation>Tài khoản {account} không có thông tin đăng nhập: hãy thêm lại.</translation>
     </message>
@@ -13216,6 +13261,10 @@ Vẫn bán?</translation>
         <translation>hãy nhập {option}</translation>
     </message>
     <message>
+        <source>is empty: which order is it?</source>
+        <translation>trống: đơn hàng nào?</translation>
+    </message>
+    <message>
         <source>it has more than two variations</source>
         <translation>nó có nhiều hơn hai nhóm phân loại</translation>
     </message>
@@ -13358,6 +13407,10 @@ Vẫn bán?</translation>
     <message>
         <source>{cell} is not an amount in đồng</source>
         <translation>{cell} không phải là số tiền bằng đồng</translation>
+    </message>
+    <message>
+        <source>{cell} is not an exact id: Excel stored it as a number and dropped digits; export the file again from the Seller Center (or keep the column as text)</source>
+        <translation>{cell} không phải mã chính xác: Excel đã lưu nó dưới dạng số và làm mất chữ số; hãy xuất lại tệp từ Seller Center (hoặc giữ cột ở dạng văn bản)</translation>
     </message>
     <message>
         <source>{changed} of {count} products</source>
@@ -13942,6 +13995,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name} is on rows {first} and {second}: keep one.</source>
         <translation>{name} có ở dòng {first} và {second}: hãy giữ một dòng.</translation>
+    </message>
+    <message>
+        <source>{name} is {format_names}, not the order template: import it with --format {format} (or --format auto)</source>
+        <translation>{name} là {format_names}, không phải mẫu đơn hàng: hãy nhập với --format {format} (hoặc --format auto)</translation>
     </message>
     <message>
         <source>{name} is {size} MB: the limit is {limit} MB; export a shorter period</source>
