@@ -49,6 +49,31 @@ def fold(text: str) -> str:
     return " ".join(folded.split())
 
 
+class WordFolder:
+    """`fold` word by word, each word folded once: a big import's names come from a few
+    thousand Vietnamese syllables, and folding every name with `str.translate` was a third
+    of the time spent building its rows. Same answers as `fold`."""
+
+    #: Words remembered at most (a file of random text must not fill the memory).
+    MAX_WORDS = 200_000
+
+    def __init__(self) -> None:
+        self._words: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        words = self._words
+        out = []
+        for word in text.split():
+            folded = words.get(word)
+            if folded is None:
+                folded = fold(word)
+                if len(words) < self.MAX_WORDS:
+                    words[word] = folded
+            if folded:  # a lone combining mark folds to nothing
+                out.append(folded)
+        return " ".join(out)
+
+
 def search_tokens(query: str) -> list[str]:
     """Fold a query and split it into letter/digit tokens."""
     return _TOKEN_RE.findall(fold(query))

@@ -26,6 +26,7 @@ import csv
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
-from primedist.core.text import fold
+from primedist.core.text import WordFolder, fold
 from primedist.db.bulk import (
     checkpoint_in_background,
     commit_without_checkpoint,
@@ -445,15 +446,18 @@ def _phone(part: str) -> str | None:
     return normalize_phone(part)
 
 
-def _search_text(name: str, code: str, email: str | None, phones: Sequence[str]) -> str:
+def _search_text(
+    folder: WordFolder, name: str, code: str, email: str | None, phones: Sequence[str]
+) -> str:
     """= core.search_keys.search_text(name, code, email, phones=phones) for phones already
-    normalised (without normalising them again)."""
-    words = [name, code]
+    normalised (without normalising them again); `folder` folds the name as `fold` does
+    (the rest is one of a kind: folded at once)."""
+    words = [code]
     if email:
         words.append(email)
     for phone in phones:
         words += phone_search_variants(phone)
-    return fold(" ".join(words))
+    return " ".join(part for part in (folder(name), fold(" ".join(words))) if part)
 
 
 @dataclass
@@ -726,6 +730,15 @@ def level_code_for(name: str, taken: set[str]) -> str:
 def _looks_masked(name: str) -> bool:
     """A marketplace-abbreviated name (`H**uj`): never overwrites a real one."""
     return "*" in name
+
+
+class _Children(NamedTuple):
+    """Rows for the customers' phones, addresses and tags (and addresses to drop)."""
+
+    phones: list[tuple[Any, ...]]
+    addresses: list[tuple[Any, ...]]
+    links: list[tuple[int, int]]
+    dropped: list[int]
 
 
 class _Import:
@@ -1020,14 +1033,19 @@ class _Import:
         deferred = {*deferrable_indexes(self.conn, "customers", len(self.new))}
         if len(self.new) >= DEFER_INDEXES_FROM:
             deferred.update(LIST_INDEXES)  # even into a big table: they are that wide
-        with (
-            search_indexed_after(self.conn, ["customers"] if self.new else []),
-            indexes_deferred(self.conn, sorted(deferred)),
-        ):
-            self._insert_customers()
+        with ThreadPoolExecutor(1, thread_name_prefix="customer-import") as pool:
+            with (
+                search_indexed_after(self.conn, ["customers"] if self.new else []),
+                indexes_deferred(self.conn, sorted(deferred)),
+            ):
+                self._insert_customers()
+                # Built while the search index and the indexes are (one long SQLite step
+                # each, without the GIL): the two cores work at once. Python only.
+                children = pool.submit(self._children)
+            rows = children.result()
         self.prog.update(0.85, "Writing phones, addresses and tags")
         with indexes_deferred(self.conn, self._deferrable_child_indexes()):
-            self._insert_children()
+            self._insert_children(rows)
         self.prog.update(0.9, "Updating customers")
         self._update_stored()
         self._finish_report()
@@ -1104,6 +1122,7 @@ class _Import:
         ids = self._new_ids(len(new))
         ts = self._ts(self.now)
         day = self._day
+        folder = WordFolder()
         columns = (
             "id", "code", "name", "gender", "birthday", "email", "zalo_id", "facebook_id",
             "source", "note", "search_text", "created_at", "updated_at", "level_id",
@@ -1122,7 +1141,7 @@ class _Import:
             rows.append((
                 cid, code, name, v.get("gender", unknown).value, day(v.get("birthday")), email,
                 v.get("zalo_id"), v.get("facebook_id"), v.get("source", IMPORT_SOURCE),
-                v.get("note"), _search_text(name, code, email, d.phones), ts, ts,
+                v.get("note"), _search_text(folder, name, code, email, d.phones), ts, ts,
                 v.get("level_id"), v.get("level_pinned", False), *constant,
             ))  # fmt: skip
         sql = self._insert_sql(customers_t, columns)
@@ -1133,7 +1152,9 @@ class _Import:
             done += len(batch)
             self.prog.update(PLAN_SHARE + 0.25 * done / len(rows), f"Writing customers ({done:,})")
 
-    def _insert_children(self) -> None:
+    def _children(self) -> _Children:
+        """The phones, addresses and tag links to insert, and the addresses to drop (no
+        database work: it runs beside the index builds)."""
         ts = self._ts(self.now)
         phones: list[tuple[Any, ...]] = []
         addresses: list[tuple[Any, ...]] = []
@@ -1170,9 +1191,12 @@ class _Import:
                     for i, (street, province) in enumerate(keep)
                 ]  # fmt: skip
             links += self._tag_links(st.id, st.new_tags)
-        if dropped:
-            for chunk in chunks(dropped, 500):
-                self.conn.execute(sa.delete(addresses_t).where(addresses_t.c.id.in_(chunk)))
+        return _Children(phones, addresses, links, dropped)
+
+    def _insert_children(self, children: _Children) -> None:
+        phones, addresses, links, dropped = children
+        for chunk in chunks(dropped, 500):
+            self.conn.execute(sa.delete(addresses_t).where(addresses_t.c.id.in_(chunk)))
         self._executemany(
             self._insert_sql(phones_t, ("customer_id", "phone", "is_primary", "created_at")),
             phones,

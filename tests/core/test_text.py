@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from primedist.core.text import fold, fts_match_query, like_escape, search_tokens
+from primedist.core.text import WordFolder, fold, fts_match_query, like_escape, search_tokens
 
 # Every letter of the Vietnamese alphabet with every tone mark, both cases.
 _VI_BASE = "aăâeêioôơuưy"
@@ -163,3 +163,18 @@ def test_like_escape_matches_literally(raw: str) -> None:
     con.close()
     assert hit == 1
     assert other == 0
+
+
+_FOLDABLE = st.text(
+    alphabet=st.sampled_from(
+        list("aăâđeêoôơuưyAĐÔ ̣̀́̉̃ ") + ["\t", "\u00a0", "\u2003", "Ж", "ß", "İ", "ǅ", "😀", "1"]
+    ),
+    max_size=30,
+)
+
+
+@given(_FOLDABLE, _FOLDABLE)
+def test_the_word_folder_folds_as_fold_does(first: str, second: str) -> None:
+    folder = WordFolder()
+    for text in (first, second, first, unicodedata.normalize("NFD", second)):
+        assert folder(text) == fold(text)  # remembered words too
