@@ -51,6 +51,7 @@ from primedist.domain.enums import (
     StockState,
 )
 from primedist.domain.geo import PROVINCES_2025
+from primedist.domain.loyalty import VoucherUse
 from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import Product, StockMovement, Variant
 from primedist.domain.purchase_order import PurchaseOrder
@@ -597,14 +598,13 @@ _RETURN_REASON = "Khách trả hàng"
 def _record_voucher_uses(conn: sa.Connection, voucher_ids: list[int]) -> None:
     """Each demo order carrying a voucher is one use of it, as a sale in the app records
     it (`reconcile_voucher_uses`, set-based here); `used_count` = the uses that count."""
-    marks = ", ".join("?" for _ in voucher_ids)
-    conn.exec_driver_sql(
-        "INSERT INTO voucher_uses (order_id, voucher_id, customer_id, discount, used_at) "
-        "SELECT id, voucher_id, customer_id, voucher_discount, created_at FROM orders "
-        f"WHERE voucher_id IN ({marks}) "
-        "AND id NOT IN (SELECT order_id FROM voucher_uses)",
-        tuple(voucher_ids),
+    o, u = table_of(Order).c, table_of(VoucherUse)
+    carrying = sa.select(o.id, o.voucher_id, o.customer_id, o.voucher_discount, o.created_at)
+    carrying = carrying.where(
+        o.voucher_id.in_(voucher_ids), ~sa.exists().where(u.c.order_id == o.id)
     )
+    columns = ["order_id", "voucher_id", "customer_id", "discount", "used_at"]
+    conn.execute(u.insert().from_select(columns, carrying))
     recount_uses(conn, voucher_ids)
 
 
