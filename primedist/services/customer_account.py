@@ -389,6 +389,10 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
         payment = locked_standing(
             session, CustomerPayment, payment_id, code=lambda _p: payment_code(payment_id),
             missing=msg("Payment {id} no longer exists.", id=str(payment_id)))  # fmt: skip
+        # A deleted customer's debt could be neither seen nor collected any more.
+        customer = session.get(Customer, payment.customer_id)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound(msg("Customer {id} no longer exists.", id=str(payment.customer_id)))
         payment.cancelled_at, payment.cancelled_by_id = ctx.clock.now(), ctx.actor.id
         payment.cancel_reason = text
         session.add(payment)

@@ -179,6 +179,22 @@ def test_cancelling_a_payment_puts_the_debt_back(
     assert "customer.payment_cancel" in audit_actions(engine)
 
 
+def test_a_deleted_customer_s_payment_stays(
+    engine: Engine, owner_ctx: ServiceContext, variants: list[int], buyers: list[int]
+) -> None:
+    from primedist.services.customer_delete import delete_customers
+
+    hoa = buyers[0]
+    svc.create_order(owner_ctx, on_account(variants, hoa))
+    paid = account.receive_payment(owner_ctx, hoa, owed(owner_ctx, hoa))  # nothing owed now
+    delete_customers(owner_ctx, [hoa])
+    # Cancelling it would make a debt nobody can see or collect any more.
+    with pytest.raises(NotFound, match=f"Customer {hoa} no longer exists"):
+        account.cancel_payment(owner_ctx, paid.entity_id, "nhầm")
+    assert [row[3] for row in payment_rows(engine)] == [True]
+    assert hoa not in [d.customer_id for d in account.debtors(owner_ctx)]
+
+
 def test_customers_access_is_needed(
     owner_ctx: ServiceContext, variants: list[int], buyers: list[int]
 ) -> None:
