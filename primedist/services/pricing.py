@@ -50,13 +50,16 @@ def price_and_level(
     session: Session, variant: Variant, customer: Customer | None
 ) -> tuple[int, str | None]:
     """The price this customer pays and the name of the level whose price it is (None:
-    the list price), so the sale screen can show which price applied."""
+    the list price), so the sale screen can show which price applied. The level price
+    only when it is lower: a sale on the shelf price (a scheduled discount) can go below
+    it, and a member never pays more than a walk-in buyer."""
+    shelf = list_price(variant)
     if customer is not None and customer.level_id is not None and variant.id is not None:
         row = session.get(LevelPrice, (customer.level_id, variant.id))
-        if row is not None:
+        if row is not None and row.price < shelf:
             level = session.get(CustomerLevel, customer.level_id)
             return row.price, None if level is None else level.name
-    return list_price(variant), None
+    return shelf, None
 
 
 @dataclass(frozen=True)

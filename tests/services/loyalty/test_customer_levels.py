@@ -36,6 +36,15 @@ def test_a_group_given_by_hand_brings_its_prices_and_survives_the_recompute(
     draft = OrderDraft((DraftLine(shirt, 10),), customer_id=small)
     line = quote_order(owner_ctx, draft).lines[0]
     assert (line.unit_price, line.price_level) == (70_000, "Khách sỉ")
+    # A sale below the group's price: the member pays the shelf price, never more.
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE variants SET discount_price = 65000 WHERE id = :v"),
+                     {"v": shirt})  # fmt: skip
+    line = quote_order(owner_ctx, draft).lines[0]
+    assert (line.unit_price, line.price_level) == (65_000, None)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE variants SET discount_price = NULL WHERE id = :v"),
+                     {"v": shirt})  # fmt: skip
     ranks.recompute_ranks(owner_ctx)  # big has spent past VIP's threshold: stays wholesale
     assert [(customer(engine, c).level_id, customer(engine, c).level_pinned)
             for c in (big, small)] == [(wholesale, True), (wholesale, True)]  # fmt: skip
