@@ -92,6 +92,11 @@ def delete_customers(ctx: ServiceContext, customer_ids: Iterable[int]) -> Delete
             conn.execute(
                 customers_t.update().where(c.id.in_(chunk)).values(deleted_at=now, updated_at=now)
             )
+            # Those they referred lose the link (as a merge moves it): a referrer who is
+            # gone made every later edit of them fail ("The referrer no longer exists").
+            conn.execute(
+                customers_t.update().where(c.referrer_id.in_(chunk)).values(referrer_id=None)
+            )
         report.deleted = len(gone)
         if gone:
             who = ", ".join(f"{code} {name}" for _cid, code, name in gone[:AUDIT_SAMPLE])

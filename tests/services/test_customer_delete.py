@@ -124,3 +124,17 @@ def test_merged_customers_are_ignored_and_staff_may_not_delete(
     manager = owner_ctx.with_actor(Actor(None, "Minh", "minh@x.vn", Role.MANAGER, frozenset()))
     assert delete_customers(manager, [hoa]).deleted == 1
     assert listed(owner_ctx) == 0
+
+
+def test_those_a_deleted_customer_referred_can_still_be_edited(owner_ctx: ServiceContext) -> None:
+    from primedist.services.customer_detail import customer_profile
+    from primedist.services.customers import update_customer
+
+    referrer = add(owner_ctx, "Người giới thiệu", "0901111111")
+    friend = add_customer(owner_ctx, CustomerDraft(name="Bạn", phones=["0902222222"],
+                                                   referrer_id=referrer)).customer_id  # fmt: skip
+    assert friend is not None
+    delete_customers(owner_ctx, [referrer])
+    assert customer_profile(owner_ctx, friend).referrer is None  # it went with the referrer
+    update_customer(owner_ctx, friend, CustomerDraft(name="Bạn thân", phones=["0902222222"]))
+    assert customer_profile(owner_ctx, friend).name == "Bạn thân"
