@@ -858,7 +858,18 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         move("payments", table_of(CustomerPayment))
         move("adjustments", table_of(CustomerAdjustment))
         move("identities", identities_t)
-        move("referred_customers", customers_t, "referrer_id")
+        # Whom the others referred now names the survivor (the audit counts only those);
+        # the survivor's own link to one of them goes: nobody refers themselves.
+        referred = conn.execute(
+            customers_t.update()
+            .where(c.referrer_id.in_(others), c.id.not_in([survivor_id, *others]))
+            .values(referrer_id=survivor_id)
+        )  # fmt: skip
+        moved["referred_customers"] = int(referred.rowcount or 0)
+        conn.execute(
+            customers_t.update().where(c.id == survivor_id, c.referrer_id.in_(others))
+            .values(referrer_id=None)
+        )  # fmt: skip
         # Chains: customers merged earlier into one of the others now point at the survivor.
         conn.execute(
             customers_t.update().where(c.merged_into_id.in_(others))

@@ -535,3 +535,17 @@ def test_order_import_follows_merges(
     merge_customers(owner_ctx, survivor, [first])
     assert run("A2") == survivor
     assert _count(engine, customers_t) == 2
+
+
+def test_merge_counts_only_the_customers_whose_referrer_moved(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    b = add_customer(owner_ctx, CustomerDraft(name="Bình", phones=["0903000002"])).customer_id
+    a = add_customer(owner_ctx, CustomerDraft(name="An", phones=["0903000001"],
+                                              referrer_id=b)).customer_id  # fmt: skip
+    friend = add_customer(owner_ctx, CustomerDraft(name="Bạn", referrer_id=b)).customer_id
+    assert a is not None and b is not None and friend is not None
+    result = merge_customers(owner_ctx, a, [b])
+    assert result.moved["referred_customers"] == 1  # the friend; not An's own link
+    assert _customer(engine, friend).referrer_id == a
+    assert _customer(engine, a).referrer_id is None  # nobody refers themselves
