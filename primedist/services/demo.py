@@ -1111,6 +1111,7 @@ class _Stats:
     returned: Arr
     expenses: Arr
     last_order: Arr
+    first_order: Arr
     channels: Arr
     channel_count: Arr
     rank: Arr
@@ -1532,6 +1533,7 @@ class _Run:
             stats.expenses.tolist(), _timestamps(self.conn, stats.last_order, has_orders),
             stats.channels.tolist(), _customer_search_text(people, codes), created,
             _timestamps(self.conn, np.where(has_orders, stats.last_order, people.created)),
+            _timestamps(self.conn, np.where(has_orders, stats.first_order, 0), has_orders),
         ))  # fmt: skip
         self.writer.insert(
             "customers",
@@ -1539,7 +1541,7 @@ class _Run:
              "level_id", "level_pinned", "rank", "rank_pinned", "rank_since", "note",
              "points_balance", "points_earned", "total_orders", "successful_orders",
              "cancelled_orders", "returned_orders", "total_expenses", "last_order_at",
-             "channels", "search_text", "created_at", "updated_at"),
+             "channels", "search_text", "created_at", "updated_at", "first_order_at"),
             rows,
         )  # fmt: skip
         self._write_phones(people, created)
@@ -2505,6 +2507,8 @@ def _customer_stats(orders: _Orders, people: _People, shops: list[_Shop]) -> _St
     expenses = np.bincount(c, weights=np.where(done, total, 0), minlength=n).astype(np.int64)
     last = np.zeros(n, dtype=np.int64)
     np.maximum.at(last, c, orders.created[named])
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, c, orders.created[named])
     bits = np.array([1 << _CHANNEL_ORDER.index(s.spec.channel) for s in shops], dtype=np.int64)
     mask = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(mask, c, bits[orders.shop[named]])
@@ -2521,6 +2525,7 @@ def _customer_stats(orders: _Orders, people: _People, shops: list[_Shop]) -> _St
         returned=count((status == _RETURNED) | (status == _RETURN_REFUND)),
         expenses=expenses,
         last_order=last,
+        first_order=first,
         channels=labels[mask],
         channel_count=np.array([bin(m).count("1") for m in combos])[mask],
         rank=rank,

@@ -203,7 +203,7 @@ def test_customer_aggregates_equal_what_sql_recomputes(demo_ctx: ServiceContext)
                    SUM(status = 'cancelled') AS cancelled,
                    SUM(status IN ('returned', 'return_refund')) AS returned,
                    SUM(CASE WHEN status = 'completed' THEN total ELSE 0 END) AS spent,
-                   MAX(created_at) AS last
+                   MAX(created_at) AS last, MIN(created_at) AS first
             FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
         ) o ON o.customer_id = c.id
         WHERE c.total_orders != COALESCE(o.n, 0)
@@ -211,7 +211,8 @@ def test_customer_aggregates_equal_what_sql_recomputes(demo_ctx: ServiceContext)
            OR c.cancelled_orders != COALESCE(o.cancelled, 0)
            OR c.returned_orders != COALESCE(o.returned, 0)
            OR c.total_expenses != COALESCE(o.spent, 0)
-           OR c.last_order_at IS NOT o.last""",
+           OR c.last_order_at IS NOT o.last
+           OR c.first_order_at IS NOT o.first""",
     )
     assert mismatches == []
     channels: dict[int, set[str]] = defaultdict(set)
