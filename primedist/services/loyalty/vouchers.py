@@ -134,6 +134,13 @@ def _any_voucher(conn: sa.Connection) -> bool:
 # --------------------------------------------------------------------------- CRUD
 
 
+def _require_settings(ctx: ServiceContext) -> None:
+    """Vouchers are made on Settings → Vouchers, by the owner or a manager (as the points
+    and rank rules): sales staff with the Customers page do not write discount codes."""
+    ctx.require(Module.SETTINGS)
+    ctx.require_manager()
+
+
 def _clean(session: Session, draft: VoucherDraft, voucher_id: int | None) -> VoucherDraft:
     code = draft.code.strip().upper()
     if not CODE_RE.match(code):
@@ -200,7 +207,7 @@ def _write(session: Session, row: Voucher, draft: VoucherDraft) -> int:
 
 def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | None = None) -> int:
     """Create (no id) or change a voucher; returns its id."""
-    ctx.require(Module.CUSTOMERS)
+    _require_settings(ctx)
     with ctx.uow() as session:
         row = Voucher(code="", name="") if voucher_id is None else session.get(Voucher, voucher_id)
         if row is None:
@@ -215,7 +222,7 @@ def save_voucher(ctx: ServiceContext, draft: VoucherDraft, voucher_id: int | Non
 
 
 def set_voucher_active(ctx: ServiceContext, voucher_id: int, active: bool) -> None:
-    ctx.require(Module.CUSTOMERS)
+    _require_settings(ctx)
     with ctx.uow() as session:
         row = session.get(Voucher, voucher_id)
         if row is None:
@@ -228,7 +235,7 @@ def set_voucher_active(ctx: ServiceContext, voucher_id: int, active: bool) -> No
 
 def delete_voucher(ctx: ServiceContext, voucher_id: int) -> None:
     """Delete a voucher never used; a used one can only be switched off (orders name it)."""
-    ctx.require(Module.CUSTOMERS)
+    _require_settings(ctx)
     with ctx.uow() as session:
         row = session.get(Voucher, voucher_id)
         if row is None:

@@ -147,3 +147,23 @@ def test_free_shipping_and_the_editor_checks(
     vid = save_voucher(owner_ctx, VoucherDraft("XOA", value=5_000))
     delete_voucher(owner_ctx, vid)
     assert [r.draft.code for r in list_vouchers(owner_ctx)] == ["FREESHIP"]
+
+
+def test_vouchers_are_made_in_settings_by_the_owner_or_a_manager(owner_ctx: ServiceContext) -> None:
+    from primedist.domain.enums import Module, Role
+    from primedist.errors import PermissionDenied
+    from primedist.services.context import Actor
+
+    def staff(*modules: Module, role: Role = Role.STAFF) -> ServiceContext:
+        return owner_ctx.with_actor(Actor(None, "Lan", "lan@x.vn", role, frozenset(modules)))
+
+    full = VoucherDraft("GIAM100", kind=DiscountKind.PERCENT, value=100)
+    for who in (staff(Module.CUSTOMERS, Module.ORDERS), staff(Module.SETTINGS)):
+        with pytest.raises(PermissionDenied):
+            save_voucher(who, full)  # a sales clerk does not make a 100 % code
+    vid = save_voucher(staff(Module.SETTINGS, role=Role.MANAGER), full)
+    with pytest.raises(PermissionDenied):
+        set_voucher_active(staff(Module.CUSTOMERS), vid, False)
+    with pytest.raises(PermissionDenied):
+        delete_voucher(staff(Module.CUSTOMERS), vid)
+    assert [r.draft.code for r in list_vouchers(owner_ctx)] == ["GIAM100"]
