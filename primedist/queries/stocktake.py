@@ -2,13 +2,14 @@
 their stock, the count sheet, and the categories to filter it by.
 
 A variant in a SKU group counts its group's stock (the group holds the physical item), so
-the count sheet lists a group once: under its first member in sheet order.
+the count sheet lists a group once: under its first member in sheet order, with the SKUs
+and barcodes of its other members so scanning any of them finds that line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -84,6 +85,9 @@ class SheetRow:
     cost: int
     sku_group_id: int | None
     group_code: str | None
+    #: A SKU group's line: the SKUs and barcodes of its other active members (any shop).
+    member_skus: tuple[str, ...] = ()
+    member_barcodes: tuple[str, ...] = ()
 
 
 def count_sheet(
@@ -120,7 +124,31 @@ def count_sheet(
             seen_groups.add(gid)
         rows.append(SheetRow(vid, sku, barcode, name, options_text(o1, o2), on_hand, cost, gid,
                              code))  # fmt: skip
-    return rows
+    return _with_members(conn, rows, seen_groups)
+
+
+def _with_members(conn: sa.Connection, rows: list[SheetRow], group_ids: set[int]) -> list[SheetRow]:
+    """The group lines with their other members' codes: the item on the shelf may carry the
+    barcode of any member, including one of a product the filters left out."""
+    v, p = variants.c, products.c
+    members: dict[int, list[tuple[int, str, str | None]]] = {}
+    for chunk in chunks(sorted(group_ids)):
+        stmt = (
+            sa.select(v.sku_group_id, v.id, v.sku, v.barcode)
+            .select_from(variants.join(products, p.id == v.product_id))
+            .where(v.sku_group_id.in_(chunk), v.is_active.is_(True),
+                   p.status != ProductStatus.ARCHIVED)
+        )  # fmt: skip
+        for gid, vid, sku, barcode in conn.execute(stmt):
+            members.setdefault(gid, []).append((vid, sku, barcode))
+    out = []
+    for row in rows:
+        others = [m for m in members.get(row.sku_group_id or 0, []) if m[0] != row.variant_id]
+        if others:
+            row = replace(row, member_skus=tuple(sku for _v, sku, _b in others),
+                          member_barcodes=tuple(b for _v, _s, b in others if b))  # fmt: skip
+        out.append(row)
+    return out
 
 
 def categories(conn: sa.Connection) -> list[str]:

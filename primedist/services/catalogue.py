@@ -92,6 +92,19 @@ order_lines_t = table_of(OrderLine)
 # --------------------------------------------------------------------------- drafts
 
 
+@dataclass(frozen=True)
+class PricesSeen:
+    """The cost and prices a variant had when the form was opened."""
+
+    cost: int
+    price: int
+    discount_price: int | None
+
+
+#: The money columns guarded by `VariantDraft.prices_seen`.
+PRICE_COLUMNS = ("cost", "price", "discount_price")
+
+
 @dataclass
 class VariantDraft:
     """A row of the variant grid; `id` None = a new variant."""
@@ -112,6 +125,10 @@ class VariantDraft:
     #: The on-hand the form showed (set by `get_product`): a stock left as shown is not
     #: touched, so a sale made while the form was open is not undone.
     stock_seen: int | None = None
+    #: The cost and prices the form showed (set by `get_product`): one left as shown is not
+    #: written, so a price a schedule or receipt set while the form was open is kept. None
+    #: (a draft not opened from `get_product`): every value is written as given.
+    prices_seen: PricesSeen | None = None
 
 
 @dataclass
@@ -231,7 +248,8 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
                          option2=v.option2, cost=v.cost, price=v.price,
                          discount_price=v.discount_price, stock=stock,
                          low_stock_level=v.low_stock_level, weight_g=v.weight_g,
-                         stock_seen=stock)
+                         stock_seen=stock,
+                         prices_seen=PricesSeen(v.cost, v.price, v.discount_price))
         )  # fmt: skip
     first = variants[0] if variants else None
     draft = ProductDraft(
@@ -539,6 +557,25 @@ _VARIANT_CHANGES: dict[str, Callable[..., Message]] = {
         "{sku}: weight {old} → {new}", sku=sku, old=_grams(old), new=_grams(new)
     ),
 }
+
+
+def _changed_prices(i: int, row: Variant, v: VariantDraft) -> VariantDraft:
+    """The draft with each cost/price the user left as the form showed it replaced by the
+    stored one: a price moved meanwhile (a price schedule, a goods receipt's cost) is not
+    undone, while a price the user changed wins over the stored one."""
+    seen = v.prices_seen
+    if seen is None:
+        return v
+    kept = {c: getattr(row, c) for c in PRICE_COLUMNS if getattr(v, c) == getattr(seen, c)}
+    merged = replace(v, **kept)
+    if kept and merged.discount_price is not None and merged.discount_price > merged.price:
+        # The user changed one of the pair while the other moved: neither is safe to guess.
+        raise _bad(i, v, "discount_price", msg(
+            "the price or discount price was changed while the form was open (now "
+            "{price} / {discount}): close the form and open it again.",
+            price=row.price, discount=row.discount_price if row.discount_price is not None
+            else "—"))  # fmt: skip
+    return merged
 
 
 def _apply_variant(row: Variant, d: ProductDraft, v: VariantDraft, now: datetime) -> list[Message]:
@@ -882,7 +919,7 @@ def _update(
             changes.append(msg("added {sku}", sku=v.sku))
             continue
         row = by_id[v.id]
-        changes += _apply_variant(row, d, v, now)
+        changes += _apply_variant(row, d, _changed_prices(i, row, v), now)
         session.add(row)
         if v.stock_seen is not None and v.stock == v.stock_seen:
             continue  # left as the form showed it

@@ -209,8 +209,9 @@ def planned(conn: sa.Connection, product_ids: Sequence[int],
 
 def products_for(ctx: ServiceContext, *, skus: Sequence[str] = (),
                  every: bool = False) -> list[int]:  # fmt: skip
-    """The products to change: those of these SKUs (an active variant's), or every product
-    not deleted; a SKU no product has is refused, named."""
+    """The products to change: every one with an active variant of these SKUs (any case, as
+    goods receipts find them; a SKU may be on products of different shops), or every
+    product not deleted; a SKU no product has is refused, named."""
     ctx.require(Module.PRODUCTS)
     p, v = products_t.c, variants_t.c
     standing = p.status != ProductStatus.ARCHIVED
@@ -218,16 +219,19 @@ def products_for(ctx: ServiceContext, *, skus: Sequence[str] = (),
         if every:
             return list(conn.execute(sa.select(p.id).where(standing).order_by(p.id)).scalars())
         wanted = list(dict.fromkeys(s.strip() for s in skus if s.strip()))
-        found: dict[str, int] = {}
-        for chunk in chunks(wanted):
-            found.update((sku, int(pid)) for sku, pid in conn.execute(
-                sa.select(v.sku, v.product_id).join(products_t, p.id == v.product_id)
-                .where(v.sku.in_(chunk), v.is_active.is_(True), standing)
-            ))  # fmt: skip
-    missing = [s for s in wanted if s not in found]
+        keys = sorted({s.lower() for s in wanted})
+        found: dict[str, set[int]] = {}  # lower-case SKU -> every product carrying it
+        for chunk in chunks(keys):
+            for key, pid in conn.execute(
+                sa.select(sa.func.lower(v.sku), v.product_id)
+                .join(products_t, p.id == v.product_id)
+                .where(sa.func.lower(v.sku).in_(chunk), v.is_active.is_(True), standing)
+            ):  # fmt: skip
+                found.setdefault(key, set()).add(int(pid))
+    missing = [s for s in wanted if s.lower() not in found]
     if missing:
         raise NotFound(msg("No product has the SKU {skus}.", skus=missing))
-    return sorted(set(found.values()))
+    return sorted(set().union(*found.values()))
 
 
 def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],

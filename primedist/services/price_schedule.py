@@ -164,6 +164,18 @@ def schedule_prices(
         return _row(row)
 
 
+def _apart(
+    a_start: datetime, a_end: datetime | None, b_start: datetime, b_end: datetime | None
+) -> bool:
+    """Whether two changes never act on the same products at once. A change with no end
+    happens once, at its start (an instant, not "forever"): it clashes only with a change
+    running then, its first or last moment included (its prices would be taken back, or
+    its start would undo the other's)."""
+    if a_end is not None and b_end is not None:
+        return a_end <= b_start or b_end <= a_start
+    return (a_end or a_start) < b_start or (b_end or b_start) < a_start
+
+
 def _refuse_overlap(
     session: Session, products: Sequence[int], starts_at: datetime, ends_at: datetime | None
 ) -> None:
@@ -173,9 +185,7 @@ def _refuse_overlap(
         select(PriceSchedule).where(col(PriceSchedule.state).in_([s.value for s in PENDING_STATES]))
     ):  # fmt: skip
         other_end = as_utc(other.ends_at) if other.ends_at else None
-        other_start = as_utc(other.starts_at)
-        apart = (ends_at is not None and ends_at <= other_start) or (
-            other_end is not None and other_end <= starts_at)  # fmt: skip
+        apart = _apart(starts_at, ends_at, as_utc(other.starts_at), other_end)
         if not apart and wanted & set(_product_ids(other)):
             raise Conflict(msg("“{name}” changes some of these products' prices at the "
                                "same time: choose other times or products.",
@@ -271,8 +281,12 @@ def _start(session: Session, ctx: ServiceContext, row: PriceSchedule, now: datet
     if ends == ScheduleState.DONE:
         row.ended_at = now
     session.add(row)
-    summary = msg("{name} started: {rule}, {changed} variants", name=row.name,
-                  rule=pc.describe_rule(rule), changed=len(changed))
+    summary = msg(
+        "{name} started: {rule}, {changed} variants",
+        name=row.name,
+        rule=pc.describe_rule(rule),
+        changed=len(changed),
+    )
     ctx.audit(session, "price_schedule.start", entity_type="price_schedule", entity_id=row.id,
               summary=summary,
               after={"changed": len(changed), "listing_pushes": pushes})  # fmt: skip

@@ -30,6 +30,7 @@ from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, StockMoveKind
+from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY, MAX_UNIT_COST
 from primedist.domain.order import Order
 from primedist.domain.product import (
     ProductListing,
@@ -244,6 +245,16 @@ def _reason(reason: str | None, *, required: bool) -> str | None:
 def _positive(quantity: int) -> None:
     if quantity <= 0:
         raise ValidationError(msg("The quantity must be more than 0."), field="quantity")
+    _at_most(quantity, "quantity")
+
+
+def _at_most(quantity: int, field: str) -> None:
+    """The goods receipts' cap: far above a shop's stock, and it keeps a typo's extra
+    zeros (or a number too big for the database) out of the ledger."""
+    if quantity > MAX_RECEIPT_QUANTITY:
+        raise ValidationError(
+            msg("The quantity cannot be more than {max}.", max=MAX_RECEIPT_QUANTITY), field=field
+        )
 
 
 def receive(
@@ -325,6 +336,10 @@ def stock_in(
     _positive(quantity)
     if unit_cost is not None and unit_cost < 0:
         raise ValidationError(msg("The unit cost cannot be negative."), field="unit_cost")
+    if unit_cost is not None and unit_cost > MAX_UNIT_COST:
+        raise ValidationError(
+            msg("The unit cost cannot be more than {max}.", max=MAX_UNIT_COST), field="unit_cost"
+        )
     text = _reason(reason, required=False)
     with ctx.uow() as session:
         move, variant, old_cost = receive(ctx, session, variant_id, quantity, unit_cost, text)
@@ -378,6 +393,7 @@ def adjust_stock(
     ctx.require(Module.PRODUCTS)
     if new_on_hand < 0:
         raise ValidationError(msg("The stock on hand cannot be negative."), field="new_on_hand")
+    _at_most(new_on_hand, "new_on_hand")
     text = _reason(reason, required=True)
     with ctx.uow() as session:
         variant, group = _holder(session, variant_id)
@@ -480,6 +496,11 @@ def apply_stocktake(
         if negative:
             raise ValidationError(msg("The count of {skus} cannot be negative.",
                                       skus=", ".join(negative[:5])), field="counts")  # fmt: skip
+        too_many = [variants[i][0] for i in ids if counts[i] > MAX_RECEIPT_QUANTITY]
+        if too_many:
+            raise ValidationError(msg("The count of {skus} cannot be more than {max}.",
+                                      skus=", ".join(too_many[:5]), max=MAX_RECEIPT_QUANTITY),
+                                  field="counts")  # fmt: skip
         by_group: dict[int, list[str]] = {}
         for i in ids:
             gid = variants[i][1]

@@ -326,6 +326,49 @@ def test_a_sale_while_the_form_is_open_is_not_undone(
     assert variants_of(engine, pid)["AO-XANH-L"].stock == 4
 
 
+def test_prices_changed_while_the_form_is_open_are_kept(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """A form opened before a sale (a price schedule, another user) started and saved with
+    only its texts changed does not write back the prices it showed."""
+    pid = svc.create_product(owner_ctx, grid_draft([]))
+    stale = svc.get_product(owner_ctx, pid).draft
+    meanwhile = svc.get_product(owner_ctx, pid).draft
+    for v in meanwhile.variants:
+        v.discount_price = 79_000
+    meanwhile.variants[1].cost = 65_000
+    svc.update_product(owner_ctx, pid, meanwhile)
+
+    stale.description = "Áo thun mặc hằng ngày, cotton."
+    stale.variants[2].price = 130_000  # AO-DO-L: the user's price is written, not the rest
+    svc.update_product(owner_ctx, pid, stale)
+    got = variants_of(engine, pid)
+    assert {s: (r.price, r.discount_price) for s, r in got.items()} == {
+        "AO-DO-S": (99_000, 79_000), "AO-DO-M": (109_000, 79_000),
+        "AO-DO-L": (130_000, 79_000), "AO-XANH-S": (99_000, 79_000),
+        "AO-XANH-M": (109_000, 79_000), "AO-XANH-L": (119_000, 79_000)}  # fmt: skip
+    assert got["AO-DO-M"].cost == 65_000
+    summary = str(rows(engine, AuditEvent)[-1].summary)
+    assert "AO-DO-L: price" in summary and "discount" not in summary and "cost" not in summary
+
+
+def test_a_price_change_clashing_with_one_made_meanwhile_is_refused(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    pid = svc.create_product(owner_ctx, grid_draft([]))
+    stale = svc.get_product(owner_ctx, pid).draft
+    meanwhile = svc.get_product(owner_ctx, pid).draft
+    meanwhile.variants[1].discount_price = 100_000  # AO-DO-M 109,000 -> sale 100,000
+    svc.update_product(owner_ctx, pid, meanwhile)
+    stale.variants[1].price = 95_000  # below the sale price set meanwhile
+    with pytest.raises(ValidationError) as err:
+        svc.update_product(owner_ctx, pid, stale)
+    assert err.value.field == "variants.1.discount_price"
+    assert "while the form was open" in str(err.value)
+    got = variants_of(engine, pid)["AO-DO-M"]
+    assert (got.price, got.discount_price) == (109_000, 100_000)
+
+
 def test_stock_of_a_grouped_variant_is_the_groups(
     owner_ctx: ServiceContext, engine: Engine
 ) -> None:

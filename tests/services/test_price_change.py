@@ -233,3 +233,14 @@ def test_products_by_sku_or_all_but_the_deleted(owner_ctx: ServiceContext) -> No
     assert products_for(owner_ctx, every=True) == sorted([shirt, trousers])
     delete_products(owner_ctx, [trousers])
     assert products_for(owner_ctx, every=True) == [shirt]
+
+
+def test_a_sku_on_products_of_two_shops_finds_both_in_any_case(
+    owner_ctx: ServiceContext, shops
+) -> None:
+    from primedist.services.price_change import products_for
+
+    on_shopee = catalogue.create_product(owner_ctx, grid_draft([shops["shopee"]]))
+    on_lazada = catalogue.create_product(owner_ctx, without_barcodes(grid_draft([shops["lazada"]])))
+    assert products_for(owner_ctx, skus=["AO-DO-S"]) == sorted([on_shopee, on_lazada])
+    assert products_for(owner_ctx, skus=["ao-do-s"]) == sorted([on_shopee, on_lazada])

@@ -224,6 +224,27 @@ def test_two_changes_on_one_product_may_not_overlap(
     assert [r.name for r in ps.list_schedules(owner_ctx)] == ["Tuần 1", "Tuần 2"]
 
 
+def test_a_change_with_no_end_clashes_only_at_its_start(
+    owner_ctx: ServiceContext, engine: Engine, product: int
+) -> None:
+    """A new price list from the 22nd (no end) happens once: a sale on the 28th–29th is
+    free to follow it, a sale running on the 22nd is not."""
+    up = pc.PriceRule(pc.PriceField.PRICE, pc.PriceMode.PERCENT, Decimal(5))
+    ps.schedule_prices(owner_ctx, "Bảng giá mới", [product], up, FIXED_NOW + 24 * HOUR)
+    ps.schedule_prices(owner_ctx, "Sale cuối năm", [product], TWENTY_OFF,
+                       FIXED_NOW + 6 * 24 * HOUR, FIXED_NOW + 7 * 24 * HOUR)  # fmt: skip
+    ps.schedule_prices(owner_ctx, "Sale trước", [product], TWENTY_OFF,
+                       FIXED_NOW + 2 * HOUR, FIXED_NOW + 24 * HOUR - HOUR)  # fmt: skip
+    for start, end in ((FIXED_NOW + 23 * HOUR, FIXED_NOW + 30 * HOUR),  # runs across it
+                       (FIXED_NOW + 24 * HOUR, FIXED_NOW + 30 * HOUR),  # starts with it
+                       (FIXED_NOW + 23 * HOUR, FIXED_NOW + 24 * HOUR),  # ends as it starts
+                       (FIXED_NOW + 24 * HOUR, None)):  # fmt: skip
+        with pytest.raises(Conflict, match="“Bảng giá mới” changes some"):
+            ps.schedule_prices(owner_ctx, "Chồng", [product], TWENTY_OFF, start, end)
+    assert sorted(r.name for r in ps.list_schedules(owner_ctx)) == [
+        "Bảng giá mới", "Sale cuối năm", "Sale trước"]  # fmt: skip
+
+
 def test_staff_without_products_cannot_schedule(owner_ctx: ServiceContext, product: int) -> None:
     staff = owner_ctx.with_actor(Actor(None, "Lan", "lan@x.vn", Role.STAFF, frozenset()))
     with pytest.raises(PermissionDenied):

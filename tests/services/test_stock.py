@@ -191,6 +191,15 @@ def test_stock_in_out_adjust_record_their_movements(
         (lambda c, v: svc.adjust_stock(c, v, 5, reason=""), "Give a reason for the stock change."),
         (lambda c, v: svc.adjust_stock(c, v, -1, reason="x"),
          "The stock on hand cannot be negative."),
+        # Past the goods receipts' caps (10**19 would not even fit the database).
+        (lambda c, v: svc.stock_in(c, v, 10**19), "The quantity cannot be more than 1,000,000."),
+        (lambda c, v: svc.stock_in(c, v, 2**40), "The quantity cannot be more than 1,000,000."),
+        (lambda c, v: svc.stock_in(c, v, 1, unit_cost=10**18),
+         "The unit cost cannot be more than 10,000,000,000."),
+        (lambda c, v: svc.stock_out(c, v, 10**19, reason="x"),
+         "The quantity cannot be more than 1,000,000."),
+        (lambda c, v: svc.adjust_stock(c, v, 10**19, reason="x"),
+         "The quantity cannot be more than 1,000,000."),
     ],
 )  # fmt: skip
 def test_manual_moves_are_validated(
@@ -345,6 +354,8 @@ def test_stocktake_refuses_bad_counts_and_writes_nothing(
         svc.apply_stocktake(owner_ctx, {s: 1, a: 3, b: 3}, reason="x")
     with pytest.raises(ValidationError, match="Give a reason"):
         svc.apply_stocktake(owner_ctx, {s: 1}, reason="")
+    with pytest.raises(ValidationError, match="The count of AO-M cannot be more than 1,000,000."):
+        svc.apply_stocktake(owner_ctx, {s: 1, m: 10**19}, reason="x")
     with pytest.raises(ValidationError, match="Count at least one"):
         svc.apply_stocktake(owner_ctx, {}, reason="x")
     with pytest.raises(NotFound):

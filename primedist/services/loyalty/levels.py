@@ -18,7 +18,7 @@ from primedist.core.messages import msg
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
-from primedist.domain.enums import Module
+from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.loyalty import CustomerLevel, LevelPrice
 from primedist.domain.product import Product, Variant
 from primedist.errors import Conflict, NotFound, ValidationError
@@ -72,6 +72,13 @@ def list_levels(ctx: ServiceContext) -> list[LevelRow]:
     return [LevelRow(int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4]), int(r[5])) for r in rows]
 
 
+def _require_settings(ctx: ServiceContext) -> None:
+    """Groups and their prices are set on Settings → Customer groups, by the owner or a
+    manager (as the points and rank rules): a sales clerk does not price goods for a group."""
+    ctx.require(Module.SETTINGS)
+    ctx.require_manager()
+
+
 def _level(session: Session, level_id: int) -> CustomerLevel:
     row = session.get(CustomerLevel, level_id)
     if row is None:
@@ -84,7 +91,7 @@ def save_level(
     level_id: int | None = None,
 ) -> int:  # fmt: skip
     """Create (no id) or change a level; the code is unique (any case)."""
-    ctx.require(Module.CUSTOMERS)
+    _require_settings(ctx)
     name, code = name.strip(), code.strip().upper()
     if not name or len(name) > 60:
         raise ValidationError(msg("A level needs a name of at most 60 characters."), field="name")
@@ -135,7 +142,7 @@ def _level_summary(code: str, name: str, threshold: int | None) -> str:
 def delete_level(ctx: ServiceContext, level_id: int) -> int:
     """Delete a level and its prices; its members fall back to no level. Returns how many
     customers were members."""
-    ctx.require(Module.CUSTOMERS)
+    _require_settings(ctx)
     with ctx.uow() as session:
         row = _level(session, level_id)
         conn = session.connection()
@@ -170,10 +177,12 @@ def level_prices(ctx: ServiceContext, level_id: int) -> list[LevelPriceRow]:
             for r in rows]  # fmt: skip
 
 
-def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | None) -> int:
-    """Set the level's price of the variant with this SKU (any case); None removes it.
-    Returns the variant id."""
-    ctx.require(Module.CUSTOMERS)
+def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | None) -> list[int]:
+    """Set the level's price of the variants with this SKU (any case); None removes it.
+    Only live variants count (active, of a product not deleted), so a SKU reused after its
+    product was archived is found; the same SKU on products of different shops is the same
+    goods, so every one of them gets the price. Returns the variant ids."""
+    _require_settings(ctx)
     sku = sku.strip()
     if price is not None and not 0 <= price <= MAX_MONEY:
         raise ValidationError(
@@ -182,27 +191,28 @@ def set_level_price(ctx: ServiceContext, level_id: int, sku: str, price: int | N
     with ctx.uow() as session:
         level = _level(session, level_id)
         conn = session.connection()
-        found = conn.execute(
-            sa.select(variants.c.id).where(sa.func.lower(variants.c.sku) == sku.lower()).limit(2)
-        ).scalars().all()  # fmt: skip
+        v = variants.c
+        found = [int(i) for i in conn.execute(
+            sa.select(v.id).join(products, products.c.id == v.product_id)
+            .where(sa.func.lower(v.sku) == sku.lower(), v.is_active.is_(True),
+                   products.c.status != ProductStatus.ARCHIVED)
+            .order_by(v.id)
+        ).scalars()]  # fmt: skip
         if not found:
             raise NotFound(msg("No product variant has the SKU {sku}.", sku=repr(sku)))
-        if len(found) > 1:
-            raise Conflict(
-                msg("Several variants have the SKU {sku}: fix the SKUs first.", sku=repr(sku))
-            )
-        vid = int(found[0])
-        key = sa.and_(prices.c.level_id == level_id, prices.c.variant_id == vid)
+        key = sa.and_(prices.c.level_id == level_id, prices.c.variant_id.in_(found))
         conn.execute(prices.delete().where(key))
         if price is not None:
-            conn.execute(prices.insert().values(level_id=level_id, variant_id=vid, price=price))
+            conn.execute(prices.insert(), [
+                {"level_id": level_id, "variant_id": vid, "price": price} for vid in found
+            ])  # fmt: skip
         if price is None:
             summary = msg("{level} {sku}: removed", level=level.code, sku=sku)
         else:
             summary = msg("{level} {sku}: {price} đ", level=level.code, sku=sku, price=price)
         ctx.audit(session, "level.price", entity_type="customer_level", entity_id=level_id,
-                  summary=summary)  # fmt: skip
-        return vid
+                  summary=summary, after={"variant_ids": found})  # fmt: skip
+        return found
 
 
 def set_customers_level(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt
@@ -60,7 +61,7 @@ from primedist.core.money import format_number, parse_money
 from primedist.core.text import fold
 from primedist.errors import PrimedistError, ValidationError
 from primedist.services import catalogue as svc
-from primedist.services.catalogue import ImageDraft, ProductDraft, VariantDraft
+from primedist.services.catalogue import ImageDraft, PricesSeen, ProductDraft, VariantDraft
 from primedist.services.context import ServiceContext
 from primedist.services.product_images import THUMB_SIZE, prepare_image
 from primedist.services.shops import ShopInfo, list_shops
@@ -117,6 +118,15 @@ def _split_values(text: str) -> list[str]:
             seen.add(value.casefold())
             values.append(value)
     return values
+
+
+class _RowMeta(NamedTuple):
+    """What a grid row keeps of the variant it was loaded from (all None: a new row)."""
+
+    variant_id: int | None = None
+    stock_seen: int | None = None
+    #: Carried to the save so prices left as shown do not undo a change made meanwhile.
+    prices_seen: PricesSeen | None = None
 
 
 def _sku_part(value: str) -> str:
@@ -696,7 +706,7 @@ class ProductEditor(QDialog):
                 self.grid.setItem(row, column, item)
         finally:
             self._formatting = False
-        self._fill_row(row, texts, v.id, v.stock_seen)
+        self._fill_row(row, texts, _RowMeta(v.id, v.stock_seen, v.prices_seen))
         if not self._loading:
             self._dirty = True
         return row
@@ -776,7 +786,7 @@ class ProductEditor(QDialog):
                 used.add(i)
                 texts, meta = list(old[i][0]), old[i][1]
             else:
-                texts, meta = [""] * len(COLUMN_FIELDS), (None, None)
+                texts, meta = [""] * len(COLUMN_FIELDS), _RowMeta()
                 if template is not None:
                     for column in (COST, PRICE, DISCOUNT, LOW, WEIGHT):
                         texts[column] = template[column]
@@ -789,32 +799,37 @@ class ProductEditor(QDialog):
         self._update_headers()
         self._dirty = True
 
-    def _row_meta(self, row: int) -> tuple[int | None, int | None]:
-        """(variant id, stock shown when loaded) of a row."""
+    def _row_meta(self, row: int) -> _RowMeta:
+        """What a row remembers of the variant it was loaded from."""
         sku, stock = self.grid.item(row, SKU), self.grid.item(row, STOCK)
-        vid = sku.data(Qt.ItemDataRole.UserRole) if sku is not None else None
-        seen = stock.data(Qt.ItemDataRole.UserRole) if stock is not None else None
-        return vid, seen
+        price = self.grid.item(row, PRICE)
+        return _RowMeta(
+            sku.data(Qt.ItemDataRole.UserRole) if sku is not None else None,
+            stock.data(Qt.ItemDataRole.UserRole) if stock is not None else None,
+            price.data(Qt.ItemDataRole.UserRole) if price is not None else None,
+        )
 
-    def _set_rows(self, rows: list[tuple[list[str], tuple[int | None, int | None]]]) -> None:
+    def _set_rows(self, rows: list[tuple[list[str], _RowMeta]]) -> None:
         self.grid.setRowCount(0)
         self._error_row = None
-        for texts, (vid, seen) in rows:
-            self._fill_row(self.add_row(), texts, vid, seen)
+        for texts, meta in rows:
+            self._fill_row(self.add_row(), texts, meta)
 
     def _item(self, row: int, column: int) -> QTableWidgetItem:
         item = self.grid.item(row, column)
         assert item is not None
         return item
 
-    def _fill_row(self, row: int, texts: list[str], vid: int | None, seen: int | None) -> None:
+    def _fill_row(self, row: int, texts: list[str], meta: _RowMeta) -> None:
+        vid = meta.variant_id
         self._formatting = True
         try:
             for column, text in enumerate(texts):
                 self._item(row, column).setText(text)
             self._item(row, SKU).setData(Qt.ItemDataRole.UserRole, vid)
+            self._item(row, PRICE).setData(Qt.ItemDataRole.UserRole, meta.prices_seen)
             stock = self._item(row, STOCK)
-            stock.setData(Qt.ItemDataRole.UserRole, seen)
+            stock.setData(Qt.ItemDataRole.UserRole, meta.stock_seen)
             code = self._group_codes.get(vid) if vid is not None else None
             stock.setToolTip(
                 self.tr("Shared with SKU group %1").replace("%1", code) if code else ""
@@ -873,7 +888,7 @@ class ProductEditor(QDialog):
 
     def _variant(self, row: int) -> VariantDraft:
         texts = self._row_texts(row)
-        vid, seen = self._row_meta(row)
+        vid, seen, prices_seen = self._row_meta(row)
         lang = current_language()
         label = self.tr("Variant %1").replace("%1", str(row + 1))
         if texts[SKU]:
@@ -909,6 +924,7 @@ class ProductEditor(QDialog):
             low_stock_level=number(LOW),
             weight_g=number(WEIGHT),
             stock_seen=seen,
+            prices_seen=prices_seen,
         )
 
     # ----------------------------------------------------------------------- errors

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.money import format_number, parse_money
 from primedist.domain.enums import StockMoveKind
+from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.domain.product import StockMovement
 from primedist.errors import PrimedistError, ValidationError
 from primedist.queries.stocktake import (
@@ -58,8 +59,8 @@ from primedist.ui.widgets import align_headers
 log = logging.getLogger(__name__)
 
 CONTEXT = "stock"
-#: The largest quantity the spin boxes accept.
-MAX_QUANTITY = 10_000_000
+#: The largest quantity the spin boxes accept: the stock services' own cap.
+MAX_QUANTITY = MAX_RECEIPT_QUANTITY
 
 KIND_LABELS: dict[str, str] = {
     StockMoveKind.STOCK_IN: QT_TRANSLATE_NOOP("stock", "Stock in"),
@@ -108,7 +109,7 @@ def reason_label(reason: str) -> str:
         return _tr(FIXED_REASONS[reason])
     for prefix, template in PREFIXED_REASONS.items():
         if reason.startswith(prefix):
-            code, cancelled, why = reason[len(prefix):].partition(CANCELLED)
+            code, cancelled, why = reason[len(prefix) :].partition(CANCELLED)
             document = _tr(template).replace("%1", code)
             if not cancelled:
                 return document

@@ -151,6 +151,12 @@ class SheetModel(QAbstractTableModel):
             if row.barcode:
                 self._by_barcode.setdefault(row.barcode.strip(), i)
             self._by_sku.setdefault(row.sku.strip().casefold(), i)
+        # A line's own codes first: a member's code never hides another line's own.
+        for i, row in enumerate(self.rows):
+            for barcode in row.member_barcodes:
+                self._by_barcode.setdefault(barcode.strip(), i)
+            for sku in row.member_skus:
+                self._by_sku.setdefault(sku.strip().casefold(), i)
         self.endResetModel()
         self.countsChanged.emit()
 

@@ -107,3 +107,24 @@ def test_an_unknown_group_or_a_user_without_customers_is_refused(
     with pytest.raises(PermissionDenied):
         levels.set_customers_level(cashier, level, [cid])
     assert customer(engine, cid).level_id is None
+
+
+def test_groups_and_their_prices_are_set_by_the_owner_or_a_manager(
+    engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    from primedist.domain.enums import Module, Role
+    from primedist.errors import PermissionDenied
+    from primedist.services.context import Actor
+
+    make_product(engine, "Áo thun", [("AO-S", 99_000, 50)])
+    clerk = owner_ctx.with_actor(
+        Actor(None, "Lan", "lan@x.vn", Role.STAFF, frozenset({Module.CUSTOMERS, Module.SETTINGS}))
+    )
+    with pytest.raises(PermissionDenied):
+        levels.save_level(clerk, name="Khách sỉ", code="SI")
+    wholesale = levels.save_level(owner_ctx, name="Khách sỉ", code="SI")
+    for change in (lambda: levels.set_level_price(clerk, wholesale, "AO-S", 0),
+                   lambda: levels.delete_level(clerk, wholesale)):  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            change()
+    assert levels.level_prices(owner_ctx, wholesale) == []

@@ -405,3 +405,25 @@ def test_each_marketplace_tick_says_whether_its_listing_is_linked(
     assert dialog.shop_checks[counter].text() == "Cửa hàng  (Offline)"  # nothing to link
     assert svc.get_product(owner_ctx, pid).item_ids == {
         shops["shopee"]: "800007", shops["lazada"]: None, counter: None}  # fmt: skip
+
+
+def test_prices_left_as_shown_do_not_undo_a_sale_started_meanwhile(
+    qtbot, owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    pid = svc.create_product(owner_ctx, ProductDraft(
+        name="Quần jean", option1_name="Size",
+        variants=[VariantDraft(sku="QJ-29", option1="29", price=350_000, stock=4),
+                  VariantDraft(sku="QJ-30", option1="30", price=350_000, stock=6)],
+    ))  # fmt: skip
+    dialog = open_editor(qtbot, owner_ctx, pid)
+    sale = svc.get_product(owner_ctx, pid).draft  # e.g. a price schedule starting now
+    for v in sale.variants:
+        v.discount_price = 299_000
+    svc.update_product(owner_ctx, pid, sale)
+
+    type_text(qtbot, dialog.name, " ống suông")
+    type_cell(qtbot, dialog.grid, 1, PRICE, "360000")
+    save_and_wait(qtbot, dialog)
+    rows = variants(engine, pid)
+    assert (rows["QJ-29"].price, rows["QJ-29"].discount_price) == (350_000, 299_000)
+    assert (rows["QJ-30"].price, rows["QJ-30"].discount_price) == (360_000, 299_000)

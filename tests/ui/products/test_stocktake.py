@@ -96,6 +96,29 @@ def test_count_sheet_lists_a_group_once_and_filters(engine: Engine, store: dict[
         assert categories(conn) == ["Áo"]
 
 
+def test_the_group_line_carries_its_other_members_codes(
+    engine: Engine, store: dict[str, int]
+) -> None:
+    with engine.connect() as conn:
+        (line,) = [r for r in count_sheet(conn) if r.group_code == "PRIME-1"]
+        assert (line.sku, line.member_skus, line.member_barcodes) == (
+            "BN-LZ", ("BN-SP",), ("8930000000042",))  # fmt: skip
+        # Filtered to Shopee the line is BN-SP's; BN-LZ (Lazada only) still finds it.
+        (line,) = [r for r in count_sheet(conn, shop_id=store["shopee"]) if r.group_code]
+        assert (line.sku, line.member_skus, line.member_barcodes) == ("BN-SP", ("BN-LZ",), ())
+
+
+def test_scanning_any_member_of_a_group_counts_the_groups_line(
+    qtbot, store: dict[str, int], page: StocktakePage
+) -> None:
+    load(qtbot, page)
+    scan(qtbot, page, "8930000000042")  # BN-SP's barcode; the line is listed as BN-LZ
+    scan(qtbot, page, "bn-sp")
+    scan(qtbot, page, "BN-LZ")
+    assert page.model.counted[row_of(page, "BN-LZ")] == 3
+    assert page.model.counts() == {store["BN-LZ"]: 3}
+
+
 def test_parse_count() -> None:
     assert parse_count("") is None and parse_count("  ") is None
     assert parse_count("12") == 12 and parse_count("1.200") == 1200 and parse_count(7) == 7
