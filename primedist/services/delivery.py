@@ -62,7 +62,7 @@ def address_refusal(state: OwnOrder) -> Message | None:
                    "address can be changed.", external_id=order.external_id,
                    status=order.status)  # fmt: skip
     if state.live_shipment:
-        return msg("Shipment {shipment} already carries the old address: cancel it first.",
+        return msg("Shipment {shipment} was made with this address: cancel it first.",
                    shipment=state.live_shipment)  # fmt: skip
     return None
 

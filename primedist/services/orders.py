@@ -729,8 +729,8 @@ def cancel_refusal(session: Session, order: Order) -> Message | None:
         return _status_refusal(order, OrderStatus.CANCELLED)
     live = _live_shipment(session, _id(order))
     if live:
-        return msg("Shipment {shipment} is still live: cancel shipment {shipment} first (the "
-                   "carrier would still deliver the order).", shipment=live)  # fmt: skip
+        return msg("Shipment {shipment} is still live: cancel the shipment first (the carrier "
+                   "would still deliver the order).", shipment=live)  # fmt: skip
     return exchange_refusal(session, order)
 
 

@@ -5156,7 +5156,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The least height of the scrolling details (their natural height is about 480 px). Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The least height of the scrolling details (their natural height is about 480 px). Carried to the save so prices left as shown do not undo a change made meanwhile. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -11293,10 +11293,6 @@ Vẫn bán?</translation>
         <translation>Phân khúc {segment_id} không còn tồn tại.</translation>
     </message>
     <message>
-        <source>Several variants have the SKU {sku}: fix the SKUs first.</source>
-        <translation>Nhiều phân loại cùng có SKU {sku}: hãy sửa SKU trước.</translation>
-    </message>
-    <message>
         <source>Several variants need an attribute (e.g. Size) to tell them apart.</source>
         <translation>Nhiều phân loại cần có thuộc tính (ví dụ Size) để phân biệt.</translation>
     </message>
@@ -11823,6 +11819,10 @@ Vẫn bán?</translation>
     <message>
         <source>Shipment {shipment_id} no longer exists.</source>
         <translation>Vận đơn {shipment_id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} is still live: cancel the shipment first (the carrier would still deliver the order).</source>
+        <translation>Vận đơn {shipment} vẫn còn hiệu lực: hãy hủy vận đơn trước (nếu không, đơn vị vận chuyển vẫn sẽ giao đơn).</translation>
     </message>
     <message>
         <source>Shipment {shipment} is {status}: it can no longer be cancelled.</source>
@@ -12865,16 +12865,12 @@ Vẫn bán?</translation>
         <translation>Mỗi lần chỉ giao tối đa {limit} đơn.</translation>
     </message>
     <message>
-        <source>Shipment {shipment} already carries the old address: cancel it first.</source>
-        <translation>Vận đơn {shipment} đã mang địa chỉ cũ: hãy hủy vận đơn trước.</translation>
-    </message>
-    <message>
-        <source>Shipment {shipment} is still live: cancel shipment {shipment} first (the carrier would still deliver the order).</source>
-        <translation>Vận đơn {shipment} vẫn còn hiệu lực: hãy hủy vận đơn {shipment} trước (nếu không, đơn vị vận chuyển vẫn sẽ giao đơn).</translation>
-    </message>
-    <message>
         <source>Shipment {shipment} was made for the order as it is: cancel it first.</source>
         <translation>Vận đơn {shipment} đã được tạo theo đơn hiện tại: hãy hủy vận đơn trước.</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} was made with this address: cancel it first.</source>
+        <translation>Vận đơn {shipment} đã được tạo với địa chỉ này: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
         <source>Supplier {id} no longer exists.</source>
@@ -12943,6 +12939,10 @@ Vẫn bán?</translation>
     <message>
         <source>The carrier account {account} was removed.</source>
         <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
+    </message>
+    <message>
+        <source>The count of {skus} cannot be more than {max}.</source>
+        <translation>Số đếm của {skus} không được lớn hơn {max}.</translation>
     </message>
     <message>
         <source>The credentials of {account} are unreadable: add it again.</source>
@@ -13037,6 +13037,10 @@ Vẫn bán?</translation>
         <translation>Tỷ lệ giảm phải lớn hơn 0 và nhỏ hơn 100.</translation>
     </message>
     <message>
+        <source>The quantity cannot be more than {max}.</source>
+        <translation>Số lượng không được lớn hơn {max}.</translation>
+    </message>
+    <message>
         <source>The range cannot end in the future.</source>
         <translation>Khoảng thời gian không được kết thúc ở tương lai.</translation>
     </message>
@@ -13091,6 +13095,10 @@ Vẫn bán?</translation>
     <message>
         <source>The two databases&apos; tables differ (only in this one: {extra}; only in the new one: {missing}): nothing was copied.</source>
         <translation>Các bảng của hai cơ sở dữ liệu khác nhau (chỉ có ở cơ sở dữ liệu này: {extra}; chỉ có ở cơ sở dữ liệu mới: {missing}): chưa sao chép gì.</translation>
+    </message>
+    <message>
+        <source>The unit cost cannot be more than {max}.</source>
+        <translation>Giá vốn không được lớn hơn {max}.</translation>
     </message>
     <message>
         <source>The variant has neither a barcode nor a SKU.</source>
@@ -13331,6 +13339,10 @@ Vẫn bán?</translation>
     <message>
         <source>the options {options} are already those of SKU {sku}</source>
         <translation>thuộc tính {options} đã là của SKU {sku}</translation>
+    </message>
+    <message>
+        <source>the price or discount price was changed while the form was open (now {price} / {discount}): close the form and open it again.</source>
+        <translation>giá bán hoặc giá khuyến mãi đã bị thay đổi trong lúc biểu mẫu đang mở (hiện là {price} / {discount}): hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
         <source>the product would have {count} variants; at most {limit} are allowed</source>
@@ -14588,7 +14600,7 @@ Vẫn bán?</translation>
     <name>stock</name>
     <message>
         <source>Stock in</source>
-        <extracomment>The largest quantity the spin boxes accept.</extracomment>
+        <extracomment>The largest quantity the spin boxes accept: the stock services&apos; own cap.</extracomment>
         <translation>Nhập kho</translation>
     </message>
     <message>

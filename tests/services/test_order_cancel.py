@@ -32,7 +32,7 @@ def test_a_live_shipment_holds_the_cancel_until_the_carrier_cancels_it(
     ship_svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
     assert sandbox.shipments["GY000001VN"].status == "ready_to_pick"
 
-    with pytest.raises(Conflict, match="cancel shipment GY000001VN first"):
+    with pytest.raises(Conflict, match="Shipment GY000001VN is still live: cancel the shipment first"):
         order_svc.change_status(owner_ctx, order_id, OrderStatus.CANCELLED, reason=REASON)
     bulk = order_svc.cancel_orders(owner_ctx, [order_id], REASON)
     assert bulk.done == [] and [(i, why) for i, _n, why in bulk.skipped] == [
@@ -72,7 +72,7 @@ def test_a_queued_shipment_is_named_by_its_own_code(owner_ctx, engine, ghn_id):
     order_id = phone_order(owner_ctx, engine)
     view = ship_svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
     lock = order_svc.cancel_lock(owner_ctx, order_id)
-    assert lock is not None and f"cancel shipment {view.client_order_code} first" in lock
+    assert lock is not None and f"Shipment {view.client_order_code} is still live" in lock
     ship_svc.request_cancel(owner_ctx, view.id)  # dropped before it was sent
     assert order_svc.cancel_orders(owner_ctx, [order_id], REASON).done == [order_id]
 
