@@ -359,7 +359,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, str, str, float]] = {
 #: How channel codes read in the export: code -> (Vietnamese, English).
 CHANNEL_NAMES = {
     "shopee": ("Shopee", "Shopee"), "lazada": ("Lazada", "Lazada"), "tiki": ("Tiki", "Tiki"),
-    "tiktok": ("TikTok Shop", "TikTok Shop"), "offline": ("Tại cửa hàng", "In store"),
+    "tiktok": ("TikTok Shop", "TikTok Shop"), "offline": ("Bán trực tiếp", "In store"),
     "webstore": ("Website", "Web store"),
 }  # fmt: skip
 

@@ -9632,7 +9632,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>Offline</source>
-        <translation>Tại cửa hàng</translation>
+        <translation>Bán trực tiếp</translation>
     </message>
     <message>
         <source>Web store</source>

@@ -202,7 +202,7 @@ def test_export_segment_reads_back(ctx: ServiceContext, engine: Engine, tmp_path
     assert rows[0] == ("Mã khách hàng", "Tên khách hàng", "Số điện thoại", "Kênh mua hàng",
                        "Tổng chi tiêu", "Đơn thành công", "Tổng số đơn", "Thẻ")  # fmt: skip
     first, second = rows[1], rows[2]
-    assert first == (f"KH{a:06d}", "Nguyễn Thị Hoa", "0912000111", "Shopee, Tại cửa hàng",
+    assert first == (f"KH{a:06d}", "Nguyễn Thị Hoa", "0912000111", "Shopee, Bán trực tiếp",
                      450_000, 2, 3, "Hay mua; Potential")  # fmt: skip
     assert second[0] == f"KH{b:06d}" and second[4:7] == (0, 0, 0)
     assert not str(second[1]).startswith("=")  # formula-like text neutralised
