@@ -663,8 +663,12 @@ def local_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+#: The largest whole number the database holds.
+MAX_WHOLE = 2**63 - 1
+
+
 def positive_int(text: str) -> int:
-    value = non_negative_int(text)
+    value = _whole(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
     return value
@@ -672,12 +676,19 @@ def positive_int(text: str) -> int:
 
 def non_negative_int(text: str) -> int:
     """A whole number ≥ 0 (`1_000`, `1,000` and `1000` alike)."""
+    value = _whole(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _whole(text: str) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    if value > MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large")
     return value
 
 
@@ -710,6 +721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args, settings)
     except PrimedistError as exc:
         print(f"primedist: error: {exc.user_message}", file=sys.stderr)
+        return EXIT_ERROR
+    except OverflowError:  # an id or an amount past what the database holds (2**63)
+        print("primedist: error: a number given is too large.", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("primedist: interrupted", file=sys.stderr)

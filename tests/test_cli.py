@@ -400,3 +400,30 @@ def test_demo_without_a_dir_uses_the_demo_folder_not_the_real_shop(
     assert run.json()["data_dir"] == str((real / "demo").resolve())
     assert (real / "demo" / "primedist.db").is_file()
     assert shop_names(real) == {"Cửa hàng CLI"}  # the real shop got no demo data
+
+
+def test_a_data_dir_that_is_a_file_or_a_bogus_database_url_is_one_line(
+    cli: Any, shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_the_way = tmp_path / "notes.txt"
+    in_the_way.write_text("x")
+    run = cli("--data-dir", str(in_the_way), "staff", "list")
+    assert run.code == EXIT_ERROR and "Traceback" not in run.err
+    assert (
+        run.error_line()
+        == f"primedist: error: {in_the_way} cannot hold the app's data: File exists."
+    )
+    monkeypatch.setenv("PRIMEDIST_DATABASE_URL", "bogus://x")
+    run = cli("--data-dir", str(shop), "staff", "list")
+    assert run.code == EXIT_ERROR and "bogus://x is not a database this app can use" in run.err
+
+
+def test_numbers_too_large_for_the_database_are_one_line(cli: Any, shop: Path) -> None:
+    huge = "9" * 23
+    run = cli("--data-dir", str(shop), "customers", "cancel-payment", f"PT{huge}", "--reason", "x")
+    assert (run.code, run.error_line()) == (
+        EXIT_ERROR,
+        "primedist: error: a number given is too large.",
+    )
+    run = cli("--data-dir", str(shop), "audit", "--limit", huge)
+    assert run.code == EXIT_USAGE and f"'{huge}' is too large" in run.err

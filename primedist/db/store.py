@@ -88,8 +88,26 @@ def _check_foreign_keys(conn: sa.Connection) -> None:
 
 def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
     """Return a ready engine; migrate (after a backup) when the schema is behind."""
-    settings.ensure_dirs()
-    engine = make_engine(settings.database_url)
+    try:
+        settings.ensure_dirs()
+    except OSError as exc:  # a file in the way, a folder that cannot be made
+        raise StoreError(
+            msg(
+                "{folder} cannot hold the app's data: {error}.",
+                folder=str(settings.data_dir),
+                error=exc.strerror or str(exc),
+            )
+        ) from exc
+    try:
+        engine = make_engine(settings.database_url)
+    except (sa.exc.ArgumentError, ImportError) as exc:  # PRIMEDIST_DATABASE_URL=bogus://
+        raise StoreError(
+            msg(
+                "{database} is not a database this app can use: give "
+                "postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).",
+                database=masked_url(settings.database_url),
+            )
+        ) from exc
     try:
         rev = current_revision(engine)
     except sa.exc.DatabaseError as exc:

@@ -719,6 +719,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{file} unpacks to {size} MB: the limit is {limit} MB; split it into smaller files"),
     QT_TRANSLATE_NOOP("service", "{file}: cannot be saved in the data folder ({reason})."),
     QT_TRANSLATE_NOOP("service", "{file}: unsupported file type {suffix}; use .xlsx, .csv or .txt"),
+    QT_TRANSLATE_NOOP("service", "{folder} cannot hold the app's data: {error}."),
     QT_TRANSLATE_NOOP("service", "{grams} g"),
     QT_TRANSLATE_NOOP("service", "{item} appears twice (rows {seen} and {number}): each unit has its own item id"),
     QT_TRANSLATE_NOOP("service", "{item} is also on order {order} (row {seen}): each unit has its own item id"),

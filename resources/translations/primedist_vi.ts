@@ -13845,6 +13845,10 @@ Vẫn bán?</translation>
         <translation>{file}: không lưu được vào thư mục dữ liệu ({reason}).</translation>
     </message>
     <message>
+        <source>{folder} cannot hold the app&apos;s data: {error}.</source>
+        <translation>{folder} không thể chứa dữ liệu của ứng dụng: {error}.</translation>
+    </message>
+    <message>
         <source>{grams} g</source>
         <translation>{grams} g</translation>
     </message>
