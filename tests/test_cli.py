@@ -427,3 +427,11 @@ def test_numbers_too_large_for_the_database_are_one_line(cli: Any, shop: Path) -
     )
     run = cli("--data-dir", str(shop), "audit", "--limit", huge)
     assert run.code == EXIT_USAGE and f"'{huge}' is too large" in run.err
+
+
+def test_restore_from_a_folder_says_it_is_one(cli: Any, shop: Path, tmp_path: Path) -> None:
+    run = cli("--data-dir", str(shop), "restore", str(tmp_path))
+    assert run.code == EXIT_ERROR
+    assert (
+        run.error_line() == f"primedist: error: {tmp_path} is a folder: give the backup file in it."
+    )

@@ -116,6 +116,8 @@ def prune_backups(folder: Path, *, reason: str, keep: int) -> list[Path]:
 
 def validate_backup(path: Path) -> str:
     """Check that `path` is an intact primedist database; returns its schema revision."""
+    if path.is_dir():
+        raise StoreError(msg("{path} is a folder: give the backup file in it.", path=str(path)))
     if not path.is_file():
         raise StoreError(msg("{path} does not exist.", path=str(path)))
     try:

@@ -794,6 +794,7 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("service", "{path} cannot be opened: {reason}"),
     QT_TRANSLATE_NOOP("service", "{path} does not exist."),
     QT_TRANSLATE_NOOP("service", "{path} is a folder, not a file."),
+    QT_TRANSLATE_NOOP("service", "{path} is a folder: give the backup file in it."),
     QT_TRANSLATE_NOOP("service", "{path} is not a file"),
     QT_TRANSLATE_NOOP("service", "{percent}% off the selling price"),
     QT_TRANSLATE_NOOP("service", "{phone} is masked: enter the full phone number."),

@@ -14141,6 +14141,10 @@ Vẫn bán?</translation>
         <translation>{path} không tồn tại.</translation>
     </message>
     <message>
+        <source>{path} is a folder: give the backup file in it.</source>
+        <translation>{path} là một thư mục: hãy chọn tệp sao lưu trong đó.</translation>
+    </message>
+    <message>
         <source>{path} is not a file</source>
         <translation>{path} không phải là tệp</translation>
     </message>
