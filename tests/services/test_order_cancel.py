@@ -32,7 +32,7 @@ def test_a_live_shipment_holds_the_cancel_until_the_carrier_cancels_it(
     ship_svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
     assert sandbox.shipments["GY000001VN"].status == "ready_to_pick"
 
-    with pytest.raises(Conflict, match="Shipment GY000001VN is still live: cancel the shipment first"):
+    with pytest.raises(Conflict, match="GY000001VN is still live: cancel the shipment first"):
         order_svc.change_status(owner_ctx, order_id, OrderStatus.CANCELLED, reason=REASON)
     bulk = order_svc.cancel_orders(owner_ctx, [order_id], REASON)
     assert bulk.done == [] and [(i, why) for i, _n, why in bulk.skipped] == [
