@@ -75,6 +75,14 @@ def _db_file_pages(engine: Engine) -> int:
     return Path(path).stat().st_size // 4096
 
 
+def write_pages(conn: sa.Connection, rows: int) -> None:
+    """`rows` rows of 3,000 random bytes into wal_probe: about a page each."""
+    conn.exec_driver_sql(
+        "INSERT INTO wal_probe SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS "
+        f"(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {int(rows)}) SELECT i FROM n)"
+    )
+
+
 def test_spaced_checkpoints_leave_a_sync_in_the_wal_until_the_end_checkpoint(
     engine: Engine,
 ) -> None:
@@ -89,10 +97,7 @@ def test_spaced_checkpoints_leave_a_sync_in_the_wal_until_the_end_checkpoint(
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == (
                 bulk.BULK_WAL_PAGES
             )
-            conn.exec_driver_sql(
-                "INSERT INTO wal_probe SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS "
-                "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) SELECT i FROM n)"
-            )
+            write_pages(conn, 2000)
     assert _db_file_pages(engine) - before < 1_000  # all of it still in the WAL
     bulk.checkpoint_wal(engine)
     assert _db_file_pages(engine) - before > 5_000  # copied into the database file
@@ -111,11 +116,7 @@ def test_a_commit_without_checkpoint_only_appends_and_the_next_transaction_resto
         with conn.begin():
             default = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
             bulk.commit_without_checkpoint(conn)
-            # ~20,000 pages: past even a sync's spaced checkpoints (16,384).
-            conn.exec_driver_sql(
-                "INSERT INTO wal_probe SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS "
-                "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n)"
-            )
+            write_pages(conn, 20_000)  # past even a sync's spaced checkpoints (16,384)
         assert _db_file_pages(engine) - before < 1_000  # the commit left it in the WAL
         with conn.begin():  # the pooled connection checkpoints as before again
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == default == 1000
