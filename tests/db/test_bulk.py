@@ -75,6 +75,14 @@ def _db_file_pages(engine: Engine) -> int:
     return Path(path).stat().st_size // 4096
 
 
+def empty_wal_probe(engine: Engine) -> int:
+    """A wal_probe table, everything checkpointed; returns the database file's pages."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE wal_probe (x BLOB)")
+    bulk.checkpoint_wal(engine)
+    return _db_file_pages(engine)
+
+
 def write_pages(conn: sa.Connection, rows: int) -> None:
     """`rows` rows of 3,000 random bytes into wal_probe: about a page each."""
     conn.exec_driver_sql(
@@ -86,10 +94,7 @@ def write_pages(conn: sa.Connection, rows: int) -> None:
 def test_spaced_checkpoints_leave_a_sync_in_the_wal_until_the_end_checkpoint(
     engine: Engine,
 ) -> None:
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE wal_probe (x BLOB)")
-    bulk.checkpoint_wal(engine)
-    before = _db_file_pages(engine)
+    before = empty_wal_probe(engine)
     # Three commits of ~2,000 pages each: past SQLite's default of 1,000 every time.
     for _ in range(3):
         with engine.begin() as conn:
@@ -108,10 +113,7 @@ def test_spaced_checkpoints_leave_a_sync_in_the_wal_until_the_end_checkpoint(
 def test_a_commit_without_checkpoint_only_appends_and_the_next_transaction_restores_it(
     engine: Engine,
 ) -> None:
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE wal_probe (x BLOB)")
-    bulk.checkpoint_wal(engine)
-    before = _db_file_pages(engine)
+    before = empty_wal_probe(engine)
     with engine.connect() as conn:
         with conn.begin():
             default = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
