@@ -674,10 +674,18 @@ def _transition(
     reason: str | None = None, now: datetime,
 ) -> None:  # fmt: skip
     """Move one order to `to` with every side effect (history, stock, outbox, audit)."""
-    before = order.status
     refusal = _refusal(session, order, to)
     if refusal is not None:
         raise Conflict(refusal)
+    _move(ctx, session, order, to, reason=reason, now=now)
+
+
+def _move(
+    ctx: ServiceContext, session: Session, order: Order, to: OrderStatus, *,
+    reason: str | None, now: datetime,
+) -> None:  # fmt: skip
+    """`_transition` once `_refusal` has said yes."""
+    before = order.status
     reason = (reason or "").strip() or None
     if to == OrderStatus.CANCELLED and not reason:
         raise ValidationError(msg("Say why the order is cancelled."), field="reason")
@@ -808,7 +816,7 @@ def _bulk(
             if refusal is not None:
                 result.skipped.append((order_id, order.external_id, refusal))
                 continue
-            _transition(ctx, session, order, to, reason=reason, now=now)
+            _move(ctx, session, order, to, reason=reason, now=now)
             result.done.append(order_id)
             if order.customer_id is not None:
                 touched.add(order.customer_id)

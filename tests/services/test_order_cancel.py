@@ -84,3 +84,17 @@ def test_an_order_without_a_shipment_still_cancels(owner_ctx, engine):
     assert stock(engine) == (10, 0)
     lock = order_svc.cancel_lock(owner_ctx, order_id)
     assert lock is not None and "is cancelled" in lock
+
+
+def test_a_bulk_cancel_looks_up_each_orders_shipment_once(owner_ctx, engine, monkeypatch):
+    order_ids = [phone_order(owner_ctx, engine) for _ in range(3)]
+    asked: list[int] = []
+    live_shipment = order_svc._live_shipment
+
+    def counted(session, order_id):
+        asked.append(order_id)
+        return live_shipment(session, order_id)
+
+    monkeypatch.setattr(order_svc, "_live_shipment", counted)
+    assert order_svc.cancel_orders(owner_ctx, order_ids, REASON).done == order_ids
+    assert sorted(asked) == sorted(order_ids)
