@@ -37,16 +37,30 @@ def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
         print(text)
 
 
-def open_context(settings: Settings, *, migrate: bool = True) -> Any:
+class UsageError(Exception):
+    """A command line that parses but makes no sense — a range that ends before it starts,
+    options that do not go together: `main` prints it on one line and exits 2. Commands
+    raise it before they open the store."""
+
+
+def open_context(settings: Settings, *, migrate: bool = True, create: bool = False) -> Any:
+    """The store's context. Only `init` and `demo` pass `create`: every other command
+    refuses a data dir (or database) without a shop, making nothing there. The `--user`
+    password is checked on the database as it is, before it is migrated or written to."""
     from primedist.db.store import open_store
     from primedist.services.context import ServiceContext
 
-    return ServiceContext(open_store(settings, migrate=migrate), settings=settings)
+    check = None if create else check_acting_user
+    engine = open_store(settings, migrate=migrate, create=create, check=check)
+    return ServiceContext(engine, settings=settings)
 
 
-#: The global `--user EMAIL` of this run (None: commands act as the owner).
+#: The global `--user EMAIL` of this run (None: commands act as the owner), and its
+#: password once read (asked once per run).
 _acting_user: str | None = None
+_acting_password: str | None = None
 PASSWORD_ENV = "PRIMEDIST_PASSWORD"
+ONE_TIME_PASSWORD = "{email} signs in with a one-time password: choose your own in the app first."
 
 
 def as_owner(ctx: Any) -> Any:
@@ -56,14 +70,61 @@ def as_owner(ctx: Any) -> Any:
 
     if _acting_user is None:
         return ctx.with_actor(auth.owner_actor(ctx))
-    actor = auth.login(ctx, _acting_user, _cli_password(_acting_user))
+    actor = auth.login(ctx, _acting_user, _password_of_acting_user())
     if actor.must_change_password:
         from primedist.errors import AuthenticationError
 
-        raise AuthenticationError(
-            f"{actor.email} signs in with a one-time password: choose your own in the app first."
-        )
+        raise AuthenticationError(ONE_TIME_PASSWORD.format(email=actor.email))
     return ctx.with_actor(actor)
+
+
+def check_acting_user(engine: Any) -> None:
+    """Refuse the `--user` (if given) before anything is written — no migration, no backup,
+    no audit row: a wrong password, an unknown or disabled account, a one-time password.
+    Read-only, on the users table of whatever schema revision the database is at;
+    `as_owner` then signs in for real (and records the sign-in)."""
+    if _acting_user is None:
+        return
+    import sqlalchemy as sa
+
+    from primedist.core import security
+    from primedist.errors import AuthenticationError, SetupRequired
+    from primedist.services.auth import WRONG_LOGIN, normalize_email
+
+    email = normalize_email(_acting_user)
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("users"):
+            return  # no shop set up: `as_owner` says so
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("users")}
+        if not conn.exec_driver_sql("SELECT 1 FROM users LIMIT 1").first():
+            raise SetupRequired("No shop is set up yet: run `primedist init` first.")
+        wanted = [c for c in ("password_hash", "is_active", "must_change_password") if c in columns]
+        row = (
+            conn.execute(
+                sa.text(f"SELECT {', '.join(wanted)} FROM users WHERE email = :email"),
+                {"email": email},
+            )
+            .mappings()
+            .first()
+        )
+    password = _password_of_acting_user()
+    if row is None:
+        security.hash_password(password)  # the same work as a real check: no timing oracle
+        raise AuthenticationError(WRONG_LOGIN)
+    if not security.verify_password(row["password_hash"], password):
+        raise AuthenticationError(WRONG_LOGIN)
+    if not row.get("is_active", True):
+        raise AuthenticationError("This account is disabled: ask the shop owner.")
+    if row.get("must_change_password", False):
+        raise AuthenticationError(ONE_TIME_PASSWORD.format(email=email))
+
+
+def _password_of_acting_user() -> str:
+    global _acting_password
+    assert _acting_user is not None
+    if _acting_password is None:
+        _acting_password = _cli_password(_acting_user)
+    return _acting_password
 
 
 def _cli_password(email: str) -> str:
@@ -88,14 +149,20 @@ def _cli_password(email: str) -> str:
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import auth
 
-    ctx = open_context(settings)
-    actor = auth.setup_shop(
-        ctx,
-        shop_name=args.shop_name,
-        owner_name=args.owner_name,
-        owner_email=args.owner_email,
-        owner_password=args.owner_password,
-    )
+    undo = _undo_of_init(settings)
+    ctx = None
+    try:
+        ctx = open_context(settings, create=True)
+        actor = auth.setup_shop(
+            ctx,
+            shop_name=args.shop_name,
+            owner_name=args.owner_name,
+            owner_email=args.owner_email,
+            owner_password=args.owner_password,
+        )
+    except BaseException:  # a failed set-up leaves nothing behind it made
+        undo(ctx.engine if ctx is not None else None)
+        raise
     emit(
         args,
         {"data_dir": str(settings.data_dir), "shop": args.shop_name, "owner": actor.email},
@@ -104,10 +171,68 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _undo_of_init(settings: Settings) -> Callable[[Any], None]:
+    """What `init` is about to make — the data dir (and the folders above it), its
+    sub-folders, the SQLite file, or the tables of an empty server database — as a function
+    that removes it again (given the engine, when the store was opened). What was there
+    before is never touched; a folder is removed only when empty."""
+    folders: list[Path] = []
+    for folder in (settings.backup_dir, settings.log_dir, settings.export_dir):
+        if not folder.exists():
+            folders.append(folder)
+    top = settings.data_dir
+    while not top.exists() and top.parent != top:
+        folders.append(top)
+        top = top.parent
+    files: list[Path] = []
+    db = settings.db_path
+    if db is not None and not db.exists():
+        files = [db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))]
+    empty_server = not settings.is_sqlite and _is_empty_server_database(settings)
+
+    def undo(engine: Any) -> None:
+        if engine is not None:
+            try:
+                if empty_server:
+                    from primedist.db.store import migrate
+
+                    migrate(engine, "base", down=True)
+                    with engine.begin() as conn:
+                        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            finally:
+                engine.dispose()
+        for file in files:
+            file.unlink(missing_ok=True)
+        for folder in folders:  # the deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty (or gone): keep what is not ours
+
+    return undo
+
+
+def _is_empty_server_database(settings: Settings) -> bool:
+    """Whether the (PostgreSQL) database has no tables yet; False when it cannot be read."""
+    try:
+        from primedist.db.engine import make_engine
+        from primedist.db.store import current_revision, has_user_tables
+
+        engine = make_engine(settings.database_url)
+    except Exception:
+        return False
+    try:
+        return current_revision(engine) is None and not has_user_tables(engine)
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import demo
 
-    ctx = open_context(settings)
+    ctx = open_context(settings, create=True)
     owner = demo.ensure_demo_owner(ctx)
     progress = _progress(args)
     summary = demo.generate_demo(
@@ -333,8 +458,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.queries.orders import OrderFilter, list_state
     from primedist.services import order_export
 
-    if args.date_from and args.date_to and args.date_from > args.date_to:
-        return _usage_error(f"--from {args.date_from} is after --to {args.date_to}")
     ctx = as_owner(open_context(settings))
     shop_ids = order_export.shop_ids_by_name(ctx, args.shop or [])
     flt = OrderFilter(shop_ids=shop_ids, date_from=args.date_from, date_to=args.date_to)
@@ -366,6 +489,21 @@ def _exported(args: argparse.Namespace, report: Any, what: str) -> int:
 def _usage_error(message: str) -> int:
     print(f"primedist: error: {message} (see `primedist --help`)", file=sys.stderr)
     return EXIT_USAGE
+
+
+def check_range(
+    first: Any, last: Any, first_option: str = "--from", last_option: str = "--to"
+) -> None:
+    """A range given on the command line must not end before it starts (a day range may
+    be one day: --from D --to D)."""
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"{first_option} {first} is after {last_option} {last}")
+
+
+def _check_common(args: argparse.Namespace) -> None:
+    """The checks every command shares, before it runs: the --from/--to days of every
+    command that takes them (export orders, report dashboard|analytics, audit, sync)."""
+    check_range(getattr(args, "date_from", None), getattr(args, "date_to", None))
 
 
 # Parser --------------------------------------------------------------------------------
@@ -709,8 +847,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # shop's data dir (unless --data-dir / PRIMEDIST_DATA_DIR say otherwise).
     settings = resolve_settings(args.data_dir, demo=args.demo or args.command == "demo")
     func: Callable[[argparse.Namespace, Settings], int] | None = getattr(args, "func", None)
-    global _acting_user
-    _acting_user = args.user
+    global _acting_user, _acting_password
+    _acting_user, _acting_password = args.user, None
     try:
         if args.self_test:
             return _self_test()
@@ -718,7 +856,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from primedist.ui.app import run_gui
 
             return run_gui(settings, demo=args.demo)
+        _check_common(args)
         return func(args, settings)
+    except UsageError as exc:
+        return _usage_error(str(exc))
     except PrimedistError as exc:
         print(f"primedist: error: {exc.user_message}", file=sys.stderr)
         return EXIT_ERROR
@@ -732,7 +873,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 141
     finally:
-        _acting_user = None
+        _acting_user = _acting_password = None
 
 
 def _silence_stdout() -> None:

@@ -16,7 +16,7 @@ from primedist import __version__
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.db.backup import list_backups, validate_backup
 from primedist.db.store import HEAD_REVISION
-from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
+from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD, PG_URL
 from tests.factories import shop_names_in_file
 
 try:
@@ -152,23 +152,27 @@ def test_init_with_a_short_password_is_a_one_line_error(cli: Any, data_dir: Path
     run = cli("--data-dir", str(data_dir), "init", *argv)
     assert run.code == EXIT_ERROR
     assert "8 characters" in run.error_line()
-    assert shop_names(data_dir) == set()
+    assert not data_dir.exists()  # the failed set-up took back the folder it made
 
 
 # migrate -------------------------------------------------------------------------------
-def test_migrate_fresh_then_up_to_date(cli: Any, data_dir: Path) -> None:
-    first = cli("--data-dir", str(data_dir), "migrate", "--json")
-    assert first.code == EXIT_OK
-    assert first.json() == {"from": None, "to": HEAD_REVISION, "backup": None}
-    assert (data_dir / "primedist.db").is_file()
-
-    again = cli("--data-dir", str(data_dir), "migrate", "--json")
+def test_migrate_a_shop_that_is_up_to_date(cli: Any, shop: Path) -> None:
+    again = cli("--data-dir", str(shop), "migrate", "--json")
+    assert again.code == EXIT_OK, again.err
     assert again.json() == {"from": HEAD_REVISION, "to": HEAD_REVISION, "backup": None}
 
-    text = cli("--data-dir", str(data_dir), "migrate")
+    text = cli("--data-dir", str(shop), "migrate")
     assert text.code == EXIT_OK
     assert "up to date" in text.out
     assert HEAD_REVISION in text.out
+
+
+def test_migrate_where_there_is_no_shop_makes_nothing(cli: Any, data_dir: Path) -> None:
+    """Nothing to upgrade: `init` (or the app's first start) makes the store."""
+    run = cli("--data-dir", str(data_dir), "migrate", "--json")
+    assert run.code == EXIT_ERROR
+    assert "There is no shop in" in run.error_line() and "primedist init" in run.err
+    assert not data_dir.exists()
 
 
 # backup / restore ----------------------------------------------------------------------
@@ -304,9 +308,125 @@ def test_data_dir_option_beats_env(
 
 
 def test_default_is_the_platform_dir(cli: Any, tmp_path: Path) -> None:
-    run = cli("migrate", "--json")
+    run = cli("init", *INIT_ARGS, "--json")
     assert run.code == EXIT_OK
     assert (tmp_path / "platform" / "primedist.db").is_file()
+    assert cli("migrate", "--json").code == EXIT_OK
+
+
+# A data dir without a shop ---------------------------------------------------------------
+def no_shop_line(folder: Path) -> str:
+    return (f"primedist: error: There is no shop in {folder.resolve()}: check --data-dir or "
+            "PRIMEDIST_DATA_DIR, or set a shop up there with `primedist init` (or by starting "
+            "the app).")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "dashboard"],
+        ["report", "end-of-day", "--json"],
+        ["staff", "list"],
+        ["audit"],
+        ["backup"],
+        ["migrate"],
+        ["export", "orders", "orders.xlsx"],
+        ["customers", "debtors"],
+        ["sync"],
+        ["price-schedule", "list"],
+    ],
+    ids=" ".join,
+)
+def test_a_mistyped_data_dir_is_refused_and_nothing_made(
+    cli: Any, tmp_path: Path, argv: list[str]
+) -> None:
+    """`primedist --data-dir /tmp/typo report dashboard`: no new empty shop left behind."""
+    typo = tmp_path / "shop-typo" / "data"
+    run = cli("--data-dir", str(typo), *argv)
+    assert run.code == EXIT_ERROR
+    assert run.error_line() == no_shop_line(typo)
+    assert not typo.parent.exists()
+
+
+def test_an_empty_folder_or_empty_file_is_no_shop_either(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "made-by-hand"
+    folder.mkdir()
+    monkeypatch.setenv("PRIMEDIST_DATA_DIR", str(folder))
+    run = cli("staff", "list")
+    assert run.code == EXIT_ERROR and run.error_line() == no_shop_line(folder)
+    assert list(folder.iterdir()) == []
+    (folder / "primedist.db").touch()  # an empty file is not opened (SQLite would write)
+    run = cli("report", "dashboard")
+    assert run.code == EXIT_ERROR and run.error_line() == no_shop_line(folder)
+    assert [(p.name, p.stat().st_size) for p in folder.iterdir()] == [("primedist.db", 0)]
+    assert cli("init", *INIT_ARGS).code == EXIT_OK  # `init` takes it
+    assert cli("staff", "list").code == EXIT_OK
+
+
+def test_a_failed_init_takes_back_what_it_made(cli: Any, tmp_path: Path) -> None:
+    """A folder that was there keeps what was in it, and only that."""
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    run = cli("--data-dir", str(folder), "init", *INIT_ARGS[:5], "not an email",
+              *INIT_ARGS[6:])  # fmt: skip
+    assert run.code == EXIT_ERROR and "email" in run.error_line()
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    nested = tmp_path / "a" / "b" / "data"
+    run = cli("--data-dir", str(nested), "init", *INIT_ARGS[:-1], "short")
+    assert run.code == EXIT_ERROR
+    assert not (tmp_path / "a").exists()  # the folders above it that it made, too
+    assert cli("--data-dir", str(folder), "init", *INIT_ARGS).code == EXIT_OK
+    assert shop_names(folder) == {"Cửa hàng CLI"}
+
+
+def test_the_app_first_start_store_is_a_store(cli: Any, data_dir: Path) -> None:
+    """A store the app's first start made (migrated, no shop yet) is opened, and says to
+    set up the shop; `init` then sets it up."""
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+
+    open_store(resolve_settings(data_dir)).dispose()  # what ui.app does on a first start
+    run = cli("--data-dir", str(data_dir), "staff", "list")
+    assert run.code == EXIT_ERROR and "run `primedist init` first" in run.error_line()
+    assert cli("--data-dir", str(data_dir), "init", *INIT_ARGS).code == EXIT_OK
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PRIMEDIST_TEST_DATABASE_URL (PostgreSQL)")
+def test_an_empty_server_database_is_no_shop(
+    cli: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    from tests.conftest import _pg_admin, _pg_recreate
+
+    admin = _pg_admin(PG_URL)
+    name = f"{sa.make_url(PG_URL).database}_cli_empty"
+    _pg_recreate(admin, name)
+    url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+
+    def tables() -> list[str]:
+        with engine.connect() as conn:
+            return sa.inspect(conn).get_table_names()
+
+    try:
+        monkeypatch.setenv("PRIMEDIST_DATABASE_URL", url)
+        run = cli("--data-dir", str(data_dir), "report", "dashboard")
+        assert run.code == EXIT_ERROR and "There is no shop in the database" in run.error_line()
+        assert "primedist init" in run.err and tables() == [] and not data_dir.exists()
+        failed = cli("--data-dir", str(data_dir), "init", *INIT_ARGS[:-1], "short")
+        assert failed.code == EXIT_ERROR
+        assert tables() == [] and not data_dir.exists()  # the schema it made is gone
+        assert cli("--data-dir", str(data_dir), "init", *INIT_ARGS).code == EXIT_OK
+        assert cli("--data-dir", str(data_dir), "staff", "list").code == EXIT_OK
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 # demo ----------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def test_paying_off_a_debt(cli: Any, shop: Path) -> None:
     listed = cli(*d, "customers", "debtors", "--json")
     assert listed.code == EXIT_OK, listed.err
     assert [(c["code"], c["owed"], c["orders"]) for c in listed.json()["customers"]] == [
-        ("KH000001", 80_000, 1)]
+        ("KH000001", 80_000, 1)
+    ]
     paid = cli(*d, "customers", "pay", "kh000001", "30000", "--method", "bank_transfer",
                "--note", "chuyển khoản")  # fmt: skip
     assert paid.code == EXIT_OK, paid.err
@@ -128,3 +129,42 @@ def test_account_times_are_shown_on_the_shop_clock(cli: Any, data_dir: Path) -> 
                                             "2026-12-05 13:51:00+00:00"]  # fmt: skip
     chat = cli(*d, "customers", "account", "KH000001", "--chat", "--lang", "en").out
     assert "— 05/12/2026 —" in chat
+
+
+def test_end_of_day_text_has_every_figure_of_the_json(cli: Any, shop: Path) -> None:
+    """The debts customers paid and the cash paid to suppliers are in the text too, as
+    every other figure of `--json` (the till's count included)."""
+    d = ("--data-dir", str(shop))
+    assert cli(*d, "customers", "pay", "KH000001", "30000").code == EXIT_OK
+    assert cli(*d, "suppliers", "add", "Gốm Minh Long").code == EXIT_OK
+    assert cli(*d, "suppliers", "pay", "NCC000001", "25000").code == EXIT_OK
+    data = cli(*d, "report", "end-of-day", "--json").json()
+    assert (data["collected"], data["supplier_cash"]) == (40_000, 25_000)
+    run = cli(*d, "report", "end-of-day", "--date", data["day"], "--counted", "20000",
+              "--float", "100000", "--note", "đếm tối")  # fmt: skip
+    assert run.code == EXIT_OK, run.err
+    text = run.out
+    assert "Debts collected: 40,000; cash paid to suppliers: 25,000" in text
+    assert "  cash: 0 orders 0, 0 refunds 0, net 0, debts collected 40,000" in text
+    assert "  on_account: 1 orders 90,000, 0 refunds 0, net 90,000, debts collected 0" in text
+    assert "Refunds: 0 (0 items, 0 exchanges), 0" in text
+    assert "  COC-1 Cốc sứ Bát Tràng: 2 sold, 90,000" in text
+    assert "Net: 90,000; cash in drawer: 15,000" in text  # 40,000 collected − 25,000 paid out
+    assert ("Till counted: float 100,000, cash sales 0, cash refunds 0, debts collected in "
+            "cash 40,000, cash paid to suppliers 25,000; expected 115,000, counted 20,000, "
+            "difference -95,000") in text  # fmt: skip
+    assert "; note: đếm tối" in text
+
+    def figures(value: Any, key: str = "") -> list[int]:
+        if isinstance(value, bool) or key in ("id", "shop_id"):
+            return []
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, dict):
+            return [n for k, v in value.items() for n in figures(v, k)]
+        if isinstance(value, list):
+            return [n for v in value for n in figures(v)]
+        return []
+
+    missing = [n for n in figures(data) if f"{n:,}" not in text]
+    assert missing == [], missing

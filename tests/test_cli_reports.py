@@ -73,7 +73,7 @@ def test_rebuild_and_errors(cli: Callable[..., Run], shop_dir: Path) -> None:
     )
     bad = cli("--data-dir", str(shop_dir), "report", "dashboard", "--from", "2026-11-16",
               "--to", "2026-11-10")  # fmt: skip
-    assert bad.code == EXIT_ERROR and "starts (2026-11-16) after it ends" in bad.error_line()
+    assert bad.code == EXIT_USAGE and "--from 2026-11-16 is after --to 2026-11-10" in bad.err
     unknown = cli("--data-dir", str(shop_dir), "report", "dashboard", *RANGE, "--shop", "Nope")
     assert unknown.code == EXIT_ERROR and "No shop is named 'Nope'" in unknown.error_line()
     usage = cli("--data-dir", str(shop_dir), "report", "dashboard", "--from", "10/11/2026",

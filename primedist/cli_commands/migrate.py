@@ -51,25 +51,20 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy.exc import DatabaseError
+    from primedist.cli import check_acting_user
+    from primedist.db.store import HEAD_REVISION, connect_store, current_revision, migrate_store
 
-    from primedist.db.engine import make_engine
-    from primedist.db.store import HEAD_REVISION, current_revision, migrate_store
-    from primedist.errors import StoreError
-
-    settings.ensure_dirs()
-    engine = make_engine(settings.database_url)
+    # A data dir (or database) without a shop is refused, nothing made: there is nothing
+    # to upgrade, and `primedist init` (or the app's first start) makes the store.
+    engine, before = connect_store(settings, create=False)
     try:
-        before = current_revision(engine)
-    except DatabaseError as exc:  # a damaged file: one line, like open_store, not a traceback
-        raise StoreError(
-            f"The database at {settings.database_url} cannot be opened: {exc.orig}"
-        ) from exc
-    backup = None
-    if before != HEAD_REVISION:
-        backup = migrate_store(settings, engine, from_revision=before)
-    after = current_revision(engine)
-    engine.dispose()
+        check_acting_user(engine)  # a wrong --user password: refused before migrating
+        backup = None
+        if before != HEAD_REVISION:
+            backup = migrate_store(settings, engine, from_revision=before)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
     emit(
         args,
         {"from": before, "to": after, "backup": str(backup) if backup else None},

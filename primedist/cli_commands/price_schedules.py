@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="schedule a change")
-    add.add_argument("name", help="what the change is called, e.g. \"Sale 12.12\"")
+    add.add_argument("name", help='what the change is called, e.g. "Sale 12.12"')
     add.add_argument("change", metavar="CHANGE",
                      help="=150000, +10%%, -5%%, +5000, -2000, 20%%off or remove")  # fmt: skip
     accept_negative_change(add)
@@ -78,20 +78,22 @@ def _data(row: Any) -> dict[str, Any]:
             "kept": row.kept, "message": row.message}  # fmt: skip
 
 
-def _text(row: Any) -> str:
+def _when(value: datetime | None) -> str:
+    """A moment in the shop's time, as --from/--to take it."""
     from primedist.core.clock import shop_tz
 
-    def when(value: datetime | None) -> str:
-        return "—" if value is None else value.astimezone(shop_tz()).strftime("%Y-%m-%d %H:%M")
+    return "—" if value is None else value.astimezone(shop_tz()).strftime("%Y-%m-%d %H:%M")
 
+
+def _text(row: Any) -> str:
     tail = f"  ({row.message})" if row.message else ""
-    times = f"{when(row.starts_at)} → {when(row.ends_at)}"
+    times = f"{_when(row.starts_at)} → {_when(row.ends_at)}"
     return (f"#{row.id}  {row.name}  [{row.state}]  {times}  {row.description}, "
             f"{row.products:,} product(s){tail}")  # fmt: skip
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.cli import _usage_error
+    from primedist.cli import UsageError, _usage_error
     from primedist.services import price_change as pc
     from primedist.services import price_schedule as ps
 
@@ -99,6 +101,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         mode, value = parse_change(args.change)
     except ValueError as exc:
         return _usage_error(str(exc))
+    if args.ends_at is not None and args.ends_at <= args.starts_at:
+        raise UsageError(f"--to {_when(args.ends_at)} is not after --from {_when(args.starts_at)}")
     rule = pc.PriceRule(pc.PriceField(FIELDS[args.field]), pc.PriceMode(mode), Decimal(value),
                         args.round_to)  # fmt: skip
     ctx = as_owner(open_context(settings))

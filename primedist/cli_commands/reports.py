@@ -52,8 +52,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     e.add_argument("--counted", type=non_negative_int, metavar="DONG",
                    help="close the till: record the cash counted (and --float)")  # fmt: skip
     e.add_argument("--float", dest="opening_float", type=non_negative_int, metavar="DONG",
-                   default=0, help="the till's opening float (default 0)")  # fmt: skip
-    e.add_argument("--note", metavar="TEXT", help="a note with the count")
+                   help="with --counted: the till's opening float (default 0)")  # fmt: skip
+    e.add_argument("--note", metavar="TEXT", help="with --counted: a note with the count")
     e.add_argument("--xlsx", metavar="FILE", help="also write it to an Excel file")
     where = e.add_mutually_exclusive_group()
     where.add_argument("--print", dest="print_it", action="store_true",
@@ -71,9 +71,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _scope(args: argparse.Namespace, settings: Settings) -> tuple[Any, date, date, tuple[int, ...]]:
-    from primedist.cli import as_owner, open_context
+    from datetime import datetime
+
+    from primedist.cli import UsageError, as_owner, open_context
     from primedist.services.order_export import shop_ids_by_name
 
+    today = datetime.now(shop_tz()).date()
+    if args.date_to is None and args.date_from is not None and args.date_from > today:
+        raise UsageError(f"--from {args.date_from} is after --to (default: today, {today})")
     ctx = as_owner(open_context(settings))
     last = args.date_to or to_local(ctx.clock.now(), shop_tz()).date()
     first = args.date_from or last - timedelta(days=DEFAULT_DAYS - 1)
@@ -161,11 +166,17 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from primedist.cli import EXIT_OK, as_owner, emit, open_context
+    from primedist.cli import EXIT_OK, UsageError, as_owner, emit, open_context
     from primedist.services import end_of_day as eod
     from primedist.services.order_export import shop_ids_by_name
     from primedist.services.till import close_till
 
+    if args.counted is None:
+        alone = [o for o, given in (("--float", args.opening_float is not None),
+                                    ("--note", args.note is not None)) if given]  # fmt: skip
+        if alone:
+            raise UsageError(f"{' and '.join(alone)} go{'es' if len(alone) == 1 else ''} "
+                             "with --counted (the cash counted in the till)")  # fmt: skip
     ctx = as_owner(open_context(settings))
     user_id = eod.user_id_by_email(ctx, args.staff) if args.staff else None
     shop_ids = shop_ids_by_name(ctx, args.shop or [])
@@ -173,7 +184,7 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
     data = report.as_dict()
     count = None
     if args.counted is not None:
-        count = close_till(ctx, report.day, opening_float=args.opening_float,
+        count = close_till(ctx, report.day, opening_float=args.opening_float or 0,
                            counted=args.counted, shop_ids=shop_ids, staff_id=user_id,
                            note=args.note)  # fmt: skip
         data["till"] = {k: v for k, v in asdict(count).items() if k not in ("day", "shops")}
@@ -193,31 +204,49 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _end_of_day_text(report: Any, data: dict[str, Any]) -> str:
+    """Every figure of the --json output, as lines."""
     scope = ", ".join(report.shops) or "all shops"
     if report.staff:
         scope += f"; staff {report.staff}"
     lines = [
-        f"End of day {report.day.isoformat()} ({scope})",
+        f"End of day {report.day.isoformat()} ({scope}), made {_local(report.made_at)}",
         f"Sales: {report.orders:,} orders, {report.items:,} items, {report.sales:,} "
         f"(goods {report.goods:,}, discounts {report.discounts:,}, shipping {report.shipping:,})",
-        f"Refunds: {report.refunds:,} ({report.refunded_items:,} items), {report.refunded:,}",
+        f"Refunds: {report.refunds:,} ({report.refunded_items:,} items, {report.exchanges:,} "
+        f"exchanges), {report.refunded:,}",
         f"Net: {report.net:,}; cash in drawer: {report.cash_in_drawer:,}"
         + ("" if report.gross_profit is None else f"; gross profit: {report.gross_profit:,}"),
+        f"Debts collected: {report.collected:,}; cash paid to suppliers: {report.supplier_cash:,}",
         f"Cancelled: {report.cancelled_orders:,} orders, {report.cancelled_total:,}",
     ]
     for p in report.payments:
-        lines.append(f"  {p.method.value}: {p.orders:,} orders {p.total:,}, refunded "
-                     f"{p.refunded:,}, net {p.net:,}")  # fmt: skip
+        lines.append(f"  {p.method.value}: {p.orders:,} orders {p.total:,}, {p.refunds:,} "
+                     f"refunds {p.refunded:,}, net {p.net:,}, debts collected "
+                     f"{p.collected:,}")  # fmt: skip
     for s in report.by_shop:
-        lines.append(f"  {s.name}: {s.orders:,} orders {s.total:,}")
-    for p in report.products[:10]:
+        lines.append(f"  {s.name} ({s.channel.value}): {s.orders:,} orders {s.total:,}")
+    for p in report.products:
         lines.append(f"  {p.sku or '—'} {p.name}: {p.units:,} sold, {p.revenue:,}")
     if "till" in data:
         t = data["till"]
-        lines.append(f"Till counted: float {t['opening_float']:,}, expected {t['expected']:,}, "
-                     f"counted {t['counted']:,}, difference {t['difference']:+,}")  # fmt: skip
+        lines.append(f"Till counted: float {t['opening_float']:,}, cash sales "
+                     f"{t['cash_sales']:,}, cash refunds {t['cash_refunds']:,}, debts collected "
+                     f"in cash {t['cash_collected']:,}, cash paid to suppliers "
+                     f"{t['cash_paid_out']:,}; expected {t['expected']:,}, counted "
+                     f"{t['counted']:,}, difference {t['difference']:+,}")  # fmt: skip
+        by = f"by {t['counted_by']} " if t["counted_by"] else ""
+        note = f"; note: {t['note']}" if t["note"] else ""
+        lines.append(f"  counted {by}at {_local(t['created_at'])}{note}")
     if "xlsx" in data:
         lines.append(f"Written to {data['xlsx']}")
     if "printed_to" in data:
         lines.append(f"Printed to {data['printed_to']}")
     return "\n".join(lines)
+
+
+def _local(when: Any) -> str:
+    """A moment (datetime or ISO text) in shop time, to the minute."""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+    return f"{to_local(moment, shop_tz()):%Y-%m-%d %H:%M}"

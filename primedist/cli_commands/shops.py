@@ -128,7 +128,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_shop_add(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.errors import ValidationError
+    from primedist.cli import UsageError
     from primedist.services import channels
 
     app = channels.channel_app(args.channel)
@@ -136,10 +136,9 @@ def cmd_shop_add(args: argparse.Namespace, settings: Settings) -> int:
     if secret is None:
         secret = os.environ.get(APP_SECRET_ENV) or os.environ.get(PARTNER_KEY_ENV)
     if not secret:
-        raise ValidationError(
+        raise UsageError(
             f"Give the {app.key_label} (--app-secret) or set {APP_SECRET_ENV} "
-            f"({PARTNER_KEY_ENV} works too).",
-            field="partner_key",
+            f"({PARTNER_KEY_ENV} works too)."
         )
     ctx = as_owner(open_context(settings))
     existed = _exists(ctx, args.name)
@@ -191,16 +190,15 @@ def cmd_shop_auth_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_shop_authorize(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.cli import UsageError
     from primedist.errors import ValidationError
     from primedist.services import channels
     from primedist.services.oauth_redirect import parse_redirect_url
 
     if args.url and (args.code or args.shop_id):
-        raise ValidationError("Give either --url, or --code (with --shop-id), not both.")
+        raise UsageError("Give either --url, or --code (with --shop-id), not both.")
     if not args.url and not args.code:
-        raise ValidationError(
-            "Give --code (and --shop-id for Shopee), or --url with the whole address."
-        )
+        raise UsageError("Give --code (and --shop-id for Shopee), or --url with the whole address.")
     ctx = as_owner(open_context(settings))
     shop_id = channels.shop_id_by_name(ctx, args.name)
     app = channels.channel_shop(ctx, shop_id).app

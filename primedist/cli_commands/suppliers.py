@@ -126,18 +126,21 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import goods_receipts as gr
     from primedist.services import supplier_returns as sr
 
+    wanted: list[tuple[str, int]] = []
+    for item in args.lines:  # before the store is opened, as every usage error
+        sku, _sep, count = item.rpartition(":")
+        if not sku or not count.isdigit():
+            return _usage_error(f"{item!r} is not SKU:QTY (e.g. COC-1:3)")
+        wanted.append((sku, int(count)))
     ctx = as_owner(open_context(settings))
     receipt_id = gr.receipt_id_by_code(ctx, args.receipt)
     by_sku = {line.sku.lower(): line.id for line in gr.receipt_lines(ctx, receipt_id)}
     quantities: dict[int, int] = {}
-    for item in args.lines:
-        sku, _sep, count = item.rpartition(":")
-        if not sku or not count.isdigit():
-            return _usage_error(f"{item!r} is not SKU:QTY (e.g. COC-1:3)")
+    for sku, count in wanted:
         if sku.lower() not in by_sku:
             return _usage_error(f"{args.receipt.upper()} has no SKU {sku}")
         line = by_sku[sku.lower()]
-        quantities[line] = quantities.get(line, 0) + int(count)
+        quantities[line] = quantities.get(line, 0) + count
     draft = sr.ReturnDraft(receipt_id, quantities, args.reason, refund=args.refund,
                            method=PaymentMethod(args.method))  # fmt: skip
     row = sr.return_to_supplier(ctx, draft)

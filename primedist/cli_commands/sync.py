@@ -10,7 +10,6 @@ from typing import Any
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, local_date, open_context
 from primedist.config import Settings
-from primedist.errors import ValidationError
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -41,22 +40,40 @@ def _day_range(start: date, end: date | None) -> tuple[datetime, datetime]:
     from primedist.core.clock import shop_tz, to_utc
 
     tz = shop_tz()
-    today = datetime.now(tz).date()
-    if end is None and start > today:
-        raise ValidationError(f"--from {start:%Y-%m-%d} is in the future.", field="from")
-    end = end or today
-    if end < start:
-        raise ValidationError("--to is before --from.", field="to")
+    end = end or datetime.now(tz).date()
     return (
         to_utc(datetime.combine(start, time.min), tz),
         to_utc(datetime.combine(end + timedelta(days=1), time.min), tz),
     )
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """The options that do not go together, before the store is opened (exit 2). A
+    reversed --from/--to is refused for every command by `primedist.cli`."""
+    from primedist.cli import UsageError
+    from primedist.core.clock import shop_tz
+
+    if args.loop:
+        given = [o for o, v in (("--shop", args.shop), ("--from", args.date_from),
+                                ("--to", args.date_to)) if v is not None]  # fmt: skip
+        if given:
+            raise UsageError(f"--loop syncs every shop on schedule: it takes no {given[0]}.")
+        return
+    if args.date_to is not None and args.date_from is None:
+        raise UsageError("--to needs --from.")
+    if args.date_from is not None:
+        if args.shop is None:
+            raise UsageError("Re-fetching a date range needs --shop NAME.")
+        today = datetime.now(shop_tz()).date()
+        if args.date_from > today:
+            raise UsageError(f"--from {args.date_from:%Y-%m-%d} is in the future.")
+
+
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import sync
     from primedist.services.channels import shop_id_by_name
 
+    _check_options(args)
     ctx = as_owner(open_context(settings))
     if args.loop:
         from primedist.jobs.scheduler import run_forever
@@ -64,12 +81,9 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         print("Syncing on schedule; press Ctrl+C to stop.", file=sys.stderr)  # noqa: T201
         run_forever(ctx)
         return EXIT_OK
-    if args.date_to is not None and args.date_from is None:
-        raise ValidationError("--to needs --from.", field="from")
     shop_ids = [shop_id_by_name(ctx, args.shop)] if args.shop else None
     if args.date_from is not None:
-        if shop_ids is None:
-            raise ValidationError("Re-fetching a date range needs --shop NAME.", field="shop")
+        assert shop_ids is not None
         start, end = _day_range(args.date_from, args.date_to)
         end = min(end, ctx.clock.now())
         reports = [sync.refetch_range(ctx, shop_ids[0], start, end)]

@@ -7,6 +7,7 @@ here (checked against Alembic by a test) so a normal start does not import Alemb
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from primedist.config import Settings
 from primedist.core.messages import msg
 from primedist.db.engine import make_engine, masked_url
-from primedist.errors import StoreError
+from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -86,38 +87,27 @@ def _check_foreign_keys(conn: sa.Connection) -> None:
                              parent=str(broken[2])))  # fmt: skip
 
 
-def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
-    """Return a ready engine; migrate (after a backup) when the schema is behind."""
-    try:
-        settings.ensure_dirs()
-    except OSError as exc:  # a file in the way, a folder that cannot be made
-        raise StoreError(
-            msg(
-                "{folder} cannot hold the app's data: {error}.",
-                folder=str(settings.data_dir),
-                error=exc.strerror or str(exc),
-            )
-        ) from exc
-    try:
-        engine = make_engine(settings.database_url)
-    except (sa.exc.ArgumentError, ImportError) as exc:  # PRIMEDIST_DATABASE_URL=bogus://
-        raise StoreError(
-            msg(
-                "{database} is not a database this app can use: give "
-                "postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).",
-                database=masked_url(settings.database_url),
-            )
-        ) from exc
-    try:
-        rev = current_revision(engine)
-    except sa.exc.DatabaseError as exc:
-        raise StoreError(
-            msg(
-                "The database at {database} cannot be opened: {error}",
-                database=masked_url(settings.database_url),
-                error=str(exc.orig),
-            )
-        ) from exc
+def open_store(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    create: bool = True,
+    check: Callable[[Engine], None] | None = None,
+) -> Engine:
+    """Return a ready engine; migrate (after a backup) when the schema is behind.
+
+    `create=False` (the commands other than `init` and `demo`) refuses a store that is not
+    there yet — no SQLite file, or a server database without tables — with SetupRequired,
+    having made nothing (no folder, no file). `check(engine)` runs on the database as it is,
+    before it is migrated or written to (the CLI checks the `--user` password there); what
+    it raises leaves the store untouched."""
+    engine, rev = connect_store(settings, create=create)
+    if check is not None:
+        try:
+            check(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     if rev == HEAD_REVISION:
         return engine
     if not migrate and rev is None:
@@ -138,6 +128,87 @@ def open_store(settings: Settings, *, migrate: bool = True) -> Engine:
         )
     migrate_store(settings, engine, from_revision=rev)
     return engine
+
+
+def connect_store(settings: Settings, *, create: bool = True) -> tuple[Engine, str | None]:
+    """The engine and the database's revision (None: empty), nothing migrated.
+
+    With `create` the data dir and its sub-folders are made first. Without it a store that
+    is not there yet is refused (`no_store_error`) before anything is made; the sub-folders
+    of the data dir are made only once the store is known to be there."""
+    db_path = settings.db_path
+    if not create and db_path is not None and not _has_content(db_path):
+        if settings.data_dir.exists() and not settings.data_dir.is_dir():
+            _ensure_dirs(settings)  # a file in the way: say so, as with `create`
+        raise no_store_error(settings)
+    if create:
+        _ensure_dirs(settings)
+    try:
+        engine = make_engine(settings.database_url)
+    except (sa.exc.ArgumentError, ImportError) as exc:  # PRIMEDIST_DATABASE_URL=bogus://
+        raise StoreError(
+            msg(
+                "{database} is not a database this app can use: give "
+                "postgresql+psycopg://USER:PASSWORD@HOST/DB (or sqlite:///FILE).",
+                database=masked_url(settings.database_url),
+            )
+        ) from exc
+    try:
+        rev = current_revision(engine)
+        empty = rev is None and not has_user_tables(engine)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(
+            msg(
+                "The database at {database} cannot be opened: {error}",
+                database=masked_url(settings.database_url),
+                error=str(exc.orig),
+            )
+        ) from exc
+    if not create:
+        if empty:  # an empty server database (or an empty SQLite file): no shop there
+            engine.dispose()
+            raise no_store_error(settings)
+        _ensure_dirs(settings)
+    return engine, rev
+
+
+def _has_content(path: Path) -> bool:
+    """Whether the SQLite file is there and not empty (an empty one is not opened: SQLite
+    would write its header into it)."""
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def no_store_error(settings: Settings) -> SetupRequired:
+    """No shop where the settings point: which setting to check, or how to set one up."""
+    db_path = settings.db_path
+    if not settings.is_sqlite:
+        where = f"the database {masked_url(settings.database_url)}"
+        setting = "PRIMEDIST_DATABASE_URL"
+    elif db_path is not None and db_path.parent != settings.data_dir:
+        where, setting = str(db_path), "PRIMEDIST_DATABASE_URL"
+    else:
+        where, setting = str(settings.data_dir), "--data-dir or PRIMEDIST_DATA_DIR"
+    return SetupRequired(
+        f"There is no shop in {where}: check {setting}, or set a shop up there with "
+        "`primedist init` (or by starting the app)."
+    )
+
+
+def _ensure_dirs(settings: Settings) -> None:
+    try:
+        settings.ensure_dirs()
+    except OSError as exc:  # a file in the way, a folder that cannot be made
+        raise StoreError(
+            msg(
+                "{folder} cannot hold the app's data: {error}.",
+                folder=str(settings.data_dir),
+                error=exc.strerror or str(exc),
+            )
+        ) from exc
 
 
 def migrate_store(settings: Settings, engine: Engine, *, from_revision: str | None) -> Path | None:
