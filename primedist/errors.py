@@ -56,6 +56,12 @@ class Conflict(PrimedistError):
     """The change clashes with existing data (duplicate email, SKU, ...)."""
 
 
+class Busy(PrimedistError):
+    """Another connection held the database's write lock past the busy timeout (or
+    committed between this unit's reads and its first write): nothing of the unit was
+    saved; trying again succeeds."""
+
+
 class SetupRequired(PrimedistError):
     """The database has no shop/owner yet: run the first-run setup."""
 

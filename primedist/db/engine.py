@@ -12,6 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
+from primedist.core.messages import msg
+from primedist.errors import Busy
+
 #: Per-connection page cache in KiB (negative = KiB for SQLite). Every connection's cache
 #: shows up in RSS, so keep it moderate (performance-limits.md § memory).
 SQLITE_CACHE_KIB = 16384
@@ -51,11 +54,20 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
 RESTORE_AUTOCHECKPOINT = "primedist.restore_wal_autocheckpoint"
 
 
+#: Execution option of a connection whose transaction writes after reading: SQLite's
+#: BEGIN IMMEDIATE (set by `session_scope(..., write=True)`).
+WRITE_LOCK = "primedist_write_lock"
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     restore = conn.connection.info.pop(RESTORE_AUTOCHECKPOINT, None)
     if restore is not None:
         conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(restore)}")
-    conn.exec_driver_sql("BEGIN")
+    # A deferred BEGIN reads from a snapshot; if another connection commits before this
+    # one's first write, SQLite refuses to upgrade it at once (no busy wait). IMMEDIATE
+    # takes the write lock first, waiting for the other writer instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_LOCK)
+                         else "BEGIN")  # fmt: skip
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -80,12 +92,27 @@ def is_sqlite(bind: Engine | sa.Connection) -> bool:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work: commits on success, rolls back on any exception."""
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """A unit of work: commits on success, rolls back on any exception.
+
+    `write`: the unit reads then writes what it read (a sale checking stock, a status
+    change): on SQLite it takes the write lock at BEGIN, so another writer (a sync batch,
+    a second process) makes it wait up to the busy timeout rather than fail it. A unit
+    that still finds the database busy raises `Busy` (nothing saved; try again).
+    """
     with Session(engine, expire_on_commit=False) as session:
         try:
+            if write and is_sqlite(engine):
+                session.connection(execution_options={WRITE_LOCK: True})
             yield session
             session.commit()
+        except sa.exc.OperationalError as exc:
+            session.rollback()
+            if is_sqlite_busy(exc):
+                raise Busy(msg("Another task is writing to the shop's data (a sync, an "
+                               "import or another window); nothing was saved. Try again in "
+                               "a moment.")) from exc  # fmt: skip
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -104,6 +131,8 @@ def db_timestamp(bind: Engine | sa.Connection, dt: datetime) -> Any:
 def is_sqlite_busy(exc: BaseException) -> bool:
     """SQLite's "database is locked": also raised at once, without the busy timeout, when a
     transaction that began by reading wants to write after another connection committed."""
+    if isinstance(exc, Busy):
+        return True
     return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc.orig)
 
 
@@ -116,7 +145,7 @@ def retry_when_busy(work: Callable[[], T], *, attempts: int = 5, pause: float = 
     for attempt in range(1, attempts + 1):
         try:
             return work()
-        except sa.exc.OperationalError as exc:
+        except (sa.exc.OperationalError, Busy) as exc:
             if attempt == attempts or not is_sqlite_busy(exc):
                 raise
             time.sleep(pause * attempt)

@@ -56,9 +56,10 @@ class ServiceContext:
     settings: Settings | None = None
 
     @contextmanager
-    def uow(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on error."""
-        with session_scope(self.engine) as session:
+    def uow(self, *, write: bool = False) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on error. `write`: it writes
+        after reading (`session_scope`): other writers make it wait, not fail."""
+        with session_scope(self.engine, write=write) as session:
             yield session
 
     def require(self, module: Module) -> None:
