@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
@@ -43,6 +43,22 @@ def doc_type_label(doc_type: DocumentType) -> str:
         DocumentType.INVOICE: translate("printing", "Invoice"),
         DocumentType.PACKING_SLIP: translate("printing", "Packing slip"),
     }[doc_type]
+
+
+#: What `keep_alive` holds, by a key of its own (released when the object is destroyed).
+_kept: dict[object, tuple[object, ...]] = {}
+
+
+def keep_alive(owner: QObject, *refs: object) -> None:
+    """Keep `refs` (Python objects) alive until `owner` is destroyed.
+
+    Qt's print preview keeps only a pointer to the QPrinter it was given and paints its
+    pages from it (they live in the printer): freed by Python while the dialog shows, the
+    next paint reads freed memory and the app crashes. `destroyed` comes after the
+    widget's own destructor and its children's, so nothing paints from them by then."""
+    key = object()
+    _kept[key] = refs
+    owner.destroyed.connect(lambda *_: _kept.pop(key, None))
 
 
 def document_language() -> str:
@@ -118,6 +134,9 @@ class OrderPrinter(QObject):
             printer.setPrinterName(name)
         dialog = QPrintPreviewDialog(printer, self.widget)
         dialog.setObjectName("printPreview")
+        # Gone once closed; its printer lives until then (see keep_alive).
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        keep_alive(dialog, printer)
         dialog.setWindowTitle(
             translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
         )

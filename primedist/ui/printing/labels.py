@@ -219,7 +219,7 @@ def paint_pages(
     painter = QPainter()
     if not painter.begin(printer):
         name = printer.outputFileName() or printer.printerName()
-        raise PrintError(f"The printer {name!r} could not start the job.", printer=name)
+        raise PrintError(render.could_not_start(name), printer=name)
     try:
         draw = _Painter(painter, printer, job)
         for i, placed in enumerate(sheets):
@@ -257,10 +257,11 @@ def print_labels(
     CUPS), so Cancel stops between jobs: what was sent prints, nothing more."""
     progress = progress or NullProgress()
     if not printer_name:
-        raise PrinterNotFound(
-            "No printer is chosen for the labels: choose one in Products → Print labels "
-            "(or give --printer NAME)."
-        )
+        raise PrinterNotFound(render.translate(
+            "printing",
+            "No printer is chosen for the labels: choose one in Products → Print labels (or "
+            "give --printer NAME).",
+        ))  # fmt: skip
     check_items(job.items, job.stock)
     total, done, jobs = page_count(job.items, job.options), 0, 0
     for group in _page_groups(job):

@@ -7,19 +7,24 @@ A4/A5 documents break into pages. No page numbers, no stray margins (the documen
 size is always set: see the printing spec's gotcha 5).
 
 Painting on QImage and QPrinter is safe off the UI thread, so bulk jobs run on a worker.
+
+The errors are worded in the app's language (context "printing"; QCoreApplication.translate
+is thread-safe): the print jobs raise them on a worker, and every screen shows them as they
+are. The CLI installs no translator: it says them in English.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -32,6 +37,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from primedist.core.messages import msg
 from primedist.printing import cups
 from primedist.printing.documents import Document
 from primedist.printing.errors import (
@@ -41,6 +47,21 @@ from primedist.printing.errors import (
     PrintError,
 )
 from primedist.printing.model import PAPERS, Paper, PaperSpec
+
+#: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
+translate = QCoreApplication.translate
+
+
+def fill(text: str, *values: str) -> str:
+    """`text` (a translation) with %1, %2… replaced by `values`, in one pass (a value's
+    own "%2" stays as it is)."""
+
+    def value(found: re.Match[str]) -> str:
+        i = int(found[1]) - 1
+        return values[i] if i < len(values) else found[0]
+
+    return re.sub(r"%([1-9])", value, text)
+
 
 #: Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows).
 FONT_FAMILIES = ["Noto Sans", "DejaVu Sans", "Arial", "Segoe UI"]
@@ -110,12 +131,12 @@ def layout(document: Document, paper: Paper | None = None) -> Laid:
 def paint(printer: QPrinter, laid: Sequence[Laid]) -> None:
     """Draw documents into one job: each starts on a new page with its own page size."""
     if not laid:
-        raise PrintError("There is nothing to print.")
+        raise PrintError(msg("There is nothing to print."))  # the ESC/POS path's words
     printer.setPageLayout(laid[0].page_layout())
     painter = QPainter()
     if not painter.begin(printer):
         name = printer.outputFileName() or printer.printerName()
-        raise PrintError(f"The printer {name!r} could not start the job.", printer=name)
+        raise PrintError(could_not_start(name), printer=name)
     try:
         for i, item in enumerate(laid):
             if i:
@@ -124,6 +145,10 @@ def paint(printer: QPrinter, laid: Sequence[Laid]) -> None:
             _paint_pages(painter, printer, item)
     finally:
         painter.end()
+
+
+def could_not_start(name: str) -> str:
+    return fill(translate("printing", "The printer %1 could not start the job."), repr(name))
 
 
 def _paint_pages(painter: QPainter, printer: QPrinter, item: Laid) -> None:
@@ -155,30 +180,37 @@ def check_printer(name: str) -> None:
     nothing: an unknown name is an error here, never a fallback.
     """
     if not name:
-        raise PrinterNotFound(
-            "No printer is chosen for this document: choose one in Settings → Printers & templates."
-        )
+        raise PrinterNotFound(translate(
+            "printing",
+            "No printer is chosen for this document: choose one in Settings → Printers & "
+            "templates.",
+        ))  # fmt: skip
     names = available_printers()
     if name not in names:
-        known = ", ".join(names) if names else "none (is the print service running?)"
+        known = (", ".join(names) if names
+                 else translate("printing", "none (is the print service running?)"))  # fmt: skip
         raise PrinterNotFound(
-            f"The printer {name!r} is not installed on this computer. Printers found: {known}.",
+            fill(translate("printing", "The printer %1 is not installed on this computer. "
+                                       "Printers found: %2."), repr(name), known),
             printer=name,
-        )
+        )  # fmt: skip
     state = cups.queue_state(name)
     if state is not None and not state.accepting:
         raise PrinterRejected(
-            f"The printer {name!r} is refusing new jobs. Turn job acceptance back on "
-            "(or choose another printer), then try again.",
+            fill(translate("printing", "The printer %1 is refusing new jobs. Turn job acceptance "
+                                       "back on (or choose another printer), then try again."),
+                 repr(name)),
             printer=name, detail=state.message,
         )  # fmt: skip
     if state is not None and state.stopped:
-        raise PrinterOffline(
-            f"The printer {name!r} is paused or offline"
-            + (f" ({state.message})" if state.message else "")
-            + ". Resume it, then try again.",
-            printer=name,
-        )
+        text = (
+            fill(translate("printing", "The printer %1 is paused or offline (%2). Resume it, "
+                                       "then try again."), repr(name), state.message)
+            if state.message
+            else fill(translate("printing", "The printer %1 is paused or offline. Resume it, "
+                                            "then try again."), repr(name))
+        )  # fmt: skip
+        raise PrinterOffline(text, printer=name)
 
 
 @contextmanager
@@ -189,11 +221,16 @@ def system_job(name: str, title: str) -> Iterator[QPrinter]:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(name)
     if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
-        raise PrinterNotFound(f"The printer {name!r} cannot be used.", printer=name)
+        raise PrinterNotFound(
+            fill(translate("printing", "The printer %1 cannot be used."), repr(name)), printer=name
+        )
     printer.setDocName(title)
     yield printer
     if printer.printerState() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
-        raise PrinterOffline(f"The printer {name!r} reported an error.", printer=name)
+        raise PrinterOffline(
+            fill(translate("printing", "The printer %1 reported an error."), repr(name)),
+            printer=name,
+        )
 
 
 @contextmanager
@@ -202,12 +239,16 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
     when the block ends, dropped when it raises."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise PrintError(f"The folder {str(path.parent)!r} does not exist.", printer=str(path))
-    if path.is_dir():
         raise PrintError(
-            f"{str(path)!r} is a folder: give the PDF file's name (e.g. {str(path / 'x.pdf')!r}).",
+            fill(translate("printing", "The folder %1 does not exist."), repr(str(path.parent))),
             printer=str(path),
         )
+    if path.is_dir():
+        raise PrintError(
+            fill(translate("printing", "%1 is a folder: give the PDF file's name (e.g. %2)."),
+                 repr(str(path)), repr(str(path / "x.pdf"))),
+            printer=str(path),
+        )  # fmt: skip
     tmp = path.with_name(f".{path.name}.part")
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -216,13 +257,19 @@ def pdf_job(path: Path, title: str) -> Iterator[QPrinter]:
     try:
         yield printer
         if not tmp.is_file():  # Qt says nothing when it cannot write the file
-            raise PrintError(f"Could not write a PDF into {str(path.parent)!r}.", printer=str(path))
+            raise PrintError(
+                fill(translate("printing", "Could not write a PDF into %1."),
+                     repr(str(path.parent))),
+                printer=str(path),
+            )  # fmt: skip
         try:
             os.replace(tmp, path)
         except OSError as exc:  # read-only folder, a full disk, a file in use
             raise PrintError(
-                f"Could not write {str(path)!r}: {exc.strerror or exc}.", printer=str(path)
-            ) from exc
+                fill(translate("printing", "Could not write %1: %2."), repr(str(path)),
+                     str(exc.strerror or exc)),
+                printer=str(path),
+            ) from exc  # fmt: skip
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -247,10 +294,11 @@ def to_image(document: Document, dots: int | None = None) -> QImage:
     laid = layout(document)
     width = dots or laid.spec.dots
     if not width:
-        raise PrintError(
-            "Thermal (ESC/POS) printers print on rolls: choose 80 mm or 58 mm paper for "
-            "this document."
-        )
+        raise PrintError(translate(
+            "printing",
+            "Thermal (ESC/POS) printers print on rolls: choose 80 mm or 58 mm paper for this "
+            "document.",
+        ))  # fmt: skip
     scale = width / laid.doc.textWidth()
     height = max(1, math.ceil(laid.doc.size().height() * scale))
     image = QImage(width, height, QImage.Format.Format_Grayscale8)
