@@ -13,6 +13,7 @@ their tick lists); `export_done_box` offers to open the folder of an exported fi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +52,12 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.money import format_number
-from primedist.queries.spec import QuerySpec
+from primedist.queries.spec import QuerySpec, QueryState
 from primedist.services.context import ServiceContext
 from primedist.services.shops import ShopInfo, list_shops
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
+from primedist.ui.sync.status import outbox_changed
 from primedist.ui.table_model import SqlTableModel
 from primedist.ui.widgets import SearchBox, icon
 
@@ -271,6 +273,23 @@ class EmptyHint(QLabel):
         return super().eventFilter(watched, event)
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where the user was in a list before a refresh: the selected keys, the current
+    row's key, row and column (row -1: none) and the vertical scroll."""
+
+    keep: list[int]
+    key: int | None
+    row: int
+    column: int
+    scroll: int
+
+    @property
+    def on_one_row(self) -> bool:
+        """Working down the list one order at a time: only the current row selected."""
+        return self.keep == [self.key] and self.key is not None
+
+
 class SqlListPage(QWidget):
     """The base of a page showing `model` (a SqlTableModel) in `view` (a QTableView): the
     selection as keys, writing actions run off the UI thread one at a time (`busy`), and
@@ -286,6 +305,9 @@ class SqlListPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._busy = False
+        #: Where to put the user back once a refresh's background search answers.
+        self._pending_place: tuple[QueryState, _Place] | None = None
+        self._place_watched = False
 
     def retranslate(self) -> None:
         raise NotImplementedError
@@ -372,11 +394,70 @@ class SqlListPage(QWidget):
         return found
 
     def refresh(self) -> None:
-        """Re-run the list (keeping the selection where possible)."""
+        """Re-run the list, keeping the selection where possible, the keyboard's current
+        row (by key; if it left the list, the row now at its place) and the scroll."""
         keep = self.selected_ids() if self.selected_count() <= self.KEEP_SELECTION_LIMIT else []
+        current = self.view.currentIndex()
+        place = _Place(
+            keep,
+            self.model.key_at(current.row()) if current.isValid() else None,
+            current.row() if current.isValid() else -1,
+            max(current.column(), 0),
+            self.view.verticalScrollBar().value(),
+        )
         self.model.refresh()
-        if keep:
-            self.select_ids(keep)
+        outbox_changed()  # what changed the rows may have queued marketplace actions
+        if self.model.busy:  # a broad search answers later: put things back then
+            self._pending_place = (self.model.state, place)
+            if not self._place_watched:
+                self._place_watched = True
+                self.model.queryChanged.connect(lambda _n: self._restore_pending_place())
+            return
+        self._pending_place = None
+        self._restore_place(place)
+
+    def _restore_pending_place(self) -> None:
+        pending = self._pending_place
+        if pending is None or self.model.busy:
+            return
+        self._pending_place = None
+        state, place = pending
+        if state is self.model.state and alive(self):  # not another query since
+            self._restore_place(place)
+
+    def _restore_place(self, place: _Place) -> None:
+        if place.keep:
+            self.select_ids(place.keep)
+        rows = self.model.rowCount()
+        if place.row >= 0 and rows:
+            row = self._row_of(place.key, place.row)
+            index = self.model.index(min(row, rows - 1), place.column)
+            flags = QItemSelectionModel.SelectionFlag.NoUpdate
+            if place.on_one_row and not self.selected_count():
+                # The row left the list (confirmed out of Pending): the next one takes its
+                # place and its highlight, as a mail client does after a delete.
+                flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                         | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
+            self.view.selectionModel().setCurrentIndex(index, flags)
+        # The reset scrolled to the top: the rows laid out again, the same rows shown
+        # (and the current row, should its key have moved out of them).
+        self.view.doItemsLayout()
+        self.view.verticalScrollBar().setValue(place.scroll)
+        current = self.view.currentIndex()
+        if current.isValid():
+            self.view.scrollTo(current, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _row_of(self, key: int | None, row: int) -> int:
+        """The row of `key` among the loaded keys, nearest to `row` first; `row` itself
+        when the key is no longer listed (the row that took its place)."""
+        if key is None:
+            return row
+        loaded = self.model.loaded_keys
+        for distance in range(max(row + 1, loaded - row)):
+            for candidate in (row - distance, row + distance):
+                if 0 <= candidate < loaded and self.model.key_at(candidate) == key:
+                    return candidate
+        return row
 
     # Actions ------------------------------------------------------------------------------
     @property

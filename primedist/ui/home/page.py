@@ -1,7 +1,10 @@
 """Home: what must I do today, and how is the business going (services.reports.dashboard).
 
 The figures are read off the UI thread (Op); a newer request wins over an older one that
-finishes late. To-do cards open the Orders or Products list filtered the same way.
+finishes late. They are read again when the range or shops change, each time the page
+shows again (sales, confirms or syncs may have happened on the other tabs meanwhile) and,
+while it shows, when a marketplace sync ends. To-do cards open the Orders or Products list
+filtered the same way.
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -35,6 +38,7 @@ from primedist.queries.products import ProductFilter
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
+from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_percent
 from primedist.ui.home.activity_text import feed_line
@@ -51,6 +55,9 @@ TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
               ("return_refund", "return_refund"), ("cancelled", "cancelled"),
               ("low_stock", ""), ("no_revenue", ""))  # fmt: skip
 PIE_COLOURS = ("#ee4d2d", "#0f146d", "#1a94ff", "#111111", "#16a34a", "#a855f7")
+#: While Home shows, how often it looks whether a marketplace sync ended (a cheap read of
+#: the scheduler's status object, no database).
+SYNC_WATCH_MS = 2000
 
 
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
@@ -213,7 +220,10 @@ class HomePage(QWidget):
     #: A first step was chosen on the Getting started card (a key of first_steps.STEPS).
     startStep = Signal(str)
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, *,
+        sync_state: SyncState = SYNC_STATE,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("page_home")
         self.ctx = ctx
@@ -221,6 +231,15 @@ class HomePage(QWidget):
         self.data: reports.Dashboard | None = None
         self._seq = 0
         self.running = 0
+        #: Hidden since the figures were read (another tab was open): read them on show.
+        self._stale = False
+        #: A refresh was asked for while one ran: run it once that one ends.
+        self._again = False
+        self._sync_state = sync_state
+        self._syncs_seen = self._sync_mark()
+        self.sync_watch = QTimer(self)
+        self.sync_watch.setInterval(SYNC_WATCH_MS)
+        self.sync_watch.timeout.connect(self._watch_syncs)
         outer = QVBoxLayout(self)
         self.bar = RangeBar(lambda: reports.today(ctx))
         outer.addWidget(self.bar)
@@ -325,6 +344,45 @@ class HomePage(QWidget):
 
     def _finished(self) -> None:
         self.running -= 1
+        if self._again and self.running == 0 and alive(self):
+            self._again = False
+            self.refresh()
+
+    def refresh_when_idle(self) -> None:
+        """Read the figures again, after the refresh running now if one is (the data may
+        have changed since it started); never two waiting in the queue."""
+        if self.running:
+            self._again = True
+        else:
+            self.refresh()
+
+    # Staying current ----------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._syncs_seen = self._sync_mark()
+        self.sync_watch.start()
+        if self._stale:  # back on Home: sales, confirms, syncs may have happened meanwhile
+            self._stale = False
+            self.refresh_when_idle()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.sync_watch.stop()
+        self._stale = True
+
+    def _sync_mark(self) -> tuple[Any, frozenset[str]]:
+        """(last successful sync, shops syncing now) of the scheduler's status object."""
+        snap = self._sync_state.snapshot()
+        return snap["last_sync_at"], frozenset(snap["running"])
+
+    def _watch_syncs(self) -> None:
+        """While Home shows: a sync that ended (a new last sync, or a shop no longer
+        syncing, even after a failure half-way) may have brought orders: read again."""
+        last, running = mark = self._sync_mark()
+        seen_last, seen_running = self._syncs_seen
+        self._syncs_seen = mark
+        if last != seen_last or seen_running - running:
+            self.refresh_when_idle()
 
     def _show(self, seq: int, data: reports.Dashboard) -> None:
         if seq != self._seq or not alive(self):

@@ -39,6 +39,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
+from primedist.ui.sync.status import outbox_changed
 from primedist.ui.widgets import align_headers
 
 
@@ -176,7 +177,12 @@ class ActionsPage(QWidget):
             for i in ids:
                 od.retry_action(self.ctx, i)
 
-        Op(self, work, engine=self.ctx.engine).success(lambda _r: self.reload()).run()
+        Op(self, work, engine=self.ctx.engine).success(lambda _r: self._changed()).run()
+
+    def _changed(self) -> None:
+        """Actions retried or discarded: the list and the status bar's counts follow."""
+        self.reload()
+        outbox_changed()
 
     def confirm_discard(self, count: int) -> bool:
         answer = QMessageBox.question(
@@ -200,7 +206,7 @@ class ActionsPage(QWidget):
             for i in ids:
                 od.discard_action(self.ctx, i)
 
-        Op(self, work, engine=self.ctx.engine).success(lambda _r: self.reload()).run()
+        Op(self, work, engine=self.ctx.engine).success(lambda _r: self._changed()).run()
 
     def deliver_now(self) -> None:
         self.deliver_button.setEnabled(False)

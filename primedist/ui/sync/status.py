@@ -1,19 +1,58 @@
 """The status bar's sync indicator: polls `services.sync.SYNC_STATE` (updated by the
-scheduler's threads) with a QTimer, so the UI never waits on a job; click opens the panel."""
+scheduler's threads) with a QTimer, so the UI never waits on a job; click opens the panel.
+
+The scheduler counts the waiting actions when it delivers them (every minute); an action
+of this window that may queue or settle some (a confirm, a cancel, a retry…) calls
+`outbox_changed()`, and the indicator recounts them off the UI thread at once."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from primedist.core.clock import shop_tz
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SYNC_STATE, SyncState
+from primedist.ui.ops import Op
+
+log = logging.getLogger(__name__)
 
 POLL_MS = 1000
+#: Changes in a burst (a bulk action refreshes several lists) are counted once.
+RECOUNT_DELAY_MS = 150
+
+
+class _OutboxChanges(QObject):
+    """Tells the indicators that the waiting actions may have changed in this window."""
+
+    changed = Signal()
+
+
+_changes: _OutboxChanges | None = None
+
+
+def outbox_changes() -> _OutboxChanges:
+    global _changes
+    if _changes is None:
+        _changes = _OutboxChanges()
+    return _changes
+
+
+def outbox_changed() -> None:
+    """Something done here may have queued or settled marketplace actions: the status
+    bar recounts them now rather than at the next delivery (call on the UI thread)."""
+    outbox_changes().changed.emit()
+
+
+def count_actions(ctx: ServiceContext) -> tuple[int, int]:
+    """(waiting, failed) actions of the outbox (two indexed counts)."""
+    from primedist.services.outbox_delivery import failed_count, waiting_count
+
+    return waiting_count(ctx), failed_count(ctx)
 
 
 class SyncStatusWidget(QToolButton):
@@ -28,11 +67,18 @@ class SyncStatusWidget(QToolButton):
         self.ctx = ctx
         self._state = state
         self._shown: dict[str, Any] | None = None
+        #: Recounts asked for and not answered yet (tests wait on 0).
+        self.recounting = 0
         self.clicked.connect(self.open_panel)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self.recount_timer = QTimer(self)
+        self.recount_timer.setSingleShot(True)
+        self.recount_timer.setInterval(RECOUNT_DELAY_MS)
+        self.recount_timer.timeout.connect(self._recount)
+        outbox_changes().changed.connect(self.recount)
         self.refresh()
 
     def refresh(self) -> None:
@@ -59,6 +105,39 @@ class SyncStatusWidget(QToolButton):
             when: datetime = snap["last_sync_at"]
             return self.tr("Synced %s") % when.astimezone(shop_tz()).strftime("%H:%M")
         return ""
+
+    # Recount after the user's own actions ---------------------------------------------------
+    def recount(self) -> None:
+        """Count the waiting and failed actions again soon (off the UI thread)."""
+        if not self.recount_timer.isActive():
+            self.recounting += 1
+        self.recount_timer.start()
+
+    def _recount(self) -> None:
+        ctx = self.ctx
+        Op(self, lambda _job: count_actions(ctx)).success(self._counted).failure(
+            self._count_failed
+        ).finally_(self._recounted).run()
+
+    def _counted(self, counts: tuple[int, int]) -> None:
+        waiting, failed = counts
+        self._state.update(waiting=waiting, failed=failed)
+        self.refresh()
+
+    @staticmethod
+    def _count_failed(exc: BaseException) -> None:
+        # The next delivery counts them anyway: nothing to trouble the user with.
+        log.warning("could not count the waiting actions", exc_info=exc)
+
+    def _recounted(self) -> None:
+        self.recounting -= 1
+
+    # Language -------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._shown = None  # the same counts, said in the new language
+            self.refresh()
+        super().changeEvent(event)
 
     def open_panel(self) -> None:
         from primedist.ui.sync.panel import SyncPanel

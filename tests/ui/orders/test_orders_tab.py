@@ -17,7 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QWidget
 from sqlalchemy.engine import Engine
@@ -27,6 +27,7 @@ from primedist.domain.enums import PaymentMethod
 from primedist.queries.orders import STATUS_TABS, OrderFilter, orders
 from primedist.queries.reports import refresh_summaries
 from primedist.services.context import ServiceContext
+from primedist.services.orders import confirm_orders
 from primedist.ui import ops
 from primedist.ui.app import ui_settings_for
 from primedist.ui.i18n import install_language
@@ -357,8 +358,7 @@ def test_filter_editors_add_chips(qtbot, page, data):
 
     dialog = page.edit_filter("payment")
     labels = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert labels == ["COD", "Cash", "Bank transfer", "E-wallet", "Card", "Other",
-                      "On account"]
+    assert labels == ["COD", "Cash", "Bank transfer", "E-wallet", "Card", "Other", "On account"]
     dialog.list.item(2).setCheckState(Qt.CheckState.Checked)
     apply_dialog(qtbot, dialog)
     assert page.current_filter().payment_methods == (PaymentMethod.BANK_TRANSFER,)
@@ -804,3 +804,90 @@ def test_customer_link_in_the_detail_opens_the_customers_tab(qtbot, owner_ctx, s
     qtbot.waitUntil(lambda: not detail.isVisible(), timeout=WAIT)
     customers.last_dialog.reject()
     window.close()
+
+
+# Keeping the user's place on a refresh -------------------------------------------------
+def current_row(page: OrdersPage) -> int:
+    return page.view.currentIndex().row()
+
+
+def put_cursor(page: OrdersPage, row: int) -> int:
+    """Row `row` current and selected, as a click or the arrow keys leave it; its key."""
+    page.view.setFocus()
+    page.view.setCurrentIndex(page.model.index(row, 1))
+    assert current_row(page) == row and page.selected_ids() == [page.model.key_at(row)]
+    return page.model.key_at(row)  # type: ignore[return-value]
+
+
+def test_a_confirmed_order_leaving_the_tab_leaves_the_cursor_on_the_next_one(
+    qtbot, page: OrdersPage, data: Data, owner_ctx: ServiceContext
+) -> None:
+    page.select_status_tab("pending")
+    settle(qtbot, page)
+    listed = keys(page)
+    assert len(listed) >= 6
+    chosen = put_cursor(page, 3)
+    confirm_orders(owner_ctx, [chosen])  # as the order's detail does, then the list refreshes
+    page.refresh()
+    settle(qtbot, page)
+    assert chosen not in keys(page)
+    assert current_row(page) == 3 and page.model.key_at(3) == listed[4]  # took its place
+    assert page.view.currentIndex().column() == 1
+    assert page.selected_ids() == [listed[4]]  # highlighted: Enter opens what is seen
+    qtbot.keyClick(page.view, Qt.Key.Key_Down)
+    assert current_row(page) == 4 and page.selected_ids() == [listed[5]]
+
+    # Several chosen: a bulk action's leftovers are not replaced by rows nobody chose.
+    page.view.setCurrentIndex(page.model.index(1, 1))
+    first, second = page.model.key_at(1), page.model.key_at(2)
+    page.select_ids([first, second])
+    confirm_orders(owner_ctx, [first, second])
+    page.refresh()
+    settle(qtbot, page)
+    assert page.selected_ids() == []
+
+    # The bulk Confirm button: the last row leaves, the cursor stays on the new last row.
+    last = page.model.rowCount() - 1
+    chosen = put_cursor(page, last)
+    qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, page)
+    assert chosen not in keys(page)
+    assert current_row(page) == last - 1 == page.model.rowCount() - 1
+
+
+def test_the_cursor_follows_its_order_and_the_scroll_stays(
+    qtbot, page: OrdersPage, data: Data, owner_ctx: ServiceContext
+) -> None:
+    bar = page.view.verticalScrollBar()
+    assert bar.maximum() > 40
+    bar.setValue(30)
+    top = page.view.rowAt(0)
+    assert top >= 30
+    chosen = put_cursor(page, top + 5)
+    # Two newer orders come in (a sync, a sale): the chosen order moves down by two.
+    later = START + timedelta(days=400)
+    make_orders(data.engine, data.mall, 2, start=later, step=timedelta(hours=1))
+    page.refresh()
+    settle(qtbot, page)
+    assert current_row(page) == top + 7 and page.model.key_at(top + 7) == chosen
+    assert page.selected_ids() == [chosen]
+    assert bar.value() == 30  # the same place, not the top
+    qtbot.keyClick(page.view, Qt.Key.Key_Down)
+    assert current_row(page) == top + 8
+
+    # A selection of several rows keeps the cursor where it was in it.
+    page.view.selectionModel().select(
+        page.model.index(top + 2, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    picked = page.selected_ids()
+    page.refresh()
+    assert page.selected_ids() == picked and current_row(page) == top + 8
+
+
+def test_a_list_without_a_current_row_keeps_its_scroll(qtbot, page: OrdersPage) -> None:
+    bar = page.view.verticalScrollBar()
+    page.view.selectionModel().clearCurrentIndex()
+    bar.setValue(25)
+    page.refresh()
+    assert bar.value() == 25 and not page.view.currentIndex().isValid()
