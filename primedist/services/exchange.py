@@ -128,7 +128,11 @@ def exchangeable_order(ctx: ServiceContext, number: str) -> int:
     if not text:
         raise ValidationError(msg("Type or scan the order number."), field="number")
     with ctx.uow() as session:
-        found = session.exec(select(Order).where(Order.external_id == text)).all()
+        # As typed, else in capitals (our numbers are; a receipt read out is often typed
+        # in lower case): each by the index, no scan of every order.
+        spellings = list(dict.fromkeys([text, text.upper()]))
+        found = session.exec(select(Order).where(Order.external_id.in_(spellings))).all()  # type: ignore[attr-defined]
+        found = [o for o in found if o.external_id == text] or found
         if not found:
             raise NotFound(msg("There is no order {number}.", number=text))
         own = [o for o in found if o.source != OrderSource.MARKETPLACE] or list(found)

@@ -256,6 +256,7 @@ def test_a_receipts_number_finds_the_order_to_exchange(
     old, line = bought(owner_ctx, variants, None)
     number = svc.order_detail(owner_ctx, old).order.external_id
     assert exchangeable_order(owner_ctx, f" {number}\n") == old
+    assert exchangeable_order(owner_ctx, number.lower()) == old  # typed in lower case
     with pytest.raises(ValidationError, match="order number"):
         exchangeable_order(owner_ctx, "   ")
     with pytest.raises(NotFound, match="There is no order DH-0"):
