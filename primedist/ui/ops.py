@@ -227,6 +227,16 @@ def report_in(status: QLabel, parent: QWidget, exc: BaseException) -> None:
         _report(parent, exc)
 
 
+def failure_text(parent: QWidget, exc: BaseException) -> str:
+    """What a status line says of a failed job: the message of a PrimedistError; anything
+    else is a bug, reported as the app reports a failed job (log, crash dialog), and the
+    line says nothing (never a raw exception's repr)."""
+    if isinstance(exc, PrimedistError):
+        return error_text(exc)
+    _report(parent, exc)
+    return ""
+
+
 def _report(parent: QWidget | None, exc: BaseException) -> None:
     from primedist.ui.errors import show_crash, show_error
 

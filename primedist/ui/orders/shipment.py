@@ -64,7 +64,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import status_word
 from primedist.ui.list_tools import count_text
 from primedist.ui.messages import error_text, localize
-from primedist.ui.ops import Op
+from primedist.ui.ops import Op, failure_text
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
 from primedist.ui.widgets import WrapDelegate, longest_word, rows_height
@@ -427,8 +427,7 @@ class ShipmentDialog(QDialog):
             self._show_no_fee(exc)
 
     def _show_no_fee(self, exc: BaseException) -> None:
-        text = error_text(exc) if isinstance(exc, PrimedistError) else repr(exc)
-        self._set_fee(self.tr("No fee quote: %1").replace("%1", text))
+        self._set_fee(self.tr("No fee quote: %1").replace("%1", failure_text(self, exc)))
 
     def _set_fee(self, text: str) -> None:
         self.fee.setText(text)
@@ -462,7 +461,7 @@ class ShipmentDialog(QDialog):
     def _create_failed(self, exc: BaseException) -> None:
         self._creating = False
         self.create_button.setEnabled(True)
-        self._show_message(error_text(exc) if isinstance(exc, PrimedistError) else repr(exc))
+        self._show_message(failure_text(self, exc))
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -688,8 +687,10 @@ class ShipmentsPanel(QFrame):
         dialog.open()
 
     def _created(self, view: ShipmentView) -> None:
-        self._say(self.tr("Shipment %1 is waiting to be sent.").replace(
-            "%1", view.client_order_code))  # fmt: skip
+        # The order's number: the shipment's own client code means nothing to the shop.
+        number = self.order.external_id if self.order is not None else view.client_order_code
+        self._say(self.tr("The shipment of order %1 is waiting to be sent.").replace(
+            "%1", number))  # fmt: skip
         self._after_change()
         self.send_now()
 
@@ -703,8 +704,7 @@ class ShipmentsPanel(QFrame):
         ctx, factory = self.ctx, self.factory
         Op(self, lambda _job: svc.deliver_carrier_outbox(ctx, factory=factory),
            network=True).success(self._sent).failure(
-            lambda exc: self._say(error_text(exc) if isinstance(exc, PrimedistError)
-                                  else repr(exc))).run()  # fmt: skip
+            lambda exc: self._say(failure_text(self, exc))).run()
 
     def _sent(self, report: svc.CarrierDeliveryReport) -> None:
         if report.offline:
@@ -712,6 +712,8 @@ class ShipmentsPanel(QFrame):
                               "is back."))  # fmt: skip
         elif report.failed:
             self._say(self.tr("The carrier refused: %1").replace("%1", "; ".join(report.messages)))
+        elif report.delivered or report.confirmed_remotely:
+            self._say(self.tr("Sent to the carrier: the tracking code is in the list."))
         self._after_change()
 
     def _ask_cancel(self, ship: ShipmentView) -> bool:
@@ -778,8 +780,7 @@ class ShipmentsPanel(QFrame):
         self._update_buttons()
         Op(self, lambda _job: work(), engine=None if network else self.ctx.engine,
            network=network).success(done).failure(
-            lambda exc: self._say(error_text(exc) if isinstance(exc, PrimedistError)
-                                  else repr(exc))).finally_(self._idle).run()  # fmt: skip
+            lambda exc: self._say(failure_text(self, exc))).finally_(self._idle).run()
 
     def _idle(self) -> None:
         self._busy = False

@@ -175,6 +175,9 @@ def test_create_from_the_dialog_is_sent_and_listed(qtbot, owner_ctx, engine, san
     assert not detail.outbox_banner.isVisible()
     assert not panel.ship_button.isEnabled()  # one live shipment per order
     assert panel.label_button.isEnabled() and panel.cancel_button.isEnabled()
+    # Said in the shop's words, and no longer "waiting" once the carrier took it.
+    qtbot.waitUntil(lambda: panel.status.text() == "Sent to the carrier: the tracking code is "
+                    "in the list.", timeout=WAIT_MS)  # fmt: skip
 
 
 def test_a_fee_asked_while_the_services_load_does_not_lose_them(
@@ -211,6 +214,12 @@ def test_offline_create_waits_then_goes_out(qtbot, owner_ctx, engine, sandbox, g
     sandbox.inject(CarrierFault.DROP, count=50)
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cannot be reached" in panel.status.text(), timeout=WAIT_MS)
+    notices = []
+    panel.notice.connect(notices.append)
+    send_now, panel.send_now = panel.send_now, lambda: None
+    panel._created(panel.shipments[0])  # what it says before sending: the order's number
+    assert notices == [f"The shipment of order {panel.order.external_id} is waiting to be sent."]
+    panel.send_now = send_now
     assert table_texts(panel)[0][:2] == ["GHN", "Waiting to be sent"]  # no code yet
     assert detail.outbox_banner.isVisible()
     assert "the carrier" in detail.outbox_banner.text()
