@@ -1,4 +1,6 @@
-"""Vietnamese text folding for search keys, FTS5 queries and LIKE patterns."""
+"""Vietnamese text folding for search keys, FTS5 queries and LIKE patterns; typed or
+pasted text cleaned of control and invisible format characters (`clean_line`,
+`clean_text`) before it is stored."""
 
 from __future__ import annotations
 
@@ -90,3 +92,66 @@ def fts_match_query(query: str) -> str | None:
 def like_escape(s: str) -> str:
     """Escape ``\\``, ``%`` and ``_`` for ``LIKE ... ESCAPE '\\'``."""
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --------------------------------------------------------------------------- cleaning
+
+#: ECMA-48 control sequences (`ESC [ … final`, or the 8-bit CSI): a coloured terminal's
+#: text pasted into a name loses the whole sequence, not only its ESC.
+_CSI_RE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]")
+#: An emoji tag sequence (the flag of Scotland: black flag, tag letters, cancel tag): its
+#: tag characters are kept; anywhere else they are invisible text and are dropped.
+_EMOJI_TAGS_RE = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)")
+#: The joiners (ZWNJ, ZWJ): kept between two visible characters (emoji sequences such as
+#: 👩‍👩‍👧, Persian and Indic scripts), dropped at the start or end of a word.
+_JOINERS = "\u200c\u200d"
+_STRAY_JOINERS_RE = re.compile(
+    f"(?<![^\\s{_JOINERS}])[{_JOINERS}]+|[{_JOINERS}]+(?![^\\s{_JOINERS}])"
+)
+
+
+def _visible(text: str) -> str:
+    """`text` without control, format and surrogate characters, each whitespace character
+    a space (no line break is left)."""
+    out = []
+    for part in _EMOJI_TAGS_RE.split(_CSI_RE.sub("", text)):
+        if _EMOJI_TAGS_RE.fullmatch(part):
+            out.append(part)
+            continue
+        for ch in part:
+            if ch.isprintable() or ch in _JOINERS:
+                out.append(ch)
+            elif ch.isspace():
+                out.append(" ")
+            elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs"):
+                out.append(ch)  # private use and not yet assigned (a newer emoji)
+    return _STRAY_JOINERS_RE.sub("", "".join(out))
+
+
+def clean_line(text: str | None) -> str:
+    """One line of text as typed or pasted (a name, a code, a tag), safe to store, print
+    and export: C0 and C1 control characters (ESC and NUL among them, and whole terminal
+    colour sequences `ESC [ … m`), the invisible format characters (bidi embeddings,
+    overrides, isolates and marks, zero-width space, word joiner, BOM, soft hyphen) and
+    lone surrogates are dropped; ZWNJ and ZWJ stay between two visible characters (emoji
+    sequences); every run of whitespace (tabs, line breaks, no-break spaces) is one space;
+    no space at either end. Letters, marks (decomposed Vietnamese too) and emoji are kept
+    as they are; "" when nothing visible is left."""
+    if not text:
+        return ""
+    if text.isprintable():  # the usual case: nothing to drop (a space is printable)
+        return " ".join(text.split())
+    return " ".join(_visible(text).split())
+
+
+def clean_text(text: str | None) -> str:
+    """Text of several lines (a note, an address block) cleaned as `clean_line` cleans a
+    line, but its line breaks kept: every kind (CR LF, CR, VT, FF, NEL, U+2028…) becomes
+    one "\\n"; a tab is a space, other spaces inside a line are kept, spaces at the end of
+    a line dropped, and blank lines and spaces at the start and end of the text too."""
+    if not text:
+        return ""
+    if text.isprintable():
+        return text.strip()
+    lines = [_visible(line).rstrip() for line in text.splitlines()]
+    return "\n".join(lines).strip()

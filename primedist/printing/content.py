@@ -21,7 +21,7 @@ from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import Order
 from primedist.printing import codes
 from primedist.printing.model import DocumentType
-from primedist.printing.template import Context, Value
+from primedist.printing.template import Context, Value, plain, plain_line
 from primedist.services.orders import OrderDetail
 
 LANGS = ("vi", "en")
@@ -320,7 +320,27 @@ def order_context(
         "cod_amount": money(cod) if (cod := detail.cod_due) else "",
     }
     values.update({f"label_{key}": pick(pair, lang) for key, pair in LABELS.items()})
-    return values
+    return _printable(values)
+
+
+#: The values of several lines (their line breaks print as such); the others are one line.
+MULTILINE = frozenset({"buyer_note"})
+
+
+def _printable(values: dict[str, Value]) -> dict[str, Value]:
+    """`values` without control or invisible format characters (a name stored with ESC/POS
+    commands or a bidi override prints as text): `plain` for the values of several lines,
+    `plain_line` for the others and the list items' values."""
+    out: dict[str, Value] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            out[key] = plain(value) if key in MULTILINE else plain_line(value)
+        elif value:
+            out[key] = [{k: plain_line(v) if isinstance(v, str) else v for k, v in item.items()}
+                        for item in value]  # fmt: skip
+        else:
+            out[key] = value
+    return out
 
 
 def _owed(order: Order) -> int:
@@ -336,7 +356,7 @@ def chat_message(values: Mapping[str, Any], lang: str) -> str:
     from `order_context`'s values: the order and the shop, one line an item with its
     amount, the subtotal and what is not zero between it and the total, the total with
     how it is paid (and what the carrier collects), where it goes, the buyer's note, the
-    footer line. Nothing in it is escaped: it is text."""
+    footer line. Nothing in it is escaped: it is text (`plain`: no control characters)."""
 
     def label(key: str) -> str:
         return pick(LABELS[key], lang)
@@ -358,4 +378,4 @@ def chat_message(values: Mapping[str, Any], lang: str) -> str:
         out.append(f"{label('ship_to')}: {' · '.join(where)}")
     if values["buyer_note"]:
         out.append(f"{label('note')}: {values['buyer_note']}")
-    return "\n".join([*out, "", str(values["footer"])])
+    return plain("\n".join([*out, "", str(values["footer"])]))

@@ -22,7 +22,7 @@ from primedist.printing.content import (
     pick,
 )
 from primedist.printing.model import DocumentType, Paper, template_spec
-from primedist.printing.template import TAG, fill
+from primedist.printing.template import TAG, fill, plain
 from primedist.services.context import ServiceContext
 from primedist.services.orders import OrderDetail, order_detail
 
@@ -121,7 +121,8 @@ _REMINDER: dict[str, tuple[str, str]] = {
 def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi") -> str:
     """A message for the customer's chat (Zalo, Messenger…) saying what they owe: the
     standing sales on account (the newest `REMINDER_SALES`), what they bought, paid and
-    owe (`services.customer_account`). Text: nothing escaped."""
+    owe (`services.customer_account`). Text: nothing escaped (`plain`: no control
+    characters)."""
     from primedist.services import customer_account as account
 
     check_lang(lang)
@@ -150,7 +151,7 @@ def account_reminder(ctx: ServiceContext, customer_id: int, *, lang: str = "vi")
                    f"{money(balance.adjusted)}")  # fmt: skip
     out += [f"{t('paid')}: {money(balance.paid)}",
             f"{t('owed')}: {money(balance.owed)}", "", t("thanks")]  # fmt: skip
-    return "\n".join(out)
+    return plain("\n".join(out))
 
 
 def shop_details_or_name(ctx: ServiceContext) -> ShopDetails:

@@ -14,7 +14,7 @@ from primedist.printing.content import ShopDetails, check_lang, pick
 from primedist.printing.documents import Document
 from primedist.printing.model import Paper
 from primedist.printing.report_html import ReportHtml
-from primedist.printing.template import escape
+from primedist.printing.template import escape, plain
 from primedist.services.end_of_day import EndOfDay
 from primedist.services.till import TillCount
 
@@ -170,7 +170,7 @@ def end_of_day_text(
 ) -> str:
     """The report as a short message for the owner's chat (Zalo, Messenger…): the day's
     figures, the payment methods and the best sellers; with `till`, the cash count. Plain
-    text: nothing escaped."""
+    text: nothing escaped (`plain`: no control characters)."""
     lang = check_lang(lang)
 
     def t(key: str) -> str:
@@ -188,7 +188,7 @@ def end_of_day_text(
     if report.staff:
         lines.append(f"{t('staff')}: {report.staff}")
     if report.empty:
-        return "\n".join([*lines, t("nothing")])
+        return plain("\n".join([*lines, t("nothing")]))
     lines += [
         f"{t('orders')}: {number(report.orders)} · {t('items')}: {number(report.items)}",
         f"{t('sales')}: {money(report.sales)}",
@@ -212,4 +212,4 @@ def end_of_day_text(
     if till is not None:
         lines += [f"{t('till')}: {t('counted')} {money(till.counted)} · "
                   f"{t('difference')} {money(till.difference)}"]  # fmt: skip
-    return "\n".join(lines)
+    return plain("\n".join(lines))

@@ -26,7 +26,7 @@ from primedist.printing.goods_receipt import (
 )
 from primedist.printing.model import Paper
 from primedist.printing.report_html import ReportHtml
-from primedist.printing.template import escape
+from primedist.printing.template import escape, plain
 from primedist.services.purchase_orders import OrderLineRow, OrderRow
 
 _T: dict[str, tuple[str, str]] = {
@@ -105,7 +105,8 @@ def purchase_order_text(
 ) -> str:  # fmt: skip
     """The order as plain text for a chat message: title and code, who orders (the shop,
     its phone), to whom, the day, the expected day, the note; one numbered line a SKU with
-    how many (and the expected unit cost when agreed); the totals."""
+    how many (and the expected unit cost when agreed); the totals. Plain text (`plain`: no
+    control characters)."""
     lang, tz = check_lang(lang), tz or shop_tz()
 
     def t(key: str) -> str:
@@ -131,4 +132,4 @@ def purchase_order_text(
     total = f"{t('total')}: {units}"
     if order.total_cost:
         total += f" · {format_money(order.total_cost, lang)}"
-    return "\n".join([*head, "", *body, "", total])
+    return plain("\n".join([*head, "", *body, "", total]))

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.printing.content import ITEM_NAMES, PLACEHOLDERS, ShopDetails
 from primedist.printing.model import (
@@ -130,10 +131,13 @@ def save_shop_details(ctx: ServiceContext, details: ShopDetails) -> None:
     from primedist.errors import ValidationError
 
     ctx.require(Module.SETTINGS)
-    if not details.name.strip():
+    # One line each, without control or invisible characters; the logo's path as typed.
+    values = {k: v.strip() if k == "logo_path" else clean_line(v)
+              for k, v in asdict(details).items()}  # fmt: skip
+    if not values["name"]:
         raise ValidationError(msg("The shop name is required."), field="name")
     with ctx.uow() as session:
         stored = get_setting(session, SHOP_PROFILE) or {}
         merged = dict(stored) if isinstance(stored, dict) else {}
-        merged.update({k: v.strip() for k, v in asdict(details).items()})
+        merged.update(values)
         put_setting(ctx, session, SHOP_PROFILE, merged)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line, clean_text
 from primedist.printing.errors import TemplateError
 
 TAG = re.compile(r"\{\{\s*([#^/]?)\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -116,9 +117,22 @@ def check(text: str, known: Collection[str], item_names: Mapping[str, Collection
     walk(parse(text), set(known))
 
 
+def plain(value: str) -> str:
+    """`value` safe to print or paste: without control characters (ESC, NUL…) or invisible
+    format characters (bidi overrides…), its line breaks kept (`core.text.clean_text`). The
+    services clean what they store; this is for what came before that, or around them."""
+    return value if value.isprintable() else clean_text(value)
+
+
+def plain_line(value: str) -> str:
+    """`plain` for a value of one line (a name, a code): a line break in it is a space
+    (`core.text.clean_line`)."""
+    return value if value.isprintable() else clean_line(value)
+
+
 def escape(value: str) -> str:
-    """HTML-escaped text; line breaks kept as <br>."""
-    return html.escape(value, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+    """HTML-escaped text (`plain` first); line breaks kept as <br>."""
+    return html.escape(plain(value), quote=True).replace("\n", "<br>")
 
 
 def fill(text: str, context: Context) -> str:

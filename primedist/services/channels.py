@@ -45,6 +45,7 @@ from primedist.connectors.base import (
 )
 from primedist.core.messages import msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
+from primedist.core.text import clean_line
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
@@ -297,7 +298,8 @@ def _store_partner(
 
 
 def clean_shop_name(name: str) -> str:
-    value = " ".join((name or "").split())
+    """The name on one line, without control or invisible characters (`clean_line`)."""
+    value = clean_line(name)
     if not value:
         raise ValidationError(msg("The shop needs a name."), field="name")
     if len(value) > MAX_NAME:
@@ -541,7 +543,7 @@ def channel_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
 def shop_id_by_name(ctx: ServiceContext, name: str) -> int:
     """The marketplace shop called `name` (NotFound lists the names there are)."""
     ctx.require(Module.SETTINGS)
-    wanted = " ".join((name or "").split())
+    wanted = clean_line(name)
     with ctx.uow() as session:
         rows = session.exec(select(Shop.id, Shop.name, Shop.channel)).all()
     for shop_id, shop_name, channel in rows:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     Customer,
@@ -308,9 +309,7 @@ def debtors(ctx: ServiceContext, limit: int = DEBTOR_LIMIT) -> list[Debtor]:
 
 def _live_customer(conn: sa.Connection, customer_id: int) -> Any:
     k = customers_t.c
-    row = conn.execute(
-        sa.select(k.id, k.name, k.deleted_at).where(k.id == customer_id)
-    ).first()
+    row = conn.execute(sa.select(k.id, k.name, k.deleted_at).where(k.id == customer_id)).first()
     if row is None or row.deleted_at is not None:
         raise NotFound(msg("Customer {id} no longer exists.", id=str(customer_id)))
     return row
@@ -328,7 +327,7 @@ def check_payment(amount: int, method: PaymentMethod, note: str | None) -> str |
         raise ValidationError(msg("A customer pays in cash, by bank transfer, card, e-wallet "
                                   "or otherwise, not {method}.", method=method),
                               field="method")  # fmt: skip
-    text = (note or "").strip()
+    text = clean_line(note)
     if len(text) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
                                   length=len(text), limit=MAX_NOTE), field="note")  # fmt: skip

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from primedist.core.clock import local_day_bounds_utc, shop_tz
 from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
-from primedist.core.text import fold
+from primedist.core.text import clean_line, clean_text, fold
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     MAX_ADDRESSES,
@@ -434,7 +434,7 @@ def _clean_address(draft: AddressDraft) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, limit in ADDRESS_LIMITS.items():
         raw = getattr(draft, key)
-        text = " ".join(raw.split()) if isinstance(raw, str) else None
+        text = clean_line(raw) if isinstance(raw, str) else None
         if text and len(text) > limit:
             raise ValidationError(
                 msg(
@@ -610,7 +610,7 @@ def set_tags(ctx: ServiceContext, customer_id: int, tag_ids: list[int]) -> None:
 def set_note(ctx: ServiceContext, customer_id: int, note: str) -> None:
     """The staff note (never printed); blank clears it."""
     ctx.require(Module.CUSTOMERS)
-    text = note.strip()
+    text = clean_text(note)
     if len(text) > MAX_NOTE:
         raise ValidationError(
             msg("The note is longer than {limit} characters.", limit=str(MAX_NOTE)), field="note"

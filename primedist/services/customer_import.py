@@ -39,7 +39,7 @@ from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone, phone_search_variants
 from primedist.core.search_keys import search_text
-from primedist.core.text import WordFolder, fold
+from primedist.core.text import WordFolder, clean_line, clean_text, fold
 from primedist.db.bulk import (
     checkpoint_in_background,
     commit_without_checkpoint,
@@ -416,8 +416,9 @@ class _Bad(Exception):
 
 
 def _clean(value: Cell) -> str:
-    """A cell as trimmed text, the export's formula guard taken off."""
-    text = value.strip() if isinstance(value, str) else cell_text(value)
+    """A cell as one line of text (`clean_line`: no control or invisible characters), the
+    export's formula guard taken off."""
+    text = clean_line(value) if isinstance(value, str) else cell_text(value)
     return unneutralise(text) if text[:1] == "'" else text
 
 
@@ -428,9 +429,17 @@ _MOBILE_STARTS = frozenset("35789")
 
 
 def _text_of(value: Cell) -> str:
-    """A cell as trimmed text, the export's formula guard taken off."""
+    """A cell as one line of text (`clean_line`), the export's formula guard taken off."""
     if value.__class__ is str:
-        text = value.strip()
+        text = clean_line(value)
+        return unneutralise(text) if text[:1] == "'" else text
+    return _clean(value)
+
+
+def _note_of(value: Cell) -> str:
+    """A note's cell: its lines kept (`clean_text`), the export's formula guard taken off."""
+    if isinstance(value, str):
+        text = clean_text(value)
         return unneutralise(text) if text[:1] == "'" else text
     return _clean(value)
 
@@ -533,7 +542,7 @@ class _Reader:
             tags = tuple(names.values())
         plain: dict[str, str | None] = dict.fromkeys(_PLAIN)
         for key, pos in self._plain:
-            text = _text_of(cells[pos])
+            text = _note_of(cells[pos]) if key == "note" else _text_of(cells[pos])
             if text:
                 if len(text) > MAX_LENGTH[key]:
                     self._limit(key, text)

@@ -44,7 +44,7 @@ from primedist.core.emails import is_email
 from primedist.core.messages import Message, msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import search_text
-from primedist.core.text import fold
+from primedist.core.text import clean_line, clean_text, fold
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     MAX_ADDRESSES,
@@ -202,7 +202,7 @@ def order_fills(
     a real phone is added only when the customer has none (the caller checks that no
     other live customer has it). Shared by `resolve_customer` and the order import."""
     new_name = None
-    clean = " ".join((name or "").split())[:MAX_NAME]
+    clean = clean_line(name)[:MAX_NAME]
     if clean and not is_masked_name(clean) and is_masked_name(current_name):
         new_name = clean
     add_phone = real_phone(phone) if not has_phone else None
@@ -210,7 +210,8 @@ def order_fills(
 
 
 def clean_name(name: str | None) -> str:
-    name = " ".join((name or "").split())
+    """The name on one line, without control or invisible characters (`clean_line`)."""
+    name = clean_line(name)
     if not name:
         raise ValidationError(msg("Enter the customer's name."), field="name")
     if len(name) > MAX_NAME:
@@ -242,7 +243,7 @@ def clean_phones(phones: Sequence[str | None]) -> list[str]:
 
 
 def _optional(text: str | None, limit: int, what: str, fld: str) -> str | None:
-    text = (text or "").strip()
+    text = clean_line(text)
     if len(text) > limit:
         raise ValidationError(
             msg("The {what} is longer than {limit} characters.", what=str(what), limit=str(limit)),
@@ -268,7 +269,7 @@ def clean_draft(draft: CustomerDraft) -> CustomerDraft:
         facebook_id=_optional(draft.facebook_id, MAX_SOCIAL, "Facebook id", "facebook_id"),
         gender=Gender(draft.gender),
         source=_optional(draft.source, MAX_SOURCE, "source", "source"),
-        note=(draft.note or "").strip() or None,
+        note=clean_text(draft.note) or None,
     )
 
 
@@ -444,7 +445,7 @@ def resolve_customer(
     if cid is None and norm:
         owner = phone_owners(conn, [norm]).get(norm)
         cid = owner.id if owner else None
-    clean = " ".join((name or "").split())[:MAX_NAME]
+    clean = clean_line(name)[:MAX_NAME]
     if cid is None:
         label = clean or norm or buyer_id
         if not label:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
+from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.domain.geo import province_code
 from primedist.domain.order import Order
@@ -132,7 +133,7 @@ def clean_address(new: DeliveryAddress) -> dict[str, str | None]:
     values: dict[str, str | None] = {}
     for f in fields(new):
         column, limit = COLUMNS[f.name]
-        text = " ".join(str(getattr(new, f.name)).split())
+        text = clean_line(str(getattr(new, f.name)))
         if len(text) > limit:
             raise ValidationError(
                 msg("Text too long ({length} characters, at most {limit}).",

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
-from primedist.core.text import fold
+from primedist.core.text import clean_line, fold
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
@@ -190,7 +190,7 @@ def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
             max=MAX_RECEIPT_LINES, n=len(lines)),
         lambda n: msg("Line {line}: the product is on the receipt already.", line=str(n)),
     )  # fmt: skip
-    supplier, note = draft.supplier.strip(), draft.note.strip()
+    supplier, note = clean_line(draft.supplier), clean_line(draft.note)
     if len(supplier) > MAX_SUPPLIER:
         raise ValidationError(msg("The supplier's name has {length} characters: {limit} at "
                                   "most.", length=len(supplier), limit=MAX_SUPPLIER),

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.enums import Module
 from primedist.domain.product import Product, SkuGroup, Variant
 from primedist.errors import ValidationError
@@ -89,11 +90,13 @@ def _select() -> sa.Select[Any]:
 
 def _item(row: Any, copies: int | None) -> LabelItem:
     price = row.price if row.discount_price is None else min(row.discount_price, row.price)
-    variant = " / ".join(o.strip() for o in (row.option1, row.option2) if o and o.strip())
+    # Names shown as text, without control or invisible characters (stored before the
+    # services cleaned them); the code is encoded as stored, so that a scan finds it.
+    variant = " / ".join(o for o in (clean_line(row.option1), clean_line(row.option2)) if o)
     stock = max(int(row.stock or 0), 0)
     return LabelItem(
         variant_id=row.id, sku=row.sku, code=(row.barcode or "").strip() or row.sku.strip(),
-        name=row.name, variant=variant, price=int(price), stock=stock,
+        name=clean_line(row.name), variant=variant, price=int(price), stock=stock,
         copies=min(stock, MAX_COPIES) if copies is None else copies,
     )  # fmt: skip
 
@@ -183,5 +186,3 @@ def with_copies(items: Sequence[LabelItem], copies: int | None) -> list[LabelIte
     return [
         replace(i, copies=min(i.stock, MAX_COPIES) if copies is None else copies) for i in items
     ]
-
-

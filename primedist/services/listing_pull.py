@@ -42,6 +42,7 @@ from primedist.connectors.base import (
     RemoteModel,
 )
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
@@ -530,7 +531,7 @@ def _missing_reason(item: RemoteItem) -> str:
 
 
 def _name(item: RemoteItem) -> str:
-    return " ".join(item.name.split())[: pi.MAX_LENGTH["product_name"]]
+    return clean_line(item.name)[: pi.MAX_LENGTH["product_name"]]
 
 
 def _creatable(item: RemoteItem, repeated: set[str], taken_names: set[str]) -> str | None:

@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from primedist.core.clock import as_utc
 from primedist.core.messages import Message, msg
+from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.enums import ActivityKind, Module
@@ -126,7 +127,7 @@ def schedule_prices(
     covers one of the products at overlapping times."""
     ctx.require(Module.PRODUCTS)
     now = ctx.clock.now()
-    name = " ".join(name.split())
+    name = clean_line(name)
     if not name or len(name) > NAME_MAX:
         raise ValidationError(msg("Give the change a name of 1 to {most} characters.",
                                   most=NAME_MAX), field="name")  # fmt: skip

@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
-from primedist.core.text import fold
+from primedist.core.text import clean_line, fold
 from primedist.db.product_summary import shop_default_level
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
@@ -175,7 +175,8 @@ class ToReceive:
 
 def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
     lines = list(draft.lines)
-    if not " ".join(draft.supplier.split()):
+    supplier = clean_line(draft.supplier)
+    if not supplier:
         raise ValidationError(msg("Name the supplier the goods are ordered from."),
                               field="supplier")  # fmt: skip
     check_lines(
@@ -190,11 +191,11 @@ def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
             raise ValidationError(msg("The expected day {day} is more than a year away.",
                                       day=draft.expected_on.isoformat()),
                                   field="expected_on")  # fmt: skip
-    note = draft.note.strip()
+    note = clean_line(draft.note)
     if len(note) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
                                   length=len(note), limit=MAX_NOTE), field="note")  # fmt: skip
-    return draft.supplier, note or None
+    return supplier, note or None
 
 
 def create_order(ctx: ServiceContext, draft: OrderDraft) -> OrderRow:

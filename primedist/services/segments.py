@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
     Customer,
@@ -91,8 +92,9 @@ NOUNS = {"segment": msg("segment"), "tag": msg("tag")}
 
 
 def clean_name(value: str, what: str, limit: int) -> str:
-    """A segment or tag name (`what`): NFC, single spaces, required, `limit` long."""
-    text = " ".join(unicodedata.normalize("NFC", value or "").split())
+    """A segment or tag name (`what`): NFC, one line without control or invisible
+    characters (`clean_line`), required, `limit` long."""
+    text = clean_line(unicodedata.normalize("NFC", value or ""))
     if not text:
         raise ValidationError(msg("Give the {what} a name.", what=NOUNS[what]), field="name")
     if len(text) > limit:

@@ -55,7 +55,7 @@ from primedist.connectors.base import (
 from primedist.connectors.shopee import map_payment
 from primedist.core.clock import shop_tz, to_utc
 from primedist.core.messages import msg
-from primedist.core.text import fold
+from primedist.core.text import clean_line, fold
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, OrderStatus, PaymentMethod, ShopStatus
 from primedist.domain.order import Order
@@ -280,7 +280,7 @@ def import_export(
         raise ValidationError(
             msg("The order template names its shops in a column: import it without a shop")
         )
-    name = " ".join(shop.split())
+    name = clean_line(shop)
     if not name:
         raise ValidationError(msg("Name the shop the orders belong to"), field="shop")
     if len(name) > _SHOP_NAME_LEN:

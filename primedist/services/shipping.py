@@ -61,7 +61,7 @@ from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
 from primedist.core.messages import Message, msg
 from primedist.core.security import redact
-from primedist.core.text import fold
+from primedist.core.text import clean_line, fold
 from primedist.domain.base import table_of
 from primedist.domain.carrier import CarrierAccount, Shipment
 from primedist.domain.enums import (
@@ -244,7 +244,7 @@ def _clean(value: str, what: str, field_name: str, *, digits: bool = False) -> s
 
 
 def _clean_name(name: str) -> str:
-    value = " ".join((name or "").split())
+    value = clean_line(name)
     if not value:
         raise ValidationError(msg("The account needs a name."), field="name")
     if len(value) > 120:

@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind, StockState
@@ -155,8 +156,9 @@ FIELDS = {"code": msg("code"), "name": msg("name")}
 
 
 def _clean_text(value: str, field: str, limit: int) -> str:
-    """The group's code or name (`field`): NFC, single spaces, required, `limit` long."""
-    text = " ".join(unicodedata.normalize("NFC", value or "").split())
+    """The group's code or name (`field`): NFC, one line without control or invisible
+    characters (`clean_line`), required, `limit` long."""
+    text = clean_line(unicodedata.normalize("NFC", value or ""))
     if not text:
         raise ValidationError(msg("Give the group a {field}.", field=FIELDS[field]), field=field)
     if len(text) > limit:

@@ -25,7 +25,7 @@ from primedist.core.emails import is_email
 from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
-from primedist.core.text import fold, like_escape
+from primedist.core.text import clean_line, fold, like_escape
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, PaymentMethod
 from primedist.domain.goods_receipt import GoodsReceipt
@@ -159,7 +159,8 @@ def adjustment_code(adjustment_id: int) -> str:
 
 
 def _clean(draft: SupplierDraft) -> dict[str, str | None]:
-    name = " ".join(draft.name.split())
+    """Every text on one line without control or invisible characters (`clean_line`)."""
+    name = clean_line(draft.name)
     if not name:
         raise ValidationError(msg("Give the supplier's name."), field="name")
     if len(name) > MAX_NAME:
@@ -168,7 +169,7 @@ def _clean(draft: SupplierDraft) -> dict[str, str | None]:
                               field="name")  # fmt: skip
     values: dict[str, str | None] = {"name": name}
     for field in ("email", "address", "tax_code", "note"):
-        text = getattr(draft, field).strip()
+        text = clean_line(getattr(draft, field))
         if len(text) > _LIMITS[field]:
             raise ValidationError(_too_long(field, len(text)), field=field)
         values[field] = text or None
@@ -335,7 +336,7 @@ def supplier_for_receipt(ctx: ServiceContext, session: Session, name: str) -> Su
     (folded) —, created when the name is new; None for no name. A code no supplier has is
     refused (a typo would otherwise add a supplier named after it), and so is an archived
     supplier: goods no longer come from it until it is restored."""
-    text = " ".join(name.split())
+    text = clean_line(name)
     if not text:
         return None
     found = _find(session.connection(), text)
@@ -367,7 +368,7 @@ def receiving_from(session: Session, supplier_id: int) -> Supplier:
 def checked_reason(reason: str, when_empty: str) -> str:
     """A reason typed (trimmed): refused, with `when_empty`, when there is none, and when
     longer than a note may be."""
-    text = reason.strip()
+    text = clean_line(reason)
     if not text:
         raise ValidationError(when_empty, field="reason")
     if len(text) > MAX_NOTE:
@@ -403,7 +404,7 @@ def check_payment(amount: int, method: PaymentMethod, note: str) -> str | None:
     if method not in SUPPLIER_PAYMENT_METHODS:
         raise ValidationError(msg("A supplier is paid in cash, by bank transfer or otherwise, "
                                   "not by {method}.", method=method), field="method")  # fmt: skip
-    text = note.strip()
+    text = clean_line(note)
     if len(text) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
                                   length=len(text), limit=MAX_NOTE), field="note")  # fmt: skip

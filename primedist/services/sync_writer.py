@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from primedist.connectors.base import RemoteOrder, RemoteOrderLine
 from primedist.core.search_keys import search_text
+from primedist.core.text import clean_line, clean_text
 from primedist.db.bulk import space_checkpoints
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
@@ -190,7 +191,10 @@ def aware(value: datetime) -> datetime:
 
 
 def _cut(text: str | None, limit: int) -> str | None:
-    """Empty → None; longer than the column → clipped (connectors usually clip already)."""
+    """One line without control or invisible characters (`clean_line`: a marketplace's or
+    a file's text is typed by buyers); empty → None; longer than the column → clipped
+    (connectors usually clip already)."""
+    text = clean_line(text)
     if not text:
         return None
     return text if len(text) <= limit else text[:limit]
@@ -433,7 +437,7 @@ class _BatchWriter:
             r.commission,
             r.total,
             r.paid_amount,
-            r.buyer_note,
+            clean_text(r.buyer_note) if r.buyer_note else r.buyer_note,
             _cut(r.cancel_reason, _LEN["cancel_reason"]),
             search_text(r.external_id, head.customer_name,
                         *oi._phone_terms(buyer.phone or addr.phone)),
@@ -661,7 +665,8 @@ class _BatchWriter:
 
 def _line_values(line: RemoteOrderLine) -> tuple[Any, ...]:
     """A remote line's `_LINE_COLUMNS` values as stored."""
-    return (_cut(line.sku, _SKU_LEN), (line.product_name or line.sku or "?")[:_NAME_LEN],
+    name = clean_line(line.product_name) or clean_line(line.sku) or "?"
+    return (_cut(line.sku, _SKU_LEN), name[:_NAME_LEN],
             _cut(line.variant_name, _VARIANT_LEN), line.quantity, line.unit_price,
             line.discount, line.subtotal)  # fmt: skip
 

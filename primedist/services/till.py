@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from primedist.core.clock import local_day_bounds_utc, shop_tz, to_local
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, PaymentMethod
 from primedist.domain.shop import Shop
@@ -77,7 +78,7 @@ def close_till(
         raise ValidationError(msg("A day that has not come yet cannot be counted."), field="day")
     _check_amount(opening_float, "opening_float")
     _check_amount(counted, "counted")
-    note = (note or "").strip() or None
+    note = clean_line(note) or None
     if note is not None and len(note) > NOTE_MAX:
         raise ValidationError(msg("The note is longer than {limit} characters.", limit=NOTE_MAX),
                               field="note")  # fmt: skip

@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from primedist.core.text import WordFolder, fold, fts_match_query, like_escape, search_tokens
+from primedist.core.text import (
+    WordFolder,
+    clean_line,
+    clean_text,
+    fold,
+    fts_match_query,
+    like_escape,
+    search_tokens,
+)
 
 # Every letter of the Vietnamese alphabet with every tone mark, both cases.
 _VI_BASE = "aăâeêioôơuưy"
@@ -178,3 +186,87 @@ def test_the_word_folder_folds_as_fold_does(first: str, second: str) -> None:
     folder = WordFolder()
     for text in (first, second, first, unicodedata.normalize("NFD", second)):
         assert folder(text) == fold(text)  # remembered words too
+
+
+# --------------------------------------------------------------------------- cleaning
+
+FAMILY = "👩\u200d👩\u200d👧"  # one emoji: three people joined by ZWJ
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Nguyễn Thị Hồng Nhung", "Nguyễn Thị Hồng Nhung"),
+        ("ĐẶNG văn đạt 😀", "ĐẶNG văn đạt 😀"),
+        ("Nguye\u0302\u0303n", "Nguye\u0302\u0303n"),  # NFD kept as typed
+        (f"Gia đình {FAMILY}", f"Gia đình {FAMILY}"),
+        (f"Shop {SCOTLAND}", f"Shop {SCOTLAND}"),
+        ("  Hồ   Chí\tMinh\r\n", "Hồ Chí Minh"),
+        ("An\x00na\x07", "Anna"),
+        ("\x1b[31mĐỏ\x1b[0m Tươi", "Đỏ Tươi"),  # a terminal colour sequence goes whole
+        ("\x9b1mBold", "Bold"),  # the 8-bit CSI too
+        ("\x1b@\x1bd\x05Hoa", "@dHoa"),  # an ESC/POS command loses its ESC and the bytes <32
+        ("abc\u202egnp.exe", "abcgnp.exe"),  # right-to-left override
+        ("\u2066Lan\u2069 \u202aMai\u202c \u200eHa\u200f", "Lan Mai Ha"),  # isolates, marks
+        ("Zero\u200bwidth\u2060joined\ufeff", "Zerowidthjoined"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("\u200dHoa\u200c \u200c", "Hoa"),  # joiners at a word's edges go
+        ("a\u00a0b\u3000c\u2028d\x85e", "a b c d e"),  # every space and line break: one space
+        ("tag\U000e0061\U000e0062s", "tags"),  # tag characters outside a flag
+        ("\ud800lone", "lone"),  # a lone surrogate (cannot be stored as UTF-8)
+        ("\ue000private", "\ue000private"),  # private use is visible in some font
+        ("\x00\x07\x1b[0m\u202e\u200b\t\r\n", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_clean_line_examples(raw: str | None, expected: str) -> None:
+    assert clean_line(raw) == expected
+
+
+def test_clean_text_keeps_line_breaks() -> None:
+    raw = "  Gọi trước\t khi giao  \r\nTầng 3\x1b[1m, phòng 2\x00\u202e\r\r\n\u2028Cảm ơn\x0c "
+    assert clean_text(raw) == "Gọi trước  khi giao\nTầng 3, phòng 2\n\n\nCảm ơn"
+    assert clean_text("Một dòng") == "Một dòng"
+    assert clean_text("\x1b\x00 \n\t") == ""
+    assert clean_text(None) == ""
+
+
+def _shown(text: str) -> bool:
+    """No control, format (but the joiners and a flag's tags) or surrogate character."""
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs", "Zl", "Zp"):
+            return False
+        if cat == "Cf" and ch not in "\u200c\u200d" and not 0xE0020 <= ord(ch) <= 0xE007F:
+            return False
+    return True
+
+
+@given(st.text())
+def test_clean_line_leaves_one_visible_line(text: str) -> None:
+    line = clean_line(text)
+    assert _shown(line)
+    assert line == line.strip() and "  " not in line
+    assert all(not ch.isspace() or ch == " " for ch in line)
+    assert clean_line(line) == line
+    assert clean_text(line) == line
+
+
+@given(st.text())
+def test_clean_text_keeps_lines_and_drops_the_rest(text: str) -> None:
+    cleaned = clean_text(text)
+    assert all(_shown(line) for line in cleaned.split("\n"))
+    assert cleaned == cleaned.strip()
+    assert all(line == line.rstrip() for line in cleaned.split("\n"))
+    assert clean_text(cleaned) == cleaned
+    assert clean_line(cleaned) == clean_line(text)
+
+
+@given(vietnamese_text)
+def test_clean_line_keeps_vietnamese(text: str) -> None:
+    assert clean_line(text) == " ".join(text.split())
+    assert clean_line(unicodedata.normalize("NFD", text)) == " ".join(
+        unicodedata.normalize("NFD", text).split()
+    )

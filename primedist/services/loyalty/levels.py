@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
@@ -92,7 +93,7 @@ def save_level(
 ) -> int:  # fmt: skip
     """Create (no id) or change a level; the code is unique (any case)."""
     _require_settings(ctx)
-    name, code = name.strip(), code.strip().upper()
+    name, code = clean_line(name), code.strip().upper()
     if not name or len(name) > 60:
         raise ValidationError(msg("A level needs a name of at most 60 characters."), field="name")
     if not CODE_RE.match(code):

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.db.engine import db_timestamp
 from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
@@ -181,7 +182,7 @@ def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str
     """Add (or take, with a negative delta) points by hand; the reason is required.
     Returns the new balance."""
     ctx.require(Module.CUSTOMERS)
-    reason = (reason or "").strip()
+    reason = clean_line(reason)
     if not reason:
         raise ValidationError(
             msg("Say why the points change (the reason is required)."), field="reason"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
 from primedist.domain.customer import Tag
@@ -153,7 +154,7 @@ def _clean(session: Session, draft: VoucherDraft, voucher_id: int | None) -> Vou
     ).first()
     if taken is not None:
         raise Conflict(msg("Another voucher already has the code {code}.", code=code))
-    name = draft.name.strip() or code
+    name = clean_line(draft.name) or code
     if len(name) > 120:
         raise ValidationError(msg("The name is too long (at most 120 characters)."), field="name")
     if draft.kind == DiscountKind.PERCENT and not 1 <= draft.value <= 100:
