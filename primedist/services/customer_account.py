@@ -355,7 +355,7 @@ def receive_payment(
     of one zero too many is refused, naming what is owed)."""
     ctx.require(Module.CUSTOMERS)
     text = check_payment(amount, method, note)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         customer = session.get(Customer, customer_id, with_for_update=True)
         if customer is None or customer.deleted_at is not None:
             raise NotFound(msg("Customer {id} no longer exists.", id=str(customer_id)))
@@ -384,7 +384,7 @@ def cancel_payment(ctx: ServiceContext, payment_id: int, reason: str) -> None:
     ctx.require(Module.CUSTOMERS)
     ctx.require_manager()
     text = checked_reason(reason, msg("Say why the payment is cancelled."))
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         payment = locked_standing(
             session, CustomerPayment, payment_id, code=lambda _p: payment_code(payment_id),
             missing=msg("Payment {id} no longer exists.", id=str(payment_id)))  # fmt: skip
@@ -417,7 +417,7 @@ def adjust_balance(ctx: ServiceContext, customer_id: int, amount: int, reason: s
     if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
         raise ValidationError(msg("An adjustment is 1 to {max}, up or down.", max=MAX_ADJUSTMENT),
                               field="amount")  # fmt: skip
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         customer = session.get(Customer, customer_id, with_for_update=True)
         if customer is None or customer.deleted_at is not None:
             raise NotFound(msg("Customer {id} no longer exists.", id=str(customer_id)))

@@ -1330,7 +1330,7 @@ def _write(
 ) -> CustomerImportReport:
     started = time.perf_counter()
     big = len(read.rows) >= BIG_IMPORT_ROWS
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         if is_sqlite(conn):  # take the write lock now: the plan must not go stale
             conn.exec_driver_sql("UPDATE customers SET id = id WHERE 0")

@@ -91,7 +91,7 @@ def change_delivery_address(ctx: ServiceContext, order_id: int, new: DeliveryAdd
     ctx.require(Module.ORDERS)
     values = clean_address(new)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         state = own_order(session, order_id)
         refusal = address_refusal(state)
         order = state.order

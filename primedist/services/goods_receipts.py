@@ -231,7 +231,7 @@ def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     ctx.require(Module.PRODUCTS)
     typed, note = _check(draft)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         order, record = _order_and_supplier(ctx, session, draft.purchase_order_id, typed)
         supplier = _received_under(typed, record)
         # A unique stand-in code until the id (which names it) is known.
@@ -342,7 +342,7 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
     ctx.require(Module.PRODUCTS)
     text = suppliers.checked_reason(reason, msg("Say why the receipt is cancelled."))
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         receipt = suppliers.locked_standing(
             session, GoodsReceipt, receipt_id, code=lambda r: r.code,
             missing=msg("Goods receipt {id} no longer exists.", id=str(receipt_id)))  # fmt: skip

@@ -1359,7 +1359,7 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ImportRepo
     """Phase 2 in one unit of work; the audit row only when something changed."""
     started = time.perf_counter()
     big = len(read.drafts) >= BIG_IMPORT_ORDERS
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         if big:
             commit_without_checkpoint(session.connection())  # the commit only appends
         run = _Import(ctx, session.connection(), prog)

@@ -415,7 +415,7 @@ def _commit_batch(
     synced_until: datetime | None,
 ) -> None:
     """One transaction: the orders and (at a window's end) the checkpoint."""
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         result = write_batch(ctx, conn, shop, orders, stock_since=stock_since)
         values: dict[str, Any] = {"last_attempt_at": ctx.clock.now()}

@@ -85,7 +85,7 @@ def close_till(
     start, end = local_day_bounds_utc(day, tz)
     shops = tuple(sorted(set(shop_ids)))
     scope = q.DayScope(start, end, shops, staff_id)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         cash = PaymentMethod.CASH.value
         sales = sum(int(r.total) for r in q.sales_by_payment(conn, scope)
