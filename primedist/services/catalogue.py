@@ -25,8 +25,10 @@ the error where it belongs. Each call is one unit of work:
 * `search_text`, `updated_at` and the summary columns of the Products list are kept.
 
 SKU rule: a SKU is unique within the product, and no other (not archived) product listed on
-one of the same shops has an active variant with it; a product on no shop is checked
-against the other products on no shop. A barcode is unique among active variants.
+one of the same shops has an active variant with it, in any letter case (`AO-1` and `ao-1`
+would scan alike); a product on no shop is checked against the other products on no shop.
+A barcode is unique among active variants, and no barcode is another variant's SKU (in any
+case): a scan looks the barcodes up first, so that SKU would find the wrong product.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from sqlmodel import Session, col, select
 
 from primedist.core.messages import Message, msg
 from primedist.core.search_keys import search_text
+from primedist.core.text import clean_line, clean_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind
@@ -270,11 +273,14 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
 
 
 def _text(value: str | None) -> str | None:
-    """Trimmed, None when empty; the letters are kept exactly as typed."""
-    if value is None:
-        return None
-    text = value.strip()
-    return text or None
+    """One line without control or invisible characters (`clean_line`), None when empty;
+    the letters are kept exactly as typed."""
+    return clean_line(value) or None
+
+
+def _long_text(value: str | None) -> str | None:
+    """`_text` for text of several lines (`clean_text`: its line breaks kept)."""
+    return clean_text(value) or None
 
 
 def _clean(draft: ProductDraft) -> ProductDraft:
@@ -286,13 +292,13 @@ def _clean(draft: ProductDraft) -> ProductDraft:
         v1, v2 = _text(v.option1), _text(v.option2)
         if swap:
             v1, v2 = v2, v1
-        variants.append(replace(v, sku=(v.sku or "").strip(), barcode=_text(v.barcode),
+        variants.append(replace(v, sku=clean_line(v.sku), barcode=_text(v.barcode),
                                 option1=v1, option2=v2))  # fmt: skip
     return ProductDraft(
-        name=(draft.name or "").strip(),
+        name=clean_line(draft.name),
         category=_text(draft.category),
-        features=_text(draft.features),
-        description=_text(draft.description),
+        features=_long_text(draft.features),
+        description=_long_text(draft.description),
         option1_name=o2 if swap else o1,
         option2_name=None if swap else o2,
         variants=variants,
@@ -394,7 +400,11 @@ def _check_unique_rows(d: ProductDraft) -> None:
     barcodes: dict[str, int] = {}
     combos: dict[tuple[str, str], int] = {}
     ids: dict[int, int] = {}
+    sku_rows = {v.sku.casefold(): i for i, v in reversed(list(enumerate(d.variants)))}
     for i, v in enumerate(d.variants):
+        twin = sku_rows.get((v.barcode or "").casefold(), i)
+        if twin != i:  # a scan of that SKU would find this variant (barcodes come first)
+            raise _bad(i, v, "barcode", msg("the barcode is variant {n}'s SKU.", n=str(twin + 1)))
         key = v.sku.casefold()
         if key in skus:
             raise _bad(i, v, "sku", msg("the SKU is already variant {n}'s.", n=str(skus[key] + 1)))
@@ -445,42 +455,67 @@ def _load_shops(conn: sa.Connection, shop_ids: Sequence[int]) -> dict[int, _Shop
 def _check_store(
     conn: sa.Connection, d: ProductDraft, product_id: int | None, shop_ids: Sequence[int]
 ) -> None:
-    """SKU unique per shop (or among the products on no shop), barcode unique."""
+    """SKU unique per shop (or among the products on no shop) in any letter case, barcode
+    unique, and no barcode that is another product's SKU or SKU that is another product's
+    barcode (a scan looks the barcodes up first: it would find the wrong product)."""
     v, p, pl, s = variants_t.c, products_t.c, listings_t.c, shops_t.c
     row_of = {x.sku: i for i, x in enumerate(d.variants)}
+    row_of_lower: dict[str, int] = {}
+    for i, x in enumerate(d.variants):
+        row_of_lower.setdefault(x.sku.lower(), i)
     others = [v.is_active.is_(True), p.status != ProductStatus.ARCHIVED]
     if product_id is not None:
         others.append(v.product_id != product_id)
-    for chunk in chunks(list(row_of)):  # in the draft's row order: the first clash is named
-        first_row = _draft_row(v.sku, row_of, chunk)
+
+    def any_case(column: sa.ColumnElement[str], chunk: Sequence[str]) -> sa.ColumnElement[bool]:
+        return sa.or_(column.in_(chunk), sa.func.lower(column).in_({c.lower() for c in chunk}))
+
+    def draft_row(sku: str) -> int:
+        found = row_of.get(sku)
+        return found if found is not None else row_of_lower.get(sku.lower(), len(d.variants))
+
+    for chunk in chunks(list(row_of)):
         if shop_ids:
             stmt = (
                 sa.select(v.sku, p.name, s.name)
                 .select_from(variants_t.join(products_t, p.id == v.product_id)
                              .join(listings_t, pl.product_id == p.id)
                              .join(shops_t, s.id == pl.shop_id))
-                .where(v.sku.in_(chunk), pl.is_active.is_(True), pl.shop_id.in_(list(shop_ids)),
-                       *others)
-                .order_by(first_row, s.name).limit(1)
+                .where(any_case(v.sku, chunk), pl.is_active.is_(True),
+                       pl.shop_id.in_(list(shop_ids)), *others)
+                .order_by(s.name).limit(100)
             )  # fmt: skip
         else:
             listed = sa.exists().where(pl.product_id == p.id, pl.is_active.is_(True))
             stmt = (
                 sa.select(v.sku, p.name, sa.null())
                 .select_from(variants_t.join(products_t, p.id == v.product_id))
-                .where(v.sku.in_(chunk), ~listed, *others).order_by(first_row).limit(1)
+                .where(any_case(v.sku, chunk), ~listed, *others).limit(100)
             )  # fmt: skip
-        hit = conn.execute(stmt).first()
-        if hit is not None:
-            sku, other, shop = hit
-            i = row_of[sku]
-            why = (
-                msg("SKU {sku} is already used by “{product}” on {shop}.", sku=sku,
-                    product=other, shop=shop)
-                if shop
-                else msg("SKU {sku} is already used by “{product}” (a product on no shop).",
-                         sku=sku, product=other)
-            )  # fmt: skip
+        # The clash of the draft's first row is named (then the exact one, then by shop).
+        hits = sorted(conn.execute(stmt), key=lambda h: (draft_row(h[0]), h[0] not in row_of))
+        if hits and draft_row(hits[0][0]) < len(d.variants):
+            sku, other, shop = hits[0]
+            i = draft_row(sku)
+            mine = d.variants[i].sku
+            if sku != mine:
+                why = (
+                    msg("SKU {sku} differs only in letter case from SKU {other} of “{product}” "
+                        "on {shop}: a scan could not tell them apart.", sku=mine, other=sku,
+                        product=other, shop=shop)
+                    if shop
+                    else msg("SKU {sku} differs only in letter case from SKU {other} of "
+                             "“{product}” (a product on no shop): a scan could not tell them "
+                             "apart.", sku=mine, other=sku, product=other)
+                )  # fmt: skip
+            else:
+                why = (
+                    msg("SKU {sku} is already used by “{product}” on {shop}.", sku=sku,
+                        product=other, shop=shop)
+                    if shop
+                    else msg("SKU {sku} is already used by “{product}” (a product on no shop).",
+                             sku=sku, product=other)
+                )  # fmt: skip
             raise _bad(i, d.variants[i], "sku", why)
     code_of = {x.barcode: i for i, x in enumerate(d.variants) if x.barcode}
     for chunk in chunks(list(code_of)):
@@ -497,6 +532,46 @@ def _check_store(
             raise _bad(i, d.variants[i], "barcode",
                        msg("barcode {code} is already used by {sku} of “{product}”.", code=code,
                            sku=sku, product=other))  # fmt: skip
+    _check_codes_apart(conn, d, others)
+
+
+def _check_codes_apart(
+    conn: sa.Connection, d: ProductDraft, others: list[sa.ColumnElement[bool]]
+) -> None:
+    """No barcode of the draft is another product's SKU, no SKU another product's barcode,
+    in any letter case (within the draft: `_check_unique_rows`)."""
+    v, p = variants_t.c, products_t.c
+    name = d.name
+    for column, find in ((v.sku, "barcode"), (v.barcode, "sku")):
+        mine: dict[str, int] = {}
+        for i, x in enumerate(d.variants):
+            code = getattr(x, find)
+            if code:
+                mine.setdefault(code.lower(), i)
+                mine.setdefault(code, i)
+        for chunk in chunks(sorted(mine)):
+            stmt = (
+                sa.select(column, v.sku, p.name)
+                .select_from(variants_t.join(products_t, p.id == v.product_id))
+                .where(sa.or_(column.in_(chunk), sa.func.lower(column).in_(chunk)), *others)
+                .limit(100)
+            )  # fmt: skip
+            hits = [h for h in conn.execute(stmt) if h[0] and h[0].lower() in mine]
+            if not hits:
+                continue
+            code, sku, other = min(hits, key=lambda h: mine[h[0].lower()])
+            i = mine[code.lower()]
+            x = d.variants[i]
+            why = (
+                msg("barcode {code} of “{name}” is SKU {sku} of “{product}”: a scan of that "
+                    "SKU would find “{name}”.", code=x.barcode, name=name, sku=sku,
+                    product=other)
+                if find == "barcode"
+                else msg("SKU {sku} of “{name}” is the barcode of {other} of “{product}”: a "
+                         "scan of it would find “{product}”.", sku=x.sku, name=name,
+                         other=sku, product=other)
+            )  # fmt: skip
+            raise _bad(i, x, find, why)
 
 
 def _draft_row(

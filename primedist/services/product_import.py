@@ -44,11 +44,12 @@ from sqlmodel import Session
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
-from primedist.core.text import fold
+from primedist.core.text import clean_line, clean_text, fold
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks, products_of, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus, StockMoveKind
+from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.domain.product import (
     Product,
     ProductListing,
@@ -137,9 +138,10 @@ HEADERS: dict[str, tuple[str, str]] = {
 }
 EXTRA_COLUMNS = ("on_hand", "reserved", "available", "created_at")
 
-#: Largest amount (đồng) and stock one cell may hold.
+#: Largest amount (đồng) and stock one cell may hold: the stock's is the app's one limit
+#: (goods receipts, stock moves, stock-take), so a product's summed stock fits too.
 MAX_AMOUNT = 1_000_000_000_000
-MAX_STOCK = 1_000_000_000
+MAX_STOCK = MAX_RECEIPT_QUANTITY
 MAX_DESCRIPTION = 10_000
 #: Separates shop names in the `shops` column.
 SHOP_SEPARATOR = ";"
@@ -148,6 +150,8 @@ IMPORT_REASON = "Import"
 STATUSES = {s.value: s for s in (ProductStatus.ACTIVE, ProductStatus.HIDDEN)}
 
 _BATCH = 5_000  # rows per executemany between cancel checks
+#: More codes than this are looked up in any case by one pass over the variants.
+_SCAN_CODES = 2_000
 
 
 #: The storage limit of each text column of the template.
@@ -274,6 +278,9 @@ class _Row(NamedTuple):
     stock: int | None
     low_stock_level: int | None
     weight_g: int | None
+    #: The export's on-hand column (the stock when the file was exported); None without
+    #: it. A stock equal to it was not edited; another changes the stock by the difference.
+    on_hand: int | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -301,15 +308,23 @@ class _Draft:
         return rows_of_rejected(self.error, self.rows, "product")
 
 
-def _clean(value: Cell) -> str:
-    """A cell as trimmed text; the export's formula guard (a leading ``'`` before
+#: The columns of several lines (their line breaks kept: `clean_text`).
+_MULTILINE = frozenset({"description"})
+
+
+def _clean(value: Cell, *, lines: bool = False) -> str:
+    """A cell as one line of text (`clean_line`: no control or invisible characters), its
+    line breaks kept when `lines`; the export's formula guard (a leading ``'`` before
     ``= + - @``) is taken off again, so exported text re-imports as it was."""
-    text = value.strip() if isinstance(value, str) else cell_text(value)
+    if isinstance(value, str):
+        text = clean_text(value) if lines else clean_line(value)
+    else:
+        text = cell_text(value)
     return unneutralise(text) if text[:1] == "'" else text
 
 
 def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
-    text = _clean(value)
+    text = _clean(value, lines=column in _MULTILINE)
     if not text:
         if required:
             raise BadValue(column, REQUIRED_VALUE)
@@ -365,7 +380,20 @@ def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
     )
 
 
-def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
+def _on_hand(value: Cell) -> int | None:
+    """The export's on hand: a whole number (below zero too), None for an empty cell."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    try:
+        number = parse_whole_number(value)
+    except ValueError as exc:
+        raise BadValue("on_hand", exc.args[0]) from None
+    if abs(number) > MAX_STOCK:
+        raise BadValue("on_hand", too_big(abs(number), MAX_STOCK))
+    return number
+
+
+def _parse_row(row: int, sku: str, raw: Sequence[Cell], on_hand: Cell = "") -> _Row:
     barcode, option1, option2, cost_v, price_v, discount_v, stock_v, low_v, weight_v = raw
     price = _number(price_v, "price", maximum=MAX_AMOUNT)
     if price is None:
@@ -388,6 +416,7 @@ def _parse_row(row: int, sku: str, raw: Sequence[Cell]) -> _Row:
         stock=_number(stock_v, "stock", maximum=MAX_STOCK),
         low_stock_level=_number(low_v, "low_stock_level", maximum=MAX_STOCK),
         weight_g=_weight(weight_v),
+        on_hand=_on_hand(on_hand),
     )
 
 
@@ -455,8 +484,12 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
     with open_table(path) as table:
         found = _columns(table)
         width = table.width  # missing optional columns read the "" appended to each row
-        index = {name: found.get(name, width) for name in COLUMNS}
+        index = {name: found.get(name, width) for name in (*COLUMNS, "on_hand")}
+        # The export's on hand counts only beside the stock it qualifies.
         present = frozenset(found) & frozenset(COLUMNS)
+        if "stock" in present and "on_hand" in found:
+            present |= {"on_hand"}
+        i_on_hand = index["on_hand"] if "on_hand" in present else width
         has_status = "status" in present
         get_head = itemgetter(*(index[c] for c in PRODUCT_COLUMNS))
         get_row = itemgetter(*(index[c] for c in VARIANT_COLUMNS[1:]))
@@ -491,7 +524,7 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
                     draft.head, draft.raw_head = _parse_head(raw, has_status), raw
                 elif raw != draft.raw_head:
                     _check_same(draft, _parse_head(raw, has_status), raw)
-                variant = _parse_row(row, sku, get_row(cells))
+                variant = _parse_row(row, sku, get_row(cells), cells[i_on_hand])
                 _check_options(draft, variant, present)
                 draft.variants.append(variant)
             except BadValue as bad:
@@ -582,6 +615,30 @@ def _check_options(draft: _Draft, variant: _Row, present: frozenset[str]) -> Non
 
 
 # --------------------------------------------------------------------------- planning
+
+
+def _code_is_sku(draft: _Draft, variant: _Row, sku: str, product: str) -> str:
+    return msg(
+        "barcode {barcode} of “{name}” is SKU {sku} of “{product}”: a scan of that SKU "
+        "would find “{name}”; give another barcode",
+        barcode=str(shown(variant.barcode or "")), name=draft.name, sku=str(shown(sku)),
+        product=product,
+    )  # fmt: skip
+
+
+def _target_stock(variant: _Row, stored: int) -> int | None:
+    """The on hand a row asks for a stored variant whose on hand is `stored` now; None:
+    leave it. With the export's on-hand column, a stock equal to it was not edited (the
+    stock is left as it is now: a sale since the export stays sold), and an edited one
+    moves the stock by what was changed (stock − on hand) from where it is now; without
+    it, the stock is set to the file's."""
+    if variant.stock is None:
+        return None
+    if variant.on_hand is None:
+        return variant.stock
+    if variant.stock == variant.on_hand:
+        return None
+    return stored + variant.stock - variant.on_hand
 
 
 @dataclass(slots=True)
@@ -745,6 +802,8 @@ class _Import:
         self.prog.check()
         self._resolve_products(drafts)
         self._check_barcodes(drafts)
+        self._check_codes_apart(drafts)
+        self._check_case_twins(drafts)
         self._check_stock_holders(drafts)
         self._check_like_the_form(drafts)
         self._load_listings([d.product_id for d in drafts
@@ -796,6 +855,32 @@ class _Import:
             for row in self.conn.execute(stmt.where(v.sku.in_(chunk))):
                 vid, pid, sku, *rest = row
                 self.stored.setdefault(sku, []).append(_Stored(vid, pid, *rest))
+        self._lock_stock()
+
+    def _lock_stock(self) -> None:
+        """Lock the matched variants and their SKU groups (FOR UPDATE, in id order, as a
+        sale locks them) and read their stock again: the adjustments are worked out from
+        it, so a sale committing meanwhile must wait, not be undone. SQLite: the unit of
+        work holds the write lock since it began (`uow(write=True)`): what was read is
+        current."""
+        if is_sqlite(self.conn):
+            return
+        stored = [s for found in self.stored.values() for s in found]
+        v, g = variants_t.c, groups_t.c
+        fresh: dict[tuple[str, int], tuple[int, int]] = {}
+        group_ids = {s.group_id for s in stored if s.group_id is not None}
+        for kind, c, ids in (("v", v, {s.id for s in stored}), ("g", g, group_ids)):
+            for chunk in chunks(sorted(ids), 500):
+                stmt = (
+                    sa.select(c.id, c.stock, c.reserved).where(c.id.in_(chunk))
+                    .order_by(c.id).with_for_update()
+                )  # fmt: skip
+                for hid, stock, reserved in self.conn.execute(stmt):
+                    fresh[(kind, hid)] = (stock, reserved)
+        for s in stored:
+            key = ("g", s.group_id) if s.group_id is not None else ("v", s.id)
+            if key in fresh:
+                s.stock, s.reserved = fresh[key]
 
     def _resolve_products(self, drafts: list[_Draft]) -> None:
         """The stored product of each draft: the one its SKUs belong to, else the only
@@ -927,6 +1012,160 @@ class _Import:
                         variant.row,
                     )
 
+    def _code_hits(
+        self, column: sa.ColumnElement[str], codes: Sequence[str]
+    ) -> list[tuple[str, int, int, str, str]]:
+        """(code, variant id, product id, SKU, product name) of the active variants of
+        products not archived whose `column` is one of `codes` in any letter case."""
+        v, p = variants_t.c, products_t.c
+        out: list[tuple[str, int, int, str, str]] = []
+        stmt = (
+            sa.select(column, v.id, v.product_id, v.sku, p.name)
+            .select_from(variants_t.join(products_t, p.id == v.product_id))
+            .where(column.is_not(None), v.is_active.is_(True),
+                   p.status != ProductStatus.ARCHIVED)
+        )  # fmt: skip
+        wanted = sorted(set(codes))
+        if len(wanted) > _SCAN_CODES:  # lower() uses no index: one pass over them all
+            keys = {c.lower() for c in wanted}
+            rows = (r for r in self.conn.execute(stmt) if str(r[0]).lower() in keys)
+            return [(str(c), int(i), int(pid), str(sku), str(n)) for c, i, pid, sku, n in rows]
+        for chunk in chunks(wanted, 500):
+            lowered = sorted({c.lower() for c in chunk})
+            any_case = sa.or_(column.in_(chunk), sa.func.lower(column).in_(lowered))
+            found = self.conn.execute(stmt.where(any_case))
+            out += [(str(c), int(i), int(pid), str(sku), str(n)) for c, i, pid, sku, n in found]
+        return out
+
+    def _check_codes_apart(self, drafts: list[_Draft]) -> None:
+        """A barcode is never another variant's SKU, in any letter case: a scan looks the
+        barcodes up first, so the other's SKU would find this variant. Checked for the
+        new or changed barcodes (against the store and the file's other rows) and the new
+        SKUs (against the store's barcodes)."""
+        barcodes: dict[str, tuple[_Draft, _Row]] = {}  # lower case → the row
+        new_skus: dict[str, tuple[_Draft, _Row]] = {}
+        file_skus: dict[str, tuple[_Draft, _Row]] = {}
+        freed: set[int] = set()  # stored variants whose barcode the file changes
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            for variant in draft.variants:
+                stored = self._matched(variant)
+                file_skus.setdefault(variant.sku.lower(), (draft, variant))
+                if stored is None:
+                    new_skus.setdefault(variant.sku.lower(), (draft, variant))
+                elif stored.barcode != variant.barcode and "barcode" in self.present:
+                    freed.add(stored.id)
+                if variant.barcode is not None and (
+                    stored is None or stored.barcode != variant.barcode
+                ):
+                    barcodes.setdefault(variant.barcode.lower(), (draft, variant))
+        for key, (draft, variant) in barcodes.items():
+            other = file_skus.get(key)
+            if other is not None and other[1] is not variant:
+                draft.reject("barcode", _code_is_sku(draft, variant, other[1].sku,
+                                                     other[0].name), variant.row)  # fmt: skip
+        v = variants_t.c
+        wanted = [b for d, r in barcodes.values() if d.error is None and (b := r.barcode)]
+        for _sku, vid, _pid, sku, product in self._code_hits(v.sku, wanted):
+            if sku.lower() not in barcodes:
+                continue
+            draft, variant = barcodes[sku.lower()]
+            stored = self._matched(variant)
+            if draft.error is None and (stored is None or stored.id != vid):
+                draft.reject("barcode", _code_is_sku(draft, variant, sku, product), variant.row)
+        skus = [r.sku for d, r in new_skus.values() if d.error is None]
+        for barcode, vid, _pid, sku, product in self._code_hits(v.barcode, skus):
+            if barcode.lower() not in new_skus:
+                continue
+            draft, variant = new_skus[barcode.lower()]
+            if draft.error is None and vid not in freed:
+                draft.reject(
+                    "sku",
+                    msg(
+                        "SKU {sku} of “{name}” is the barcode of SKU {other} of “{product}”: "
+                        "a scan of it would find “{product}”; give another SKU",
+                        sku=str(shown(variant.sku)), name=draft.name,
+                        other=str(shown(sku)), product=product,
+                    ),
+                    variant.row,
+                )  # fmt: skip
+
+    def _shops_of(self, drafts: list[_Draft]) -> dict[_Draft, set[int]]:
+        """The shops each product will be on: the file's and those it is listed on."""
+        out = {d: {self.shops[n] for n in (d.head.shops if d.head else ())} for d in drafts}
+        by_pid = {d.product_id: d for d in drafts if d.product_id is not None}
+        for pid, shops in self._listed_shops(list(by_pid)).items():
+            out[by_pid[pid]] |= shops
+        return out
+
+    def _listed_shops(self, product_ids: Sequence[int]) -> dict[int, set[int]]:
+        lc = listings_t.c
+        out: dict[int, set[int]] = {}
+        for chunk in chunks(sorted(set(product_ids)), 500):
+            stmt = sa.select(lc.product_id, lc.shop_id).where(
+                lc.product_id.in_(chunk), lc.is_active.is_(True)
+            )
+            for pid, sid in self.conn.execute(stmt):
+                out.setdefault(pid, set()).add(sid)
+        return out
+
+    def _check_case_twins(self, drafts: list[_Draft]) -> None:
+        """A SKU that differs only in letter case from another product's SKU on one of the
+        same shops (or, on no shop, from that of another product on no shop) is refused,
+        as the product form refuses it: a scan could not tell them apart. New SKUs are
+        checked against the store and every SKU against the file's other products (the
+        twins within one product: `_form_problem`)."""
+        live = [d for d in drafts if d.error is None]
+        shops = self._shops_of(live)
+        names = {sid: name for name, sid in self.shops.items()}
+
+        def clash(mine: set[int], theirs: set[int]) -> str | None:
+            """The shop both are on (its name), '' when both are on none, else None."""
+            both = mine & theirs
+            if both:
+                return names.get(min(both)) or self._shop_name(min(both))
+            return "" if not mine and not theirs else None
+
+        def refuse(draft: _Draft, variant: _Row, other: str, product: str, shop: str) -> None:
+            values = {"sku": str(shown(variant.sku)), "other": str(shown(other)),
+                      "product": product}  # fmt: skip
+            draft.reject("sku", msg(
+                "SKU {sku} differs only in letter case from SKU {other} of “{product}” on "
+                "{shop}: a scan could not tell them apart", shop=shop, **values)
+                if shop else msg(
+                "SKU {sku} differs only in letter case from SKU {other} of “{product}” (a "
+                "product on no shop): a scan could not tell them apart", **values),
+                variant.row)  # fmt: skip
+
+        seen: dict[str, tuple[_Draft, _Row]] = {}
+        for draft in live:
+            for variant in draft.variants:
+                first = seen.setdefault(variant.sku.casefold(), (draft, variant))
+                other_draft, other = first
+                if other_draft is draft or other.sku == variant.sku or draft.error is not None:
+                    continue
+                shop = clash(shops[draft], shops[other_draft])
+                if shop is not None:
+                    refuse(draft, variant, other.sku, other_draft.name, shop)
+        new = {v.sku: (d, v) for d in live if d.error is None for v in d.variants
+               if self._matched(v) is None}  # fmt: skip
+        v = variants_t.c
+        hits = [h for h in self._code_hits(v.sku, list(new)) if h[3] not in new]
+        listed = self._listed_shops([h[2] for h in hits])
+        by_fold = {sku.casefold(): row for sku, row in new.items()}
+        for _sku, _vid, pid, sku, product in hits:
+            found = by_fold.get(sku.casefold())
+            if found is None or found[0].error is not None or found[0].product_id == pid:
+                continue
+            shop = clash(shops[found[0]], listed.get(pid, set()))
+            if shop is not None:
+                refuse(found[0], found[1], sku, product, shop)
+
+    def _shop_name(self, shop_id: int) -> str:
+        name = self.conn.execute(sa.select(shops_t.c.name).where(shops_t.c.id == shop_id)).scalar()
+        return str(name or shop_id)
+
     def _check_stock_holders(self, drafts: list[_Draft]) -> None:
         """Variants of one SKU group share its stock: rows setting it must agree."""
         if "stock" not in self.present:
@@ -937,10 +1176,13 @@ class _Import:
                 continue
             for variant in draft.variants:
                 stored = self._matched(variant)
-                if variant.stock is None or stored is None or stored.group_id is None:
+                if stored is None or stored.group_id is None:
                     continue
-                first = holders.setdefault(stored.group_id, (variant.stock, variant))
-                if first[0] != variant.stock:
+                target = _target_stock(variant, stored.stock)
+                if target is None:
+                    continue
+                first = holders.setdefault(stored.group_id, (target, variant))
+                if first[0] != target:
                     draft.reject(
                         "stock",
                         msg(
@@ -950,7 +1192,7 @@ class _Import:
                             group=str(shown(stored.group_code or "")),
                             other_sku=str(shown(first[1].sku)),
                             row=str(first[1].row),
-                            first=first[0],
+                            first=first[1].stock,
                         ),
                         variant.row,
                     )
@@ -1152,10 +1394,11 @@ class _Import:
         gid = stored.group_id
         # A SKU group's stock as planned so far (another member may have set it already).
         on_hand = stored.stock if gid is None else self.group_stock.get(gid, stored.stock)
-        if variant.stock is not None and variant.stock != on_hand:
-            self.adjustments.append((stored.id, gid, on_hand, variant.stock))
+        target = _target_stock(variant, stored.stock)
+        if target is not None and target != on_hand:
+            self.adjustments.append((stored.id, gid, on_hand, target))
             if gid is not None:
-                self.group_stock[gid] = variant.stock
+                self.group_stock[gid] = target
             changed = True
         for sid, lid in listed.items():
             if lid is None or (lid, stored.id) not in self.variant_listings:
@@ -1429,10 +1672,10 @@ def import_products(
 def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImportReport:
     """Phase 2 in one unit of work; the audit row only when something changed."""
     started = time.perf_counter()
-    with ctx.uow() as session:
+    # write=True: SQLite's write lock from the start, so the plan cannot go stale (on
+    # PostgreSQL the stock rows are locked as they are read: `_Import._lock_stock`).
+    with ctx.uow(write=True) as session:
         conn = session.connection()
-        if is_sqlite(conn):  # take the write lock now: the plan must not go stale
-            conn.exec_driver_sql("UPDATE products SET id = id WHERE 0")
         run = _Import(ctx, conn, prog, read.present)
         run.plan([d for d in read.drafts if d.error is None])
         prog.update(PLAN_SHARE, "Writing")

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
@@ -236,7 +237,7 @@ def move_stock(
 
 
 def _reason(reason: str | None, *, required: bool) -> str | None:
-    text = (reason or "").strip()
+    text = clean_line(reason)
     if required and not text:
         raise ValidationError(msg("Give a reason for the stock change."), field="reason")
     return text[:MAX_REASON] or None
@@ -271,7 +272,7 @@ def receive(
     the cost averaged (see `stock_in`; every member of its SKU group gets it) and the
     movement; returns it, the variant and its cost before. `refresh`: as for
     `move_stock`."""
-    variant, group = _holder(session, variant_id)
+    variant, group = _holder(session, variant_id, lock=True)
     old_on_hand = (group or variant).stock
     old_cost = variant.cost
     if unit_cost is not None:
@@ -341,7 +342,7 @@ def stock_in(
             msg("The unit cost cannot be more than {max}.", max=MAX_UNIT_COST), field="unit_cost"
         )
     text = _reason(reason, required=False)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         move, variant, old_cost = receive(ctx, session, variant_id, quantity, unit_cost, text)
         values = {"sku": variant.sku, "quantity": quantity, "stock": move.stock_after,
                   "old": old_cost, "new": variant.cost}  # fmt: skip
@@ -366,8 +367,9 @@ def stock_out(ctx: ServiceContext, variant_id: int, quantity: int, *, reason: st
     ctx.require(Module.PRODUCTS)
     _positive(quantity)
     text = _reason(reason, required=True)
-    with ctx.uow() as session:
-        variant, group = _holder(session, variant_id)
+    with ctx.uow(write=True) as session:
+        # Locked: the check and the movement start from the same on hand.
+        variant, group = _holder(session, variant_id, lock=True)
         on_hand = (group or variant).stock
         if quantity > on_hand:
             raise ValidationError(
@@ -395,8 +397,10 @@ def adjust_stock(
         raise ValidationError(msg("The stock on hand cannot be negative."), field="new_on_hand")
     _at_most(new_on_hand, "new_on_hand")
     text = _reason(reason, required=True)
-    with ctx.uow() as session:
-        variant, group = _holder(session, variant_id)
+    with ctx.uow(write=True) as session:
+        # Locked before reading: a sale committing meanwhile must not be undone by the
+        # difference (new − old) being worked out from a stale old.
+        variant, group = _holder(session, variant_id, lock=True)
         old = (group or variant).stock
         if new_on_hand == old:
             return None
@@ -464,27 +468,56 @@ class StocktakeResult:
     difference_value: int
 
 
-def apply_stocktake(
-    ctx: ServiceContext, counts: Mapping[int, int], *, reason: str
-) -> StocktakeResult:
-    """Set on-hand stock to what was counted (variant id → counted quantity), in one
-    transaction. A SKU-group member's count is the group's stock, so counting two members
-    of one group is refused. Bulk: Core selects in chunks, one executemany for the
-    movements and one per table for the stock."""
+def on_hand_now(ctx: ServiceContext, variant_ids: Iterable[int]) -> dict[int, int]:
+    """The on hand of these variants (their groups' when grouped) as stored now: variant
+    id → on hand (unknown ids left out). The stock-take compares it with its sheet."""
     ctx.require(Module.PRODUCTS)
+    v, g = variants_t.c, groups_t.c
+    out: dict[int, int] = {}
+    stmt = sa.select(v.id, sa.func.coalesce(g.stock, v.stock)).select_from(
+        variants_t.outerjoin(groups_t, g.id == v.sku_group_id)
+    )
+    with ctx.engine.connect() as conn:
+        for chunk in _chunks(sorted(set(variant_ids))):
+            out.update((int(i), int(n)) for i, n in conn.execute(stmt.where(v.id.in_(chunk))))
+    return out
+
+
+def apply_stocktake(
+    ctx: ServiceContext,
+    counts: Mapping[int, int],
+    *,
+    reason: str,
+    seen: Mapping[int, int] | None = None,
+) -> StocktakeResult:
+    """Apply a count (variant id → counted quantity) in one transaction. A SKU-group
+    member's count is the group's stock, so counting two members of one group is refused.
+
+    `seen`: variant id → the on hand the count sheet showed when it was loaded. The count
+    is taken as of then: the difference counted − seen is added to the on hand as it is
+    now, so what was sold (or received) since the sheet was loaded stays sold (received).
+    A variant without a seen figure is set to what was counted.
+
+    The stock rows are locked (in id order, as a sale locks them) before they are read, so
+    a sale committing meanwhile waits, and on hand stays the sum of the movements. Bulk:
+    Core selects in chunks, one executemany for the movements and one per table for the
+    stock."""
+    ctx.require(Module.PRODUCTS)
+    seen = seen or {}
     text = _reason(reason, required=True)
     if not counts:
         raise ValidationError(msg("Count at least one product."), field="counts")
     now = ctx.clock.now()
     ids = sorted(counts)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         conn = session.connection()
         variants: dict[int, tuple[str, int | None, int, int, int]] = {}
         v = variants_t.c
-        for chunk in _chunks(ids):
-            stmt = sa.select(v.id, v.sku, v.sku_group_id, v.stock, v.cost, v.reserved).where(
-                v.id.in_(chunk)
-            )
+        for chunk in _chunks(ids):  # sorted chunks of sorted ids: locked in id order
+            stmt = (
+                sa.select(v.id, v.sku, v.sku_group_id, v.stock, v.cost, v.reserved)
+                .where(v.id.in_(chunk)).order_by(v.id).with_for_update()
+            )  # fmt: skip
             for vid, sku, gid, stock, cost, res in conn.execute(stmt):
                 variants[vid] = (sku, gid, stock, cost, res)
         missing = [i for i in ids if i not in variants]
@@ -508,8 +541,10 @@ def apply_stocktake(
                 by_group.setdefault(gid, []).append(variants[i][0])
         groups: dict[int, tuple[str, int, int]] = {}
         for chunk in _chunks(sorted(by_group)):
-            stmt2 = sa.select(groups_t.c.id, groups_t.c.code, groups_t.c.stock,
-                              groups_t.c.reserved).where(groups_t.c.id.in_(chunk))  # fmt: skip
+            stmt2 = (
+                sa.select(groups_t.c.id, groups_t.c.code, groups_t.c.stock, groups_t.c.reserved)
+                .where(groups_t.c.id.in_(chunk)).order_by(groups_t.c.id).with_for_update()
+            )  # fmt: skip
             for gid, code, stock, res in conn.execute(stmt2):
                 groups[gid] = (code, stock, res)
         twice = [(gid, skus) for gid, skus in by_group.items() if len(skus) > 1]
@@ -533,21 +568,23 @@ def apply_stocktake(
             _sku, gid, v_stock, cost, v_reserved = variants[vid]
             counted = counts[vid]
             on_hand = groups[gid][1] if gid is not None else v_stock
-            diff = counted - on_hand
+            seen_then = seen.get(vid)
+            diff = counted - (on_hand if seen_then is None else seen_then)
             if diff == 0:
                 continue
+            after = on_hand + diff
             diff_qty += diff
             diff_value += diff * cost
             moves.append({"variant_id": vid, "sku_group_id": gid, "kind": StockMoveKind.STOCKTAKE,
-                          "quantity": diff, "stock_after": counted, "reserved_change": 0,
+                          "quantity": diff, "stock_after": after, "reserved_change": 0,
                           "reason": text, "order_id": None, "user_id": ctx.actor.id,
                           "created_at": now})  # fmt: skip
             if gid is not None:
-                group_updates.append({"b_id": gid, "b_stock": counted})
-                pushed_groups[gid] = counted - groups[gid][2]
+                group_updates.append({"b_id": gid, "b_stock": after})
+                pushed_groups[gid] = after - groups[gid][2]
             else:
-                variant_updates.append({"b_id": vid, "b_stock": counted})
-                pushed_variants[vid] = counted - v_reserved
+                variant_updates.append({"b_id": vid, "b_stock": after})
+                pushed_variants[vid] = after - v_reserved
         if moves:
             conn.execute(sa.insert(movements_t), moves)
         if variant_updates:

@@ -6,7 +6,9 @@ milliseconds and paint like any other table). A barcode scanner is a keyboard th
 the code and Enter: with the scan field focused, each scan adds one to the counted
 quantity of the line whose barcode (or SKU) it is, and scrolls to it; an unknown code
 beeps and says so. Only counted lines are applied (`services.stock.apply_stocktake`):
-the lines left blank keep their stock.
+the lines left blank keep their stock. A count is applied as of the sheet's load: the
+difference counted − on hand shown is added to the stock as it is then, so what was sold
+while counting stays sold (the confirmation says how many lines moved meanwhile).
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from primedist.core.money import format_money, format_number
 from primedist.errors import Cancelled, PrimedistError
 from primedist.queries.stocktake import SheetRow, categories, count_sheet
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
-from primedist.services.stock import MAX_REASON, StocktakeResult, apply_stocktake
+from primedist.services.stock import MAX_REASON, StocktakeResult, apply_stocktake, on_hand_now
 from primedist.ui import errors as ui_errors
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
@@ -138,6 +141,8 @@ class SheetModel(QAbstractTableModel):
         self.rows: list[SheetRow] = []
         self.counted: list[int | None] = []
         self._by_barcode: dict[str, int] = {}
+        #: SKU as written → line; SKU case-folded → line (a scan in another case).
+        self._by_exact_sku: dict[str, int] = {}
         self._by_sku: dict[str, int] = {}
 
     # ------------------------------------------------------------------ content
@@ -146,27 +151,32 @@ class SheetModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = list(rows)
         self.counted = [None] * len(self.rows)
-        self._by_barcode, self._by_sku = {}, {}
+        self._by_barcode, self._by_exact_sku, self._by_sku = {}, {}, {}
         for i, row in enumerate(self.rows):
             if row.barcode:
                 self._by_barcode.setdefault(row.barcode.strip(), i)
+            self._by_exact_sku.setdefault(row.sku.strip(), i)
             self._by_sku.setdefault(row.sku.strip().casefold(), i)
         # A line's own codes first: a member's code never hides another line's own.
         for i, row in enumerate(self.rows):
             for barcode in row.member_barcodes:
                 self._by_barcode.setdefault(barcode.strip(), i)
             for sku in row.member_skus:
+                self._by_exact_sku.setdefault(sku.strip(), i)
                 self._by_sku.setdefault(sku.strip().casefold(), i)
         self.endResetModel()
         self.countsChanged.emit()
 
     def row_of_code(self, code: str) -> int | None:
-        """The line a scanned code names: by barcode, else by SKU (any case)."""
+        """The line a scanned code names: by barcode, else by SKU as written, else by SKU
+        in any case (`AO-1` finds the line of AO-1, not that of an older ao-1)."""
         code = code.strip()
         if not code:
             return None
-        found = self._by_barcode.get(code)
-        return found if found is not None else self._by_sku.get(code.casefold())
+        for found in (self._by_barcode.get(code), self._by_exact_sku.get(code)):
+            if found is not None:
+                return found
+        return self._by_sku.get(code.casefold())
 
     def set_count(self, row: int, value: int | None) -> None:
         if self.counted[row] == value:
@@ -185,6 +195,15 @@ class SheetModel(QAbstractTableModel):
         """{variant id: counted} of the counted lines."""
         return {
             row.variant_id: n
+            for row, n in zip(self.rows, self.counted, strict=True)
+            if n is not None
+        }
+
+    def seen(self) -> dict[int, int]:
+        """{variant id: on hand when the sheet was loaded} of the counted lines: the count
+        is applied as of then (`apply_stocktake`'s `seen`)."""
+        return {
+            row.variant_id: row.on_hand
             for row, n in zip(self.rows, self.counted, strict=True)
             if n is not None
         }
@@ -316,7 +335,7 @@ def totals_text(totals: Totals) -> str:
 class ApplyStocktakeDialog(QDialog):
     """Confirms a stock-take: what it changes, and the reason (required)."""
 
-    def __init__(self, totals: Totals, parent: QWidget | None = None) -> None:
+    def __init__(self, totals: Totals, parent: QWidget | None = None, *, moved: int = 0) -> None:
         super().__init__(parent)
         self.setObjectName("applyStocktakeDialog")
         self.setWindowTitle(QCoreApplication.translate("stocktake", "Apply the stock-take"))
@@ -333,6 +352,19 @@ class ApplyStocktakeDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        #: Shown when the stock of counted lines moved since the sheet was loaded.
+        self.moved = QLabel(
+            QCoreApplication.translate(
+                "stocktake",
+                "The stock of %1 counted lines changed since the sheet was loaded (sales, "
+                "goods in): the difference you counted is added to their stock as it is "
+                "now, so those changes are kept.",
+            ).replace("%1", _num(moved))
+        )
+        self.moved.setObjectName("stocktakeMoved")
+        self.moved.setWordWrap(True)
+        self.moved.setVisible(moved > 0)
+        layout.addWidget(self.moved)
         self.summary = QLabel(totals_text(totals))
         self.summary.setObjectName("sectionTitle")
         self.summary.setWordWrap(True)
@@ -364,9 +396,10 @@ class ApplyStocktakeDialog(QDialog):
         return self.reason.text().strip()
 
 
-def ask_apply(parent: QWidget | None, totals: Totals) -> str | None:
-    """The reason for applying the stock-take, or None when the user steps back."""
-    dialog = ApplyStocktakeDialog(totals, parent)
+def ask_apply(parent: QWidget | None, totals: Totals, moved: int = 0) -> str | None:
+    """The reason for applying the stock-take, or None when the user steps back; `moved`:
+    how many counted lines' stock changed since the sheet was loaded."""
+    dialog = ApplyStocktakeDialog(totals, parent, moved=moved)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason_text():
         return dialog.reason_text()
     return None
@@ -651,14 +684,23 @@ class StocktakePage(QWidget):
         counts = self.model.counts()
         if self._busy or not counts:
             return
-        reason = ask_apply(self, self.model.totals())
+        # The count is applied as of the sheet's load (what was sold since stays sold):
+        # the totals shown are what is applied; say how many lines moved meanwhile.
+        seen = self.model.seen()
+        ctx = self.ctx
+        try:
+            now = on_hand_now(ctx, counts)
+        except (PrimedistError, SQLAlchemyError):
+            log.warning("stock-take: could not compare with the stock now", exc_info=True)
+            now = seen
+        moved = sum(1 for vid, n in seen.items() if now.get(vid, n) != n)
+        reason = ask_apply(self, self.model.totals(), moved)
         if not reason:
             return
-        ctx = self.ctx
 
         def work(job: Job) -> StocktakeResult:
             job.progress.update(0.05, self.tr("%1 lines").replace("%1", _num(len(counts))))
-            result = apply_stocktake(ctx, counts, reason=reason)
+            result = apply_stocktake(ctx, counts, reason=reason, seen=seen)
             job.progress.update(1.0)
             return result
 

@@ -212,7 +212,8 @@ def test_load_scan_type_and_apply(
     assert page.apply_button.isEnabled()
 
     asked: list[Totals] = []
-    monkeypatch.setattr(stocktake, "ask_apply", lambda _p, t: asked.append(t) or "Kiem ke T11")
+    monkeypatch.setattr(stocktake, "ask_apply",
+                        lambda _p, t, _moved=0: asked.append(t) or "Kiem ke T11")  # fmt: skip
     with qtbot.waitSignals([page.applied, page.sheetLoaded], timeout=WAIT_MS):
         qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert asked == [Totals(3, 3, -7, -520_000)]
@@ -253,7 +254,7 @@ def test_stepping_back_applies_nothing(
 ) -> None:
     load(qtbot, page)
     scan(qtbot, page, "AO-M")
-    monkeypatch.setattr(stocktake, "ask_apply", lambda _p, _t: None)
+    monkeypatch.setattr(stocktake, "ask_apply", lambda _p, _t, _moved=0: None)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert page.totals().lines == 1  # the count is kept
     with engine.connect() as conn:
@@ -289,3 +290,53 @@ def test_confirmation_needs_a_reason(qtbot) -> None:
     assert not dialog.ok.isEnabled()
     qtbot.keyClicks(dialog.reason, "Kiem ke")
     assert dialog.ok.isEnabled() and dialog.reason_text() == "Kiem ke"
+
+
+def test_a_sale_while_counting_stays_sold_and_the_confirmation_says_so(
+    qtbot, monkeypatch, engine: Engine, owner_ctx: ServiceContext, store: dict[str, int],
+    page: StocktakePage
+) -> None:  # fmt: skip
+    """The count is applied as of the sheet's load: 3 AO-S sold after it was loaded (and
+    counted as the sheet showed) stay sold; the dialog says one counted line moved."""
+    from primedist.services import orders
+
+    load(qtbot, page)
+    page.model.set_count(row_of(page, "AO-S"), 10)  # what the sheet shows: no difference
+    page.model.set_count(row_of(page, "MU-1"), 4)  # one missing
+    orders.create_order(owner_ctx, orders.OrderDraft(lines=(orders.DraftLine(store["AO-S"], 3),)))
+    asked: list[tuple[Totals, int]] = []
+    monkeypatch.setattr(
+        stocktake, "ask_apply", lambda _p, t, moved=0: asked.append((t, moved)) or "Kiem ke"
+    )
+    with qtbot.waitSignals([page.applied, page.sheetLoaded], timeout=WAIT_MS):
+        qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    assert asked == [(Totals(2, 1, -1, -30_000), 1)]
+    with engine.connect() as conn:
+        stock = dict(conn.execute(sa.select(Variant.sku, Variant.stock)).all())
+        takes = conn.execute(
+            sa.select(StockMovement.variant_id, StockMovement.quantity, StockMovement.stock_after)
+            .where(StockMovement.kind == StockMoveKind.STOCKTAKE)  # type: ignore[arg-type]
+        ).all()  # fmt: skip
+    assert (stock["AO-S"], stock["MU-1"]) == (7, 4)
+    assert [tuple(t) for t in takes] == [(store["MU-1"], -1, 4)]
+
+
+def test_the_confirmation_tells_how_many_lines_moved(qtbot) -> None:
+    quiet = ApplyStocktakeDialog(Totals(3, 2, -7, -520_000))
+    moved = ApplyStocktakeDialog(Totals(3, 2, -7, -520_000), moved=2)
+    qtbot.addWidget(quiet)
+    qtbot.addWidget(moved)
+    assert quiet.moved.isHidden() and not moved.moved.isHidden()
+    assert moved.moved.text().startswith("The stock of 2 counted lines changed since")
+
+
+def test_a_scanned_sku_finds_its_exact_case_before_a_case_twin() -> None:
+    from primedist.queries.stocktake import SheetRow
+    from primedist.ui.products.stocktake import SheetModel
+
+    model = SheetModel()
+    model.load([SheetRow(1, "ao-1", None, "Áo khoác", "", 4, 0, None, None),
+                SheetRow(2, "AO-1", None, "Áo thun", "", 10, 0, None, None)])  # fmt: skip
+    assert model.row_of_code("AO-1") == 1
+    assert model.row_of_code("ao-1") == 0
+    assert model.row_of_code("Ao-1") == 0  # any case: the first line with it
