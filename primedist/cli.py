@@ -232,8 +232,14 @@ def _is_empty_server_database(settings: Settings) -> bool:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import demo
 
-    ctx = open_context(settings, create=True)
-    owner = demo.ensure_demo_owner(ctx)
+    if _acting_user is not None:  # signed in like every command, and owner of the whole shop
+        ctx = as_owner(open_context(settings))
+        ctx.require_owner(msg("Only the owner may fill the shop with demo data."))
+        owner = ctx.actor
+    else:
+        ctx = open_context(settings, create=True)
+        owner = demo.ensure_demo_owner(ctx)
+    _refuse_a_shop_with_data(ctx, settings)
     progress = _progress(args)
     summary = demo.generate_demo(
         ctx.with_actor(owner),
@@ -255,6 +261,28 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"Sign in as {data['owner_email']}.",
     )
     return EXIT_OK
+
+
+def _refuse_a_shop_with_data(ctx: Any, settings: Settings) -> None:
+    """Demo data goes only where a shop holds nothing yet beyond what `init` makes: no
+    orders, products, customers or suppliers (a real shop's data never gets mixed)."""
+    from primedist.errors import Conflict
+
+    with ctx.engine.connect() as conn:
+        counts = {
+            table: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one())
+            for table in ("orders", "products", "customers", "suppliers")
+        }
+    if any(counts.values()):
+        raise Conflict(
+            msg(
+                "{data_dir} already holds a shop's data ({orders} orders, {products} products, "
+                "{customers} customers, {suppliers} suppliers): demo data goes only into a new "
+                "data dir. Choose another --data-dir.",
+                data_dir=str(settings.data_dir),
+                **counts,
+            )
+        )
 
 
 def _stderr_progress(fraction: float, message: str) -> None:
@@ -285,13 +313,38 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
                 data_dir=str(settings.data_dir),
             )
         )
-    ctx = as_owner(open_context(settings))
-    _new_ctx, safety = backup.restore(ctx, Path(args.file))
-    emit(
-        args,
-        {"restored": str(args.file), "previous_saved_as": str(safety)},
-        f"Restored {args.file}; the data it replaced is saved as {safety}",
-    )
+    file = Path(args.file)
+    data: dict[str, Any]
+    found = backup.store_state(settings)
+    if found.state == backup.READY:  # the owner or a manager (the --user) signs in
+        ctx = as_owner(open_context(settings))
+        _new_ctx, safety = backup.restore(ctx, file)
+        data = {"restored": str(file), "previous_saved_as": str(safety), "set_aside": [],
+                "damage": None}  # fmt: skip
+        text = f"Restored {file}; the data it replaced is saved as {safety}"
+    else:  # no database, a damaged one, or none with a shop: no one to sign in
+        done = backup.restore_without_sign_in(settings, file, found)
+        done.ctx.engine.dispose()
+        data = {
+            "restored": str(file),
+            "previous_saved_as": str(done.safety_copy) if done.safety_copy else None,
+            "set_aside": [str(p) for p in done.set_aside],
+            "damage": found.problem or None,
+        }
+        text = f"Restored {file} into {settings.data_dir}"
+        if done.safety_copy is not None:
+            text += f"; the data it replaced (no shop set up) is saved as {done.safety_copy}"
+        elif done.set_aside:
+            main, *side = done.set_aside
+            ends = ", ".join(p.name.removeprefix(main.name) for p in side)
+            also = f" (with its {ends})" if side else ""
+            text += (
+                f". The database there is damaged ({found.problem}); "
+                f"it was set aside as {main}{also}"
+            )
+        else:
+            text += " (there was no database)"
+    emit(args, data, text)
     return EXIT_OK
 
 
@@ -376,6 +429,8 @@ def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any
     ctx = as_owner(open_context(settings))
     report = run(ctx, Path(args.file), progress=_progress(args))
     lines = [report.summary()]
+    if getattr(report, "ignored_columns", None):  # a warning: their cells were not read
+        lines.append(f"  Columns not recognised, ignored: {', '.join(report.ignored_columns)}")
     lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
     if len(report.rejected) > IMPORT_REJECTS_SHOWN:
         more = len(report.rejected) - IMPORT_REJECTS_SHOWN
@@ -554,7 +609,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("backup", help="write a consistent backup of the database")
-    p.add_argument("file", nargs="?", help="target .db file (default: data dir/backups)")
+    p.add_argument(
+        "file",
+        nargs="?",
+        help="a new file to write, or a folder to write it in (default: data dir/backups)",
+    )
     p.add_argument(
         "--keep",
         type=positive_int,
@@ -564,7 +623,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="replace the database with a backup")
+    p = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (also where it is damaged or missing)",
+    )
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_restore)

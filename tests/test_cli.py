@@ -183,10 +183,19 @@ def test_backup_before_init_tells_to_run_init(cli: Any, data_dir: Path) -> None:
     assert list_backups(data_dir / "backups") == []
 
 
-def test_restore_before_init_tells_to_run_init(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+def test_restore_into_a_new_data_dir_checks_the_backup_first(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    """A new PC: restore needs no shop there (tests/test_cli_backup.py restores one); a
+    backup that is not there, or not a backup, makes nothing."""
     run = cli("--data-dir", str(data_dir), "restore", str(tmp_path / "x.db"))
     assert run.code == EXIT_ERROR
-    assert "primedist init" in run.error_line()
+    assert run.error_line() == f"primedist: error: {tmp_path / 'x.db'} does not exist."
+    notes = tmp_path / "notes.db"
+    notes.write_text("hello\n" * 20)
+    run = cli("--data-dir", str(data_dir), "restore", str(notes))
+    assert "notes.db is not a Prime Distribution backup" in run.error_line()
+    assert not data_dir.exists()
 
 
 def test_backup_to_the_backups_folder(cli: Any, shop: Path) -> None:

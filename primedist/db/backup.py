@@ -2,23 +2,36 @@
 
 The backup uses SQLite's online backup API, so it is a consistent copy even while the app
 (or a sync) is writing. Restore validates the file first and keeps a safety copy of the
-database it replaces.
+database it replaces; a database that is damaged is set aside (renamed) instead.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.db.bulk import wait_for_background_checkpoints
 from primedist.errors import StoreError
 
 BACKUP_SUFFIX = ".db"
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: The copies taken before the data is replaced (a restore, an upgrade): kept as many
+#: as the setting says, like the other kinds, when the caller gives no `keep`.
+SAFETY_REASONS = ("pre-restore", "pre-migrate")
+#: The "keep the newest N backups of each kind" setting (Settings → Backup & restore).
+KEEP_KEY = "backup.keep"
+DEFAULT_KEEP = 10
+MAX_KEEP = 365
+#: The files of a SQLite database beside the main one.
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _stamp() -> str:
@@ -35,33 +48,96 @@ def _require_sqlite(engine: Engine) -> None:
         )
 
 
-def create_backup(
-    engine: Engine, target: Path, *, reason: str = "manual", keep: int | None = None
-) -> Path:
-    """Write a consistent copy of the database. `target` is a folder or a file path.
+# Retention -----------------------------------------------------------------------------
+def clamp_keep(value: object) -> int:
+    """A stored keep value as a number of backups (1..MAX_KEEP; the default when odd)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DEFAULT_KEEP
+    return min(max(value, 1), MAX_KEEP)
 
-    With `keep`, only the newest `keep` backups of the same reason stay in the folder.
+
+def stored_keep(engine: Engine) -> int:
+    """The keep setting stored in the database itself (the default when it has none or
+    cannot be read, e.g. an old schema)."""
+    try:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT value_json FROM app_settings WHERE key = ?", (KEEP_KEY,)
+            ).first()
+    except sa.exc.SQLAlchemyError:
+        return DEFAULT_KEEP
+    if row is None:
+        return DEFAULT_KEEP
+    try:
+        return clamp_keep(json.loads(row[0]))
+    except (TypeError, ValueError):
+        return DEFAULT_KEEP
+
+
+# Backups -------------------------------------------------------------------------------
+def create_backup(
+    engine: Engine, folder: Path, *, reason: str = "manual", keep: int | None = None
+) -> Path:
+    """Write a consistent copy of the database into `folder` (made if needed), named
+    primedist-<UTC time>-<reason>.db; returns its path.
+
+    With `keep`, only the newest `keep` backups of the same reason stay in the folder (never
+    the one just made). The safety copies (SAFETY_REASONS) keep as many as the database's
+    own setting says when no `keep` is given.
     """
     _require_sqlite(engine)
-    if target.suffix == BACKUP_SUFFIX and not target.is_dir():
-        path, folder = target, target.parent
-    else:
-        folder = target
-        path = target / f"primedist-{_stamp()}-{reason}{BACKUP_SUFFIX}"
+    path = folder / f"primedist-{_stamp()}-{reason}{BACKUP_SUFFIX}"
+    _write_backup(engine, path)
+    if keep is None and reason in SAFETY_REASONS:
+        keep = stored_keep(engine)
+    if keep is not None:
+        prune_backups(folder, reason=reason, keep=keep, spare=path)
+    return path
+
+
+def backup_to(engine: Engine, target: Path) -> Path:
+    """A backup where the user says (`primedist backup TARGET`): into a folder that exists
+    (named as in the backups folder), else into the file `target`, which must not exist yet
+    (an older backup, or any other file, is never overwritten)."""
+    if target.is_dir():
+        return create_backup(engine, target, reason="manual")
+    _require_sqlite(engine)
+    _write_backup(engine, target, new_file=True)
+    return target
+
+
+def _already_exists(path: Path) -> StoreError:
+    return StoreError(
+        msg(
+            "{path} already exists: give the name of a new file, or a folder to write the "
+            "backup in.",
+            path=str(path),
+        )
+    )
+
+
+def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None:
+    """Copy the database into `path` through a `.part` file. `new_file`: refuse a `path`
+    that exists (checked again just before the copy takes its name)."""
+    if new_file and (path.exists() or path.is_symlink()):
+        raise _already_exists(path)
     tmp = path.with_name(path.name + ".part")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         _copy_database(engine, tmp)
+        if new_file and (path.exists() or path.is_symlink()):
+            _remove_quietly(tmp)
+            raise _already_exists(path)
         os.replace(tmp, path)
     except (sqlite3.Error, OSError) as exc:  # a read-only place, a full disk, a file in the way
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
-        reason_text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise StoreError(
-            msg("The backup to {path} failed: {exc}", path=str(path), exc=reason_text)
+            msg("The backup to {path} failed: {exc}", path=str(path), exc=_reason(exc))
         ) from exc
-    if keep is not None:
-        prune_backups(path.parent, reason=reason, keep=keep)
-    return path
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def _copy_database(engine: Engine, tmp: Path) -> None:
@@ -105,13 +181,103 @@ def list_backups(folder: Path, *, reason: str | None = None) -> list[Path]:
     return sorted(folder.glob(pattern), reverse=True)
 
 
-def prune_backups(folder: Path, *, reason: str, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups of one reason; returns what was deleted."""
-    doomed = list_backups(folder, reason=reason)[keep:]
+def prune_backups(folder: Path, *, reason: str, keep: int, spare: Path | None = None) -> list[Path]:
+    """Delete all but the newest `keep` backups of one reason (never `spare`: the backup
+    just made, whatever the clock says); returns what was deleted."""
+    doomed = [p for p in list_backups(folder, reason=reason)[keep:] if p != spare]
     for path in doomed:
         for extra in ("", "-wal", "-shm"):
             Path(str(path) + extra).unlink(missing_ok=True)
     return doomed
+
+
+# Checking a database file --------------------------------------------------------------
+@dataclass(frozen=True)
+class Damage:
+    """Why a database file cannot be used: not SQLite at all, shorter than its own header
+    says (a copy cut short), or damaged inside (SQLite's words)."""
+
+    kind: str  # "not sqlite" | "incomplete" | "damaged"
+    detail: str
+    size: int = 0
+    expected: int = 0
+
+
+def find_damage(path: Path) -> Damage | None:
+    """None when the SQLite file at `path` opens and passes SQLite's quick check, else what
+    is wrong with it. Read-only: nothing of the file (or its -wal) is changed. Raises
+    OSError when the file cannot be read at all."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        header = fh.read(100)
+    if not header.startswith(SQLITE_HEADER):
+        return Damage("not sqlite", "not SQLite")
+    if len(header) < 100:
+        return Damage("damaged", f"only {size} bytes")
+    expected = _size_in_header(header)
+    if expected > size and not _has_wal(path):
+        return Damage("incomplete", f"{size:,} of {expected:,} bytes", size, expected)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = str(conn.execute("PRAGMA quick_check").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return Damage("damaged", str(exc))
+    if ok == "ok":
+        return None
+    # The first finding, on one line ("*** in database main ***" heads a list of them).
+    findings = [line for line in ok.splitlines() if line.strip() and not line.startswith("***")]
+    return Damage("damaged", findings[0] if findings else ok.replace("\n", " "))
+
+
+def _size_in_header(header: bytes) -> int:
+    """The database size its header gives (bytes; 0 when the header does not say or is
+    damaged). SQLite trusts that figure only when the change counter matches the
+    version-valid-for number."""
+    if header[24:28] != header[92:96]:
+        return 0
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65_536 if page_size == 1 else page_size
+    return page_size * int.from_bytes(header[28:32], "big")
+
+
+#: The first 4 bytes of a write-ahead log (its checksums' byte order in the last bit).
+WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _has_wal(path: Path) -> bool:
+    """Whether a write-ahead log lies beside (the main file may then lag its header: a
+    checkpoint that was cut off is finished from the log). One without a WAL's header is
+    ignored by SQLite, and here."""
+    try:
+        with open(f"{path}-wal", "rb") as fh:
+            return fh.read(4) in WAL_MAGIC
+    except OSError:
+        return False
+
+
+def _damage_error(name: str, damage: Damage) -> StoreError:
+    text: Message
+    if damage.kind == "not sqlite":
+        text = msg("{name} is not a Prime Distribution backup (not SQLite).", name=name)
+    elif damage.kind == "incomplete":
+        text = msg(
+            "{name} is incomplete ({size} of {expected} bytes): a copy that did not finish? "
+            "Copy it again from where the backup is kept.",
+            name=name,
+            size=damage.size,
+            expected=damage.expected,
+        )
+    else:
+        text = msg(
+            "{name} is damaged or incomplete ({error}): copy it again from where the backup "
+            "is kept, or choose another backup.",
+            name=name,
+            error=damage.detail,
+        )
+    return StoreError(text)
 
 
 def validate_backup(path: Path) -> str:
@@ -121,21 +287,21 @@ def validate_backup(path: Path) -> str:
     if not path.is_file():
         raise StoreError(msg("{path} does not exist.", path=str(path)))
     try:
-        with open(path, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise StoreError(
-                    msg("{name} is not a Prime Distribution backup (not SQLite).", name=path.name)
-                )
+        damage = find_damage(path)
+    except OSError as exc:  # no permission, a USB stick that fails to read
+        raise StoreError(
+            msg("{name} cannot be read: {error}.", name=path.name, error=_reason(exc))
+        ) from exc
+    if damage is not None:
+        raise _damage_error(path.name, damage)
+    try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if ok != "ok":
-                raise StoreError(msg("{name} is damaged: {ok}", name=path.name, ok=str(ok)))
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             conn.execute("SELECT count(*) FROM shops").fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.DatabaseError as exc:  # intact SQLite, but another app's (no such table)
         raise StoreError(
             msg("{name} is not a Prime Distribution backup: {exc}", name=path.name, exc=str(exc))
         ) from exc
@@ -161,8 +327,23 @@ def known_revisions() -> set[str]:
     return {p.stem for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py")}
 
 
+def is_missing(db_path: Path) -> bool:
+    """No database at `db_path`: no file (or an empty one) and no -wal or -journal with
+    transactions in it."""
+    return not any(_has_content(Path(f"{db_path}{end}")) for end in ("", "-wal", "-journal"))
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+# Restore -------------------------------------------------------------------------------
 def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path) -> Path:
-    """Replace the database with `backup`; returns the safety copy of the replaced one.
+    """Replace the database with `backup`; returns the safety copy of the replaced one
+    (the newest N safety copies are kept, N as the replaced database's setting says).
 
     The engine is disposed (all pooled connections closed) before the file is swapped.
     """
@@ -171,20 +352,82 @@ def restore_backup(engine: Engine, db_path: Path, backup: Path, safety_dir: Path
     safety = create_backup(engine, safety_dir, reason="pre-restore")
     wait_for_background_checkpoints()  # none may still write the file being replaced
     engine.dispose()
+    tmp = _restore_copy(db_path, backup)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(tmp, db_path)
+    return safety
+
+
+def restore_over_damaged(db_path: Path, backup: Path) -> list[Path]:
+    """Put `backup` where the database is missing or cannot be used (nothing there that
+    SQLite could copy): validates it, copies it beside `db_path`, then sets aside what is
+    there — renamed <name>.damaged-<UTC time>, with its -wal, -shm and -journal, so that
+    SQLite still opens them together — and moves the copy in. Returns the files set aside
+    (none for a missing database; an empty file is just replaced)."""
+    validate_backup(backup)
+    wait_for_background_checkpoints()
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _restore_failed(backup, exc) from exc
+    tmp = _restore_copy(db_path, backup)
+    try:
+        moved = _set_aside(db_path)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise _restore_failed(backup, exc) from exc
+    os.replace(tmp, db_path)
+    return moved
+
+
+def _restore_copy(db_path: Path, backup: Path) -> Path:
+    """The backup copied (through SQLite) into <db>.restore, beside the database."""
     tmp = db_path.with_name(db_path.name + ".restore")
     try:
         _copy_database_file(backup, tmp)
     except (sqlite3.Error, OSError) as exc:  # a full disk: the database is left as it was
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
-        reason_text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise StoreError(
-            msg("The restore from {name} failed: {exc}. The database was not changed.",
-                name=backup.name, exc=reason_text)
-        ) from exc  # fmt: skip
-    for suffix in ("-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    os.replace(tmp, db_path)
-    return safety
+        raise _restore_failed(backup, exc) from exc
+    return tmp
+
+
+def _restore_failed(backup: Path, exc: BaseException) -> StoreError:
+    return StoreError(
+        msg("The restore from {name} failed: {exc}. The database was not changed.",
+            name=backup.name, exc=_reason(exc))
+    )  # fmt: skip
+
+
+def _set_aside(db_path: Path) -> list[Path]:
+    """Rename the database and its side files out of the way (side files first, so no
+    -wal of the old database is ever left beside the new one); an empty main file and a
+    lone -shm hold nothing and are removed. Undone when a rename fails."""
+    present = [end for end in ("", *SIDE_FILES) if Path(f"{db_path}{end}").exists()]
+    if is_missing(db_path):
+        for end in present:
+            Path(f"{db_path}{end}").unlink()
+        return []
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+    n = 1
+    while any(Path(f"{aside}{end}").exists() for end in ("", *SIDE_FILES)):
+        n += 1
+        aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}-{n}")
+    done: list[tuple[Path, Path]] = []
+    try:
+        for end in sorted(present, key=lambda e: e == ""):  # the main file last
+            source, target = Path(f"{db_path}{end}"), Path(f"{aside}{end}")
+            os.rename(source, target)
+            done.append((source, target))
+    except OSError:
+        for source, target in reversed(done):
+            try:
+                os.rename(target, source)
+            except OSError:
+                pass
+        raise
+    return sorted((target for _source, target in done), key=lambda p: p != aside)
 
 
 def _copy_database_file(source: Path, tmp: Path) -> None:

@@ -1,4 +1,5 @@
-"""Backup and restore as use-cases: permission, audit, retention, the daily backup."""
+"""Backup and restore as use-cases: permission, audit, retention, the daily backup, and
+the restore of a data dir whose database is missing or damaged (no one to sign in)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.config import Settings
 from primedist.core.messages import msg
 from primedist.db import backup as store_backup
+from primedist.db.engine import make_engine
 from primedist.db.store import open_store
 from primedist.domain.user import User
-from primedist.errors import StoreError, ValidationError
+from primedist.errors import PermissionDenied, StoreError, ValidationError
 from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import SYSTEM, ServiceContext
 
-DEFAULT_KEEP = 10
-MAX_KEEP = 365
-KEEP_KEY = "backup.keep"
+DEFAULT_KEEP = store_backup.DEFAULT_KEEP
+MAX_KEEP = store_backup.MAX_KEEP
+KEEP_KEY = store_backup.KEEP_KEY
 #: The scheduler's backup: one a day, the reason in its file name.
 DAILY = "daily"
 DAILY_EVERY = timedelta(hours=24)
@@ -43,11 +46,9 @@ def _settings(ctx: ServiceContext) -> Settings:
 
 # Retention setting ---------------------------------------------------------------------
 def keep_in(session: Session) -> int:
-    """How many backups of each kind (manual, daily) stay in the backups folder."""
-    value = get_setting(session, KEEP_KEY, DEFAULT_KEEP)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return DEFAULT_KEEP
-    return min(max(value, 1), MAX_KEEP)
+    """How many backups of each kind (manual, daily, and the safety copies taken before a
+    restore or an upgrade) stay in the backups folder."""
+    return store_backup.clamp_keep(get_setting(session, KEEP_KEY, DEFAULT_KEEP))
 
 
 def backup_keep(ctx: ServiceContext) -> int:
@@ -75,18 +76,20 @@ def set_backup_keep(ctx: ServiceContext, keep: int) -> int:
 
 # Backups -------------------------------------------------------------------------------
 def backup_now(ctx: ServiceContext, target: Path | None = None, *, keep: int | None = None) -> Path:
-    """Write a consistent backup (to `target` or the data dir's backups folder, keeping
-    the newest `keep` manual ones there: the stored setting when not given)."""
+    """Write a consistent backup: into the data dir's backups folder, keeping the newest
+    `keep` manual ones there (the stored setting when not given); or to `target` — into it
+    when it is a folder that exists, else as that file, which must not exist yet."""
     ctx.require_manager()
     settings = _settings(ctx)
-    if target is None and keep is None:
-        keep = backup_keep(ctx)
-    path = store_backup.create_backup(
-        ctx.engine,
-        target or settings.backup_dir,
-        reason="manual",
-        keep=keep if target is None else None,
-    )
+    if target is not None:
+        path = store_backup.backup_to(ctx.engine, target)
+    else:
+        path = store_backup.create_backup(
+            ctx.engine,
+            settings.backup_dir,
+            reason="manual",
+            keep=backup_keep(ctx) if keep is None else keep,
+        )
     with ctx.uow() as session:
         ctx.audit(
             session, "backup.create", entity_type="backup", entity_id=path.name, summary=str(path)
@@ -142,7 +145,8 @@ def check_backup(ctx: ServiceContext, backup_file: Path) -> str:
 
 def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Path]:
     """Replace the database with a backup; returns a context on the restored store and
-    the safety copy of the database that was replaced."""
+    the safety copy of the database that was replaced (the newest N safety copies stay,
+    N the keep setting)."""
     ctx.require_manager()
     settings = _settings(ctx)
     if settings.db_path is None:
@@ -169,3 +173,109 @@ def restore(ctx: ServiceContext, backup_file: Path) -> tuple[ServiceContext, Pat
             ),
         )
     return new_ctx, safety
+
+
+# Restore where no one can sign in -------------------------------------------------------
+#: The SQLite store as a restore finds it (`store_state`).
+READY = "ready"  # a shop: its owner or a manager signs in to restore
+MISSING = "missing"  # no database (a new PC, a deleted file)
+DAMAGED = "damaged"  # a database that cannot be opened or fails SQLite's check
+NO_SHOP = "no shop"  # an intact database that nobody has set a shop up in
+
+
+@dataclass(frozen=True)
+class StoreState:
+    state: str
+    #: Why a DAMAGED database cannot be used (SQLite's words), else "".
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A restore where no one signed in: the context on the restored store, the safety
+    copy of an intact database that was replaced, and the damaged files set aside."""
+
+    ctx: ServiceContext
+    found: StoreState
+    safety_copy: Path | None
+    set_aside: tuple[Path, ...]
+
+
+def store_state(settings: Settings) -> StoreState:
+    """Whether the data dir's SQLite database is there, intact, and holds a shop with an
+    owner. Read-only (SQLite's quick check reads the whole file). A server database is
+    READY: restore refuses it with the pg_restore advice."""
+    db_path = settings.db_path
+    if db_path is None:
+        return StoreState(READY)
+    if store_backup.is_missing(db_path):
+        return StoreState(MISSING)
+    try:
+        damage = store_backup.find_damage(db_path)
+    except OSError as exc:  # a -wal without its database, a file that cannot be read
+        return StoreState(DAMAGED, exc.strerror or str(exc))
+    if damage is not None:
+        return StoreState(DAMAGED, damage.detail)
+    return StoreState(READY if _has_owner(settings) else NO_SHOP)
+
+
+def _has_owner(settings: Settings) -> bool:
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("users"):
+                return False
+            found = conn.exec_driver_sql("SELECT 1 FROM users WHERE role = 'owner' LIMIT 1")
+            return found.first() is not None
+    finally:
+        engine.dispose()
+
+
+def restore_without_sign_in(settings: Settings, backup_file: Path, found: StoreState) -> Restored:
+    """Restore a backup into a data dir whose database is missing, damaged, or has no shop
+    (`found`, from `store_state`): there is no one to ask, so whoever can reach the data
+    dir's files may (the CLI). A damaged database is set aside, not copied through SQLite;
+    an intact one without a shop is copied as a pre-restore safety copy. The backup is
+    validated before anything changes; the restored store is migrated and the restore
+    audited there (by the system)."""
+    db_path = settings.db_path
+    if db_path is None:
+        raise StoreError(
+            msg("Restore is for the embedded SQLite store; use pg_restore for PostgreSQL.")
+        )
+    if found.state == READY:
+        raise PermissionDenied(msg("Only the owner or a manager may do this."))
+    safety: Path | None = None
+    moved: list[Path] = []
+    if found.state == NO_SHOP:
+        engine = make_engine(settings.database_url)
+        try:
+            safety = store_backup.restore_backup(engine, db_path, backup_file, settings.backup_dir)
+        finally:
+            engine.dispose()
+    else:
+        moved = store_backup.restore_over_damaged(db_path, backup_file)
+    new_ctx = ServiceContext(open_store(settings), SYSTEM, settings=settings)
+    if safety is not None:
+        summary = msg(
+            "restored {file}; previous data saved as {safety_copy}",
+            file=str(backup_file),
+            safety_copy=str(safety),
+        )
+    elif moved:
+        summary = msg(
+            "restored {file}; the damaged database was set aside as {damaged}",
+            file=str(backup_file),
+            damaged=str(moved[0]),
+        )
+    else:
+        summary = msg("restored {file} into a data dir without a database", file=str(backup_file))
+    with new_ctx.uow() as session:
+        new_ctx.audit(
+            session,
+            "backup.restore",
+            entity_type="backup",
+            entity_id=backup_file.name,
+            summary=summary,
+        )
+    return Restored(new_ctx, found, safety, tuple(moved))

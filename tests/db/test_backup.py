@@ -1,5 +1,6 @@
-"""Online backups of the SQLite store: consistency under a concurrent writer, retention,
-validation of what is about to be restored, and restore with a safety copy."""
+"""Online backups of the SQLite store: consistency under a concurrent writer, retention
+(the safety copies too), the user's target, validation of what is about to be restored,
+restore with a safety copy, and restore over a damaged or missing database."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
 from primedist.db.backup import (
+    backup_to,
     create_backup,
+    find_damage,
+    known_revisions,
     list_backups,
     prune_backups,
     restore_backup,
+    restore_over_damaged,
     validate_backup,
 )
 from primedist.db.engine import make_engine
@@ -80,8 +85,45 @@ def test_backup_during_open_write_transaction_is_consistent(engine: Engine, tmp_
 def test_backup_to_an_explicit_file_path(engine: Engine, tmp_path: Path) -> None:
     add_shops(engine, "Only")
     target = tmp_path / "exports" / "my-copy.db"
-    assert create_backup(engine, target) == target
+    assert backup_to(engine, target) == target
     assert shop_names_in_file(target) == {"Only"}
+
+
+@pytest.mark.parametrize("name", ["mybackup.sqlite", "backup-monday", "copy.db.bak"])
+def test_backup_to_a_file_of_any_name(engine: Engine, tmp_path: Path, name: str) -> None:
+    add_shops(engine, "Only")
+    target = tmp_path / "usb" / name
+    assert backup_to(engine, target) == target
+    assert target.is_file()
+    assert shop_names_in_file(target) == {"Only"}
+    assert validate_backup(target) == HEAD_REVISION
+
+
+def test_backup_to_an_existing_folder_goes_inside_it(engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "usb.db"  # a folder, whatever its name
+    folder.mkdir()
+    path = backup_to(engine, folder)
+    assert path.parent == folder
+    assert path.name.startswith("primedist-") and path.name.endswith("-manual.db")
+    assert list_backups(folder) == [path]
+
+
+def test_backup_to_an_existing_file_is_refused_and_the_file_kept(
+    engine: Engine, tmp_path: Path
+) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for name, content in (("notes.txt", b"keep me"), ("older.db", b"an older backup")):
+        existing = usb / name
+        existing.write_bytes(content)
+        with pytest.raises(StoreError) as info:
+            backup_to(engine, existing)
+        assert info.value.user_message == (
+            f"{existing} already exists: give the name of a new file, or a folder to write "
+            "the backup in."
+        )
+        assert existing.read_bytes() == content
+    assert sorted(p.name for p in usb.iterdir()) == ["notes.txt", "older.db"]
 
 
 def test_keep_retains_the_newest_backups_of_that_reason(engine: Engine, tmp_path: Path) -> None:
@@ -122,9 +164,53 @@ def test_validate_rejects_a_truncated_copy(engine: Engine, tmp_path: Path) -> No
 
     with pytest.raises(StoreError) as info:
         validate_backup(truncated)
-    message = str(info.value)
-    assert "truncated.db" in message
-    assert "malformed" in message or "damaged" in message
+    size, full = len(data) // 2, len(data)
+    assert info.value.user_message == (
+        f"truncated.db is incomplete ({size:,} of {full:,} bytes): a copy that did not "
+        "finish? Copy it again from where the backup is kept."
+    )
+
+
+def _copy_with_a_broken_page(engine: Engine, tmp_path: Path) -> Path:
+    """A backup of the full size whose table pages were overwritten (a bad sector)."""
+    add_shops(engine, *(f"Shop {i}" for i in range(50)))
+    good = create_backup(engine, tmp_path / "backups")
+    data = bytearray(good.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for start in range(page, len(data), page):  # every page but the first (the schema)
+        data[start : start + 64] = b"\xff" * 64
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(bytes(data))
+    return broken
+
+
+def test_validate_tells_a_damaged_backup_from_one_that_is_not_a_backup(
+    engine: Engine, tmp_path: Path
+) -> None:
+    broken = _copy_with_a_broken_page(engine, tmp_path)
+    with pytest.raises(StoreError) as info:
+        validate_backup(broken)
+    message = info.value.user_message
+    assert message.startswith("broken.db is damaged or incomplete (")
+    assert message.endswith(
+        "): copy it again from where the backup is kept, or choose another backup."
+    )
+    assert "not a Prime Distribution backup" not in message
+    assert "\n" not in message  # SQLite's first finding, on one line
+
+    cut = tmp_path / "cut.db"  # the header whole, the rest missing
+    cut.write_bytes(broken.read_bytes()[:100])
+    with pytest.raises(StoreError, match=r"cut.db is incomplete \(100 of "):
+        validate_backup(cut)
+    stub = tmp_path / "stub.db"  # cut inside the header
+    stub.write_bytes(broken.read_bytes()[:40])
+    with pytest.raises(StoreError, match=r"stub.db is damaged or incomplete \(only 40 bytes\)"):
+        validate_backup(stub)
+
+    zeros = tmp_path / "zeros.db"
+    zeros.write_bytes(b"\x00" * 8192)
+    with pytest.raises(StoreError, match=r"zeros.db is not a Prime Distribution backup \(not"):
+        validate_backup(zeros)
 
 
 def test_validate_rejects_a_sqlite_file_that_is_not_ours(tmp_path: Path) -> None:
@@ -204,7 +290,7 @@ def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(
     blocker = tmp_path / "orders.csv"
     blocker.write_text("a file where a folder would go", encoding="utf-8")
     with pytest.raises(StoreError, match="The backup to .* failed: "):
-        create_backup(engine, blocker / "b.db")  # the folder cannot be made
+        backup_to(engine, blocker / "b.db")  # the folder cannot be made
     with pytest.raises(StoreError, match="The backup to .* failed: "):
         create_backup(engine, blocker / "sub")
     assert blocker.is_file() and not list(tmp_path.rglob("*.part*"))
@@ -238,7 +324,7 @@ def test_a_restore_brings_the_transactions_still_in_the_files_wal(
 ) -> None:
     assert settings.db_path is not None
     source = tmp_path / "copy" / "primedist.db"
-    create_backup(engine, source)
+    backup_to(engine, source)
     writer = sqlite3.connect(source)  # a copy someone opened and wrote to, WAL not folded in
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("PRAGMA wal_autocheckpoint=0")
@@ -252,3 +338,131 @@ def test_a_restore_brings_the_transactions_still_in_the_files_wal(
     finally:
         writer.close()
     assert "Only in the WAL" in shop_names(engine)
+
+
+# Safety copies: kept as many as the setting says ----------------------------------------
+def store_keep(engine: Engine, keep: int) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO app_settings (key, value_json, updated_at) "
+            "VALUES ('backup.keep', ?, '2026-12-05 00:00:00')",
+            (str(keep),),
+        )
+
+
+def test_restores_keep_the_newest_safety_copies_as_the_setting_says(
+    engine: Engine, settings: Settings
+) -> None:
+    assert settings.db_path is not None
+    store_keep(engine, 2)
+    saved = create_backup(engine, settings.backup_dir, reason="manual")
+
+    made = [restore_backup(engine, settings.db_path, saved, settings.backup_dir)
+            for _ in range(4)]  # fmt: skip
+
+    assert list_backups(settings.backup_dir, reason="pre-restore") == [made[3], made[2]]
+    assert list_backups(settings.backup_dir, reason="manual") == [saved]  # another kind
+
+
+def test_upgrades_keep_the_newest_safety_copies_as_the_setting_says(
+    engine: Engine, settings: Settings
+) -> None:
+    from primedist.db.store import migrate, migrate_store
+
+    store_keep(engine, 2)
+    previous = sorted(known_revisions())[-2]  # one migration behind, as after an update
+    made: list[Path] = []
+    for _ in range(3):
+        migrate(engine, previous, down=True)
+        backup = migrate_store(settings, engine, from_revision=previous)
+        assert backup is not None
+        made.append(backup)
+
+    assert list_backups(settings.backup_dir, reason="pre-migrate") == [made[2], made[1]]
+    assert validate_backup(made[2]) == previous
+
+
+def test_a_safety_copy_is_kept_even_when_the_clock_went_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    future = folder / "primedist-29991231-000000-000000-pre-restore.db"  # a wrong clock's
+    future.write_bytes(b"x")
+    store_keep(engine, 1)
+    made = create_backup(engine, folder, reason="pre-restore")
+    assert made.is_file()
+    assert future.is_file()  # the newest by name; the one just made is spared anyway
+
+
+# Restore over a damaged or missing database ---------------------------------------------
+def test_a_damaged_database_is_set_aside_with_its_side_files_and_the_backup_put_in(
+    engine: Engine, settings: Settings
+) -> None:
+    db = settings.db_path
+    assert db is not None
+    add_shops(engine, "From the backup")
+    saved = create_backup(engine, settings.backup_dir, reason="manual")
+    engine.dispose()
+    damaged = saved.read_bytes()[:50_000]  # as `head -c` leaves it
+    db.write_bytes(damaged)
+    Path(f"{db}-wal").write_bytes(b"old wal")
+    Path(f"{db}-shm").write_bytes(b"old shm")
+    assert find_damage(db) is not None
+
+    moved = restore_over_damaged(db, saved)
+
+    main = moved[0]
+    assert main.parent == db.parent
+    assert main.name.startswith("primedist.db.damaged-")
+    assert main.read_bytes() == damaged  # set aside as it was, not copied through SQLite
+    assert [p.name for p in moved[1:]] == [f"{main.name}-wal", f"{main.name}-shm"]
+    assert Path(f"{main}-wal").read_bytes() == b"old wal"
+    assert not Path(f"{db}-wal").exists() and not Path(f"{db}-shm").exists()
+    assert find_damage(db) is None
+    assert shop_names_in_file(db) == shop_names_in_file(saved)
+    assert list_backups(settings.backup_dir, reason="pre-restore") == []
+
+
+def test_a_second_damaged_database_in_the_same_second_gets_its_own_name(
+    engine: Engine, settings: Settings
+) -> None:
+    db = settings.db_path
+    assert db is not None
+    saved = create_backup(engine, settings.backup_dir, reason="manual")
+    engine.dispose()
+    names = set()
+    for content in (b"\x00" * 4096, b"\x01" * 4096):
+        db.write_bytes(content)
+        (aside,) = restore_over_damaged(db, saved)
+        assert aside.read_bytes() == content
+        names.add(aside.name)
+    assert len(names) == 2
+
+
+def test_a_bad_backup_leaves_the_damaged_database_where_it_was(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    db = settings.db_path
+    assert db is not None
+    engine.dispose()
+    db.write_bytes(b"\x00" * 4096)
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(StoreError):
+        restore_over_damaged(db, bogus)
+    assert db.read_bytes() == b"\x00" * 4096
+    assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith("primedist.db")) == [
+        "primedist.db"
+    ]
+
+
+def test_a_missing_database_just_receives_the_backup(engine: Engine, tmp_path: Path) -> None:
+    add_shops(engine, "Moved to a new PC")
+    saved = create_backup(engine, tmp_path / "usb")
+    db = tmp_path / "new-pc" / "data" / "primedist.db"
+
+    assert restore_over_damaged(db, saved) == []
+
+    assert shop_names_in_file(db) == shop_names_in_file(saved)
+    assert [p.name for p in db.parent.iterdir()] == ["primedist.db"]

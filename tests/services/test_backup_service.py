@@ -214,3 +214,119 @@ def test_restore_with_a_query_string_in_the_database_url(tmp_path: Path) -> None
     assert shop_names(new_ctx.engine) == {"Shop"}
     assert not [p.name for p in folder.iterdir() if "?" in p.name]
     new_ctx.engine.dispose()
+
+
+def test_backup_now_to_a_file_that_exists_is_refused(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    existing = tmp_path / "mybackup.sqlite"
+    existing.write_text("yesterday's copy, by hand")
+    with pytest.raises(StoreError, match="mybackup.sqlite already exists"):
+        backup.backup_now(owner_ctx, existing)
+    assert existing.read_text() == "yesterday's copy, by hand"
+    assert audits(engine, "backup.create") == []
+    fresh = backup.backup_now(owner_ctx, tmp_path / "new.sqlite")
+    assert shop_names_in_file(fresh) == {"Cửa hàng Thử"}
+
+
+def test_restores_keep_as_many_safety_copies_as_the_setting(
+    owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    backup.set_backup_keep(owner_ctx, 2)
+    saved = backup.backup_now(owner_ctx)
+    ctx, made = owner_ctx, []
+    for _ in range(4):
+        ctx, safety = backup.restore(ctx, saved)
+        made.append(safety)
+    assert list_backups(settings.backup_dir, reason="pre-restore") == [made[3], made[2]]
+    assert [b.reason for b in backup.list_backups(ctx)].count("pre-restore") == 2
+    ctx.engine.dispose()
+
+
+# Restore where no one can sign in ---------------------------------------------------------
+def test_the_state_of_the_store_before_a_restore(
+    owner_ctx: ServiceContext, settings: Settings, engine: Engine, tmp_path: Path
+) -> None:
+    from primedist.config import resolve_settings
+
+    assert backup.store_state(settings) == backup.StoreState(backup.READY)
+    empty = resolve_settings(tmp_path / "new-pc")
+    assert backup.store_state(empty) == backup.StoreState(backup.MISSING)
+    assert not empty.data_dir.exists()  # looked at, nothing made
+    no_shop = resolve_settings(tmp_path / "no-shop")
+    from primedist.db.store import open_store
+
+    open_store(no_shop).dispose()  # the app's first start: a store, no shop yet
+    assert backup.store_state(no_shop) == backup.StoreState(backup.NO_SHOP)
+
+    engine.dispose()
+    assert settings.db_path is not None
+    settings.db_path.write_bytes(settings.db_path.read_bytes()[:60_000])
+    found = backup.store_state(settings)
+    assert found.state == backup.DAMAGED and "bytes" in found.problem
+    settings.db_path.write_bytes(b"\0" * 60_000)
+    assert backup.store_state(settings) == backup.StoreState(backup.DAMAGED, "not SQLite")
+
+
+def test_restore_over_a_damaged_database_sets_it_aside_and_audits_as_the_system(
+    owner_ctx: ServiceContext, settings: Settings, engine: Engine
+) -> None:
+    backup.set_backup_keep(owner_ctx, 3)
+    saved = backup.backup_now(owner_ctx)
+    engine.dispose()
+    db = settings.db_path
+    assert db is not None
+    damaged = saved.read_bytes()[:200_000]
+    db.write_bytes(damaged)
+    found = backup.store_state(settings)
+
+    done = backup.restore_without_sign_in(settings, saved, found)
+
+    assert done.safety_copy is None
+    assert [p.name.startswith("primedist.db.damaged-") for p in done.set_aside] == [True]
+    assert done.set_aside[0].read_bytes() == damaged
+    assert list_backups(settings.backup_dir, reason="pre-restore") == []
+    assert shop_names(done.ctx.engine) == {"Cửa hàng Thử"}
+    assert auth.login(done.ctx, OWNER_EMAIL, OWNER_PASSWORD).email == OWNER_EMAIL
+    (row,) = audits(done.ctx.engine, "backup.restore")
+    assert row.user_id is None
+    text = restored(row.summary, row.summary_args)
+    assert text == f"restored {saved}; the damaged database was set aside as {done.set_aside[0]}"
+    done.ctx.engine.dispose()
+
+
+def test_restore_into_a_new_pc_and_over_a_store_without_a_shop(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+
+    saved = backup.backup_now(owner_ctx, tmp_path / "usb" / "shop.db")
+    new_pc = resolve_settings(tmp_path / "new-pc")
+    done = backup.restore_without_sign_in(new_pc, saved, backup.store_state(new_pc))
+    assert (done.safety_copy, done.set_aside) == (None, ())
+    assert auth.owner_actor(done.ctx).email == OWNER_EMAIL
+    assert new_pc.backup_dir.is_dir()
+    (row,) = audits(done.ctx.engine, "backup.restore")
+    assert restored(row.summary, row.summary_args) == (
+        f"restored {saved} into a data dir without a database"
+    )
+    done.ctx.engine.dispose()
+
+    no_shop = resolve_settings(tmp_path / "no-shop")
+    open_store(no_shop).dispose()
+    done = backup.restore_without_sign_in(no_shop, saved, backup.store_state(no_shop))
+    assert done.safety_copy is not None and done.safety_copy.name.endswith("-pre-restore.db")
+    assert done.set_aside == ()
+    assert auth.owner_actor(done.ctx).email == OWNER_EMAIL
+    done.ctx.engine.dispose()
+
+
+def test_restore_without_sign_in_refuses_a_store_with_a_shop(
+    owner_ctx: ServiceContext, settings: Settings, engine: Engine
+) -> None:
+    saved = backup.backup_now(owner_ctx)
+    add_shop(owner_ctx, "After backup")
+    with pytest.raises(PermissionDenied):
+        backup.restore_without_sign_in(settings, saved, backup.StoreState(backup.READY))
+    assert "After backup" in shop_names(engine)
