@@ -11,8 +11,9 @@ follows the rules of the order import (services/order_import.py) in two phases:
    Excel, no header, a required column missing, too big...) raises `ValidationError` and
    nothing is written.
 2. **Plan and write**, in ONE transaction: look the SKUs up among active variants (a
-   matched variant is updated; a SKU on two products is ambiguous and rejects its
-   product), find each product (by its matched SKUs, else by exact name among
+   matched variant is updated; a SKU on products of several shops is told apart by the
+   row's `shops`, and a row that does not say which is refused: `_match_rows`), find each
+   product (by its matched SKUs, else by exact name among
    non-archived products, else new), resolve the shop names, compare with the store
    (identical rows are *unchanged* and not written: importing a file twice changes
    nothing) and write with Core executemany: products, variants, listings, stock
@@ -27,7 +28,8 @@ A column left out of the file leaves that field of existing products and variant
 is; a present but empty cell clears it (`stock`: an empty cell leaves the stock alone).
 The header may use the template keys (`product_name`), the English headers of the
 product export (`Product name`) or its Vietnamese headers (`Tên sản phẩm`, accents
-optional), so an export re-imports as it is.
+optional), so an export re-imports as it is. Rejected rows name a column by the file's own
+header; header cells naming no column are listed in the report (`ignored_columns`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, TypeAlias, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -203,6 +205,9 @@ class ProductImportReport(ImportReportBase):
     listings_added: int = 0
     #: `listing.upsert` outbox messages queued for marketplace listings.
     listing_upserts: int = 0
+    #: Header cells (as written) that name no column of the template: a warning, their
+    #: values are not read (a misspelt "stok" leaves the stock alone).
+    ignored_columns: list[str] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -428,6 +433,10 @@ def _weight(value: Cell) -> int | None:
     return grams
 
 
+#: Where a SKU is in the file: (its first row, that row's product).
+_Place: TypeAlias = tuple[int, _Draft]
+
+
 @dataclass
 class _ReadResult:
     name: str
@@ -437,6 +446,33 @@ class _ReadResult:
     #: Template columns the header has.
     present: frozenset[str]
     seconds: float
+    #: SKU → its rows in products with different shops (first row of each shops): right
+    #: only when the store has the SKU on products of different shops (`check_repeats`).
+    repeats: dict[str, list[_Place]] = field(default_factory=dict)
+    #: Template key → the file's own header of it (as written), for the rejected rows.
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Header cells that name no known column (as written).
+    ignored: list[str] = field(default_factory=list)
+
+
+def _shops_key(value: Cell) -> tuple[str, ...]:
+    """The shops a row names, as a key (trimmed, any case, any order)."""
+    text = _clean(value)
+    if not text:
+        return ()
+    return tuple(sorted({s.strip().casefold() for s in text.split(SHOP_SEPARATOR) if s.strip()}))
+
+
+def _file_headers(table: TabularFile, found: dict[str, int]) -> tuple[dict[str, str], list[str]]:
+    """(template key → the header as the file wrote it, the header cells naming no known
+    column). Rejected rows name the file's header: `Tồn kho`, not `stock`."""
+    raw = table.raw_header
+    headers = {key: raw[pos] or key for key, pos in found.items()}
+    ignored = [
+        raw[pos] for pos, name in enumerate(table.header)
+        if name and raw[pos] and HEADER_ALIASES.get(header_key(name)) is None
+    ]  # fmt: skip
+    return headers, ignored
 
 
 def _columns(table: TabularFile) -> dict[str, int]:
@@ -479,10 +515,15 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
     t0 = time.perf_counter()
     drafts: dict[str, _Draft] = {}
     lone: list[RejectedRow] = []
-    first_sku: dict[str, tuple[int, _Draft]] = {}
-    first_barcode: dict[str, tuple[int, _Draft]] = {}
+    #: (SKU, shops) → where it first is: a SKU is once per file with the same shops.
+    first_sku: dict[Any, _Place] = {}
+    #: SKU → where it first is, and where it is again with other shops.
+    sku_at: dict[str, _Place] = {}
+    repeats: dict[str, list[_Place]] = {}
+    first_barcode: dict[Any, _Place] = {}
     with open_table(path) as table:
         found = _columns(table)
+        headers, ignored = _file_headers(table, found)
         width = table.width  # missing optional columns read the "" appended to each row
         index = {name: found.get(name, width) for name in (*COLUMNS, "on_hand")}
         # The export's on hand counts only beside the stock it qualifies.
@@ -494,6 +535,7 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
         get_head = itemgetter(*(index[c] for c in PRODUCT_COLUMNS))
         get_row = itemgetter(*(index[c] for c in VARIANT_COLUMNS[1:]))
         i_name, i_sku, i_barcode = index["product_name"], index["sku"], index["barcode"]
+        i_shops = index["shops"]
         prog.update(0.0, f"Reading {table.name}")
         for n, (row, cells) in enumerate(table.rows(), 1):
             if n % 2_000 == 0:
@@ -513,10 +555,16 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
             try:
                 sku = _text(cells[i_sku], "sku", required=True)
                 assert sku is not None
-                _once(first_sku, sku, row, draft, "sku", msg("SKU"))
+                _once(first_sku, (sku, _shops_key(cells[i_shops])), sku, row, draft, "sku",
+                      msg("SKU"))  # fmt: skip
+                first = sku_at.setdefault(sku, (row, draft))
+                if first[0] != row:  # again, with other shops
+                    if first[1] is draft:  # one product has a SKU once, whatever its shops
+                        raise _repeated(first, sku, row, "sku", msg("SKU"))
+                    repeats.setdefault(sku, [first]).append((row, draft))
                 barcode = _text(cells[i_barcode], "barcode")
                 if barcode is not None:
-                    _once(first_barcode, barcode, row, draft, "barcode", msg("barcode"))
+                    _once(first_barcode, barcode, barcode, row, draft, "barcode", msg("barcode"))
                 if draft.error is not None:
                     continue
                 raw = get_head(cells)
@@ -531,19 +579,27 @@ def _read(path: Path, prog: Progress) -> _ReadResult:
                 draft.reject(bad.column, bad.reason, row)
         rows_read = table.rows_read
     return _ReadResult(
-        path.name, list(drafts.values()), lone, rows_read, present, time.perf_counter() - t0
-    )
+        path.name, list(drafts.values()), lone, rows_read, present, time.perf_counter() - t0,
+        repeats, headers, ignored,
+    )  # fmt: skip
 
 
 def _once(
-    seen: dict[str, tuple[int, _Draft]], value: str, row: int, draft: _Draft, column: str,
+    seen: dict[Any, _Place], key: Any, value: str, row: int, draft: _Draft, column: str,
     what: str,
 ) -> None:  # fmt: skip
-    """A SKU (barcode) may appear once per file: both products are rejected otherwise."""
-    first = seen.get(value)
+    """A SKU (barcode) `value` may appear once per file (a SKU: once per `key`, its shops
+    with it): both products are rejected otherwise."""
+    first = seen.get(key)
     if first is None:
-        seen[value] = (row, draft)
+        seen[key] = (row, draft)
         return
+    raise _repeated(first, value, row, column, what)
+
+
+def _repeated(first: _Place, value: str, row: int, column: str, what: str) -> BadValue:
+    """`value` on `row` again: the product of its `first` row is rejected; returns the
+    reason of `row`."""
     first_row, first_draft = first
     first_draft.reject(
         column,
@@ -555,7 +611,7 @@ def _once(
         ),
         first_row,
     )
-    raise BadValue(
+    return BadValue(
         column,
         msg(
             "{what} {code} is also on row {first_row} (once per file)",
@@ -769,7 +825,11 @@ class _Import:
         self.user_id = ctx.actor.id
         self.report = ProductImportReport()
         self.shops: dict[str, int] = {}
+        #: shop id → its name
+        self.shop_names: dict[int, str] = {}
         self.stored: dict[str, list[_Stored]] = {}
+        #: row → the stored variant it updates (`_match_rows`)
+        self.matched: dict[int, _Stored] = {}
         self.products: dict[int, _StoredProduct] = {}
         #: (product id, shop id) → (listing id, is_active)
         self.listings: dict[tuple[int, int], tuple[int, bool]] = {}
@@ -796,10 +856,32 @@ class _Import:
         self.new_variant_listings: list[tuple[_Draft, int, _Row, int | None]] = []
 
     # Planning --------------------------------------------------------------------------
+    def check_repeats(self, repeats: dict[str, list[_Place]]) -> None:
+        """A SKU on rows of several products with different shops: once per file as ever,
+        unless the store has it on several active variants (products of different shops,
+        told apart by the rows' shops: `_match_rows`)."""
+        if not repeats:
+            return
+        v = variants_t.c
+        shared: set[str] = set()
+        for chunk in chunks(sorted(repeats), 500):
+            stmt = (
+                sa.select(v.sku).where(v.sku.in_(chunk), v.is_active.is_(True))
+                .group_by(v.sku).having(sa.func.count() > 1)
+            )  # fmt: skip
+            shared.update(self.conn.execute(stmt).scalars())
+        for sku, places in repeats.items():
+            if sku in shared:
+                continue
+            for row, draft in places[1:]:
+                bad = _repeated(places[0], sku, row, "sku", msg("SKU"))
+                draft.reject(bad.column, bad.reason, row)
+
     def plan(self, drafts: list[_Draft]) -> None:
         self._resolve_shops(drafts)
         self._load_variants(drafts)
         self.prog.check()
+        self._match_rows(drafts)
         self._resolve_products(drafts)
         self._check_barcodes(drafts)
         self._check_codes_apart(drafts)
@@ -816,6 +898,7 @@ class _Import:
     def _resolve_shops(self, drafts: list[_Draft]) -> None:
         names = {str(n): int(i) for i, n in self.conn.execute(
             sa.select(shops_t.c.id, shops_t.c.name))}  # fmt: skip
+        self.shop_names = {i: n for n, i in names.items()}
         folded: dict[str, int | None] = {}
         for name, shop_id in names.items():  # case-insensitive when that is unambiguous
             key = name.casefold()
@@ -882,6 +965,67 @@ class _Import:
             if key in fresh:
                 s.stock, s.reserved = fresh[key]
 
+    def _match_rows(self, drafts: list[_Draft]) -> None:
+        """The stored variant each row updates: its SKU's active variant. A SKU on several
+        (products of different shops: README allows it) is told apart by the row's
+        `shops`: the product on exactly those shops, else the only one on any of them; a
+        row naming none of them, or several, is refused naming their shops."""
+        shared = {sku: found for sku, found in self.stored.items() if len(found) > 1}
+        listed = self._listed_shops([s.product_id for f in shared.values() for s in f])
+        claimed: dict[int, _Place] = {}  # stored variant id → the row updating it
+        for draft in drafts:
+            if draft.error is not None:
+                continue
+            assert draft.head is not None
+            mine = {self.shops[name] for name in draft.head.shops}
+            for variant in draft.variants:
+                found = self.stored.get(variant.sku)
+                if not found:
+                    continue
+                if len(found) == 1:
+                    self.matched[variant.row] = found[0]
+                    continue
+                exact = [s for s in found if listed.get(s.product_id, set()) == mine]
+                some = [s for s in found if listed.get(s.product_id, set()) & mine]
+                pick = exact if exact else some
+                if "shops" not in self.present or len(pick) != 1:
+                    draft.reject("sku", self._which_shops(variant.sku, found, listed),
+                                 variant.row)  # fmt: skip
+                    break
+                first = claimed.setdefault(pick[0].id, (variant.row, draft))
+                if first[0] != variant.row:  # two rows name the same one
+                    bad = _repeated(first, variant.sku, variant.row, "sku", msg("SKU"))
+                    draft.reject(bad.column, bad.reason, variant.row)
+                    break
+                self.matched[variant.row] = pick[0]
+
+    def _which_shops(
+        self, sku: str, found: list[_Stored], listed: dict[int, set[int]]
+    ) -> str:  # fmt: skip
+        """Why a row of a SKU on several products cannot say which it updates: the shops
+        to name, or (products on the same shops: no row can tell them apart) that the SKU
+        must be made unique."""
+        pids = sorted({s.product_id for s in found})
+        shops = [frozenset(listed.get(pid, ())) for pid in pids]
+        if len(set(shops)) < len(found):
+            return msg(
+                "SKU {sku} is on {length} active variants (products {products}): make "
+                "it unique in the app first",
+                sku=str(shown(sku)),
+                length=str(len(found)),
+                products=str(", ".join(map(str, pids))),
+            )
+        places = [
+            f"{SHOP_SEPARATOR} ".join(sorted(self.shop_names.get(i) or str(i) for i in ids))
+            if ids else msg("no shop")
+            for ids in shops
+        ]  # fmt: skip
+        return msg(
+            "SKU {sku} is on products of shops {shops} and {last}: say which in the shops "
+            "column",
+            sku=str(shown(sku)), shops=places[:-1], last=places[-1],
+        )  # fmt: skip
+
     def _resolve_products(self, drafts: list[_Draft]) -> None:
         """The stored product of each draft: the one its SKUs belong to, else the only
         non-archived product with its exact name, else none (a new product)."""
@@ -891,26 +1035,12 @@ class _Import:
                 continue
             owner: tuple[int, int] | None = None  # (product id, row)
             for variant in draft.variants:
-                found = self.stored.get(variant.sku)
-                if not found:
+                stored = self._matched(variant)
+                if stored is None:
                     continue
-                pids = sorted({s.product_id for s in found})
-                if len(found) > 1:
-                    draft.reject(
-                        "sku",
-                        msg(
-                            "SKU {sku} is on {length} active variants (products {products}): make "
-                            "it unique in the app first",
-                            sku=str(shown(variant.sku)),
-                            length=str(len(found)),
-                            products=str(", ".join(map(str, pids))),
-                        ),
-                        variant.row,
-                    )
-                    break
                 if owner is None:
-                    owner = (pids[0], variant.row)
-                elif owner[0] != pids[0]:
+                    owner = (stored.product_id, variant.row)
+                elif owner[0] != stored.product_id:
                     draft.reject(
                         "sku",
                         msg(
@@ -981,8 +1111,7 @@ class _Import:
                 )
 
     def _matched(self, variant: _Row) -> _Stored | None:
-        found = self.stored.get(variant.sku)
-        return found[0] if found else None
+        return self.matched.get(variant.row)
 
     def _check_barcodes(self, drafts: list[_Draft]) -> None:
         """A new or changed barcode must not be on another active variant."""
@@ -998,10 +1127,13 @@ class _Import:
                     wanted[variant.barcode] = (draft, variant)
         v = variants_t.c
         for chunk in chunks(sorted(wanted), 500):
-            stmt = sa.select(v.barcode, v.sku).where(v.barcode.in_(chunk), v.is_active.is_(True))
-            for barcode, sku in self.conn.execute(stmt):
+            stmt = sa.select(v.barcode, v.sku, v.id).where(
+                v.barcode.in_(chunk), v.is_active.is_(True)
+            )
+            for barcode, sku, vid in self.conn.execute(stmt):
                 draft, variant = wanted[barcode]
-                if sku != variant.sku:
+                stored = self._matched(variant)
+                if stored is None or stored.id != vid:
                     draft.reject(
                         "barcode",
                         msg(
@@ -1677,19 +1809,32 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImp
     with ctx.uow(write=True) as session:
         conn = session.connection()
         run = _Import(ctx, conn, prog, read.present)
+        run.check_repeats(read.repeats)
         run.plan([d for d in read.drafts if d.error is None])
         prog.update(PLAN_SHARE, "Writing")
         run.write()
         report = run.report
         report.file = read.name
         report.rows_read = read.rows_read
-        report.products_rejected, report.rejected = rejected_drafts(read.drafts, read.lone_rejects)
+        report.ignored_columns = list(read.ignored)
+        report.products_rejected, rejected = rejected_drafts(read.drafts, read.lone_rejects)
+        report.rejected = _as_headed(rejected, read.headers)
         report.seconds = read.seconds + time.perf_counter() - started
         if report.changed:  # an import that changes nothing leaves no trace at all
             _record(ctx, session, report)
         prog.check()
         prog.update(0.99, "Saving")
     return report
+
+
+def _as_headed(rejected: list[RejectedRow], headers: dict[str, str]) -> list[RejectedRow]:
+    """The rejected rows naming each column by the file's own header (`Tồn kho` where the
+    file says so; the key where it wrote the key, or lacks the column)."""
+    return [
+        r if r.column is None or headers.get(r.column, r.column) == r.column
+        else RejectedRow(r.row, headers[r.column], r.reason)
+        for r in rejected
+    ]  # fmt: skip
 
 
 def _record(ctx: ServiceContext, session: Session, report: ProductImportReport) -> None:

@@ -22,10 +22,16 @@ from primedist.ui.widgets import align_headers
 
 
 class ImportReportDialog(QDialog):
-    """`summary` (already translated) above the rejected rows (row, column, reason)."""
+    """`summary` (already translated) above the rejected rows (row, column, reason); a
+    `warning` (translated: e.g. the columns the import did not recognise) below it."""
 
     def __init__(
-        self, summary: str, rejected: Sequence[Any], parent: QWidget | None = None
+        self,
+        summary: str,
+        rejected: Sequence[Any],
+        parent: QWidget | None = None,
+        *,
+        warning: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("importReportDialog")
@@ -35,6 +41,11 @@ class ImportReportDialog(QDialog):
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.warning = QLabel(warning)
+        self.warning.setObjectName("importWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setVisible(bool(warning))
+        layout.addWidget(self.warning)
         self.table = QTableWidget(len(rejected), 3)
         self.table.setObjectName("rejectedRows")
         self.table.setHorizontalHeaderLabels([self.tr("Row"), self.tr("Column"), self.tr("Reason")])

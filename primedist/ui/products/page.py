@@ -52,6 +52,17 @@ def import_summary(report: Any) -> str:
     return text
 
 
+def ignored_columns_note(report: Any) -> str:
+    """The columns of the file the import did not recognise (their cells were not read),
+    in the UI language; "" when there are none."""
+    ignored = getattr(report, "ignored_columns", None)
+    if not ignored:
+        return ""
+    return QCoreApplication.translate(
+        "ProductsPage", "Columns not recognised, ignored: %1"
+    ).replace("%1", ", ".join(ignored))
+
+
 class ProductsPage(SubTabsPage):
     """Products | SKU groups | Stock-take | Purchase orders | Goods receipts | Suppliers."""
 
@@ -273,7 +284,10 @@ class ProductsPage(SubTabsPage):
         if not shiboken6.isValid(self):
             return
         self.list.refresh()
-        self.open_dialog(ImportReportDialog(import_summary(report), report.rejected, parent=self))
+        self.open_dialog(
+            ImportReportDialog(import_summary(report), report.rejected, parent=self,
+                               warning=ignored_columns_note(report))
+        )  # fmt: skip
 
     # Language and shutdown ----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:

@@ -104,6 +104,25 @@ def test_import_report_lists_rejected_rows(qtbot, page, tmp_path: Path):
     assert (report.table.item(0, 0).text(), report.table.item(0, 1).text()) == ("2", "price")
 
 
+def test_import_report_shows_ignored_columns_and_the_files_headers(qtbot, page, tmp_path: Path):
+    bad = tmp_path / "vi.csv"
+    bad.write_text("Tên sản phẩm,Mã SKU,Giá bán,stok\nÁo mới,AO-MOI,12.5,3\n", encoding="utf-8")
+    page.import_file(bad)
+    qtbot.waitUntil(lambda: isinstance(page.last_dialog, ImportReportDialog), timeout=WAIT)
+    report = page.last_dialog
+    assert isinstance(report, ImportReportDialog)
+    assert report.warning.text() == "Columns not recognised, ignored: stok"
+    assert not report.warning.isHidden()
+    assert (report.table.item(0, 0).text(), report.table.item(0, 1).text()) == ("2", "Giá bán")
+    report.reject()
+    good = tmp_path / "ok.csv"  # no unknown column: no warning
+    good.write_text("product_name,sku,price\nÁo mới,AO-MOI,12000\n", encoding="utf-8")
+    page.import_file(good)
+    qtbot.waitUntil(lambda: page.last_dialog is not report, timeout=WAIT)
+    assert isinstance(page.last_dialog, ImportReportDialog)
+    assert page.last_dialog.warning.isHidden()
+
+
 def test_groups_and_stocktake_are_built_when_first_shown(qtbot, page):
     assert page.groups is None and page.stocktake is None
     groups = page.show_tab(1)
