@@ -20,7 +20,7 @@ from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0031_order_points_rate"
+HEAD_REVISION = "0032_kept_revenue"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

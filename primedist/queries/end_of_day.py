@@ -4,6 +4,13 @@ Every query reads one day (a UTC [start, end) range) through an index on the dat
 `ix_orders_created_at_id` for orders, `ix_order_refunds_created_at` for refunds. The
 shop filter is written `shop_id + 0 IN (...)` so SQLite never prefers an index on the
 shop (which would walk every order of those shops) to the day's range.
+
+A day, once over, stays as it was: an order is a sale of the day it was placed unless it
+was cancelled that same day or cancelled without having been paid (`DayScope.sold`). A
+paid order cancelled on a later day stays a sale of its day, and what was paid goes back
+on the day of the cancel: an own order's refund row (`services.orders._move`), or, for a
+sale on account, the payment taken with it, which its cancel cancelled (`_paybacks`):
+counted as collected on the day it was paid and given back on the day of the cancel.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import sqlalchemy as sa
 from primedist.domain.base import table_of
 from primedist.domain.customer import CustomerPayment
 from primedist.domain.enums import OrderStatus, PaymentMethod
-from primedist.domain.order import Order, OrderLine, OrderRefund
+from primedist.domain.order import Order, OrderLine, OrderRefund, OrderStatusChange
+from primedist.domain.product import Product, Variant
 from primedist.domain.shop import Shop
 from primedist.domain.supplier import SupplierPayment, SupplierReturn
 from primedist.queries.reports import NOT_COUNTED, kept_profit
@@ -30,6 +38,9 @@ shops_t = table_of(Shop)
 supplier_payments_t = table_of(SupplierPayment)
 supplier_returns_t = table_of(SupplierReturn)
 customer_payments_t = table_of(CustomerPayment)
+changes_t = table_of(OrderStatusChange)
+variants_t = table_of(Variant)
+products_t = table_of(Product)
 
 #: A bound on the product rows (a day of the busiest demo shop, 1,000,000 orders over two
 #: years, sells about 2,000 SKUs): the report lists them all.
@@ -62,12 +73,52 @@ class DayScope:
             where.append(c.created_by_id == self.user_id)
         return where
 
+    def sold(self) -> sa.ColumnElement[bool]:
+        """An order of the day that is a sale of it: not cancelled, or cancelled on a later
+        day after it was paid (money went back then: a refund row, or the payment taken
+        with a sale on account). Cancelled the same day, or never paid: not a sale (the
+        report's cancelled orders)."""
+        c, r = orders_t.c, refunds_t.c
+        p, h = customer_payments_t.c, changes_t.c
+        refunded_later = (
+            sa.select(r.order_id).where(r.order_id == c.id, r.created_at >= self.end).exists()
+        )
+        # As `_paybacks`, for this order (the payments found by their customer's index).
+        paid_back_later = (
+            sa.select(h.order_id)
+            .select_from(changes_t.join(customer_payments_t, p.cancelled_at == h.changed_at))
+            .where(h.order_id == c.id, h.to_status == OrderStatus.CANCELLED.value,
+                   h.changed_at >= self.end, p.customer_id == c.customer_id,
+                   p.order_id == c.id)
+            .exists()
+        )  # fmt: skip
+        on_account = c.payment_method == PaymentMethod.ON_ACCOUNT.value
+        later = sa.or_(refunded_later, sa.and_(on_account, paid_back_later))
+        return sa.or_(c.status != OrderStatus.CANCELLED.value, later)
+
+
+def _paybacks() -> sa.Select[Any]:
+    """(order_id, amount, payment_method, user_id, at, paid_at) of the payments taken with
+    a sale on account that the sale's cancel gave back: cancelled at the very instant of
+    its status change to cancelled (one cancelled by mistake before is not)."""
+    p, h = customer_payments_t.c, changes_t.c
+    with_cancel = sa.and_(
+        h.order_id == p.order_id,
+        h.to_status == OrderStatus.CANCELLED.value,
+        h.changed_at == p.cancelled_at,
+    )
+    return sa.select(
+        p.order_id, p.amount, p.method.label("payment_method"),
+        p.cancelled_by_id.label("user_id"), p.cancelled_at.label("at"), p.paid_at,
+    ).select_from(customer_payments_t.join(changes_t, with_cancel))  # fmt: skip
+
 
 def sales_by_payment(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
     """Per payment method: orders, goods, discounts, shipping and totals of the day's
-    orders; cancelled ones apart (`cancelled` 1) so that the report can show them."""
+    orders; those that are no sale of the day (`DayScope.sold`: cancelled that day or
+    never paid) apart (`cancelled` 1) so that the report can show them."""
     c = orders_t.c
-    cancelled = sa.case((c.status == OrderStatus.CANCELLED.value, 1), else_=0)
+    cancelled = sa.case((scope.sold(), 0), else_=1)
     discounts = sum((c[name] for name in _DISCOUNTS), sa.literal(0))
     stmt = (
         sa.select(
@@ -87,7 +138,7 @@ def sales_by_payment(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 
 def sales_by_shop(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
-    """Per shop: the day's orders (not cancelled) and their totals, biggest first."""
+    """Per shop: the day's sales (`DayScope.sold`) and their totals, biggest first."""
     c, s = orders_t.c, shops_t.c
     stmt = (
         sa.select(
@@ -98,7 +149,7 @@ def sales_by_shop(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
             sa.func.sum(c.total).label("total"),
         )
         .select_from(orders_t.join(shops_t, s.id == c.shop_id))
-        .where(*scope.order_where(), c.status != OrderStatus.CANCELLED.value)
+        .where(*scope.order_where(), scope.sold())
         .group_by(s.id, s.name, s.channel)
         .order_by(sa.desc("total"), s.name)
     )
@@ -106,27 +157,47 @@ def sales_by_shop(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 
 
 def refunds(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
-    """Per payment method: refunds made during the day (returns in this app), their items
-    and amount, whenever the order was placed. The method is the order's, or the one the
-    refund went back by (an exchange settles with the new sale's method)."""
+    """Per payment method: money given back during the day, its items and amount, whenever
+    the order was placed: refunds of returns made in this app, and what was paid for an
+    order cancelled on a later day than it was placed (its refund row; a sale on account's
+    payment that the cancel gave back, `_paybacks`). A cancel the day the order was placed
+    gives back nothing of that day's: the order is no sale of it (`DayScope.sold`). The
+    method is the order's, or the one the refund went back by (an exchange settles with
+    the new sale's method; a payment the way it was paid)."""
     r, c = refunds_t.c, orders_t.c
-    method = sa.func.coalesce(r.method, c.payment_method)
-    stmt = (
+    same_day_cancel = sa.and_(c.status == OrderStatus.CANCELLED.value,
+                              c.created_at >= scope.start)  # fmt: skip
+    given = (
         sa.select(
-            method.label("payment_method"),
-            sa.func.count().label("refunds"),
-            sa.func.count(r.exchange_order_id).label("exchanges"),
-            sa.func.sum(r["items"]).label("items"),
-            sa.func.sum(r.amount).label("amount"),
+            sa.func.coalesce(r.method, c.payment_method).label("payment_method"),
+            r.exchange_order_id.label("exchange"), r["items"].label("items"),
+            r.amount.label("amount"),
         )
         .select_from(refunds_t.join(orders_t, c.id == r.order_id))
-        .where(r.created_at >= scope.start, r.created_at < scope.end)
-        .group_by(method)
-    )
+        .where(r.created_at >= scope.start, r.created_at < scope.end, sa.not_(same_day_cancel))
+    )  # fmt: skip
     if scope.shop_ids:
-        stmt = stmt.where(c.shop_id.in_(scope.shop_ids))
+        given = given.where(c.shop_id.in_(scope.shop_ids))
     if scope.user_id is not None:
-        stmt = stmt.where(r.user_id == scope.user_id)
+        given = given.where(r.user_id == scope.user_id)
+    payback = _paybacks().subquery()
+    b = payback.c
+    # Not per shop, as the debts collected: the one drawer took the payment.
+    paid_back = sa.select(
+        b.payment_method, sa.cast(sa.null(), sa.Integer).label("exchange"),
+        sa.literal(0, sa.Integer).label("items"), b.amount,
+    ).where(b.at >= scope.start, b.at < scope.end, b.paid_at < scope.start)  # fmt: skip
+    if scope.user_id is not None:
+        paid_back = paid_back.where(b.user_id == scope.user_id)
+    rows = sa.union_all(given, paid_back).subquery()
+    x = rows.c
+    stmt = sa.select(
+        x.payment_method,
+        sa.func.count().label("refunds"),
+        sa.func.count(x.exchange).label("exchanges"),
+        sa.func.sum(x["items"]).label("items"),
+        sa.func.sum(x.amount).label("amount"),
+    ).group_by(x.payment_method)
     return list(conn.execute(stmt))
 
 
@@ -153,13 +224,23 @@ def supplier_cash(conn: sa.Connection, scope: DayScope) -> int:
 
 def debts_collected(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
     """Per method: what customers paid during the day towards sales on account (standing
-    payments; by the staff member when the scope names one). Not per shop, like supplier
-    cash: the one drawer takes them."""
-    p = customer_payments_t.c
+    payments, and those taken with a sale that was cancelled on a later day: the money
+    came in that day and went back on the day of the cancel, `refunds`; by the staff
+    member when the scope names one). Not per shop, like supplier cash: the one drawer
+    takes them."""
+    p, h = customer_payments_t.c, changes_t.c
+    cancelled_later_with_sale = (
+        sa.select(h.order_id)
+        .where(h.order_id == p.order_id, h.to_status == OrderStatus.CANCELLED.value,
+               h.changed_at == p.cancelled_at)
+        .exists()
+    )  # fmt: skip
+    counted = sa.or_(p.cancelled_at.is_(None),
+                     sa.and_(p.cancelled_at >= scope.end, cancelled_later_with_sale))  # fmt: skip
     stmt = (
         sa.select(p.method.label("payment_method"), sa.func.count().label("payments"),
                   sa.func.sum(p.amount).label("amount"))
-        .where(p.paid_at >= scope.start, p.paid_at < scope.end, p.cancelled_at.is_(None))
+        .where(p.paid_at >= scope.start, p.paid_at < scope.end, counted)
         .group_by(p.method)
     )  # fmt: skip
     if scope.user_id is not None:
@@ -170,23 +251,47 @@ def debts_collected(conn: sa.Connection, scope: DayScope) -> list[sa.Row[Any]]:
 def products_sold(
     conn: sa.Connection, scope: DayScope, limit: int = MAX_PRODUCTS
 ) -> list[sa.Row[Any]]:
-    """Per SKU (and name): units and line totals of the day's orders that are not
-    cancelled, most units first."""
+    """Per SKU: units and line totals of the day's sales (`DayScope.sold`), one row per
+    SKU whatever the titles its lines carry (a marketplace's or an imported file's), most
+    units first. The name is the one of the SKU's latest line: its product's and
+    variant's names now (`product_name`, `option1`, `option2`), or, without a product
+    any more, the line's own (`line_product`, `line_variant`). Lines without a SKU are
+    grouped by their own names."""
     c, ln = orders_t.c, lines_t.c
-    day_orders = (
-        sa.select(c.id).where(*scope.order_where(), c.status != OrderStatus.CANCELLED.value)
-    ).subquery()
-    stmt = (
+    day_orders = sa.select(c.id).where(*scope.order_where(), scope.sold()).subquery()
+    sku = sa.func.coalesce(ln.sku, "")
+    no_sku = sku == ""
+    by_name = sa.case((no_sku, ln.product_name), else_="")
+    by_variant = sa.case((no_sku, sa.func.coalesce(ln.variant_name, "")), else_="")
+    groups = (
         sa.select(
-            ln.sku,
-            ln.product_name,
-            ln.variant_name,
+            sku.label("sku"),
             sa.func.sum(ln.quantity).label("units"),
             sa.func.sum(ln.subtotal).label("revenue"),
+            sa.func.max(ln.id).label("latest"),
         )
         .select_from(day_orders.join(lines_t, ln.order_id == day_orders.c.id))
-        .group_by(ln.sku, ln.product_name, ln.variant_name)
-        .order_by(sa.desc("units"), sa.desc("revenue"), ln.product_name)
+        .group_by(sku, by_name, by_variant)
+        .subquery()
+    )
+    g, last, v, p = groups.c, lines_t.alias("latest_line"), variants_t.c, products_t.c
+    stmt = (
+        sa.select(
+            g.sku,
+            g.units,
+            g.revenue,
+            p.name.label("product_name"),
+            v.option1,
+            v.option2,
+            last.c.product_name.label("line_product"),
+            last.c.variant_name.label("line_variant"),
+        )
+        .select_from(
+            groups.join(last, last.c.id == g.latest)
+            .outerjoin(variants_t, v.id == last.c.variant_id)
+            .outerjoin(products_t, p.id == v.product_id)
+        )
+        .order_by(sa.desc(g.units), sa.desc(g.revenue), g.sku, g.latest)
         .limit(limit)
     )
     return list(conn.execute(stmt))

@@ -283,12 +283,12 @@ def _order_rows(conn: sa.Connection, which: sa.Select[Any] | None) -> sa.Select[
 
 def _product_rows(days: sa.Table, which: ColumnElement[bool] | None = None) -> sa.Select[Any]:
     """What the lines of the counted orders listed in `days` (those `which` selects)
-    add per product."""
+    add per product: the units kept, their revenue (`kept_revenue`) and gross profit."""
     n, ol = days.c, lines_t.c
     product = sa.func.coalesce(variants_t.c.product_id, NO_PRODUCT)
     kept = ol.quantity - ol.returned_quantity
     return (
-        sa.select(n.order_id, product, sa.func.sum(kept), sa.func.sum(ol.subtotal),
+        sa.select(n.order_id, product, sa.func.sum(kept), sa.func.sum(kept_revenue(ol)),
                   sa.func.sum(kept_profit(ol)))
         .select_from(days.join(lines_t, ol.order_id == n.order_id)
                      .outerjoin(variants_t, variants_t.c.id == ol.variant_id))
@@ -297,12 +297,18 @@ def _product_rows(days: sa.Table, which: ColumnElement[bool] | None = None) -> s
     )  # fmt: skip
 
 
+def kept_revenue(ol: Any) -> ColumnElement[int]:
+    """What a line's units kept brought in: the subtotal's share of them (integer
+    division, as money has no fractions); 0 once every unit came back."""
+    revenue: ColumnElement[int] = ol.subtotal * (ol.quantity - ol.returned_quantity) // ol.quantity
+    return revenue
+
+
 def kept_profit(ol: Any) -> ColumnElement[int]:
-    """A line's gross profit on the units kept: the subtotal's share of them (integer
-    division, as money has no fractions) − those units × the line's unit cost."""
+    """A line's gross profit on the units kept: their revenue (`kept_revenue`) − those
+    units × the line's unit cost."""
     kept = ol.quantity - ol.returned_quantity
-    profit: ColumnElement[int] = ol.subtotal * kept // ol.quantity - kept * sa.func.coalesce(
-        ol.unit_cost, 0)  # fmt: skip
+    profit: ColumnElement[int] = kept_revenue(ol) - kept * sa.func.coalesce(ol.unit_cost, 0)
     return profit
 
 
@@ -596,8 +602,13 @@ def profit_totals(conn: sa.Connection, w: Window) -> tuple[int, int]:
     for first, last in ((w.date_from, w.date_to), (w.prev_from, w.prev_to)):
         period = Window(first, last, first, last, w.shop_ids)
         total = sa.func.coalesce(sa.func.sum(p.profit), 0)
-        found.append(int(conn.execute(
-            sa.select(total).where(*period.where(products_t, previous=False))).scalar_one()))
+        found.append(
+            int(
+                conn.execute(
+                    sa.select(total).where(*period.where(products_t, previous=False))
+                ).scalar_one()
+            )
+        )
     return found[0], found[1]  # fmt: skip
 
 

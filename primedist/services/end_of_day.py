@@ -2,20 +2,25 @@
 
 For a day in the shop's time zone, optionally some shops and one staff member:
 
-* **Sales** = the orders placed that day that are not cancelled: their number, items,
-  goods, discounts, shipping and totals, per payment method and per shop. An order
-  returned later still counts as a sale of its day; its refund counts on the day it is
-  given.
-* **Cancelled** = orders placed that day and cancelled (number and value), shown apart.
-* **Refunds** = money given back that day by returns made in this app (whenever the
-  order was placed), per payment method of the order.
+* **Sales** = the orders placed that day, but for those cancelled that same day or
+  cancelled without having been paid: their number, items, goods, discounts, shipping
+  and totals, per payment method and per shop. An order returned, or paid and cancelled,
+  on a later day still counts as a sale of its day; the money given back counts on the
+  day it is given. A day once over stays as it was.
+* **Cancelled** = orders placed that day that are no sale of it (cancelled that day, or
+  cancelled without having been paid; number and value), shown apart.
+* **Refunds** = money given back that day (whenever the order was placed): by returns
+  made in this app, and what was paid for an order cancelled on a later day than it was
+  placed (a sale on account: the part paid with it); per payment method of the order
+  (an exchange's: of the new sale; a sale on account's part paid: the way it was paid).
 * **Sold on account** = the day's sales paid `on_account` (owed by their customers; a
   payment line of their own); **debts collected** = what customers paid that day towards
   what they owe, per method (whenever they bought).
 * **Net** = sales − refunds; **cash in the drawer** = cash sales − cash refunds + cash
   debts collected − cash paid to suppliers (the float the till started with not
   included).
-* **Products sold** = units and line totals per SKU of the day's sales.
+* **Products sold** = units and line totals per SKU of the day's sales, one line per SKU
+  (named after its product now), most sold first.
 
 With a staff member: the orders they created and the refunds they gave (marketplace
 orders have no creator, so they drop out). The Orders tab's *End of day* and
@@ -199,8 +204,7 @@ def end_of_day(
         collected=_sum(collected, "amount"),
         by_shop=tuple(ShopLine(r.id, r.name, Channel(r.channel), int(r.orders), int(r.total))
                       for r in by_shop),
-        products=tuple(ProductLine(r.sku or "", _item_name(r.product_name, r.variant_name),
-                                   int(r.units), int(r.revenue)) for r in products),
+        products=_products(products),
         gross_profit=profit,
     )  # fmt: skip
 
@@ -245,6 +249,20 @@ def _staff_name(conn: sa.Connection, user_id: int | None) -> str | None:
 
 def _item_name(product: str, variant: str | None) -> str:
     return f"{product} ({variant})" if variant else product
+
+
+def _products(rows: Sequence[Any]) -> tuple[ProductLine, ...]:
+    """One line per SKU (`q.products_sold`), named after its product now (the latest
+    line's own name when the product is gone), most units first, then by revenue, name."""
+    lines = []
+    for r in rows:
+        if r.product_name is not None:
+            options = " / ".join(o for o in (r.option1, r.option2) if o)
+            name = _item_name(r.product_name, options or None)
+        else:
+            name = _item_name(r.line_product, r.line_variant)
+        lines.append(ProductLine(r.sku or "", name, int(r.units), int(r.revenue)))
+    return tuple(sorted(lines, key=lambda p: (-p.units, -p.revenue, p.name, p.sku)))
 
 
 def _payments(

@@ -26,6 +26,7 @@ from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
+from primedist.core.text import clean_line, clean_text
 from primedist.db.engine import is_sqlite
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
@@ -41,6 +42,7 @@ from primedist.domain.enums import (
     StockState,
 )
 from primedist.domain.geo import province_code
+from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.domain.loyalty import PointsEntry, Voucher
 from primedist.domain.order import (
     Order,
@@ -59,6 +61,7 @@ from primedist.services import customer_account as account
 from primedist.services import pricing
 from primedist.services.context import ServiceContext
 from primedist.services.order_effects import orders_changed
+from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import KIND_ACTIONS, channel_can
 from primedist.services.stock import lock_stock, move_stock, stock_level
 
@@ -68,6 +71,16 @@ GONE_STATUSES = (OrderStatus.SHIPPING, OrderStatus.COMPLETED)
 #: Marketplace actions that go through the outbox.
 OUTBOX_ACTIONS = {OrderStatus.CONFIRMED: "confirm", OrderStatus.CANCELLED: "cancel"}
 MAX_NOTE = 1000
+#: One line's quantity at most, and an order's items all told: the stock moves' cap (a line
+#: is one stock move). Far above a shop's stock, it keeps a typo's extra zeros out, and
+#: every count inside the INTEGER columns (32-bit on PostgreSQL). The sale screen's box
+#: stops there too.
+MAX_QUANTITY = MAX_RECEIPT_QUANTITY
+#: One unit price, shipping fee, and an order's goods all told, at most (đồng): the order
+#: import's cap on the same columns. Far above any shop's sale, it keeps every amount of
+#: the order (a discount is at most what it comes off), and the points it earns, far
+#: inside their columns (BIGINT; INTEGER points).
+MAX_AMOUNT = IMPORT_MAX_AMOUNT
 
 
 class StockShortage(Conflict):
@@ -216,6 +229,8 @@ def quote_in(
     if not draft.lines:
         problem(msg("Add at least one product."), "lines")
     lines: list[QuoteLine] = []
+    # A line's quantity or price past its cap (the order's sums then say nothing more).
+    too_big = False
     wanted: dict[tuple[str, int], int] = {}
     first_of: dict[tuple[str, int], tuple[str, int]] = {}
     for i, dl in enumerate(draft.lines, start=1):
@@ -227,6 +242,10 @@ def quote_in(
         if dl.quantity <= 0:
             problem(msg("Line {line} ({sku}): the quantity must be at least 1.", line=str(i),
                         sku=variant.sku), "quantity")  # fmt: skip
+        elif dl.quantity > MAX_QUANTITY:
+            too_big = True
+            problem(msg("Line {line} ({sku}): the quantity cannot be more than {max}.",
+                        line=str(i), sku=variant.sku, max=MAX_QUANTITY), "quantity")  # fmt: skip
         price, price_level = (
             pricing.price_and_level(session, variant, customer)
             if dl.unit_price is None
@@ -235,6 +254,10 @@ def quote_in(
         if price < 0:
             problem(msg("Line {line} ({sku}): the price cannot be negative.", line=str(i),
                         sku=variant.sku), "unit_price")  # fmt: skip
+        elif price > MAX_AMOUNT:
+            too_big = True
+            problem(msg("Line {line} ({sku}): the price cannot be more than {max}.",
+                        line=str(i), sku=variant.sku, max=MAX_AMOUNT), "unit_price")  # fmt: skip
         gross = max(dl.quantity, 0) * price
         if dl.discount < 0 or dl.discount > gross:
             problem(
@@ -262,12 +285,22 @@ def quote_in(
     shortages = tuple(
         Shortage(first_of[h][0], first_of[h][1], n) for h, n in wanted.items() if n > first_of[h][1]
     )
+    items = sum(max(dl.quantity, 0) for dl in draft.lines)
     subtotal = sum(line.subtotal for line in lines)
+    if items > MAX_QUANTITY and not too_big:
+        problem(msg("An order takes at most {max} items ({n} given): split it.",
+                    max=MAX_QUANTITY, n=items), "quantity")  # fmt: skip
+    if subtotal > MAX_AMOUNT and not too_big:
+        problem(msg("An order's goods come to at most {max} ({total} given): split it.",
+                    max=MAX_AMOUNT, total=subtotal), "lines")  # fmt: skip
     if draft.order_discount < 0 or draft.order_discount > subtotal:
         problem(msg("The order discount must be between 0 and {most}.", most=subtotal),
                 "order_discount")  # fmt: skip
     if draft.shipping_fee < 0:
         problem(msg("The shipping fee cannot be negative."), "shipping_fee")
+    elif draft.shipping_fee > MAX_AMOUNT:
+        problem(msg("The shipping fee cannot be more than {max}.", max=MAX_AMOUNT),
+                "shipping_fee")  # fmt: skip
     merchandise = subtotal - draft.order_discount
     voucher = None
     if draft.voucher_code and draft.voucher_code.strip():
@@ -511,8 +544,10 @@ def _new_order(
     return order
 
 
-def _clean(text: str | None, limit: int) -> str | None:
-    text = (text or "").strip()
+def _clean(text: str | None, limit: int, *, lines: bool = False) -> str | None:
+    """One line without control or invisible characters (`clean_line`; `lines`: its line
+    breaks kept, `clean_text`), None when empty; too long is refused."""
+    text = clean_text(text) if lines else clean_line(text)
     if len(text) > limit:
         raise ValidationError(
             msg(
@@ -686,7 +721,7 @@ def _move(
 ) -> None:  # fmt: skip
     """`_transition` once `_refusal` has said yes."""
     before = order.status
-    reason = (reason or "").strip() or None
+    reason = clean_line(reason) or None
     if to == OrderStatus.CANCELLED and not reason:
         raise ValidationError(msg("Say why the order is cancelled."), field="reason")
     verb = _stock_verb(order.stock_state, to)
@@ -703,6 +738,19 @@ def _move(
         order.completed_at = now
     shop = session.get(Shop, order.shop_id)
     assert shop is not None
+    # A cancelled own order gives back what was paid for it, on the day of the cancel: a
+    # refund row (End of day keeps the sale on its day and counts the refund on this one).
+    # A sale on account's part paid goes back with its payments (above); a marketplace
+    # refunds its buyers itself.
+    paid_back = 0
+    if (to == OrderStatus.CANCELLED and order.payment_method != PaymentMethod.ON_ACCOUNT
+            and not Channel(shop.channel).is_marketplace):  # fmt: skip
+        paid_back = max(0, order.paid_amount - order.refunded_amount)
+    if paid_back:
+        order.refunded_amount += paid_back
+        session.add(OrderRefund(order_id=_id(order), amount=paid_back, items=0,
+                                reason=(reason or "")[:255] or None, user_id=ctx.actor.id,
+                                created_at=now))  # fmt: skip
     action = OUTBOX_ACTIONS.get(to)
     if action is not None and Channel(shop.channel).is_marketplace:
         _enqueue(session, order, shop, action, now,
@@ -713,7 +761,8 @@ def _move(
               summary=msg("{order}: {status} → {to} ({reason})", order=order.external_id,
                           status=before, to=to, reason=reason) if reason
               else msg("{order}: {status} → {to}", order=order.external_id, status=before,
-                       to=to))  # fmt: skip
+                       to=to),
+              after={"refund": paid_back} if paid_back else None)  # fmt: skip
 
 
 def _refusal(session: Session, order: Order, to: OrderStatus) -> Message | None:
@@ -864,7 +913,7 @@ def set_staff_note(ctx: ServiceContext, order_id: int, note: str) -> None:
     with ctx.uow() as session:
         order = _load(session, order_id)
         before = order.staff_note
-        order.staff_note = _clean(note, MAX_NOTE)
+        order.staff_note = _clean(note, MAX_NOTE, lines=True)
         order.updated_at = ctx.clock.now()
         session.add(order)
         ctx.audit(session, "order.note", entity_type="order", entity_id=order_id,
@@ -888,11 +937,20 @@ def suggested_refund(
     order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int]
 ) -> int:
     """The refund for returning these quantities: their share of the lines, less the order
-    discounts pro rata; never more than what is left to refund."""
-    goods = sum(line.subtotal * quantities.get(line.id or 0, 0) // line.quantity for line in lines)
+    discounts pro rata; never more than what is left to refund. When they are the last
+    items of the order, what is left to refund (shipping included): every way of
+    returning everything (item by item, all at once, status → Returned) refunds the
+    total, whatever the rounding of the shares before."""
+    left = order.total - order.refunded_amount
+    wanted = {line.id: quantities.get(line.id or 0, 0) for line in lines}
+    if any(wanted.values()) and all(
+        line.returned_quantity + wanted[line.id] >= line.quantity for line in lines
+    ):
+        return max(0, left)
+    goods = sum(line.subtotal * wanted[line.id] // line.quantity for line in lines)
     if order.subtotal > 0:
         goods = goods * (order.total - order.shipping_fee) // order.subtotal
-    return max(0, min(goods, order.total - order.refunded_amount))
+    return max(0, min(goods, left))
 
 
 def return_order(
@@ -918,7 +976,7 @@ def return_in(
 ) -> tuple[ReturnResult, OrderRefund]:  # fmt: skip
     """`return_order` inside the caller's transaction; `method`: how the money goes back
     when not the order's own way (an exchange). Returns the result and the refund row."""
-    reason = reason.strip()
+    reason = clean_line(reason)
     if not reason:
         raise ValidationError(msg("Say why the items come back."), field="reason")
     order = _load(session, order_id, lock=True)  # two PCs never return the same item twice

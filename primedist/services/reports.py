@@ -506,7 +506,10 @@ def _count_products(conn: sa.Connection, shop_ids: Sequence[int], *, low_stock: 
 
 
 def _sold_products(conn: sa.Connection, w: q.Window) -> set[int]:
-    return {pid for pid, *_rest in q.product_totals(conn, w, previous=False)}
+    """Products sold in the range (`_sold`: a unit kept, or revenue): a product whose
+    only sale came back is not."""
+    return {pid for pid, units, revenue, *_rest in q.product_totals(conn, w, previous=False)
+            if units or revenue}  # fmt: skip
 
 
 def no_revenue_ids(conn: sa.Connection, w: q.Window) -> list[int]:
@@ -621,7 +624,8 @@ def _profit(conn: sa.Connection, w: q.Window) -> Change:
 
 
 def _sold(r: RankRow) -> bool:
-    """In a counted order of the range (a fully returned line leaves 0 units)."""
+    """Sold in the range: units kept in its counted orders, or revenue (a fully returned
+    line leaves 0 units and 0 revenue: not sold)."""
     return bool(r.revenue.current or (r.units and r.units.current))
 
 

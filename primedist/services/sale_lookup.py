@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from primedist.core.messages import msg
 from primedist.domain.base import table_of
 from primedist.domain.customer import Address, Customer, CustomerPhone, customer_code
 from primedist.domain.enums import Module, ProductStatus, Rank
@@ -344,9 +345,9 @@ def quick_create_customer(ctx: ServiceContext, name: str, phone: str | None = No
         if norm is not None:
             owner = phone_owners(conn, [norm]).get(norm)
             if owner is not None:
-                raise DuplicatePhone(
-                    owner, f"{norm} already belongs to {owner.name} ({owner.code})."
-                )
+                said = msg("{phone} already belongs to {name} ({code}).", phone=norm,
+                           name=owner.name, code=owner.code)  # fmt: skip
+                raise DuplicatePhone(owner, said)
         cid = insert_customer(conn, draft, now)
         code = customer_code(cid)
         ctx.audit(session, "customer.create", entity_type="customer", entity_id=cid,

@@ -14,15 +14,17 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.clock import FixedClock
-from primedist.domain.enums import Channel, Module, OrderSource, PaymentMethod, Role
+from primedist.domain.enums import Channel, Module, OrderSource, OrderStatus, PaymentMethod, Role
 from primedist.domain.user import User
 from primedist.errors import PermissionDenied, ValidationError
+from primedist.services import customer_account as account
 from primedist.services import end_of_day as eod
 from primedist.services import orders as svc
 from primedist.services import staff as staff_svc
+from primedist.services import till
 from primedist.services.auth import actor_for
 from primedist.services.context import ServiceContext
-from tests.factories import make_orders, make_product, make_shop
+from tests.factories import make_customers, make_orders, make_product, make_shop
 from tests.services.test_permissions import staff
 
 #: 2026-11-20 in Asia/Ho_Chi_Minh (UTC+7) runs from 2026-11-19 17:00 to 2026-11-20 17:00 UTC.
@@ -39,8 +41,10 @@ def sell(
     ctx: ServiceContext, lines: list[tuple[int, int]], payment: PaymentMethod, **kw: object
 ) -> svc.CreatedOrder:
     draft = svc.OrderDraft(
-        lines=tuple(svc.DraftLine(v, q) for v, q in lines), payment_method=payment, **kw
-    )  # type: ignore[arg-type]
+        lines=tuple(svc.DraftLine(v, q) for v, q in lines),
+        payment_method=payment,
+        **kw,  # type: ignore[arg-type]
+    )
     return svc.create_order(ctx, draft)
 
 
@@ -235,3 +239,165 @@ def test_the_day_s_gross_profit_is_for_who_sees_analytics(
     assert eod.end_of_day(owner_ctx, DAY + timedelta(days=1)).gross_profit == 40_000
     cashier = eod.end_of_day(staff(owner_ctx, Module.ORDERS), DAY)
     assert cashier.gross_profit is None and cashier.sales == r.sales
+
+
+# --------------------------------------------------------------------------- cancels
+
+
+def refund_rows(engine: sa.Engine, order_id: int) -> list[tuple[int, int, str | None]]:
+    """(amount, items, reason) of an order's refund rows."""
+    with engine.connect() as conn:
+        sql = "SELECT amount, items, reason FROM order_refunds WHERE order_id = :o ORDER BY id"
+        rows = conn.execute(sa.text(sql), {"o": order_id})
+        return [(int(a), int(i), r) for a, i, r in rows]
+
+
+def day_figures(r: eod.EndOfDay) -> dict[str, object]:
+    """What a closed day shows (the money, the lines), without when it was made."""
+    data = r.as_dict()
+    for name in ("made_at", "gross_profit"):  # gross profit is Analytics' (see README)
+        data.pop(name)
+    return data
+
+
+def test_a_paid_order_cancelled_the_next_day_stays_a_sale_of_its_day(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, goods: tuple[int, int]
+) -> None:
+    """A phone order paid in cash at 20:00, the till closed; cancelled the next morning:
+    the day it was sold stays as it was, and the cash given back is the next day's."""
+    s, m = goods
+    at(clock, 20)
+    sell(owner_ctx, [(m, 1)], PaymentMethod.CASH)  # a counter sale of the day, 120,000
+    phone = sell(owner_ctx, [(s, 2)], PaymentMethod.CASH, source=OrderSource.PHONE)
+    before = eod.end_of_day(owner_ctx, DAY)
+    assert (before.sales, before.cash_in_drawer) == (320_000, 320_000)
+    closed = till.close_till(owner_ctx, DAY, opening_float=0, counted=320_000)
+    assert closed.difference == 0
+
+    at(clock, 9, days=1)
+    done = svc.cancel_orders(owner_ctx, [phone.id], "Khách đổi ý")
+    assert done.done == [phone.id]
+    assert refund_rows(engine, phone.id) == [(200_000, 0, "Khách đổi ý")]
+
+    after = eod.end_of_day(owner_ctx, DAY)
+    assert day_figures(after) == day_figures(before)
+    assert [(p.sku, p.units) for p in after.products] == [("AO-S", 2), ("AO-M", 1)]
+    assert (after.cancelled_orders, after.refunds) == (0, 0)
+    nxt = eod.end_of_day(owner_ctx, DAY + timedelta(days=1))
+    assert (nxt.sales, nxt.orders, nxt.cancelled_orders) == (0, 0, 0)
+    assert (nxt.refunds, nxt.refunded_items, nxt.refunded) == (1, 0, 200_000)
+    assert [(p.method, p.orders, p.refunds, p.refunded) for p in nxt.payments] == [
+        (PaymentMethod.CASH, 0, 1, 200_000)]  # fmt: skip
+    assert (nxt.net, nxt.cash_in_drawer) == (-200_000, -200_000)
+    count = till.close_till(owner_ctx, DAY + timedelta(days=1), opening_float=500_000,
+                            counted=300_000)  # fmt: skip
+    assert (count.cash_refunds, count.expected, count.difference) == (200_000, 300_000, 0)
+    # The order says what went back; the cancelled order earns nothing anywhere else.
+    detail = svc.order_detail(owner_ctx, phone.id)
+    assert (detail.order.status, detail.order.refunded_amount) == (OrderStatus.CANCELLED, 200_000)
+
+
+def test_a_cancel_the_same_day_or_before_any_payment_is_no_sale(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, goods: tuple[int, int]
+) -> None:
+    s, m = goods
+    at(clock, 9)
+    paid = sell(owner_ctx, [(s, 1)], PaymentMethod.CASH, source=OrderSource.PHONE)
+    cod = sell(owner_ctx, [(m, 1)], PaymentMethod.COD, source=OrderSource.PHONE)
+    at(clock, 10)
+    svc.cancel_orders(owner_ctx, [paid.id], "Khách đổi ý")  # the same day: paid back at once
+    day = eod.end_of_day(owner_ctx, DAY)
+    assert (day.orders, day.sales, day.cancelled_orders, day.cancelled_total) == (
+        1, 120_000, 1, 100_000)  # fmt: skip
+    assert (day.refunds, day.refunded, day.cash_in_drawer) == (0, 0, 0)
+    assert [p.sku for p in day.products] == ["AO-M"]
+    assert refund_rows(engine, paid.id) == [(100_000, 0, "Khách đổi ý")]
+
+    at(clock, 8, days=1)
+    svc.cancel_orders(owner_ctx, [cod.id], "Không liên lạc được")  # never paid: nothing back
+    assert refund_rows(engine, cod.id) == []
+    day = eod.end_of_day(owner_ctx, DAY)
+    assert (day.orders, day.sales, day.cancelled_orders, day.cancelled_total) == (
+        0, 0, 2, 220_000)  # fmt: skip
+    assert day.payments == () and day.products == () and day.by_shop == ()
+    nxt = eod.end_of_day(owner_ctx, DAY + timedelta(days=1))
+    assert nxt.empty and nxt.refunded == 0
+
+
+def test_a_sale_on_account_cancelled_the_next_day_gives_its_part_paid_back_that_day(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, goods: tuple[int, int]
+) -> None:
+    """The part paid with a sale on account is a payment: counted as collected on its day,
+    given back (cash out) on the day of the cancel; not an order refund (the customer's
+    account counts the cancelled payment, never a refund besides it)."""
+    hoa = make_customers(engine, 1, names=["Nguyễn Thị Hoa"])[0]
+    at(clock, 15)
+    sale = sell(owner_ctx, [(goods[0], 2)], PaymentMethod.ON_ACCOUNT, customer_id=hoa,
+                paid_now=30_000, source=OrderSource.PHONE)  # fmt: skip
+    same_day = sell(owner_ctx, [(goods[1], 1)], PaymentMethod.ON_ACCOUNT, customer_id=hoa,
+                    paid_now=20_000, source=OrderSource.PHONE)  # fmt: skip
+    at(clock, 16)
+    svc.cancel_orders(owner_ctx, [same_day.id], "Nhầm đơn")
+    before = eod.end_of_day(owner_ctx, DAY)
+    assert (before.on_account, before.collected, before.cash_in_drawer) == (200_000, 30_000,
+                                                                            30_000)  # fmt: skip
+    assert (before.cancelled_orders, before.refunds) == (1, 0)
+
+    at(clock, 9, days=1)
+    svc.cancel_orders(owner_ctx, [sale.id], "Khách trả hàng")
+    assert refund_rows(engine, sale.id) == []
+    assert account.get_balance(owner_ctx, hoa).owed == 0
+    assert [e.kind for e in account.account_entries(owner_ctx, hoa) if e.standing] == []
+    assert day_figures(eod.end_of_day(owner_ctx, DAY)) == day_figures(before)
+    nxt = eod.end_of_day(owner_ctx, DAY + timedelta(days=1))
+    assert (nxt.refunds, nxt.refunded, nxt.collected, nxt.cash_in_drawer) == (
+        1, 30_000, 0, -30_000)  # fmt: skip
+    assert [(p.method, p.refunded) for p in nxt.payments] == [(PaymentMethod.CASH, 30_000)]
+
+
+def test_a_marketplace_order_cancelled_refunds_nothing_here(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine
+) -> None:
+    shopee = make_shop(engine, "Shopee Lan", Channel.SHOPEE)
+    at(clock, 8)
+    (order_id,) = make_orders(engine, shopee, 1, start=clock.now(), step=timedelta(hours=1))
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE orders SET status = 'confirmed', payment_method = 'e_wallet',"
+                             " paid_amount = total WHERE id = :o"), {"o": order_id})  # fmt: skip
+    at(clock, 9, days=1)
+    assert svc.cancel_orders(owner_ctx, [order_id], "Người mua hủy").done == [order_id]
+    assert refund_rows(engine, order_id) == []  # the marketplace pays its buyer back
+    assert eod.end_of_day(owner_ctx, DAY).orders == 0
+    assert eod.end_of_day(owner_ctx, DAY + timedelta(days=1)).refunds == 0
+
+
+# --------------------------------------------------------------------------- products sold
+
+
+def test_products_sold_one_line_per_sku_named_after_the_product_now(
+    owner_ctx: ServiceContext, clock: FixedClock, engine: sa.Engine, goods: tuple[int, int]
+) -> None:
+    """Lines of the same SKU under other titles (a marketplace's, an imported file's, a
+    product renamed since) are one line; a SKU whose product is gone takes its latest
+    line's title."""
+    s, m = goods
+    (cap,) = make_product(engine, "Mũ", [("MU-1", 50_000, 10)])
+    at(clock, 9)
+    first = sell(owner_ctx, [(s, 1), (cap, 1)], PaymentMethod.CASH)
+    sell(owner_ctx, [(s, 2), (m, 1)], PaymentMethod.CASH)
+    last = sell(owner_ctx, [(cap, 2)], PaymentMethod.CASH)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE order_lines SET product_name = 'Áo thun cotton [SALE]',"
+                             " variant_name = 'Trắng, S' WHERE order_id = :o AND sku = 'AO-S'"),
+                     {"o": first.id})  # fmt: skip
+        conn.execute(sa.text("UPDATE products SET name = 'Áo thun cotton'"
+                             " WHERE name = 'Áo thun'"))  # fmt: skip
+        conn.execute(sa.text("UPDATE order_lines SET variant_id = NULL, product_name ="
+                             " CASE order_id WHEN :last THEN 'Mũ lưỡi trai' ELSE 'Mũ cũ' END"
+                             " WHERE sku = 'MU-1'"), {"last": last.id})  # fmt: skip
+    r = eod.end_of_day(owner_ctx, DAY)
+    assert [(p.sku, p.name, p.units, p.revenue) for p in r.products] == [
+        ("AO-S", "Áo thun cotton (V1)", 3, 300_000),
+        ("MU-1", "Mũ lưỡi trai", 3, 150_000),
+        ("AO-M", "Áo thun cotton (V2)", 1, 120_000),
+    ]

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.domain.enums import OrderSource, PaymentMethod
+from primedist.services import exchange, reports
 from primedist.services import goods_receipts as gr
 from primedist.services import orders as svc
-from primedist.services import reports
 from primedist.services.context import ServiceContext
 from tests.factories import make_product
 
@@ -84,3 +84,47 @@ def test_a_cost_change_does_not_move_what_was_sold(owner_ctx: ServiceContext) ->
     reports.rebuild(owner_ctx)
     assert unit_costs(engine, order) == [30_000]
     assert reports.analytics(owner_ctx, today, today).profit.current == 70_000
+
+
+def test_a_product_s_revenue_leaves_out_the_units_that_came_back(
+    owner_ctx: ServiceContext,
+) -> None:
+    """A return or an exchange keeps the order counted: its product's revenue is the line's
+    share of the units kept (as its profit), a product whose only sale came back all has
+    none (Home's "No revenue"), and an exchange does not count the shirt twice."""
+    engine = owner_ctx.engine
+    (shirt,) = make_product(engine, "Áo thun", [("AO-1", 100_000, 20)])
+    (socks,) = make_product(engine, "Tất", [("TAT-1", 30_000, 20)])
+    (cap,) = make_product(engine, "Mũ", [("MU-1", 50_000, 20)])
+    draft = svc.OrderDraft(lines=(svc.DraftLine(shirt, 1), svc.DraftLine(socks, 2)))
+    first = svc.create_order(owner_ctx, draft).id
+    socks_line = next(ln for ln in svc.order_detail(owner_ctx, first).lines if ln.sku == "TAT-1")
+    svc.return_order(owner_ctx, first, {socks_line.id or 0: 2}, reason="sai size")
+    second = sell(owner_ctx, shirt, 2)
+    shirt_line = svc.order_detail(owner_ctx, second).lines[0].id or 0
+    exchange.exchange_order(owner_ctx, exchange.ExchangeDraft(
+        order_id=second, returned={shirt_line: 1}, reason="đổi mẫu",
+        sale=svc.OrderDraft(lines=(svc.DraftLine(cap, 1),))))  # fmt: skip
+
+    today = reports.today(owner_ctx)
+
+    def figures() -> tuple[object, ...]:
+        a = reports.analytics(owner_ctx, today, today)
+        rank = [(r.label, r.units.current if r.units else None, r.revenue.current)
+                for r in a.products]  # fmt: skip
+        ranked = [r.label for r in reports.ranking(owner_ctx, "product", today, today)]
+        no_revenue = [name for _id, name, _stock in
+                      reports.no_revenue_products(owner_ctx, today, today)]  # fmt: skip
+        todo = reports.dashboard(owner_ctx, today, today).todo["no_revenue"]
+        return rank, ranked, no_revenue, todo, a.units.current
+
+    assert figures() == (
+        [("Áo thun", 2, 200_000), ("Mũ", 1, 50_000)],  # 1 of the first sale, 1 kept of 2
+        ["Áo thun", "Mũ"],
+        ["Tất"],
+        1,
+        3,
+    )
+    reports.rebuild(owner_ctx)  # the summaries rebuilt from the orders say the same
+    assert figures()[:3] == ([("Áo thun", 2, 200_000), ("Mũ", 1, 50_000)], ["Áo thun", "Mũ"],
+                             ["Tất"])  # fmt: skip

@@ -69,9 +69,11 @@ from primedist.printing.content import Payment
 from primedist.printing.model import DocumentType
 from primedist.services.context import ServiceContext
 from primedist.services.customer_account import get_balance
+from primedist.services.customers import CustomerRef, DuplicatePhone
 from primedist.services.exchange import exchangeable_order
 from primedist.services.order_edit import order_draft, quote_edit, repeat_draft, update_order
 from primedist.services.orders import (
+    MAX_QUANTITY,
     CreatedOrder,
     DraftLine,
     OrderDraft,
@@ -129,7 +131,6 @@ PAYMENT_METHODS = (
 )
 QUOTE_DEBOUNCE_MS = 50
 CUSTOMER_DEBOUNCE_MS = 150
-MAX_QUANTITY = 99_999
 RED = QColor("#B91C1C")
 #: A price below the cost: a warning, not an error (clearance sales are allowed).
 AMBER = QColor("#B45309")
@@ -150,6 +151,7 @@ QFrame#totals QLabel { background: transparent; }
 QLabel#totalLabel { font-size: 20pt; font-weight: 700; color: #111827; }
 QLabel#totalCaption { font-size: 12pt; font-weight: 600; color: #111827; }
 QLabel#changeDue { font-weight: 700; color: #166534; }
+QLabel#changeDue[short="true"] { color: #B91C1C; }
 QLabel#owedValue { font-weight: 700; color: #B45309; }
 QLabel#alreadyValue { color: #6B7280; }
 QLabel#problems { color: #B91C1C; }
@@ -708,6 +710,13 @@ class QuickCustomerDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
+        # A phone another customer has: that customer is most likely the one at the counter.
+        self.use_existing = QPushButton()
+        self.use_existing.setObjectName("useExistingCustomer")
+        self.use_existing.hide()
+        self.use_existing.clicked.connect(self._use_existing)
+        self.existing: CustomerRef | None = None
+        layout.addWidget(self.use_existing)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -732,6 +741,25 @@ class QuickCustomerDialog(QDialog):
         except PrimedistError as exc:
             self.error.setText(error_text(exc))
             self.error.show()
+            self._offer(exc.existing if isinstance(exc, DuplicatePhone) else None)
+            return
+        self.created.emit(hit)
+        super().accept()
+
+    def _offer(self, existing: CustomerRef | None) -> None:
+        self.existing = existing
+        self.use_existing.setVisible(existing is not None)
+        if existing is not None:
+            self.use_existing.setText(QCoreApplication.translate(
+                "orders", "Sell to %1 (%2)").replace("%1", existing.name).replace(
+                "%2", existing.code))  # fmt: skip
+            self.use_existing.setDefault(True)
+            self.use_existing.setFocus()
+
+    def _use_existing(self) -> None:
+        hit = get_customer(self.ctx, self.existing.id) if self.existing is not None else None
+        if hit is None:  # deleted meanwhile
+            self._offer(None)
             return
         self.created.emit(hit)
         super().accept()
@@ -1657,8 +1685,17 @@ class SaleDialog(QDialog):
         values["shipping"].setText(money_text(q.shipping_fee))
         values["total"].setText(money_text(q.total))
         values["change"].setText("—" if q.change_due is None else money_text(q.change_due))
+        self._mark_short(values["change"], q.change_due is not None and q.change_due < 0)
         self._show_account()
         self._show_cost_warning()
+
+    @staticmethod
+    def _mark_short(label: QLabel, short: bool) -> None:
+        """Cash short of the total: the change shows red, not the green of money back."""
+        if label.property("short") != short:
+            label.setProperty("short", short)
+            label.style().unpolish(label)
+            label.style().polish(label)
 
     def _show_cost_warning(self) -> None:
         """Lines sold below their cost, said under the totals (Save stays enabled)."""

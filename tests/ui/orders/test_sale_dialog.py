@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from primedist.domain.customer import Address, Customer
+from primedist.domain.customer import Address, Customer, customer_code
 from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod
 from primedist.domain.loyalty import CustomerLevel, LevelPrice
 from primedist.domain.order import Order, OrderLine
@@ -378,9 +378,20 @@ def test_quick_create_shows_why_a_phone_is_refused(
     qtbot.keyClicks(quick.phone, taken)
     quick.accept()
     assert quick.isVisible() and "Lê Thị Lan" in quick.error.text()
+    # Offered at once: that customer is most likely the one at the counter.
+    use = quick.use_existing
+    assert use.isVisible() and use.text() == f"Sell to Lê Thị Lan ({customer_code(other)})"
     quick.phone.setText("12345")
     quick.accept()
     assert "not a valid phone" in quick.error.text() and dialog.customer is None
+    assert not use.isVisible()  # nobody to offer for a phone that is no phone
+    quick.phone.setText(taken)
+    quick.accept()
+    qtbot.keyClick(use, Qt.Key.Key_Return)  # the offer has the focus: Enter takes it
+    assert not quick.isVisible() and dialog.customer is not None
+    assert dialog.customer.id == other
+    with engine.connect() as conn:  # nobody new was made
+        assert conn.execute(sa.text("SELECT count(*) FROM customers")).scalar_one() == 1
 
 
 # --------------------------------------------------------------------------- stock and problems
@@ -457,6 +468,13 @@ def test_cash_short_of_the_total_is_a_problem(qtbot, dialog: SaleDialog) -> None
     settle(qtbot, dialog)
     assert "49,000 short" in dialog.problems_label.text()
     assert not dialog.save_button.isEnabled()
+    change = dialog.total_values["change"]
+    assert change.text() == "-49,000 VND" and change.property("short") is True
+    red = change.palette().color(change.foregroundRole()).name()
+    field(dialog, "cashReceived").setText("100000")
+    settle(qtbot, dialog)  # enough cash: the change is money back, green again
+    assert change.property("short") is False
+    assert change.palette().color(change.foregroundRole()).name() != red
 
 
 def test_unknown_product_says_so(qtbot, dialog: SaleDialog) -> None:

@@ -1,0 +1,94 @@
+"""What a return refunds, through the services on a real migrated store: item by item the
+shares of the order (its discounts pro rata), and the return that brings back the last
+items refunds whatever is left (shipping included), so that every way of returning
+everything (item by item, all at once, status → Returned) refunds the same total and a
+sale on account leaves nothing owed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from primedist.domain.enums import OrderSource, OrderStatus, PaymentMethod
+from primedist.services import customer_account as account
+from primedist.services import orders as svc
+from primedist.services.context import ServiceContext
+from primedist.services.orders import DraftLine, OrderDraft
+from tests.factories import make_customers, make_product
+
+
+@pytest.fixture
+def hats(engine: Engine, owner_ctx: ServiceContext) -> tuple[int, int]:
+    """A 100,000 đ hat and 50,000 đ socks, plenty in stock."""
+    (hat,) = make_product(engine, "Mũ", [("MU-1", 100_000, 50)])
+    (socks,) = make_product(engine, "Tất", [("TAT-1", 50_000, 50)])
+    return hat, socks
+
+
+@pytest.fixture
+def lan(engine: Engine, owner_ctx: ServiceContext) -> int:
+    return make_customers(engine, 1, names=["Phạm Thị Lan"])[0]
+
+
+def refunded(ctx: ServiceContext, order_id: int) -> tuple[OrderStatus, int, int]:
+    order = svc.order_detail(ctx, order_id).order
+    return order.status, order.total, order.refunded_amount
+
+
+def test_one_item_at_a_time_refunds_the_whole_total_at_the_end(
+    owner_ctx: ServiceContext, hats: tuple[int, int], lan: int
+) -> None:
+    """3 × 100,000 with 10,000 off the order (290,000) on account: 96,666 twice, then
+    what is left, 96,668; the customer owes nothing, as after status → Returned."""
+    hat, _socks = hats
+    sales = [
+        svc.create_order(owner_ctx, OrderDraft(
+            lines=(DraftLine(hat, 3),), customer_id=lan, order_discount=10_000,
+            payment_method=PaymentMethod.ON_ACCOUNT)).id
+        for _ in range(2)
+    ]  # fmt: skip
+    line = svc.order_detail(owner_ctx, sales[0]).lines[0].id or 0
+    refunds = [svc.return_order(owner_ctx, sales[0], {line: 1}, reason="trả").refund_amount
+               for _ in range(3)]  # fmt: skip
+    assert refunds == [96_666, 96_666, 96_668]
+    assert refunded(owner_ctx, sales[0]) == (OrderStatus.RETURNED, 290_000, 290_000)
+
+    svc.change_status(owner_ctx, sales[1], OrderStatus.RETURN_REFUND, reason="trả")
+    svc.change_status(owner_ctx, sales[1], OrderStatus.RETURNED, reason="trả hết")
+    assert refunded(owner_ctx, sales[1]) == (OrderStatus.RETURNED, 290_000, 290_000)
+    assert account.get_balance(owner_ctx, lan).owed == 0
+
+
+def test_the_last_items_back_refund_the_shipping_too(
+    owner_ctx: ServiceContext, hats: tuple[int, int], lan: int
+) -> None:
+    """A phone order on account, shipped for 30,000: the hat's share first (no shipping),
+    then the socks bring back what is left, shipping included: the same 180,000 as the
+    order returned by its status, and as both items returned at once."""
+    hat, socks = hats
+
+    def shipped() -> int:
+        created = svc.create_order(owner_ctx, OrderDraft(
+            lines=(DraftLine(hat, 1), DraftLine(socks, 1)), customer_id=lan,
+            source=OrderSource.PHONE, shipping_fee=30_000, ship_province="Hà Nội",
+            payment_method=PaymentMethod.ON_ACCOUNT))  # fmt: skip
+        svc.change_status(owner_ctx, created.id, OrderStatus.SHIPPING)
+        svc.change_status(owner_ctx, created.id, OrderStatus.COMPLETED)
+        return created.id
+
+    one_by_one, at_once, by_status = shipped(), shipped(), shipped()
+    lines = {ln.sku: ln.id or 0 for ln in svc.order_detail(owner_ctx, one_by_one).lines}
+    first = svc.return_order(owner_ctx, one_by_one, {lines["MU-1"]: 1}, reason="lỗi")
+    last = svc.return_order(owner_ctx, one_by_one, {lines["TAT-1"]: 1}, reason="lỗi")
+    assert (first.refund_amount, last.refund_amount) == (100_000, 80_000)
+
+    detail = svc.order_detail(owner_ctx, at_once)
+    every = {ln.id or 0: ln.quantity for ln in detail.lines}
+    assert svc.suggested_refund(detail.order, detail.lines, every) == 180_000
+    assert svc.return_order(owner_ctx, at_once, every, reason="lỗi").refund_amount == 180_000
+
+    svc.change_status(owner_ctx, by_status, OrderStatus.RETURN_REFUND, reason="lỗi")
+    svc.change_status(owner_ctx, by_status, OrderStatus.RETURNED, reason="lỗi")
+    for order_id in (one_by_one, at_once, by_status):
+        assert refunded(owner_ctx, order_id) == (OrderStatus.RETURNED, 180_000, 180_000)
+    assert account.get_balance(owner_ctx, lan).owed == 0
