@@ -1071,9 +1071,18 @@ def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -
             for line in lines_of(session, order.id)
         }
     return_order(ctx, order_id, left, reason=reason or "Returned",
-                 refund_amount=order.total - order.refunded_amount)  # fmt: skip
+                 refund_amount=_owed_back(order))  # fmt: skip
     with ctx.uow() as session:
         return _load(session, order_id)
+
+
+def _owed_back(order: Order) -> int:
+    """What returning everything gives back: the rest of the total, except for a COD parcel
+    that came back undelivered — its money never came in, so only what was paid (as the
+    carrier's return refunds, `shipping._finish_return`)."""
+    if order.payment_method == PaymentMethod.COD and order.completed_at is None:
+        return max(0, order.paid_amount - order.refunded_amount)
+    return order.total - order.refunded_amount
 
 
 # --------------------------------------------------------------------------- reading

@@ -92,3 +92,20 @@ def test_the_last_items_back_refund_the_shipping_too(
     for order_id in (one_by_one, at_once, by_status):
         assert refunded(owner_ctx, order_id) == (OrderStatus.RETURNED, 180_000, 180_000)
     assert account.get_balance(owner_ctx, lan).owed == 0
+
+
+def test_a_cod_parcel_back_undelivered_refunds_nothing(
+    owner_ctx: ServiceContext, hats: tuple[int, int], lan: int
+) -> None:
+    """COD, shipped, refused at the door: its money never came in, so Returned by status
+    gives nothing back (End of day shows no refund) and the items are on the shelf again."""
+    hat, _socks = hats
+    created = svc.create_order(owner_ctx, OrderDraft(
+        lines=(DraftLine(hat, 2),), customer_id=lan, source=OrderSource.PHONE,
+        shipping_fee=30_000, ship_province="Hà Nội", payment_method=PaymentMethod.COD))  # fmt: skip
+    svc.change_status(owner_ctx, created.id, OrderStatus.SHIPPING)
+    svc.change_status(owner_ctx, created.id, OrderStatus.RETURN_REFUND, reason="không nhận")
+    svc.change_status(owner_ctx, created.id, OrderStatus.RETURNED, reason="không nhận")
+    assert refunded(owner_ctx, created.id) == (OrderStatus.RETURNED, 230_000, 0)
+    detail = svc.order_detail(owner_ctx, created.id)
+    assert [(ln.quantity, ln.returned_quantity) for ln in detail.lines] == [(2, 2)]
