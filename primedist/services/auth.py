@@ -10,10 +10,17 @@ from sqlmodel import Session, func, select
 from primedist.core import security
 from primedist.core.emails import is_email
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.enums import Channel, Module, Role
 from primedist.domain.shop import Shop
 from primedist.domain.user import User, UserModuleAccess
-from primedist.errors import AuthenticationError, Conflict, SetupRequired, ValidationError
+from primedist.errors import (
+    AuthenticationError,
+    Conflict,
+    PermissionDenied,
+    SetupRequired,
+    ValidationError,
+)
 from primedist.services.app_settings import SHOP_PROFILE, get_setting, put_setting
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.tags import ensure_default_tags
@@ -67,7 +74,7 @@ def setup_shop(
 ) -> Actor:
     """Create the shop (its own counter outlet), the owner account and the default tags,
     named `tag_names` (key → name, in the language of the set-up; else English)."""
-    shop_name, owner_name = shop_name.strip(), owner_name.strip()
+    shop_name, owner_name = clean_line(shop_name), clean_line(owner_name)
     if not shop_name:
         raise ValidationError(msg("The shop name is required."), field="shop_name")
     if not owner_name:
@@ -140,6 +147,8 @@ def change_password(ctx: ServiceContext, current: str, new: str) -> Actor:
         user = session.get(User, ctx.actor.id)
         if user is None or not security.verify_password(user.password_hash, current):
             raise AuthenticationError(msg("The current password is wrong."))
+        if not user.is_active:
+            raise PermissionDenied(msg("Your account was disabled: ask the shop owner."))
         user.password_hash = security.hash_password(new)
         user.must_change_password = False
         session.add(user)

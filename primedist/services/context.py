@@ -2,6 +2,10 @@
 
 Services open one unit of work (`ctx.uow()`), check the actor's permission
 (`ctx.require(Module.X)`), and write the audit row in the same transaction.
+
+The permission checks read the signed-in user's account as it stands now (one query by
+primary key): the owner disabling someone, demoting a manager or taking a module away
+applies to a session already open, not at its next sign-in.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -21,6 +26,7 @@ from primedist.core.messages import msg, stored_args
 from primedist.db.engine import session_scope
 from primedist.domain.audit import AuditEvent
 from primedist.domain.enums import Module, Role
+from primedist.domain.user import User, UserModuleAccess
 from primedist.errors import PermissionDenied
 
 
@@ -44,6 +50,14 @@ class Actor:
 SYSTEM = Actor(id=None, name="system", email="", role=Role.OWNER)
 #: audit_events.summary holds this many characters (the rest is cut).
 SUMMARY_MAX = 255
+#: A user's account as it stands now: active?, role, and a row per module granted (built
+#: once: the permission checks run it at every service call).
+_ACCOUNT_NOW = (
+    sa.select(User.is_active, User.role, UserModuleAccess.module)  # type: ignore[call-overload]
+    .select_from(User)
+    .outerjoin(UserModuleAccess, UserModuleAccess.user_id == User.id)
+    .where(User.id == sa.bindparam("user_id"))
+)
 
 
 @dataclass
@@ -62,24 +76,51 @@ class ServiceContext:
         with session_scope(self.engine, write=write) as session:
             yield session
 
-    def require(self, module: Module) -> None:
-        """Raise PermissionDenied unless the actor may use `module`."""
-        if not self.actor.can(module):
+    def current_actor(self) -> Actor:
+        """The actor with the role and modules their account has now (one query by primary
+        key); PermissionDenied when the account was disabled (or is gone). The system
+        actor and any other actor without an account (id None) are taken as they are."""
+        if self.actor.id is None:
+            return self.actor
+        with self.engine.connect() as conn:
+            rows = conn.execute(_ACCOUNT_NOW, {"user_id": self.actor.id}).all()
+        if not rows or not rows[0].is_active:
+            raise PermissionDenied(msg("Your account was disabled: ask the shop owner."))
+        modules = frozenset(Module(r.module) for r in rows if r.module is not None)
+        return replace(self.actor, role=Role(rows[0].role), modules=modules)
+
+    def can(self, module: Module) -> bool:
+        """Whether the actor, as their account stands now, may use `module` (a disabled
+        account raises PermissionDenied)."""
+        return self.current_actor().can(module)
+
+    def require(self, module: Module) -> Actor:
+        """Raise PermissionDenied unless the actor may use `module`; returns the actor as
+        their account stands now (`current_actor`)."""
+        actor = self.current_actor()
+        if not actor.can(module):
             raise PermissionDenied(
                 msg("{user} has no access to {module}: ask the shop owner.",
-                    user=self.actor.name, module=module)
+                    user=actor.name, module=module)
             )  # fmt: skip
+        return actor
 
-    def require_manager(self) -> None:
-        """Raise PermissionDenied unless the actor is the owner or a manager."""
-        if self.actor.role not in (Role.OWNER, Role.MANAGER):
+    def require_manager(self) -> Actor:
+        """Raise PermissionDenied unless the actor is the owner or a manager; returns the
+        actor as their account stands now."""
+        actor = self.current_actor()
+        if actor.role not in (Role.OWNER, Role.MANAGER):
             raise PermissionDenied(msg("Only the owner or a manager may do this."))
+        return actor
 
-    def require_owner(self, message: str) -> None:
+    def require_owner(self, message: str) -> Actor:
         """Raise PermissionDenied(`message`) unless the actor is the owner; `message` is the
-        whole refusal, e.g. msg("Only the owner may …")."""
-        if self.actor.role != Role.OWNER:
+        whole refusal, e.g. msg("Only the owner may …"). Returns the actor as their account
+        stands now."""
+        actor = self.current_actor()
+        if actor.role != Role.OWNER:
             raise PermissionDenied(message)
+        return actor
 
     def with_actor(self, actor: Actor) -> ServiceContext:
         return ServiceContext(self.engine, actor, self.clock, self.settings)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete, select
 
 from primedist.core import security
 from primedist.core.messages import msg
+from primedist.core.text import clean_line
 from primedist.domain.enums import Module, Role
 from primedist.domain.user import User, UserModuleAccess
 from primedist.errors import (
@@ -113,10 +114,10 @@ def add_staff(
 ) -> IssuedPassword:
     """A new account with a one-time password (shown once); they choose their own password
     at first sign-in. An email already used (any case) is refused."""
-    ctx.require_manager()
+    actor = ctx.require_manager()
     name = _check_name(name)
     email = _check_email(email)
-    role = _check_role(ctx, role)
+    role = _check_role(actor, role)
     granted = _granted(role, modules)
     password = security.generate_one_time_password()
     with ctx.uow() as session:
@@ -151,16 +152,15 @@ def update_staff(
     role: Role,
     modules: Iterable[Module] = (),
 ) -> StaffMember:
-    """Change an account's name, role and module access."""
-    ctx.require_manager()
+    """Change an account's name, role and module access (the owner's role stays)."""
+    actor = ctx.require_manager()
     name = _check_name(name)
     with ctx.uow() as session:
         user = _user(session, user_id)
         before = _member(session, user)
-        _may_manage(ctx, before)
+        _may_manage(actor, before)
         if before.role is not Role.OWNER:
-            role = _check_role(ctx, role)
-            user.role = role
+            user.role = _check_role(actor, role, was=before.role)
         granted = _granted(Role(user.role), modules)
         user.name = name
         session.add(user)
@@ -175,11 +175,11 @@ def update_staff(
 
 def set_active(ctx: ServiceContext, user_id: int, active: bool) -> StaffMember:
     """Disable (they can no longer sign in) or enable an account."""
-    ctx.require_manager()
+    actor = ctx.require_manager()
     with ctx.uow() as session:
         user = _user(session, user_id)
         member = _member(session, user)
-        _may_manage(ctx, member)
+        _may_manage(actor, member)
         if not active and (member.role is Role.OWNER or user_id == ctx.actor.id):
             raise PermissionDenied(msg("The owner and your own account cannot be disabled."))
         if user.is_active != active:
@@ -194,12 +194,12 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool) -> StaffMember:
 
 def reset_password(ctx: ServiceContext, user_id: int) -> IssuedPassword:
     """A new one-time password for someone who forgot theirs (they choose one at sign-in)."""
-    ctx.require_manager()
+    actor = ctx.require_manager()
     password = security.generate_one_time_password()
     with ctx.uow() as session:
         user = _user(session, user_id)
         member = _member(session, user)
-        _may_manage(ctx, member)
+        _may_manage(actor, member)
         if member.role is Role.OWNER:
             raise PermissionDenied(msg("The owner's password is changed from My account."))
         user.password_hash = security.hash_password(password)
@@ -233,15 +233,16 @@ def recover_owner_password(ctx: ServiceContext) -> IssuedPassword:
         return IssuedPassword(_member(session, user), password)
 
 
-def _may_manage(ctx: ServiceContext, member: StaffMember) -> None:
-    if ctx.actor.role is Role.OWNER or member.id == ctx.actor.id:
+def _may_manage(actor: Actor, member: StaffMember) -> None:
+    """`actor`: as their account stands now (`ServiceContext.require_manager`)."""
+    if actor.role is Role.OWNER or member.id == actor.id:
         return
     if member.role in (Role.OWNER, Role.MANAGER):
         raise PermissionDenied(msg("Only the owner may change the owner's or a manager's account."))
 
 
 def _check_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = clean_line(name)
     if not name:
         raise ValidationError(msg("The name is required."), field="name")
     if len(name) > 120:
@@ -249,7 +250,9 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_role(ctx: ServiceContext, role: Role | str) -> Role:
+def _check_role(actor: Actor, role: Role | str, *, was: Role | None = None) -> Role:
+    """The role to give (`was`: the account's role now, None for a new account); only the
+    owner makes someone a manager, so a manager keeps theirs when changing their own name."""
     try:
         role = Role(role)
     except ValueError:
@@ -258,7 +261,7 @@ def _check_role(ctx: ServiceContext, role: Role | str) -> Role:
         ) from None
     if role not in ASSIGNABLE_ROLES:
         raise ValidationError(msg("The role must be Manager or Staff."), field="role")
-    if role is Role.MANAGER and ctx.actor.role is not Role.OWNER:
+    if role is Role.MANAGER and was is not Role.MANAGER and actor.role is not Role.OWNER:
         raise PermissionDenied(msg("Only the owner may make someone a manager."))
     return role
 
@@ -298,7 +301,7 @@ def update_profile(ctx: ServiceContext, *, name: str, email: str) -> Actor:
     name = _check_name(name)
     email = _check_email(email)
     with ctx.uow() as session:
-        user = _user(session, ctx.actor.id)
+        user = _active_self(session, ctx)
         taken = session.exec(select(User.id).where(User.email == email, User.id != user.id)).first()
         if taken is not None:
             raise Conflict(
@@ -322,7 +325,7 @@ def choose_password(ctx: ServiceContext, new: str) -> Actor:
     except ValueError as exc:
         raise ValidationError(exc.args[0], field="new_password") from exc
     with ctx.uow() as session:
-        user = _user(session, ctx.actor.id)
+        user = _active_self(session, ctx)
         if not user.must_change_password:
             raise AuthenticationError(
                 msg("Change your password with your current one (My account).")
@@ -337,6 +340,15 @@ def choose_password(ctx: ServiceContext, new: str) -> Actor:
         session.add(user)
         ctx.audit(session, "user.password_set", entity_type="user", entity_id=user.id)
         return actor_for(session, user)
+
+
+def _active_self(session: Session, ctx: ServiceContext) -> User:
+    """The signed-in user's own account; PermissionDenied once it was disabled."""
+    assert ctx.actor.id is not None
+    user = _user(session, ctx.actor.id)
+    if not user.is_active:
+        raise PermissionDenied(msg("Your account was disabled: ask the shop owner."))
+    return user
 
 
 def unlock(ctx: ServiceContext, password: str) -> Actor:
@@ -367,8 +379,9 @@ def lock_minutes(ctx: ServiceContext) -> int:
 
 
 def set_lock_minutes(ctx: ServiceContext, minutes: int) -> int:
-    """Store the idle-lock delay (0 turns the lock off); audited."""
-    ctx.require(Module.SETTINGS)
+    """Store the idle-lock delay (0 turns the lock off); audited. The owner or a manager
+    only: a staff member with Settings access could otherwise switch the lock off."""
+    ctx.require_manager()
     if isinstance(minutes, bool) or not 0 <= minutes <= MAX_LOCK_MINUTES:
         raise ValidationError(
             msg(

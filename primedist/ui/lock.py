@@ -1,12 +1,16 @@
-"""Locking the window: an idle watcher (no keyboard or mouse input for N minutes) and the
-lock screen that asks the signed-in user's password, or lets someone else sign in."""
+"""Locking the window: an idle watcher (no keyboard or mouse input for N minutes), the
+lock screen that asks the signed-in user's password, or lets someone else sign in, and
+`HiddenWindows`, which keeps the app's other windows out of sight while it is locked."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QWindow
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -157,3 +161,147 @@ class LockDialog(QDialog):
         if event.key() == Qt.Key.Key_Escape:
             return
         super().keyPressEvent(event)
+
+
+class HiddenWindows(QObject):
+    """While the window is locked, every other window of the app is out of sight: a
+    customer's detail, My account, the sync panel, a message. They are hidden when the
+    lock starts, and so is any that opens while it lasts (a background job's message);
+    `restore` shows them again when the same user unlocks, `discard` closes them (someone
+    else signs in, or the user's rights changed meanwhile).
+
+    A dialog running its own event loop (`exec()`, application-modal: a question, a
+    message, a picker) would end, as if cancelled, if it were hidden: its content and
+    title are hidden instead, and the lock screen is raised above it again.
+    """
+
+    SCAN_MS = 200
+
+    def __init__(self, lock: QDialog, keep: Iterable[QWidget] = ()) -> None:
+        super().__init__(lock)
+        self._lock = lock
+        self._keep = [lock, *keep]
+        #: Windows hidden (and not finished since), to show again.
+        self._hidden: list[QWidget] = []
+        #: Dialogs in their own event loop: (dialog, its title, the children hidden).
+        self._emptied: list[tuple[QDialog, str, list[QWidget]]] = []
+        self._finished: set[int] = set()
+        self._watching: list[tuple[QDialog, Callable[[int], None]]] = []
+        self._scan = QTimer(self)
+        self._scan.setInterval(self.SCAN_MS)
+        self._scan.timeout.connect(self.cover)
+        self._scan.start()
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self._focus_changed)
+        self.cover()
+
+    @property
+    def windows(self) -> list[QWidget]:
+        """The windows kept out of sight now (for the tests)."""
+        alive = [w for w in self._hidden if shiboken6.isValid(w)]
+        return alive + [d for d, _t, _c in self._emptied if shiboken6.isValid(d)]
+
+    def _focus_changed(self, _window: object) -> None:
+        if self._scan.isActive():
+            self.cover()
+
+    def cover(self) -> None:
+        """Hide (or empty) every visible window of the app but the kept ones."""
+        if not shiboken6.isValid(self._lock):
+            return
+        raise_lock = False
+        for window in QApplication.topLevelWidgets():
+            if not window.isVisible() or any(window is k for k in self._keep):
+                continue
+            kind = window.windowType()
+            if kind in (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen):
+                window.hide()  # a menu or a tip: closed, not shown again
+            elif (
+                isinstance(window, QDialog)
+                and window.windowModality() == Qt.WindowModality.ApplicationModal
+            ):
+                self._empty(window)
+                raise_lock = True
+            else:
+                self._hide(window)
+        if raise_lock and self._lock.isVisible():
+            # Shown again, the lock screen is the newest modal window: the one that takes
+            # the input (the newest one blocks every other).
+            self._lock.hide()
+            self._lock.show()
+            self._lock.activateWindow()
+
+    def _watch_finished(self, window: QWidget) -> None:
+        """A dialog ended meanwhile (its job done, Escape) is not shown again."""
+        if isinstance(window, QDialog):
+
+            def finished(_result: int, key: int = id(window)) -> None:
+                self._finished.add(key)
+
+            window.finished.connect(finished)
+            self._watching.append((window, finished))
+
+    def _hide(self, window: QWidget) -> None:
+        self._hidden.append(window)
+        self._watch_finished(window)
+        window.hide()
+
+    def _empty(self, dialog: QDialog) -> None:
+        if any(d is dialog for d, _t, _c in self._emptied):
+            return
+        direct = Qt.FindChildOption.FindDirectChildrenOnly
+        children = [
+            child
+            for child in dialog.findChildren(QWidget, options=direct)
+            if not child.isWindow() and child.isVisibleTo(dialog)
+        ]
+        self._emptied.append((dialog, dialog.windowTitle(), children))
+        self._watch_finished(dialog)
+        for child in children:
+            child.hide()
+        dialog.setWindowTitle(self._lock.windowTitle())
+
+    def _stop(self) -> None:
+        self._scan.stop()
+        for dialog, finished in self._watching:
+            if shiboken6.isValid(dialog):
+                dialog.finished.disconnect(finished)
+        self._watching.clear()
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.disconnect(self._focus_changed)
+
+    def _refill(self) -> None:
+        for dialog, title, children in self._emptied:
+            if shiboken6.isValid(dialog):
+                for child in children:
+                    if shiboken6.isValid(child):
+                        child.show()
+                dialog.setWindowTitle(title)
+
+    def restore(self) -> None:
+        """Show the windows again, as they were (those finished meanwhile stay closed)."""
+        self._stop()
+        self._refill()
+        for window in self._hidden:
+            if shiboken6.isValid(window) and id(window) not in self._finished:
+                window.show()
+        self._emptied.clear()
+        self._hidden.clear()
+
+    def discard(self) -> None:
+        """Close the windows without showing them again; a dialog ends as cancelled (and
+        without asking "lose your changes?": it is not shown)."""
+        self._stop()
+        self._refill()
+        windows = [d for d, _t, _c in self._emptied] + self._hidden
+        self._emptied.clear()
+        self._hidden.clear()
+        for window in windows:
+            if not shiboken6.isValid(window) or id(window) in self._finished:
+                continue
+            if isinstance(window, QDialog):
+                QDialog.done(window, QDialog.DialogCode.Rejected.value)
+            else:
+                window.close()

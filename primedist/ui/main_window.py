@@ -155,9 +155,13 @@ class MainWindow(QMainWindow):
     # Lock, switch user, restart ------------------------------------------------------------
     def _setup_lock(self) -> None:
         from primedist.services.staff import lock_minutes
-        from primedist.ui.lock import IdleWatcher
+        from primedist.ui.lock import HiddenWindows, IdleWatcher
 
         self.lock_dialog: QDialog | None = None
+        #: The app's other windows, out of sight while the window is locked.
+        self._lock_hidden: HiddenWindows | None = None
+        #: Tabs taken down when the user's rights changed, deleted once it is safe.
+        self._retired_tabs: list[LazyTab] = []
         self.idle = IdleWatcher(self, lock_minutes(self.ctx) if self.ctx.actor.id else 0)
         self.idle.idle.connect(self.lock)
 
@@ -165,8 +169,9 @@ class MainWindow(QMainWindow):
         self.idle.set_minutes(minutes)
 
     def lock(self) -> QDialog:
-        """Hide the data behind the lock screen until the password is typed again."""
-        from primedist.ui.lock import LockDialog
+        """Hide the data behind the lock screen until the password is typed again: the
+        tabs, and every other window of the app (a customer's detail, My account...)."""
+        from primedist.ui.lock import HiddenWindows, LockDialog
 
         if self.lock_dialog is not None:
             return self.lock_dialog
@@ -175,18 +180,93 @@ class MainWindow(QMainWindow):
         if central is not None:
             central.hide()
         dialog = LockDialog(self.ctx, self)
-        dialog.unlocked.connect(lambda _actor: self._unlocked())
-        dialog.switchUser.connect(self.switch_user)
+        dialog.unlocked.connect(self._unlocked)
+        dialog.switchUser.connect(self._switch_from_lock)
         self.lock_dialog = dialog
-        dialog.open()
+        self._lock_hidden = HiddenWindows(dialog, keep=(self,))
+        # Application-modal (not open()'s window-modal): no other window of the app takes
+        # input until the password is typed.
+        dialog.show()
         return dialog
 
-    def _unlocked(self) -> None:
+    def _unlocked(self, actor: object = None) -> None:
+        """The password was right: `actor` is the account as it stands now. Changed rights
+        (role, modules) rebuild the tabs, and the windows hidden by the lock, opened under
+        the old rights, are closed instead of shown again."""
+        from primedist.services.context import Actor
+
         central = self.centralWidget()
         if central is not None:
             central.show()
         self.lock_dialog = None
+        hidden, self._lock_hidden = self._lock_hidden, None
+
+        def rights(a: Actor) -> tuple[str, frozenset[Module]]:
+            return a.role, frozenset(m for m in Module if a.can(m))
+
+        old = self.ctx.actor
+        if isinstance(actor, Actor) and actor != old:
+            self.ctx = self.ctx.with_actor(actor)
+        rights_changed = rights(self.ctx.actor) != rights(old)
+        if hidden is not None:
+            if rights_changed:
+                hidden.discard()
+            else:
+                hidden.restore()
+        if rights_changed:
+            self._rebuild_tabs()
+        self.retranslate()
         self.idle.resume()
+
+    def _switch_from_lock(self) -> None:
+        """Someone else signs in: the windows hidden by the lock are closed, not shown."""
+        hidden, self._lock_hidden = self._lock_hidden, None
+        if hidden is not None:
+            hidden.discard()
+        self.switch_user()
+
+    def _rebuild_tabs(self) -> None:
+        """The tabs again, as at sign-in (`__init__`), for the actor's rights now: a tab
+        they may no longer open goes, one they were given comes, and every page is built
+        anew on the fresh context (a page built before shows what the old rights showed)."""
+        current = self.tabs.currentWidget()
+        current_key = current.key if isinstance(current, LazyTab) else ""
+        retired = list(self.tab_pages.values())
+        self.tabs.blockSignals(True)  # no old tab is built as the others go
+        try:
+            for tab in retired:
+                self.tabs.removeTab(self.tabs.indexOf(tab))
+                shutdown = getattr(tab.page, "shutdown", None)
+                if callable(shutdown):
+                    shutdown()
+                tab.hide()
+            self.tab_pages.clear()
+            for key, module in TABS:
+                if module is not None and not self.ctx.actor.can(module):
+                    continue
+                tab = LazyTab(key, self._page_builder(key), scrolls=key in SCROLLING_TABS)
+                self.tab_pages[key] = tab
+                self.tabs.addTab(tab, icon(key), "")
+            if current_key in self.tab_pages:
+                self.tabs.setCurrentWidget(self.tab_pages[current_key])
+            else:
+                self.tabs.setCurrentIndex(0)
+        finally:
+            self.tabs.blockSignals(False)
+        self._on_tab_changed(self.tabs.currentIndex())
+        self._retired_tabs += retired
+        self._delete_retired_tabs()
+
+    def _delete_retired_tabs(self) -> None:
+        """Delete the old pages, but not while a dialog runs its own event loop (exec(), a
+        message box): its caller may be one of them, and would return into a deleted page."""
+        from PySide6.QtCore import QThread, QTimer
+
+        if QThread.currentThread().loopLevel() > 1:
+            QTimer.singleShot(1000, self._delete_retired_tabs)
+            return
+        while self._retired_tabs:
+            self._retired_tabs.pop().deleteLater()
 
     def switch_user(self) -> None:
         self.switchUserRequested.emit()

@@ -94,8 +94,10 @@ def _add_user(
 
 
 def _actor(role: Role, modules: tuple[Module, ...] = ()) -> Actor:
+    """An actor without an account (id None): the checks take its role and modules as they
+    are (one with an account is checked against its row: test_live_permissions)."""
     return Actor(
-        id=99, name=f"A {role.value}", email="a@x.vn", role=role, modules=frozenset(modules)
+        id=None, name=f"A {role.value}", email="a@x.vn", role=role, modules=frozenset(modules)
     )
 
 

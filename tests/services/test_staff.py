@@ -177,3 +177,27 @@ def test_lock_minutes_setting(owner_ctx: ServiceContext) -> None:
     assert staff.lock_minutes(owner_ctx) == 0
     with pytest.raises(ValidationError, match="0 \\(never\\) to 480"):
         staff.set_lock_minutes(owner_ctx, 481)
+
+
+def test_only_the_owner_or_a_manager_changes_the_lock_delay(owner_ctx: ServiceContext) -> None:
+    helper = add_lan_like(owner_ctx, "hoa@shop.vn", Module.SETTINGS)
+    with pytest.raises(PermissionDenied, match="owner or a manager"):
+        staff.set_lock_minutes(helper, 0)  # Settings access does not switch the lock off
+    assert staff.lock_minutes(owner_ctx) == staff.DEFAULT_LOCK_MINUTES
+    boss = staff.add_staff(owner_ctx, name="Minh", email="minh@shop.vn", role=Role.MANAGER)
+    minh = owner_ctx.with_actor(auth.login(owner_ctx, "minh@shop.vn", boss.one_time_password))
+    assert staff.set_lock_minutes(minh, 5) == 5
+
+
+def test_a_manager_edits_their_own_account_keeping_the_role(owner_ctx: ServiceContext) -> None:
+    boss = staff.add_staff(owner_ctx, name="Minh", email="minh@shop.vn", role=Role.MANAGER)
+    minh = owner_ctx.with_actor(auth.login(owner_ctx, "minh@shop.vn", boss.one_time_password))
+    mine = staff.update_staff(minh, boss.member.id, name="Minh Lê", role=Role.MANAGER)
+    assert (mine.name, mine.role) == ("Minh Lê", Role.MANAGER)
+    # Still only the owner makes someone a manager.
+    lan = add_lan(minh).member
+    with pytest.raises(PermissionDenied, match="Only the owner may make someone a manager"):
+        staff.update_staff(minh, lan.id, name="Lan", role=Role.MANAGER)
+    assert staff.get_member(owner_ctx, lan.id).role is Role.STAFF
+    with pytest.raises(ValidationError, match="Manager or Staff"):
+        staff.update_staff(minh, boss.member.id, name="Minh", role=Role.OWNER)

@@ -140,3 +140,165 @@ def test_restore_restarts_the_session_on_the_restored_data(
     qtbot.addWidget(session.welcome)
     session.welcome.close()
     new_ctx.engine.dispose()
+
+
+def sign_in_staff(owner_ctx: ServiceContext, *modules: Module) -> tuple[ServiceContext, int]:
+    """Lan, a staff member with `modules`, signed in with her own password."""
+    from primedist.services import auth
+
+    issued = staff.add_staff(owner_ctx, name="Lan", email="lan@shop.vn", role=Role.STAFF,
+                             modules=modules)  # fmt: skip
+    first = owner_ctx.with_actor(auth.login(owner_ctx, "lan@shop.vn", issued.one_time_password))
+    return owner_ctx.with_actor(staff.choose_password(first, "lan-own-pass")), issued.member.id
+
+
+def unlock(qtbot: Any, window: MainWindow, password: str) -> None:
+    dialog = window.lock_dialog
+    assert isinstance(dialog, LockDialog)
+    dialog.password.setText(password)
+    with qtbot.waitSignal(dialog.unlocked, timeout=WAIT):
+        dialog.try_unlock()
+    assert window.lock_dialog is None
+
+
+def test_the_lock_hides_every_other_window_and_unlocking_shows_them_again(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
+
+    window = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng")
+    qtbot.addWidget(window)
+    window.show()
+    account = window.open_account()  # window-modal (open())
+    detail = QDialog(window)  # a customer's detail, the sync panel: shown non-modal
+    detail.setWindowTitle("Nguyễn Văn An")
+    QLabel("0901 234 567", detail)
+    detail.show()
+
+    lock = window.lock()
+    assert not account.isVisible() and not detail.isVisible()
+    assert lock.isVisible() and lock.windowModality() == Qt.WindowModality.ApplicationModal
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()
+            and w not in (window, lock)] == []  # fmt: skip
+
+    # A window opening while locked (a background job's message) is hidden too; one in
+    # its own event loop keeps running, emptied, and the lock screen stays on top.
+    late = QDialog(window)
+    late.show()
+    qtbot.waitUntil(lambda: not late.isVisible(), timeout=WAIT)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Khách Nguyễn Văn An", "Còn nợ 500.000 đ",
+                      QMessageBox.StandardButton.Ok, window)  # fmt: skip
+    answers: list[int] = []
+    states: list[tuple[bool, str, bool]] = []
+
+    def while_running() -> None:
+        qtbot.waitUntil(lambda: box.windowTitle() == lock.windowTitle(), timeout=WAIT)
+        label = next(w for w in box.findChildren(QLabel) if w.text() == "Còn nợ 500.000 đ")
+        states.append((box.isVisible(), box.windowTitle(), label.isVisible()))
+        assert QApplication.activeModalWidget() is lock  # the password is what takes input
+        unlock(qtbot, window, OWNER_PASSWORD)
+        states.append((box.isVisible(), box.windowTitle(), label.isVisible()))
+        box.accept()
+
+    QTimer.singleShot(0, while_running)
+    answers.append(box.exec())
+    assert states == [(True, "Locked", False), (True, "Khách Nguyễn Văn An", True)]
+    assert answers == [QDialog.DialogCode.Accepted.value]  # not ended by the lock
+
+    assert account.isVisible() and detail.isVisible() and late.isVisible()
+    assert detail.windowTitle() == "Nguyễn Văn An"
+    central = window.centralWidget()
+    assert central is not None and central.isVisible()
+    window.close()
+
+
+def test_a_dialog_ended_while_locked_is_not_shown_again(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    window = MainWindow(owner_ctx, ui_settings_for(settings), "Cửa hàng")
+    qtbot.addWidget(window)
+    window.show()
+    done = QDialog(window)
+    done.show()
+    window.lock()
+    done.accept()  # its job finished meanwhile
+    unlock(qtbot, window, OWNER_PASSWORD)
+    assert not done.isVisible()
+    window.close()
+
+
+def test_unlocking_uses_the_account_as_it_stands_now(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    """Modules taken away or given while locked: the tabs are rebuilt for the fresh actor
+    and the windows opened under the old rights are closed, not shown again."""
+    from PySide6.QtWidgets import QDialog
+
+    lan, lan_id = sign_in_staff(owner_ctx, Module.ORDERS, Module.CUSTOMERS)
+    window = MainWindow(lan, ui_settings_for(settings), "Cửa hàng")
+    qtbot.addWidget(window)
+    window.show()
+    assert set(window.tab_pages) == {"home", "orders", "customers"}
+    window.select_tab("orders")
+    detail = QDialog(window)
+    detail.show()
+    window.lock()
+    staff.update_staff(owner_ctx, lan_id, name="Lan Trần", role=Role.STAFF,
+                       modules=[Module.ORDERS, Module.ANALYTICS])  # fmt: skip
+    unlock(qtbot, window, "lan-own-pass")
+
+    assert set(window.tab_pages) == {"home", "analytics", "orders"}
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Home", "Analytics", "Orders"]  # fmt: skip
+    assert window.tabs.currentWidget() is window.tab_pages["orders"]
+    assert window.ctx.actor.modules == {Module.ORDERS, Module.ANALYTICS}
+    assert window.user_button.text() == "Lan Trần"
+    assert not detail.isVisible()  # opened under the old rights: closed
+    qtbot.waitUntil(lambda: window.tabs.count() == 3, timeout=WAIT)
+    window.close()
+
+
+def test_unlocking_with_the_same_rights_keeps_the_tabs(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    lan, lan_id = sign_in_staff(owner_ctx, Module.ORDERS)
+    window = MainWindow(lan, ui_settings_for(settings), "Cửa hàng")
+    qtbot.addWidget(window)
+    window.show()
+    tabs = dict(window.tab_pages)
+    detail = QDialog(window)
+    detail.show()
+    window.lock()
+    staff.update_staff(owner_ctx, lan_id, name="Lan Trần", role=Role.STAFF,
+                       modules=[Module.ORDERS])  # fmt: skip
+    unlock(qtbot, window, "lan-own-pass")
+    assert window.tab_pages == tabs and detail.isVisible()
+    assert window.ctx.actor.name == "Lan Trần" and window.user_button.text() == "Lan Trần"
+    window.close()
+
+
+def test_switch_user_from_the_lock_closes_the_hidden_windows(
+    qtbot: Any, qapp: Any, owner_ctx: ServiceContext, ctx: ServiceContext, settings: Settings
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    session = GuiSession(qapp, settings, ctx)
+    main = session.open_main(owner_ctx.actor)
+    qtbot.addWidget(main)
+    loose = QDialog()  # no parent: it would outlive the main window
+    qtbot.addWidget(loose)
+    loose.show()
+    ended: list[int] = []
+    loose.finished.connect(ended.append)
+    lock = main.lock()
+    assert isinstance(lock, LockDialog) and not loose.isVisible()
+    lock.switch_button.click()
+    assert session.main is None and ended == [QDialog.DialogCode.Rejected.value]
+    assert not loose.isVisible()
+    assert session.welcome is not None
+    qtbot.addWidget(session.welcome)
+    session.welcome.close()
