@@ -63,12 +63,13 @@ def test_staff_without_settings_cannot_change_printing(ctx, shop_ctx):
 
 
 def _staff(ctx):
+    """A staff account of the store with no module (permissions follow its stored row)."""
     from primedist.domain.enums import Role
-    from primedist.services import auth
-    from primedist.services.context import Actor
+    from primedist.services import auth, staff
 
-    actor = auth.owner_actor(ctx)
-    return Actor(id=actor.id, name="Staff", email="s@x.vn", role=Role.STAFF, modules=frozenset())
+    owner = ctx.with_actor(auth.owner_actor(ctx))
+    issued = staff.add_staff(owner, name="Staff", email="s@x.vn", role=Role.STAFF)
+    return auth.login(ctx, "s@x.vn", issued.one_time_password)
 
 
 def test_shop_details_keep_the_rest_of_the_profile(shop_ctx):
