@@ -91,7 +91,7 @@ def exchange_order(
     """
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         # Locked before it is checked: another PC's return of it waits for this one.
         order, lines = _returnable(session, draft.order_id, lock=True)
         priced = _priced(session, ctx, draft, order, lines, strict=True)

@@ -148,7 +148,7 @@ def update_order(
     StockShortage as `create_order` does; the status, shop and source stay."""
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         order = _order(session, order_id)
         refusal = _refusal(session, order)
         if refusal is not None:

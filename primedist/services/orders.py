@@ -443,7 +443,7 @@ def create_order(
     False (the screen asks the user, then calls again with True).
     """
     ctx.require(Module.ORDERS)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         return create_in(session, ctx, draft, allow_negative_stock, ctx.clock.now())
 
 
@@ -835,7 +835,7 @@ def change_status(
     if to == OrderStatus.RETURNED:
         return _return_everything(ctx, order_id, reason)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         order = _load(session, order_id)
         _transition(ctx, session, order, to, reason=reason, now=now)
         session.flush()
@@ -851,7 +851,7 @@ def _bulk(
         raise ValidationError(msg("Say why the orders are cancelled."), field="reason")
     now = ctx.clock.now()
     result = BulkResult()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         touched: set[int] = set()
         for order_id in dict.fromkeys(order_ids):
             order = session.get(Order, order_id)
@@ -964,7 +964,7 @@ def return_order(
     """Return some or all items of a completed order: refund recorded, items restocked,
     history and customer statistics updated. `quantities` = {order line id: qty}."""
     ctx.require(Module.ORDERS)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         result, _refund = return_in(session, ctx, order_id, quantities, reason=reason,
                                     refund_amount=refund_amount, now=ctx.clock.now())  # fmt: skip
     return result

@@ -668,7 +668,7 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
     ctx.require(Module.ORDERS)
     check_draft(draft)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         order = _order(session, order_id)
         account = _account(session, draft.account_id)
         earlier = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
@@ -712,7 +712,7 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
     queued for the carrier."""
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         ship = _shipment(session, shipment_id)
         order = _order(session, ship.order_id)
         if ship.status == QUEUED:
@@ -1163,7 +1163,7 @@ def apply_carrier_status(ctx: ServiceContext, shipment_id: int, status: str) -> 
     """Record the carrier's status on the shipment and move the order; returns whether
     anything changed."""
     ctx.require(Module.ORDERS)
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:
         ship = _shipment(session, shipment_id)
         order = _order(session, ship.order_id)
         changed = ship.status != status
