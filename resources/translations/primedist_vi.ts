@@ -3148,7 +3148,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>HomePage</name>
     <message>
         <source>No orders</source>
-        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
         <translation>Chưa có đơn hàng</translation>
     </message>
     <message>
@@ -3161,7 +3161,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS). Hidden since the figures were read (another tab was open): read them on show. A refresh was asked for while one ran: run it once that one ends.</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -4110,7 +4110,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>MainWindow</name>
     <message>
         <source>My account</source>
-        <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again).</extracomment>
+        <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Tài khoản của tôi</translation>
     </message>
     <message>
@@ -5411,6 +5411,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sản phẩm trong %1: %2 mới, %3 cập nhật, %4 không đổi, %5 bị từ chối. Phân loại: %6 mới, %7 cập nhật. Thay đổi tồn kho: %8.</translation>
     </message>
     <message>
+        <source>Columns not recognised, ignored: %1</source>
+        <translation>Cột không nhận ra, đã bỏ qua: %1</translation>
+    </message>
+    <message>
         <source>Export products</source>
         <extracomment>The Purchase orders, Goods receipts and Suppliers sub-tabs.</extracomment>
         <translation>Xuất sản phẩm</translation>
@@ -6583,8 +6587,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Bị từ chối: %1</translation>
     </message>
     <message>
-        <source>Shipment %1 is waiting to be sent.</source>
-        <translation>Vận đơn %1 đang chờ gửi.</translation>
+        <source>The shipment of order %1 is waiting to be sent.</source>
+        <translation>Vận đơn của đơn %1 đang chờ gửi.</translation>
     </message>
     <message>
         <source>The carrier cannot be reached: it is sent when the connection is back.</source>
@@ -6593,6 +6597,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>The carrier refused: %1</source>
         <translation>Đơn vị vận chuyển từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Sent to the carrier: the tracking code is in the list.</source>
+        <translation>Đã gửi cho đơn vị vận chuyển: mã vận đơn có trong danh sách.</translation>
     </message>
     <message>
         <source>Cancel shipment %1 with the carrier?</source>
@@ -6790,6 +6798,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SqlListPage</name>
     <message>
         <source>Nothing matches the search and filters.</source>
+        <extracomment>Where to put the user back once a refresh&apos;s background search answers.</extracomment>
         <translation>Không có kết quả khớp với tìm kiếm và bộ lọc.</translation>
     </message>
     <message>
@@ -7781,6 +7790,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SyncStatusWidget</name>
     <message>
         <source>Marketplace sync: click for details</source>
+        <extracomment>Changes in a burst (a bulk action refreshes several lists) are counted once. Recounts asked for and not answered yet (tests wait on 0).</extracomment>
         <translation>Đồng bộ từ sàn: bấm để xem chi tiết</translation>
     </message>
     <message numerus="yes">
@@ -9997,6 +10007,10 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Hủy</translation>
     </message>
     <message>
+        <source>Sell to %1 (%2)</source>
+        <translation>Bán cho %1 (%2)</translation>
+    </message>
+    <message>
         <source>%n product of that order is no longer sold: left out.</source>
         <extracomment>In edit mode, after the changes were saved (the order&apos;s id). The rows of the totals box, top to bottom. The order as loaded (edit mode), to know whether anything changed. Points the edited order redeemed from this customer: theirs to use again. What the edited order (on account) added to its customer&apos;s balance: not &quot;already&quot;. The chosen customer&apos;s balance as read (customer id, owed; None: not readable).</extracomment>
         <translation>%n sản phẩm của đơn đó không còn bán: đã bỏ ra.</translation>
@@ -10668,7 +10682,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Save as PDF</source>
-        <extracomment>The last error box (tests press its buttons).</extracomment>
+        <extracomment>What `keep_alive` holds, by a key of its own (released when the object is destroyed). The last error box (tests press its buttons).</extracomment>
         <translation>Lưu thành PDF</translation>
     </message>
     <message>
@@ -10722,6 +10736,68 @@ Vẫn bán?</translation>
     <message>
         <source>One print job per order</source>
         <translation>Mỗi đơn hàng một lệnh in</translation>
+    </message>
+    <message>
+        <source>No printer is chosen for the labels: choose one in Products → Print labels (or give --printer NAME).</source>
+        <extracomment>Space inside a label&apos;s edge (mm): die-cut labels shift a little on the roll. Labels per printer job: a job cannot be cancelled once sent, so big prints go in parts. The text sizes (points) of a 22 mm tall label; taller labels scale them up.</extracomment>
+        <translation>Chưa chọn máy in tem: hãy chọn trong Sản phẩm → In tem mã vạch (hoặc dùng --printer TÊN).</translation>
+    </message>
+    <message>
+        <source>The printer %1 could not start the job.</source>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows).</extracomment>
+        <translation>Máy in %1 không bắt đầu in được.</translation>
+    </message>
+    <message>
+        <source>No printer is chosen for this document: choose one in Settings → Printers &amp; templates.</source>
+        <translation>Chưa chọn máy in cho loại chứng từ này: hãy chọn trong Cài đặt → Máy in &amp; mẫu in.</translation>
+    </message>
+    <message>
+        <source>none (is the print service running?)</source>
+        <translation>không có (dịch vụ in có đang chạy không?)</translation>
+    </message>
+    <message>
+        <source>The printer %1 is not installed on this computer. Printers found: %2.</source>
+        <translation>Máy in %1 chưa được cài trên máy tính này. Các máy in tìm thấy: %2.</translation>
+    </message>
+    <message>
+        <source>The printer %1 is refusing new jobs. Turn job acceptance back on (or choose another printer), then try again.</source>
+        <translation>Máy in %1 đang từ chối lệnh in mới. Hãy bật lại chế độ nhận lệnh in (hoặc chọn máy in khác), rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The printer %1 is paused or offline (%2). Resume it, then try again.</source>
+        <translation>Máy in %1 đang tạm dừng hoặc mất kết nối (%2). Hãy cho máy in chạy lại, rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The printer %1 is paused or offline. Resume it, then try again.</source>
+        <translation>Máy in %1 đang tạm dừng hoặc mất kết nối. Hãy cho máy in chạy lại, rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The printer %1 cannot be used.</source>
+        <translation>Không dùng được máy in %1.</translation>
+    </message>
+    <message>
+        <source>The printer %1 reported an error.</source>
+        <translation>Máy in %1 báo lỗi.</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation>Thư mục %1 không tồn tại.</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: give the PDF file&apos;s name (e.g. %2).</source>
+        <translation>%1 là một thư mục: hãy nhập tên tệp PDF (ví dụ %2).</translation>
+    </message>
+    <message>
+        <source>Could not write a PDF into %1.</source>
+        <translation>Không ghi được tệp PDF vào %1.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2.</source>
+        <translation>Không ghi được %1: %2.</translation>
+    </message>
+    <message>
+        <source>Thermal (ESC/POS) printers print on rolls: choose 80 mm or 58 mm paper for this document.</source>
+        <translation>Máy in nhiệt (ESC/POS) in trên giấy cuộn: hãy chọn khổ giấy 80 mm hoặc 58 mm cho loại chứng từ này.</translation>
     </message>
 </context>
 <context>
@@ -12493,8 +12569,20 @@ Vẫn bán?</translation>
         <translation>Số tiền điều chỉnh từ 1 đến {max}, tăng hoặc giảm.</translation>
     </message>
     <message>
+        <source>An order takes at most {max} items ({n} given): split it.</source>
+        <translation>Một đơn có tối đa {max} sản phẩm (đang có {n}): hãy tách đơn.</translation>
+    </message>
+    <message>
         <source>An order takes at most {max} lines ({n} given): split it.</source>
         <translation>Một đơn có tối đa {max} dòng (đang có {n}): hãy tách đơn.</translation>
+    </message>
+    <message>
+        <source>An order&apos;s goods come to at most {max} ({total} given): split it.</source>
+        <translation>Tiền hàng của một đơn tối đa là {max} (đang có {total}): hãy tách đơn.</translation>
+    </message>
+    <message>
+        <source>Another task is writing to the shop&apos;s data (a sync, an import or another window); nothing was saved. Try again in a moment.</source>
+        <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
     </message>
     <message>
         <source>Choose how many of which lines go back.</source>
@@ -12591,6 +12679,14 @@ Vẫn bán?</translation>
     <message>
         <source>Labels can be printed for at most {max} products at a time ({n} are selected).</source>
         <translation>Mỗi lần chỉ in tem được cho tối đa {max} sản phẩm (đang chọn {n}).</translation>
+    </message>
+    <message>
+        <source>Line {line} ({sku}): the price cannot be more than {max}.</source>
+        <translation>Dòng {line} ({sku}): giá không được lớn hơn {max}.</translation>
+    </message>
+    <message>
+        <source>Line {line} ({sku}): the quantity cannot be more than {max}.</source>
+        <translation>Dòng {line} ({sku}): số lượng không được lớn hơn {max}.</translation>
     </message>
     <message>
         <source>Line {line} is not on {receipt}.</source>
@@ -12695,6 +12791,10 @@ Vẫn bán?</translation>
     <message>
         <source>Only the discount price can be taken as a percentage off the selling price, or removed.</source>
         <translation>Chỉ giá khuyến mãi mới có thể tính theo % giảm so với giá bán, hoặc bỏ đi.</translation>
+    </message>
+    <message>
+        <source>Only the owner may fill the shop with demo data.</source>
+        <translation>Chỉ chủ cửa hàng được điền dữ liệu mẫu vào cửa hàng.</translation>
     </message>
     <message>
         <source>Only the owner may move the shop&apos;s data to another database.</source>
@@ -12805,8 +12905,28 @@ Vẫn bán?</translation>
         <translation>SKU {sku} chỉ khác chữ hoa/chữ thường so với SKU {other} của cùng sản phẩm</translation>
     </message>
     <message>
+        <source>SKU {sku} differs only in letter case from SKU {other} of “{product}” (a product on no shop): a scan could not tell them apart</source>
+        <translation>SKU {sku} chỉ khác chữ hoa/thường với SKU {other} của “{product}” (sản phẩm chưa bán trên gian hàng nào): máy quét không phân biệt được</translation>
+    </message>
+    <message>
+        <source>SKU {sku} differs only in letter case from SKU {other} of “{product}” (a product on no shop): a scan could not tell them apart.</source>
+        <translation>SKU {sku} chỉ khác chữ hoa/thường với SKU {other} của “{product}” (sản phẩm chưa bán trên gian hàng nào): máy quét không phân biệt được.</translation>
+    </message>
+    <message>
+        <source>SKU {sku} differs only in letter case from SKU {other} of “{product}” on {shop}: a scan could not tell them apart</source>
+        <translation>SKU {sku} chỉ khác chữ hoa/thường với SKU {other} của “{product}” trên {shop}: máy quét không phân biệt được</translation>
+    </message>
+    <message>
+        <source>SKU {sku} differs only in letter case from SKU {other} of “{product}” on {shop}: a scan could not tell them apart.</source>
+        <translation>SKU {sku} chỉ khác chữ hoa/thường với SKU {other} của “{product}” trên {shop}: máy quét không phân biệt được.</translation>
+    </message>
+    <message>
         <source>SKU {sku} has {available} available (on hand less those held for orders): {quantity} cannot go back.</source>
         <translation>SKU {sku} chỉ còn {available} có thể bán (tồn kho trừ hàng giữ cho đơn): không thể trả lại {quantity}.</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is on products of shops {shops} and {last}: say which in the shops column</source>
+        <translation>SKU {sku} có trên sản phẩm của các gian hàng {shops} và {last}: ghi rõ gian hàng ở cột Gian hàng</translation>
     </message>
     <message>
         <source>SKU {sku} is on rows {first} and {second} with different unit costs: give one.</source>
@@ -12815,6 +12935,14 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku} is on {count} variants in the app: make it unique</source>
         <translation>SKU {sku} có ở {count} phân loại trong ứng dụng: hãy làm cho nó không trùng</translation>
+    </message>
+    <message>
+        <source>SKU {sku} of “{name}” is the barcode of SKU {other} of “{product}”: a scan of it would find “{product}”; give another SKU</source>
+        <translation>mã SKU {sku} của “{name}” trùng mã vạch của SKU {other} thuộc “{product}”: quét mã này sẽ ra “{product}”; hãy dùng SKU khác</translation>
+    </message>
+    <message>
+        <source>SKU {sku} of “{name}” is the barcode of {other} of “{product}”: a scan of it would find “{product}”.</source>
+        <translation>mã SKU {sku} của “{name}” trùng mã vạch của {other} thuộc “{product}”: quét mã này sẽ ra “{product}”.</translation>
     </message>
     <message>
         <source>SKU {sku} was deleted since: its stock is gone.</source>
@@ -13065,6 +13193,10 @@ Vẫn bán?</translation>
         <translation>Vận đơn chưa từng được tạo bên đơn vị vận chuyển.</translation>
     </message>
     <message>
+        <source>The shipping fee cannot be more than {max}.</source>
+        <translation>Phí vận chuyển không được lớn hơn {max}.</translation>
+    </message>
+    <message>
         <source>The shop id {shop_id} is not a positive whole number.</source>
         <translation>Mã gian hàng {shop_id} không phải số nguyên dương.</translation>
     </message>
@@ -13217,6 +13349,10 @@ Vẫn bán?</translation>
         <translation>Phường/xã {ward} không có trong danh sách của GHN cho {province}.</translation>
     </message>
     <message>
+        <source>Your account was disabled: ask the shop owner.</source>
+        <translation>Tài khoản của bạn đã bị khóa: hãy hỏi chủ cửa hàng.</translation>
+    </message>
+    <message>
         <source>a SKU of it is on another item of the shop too</source>
         <translation>một SKU của nó cũng có ở sản phẩm khác của gian hàng</translation>
     </message>
@@ -13243,6 +13379,14 @@ Vẫn bán?</translation>
     <message>
         <source>another product is linked to this item already</source>
         <translation>một sản phẩm khác đã được liên kết với sản phẩm trên sàn này</translation>
+    </message>
+    <message>
+        <source>barcode {barcode} of “{name}” is SKU {sku} of “{product}”: a scan of that SKU would find “{name}”; give another barcode</source>
+        <translation>mã vạch {barcode} của “{name}” trùng mã SKU {sku} của “{product}”: quét SKU đó sẽ ra “{name}”; hãy dùng mã vạch khác</translation>
+    </message>
+    <message>
+        <source>barcode {code} of “{name}” is SKU {sku} of “{product}”: a scan of that SKU would find “{name}”.</source>
+        <translation>mã vạch {code} của “{name}” trùng mã SKU {sku} của “{product}”: quét SKU đó sẽ ra “{name}”.</translation>
     </message>
     <message>
         <source>below 0</source>
@@ -13301,6 +13445,10 @@ Vẫn bán?</translation>
         <translation>phải từ {low} đến {high} (đang là {value}).</translation>
     </message>
     <message>
+        <source>no shop</source>
+        <translation>không gian hàng nào</translation>
+    </message>
+    <message>
         <source>phone {phone} belongs to {code} ({name}): not added</source>
         <translation>số điện thoại {phone} là của {code} ({name}): không thêm</translation>
     </message>
@@ -13313,6 +13461,14 @@ Vẫn bán?</translation>
         <translation>bỏ đi</translation>
     </message>
     <message>
+        <source>restored {file} into a data dir without a database</source>
+        <translation>đã khôi phục {file} vào thư mục dữ liệu chưa có cơ sở dữ liệu</translation>
+    </message>
+    <message>
+        <source>restored {file}; the damaged database was set aside as {damaged}</source>
+        <translation>đã khôi phục {file}; cơ sở dữ liệu bị hỏng được để riêng thành {damaged}</translation>
+    </message>
+    <message>
         <source>selling price</source>
         <translation>giá bán</translation>
     </message>
@@ -13323,6 +13479,10 @@ Vẫn bán?</translation>
     <message>
         <source>several variants need an option (e.g. Size) to tell them apart: give option1_name and option1</source>
         <translation>nhiều phân loại cần một thuộc tính (ví dụ Size) để phân biệt: hãy nhập option1_name và option1</translation>
+    </message>
+    <message>
+        <source>the barcode is variant {n}&apos;s SKU.</source>
+        <translation>mã vạch trùng SKU của biến thể {n}.</translation>
     </message>
     <message>
         <source>the discount price {discount} would be above its price {price}</source>
@@ -13749,6 +13909,10 @@ Vẫn bán?</translation>
         <translation>{customer}: {name} (thêm lại: đã cập nhật)</translation>
     </message>
     <message>
+        <source>{data_dir} already holds a shop&apos;s data ({orders} orders, {products} products, {customers} customers, {suppliers} suppliers): demo data goes only into a new data dir. Choose another --data-dir.</source>
+        <translation>{data_dir} đã có dữ liệu của cửa hàng ({orders} đơn hàng, {products} sản phẩm, {customers} khách hàng, {suppliers} nhà cung cấp): dữ liệu mẫu chỉ được đưa vào một thư mục dữ liệu mới. Hãy chọn --data-dir khác.</translation>
+    </message>
+    <message>
         <source>{database} cannot be used: {error}</source>
         <translation>Không dùng được {database}: {error}</translation>
     </message>
@@ -13901,6 +14065,10 @@ Vẫn bán?</translation>
         <translation>Đã hủy {name}</translation>
     </message>
     <message>
+        <source>{name} cannot be read: {error}.</source>
+        <translation>Không đọc được {name}: {error}.</translation>
+    </message>
+    <message>
         <source>{name} could not start: {why}. No price changed.</source>
         <translation>{name} không bắt đầu được: {why}. Không giá nào thay đổi.</translation>
     </message>
@@ -13969,12 +14137,12 @@ Vẫn bán?</translation>
         <translation>{name} đã được kết nối: hãy dùng Ủy quyền lại, hoặc Ngắt kết nối trước.</translation>
     </message>
     <message>
-        <source>{name} is damaged: {ok}</source>
-        <translation>{name} bị hỏng: {ok}</translation>
-    </message>
-    <message>
         <source>{name} is empty</source>
         <translation>{name} trống</translation>
+    </message>
+    <message>
+        <source>{name} is incomplete ({size} of {expected} bytes): a copy that did not finish? Copy it again from where the backup is kept.</source>
+        <translation>{name} chưa đầy đủ ({size} trên {expected} byte): có lẽ việc sao chép chưa xong? Hãy sao chép lại từ nơi lưu bản sao lưu.</translation>
     </message>
     <message>
         <source>{name} is not a Prime Distribution backup (not SQLite).</source>
@@ -14133,6 +14301,10 @@ Vẫn bán?</translation>
         <translation>{path} đã tồn tại: hãy chọn một tệp mới cho khóa.</translation>
     </message>
     <message>
+        <source>{path} already exists: give the name of a new file, or a folder to write the backup in.</source>
+        <translation>{path} đã tồn tại: hãy đặt tên một tệp mới, hoặc chọn thư mục để ghi bản sao lưu vào.</translation>
+    </message>
+    <message>
         <source>{path} cannot be opened: {reason}</source>
         <translation>Không mở được {path}: {reason}</translation>
     </message>
@@ -14151,6 +14323,10 @@ Vẫn bán?</translation>
     <message>
         <source>{percent}% off the selling price</source>
         <translation>giảm {percent}% so với giá bán</translation>
+    </message>
+    <message>
+        <source>{phone} already belongs to {name} ({code}).</source>
+        <translation>Số {phone} đã thuộc về khách {name} ({code}).</translation>
     </message>
     <message>
         <source>{phone} is masked: enter the full phone number.</source>
@@ -14431,6 +14607,10 @@ Vẫn bán?</translation>
     <message>
         <source>{file}: unsupported file type {suffix}; use .xlsx, .csv or .txt</source>
         <translation>{file}: không hỗ trợ loại tệp {suffix}; hãy dùng .xlsx, .csv hoặc .txt</translation>
+    </message>
+    <message>
+        <source>{name} is damaged or incomplete ({error}): copy it again from where the backup is kept, or choose another backup.</source>
+        <translation>{name} bị hỏng hoặc chưa đầy đủ ({error}): hãy sao chép lại từ nơi lưu bản sao lưu, hoặc chọn bản sao lưu khác.</translation>
     </message>
     <message>
         <source>{variant}: {why}</source>
@@ -14726,7 +14906,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Counts the stock of SKU group %1 (shared by its listings)</source>
-        <extracomment>Emitted when a count changes (totals to refresh). A typed count was refused (the text typed).</extracomment>
+        <extracomment>Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
         <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
     </message>
     <message>
@@ -14740,6 +14920,11 @@ Vẫn bán?</translation>
     <message>
         <source>The on-hand stock of the %1 counted lines becomes what you counted (%2 of them change). Lines you did not count keep their stock.</source>
         <translation>Tồn kho của %1 dòng đã đếm sẽ được cập nhật theo số thực tế (%2 dòng có thay đổi). Những dòng chưa đếm giữ nguyên tồn kho.</translation>
+    </message>
+    <message>
+        <source>The stock of %1 counted lines changed since the sheet was loaded (sales, goods in): the difference you counted is added to their stock as it is now, so those changes are kept.</source>
+        <extracomment>Shown when the stock of counted lines moved since the sheet was loaded.</extracomment>
+        <translation>Tồn kho của %1 dòng đã đếm đã thay đổi từ lúc tải phiếu kiểm (bán hàng, nhập hàng): phần chênh lệch bạn đếm được cộng vào tồn kho hiện tại, nên các thay đổi đó vẫn được giữ.</translation>
     </message>
     <message>
         <source>Reason (required), e.g. Kiểm kê cuối tháng</source>
