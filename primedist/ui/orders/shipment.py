@@ -702,9 +702,9 @@ class ShipmentsPanel(QFrame):
     def send_now(self) -> None:
         """Deliver the waiting shipment actions now (the scheduler retries what fails)."""
         ctx, factory = self.ctx, self.factory
-        Op(self, lambda _job: svc.deliver_carrier_outbox(ctx, factory=factory),
-           network=True).success(self._sent).failure(
-            lambda exc: self._say(failure_text(self, exc))).run()
+        Op(
+            self, lambda _job: svc.deliver_carrier_outbox(ctx, factory=factory), network=True
+        ).success(self._sent).failure(lambda exc: self._say(failure_text(self, exc))).run()
 
     def _sent(self, report: svc.CarrierDeliveryReport) -> None:
         if report.offline:
@@ -778,9 +778,11 @@ class ShipmentsPanel(QFrame):
              network: bool = False) -> None:  # fmt: skip
         self._busy = True
         self._update_buttons()
-        Op(self, lambda _job: work(), engine=None if network else self.ctx.engine,
-           network=network).success(done).failure(
-            lambda exc: self._say(failure_text(self, exc))).finally_(self._idle).run()
+        Op(
+            self, lambda _job: work(), engine=None if network else self.ctx.engine, network=network
+        ).success(done).failure(lambda exc: self._say(failure_text(self, exc))).finally_(
+            self._idle
+        ).run()
 
     def _idle(self) -> None:
         self._busy = False
