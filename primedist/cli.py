@@ -308,8 +308,9 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     if app_running(settings.data_dir):  # it would go on writing into the replaced file
         raise StoreError(
             msg(
-                "The app is open on this data ({data_dir}): close it first, or restore in "
-                "the app (Settings → Backup & restore).",
+                "The app is open on this data ({data_dir}) (or `primedist sync --loop` "
+                "runs on it): close it first, or restore in the app (Settings → Backup & "
+                "restore).",
                 data_dir=str(settings.data_dir),
             )
         )

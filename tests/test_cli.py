@@ -292,6 +292,30 @@ def test_restore_is_refused_while_the_app_is_open_on_the_data(
     assert shop_names(shop) == {"Cửa hàng CLI"}
 
 
+def test_sync_loop_holds_the_app_lock(cli: Any, shop: Path, tmp_path: Path) -> None:
+    """`sync --loop` is the app's scheduler without a window: a second loop (or the app)
+    would run every job twice, and a restore would pull the data from under it."""
+    saved = tmp_path / "saved.db"
+    assert cli("--data-dir", str(shop), "backup", str(saved)).code == EXIT_OK
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRIMEDIST_")}
+    loop = subprocess.Popen(
+        [sys.executable, "-m", "primedist", "--data-dir", str(shop), "sync", "--loop"],
+        stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert loop.stderr is not None
+        assert loop.stderr.readline().startswith("Syncing on schedule")
+        second = cli("--data-dir", str(shop), "sync", "--loop")
+        assert second.code == EXIT_ERROR
+        assert "another `primedist sync --loop` is running on this data" in second.error_line()
+        refused = cli("--data-dir", str(shop), "restore", str(saved))
+        assert refused.code == EXIT_ERROR and "sync --loop` runs on it" in refused.error_line()
+    finally:
+        loop.terminate()
+        loop.wait(timeout=30)
+    assert cli("--data-dir", str(shop), "restore", str(saved)).code == EXIT_OK
+
+
 # Data dir selection --------------------------------------------------------------------
 def test_env_data_dir_is_honoured(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -10,6 +10,8 @@ from typing import Any
 
 from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, local_date, open_context
 from primedist.config import Settings
+from primedist.core.messages import msg
+from primedist.errors import StoreError
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -76,11 +78,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     _check_options(args)
     ctx = as_owner(open_context(settings))
     if args.loop:
-        from primedist.jobs.scheduler import run_forever
-
-        print("Syncing on schedule; press Ctrl+C to stop.", file=sys.stderr)  # noqa: T201
-        run_forever(ctx)
-        return EXIT_OK
+        return _loop(ctx, settings)
     shop_ids = [shop_id_by_name(ctx, args.shop)] if args.shop else None
     if args.date_from is not None:
         assert shop_ids is not None
@@ -92,6 +90,25 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     text = "\n".join(r.summary() for r in reports) or "No linked marketplace shop to sync."
     emit(args, {"shops": [r.as_dict() for r in reports]}, text)
     return EXIT_OK if all(r.outcome in ("ok", "busy") for r in reports) else EXIT_ERROR
+
+
+def _loop(ctx: Any, settings: Settings) -> int:
+    """The app's scheduler without its window: it holds the app's lock, as the window does
+    (two schedulers would run every sync and delivery twice; restore waits for it)."""
+    from primedist.core.app_lock import AppLock
+    from primedist.jobs.scheduler import run_forever
+
+    lock = AppLock(settings.data_dir)
+    if not lock.acquire():
+        raise StoreError(msg("The app or another `primedist sync --loop` is running on this "
+                             "data ({data_dir}): it already syncs on schedule.",
+                             data_dir=str(settings.data_dir)))  # fmt: skip
+    try:
+        print("Syncing on schedule; press Ctrl+C to stop.", file=sys.stderr)  # noqa: T201
+        run_forever(ctx)
+    finally:
+        lock.release()
+    return EXIT_OK
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
