@@ -258,7 +258,8 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
             None,
             "Prime Distribution",
             QCoreApplication.translate(
-                "app", "Prime Distribution is already open on this computer (data in %1)."
+                "app", "Prime Distribution is already open on this computer (data in %1), or "
+                "`primedist sync --loop` runs on it."
             ).replace("%1", str(settings.data_dir)),
         )
         return 1

@@ -31,5 +31,6 @@ def test_a_second_window_on_the_same_data_is_refused(
     finally:
         first.release()
     assert shown == [
-        f"Prime Distribution is already open on this computer (data in {settings.data_dir})."
+        f"Prime Distribution is already open on this computer (data in {settings.data_dir}), "
+        "or `primedist sync --loop` runs on it."
     ]
