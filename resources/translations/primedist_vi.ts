@@ -8113,8 +8113,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy</translation>
     </message>
     <message>
-        <source>Prime Distribution is already open on this computer (data in %1).</source>
-        <translation>Prime Distribution đang mở trên máy này (dữ liệu tại %1).</translation>
+        <source>Prime Distribution is already open on this computer (data in %1), or `primedist sync --loop` runs on it.</source>
+        <translation>Prime Distribution đang mở trên máy này (dữ liệu tại %1), hoặc `primedist sync --loop` đang chạy trên dữ liệu này.</translation>
     </message>
 </context>
 <context>
@@ -11961,6 +11961,14 @@ Vẫn bán?</translation>
         <translation>Tài khoản cần có tên.</translation>
     </message>
     <message>
+        <source>The app is open on this data ({data_dir}) (or `primedist sync --loop` runs on it): close it first, or restore in the app (Settings → Backup &amp; restore).</source>
+        <translation>Ứng dụng đang mở trên dữ liệu này ({data_dir}) (hoặc `primedist sync --loop` đang chạy): hãy đóng trước, hoặc khôi phục ngay trong ứng dụng (Cài đặt → Sao lưu &amp; khôi phục).</translation>
+    </message>
+    <message>
+        <source>The app or another `primedist sync --loop` is running on this data ({data_dir}): it already syncs on schedule.</source>
+        <translation>Ứng dụng hoặc một `primedist sync --loop` khác đang chạy trên dữ liệu này ({data_dir}): đồng bộ theo lịch đã đang chạy ở đó.</translation>
+    </message>
+    <message>
         <source>The authorisation code is empty or malformed.</source>
         <translation>Mã ủy quyền trống hoặc sai định dạng.</translation>
     </message>
@@ -13055,10 +13063,6 @@ Vẫn bán?</translation>
     <message>
         <source>The amount paid must be 1 to {max}.</source>
         <translation>Số tiền trả phải từ 1 đến {max}.</translation>
-    </message>
-    <message>
-        <source>The app is open on this data ({data_dir}): close it first, or restore in the app (Settings → Backup &amp; restore).</source>
-        <translation>Ứng dụng đang mở trên dữ liệu này ({data_dir}): hãy đóng ứng dụng trước, hoặc khôi phục ngay trong ứng dụng (Cài đặt → Sao lưu &amp; khôi phục).</translation>
     </message>
     <message>
         <source>The authorisation code in the address is malformed.</source>
