@@ -144,6 +144,17 @@ def clean_line(text: str | None) -> str:
     return " ".join(_visible(text).split())
 
 
+def clean_code(text: str | None) -> str:
+    """A code that is matched as stored (a SKU, a barcode, an order id, a shop's name when
+    looked up): `clean_line`'s characters dropped and each tab or line break made a space,
+    but the spaces inside kept as they are — "AO  1" stays the key it was."""
+    if not text:
+        return ""
+    if text.isprintable():
+        return text.strip()
+    return "".join(" " if c.isspace() else c for c in _visible(text)).strip()
+
+
 def clean_text(text: str | None) -> str:
     """Text of several lines (a note, an address block) cleaned as `clean_line` cleans a
     line, but its line breaks kept: every kind (CR LF, CR, VT, FF, NEL, U+2028…) becomes

@@ -47,7 +47,7 @@ from sqlmodel import Session, col, select
 
 from primedist.core.messages import Message, msg
 from primedist.core.search_keys import search_text
-from primedist.core.text import clean_line, clean_text
+from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind
@@ -292,7 +292,7 @@ def _clean(draft: ProductDraft) -> ProductDraft:
         v1, v2 = _text(v.option1), _text(v.option2)
         if swap:
             v1, v2 = v2, v1
-        variants.append(replace(v, sku=clean_line(v.sku), barcode=_text(v.barcode),
+        variants.append(replace(v, sku=clean_code(v.sku), barcode=clean_code(v.barcode) or None,
                                 option1=v1, option2=v2))  # fmt: skip
     return ProductDraft(
         name=clean_line(draft.name),

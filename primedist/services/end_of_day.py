@@ -188,7 +188,7 @@ def end_of_day(
         supplier_cash = q.supplier_cash(conn, scope)
         collected = q.debts_collected(conn, scope)
         shops = tuple(q.shop_names(conn, scope.shop_ids))
-        profit = q.gross_profit(conn, scope) if ctx.actor.can(Module.ANALYTICS) else None
+        profit = q.gross_profit(conn, scope) if ctx.can(Module.ANALYTICS) else None
     kept = [r for r in sales if not r.cancelled]
     gone = [r for r in sales if r.cancelled]
     return EndOfDay(

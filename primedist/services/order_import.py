@@ -41,7 +41,7 @@ from primedist.core.clock import shop_tz, to_utc
 from primedist.core.messages import msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import phone_terms, search_text
-from primedist.core.text import clean_line, fold
+from primedist.core.text import clean_code, clean_line, fold
 from primedist.db.bulk import (
     checkpoint_in_background,
     commit_without_checkpoint,
@@ -286,9 +286,15 @@ def _is_empty(value: Cell) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+#: The keys matched as stored: their inner spaces kept (`clean_code`).
+_KEYS = frozenset({"sku", "shop", "order_id"})
+
+
 def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
-    """A cell as one line of text, without control or invisible characters (`clean_line`)."""
-    text = clean_line(value) if isinstance(value, str) else cell_text(value)
+    """A cell as one line of text, without control or invisible characters (`clean_line`;
+    a key keeps its inner spaces, `clean_code`)."""
+    clean = clean_code if column in _KEYS else clean_line
+    text = clean(value) if isinstance(value, str) else cell_text(value)
     if not text:
         if required:
             raise BadValue(column, REQUIRED_VALUE)
@@ -380,7 +386,7 @@ def _parse_line(raw: Sequence[Cell]) -> _Line:
     sku_v, name_v, qty_v, price_v = raw
     # Fast path for the usual text cells (CSV): the checks below in short.
     if type(sku_v) is str and type(name_v) is str and type(qty_v) is str and type(price_v) is str:
-        sku_t, name_t = clean_line(sku_v), clean_line(name_v)
+        sku_t, name_t = clean_code(sku_v), clean_line(name_v)
         if (
             sku_t and len(sku_t) <= _SKU_MAX and len(name_t) <= _NAME_MAX
             and qty_v.isascii() and qty_v.isdigit() and len(qty_v) <= 6
@@ -435,7 +441,7 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
             cells.append("")
             shop_v, order_v = cells[i_shop], cells[i_order]
             if type(shop_v) is str and type(order_v) is str:  # fast path: the usual text
-                shop, external_id = clean_line(shop_v), clean_line(order_v)
+                shop, external_id = clean_code(shop_v), clean_code(order_v)
                 ok = 0 < len(shop) <= shop_max and 0 < len(external_id) <= order_max
             else:
                 ok = False

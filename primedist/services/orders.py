@@ -374,7 +374,7 @@ def paid_at_sale(method: PaymentMethod, total: int, paid_now: int) -> int:
 def with_costs_for(ctx: ServiceContext, quote: Quote) -> Quote:
     """The quote as this user may see it: unit costs are the shop's (Analytics users only);
     whether a line is below cost is said to everyone."""
-    if ctx.actor.can(Module.ANALYTICS):
+    if ctx.can(Module.ANALYTICS):
         return quote
     lines = tuple(replace(line, unit_cost=None) for line in quote.lines)
     return replace(quote, lines=lines)
@@ -940,8 +940,9 @@ def suggested_refund(
     discounts pro rata; never more than what is left to refund. When they are the last
     items of the order, what is left to refund (shipping included): every way of
     returning everything (item by item, all at once, status → Returned) refunds the
-    total, whatever the rounding of the shares before."""
-    left = order.total - order.refunded_amount
+    total, whatever the rounding of the shares before. A COD parcel back undelivered
+    gives back only what was paid (`_owed_back`)."""
+    left = _owed_back(order)
     wanted = {line.id: quantities.get(line.id or 0, 0) for line in lines}
     if any(wanted.values()) and all(
         line.returned_quantity + wanted[line.id] >= line.quantity for line in lines

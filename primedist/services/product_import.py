@@ -46,7 +46,7 @@ from sqlmodel import Session
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
-from primedist.core.text import clean_line, clean_text, fold
+from primedist.core.text import clean_code, clean_line, clean_text, fold
 from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks, products_of, refresh_product_summaries
 from primedist.domain.base import table_of
@@ -317,19 +317,24 @@ class _Draft:
 _MULTILINE = frozenset({"description"})
 
 
-def _clean(value: Cell, *, lines: bool = False) -> str:
+#: The codes matched as stored: their inner spaces kept (`clean_code`).
+_CODES = frozenset({"sku", "barcode"})
+
+
+def _clean(value: Cell, *, lines: bool = False, code: bool = False) -> str:
     """A cell as one line of text (`clean_line`: no control or invisible characters), its
-    line breaks kept when `lines`; the export's formula guard (a leading ``'`` before
-    ``= + - @``) is taken off again, so exported text re-imports as it was."""
+    line breaks kept when `lines`, its inner spaces when `code`; the export's formula
+    guard (a leading ``'`` before ``= + - @``) is taken off again, so exported text
+    re-imports as it was."""
     if isinstance(value, str):
-        text = clean_text(value) if lines else clean_line(value)
+        text = clean_text(value) if lines else clean_code(value) if code else clean_line(value)
     else:
         text = cell_text(value)
     return unneutralise(text) if text[:1] == "'" else text
 
 
 def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
-    text = _clean(value, lines=column in _MULTILINE)
+    text = _clean(value, lines=column in _MULTILINE, code=column in _CODES)
     if not text:
         if required:
             raise BadValue(column, REQUIRED_VALUE)

@@ -436,14 +436,14 @@ def dashboard(
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.engine.connect() as conn:
         shops = _shops(conn, w.shop_ids)
         profit_read = (pool.submit(_on_own_connection, ctx.engine, _profit, w)
-                       if ctx.actor.can(Module.ANALYTICS) else None)  # fmt: skip
+                       if ctx.can(Module.ANALYTICS) else None)  # fmt: skip
         totals = _status_totals(conn, w)
         todo = {key: _sum(totals, 0, statuses=sts) for key, sts in TODO_STATUSES.items()}
         todo["low_stock"] = _count_products(conn, w.shop_ids, low_stock=True)
         todo["no_revenue"] = _no_revenue_count(conn, w)
         channels = _channel_rows(totals, shops)
         events = latest_events(conn, w.shop_ids, limit=5)
-        owing = debt_totals(conn) if ctx.actor.can(Module.CUSTOMERS) else None
+        owing = debt_totals(conn) if ctx.can(Module.CUSTOMERS) else None
         profit = None if profit_read is None else profit_read.result()
     pie = {r.channel.value: r.new_orders.current for r in channels if r.new_orders.current}
     return Dashboard(

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from primedist.connectors.base import RemoteOrder, RemoteOrderLine
 from primedist.core.search_keys import search_text
-from primedist.core.text import clean_line, clean_text
+from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.bulk import space_checkpoints
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
@@ -190,11 +190,11 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _cut(text: str | None, limit: int) -> str | None:
+def _cut(text: str | None, limit: int, *, code: bool = False) -> str | None:
     """One line without control or invisible characters (`clean_line`: a marketplace's or
-    a file's text is typed by buyers); empty → None; longer than the column → clipped
-    (connectors usually clip already)."""
-    text = clean_line(text)
+    a file's text is typed by buyers; a `code` keeps its inner spaces, `clean_code`);
+    empty → None; longer than the column → clipped (connectors usually clip already)."""
+    text = clean_code(text) if code else clean_line(text)
     if not text:
         return None
     return text if len(text) <= limit else text[:limit]
@@ -666,7 +666,7 @@ class _BatchWriter:
 def _line_values(line: RemoteOrderLine) -> tuple[Any, ...]:
     """A remote line's `_LINE_COLUMNS` values as stored."""
     name = clean_line(line.product_name) or clean_line(line.sku) or "?"
-    return (_cut(line.sku, _SKU_LEN), name[:_NAME_LEN],
+    return (_cut(line.sku, _SKU_LEN, code=True), name[:_NAME_LEN],
             _cut(line.variant_name, _VARIANT_LEN), line.quantity, line.unit_price,
             line.discount, line.subtotal)  # fmt: skip
 

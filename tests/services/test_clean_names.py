@@ -224,6 +224,29 @@ def test_the_order_import_stores_clean_buyer_and_product_names(
     assert column(owner_ctx, Customer, "name") == [HOSTILE_OUT]
 
 
+def test_codes_keep_their_inner_spaces_and_find_what_is_stored(
+    owner_ctx: ServiceContext, engine: sa.Engine, tmp_path: Path
+) -> None:
+    """A SKU stored with two spaces (before names were cleaned) is still the same key for
+    the order import, the product import and the product form: never a second product."""
+    from tests.factories import make_product
+
+    (stored,) = make_product(engine, "Áo cũ", [("AO  1", 100_000, 10)])
+    base = {"order_id": "DH 0\x1b01", "order_date": "2026-01-05 10:30", "shop": "Prime Shop",
+            "channel": "shopee", "status": "completed", "customer_name": "Lan",
+            "sku": "AO  1\x07", "product_name": "Áo", "quantity": "1",
+            "unit_price": "100000"}  # fmt: skip
+    assert import_orders(owner_ctx, write_csv(tmp_path / "o.csv", ORDER_COLUMNS, [base])
+                         ).rejected == []  # fmt: skip
+    assert column(owner_ctx, OrderLine, "sku") == ["AO  1"]
+    assert column(owner_ctx, OrderLine, "variant_id") == [stored]
+    assert column(owner_ctx, Order, "external_id") == ["DH 001"]
+    rows = [{"product_name": "Áo cũ", "sku": "AO  1", "price": "120000"}]
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", PRODUCT_COLUMNS, rows))
+    assert report.rejected == [] and column(owner_ctx, Variant, "sku") == ["AO  1"]
+    assert column(owner_ctx, Variant, "price") == [120_000]
+
+
 # Suppliers, shops, users, tags, vouchers, levels -------------------------------------------
 
 

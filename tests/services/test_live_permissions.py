@@ -129,3 +129,27 @@ def test_the_owner_and_the_system_keep_working_with_one_small_query(
         ctx.require_owner("nope")
     assert seen == []  # no account to read
     assert schedule_settings.set_sync_interval(ctx, 26) == 26
+
+
+def test_figures_shown_by_module_follow_the_account_as_it_stands(
+    owner_ctx: ServiceContext, engine: sa.Engine
+) -> None:
+    """Costs and gross profit are for Analytics users: taken away, the open session no
+    longer sees them (the quote's unit costs, End of day's gross profit, Home's profit)."""
+    from primedist.services.end_of_day import end_of_day
+    from primedist.services.orders import DraftLine, OrderDraft, create_order, quote_order
+    from tests.factories import make_product
+
+    (hat,) = make_product(engine, "Mũ", [("MU-1", 100_000, 5)])
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE variants SET cost = 60000"))
+    create_order(owner_ctx, OrderDraft(lines=(DraftLine(hat, 1),)))
+    lan, lan_id = sign_in(owner_ctx, "lan@shop.vn", Role.STAFF, Module.ORDERS,
+                          Module.ANALYTICS)  # fmt: skip
+    draft = OrderDraft(lines=(DraftLine(hat, 1),))
+    assert [line.unit_cost for line in quote_order(lan, draft).lines] == [60_000]
+    assert end_of_day(lan).gross_profit is not None
+
+    staff.update_staff(owner_ctx, lan_id, name="Lan", role=Role.STAFF, modules=[Module.ORDERS])
+    assert [line.unit_cost for line in quote_order(lan, draft).lines] == [None]
+    assert end_of_day(lan).gross_profit is None

@@ -109,3 +109,15 @@ def test_a_cod_parcel_back_undelivered_refunds_nothing(
     assert refunded(owner_ctx, created.id) == (OrderStatus.RETURNED, 230_000, 0)
     detail = svc.order_detail(owner_ctx, created.id)
     assert [(ln.quantity, ln.returned_quantity) for ln in detail.lines] == [(2, 2)]
+
+    # The same parcel returned with Return… (one hat, then the other): nothing either.
+    again = svc.create_order(owner_ctx, OrderDraft(
+        lines=(DraftLine(hat, 2),), customer_id=lan, source=OrderSource.PHONE,
+        shipping_fee=30_000, ship_province="Hà Nội", payment_method=PaymentMethod.COD))  # fmt: skip
+    svc.change_status(owner_ctx, again.id, OrderStatus.SHIPPING)
+    svc.change_status(owner_ctx, again.id, OrderStatus.RETURN_REFUND, reason="không nhận")
+    line = svc.order_detail(owner_ctx, again.id).lines[0].id or 0
+    refunds = [svc.return_order(owner_ctx, again.id, {line: 1}, reason="không nhận").refund_amount
+               for _ in range(2)]  # fmt: skip
+    assert refunds == [0, 0]
+    assert refunded(owner_ctx, again.id) == (OrderStatus.RETURNED, 230_000, 0)
