@@ -221,8 +221,9 @@ class HiddenWindows(QObject):
                 isinstance(window, QDialog)
                 and window.windowModality() == Qt.WindowModality.ApplicationModal
             ):
-                self._empty(window)
-                raise_lock = True
+                # Only a dialog emptied now: raising the lock screen again on every scan
+                # would hide and show it five times a second, eating the typed password.
+                raise_lock |= self._empty(window)
             else:
                 self._hide(window)
         if raise_lock and self._lock.isVisible():
@@ -247,9 +248,10 @@ class HiddenWindows(QObject):
         self._watch_finished(window)
         window.hide()
 
-    def _empty(self, dialog: QDialog) -> None:
+    def _empty(self, dialog: QDialog) -> bool:
+        """Hide the dialog's contents and title; False when it was emptied already."""
         if any(d is dialog for d, _t, _c in self._emptied):
-            return
+            return False
         direct = Qt.FindChildOption.FindDirectChildrenOnly
         children = [
             child
@@ -261,6 +263,7 @@ class HiddenWindows(QObject):
         for child in children:
             child.hide()
         dialog.setWindowTitle(self._lock.windowTitle())
+        return True
 
     def _stop(self) -> None:
         self._scan.stop()

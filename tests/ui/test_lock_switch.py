@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
@@ -161,6 +161,19 @@ def unlock(qtbot: Any, window: MainWindow, password: str) -> None:
     assert window.lock_dialog is None
 
 
+class _ShowCounter(QObject):
+    """Counts the Show events of the widget it watches."""
+
+    def __init__(self, shown: list[int]) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+        if event.type() == QEvent.Type.Show:
+            self.shown.append(1)
+        return False
+
+
 def test_the_lock_hides_every_other_window_and_unlocking_shows_them_again(
     qtbot: Any, owner_ctx: ServiceContext, settings: Settings
 ) -> None:
@@ -191,17 +204,31 @@ def test_the_lock_hides_every_other_window_and_unlocking_shows_them_again(
     answers: list[int] = []
     states: list[tuple[bool, str, bool]] = []
 
+    typed: list[tuple[bool, str, int]] = []
+
     def while_running() -> None:
-        qtbot.waitUntil(lambda: box.windowTitle() == lock.windowTitle(), timeout=WAIT)
-        label = next(w for w in box.findChildren(QLabel) if w.text() == "Còn nợ 500.000 đ")
-        states.append((box.isVisible(), box.windowTitle(), label.isVisible()))
-        assert QApplication.activeModalWidget() is lock  # the password is what takes input
-        unlock(qtbot, window, OWNER_PASSWORD)
-        states.append((box.isVisible(), box.windowTitle(), label.isVisible()))
-        box.accept()
+        try:  # the box is answered whatever happens: its exec() must come back
+            qtbot.waitUntil(lambda: box.windowTitle() == lock.windowTitle(), timeout=WAIT)
+            label = next(w for w in box.findChildren(QLabel) if w.text() == "Còn nợ 500.000 đ")
+            states.append((box.isVisible(), box.windowTitle(), label.isVisible()))
+            on_top = QApplication.activeModalWidget() is lock  # the password takes the input
+            # Typed slowly while the lock watches for windows (every 200 ms): every key
+            # stays, the lock screen is not hidden and shown again over the emptied box.
+            shown: list[int] = []
+            lock.installEventFilter(watcher := _ShowCounter(shown))
+            for key in "ab":
+                qtbot.keyClicks(lock.password, key)
+                qtbot.wait(450)
+            lock.removeEventFilter(watcher)
+            typed.append((on_top, lock.password.text(), len(shown)))
+            unlock(qtbot, window, OWNER_PASSWORD)
+            states.append((box.isVisible(), box.windowTitle(), label.isVisible()))
+        finally:
+            box.accept()
 
     QTimer.singleShot(0, while_running)
     answers.append(box.exec())
+    assert typed == [(True, "ab", 0)]
     assert states == [(True, "Locked", False), (True, "Khách Nguyễn Văn An", True)]
     assert answers == [QDialog.DialogCode.Accepted.value]  # not ended by the lock
 
