@@ -86,7 +86,12 @@ def lupdate(ts: Path) -> None:
 def lrelease(lang: str, qm: Path) -> None:
     sources = [TRANSLATIONS / f"primedist_{lang}.ts", TRANSLATIONS / f"qt_extra_{lang}.ts"]
     existing = [str(p) for p in sources if p.is_file()]
-    subprocess.run([_tool("lrelease"), *existing, "-qm", str(qm)], check=True, capture_output=True)
+    # Written aside, then renamed over: a running app maps the .qm file, and one rewritten
+    # in place under it reads garbage (and crashed).
+    fresh = qm.with_name(qm.name + ".new")
+    subprocess.run([_tool("lrelease"), *existing, "-qm", str(fresh)], check=True,
+                   capture_output=True)  # fmt: skip
+    fresh.replace(qm)
 
 
 def main() -> int:
