@@ -10148,6 +10148,10 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Tổng cộng</translation>
     </message>
     <message>
+        <source>Still to pay</source>
+        <translation>Còn thiếu</translation>
+    </message>
+    <message>
         <source>Change due</source>
         <translation>Tiền thừa trả khách</translation>
     </message>

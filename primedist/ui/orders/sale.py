@@ -749,12 +749,15 @@ class QuickCustomerDialog(QDialog):
     def _offer(self, existing: CustomerRef | None) -> None:
         self.existing = existing
         self.use_existing.setVisible(existing is not None)
+        # The button Enter presses looks like the main one: the offer while it stands.
+        _primary(self.use_existing if existing is not None else self.save,
+                 self.save if existing is not None else self.use_existing)  # fmt: skip
         if existing is not None:
             self.use_existing.setText(QCoreApplication.translate(
                 "orders", "Sell to %1 (%2)").replace("%1", existing.name).replace(
                 "%2", existing.code))  # fmt: skip
-            self.use_existing.setDefault(True)
             self.use_existing.setFocus()
+        self.adjustSize()  # taller for the message and the offer: the fields keep their size
 
     def _use_existing(self) -> None:
         hit = get_customer(self.ctx, self.existing.id) if self.existing is not None else None
@@ -763,6 +766,16 @@ class QuickCustomerDialog(QDialog):
             return
         self.created.emit(hit)
         super().accept()
+
+
+def _primary(main: QPushButton, other: QPushButton) -> None:
+    """`main` styled and pressed by Enter as the dialog's main button, `other` not."""
+    for button, name in ((main, "primaryButton"), (other, "")):
+        button.setDefault(button is main)
+        if button.objectName() != name:
+            button.setObjectName(name)
+            button.style().unpolish(button)
+            button.style().polish(button)
 
 
 # --------------------------------------------------------------------------- the dialog
@@ -1231,7 +1244,9 @@ class SaleDialog(QDialog):
             "points": QCoreApplication.translate("orders", "Points"),
             "shipping": QCoreApplication.translate("orders", "Shipping fee"),
             "total": QCoreApplication.translate("orders", "Total"),
-            "change": QCoreApplication.translate("orders", "Change due"),
+            "change": QCoreApplication.translate("orders", "Still to pay")
+            if getattr(self, "_short", False)
+            else QCoreApplication.translate("orders", "Change due"),
             "owed": QCoreApplication.translate("orders", "Owed for this sale"),
             "already": QCoreApplication.translate("orders", "Already owes"),
         }
@@ -1684,18 +1699,23 @@ class SaleDialog(QDialog):
         values["points"].setText(minus_text(q.points_discount))
         values["shipping"].setText(money_text(q.shipping_fee))
         values["total"].setText(money_text(q.total))
-        values["change"].setText("—" if q.change_due is None else money_text(q.change_due))
-        self._mark_short(values["change"], q.change_due is not None and q.change_due < 0)
+        short = q.change_due is not None and q.change_due < 0
+        values["change"].setText(
+            "—" if q.change_due is None else money_text(abs(q.change_due))
+        )
+        self._mark_short(short)
         self._show_account()
         self._show_cost_warning()
 
-    @staticmethod
-    def _mark_short(label: QLabel, short: bool) -> None:
-        """Cash short of the total: the change shows red, not the green of money back."""
+    def _mark_short(self, short: bool) -> None:
+        """Cash short of the total: "Still to pay" in red, not the green change due."""
+        label = self.total_values["change"]
         if label.property("short") != short:
+            self._short = short
             label.setProperty("short", short)
             label.style().unpolish(label)
             label.style().polish(label)
+            self._retranslate_totals()
 
     def _show_cost_warning(self) -> None:
         """Lines sold below their cost, said under the totals (Save stays enabled)."""

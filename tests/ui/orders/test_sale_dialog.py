@@ -381,10 +381,13 @@ def test_quick_create_shows_why_a_phone_is_refused(
     # Offered at once: that customer is most likely the one at the counter.
     use = quick.use_existing
     assert use.isVisible() and use.text() == f"Sell to Lê Thị Lan ({customer_code(other)})"
+    assert use.isDefault() and not quick.save.isDefault()  # Enter takes the offer…
+    assert (use.objectName(), quick.save.objectName()) == ("primaryButton", "")  # …it looks so
     quick.phone.setText("12345")
     quick.accept()
     assert "not a valid phone" in quick.error.text() and dialog.customer is None
     assert not use.isVisible()  # nobody to offer for a phone that is no phone
+    assert quick.save.isDefault() and quick.save.objectName() == "primaryButton"
     quick.phone.setText(taken)
     quick.accept()
     qtbot.keyClick(use, Qt.Key.Key_Return)  # the offer has the focus: Enter takes it
@@ -469,12 +472,15 @@ def test_cash_short_of_the_total_is_a_problem(qtbot, dialog: SaleDialog) -> None
     assert "49,000 short" in dialog.problems_label.text()
     assert not dialog.save_button.isEnabled()
     change = dialog.total_values["change"]
-    assert change.text() == "-49,000 VND" and change.property("short") is True
+    assert change.text() == "49,000 VND" and change.property("short") is True
+    assert dialog.total_captions["change"].text() == "Still to pay"
     red = change.palette().color(change.foregroundRole()).name()
     field(dialog, "cashReceived").setText("100000")
     settle(qtbot, dialog)  # enough cash: the change is money back, green again
     assert change.property("short") is False
     assert change.palette().color(change.foregroundRole()).name() != red
+    assert dialog.total_captions["change"].text() == "Change due"
+    assert change.text() == "1,000 VND"
 
 
 def test_unknown_product_says_so(qtbot, dialog: SaleDialog) -> None:
