@@ -16,9 +16,10 @@ from primedist.domain.enums import ActivityKind, Channel, Module, OrderStatus, R
 from primedist.domain.product import Variant
 from primedist.domain.shop import ShopCredential
 from primedist.errors import PermissionDenied, ValidationError
+from primedist.services import auth, reports
 from primedist.services import orders as order_service
-from primedist.services import reports
-from primedist.services.context import Actor, ServiceContext
+from primedist.services import staff as staff_accounts
+from primedist.services.context import ServiceContext
 from tests.factories import make_shop
 from tests.services.report_data import FROM, TO, VN, add_order, build
 from tests.services.report_data import NOW as DATA_NOW
@@ -214,7 +215,9 @@ def test_bad_ranges_and_permissions(ctx: ServiceContext, shop: object) -> None:
         reports.dashboard(ctx, FROM, TO, [999])
     with pytest.raises(ValidationError, match="grain"):
         reports.series(ctx, "revenue", FROM, TO, grain="year")
-    staff = ctx.with_actor(Actor(7, "Lan", "lan@x.vn", Role.STAFF, frozenset({Module.ORDERS})))
+    issued = staff_accounts.add_staff(ctx, name="Lan", email="lan@x.vn", role=Role.STAFF,
+                                      modules=[Module.ORDERS])  # fmt: skip
+    staff = ctx.with_actor(auth.login(ctx, "lan@x.vn", issued.one_time_password))
     with pytest.raises(PermissionDenied):
         reports.analytics(staff, FROM, TO)
     reports.dashboard(staff, FROM, TO)  # Home is for everyone
