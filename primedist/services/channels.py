@@ -45,7 +45,7 @@ from primedist.connectors.base import (
 )
 from primedist.core.messages import msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
-from primedist.core.text import clean_code, clean_line
+from primedist.core.text import clean_line
 from primedist.domain.enums import Channel, Module, ShopStatus
 from primedist.domain.settings import AppSetting
 from primedist.domain.shop import Shop, ShopCredential
@@ -543,11 +543,12 @@ def channel_shop(ctx: ServiceContext, shop_id: int) -> ChannelShop:
 def shop_id_by_name(ctx: ServiceContext, name: str) -> int:
     """The marketplace shop called `name` (NotFound lists the names there are)."""
     ctx.require(Module.SETTINGS)
-    wanted = clean_code(name)
+    wanted = clean_line(name)
     with ctx.uow() as session:
         rows = session.exec(select(Shop.id, Shop.name, Shop.channel)).all()
     for shop_id, shop_name, channel in rows:
-        if shop_name == wanted and Channel(channel).is_marketplace:
+        # Spaces as typed or as stored (a name kept from before names were cleaned).
+        if clean_line(shop_name) == wanted and Channel(channel).is_marketplace:
             return int(shop_id or 0)
     names = sorted(n for _i, n, c in rows if Channel(c).is_marketplace)
     known = ", ".join(names) if names else "none yet"
