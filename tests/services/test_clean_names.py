@@ -6,8 +6,6 @@ emoji are kept as typed."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +39,7 @@ from primedist.services.product_import import COLUMNS as PRODUCT_COLUMNS
 from primedist.services.product_import import import_products
 from primedist.services.sale_lookup import quick_create_customer
 from tests.conftest import OWNER_PASSWORD
+from tests.services.test_order_import import write_csv
 
 #: A name as a hostile paste has it: NUL, BEL, a terminal colour, an ESC/POS command
 #: (ESC @: reset the printer), a right-to-left override, a zero-width space, a tab and
@@ -62,15 +61,6 @@ def column(ctx: ServiceContext, model: type, col: str, **where: Any) -> list[Any
     stmt = sa.select(table.c[col]).where(*(table.c[k] == v for k, v in where.items()))
     with ctx.engine.connect() as conn:
         return list(conn.execute(stmt.order_by(table.c.id)).scalars())
-
-
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[dict[str, Any]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([row.get(col, "") for col in header])
-    return path
 
 
 # Customers --------------------------------------------------------------------------------
@@ -133,7 +123,7 @@ def test_the_customer_import_stores_clean_names_and_refuses_invisible_ones(
         {"Họ tên": KEPT, "SĐT": "0912345678"},
         {"Họ tên": INVISIBLE, "SĐT": "0987654321"},
     ]  # fmt: skip
-    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", header, rows))
+    report = import_customers(owner_ctx, write_csv(tmp_path / "k.csv", rows, header=header))
     assert report.imported == 2
     assert [(r.row, r.column) for r in report.rejected] == [(4, "Họ tên")]
     names = column(owner_ctx, Customer, "name")
@@ -193,7 +183,7 @@ def test_the_product_import_stores_clean_names(owner_ctx: ServiceContext, tmp_pa
         {"product_name": KEPT, "sku": "HOA-1", "price": "10000"},
         {"product_name": INVISIBLE, "sku": "X-1", "price": "10000"},
     ]  # fmt: skip
-    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", PRODUCT_COLUMNS, rows))
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows, header=PRODUCT_COLUMNS))
     assert [(r.row, r.column) for r in report.rejected] == [(5, "product_name")]
     assert column(owner_ctx, Product, "name") == [HOSTILE_OUT, KEPT]
     assert column(owner_ctx, Product, "description", name=HOSTILE_OUT) == ["Sứ Bát Tràng\nRửa được"]
@@ -213,7 +203,7 @@ def test_the_order_import_stores_clean_buyer_and_product_names(
             "province": "Hà\tNội\x00", "sku": "AO\x07-1", "product_name": "Áo\x1b[1m thun\r\n",
             "quantity": "1", "unit_price": "120000"}  # fmt: skip
     rows = [base, {**base, "sku": "AO-2", "product_name": KEPT}]
-    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", ORDER_COLUMNS, rows))
+    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", rows, header=ORDER_COLUMNS))
     assert report.rejected == []
     assert column(owner_ctx, Order, "external_id") == ["DH001"]
     assert column(owner_ctx, Order, "buyer_name") == [HOSTILE_OUT]
@@ -236,13 +226,13 @@ def test_codes_keep_their_inner_spaces_and_find_what_is_stored(
             "channel": "shopee", "status": "completed", "customer_name": "Lan",
             "sku": "AO  1\x07", "product_name": "Áo", "quantity": "1",
             "unit_price": "100000"}  # fmt: skip
-    assert import_orders(owner_ctx, write_csv(tmp_path / "o.csv", ORDER_COLUMNS, [base])
+    assert import_orders(owner_ctx, write_csv(tmp_path / "o.csv", [base], header=ORDER_COLUMNS)
                          ).rejected == []  # fmt: skip
     assert column(owner_ctx, OrderLine, "sku") == ["AO  1"]
     assert column(owner_ctx, OrderLine, "variant_id") == [stored]
     assert column(owner_ctx, Order, "external_id") == ["DH 001"]
     rows = [{"product_name": "Áo cũ", "sku": "AO  1", "price": "120000"}]
-    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", PRODUCT_COLUMNS, rows))
+    report = import_products(owner_ctx, write_csv(tmp_path / "p.csv", rows, header=PRODUCT_COLUMNS))
     assert report.rejected == [] and column(owner_ctx, Variant, "sku") == ["AO  1"]
     assert column(owner_ctx, Variant, "price") == [120_000]
 
