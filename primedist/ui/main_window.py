@@ -103,12 +103,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setIconSize(QSize(18, 18))
         self.tab_pages: dict[str, LazyTab] = {}
-        for key, module in TABS:
-            if module is not None and not ctx.actor.can(module):
-                continue  # services refuse it too; the tab is simply not shown
-            tab = LazyTab(key, self._page_builder(key), scrolls=key in SCROLLING_TABS)
-            self.tab_pages[key] = tab
-            self.tabs.addTab(tab, icon(key), "")
+        self._add_tabs()
         root.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
@@ -225,6 +220,15 @@ class MainWindow(QMainWindow):
             hidden.discard()
         self.switch_user()
 
+    def _add_tabs(self) -> None:
+        """A tab (built when first opened) for each module the actor may use."""
+        for key, module in TABS:
+            if module is not None and not self.ctx.actor.can(module):
+                continue  # services refuse it too; the tab is simply not shown
+            tab = LazyTab(key, self._page_builder(key), scrolls=key in SCROLLING_TABS)
+            self.tab_pages[key] = tab
+            self.tabs.addTab(tab, icon(key), "")
+
     def _rebuild_tabs(self) -> None:
         """The tabs again, as at sign-in (`__init__`), for the actor's rights now: a tab
         they may no longer open goes, one they were given comes, and every page is built
@@ -241,12 +245,7 @@ class MainWindow(QMainWindow):
                     shutdown()
                 tab.hide()
             self.tab_pages.clear()
-            for key, module in TABS:
-                if module is not None and not self.ctx.actor.can(module):
-                    continue
-                tab = LazyTab(key, self._page_builder(key), scrolls=key in SCROLLING_TABS)
-                self.tab_pages[key] = tab
-                self.tabs.addTab(tab, icon(key), "")
+            self._add_tabs()
             if current_key in self.tab_pages:
                 self.tabs.setCurrentWidget(self.tab_pages[current_key])
             else:
