@@ -257,7 +257,8 @@ _QUOTED_RE = re.compile(  # JSON and Python reprs: "key": "value" / 'key': 'valu
     re.IGNORECASE,
 )
 _PARAM_RE = re.compile(rf"(?P<k>{_KEY}=)[^&\s\"',;]*", re.IGNORECASE)  # query strings, forms
-_HEADER_RE = re.compile(rf"(?P<k>{_KEY}\s*:)[ \t]*[^\r\n]*", re.IGNORECASE)  # key: value lines
+# Not after "/": "app key/secret: add them…" is our own sentence, not a header line.
+_HEADER_RE = re.compile(rf"(?<!/)(?P<k>{_KEY}\s*:)[ \t]*[^\r\n]*", re.IGNORECASE)
 _BEARER_RE = re.compile(r"(?P<k>\bBearer\s+)[\w.~+/=-]+", re.IGNORECASE)
 
 

@@ -500,12 +500,23 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
 
 
 def _cause(exc: ConnectorError) -> str:
-    """The failure's message, redacted and cut to the log's width. Our own `msg()` that
-    needed neither stays a message (the log reads it in the reader's language); the
-    platform's words are kept as they came."""
+    """The failure's message, redacted and cut to the log's width. Our own `msg()` stays
+    a message with its values redacted (the log reads it in the reader's language; its
+    template is our words, and redacting the English would take "secret: add them…" for
+    a header); the platform's words are kept as they came."""
     raw = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-    text = redact(str(raw))[:LOG_MAX]
-    return raw if isinstance(raw, Message) and text == raw else text
+    if isinstance(raw, Message):
+        return _redacted(raw)
+    return redact(str(raw))[:LOG_MAX]
+
+
+def _redacted(message: Message) -> Message:
+    """`message` with every text value redacted (the values may quote an answer)."""
+    values = {
+        k: _redacted(v) if isinstance(v, Message) else redact(v) if isinstance(v, str) else v
+        for k, v in message.values.items()
+    }
+    return Message(message.template, values)
 
 
 def _failure_text(outcome: str, message: str) -> str:

@@ -134,6 +134,9 @@ def test_redact(text: str, expected: str) -> None:
         "design=blue&signal=3&sign_method=sha256",
         '{"token_type": "bearer", "expires_in": 3600, "shop_id": 42}',
         "order 123 shipped to Nguyễn Thị Hoa",
+        # Our own sentences naming a marketplace app's credentials (not header lines).
+        "Lazada B has no app key/secret: add them in Sales channels.",
+        "Lazada B chưa có app key/secret: hãy thêm trong Kênh bán hàng.",
     ],
 )
 def test_redact_leaves_other_fields(text: str) -> None:
