@@ -18,14 +18,18 @@ import psutil
 
 
 class PeakRss:
-    """Samples this process's RSS in a thread; `extra_mb` = peak minus the RSS at start."""
+    """The peak RSS of this process while in the block, over the RSS at its start
+    (`extra_mb`). Read from the kernel's high-water mark (VmHWM, reset on entry through
+    /proc/self/clear_refs): no sampling thread, whose wake-ups every few ms would take the
+    GIL from the work being timed (that cost an import 4 % of its time). Where the mark
+    cannot be reset or read (not Linux), a thread samples the RSS every 5 ms instead."""
 
     def __init__(self, interval: float = 0.005) -> None:
         self._proc = psutil.Process()
         self._interval = interval
         self._stop = threading.Event()
         self.baseline = self.peak = self._proc.memory_info().rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread: threading.Thread | None = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -33,17 +37,40 @@ class PeakRss:
             time.sleep(self._interval)
 
     def __enter__(self) -> PeakRss:
-        self._thread.start()
+        if not _reset_high_water_mark():
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        self.baseline = self.peak = self._proc.memory_info().rss
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+        else:
+            self.peak = max(self.peak, _high_water_mark())
         self.peak = max(self.peak, self._proc.memory_info().rss)
 
     @property
     def extra_mb(self) -> float:
         return (self.peak - self.baseline) / 1e6
+
+
+def _reset_high_water_mark() -> bool:
+    """Reset this process's peak RSS (Linux: "5" to clear_refs); False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _high_water_mark() > 0
+    except OSError:
+        return False
+
+
+def _high_water_mark() -> int:
+    """This process's peak RSS in bytes since the last reset (VmHWM), 0 when unknown."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 # --------------------------------------------------------------------------- figures
