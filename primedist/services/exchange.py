@@ -182,7 +182,8 @@ def _priced(
                         item=(line.sku or line.product_name) if line else str(line_id),
                         left=left), "quantity")  # fmt: skip
     refundable = order.total - order.refunded_amount
-    suggested = order_svc.suggested_refund(order, lines, wanted)
+    paid = order_svc.paid_towards_in(session, order)
+    suggested = order_svc.suggested_refund(order, lines, wanted, paid=paid)
     credit = suggested if draft.credit is None else draft.credit
     if not 0 <= credit <= refundable:
         problem(msg("The refund must be between 0 and {refundable}.", refundable=refundable),

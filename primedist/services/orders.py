@@ -934,15 +934,15 @@ RETURNABLE = (OrderStatus.COMPLETED, OrderStatus.RETURN_REFUND)
 
 
 def suggested_refund(
-    order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int]
+    order: Order, lines: Sequence[OrderLine], quantities: Mapping[int, int], *, paid: int
 ) -> int:
     """The refund for returning these quantities: their share of the lines, less the order
     discounts pro rata; never more than what is left to refund. When they are the last
     items of the order, what is left to refund (shipping included): every way of
     returning everything (item by item, all at once, status → Returned) refunds the
     total, whatever the rounding of the shares before. A COD parcel back undelivered
-    gives back only what was paid (`_owed_back`)."""
-    left = _owed_back(order)
+    gives back only what was `paid` towards it (`paid_towards`; `_owed_back`)."""
+    left = _owed_back(order, paid)
     wanted = {line.id: quantities.get(line.id or 0, 0) for line in lines}
     if any(wanted.values()) and all(
         line.returned_quantity + wanted[line.id] >= line.quantity for line in lines
@@ -1006,7 +1006,10 @@ def return_in(
                 ),
                 field="quantity",
             )
-    refund = suggested_refund(order, lines, wanted) if refund_amount is None else refund_amount
+    if refund_amount is None:
+        refund = suggested_refund(order, lines, wanted, paid=paid_towards_in(session, order))
+    else:
+        refund = refund_amount
     if refund < 0 or refund > order.total - order.refunded_amount:
         raise ValidationError(
             msg(
@@ -1071,18 +1074,19 @@ def _return_everything(ctx: ServiceContext, order_id: int, reason: str | None) -
             line.id or 0: line.quantity - line.returned_quantity
             for line in lines_of(session, order.id)
         }
-    return_order(ctx, order_id, left, reason=reason or "Returned",
-                 refund_amount=_owed_back(order))  # fmt: skip
+        owed = _owed_back(order, paid_towards_in(session, order))
+    return_order(ctx, order_id, left, reason=reason or "Returned", refund_amount=owed)
     with ctx.uow() as session:
         return _load(session, order_id)
 
 
-def _owed_back(order: Order) -> int:
+def _owed_back(order: Order, paid: int) -> int:
     """What returning everything gives back: the rest of the total, except for a COD parcel
-    that came back undelivered — its money never came in, so only what was paid (as the
-    carrier's return refunds, `shipping._finish_return`)."""
+    that came back undelivered — its money never came in, so only what was `paid`
+    towards it (`paid_towards`: an exchange's credit too), as the carrier's return
+    refunds (`shipping._finish_return`)."""
     if order.payment_method == PaymentMethod.COD and order.completed_at is None:
-        return max(0, order.paid_amount - order.refunded_amount)
+        return max(0, paid - order.refunded_amount)
     return order.total - order.refunded_amount
 
 
@@ -1171,6 +1175,11 @@ class OrderDetail:
         return cod_due(self.order, self.exchange_credit)
 
     @property
+    def paid_towards(self) -> int:
+        """What the customer has paid towards the order so far (`paid_towards`)."""
+        return paid_towards(self.order, self.exchange_credit)
+
+    @property
     def channel(self) -> Channel:
         return Channel(self.shop.channel)
 
@@ -1200,7 +1209,28 @@ def cod_due(order: Order, exchange_credit: int) -> int:
 
 def cod_due_in(session: Session, order: Order) -> int:
     """`cod_due` of a stored order, its exchange credit read."""
-    return cod_due(order, sum(x.amount for x in _credits(session, _id(order))))
+    return cod_due(order, _credit_in(session, order))
+
+
+def paid_towards(order: Order, exchange_credit: int) -> int:
+    """What the customer has paid towards an order so far: its `paid_amount`, plus what an
+    exchange's returned items paid for it when that is not in it (a COD, transfer or
+    e-wallet sale records nothing at the sale; cash and card record the whole total,
+    the credit included). What a cancel or an undelivered parcel gives back."""
+    if order.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD):
+        return order.paid_amount
+    return order.paid_amount + exchange_credit
+
+
+def paid_towards_in(session: Session, order: Order) -> int:
+    """`paid_towards` of a stored order, its exchange credit read (only when it counts)."""
+    if order.payment_method in (PaymentMethod.CASH, PaymentMethod.CARD):
+        return order.paid_amount
+    return paid_towards(order, _credit_in(session, order))
+
+
+def _credit_in(session: Session, order: Order) -> int:
+    return sum(x.amount for x in _credits(session, _id(order)))
 
 
 def line_profit(line: OrderLine) -> int:

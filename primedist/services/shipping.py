@@ -1246,8 +1246,8 @@ def _forward_path(start: OrderStatus, target: OrderStatus) -> list[OrderStatus]:
 
 
 def _finish_return(ctx: ServiceContext, order_id: int, ship: Shipment) -> bool:
-    """The parcel is back: every item left is restocked; what the buyer paid is refunded
-    (nothing for an undelivered COD order)."""
+    """The parcel is back: every item left is restocked; what the buyer paid towards it is
+    refunded (for an undelivered COD order only an exchange's credit, if any)."""
     with ctx.uow() as session:
         order = _order(session, order_id)
         if order.status != OrderStatus.RETURN_REFUND:
@@ -1255,7 +1255,7 @@ def _finish_return(ctx: ServiceContext, order_id: int, ship: Shipment) -> bool:
         left = {int(ln.id or 0): ln.quantity - ln.returned_quantity
                 for ln in session.exec(
                     select(OrderLine).where(OrderLine.order_id == order_id))}  # fmt: skip
-        refund = max(0, order.paid_amount - order.refunded_amount)
+        refund = max(0, order_svc.paid_towards_in(session, order) - order.refunded_amount)
     if not any(left.values()):
         return False
     order_svc.return_order(ctx, order_id, left, refund_amount=refund,

@@ -122,3 +122,37 @@ def test_an_exchange_off_what_was_owed_leaves_the_new_sale_free(owner_ctx, varia
     assert svc.order_detail(owner_ctx, new).cod_due == 2 * SHIRT
     assert edit.edit_lock(owner_ctx, new) is None and svc.cancel_lock(owner_ctx, new) is None
     svc.change_status(owner_ctx, new, OrderStatus.CANCELLED, reason="Khách đổi ý")
+
+
+@pytest.mark.parametrize("way", ["status", "return", "carrier"])
+def test_an_undelivered_cod_exchange_sale_gives_the_credit_back(
+    owner_ctx, variants, customer_id, sandbox, ghn_id, fast_factory, way
+):
+    """The customer's shirt (299,000, paid in cash) paid for half of a COD parcel that is
+    refused at the door: its items come back and so does the credit (the carrier never
+    collected the other half). By status → Returned, by Return… of the items, or when
+    the carrier brings the parcel back; before, each of them refunded nothing."""
+    old, done = exchanged_for_two(owner_ctx, variants, customer_id)
+    new = done.created.id
+    assert svc.order_detail(owner_ctx, new).paid_towards == SHIRT
+    if way == "carrier":
+        ship_svc.request_shipment(owner_ctx, new, draft(owner_ctx, new, ghn_id))
+        ship_svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+        code = ship_svc.order_shipments(owner_ctx, new)[0].carrier_order_code or ""
+        for status in ("delivering", "return", "returned"):
+            sandbox.set_status(code, status)
+            ship_svc.poll_shipments(owner_ctx, factory=fast_factory)
+    else:
+        svc.change_status(owner_ctx, new, OrderStatus.SHIPPING)
+        svc.change_status(owner_ctx, new, OrderStatus.RETURN_REFUND, reason="không nhận")
+        if way == "status":
+            svc.change_status(owner_ctx, new, OrderStatus.RETURNED, reason="không nhận")
+        else:
+            line = svc.order_detail(owner_ctx, new).lines[0].id or 0
+            first = svc.return_order(owner_ctx, new, {line: 1}, reason="không nhận")
+            last = svc.return_order(owner_ctx, new, {line: 1}, reason="không nhận")
+            assert first.refund_amount + last.refund_amount == SHIRT
+    detail = svc.order_detail(owner_ctx, new)
+    assert (detail.order.status, detail.order.refunded_amount) == (OrderStatus.RETURNED, SHIRT)
+    assert [(ln.quantity, ln.returned_quantity) for ln in detail.lines] == [(2, 2)]
+    assert svc.order_detail(owner_ctx, old).order.refunded_amount == SHIRT  # the credit

@@ -84,7 +84,9 @@ def test_the_last_items_back_refund_the_shipping_too(
 
     detail = svc.order_detail(owner_ctx, at_once)
     every = {ln.id or 0: ln.quantity for ln in detail.lines}
-    assert svc.suggested_refund(detail.order, detail.lines, every) == 180_000
+    assert (
+        svc.suggested_refund(detail.order, detail.lines, every, paid=detail.paid_towards) == 180_000
+    )
     assert svc.return_order(owner_ctx, at_once, every, reason="lỗi").refund_amount == 180_000
 
     svc.change_status(owner_ctx, by_status, OrderStatus.RETURN_REFUND, reason="lỗi")

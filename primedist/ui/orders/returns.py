@@ -298,7 +298,8 @@ class ReturnDialog(QDialog):
         return {line_id: spin.value() for line_id, spin in self.spins.items() if spin.value()}
 
     def suggested_amount(self) -> int:
-        return suggested_refund(self.order, self.lines, self.quantities())
+        return suggested_refund(self.order, self.lines, self.quantities(),
+                                paid=self.detail.paid_towards)  # fmt: skip
 
     def max_refund(self) -> int:
         return self.order.total - self.order.refunded_amount

@@ -84,7 +84,7 @@ def test_partial_then_full_return(
     qtbot.keyClick(spin_a, Qt.Key.Key_Up)  # A: 1
     assert dialog.quantities() == {list(dialog.spins)[0]: 1}
     order, lines = load_order(engine, sale_id)
-    suggested = svc.suggested_refund(order, lines, dialog.quantities())
+    suggested = svc.suggested_refund(order, lines, dialog.quantities(), paid=order.paid_amount)
     assert suggested == 99_000
     assert dialog.refund.text() == format_money(suggested, "en") == "99,000 VND"
     assert not dialog.ok.isEnabled()
