@@ -37,6 +37,11 @@ def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
         print(text)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 line`, `2 lines`, `1,204 units`: the number and its noun (`plural` when not +s)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 class UsageError(Exception):
     """A command line that parses but makes no sense — a range that ends before it starts,
     options that do not go together: `main` prints it on one line and exits 2. Commands

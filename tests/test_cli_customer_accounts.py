@@ -145,8 +145,8 @@ def test_end_of_day_text_has_every_figure_of_the_json(cli: Any, shop: Path) -> N
     assert run.code == EXIT_OK, run.err
     text = run.out
     assert "Debts collected: 40,000; cash paid to suppliers: 25,000" in text
-    assert "  cash: 0 orders 0, 0 refunds 0, net 0, debts collected 40,000" in text
-    assert "  on_account: 1 orders 90,000, 0 refunds 0, net 90,000, debts collected 0" in text
+    assert "  Cash: 0 orders 0, 0 refunds 0, net 0, debts collected 40,000" in text
+    assert "  On account: 1 order 90,000, 0 refunds 0, net 90,000, debts collected 0" in text
     assert "Refunds: 0 (0 items, 0 exchanges), 0" in text
     assert "  COC-1 Cốc sứ Bát Tràng: 2 sold, 90,000" in text
     assert "Net: 90,000; cash in drawer: 15,000" in text  # 40,000 collected − 25,000 paid out
@@ -168,3 +168,20 @@ def test_end_of_day_text_has_every_figure_of_the_json(cli: Any, shop: Path) -> N
 
     missing = [n for n in figures(data) if f"{n:,}" not in text]
     assert missing == [], missing
+
+
+def test_end_of_day_text_names_payment_methods_in_words(cli: Any, shop: Path) -> None:
+    """`--lang` is the Excel file's and the printout's language: the text stays English,
+    each payment method by its label (not the stored key), a count of one in the singular."""
+    d = ("--data-dir", str(shop))
+    assert cli(*d, "customers", "pay", "KH000001", "30000", "--method", "bank_transfer").code == 0
+    day = cli(*d, "report", "end-of-day", "--json").json()["day"]
+    for lang in ("vi", "en"):
+        run = cli(*d, "report", "end-of-day", "--date", day, "--lang", lang)
+        assert run.code == EXIT_OK, run.err
+        methods = [line.split(":")[0] for line in run.out.splitlines()
+                   if line.startswith("  ") and "debts collected" in line]  # fmt: skip
+        assert methods == ["  Cash", "  Bank transfer", "  On account"]
+        assert "Sales: 1 order, 2 items, 90,000" in run.out
+        assert "  Bank transfer: 0 orders 0, 0 refunds 0, net 0, debts collected 30,000" in run.out
+        assert "bank_transfer" not in run.out and "on_account" not in run.out

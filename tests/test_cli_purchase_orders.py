@@ -325,3 +325,22 @@ def test_nothing_low_from_a_new_supplier(cli: Any, shop: Path) -> None:
                "--line", "COC-1:3", "--json")  # fmt: skip
     assert made.code == EXIT_OK, made.err
     assert (made.json()["supplier"], made.json()["units"]) == ("Nhà CC Mới", 3)
+
+
+def test_one_line_and_one_unit_are_counted_in_the_singular(
+    cli: Any, shop: Path, tmp_path: Path
+) -> None:
+    d = ("--data-dir", str(shop))
+    added = cli(*d, "purchase-orders", "add", "--supplier", "Gốm", "--line", "COC-1:1:30000")
+    assert added.out.strip() == "Ordered DHN000001 from Gốm: 1 line, 1 unit, cost 30,000."
+    listed = cli(*d, "purchase-orders", "list").out.splitlines()
+    assert "0/1 unit  cost" in listed[0] and listed[-1] == "1 purchase order"
+    shown = cli(*d, "purchase-orders", "show", "DHN000001").out.splitlines()
+    assert shown[4] == "1 line, 1 unit (0 received, 1 to come), cost 30,000"
+    received = cli(*d, "receive", delivery(tmp_path, "COC-1,1,30000\n"), "--supplier", "Gốm")
+    assert received.out.strip() == "Received PN000001 from Gốm: 1 line, 1 unit, cost 30,000."
+    cancelled = cli(*d, "purchase-orders", "cancel", "DHN000001", "--reason", "thôi")
+    assert cancelled.out.strip() == "DHN000001 cancelled: thôi (0 of 1 unit came)."
+    assert cli(*d, "purchase-orders", "add", "--supplier", "Gốm", "--line", "COC-1:3").code == 0
+    part = cli(*d, "receive", delivery(tmp_path, "COC-1,2,\n"), "--order", "DHN000002")
+    assert part.out.strip().endswith(" DHN000002 is partly received: 1 unit still to come.")

@@ -48,7 +48,7 @@ def test_receive_a_delivery_list(cli: Any, shop: Path, tmp_path: Path) -> None:
     }  # fmt: skip
     assert stock_of(shop, "COC-1") == 15
     again = cli("--data-dir", str(shop), "receive", str(path))
-    assert again.out.strip() == "Received PN000002: 1 lines, 12 units, cost 360,000."
+    assert again.out.strip() == "Received PN000002: 1 line, 12 units, cost 360,000."
 
 
 def test_a_bad_row_receives_nothing(cli: Any, shop: Path, tmp_path: Path) -> None:

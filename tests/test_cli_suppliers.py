@@ -34,7 +34,7 @@ def test_a_delivery_partly_paid_then_paid_off(cli: Any, shop: Path, tmp_path: Pa
     run = cli(*d, "receive", str(path), "--supplier", "gom minh long", "--paid", "100000",
               "--method", "bank_transfer")  # fmt: skip
     assert run.code == EXIT_OK, run.err
-    assert run.out.strip() == ("Received PN000001 from gom minh long: 1 lines, 10 units, "
+    assert run.out.strip() == ("Received PN000001 from gom minh long: 1 line, 10 units, "
                                "cost 300,000 (200,000 left owed).")  # fmt: skip
     listed = cli(*d, "suppliers", "list", "--owing", "--json").json()
     assert [(s["code"], s["bought"], s["paid"], s["debt"]) for s in listed["suppliers"]] == [
@@ -91,7 +91,7 @@ def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> Non
     owed = cli(*d, "suppliers", "list", "--json").json()["suppliers"][0]["debt"]
     assert owed == 300_000 - 90_000 + 30_000
     text = cli(*d, "suppliers", "return", "PN000001", "COC-1:1", "--reason", "Sai mẫu")
-    assert text.out.strip() == ("TH000002: 1 units of PN000001 back to the supplier, worth "
+    assert text.out.strip() == ("TH000002: 1 unit of PN000001 back to the supplier, worth "
                                 "30,000.")  # fmt: skip
     too_many = cli(*d, "suppliers", "return", "PN000001", "COC-1:9", "--reason", "x")
     assert too_many.code == EXIT_ERROR

@@ -1,4 +1,4 @@
-"""`primedist print receipt|invoice|packing-slip ORDER_ID`, `primedist print labels` and
+"""`primedist print receipt|invoice|packing-slip ORDER`, `primedist print labels` and
 `primedist print goods-receipt|supplier-return|purchase-order|customer-payment CODE`: print from the
 command line.
 
@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
             description="Print with the document's settings (Settings → Printers & "
             "templates), or to the printer, PDF file or ESC/POS address given.",
         )
-        p.add_argument("order_id", type=positive_int, metavar="ORDER_ID")
+        p.add_argument("order", metavar="ORDER",
+                       help="the order number, as listed and on the receipt (e.g. "
+                            "DH261204-0001; any case), or the order's id")  # fmt: skip
         p.add_argument("--template", metavar="NAME",
                        help="template to use (receipt_80, receipt_58, invoice_a4, invoice_a5, "
                             "packing_slip); its paper comes with it")  # fmt: skip
@@ -75,6 +77,7 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
 
     ensure_app()
     ctx = as_owner(open_context(settings))
+    order_id, number = _order(ctx, args.order)
     target = None
     if args.printer:
         target = PrintTarget(TargetKind.SYSTEM, name=args.printer)
@@ -83,16 +86,44 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
     pdf = Path(args.pdf).resolve() if args.pdf else None
     doc_type = DocumentType(DOCUMENTS[args.document])
     result = print_orders(
-        ctx, [args.order_id], doc_type, template=args.template, target=target, pdf=pdf,
+        ctx, [order_id], doc_type, template=args.template, target=target, pdf=pdf,
         lang=args.lang,
     )  # fmt: skip
     emit(
         args,
-        {"order_id": args.order_id, "document": doc_type.value, "printed_to": result.where},
-        f"Printed the {args.document.replace('-', ' ')} of order {args.order_id} "
-        f"to {result.where}.",
-    )
+        {"order_id": order_id, "order": number, "document": doc_type.value,
+         "printed_to": result.where},
+        f"Printed the {args.document.replace('-', ' ')} of order {number} to {result.where}.",
+    )  # fmt: skip
     return EXIT_OK
+
+
+def _order(ctx: Any, typed: str) -> tuple[int, str]:
+    """The id and number of the order ORDER names: its number as typed, else in capitals
+    (ours are; a receipt read out is often typed in lower case), as the till's F8 finds
+    it; else, for a whole number, its id. NotFound names what was typed."""
+    from primedist.cli import MAX_WHOLE
+    from primedist.core.messages import msg
+    from primedist.errors import NotFound, ValidationError
+    from primedist.services import orders
+
+    text = typed.strip()
+    ids: list[int] = []
+    for spelling in dict.fromkeys([text, text.upper()]):
+        ids = ids or orders.order_ids_by_number(ctx, spelling)
+    if len(ids) > 1:  # two shops' own numbering met
+        raise ValidationError(msg("Several orders are numbered {number}: print one by its "
+                                  "id ({ids}).",
+                                  number=text, ids=[str(i) for i in ids]))  # fmt: skip
+    if not ids and text.isascii() and text.isdigit() and int(text) <= MAX_WHOLE:
+        ids = [int(text)]  # the order's id, as before numbers were taken
+    unknown = NotFound(msg("There is no order {number}.", number=text))
+    if not ids:
+        raise unknown
+    try:
+        return ids[0], orders.order_detail(ctx, ids[0]).order.external_id
+    except NotFound:  # an id no order has: it never existed, or was deleted
+        raise unknown from None
 
 
 def register_labels(kinds: argparse._SubParsersAction[Any]) -> None:

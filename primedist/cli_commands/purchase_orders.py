@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, emit, local_date, open_context
+from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, local_date, open_context
 from primedist.cli import PURCHASE_ORDER_STATES as STATES
 from primedist.config import Settings
 
@@ -113,7 +113,7 @@ def state_text(row: Any) -> str:
 def _summary(row: Any) -> str:
     expected = f"  expected {row.expected_on.isoformat()}" if row.expected_on else ""
     return (f"{row.code}  {_local(row.created_at)}  {row.supplier:<30.30}  {state_text(row):<15}  "
-            f"{row.received_units:,}/{row.units:,} units  cost {row.total_cost:>12,}"
+            f"{row.received_units:,}/{counted(row.units, 'unit')}  cost {row.total_cost:>12,}"
             f"{expected}")  # fmt: skip
 
 
@@ -124,7 +124,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     ctx = as_owner(open_context(settings))
     supplier_id = sup.supplier_id_by_name(ctx, args.supplier) if args.supplier else None
     rows = po.list_orders(ctx, args.search, args.state, supplier_id)
-    text = [_summary(r) for r in rows] + [f"{len(rows):,} purchase orders"]
+    text = [_summary(r) for r in rows] + [counted(len(rows), "purchase order")]
     emit(args, {"orders": [_data(r) for r in rows]}, "\n".join(text))
     return EXIT_OK
 
@@ -162,8 +162,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         lines.pop(line.variant_id, None)
     draft = po.OrderDraft(supplier, [*lines.values(), *typed], args.expected, args.note)
     row = po.create_order(ctx, draft)
-    emit(args, _data(row), f"Ordered {row.code} from {row.supplier}: {row.lines:,} lines, "
-                           f"{row.units:,} units, cost {row.total_cost:,}.")  # fmt: skip
+    emit(args, _data(row), f"Ordered {row.code} from {row.supplier}: "
+                           f"{counted(row.lines, 'line')}, {counted(row.units, 'unit')}, "
+                           f"cost {row.total_cost:,}.")  # fmt: skip
     return EXIT_OK
 
 
@@ -236,7 +237,8 @@ def _shown(row: Any, lines: Sequence[Any], receipts: Sequence[tuple[str, Any, bo
         cost = "-" if ln.unit_cost is None else f"{ln.unit_cost:,}"
         text.append(f"{ln.sku:<20.20}  {name:<40.40}  {ln.quantity:>8,}  {ln.received:>8,}  "
                     f"{ln.remaining:>8,}  {cost:>12}")  # fmt: skip
-    text.append(f"{row.lines:,} lines, {row.units:,} units ({row.received_units:,} received, "
+    text.append(f"{counted(row.lines, 'line')}, {counted(row.units, 'unit')} "
+                f"({row.received_units:,} received, "
                 f"{row.awaited_units:,} to come), cost {row.total_cost:,}")  # fmt: skip
     made = [f"{code} {_local(at)}" + (" (cancelled)" if cancelled else "")
             for code, at, cancelled in receipts]  # fmt: skip
@@ -252,6 +254,6 @@ def cmd_end(args: argparse.Namespace, settings: Settings) -> int:
     order_id = po.order_id_by_code(ctx, args.code)
     end = po.cancel_order if args.action == "cancel" else po.close_order
     row = end(ctx, order_id, args.reason)
-    emit(args, _data(row), f"{row.code} {state_text(row)}: {args.reason.strip()} "
-                           f"({row.received_units:,} of {row.units:,} units came).")  # fmt: skip
+    came = f"{row.received_units:,} of {counted(row.units, 'unit')} came"
+    emit(args, _data(row), f"{row.code} {state_text(row)}: {args.reason.strip()} ({came}).")
     return EXIT_OK

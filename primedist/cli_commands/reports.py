@@ -204,27 +204,34 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _end_of_day_text(report: Any, data: dict[str, Any]) -> str:
-    """Every figure of the --json output, as lines."""
+    """Every figure of the --json output, as lines. In English whatever --lang says (it is
+    the Excel file's and the printout's): a payment method by the English export's label."""
+    from primedist.cli import counted
+    from primedist.services.end_of_day import texts_for
+
+    methods = texts_for("en").methods
     scope = ", ".join(report.shops) or "all shops"
     if report.staff:
         scope += f"; staff {report.staff}"
     lines = [
         f"End of day {report.day.isoformat()} ({scope}), made {_local(report.made_at)}",
-        f"Sales: {report.orders:,} orders, {report.items:,} items, {report.sales:,} "
-        f"(goods {report.goods:,}, discounts {report.discounts:,}, shipping {report.shipping:,})",
-        f"Refunds: {report.refunds:,} ({report.refunded_items:,} items, {report.exchanges:,} "
-        f"exchanges), {report.refunded:,}",
+        f"Sales: {counted(report.orders, 'order')}, {counted(report.items, 'item')}, "
+        f"{report.sales:,} (goods {report.goods:,}, discounts {report.discounts:,}, "
+        f"shipping {report.shipping:,})",
+        f"Refunds: {report.refunds:,} ({counted(report.refunded_items, 'item')}, "
+        f"{counted(report.exchanges, 'exchange')}), {report.refunded:,}",
         f"Net: {report.net:,}; cash in drawer: {report.cash_in_drawer:,}"
         + ("" if report.gross_profit is None else f"; gross profit: {report.gross_profit:,}"),
         f"Debts collected: {report.collected:,}; cash paid to suppliers: {report.supplier_cash:,}",
-        f"Cancelled: {report.cancelled_orders:,} orders, {report.cancelled_total:,}",
+        f"Cancelled: {counted(report.cancelled_orders, 'order')}, {report.cancelled_total:,}",
     ]
     for p in report.payments:
-        lines.append(f"  {p.method.value}: {p.orders:,} orders {p.total:,}, {p.refunds:,} "
-                     f"refunds {p.refunded:,}, net {p.net:,}, debts collected "
-                     f"{p.collected:,}")  # fmt: skip
+        method = methods.get(p.method.value, p.method.value)
+        lines.append(f"  {method}: {counted(p.orders, 'order')} {p.total:,}, "
+                     f"{counted(p.refunds, 'refund')} {p.refunded:,}, net {p.net:,}, debts "
+                     f"collected {p.collected:,}")  # fmt: skip
     for s in report.by_shop:
-        lines.append(f"  {s.name} ({s.channel.value}): {s.orders:,} orders {s.total:,}")
+        lines.append(f"  {s.name} ({s.channel.value}): {counted(s.orders, 'order')} {s.total:,}")
     for p in report.products:
         lines.append(f"  {p.sku or '—'} {p.name}: {p.units:,} sold, {p.revenue:,}")
     if "till" in data:

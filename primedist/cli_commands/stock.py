@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from primedist.cli import EXIT_OK, as_owner, emit, open_context
+from primedist.cli import EXIT_OK, as_owner, counted, emit, open_context
 from primedist.config import Settings
 
 
@@ -67,8 +67,9 @@ def cmd_receive(args: argparse.Namespace, settings: Settings) -> int:
             "purchase_order": order.code if order else None}  # fmt: skip
     who = f" from {row.supplier}" if row.supplier else ""
     owed = f" ({row.owed:,} left owed)" if row.owed else ""
-    emit(args, data, f"Received {row.code}{who}: {row.lines:,} lines, {row.units:,} units, "
-                     f"cost {row.total_cost:,}{owed}.{_order_now(order)}")  # fmt: skip
+    emit(args, data, f"Received {row.code}{who}: {counted(row.lines, 'line')}, "
+                     f"{counted(row.units, 'unit')}, cost {row.total_cost:,}{owed}."
+                     f"{_order_now(order)}")  # fmt: skip
     return EXIT_OK
 
 
@@ -90,5 +91,7 @@ def _order_now(order: Any) -> str:
 
     if order is None:
         return ""
-    to_come = f": {order.awaited_units:,} units still to come" if order.awaited_units else ""
+    to_come = (
+        f": {counted(order.awaited_units, 'unit')} still to come" if order.awaited_units else ""
+    )
     return f" {order.code} is {state_text(order)}{to_come}."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, emit, open_context
+from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, open_context
 from primedist.config import Settings
 
 METHODS = ("cash", "bank_transfer", "other")
@@ -147,8 +147,9 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     data = {"code": row.code, "receipt": row.receipt_code, "units": row.units,
             "total": row.total, "refund": row.refund, "method": args.method}  # fmt: skip
     back = f"; {row.refund:,} given back" if row.refund else ""
-    emit(args, data, f"{row.code}: {row.units:,} units of {row.receipt_code} back to the "
-                     f"supplier, worth {row.total:,}{back}.")  # fmt: skip
+    units = counted(row.units, "unit")
+    emit(args, data, f"{row.code}: {units} of {row.receipt_code} back to the supplier, worth "
+                     f"{row.total:,}{back}.")  # fmt: skip
     return EXIT_OK
 
 
@@ -162,8 +163,9 @@ def cmd_cancel_return(args: argparse.Namespace, settings: Settings) -> int:
     data = {"code": row.code, "receipt": row.receipt_code, "units": row.units,
             "reason": row.cancel_reason, "debt": debt}  # fmt: skip
     owed = f" {row.supplier} is owed {debt:,} now." if debt is not None else ""
-    emit(args, data, f"{row.code} cancelled: {row.units:,} units of {row.receipt_code} back "
-                     f"in stock.{owed}")  # fmt: skip
+    units = counted(row.units, "unit")
+    emit(args, data, f"{row.code} cancelled: {units} of {row.receipt_code} back in stock."
+                     f"{owed}")  # fmt: skip
     return EXIT_OK
 
 
