@@ -8,6 +8,7 @@ the receipts only. Its state follows from the figures:
 * cancelled — cancelled before anything came (a reason kept);
 * received — every unit ordered has come;
 * closed — ended by hand with units still missing (the rest will not come; a reason kept);
+  cancelling a receipt against it reopens it (its units are awaited again);
 * partly received — some came, the rest is awaited;
 * ordered — nothing came yet.
 """

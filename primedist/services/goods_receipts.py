@@ -336,7 +336,8 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
     """Cancel a receipt entered by mistake: every line's goods taken back out of stock
     (a stock out naming the receipt) and the payment made with it cancelled (the supplier
     no longer counts it either way), in one transaction. Refused when a variant no
-    longer has them on hand (sold since): the line and SKU are named, nothing changes.
+    longer has them on hand (sold since) or available (held for orders): the line and SKU
+    are named, nothing changes.
     Each line's unit cost comes back out of its variant's average cost (`stock.take_cost_out`);
     a line whose variant was deleted since has nothing to take back."""
     ctx.require(Module.PRODUCTS)
@@ -366,10 +367,12 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
         session.add(receipt)
         _cancel_payments(session, receipt_id, now, ctx.actor.id, text)
         if receipt.purchase_order_id is not None:
-            purchase_orders.count_receipt(
+            purchase_orders.uncount_receipt(
+                ctx,
                 session,
                 receipt.purchase_order_id,
-                {ln.variant_id: -ln.quantity for ln in lines if ln.variant_id is not None},
+                {ln.variant_id: ln.quantity for ln in lines if ln.variant_id is not None},
+                receipt.code,
             )
         ctx.audit(session, "goods_receipt.cancel", entity_type="goods_receipt",
                   entity_id=receipt_id, summary=msg("{code} cancelled ({reason})",
@@ -414,6 +417,14 @@ def _take_back(ctx: ServiceContext, session: Session, n: int, line: GoodsReceipt
             msg("Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that "
                 "came in (sold since): adjust its stock instead.", line=str(n), sku=line.sku,
                 on_hand=level.on_hand, quantity=line.quantity), field="lines")  # fmt: skip
+    # Units held for open orders are promised to customers: taking them out would leave
+    # the orders short (available below 0), as a return to the supplier would.
+    if level.available < line.quantity:
+        raise ValidationError(
+            msg("Line {line}: SKU {sku} has {available} available (on hand less those held "
+                "for orders): the {quantity} that came in cannot be taken back.", line=str(n),
+                sku=line.sku, available=level.available, quantity=line.quantity),
+            field="lines")  # fmt: skip
     take_cost_out(session, line.variant_id, line.quantity, line.unit_cost)
     move_stock(ctx, session, line.variant_id, StockMoveKind.STOCK_OUT, quantity=-line.quantity,
                reason=reason, refresh=False)  # fmt: skip
@@ -550,8 +561,8 @@ class FileLine:
 def read_receipt_file(ctx: ServiceContext, path: Path) -> list[FileLine]:
     """The lines of a .xlsx/.csv delivery list (`sku` — or barcode —, `quantity`,
     optional `unit_cost`), each SKU found among the variants goods can come in for. A SKU
-    on several rows adds up (their costs must agree). Any bad row is an error naming its
-    row and column; nothing is read half."""
+    on several rows adds up (their costs must agree: the same on every row, or blank on
+    every row). Any bad row is an error naming its row and column; nothing is read half."""
     ctx.require(Module.PRODUCTS)
     lines: dict[int, FileLine] = {}
     with open_table(path, required=FILE_COLUMNS[:2], max_rows=MAX_RECEIPT_LINES * 4) as table, \
@@ -598,11 +609,19 @@ def _whole(cell: Any, row: int, column: str, low: int, high: int) -> int:
 
 
 def _merged(first: FileLine, again: FileLine) -> FileLine:
-    costs = {c for c in (first.unit_cost, again.unit_cost) if c is not None}
-    if len(costs) > 1:
+    sku, rows = first.hit.sku, (str(first.row), str(again.row))
+    if (first.unit_cost is None) != (again.unit_cost is None):
+        # A blank cost is not "the same cost": the rows' units would all be charged at the
+        # one given, which the supplier may not have priced.
+        raise ValidationError(
+            msg("SKU {sku} is on rows {first} and {second} with a unit cost on one only: give "
+                "it on both or on neither.", sku=sku, first=rows[0], second=rows[1]),
+            row=again.row, column="unit_cost",
+        )  # fmt: skip
+    if first.unit_cost != again.unit_cost:
         raise ValidationError(
             msg("SKU {sku} is on rows {first} and {second} with different unit costs: give "
-                "one.", sku=first.hit.sku, first=str(first.row), second=str(again.row)),
+                "one.", sku=sku, first=rows[0], second=rows[1]),
             row=again.row, column="unit_cost",
         )  # fmt: skip
     quantity = first.quantity + again.quantity
@@ -610,7 +629,7 @@ def _merged(first: FileLine, again: FileLine) -> FileLine:
         raise ValidationError(msg("SKU {sku}: {quantity} in all is more than {max}.",
                                   sku=first.hit.sku, quantity=quantity, max=MAX_RECEIPT_QUANTITY),
                               row=again.row, column="quantity")  # fmt: skip
-    return replace(first, quantity=quantity, unit_cost=costs.pop() if costs else None)
+    return replace(first, quantity=quantity)
 
 
 # --------------------------------------------------------------------------- export

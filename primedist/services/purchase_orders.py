@@ -3,8 +3,9 @@
 `create_order` records what was asked for (no stock moves: the goods are not here).
 A goods receipt made against an order (`ReceiptDraft.purchase_order_id`) counts its units
 towards the order's lines (`count_receipt`, in the receipt's transaction; cancelling the
-receipt takes them off again), so the order shows what is still to come. An order is
-cancelled before anything came, or closed by hand when the rest will not come.
+receipt takes them off again, `uncount_receipt`), so the order shows what is still to come.
+An order is cancelled before anything came, or closed by hand when the rest will not come
+(reopened when a receipt against it is cancelled: its units are awaited again).
 
 `suggested_lines` proposes what to order from a supplier: the SKUs it delivered before that
 are low on stock now (available at or below their low-stock level), each brought up to
@@ -353,6 +354,31 @@ def count_receipt(session: Session, order_id: int, quantities: Mapping[int, int]
     received = sa.select(sa.func.coalesce(sa.func.sum(capped), 0)).where(c.order_id == order_id)
     conn.execute(sa.update(orders_t).where(orders_t.c.id == order_id)
                  .values(received_units=received.scalar_subquery()))  # fmt: skip
+
+
+def uncount_receipt(ctx: ServiceContext, session: Session, order_id: int,
+                    quantities: Mapping[int, int], receipt: str) -> None:  # fmt: skip
+    """Take a cancelled receipt's units ({variant id: quantity}) off the order's lines. A
+    closed order reopens when that leaves units to come again: closing said the rest would
+    not come, not that the goods of a receipt entered by mistake had come (closed, the
+    order could neither receive them nor be cancelled). The reopening is audited."""
+    ctx.require(Module.PRODUCTS)
+    order = _locked(session, order_id)
+    before = order.received_units
+    count_receipt(session, order_id, {v: -q for v, q in quantities.items()})
+    session.refresh(order)
+    if order.closed_at is None or order.received_units >= before:
+        return
+    close_reason = order.close_reason
+    order.closed_at, order.closed_by_id, order.close_reason = None, None, None
+    session.add(order)
+    ctx.audit(session, "purchase_order.reopen", entity_type="purchase_order",
+              entity_id=order.id,
+              summary=msg("{code} reopened: {receipt} was cancelled", code=order.code,
+                          receipt=receipt),
+              before={"close_reason": close_reason, "received_units": before},
+              after={"receipt": receipt, "received_units": order.received_units,
+                     "state": str(order.state)})  # fmt: skip
 
 
 def order_text(ctx: ServiceContext, order_id: int, *, lang: str = "vi") -> str:

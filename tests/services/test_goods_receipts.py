@@ -197,6 +197,14 @@ def test_a_delivery_list_read_from_excel(owner_ctx, goods, tmp_path):
     ]  # fmt: skip
 
 
+def test_rows_of_one_sku_without_a_cost_add_up_without_one(owner_ctx, goods, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("sku,quantity,unit_cost\nAT-S,5,\nAT-S,3,\n", encoding="utf-8")
+    lines = gr.read_receipt_file(owner_ctx, path)
+    assert [(ln.hit.sku, ln.quantity, ln.unit_cost, ln.row) for ln in lines] == [
+        ("AT-S", 8, None, 2)]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -209,6 +217,14 @@ def test_a_delivery_list_read_from_excel(owner_ctx, goods, tmp_path):
         (
             "sku,quantity,unit_cost\nAT-S,1,5\nAT-S,1,6\n",
             "row 3, column 'unit_cost': SKU AT-S is on rows 2 and 3 with different unit costs",
+        ),
+        (  # a blank cost is not the other row's: the supplier priced only some units
+            "sku,quantity,unit_cost\nAT-S,5,100000\nAT-S,3,\n",
+            "row 3, column 'unit_cost': SKU AT-S is on rows 2 and 3 with a unit cost on one only",
+        ),
+        (
+            "sku,quantity,unit_cost\nAT-S,3,\nAT-M,1,\nAT-S,5,100000\n",
+            "row 4, column 'unit_cost': SKU AT-S is on rows 2 and 4 with a unit cost on one only",
         ),
         ("sku,quantity\n", "has a header but no data rows"),
     ],
@@ -307,6 +323,30 @@ def test_goods_sold_since_cannot_be_taken_back(owner_ctx, goods):
     assert gr.list_receipts(owner_ctx)[0].cancelled_at is None
     with pytest.raises(PermissionDenied):
         gr.cancel_receipt(staff(owner_ctx, Module.ORDERS), row.id, "x")
+
+
+def test_goods_held_for_orders_cannot_be_taken_back(owner_ctx, goods):
+    """10 cups came in; a phone order holds 8 of them (not yet shipped: still on hand).
+    Cancelling the receipt would leave the order's 8 with nothing behind them."""
+    from primedist.domain.enums import OrderSource
+    from primedist.services import orders
+    from primedist.services.stock import stock_level
+
+    lines = [gr.ReceiptLine(goods["shirt_m"], 2), gr.ReceiptLine(goods["cup"], 10, 40_000)]
+    row = gr.receive_goods(owner_ctx, gr.ReceiptDraft(lines))
+    orders.create_order(owner_ctx, orders.OrderDraft(
+        lines=(orders.DraftLine(goods["cup"], 8),), source=OrderSource.PHONE))  # fmt: skip
+    with pytest.raises(ValidationError, match=(
+        r"Line 2: SKU COC-1 has 7 available \(on hand less those held for orders\): the 10 "
+        r"that came in cannot be taken back")) as exc:  # fmt: skip
+        gr.cancel_receipt(owner_ctx, row.id, "Nhầm")
+    assert exc.value.field == "lines"
+    # Nothing changed: 15 on hand, 8 of them held.
+    with owner_ctx.uow() as session:
+        level = stock_level(session, goods["cup"])
+    assert (level.on_hand, level.reserved) == (15, 8)
+    assert stock_and_cost(owner_ctx.engine, goods["shirt_m"])[0] == 2
+    assert gr.list_receipts(owner_ctx)[0].cancelled_at is None
 
 
 # --------------------------------------------------------------------------- costs, limits

@@ -111,6 +111,53 @@ def test_a_cancelled_receipt_stops_counting(owner_ctx, goods, order):
     assert [ln.received for ln in po.order_lines(owner_ctx, order.id)] == [0, 0]
 
 
+def test_a_cancelled_receipt_reopens_a_closed_order(owner_ctx, goods, order):
+    """Closed after 12 of 15 came (10 cups and 2 plates), the order's only receipt is
+    cancelled: nothing came after all, so it awaits the 15 again — it can receive them,
+    or be cancelled — instead of staying closed with nothing received and nothing to come."""
+    receipt = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 15, 30_000), gr.ReceiptLine(goods["plate"], 2, 50_000)],
+        purchase_order_id=order.id))  # fmt: skip
+    po.close_order(owner_ctx, order.id, "NCC hết đĩa")
+    gr.cancel_receipt(owner_ctx, receipt.id, "nhập nhầm")
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.state, row.received_units, row.awaited_units) == (S.ORDERED, 0, 15)
+    assert (row.closed_at, row.close_reason) == (None, "")
+    with owner_ctx.engine.connect() as conn:
+        audit = conn.execute(sa.select(AuditEvent.summary, AuditEvent.entity_id).where(  # type: ignore[call-overload]
+            AuditEvent.action == "purchase_order.reopen")).one()  # fmt: skip
+    assert tuple(audit) == ("DHN000001 reopened: PN000001 was cancelled", str(order.id))
+    assert po.cancel_order(owner_ctx, order.id, "đặt nhầm").state == S.CANCELLED
+
+
+def test_a_closed_order_reopens_with_what_came_still_counted(owner_ctx, goods, order):
+    first = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 10, 30_000)], purchase_order_id=order.id))  # fmt: skip
+    second = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["plate"], 2, 50_000)], purchase_order_id=order.id))  # fmt: skip
+    po.close_order(owner_ctx, order.id, "NCC hết đĩa")
+    gr.cancel_receipt(owner_ctx, second.id, "nhập nhầm")
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.state, row.received_units, row.awaited_units) == (S.PARTLY_RECEIVED, 10, 5)
+    # The plates can come against it again; the cups' receipt still counts.
+    again = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["plate"], 5, 50_000)], purchase_order_id=order.id))  # fmt: skip
+    assert po.get_order(owner_ctx, order.id).state == S.RECEIVED
+    assert first.id != again.id
+
+
+def test_a_closed_order_stays_closed_when_nothing_more_is_awaited(owner_ctx, goods, order):
+    """A cancelled receipt of bowls the order never asked for takes nothing off it."""
+    gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["cup"], 10, 30_000)], purchase_order_id=order.id))  # fmt: skip
+    bowls = gr.receive_goods(owner_ctx, gr.ReceiptDraft(
+        [gr.ReceiptLine(goods["bowl"], 3, 20_000)], purchase_order_id=order.id))  # fmt: skip
+    po.close_order(owner_ctx, order.id, "NCC hết đĩa")
+    gr.cancel_receipt(owner_ctx, bowls.id, "nhập nhầm")
+    row = po.get_order(owner_ctx, order.id)
+    assert (row.state, row.received_units, row.close_reason) == (S.CLOSED, 10, "NCC hết đĩa")
+
+
 def test_a_receipt_naming_another_supplier_is_refused(owner_ctx, goods, order):
     with pytest.raises(ValidationError, match="ordered from Gốm Minh Long") as exc:
         gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 1, 1_000)],

@@ -84,6 +84,7 @@ ACTIONS: dict[str, str] = {
     "purchase_order.create": QT_TRANSLATE_NOOP("audit", "Purchase order placed"),
     "purchase_order.cancel": QT_TRANSLATE_NOOP("audit", "Purchase order cancelled"),
     "purchase_order.close": QT_TRANSLATE_NOOP("audit", "Purchase order closed"),
+    "purchase_order.reopen": QT_TRANSLATE_NOOP("audit", "Purchase order reopened"),
     "purchase_order.update": QT_TRANSLATE_NOOP("audit", "Purchase order changed"),
     "ranks.recompute": QT_TRANSLATE_NOOP("audit", "Customer ranks recomputed"),
     "report.export": QT_TRANSLATE_NOOP("audit", "Report exported"),
