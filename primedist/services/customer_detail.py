@@ -173,6 +173,7 @@ class OrderRow:
 
 @dataclass(frozen=True)
 class PointsRow:
+    id: int
     created_at: datetime
     kind: PointsKind
     delta: int
@@ -345,8 +346,11 @@ def customer_period_stats(
     )
 
 
-def customer_orders(ctx: ServiceContext, customer_id: int, limit: int = 200) -> list[OrderRow]:
-    """The customer's newest `limit` orders, newest first."""
+def customer_orders(
+    ctx: ServiceContext, customer_id: int, limit: int = 200, after: OrderRow | None = None
+) -> list[OrderRow]:
+    """The customer's newest `limit` orders, newest first; with `after`, the next `limit`
+    older than that row (keyset on the list's order: a page never skips nor repeats one)."""
     ctx.require(Module.CUSTOMERS)
     o = orders_t.c
     stmt = (
@@ -356,6 +360,8 @@ def customer_orders(ctx: ServiceContext, customer_id: int, limit: int = 200) -> 
         .order_by(o.created_at.desc(), o.id.desc())
         .limit(max(0, limit))
     )
+    if after is not None:
+        stmt = stmt.where(_older(o.created_at, o.id, after.created_at, after.id))
     with ctx.engine.connect() as conn:
         return [
             OrderRow(int(i), str(x), when, OrderStatus(s), int(t), str(shop))
@@ -363,21 +369,48 @@ def customer_orders(ctx: ServiceContext, customer_id: int, limit: int = 200) -> 
         ]
 
 
-def points_ledger(ctx: ServiceContext, customer_id: int, limit: int = 500) -> list[PointsRow]:
-    """The customer's points entries, newest first (read-only until the Loyalty issue)."""
+def count_customer_orders(ctx: ServiceContext, customer_id: int) -> int:
+    """How many orders the customer has (the history says "the newest 200 of 214")."""
+    ctx.require(Module.CUSTOMERS)
+    stmt = sa.select(sa.func.count()).where(orders_t.c.customer_id == customer_id)
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def points_ledger(
+    ctx: ServiceContext, customer_id: int, limit: int = 500, after: PointsRow | None = None
+) -> list[PointsRow]:
+    """The customer's newest `limit` points entries, newest first; with `after`, the next
+    `limit` older than that entry."""
     ctx.require(Module.CUSTOMERS)
     p = points_t.c
     stmt = (
-        sa.select(p.created_at, p.kind, p.delta, p.balance_after, p.order_id, p.reason)
+        sa.select(p.id, p.created_at, p.kind, p.delta, p.balance_after, p.order_id, p.reason)
         .where(p.customer_id == customer_id)
         .order_by(p.created_at.desc(), p.id.desc())
         .limit(max(0, limit))
     )
+    if after is not None:
+        stmt = stmt.where(_older(p.created_at, p.id, after.created_at, after.id))
     with ctx.engine.connect() as conn:
         return [
-            PointsRow(when, PointsKind(k), int(d), int(b), oid, reason)
-            for when, k, d, b, oid, reason in conn.execute(stmt)
+            PointsRow(int(i), when, PointsKind(k), int(d), int(b), oid, reason)
+            for i, when, k, d, b, oid, reason in conn.execute(stmt)
         ]
+
+
+def count_points_entries(ctx: ServiceContext, customer_id: int) -> int:
+    """How many points entries the customer has."""
+    ctx.require(Module.CUSTOMERS)
+    stmt = sa.select(sa.func.count()).where(points_t.c.customer_id == customer_id)
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def _older(when: sa.ColumnElement[Any], key: sa.ColumnElement[Any], bound: datetime,
+           bound_key: int) -> sa.ColumnElement[bool]:  # fmt: skip
+    """Rows after (`bound`, `bound_key`) in newest-first order (ties on the time by id)."""
+    return sa.or_(when < bound, sa.and_(when == bound, key < bound_key))
 
 
 def referred_customers(ctx: ServiceContext, customer_id: int) -> list[ReferredRow]:

@@ -119,6 +119,41 @@ def test_orders_newest_first_and_only_this_customer(ctx: ServiceContext, store) 
     assert len(svc.customer_orders(ctx, store["customer"], limit=2)) == 2
 
 
+def test_orders_and_ledger_page_by_keyset_with_ties_and_counts(
+    ctx: ServiceContext, engine: Engine, store
+) -> None:
+    """The history is read a page at a time (the detail says "the newest 200 of 214" and
+    shows more): each page follows the last row shown, ties on the time ordered by id,
+    none skipped nor repeated; the counts say how many there are."""
+    cid = store["customer"]
+    ids = store["orders"]
+    with engine.begin() as conn:  # the two newest placed at the same moment
+        conn.execute(orders_t.update().where(orders_t.c.id.in_(ids[-2:]))
+                     .values(created_at=DAY1 + timedelta(days=9)))  # fmt: skip
+    for size in (1, 4):  # one a page splits the tie
+        pages, after = [], None
+        while page := svc.customer_orders(ctx, cid, limit=size, after=after):
+            pages.append([o.id for o in page])
+            after = page[-1]
+        assert [i for page in pages for i in page] == list(reversed(ids))
+        assert len(pages) == -(-6 // size)
+    assert svc.count_customer_orders(ctx, cid) == 6
+    assert svc.count_customer_orders(ctx, store["other"]) == 3
+
+    points = table_of(PointsEntry)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(points), [
+            {"customer_id": cid, "kind": PointsKind.EARN, "delta": 1, "balance_after": n + 1,
+             "created_at": DAY1 + timedelta(hours=n // 2)}
+            for n in range(7)
+        ])  # fmt: skip
+    first = svc.points_ledger(ctx, cid, limit=2)  # ends inside a tie (6 and 5: the same time)
+    assert [e.balance_after for e in first] == [7, 6]
+    rest = svc.points_ledger(ctx, cid, limit=10, after=first[-1])
+    assert [e.balance_after for e in rest] == [5, 4, 3, 2, 1]
+    assert svc.count_points_entries(ctx, cid) == 7
+
+
 def test_profile_ledger_and_referred(ctx: ServiceContext, engine: Engine, store) -> None:
     cid, other = store["customer"], store["other"]
     with engine.begin() as conn:

@@ -37,6 +37,19 @@ entries = table_of(PointsEntry)
 _ENDED = (OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value)
 MAX_ADJUST = 100_000_000
 
+#: The reasons of the ledger rows the app writes for orders, stored in plain English (by
+#: the SQL below, and by `services.orders` and `services.order_edit`): the UI reads them
+#: back with `core.messages.reread` and shows them in the user's language. Keep them in
+#: step with the texts written; a reason typed by hand is shown as typed.
+ORDER_REASONS = (
+    msg("Earned on {order}"),
+    msg("Reversed: {order} is {status}"),
+    msg("Corrected: {order} (amount changed)"),
+    msg("Given back: points redeemed on {order} ({status})"),
+    msg("Redeemed on {order}"),
+    msg("Given back: {order} edited"),
+)
+
 
 #: Work tables (temporary, per connection): the orders given, and the ledger rows due.
 _work = sa.MetaData()

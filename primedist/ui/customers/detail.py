@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import as_utc, format_date, shop_tz, to_local
+from primedist.core.messages import Label, Message, reread
 from primedist.core.money import format_money, format_number
 from primedist.domain.customer import MAX_ADDRESSES
 from primedist.domain.enums import Gender, OrderStatus, PointsKind, Role
@@ -60,8 +61,11 @@ from primedist.services.customer_detail import (
     AddressDraft,
     AddressResult,
     CustomerProfile,
+    OrderRow,
     PeriodStats,
+    PointsRow,
 )
+from primedist.services.loyalty.points import ORDER_REASONS
 from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
@@ -75,6 +79,9 @@ from primedist.ui.widgets import align_headers, fit_to_screen
 
 DASH = "—"
 AVATAR_SIZE = 64
+#: Orders and points entries read at a time (newest first; "Show more" reads the next).
+ORDERS_PAGE = 200
+POINTS_PAGE = 500
 #: Circle colours of initials avatars (picked from the name, so a customer keeps theirs).
 AVATAR_COLOURS = ("#2563EB", "#059669", "#D97706", "#DC2626", "#7C3AED", "#DB2777", "#0891B2",
                   "#4D7C0F")  # fmt: skip
@@ -96,6 +103,8 @@ POINTS_KINDS: dict[str, str] = {
     PointsKind.REFUND: QT_TRANSLATE_NOOP("customers", "Refunded"),
     PointsKind.EXPIRE: QT_TRANSLATE_NOOP("customers", "Expired"),
 }
+#: An earn entry that takes points away: the order is no longer successful (or smaller).
+REVERSED_KIND = QT_TRANSLATE_NOOP("customers", "Reversed")
 
 
 def _customers(text: str) -> str:
@@ -113,6 +122,37 @@ def source_label(source: str | None) -> str:
     if known:
         return _customers(known)
     return enum_label(source)  # a channel code (shopee, lazada, ...)
+
+
+def points_kind_label(entry: PointsRow) -> str:
+    """The kind of a ledger entry; an earn entry taking points back is a reversal."""
+    if entry.kind == PointsKind.EARN and entry.delta < 0:
+        return _customers(REVERSED_KIND)
+    kind = POINTS_KINDS.get(entry.kind)
+    return _customers(kind) if kind else str(entry.kind)
+
+
+def points_reason(reason: str | None) -> str:
+    """A ledger reason in the reader's language when the app wrote it (stored in English:
+    `points.ORDER_REASONS`); a reason typed by hand is shown as typed."""
+    if not reason or current_language() == "en":
+        return reason or ""
+    for template in ORDER_REASONS:
+        found = reread(reason, template.template)
+        if found is not None:
+            values = {k: _reason_value(v) for k, v in found.values.items()}
+            return localize(Message(found.template, values))
+    return reason
+
+
+def _reason_value(value: object) -> object:
+    """An order status written in words ("return refund") as the status again (shown by
+    its label); an order ID read as a number stays the ID as written."""
+    text = str(value)
+    status = text.replace(" ", "_")
+    if status in {s.value for s in OrderStatus}:
+        return Label(status)
+    return text
 
 
 def _money(amount: int) -> str:
@@ -200,6 +240,22 @@ def _item(text: str, *, right: bool = False, key: int | None = None) -> QTableWi
     return item
 
 
+def _more_row(name: str, more: Callable[[], None]) -> tuple[QLabel, QPushButton, QHBoxLayout]:
+    """Under a long history: "Showing the newest 200 of 214 …" and "Show 14 more"."""
+    label = _label("muted")
+    label.setObjectName(f"{name}Label")
+    button = QPushButton()
+    button.setObjectName(f"{name}Button")
+    button.setAutoDefault(False)
+    button.clicked.connect(more)
+    row = QHBoxLayout()
+    row.addWidget(label, 1)
+    row.addWidget(button)
+    label.hide()
+    button.hide()
+    return label, button, row
+
+
 def _qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
@@ -264,6 +320,10 @@ class CustomerDetailDialog(QDialog):
         self.editor: QDialog | None = None
         self._busy = False
         self._saved_note = ""
+        self._orders: list[OrderRow] = []
+        self._orders_total = 0
+        self._points: list[PointsRow] = []
+        self._points_total = 0
         self.setObjectName("customerDetail")
         self.setSizeGripEnabled(True)
         fit_to_screen(self, 1040, 720)
@@ -432,6 +492,10 @@ class CustomerDetailDialog(QDialog):
         layout.addWidget(self.orders_hint)
         layout.addWidget(self.orders_empty)
         layout.addWidget(self.orders_table, 1)
+        self.orders_more_label, self.orders_more_button, row = _more_row(
+            "ordersMore", self.show_more_orders
+        )
+        layout.addLayout(row)
         return page
 
     def _build_addresses(self) -> QWidget:
@@ -509,6 +573,10 @@ class CustomerDetailDialog(QDialog):
         self.points_adjust.adjusted.connect(lambda _balance: self._loyalty_changed())
         layout.addWidget(self.points_adjust)
         layout.addWidget(self.points_table, 1)
+        self.points_more_label, self.points_more_button, row = _more_row(
+            "pointsMore", self.show_more_points
+        )
+        layout.addLayout(row)
         return page
 
     def _build_referred(self) -> QWidget:
@@ -604,8 +672,15 @@ class CustomerDetailDialog(QDialog):
         """Read the customer again (profile, orders, ledger, referred) and show it."""
         try:
             self.profile = svc.customer_profile(self.ctx, self.customer_id)
-            self._orders = svc.customer_orders(self.ctx, self.customer_id)
-            self._points = svc.points_ledger(self.ctx, self.customer_id)
+            # As many as shown (more may have been asked for), each list paged in SQL.
+            self._orders = svc.customer_orders(
+                self.ctx, self.customer_id, max(ORDERS_PAGE, len(self._orders))
+            )
+            self._orders_total = svc.count_customer_orders(self.ctx, self.customer_id)
+            self._points = svc.points_ledger(
+                self.ctx, self.customer_id, max(POINTS_PAGE, len(self._points))
+            )
+            self._points_total = svc.count_points_entries(self.ctx, self.customer_id)
             self._referred = svc.referred_customers(self.ctx, self.customer_id)
         except PrimedistError as exc:
             show_error(self, error_text(exc))
@@ -687,6 +762,49 @@ class CustomerDetailDialog(QDialog):
         table.setVisible(not empty)
         self.orders_hint.setVisible(not empty)
         self.orders_empty.setVisible(empty)
+        self._show_more(self.orders_more_label, self.orders_more_button, len(self._orders),
+                        self._orders_total, ORDERS_PAGE,
+                        self.tr("Showing the newest %1 of %2 orders."))  # fmt: skip
+
+    def _show_more(self, label: QLabel, button: QPushButton, shown: int, total: int,
+                   page: int, text: str) -> None:  # fmt: skip
+        """Say how many of how many rows are shown, with "Show N more" (hidden when all
+        are)."""
+        lang = current_language()
+        left = total - shown
+        label.setText(text.replace("%1", format_number(shown, lang))
+                      .replace("%2", format_number(total, lang)))  # fmt: skip
+        button.setText(self.tr("Show %1 more").replace("%1", format_number(min(left, page), lang)))
+        for widget in (label, button):
+            widget.setVisible(shown > 0 and left > 0)
+
+    def show_more_orders(self) -> None:
+        """The next page of older orders under those shown."""
+        if not self._orders:
+            return
+        try:
+            more = svc.customer_orders(self.ctx, self.customer_id, ORDERS_PAGE,
+                                       after=self._orders[-1])  # fmt: skip
+        except PrimedistError as exc:
+            show_error(self, error_text(exc))
+            return
+        self._orders.extend(more)
+        self._orders_total = max(self._orders_total, len(self._orders))
+        self._fill_orders()
+
+    def show_more_points(self) -> None:
+        """The next page of older points entries under those shown."""
+        if not self._points or self.profile is None:
+            return
+        try:
+            more = svc.points_ledger(self.ctx, self.customer_id, POINTS_PAGE,
+                                     after=self._points[-1])  # fmt: skip
+        except PrimedistError as exc:
+            show_error(self, error_text(exc))
+            return
+        self._points.extend(more)
+        self._points_total = max(self._points_total, len(self._points))
+        self._fill_points(self.profile)
 
     def _fill_addresses(self, p: CustomerProfile) -> None:
         self.address_list.clear()
@@ -727,14 +845,16 @@ class CustomerDetailDialog(QDialog):
         table = self.points_table
         table.setRowCount(len(self._points))
         for row, e in enumerate(self._points):
-            kind = POINTS_KINDS.get(e.kind)
             delta = format_number(e.delta, lang)
-            cells = (_item(when_text(e.created_at)), _item(_customers(kind) if kind else e.kind),
+            cells = (_item(when_text(e.created_at)), _item(points_kind_label(e)),
                      _item(f"+{delta}" if e.delta > 0 else delta, right=True),
                      _item(format_number(e.balance_after, lang), right=True),
-                     _item(e.reason or ""))  # fmt: skip
+                     _item(points_reason(e.reason)))  # fmt: skip
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
+        self._show_more(self.points_more_label, self.points_more_button, len(self._points),
+                        self._points_total, POINTS_PAGE,
+                        self.tr("Showing the newest %1 of %2 points entries."))  # fmt: skip
 
     def _fill_referred(self) -> None:
         lang = current_language()

@@ -545,7 +545,11 @@ class CustomerListPage(FilteredListPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
-        layout.addLayout(self._build_search_row(CHIP_KINDS))
+        search_row = self._build_search_row(CHIP_KINDS)
+        # What is selected sits by the row count, not among the actions: in Vietnamese the
+        # action row with it overflowed 1280 px and cut the buttons' words off.
+        search_row.insertLayout(search_row.indexOf(self.count), self._build_selection())
+        layout.addLayout(search_row)
         layout.addLayout(self._build_quick())
         layout.addWidget(self._build_chips())
         layout.addLayout(self._build_actions())
@@ -585,6 +589,24 @@ class CustomerListPage(FilteredListPage):
         self.level_button = push_button("setLevelButton", self.set_level_selected)
         self.delete_button = push_button("deleteCustomersButton", self.delete_selected)
         self.delete_button.setVisible(self.may_delete())
+        self.export_button = push_button("exportButton", self.export)
+        self.import_button = push_button("importButton", self.importRequested.emit)
+        self.add_button = push_button("addCustomerButton", self.addRequested.emit)
+        for w in (self.add_segment_button, self.remove_segment_button, self.tag_button,
+                  self.untag_button, self.level_button, self.delete_button):  # fmt: skip
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.export_button)
+        row.addWidget(self.import_button)
+        row.addSpacing(12)
+        row.addWidget(self.add_button)
+        return row
+
+    def _build_selection(self) -> QHBoxLayout:
+        """What is selected, beside the count: "2 selected", "Select all 300 matching" or
+        "Clear selection"."""
+        row = QHBoxLayout()
+        row.setSpacing(6)
         self.selection_label = QLabel()
         self.selection_label.setObjectName("muted")
         self.select_all_button = QPushButton()
@@ -593,21 +615,10 @@ class CustomerListPage(FilteredListPage):
         self.clear_selection_button = QPushButton()
         self.clear_selection_button.setObjectName("linkButton")
         self.clear_selection_button.clicked.connect(lambda: self.view.clearSelection())
-        self.export_button = push_button("exportButton", self.export)
-        self.import_button = push_button("importButton", self.importRequested.emit)
-        self.add_button = push_button("addCustomerButton", self.addRequested.emit)
-        for w in (self.add_segment_button, self.remove_segment_button, self.tag_button,
-                  self.untag_button, self.level_button, self.delete_button):  # fmt: skip
-            row.addWidget(w)
-        row.addSpacing(12)
         row.addWidget(self.selection_label)
         row.addWidget(self.select_all_button)
         row.addWidget(self.clear_selection_button)
-        row.addStretch(1)
-        row.addWidget(self.export_button)
-        row.addWidget(self.import_button)
         row.addSpacing(12)
-        row.addWidget(self.add_button)
         return row
 
     def _build_view(self) -> QTableView:

@@ -632,6 +632,10 @@ class LinesModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), last)
 
 
+#: The widest the unit price column grows to show a level's name beside the price.
+MAX_PRICE_WIDTH = 200
+
+
 class LinesView(QTableView):
     """The lines table: +/− change the quantity, Delete removes the line."""
 
@@ -663,6 +667,17 @@ class LinesView(QTableView):
                   LinesModel.STOCK: 68}  # fmt: skip
         for col, width in widths.items():
             self.setColumnWidth(col, width)
+        # "275.000 · VIP" (a level price) is wider than a price: the column grows to it.
+        for signal in (model.dataChanged, model.rowsInserted, model.modelReset):
+            signal.connect(self.fit_prices)
+
+    def fit_prices(self) -> None:
+        """Widen the unit price column to its widest cell (up to MAX_PRICE_WIDTH: a long
+        level name is then elided at its end, the price before it stays whole); never
+        narrower than it is (the cashier may have widened it)."""
+        needed = min(self.sizeHintForColumn(LinesModel.PRICE), MAX_PRICE_WIDTH)
+        if needed > self.columnWidth(LinesModel.PRICE):
+            self.setColumnWidth(LinesModel.PRICE, needed)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -1700,9 +1715,7 @@ class SaleDialog(QDialog):
         values["shipping"].setText(money_text(q.shipping_fee))
         values["total"].setText(money_text(q.total))
         short = q.change_due is not None and q.change_due < 0
-        values["change"].setText(
-            "—" if q.change_due is None else money_text(abs(q.change_due))
-        )
+        values["change"].setText("—" if q.change_due is None else money_text(abs(q.change_due)))
         self._mark_short(short)
         self._show_account()
         self._show_cost_warning()

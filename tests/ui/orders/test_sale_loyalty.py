@@ -92,6 +92,32 @@ def test_a_typed_price_replaces_the_level_price(
     assert cell(dialog, 0) == "90,000"
 
 
+def test_the_level_price_is_readable_whole(
+    qtbot, dialog: SaleDialog, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    """At the screen's default size the unit price cell showed "275,00…" instead of
+    "275,000 · VIP": the column grows to the price with its level."""
+    vip = levels.save_level(owner_ctx, name="Đại lý cấp 1", code="DL1")
+    levels.set_level_price(owner_ctx, vip, "AO-S", 89_000)
+    (cid,) = customers_with(engine, [{"level_id": vip}])
+    hit = get_customer(owner_ctx, cid)
+    assert hit is not None
+    dialog.set_customer(hit)
+    scan(qtbot, dialog, SHIRT_S)
+    settle(qtbot, dialog)
+    assert cell(dialog, 0) == "89,000 · Đại lý cấp 1"
+    view = dialog.lines
+    index = dialog.model.index(0, LinesModel.PRICE)
+    needed = view.sizeHintForIndex(index).width()
+    assert view.columnWidth(LinesModel.PRICE) >= needed
+    text = str(cell(dialog, 0))
+    assert view.fontMetrics().horizontalAdvance(text) < view.visualRect(index).width()
+    view.setColumnWidth(LinesModel.PRICE, 300)  # widened by hand: a new line keeps it
+    scan(qtbot, dialog, SHIRT_M)
+    settle(qtbot, dialog)
+    assert view.columnWidth(LinesModel.PRICE) == 300
+
+
 def test_voucher_refusals_and_the_points_cap_are_explained(
     qtbot, dialog: SaleDialog, engine: Engine, owner_ctx: ServiceContext, clock: FixedClock
 ) -> None:
