@@ -12,7 +12,7 @@ the error where it belongs. Each call is one unit of work:
 * Stock only changes through `services.stock.move_stock`: a new variant's opening stock is
   a STOCK_IN movement ("Opening stock"), a changed stock of an existing variant an
   ADJUSTMENT ("Edited in the product form"). A variant of a SKU group shows and sets its
-  group's stock.
+  group's stock, and its cost is the group's: a cost typed on it goes to every member.
 * A variant left out of the form is deleted when it was never sold, is in no SKU group and
   has no marketplace id; otherwise it is deactivated (kept for the orders and history).
 * One listing per chosen shop, with a variant listing per active variant; a shop unticked
@@ -66,7 +66,7 @@ from primedist.errors import Conflict, NotFound, ValidationError
 from primedist.services.context import ServiceContext
 from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
-from primedist.services.stock import move_stock
+from primedist.services.stock import move_stock, share_cost
 
 MAX_NAME = 120
 MAX_CATEGORY = 120
@@ -984,6 +984,8 @@ def _update(
         g.id: g for g in session.exec(select(SkuGroup).where(col(SkuGroup.id).in_(group_ids))).all()
     }
     stock_sets: dict[tuple[str, int], tuple[int, int, int, str]] = {}  # holder -> row, vid, ...
+    # A SKU group has one cost (`stock.share_cost`): one typed on a member goes to them all.
+    cost_sets: dict[int, tuple[int, Variant]] = {}  # group id -> draft row, member typed on
     new_rows: list[tuple[Variant, VariantDraft]] = []
     for i, v in enumerate(d.variants):
         if v.id is None:
@@ -994,11 +996,19 @@ def _update(
             changes.append(msg("added {sku}", sku=v.sku))
             continue
         row = by_id[v.id]
-        changes += _apply_variant(row, d, _changed_prices(i, row, v), now)
+        wanted = _changed_prices(i, row, v)
+        group = groups.get(row.sku_group_id) if row.sku_group_id is not None else None
+        if group is not None and group.id is not None and wanted.cost != row.cost:
+            if group.id in cost_sets and cost_sets[group.id][1].cost != wanted.cost:
+                other = d.variants[cost_sets[group.id][0]]
+                raise _bad(i, v, "cost", msg(
+                    "shares the cost of group {group} with {sku}: give both the same cost.",
+                    group=group.code, sku=other.sku))  # fmt: skip
+            cost_sets[group.id] = (i, row)
+        changes += _apply_variant(row, d, wanted, now)
         session.add(row)
         if v.stock_seen is not None and v.stock == v.stock_seen:
             continue  # left as the form showed it
-        group = groups.get(row.sku_group_id) if row.sku_group_id is not None else None
         holder = ("g", group.id) if group is not None and group.id is not None else ("v", v.id)
         on_hand = group.stock if group is not None else row.stock
         if v.stock == on_hand:
@@ -1009,6 +1019,10 @@ def _update(
                       group=group.code if group else "", sku=other.sku)  # fmt: skip
             raise _bad(i, v, "stock", why)
         stock_sets[holder] = (i, v.id, v.stock, row.sku)
+    for gid, (_i, row) in cost_sets.items():
+        for member, old in share_cost(session, row, groups[gid], row.cost):
+            member.updated_at = now
+            changes.append(_VARIANT_CHANGES["cost"](sku=member.sku, old=old, new=member.cost))
 
     kept = {v.id for v in d.variants if v.id is not None}
     removed = [r for r in current if r.id not in kept]

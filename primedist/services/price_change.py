@@ -4,9 +4,11 @@ supplier raised its prices, to round every price to the thousand.
 A rule says which price (the selling price, the discount price or the cost), how it
 changes (set to an amount, up or down by a percentage or an amount; for the discount
 price also a percentage off the selling price, or removed) and what it is rounded to. The
-products' active variants each get the rule applied to their own price. `preview_prices`
-shows every variant's old and new price and what is wrong with it; `change_prices` writes
-them — all or nothing, in one transaction: the variants, the products' price ranges (the
+products' active variants each get the rule applied to their own price; a cost change
+takes in the other members of their SKU groups (one stock, one cost: the rule applied to
+the group's cost, every member given the result). `preview_prices` shows every
+variant's old and new price and what is wrong with it; `change_prices` writes them — all
+or nothing, in one transaction: the variants, the products' price ranges (the
 Products list), an audit row, and a price push to every marketplace listing of a product
 whose selling or discount price changed (through the outbox, coalesced with a push already
 waiting). A variant whose new price breaks a rule (below 0, a discount price above the
@@ -15,7 +17,7 @@ selling price) stops the whole change, named by its SKU.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +35,7 @@ from primedist.domain.product import Product, ProductListing, Variant
 from primedist.errors import NotFound, ValidationError
 from primedist.services.catalogue import queue_listing_upserts
 from primedist.services.context import ServiceContext
+from primedist.services.stock import shared_cost
 
 variants_t = table_of(Variant)
 products_t = table_of(Product)
@@ -165,16 +168,24 @@ def _problem(field: PriceField, price: int, discount: int | None, cost: int) -> 
     return None
 
 
-def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> list[Any]:
+def _variant_rows(conn: sa.Connection, product_ids: Sequence[int], field: PriceField) -> list[Any]:
+    """The active variants of these products; for the cost, with the other active members of
+    their SKU groups (one cost per group: `stock.share_cost`), whatever their product."""
     v, p = variants_t.c, products_t.c
+    stmt = (
+        sa.select(v.id, v.product_id, v.sku, p.name, v.option1, v.option2, v.price,
+                  v.discount_price, v.cost, v.sku_group_id)
+        .join(products_t, p.id == v.product_id)
+        .where(v.is_active.is_(True))
+    )  # fmt: skip
     rows: list[Any] = []
     for chunk in chunks(sorted(set(product_ids))):
-        rows += conn.execute(
-            sa.select(v.id, v.product_id, v.sku, p.name, v.option1, v.option2, v.price,
-                      v.discount_price, v.cost)
-            .join(products_t, p.id == v.product_id)
-            .where(v.product_id.in_(chunk), v.is_active.is_(True))
-        ).all()  # fmt: skip
+        rows += conn.execute(stmt.where(v.product_id.in_(chunk))).all()
+    if field == PriceField.COST:
+        have = {r.id for r in rows}
+        for chunk in chunks(sorted({r.sku_group_id for r in rows if r.sku_group_id is not None})):
+            rows += [r for r in conn.execute(stmt.where(v.sku_group_id.in_(chunk)))
+                     if r.id not in have]  # fmt: skip
     rows.sort(key=lambda r: (fold(r.name), r.product_id, r.id))  # Áo before Mũ
     if len(rows) > MAX_VARIANTS:
         raise ValidationError(msg("{count} variants are chosen: change the prices of at most "
@@ -183,16 +194,34 @@ def _variant_rows(conn: sa.Connection, product_ids: Sequence[int]) -> list[Any]:
     return rows
 
 
+def _group_costs(conn: sa.Connection, group_ids: Iterable[int]) -> dict[int, int]:
+    """SKU group id -> its one cost (`stock.shared_cost` of every member's)."""
+    v = variants_t.c
+    costs: dict[int, list[int]] = {}
+    for chunk in chunks(sorted(set(group_ids))):
+        for gid, cost in conn.execute(sa.select(v.sku_group_id, v.cost)
+                                      .where(v.sku_group_id.in_(chunk))):  # fmt: skip
+            costs.setdefault(int(gid), []).append(int(cost))
+    return {gid: shared_cost(found) for gid, found in costs.items()}
+
+
 def planned(conn: sa.Connection, product_ids: Sequence[int],
              rule: PriceRule) -> list[PriceChangeRow]:  # fmt: skip
     check_rule(rule)
+    rows = _variant_rows(conn, product_ids, rule.field)
+    # The cost of a SKU group's member is the group's: the rule changes that one cost.
+    group_costs = (
+        _group_costs(conn, (r.sku_group_id for r in rows if r.sku_group_id is not None))
+        if rule.field == PriceField.COST
+        else {}
+    )
     out = []
-    for r in _variant_rows(conn, product_ids):
+    for r in rows:
         price, cost = int(r.price), int(r.cost)
         discount = None if r.discount_price is None else int(r.discount_price)
         old = {PriceField.PRICE: price, PriceField.DISCOUNT: discount,
                PriceField.COST: cost}[rule.field]  # fmt: skip
-        new = new_price(rule, price, discount, cost)
+        new = new_price(rule, price, discount, group_costs.get(r.sku_group_id, cost))
         if rule.field == PriceField.PRICE:
             price = new if new is not None else price
         elif rule.field == PriceField.DISCOUNT:
@@ -236,8 +265,9 @@ def products_for(ctx: ServiceContext, *, skus: Sequence[str] = (),
 
 def preview_prices(ctx: ServiceContext, product_ids: Sequence[int],
                    rule: PriceRule) -> list[PriceChangeRow]:  # fmt: skip
-    """Every active variant of these products with its price now and after the rule, and
-    what is wrong with the new one; by product name."""
+    """Every active variant of these products (for the cost, with the other members of
+    their SKU groups) with its price now and after the rule, and what is wrong with the
+    new one; by product name."""
     ctx.require(Module.PRODUCTS)
     with ctx.engine.connect() as conn:
         return planned(conn, product_ids, rule)
@@ -279,6 +309,16 @@ def write_prices(
         conn.execute(
             sa.update(variants_t).where(variants_t.c.id == sa.bindparam("b_id"))
             .values({column: sa.bindparam("b_new"), variants_t.c.updated_at: now}),
+            [{"b_id": r.variant_id, "b_new": r.new} for r in changed],
+        )  # fmt: skip
+    if changed and field == PriceField.COST:
+        # A SKU group has one cost: its members `planned` left out (deactivated) get it too.
+        v, member = variants_t.c, variants_t.alias("member")
+        group_of = sa.select(member.c.sku_group_id).where(member.c.id == sa.bindparam("b_id"))
+        conn.execute(
+            sa.update(variants_t)
+            .where(v.sku_group_id == group_of.scalar_subquery(), v.cost != sa.bindparam("b_new"))
+            .values(cost=sa.bindparam("b_new"), updated_at=now),
             [{"b_id": r.variant_id, "b_new": r.new} for r in changed],
         )  # fmt: skip
     products = sorted({r.product_id for r in changed})

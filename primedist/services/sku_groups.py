@@ -12,9 +12,14 @@ Joining and leaving keep every holder's stock equal to its ledger (on hand = ini
   ADJUSTMENT movement "Joined group CODE" takes the variant to 0 (its own ledger), and a
   second one, made once it is a member, adds the same quantities to the group (the
   group's ledger). The group's new available stock is pushed to all its listings.
+* **One cost**: the members are one stock on the shelf, so they have one cost, held
+  equal on every member (`stock.share_cost`; goods receipts, the product form and bulk
+  price changes keep it so). Joining merges the costs, averaged over the units each
+  brings (`stock.merged_cost`).
 * **Leaving**: the physical stock stays with the group and the variant leaves with 0
-  stock of its own. What its open orders reserve leaves with it (the group's reserved goes
-  down, the variant's up), so cancelling such an order later releases the right holder.
+  stock of its own and the group's cost. What its open orders reserve leaves with it
+  (the group's reserved goes down, the variant's up), so cancelling such an order later
+  releases the right holder.
 * **Deleting** a group is allowed only when it has no members (remove them first); its
   remaining stock figure and its movement history go with it (the audit row keeps the
   last figures).
@@ -60,7 +65,14 @@ from primedist.services.export_support import (
     replaced_when_done,
     stream_rows,
 )
-from primedist.services.stock import move_stock, push_targets, queue_pushes
+from primedist.services.stock import (
+    merged_cost,
+    move_stock,
+    push_targets,
+    queue_pushes,
+    share_cost,
+    shared_cost,
+)
 
 groups_t = table_of(SkuGroup)
 variants_t = table_of(Variant)
@@ -256,6 +268,7 @@ def _join(
                 "most. Remove them from those groups first.", skus=_named(named))
         )  # fmt: skip
     joining = [v for v in variants if v.sku_group_id is None]
+    cost = _joined_cost(session, group, joining)
     reason = f"Joined group {group.code}"[:255]
     now = ctx.clock.now()
     for variant in joining:
@@ -271,7 +284,23 @@ def _join(
         if stock or reserved:  # the group's ledger: up by the same
             move_stock(ctx, session, variant.id, StockMoveKind.ADJUSTMENT, quantity=stock,
                        reserved=reserved, reason=reason)  # fmt: skip
+    if joining:
+        share_cost(session, joining[0], group, cost)
     return joining
+
+
+def _joined_cost(session: Session, group: SkuGroup, joining: Sequence[Variant]) -> int:
+    """The group's one cost once `joining` (not members yet, their stock still their own)
+    are in: the group's stock at its members' cost and each variant's stock at its own,
+    averaged over the units (`merged_cost`). A group without members has no cost to weigh
+    its stock by (the members that left took theirs): the joining variants' costs make it."""
+    holders = [(v.stock, v.cost) for v in joining]
+    members = session.execute(
+        sa.select(variants_t.c.cost).where(variants_t.c.sku_group_id == group.id)
+    ).scalars().all()  # fmt: skip
+    if members:
+        holders.append((group.stock, shared_cost(members)))
+    return merged_cost(holders)
 
 
 def _leave(
@@ -371,7 +400,8 @@ def save_group(
                   entity_type="sku_group", entity_id=group.id, summary=summary, before=before,
                   after={"code": code, "name": name, "low_stock_level": level,
                          "added": [v.id for v in joined], "removed": [v.id for v in left],
-                         "stock": group.stock, "reserved": group.reserved})  # fmt: skip
+                         "stock": group.stock, "reserved": group.reserved,
+                         "cost": joined[0].cost if joined else None})  # fmt: skip
         return group.id
 
 
@@ -384,7 +414,8 @@ def create_group(
     variant_ids: Iterable[int] = (),
 ) -> int:
     """A new group (code unique, case-insensitive), with `variant_ids` as its first
-    members (their stock joins the group). Returns its id."""
+    members (their stock joins the group, their costs make its one cost). Returns its
+    id."""
     return save_group(ctx, None, code=code, name=name, low_stock_level=low_stock_level,
                       add=variant_ids)  # fmt: skip
 
@@ -398,9 +429,10 @@ def update_group(
 
 def add_to_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[int]) -> int:
     """Add variants to a group: their own stock and reservations move into it (movement
-    rows on both sides) and its available stock is pushed to every marketplace listing of
-    the group. A variant of another group is refused, naming it and its group; a member
-    already is left alone. Returns how many joined."""
+    rows on both sides), their costs and the group's make one (`_joined_cost`) and its
+    available stock is pushed to every marketplace listing of the group. A variant of
+    another group is refused, naming it and its group; a member already is left alone.
+    Returns how many joined."""
     ctx.require(Module.PRODUCTS)
     ids = list(dict.fromkeys(variant_ids))
     with ctx.uow() as session:
@@ -413,7 +445,8 @@ def add_to_group(ctx: ServiceContext, group_id: int, variant_ids: Iterable[int])
                   if joined else msg("{code}: added nothing → stock {stock}", code=group.code,
                                      stock=group.stock),
                   after={"added": [v.id for v in joined], "stock": group.stock,
-                         "reserved": group.reserved})  # fmt: skip
+                         "reserved": group.reserved,
+                         "cost": joined[0].cost if joined else None})  # fmt: skip
         return len(joined)
 
 

@@ -269,19 +269,20 @@ def receive(
     refresh: bool = True,
 ) -> tuple[StockMovement, Variant, int]:
     """Goods in for one variant, in the caller's unit of work (checked by the caller):
-    the cost averaged (see `stock_in`; every member of its SKU group gets it) and the
-    movement; returns it, the variant and its cost before. `refresh`: as for
-    `move_stock`."""
+    the cost averaged (see `stock_in`) from the cost of the stock it joins (its SKU
+    group's when grouped, whichever member is received: `cost_of`) and given to every
+    member, and the movement; returns it, the variant and the cost before. `refresh`: as
+    for `move_stock`."""
     variant, group = _holder(session, variant_id, lock=True)
     old_on_hand = (group or variant).stock
-    old_cost = variant.cost
+    old_cost = cost_of(session, variant, group)
     if unit_cost is not None:
         if old_on_hand >= 0:
             total = old_on_hand + quantity
             cost = (old_on_hand * old_cost + quantity * unit_cost + total // 2) // total
         else:
             cost = unit_cost
-        _set_cost(session, variant, group, cost)
+        share_cost(session, variant, group, cost)
     move = move_stock(ctx, session, variant_id, StockMoveKind.STOCK_IN, quantity=quantity,
                       reason=reason, refresh=refresh)  # fmt: skip
     return move, variant, old_cost
@@ -296,7 +297,8 @@ def take_cost_out(session: Session, variant_id: int, quantity: int, unit_cost: i
         return
     variant, group = _holder(session, variant_id, lock=True)
     on_hand = (group or variant).stock
-    _set_cost(session, variant, group, cost_without(on_hand, variant.cost, quantity, unit_cost))
+    cost = cost_without(on_hand, cost_of(session, variant, group), quantity, unit_cost)
+    share_cost(session, variant, group, cost)
 
 
 def cost_without(on_hand: int, cost: int, quantity: int, unit_cost: int) -> int:
@@ -311,15 +313,53 @@ def cost_without(on_hand: int, cost: int, quantity: int, unit_cost: int) -> int:
     return (value + left // 2) // left
 
 
-def _set_cost(session: Session, variant: Variant, group: SkuGroup | None, cost: int) -> None:
-    """The variant's cost; every member's of its SKU group when grouped: they are one stock
-    on the shelf, so one average (a member's own cost would drift from the others')."""
+def cost_of(session: Session, variant: Variant, group: SkuGroup | None) -> int:
+    """The cost of the stock the variant sells: its own, or its SKU group's (`shared_cost`
+    of the members)."""
+    if group is None:
+        return variant.cost
+    costs = session.exec(select(Variant.cost).where(col(Variant.sku_group_id) == group.id))
+    return shared_cost(list(costs))
+
+
+def shared_cost(costs: Sequence[int]) -> int:
+    """The one cost of a SKU group's members (`costs`). They are kept equal (`share_cost`);
+    a store from before that may have them apart (each member kept its own cost on
+    joining): then the average of the non-zero ones (0 is a cost never given), rounded."""
+    known = [c for c in costs if c]
+    return (sum(known) + len(known) // 2) // len(known) if known else 0
+
+
+def merged_cost(holders: Sequence[tuple[int, int]]) -> int:
+    """The one cost of stocks (on hand, cost) put together on one shelf (variants joining a
+    SKU group, the group itself): averaged over the units each brings, rounded to the đồng.
+    A holder with nothing on hand (or less) has no units to weigh; when none has any, the
+    cost is the known one (`shared_cost`: the non-zero costs, averaged when they differ),
+    so a listing added with no cost of its own does not make the group's cost 0."""
+    stocked = [(on_hand, cost) for on_hand, cost in holders if on_hand > 0]
+    units = sum(on_hand for on_hand, _ in stocked)
+    if not units:
+        return shared_cost([cost for _, cost in holders])
+    return (sum(on_hand * cost for on_hand, cost in stocked) + units // 2) // units
+
+
+def share_cost(
+    session: Session, variant: Variant, group: SkuGroup | None, cost: int
+) -> list[tuple[Variant, int]]:
+    """Set the variant's cost; every member's of its SKU group when grouped: they are one
+    stock on the shelf, so one cost (a member's own cost would drift from the others', and
+    a sale of it be costed wrong). Returns the variants whose cost changed, each with its
+    cost before."""
     members = [variant]
     if group is not None:
         members = list(session.exec(select(Variant).where(col(Variant.sku_group_id) == group.id)))
+    changed = []
     for member in members:
-        member.cost = cost
-        session.add(member)
+        if member.cost != cost:
+            changed.append((member, member.cost))
+            member.cost = cost
+            session.add(member)
+    return changed
 
 
 def stock_in(
