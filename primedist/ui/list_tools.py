@@ -709,6 +709,12 @@ class MessageBar(QFrame):
         self.label.setText(text)
         self.show()
 
+    def changeEvent(self, event: QEvent) -> None:
+        # The message was worded in the language before: closed rather than left stale.
+        if event.type() == QEvent.Type.LanguageChange:
+            self.hide()
+        super().changeEvent(event)
+
 
 class FilteredListPage(SqlListPage):
     """A SqlListPage with a search box, a Filters menu, chips of the active filters and a

@@ -174,8 +174,11 @@ class EndOfDayDialog(QDialog):
         column.addStretch(1)
         for edit in (self.float_edit, self.counted_edit):
             edit.textChanged.connect(lambda _t: self._show_count())
+        self.count_note.textChanged.connect(lambda _t: self._update_buttons())
         self.counts: list[TillCount] = []
         self.last_count: TillCount | None = None
+        #: What the last count recorded (`_count_key`): the same again is not offered.
+        self._recorded: tuple[object, ...] | None = None
         return frame
 
     def _build_tables(self) -> QTabWidget:
@@ -370,19 +373,35 @@ class EndOfDayDialog(QDialog):
                 .replace("%4", self._difference_text(c.difference)))  # fmt: skip
         return html.escape(text)
 
+    def _count_key(self) -> tuple[object, ...] | None:
+        """What Close the till would record now: the view (day, shops, staff, the drawer's
+        cash) and what is typed; None when there is nothing to record."""
+        r, typed = self.report, self.typed_count()
+        if r is None or typed is None or typed[1] is None:
+            return None
+        return (self.chosen_day(), self.shop_ids(), self.staff.currentData(), r.cash_in_drawer,
+                *typed, self.count_note.text().strip())  # fmt: skip
+
     def _update_buttons(self) -> None:
         ready = self.report is not None and not self._busy
         self.print_button.setEnabled(ready)
         self.export_button.setEnabled(ready)
         self.copy_button.setEnabled(ready)
-        typed = self.typed_count()
-        self.close_till_button.setEnabled(ready and typed is not None and typed[1] is not None)
+        key = self._count_key()
+        # The count just recorded stays shown; a second click would only record it twice.
+        recorded = key is not None and key == self._recorded
+        self.close_till_button.setEnabled(ready and key is not None and not recorded)
+        self.close_till_button.setToolTip(
+            self.tr("This count is recorded: change an amount or the note to count again")
+            if recorded
+            else self.tr("Record the count (who, when, the difference); print it with Print")
+        )
 
     def close_till(self) -> None:
         """Record the count (float, counted, note) for the day, shops and staff shown."""
-        typed = self.typed_count()
-        if self.report is None or typed is None or typed[1] is None:
-            return
+        typed, key = self.typed_count(), self._count_key()
+        if typed is None or typed[1] is None or key is None or key == self._recorded:
+            return  # nothing typed, or this very count is recorded already
         ctx, day, shops = self.ctx, self.chosen_day(), self.shop_ids()
         staff, note = self.staff.currentData(), self.count_note.text()
         opening, counted = typed[0], typed[1]
@@ -390,16 +409,18 @@ class EndOfDayDialog(QDialog):
         self._update_buttons()
         Op(self, lambda _job: till.close_till(ctx, day, opening_float=opening, counted=counted,
                                               shop_ids=shops, staff_id=staff, note=note),
-           title=self.tr("Counting the till")).success(self._counted).failure(
-            self._failed
-        ).run()  # fmt: skip
+           title=self.tr("Counting the till")).success(
+            lambda count: self._counted(count, key)
+        ).failure(self._failed).run()  # fmt: skip
 
-    def _counted(self, count: TillCount) -> None:
+    def _counted(self, count: TillCount, key: tuple[object, ...] | None) -> None:
+        """The count is recorded: the form keeps showing it, and Close the till is off
+        until an amount, the note or the view changes."""
         if not alive(self):
             return
         self.last_count = count
         self.counts = [*self.counts, count]
-        self.count_note.clear()
+        self._recorded = key
         self._finished(self.tr("Till counted: %1").replace(
             "%1", self._difference_text(count.difference)))  # fmt: skip
         self._show_count()
@@ -569,7 +590,5 @@ class EndOfDayDialog(QDialog):
             label.setText(text)
         self.expected_label.setToolTip(self.tr("Opening float + cash in drawer"))
         self.close_till_button.setText(self.tr("Close the till"))
-        self.close_till_button.setToolTip(
-            self.tr("Record the count (who, when, the difference); print it with Print")
-        )
         self._show_report()
+        self._update_buttons()  # the button's tooltip says whether the count is recorded

@@ -41,17 +41,22 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
-from primedist.core.text import fold
 from primedist.domain.enums import PaymentMethod
 from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
 from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
-from primedist.errors import PrimedistError
+from primedist.errors import NotFound, PrimedistError
 from primedist.services import goods_receipts as svc
 from primedist.services import supplier_returns
 from primedist.services.context import ServiceContext
 from primedist.services.purchase_orders import OrderRow, ToReceive, open_orders, to_receive
 from primedist.services.sale_lookup import VariantHit
 from primedist.services.supplier_returns import ReturnRow, receipt_returns
+from primedist.services.suppliers import (
+    SupplierRow,
+    get_supplier,
+    looks_like_code,
+    supplier_id_by_name,
+)
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
@@ -107,12 +112,13 @@ def chosen_method(combo: QComboBox) -> PaymentMethod:
     return PaymentMethod(combo.currentData() or PaymentMethod.CASH.value)
 
 
-def _supplier_choices(ctx: ServiceContext) -> tuple[list[str], dict[str, int]]:
-    """The suppliers' names (the latest delivery first) and what each is owed now."""
-    from primedist.services import suppliers
-
-    owed = {fold(row.name): row.debt for row in suppliers.list_suppliers(ctx)}
-    return svc.known_suppliers(ctx), owed
+def _supplier_named(ctx: ServiceContext, text: str) -> SupplierRow | None:
+    """The supplier `text` names — its code or its name, found as Save finds it, archived
+    or not —, None when there is none."""
+    try:
+        return get_supplier(ctx, supplier_id_by_name(ctx, text))
+    except NotFound:
+        return None
 
 
 def row_table(columns: int, stretch: int, *, editable: bool = False) -> QTableWidget:
@@ -168,8 +174,9 @@ class GoodsReceiptDialog(QDialog):
         #: The open purchase orders of the supplier typed (offered in `order_choice`).
         self.open_orders: list[OrderRow] = []
         self.lines: list[DraftLine] = []
-        #: What each known supplier is owed now, by folded name (the hint by its field).
-        self.debts: dict[str, int] | None = None
+        #: The supplier typed, as last looked up: (text, the supplier or None).
+        self.named: tuple[str, SupplierRow | None] | None = None
+        self._lookups = 0
         self._busy = False
         self._filling = False
         #: The amount paid was typed (it no longer follows the cost).
@@ -201,36 +208,56 @@ class GoodsReceiptDialog(QDialog):
         self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
         self._refresh()
         self.search.setFocus()
-        Op(self, lambda _job: _supplier_choices(ctx)).success(self._suppliers_loaded).run()
+        Op(self, lambda _job: svc.known_suppliers(ctx)).success(self._suppliers_loaded).run()
         if order is None and self.offers_orders:
             self.supplier.editingFinished.connect(self.look_for_orders)
             self.look_for_orders()
 
-    def _suppliers_loaded(self, got: tuple[list[str], dict[str, int]]) -> None:
-        """The suppliers, offered as the name is typed (any part of it, any case), and what
-        each is owed now."""
+    def _suppliers_loaded(self, names: list[str]) -> None:
+        """The suppliers, offered as the name is typed (any part of it, any case)."""
         if not alive(self):
             return
-        names, self.debts = got
         completer = QCompleter(names, self.supplier)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.supplier.setCompleter(completer)
-        self._show_debt()
 
     def _show_debt(self) -> None:
-        """By the supplier's name: what it is owed now, or that a new one will be added."""
-        key = fold(" ".join(self.supplier.text().split()))
-        debt = None if self.debts is None or not key else self.debts.get(key)
-        if self.debts is None or not key:
-            text = ""
-        elif debt is None:
-            text = self.new_supplier_text()
-        elif debt < 0:
-            text = self.tr("Paid in advance: %1").replace("%1", _money(-debt))
+        """Look up the supplier typed (off the UI thread; an older answer is dropped)."""
+        self._lookups += 1
+        ticket, text = self._lookups, " ".join(self.supplier.text().split())
+        if not text:
+            self._show_named(text, None, ticket)
+            return
+        ctx = self.ctx
+        Op(self, lambda _job: _supplier_named(ctx, text)).success(
+            lambda found: self._show_named(text, found, ticket)).run()  # fmt: skip
+
+    def _show_named(self, text: str, found: SupplierRow | None, ticket: int) -> None:
+        if ticket != self._lookups or not alive(self):
+            return
+        self.named = (text, found) if text else None
+        self.supplier_debt.setText(self.supplier_text())
+
+    def supplier_text(self) -> str:
+        """By the supplier's field: what the supplier typed is owed now (its name too when
+        typed by its code), that it is archived, that no supplier has the code typed, or
+        that a new supplier will be added."""
+        if self.named is None:
+            return ""
+        text, found = self.named
+        if found is None:
+            if looks_like_code(text):  # Save refuses it: a typo is not a new supplier
+                return self.tr("There is no supplier %1").replace("%1", text)
+            return self.new_supplier_text()
+        if not found.is_active:
+            return self.tr("%1 is archived: restore it on the Suppliers page first").replace(
+                "%1", f"{found.name} ({found.code})")  # fmt: skip
+        if found.debt < 0:
+            owed = self.tr("Paid in advance: %1").replace("%1", _money(-found.debt))
         else:
-            text = self.tr("Owed now: %1").replace("%1", _money(debt))
-        self.supplier_debt.setText(text)
+            owed = self.tr("Owed now: %1").replace("%1", _money(found.debt))
+        return f"{found.name} · {owed}" if looks_like_code(text) else owed
 
     def new_supplier_text(self) -> str:
         return self.tr("New supplier: added when the receipt is saved")
@@ -357,6 +384,7 @@ class GoodsReceiptDialog(QDialog):
         self.save_button.setText(self.tr("Save"))
         self.save_button.setToolTip(self.tr("Receive the goods (Ctrl+S)"))
         self.cancel_button.setText(self.tr("Cancel"))
+        self.supplier_debt.setText(self.supplier_text())
         self._refresh()
 
     def changeEvent(self, event: QEvent) -> None:

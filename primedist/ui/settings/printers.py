@@ -335,6 +335,8 @@ class PrintersSettings(QWidget):
         self.save_printer_button.setText(self.tr("Save printer settings"))
         self.test_button.setText(self.tr("Print a test page"))
         self.refresh_button.setText(self.tr("Refresh printer list"))
+        if self.system_name.count():
+            self._fill_printers()  # its "choose" and "not found" entries
         self.template_box.setTitle(self.tr("Template (HTML)"))
         self.pages.setTabText(0, self.tr("Template"))
         self.pages.setTabText(1, self.tr("Shop details"))
@@ -421,17 +423,18 @@ class PrintersSettings(QWidget):
         self.update_preview()
 
     def _fill_printers(self, keep: str | None = None) -> None:
+        """The system's printers, `keep` (else the one shown) chosen. No printer chosen
+        shows as such: never the first of the list, which looks set but is not saved."""
         current = keep if keep is not None else self.system_name.currentData() or ""
         self.system_name.clear()
         names = render.available_printers()
+        none = self.tr("— Choose a printer —") if names else self.tr("No printer found")
+        self.system_name.addItem(none, "")
         for name in names:
             self.system_name.addItem(name, name)
         if current and current not in names:
             self.system_name.addItem(self.tr("%1 (not found)").replace("%1", current), current)
-        if not names and not current:
-            self.system_name.addItem(self.tr("No printer found"), "")
-        index = self.system_name.findData(current)
-        self.system_name.setCurrentIndex(max(index, 0))
+        self.system_name.setCurrentIndex(max(self.system_name.findData(current), 0))
 
     def _on_template_changed(self) -> None:
         name = self.template.currentData()

@@ -202,7 +202,7 @@ def test_count_the_cash_then_print_it(qtbot, owner_ctx, sales, tmp_path: Path, m
     qtbot.waitUntil(lambda: dialog.last_count is not None, timeout=WAIT)
     assert dialog.status.text() == "Till counted: Exact"
     assert "by Chủ Thử: counted " + money(800_000) in dialog.counts_label.text()
-    assert dialog.count_note.text() == ""
+    assert dialog.count_note.text() == "Két ca sáng"  # the form shows what was recorded
     count = dialog.last_count
     assert (count.expected, count.counted, count.difference, count.note) == (
         800_000, 800_000, 0, "Két ca sáng")  # fmt: skip
@@ -223,6 +223,39 @@ def test_count_the_cash_then_print_it(qtbot, owner_ctx, sales, tmp_path: Path, m
     qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.day.day == 19,
                     timeout=WAIT)  # fmt: skip
     assert dialog.counts_label.text() == ""
+
+
+def test_a_count_recorded_is_not_recorded_twice(qtbot, owner_ctx, sales):
+    """After Close the till the form still shows the count, and the button is off until
+    something changes: a second click does not record the same count again."""
+    from primedist.services import till
+
+    dialog = open_dialog(qtbot, owner_ctx)
+    dialog.float_edit.setText("500000")
+    dialog.counted_edit.setText("790000")
+    qtbot.mouseClick(dialog.close_till_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_count is not None, timeout=WAIT)
+    day = dialog.chosen_day()
+    assert len(till.till_counts(owner_ctx, day)) == 1
+    assert (dialog.float_edit.text(), dialog.counted_edit.text()) == ("500000", "790000")
+    assert dialog.difference_label.text() == f"{money(10_000)} short"
+    assert not dialog.close_till_button.isEnabled()
+    assert "This count is recorded" in dialog.close_till_button.toolTip()
+    qtbot.mouseClick(dialog.close_till_button, Qt.MouseButton.LeftButton)
+    dialog.close_till()  # nor when asked directly
+    qtbot.wait(200)
+    assert len(till.till_counts(owner_ctx, day)) == 1
+
+    dialog.counted_edit.setText("800000")  # counted again: a new count
+    assert dialog.close_till_button.isEnabled()
+    dialog.counted_edit.setText("790000")  # back to what is recorded
+    assert not dialog.close_till_button.isEnabled()
+    dialog.count_note.setText("Đếm lại")
+    assert dialog.close_till_button.isEnabled()
+    qtbot.mouseClick(dialog.close_till_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.counts) == 2, timeout=WAIT)
+    assert [c.note for c in till.till_counts(owner_ctx, day)] == [None, "Đếm lại"]
+    assert not dialog.close_till_button.isEnabled()
 
 
 def test_cash_paid_to_a_supplier_leaves_the_drawer(qtbot, owner_ctx, sales, clock):
@@ -258,16 +291,15 @@ def test_a_sale_on_account_and_a_debt_paid_in_cash(qtbot, owner_ctx, engine, clo
     dialog = open_dialog(qtbot, owner_ctx)
     assert dialog.figures["cash"].text() == money(300_000 + 50_000 + 30_000)
     assert dialog.figure_notes["cash"].text() == (
-        f"Cash sales − cash refunds + {money(80_000)} debts collected")
+        f"Cash sales − cash refunds + {money(80_000)} debts collected"
+    )
     rows = table_rows(dialog.payments)
     assert rows[0] == ("Cash", "2", money(300_000), "0", money(0), money(300_000), money(80_000))
     assert rows[-1] == ("On account", "1", money(200_000), "0", money(0), money(200_000), "")
     dialog.close()
 
 
-def test_the_owner_sees_the_day_s_gross_profit_a_cashier_does_not(
-    qtbot, owner_ctx, engine, sales
-):
+def test_the_owner_sees_the_day_s_gross_profit_a_cashier_does_not(qtbot, owner_ctx, engine, sales):
     """No cost was typed for these products: the whole 420.000 ₫ is profit; Lan (Orders
     only) sees the same day without the figure."""
     dialog = open_dialog(qtbot, owner_ctx)

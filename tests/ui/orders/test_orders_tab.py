@@ -891,3 +891,18 @@ def test_a_list_without_a_current_row_keeps_its_scroll(qtbot, page: OrdersPage) 
     bar.setValue(25)
     page.refresh()
     assert bar.value() == 25 and not page.view.currentIndex().isValid()
+
+
+def test_the_message_bar_closes_when_the_language_changes(qtbot, page):
+    """What the last action said is in the language it was said in: switching the language
+    closes it rather than leave, say, "Đã in 3 chứng từ ra …" on an English screen."""
+    page.show_message("3 documents printed to RAW_CAPTURE")
+    assert page.message_bar.isVisible()
+    install_language("vi")
+    try:
+        qtbot.waitUntil(lambda: not page.message_bar.isVisible(), timeout=WAIT)
+        page.show_message("Đã in 3 chứng từ ra RAW_CAPTURE")
+        assert page.message_bar.isVisible()
+    finally:
+        install_language("en")
+    qtbot.waitUntil(lambda: not page.message_bar.isVisible(), timeout=WAIT)

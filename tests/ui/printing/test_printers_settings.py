@@ -144,6 +144,27 @@ def test_document_types_have_their_own_printer_and_paper(qtbot, page, shop_ctx, 
     assert page.system_name.currentData() == cups.capture
 
 
+def test_no_printer_chosen_shows_as_none_not_the_first_queue(qtbot, page, shop_ctx, cups):
+    """On a fresh data folder no printer is saved: the box says so (not the first CUPS
+    queue, which would look set), and saving keeps none chosen."""
+    from primedist.ui.printing import render
+
+    assert cups.capture in render.available_printers()
+    page.load(DocumentType.RECEIPT)
+    assert load_profile(shop_ctx, DocumentType.RECEIPT).target.name == ""
+    assert page.system_name.currentData() == ""
+    assert page.system_name.currentText() == "— Choose a printer —"
+    page.refresh_button.click()  # the live list again: still none chosen
+    assert page.system_name.currentData() == ""
+    page.save_profile()
+    assert load_profile(shop_ctx, DocumentType.RECEIPT).target.name == ""
+
+    page.system_name.setCurrentIndex(page.system_name.findData(cups.capture))
+    page.save_profile()
+    page.load(DocumentType.RECEIPT)
+    assert page.system_name.currentData() == cups.capture  # the saved one, and only it
+
+
 def test_unknown_stored_printer_is_shown_as_not_found(qtbot, page, shop_ctx):
     from dataclasses import replace
 

@@ -380,3 +380,48 @@ def test_a_receipt_without_a_supplier_shows_no_debt(qtbot, page, owner_ctx, prod
     qtbot.waitUntil(lambda: receipts.lines_table.rowCount() == 1, timeout=WAIT)
     assert receipts.table.item(0, receipts.COLUMNS.index("paid")).text() == ""
     assert receipts.lines_title.text() == "Lines of PN000001"
+
+
+def test_the_supplier_field_says_who_a_code_or_a_name_is(qtbot, owner_ctx, products):
+    """The hint by the supplier's field agrees with what Save does: a code names its
+    supplier (its name and debt shown), an archived supplier is refused until restored, a
+    code no supplier has is refused, only a new name is a new supplier; the purchase
+    order's dialog says the same."""
+    from primedist.errors import ValidationError
+    from primedist.services import suppliers as sup
+    from primedist.ui.products.purchase_orders import PurchaseOrderDialog
+
+    minh = sup.create_supplier(owner_ctx, sup.SupplierDraft("Công ty Đức Minh"))
+    sup.adjust_balance(owner_ctx, minh.id, 200_000, "Nợ từ trước")
+    old = sup.create_supplier(owner_ctx, sup.SupplierDraft("Công ty Cũ"))
+    sup.set_supplier_active(owner_ctx, old.id, False)
+    dialog = show_widget(qtbot, GoodsReceiptDialog(owner_ctx))
+
+    def says(typed: str, hint: str) -> None:
+        dialog.supplier.setText(typed)
+        qtbot.waitUntil(lambda: dialog.supplier_debt.text() == hint, timeout=WAIT)
+
+    says("NCC000001", "Công ty Đức Minh · Owed now: 200,000 VND")
+    says("ncc000001", "Công ty Đức Minh · Owed now: 200,000 VND")
+    says("cong ty duc minh", "Owed now: 200,000 VND")
+    says("Công ty Cũ", "Công ty Cũ (NCC000002) is archived: restore it on the Suppliers page "
+                       "first")  # fmt: skip
+    says("NCC000002", "Công ty Cũ (NCC000002) is archived: restore it on the Suppliers page "
+                      "first")  # fmt: skip
+    says("NCC999999", "There is no supplier NCC999999")
+    says("Nhựa Song Long", "New supplier: added when the receipt is saved")
+    says("  ", "")
+
+    hit = svc.find_variant(owner_ctx, "COC-1")
+    assert hit is not None
+    for refused in ("Công ty Cũ", "NCC999999"):  # Save refuses what the hint warns of
+        with pytest.raises(ValidationError):
+            svc.receive_goods(owner_ctx, svc.ReceiptDraft([svc.ReceiptLine(hit.variant_id, 1)],
+                                                          supplier=refused))  # fmt: skip
+
+    order = show_widget(qtbot, PurchaseOrderDialog(owner_ctx, supplier="NCC000001"))
+    qtbot.waitUntil(lambda: order.supplier_debt.text()
+                    == "Công ty Đức Minh · Owed now: 200,000 VND", timeout=WAIT)  # fmt: skip
+    order.supplier.setText("NCC999999")
+    qtbot.waitUntil(lambda: order.supplier_debt.text() == "There is no supplier NCC999999",
+                    timeout=WAIT)  # fmt: skip
