@@ -4,8 +4,8 @@ The reader judges the *file* only: it exists, is what its name says, stays under
 limits, is UTF-8 (CSV), and has a header naming the required columns once each. Anything
 wrong with the file raises `ValidationError` with a one-line reason and the importer has
 written nothing yet. The *values* are the importer's business; `cell_text`,
-`parse_whole_number` and `parse_datetime` turn cells into values with a reason when they
-cannot.
+`parse_whole_number`, `parse_datetime` and `parse_date` turn cells into values with a
+reason when they cannot.
 
 Rows come with their spreadsheet row numbers (the header is row 1 when it is on the first
 line); blank rows are skipped. Header names are matched case-insensitively, trimmed, with
@@ -537,6 +537,23 @@ def parse_datetime(value: Cell) -> datetime:
             )
         )
     raise ValueError(_not_a_date(_short(cell_text(value))))
+
+
+def parse_date(value: Cell) -> date:
+    """A date alone (a birthday) from a cell `parse_datetime` reads, its time left out; text
+    naming a day that does not exist (29/02/1990) is "not a real date", no time involved."""
+    try:
+        return parse_datetime(value).date()
+    except ValueError:
+        text = value.strip() if isinstance(value, str) else ""
+        m = _ISO_RE.fullmatch(text) or _DMY_RE.fullmatch(text)
+        if m is not None and m.group(4) is None:  # no time written
+            y, mo, d = m.group(1, 2, 3) if m.re is _ISO_RE else m.group(3, 2, 1)
+            try:
+                date(int(y), int(mo), int(d))
+            except ValueError:
+                raise ValueError(msg("{cell} is not a real date", cell=repr(text))) from None
+        raise
 
 
 #: The years a date in a file may have: others are typos (0001-01-01 would not even convert

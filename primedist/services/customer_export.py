@@ -3,13 +3,14 @@ or everyone (`primedist export customers FILE`).
 
 The default columns are the import's fields (services/customer_import.py; the headers
 are the import's, so an export imports back) followed by read-only figures (rank, totals,
-points, segments, dates). `.xlsx` is typed (money and counts are numbers, dates are Excel
-dates in the shop's time zone, phones and codes are text so the leading 0 stays) and
-streamed; `.csv` is UTF-8 with a BOM (Excel then shows Vietnamese), comma-separated;
-`.txt` is the same separated by tabs (what pastes into a sheet, or a Zalo/SMS tool, column
-by column). In all three, text a spreadsheet would evaluate (`=HYPERLINK(...)`) gets a leading `'`.
-The file is written to a temporary file moved onto the target only when complete; an
-audit row records it.
+points, segments, dates); gender, rank, source and channels are words as the app shows
+them (the import reads the gender's and the source's back). `.xlsx` is typed (money and
+counts are numbers, dates are Excel dates in the shop's time zone, phones and codes are
+text so the leading 0 stays) and streamed; `.csv` is UTF-8 with a BOM (Excel then shows
+Vietnamese), comma-separated; `.txt` is the same separated by tabs (what pastes into a
+sheet, or a Zalo/SMS tool, column by column). In all three, text a spreadsheet would
+evaluate (`=HYPERLINK(...)`) gets a leading `'`. The file is written to a temporary file
+moved onto the target only when complete; an audit row records it.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ from primedist.queries.customers import (
 from primedist.queries.products import joined_text
 from primedist.queries.spec import Column, QuerySpec
 from primedist.services.context import ServiceContext
+from primedist.services.customer_import import CHANNEL_WORDS, SOURCE_WORDS, TAG_SEPARATOR
 from primedist.services.customer_import import HEADERS as IMPORT_HEADERS
-from primedist.services.customer_import import TAG_SEPARATOR
 from primedist.services.export_support import (
     PROGRESS_EVERY,
     ExportReport,
@@ -107,7 +108,8 @@ class _Col:
     vi: str
     en: str
     expr: Any
-    #: The sheet's cell kind (xlsx_writer) or "gender"/"rank" (words) / "percent".
+    #: The sheet's cell kind (xlsx_writer) or "gender"/"rank"/"source"/"channels" (words)
+    #: / "percent".
     kind: str = "text"
     width: float = 14
 
@@ -127,7 +129,7 @@ COLUMNS: tuple[_Col, ...] = (
     _import_col("birthday", c.birthday, "date", 11),
     _import_col("zalo_id", c.zalo_id),
     _import_col("facebook_id", c.facebook_id),
-    _import_col("source", c.source, width=12),
+    _import_col("source", c.source, "source", 14),
     _import_col("address", _address(addresses_t.c.street), width=30),
     _import_col("province", _address(addresses_t.c.province), width=18),
     _import_col("tags", _TAGS, width=20),
@@ -142,7 +144,7 @@ COLUMNS: tuple[_Col, ...] = (
     _Col("points_balance", "Điểm còn lại", "Points remaining", c.points_balance, "int", 11),
     _Col("points_earned", "Tổng điểm tích lũy", "Points earned", c.points_earned, "int"),
     _Col("segments", "Phân khúc", "Segments", SEGMENT_NAMES, width=20),
-    _Col("channels", "Kênh mua hàng", "Channels", c.channels, width=14),
+    _Col("channels", "Kênh mua hàng", "Channels", c.channels, "channels", 18),
     _Col("referrer", "Người giới thiệu", "Referrer", REFERRER_NAME, width=20),
     _Col("created_at", "Ngày tạo", "Created", c.created_at, "datetime", 17),
     _Col("first_order_at", "Đơn đầu tiên", "First order", c.first_order_at, "datetime", 17),
@@ -163,7 +165,8 @@ RANK_WORDS: dict[Rank, tuple[str, str]] = {
     Rank.GOLD: ("Vàng", "Gold"),
     Rank.DIAMOND: ("Kim cương", "Diamond"),
 }
-_SHEET_KIND = {"gender": "text", "rank": "text", "percent": "int"}
+_SHEET_KIND = {"gender": "text", "rank": "text", "source": "text", "channels": "text",
+               "percent": "int"}  # fmt: skip
 
 
 def column_choices(lang: str = "vi") -> list[tuple[str, str]]:
@@ -225,12 +228,27 @@ def _converter(cols: list[_Col], index: int, fmt: str, tz: tzinfo) -> Any:
     """A function turning a query row into the file's cell values."""
     genders = {g: words[index] for g, words in GENDER_WORDS.items()}
     ranks = {r: words[index] for r, words in RANK_WORDS.items()}
+    sources = {key: words[index] for key, words in SOURCE_WORDS.items()}
+    channels = {key: words[index] for key, words in CHANNEL_WORDS.items()}
+    # A source typed by hand is text: neutralised in a delimited file, as the other text.
+    typed = neutralise if fmt in DELIMITERS else str
+
+    def source_words(value: str) -> str:
+        return sources.get(value) or typed(value)
+
+    def channel_words(value: str) -> str:
+        return ", ".join(channels.get(ch, ch) for ch in value.split(",") if ch)
+
     fixes: list[tuple[int, Any]] = []
     for i, col in enumerate(cols):
         if col.kind == "gender":
             fixes.append((i, genders.get))
         elif col.kind == "rank":
             fixes.append((i, ranks.get))
+        elif col.kind == "source":
+            fixes.append((i, source_words))
+        elif col.kind == "channels":
+            fixes.append((i, channel_words))
         elif col.kind == "percent":
             fixes.append((i, lambda v: None if v is None else round(float(v), 1)))
         elif fmt in DELIMITERS and col.kind == "datetime":

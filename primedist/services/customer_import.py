@@ -18,6 +18,8 @@ phases:
    address, never blank anything out; *create* a new customer anyway); not found → a new
    customer (code `KH000123` from its id, folded `search_text`, FTS-indexed once after the
    bulk insert). Core executemany throughout; a cancel or an error rolls everything back.
+   A customer group the file names and the shop lacks is created only when the user may
+   make groups (the owner or a manager, as on Settings); otherwise its row is rejected.
 """
 
 from __future__ import annotations
@@ -59,17 +61,17 @@ from primedist.domain.customer import (
     Tag,
     customer_code,
 )
-from primedist.domain.enums import Gender, Module, Rank
+from primedist.domain.enums import Channel, Gender, Module, Rank
 from primedist.domain.geo import province_code
 from primedist.domain.loyalty import CustomerLevel
-from primedist.errors import ValidationError
+from primedist.errors import PermissionDenied, ValidationError
 from primedist.io.tabular import (
     Cell,
     TabularFile,
     cell_text,
     normalize_header,
     open_table,
-    parse_datetime,
+    parse_date,
 )
 from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter, unneutralise
 from primedist.jobs.progress import Progress
@@ -87,6 +89,7 @@ from primedist.services.import_support import (
     shown,
     too_long,
 )
+from primedist.services.loyalty.levels import _require_settings as require_group_maker
 
 customers_t = table_of(Customer)
 #: The Customers list's covering indexes (one per sort), and the number of new customers
@@ -160,6 +163,33 @@ GENDERS: dict[str, Gender] = {
     "unknown": Gender.UNKNOWN, "khong ro": Gender.UNKNOWN,
 }  # fmt: skip
 
+#: The channels in words, as the app shows them (ui/labels.py): {key: (Vietnamese, English)}.
+CHANNEL_WORDS: dict[str, tuple[str, str]] = {
+    Channel.SHOPEE.value: ("Shopee", "Shopee"),
+    Channel.LAZADA.value: ("Lazada", "Lazada"),
+    Channel.TIKI.value: ("Tiki", "Tiki"),
+    Channel.TIKTOK.value: ("TikTok Shop", "TikTok Shop"),
+    Channel.OFFLINE.value: ("Bán trực tiếp", "Offline"),
+    Channel.WEBSTORE.value: ("Website", "Web store"),
+}
+#: The sources the app names (`Customer.source` keeps the key), in words as the Customers
+#: tab shows them (ui/customers/detail.py): the export writes these, the import reads them
+#: back (and the keys) as the key. Any other source is text as typed.
+SOURCE_WORDS: dict[str, tuple[str, str]] = {
+    "manual": ("Thêm thủ công", "Added by hand"),
+    "walk_in": ("Khách lẻ", "Walk-in"),
+    "referral": ("Được giới thiệu", "Referral"),
+    "import": ("Nhập tệp", "Import"),
+    "counter": ("Tại quầy", "Counter"),
+    "facebook": ("Facebook", "Facebook"),
+    "zalo": ("Zalo", "Zalo"),
+    **CHANNEL_WORDS,
+}
+#: Words of the source column (folded) → source key.
+SOURCES: dict[str, str] = {
+    fold(word): key for key, words in SOURCE_WORDS.items() for word in (key, *words)
+}
+
 MAX_LENGTH: dict[str, int] = {
     "name": column_length(customers_t.c.name),
     "email": column_length(customers_t.c.email),
@@ -176,6 +206,8 @@ MAX_LENGTH: dict[str, int] = {
 _BATCH = 5_000
 #: Rows shown by the wizard's preview.
 PREVIEW_ROWS = 20
+#: A group the user may not create is refused naming the shop's groups, up to this many.
+MAX_GROUPS_NAMED = 10
 
 
 def tag_key(name: str) -> str:
@@ -483,6 +515,7 @@ class _Reader:
         self._gets = [(f, self.positions.get(f)) for f in ("name", "phone", "email", "gender",
                                                             "tags")]  # fmt: skip
         self._genders: dict[str, Gender | None] = {}
+        self._sources: dict[str, str] = {}
 
     def parse(self, number: int, cells: list[Cell]) -> _Row:
         texts: dict[str, str] = {}
@@ -547,10 +580,20 @@ class _Reader:
                 if len(text) > MAX_LENGTH[key]:
                     self._limit(key, text)
                 plain[key] = text
+        if (source := plain["source"]) is not None:
+            plain["source"] = self._source_key(source)
         return _Row(number, name, tuple(phones), email or None, gender, birthday,
                     plain["code"], plain["zalo_id"], plain["facebook_id"], plain["source"],
                     plain["address"], plain["province"], tags, plain["note"],
                     plain["level"])  # fmt: skip
+
+    def _source_key(self, text: str) -> str:
+        """A source named in words (`Nhập tệp`, `Walk-in`: an export) as its key; other
+        text as it is."""
+        key = self._sources.get(text)  # a column of a few words, read again
+        if key is None:
+            key = self._sources[text] = SOURCES.get(fold(text), text)
+        return key
 
     def _limit(self, key: str, text: str) -> None:
         limit = MAX_LENGTH[key]
@@ -565,7 +608,7 @@ class _Reader:
         if isinstance(value, str) and not value.strip():
             return None
         try:
-            day = parse_datetime(value).date()
+            day = parse_date(value)
         except ValueError as exc:
             raise _Bad(self.heads["birthday"], exc.args[0]) from None
         if not date(1900, 1, 1) <= day <= self.today:
@@ -582,6 +625,8 @@ class _ReadResult:
     rows: list[_Row]
     rejected: list[RejectedRow]
     rows_read: int
+    #: {field: the file's header of its column}.
+    heads: dict[str, str] = field(default_factory=dict)
 
 
 def _positions(table: TabularFile, mapping: Mapping[str, str]) -> dict[str, int]:
@@ -669,7 +714,7 @@ def _read(
                 next_check += 5_000
                 prog.check()
                 prog.update(READ_SHARE * table.fraction, f"Reading {table.name}")
-        return _ReadResult(table.name, rows, rejected, table.rows_read)
+        return _ReadResult(table.name, rows, rejected, table.rows_read, heads)
 
 
 # --------------------------------------------------------------------------- planning
@@ -752,12 +797,17 @@ class _Children(NamedTuple):
 
 class _Import:
     def __init__(
-        self, ctx: ServiceContext, conn: sa.Connection, prog: Progress, policy: DuplicatePolicy
-    ) -> None:
+        self, ctx: ServiceContext, conn: sa.Connection, prog: Progress, policy: DuplicatePolicy,
+        *, may_add_groups: bool = True,
+    ) -> None:  # fmt: skip
         self.ctx = ctx
         self.conn = conn
         self.prog = prog
         self.policy = policy
+        #: The user may create customer groups (owner or manager with Settings).
+        self.may_add_groups = may_add_groups
+        #: Rows the plan refuses (a group the user may not create).
+        self.rejected: list[RejectedRow] = []
         self.sqlite = is_sqlite(conn)
         self.now = ctx.clock.now()
         self.report = CustomerImportReport(on_duplicate=policy.value)
@@ -777,8 +827,10 @@ class _Import:
         self.owner_of: dict[int, tuple[str, str]] = {}
 
     # Planning ------------------------------------------------------------------------
-    def plan(self, rows: list[_Row]) -> None:
-        self._find_levels(rows)
+    def plan(self, rows: list[_Row], level_column: str | None = None) -> None:
+        """Decide every row's outcome; `level_column` is the file's header of the group
+        column (for the report)."""
+        rows = self._find_levels(rows, level_column)
         stored_phones = self._stored_phones(rows)
         # A phone finds the live stored customer with the lowest id that has it.
         by_phone = {p: min(ids) for p, ids in stored_phones.items()}
@@ -925,19 +977,27 @@ class _Import:
                 out[code] = cid
         return out
 
-    def _find_levels(self, rows: list[_Row]) -> None:
+    def _find_levels(self, rows: list[_Row], column: str | None) -> list[_Row]:
         """The groups the file names, by code or name (any case, accents optional); those
-        not found are created (no purchase threshold, a code made from the name)."""
+        not found are created (no purchase threshold, a code made from the name) when the
+        user may make groups, as on Settings → Customer groups; otherwise their rows are
+        rejected. Returns the rows left to import."""
         wanted = {fold(r.level): r.level for r in reversed(rows) if r.level is not None}
         if not wanted:
-            return
+            return rows
         lv = levels_t.c
         taken: set[str] = set()
-        for lid, code, name in self.conn.execute(sa.select(lv.id, lv.code, lv.name)):
+        known: list[str] = []
+        for lid, code, name in self.conn.execute(
+            sa.select(lv.id, lv.code, lv.name).order_by(lv.position, lv.id)
+        ):
             for key in (fold(code), fold(name)):
                 self.level_ids.setdefault(key, lid)
                 self.level_choices.setdefault(key, set()).add(lid)
             taken.add(code.upper())
+            known.append(name)
+        if not self.may_add_groups:
+            return self._without_unknown_levels(rows, column, known)
         last = self.conn.execute(sa.select(sa.func.max(lv.position))).scalar() or 0
         for key, name in sorted(wanted.items()):
             if key in self.level_ids:
@@ -950,6 +1010,31 @@ class _Import:
             lid = int(self.conn.execute(stmt.returning(levels_t.c.id)).scalar_one())
             self.level_ids[key], self.level_choices[key] = lid, {lid}
             self.report.levels_created += 1
+        return rows
+
+    def _without_unknown_levels(
+        self, rows: list[_Row], column: str | None, known: list[str]
+    ) -> list[_Row]:
+        """The rows whose group exists; the others go to `rejected`, naming the group (and
+        the shop's groups when they are few enough to read)."""
+        kept: list[_Row] = []
+        for r in rows:
+            if r.level is None or fold(r.level) in self.level_ids:
+                kept.append(r)
+                continue
+            if 0 < len(known) <= MAX_GROUPS_NAMED:
+                reason = msg(
+                    "no customer group {group}: only the owner or a manager can add groups "
+                    "(groups: {groups})",
+                    group=shown(r.level), groups=known,
+                )  # fmt: skip
+            else:
+                reason = msg(
+                    "no customer group {group}: only the owner or a manager can add groups",
+                    group=shown(r.level),
+                )
+            self.rejected.append(RejectedRow(r.row, column, reason))
+        return kept
 
     def _merge_new(self, draft: _New, r: _Row) -> None:
         values = _row_values(r, self.level_ids)
@@ -1316,18 +1401,30 @@ def import_customers(
             field="on_duplicate",
         ) from None
     today = ctx.clock.now().date()
+    may_add_groups = _may_add_groups(ctx)
     return run_import(
         path,
         progress,
         lambda p, prog: _read(p, prog, mapping, today),
-        lambda read, prog: _write(ctx, read, prog, policy),
+        lambda read, prog: _write(ctx, read, prog, policy, may_add_groups),
         "Looking for customers already stored",
     )
 
 
+def _may_add_groups(ctx: ServiceContext) -> bool:
+    """Whether the user may create customer groups: the rule of Settings → Customer groups
+    (services/loyalty/levels.py), so an import is no way around it."""
+    try:
+        require_group_maker(ctx)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _write(
-    ctx: ServiceContext, read: _ReadResult, prog: Progress, policy: DuplicatePolicy
-) -> CustomerImportReport:
+    ctx: ServiceContext, read: _ReadResult, prog: Progress, policy: DuplicatePolicy,
+    may_add_groups: bool = True,
+) -> CustomerImportReport:  # fmt: skip
     started = time.perf_counter()
     big = len(read.rows) >= BIG_IMPORT_ROWS
     with ctx.uow(write=True) as session:
@@ -1336,16 +1433,16 @@ def _write(
             conn.exec_driver_sql("UPDATE customers SET id = id WHERE 0")
         if big:
             commit_without_checkpoint(conn)  # the commit only appends to the WAL
-        run = _Import(ctx, conn, prog, policy)
-        run.plan(read.rows)
+        run = _Import(ctx, conn, prog, policy, may_add_groups=may_add_groups)
+        run.plan(read.rows, read.heads.get("level"))
         prog.update(PLAN_SHARE, "Writing")
         run.write()
         report = run.report
         report.file = read.name
         report.rows_read = read.rows_read
-        report.rejected = sorted(read.rejected, key=lambda r: r.row)
+        report.rejected = sorted([*read.rejected, *run.rejected], key=lambda r: r.row)
         report.rows += [
-            RowOutcome(r.row, "rejected", "", r.column, r.reason) for r in read.rejected
+            RowOutcome(r.row, "rejected", "", r.column, r.reason) for r in report.rejected
         ]
         report.rows.sort(key=lambda r: r.row)
         report.seconds = time.perf_counter() - started

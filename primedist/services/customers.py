@@ -22,10 +22,11 @@ By hand (`add_customer`), only the name is required. When a phone is already use
 ones never blank anything out, new phones are added), or create anyway.
 
 Merging (`merge_customers`) moves orders (with their voucher uses), payments and balance
-adjustments, points ledger rows, rank history, tags, segments, identities, phones, addresses
-(the newest `MAX_ADDRESSES` kept; the dropped ones are kept in the audit row) and referred
-customers to the survivor; the others are marked `merged_into_id` + `deleted_at` (hidden
-from lists, their rows kept).
+adjustments, points ledger rows (the survivor's ledger then restated: one running balance),
+tags, segments, identities, phones, addresses (the newest `MAX_ADDRESSES` kept; the dropped
+ones are kept in the audit row) and referred customers to the survivor; the others are
+marked `merged_into_id` + `deleted_at` (hidden from lists, their rows kept, their rank
+history too: it tells how *their* rank went, not the survivor's).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from primedist.domain.customer import (
     customer_code,
 )
 from primedist.domain.enums import Channel, Gender, Module, Rank
-from primedist.domain.loyalty import PointsEntry, RankHistory, VoucherUse
+from primedist.domain.loyalty import PointsEntry, VoucherUse
 from primedist.domain.order import Order
 from primedist.domain.user import User
 from primedist.errors import Conflict, NotFound, ValidationError
@@ -75,7 +76,6 @@ customer_tags_t = table_of(CustomerTag)
 members_t = table_of(SegmentMember)
 orders_t = table_of(Order)
 points_t = table_of(PointsEntry)
-rank_history_t = table_of(RankHistory)
 voucher_uses_t = table_of(VoucherUse)
 users_t = table_of(User)
 
@@ -784,7 +784,6 @@ def _fill_survivor(conn: sa.Connection, survivor: int, others: Sequence[int]) ->
 _MOVED_TEXTS: dict[str, Callable[[int], Message]] = {
     "orders": lambda n: msg("{count} orders", count=n),
     "points_entries": lambda n: msg("{count} points entries", count=n),
-    "rank_history": lambda n: msg("{count} rank history", count=n),
     "payments": lambda n: msg("{count} payments", count=n),
     "adjustments": lambda n: msg("{count} balance adjustments", count=n),
     "identities": lambda n: msg("{count} identities", count=n),
@@ -817,9 +816,34 @@ def _move_voucher_uses(conn: sa.Connection, others: Sequence[int], survivor_id: 
     )  # fmt: skip
 
 
+def _restate_points(conn: sa.Connection, customer_id: int, balance: int) -> None:
+    """The balance after each entry of a ledger the merged customers' entries joined, in
+    the order the ledger shows them (time, then id), ending at the customer's `balance`:
+    moved entries kept their own customer's running balance (…419, +59 → 59, −19 → 459)."""
+    p = points_t.c
+    rows = conn.execute(
+        sa.select(p.id, p.delta, p.balance_after)
+        .where(p.customer_id == customer_id)
+        .order_by(p.created_at, p.id)
+    ).all()
+    running = balance - sum(delta for _id, delta, _after in rows)
+    changed = []
+    for entry_id, delta, after in rows:
+        running += delta
+        if running != after:
+            changed.append({"b_id": entry_id, "b_after": running})
+    if changed:
+        conn.execute(
+            points_t.update()
+            .where(p.id == sa.bindparam("b_id"))
+            .values(balance_after=sa.bindparam("b_after")),
+            changed,
+        )
+
+
 def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[int]) -> MergeReport:
     """Merge `other_ids` into `survivor_id` in one unit of work (module docstring): every
-    order (with its voucher use), points ledger row, rank history row, tag, segment
+    order (with its voucher use), points ledger row (`_restate_points`), tag, segment
     membership, identity, phone, address and referred customer moves; the others are marked
     merged (`merged_into_id`, `deleted_at`); statistics and search text are recomputed; one
     audit row lists what moved and keeps the others' details and any dropped address."""
@@ -855,7 +879,8 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         move("orders", orders_t)
         _move_voucher_uses(conn, others, survivor_id)
         move("points_entries", points_t)
-        move("rank_history", rank_history_t)
+        # Rank history stays with the others: the survivor keeps its rank, and their
+        # changes (Copper → Gold while the survivor went to Silver) would contradict it.
         move("payments", table_of(CustomerPayment))
         move("adjustments", table_of(CustomerAdjustment))
         move("identities", identities_t)
@@ -944,6 +969,7 @@ def merge_customers(ctx: ServiceContext, survivor_id: int, other_ids: Sequence[i
         moved["addresses_dropped"] = len(dropped)
         fills = _fill_survivor(conn, survivor_id, others)
         conn.execute(customers_t.update().where(c.id == survivor_id).values(**fills))
+        _restate_points(conn, survivor_id, fills["points_balance"])
         conn.execute(
             customers_t.update().where(c.id.in_(others))
             .values(merged_into_id=survivor_id, deleted_at=now, updated_at=now,

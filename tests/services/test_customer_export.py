@@ -179,3 +179,49 @@ def test_bad_requests_are_refused_and_cancel_leaves_no_file(
         export_customers(owner_ctx, tmp_path / "k.xlsx", progress=CancelAt(0.0))
     assert list(tmp_path.glob("k*")) == []
     assert not any(p.name.startswith(".k.") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("name", "lang"), [("k.csv", "vi"), ("k.xlsx", "en"), ("k.txt", "vi")])
+def test_source_and_channels_are_words_and_the_sources_import_back(
+    owner_ctx: ServiceContext, shop: dict[str, int], tmp_path: Path, name: str, lang: str
+) -> None:
+    """The source and the purchase channels are written as the app shows them (not the
+    stored keys `walk_in`, `tiki,offline`); the import reads the source's words back as
+    the key, so an export imports back unchanged. A source typed by hand stays as typed."""
+    sources = {"Nguyễn Thị Hoa": "walk_in", "Trần Văn Nam": "shopee",
+               '=HYPERLINK("http://x")': "=Hội chợ"}  # fmt: skip
+    with owner_ctx.engine.begin() as conn:
+        for who, source in sources.items():
+            conn.execute(sa.update(customers_t).where(customers_t.c.id == shop[who])
+                         .values(source=source, channels="tiki,offline"))  # fmt: skip
+    path = tmp_path / name
+    export_customers(owner_ctx, path, lang=lang, columns=["code", "name", "source", "channels"])
+    if name.endswith(".xlsx"):
+        rows = read_xlsx(path)
+    else:
+        with path.open(encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f, delimiter="," if name.endswith(".csv") else "\t"))
+    words = {r[1]: (r[2], r[3]) for r in rows[1:]}
+    if lang == "vi":
+        assert words["Nguyễn Thị Hoa"] == ("Khách lẻ", "Tiki, Bán trực tiếp")
+        assert words['\'=HYPERLINK("http://x")'] == ("'=Hội chợ", "Tiki, Bán trực tiếp")
+    else:
+        assert words["Nguyễn Thị Hoa"] == ("Walk-in", "Tiki, Offline")
+    assert words["Trần Văn Nam"][0] == "Shopee"
+    again = import_customers(owner_ctx, path, on_duplicate="update")
+    assert (again.unchanged, again.updated, again.rejected) == (3, 0, [])
+    with owner_ctx.engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(customers_t.c.id, customers_t.c.source)).all())
+    assert {who: stored[shop[who]] for who in sources} == sources
+
+
+def test_the_import_reads_a_source_in_words_as_its_key(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    rows = [["Hoa", "0939921717", "Nhập tệp"], ["Nam", "0912345678", "khach le"],
+            ["Lan", "0908000111", "Referral"], ["Hà", "0908000222", "Hội chợ Tết"]]  # fmt: skip
+    path = write_csv(tmp_path / "s.csv", ["Họ tên", "SĐT", "Nguồn"], rows)
+    assert import_customers(owner_ctx, path).imported == 4
+    with owner_ctx.engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(customers_t.c.name, customers_t.c.source)).all())
+    assert stored == {"Hoa": "import", "Nam": "walk_in", "Lan": "referral", "Hà": "Hội chợ Tết"}

@@ -197,7 +197,7 @@ def test_bad_values_reject_their_row_naming_the_column(
         (4, "SĐT", "'12345' is not a phone number"),
         (5, "Email", "'not-an-email' is not an email address"),
         (6, "Giới tính", "unknown value 'robot' (use female/male/other or nữ/nam/khác)"),
-        (7, "Ngày sinh", "'31/02/1990' is not a real date and time"),
+        (7, "Ngày sinh", "'31/02/1990' is not a real date"),
         (8, "Họ tên", "is 121 characters long: the limit is 120"),
     ]
     assert report.summary().startswith(
@@ -666,3 +666,25 @@ def test_an_export_imports_back_unchanged(
     assert (report.updated, report.levels_created) == (1, 1)
     nam = customer(owner_ctx, "Trần Nam")
     assert nam["level_pinned"] and nam["level_id"] not in ids
+
+
+def test_a_birthday_that_is_no_real_day_is_refused_as_a_date(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """A birthday is a date alone: a day that does not exist is "not a real date" (no
+    time was written, none is blamed); a time typed with it is still read."""
+    rows = [
+        hoa(**{"SĐT": "0900000001", "Ngày sinh": "29/02/1990"}),
+        hoa(**{"SĐT": "0900000002", "Ngày sinh": "1990-13-01"}),
+        hoa(**{"SĐT": "0900000003", "Ngày sinh": "29/02/1992"}),
+        hoa(**{"SĐT": "0900000004", "Ngày sinh": "15/03/1990 08:00"}),
+        hoa(**{"SĐT": "0900000005", "Ngày sinh": "15/03/1890"}),
+    ]
+    report = import_customers(owner_ctx, write_csv(tmp_path / "b.csv", VI_HEADER, rows),
+                              on_duplicate="create")  # fmt: skip
+    assert report.imported == 2
+    assert [(r.row, r.reason) for r in report.rejected] == [
+        (2, "'29/02/1990' is not a real date"),
+        (3, "'1990-13-01' is not a real date"),
+        (6, "'15/03/1890' is not a possible date (the year must be 1900–2999)"),
+    ]

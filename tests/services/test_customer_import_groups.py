@@ -1,18 +1,22 @@
 """Customer groups (levels) through the customer import and export: a `Nhóm khách hàng`
 column finds a group by code or name (any case, accents optional), creates the groups it
-does not know, gives them by hand (pinned), and an export imports back unchanged."""
+does not know (when the user may make groups; else refuses their rows), gives them by hand
+(pinned), and an export imports back unchanged."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
+from primedist.domain.enums import Module, Role
 from primedist.domain.loyalty import CustomerLevel
-from primedist.services.context import ServiceContext
+from primedist.errors import PermissionDenied
+from primedist.services.context import Actor, ServiceContext
 from primedist.services.customer_export import export_customers
 from primedist.services.customer_import import guess_mapping, import_customers, level_code_for
 from primedist.services.loyalty import levels, ranks
@@ -101,6 +105,37 @@ def test_a_too_long_group_name_rejects_its_row_and_creates_nothing(
     assert "61" in report.rejected[0].reason and "60" in report.rejected[0].reason
     assert (report.imported, report.levels_created) == (1, 0)
     assert levels.list_levels(owner_ctx) == []
+
+
+@pytest.mark.parametrize("modules", [{Module.CUSTOMERS}, {Module.CUSTOMERS, Module.SETTINGS}])
+def test_a_clerk_imports_into_the_shops_groups_but_cannot_make_new_ones(
+    owner_ctx: ServiceContext, tmp_path: Path, modules: set[Module]
+) -> None:
+    """Groups are made by the owner or a manager (Settings → Customer groups): a clerk's
+    import finds the groups there are, and a row naming another one is refused (the row,
+    the column, the group and the shop's groups said) instead of creating it."""
+    levels.save_level(owner_ctx, name="Khách VIP", code="VIP")
+    levels.save_level(owner_ctx, name="Khách sỉ", code="SI")
+    clerk = owner_ctx.with_actor(Actor(None, "Lan", "lan@x.vn", Role.STAFF, frozenset(modules)))
+    with pytest.raises(PermissionDenied):
+        levels.save_level(clerk, name="Đại lý cấp 1", code="DL1")
+    rows = [
+        ["Nguyễn Thị Hoa", "0939921717", "vip"],
+        ["Khách Sỉ Mới", "0911000111", "Đại lý cấp 1"],
+        ["Phạm Đạt", "0939921721", "Không có"],
+        ["Đỗ Minh", "0908000333", ""],
+    ]
+    report = import_customers(clerk, write_csv(tmp_path / "lvl.csv", HEADER, rows))
+    assert (report.imported, report.levels_created) == (2, 0)
+    assert [(r.row, r.column) for r in report.rejected] == [
+        (3, "Nhóm khách hàng"), (4, "Nhóm khách hàng")]  # fmt: skip
+    assert "'Đại lý cấp 1'" in report.rejected[0].reason
+    assert "owner or a manager" in report.rejected[0].reason
+    assert "Khách VIP, Khách sỉ" in report.rejected[0].reason
+    assert "'Không có'" in report.rejected[1].reason
+    assert [o.outcome for o in report.rows] == ["imported", "rejected", "rejected", "imported"]
+    assert sorted(r.code for r in levels.list_levels(owner_ctx)) == ["SI", "VIP"]
+    assert groups(owner_ctx) == {"Nguyễn Thị Hoa": ("VIP", True), "Đỗ Minh": (None, False)}
 
 
 def test_the_export_writes_the_group_name_and_imports_back_unchanged(

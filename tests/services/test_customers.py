@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from primedist.core.clock import FixedClock
 from primedist.domain.audit import AuditEvent
 from primedist.domain.base import table_of
 from primedist.domain.customer import (
@@ -22,8 +23,8 @@ from primedist.domain.customer import (
     SegmentMember,
     Tag,
 )
-from primedist.domain.enums import Channel, Gender, PointsKind, Role
-from primedist.domain.loyalty import PointsEntry
+from primedist.domain.enums import Channel, Gender, PointsKind, Rank, Role
+from primedist.domain.loyalty import PointsEntry, RankHistory
 from primedist.domain.order import Order
 from primedist.errors import NotFound, PermissionDenied, ValidationError
 from primedist.queries.search import search_filter
@@ -549,3 +550,58 @@ def test_merge_counts_only_the_customers_whose_referrer_moved(
     assert result.moved["referred_customers"] == 1  # the friend; not An's own link
     assert _customer(engine, friend).referrer_id == a
     assert _customer(engine, a).referrer_id is None  # nobody refers themselves
+
+
+def test_merge_restates_the_points_ledger_as_one_running_balance(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """The merged customer's entries join the survivor's ledger between its own (by time):
+    each entry's balance after is then the one before plus its points, and the last one is
+    the customer's balance (not the merged customer's old running balance: 400, +59 → 59)."""
+    from primedist.services.customer_detail import points_ledger
+    from primedist.services.loyalty.points import adjust_points
+
+    clock = owner_ctx.clock
+    assert isinstance(clock, FixedClock)
+    keep = add_customer(owner_ctx, CustomerDraft(name="Hoa", phones=["0904000001"])).customer_id
+    other = add_customer(owner_ctx, CustomerDraft(name="Hoa", phones=["0904000002"])).customer_id
+    adjust_points(owner_ctx, keep, 500, "quà")
+    clock.advance(timedelta(days=1))
+    adjust_points(owner_ctx, other, 59, "quà")
+    clock.advance(timedelta(days=1))
+    adjust_points(owner_ctx, keep, -100, "đổi quà")
+    clock.advance(timedelta(days=1))
+
+    merge_customers(owner_ctx, keep, [other])
+    adjust_points(owner_ctx, keep, -19, "sửa")
+
+    ledger = list(reversed(points_ledger(owner_ctx, keep)))  # oldest first
+    assert [(e.delta, e.balance_after) for e in ledger] == [
+        (500, 500), (59, 559), (-100, 459), (-19, 440)]  # fmt: skip
+    assert _customer(engine, keep).points_balance == ledger[-1].balance_after == 440
+    assert sum(e.delta for e in ledger) == 440
+
+
+def test_merge_leaves_the_merged_customers_rank_history_with_them(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """The survivor keeps its rank: its history must lead to it, not show the merged
+    customer's own changes (Copper → Gold while the survivor is Silver)."""
+    from primedist.services.loyalty.ranks import rank_status, set_rank
+
+    clock = owner_ctx.clock
+    assert isinstance(clock, FixedClock)
+    keep = add_customer(owner_ctx, CustomerDraft(name="Hoa", phones=["0904000001"])).customer_id
+    other = add_customer(owner_ctx, CustomerDraft(name="Hoa", phones=["0904000002"])).customer_id
+    set_rank(owner_ctx, keep, Rank.SILVER)
+    clock.advance(timedelta(days=1))
+    set_rank(owner_ctx, other, Rank.GOLD)
+
+    report = merge_customers(owner_ctx, keep, [other])
+
+    status = rank_status(owner_ctx, keep)
+    assert status.rank == Rank.SILVER
+    assert [(h.from_rank, h.to_rank) for h in status.history] == [(Rank.COPPER, Rank.SILVER)]
+    assert "rank_history" not in report.moved
+    kept = _rows(engine, table_of(RankHistory), table_of(RankHistory).c.customer_id == other)
+    assert [r["to_rank"] for r in kept] == [Rank.GOLD]  # still recorded, on the merged one

@@ -5,7 +5,9 @@ member and staff note.
 Adding runs `services.customers.add_customer`. When a phone already belongs to another
 customer the service raises DuplicatePhone and the dialog asks, in a message box with three
 buttons, whether to **skip** (change nothing), **update the existing customer** or **create
-anyway**, then adds again with that policy. Editing runs `update_customer`. What the services
+anyway**, then adds again with that policy (an update keeps the existing customer's
+source unless one was picked: the pre-set "Added by hand" is for a new customer). Editing
+runs `update_customer`. What the services
 refuse is shown in the dialog, which stays open.
 """
 
@@ -120,6 +122,12 @@ class CustomerEditor(QDialog):
         birthday_row.addWidget(self.birthday_edit, 1)
         self.source_combo = QComboBox()
         self.source_combo.setEditable(True)
+        #: The source was picked or typed (not just the pre-set "Added by hand").
+        self.source_chosen = False
+        self.source_combo.activated.connect(self._source_picked)
+        line = self.source_combo.lineEdit()
+        assert line is not None  # editable
+        line.textEdited.connect(self._source_picked)
         self.referrer_edit = QLineEdit()
         self.referrer_edit.setObjectName("referrerCode")
         self.staff_combo = QComboBox()
@@ -234,6 +242,9 @@ class CustomerEditor(QDialog):
         data = self.source_combo.itemData(index) if index >= 0 else None
         return str(data) if data else text
 
+    def _source_picked(self) -> None:
+        self.source_chosen = True
+
     def set_source(self, source: str | None) -> None:
         if not source:
             self.source_combo.setCurrentIndex(0)
@@ -274,6 +285,10 @@ class CustomerEditor(QDialog):
             return
         self.show_error("")
         draft = self.draft()
+        if on_duplicate == DuplicatePolicy.UPDATE and not self.source_chosen:
+            # The pre-set source says how *this* form adds a customer; the existing
+            # customer keeps where it came from (an import, a marketplace...).
+            draft.source = None
         referrer_code = self.referrer_edit.text().strip()
         ctx, customer_id = self.ctx, self.customer_id
         unknown_referrer = QCoreApplication.translate(

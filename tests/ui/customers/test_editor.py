@@ -115,6 +115,37 @@ def test_phone_in_use_then_update(
     assert set(profile.phones) == {phone, "0912345678"}
 
 
+def test_update_the_existing_customer_keeps_its_source_unless_one_is_picked(
+    qtbot, owner_ctx: ServiceContext, engine: Engine, existing
+) -> None:
+    """The form pre-sets "Added by hand" for a new customer: that is no choice, so an
+    imported customer updated through it stays an imported one; a source picked on
+    purpose replaces it."""
+    cid, phone = existing
+    with engine.begin() as conn:
+        conn.execute(customers_t.update().where(customers_t.c.id == cid).values(source="import"))
+
+    def add_again(pick: str | None) -> None:
+        editor = open_editor(qtbot, owner_ctx)
+        assert editor.source_key() == "manual"  # the pre-set
+        editor.name_edit.setText("Trần Văn Bình")
+        editor.phone_edits[0].setText(f"+84 {phone[1:4]} {phone[4:7]} {phone[7:]}")
+        if pick is not None:
+            index = editor.source_combo.findData(pick)
+            editor.source_combo.setCurrentIndex(index)
+            editor.source_combo.activated.emit(index)  # as a click in the list does
+        save(qtbot, editor)
+        duplicate_box(qtbot, editor)
+        with qtbot.waitSignal(editor.saved, timeout=WAIT) as saved:
+            qtbot.mouseClick(editor.update_button, Qt.MouseButton.LeftButton)
+        assert saved.args == [cid, "updated"]
+
+    add_again(None)
+    assert detail_svc.customer_profile(owner_ctx, cid).source == "import"
+    add_again("referral")
+    assert detail_svc.customer_profile(owner_ctx, cid).source == "referral"
+
+
 def test_phone_in_use_then_create_anyway(
     qtbot, owner_ctx: ServiceContext, engine: Engine, existing
 ) -> None:
