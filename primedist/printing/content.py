@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,8 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "printed_at": ("Date and time of printing", "Ngày giờ in"),
     "sales_channel": ("Shop / channel the order came from", "Kênh bán / gian hàng"),
     "status": ("Order status", "Trạng thái đơn"),
+    "cancelled": ("A cancelled order: CANCELLED, when and why (empty otherwise)",
+                  "Đơn đã hủy: ĐÃ HỦY, lúc nào và lý do (trống nếu đơn không bị hủy)"),
     "payment_method": ("Payment method", "Phương thức thanh toán"),
     "customer_name": ("Customer name", "Tên khách hàng"),
     "customer_phone": ("Customer phone", "Điện thoại khách hàng"),
@@ -84,6 +86,8 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
                     "Danh sách: phí vận chuyển và giảm giá khác 0 (label, amount)"),
     "total": ("Total to pay", "Tổng cộng"),
     "paid": ("Amount paid", "Đã thanh toán"),
+    "paid_now": ("A sale on account: what was paid at the sale (empty otherwise)",
+                 "Bán ghi nợ: số tiền khách trả ngay khi mua (trống nếu không có)"),
     "cash_received": ("Cash received (counter sale)", "Tiền khách đưa"),
     "change_due": ("Change given back", "Tiền thừa trả khách"),
     "refunded": ("Refunded amount (returns)", "Đã hoàn tiền"),
@@ -193,6 +197,8 @@ ADJUSTMENTS: tuple[tuple[str, tuple[str, str], int], ...] = (
     ("points_discount", ("Points discount", "Giảm giá bằng điểm"), -1),
 )
 MINUS = "−"
+#: The banner of a cancelled order: (English, Vietnamese); then when and why.
+CANCELLED = ("CANCELLED", "ĐÃ HỦY")
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:
@@ -268,6 +274,7 @@ def order_context(
         "printed_at": format_datetime(as_utc(now or datetime.now(UTC)), tz, lang),
         "sales_channel": detail.shop.name,
         "status": pick(STATUS_LABELS[OrderStatus(order.status)], lang),
+        "cancelled": _cancelled(detail, tz, lang),
         "payment_method": pick(PAYMENT_LABELS[PaymentMethod(order.payment_method)], lang),
         "customer_name": order.buyer_name or (detail.customer.name if detail.customer else ""),
         "customer_phone": order.buyer_phone or "",
@@ -309,6 +316,7 @@ def order_context(
         ],
         "total": money(order.total),
         "paid": money(order.paid_amount) if order.paid_amount else "",
+        "paid_now": money(order.paid_amount) if _on_account(order) and order.paid_amount else "",
         "cash_received": money(payment.cash_received) if payment.cash_received else "",
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
@@ -343,12 +351,30 @@ def _printable(values: dict[str, Value]) -> dict[str, Value]:
     return out
 
 
+def _on_account(order: Order) -> bool:
+    return order.payment_method == PaymentMethod.ON_ACCOUNT
+
+
 def _owed(order: Order) -> int:
     """What a sale on account leaves owed: its total less what was paid at once and
-    refunded (0 for any other order)."""
-    if order.payment_method != PaymentMethod.ON_ACCOUNT:
+    refunded (0 for any other order, and once cancelled: a cancelled sale is owed by
+    nobody)."""
+    if not _on_account(order) or order.status == OrderStatus.CANCELLED:
         return 0
     return order.total - order.paid_amount - order.refunded_amount
+
+
+def _cancelled(detail: OrderDetail, tz: tzinfo, lang: str) -> str:
+    """ "CANCELLED <when>: <why>" for a cancelled order ("" for any other): a reprint of it
+    must not pass for a sale that stands."""
+    order = detail.order
+    if order.status != OrderStatus.CANCELLED:
+        return ""
+    text = pick(CANCELLED, lang)
+    when = [h.changed_at for h in detail.history if h.to_status == OrderStatus.CANCELLED]
+    if when:
+        text += " " + format_datetime(as_utc(when[-1]), tz, lang)
+    return f"{text}: {order.cancel_reason}" if order.cancel_reason else text
 
 
 def chat_message(values: Mapping[str, Any], lang: str) -> str:
@@ -364,6 +390,8 @@ def chat_message(values: Mapping[str, Any], lang: str) -> str:
     out = [f"{label('order')} {values['order_number']}"
            + (f" · {values['shop_name']}" if values["shop_name"] else ""),
            str(values["order_date"]), ""]  # fmt: skip
+    if values["cancelled"]:
+        out[2:2] = [str(values["cancelled"])]
     for line in values["lines"]:
         variant = f" ({line['variant']})" if line["variant"] else ""
         out.append(f"{line['line_no']}. {line['name']}{variant} × {line['quantity']}: "

@@ -6,6 +6,7 @@ formatted for the document's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 
 from primedist.core.clock import format_date, shop_tz
@@ -37,6 +38,7 @@ _T: dict[str, tuple[str, str]] = {
     "cash": ("Cash in drawer", "Tiền mặt trong két"),
     "paid_out": ("Cash paid to suppliers", "Tiền mặt trả nhà cung cấp"),
     "collected": ("Debts collected (cash)", "Thu nợ khách (tiền mặt)"),
+    "collected_all": ("Debts collected", "Thu nợ khách"),
     "on_account": ("Sold on account", "Bán ghi nợ"),
     "cancelled": ("Cancelled orders", "Đơn đã hủy"),
     "refunds": ("Refunds", "Lượt hoàn tiền"),
@@ -94,7 +96,10 @@ def end_of_day_document(
     ]))  # fmt: skip
     parts.append("<hr>")
     if report.empty:
+        # Debts collected and cash paid to suppliers still went through the drawer.
         parts.append(f"<p>{h.t('nothing')}</p>")
+        if not report.quiet:
+            parts.append(h.table(_drawer_rows(h, report)))
     else:
         parts += _figures(h, report, paper)
     if till is not None:
@@ -103,8 +108,21 @@ def end_of_day_document(
     return Document(pick(_T["title"], lang), "".join(parts), paper)
 
 
+def _drawer_rows(h: ReportHtml, report: EndOfDay) -> list[str]:
+    """What went in and out of the drawer besides the sales (debts collected, cash paid
+    to suppliers), then the cash it should hold."""
+    cash_collected = report.cash_collected
+    rows = []
+    if report.collected != cash_collected:
+        rows.append(h.row(h.t("collected_all"), h.money(report.collected)))
+    if cash_collected:
+        rows.append(h.row(h.t("collected"), h.money(cash_collected)))
+    if report.supplier_cash:
+        rows.append(h.row(h.t("paid_out"), h.money(-report.supplier_cash)))
+    return [*rows, h.row(h.t("cash"), h.money(report.cash_in_drawer), bold=True)]
+
+
 def _figures(h: ReportHtml, report: EndOfDay, paper: Paper) -> list[str]:
-    cash_collected = sum(p.collected for p in report.payments if p.method.value == "cash")
     parts = [h.table([
         h.row(h.t("orders"), h.number(report.orders)),
         h.row(h.t("items"), h.number(report.items)),
@@ -115,10 +133,7 @@ def _figures(h: ReportHtml, report: EndOfDay, paper: Paper) -> list[str]:
         h.row(f"{h.t('refunded')} ({h.number(report.refunds)})", h.money(-report.refunded)),
         h.row(h.t("net"), h.money(report.net), bold=True),
         *([h.row(h.t("on_account"), h.money(report.on_account))] if report.on_account else []),
-        *([h.row(h.t("collected"), h.money(cash_collected))] if cash_collected else []),
-        *([h.row(h.t("paid_out"), h.money(-report.supplier_cash))] if report.supplier_cash
-          else []),
-        h.row(h.t("cash"), h.money(report.cash_in_drawer), bold=True),
+        *_drawer_rows(h, report),
         h.row(f"{h.t('cancelled')} ({h.number(report.cancelled_orders)})",
               h.money(report.cancelled_total)),
     ])]  # fmt: skip
@@ -187,14 +202,22 @@ def end_of_day_text(
              f"{t('day')}: {format_date(report.day, lang)} · {shops}"]  # fmt: skip
     if report.staff:
         lines.append(f"{t('staff')}: {report.staff}")
+    # Debts collected and cash paid to suppliers go through the drawer even on a day
+    # without sales.
+    drawer = _drawer_lines(report, t, money)
     if report.empty:
-        return plain("\n".join([*lines, t("nothing")]))
+        lines.append(t("nothing"))
+        if not report.quiet:
+            lines += drawer
+        if till is not None:
+            lines.append(_till_line(till, t, money))
+        return plain("\n".join(lines))
     lines += [
         f"{t('orders')}: {number(report.orders)} · {t('items')}: {number(report.items)}",
         f"{t('sales')}: {money(report.sales)}",
         f"{t('refunded')} ({number(report.refunds)}): {money(-report.refunded)}",
         f"{t('net')}: {money(report.net)}",
-        f"{t('cash')}: {money(report.cash_in_drawer)}",
+        *drawer,
     ]
     if report.cancelled_orders:
         lines.append(f"{t('cancelled')}: {number(report.cancelled_orders)} "
@@ -210,6 +233,25 @@ def end_of_day_text(
         if len(report.products) > CHAT_PRODUCTS:
             lines.append(t("more").format(n=len(report.products) - CHAT_PRODUCTS))
     if till is not None:
-        lines += [f"{t('till')}: {t('counted')} {money(till.counted)} · "
-                  f"{t('difference')} {money(till.difference)}"]  # fmt: skip
+        lines.append(_till_line(till, t, money))
     return plain("\n".join(lines))
+
+
+def _drawer_lines(
+    report: EndOfDay, t: Callable[[str], str], money: Callable[[int], str]
+) -> list[str]:
+    """`_drawer_rows` as lines of text."""
+    cash_collected = report.cash_collected
+    lines = []
+    if report.collected != cash_collected:
+        lines.append(f"{t('collected_all')}: {money(report.collected)}")
+    if cash_collected:
+        lines.append(f"{t('collected')}: {money(cash_collected)}")
+    if report.supplier_cash:
+        lines.append(f"{t('paid_out')}: {money(-report.supplier_cash)}")
+    return [*lines, f"{t('cash')}: {money(report.cash_in_drawer)}"]
+
+
+def _till_line(till: TillCount, t: Callable[[str], str], money: Callable[[int], str]) -> str:
+    return (f"{t('till')}: {t('counted')} {money(till.counted)} · "
+            f"{t('difference')} {money(till.difference)}")  # fmt: skip

@@ -148,7 +148,20 @@ class EndOfDay:
 
     @property
     def empty(self) -> bool:
+        """No sale, cancellation or refund this day (money may still have gone through the
+        drawer: see `quiet`)."""
         return not (self.orders or self.cancelled_orders or self.refunds)
+
+    @property
+    def quiet(self) -> bool:
+        """`empty`, and no debt collected nor cash paid to a supplier either: nothing
+        to report at all."""
+        return self.empty and not (self.collected or self.supplier_cash)
+
+    @property
+    def cash_collected(self) -> int:
+        """The debts collected in cash (they are in the drawer; the other ways are not)."""
+        return next((p.collected for p in self.payments if p.method == PaymentMethod.CASH), 0)
 
     def as_dict(self) -> dict[str, Any]:
         """For `--json`: plain values, the derived figures included."""
