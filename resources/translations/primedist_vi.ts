@@ -1647,6 +1647,14 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <translation>Chưa có</translation>
     </message>
     <message>
+        <source>Showing the newest %1 of %2 orders.</source>
+        <translation>Đang hiện %1 đơn mới nhất trong tổng số %2 đơn.</translation>
+    </message>
+    <message>
+        <source>Show %1 more</source>
+        <translation>Xem thêm %1</translation>
+    </message>
+    <message>
         <source>Default delivery address</source>
         <translation>Địa chỉ giao hàng mặc định</translation>
     </message>
@@ -1657,6 +1665,10 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
     <message>
         <source>Remaining %1 · total earned %2</source>
         <translation>Còn %1 · tổng đã tích %2</translation>
+    </message>
+    <message>
+        <source>Showing the newest %1 of %2 points entries.</source>
+        <translation>Đang hiện %1 dòng điểm mới nhất trong tổng số %2 dòng.</translation>
     </message>
     <message>
         <source>The end date is before the start date.</source>
@@ -1753,7 +1765,7 @@ Vẫn lưu?</translation>
     <name>CustomerEditor</name>
     <message>
         <source>e.g. 0912 345 678</source>
-        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed). The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;.</extracomment>
+        <extracomment>The source of a customer added here (`Customer.source`) unless another is picked. The sources offered in the list (others can be typed). The customer saved and what happened: &quot;created&quot;, &quot;updated&quot; or &quot;skipped&quot;. The source was picked or typed (not just the pre-set &quot;Added by hand&quot;).</extracomment>
         <translation>Ví dụ: 0912 345 678</translation>
     </message>
     <message>
@@ -2192,7 +2204,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>EndOfDayDialog</name>
     <message>
         <source>All staff</source>
-        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The figures across the top; &quot;profit&quot; only for users who see Analytics.</extracomment>
+        <extracomment>The difference&apos;s colour: short (red), exact (green), over (amber). The figures across the top; &quot;profit&quot; only for users who see Analytics. What the last count recorded (`_count_key`): the same again is not offered.</extracomment>
         <translation>Tất cả nhân viên</translation>
     </message>
     <message>
@@ -2278,6 +2290,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 by %2: counted %3, %4</source>
         <translation>%1 – %2: đếm được %3, %4</translation>
+    </message>
+    <message>
+        <source>This count is recorded: change an amount or the note to count again</source>
+        <translation>Lần kiểm này đã được ghi: sửa số tiền hoặc ghi chú để kiểm lại</translation>
     </message>
     <message>
         <source>Counting the till</source>
@@ -2623,8 +2639,16 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Paid in advance: %1</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). What each known supplier is owed now, by folded name (the hint by its field). The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Đã trả trước: %1</translation>
+    </message>
+    <message>
+        <source>There is no supplier %1</source>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost).</extracomment>
+        <translation>Không có nhà cung cấp %1</translation>
+    </message>
+    <message>
+        <source>%1 is archived: restore it on the Suppliers page first</source>
+        <translation>%1 đã được lưu trữ: hãy khôi phục ở trang Nhà cung cấp trước</translation>
     </message>
     <message>
         <source>Owed now: %1</source>
@@ -5118,6 +5142,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Packing slip</source>
         <translation>Phiếu giao hàng</translation>
+    </message>
+    <message>
+        <source>— Choose a printer —</source>
+        <translation>— Chọn máy in —</translation>
     </message>
     <message>
         <source>%1 (not found)</source>
@@ -8392,6 +8420,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Kết thúc đơn đặt hàng nhập</translation>
     </message>
     <message>
+        <source>Purchase order reopened</source>
+        <translation>Mở lại đơn đặt hàng nhập</translation>
+    </message>
+    <message>
         <source>Purchase order changed</source>
         <translation>Sửa đơn đặt hàng nhập</translation>
     </message>
@@ -9075,7 +9107,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Counter</source>
-        <extracomment>Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
+        <extracomment>Orders and points entries read at a time (newest first; &quot;Show more&quot; reads the next). Circle colours of initials avatars (picked from the name, so a customer keeps theirs).</extracomment>
         <translation>Tại quầy</translation>
     </message>
     <message>
@@ -9121,6 +9153,11 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Expired</source>
         <translation>Hết hạn</translation>
+    </message>
+    <message>
+        <source>Reversed</source>
+        <extracomment>An earn entry that takes points away: the order is no longer successful (or smaller).</extracomment>
+        <translation>Trừ lại</translation>
     </message>
     <message>
         <source>Customers who bought in these shops</source>
@@ -9984,6 +10021,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>New customer</source>
+        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price.</extracomment>
         <translation>Khách hàng mới</translation>
     </message>
     <message>
@@ -12617,6 +12655,10 @@ Vẫn bán?</translation>
         <translation>Sao chép dữ liệu thất bại: {error}. Chưa ghi gì.</translation>
     </message>
     <message>
+        <source>Corrected: {order} (amount changed)</source>
+        <translation>Điều chỉnh điểm: đơn {order} (số tiền thay đổi)</translation>
+    </message>
+    <message>
         <source>Customer {id} no longer exists.</source>
         <translation>Khách hàng {id} không còn tồn tại.</translation>
     </message>
@@ -12627,6 +12669,10 @@ Vẫn bán?</translation>
     <message>
         <source>District {district} is not in GHN&apos;s list for {province}.</source>
         <translation>Quận/huyện {district} không có trong danh sách của GHN cho {province}.</translation>
+    </message>
+    <message>
+        <source>Earned on {order}</source>
+        <translation>Tích điểm từ đơn {order}</translation>
     </message>
     <message>
         <source>Export to an .xlsx, .csv or .txt file, not {name}.</source>
@@ -12663,6 +12709,14 @@ Vẫn bán?</translation>
     <message>
         <source>Give the supplier&apos;s name.</source>
         <translation>Hãy nhập tên nhà cung cấp.</translation>
+    </message>
+    <message>
+        <source>Given back: points redeemed on {order} ({status})</source>
+        <translation>Hoàn điểm đã dùng cho đơn {order} ({status})</translation>
+    </message>
+    <message>
+        <source>Given back: {order} edited</source>
+        <translation>Hoàn điểm: đơn {order} đã được sửa</translation>
     </message>
     <message>
         <source>Goods of {code} came already: close it instead.</source>
@@ -12703,6 +12757,10 @@ Vẫn bán?</translation>
     <message>
         <source>Line {line} is not on {receipt}.</source>
         <translation>Dòng {line} không thuộc {receipt}.</translation>
+    </message>
+    <message>
+        <source>Line {line}: SKU {sku} has {available} available (on hand less those held for orders): the {quantity} that came in cannot be taken back.</source>
+        <translation>Dòng {line}: SKU {sku} chỉ còn {available} có thể bán (tồn kho trừ hàng giữ cho đơn): không thể rút lại {quantity} đã nhập ra khỏi kho.</translation>
     </message>
     <message>
         <source>Line {line}: SKU {sku} has {on_hand} on hand, fewer than the {quantity} that came in (sold since): adjust its stock instead.</source>
@@ -12905,8 +12963,16 @@ Vẫn bán?</translation>
         <translation>Chưa hỗ trợ đọc sản phẩm của gian hàng từ {platform}; sản phẩm nhận mã trên sàn từ các đơn hàng được đồng bộ.</translation>
     </message>
     <message>
+        <source>Redeemed on {order}</source>
+        <translation>Dùng điểm cho đơn {order}</translation>
+    </message>
+    <message>
         <source>Return {id} no longer exists.</source>
         <translation>Phiếu trả hàng {id} không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>Reversed: {order} is {status}</source>
+        <translation>Trừ lại điểm: đơn {order} ({status})</translation>
     </message>
     <message>
         <source>Round to 1 to 1,000,000.</source>
@@ -12939,6 +13005,10 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku} is on products of shops {shops} and {last}: say which in the shops column</source>
         <translation>SKU {sku} có trên sản phẩm của các gian hàng {shops} và {last}: ghi rõ gian hàng ở cột Gian hàng</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is on rows {first} and {second} with a unit cost on one only: give it on both or on neither.</source>
+        <translation>SKU {sku} có ở dòng {first} và {second} nhưng chỉ một dòng có giá vốn: hãy ghi giá vốn ở cả hai dòng hoặc bỏ trống cả hai.</translation>
     </message>
     <message>
         <source>SKU {sku} is on rows {first} and {second} with different unit costs: give one.</source>
@@ -12999,6 +13069,10 @@ Vẫn bán?</translation>
     <message>
         <source>Say why the return is cancelled.</source>
         <translation>Hãy nói vì sao hủy phiếu trả hàng.</translation>
+    </message>
+    <message>
+        <source>Several orders are numbered {number}: print one by its id ({ids}).</source>
+        <translation>Có nhiều đơn hàng cùng số {number}: hãy in từng đơn theo ID ({ids}).</translation>
     </message>
     <message>
         <source>Ship at most {limit} orders at once.</source>
@@ -13453,6 +13527,14 @@ Vẫn bán?</translation>
         <translation>phải từ {low} đến {high} (đang là {value}).</translation>
     </message>
     <message>
+        <source>no customer group {group}: only the owner or a manager can add groups</source>
+        <translation>không có nhóm khách hàng {group}: chỉ chủ cửa hàng hoặc quản lý mới được thêm nhóm</translation>
+    </message>
+    <message>
+        <source>no customer group {group}: only the owner or a manager can add groups (groups: {groups})</source>
+        <translation>không có nhóm khách hàng {group}: chỉ chủ cửa hàng hoặc quản lý mới được thêm nhóm (các nhóm hiện có: {groups})</translation>
+    </message>
+    <message>
         <source>no shop</source>
         <translation>không gian hàng nào</translation>
     </message>
@@ -13487,6 +13569,10 @@ Vẫn bán?</translation>
     <message>
         <source>several variants need an option (e.g. Size) to tell them apart: give option1_name and option1</source>
         <translation>nhiều phân loại cần một thuộc tính (ví dụ Size) để phân biệt: hãy nhập option1_name và option1</translation>
+    </message>
+    <message>
+        <source>shares the cost of group {group} with {sku}: give both the same cost.</source>
+        <translation>dùng chung giá vốn của nhóm {group} với {sku}: hãy nhập cùng một giá vốn cho cả hai.</translation>
     </message>
     <message>
         <source>the barcode is variant {n}&apos;s SKU.</source>
@@ -13577,6 +13663,10 @@ Vẫn bán?</translation>
         <translation>{cell} không phải ngày hợp lệ (năm phải từ {low} đến {high})</translation>
     </message>
     <message>
+        <source>{cell} is not a real date</source>
+        <translation>{cell} không phải là ngày có thật</translation>
+    </message>
+    <message>
         <source>{cell} is not a whole number of đồng</source>
         <translation>{cell} không phải là số đồng chẵn</translation>
     </message>
@@ -13631,6 +13721,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>
         <translation>{code} quá dài cho tem rộng {w} mm: hãy chọn tem rộng hơn hoặc đặt mã vạch ngắn hơn cho phân loại.</translation>
+    </message>
+    <message>
+        <source>{code} reopened: {receipt} was cancelled</source>
+        <translation>Mở lại {code}: phiếu {receipt} đã bị hủy</translation>
     </message>
     <message>
         <source>{code} to {supplier}: {lines} lines, {units} units</source>
@@ -13811,10 +13905,6 @@ Vẫn bán?</translation>
     <message>
         <source>{count} points entries</source>
         <translation>{count} bút toán điểm</translation>
-    </message>
-    <message>
-        <source>{count} rank history</source>
-        <translation>{count} lịch sử hạng</translation>
     </message>
     <message>
         <source>{count} referred customers</source>
