@@ -6,6 +6,11 @@ from the database: not on every call). Any refresh happens under the per-shop lo
 (`base.shop_lock`) after reading the store again — another thread or connector may have
 refreshed meanwhile — and the rotated pair is saved before any use: once refreshed, the
 old refresh token may be dead.
+
+That lock only holds inside one process: the app's scheduler and a `primedist sync` run
+on the same data may both spend the same single-use refresh token, and the later one is
+refused. So a refused refresh reads the store again: a pair other than the refused one
+was saved by whoever won, and is used; only the same pair means the authorisation is gone.
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ import httpx
 from primedist.connectors.base import AuthError, ConnectorConfig, TokenPair, TokenStore, shop_lock
 from primedist.core.clock import Clock, SystemClock
 from primedist.core.security import remember_secret
+
+#: How long a refused refresh waits before its last look at the store: the process that
+#: won the race may still be saving the rotated pair (its database write can queue behind
+#: another writer's).
+RIVAL_SAVE_WAIT = 1.0
 
 
 class TokenKeeper:
@@ -92,11 +102,26 @@ class TokenKeeper:
             return self._refresh_and_save(tokens)
 
     def _refresh_and_save(self, tokens: TokenPair) -> TokenPair:
-        fresh = self.refresh_tokens(tokens)
+        try:
+            fresh = self.refresh_tokens(tokens)
+        except AuthError:
+            rotated = self._rotated_elsewhere(tokens)
+            if rotated is None:
+                raise
+            return rotated
         assert self._store is not None
         self._store.save(fresh)  # before any use: the old refresh token may be dead now
         self._tokens = fresh
         return fresh
+
+    def _rotated_elsewhere(self, refused: TokenPair) -> TokenPair | None:
+        """The pair another process saved after spending `refused`'s refresh token first
+        (None: the store still holds `refused`, so the authorisation is really gone)."""
+        stored = self._stored_tokens()
+        if _same_pair(stored, refused):
+            self._sleep(RIVAL_SAVE_WAIT)
+            stored = self._stored_tokens()
+        return None if _same_pair(stored, refused) else stored
 
     def _stored_tokens(self) -> TokenPair:
         if self._store is None:
@@ -107,3 +132,7 @@ class TokenKeeper:
                             " first.")  # fmt: skip
         self._tokens = tokens
         return tokens
+
+
+def _same_pair(a: TokenPair, b: TokenPair) -> bool:
+    return (a.access_token, a.refresh_token) == (b.access_token, b.refresh_token)
