@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from primedist.connectors.base import ConnectorError, RateLimited, TransientError
+from primedist.core.messages import Message, msg
 from primedist.core.security import redact
 
 T = TypeVar("T")
@@ -57,15 +58,27 @@ def send_with_retries(
             sleep(full_jitter(attempt, exc, base=backoff_base, cap=backoff_max, rng=rng))
 
 
+#: A request that got no answer, in words the UI translates. The outbox keeps an action's
+#: last message as plain English: the Sync panel reads these back with `reread`.
+NO_ANSWER = msg("{platform} did not answer within {seconds} s ({path}).")
+CANNOT_REACH = msg("Cannot reach {platform} at {url}: {reason}.")
+UNANSWERED = (NO_ANSWER, CANNOT_REACH)
+
+
 def unreachable(
     exc: httpx.TransportError, *, platform: str, host: str, timeout: float, path: str
 ) -> TransientError:
     """The `TransientError` for a request that got no answer (timed out or the
     connection failed); the reason is redacted as it may quote the URL's secrets."""
     if isinstance(exc, httpx.TimeoutException):
-        return TransientError(f"{platform} did not answer within {timeout:g} s ({path}).")
+        seconds = f"{timeout:g}"  # a str: "0.3" stays as it is in every language
+        return TransientError(
+            Message(NO_ANSWER.template, {"platform": platform, "seconds": seconds, "path": path})
+        )
     reason = redact(str(exc) or type(exc).__name__).rstrip(".")  # one full stop, ours
-    return TransientError(f"Cannot reach {platform} at {host}: {reason}.")
+    return TransientError(
+        Message(CANNOT_REACH.template, {"platform": platform, "url": host, "reason": reason})
+    )
 
 
 def answer_object(data: dict[str, Any], key: str, platform: str, path: str) -> dict[str, Any]:

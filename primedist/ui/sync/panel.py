@@ -3,6 +3,8 @@ Discard, and each shop's sync state and log, with Sync now and Re-fetch.
 
 Reached from the status bar's sync indicator. Every read and write runs through `Op`
 (off the UI thread); the lists are small (at most a thousand actions, 200 log lines).
+The actions list follows the outbox by itself: after an action of this window
+(`outbox_changes()`) and after the scheduler's deliveries (the counts of `SYNC_STATE`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,16 +33,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.core.clock import format_datetime, shop_tz, to_utc
+from primedist.connectors.http import UNANSWERED
+from primedist.core.clock import format_datetime, shop_tz, to_local, to_utc
+from primedist.core.messages import reread
 from primedist.core.money import format_number
 from primedist.services import outbox_delivery as od
 from primedist.services import sync
 from primedist.services.context import ServiceContext
+from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import localize
 from primedist.ui.ops import Op
-from primedist.ui.sync.status import outbox_changed
+from primedist.ui.sync.status import POLL_MS, outbox_changed, outbox_changes
 from primedist.ui.widgets import align_headers
 
 
@@ -48,18 +54,62 @@ def _local(dt: datetime | None) -> str:
     return format_datetime(dt, shop_tz(), current_language()) if dt else ""
 
 
-def _table(headers: list[str], right: Iterable[int] = ()) -> QTableWidget:
+#: The least width of a table's last column (a message), beside its header's own width.
+MESSAGE_MIN_WIDTH = 220
+#: Changes in a burst (a bulk confirm, a delivery run) reload the actions once.
+RELOAD_DELAY_MS = 300
+
+
+def _last_message(text: str | None) -> str:
+    """An action's last message in the reader's language: the outbox keeps it as plain
+    English, so a connector's own words are read back by their template (`reread`)."""
+    if not text:
+        return ""
+    for template in UNANSWERED:
+        if (found := reread(text, template.template)) is not None:
+            return localize(found)
+    return localize(text)
+
+
+class _Table(QTableWidget):
     """A small read-only table: columns as wide as their texts, the last (a message) takes
-    the rest of the width and is cut with "…" (the whole text is its tooltip)."""
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
+    the rest of the width and is cut with "…" (the whole text is its tooltip).
+
+    Every header is shown whole: when the texts are wider than the table, the column
+    `gives_way` (a long free text) is cut first, then the table scrolls sideways."""
+
+    def __init__(self, headers: list[str], gives_way: int | None) -> None:
+        super().__init__(0, len(headers))
+        self.gives_way = gives_way
+        self.setHorizontalHeaderLabels(headers)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+        last = self.columnCount() - 1
+        heads = [header.sectionSizeFromContents(c).width() for c in range(last + 1)]
+        widths = [max(self.sizeHintForColumn(c), heads[c]) for c in range(last)]
+        least = max(heads[last], MESSAGE_MIN_WIDTH)
+        spare = self.viewport().width() - sum(widths) - least
+        if spare < 0 and self.gives_way is not None:
+            c = self.gives_way
+            widths[c] = max(heads[c], widths[c] + spare)
+        for c, width in enumerate(widths):
+            self.setColumnWidth(c, width)
+        self.setColumnWidth(last, max(least, self.viewport().width() - sum(widths)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
+def _table(headers: list[str], right: Iterable[int] = (), gives_way: int | None = None) -> _Table:
+    table = _Table(headers, gives_way)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
     table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
     align_headers(table, right)
     return table
 
@@ -74,13 +124,21 @@ def _item(text: str, tip: str | None = None) -> QTableWidgetItem:
 class ActionsPage(QWidget):
     """Waiting and failed outbox actions."""
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.rows: list[od.OutboxRow] = []
+        #: Retries, discards and sends of the user not finished yet: no reload meanwhile.
+        self.acting = 0
+        #: What the last "Send now" did, kept under the list until the user acts again.
+        self.outcome = ""
+        self._state = state
+        self._counts = self._outbox_counts()
         self.table = _table([self.tr("Shop"), self.tr("Action"), self.tr("About"),
                              self.tr("Status"), self.tr("Tries"), self.tr("Queued"),
-                             self.tr("Last message")], right=[4])  # fmt: skip
+                             self.tr("Last message")], right=[4], gives_way=2)  # fmt: skip
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.retry_button = QPushButton(self.tr("Retry"))
         self.discard_button = QPushButton(self.tr("Discard…"))
@@ -108,8 +166,46 @@ class ActionsPage(QWidget):
         layout.addWidget(self.detail)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setSingleShot(True)
+        self.reload_timer.setInterval(RELOAD_DELAY_MS)
+        self.reload_timer.timeout.connect(self._reload_when_idle)
+        outbox_changes().changed.connect(self.reload_soon)
+        # The scheduler's deliveries change the outbox too; they only update SYNC_STATE.
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(POLL_MS)
+        self.watch_timer.timeout.connect(self._watch_counts)
+        self.watch_timer.start()
         self._selection_changed()
         self.reload()
+
+    # Following the outbox ----------------------------------------------------------------
+    def _outbox_counts(self) -> tuple[Any, ...]:
+        snap = self._state.snapshot()
+        return snap["waiting"], snap["failed"], snap["last_sync_at"]
+
+    def _watch_counts(self) -> None:
+        counts = self._outbox_counts()
+        if counts != self._counts:
+            self._counts = counts
+            self.reload_soon()
+
+    def reload_soon(self) -> None:
+        """The outbox may have changed: reload once the burst of changes is over."""
+        self.reload_timer.start()
+
+    def _reload_when_idle(self) -> None:
+        if self.acting:  # the user's own action reloads when it ends; ask again later
+            self.reload_timer.start()
+        else:
+            self.reload()
+
+    def _act(self) -> None:
+        self.acting += 1
+        self.outcome = ""
+
+    def _acted(self) -> None:
+        self.acting -= 1
 
     def kind_label(self, kind: str) -> str:
         return enum_label(kind)
@@ -127,25 +223,37 @@ class ActionsPage(QWidget):
         ).run()
 
     def _show(self, rows: list[od.OutboxRow]) -> None:
+        chosen = set(self.selected_ids())  # kept by id: rows may come and go beside them
+        self.table.clearSelection()
         self.rows = rows
         self.table.setRowCount(len(rows))
         lang = current_language()
         for r, row in enumerate(rows):
+            last = _last_message(row.last_error)
             cells = [row.shop, self.kind_label(row.kind), self.subject_text(row),
                      self.status_label(row.status.value), format_number(row.attempts, lang),
-                     _local(row.created_at), row.last_error or ""]  # fmt: skip
+                     _local(row.created_at), last]  # fmt: skip
             for c, text in enumerate(cells):
-                item = _item(text, row.last_error)
+                item = _item(text, last)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
                 if c == 4:  # the tries
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(r, c, item)
-        self.message.setText(
+            if row.id in chosen:
+                self._add_to_selection(r)
+        self.table.fit_columns()
+        count = (
             self.tr("No actions waiting.") if not rows else self.tr("%n action(s)", "", len(rows))
         )
+        self.message.setText(" · ".join(t for t in (self.outcome, count) if t))
         self._selection_changed()
+
+    def _add_to_selection(self, row: int) -> None:
+        flags = QItemSelectionModel.SelectionFlag
+        index = self.table.model().index(row, 0)
+        self.table.selectionModel().select(index, flags.Select | flags.Rows)
 
     def subject_text(self, row: od.OutboxRow) -> str:
         if row.available is None:
@@ -166,7 +274,7 @@ class ActionsPage(QWidget):
         self.discard_button.setEnabled(chosen)
         ids = self.selected_ids()
         row = next((r for r in self.rows if ids and r.id == ids[0]), None)
-        text = row.last_error if row is not None and len(ids) == 1 else None
+        text = _last_message(row.last_error) if row is not None and len(ids) == 1 else None
         self.detail.setText(self.tr("Last message: %s") % text if text else "")
         self.detail.setVisible(bool(text))
 
@@ -177,7 +285,10 @@ class ActionsPage(QWidget):
             for i in ids:
                 od.retry_action(self.ctx, i)
 
-        Op(self, work, engine=self.ctx.engine).success(lambda _r: self._changed()).run()
+        self._act()
+        Op(self, work, engine=self.ctx.engine).success(lambda _r: self._changed()).finally_(
+            self._acted
+        ).run()
 
     def _changed(self) -> None:
         """Actions retried or discarded: the list and the status bar's counts follow."""
@@ -199,24 +310,51 @@ class ActionsPage(QWidget):
 
     def discard_selected(self) -> None:
         ids = self.selected_ids()
-        if not ids or not self.confirm_discard(len(ids)):
+        if not ids:
+            return
+        self._act()  # the question stays open as long as the user wants: no reload under it
+        if not self.confirm_discard(len(ids)):
+            self._acted()
             return
 
         def work(_job: Any) -> None:
             for i in ids:
                 od.discard_action(self.ctx, i)
 
-        Op(self, work, engine=self.ctx.engine).success(lambda _r: self._changed()).run()
+        Op(self, work, engine=self.ctx.engine).success(lambda _r: self._changed()).finally_(
+            self._acted
+        ).run()
 
     def deliver_now(self) -> None:
         self.deliver_button.setEnabled(False)
+        self._act()
         Op(self, lambda _job: od.deliver_outbox(self.ctx), network=True).success(
-            lambda report: self.message.setText(report.summary())
+            self._report
         ).finally_(self._delivered).run()
 
+    def _report(self, report: od.DeliveryReport) -> None:
+        self.outcome = self.delivery_text(report)
+        self.message.setText(self.outcome)
+
+    def delivery_text(self, report: od.DeliveryReport) -> str:
+        """What "Send now" did, in the user's language (the report's `summary()` is the
+        CLI's English)."""
+        parts = []
+        if report.delivered:
+            parts.append(self.tr("%n action(s) sent", "", report.delivered))
+        if report.retrying:
+            parts.append(self.tr("%n action(s) will be tried again later", "", report.retrying))
+        if report.failed:
+            parts.append(self.tr("%n action(s) failed", "", report.failed))
+        if report.offline:
+            parts.append(self.tr("the marketplace could not be reached"))
+        return "; ".join(parts) if parts else self.tr("Nothing was due to be sent")
+
     def _delivered(self) -> None:
+        self.acting -= 1
         self.deliver_button.setEnabled(True)
         self.reload()
+        outbox_changed()  # the status bar's counts follow at once
 
 
 class ShopLogPage(QWidget):
@@ -232,8 +370,9 @@ class ShopLogPage(QWidget):
         self.state_label.setWordWrap(True)
         self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.clicked.connect(self.sync_now)
-        self.date_from = QDateEdit(QDate.currentDate().addDays(-7))
-        self.date_to = QDateEdit(QDate.currentDate())
+        today = to_local(ctx.clock.now(), shop_tz()).date()  # the shop's day, not the PC's
+        self.date_from = QDateEdit(QDate(today.year, today.month, today.day).addDays(-7))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
@@ -314,6 +453,7 @@ class ShopLogPage(QWidget):
             for c, text in enumerate((_local(line.created_at), self.level_label(line.level),
                                       message)):  # fmt: skip
                 self.table.setItem(r, c, _item(text, message))
+        self.table.fit_columns()
 
     def sync_now(self) -> None:
         shop_id = self.current_shop_id()
