@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "sync",
         help="pull the orders of the linked marketplace shops",
         description="Pull the orders changed since the last sync of each linked shop "
-        "(or of --shop), or those updated in --from..--to again. Exits 1 when a shop failed.",
+        "(or of --shop), or those updated in --from..--to again. Exits 1 when a shop failed "
+        "or needs re-authorisation.",
     )
     p.add_argument("--shop", metavar="NAME", help="only this shop")
     p.add_argument("--from", dest="date_from", type=local_date, metavar="YYYY-MM-DD",
@@ -33,7 +34,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("outbox", help="list (or deliver) the actions waiting for a marketplace")
-    p.add_argument("--deliver", action="store_true", help="send the due actions now")
+    p.add_argument("--deliver", action="store_true",
+                   help="send the waiting actions now, not at their next try")  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_outbox)
 
@@ -85,8 +87,16 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         start, end = _day_range(args.date_from, args.date_to)
         end = min(end, ctx.clock.now())
         reports = [sync.refetch_range(ctx, shop_ids[0], start, end)]
-    else:
+    elif shop_ids is not None:
+        # Tried even when flagged for re-authorisation: tokens that work make it active again.
         reports = sync.sync_all(ctx, shop_ids=shop_ids)
+    else:
+        # The scheduler skips a shop to re-authorise; a run asked for here names it (and
+        # fails), else a cron `primedist sync || alert` would go quiet when one must act.
+        reports = sync.sync_all(ctx) + [
+            sync.needs_reauth_report(shop_id, name)
+            for shop_id, name in sync.shops_needing_reauth(ctx)
+        ]
     text = "\n".join(r.summary() for r in reports) or "No linked marketplace shop to sync."
     emit(args, {"shops": [r.as_dict() for r in reports]}, text)
     return EXIT_OK if all(r.outcome in ("ok", "busy") for r in reports) else EXIT_ERROR

@@ -100,7 +100,7 @@ def pull(ctx: ServiceContext, shop_id: int, factory: ConnectorFactory = default_
 
 def deliver(ctx: ServiceContext, factory: ConnectorFactory = default_connector) -> None:
     try:
-        report = deliver_outbox(ctx, factory=factory)
+        report = deliver_outbox(ctx, factory=factory, due_only=True)
         if report.delivered or report.failed:
             log.info("outbox: %s", report.summary())
     except Exception:

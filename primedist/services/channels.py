@@ -777,6 +777,11 @@ def authorize_shop(
             shop.is_active = True
             session.add(shop)
             _write_tokens(ctx, session, shop, tokens)
+            # What waited for the authorisation goes out at the next delivery, not after
+            # the backoff its failed tries built up (up to hours).
+            from primedist.services.outbox_delivery import wake_shop_actions
+
+            wake_shop_actions(session.connection(), shop_id, ctx.clock.now())
             stale = session.get(AppSetting, REMOTE_SETTING.format(shop_id=shop_id))
             if stale is not None:  # the old authorisation's end no longer applies
                 session.delete(stale)

@@ -7,6 +7,16 @@ A message goes through three committed steps:
 3. **mark**: `done` (with `delivered_at`), or back to `pending` with a later
    `next_attempt_at` for a passing failure, or `failed` with the platform's message.
 
+A passing failure (network down, timeout, HTTP 5xx, rate or daily limit, lost
+authorisation) never uses up a message: it waits, backing off up to BACKOFF_MAX, for as
+long as the outage lasts, and goes out once the platform answers again. Only the
+platform refusing the action (or the action not being sendable) marks it failed; a failed
+or discarded action no longer keeps its order "waiting for the marketplace".
+
+The scheduler sends only the messages whose delay has passed (`due_only`); a manual
+delivery (Send now, `primedist outbox --deliver`) sends every waiting message at once, and
+a shop authorised again has its waiting messages due at once.
+
 If the process dies between 2 and 3 the message stays `in_progress`, and the next
 delivery does not resend it blindly: for an order action it first asks the platform for
 the order's state (`Connector.order_state`): already confirmed/cancelled there means the
@@ -58,11 +68,12 @@ orders_t = table_of(Order)
 variants_t = table_of(Variant)
 products_t = table_of(Product)
 
-#: Tries before a message that keeps failing for passing reasons is marked failed.
-MAX_ATTEMPTS = 12
 #: Backoff between tries: base * 2**(attempts-1) with jitter, capped.
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=2)
+#: 30 s * 2**8 is past BACKOFF_MAX already; a bigger power would only overflow timedelta
+#: after days offline (the attempts keep counting).
+_BACKOFF_DOUBLINGS = 8
 #: Messages taken per delivery run.
 RUN_LIMIT = 500
 ERROR_MAX = 500
@@ -107,11 +118,15 @@ def deliver_outbox(
     factory: ConnectorFactory = default_connector,
     shop_ids: Sequence[int] | None = None,
     limit: int = RUN_LIMIT,
+    due_only: bool = False,
 ) -> DeliveryReport:
-    """Send the due messages, in order per shop (see the module docstring)."""
+    """Send the waiting messages, in order per shop (see the module docstring).
+
+    `due_only` (the scheduler): only those whose delay has passed. Without it (Send now,
+    `outbox --deliver`: the user asks for it) the delay is ignored."""
     ctx.require(Module.ORDERS)
     report = DeliveryReport()
-    due = _due(ctx, shop_ids, limit)
+    due = _due(ctx, shop_ids, limit, due_only=due_only)
     by_shop: dict[int, list[OutboxMessage]] = {}
     for action in due:
         if action.shop_id is not None:
@@ -127,7 +142,9 @@ def deliver_outbox(
     return report
 
 
-def _due(ctx: ServiceContext, shop_ids: Sequence[int] | None, limit: int) -> list[OutboxMessage]:
+def _due(
+    ctx: ServiceContext, shop_ids: Sequence[int] | None, limit: int, *, due_only: bool = True
+) -> list[OutboxMessage]:
     now = ctx.clock.now()
     with ctx.uow() as session:
         stmt = (
@@ -148,7 +165,7 @@ def _due(ctx: ServiceContext, shop_ids: Sequence[int] | None, limit: int) -> lis
     for row in rows:
         if row.shop_id in blocked:
             continue
-        if aware(row.next_attempt_at) > now:
+        if due_only and aware(row.next_attempt_at) > now:
             blocked.add(row.shop_id)
             continue
         out.append(row)
@@ -297,11 +314,13 @@ def _listing_ids(ctx: ServiceContext, action: OutboxMessage) -> tuple[str, str |
 def _siblings_have_models(session: Session, vl: VariantListing) -> bool:
     """Another variant of the same listing has a model id (the item has variations)."""
     found = session.exec(
-        select(VariantListing.id).where(
+        select(VariantListing.id)
+        .where(
             col(VariantListing.listing_id) == vl.listing_id,
             col(VariantListing.id) != vl.id,
             col(VariantListing.external_id).is_not(None),
-        ).limit(1)
+        )
+        .limit(1)
     ).first()
     return found is not None
 
@@ -374,7 +393,8 @@ def _mark_failed(ctx: ServiceContext, action: OutboxMessage, message: str) -> No
 def _retry_later(
     ctx: ServiceContext, action: OutboxMessage, exc: ConnectorError, report: DeliveryReport
 ) -> None:
-    """Back to pending with a later try; the shop's queue waits behind it."""
+    """Back to pending with a later try; the shop's queue waits behind it. Never given up:
+    the failure is a passing one (see the module docstring)."""
     now = ctx.clock.now()
     attempts = (action.attempts or 0) + 1
     if isinstance(exc, DailyLimitReached):
@@ -388,22 +408,27 @@ def _retry_later(
 
         with ctx.uow() as session:
             mark_needs_reauth(ctx, session, action.shop_id or 0, str(exc))
-    give_up = attempts >= MAX_ATTEMPTS and isinstance(exc, TransientError)
     with ctx.uow() as session:
         session.connection().execute(
             sa.update(outbox_t).where(outbox_t.c.id == action.id)
-            .values(status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
-                    next_attempt_at=later, updated_at=now,
+            .values(status=OutboxStatus.PENDING, next_attempt_at=later, updated_at=now,
                     last_error=redact(str(exc))[:ERROR_MAX])
         )  # fmt: skip
-    if give_up:
-        report.failed += 1
-    else:
-        report.retrying += 1
+    report.retrying += 1
+
+
+def wake_shop_actions(conn: sa.Connection, shop_id: int, now: datetime) -> None:
+    """Make the shop's waiting messages due now (in the caller's transaction): the reason
+    they were held back is gone (the shop was authorised again)."""
+    conn.execute(
+        sa.update(outbox_t)
+        .where(outbox_t.c.shop_id == shop_id, outbox_t.c.status.in_(WAITING))
+        .values(next_attempt_at=now)
+    )  # fmt: skip
 
 
 def _backoff(attempts: int) -> timedelta:
-    base = BACKOFF_BASE * (2 ** max(0, attempts - 1))
+    base = BACKOFF_BASE * (2 ** min(max(0, attempts - 1), _BACKOFF_DOUBLINGS))
     capped: timedelta = min(base, BACKOFF_MAX)
     return capped * (0.5 + random.random() / 2)  # jitter: spread shops' retries
 

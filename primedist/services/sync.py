@@ -198,6 +198,17 @@ def default_connector(ctx: ServiceContext, shop_id: int) -> Connector:
 
 def syncable_shops(ctx: ServiceContext) -> list[tuple[int, str]]:
     """(id, name) of the marketplace shops that are linked and active."""
+    return _linked_shops(ctx, ShopStatus.ACTIVE)
+
+
+def shops_needing_reauth(ctx: ServiceContext) -> list[tuple[int, str]]:
+    """(id, name) of the linked marketplace shops waiting to be authorised again: the
+    scheduler skips them (their calls would only be refused), but a sync of every shop
+    asked for by hand names them, so the owner learns there is something to do."""
+    return _linked_shops(ctx, ShopStatus.NEEDS_REAUTH)
+
+
+def _linked_shops(ctx: ServiceContext, status: ShopStatus) -> list[tuple[int, str]]:
     ctx.require(Module.ORDERS)
     with ctx.uow() as session:
         stmt = (
@@ -205,12 +216,20 @@ def syncable_shops(ctx: ServiceContext) -> list[tuple[int, str]]:
             .join(ShopCredential, col(ShopCredential.shop_id) == col(Shop.id))
             .where(
                 col(Shop.channel).in_([c for c in Channel if c.is_marketplace]),
-                col(Shop.status) == ShopStatus.ACTIVE,
+                col(Shop.status) == status,
                 col(Shop.is_active).is_(True),
             )
             .order_by(col(Shop.id))
         )
         return [(int(i), n) for i, n in session.exec(stmt) if i is not None]
+
+
+def needs_reauth_report(shop_id: int, name: str) -> SyncReport:
+    """What a sync of every shop says of a shop it skipped for its lost authorisation."""
+    return SyncReport(
+        shop_id, name, outcome="needs_reauth",
+        message=msg("Re-authorise the shop in Settings → Sales channels, then sync again."),
+    )  # fmt: skip
 
 
 def sync_shop(
@@ -264,10 +283,26 @@ def sync_shop(
         lock.release()
         report.seconds = time.perf_counter() - started
     if report.outcome == "ok":
+        _authorisation_works(ctx, shop_id)
         SYNC_STATE.update(offline=False, last_sync_at=ctx.clock.now())
         if report.inserted or report.updated:
             _log(ctx, shop_id, "info", report.summary(), new_orders=report)
     return report
+
+
+def _authorisation_works(ctx: ServiceContext, shop_id: int) -> None:
+    """A shop flagged for re-authorisation just synced with its tokens (`sync --shop`,
+    Sync now): they work, so it is active again (the scheduler syncs it) and what waited
+    in its outbox goes out at the next delivery, as after authorising it."""
+    from primedist.services.outbox_delivery import wake_shop_actions
+
+    with ctx.uow() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None or ShopStatus(shop.status) != ShopStatus.NEEDS_REAUTH:
+            return
+        shop.status = ShopStatus.ACTIVE
+        session.add(shop)
+        wake_shop_actions(session.connection(), shop_id, ctx.clock.now())
 
 
 def refetch_range(

@@ -11,8 +11,10 @@ import pytest
 from primedist.cli import as_owner, open_context
 from primedist.config import resolve_settings
 from primedist.connectors.shopee import SHIP_ORDER_PATH
+from primedist.jobs import sync as sync_jobs
 from primedist.sandbox.shopee import FaultKind, SandboxConfig, ShopeeSandbox
 from primedist.services import channels, orders
+from primedist.services import outbox_delivery as od
 from tests.cli_support import INIT_ARGS, Run
 
 
@@ -102,3 +104,81 @@ def test_outbox_lists_then_delivers(
     assert sent.out.splitlines()[0].startswith("Delivery: 1 delivered")
     assert "No actions waiting." in sent.out
     assert len(sandbox.calls(SHIP_ORDER_PATH)) == 1
+
+
+def _flag_needs_reauth(ctx: Any) -> int:
+    """The shop as a refused refresh leaves it (`mark_needs_reauth`); its id."""
+    shop_id = channels.shop_id_by_name(ctx, "Shopee Test")
+    with ctx.uow() as session:
+        channels.mark_needs_reauth(ctx, session, shop_id, "refresh token refused")
+    return shop_id
+
+
+def _confirm_one(sandbox: ShopeeSandbox, ctx: Any) -> None:
+    """Confirm a synced order the sandbox has ready to ship; its first try fails (500), so
+    it waits behind its retry delay."""
+    ready = next(sn for sn in sandbox.order_sns()
+                 if (sandbox.order_state(sn) or ("",))[0] == "READY_TO_SHIP")  # fmt: skip
+    (order_id,) = orders.order_ids_by_number(ctx, ready)
+    orders.confirm_orders(ctx, [order_id])
+    sandbox.inject(FaultKind.HTTP_500, count=1_000_000)
+    tried = od.deliver_outbox(ctx)
+    assert (tried.retrying, tried.delivered) == (1, 0)
+    sandbox.clear_faults()
+
+
+def test_outbox_deliver_does_not_wait_for_the_retry_delay(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    sandbox, ctx = linked
+    assert cli("sync").code == 0
+    _confirm_one(sandbox, ctx)
+    sync_jobs.deliver(ctx)  # the scheduler's run: the try is not due yet
+    assert len(sandbox.calls(SHIP_ORDER_PATH)) == 0
+    sent = cli("outbox", "--deliver")  # the network is back: the owner sends it now
+    assert sent.code == 0, sent.out
+    assert sent.out.splitlines()[0].startswith("Delivery: 1 delivered"), sent.out
+    assert len(sandbox.calls(SHIP_ORDER_PATH)) == 1
+
+
+def test_reauthorising_a_shop_sends_its_waiting_actions_at_the_next_run(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    sandbox, ctx = linked
+    assert cli("sync").code == 0
+    _confirm_one(sandbox, ctx)
+    shop_id = _flag_needs_reauth(ctx)
+    channels.authorize_shop(ctx, shop_id, sandbox.authorize(), sandbox.config.shop_id)
+    sync_jobs.deliver(ctx)  # the scheduler's next run, not hours later
+    assert len(sandbox.calls(SHIP_ORDER_PATH)) == 1
+    assert od.list_actions(ctx) == []
+
+
+def test_sync_names_a_shop_to_reauthorise_and_exits_1(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    sandbox, ctx = linked
+    _flag_needs_reauth(ctx)
+    run = cli("sync")
+    assert run.code == 1  # a cron `primedist sync || alert` speaks up
+    assert run.out.strip() == (
+        "Shopee Test: needs_reauth: Re-authorise the shop in Settings → Sales channels, "
+        "then sync again."
+    )
+    (shop,) = cli("sync", "--json").json()["shops"]
+    assert (shop["shop"], shop["outcome"]) == ("Shopee Test", "needs_reauth")
+    assert "Settings → Sales channels" in shop["message"]
+    assert sandbox.calls() == []  # skipped, as the scheduler skips it
+
+
+def test_syncing_a_shop_to_reauthorise_whose_tokens_work_makes_it_active(
+    cli: Callable[..., Run], linked: tuple[ShopeeSandbox, Any]
+) -> None:
+    _sandbox, ctx = linked
+    _flag_needs_reauth(ctx)
+    run = cli("sync", "--shop", "Shopee Test")
+    assert run.code == 0, run.out
+    assert run.out.startswith("Shopee Test: 120 orders fetched")
+    (shop,) = cli("shop", "list", "--json").json()["shops"]
+    assert shop["status"] == "connected"
+    assert cli("sync").code == 0  # synced with the others again

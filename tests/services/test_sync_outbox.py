@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -49,8 +49,22 @@ def _outbox(engine: Engine) -> list[tuple[str, str, int]]:
         )]  # fmt: skip
 
 
-def _deliver(market: Market) -> od.DeliveryReport:
-    return od.deliver_outbox(market.ctx, factory=market.connector)
+def _deliver(market: Market, *, due_only: bool = False) -> od.DeliveryReport:
+    """A delivery asked for by hand (Send now), or the scheduler's (`due_only`)."""
+    return od.deliver_outbox(market.ctx, factory=market.connector, due_only=due_only)
+
+
+def _order_waits(market: Market, order_id: int) -> bool:
+    with market.engine.connect() as conn:
+        return bool(driver_sql(
+            conn, "SELECT outbox_pending FROM orders WHERE id = ?", (order_id,)
+        ).scalar_one())  # fmt: skip
+
+
+def _next_try(market: Market) -> datetime:
+    with market.engine.connect() as conn:
+        value = driver_sql(conn, "SELECT max(next_attempt_at) FROM outbox_messages").scalar_one()
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def test_confirm_and_cancel_are_delivered_and_the_order_stops_waiting(market: Market) -> None:
@@ -131,6 +145,7 @@ def test_an_action_the_platform_refuses_fails_with_its_message(market: Market) -
     assert report.failed == 1
     rows = od.list_actions(market.ctx)
     assert rows[0].status.value == "failed" and "CANCELLED" in (rows[0].last_error or "")
+    assert not _order_waits(market, order_id)  # failed is not "waiting to be sent"
 
     od.discard_action(market.ctx, rows[0].id)
     assert od.list_actions(market.ctx) == []
@@ -150,7 +165,8 @@ def test_offline_keeps_order_per_shop_and_retries_later(market: Market, clock: F
     assert report.offline and report.retrying == 1 and report.delivered == 0
     assert report.waiting == 2
     assert [s for _k, s, _a in _outbox(market.engine)] == ["pending", "pending"]
-    assert _deliver(market).retrying == 0  # not due yet: nobody hammers a dead network
+    # The scheduler's run: not due yet, nobody hammers a dead network.
+    assert _deliver(market, due_only=True).retrying == 0
 
     market.sandbox.clear_faults()
     clock.advance(timedelta(hours=3))
@@ -172,3 +188,48 @@ def test_retry_requeues_a_failed_action(market: Market) -> None:
     assert _deliver(market).delivered == 1
     assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1
     assert OrderStatus.CONFIRMED.value == market.stored()[market.stored_sn(order_id)]
+
+
+def test_a_long_outage_never_uses_up_an_action_it_goes_when_back(
+    market: Market, clock: FixedClock
+) -> None:
+    """Four days without network (the scheduler trying every time a try is due): the
+    confirm keeps waiting, backing off at most BACKOFF_MAX, and goes once it is back."""
+    (order_id,) = _ready_to_ship(market, 1)
+    orders.confirm_orders(market.ctx, [order_id])
+    market.sandbox.inject(FaultKind.HTTP_500, count=1_000_000)
+    start = clock.now()
+    tries = 0
+    while clock.now() - start < timedelta(days=4):
+        report = _deliver(market, due_only=True)
+        assert (report.retrying, report.failed, report.offline) == (1, 0, True)
+        tries += 1
+        assert _next_try(market) - clock.now() <= od.BACKOFF_MAX
+        clock.set(_next_try(market) + timedelta(seconds=1))
+    assert tries > 50  # far past the old give-up after 12 (and 2**50 backoffs)
+    ((kind, status, attempts),) = _outbox(market.engine)
+    assert (kind, status, attempts) == ("order.confirm", "pending", tries)
+    assert _order_waits(market, order_id)  # still shown as waiting to be sent
+
+    market.sandbox.clear_faults()
+    market.store.save(market.sandbox.linked_tokens())  # the shop's token, alive again
+    back = _deliver(market, due_only=True)
+    assert (back.delivered, back.failed, back.waiting) == (1, 0, 0)
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1
+    assert not _order_waits(market, order_id)
+    assert OrderStatus.CONFIRMED.value == market.stored()[market.stored_sn(order_id)]
+
+
+def test_send_now_ignores_the_delay_the_scheduler_keeps_it(market: Market) -> None:
+    (order_id,) = _ready_to_ship(market, 1)
+    orders.confirm_orders(market.ctx, [order_id])
+    market.sandbox.inject(FaultKind.HTTP_500, count=1_000_000)
+    assert _deliver(market).retrying == 1
+    market.sandbox.clear_faults()  # the network is back, the try is still minutes away
+    assert _deliver(market, due_only=True).delivered == 0  # the scheduler waits for it
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 0
+
+    now = _deliver(market)  # Send now / `outbox --deliver`
+    assert (now.delivered, now.waiting) == (1, 0)
+    assert len(market.sandbox.calls(SHIP_ORDER_PATH)) == 1
+    assert not _order_waits(market, order_id)
