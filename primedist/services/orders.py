@@ -36,6 +36,7 @@ from primedist.domain.enums import (
     Module,
     OrderSource,
     OrderStatus,
+    OutboxStatus,
     PaymentMethod,
     PointsKind,
     StockMoveKind,
@@ -62,7 +63,7 @@ from primedist.services import pricing
 from primedist.services.context import ServiceContext
 from primedist.services.order_effects import orders_changed
 from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
-from primedist.services.outbox import KIND_ACTIONS, channel_can
+from primedist.services.outbox import KIND_ACTIONS, channel_can, outbox_t
 from primedist.services.stock import lock_stock, move_stock, stock_level
 
 OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
@@ -70,6 +71,10 @@ OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.CONFIRMED)
 GONE_STATUSES = (OrderStatus.SHIPPING, OrderStatus.COMPLETED)
 #: Marketplace actions that go through the outbox.
 OUTBOX_ACTIONS = {OrderStatus.CONFIRMED: "confirm", OrderStatus.CANCELLED: "cancel"}
+#: Channels whose confirmation arranges the shipment, after which the seller can no longer
+#: cancel (Shopee's cancel_order wants UNPAID/READY_TO_SHIP; ship_order makes it
+#: PROCESSED). Lazada, TikTok and Tiki take neither a confirm nor a cancel from the app.
+CONFIRM_ENDS_SELLER_CANCEL = frozenset({Channel.SHOPEE})
 MAX_NOTE = 1000
 #: One line's quantity at most, and an order's items all told: the stock moves' cap (a line
 #: is one stock move). Far above a shop's stock, it keeps a typo's extra zeros out, and
@@ -687,13 +692,18 @@ def _add_history(
     )  # fmt: skip
 
 
+def _intent_key(action: str, order: Order) -> str:
+    """The outbox intent key of the order's marketplace `action` (one message per intent)."""
+    return f"{action}:order:{_id(order)}"
+
+
 def _enqueue(session: Session, order: Order, shop: Shop, action: str, now: datetime,
              payload: dict[str, object]) -> None:  # fmt: skip
     """Queue the marketplace call; the sync issue's worker delivers it. A channel that
     cannot carry it out gets nothing: the order moves here alone (`OrderDetail.by_hand`)."""
     if not channel_can(shop.channel, KIND_ACTIONS[f"order.{action}"]):
         return
-    key = f"{action}:order:{order.id}"
+    key = _intent_key(action, order)
     exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.intent_key == key)).first()
     if exists is None:
         session.add(
@@ -751,6 +761,8 @@ def _move(
         session.add(OrderRefund(order_id=_id(order), amount=paid_back, items=0,
                                 reason=(reason or "")[:255] or None, user_id=ctx.actor.id,
                                 created_at=now))  # fmt: skip
+    if to == OrderStatus.CANCELLED:
+        _supersede_confirm(session, order, now)
     action = OUTBOX_ACTIONS.get(to)
     if action is not None and Channel(shop.channel).is_marketplace:
         _enqueue(session, order, shop, action, now,
@@ -779,16 +791,73 @@ def _status_refusal(order: Order, to: OrderStatus) -> Message:
 
 def cancel_refusal(session: Session, order: Order) -> Message | None:
     """Why the order cannot be cancelled now (None: it can): its status
-    (`Order.can_cancel`); a live shipment with the shop's carrier, which would still
+    (`Order.can_cancel`); a confirmation its marketplace has, or may have, carried out
+    (`_confirm_refusal`); a live shipment with the shop's carrier, which would still
     deliver it and collect its COD while its goods are counted back on the shelf; or an
     exchange's credit (`exchange_refusal`)."""
     if not order.can_cancel():
         return _status_refusal(order, OrderStatus.CANCELLED)
+    confirmed = _confirm_refusal(session, order)
+    if confirmed is not None:
+        return confirmed
     live = _live_shipment(session, _id(order))
     if live:
         return msg("Shipment {shipment} is still live: cancel the shipment first (the carrier "
                    "would still deliver the order).", shipment=live)  # fmt: skip
     return exchange_refusal(session, order)
+
+
+def _confirm_message(session: Session, order: Order) -> tuple[Channel, OutboxStatus, int] | None:
+    """(channel, status, attempts) of the order's "order.confirm" message, on a channel
+    where a delivered one ends the seller's cancel; None when there is none."""
+    shop = session.get(Shop, order.shop_id)
+    if shop is None or Channel(shop.channel) not in CONFIRM_ENDS_SELLER_CANCEL:
+        return None
+    row = session.exec(
+        select(OutboxMessage.status, OutboxMessage.attempts)
+        .where(OutboxMessage.intent_key == _intent_key("confirm", order))
+    ).first()  # fmt: skip
+    return None if row is None else (Channel(shop.channel), OutboxStatus(row[0]), row[1] or 0)
+
+
+def _confirm_refusal(session: Session, order: Order) -> Message | None:
+    """Why a marketplace order cannot be cancelled after its confirmation (None: it can):
+    delivered, the marketplace refuses the seller's cancel (and the next sync would bring
+    the order back); being sent, or tried and waiting for a retry, it may be there already.
+    One never tried is superseded by the cancel (`_supersede_confirm`); one that failed
+    for good, or was discarded, never reached the marketplace."""
+    confirm = _confirm_message(session, order)
+    if confirm is None:
+        return None
+    channel, status, attempts = confirm
+    if status == OutboxStatus.DONE:
+        return msg("{order} is confirmed on {channel} (its shipment is arranged): {channel} no "
+                   "longer lets the seller cancel it. The buyer can ask {channel} to cancel, "
+                   "or refuse the parcel.", order=order.external_id, channel=channel)  # fmt: skip
+    if status == OutboxStatus.IN_PROGRESS or (status == OutboxStatus.PENDING and attempts):
+        return msg("The confirmation of {order} is being sent to {channel}: once it arrives, "
+                   "{channel} no longer lets the seller cancel it. Wait for the result (Sync "
+                   "panel) before cancelling.", order=order.external_id,
+                   channel=channel)  # fmt: skip
+    return None
+
+
+def _supersede_confirm(session: Session, order: Order, now: datetime) -> None:
+    """Mark the order's confirmation that was never tried as not to be sent, so the
+    marketplace gets the cancel alone. Conditional: a delivery that took it meanwhile
+    wins, and the cancel is refused as `_confirm_refusal` says."""
+    if _confirm_message(session, order) is None:
+        return
+    res = session.connection().execute(
+        sa.update(outbox_t)
+        .where(outbox_t.c.intent_key == _intent_key("confirm", order),
+               outbox_t.c.status == OutboxStatus.PENDING, outbox_t.c.attempts == 0)
+        .values(status=OutboxStatus.CANCELLED, updated_at=now)
+    )  # fmt: skip
+    if res.rowcount == 0:
+        refusal = _confirm_refusal(session, order)
+        if refusal is not None:
+            raise Conflict(refusal)
 
 
 def cancel_lock(ctx: ServiceContext, order_id: int) -> Message | None:
