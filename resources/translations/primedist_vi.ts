@@ -257,6 +257,7 @@
     <name>ActionsPage</name>
     <message>
         <source>Shop</source>
+        <extracomment>The least width of a table&apos;s last column (a message), beside its header&apos;s own width. Changes in a burst (a bulk confirm, a delivery run) reload the actions once. Retries, discards and sends of the user not finished yet: no reload meanwhile. What the last &quot;Send now&quot; did, kept under the list until the user acts again.</extracomment>
         <translation>Gian hàng</translation>
     </message>
     <message>
@@ -338,6 +339,32 @@
         <translation>
             <numerusform>Xóa %n thao tác? Các thao tác này sẽ không được gửi lên sàn; thay đổi chỉ còn trong ứng dụng này.</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) sent</source>
+        <translation>
+            <numerusform>Đã gửi %n thao tác</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) will be tried again later</source>
+        <translation>
+            <numerusform>%n thao tác sẽ được thử lại sau</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) failed</source>
+        <translation>
+            <numerusform>%n thao tác bị lỗi</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the marketplace could not be reached</source>
+        <translation>không kết nối được sàn</translation>
+    </message>
+    <message>
+        <source>Nothing was due to be sent</source>
+        <translation>Không có thao tác nào cần gửi</translation>
     </message>
 </context>
 <context>
@@ -12635,6 +12662,10 @@ Vẫn bán?</translation>
         <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
     </message>
     <message>
+        <source>Cannot reach {platform} at {url}: {reason}.</source>
+        <translation>Không kết nối được {platform} tại {url}: {reason}.</translation>
+    </message>
+    <message>
         <source>Choose how many of which lines go back.</source>
         <translation>Hãy chọn số lượng trả lại cho các dòng.</translation>
     </message>
@@ -12951,6 +12982,10 @@ Vẫn bán?</translation>
         <translation>Đơn đặt hàng nhập {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Re-authorise the shop in Settings → Sales channels, then sync again.</source>
+        <translation>Hãy cấp quyền lại cho gian hàng trong Cài đặt → Kênh bán hàng, rồi đồng bộ lại.</translation>
+    </message>
+    <message>
         <source>Read {count} listings</source>
         <translation>Đã đọc {count} sản phẩm</translation>
     </message>
@@ -13149,6 +13184,10 @@ Vẫn bán?</translation>
     <message>
         <source>The carrier account {account} was removed.</source>
         <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
+    </message>
+    <message>
+        <source>The confirmation of {order} is being sent to {channel}: once it arrives, {channel} no longer lets the seller cancel it. Wait for the result (Sync panel) before cancelling.</source>
+        <translation>Xác nhận đơn {order} đang được gửi lên {channel}: khi {channel} nhận được, người bán sẽ không hủy được đơn nữa. Hãy chờ kết quả (bảng Đồng bộ) rồi mới hủy.</translation>
     </message>
     <message>
         <source>The count of {skus} cannot be more than {max}.</source>
@@ -14367,6 +14406,10 @@ Vẫn bán?</translation>
         <translation>{options} trùng với phân loại {n}.</translation>
     </message>
     <message>
+        <source>{order} is confirmed on {channel} (its shipment is arranged): {channel} no longer lets the seller cancel it. The buyer can ask {channel} to cancel, or refuse the parcel.</source>
+        <translation>Đơn {order} đã được xác nhận trên {channel} (đã sắp xếp vận chuyển): {channel} không cho người bán hủy đơn nữa. Người mua có thể yêu cầu {channel} hủy, hoặc từ chối nhận hàng.</translation>
+    </message>
+    <message>
         <source>{order}: cancel of shipment {shipment} queued</source>
         <translation>{order}: đã xếp hàng chờ hủy vận đơn {shipment}</translation>
     </message>
@@ -14437,6 +14480,10 @@ Vẫn bán?</translation>
     <message>
         <source>{phone} is not a valid phone number.</source>
         <translation>{phone} không phải số điện thoại hợp lệ.</translation>
+    </message>
+    <message>
+        <source>{platform} did not answer within {seconds} s ({path}).</source>
+        <translation>{platform} không phản hồi trong {seconds} giây ({path}).</translation>
     </message>
     <message>
         <source>{platform} did not say which shop the authorisation is for: authorise again.</source>
