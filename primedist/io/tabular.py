@@ -8,7 +8,11 @@ written nothing yet. The *values* are the importer's business; `cell_text`,
 reason when they cannot.
 
 Rows come with their spreadsheet row numbers (the header is row 1 when it is on the first
-line); blank rows are skipped. Header names are matched case-insensitively, trimmed, with
+line; when that row lacks a required column, the first of the next rows up to row
+`HEADER_SEARCH_ROWS` naming them all is the header: a title above it is skipped); blank
+rows are skipped. A file that changes while it is read (saved again, synced) is refused
+once its last row is read. Merged cells of an .xlsx read as their first cell's value
+down the merged rows. Header names are matched case-insensitively, trimmed, with
 inner spaces read as ``_`` ("Order ID" is ``order_id``). CSV is streamed (`,` `;` or tab,
 sniffed from the header line); Excel is read with calamine (the first visible sheet).
 """
@@ -48,6 +52,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 _DELIMITERS = (",", ";", "\t")
+#: The rows the header may be on when a title is above it.
+HEADER_SEARCH_ROWS = 10
 #: A generous cap on one CSV field (csv's default is 128 KiB); longer means a broken file.
 _CSV_FIELD_LIMIT = 1024 * 1024
 
@@ -76,10 +82,15 @@ class TabularFile:
         total: float = 0.0,
         progress_by_row: bool = False,
         position: Callable[[], int] | None = None,
+        opened: tuple[int, int] | None = None,
+        bytes_read: Callable[[], int] | None = None,
+        rename: Callable[[str], str] | None = None,
     ) -> None:
         self.path = path
         self.name = path.name
         self.header = [normalize_header(h) for h in header]
+        if rename is not None:
+            self.header = [rename(h) if h else h for h in self.header]
         #: The header cells as written (trimmed text), for showing them to people.
         self.raw_header = [cell_text(h) for h in header]
         self.header_row = header_row
@@ -93,6 +104,8 @@ class TabularFile:
         self._done = 0.0
         self._by_row = progress_by_row
         self._position = position
+        self._opened = opened
+        self._bytes_read = bytes_read
         for i, key in enumerate(self.header):
             if not key:
                 continue
@@ -163,9 +176,29 @@ class TabularFile:
             elif n > width:
                 cells = cells[:width]
             yield number, cells
+        self._check_unchanged()
         self._done = self._total
         if self.rows_read == 0:
             raise ValidationError(msg("{file} has a header but no data rows", file=self.name))
+
+    def _check_unchanged(self) -> None:
+        """Refuse the rows read when the file changed under the reader (saved again, a sync
+        rewriting it): they may be half of one version and half of another, or cut short."""
+        if self._opened is None:
+            return
+        try:
+            now: tuple[int, int] | None = _stamp(self.path)
+        except OSError:  # gone (moved away, deleted)
+            now = None
+        size = self._opened[0]
+        if now != self._opened or (self._bytes_read is not None and self._bytes_read() != size):
+            raise ValidationError(
+                msg(
+                    "{file} changed while it was being read (saved again or synced?): nothing "
+                    "was imported; import it again.",
+                    file=self.name,
+                )
+            )
 
     def close(self) -> None:
         if self._closer is not None:
@@ -190,10 +223,12 @@ def open_table(
     required: Iterable[str] = (),
     max_bytes: int | None = None,
     max_rows: int | None = None,
+    rename: Callable[[str], str] | None = None,
 ) -> TabularFile:
     """Open a .csv/.xlsx/.xls file, read its header and check the `required` columns.
 
-    The limits default to `MAX_FILE_BYTES` and `MAX_DATA_ROWS`.
+    The limits default to `MAX_FILE_BYTES` and `MAX_DATA_ROWS`. `rename` turns each
+    normalised header name into the column it means (another language's header → its key).
     """
     max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
     max_rows = MAX_DATA_ROWS if max_rows is None else max_rows
@@ -204,13 +239,14 @@ def open_table(
             raise ValidationError(msg("File not found: {path}", path=str(path)))
         if not path.is_file():
             raise ValidationError(msg("{path} is not a file", path=str(path)))
-        size = path.stat().st_size
+        opened = _stamp(path)
     except OSError as exc:
         raise ValidationError(
             msg(
                 "{path} cannot be opened: {reason}", path=str(path), reason=str(exc.strerror or exc)
             )
         ) from exc
+    size = opened[0]
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise ValidationError(
@@ -231,20 +267,35 @@ def open_table(
         )
     if size == 0:
         raise ValidationError(msg("{file} is empty", file=name))
+    wanted = list(required)
     table = (
-        _open_csv(path, size, max_rows) if suffix in CSV_SUFFIXES else _open_excel(path, max_rows)
+        _open_csv(path, opened, max_rows, wanted, rename)
+        if suffix in CSV_SUFFIXES
+        else _open_excel(path, opened, max_rows, wanted, rename)
     )
     try:
-        table.require(required)
+        table.require(wanted)
     except BaseException:
         table.close()
         raise
     return table
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """(size, modification time in ns): what changes when a file is written again."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
 # CSV -----------------------------------------------------------------------------------
-def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
-    name = path.name
+def _open_csv(
+    path: Path,
+    opened: tuple[int, int],
+    max_rows: int,
+    required: list[str],
+    rename: Callable[[str], str] | None,
+) -> TabularFile:
+    name, size = path.name, opened[0]
     try:
         raw = path.open("rb")
     except OSError as exc:
@@ -271,11 +322,13 @@ def _open_csv(path: Path, size: int, max_rows: int) -> TabularFile:
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
         reader = csv.reader(map(to_nfc, itertools.chain(head, f)), delimiter=delimiter)
         records = _csv_records(reader, name)
-        header_row, header = _header(records, name)
-        # Progress = bytes the decoder has taken from the file (read ahead in 8 KiB chunks).
+        header_row, header = _header(records, name, required, rename)
+        # Progress = bytes the decoder has taken from the file (read ahead in 8 KiB chunks);
+        # at the end, all of them: fewer or more than its size means it changed meanwhile.
         return TabularFile(
             path, header, header_row, records, max_rows=max_rows, closer=f,
-            total=float(size), position=raw.tell,
+            total=float(size), position=raw.tell, opened=opened, bytes_read=raw.tell,
+            rename=rename,
         )  # fmt: skip
     except BaseException:
         f.close()
@@ -332,7 +385,13 @@ def _not_utf8(name: str, exc: UnicodeDecodeError) -> ValidationError:
 
 
 # Excel ---------------------------------------------------------------------------------
-def _open_excel(path: Path, max_rows: int) -> TabularFile:
+def _open_excel(
+    path: Path,
+    opened: tuple[int, int],
+    max_rows: int,
+    required: list[str],
+    rename: Callable[[str], str] | None,
+) -> TabularFile:
     name = path.name
     try:
         with path.open("rb") as f:
@@ -368,6 +427,8 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
         sheet = book.get_sheet_by_name(sheets[0])
         height = sheet.height
         rows = iter(sheet.iter_rows())
+        merged = sheet.merged_cell_ranges  # None for an .xls
+        first_column = sheet.start[1] if sheet.start else 0
     except ValidationError:
         raise
     except Exception as exc:  # calamine's errors, and anything its parser trips on
@@ -375,12 +436,15 @@ def _open_excel(path: Path, max_rows: int) -> TabularFile:
     if height - 1 > max_rows:
         raise ValidationError(_too_many_rows(name, max_rows))
     records = _excel_records(rows, name)
-    header_row, header = _header(records, name)
+    if merged:
+        records = _fill_merged(records, merged, first_column)
+    header_row, header = _header(records, name, required, rename)
     end = sheet.end
     total = float(end[0] + 1) if end else 0.0
     return TabularFile(
-        path, header, header_row, records, max_rows=max_rows, total=total, progress_by_row=True
-    )
+        path, header, header_row, records, max_rows=max_rows, total=total, progress_by_row=True,
+        opened=opened, rename=rename,
+    )  # fmt: skip
 
 
 def _check_unpacked_size(path: Path) -> None:
@@ -402,12 +466,65 @@ def _check_unpacked_size(path: Path) -> None:
         )
 
 
-def _header(records: Iterator[tuple[int, Row]], name: str) -> tuple[int, Row]:
-    """The first non-blank row is the header."""
+def _header(
+    records: Iterator[tuple[int, Row]],
+    name: str,
+    required: list[str],
+    rename: Callable[[str], str] | None,
+) -> tuple[int, Row]:
+    """The first non-blank row is the header; when it lacks a `required` column, the first
+    row up to `HEADER_SEARCH_ROWS` that names them all (a title and a note above the header
+    are common). None does: the first non-blank row, whose missing column is then named."""
+    first: tuple[int, Row] | None = None
     for number, cells in records:
-        if not _is_blank(cells):
+        if _is_blank(cells):
+            continue
+        if first is None:
+            first = number, cells
+        if _names_all(cells, required, rename):
             return number, cells
-    raise ValidationError(msg("{name} is empty", name=name))
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise ValidationError(msg("{name} is empty", name=name))
+    return first
+
+
+def _names_all(cells: Row, required: list[str], rename: Callable[[str], str] | None) -> bool:
+    names = {normalize_header(c) for c in cells}
+    if rename is not None:
+        names = {rename(n) for n in names if n}
+    return names.issuperset(required)
+
+
+def _fill_merged(
+    records: Iterator[tuple[int, Row]],
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    first_column: int,
+) -> Iterator[tuple[int, Row]]:
+    """The rows with each merged range's value copied down its first column: one order's
+    columns merged over its lines (as shops often lay them out) read on every line, not on
+    the first alone. The other columns of a range wider than one stay empty, as shown."""
+    # Rows numbered from 1 as the records are; columns from the sheet's first one, as
+    # calamine's rows start there.
+    tops: dict[int, list[int]] = {}  # row → the columns a range starts at
+    below: dict[int, list[tuple[int, int]]] = {}  # row → (column, top row) to copy from
+    for (top, left), (bottom, _right) in merged:
+        column = left - first_column
+        if column < 0 or bottom <= top:
+            continue
+        tops.setdefault(top + 1, []).append(column)
+        for row in range(top + 2, bottom + 2):
+            below.setdefault(row, []).append((column, top + 1))
+    values: dict[tuple[int, int], Cell] = {}
+    for number, cells in records:
+        for column, top in below.get(number, ()):
+            if column < len(cells) and cells[column] == "":
+                cells[column] = values.get((top, column), "")
+        for column in tops.get(number, ()):
+            if column < len(cells):
+                values[(number, column)] = cells[column]
+        yield number, cells
 
 
 def _excel_records(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, Row]]:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
-from primedist.core.text import clean_line, fold
+from primedist.core.text import clean_code, clean_line, fold
 from primedist.db.product_summary import refresh_for_stock
 from primedist.domain.base import table_of
 from primedist.domain.enums import (
@@ -65,6 +65,7 @@ from primedist.services.export_support import (
     stream_rows,
 )
 from primedist.services.goods_lines import check_lines
+from primedist.services.product_import import header_key
 from primedist.services.sale_lookup import VariantHit, lookup_code, lookup_text, receivable
 from primedist.services.stock import move_stock, receive, stock_level, take_cost_out
 
@@ -545,6 +546,22 @@ def receipt_lines(ctx: ServiceContext, receipt_id: int) -> list[ReceiptLineRow]:
 #: The columns of a receipt file (a supplier's delivery list): `sku` and `quantity`
 #: required, `unit_cost` optional.
 FILE_COLUMNS = ("sku", "quantity", "unit_cost")
+#: Their headers besides the key, as the product import takes them: {key: (Vietnamese…,
+#: English)}; accents and case optional.
+FILE_HEADERS: dict[str, tuple[str, ...]] = {
+    "sku": ("Mã SKU", "SKU"),
+    "quantity": ("Số lượng", "Quantity"),
+    "unit_cost": ("Giá nhập", "Giá vốn", "Unit cost"),
+}
+#: Every accepted header spelling (folded) → column key.
+FILE_ALIASES = {
+    header_key(name): key for key, names in FILE_HEADERS.items() for name in (key, *names)
+}
+
+
+def _file_column(name: str) -> str:
+    """A (normalised) header cell as the column it names: `Số lượng` is `quantity`."""
+    return FILE_ALIASES.get(header_key(name), name)
 
 
 @dataclass(frozen=True)
@@ -565,8 +582,8 @@ def read_receipt_file(ctx: ServiceContext, path: Path) -> list[FileLine]:
     every row). Any bad row is an error naming its row and column; nothing is read half."""
     ctx.require(Module.PRODUCTS)
     lines: dict[int, FileLine] = {}
-    with open_table(path, required=FILE_COLUMNS[:2], max_rows=MAX_RECEIPT_LINES * 4) as table, \
-            ctx.engine.connect() as conn:  # fmt: skip
+    with open_table(path, required=FILE_COLUMNS[:2], max_rows=MAX_RECEIPT_LINES * 4,
+                    rename=_file_column) as table, ctx.engine.connect() as conn:  # fmt: skip
         col = table.columns
         for number, cells in table.rows():
             line = _file_line(conn, number, cells, col)
@@ -583,7 +600,8 @@ def read_receipt_file(ctx: ServiceContext, path: Path) -> list[FileLine]:
 def _file_line(
     conn: sa.Connection, row: int, cells: Sequence[Any], col: dict[str, int]
 ) -> FileLine:
-    code = cell_text(cells[col["sku"]])
+    # Invisible characters pasted along (a zero-width space) would make a look-alike code.
+    code = clean_code(cell_text(cells[col["sku"]]))
     if not code:
         raise ValidationError(msg("The SKU is empty."), row=row, column="sku")
     hit = lookup_code(conn, code, receivable())
