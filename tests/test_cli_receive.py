@@ -89,3 +89,30 @@ def test_a_delivery_above_what_one_payment_may_be(cli: Any, shop: Path, tmp_path
         "primedist: error: A receipt costs at most 100,000,000,000 (200,000,000,000 given): "
         "split the delivery.")  # fmt: skip
     assert table_count(shop, "goods_receipts") == 0 and stock_of(shop, "COC-1") == 3
+
+
+def test_a_list_without_costs_against_an_order_costs_what_it_expected(
+    cli: Any, shop: Path, tmp_path: Path
+) -> None:
+    d = ("--data-dir", str(shop))
+    ordered = cli(*d, "purchase-orders", "add", "--supplier", "Gốm Minh Long",
+                  "--line", "COC-1:10:30000")  # fmt: skip
+    assert ordered.code == EXIT_OK, ordered.err
+    no_column, blank = tmp_path / "giao.csv", tmp_path / "giao2.csv"
+    no_column.write_text("sku,quantity\nCOC-1,6\n", encoding="utf-8")
+    blank.write_text("sku,quantity,unit_cost\nCOC-1,4,\n", encoding="utf-8")
+    run = cli(*d, "receive", str(no_column), "--order", "DHN000001", "--paid", "0", "--json")
+    assert run.code == EXIT_OK, run.err
+    assert {k: run.json()[k] for k in ("total_cost", "paid", "owed")} == {
+        "total_cost": 180_000, "paid": 0, "owed": 180_000}  # fmt: skip
+    rest = cli(*d, "receive", str(blank), "--order", "DHN000001")
+    assert rest.out.strip() == ("Received PN000002 from Gốm Minh Long: 1 line, 4 units, "
+                                "cost 120,000. DHN000001 is received.")  # fmt: skip
+    owed = cli(*d, "suppliers", "list", "--json").json()
+    assert owed["suppliers"][0]["debt"] == 180_000, owed
+    assert stock_of(shop, "COC-1") == 13
+    engine = open_store(resolve_settings(shop))
+    with engine.connect() as conn:  # 3 at 0, then 10 at 30.000, averaged
+        cost = conn.execute(sa.text("SELECT cost FROM variants WHERE sku = 'COC-1'")).scalar()
+    engine.dispose()
+    assert cost == (9 * 20_000 + 4 * 30_000 + 6) // 13

@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "receipt (Products → Goods receipts): every line's stock in one transaction. A bad "
         "row is an error naming its row and column, and nothing is received. With --order, "
         "the receipt is made against that purchase order (its supplier; its lines count "
-        "what came); without FILE, everything the order still awaits comes in.",
+        "what came; a line without a unit_cost costs what the order expected); without "
+        "FILE, everything the order still awaits comes in, at its expected costs.",
     )
     p.add_argument("file", nargs="?", metavar="FILE",
                    help="the delivery list (.xlsx, .csv or .txt); optional with "

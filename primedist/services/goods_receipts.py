@@ -41,7 +41,7 @@ from primedist.domain.goods_receipt import (
     GoodsReceiptLine,
 )
 from primedist.domain.product import Product, Variant
-from primedist.domain.purchase_order import PurchaseOrder
+from primedist.domain.purchase_order import PurchaseOrder, PurchaseOrderLine
 from primedist.domain.supplier import (
     MAX_PAYMENT,
     Supplier,
@@ -199,8 +199,10 @@ def _check(draft: ReceiptDraft) -> tuple[str | None, str | None]:
     if len(note) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
                                   length=len(note), limit=MAX_NOTE), field="note")  # fmt: skip
-    # A receipt against a purchase order has the order's supplier.
-    _check_paid(draft, bool(supplier) or draft.purchase_order_id is not None)
+    # Against a purchase order (its supplier's), what is paid is checked once the order's
+    # costs are on the lines (`receive_goods`).
+    if draft.purchase_order_id is None:
+        _check_paid(draft, bool(supplier))
     return supplier or None, note or None
 
 
@@ -228,12 +230,16 @@ def _check_paid(draft: ReceiptDraft, has_supplier: bool) -> None:
 
 def receive_goods(ctx: ServiceContext, draft: ReceiptDraft) -> ReceiptRow:
     """Save the receipt and stock in every line, in one transaction (nothing is received
-    when a line is refused: a variant gone or no longer active names its line)."""
+    when a line is refused: a variant gone or no longer active names its line). Against a
+    purchase order, a line with no unit cost given costs what the order expected."""
     ctx.require(Module.PRODUCTS)
     typed, note = _check(draft)
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
         order, record = _order_and_supplier(ctx, session, draft.purchase_order_id, typed)
+        if order is not None and order.id is not None:
+            draft = _at_order_costs(session, draft, order.id)
+            _check_paid(draft, has_supplier=True)
         supplier = _received_under(typed, record)
         # A unique stand-in code until the id (which names it) is known.
         receipt = GoodsReceipt(code=f"~{uuid.uuid4().hex[:19]}", supplier=supplier, note=note,
@@ -288,6 +294,36 @@ def _order_and_supplier(
     if order_id is None:
         return None, suppliers.supplier_for_receipt(ctx, session, typed or "")
     return purchase_orders.order_for_receipt(session, order_id, typed or "")
+
+
+def expected_costs(ctx: ServiceContext, order_id: int) -> dict[int, int]:
+    """{variant id: unit cost} the purchase order expected, for the SKUs it gave one for:
+    what a line of a receipt against it costs when none is given (`receive_goods`), for
+    the receipt dialog to show before saving."""
+    ctx.require(Module.PRODUCTS)
+    with ctx.engine.connect() as conn:
+        return _expected_costs(conn, order_id)
+
+
+def _expected_costs(conn: sa.Connection, order_id: int) -> dict[int, int]:
+    c = table_of(PurchaseOrderLine).c
+    rows = conn.execute(
+        sa.select(c.variant_id, c.unit_cost)
+        .where(c.order_id == order_id, c.variant_id.is_not(None), c.unit_cost.is_not(None))
+    ).all()  # fmt: skip
+    return {int(x.variant_id): int(x.unit_cost) for x in rows}
+
+
+def _at_order_costs(session: Session, draft: ReceiptDraft, order_id: int) -> ReceiptDraft:
+    """The draft with the order's expected unit cost on every line given none, as when
+    the order's lines are received without a delivery list (`purchase_orders.to_receive`):
+    a delivery list without costs must not bring the goods in free. A SKU the order did
+    not ask for, or asked for without a cost, keeps none."""
+    expected = _expected_costs(session.connection(), order_id)
+    lines = [line if line.unit_cost is not None or line.variant_id not in expected
+             else replace(line, unit_cost=expected[line.variant_id])
+             for line in draft.lines]  # fmt: skip
+    return replace(draft, lines=lines)
 
 
 def _received_under(typed: str | None, record: Supplier | None) -> str | None:

@@ -178,6 +178,39 @@ def test_paying_less_on_an_order_leaves_its_supplier_owed(owner_ctx, goods, orde
     assert sup.get_supplier(owner_ctx, order.supplier_id).debt == 200_000
 
 
+def cost_of(ctx: ServiceContext, variant: int) -> int:
+    v = table_of(Variant).c
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(sa.select(v.cost).where(v.id == variant)).scalar_one())
+
+
+def test_lines_without_a_cost_cost_what_the_order_expected(owner_ctx, goods, order):
+    with owner_ctx.engine.begin() as conn:  # the 2 cups on hand cost 24.000
+        conn.execute(sa.update(table_of(Variant)).where(table_of(Variant).c.id == goods["cup"])
+                     .values(cost=24_000))  # fmt: skip
+    lines = [gr.ReceiptLine(goods["cup"], 10), gr.ReceiptLine(goods["plate"], 5),
+             gr.ReceiptLine(goods["bowl"], 3)]  # fmt: skip
+    more = gr.ReceiptDraft(lines, paid=300_001, purchase_order_id=order.id)
+    with pytest.raises(ValidationError, match=r"0 to the receipt's cost \(300,000\)") as exc:
+        gr.receive_goods(owner_ctx, more)
+    assert exc.value.field == "paid" and stock(owner_ctx, goods["cup"]) == 2
+    receipt = gr.receive_goods(owner_ctx, gr.ReceiptDraft(lines, paid=100_000,
+                                                          purchase_order_id=order.id))  # fmt: skip
+    # The cups at the 30.000 ordered; the plates were ordered without a cost and the bowls
+    # not at all: theirs stays not given.
+    assert (receipt.total_cost, receipt.paid, receipt.owed) == (300_000, 100_000, 200_000)
+    assert [(ln.sku, ln.unit_cost) for ln in gr.receipt_lines(owner_ctx, receipt.id)] == [
+        ("COC-1", 30_000), ("DIA-1", None), ("BAT-1", None)]  # fmt: skip
+    assert sup.get_supplier(owner_ctx, order.supplier_id).debt == 200_000
+    assert cost_of(owner_ctx, goods["cup"]) == (2 * 24_000 + 10 * 30_000 + 6) // 12  # averaged
+    # A cost given is kept; cancelling takes the cost it came in at back out.
+    gr.cancel_receipt(owner_ctx, receipt.id, "nhập nhầm")
+    assert cost_of(owner_ctx, goods["cup"]) == 24_000
+    given = gr.receive_goods(owner_ctx, gr.ReceiptDraft([gr.ReceiptLine(goods["cup"], 4, 28_000)],
+                                                        purchase_order_id=order.id))  # fmt: skip
+    assert given.total_cost == 112_000
+
+
 def test_cancel_before_anything_came_close_after(owner_ctx, goods, order, clock):
     with pytest.raises(ValidationError, match="Say why") as exc:
         po.cancel_order(owner_ctx, order.id, "  ")

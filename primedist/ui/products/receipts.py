@@ -173,6 +173,9 @@ class GoodsReceiptDialog(QDialog):
         self.order = order
         #: The open purchase orders of the supplier typed (offered in `order_choice`).
         self.open_orders: list[OrderRow] = []
+        #: {variant id: unit cost} the order expected: a line with no cost given costs
+        #: that once saved (`receive_goods`), so it shows it.
+        self.order_costs: dict[int, int] = {}
         self.lines: list[DraftLine] = []
         #: The supplier typed, as last looked up: (text, the supplier or None).
         self.named: tuple[str, SupplierRow | None] | None = None
@@ -204,6 +207,7 @@ class GoodsReceiptDialog(QDialog):
         save_keys.activated.connect(self.save)
         self.supplier.setText(order.supplier if order is not None else supplier)
         self.supplier.setReadOnly(order is not None)
+        self._load_order_costs()
         self.retranslate()
         self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
         self._refresh()
@@ -507,7 +511,29 @@ class GoodsReceiptDialog(QDialog):
         self.order = order
         self.supplier.setReadOnly(order is not None)
         self.order_label.setVisible(order is not None)
+        self._load_order_costs()
         self.retranslate()
+
+    def _load_order_costs(self) -> None:
+        self.order_costs = {}
+        if self.order is None:
+            return
+        ctx, order_id = self.ctx, self.order.id
+        Op(self, lambda _job: svc.expected_costs(ctx, order_id)).success(
+            lambda costs: self._order_costs_loaded(order_id, costs)).run()  # fmt: skip
+
+    def _order_costs_loaded(self, order_id: int, costs: dict[int, int]) -> None:
+        if not alive(self) or self.order is None or self.order.id != order_id:
+            return
+        self.order_costs = costs
+        self._fill()
+
+    def _at_order_cost(self, line: DraftLine) -> DraftLine:
+        """`line` at the order's expected cost when none is given (as saving does)."""
+        cost = self.order_costs.get(line.hit.variant_id)
+        if cost is None or line.unit_cost is not None or not line.cost_ok:
+            return line
+        return self._with_cost(line, str(cost))
 
     def import_lines(self) -> None:
         folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
@@ -555,6 +581,7 @@ class GoodsReceiptDialog(QDialog):
 
     # Lines --------------------------------------------------------------------------------
     def _fill(self) -> None:
+        self.lines = [self._at_order_cost(line) for line in self.lines]
         self._filling = True
         table = self.table
         table.setRowCount(len(self.lines))
