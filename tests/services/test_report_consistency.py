@@ -158,9 +158,10 @@ def _raw(engine: Engine) -> tuple[list[dict[str, Any]], Lines]:
         )
         for oid, pid, units, returned, sub, unit_cost in conn.execute(sa.text(sql)):
             assert unit_cost is not None  # every writer's lines are costed in its transaction
-            # The gross profit of the units kept: their share of the subtotal − their cost.
-            quantity = units + returned
-            lines[oid].append((pid, units, sub, sub * units // quantity - units * unit_cost))
+            # The revenue of the units kept (their share of the subtotal, README § Analytics)
+            # and their gross profit: that revenue − their cost.
+            kept = sub * units // (units + returned)
+            lines[oid].append((pid, units, kept, kept - units * unit_cost))
     for o in orders:
         at = o["created_at"]
         parsed = at if not isinstance(at, str) else _parse(at)
