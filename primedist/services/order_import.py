@@ -22,6 +22,7 @@ that does move stock (made in the app) is never changed by an import.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections import Counter
@@ -38,7 +39,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.clock import shop_tz, to_utc
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.core.phone import is_masked_phone, normalize_phone
 from primedist.core.search_keys import phone_terms, search_text
 from primedist.core.text import clean_code, clean_line, fold
@@ -129,6 +130,15 @@ MAX_QUANTITY = 1_000_000
 #: Largest order subtotal (keeps every sum far inside 64-bit integers).
 MAX_SUBTOTAL = 1_000_000_000_000_000
 IMPORT_SOURCE = "import"
+
+#: Excel keeps 15 significant digits of a number: an id stored as one loses the rest
+#: (above 2**53 a float cannot even hold every whole number), and "Save as CSV" writes it
+#: in scientific notation (5.76461E+17, always with the exponent's sign). Such an id names
+#: no order (or buyer, or SKU) for sure.
+EXACT_FLOAT = 2**53
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]\d+")
+#: Numbers from this size on are shown in messages as the cell has them (cut short).
+_LONGEST_SHOWN = 10**21
 
 _CHUNK = 500  # keys per `IN (...)`
 _BATCH = 5_000  # rows per executemany between cancel checks
@@ -286,15 +296,58 @@ def _is_empty(value: Cell) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def rounded_by_excel(value: Cell) -> bool:
+    """Whether an id cell is a number Excel rounded (`EXACT_FLOAT`): filing it under the
+    rounded id could merge orders or buyers, so such a cell is refused, never guessed."""
+    if isinstance(value, float) and abs(value) >= EXACT_FLOAT:
+        return True
+    return _SCIENTIFIC.fullmatch(cell_text(value)) is not None
+
+
+def _not_exact(column: str, value: Cell) -> BadValue:
+    return BadValue(
+        column,
+        msg("{cell} is not an exact id: Excel stored it as a number and dropped digits; "
+            "format the column as text and type the ids again", cell=_shown(value)),
+    )  # fmt: skip
+
+
+def shown_number(value: Cell, number: int) -> int | str:
+    """`number` for a message; one too long to read (1e308 has 309 digits) is shown as
+    the cell `value` has it, cut short."""
+    if -_LONGEST_SHOWN < number < _LONGEST_SHOWN:
+        return number
+    return shown(repr(value) if isinstance(value, float) else cell_text(value))
+
+
+def out_of_range(value: Cell, number: int, minimum: int, maximum: int) -> Message:
+    """Why `number` (read from `value`) is not in minimum … maximum."""
+    cell = shown_number(value, number)
+    if isinstance(cell, int):
+        return too_small(number, minimum) if number < minimum else too_big(number, maximum)
+    if number < minimum:
+        if minimum:
+            return msg("{number} must be at least {minimum}", number=cell, minimum=minimum)
+        return msg("{number} must not be negative", number=cell)
+    return msg("{number} is more than the limit of {maximum}", number=cell, maximum=maximum)
+
+
 #: The keys matched as stored: their inner spaces kept (`clean_code`).
 _KEYS = frozenset({"sku", "shop", "order_id"})
+#: The columns that identify something: a number Excel rounded is no value for them.
+_IDS = frozenset({"order_id", "buyer_id", "sku"})
 
 
 def _text(value: Cell, column: str, *, required: bool = False) -> str | None:
     """A cell as one line of text, without control or invisible characters (`clean_line`;
     a key keeps its inner spaces, `clean_code`)."""
     clean = clean_code if column in _KEYS else clean_line
-    text = clean(value) if isinstance(value, str) else cell_text(value)
+    if isinstance(value, str):
+        text = clean(value)
+    elif column in _IDS and rounded_by_excel(value):
+        raise _not_exact(column, value)
+    else:
+        text = cell_text(value)
     if not text:
         if required:
             raise BadValue(column, REQUIRED_VALUE)
@@ -340,10 +393,8 @@ def _number(value: Cell, column: str, *, required: bool, minimum: int, maximum: 
         number = parse_whole_number(value)
     except ValueError as exc:
         raise BadValue(column, exc.args[0]) from None
-    if number < minimum:
-        raise BadValue(column, too_small(number, minimum))
-    if number > maximum:
-        raise BadValue(column, too_big(number, maximum))
+    if not minimum <= number <= maximum:
+        raise BadValue(column, out_of_range(value, number, minimum, maximum))
     return number
 
 
@@ -370,13 +421,22 @@ def _parse_head(raw: Sequence[Cell], tz: tzinfo) -> _Head:
         status=status_v,
         payment_method=payment_v,
         customer_name=_text(name, "customer_name"),
-        customer_phone=_text(phone, "customer_phone"),
+        customer_phone=_phone(phone),
         buyer_id=_text(buyer, "buyer_id"),
         province=_text(province, "province"),
         shipping_provider=_text(carrier, "shipping_provider"),
         shipping_fee=_number(fee, "shipping_fee", required=False, minimum=0, maximum=MAX_AMOUNT),
         discount=_number(disc, "discount", required=False, minimum=0, maximum=MAX_AMOUNT),
     )
+
+
+def _phone(value: Cell) -> str | None:
+    """The phone as written: a real one in any format, or one a marketplace masked
+    (84*****89); anything else would be dropped unseen, so it rejects the order."""
+    text = _text(value, "customer_phone")
+    if text is not None and _stored_phone(text) is None:
+        raise BadValue("customer_phone", msg("{phone} is not a phone number", phone=shown(text)))
+    return text
 
 
 _SKU_MAX, _NAME_MAX = MAX_LENGTH["sku"], MAX_LENGTH["product_name"]
@@ -454,6 +514,10 @@ def _read(path: Path, tz: tzinfo, prog: Progress) -> _ReadResult:
                     continue
             draft = drafts.get((shop, external_id))
             if draft is None:
+                if ("e" in external_id or "E" in external_id) and rounded_by_excel(order_v):
+                    why = _not_exact("order_id", order_v)  # 5.76461E+17: a CSV Excel saved
+                    lone.append(RejectedRow(row, why.column, why.reason))
+                    continue
                 draft = drafts[(shop, external_id)] = _Draft(shop, external_id, row)
             draft.rows.append(row)
             if draft.error is not None:
@@ -646,6 +710,7 @@ class _Import:
             shop = self.shops[draft.shop]
             self.writes.append(_Write(draft, shop, self._values(draft)))
         self.prog.update(READ_SHARE + 0.03, "Looking up existing orders")
+        self._known_skus()
         self._compare_with_stored()
         self.prog.check()
         writes = self.writes
@@ -789,16 +854,47 @@ class _Import:
         w.replace_lines = not same_lines
         return True
 
-    def _resolve_skus(self, writes: list[_Write]) -> None:
-        skus = sorted({line.sku for w in writes for line in w.draft.lines})
+    def _known_skus(self) -> None:
+        """The stored variant of each SKU of the file; a SKU the store lacks is looked for
+        in any letter case (a scan and a receipt find `AO-TRANG-M` by `ao-trang-m`, so a
+        twin product would split its sales) and its lines name it as stored. New SKUs of
+        the file that differ only in case become one (the first in sorted order). Done
+        before comparing, so a file writing a SKU in another case leaves its orders as
+        they are."""
+        vc = variants_t.c
+        skus = sorted({line.sku for w in self.writes for line in w.draft.lines})
         for chunk in _chunks(skus):
-            stmt = (
-                sa.select(variants_t.c.sku, sa.func.min(variants_t.c.id))
-                .where(variants_t.c.sku.in_(chunk))
-                .group_by(variants_t.c.sku)
-            )
+            stmt = sa.select(vc.sku, sa.func.min(vc.id)).where(vc.sku.in_(chunk)).group_by(vc.sku)
             for sku, vid in self.conn.execute(stmt):
                 self.skus[sku] = vid
+        unknown = [sku for sku in skus if sku not in self.skus]
+        if not unknown:
+            return
+        stored: dict[str, tuple[int, str]] = {}  # lower case → (lowest variant id, its SKU)
+        for chunk in _chunks(sorted({sku.lower() for sku in unknown})):
+            stmt = sa.select(vc.id, vc.sku).where(sa.func.lower(vc.sku).in_(chunk))
+            for vid, sku in self.conn.execute(stmt):
+                key = sku.lower()
+                if key not in stored or vid < stored[key][0]:
+                    stored[key] = (vid, sku)
+        rename: dict[str, str] = {}
+        first: dict[str, str] = {}  # lower case → the file's first spelling of a new SKU
+        for sku in unknown:
+            key = sku.lower()
+            if key in stored:
+                vid, rename[sku] = stored[key]
+                self.skus[rename[sku]] = vid
+            elif first.setdefault(key, sku) != sku:
+                rename[sku] = first[key]
+        if rename:
+            for w in self.writes:
+                lines = w.draft.lines
+                if any(line.sku in rename for line in lines):
+                    w.draft.lines = [line._replace(sku=rename.get(line.sku, line.sku))
+                                     for line in lines]  # fmt: skip
+
+    def _resolve_skus(self, writes: list[_Write]) -> None:
+        """A product with one variant for each SKU the store lacks (`_known_skus` first)."""
         for w in writes:
             for line in w.draft.lines:
                 known = self.skus.get(line.sku)

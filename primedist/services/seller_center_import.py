@@ -87,7 +87,16 @@ from primedist.services.import_support import (
     rows_of_rejected,
     run_import,
 )
-from primedist.services.order_import import ImportReport, import_orders
+from primedist.services.order_import import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    MAX_SUBTOTAL,
+    ImportReport,
+    import_orders,
+    out_of_range,
+    rounded_by_excel,
+    shown_number,
+)
 from primedist.services.sync_writer import BatchResult, ShopRef, aware, write_batch
 
 orders_t = table_of(Order)
@@ -101,7 +110,6 @@ CHANNEL_OF = {
 }
 #: Orders handed to `write_batch` at a time (all in the import's one transaction).
 WRITE_CHUNK = 5_000
-MAX_QUANTITY = 1_000_000
 _SHOP_NAME_LEN = column_length(shops_t.c.name)
 
 #: How far along a status is: an import moves orders forward only.
@@ -345,9 +353,12 @@ class _Row:
         if required and not cell_text(value):
             raise _Bad(self.number, name, msg("is empty: the amount is needed"))
         try:
-            return parse_money(value)
+            amount = parse_money(value)
         except ValueError as exc:
             raise _Bad(self.number, name, exc.args[0]) from None
+        if amount > MAX_AMOUNT:  # the order template's limit: far inside 64-bit sums
+            raise _Bad(self.number, name, out_of_range(value, amount, 0, MAX_AMOUNT))
+        return amount
 
     def quantity(self, name: str) -> int:
         try:
@@ -358,7 +369,11 @@ class _Row:
             raise _Bad(
                 self.number,
                 name,
-                msg("{qty} is not a quantity (1 to {limit})", qty=str(qty), limit=MAX_QUANTITY),
+                msg(
+                    "{qty} is not a quantity (1 to {limit})",
+                    qty=str(shown_number(self.raw(name), qty)),
+                    limit=MAX_QUANTITY,
+                ),
             )
         return qty
 
@@ -448,7 +463,12 @@ def _read(path: Path, wanted: ExportFormat | None, shop: str, tz: tzinfo,
         try:
             if group.external_id in shared:
                 raise shared[group.external_id]
-            orders.append(layout.build(group, tz))
+            order = layout.build(group, tz)
+            if order.subtotal > MAX_SUBTOTAL:  # the order template's limit
+                raise _Bad(group.rows[0].number, None,
+                           msg("the order's subtotal {subtotal} is more than the limit",
+                               subtotal=order.subtotal))  # fmt: skip
+            orders.append(order)
         except _Bad as exc:
             bad += 1
             rejected += rows_of_rejected(exc.rejected, [r.number for r in group.rows], "order")
@@ -541,21 +561,13 @@ def _looks_like_id(text: str) -> bool:
     return bool(text) and any(ch.isdigit() for ch in text) and " " not in text
 
 
-#: Excel keeps 15 significant digits of a number: an id stored as one loses the rest
-#: (above 2**53 a float cannot even hold every whole number), and "Save as CSV" writes it
-#: in scientific notation (5.76461E+17). Such an id names no order for sure.
-_EXACT_FLOAT = 2**53
-_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+")
-
-
 def _id_problem(value: Cell) -> str | None:
     """Why a cell cannot be an order's (or a unit's) id; None when it can. A rounded id
     would file rows under another order or merge orders, so it is refused, never guessed."""
     text = cell_text(value)
     if not text:
         return msg("is empty: which order is it?")
-    inexact = isinstance(value, float) and abs(value) >= _EXACT_FLOAT
-    if inexact or _SCIENTIFIC.fullmatch(text):
+    if rounded_by_excel(value):  # the rule of the order template's ids too
         return msg(
             "{cell} is not an exact id: Excel stored it as a number and dropped digits; "
             "export the file again from the Seller Center (or keep the column as text)",

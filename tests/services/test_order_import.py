@@ -628,10 +628,11 @@ def test_masked_invalid_and_missing_buyers(
          "buyer_id": ""},
     ]  # fmt: skip
     report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data))
-    assert (report.orders_inserted, report.rejected, report.customers_created) == (4, [], 2)
-    m1, m2, m3, m4 = (order(engine, x) for x in ("M1", "M2", "M3", "M4"))
-    assert (m1["buyer_phone"], m2["buyer_phone"]) == ("84*****89", None)
-    assert m1["customer_id"] is not None and m2["customer_id"] is not None
+    # A phone that is no phone would be dropped unseen: its order is rejected.
+    assert report.rejected == [RejectedRow(3, "customer_phone", "'12345' is not a phone number")]
+    assert (report.orders_inserted, report.customers_created) == (3, 1)
+    m1, m3, m4 = (order(engine, x) for x in ("M1", "M3", "M4"))
+    assert m1["buyer_phone"] == "84*****89" and m1["customer_id"] is not None
     assert (m3["customer_id"], m4["customer_id"], m4["buyer_phone"]) == (None, None, "84*****11")
     assert table_rows(engine, "customer_phones") == []
 
@@ -656,6 +657,49 @@ def test_existing_skus_are_linked_not_created(
     lines = table_rows(engine, "order_lines")
     assert lines[0]["variant_id"] == first_variant
     assert lines[0]["product_name"] == "Áo thun trắng M"  # the file's snapshot
+
+
+def test_a_sku_in_another_letter_case_is_the_stored_one(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    """A scan and a receipt find `AO-TRANG-M` by `ao-trang-m`: the import links the line to
+    it (named as stored) instead of making a twin product; new SKUs of one file that differ
+    only in case become one product."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        pid = conn.execute(
+            sa.insert(metadata.tables["products"]).returning(metadata.tables["products"].c.id),
+            [{"name": "Áo có sẵn", "search_text": "ao co san", "created_at": now,
+              "updated_at": now}],
+        ).scalar_one()  # fmt: skip
+        conn.execute(sa.insert(metadata.tables["variants"]),
+                     [{"product_id": pid, "sku": "AO-TRANG-M", "price": 99_000,
+                       "created_at": now, "updated_at": now}])  # fmt: skip
+    variant = table_rows(engine, "variants")[0]["id"]
+    data = [
+        {**BASE, "sku": "ao-trang-m"},
+        {**BASE, "sku": "Mu-Luoi", "product_name": "Mũ lưỡi trai"},
+        {**BASE, "order_id": "DH002", "sku": "MU-LUOI", "product_name": "Mũ lưỡi trai"},
+        {**BASE, "order_id": "DH003", "sku": "mu-luoi", "product_name": "Mũ lưỡi trai"},
+    ]
+    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data))
+    assert (report.orders_inserted, report.products_created, report.rejected) == (3, 1, [])
+    assert [v["sku"] for v in table_rows(engine, "variants")] == ["AO-TRANG-M", "MU-LUOI"]
+    new_variant = table_rows(engine, "variants")[1]["id"]
+    lines = {(r[0], r[1], r[2]) for r in rows(
+        engine, "SELECT o.external_id, l.sku, l.variant_id FROM order_lines l"
+        " JOIN orders o ON o.id = l.order_id")}  # fmt: skip
+    assert lines == {
+        ("DH001", "AO-TRANG-M", variant),
+        ("DH001", "MU-LUOI", new_variant),
+        ("DH002", "MU-LUOI", new_variant),
+        ("DH003", "MU-LUOI", new_variant),
+    }
+    # The same file again changes nothing: its spellings still name the stored SKUs.
+    before = dump(engine)
+    again = import_orders(owner_ctx, write_csv(tmp_path / "o2.csv", data))
+    assert (again.orders_unchanged, again.orders_updated, again.products_created) == (3, 0, 0)
+    assert dump(engine) == before
 
 
 @sqlite_only
@@ -758,6 +802,80 @@ def test_a_bad_line_rejects_its_whole_order_only(
     assert table_rows(engine, "shops", name=SHOPEE) == []
     assert table_rows(engine, "variants", sku="QUAN-JEAN-30") == []
     assert [c["name"] for c in table_rows(engine, "customers")] == ["Trần Văn Bình", "Khách lẻ"]
+
+
+def test_ids_excel_rounded_are_refused_not_merged(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    """Two TikTok ids stored as Excel numbers read back as one rounded number, and a CSV
+    Excel saved writes them 5.76461E+17: such a row is refused by its column, never filed
+    under the rounded id (two orders merged into one)."""
+    data = [
+        {**BASE, "order_id": 576461413038785999},
+        {**BASE, "order_id": 576461413038786000, "sku": "QUAN-JEAN-30"},
+        {**BASE, "order_id": "DH010", "buyer_id": 576461413038785999},
+        {**BASE, "order_id": "DH011", "sku": 123456789012345678},
+        {**BASE, "order_id": "DH012", "buyer_id": 12345678, "sku": 12345},  # exact: kept
+        {**BASE, "order_id": "2024E001"},  # a code, not a number Excel wrote
+    ]
+    report = import_orders(owner_ctx, write_xlsx(tmp_path / "o.xlsx", data))
+    advice = ("is not an exact id: Excel stored it as a number and dropped digits; format "
+              "the column as text and type the ids again")  # fmt: skip
+    assert report.rejected == [
+        RejectedRow(2, "order_id", f"'576461413038786048' {advice}"),
+        RejectedRow(3, "order_id", f"'576461413038786048' {advice}"),
+        RejectedRow(4, "buyer_id", f"'576461413038786048' {advice}"),
+        RejectedRow(5, "sku", f"'123456789012345696' {advice}"),
+    ]
+    assert sorted(r[0] for r in rows(engine, "SELECT external_id FROM orders")) == [
+        "2024E001", "DH012"]  # fmt: skip
+    assert table_rows(engine, "variants", sku="12345") != []
+    with (tmp_path / "o.csv").open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+        for sku in ("AO-TRANG-M", "QUAN-JEAN-30"):
+            out.writerow([{**BASE, "order_id": "5.76461E+17", "sku": sku}.get(c, "")
+                          for c in COLUMNS])  # fmt: skip
+    report = import_orders(owner_ctx, tmp_path / "o.csv")
+    assert report.rejected == [RejectedRow(r, "order_id", f"'5.76461E+17' {advice}")
+                               for r in (2, 3)]  # fmt: skip
+    assert report.orders_inserted == 0
+
+
+@pytest.mark.parametrize("phone", ["+84 939 921 717 ext 5", "😀", "0939 921 717 / 0912 345 678"])
+def test_a_phone_that_is_no_phone_rejects_its_order(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path, phone: str
+) -> None:
+    """Dropped unseen, the order would lose its buyer's phone: rejected by its column, as
+    the customer import does; a masked marketplace phone and a phone Excel stored as a
+    number (its leading 0 lost) are fine."""
+    data = [
+        {**BASE, "customer_phone": phone},
+        {**BASE, "order_id": "DH002", "customer_phone": "84*****89", "buyer_id": ""},
+        {**BASE, "order_id": "DH003", "customer_phone": 912345678, "buyer_id": ""},
+    ]
+    report = import_orders(owner_ctx, write_xlsx(tmp_path / "o.xlsx", data))
+    assert report.rejected == [RejectedRow(2, "customer_phone", f"{phone!r} is not a phone number")]
+    assert (order(engine, "DH002")["buyer_phone"], order(engine, "DH003")["buyer_phone"]) == (
+        "84*****89", "0912345678")  # fmt: skip
+    assert rows(engine, "SELECT 1 FROM orders WHERE external_id = 'DH001'") == []
+
+
+def test_a_number_too_long_to_read_is_shown_as_written(
+    owner_ctx: ServiceContext, tmp_path: Path
+) -> None:
+    data = [
+        {**BASE, "unit_price": 1e308},
+        {**BASE, "order_id": "DH002", "shipping_fee": -1e300},
+        {**BASE, "order_id": "DH003", "unit_price": 1e20},
+    ]
+    report = import_orders(owner_ctx, write_xlsx(tmp_path / "o.xlsx", data))
+    assert report.rejected == [
+        RejectedRow(2, "unit_price", "'1e+308' is more than the limit of 1,000,000,000,000"),
+        RejectedRow(3, "shipping_fee", "'-1e+300' must not be negative"),
+        RejectedRow(4, "unit_price",
+                    "100,000,000,000,000,000,000 is more than the limit of 1,000,000,000,000"),
+    ]  # fmt: skip
 
 
 def test_a_true_cell_is_not_the_quantity_1_of_an_earlier_identical_line(

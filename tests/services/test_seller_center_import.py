@@ -199,6 +199,34 @@ def test_a_bad_value_rejects_its_order_by_row_and_column(
     assert shown[6].startswith("row 6, Trạng Thái Đơn Hàng: unknown order status 'Đang bay'")
 
 
+def test_a_huge_amount_rejects_its_order_not_the_file(
+    ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    """Past the order template's limits (an amount of 1,000,000,000,000 đồng, an order of
+    1,000,000,000,000,000) a value rejects its order by row and column: it never reaches
+    the database (an OverflowError there refused the whole file)."""
+    huge = "99.999.999.999.999.999.999.999"
+    rows = (shopee_rows("GOOD1", [("A", "A", 1, "90.000", "90.000")], total="90.000")
+            + shopee_rows("HUGE2", [("A", "A", 1, huge, huge)], total=huge)
+            + shopee_rows("HUGE3", [("A", "A", 1, 1e20, 1e20)], total=1e20)
+            + shopee_rows("HUGE4", [("A", "A", 1, 1e308, 1e308)], total=1e308)
+            + shopee_rows("SUM5", [("A", "A", 1_000_000, 1_000_000_000_000, 0),
+                                   ("B", "B", 1_000_000, 1_000_000_000_000, 0)],
+                          total=1_000_000)
+            + shopee_rows("TOTAL6", [("A", "A", 1, "90.000", "90.000")], total=huge))  # fmt: skip
+    report = import_export(ctx, write_shopee(tmp_path / "huge.xlsx", rows), shop="S")
+    assert (report.orders_inserted, report.orders_rejected) == (1, 5)
+    assert set(stored(engine, "S")) == {"GOOD1"}
+    shown = {r.row: str(r) for r in report.rejected}
+    limit = "is more than the limit of 1,000,000,000,000"
+    assert shown[3] == f"row 3, Giá gốc: '{huge}' {limit}"
+    assert shown[4] == f"row 4, Giá gốc: 100,000,000,000,000,000,000 {limit}"
+    assert shown[5] == f"row 5, Giá gốc: '1e+308' {limit}"  # not its 309 digits
+    assert shown[6] == ("row 6: the order's subtotal 2,000,000,000,000,000,000 is more than "
+                        "the limit")  # fmt: skip
+    assert shown[8] == f"row 8, {TOTAL_ORDER}: '{huge}' {limit}"
+
+
 def test_lazada_units_become_quantities(
     ctx: ServiceContext, engine: Engine, tmp_path: Path
 ) -> None:
