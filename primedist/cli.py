@@ -261,8 +261,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     emit(
         args,
         data,
-        f"Demo shop ready in {settings.data_dir}: {data['orders']:,} orders, "
-        f"{data['customers']:,} customers in {data['seconds']:.1f} s. "
+        f"Demo shop ready in {settings.data_dir}: {counted(data['orders'], 'order')}, "
+        f"{counted(data['customers'], 'customer')} in {data['seconds']:.1f} s. "
         f"Sign in as {data['owner_email']}.",
     )
     return EXIT_OK
@@ -394,14 +394,11 @@ def cmd_export_customers(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.services import customer_export
 
     ctx = as_owner(open_context(settings))
-    columns = None
-    if args.columns:
-        columns = [k.strip() for k in args.columns.split(",") if k.strip()]
     report = customer_export.export_customers(
-        ctx, Path(args.file), search=args.search or "", columns=columns, fmt=args.format,
+        ctx, Path(args.file), search=args.search or "", columns=args.columns, fmt=args.format,
         lang=args.lang, progress=_progress(args),
     )  # fmt: skip
-    return _exported(args, report, "customers")
+    return _exported(args, report, "customer")
 
 
 def cmd_customers_rebuild_stats(args: argparse.Namespace, settings: Settings) -> int:
@@ -412,7 +409,7 @@ def cmd_customers_rebuild_stats(args: argparse.Namespace, settings: Settings) ->
     data = asdict(report)
     data["seconds"] = round(report.seconds, 3)
     changed = getattr(report, "changed", None)
-    text = f"Rebuilt the statistics of {report.customers:,} customers"
+    text = f"Rebuilt the statistics of {counted(report.customers, 'customer')}"
     if changed is not None:
         text += f" ({changed:,} corrected)"
     emit(args, data, text + f" in {report.seconds:.1f} s")
@@ -440,7 +437,7 @@ def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any
     lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
     if len(report.rejected) > IMPORT_REJECTS_SHOWN:
         more = len(report.rejected) - IMPORT_REJECTS_SHOWN
-        lines.append(f"  ... and {more:,} more rejected rows (--json lists them all)")
+        lines.append(f"  ... and {counted(more, 'more rejected row')} (--json lists them all)")
     emit(args, report.to_json(), "\n".join(lines))
     return EXIT_OK
 
@@ -457,7 +454,7 @@ def cmd_export_products(args: argparse.Namespace, settings: Settings) -> int:
         ctx, Path(args.file), flt=flt, search=args.search or "", lang=args.lang,
         progress=progress,
     )  # fmt: skip
-    return _exported(args, report, "variants")
+    return _exported(args, report, "variant")
 
 
 def cmd_export_receipts(args: argparse.Namespace, settings: Settings) -> int:
@@ -467,7 +464,7 @@ def cmd_export_receipts(args: argparse.Namespace, settings: Settings) -> int:
     report = goods_receipts.export_receipts(
         ctx, Path(args.file), search=args.search or "", lang=args.lang, progress=_progress(args)
     )
-    return _exported(args, report, "receipt lines")
+    return _exported(args, report, "receipt line")
 
 
 #: `--state` choices of purchase orders: "open" (still awaiting goods) and
@@ -485,7 +482,7 @@ def cmd_export_purchase_orders(args: argparse.Namespace, settings: Settings) -> 
         ctx, Path(args.file), search=args.search or "", state=args.state,
         supplier_id=supplier_id, lang=args.lang, progress=_progress(args),
     )  # fmt: skip
-    return _exported(args, report, "purchase order lines")
+    return _exported(args, report, "purchase order line")
 
 
 def cmd_import_suppliers(args: argparse.Namespace, settings: Settings) -> int:
@@ -495,11 +492,12 @@ def cmd_import_suppliers(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = as_owner(open_context(settings))
     r = suppliers.import_suppliers(ctx, Path(args.file))
-    skipped = (f"; {r.opening_skipped:,} opening debts not applied (supplier there already)"
-               if r.opening_skipped else "")  # fmt: skip
-    emit(args, asdict(r), f"Suppliers: {r.rows:,} rows, {r.created:,} new, {r.updated:,} "
-                          f"updated, {r.unchanged:,} unchanged; {r.opening_debts:,} opening "
-                          f"debts ({r.opening_total:,}){skipped}.")  # fmt: skip
+    skipped = (f"; {counted(r.opening_skipped, 'opening debt')} not applied (supplier there "
+               "already)" if r.opening_skipped else "")  # fmt: skip
+    emit(args, asdict(r), f"Suppliers: {counted(r.rows, 'row')}, {r.created:,} new, "
+                          f"{r.updated:,} updated, {r.unchanged:,} unchanged; "
+                          f"{counted(r.opening_debts, 'opening debt')} ({r.opening_total:,})"
+                          f"{skipped}.")  # fmt: skip
     return EXIT_OK
 
 
@@ -511,7 +509,7 @@ def cmd_export_suppliers(args: argparse.Namespace, settings: Settings) -> int:
         ctx, Path(args.file), search=args.search or "", owing=args.owing,
         archived=args.archived, lang=args.lang, progress=_progress(args),
     )  # fmt: skip
-    return _exported(args, report, "suppliers")
+    return _exported(args, report, "supplier")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -527,7 +525,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     report = order_export.export_orders(
         ctx, Path(args.file), state=state, lang=args.lang, progress=progress
     )
-    return _exported(args, report, "orders")
+    return _exported(args, report, "order")
 
 
 def _progress(args: argparse.Namespace) -> Any:
@@ -537,12 +535,13 @@ def _progress(args: argparse.Namespace) -> Any:
     return JobProgress(_stderr_progress if not args.json and sys.stderr.isatty() else None)
 
 
-def _exported(args: argparse.Namespace, report: Any, what: str) -> int:
-    """Print where an export wrote how many `what` rows (or them as JSON with --json)."""
+def _exported(args: argparse.Namespace, report: Any, noun: str) -> int:
+    """Print where an export wrote how many rows, each a `noun` (or them as JSON with
+    --json)."""
     emit(
         args,
         {"file": str(report.path), "rows": report.rows, "seconds": round(report.seconds, 3)},
-        f"Exported {report.rows:,} {what} to {report.path} in {report.seconds:.1f} s",
+        f"Exported {counted(report.rows, noun)} to {report.path} in {report.seconds:.1f} s",
     )
     return EXIT_OK
 
@@ -610,7 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="fill the demo data dir with a believable demo shop")
     p.add_argument("--orders", type=positive_int, default=20_000)
     p.add_argument("--customers", type=positive_int, default=3_000)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=whole_int, default=1)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)
 
@@ -803,6 +802,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="TEXT", help="name, phone, code or email (accents optional)")
     p.add_argument(
         "--columns",
+        type=_customer_columns,
         metavar="KEY,KEY",
         help="only these columns, in this order (default: all; keys as in the README)",
     )
@@ -838,6 +838,19 @@ def _field_header(text: str) -> tuple[str, str]:
             f"{text!r} is not FIELD=HEADER with a FIELD among {', '.join(FIELDS)}"
         )
     return field, header.strip()
+
+
+def _customer_columns(text: str) -> list[str]:
+    """`--columns KEY,KEY`: keys of the customer export's columns, checked before the store
+    is opened."""
+    from primedist.services.customer_export import DEFAULT_COLUMNS
+
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = ", ".join(repr(k) for k in keys if k not in DEFAULT_COLUMNS)
+    if unknown or not keys:
+        what = f"unknown column {unknown}" if unknown else f"{text!r} names no column"
+        raise argparse.ArgumentTypeError(f"{what} (columns: {', '.join(DEFAULT_COLUMNS)})")
+    return keys
 
 
 def _product_status(text: str) -> str:
@@ -885,6 +898,14 @@ def non_negative_int(text: str) -> int:
     value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def whole_int(text: str) -> int:
+    """A whole number, + or - (`-1_000`, `+1,000` and `1000` alike)."""
+    value = _whole(text)
+    if value < -MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large")
     return value
 
 

@@ -84,6 +84,10 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path) -> None:
     assert bad_code.code == EXIT_ERROR and "12 is not a payment code (PT000012)" in bad_code.err
     bad_method = cli(*d, "customers", "pay", "KH000001", "1000", "--method", "on_account")
     assert bad_method.code == EXIT_USAGE
+    not_a_number = cli(*d, "customers", "pay", "KH000002", "abc")
+    assert not_a_number.code == EXIT_USAGE
+    assert "argument AMOUNT: 'abc' is not a whole number" in not_a_number.err
+    assert "invalid int value" not in not_a_number.err
     assert table_count(shop, "customer_payments") == 1
 
 

@@ -86,7 +86,7 @@ def test_export_xlsx_csv_and_txt(cli: Any, data_dir: Path, tmp_path: Path) -> No
     run = cli("--data-dir", str(data_dir), "export", "customers", str(csv_target),
               "--search", "tran nam", "--lang", "en", "--columns", "name,phone")  # fmt: skip
     assert run.code == EXIT_OK, run.err
-    assert run.out.startswith(f"Exported 1 customers to {csv_target}")
+    assert run.out.startswith(f"Exported 1 customer to {csv_target} in ")
     with csv_target.open(encoding="utf-8-sig") as f:
         assert list(csv.reader(f)) == [["Name", "Phone"], ["Trần Nam", "0912345678"]]
     txt_target = tmp_path / "k.txt"
@@ -97,6 +97,20 @@ def test_export_xlsx_csv_and_txt(cli: Any, data_dir: Path, tmp_path: Path) -> No
     bad = cli("--data-dir", str(data_dir), "export", "customers", str(tmp_path / "x.pdf"))
     assert bad.code == EXIT_ERROR
     assert "Export to an .xlsx, .csv or .txt file" in bad.error_line()
+
+
+def test_export_columns_unknown_are_a_usage_error(cli: Any, tmp_path: Path) -> None:
+    """A --columns key that is no column is refused before the store is opened (exit 2),
+    naming the valid keys."""
+    nowhere = tmp_path / "no-shop"
+    run = cli("--data-dir", str(nowhere), "export", "customers", str(tmp_path / "k.csv"),
+              "--columns", "name,bogus")  # fmt: skip
+    assert run.code == EXIT_USAGE
+    assert "unknown column 'bogus' (columns: code, name, phone," in run.err
+    assert not nowhere.exists()
+    empty = cli("--data-dir", str(nowhere), "export", "customers", str(tmp_path / "k.csv"),
+                "--columns", ",")  # fmt: skip
+    assert empty.code == EXIT_USAGE and "',' names no column" in empty.err
 
 
 def test_rebuild_stats(cli: Any, data_dir: Path, tmp_path: Path) -> None:

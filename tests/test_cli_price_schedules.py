@@ -81,3 +81,21 @@ def test_errors_name_the_cause(cli: Any, shop: Path) -> None:
     assert "is not after --from" in backwards.error_line()
     unknown = cli(*d, "price-schedule", "stop", "42")
     assert unknown.code == EXIT_ERROR and "no scheduled price change 42" in unknown.err
+
+
+def test_add_and_list_give_the_same_times_in_utc(cli: Any, shop: Path) -> None:
+    """`add --json` and `list --json` name a schedule's times alike: in UTC, as the other
+    --json outputs do (the text shows them in the shop's time)."""
+    d = ("--data-dir", str(shop))
+    starts, ends = at(60), at(120)
+    added = cli(*d, "price-schedule", "add", "Sale", "-5000", "--sku", "DIA-1", "--from",
+                starts, "--to", ends, "--json")  # fmt: skip
+    assert added.code == EXIT_OK, added.err
+    listed = cli(*d, "price-schedule", "list", "--json").json()["schedules"]
+    got = added.json()
+    assert (got["starts_at"], got["ends_at"]) == (listed[0]["starts_at"], listed[0]["ends_at"])
+    first = datetime.strptime(starts, "%Y-%m-%d %H:%M").replace(tzinfo=shop_tz())
+    assert datetime.fromisoformat(got["starts_at"]) == first
+    assert got["starts_at"].endswith("+00:00")
+    text = cli(*d, "price-schedule", "list").out
+    assert f"{starts} → {ends}" in text and text.rstrip().endswith(", 1 product")

@@ -4,6 +4,7 @@ service tests (tests/services/report_data.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from primedist.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from primedist.core.clock import shop_tz
 from primedist.db.engine import make_engine
-from tests.cli_support import Run
+from tests.cli_support import Run, table_count
 from tests.services.report_data import build
 
 RANGE = ("--from", "2026-11-10", "--to", "2026-11-16")
@@ -96,3 +97,56 @@ def test_without_dates_the_last_seven_days_as_the_app_opens(
     assert run.code == EXIT_OK, run.err
     assert (run.json()["from"], run.json()["to"]) == ("2026-11-10", "2026-11-16")
     assert run.json()["orders"]["current"] == 4  # the same figure as with RANGE
+
+
+def test_a_till_count_is_not_recorded_when_its_output_cannot_be_made(
+    qapp: object, cli: Callable[..., Run], data_dir: Path, tmp_path: Path
+) -> None:
+    """--counted with an Excel file in a missing folder or --print without a printer: the
+    error comes before the count, so nothing is recorded (running again after fixing the
+    path records the count once)."""
+    base = ("--data-dir", str(data_dir), "report", "end-of-day", "--counted", "500000")
+    missing = cli(*base, "--xlsx", str(tmp_path / "nowhere" / "eod.xlsx"))
+    assert missing.code == EXIT_ERROR and "does not exist" in missing.error_line()
+    no_printer = cli(*base, "--print")
+    assert no_printer.code == EXIT_ERROR
+    assert "No printer is chosen" in no_printer.error_line()
+    no_folder = cli(*base, "--pdf", str(tmp_path / "nowhere" / "eod.pdf"))
+    assert no_folder.code == EXIT_ERROR and "does not exist" in no_folder.error_line()
+    assert table_count(data_dir, "till_closings") == 0
+    fixed = cli(*base, "--xlsx", str(tmp_path / "eod.xlsx"))
+    assert fixed.code == EXIT_OK, fixed.err
+    assert table_count(data_dir, "till_closings") == 1
+
+
+def test_an_output_failing_after_the_count_says_the_count_was_recorded(
+    qapp: object, cli: Callable[..., Run], data_dir: Path
+) -> None:
+    """A receipt printer that does not answer fails only when printed to, after the count:
+    the error says the count was recorded, so that it is not counted again."""
+    import socket
+
+    from primedist.config import resolve_settings
+    from primedist.db.store import open_store
+    from primedist.printing import store
+    from primedist.printing.model import DocumentType, default_profile, parse_host_port
+    from primedist.services import auth
+    from primedist.services.context import ServiceContext
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = resolve_settings(data_dir)
+    engine = open_store(settings)
+    ctx = ServiceContext(engine, settings=settings)
+    profile = replace(default_profile(DocumentType.RECEIPT),
+                      target=parse_host_port(f"127.0.0.1:{port}"))  # fmt: skip
+    store.save_profile(ctx.with_actor(auth.owner_actor(ctx)), profile)
+    engine.dispose()
+    run = cli("--data-dir", str(data_dir), "report", "end-of-day", "--counted", "500000",
+              "--print")  # fmt: skip
+    assert run.code == EXIT_ERROR
+    line = run.error_line()
+    assert "WAS recorded (counted 500,000, expected 0, difference +500,000)" in line
+    assert "do not count it again" in line
+    assert table_count(data_dir, "till_closings") == 1

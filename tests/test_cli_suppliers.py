@@ -44,7 +44,8 @@ def test_a_delivery_partly_paid_then_paid_off(cli: Any, shop: Path, tmp_path: Pa
     assert paid.code == EXIT_OK, paid.err
     assert paid.out.strip() == "PC000002: paid 200,000 to Gốm Minh Long (NCC000001); owed now 0."
     text = cli(*d, "suppliers", "list").out
-    assert "NCC000001  Gốm Minh Long" in text and "owed to suppliers in all: 0" in text
+    assert "NCC000001  Gốm Minh Long" in text
+    assert "1 supplier listed, owed 0; owed to all suppliers (archived too): 0" in text
     assert cli(*d, "suppliers", "list", "--owing", "--json").json()["suppliers"] == []
 
     import openpyxl
@@ -73,7 +74,8 @@ def test_errors_name_the_cause_and_change_nothing(cli: Any, shop: Path, tmp_path
         "records nothing paid.")  # fmt: skip
     assert table_count(shop, "goods_receipts") == 0
     assert table_count(shop, "suppliers") == 0
-    assert cli(*d, "suppliers", "pay", "X", "lots").code == EXIT_USAGE
+    lots = cli(*d, "suppliers", "pay", "X", "lots")
+    assert lots.code == EXIT_USAGE and "'lots' is not a whole number" in lots.err
 
 
 def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> None:
@@ -96,9 +98,10 @@ def test_goods_back_to_the_supplier(cli: Any, shop: Path, tmp_path: Path) -> Non
     too_many = cli(*d, "suppliers", "return", "PN000001", "COC-1:9", "--reason", "x")
     assert too_many.code == EXIT_ERROR
     assert "SKU COC-1: 10 came in and 4 went back already: at most 6" in too_many.err
-    assert cli(*d, "suppliers", "return", "PN000001", "KHAC:1", "--reason", "x").code == (
-        EXIT_USAGE
-    )
+    not_on_it = cli(*d, "suppliers", "return", "PN000001", "KHAC:1", "--reason", "x")
+    assert not_on_it.code == EXIT_ERROR  # refused by the data, not the command line
+    assert not_on_it.error_line() == (
+        "primedist: error: PN000001 has no SKU KHAC (its SKUs: COC-1).")  # fmt: skip
     assert cli(*d, "suppliers", "return", "PN000001", "COC-1", "--reason", "x").code == EXIT_USAGE
     assert table_count(shop, "supplier_returns") == 2
 
@@ -158,13 +161,38 @@ def test_import_suppliers(cli: Any, shop: Path, tmp_path: Path) -> None:
                           "opening_skipped": 0}  # fmt: skip
     again = cli(*d, "import", "suppliers", str(path))
     assert again.out.strip() == ("Suppliers: 2 rows, 0 new, 0 updated, 2 unchanged; 0 opening "
-                                 "debts (0); 1 opening debts not applied (supplier there "
+                                 "debts (0); 1 opening debt not applied (supplier there "
                                  "already).")  # fmt: skip
     bad = tmp_path / "bad.csv"
     bad.write_text("ten,phone\nGốm,0912345678\n", encoding="utf-8")
     refused = cli(*d, "import", "suppliers", str(bad))
     assert refused.code == EXIT_ERROR and "name" in refused.err
     assert cli(*d, "suppliers", "list", "--json").json()["total_owed"] == 700_000
+
+
+def test_the_list_footer_totals_the_suppliers_listed(cli: Any, shop: Path) -> None:
+    """`suppliers list --archived` (or a search): the footer's owed figure is the listed
+    suppliers', the shop-wide total named as such beside it."""
+    d = ("--data-dir", str(shop))
+    for name, debt in (("Gốm Minh Long", "540000"), ("Nhựa Song Long", "100000")):
+        assert cli(*d, "suppliers", "add", name).code == EXIT_OK
+        assert cli(*d, "suppliers", "adjust", name, debt, "--reason", "Nợ cũ").code == EXIT_OK
+    from primedist.services import auth
+    from primedist.services import suppliers as sup
+    from primedist.services.context import ServiceContext
+
+    settings = resolve_settings(shop)
+    engine = open_store(settings)
+    ctx = ServiceContext(engine, settings=settings)
+    sup.set_supplier_active(ctx.with_actor(auth.owner_actor(ctx)), 1, False)
+    engine.dispose()
+    archived = cli(*d, "suppliers", "list", "--archived")
+    all_owed = "owed to all suppliers (archived too): 640,000"
+    assert archived.out.splitlines()[-1] == f"1 supplier listed, owed 540,000; {all_owed}"
+    listed = cli(*d, "suppliers", "list", "--search", "khong co", "--json").json()
+    assert (listed["suppliers"], listed["listed_owed"], listed["total_owed"]) == ([], 0, 640_000)
+    active = cli(*d, "suppliers", "list").out.splitlines()[-1]
+    assert active == f"1 supplier listed, owed 100,000; {all_owed}"
 
 
 def test_a_delivery_names_its_supplier_by_code(cli: Any, shop: Path, tmp_path: Path) -> None:

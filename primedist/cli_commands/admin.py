@@ -16,7 +16,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, emit, local_date, open_context, positive_int
+from primedist.cli import (
+    EXIT_OK,
+    Parser,
+    as_owner,
+    counted,
+    emit,
+    local_date,
+    open_context,
+    positive_int,
+)
 from primedist.config import Settings
 
 MODULES = ("products", "orders", "customers", "settings", "analytics")
@@ -139,7 +148,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     if args.export:
         report = audit_log.export_audit(ctx, Path(args.export), flt)
         emit(args, {"file": str(report.path), "rows": report.rows},
-             f"Exported {report.rows:,} audit rows to {report.path}")  # fmt: skip
+             f"Exported {counted(report.rows, 'audit row')} to {report.path}")  # fmt: skip
         return EXIT_OK
     rows = audit_log.list_events(ctx, flt, limit=args.limit)
     lines = [f"{r['created_at']:%Y-%m-%d %H:%M:%S}Z  {r['user']:<16} {r['action']:<24} "

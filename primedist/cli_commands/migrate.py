@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from primedist.cli import EXIT_OK, EXIT_USAGE, as_owner, emit, open_context
+from primedist.cli import EXIT_OK, EXIT_USAGE, as_owner, counted, emit, open_context
 from primedist.config import Settings
 
 
@@ -84,7 +84,7 @@ def _copy_to(args: argparse.Namespace, settings: Settings) -> int:
         raise StoreError(f"There is no database at {settings.db_path}: nothing to copy.")
 
     def progress(done: TableCopied) -> None:
-        sys.stderr.write(f"[{done.index}/{done.total}] {done.name}: {done.rows:,} rows\n")
+        sys.stderr.write(f"[{done.index}/{done.total}] {done.name}: {counted(done.rows, 'row')}\n")
 
     # migrate=False: the source is never changed; one behind head is refused (open it first).
     ctx = as_owner(open_context(settings, migrate=False))
@@ -105,7 +105,8 @@ def _copy_to(args: argparse.Namespace, settings: Settings) -> int:
     }
     lines = [f"{name:<28} {rows:>12,}" for name, rows in copied.tables.items()]
     lines.append(
-        f"Copied {copied.rows:,} rows in {len(copied.tables)} tables to {copied.target} in "
+        f"Copied {counted(copied.rows, 'row')} in {counted(len(copied.tables), 'table')} to "
+        f"{copied.target} in "
         f"{copied.seconds:.1f} s; every table's row count checked."
     )
     lines.append(

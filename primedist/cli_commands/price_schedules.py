@@ -8,7 +8,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from primedist.cli import EXIT_OK, as_owner, emit, open_context, positive_int
+from primedist.cli import (
+    EXIT_OK,
+    as_owner,
+    counted,
+    emit,
+    open_context,
+    positive_int,
+    whole_int,
+)
 from primedist.cli_commands.prices import FIELDS, accept_negative_change, parse_change
 from primedist.config import Settings
 
@@ -48,7 +56,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     which.add_argument("--sku", action="append", default=[], metavar="SKU",
                        help="a product by one of its SKUs; repeat for several")  # fmt: skip
     which.add_argument("--all", action="store_true", help="every product (not deleted)")
-    add.add_argument("--round", type=int, default=1, metavar="N", dest="round_to",
+    add.add_argument("--round", type=whole_int, default=1, metavar="N", dest="round_to",
                      help="round each new price to the nearest multiple of N")  # fmt: skip
     at = "'YYYY-MM-DD HH:MM'"
     add.add_argument("--from", type=local_time, required=True, dest="starts_at", metavar=at,
@@ -72,10 +80,19 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def _data(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "rule": row.description, "products": row.products,
-            "starts_at": row.starts_at.isoformat(),
-            "ends_at": row.ends_at.isoformat() if row.ends_at else None,
+            "starts_at": _utc(row.starts_at), "ends_at": _utc(row.ends_at),
             "state": str(row.state), "changed": row.changed, "restored": row.restored,
             "kept": row.kept, "message": row.message}  # fmt: skip
+
+
+def _utc(value: datetime | None) -> str | None:
+    """A moment in UTC, as the other --json outputs give times (`add` hands back the time
+    as given, in the shop's zone; `list` reads it back from the database in UTC)."""
+    from datetime import UTC
+
+    from primedist.core.clock import as_utc
+
+    return None if value is None else as_utc(value).astimezone(UTC).isoformat()
 
 
 def _when(value: datetime | None) -> str:
@@ -89,7 +106,7 @@ def _text(row: Any) -> str:
     tail = f"  ({row.message})" if row.message else ""
     times = f"{_when(row.starts_at)} → {_when(row.ends_at)}"
     return (f"#{row.id}  {row.name}  [{row.state}]  {times}  {row.description}, "
-            f"{row.products:,} product(s){tail}")  # fmt: skip
+            f"{counted(row.products, 'product')}{tail}")  # fmt: skip
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:

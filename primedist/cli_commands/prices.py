@@ -8,7 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from primedist.cli import EXIT_OK, as_owner, emit, open_context
+from primedist.cli import EXIT_OK, as_owner, counted, emit, open_context, whole_int
 from primedist.config import Settings
 
 FIELDS = {"price": "price", "discount": "discount_price", "cost": "cost"}
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                        help="a product by one of its SKUs (all its variants change); "
                        "repeat for several")  # fmt: skip
     which.add_argument("--all", action="store_true", help="every product (not deleted)")
-    p.add_argument("--round", type=int, default=1, metavar="N", dest="round_to",
+    p.add_argument("--round", type=whole_int, default=1, metavar="N", dest="round_to",
                    help="round each new price to the nearest multiple of N, e.g. 1000")  # fmt: skip
     p.add_argument("--dry-run", action="store_true",
                    help="only list each variant's price now and after; change nothing")  # fmt: skip
@@ -96,9 +96,11 @@ def cmd_prices(args: argparse.Namespace, settings: Settings) -> int:
     data = {"rule": str(pc.describe_rule(rule)), "changed": report.changed,
             "unchanged": report.unchanged, "products": report.products,
             "marketplace_pushes": report.pushes}  # fmt: skip
-    pushes = f"; {report.pushes:,} marketplace price pushes queued" if report.pushes else ""
-    emit(args, data, f"{_first_up(pc.describe_rule(rule))}: {report.changed:,} variants "
-                     f"changed, {report.unchanged:,} already so{pushes}.")  # fmt: skip
+    pushes = (f"; {counted(report.pushes, 'marketplace price push', 'marketplace price pushes')}"
+              " queued" if report.pushes else "")  # fmt: skip
+    emit(args, data, f"{_first_up(pc.describe_rule(rule))}: "
+                     f"{counted(report.changed, 'variant')} changed, {report.unchanged:,} "
+                     f"already so{pushes}.")  # fmt: skip
     return EXIT_OK
 
 
@@ -114,7 +116,8 @@ def _preview_text(rule: Any, rows: list[Any]) -> str:
     bad = sum(1 for r in rows if r.problem)
     tail = f"; {bad:,} cannot take it: nothing would change" if bad else ""
     return "\n".join([*lines, f"{_first_up(describe_rule(rule))}: {changed:,} of "
-                              f"{len(rows):,} variants would change{tail} (dry run)."])  # fmt: skip
+                              f"{counted(len(rows), 'variant')} would change{tail} "
+                              "(dry run)."])  # fmt: skip
 
 
 def _first_up(text: str) -> str:

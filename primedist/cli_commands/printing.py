@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, emit, open_context, positive_int
+from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, open_context, positive_int
 from primedist.config import Settings
 
 DOCUMENTS = {"receipt": "receipt", "invoice": "invoice", "packing-slip": "packing_slip"}
@@ -185,7 +185,8 @@ def cmd_labels(args: argparse.Namespace, settings: Settings) -> int:
         args,
         {"labels": result.labels, "pages": result.pages, "paper": options.stock,
          "printed_to": result.where},
-        f"Printed {result.labels:,} labels on {result.pages:,} pages ({options.stock}) "
+        f"Printed {counted(result.labels, 'label')} on {counted(result.pages, 'page')} "
+        f"({options.stock}) "
         f"to {result.where}.",
     )  # fmt: skip
     return EXIT_OK

@@ -29,7 +29,8 @@ def _text(report: Any) -> str:
     verb = "would move" if report.dry_run else "moved"
     lines = [report.summary(), f"Basis: {report.basis.value}, window: {report.window.value}."]
     for rank, (up, down) in report.by_rank().items():
-        lines.append(f"  {rank.value:<8} {report.counts[rank]:>10,} customers"
+        n = report.counts[rank]
+        lines.append(f"  {rank.value:<8} {n:>10,} {'customer' if n == 1 else 'customers':<9}"
                      f"   ({up:,} {verb} up into it, {down:,} down)")  # fmt: skip
     for name, n in report.level_moves.items():
         lines.append(f"  level {name}: {n:,} {verb} up")

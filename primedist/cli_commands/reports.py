@@ -10,6 +10,7 @@ from typing import Any
 
 from primedist.config import Settings
 from primedist.core.clock import shop_tz, to_local
+from primedist.errors import PrimedistError
 
 #: Without --from/--to: the last 7 days up to today, as the app opens Home and Analytics.
 DEFAULT_DAYS = 7
@@ -150,7 +151,7 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from primedist.cli import EXIT_OK, as_owner, emit, open_context
+    from primedist.cli import EXIT_OK, as_owner, counted, emit, open_context
     from primedist.services.reports import rebuild
 
     ctx = as_owner(open_context(settings))
@@ -158,7 +159,8 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     emit(
         args,
         {"orders": report.orders, "seconds": round(report.seconds, 3)},
-        f"Rebuilt the dashboards' summaries of {report.orders:,} orders in {report.seconds:.1f} s",
+        f"Rebuilt the dashboards' summaries of {counted(report.orders, 'order')} in "
+        f"{report.seconds:.1f} s",
     )
     return EXIT_OK
 
@@ -184,23 +186,73 @@ def cmd_end_of_day(args: argparse.Namespace, settings: Settings) -> int:
     data = report.as_dict()
     count = None
     if args.counted is not None:
+        _check_outputs(ctx, args)  # a count is recorded once: refuse a bad output before it
         count = close_till(ctx, report.day, opening_float=args.opening_float or 0,
                            counted=args.counted, shop_ids=shop_ids, staff_id=user_id,
                            note=args.note)  # fmt: skip
         data["till"] = {k: v for k, v in asdict(count).items() if k not in ("day", "shops")}
         data["till"]["created_at"] = count.created_at.isoformat()
-    if args.xlsx:
-        done = eod.export_end_of_day(ctx, report, Path(args.xlsx), eod.texts_for(args.lang))
-        data["xlsx"] = str(done.path)
-    if args.print_it or args.pdf:
-        from primedist.ui.printing.jobs import ensure_app, print_end_of_day
+    try:
+        if args.xlsx:
+            done = eod.export_end_of_day(ctx, report, Path(args.xlsx), eod.texts_for(args.lang))
+            data["xlsx"] = str(done.path)
+        if args.print_it or args.pdf:
+            from primedist.ui.printing.jobs import ensure_app, print_end_of_day
 
-        ensure_app()
-        pdf = Path(args.pdf).resolve() if args.pdf else None
-        data["printed_to"] = print_end_of_day(ctx, report, pdf=pdf, lang=args.lang,
-                                              till=count).where  # fmt: skip
+            ensure_app()
+            pdf = Path(args.pdf).resolve() if args.pdf else None
+            data["printed_to"] = print_end_of_day(ctx, report, pdf=pdf, lang=args.lang,
+                                                  till=count).where  # fmt: skip
+    except (PrimedistError, OSError) as exc:
+        if count is None:
+            raise
+        raise PrimedistError(_count_recorded_anyway(count, exc)) from exc
     emit(args, data, _end_of_day_text(report, data))
     return EXIT_OK
+
+
+def _check_outputs(ctx: Any, args: argparse.Namespace) -> None:
+    """Refuse an --xlsx or --pdf file that cannot be written, or --print without a printer
+    to print on, as far as that can be known before writing or printing."""
+    import os
+    from pathlib import Path
+
+    from primedist.errors import ValidationError
+    from primedist.services.export_support import check_target
+
+    files = []
+    if args.xlsx:
+        files.append(check_target(Path(args.xlsx)))
+    if args.pdf:
+        pdf = Path(args.pdf).expanduser().absolute()
+        if not pdf.parent.is_dir():
+            raise ValidationError(f"The folder {str(pdf.parent)!r} does not exist.")
+        if pdf.is_dir():
+            raise ValidationError(f"{str(pdf)!r} is a folder, not a file.")
+        files.append(pdf)
+    for file in files:
+        if not os.access(file.parent, os.W_OK | os.X_OK):
+            raise ValidationError(f"The folder {str(file.parent)!r} cannot be written to.")
+    if args.print_it:
+        from primedist.printing.model import DocumentType
+        from primedist.ui.printing import render
+        from primedist.ui.printing.jobs import ensure_app, resolve_profile
+
+        target = resolve_profile(ctx, DocumentType.RECEIPT).target
+        if not target.is_escpos:  # an ESC/POS printer answers only when printed to
+            ensure_app()
+            render.check_printer(target.name)
+
+
+def _count_recorded_anyway(count: Any, exc: BaseException) -> str:
+    """The error of an output that failed after the till count was recorded: that it was,
+    so that it is not counted again."""
+    why = exc.user_message if isinstance(exc, PrimedistError) else str(exc)
+    return (
+        f"{why.rstrip('.')}. The till count of {count.day.isoformat()} WAS recorded (counted "
+        f"{count.counted:,}, expected {count.expected:,}, difference {count.difference:+,}): "
+        "do not count it again; run without --counted to write or print the report."
+    )
 
 
 def _end_of_day_text(report: Any, data: dict[str, Any]) -> str:

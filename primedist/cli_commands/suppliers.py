@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, open_context
+from primedist.cli import EXIT_OK, Parser, as_owner, counted, emit, open_context, whole_int
 from primedist.config import Settings
 
 METHODS = ("cash", "bank_transfer", "other")
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_add)
     p = actions.add_parser("pay", help="record money paid to a supplier against its balance")
     p.add_argument("supplier", metavar="SUPPLIER", help="its code (NCC000012) or name")
-    p.add_argument("amount", type=int, metavar="AMOUNT", help="in đồng, e.g. 1500000")
+    p.add_argument("amount", type=whole_int, metavar="AMOUNT", help="in đồng, e.g. 1500000")
     p.add_argument("--method", choices=METHODS, default="cash")
     p.add_argument("--note", default="", metavar="TEXT")
     p.add_argument("--json", action="store_true")
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "adjust", help="change what the shop owes a supplier by hand (an opening debt, …)"
     )
     p.add_argument("supplier", metavar="SUPPLIER", help="its code (NCC000012) or name")
-    p.add_argument("amount", type=int, metavar="AMOUNT",
+    p.add_argument("amount", type=whole_int, metavar="AMOUNT",
                    help="in đồng: + the shop owes more (e.g. a debt from before the app), "
                    "- less (e.g. a discount granted)")  # fmt: skip
     p.add_argument("--reason", required=True, metavar="TEXT", help="why the balance changes")
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("lines", nargs="+", metavar="SKU:QTY", help="a SKU of the receipt and how "
                    "many of it go back")  # fmt: skip
     p.add_argument("--reason", required=True, metavar="TEXT", help="why they go back")
-    p.add_argument("--refund", type=int, default=0, metavar="AMOUNT",
+    p.add_argument("--refund", type=whole_int, default=0, metavar="AMOUNT",
                    help="money the supplier gave back for them (default 0: it comes off what "
                    "the shop owes)")  # fmt: skip
     p.add_argument("--method", choices=METHODS, default="cash", help="how it came back")
@@ -86,10 +86,14 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     ctx = as_owner(open_context(settings))
     rows = sup.list_suppliers(ctx, args.search, archived=args.archived, owing=args.owing)
     owed = sup.total_owed(ctx)
+    # The suppliers listed, counted as the total is: one paid in advance is not netted off.
+    listed = sum(max(r.debt, 0) for r in rows)
     lines = [f"{r.code}  {r.name:<40.40}  {r.phone:<12}  bought {r.bought:>14,}  "
              f"owed {r.debt:>14,}" for r in rows]  # fmt: skip
-    lines.append(f"{len(rows):,} suppliers; owed to suppliers in all: {owed:,}")
-    emit(args, {"suppliers": [_data(r) for r in rows], "total_owed": owed}, "\n".join(lines))
+    lines.append(f"{counted(len(rows), 'supplier')} listed, owed {listed:,}; owed to all "
+                 f"suppliers (archived too): {owed:,}")  # fmt: skip
+    data = {"suppliers": [_data(r) for r in rows], "listed_owed": listed, "total_owed": owed}
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -123,6 +127,7 @@ def cmd_pay(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
     from primedist.cli import _usage_error
     from primedist.domain.enums import PaymentMethod
+    from primedist.errors import NotFound
     from primedist.services import goods_receipts as gr
     from primedist.services import supplier_returns as sr
 
@@ -134,11 +139,13 @@ def cmd_return(args: argparse.Namespace, settings: Settings) -> int:
         wanted.append((sku, int(count)))
     ctx = as_owner(open_context(settings))
     receipt_id = gr.receipt_id_by_code(ctx, args.receipt)
-    by_sku = {line.sku.lower(): line.id for line in gr.receipt_lines(ctx, receipt_id)}
+    receipt_lines = gr.receipt_lines(ctx, receipt_id)
+    by_sku = {line.sku.lower(): line.id for line in receipt_lines}
     quantities: dict[int, int] = {}
     for sku, count in wanted:
-        if sku.lower() not in by_sku:
-            return _usage_error(f"{args.receipt.upper()} has no SKU {sku}")
+        if sku.lower() not in by_sku:  # the data refuses it, not the command line: exit 1
+            skus = ", ".join(line.sku for line in receipt_lines)
+            raise NotFound(f"{args.receipt.upper()} has no SKU {sku} (its SKUs: {skus}).")
         line = by_sku[sku.lower()]
         quantities[line] = quantities.get(line, 0) + count
     draft = sr.ReturnDraft(receipt_id, quantities, args.reason, refund=args.refund,

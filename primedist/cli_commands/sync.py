@@ -8,7 +8,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, emit, local_date, open_context
+from primedist.cli import EXIT_ERROR, EXIT_OK, as_owner, counted, emit, local_date, open_context
 from primedist.config import Settings
 from primedist.core.messages import msg
 from primedist.errors import StoreError
@@ -144,7 +144,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:
         error = f" — {row.last_error}" if row.last_error else ""
         lines.append(f"#{row.id} {row.shop} {row.kind} {row.describe()} [{row.status.value}, "
-                     f"{row.attempts} tries]{error}")  # fmt: skip
+                     f"{counted(row.attempts, 'try', 'tries')}]{error}")  # fmt: skip
     if not rows:
         lines.append("No actions waiting.")
     emit(args, data, "\n".join(lines))

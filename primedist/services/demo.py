@@ -371,14 +371,14 @@ def _purchase_orders(ctx: ServiceContext, rng: np.random.Generator) -> None:
                  for vid, cost in chosen]  # fmt: skip
         if not lines:
             continue
-        row = po.create_order(ctx, po.OrderDraft(supplier, lines, today + timedelta(days=days),
-                                                 note))  # fmt: skip
+        due = today + timedelta(days=days)  # a new order is refused a day gone by: set below
+        row = po.create_order(ctx, po.OrderDraft(supplier, lines, max(due, today), note))
         if days < 0:  # a late order was placed some days before it was due
             with ctx.engine.begin() as conn:
                 conn.execute(
                     sa.update(table_of(PurchaseOrder))
                     .where(table_of(PurchaseOrder).c.id == row.id)
-                    .values(created_at=row.created_at + timedelta(days=days - 4))
+                    .values(created_at=row.created_at + timedelta(days=days - 4), expected_on=due)
                 )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import msg
 from primedist.core.search_keys import search_text
 from primedist.core.text import clean_line, fold
@@ -174,7 +175,7 @@ class ToReceive:
 # --------------------------------------------------------------------------- creating
 
 
-def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
+def _check(draft: OrderDraft) -> tuple[str, str | None]:
     lines = list(draft.lines)
     supplier = clean_line(draft.supplier)
     if not supplier:
@@ -186,12 +187,6 @@ def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
             n=len(lines)),
         lambda n: msg("Line {line}: the product is on the order already.", line=str(n)),
     )  # fmt: skip
-    if draft.expected_on is not None:
-        today = ctx.clock.now().date()
-        if not -MAX_DAYS_AHEAD <= (draft.expected_on - today).days <= MAX_DAYS_AHEAD:
-            raise ValidationError(msg("The expected day {day} is more than a year away.",
-                                      day=draft.expected_on.isoformat()),
-                                  field="expected_on")  # fmt: skip
     note = clean_line(draft.note)
     if len(note) > MAX_NOTE:
         raise ValidationError(msg("The note has {length} characters: {limit} at most.",
@@ -199,11 +194,28 @@ def _check(ctx: ServiceContext, draft: OrderDraft) -> tuple[str, str | None]:
     return supplier, note or None
 
 
+def _check_expected_day(ctx: ServiceContext, day: date | None, kept: date | None = None) -> None:
+    """The day the goods are expected: today or later (in the shop's time), within a year.
+    An order being changed may keep the day it has, past by now."""
+    if day is None or day == kept:
+        return
+    today = to_local(ctx.clock.now(), shop_tz()).date()
+    if day < today:
+        raise ValidationError(msg("The expected day {day} has already passed: choose today or "
+                                  "a later day.", day=day.isoformat()),
+                              field="expected_on")  # fmt: skip
+    if (day - today).days > MAX_DAYS_AHEAD:
+        raise ValidationError(msg("The expected day {day} is more than a year away.",
+                                  day=day.isoformat()),
+                              field="expected_on")  # fmt: skip
+
+
 def create_order(ctx: ServiceContext, draft: OrderDraft) -> OrderRow:
     """Save the order and its lines in one transaction (the supplier added when new; a line
     whose variant is gone or no longer active names its line and nothing is saved)."""
     ctx.require(Module.PRODUCTS)
-    supplier_text, note = _check(ctx, draft)
+    supplier_text, note = _check(draft)
+    _check_expected_day(ctx, draft.expected_on)
     with ctx.uow() as session:
         supplier = _supplier(ctx, session, supplier_text)
         assert supplier.id is not None
@@ -230,7 +242,7 @@ def update_order(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Order
     """Change an order nothing came of yet (supplier, lines, expected day, note): its lines
     replaced in one transaction, the audit row holding before and after."""
     ctx.require(Module.PRODUCTS)
-    supplier_text, note = _check(ctx, draft)
+    supplier_text, note = _check(draft)
     with ctx.uow() as session:
         order = _locked(session, order_id)
         if not order.can_cancel():
@@ -238,6 +250,7 @@ def update_order(ctx: ServiceContext, order_id: int, draft: OrderDraft) -> Order
                 "Goods of {code} came already: it can no longer be changed.", code=order.code
             )
             raise ValidationError(_cannot(order, came))
+        _check_expected_day(ctx, draft.expected_on, kept=order.expected_on)
         before = {"supplier": order.supplier, "note": order.note, "total_cost": order.total_cost,
                   "expected_on": order.expected_on.isoformat() if order.expected_on else None,
                   "lines": [[ln.variant_id, ln.quantity, ln.unit_cost]

@@ -313,6 +313,9 @@ def test_to_receive_lists_what_is_still_to_come(owner_ctx, goods, order):
          "expected_on", "more than a year away"),
         (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1)], note="x" * 256), "note",
          "256 characters"),
+        (lambda g: po.OrderDraft("A", [po.OrderLine(g["cup"], 1)], expected_on=date(2020, 1, 1)),
+         "expected_on", "The expected day 2020-01-01 has already passed: choose today or a "
+                        "later day"),
     ],
 )  # fmt: skip
 def test_bad_drafts_name_the_field_and_save_nothing(owner_ctx, goods, draft, field, message):
@@ -592,3 +595,28 @@ def test_products_chosen_order_a_sku_group_once(owner_ctx, caps):
     calm = po.products_to_order(owner_ctx, products)
     assert calm.low is False
     assert [(s.hit.sku, s.quantity, s.on_order) for s in calm.lines] == [("MU-B", 1, 398)]
+
+
+def test_the_expected_day_is_today_or_later_in_the_shop_time(owner_ctx, goods, clock):
+    """A new order expects its goods today (the shop's day, ahead of UTC) or later, never
+    on a day gone by; a change keeps a day that has passed since, and refuses a new one."""
+    from primedist.core.clock import shop_tz, to_local
+
+    clock.advance(timedelta(hours=17))  # 20:00 UTC: 03:00 the next day in the shop
+    today = to_local(clock.now(), shop_tz()).date()
+    assert clock.now().date() == today - timedelta(days=1)
+    line = [po.OrderLine(goods["cup"], 1)]
+    for past in (clock.now().date(), today - timedelta(days=182)):
+        with pytest.raises(ValidationError, match="has already passed") as exc:
+            po.create_order(owner_ctx, po.OrderDraft("A", line, expected_on=past))
+        assert exc.value.field == "expected_on"
+    assert po.list_orders(owner_ctx) == []
+    row = po.create_order(owner_ctx, po.OrderDraft("A", line, expected_on=today))
+    assert row.expected_on == today
+    clock.advance(timedelta(days=3))  # the expected day has passed now
+    kept = po.update_order(owner_ctx, row.id, po.OrderDraft("A", line, note="gọi lại",
+                                                            expected_on=today))  # fmt: skip
+    assert (kept.expected_on, kept.note) == (today, "gọi lại")
+    with pytest.raises(ValidationError, match="has already passed"):
+        po.update_order(owner_ctx, row.id, po.OrderDraft(
+            "A", line, expected_on=today + timedelta(days=1)))  # fmt: skip

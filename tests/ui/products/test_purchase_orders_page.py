@@ -6,7 +6,7 @@ closed, an order cancelled, a new order from the Suppliers page, in Vietnamese."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -192,10 +192,12 @@ def test_a_new_order_from_the_suppliers_page(qtbot, page, owner_ctx, products):
     dialog.reject()
 
 
-def test_in_vietnamese(qtbot, page, owner_ctx, products):
+def test_in_vietnamese(qtbot, page, owner_ctx, products, clock):
     install_language("vi")
+    clock.advance(-timedelta(days=30))  # ordered a month ago, for a day gone by now
     po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long", [po.OrderLine(products["COC-1"], 3)],
                                              expected_on=date(2026, 11, 1)))  # fmt: skip
+    clock.advance(timedelta(days=30))
     orders = orders_page(qtbot, page, "1 đơn")
     qtbot.waitUntil(lambda: page.tabs.tabText(ProductsPage.ORDERS) == "Đặt hàng nhập",
                     timeout=WAIT)  # fmt: skip
