@@ -415,7 +415,7 @@ def _parse_head(raw: Sequence[Cell], tz: tzinfo) -> _Head:
     status_v = _choice(status, "status", _STATUSES, None)
     payment_v = _choice(payment, "payment_method", _PAYMENTS, PaymentMethod.COD)
     assert status_v is not None and payment_v is not None
-    return _Head(
+    head = _Head(
         order_date=_order_date(date_v, tz),
         channel=_choice(channel, "channel", _CHANNELS, None),
         status=status_v,
@@ -428,6 +428,23 @@ def _parse_head(raw: Sequence[Cell], tz: tzinfo) -> _Head:
         shipping_fee=_number(fee, "shipping_fee", required=False, minimum=0, maximum=MAX_AMOUNT),
         discount=_number(disc, "discount", required=False, minimum=0, maximum=MAX_AMOUNT),
     )
+    if payment_v == PaymentMethod.ON_ACCOUNT and not _names_a_customer(head):
+        raise BadValue("customer_name", ON_ACCOUNT_NEEDS_CUSTOMER)
+    return head
+
+
+#: An order on account is owed by its customer (the sale screen asks for one too): without
+#: one it would sit on no account and in no "customers owe" total.
+ON_ACCOUNT_NEEDS_CUSTOMER = msg(
+    "an order on account needs its customer (customer_name, customer_phone or buyer_id): "
+    "who owes it?"
+)
+
+
+def _names_a_customer(head: _Head) -> bool:
+    """Whether the row finds or makes a customer (`_resolve_customers`: a name, a real
+    phone or a buyer id; a masked phone alone makes none)."""
+    return bool(head.customer_name or _normal_phone(head.customer_phone) or head.buyer_id)
 
 
 def _phone(value: Cell) -> str | None:

@@ -35,6 +35,7 @@ from primedist.jobs.progress import JobProgress
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.order_import import (
     COLUMNS,
+    ON_ACCOUNT_NEEDS_CUSTOMER,
     REQUIRED,
     ImportReport,
     RejectedRow,
@@ -859,6 +860,27 @@ def test_a_phone_that_is_no_phone_rejects_its_order(
     assert (order(engine, "DH002")["buyer_phone"], order(engine, "DH003")["buyer_phone"]) == (
         "84*****89", "0912345678")  # fmt: skip
     assert rows(engine, "SELECT 1 FROM orders WHERE external_id = 'DH001'") == []
+
+
+def test_an_order_on_account_needs_its_customer(
+    owner_ctx: ServiceContext, engine: Engine, tmp_path: Path
+) -> None:
+    """Owed by nobody, an on-account order would sit on no account and in no "customers
+    owe" total: rejected by its row (a masked phone alone finds no one); with a customer it
+    is that customer's debt."""
+    on_account = {**BASE, "payment_method": "on_account", "status": "completed"}
+    data = [
+        {**on_account, "customer_name": "", "customer_phone": "", "buyer_id": ""},
+        {**on_account, "order_id": "DH002", "customer_name": "", "customer_phone": "84*****89",
+         "buyer_id": ""},
+        {**on_account, "order_id": "DH003"},
+    ]  # fmt: skip
+    report = import_orders(owner_ctx, write_csv(tmp_path / "o.csv", data))
+    reason = str(ON_ACCOUNT_NEEDS_CUSTOMER)
+    assert report.rejected == [RejectedRow(2, "customer_name", reason),
+                               RejectedRow(3, "customer_name", reason)]  # fmt: skip
+    assert rows(engine, "SELECT external_id FROM orders") == [("DH003",)]
+    assert order(engine, "DH003")["customer_id"] is not None
 
 
 def test_a_number_too_long_to_read_is_shown_as_written(
