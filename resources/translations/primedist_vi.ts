@@ -2670,7 +2670,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost).</extracomment>
+        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -13250,6 +13250,10 @@ Vẫn bán?</translation>
         <translation>Thời điểm kết thúc phải sau thời điểm bắt đầu.</translation>
     </message>
     <message>
+        <source>The expected day {day} has already passed: choose today or a later day.</source>
+        <translation>Ngày dự kiến giao {day} đã qua: hãy chọn hôm nay hoặc một ngày sau.</translation>
+    </message>
+    <message>
         <source>The expected day {day} is more than a year away.</source>
         <translation>Ngày hẹn giao {day} cách hôm nay hơn một năm.</translation>
     </message>
@@ -13498,6 +13502,10 @@ Vẫn bán?</translation>
         <translation>vượt quá {most}</translation>
     </message>
     <message>
+        <source>an order on account needs its customer (customer_name, customer_phone or buyer_id): who owes it?</source>
+        <translation>đơn ghi nợ cần có khách hàng (customer_name, customer_phone hoặc buyer_id): ai là người nợ?</translation>
+    </message>
+    <message>
         <source>another product is linked to this item already</source>
         <translation>một sản phẩm khác đã được liên kết với sản phẩm trên sàn này</translation>
     </message>
@@ -13720,6 +13728,10 @@ Vẫn bán?</translation>
     <message>
         <source>{cell} is not an exact id: Excel stored it as a number and dropped digits; export the file again from the Seller Center (or keep the column as text)</source>
         <translation>{cell} không phải mã chính xác: Excel đã lưu nó dưới dạng số và làm mất chữ số; hãy xuất lại tệp từ Seller Center (hoặc giữ cột ở dạng văn bản)</translation>
+    </message>
+    <message>
+        <source>{cell} is not an exact id: Excel stored it as a number and dropped digits; format the column as text and type the ids again</source>
+        <translation>{cell} không phải mã chính xác: Excel đã lưu nó dạng số và làm mất chữ số; hãy định dạng cột là văn bản rồi nhập lại các mã</translation>
     </message>
     <message>
         <source>{changed} of {count} products</source>
@@ -14100,6 +14112,10 @@ Vẫn bán?</translation>
     <message>
         <source>{field} {how}, rounded to {step}</source>
         <translation>{field} {how}, làm tròn đến {step}</translation>
+    </message>
+    <message>
+        <source>{file} changed while it was being read (saved again or synced?): nothing was imported; import it again.</source>
+        <translation>{file} đã thay đổi trong lúc đang đọc (vừa được lưu lại hoặc đồng bộ?): chưa nhập gì cả; hãy nhập lại.</translation>
     </message>
     <message>
         <source>{file} has a header but no data rows</source>
