@@ -880,10 +880,7 @@ class _Import:
         they are."""
         vc = variants_t.c
         skus = sorted({line.sku for w in self.writes for line in w.draft.lines})
-        for chunk in _chunks(skus):
-            stmt = sa.select(vc.sku, sa.func.min(vc.id)).where(vc.sku.in_(chunk)).group_by(vc.sku)
-            for sku, vid in self.conn.execute(stmt):
-                self.skus[sku] = vid
+        self.stored_skus(skus)
         unknown = [sku for sku in skus if sku not in self.skus]
         if not unknown:
             return
@@ -910,8 +907,18 @@ class _Import:
                     w.draft.lines = [line._replace(sku=rename.get(line.sku, line.sku))
                                      for line in lines]  # fmt: skip
 
+    def stored_skus(self, skus: Sequence[str]) -> None:
+        """The stored variant of each of these SKUs written exactly so (the sync's lookup:
+        a marketplace's SKUs are compared with the stored lines as they come)."""
+        vc = variants_t.c
+        for chunk in _chunks(sorted(set(skus))):
+            stmt = sa.select(vc.sku, sa.func.min(vc.id)).where(vc.sku.in_(chunk)).group_by(vc.sku)
+            for sku, vid in self.conn.execute(stmt):
+                self.skus[sku] = vid
+
     def _resolve_skus(self, writes: list[_Write]) -> None:
-        """A product with one variant for each SKU the store lacks (`_known_skus` first)."""
+        """A product with one variant for each SKU the store lacks (`_known_skus` or
+        `stored_skus` first)."""
         for w in writes:
             for line in w.draft.lines:
                 known = self.skus.get(line.sku)

@@ -248,7 +248,9 @@ class _BatchWriter:
             return self.result
         imp = self.imp
         with self._timed("resolve skus+customers"):
-            imp._resolve_skus([it.write for it in items if it.replace_lines])
+            replaced = [it.write for it in items if it.replace_lines]
+            imp.stored_skus([line.sku for w in replaced for line in w.draft.lines])
+            imp._resolve_skus(replaced)
             imp._resolve_customers(
                 [it.write for it in items if it.stored is None or it.stored.customer_id is None]
             )

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from other test modules)
 """Cancelling a Shopee order after its confirmation, against the sandbox over real HTTP.
 
 Shopee's confirmation arranges the shipment (PROCESSED), after which it refuses the
@@ -7,43 +8,24 @@ never tried is superseded by it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.engine import Engine
 
 from primedist.connectors.shopee import CANCEL_ORDER_PATH, SHIP_ORDER_PATH
-from primedist.core.clock import FixedClock
 from primedist.domain.enums import OrderStatus
 from primedist.errors import Conflict
 from primedist.sandbox.shopee import FaultKind
 from primedist.services import orders
 from primedist.services import outbox_delivery as od
-from primedist.services.context import ServiceContext
 from tests.driver_sql import driver_sql
-from tests.services.test_sync import Market, _sandbox
-
-
-class Crash(BaseException):
-    """What `kill -9` leaves behind: the call went out, the mark never happened."""
-
-
-@pytest.fixture
-def market(ctx: ServiceContext, engine: Engine, clock: FixedClock) -> Iterator[Market]:
-    for sandbox in _sandbox(clock, orders=200, history_days=3, seed=5):
-        m = Market(ctx, engine, sandbox)
-        assert m.sync().outcome == "ok"
-        yield m
+from tests.services.test_sync import Market
+from tests.services.test_sync_outbox import Crash, market  # noqa: F401  (fixture)
+from tests.services.test_sync_outbox import _ready_to_ship as ready_orders
 
 
 def _ready_to_ship(market: Market) -> int:
     """The id of a stored order the sandbox has as READY_TO_SHIP."""
-    sn = next(sn for sn in market.sandbox.order_sns()
-              if (market.sandbox.order_state(sn) or ("",))[0] == "READY_TO_SHIP")  # fmt: skip
-    with market.engine.connect() as conn:
-        return int(driver_sql(
-            conn, "SELECT id FROM orders WHERE external_id = ?", (sn,)
-        ).scalar_one())  # fmt: skip
+    (order_id,) = ready_orders(market, 1)
+    return order_id
 
 
 def _outbox(market: Market, order_id: int) -> list[tuple[str, str, int]]:
