@@ -75,17 +75,26 @@ def test_the_level_price_is_applied_and_shown(
     assert order.customer_id == cid
 
 
-def test_a_typed_price_replaces_the_level_price(
-    qtbot, dialog: SaleDialog, engine: Engine, owner_ctx: ServiceContext
-) -> None:
-    vip = levels.save_level(owner_ctx, name="VIP", code="VIP")
-    levels.set_level_price(owner_ctx, vip, "AO-S", 85_000)
-    (cid,) = customers_with(engine, [{"level_id": vip}])
+def shirt_at_level(
+    qtbot, dialog: SaleDialog, engine: Engine, owner_ctx: ServiceContext,
+    level: tuple[str, str], price: int,
+) -> None:  # fmt: skip
+    """A customer of the group `level` (name, code; AO-S at `price`) buys a shirt S."""
+    name, code = level
+    group = levels.save_level(owner_ctx, name=name, code=code)
+    levels.set_level_price(owner_ctx, group, "AO-S", price)
+    (cid,) = customers_with(engine, [{"level_id": group}])
     hit = get_customer(owner_ctx, cid)
     assert hit is not None
     dialog.set_customer(hit)
     scan(qtbot, dialog, SHIRT_S)
     settle(qtbot, dialog)
+
+
+def test_a_typed_price_replaces_the_level_price(
+    qtbot, dialog: SaleDialog, engine: Engine, owner_ctx: ServiceContext
+) -> None:
+    shirt_at_level(qtbot, dialog, engine, owner_ctx, ("VIP", "VIP"), 85_000)
     assert cell(dialog, 0) == "85,000 · VIP"
     assert dialog.model.setData(dialog.model.index(0, LinesModel.PRICE), "90.000")
     settle(qtbot, dialog)
@@ -97,14 +106,7 @@ def test_the_level_price_is_readable_whole(
 ) -> None:
     """At the screen's default size the unit price cell showed "275,00…" instead of
     "275,000 · VIP": the column grows to the price with its level."""
-    vip = levels.save_level(owner_ctx, name="Đại lý cấp 1", code="DL1")
-    levels.set_level_price(owner_ctx, vip, "AO-S", 89_000)
-    (cid,) = customers_with(engine, [{"level_id": vip}])
-    hit = get_customer(owner_ctx, cid)
-    assert hit is not None
-    dialog.set_customer(hit)
-    scan(qtbot, dialog, SHIRT_S)
-    settle(qtbot, dialog)
+    shirt_at_level(qtbot, dialog, engine, owner_ctx, ("Đại lý cấp 1", "DL1"), 89_000)
     assert cell(dialog, 0) == "89,000 · Đại lý cấp 1"
     view = dialog.lines
     index = dialog.model.index(0, LinesModel.PRICE)
