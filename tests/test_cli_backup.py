@@ -4,6 +4,7 @@ data only into a data dir without a shop's data, by its owner."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import subprocess
@@ -47,7 +48,10 @@ def add_manager(data_dir: Path) -> None:
 
 def settle(db: Path) -> None:
     """Fold the WAL into the database file and drop it, as when the last `primedist`
-    process ends (the in-process runs here leave their engines' connections open)."""
+    process ends (the in-process runs here leave their engines' connections open).
+    Those left unreferenced are collected first: one closed later by the garbage collector
+    would, as the last connection, delete the -wal and -shm files a test wrote on purpose."""
+    gc.collect()
     conn = sqlite3.connect(db)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -86,9 +90,9 @@ def test_restore_over_a_damaged_database_sets_it_aside(
     whole = db.read_bytes()
     broken = whole[: len(whole) * 9 // 10] if damage == "cut short" else b"\0" * len(whole)
     db.write_bytes(broken)  # `head -c … good.db > primedist.db`, or a zero-filled file
+    assert cli("--data-dir", str(data_dir), "audit").code == EXIT_ERROR  # nothing opens it
     Path(f"{db}-wal").write_bytes(b"\0" * 4096)
     Path(f"{db}-shm").write_bytes(b"\0" * 4096)
-    assert cli("--data-dir", str(data_dir), "audit").code == EXIT_ERROR  # nothing opens it
 
     run = cli("--data-dir", str(data_dir), "restore", str(saved))
 
