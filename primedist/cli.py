@@ -27,7 +27,7 @@ class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage dump)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"primedist: error: {message} (see `primedist --help`)\n")
+        self.exit(EXIT_USAGE, f"{_usage_line(message)}\n")
 
 
 def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
@@ -546,8 +546,14 @@ def _exported(args: argparse.Namespace, report: Any, noun: str) -> int:
     return EXIT_OK
 
 
+def _usage_line(message: str) -> str:
+    """One error line pointing at the help; a message's own full stop would sit before
+    the bracket ("needs --from. (see …)")."""
+    return f"primedist: error: {message.rstrip('.')} (see `primedist --help`)"
+
+
 def _usage_error(message: str) -> int:
-    print(f"primedist: error: {message} (see `primedist --help`)", file=sys.stderr)
+    print(_usage_line(message), file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -97,9 +97,9 @@ def future_day(days: int = 3) -> str:
         (["report", "analytics", "--from", "FUTURE"], "is after --to (default: today"),
         (["price-schedule", "add", "X", "+10%", "--all", "--from", "2027-05-10 10:00",
           "--to", "2027-05-10 10:00"], "--to 2027-05-10 10:00 is not after --from"),
-        (["sync", "--to", "2026-05-01"], "--to needs --from."),
-        (["sync", "--from", "2026-05-01"], "Re-fetching a date range needs --shop NAME."),
-        (["sync", "--shop", "Shopee", "--from", "FUTURE"], "is in the future."),
+        (["sync", "--to", "2026-05-01"], "--to needs --from (see"),
+        (["sync", "--from", "2026-05-01"], "Re-fetching a date range needs --shop NAME (see"),
+        (["sync", "--shop", "Shopee", "--from", "FUTURE"], "is in the future (see"),
         (["sync", "--loop", "--shop", "Shopee"], "--loop syncs every shop on schedule"),
         (["sync", "--loop", "--from", "2026-05-01", "--shop", "A"], "it takes no --shop"),
         (["report", "end-of-day", "--float", "500000"], "--float goes with --counted"),
@@ -124,6 +124,7 @@ def test_options_that_do_not_go_together(
     run = run_in_nowhere(cli, tmp_path, *argv)
     assert run.code == EXIT_USAGE, run.err
     assert said in run.error_line()
+    assert ". (see" not in run.error_line()  # the message's full stop is not doubled
 
 
 def test_the_same_on_a_real_shop_changes_nothing(cli: Any, data_dir: Path) -> None:

@@ -25,9 +25,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=cmd_recompute)
 
 
+#: How the report names the ranking's settings (Settings → Customer ranking).
+BASIS_WORDS = {"expenses": "money spent", "orders": "number of orders"}
+WINDOW_WORDS = {"all_time": "over all orders", "12_months": "over the last 12 months"}
+
+
+def _settings_line(report: Any) -> str:
+    return f"Ranked by {BASIS_WORDS[report.basis.value]}, {WINDOW_WORDS[report.window.value]}."
+
+
 def _text(report: Any) -> str:
     verb = "would move" if report.dry_run else "moved"
-    lines = [report.summary(), f"Basis: {report.basis.value}, window: {report.window.value}."]
+    lines = [report.summary(), _settings_line(report)]
     for rank, (up, down) in report.by_rank().items():
         n = report.counts[rank]
         lines.append(f"  {rank.value:<8} {n:>10,} {'customer' if n == 1 else 'customers':<9}"
