@@ -109,12 +109,21 @@ def cmd_dashboard(args: argparse.Namespace, settings: Settings) -> int:
         _money_line("New orders", d.new_orders),
     ]
     for row in d.channels:
-        shops_text = f"{row.shops_linked}/{row.shops_total} shop" if row.shops_total else (
-            "not linked yet")  # fmt: skip
+        shops_text = _shops_text(row)
         lines.append(f"  {row.channel.value}: {row.revenue.current:,} "
                      f"({_pct(row.revenue.change_pct)}), {shops_text}")  # fmt: skip
     emit(args, d.to_json(), "\n".join(lines))
     return EXIT_OK
+
+
+def _shops_text(row: Any) -> str:
+    """A channel's linked shops as Home shows them: "—" for the shop's own counter (or
+    web store), which has nothing to link."""
+    if not row.channel.is_marketplace:
+        return "—"
+    if row.shops_total:
+        return f"{row.shops_linked}/{row.shops_total} shop"
+    return "not linked yet"
 
 
 def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,7 @@ kind has one prebuilt cell writer, so a row costs one call per non-empty cell:
 * ``text``: always a string cell (``0939…`` phones and ``2411…`` order numbers keep their
   leading zeros and never turn into numbers), with spreadsheet formulas neutralised;
 * ``int``: a number; ``money``: an integer number of đồng shown as ``#,##0``;
+* ``percent``: a fraction (0.2051) shown as a percentage (``20.51%`` in Excel's locale);
 * ``datetime``: an Excel datetime in the writer's time zone (``dd/mm/yyyy hh:mm``);
 * ``date``: an Excel date (``dd/mm/yyyy``); ``bool``: TRUE/FALSE.
 
@@ -31,8 +32,9 @@ from xlsxwriter.exceptions import XlsxWriterException
 from primedist.core.messages import msg
 from primedist.errors import PrimedistError, ValidationError
 
-KINDS = frozenset({"text", "int", "money", "datetime", "date", "bool"})
+KINDS = frozenset({"text", "int", "money", "percent", "datetime", "date", "bool"})
 MONEY_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.00%"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 DATE_FORMAT = "dd/mm/yyyy"
 #: Data rows one sheet holds (1,048,576 rows less the header).
@@ -175,6 +177,14 @@ class XlsxStreamWriter:
                 write_number(r, c, v, money)
 
             return money_cell
+        if kind == "percent":
+            write_fraction = _fast(sheet, "write_number")
+            percent = book.add_format({"num_format": PERCENT_FORMAT})
+
+            def percent_cell(r: int, c: int, v: Any) -> None:
+                write_fraction(r, c, v, percent)
+
+            return percent_cell
         if kind == "datetime":
             write_datetime = _fast(sheet, "write_datetime")
             dt_format = book.add_format({"num_format": DATETIME_FORMAT})

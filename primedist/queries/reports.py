@@ -619,6 +619,13 @@ def group_totals(conn: sa.Connection, w: Window, dim: str) -> list[tuple[str, in
     return [(str(key), *values) for key, values in totals.items()]  # type: ignore[misc]
 
 
+def group_keys(conn: sa.Connection, dim: str) -> list[str]:
+    """Every key ever summarised under a grouping (the grouping's index, no table scan)."""
+    g = groups_t.c
+    keys = conn.execute(sa.select(g.key).where(g.dim == dim).distinct()).scalars()
+    return [str(k) for k in keys]
+
+
 def _dim_is(conn: sa.Connection, w: Window, dim: str) -> ColumnElement[bool]:
     """`dim = ?`; for a short range on SQLite with a unary + (the days' primary-key range
     is narrower than the grouping's whole index)."""
@@ -723,13 +730,18 @@ def _as_date(value: Any) -> date:
 
 
 def daily_values(
-    conn: sa.Connection, w: Window, metric: str, key: str | None = None
+    conn: sa.Connection,
+    w: Window,
+    metric: str,
+    key: str | None = None,
+    aliases: Sequence[str] = (),
 ) -> list[tuple[date, int]]:
     """(day, value) of a metric over the current range (days without any are left out).
 
     Metrics: revenue, orders (counted), new_orders (all), units, profit (gross, as
     `kept_profit`); with `key`: province/carrier revenue (`province`,
-    `carrier`) and product units (`product`).
+    `carrier`; `aliases`: other stored keys summed with it, a carrier's other spellings)
+    and product units (`product`).
     """
     extra: list[ColumnElement[bool]]
     if metric in ("revenue", "orders", "new_orders"):
@@ -744,7 +756,7 @@ def daily_values(
         table, d = groups_t, groups_t.c
         column = d.revenue
         extra = [d.dim == metric] if key is not None else [_dim_is(conn, w, metric)]
-        extra += [] if key is None else [d.key == key]
+        extra += [] if key is None else [d.key.in_([key, *aliases])]
     else:
         raise ValueError(f"unknown metric {metric!r}")
     stmt = (

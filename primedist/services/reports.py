@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import msg
+from primedist.core.text import fold
 from primedist.db.product_summary import chunks
 from primedist.domain.audit import ActivityEvent
 from primedist.domain.base import table_of
@@ -164,7 +165,8 @@ class Rate:
 
 @dataclass(frozen=True)
 class ChannelRow:
-    """Home's per-marketplace line (shops counted among the chosen ones)."""
+    """Home's per-marketplace line: the chosen shops' figures, the channel's linked and
+    total shops among all the shop's shops."""
 
     channel: Channel
     revenue: Change
@@ -434,14 +436,15 @@ def dashboard(
     w = window(date_from, date_to, shop_ids)
     # The profit's sums (a year: ~2 × 40 ms) on a second connection, beside the rest.
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.engine.connect() as conn:
-        shops = _shops(conn, w.shop_ids)
+        _shops(conn, w.shop_ids)  # refuses an unknown shop
+        every_shop = _shops(conn, ())
         profit_read = (pool.submit(_on_own_connection, ctx.engine, _profit, w)
                        if ctx.can(Module.ANALYTICS) else None)  # fmt: skip
         totals = _status_totals(conn, w)
         todo = {key: _sum(totals, 0, statuses=sts) for key, sts in TODO_STATUSES.items()}
         todo["low_stock"] = _count_products(conn, w.shop_ids, low_stock=True)
         todo["no_revenue"] = _no_revenue_count(conn, w)
-        channels = _channel_rows(totals, shops)
+        channels = _channel_rows(totals, every_shop)
         events = latest_events(conn, w.shop_ids, limit=5)
         owing = debt_totals(conn) if ctx.can(Module.CUSTOMERS) else None
         profit = None if profit_read is None else profit_read.result()
@@ -462,6 +465,10 @@ def dashboard(
 def _channel_rows(
     totals: dict[tuple[int, str], tuple[int, ...]], shops: dict[int, tuple[str, Channel, bool]]
 ) -> list[ChannelRow]:
+    """A line per marketplace and per other channel the shop has. `shops` are all the
+    shop's shops: a channel's linked/total count is what it has whatever shops are chosen
+    (Shopee is still linked when only the Lazada shop is ticked); `totals` hold the chosen
+    shops' orders only, so the revenue stays theirs."""
     present = {ch for _n, ch, _s in shops.values()}
     rows = []
     for channel in [*MARKETPLACES, *(c for c in Channel if c not in MARKETPLACES)]:
@@ -572,9 +579,12 @@ def analytics(
     shop_ids: Sequence[int] = (),
     *,
     top_products: int = 10,
+    rank_by: str = "units",
+    descending: bool = True,
 ) -> Analytics:
     """Analytics: revenue, orders, products sold, gross profit, repeat rate, top lists,
-    product rank."""
+    product rank (the first `top_products` of every product sold, in `rank_by` order:
+    one of PRODUCT_ORDERS)."""
     ctx.require(Module.ANALYTICS)
     w = window(date_from, date_to, shop_ids)
     # The product rank's sums are the longest read: on a connection of their own, in a
@@ -590,7 +600,7 @@ def analytics(
         buyers, repeat, pbuyers, prepeat = q.repeat_counts(conn, w)
         products = products_read.result()
         sold = [r for r in products if _sold(r)]
-        top = _named_products(conn, sorted(sold, key=_by_units)[:top_products])
+        top = _named_products(conn, _ranked(sold, rank_by, descending)[:top_products])
     units = Change(sum(r.units.current for r in products if r.units),
                    sum(r.units.previous for r in products if r.units))  # fmt: skip
     profit = Change(sum(r.profit.current for r in products if r.profit),
@@ -607,6 +617,51 @@ def analytics(
         top_carriers=sorted(_known(carriers), key=_by_orders)[:TOP],
         products=top,
     )
+
+
+#: The orders of the product rank (its sortable columns): units sold, revenue, gross
+#: profit, the revenue's change against the previous period.
+PRODUCT_ORDERS = ("units", "revenue", "profit", "revenue_change")
+
+
+def product_rank(
+    ctx: ServiceContext,
+    date_from: date,
+    date_to: date,
+    shop_ids: Sequence[int] = (),
+    *,
+    by: str = "units",
+    descending: bool = True,
+    top: int = 10,
+) -> list[RankRow]:
+    """Analytics' product rank alone, in another order (the page asks again when the
+    owner sorts it: the first rows by revenue are not always among the first by units)."""
+    ctx.require(Module.ANALYTICS)
+    w = window(date_from, date_to, shop_ids)
+    with ctx.engine.connect() as conn:
+        _shops(conn, w.shop_ids)
+        sold = [r for r in _product_rows(conn, w) if _sold(r)]
+        return _named_products(conn, _ranked(sold, by, descending)[:top])
+
+
+def _ranked(rows: list[RankRow], by: str, descending: bool) -> list[RankRow]:
+    """Products in `by` order (PRODUCT_ORDERS), ties by units then revenue; a product
+    with no revenue before (no change) counts lowest, as the page's sort has it."""
+    if by not in PRODUCT_ORDERS:
+        raise ValueError(f"unknown product order {by!r} (one of {PRODUCT_ORDERS})")
+
+    def value(r: RankRow) -> float:
+        if by == "units":
+            return r.units.current if r.units else 0
+        if by == "revenue":
+            return r.revenue.current
+        if by == "profit":
+            return r.profit.current if r.profit else 0
+        pct = r.revenue.change_pct
+        return float("-inf") if pct is None else pct
+
+    sign = -1 if descending else 1
+    return sorted(rows, key=lambda r: (sign * value(r), *_by_units(r)))
 
 
 T = TypeVar("T")
@@ -644,12 +699,25 @@ def _by_revenue(r: RankRow) -> tuple[int, int, str]:
 
 def _group_rows(conn: sa.Connection, w: q.Window, dim: str) -> list[RankRow]:
     """Every province / carrier with orders in the range (those of the previous period
-    only are left out: nothing to rank)."""
+    only are left out: nothing to rank); a carrier's spellings summed under its one name."""
+    sums: dict[str, list[int]] = {}
+    for key, *figures in q.group_totals(conn, w, dim):
+        name = canonical_carrier(key) if dim == q.CARRIER else key
+        total = sums.setdefault(name, [0, 0, 0, 0])
+        for i, value in enumerate(figures):
+            total[i] += value
     return [
         RankRow(key, group_label(dim, key), Change(n, pn), Change(r, pr))
-        for key, n, r, pn, pr in q.group_totals(conn, w, dim)
+        for key, (n, r, pn, pr) in sums.items()
         if n
     ]
+
+
+def _spellings(conn: sa.Connection, dim: str, key: str) -> list[str]:
+    """The stored keys a ranking row's `key` stands for: a carrier's other spellings."""
+    if dim != q.CARRIER:
+        return []
+    return [k for k in q.group_keys(conn, dim) if k != key and canonical_carrier(k) == key]
 
 
 def _known(rows: list[RankRow]) -> list[RankRow]:
@@ -659,11 +727,41 @@ def _known(rows: list[RankRow]) -> list[RankRow]:
 
 
 def group_label(dim: str, key: str) -> str:
-    """A province's name from its code; a carrier as stored; "" for unknown."""
+    """A province's name from its code; a carrier by its one name (`canonical_carrier`);
+    "" for unknown."""
     if dim == q.PROVINCE:
         province = PROVINCE_BY_CODE.get(key)
         return province.name if province else key
     return key
+
+
+#: One name per carrier in the reports. The marketplaces, the carriers' APIs, order files
+#: and the demo spell a carrier differently (Shopee's "Giao Hàng Nhanh", our own GHN
+#: shipments' "GHN"): `_carrier_key` of a spelling → the name shown. The orders keep what
+#: was written; a name not listed is shown as stored.
+CARRIER_ALIASES: dict[str, str] = {
+    "ghn": "GHN", "giaohangnhanh": "GHN", "ghnexpress": "GHN",
+    "jt": "J&T Express", "jtexpress": "J&T Express", "jnt": "J&T Express",
+    "jntexpress": "J&T Express",
+    "spx": "SPX Express", "spxexpress": "SPX Express", "shopeeexpress": "SPX Express",
+    "shopeexpress": "SPX Express",
+    "ghtk": "GHTK", "giaohangtietkiem": "GHTK",
+    "ninjavan": "Ninja Van", "viettelpost": "Viettel Post",
+    "lex": "LEX VN", "lexvn": "LEX VN", "lazadaexpress": "LEX VN",
+    "tikinow": "TikiNOW", "vnpost": "VNPost", "vietnampost": "VNPost",
+    "bestexpress": "BEST Express",
+}  # fmt: skip
+
+
+def _carrier_key(name: str) -> str:
+    """A carrier's spelling without case, accents, spaces or signs ("J&T Express" →
+    "jtexpress")."""
+    return "".join(ch for ch in fold(name) if ch.isalnum())
+
+
+def canonical_carrier(name: str) -> str:
+    """The name the reports give a carrier however it was written ("" stays unknown)."""
+    return CARRIER_ALIASES.get(_carrier_key(name), name)
 
 
 def _product_rows(conn: sa.Connection, w: q.Window) -> list[RankRow]:
@@ -804,7 +902,8 @@ def series(
             }
         else:
             values = {}
-            for day, v in q.daily_values(conn, w, metric, key):
+            aliases = [] if key is None else _spellings(conn, metric, key)
+            for day, v in q.daily_values(conn, w, metric, key, aliases):
                 b = max(bucket_start(day, grain), date_from)
                 values[b] = values.get(b, 0) + v
     points = [Point(start, end, float(values.get(start, 0))) for start, end in spans]
@@ -820,17 +919,21 @@ def export_series(
     title: str,
     value_header: str,
     money: bool,
+    period_headers: tuple[str, str] = ("From", "To"),
     progress: Progress | None = None,
 ) -> Any:
-    """Write a detail page's series table (from, to, value) to an .xlsx file."""
+    """Write a detail page's series table (from, to, value) to an .xlsx file: a rate as a
+    percentage number. `period_headers` title the first two columns in the UI's
+    language (the value's is `value_header`)."""
     ctx.require(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
-    kind = "money" if money else ("int" if data.metric != "repeat_rate" else "text")
-    columns = [XlsxColumn("From", "date", 12), XlsxColumn("To", "date", 12),
+    kind = "money" if money else ("int" if data.metric != "repeat_rate" else "percent")
+    first, last = period_headers
+    columns = [XlsxColumn(first, "date", 12), XlsxColumn(last, "date", 12),
                XlsxColumn(value_header, kind, 18)]  # fmt: skip
     rows = [
-        (p.start, p.end, int(p.value) if kind in ("money", "int") else f"{p.value:.2f}%")
+        (p.start, p.end, int(p.value) if kind != "percent" else _fraction(p.value))
         for p in data.points
     ]
     with replaced_when_done(target) as tmp:
@@ -852,28 +955,32 @@ def export_ranking(
     *,
     title: str,
     headers: Sequence[str],
+    unknown: str = "",
     progress: Progress | None = None,
 ) -> Any:
     """Write a ranking (label, orders or units, change %, revenue, change %, and for
-    products gross profit, change %) to .xlsx.
+    products gross profit, change %) to .xlsx; the changes as percentage numbers, blank
+    when there was nothing before.
 
-    `headers` are the column titles in the UI's language (five, seven for products).
+    `headers` are the column titles in the UI's language (five, seven for products);
+    `unknown` names the row without a name as the screen does (orders of no province or
+    carrier, items no longer in the catalogue).
     """
     ctx.require(Module.ANALYTICS)
     target = check_target(path)
     started = time.perf_counter()
-    kinds = ("text", "int", "text", "money", "text", "money", "text")[: len(headers)]
+    kinds = ("text", "int", "percent", "money", "percent", "money", "percent")[: len(headers)]
     columns = [
         XlsxColumn(h, k, 28 if i == 0 else 16)
         for i, (h, k) in enumerate(zip(headers, kinds, strict=True))
     ]
 
-    def pct(c: Change) -> str:
-        return "" if c.change_pct is None else f"{c.change_pct:+.2f}%"
+    def pct(c: Change) -> float | None:
+        return None if c.change_pct is None else _fraction(c.change_pct)
 
     def line(r: RankRow) -> tuple[Any, ...]:
         count = r.units if r.units is not None else r.orders
-        out = (r.label or r.key, count.current, pct(count), r.revenue.current, pct(r.revenue))
+        out = (r.label or unknown, count.current, pct(count), r.revenue.current, pct(r.revenue))
         profit = () if r.profit is None else (r.profit.current, pct(r.profit))
         return (out + profit)[: len(kinds)]
 
@@ -883,6 +990,11 @@ def export_ranking(
         )
     return audit_export(ctx, "report.export", target, msg("Exported {title}", title=title),
                         {"rows": n}, started)  # fmt: skip
+
+
+def _fraction(pct: float) -> float:
+    """A percentage (20.51) as the fraction a spreadsheet's percent format shows (0.2051)."""
+    return round(pct / 100, 6)
 
 
 # --------------------------------------------------------------------------- rebuild

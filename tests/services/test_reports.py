@@ -80,7 +80,8 @@ def test_shop_picker_narrows_every_figure(ctx: ServiceContext, shop: object) -> 
     assert d.new_orders == reports.Change(2, 1)
     assert d.todo["return_refund"] == 1 and d.todo["shipping"] == 0
     assert d.pie == {"lazada": 2}
-    assert [r.channel.value for r in d.channels if r.shops_total] == ["lazada"]
+    # The other channels keep their shops (Shopee stays linked); only their revenue goes.
+    assert [r.channel.value for r in d.channels if r.revenue.current] == ["lazada"]
     a = reports.analytics(ctx, FROM, TO, [shop.b])  # type: ignore[attr-defined]
     assert a.repeat_rate.to_json()["customers"] == 2  # c2 (o5 returned) and c3 (o7)
 
@@ -115,7 +116,7 @@ def test_analytics_figures(ctx: ServiceContext, engine: Engine, shop: object) ->
     assert a.top_locations_by_orders[2].orders == reports.Change(1, 1)  # o6 before
     assert [r.label for r in a.top_locations_by_revenue] == ["Hà Nội", "Đà Nẵng", "TP. Hồ Chí Minh"]
     # An order with no carrier is no shipping provider (the detail ranking counts it).
-    assert [(r.key, r.orders.current) for r in a.top_carriers] == [("GHN", 2), ("SPX", 1)]
+    assert [(r.key, r.orders.current) for r in a.top_carriers] == [("GHN", 2), ("SPX Express", 1)]
     assert ("", 1) in [(r.key, r.orders.current)
                        for r in reports.ranking(ctx, "carrier", FROM, TO)]  # fmt: skip
     p1, p2 = product_of(engine, shop.p1), product_of(engine, shop.p2)  # type: ignore[attr-defined]

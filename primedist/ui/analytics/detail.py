@@ -45,6 +45,9 @@ from primedist.ui.widgets import SearchBox, align_headers
 translate = QCoreApplication.translate
 #: The metrics whose chart counts money (a ranking's row: its revenue).
 MONEY_SERIES = ("revenue", "profit", "province", "carrier")
+#: A ranking cell's data: the value it sorts by; the first cell's: its row's key.
+SORT_VALUE = Qt.ItemDataRole.UserRole
+ROW_KEY = Qt.ItemDataRole.UserRole + 1
 
 
 def _ts(day: date) -> float:
@@ -165,6 +168,9 @@ class DetailPage(QWidget):
         header = self.table.horizontalHeader()  # the name/period column takes spare width
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        if self.is_ranking:  # every row is here: sorted in place, as the service ordered
+            header.setSortIndicator(1 if metric == "product" else 3, Qt.SortOrder.DescendingOrder)
+            self.table.setSortingEnabled(True)
         layout.addWidget(self.table, 3)
         if self.is_ranking:
             self.load_ranking()
@@ -203,29 +209,49 @@ class DetailPage(QWidget):
             return
         self.rows = rows
         lang = current_language()
+        self.table.setSortingEnabled(False)  # rows stay where they are put while filling
         self.table.setHorizontalHeaderLabels(self.ranking_headers())
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             count = row.units if row.units is not None else row.orders
-            cells: list[tuple[str, str | None]] = [  # (text, colour of a change)
-                (row.label or translate("DetailPage", "Unknown"), None),
-                (format_number(count.current, lang), None),
-                change_text(count.change_pct),
-                (format_money(row.revenue.current, lang), None),
-                change_text(row.revenue.change_pct),
+            label = self.row_label(row)
+            name = _SortCell(label, fold(label))
+            name.setData(ROW_KEY, row.key)  # the row's key wherever sorting puts it
+            self.table.setItem(r, 0, name)
+            figures: list[tuple[int, float | None]] = [  # (figure, its change %)
+                (count.current, count.change_pct),
+                (row.revenue.current, row.revenue.change_pct),
             ]
             if row.profit is not None:
-                cells += [(format_money(row.profit.current, lang), None),
-                          change_text(row.profit.change_pct)]  # fmt: skip
-            for c, (text, colour) in enumerate(cells):
-                item = _cell(text, right=c > 0)
-                if colour is not None:  # ▲ green / ▼ red, as on the cards
-                    item.setForeground(QColor(colour))
-                self.table.setItem(r, c, item)
+                figures.append((row.profit.current, row.profit.change_pct))
+            for i, (figure, pct) in enumerate(figures):
+                shown = format_number(figure, lang) if i == 0 else format_money(figure, lang)
+                self.table.setItem(r, 1 + 2 * i, _SortCell(shown, figure, right=True))
+                text, colour = change_text(pct)
+                change = _SortCell(text, float("-inf") if pct is None else pct, right=True)
+                change.setForeground(QColor(colour))  # ▲ green / ▼ red, as on the cards
+                self.table.setItem(r, 2 + 2 * i, change)
+        self.table.setSortingEnabled(True)
         if rows:
             self.table.selectRow(0)  # the chart follows the selection
         else:
             self.load_series()
+
+    def row_label(self, row: reports.RankRow) -> str:
+        return row.label or self.unknown_label()
+
+    def unknown_label(self) -> str:
+        """The name of the row without one: orders of no province or carrier, or the items
+        no longer in the catalogue (the Analytics page's words)."""
+        if self.metric_key == "product":
+            return translate("DetailPage", "Items no longer in the catalogue")
+        return translate("DetailPage", "Unknown")
+
+    def row_key(self, r: int) -> str | None:
+        """The key of the table's row `r` (as sorted)."""
+        item = self.table.item(r, 0)
+        key = None if item is None else item.data(ROW_KEY)
+        return None if key is None else str(key)
 
     def ranking_headers(self) -> list[str]:
         """The ranking's column titles (products: with their gross profit)."""
@@ -241,9 +267,9 @@ class DetailPage(QWidget):
         if not self.is_ranking:
             return
         rows = self.table.selectionModel().selectedRows()
-        if rows and rows[0].row() < len(self.rows):
-            key = self.rows[rows[0].row()].key
-            if key != self.key:
+        if rows:
+            key = self.row_key(rows[0].row())
+            if key is not None and key != self.key:
                 self.key = key
                 self.load_series()
 
@@ -311,7 +337,7 @@ class DetailPage(QWidget):
             return
         what = (translate("DetailPage", "Revenue") if self.metric_key in MONEY_SERIES
                 else translate("DetailPage", "Units sold"))  # fmt: skip
-        label = row.label or translate("DetailPage", "Unknown")
+        label = self.row_label(row)
         self.chart_caption.setText(f"{label} · {what}")
 
     # Hover --------------------------------------------------------------------------------
@@ -337,9 +363,23 @@ class DetailPage(QWidget):
             return ""
         text = f"{self.period_text(point)}\n{self.value_text(point.value, current_language())}"
         self.marker.setText(text)
-        self.marker.setPos(_ts(point.start), point.value)
+        x, y = _ts(point.start), point.value
+        self.marker.setAnchor(self.hover_anchor(x, y))
+        self.marker.setPos(x, y)
         self.marker.show()
         return text
+
+    def hover_anchor(self, x: float, y: float) -> tuple[float, float]:
+        """Where the label sits against its point: above and to the right, but below the
+        point when it would leave the plot's top (the highest point) and to the left when
+        it would leave its right edge (the last one)."""
+        vb = self.plot.getPlotItem().getViewBox()
+        at = vb.mapViewToScene(QPointF(x, y))
+        size = self.marker.textItem.boundingRect()  # in pixels: the label keeps its size
+        plot = vb.sceneBoundingRect()
+        left = at.x() + size.width() > plot.right()
+        below = at.y() - size.height() < plot.top()
+        return (1.0 if left else 0.0, 0.0 if below else 1.0)
 
     # Search and export --------------------------------------------------------------------
     def apply_search(self, text: str) -> None:
@@ -366,23 +406,28 @@ class DetailPage(QWidget):
             target = Path(path)
         ctx, title = self.ctx, self.metric_title()
         if self.is_ranking:
-            rows = list(self.rows)
+            by_key = {row.key: row for row in self.rows}
+            rows = [by_key[k] for r in range(self.table.rowCount())  # as sorted on screen
+                    if (k := self.row_key(r)) is not None and k in by_key]  # fmt: skip
             headers = self.ranking_headers()
+            unknown = self.unknown_label()
 
             def fn(job: Any) -> Any:
                 return reports.export_ranking(
-                    ctx, target, rows, title=title, headers=headers, progress=job.progress
-                )
+                    ctx, target, rows, title=title, headers=headers, unknown=unknown,
+                    progress=job.progress,
+                )  # fmt: skip
         else:
             data = self.series
             if data is None:
                 return
             money = self.metric_key in MONEY_SERIES
+            period = (translate("DetailPage", "From"), translate("DetailPage", "To"))
 
             def fn(job: Any) -> Any:
                 return reports.export_series(
                     ctx, target, data, title=title, value_header=title, money=money,
-                    progress=job.progress,
+                    period_headers=period, progress=job.progress,
                 )  # fmt: skip
 
         self.running += 1
@@ -392,6 +437,23 @@ class DetailPage(QWidget):
 
     def _exported(self, report: Any) -> None:
         self.last_export = report
+
+
+class _SortCell(QTableWidgetItem):
+    """A ranking's cell that sorts by its figure (or folded name), not its shown text."""
+
+    def __init__(self, text: str, value: float | str, *, right: bool = False) -> None:
+        super().__init__(text)
+        self.setData(SORT_VALUE, value)
+        if right:
+            self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_VALUE), other.data(SORT_VALUE)
+        numbers = all(isinstance(v, int | float) for v in (mine, theirs))
+        if numbers or (isinstance(mine, str) and isinstance(theirs, str)):
+            return bool(mine < theirs)
+        return super().__lt__(other)
 
 
 def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
