@@ -1,7 +1,10 @@
 """Analytics: the metric cards (each with ⓘ and the previous period), the top lists and
-the product rank; "See detail" shows a metric's page (ui/analytics/detail.py)."""
+the product rank; "See detail" shows a metric's page (ui/analytics/detail.py). The figures
+are read again each time the page shows again (orders may have changed on other tabs)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +27,7 @@ from primedist.services.shops import list_shops
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.analytics.detail import DetailPage
 from primedist.ui.formatting import format_percent
-from primedist.ui.home.controls import RangeBar, change_text
+from primedist.ui.home.controls import FiguresPage, RangeBar, change_text
 from primedist.ui.home.page import Card
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive
@@ -40,6 +43,10 @@ TABLES = (("locations_orders", "province"), ("locations_revenue", "province"),
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
 
+
+#: The product rank's columns the service orders by (reports.PRODUCT_ORDERS): a sort on
+#: one asks the service again, as its first rows come from every product.
+RANK_COLUMNS = {1: "units", 2: "revenue", 3: "profit", 4: "revenue_change"}
 
 #: The row height of the top lists (the style's 30 px left a top 5 two pixels short).
 TOP_ROW_HEIGHT = 28
@@ -94,7 +101,7 @@ def change_item(pct: float | None) -> NumberItem:
     return item
 
 
-class AnalyticsPage(QWidget):
+class AnalyticsPage(FiguresPage):
     """The cards page and, stacked over it, a metric's detail page."""
 
     refreshed = Signal()
@@ -105,7 +112,6 @@ class AnalyticsPage(QWidget):
         self.ctx = ctx
         self.data: reports.Analytics | None = None
         self._seq = 0
-        self.running = 0
         self.detail: DetailPage | None = None
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)
@@ -121,7 +127,7 @@ class AnalyticsPage(QWidget):
         self.cards: dict[str, Card] = {}
         self.detail_buttons: dict[str, QPushButton] = {}
         for key in CARDS:
-            card = Card(key)
+            card = Card(key, narrow=True)  # five in a row: whole on a 1280-pixel screen
             button = link_button(key)
             button.clicked.connect(lambda _c=False, k=key: self.open_detail(k))
             card.add_action(button)
@@ -154,6 +160,7 @@ class AnalyticsPage(QWidget):
             if key == "products":  # a rank: most units first until the owner sorts
                 table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
                 table.setSortingEnabled(True)
+                table.horizontalHeader().sortIndicatorChanged.connect(self._rank_products)
             table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
             stretch_columns(table)
             box.addLayout(head)
@@ -172,15 +179,15 @@ class AnalyticsPage(QWidget):
         self._seq += 1
         seq, ctx = self._seq, self.ctx
         (first, last), shops = self.bar.range(), self.bar.shop_ids()
+        by, descending = self.product_order()
         self.running += 1
         Op(
             self,
-            lambda _job: reports.analytics(ctx, first, last, shops),
+            lambda _job: reports.analytics(
+                ctx, first, last, shops, rank_by=by, descending=descending
+            ),
             title=translate("AnalyticsPage", "Reading the figures"),
         ).success(lambda a: self._show(seq, a)).finally_(self._finished).run()
-
-    def _finished(self) -> None:
-        self.running -= 1
 
     def _show(self, seq: int, data: reports.Analytics) -> None:
         if seq != self._seq or not alive(self):
@@ -225,6 +232,39 @@ class AnalyticsPage(QWidget):
             )
             table.setItem(r, 1, NumberItem(shown, fig.current))
             table.setItem(r, 2, change_item(fig.change_pct))
+
+    def product_order(self) -> tuple[str, bool]:
+        """The product rank's order as sorted on screen: (a PRODUCT_ORDERS key, descending);
+        by units for the name column (its names are sorted where they are)."""
+        header = self.tables["products"].horizontalHeader()
+        by = RANK_COLUMNS.get(header.sortIndicatorSection())
+        if by is None:
+            return "units", True
+        return by, header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+    def _rank_products(self, section: int, _order: Qt.SortOrder) -> None:
+        """A figure's header clicked: its first rows among every product sold."""
+        if section not in RANK_COLUMNS or self.data is None:
+            return
+        seq, ctx = self._seq, self.ctx
+        (first, last), shops = self.bar.range(), self.bar.shop_ids()
+        by, descending = self.product_order()
+        self.running += 1
+        Op(self, lambda _job: reports.product_rank(ctx, first, last, shops, by=by,
+                                                   descending=descending)).success(
+            lambda rows: self._show_products(seq, by, descending, rows)).finally_(
+            self._finished).run()  # fmt: skip
+
+    def _show_products(
+        self, seq: int, by: str, descending: bool, rows: list[reports.RankRow]
+    ) -> None:
+        if seq != self._seq or not alive(self) or self.data is None:
+            return
+        if self.product_order() != (by, descending):  # sorted again meanwhile
+            return
+        self.data = replace(self.data, products=rows)
+        self._fill_products(rows)
+        self.refreshed.emit()
 
     def _fill_products(self, rows: list[reports.RankRow]) -> None:
         lang = current_language()

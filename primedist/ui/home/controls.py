@@ -1,4 +1,5 @@
-"""What Home and Analytics share: the date range bar, the shop picker, change arrows."""
+"""What Home and Analytics share: the date range bar, the shop picker, change arrows and
+the reading of their figures again when they show again."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from primedist.services.shops import ShopInfo
 from primedist.ui.formatting import format_decimal
+from primedist.ui.list_tools import alive
 
 #: The range choices, in the combo's order.
 RANGES = ("today", "7d", "30d", "month", "custom")
@@ -51,8 +54,52 @@ def change_text(
     return (f"▲ {shown}", "#15803d") if pct >= 0 else (f"▼ {shown}", "#b91c1c")
 
 
+class FiguresPage(QWidget):
+    """A page of figures read off the UI thread by `refresh` (which counts itself in
+    `running` and ends with `_finished`), read again each time the page shows after it
+    was hidden: sales, cancellations or syncs may have happened on the other tabs
+    meanwhile. Never two refreshes waiting."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.running = 0
+        #: Hidden since the figures were read (another tab was open): read them on show.
+        self._stale = False
+        #: A refresh was asked for while one ran: run it once that one ends.
+        self._again = False
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def _finished(self) -> None:
+        self.running -= 1
+        if self._again and self.running == 0 and alive(self):
+            self._again = False
+            self.refresh()
+
+    def refresh_when_idle(self) -> None:
+        """Read the figures again, after the refresh running now if one is (the data may
+        have changed since it started); never two waiting in the queue."""
+        if self.running:
+            self._again = True
+        else:
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh_when_idle()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._stale = True
+
+
 class ShopPicker(QToolButton):
-    """A button whose menu ticks shops (all ticked at first); `changed` on every tick."""
+    """A button whose menu ticks shops (all ticked at first); `changed` on every tick.
+    The last ticked shop cannot be unticked (greyed): no shop would mean no figures, and
+    the services read "no shop given" as every shop."""
 
     changed = Signal()
 
@@ -67,7 +114,7 @@ class ShopPicker(QToolButton):
         self.retranslate()
 
     def shop_ids(self) -> tuple[int, ...]:
-        """The ticked shops; () when all are ticked (or none: nothing to narrow by)."""
+        """The ticked shops; () when all are ticked (or there are no shops)."""
         ticked = [a.data() for a in self.menu().actions() if a.isChecked()]
         if len(ticked) in (0, len(self._shops)):
             return ()
@@ -84,19 +131,29 @@ class ShopPicker(QToolButton):
             action.setChecked(True)
             action.setData(shop.id)
             action.toggled.connect(self._on_tick)
+        self._keep_one_ticked()
         self.retranslate()
 
     def tick_shops(self, ids: set[int]) -> None:
-        """Tick exactly these shops (tests and callers); emits `changed` once."""
+        """Tick exactly these shops (all of them when none of `ids` is one: never none);
+        emits `changed` once."""
+        known = {a.data() for a in self.menu().actions()}
         for action in self.menu().actions():
             action.blockSignals(True)
-            action.setChecked(action.data() in ids)
+            action.setChecked(action.data() in ids or not ids & known)
             action.blockSignals(False)
         self._on_tick()
 
     def _on_tick(self, _checked: bool = False) -> None:
+        self._keep_one_ticked()
         self.retranslate()
         self.changed.emit()
+
+    def _keep_one_ticked(self) -> None:
+        """Grey the only ticked shop out, so it cannot be unticked."""
+        ticked = [a for a in self.menu().actions() if a.isChecked()]
+        for action in self.menu().actions():
+            action.setEnabled(ticked != [action])
 
     def retranslate(self) -> None:
         n = len(self.shop_ids())
@@ -151,7 +208,7 @@ class RangeBar(QWidget):
         return (first, last) if first <= last else (last, first)
 
     def shop_ids(self) -> tuple[int, ...]:
-        """The ticked shops; () when all are ticked (or none)."""
+        """The ticked shops; () when all are ticked."""
         return self.shops_button.shop_ids()
 
     def set_shops(self, shops: list[ShopInfo]) -> None:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import shop_tz
 from primedist.core.money import format_money, format_number
-from primedist.domain.enums import Module
+from primedist.domain.enums import Channel, Module
 from primedist.queries.customers import CustomerFilter
 from primedist.queries.orders import OrderFilter
 from primedist.queries.products import ProductFilter
@@ -42,7 +42,7 @@ from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui.analytics.definitions import definition
 from primedist.ui.formatting import format_percent
 from primedist.ui.home.activity_text import feed_line
-from primedist.ui.home.controls import RangeBar, change_text
+from primedist.ui.home.controls import FiguresPage, RangeBar, change_text
 from primedist.ui.home.first_steps import FirstStepsCard
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -54,7 +54,13 @@ from primedist.ui.widgets import rows_height
 TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
               ("return_refund", "return_refund"), ("cancelled", "cancelled"),
               ("low_stock", ""), ("no_revenue", ""))  # fmt: skip
-PIE_COLOURS = ("#ee4d2d", "#0f146d", "#1a94ff", "#111111", "#16a34a", "#a855f7")
+#: Each channel's colour on the pie, whichever channels have orders (Shopee stays orange
+#: when it is alone), as the demo with every channel shows them.
+PIE_COLOURS = {Channel.SHOPEE: "#ee4d2d", Channel.LAZADA: "#0f146d", Channel.TIKI: "#1a94ff",
+               Channel.TIKTOK: "#111111", Channel.OFFLINE: "#16a34a",
+               Channel.WEBSTORE: "#a855f7"}  # fmt: skip
+#: A channel the table above does not know (a newer version's data).
+PIE_OTHER = "#9ca3af"
 #: While Home shows, how often it looks whether a marketplace sync ended (a cheap read of
 #: the scheduler's status object, no database).
 SYNC_WATCH_MS = 2000
@@ -62,6 +68,14 @@ SYNC_WATCH_MS = 2000
 
 #: lupdate extracts translate("Context", "literal") calls, not a wrapper's.
 translate = QCoreApplication.translate
+
+
+def slice_colour(channel: str) -> str:
+    """The pie's colour of a channel (its stored value)."""
+    try:
+        return PIE_COLOURS[Channel(channel)]
+    except ValueError:
+        return PIE_OTHER
 
 
 class PieChart(QWidget):
@@ -72,11 +86,16 @@ class PieChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: (label, orders) of the slices drawn, and their colours.
         self.slices: list[tuple[str, int]] = []
+        self.colours: list[str] = []
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
-    def set_slices(self, slices: list[tuple[str, int]]) -> None:
-        self.slices = [(label, n) for label, n in slices if n > 0]
+    def set_slices(self, slices: list[tuple[str, str, int]]) -> None:
+        """(channel, label, orders) of each slice; a channel without orders gets none."""
+        shown = [(channel, label, n) for channel, label, n in slices if n > 0]
+        self.slices = [(label, n) for _c, label, n in shown]
+        self.colours = [slice_colour(channel) for channel, _l, _n in shown]
         self.updateGeometry()
         self.update()
 
@@ -113,9 +132,10 @@ class PieChart(QWidget):
         angle = 90 * 16
         legend_x = box.right() + 2 * self.GAP
         legend_y = (self.height() - len(lines) * self.ROW) / 2
-        for i, ((_label, n), line) in enumerate(zip(self.slices, lines, strict=True)):
+        drawn = zip(self.slices, self.colours, lines, strict=True)
+        for i, ((_label, n), colour, line) in enumerate(drawn):
             span = -round(n * 360 * 16 / total)
-            painter.setBrush(QColor(PIE_COLOURS[i % len(PIE_COLOURS)]))
+            painter.setBrush(QColor(colour))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawPie(box, angle, span)
             angle += span
@@ -128,28 +148,38 @@ class PieChart(QWidget):
 class Card(QFrame):
     """A white panel: a muted title (with room for an action on its right), a large bold
     figure and a change line; `compact` for the to-do row, `clickable` when it opens
-    something (hand cursor and a hover outline from resources/style.qss)."""
+    something (hand cursor and a hover outline from resources/style.qss). `narrow` for
+    cards five in a row (Analytics on a 1280-pixel screen): the title and the change line
+    wrap, and the note and actions get a line of their own at the bottom (on the title's
+    line they went over it and were cut)."""
 
     clicked = Signal()
 
     def __init__(self, key: str, clickable: bool = False, parent: QWidget | None = None, *,
-                 compact: bool = False) -> None:  # fmt: skip
+                 compact: bool = False, narrow: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
         self.key = key
         self.setObjectName("card")
         self.setProperty("compact", compact)
         self.setProperty("clickable", clickable)
         self.setAttribute(Qt.WidgetAttribute.WA_Hover, clickable)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Narrow cards are as tall as the row's tallest (a wrapped line makes one taller).
+        tall = QSizePolicy.Policy.Preferred if narrow else QSizePolicy.Policy.Maximum
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, tall)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(*((14, 10, 14, 10) if compact else (16, 12, 16, 12)))
-        layout.setSpacing(2 if compact else 4)
+        # Narrow cards have a line more: tighter margins and spacing make room for it (a
+        # top five below them still fits whole on a 1366 × 768 laptop).
+        margins = (14, 10, 14, 10) if compact else (16, 6, 16, 6) if narrow else (16, 12, 16, 12)
+        layout.setContentsMargins(*margins)
+        layout.setSpacing(2 if compact or narrow else 4)
         self.head = QHBoxLayout()
         self.head.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel()
         self.title.setObjectName("muted")
-        self.head.addWidget(self.title)
-        self.head.addStretch(1)
+        self.title.setWordWrap(narrow)
+        self.head.addWidget(self.title, 1 if narrow else 0)
+        if not narrow:
+            self.head.addStretch(1)
         if clickable:  # a chevron says "this opens something", as on KiotViet's cards
             chevron = QLabel("›")
             chevron.setObjectName("cardChevron")
@@ -161,15 +191,27 @@ class Card(QFrame):
         layout.addWidget(self.value)
         self.change = QLabel()
         self.change.setObjectName("cardChange")
+        self.change.setWordWrap(narrow)
         layout.addWidget(self.change)
         self.change.setVisible(not compact)
+        #: Where the note and actions go: the title's line, or a line of their own at the
+        #: bottom (the note on its left, the actions on its right).
+        self.extras = self.head
+        if narrow:
+            self.extras = QHBoxLayout()
+            self.extras.setContentsMargins(0, 0, 0, 0)
+            self.extras.addStretch(1)
+            layout.addStretch(1)  # the bottom lines of a row's cards level
+            layout.addLayout(self.extras)
+        self._narrow = narrow
         self._clickable = clickable
         if clickable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def add_action(self, widget: QWidget) -> None:
-        """Put a button (e.g. "See detail") on the title's line, at the right."""
-        self.head.addWidget(widget)
+        """Put a button (e.g. "See detail") at the right of the title's line (of the bottom
+        line on a narrow card)."""
+        self.extras.addWidget(widget)
 
     def mouseReleaseEvent(self, event: Any) -> None:
         if self._clickable and event.button() == Qt.MouseButton.LeftButton:
@@ -177,12 +219,16 @@ class Card(QFrame):
         super().mouseReleaseEvent(event)
 
     def set_note(self, text: str, tip: str = "") -> None:
-        """A small muted figure on the title's line, at the right (e.g. the margin)."""
+        """A small muted figure (e.g. the margin) at the right of the title's line (on a
+        narrow card at the left of the bottom line, before the actions)."""
         note = getattr(self, "note", None)
         if note is None:
             note = self.note = QLabel()
             note.setObjectName("cardNote")
-            self.head.addWidget(note)
+            if self._narrow:
+                self.extras.insertWidget(0, note)
+            else:
+                self.extras.addWidget(note)
         note.setText(text)
         note.setToolTip(tip)
         note.setVisible(bool(text))
@@ -197,8 +243,10 @@ class Card(QFrame):
 
     def show_change(self, pct: float | None, previous: str, *, points: bool = False) -> None:
         text, colour = change_text(pct, points=points)
+        # A line too long (narrow cards) breaks before "previous: …", not inside it.
+        before = "color:#6b7280; white-space:nowrap"
         self.change.setText(f"<span style='color:{colour}'>{text}</span> "
-                            f"<span style='color:#6b7280'>{previous}</span>")  # fmt: skip
+                            f"<span style='{before}'>{previous}</span>")  # fmt: skip
 
 
 def fit_height(table: QTableWidget) -> None:
@@ -206,7 +254,7 @@ def fit_height(table: QTableWidget) -> None:
     table.setFixedHeight(rows_height(table))
 
 
-class HomePage(QWidget):
+class HomePage(FiguresPage):
     """Home (see module docstring)."""
 
     #: Open the Orders tab: (status tab key, OrderFilter).
@@ -230,11 +278,6 @@ class HomePage(QWidget):
         self.tz = shop_tz()
         self.data: reports.Dashboard | None = None
         self._seq = 0
-        self.running = 0
-        #: Hidden since the figures were read (another tab was open): read them on show.
-        self._stale = False
-        #: A refresh was asked for while one ran: run it once that one ends.
-        self._again = False
         self._sync_state = sync_state
         self._syncs_seen = self._sync_mark()
         self.sync_watch = QTimer(self)
@@ -342,33 +385,15 @@ class HomePage(QWidget):
         if alive(self):
             self.first_steps.show_steps(steps)
 
-    def _finished(self) -> None:
-        self.running -= 1
-        if self._again and self.running == 0 and alive(self):
-            self._again = False
-            self.refresh()
-
-    def refresh_when_idle(self) -> None:
-        """Read the figures again, after the refresh running now if one is (the data may
-        have changed since it started); never two waiting in the queue."""
-        if self.running:
-            self._again = True
-        else:
-            self.refresh()
-
-    # Staying current ----------------------------------------------------------------------
+    # Staying current (and read again on show: FiguresPage) -------------------------------
     def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
         self._syncs_seen = self._sync_mark()
         self.sync_watch.start()
-        if self._stale:  # back on Home: sales, confirms, syncs may have happened meanwhile
-            self._stale = False
-            self.refresh_when_idle()
+        super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self.sync_watch.stop()
-        self._stale = True
 
     def _sync_mark(self) -> tuple[Any, frozenset[str]]:
         """(last successful sync, shops syncing now) of the scheduler's status object."""
@@ -437,7 +462,7 @@ class HomePage(QWidget):
         fit_height(self.channels)
         self.pie_panel.setFixedHeight(max(self.channels.height(), self.pie.PIE_MIN + 24))
         labels = {r.channel.value: enum_label(r.channel) for r in data.channels}
-        self.pie.set_slices([(labels.get(k, k), n) for k, n in data.pie.items()])
+        self.pie.set_slices([(k, labels.get(k, k), n) for k, n in data.pie.items()])
         self.events.clear()
         for e in data.events:
             self.events.addItem(feed_line(e, self.tz))
@@ -482,6 +507,12 @@ class HomePage(QWidget):
             [translate("HomePage", "Product"), translate("HomePage", "Available")]
         )
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        # The names take the width the stock leaves (they read "Đèn ngủ …" in a narrow
+        # column beside an empty half); one still too long is whole in its tooltip.
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(table)
         dialog.resize(520, 420)
         (first, last), shops, ctx = self.bar.range(), self.bar.shop_ids(), self.ctx
@@ -491,7 +522,9 @@ class HomePage(QWidget):
                 return
             table.setRowCount(len(rows))
             for r, (_pid, name, stock) in enumerate(rows):
-                table.setItem(r, 0, QTableWidgetItem(name))
+                item = QTableWidgetItem(name)
+                item.setToolTip(name)
+                table.setItem(r, 0, item)
                 table.setItem(r, 1, QTableWidgetItem(format_number(stock, current_language())))
 
         Op(self, lambda _job: reports.no_revenue_products(ctx, first, last, shops)).success(
