@@ -537,7 +537,9 @@ def _no_revenue_count(conn: sa.Connection, w: q.Window) -> int:
 def no_revenue_products(
     ctx: ServiceContext, date_from: date, date_to: date, shop_ids: Sequence[int] = ()
 ) -> list[tuple[int, str, int]]:
-    """(id, name, available stock) of Home's "No revenue" products, by name."""
+    """(id, name, available stock) of Home's "No revenue" products, by name (product
+    data: for who may see Products; Home shows everyone the card's count)."""
+    ctx.require(Module.PRODUCTS)
     w = window(date_from, date_to, shop_ids)
     p = products_t.c
     with ctx.engine.connect() as conn:

@@ -54,6 +54,13 @@ from primedist.ui.widgets import rows_height
 TODO_CARDS = (("pending", "pending"), ("shipping", "shipping"),
               ("return_refund", "return_refund"), ("cancelled", "cancelled"),
               ("low_stock", ""), ("no_revenue", ""))  # fmt: skip
+
+
+def todo_module(key: str) -> Module:
+    """The module whose list a to-do card opens: products for low stock and no revenue."""
+    return Module.PRODUCTS if key in ("low_stock", "no_revenue") else Module.ORDERS
+
+
 #: Each channel's colour on the pie, whichever channels have orders (Shopee stays orange
 #: when it is alone), as the demo with every channel shows them.
 PIE_COLOURS = {Channel.SHOPEE: "#ee4d2d", Channel.LAZADA: "#0f146d", Channel.TIKI: "#1a94ff",
@@ -298,7 +305,8 @@ class HomePage(FiguresPage):
         todo.setSpacing(10)
         self.todo: dict[str, Card] = {}
         for key, _tab in TODO_CARDS:
-            card = Card(key, clickable=True, compact=True)
+            # Everyone sees the counts; only who may open the list behind a card can click.
+            card = Card(key, clickable=ctx.actor.can(todo_module(key)), compact=True)
             card.clicked.connect(lambda k=key: self.open_todo(k))
             self.todo[key] = card
             todo.addWidget(card)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import Engine
 
@@ -273,6 +274,28 @@ def test_the_gross_profit_card_is_for_who_sees_analytics(
                                          frozenset({Module.ORDERS})))  # fmt: skip
     other = make_page(qtbot, cashier)
     assert other.profit.isHidden() and other.data is not None and other.data.profit is None
+
+
+def test_a_cashier_sees_the_product_cards_but_cannot_open_them(
+    qtbot: QtBot, owner_ctx: ServiceContext
+) -> None:
+    """Low stock and No revenue open product lists: a cashier (Orders only) sees their
+    counts, the cards do not click (the no-revenue list is refused to them too)."""
+    from primedist.domain.enums import Module, Role
+    from primedist.services.context import Actor
+
+    cashier = owner_ctx.with_actor(Actor(None, "Mai", "mai@x.vn", Role.STAFF,
+                                         frozenset({Module.ORDERS})))  # fmt: skip
+    page = make_page(qtbot, cashier)
+    opened: list[object] = []
+    page.openProducts.connect(opened.append)
+    for key in ("low_stock", "no_revenue"):
+        card = page.todo[key]
+        assert not card.property("clickable")
+        qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert opened == [] and page.findChildren(QDialog) == []
+    assert page.todo["pending"].property("clickable")  # their own Orders list opens
+    assert make_page(qtbot, owner_ctx).todo["no_revenue"].property("clickable")
 
 
 def test_today_moves_on_at_local_midnight_without_reopening_the_page(
