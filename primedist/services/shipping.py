@@ -224,20 +224,20 @@ def _account(session: Session, account_id: int) -> CarrierAccount:
     return account
 
 
-def _clean(value: str, what: str, field_name: str, *, digits: bool = False) -> str:
+def _clean(value: str, what: Message, field_name: str, *, digits: bool = False) -> str:
+    """`value` trimmed; else an error naming the field as `what` (a msg(): the user reads
+    the field's name in their language, as the form labels it)."""
     text = (value or "").strip()
     if not text:
-        raise ValidationError(msg("The {what} is empty.", what=str(what)), field=field_name)
+        raise ValidationError(msg("The {what} is empty.", what=what), field=field_name)
     if any(c.isspace() for c in text) or not text.isprintable() or len(text) > 200:
         raise ValidationError(
-            msg(
-                "The {what} has spaces or characters it cannot have: copy it again.", what=str(what)
-            ),
+            msg("The {what} has spaces or characters it cannot have: copy it again.", what=what),
             field=field_name,
         )
     if digits and not text.isdigit():
         raise ValidationError(
-            msg("The {what} {text} must be a number.", what=str(what), text=repr(text[:20])),
+            msg("The {what} {text} must be a number.", what=what, text=repr(text[:20])),
             field=field_name,
         )
     return text
@@ -258,8 +258,8 @@ def add_ghn_account(
 ) -> AccountView:  # fmt: skip
     """Check the Token + ShopId with GHN, then store them (encrypted)."""
     ctx.require(Module.SETTINGS)
-    creds = {"token": _clean(token, "GHN token", "token"),
-             "shop_id": int(_clean(str(shop_id), "GHN ShopId", "shop_id",
+    creds = {"token": _clean(token, msg("GHN token"), "token"),
+             "shop_id": int(_clean(str(shop_id), msg("GHN ShopId"), "shop_id",
                                     digits=True))}  # fmt: skip
     return _add_account(ctx, CarrierCode.GHN, _clean_name(name), creds, api_host, settings)
 
@@ -270,9 +270,9 @@ def add_jnt_account(
 ) -> AccountView:  # fmt: skip
     """Check the J&T API account + private key, then store them (encrypted)."""
     ctx.require(Module.SETTINGS)
-    creds = {"api_account": _clean(api_account, "J&T API account", "api_account"),
-             "private_key": _clean(private_key, "J&T private key", "private_key"),
-             "customer_code": _clean(customer_code, "J&T customer code", "customer_code"),
+    creds = {"api_account": _clean(api_account, msg("J&T API account"), "api_account"),
+             "private_key": _clean(private_key, msg("J&T private key"), "private_key"),
+             "customer_code": _clean(customer_code, msg("J&T customer code"), "customer_code"),
              "password": (password or "").strip()}  # fmt: skip
     return _add_account(ctx, CarrierCode.JNT, _clean_name(name), creds, api_host, settings)
 

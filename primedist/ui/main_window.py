@@ -290,11 +290,17 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _account_changed(self, actor: object) -> None:
+        """My account saved new details (in Settings or from the user menu): the header,
+        the status bar, the next My account dialog and the other My account follow."""
         from primedist.services.context import Actor
+        from primedist.ui.settings.page import SettingsPage
 
         if isinstance(actor, Actor):
             self.ctx = self.ctx.with_actor(actor)
             self.retranslate()
+            tab = self.tab_pages.get("settings")
+            if tab is not None and isinstance(tab.page, SettingsPage):
+                tab.page.show_actor(actor)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -403,7 +409,9 @@ class MainWindow(QMainWindow):
     def _settings_page(self) -> QWidget:
         from primedist.ui.settings.page import SettingsPage
 
-        return SettingsPage(self.ctx)
+        page = SettingsPage(self.ctx)
+        page.accountChanged.connect(self._account_changed)
+        return page
 
     def show_customer(self, customer_id: int) -> None:
         """Open the Customers tab on one customer: found by code in the list, detail open."""

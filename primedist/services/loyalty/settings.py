@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, Rank, RankBasis
 from primedist.domain.settings import AppSetting
@@ -36,6 +36,13 @@ DEFAULT_POINT_VALUE = 1_000
 RANKS_DOWN = (Rank.DIAMOND, Rank.GOLD, Rank.SILVER, Rank.COPPER)
 #: Rank order for "up" and "down".
 RANK_LEVEL = {Rank.COPPER: 0, Rank.SILVER: 1, Rank.GOLD: 2, Rank.DIAMOND: 3}
+#: The ranks as the messages name them (in English as written; translated for the user).
+RANK_NAMES: dict[Rank, Message] = {
+    Rank.DIAMOND: msg("Diamond"),
+    Rank.GOLD: msg("Gold"),
+    Rank.SILVER: msg("Silver"),
+    Rank.COPPER: msg("Copper"),
+}
 DEFAULT_THRESHOLDS: dict[RankBasis, tuple[int, int, int, int]] = {
     RankBasis.EXPENSES: (10_000_000, 5_000_000, 1_000_000, 0),
     RankBasis.ORDERS: (50, 25, 10, 0),
@@ -116,23 +123,27 @@ def rank_settings(session: Session) -> RankSettings:
     )  # fmt: skip
 
 
+def threshold_text(basis: RankBasis, value: int) -> Message:
+    """A threshold in its unit: money ("10,000,000 đ") or a number of orders."""
+    if basis == RankBasis.EXPENSES:
+        return msg("{amount} đ", amount=value)
+    return msg("{count} orders", count=value)
+
+
 def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, int, int, int]:
-    """Diamond > Gold > Silver > Copper = 0, whole numbers in range; else a clear error."""
+    """Diamond > Gold > Silver > Copper = 0, whole numbers in range; else a clear error.
+    The ranks and the values with their unit go into the messages as messages, so the
+    user reads both in their own words."""
     if len(values) != 4:
         raise ValidationError(msg("Give four thresholds: Diamond, Gold, Silver, Copper."))
-    unit = "đ" if basis == RankBasis.EXPENSES else "orders"
     top = MAX_MONEY if basis == RankBasis.EXPENSES else 1_000_000
     for rank, value in zip(RANKS_DOWN, values, strict=True):
         if not 0 <= value <= top:
             raise ValidationError(
-                msg(
-                    "The {rank} threshold must be between 0 and {top} {unit}.",
-                    rank=str(rank.value.title()),
-                    top=top,
-                    unit=str(unit),
-                ),
+                msg("The {rank} threshold must be between 0 and {top}.",
+                    rank=RANK_NAMES[rank], top=threshold_text(basis, top)),
                 field=rank.value,
-            )
+            )  # fmt: skip
     if values[3] != 0:
         raise ValidationError(
             msg("Copper is the rank of every other customer: its threshold is 0."), field="copper"
@@ -141,17 +152,12 @@ def check_thresholds(basis: RankBasis, values: tuple[int, ...]) -> tuple[int, in
         high, low, hv, lv = RANKS_DOWN[i], RANKS_DOWN[i + 1], values[i], values[i + 1]
         if hv <= lv:
             raise ValidationError(
-                msg(
-                    "The {rank} threshold ({hv} {unit}) must be above the {lower_rank} threshold "
-                    "({lv} {unit}).",
-                    rank=str(high.value.title()),
-                    hv=hv,
-                    unit=str(unit),
-                    lower_rank=str(low.value.title()),
-                    lv=lv,
-                ),
+                msg("The {rank} threshold ({value}) must be above the {lower_rank} threshold "
+                    "({lower_value}).",
+                    rank=RANK_NAMES[high], value=threshold_text(basis, hv),
+                    lower_rank=RANK_NAMES[low], lower_value=threshold_text(basis, lv)),
                 field=high.value,
-            )
+            )  # fmt: skip
     return (values[0], values[1], values[2], values[3])
 
 
@@ -219,6 +225,14 @@ def save_points_settings(ctx: ServiceContext, new: PointsSettings) -> PointsSett
         raise ValidationError(
             msg("Points may pay between 1% and 100% of an order."), field="cap_percent"
         )
+    if new.earn_per and new.point_value >= new.earn_per:
+        # Spending earn_per đ earns one point worth point_value đ: at or above 100% back,
+        # the points would pay customers more than they spent to earn them.
+        raise ValidationError(
+            msg("A point must be worth less than the {earn_per} đ spent to earn it: the "
+                "points would give back more than the customer paid.", earn_per=new.earn_per),
+            field="point_value",
+        )  # fmt: skip
     with ctx.uow() as session:
         old = points_settings(session)
         for key, value, before in (

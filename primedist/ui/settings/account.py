@@ -151,10 +151,15 @@ class AccountSettings(QWidget):
                    self.profile_message, self._profile_saved, self.save_profile)  # fmt: skip
 
     def _profile_saved(self, actor: Actor) -> None:
-        self.ctx = self.ctx.with_actor(actor)
-        self.email.setText(actor.email)
+        self.show_actor(actor)
         self._say(self.profile_message, self.tr("Profile saved."))
         self.accountChanged.emit(actor)
+
+    def show_actor(self, actor: Actor) -> None:
+        """The account as it stands now (saved here, or in the other My account)."""
+        self.ctx = self.ctx.with_actor(actor)
+        self.name.setText(actor.name)
+        self.email.setText(actor.email)
 
     def on_change_password(self) -> None:
         if self.new.text() != self.repeat.text():

@@ -88,7 +88,7 @@ class LogisticsSettings(QWidget):
         self.carrier.setObjectName("carrierKind")
         self.carrier.addItem("GHN", CarrierCode.GHN)
         self.carrier.addItem("J&T Express", CarrierCode.JNT)
-        self.carrier.currentIndexChanged.connect(self._follow_carrier)
+        self.carrier.currentIndexChanged.connect(self._carrier_switched)
         self.name = QLineEdit()
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
@@ -137,6 +137,15 @@ class LogisticsSettings(QWidget):
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(self.selected() is not None)
+
+    def _carrier_switched(self) -> None:
+        """Another carrier: its own fields, empty (one carrier's token is no API account of
+        the other, and must not stay on screen), and no error about the other's fields. The
+        account's name stays: it is the shop's, not the carrier's."""
+        for field in (self.token, self.shop_id, self.key, self.password, self.host):
+            field.clear()
+        self.message.hide()
+        self._follow_carrier()
 
     def _follow_carrier(self) -> None:
         ghn = self.carrier.currentData() == CarrierCode.GHN

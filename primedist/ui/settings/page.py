@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from primedist.services.context import ServiceContext
+from primedist.services.context import Actor, ServiceContext
 from primedist.ui.widgets import column_scroll
 
 #: The sections in display order: (key, module, widget class taking the ServiceContext).
@@ -50,6 +50,10 @@ SECTIONS_SLACK = 16
 
 class SettingsPage(QWidget):
     """Settings: the list of sections on the left, the chosen one on the right."""
+
+    #: My account saved the signed-in user's new details (the new Actor): the window's
+    #: header and user menu follow.
+    accountChanged = Signal(object)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,7 +100,19 @@ class SettingsPage(QWidget):
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             self._holders[list(self._builders).index(key)].addWidget(scroll)
             self._pages[key] = page
+            changed = getattr(page, "accountChanged", None)
+            if changed is not None:
+                changed.connect(self.accountChanged)
         return self._pages[key]
+
+    def show_actor(self, actor: Actor) -> None:
+        """The signed-in user's details changed elsewhere (the user menu's My account):
+        the sections built from now on, and My account's form, use them."""
+        self.ctx = self.ctx.with_actor(actor)
+        account = self._pages.get("account")
+        show = getattr(account, "show_actor", None)
+        if callable(show):
+            show(actor)
 
     def select_section(self, key: str) -> QWidget:
         self.sections.setCurrentRow(list(self._builders).index(key))

@@ -1,10 +1,13 @@
-"""Settings → Loyalty points: the earn rate, what a point is worth, and the redemption cap."""
+"""Settings → Loyalty points: the earn rate, what a point is worth, and the redemption cap.
+
+Only the owner or a manager changes them; the others read them, with a notice."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
+from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.settings import (
@@ -31,8 +34,12 @@ class PointsSettingsSection(QWidget):
         self.explanation = QLabel()
         self.explanation.setObjectName("banner")
         self.explanation.setWordWrap(True)
+        self.not_allowed = QLabel()
+        self.not_allowed.setObjectName("banner")
+        self.not_allowed.setWordWrap(True)
         layout.addWidget(self.title)
         layout.addWidget(self.explanation)
+        layout.addWidget(self.not_allowed)
         form = QFormLayout()
         self.earn_per = self._spin("earnPer", 0, 2_000_000_000)
         self.point_value = self._spin("pointValue", 1, 10_000_000)
@@ -51,6 +58,10 @@ class PointsSettingsSection(QWidget):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        self.may_edit = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        self.not_allowed.setVisible(not self.may_edit)
+        for w in (self.earn_per, self.point_value, self.cap, self.save_button):
+            w.setEnabled(self.may_edit)
         self._retranslate()
         self.reload()
 
@@ -74,6 +85,9 @@ class PointsSettingsSection(QWidget):
             "Customers earn points when an order becomes successful (completed); the points go "
             "again if it is cancelled or returned. Points are redeemed in Create order."
         ))  # fmt: skip
+        self.not_allowed.setText(
+            self.tr("Only the owner or a manager changes the loyalty points rules.")
+        )
         texts = (self.tr("VND per point earned (0 = off)"), self.tr("One point is worth (VND)"),
                  self.tr("Points pay at most (% of an order)"))  # fmt: skip
         for caption, text in zip(self.captions, texts, strict=True):
@@ -91,6 +105,8 @@ class PointsSettingsSection(QWidget):
         self.cap.setValue(s.cap_percent)
 
     def save(self) -> None:
+        if not self.may_edit:
+            return
         new = PointsSettings(self.earn_per.value(), self.point_value.value(), self.cap.value())
         ctx = self.ctx
         self.save_button.setEnabled(False)

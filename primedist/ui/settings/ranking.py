@@ -1,5 +1,8 @@
 """Settings → Customer ranking: basis, thresholds, window, the ranks with their customer
-counts, who last changed the conditions, and Recompute now (with a dry run)."""
+counts, who last changed the conditions, and Recompute now (with a dry run).
+
+Only the owner or a manager changes the conditions (the others read them, with a notice);
+the counts and Recompute need the Customers module (without it the counts show "—")."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.money import format_number
-from primedist.domain.enums import Rank, RankBasis
+from primedist.domain.enums import Module, Rank, RankBasis, Role
 from primedist.errors import PrimedistError
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty import ranks as ranks_svc
@@ -52,7 +55,10 @@ class RankingSettings(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.settings: RankSettings | None = None
-        self.counts: dict[Rank, int] = {}
+        #: Customers per rank; None when the user may not see customers.
+        self.counts: dict[Rank, int] | None = None
+        self.may_edit = ctx.actor.role in (Role.OWNER, Role.MANAGER)
+        self.may_recompute = ctx.actor.can(Module.CUSTOMERS)
         self.report: RecomputeReport | None = None
         self.busy = False
         self.setObjectName("rankingSettings")
@@ -61,6 +67,11 @@ class RankingSettings(QWidget):
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
+        self.not_allowed = QLabel()
+        self.not_allowed.setObjectName("banner")
+        self.not_allowed.setWordWrap(True)
+        self.not_allowed.setVisible(not self.may_edit)
+        layout.addWidget(self.not_allowed)
         form = QFormLayout()
         self.basis = QComboBox()
         self.basis.setObjectName("rankBasis")
@@ -113,7 +124,10 @@ class RankingSettings(QWidget):
         self.message.setObjectName("muted")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        for w in (self.basis, self.window_combo, *self.spins.values()):
+            w.setEnabled(self.may_edit and w is not self.spins[Rank.COPPER])
         self._retranslate()
+        self._set_busy(False)
         self.reload()
 
     # ------------------------------------------------------------------ texts
@@ -126,6 +140,9 @@ class RankingSettings(QWidget):
 
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Customer ranking"))
+        self.not_allowed.setText(
+            self.tr("Only the owner or a manager changes the rank conditions.")
+        )
         self.captions["basis"].setText(self.tr("Rank by"))
         self.captions["window"].setText(self.tr("Count"))
         self.basis.setItemText(0, self.tr("Total expenses (VND)"))
@@ -144,17 +161,25 @@ class RankingSettings(QWidget):
     # ------------------------------------------------------------------ data
 
     def reload(self) -> None:
-        try:
-            self.settings = read_rank_settings(self.ctx)
-            self.counts = ranks_svc.rank_counts(self.ctx)
-        except PrimedistError as exc:
-            self.message.setText(error_text(exc))
+        """The saved conditions into the inputs, and the table."""
+        if not self._read():
             return
         s = self.settings
+        assert s is not None
         self.basis.setCurrentIndex(0 if s.basis == RankBasis.EXPENSES else 1)
         self.window_combo.setCurrentIndex(0 if s.window == RankWindow.ALL_TIME else 1)
         self._show_thresholds()
         self._fill()
+
+    def _read(self) -> bool:
+        """Read the conditions and (for a user who may see customers) the counts."""
+        try:
+            self.settings = read_rank_settings(self.ctx)
+            self.counts = ranks_svc.rank_counts(self.ctx) if self.may_recompute else None
+        except PrimedistError as exc:
+            self.message.setText(error_text(exc))
+            return False
+        return True
 
     def basis_value(self) -> RankBasis:
         return RankBasis.EXPENSES if self.basis.currentIndex() == 0 else RankBasis.ORDERS
@@ -186,8 +211,8 @@ class RankingSettings(QWidget):
             )
         unit = self.tr("đ") if s.basis == RankBasis.EXPENSES else self.tr("orders")
         for row, rank in enumerate(RANKS_DOWN):
-            cells = (enum_label(rank), f"{format_number(s.threshold(rank), lang)} {unit}",
-                     format_number(self.counts.get(rank, 0), lang))  # fmt: skip
+            count = "—" if self.counts is None else format_number(self.counts.get(rank, 0), lang)
+            cells = (enum_label(rank), f"{format_number(s.threshold(rank), lang)} {unit}", count)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:
@@ -200,11 +225,12 @@ class RankingSettings(QWidget):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        for b in (self.save_button, self.dry_button, self.run_button):
-            b.setEnabled(not busy)
+        self.save_button.setEnabled(self.may_edit and not busy)
+        for b in (self.dry_button, self.run_button):
+            b.setEnabled(self.may_recompute and not busy)
 
     def save(self) -> None:
-        if self.busy:
+        if self.busy or not self.may_edit:
             return
         basis = self.basis_value()
         window = (
@@ -227,7 +253,7 @@ class RankingSettings(QWidget):
         )  # fmt: skip
 
     def recompute(self, *, dry_run: bool) -> None:
-        if self.busy:
+        if self.busy or not self.may_recompute:
             return
         ctx = self.ctx
         self._set_busy(True)
@@ -253,7 +279,11 @@ class RankingSettings(QWidget):
         self.message.setText(text)
 
     def _settled(self) -> None:
+        """After a save or a recompute: the "last changed" line and the counts again. The
+        inputs keep what the user typed (a refused save must not wipe it; a saved one
+        shows what was saved anyway)."""
         self._set_busy(False)
         message = self.message.text()
-        self.reload()
+        if self._read():
+            self._fill()
         self.message.setText(message)

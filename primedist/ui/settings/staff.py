@@ -232,8 +232,9 @@ class StaffSettings(QWidget):
                   self.reset_button, self.lock_minutes, self.lock_save):  # fmt: skip
             w.setEnabled(self.allowed)
         self.retranslate()
+        # Everyone reads the lock delay that applies to them (only a manager changes it).
+        self.lock_minutes.setValue(svc.lock_minutes(ctx))
         if self.allowed:
-            self.lock_minutes.setValue(svc.lock_minutes(ctx))
             self.reload()
 
     def changeEvent(self, event: QEvent) -> None:
