@@ -125,6 +125,7 @@ def cmd_staff_change(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from primedist.core.clock import as_utc, shop_tz, to_local
     from primedist.errors import NotFound
     from primedist.services import audit_log
     from primedist.services.audit_log import AuditFilter
@@ -151,7 +152,9 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
              f"Exported {counted(report.rows, 'audit row')} to {report.path}")  # fmt: skip
         return EXIT_OK
     rows = audit_log.list_events(ctx, flt, limit=args.limit)
-    lines = [f"{r['created_at']:%Y-%m-%d %H:%M:%S}Z  {r['user']:<16} {r['action']:<24} "
-             f"{r['entity']:<16} {r['summary']}" for r in rows]  # fmt: skip
+    # Shop time, as --from/--to and the other commands (--json keeps the UTC moment).
+    tz = shop_tz()
+    lines = [f"{to_local(as_utc(r['created_at']), tz):%Y-%m-%d %H:%M:%S}  {r['user']:<16} "
+             f"{r['action']:<24} {r['entity']:<16} {r['summary']}" for r in rows]  # fmt: skip
     emit(args, {"events": rows}, "\n".join(lines) or "No audit rows match.")
     return EXIT_OK

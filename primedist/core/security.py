@@ -35,11 +35,14 @@ OTP_LENGTH = 12
 
 
 def check_password_strength(pw: str) -> None:
-    """Raise ValueError if the password breaks the policy."""
+    """Raise ValueError if the password breaks the policy. It is checked as typed, spaces
+    at either end included, as the sign-in compares it; but spaces alone are no password."""
     if len(pw) < MIN_PASSWORD_LENGTH:
         raise ValueError(
             msg("Password must be at least {count} characters", count=MIN_PASSWORD_LENGTH)
         )
+    if not pw.strip():
+        raise ValueError(msg("The password cannot be only spaces."))
 
 
 def hash_password(pw: str) -> str:

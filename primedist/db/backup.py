@@ -280,8 +280,16 @@ def _damage_error(name: str, damage: Damage) -> StoreError:
     return StoreError(text)
 
 
+#: (shops, active owners) in a database: a backup or a store without both holds no shop.
+SET_UP_SQL = (
+    "SELECT (SELECT count(*) FROM shops),"
+    " (SELECT count(*) FROM users WHERE role = 'owner' AND is_active)"
+)
+
+
 def validate_backup(path: Path) -> str:
-    """Check that `path` is an intact primedist database; returns its schema revision."""
+    """Check that `path` is an intact primedist database with a shop and its owner (not
+    one made before the set-up); returns its schema revision."""
     if path.is_dir():
         raise StoreError(msg("{path} is a folder: give the backup file in it.", path=str(path)))
     if not path.is_file():
@@ -317,7 +325,25 @@ def validate_backup(path: Path) -> str:
                 revision=repr(revision),
             )
         )
+    if not _holds_a_shop(path):
+        # Restoring it would wipe the shop and leave the first-run setup open to anyone.
+        raise StoreError(
+            msg(
+                "{name} holds no shop and owner (a backup made before the shop was set up): "
+                "choose another backup.",
+                name=path.name,
+            )
+        )
     return revision
+
+
+def _holds_a_shop(path: Path) -> bool:
+    """Whether the database at `path` (at a known revision) has a shop and an active owner."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return all(conn.execute(SET_UP_SQL).fetchone())
+    finally:
+        conn.close()
 
 
 def known_revisions() -> set[str]:

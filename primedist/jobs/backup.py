@@ -4,7 +4,9 @@ more than a day old (the PC was off at backup time)."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
 
 from primedist.services import backup
@@ -33,3 +35,12 @@ def add_jobs(scheduler: BaseScheduler, ctx: ServiceContext) -> None:
 
 def catch_up(ctx: ServiceContext) -> None:
     run_daily_backup(ctx)
+
+
+def run_soon(scheduler: BaseScheduler) -> None:
+    """The backup check now rather than within the hour: after the shop's setup, the first
+    backup (none is taken of a store without a shop)."""
+    try:
+        scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+    except JobLookupError:  # the scheduler is shutting down
+        log.info("no backup job to run now")

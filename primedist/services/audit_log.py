@@ -70,7 +70,9 @@ AUDIT_SPEC = QuerySpec(
     key_from=audit_t,
     columns=(
         Column("created_at", "When", a.created_at, kind="datetime", sort=a.created_at, width=150),
-        Column("user", "User", sa.func.coalesce(u.name, SYSTEM_NAME), width=140),
+        # NULL for the system (the list says it in the reader's language, the CLI and the
+        # export as SYSTEM_NAME): a user named "system" stays themselves.
+        Column("user", "User", u.name, kind="user", width=140),
         Column("action", "Action", a.action, kind="action", width=200),
         Column(
             "entity",
@@ -80,10 +82,8 @@ AUDIT_SPEC = QuerySpec(
             width=120,
         ),
         Column("summary", "Summary", _summary_cell(), kind="message", width=320),
-        Column("before", "Before", sa.func.coalesce(a.before_json, ""), kind="changes",
-               width=200),
-        Column("after", "After", sa.func.coalesce(a.after_json, ""), kind="changes",
-               width=200),
+        Column("before", "Before", sa.func.coalesce(a.before_json, ""), kind="changes", width=200),
+        Column("after", "After", sa.func.coalesce(a.after_json, ""), kind="changes", width=200),
     ),  # fmt: skip
     default_sort="created_at",
 )
@@ -190,15 +190,23 @@ def list_events(ctx: ServiceContext, flt: AuditFilter, limit: int = 200) -> list
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:
     row["summary"] = str(summary_text(row["summary"]))
+    row["user"] = user_text(row["user"])
     return row
 
 
+def user_text(cell: Any) -> str:
+    """A user cell as the CLI and the export write it (SYSTEM_NAME for no user)."""
+    return SYSTEM_NAME if cell is None else str(cell)
+
+
 _SUMMARY_AT = [c.key for c in AUDIT_SPEC.columns].index("summary")
+_USER_AT = [c.key for c in AUDIT_SPEC.columns].index("user")
 
 
 def _export_row(row: Any) -> tuple[Any, ...]:
     values = list(row)
     values[_SUMMARY_AT] = str(summary_text(values[_SUMMARY_AT]))
+    values[_USER_AT] = user_text(values[_USER_AT])
     return tuple(values)
 
 

@@ -119,9 +119,20 @@ def _backup_files(folder: Path) -> list[BackupFile]:
 
 
 def daily_backup_due(ctx: ServiceContext) -> bool:
-    """True when no daily backup is younger than a day (the app was off at backup time)."""
+    """True when no daily backup is younger than a day (the app was off at backup time),
+    and never before the shop is set up: a copy of an empty store is no backup (a restore
+    refuses it), and it would hold off the first real one for a day."""
+    if not _is_set_up(ctx):
+        return False
     daily = [b for b in _backup_files(_settings(ctx).backup_dir) if b.reason == DAILY]
     return not daily or ctx.clock.now() - daily[0].created_at >= DAILY_EVERY
+
+
+def _is_set_up(ctx: ServiceContext) -> bool:
+    """Whether the store holds a shop and its (active) owner."""
+    with ctx.engine.connect() as conn:
+        found = conn.exec_driver_sql(store_backup.SET_UP_SQL).first()
+    return found is not None and all(found)
 
 
 def daily_backup(ctx: ServiceContext) -> Path:

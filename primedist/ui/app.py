@@ -17,6 +17,7 @@ from primedist.core.app_lock import AppLock
 from primedist.db.engine import retry_when_busy
 from primedist.db.store import open_store
 from primedist.errors import Cancelled, PrimedistError
+from primedist.jobs import backup as backup_jobs
 from primedist.jobs.scheduler import AppScheduler
 from primedist.paths import RESOURCES
 from primedist.services import auth
@@ -73,6 +74,8 @@ class GuiSession:
         self.ui = ui_settings_for(settings)
         self.welcome: WelcomeWindow | None = None
         self.main: MainWindow | None = None
+        #: The background jobs, once started (run_gui).
+        self.scheduler: AppScheduler | None = None
 
     def set_language(self, lang: str) -> None:
         install_language(lang)
@@ -114,6 +117,8 @@ class GuiSession:
         return self.switch_user()
 
     def open_main(self, actor: Actor) -> MainWindow:
+        if self.welcome is not None and self.welcome.showing_setup:
+            self.first_backup()
         ctx = self.ctx.with_actor(actor)
         name = auth.shop_profile(ctx).get("name", "")
         self.main = MainWindow(ctx, self.ui, name)
@@ -128,6 +133,12 @@ class GuiSession:
         tabs = ",".join(self.main.tab_pages)
         _startup_probe(f"primedist-main {self.main.windowTitle()} [{tabs}]")
         return self.main
+
+    def first_backup(self) -> None:
+        """Right after the setup: none is taken before there is a shop, so the daily
+        backup's check runs now instead of within the hour."""
+        if self.scheduler is not None:
+            backup_jobs.run_soon(self.scheduler.scheduler)
 
 
 def _startup_probe(what: str) -> None:
@@ -258,8 +269,9 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
             None,
             "Prime Distribution",
             QCoreApplication.translate(
-                "app", "Prime Distribution is already open on this computer (data in %1), or "
-                "`primedist sync --loop` runs on it."
+                "app",
+                "Prime Distribution is already open on this computer (data in %1), or "
+                "`primedist sync --loop` runs on it.",
             ).replace("%1", str(settings.data_dir)),
         )
         return 1
@@ -284,7 +296,7 @@ def run_gui(settings: Settings, *, demo: bool = False) -> int:
     else:
         session.show_welcome()
     app.aboutToQuit.connect(ops.shutdown_pools)
-    scheduler = _start_scheduler(ctx)
+    scheduler = session.scheduler = _start_scheduler(ctx)
     app.aboutToQuit.connect(scheduler.stop)
     if demo_ctx is not None:
         app.aboutToQuit.connect(start_demo_sandboxes(demo_ctx, scheduler))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.config import Settings
-from primedist.errors import PrimedistError
+from primedist.errors import PrimedistError, ValidationError
 from primedist.services import auth
 from primedist.services.context import Actor, ServiceContext
 from primedist.ui.messages import localize
@@ -66,10 +66,18 @@ class _FormPage(QFrame):
         self.layout_.addLayout(self.form)
         self.layout_.addWidget(self.error)
         self.layout_.addWidget(self.button)
+        #: The form's edits by the field names the services give in a ValidationError.
+        self.fields: dict[str, QLineEdit] = {}
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, field: str | None = None) -> None:
+        """The message under the form; the field it is about (if named) takes the focus,
+        its text selected to be typed over."""
         self.error.setText(text)
         self.error.show()
+        edit = self.fields.get(field or "")
+        if edit is not None:
+            edit.setFocus()
+            edit.selectAll()
 
     def set_busy(self, busy: bool) -> None:
         self.button.setEnabled(not busy)
@@ -89,6 +97,9 @@ class SetupPage(_FormPage):
         edits = (self.shop_name, self.owner_name, self.email, self.password, self.confirm)
         for label, edit in zip(self.labels, edits, strict=True):
             self.form.addRow(label, edit)
+        self.fields = {"shop_name": self.shop_name, "owner_name": self.owner_name,
+                       "email": self.email, "owner_password": self.password,
+                       "confirm": self.confirm}  # fmt: skip
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -262,6 +273,8 @@ class WelcomeWindow(QWidget):
         outer.addLayout(middle)
         outer.addStretch(2)
         self.setup_page.button.clicked.connect(self._create_shop)
+        for edit in self.setup_page.fields.values():  # Enter submits, as on the sign-in
+            edit.returnPressed.connect(self._create_shop)
         self.login_page.button.clicked.connect(self._sign_in)
         self.login_page.password.returnPressed.connect(self._sign_in)
         self.login_page.forgot.linkActivated.connect(lambda _link: self.show_recovery())
@@ -290,8 +303,10 @@ class WelcomeWindow(QWidget):
 
     def _create_shop(self) -> None:
         page = self.setup_page
+        if not page.button.isEnabled():
+            return  # Enter while the shop is being created
         if page.password.text() != page.confirm.text():
-            page.show_error(self.tr("The two passwords differ."))
+            page.show_error(self.tr("The two passwords differ."), "confirm")
             return
         values = {
             "shop_name": page.shop_name.text(),
@@ -305,6 +320,8 @@ class WelcomeWindow(QWidget):
 
     def _sign_in(self) -> None:
         page = self.login_page
+        if not page.button.isEnabled():
+            return  # Enter again while signing in
         email, password = page.email.text(), page.password.text()
         self._submit(page, lambda: auth.login(self._ctx, email, password))
 
@@ -317,7 +334,8 @@ class WelcomeWindow(QWidget):
 
     def _failed(self, page: _FormPage, exc: BaseException) -> None:
         if isinstance(exc, PrimedistError):
-            page.show_error(self._translate_error(exc.user_message))
+            field = exc.field if isinstance(exc, ValidationError) else None
+            page.show_error(self._translate_error(exc.user_message), field)
             return
         from primedist.ui.errors import show_crash
 

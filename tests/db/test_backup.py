@@ -26,8 +26,9 @@ from primedist.db.backup import (
 )
 from primedist.db.engine import make_engine
 from primedist.db.store import HEAD_REVISION
-from primedist.domain.enums import Channel
+from primedist.domain.enums import Channel, Role
 from primedist.domain.shop import Shop
+from primedist.domain.user import User
 from primedist.errors import StoreError
 from tests.factories import shop_names_in_file
 
@@ -40,6 +41,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 SHOPS = Shop.__table__  # type: ignore[attr-defined]
+USERS = User.__table__  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _an_owner(engine: Engine) -> None:
+    """Every store here has its owner (the tests add its shops): a backup without a shop
+    and its owner is refused (test_backup_fixes.py)."""
+    with engine.begin() as conn:
+        conn.execute(USERS.insert(), [{"name": "Owner", "email": "o@shop.vn",
+                                       "password_hash": "x", "role": Role.OWNER}])  # fmt: skip
 
 
 def add_shops(bind: Engine | sa.Connection, *names: str) -> None:
@@ -355,6 +366,7 @@ def test_restores_keep_the_newest_safety_copies_as_the_setting_says(
 ) -> None:
     assert settings.db_path is not None
     store_keep(engine, 2)
+    add_shops(engine, "Shop")
     saved = create_backup(engine, settings.backup_dir, reason="manual")
 
     made = [restore_backup(engine, settings.db_path, saved, settings.backup_dir)
@@ -370,6 +382,7 @@ def test_upgrades_keep_the_newest_safety_copies_as_the_setting_says(
     from primedist.db.store import migrate, migrate_store
 
     store_keep(engine, 2)
+    add_shops(engine, "Shop")
     previous = sorted(known_revisions())[-2]  # one migration behind, as after an update
     made: list[Path] = []
     for _ in range(3):
@@ -429,6 +442,7 @@ def test_a_second_damaged_database_in_the_same_second_gets_its_own_name(
 ) -> None:
     db = settings.db_path
     assert db is not None
+    add_shops(engine, "Shop")
     saved = create_backup(engine, settings.backup_dir, reason="manual")
     engine.dispose()
     names = set()

@@ -279,6 +279,7 @@ class UpgradeRecorder:
             self.real(engine, revision)
 
 
+@pytest.mark.usefixtures("owner")  # a copy of a store without a shop is no backup
 def test_open_store_backs_up_before_upgrading_an_older_schema(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -353,6 +354,7 @@ def test_open_store_migrates_a_fresh_data_dir_without_backup(
 
 
 @sqlite_only
+@pytest.mark.usefixtures("owner")  # a copy of a store without a shop is no backup
 def test_failed_upgrade_raises_store_error_naming_the_backup(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ from primedist.db.store import HEAD_REVISION
 from primedist.domain.audit import AuditEvent
 from primedist.domain.enums import Channel, Role
 from primedist.domain.shop import Shop
+from primedist.domain.user import User
 from primedist.errors import PermissionDenied, StoreError
 from primedist.services import auth, backup
 from primedist.services.context import Actor, ServiceContext
@@ -140,21 +141,20 @@ def test_restore_brings_the_old_data_back(
 
 
 def test_restore_from_before_the_user_existed_audits_as_system(
-    ctx: ServiceContext, settings: Settings
+    owner_ctx: ServiceContext, settings: Settings
 ) -> None:
-    saved = backup.backup_now(ctx)  # the system actor, before setup
-    owner = auth.setup_shop(
-        ctx,
-        shop_name="Shop",
-        owner_name="Owner",
-        owner_email=OWNER_EMAIL,
-        owner_password=OWNER_PASSWORD,
-    )
+    saved = backup.backup_now(owner_ctx)  # before the manager's account was made
+    with owner_ctx.uow() as session:
+        manager = User(name="Manager", email="manager@example.vn", password_hash="x",
+                       role=Role.MANAGER)  # fmt: skip
+        session.add(manager)
+        session.flush()
+        manager_actor = auth.actor_for(session, manager)
 
-    new_ctx, _safety = backup.restore(ctx.with_actor(owner), saved)
+    new_ctx, _safety = backup.restore(owner_ctx.with_actor(manager_actor), saved)
 
     assert new_ctx.actor.id is None
-    assert auth.needs_setup(new_ctx.engine)
+    assert not auth.needs_setup(new_ctx.engine)
     rows = audits(new_ctx.engine, "backup.restore")
     assert [r.user_id for r in rows] == [None]
     new_ctx.engine.dispose()

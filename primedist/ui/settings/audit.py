@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent
+from PySide6.QtCore import QCoreApplication, QDate, QEvent
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,12 +31,19 @@ from primedist.services.audit_log import AuditFilter
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import ExportReport
 from primedist.ui.formatting import CellFormatter
-from primedist.ui.labels import QT_TRANSLATE_NOOP
+from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
 from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label
-from primedist.ui.settings.audit_labels import action_label, kind_choices, record_label
+from primedist.ui.settings.audit_labels import (
+    ENUM_FIELDS,
+    action_label,
+    field_label,
+    kind_choices,
+    record_label,
+    yes_no,
+)
 from primedist.ui.table_model import SqlTableModel
 
 #: The audit list's column labels, marked for lupdate (SqlTableModel translates them).
@@ -64,6 +71,8 @@ class AuditFormatter(CellFormatter):
             return action_label(str(value))
         if kind == "record" and value is not None:
             return record_label(str(value))
+        if kind == "user" and value is None:  # the scheduler, the CLI acting as the system
+            return QCoreApplication.translate("AuditLogSettings", "System")
         if kind == "message":
             return localize(svc.summary_text(value))
         if kind == "changes":
@@ -72,24 +81,39 @@ class AuditFormatter(CellFormatter):
 
 
 def changes_text(stored: Any) -> str:
-    """A stored before/after JSON object as "low stock level: 10; price: 99000" (the raw
-    text when it is not an object)."""
+    """A stored before/after value in the reader's words: an object as "low stock level:
+    10; role: Staff; access to: Orders, Products; active: Yes", a setting's value as it
+    reads (the raw text when it is not JSON)."""
     text = "" if stored is None else str(stored)
     try:
-        data = json.loads(text) if text.startswith("{") else None
+        data = json.loads(text) if text else None
     except ValueError:
-        data = None
-    if not isinstance(data, dict):
         return text
-    return "; ".join(f"{str(k).replace('_', ' ')}: {_value_text(v)}" for k, v in data.items())
+    if not isinstance(data, dict):
+        return text if data is None else _value_text("", data)
+    return "; ".join(f"{field_label(str(k))}: {_value_text(str(k), v)}" for k, v in data.items())
 
 
-def _value_text(value: Any) -> str:
+def _value_text(field: str, value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, list):
+        return ", ".join(_item_text(field, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{field_label(str(k))}: {_item_text(str(k), v)}"
+                         for k, v in value.items())  # fmt: skip
+    if field in ENUM_FIELDS:
+        return enum_label(value)
+    return str(value)
+
+
+def _item_text(field: str, value: Any) -> str:
+    """One item of a list or object: deeper structures as compact JSON."""
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return _value_text(field, value)
 
 
 class AuditLogSettings(QWidget):
@@ -133,6 +157,7 @@ class AuditLogSettings(QWidget):
         layout.addWidget(self.message)
         self.count = QLabel()
         self.count.setObjectName("muted")
+        self._rows: int | None = None
         layout.addWidget(self.count)
         self.view = QTableView()
         self.view.setObjectName("auditView")
@@ -211,8 +236,10 @@ class AuditLogSettings(QWidget):
             return svc.AUDIT_SPEC.default_sort, True
         return state.sort_key, state.descending
 
-    def _show_count(self, n: int) -> None:
-        self.count.setText(self.tr("%s rows") % f"{n:,}")
+    def _show_count(self, n: int | None) -> None:
+        self._rows = n
+        if n is not None:  # kept to be said again in another language
+            self.count.setText(self.tr("%s rows") % f"{n:,}")
 
     def choose_export(self) -> None:
         chosen, _f = QFileDialog.getSaveFileName(
@@ -252,3 +279,4 @@ class AuditLogSettings(QWidget):
         self.use_from.setText(self.tr("From"))
         self.use_to.setText(self.tr("To"))
         self.export_button.setText(self.tr("Export…"))
+        self._show_count(self._rows)

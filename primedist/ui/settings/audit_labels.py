@@ -237,10 +237,13 @@ def kind_label(kind: str) -> str:
 
 
 def record_label(record: str) -> str:
-    """`customer 12` → "customer 12" in the reader's words ("khách hàng 12")."""
+    """`customer 12` → "customer 12" in the reader's words ("khách hàng 12"); a setting
+    by its name (`setting backup.keep` → "setting: backups kept")."""
     entity, _sep, rest = record.partition(" ")
     if entity not in RECORDS:
         return record
+    if entity == "setting" and rest:  # the setting by name, not by its key
+        return f"{_tr(RECORDS[entity])}: {setting_label(rest)}"
     return f"{_tr(RECORDS[entity])} {rest}".rstrip()
 
 
@@ -250,3 +253,85 @@ def kind_choices(kinds: list[str]) -> list[tuple[str, tuple[str, ...]]]:
     for kind in kinds:
         merged.setdefault(kind_label(kind), []).append(kind)
     return sorted(((name, tuple(ks)) for name, ks in merged.items()), key=lambda c: fold(c[0]))
+
+
+# The fields of the Before/After columns (the keys of the stored JSON objects); a field
+# without a name here reads as its key with spaces ("dropped addresses").
+FIELDS: dict[str, str] = {
+    "name": QT_TRANSLATE_NOOP("audit", "name"),
+    "email": QT_TRANSLATE_NOOP("audit", "email"),
+    "role": QT_TRANSLATE_NOOP("audit", "role"),
+    "modules": QT_TRANSLATE_NOOP("audit", "access to"),
+    "is_active": QT_TRANSLATE_NOOP("audit", "active"),
+    "code": QT_TRANSLATE_NOOP("audit", "code"),
+    "phone": QT_TRANSLATE_NOOP("audit", "phone"),
+    "phones": QT_TRANSLATE_NOOP("audit", "phones"),
+    "address": QT_TRANSLATE_NOOP("audit", "address"),
+    "note": QT_TRANSLATE_NOOP("audit", "note"),
+    "reason": QT_TRANSLATE_NOOP("audit", "reason"),
+    "status": QT_TRANSLATE_NOOP("audit", "status"),
+    "channel": QT_TRANSLATE_NOOP("audit", "channel"),
+    "gender": QT_TRANSLATE_NOOP("audit", "gender"),
+    "birthday": QT_TRANSLATE_NOOP("audit", "birthday"),
+    "supplier": QT_TRANSLATE_NOOP("audit", "supplier"),
+    "low_stock_level": QT_TRANSLATE_NOOP("audit", "low stock level"),
+    "stock": QT_TRANSLATE_NOOP("audit", "stock"),
+    "quantity": QT_TRANSLATE_NOOP("audit", "quantity"),
+    "unit_cost": QT_TRANSLATE_NOOP("audit", "unit cost"),
+    "cost": QT_TRANSLATE_NOOP("audit", "cost"),
+    "amount": QT_TRANSLATE_NOOP("audit", "amount"),
+    "total": QT_TRANSLATE_NOOP("audit", "total"),
+    "total_cost": QT_TRANSLATE_NOOP("audit", "total cost"),
+    "method": QT_TRANSLATE_NOOP("audit", "payment method"),
+    "opening_float": QT_TRANSLATE_NOOP("audit", "opening float"),
+    "expected": QT_TRANSLATE_NOOP("audit", "expected"),
+    "counted": QT_TRANSLATE_NOOP("audit", "counted"),
+    "difference": QT_TRANSLATE_NOOP("audit", "difference"),
+    "file": QT_TRANSLATE_NOOP("audit", "file"),
+    "rows": QT_TRANSLATE_NOOP("audit", "rows"),
+}
+
+#: Fields whose values are codes with a display name (ui/labels.ENUM_LABELS).
+ENUM_FIELDS = frozenset({"role", "modules", "status", "channel", "method", "gender"})
+
+YES = QT_TRANSLATE_NOOP("audit", "Yes")
+NO = QT_TRANSLATE_NOOP("audit", "No")
+
+# The settings (their keys in `app_settings`) a `settings.change` row is about; a key
+# given as a prefix ("printing.template.") is followed by what it names.
+SETTINGS: dict[str, str] = {
+    "shop.profile": QT_TRANSLATE_NOOP("audit", "shop details"),
+    "backup.keep": QT_TRANSLATE_NOOP("audit", "backups kept"),
+    "sync.interval_minutes": QT_TRANSLATE_NOOP("audit", "sync interval (minutes)"),
+    "security.lock_minutes": QT_TRANSLATE_NOOP("audit", "lock after idle minutes"),
+    "loyalty.ranking": QT_TRANSLATE_NOOP("audit", "customer ranking"),
+    "loyalty.earn_per": QT_TRANSLATE_NOOP("audit", "VND per point earned"),
+    "loyalty.point_value": QT_TRANSLATE_NOOP("audit", "value of one point (VND)"),
+    "loyalty.redeem_cap_percent": QT_TRANSLATE_NOOP("audit", "points pay at most (%)"),
+    "printing.labels": QT_TRANSLATE_NOOP("audit", "shipping labels"),
+    "printing.profiles": QT_TRANSLATE_NOOP("audit", "printers"),
+    "printing.template.": QT_TRANSLATE_NOOP("audit", "print template"),
+    "channels.remote.": QT_TRANSLATE_NOOP("audit", "marketplace link of shop"),
+    "demo.": QT_TRANSLATE_NOOP("audit", "demo data"),
+}
+
+
+def field_label(key: str) -> str:
+    """`low_stock_level` → "low stock level" ("mức sắp hết hàng"); an unknown field as
+    its key with spaces."""
+    return _tr(FIELDS[key]) if key in FIELDS else key.replace("_", " ")
+
+
+def yes_no(value: bool) -> str:
+    return _tr(YES if value else NO)
+
+
+def setting_label(key: str) -> str:
+    """`loyalty.earn_per` → "VND per point earned"; `printing.template.receipt` →
+    "print template receipt"; an unknown key as it is."""
+    if key in SETTINGS:
+        return _tr(SETTINGS[key])
+    for prefix, label in SETTINGS.items():
+        if prefix.endswith(".") and key.startswith(prefix):
+            return f"{_tr(label)} {key[len(prefix) :]}".rstrip()
+    return key

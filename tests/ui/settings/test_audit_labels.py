@@ -116,7 +116,8 @@ def test_before_and_after_read_as_fields_not_json() -> None:
     from primedist.ui.settings.audit import changes_text
 
     assert changes_text('{"low_stock_level": 10, "discount_price": null}') == (
-        "low stock level: 10; discount price: —")
-    assert changes_text('{"tags": ["VIP", "Sỉ"]}') == 'tags: ["VIP", "Sỉ"]'
+        "low stock level: 10; discount price: —"
+    )
+    assert changes_text('{"tags": ["VIP", "Sỉ"]}') == "tags: VIP, Sỉ"
     assert changes_text("") == "" and changes_text(None) == ""
     assert changes_text("{broken") == "{broken"  # shown as stored
