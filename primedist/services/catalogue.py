@@ -29,6 +29,9 @@ one of the same shops has an active variant with it, in any letter case (`AO-1` 
 would scan alike); a product on no shop is checked against the other products on no shop.
 A barcode is unique among active variants, and no barcode is another variant's SKU (in any
 case): a scan looks the barcodes up first, so that SKU would find the wrong product.
+Texts and codes are compared and stored in NFC (`clean_name`), so decomposed Vietnamese
+is the same text. Costs and prices are at most `MAX_AMOUNT`, a stock and a low-stock level
+at most `MAX_STOCK` (the imports' and stock moves' limits).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind
+from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
 from primedist.domain.order import OrderLine
 from primedist.domain.product import (
     MAX_ITEM_WEIGHT_G,
@@ -63,7 +67,9 @@ from primedist.domain.product import (
 )
 from primedist.domain.shop import Shop
 from primedist.errors import Conflict, NotFound, ValidationError
+from primedist.io.tabular import to_nfc
 from primedist.services.context import ServiceContext
+from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
 from primedist.services.stock import move_stock, share_cost
@@ -76,6 +82,10 @@ MAX_OPTION_NAME = 40
 MAX_OPTION_VALUE = 60
 MAX_VARIANTS = 500
 MAX_WEIGHT_G = MAX_ITEM_WEIGHT_G
+#: The largest cost or price (đồng), and stock or low-stock level, a variant may have: the
+#: imports' limits and the stock moves' (goods receipts, stock-take), as everywhere else.
+MAX_AMOUNT = IMPORT_MAX_AMOUNT
+MAX_STOCK = MAX_RECEIPT_QUANTITY
 MAX_IMAGES = 20
 LISTING_KIND = "listing.upsert"
 OPENING_REASON = "Opening stock"
@@ -272,15 +282,28 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
 # --------------------------------------------------------------------------- checks
 
 
+def clean_name(value: str | None) -> str:
+    """One line without control or invisible characters (`clean_line`), in NFC: Vietnamese
+    typed with combining marks (Unikey's "Unicode tổ hợp", a paste from a Mac) is stored
+    as the precomposed letters, so a name, a category or a SKU matches the same text typed
+    the usual way, and is counted in the letters a reader sees. The form's counter counts
+    this."""
+    return clean_line(to_nfc(value or ""))
+
+
 def _text(value: str | None) -> str | None:
-    """One line without control or invisible characters (`clean_line`), None when empty;
-    the letters are kept exactly as typed."""
-    return clean_line(value) or None
+    """`clean_name`, None when empty."""
+    return clean_name(value) or None
 
 
 def _long_text(value: str | None) -> str | None:
     """`_text` for text of several lines (`clean_text`: its line breaks kept)."""
-    return clean_text(value) or None
+    return clean_text(to_nfc(value or "")) or None
+
+
+def _code(value: str | None) -> str:
+    """A SKU or barcode (`clean_code`: its inner spaces kept), in NFC like the names."""
+    return clean_code(to_nfc(value or ""))
 
 
 def _clean(draft: ProductDraft) -> ProductDraft:
@@ -292,10 +315,10 @@ def _clean(draft: ProductDraft) -> ProductDraft:
         v1, v2 = _text(v.option1), _text(v.option2)
         if swap:
             v1, v2 = v2, v1
-        variants.append(replace(v, sku=clean_code(v.sku), barcode=clean_code(v.barcode) or None,
+        variants.append(replace(v, sku=_code(v.sku), barcode=_code(v.barcode) or None,
                                 option1=v1, option2=v2))  # fmt: skip
     return ProductDraft(
-        name=clean_line(draft.name),
+        name=clean_name(draft.name),
         category=_text(draft.category),
         features=_long_text(draft.features),
         description=_long_text(draft.description),
@@ -380,8 +403,12 @@ def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
                                         limit=MAX_BARCODE))  # fmt: skip
     if v.cost < 0:
         raise _bad(i, v, "cost", msg("the cost cannot be negative."))
+    if v.cost > MAX_AMOUNT:
+        raise _bad(i, v, "cost", msg("the cost cannot be more than {max}.", max=MAX_AMOUNT))
     if v.price < 0:
         raise _bad(i, v, "price", msg("the price cannot be negative."))
+    if v.price > MAX_AMOUNT:
+        raise _bad(i, v, "price", msg("the price cannot be more than {max}.", max=MAX_AMOUNT))
     if v.discount_price is not None:
         if v.discount_price < 0:
             raise _bad(i, v, "discount_price", msg("the discount price cannot be negative."))
@@ -389,8 +416,15 @@ def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
             raise _bad(i, v, "discount_price", msg("the discount price is above the price."))
     if v.stock < 0:
         raise _bad(i, v, "stock", msg("the stock cannot be negative."))
+    # A stock above the limit is refused when typed; one the shelf reached by several
+    # receipts may be left as the form showed it (the other fields stay editable).
+    if v.stock > MAX_STOCK and v.stock != v.stock_seen:
+        raise _bad(i, v, "stock", msg("the stock cannot be more than {max}.", max=MAX_STOCK))
     if v.low_stock_level is not None and v.low_stock_level < 0:
         raise _bad(i, v, "low_stock_level", msg("the low-stock level cannot be negative."))
+    if v.low_stock_level is not None and v.low_stock_level > MAX_STOCK:
+        raise _bad(i, v, "low_stock_level", msg("the low-stock level cannot be more than {max}.",
+                                                max=MAX_STOCK))  # fmt: skip
     if v.weight_g is not None and not 0 < v.weight_g <= MAX_WEIGHT_G:
         raise _bad(i, v, "weight_g", msg("the weight must be 1 to {most} g.", most=MAX_WEIGHT_G))
 

@@ -34,6 +34,7 @@ header; header cells naming no column are listed in the report (`ignored_columns
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.core.messages import msg
+from primedist.core.money import parse_money
 from primedist.core.search_keys import search_text
 from primedist.core.text import clean_code, clean_line, clean_text, fold
 from primedist.db.engine import is_sqlite
@@ -149,7 +151,23 @@ MAX_DESCRIPTION = 10_000
 SHOP_SEPARATOR = ";"
 #: The reason of every stock movement an import writes.
 IMPORT_REASON = "Import"
-STATUSES = {s.value: s for s in (ProductStatus.ACTIVE, ProductStatus.HIDDEN)}
+#: The words a `status` cell may hold, folded (accents and case ignored): the values, and
+#: the Products list's labels in English and Vietnamese ("Đang bán", "Đang ẩn"; "Ẩn" is
+#: its Hide button), so a status copied from the app's screen imports as it reads.
+STATUSES: dict[str, ProductStatus] = {
+    fold(word): status
+    for status, words in (
+        (ProductStatus.ACTIVE, ("active", "Đang bán")),
+        (ProductStatus.HIDDEN, ("hidden", "Đang ẩn", "Ẩn")),
+    )
+    for word in words
+}
+#: The money columns: besides a plain number, an amount with a currency sign ("2.000đ",
+#: "2.000 ₫", "150,000 VND"), as the product form takes it.
+_MONEY = frozenset({"cost", "price", "discount_price"})
+#: A currency sign of `core.money.parse_money`: with it the dots and commas of an amount
+#: group thousands (a đồng has no decimals), so "2.000đ" is not the ambiguous "2.000".
+_CURRENCY_RE = re.compile(r"[₫đ]|vnd", re.IGNORECASE)
 
 _BATCH = 5_000  # rows per executemany between cancel checks
 #: More codes than this are looked up in any case by one pass over the variants.
@@ -357,12 +375,26 @@ def _number(value: Cell, column: str, *, maximum: int) -> int | None:
     try:
         number = parse_whole_number(value)
     except ValueError as exc:
-        raise BadValue(column, exc.args[0]) from None
+        amount = _amount(value) if column in _MONEY else None
+        if amount is None:
+            raise BadValue(column, exc.args[0]) from None
+        number = amount
     if number < 0:
         raise BadValue(column, too_small(number, 0))
     if number > maximum:
         raise BadValue(column, too_big(number, maximum))
     return number
+
+
+def _amount(value: Cell) -> int | None:
+    """An amount written with a currency sign, as `parse_money` reads it in Vietnamese
+    ("2.000đ" = 2000; "2.5đ" and "2,5 ₫" are no whole đồng); None otherwise."""
+    if not isinstance(value, str) or not _CURRENCY_RE.search(value):
+        return None
+    try:
+        return parse_money(value, "vi")
+    except ValueError:
+        return None
 
 
 def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
@@ -374,8 +406,8 @@ def _parse_head(raw: Sequence[Cell], has_status: bool) -> _Head:
         word = _clean(status_v).lower()
         if not word:
             status = ProductStatus.ACTIVE
-        elif word in STATUSES:
-            status = STATUSES[word]
+        elif fold(word) in STATUSES:
+            status = STATUSES[fold(word)]
         else:
             raise BadValue(
                 "status", msg("unknown value {status} (use active or hidden)", status=shown(word))

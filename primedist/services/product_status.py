@@ -5,6 +5,10 @@ product whose variants are on any order line is *archived* (status `archived`, i
 variants inactive, so it leaves the list, the sale search and the stock figures) rather
 than erased; the others are deleted with their variants, listings and images (rows
 cascade), and their image files are removed from the data dir after the commit.
+
+An archived product's variants leave their SKU groups as "remove from group" takes them
+out (services.sku_groups): the goods stay with the group, whose other listings keep
+selling them, and no stock is pushed to the archived product's listings any more.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from primedist.core.messages import msg
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.order import OrderLine
-from primedist.domain.product import Product, ProductImage, StockMovement, Variant
+from primedist.domain.product import Product, ProductImage, SkuGroup, StockMovement, Variant
 from primedist.services.context import ServiceContext
+from primedist.services.sku_groups import _leave, _push_after
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +106,30 @@ def _with_orders(conn: sa.Connection, ids: list[int]) -> set[int]:
     return found
 
 
+def _leave_groups(ctx: ServiceContext, session: Session, product_ids: list[int]) -> list[int]:
+    """Take the variants of these (just archived, so inactive) products out of their SKU
+    groups the way `sku_groups.remove_from_group` does, with its stock movements, and push
+    each group's stock to its other listings. Returns the ids of the variants that left."""
+    grouped: list[Variant] = []
+    for chunk in chunks(product_ids):
+        grouped += session.exec(
+            select(Variant)
+            .where(col(Variant.product_id).in_(chunk), col(Variant.sku_group_id).is_not(None))
+            .order_by(col(Variant.id))
+            .execution_options(populate_existing=True)  # is_active was just updated
+        ).all()
+    by_group: dict[int, list[Variant]] = {}
+    for variant in grouped:
+        assert variant.sku_group_id is not None
+        by_group.setdefault(variant.sku_group_id, []).append(variant)
+    for gid, members in sorted(by_group.items()):
+        group = session.get(SkuGroup, gid, with_for_update=True, populate_existing=True)
+        assert group is not None
+        _leave(ctx, session, group, members)
+        _push_after(ctx, session, group, members)
+    return [v.id for v in grouped if v.id is not None]
+
+
 def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
     """Delete products: those with orders are archived (kept for the orders' history),
     the rest erased with their variants, listings and image files. Archived and missing
@@ -130,6 +160,7 @@ def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
                 sa.update(variants_t).where(v.product_id.in_(chunk), v.is_active.is_(True))
                 .values(is_active=False, updated_at=now)
             )  # fmt: skip
+        left_groups = _leave_groups(ctx, session, archive)
         refresh_product_summaries(conn, archive)
         for chunk in chunks(erase):
             for path, thumb in conn.execute(
@@ -149,7 +180,8 @@ def delete_products(ctx: ServiceContext, ids: Iterable[int]) -> DeleteResult:
             session, "product.delete", entity_type="product",
             summary=msg("{deleted} deleted, {archived} archived", deleted=len(erase),
                         archived=len(archive)),
-            after={"deleted": erase[:AUDIT_IDS], "archived": archive[:AUDIT_IDS]},
+            after={"deleted": erase[:AUDIT_IDS], "archived": archive[:AUDIT_IDS],
+                   "left_groups": left_groups[:AUDIT_IDS]},
         )  # fmt: skip
     if files and ctx.settings is not None:
         _remove_files(ctx.settings.data_dir, files)

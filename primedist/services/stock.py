@@ -128,7 +128,8 @@ def push_targets(
     conn: sa.Connection, variant_ids: Iterable[int] = (), group_ids: Iterable[int] = ()
 ) -> list[PushTarget]:
     """Marketplace variant listings of these variants and of every variant of these groups
-    (the listings the owner publishes: an unlisted product's stock is not pushed)."""
+    (the listings the owner publishes: an unlisted product's stock is not pushed, nor an
+    inactive variant's: one removed from its product, or of a deleted (archived) one)."""
     vids, gids = sorted(set(variant_ids)), sorted(set(group_ids))
     found: dict[int, PushTarget] = {}
     base = (
@@ -139,7 +140,8 @@ def push_targets(
             .join(shops_t, shops_t.c.id == listings_t.c.shop_id)
             .join(variants_t, variants_t.c.id == variant_listings_t.c.variant_id)
         )
-        .where(shops_t.c.channel.in_(MARKETPLACES), listings_t.c.is_active)
+        .where(shops_t.c.channel.in_(MARKETPLACES), listings_t.c.is_active,
+               variants_t.c.is_active)
     )  # fmt: skip
     wheres = [variants_t.c.id.in_(c) for c in _chunks(vids)]
     wheres += [variants_t.c.sku_group_id.in_(c) for c in _chunks(gids)]

@@ -87,6 +87,9 @@ LEAST_WIDTHS = {OPT1: 90, OPT2: 90, BARCODE: 120, COST: 85, PRICE: 85, DISCOUNT:
                 STOCK: 70, LOW: 85, WEIGHT: 85}  # fmt: skip
 #: The header section's padding (8 px a side in the style sheet) and the sort-free margin.
 HEADER_PADDING = 24
+#: The widest an attribute column grows to show its values whole (px): a longer value is
+#: cut, so SKU keeps room.
+MAX_ATTRIBUTE_WIDTH = 220
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.webp *.gif *.bmp"
 ERROR_ROW = QColor("#FEF2F2")
 #: The least height of the scrolling details (their natural height is about 480 px).
@@ -516,6 +519,7 @@ class ProductEditor(QDialog):
                                       "(500 g for an item with no weight)."))  # fmt: skip
         self.grid.setColumnHidden(OPT1, names[0] is None)
         self.grid.setColumnHidden(OPT2, names[1] is None)
+        self._fit_attributes()
 
     def _fit_headers(self, headers: list[str]) -> None:
         """Widen a column whose header would be cut (the headers' lengths differ by
@@ -525,6 +529,17 @@ class ProductEditor(QDialog):
         metrics = QFontMetrics(font)
         for column in LEAST_WIDTHS:
             wanted = metrics.horizontalAdvance(headers[column]) + HEADER_PADDING
+            if self.grid.columnWidth(column) < wanted:
+                self.grid.setColumnWidth(column, wanted)
+
+    def _fit_attributes(self) -> None:
+        """Widen an attribute column to its widest value (at most `MAX_ATTRIBUTE_WIDTH`)
+        before SKU, which stretches, takes the rest: "Vàng kem" whole, not "Và…". Never
+        narrowed, like `_fit_headers`."""
+        for column in (OPT1, OPT2):
+            if self.grid.isColumnHidden(column) or not self.grid.rowCount():
+                continue
+            wanted = min(self.grid.sizeHintForColumn(column), MAX_ATTRIBUTE_WIDTH)
             if self.grid.columnWidth(column) < wanted:
                 self.grid.setColumnWidth(column, wanted)
 
@@ -566,7 +581,9 @@ class ProductEditor(QDialog):
             self._dirty = True
 
     def _update_counter(self) -> None:
-        n = len(self.name.text().strip())
+        # The letters the save stores (`clean_name`: in NFC), not the code points typed:
+        # a name typed with combining marks counts as many as one typed precomposed.
+        n = len(svc.clean_name(self.name.text()))
         self.name_counter.setText(f"{n}/{svc.MAX_NAME}")
         _set_flag(self.name_counter, "over", n > svc.MAX_NAME)
 
@@ -631,6 +648,7 @@ class ProductEditor(QDialog):
             self._add_image_item(image, image.thumb or image.path)
         for v in d.variants:
             self.add_row(v)
+        self._fit_attributes()
 
     # ----------------------------------------------------------------------- images
 
@@ -729,6 +747,8 @@ class ProductEditor(QDialog):
         if self._formatting:
             return
         self._dirty = True
+        if item.column() in (OPT1, OPT2):
+            self._fit_attributes()
         if item.column() in GROUPED_COLUMNS and item.text().strip():
             try:
                 value = parse_money(item.text().strip(), current_language())

@@ -12,7 +12,7 @@ import logging
 import re
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -54,7 +54,7 @@ from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Op
-from primedist.ui.widgets import align_headers
+from primedist.ui.widgets import align_headers, fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -539,6 +539,8 @@ class StockHistoryDialog(ProductStockDialog):
     """The stock movements of a SKU (its SKU group's, when grouped), newest first."""
 
     COLUMNS = 9
+    #: The column that takes the room the others leave (never less than its own texts).
+    REASON = 6
 
     def __init__(
         self,
@@ -552,7 +554,9 @@ class StockHistoryDialog(ProductStockDialog):
         self.rows: list[svc.HistoryRow] = []
         #: Order id → order number, of the orders in `rows`.
         self.orders: dict[int, str] = {}
-        self.resize(1000, 560)
+        # Room for every column of a sale with a marketplace order number and a reason
+        # (a smaller screen scrolls the table sideways).
+        fit_to_screen(self, 1120, 560)
         layout = self.body
         bar = QHBoxLayout()
         self.variant_caption = QLabel()
@@ -575,8 +579,11 @@ class StockHistoryDialog(ProductStockDialog):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        # Sized by `_fit_columns`: a stretched Reason got only what the others left, cut
+        # to "Reaso…" beside a long order number.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
@@ -592,6 +599,23 @@ class StockHistoryDialog(ProductStockDialog):
             self._fill()
         super().changeEvent(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its header and texts; Reason also takes the room left
+        (the table scrolls sideways when even that does not fit)."""
+        header = self.table.horizontalHeader()
+        widths = [max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                  for c in range(self.COLUMNS)]  # fmt: skip
+        others = sum(w for c, w in enumerate(widths) if c != self.REASON)
+        widths[self.REASON] = max(widths[self.REASON], self.table.viewport().width() - others)
+        for c, width in enumerate(widths):
+            if header.sectionSize(c) != width:
+                header.resizeSection(c, width)
+
     def _retranslate(self) -> None:
         self.show_title(self.tr("Stock history: %1").replace("%1", self.product))
         self.variant_caption.setText(self.tr("&Variant"))
@@ -601,6 +625,7 @@ class StockHistoryDialog(ProductStockDialog):
              self.tr("Reserved"), self.tr("On hand after"), self.tr("Reason"), self.tr("Order"),
              self.tr("By")]
         )  # fmt: skip
+        self._fit_columns()
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setText(self.tr("Close"))
         self._note()
@@ -641,13 +666,17 @@ class StockHistoryDialog(ProductStockDialog):
         lang = current_language()
         self.table.setRowCount(len(self.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        v = self.variants.current()
+        # A movement of the group itself (its opening stock, one of a member since
+        # erased) has no SKU: it is the group's, named by the group's code.
+        group_code = v.group_code if v is not None and v.group_code else ""
         for r, row in enumerate(self.rows):
             number = self.orders.get(row.order_id, "") if row.order_id else ""
             reason = "" if row.reason == number else reason_label(row.reason or "")  # said once
             cells = [
                 (format_datetime(row.created_at, self.tz, lang), False),
                 (kind_label(row.kind), False),
-                (row.sku or "", False),
+                (row.sku or group_code, False),
                 (signed(row.quantity) if row.quantity else "", True),
                 (signed(row.reserved_change) if row.reserved_change else "", True),
                 (format_number(row.stock_after, lang), True),
@@ -660,3 +689,4 @@ class StockHistoryDialog(ProductStockDialog):
                 if align_right:
                     item.setTextAlignment(right)
                 self.table.setItem(r, c, item)
+        self._fit_columns()
