@@ -72,6 +72,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.order_import import MAX_AMOUNT as IMPORT_MAX_AMOUNT
 from primedist.services.outbox import queue_coalesced
 from primedist.services.product_images import ImageFiles, PreparedImage, absolute, prepare_image
+from primedist.services.sku_groups import leave_groups
 from primedist.services.stock import move_stock, share_cost
 
 MAX_NAME = 120
@@ -1072,6 +1073,10 @@ def _update(
                 row.updated_at = now
                 session.add(row)
                 changes.append(msg("deactivated {sku} (sold or listed before)", sku=row.sku))
+        session.flush()
+        # A grouped variant taken off the form leaves its group (it stayed a member that
+        # blocked "Delete group"); the group keeps the goods.
+        leave_groups(ctx, session, [r for r in removed if r.sku_group_id is not None])
     session.flush()
     active_ids = [v.id for v in d.variants if v.id is not None]
     active_ids += [r.id for r, _ in new_rows if r.id is not None]

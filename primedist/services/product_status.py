@@ -26,9 +26,9 @@ from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
 from primedist.domain.order import OrderLine
-from primedist.domain.product import Product, ProductImage, SkuGroup, StockMovement, Variant
+from primedist.domain.product import Product, ProductImage, StockMovement, Variant
 from primedist.services.context import ServiceContext
-from primedist.services.sku_groups import _leave, _push_after
+from primedist.services.sku_groups import leave_groups
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,7 @@ def _with_orders(conn: sa.Connection, ids: list[int]) -> set[int]:
 
 def _leave_groups(ctx: ServiceContext, session: Session, product_ids: list[int]) -> list[int]:
     """Take the variants of these (just archived, so inactive) products out of their SKU
-    groups the way `sku_groups.remove_from_group` does, with its stock movements, and push
-    each group's stock to its other listings. Returns the ids of the variants that left."""
+    groups (`sku_groups.leave_groups`). Returns the ids of the variants that left."""
     grouped: list[Variant] = []
     for chunk in chunks(product_ids):
         grouped += session.exec(
@@ -118,15 +117,7 @@ def _leave_groups(ctx: ServiceContext, session: Session, product_ids: list[int])
             .order_by(col(Variant.id))
             .execution_options(populate_existing=True)  # is_active was just updated
         ).all()
-    by_group: dict[int, list[Variant]] = {}
-    for variant in grouped:
-        assert variant.sku_group_id is not None
-        by_group.setdefault(variant.sku_group_id, []).append(variant)
-    for gid, members in sorted(by_group.items()):
-        group = session.get(SkuGroup, gid, with_for_update=True, populate_existing=True)
-        assert group is not None
-        _leave(ctx, session, group, members)
-        _push_after(ctx, session, group, members)
+    leave_groups(ctx, session, grouped)
     return [v.id for v in grouped if v.id is not None]
 
 

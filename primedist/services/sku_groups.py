@@ -328,6 +328,21 @@ def _leave(
                        reserved=reserved, reason=reason)  # fmt: skip
 
 
+def leave_groups(ctx: ServiceContext, session: Session, variants: Sequence[Variant]) -> None:
+    """Take `variants` (archived or deactivated, each in a SKU group) out of their groups
+    the way `remove_from_group` does, with its stock movements, and push each group's
+    stock to its other listings (an inactive variant is no listing's stock any more)."""
+    by_group: dict[int, list[Variant]] = {}
+    for variant in variants:
+        if variant.sku_group_id is not None:
+            by_group.setdefault(variant.sku_group_id, []).append(variant)
+    for gid, members in sorted(by_group.items()):
+        group = session.get(SkuGroup, gid, with_for_update=True, populate_existing=True)
+        assert group is not None
+        _leave(ctx, session, group, members)
+        _push_after(ctx, session, group, members)
+
+
 def _push_after(
     ctx: ServiceContext, session: Session, group: SkuGroup, left: Sequence[Variant]
 ) -> None:

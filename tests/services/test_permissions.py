@@ -198,6 +198,7 @@ UNCHECKED_BY_DESIGN = {
     "suppliers.supplier_for_receipt": "called inside receive_goods' checked unit of work",
     "stock.receive": "called inside a checked service's unit of work (stock in, goods receipt)",
     "stock.move_stock": "called inside checked services' units of work (orders move stock)",
+    "sku_groups.leave_groups": "inside checked units of work (deleting products, the form)",
     "export_support.audit_export": "called by checked exports",
     "import_support.record_import": "called by checked imports",
     "demo.ensure_demo_owner": "demo start (sets the demo shop up)",

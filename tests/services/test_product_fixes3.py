@@ -342,3 +342,34 @@ def test_what_the_import_still_refuses(
     row = {"product_name": "Cốc", "sku": "C-1", "price": "10000", column: value}
     report = import_products(owner_ctx, write_xlsx(tmp_path / "p.xlsx", [row]))
     assert report.rejected == [RejectedRow(2, column, reason)]
+
+
+def test_a_grouped_variant_taken_off_the_form_leaves_its_group(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """A sold variant removed from the product form is deactivated (kept for its orders):
+    it leaves its SKU group like an archived product's, the group keeps its goods."""
+    shop = make_shop(engine, "Shopee HN")
+    pid = catalogue.create_product(owner_ctx, ProductDraft(name="Giày", option1_name="Size",
+        variants=[VariantDraft(sku="GI-36", option1="36", price=500_000),
+                  VariantDraft(sku="GI-37", option1="37", price=500_000)]))  # fmt: skip
+    draft = catalogue.get_product(owner_ctx, pid).draft
+    [v36, v37] = [v.id for v in draft.variants]
+    assert v36 is not None and v37 is not None
+    [other] = make_product(engine, "Giày Lazada", [("GL-36", 500_000, 0)])
+    gid = sku_groups.create_group(owner_ctx, "PS-36", "Giày 36", variant_ids=[v36, other])
+    stock.stock_in(owner_ctx, other, 10, reason="Opening")
+    sell(engine, shop, v36)
+
+    draft = catalogue.get_product(owner_ctx, pid).draft
+    draft.variants = [v for v in draft.variants if v.id == v37]
+    catalogue.update_product(owner_ctx, pid, draft)
+
+    detail = sku_groups.group_detail(owner_ctx, gid)
+    assert [m.sku for m in detail.members] == ["GL-36"] and detail.stock == 10
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(variants_t.c.sku_group_id, variants_t.c.is_active)
+                           .where(variants_t.c.id == v36)).one()  # fmt: skip
+    assert tuple(row) == (None, False)
+    sku_groups.remove_from_group(owner_ctx, gid, [other])
+    sku_groups.delete_group(owner_ctx, gid)  # no longer "still has 2 listings"
