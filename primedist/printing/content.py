@@ -320,12 +320,12 @@ def order_context(
         "cash_received": money(payment.cash_received) if payment.cash_received else "",
         "change_due": money(change) if change is not None and change >= 0 else "",
         "refunded": money(order.refunded_amount) if order.refunded_amount else "",
-        "owed": money(owed) if (owed := _owed(order)) > 0 else "",
+        "owed": money(owed) if (owed := owed_on_account(order)) > 0 else "",
         "exchanged_from": ", ".join(x.number for x in detail.exchanges if x.credits),
         "exchange_credit": f"{MINUS}{money(credit)}" if credit else "",
         "to_pay": money(to_pay) if credit and to_pay >= 0 else "",
         "given_back": money(-to_pay) if credit and to_pay < 0 else "",
-        "cod_amount": money(cod) if (cod := detail.cod_due) else "",
+        "cod_amount": money(cod) if (cod := _to_collect(detail)) else "",
     }
     values.update({f"label_{key}": pick(pair, lang) for key, pair in LABELS.items()})
     return _printable(values)
@@ -355,13 +355,21 @@ def _on_account(order: Order) -> bool:
     return order.payment_method == PaymentMethod.ON_ACCOUNT
 
 
-def _owed(order: Order) -> int:
+def owed_on_account(order: Order) -> int:
     """What a sale on account leaves owed: its total less what was paid at once and
     refunded (0 for any other order, and once cancelled: a cancelled sale is owed by
     nobody)."""
     if not _on_account(order) or order.status == OrderStatus.CANCELLED:
         return 0
     return order.total - order.paid_amount - order.refunded_amount
+
+
+def _to_collect(detail: OrderDetail) -> int:
+    """What the carrier collects on delivery (`cod_due`), 0 once cancelled: a slip of a
+    cancelled order (or a shop's own template) must not have a parcel paid for."""
+    if detail.order.status == OrderStatus.CANCELLED:
+        return 0
+    return detail.cod_due
 
 
 def _cancelled(detail: OrderDetail, tz: tzinfo, lang: str) -> str:

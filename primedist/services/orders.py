@@ -236,6 +236,8 @@ def quote_in(
     lines: list[QuoteLine] = []
     # A line's quantity or price past its cap (the order's sums then say nothing more).
     too_big = False
+    # A line refused (its quantity, price or discount): the subtotal bounds nothing then.
+    bad_line = False
     wanted: dict[tuple[str, int], int] = {}
     first_of: dict[tuple[str, int], tuple[str, int]] = {}
     for i, dl in enumerate(draft.lines, start=1):
@@ -245,6 +247,7 @@ def quote_in(
         product = session.get(Product, variant.product_id)
         assert product is not None
         if dl.quantity <= 0:
+            bad_line = True
             problem(msg("Line {line} ({sku}): the quantity must be at least 1.", line=str(i),
                         sku=variant.sku), "quantity")  # fmt: skip
         elif dl.quantity > MAX_QUANTITY:
@@ -257,6 +260,7 @@ def quote_in(
             else (dl.unit_price, None)
         )
         if price < 0:
+            bad_line = True
             problem(msg("Line {line} ({sku}): the price cannot be negative.", line=str(i),
                         sku=variant.sku), "unit_price")  # fmt: skip
         elif price > MAX_AMOUNT:
@@ -264,7 +268,9 @@ def quote_in(
             problem(msg("Line {line} ({sku}): the price cannot be more than {max}.",
                         line=str(i), sku=variant.sku, max=MAX_AMOUNT), "unit_price")  # fmt: skip
         gross = max(dl.quantity, 0) * price
-        if dl.discount < 0 or dl.discount > gross:
+        # Below a negative price no discount is right: the price is the line's problem.
+        if price >= 0 and (dl.discount < 0 or dl.discount > gross):
+            bad_line = True
             problem(
                 msg(
                     "Line {line} ({sku}): the discount must be between 0 and {most}.",
@@ -298,7 +304,7 @@ def quote_in(
     if subtotal > MAX_AMOUNT and not too_big:
         problem(msg("An order's goods come to at most {max} ({total} given): split it.",
                     max=MAX_AMOUNT, total=subtotal), "lines")  # fmt: skip
-    if draft.order_discount < 0 or draft.order_discount > subtotal:
+    if (draft.order_discount < 0 or draft.order_discount > subtotal) and not (bad_line or too_big):
         problem(msg("The order discount must be between 0 and {most}.", most=subtotal),
                 "order_discount")  # fmt: skip
     if draft.shipping_fee < 0:
@@ -328,13 +334,15 @@ def quote_in(
     if points_amount and points_amount > before_points:  # not for a too-big order discount
         problem(msg("More points than the order needs."), "points")
         points_amount = max(before_points, 0)
-    total = compute_total(
+    # Only a draft with problems comes to less than nothing (a discount over its line or
+    # its order): it cannot be saved, and the screen shows 0, not a total below zero.
+    total = max(0, compute_total(
         subtotal=subtotal,
         shipping_fee=max(draft.shipping_fee, 0),
         seller_discount=max(draft.order_discount, 0),
         voucher_discount=voucher_amount,
         points_discount=points_amount,
-    )
+    ))  # fmt: skip
     change = None
     if draft.cash_received is not None and draft.payment_method == PaymentMethod.CASH:
         change = draft.cash_received - total

@@ -164,6 +164,24 @@ def setup_list_view(
     model.headerDataChanged.connect(lambda *_: fit_titles(view))
     if stretch is not None:
         SpareWidth(view, [c.key for c in model.spec.columns].index(stretch))
+    keep_sort_arrow(view, model)
+
+
+def keep_sort_arrow(view: QTableView, model: SqlTableModel) -> None:
+    """The header's arrow stays on the column the rows are sorted by: a click on a column
+    that cannot be sorted (the model ignores it) moves it back, where it was."""
+    header = view.horizontalHeader()
+
+    def put_back(column: int, _order: Qt.SortOrder) -> None:
+        if model.sortable(column):
+            return
+        blocked = header.blockSignals(True)  # the model is sorted already: no query
+        try:
+            header.setSortIndicator(*model.sort_order())
+        finally:
+            header.blockSignals(blocked)
+
+    header.sortIndicatorChanged.connect(put_back)
 
 
 class SpareWidth(QObject):

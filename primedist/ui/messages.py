@@ -2,8 +2,9 @@
 
 A `Message` is translated by its template (context "service") and its values are put in
 the user's words: an order status or payment method by its label, a number with the
-language's separators, a nested message translated too. A plain string, or a template
-the catalogue does not have, is shown as it is (English).
+language's separators, a nested message translated too (in English as well: the labels,
+not the stored values). A plain string is shown as it is; a template the catalogue does
+not have, in English.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from primedist.ui.labels import ENUM_LABELS, enum_label
 
 
 def localize(text: str) -> str:
-    """`text` in the current language when it is a Message with a translated template."""
-    if not isinstance(text, Message) or current_language() == "en":
+    """`text` in the current language when it is a Message with a translated template.
+    English goes the same way (its template is itself): its values read as the labels
+    too ("Shopee", "Return/Refund"), not as the enums' stored values."""
+    if not isinstance(text, Message):
         return str(text)
     template = QCoreApplication.translate(CONTEXT, text.template)
     values = {name: _value(value) for name, value in text.values.items()}

@@ -228,11 +228,17 @@ class SqlTableModel(QAbstractTableModel):
 
     def reformat(self) -> None:
         """Redraw every cell and header from SQL rows again (language changed): keys stay."""
+        self.reread()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._spec.columns) - 1)
+
+    def reread(self) -> None:
+        """Read the rows again from SQL (their values changed elsewhere, not which rows
+        the query holds): the keys, hence the order, the selection and the scroll, stay;
+        only the rows on screen are fetched again."""
         self._pages.clear()
         if self._count:
             last = self.index(self._count - 1, len(self._spec.columns) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._spec.columns) - 1)
 
     def key_at(self, row: int) -> int | None:
         """The primary key of a row, or None while its key is still loading."""
@@ -287,14 +293,28 @@ class SqlTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in SQL by a sortable column; unsortable columns are ignored."""
-        if not 0 <= column < len(self._spec.columns):
-            return
-        col = self._spec.columns[column]
-        if col.sort is None:
+        """Sort in SQL by a sortable column; unsortable columns are ignored (the header
+        puts its arrow back: `list_tools.setup_list_view`)."""
+        if not self.sortable(column):
             return
         desc = order == Qt.SortOrder.DescendingOrder
-        self.set_state(self._state.with_sort(col.key, desc))
+        self.set_state(self._state.with_sort(self._spec.columns[column].key, desc))
+
+    def sortable(self, column: int) -> bool:
+        """True when the rows can be sorted by `column` (the spec gives it a sort)."""
+        return 0 <= column < len(self._spec.columns) and self._spec.columns[column].sort is not None
+
+    def sort_order(self) -> tuple[int, Qt.SortOrder]:
+        """The column the rows are sorted by now, and how (the spec's default sort until
+        another is chosen)."""
+        keys = [c.key for c in self._spec.columns]
+        column = keys.index(self._state.sort_key or self._spec.default_sort)
+        if not self.sortable(column):  # as the query does (`queries.spec`)
+            column = keys.index(self._spec.default_sort)
+        desc = self._state.descending
+        if desc is None:
+            desc = self._spec.default_descending
+        return column, Qt.SortOrder.DescendingOrder if desc else Qt.SortOrder.AscendingOrder
 
     # Internals --------------------------------------------------------------------------
     @staticmethod

@@ -97,7 +97,7 @@ def test_audit_summaries_read_in_vietnamese_and_the_export_keeps_english(
     qtbot.waitUntil(
         lambda: "VIP: tagged 1,204 of 1,204 customers" in _summaries(page), timeout=WAIT
     )
-    assert "Lan <lan@shop.vn> added as staff" in _summaries(page)
+    assert "Lan <lan@shop.vn> added as Staff" in _summaries(page)  # a role by its label
 
     english = {row["summary"] for row in audit_log.list_events(owner_ctx, AuditFilter())}
     assert {"VIP: tagged 1,204 of 1,204 customers", "written in English once"} <= english

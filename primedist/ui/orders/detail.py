@@ -34,6 +34,7 @@ from primedist.core.money import format_money, format_number
 from primedist.domain.enums import Module, OrderSource, OrderStatus
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError
+from primedist.printing.content import owed_on_account
 from primedist.services import delivery as delivery_svc
 from primedist.services import order_edit as edit_svc
 from primedist.services import orders as svc
@@ -50,7 +51,7 @@ from primedist.ui.orders.delivery_address import DeliveryAddressDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.orders.exchange import open_exchange
 from primedist.ui.orders.returns import ReturnDialog
-from primedist.ui.orders.sale import SaleDialog
+from primedist.ui.orders.sale import SaleDialog, phone_text
 from primedist.ui.orders.shipment import ShipmentsPanel
 from primedist.ui.printing.actions import OrderPrinter, print_menu
 from primedist.ui.widgets import (
@@ -69,6 +70,11 @@ DASH = "—"
 #: The side panel's width (money, customer, shipments), unless its cards need more.
 SIDE_PANEL_WIDTH = 340
 
+#: `seller_discount` of a marketplace order: the seller's share of its promotions; of the
+#: shop's own sale: what the sale screen calls the order discount (F6).
+SELLER_DISCOUNT = QT_TRANSLATE_NOOP("orders", "Seller discount")
+ORDER_DISCOUNT = QT_TRANSLATE_NOOP("orders", "Order discount")
+
 #: The parts of the total, in the order the breakdown shows them: (field, label, sign).
 MONEY_PARTS: tuple[tuple[str, str, int], ...] = (
     ("subtotal", QT_TRANSLATE_NOOP("orders", "Subtotal"), 1),
@@ -76,7 +82,7 @@ MONEY_PARTS: tuple[tuple[str, str, int], ...] = (
     ("voucher_discount", QT_TRANSLATE_NOOP("orders", "Discount code"), -1),
     ("points_discount", QT_TRANSLATE_NOOP("orders", "Points discount"), -1),
     ("shipping_fee", QT_TRANSLATE_NOOP("orders", "Shipping fee"), 1),
-    ("seller_discount", QT_TRANSLATE_NOOP("orders", "Seller discount"), -1),
+    ("seller_discount", SELLER_DISCOUNT, -1),
     ("shop_promotion", QT_TRANSLATE_NOOP("orders", "Shop promotion"), -1),
 )
 
@@ -373,7 +379,8 @@ class OrderDetailDialog(QDialog):
         self.money_captions: dict[str, QLabel] = {}
         self.money_values: dict[str, QLabel] = {}
         keys = [key for key, _label_text, _sign in MONEY_PARTS]
-        for row, key in enumerate([*keys, "total", "commission", "refunded", "profit"]):
+        rows = [*keys, "total", "commission", "refunded", "paid", "owed", "profit"]
+        for row, key in enumerate(rows):
             caption, value = _label(wrap=True), _label(selectable=True)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.money_captions[key], self.money_values[key] = caption, value
@@ -532,6 +539,12 @@ class OrderDetailDialog(QDialog):
         self.money_captions["total"].setText(self.tr("Total"))
         self.money_captions["commission"].setText(self.tr("Channel commission"))
         self.money_captions["refunded"].setText(self.tr("Refunded"))
+        self.money_captions["paid"].setText(self.tr("Paid"))
+        self.money_captions["owed"].setText(self.tr("Owed"))
+        self.money_captions["owed"].setToolTip(
+            self.tr("What this sale on account leaves owed, as its receipt says; what the "
+                    "customer pays later counts on their account.")
+        )  # fmt: skip
         self.money_captions["profit"].setText(self.tr("Gross profit"))
         self.money_captions["profit"].setToolTip(
             self.tr("What the items kept sold for, less what they cost the shop when sold "
@@ -591,7 +604,7 @@ class OrderDetailDialog(QDialog):
         assert self.detail is not None
         self._fill_header(self.detail)
         self._fill_items(self.detail)
-        self._fill_money(self.detail.order)
+        self._fill_money(self.detail)
         self._fill_profit(self.detail)
         self._fill_exchanges(self.detail)
         self._fill_customer(self.detail)
@@ -652,7 +665,10 @@ class OrderDetailDialog(QDialog):
         table.resizeRowsToContents()
         self._show_empty(table, self.items_empty)
 
-    def _fill_money(self, order: Order) -> None:
+    def _fill_money(self, detail: OrderDetail) -> None:
+        order = detail.order
+        discount = SELLER_DISCOUNT if self._is_marketplace() else ORDER_DISCOUNT
+        self.money_captions["seller_discount"].setText(_orders(discount))
         for key, _text, sign in MONEY_PARTS:
             amount = int(getattr(order, key))
             self.money_values[key].setText(money(amount, sign))
@@ -663,8 +679,14 @@ class OrderDetailDialog(QDialog):
         self.money_values["total"].setText(money(order.total))
         self.money_values["commission"].setText(money(order.commission))
         self.money_values["refunded"].setText(money(order.refunded_amount, -1))
+        # A sale on account that still leaves something owed: paid at once and the rest,
+        # as its receipt says them.
+        owed = owed_on_account(order)
+        self.money_values["paid"].setText(money(detail.paid_towards))
+        self.money_values["owed"].setText(money(owed))
         show_commission = bool(order.commission) or self._is_marketplace()
-        shown_rows = {"commission": show_commission, "refunded": order.refunded_amount > 0}
+        shown_rows = {"commission": show_commission, "refunded": order.refunded_amount > 0,
+                      "paid": owed > 0, "owed": owed > 0}  # fmt: skip
         for key, shown in shown_rows.items():
             self.money_captions[key].setVisible(shown)
             self.money_values[key].setVisible(shown)
@@ -716,9 +738,9 @@ class OrderDetailDialog(QDialog):
             self.customer_button.setText(order.buyer_name or self.tr("Walk-in customer"))
             self.customer_button.setToolTip(self.tr("Not linked to a customer"))
         self.customer_button.setEnabled(customer is not None)
-        self.customer_phone.setText(order.buyer_phone or "")
+        self.customer_phone.setText(phone_text(order.buyer_phone))
         self.customer_phone.setVisible(bool(order.buyer_phone))
-        ship_to = " · ".join(p for p in (order.ship_name, order.ship_phone) if p)
+        ship_to = " · ".join(p for p in (order.ship_name, phone_text(order.ship_phone)) if p)
         values = {
             "ship_to": ship_to,
             "address": _address(order),

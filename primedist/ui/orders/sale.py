@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -29,9 +30,11 @@ from PySide6.QtGui import (
     QColor,
     QFocusEvent,
     QFont,
+    QFontMetrics,
     QIntValidator,
     QKeyEvent,
     QKeySequence,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -56,6 +59,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -73,6 +77,7 @@ from primedist.services.customers import CustomerRef, DuplicatePhone
 from primedist.services.exchange import exchangeable_order
 from primedist.services.order_edit import order_draft, quote_edit, repeat_draft, update_order
 from primedist.services.orders import (
+    MAX_AMOUNT,
     MAX_QUANTITY,
     CreatedOrder,
     DraftLine,
@@ -106,7 +111,7 @@ from primedist.ui.printing.actions import (
     receipt_after_sale,
     remember_receipt_after_sale,
 )
-from primedist.ui.widgets import fit_to_screen, set_style_property
+from primedist.ui.widgets import column_scroll, fit_to_screen, set_style_property
 
 # The dialog's keys, as the hint line and the README show them.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -136,6 +141,10 @@ RED = QColor("#B91C1C")
 AMBER = QColor("#B45309")
 #: Lines named by the below-cost warning (the rest: "…").
 COST_WARNING_LINES = 3
+#: The total's font size (smaller when its figure would not fit: `FitLabel`).
+TOTAL_POINTS = 20.0
+#: The problems and warnings keep room for this many lines; more of them scroll.
+MESSAGE_LINES = 2
 
 STYLE = """
 QLineEdit#productSearch { font-size: 12pt; padding: 8px 10px; }
@@ -148,13 +157,14 @@ QPushButton#saveButton:hover { background: #1D4ED8; }
 QPushButton#saveButton:disabled { background: #93C5FD; border-color: #93C5FD; }
 QFrame#totals { background: #F9FAFB; border: 1px solid #E5E7EB; border-radius: 8px; }
 QFrame#totals QLabel { background: transparent; }
-QLabel#totalLabel { font-size: 20pt; font-weight: 700; color: #111827; }
+QLabel#totalLabel { font-weight: 700; color: #111827; }
 QLabel#totalCaption { font-size: 12pt; font-weight: 600; color: #111827; }
 QLabel#changeDue { font-weight: 700; color: #166534; }
 QLabel#changeDue[short="true"] { color: #B91C1C; }
 QLabel#owedValue { font-weight: 700; color: #B45309; }
 QLabel#alreadyValue { color: #6B7280; }
-QLabel#problems { color: #B91C1C; }
+QLabel#problems, QLabel#lineRefusal { color: #B91C1C; }
+QScrollArea#saleMessages, QWidget#saleMessagesColumn { background: transparent; }
 QLabel#costWarning { color: #B45309; }
 QLabel#savedLabel { color: #166534; background: #F0FDF4; border: 1px solid #BBF7D0;
     border-radius: 6px; padding: 6px 8px; font-weight: 600; }
@@ -176,7 +186,7 @@ def minus_text(amount: int) -> str:
     return money_text(-amount) if amount else money_text(0)
 
 
-def _phone_text(phone: str | None) -> str:
+def phone_text(phone: str | None) -> str:
     """`0939921717` → `0939 921 717` (other forms as stored)."""
     if phone and len(phone) == 10 and phone.isdigit():
         return f"{phone[:4]} {phone[4:7]} {phone[7:]}"
@@ -218,6 +228,42 @@ class MoneyEdit(QLineEdit):
         if value is not None:
             self.setText(format_number(value, current_language()))
         super().focusOutEvent(event)
+
+
+class FitLabel(QLabel):
+    """A one-line label in a big font that steps down until the whole text fits its width:
+    a total of many digits shows every one of them, smaller, instead of losing the first
+    ones at the left edge."""
+
+    SMALLEST_PT = 8.0
+
+    def __init__(self, points: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._points = points
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def minimumSizeHint(self) -> QSize:
+        # Any width: the font fits the text into what the layout can give.
+        return QSize(0, super().minimumSizeHint().height())
+
+    def _fit(self) -> None:
+        font = QFont(self.font())
+        size = self._points
+        font.setPointSizeF(size)
+        room = self.contentsRect().width()
+        while size > self.SMALLEST_PT and QFontMetrics(font).horizontalAdvance(self.text()) > room:
+            size -= 1
+            font.setPointSizeF(size)
+        if font.pointSizeF() != self.font().pointSizeF():
+            self.setFont(font)
 
 
 class PickList(QListWidget):
@@ -418,6 +464,8 @@ class LinesModel(QAbstractTableModel):
     """The lines of the sale; quantity, unit price and discount are editable."""
 
     changed = Signal()
+    #: A value typed into a cell was not taken (the cell keeps its own): why, in words.
+    refused = Signal(str)
     PRODUCT, VARIANT, SKU, QTY, PRICE, DISCOUNT, SUBTOTAL, STOCK = range(8)
     NUMERIC = (QTY, PRICE, DISCOUNT, SUBTOTAL, STOCK)
     EDITABLE = (QTY, PRICE, DISCOUNT)
@@ -548,23 +596,41 @@ class LinesModel(QAbstractTableModel):
     ) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
-        line, text = self.lines[index.row()], str(value or "").strip()
-        try:
-            if index.column() == self.QTY:
-                quantity = int(text)
-                if not 1 <= quantity <= MAX_QUANTITY:
-                    return False
-                line.quantity = quantity
-            elif index.column() == self.PRICE:
-                line.unit_price = parse_money(text, current_language()) if text else None
-            elif index.column() == self.DISCOUNT:
-                line.discount = parse_money(text, current_language()) if text else 0
-            else:
-                return False
-        except ValueError:
+        line, col, text = self.lines[index.row()], index.column(), str(value or "").strip()
+        if col not in self.EDITABLE:
             return False
+        try:  # "1.000" is a thousand, in a quantity too
+            number = parse_money(text, current_language()) if text else None
+        except ValueError:
+            self.refused.emit(self._refusal(col, text))
+            return False
+        if col == self.QTY:
+            if number is None or not 1 <= number <= MAX_QUANTITY:
+                self.refused.emit(self._refusal(col, text))
+                return False
+            line.quantity = number
+        elif col == self.PRICE:
+            line.unit_price = number
+        else:
+            line.discount = number or 0
         self._row_changed(index.row())
         return True
+
+    def _refusal(self, col: int, text: str) -> str:
+        """Why `text` typed into column `col` was not taken."""
+        lang = current_language()
+        if col == self.QTY:
+            return QCoreApplication.translate(
+                "orders", "Quantity “%1”: type a whole number from 1 to %2."
+            ).replace("%1", text).replace("%2", format_number(MAX_QUANTITY, lang))  # fmt: skip
+        what = self._headers()[col]
+        digits = text.replace(".", "").replace(",", "").replace(" ", "")
+        if digits.isdigit() and len(digits) > len(str(MAX_AMOUNT)):  # past any price
+            return QCoreApplication.translate("orders", "%1 cannot be more than %2.").replace(
+                "%1", what).replace("%2", format_number(MAX_AMOUNT, lang))  # fmt: skip
+        return QCoreApplication.translate(
+            "orders", "%1: “%2” is not an amount of money."
+        ).replace("%1", what).replace("%2", text)  # fmt: skip
 
     def _row_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
@@ -634,6 +700,8 @@ class LinesModel(QAbstractTableModel):
 
 #: The widest the unit price column grows to show a level's name beside the price.
 MAX_PRICE_WIDTH = 200
+#: The widest the quantity column grows (1.000.000, the most a line takes).
+MAX_QTY_WIDTH = 90
 
 
 class LinesView(QTableView):
@@ -667,17 +735,20 @@ class LinesView(QTableView):
                   LinesModel.STOCK: 68}  # fmt: skip
         for col, width in widths.items():
             self.setColumnWidth(col, width)
-        # "275.000 · VIP" (a level price) is wider than a price: the column grows to it.
+        # "275.000 · VIP" (a level price) is wider than a price, "1.000" than a quantity:
+        # the column grows to it.
         for signal in (model.dataChanged, model.rowsInserted, model.modelReset):
             signal.connect(self.fit_prices)
 
     def fit_prices(self) -> None:
         """Widen the unit price column to its widest cell (up to MAX_PRICE_WIDTH: a long
-        level name is then elided at its end, the price before it stays whole); never
-        narrower than it is (the cashier may have widened it)."""
-        needed = min(self.sizeHintForColumn(LinesModel.PRICE), MAX_PRICE_WIDTH)
-        if needed > self.columnWidth(LinesModel.PRICE):
-            self.setColumnWidth(LinesModel.PRICE, needed)
+        level name is then elided at its end, the price before it stays whole), and the
+        quantity column to its widest quantity; never narrower than they are (the cashier
+        may have widened them)."""
+        for col, most in ((LinesModel.PRICE, MAX_PRICE_WIDTH), (LinesModel.QTY, MAX_QTY_WIDTH)):
+            needed = min(self.sizeHintForColumn(col), most)
+            if needed > self.columnWidth(col):
+                self.setColumnWidth(col, needed)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -962,16 +1033,18 @@ class SaleDialog(QDialog):
         outer.addLayout(self._build_type_bar())
         body = QHBoxLayout()
         body.setSpacing(14)
-        body.addLayout(self._build_left(), 1)
+        left = self._build_left()
+        # The keys under the lines, not under the right column: its room is the fields'.
+        self.hints = QLabel()
+        self.hints.setObjectName("hints")
+        self.hints.setWordWrap(True)
+        left.addWidget(self.hints)
+        body.addLayout(left, 1)
         right = QWidget()
         right.setFixedWidth(360)
         right.setLayout(self._build_right())
         body.addWidget(right)
         outer.addLayout(body, 1)
-        self.hints = QLabel()
-        self.hints.setObjectName("hints")
-        self.hints.setWordWrap(True)
-        outer.addWidget(self.hints)
 
     def _build_type_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
@@ -1012,6 +1085,11 @@ class SaleDialog(QDialog):
         self.model = LinesModel(self)
         self.lines = LinesView(self.model)
         left.addWidget(self.lines, 1)
+        self.line_refusal = QLabel()
+        self.line_refusal.setObjectName("lineRefusal")
+        self.line_refusal.setWordWrap(True)
+        self.line_refusal.hide()
+        left.addWidget(self.line_refusal)
         self.empty_hint = QLabel()
         self.empty_hint.setObjectName("muted")
         left.addWidget(self.empty_hint)
@@ -1052,16 +1130,7 @@ class SaleDialog(QDialog):
         right.addWidget(self._build_customer())
         right.addWidget(self._build_payment())
         right.addWidget(self._build_totals())
-        self.problems_label = QLabel()
-        self.problems_label.setObjectName("problems")
-        self.problems_label.setWordWrap(True)
-        right.addWidget(self.problems_label)
-        self.cost_warning = QLabel()
-        self.cost_warning.setObjectName("costWarning")
-        self.cost_warning.setWordWrap(True)
-        self.cost_warning.hide()
-        right.addWidget(self.cost_warning)
-        right.addStretch(1)
+        right.addWidget(self._build_messages(), 1)
         row = QHBoxLayout()
         self.print_receipt = QCheckBox()
         self.print_receipt.setObjectName("printReceipt")
@@ -1075,6 +1144,28 @@ class SaleDialog(QDialog):
         row.addWidget(self.save_button)
         right.addLayout(row)
         return right
+
+    def _build_messages(self) -> QScrollArea:
+        """The problems (red) and the below-cost warning (amber) in the room left under
+        the totals: many of them scroll there instead of squashing the fields above."""
+        column = QWidget()
+        column.setObjectName("saleMessagesColumn")
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(8)
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("problems")
+        self.problems_label.setWordWrap(True)
+        box.addWidget(self.problems_label)
+        self.cost_warning = QLabel()
+        self.cost_warning.setObjectName("costWarning")
+        self.cost_warning.setWordWrap(True)
+        self.cost_warning.hide()
+        box.addWidget(self.cost_warning)
+        box.addStretch(1)
+        self.messages = column_scroll(column, "saleMessages")
+        self.messages.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
+        return self.messages
 
     def _build_customer(self) -> QGroupBox:
         self.customer_box = QGroupBox()
@@ -1144,12 +1235,15 @@ class SaleDialog(QDialog):
         self.total_captions: dict[str, QLabel] = {}
         self.total_values: dict[str, QLabel] = {}
         for row, key in enumerate(self.TOTAL_KEYS):
-            caption, value = QLabel(), QLabel()
+            caption = QLabel()
+            value = FitLabel(TOTAL_POINTS) if key == "total" else QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setObjectName(f"{key}Value")
             self.total_captions[key], self.total_values[key] = caption, value
             grid.addWidget(caption, row, 0)
             grid.addWidget(value, row, 1)
+        # The figures take the room the captions leave (a long total: all of it).
+        grid.setColumnStretch(1, 1)
         self.total_captions["total"].setObjectName("totalCaption")
         self.total_values["total"].setObjectName("totalLabel")
         self.total_values["change"].setObjectName("changeDue")
@@ -1293,6 +1387,10 @@ class SaleDialog(QDialog):
         self.lines.stepQuantity.connect(self.step_quantity)
         self.lines.removeLine.connect(self.remove_line)
         self.model.changed.connect(self._changed)
+        self.model.refused.connect(self._show_refusal)
+        # Said until the lines change (or the next sale starts).
+        self.model.changed.connect(self.line_refusal.hide)
+        self.model.modelReset.connect(self.line_refusal.hide)
         self.type_group.buttonClicked.connect(self._on_type_clicked)
         for edit in (self.order_discount, self.voucher, self.shipping_fee, self.cash,
                      self.paid_now):  # fmt: skip
@@ -1448,6 +1546,11 @@ class SaleDialog(QDialog):
         if self.model.rowCount():
             self.lines.selectRow(min(row, self.model.rowCount() - 1))
 
+    def _show_refusal(self, why: str) -> None:
+        """A value typed into the lines that was not taken: why, under the lines."""
+        self.line_refusal.setText(why)
+        self.line_refusal.show()
+
     def _move_line(self, delta: int) -> None:
         if self.model.rowCount():
             row = max(0, min(self.model.rowCount() - 1, self._selected_row() + delta))
@@ -1478,7 +1581,7 @@ class SaleDialog(QDialog):
 
     @staticmethod
     def _customer_text(hit: CustomerHit) -> str:
-        parts = [hit.name, _phone_text(hit.phone), hit.code, enum_label(hit.rank)]
+        parts = [hit.name, phone_text(hit.phone), hit.code, enum_label(hit.rank)]
         return "   ·   ".join(p for p in parts if p)
 
     def _on_customer_picked(self, hit: object) -> None:
@@ -1515,7 +1618,7 @@ class SaleDialog(QDialog):
             "%1", format_number(balance, current_language())
         )
         details = "  ·  ".join(
-            p for p in (_phone_text(hit.phone), enum_label(hit.rank), points) if p
+            p for p in (phone_text(hit.phone), enum_label(hit.rank), points) if p
         )
         self.customer_card.setText(
             f"<b>{_html(hit.name)}</b>  <span style='color:#6B7280'>{hit.code}</span><br>{details}"
@@ -1735,6 +1838,7 @@ class SaleDialog(QDialog):
         below = [line for line in self.model.lines if line.below_cost]
         if not below:
             self.cost_warning.hide()
+            self._fit_messages()
             return
         lang = current_language()
         parts = []
@@ -1752,12 +1856,21 @@ class SaleDialog(QDialog):
         text = QCoreApplication.translate("orders", "Sold below cost: %1")
         self.cost_warning.setText("⚠ " + text.replace("%1", "; ".join(parts)))
         self.cost_warning.show()
+        self._fit_messages()
 
     def _show_problems(self, problems: list[str]) -> None:
         self.problems = problems
         self.problems_label.setText("\n".join(problems))
         self.problems_label.setVisible(bool(problems))
         self.save_button.setEnabled(bool(self.model.rowCount()) and not problems)
+        self._fit_messages()
+
+    def _fit_messages(self) -> None:
+        """Room for MESSAGE_LINES lines of problems or warning when there are any (taken
+        from the stretch, never from the fields), none when there are not."""
+        shown = bool(self.problems) or not self.cost_warning.isHidden()
+        line = self.problems_label.fontMetrics().lineSpacing()
+        self.messages.setMinimumHeight(MESSAGE_LINES * line if shown else 0)
 
     # ----------------------------------------------------------------------- save
 

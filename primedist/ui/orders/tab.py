@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import Engine
 
 from primedist.core.clock import format_date, shop_tz, to_local
+from primedist.core.messages import Message
 from primedist.core.money import format_money, format_number, parse_money
 from primedist.domain.enums import OrderStatus, PaymentMethod
 from primedist.domain.order import TRANSITIONS
@@ -63,6 +64,7 @@ from primedist.services.import_templates import TemplateKind
 from primedist.services.order_edit import edit_lock
 from primedist.services.orders import BulkResult, cancel_orders, confirm_orders, set_flag
 from primedist.services.shops import ShopInfo
+from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui import list_tools
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
@@ -87,6 +89,7 @@ from primedist.ui.ops import Op
 from primedist.ui.orders.bulk_ship import BulkShipDialog
 from primedist.ui.orders.dialogs import ask_cancel_reason
 from primedist.ui.printing.actions import OrderPrinter, print_menu
+from primedist.ui.sync.status import POLL_MS
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import icon
 
@@ -108,8 +111,9 @@ STATUS_COLOURS = {
     OrderStatus.RETURN_REFUND: "#B91C1C",
     OrderStatus.RETURNED: "#B91C1C",
 }
-#: Skipped orders named in a bulk result message before "…".
-SKIPPED_SHOWN = 5
+#: Skipped orders named in a bulk result message before "and N more" (a marketplace's
+#: refusal is a long sentence).
+SKIPPED_SHOWN = 3
 
 _TABS_STYLE = """
 QTabBar#statusTabs::tab { background: transparent; color: #4B5563; padding: 7px 14px;
@@ -397,7 +401,9 @@ class OrdersPage(FilteredListPage):
     #: beyond, the actions stay enabled and the service skips what does not apply.
     STATUS_CHECK_LIMIT = 200
 
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ServiceContext, parent: QWidget | None = None, sync_state: SyncState = SYNC_STATE
+    ) -> None:
         super().__init__(ctx, OrderFilter(), parent)
         self.setObjectName("list_orders")
         self.setStyleSheet(STYLE)
@@ -418,6 +424,14 @@ class OrdersPage(FilteredListPage):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(self.COUNTS_DEBOUNCE_MS)
         self._counts_timer.timeout.connect(self._run_counts)
+        # The scheduler's deliveries clear the "waiting to be sent" clocks: they only update
+        # the outbox counts of SYNC_STATE (as the Sync panel, the list follows them).
+        self._sync_state = sync_state
+        self._outbox_counts = self._read_outbox_counts()
+        self._outbox_timer = QTimer(self)
+        self._outbox_timer.setInterval(POLL_MS)
+        self._outbox_timer.timeout.connect(self._watch_outbox)
+        self._outbox_timer.start()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -847,13 +861,35 @@ class OrdersPage(FilteredListPage):
     def _show_bulk(self, result: BulkResult, one: str, many: str) -> None:
         text = count_text(len(result.done), one, many)
         if result.skipped:
-            names = [f"{ext} ({self._skip_reason(why)})" for _id, ext, why in result.skipped]
-            listed = ", ".join(names[:SKIPPED_SHOWN]) + (
-                ", …" if len(names) > SKIPPED_SHOWN else ""
+            self.show_message(text + "; " + self._skipped_text(result.skipped))
+        else:
+            self.show_message(text)
+
+    @classmethod
+    def _skipped_text(cls, skipped: Sequence[tuple[int, str, str]]) -> str:
+        """ "N skipped: " and why, for the first few (a refusal is a sentence of its own:
+        "; " between them, no full stop), then how many more."""
+        shown = [cls._skipped_order(ext, why).rstrip(".")
+                 for _id, ext, why in skipped[:SKIPPED_SHOWN]]  # fmt: skip
+        listed = "; ".join(shown)
+        if len(skipped) > SKIPPED_SHOWN:
+            listed += "; " + count_text(
+                len(skipped) - SKIPPED_SHOWN,
+                QCoreApplication.translate("orders", "and %n more order"),
+                QCoreApplication.translate("orders", "and %n more orders"),
             )
-            skipped = QCoreApplication.translate("orders", "%n skipped: %1").replace("%1", listed)
-            text += "; " + skipped.replace("%n", format_number(len(names), current_language()))
-        self.show_message(text)
+        count = format_number(len(skipped), current_language())
+        return (QCoreApplication.translate("orders", "%n skipped: %1")
+                .replace("%n", count).replace("%1", listed))  # fmt: skip
+
+    @classmethod
+    def _skipped_order(cls, ext: str, why: str) -> str:
+        """The order and why it was skipped: "PD1 (Completed)", or the refusal alone when
+        it names the order itself (not the number twice)."""
+        reason = cls._skip_reason(why)
+        if isinstance(why, Message) and ext in (str(v) for v in why.values.values()):
+            return reason
+        return f"{ext} ({reason})"
 
     @staticmethod
     def _skip_reason(why: str) -> str:
@@ -863,6 +899,17 @@ class OrdersPage(FilteredListPage):
             if why == "no longer exists":
                 return QCoreApplication.translate("orders", "no longer exists")
             return localize(why)  # a refusal (a live shipment, an exchange) as a message
+
+    def _read_outbox_counts(self) -> tuple[int, int]:
+        snap = self._sync_state.snapshot()
+        return snap["waiting"], snap["failed"]
+
+    def _watch_outbox(self) -> None:
+        """Actions delivered (or failed for good): the rows' clocks are read again."""
+        counts = self._read_outbox_counts()
+        if counts != self._outbox_counts:
+            self._outbox_counts = counts
+            self.model.reread()
 
     def refresh(self) -> None:
         """Re-run the list (keeping the selection where possible) and the counts."""
@@ -1094,4 +1141,5 @@ class OrdersPage(FilteredListPage):
         """Stop background loading (the window is closing)."""
         if alive(self):
             self._counts_timer.stop()
+            self._outbox_timer.stop()
             self.model.stop()

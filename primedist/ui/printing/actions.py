@@ -2,9 +2,10 @@
 
 `OrderPrinter(parent, ctx)` prints orders with a document type's profile: straight to the
 remembered printer (on a worker: bulk jobs never freeze the window and show progress in
-the jobs indicator), or through the print preview, or into a PDF. A failure (unknown,
-offline or refusing printer, unreachable ESC/POS device) shows a clear message with
-Retry. `print_menu` builds the Print button's menu.
+the jobs indicator), or through the print preview (several orders' documents are made on
+a worker too), or into a PDF. A failure (unknown, offline or refusing printer,
+unreachable ESC/POS device) shows a clear message with Retry. `print_menu` builds the
+Print button's menu.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from primedist.errors import Cancelled, PrimedistError
+from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing.content import Payment
 from primedist.printing.documents import Document, order_documents, order_messages
 from primedist.printing.errors import PrintError
-from primedist.printing.model import DocumentType, PrintTarget, TargetKind
+from primedist.printing.model import DocumentType, PrintProfile, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
-from primedist.ui.ops import Op
+from primedist.ui.ops import Job, Op
 from primedist.ui.printing import render
 from primedist.ui.printing.jobs import PrintResult, deliver, print_orders, resolve_profile
 
@@ -118,16 +120,45 @@ class OrderPrinter(QObject):
 
     def preview(self, order_ids: Sequence[int], doc_type: DocumentType, *,
                 payment: Payment | None = None) -> QPrintPreviewDialog | None:  # fmt: skip
-        """The print preview (Qt's dialog: zoom, pages, then Print to any printer)."""
-        profile = resolve_profile(self.ctx, doc_type)
-        try:
-            documents = order_documents(
-                self.ctx, list(order_ids), profile.template, lang=document_language(),
-                paper=profile.paper, payment=payment,
-            )  # fmt: skip
-        except PrimedistError as exc:
-            self._show_error(error_text(exc), None)
+        """The print preview (Qt's dialog: zoom, pages, then Print to any printer). One
+        order's opens at once (returned); several are made and laid out on a worker with
+        progress and Cancel (a large selection took seconds, frozen), then the dialog
+        opens (`preview_dialog`)."""
+        ids = list(order_ids)
+        if not ids:
             return None
+        profile = resolve_profile(self.ctx, doc_type)
+        ctx, lang = self.ctx, document_language()
+        if len(ids) == 1:
+            try:
+                laid = preview_pages(ctx, ids, profile, lang=lang, payment=payment)
+            except PrimedistError as exc:
+                self._show_error(error_text(exc), None)
+                return None
+            return self._open_preview(laid, profile, doc_type)
+        self.busy = True
+        title = translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
+
+        def work(job: Job) -> list[render.Laid]:
+            return preview_pages(ctx, ids, profile, lang=lang, payment=payment,
+                                 progress=job.progress)  # fmt: skip
+
+        def retry() -> None:
+            self.preview(ids, doc_type, payment=payment)
+
+        # Reads only, on the pool that does not hold up the database writer's queue.
+        Op(self.widget, work, title=title, network=True).with_progress().success(
+            lambda laid: self._preview_ready(laid, profile, doc_type)
+        ).failure(lambda exc: self._failed(exc, retry)).finally_(self._idle).run()
+        return None
+
+    def _preview_ready(self, laid: list[render.Laid], profile: PrintProfile,
+                       doc_type: DocumentType) -> None:  # fmt: skip
+        if shiboken6.isValid(self):
+            self._open_preview(laid, profile, doc_type)
+
+    def _open_preview(self, laid: list[render.Laid], profile: PrintProfile,
+                      doc_type: DocumentType) -> QPrintPreviewDialog:  # fmt: skip
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         name = profile.target.name
         if profile.target.kind == TargetKind.SYSTEM and name in render.available_printers():
@@ -140,9 +171,8 @@ class OrderPrinter(QObject):
         dialog.setWindowTitle(
             translate("printing", "Print preview — %1").replace("%1", doc_type_label(doc_type))
         )
-        laid = [render.layout(d) for d in documents]
         dialog.paintRequested.connect(lambda p: render.paint(p, laid))
-        dialog.setProperty("documents", len(documents))
+        dialog.setProperty("documents", len(laid))
         self.preview_dialog = dialog
         dialog.open()
         return dialog
@@ -333,6 +363,30 @@ def print_menu(
     menu.aboutToShow.connect(retranslate)
     retranslate()
     return menu
+
+
+def preview_pages(
+    ctx: ServiceContext, order_ids: Sequence[int], profile: PrintProfile, *, lang: str,
+    payment: Payment | None = None, progress: Progress | None = None,
+) -> list[render.Laid]:  # fmt: skip
+    """The orders' documents laid out for the preview, one order at a time (progress,
+    Cancel). On a worker, each document is handed to the UI thread, where the preview
+    paints it (a QTextDocument belongs to the thread that made it)."""
+    progress = progress or NullProgress()
+    app = QCoreApplication.instance()
+    assert app is not None, "the preview needs the QApplication"
+    ui_thread = app.thread()
+    total = len(order_ids)
+    laid: list[render.Laid] = []
+    for i, order_id in enumerate(order_ids):
+        progress.check()
+        for document in order_documents(ctx, [order_id], profile.template, lang=lang,
+                                        paper=profile.paper, payment=payment):  # fmt: skip
+            item = render.layout(document)
+            item.doc.moveToThread(ui_thread)
+            laid.append(item)
+        progress.update((i + 1) / total, f"{i + 1}/{total}")
+    return laid
 
 
 def _prefs(ctx: ServiceContext) -> QSettings | None:

@@ -212,7 +212,7 @@ def test_f8_on_the_sale_screen_exchanges_a_scanned_receipt(
     # The same receipt again: nothing is left to exchange.
     counter.start_exchange()
     answer(number)
-    assert errors[-1] == f"Order {number} is returned: only completed orders can be exchanged."
+    assert errors[-1] == f"Order {number} is Returned: only completed orders can be exchanged."
 
 
 def test_the_new_sale_of_an_exchange_says_why_it_cannot_be_cancelled(

@@ -156,7 +156,7 @@ def test_detail_shows_items_money_customer_and_history(
 
     assert dialog.customer_button.text() == "Nguyễn Thị Hoa"
     assert dialog.customer_button.isEnabled()
-    assert dialog.ship_values["ship_to"].text() == "Nguyễn Thị Hoa · 0939921717"
+    assert dialog.ship_values["ship_to"].text() == "Nguyễn Thị Hoa · 0939 921 717"
     assert dialog.ship_values["address"].text() == "12 Lê Lợi, TP. Hồ Chí Minh"
     assert dialog.ship_values["carrier"].text() == dialog.ship_values["tracking"].text() == "—"
 
@@ -363,7 +363,7 @@ def test_a_failed_action_is_shown_and_the_dialog_catches_up(
     with qtbot.assertNotEmitted(dialog.changed, wait=0):
         click(qtbot, dialog.confirm_button)
         qtbot.waitUntil(lambda: bool(quiet), timeout=WAIT_MS)
-    assert quiet == [f"Order {dialog.number.text()} is cancelled: it cannot become confirmed."]
+    assert quiet == [f"Order {dialog.number.text()} is Cancelled: it cannot become Confirmed."]
     quiet.clear()
     qtbot.waitUntil(lambda: dialog.status_pill.text() == "Cancelled", timeout=WAIT_MS)
     assert not dialog.confirm_button.isEnabled() and dialog.flag_button.isEnabled()
