@@ -247,3 +247,20 @@ def test_the_waiting_clocks_go_once_the_outbox_is_delivered(
     assert page.model.data(status, Qt.ItemDataRole.DecorationRole) is None
     assert sorted(page.selected_ids()) == sorted(shopee["confirmed"][:2])  # still chosen
     close_page(qtbot, page, lambda: not page.busy and not page.counts_pending)
+
+
+def test_a_preview_of_more_than_the_limit_shows_the_first_and_says_so(
+    qtbot: Any, page: OrdersPage, shopee: dict[str, list[int]], monkeypatch: Any
+) -> None:
+    """Qt's dialog draws every page when it opens: a huge selection is previewed in part,
+    and the title says which part (Print / Save as PDF make them all)."""
+    from primedist.ui.printing import actions
+
+    monkeypatch.setattr(actions, "PREVIEW_LIMIT", 5)
+    printer = page.printer
+    printer.preview(shopee["all"][:12], DocumentType.INVOICE)
+    qtbot.waitUntil(lambda: printer.preview_dialog is not None, timeout=WAIT)
+    dialog = printer.preview_dialog
+    assert dialog is not None and dialog.property("documents") == 5
+    assert dialog.windowTitle() == "Print preview — Invoice (the first 5 of 12 orders)"
+    dialog.close()
