@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -26,6 +29,7 @@ from primedist.ui.sync.status import SyncStatusWidget
 from primedist.ui.widgets import (
     JobsIndicator,
     LanguageCombo,
+    SearchBox,
     center_on_screen,
     column_scroll,
     fit_to_screen,
@@ -76,6 +80,35 @@ class LazyTab(QWidget):
         return self.page
 
 
+W = TypeVar("W", bound=QWidget)
+
+
+def shown_in(tab: LazyTab, widgets: list[W]) -> list[W]:
+    """Those of `widgets` the tab shows (not on a hidden sub-tab, nor in a dialog)."""
+    page = tab.page
+    if page is None:
+        return []
+    return [w for w in widgets if w.isVisibleTo(page) and w.window() is tab.window()]
+
+
+def search_box_of(tab: LazyTab) -> SearchBox | None:
+    """The search box the tab's page shows (the one of its current sub-tab)."""
+    page = tab.page
+    boxes = shown_in(tab, page.findChildren(SearchBox)) if page is not None else []
+    return boxes[0] if boxes else None
+
+
+def list_of(tab: LazyTab) -> QWidget | None:
+    """The first list a list tab's page shows (Settings' sections); None on a page of
+    cards and tables (Home, Analytics)."""
+    page = tab.page
+    if page is None or tab.scrolls:
+        return None
+    views = shown_in(tab, page.findChildren(QAbstractItemView))
+    views = [v for v in views if v.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    return views[0] if views else None
+
+
 class MainWindow(QMainWindow):
     """Home, Analytics, Products, Orders, Customers, Settings (those the user may open)."""
 
@@ -107,9 +140,13 @@ class MainWindow(QMainWindow):
         root.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
+        #: A tab was clicked (not stepped to with the arrows of the focused tab bar).
+        self._tab_clicked = False
+        self.tabs.tabBarClicked.connect(self._on_tab_clicked)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._restore_state()
         self._on_tab_changed(self.tabs.currentIndex())
+        self._setup_keys()
         self._setup_lock()
         self.retranslate()
 
@@ -125,7 +162,7 @@ class MainWindow(QMainWindow):
         brand.setObjectName("brand")
         self.shop_label = QLabel(self._shop_name)
         self.shop_label.setObjectName("headerShop")
-        self.language = LanguageCombo()
+        self.language = LanguageCombo()  # off the Tab order: a stray key never switches it
         row.addWidget(logo)
         row.addWidget(brand)
         row.addSpacing(12)
@@ -140,12 +177,25 @@ class MainWindow(QMainWindow):
         self.user_button = QToolButton()
         self.user_button.setObjectName("userMenu")
         self.user_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Clicked, not tabbed to: the Tab key goes through the page, not the header.
+        self.user_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.user_menu = QMenu(self.user_button)
         self.account_action = self.user_menu.addAction("", self.open_account)
         self.lock_action = self.user_menu.addAction("", self.lock)
         self.switch_action = self.user_menu.addAction("", self.switch_user)
         self.user_button.setMenu(self.user_menu)
         return self.user_button
+
+    def _setup_keys(self) -> None:
+        """Ctrl+1…Ctrl+6 show the tabs by their place in the tab bar (the tabs the user
+        may open: Ctrl+4 is Orders for the owner, another tab for a user who does not
+        see Analytics); Ctrl+F goes to the search box of the page shown. The main window's
+        own keys: the dialogs (the sale screen's F-keys, Ctrl+S) are windows of their own."""
+        self.tab_keys = [
+            QShortcut(QKeySequence(f"Ctrl+{n}"), self, partial(self.select_tab_at, n - 1))
+            for n in range(1, len(TABS) + 1)
+        ]
+        self.find_key = QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
 
     # Lock, switch user, restart ------------------------------------------------------------
     def _setup_lock(self) -> None:
@@ -431,12 +481,45 @@ class MainWindow(QMainWindow):
         tab = self.tabs.widget(index)
         if isinstance(tab, LazyTab):
             tab.ensure_built()
+            # The arrows of the focused tab bar step along it; a click goes to the page.
+            if self._tab_clicked or not self.tabs.tabBar().hasFocus():
+                self.focus_page(tab)
+        self._tab_clicked = False
+
+    def _on_tab_clicked(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        if index != self.tabs.currentIndex():
+            self._tab_clicked = True  # the change follows
+        elif isinstance(tab, LazyTab):
+            self.focus_page(tab)
 
     def select_tab(self, key: str) -> QWidget:
-        """Show a tab by key and return its (built) page."""
+        """Show a tab by key and return its (built) page, the keys going to it."""
         tab = self.tab_pages[key]
         self.tabs.setCurrentWidget(tab)
-        return tab.ensure_built()
+        page = tab.ensure_built()
+        self.focus_page(tab)
+        return page
+
+    def select_tab_at(self, index: int) -> None:
+        """Ctrl+1…: the tab at this place in the tab bar, if there are that many."""
+        tab = self.tabs.widget(index)
+        if isinstance(tab, LazyTab):
+            self.select_tab(tab.key)
+
+    def focus_page(self, tab: LazyTab) -> None:
+        """The keys go to the tab's page, not to the header (where typing switched the
+        language): its search box, else its list, else (a page of figures) the tab bar."""
+        target = search_box_of(tab) or list_of(tab) or self.tabs.tabBar()
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the page shown, its text selected to type anew."""
+        tab = self.tabs.currentWidget()
+        box = search_box_of(tab) if isinstance(tab, LazyTab) else None
+        if box is not None:
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

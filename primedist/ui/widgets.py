@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import shiboken6
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
@@ -14,8 +15,9 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QGuiApplication, QIcon, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -155,21 +157,59 @@ def icon(name: str) -> QIcon:
 
 
 class LanguageCombo(QComboBox):
-    """Tiếng Việt / English; emits the language code chosen."""
+    """Tiếng Việt / English; emits the language code chosen.
+
+    Only an explicit pick switches the app's language: an item chosen in the open list
+    (a click, or Enter there). On the closed box Up/Down open the list, and typed letters,
+    the other moving keys and the wheel do nothing: one stray key, a search or a barcode
+    scan typed there switched the whole app (Down, or a word starting with "e"). Out of the
+    Tab order too: a click gives it the focus, the Tab key never does."""
 
     languageChosen = Signal(str)
+
+    #: Keys a closed QComboBox moves its current item with (and reports as a pick).
+    MOVING_KEYS = (Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("languageCombo")
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         for code, name in LANGUAGES.items():
             self.addItem(name, code)
+        self._show_current()
+        self.activated.connect(self._picked)
+
+    def _picked(self, index: int) -> None:
+        code = self.itemData(index)
+        if isinstance(code, str) and code != current_language():
+            self.languageChosen.emit(code)
+
+    def _show_current(self) -> None:
         self.setCurrentIndex(max(0, self.findData(current_language())))
-        self.currentIndexChanged.connect(lambda _i: self.languageChosen.emit(self.currentData()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.showPopup()  # the pick is Enter (or a click) in the list
+        elif key in self.MOVING_KEYS or (event.text().isprintable() and event.text().strip()):
+            event.ignore()
+        else:
+            super().keyPressEvent(event)  # Space, F4, Alt+Down open the list; Esc...
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # the page under the pointer scrolls, the language stays
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Switched elsewhere (the other language box): show it (no pick, no signal).
+        if event.type() == QEvent.Type.LanguageChange:
+            self._show_current()
+        super().changeEvent(event)
 
 
 class SearchBox(QLineEdit):
-    """A search field that emits `searchChanged` once typing pauses (no query per key)."""
+    """A search field that emits `searchChanged` once typing pauses (no query per key).
+    Enter searches at once; Down goes to its list (`set_list`, else the next list in the
+    Tab order) on the selected row, or on the first one when none is selected."""
 
     searchChanged = Signal(str)
     DEBOUNCE_MS = 250
@@ -185,10 +225,66 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(lambda: self.searchChanged.emit(self.text()))
         self.textEdited.connect(lambda _t: self._timer.start())
         self.returnPressed.connect(self._emit_now)
+        self._list: QAbstractItemView | None = None
 
     def _emit_now(self) -> None:
         self._timer.stop()
         self.searchChanged.emit(self.text())
+
+    def set_list(self, view: QAbstractItemView) -> None:
+        """The list this box searches (where Down goes)."""
+        self._list = view
+
+    def list_view(self) -> QAbstractItemView | None:
+        """The list set, else the first list shown after the box in the Tab order (the
+        rows under it)."""
+        if self._list is not None and shiboken6.isValid(self._list):
+            return self._list
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if (isinstance(widget, QAbstractItemView) and widget.isVisible()
+                    and widget.window() is self.window()):  # fmt: skip
+                return widget
+            widget = widget.nextInFocusChain()
+        return None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_Down and plain == Qt.KeyboardModifier.NoModifier:
+            if self._go_to_list():
+                return
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()  # it searched: not also a dialog's default button
+
+    def _go_to_list(self) -> bool:
+        """Focus the list on its selected row, else its first row; False (the focus
+        stays) when there is no list or it has no rows."""
+        view = self.list_view()
+        if view is None or not view.isEnabled():
+            return False
+        if self._timer.isActive():
+            self._emit_now()  # the rows of what was typed, not those before it
+        model = view.model()
+        if model is None or model.rowCount() == 0:
+            return False
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+        selection = view.selectionModel()
+        if selection is None or not selection.hasSelection():
+            view.setCurrentIndex(model.index(0, first_shown_column(view)))
+        return True
+
+
+def first_shown_column(view: QAbstractItemView) -> int:
+    """The leftmost column a table shows (its first may be hidden or moved); 0 for a list."""
+    if not isinstance(view, QTableView):
+        return 0
+    header = view.horizontalHeader()
+    for visual in range(header.count()):
+        logical = header.logicalIndex(visual)
+        if not header.isSectionHidden(logical):
+            return logical
+    return 0
 
 
 class JobsIndicator(QWidget):

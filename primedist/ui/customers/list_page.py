@@ -588,7 +588,8 @@ class CustomerListPage(FilteredListPage):
         self.untag_button = push_button("untagButton", self.untag_selected)
         self.level_button = push_button("setLevelButton", self.set_level_selected)
         self.delete_button = push_button("deleteCustomersButton", self.delete_selected)
-        self.delete_button.setVisible(self.may_delete())
+        if not self.may_delete():  # never shown before it has a parent: it was a window
+            self.delete_button.hide()  # of its own for a moment, taking the keyboard
         self.export_button = push_button("exportButton", self.export)
         self.import_button = push_button("importButton", self.importRequested.emit)
         self.add_button = push_button("addCustomerButton", self.addRequested.emit)

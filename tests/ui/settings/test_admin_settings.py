@@ -193,12 +193,12 @@ def test_language_switches_and_is_remembered(
     qtbot: Any, owner_ctx: ServiceContext, settings: Settings
 ) -> None:
     page = show_widget(qtbot, LanguageSettings(owner_ctx))
-    page.combo.setCurrentIndex(page.combo.findData("vi"))
+    page.combo.activated.emit(page.combo.findData("vi"))  # picked in its list
     assert current_language() == "vi"
     assert page.title.text() == "Ngôn ngữ" or page.title.text() == "Language"
     ini = (settings.data_dir / "ui.ini").read_text(encoding="utf-8")
     assert "language=vi" in ini
-    page.combo.setCurrentIndex(page.combo.findData("en"))
+    page.combo.activated.emit(page.combo.findData("en"))
     assert current_language() == "en"
 
 
