@@ -181,6 +181,8 @@ def _undo_of_init(settings: Settings) -> Callable[[Any], None]:
     sub-folders, the SQLite file, or the tables of an empty server database — as a function
     that removes it again (given the engine, when the store was opened). What was there
     before is never touched; a folder is removed only when empty."""
+    from primedist.core.app_lock import store_lock_path
+
     folders: list[Path] = []
     for folder in (settings.backup_dir, settings.log_dir, settings.export_dir):
         if not folder.exists():
@@ -193,6 +195,7 @@ def _undo_of_init(settings: Settings) -> Callable[[Any], None]:
     db = settings.db_path
     if db is not None and not db.exists():
         files = [db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))]
+        files.append(store_lock_path(db))  # the engine's store lock (core/app_lock)
     empty_server = not settings.is_sqlite and _is_empty_server_database(settings)
 
     def undo(engine: Any) -> None:
@@ -967,8 +970,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `primedist … | head`: the reader has enough; no traceback
         _silence_stdout()
         return 141
+    except Exception as exc:  # a damaged file or a full disk from any query: one line too
+        problem = _store_problem(exc)
+        if problem is None:
+            raise
+        print(f"primedist: error: {problem.user_message}", file=sys.stderr)
+        return EXIT_ERROR
     finally:
         _acting_user = _acting_password = None
+
+
+def _store_problem(exc: Exception) -> StoreError | None:
+    from primedist.db.engine import store_problem
+
+    return store_problem(exc)
 
 
 def _silence_stdout() -> None:

@@ -106,6 +106,7 @@ def _loop(ctx: Any, settings: Settings) -> int:
     """The app's scheduler without its window: it holds the app's lock, as the window does
     (two schedulers would run every sync and delivery twice; restore waits for it)."""
     from primedist.core.app_lock import AppLock
+    from primedist.core.logging_setup import setup_logging
     from primedist.jobs.scheduler import run_forever
 
     lock = AppLock(settings.data_dir)
@@ -114,7 +115,10 @@ def _loop(ctx: Any, settings: Settings) -> int:
                              "data ({data_dir}): it already syncs on schedule.",
                              data_dir=str(settings.data_dir)))  # fmt: skip
     try:
-        print("Syncing on schedule; press Ctrl+C to stop.", file=sys.stderr)  # noqa: T201
+        # Nobody watches a headless loop: its jobs' failures go where the app's would.
+        log_path = setup_logging(settings.log_dir)
+        print(f"Syncing on schedule (log: {log_path}); press Ctrl+C to stop.",  # noqa: T201
+              file=sys.stderr)  # fmt: skip
         run_forever(ctx)
     finally:
         lock.release()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from primedist.core.messages import msg
-from primedist.errors import Busy
+from primedist.errors import Busy, StoreError
 
 #: Per-connection page cache in KiB (negative = KiB for SQLite). Every connection's cache
 #: shows up in RSS, so keep it moderate (performance-limits.md § memory).
@@ -106,12 +107,15 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
                 session.connection(execution_options={WRITE_LOCK: True})
             yield session
             session.commit()
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:
             session.rollback()
             if is_sqlite_busy(exc):
                 raise Busy(msg("Another task is writing to the shop's data (a sync, an "
                                "import or another window); nothing was saved. Try again in "
                                "a moment.")) from exc  # fmt: skip
+            problem = store_problem(exc)
+            if problem is not None:
+                raise problem from exc
             raise
         except BaseException:
             session.rollback()
@@ -134,6 +138,36 @@ def is_sqlite_busy(exc: BaseException) -> bool:
     if isinstance(exc, Busy):
         return True
     return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc.orig)
+
+
+#: SQLite's words for a file that is not (or no longer) a whole database: a damaged page, a
+#: half-copied or overwritten file.
+_DAMAGED = ("database disk image is malformed", "file is not a database")
+_FULL = ("database or disk is full",)
+_READ_ONLY = ("attempt to write a readonly database",)
+
+
+def store_problem(exc: BaseException) -> StoreError | None:
+    """What to tell the user when SQLite says its file is damaged, the disk is full or the
+    file is read-only (None for any other error: a bug to report). These can come from any
+    query, not only a unit of work, so the app's error hook and the CLI ask here too."""
+    if isinstance(exc, sa.exc.DatabaseError):
+        text = str(exc.orig)
+    elif isinstance(exc, sqlite3.Error):  # the driver's own (a backup copies through it)
+        text = str(exc)
+    else:
+        return None
+    if any(words in text for words in _DAMAGED):
+        return StoreError(msg("The shop's data is damaged and cannot be read. Restore a backup: "
+                              "in the app, Settings → Backup & restore; or run `primedist "
+                              "restore FILE`."))  # fmt: skip
+    if any(words in text for words in _FULL):
+        return StoreError(msg("The disk is full: nothing was saved. Free some space, then try "
+                              "again."))  # fmt: skip
+    if any(words in text for words in _READ_ONLY):
+        return StoreError(msg("The shop's data file cannot be written (it or its folder is "
+                              "read-only): nothing was saved."))  # fmt: skip
+    return None
 
 
 def retry_when_busy(work: Callable[[], T], *, attempts: int = 5, pause: float = 0.2) -> T:

@@ -7,6 +7,8 @@ here (checked against Alembic by a test) so a normal start does not import Alemb
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from primedist.config import Settings
+from primedist.core.app_lock import (
+    leave_store,
+    leave_store_soon,
+    restoring_here,
+    share_store,
+    store_lock_path,
+)
 from primedist.core.messages import msg
-from primedist.db.engine import make_engine, masked_url
+from primedist.db.engine import make_engine, masked_url, store_problem
 from primedist.errors import SetupRequired, StoreError
 
 log = logging.getLogger(__name__)
@@ -110,6 +119,11 @@ def open_store(
             raise
     if rev == HEAD_REVISION:
         return engine
+    try:
+        refuse_newer_revision(rev)
+    except StoreError:
+        engine.dispose()
+        raise
     if not migrate and rev is None:
         raise StoreError(
             msg(
@@ -153,16 +167,19 @@ def connect_store(settings: Settings, *, create: bool = True) -> tuple[Engine, s
                 database=masked_url(settings.database_url),
             )
         ) from exc
+    if db_path is not None:
+        _share_while_open(engine, db_path)
     try:
         rev = current_revision(engine)
         empty = rev is None and not has_user_tables(engine)
     except sa.exc.DatabaseError as exc:
         engine.dispose()
+        problem = store_problem(exc)  # a damaged file: SQLite's words become how to restore it
         raise StoreError(
             msg(
                 "The database at {database} cannot be opened: {error}",
                 database=masked_url(settings.database_url),
-                error=str(exc.orig),
+                error=problem.user_message if problem else str(exc.orig),
             )
         ) from exc
     if not create:
@@ -171,6 +188,53 @@ def connect_store(settings: Settings, *, create: bool = True) -> tuple[Engine, s
             raise no_store_error(settings)
         _ensure_dirs(settings)
     return engine, rev
+
+
+class _StoreUse:
+    """An engine's share of the store lock (core/app_lock): held from the engine's making
+    until it is disposed, taken again when it connects after that, dropped when the engine
+    is collected."""
+
+    def __init__(self, lock_path: Path) -> None:
+        self.lock_path = lock_path
+        self.held = False
+        self._guard = threading.Lock()
+
+    def take(self, *_args: object) -> None:
+        with self._guard:
+            if not self.held:
+                self.held = share_store(self.lock_path)
+
+    def drop(self, *_args: object) -> None:
+        with self._guard:
+            if self.held:
+                self.held = False
+                leave_store(self.lock_path)
+
+    def drop_collected(self) -> None:
+        """The engine was garbage-collected: the collection may run anywhere, even inside
+        the lock's own bookkeeping, so nothing is waited for here."""
+        if self.held:
+            self.held = False
+            leave_store_soon(self.lock_path)
+
+
+def _share_while_open(engine: Engine, db_path: Path) -> None:
+    """Share the store lock for as long as `engine` is in use (a restore in another
+    process is refused meanwhile), then remove what a restore cut off (a kill, a power cut)
+    left beside the database: with the lock shared, no restore is running."""
+    from primedist.db.backup import remove_interrupted_restore
+
+    lock_path = store_lock_path(db_path)
+    use = _StoreUse(lock_path)
+    use.take()
+    # First among the connect listeners: a connection after a dispose waits out a restore
+    # before anything reads the file.
+    sa.event.listen(engine, "connect", use.take, insert=True)
+    sa.event.listen(engine, "engine_disposed", use.drop)
+    weakref.finalize(engine, use.drop_collected)
+    if use.held and not restoring_here(lock_path):
+        remove_interrupted_restore(db_path)
 
 
 def _has_content(path: Path) -> bool:
@@ -211,8 +275,32 @@ def _ensure_dirs(settings: Settings) -> None:
         ) from exc
 
 
+def known_revisions() -> set[str]:
+    """The schema revisions of this app's migrations."""
+    return {p.stem for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py")}
+
+
+def refuse_newer_revision(revision: str | None) -> None:
+    """A database at a revision this app has no migration for, numbered after its own
+    head, was made by a newer app: it cannot be upgraded (nor safely used), so nothing is
+    tried — no safety copy either, which every start would take again."""
+    if revision is None or revision in known_revisions():
+        return
+    if _revision_number(revision) > _revision_number(HEAD_REVISION):
+        raise StoreError(
+            msg("This data was made by a newer version of Prime Distribution: update the app.")
+        )
+
+
+def _revision_number(revision: str) -> int:
+    """The number a revision's name starts with (0032_kept_revenue: 32; none: -1)."""
+    digits = revision.split("_", 1)[0]
+    return int(digits) if digits.isdigit() else -1
+
+
 def migrate_store(settings: Settings, engine: Engine, *, from_revision: str | None) -> Path | None:
     """Back up (when there is data to lose), then upgrade to head. Returns the backup path."""
+    refuse_newer_revision(from_revision)
     backup_path: Path | None = None
     if from_revision is not None or has_user_tables(engine):
         if settings.is_sqlite:

@@ -17,8 +17,10 @@ frozen under the header, column widths.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -44,6 +46,42 @@ MAX_ROWS = 1_048_575
 _FORMULA_STARTS = "=+-@\t\r"
 
 CellWriter = Callable[[int, int, Any], Any]
+
+
+class FileNotWritten(PrimedistError):
+    """The workbook could not be written at `path` (a full disk, a read-only folder);
+    `reason` says why in words the UI translates. An export writing to a temporary file
+    names its target instead (`export_support.replaced_when_done`)."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        self.path = path
+        self.reason = os_reason(error)
+        super().__init__(msg("Cannot write {name}: {reason}", name=path.name, reason=self.reason))
+
+
+def os_reason(error: BaseException) -> str:
+    """Why a file could not be written: the usual causes as messages the UI translates
+    (their English is the system's own words), any other in the system's words."""
+    cause = _os_error(error)
+    code = cause.errno if cause is not None else None
+    if code == errno.ENOSPC:
+        return msg("No space left on device")
+    if code == errno.EROFS:
+        return msg("Read-only file system")
+    if code in (errno.EACCES, errno.EPERM):
+        return msg("Permission denied")
+    if code == errno.EFBIG:
+        return msg("File too large")
+    return str(cause.strerror or cause) if cause is not None else str(error)
+
+
+def _os_error(error: BaseException) -> OSError | None:
+    """The OSError behind `error`: itself, or what xlsxwriter wrapped (FileCreateError holds
+    it as its argument, raised while handling it)."""
+    for candidate in (error, *error.args[:1], error.__cause__, error.__context__):
+        if isinstance(candidate, OSError):
+            return candidate
+    return None
 
 
 def neutralise(text: str) -> str:
@@ -242,17 +280,9 @@ class XlsxStreamWriter:
             return
         self._done = True
         try:
-            self._book.close()
-        except (OSError, XlsxWriterException) as exc:
-            self.path.unlink(missing_ok=True)
-            reason = exc.__cause__ or exc
-            raise PrimedistError(
-                msg("Cannot write {name}: {reason}", name=self.path.name, reason=reason)
-            ) from exc
-        except BaseException:
-            self.path.unlink(missing_ok=True)
-            raise
+            _close_book(self._book, self.path)
         finally:
+            _close_row_data(self._book)
             shutil.rmtree(self._tmpdir, ignore_errors=True)
 
     def abort(self) -> None:
@@ -260,11 +290,7 @@ class XlsxStreamWriter:
         if self._done:
             return
         self._done = True
-        # The row data file is open in constant_memory mode: close it before removing it.
-        for sheet in self._book.worksheets():
-            fh = getattr(sheet, "row_data_fh", None)
-            if fh is not None:
-                fh.close()
+        _close_row_data(self._book)
         self._book.fileclosed = True  # never write the file, even at garbage collection
         shutil.rmtree(self._tmpdir, ignore_errors=True)
 
@@ -281,6 +307,53 @@ class XlsxStreamWriter:
             self.close()
         else:
             self.abort()
+
+
+def _close_row_data(book: Any) -> None:
+    """Close the row data files constant_memory mode keeps open (before removing them)."""
+    for sheet in book.worksheets():
+        fh = getattr(sheet, "row_data_fh", None)
+        if fh is not None and not fh.closed:
+            fh.close()
+
+
+def _close_book(book: Any, path: Path) -> None:
+    """Write the workbook at `path`. When that fails (a full disk, a read-only folder) no
+    file is left there and nothing is printed: FileNotWritten says why."""
+    try:
+        book.close()
+    except BaseException as exc:
+        book.fileclosed = True  # never tried again, even at garbage collection
+        _close_left_open_zip(exc)
+        _remove_quietly(path)
+        if isinstance(exc, OSError | XlsxWriterException):
+            raise FileNotWritten(path, exc) from exc
+        raise
+
+
+def _close_left_open_zip(error: BaseException) -> None:
+    """xlsxwriter leaves its zip file open when writing it fails: the zip is then only
+    reachable from the failure's traceback, and when that goes, its garbage collection
+    tries to finish the file and prints the failure on stderr ("Exception ignored in
+    ZipFile.__del__"). Close it here, quietly."""
+    for failure in (error, error.__context__):
+        tb = failure.__traceback__ if failure is not None else None
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    fp, value.fp = value.fp, None  # its close() now has nothing left to do
+                    try:
+                        fp.close()
+                    except OSError:  # the unwritten end of the file: it is removed anyway
+                        pass
+            tb = tb.tb_next
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a read-only folder where it was never written
+        pass
 
 
 def write_template_workbook(
@@ -319,16 +392,7 @@ def write_template_workbook(
                     guide.write_string(r, c, neutralise(value))
         guide.freeze_panes(1, 0)
     finally:
-        try:
-            book.close()
-        except (OSError, XlsxWriterException) as exc:
-            raise PrimedistError(
-                msg(
-                    "Cannot write {name}: {reason}",
-                    name=path.name,
-                    reason=str(exc.__cause__ or exc),
-                )
-            ) from exc
+        _close_book(book, path)
 
 
 @dataclass(frozen=True)
@@ -374,13 +438,7 @@ def write_report_workbook(path: Path, sheets: Sequence[ReportSheet]) -> int:
                     _write_report_cell(sheet, r, c, value, kind, formats)
                 written += 1
     finally:
-        try:
-            book.close()
-        except (OSError, XlsxWriterException) as exc:
-            raise PrimedistError(
-                msg("Cannot write {name}: {reason}", name=path.name,
-                    reason=str(exc.__cause__ or exc))
-            ) from exc  # fmt: skip
+        _close_book(book, path)
     return written
 
 

@@ -18,7 +18,9 @@ JOB_ID = "backup.daily"
 
 
 def run_daily_backup(ctx: ServiceContext) -> None:
-    """Take the daily backup unless a recent one exists (a catch-up may have just run)."""
+    """Take the daily backup unless a recent one exists (a catch-up may have just run).
+    A failure is posted on Home and shown on the Backup & restore page by the service,
+    then raised here for the log (the scheduler tries again within the hour)."""
     if ctx.settings is None or ctx.settings.db_path is None:
         return  # a server database is backed up with its own tools
     if backup.daily_backup_due(ctx):

@@ -15,6 +15,7 @@ for the CLI and for rows written before `args` existed. The keys per kind:
   failed), `name`, `count` (variants changed / given their price back), `kept`, `why`)
 - shipment: `code`, `order`, `order_id`, `carrier`, `status` (the carrier's status word:
   lost, damage, exception, return)
+- backup: `outcome` (failed: the daily backup), `reason`, `reason_args` (as sync_failed)
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
             f"{args['what']} from {args['file']}"
         )
         return text + (f" ({args['rejected']:,} rejected)" if args.get("rejected") else "")
+    if kind is ActivityKind.BACKUP:
+        return f"The daily backup failed: {args['reason']}"
     if kind is ActivityKind.SHIPMENT:
         return f"{args['carrier']} parcel {args['code']} of order {args['order']}: {args['status']}"
     if args.get("event") == "demo_generated":

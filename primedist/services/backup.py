@@ -3,6 +3,7 @@ the restore of a data dir whose database is missing or damaged (no one to sign i
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,14 +12,22 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.config import Settings
-from primedist.core.messages import msg
+from primedist.core.clock import as_utc
+from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.db import backup as store_backup
-from primedist.db.engine import make_engine
+from primedist.db.engine import is_sqlite_busy, make_engine
 from primedist.db.store import open_store
+from primedist.domain.audit import ActivityEvent
+from primedist.domain.base import table_of
+from primedist.domain.enums import ActivityKind
 from primedist.domain.user import User
-from primedist.errors import PermissionDenied, StoreError, ValidationError
+from primedist.errors import PermissionDenied, PrimedistError, StoreError, ValidationError
+from primedist.services import activity
+from primedist.services.activity import event_args
 from primedist.services.app_settings import get_setting, put_setting
 from primedist.services.context import SYSTEM, ServiceContext
+
+log = logging.getLogger(__name__)
 
 DEFAULT_KEEP = store_backup.DEFAULT_KEEP
 MAX_KEEP = store_backup.MAX_KEEP
@@ -136,15 +145,88 @@ def _is_set_up(ctx: ServiceContext) -> bool:
 
 
 def daily_backup(ctx: ServiceContext) -> Path:
-    """The scheduler's daily backup into the backups folder, keeping the newest N."""
+    """The scheduler's daily backup into the backups folder, keeping the newest N. A
+    failure is posted on Home and shown on the Backup & restore page (`daily_failure`),
+    then raised (for the log): no one reads the log, and the page says a backup is taken
+    every day."""
     settings = _settings(ctx)
-    path = store_backup.create_backup(
-        ctx.engine, settings.backup_dir, reason=DAILY, keep=backup_keep(ctx)
-    )
-    with ctx.uow() as session:
-        ctx.audit(session, "backup.create", entity_type="backup", entity_id=path.name,
-                  summary=msg("daily: {file}", file=str(path)))  # fmt: skip
+    try:
+        path = store_backup.create_backup(
+            ctx.engine, settings.backup_dir, reason=DAILY, keep=backup_keep(ctx)
+        )
+        with ctx.uow() as session:
+            ctx.audit(session, "backup.create", entity_type="backup", entity_id=path.name,
+                      summary=msg("daily: {file}", file=str(path)))  # fmt: skip
+    except Exception as exc:
+        if not is_sqlite_busy(exc):  # another writer for a moment: the next try will do
+            _post_failure(ctx, exc)
+        raise
     return path
+
+
+@dataclass(frozen=True)
+class BackupFailure:
+    """The daily backup's latest failure: when, and why (a Message where the words are
+    ours, so the UI says it in its language)."""
+
+    at: datetime
+    reason: str
+
+
+def daily_failure(ctx: ServiceContext) -> BackupFailure | None:
+    """The daily backup's latest failure, unless a daily backup was taken since."""
+    ctx.require_manager()
+    return _latest_failure(ctx)
+
+
+def _latest_failure(ctx: ServiceContext) -> BackupFailure | None:
+    e = table_of(ActivityEvent).c
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(e.created_at, e.message, e.args)
+            .where(e.kind == ActivityKind.BACKUP.value)
+            .order_by(e.created_at.desc(), e.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    at = as_utc(row.created_at)
+    daily = [b for b in _backup_files(_settings(ctx).backup_dir) if b.reason == DAILY]
+    if daily and daily[0].created_at >= at:
+        return None
+    args = event_args(row.args)
+    reason = args.get("reason")
+    if not isinstance(reason, str):
+        return BackupFailure(at, str(row.message))
+    return BackupFailure(at, restored(reason, args.get("reason_args")))
+
+
+def _same_failure(before: str, now: str) -> bool:
+    """The same failure again: the same words, whatever backup file each try named (its
+    name holds the time of the try)."""
+    if isinstance(before, Message) and isinstance(now, Message):
+        return before.template == now.template and _but_path(before) == _but_path(now)
+    return str(before) == str(now)
+
+
+def _but_path(message: Message) -> dict[str, object]:
+    return {k: v for k, v in message.values.items() if k != "path"}
+
+
+def _post_failure(ctx: ServiceContext, exc: BaseException) -> None:
+    """Home's "The daily backup failed: …", once for a run of the same failure (the
+    scheduler tries again every hour). Where even that cannot be written (a full disk),
+    the log has it."""
+    reason = exc.user_message if isinstance(exc, PrimedistError) else str(exc) or repr(exc)
+    try:
+        latest = _latest_failure(ctx)
+        if latest is not None and _same_failure(latest.reason, reason):
+            return
+        with ctx.uow() as session:
+            activity.post(session, ActivityKind.BACKUP, ctx.clock.now(), outcome="failed",
+                          reason=reason, reason_args=stored_args(reason))  # fmt: skip
+    except Exception:
+        log.exception("the daily backup's failure could not be posted on Home")
 
 
 # Restore -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 from primedist.core.clock import shop_tz
 from primedist.core.messages import msg
 from primedist.errors import PrimedistError, ValidationError
-from primedist.io.xlsx_writer import XlsxColumn, XlsxStreamWriter
+from primedist.io.xlsx_writer import FileNotWritten, XlsxColumn, XlsxStreamWriter, os_reason
 from primedist.jobs.progress import Progress
 from primedist.services.context import ServiceContext
 
@@ -69,17 +69,22 @@ def check_target(path: Path) -> Path:
 def replaced_when_done(target: Path) -> Iterator[Path]:
     """A temporary path next to `target` to write to, moved onto `target` when the block
     ends without an error: a cancel or an error leaves neither a partial file nor the
-    temporary one. An OSError becomes a PrimedistError naming the file."""
+    temporary one. An OSError becomes a PrimedistError naming the file (the target: the
+    owner never chose, nor sees, the temporary one)."""
     tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:12]}.tmp.xlsx")
     try:
         yield tmp
         os.replace(tmp, target)
+    except FileNotWritten as exc:
+        raise _cannot_write(target, exc.reason) from exc
     except OSError as exc:
-        raise PrimedistError(
-            msg("Cannot write {name}: {reason}", name=target.name, reason=str(exc.strerror or exc))
-        ) from exc
+        raise _cannot_write(target, os_reason(exc)) from exc
     finally:
         _remove_quietly(tmp)
+
+
+def _cannot_write(target: Path, reason: str) -> PrimedistError:
+    return PrimedistError(msg("Cannot write {name}: {reason}", name=target.name, reason=reason))
 
 
 def _remove_quietly(path: Path) -> None:

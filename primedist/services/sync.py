@@ -48,10 +48,11 @@ from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.core.security import redact
 from primedist.db.advisory import AdvisoryLock
 from primedist.db.bulk import checkpoint_wal
+from primedist.db.engine import retry_when_busy
 from primedist.domain.enums import ActivityKind, Channel, Module, ShopStatus
 from primedist.domain.shop import Shop, ShopCredential
 from primedist.domain.sync import SyncCheckpoint, SyncLogEntry
-from primedist.errors import NotFound, ValidationError
+from primedist.errors import Busy, NotFound, ValidationError
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import activity
 from primedist.services.context import ServiceContext
@@ -277,17 +278,47 @@ def sync_shop(
                 conn.close()
     except ConnectorError as exc:
         _failed(ctx, ref, report, exc)
+    except Busy:
+        if not report.fetched:
+            raise  # nothing of the run was saved, as the error says: try again
+        _stopped_by_another_writer(report)
     finally:
         SYNC_STATE.finished(ref.name)
         other_pcs.release()
         lock.release()
         report.seconds = time.perf_counter() - started
+    try:
+        retry_when_busy(lambda: _record(ctx, shop_id, report))
+    except Busy:
+        if not report.fetched:
+            raise
+        _stopped_by_another_writer(report)  # the orders are in; only the log line is not
+    return report
+
+
+def _stopped_by_another_writer(report: SyncReport) -> None:
+    """Another writer (a second sync of the shop in another process, an import) held the
+    database past the busy timeout after some batches were committed: they stay saved, and
+    the report says how many (the next run starts from the last committed window)."""
+    report.outcome = "busy"
+    report.message = msg(
+        "The sync stopped because another task was writing to the shop's data: {saved} "
+        "orders were saved ({new} new, {updated} updated); the next sync picks up from there.",
+        saved=report.fetched, new=report.inserted, updated=report.updated,
+    )  # fmt: skip
+
+
+def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
+    """What a run leaves besides its orders: a shop whose tokens worked is active again;
+    the shop's sync log and Home's "new orders synced" for a run that saved orders (also
+    one stopped by another writer)."""
     if report.outcome == "ok":
         _authorisation_works(ctx, shop_id)
         SYNC_STATE.update(offline=False, last_sync_at=ctx.clock.now())
         if report.inserted or report.updated:
             _log(ctx, shop_id, "info", report.summary(), new_orders=report)
-    return report
+    elif report.outcome == "busy" and report.fetched and report.message:
+        _log(ctx, shop_id, "warning", report.message, new_orders=report)
 
 
 def _authorisation_works(ctx: ServiceContext, shop_id: int) -> None:
@@ -296,7 +327,7 @@ def _authorisation_works(ctx: ServiceContext, shop_id: int) -> None:
     in its outbox goes out at the next delivery, as after authorising it."""
     from primedist.services.outbox_delivery import wake_shop_actions
 
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:  # reads then writes (as _finish)
         shop = session.get(Shop, shop_id)
         if shop is None or ShopStatus(shop.status) != ShopStatus.NEEDS_REAUTH:
             return
@@ -382,7 +413,7 @@ def _run(
         lister.shutdown(wait=True, cancel_futures=True)
         checkpoint_wal(ctx.engine)  # the batches spaced their checkpoints (write_batch)
     if advance:
-        _finish(ctx, shop.id)
+        retry_when_busy(lambda: _finish(ctx, shop.id))
 
 
 def _windows(
@@ -487,7 +518,9 @@ def _checkpoint(ctx: ServiceContext, shop_id: int, now: datetime) -> SyncCheckpo
 
 
 def _finish(ctx: ServiceContext, shop_id: int) -> None:
-    with ctx.uow() as session:
+    # It reads then writes: take the write lock first, so another process's batch makes
+    # it wait instead of failing it at once.
+    with ctx.uow(write=True) as session:
         cp = session.get(SyncCheckpoint, (shop_id, ORDERS))
         if cp is not None:
             cp.last_success_at = ctx.clock.now()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import threading
 import traceback
@@ -23,44 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# The log file's setup lives in core (`primedist sync --loop` logs there too); the app
+# imports it from here.
+from primedist.core.logging_setup import LOG_FILE as LOG_FILE
+from primedist.core.logging_setup import setup_logging as setup_logging
 from primedist.core.security import redact
-from primedist.errors import PrimedistError
+from primedist.db.engine import store_problem
+from primedist.errors import PrimedistError, StoreError
 from primedist.ui.messages import error_text
 
 log = logging.getLogger("primedist")
-LOG_FILE = "primedist.log"
-
-
-class _RedactFilter(logging.Filter):
-    """Never write tokens or passwords to the log file."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
-        # The traceback carries the exception's message (often a URL or a payload): the
-        # formatter uses exc_text as given when it is set, so set it redacted.
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
-
-
-def setup_logging(log_dir: Path) -> Path:
-    """Log to `log_dir/primedist.log` (rotated); returns the file path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / LOG_FILE
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_RedactFilter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return path
 
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
@@ -120,8 +91,29 @@ def format_exception(exc: BaseException) -> str:
     return redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
 
-def show_crash(parent: QWidget | None, exc: BaseException) -> CrashDialog:
-    """Show the crash dialog (non-blocking) for an unexpected exception."""
+def store_problem_in(exc: BaseException) -> StoreError | None:
+    """The StoreError for a damaged database, a full disk or a read-only file found in
+    `exc` or what it was raised from (SQLite says so to any query, not only in a unit of
+    work): no bug, so the user gets a message saying what to do, not the crash dialog."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        problem = store_problem(cause)
+        if problem is not None:
+            return problem
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def show_crash(parent: QWidget | None, exc: BaseException) -> CrashDialog | None:
+    """Show the crash dialog (non-blocking) for an unexpected exception; for a damaged
+    database or a full disk, the message that says what to do instead (None)."""
+    problem = store_problem_in(exc)
+    if problem is not None:
+        log.warning("store problem: %s (%s)", problem.user_message, exc)
+        show_error(parent, error_text(problem))
+        return None
     dialog = CrashDialog(
         parent,
         format_exception(exc),
@@ -138,6 +130,7 @@ def _handle(exc_type: type[BaseException], exc: BaseException, tb: TracebackType
         sys.__excepthook__(exc_type, exc, tb)
         return
     exc.__traceback__ = tb
+    exc = store_problem_in(exc) or exc
     if isinstance(exc, PrimedistError):
         log.warning("user-facing error: %s", exc.user_message)
         _on_ui(lambda: show_error(None, error_text(exc)))

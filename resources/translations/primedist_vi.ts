@@ -450,6 +450,10 @@
         <translation>Chương trình giá “{name}” không bắt đầu được: {why}. Không giá nào thay đổi.</translation>
     </message>
     <message>
+        <source>The daily backup failed: {reason}</source>
+        <translation>Sao lưu hằng ngày không thành công: {reason}</translation>
+    </message>
+    <message>
         <source>{carrier} parcel {code} of order {order}: {status}</source>
         <translation>Kiện {carrier} {code} của đơn {order}: {status}</translation>
     </message>
@@ -742,7 +746,7 @@
     <name>AnalyticsPage</name>
     <message>
         <source>Reading the figures</source>
-        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <extracomment>The metric cards: key → metric of its detail page. The ranking tables: key → (ranking of its detail page). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. The row height of the top lists (the style&apos;s 30 px left a top 5 two pixels short).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -1013,6 +1017,10 @@ doanh thu</translation>
     <message>
         <source>Before an upgrade</source>
         <translation>Trước khi nâng cấp</translation>
+    </message>
+    <message>
+        <source>The daily backup failed on %1: %2</source>
+        <translation>Sao lưu hằng ngày lúc %1 không thành công: %2</translation>
     </message>
     <message>
         <source>Backing up</source>
@@ -2040,7 +2048,7 @@ Vẫn lưu?</translation>
     <name>DetailPage</name>
     <message>
         <source>← Back</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. pyqtgraph writes months and weekdays with the C locale&apos;s English names.</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. A ranking cell&apos;s data: the value it sorts by; the first cell&apos;s: its row&apos;s key. pyqtgraph writes months and weekdays with the C locale&apos;s English names.</extracomment>
         <translation>← Quay lại</translation>
     </message>
     <message>
@@ -2100,6 +2108,10 @@ Vẫn lưu?</translation>
         <translation>Xếp hạng sản phẩm</translation>
     </message>
     <message>
+        <source>Items no longer in the catalogue</source>
+        <translation>Sản phẩm không còn trong danh mục</translation>
+    </message>
+    <message>
         <source>Units sold</source>
         <translation>SL đã bán</translation>
     </message>
@@ -2130,6 +2142,14 @@ Vẫn lưu?</translation>
     <message>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Từ ngày</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Đến ngày</translation>
     </message>
     <message>
         <source>Exporting</source>
@@ -3199,11 +3219,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>HomePage</name>
     <message>
         <source>No orders</source>
-        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <extracomment>To-do cards in order: key → (the Orders tab&apos;s status tab, or &quot;&quot; for products). Each channel&apos;s colour on the pie, whichever channels have orders (Shopee stays orange when it is alone), as the demo with every channel shows them. A channel the table above does not know (a newer version&apos;s data). While Home shows, how often it looks whether a marketplace sync ended (a cheap read of the scheduler&apos;s status object, no database). lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. (label, orders) of the slices drawn, and their colours.</extracomment>
         <translation>Chưa có đơn hàng</translation>
     </message>
     <message>
         <source>Margin %1</source>
+        <extracomment>Where the note and actions go: the title&apos;s line, or a line of their own at the bottom (the note on its left, the actions on its right).</extracomment>
         <translation>Biên LN %1</translation>
     </message>
     <message>
@@ -3212,7 +3233,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>Reading the figures</source>
-        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS). Hidden since the figures were read (another tab was open): read them on show. A refresh was asked for while one ran: run it once that one ends.</extracomment>
+        <extracomment>Open the Orders tab: (status tab key, OrderFilter). Open the Products list: a ProductFilter. Open the Customers list: a CustomerFilter (the Customers owe card). A refresh finished (tests wait on it). A first step was chosen on the Getting started card (a key of first_steps.STEPS).</extracomment>
         <translation>Đang tải số liệu</translation>
     </message>
     <message>
@@ -3591,7 +3612,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>JobsIndicator</name>
     <message>
         <source>Cancel</source>
-        <extracomment>The horizontal padding of a table cell in style.qss (`QTableView::item`), both sides. The widest a settings form grows: a name, an email or an amount needs no whole screen, and a Save button under a 1,000-pixel field reads as a banner, not as a button.</extracomment>
+        <extracomment>The horizontal padding of a table cell in style.qss (`QTableView::item`), both sides. The widest a settings form grows: a name, an email or an amount needs no whole screen, and a Save button under a 1,000-pixel field reads as a banner, not as a button. Keys a closed QComboBox moves its current item with (and reports as a pick).</extracomment>
         <translation>Hủy</translation>
     </message>
     <message>
@@ -4161,7 +4182,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>MainWindow</name>
     <message>
         <source>My account</source>
-        <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
+        <extracomment>(key, module the tab needs or None for everyone) The tabs of cards and tables rather than one long list: they scroll when squeezed. A page of cards and tables scrolls when the window is shorter than it needs (a list page fills the window and pages its rows instead). &quot;Switch user&quot; was chosen (the session shows the sign-in again). The data was restored: the session restarts on this ServiceContext (sign-in again). A tab was clicked (not stepped to with the arrows of the focused tab bar). The app&apos;s other windows, out of sight while the window is locked. Tabs taken down when the user&apos;s rights changed, deleted once it is safe.</extracomment>
         <translation>Tài khoản của tôi</translation>
     </message>
     <message>
@@ -4365,6 +4386,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Refunded</source>
         <translation>Đã hoàn tiền</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Đã trả</translation>
+    </message>
+    <message>
+        <source>Owed</source>
+        <translation>Còn nợ</translation>
+    </message>
+    <message>
+        <source>What this sale on account leaves owed, as its receipt says; what the customer pays later counts on their account.</source>
+        <translation>Số tiền đơn ghi nợ này còn nợ, như trên hóa đơn; tiền khách trả sau được tính vào công nợ của khách.</translation>
     </message>
     <message>
         <source>Gross profit</source>
@@ -4738,6 +4771,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Customers earn points when an order becomes successful (completed); the points go again if it is cancelled or returned. Points are redeemed in Create order.</source>
         <translation>Khách hàng được tích điểm khi đơn hàng thành công (hoàn thành); điểm bị trừ lại nếu đơn bị hủy hoặc trả hàng. Điểm được dùng khi Tạo đơn hàng.</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager changes the loyalty points rules.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được thay đổi quy định tích điểm.</translation>
     </message>
     <message>
         <source>VND per point earned (0 = off)</source>
@@ -5211,7 +5248,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The least height of the scrolling details (their natural height is about 480 px). Carried to the save so prices left as shown do not undo a change made meanwhile. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The least height of the scrolling details (their natural height is about 480 px). Carried to the save so prices left as shown do not undo a change made meanwhile. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet).</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -5951,8 +5988,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>RankingSettings</name>
     <message>
         <source>Customer ranking</source>
-        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values.</extracomment>
+        <extracomment>The spin boxes&apos; top (2 billion đ or orders): Qt spin boxes hold 32-bit values. Customers per rank; None when the user may not see customers.</extracomment>
         <translation>Xếp hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>Only the owner or a manager changes the rank conditions.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý được thay đổi điều kiện xếp hạng.</translation>
     </message>
     <message>
         <source>Rank by</source>
@@ -6378,7 +6419,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SettingsPage</name>
     <message>
         <source>Low stock</source>
-        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title.</extracomment>
+        <extracomment>The sections in display order: (key, module, widget class taking the ServiceContext). Each is imported and built the first time it is shown; its title is in `retranslate`. The order is DESIGN.md&apos;s (§ Settings), with Vouchers beside Loyalty points and the Audit log last. The section list&apos;s narrowest width, and the room kept beside its longest title. My account saved the signed-in user&apos;s new details (the new Actor): the window&apos;s header and user menu follow.</extracomment>
         <translation>Sắp hết hàng</translation>
     </message>
     <message>
@@ -6438,6 +6479,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>SetupPage</name>
     <message>
         <source>Set up your shop</source>
+        <extracomment>The form&apos;s edits by the field names the services give in a ValidationError.</extracomment>
         <translation>Thiết lập cửa hàng</translation>
     </message>
     <message>
@@ -6765,6 +6807,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShopPicker</name>
     <message>
         <source>All shops</source>
+        <extracomment>Hidden since the figures were read (another tab was open): read them on show. A refresh was asked for while one ran: run it once that one ends.</extracomment>
         <translation>Tất cả gian hàng</translation>
     </message>
     <message numerus="yes">
@@ -6983,7 +7026,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>StockHistoryDialog</name>
     <message>
         <source>Stock history: %1</source>
-        <extracomment>Order id → order number, of the orders in `rows`.</extracomment>
+        <extracomment>The column that takes the room the others leave (never less than its own texts). Order id → order number, of the orders in `rows`.</extracomment>
         <translation>Lịch sử kho: %1</translation>
     </message>
     <message>
@@ -8157,6 +8200,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>app</name>
     <message>
         <source>Prime Distribution</source>
+        <extracomment>The background jobs, once started (run_gui).</extracomment>
         <translation>Prime Distribution</translation>
     </message>
     <message>
@@ -8765,6 +8809,183 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Products</source>
         <translation>Sản phẩm</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>tên</translation>
+    </message>
+    <message>
+        <source>email</source>
+        <translation>email</translation>
+    </message>
+    <message>
+        <source>role</source>
+        <translation>vai trò</translation>
+    </message>
+    <message>
+        <source>access to</source>
+        <translation>quyền truy cập</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>đang hoạt động</translation>
+    </message>
+    <message>
+        <source>code</source>
+        <translation>mã</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>số điện thoại</translation>
+    </message>
+    <message>
+        <source>phones</source>
+        <translation>số điện thoại</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>địa chỉ</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>ghi chú</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>lý do</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>trạng thái</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>kênh bán</translation>
+    </message>
+    <message>
+        <source>gender</source>
+        <translation>giới tính</translation>
+    </message>
+    <message>
+        <source>birthday</source>
+        <translation>ngày sinh</translation>
+    </message>
+    <message>
+        <source>low stock level</source>
+        <translation>ngưỡng sắp hết hàng</translation>
+    </message>
+    <message>
+        <source>stock</source>
+        <translation>tồn kho</translation>
+    </message>
+    <message>
+        <source>quantity</source>
+        <translation>số lượng</translation>
+    </message>
+    <message>
+        <source>unit cost</source>
+        <translation>giá vốn</translation>
+    </message>
+    <message>
+        <source>cost</source>
+        <translation>giá vốn</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>số tiền</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>tổng cộng</translation>
+    </message>
+    <message>
+        <source>total cost</source>
+        <translation>tổng tiền hàng</translation>
+    </message>
+    <message>
+        <source>payment method</source>
+        <translation>phương thức thanh toán</translation>
+    </message>
+    <message>
+        <source>opening float</source>
+        <translation>tiền lẻ đầu ca</translation>
+    </message>
+    <message>
+        <source>expected</source>
+        <translation>dự kiến</translation>
+    </message>
+    <message>
+        <source>counted</source>
+        <translation>đếm được</translation>
+    </message>
+    <message>
+        <source>difference</source>
+        <translation>chênh lệch</translation>
+    </message>
+    <message>
+        <source>rows</source>
+        <translation>số dòng</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <extracomment>Fields whose values are codes with a display name (ui/labels.ENUM_LABELS).</extracomment>
+        <translation>Có</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Không</translation>
+    </message>
+    <message>
+        <source>shop details</source>
+        <translation>thông tin cửa hàng</translation>
+    </message>
+    <message>
+        <source>backups kept</source>
+        <translation>số bản sao lưu giữ lại</translation>
+    </message>
+    <message>
+        <source>sync interval (minutes)</source>
+        <translation>chu kỳ đồng bộ (phút)</translation>
+    </message>
+    <message>
+        <source>lock after idle minutes</source>
+        <translation>khóa màn hình sau số phút không thao tác</translation>
+    </message>
+    <message>
+        <source>customer ranking</source>
+        <translation>xếp hạng khách hàng</translation>
+    </message>
+    <message>
+        <source>VND per point earned</source>
+        <translation>số ₫ cho mỗi điểm tích</translation>
+    </message>
+    <message>
+        <source>value of one point (VND)</source>
+        <translation>giá trị một điểm (₫)</translation>
+    </message>
+    <message>
+        <source>points pay at most (%)</source>
+        <translation>điểm trả tối đa (% giá trị đơn)</translation>
+    </message>
+    <message>
+        <source>shipping labels</source>
+        <translation>tem vận chuyển</translation>
+    </message>
+    <message>
+        <source>printers</source>
+        <translation>máy in</translation>
+    </message>
+    <message>
+        <source>print template</source>
+        <translation>mẫu in</translation>
+    </message>
+    <message>
+        <source>marketplace link of shop</source>
+        <translation>kết nối sàn của gian hàng</translation>
+    </message>
+    <message>
+        <source>demo data</source>
+        <translation>dữ liệu mẫu</translation>
     </message>
     <message>
         <source>Purchase orders</source>
@@ -9883,7 +10104,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     <name>orders</name>
     <message>
         <source>Subtotal</source>
-        <extracomment>The side panel&apos;s width (money, customer, shipments), unless its cards need more. The parts of the total, in the order the breakdown shows them: (field, label, sign).</extracomment>
+        <extracomment>The parts of the total, in the order the breakdown shows them: (field, label, sign).</extracomment>
         <translation>Thành tiền</translation>
     </message>
     <message>
@@ -9904,6 +10125,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>Seller discount</source>
+        <extracomment>The side panel&apos;s width (money, customer, shipments), unless its cards need more. `seller_discount` of a marketplace order: the seller&apos;s share of its promotions; of the shop&apos;s own sale: what the sale screen calls the order discount (F6).</extracomment>
         <translation>Giảm giá của người bán</translation>
     </message>
     <message>
@@ -9994,7 +10216,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>Sold below the cost price</source>
-        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;).</extracomment>
+        <extracomment>A price below the cost: a warning, not an error (clearance sales are allowed). Lines named by the below-cost warning (the rest: &quot;…&quot;). The total&apos;s font size (smaller when its figure would not fit: `FitLabel`). The problems and warnings keep room for this many lines; more of them scroll.</extracomment>
         <translation>Bán dưới giá vốn</translation>
     </message>
     <message>
@@ -10003,7 +10225,7 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
     </message>
     <message>
         <source>Product</source>
-        <extracomment>Amber (with the reason as a tooltip) when the line sells below its cost. The lines came from a stored order: a fixed price is the order&apos;s, not typed.</extracomment>
+        <extracomment>A value typed into a cell was not taken (the cell keeps its own): why, in words. Amber (with the reason as a tooltip) when the line sells below its cost. The lines came from a stored order: a fixed price is the order&apos;s, not typed.</extracomment>
         <translation>Sản phẩm</translation>
     </message>
     <message>
@@ -10047,8 +10269,16 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Giá của nhóm %1 (giá niêm yết %2)</translation>
     </message>
     <message>
+        <source>Quantity “%1”: type a whole number from 1 to %2.</source>
+        <translation>Số lượng “%1”: hãy nhập số nguyên từ 1 đến %2.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be more than %2.</source>
+        <translation>%1 không được lớn hơn %2.</translation>
+    </message>
+    <message>
         <source>New customer</source>
-        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price.</extracomment>
+        <extracomment>The widest the unit price column grows to show a level&apos;s name beside the price. The widest the quantity column grows (1.000.000, the most a line takes).</extracomment>
         <translation>Khách hàng mới</translation>
     </message>
     <message>
@@ -10324,7 +10554,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Flagged</source>
-        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;…&quot;.</extracomment>
+        <extracomment>Columns the list loads but does not show (drawn as icons instead). Column widths of this view where the spec&apos;s default is too narrow (shop names are long). Filter chip kinds, in chip order. Skipped orders named in a bulk result message before &quot;and N more&quot; (a marketplace&apos;s refusal is a long sentence).</extracomment>
         <translation>Đã đánh dấu</translation>
     </message>
     <message>
@@ -10608,6 +10838,14 @@ Vẫn bán?</translation>
         <translation>Đang cập nhật đánh dấu</translation>
     </message>
     <message>
+        <source>and %n more order</source>
+        <translation>và %n đơn khác</translation>
+    </message>
+    <message>
+        <source>and %n more orders</source>
+        <translation>và %n đơn khác</translation>
+    </message>
+    <message>
         <source>%n skipped: %1</source>
         <translation>bỏ qua %n: %1</translation>
     </message>
@@ -10738,7 +10976,7 @@ Vẫn bán?</translation>
     <name>printing</name>
     <message>
         <source>Receipt</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
+        <extracomment>A preview shows at most this many orders: Qt&apos;s dialog draws every page on the UI thread when it opens (672 invoices: ~2.3 s); Print and Save as PDF make them all. lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s.</extracomment>
         <translation>Hóa đơn bán hàng</translation>
     </message>
     <message>
@@ -10761,6 +10999,10 @@ Vẫn bán?</translation>
     <message>
         <source>Print preview — %1</source>
         <translation>Xem trước khi in — %1</translation>
+    </message>
+    <message>
+        <source>(the first %1 of %2 orders)</source>
+        <translation>(%1 đơn đầu tiên trong %2 đơn)</translation>
     </message>
     <message>
         <source>Copied: paste it into the chat with the customer</source>
@@ -11634,10 +11876,6 @@ Vẫn bán?</translation>
         <translation>{key_label} dài {length} ký tự; {key_label} của {name} dài hơn nhiều ({min_partner_key}-{limit}).</translation>
     </message>
     <message>
-        <source>The {rank} threshold ({hv} {unit}) must be above the {lower_rank} threshold ({lv} {unit}).</source>
-        <translation>Ngưỡng {rank} ({hv} {unit}) phải cao hơn ngưỡng {lower_rank} ({lv} {unit}).</translation>
-    </message>
-    <message>
         <source>The {what} name has {length} characters: {limit} at most.</source>
         <translation>Tên {what} dài {length} ký tự: tối đa {limit}.</translation>
     </message>
@@ -12146,10 +12384,6 @@ Vẫn bán?</translation>
         <translation>Mã gian hàng {name} {text} trống hoặc không phải mã hợp lệ.</translation>
     </message>
     <message>
-        <source>The {rank} threshold must be between 0 and {top} {unit}.</source>
-        <translation>Ngưỡng {rank} phải từ 0 đến {top} {unit}.</translation>
-    </message>
-    <message>
         <source>The {what} has spaces or characters it cannot have: copy it again.</source>
         <translation>{what} có dấu cách hoặc ký tự không hợp lệ: hãy sao chép lại.</translation>
     </message>
@@ -12602,6 +12836,10 @@ Vẫn bán?</translation>
         <translation>Không thể kiểm két cho ngày chưa tới.</translation>
     </message>
     <message>
+        <source>A point must be worth less than the {earn_per} đ spent to earn it: the points would give back more than the customer paid.</source>
+        <translation>Giá trị một điểm phải nhỏ hơn {earn_per} đ khách chi để tích được điểm đó: nếu không, điểm thưởng sẽ hoàn lại cho khách nhiều hơn số tiền khách đã trả.</translation>
+    </message>
+    <message>
         <source>A product of order {external_id} was deleted since: the order cannot be edited.</source>
         <translation>Một sản phẩm của đơn {external_id} đã bị xóa: không thể sửa đơn này.</translation>
     </message>
@@ -12658,6 +12896,10 @@ Vẫn bán?</translation>
         <translation>Tiền hàng của một đơn tối đa là {max} (đang có {total}): hãy tách đơn.</translation>
     </message>
     <message>
+        <source>Another Prime Distribution process is using the data (an import, a sync…): wait for it to finish, then restore.</source>
+        <translation>Một tiến trình Prime Distribution khác đang dùng dữ liệu (đang nhập tệp, đồng bộ…): hãy đợi tiến trình đó xong rồi khôi phục.</translation>
+    </message>
+    <message>
         <source>Another task is writing to the shop&apos;s data (a sync, an import or another window); nothing was saved. Try again in a moment.</source>
         <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
     </message>
@@ -12672,6 +12914,10 @@ Vẫn bán?</translation>
     <message>
         <source>Choose the products whose prices change.</source>
         <translation>Hãy chọn các sản phẩm cần đổi giá.</translation>
+    </message>
+    <message>
+        <source>Copper</source>
+        <translation>Đồng</translation>
     </message>
     <message>
         <source>Copying table {table} failed at row {row}: {error}. Nothing was written to the new database.</source>
@@ -12696,6 +12942,10 @@ Vẫn bán?</translation>
     <message>
         <source>Demo data needs orders &gt;= 0 and at least one customer.</source>
         <translation>Dữ liệu mẫu cần số đơn hàng &gt;= 0 và ít nhất một khách hàng.</translation>
+    </message>
+    <message>
+        <source>Diamond</source>
+        <translation>Kim cương</translation>
     </message>
     <message>
         <source>District {district} is not in GHN&apos;s list for {province}.</source>
@@ -12726,6 +12976,18 @@ Vẫn bán?</translation>
         <translation>Đã xuất {rows} nhà cung cấp</translation>
     </message>
     <message>
+        <source>File too large</source>
+        <translation>tệp quá lớn</translation>
+    </message>
+    <message>
+        <source>GHN ShopId</source>
+        <translation>ShopId GHN</translation>
+    </message>
+    <message>
+        <source>GHN token</source>
+        <translation>Token GHN</translation>
+    </message>
+    <message>
         <source>GHN: {message} ({path}). Check the GHN token (GHN account page → Token).</source>
         <translation>GHN: {message} ({path}). Hãy kiểm tra token GHN (trang tài khoản GHN → Token).</translation>
     </message>
@@ -12750,6 +13012,10 @@ Vẫn bán?</translation>
         <translation>Hoàn điểm: đơn {order} đã được sửa</translation>
     </message>
     <message>
+        <source>Gold</source>
+        <translation>Vàng</translation>
+    </message>
+    <message>
         <source>Goods of {code} came already: close it instead.</source>
         <translation>Hàng của {code} đã về một phần: hãy kết thúc đơn thay vì hủy.</translation>
     </message>
@@ -12768,6 +13034,18 @@ Vẫn bán?</translation>
     <message>
         <source>Imported {rows} suppliers: {created} new, {updated} updated</source>
         <translation>Đã nhập {rows} nhà cung cấp: {created} mới, {updated} cập nhật</translation>
+    </message>
+    <message>
+        <source>J&amp;T API account</source>
+        <translation>Tài khoản API J&amp;T</translation>
+    </message>
+    <message>
+        <source>J&amp;T customer code</source>
+        <translation>Mã khách hàng J&amp;T</translation>
+    </message>
+    <message>
+        <source>J&amp;T private key</source>
+        <translation>Khóa bí mật J&amp;T</translation>
     </message>
     <message>
         <source>J&amp;T: {message} ({path}). Check the J&amp;T API account and private key.</source>
@@ -12882,6 +13160,10 @@ Vẫn bán?</translation>
         <translation>Chưa thiết lập cửa hàng: hãy chạy `primedist init` trước.</translation>
     </message>
     <message>
+        <source>No space left on device</source>
+        <translation>ổ đĩa đã hết dung lượng</translation>
+    </message>
+    <message>
         <source>Nothing of {code} came yet: cancel it instead.</source>
         <translation>Chưa nhận hàng nào của {code}: hãy hủy đơn thay vì kết thúc.</translation>
     </message>
@@ -12966,6 +13248,10 @@ Vẫn bán?</translation>
         <translation>Phiếu chi {id} không còn tồn tại.</translation>
     </message>
     <message>
+        <source>Permission denied</source>
+        <translation>không có quyền ghi vào đó</translation>
+    </message>
+    <message>
         <source>Pictures need the shop&apos;s data folder.</source>
         <translation>Cần thư mục dữ liệu của cửa hàng để lưu ảnh.</translation>
     </message>
@@ -12988,6 +13274,10 @@ Vẫn bán?</translation>
     <message>
         <source>Read {count} listings</source>
         <translation>Đã đọc {count} sản phẩm</translation>
+    </message>
+    <message>
+        <source>Read-only file system</source>
+        <translation>ổ đĩa chỉ cho phép đọc</translation>
     </message>
     <message>
         <source>Reading the listings of {shop}</source>
@@ -13122,6 +13412,10 @@ Vẫn bán?</translation>
         <translation>Vận đơn {shipment} đã được tạo với địa chỉ này: hãy hủy vận đơn trước.</translation>
     </message>
     <message>
+        <source>Silver</source>
+        <translation>Bạc</translation>
+    </message>
+    <message>
         <source>Supplier {id} no longer exists.</source>
         <translation>Nhà cung cấp {id} không còn tồn tại.</translation>
     </message>
@@ -13238,6 +13532,10 @@ Vẫn bán?</translation>
         <translation>Cơ sở dữ liệu đang bận với một thay đổi khác: chưa nhập gì; hãy nhập lại tệp.</translation>
     </message>
     <message>
+        <source>The disk is full: nothing was saved. Free some space, then try again.</source>
+        <translation>Ổ đĩa đã đầy: chưa có gì được lưu. Hãy giải phóng bớt dung lượng rồi thử lại.</translation>
+    </message>
+    <message>
         <source>The email has {length} characters: {limit} at most.</source>
         <translation>Email có {length} ký tự: tối đa {limit}.</translation>
     </message>
@@ -13280,6 +13578,10 @@ Vẫn bán?</translation>
     <message>
         <source>The note has {length} characters: {limit} at most.</source>
         <translation>Ghi chú dài {length} ký tự: tối đa {limit}.</translation>
+    </message>
+    <message>
+        <source>The password cannot be only spaces.</source>
+        <translation>Mật khẩu không được chỉ gồm dấu cách.</translation>
     </message>
     <message>
         <source>The percentage must be -100 to {most}, and not 0.</source>
@@ -13326,6 +13628,18 @@ Vẫn bán?</translation>
         <translation>Mã gian hàng {shop_id} không phải số nguyên dương.</translation>
     </message>
     <message>
+        <source>The shop&apos;s data file cannot be written (it or its folder is read-only): nothing was saved.</source>
+        <translation>Không ghi được vào tệp dữ liệu của cửa hàng (tệp hoặc thư mục chứa nó chỉ cho phép đọc): chưa có gì được lưu.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s data is damaged ({error}), so no backup was taken and the older backups were all kept: restore the newest good backup (Settings → Backup &amp; restore, or `primedist restore FILE`).</source>
+        <translation>Dữ liệu của cửa hàng bị hỏng ({error}) nên không tạo bản sao lưu và giữ nguyên mọi bản sao lưu cũ: hãy khôi phục bản sao lưu tốt mới nhất (Cài đặt → Sao lưu &amp; khôi phục, hoặc `primedist restore FILE`).</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s data is damaged and cannot be read. Restore a backup: in the app, Settings → Backup &amp; restore; or run `primedist restore FILE`.</source>
+        <translation>Dữ liệu của cửa hàng bị hỏng, không đọc được. Hãy khôi phục từ một bản sao lưu: trong ứng dụng, vào Cài đặt → Sao lưu &amp; khôi phục; hoặc chạy `primedist restore FILE`.</translation>
+    </message>
+    <message>
         <source>The start day {start} is after the end day {end}.</source>
         <translation>Ngày bắt đầu {start} sau ngày kết thúc {end}.</translation>
     </message>
@@ -13344,6 +13658,10 @@ Vẫn bán?</translation>
     <message>
         <source>The sync interval must be {least} to {most} minutes (got {minutes}).</source>
         <translation>Chu kỳ đồng bộ phải từ {least} đến {most} phút (đang là {minutes}).</translation>
+    </message>
+    <message>
+        <source>The sync stopped because another task was writing to the shop&apos;s data: {saved} orders were saved ({new} new, {updated} updated); the next sync picks up from there.</source>
+        <translation>Đồng bộ đã dừng vì một tác vụ khác đang ghi dữ liệu của cửa hàng: đã lưu {saved} đơn hàng ({new} mới, {updated} cập nhật); lần đồng bộ sau sẽ tiếp tục từ đó.</translation>
     </message>
     <message>
         <source>The tax code has {length} characters: {limit} at most.</source>
@@ -13372,6 +13690,14 @@ Vẫn bán?</translation>
     <message>
         <source>The {account} account has no credentials: add it again.</source>
         <translation>Tài khoản {account} không có thông tin đăng nhập: hãy thêm lại.</translation>
+    </message>
+    <message>
+        <source>The {rank} threshold ({value}) must be above the {lower_rank} threshold ({lower_value}).</source>
+        <translation>Ngưỡng {rank} ({value}) phải cao hơn ngưỡng {lower_rank} ({lower_value}).</translation>
+    </message>
+    <message>
+        <source>The {rank} threshold must be between 0 and {top}.</source>
+        <translation>Ngưỡng {rank} phải từ 0 đến {top}.</translation>
     </message>
     <message>
         <source>There are no labels to print: give at least one product a number of copies.</source>
@@ -13436,6 +13762,10 @@ Vẫn bán?</translation>
     <message>
         <source>This authorisation came from a main (merchant) account; sign in with the shop&apos;s own account and authorise the shop itself.</source>
         <translation>Ủy quyền này đến từ tài khoản chính (merchant); hãy đăng nhập bằng tài khoản riêng của gian hàng và ủy quyền cho chính gian hàng đó.</translation>
+    </message>
+    <message>
+        <source>This data was made by a newer version of Prime Distribution: update the app.</source>
+        <translation>Dữ liệu này được tạo bởi phiên bản Prime Distribution mới hơn: hãy cập nhật ứng dụng.</translation>
     </message>
     <message>
         <source>This database is at schema revision empty, the app needs {head}: open the app (or run `primedist migrate`) first.</source>
@@ -13626,8 +13956,16 @@ Vẫn bán?</translation>
         <translation>mã vạch trùng SKU của biến thể {n}.</translation>
     </message>
     <message>
+        <source>the cost cannot be more than {max}.</source>
+        <translation>giá vốn không được lớn hơn {max}.</translation>
+    </message>
+    <message>
         <source>the discount price {discount} would be above its price {price}</source>
         <translation>giá khuyến mãi {discount} sẽ cao hơn giá bán {price}</translation>
+    </message>
+    <message>
+        <source>the low-stock level cannot be more than {max}.</source>
+        <translation>ngưỡng sắp hết hàng không được lớn hơn {max}.</translation>
     </message>
     <message>
         <source>the new price {price} is below its discount price {discount}: change or remove the discount price first</source>
@@ -13642,12 +13980,20 @@ Vẫn bán?</translation>
         <translation>thuộc tính {options} đã là của SKU {sku}</translation>
     </message>
     <message>
+        <source>the price cannot be more than {max}.</source>
+        <translation>giá bán không được lớn hơn {max}.</translation>
+    </message>
+    <message>
         <source>the price or discount price was changed while the form was open (now {price} / {discount}): close the form and open it again.</source>
         <translation>giá bán hoặc giá khuyến mãi đã bị thay đổi trong lúc biểu mẫu đang mở (hiện là {price} / {discount}): hãy đóng biểu mẫu rồi mở lại.</translation>
     </message>
     <message>
         <source>the product would have {count} variants; at most {limit} are allowed</source>
         <translation>sản phẩm sẽ có {count} phân loại; tối đa {limit}</translation>
+    </message>
+    <message>
+        <source>the stock cannot be more than {max}.</source>
+        <translation>tồn kho không được lớn hơn {max}.</translation>
     </message>
     <message>
         <source>the weight must be 1 to {most} g.</source>
@@ -13684,6 +14030,10 @@ Vẫn bán?</translation>
     <message>
         <source>{address} is not a printer address: use HOST:PORT, e.g. 192.168.1.50:9100.</source>
         <translation>{address} không phải địa chỉ máy in: hãy dùng HOST:PORT, ví dụ 192.168.1.50:9100.</translation>
+    </message>
+    <message>
+        <source>{amount} đ</source>
+        <translation>{amount} đ</translation>
     </message>
     <message>
         <source>{attribute} is longer than {limit} characters.</source>
@@ -14280,6 +14630,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name} has schema version {revision}, which this version of Prime Distribution does not know (a newer app&apos;s backup, or another app&apos;s database).</source>
         <translation>{name} có phiên bản cấu trúc {revision} mà phiên bản Prime Distribution này không biết (bản sao lưu của ứng dụng mới hơn, hoặc cơ sở dữ liệu của ứng dụng khác).</translation>
+    </message>
+    <message>
+        <source>{name} holds no shop and owner (a backup made before the shop was set up): choose another backup.</source>
+        <translation>{name} không có cửa hàng và chủ cửa hàng (bản sao lưu tạo trước khi thiết lập cửa hàng): hãy chọn bản sao lưu khác.</translation>
     </message>
     <message>
         <source>{name} is a default tag: it can be renamed but not deleted.</source>

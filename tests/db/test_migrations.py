@@ -386,7 +386,7 @@ def test_unreadable_database_file_gives_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot be opened") as info:
         store.open_store(settings)
     assert str(settings.db_path) in str(info.value)
-    assert "not a database" in str(info.value)
+    assert "damaged" in str(info.value) and "primedist restore FILE" in str(info.value)
     # Nothing was migrated or backed up over the damaged file.
     assert list(settings.backup_dir.iterdir()) == []
     assert settings.db_path.read_bytes().startswith(b"this is not a database")

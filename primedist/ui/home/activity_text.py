@@ -128,6 +128,11 @@ def _price_schedule(a: dict[str, Any], num: Number) -> str:
                        why=a.get("why", ""))
 
 
+def _backup_failed(a: dict[str, Any], _num: Number) -> str:
+    text = translate("ActivityFeed", "The daily backup failed: {reason}")
+    return text.format(reason=localize(restored(a["reason"], a.get("reason_args"))))
+
+
 def _shipment(a: dict[str, Any], _num: Number) -> str:
     text = translate("ActivityFeed", "{carrier} parcel {code} of order {order}: {status}")
     return text.format(carrier=a["carrier"], code=a["code"], order=a["order"],
@@ -142,4 +147,5 @@ _WORDINGS: dict[str, Callable[[dict[str, Any], Number], str]] = {
     ActivityKind.IMPORT.value: _imported,
     ActivityKind.INFO.value: _info,
     ActivityKind.SHIPMENT.value: _shipment,
+    ActivityKind.BACKUP.value: _backup_failed,
 }

@@ -26,11 +26,11 @@ from primedist.core.clock import format_datetime, shop_tz
 from primedist.domain.enums import Role
 from primedist.errors import PrimedistError
 from primedist.services import backup as svc
-from primedist.services.backup import BackupFile
+from primedist.services.backup import BackupFailure, BackupFile
 from primedist.services.context import ServiceContext
 from primedist.ui.formatting import format_file_size
 from primedist.ui.i18n import current_language
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import align_headers
@@ -48,6 +48,7 @@ class BackupSettings(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.backups: list[BackupFile] = []
+        self.failure: BackupFailure | None = None
         self.setObjectName("backupSettings")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -58,6 +59,10 @@ class BackupSettings(QWidget):
         self.explanation.setObjectName("banner")
         self.explanation.setWordWrap(True)
         layout.addWidget(self.explanation)
+        # The daily backup's latest failure (cause and time), until a daily backup works.
+        self.failure_note = message_label("backupFailure")
+        self.failure_note.setProperty("error", True)
+        layout.addWidget(self.failure_note)
         bar = QHBoxLayout()
         self.backup_button = QPushButton()
         self.backup_button.setObjectName("primaryButton")
@@ -138,6 +143,7 @@ class BackupSettings(QWidget):
         self.keep_caption.setText(self.tr("Keep the newest backups of each kind:"))
         self.keep_save.setText(self.tr("Save"))
         self._fill()
+        self._show_failure()
 
     def _kind(self, reason: str) -> str:
         kinds = {
@@ -150,12 +156,25 @@ class BackupSettings(QWidget):
 
     # The list -----------------------------------------------------------------------------
     def reload(self) -> None:
-        op: Op[list[BackupFile]] = Op(self, lambda _job: svc.list_backups(self.ctx))
+        op: Op[tuple[list[BackupFile], BackupFailure | None]] = Op(
+            self, lambda _job: (svc.list_backups(self.ctx), svc.daily_failure(self.ctx))
+        )
         op.success(self._loaded).run()
 
-    def _loaded(self, backups: list[BackupFile]) -> None:
-        self.backups = backups
+    def _loaded(self, found: tuple[list[BackupFile], BackupFailure | None]) -> None:
+        self.backups, self.failure = found
         self._fill()
+        self._show_failure()
+
+    def _show_failure(self) -> None:
+        failure = self.failure
+        if failure is None:
+            self.failure_note.hide()
+            return
+        when = format_datetime(failure.at, shop_tz(), current_language())
+        text = self.tr("The daily backup failed on %1: %2").replace("%1", when)
+        self.failure_note.setText(text.replace("%2", localize(failure.reason)))
+        self.failure_note.show()
 
     def _fill(self) -> None:
         lang, tz = current_language(), shop_tz()

@@ -1,0 +1,73 @@
+"""A failed daily backup is seen: Settings → Backup & restore shows when and why (until a
+daily backup works again), and Home's feed words it in the UI's language. Data from a newer
+app: the window says to update, and takes no safety copy at each start."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from primedist.config import Settings
+from primedist.core.clock import FixedClock, format_datetime, shop_tz
+from primedist.domain.enums import ActivityKind
+from primedist.errors import StoreError
+from primedist.jobs.backup import run_daily_backup
+from primedist.services.context import ServiceContext
+from primedist.services.reports import events
+from primedist.ui import app as app_module
+from primedist.ui.home.activity_text import describe
+from primedist.ui.settings.backup import BackupSettings
+from tests.ui.support import WAIT, show_widget
+
+
+def test_the_page_shows_the_last_daily_failure_until_a_daily_backup_works(
+    qtbot: Any, owner_ctx: ServiceContext, settings: Settings, clock: FixedClock
+) -> None:
+    clock.set(datetime.now(UTC).replace(microsecond=0))
+    settings.backup_dir.rmdir()
+    settings.backup_dir.write_text("a file where the folder should be")
+    with pytest.raises(StoreError):
+        run_daily_backup(owner_ctx)
+
+    page = show_widget(qtbot, BackupSettings(owner_ctx))
+    qtbot.waitUntil(page.failure_note.isVisible, timeout=WAIT)
+    text = page.failure_note.text()
+    when = format_datetime(clock.now(), shop_tz(), "en")
+    assert text.startswith(f"The daily backup failed on {when}: The backup to ")
+    assert text.endswith("failed: File exists")  # mkdir, where a file is
+    assert page.failure_note.property("error") is True
+
+    (event,) = [e for e in events(owner_ctx) if e.kind == ActivityKind.BACKUP.value]
+    assert describe(event, "en") == "The daily backup failed: " + text.split(": ", 1)[1]
+
+    settings.backup_dir.unlink()
+    settings.backup_dir.mkdir()
+    run_daily_backup(owner_ctx)
+    page.reload()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
+    assert not page.failure_note.isVisible()
+
+
+def test_the_app_refuses_data_from_a_newer_version_without_a_safety_copy(
+    qapp: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert settings.db_path is not None
+    conn = sqlite3.connect(settings.db_path)
+    conn.execute("UPDATE alembic_version SET version_num = '0040_future'")
+    conn.commit()
+    conn.close()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    for name in ("setup_logging", "install_excepthook", "install_language", "apply_style"):
+        monkeypatch.setattr(app_module, name, lambda *_a: None)  # process-wide: not here
+    for _start in range(2):
+        assert app_module.run_gui(settings) == 1
+    assert (
+        shown
+        == ["This data was made by a newer version of Prime Distribution: update the app."] * 2
+    )
+    assert list(settings.backup_dir.iterdir()) == []  # no -pre-migrate copy at each start
