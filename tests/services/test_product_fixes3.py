@@ -5,7 +5,6 @@ migrated store."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from primedist.domain.enums import (
     ProductStatus,
     StockMoveKind,
 )
-from primedist.domain.order import OrderLine
 from primedist.domain.product import Product, SkuGroup, StockMovement, Variant
 from primedist.domain.sync import OutboxMessage
 from primedist.errors import ValidationError
@@ -35,8 +33,8 @@ from primedist.services.order_import import RejectedRow
 from primedist.services.orders import DraftLine, OrderDraft
 from primedist.services.product_import import COLUMNS, import_products
 from primedist.services.product_status import delete_products
-from tests.conftest import FIXED_NOW
-from tests.factories import make_orders, make_product, make_shop
+from tests.factories import make_product, make_shop
+from tests.services.test_product_status import sell
 from tests.services.test_stock import list_on, pushes
 
 products_t, variants_t, groups_t = table_of(Product), table_of(Variant), table_of(SkuGroup)
@@ -147,17 +145,6 @@ def test_decomposed_attribute_values_are_one_combination(owner_ctx: ServiceConte
 
 
 # --------------------------------------------------------------------------- 3. archive
-
-
-def sell(engine: Engine, shop_id: int, variant_id: int) -> None:
-    """One order line of the variant (history only: no stock moves)."""
-    order_id = make_orders(engine, shop_id, 1, start=FIXED_NOW, step=timedelta(hours=1))[0]
-    with engine.begin() as conn:
-        conn.execute(
-            sa.insert(table_of(OrderLine)),
-            {"order_id": order_id, "variant_id": variant_id, "sku": "x", "product_name": "x",
-             "quantity": 1, "unit_price": 10_000, "discount": 0, "subtotal": 10_000},
-        )  # fmt: skip
 
 
 def delivered(engine: Engine) -> None:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy.engine import Engine
 
 from primedist.domain.base import table_of
@@ -26,6 +26,7 @@ from primedist.ui.products.editor import LOW, OPT1, OPT2, PRICE, SKU, STOCK, Pro
 from primedist.ui.products.stock_dialogs import StockHistoryDialog
 from tests.conftest import FIXED_NOW
 from tests.factories import make_product
+from tests.ui.products.test_editor import type_cell
 
 WAIT_MS = 10_000
 
@@ -47,19 +48,6 @@ def open_editor(qtbot: Any, ctx: ServiceContext, product_id: int | None = None) 
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
-
-
-def type_cell(qtbot: Any, grid: QTableWidget, row: int, column: int, text: str) -> None:
-    """Open the cell's editor, type `text` over what is there and press Enter."""
-    item = grid.item(row, column)
-    grid.setCurrentItem(item)
-    grid.editItem(item)
-    editor = grid.indexWidget(grid.currentIndex())
-    assert isinstance(editor, QLineEdit)
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: grid.state() != QTableWidget.State.EditingState, timeout=WAIT_MS)
 
 
 def save_refused(qtbot: Any, dialog: ProductEditor) -> str:
