@@ -124,8 +124,12 @@ def _price_schedule(a: dict[str, Any], num: Number) -> str:
     else:
         text = translate("ActivityFeed", "Price change “{name}” could not start: {why}. No "
                          "price changed.")  # fmt: skip
-    return text.format(name=a["name"], count=num(a.get("count", 0)), kept=num(a.get("kept", 0)),
-                       why=a.get("why", ""))
+    return text.format(
+        name=a["name"],
+        count=num(a.get("count", 0)),
+        kept=num(a.get("kept", 0)),
+        why=a.get("why", ""),
+    )
 
 
 def _backup_failed(a: dict[str, Any], _num: Number) -> str:
