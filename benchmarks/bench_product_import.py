@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 for key in [k for k in os.environ if k.startswith("PRIMEDIST_")]:
     del os.environ[key]
 
+from primedist.services.catalogue import check_digit  # noqa: E402
 from primedist.services.product_import import COLUMNS  # noqa: E402
 
 SHOPS = (("Prime Official - Shopee", "shopee"), ("Prime Store - Lazada", "lazada"),
@@ -73,9 +74,8 @@ def make_rows(products: int, seed: int = 11) -> list[list[object]]:
         for colour in colours:
             for size in sizes:
                 sku = f"P{n:05d}-{COLOURS.index(colour)}{size}"
-                barcode = (
-                    f"893{rng.randrange(10**9):09d}{len(rows) % 10}" if rng.random() < 0.5 else ""
-                )
+                body = f"893{rng.randrange(10**8):08d}{len(rows) % 10}"  # + a valid check digit
+                barcode = body + str(check_digit(body)) if rng.random() < 0.5 else ""
                 discount = price - rng.randrange(1, 10) * 1_000 if rng.random() < 0.33 else ""
                 row = {
                     "product_name": name, "category": category, "description": description,

@@ -437,6 +437,7 @@ def _import(args: argparse.Namespace, settings: Settings, run: Callable[..., Any
     lines = [report.summary()]
     if getattr(report, "ignored_columns", None):  # a warning: their cells were not read
         lines.append(f"  Columns not recognised, ignored: {', '.join(report.ignored_columns)}")
+    lines += [f"  Note: {n}" for n in getattr(report, "notes", ())]  # imported, with a note
     lines += [f"  {r}" for r in report.rejected[:IMPORT_REJECTS_SHOWN]]
     if len(report.rejected) > IMPORT_REJECTS_SHOWN:
         more = len(report.rejected) - IMPORT_REJECTS_SHOWN
@@ -970,8 +971,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `primedist … | head`: the reader has enough; no traceback
         _silence_stdout()
         return 141
-    except Exception as exc:  # a damaged file or a full disk from any query: one line too
-        problem = _store_problem(exc)
+    except Exception as exc:  # a damaged file, a full disk, a busy database, an unreachable
+        problem = _store_problem(exc)  # server, from any query: one line too
         if problem is None:
             raise
         print(f"primedist: error: {problem.user_message}", file=sys.stderr)
@@ -980,7 +981,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _acting_user = _acting_password = None
 
 
-def _store_problem(exc: Exception) -> StoreError | None:
+def _store_problem(exc: Exception) -> PrimedistError | None:
     from primedist.db.engine import store_problem
 
     return store_problem(exc)

@@ -185,7 +185,11 @@ class JntCarrier(HttpCarrier):
             scans = [d for d in row.get("details") or [] if isinstance(d, dict)]
             if not scans:
                 return ShipmentState(carrier_order_code, None, "ready_to_pick", "created")
-            last = max(scans, key=lambda d: str(d.get("scanTime") or ""))
+            # The newest scan; two in the same second (scanTime has no finer grain): the
+            # later in the list, as the trace lists them in the order they happened (the
+            # J&T spec, /work/shared/specs, says nothing about the order).
+            _at, _pos, last = max((str(d.get("scanTime") or ""), n, d)
+                                  for n, d in enumerate(scans))  # fmt: skip
             raw = str(last.get("scanType") or "")
             status = SCAN_STATUS.get(raw.strip().lower(), raw)
             return ShipmentState(carrier_order_code, None, status, raw, _scan_time(last))

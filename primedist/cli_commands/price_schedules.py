@@ -81,8 +81,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _data(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "rule": row.description, "products": row.products,
             "starts_at": _utc(row.starts_at), "ends_at": _utc(row.ends_at),
-            "state": str(row.state), "changed": row.changed, "restored": row.restored,
-            "kept": row.kept, "message": row.message}  # fmt: skip
+            "ended_at": _utc(row.ended_at), "state": str(row.state), "changed": row.changed,
+            "restored": row.restored, "kept": row.kept, "message": row.message}  # fmt: skip
 
 
 def _utc(value: datetime | None) -> str | None:
@@ -104,7 +104,10 @@ def _when(value: datetime | None) -> str:
 
 def _text(row: Any) -> str:
     tail = f"  ({row.message})" if row.message else ""
-    times = f"{_when(row.starts_at)} → {_when(row.ends_at)}"
+    # Once done, when it ended (earlier than planned after a `stop`).
+    times = f"{_when(row.starts_at)} → {_when(row.end)}"
+    if row.ended_early:
+        times += f" (ended early; planned {_when(row.ends_at)})"
     return (f"#{row.id}  {row.name}  [{row.state}]  {times}  {row.description}, "
             f"{counted(row.products, 'product')}{tail}")  # fmt: skip
 

@@ -146,7 +146,8 @@ def register_labels(kinds: argparse._SubParsersAction[Any]) -> None:
                    help=f"label paper: {', '.join(STOCKS)} (default: the remembered one, "
                         f"else {DEFAULT_STOCK})")  # fmt: skip
     p.add_argument("--start", type=positive_int, default=1, metavar="N",
-                   help="A4 sheets: start at label N of the first sheet (labels used)")  # fmt: skip
+                   help="A4 sheets only: start at label N (1 to the labels on a "
+                        "sheet) of the first sheet, the labels before it used")  # fmt: skip
     p.add_argument("--no-price", action="store_true", help="leave the price off")
     p.add_argument("--no-shop", action="store_true", help="leave the shop name off")
     _destination(p, "price format")

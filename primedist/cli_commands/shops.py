@@ -229,7 +229,7 @@ def cmd_shop_list(args: argparse.Namespace, settings: Settings) -> int:
     else:
         header = ("shop", "channel", "status", "last sync (UTC)", "authorised until (UTC)")
         table = [header] + [
-            (s.name, s.channel.value, _status(s), _utc(s.last_sync_at), _utc(s.authorised_until))
+            (s.name, s.channel.value, _status(s), _utc(s.last_sync_at), _until(s))
             for s in shops
         ]  # fmt: skip
         widths = [max(len(r[i]) for r in table) for i in range(len(header))]
@@ -331,9 +331,11 @@ def _shop_json(shop: Any, now: datetime | None = None) -> dict[str, Any]:
 
 def _linked_text(shop: Any) -> str:
     remote = f" ({shop.remote_name})" if shop.remote_name else ""
+    until = shop.authorised_until
+    # Tiki names no end to its authorisation: no "until" clause then, rather than "- UTC".
+    ends = f"; authorised until {_utc(until)} UTC" if until is not None else ""
     return (
-        f"{shop.name} is connected to {shop.app.name} shop {shop.external_shop_id}{remote}; "
-        f"authorised until {_utc(shop.authorised_until)} UTC."
+        f"{shop.name} is connected to {shop.app.name} shop {shop.external_shop_id}{remote}{ends}."
     )
 
 
@@ -343,6 +345,14 @@ def _iso(value: datetime | None) -> str | None:
 
 def _utc(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+
+
+def _until(shop: Any) -> str:
+    """The list's "authorised until" cell: a connected shop whose platform gave no end
+    (Tiki) says so instead of "-", which reads as "not linked"."""
+    if shop.linked and shop.authorised_until is None:
+        return "no expiry given"
+    return _utc(shop.authorised_until)
 
 
 def _quoted(name: str) -> str:

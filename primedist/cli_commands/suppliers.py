@@ -64,7 +64,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = actions.add_parser(
         "cancel-return", help="cancel a return to a supplier entered by mistake",
         description="Bring its goods back into stock; it stops counting in what the shop "
-        "owes the supplier (the money given back with it too).",
+        "owes the supplier (the money given back with it too: then the owner or a manager "
+        "only).",
     )  # fmt: skip
     p.add_argument("code", metavar="RETURN", help="the return's code (TH000012)")
     p.add_argument("--reason", required=True, metavar="TEXT", help="why it is cancelled")

@@ -52,6 +52,12 @@ class TransientError(ConnectorError):
     retryable = True
 
 
+class Unreachable(TransientError):
+    """No answer at all (the connection failed, or timed out): the network is down, or
+    the platform cannot be reached. Any other passing failure had an answer (HTTP 5xx,
+    a rate limit): the platform is there, and will be tried again."""
+
+
 class RateLimited(TransientError):
     """Too many requests right now; `retry_after` seconds when the platform said."""
 
@@ -245,11 +251,19 @@ class RemoteOrderLine:
     #: One item's weight in grams as the marketplace lists it (None: not given). A SKU the
     #: sync creates takes it, so the shop's own parcels of it weigh right.
     weight_g: int | None = None
+    #: Units of the line the buyer sent back (or is refunded for) while the order keeps its
+    #: other units: the sync restocks them as a local partial return does. 0 when the
+    #: platform gives no per-unit return (a whole return shows in the order's status).
+    returned_quantity: int = 0
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
             raise ValueError(msg("line {line}: the quantity must be more than 0",
                                  line=repr(self.sku or self.product_name)))  # fmt: skip
+        if not 0 <= self.returned_quantity <= self.quantity:
+            line = self.sku or self.product_name
+            raise ValueError(f"line {line!r}: the returned quantity {self.returned_quantity} "
+                             f"is not between 0 and {self.quantity}")  # fmt: skip
         if self.unit_price < 0 or self.discount < 0 or self.subtotal < 0:
             raise ValueError(msg("line {line}: an amount is negative",
                                  line=repr(self.sku or self.product_name)))  # fmt: skip
@@ -292,6 +306,8 @@ class RemoteOrder:
     buyer_note: str | None = None
     cancel_reason: str | None = None
     completed_at: datetime | None = None
+    #: What the platform gave the buyer back for the lines' `returned_quantity` (đồng).
+    refunded_amount: int = 0
 
     def __post_init__(self) -> None:
         for name in ("created_at", "updated_at", "completed_at"):
@@ -300,7 +316,7 @@ class RemoteOrder:
                 raise ValueError(f"order {self.external_id}: {name} must be aware UTC")
         parts = (self.subtotal, self.shipping_fee, self.marketplace_discount,
                  self.voucher_discount, self.seller_discount, self.shop_promotion,
-                 self.commission, self.paid_amount)  # fmt: skip
+                 self.commission, self.paid_amount, self.refunded_amount)  # fmt: skip
         if min(parts) < 0:
             raise ValueError(msg("order {order}: an amount is negative", order=self.external_id))
         if self.total != self.computed_total():

@@ -4,7 +4,7 @@ Each connector keeps its own signing and its own reading of the platform's answe
 (which error code is a rate limit, a dead token, a refusal...); what is the same
 everywhere lives here: retrying transient failures with exponential backoff and full
 jitter (at least the Retry-After the platform asked for), and turning httpx's
-timeouts and dropped connections into `TransientError`.
+timeouts and dropped connections into `Unreachable` (a `TransientError`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from primedist.connectors.base import ConnectorError, RateLimited, TransientError
+from primedist.connectors.base import ConnectorError, RateLimited, TransientError, Unreachable
 from primedist.core.messages import Message, msg
 from primedist.core.security import redact
 
@@ -67,16 +67,16 @@ UNANSWERED = (NO_ANSWER, CANNOT_REACH)
 
 def unreachable(
     exc: httpx.TransportError, *, platform: str, host: str, timeout: float, path: str
-) -> TransientError:
-    """The `TransientError` for a request that got no answer (timed out or the
+) -> Unreachable:
+    """The `Unreachable` for a request that got no answer (timed out or the
     connection failed); the reason is redacted as it may quote the URL's secrets."""
     if isinstance(exc, httpx.TimeoutException):
         seconds = f"{timeout:g}"  # a str: "0.3" stays as it is in every language
-        return TransientError(
+        return Unreachable(
             Message(NO_ANSWER.template, {"platform": platform, "seconds": seconds, "path": path})
         )
     reason = redact(str(exc) or type(exc).__name__).rstrip(".")  # one full stop, ours
-    return TransientError(
+    return Unreachable(
         Message(CANNOT_REACH.template, {"platform": platform, "url": host, "reason": reason})
     )
 

@@ -712,9 +712,10 @@ def order_status(units: Iterable[OrderStatus]) -> OrderStatus:
     """The order's status from its units' (mapped) statuses; the Seller Center import uses
     it too. Cancelled units of a live order are left out (as its lines are: `live_units`).
     An order is a return only when every live unit is one (return/refund until all are
-    back): our order has one status and Lazada gives no returned quantities, so a partial
-    return leaves the order with the status of the units kept (completed), never
-    "returned" for units that were not. Otherwise the least advanced unit."""
+    back). A partial return leaves the order with the status of the units kept
+    (completed), never "returned" for units that were not: the units that came back are
+    its lines' returned quantities (`group_units`), as a local partial return records
+    them. Otherwise the least advanced unit."""
     mapped = set(units)
     live = mapped - {OrderStatus.CANCELLED}
     if not live:
@@ -759,7 +760,7 @@ def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]
         raise ValueError("it has no items")
     statuses = _statuses(header) or sorted({str(i.get("status") or "") for i in items} - {""})
     status = map_statuses(statuses)
-    lines = group_units(items)
+    lines = group_units(items, partial_returns=status not in _RETURNING)
     units = live_units(items)
     subtotal = sum(line.subtotal for line in lines)
     shipping = _money(header.get("shipping_fee"), "shipping_fee")
@@ -770,6 +771,8 @@ def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]
     seller = min(seller, subtotal)
     platform = min(platform, subtotal + shipping - seller)
     total = subtotal + shipping - platform - seller
+    partly_returned = any(line.returned_quantity for line in lines)
+    refunded = min(total, sum(_refund(i) for i in units if _returned(i))) if partly_returned else 0
     payment = map_payment(header.get("payment_method"))
     updated = parse_time(header.get("updated_at"), "updated_at")
     done = status == OrderStatus.COMPLETED
@@ -803,6 +806,7 @@ def _map_order(oid: str, header: dict[str, Any], items: Sequence[dict[str, Any]]
         buyer_note=(str(header.get("buyer_note") or "")).strip() or None,
         cancel_reason=_cancel_reason(status, items),
         completed_at=updated if done else None,
+        refunded_amount=refunded,
     )
 
 
@@ -825,12 +829,16 @@ def _cancel_reason(status: OrderStatus, items: Sequence[dict[str, Any]]) -> str 
     return _clip(reasons[0], "reason") if reasons else None
 
 
-def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
+def group_units(
+    items: Iterable[dict[str, Any]], *, partial_returns: bool = True
+) -> tuple[RemoteOrderLine, ...]:
     """Lazada's one-row-per-unit items as lines with quantities (by seller SKU, or the
     shop SKU / name when the seller gave none), in the order they first appear; cancelled
     units are left out when the order has live ones (`live_units`). Units of one SKU sold
     at different prices keep the highest as the unit price; the difference is the line's
-    discount, so the money adds up exactly."""
+    discount, so the money adds up exactly. With `partial_returns` (the order keeps some
+    units), the units in a return status are the line's returned quantity (a whole return
+    is the order's status instead: `order_status`)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in live_units(list(items)):
         key = str(item.get("sku") or item.get("shop_sku") or item.get("sku_id")
@@ -852,8 +860,22 @@ def group_units(items: Iterable[dict[str, Any]]) -> tuple[RemoteOrderLine, ...]:
             discount=sum(top - p for p in prices),
             item_id=str(first["product_id"]) if first.get("product_id") else None,
             model_id=str(first["sku_id"]) if first.get("sku_id") else None,
+            returned_quantity=sum(map(_returned, units)) if partial_returns else 0,
         ))  # fmt: skip
     return tuple(lines)
+
+
+def _returned(unit: dict[str, Any]) -> bool:
+    """A unit the buyer sent back or is refunded for (any return status, as the order's
+    table: a lost or damaged parcel's unit too, which Lazada refunds)."""
+    return map_status(str(unit.get("status") or "")) in _RETURNING
+
+
+def _refund(unit: dict[str, Any]) -> int:
+    """What Lazada gives the buyer back for a returned unit: what the buyer paid for it
+    (`paid_price`, after the vouchers' share), else its price."""
+    paid = unit.get("paid_price")
+    return _money(paid if paid not in (None, "") else unit.get("item_price"), "paid_price")
 
 
 def map_product(row: dict[str, Any], status: str) -> RemoteItem:

@@ -10,6 +10,10 @@ from pathlib import Path
 from primedist.core.security import redact
 
 LOG_FILE = "primedist.log"
+#: Libraries whose INFO lines are noise: APScheduler says "Running job…" and "executed
+#: successfully" for every run of the every-minute jobs (2 MB a day), which would push a
+#: failure's traceback out of the rotated files within days. Their warnings still show.
+QUIET_LOGGERS = ("apscheduler",)
 
 
 class _RedactFilter(logging.Filter):
@@ -41,4 +45,6 @@ def setup_logging(log_dir: Path) -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return path

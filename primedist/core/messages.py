@@ -13,6 +13,7 @@ the UI's catalogue, so a template is translated like any UI text.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from enum import Enum
@@ -92,15 +93,25 @@ def reread(text: str, template: str) -> Message | None:
     """`text`, stored as plain English, read back as the Message of `template` when it is
     one (a "1,234" field becomes the number again); None when it is not. For the rows
     that keep only the English (an order's status history notes)."""
+    found = _template_pattern(template).fullmatch(text)
+    if found is None:
+        return None
+    values = {k: int(v.replace(",", "")) if _THOUSANDS.fullmatch(v) else v
+              for k, v in found.groupdict().items()}  # fmt: skip
+    return Message(template, values)
+
+
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})*")
+
+
+@functools.lru_cache(maxsize=256)
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """The regular expression of a template, made once: a list reads hundreds of rows back
+    against the same few templates."""
     fields = re.split(r"\{(\w+)\}", template)
     pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)"
                       for i, part in enumerate(fields))  # fmt: skip
-    found = re.fullmatch(pattern, text, re.DOTALL)
-    if found is None:
-        return None
-    values = {k: int(v.replace(",", "")) if re.fullmatch(r"-?\d{1,3}(,\d{3})*", v) else v
-              for k, v in found.groupdict().items()}  # fmt: skip
-    return Message(template, values)
+    return re.compile(pattern, re.DOTALL)
 
 
 def _encode(value: Any) -> Any:

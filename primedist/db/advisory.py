@@ -4,12 +4,22 @@
 connection of its own, kept (outside any transaction) until `release()`. If the process
 dies, the server ends its session and the lock with it. On SQLite (one PC) it always
 succeeds and holds nothing.
+
+The app's lock keys are pairs (space, key); the spaces in use:
+
+- 1 `services.sync.SYNC_LOCK_SPACE`: one sync of a shop at a time (key: the shop's id);
+- 2 `WRITER_SPACE`: the one writer at a time (`db.engine.take_writer_lock`, a lock held
+  to the end of the writing transaction).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+#: Space and key of the single-writer lock: what SQLite's one write lock is on PostgreSQL.
+WRITER_SPACE = 2
+WRITER_KEY = 0
 
 
 class AdvisoryLock:

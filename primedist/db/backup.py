@@ -13,11 +13,14 @@ import json
 import logging
 import os
 import sqlite3
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -42,6 +45,16 @@ MAX_KEEP = 365
 SIDE_FILES = ("-wal", "-shm", "-journal")
 #: A restore copies the backup beside the database under this name, then moves it in.
 RESTORE_SUFFIX = ".restore"
+#: A backup is written under its name plus this, then renamed (SQLite's -journal beside).
+PART_SUFFIX = ".part"
+#: Pages copied between two looks at the stop flag (8 MB of 4 KB pages: a few hundredths
+#: of a second), so the app's quit stops a copy of a big store at once.
+PAGES_PER_STEP = 2048
+
+
+class BackupStopped(StoreError):
+    """A backup stopped before the end (the app is closing): its `.part` is removed and
+    no backup was kept."""
 
 
 def _stamp() -> str:
@@ -96,6 +109,7 @@ def create_backup(
     own setting says when no `keep` is given.
     """
     _require_sqlite(engine)
+    remove_stale_parts(folder)
     path = folder / f"primedist-{_stamp()}-{reason}{BACKUP_SUFFIX}"
     _write_backup(engine, path)
     if keep is None and reason in SAFETY_REASONS:
@@ -127,19 +141,26 @@ def _already_exists(path: Path) -> StoreError:
 
 
 def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None:
-    """Copy the database into `path` through a `.part` file. `new_file`: refuse a `path`
-    that exists (checked again just before the copy takes its name)."""
+    """Copy the database into `path` through a `.part` file, held (`_owned_part`) until it
+    takes its name. `new_file`: refuse a `path` that exists (checked again just before the
+    copy takes its name)."""
     if new_file and (path.exists() or path.is_symlink()):
         raise _already_exists(path)
-    tmp = path.with_name(path.name + ".part")
+    tmp = path.with_name(path.name + PART_SUFFIX)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _copy_database(engine, tmp)
-        _refuse_damaged_copy(tmp)
-        if new_file and (path.exists() or path.is_symlink()):
-            _remove_quietly(tmp)
-            raise _already_exists(path)
-        os.replace(tmp, path)
+        with _owned_part(tmp), _running_copy(engine) as stop:
+            _copy_database(engine, tmp, stop)
+            _refuse_damaged_copy(tmp, stop)
+            if new_file and (path.exists() or path.is_symlink()):
+                _remove_quietly(tmp)
+                raise _already_exists(path)
+            os.replace(tmp, path)
+    except _Stop as exc:
+        _remove_quietly(tmp, Path(f"{tmp}-journal"))
+        raise BackupStopped(
+            msg("The backup was stopped because the app is closing; no backup was kept.")
+        ) from exc
     except (sqlite3.Error, OSError) as exc:  # a read-only place, a full disk, a file in the way
         _remove_quietly(tmp, Path(f"{tmp}-journal"))
         raise StoreError(
@@ -147,12 +168,128 @@ def _write_backup(engine: Engine, path: Path, *, new_file: bool = False) -> None
         ) from exc
 
 
-def _refuse_damaged_copy(tmp: Path) -> None:
+# Stopping a running backup (the app's quit) ----------------------------------------------
+class _Stop(Exception):
+    """Raised between two steps of a copy asked to stop."""
+
+
+#: The copies running in this process, by engine: `stop_running_backups` stops them.
+_running: dict[threading.Event, Engine] = {}
+_running_guard = threading.Lock()
+
+
+@contextmanager
+def _running_copy(engine: Engine) -> Iterator[threading.Event]:
+    stop = threading.Event()
+    with _running_guard:
+        _running[stop] = engine
+    try:
+        yield stop
+    finally:
+        with _running_guard:
+            del _running[stop]
+
+
+def stop_running_backups(engine: Engine) -> int:
+    """Ask the backups of `engine` running in this process now to stop (the app is
+    closing): each stops within one step of its copy, removes its `.part` and raises
+    BackupStopped. Backups started later run as usual. Returns how many were asked."""
+    with _running_guard:
+        asked = [stop for stop, of in _running.items() if of is engine]
+    for stop in asked:
+        stop.set()
+    return len(asked)
+
+
+# Leftovers of a backup that was cut off ---------------------------------------------------
+# A backup that never finished (the process killed mid-copy, a power cut) leaves its .part
+# (as big as the database) and SQLite's .part-journal. A running backup holds a lock on its
+# .part from before the copy to after the rename (`_owned_part`; another process's too), so
+# a .part nobody holds is a leftover. Windows has no shared advisory lock here; there a
+# .part being written cannot be deleted (SQLite has it open), and the removal is skipped.
+
+
+@contextmanager
+def _owned_part(tmp: Path) -> Iterator[None]:
+    """Hold the lock that tells `remove_stale_parts` this `.part` is being written."""
+    handle = open(tmp, "a+b")  # noqa: SIM115 (held open as long as the lock)
+    try:
+        _lock_part(handle, wait=True)
+        handle.truncate(0)  # what an earlier copy of the same name left (`backup_to`)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
+        if sys.platform == "win32":  # an open handle would stop the rename (no lock there)
+            handle.close()
+        yield
+    finally:
+        handle.close()  # drops the lock (after the copy took its name, or was removed)
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Remove the `.part` files (and their -journal) of backups that were cut off: every
+    one that no running backup holds, in this process or another. Returns what went."""
+    if not folder.is_dir():
+        return []
+    gone: list[Path] = []
+    for part in sorted(folder.glob(f"primedist-*{BACKUP_SUFFIX}{PART_SUFFIX}")):
+        gone += _remove_if_unheld(part)
+    for journal in sorted(folder.glob(f"primedist-*{BACKUP_SUFFIX}{PART_SUFFIX}-journal")):
+        part = journal.with_name(journal.name.removesuffix("-journal"))
+        if not part.exists():  # a running backup makes its .part before SQLite's journal
+            gone += _unlink_leftovers(journal)
+    if gone:
+        log.info("removed %s left by a backup that was cut off", ", ".join(p.name for p in gone))
+    return gone
+
+
+def _remove_if_unheld(part: Path) -> list[Path]:
+    try:
+        handle = open(part, "rb")  # noqa: SIM115
+    except OSError:  # gone meanwhile (renamed by its backup)
+        return []
+    with handle:
+        try:
+            _lock_part(handle, wait=False)
+        except OSError:  # a running backup holds it
+            return []
+        return _unlink_leftovers(part, Path(f"{part}-journal"))
+
+
+def _unlink_leftovers(*paths: Path) -> list[Path]:
+    gone = []
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # in use (Windows), no permission: tried again next time
+            log.warning("could not remove %s left by a backup that was cut off: %s", path, exc)
+            continue
+        gone.append(path)
+    return gone
+
+
+if sys.platform == "win32":
+
+    def _lock_part(handle: IO[bytes], *, wait: bool) -> None:
+        """No lock (see above): the file in use cannot be deleted."""
+
+else:
+    import fcntl
+
+    def _lock_part(handle: IO[bytes], *, wait: bool) -> None:
+        # flock, not SQLite's fcntl locks: the two never meet on Linux, and SQLite's own
+        # locks on the .part are left alone.
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+
+
+def _refuse_damaged_copy(tmp: Path, stop: threading.Event) -> None:
     """SQLite's quick check of the copy (0.08 s for the 40 MB of a 20,000-order shop, as
     long as the copy itself; the file is still in the OS cache): a damaged database copies
     as it is, and a damaged copy kept as the newest backup would push the good ones out.
-    Nothing is pruned when it fails (the caller prunes after)."""
-    damage = find_damage(tmp)
+    Nothing is pruned when it fails (the caller prunes after). Cut short by `stop`."""
+    damage = find_damage(tmp, stop=stop)
+    if stop.is_set():
+        raise _Stop
     if damage is None:
         return
     _remove_quietly(tmp, Path(f"{tmp}-journal"))
@@ -170,24 +307,36 @@ def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
-def _copy_database(engine: Engine, tmp: Path) -> None:
+def _copy_database(engine: Engine, tmp: Path, stop: threading.Event) -> None:
     raw = engine.raw_connection()
     try:
         src = raw.driver_connection
         assert isinstance(src, sqlite3.Connection)
-        _snapshot_into(src, tmp)
+        _snapshot_into(src, tmp, stop)
     finally:
         raw.close()
 
 
-def _snapshot_into(src: sqlite3.Connection, tmp: Path) -> None:
-    """Write `src` into a new standalone file `tmp` through SQLite's backup API."""
+def _snapshot_into(src: sqlite3.Connection, tmp: Path, stop: threading.Event | None = None) -> None:
+    """Write `src` into a new standalone file `tmp` through SQLite's backup API, looking at
+    `stop` between steps (raises _Stop when it is set)."""
+
+    def step_done(_status: int, _remaining: int, _pages: int) -> None:
+        if stop is not None and stop.is_set():
+            raise _Stop  # sqlite3 ends the backup and raises it here
+
     dst = sqlite3.connect(tmp)
     try:
-        # One step (pages=-1): a single read snapshot of the source. Stepping in chunks
-        # restarts the copy whenever another connection commits, so under steady writes it
-        # might never finish; in WAL mode one snapshot never blocks writers.
-        src.backup(dst, pages=-1)
+        # Copied in steps under one read transaction: a backup copying in steps restarts
+        # whenever another connection commits (under steady writes it might never finish),
+        # unless the source holds its read snapshot the whole time. In WAL mode the snapshot
+        # never blocks writers.
+        src.execute("BEGIN")
+        try:
+            src.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the snapshot
+            src.backup(dst, pages=PAGES_PER_STEP, progress=step_done)
+        finally:
+            src.rollback()
         # A standalone file: no WAL side files when it is later opened or validated.
         dst.execute("PRAGMA journal_mode=DELETE")
     finally:
@@ -233,10 +382,11 @@ class Damage:
     expected: int = 0
 
 
-def find_damage(path: Path) -> Damage | None:
+def find_damage(path: Path, *, stop: threading.Event | None = None) -> Damage | None:
     """None when the SQLite file at `path` opens and passes SQLite's quick check, else what
     is wrong with it. Read-only: nothing of the file (or its -wal) is changed. Raises
-    OSError when the file cannot be read at all."""
+    OSError when the file cannot be read at all. When `stop` is set meanwhile, the check
+    ends early (with a meaningless answer: the caller looks at `stop`)."""
     size = path.stat().st_size
     with open(path, "rb") as fh:
         header = fh.read(100)
@@ -249,6 +399,8 @@ def find_damage(path: Path) -> Damage | None:
         return Damage("incomplete", f"{size:,} of {expected:,} bytes", size, expected)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        if stop is not None:
+            conn.set_progress_handler(stop.is_set, 10_000)  # true: the check is interrupted
         try:
             ok = str(conn.execute("PRAGMA quick_check").fetchone()[0])
         finally:

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from primedist.core.messages import msg
-from primedist.errors import Busy, StoreError
+from primedist.db.advisory import WRITER_KEY, WRITER_SPACE
+from primedist.errors import Busy, PrimedistError, StoreError
 
 #: Per-connection page cache in KiB (negative = KiB for SQLite). Every connection's cache
 #: shows up in RSS, so keep it moderate (performance-limits.md § memory).
@@ -33,6 +34,16 @@ def masked_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return "<unreadable database URL>"
+
+
+def server_name(url: str | sa.URL) -> str:
+    """A database server's host[:port]/database, no user or password ("192.168.1.10/shop")."""
+    try:
+        u = make_url(url)
+    except sa.exc.ArgumentError:
+        return "<unreadable database URL>"
+    host = (u.host or "localhost") + (f":{u.port}" if u.port else "")
+    return f"{host}/{u.database}" if u.database else host
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -71,6 +82,17 @@ def _sqlite_begin(conn: sa.Connection) -> None:
                          else "BEGIN")  # fmt: skip
 
 
+#: Attribute of a SQLAlchemy error from a PostgreSQL engine: its server (`server_name`), for
+#: the message when the server cannot be reached (set by `_name_the_server`).
+SERVER_OF_ERROR = "primedist_server"
+
+
+def _name_the_server(context: sa.engine.ExceptionContext) -> None:
+    # The error alone does not say which server (a dropped connection's text names none).
+    if context.sqlalchemy_exception is not None and context.engine is not None:
+        setattr(context.sqlalchemy_exception, SERVER_OF_ERROR, server_name(context.engine.url))
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for `url` with the pragmas and pool this app relies on."""
     if url.startswith("sqlite"):
@@ -84,7 +106,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    sa.event.listen(engine, "handle_error", _name_the_server)
+    return engine
 
 
 def is_sqlite(bind: Engine | sa.Connection) -> bool:
@@ -92,27 +116,41 @@ def is_sqlite(bind: Engine | sa.Connection) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+def take_writer_lock(conn: sa.Connection) -> None:
+    """PostgreSQL: take the one writer lock for the rest of `conn`'s transaction, waiting up
+    to the busy timeout for the writer that holds it (a `Busy` after that, from the unit of
+    work). What SQLite's write lock is: without it two PCs' imports both add the same new
+    SKU, customer or supplier, or each refreshes statistics that miss the other's orders.
+    Reading under the lock (READ COMMITTED: each statement sees what was committed before
+    it) sees every earlier writer's work. Taken again in the same transaction, it is a
+    no-op; on SQLite (one writer anyway) it does nothing."""
+    if is_sqlite(conn):
+        return
+    # The timeout for this wait only: row locks taken later wait as they always did.
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SQLITE_BUSY_TIMEOUT_MS}ms'; "
+                         f"SELECT pg_advisory_xact_lock({WRITER_SPACE}, {WRITER_KEY}); "
+                         "SET LOCAL lock_timeout = DEFAULT")  # fmt: skip
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """A unit of work: commits on success, rolls back on any exception.
 
     `write`: the unit reads then writes what it read (a sale checking stock, a status
-    change): on SQLite it takes the write lock at BEGIN, so another writer (a sync batch,
-    a second process) makes it wait up to the busy timeout rather than fail it. A unit
-    that still finds the database busy raises `Busy` (nothing saved; try again).
+    change, an import): it takes the write lock first — SQLite's at BEGIN, PostgreSQL's
+    `take_writer_lock` as its first statement —, so another writer (a sync batch, a second
+    process or PC) makes it wait up to the busy timeout rather than fail it or write over
+    it. A unit that still finds the database busy, or (PostgreSQL) clashes with another
+    PC's writer, raises `Busy` (nothing saved; try again).
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
-            if write and is_sqlite(engine):
-                session.connection(execution_options={WRITE_LOCK: True})
+            if write:
+                take_writer_lock(session.connection(execution_options={WRITE_LOCK: True}))
             yield session
             session.commit()
         except sa.exc.DatabaseError as exc:
             session.rollback()
-            if is_sqlite_busy(exc):
-                raise Busy(msg("Another task is writing to the shop's data (a sync, an "
-                               "import or another window); nothing was saved. Try again in "
-                               "a moment.")) from exc  # fmt: skip
             problem = store_problem(exc)
             if problem is not None:
                 raise problem from exc
@@ -140,6 +178,53 @@ def is_sqlite_busy(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc.orig)
 
 
+#: PostgreSQL's SQLSTATEs of a clash between writers: a deadlock, a serialization
+#: failure, the writer lock's wait ended. Not a unique violation (23505): the writers that
+#: create keys take the writer lock, so one is a real duplicate (callers such as
+#: `channels.authorize_shop` name it), never "try again".
+_PG_CLASHES = frozenset({"40P01", "40001", "55P03"})
+#: A server shutting down, crashed or starting (its connections end).
+_PG_SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
+
+
+def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
+    """PostgreSQL's (psycopg's) SQLSTATE of the error; None when the server sent none (the
+    client lost or never had the connection)."""
+    return getattr(exc.orig, "sqlstate", None)
+
+
+def _from_postgresql(exc: sa.exc.DBAPIError) -> bool:
+    return type(exc.orig).__module__.startswith("psycopg")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite busy (`is_sqlite_busy`), or PostgreSQL's writers clashing: nothing was saved,
+    trying again succeeds."""
+    if is_sqlite_busy(exc):
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError) or not _from_postgresql(exc):
+        return False
+    return _sqlstate(exc) in _PG_CLASHES
+
+
+def _server_unreachable(exc: sa.exc.DBAPIError) -> bool:
+    """PostgreSQL's server refused the connection, timed out or closed it (down, restarted,
+    network cut)."""
+    if not _from_postgresql(exc):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = _sqlstate(exc)
+    if state is None:  # said by the client (connect failed, timeout, connection closed)
+        return isinstance(exc, sa.exc.OperationalError)
+    return state.startswith("08") or state in _PG_SERVER_GONE
+
+
+def _busy() -> Busy:
+    return Busy(msg("Another task is writing to the shop's data (a sync, an import or another "
+                    "window); nothing was saved. Try again in a moment."))  # fmt: skip
+
+
 #: SQLite's words for a file that is not (or no longer) a whole database: a damaged page, a
 #: half-copied or overwritten file.
 _DAMAGED = ("database disk image is malformed", "file is not a database")
@@ -147,10 +232,19 @@ _FULL = ("database or disk is full",)
 _READ_ONLY = ("attempt to write a readonly database",)
 
 
-def store_problem(exc: BaseException) -> StoreError | None:
+def store_problem(exc: BaseException) -> PrimedistError | None:
     """What to tell the user when SQLite says its file is damaged, the disk is full or the
-    file is read-only (None for any other error: a bug to report). These can come from any
-    query, not only a unit of work, so the app's error hook and the CLI ask here too."""
+    file is read-only, when the database is busy (`is_busy`: `Busy`) or its PostgreSQL
+    server cannot be reached (None for any other error: a bug to report). These can come
+    from any query, not only a unit of work, so the app's error hook and the CLI ask here
+    too."""
+    if is_busy(exc):
+        return _busy()
+    if isinstance(exc, sa.exc.DBAPIError) and _server_unreachable(exc):
+        server = getattr(exc, SERVER_OF_ERROR, None) or "?"
+        return StoreError(msg("Cannot reach the database server {server}. Check the network "
+                              "and that the server is running, then try again.",
+                              server=server))  # fmt: skip
     if isinstance(exc, sa.exc.DatabaseError):
         text = str(exc.orig)
     elif isinstance(exc, sqlite3.Error):  # the driver's own (a backup copies through it)
@@ -171,7 +265,7 @@ def store_problem(exc: BaseException) -> StoreError | None:
 
 
 def retry_when_busy(work: Callable[[], T], *, attempts: int = 5, pause: float = 0.2) -> T:
-    """Run `work` (a whole unit of work) again when SQLite reports the database busy.
+    """Run `work` (a whole unit of work) again when the database is busy (`is_busy`).
 
     For work started while other jobs write (the app's start-up: catch-ups, the demo
     link); each attempt is its own transaction, so a retry starts from a fresh snapshot.
@@ -180,7 +274,7 @@ def retry_when_busy(work: Callable[[], T], *, attempts: int = 5, pause: float = 
         try:
             return work()
         except (sa.exc.OperationalError, Busy) as exc:
-            if attempt == attempts or not is_sqlite_busy(exc):
+            if attempt == attempts or not is_busy(exc):
                 raise
             time.sleep(pause * attempt)
     raise AssertionError("unreachable")

@@ -45,6 +45,7 @@ from primedist.io.tabular import (
     plausible_year,
     to_nfc,
 )
+from primedist.io.tabular import _check_not_encrypted as check_not_encrypted
 from primedist.io.tabular import _check_unpacked_size as check_unpacked_size
 from primedist.io.tabular import _not_excel as not_excel
 from primedist.io.tabular import _not_utf8 as not_utf8
@@ -239,6 +240,7 @@ def _excel_rows(path: Path) -> Iterator[tuple[int, Row]]:
                 name=path.name,
             )
         )
+    check_not_encrypted(path, magic)
     if magic.startswith(_ZIP_MAGIC):
         check_unpacked_size(path)
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum

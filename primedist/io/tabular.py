@@ -410,6 +410,7 @@ def _open_excel(
                 file=name,
             )
         )
+    _check_not_encrypted(path, magic)
     if magic.startswith(_ZIP_MAGIC):
         _check_unpacked_size(path)
     # Lazy: only importers need calamine.
@@ -541,8 +542,30 @@ def _excel_records(rows: Iterator[list[Any]], name: str) -> Iterator[tuple[int, 
 
 
 def _not_excel(name: str, exc: BaseException) -> ValidationError:
-    detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-    return ValidationError(f"{name} cannot be read as an Excel file: {detail}")
+    """What to do, in the user's language; the reader's own words (English internals such
+    as "File not found '_rels/.rels'") only in `detail`, for the log."""
+    error = ValidationError(
+        msg(
+            "{file} cannot be read as an Excel file: it is damaged or not a workbook. Open it "
+            "in Excel and save it again as .xlsx, or save it as CSV UTF-8",
+            file=name,
+        )
+    )
+    error.detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return error
+
+
+def _check_not_encrypted(path: Path, magic: bytes) -> None:
+    """An .xlsx is a zip; one that is an OLE2 (CFB) container instead is a workbook Excel
+    encrypted with a password, or an old .xls renamed: neither can be read as .xlsx."""
+    if magic == _OLE2_MAGIC and path.suffix.lower() != ".xls":
+        raise ValidationError(
+            msg(
+                "{file} is password-protected or an old Excel (.xls) file: open it in Excel, "
+                "remove the password and save it as .xlsx (or CSV UTF-8)",
+                file=path.name,
+            )
+        )
 
 
 def _is_blank(cells: Sequence[Cell]) -> bool:

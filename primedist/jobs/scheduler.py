@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from importlib import import_module
 from types import ModuleType
@@ -26,8 +27,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
+from primedist.db.backup import BackupStopped
 from primedist.db.engine import retry_when_busy
 from primedist.jobs.lease import leased
+from primedist.services.backup import stop_running_backups
 from primedist.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,10 @@ PER_PC_JOBS = frozenset({"sync.shops", "catch_up.sync"})
 
 #: Worker threads: enough for one sync per shop plus the outbox and housekeeping.
 WORKERS = 4
+
+#: How long the app's quit waits for the start-up catch-up to give up (a backup stops
+#: within a step of its copy; a sync within its request's timeout).
+STOP_WAIT_SECONDS = 5.0
 
 
 def job_modules() -> list[ModuleType]:
@@ -95,17 +102,22 @@ def build_scheduler(ctx: ServiceContext, *, blocking: bool = False) -> BaseSched
     return scheduler
 
 
-def catch_up_all(ctx: ServiceContext) -> None:
+def catch_up_all(ctx: ServiceContext, stopping: threading.Event | None = None) -> None:
     """Run each module's `catch_up` once (under the lease `catch_up.<module>`: one PC
-    catches up); one failing module does not stop the others."""
+    catches up); one failing module does not stop the others. Once `stopping` is set (the
+    app is closing), the modules not yet caught up are left for the next start."""
     for module in job_modules():
         catch_up = getattr(module, "catch_up", None)
         if catch_up is None:
             continue
+        if stopping is not None and stopping.is_set():
+            return
         name = f"catch_up.{module.__name__.rsplit('.', 1)[-1]}"
         try:
             run = catch_up if name in PER_PC_JOBS else leased(ctx.engine, name, catch_up)
             retry_when_busy(lambda: run(ctx))  # noqa: B023 (called at once)
+        except BackupStopped:
+            log.info("catch-up of %s stopped: the app is closing", module.__name__)
         except Exception:  # a catch-up problem must not keep the app from starting
             log.exception("catch-up of %s failed", module.__name__)
 
@@ -124,7 +136,7 @@ class AppScheduler:
 
     def start(self) -> None:
         def run() -> None:
-            catch_up_all(self.ctx)
+            catch_up_all(self.ctx, self._stopping)
             if not self._stopping.is_set():
                 self.scheduler.start()
 
@@ -132,12 +144,21 @@ class AppScheduler:
         self._thread.start()
 
     def stop(self, wait: bool = False) -> None:
-        """Stop scheduling; running jobs finish in the background unless `wait`."""
+        """Stop scheduling; running jobs finish in the background unless `wait`. A backup
+        being written (the catch-up's, or a job's) stops at once and leaves no partial
+        file: it would keep the process alive for minutes on a big store."""
         self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while self._thread is not None and self._thread.is_alive():
+            stop_running_backups(self.ctx)  # again: the catch-up may start one meanwhile
+            self._thread.join(timeout=min(0.05, max(deadline - time.monotonic(), 0)))
+            if time.monotonic() >= deadline:
+                break
         if self.scheduler.running:
+            if wait:
+                stop_running_backups(self.ctx)
             self.scheduler.shutdown(wait=wait)
+        stop_running_backups(self.ctx)  # a job's backup in the scheduler's pool
 
 
 def run_forever(ctx: ServiceContext) -> None:

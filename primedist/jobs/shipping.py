@@ -2,7 +2,8 @@
 
 - `shipping.outbox`: every minute, sends the queued shipment creates and cancels;
 - `shipping.poll`: every 15 minutes, reads the open shipments' state and moves their
-  orders (delivered → completed, returned → restocked…).
+  orders (delivered → completed, returned → restocked…); a carrier refusing an
+  account's token is posted on Home once, until tracking works again.
 
 Each job catches and logs its own failures: a carrier being down never stops the
 scheduler, and the outbox keeps the actions for the next run.
@@ -21,6 +22,7 @@ from primedist.services.shipping import (
     CarrierFactory,
     carrier_for,
     deliver_carrier_outbox,
+    note_tracking_access,
     poll_shipments,
 )
 
@@ -65,3 +67,7 @@ def poll(ctx: ServiceContext, factory: CarrierFactory = carrier_for) -> None:
         return
     for error in report.errors[:5]:
         log.warning("shipment tracking: %s", error)
+    try:
+        note_tracking_access(ctx, report)  # a refused token: on Home, once
+    except Exception:
+        log.exception("a carrier's refused token could not be posted on Home")

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
+
+log = logging.getLogger(__name__)
 
 #: Logos are scaled down to this width (pixels) so a photo does not bloat every job.
 LOGO_MAX_PX = 400
@@ -50,17 +53,28 @@ def barcode_data_url(text: str) -> str:
 
 
 def logo_data_url(path: Path) -> str:
-    """The logo file as a PNG data URL (scaled down), or "" when it cannot be read."""
+    """The logo file as a PNG data URL (scaled down, on white), or "" when it cannot be read
+    or encoded: a logo never stops a document from printing (logged instead)."""
     try:
         with Image.open(path) as image:
             image.load()
-            logo = image.convert("RGBA") if image.mode in ("P", "LA") else image.copy()
-    except (OSError, ValueError):
+            logo = _on_white(image)
+        if logo.width > LOGO_MAX_PX:
+            logo = logo.resize((LOGO_MAX_PX, max(1, logo.height * LOGO_MAX_PX // logo.width)))
+        return png_data_url(logo)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        log.warning("The shop logo %s is left out of documents: %s", path, exc)
         return ""
-    if logo.width > LOGO_MAX_PX:
-        logo = logo.resize((LOGO_MAX_PX, max(1, logo.height * LOGO_MAX_PX // logo.width)))
-    if logo.mode == "RGBA":
-        flat = Image.new("RGB", logo.size, "white")
-        flat.paste(logo, mask=logo.getchannel("A"))
-        logo = flat
-    return png_data_url(logo)
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """The logo in a mode PNG writes (a CMYK JPEG, YCbCr, 16-bit grey… become RGB/L), its
+    transparent parts white (the paper's colour)."""
+    if image.mode.startswith("I"):  # 16- or 32-bit grey: 0..65535 down to 0..255
+        image = image.convert("I").point(lambda v: v / 256).convert("L")
+    if image.mode in ("P", "PA", "LA", "La", "RGBA", "RGBa") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image if image.mode in ("1", "L", "RGB") else image.convert("RGB")

@@ -224,7 +224,25 @@ def page_count(items: Sequence[LabelItem], opts: LabelOptions) -> int:
 
 
 def _skipped(opts: LabelOptions, stock: LabelStock) -> int:
-    return min(max(opts.skip, 0), stock.per_page - 1) if stock.kind == StockKind.SHEET else 0
+    check_start(opts, stock)
+    return opts.skip
+
+
+def check_start(opts: LabelOptions, stock: LabelStock) -> None:
+    """Refuse a first label that is not on the sheet (never moved silently to the last
+    one), or any first label on a roll (a roll always goes on from the next label)."""
+    if stock.kind == StockKind.ROLL and opts.skip:
+        raise ValidationError(
+            msg("A start label is for sheets of labels only: {paper} is a roll, which always "
+                "prints from the next label.", paper=stock.key),
+            field="start",
+        )  # fmt: skip
+    if not 0 <= opts.skip < stock.per_page:
+        raise ValidationError(
+            msg("There is no label {start} on a sheet of {paper}: start at a label from 1 to "
+                "{n}.", start=opts.skip + 1, paper=stock.key, n=stock.per_page),
+            field="start",
+        )  # fmt: skip
 
 
 def pages(items: Sequence[LabelItem], opts: LabelOptions) -> Iterator[list[Placed]]:

@@ -121,20 +121,27 @@ SUCCESS_RATE = sa.case(
 #: An order paid on account. Written as a literal, not a bound value: SQLite uses the
 #: partial index `ix_orders_on_account` only when the query states its WHERE term.
 ON_ACCOUNT = orders.c.payment_method == sa.literal_column("'on_account'")
+#: Every status but cancelled: a sale on account that still stands.
+STANDING = tuple(s.value for s in OrderStatus if s is not OrderStatus.CANCELLED)
+#: One customer's standing sales on account. The status is named (IN, not `!= cancelled`):
+#: with a seek on `customer_id` alone, SQLite 3.40 rates `ix_orders_on_account` no better
+#: than `ix_orders_customer_stats` and takes the latter, reading every order of the
+#: customer (90–275 ms a page of big buyers at 1,000,000 orders). A seek on
+#: (customer_id, status), which only the partial index offers, makes it the planner's
+#: choice (0.1 ms a page).
+_STANDING_SALE = (
+    orders.c.customer_id == c.id,
+    ON_ACCOUNT,
+    orders.c.status.in_(STANDING),
+)
 #: The customer's standing sales on account, net of refunds.
 SOLD_ON_ACCOUNT = (
     sa.select(sa.func.coalesce(sa.func.sum(orders.c.total - orders.c.refunded_amount), 0))
-    .where(orders.c.customer_id == c.id, ON_ACCOUNT,
-           orders.c.status != OrderStatus.CANCELLED.value)
+    .where(*_STANDING_SALE)
     .scalar_subquery()
-)  # fmt: skip
+)
 #: How many standing sales on account the customer has.
-SALES_ON_ACCOUNT = (
-    sa.select(sa.func.count())
-    .where(orders.c.customer_id == c.id, ON_ACCOUNT,
-           orders.c.status != OrderStatus.CANCELLED.value)
-    .scalar_subquery()
-)  # fmt: skip
+SALES_ON_ACCOUNT = sa.select(sa.func.count()).where(*_STANDING_SALE).scalar_subquery()
 #: The customer's standing payments towards it.
 PAID_ON_ACCOUNT = (
     sa.select(sa.func.coalesce(sa.func.sum(customer_payments.c.amount), 0))

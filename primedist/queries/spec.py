@@ -19,7 +19,8 @@ from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 SearchBuilder = Callable[[str, str], ColumnElement[bool] | None]
-#: (connection, filter clauses, sort column name) → hint columns to leave unhinted.
+#: (connection, filter clauses, sort column name) → hint columns to leave unhinted (naming
+#: the sort column too: hint it, so the few matches are read by a filter's index and sorted).
 Unhinted = Callable[[sa.Connection, Sequence[ColumnElement[bool]], str], frozenset[str]]
 
 
@@ -67,7 +68,9 @@ class QuerySpec:
     count_clause: Callable[[ColumnElement[bool]], ColumnElement[bool]] | None = None
     #: SQLite paging keys with a connection at hand: given the filter clauses and the
     #: sort column's name, the `hint_columns` to leave unhinted this time (a filter that
-    #: holds so few rows that its index and a sort beat walking the sort's index).
+    #: holds so few rows that its index and a sort beat walking the sort's index). With the
+    #: sort column among them, the ORDER BY, the keyset bound and the equality filters on
+    #: hint columns are hinted too: only the unhinted filters' index is read, then sorted.
     unhinted: Unhinted | None = None
 
     @property
@@ -124,9 +127,13 @@ def where_clauses(spec: QuerySpec, state: QueryState, dialect: str) -> list[Colu
 
 
 def _hint_clause(
-    clause: ColumnElement[bool], table: FromClause, names: frozenset[str]
+    clause: ColumnElement[bool],
+    table: FromClause,
+    names: frozenset[str],
+    *,
+    equalities: bool = False,
 ) -> ColumnElement[bool]:
-    if isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
+    if not equalities and isinstance(clause, BinaryExpression) and clause.operator is operators.eq:
         return clause
 
     def replace(element: Any) -> Any:
@@ -144,17 +151,35 @@ def key_where(
     dialect: str,
     sort: ColumnElement[Any],
     conn: sa.Connection | None = None,
+    *,
+    unhinted: frozenset[str] | None = None,
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses for paging keys: on SQLite, hinted so the sort index is walked
-    (but for the columns `spec.unhinted` names, when given a connection to ask with)."""
+    (but for the columns `spec.unhinted` names, when given a connection to ask with, or
+    `unhinted` when already asked)."""
     clauses = where_clauses(spec, state, dialect)
     if dialect != "sqlite" or not spec.hint_columns:
         return clauses
     sort_name = getattr(sort, "name", "")
-    names = spec.hint_columns - {sort_name}
-    if conn is not None and spec.unhinted is not None:
-        names -= spec.unhinted(conn, state.filters, sort_name)
-    return [_hint_clause(c, spec.keys_from, names) for c in clauses]
+    if unhinted is None:
+        unhinted = _unhinted(spec, state, dialect, sort, conn)
+    names = spec.hint_columns - {sort_name} - unhinted
+    # Not walking the sort's index: the unhinted filter's index alone is read (an equal
+    # status would take its (status, …) index and look up every row it holds).
+    equalities = sort_name in unhinted
+    return [_hint_clause(c, spec.keys_from, names, equalities=equalities) for c in clauses]
+
+
+def _unhinted(
+    spec: QuerySpec,
+    state: QueryState,
+    dialect: str,
+    sort: ColumnElement[Any],
+    conn: sa.Connection | None,
+) -> frozenset[str]:
+    if dialect != "sqlite" or conn is None or spec.unhinted is None or not spec.hint_columns:
+        return frozenset()
+    return spec.unhinted(conn, state.filters, getattr(sort, "name", ""))
 
 
 def count_stmt(spec: QuerySpec, state: QueryState, dialect: str) -> sa.Select[Any]:
@@ -202,7 +227,11 @@ def keys_stmt(
     (a datetime) per row; the caller fetches the last one with `sort_value_stmt`.
     """
     sort, desc = _sort_of(spec, state)
-    where = key_where(spec, state, dialect, sort, conn)
+    unhinted = _unhinted(spec, state, dialect, sort, conn)
+    where = key_where(spec, state, dialect, sort, conn, unhinted=unhinted)
+    if isinstance(sort, sa.Column) and sort.name in unhinted:
+        # A filter's index holds the few matches: sort them rather than walk the sort's.
+        sort = sa.literal_column(f"+{sort.table.name}.{sort.name}", type_=sort.type)
     stmt = sa.select(spec.key).select_from(spec.keys_from).where(*where)
     if after is not None:
         pair, bound = sa.tuple_(sort, spec.key), sa.tuple_(*after)

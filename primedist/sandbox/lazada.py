@@ -174,6 +174,8 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
         self.stock: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[int, int], int] = {k: m.price for k, m in self._skus.items()}
         self._codes: dict[str, int] = {}
+        #: Order index -> (units sent back, their status): `return_units`.
+        self._unit_returns: dict[int, tuple[int, str]] = {}
         # _refresh: refresh token -> its deadline (a refresh hands it on unchanged).
         self._routes: dict[str, tuple[bool, Handler]] = {
             TOKEN_CREATE_PATH: (False, self._token_create),
@@ -219,6 +221,18 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
         assert i is not None
         return sum(item["model_quantity_purchased"] for item in self._raw(i, "READY_TO_SHIP", 0)
                    ["item_list"])  # fmt: skip
+
+    def return_units(self, oid: str, count: int, status: str = "returned") -> None:
+        """The buyer sends `count` of the order's units back (its last ones) now: those
+        units take `status`, the others keep theirs, and the order is updated now."""
+        i = self._index(oid)
+        assert i is not None
+        now = self._now()
+        state = self.timeline.state(i, now)
+        assert state is not None and 0 < count <= self.units(oid)
+        self.timeline.replace_future(i, now, [(now, state[0])])
+        with self._lock:
+            self._unit_returns[i] = (count, status)
 
     # ------------------------------------------------------------------ request handling
 
@@ -450,7 +464,7 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
         return {
             "order_id": int(oid), "order_number": int(oid),
             "created_at": lazada_time(raw["create_time"]), "updated_at": lazada_time(state[1]),
-            "statuses": [LAZADA_STATUS[state[0]]],
+            "statuses": sorted({LAZADA_STATUS[state[0]], *self._returned_status(i)}),
             "price": f"{subtotal}.00", "shipping_fee": f"{shipping}.00",
             "voucher": f"{voucher}.00", "voucher_seller": f"{seller_part}.00",
             "voucher_platform": f"{voucher - seller_part}.00",
@@ -490,7 +504,16 @@ class LazadaSandbox(MarketplaceSandbox[LazadaSandboxConfig]):
                     "reason": raw.get("cancel_reason", "") if lazada_status == "canceled" else "",
                     "voucher_seller": "0.00", "voucher_platform": "0.00",
                 })  # fmt: skip
+        with self._lock:
+            count, back = self._unit_returns.get(i, (0, ""))
+        for row in rows[len(rows) - count :]:
+            row["status"] = back
         return rows
+
+    def _returned_status(self, i: int) -> list[str]:
+        with self._lock:
+            returned = self._unit_returns.get(i)
+        return [returned[1]] if returned else []
 
     # ------------------------------------------------------------------ products
 

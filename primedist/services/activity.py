@@ -14,7 +14,9 @@ for the CLI and for rows written before `args` existed. The keys per kind:
   `code`, `supplier`, `lines`, `units`; "price_schedule" with `stage` (started | ended |
   failed), `name`, `count` (variants changed / given their price back), `kept`, `why`)
 - shipment: `code`, `order`, `order_id`, `carrier`, `status` (the carrier's status word:
-  lost, damage, exception, return)
+  lost, damage, exception, return); or `problem` "token" (the carrier refused an
+  account's token while tracking) with `account_id`, `account`, `carrier`, `reason`,
+  `reason_args` (as sync_failed)
 - backup: `outcome` (failed: the daily backup), `reason`, `reason_args` (as sync_failed)
 """
 
@@ -59,6 +61,9 @@ def english(kind: ActivityKind | str, args: dict[str, Any]) -> str:
         return text + (f" ({args['rejected']:,} rejected)" if args.get("rejected") else "")
     if kind is ActivityKind.BACKUP:
         return f"The daily backup failed: {args['reason']}"
+    if kind is ActivityKind.SHIPMENT and args.get("problem") == "token":
+        return (f"{args['carrier']} account {args['account']} can no longer track parcels: "
+                f"{args['reason']} Update its token in Settings → Logistics.")  # fmt: skip
     if kind is ActivityKind.SHIPMENT:
         return f"{args['carrier']} parcel {args['code']} of order {args['order']}: {args['status']}"
     if args.get("event") == "demo_generated":

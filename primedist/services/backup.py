@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from primedist.config import Settings
-from primedist.core.clock import as_utc
+from primedist.core.clock import as_utc, shop_tz, to_local
 from primedist.core.messages import Message, msg, restored, stored_args
 from primedist.db import backup as store_backup
 from primedist.db.engine import is_sqlite_busy, make_engine
@@ -34,7 +34,6 @@ MAX_KEEP = store_backup.MAX_KEEP
 KEEP_KEY = store_backup.KEEP_KEY
 #: The scheduler's backup: one a day, the reason in its file name.
 DAILY = "daily"
-DAILY_EVERY = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -107,9 +106,18 @@ def backup_now(ctx: ServiceContext, target: Path | None = None, *, keep: int | N
 
 
 def list_backups(ctx: ServiceContext) -> list[BackupFile]:
-    """The backups in the data dir's backups folder, newest first."""
+    """The backups in the data dir's backups folder, newest first (the leftovers of a
+    backup that was cut off are removed first)."""
     ctx.require_manager()
-    return _backup_files(_settings(ctx).backup_dir)
+    folder = _settings(ctx).backup_dir
+    store_backup.remove_stale_parts(folder)
+    return _backup_files(folder)
+
+
+def stop_running_backups(ctx: ServiceContext) -> int:
+    """The app is closing: the backups it is writing stop now, leaving no partial file
+    (`db.backup.stop_running_backups`)."""
+    return store_backup.stop_running_backups(ctx.engine)
 
 
 def _backup_files(folder: Path) -> list[BackupFile]:
@@ -128,13 +136,19 @@ def _backup_files(folder: Path) -> list[BackupFile]:
 
 
 def daily_backup_due(ctx: ServiceContext) -> bool:
-    """True when no daily backup is younger than a day (the app was off at backup time),
-    and never before the shop is set up: a copy of an empty store is no backup (a restore
-    refuses it), and it would hold off the first real one for a day."""
+    """True when no daily backup was taken today, shop time: the first check of the day
+    takes it (the hourly check at the same hour every day, or the start when the app was
+    off); "24 h since the last one", checked hourly, slipped an hour later a day. Never before
+    the shop is set up: a copy of an empty store is no backup (a restore refuses it), and
+    it would hold off the first real one for a day."""
     if not _is_set_up(ctx):
         return False
-    daily = [b for b in _backup_files(_settings(ctx).backup_dir) if b.reason == DAILY]
-    return not daily or ctx.clock.now() - daily[0].created_at >= DAILY_EVERY
+    folder = _settings(ctx).backup_dir
+    store_backup.remove_stale_parts(folder)  # checked at every start and every hour
+    daily = [b for b in _backup_files(folder) if b.reason == DAILY]
+    tz = shop_tz()
+    today = to_local(ctx.clock.now(), tz).date()
+    return not daily or to_local(daily[0].created_at, tz).date() < today
 
 
 def _is_set_up(ctx: ServiceContext) -> bool:
@@ -158,7 +172,8 @@ def daily_backup(ctx: ServiceContext) -> Path:
             ctx.audit(session, "backup.create", entity_type="backup", entity_id=path.name,
                       summary=msg("daily: {file}", file=str(path)))  # fmt: skip
     except Exception as exc:
-        if not is_sqlite_busy(exc):  # another writer for a moment: the next try will do
+        # Another writer for a moment, or the app closing: the next try will do.
+        if not is_sqlite_busy(exc) and not isinstance(exc, store_backup.BackupStopped):
             _post_failure(ctx, exc)
         raise
     return path

@@ -223,8 +223,10 @@ def with_weight(plan: PlannedShipment, weight_g: int) -> PlannedShipment:
 def ship_planned(ctx: ServiceContext, planned: Sequence[PlannedShipment], *,
                  progress: Progress | None = None) -> BulkShipReport:  # fmt: skip
     """Queue a shipment for each ready order (each its own transaction). An order that
-    changed since it was planned (shipped meanwhile, cancelled) is refused with the reason;
-    a cancel stops before the next order (those queued stay queued)."""
+    changed since it was planned (shipped meanwhile, cancelled, edited, paid: the draft
+    keeps the order's last change, COD due and goods' weight, and `request_shipment`
+    compares them) is refused with the reason; a cancel stops before the next order
+    (those queued stay queued)."""
     ctx.require(Module.ORDERS)
     progress = progress or NullProgress()
     ready = [p for p in planned if p.draft is not None]

@@ -14,7 +14,9 @@ the error where it belongs. Each call is one unit of work:
   ADJUSTMENT ("Edited in the product form"). A variant of a SKU group shows and sets its
   group's stock, and its cost is the group's: a cost typed on it goes to every member.
 * A variant left out of the form is deleted when it was never sold, is in no SKU group and
-  has no marketplace id; otherwise it is deactivated (kept for the orders and history).
+  has no marketplace id; otherwise it is deactivated (kept, with its stock, for the orders
+  and history). The audit names the stock either held. One that open orders hold is
+  refused: the orders are shipped or cancelled first.
 * One listing per chosen shop, with a variant listing per active variant; a shop unticked
   deactivates its listing (a listing is never deleted). Every marketplace listing created,
   re-activated, deactivated or whose product changed gets a `listing.upsert` outbox
@@ -53,9 +55,9 @@ from primedist.core.search_keys import search_text
 from primedist.core.text import clean_code, clean_line, clean_text
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
-from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind
+from primedist.domain.enums import Channel, Module, ProductStatus, StockMoveKind, StockState
 from primedist.domain.goods_receipt import MAX_RECEIPT_QUANTITY
-from primedist.domain.order import OrderLine
+from primedist.domain.order import Order, OrderLine
 from primedist.domain.product import (
     MAX_ITEM_WEIGHT_G,
     Product,
@@ -101,6 +103,7 @@ listings_t = table_of(ProductListing)
 variant_listings_t = table_of(VariantListing)
 shops_t = table_of(Shop)
 order_lines_t = table_of(OrderLine)
+orders_t = table_of(Order)
 
 
 # --------------------------------------------------------------------------- drafts
@@ -183,6 +186,11 @@ class EditableProduct:
     #: Shop id -> the marketplace item id of the product's listing there (None: not linked
     #: yet; a sync learns it from the first order: services/listing_links.py).
     item_ids: dict[int, str | None] = field(default_factory=dict)
+    #: Variant id -> the quantity open orders hold of it (only those held).
+    held: dict[int, int] = field(default_factory=dict)
+    #: The variants sold or linked to a marketplace item (removing one keeps it, inactive,
+    #: for the history).
+    history: frozenset[int] = frozenset()
 
 
 def variant_field(index: int, column: str) -> str:
@@ -244,6 +252,10 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
             .where(ProductListing.product_id == product_id, col(ProductListing.is_active).is_(True))
             .order_by(col(ProductListing.shop_id))
         ).all()
+        ids = [v.id for v in variants if v.id is not None]
+        conn = session.connection()
+        held = _held_for_orders(conn, ids)
+        history = frozenset(ids) - _removable(conn, ids)
     item_ids = dict(listed)
     data_dir = ctx.settings.data_dir if ctx.settings is not None else None
 
@@ -277,10 +289,35 @@ def get_product(ctx: ServiceContext, product_id: int) -> EditableProduct:
         shop_ids=list(item_ids),
         images=[ImageDraft(id=i.id, path=where(i.path), thumb=where(i.thumb_path)) for i in images],
     )
-    return EditableProduct(product_id, product.status, draft, codes, item_ids)
+    return EditableProduct(product_id, product.status, draft, codes, item_ids, held, history)
 
 
 # --------------------------------------------------------------------------- checks
+
+#: All-digit retail barcodes by length: their last digit is a GS1 check digit.
+RETAIL_BARCODES = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13"}
+
+
+def check_digit(body: str) -> int:
+    """The GS1 check digit of the digits before it (EAN-13, EAN-8, UPC-A alike): weights
+    3, 1, 3… from the right."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def barcode_problem(code: str) -> Message | None:
+    """Why an EAN-13, EAN-8 or UPC-A barcode (all digits) is wrong — its check digit is not
+    the one its other digits give: a label would print a code no till reads as this
+    product — else None. Other codes (internal ones, Code 128 with letters) are free."""
+    kind = RETAIL_BARCODES.get(len(code))
+    if kind is None or not (code.isascii() and code.isdigit()):
+        return None
+    digit = check_digit(code[:-1])
+    if int(code[-1]) == digit:
+        return None
+    return msg("{barcode} is not a valid {kind}: its last (check) digit should be {digit} "
+               "({right}).", barcode=code, kind=kind, digit=str(digit),
+               right=code[:-1] + str(digit))  # fmt: skip
 
 
 def clean_name(value: str | None) -> str:
@@ -402,6 +439,9 @@ def _check_variant(d: ProductDraft, i: int, v: VariantDraft) -> None:
     if v.barcode and len(v.barcode) > MAX_BARCODE:
         raise _bad(i, v, "barcode", msg("the barcode is longer than {limit} characters.",
                                         limit=MAX_BARCODE))  # fmt: skip
+    wrong = barcode_problem(v.barcode) if v.barcode else None
+    if wrong is not None:
+        raise _bad(i, v, "barcode", wrong)
     if v.cost < 0:
         raise _bad(i, v, "cost", msg("the cost cannot be negative."))
     if v.cost > MAX_AMOUNT:
@@ -552,6 +592,8 @@ def _check_store(
                              sku=sku, product=other)
                 )  # fmt: skip
             raise _bad(i, d.variants[i], "sku", why)
+    if product_id is not None:
+        _check_removed_skus(conn, d, product_id)
     code_of = {x.barcode: i for i, x in enumerate(d.variants) if x.barcode}
     for chunk in chunks(list(code_of)):
         stmt = (
@@ -568,6 +610,39 @@ def _check_store(
                        msg("barcode {code} is already used by {sku} of “{product}”.", code=code,
                            sku=sku, product=other))  # fmt: skip
     _check_codes_apart(conn, d, others)
+
+
+def _check_removed_skus(conn: sa.Connection, d: ProductDraft, product_id: int) -> None:
+    """A new or changed SKU may not be (in any letter case) that of a variant of the
+    product that stays inactive: removed earlier, or by this save and kept for its orders.
+    Two rows of one product with one SKU: a sync or an order import would find the old
+    one, a scan either."""
+    v = variants_t.c
+    rows = conn.execute(
+        sa.select(v.id, v.sku, v.is_active, v.sku_group_id).where(v.product_id == product_id)
+    ).all()
+    stored = {vid: sku for vid, sku, _active, _group in rows}
+    kept = {x.id for x in d.variants if x.id is not None}
+    leaving = [vid for vid, _sku, active, _group in rows if active and vid not in kept]
+    deleted = _removable(conn, leaving) if leaving else set()
+    grouped = {vid for vid, _sku, _active, group in rows if group is not None}
+    removed: dict[str, str] = {}  # lower case → the SKU as stored
+    for vid, sku, active, _group in rows:
+        if vid not in kept and (not active or vid not in deleted or vid in grouped):
+            removed.setdefault(sku.lower(), sku)
+    for i, x in enumerate(d.variants):
+        other = removed.get(x.sku.lower())
+        if other is None or (x.id is not None and stored.get(x.id) == x.sku):
+            continue
+        why = (
+            msg("SKU {sku} is that of a variant removed from this product (kept for its "
+                "orders and history): give this variant another SKU.", sku=x.sku)
+            if other == x.sku
+            else msg("SKU {sku} differs only in letter case from SKU {other} of a variant "
+                     "removed from this product (kept for its orders and history): give this "
+                     "variant another SKU.", sku=x.sku, other=other)
+        )  # fmt: skip
+        raise _bad(i, x, "sku", why)
 
 
 def _check_codes_apart(
@@ -960,6 +1035,35 @@ def _removable(conn: sa.Connection, variant_ids: Sequence[int]) -> set[int]:
     return {i for i in variant_ids if i not in keep}
 
 
+def _held_for_orders(conn: sa.Connection, variant_ids: Sequence[int]) -> dict[int, int]:
+    """Variant id -> the quantity open orders (stock reserved) hold of it, for those of
+    `variant_ids` that some open order holds."""
+    ol, o = order_lines_t.c, orders_t.c
+    held: dict[int, int] = {}
+    for chunk in chunks(sorted(variant_ids)):
+        stmt = (
+            sa.select(ol.variant_id, sa.func.sum(ol.quantity))
+            .join(orders_t, o.id == ol.order_id)
+            .where(ol.variant_id.in_(chunk), o.stock_state == StockState.RESERVED)
+            .group_by(ol.variant_id)
+        )
+        held.update((int(vid), int(qty)) for vid, qty in conn.execute(stmt))
+    return held
+
+
+def _check_removals(conn: sa.Connection, removed: Sequence[Variant]) -> None:
+    """A variant open orders hold cannot leave the form: shipping or cancelling them
+    would move the stock of a variant no longer sold."""
+    held = _held_for_orders(conn, [r.id for r in removed if r.id is not None])
+    for row in removed:
+        if row.id in held:
+            raise ValidationError(
+                msg("{sku} is held for open orders ({count}): ship or cancel them before "
+                    "removing it.", sku=row.sku, count=held[row.id]),
+                field="variants",
+            )  # fmt: skip
+
+
 def update_product(ctx: ServiceContext, product_id: int, draft: ProductDraft) -> None:
     """Save the form of an existing product: its texts, variants (added, changed, removed),
     stock (ADJUSTMENT movements), images and listings, in one transaction."""
@@ -1062,16 +1166,28 @@ def _update(
     kept = {v.id for v in d.variants if v.id is not None}
     removed = [r for r in current if r.id not in kept]
     if removed:
+        _check_removals(conn, removed)
         ids = [r.id for r in removed if r.id is not None]
         deletable = _removable(conn, ids)
         for row in removed:
+            # The stock a removed variant held (not a SKU group's, which keeps its goods)
+            # is named: the form asked first, the audit says what went.
+            stock = row.stock if row.sku_group_id is None else 0
             if row.id in deletable and row.sku_group_id is None:
                 session.delete(row)
-                changes.append(msg("deleted {sku}", sku=row.sku))
+                changes.append(
+                    msg("deleted {sku} with its stock {stock}", sku=row.sku, stock=stock)
+                    if stock
+                    else msg("deleted {sku}", sku=row.sku)
+                )
+                continue
+            row.is_active = False
+            row.updated_at = now
+            session.add(row)
+            if stock:
+                changes.append(msg("deactivated {sku} (sold or listed before), keeping its "
+                                   "stock {stock}", sku=row.sku, stock=stock))  # fmt: skip
             else:
-                row.is_active = False
-                row.updated_at = now
-                session.add(row)
                 changes.append(msg("deactivated {sku} (sold or listed before)", sku=row.sku))
         session.flush()
         # A grouped variant taken off the form leaves its group (it stayed a member that

@@ -43,6 +43,7 @@ from primedist.connectors.base import (
     MemoryTokenStore,
     TokenPair,
 )
+from primedist.core.clock import as_utc, format_datetime, shop_tz
 from primedist.core.messages import msg, stored_args
 from primedist.core.security import SecretBox, redact, secret_box
 from primedist.core.text import clean_line
@@ -517,9 +518,10 @@ _EXPIRY_PREFIX = "Authorisation ends "
 
 
 def _expiry_message(shop: ChannelShop) -> str:
-    """The log's warning; its English starts with _EXPIRY_PREFIX (found by it once a day)."""
+    """The log's warning; its English starts with _EXPIRY_PREFIX (found by it once a day).
+    The time is the shop's, as everywhere in the app (dd/mm/yyyy HH:MM in both languages)."""
     until = shop.authorised_until
-    when = until.strftime("%Y-%m-%d %H:%M UTC") if until is not None else "soon"
+    when = format_datetime(as_utc(until), shop_tz()) if until is not None else "soon"
     if shop.app.refresh_extends:
         return msg(
             "Authorisation ends {when}: re-authorise {shop} in Settings → Sales channels "

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from primedist.core.messages import msg
+from primedist.db.engine import take_writer_lock
 from primedist.db.work_tables import fill_ids, start_work
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
@@ -145,6 +146,10 @@ def refresh_customer_stats(
     ids = sorted(set(customer_ids))
     if not ids:
         return 0
+    # PostgreSQL: the aggregate must see every other writer's committed orders, not miss
+    # those of one committing meanwhile (its figures would then stand); a no-op under a
+    # unit of work that holds the lock already (write=True), and on SQLite.
+    take_writer_lock(conn)
     start_work(conn, stats_customers_t)
     fill_ids(conn, stats_customers_t, ids)
     chosen = sa.select(stats_customers_t.c.customer_id)
@@ -300,7 +305,7 @@ def rebuild_all_stats(ctx: ServiceContext, progress: Progress | None = None) -> 
     ctx.require(Module.CUSTOMERS)
     prog = progress or NullProgress()
     started = time.perf_counter()
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:  # no order written meanwhile goes uncounted
         conn = session.connection()
         channel_shops = _channel_shops(conn)
         bounds = conn.execute(sa.select(sa.func.min(customers.c.id),

@@ -549,6 +549,8 @@ def add_customer(
                 raise DuplicatePhone(owner)
             if on_duplicate == DuplicatePolicy.SKIP:
                 return AddResult(owner.id, "skipped")
+            # The draft now stands for the phone's owner: it may not name them as referrer.
+            _check_refs(conn, draft, owner.id)
             _update_existing(ctx, session, owner.id, draft, owners, now)
             return AddResult(owner.id, "updated")
         cid = insert_customer(conn, draft, now)

@@ -62,8 +62,10 @@ from primedist.services import auth
 from primedist.services import demo_names as words
 from primedist.services.activity import stored
 from primedist.services.app_settings import DEMO_FLAG
+from primedist.services.catalogue import OPENING_REASON as OPENING_REASON
 from primedist.services.context import Actor, ServiceContext
 from primedist.services.loyalty.vouchers import recount_uses
+from primedist.services.stock import SOLD_OUT_REASON as SOLD_OUT_REASON
 from primedist.services.tags import ensure_default_tags
 
 DEMO_OWNER_EMAIL = "owner@demo.primedist.vn"
@@ -481,8 +483,8 @@ def _reserve_open_orders(conn: sa.Connection, now: datetime) -> None:
 #: left the shelf (completed, shipping) took their items out of stock; older ones are
 #: history, as imported orders are.
 STOCK_DAYS = 14
-OPENING_REASON = "Tồn đầu kỳ"
-SOLD_OUT_REASON = "Kiểm kho: hết hàng"
+# The demo's stock reasons are the app's own (`OPENING_REASON`, `SOLD_OUT_REASON`, imported):
+# English in the ledger, shown in the reader's language as a real ledger's are.
 
 
 def _sales_in_the_ledger(conn: sa.Connection, now: datetime) -> None:

@@ -378,6 +378,10 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
     Each line's unit cost comes back out of its variant's average cost (`stock.take_cost_out`);
     a line whose variant was deleted since has nothing to take back."""
     ctx.require(Module.PRODUCTS)
+    if _paid_with(ctx, receipt_id):
+        # Its payment is cancelled with it: the debt goes back up, as when a payment is
+        # cancelled on its own (`suppliers.cancel_payment`).
+        ctx.require_manager()
     text = suppliers.checked_reason(reason, msg("Say why the receipt is cancelled."))
     now = ctx.clock.now()
     with ctx.uow(write=True) as session:
@@ -418,6 +422,18 @@ def cancel_receipt(ctx: ServiceContext, receipt_id: int, reason: str) -> Receipt
         who = session.get(User, receipt.user_id) if receipt.user_id else None
         row = _row(receipt, who.name if who is not None else "", 0)
     return row
+
+
+def _paid_with(ctx: ServiceContext, receipt_id: int) -> int:
+    """What the receipt's standing payment paid the supplier (0: none). A receipt's payment
+    is made with it, never later, so this holds until the receipt is cancelled."""
+    p = table_of(SupplierPayment).c
+    with ctx.engine.connect() as conn:
+        paid = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
+            .where(p.receipt_id == receipt_id, p.cancelled_at.is_(None))
+        ).scalar()  # fmt: skip
+    return int(paid or 0)
 
 
 def _cancel_payments(session: Session, receipt_id: int, now: datetime, user_id: int | None,

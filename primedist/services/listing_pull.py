@@ -43,7 +43,6 @@ from primedist.connectors.base import (
 )
 from primedist.core.messages import msg
 from primedist.core.text import clean_line
-from primedist.db.engine import is_sqlite
 from primedist.db.product_summary import chunks, refresh_product_summaries
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, ProductStatus
@@ -157,10 +156,8 @@ def pull_listings(
     prog.update(_READ_SHARE, msg("Linking {count} listings", count=len(items)))
     report = ListingPullReport(shop=shop_name, items=len(items),
                                models=sum(len(i.models) for i in items))  # fmt: skip
-    with ctx.uow() as session:
+    with ctx.uow(write=True) as session:  # the write lock now: a sync must not link under the plan
         conn = session.connection()
-        if is_sqlite(conn):  # take the write lock now: a sync must not link under the plan
-            conn.exec_driver_sql("UPDATE product_listings SET id = id WHERE 0")
         _Linker(ctx, conn, shop_id, shop_name, report, prog).run(items, create_missing, push_stock)
         prog.check()
         _record(ctx, session, shop_id, report)

@@ -23,6 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from primedist.core.clock import shop_tz, to_local
 from primedist.core.messages import Message, msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
@@ -53,6 +54,7 @@ from primedist.services.orders import (
 )
 from primedist.services.shipping import OWN_SOURCES, OwnOrder, own_order
 from primedist.services.stock import lock_stock
+from primedist.services.sync_writer import aware
 
 uses_t = table_of(VoucherUse)
 
@@ -159,6 +161,9 @@ def update_order(
                              *(ln.variant_id for ln in draft.lines)])  # fmt: skip
         held = _free_holds(ctx, session, order)
         quote, customer = order_svc.quote_in(session, draft, now, strict=True)
+        closed = _closed_day_refusal(order, quote.total, draft.payment_method, now)
+        if closed is not None:
+            raise Conflict(closed)
         if quote.shortages and not allow_negative_stock:
             raise StockShortage(quote.shortages)
         for line in old_lines:  # through the session: it holds them (identity map)
@@ -215,6 +220,28 @@ def _settle_payments(
     if on_account and paid_now and order.customer_id is not None:
         account.record_payment(session, ctx, order.customer_id, paid_now, PaymentMethod.CASH,
                                order.external_id, order_id=order.id)  # fmt: skip
+
+
+def _closed_day_refusal(order: Order, total: int, method: PaymentMethod,
+                        now: datetime) -> Message | None:  # fmt: skip
+    """Why an edit made on a later day than the sale cannot change its total or payment
+    (None: it may). End of day counts an order as a sale of the day it was placed, at
+    the total and payment it has, and a day once over stays as it was: no row could
+    carry the difference to the edit day (money in or out), so the drawer of the sale
+    day would change. Cancelling it (its refund falls on today) and making a new order
+    today keeps both days true. Delivery details, notes and the customer can still
+    change."""
+    tz = shop_tz()
+    sold_on = to_local(aware(order.created_at), tz).date()
+    if sold_on >= to_local(now, tz).date():
+        return None
+    if total == order.total and method == order.payment_method:
+        return None
+    return msg("Order {order} was sold on {day}, a day already over: its total and payment "
+               "can no longer change (that day's End of day would change). Cancel it and make "
+               "a new order today instead; its delivery details and note can still be "
+               "edited.", order=order.external_id,
+               day=sold_on.strftime("%d/%m/%Y"))  # fmt: skip
 
 
 def _order(session: Session, order_id: int) -> Order:

@@ -67,7 +67,7 @@ from primedist.domain.enums import (
 )
 from primedist.domain.geo import province_code
 from primedist.domain.order import Order, OrderLine, OrderStatusChange, compute_total
-from primedist.domain.product import Product, Variant
+from primedist.domain.product import Product, ProductListing, Variant
 from primedist.domain.shop import Shop
 from primedist.io.tabular import (
     Cell,
@@ -107,6 +107,7 @@ history_t = table_of(OrderStatusChange)
 shops_t = table_of(Shop)
 products_t = table_of(Product)
 variants_t = table_of(Variant)
+listings_t = table_of(ProductListing)
 customers_t = table_of(Customer)
 phones_t = table_of(CustomerPhone)
 identities_t = table_of(CustomerIdentity)
@@ -653,6 +654,25 @@ class _NewSku:
         self.variant_id: int | None = None
 
 
+class _StoredVariant(NamedTuple):
+    """A stored variant an order line's SKU may name."""
+
+    id: int
+    sku: str
+    #: Active, of a product not deleted (archived): what a new order should sell.
+    live: bool
+    #: The shops its product is actively listed on.
+    shops: frozenset[int]
+
+
+def _best_variant(found: Sequence[_StoredVariant], shop_id: int | None = None) -> _StoredVariant:
+    """The variant an order line of `shop_id` names among those of one SKU: a live one, of
+    a product listed on that shop if any (a SKU is unique per shop, README § Products,
+    but may be on products of other shops); only when none is live, a removed or deleted
+    one (an old order's, so history links to it rather than to a twin product)."""
+    return min(found, key=lambda f: (not f.live, shop_id not in f.shops, f.id))
+
+
 @dataclass
 class _ShopRef:
     name: str
@@ -716,8 +736,15 @@ class _Import:
         self.shops: dict[str, _ShopRef] = {}
         self.new_shops: list[_ShopRef] = []
         self.skus: dict[str, int | _NewSku] = {}
+        #: (shop id, SKU) → variant id, where a shop's orders name another variant than
+        #: `skus` gives (the same SKU on products of different shops): `variants_of`.
+        self.shop_skus: dict[tuple[int, str], int] = {}
         self.new_skus: list[_NewSku] = []
         self.new_customers: list[_Cust] = []
+        #: The source of the customers it creates: "import" for an order file (its rows
+        #: may be of any shop); a marketplace's sync and Seller Center import set their
+        #: shop's channel, as `customers.resolve_customer` does.
+        self.customer_source = IMPORT_SOURCE
         self.new_identities: list[tuple[_Cust, _ShopRef, str]] = []
 
     # Planning --------------------------------------------------------------------------
@@ -872,32 +899,26 @@ class _Import:
         return True
 
     def _known_skus(self) -> None:
-        """The stored variant of each SKU of the file; a SKU the store lacks is looked for
-        in any letter case (a scan and a receipt find `AO-TRANG-M` by `ao-trang-m`, so a
-        twin product would split its sales) and its lines name it as stored. New SKUs of
-        the file that differ only in case become one (the first in sorted order). Done
-        before comparing, so a file writing a SKU in another case leaves its orders as
-        they are."""
-        vc = variants_t.c
+        """The stored variant of each SKU of the file (`_best_variant`); a SKU the store
+        lacks is looked for in any letter case (a scan and a receipt find `AO-TRANG-M` by
+        `ao-trang-m`, so a twin product would split its sales) and its lines name it as
+        stored. A SKU stored exactly so keeps it, even a removed variant's only: an old file
+        imported again changes nothing. New SKUs of the file that differ only in case
+        become one (the first in sorted order). Done before comparing, so a file writing a
+        SKU in another case leaves its orders as they are."""
         skus = sorted({line.sku for w in self.writes for line in w.draft.lines})
         self.stored_skus(skus)
         unknown = [sku for sku in skus if sku not in self.skus]
         if not unknown:
             return
-        stored: dict[str, tuple[int, str]] = {}  # lower case → (lowest variant id, its SKU)
-        for chunk in _chunks(sorted({sku.lower() for sku in unknown})):
-            stmt = sa.select(vc.id, vc.sku).where(sa.func.lower(vc.sku).in_(chunk))
-            for vid, sku in self.conn.execute(stmt):
-                key = sku.lower()
-                if key not in stored or vid < stored[key][0]:
-                    stored[key] = (vid, sku)
+        stored = self._stored_variants([sku.lower() for sku in unknown], any_case=True)
         rename: dict[str, str] = {}
         first: dict[str, str] = {}  # lower case → the file's first spelling of a new SKU
         for sku in unknown:
             key = sku.lower()
             if key in stored:
-                vid, rename[sku] = stored[key]
-                self.skus[rename[sku]] = vid
+                rename[sku] = spelling = _best_variant(stored[key]).sku
+                self._choose(spelling, [f for f in stored[key] if f.sku == spelling])
             elif first.setdefault(key, sku) != sku:
                 rename[sku] = first[key]
         if rename:
@@ -910,11 +931,58 @@ class _Import:
     def stored_skus(self, skus: Sequence[str]) -> None:
         """The stored variant of each of these SKUs written exactly so (the sync's lookup:
         a marketplace's SKUs are compared with the stored lines as they come)."""
-        vc = variants_t.c
-        for chunk in _chunks(sorted(set(skus))):
-            stmt = sa.select(vc.sku, sa.func.min(vc.id)).where(vc.sku.in_(chunk)).group_by(vc.sku)
-            for sku, vid in self.conn.execute(stmt):
-                self.skus[sku] = vid
+        for sku, found in self._stored_variants(skus).items():
+            self._choose(sku, found)
+
+    def _stored_variants(
+        self, keys: Sequence[str], *, any_case: bool = False
+    ) -> dict[str, list[_StoredVariant]]:
+        """The stored variants of these SKUs (with `any_case`, lower-case keys matched in
+        any case), by key; one query per chunk, a row per variant and listing."""
+        v, p, pl = variants_t.c, products_t.c, listings_t.c
+        column = sa.func.lower(v.sku) if any_case else v.sku
+        live = sa.and_(v.is_active.is_(True), p.status != ProductStatus.ARCHIVED)
+        stmt = sa.select(v.id, v.sku, live.label("live"), pl.shop_id).select_from(
+            variants_t.join(products_t, p.id == v.product_id).outerjoin(
+                listings_t, sa.and_(pl.product_id == p.id, pl.is_active.is_(True))
+            )
+        )
+        found: dict[str, list[_StoredVariant]] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            for vid, sku, is_live, shop_id in self.conn.execute(stmt.where(column.in_(chunk))):
+                shops = frozenset(() if shop_id is None else (shop_id,))
+                variant = _StoredVariant(vid, sku, bool(is_live), shops)
+                found.setdefault(sku.lower() if any_case else sku, []).append(variant)
+        for key, variants in found.items():
+            if len(variants) > 1:  # a row per listing: one a variant, with all its shops
+                merged: dict[int, _StoredVariant] = {}
+                for f in variants:
+                    had = merged.get(f.id)
+                    merged[f.id] = f if had is None else had._replace(shops=had.shops | f.shops)
+                found[key] = list(merged.values())
+        return found
+
+    def _choose(self, sku: str, found: Sequence[_StoredVariant]) -> None:
+        """`skus[sku]` is the variant an order of no particular shop names; `shop_skus` the
+        shops whose orders name another (`_best_variant`)."""
+        default = found[0] if len(found) == 1 else _best_variant(found)
+        self.skus[sku] = default.id
+        if len(found) == 1:
+            return
+        for shop_id in {s for f in found for s in f.shops}:
+            best = _best_variant(found, shop_id)
+            if best.id != default.id:
+                self.shop_skus[(shop_id, sku)] = best.id
+
+    def variants_of(self, shop_id: int | None) -> dict[str | None, int | None]:
+        """SKU → the variant id an order line of that shop names, once the new SKUs are
+        written (`_choose`)."""
+        found: dict[str | None, int | None] = {
+            sku: ref.variant_id if isinstance(ref, _NewSku) else ref
+            for sku, ref in self.skus.items()
+        }
+        found.update((sku, vid) for (sid, sku), vid in self.shop_skus.items() if sid == shop_id)
+        return found
 
     def _resolve_skus(self, writes: list[_Write]) -> None:
         """A product with one variant for each SKU the store lacks (`_known_skus` or
@@ -1180,6 +1248,9 @@ class _Import:
         )
         self.report.customers_created = len(new)
 
+    def _customer_constants(self) -> dict[str, Any]:
+        return {**_CUSTOMER_CONSTANTS, "source": self.customer_source}
+
     def _insert_customers_with_ids(self, new: list[_Cust], now: Any) -> None:
         """SQLite: the new customers go in with their ids, codes and search text at once.
 
@@ -1198,7 +1269,7 @@ class _Import:
             customers_t,
             ("id", "code", "name", "search_text", "created_at", "updated_at", *_STAT_COLUMNS),
             rows,
-            {k: v for k, v in _CUSTOMER_CONSTANTS.items() if k != "search_text"},
+            {k: v for k, v in self._customer_constants().items() if k != "search_text"},
         )
 
     def _insert_customers_then_codes(self, new: list[_Cust], now: Any) -> None:
@@ -1211,7 +1282,7 @@ class _Import:
             ("code", "name", "created_at", "updated_at", *_STAT_COLUMNS),
             [(code, c.name, now, now, *st)
              for code, c, st in zip(codes, new, self._new_customer_stats(), strict=True)],
-            _CUSTOMER_CONSTANTS,
+            self._customer_constants(),
         )  # fmt: skip
         by_code = dict(zip(codes, new, strict=True))
         cc = customers_t.c
@@ -1360,15 +1431,15 @@ class _Import:
             self.conn.execute(lines_t.delete().where(lines_t.c.order_id.in_(chunk)))
 
     def _write_lines(self) -> None:
-        variant_of = {
-            sku: ref.variant_id if isinstance(ref, _NewSku) else ref
-            for sku, ref in self.skus.items()
-        }
+        by_shop: dict[int | None, dict[str | None, int | None]] = {}
         rows = []
         for w in self.writes:
             if not w.replace_lines:
                 continue
-            oid = w.order_id
+            oid, shop_id = w.order_id, w.shop.id
+            if shop_id not in by_shop:
+                by_shop[shop_id] = self.variants_of(shop_id)
+            variant_of = by_shop[shop_id]
             for sku, name, qty, price, _grams in w.draft.lines:
                 rows.append((oid, variant_of[sku], sku, name, qty, price, qty * price))
         self._bulk(

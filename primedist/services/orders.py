@@ -815,33 +815,42 @@ def cancel_refusal(session: Session, order: Order) -> Message | None:
     return exchange_refusal(session, order)
 
 
-def _confirm_message(session: Session, order: Order) -> tuple[Channel, OutboxStatus, int] | None:
-    """(channel, status, attempts) of the order's "order.confirm" message, on a channel
-    where a delivered one ends the seller's cancel; None when there is none."""
+def _confirm_channel(session: Session, order: Order) -> Channel | None:
+    """The order's channel when a confirmation there ends the seller's cancel, else None."""
     shop = session.get(Shop, order.shop_id)
     if shop is None or Channel(shop.channel) not in CONFIRM_ENDS_SELLER_CANCEL:
         return None
+    return Channel(shop.channel)
+
+
+def _confirm_message(session: Session, order: Order) -> tuple[OutboxStatus, int] | None:
+    """(status, attempts) of the order's "order.confirm" message; None when there is none."""
     row = session.exec(
         select(OutboxMessage.status, OutboxMessage.attempts)
         .where(OutboxMessage.intent_key == _intent_key("confirm", order))
     ).first()  # fmt: skip
-    return None if row is None else (Channel(shop.channel), OutboxStatus(row[0]), row[1] or 0)
+    return None if row is None else (OutboxStatus(row[0]), row[1] or 0)
 
 
 def _confirm_refusal(session: Session, order: Order) -> Message | None:
     """Why a marketplace order cannot be cancelled after its confirmation (None: it can):
     delivered, the marketplace refuses the seller's cancel (and the next sync would bring
     the order back); being sent, or tried and waiting for a retry, it may be there already.
-    One never tried is superseded by the cancel (`_supersede_confirm`); one that failed
-    for good, or was discarded, never reached the marketplace."""
+    A confirmed order with no confirmation of ours came confirmed from the marketplace (a
+    sync, a Seller Center file): the same refusal as a delivered one. One never tried is
+    superseded by the cancel (`_supersede_confirm`); one that failed for good, or was
+    discarded, never reached the marketplace."""
+    channel = _confirm_channel(session, order)
+    if channel is None:
+        return None
     confirm = _confirm_message(session, order)
     if confirm is None:
+        if order.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPING):
+            return _confirmed_there(order, channel)
         return None
-    channel, status, attempts = confirm
+    status, attempts = confirm
     if status == OutboxStatus.DONE:
-        return msg("{order} is confirmed on {channel} (its shipment is arranged): {channel} no "
-                   "longer lets the seller cancel it. The buyer can ask {channel} to cancel, "
-                   "or refuse the parcel.", order=order.external_id, channel=channel)  # fmt: skip
+        return _confirmed_there(order, channel)
     if status == OutboxStatus.IN_PROGRESS or (status == OutboxStatus.PENDING and attempts):
         return msg("The confirmation of {order} is being sent to {channel}: once it arrives, "
                    "{channel} no longer lets the seller cancel it. Wait for the result (Sync "
@@ -850,11 +859,17 @@ def _confirm_refusal(session: Session, order: Order) -> Message | None:
     return None
 
 
+def _confirmed_there(order: Order, channel: Channel) -> Message:
+    return msg("{order} is confirmed on {channel} (its shipment is arranged): {channel} no "
+               "longer lets the seller cancel it. The buyer can ask {channel} to cancel, "
+               "or refuse the parcel.", order=order.external_id, channel=channel)  # fmt: skip
+
+
 def _supersede_confirm(session: Session, order: Order, now: datetime) -> None:
     """Mark the order's confirmation that was never tried as not to be sent, so the
     marketplace gets the cancel alone. Conditional: a delivery that took it meanwhile
     wins, and the cancel is refused as `_confirm_refusal` says."""
-    if _confirm_message(session, order) is None:
+    if _confirm_channel(session, order) is None or _confirm_message(session, order) is None:
         return
     res = session.connection().execute(
         sa.update(outbox_t)

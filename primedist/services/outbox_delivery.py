@@ -11,16 +11,23 @@ A passing failure (network down, timeout, HTTP 5xx, rate or daily limit, lost
 authorisation) never uses up a message: it waits, backing off up to BACKOFF_MAX, for as
 long as the outage lasts, and goes out once the platform answers again. Only the
 platform refusing the action (or the action not being sendable) marks it failed; a failed
-or discarded action no longer keeps its order "waiting for the marketplace".
+or discarded action no longer keeps its order "waiting for the marketplace", and the order
+follows the platform again: the next sync or re-fetch that sees it writes the platform's
+status back over the local one (a refused cancel reads its order again at once).
+
+"Offline" is a platform that gave no answer at all (`Unreachable`: the network is down);
+one that answered with an error (HTTP 5xx, a rate limit) is a `marketplace_error`.
 
 The scheduler sends only the messages whose delay has passed (`due_only`); a manual
 delivery (Send now, `primedist outbox --deliver`) sends every waiting message at once, and
 a shop authorised again has its waiting messages due at once.
 
-If the process dies between 2 and 3 the message stays `in_progress`, and the next
-delivery does not resend it blindly: for an order action it first asks the platform for
-the order's state (`Connector.order_state`): already confirmed/cancelled there means the
-call got through, so it is only marked done. Stock and price pushes set absolute values,
+A claim keeps the message from every other delivery (the scheduler's run and Send now at
+the same time) for CLAIM_LEASE. If the process dies between 2 and 3 the message stays
+`in_progress`; once its claim has run out, the next delivery does not resend it blindly:
+for an order action it first asks the platform for the order's state
+(`Connector.order_state`): already confirmed/cancelled there means the call got through,
+so it is only marked done. Stock and price pushes set absolute values,
 so sending one again is harmless (idempotent by nature).
 
 Per shop, messages go strictly in id order: when one cannot be delivered now (network,
@@ -31,6 +38,7 @@ is never sent before the confirm queued ahead of it.
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,12 +56,13 @@ from primedist.connectors.base import (
     RemoteRejected,
     StockUpdate,
     TransientError,
+    Unreachable,
 )
 from primedist.core.messages import Label, msg
 from primedist.core.security import redact
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
-from primedist.domain.enums import Module, OrderStatus, OutboxStatus
+from primedist.domain.enums import Channel, Module, OrderStatus, OutboxStatus
 from primedist.domain.order import Order
 from primedist.domain.product import Product, ProductListing, Variant, VariantListing
 from primedist.domain.shop import Shop
@@ -61,7 +70,9 @@ from primedist.domain.sync import OutboxMessage
 from primedist.errors import Conflict, NotFound
 from primedist.services.context import ServiceContext
 from primedist.services.sync import SYNC_STATE, Connector, ConnectorFactory, default_connector
-from primedist.services.sync_writer import aware
+from primedist.services.sync_writer import ShopRef, aware, write_batch
+
+log = logging.getLogger(__name__)
 
 outbox_t = table_of(OutboxMessage)
 orders_t = table_of(Order)
@@ -100,7 +111,10 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
+    #: A platform gave no answer (network down): its actions wait.
     offline: bool = False
+    #: A platform answered with an error (HTTP 5xx, a rate limit): its actions wait.
+    marketplace_error: bool = False
     waiting: int = 0
     messages: list[str] = field(default_factory=list)
 
@@ -109,7 +123,11 @@ class DeliveryReport:
             f"{self.delivered} delivered, {self.retrying} to retry, {self.failed} failed; "
             f"{self.waiting} waiting"
         )
-        return text + (" (offline)" if self.offline else "")
+        if self.offline:
+            return text + " (offline)"
+        if self.marketplace_error:
+            return text + " (the marketplace answered with an error; will retry)"
+        return text
 
 
 def deliver_outbox(
@@ -137,8 +155,10 @@ def deliver_outbox(
     SYNC_STATE.update(waiting=report.waiting, failed=failed_count(ctx))
     if report.offline:
         SYNC_STATE.update(offline=True)
+    elif report.marketplace_error:
+        SYNC_STATE.update(offline=False, marketplace_error=True)  # it answered: not offline
     elif report.delivered:
-        SYNC_STATE.update(offline=False)
+        SYNC_STATE.update(offline=False, marketplace_error=False)
     return report
 
 
@@ -214,26 +234,44 @@ def _deliver_one(
         _mark_failed(ctx, action, str(exc))
         report.failed += 1
         report.messages.append(f"#{action.id} {action.kind}: {redact(str(exc))}")
+        if action.kind == "order.cancel" and _bring_back(ctx, connector, action):
+            report.messages.append(f"#{action.id}: the order is back as the marketplace has it")
         return
     _mark_delivered(ctx, action, note)
     report.delivered += 1
 
 
+#: How long a claim keeps the message from every other delivery (the scheduler's, Send
+#: now, another PC's). Longer than a send can take (a check and a call, each up to 5 tries
+#: of 20 s with backoff), so only a dead process's claim (killed mid-send) runs out.
+CLAIM_LEASE = timedelta(minutes=15)
+
+
 def _claim(ctx: ServiceContext, action: OutboxMessage) -> bool | None:
-    """Take the message (committed before sending). True when an earlier attempt may
-    have reached the platform: left in progress by a crash, or tried before (a timeout or
-    a dropped answer can follow a call the platform did carry out); None when it is gone."""
+    """Take the message (committed before sending): a pending one, or one left in
+    progress by a claim older than CLAIM_LEASE. True when an earlier attempt may have
+    reached the platform: left in progress by a crash, or tried before (a timeout or a
+    dropped answer can follow a call the platform did carry out); None when it is gone.
+    Another delivery sending it now: `_Stop`, the shop's later messages wait behind it."""
     now = ctx.clock.now()
+    c = outbox_t.c
+    free = sa.or_(c.status == OutboxStatus.PENDING,
+                  sa.and_(c.status == OutboxStatus.IN_PROGRESS,
+                          c.updated_at <= now - CLAIM_LEASE))  # fmt: skip
     with ctx.uow() as session:
-        res = session.connection().execute(
-            sa.update(outbox_t)
-            .where(outbox_t.c.id == action.id, outbox_t.c.status.in_(WAITING))
-            .values(status=OutboxStatus.IN_PROGRESS, attempts=outbox_t.c.attempts + 1,
-                    updated_at=now)
-        )  # fmt: skip
-        if res.rowcount != 1:
-            return None
-    return action.status == OutboxStatus.IN_PROGRESS or (action.attempts or 0) > 0
+        conn = session.connection()
+        taken = conn.execute(
+            sa.update(outbox_t).where(c.id == action.id, free)
+            .values(status=OutboxStatus.IN_PROGRESS, attempts=c.attempts + 1, updated_at=now)
+            .returning(c.attempts)
+        ).first()  # fmt: skip
+        if taken is None:
+            status = conn.execute(sa.select(c.status).where(c.id == action.id)).scalar()
+    if taken is None:
+        if status == OutboxStatus.IN_PROGRESS:
+            raise _Stop()
+        return None
+    return action.status == OutboxStatus.IN_PROGRESS or int(taken.attempts) > 1
 
 
 def _already_done(connector: Connector, action: OutboxMessage) -> bool:
@@ -388,6 +426,42 @@ def _mark_failed(ctx: ServiceContext, action: OutboxMessage, message: str) -> No
                     last_error=redact(message)[:ERROR_MAX])
         )  # fmt: skip
         _order_settled(conn, action.order_id)
+        _follow_platform(conn, action)
+
+
+def _follow_platform(conn: sa.Connection, action: OutboxMessage) -> None:
+    """An order action that will not reach the platform (failed for good, discarded) left
+    the order as it was made here (cancelled, confirmed) and the platform as it was:
+    forget the platform's update time stored with it, so the next sync or re-fetch that
+    sees the order writes the platform's status back, even if nothing changed there."""
+    if action.kind in _DONE_WHEN and action.order_id is not None:
+        conn.execute(
+            sa.update(orders_t).where(orders_t.c.id == action.order_id)
+            .values(external_updated_at=None)
+        )  # fmt: skip
+
+
+def _bring_back(ctx: ServiceContext, connector: Connector, action: OutboxMessage) -> bool:
+    """A cancel the platform refused for good (Shopee: the order is already arranged for
+    shipping) leaves the order cancelled here and alive there: read it again now, so it
+    comes back as the platform has it, its stock held again. True when it was read; on any
+    trouble the next sync or re-fetch that sees it does it (`_follow_platform`)."""
+    try:
+        remote = connector.order_details([str(_payload(action)["external_id"])])
+    except (ConnectorError, _Unsendable, KeyError):
+        return False
+    try:
+        with ctx.uow(write=True) as session:
+            shop = session.get(Shop, action.shop_id)
+            if shop is None or shop.id is None or not remote:
+                return False
+            ref = ShopRef(shop.id, shop.name, Channel(shop.channel))
+            write_batch(ctx, session.connection(), ref, remote, stock_since=None)
+    except Exception:  # a busy store, odd remote data: the rest of the delivery goes on
+        log.warning("Could not read back order %s after its refused cancel", action.order_id,
+                    exc_info=True)  # fmt: skip
+        return False
+    return True
 
 
 def _retry_later(
@@ -401,8 +475,10 @@ def _retry_later(
         later = exc.resume_at
     else:
         later = now + _backoff(attempts)
-    if isinstance(exc, TransientError):
+    if isinstance(exc, Unreachable):
         report.offline = True
+    elif isinstance(exc, TransientError):
+        report.marketplace_error = True
     if isinstance(exc, AuthError):
         from primedist.services.channels import mark_needs_reauth
 
@@ -564,10 +640,12 @@ def retry_action(ctx: ServiceContext, message_id: int) -> None:
         # A failed action was never delivered; an in-progress one keeps its state so the
         # next delivery still checks the platform before sending it again.
         if was == OutboxStatus.FAILED:
+            _carrier_retried(session, action, now)  # a shipment create: still shippable?
             action.status = OutboxStatus.PENDING
             action.attempts = 0
-        action.next_attempt_at = now
-        action.updated_at = now
+        if was != OutboxStatus.IN_PROGRESS:  # a claimed one keeps its claim's lease (`_claim`)
+            action.next_attempt_at = now
+            action.updated_at = now
         session.add(action)
         if action.order_id is not None:
             session.connection().execute(
@@ -580,8 +658,27 @@ def retry_action(ctx: ServiceContext, message_id: int) -> None:
                   before={"status": was.value})  # fmt: skip
 
 
+def _carrier_retried(session: Session, action: OutboxMessage, now: datetime) -> None:
+    """A failed shipment create sent again: refused when its order can no longer ship it,
+    else its shipment is live again (`shipping.create_retried`)."""
+    if action.carrier_account_id is not None:
+        from primedist.services import shipping  # not at the top: shipping imports this
+
+        shipping.create_retried(session, action, now)
+
+
+def _carrier_discarded(session: Session, action: OutboxMessage, now: datetime) -> None:
+    """A shipment create given up on settles its shipment, so its order is free again
+    (`shipping.create_discarded`)."""
+    if action.carrier_account_id is not None:
+        from primedist.services import shipping
+
+        shipping.create_discarded(session, action, now)
+
+
 def discard_action(ctx: ServiceContext, message_id: int) -> None:
-    """Give up on an action: it will not be sent (the local change stays)."""
+    """Give up on an action: it will not be sent. The local change stays, until the next
+    sync or re-fetch that sees its order brings the platform's status (`_follow_platform`)."""
     ctx.require(Module.ORDERS)
     now = ctx.clock.now()
     with ctx.uow() as session:
@@ -596,6 +693,8 @@ def discard_action(ctx: ServiceContext, message_id: int) -> None:
         session.add(action)
         session.flush()
         _order_settled(session.connection(), action.order_id)
+        _follow_platform(session.connection(), action)
+        _carrier_discarded(session, action, now)
         ctx.audit(session, "outbox.discard", entity_type="outbox", entity_id=message_id,
                   summary=msg("{action}: discarded", action=Label(action.kind)),
                   before={"status": was.value})  # fmt: skip

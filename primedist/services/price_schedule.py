@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from primedist.core.clock import as_utc
-from primedist.core.messages import Message, msg
+from primedist.core.messages import Message, msg, reread
 from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks
 from primedist.domain.base import table_of
@@ -77,10 +77,24 @@ class ScheduleRow:
     restored: int
     kept: int
     created_at: datetime
+    #: When its end came (an "End now" or `stop`: earlier than `ends_at`).
+    ended_at: datetime | None = None
 
     @property
     def description(self) -> str:
         return str(describe(self))
+
+    @property
+    def end(self) -> datetime | None:
+        """When the prices go back or, once done, went back: a change ended early shows
+        when it was ended, not its planned end (one with no end has none)."""
+        if self.state == ScheduleState.DONE and self.ends_at is not None:
+            return self.ended_at or self.ends_at
+        return self.ends_at
+
+    @property
+    def ended_early(self) -> bool:
+        return self.end is not None and self.ends_at is not None and self.end < self.ends_at
 
 
 def describe(row: ScheduleRow) -> Message:
@@ -110,8 +124,49 @@ def _row(row: PriceSchedule) -> ScheduleRow:
     assert row.id is not None
     return ScheduleRow(row.id, row.name, _rule(row), len(_product_ids(row)),
                        as_utc(row.starts_at), as_utc(row.ends_at) if row.ends_at else None,
-                       ScheduleState(row.state), row.message or "", row.changed, row.restored,
-                       row.kept, as_utc(row.created_at))  # fmt: skip
+                       ScheduleState(row.state), stored_message(row.message or ""),
+                       row.changed, row.restored, row.kept, as_utc(row.created_at),
+                       as_utc(row.ended_at) if row.ended_at else None)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- messages
+
+#: The messages a change keeps (`price_schedules.message`), stored in English (the column
+#: holds 255 characters: no room for the values beside them) and read back by
+#: `stored_message` so the UI shows them in the user's language. Keep them in step with
+#: the texts written: `_end`, and the ValidationError of `price_change.planned`.
+STORED_MESSAGES = (
+    msg("{kept} variants kept the price they were given by hand since."),
+    msg("{count} variants are chosen: change the prices of at most {most} at a time."),
+)
+#: Why a variant cannot take its new price (`price_change._problem`: keep in step).
+PROBLEMS = (
+    msg("below 0"),
+    msg("above {most}"),
+    msg("the new price {price} is below its discount price {discount}: change or remove the "
+        "discount price first"),
+    msg("the discount price {discount} would be above its price {price}"),
+)  # fmt: skip
+
+
+def _cannot(sku: str, problem: str) -> Message:
+    """A variant that cannot take its new price, as a failed change keeps it."""
+    return msg("{sku}: {problem}", sku=sku, problem=problem)
+
+
+def stored_message(text: str) -> str:
+    """A change's stored English message read back as the Message it was written from
+    (numbers as numbers again), so the UI words it in the user's language; any other text
+    (older rows, a message cut at 255 characters) stays as it is."""
+    for known in STORED_MESSAGES:
+        if (found := reread(text, known.template)) is not None:
+            return found
+    sku, colon, rest = text.partition(": ")
+    if colon:
+        for known in PROBLEMS:
+            if (problem := reread(rest, known.template)) is not None:
+                return _cannot(sku, problem)
+    return text
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -268,10 +323,10 @@ def _start(session: Session, ctx: ServiceContext, row: PriceSchedule, now: datet
     try:
         rows = pc.planned(conn, _product_ids(row), rule)
     except ValidationError as exc:  # too many variants now
-        return _failed(session, ctx, row, str(exc.user_message), now)
+        return _failed(session, ctx, row, exc.user_message, now)
     bad = next((r for r in rows if r.problem), None)
     if bad is not None:
-        return _failed(session, ctx, row, f"{bad.sku}: {bad.problem}", now)
+        return _failed(session, ctx, row, _cannot(bad.sku, bad.problem), now)
     changed = [r for r in rows if r.changed]
     _, pushes = pc.write_prices(conn, rule.field, changed, now)
     for chunk in chunks(changed):
@@ -299,7 +354,9 @@ def _start(session: Session, ctx: ServiceContext, row: PriceSchedule, now: datet
 def _failed(
     session: Session, ctx: ServiceContext, row: PriceSchedule, why: str, now: datetime
 ) -> bool:
-    row.state, row.message, row.applied_at = ScheduleState.FAILED.value, why[:255], now
+    """Kept and posted in English (`why`, a Message: the audit row keeps its values);
+    `stored_message` reads it back for the list and Home."""
+    row.state, row.message, row.applied_at = ScheduleState.FAILED.value, str(why)[:255], now
     session.add(row)
     summary = msg("{name} could not start: {why}. No price changed.", name=row.name, why=why)
     ctx.audit(session, "price_schedule.fail", entity_type="price_schedule", entity_id=row.id,

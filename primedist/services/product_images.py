@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.errors import ValidationError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -53,8 +53,9 @@ class PreparedImage:
     thumb_ext: str
 
 
-def _refuse(source: Path, why: str) -> ValidationError:
-    return ValidationError(f"{source.name}: {why}", field="images")
+def _refuse(source: Path, why: Message) -> ValidationError:
+    # A msg(): the editor shows it in the UI's language.
+    return ValidationError(msg("{file}: {why}", file=source.name, why=why), field="images")
 
 
 def prepare_image(source: str | os.PathLike[str]) -> PreparedImage:
@@ -64,29 +65,33 @@ def prepare_image(source: str | os.PathLike[str]) -> PreparedImage:
     try:
         size = path.stat().st_size
     except OSError:
-        raise _refuse(path, "the file cannot be found.") from None
+        raise _refuse(path, msg("the file cannot be found.")) from None
     if not path.is_file():
-        raise _refuse(path, "this is not a file.")
+        raise _refuse(path, msg("this is not a file."))
     if size > MAX_BYTES:
-        mb = size / (1024 * 1024)
-        raise _refuse(path, f"the image is {mb:.1f} MB; the limit is 10 MB.")
+        mb = f"{size / (1024 * 1024):.1f}"
+        raise _refuse(path, msg("the image is {size} MB; the limit is 10 MB.", size=mb))
     if size == 0:
-        raise _refuse(path, "the file is empty.")
+        raise _refuse(path, msg("the file is empty."))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise _refuse(path, f"the file cannot be read ({exc.strerror or exc}).") from None
+        reason = str(exc.strerror or exc)
+        raise _refuse(path, msg("the file cannot be read ({reason}).", reason=reason)) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:
                 fmt = img.format or ""
                 if fmt not in FORMATS:
-                    raise _refuse(path, f"{fmt or 'this'} images are not supported; "
-                                  "use JPEG, PNG, WebP, GIF or BMP.")  # fmt: skip
+                    raise _refuse(path, msg("{format} images are not supported; use JPEG, "
+                                            "PNG, WebP, GIF or BMP.", format=fmt)
+                                  if fmt else msg("this image format is not supported; use "
+                                                  "JPEG, PNG, WebP, GIF or BMP."))  # fmt: skip
                 width, height = img.size
                 if width * height > MAX_PIXELS:
-                    raise _refuse(path, f"the image is {width} × {height} pixels; too large.")
+                    raise _refuse(path, msg("the image is {width} × {height} pixels; too "
+                                            "large.", width=width, height=height))  # fmt: skip
                 if fmt == "JPEG":
                     img.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))
                 img.load()
@@ -95,9 +100,9 @@ def prepare_image(source: str | os.PathLike[str]) -> PreparedImage:
     except ValidationError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(path, "this is not an image Primedist can read.") from None
+        raise _refuse(path, msg("this is not an image Primedist can read.")) from None
     except (OSError, SyntaxError, ValueError):  # truncated or corrupt data
-        raise _refuse(path, "the image is damaged or cut short.") from None
+        raise _refuse(path, msg("the image is damaged or cut short.")) from None
     if fmt == "JPEG":
         thumb_ext = ".jpg"
         if thumb.mode != "RGB":

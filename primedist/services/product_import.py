@@ -67,7 +67,12 @@ from primedist.errors import ValidationError
 from primedist.io.tabular import Cell, TabularFile, cell_text, open_table, parse_whole_number
 from primedist.io.xlsx_writer import unneutralise
 from primedist.jobs.progress import Progress
-from primedist.services.catalogue import MAX_VARIANTS, MAX_WEIGHT_G, queue_listing_upserts
+from primedist.services.catalogue import (
+    MAX_VARIANTS,
+    MAX_WEIGHT_G,
+    barcode_problem,
+    queue_listing_upserts,
+)
 from primedist.services.context import ServiceContext
 from primedist.services.import_support import (
     PLAN_SHARE,
@@ -226,6 +231,9 @@ class ProductImportReport(ImportReportBase):
     #: Header cells (as written) that name no column of the template: a warning, their
     #: values are not read (a misspelt "stok" leaves the stock alone).
     ignored_columns: list[str] = field(default_factory=list)
+    #: Rows imported with a note of what the import left as it was (a product's `shops`
+    #: cell without shops it is listed on: an import never removes a listing).
+    notes: list[RejectedRow] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -446,10 +454,14 @@ def _parse_row(row: int, sku: str, raw: Sequence[Cell], on_hand: Cell = "") -> _
             "discount_price",
             msg("{discount} is above the price {price}", discount=discount, price=price),
         )
+    code = _text(barcode, "barcode")
+    wrong = barcode_problem(code) if code else None
+    if wrong is not None:
+        raise BadValue("barcode", wrong)
     return _Row(
         row=row,
         sku=sku,
-        barcode=_text(barcode, "barcode"),
+        barcode=code,
         option1=_text(option1, "option1"),
         option2=_text(option2, "option2"),
         cost=_number(cost_v, "cost", maximum=MAX_AMOUNT) or 0,
@@ -1117,13 +1129,17 @@ class _Import:
                 )
             elif ids:
                 draft.product_id = ids[0]
-        claimed: dict[int, _Draft] = {}
+        claims: dict[int, list[_Draft]] = {}
         for draft in drafts:
-            pid = draft.product_id
-            if draft.error is not None or pid is None:
+            if draft.error is None and draft.product_id is not None:
+                claims.setdefault(draft.product_id, []).append(draft)
+        for claimers in claims.values():
+            if len(claimers) < 2:
                 continue
-            if pid in claimed:
-                other = claimed[pid]
+            # Every claimer is refused, the first too: nothing of the product is applied
+            # (a name changed on one row only must not rename it alone).
+            for i, draft in enumerate(claimers):
+                other = claimers[1] if i == 0 else claimers[0]
                 draft.reject(
                     "product_name",
                     msg(
@@ -1133,9 +1149,7 @@ class _Import:
                         first_row=str(other.first_row),
                     ),
                 )
-                continue
-            claimed[pid] = draft
-        self._load_products(sorted(claimed))
+        self._load_products(sorted(pid for pid, claimers in claims.items() if len(claimers) == 1))
 
     def _load_products(self, ids: list[int]) -> None:
         p = products_t.c
@@ -1430,6 +1444,19 @@ class _Import:
             stmt2 = sa.select(vl.listing_id, vl.variant_id).where(vl.listing_id.in_(chunk))
             self.variant_listings.update((int(a), int(b)) for a, b in self.conn.execute(stmt2))
 
+    def _note_kept_listings(self, draft: _Draft, pid: int, shop_ids: list[int]) -> None:
+        """A `shops` cell (empty too) leaving out shops the product is listed on: the
+        import never removes a listing (README), and the report says so on the row."""
+        kept = sorted(self.shop_names[sid] for sid in self.listed_on.get(pid, ())
+                      if sid not in shop_ids)  # fmt: skip
+        if kept:
+            why = msg(
+                "still listed on {shops}: an import never removes a listing; to unlist the "
+                "product, untick the shop in its editor",
+                shops=f"{SHOP_SEPARATOR} ".join(kept),
+            )
+            self.report.notes.append(RejectedRow(draft.first_row, "shops", why))
+
     def _classify(self, draft: _Draft) -> None:
         """What to write for one product (nothing at all when the store already agrees)."""
         head = draft.head
@@ -1488,6 +1515,8 @@ class _Import:
                     self.reactivate.append(found[0])
                     report.listings_added += 1
                     changed = True
+        if "shops" in present:
+            self._note_kept_listings(draft, pid, shop_ids)
         # A new variant joins every listing of its product, as in the form (its stock is
         # then pushed with the others').
         shops_of_new = list(dict.fromkeys([*shop_ids, *self.listed_on.get(pid, ())]))
@@ -1856,6 +1885,7 @@ def _write(ctx: ServiceContext, read: _ReadResult, prog: Progress) -> ProductImp
         report.ignored_columns = list(read.ignored)
         report.products_rejected, rejected = rejected_drafts(read.drafts, read.lone_rejects)
         report.rejected = _as_headed(rejected, read.headers)
+        report.notes = _as_headed(report.notes, read.headers)
         report.seconds = read.seconds + time.perf_counter() - started
         if report.changed:  # an import that changes nothing leaves no trace at all
             _record(ctx, session, report)

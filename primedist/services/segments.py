@@ -12,9 +12,10 @@ from one SQL aggregate over its members' customer rows (the order statistics kep
 `customers`). `export_segment` writes the members to an .xlsx file (code, name, phone as
 text, purchase channels, totals, tags) through services/export_support.py.
 
-The membership helpers (`live_new_ids`, `insert_links`, `delete_links`) and the name check
-(`clean_name`, `check_name_free`) are shared with services/tags.py. Every public function
-checks the Customers permission, is one unit of work and writes an audit row.
+The membership helpers (`live_new_ids`, `live_count`, `insert_links`, `delete_links`), the
+bulk result (`BulkResult`: how many changed and how many were so already) and the name
+check (`clean_name`, `check_name_free`) are shared with services/tags.py. Every public
+function checks the Customers permission, is one unit of work and writes an audit row.
 """
 
 from __future__ import annotations
@@ -84,6 +85,21 @@ class SegmentRow:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk add (removal) did to the live customers asked for: `changed` of them
+    got the tag or membership (lost it), `unchanged` had it already (never had it).
+    Deleted, merged and unknown ids count in neither."""
+
+    changed: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        """The live customers asked for: each of them has it now (has it no more)."""
+        return self.changed + self.unchanged
+
+
 # --------------------------------------------------------------------------- shared helpers
 
 
@@ -144,6 +160,13 @@ def live_new_ids(
     linked = sa.exists().where(lc[owner_col] == owner_id, lc.customer_id == customers_t.c.id)
     stmt = sa.select(customers_t.c.id).where(_live(ids), ~linked)
     return list(conn.execute(stmt).scalars())
+
+
+def live_count(conn: sa.Connection, customer_ids: Sequence[int]) -> int:
+    """How many of `customer_ids` (without repeats) are live customers."""
+    count = sa.select(sa.func.count()).select_from(customers_t)
+    return sum(int(conn.execute(count.where(_live(chunk))).scalar_one())
+               for chunk in _chunks(customer_ids))  # fmt: skip
 
 
 def _unique(ids: Iterable[int]) -> list[int]:
@@ -313,36 +336,41 @@ def delete_segment(ctx: ServiceContext, segment_id: int) -> int:
         return max(members, 0)
 
 
-def add_to_segment(ctx: ServiceContext, segment_id: int, customer_ids: Iterable[int]) -> int:
+def add_to_segment(ctx: ServiceContext, segment_id: int, customer_ids: Iterable[int]) -> BulkResult:
     """Add customers to a segment (members already, deleted or merged ones are skipped).
-    Returns how many joined."""
+    Returns how many joined and how many were members already."""
     ctx.require(Module.CUSTOMERS)
     ids = _unique(customer_ids)
     with ctx.uow() as session:
         conn = session.connection()
         _, name = _segment(conn, segment_id)
+        live = live_count(conn, ids)
         added = insert_links(conn, members_t, "segment_id", segment_id, ids,
                              {"added_at": ctx.clock.now()})  # fmt: skip
         ctx.audit(session, "segment.add", entity_type="segment", entity_id=segment_id,
                   summary=msg("{segment}: added {added} of {count} customers", segment=name,
                               added=added, count=len(ids)),
                   after={"asked": len(ids), "added": added, "sample": ids[:20]})  # fmt: skip
-        return added
+        return BulkResult(added, max(live - added, 0))
 
 
-def remove_from_segment(ctx: ServiceContext, segment_id: int, customer_ids: Iterable[int]) -> int:
-    """Take customers out of a segment (non-members are ignored). Returns how many left."""
+def remove_from_segment(
+    ctx: ServiceContext, segment_id: int, customer_ids: Iterable[int]
+) -> BulkResult:
+    """Take customers out of a segment (non-members are ignored). Returns how many left
+    and how many were not members."""
     ctx.require(Module.CUSTOMERS)
     ids = _unique(customer_ids)
     with ctx.uow() as session:
         conn = session.connection()
         _, name = _segment(conn, segment_id)
+        live = live_count(conn, ids)
         removed = delete_links(conn, members_t, "segment_id", segment_id, ids)
         ctx.audit(session, "segment.remove", entity_type="segment", entity_id=segment_id,
                   summary=msg("{segment}: removed {removed} of {count} customers", segment=name,
                               removed=removed, count=len(ids)),
                   after={"asked": len(ids), "removed": removed, "sample": ids[:20]})  # fmt: skip
-        return removed
+        return BulkResult(removed, max(live - removed, 0))
 
 
 # --------------------------------------------------------------------------- export

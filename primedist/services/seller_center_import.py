@@ -625,13 +625,19 @@ class _Money(TypedDict, total=False):
     total: int
 
 
-def _settle(subtotal: int, shipping: int, total: int, seller_part: int) -> _Money:
+def _settle(subtotal: int, shipping: int, total: int, seller_part: int, *, row: int,
+            column: str) -> _Money:  # fmt: skip
     """Money parts that add up to `total`: what the buyer did not pay of lines + shipping
-    is discount (the seller-funded part as voucher, the rest the marketplace's); paying
-    more than the parts (a surcharge) counts as shipping."""
+    is discount (the seller-funded part as voucher, the rest the marketplace's). The file's
+    shipping fee stays as it is: a `total` (read from `column` of `row`) above lines +
+    shipping rejects the order, as no column of the export says what the excess is for."""
     gap = subtotal + shipping - total
     if gap < 0:
-        return {"shipping_fee": shipping - gap, "total": total}
+        raise _Bad(row, column, msg(
+            "{total} is more than the order's items ({items}) and shipping fee ({shipping}) "
+            "together: the export does not say what the difference is for; check the order "
+            "in the Seller Center", total=total, items=subtotal, shipping=shipping,
+        ))  # fmt: skip
     voucher = min(seller_part, gap)
     return {"shipping_fee": shipping, "voucher_discount": voucher,
             "marketplace_discount": gap - voucher, "total": total}  # fmt: skip
@@ -718,7 +724,8 @@ def _shopee_order(group: _Group, tz: tzinfo) -> RemoteOrder:
         address=first.text(SP_ADDRESS), ward=first.text(SP_WARD),
         district=first.text(SP_DISTRICT), province=first.text(SP_PROVINCE),
     )  # fmt: skip
-    money = _settle(subtotal, shipping, total, first.money(SP_SHOP_VOUCHER))
+    money = _settle(subtotal, shipping, total, first.money(SP_SHOP_VOUCHER), row=first.number,
+                    column=SP_TOTAL)  # fmt: skip
     paid = _paid(status, money["total"], prepaid=paid_at is not None
                  and payment != PaymentMethod.COD)  # fmt: skip
     return RemoteOrder(
@@ -820,7 +827,8 @@ def _lazada_order(group: _Group, tz: tzinfo) -> RemoteOrder:
         district=first.text(LZ_DISTRICT),
         province=first.text(LZ_PROVINCE) or first.text(LZ_CITY),
     )  # fmt: skip
-    money = _settle(subtotal, shipping, total, seller_part)
+    money = _settle(subtotal, shipping, total, seller_part, row=units[0].number,
+                    column=LZ_PAID)  # fmt: skip
     raw = ",".join(sorted({fold(r.text(LZ_STATUS) or "") for r in group.rows}))
     return RemoteOrder(
         external_id=group.external_id, status=status, raw_status=raw, created_at=created,
@@ -917,7 +925,7 @@ def _tiktok_order(group: _Group, tz: tzinfo) -> RemoteOrder:
         address=first.text(TT_ADDRESS), ward=first.text(TT_WARD),
         district=first.text(TT_DISTRICT), province=first.text(TT_PROVINCE),
     )  # fmt: skip
-    money = _settle(subtotal, shipping, total, 0)
+    money = _settle(subtotal, shipping, total, 0, row=first.number, column=TT_TOTAL)
     updated = _latest(created, *times.values())
     return RemoteOrder(
         external_id=group.external_id, status=status, raw_status=raw_status,

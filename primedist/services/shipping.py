@@ -2,8 +2,12 @@
 label, tracking.
 
 **Accounts** (`carrier_accounts`): credentials encrypted with the data dir's SecretBox,
-checked by a real API call before they are saved. Removing an account with shipments
-keeps the row (status `removed`, credentials wiped): the shipments still name it.
+checked by a real API call before they are saved; a regenerated token is checked the same
+way and saved on the same row (`update_account_credentials`), so the account's parcels on
+the way are tracked again. Removing an account is refused while parcels are on the way
+(their tracking would stop for good); one with shipments keeps the row (status `removed`,
+credentials wiped): the shipments still name it. A token the carrier refuses while
+tracking is posted on Home once (`note_tracking_access`, after the poll job).
 
 **Addresses**: GHN's province/district/ward lists are cached in app_settings
 (`shipping.ghn.provinces`, `shipping.ghn.districts.<id>`, `shipping.ghn.wards.<id>`) and
@@ -15,7 +19,12 @@ no shop): the Shipment row is written at once (status `queued`) and the call is 
 `client_order_code` = `PD<order id>` (a second shipment of the same order gets `-2`, …),
 so a retry never creates two: a create that may have reached the carrier (a crash, a
 timeout, an answer without the order code) leaves its message in progress, and it is only
-resent after `detail_by_client_code` said the carrier has no such shipment.
+resent after `detail_by_client_code` said the carrier has no such shipment. A delivery
+claims each action for CLAIM_LEASE, so the every-minute job and a dialog's Send never
+both send it; a claim left by a process killed mid-send runs out and is tried again. A
+create still failing after MAX_ATTEMPTS is given up (looked up first when it may have
+acted): its shipment fails, so the order is free again; discarding it does the same, and
+a retried one is looked up before it is sent again.
 
 **Tracking**: `poll_shipments` reads each open shipment's detail and moves the order
 forward (never back) along the allowed transitions to the status the carrier's says
@@ -28,9 +37,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +68,7 @@ from primedist.carriers.base import (
 )
 from primedist.carriers.ghn import GhnCarrier
 from primedist.carriers.jnt import JntCarrier
-from primedist.core.messages import Message, msg
+from primedist.core.messages import Message, msg, stored_args
 from primedist.core.security import redact
 from primedist.core.text import clean_line, fold
 from primedist.domain.base import table_of
@@ -182,7 +191,7 @@ def _credentials(ctx: ServiceContext, account: CarrierAccount) -> dict[str, Any]
         raise AuthError(
             msg(
                 "The credentials of {account} cannot be decrypted (the encryption key "
-                "changed): remove the account and add it again.",
+                "changed): enter them again with Update token in Settings → Logistics.",
                 account=account.name,
             )
         ) from None
@@ -258,9 +267,7 @@ def add_ghn_account(
 ) -> AccountView:  # fmt: skip
     """Check the Token + ShopId with GHN, then store them (encrypted)."""
     ctx.require(Module.SETTINGS)
-    creds = {"token": _clean(token, msg("GHN token"), "token"),
-             "shop_id": int(_clean(str(shop_id), msg("GHN ShopId"), "shop_id",
-                                    digits=True))}  # fmt: skip
+    creds = _ghn_credentials(token, shop_id)
     return _add_account(ctx, CarrierCode.GHN, _clean_name(name), creds, api_host, settings)
 
 
@@ -270,19 +277,31 @@ def add_jnt_account(
 ) -> AccountView:  # fmt: skip
     """Check the J&T API account + private key, then store them (encrypted)."""
     ctx.require(Module.SETTINGS)
-    creds = {"api_account": _clean(api_account, msg("J&T API account"), "api_account"),
-             "private_key": _clean(private_key, msg("J&T private key"), "private_key"),
-             "customer_code": _clean(customer_code, msg("J&T customer code"), "customer_code"),
-             "password": (password or "").strip()}  # fmt: skip
+    creds = _jnt_credentials(api_account, private_key, customer_code, password)
     return _add_account(ctx, CarrierCode.JNT, _clean_name(name), creds, api_host, settings)
 
 
-def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[str, Any],
-                 api_host: str | None, settings: HttpSettings) -> AccountView:  # fmt: skip
-    host = clean_api_host(api_host)
+def _ghn_credentials(token: str, shop_id: str | int) -> dict[str, Any]:
+    return {"token": _clean(token, msg("GHN token"), "token"),
+            "shop_id": int(_clean(str(shop_id), msg("GHN ShopId"), "shop_id",
+                                  digits=True))}  # fmt: skip
+
+
+def _jnt_credentials(api_account: str, private_key: str, customer_code: str,
+                     password: str) -> dict[str, Any]:  # fmt: skip
+    return {"api_account": _clean(api_account, msg("J&T API account"), "api_account"),
+            "private_key": _clean(private_key, msg("J&T private key"), "private_key"),
+            "customer_code": _clean(customer_code, msg("J&T customer code"), "customer_code"),
+            "password": (password or "").strip()}  # fmt: skip
+
+
+def _check_account(code: CarrierCode, creds: dict[str, Any], host: str | None,
+                   settings: HttpSettings) -> str:  # fmt: skip
+    """What the carrier says of these credentials (the shop it knows them as); a refusal
+    is a ValidationError on the token, a dead network a StoreError."""
     client = _build(code, creds, host, settings)
     try:
-        described = client.check_account()
+        return client.check_account()
     except AuthError as exc:
         raise ValidationError(
             msg(
@@ -302,6 +321,12 @@ def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[
         ) from None
     finally:
         client.close()
+
+
+def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[str, Any],
+                 api_host: str | None, settings: HttpSettings) -> AccountView:  # fmt: skip
+    host = clean_api_host(api_host)
+    described = _check_account(code, creds, host, settings)
     with ctx.uow() as session:
         account = CarrierAccount(carrier=code, name=name, credentials_enc=_box_json(ctx, creds),
                                  api_host=host, status="active",
@@ -313,6 +338,88 @@ def _add_account(ctx: ServiceContext, code: CarrierCode, name: str, creds: dict[
                               carrier=CARRIER_NAMES[code], account=name,
                               described=described))  # fmt: skip
         return _view(account, 0)
+
+
+@dataclass(frozen=True)
+class AccountFields:
+    """What Settings → Logistics fills in to update an account: everything but the
+    secrets (GHN's token, J&T's private key and password), which are typed again."""
+
+    id: int
+    carrier: CarrierCode
+    name: str
+    api_host: str | None
+    #: GHN: `shop_id`; J&T: `api_account`, `customer_code` (empty when unreadable).
+    known: dict[str, str]
+
+
+#: The credentials that are not secret, shown again when the token is updated.
+_NOT_SECRET = ("shop_id", "api_account", "customer_code")
+
+
+def account_fields(ctx: ServiceContext, account_id: int) -> AccountFields:
+    """An account as the "update its token" form starts (nothing secret)."""
+    ctx.require(Module.SETTINGS)
+    with ctx.uow() as session:
+        account = _usable_account(session, account_id)
+        try:
+            creds = _credentials(ctx, account)
+        except AuthError:
+            creds = {}  # unreadable: the user types everything again
+        known = {k: str(creds[k]) for k in _NOT_SECRET if creds.get(k) not in (None, "")}
+        return AccountFields(account_id, CarrierCode(account.carrier), account.name,
+                             account.api_host, known)  # fmt: skip
+
+
+def update_account_credentials(
+    ctx: ServiceContext, account_id: int, fields: Mapping[str, str | int],
+    api_host: str | None = None, *, name: str | None = None,
+    settings: HttpSettings = INTERACTIVE,
+) -> AccountView:  # fmt: skip
+    """New credentials for an account (a token regenerated on GHN, a new J&T key): checked
+    with the carrier exactly as a new account's, then stored on the same row, so the
+    account's shipments on the way are tracked again at the next poll. `fields` are the
+    add function's (GHN: token, shop_id; J&T: api_account, private_key, customer_code,
+    password); `api_host` None keeps the account's host, "" is the carrier's live host;
+    `name` None keeps the name. A refusal changes nothing."""
+    ctx.require(Module.SETTINGS)
+    with ctx.uow() as session:
+        account = _usable_account(session, account_id)
+        code, host = CarrierCode(account.carrier), account.api_host
+    new_name = None if name is None else _clean_name(name)
+    if code == CarrierCode.GHN:
+        creds = _ghn_credentials(str(fields.get("token", "")), fields.get("shop_id", ""))
+    else:
+        creds = _jnt_credentials(*(str(fields.get(k, "")) for k in (
+            "api_account", "private_key", "customer_code", "password")))  # fmt: skip
+    if api_host is not None:
+        host = clean_api_host(api_host)
+    described = _check_account(code, creds, host, settings)
+    with ctx.uow() as session:
+        account = _usable_account(session, account_id)  # removed meanwhile: refused
+        before = {"name": account.name, "api_host": account.api_host}
+        account.credentials_enc = _box_json(ctx, creds)
+        account.api_host = host
+        account.name = new_name or account.name
+        session.add(account)
+        _forget_refusal(ctx, session, account_id)  # a refusal after this one is news
+        ctx.audit(session, "carrier.update", entity_type="carrier_account",
+                  entity_id=account_id, before=before,
+                  after={"name": account.name, "api_host": account.api_host},
+                  summary=msg("{carrier} account {account}: new credentials saved "
+                              "({described})", carrier=CARRIER_NAMES[code],
+                              account=account.name, described=described))  # fmt: skip
+        used = session.exec(
+            select(sa.func.count()).where(Shipment.carrier_account_id == account_id)
+        ).one()
+        return _view(account, int(used))
+
+
+def _usable_account(session: Session, account_id: int) -> CarrierAccount:
+    account = _account(session, account_id)
+    if account.status == "removed":
+        raise Conflict(msg("The carrier account {account} was removed.", account=account.name))
+    return account
 
 
 def _view(account: CarrierAccount, shipments: int) -> AccountView:
@@ -357,6 +464,23 @@ def remove_account(ctx: ServiceContext, account_id: int) -> None:
                     waiting=str(waiting),
                 )
             )
+        # Removing it would stop their tracking for good: never delivered, never restocked.
+        on_the_way = session.exec(
+            select(sa.func.count()).where(Shipment.carrier_account_id == account_id,
+                                          col(Shipment.carrier_order_code).is_not(None),
+                                          col(Shipment.status).not_in([*FINAL_STATUSES, *DEAD]))
+        ).one()  # fmt: skip
+        if on_the_way:
+            raise Conflict(
+                msg(
+                    "{name} still has {count} shipment(s) on the way: wait until they are "
+                    "delivered or returned, or update the account's token instead of "
+                    "removing it.",
+                    name=account.name,
+                    count=str(on_the_way),
+                )
+            )
+        _forget_refusal(ctx, session, account_id)
         if used:
             account.status = "removed"
             account.credentials_enc = None
@@ -370,6 +494,48 @@ def remove_account(ctx: ServiceContext, account_id: int) -> None:
 
 def order_svc_waiting() -> tuple[OutboxStatus, ...]:
     return (OutboxStatus.PENDING, OutboxStatus.IN_PROGRESS)
+
+
+#: The accounts whose refused token is on Home's feed ({account id: since when}).
+TRACKING_REFUSED_KEY = "shipping.tracking_refused"
+
+
+def note_tracking_access(ctx: ServiceContext, report: PollReport) -> None:
+    """After a poll: an account whose token the carrier refused (revoked, regenerated) is
+    posted on Home's feed once, naming it and where to enter the new token; it is
+    forgotten when tracking works again, so a later refusal is posted again."""
+    ctx.require(Module.ORDERS)
+    if not report.refused and not report.tracked:
+        return
+    now = ctx.clock.now()
+    with ctx.uow() as session:
+        posted = _refusals(session)
+        before = dict(posted)
+        for account_id in report.tracked - report.refused.keys():
+            posted.pop(str(account_id), None)
+        for account_id, reason in report.refused.items():
+            account = session.get(CarrierAccount, account_id)
+            if str(account_id) in posted or account is None:
+                continue
+            posted[str(account_id)] = now.isoformat()
+            activity.post(session, ActivityKind.SHIPMENT, now, problem="token",
+                          account_id=account_id, account=account.name,
+                          carrier=CARRIER_NAMES[CarrierCode(account.carrier)], reason=reason,
+                          reason_args=stored_args(reason))  # fmt: skip
+        if posted != before:
+            _write_cache(ctx, session, TRACKING_REFUSED_KEY, posted)  # job state: no audit
+
+
+def _refusals(session: Session) -> dict[str, Any]:
+    value = get_setting(session, TRACKING_REFUSED_KEY)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _forget_refusal(ctx: ServiceContext, session: Session, account_id: int) -> None:
+    """New credentials, or no account: a refusal after this is news again."""
+    posted = _refusals(session)
+    if posted.pop(str(account_id), None) is not None:
+        _write_cache(ctx, session, TRACKING_REFUSED_KEY, posted)
 
 
 # --------------------------------------------------------------------------- addresses
@@ -477,6 +643,12 @@ class ShipmentDraft:
     #: Items the parcel's weight counts at `DEFAULT_ITEM_WEIGHT_G` (their products have
     #: no weight): > 0 means the weight is an estimate; 0 once the owner types one.
     unweighed_items: int = 0
+    #: The order as `draft_for_order` read it: its last change, the COD it owed, its
+    #: goods' weight. `request_shipment` refuses the draft once the order changed (an
+    #: edit, a payment): its COD, weight or address would be out of date. None: unchecked.
+    order_updated_at: datetime | None = None
+    order_cod: int | None = None
+    goods_weight_g: int | None = None
 
 
 def parcel_weight(session: Session, order_id: int) -> tuple[int, int]:
@@ -510,7 +682,29 @@ def draft_for_order(ctx: ServiceContext, order_id: int, account_id: int) -> Ship
                      province_name=order.ship_province or "")  # fmt: skip
         parcel = Parcel(weight_g=weight, cod_amount=cod,
                         insurance_value=min(order.subtotal, MAX_INSURANCE))  # fmt: skip
-        return ShipmentDraft(account_id, to, parcel, unweighed_items=unweighed)
+        return ShipmentDraft(account_id, to, parcel, unweighed_items=unweighed,
+                             order_updated_at=aware(order.updated_at), order_cod=cod,
+                             goods_weight_g=weight)  # fmt: skip
+
+
+def _changed_since(session: Session, order: Order, cod: int | None, weight: int | None,
+                   updated_at: datetime | None) -> Message | None:  # fmt: skip
+    """Why a shipment prepared from `order` as it was (its COD due, goods' weight, last
+    change) is out of date now; None while it is not (or nothing was noted)."""
+    now_cod = order_svc.cod_due_in(session, order)
+    if cod is not None and cod != now_cod:
+        return msg("Order {order} changed since the shipment was prepared: the cash on "
+                   "delivery is now {now} đ (it was {was} đ). Prepare the shipment again.",
+                   order=order.external_id, now=now_cod, was=cod)  # fmt: skip
+    now_weight, _unweighed = parcel_weight(session, order.id or 0)
+    if weight is not None and weight != now_weight:
+        return msg("Order {order} changed since the shipment was prepared: its goods weigh "
+                   "{now} g now ({was} g before). Prepare the shipment again.",
+                   order=order.external_id, now=now_weight, was=weight)  # fmt: skip
+    if updated_at is not None and aware(order.updated_at) != updated_at:
+        return msg("Order {order} changed since the shipment was prepared. Prepare the "
+                   "shipment again.", order=order.external_id)  # fmt: skip
+    return None
 
 
 def check_draft(draft: ShipmentDraft) -> None:
@@ -583,6 +777,10 @@ class ShipmentView:
     label_path: str | None
     last_error: str | None
     updated_at: datetime
+    #: Its latest action with the carrier ("shipment.create" / "shipment.cancel") and
+    #: where that is (an `OutboxStatus`): what the panel words after a send.
+    action_kind: str | None = None
+    action_status: str | None = None
 
     @property
     def open(self) -> bool:
@@ -672,7 +870,9 @@ def request_shipment(ctx: ServiceContext, order_id: int, draft: ShipmentDraft) -
         order = _order(session, order_id)
         account = _account(session, draft.account_id)
         earlier = session.exec(select(Shipment).where(Shipment.order_id == order_id)).all()
-        refusal = shipping_refusal(order, earlier) or _account_refusal(account)
+        refusal = (shipping_refusal(order, earlier) or _account_refusal(account)
+                   or _changed_since(session, order, draft.order_cod, draft.goods_weight_g,
+                                     draft.order_updated_at))  # fmt: skip
         if refusal is not None:
             raise Conflict(refusal)
         code = f"PD{order_id}" + (f"-{len(earlier) + 1}" if earlier else "")
@@ -726,6 +926,7 @@ def request_cancel(ctx: ServiceContext, shipment_id: int) -> ShipmentView:
                 ship.updated_at = now
                 session.add(ship)
                 session.flush()
+                _show_live_tracking(session, ship.order_id)
                 _settle(session.connection(), ship.order_id)
                 ctx.audit(session, "shipment.cancel", entity_type="order", entity_id=order.id,
                           summary=msg("{order}: shipment {shipment} dropped before it was "
@@ -791,6 +992,65 @@ def _request_from_payload(data: dict[str, Any]) -> ShipmentRequest:
     )  # fmt: skip
 
 
+def create_retried(session: Session, action: OutboxMessage, now: datetime) -> None:
+    """A failed shipment create sent again (the Sync panel's Retry): refused (Conflict)
+    when its order can no longer ship that shipment (cancelled or shipped meanwhile,
+    edited since, the account removed); else its shipment is queued again, the order's
+    live one. The next delivery looks for it at the carrier before creating it
+    (`_deliver_one`: a create tried before)."""
+    if action.kind != "shipment.create":
+        return
+    ship = _shipment(session, _ship_id(action))
+    if ship.carrier_order_code:
+        return  # the carrier has it: the delivery records it
+    order = _order(session, ship.order_id)
+    others = session.exec(select(Shipment).where(Shipment.order_id == ship.order_id,
+                                                 Shipment.id != ship.id)).all()  # fmt: skip
+    refusal = (
+        msg("Shipment {shipment} was cancelled: ship the order again instead.",
+            shipment=ship.client_order_code)
+        if ship.status == "cancel"
+        else shipping_refusal(order, others)
+        or _account_refusal(_account(session, ship.carrier_account_id))
+        or _changed_after(order, ship)
+    )  # fmt: skip
+    if refusal is not None:
+        raise Conflict(refusal)
+    if ship.status == "failed":
+        ship.status = QUEUED
+        ship.updated_at = now
+        session.add(ship)
+
+
+def _changed_after(order: Order, ship: Shipment) -> Message | None:
+    # Any change (an edit once the create had failed, a payment) may have made the
+    # shipment's COD, weight or address wrong; a new shipment takes the order as it is.
+    if aware(order.updated_at) <= aware(ship.created_at):
+        return None
+    return msg("Order {order} changed since the shipment was prepared. Prepare the "
+               "shipment again.", order=order.external_id)  # fmt: skip
+
+
+def create_discarded(session: Session, action: OutboxMessage, now: datetime) -> None:
+    """A shipment create given up on (the Sync panel's Discard): its shipment, which the
+    carrier never gave a code, is settled, so its order can be cancelled, edited or
+    shipped again: cancelled when it was never tried, failed otherwise."""
+    if action.kind != "shipment.create":
+        return
+    ship = session.get(Shipment, _ship_id(action))
+    if ship is None or ship.status != QUEUED or ship.carrier_order_code:
+        return
+    ship.status = "failed" if action.attempts or action.last_error else "cancel"
+    ship.updated_at = now
+    session.add(ship)
+    session.flush()
+    _show_live_tracking(session, ship.order_id)
+
+
+def _ship_id(action: OutboxMessage) -> int:
+    return int(action.intent_key.rsplit(":", 1)[1])
+
+
 def _shipment(session: Session, shipment_id: int) -> Shipment:
     ship = session.get(Shipment, shipment_id)
     if ship is None:
@@ -803,17 +1063,19 @@ def _shipment(session: Session, shipment_id: int) -> Shipment:
 def _ship_view(session: Session, ship: Shipment) -> ShipmentView:
     assert ship.id is not None
     account = _account(session, ship.carrier_account_id)
-    last_error = session.exec(
-        select(OutboxMessage.last_error).where(
+    actions = session.exec(
+        select(OutboxMessage.kind, OutboxMessage.status, OutboxMessage.last_error).where(
             col(OutboxMessage.intent_key).in_([_intent("shipment.create", ship),
-                                               _intent("shipment.cancel", ship)]),
-            col(OutboxMessage.last_error).is_not(None))
-        .order_by(col(OutboxMessage.updated_at).desc())
-    ).first()  # fmt: skip
+                                               _intent("shipment.cancel", ship)]))
+        .order_by(col(OutboxMessage.updated_at).desc(), col(OutboxMessage.id).desc())
+    ).all()  # fmt: skip
+    last_error = next((error for _k, _s, error in actions if error is not None), None)
+    kind, status = (actions[0][0], str(actions[0][1])) if actions else (None, None)
     return ShipmentView(ship.id, ship.order_id, ship.carrier_account_id,
                         CarrierCode(account.carrier), account.name, ship.client_order_code,
                         ship.carrier_order_code, ship.status, ship.fee, ship.cod_amount,
-                        ship.label_path, last_error, aware(ship.updated_at))  # fmt: skip
+                        ship.label_path, last_error, aware(ship.updated_at), kind,
+                        status)  # fmt: skip
 
 
 def order_shipments(ctx: ServiceContext, order_id: int) -> list[ShipmentView]:
@@ -917,13 +1179,16 @@ def _deliver_one(ctx: ServiceContext, client: Carrier, msg: OutboxMessage,
             ship = _shipment(session, ship_id)
             session.expunge(ship)
         if msg.kind == "shipment.create":
-            _send_create(ctx, client, ship, payload, uncertain, report)
+            # Tried before and failed (a create sent again from the Sync panel too):
+            # the carrier is asked first, the earlier try may have made the parcel.
+            tried = uncertain or bool(msg.last_error)
+            _send_create(ctx, client, ship, payload, tried, report)
         elif msg.kind == "shipment.cancel":
             _send_cancel(ctx, client, ship, uncertain, report)
         else:
             raise RemoteRejected(f"unknown shipment action {msg.kind!r}")
     except (TransientError, AuthError, UnclearAnswer) as exc:
-        _retry_later(ctx, msg, exc, report)
+        _retry_later(ctx, msg, exc, report, client)
         raise _Stop() from exc
     except (ConnectorError, NotFound, KeyError, TypeError, ValueError) as exc:
         text = exc.user_message if isinstance(exc, ConnectorError | NotFound) else repr(exc)
@@ -997,7 +1262,8 @@ def _record_created(ctx: ServiceContext, ship: Shipment, code: str, fee: int,
         account = _account(session, row.carrier_account_id)
         row.carrier_order_code = code
         row.fee = fee
-        row.status = "ready_to_pick" if row.status == QUEUED else row.status
+        # Failed too: a create given up on (or retried) that the carrier made after all.
+        row.status = "ready_to_pick" if row.status in (QUEUED, "failed") else row.status
         row.updated_at = ctx.clock.now()
         session.add(row)
         order = _order(session, row.order_id)
@@ -1010,15 +1276,26 @@ def _record_created(ctx: ServiceContext, ship: Shipment, code: str, fee: int,
 
 def _send_cancel(ctx: ServiceContext, client: Carrier, ship: Shipment, uncertain: bool,
                  report: CarrierDeliveryReport) -> None:  # fmt: skip
-    if not ship.carrier_order_code:
-        raise RemoteRejected(msg("The shipment was never created with the carrier."))
+    if ship.status in DEAD:
+        return  # its create failed meanwhile: nothing at the carrier to cancel
+    code = ship.carrier_order_code
+    if not code:
+        # Its create never came back with a code: cancelled here, unless the carrier has
+        # it after all (a create that may have reached it), which is then cancelled there.
+        found = client.detail_by_client_code(ship.client_order_code)
+        if found is None or found.status == "cancel":
+            _set_ship(ctx, int(ship.id or 0), status="cancel")
+            return
+        report.confirmed_remotely += 1
+        _record_created(ctx, ship, found.carrier_order_code, found.total_fee or 0, found)
+        code = found.carrier_order_code
     if uncertain:
-        state = client.detail(ship.carrier_order_code)
+        state = client.detail(code)
         if state is not None and state.status == "cancel":
             report.confirmed_remotely += 1
             _set_ship(ctx, int(ship.id or 0), status="cancel")
             return
-    client.cancel(ship.carrier_order_code, ship.client_order_code)
+    client.cancel(code, ship.client_order_code)
     _set_ship(ctx, int(ship.id or 0), status="cancel")
 
 
@@ -1029,19 +1306,61 @@ def _set_ship(ctx: ServiceContext, ship_id: int, *, status: str) -> None:
             row.status = status
             row.updated_at = ctx.clock.now()
             session.add(row)
+            if status in DEAD:
+                session.flush()
+                _show_live_tracking(session, row.order_id)
+
+
+def _show_live_tracking(session: Session, order_id: int) -> None:
+    """The order's carrier and tracking code: its newest live shipment's, or none once the
+    last one is cancelled or failed (so the order card does not show a dead parcel). A
+    code that is none of its shipments' (an imported one) stays."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return
+    ships = session.exec(select(Shipment).where(Shipment.order_id == order_id)
+                         .order_by(col(Shipment.id).desc())).all()  # fmt: skip
+    codes = {s.carrier_order_code for s in ships}
+    if order.tracking_number and order.tracking_number not in codes:
+        return
+    live = next((s for s in ships if s.carrier_order_code and s.status not in DEAD), None)
+    if live is None:
+        order.carrier, order.tracking_number = None, None
+    else:
+        account = _account(session, live.carrier_account_id)
+        order.carrier = CARRIER_NAMES[CarrierCode(account.carrier)]
+        order.tracking_number = live.carrier_order_code
+    session.add(order)
+
+
+#: How long a claim keeps the action from every other delivery (the scheduler's job, the
+#: ship dialogs' Send, another PC's): its next try is pushed this far. Longer than a send
+#: can take (a lookup and a create, each up to 4 tries of 20 s with backoff), so only a
+#: dead process's claim (killed mid-send) runs out.
+CLAIM_LEASE = timedelta(minutes=15)
 
 
 def _claim(ctx: ServiceContext, msg: OutboxMessage) -> bool | None:
-    """pending/in-progress → in progress, committed before the call. True when an
-    earlier try may have reached the carrier; None when someone else took it."""
+    """pending, or in progress and due (waiting to ask the carrier, or a dead process's
+    claim run out) → in progress, committed before the call. True when an earlier try may
+    have reached the carrier; None when it is gone. Another delivery sending it now:
+    `_Stop`, the account's later actions wait behind it."""
+    now = ctx.clock.now()
+    c = outbox_t.c
+    free = sa.or_(c.status == OutboxStatus.PENDING,
+                  sa.and_(c.status == OutboxStatus.IN_PROGRESS,
+                          c.next_attempt_at <= now))  # fmt: skip
     with ctx.uow() as session:
-        res = session.connection().execute(
-            sa.update(outbox_t)
-            .where(outbox_t.c.id == msg.id, outbox_t.c.status.in_(order_svc_waiting()))
-            .values(status=OutboxStatus.IN_PROGRESS, attempts=outbox_t.c.attempts + 1,
-                    updated_at=ctx.clock.now())
+        conn = session.connection()
+        res = conn.execute(
+            sa.update(outbox_t).where(c.id == msg.id, free)
+            .values(status=OutboxStatus.IN_PROGRESS, attempts=c.attempts + 1, updated_at=now,
+                    next_attempt_at=now + CLAIM_LEASE)
         )  # fmt: skip
         if res.rowcount != 1:
+            status = conn.execute(sa.select(c.status).where(c.id == msg.id)).scalar()
+            if status == OutboxStatus.IN_PROGRESS:
+                raise _Stop()
             return None
     return bool(msg.status == OutboxStatus.IN_PROGRESS)
 
@@ -1073,7 +1392,7 @@ def _settle(conn: sa.Connection, order_id: int | None) -> None:
 
 
 def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
-                 report: CarrierDeliveryReport) -> None:  # fmt: skip
+                 report: CarrierDeliveryReport, client: Carrier | None = None) -> None:  # fmt: skip
     from primedist.services.outbox_delivery import _backoff
 
     now = ctx.clock.now()
@@ -1081,6 +1400,12 @@ def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
     give_up = isinstance(exc, TransientError | UnclearAnswer) and attempts >= MAX_ATTEMPTS
     if isinstance(exc, TransientError):
         report.offline = True
+    error: str = exc.user_message
+    if give_up and msg.kind == "shipment.create":
+        settled = _give_up_create(ctx, client, msg, exc, report)
+        if settled is None:
+            return  # the carrier had it after all: recorded, the action done
+        error = settled
     with ctx.uow() as session:
         # Still in progress when a call may have acted (a timeout, an unclear answer, or
         # an earlier try's): the next try asks the carrier first. A refused connection
@@ -1089,13 +1414,55 @@ def _retry_later(ctx: ServiceContext, msg: OutboxMessage, exc: ConnectorError,
             sa.update(outbox_t).where(outbox_t.c.id == msg.id)
             .values(status=OutboxStatus.FAILED if give_up else _after_transient(msg, exc),
                     next_attempt_at=now + _backoff(attempts), updated_at=now,
-                    last_error=redact(exc.user_message)[:ERROR_MAX])
+                    last_error=redact(error)[:ERROR_MAX])
         )  # fmt: skip
+        if give_up:  # nothing left to send for the order: no "waiting" mark
+            _settle(session.connection(), msg.order_id)
     if give_up:
         report.failed += 1
     else:
         report.retrying += 1
-    report.messages.append(f"#{msg.id} {msg.kind}: {redact(exc.user_message)}")
+    report.messages.append(f"#{msg.id} {msg.kind}: {redact(error)}")
+
+
+def _give_up_create(ctx: ServiceContext, client: Carrier | None, action: OutboxMessage,
+                    exc: ConnectorError, report: CarrierDeliveryReport) -> str | None:  # fmt: skip
+    """The last try of a create failed: its shipment fails, so the order can be cancelled,
+    edited or shipped again; returns the error the action keeps. A try that may have
+    reached the carrier is first looked up by our client order code: found, it is
+    recorded, the action done and None returned (a failed one would make a second parcel).
+    When the carrier cannot be asked, the shipment fails all the same (else the order
+    stays stuck for as long as the outage lasts) and the error tells to look first."""
+    ship_id = int(action.intent_key.rsplit(":", 1)[1])
+    with ctx.uow() as session:
+        ship = _shipment(session, ship_id)
+        session.expunge(ship)
+    may_exist = _after_transient(action, exc) == OutboxStatus.IN_PROGRESS
+    if may_exist and client is not None:
+        try:
+            if _found_at_carrier(ctx, client, ship, report):
+                _finish(ctx, action, OutboxStatus.DONE, None)
+                report.delivered += 1
+                return None
+            may_exist = False
+        except ConnectorError:
+            pass  # the lookup failed too: nobody can say
+    _fail_queued(ctx, ship_id)
+    if not may_exist:
+        return exc.user_message
+    return msg("{error} The carrier could not be asked whether it made shipment {shipment}: "
+               "look for it on the carrier's site before shipping the order again.",
+               shipment=ship.client_order_code, error=exc.user_message)  # fmt: skip
+
+
+def _fail_queued(ctx: ServiceContext, ship_id: int) -> None:
+    """A shipment the carrier never took becomes failed (not one recorded meanwhile)."""
+    with ctx.uow() as session:
+        row = session.get(Shipment, ship_id)
+        if row is not None and row.status == QUEUED and not row.carrier_order_code:
+            row.status = "failed"
+            row.updated_at = ctx.clock.now()
+            session.add(row)
 
 
 def _after_transient(msg: OutboxMessage, exc: ConnectorError) -> OutboxStatus:
@@ -1116,6 +1483,9 @@ class PollReport:
     checked: int = 0
     changed: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Accounts whose credentials the carrier refused (id → why), and those it answered.
+    refused: dict[int, str] = field(default_factory=dict)
+    tracked: set[int] = field(default_factory=set)
 
 
 def poll_shipments(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for,
@@ -1141,6 +1511,8 @@ def poll_shipments(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for
             client = factory(ctx, account_id)
         except ConnectorError as exc:
             report.errors.append(exc.user_message)
+            if isinstance(exc, AuthError):
+                report.refused[account_id] = exc.user_message
             continue
         try:
             for ship_id, code in ships:
@@ -1148,9 +1520,12 @@ def poll_shipments(ctx: ServiceContext, *, factory: CarrierFactory = carrier_for
                     state = client.detail(code)
                 except ConnectorError as exc:
                     report.errors.append(f"{code}: {exc.user_message}")
+                    if isinstance(exc, AuthError):
+                        report.refused[account_id] = exc.user_message
                     if isinstance(exc, TransientError | AuthError):
                         break  # the account's other shipments will fail the same way
                     continue
+                report.tracked.add(account_id)
                 report.checked += 1
                 if state is not None and apply_carrier_status(ctx, ship_id, state.status):
                     report.changed += 1

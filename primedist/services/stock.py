@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from primedist.core.messages import msg
+from primedist.core.messages import Message, msg
 from primedist.core.text import clean_line
 from primedist.db.product_summary import chunks as _chunks
 from primedist.db.product_summary import refresh_for_stock
@@ -513,15 +513,25 @@ class StocktakeResult:
 def on_hand_now(ctx: ServiceContext, variant_ids: Iterable[int]) -> dict[int, int]:
     """The on hand of these variants (their groups' when grouped) as stored now: variant
     id → on hand (unknown ids left out). The stock-take compares it with its sheet."""
+    return {vid: level.on_hand for vid, level in levels_now(ctx, variant_ids).items()}
+
+
+def levels_now(ctx: ServiceContext, variant_ids: Iterable[int]) -> dict[int, StockLevel]:
+    """On hand and reserved of these variants (their groups' when grouped) as stored now
+    (unknown ids left out): the stock-take's confirmation shows what each line becomes and
+    whether open orders still fit in it."""
     ctx.require(Module.PRODUCTS)
     v, g = variants_t.c, groups_t.c
-    out: dict[int, int] = {}
-    stmt = sa.select(v.id, sa.func.coalesce(g.stock, v.stock)).select_from(
-        variants_t.outerjoin(groups_t, g.id == v.sku_group_id)
-    )
+    out: dict[int, StockLevel] = {}
+    stmt = sa.select(
+        v.id, sa.func.coalesce(g.stock, v.stock), sa.func.coalesce(g.reserved, v.reserved)
+    ).select_from(variants_t.outerjoin(groups_t, g.id == v.sku_group_id))
     with ctx.engine.connect() as conn:
         for chunk in _chunks(sorted(set(variant_ids))):
-            out.update((int(i), int(n)) for i, n in conn.execute(stmt.where(v.id.in_(chunk))))
+            out.update(
+                (int(i), StockLevel(int(n), int(r)))
+                for i, n, r in conn.execute(stmt.where(v.id.in_(chunk)))
+            )
     return out
 
 
@@ -606,8 +616,9 @@ def apply_stocktake(
         pushed_variants: dict[int, int] = {}  # ungrouped variant id -> available
         pushed_groups: dict[int, int] = {}
         diff_qty = diff_value = 0
+        below_zero: list[Message] = []
         for vid in ids:
-            _sku, gid, v_stock, cost, v_reserved = variants[vid]
+            sku, gid, v_stock, cost, v_reserved = variants[vid]
             counted = counts[vid]
             on_hand = groups[gid][1] if gid is not None else v_stock
             seen_then = seen.get(vid)
@@ -615,6 +626,12 @@ def apply_stocktake(
             if diff == 0:
                 continue
             after = on_hand + diff
+            if after < 0:
+                # More went out while counting than the sheet showed: the count is stale.
+                below_zero.append(msg("{sku} (counted {counted}, {seen} on the sheet, {on_hand} "
+                                      "on hand now: {after})", sku=sku, counted=counted,
+                                      seen=seen_then, on_hand=on_hand, after=after))  # fmt: skip
+                continue
             diff_qty += diff
             diff_value += diff * cost
             moves.append({"variant_id": vid, "sku_group_id": gid, "kind": StockMoveKind.STOCKTAKE,
@@ -627,6 +644,7 @@ def apply_stocktake(
             else:
                 variant_updates.append({"b_id": vid, "b_stock": after})
                 pushed_variants[vid] = after - v_reserved
+        _refuse_below_zero(below_zero)
         if moves:
             conn.execute(sa.insert(movements_t), moves)
         if variant_updates:
@@ -659,3 +677,27 @@ def apply_stocktake(
                               amount=f"{result.difference_value:+,}", reason=text),
                   after={**result.__dict__, "pushes": queued})  # fmt: skip
     return result
+
+
+#: The reason of a stock-take that found none left (the demo's ledger writes it; the UI
+#: shows it in the reader's language).
+SOLD_OUT_REASON = "Counted: none left"
+#: The lines a refused stock-take names (the rest counted).
+MAX_NAMED_LINES = 10
+
+
+def _refuse_below_zero(lines: Sequence[Message]) -> None:
+    """Refuse a stock-take that would leave lines below 0 on hand, naming each (the first
+    `MAX_NAMED_LINES`): stock went out of them while they were counted, so the count no
+    longer tells what is on the shelf."""
+    if not lines:
+        return
+    named: list[Message] = list(lines[:MAX_NAMED_LINES])
+    if len(lines) > MAX_NAMED_LINES:
+        named.append(msg("{count} more", count=len(lines) - MAX_NAMED_LINES))
+    raise ValidationError(
+        msg("Nothing was applied: the stock-take would leave less than 0 on hand on {lines}. "
+            "Stock went out of them while they were counted: count them again.",
+            lines=named),
+        field="counts",
+    )  # fmt: skip

@@ -145,7 +145,7 @@ def return_to_supplier(ctx: ServiceContext, draft: ReturnDraft) -> ReturnRow:
                                            unit_cost=line.unit_cost))  # fmt: skip
             back.units += quantity
             back.total += quantity * (line.unit_cost or 0)
-        _check_refund(draft, back.total)
+        _check_refund(draft, back.total, receipt)
         back.refund = draft.refund
         session.add(back)
         session.flush()
@@ -194,6 +194,10 @@ def cancel_return(ctx: ServiceContext, return_id: int, reason: str) -> ReturnRow
     stops counting — in what is owed to the supplier, its refund too — in one
     transaction."""
     ctx.require(Module.PRODUCTS)
+    if _refunded(ctx, return_id):
+        # The money given back stops counting: the debt goes back up, as when a payment is
+        # cancelled (`suppliers.cancel_payment`).
+        ctx.require_manager()
     text = checked_reason(reason, msg("Say why the return is cancelled."))
     with ctx.uow() as session:
         back = locked_standing(
@@ -223,10 +227,25 @@ def cancel_return(ctx: ServiceContext, return_id: int, reason: str) -> ReturnRow
     return get_return(ctx, return_id)
 
 
-def _check_refund(draft: ReturnDraft, total: int) -> None:
+def _refunded(ctx: ServiceContext, return_id: int) -> int:
+    """The money the supplier gave back with the return (0: none, or no such return)."""
+    with ctx.engine.connect() as conn:
+        refund = conn.execute(
+            sa.select(returns_t.c.refund).where(returns_t.c.id == return_id)
+        ).scalar()  # fmt: skip
+    return int(refund or 0)
+
+
+def _check_refund(draft: ReturnDraft, total: int, receipt: GoodsReceipt) -> None:
     if not 0 <= draft.refund <= total:
         raise ValidationError(msg("The money given back must be 0 to the goods' cost ({total}).",
                                   total=total), field="refund")  # fmt: skip
+    if draft.refund and receipt.supplier_id is None:
+        # As for a payment (`goods_receipts._check_paid`): a receipt without a supplier
+        # recorded nothing paid, so nothing can come back, nor be on anyone's account.
+        raise ValidationError(msg("{code} names no supplier: nothing was paid for it, so no "
+                                  "money can come back for its goods.", code=receipt.code),
+                              field="refund")  # fmt: skip
     if draft.refund:
         check_payment(draft.refund, draft.method, "")
 

@@ -26,6 +26,7 @@ from primedist.core.messages import msg
 from primedist.core.phone import normalize_phone
 from primedist.core.search_keys import search_text
 from primedist.core.text import clean_line, fold, like_escape
+from primedist.db.engine import take_writer_lock
 from primedist.domain.base import table_of
 from primedist.domain.enums import Module, PaymentMethod
 from primedist.domain.goods_receipt import GoodsReceipt
@@ -247,6 +248,9 @@ def add_supplier(ctx: ServiceContext, session: Session, values: dict[str, str | 
     """Insert a supplier (its code from its id) in the caller's unit of work."""
     now = ctx.clock.now()
     key = fold(values["name"] or "")[:MAX_NAME]
+    # PostgreSQL: another PC adding the same new name (a receipt, an order) waits, then
+    # finds it here, instead of both inserting it (one failing on the unique name).
+    take_writer_lock(session.connection())
     _refuse_same_name(session, key, None)
     supplier = Supplier(code=f"~{key[:18]}", name=values["name"] or "", name_key=key,
                         created_at=now, updated_at=now)  # fmt: skip
@@ -340,6 +344,9 @@ def supplier_for_receipt(ctx: ServiceContext, session: Session, name: str) -> Su
     if not text:
         return None
     found = _find(session.connection(), text)
+    if found is None:  # PostgreSQL: another PC may be adding it: wait for it, look again
+        take_writer_lock(session.connection())
+        found = _find(session.connection(), text)
     if found is not None:
         return receiving_from(session, found)
     if looks_like_code(text):

@@ -12,14 +12,17 @@ orders whose update time did not move) writes nothing twice.
 
 Failures never escape as exceptions from `sync_shop`: they land in the shop's checkpoint
 (last error, error count), the shop's sync log, and the returned report:
-- no network / HTTP 5xx / timeouts after the connector's retries: "offline" (quietly
+- no answer (network down, timeouts) after the connector's retries: "offline" (quietly
   retried on the next run);
+- an answer that is a passing error (HTTP 5xx, rate limit) after the retries:
+  "marketplace_error" (the platform is there; quietly retried on the next run);
 - the daily API limit: the shop pauses until the time the platform gave;
 - an authorisation problem: the shop is marked "needs re-authorisation";
 - anything else from the platform: an error line in the shop's log.
 
 `SYNC_STATE` is a small thread-safe status object the scheduler's jobs update and the
-status bar polls (running shops, offline, actions waiting).
+status bar polls (running shops, offline or a marketplace answering with errors, actions
+waiting).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from primedist.connectors.base import (
     DailyLimitReached,
     RemoteOrder,
     TransientError,
+    Unreachable,
 )
 from primedist.connectors.base import Connector as ConnectorProtocol
 from primedist.core.messages import Message, msg, restored, stored_args
@@ -88,6 +92,8 @@ class SyncState:
         self._lock = threading.Lock()
         self.running: set[str] = set()
         self.offline = False
+        #: A marketplace answered with an error (HTTP 5xx, rate limit): it is not offline.
+        self.marketplace_error = False
         self.waiting = 0
         self.failed = 0
         self.last_error: str | None = None
@@ -98,6 +104,7 @@ class SyncState:
             return {
                 "running": sorted(self.running),
                 "offline": self.offline,
+                "marketplace_error": self.marketplace_error,
                 "waiting": self.waiting,
                 "failed": self.failed,
                 "last_error": self.last_error,
@@ -143,7 +150,7 @@ class SyncReport:
 
     shop_id: int
     shop: str
-    #: ok | offline | paused | needs_reauth | error | busy
+    #: ok | offline | marketplace_error | paused | needs_reauth | error | busy
     outcome: str = "ok"
     fetched: int = 0
     inserted: int = 0
@@ -314,7 +321,7 @@ def _record(ctx: ServiceContext, shop_id: int, report: SyncReport) -> None:
     one stopped by another writer)."""
     if report.outcome == "ok":
         _authorisation_works(ctx, shop_id)
-        SYNC_STATE.update(offline=False, last_sync_at=ctx.clock.now())
+        SYNC_STATE.update(offline=False, marketplace_error=False, last_sync_at=ctx.clock.now())
         if report.inserted or report.updated:
             _log(ctx, shop_id, "info", report.summary(), new_orders=report)
     elif report.outcome == "busy" and report.fetched and report.message:
@@ -534,9 +541,12 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
     """Record a failure in the checkpoint and the shop's log (the report says which)."""
     message = _cause(exc)
     report.message = message
-    if isinstance(exc, TransientError):
+    if isinstance(exc, Unreachable):
         report.outcome = "offline"
         SYNC_STATE.update(offline=True, last_error=message)
+    elif isinstance(exc, TransientError):
+        report.outcome = "marketplace_error"
+        SYNC_STATE.update(offline=False, marketplace_error=True)  # it answered
     elif isinstance(exc, DailyLimitReached):
         report.outcome = "paused"
     elif isinstance(exc, AuthError):
@@ -549,7 +559,7 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
         cp = session.get(SyncCheckpoint, (shop.id, ORDERS)) or SyncCheckpoint(
             shop_id=shop.id, resource=ORDERS
         )
-        if report.outcome != "offline" and not cp.error_count:
+        if report.outcome not in _PASSING and not cp.error_count:
             # The first failure of a run of them (not each retry of the scheduler): Home.
             activity.post(session, ActivityKind.SYNC_FAILED, ctx.clock.now(), shop_id=shop.id,
                           outcome=report.outcome, reason=message,
@@ -563,8 +573,12 @@ def _failed(ctx: ServiceContext, shop: ShopRef, report: SyncReport, exc: Connect
             from primedist.services.channels import mark_needs_reauth
 
             mark_needs_reauth(ctx, session, shop.id, message)
-        level = "warning" if report.outcome in ("offline", "paused") else "error"
+        level = "warning" if report.outcome in (*_PASSING, "paused") else "error"
         _add_log(session, shop.id, level, _failure_text(report.outcome, message), ctx.clock.now())
+
+
+#: Outcomes that pass by themselves (quietly retried; no "sync failed" on Home).
+_PASSING = ("offline", "marketplace_error")
 
 
 def _cause(exc: ConnectorError) -> str:
@@ -591,6 +605,9 @@ def _failure_text(outcome: str, message: str) -> str:
     """The log line of a failed run: what happened, then the cause (`message`, redacted)."""
     if outcome == "offline":
         return msg("Could not reach the marketplace (will retry): {reason}", reason=message)
+    if outcome == "marketplace_error":
+        return msg("The marketplace answered with an error (will retry): {reason}",
+                   reason=message)  # fmt: skip
     if outcome == "paused":
         return msg("Daily API limit reached (paused): {reason}", reason=message)
     if outcome == "needs_reauth":

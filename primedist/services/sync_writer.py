@@ -96,11 +96,12 @@ ORDER_COLUMNS = (
     "ship_address", "ship_ward", "ship_district", "ship_province", "province_code", "carrier",
     "tracking_number", "item_count", "subtotal", "marketplace_discount", "voucher_discount",
     "seller_discount", "shop_promotion", "points_discount", "shipping_fee", "commission",
-    "total", "paid_amount", "buyer_note", "cancel_reason", "search_text", "created_at",
-    "completed_at", "external_updated_at",
+    "total", "paid_amount", "refunded_amount", "buyer_note", "cancel_reason", "search_text",
+    "created_at", "completed_at", "external_updated_at",
 )  # fmt: skip
 _EXTERNAL_UPDATED = ORDER_COLUMNS.index("external_updated_at")
 _COMPLETED = ORDER_COLUMNS.index("completed_at")
+_REFUNDED = ORDER_COLUMNS.index("refunded_amount")
 #: The line columns compared with the stored lines (besides order and variant ids).
 _LINE_COLUMNS = ("sku", "product_name", "variant_name", "quantity", "unit_price", "discount",
                  "subtotal")  # fmt: skip
@@ -157,6 +158,8 @@ class _Stored:
     row: tuple[Any, ...] = ()
     #: Its lines' `_LINE_COLUMNS` values, in line order.
     lines: list[tuple[Any, ...]] = field(default_factory=list)
+    #: Its lines' (line id, variant id, returned quantity), in line order.
+    returns: list[tuple[int, int | None, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -173,12 +176,18 @@ class _Item:
     row: tuple[Any, ...] = ()
     #: Positions in `ORDER_COLUMNS` of the stored values this row changes (updates only).
     changed: tuple[int, ...] = ()
+    #: The platform's returned quantity of each line (`lines` order).
+    returned: list[int] = field(default_factory=list)
+    #: (line id, returned quantity) of kept lines whose returned quantity grows, and then
+    #: the (variant id, quantity) they still hold; None: the lines' returns stay.
+    return_updates: list[tuple[int, int]] = field(default_factory=list)
+    held: list[tuple[int, int]] | None = None
 
     @property
     def touched(self) -> bool:
         """Whether anything derived from the order may move: a new order, another
         customer, new lines, or any stored value besides the platform's update time."""
-        if self.stored is None or self.replace_lines:
+        if self.stored is None or self.replace_lines or self.return_updates:
             return True
         if self.stored.customer_id is None and self.write.customer is not None:
             return True
@@ -235,10 +244,11 @@ class _BatchWriter:
         self.now = ctx.clock.now()
         self.user_id = ctx.actor.id
         self.result = BatchResult()
-        #: SKU → variant id (`_variants`), from the lines' write on.
+        #: SKU → this shop's variant id (`oi._Import.variants_of`), from the lines' write on.
         self.variant_of: dict[str | None, int | None] = {}
         # The order import's planner/writer: its SKU and customer resolution and bulk helpers.
         self.imp = oi._Import(ctx, conn, NullProgress())
+        self.imp.customer_source = shop.channel.value  # the buyer came from that channel
         self.shop_ref = oi._ShopRef(shop.name, shop.channel, shop.id)
 
     def run(self, orders: list[RemoteOrder]) -> BatchResult:
@@ -304,11 +314,12 @@ class _BatchWriter:
     def _stats_written(self, items: list[_Item]) -> set[int]:
         """The new customers whose statistics went in with them: the import's customer
         writer computed them from this batch's orders, which are all their orders unless
-        one is an order stored before (its refunds are not in the batch)."""
+        one is an order stored before (its refunds are not in the batch) or a partly
+        refunded one (that writer counts no refund of a new order)."""
         new = {id(c): c.id for c in self.imp.new_customers if c.id is not None}
         for it in items:
             cust = it.write.customer
-            if it.stored is not None and cust is not None:
+            if (it.stored is not None or it.remote.refunded_amount) and cust is not None:
                 new.pop(id(cust), None)
         return set(new.values())
 
@@ -344,14 +355,15 @@ class _BatchWriter:
                 st = _Stored(oid, OrderStatus(status), StockState(state), cid,
                              _parse_ts(upd), bool(pending), row=tuple(row))  # fmt: skip
                 found[ext] = by_id[oid] = st
-        select = (f"SELECT order_id, variant_id, returned_quantity, {', '.join(_LINE_COLUMNS)} "
-                  f"FROM {lines_t.name} WHERE order_id IN ")  # fmt: skip
+        select = (f"SELECT order_id, id, variant_id, returned_quantity, "
+                  f"{', '.join(_LINE_COLUMNS)} FROM {lines_t.name} WHERE order_id IN ")  # fmt: skip
         for chunk in _chunks(sorted(by_id), _LOOKUP):
             sql = select + f"({', '.join([mark] * len(chunk))}) ORDER BY order_id, id"
-            for oid, vid, returned, *line in self.conn.exec_driver_sql(sql, tuple(chunk)):
+            for oid, line_id, vid, returned, *line in self.conn.exec_driver_sql(sql, tuple(chunk)):
                 st = by_id[oid]
                 qty = line[3]
                 st.lines.append(tuple(line))
+                st.returns.append((line_id, vid, returned))
                 st.returned = st.returned or bool(returned)
                 if vid is not None and qty - returned > 0:
                     st.held.append((vid, qty - returned))
@@ -387,20 +399,41 @@ class _BatchWriter:
         values = {"status": status, "total": remote.total, "created_at": remote.created_at}
         write = oi._Write(draft, self.shop_ref, values)
         item = _Item(remote, st, status, write, lines=lines,
-                     row=self._row(remote, status, head))  # fmt: skip
+                     row=self._row(remote, status, head),
+                     returned=[ln.returned_quantity for ln in remote.lines])  # fmt: skip
         if st is not None:
             item.order_id = st.id
+            row = list(item.row)
             if remote.completed_at is None and st.status == status == OrderStatus.COMPLETED:
                 # Completed before without the platform's time: keep the time we gave it.
-                row = list(item.row)
                 row[_COMPLETED] = st.row[_COMPLETED]
-                item.row = tuple(row)
+            # A refund recorded here (the order's Return) may be the platform's own: the
+            # larger stands, never both.
+            row[_REFUNDED] = max(row[_REFUNDED], st.row[_REFUNDED] or 0)
+            item.row = tuple(row)
             # Lines are replaced only when they differ (never on an order with returns).
             item.replace_lines = not st.returned and st.lines != lines
+            if st.lines == lines:
+                self._plan_returns(item, st)
             item.changed = tuple(
                 i for i, (new, old) in enumerate(zip(item.row, st.row, strict=True)) if new != old
             )
         return item
+
+    def _plan_returns(self, item: _Item, st: _Stored) -> None:
+        """The kept lines' returned quantities grow to the platform's (a unit returned here
+        with the order's Return may be the one the platform reports: the larger stands,
+        so a re-sync or a local return never counts a unit twice)."""
+        held: list[tuple[int, int]] = []
+        for (line_id, vid, old), new, values in zip(st.returns, item.returned, st.lines,
+                                                    strict=True):  # fmt: skip
+            returned = max(old, new)
+            if returned != old:
+                item.return_updates.append((line_id, returned))
+            if vid is not None and values[3] - returned > 0:
+                held.append((vid, values[3] - returned))
+        if item.return_updates:
+            item.held = held
 
     def _tracks_stock(self, item: _Item) -> bool:
         if item.stored is not None:
@@ -439,6 +472,7 @@ class _BatchWriter:
             r.commission,
             r.total,
             r.paid_amount,
+            r.refunded_amount,
             clean_text(r.buyer_note) if r.buyer_note else r.buyer_note,
             _cut(r.cancel_reason, _LEN["cancel_reason"]),
             search_text(r.external_id, head.customer_name,
@@ -515,22 +549,26 @@ class _BatchWriter:
         sets = ", ".join(f"{name} = {mark}" for name in names)
         return f"UPDATE {orders_t.name} SET {sets} WHERE id = {mark}"
 
-    def _variants(self) -> dict[str | None, int | None]:
-        """SKU → variant id, once the new SKUs are written (a line without SKU: None)."""
-        return {sku: ref.variant_id if isinstance(ref, oi._NewSku) else ref
-                for sku, ref in self.imp.skus.items()}  # fmt: skip
-
     def _write_lines(self, items: list[_Item]) -> None:
-        variant_of = self.variant_of = self._variants()
-        rows = [(it.order_id, variant_of.get(ln[0]), *ln)
-                for it in items if it.replace_lines for ln in it.lines]  # fmt: skip
+        # The shop's own product first when several carry the SKU (`oi._best_variant`).
+        variant_of = self.variant_of = self.imp.variants_of(self.shop.id)
+        rows = [(it.order_id, variant_of.get(ln[0]), returned, *ln)
+                for it in items if it.replace_lines
+                for ln, returned in zip(it.lines, it.returned, strict=True)]  # fmt: skip
         self.imp._bulk(
             lines_t,
-            ("order_id", "variant_id", *_LINE_COLUMNS),
+            ("order_id", "variant_id", "returned_quantity", *_LINE_COLUMNS),
             rows,
-            {"returned_quantity": 0},
+            {},
         )  # fmt: skip
         self.result.lines = len(rows)
+        updates = [(qty, line_id) for it in items for line_id, qty in it.return_updates]
+        if updates:
+            mark = self._mark
+            self.conn.exec_driver_sql(
+                f"UPDATE {lines_t.name} SET returned_quantity = {mark} WHERE id = {mark}",
+                updates,
+            )
 
     def _learn_listing_ids(self, items: list[_Item]) -> None:
         """The marketplace ids the new lines name fill the shop's listings that lack them
@@ -546,16 +584,17 @@ class _BatchWriter:
         self.result.listings_linked += fill_listing_ids(self.conn, self.shop.id, sold)
 
     def _write_history(self, items: list[_Item]) -> None:
+        """A history row per status change, without a note: the platform's own status code
+        ("PROCESSED") would show untranslated; the source says it came from the sync."""
         now = self.imp._ts(self.now)
         rows = []
         for it in items:
             old = it.stored.status if it.stored else None
             if old != it.status:
-                rows.append((it.order_id, old.value if old else None, it.status.value,
-                             f"{it.remote.raw_status}"[:255], now))  # fmt: skip
+                rows.append((it.order_id, old.value if old else None, it.status.value, now))
         self.imp._bulk(
             history_t,
-            ("order_id", "from_status", "to_status", "note", "changed_at"),
+            ("order_id", "from_status", "to_status", "changed_at"),
             rows,
             {"source": SYNC_SOURCE},
         )
@@ -570,9 +609,13 @@ class _BatchWriter:
             old_state = it.stored.stock_state if it.stored else StockState.NONE
             new_state = _HELD_STATE[it.status]
             old_lines = it.stored.held if it.stored else []
-            if it.replace_lines:
-                new_lines = [(v, ln[3]) for ln in it.lines
-                             if (v := self.variant_of.get(ln[0])) is not None]  # fmt: skip
+            if it.replace_lines:  # what the lines still hold: their units not returned
+                new_lines = [(v, ln[3] - returned)
+                             for ln, returned in zip(it.lines, it.returned, strict=True)
+                             if (v := self.variant_of.get(ln[0])) is not None
+                             and ln[3] > returned]  # fmt: skip
+            elif it.held is not None:
+                new_lines = it.held
             else:
                 new_lines = old_lines
             delta: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
@@ -627,7 +670,8 @@ class _BatchWriter:
             level[0] += on_hand
             level[1] = max(0, level[1] + reserved)
             own[key].add((vid, self.shop.id))
-            rows.append((vid, gid, _move_kind(on_hand, reserved, it.status).value, on_hand,
+            kind = _move_kind(on_hand, reserved, it.status, returning=bool(it.return_updates))
+            rows.append((vid, gid, kind.value, on_hand,
                          level[0], reserved, it.remote.external_id, it.order_id, user_id,
                          now))  # fmt: skip
         if not rows:
@@ -691,13 +735,16 @@ def _held(state: StockState, qty: int) -> tuple[int, int]:
     return (0, 0)
 
 
-def _move_kind(on_hand: int, reserved: int, status: OrderStatus) -> StockMoveKind:
+def _move_kind(
+    on_hand: int, reserved: int, status: OrderStatus, *, returning: bool = False
+) -> StockMoveKind:
+    """`returning`: units of a kept order came back (a partial return, as the local one)."""
     if on_hand < 0:
         return StockMoveKind.SALE
     if on_hand > 0:
         return (
             StockMoveKind.RETURN
-            if status == OrderStatus.RETURNED
+            if status == OrderStatus.RETURNED or returning
             else (StockMoveKind.CANCEL_RESTOCK)
         )
     return StockMoveKind.RESERVE if reserved > 0 else StockMoveKind.RELEASE
@@ -705,6 +752,6 @@ def _move_kind(on_hand: int, reserved: int, status: OrderStatus) -> StockMoveKin
 
 _ORDER_CONSTANTS: dict[str, Any] = {
     "source": OrderSource.MARKETPLACE.value, "stock_state": StockState.NONE.value,
-    "refunded_amount": 0, "points_used": 0, "points_earned": 0, "flagged": False,
+    "points_used": 0, "points_earned": 0, "flagged": False,
     "outbox_pending": False, "created_by_id": None,
 }  # fmt: skip

@@ -27,7 +27,14 @@ from primedist.domain.enums import Module
 from primedist.errors import Conflict, NotFound
 from primedist.queries.customers import OFTEN_RETURNS_KEY
 from primedist.services.context import ServiceContext
-from primedist.services.segments import check_name_free, clean_name, delete_links, insert_links
+from primedist.services.segments import (
+    BulkResult,
+    check_name_free,
+    clean_name,
+    delete_links,
+    insert_links,
+    live_count,
+)
 
 tags_t = table_of(Tag)
 customer_tags_t = table_of(CustomerTag)
@@ -166,33 +173,36 @@ def delete_tag(ctx: ServiceContext, tag_id: int) -> int:
         return max(untagged, 0)
 
 
-def tag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> int:
+def tag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> BulkResult:
     """Tag customers (those tagged already, deleted or merged are skipped). Returns how
-    many got the tag."""
+    many got the tag and how many had it already."""
     ctx.require(Module.CUSTOMERS)
     ids = list(dict.fromkeys(customer_ids))
     with ctx.uow() as session:
         conn = session.connection()
         ensure_default_tags(conn)
         name, _ = _tag(conn, tag_id)
+        live = live_count(conn, ids)
         added = insert_links(conn, customer_tags_t, "tag_id", tag_id, ids)
         ctx.audit(session, "tag.add", entity_type="tag", entity_id=tag_id,
                   summary=msg("{tag}: tagged {added} of {count} customers", tag=name,
                               added=added, count=len(ids)),
                   after={"asked": len(ids), "added": added, "sample": ids[:20]})  # fmt: skip
-        return added
+        return BulkResult(added, max(live - added, 0))
 
 
-def untag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> int:
-    """Take a tag off customers (those without it are ignored). Returns how many lost it."""
+def untag_customers(ctx: ServiceContext, tag_id: int, customer_ids: Iterable[int]) -> BulkResult:
+    """Take a tag off customers (those without it are ignored). Returns how many lost it
+    and how many did not have it."""
     ctx.require(Module.CUSTOMERS)
     ids = list(dict.fromkeys(customer_ids))
     with ctx.uow() as session:
         conn = session.connection()
         name, _ = _tag(conn, tag_id)
+        live = live_count(conn, ids)
         removed = delete_links(conn, customer_tags_t, "tag_id", tag_id, ids)
         ctx.audit(session, "tag.remove", entity_type="tag", entity_id=tag_id,
                   summary=msg("{tag}: untagged {removed} of {count} customers", tag=name,
                               removed=removed, count=len(ids)),
                   after={"asked": len(ids), "removed": removed, "sample": ids[:20]})  # fmt: skip
-        return removed
+        return BulkResult(removed, max(live - removed, 0))

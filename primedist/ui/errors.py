@@ -28,7 +28,7 @@ from primedist.core.logging_setup import LOG_FILE as LOG_FILE
 from primedist.core.logging_setup import setup_logging as setup_logging
 from primedist.core.security import redact
 from primedist.db.engine import store_problem
-from primedist.errors import PrimedistError, StoreError
+from primedist.errors import PrimedistError
 from primedist.ui.messages import error_text
 
 log = logging.getLogger("primedist")
@@ -91,10 +91,11 @@ def format_exception(exc: BaseException) -> str:
     return redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
 
-def store_problem_in(exc: BaseException) -> StoreError | None:
-    """The StoreError for a damaged database, a full disk or a read-only file found in
-    `exc` or what it was raised from (SQLite says so to any query, not only in a unit of
-    work): no bug, so the user gets a message saying what to do, not the crash dialog."""
+def store_problem_in(exc: BaseException) -> PrimedistError | None:
+    """The error to show for a damaged database, a full disk, a read-only file, a busy
+    database or a PostgreSQL server out of reach (`db.engine.store_problem`) found in `exc`
+    or what it was raised from (any query may meet them, not only a unit of work): no bug,
+    so the user gets a message saying what to do, not the crash dialog."""
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from primedist.services.context import ServiceContext
 from primedist.services.import_templates import TemplateKind, write_import_template
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import push_button, xlsx_path
 from primedist.ui.ops import Op
@@ -48,14 +49,14 @@ def default_path(ctx: ServiceContext, kind: TemplateKind) -> Path:
 
 def save_template(parent: QWidget, ctx: ServiceContext, kind: TemplateKind) -> None:
     """Ask where, write the template off the UI thread, then say where it is."""
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent,
+    chosen = ask_save_file(
+        parent, ctx, EXPORT,
         QCoreApplication.translate("import_template", "Save the import template"),
-        str(default_path(ctx, kind)),
+        default_path(ctx, kind),
         QCoreApplication.translate("import_template", "Excel workbook (*.xlsx)"),
-    )
-    if chosen:
-        write_to(parent, ctx, kind, xlsx_path(chosen))
+    )  # fmt: skip
+    if chosen is not None:
+        write_to(parent, ctx, kind, xlsx_path(chosen[0]))
 
 
 def write_to(parent: QWidget, ctx: ServiceContext, kind: TemplateKind, path: Path) -> None:

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -55,6 +54,7 @@ from primedist.core.money import format_number
 from primedist.queries.spec import QuerySpec, QueryState
 from primedist.services.context import ServiceContext
 from primedist.services.shops import ShopInfo, list_shops
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.ops import Op
 from primedist.ui.sync.status import outbox_changed
@@ -853,16 +853,18 @@ def ask_reason(parent: QWidget, title: str, question: str,
     return box
 
 
-def ask_save_path(parent: QWidget, title: str, folder: Path, name: str) -> Path | None:
-    """Where to save a file named `name` (.xlsx or .pdf, its ending) in `folder` by default:
-    the user's choice with that ending added when it has another; None when cancelled."""
+def ask_save_path(parent: QWidget, title: str, folder: Path, name: str,
+                  ctx: ServiceContext | None = None) -> Path | None:  # fmt: skip
+    """Where to save a file named `name` (.xlsx or .pdf, its ending) in `folder` by default
+    (or the folder of the last export, with `ctx`): the user's choice with that ending added
+    when it has another; None when cancelled."""
     ending = Path(name).suffix.lower()
     kinds = {".xlsx": QCoreApplication.translate("exports", "Excel workbook (*.xlsx)"),
              ".pdf": QCoreApplication.translate("exports", "PDF document (*.pdf)")}  # fmt: skip
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(folder / name), kinds[ending])
-    if not chosen:
+    chosen = ask_save_file(parent, ctx, EXPORT, title, folder / name, kinds[ending])
+    if chosen is None:
         return None
-    target = Path(chosen)
+    target = chosen[0]
     return target if target.suffix.lower() == ending else target.with_name(target.name + ending)
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from primedist.db.engine import server_name
 from primedist.domain.enums import Module
 from primedist.services.context import ServiceContext
 from primedist.ui.labels import enum_label
@@ -548,8 +549,17 @@ class MainWindow(QMainWindow):
         self.user_label.setText(
             self.tr("Signed in as %s (%s)") % (actor.name, enum_label(actor.role))
         )
-        where = self.ctx.settings.data_dir if self.ctx.settings else ""
-        self.data_label.setText(self.tr("Data: %s") % where)
+        self.data_label.setText(self._data_text())
+
+    def _data_text(self) -> str:
+        """Where the shop's data is: its folder, or the PostgreSQL server several PCs share
+        (host/database only: never the password)."""
+        settings = self.ctx.settings
+        if settings is None:
+            return self.tr("Data: %s") % ""
+        if settings.is_sqlite:
+            return self.tr("Data: %s") % settings.data_dir
+        return self.tr("Data: PostgreSQL server %s") % server_name(settings.database_url)
 
     def _restore_state(self) -> None:
         geometry = self._ui.value("main/geometry")

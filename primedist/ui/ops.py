@@ -1,7 +1,11 @@
 """One helper for background work: `Op(parent, fn).success(cb).with_progress(..).run()`.
 
 `fn(job)` runs off the UI thread. Database work is serialised on one worker (SQLite has
-one writer); network work (`network=True`) runs on a small separate pool. Progress, the
+one writer: a sale saved during an import waits its turn instead of failing as busy); a
+long job that only reads (`with_progress(beside=True)`: an export) runs on a worker of
+its own, so the pages' reads go on meanwhile (SQLite in WAL mode reads beside a writer).
+A job that swaps the database file (`with_progress(alone=True)`: a restore) waits for that
+worker too. Network work (`network=True`) runs on a small separate pool. Progress, the
 result and errors come back on the UI thread through a queued signal. A PrimedistError is
 shown to the user as its message; anything else goes to the crash dialog and the log.
 """
@@ -30,6 +34,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="primedist-db")
+#: Long reading jobs (exports), one at a time, beside the others.
+_long_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="primedist-long")
+#: Held by the long reading job and by a job alone (a restore): never both at once.
+_beside_gate = threading.Lock()
 _net_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="primedist-net")
 
 
@@ -38,6 +46,7 @@ def shutdown_pools() -> None:
     for job in list(tracker().jobs):
         job.progress.cancel()
     _db_pool.shutdown(wait=False, cancel_futures=True)
+    _long_pool.shutdown(wait=False, cancel_futures=True)
     _net_pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -145,6 +154,8 @@ class Op(Generic[T]):
         self._on_failure: Callable[[BaseException], None] | None = None
         self._on_finally: Callable[[], None] | None = None
         self._tracked = False
+        self._beside = False
+        self._alone = False
 
     def success(self, cb: Callable[[T], None]) -> Op[T]:
         self._on_success = cb
@@ -159,21 +170,34 @@ class Op(Generic[T]):
         self._on_finally = cb
         return self
 
-    def with_progress(self) -> Op[T]:
-        """Show this job in the jobs indicator, with its progress and a Cancel button."""
+    def with_progress(self, *, beside: bool = False, alone: bool = False) -> Op[T]:
+        """Show this job in the jobs indicator, with its progress and a Cancel button.
+
+        `beside`: it only reads (an export): it runs beside the other database work, so
+        Home and the lists still answer. `alone`: it swaps the database file (a restore):
+        no other database job, not even one beside, runs with it."""
         self._tracked = True
+        self._beside = beside
+        self._alone = alone
         return self
 
     def run(self) -> Future[T]:
         if self._tracked:
             tracker().add(self.job)
             self.job.progress._on_update = lambda _f, _m: on_ui_thread(tracker().update)
-        pool = _net_pool if self._network else _db_pool
-        future = pool.submit(self._call, self.job)  # not `self._fn`: see _release
+        future = self._pool().submit(self._call, self.job)  # not `self._fn`: see _release
         future.add_done_callback(lambda f: on_ui_thread(lambda: self._deliver(f)))
         return future
 
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._network:
+            return _net_pool
+        return _long_pool if self._beside else _db_pool
+
     def _call(self, job: Job) -> T:
+        if self._beside or self._alone:
+            with _beside_gate:
+                return self._fn(job)
         return self._fn(job)
 
     def _deliver(self, future: Future[T]) -> None:

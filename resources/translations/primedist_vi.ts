@@ -363,6 +363,10 @@
         <translation>không kết nối được sàn</translation>
     </message>
     <message>
+        <source>the marketplace answered with an error</source>
+        <translation>sàn trả về lỗi</translation>
+    </message>
+    <message>
         <source>Nothing was due to be sent</source>
         <translation>Không có thao tác nào cần gửi</translation>
     </message>
@@ -452,6 +456,10 @@
     <message>
         <source>The daily backup failed: {reason}</source>
         <translation>Sao lưu hằng ngày không thành công: {reason}</translation>
+    </message>
+    <message>
+        <source>{carrier} account {account} can no longer track parcels: {reason} Update its token in Settings → Logistics.</source>
+        <translation>Tài khoản {carrier} {account} không theo dõi được đơn hàng nữa: {reason} Hãy cập nhật token trong Cài đặt → Vận chuyển.</translation>
     </message>
     <message>
         <source>{carrier} parcel {code} of order {order}: {status}</source>
@@ -1402,6 +1410,22 @@ Dữ liệu hiện tại sẽ được sao lưu vào thư mục sao lưu trướ
         <source>Syncing %1…</source>
         <translation>Đang đồng bộ %1…</translation>
     </message>
+    <message>
+        <source>the marketplace could not be reached; the next sync tries again</source>
+        <translation>không kết nối được sàn; lần đồng bộ sau sẽ thử lại</translation>
+    </message>
+    <message>
+        <source>the marketplace answered with an error; the next sync tries again</source>
+        <translation>sàn trả về lỗi; lần đồng bộ sau sẽ thử lại</translation>
+    </message>
+    <message>
+        <source>a sync of this shop is already running</source>
+        <translation>gian hàng này đang được đồng bộ</translation>
+    </message>
+    <message>
+        <source>the marketplace&apos;s daily limit is reached; the sync resumes after it resets</source>
+        <translation>đã hết lượt gọi API trong ngày của sàn; đồng bộ sẽ tiếp tục khi lượt được đặt lại</translation>
+    </message>
 </context>
 <context>
     <name>ChoosePasswordDialog</name>
@@ -1953,6 +1977,7 @@ Vẫn lưu?</translation>
     </message>
     <message>
         <source>Export customers</source>
+        <extracomment>Hidden since the list was read (another tab was open): read it again on show.</extracomment>
         <translation>Xuất khách hàng</translation>
     </message>
     <message>
@@ -2690,7 +2715,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     </message>
     <message>
         <source>There is no supplier %1</source>
-        <extracomment>The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost).</extracomment>
+        <extracomment>The receipts&apos; search keeps this much, whatever the buttons beside it take. The draft&apos;s columns; quantity and unit cost are typed in place. The unit cost typed (None = not given); `cost_text` keeps what was typed. A receipt started without an order offers the supplier&apos;s open orders to receive. The open purchase orders of the supplier typed (offered in `order_choice`). {variant id: unit cost} the order expected: a line with no cost given costs that once saved (`receive_goods`), so it shows it. The supplier typed, as last looked up: (text, the supplier or None). The amount paid was typed (it no longer follows the cost).</extracomment>
         <translation>Không có nhà cung cấp %1</translation>
     </message>
     <message>
@@ -2815,6 +2840,18 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Một phiếu nhập có tối đa %1 dòng.</translation>
     </message>
     <message>
+        <source>SKU %1: %2 in all is more than %3. Nothing was added.</source>
+        <translation>SKU %1: tổng %2 vượt quá %3. Chưa thêm dòng nào.</translation>
+    </message>
+    <message>
+        <source>SKU %1 is on the receipt already and comes again with a unit cost on one only: give it on both or on neither. Nothing was added.</source>
+        <translation>SKU %1 đã có trên phiếu và lại xuất hiện với giá nhập chỉ ở một bên: hãy ghi giá ở cả hai hoặc không ghi ở bên nào. Chưa thêm dòng nào.</translation>
+    </message>
+    <message>
+        <source>SKU %1 is on the receipt already at a unit cost of %2 and comes again at %3: give one. Nothing was added.</source>
+        <translation>SKU %1 đã có trên phiếu với giá nhập %2 và lại xuất hiện với giá %3: hãy ghi một giá. Chưa thêm dòng nào.</translation>
+    </message>
+    <message>
         <source>Not against an order</source>
         <translation>Không theo đơn đặt hàng</translation>
     </message>
@@ -2895,7 +2932,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>GoodsReceiptsPage</name>
     <message>
         <source>Search by code, supplier, note or SKU</source>
-        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
+        <extracomment>Print labels for these variants (variant id → copies). A receipt was saved, cancelled or goods of it went back to the supplier: stock and what is owed to suppliers changed (the products list and Suppliers page refresh). The selected receipt&apos;s returns to the supplier (loaded with its lines). The receipt to select once the list is read again (None: the newest). What was done last (printed, a return recorded …), on a line of its own under the buttons; worded again in a new language (`_status_of`). One &quot;Cancel the return TH…&quot; a standing return of the selected receipt. One &quot;Print return TH…&quot; a return of the selected receipt (rebuilt with its lines).</extracomment>
         <translation>Tìm theo mã phiếu, nhà cung cấp, ghi chú, SKU</translation>
     </message>
     <message>
@@ -3019,6 +3056,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy phiếu nhập (hủy các phiếu trả hàng trước)…</translation>
     </message>
     <message>
+        <source>Cancel the receipt (the owner or a manager: its payment is cancelled with it)…</source>
+        <translation>Hủy phiếu (chủ cửa hàng hoặc quản lý: khoản đã trả sẽ bị hủy theo)…</translation>
+    </message>
+    <message>
         <source>Cancel the receipt…</source>
         <translation>Hủy phiếu nhập…</translation>
     </message>
@@ -3037,6 +3078,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Print the return %1 (goods sent back)</source>
         <translation>In phiếu trả hàng %1</translation>
+    </message>
+    <message>
+        <source>Cancel the return %1 (%2 back; the owner or a manager: money came back with it)…</source>
+        <translation>Hủy phiếu trả %1 (trả lại %2; chủ cửa hàng hoặc quản lý: có tiền hoàn lại kèm theo)…</translation>
+    </message>
+    <message>
+        <source>Money came back with %1: only the owner or a manager may cancel it.</source>
+        <translation>%1 có tiền nhà cung cấp hoàn lại: chỉ chủ cửa hàng hoặc quản lý được hủy.</translation>
     </message>
     <message>
         <source>Its goods come back into stock and it no longer counts in what is owed to the supplier. Why is it cancelled?</source>
@@ -3121,6 +3170,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Goods of %1 went back to the supplier: cancel its returns first (Cancel ▾).</source>
         <translation>Hàng của %1 đã được trả nhà cung cấp: hãy hủy các phiếu trả hàng trước (Hủy ▾).</translation>
+    </message>
+    <message>
+        <source>%1 was paid to the supplier with %2: only the owner or a manager may cancel it.</source>
+        <translation>Đã trả nhà cung cấp %1 kèm phiếu %2: chỉ chủ cửa hàng hoặc quản lý được hủy.</translation>
+    </message>
+    <message>
+        <source>Its goods will be taken back out of stock, and the %1 paid to the supplier with it is cancelled too: if that money was paid, the supplier owes it back to the shop. Why is it cancelled?</source>
+        <translation>Hàng của phiếu sẽ được trừ khỏi tồn kho, và khoản %1 đã trả nhà cung cấp kèm phiếu cũng bị hủy: nếu tiền đã thực sự trả, nhà cung cấp phải hoàn lại cho cửa hàng. Vì sao hủy phiếu?</translation>
     </message>
     <message>
         <source>Its goods will be taken back out of stock. Why is it cancelled?</source>
@@ -3634,8 +3691,12 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>LabelsDialog</name>
     <message>
         <source>No printer installed</source>
-        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it. The rows whose code cannot be printed (as of the last refresh), and those marked. Copies per variant id when given (a stock in&apos;s items); the other variants get 0.</extracomment>
         <translation>Chưa cài máy in nào</translation>
+    </message>
+    <message>
+        <source>— Choose a printer —</source>
+        <extracomment>The preview&apos;s width on screen (pixels): a roll&apos;s row or an A4 sheet scaled to it. The rows whose code cannot be printed (as of the last refresh), and those marked. Copies per variant id when given (a stock in&apos;s items); the other variants get 0.</extracomment>
+        <translation>— Chọn máy in —</translation>
     </message>
     <message>
         <source>Print barcode labels</source>
@@ -4033,6 +4094,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>LogisticsSettings</name>
     <message>
         <source>Active</source>
+        <extracomment>The account whose token the form updates (None: the form adds one).</extracomment>
         <translation>Đang dùng</translation>
     </message>
     <message>
@@ -4054,6 +4116,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>The account works and is saved.</source>
         <translation>Tài khoản hoạt động tốt và đã được lưu.</translation>
+    </message>
+    <message>
+        <source>The new token works and is saved.</source>
+        <translation>Token mới hoạt động tốt và đã được lưu.</translation>
     </message>
     <message>
         <source>%s was removed.</source>
@@ -4098,8 +4164,24 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Cập nhật danh sách địa chỉ</translation>
     </message>
     <message>
+        <source>Update token…</source>
+        <translation>Cập nhật token…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
         <source>Add a delivery provider</source>
         <translation>Thêm đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Update the token of %s</source>
+        <translation>Cập nhật token của %s</translation>
+    </message>
+    <message>
+        <source>Check and save</source>
+        <translation>Kiểm tra và lưu</translation>
     </message>
     <message>
         <source>Private key</source>
@@ -4232,6 +4314,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Data: %s</source>
         <translation>Dữ liệu: %s</translation>
+    </message>
+    <message>
+        <source>Data: PostgreSQL server %s</source>
+        <translation>Dữ liệu: máy chủ PostgreSQL %s</translation>
     </message>
 </context>
 <context>
@@ -4754,6 +4840,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Điều chỉnh điểm</translation>
     </message>
     <message>
+        <source>Only the owner or a manager adjusts points.</source>
+        <translation>Chỉ chủ cửa hàng hoặc quản lý mới được điều chỉnh điểm.</translation>
+    </message>
+    <message>
         <source>Points adjusted: %1 remaining.</source>
         <translation>Đã điều chỉnh điểm: còn %1.</translation>
     </message>
@@ -4929,6 +5019,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>“%1” không phải là số.</translation>
     </message>
     <message>
+        <source>Type the percentage or amount without a minus sign: “%1” already says up or down.</source>
+        <translation>Nhập phần trăm hoặc số tiền không có dấu trừ: “%1” đã cho biết tăng hay giảm.</translation>
+    </message>
+    <message>
         <source>None of the chosen products has a variant on sale.</source>
         <translation>Các sản phẩm đã chọn không có phân loại nào đang bán.</translation>
     </message>
@@ -4976,12 +5070,8 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Sản phẩm</translation>
     </message>
     <message>
-        <source>Starts</source>
+        <source>Start</source>
         <translation>Bắt đầu</translation>
-    </message>
-    <message>
-        <source>Ends</source>
-        <translation>Kết thúc</translation>
     </message>
     <message>
         <source>State</source>
@@ -4990,6 +5080,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Note</source>
         <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Kết thúc</translation>
     </message>
     <message>
         <source>Show finished</source>
@@ -5022,6 +5116,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%1 variants had their price back</source>
         <translation>%1 phân loại đã về giá cũ</translation>
+    </message>
+    <message>
+        <source>Ended early; planned end: %1</source>
+        <translation>Đã kết thúc sớm; dự kiến kết thúc: %1</translation>
     </message>
     <message>
         <source>End now</source>
@@ -5220,6 +5318,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Không tìm thấy máy in</translation>
     </message>
     <message>
+        <source>%1 is not a USB id: use VENDOR:PRODUCT in hex, e.g. 04b8:0202.</source>
+        <translation>%1 không phải mã USB: nhập dạng VENDOR:PRODUCT (số hex), ví dụ 04b8:0202.</translation>
+    </message>
+    <message>
+        <source>Type the serial port, e.g. /dev/ttyUSB0 or COM3.</source>
+        <translation>Nhập cổng nối tiếp (cổng COM), ví dụ /dev/ttyUSB0 hoặc COM3.</translation>
+    </message>
+    <message>
         <source>Printer settings saved for %1.</source>
         <translation>Đã lưu cài đặt máy in cho %1.</translation>
     </message>
@@ -5248,7 +5354,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ProductEditor</name>
     <message>
         <source>New product</source>
-        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The least height of the scrolling details (their natural height is about 480 px). Carried to the save so prices left as shown do not undo a change made meanwhile. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet).</extracomment>
+        <extracomment>Grid columns, and the VariantDraft field each one edits. Shown with thousands separators (money, and grams: &quot;1.200&quot; reads better than &quot;1200&quot;). Starting widths (px) of the fixed columns; SKU takes the rest. A header longer than its column (in the UI&apos;s language) widens it. The header section&apos;s padding (8 px a side in the style sheet) and the sort-free margin. The widest an attribute column grows to show its values whole (px): a longer value is cut, so SKU keeps room. The least height of the scrolling details (their natural height is about 480 px). An image item&apos;s content hash (`PreparedImage.digest`; a stored image&apos;s file name). The rows a &quot;remove these variants?&quot; question names (the rest are counted). Carried to the save so prices left as shown do not undo a change made meanwhile. Shop id -&gt; item id of the product&apos;s listing there (None: not linked yet). Variant id -&gt; quantity open orders hold; the variants sold or listed before.</extracomment>
         <translation>Thêm sản phẩm mới</translation>
     </message>
     <message>
@@ -5448,8 +5554,46 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hình ảnh (%1)</translation>
     </message>
     <message>
+        <source>%1 is already among the images: not added again.</source>
+        <translation>%1 đã có trong danh sách ảnh: không thêm lần nữa.</translation>
+    </message>
+    <message>
+        <source>At most %1 images per product: %2 not added.</source>
+        <translation>Mỗi sản phẩm tối đa %1 ảnh: chưa thêm %2.</translation>
+    </message>
+    <message>
         <source>Give the values of %1, separated by commas.</source>
         <translation>Nhập các giá trị của %1, cách nhau bằng dấu phẩy.</translation>
+    </message>
+    <message>
+        <source>stock %1</source>
+        <translation>tồn %1</translation>
+    </message>
+    <message>
+        <source>%1 held for open orders</source>
+        <translation>%1 đang giữ cho đơn chưa xong</translation>
+    </message>
+    <message>
+        <source>sold or listed before</source>
+        <translation>đã bán hoặc đã đăng bán trước đây</translation>
+    </message>
+    <message>
+        <source>… and %1 more</source>
+        <translation>… và %1 phân loại khác</translation>
+    </message>
+    <message>
+        <source>These variants are not in the new list and are removed when you save (one sold or listed before is kept inactive, with its stock, for its history):
+%1
+
+To rename a value, change it in its place in the list. Remove these variants?</source>
+        <translation>Các phân loại này không có trong danh sách mới và sẽ bị xóa khi lưu (phân loại đã bán hoặc đã đăng bán được giữ lại ở trạng thái ngừng bán, cùng tồn kho, để lưu lịch sử):
+%1
+
+Muốn đổi tên một giá trị, hãy sửa ngay tại chỗ trong danh sách. Xóa các phân loại này?</translation>
+    </message>
+    <message>
+        <source>Remove variants</source>
+        <translation>Xóa phân loại</translation>
     </message>
     <message>
         <source>Shared with SKU group %1</source>
@@ -5505,6 +5649,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Columns not recognised, ignored: %1</source>
         <translation>Cột không nhận ra, đã bỏ qua: %1</translation>
+    </message>
+    <message>
+        <source>Row %1: %2</source>
+        <translation>Dòng %1: %2</translation>
     </message>
     <message>
         <source>Export products</source>
@@ -6080,6 +6228,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đang tính lại hạng khách hàng</translation>
     </message>
     <message>
+        <source>Recompute cancelled: no rank was changed.</source>
+        <translation>Đã hủy tính lại hạng: không có hạng nào bị thay đổi.</translation>
+    </message>
+    <message>
         <source>Dry run: %1 customers would move up, %2 down; nothing was changed.</source>
         <translation>Chạy thử: %1 khách hàng sẽ lên hạng, %2 xuống hạng; chưa có gì thay đổi.</translation>
     </message>
@@ -6519,7 +6671,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShipmentDialog</name>
     <message>
         <source>Ship with carrier</source>
-        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). After each fee answer (the text shown), for tests and the status line.</extracomment>
+        <extracomment>The shipments table&apos;s columns (the carrier is in the code&apos;s tooltip: the card is narrow). Between a figure and its currency: the fee never wraps onto two lines. After each fee answer (the text shown), for tests and the status line.</extracomment>
         <translation>Giao qua đơn vị vận chuyển</translation>
     </message>
     <message>
@@ -6632,7 +6784,7 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <name>ShipmentsPanel</name>
     <message>
         <source>Shipments</source>
-        <extracomment>A line for the user (&quot;Label sent to …&quot;), also shown in the panel. Asked before a cancel (tests answer it).</extracomment>
+        <extracomment>A line for the user (&quot;Label sent to …&quot;), also shown in the panel. The shipment whose action was just asked for: what a send&apos;s outcome is told of. Asked before a cancel (tests answer it).</extracomment>
         <translation>Vận đơn</translation>
     </message>
     <message>
@@ -6692,8 +6844,24 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Không kết nối được với đơn vị vận chuyển: vận đơn sẽ được gửi khi có kết nối trở lại.</translation>
     </message>
     <message>
-        <source>The carrier refused: %1</source>
-        <translation>Đơn vị vận chuyển từ chối: %1</translation>
+        <source>Not sent yet: it is tried again in a moment.</source>
+        <translation>Chưa gửi được: sẽ thử lại ngay sau đây.</translation>
+    </message>
+    <message>
+        <source>Not sent yet (%1): it is tried again in a moment.</source>
+        <translation>Chưa gửi được (%1): sẽ thử lại ngay sau đây.</translation>
+    </message>
+    <message>
+        <source>The carrier refused to cancel the shipment: %1</source>
+        <translation>Đơn vị vận chuyển từ chối hủy vận đơn: %1</translation>
+    </message>
+    <message>
+        <source>The carrier refused the shipment: %1</source>
+        <translation>Đơn vị vận chuyển từ chối vận đơn: %1</translation>
+    </message>
+    <message>
+        <source>The shipment is cancelled.</source>
+        <translation>Vận đơn đã được hủy.</translation>
     </message>
     <message>
         <source>Sent to the carrier: the tracking code is in the list.</source>
@@ -7706,6 +7874,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Hủy phiếu trả hàng…</translation>
     </message>
     <message>
+        <source>Money came back with this return: only the owner or a manager cancels it.</source>
+        <translation>Nhà cung cấp đã hoàn tiền kèm phiếu trả này: chỉ chủ cửa hàng hoặc quản lý được hủy.</translation>
+    </message>
+    <message>
         <source>Cancel the selected return (entered by mistake): its goods come back into stock</source>
         <translation>Hủy phiếu trả hàng đang chọn (nhập nhầm): hàng được nhập lại kho</translation>
     </message>
@@ -7912,6 +8084,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>
             <numerusform>%n thao tác đang chờ</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The marketplace answered with an error, will retry</source>
+        <translation>Sàn báo lỗi, sẽ thử lại</translation>
     </message>
     <message>
         <source>Synced %s</source>
@@ -8237,6 +8413,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>Carrier removed</source>
         <translation>Gỡ đơn vị vận chuyển</translation>
+    </message>
+    <message>
+        <source>Carrier token updated</source>
+        <translation>Cập nhật token đơn vị vận chuyển</translation>
     </message>
     <message>
         <source>Customer address added</source>
@@ -9546,6 +9726,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Khách thuộc một trong các nhóm này</translation>
     </message>
     <message>
+        <source>%1 customers match the search and filters now, not %2 as the list showed: customers were added or changed since (a sync, an import). Go on with all %1?</source>
+        <translation>Hiện có %1 khách hàng khớp với tìm kiếm và bộ lọc, không phải %2 như danh sách đang hiển thị: khách hàng đã được thêm hoặc thay đổi từ lúc đó (do đồng bộ, nhập file). Tiếp tục với cả %1 khách?</translation>
+    </message>
+    <message>
+        <source>The list has changed</source>
+        <translation>Danh sách đã thay đổi</translation>
+    </message>
+    <message>
         <source>Customer group…</source>
         <translation>Nhóm khách hàng…</translation>
     </message>
@@ -9759,6 +9947,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã thêm %n khách hàng vào phân khúc</translation>
     </message>
     <message>
+        <source>(%n was in it already)</source>
+        <translation>(%n khách đã có trong phân khúc từ trước)</translation>
+    </message>
+    <message>
+        <source>(%n were in it already)</source>
+        <translation>(%n khách đã có trong phân khúc từ trước)</translation>
+    </message>
+    <message>
         <source>Removing customers from the segment</source>
         <translation>Đang bỏ khách hàng khỏi phân khúc</translation>
     </message>
@@ -9769,6 +9965,14 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%n customers removed from the segment</source>
         <translation>Đã bỏ %n khách hàng khỏi phân khúc</translation>
+    </message>
+    <message>
+        <source>(%n was not in it)</source>
+        <translation>(%n khách vốn không có trong phân khúc)</translation>
+    </message>
+    <message>
+        <source>(%n were not in it)</source>
+        <translation>(%n khách vốn không có trong phân khúc)</translation>
     </message>
     <message>
         <source>Tagging customers</source>
@@ -9783,6 +9987,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
         <translation>Đã gắn thẻ %n khách hàng</translation>
     </message>
     <message>
+        <source>(%n already had the tag)</source>
+        <translation>(%n khách đã có thẻ này từ trước)</translation>
+    </message>
+    <message>
         <source>Untagging customers</source>
         <translation>Đang gỡ thẻ khách hàng</translation>
     </message>
@@ -9793,6 +10001,10 @@ Their orders, points, tags, segments, addresses (the newest 10 kept), phones and
     <message>
         <source>%n customers untagged</source>
         <translation>Đã gỡ thẻ %n khách hàng</translation>
+    </message>
+    <message>
+        <source>(%n did not have the tag)</source>
+        <translation>(%n khách vốn không có thẻ này)</translation>
     </message>
     <message>
         <source>Setting the customer group</source>
@@ -10467,10 +10679,6 @@ Khách sẽ không còn trong danh sách, tìm kiếm, phân khúc và thẻ. Đ
         <translation>Mã đơn trên hóa đơn (gõ vào, hoặc quét mã trên hóa đơn):</translation>
     </message>
     <message>
-        <source>Exchange saved: %1</source>
-        <translation>Đã lưu đơn đổi hàng: %1</translation>
-    </message>
-    <message>
         <source>No product matches “%1”</source>
         <translation>Không có sản phẩm nào khớp “%1”</translation>
     </message>
@@ -10952,7 +11160,7 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>Exchange for order %1</source>
-        <extracomment>The exchange as last priced (None until priced or when it cannot be).</extracomment>
+        <extracomment>Saved: what the cashier reads once this screen has closed (the new order and what changes hands: the change due, what to give back). The exchange as last priced (None until priced or when it cannot be).</extracomment>
         <translation>Đổi hàng cho đơn %1</translation>
     </message>
     <message>
@@ -10970,6 +11178,22 @@ Vẫn bán?</translation>
     <message>
         <source>To pay</source>
         <translation>Khách cần trả</translation>
+    </message>
+    <message>
+        <source>Exchange %1 saved — %2 off what they owe</source>
+        <translation>Đã lưu đơn đổi hàng %1 — trừ %2 vào công nợ của khách</translation>
+    </message>
+    <message>
+        <source>Exchange %1 saved — give back %2</source>
+        <translation>Đã lưu đơn đổi hàng %1 — trả lại khách %2</translation>
+    </message>
+    <message>
+        <source>Exchange %1 saved — change due %2</source>
+        <translation>Đã lưu đơn đổi hàng %1 — tiền thừa trả khách %2</translation>
+    </message>
+    <message>
+        <source>Exchange %1 saved — paid %2</source>
+        <translation>Đã lưu đơn đổi hàng %1 — khách đã trả %2</translation>
     </message>
 </context>
 <context>
@@ -11050,12 +11274,12 @@ Vẫn bán?</translation>
     </message>
     <message>
         <source>No printer is chosen for the labels: choose one in Products → Print labels (or give --printer NAME).</source>
-        <extracomment>Space inside a label&apos;s edge (mm): die-cut labels shift a little on the roll. Labels per printer job: a job cannot be cancelled once sent, so big prints go in parts. The text sizes (points) of a 22 mm tall label; taller labels scale them up.</extracomment>
+        <extracomment>Space inside a label&apos;s edge (mm): die-cut labels shift a little on the roll. Labels per printer job: a job cannot be cancelled once sent, so big prints go in parts. The text sizes (points) of a 22 mm tall label; taller labels scale them up. The smallest type a long variant shrinks to before it wraps (a 203 dpi printer&apos;s limit). A variant too long for one line even in MIN_TEXT_PT wraps to this many lines at most.</extracomment>
         <translation>Chưa chọn máy in tem: hãy chọn trong Sản phẩm → In tem mã vạch (hoặc dùng --printer TÊN).</translation>
     </message>
     <message>
         <source>The printer %1 could not start the job.</source>
-        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows).</extracomment>
+        <extracomment>lupdate extracts translate(&quot;Context&quot;, &quot;literal&quot;) calls, not a wrapper&apos;s. Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows). The page footer of a multi-page document: its size, and its distance below the content. The document&apos;s title (the order number…): in the page footer of a long one.</extracomment>
         <translation>Máy in %1 không bắt đầu in được.</translation>
     </message>
     <message>
@@ -11109,6 +11333,14 @@ Vẫn bán?</translation>
     <message>
         <source>Thermal (ESC/POS) printers print on rolls: choose 80 mm or 58 mm paper for this document.</source>
         <translation>Máy in nhiệt (ESC/POS) in trên giấy cuộn: hãy chọn khổ giấy 80 mm hoặc 58 mm cho loại chứng từ này.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 printed. %3</source>
+        <translation>Đã in được %1 trên %2. %3</translation>
+    </message>
+    <message>
+        <source>Goods receipts, purchase orders and supplier returns print on A4 or A5 paper, and the invoice&apos;s printer is a thermal (ESC/POS) printer: choose a system printer for the invoice in Settings → Printers &amp; templates, or use Save as PDF.</source>
+        <translation>Phiếu nhập kho, đơn đặt hàng và phiếu trả hàng in trên giấy A4 hoặc A5, nhưng máy in hóa đơn đang là máy in nhiệt (ESC/POS): hãy chọn máy in hệ thống cho hóa đơn trong Cài đặt → Máy in &amp; mẫu in, hoặc dùng Lưu thành PDF.</translation>
     </message>
 </context>
 <context>
@@ -12292,6 +12524,10 @@ Vẫn bán?</translation>
         <translation>Cột {header} được gán cho cả {used} và {f}: chỉ gán một lần.</translation>
     </message>
     <message>
+        <source>The credentials of {account} cannot be decrypted (the encryption key changed): enter them again with Update token in Settings → Logistics.</source>
+        <translation>Không giải mã được thông tin đăng nhập của {account} (khóa mã hóa đã thay đổi): hãy nhập lại bằng Cập nhật token trong Cài đặt → Vận chuyển.</translation>
+    </message>
+    <message>
         <source>The earn rate must be between 0 and {limit} đ per point.</source>
         <translation>Tỉ lệ tích điểm phải từ 0 đến {limit} đ cho mỗi điểm.</translation>
     </message>
@@ -12302,6 +12538,10 @@ Vẫn bán?</translation>
     <message>
         <source>The folder {folder} does not exist.</source>
         <translation>Thư mục {folder} không tồn tại.</translation>
+    </message>
+    <message>
+        <source>The marketplace answered with an error (will retry): {reason}</source>
+        <translation>Sàn trả về lỗi (sẽ thử lại): {reason}</translation>
     </message>
     <message>
         <source>The order template names its shops in a column: import it without a shop</source>
@@ -12864,6 +13104,10 @@ Vẫn bán?</translation>
         <translation>Bán ghi nợ cần có khách hàng: hãy chọn người nợ.</translation>
     </message>
     <message>
+        <source>A start label is for sheets of labels only: {paper} is a roll, which always prints from the next label.</source>
+        <translation>Chỉ chọn tem bắt đầu được với tờ tem: {paper} là cuộn tem, luôn in từ tem kế tiếp.</translation>
+    </message>
+    <message>
         <source>A supplier is paid in cash, by bank transfer or otherwise, not by {method}.</source>
         <translation>Nhà cung cấp được trả bằng tiền mặt, chuyển khoản hoặc hình thức khác, không phải {method}.</translation>
     </message>
@@ -12902,6 +13146,10 @@ Vẫn bán?</translation>
     <message>
         <source>Another task is writing to the shop&apos;s data (a sync, an import or another window); nothing was saved. Try again in a moment.</source>
         <translation>Một tác vụ khác đang ghi dữ liệu của cửa hàng (đồng bộ, nhập tệp hoặc một cửa sổ khác); chưa có gì được lưu. Hãy thử lại sau giây lát.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the database server {server}. Check the network and that the server is running, then try again.</source>
+        <translation>Không kết nối được máy chủ dữ liệu {server}. Hãy kiểm tra mạng và xem máy chủ có đang chạy không, rồi thử lại.</translation>
     </message>
     <message>
         <source>Cannot reach {platform} at {url}: {reason}.</source>
@@ -13168,6 +13416,10 @@ Vẫn bán?</translation>
         <translation>Chưa nhận hàng nào của {code}: hãy hủy đơn thay vì kết thúc.</translation>
     </message>
     <message>
+        <source>Nothing was applied: the stock-take would leave less than 0 on hand on {lines}. Stock went out of them while they were counted: count them again.</source>
+        <translation>Chưa áp dụng gì: kiểm kho sẽ làm tồn kho dưới 0 ở {lines}. Hàng đã xuất đi trong lúc đang đếm: hãy đếm lại các dòng này.</translation>
+    </message>
+    <message>
         <source>Nothing {supplier} delivered before is low on stock: there is nothing to suggest.</source>
         <translation>Không có sản phẩm nào do {supplier} cung cấp trước đây đang sắp hết hàng: không có gì để gợi ý.</translation>
     </message>
@@ -13220,6 +13472,18 @@ Vẫn bán?</translation>
         <translation>Đơn {order} đến từ sàn TMĐT: hãy đổi hàng trên sàn.</translation>
     </message>
     <message>
+        <source>Order {order} changed since the shipment was prepared. Prepare the shipment again.</source>
+        <translation>Đơn {order} đã thay đổi từ lúc chuẩn bị vận đơn. Hãy chuẩn bị lại vận đơn.</translation>
+    </message>
+    <message>
+        <source>Order {order} changed since the shipment was prepared: its goods weigh {now} g now ({was} g before). Prepare the shipment again.</source>
+        <translation>Đơn {order} đã thay đổi từ lúc chuẩn bị vận đơn: hàng giờ nặng {now} g (trước là {was} g). Hãy chuẩn bị lại vận đơn.</translation>
+    </message>
+    <message>
+        <source>Order {order} changed since the shipment was prepared: the cash on delivery is now {now} đ (it was {was} đ). Prepare the shipment again.</source>
+        <translation>Đơn {order} đã thay đổi từ lúc chuẩn bị vận đơn: tiền thu hộ giờ là {now} đ (trước là {was} đ). Hãy chuẩn bị lại vận đơn.</translation>
+    </message>
+    <message>
         <source>Order {order} is not ready to ship.</source>
         <translation>Đơn {order} chưa sẵn sàng để giao.</translation>
     </message>
@@ -13230,6 +13494,10 @@ Vẫn bán?</translation>
     <message>
         <source>Order {order} was paid: settle the difference now, not on account.</source>
         <translation>Đơn {order} đã được thanh toán: hãy thanh toán phần chênh lệch ngay, không ghi nợ.</translation>
+    </message>
+    <message>
+        <source>Order {order} was sold on {day}, a day already over: its total and payment can no longer change (that day&apos;s End of day would change). Cancel it and make a new order today instead; its delivery details and note can still be edited.</source>
+        <translation>Đơn {order} được bán ngày {day}, ngày đó đã qua: không thể đổi tổng tiền và cách thanh toán nữa (báo cáo cuối ngày hôm đó sẽ bị thay đổi). Hãy hủy đơn và tạo đơn mới hôm nay; thông tin giao hàng và ghi chú vẫn sửa được.</translation>
     </message>
     <message>
         <source>Paid now must be less than the total {total} (all of it: choose cash).</source>
@@ -13304,6 +13572,10 @@ Vẫn bán?</translation>
         <translation>Làm tròn đến từ 1 đến 1.000.000.</translation>
     </message>
     <message>
+        <source>SKU {sku} differs only in letter case from SKU {other} of a variant removed from this product (kept for its orders and history): give this variant another SKU.</source>
+        <translation>Mã SKU {sku} chỉ khác chữ hoa/thường so với mã SKU {other} của một phân loại đã bỏ khỏi sản phẩm này (vẫn giữ lại cho đơn hàng và lịch sử): hãy đặt mã SKU khác cho phân loại này.</translation>
+    </message>
+    <message>
         <source>SKU {sku} differs only in letter case from SKU {other} of the same product</source>
         <translation>SKU {sku} chỉ khác chữ hoa/chữ thường so với SKU {other} của cùng sản phẩm</translation>
     </message>
@@ -13342,6 +13614,10 @@ Vẫn bán?</translation>
     <message>
         <source>SKU {sku} is on {count} variants in the app: make it unique</source>
         <translation>SKU {sku} có ở {count} phân loại trong ứng dụng: hãy làm cho nó không trùng</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is that of a variant removed from this product (kept for its orders and history): give this variant another SKU.</source>
+        <translation>Mã SKU {sku} là của một phân loại đã bỏ khỏi sản phẩm này (vẫn giữ lại cho đơn hàng và lịch sử): hãy đặt mã SKU khác cho phân loại này.</translation>
     </message>
     <message>
         <source>SKU {sku} of “{name}” is the barcode of SKU {other} of “{product}”: a scan of it would find “{product}”; give another SKU</source>
@@ -13402,6 +13678,10 @@ Vẫn bán?</translation>
     <message>
         <source>Ship at most {limit} orders at once.</source>
         <translation>Mỗi lần chỉ giao tối đa {limit} đơn.</translation>
+    </message>
+    <message>
+        <source>Shipment {shipment} was cancelled: ship the order again instead.</source>
+        <translation>Vận đơn {shipment} đã bị hủy: hãy tạo vận đơn mới cho đơn này.</translation>
     </message>
     <message>
         <source>Shipment {shipment} was made for the order as it is: cancel it first.</source>
@@ -13476,6 +13756,10 @@ Vẫn bán?</translation>
         <translation>Mã ủy quyền trong địa chỉ sai định dạng.</translation>
     </message>
     <message>
+        <source>The backup was stopped because the app is closing; no backup was kept.</source>
+        <translation>Đã dừng sao lưu vì ứng dụng đang đóng; không có bản sao lưu nào được lưu.</translation>
+    </message>
+    <message>
         <source>The carrier account {account} was removed.</source>
         <translation>Tài khoản vận chuyển {account} đã bị xóa.</translation>
     </message>
@@ -13490,10 +13774,6 @@ Vẫn bán?</translation>
     <message>
         <source>The credentials of {account} are unreadable: add it again.</source>
         <translation>Không đọc được thông tin đăng nhập của {account}: hãy thêm lại tài khoản.</translation>
-    </message>
-    <message>
-        <source>The credentials of {account} cannot be decrypted (the encryption key changed): remove the account and add it again.</source>
-        <translation>Không giải mã được thông tin đăng nhập của {account} (khóa mã hóa đã thay đổi): hãy xóa tài khoản rồi thêm lại.</translation>
     </message>
     <message>
         <source>The data dir already holds {count} orders: use a fresh --data-dir for demo data.</source>
@@ -13616,10 +13896,6 @@ Vẫn bán?</translation>
         <translation>Khôi phục từ {name} không thành công: {exc}. Dữ liệu hiện tại không bị thay đổi.</translation>
     </message>
     <message>
-        <source>The shipment was never created with the carrier.</source>
-        <translation>Vận đơn chưa từng được tạo bên đơn vị vận chuyển.</translation>
-    </message>
-    <message>
         <source>The shipping fee cannot be more than {max}.</source>
         <translation>Phí vận chuyển không được lớn hơn {max}.</translation>
     </message>
@@ -13722,6 +13998,10 @@ Vẫn bán?</translation>
     <message>
         <source>There is no label paper named {name} (papers: {names}).</source>
         <translation>Không có khổ giấy tem tên {name} (các khổ: {names}).</translation>
+    </message>
+    <message>
+        <source>There is no label {start} on a sheet of {paper}: start at a label from 1 to {n}.</source>
+        <translation>Tờ tem {paper} không có tem số {start}: hãy bắt đầu từ tem số 1 đến {n}.</translation>
     </message>
     <message>
         <source>There is no order {number}.</source>
@@ -13856,6 +14136,14 @@ Vẫn bán?</translation>
         <translation>giá vốn</translation>
     </message>
     <message>
+        <source>deactivated {sku} (sold or listed before), keeping its stock {stock}</source>
+        <translation>đã ngừng bán {sku} (đã bán hoặc đã đăng bán), giữ tồn kho {stock}</translation>
+    </message>
+    <message>
+        <source>deleted {sku} with its stock {stock}</source>
+        <translation>đã xóa {sku} cùng tồn kho {stock}</translation>
+    </message>
+    <message>
         <source>discount price</source>
         <translation>giá khuyến mãi</translation>
     </message>
@@ -13952,6 +14240,10 @@ Vẫn bán?</translation>
         <translation>dùng chung giá vốn của nhóm {group} với {sku}: hãy nhập cùng một giá vốn cho cả hai.</translation>
     </message>
     <message>
+        <source>still listed on {shops}: an import never removes a listing; to unlist the product, untick the shop in its editor</source>
+        <translation>vẫn đang đăng bán trên {shops}: nhập file không bao giờ gỡ sản phẩm khỏi gian hàng; muốn gỡ, hãy bỏ chọn gian hàng trong màn hình sửa sản phẩm</translation>
+    </message>
+    <message>
         <source>the barcode is variant {n}&apos;s SKU.</source>
         <translation>mã vạch trùng SKU của biến thể {n}.</translation>
     </message>
@@ -13962,6 +14254,30 @@ Vẫn bán?</translation>
     <message>
         <source>the discount price {discount} would be above its price {price}</source>
         <translation>giá khuyến mãi {discount} sẽ cao hơn giá bán {price}</translation>
+    </message>
+    <message>
+        <source>the file cannot be found.</source>
+        <translation>không tìm thấy tệp.</translation>
+    </message>
+    <message>
+        <source>the file cannot be read ({reason}).</source>
+        <translation>không đọc được tệp ({reason}).</translation>
+    </message>
+    <message>
+        <source>the file is empty.</source>
+        <translation>tệp trống.</translation>
+    </message>
+    <message>
+        <source>the image is damaged or cut short.</source>
+        <translation>ảnh bị hỏng hoặc không đầy đủ.</translation>
+    </message>
+    <message>
+        <source>the image is {size} MB; the limit is 10 MB.</source>
+        <translation>ảnh nặng {size} MB; tối đa 10 MB.</translation>
+    </message>
+    <message>
+        <source>the image is {width} × {height} pixels; too large.</source>
+        <translation>ảnh có kích thước {width} × {height} điểm ảnh; quá lớn.</translation>
     </message>
     <message>
         <source>the low-stock level cannot be more than {max}.</source>
@@ -13998,6 +14314,18 @@ Vẫn bán?</translation>
     <message>
         <source>the weight must be 1 to {most} g.</source>
         <translation>khối lượng phải từ 1 đến {most} g.</translation>
+    </message>
+    <message>
+        <source>this image format is not supported; use JPEG, PNG, WebP, GIF or BMP.</source>
+        <translation>không hỗ trợ định dạng ảnh này; hãy dùng JPEG, PNG, WebP, GIF hoặc BMP.</translation>
+    </message>
+    <message>
+        <source>this is not a file.</source>
+        <translation>đây không phải là tệp.</translation>
+    </message>
+    <message>
+        <source>this is not an image Primedist can read.</source>
+        <translation>đây không phải ảnh Primedist đọc được.</translation>
     </message>
     <message>
         <source>two of its models have the same options</source>
@@ -14040,12 +14368,20 @@ Vẫn bán?</translation>
         <translation>{attribute} dài hơn {limit} ký tự.</translation>
     </message>
     <message>
+        <source>{barcode} is not a valid {kind}: its last (check) digit should be {digit} ({right}).</source>
+        <translation>{barcode} không phải mã {kind} hợp lệ: số cuối (số kiểm tra) phải là {digit} ({right}).</translation>
+    </message>
+    <message>
         <source>{carrier_names} refused these credentials: {user_message}</source>
         <translation>{carrier_names} từ chối thông tin đăng nhập này: {user_message}</translation>
     </message>
     <message>
         <source>{carrier} account {account} added ({described})</source>
         <translation>Đã thêm tài khoản {carrier} {account} ({described})</translation>
+    </message>
+    <message>
+        <source>{carrier} account {account}: new credentials saved ({described})</source>
+        <translation>Tài khoản {carrier} {account}: đã lưu thông tin đăng nhập mới ({described})</translation>
     </message>
     <message>
         <source>{cell} has an unknown month {month}</source>
@@ -14122,6 +14458,10 @@ Vẫn bán?</translation>
     <message>
         <source>{code} is too long for {w} mm wide labels: choose wider labels or give the variant a shorter barcode.</source>
         <translation>{code} quá dài cho tem rộng {w} mm: hãy chọn tem rộng hơn hoặc đặt mã vạch ngắn hơn cho phân loại.</translation>
+    </message>
+    <message>
+        <source>{code} names no supplier: nothing was paid for it, so no money can come back for its goods.</source>
+        <translation>{code} không ghi nhà cung cấp: phiếu này chưa trả tiền cho ai, nên không thể nhận lại tiền cho hàng của phiếu.</translation>
     </message>
     <message>
         <source>{code} reopened: {receipt} was cancelled</source>
@@ -14278,6 +14618,10 @@ Vẫn bán?</translation>
     <message>
         <source>{count} image(s) removed</source>
         <translation>xóa {count} ảnh</translation>
+    </message>
+    <message>
+        <source>{count} more</source>
+        <translation>và {count} dòng khác</translation>
     </message>
     <message>
         <source>{count} new customers</source>
@@ -14456,12 +14800,20 @@ Vẫn bán?</translation>
         <translation>{email} không phải địa chỉ email.</translation>
     </message>
     <message>
+        <source>{error} The carrier could not be asked whether it made shipment {shipment}: look for it on the carrier&apos;s site before shipping the order again.</source>
+        <translation>{error} Không hỏi được đơn vị vận chuyển đã tạo vận đơn {shipment} hay chưa: hãy kiểm tra trên trang của đơn vị vận chuyển trước khi gửi lại đơn.</translation>
+    </message>
+    <message>
         <source>{field} {how}</source>
         <translation>{field} {how}</translation>
     </message>
     <message>
         <source>{field} {how}, rounded to {step}</source>
         <translation>{field} {how}, làm tròn đến {step}</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read as an Excel file: it is damaged or not a workbook. Open it in Excel and save it again as .xlsx, or save it as CSV UTF-8</source>
+        <translation>Không đọc được {file} như một tệp Excel: tệp bị hỏng hoặc không phải bảng tính. Hãy mở tệp bằng Excel rồi lưu lại thành .xlsx, hoặc lưu thành CSV UTF-8</translation>
     </message>
     <message>
         <source>{file} changed while it was being read (saved again or synced?): nothing was imported; import it again.</source>
@@ -14500,6 +14852,10 @@ Vẫn bán?</translation>
         <translation>{file} không phải tệp Excel thật (nội dung không phải sổ làm việc Excel); hãy mở bằng Excel rồi lưu dạng .xlsx, hoặc lưu dạng CSV UTF-8</translation>
     </message>
     <message>
+        <source>{file} is password-protected or an old Excel (.xls) file: open it in Excel, remove the password and save it as .xlsx (or CSV UTF-8)</source>
+        <translation>{file} có đặt mật khẩu hoặc là tệp Excel đời cũ (.xls): hãy mở tệp bằng Excel, gỡ mật khẩu rồi lưu thành .xlsx (hoặc CSV UTF-8)</translation>
+    </message>
+    <message>
         <source>{file} is {size} MB: the limit is {limit} MB; split it into smaller files</source>
         <translation>{file} nặng {size} MB: tối đa là {limit} MB; hãy chia thành các tệp nhỏ hơn</translation>
     </message>
@@ -14512,8 +14868,16 @@ Vẫn bán?</translation>
         <translation>{file}: không lưu được vào thư mục dữ liệu ({reason}).</translation>
     </message>
     <message>
+        <source>{file}: {why}</source>
+        <translation>{file}: {why}</translation>
+    </message>
+    <message>
         <source>{folder} cannot hold the app&apos;s data: {error}.</source>
         <translation>{folder} không thể chứa dữ liệu của ứng dụng: {error}.</translation>
+    </message>
+    <message>
+        <source>{format} images are not supported; use JPEG, PNG, WebP, GIF or BMP.</source>
+        <translation>không hỗ trợ ảnh {format}; hãy dùng JPEG, PNG, WebP, GIF hoặc BMP.</translation>
     </message>
     <message>
         <source>{grams} g</source>
@@ -14718,6 +15082,10 @@ Vẫn bán?</translation>
     <message>
         <source>{name} started: {rule}, {changed} variants</source>
         <translation>{name} đã bắt đầu: {rule}, {changed} phân loại</translation>
+    </message>
+    <message>
+        <source>{name} still has {count} shipment(s) on the way: wait until they are delivered or returned, or update the account&apos;s token instead of removing it.</source>
+        <translation>{name} vẫn còn {count} vận đơn đang giao: hãy chờ giao xong hoặc hoàn về, hoặc cập nhật token của tài khoản thay vì xóa.</translation>
     </message>
     <message>
         <source>{name} still has {waiting} shipment action(s) waiting to be sent: send or discard them first.</source>
@@ -14944,12 +15312,20 @@ Vẫn bán?</translation>
         <translation>{skus} dùng chung tồn kho nhóm {group}: chỉ đếm một SKU.</translation>
     </message>
     <message>
+        <source>{sku} (counted {counted}, {seen} on the sheet, {on_hand} on hand now: {after})</source>
+        <translation>{sku} (đếm được {counted}, phiếu ghi {seen}, tồn hiện tại {on_hand}: thành {after})</translation>
+    </message>
+    <message>
         <source>{sku} ({left} left, {wanted} wanted)</source>
         <translation>{sku} (còn {left}, cần {wanted})</translation>
     </message>
     <message>
         <source>{sku} already belongs to group {code}: a listing belongs to one group at most. Remove it from {code} first.</source>
         <translation>{sku} đã thuộc nhóm {code}: mỗi sản phẩm chỉ thuộc tối đa một nhóm. Hãy bỏ khỏi nhóm {code} trước.</translation>
+    </message>
+    <message>
+        <source>{sku} is held for open orders ({count}): ship or cancel them before removing it.</source>
+        <translation>{sku} đang được giữ cho đơn chưa xong ({count}): hãy giao hoặc hủy các đơn đó trước khi xóa.</translation>
     </message>
     <message>
         <source>{sku} is not in group {code}.</source>
@@ -15016,6 +15392,10 @@ Vẫn bán?</translation>
         <translation>{sku}: khối lượng {old} → {new}</translation>
     </message>
     <message>
+        <source>{sku}: {problem}</source>
+        <translation>{sku}: {problem}</translation>
+    </message>
+    <message>
         <source>{sku}: {problem}. No price was changed.</source>
         <translation>{sku}: {problem}. Chưa đổi giá nào.</translation>
     </message>
@@ -15046,6 +15426,10 @@ Vẫn bán?</translation>
     <message>
         <source>{total} groups do not fit one Excel sheet.</source>
         <translation>{total} nhóm không vừa một trang Excel.</translation>
+    </message>
+    <message>
+        <source>{total} is more than the order&apos;s items ({items}) and shipping fee ({shipping}) together: the export does not say what the difference is for; check the order in the Seller Center</source>
+        <translation>{total} lớn hơn tiền hàng ({items}) cộng phí vận chuyển ({shipping}) của đơn: file xuất không cho biết phần chênh lệch là khoản gì; hãy kiểm tra đơn trên Seller Center</translation>
     </message>
     <message>
         <source>{total} orders do not fit one Excel sheet ({limit} rows at most): narrow the filter, e.g. by date.</source>
@@ -15344,6 +15728,10 @@ Vẫn bán?</translation>
         <translation>Tồn đầu kỳ</translation>
     </message>
     <message>
+        <source>Counted: none left</source>
+        <translation>Kiểm kho: hết hàng</translation>
+    </message>
+    <message>
         <source>Edited in the product form</source>
         <translation>Sửa trong biểu mẫu sản phẩm</translation>
     </message>
@@ -15385,6 +15773,7 @@ Vẫn bán?</translation>
     <name>stocktake</name>
     <message>
         <source>SKU</source>
+        <extracomment>The columns of the confirmation&apos;s lines that change.</extracomment>
         <translation>SKU</translation>
     </message>
     <message>
@@ -15420,8 +15809,20 @@ Vẫn bán?</translation>
         <translation>Giá trị lệch</translation>
     </message>
     <message>
+        <source>On hand now</source>
+        <translation>Tồn hiện tại</translation>
+    </message>
+    <message>
+        <source>Becomes</source>
+        <translation>Thành</translation>
+    </message>
+    <message>
+        <source>Held for orders</source>
+        <translation>Giữ cho đơn</translation>
+    </message>
+    <message>
         <source>Counts the stock of SKU group %1 (shared by its listings)</source>
-        <extracomment>Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
+        <extracomment>Room beside the widest SKU in its column (cell margins, a little air). Emitted when a count changes (totals to refresh). A typed count was refused (the text typed). SKU as written → line; SKU case-folded → line (a scan in another case).</extracomment>
         <translation>Kiểm tồn kho của nhóm SKU %1 (dùng chung cho các SKU trong nhóm)</translation>
     </message>
     <message>
@@ -15442,6 +15843,16 @@ Vẫn bán?</translation>
         <translation>Tồn kho của %1 dòng đã đếm đã thay đổi từ lúc tải phiếu kiểm (bán hàng, nhập hàng): phần chênh lệch bạn đếm được cộng vào tồn kho hiện tại, nên các thay đổi đó vẫn được giữ.</translation>
     </message>
     <message>
+        <source>%1 lines would end below 0: more went out of them while they were counted than was counted missing. Count them again (load the sheet again) first.</source>
+        <extracomment>Lines that would end below 0 (refused by the service): nothing can be applied.</extracomment>
+        <translation>%1 dòng sẽ bị tồn dưới 0: hàng xuất đi trong lúc đếm nhiều hơn số đếm thiếu. Hãy đếm lại (tải lại phiếu kiểm) trước.</translation>
+    </message>
+    <message>
+        <source>%1 lines end below what open orders hold of them: those orders cannot all be packed until more comes in.</source>
+        <extracomment>Lines that end below what open orders hold (a warning: applied all the same).</extracomment>
+        <translation>%1 dòng còn ít hơn số đang giữ cho các đơn chưa xong: chưa thể đóng gói hết các đơn đó cho đến khi nhập thêm hàng.</translation>
+    </message>
+    <message>
         <source>Reason (required), e.g. Kiểm kê cuối tháng</source>
         <translation>Lý do (bắt buộc), ví dụ: Kiểm kho cuối tháng</translation>
     </message>
@@ -15452,6 +15863,14 @@ Vẫn bán?</translation>
     <message>
         <source>Cancel</source>
         <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Below 0: count it again</source>
+        <translation>Dưới 0: hãy đếm lại</translation>
+    </message>
+    <message>
+        <source>Below the %1 held for open orders</source>
+        <translation>Thấp hơn %1 đang giữ cho các đơn chưa xong</translation>
     </message>
     <message>
         <source>Load a new count sheet</source>

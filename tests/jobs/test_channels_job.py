@@ -57,7 +57,7 @@ def test_one_warning_a_day_for_a_shop_whose_authorisation_ends_soon(
     (line,) = sync_log(owner_ctx, lazada)
     assert line.level == "warning"
     assert line.message == (
-        "Authorisation ends 2026-11-30 03:00 UTC (Lazada does not extend it when the app "
+        "Authorisation ends 30/11/2026 10:00 (Lazada does not extend it when the app "
         "renews the tokens): re-authorise Lazada VN in Settings → Sales channels before "
         "then, or its sync stops."
     )

@@ -86,7 +86,7 @@ def test_the_job_fires_at_2359_shop_time(ctx: ServiceContext) -> None:
     assert "ranks" in JOB_MODULES
     scheduler = BackgroundScheduler(timezone="UTC")
     job.add_jobs(scheduler, ctx)
-    (added,) = scheduler.get_jobs()
+    added = scheduler.get_job(job.JOB_ID)
     assert added.id == job.JOB_ID and isinstance(added.trigger, CronTrigger)
     fire = added.trigger.get_next_fire_time(None, local(20, 10, 0))
     assert fire == datetime(2026, 11, 20, 23, 59, tzinfo=TZ)

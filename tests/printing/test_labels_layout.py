@@ -63,8 +63,33 @@ def test_a_sheet_starts_after_the_labels_already_used():
     assert [(p.x, p.y) for p in first] == [stock.cell(63), stock.cell(64)]
     assert [(p.x, p.y) for p in second] == [stock.cell(0), stock.cell(1)]
     assert page_count([item("A", 4)], opts) == 2
-    # A roll has no used labels to skip.
-    (row,) = pages([item("A", 1)], LabelOptions(stock="roll_35x22_2", skip=5))
+    # The last label of the sheet is the last one to start at.
+    (last,) = pages([item("A", 1)], LabelOptions(stock="a4_65", skip=64))
+    assert (last[0].x, last[0].y) == stock.cell(64)
+
+
+@pytest.mark.parametrize(("stock", "start"), [("a4_65", 66), ("a4_65", 70), ("a4_24", 25),
+                                              ("a4_24", 0)])  # fmt: skip
+def test_a_start_beyond_the_sheet_is_refused(stock, start):
+    """Start 70 on a 65-label sheet used to print at label 65, silently."""
+    opts = LabelOptions(stock=stock, skip=start - 1)
+    n = STOCKS[stock].per_page
+    for count in (
+        lambda: page_count([item("A", 1)], opts),
+        lambda: list(pages([item("A", 1)], opts)),
+    ):
+        with pytest.raises(ValidationError) as err:
+            count()
+        assert str(err.value) == (
+            f"There is no label {start} on a sheet of {stock}: start at a label from 1 to {n}."
+        )
+
+
+def test_a_start_on_a_roll_is_refused():
+    """A roll has no used labels to skip: a start label is refused, not ignored."""
+    with pytest.raises(ValidationError, match="roll_35x22_2 is a roll"):
+        page_count([item("A", 1)], LabelOptions(stock="roll_35x22_2", skip=5))
+    (row,) = pages([item("A", 1)], LabelOptions(stock="roll_35x22_2"))
     assert (row[0].x, row[0].y) == STOCKS["roll_35x22_2"].cell(0)
 
 

@@ -225,6 +225,25 @@ def test_duplicate_phone_each_policy(owner_ctx: ServiceContext, engine: Engine) 
     assert actions.count("customer.create") == 2 and actions.count("customer.update") == 1
 
 
+def test_update_policy_refuses_making_the_phone_owner_refer_themselves(
+    owner_ctx: ServiceContext, engine: Engine
+) -> None:
+    """Adding again with the phone owner as referrer and "update the existing customer":
+    the owner would refer themselves, refused as when editing them."""
+    owner = add_customer(owner_ctx, CustomerDraft(name="Lê Hoa", phones=["0939000111"]))
+    draft = CustomerDraft(name="Khách mới", phones=["0939000111"], note="giới thiệu",
+                          referrer_id=owner.customer_id)  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.UPDATE)
+    assert err.value.field == "referrer_id"
+    assert "cannot refer themselves" in str(err.value)
+    row = _customer(engine, owner.customer_id)
+    assert (row.name, row.referrer_id, row.note) == ("Lê Hoa", None, None)  # nothing written
+    # The other policies leave the owner alone, so the referrer stands.
+    created = add_customer(owner_ctx, draft, on_duplicate=DuplicatePolicy.CREATE)
+    assert _customer(engine, created.customer_id).referrer_id == owner.customer_id
+
+
 def test_update_customer_replaces_fields_and_phones(
     owner_ctx: ServiceContext, engine: Engine
 ) -> None:

@@ -362,7 +362,9 @@ def test_a_marketplace_order_cancelled_refunds_nothing_here(
     at(clock, 8)
     (order_id,) = make_orders(engine, shopee, 1, start=clock.now(), step=timedelta(hours=1))
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE orders SET status = 'confirmed', payment_method = 'e_wallet',"
+        # Pending (paid, not arranged yet): once confirmed on Shopee the seller can no
+        # longer cancel it (services/orders.py `_confirm_refusal`).
+        conn.execute(sa.text("UPDATE orders SET status = 'pending', payment_method = 'e_wallet',"
                              " paid_amount = total WHERE id = :o"), {"o": order_id})  # fmt: skip
     at(clock, 9, days=1)
     assert svc.cancel_orders(owner_ctx, [order_id], "Người mua hủy").done == [order_id]

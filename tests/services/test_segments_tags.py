@@ -30,6 +30,7 @@ from primedist.queries.customers import CustomerFilter, customer_filter_clauses
 from primedist.services import segments as sg
 from primedist.services import tags as tg
 from primedist.services.context import Actor, ServiceContext
+from primedist.services.segments import BulkResult
 from tests.factories import make_customers
 
 customers_t = table_of(Customer)
@@ -93,7 +94,7 @@ def test_create_rename_delete_segment(ctx: ServiceContext, engine: Engine) -> No
     sg.rename_segment(ctx, sid, "khách sỉ")  # its own name in other letters: allowed
     assert [r.name for r in sg.list_segments(ctx)] == ["khách sỉ", "Khách VIP"]
     ids = make_customers(engine, 3)
-    assert sg.add_to_segment(ctx, sid, ids) == 3
+    assert sg.add_to_segment(ctx, sid, ids) == BulkResult(3, 0)
     assert sg.delete_segment(ctx, sid) == 3
     assert [r.name for r in sg.list_segments(ctx)] == ["Khách VIP"]
     assert member_ids(engine, sid) == set()
@@ -126,10 +127,13 @@ def test_add_and_remove_members_skip_what_does_not_apply(
                      .values(deleted_at=ctx.clock.now()))  # fmt: skip
         conn.execute(sa.update(customers_t).where(customers_t.c.id == ids[5])
                      .values(merged_into_id=ids[0]))  # fmt: skip
-    assert sg.add_to_segment(ctx, sid, [ids[0], ids[1], ids[0], 999_999, ids[4], ids[5]]) == 2
-    assert sg.add_to_segment(ctx, sid, ids[:3]) == 1  # two are members already
+    # The unknown, deleted and merged ids count in neither number.
+    joined = sg.add_to_segment(ctx, sid, [ids[0], ids[1], ids[0], 999_999, ids[4], ids[5]])
+    assert joined == BulkResult(2, 0)
+    again = sg.add_to_segment(ctx, sid, ids[:3])  # two are members already
+    assert (again, again.total) == (BulkResult(1, 2), 3)
     assert member_ids(engine, sid) == set(ids[:3])
-    assert sg.remove_from_segment(ctx, sid, [ids[1], ids[3], 999_999]) == 1
+    assert sg.remove_from_segment(ctx, sid, [ids[1], ids[3], 999_999]) == BulkResult(1, 1)
     assert member_ids(engine, sid) == {ids[0], ids[2]}
     assert sg.segment_member_ids(ctx, sid) == [ids[0], ids[2]]
     added = audits(engine, "segment.add")
@@ -142,18 +146,20 @@ def test_add_and_remove_members_skip_what_does_not_apply(
 def test_bulk_membership_with_ten_thousand_ids(ctx: ServiceContext, engine: Engine) -> None:
     ids = make_customers(engine, 10_000)
     sid = sg.create_segment(ctx, "Tất cả")
-    assert sg.add_to_segment(ctx, sid, ids[:4_000]) == 4_000
-    assert sg.add_to_segment(ctx, sid, ids) == 6_000  # the first 4,000 are members already
+    assert sg.add_to_segment(ctx, sid, ids[:4_000]) == BulkResult(4_000, 0)
+    # The first 4,000 are members already: all 10,000 are now.
+    assert sg.add_to_segment(ctx, sid, ids) == BulkResult(6_000, 4_000)
     assert len(member_ids(engine, sid)) == 10_000
     assert sg.list_segments(ctx)[0].count == 10_000
-    assert sg.remove_from_segment(ctx, sid, ids[::2]) == 5_000
+    assert sg.remove_from_segment(ctx, sid, ids[::2]) == BulkResult(5_000, 0)
     assert member_ids(engine, sid) == set(ids[1::2])
     # Tags take the same path.
     tid = tg.create_tag(ctx, "Khách quen")
-    assert tg.tag_customers(ctx, tid, ids) == 10_000
-    assert tg.tag_customers(ctx, tid, ids[:100]) == 0
-    assert tg.untag_customers(ctx, tid, ids[:2_500]) == 2_500
-    assert tagged_ids(engine, tid) == set(ids[2_500:])
+    assert tg.tag_customers(ctx, tid, ids) == BulkResult(10_000, 0)
+    assert tg.tag_customers(ctx, tid, ids[:100]) == BulkResult(0, 100)
+    assert tg.untag_customers(ctx, tid, ids[:2_500]) == BulkResult(2_500, 0)
+    assert tg.untag_customers(ctx, tid, ids[:3_000]) == BulkResult(500, 2_500)
+    assert tagged_ids(engine, tid) == set(ids[3_000:])
 
 
 def test_segment_figures_sum_their_live_members(ctx: ServiceContext, engine: Engine) -> None:
@@ -294,7 +300,7 @@ def test_create_rename_delete_tags(ctx: ServiceContext, engine: Engine) -> None:
     with pytest.raises(ValidationError):
         tg.create_tag(ctx, "x" * 61)
     tg.rename_tag(ctx, tid, "Khách sỉ lớn")
-    assert tg.tag_customers(ctx, tid, ids[:3]) == 3
+    assert tg.tag_customers(ctx, tid, ids[:3]) == BulkResult(3, 0)
     row = next(r for r in tg.list_tags(ctx) if r.id == tid)
     assert (row.name, row.color, row.is_default, row.count) == ("Khách sỉ lớn", "#FF0000", False, 3)
     defaults = [r for r in tg.list_tags(ctx) if r.is_default]
@@ -313,12 +319,12 @@ def test_create_rename_delete_tags(ctx: ServiceContext, engine: Engine) -> None:
 def test_untag_and_counts_skip_dead_customers(ctx: ServiceContext, engine: Engine) -> None:
     ids = make_customers(engine, 3)
     often = next(r.id for r in tg.list_tags(ctx) if r.name == "Often returns")
-    assert tg.tag_customers(ctx, often, ids) == 3
+    assert tg.tag_customers(ctx, often, ids) == BulkResult(3, 0)
     with engine.begin() as conn:
         conn.execute(sa.update(customers_t).where(customers_t.c.id == ids[2])
                      .values(merged_into_id=ids[0]))  # fmt: skip
     assert next(r.count for r in tg.list_tags(ctx) if r.id == often) == 2
-    assert tg.untag_customers(ctx, often, [ids[0], 424242]) == 1
+    assert tg.untag_customers(ctx, often, [ids[0], 424242]) == BulkResult(1, 0)
     assert tagged_ids(engine, often) == {ids[1], ids[2]}
 
 

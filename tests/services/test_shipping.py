@@ -131,13 +131,16 @@ def test_jnt_account_digest_checked(owner_ctx, sandbox):
                             DEMO_JNT_CUSTOMER, DEMO_JNT_PASSWORD, sandbox.jnt_url)  # fmt: skip
 
 
-def test_remove_account_with_shipments_is_hidden_not_deleted(owner_ctx, engine, ghn_id,
+def test_remove_account_with_shipments_is_hidden_not_deleted(owner_ctx, engine, sandbox, ghn_id,
                                                             fast_factory):  # fmt: skip
     order_id = phone_order(owner_ctx, engine)
     svc.request_shipment(owner_ctx, order_id, draft(owner_ctx, order_id, ghn_id))
     with pytest.raises(Conflict, match="waiting to be sent"):
         svc.remove_account(owner_ctx, ghn_id)
     svc.deliver_carrier_outbox(owner_ctx, factory=fast_factory)
+    code = svc.order_shipments(owner_ctx, order_id)[0].carrier_order_code or ""
+    sandbox.set_status(code, "delivered")  # none on the way (tests/services/test_carrier_token)
+    svc.poll_shipments(owner_ctx, factory=fast_factory)
     svc.remove_account(owner_ctx, ghn_id)
     assert svc.list_accounts(owner_ctx) == []
     with engine.connect() as conn:

@@ -127,7 +127,7 @@ def test_a_passing_fault_is_retried_and_nothing_is_lost(small: Market, kind: Fau
 
 
 def test_network_down_then_back_loses_nothing(small: Market, clock: FixedClock) -> None:
-    small.sandbox.inject(FaultKind.HTTP_500, count=10_000, path=ORDER_DETAIL_PATH)
+    small.sandbox.inject(FaultKind.DROP, count=10_000, path=ORDER_DETAIL_PATH)
     down = small.sync()
     assert down.outcome == "offline"
     assert small.stored() == {}
@@ -219,6 +219,6 @@ def test_a_failure_is_posted_once_per_run_of_failures(small: Market, clock: Fixe
 
 
 def test_being_offline_is_not_posted_on_home(small: Market) -> None:
-    small.sandbox.inject(FaultKind.HTTP_500, count=10_000, path=ORDER_DETAIL_PATH)
+    small.sandbox.inject(FaultKind.DROP, count=10_000, path=ORDER_DETAIL_PATH)
     assert small.sync().outcome == "offline"
     assert _feed(small) == []

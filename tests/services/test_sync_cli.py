@@ -56,7 +56,7 @@ def test_sync_exits_1_when_the_marketplace_is_down(
     sandbox.inject(FaultKind.HTTP_500, count=10_000)
     run = cli("sync")
     assert run.code == 1
-    assert "Shopee Test: offline" in run.out
+    assert "Shopee Test: marketplace_error" in run.out
 
 
 def test_a_shop_paused_by_the_daily_limit_is_listed_paused(

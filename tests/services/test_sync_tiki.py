@@ -83,7 +83,7 @@ def test_a_passing_fault_is_retried_and_nothing_is_lost(small: Market, kind: Fau
 
 
 def test_network_down_then_back_loses_nothing(small: Market, clock: FixedClock) -> None:
-    small.sandbox.inject(FaultKind.HTTP_500, count=10_000, path=ORDERS_PATH)
+    small.sandbox.inject(FaultKind.DROP, count=10_000, path=ORDERS_PATH)
     down = small.sync()
     assert down.outcome == "offline"
     assert small.stored() == {}

@@ -17,8 +17,10 @@ W = TypeVar("W", bound=QWidget)
 
 
 def assert_db_worker_idle() -> None:
-    """The database worker is shared: nothing of the test may still run on it."""
+    """The database workers are shared: nothing of the test may still run on them (the
+    short jobs' worker, and the long jobs' beside it)."""
     assert ops._db_pool.submit(lambda: None).result(timeout=20) is None
+    assert ops._long_pool.submit(lambda: None).result(timeout=20) is None
 
 
 def show_widget(qtbot: Any, widget: W, width: int = 1300, height: int = 700) -> W:

@@ -67,7 +67,8 @@ def test_a_message_is_its_english_text_and_keeps_template_and_values() -> None:
 def test_a_refused_status_change_in_vietnamese_names_the_statuses(
     owner_ctx: ServiceContext, engine: Engine, vietnamese: None
 ) -> None:
-    shop = make_shop(engine, "Shopee A")
+    # Lazada: a confirmed Shopee order is no longer the seller's to cancel.
+    shop = make_shop(engine, "Lazada A", "lazada")
     (order_id,) = make_orders(engine, shop, 1, start=datetime(2026, 11, 1, tzinfo=UTC),
                               step=timedelta(hours=1))  # fmt: skip
     orders.change_status(owner_ctx, order_id, OrderStatus.CANCELLED, reason="Khách đổi ý")

@@ -44,7 +44,7 @@ def test_the_sync_log_reads_in_vietnamese_and_the_cli_keeps_english(
     qtbot: Any, market: Market, clock: FixedClock, vietnamese: None
 ) -> None:
     market.sandbox.inject(FaultKind.HTTP_500, count=10_000)
-    assert market.sync().outcome == "offline"
+    assert market.sync().outcome == "marketplace_error"  # it answered: not offline
     market.sandbox.clear_faults()
     clock.advance(timedelta(minutes=10))
     report = market.sync()
@@ -54,12 +54,12 @@ def test_the_sync_log_reads_in_vietnamese_and_the_cli_keeps_english(
     qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=WAIT)
     newest, failure = _log_texts(page)
     assert newest.startswith("Shopee Sandbox: đã tải 40 đơn hàng, 40 mới, 0 cập nhật")
-    assert failure.startswith("Không kết nối được sàn (sẽ thử lại): ")
+    assert failure.startswith("Sàn trả về lỗi (sẽ thử lại): ")
     assert page.table.item(1, 2).toolTip() == failure  # the whole line on hover
 
     english = [line.message for line in sync.sync_log(market.ctx, market.shop_id)]
     assert english[0].startswith("Shopee Sandbox: 40 orders fetched, 40 new, 0 updated")
-    assert english[1].startswith("Could not reach the marketplace (will retry): ")
+    assert english[1].startswith("The marketplace answered with an error (will retry): ")
     # The cause after the colon is the platform's answer, the same in both languages.
     assert failure.split(": ", 1)[1] == english[1].split(": ", 1)[1]
 

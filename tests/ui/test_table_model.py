@@ -361,3 +361,32 @@ def test_language_change_reformats_cells_without_requerying(qtbot, model, store)
         assert keys(model) == before_keys  # same rows, nothing re-counted or re-keyed
     finally:
         install_language(previous)
+
+
+def test_key_chunks_shrink_to_the_time_budget_and_still_load_every_key(
+    qtbot, model, store, monkeypatch
+):
+    """A slow key query (here 0.1 ms a key: 10,000 keys would hold the UI thread a whole
+    second) gets chunks sized to `CHUNK_BUDGET_MS`, and the keys still all arrive, in order."""
+    import time
+
+    from primedist.ui import table_model
+
+    asked: list[int] = []
+    real = table_model.fetch_keys
+
+    def slow_fetch_keys(conn, spec, state, *, after, limit):
+        asked.append(limit)
+        time.sleep(limit * 0.0001)
+        return real(conn, spec, state, after=after, limit=limit)
+
+    monkeypatch.setattr(table_model, "fetch_keys", slow_fetch_keys)
+    model.CHUNK = 1_000
+    model.set_state(QueryState())
+    qtbot.waitUntil(lambda: model.complete, timeout=30_000)
+    assert keys(model) == newest_first(store)
+    on_ticks = asked[1:]  # the first chunk is set_state's
+    budget = int(model.CHUNK_BUDGET_MS / 1000 / 0.0001)  # 400 keys
+    assert len(on_ticks) >= 4
+    assert max(on_ticks) <= budget, on_ticks
+    assert max(on_ticks) > model.FIRST_CHUNK, on_ticks  # it grew toward the budget

@@ -73,6 +73,27 @@ def list_levels(ctx: ServiceContext) -> list[LevelRow]:
     return [LevelRow(int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4]), int(r[5])) for r in rows]
 
 
+@dataclass(frozen=True)
+class LevelName:
+    id: int
+    name: str
+    code: str
+
+
+def level_names(ctx: ServiceContext) -> list[LevelName]:
+    """Every level's name and code, in display order: what a choice of level shows. No
+    counts (`list_levels` counts each level's members: 0.1 s over 100,000 customers)."""
+    ctx.require(Module.CUSTOMERS)
+    lv = levels.c
+    with ctx.uow() as session:
+        rows = (
+            session.connection()
+            .execute(sa.select(lv.id, lv.name, lv.code).order_by(lv.position, lv.id))
+            .all()
+        )
+    return [LevelName(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
 def _require_settings(ctx: ServiceContext) -> None:
     """Groups and their prices are set on Settings → Customer groups, by the owner or a
     manager (as the points and rank rules): a sales clerk does not price goods for a group."""

@@ -192,9 +192,12 @@ def _write_due(conn: sa.Connection, now: datetime, earn_per: int) -> None:
 
 
 def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str) -> int:
-    """Add (or take, with a negative delta) points by hand; the reason is required.
-    Returns the new balance."""
+    """Add (or take, with a negative delta) points by hand; the reason is required; the
+    owner or a manager only (points are money off, as `customer_account.adjust_balance`).
+    Points added count as earned too (earned stays at least what remains); points taken
+    leave what was earned, as a redemption does. Returns the new balance."""
     ctx.require(Module.CUSTOMERS)
+    ctx.require_manager()
     reason = clean_line(reason)
     if not reason:
         raise ValidationError(
@@ -234,6 +237,8 @@ def adjust_points(ctx: ServiceContext, customer_id: int, delta: int, reason: str
                 field="delta",
             )
         customer.points_balance += delta
+        if delta > 0:
+            customer.points_earned += delta
         session.add(customer)
         session.add(PointsEntry(
             customer_id=customer_id, kind=PointsKind.ADJUST, delta=delta,

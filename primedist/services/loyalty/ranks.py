@@ -40,6 +40,7 @@ from primedist.domain.order import Order
 from primedist.domain.settings import AppSetting
 from primedist.domain.user import User
 from primedist.errors import NotFound
+from primedist.jobs.progress import NullProgress, Progress
 from primedist.services import activity
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty.settings import (
@@ -302,13 +303,18 @@ def _moves_table() -> sa.Table:
 # --------------------------------------------------------------------------- recompute
 
 
-def recompute_ranks(ctx: ServiceContext, *, dry_run: bool = False) -> RecomputeReport:
+def recompute_ranks(
+    ctx: ServiceContext, *, dry_run: bool = False, progress: Progress | None = None
+) -> RecomputeReport:
     """Recompute every unpinned customer's rank (up and down) and move customers up to the
     level their purchases reach; a dry run reports the moves and changes nothing.
 
     One pass writes the movers to a temporary table; the report is read from it and from
-    the current counts per rank, and a real run applies the moves from it."""
+    the current counts per rank, and a real run applies the moves from it. All in one
+    transaction: a cancel (`progress`, between the steps) raises Cancelled and leaves
+    every rank and level as it was."""
     ctx.require(Module.CUSTOMERS)
+    progress = progress or NullProgress()
     started = time.perf_counter()
     now = ctx.clock.now()
     with ctx.uow() as session:
@@ -320,16 +326,22 @@ def recompute_ranks(ctx: ServiceContext, *, dry_run: bool = False) -> RecomputeR
         tmp.create(conn)
         applying = many = False
         try:
-            _fill_moves(conn, tmp, plan)
+            progress.update(0.05)
+            _fill_moves(conn, tmp, plan)  # the long read: about half the time
+            progress.check()
+            progress.update(0.5)
             report = _report(conn, tmp, settings, now, dry_run)
+            progress.check()
+            progress.update(0.6)
             applying = not dry_run and bool(report.moves or report.level_moves)
             many = applying and report.up + report.down + report.level_upgrades >= MANY_MOVES
             if many:
                 space_checkpoints(conn)  # the commit appends to the WAL, no copy back
             if applying:
-                _apply(conn, tmp, settings, ctx, now)
+                _apply(conn, tmp, settings, ctx, now, progress)
         finally:
             tmp.drop(conn)
+        progress.check()  # the last chance: after it, the moves are committed
         if dry_run:
             session.rollback()
         else:
@@ -407,10 +419,11 @@ def _level_moves(conn: sa.Connection, rows: Sequence[tuple[Any, int]]) -> dict[s
 
 def _apply(
     conn: sa.Connection, tmp: sa.Table, settings: RankSettings, ctx: ServiceContext,
-    now: datetime,
+    now: datetime, progress: Progress,
 ) -> None:  # fmt: skip
     """The history rows, then the rank and level updates, each one statement over the
-    movers' table (keyed by customer id: the customers are visited in id order)."""
+    movers' table (keyed by customer id: the customers are visited in id order). A cancel
+    is seen between them (the caller's transaction then undoes them all)."""
     c, t = customers.c, tmp.c
     rank_moved = t.old_rank != t.new_rank
     conn.execute(
@@ -424,6 +437,8 @@ def _apply(
             .where(rank_moved),
         )
     )  # fmt: skip
+    progress.check()
+    progress.update(0.7)
     # `id IN (movers)`: the customers are sought by id from the movers' table (an UPDATE …
     # FROM lets SQLite scan all customers and look each up there). Rank and level apart:
     # assigning a column rewrites its index entries even when the value stays.
@@ -433,6 +448,8 @@ def _apply(
         .where(c.id.in_(sa.select(t.cid).where(rank_moved)))
         .values(rank=mine, rank_since=now)
     )
+    progress.check()
+    progress.update(0.85)
     level_moved = t.new_level.is_distinct_from(t.old_level)
     new_level = sa.select(t.new_level).where(t.cid == c.id).scalar_subquery()
     conn.execute(

@@ -17,7 +17,6 @@ from PySide6.QtCore import QCoreApplication, QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from primedist.core.text import fold
 from primedist.services import reports
 from primedist.services.context import ServiceContext
 from primedist.ui.analytics.definitions import definition
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.formatting import format_compact, format_percent
 from primedist.ui.home.controls import change_text
 from primedist.ui.i18n import current_language
@@ -395,15 +395,15 @@ class DetailPage(QWidget):
         if target is None:
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
             suggested = folder / f"{self.metric_key}-{self.first}-{self.last}.xlsx"
-            path, _f = QFileDialog.getSaveFileName(
-                self,
+            chosen = ask_save_file(
+                self, self.ctx, EXPORT,
                 translate("DetailPage", "Export to Excel"),
-                str(suggested),
+                suggested,
                 translate("DetailPage", "Excel workbook (*.xlsx)"),
-            )
-            if not path:
+            )  # fmt: skip
+            if chosen is None:
                 return
-            target = Path(path)
+            target = chosen[0]
         ctx, title = self.ctx, self.metric_title()
         if self.is_ranking:
             by_key = {row.key: row for row in self.rows}
@@ -431,7 +431,7 @@ class DetailPage(QWidget):
                 )  # fmt: skip
 
         self.running += 1
-        Op(self, fn, title=translate("DetailPage", "Exporting")).with_progress().success(
+        Op(self, fn, title=translate("DetailPage", "Exporting")).with_progress(beside=True).success(
             self._exported
         ).finally_(self._done).run()
 

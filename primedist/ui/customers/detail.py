@@ -12,6 +12,7 @@ rows); changes run on the database worker, then the dialog shows the customer as
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -70,6 +70,7 @@ from primedist.ui.customers.account_panel import AccountPanel
 from primedist.ui.customers.list_page import confirm_delete, success_rate_tip
 from primedist.ui.customers.loyalty_panel import PointsAdjustBar, RankPanel
 from primedist.ui.errors import show_error
+from primedist.ui.file_dialogs import PICTURE, ask_open_file
 from primedist.ui.formatting import format_percent, when_text
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
@@ -137,6 +138,13 @@ def points_reason(reason: str | None) -> str:
     `points.ORDER_REASONS`); a reason typed by hand is shown as typed."""
     if not reason or current_language() == "en":
         return reason or ""
+    return _points_reason_in(reason, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _points_reason_in(reason: str, _language: str) -> str:
+    """`points_reason` once per distinct text and language: a customer's ledger repeats
+    a few reasons over hundreds of rows, each tried against every template."""
     for template in ORDER_REASONS:
         found = reread(reason, template.template)
         if found is not None:
@@ -1033,12 +1041,12 @@ class CustomerDetailDialog(QDialog):
         return menu
 
     def pick_avatar(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Choose the customer's picture"), "",
+        path = ask_open_file(
+            self, self.ctx, PICTURE, self.tr("Choose the customer's picture"),
             self.tr("Pictures (*.jpg *.jpeg *.png *.webp *.gif *.bmp)"),
         )  # fmt: skip
-        if path:
-            self.set_avatar(path)
+        if path is not None:
+            self.set_avatar(str(path))
 
     def set_avatar(self, path: str | None) -> None:
         """Save `path` as the customer's picture (None: remove it)."""

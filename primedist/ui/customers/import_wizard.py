@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -45,6 +44,7 @@ from primedist.services.customer_import import (
 )
 from primedist.services.customers import DuplicatePolicy
 from primedist.services.import_templates import TemplateKind
+from primedist.ui.file_dialogs import EXPORT, IMPORT, ask_open_file, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.import_template import retranslate_button, template_button
 from primedist.ui.messages import error_text, localize
@@ -277,13 +277,12 @@ class ImportWizard(QDialog):
 
     # Step 1: the file -------------------------------------------------------------------
     def browse(self) -> None:
-        folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Import customers"), str(folder),
+        path = ask_open_file(
+            self, self.ctx, IMPORT, self.tr("Import customers"),
             self.tr("Customer list (*.xlsx *.csv *.txt)"),
         )  # fmt: skip
-        if path:
-            self.load_file(Path(path))
+        if path is not None:
+            self.load_file(path)
 
     def load_file(self, path: Path) -> None:
         """Read the file's header and first rows (off the UI thread), then show the mapping."""
@@ -519,14 +518,14 @@ class ImportWizard(QDialog):
         if target is None:
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
             stem = Path(self.report.file).stem or "customers"
-            path, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Save the import report"),
-                str(folder / f"{stem}-report.xlsx"),
+            chosen = ask_save_file(
+                self, self.ctx, EXPORT, self.tr("Save the import report"),
+                folder / f"{stem}-report.xlsx",
                 self.tr("Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)"),
             )  # fmt: skip
-            if not path:
+            if chosen is None:
                 return None
-            target = Path(path)
+            target = chosen[0]
             if target.suffix.lower() not in (".xlsx", ".csv"):
                 target = target.with_name(target.name + ".xlsx")
         try:

@@ -6,8 +6,10 @@ paged on covering sort indexes, see `queries.customers`). It draws the channels 
 the success rate in percent and the points as "remaining / earned". Bulk actions ask for a
 segment or tag with the pickers of `ui.customers.segments` and call the segment and tag
 services off the UI thread (`Op`), on the selected ids or, once "Select all N matching" is
-chosen, on every key of the current query (`matching_ids`). Open, Add, Export, Import and
-Create order are signals the Customers page wires to the other dialogs.
+chosen, on every key of the current query (`matching_ids`; the user confirms the number
+when it is not the one the list shows). The message counts every customer chosen, those
+that had the tag or membership already too. Open, Add, Export, Import and Create order
+are signals the Customers page wires to the other dialogs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -79,6 +81,9 @@ from primedist.ui.list_tools import (
 from primedist.ui.messages import localize
 from primedist.ui.table_model import Index, SqlTableModel
 from primedist.ui.widgets import icon
+
+if TYPE_CHECKING:
+    from primedist.services.segments import BulkResult
 
 #: Column headers of CUSTOMERS_SPEC (context "columns", as SqlTableModel translates them).
 COLUMN_LABELS = (
@@ -515,6 +520,27 @@ def confirm_delete(parent: QWidget, count: int) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def confirm_matching(parent: QWidget, count: int, shown: int) -> bool:
+    """Ask before a bulk action on "all matching" when `count` customers match now but
+    the list showed `shown` (customers came or went since it was read); True for Yes."""
+    lang = current_language()
+    question = (
+        QCoreApplication.translate(
+            "customers",
+            "%1 customers match the search and filters now, not %2 as the list showed: "
+            "customers were added or changed since (a sync, an import). Go on with all %1?",
+        )
+        .replace("%1", format_number(count, lang))
+        .replace("%2", format_number(shown, lang))
+    )
+    answer = QMessageBox.question(
+        parent, QCoreApplication.translate("customers", "The list has changed"), question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
+
+
 # --------------------------------------------------------------------------- page
 
 
@@ -895,8 +921,17 @@ class CustomerListPage(FilteredListPage):
             return [int(k) for k in conn.execute(stmt).scalars()]
 
     def target_ids(self) -> list[int]:
-        """The customers a bulk action applies to: all matching, or the selected ones."""
-        return self.matching_ids() if self.all_matching_selected() else self.selected_ids()
+        """The customers a bulk action applies to: the selected ones, or every customer
+        matching now once "all matching" is selected. When that is not the number the
+        list shows (it was read before a sync or an import), the user confirms the real
+        one; on No the list is read again and nothing is returned."""
+        if not self.all_matching_selected():
+            return self.selected_ids()
+        ids, shown = self.matching_ids(), self.model.rowCount()
+        if len(ids) != shown and not confirm_matching(self, len(ids), shown):
+            self.refresh()
+            return []
+        return ids
 
     def _update_actions(self) -> None:
         if not hasattr(self, "select_all_button"):
@@ -976,32 +1011,55 @@ class CustomerListPage(FilteredListPage):
     # Bulk actions -------------------------------------------------------------------------
     def _bulk(
         self,
-        pick: Callable[[], int | None],
-        call: Callable[[ServiceContext, int, list[int]], int],
+        pick: Callable[[int], int | None],
+        call: Callable[[ServiceContext, int, list[int]], Any],
         title: str,
-        one: str,
-        many: str,
+        report: Callable[[Any], str],
     ) -> None:
+        """Pick a target (`pick` is told how many customers), then `call` it on the target
+        customers off the UI thread; the message bar shows `report(result)`."""
         ids = self.target_ids()
         if not ids:
             return
-        target = pick()
+        target = pick(len(ids))
         if target is None:
             return
         ctx = self.ctx
         self._run(
             title,
             lambda: call(ctx, target, ids),
-            lambda n: self.show_message(count_text(int(n), one, many)),
+            lambda result: self.show_message(report(result)),
             progress=len(ids) > 5_000,
         )
 
-    def _pick_segment(self) -> int | None:
+    @staticmethod
+    def _counted(one: str, many: str) -> Callable[[Any], str]:
+        """The report of a service returning how many customers it changed."""
+        return lambda n: count_text(int(n), one, many)
+
+    @staticmethod
+    def _linked(
+        one: str, many: str, rest_one: str, rest_many: str, *, adding: bool
+    ) -> Callable[[BulkResult], str]:
+        """The report of a bulk tag or segment change (a BulkResult), adding up to the
+        customers chosen (not only those that changed): adding, all of them (each has it
+        now) and how many had it already; removing, those that lost it and how many never
+        had it."""
+
+        def report(result: BulkResult) -> str:
+            text = count_text(result.total if adding else result.changed, one, many)
+            if result.unchanged:
+                text += " " + count_text(result.unchanged, rest_one, rest_many)
+            return text
+
+        return report
+
+    def _pick_segment(self, _count: int) -> int | None:
         from primedist.ui.customers import segments as segments_ui
 
         return segments_ui.pick_segment(self, self.ctx)
 
-    def _pick_tag(self) -> int | None:
+    def _pick_tag(self, _count: int) -> int | None:
         from primedist.ui.customers import segments as segments_ui
 
         return segments_ui.pick_tag(self, self.ctx)
@@ -1013,8 +1071,13 @@ class CustomerListPage(FilteredListPage):
             self._pick_segment,
             segments.add_to_segment,
             QCoreApplication.translate("customers", "Adding customers to the segment"),
-            QCoreApplication.translate("customers", "%n customer added to the segment"),
-            QCoreApplication.translate("customers", "%n customers added to the segment"),
+            self._linked(
+                QCoreApplication.translate("customers", "%n customer added to the segment"),
+                QCoreApplication.translate("customers", "%n customers added to the segment"),
+                QCoreApplication.translate("customers", "(%n was in it already)"),
+                QCoreApplication.translate("customers", "(%n were in it already)"),
+                adding=True,
+            ),
         )
 
     def remove_from_segment(self) -> None:
@@ -1024,8 +1087,13 @@ class CustomerListPage(FilteredListPage):
             self._pick_segment,
             segments.remove_from_segment,
             QCoreApplication.translate("customers", "Removing customers from the segment"),
-            QCoreApplication.translate("customers", "%n customer removed from the segment"),
-            QCoreApplication.translate("customers", "%n customers removed from the segment"),
+            self._linked(
+                QCoreApplication.translate("customers", "%n customer removed from the segment"),
+                QCoreApplication.translate("customers", "%n customers removed from the segment"),
+                QCoreApplication.translate("customers", "(%n was not in it)"),
+                QCoreApplication.translate("customers", "(%n were not in it)"),
+                adding=False,
+            ),
         )
 
     def tag_selected(self) -> None:
@@ -1035,8 +1103,13 @@ class CustomerListPage(FilteredListPage):
             self._pick_tag,
             tags.tag_customers,
             QCoreApplication.translate("customers", "Tagging customers"),
-            QCoreApplication.translate("customers", "%n customer tagged"),
-            QCoreApplication.translate("customers", "%n customers tagged"),
+            self._linked(
+                QCoreApplication.translate("customers", "%n customer tagged"),
+                QCoreApplication.translate("customers", "%n customers tagged"),
+                QCoreApplication.translate("customers", "(%n already had the tag)"),
+                QCoreApplication.translate("customers", "(%n already had the tag)"),
+                adding=True,
+            ),
         )
 
     def untag_selected(self) -> None:
@@ -1046,21 +1119,27 @@ class CustomerListPage(FilteredListPage):
             self._pick_tag,
             tags.untag_customers,
             QCoreApplication.translate("customers", "Untagging customers"),
-            QCoreApplication.translate("customers", "%n customer untagged"),
-            QCoreApplication.translate("customers", "%n customers untagged"),
+            self._linked(
+                QCoreApplication.translate("customers", "%n customer untagged"),
+                QCoreApplication.translate("customers", "%n customers untagged"),
+                QCoreApplication.translate("customers", "(%n did not have the tag)"),
+                QCoreApplication.translate("customers", "(%n did not have the tag)"),
+                adding=False,
+            ),
         )
 
     def set_level_selected(self) -> None:
         from primedist.services.loyalty import levels
         from primedist.ui.customers.loyalty_panel import pick_level
 
-        count = self.model.rowCount() if self.all_matching_selected() else self.selected_count()
         self._bulk(
-            lambda: pick_level(self, self.ctx, count),
+            lambda count: pick_level(self, self.ctx, count),
             lambda ctx, level_id, chosen: levels.set_customers_level(ctx, level_id or None, chosen),
             QCoreApplication.translate("customers", "Setting the customer group"),
-            QCoreApplication.translate("customers", "%n customer moved to that group"),
-            QCoreApplication.translate("customers", "%n customers moved to that group"),
+            self._counted(
+                QCoreApplication.translate("customers", "%n customer moved to that group"),
+                QCoreApplication.translate("customers", "%n customers moved to that group"),
+            ),
         )
 
     def may_delete(self) -> bool:

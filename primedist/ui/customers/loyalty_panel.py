@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number
-from primedist.domain.enums import Rank, RankBasis
+from primedist.domain.enums import Rank, RankBasis, Role
 from primedist.errors import PrimedistError
 from primedist.queries.customers import level_text
 from primedist.services.context import ServiceContext
@@ -160,7 +160,7 @@ class RankPanel(QWidget):
         try:
             self.status = ranks_svc.rank_status(self.ctx, self.customer_id)
             self.levels = [(r.id, level_text(r.name, r.code))
-                           for r in levels_svc.list_levels(self.ctx)]  # fmt: skip
+                           for r in levels_svc.level_names(self.ctx)]  # fmt: skip
         except PrimedistError as exc:
             self.message.setText(error_text(exc))
             return
@@ -282,7 +282,8 @@ class RankPanel(QWidget):
 
 
 class PointsAdjustBar(QWidget):
-    """Add or take points by hand, with the required reason."""
+    """Add or take points by hand, with the required reason: the owner or a manager (the
+    service refuses the others; staff see the controls off, and why)."""
 
     #: Points were adjusted: the new balance.
     adjusted = Signal(int)
@@ -327,9 +328,22 @@ class PointsAdjustBar(QWidget):
         self.caption.setText(self.tr("Adjust by"))
         self.reason.setPlaceholderText(self.tr("Reason (required)"))
         self.button.setText(self.tr("Adjust points"))
+        if not self.allowed():
+            refusal = self.tr("Only the owner or a manager adjusts points.")
+            for widget in (self.delta, self.reason, self.button):
+                widget.setToolTip(refusal)
+            self.message.setText(refusal)
+
+    def allowed(self) -> bool:
+        """Points are money off: adjusting them takes the owner or a manager."""
+        return self.ctx.actor.role in (Role.OWNER, Role.MANAGER)
 
     def _update(self) -> None:
-        self.button.setEnabled(self.delta.value() != 0 and bool(self.reason.text().strip()))
+        allowed = self.allowed()
+        self.delta.setEnabled(allowed)
+        self.reason.setEnabled(allowed)
+        self.button.setEnabled(allowed and self.delta.value() != 0
+                               and bool(self.reason.text().strip()))  # fmt: skip
 
     def adjust(self) -> None:
         delta, reason = self.delta.value(), self.reason.text()

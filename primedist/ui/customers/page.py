@@ -3,7 +3,8 @@
 `CustomerListPage` only says what the user asked for (signals); this page opens the
 customer detail, the add dialog, the import wizard, the export, the sale screen for a
 customer, the tags manager and the duplicate finder, and refreshes the list after a
-change. The segments page is built the first time it is shown.
+change and when the tab shows again (a sync or an import may have run meanwhile). The
+segments page is built the first time it is shown.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import shop_tz, to_local
 from primedist.services.context import ServiceContext
 from primedist.ui.customers.list_page import CustomerListPage
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
 from primedist.ui.list_tools import count_text, export_done_box
@@ -114,6 +116,8 @@ class CustomersPage(SubTabsPage):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__("customers", CustomerListPage(ctx), parent)
         self.ctx = ctx
+        #: Hidden since the list was read (another tab was open): read it again on show.
+        self._stale = False
         self.segments: QWidget | None = None
         self.add_lazy(self._build_segments)
         self.tabs.setCornerWidget(self._build_corner(), Qt.Corner.TopRightCorner)
@@ -215,14 +219,14 @@ class CustomersPage(SubTabsPage):
 
     def ask_export_path(self) -> tuple[Path, str] | None:
         filters = ";;".join(_tr(text) for text, _fmt in EXPORT_FORMATS)
-        path, chosen = QFileDialog.getSaveFileName(
-            self, QCoreApplication.translate("CustomersPage", "Export customers"),
-            str(self.default_export_path()), filters,
+        answer = ask_save_file(
+            self, self.ctx, EXPORT, QCoreApplication.translate("CustomersPage", "Export customers"),
+            self.default_export_path(), filters,
         )  # fmt: skip
-        if not path:
+        if answer is None:
             return None
+        target, chosen = answer
         fmt = next((f for text, f in EXPORT_FORMATS if _tr(text) == chosen), "xlsx")
-        target = Path(path)
         if target.suffix.lower() != f".{fmt}":
             target = target.with_name(f"{target.name}.{fmt}")
         return target, fmt
@@ -257,7 +261,7 @@ class CustomersPage(SubTabsPage):
                                          columns=keys_wanted, lang=lang,
                                          progress=job.progress),
             title=QCoreApplication.translate("CustomersPage", "Exporting customers"),
-        ).with_progress().success(self._export_done).run()  # fmt: skip
+        ).with_progress(beside=True).success(self._export_done).run()  # fmt: skip
 
     def _export_done(self, report: Any) -> None:
         if not shiboken6.isValid(self):
@@ -276,6 +280,25 @@ class CustomersPage(SubTabsPage):
         )
         self.last_dialog = box
         box.open()
+
+    # Staying current ----------------------------------------------------------------------
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh_shown()
+
+    def refresh_shown(self) -> None:
+        """Back on the Customers tab: a sync, an import (from the command line too) or
+        another tab may have added or changed customers meanwhile, so the list shown runs
+        its query again (a count and the first keys, as any refresh), keeping its filter,
+        search, selection and scroll. (From Segments, the list is read on coming back.)"""
+        if self.tabs.currentIndex() == 0:
+            self.list.refresh()
 
     # Language and shutdown ----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -61,6 +60,7 @@ from primedist.services.tags import (
     list_tags,
     rename_tag,
 )
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive, count_text, export_done_box, number, xlsx_path
 from primedist.ui.ops import Op
@@ -397,13 +397,13 @@ class SegmentsPage(QWidget, _RowsWidget):
         if seg is None or self._busy:
             return
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Export segment"), str(self.default_export_path(seg.name)),
-                self.tr("Excel workbook (*.xlsx)"),
+            chosen = ask_save_file(
+                self, self.ctx, EXPORT, self.tr("Export segment"),
+                self.default_export_path(seg.name), self.tr("Excel workbook (*.xlsx)"),
             )  # fmt: skip
-            if not chosen:
+            if chosen is None:
                 return
-            path = Path(chosen)
+            path = chosen[0]
         target = xlsx_path(path)
         ctx, sid, lang = self.ctx, seg.id, current_language()
         self._busy = True
@@ -418,7 +418,7 @@ class SegmentsPage(QWidget, _RowsWidget):
             self,
             lambda job: export_segment(ctx, sid, target, lang, progress=job.progress),
             title=self.tr("Exporting a segment"),
-        ).with_progress().success(self._exported).finally_(ended).run()
+        ).with_progress(beside=True).success(self._exported).finally_(ended).run()
 
     def _exported(self, report: Any) -> None:
         if not alive(self):

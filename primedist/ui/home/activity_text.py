@@ -14,6 +14,7 @@ from primedist.core.clock import format_datetime
 from primedist.core.messages import restored
 from primedist.core.money import format_number
 from primedist.domain.enums import ActivityKind
+from primedist.services.price_schedule import stored_message
 from primedist.services.reports import EventRow
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import status_word
@@ -128,7 +129,8 @@ def _price_schedule(a: dict[str, Any], num: Number) -> str:
         name=a["name"],
         count=num(a.get("count", 0)),
         kept=num(a.get("kept", 0)),
-        why=a.get("why", ""),
+        # Stored in English: read back as the service's message, in the reader's words.
+        why=localize(stored_message(str(a.get("why", "")))),
     )
 
 
@@ -138,6 +140,11 @@ def _backup_failed(a: dict[str, Any], _num: Number) -> str:
 
 
 def _shipment(a: dict[str, Any], _num: Number) -> str:
+    if a.get("problem") == "token":
+        text = translate("ActivityFeed", "{carrier} account {account} can no longer track "
+                         "parcels: {reason} Update its token in Settings → Logistics.")  # fmt: skip
+        reason = localize(restored(a["reason"], a.get("reason_args")))
+        return text.format(carrier=a["carrier"], account=a["account"], reason=reason)
     text = translate("ActivityFeed", "{carrier} parcel {code} of order {order}: {status}")
     return text.format(carrier=a["carrier"], code=a["code"], order=a["order"],
                        status=status_word(str(a["status"])))  # fmt: skip

@@ -797,11 +797,13 @@ class OrderDetailDialog(QDialog):
             if not who or entry.source in EXTERNAL_SOURCES:
                 who = _orders(CHANGE_SOURCES.get(entry.source, "System"))
             note = entry.note or ""
+            # Older syncs noted the platform's own status code ("PROCESSED"): in the tip only.
+            shown = "" if entry.source == "sync" else _history_note(note)
             cells = (
                 _item(when_text(entry.changed_at)),
                 _item(change),
                 _item(who, tip=entry.user_name or ""),
-                _item(_history_note(note), tip=note),
+                _item(shown, tip=note),
             )
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -40,6 +39,7 @@ from primedist.services import till
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
 from primedist.services.till import NOTE_MAX, TillCount
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.home.controls import ShopPicker
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
@@ -463,13 +463,12 @@ class EndOfDayDialog(QDialog):
         if report is None:
             return
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Export the end-of-day report"),
-            str(folder / f"end-of-day-{report.day:%Y%m%d}.xlsx"),
-            self.tr("Excel workbook (*.xlsx)"),
+        chosen = ask_save_file(
+            self, self.ctx, EXPORT, self.tr("Export the end-of-day report"),
+            folder / f"end-of-day-{report.day:%Y%m%d}.xlsx", self.tr("Excel workbook (*.xlsx)"),
         )  # fmt: skip
-        if path:
-            self.export_to(xlsx_path(path))
+        if chosen is not None:
+            self.export_to(xlsx_path(chosen[0]))
 
     def export_to(self, target: Path) -> None:
         report = self.report

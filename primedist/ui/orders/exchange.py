@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QWidget
 
 from primedist.printing.content import Payment
@@ -33,6 +33,10 @@ from primedist.ui.printing.actions import OrderPrinter
 
 class ExchangeSaleDialog(SaleDialog):
     """The sale screen in exchange mode (see the module docstring)."""
+
+    #: Saved: what the cashier reads once this screen has closed (the new order and what
+    #: changes hands: the change due, what to give back).
+    savedText = Signal(str)
 
     TOTAL_KEYS = (*SaleDialog.TOTAL_KEYS[:6], "credit", "to_pay", *SaleDialog.TOTAL_KEYS[6:])
 
@@ -69,7 +73,8 @@ class ExchangeSaleDialog(SaleDialog):
     def _retranslate_totals(self) -> None:
         super()._retranslate_totals()
         self.total_captions["credit"].setText(
-            QCoreApplication.translate("orders", "Returned items"))
+            QCoreApplication.translate("orders", "Returned items")
+        )
         self._show_to_pay()
 
     def _show_customer(self) -> None:
@@ -120,6 +125,7 @@ class ExchangeSaleDialog(SaleDialog):
         """Saved: tell the order detail, print the receipt when asked, close."""
         self.last_created = created
         self._loaded = None
+        self.savedText.emit(self.saved_text(created))
         self.orderCreated.emit(created.id)
         if self.print_receipt.isChecked():
             priced = self.exchange_quote
@@ -128,12 +134,36 @@ class ExchangeSaleDialog(SaleDialog):
             self.printer.print([created.id], DocumentType.RECEIPT, payment=Payment(cash))
         self.accept()
 
+    def saved_text(self, created: CreatedOrder) -> str:
+        """The saved line, "Exchange DH… saved", with what changes hands (as a sale says)."""
+        priced = self.exchange_quote
+        if priced is not None and priced.off_account:
+            text = QCoreApplication.translate(
+                "orders", "Exchange %1 saved — %2 off what they owe"
+            ).replace("%2", money_text(priced.credit))
+        elif priced is not None and priced.to_pay < 0:
+            text = QCoreApplication.translate("orders", "Exchange %1 saved — give back %2").replace(
+                "%2", money_text(-priced.to_pay)
+            )
+        elif created.change_due is not None:
+            text = QCoreApplication.translate(
+                "orders", "Exchange %1 saved — change due %2"
+            ).replace("%2", money_text(created.change_due))
+        else:
+            paid = priced.to_pay if priced is not None else created.total
+            text = QCoreApplication.translate("orders", "Exchange %1 saved — paid %2").replace(
+                "%2", money_text(paid)
+            )
+        return text.replace("%1", created.external_id)
+
 
 def open_exchange(
-    parent: QWidget, ctx: ServiceContext, detail: OrderDetail, on_saved: Callable[[int], object]
-) -> ReturnDialog:
+    parent: QWidget, ctx: ServiceContext, detail: OrderDetail, on_saved: Callable[[int], object],
+    on_saved_text: Callable[[str], object] | None = None,
+) -> ReturnDialog:  # fmt: skip
     """Start an exchange of `detail`'s order: the return dialog (what comes back), then the
-    exchange sale screen, both children of `parent`; `on_saved(new order id)` once saved."""
+    exchange sale screen, both children of `parent`; `on_saved(new order id)` once saved
+    (and `on_saved_text(what the cashier reads)`)."""
     returns = ReturnDialog(ctx, detail, parent, exchange=True)
 
     def sell(start: ExchangeStart | None) -> None:
@@ -141,6 +171,8 @@ def open_exchange(
             return
         screen = ExchangeSaleDialog(ctx, start, parent)
         screen.orderCreated.connect(on_saved)
+        if on_saved_text is not None:
+            screen.savedText.connect(on_saved_text)
         screen.finished.connect(screen.deleteLater)
         screen.open()
 

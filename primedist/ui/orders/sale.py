@@ -1462,14 +1462,10 @@ class SaleDialog(QDialog):
         except PrimedistError as exc:
             show_error(self, error_text(exc))
             return
-        open_exchange(self, self.ctx, detail, self._exchanged)
+        open_exchange(self, self.ctx, detail, lambda _id: None, self._exchanged)
 
-    def _exchanged(self, order_id: int) -> None:
-        try:
-            number = order_detail(self.ctx, order_id).order.external_id
-        except PrimedistError:  # saved all the same; only its number is not shown
-            number = ""
-        text = QCoreApplication.translate("orders", "Exchange saved: %1").replace("%1", number)
+    def _exchanged(self, text: str) -> None:
+        """The exchange saved (its screen closed): the new order and what changes hands."""
         self.saved_label.setText(text)
         self.saved_label.show()
 

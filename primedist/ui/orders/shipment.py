@@ -52,7 +52,7 @@ from primedist.carriers.base import (
     ServiceOption,
 )
 from primedist.core.money import format_money
-from primedist.domain.enums import OrderSource, OrderStatus
+from primedist.domain.enums import OrderSource, OrderStatus, OutboxStatus
 from primedist.domain.order import Order
 from primedist.errors import PrimedistError, ValidationError
 from primedist.printing import cups
@@ -67,7 +67,7 @@ from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op, failure_text
 from primedist.ui.orders.address_picker import AddressPicker
 from primedist.ui.printing import render
-from primedist.ui.widgets import WrapDelegate, longest_word, rows_height
+from primedist.ui.widgets import WrapDelegate, rows_height
 
 LABEL_PRINTER_KEY = "shipping/label_printer"
 QUOTE_DELAY_MS = 350
@@ -148,6 +148,8 @@ def shippable(order: Order) -> bool:
 
 #: The shipments table's columns (the carrier is in the code's tooltip: the card is narrow).
 CODE_COLUMN, STATUS_COLUMN, FEE_COLUMN = range(3)
+#: Between a figure and its currency: the fee never wraps onto two lines.
+NBSP = "\u00a0"
 
 
 def _money(amount: int) -> str:
@@ -199,6 +201,7 @@ class ShipmentDialog(QDialog):
         self._services_asked = 0
         self._fee_asked = 0
         self._creating = False
+        self._filled_from: ShipmentDraft | None = None
         self.services: list[ServiceOption] = []
         self.setObjectName("shipmentDialog")
         self.setWindowTitle(self.tr("Ship with carrier"))
@@ -300,6 +303,7 @@ class ShipmentDialog(QDialog):
             self.create_button.setEnabled(False)
             return
         draft = svc.draft_for_order(self.ctx, self.order_id, int(self.account.currentData()))
+        self._filled_from = draft
         to, parcel = draft.to, draft.parcel
         self.to_name.setText(to.name)
         self.to_phone.setText(to.phone)
@@ -356,12 +360,17 @@ class ShipmentDialog(QDialog):
                         insurance_value=self.insurance.value())  # fmt: skip
         service = self.services[self.service.currentIndex()] if self.services and \
             self.service.currentIndex() >= 0 else None  # fmt: skip
+        base = self._filled_from
         return ShipmentDraft(
             account_id=int(self.account.currentData() or 0), to=to, parcel=parcel,
             service_id=service.service_id if service else None,
             service_type_id=service.service_type_id if service else None,
             required_note=RequiredNote(self.required_note.currentData()),
             note=self.note.text().strip(),
+            # The order as the form was filled: an edit meanwhile refuses the shipment.
+            order_updated_at=base.order_updated_at if base else None,
+            order_cod=base.order_cod if base else None,
+            goods_weight_g=base.goods_weight_g if base else None,
         )  # fmt: skip
 
     def _address_changed(self) -> None:
@@ -506,6 +515,8 @@ class ShipmentsPanel(QFrame):
         self.shipments: list[ShipmentView] = []
         self.dialog: ShipmentDialog | None = None
         self._busy = False
+        #: The shipment whose action was just asked for: what a send's outcome is told of.
+        self._watched: int | None = None
         #: Asked before a cancel (tests answer it).
         self.confirm_cancel: Callable[[ShipmentView], bool] = self._ask_cancel
         self.setObjectName("detailCard")
@@ -531,7 +542,8 @@ class ShipmentsPanel(QFrame):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.ResizeMode.Stretch)  # it wraps
-        header.setSectionResizeMode(FEE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        # The fee is short ("22,795 ₫"): one line, as wide as it is (never "₫" alone below).
+        header.setSectionResizeMode(FEE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
         self.table.setItemDelegate(WrapDelegate(self.table))
         header.sectionResized.connect(lambda *_args: self._fit_rows())
@@ -621,15 +633,12 @@ class ShipmentsPanel(QFrame):
             carrier = svc.CARRIER_NAMES.get(ship.carrier, ship.carrier)
             # Until the carrier has it there is no code: the carrier's name stands there.
             cells = (ship.carrier_order_code or carrier, self.status_text(ship),
-                     _money(ship.fee) if ship.fee else "")  # fmt: skip
+                     _money(ship.fee).replace(" ", NBSP) if ship.fee else "")  # fmt: skip
             tips = (carrier, ship.last_error or ship.status, "")
             for col, (text, tip) in enumerate(zip(cells, tips, strict=True)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip)
                 self.table.setItem(row, col, item)
-        # The fee wraps ("22,795 / VND") rather than squeeze the status out of the card.
-        fee_header = self.table.horizontalHeader().sectionSizeHint(FEE_COLUMN)
-        self.table.setColumnWidth(FEE_COLUMN, max(fee_header, longest_word(self.table, FEE_COLUMN)))
         self._fit_rows()
         keep = next((i for i, s in enumerate(self.shipments)
                      if selected and s.id == selected.id), 0)  # fmt: skip
@@ -692,6 +701,7 @@ class ShipmentsPanel(QFrame):
         self._say(self.tr("The shipment of order %1 is waiting to be sent.").replace(
             "%1", number))  # fmt: skip
         self._after_change()
+        self._watched = view.id
         self.send_now()
 
     def _after_change(self) -> None:
@@ -700,21 +710,42 @@ class ShipmentsPanel(QFrame):
             self.changed.emit()
 
     def send_now(self) -> None:
-        """Deliver the waiting shipment actions now (the scheduler retries what fails)."""
+        """Deliver the waiting shipment actions now (the scheduler retries what fails),
+        then say how the action on `_watched` went (other orders' are theirs to show)."""
         ctx, factory = self.ctx, self.factory
         Op(
             self, lambda _job: svc.deliver_carrier_outbox(ctx, factory=factory), network=True
         ).success(self._sent).failure(lambda exc: self._say(failure_text(self, exc))).run()
 
     def _sent(self, report: svc.CarrierDeliveryReport) -> None:
-        if report.offline:
-            self._say(self.tr("The carrier cannot be reached: it is sent when the connection "
-                              "is back."))  # fmt: skip
-        elif report.failed:
-            self._say(self.tr("The carrier refused: %1").replace("%1", "; ".join(report.messages)))
-        elif report.delivered or report.confirmed_remotely:
-            self._say(self.tr("Sent to the carrier: the tracking code is in the list."))
-        self._after_change()
+        self._after_change()  # this order's shipments as they are now
+        ship = next((s for s in self.shipments if s.id == self._watched), None)
+        text = self.outcome_text(ship, report.offline) if ship is not None else None
+        if text:
+            self._say(text)
+
+    def outcome_text(self, ship: ShipmentView, offline: bool) -> str | None:
+        """How the shipment's latest action went, in words (None: nothing to tell)."""
+        cancel = ship.action_kind == "shipment.cancel"
+        error = localize(ship.last_error or "")
+        if ship.action_status in (OutboxStatus.PENDING, OutboxStatus.IN_PROGRESS):
+            if offline:
+                return self.tr("The carrier cannot be reached: it is sent when the connection "
+                               "is back.")  # fmt: skip
+            if not error:
+                return self.tr("Not sent yet: it is tried again in a moment.")
+            return self.tr("Not sent yet (%1): it is tried again in a moment.").replace(
+                "%1", error)  # fmt: skip
+        if ship.action_status == OutboxStatus.FAILED:
+            if cancel:
+                return self.tr("The carrier refused to cancel the shipment: %1").replace(
+                    "%1", error)  # fmt: skip
+            return self.tr("The carrier refused the shipment: %1").replace("%1", error)
+        if ship.status == "cancel":
+            return self.tr("The shipment is cancelled.")
+        if not cancel and ship.carrier_order_code:
+            return self.tr("Sent to the carrier: the tracking code is in the list.")
+        return None
 
     def _ask_cancel(self, ship: ShipmentView) -> bool:
         code = ship.carrier_order_code or ship.client_order_code
@@ -728,6 +759,7 @@ class ShipmentsPanel(QFrame):
         if ship is None or self._busy or not self.confirm_cancel(ship):
             return
         ctx = self.ctx
+        self._watched = ship.id
         self._run(lambda: svc.request_cancel(ctx, ship.id), lambda _view: self.send_now())
 
     def update_tracking(self) -> None:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -66,6 +65,7 @@ from primedist.services.orders import BulkResult, cancel_orders, confirm_orders,
 from primedist.services.shops import ShopInfo
 from primedist.services.sync import SYNC_STATE, SyncState
 from primedist.ui import list_tools
+from primedist.ui.file_dialogs import EXPORT, IMPORT, ask_open_file, ask_save_file
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
@@ -932,15 +932,15 @@ class OrdersPage(FilteredListPage):
     def export(self) -> None:
         """Export the selection, or every order of the current view, to an .xlsx file."""
         ids = self.selected_ids()
-        path, _filter = QFileDialog.getSaveFileName(
-            self,
+        chosen = ask_save_file(
+            self, self.ctx, EXPORT,
             QCoreApplication.translate("orders", "Export orders"),
-            str(self.default_export_path()),
+            self.default_export_path(),
             QCoreApplication.translate("orders", "Excel workbook (*.xlsx)"),
-        )
-        if not path:
+        )  # fmt: skip
+        if chosen is None:
             return
-        target = xlsx_path(path)
+        target = xlsx_path(chosen[0])
         from primedist.services.order_export import export_orders
 
         ctx, state, lang = self.ctx, self.model.state, current_language()
@@ -958,7 +958,9 @@ class OrdersPage(FilteredListPage):
                 progress=job.progress,
             ),  # fmt: skip
             title=QCoreApplication.translate("orders", "Exporting orders"),
-        ).with_progress().success(self._export_done).finally_(self._export_finished).run()
+        ).with_progress(beside=True).success(self._export_done).finally_(
+            self._export_finished
+        ).run()
 
     def _export_finished(self) -> None:
         self._exporting = False
@@ -986,18 +988,15 @@ class OrdersPage(FilteredListPage):
 
     def import_file(self) -> None:
         """Import orders from an .xlsx/.csv file, then show what was imported and rejected."""
-        folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getOpenFileName(
-            self,
+        source = ask_open_file(
+            self, self.ctx, IMPORT,
             QCoreApplication.translate("orders", "Import orders"),
-            str(folder),
             QCoreApplication.translate("orders", "Orders file (*.xlsx *.csv *.txt)"),
-        )
-        if not path:
+        )  # fmt: skip
+        if source is None:
             return
         from primedist.services.seller_center_import import detect_file_format
 
-        source = Path(path)
         self._set_busy(True)
         Op(
             self,

@@ -17,7 +17,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from primedist.core.money import format_number
 from primedist.errors import Cancelled, PrimedistError
@@ -27,11 +27,18 @@ from primedist.printing.documents import Document, order_documents, order_messag
 from primedist.printing.errors import PrintError
 from primedist.printing.model import DocumentType, PrintProfile, PrintTarget, TargetKind
 from primedist.services.context import ServiceContext
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
 from primedist.ui.ops import Job, Op
 from primedist.ui.printing import render
-from primedist.ui.printing.jobs import PrintResult, deliver, print_orders, resolve_profile
+from primedist.ui.printing.jobs import (
+    PartlyPrinted,
+    PrintResult,
+    deliver,
+    print_orders,
+    resolve_profile,
+)
 
 AFTER_SALE_KEY = "printing/receipt_after_sale"
 #: A preview shows at most this many orders: Qt's dialog draws every page on the UI
@@ -111,14 +118,15 @@ class OrderPrinter(QObject):
             return
         if path is None:
             folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self.widget,
+            answer = ask_save_file(
+                self.widget, self.ctx, EXPORT,
                 translate("printing", "Save as PDF"),
-                str(folder / f"{doc_type.value}-{ids[0]}.pdf"),
+                folder / f"{doc_type.value}-{ids[0]}.pdf",
                 translate("printing", "PDF document (*.pdf)"),
-            )
-            if not chosen:
+            )  # fmt: skip
+            if answer is None:
                 return
+            chosen = str(answer[0])
             path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
         self._run(ids, doc_type, payment=None, one_job=True, pdf=path)
 
@@ -226,9 +234,14 @@ class OrderPrinter(QObject):
         )
         if len(ids) > 1:
             op.with_progress()
-        retry = lambda: self._run(ids, doc_type, payment=payment, one_job=one_job, pdf=pdf)  # noqa: E731
+
+        def retry(exc: BaseException) -> Callable[[], None]:
+            # After a part was printed (one job per order), only the orders not printed.
+            left = exc.remaining if isinstance(exc, PartlyPrinted) else ids
+            return lambda: self._run(left, doc_type, payment=payment, one_job=one_job, pdf=pdf)
+
         op.success(lambda r: self._done(r, doc_type)).failure(
-            lambda exc: self._failed(exc, retry)
+            lambda exc: self._failed(exc, retry(exc))
         ).finally_(self._idle).run()
 
     def print_test_page(self, document: Document, target: PrintTarget, *, cut: bool = True,

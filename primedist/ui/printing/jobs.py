@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
+from primedist.core.money import format_number
 from primedist.jobs.progress import NullProgress, Progress
 from primedist.printing import escpos, store
 from primedist.printing.content import Payment, ShopDetails
@@ -26,6 +27,7 @@ from primedist.printing.documents import (
     sample_detail,
 )
 from primedist.printing.end_of_day import end_of_day_document
+from primedist.printing.errors import PrintError
 from primedist.printing.model import (
     DocumentType,
     Paper,
@@ -37,7 +39,25 @@ from primedist.printing.model import (
 from primedist.services.context import ServiceContext
 from primedist.services.end_of_day import EndOfDay
 from primedist.services.till import TillCount
+from primedist.ui.i18n import current_language
+from primedist.ui.messages import localize
 from primedist.ui.printing import render
+
+
+class PartlyPrinted(PrintError):
+    """Bulk printing, one job per order, stopped part way: the first orders were sent to
+    the printer, `remaining` were not (Retry prints only those: no duplicate slips)."""
+
+    def __init__(self, cause: PrintError, printed: int, remaining: Sequence[int]) -> None:
+        lang = current_language()
+        text = render.fill(
+            render.translate("printing", "%1 of %2 printed. %3"),
+            format_number(printed, lang), format_number(printed + len(remaining), lang),
+            localize(cause.user_message),  # a printer's own words are a service message
+        )  # fmt: skip
+        super().__init__(text, printer=cause.printer, detail=cause.detail)
+        self.printed = printed
+        self.remaining = list(remaining)
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,8 @@ def print_orders(
     progress: Progress | None = None,
 ) -> PrintResult:
     """Print orders with the document type's profile (template, paper, printer), or with
-    the template/target/PDF given. One job for all, or one job per order."""
+    the template/target/PDF given. One job for all, or one job per order: then a printer
+    that stops part way raises PartlyPrinted (how many went, which did not)."""
     progress = progress or NullProgress()
     profile = resolve_profile(ctx, doc_type, template=template, target=target)
     total = len(order_ids)
@@ -104,7 +125,12 @@ def print_orders(
             ctx, [order_id], profile.template, lang=lang, paper=profile.paper, payment=payment
         )
         if not one_job and pdf is None:
-            _deliver_profile(documents, profile, None)
+            try:
+                _deliver_profile(documents, profile, None)
+            except PrintError as exc:
+                if jobs == 0:
+                    raise
+                raise PartlyPrinted(exc, jobs, order_ids[i:]) from exc
             documents, jobs = [], jobs + 1
         progress.update((i + 1) / max(total, 1), f"{i + 1}/{total}")
     if documents:
@@ -277,8 +303,20 @@ def _print_goods_document(
     pdf: Path | None,
 ) -> PrintResult:  # fmt: skip
     """On the invoice's printer and paper (A4 or A5; A4 when the invoice is set to a roll),
-    or on the target / into the PDF given."""
+    or on the target / into the PDF given. Never on a thermal roll: their tables of goods
+    and signatures are office paperwork, unreadable 72 mm wide."""
     profile = resolve_profile(ctx, DocumentType.INVOICE, target=target)
+    if pdf is None and profile.target.kind != TargetKind.SYSTEM:
+        raise PrintError(
+            render.translate(
+                "printing",
+                "Goods receipts, purchase orders and supplier returns print on A4 or A5 "
+                "paper, and the invoice's printer is a thermal (ESC/POS) printer: choose a "
+                "system printer for the invoice in Settings → Printers & templates, or use "
+                "Save as PDF.",
+            ),
+            printer=profile.target.describe(),
+        )
     paper = profile.paper if profile.paper in (Paper.A4, Paper.A5) else Paper.A4
     _deliver_profile([make(paper)], replace(profile, paper=paper, open_drawer=False), pdf)
     return PrintResult(1, 1, str(pdf) if pdf else profile.target.describe())

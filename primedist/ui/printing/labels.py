@@ -51,6 +51,10 @@ PAD_MM = 1.2
 PRINTER_JOB_LABELS = 200
 #: The text sizes (points) of a 22 mm tall label; taller labels scale them up.
 SHOP_PT, NAME_PT, CODE_PT, PRICE_PT = 5.5, 6.5, 5.5, 8.0
+#: The smallest type a long variant shrinks to before it wraps (a 203 dpi printer's limit).
+MIN_TEXT_PT = 4.5
+#: A variant too long for one line even in MIN_TEXT_PT wraps to this many lines at most.
+VARIANT_LINES = 2
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,26 @@ class _Painter:
             rows.append(" ".join(words))
         return sum(self.text(x, y + i * self.line_mm(font), w, font, r) for i, r in enumerate(rows))
 
+    def fitted(self, x: float, y: float, w: float, font: QFont, text: str) -> float:
+        """`text` whole on one line: in smaller type when it is too long (down to
+        MIN_TEXT_PT), then on two lines at most (the last elided: the barcode keeps its
+        height); returns mm used."""
+        width = self.px(w)
+        font = QFont(font)
+        while (self.metrics(font).horizontalAdvance(text) > width
+               and font.pointSizeF() > MIN_TEXT_PT):  # fmt: skip
+            font.setPointSizeF(max(font.pointSizeF() - 0.25, MIN_TEXT_PT))
+        return self.wrapped(x, y, w, font, text, VARIANT_LINES)
+
+    def name_and_variant(self, x: float, y: float, w: float, item: LabelItem) -> float:
+        """The name on two lines; with a variant, the name on one (cut when long) and the
+        variant whole on its own: it is what tells one variant's label from another's."""
+        font = _font(NAME_PT * self.scale)
+        if not item.variant:
+            return self.wrapped(x, y, w, font, item.name, 2)
+        used = self.text(x, y, w, font, item.name)
+        return used + self.fitted(x, y + used, w, font, item.variant)
+
     def bars(self, x: float, y: float, h: float, code: str) -> None:
         """The Code 128 bars of `code`, centred across the label at (x, y), `h` mm tall."""
         stock = self.job.stock
@@ -161,8 +185,7 @@ class _Painter:
         y = top
         if job.options.show_shop and job.shop:
             y += self.text(x, y, w, _font(SHOP_PT * s, bold=True), job.shop)
-        name = f"{item.name} · {item.variant}" if item.variant else item.name
-        y += self.wrapped(x, y, w, _font(NAME_PT * s), name, 2)
+        y += self.name_and_variant(x, y, w, item)
         code_font, price_font = _font(CODE_PT * s), _font(PRICE_PT * s, bold=True)
         price = format_money(item.price, job.lang) if job.options.show_price else ""
         gap = 2.0

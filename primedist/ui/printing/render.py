@@ -3,8 +3,9 @@
 Layout is done once per document in screen pixels (QTextDocument's unit) on the paper's
 printable width; printing scales that layout to the device, so a PDF, a CUPS job and an
 ESC/POS raster of the same receipt look alike. Rolls get one page as tall as the content;
-A4/A5 documents break into pages. No page numbers, no stray margins (the document's page
-size is always set: see the printing spec's gotcha 5).
+A4/A5 documents break into pages: when there are several, each has "title · page/pages"
+at its foot (and the items table's <thead> row repeats at the top). No stray margins (the
+document's page size is always set: see the printing spec's gotcha 5).
 
 Painting on QImage and QPrinter is safe off the UI thread, so bulk jobs run on a worker.
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -65,6 +66,8 @@ def fill(text: str, *values: str) -> str:
 
 #: Faces with every Vietnamese letter and ₫ (Noto/DejaVu on Linux, Arial/Segoe on Windows).
 FONT_FAMILIES = ["Noto Sans", "DejaVu Sans", "Arial", "Segoe UI"]
+#: The page footer of a multi-page document: its size, and its distance below the content.
+FOOTER_PT, FOOTER_GAP_MM = 7.0, 2.0
 MM_PER_INCH = 25.4
 
 
@@ -84,6 +87,8 @@ class Laid:
     doc: QTextDocument
     spec: PaperSpec
     dpi: float
+    #: The document's title (the order number…): in the page footer of a long one.
+    title: str = ""
 
     @property
     def height_mm(self) -> float:
@@ -125,11 +130,12 @@ def layout(document: Document, paper: Paper | None = None) -> Laid:
     doc.setTextWidth(width)
     if spec.height_mm is not None:
         doc.setPageSize(QSizeF(width, mm_to_px(spec.height_mm - 2 * spec.margin_mm, dpi)))
-    return Laid(doc, spec, dpi)
+    return Laid(doc, spec, dpi, document.title)
 
 
 def paint(printer: QPrinter, laid: Sequence[Laid]) -> None:
-    """Draw documents into one job: each starts on a new page with its own page size."""
+    """Draw documents into one job: each starts on a new page with its own page size; a
+    document of several pages has "title · page/pages" at the foot of each."""
     if not laid:
         raise PrintError(msg("There is nothing to print."))  # the ESC/POS path's words
     printer.setPageLayout(laid[0].page_layout())
@@ -163,9 +169,27 @@ def _paint_pages(painter: QPainter, printer: QPrinter, item: Laid) -> None:
             printer.newPage()
         painter.save()
         painter.scale(scale, scale)
+        if pages > 1:
+            _page_footer(painter, item, f"{item.title} · {page + 1}/{pages}".lstrip(" ·"))
         painter.translate(0, -page * page_height)
         item.doc.drawContents(painter, QRectF(0, page * page_height, width, page_height))
         painter.restore()
+
+
+def _page_footer(painter: QPainter, item: Laid, text: str) -> None:
+    """`text` right-aligned in the bottom margin, under the page's content (so a page that
+    falls out of a pile of slips says whose it is and which)."""
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    # In pixels of the layout (the painter is scaled to the device): points would be the
+    # printer's, then scaled once more.
+    font.setPixelSize(max(1, round(FOOTER_PT * item.dpi / 72)))
+    painter.setFont(font)
+    painter.setPen(QColor("#444444"))
+    top = item.doc.pageSize().height() + mm_to_px(FOOTER_GAP_MM, item.dpi)
+    height = mm_to_px(item.spec.margin_mm - FOOTER_GAP_MM, item.dpi)
+    right_top = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    painter.drawText(QRectF(0, top, item.doc.textWidth(), height), right_top, text)
 
 
 def available_printers() -> list[str]:

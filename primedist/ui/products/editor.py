@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import shiboken6
@@ -35,7 +36,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -66,6 +66,7 @@ from primedist.services.context import ServiceContext
 from primedist.services.product_images import THUMB_SIZE, prepare_image
 from primedist.services.shops import ShopInfo, list_shops
 from primedist.ui.errors import show_crash
+from primedist.ui.file_dialogs import PICTURE, ask_open_files
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
@@ -95,6 +96,10 @@ ERROR_ROW = QColor("#FEF2F2")
 #: The least height of the scrolling details (their natural height is about 480 px).
 FORM_MIN_HEIGHT = 200
 ERROR_CELL = QColor("#FECACA")
+#: An image item's content hash (`PreparedImage.digest`; a stored image's file name).
+DIGEST_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The rows a "remove these variants?" question names (the rest are counted).
+MAX_LISTED_ROWS = 12
 
 STYLE = """
 QLabel#fieldCaption, QLabel#muted { color: #6B7280; }
@@ -121,6 +126,20 @@ def _split_values(text: str) -> list[str]:
             seen.add(value.casefold())
             values.append(value)
     return values
+
+
+def _renamed_values(shown: Sequence[str], values: Sequence[str]) -> dict[str, str]:
+    """Old value (casefolded) -> new value, for the values of a grid column renamed in the
+    attribute's list: those no longer in it, paired in order with the ones new in it when
+    there are as many of each (`Xanh rêu` → `Rêu` keeps its rows, SKU and stock)."""
+    new_keys = {v.casefold() for v in values}
+    old_values = list(dict.fromkeys(v.casefold() for v in shown if v))
+    old_keys = set(old_values)
+    gone = [v for v in old_values if v not in new_keys]
+    added = [v for v in values if v.casefold() not in old_keys]
+    if not gone or len(gone) != len(added):
+        return {}
+    return dict(zip(gone, added, strict=True))
 
 
 class _RowMeta(NamedTuple):
@@ -209,6 +228,9 @@ class ProductEditor(QDialog):
         self._group_codes: dict[int, str] = {}
         #: Shop id -> item id of the product's listing there (None: not linked yet).
         self._item_ids: dict[int, str | None] = {}
+        #: Variant id -> quantity open orders hold; the variants sold or listed before.
+        self._held: dict[int, int] = {}
+        self._history: frozenset[int] = frozenset()
         self.setObjectName("productEditor")
         self.setStyleSheet(STYLE)
         fit_to_screen(self, 1200, 860)
@@ -628,6 +650,7 @@ class ProductEditor(QDialog):
         d = product.draft
         self._group_codes = dict(product.group_codes)
         self._item_ids = dict(product.item_ids)
+        self._held, self._history = dict(product.held), product.history
         self._shop_texts()
         self.setWindowTitle(self.tr("Edit product — %1").replace("%1", d.name))
         self.name.setText(d.name)
@@ -654,30 +677,51 @@ class ProductEditor(QDialog):
 
     def pick_images(self) -> None:
         """Add… : choose image files (several at once)."""
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Add images"), "", self.tr("Images (%1)").replace("%1", IMAGE_FILTER)
-        )
+        paths = ask_open_files(
+            self, self.ctx, PICTURE, self.tr("Add images"),
+            self.tr("Images (%1)").replace("%1", IMAGE_FILTER),
+        )  # fmt: skip
         if paths:
-            self.add_images(paths)
+            self.add_images([str(p) for p in paths])
 
     def add_images(self, paths: Sequence[str]) -> list[str]:
         """Add these files to the strip (checked first); returns the problems, also shown
         under the images."""
-        problems = []
+        problems, left_out = [], []
+        # The pictures in the strip by content (a stored one's file is named by its hash).
+        held = {self.images.item(i).data(DIGEST_ROLE) for i in range(self.images.count())}
         for path in paths:
+            name = Path(path).name
+            if self.images.count() >= svc.MAX_IMAGES:  # refused now, not at Save
+                left_out.append(name)
+                continue
             try:
-                prepare_image(path)
+                prepared = prepare_image(path)
             except ValidationError as exc:
                 problems.append(error_text(exc))
                 continue
-            self._add_image_item(ImageDraft(source=str(path)), str(path))
+            if prepared.digest in held:
+                problems.append(self.tr("%1 is already among the images: not added again.")
+                                .replace("%1", name))  # fmt: skip
+                continue
+            held.add(prepared.digest)
+            self._add_image_item(ImageDraft(source=str(path)), str(path), prepared.digest)
             self._dirty = True
+        if left_out:
+            text = self.tr("At most %1 images per product: %2 not added.")
+            problems.append(
+                text.replace("%1", str(svc.MAX_IMAGES)).replace("%2", ", ".join(left_out))
+            )
         self._show_field_error(self.images_error, "\n".join(problems))
         return problems
 
-    def _add_image_item(self, image: ImageDraft, shown: str | None) -> None:
+    def _add_image_item(
+        self, image: ImageDraft, shown: str | None, digest: str | None = None
+    ) -> None:
         item = QListWidgetItem(_thumbnail(shown), "")
         item.setData(Qt.ItemDataRole.UserRole, image)
+        stored = Path(image.path).name.split(".")[0] if image.path else None
+        item.setData(DIGEST_ROLE, digest or stored)
         item.setToolTip(image.source or image.path or "")
         item.setSizeHint(QSize(THUMB_SIZE + 8, THUMB_SIZE + 8))
         self.images.addItem(item)
@@ -772,17 +816,18 @@ class ProductEditor(QDialog):
                 text = self.tr("Give the values of %1, separated by commas.").replace("%1", name)
                 self._show_field_error(self.attributes_error, text)
                 return
-        if len(named) == 1 and not pairs[0][0]:  # only the second row filled: move it up
-            self.attr_names[0].setText(named[0][0])
-            self.attr_values[0].setText(self.attr_values[1].text())
-            self.attr_names[1].clear()
-            self.attr_values[1].clear()
+        moved_up = len(named) == 1 and not pairs[0][0]
         lists = [values for _name, values in named]
         combos: list[tuple[str, str]] = (
             [(a, b) for a, b in itertools.product(lists[0], lists[1])] if len(lists) == 2
             else [(a, "") for a in lists[0]] if lists else [("", "")]
         )  # fmt: skip
         old = [(self._row_texts(r), self._row_meta(r)) for r in range(self.grid.rowCount())]
+        if not moved_up:  # a value renamed in its place keeps its rows
+            for column, (_name, values) in zip((OPT1, OPT2), pairs, strict=True):
+                renamed = _renamed_values([texts[column] for texts, _meta in old], values)
+                for texts, _meta in old:
+                    texts[column] = renamed.get(texts[column].casefold(), texts[column])
         used: set[int] = set()
 
         def find(a: str, b: str) -> int | None:
@@ -815,9 +860,53 @@ class ProductEditor(QDialog):
                     texts[SKU] = "-".join(p for p in (base, _sku_part(a), _sku_part(b)) if p)
             texts[OPT1], texts[OPT2] = a, b
             rows.append((texts, meta))
+        dropped = [old[i] for i in range(len(old)) if i not in used]
+        if not self._confirm_dropping(dropped):
+            return
+        if moved_up:  # only the second row filled: move it up
+            self.attr_names[0].setText(named[0][0])
+            self.attr_values[0].setText(self.attr_values[1].text())
+            self.attr_names[1].clear()
+            self.attr_values[1].clear()
         self._set_rows(rows)
         self._update_headers()
         self._dirty = True
+
+    def _confirm_dropping(self, dropped: list[tuple[list[str], _RowMeta]]) -> bool:
+        """Whether the rows a regeneration leaves out may go: asks first, naming them, when
+        one holds stock, is held by open orders or was sold or listed before."""
+        lines = []
+        for texts, meta in dropped:
+            vid = meta.variant_id
+            try:
+                stock = int(texts[STOCK] or 0)
+            except ValueError:
+                stock = meta.stock_seen or 0
+            grouped = vid is not None and vid in self._group_codes  # the group keeps it
+            parts = [self.tr("stock %1").replace("%1", str(stock))] if stock and not grouped else []
+            if vid is not None and self._held.get(vid):
+                parts.append(self.tr("%1 held for open orders").replace("%1", str(self._held[vid])))
+            if vid is not None and vid in self._history:
+                parts.append(self.tr("sold or listed before"))
+            if parts:
+                name = texts[SKU] or " / ".join(x for x in (texts[OPT1], texts[OPT2]) if x)
+                lines.append(f"• {name}: {', '.join(parts)}")
+        if not lines:
+            return True
+        if len(lines) > MAX_LISTED_ROWS:
+            more = self.tr("… and %1 more").replace("%1", str(len(lines) - MAX_LISTED_ROWS))
+            lines = [*lines[:MAX_LISTED_ROWS], more]
+        text = self.tr(
+            "These variants are not in the new list and are removed when you save (one sold "
+            "or listed before is kept inactive, with its stock, for its history):\n%1\n\n"
+            "To rename a value, change it in its place in the list. Remove these variants?"
+        ).replace("%1", "\n".join(lines))
+        answer = QMessageBox.question(
+            self, self.tr("Remove variants"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
 
     def _row_meta(self, row: int) -> _RowMeta:
         """What a row remembers of the variant it was loaded from."""

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -47,6 +46,7 @@ from primedist.services.sku_groups import (
     group_detail,
     save_group,
 )
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
@@ -743,13 +743,13 @@ class SkuGroupsPage(SqlListPage):
     def export(self, path: Path | None = None) -> None:
         """Export the groups of the current search to an .xlsx file (asks where)."""
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Export SKU groups"), str(self.default_export_path()),
+            chosen = ask_save_file(
+                self, self.ctx, EXPORT, self.tr("Export SKU groups"), self.default_export_path(),
                 self.tr("Excel workbook (*.xlsx)"),
             )  # fmt: skip
-            if not chosen:
+            if chosen is None:
                 return
-            path = Path(chosen)
+            path = chosen[0]
         target = xlsx_path(path)
         ctx, search, lang = self.ctx, self.model.state.search, current_language()
         self._set_busy(True)
@@ -759,7 +759,9 @@ class SkuGroupsPage(SqlListPage):
                 ctx, target, search=search, lang=lang, progress=job.progress
             ),  # fmt: skip
             title=self.tr("Exporting SKU groups"),
-        ).with_progress().success(self._exported).finally_(lambda: self._set_busy(False)).run()
+        ).with_progress(beside=True).success(self._exported).finally_(
+            lambda: self._set_busy(False)
+        ).run()
 
     def _exported(self, report: Any) -> None:
         if not alive(self):

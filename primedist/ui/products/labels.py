@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +45,7 @@ from primedist.printing.labels import (
 )
 from primedist.services import labels as svc
 from primedist.services.context import ServiceContext
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.list_tools import alive, count_text, push_button
 from primedist.ui.messages import localize
@@ -165,6 +165,7 @@ class LabelsDialog(QDialog):
         self.printer_label = QLabel()
         self.printer = QComboBox()
         self.printer.setObjectName("labelPrinter")
+        self.printer.currentIndexChanged.connect(lambda _i: self._update_buttons())
         self.preview = QLabel()
         self.preview.setObjectName("labelsPreview")
         self.preview.setFixedWidth(PREVIEW_W)
@@ -206,12 +207,16 @@ class LabelsDialog(QDialog):
         names = render.available_printers()
         if chosen and chosen not in names:
             names.insert(0, chosen)  # remembered, though not installed now: said when printing
+        # None remembered: "Choose", never the first of the list (often the A4 office
+        # printer, which would print the first label job on plain paper). Print waits.
         self.printer.clear()
+        self.printer.addItem(self._no_printer_text(bool(names)), "")
         for name in names:
             self.printer.addItem(name, name)
-        if not names:
-            self.printer.addItem(self.tr("No printer installed"), "")
         self.printer.setCurrentIndex(max(self.printer.findData(chosen), 0))
+
+    def _no_printer_text(self, any_installed: bool) -> str:
+        return self.tr("— Choose a printer —") if any_installed else self.tr("No printer installed")
 
     # Text ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -229,6 +234,8 @@ class LabelsDialog(QDialog):
         self.show_shop.setText(self.tr("Shop name"))
         self.show_price.setText(self.tr("Price"))
         self.printer_label.setText(self.tr("Printer"))
+        if self.printer.count():
+            self.printer.setItemText(0, self._no_printer_text(self.printer.count() > 1))
         self.pdf_button.setText(self.tr("Save as PDF…"))
         self.print_button.setText(self.tr("Print"))
         self.close_button.setText(self.tr("Close"))
@@ -421,11 +428,12 @@ class LabelsDialog(QDialog):
 
     def save_pdf(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Save the labels as PDF"), str(folder / "labels.pdf"),
+        chosen = ask_save_file(
+            self, self.ctx, EXPORT, self.tr("Save the labels as PDF"), folder / "labels.pdf",
             self.tr("PDF document (*.pdf)"),
         )  # fmt: skip
-        if path:
+        if chosen is not None:
+            path = str(chosen[0])
             self.save_pdf_to(Path(path if path.lower().endswith(".pdf") else f"{path}.pdf"))
 
     def save_pdf_to(self, target: Path) -> None:

@@ -17,16 +17,17 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QWidget,
 )
 
 from primedist.core.clock import shop_tz, to_local
 from primedist.core.money import format_number
 from primedist.services.context import ServiceContext
+from primedist.ui.file_dialogs import EXPORT, IMPORT, ask_open_file, ask_save_file
 from primedist.ui.i18n import current_language
 from primedist.ui.import_report import ImportReportDialog
 from primedist.ui.list_tools import export_done_box, xlsx_path
+from primedist.ui.messages import localize
 from primedist.ui.ops import Op
 from primedist.ui.products.list_page import ProductListPage
 from primedist.ui.sub_tabs import SubTabsPage
@@ -61,6 +62,16 @@ def ignored_columns_note(report: Any) -> str:
     return QCoreApplication.translate(
         "ProductsPage", "Columns not recognised, ignored: %1"
     ).replace("%1", ", ".join(ignored))
+
+
+def import_notes(report: Any) -> str:
+    """The columns not recognised, then the rows imported with a note (a product still
+    listed on shops its `shops` cell left out), in the UI language; "" when none."""
+    lines = [ignored_columns_note(report)] if getattr(report, "ignored_columns", None) else []
+    for note in getattr(report, "notes", ()):
+        text = QCoreApplication.translate("ProductsPage", "Row %1: %2")
+        lines.append(text.replace("%1", str(note.row)).replace("%2", localize(note.reason)))
+    return "\n".join(lines)
 
 
 class ProductsPage(SubTabsPage):
@@ -215,13 +226,13 @@ class ProductsPage(SubTabsPage):
         return folder / f"products-{to_local(self.ctx.clock.now(), shop_tz()):%Y%m%d}.xlsx"
 
     def ask_export_path(self) -> Path | None:
-        path, _filter = QFileDialog.getSaveFileName(
-            self,
+        chosen = ask_save_file(
+            self, self.ctx, EXPORT,
             QCoreApplication.translate("ProductsPage", "Export products"),
-            str(self.default_export_path()),
+            self.default_export_path(),
             QCoreApplication.translate("ProductsPage", "Excel workbook (*.xlsx)"),
-        )
-        return xlsx_path(path) if path else None
+        )  # fmt: skip
+        return xlsx_path(chosen[0]) if chosen is not None else None
 
     def export(self, ids: object, target: Path | None = None) -> None:
         """Export the selected products (`ids`), or the list's filter and search (None)."""
@@ -238,7 +249,7 @@ class ProductsPage(SubTabsPage):
             lambda job: export_products(ctx, target, flt=flt, search=search, ids=keys,
                                         lang=lang, progress=job.progress),
             title=QCoreApplication.translate("ProductsPage", "Exporting products"),
-        ).with_progress().success(self._export_done).run()  # fmt: skip
+        ).with_progress(beside=True).success(self._export_done).run()  # fmt: skip
 
     def _export_done(self, report: Any) -> None:
         if not shiboken6.isValid(self):
@@ -262,16 +273,13 @@ class ProductsPage(SubTabsPage):
     def import_file(self, source: Path | None = None) -> None:
         """Import products from an .xlsx/.csv file, then show what was imported/rejected."""
         if source is None:
-            folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
-            path, _filter = QFileDialog.getOpenFileName(
-                self,
+            source = ask_open_file(
+                self, self.ctx, IMPORT,
                 QCoreApplication.translate("ProductsPage", "Import products"),
-                str(folder),
                 QCoreApplication.translate("ProductsPage", "Products file (*.xlsx *.csv *.txt)"),
-            )
-            if not path:
+            )  # fmt: skip
+            if source is None:
                 return
-            source = Path(path)
         from primedist.services.product_import import import_products
 
         ctx, file = self.ctx, source
@@ -286,7 +294,7 @@ class ProductsPage(SubTabsPage):
         self.list.refresh()
         self.open_dialog(
             ImportReportDialog(import_summary(report), report.rejected, parent=self,
-                               warning=ignored_columns_note(report))
+                               warning=import_notes(report))
         )  # fmt: skip
 
     # Language and shutdown ----------------------------------------------------------------

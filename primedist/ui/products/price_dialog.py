@@ -189,7 +189,8 @@ class PriceChangeDialog(QDialog):
             self.rounding.setItemText(i, self.tr("No rounding") if step == 1
                                       else format_money(step, lang))  # fmt: skip
         self.table.setHorizontalHeaderLabels(
-            [self.tr("SKU"), self.tr("Product"), self.tr("Now"), self.tr("After")])
+            [self.tr("SKU"), self.tr("Product"), self.tr("Now"), self.tr("After")]
+        )
         self.when_label.setText(self.tr("When"))
         self.when.setItemText(0, self.tr("Now"))
         self.when.setItemText(1, self.tr("At a set time (a sale, a new price list)"))
@@ -259,6 +260,11 @@ class PriceChangeDialog(QDialog):
                          else Decimal(parse_money(text, current_language())))  # fmt: skip
             except ValueError:
                 raise ValueError(self.tr("“%1” is not a number.").replace("%1", text)) from None
+        if value < 0 and mode in (pc.PriceMode.PERCENT, pc.PriceMode.AMOUNT):
+            # The way chosen says up or down: "down by −10 %" would raise the prices.
+            raise ValueError(self.tr("Type the percentage or amount without a minus sign: "
+                                     "“%1” already says up or down.")
+                             .replace("%1", self.mode.currentText()))  # fmt: skip
         return pc.PriceRule(self.field.currentData(), mode, sign * value,
                             int(self.rounding.currentData()))  # fmt: skip
 

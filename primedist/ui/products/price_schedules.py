@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.money import format_number
 from primedist.domain.price_schedule import PENDING_STATES, ScheduleState
 from primedist.errors import PrimedistError
 from primedist.services import price_schedule as ps
@@ -97,9 +98,11 @@ class PriceSchedulesDialog(QDialog):
             "back then (a price changed by hand meanwhile stays). Make one with Change "
             "prices… → When: At a set time. The app applies them while it runs, and at its "
             "next start if the PC was off."))  # fmt: skip
+        # "Start", "End": the planned times, or once done the time it ended (earlier with
+        # End now).
         self.table.setHorizontalHeaderLabels([
-            self.tr("Name"), self.tr("Change"), self.tr("Products"), self.tr("Starts"),
-            self.tr("Ends"), self.tr("State"), self.tr("Note")])  # fmt: skip
+            self.tr("Name"), self.tr("Change"), self.tr("Products"), self.tr("Start"),
+            self.tr("End"), self.tr("State"), self.tr("Note")])  # fmt: skip
         self.finished_check.setText(self.tr("Show finished"))
         self.close_button.setText(self.tr("Close"))
         self._update_stop()
@@ -131,16 +134,20 @@ class PriceSchedulesDialog(QDialog):
 
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
-            note = row.message
+            # Stored in English, read back as the service's message: in the user's words.
+            note = localize(row.message)
             if row.state == ScheduleState.DONE and row.ends_at is not None:
                 note = note or self.tr("%1 variants had their price back").replace(
-                    "%1", str(row.restored))  # fmt: skip
+                    "%1", format_number(row.restored, lang))  # fmt: skip
             cells = (row.name, localize(ps.describe(row)), str(row.products),
-                     when(row.starts_at), when(row.ends_at), self._state_text(row.state),
+                     when(row.starts_at), when(row.end), self._state_text(row.state),
                      note)  # fmt: skip
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                if c == 4 and row.ended_early:
+                    item.setToolTip(self.tr("Ended early; planned end: %1").replace(
+                        "%1", when(row.ends_at)))  # fmt: skip
                 if c == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip

@@ -612,7 +612,7 @@ class PurchaseOrdersPage(QWidget):
         if order is None:
             return
         path = ask_save_path(self, self.tr("Save the purchase order as PDF"), self._folder(),
-                             f"{order.code}.pdf")  # fmt: skip
+                             f"{order.code}.pdf", self.ctx)  # fmt: skip
         if path is not None:
             self.print_order(path)
 
@@ -625,7 +625,7 @@ class PurchaseOrdersPage(QWidget):
 
     def export(self) -> None:
         path = ask_save_path(self, self.tr("Export purchase orders"), self._folder(),
-                             "purchase-orders.xlsx")  # fmt: skip
+                             "purchase-orders.xlsx", self.ctx)  # fmt: skip
         if path is not None:
             self.export_to(path)
 
@@ -635,7 +635,7 @@ class PurchaseOrdersPage(QWidget):
         state = self.state.currentData() or None
         Op(self, lambda job: po.export_orders(ctx, target, search=search, state=state,
                                               lang=lang, progress=job.progress),
-           title=self.tr("Exporting purchase orders")).with_progress().success(
+           title=self.tr("Exporting purchase orders")).with_progress(beside=True).success(
             self._exported).failure(self._failed).run()  # fmt: skip
 
     def _exported(self, report: Any) -> None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from primedist.core.clock import format_date, format_datetime, shop_tz
 from primedist.core.money import format_money, format_number, parse_money
-from primedist.domain.enums import PaymentMethod
+from primedist.domain.enums import PaymentMethod, Role
 from primedist.domain.goods_receipt import MAX_RECEIPT_LINES, MAX_RECEIPT_QUANTITY
 from primedist.domain.supplier import SUPPLIER_PAYMENT_METHODS
 from primedist.errors import NotFound, PrimedistError
@@ -57,6 +56,7 @@ from primedist.services.suppliers import (
     looks_like_code,
     supplier_id_by_name,
 )
+from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
@@ -77,6 +77,8 @@ if TYPE_CHECKING:
     from primedist.ui.products.supplier_return import SupplierReturnDialog
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+#: The receipts' search keeps this much, whatever the buttons beside it take.
+SEARCH_MIN_WIDTH = 240
 PROBLEM = QColor("#B91C1C")
 #: The draft's columns; quantity and unit cost are typed in place.
 DRAFT_COLUMNS = ("sku", "name", "available", "quantity", "unit_cost", "amount")
@@ -441,22 +443,56 @@ class GoodsReceiptDialog(QDialog):
         self.table.selectRow(row)  # scrolls to it
         self.search.setFocus()
 
-    def prefill(self, lines: Iterable[tuple[VariantHit, int, int | None]]) -> None:
-        """Add these (variant, quantity, unit cost) lines: a quantity is added to the line
-        of its variant already there; a cost given replaces the one typed."""
-        at = {line.hit.variant_id: i for i, line in enumerate(self.lines)}
+    def prefill(self, lines: Iterable[tuple[VariantHit, int, int | None]]) -> str:
+        """Add these (variant, quantity, unit cost) lines, all or none: a quantity is added
+        to the line of its variant already there, at the same unit cost. A different cost,
+        or one given on one side only, is refused as the delivery list's reader refuses a
+        SKU's two rows (the units there would be re-priced), and so is more than
+        `MAX_RECEIPT_QUANTITY` in all. Returns why nothing was added ('' once added)."""
+        merged = list(self.lines)
+        at = {line.hit.variant_id: i for i, line in enumerate(merged)}
         for hit, quantity, cost in lines:
             i = at.get(hit.variant_id)
-            line = self.lines[i] if i is not None else DraftLine(hit, 0)
-            line = replace(line, quantity=min(line.quantity + quantity, MAX_RECEIPT_QUANTITY))
-            if cost is not None:
-                line = self._with_cost(line, str(cost))
             if i is None:
-                at[hit.variant_id] = len(self.lines)
-                self.lines.append(line)
-            else:
-                self.lines[i] = line
+                line = DraftLine(hit, quantity)
+                at[hit.variant_id] = len(merged)
+                merged.append(self._with_cost(line, str(cost)) if cost is not None else line)
+                continue
+            refusal = self._clash(merged[i], quantity, cost)
+            if refusal:
+                self._refresh()
+                self.show_problem(refusal)
+                return refusal
+            merged[i] = replace(merged[i], quantity=merged[i].quantity + quantity)
+        self.lines = merged
         self._fill()
+        return ""
+
+    def _clash(self, line: DraftLine, quantity: int, cost: int | None) -> str:
+        """Why `quantity` more at `cost` cannot join `line` ('' when it can). Against an
+        order a cost not given is the order's (as saving takes it)."""
+        sku, expected = line.hit.sku, self.order_costs.get(line.hit.variant_id)
+        total = line.quantity + quantity
+        if total > MAX_RECEIPT_QUANTITY:
+            return self.tr("SKU %1: %2 in all is more than %3. Nothing was added.").replace(
+                "%1", sku).replace("%2", _num(total)).replace(
+                "%3", _num(MAX_RECEIPT_QUANTITY))  # fmt: skip
+        given = cost if cost is not None else expected
+        if not line.cost_ok:  # what was typed is no amount: fine while no cost comes along
+            clash = cost is not None
+        else:
+            typed = line.unit_cost if line.unit_cost is not None else expected
+            if (typed is None) != (given is None):
+                return self.tr("SKU %1 is on the receipt already and comes again with a unit "
+                               "cost on one only: give it on both or on neither. Nothing was "
+                               "added.").replace("%1", sku)  # fmt: skip
+            clash = typed != given
+        if clash:
+            return self.tr("SKU %1 is on the receipt already at a unit cost of %2 and comes "
+                           "again at %3: give one. Nothing was added.").replace(
+                "%1", sku).replace("%2", line.cost_text or _money(expected)).replace(
+                "%3", _money(given))  # fmt: skip
+        return ""
 
     # Receiving against an order ----------------------------------------------------------
     def look_for_orders(self) -> None:
@@ -505,6 +541,10 @@ class GoodsReceiptDialog(QDialog):
         if self.order is not None:  # another order's lines make way for this one's
             self.lines.clear()
         self._set_order(order)
+        # What the order expects, known now (the whole list follows): a line typed without
+        # a cost takes it, as saving does, and meets the order's line at the same cost.
+        self.order_costs = {t.hit.variant_id: t.unit_cost for t in to_come
+                            if t.unit_cost is not None}  # fmt: skip
         self.prefill([(t.hit, t.quantity, t.unit_cost) for t in to_come])
 
     def _set_order(self, order: OrderRow | None) -> None:
@@ -536,13 +576,12 @@ class GoodsReceiptDialog(QDialog):
         return self._with_cost(line, str(cost))
 
     def import_lines(self) -> None:
-        folder = self.ctx.settings.data_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Import the lines of a delivery"), str(folder),
+        path = ask_open_file(
+            self, self.ctx, IMPORT, self.tr("Import the lines of a delivery"),
             self.tr("Spreadsheets (*.xlsx *.csv *.txt)"),
         )  # fmt: skip
-        if path:
-            self.import_from(Path(path))
+        if path is not None:
+            self.import_from(path)
 
     def import_from(self, path: Path) -> None:
         """Add the file's lines (quantities added to lines already there; a cost in the
@@ -803,10 +842,17 @@ class GoodsReceiptsPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
+        # Room to type a code or a supplier's name, whatever the buttons beside it need.
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.count = QLabel()
         self.count.setObjectName("muted")
+        #: What was done last (printed, a return recorded …), on a line of its own under the
+        #: buttons; worded again in a new language (`_status_of`).
         self.status = QLabel()
         self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        self._status_of: Callable[[], str] | None = None
         self.labels_button = push_button("receiptLabelsButton", self.print_labels)
         # Cancel ▾: the receipt, or one of its standing returns to the supplier.
         self.cancel_button = QPushButton()
@@ -829,7 +875,6 @@ class GoodsReceiptsPage(QWidget):
         self.new_button = push_button("addProductButton", self.new_receipt)
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
-        top.addWidget(self.status)
         top.addStretch(1)
         top.addWidget(self.return_button)
         top.addWidget(self.cancel_button)
@@ -838,6 +883,7 @@ class GoodsReceiptsPage(QWidget):
         top.addWidget(self.export_button)
         top.addWidget(self.new_button)
         layout.addLayout(top)
+        layout.addWidget(self.status)
         self.message = QLabel()
         self.message.setObjectName("formProblem")
         self.message.setWordWrap(True)
@@ -892,6 +938,15 @@ class GoodsReceiptsPage(QWidget):
         ])  # fmt: skip
         self._show_rows()
         self._show_lines()
+        self.say(self._status_of)
+
+    def say(self, text_of: Callable[[], str] | None) -> None:
+        """Show what `text_of` words (None: nothing) under the buttons, and word it again
+        when the language changes."""
+        self._status_of = text_of
+        text = text_of() if text_of is not None else ""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -962,16 +1017,31 @@ class GoodsReceiptsPage(QWidget):
         standing = current is not None and current.cancelled_at is None
         self.cancel_button.setEnabled(standing)
         self.return_button.setEnabled(standing)
-        self.cancel_receipt_action.setEnabled(standing and not self.standing_returns())
+        self.cancel_receipt_action.setEnabled(
+            standing and not self.standing_returns() and self.may_cancel(current)
+        )
+        self._retranslate_cancel_receipt()
 
     def standing_returns(self) -> list[ReturnRow]:
         """The selected receipt's returns that count (not cancelled)."""
         return [back for back in self.returns if back.cancelled_at is None]
 
+    def may_cancel(self, record: svc.ReceiptRow | ReturnRow | None) -> bool:
+        """Cancelling a receipt that carries a payment, or a return that carries money given
+        back, cancels that money too: the owner's or a manager's call, as cancelling a
+        payment is (the service refuses the others)."""
+        if record is None or self.ctx.actor.role in (Role.OWNER, Role.MANAGER):
+            return True
+        return not (record.refund if isinstance(record, ReturnRow) else record.paid)
+
     def _retranslate_cancel_receipt(self) -> None:
-        """A receipt with standing returns is cancelled once they are: the entry says so."""
+        """A receipt with standing returns is cancelled once they are, one that carries a
+        payment by the owner or a manager: the entry says so."""
         if self.standing_returns():
             text = self.tr("Cancel the receipt (cancel its returns first)…")
+        elif not self.may_cancel(self.current()):
+            text = self.tr("Cancel the receipt (the owner or a manager: its payment is "
+                           "cancelled with it)…")  # fmt: skip
         else:
             text = self.tr("Cancel the receipt…")
         self.cancel_receipt_action.setText(text)
@@ -1032,9 +1102,15 @@ class GoodsReceiptsPage(QWidget):
         if standing:
             self.cancel_return_actions.append(self.cancel_menu.addSeparator())
         for back in standing:
+            if self.may_cancel(back):
+                text = self.tr("Cancel the return %1 (%2 back)…")
+            else:
+                text = self.tr("Cancel the return %1 (%2 back; the owner or a manager: money "
+                               "came back with it)…")  # fmt: skip
             action = self.cancel_menu.addAction(
-                self.tr("Cancel the return %1 (%2 back)…").replace("%1", back.code).replace(
-                    "%2", _money(back.total)), self._ask_cancel_return_of(back))  # fmt: skip
+                text.replace("%1", back.code).replace("%2", _money(back.total)),
+                self._ask_cancel_return_of(back))  # fmt: skip
+            action.setEnabled(self.may_cancel(back))
             self.cancel_return_actions.append(action)
         self._retranslate_cancel_receipt()
         self._update_buttons()
@@ -1045,8 +1121,12 @@ class GoodsReceiptsPage(QWidget):
 
         return slot
 
-    def ask_cancel_return(self, back: ReturnRow) -> QInputDialog:
+    def ask_cancel_return(self, back: ReturnRow) -> QInputDialog | None:
         """Ask why, then cancel a return to the supplier entered by mistake."""
+        if not self.may_cancel(back):
+            self._refuse(self.tr("Money came back with %1: only the owner or a manager may "
+                                 "cancel it.").replace("%1", back.code))  # fmt: skip
+            return None
         self.cancel_box = ask_reason(
             self, self.tr("Cancel %1").replace("%1", back.code),
             self.tr("Its goods come back into stock and it no longer counts in what is owed "
@@ -1061,17 +1141,17 @@ class GoodsReceiptsPage(QWidget):
             self._return_cancelled).failure(self._cancel_failed).run()  # fmt: skip
 
     def _return_cancelled(self, row: ReturnRow) -> None:
-        self._return_changed(row, self.tr("%1 cancelled: its goods are back in stock").replace(
-            "%1", row.code))  # fmt: skip
+        self._return_changed(row, lambda: self.tr(
+            "%1 cancelled: its goods are back in stock").replace("%1", row.code))  # fmt: skip
 
-    def _return_changed(self, row: ReturnRow, said: str) -> None:
+    def _return_changed(self, row: ReturnRow, said: Callable[[], str]) -> None:
         """Goods went back or came back: `said` by the list, which (with what is owed) and
         its lines are read again, the same receipt selected; the products and the suppliers
         follow."""
         if not alive(self):
             return
         self.message.hide()
-        self.status.setText(said)
+        self.say(said)
         self._keep = row.receipt_id
         self.refresh()
         self.stockChanged.emit()
@@ -1090,7 +1170,7 @@ class GoodsReceiptsPage(QWidget):
         from primedist.ui.printing.jobs import print_supplier_return
 
         ctx, lang = self.ctx, current_language()
-        self.status.setText(self.tr("Printing…"))
+        self.say(lambda: self.tr("Printing…"))
         Op(self, lambda _job: print_supplier_return(ctx, return_id, pdf=pdf, lang=lang),
            title=self.tr("Printing the return"), network=True).success(
             self._printed).failure(self._cancel_failed).run()  # fmt: skip
@@ -1169,7 +1249,7 @@ class GoodsReceiptsPage(QWidget):
         return dialog
 
     def _returned(self, row: ReturnRow) -> None:
-        self._return_changed(row, self.tr("%1 recorded: %2 back to the supplier").replace(
+        self._return_changed(row, lambda: self.tr("%1 recorded: %2 back to the supplier").replace(
             "%1", row.code).replace("%2", _money(row.total)))  # fmt: skip
 
     def print_receipt(self, pdf: Path | None = None) -> None:
@@ -1181,7 +1261,7 @@ class GoodsReceiptsPage(QWidget):
         from primedist.ui.printing.jobs import print_goods_receipt
 
         ctx, lang = self.ctx, current_language()
-        self.status.setText(self.tr("Printing…"))
+        self.say(lambda: self.tr("Printing…"))
         Op(self, lambda _job: print_goods_receipt(ctx, receipt.id, pdf=pdf, lang=lang),
            title=self.tr("Printing the goods receipt"), network=True).success(
             self._printed).failure(self._cancel_failed).run()  # fmt: skip
@@ -1191,7 +1271,7 @@ class GoodsReceiptsPage(QWidget):
         if receipt is None:
             return
         path = ask_save_path(self, self.tr("Save the goods receipt as PDF"), self._folder(),
-                             f"{receipt.code}.pdf")  # fmt: skip
+                             f"{receipt.code}.pdf", self.ctx)  # fmt: skip
         if path is not None:
             self.print_receipt(path)
 
@@ -1200,11 +1280,11 @@ class GoodsReceiptsPage(QWidget):
 
     def _printed(self, result: Any) -> None:
         if alive(self):
-            self.status.setText(self.tr("Printed to %1").replace("%1", result.where))
+            self.say(lambda: self.tr("Printed to %1").replace("%1", result.where))
 
     def export(self) -> None:
         path = ask_save_path(self, self.tr("Export goods receipts"), self._folder(),
-                             "goods-receipts.xlsx")  # fmt: skip
+                             "goods-receipts.xlsx", self.ctx)  # fmt: skip
         if path is not None:
             self.export_to(path)
 
@@ -1213,7 +1293,7 @@ class GoodsReceiptsPage(QWidget):
         ctx, search, lang = self.ctx, self.search.text(), current_language()
         Op(self, lambda job: svc.export_receipts(ctx, target, search=search, lang=lang,
                                                   progress=job.progress),
-           title=self.tr("Exporting goods receipts")).with_progress().success(
+           title=self.tr("Exporting goods receipts")).with_progress(beside=True).success(
             self._exported).run()  # fmt: skip
 
     def _exported(self, report: Any) -> None:
@@ -1234,11 +1314,28 @@ class GoodsReceiptsPage(QWidget):
                 "%1", receipt.code))  # fmt: skip
             self.message.show()
             return None
+        if not self.may_cancel(receipt):
+            self._refuse(self.tr("%1 was paid to the supplier with %2: only the owner or a "
+                                 "manager may cancel it.").replace("%1", _money(receipt.paid))
+                         .replace("%2", receipt.code))  # fmt: skip
+            return None
+        if receipt.paid:  # its payment goes with it: say what money that is
+            question = self.tr(
+                "Its goods will be taken back out of stock, and the %1 paid to the supplier "
+                "with it is cancelled too: if that money was paid, the supplier owes it back "
+                "to the shop. Why is it cancelled?"
+            ).replace("%1", _money(receipt.paid))
+        else:
+            question = self.tr("Its goods will be taken back out of stock. Why is it cancelled?")
         self.cancel_box = ask_reason(
-            self, self.tr("Cancel %1").replace("%1", receipt.code),
-            self.tr("Its goods will be taken back out of stock. Why is it cancelled?"),
+            self, self.tr("Cancel %1").replace("%1", receipt.code), question,
             lambda text: self.cancel(receipt.id, text))  # fmt: skip
         return self.cancel_box
+
+    def _refuse(self, text: str) -> None:
+        """Said above the list, before anything is asked."""
+        self.message.setText(text)
+        self.message.show()
 
     def cancel(self, receipt_id: int, reason: str) -> None:
         ctx = self.ctx
@@ -1249,7 +1346,7 @@ class GoodsReceiptsPage(QWidget):
     def _cancel_failed(self, exc: BaseException) -> None:
         """Said above the list (a line sold since names its SKU; a printer problem)."""
         if alive(self):
-            self.status.setText("")
+            self.say(None)
             report_in(self.message, self, exc)
             self.message.setVisible(bool(self.message.text()))
 

@@ -90,6 +90,7 @@ def kind_label(kind: object) -> str:
 #: reader's language: whole reasons, and "prefix CODE…" reasons.
 FIXED_REASONS = {
     OPENING_REASON: QT_TRANSLATE_NOOP("stock", "Opening stock"),
+    svc.SOLD_OUT_REASON: QT_TRANSLATE_NOOP("stock", "Counted: none left"),
     EDIT_REASON: QT_TRANSLATE_NOOP("stock", "Edited in the product form"),
     IMPORT_REASON: QT_TRANSLATE_NOOP("stock", "Import"),
 }

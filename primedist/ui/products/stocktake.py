@@ -14,7 +14,7 @@ while counting stays sold (the confirmation says how many lines moved meanwhile)
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +54,13 @@ from primedist.errors import Cancelled, PrimedistError
 from primedist.queries.stocktake import SheetRow, categories, count_sheet
 from primedist.services.context import ServiceContext
 from primedist.services.shops import list_shops
-from primedist.services.stock import MAX_REASON, StocktakeResult, apply_stocktake, on_hand_now
+from primedist.services.stock import (
+    MAX_REASON,
+    StockLevel,
+    StocktakeResult,
+    apply_stocktake,
+    levels_now,
+)
 from primedist.ui import errors as ui_errors
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import QT_TRANSLATE_NOOP
@@ -75,11 +83,22 @@ HEADERS = (
     QT_TRANSLATE_NOOP("stocktake", "Difference value"),
 )
 COL_ON_HAND, COL_COUNTED, COL_DIFF, COL_VALUE = 5, 6, 7, 8
+#: The columns of the confirmation's lines that change.
+OUTCOME_HEADERS = (
+    QT_TRANSLATE_NOOP("stocktake", "SKU"),
+    QT_TRANSLATE_NOOP("stocktake", "Product"),
+    QT_TRANSLATE_NOOP("stocktake", "On hand now"),
+    QT_TRANSLATE_NOOP("stocktake", "Difference"),
+    QT_TRANSLATE_NOOP("stocktake", "Becomes"),
+    QT_TRANSLATE_NOOP("stocktake", "Held for orders"),
+)
 NUMERIC = (COL_ON_HAND, COL_COUNTED, COL_DIFF, COL_VALUE)
 DIFF_BACKGROUND = QColor("#FFFBEB")
 COUNTED_BACKGROUND = QColor("#F0FDF4")
 LESS_COLOUR = QColor("#B91C1C")
 MORE_COLOUR = QColor("#15803D")
+#: Room beside the widest SKU in its column (cell margins, a little air).
+SKU_PADDING = 24
 
 
 def _tr(text: str) -> str:
@@ -96,6 +115,22 @@ def _signed(n: int) -> str:
 
 def _signed_money(amount: int) -> str:
     return ("+" if amount > 0 else "") + format_money(amount, current_language())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What applying the count does to a counted line that changes: its on hand now, the
+    difference counted (counted − the sheet's on hand), and what open orders hold of it."""
+
+    sku: str
+    product_name: str
+    on_hand: int
+    difference: int
+    reserved: int
+
+    @property
+    def after(self) -> int:
+        return self.on_hand + self.difference
 
 
 @dataclass(frozen=True)
@@ -207,6 +242,18 @@ class SheetModel(QAbstractTableModel):
             for row, n in zip(self.rows, self.counted, strict=True)
             if n is not None
         }
+
+    def outcomes(self, now: Mapping[int, StockLevel]) -> list[Outcome]:
+        """What applying the count does to each counted line that changes, from the stock
+        `now` (variant id → level; a line missing there: as the sheet showed, none held)."""
+        out = []
+        for row, n in zip(self.rows, self.counted, strict=True):
+            if n is None or n == row.on_hand:
+                continue
+            level = now.get(row.variant_id, StockLevel(row.on_hand, 0))
+            out.append(Outcome(row.sku, row.product_name, level.on_hand, n - row.on_hand,
+                               level.reserved))  # fmt: skip
+        return out
 
     def difference(self, row: int) -> int | None:
         n = self.counted[row]
@@ -335,7 +382,10 @@ def totals_text(totals: Totals) -> str:
 class ApplyStocktakeDialog(QDialog):
     """Confirms a stock-take: what it changes, and the reason (required)."""
 
-    def __init__(self, totals: Totals, parent: QWidget | None = None, *, moved: int = 0) -> None:
+    def __init__(
+        self, totals: Totals, parent: QWidget | None = None, *, moved: int = 0,
+        outcomes: Sequence[Outcome] = (),
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("applyStocktakeDialog")
         self.setWindowTitle(QCoreApplication.translate("stocktake", "Apply the stock-take"))
@@ -369,6 +419,33 @@ class ApplyStocktakeDialog(QDialog):
         self.summary.setObjectName("sectionTitle")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        layout.addWidget(self._outcomes_table(outcomes))
+        below_zero = sum(1 for o in outcomes if o.after < 0)
+        short = sum(1 for o in outcomes if 0 <= o.after < o.reserved)
+        #: Lines that would end below 0 (refused by the service): nothing can be applied.
+        self.below_zero = QLabel(
+            QCoreApplication.translate(
+                "stocktake",
+                "%1 lines would end below 0: more went out of them while they were counted "
+                "than was counted missing. Count them again (load the sheet again) first.",
+            ).replace("%1", _num(below_zero))
+        )
+        self.below_zero.setObjectName("errorText")
+        self.below_zero.setWordWrap(True)
+        self.below_zero.setVisible(below_zero > 0)
+        layout.addWidget(self.below_zero)
+        #: Lines that end below what open orders hold (a warning: applied all the same).
+        self.short = QLabel(
+            QCoreApplication.translate(
+                "stocktake",
+                "%1 lines end below what open orders hold of them: those orders cannot all be "
+                "packed until more comes in.",
+            ).replace("%1", _num(short))
+        )
+        self.short.setObjectName("formProblem")
+        self.short.setWordWrap(True)
+        self.short.setVisible(short > 0)
+        layout.addWidget(self.short)
         self.reason = QLineEdit()
         self.reason.setObjectName("stocktakeReason")
         self.reason.setMaxLength(MAX_REASON)
@@ -388,18 +465,58 @@ class ApplyStocktakeDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.reason.textChanged.connect(lambda _t: self.ok.setEnabled(bool(self.reason_text())))
+        self.applicable = below_zero == 0
+        self.reason.textChanged.connect(
+            lambda _t: self.ok.setEnabled(self.applicable and bool(self.reason_text()))
+        )
         self.ok.setEnabled(False)
         self.reason.setFocus()
+
+    def _outcomes_table(self, outcomes: Sequence[Outcome]) -> QTableWidget:
+        """Each line that changes: on hand now, the difference counted, what it becomes and
+        what open orders hold; those ending below 0 first, then those below what is held."""
+        table = self.outcomes = QTableWidget(0, len(OUTCOME_HEADERS))
+        table.setObjectName("stocktakeOutcomes")
+        table.setHorizontalHeaderLabels([_tr(text) for text in OUTCOME_HEADERS])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        ordered = sorted(outcomes, key=lambda o: (o.after >= 0, o.after >= o.reserved))
+        table.setRowCount(len(ordered))
+        below = QCoreApplication.translate("stocktake", "Below 0: count it again")
+        held = QCoreApplication.translate("stocktake", "Below the %1 held for open orders")
+        for r, o in enumerate(ordered):
+            cells = (o.sku, o.product_name, _num(o.on_hand), _signed(o.difference),
+                     _num(o.after), _num(o.reserved) if o.reserved else "")  # fmt: skip
+            flag = below if o.after < 0 else held.replace("%1", _num(o.reserved)) \
+                if o.after < o.reserved else ""  # fmt: skip
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if flag:
+                    item.setForeground(QBrush(LESS_COLOUR))
+                    item.setToolTip(flag)
+                table.setItem(r, c, item)
+        table.setVisible(bool(ordered))
+        return table
 
     def reason_text(self) -> str:
         return self.reason.text().strip()
 
 
-def ask_apply(parent: QWidget | None, totals: Totals, moved: int = 0) -> str | None:
+def ask_apply(
+    parent: QWidget | None, totals: Totals, moved: int = 0, outcomes: Sequence[Outcome] = ()
+) -> str | None:
     """The reason for applying the stock-take, or None when the user steps back; `moved`:
-    how many counted lines' stock changed since the sheet was loaded."""
-    dialog = ApplyStocktakeDialog(totals, parent, moved=moved)
+    how many counted lines' stock changed since the sheet was loaded; `outcomes`: what the
+    lines that change become."""
+    dialog = ApplyStocktakeDialog(totals, parent, moved=moved, outcomes=outcomes)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason_text():
         return dialog.reason_text()
     return None
@@ -622,6 +739,7 @@ class StocktakePage(QWidget):
         if not shiboken6.isValid(self):
             return
         self.model.load(rows)
+        self.fit_sku_column()
         self.loaded_filters = filters
         if note:
             self._say(note)
@@ -632,6 +750,15 @@ class StocktakePage(QWidget):
             self._say(self.tr("No active product matches these filters."))
         self.scan_field.setFocus()
         self.sheetLoaded.emit(len(rows))
+
+    def fit_sku_column(self) -> None:
+        """The SKU column as wide as the longest SKU of the sheet (or its title): SKUs are
+        what the counter reads; the product column takes what is left."""
+        metrics = self.view.fontMetrics()
+        widest = max((metrics.horizontalAdvance(row.sku) for row in self.model.rows), default=0)
+        title = self.view.horizontalHeader().fontMetrics().horizontalAdvance(_tr(HEADERS[0]))
+        # The cell's margins and a little air (the style's padding is not known here).
+        self.view.setColumnWidth(0, max(widest, title) + SKU_PADDING)
 
     def _set_busy(self, busy: bool) -> None:
         if shiboken6.isValid(self):
@@ -689,12 +816,12 @@ class StocktakePage(QWidget):
         seen = self.model.seen()
         ctx = self.ctx
         try:
-            now = on_hand_now(ctx, counts)
+            now = levels_now(ctx, counts)
         except (PrimedistError, SQLAlchemyError):
             log.warning("stock-take: could not compare with the stock now", exc_info=True)
-            now = seen
-        moved = sum(1 for vid, n in seen.items() if now.get(vid, n) != n)
-        reason = ask_apply(self, self.model.totals(), moved)
+            now = {}
+        moved = sum(1 for vid, n in seen.items() if now.get(vid, StockLevel(n, 0)).on_hand != n)
+        reason = ask_apply(self, self.model.totals(), moved, self.model.outcomes(now))
         if not reason:
             return
 

@@ -19,7 +19,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -39,6 +38,7 @@ from primedist.errors import ValidationError
 from primedist.services import suppliers as svc
 from primedist.services.context import ServiceContext
 from primedist.ui.customers.account_panel import can_cancel_payments
+from primedist.ui.file_dialogs import IMPORT, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.list_tools import (
@@ -672,15 +672,19 @@ class SuppliersPage(QWidget):
         """Cancel payment… for a payment of the account, Cancel return… for goods sent back
         (the return or its refund)."""
         button = self.cancel_payment_button
+        manager = can_cancel_payments(self.ctx)
         if entry is not None and entry.kind in RETURN_KINDS:
             button.setText(self.tr("Cancel return…"))
-            button.setEnabled(entry.counts)
-            button.setToolTip(self.tr("Cancel the selected return (entered by mistake): its "
-                                      "goods come back into stock"))  # fmt: skip
+            money_back = self._refunded(entry.record_id)
+            button.setEnabled(entry.counts and (manager or not money_back))
+            button.setToolTip(
+                self.tr("Money came back with this return: only the owner or a manager "
+                        "cancels it.") if money_back and not manager
+                else self.tr("Cancel the selected return (entered by mistake): its goods "
+                             "come back into stock"))  # fmt: skip
             return
         button.setText(self.tr("Cancel payment…"))
         standing = entry is not None and entry.kind == "payment" and entry.counts
-        manager = can_cancel_payments(self.ctx)
         button.setEnabled(standing and entry is not None and not entry.receipt_code and manager)
         if not manager:
             tip = self.tr("Only the owner or a manager cancels a payment.")
@@ -690,6 +694,11 @@ class SuppliersPage(QWidget):
         else:
             tip = self.tr("Cancel the selected payment (entered by mistake)")
         button.setToolTip(tip)
+
+    def _refunded(self, return_id: int) -> bool:
+        """The return's refund stands: cancelling the return cancels money too."""
+        return any(e.kind == "refund" and e.record_id == return_id and e.counts
+                   for e in self.ledger)  # fmt: skip
 
     def _selected(self) -> None:
         supplier = self.current()
@@ -918,13 +927,12 @@ class SuppliersPage(QWidget):
 
     # Import -------------------------------------------------------------------------------
     def import_file(self) -> None:
-        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Import suppliers"), str(folder),
+        path = ask_open_file(
+            self, self.ctx, IMPORT, self.tr("Import suppliers"),
             self.tr("Spreadsheets (*.xlsx *.csv *.txt)"),
         )  # fmt: skip
-        if path:
-            self.import_from(Path(path))
+        if path is not None:
+            self.import_from(path)
 
     def import_from(self, path: Path) -> None:
         """Read the file in the background; a bad row is said above the list (nothing
@@ -963,7 +971,7 @@ class SuppliersPage(QWidget):
     # Export -------------------------------------------------------------------------------
     def export(self) -> None:
         folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
-        path = ask_save_path(self, self.tr("Export suppliers"), folder, "suppliers.xlsx")
+        path = ask_save_path(self, self.tr("Export suppliers"), folder, "suppliers.xlsx", self.ctx)
         if path is not None:
             self.export_to(path)
 
@@ -974,7 +982,7 @@ class SuppliersPage(QWidget):
         Op(self, lambda job: svc.export_suppliers(ctx, target, search=search, archived=archived,
                                                    owing=owing, lang=lang,
                                                    progress=job.progress),
-           title=self.tr("Exporting suppliers")).with_progress().success(
+           title=self.tr("Exporting suppliers")).with_progress(beside=True).success(
             self._exported).failure(self._failed).run()  # fmt: skip
 
     def _exported(self, report: Any) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,6 +29,7 @@ from primedist.services import audit_log as svc
 from primedist.services.audit_log import AuditFilter
 from primedist.services.context import ServiceContext
 from primedist.services.export_support import ExportReport
+from primedist.ui.file_dialogs import EXPORT, ask_save_file
 from primedist.ui.formatting import CellFormatter
 from primedist.ui.labels import QT_TRANSLATE_NOOP, enum_label
 from primedist.ui.list_tools import setup_list_view, sort_by_default, xlsx_path
@@ -242,11 +242,13 @@ class AuditLogSettings(QWidget):
             self.count.setText(self.tr("%s rows") % f"{n:,}")
 
     def choose_export(self) -> None:
-        chosen, _f = QFileDialog.getSaveFileName(
-            self, self.tr("Export the audit log"), "audit-log.xlsx", self.tr("Excel (*.xlsx)")
-        )
-        if chosen:
-            self.export_to(xlsx_path(chosen))
+        folder = self.ctx.settings.export_dir if self.ctx.settings else Path.home()
+        chosen = ask_save_file(
+            self, self.ctx, EXPORT, self.tr("Export the audit log"), folder / "audit-log.xlsx",
+            self.tr("Excel (*.xlsx)"),
+        )  # fmt: skip
+        if chosen is not None:
+            self.export_to(xlsx_path(chosen[0]))
 
     def export_to(self, path: Path) -> None:
         flt = self.current_filter()
@@ -255,7 +257,7 @@ class AuditLogSettings(QWidget):
                                                                       progress=job.progress),
                                   title=self.tr("Exporting the audit log"))  # fmt: skip
         op.success(self._exported).finally_(lambda: self.export_button.setEnabled(True))
-        op.with_progress().run()
+        op.with_progress(beside=True).run()
 
     def _exported(self, report: ExportReport) -> None:
         self.message.setText(self.tr("Exported %s rows to %s") % (f"{report.rows:,}",

@@ -21,6 +21,7 @@ ACTIONS: dict[str, str] = {
     "backup.restore": QT_TRANSLATE_NOOP("audit", "Backup restored"),
     "carrier.add": QT_TRANSLATE_NOOP("audit", "Carrier connected"),
     "carrier.remove": QT_TRANSLATE_NOOP("audit", "Carrier removed"),
+    "carrier.update": QT_TRANSLATE_NOOP("audit", "Carrier token updated"),
     "customer.address.add": QT_TRANSLATE_NOOP("audit", "Customer address added"),
     "customer.address.default": QT_TRANSLATE_NOOP("audit", "Customer's default address set"),
     "customer.address.remove": QT_TRANSLATE_NOOP("audit", "Customer address removed"),

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from primedist.errors import PrimedistError
 from primedist.services import backup as svc
 from primedist.services.backup import BackupFailure, BackupFile
 from primedist.services.context import ServiceContext
+from primedist.ui.file_dialogs import BACKUP, ask_open_file
 from primedist.ui.formatting import format_file_size
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text, localize
@@ -206,7 +206,8 @@ class BackupSettings(QWidget):
     def back_up_now(self) -> None:
         self._busy(True)
         op: Op[Path] = Op(self, lambda _job: svc.backup_now(self.ctx), title=self.tr("Backing up"))
-        op.success(self._backed_up).finally_(lambda: self._busy(False)).with_progress().run()
+        op.success(self._backed_up).finally_(lambda: self._busy(False))
+        op.with_progress(beside=True).run()  # a backup only reads the database
 
     def _backed_up(self, path: Path) -> None:
         self._say(self.tr("Backup written: %s") % path.name)
@@ -219,12 +220,13 @@ class BackupSettings(QWidget):
                    lambda _k: self._say(self.tr("Saved.")), self.keep_save)  # fmt: skip
 
     def choose_and_restore(self) -> None:
-        folder = str(self.ctx.settings.backup_dir) if self.ctx.settings else ""
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Restore from a backup"), folder, self.tr("Backups (*.db);;All files (*)")
-        )
-        if path:
-            self.restore_file(Path(path))
+        folder = self.ctx.settings.backup_dir if self.ctx.settings else None
+        path = ask_open_file(
+            self, self.ctx, BACKUP, self.tr("Restore from a backup"),
+            self.tr("Backups (*.db);;All files (*)"), folder,
+        )  # fmt: skip
+        if path is not None:
+            self.restore_file(path)
 
     def restore_selected(self) -> None:
         path = self.selected()
@@ -255,7 +257,7 @@ class BackupSettings(QWidget):
             self, lambda _job: svc.restore(self.ctx, path), title=self.tr("Restoring")
         )
         op.success(self._restored).failure(self._failed).finally_(lambda: self._busy(False))
-        op.with_progress().run()
+        op.with_progress(alone=True).run()
 
     def _restored(self, result: tuple[ServiceContext, Path]) -> None:
         new_ctx, safety = result

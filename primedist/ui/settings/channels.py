@@ -32,14 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.core.clock import format_datetime, shop_tz
+from primedist.core.messages import Message
 from primedist.domain.enums import ShopStatus
 from primedist.errors import PrimedistError
 from primedist.services import channels as svc
 from primedist.services.channels import ChannelShop
 from primedist.services.context import ServiceContext
+from primedist.services.sync import SyncReport
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
-from primedist.ui.messages import error_text
+from primedist.ui.messages import error_text, localize
 from primedist.ui.ops import Op
 from primedist.ui.settings.channel_dialogs import AddStoreDialog, AuthoriseDialog
 from primedist.ui.settings.listings_dialog import FetchListingsDialog
@@ -399,8 +401,8 @@ class ChannelsSettings(QWidget):
 
         def finished(result: Any) -> None:
             if shiboken6.isValid(self):
-                summary = getattr(result, "summary", None)  # a sync report says what it did
-                self.message.setText(summary() if callable(summary) else done)
+                is_report = isinstance(result, SyncReport)  # a sync report says what it did
+                self.message.setText(self.report_text(result) if is_report else done)
                 self.shopsChanged.emit()
 
         def failed(exc: BaseException) -> None:
@@ -410,6 +412,24 @@ class ChannelsSettings(QWidget):
 
         Op(self, work, engine=self.ctx.engine, title=self.windowTitle(), network=network)\
             .success(finished).failure(failed).finally_(self._idle).run()  # fmt: skip
+
+    def report_text(self, report: SyncReport) -> str:
+        """What Sync now did, in the user's language (`summary()` is the CLI's English)."""
+        if report.outcome == "ok":
+            return localize(report.summary())
+        if isinstance(report.message, Message):
+            why = localize(report.message)
+        else:
+            why = {
+                "offline": self.tr("the marketplace could not be reached; the next sync "
+                                   "tries again"),
+                "marketplace_error": self.tr("the marketplace answered with an error; the "
+                                             "next sync tries again"),
+                "busy": self.tr("a sync of this shop is already running"),
+                "paused": self.tr("the marketplace's daily limit is reached; the sync "
+                                  "resumes after it resets"),
+            }.get(report.outcome, report.message or report.outcome)  # fmt: skip
+        return f"{report.shop}: {why}"
 
     def _idle(self) -> None:
         if shiboken6.isValid(self):

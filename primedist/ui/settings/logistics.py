@@ -1,8 +1,10 @@
 """Settings → Logistics: the shop's own carrier accounts (GHN, J&T Express).
 
 Adding an account checks it with the carrier first (off the UI thread); a refusal or a
-dead network shows under the form and nothing is saved. The address lists (GHN's
-provinces) can be fetched again here.
+dead network shows under the form and nothing is saved. *Update token…* fills the same
+form with the selected account (its secrets left empty): a token regenerated on GHN (or a
+new J&T key) is checked the same way and saved on the account, so its parcels on the way
+are tracked again. The address lists (GHN's provinces) can be fetched again here.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from primedist.domain.enums import CarrierCode
+from primedist.errors import PrimedistError
 from primedist.services import shipping as svc
 from primedist.services.context import ServiceContext
+from primedist.ui.messages import error_text
 from primedist.ui.settings.account import message_label, run_inline
 from primedist.ui.widgets import add_narrow, align_headers, button_row
 
@@ -37,6 +41,8 @@ class LogisticsSettings(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.accounts: list[svc.AccountView] = []
+        #: The account whose token the form updates (None: the form adds one).
+        self.editing: svc.AccountFields | None = None
         self.setObjectName("logisticsSettings")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -62,12 +68,16 @@ class LogisticsSettings(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
+        self.update_button = QPushButton()
+        self.update_button.setObjectName("actionButton")
+        self.update_button.clicked.connect(self.on_update_token)
         self.remove_button = QPushButton()
         self.remove_button.setObjectName("dangerButton")
         self.remove_button.clicked.connect(self.on_remove)
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("actionButton")
         self.refresh_button.clicked.connect(self.on_refresh_addresses)
+        row.addWidget(self.update_button)
         row.addWidget(self.remove_button)
         row.addWidget(self.refresh_button)
         row.addStretch(1)
@@ -108,7 +118,10 @@ class LogisticsSettings(QWidget):
         self.add_button = QPushButton()
         self.add_button.setObjectName("primaryButton")
         self.add_button.clicked.connect(self.on_add)
-        box.addLayout(button_row(self.add_button))
+        self.cancel_button = QPushButton()
+        self.cancel_button.clicked.connect(self._stop_editing)
+        self.cancel_button.hide()
+        box.addLayout(button_row(self.add_button, self.cancel_button))
         return box
 
     # ------------------------------------------------------------------ data
@@ -136,7 +149,9 @@ class LogisticsSettings(QWidget):
         return self.accounts[rows[0].row()] if rows else None
 
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(self.selected() is not None)
+        chosen = self.selected() is not None
+        self.remove_button.setEnabled(chosen)
+        self.update_button.setEnabled(chosen)
 
     def _carrier_switched(self) -> None:
         """Another carrier: its own fields, empty (one carrier's token is no API account of
@@ -157,6 +172,9 @@ class LogisticsSettings(QWidget):
     # ------------------------------------------------------------------ actions
 
     def on_add(self) -> None:
+        if self.editing is not None:
+            self._save_token(self.editing)
+            return
         name, token, shop = self.name.text(), self.token.text(), self.shop_id.text()
         host = self.host.text() or None
         call: Any
@@ -178,6 +196,57 @@ class LogisticsSettings(QWidget):
             field.clear()
         self._say(self.tr("The account works and is saved."))
         self.reload()
+
+    def on_update_token(self) -> None:
+        """The form, filled with the selected account but its secrets, saves a new token."""
+        account = self.selected()
+        if account is None:
+            return
+        try:
+            fields = svc.account_fields(self.ctx, account.id)
+        except PrimedistError as exc:
+            self.message.setProperty("error", True)
+            self.message.setText(error_text(exc))
+            self.message.show()
+            return
+        self.editing = None
+        self.carrier.setCurrentIndex(self.carrier.findData(fields.carrier))
+        self._carrier_switched()  # the other fields emptied, whichever carrier it was
+        self.editing = fields
+        self.carrier.setEnabled(False)  # the same account: its carrier stays
+        self.name.setText(fields.name)
+        ghn = fields.carrier == CarrierCode.GHN
+        self.token.setText("" if ghn else fields.known.get("api_account", ""))
+        self.shop_id.setText(fields.known.get("shop_id" if ghn else "customer_code", ""))
+        self.host.setText(fields.api_host or "")
+        self.cancel_button.show()
+        self._retitle()
+        (self.token if ghn else self.key).setFocus()
+
+    def _save_token(self, fields: svc.AccountFields) -> None:
+        typed = (self.token.text(), self.shop_id.text(), self.key.text(), self.password.text())
+        names = (("token", "shop_id") if fields.carrier == CarrierCode.GHN
+                 else ("api_account", "customer_code", "private_key", "password"))  # fmt: skip
+        values = dict(zip(names, typed, strict=False))
+        name, host = self.name.text(), self.host.text()  # "" = the carrier's live host
+        run_inline(self, lambda: svc.update_account_credentials(
+            self.ctx, fields.id, values, host, name=name), self.message,
+            lambda _v: self._token_saved(), self.add_button)  # fmt: skip
+
+    def _token_saved(self) -> None:
+        self._stop_editing()
+        self.add_button.setEnabled(True)
+        self._say(self.tr("The new token works and is saved."))
+        self.reload()
+
+    def _stop_editing(self) -> None:
+        """Back to adding an account, with an empty form (no secret stays on screen)."""
+        self.editing = None
+        self.carrier.setEnabled(True)
+        self.cancel_button.hide()
+        for field in (self.name, self.token, self.shop_id, self.key, self.password, self.host):
+            field.clear()
+        self._retitle()
 
     def on_remove(self) -> None:
         account = self.selected()
@@ -221,12 +290,21 @@ class LogisticsSettings(QWidget):
         )
         self.remove_button.setText(self.tr("Remove"))
         self.refresh_button.setText(self.tr("Refresh address lists"))
-        self.form_title.setText(self.tr("Add a delivery provider"))
+        self.update_button.setText(self.tr("Update token…"))
+        self.cancel_button.setText(self.tr("Cancel"))
         for caption, text in zip(self.captions, (
             self.tr("Carrier"), self.tr("Name"), "", "", self.tr("Private key"),
             self.tr("Password"), self.tr("API host (optional)"),
         ), strict=True):  # fmt: skip
             if text:
                 caption.setText(text)
-        self.add_button.setText(self.tr("Check and add"))
+        self._retitle()
         self._follow_carrier()
+
+    def _retitle(self) -> None:
+        if self.editing is None:
+            self.form_title.setText(self.tr("Add a delivery provider"))
+            self.add_button.setText(self.tr("Check and add"))
+        else:
+            self.form_title.setText(self.tr("Update the token of %s") % self.editing.name)
+            self.add_button.setText(self.tr("Check and save"))

@@ -5,15 +5,12 @@ order, reset to default; and the shop details printed at the top of documents.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -49,6 +46,7 @@ from primedist.printing.model import (
     templates_for,
 )
 from primedist.services.context import ServiceContext
+from primedist.ui.file_dialogs import PICTURE, ask_open_file
 from primedist.ui.i18n import current_language
 from primedist.ui.messages import error_text
 from primedist.ui.printing import render
@@ -456,14 +454,14 @@ class PrintersSettings(QWidget):
                 return PrintTarget(kind, usb_vendor=int(vendor, 16), usb_product=int(product, 16))
             except ValueError:
                 raise ValidationError(
-                    f"{self.usb_ids.text()!r} is not a USB id: use VENDOR:PRODUCT in hex, "
-                    "e.g. 04b8:0202.",
+                    self.tr("%1 is not a USB id: use VENDOR:PRODUCT in hex, e.g. 04b8:0202.")
+                    .replace("%1", repr(self.usb_ids.text())),
                     field="usb",
                 ) from None
         device = self.serial_device.text().strip()
         if not device:
             raise ValidationError(
-                "Type the serial port, e.g. /dev/ttyUSB0 or COM3.", field="serial"
+                self.tr("Type the serial port, e.g. /dev/ttyUSB0 or COM3."), field="serial"
             )
         return PrintTarget(kind, device=device, baudrate=self.baudrate.value())
 
@@ -594,12 +592,12 @@ class PrintersSettings(QWidget):
         self._say(self.tr("Shop details saved."))
 
     def _choose_logo(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Choose the shop logo"), str(Path.home()),
+        path = ask_open_file(
+            self, self.ctx, PICTURE, self.tr("Choose the shop logo"),
             self.tr("Images (*.png *.jpg *.jpeg *.bmp)"),
         )  # fmt: skip
-        if path:
-            self.shop_fields["logo_path"].setText(path)
+        if path is not None:
+            self.shop_fields["logo_path"].setText(str(path))
 
     def _say(self, text: str) -> None:
         if shiboken6.isValid(self):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from primedist.core.clock import format_datetime, shop_tz
 from primedist.core.money import format_number
 from primedist.domain.enums import Module, Rank, RankBasis, Role
-from primedist.errors import PrimedistError
+from primedist.errors import Cancelled, PrimedistError
 from primedist.services.context import ServiceContext
 from primedist.services.loyalty import ranks as ranks_svc
 from primedist.services.loyalty.ranks import RecomputeReport
@@ -42,6 +42,7 @@ from primedist.ui.customers.loyalty_panel import run_inline
 from primedist.ui.i18n import current_language
 from primedist.ui.labels import enum_label
 from primedist.ui.messages import error_text
+from primedist.ui.ops import Op, failure_text
 from primedist.ui.widgets import add_narrow, align_headers
 
 #: The spin boxes' top (2 billion đ or orders): Qt spin boxes hold 32-bit values.
@@ -258,9 +259,25 @@ class RankingSettings(QWidget):
         ctx = self.ctx
         self._set_busy(True)
         self.message.setText(self.tr("Recomputing…"))
-        run_inline(self, self.tr("Recomputing customer ranks"),
-                   lambda: ranks_svc.recompute_ranks(ctx, dry_run=dry_run), self.message,
-                   self._recomputed, self._settled)  # fmt: skip
+        self.message.setProperty("error", False)
+        # A job with progress and Cancel (seconds over 100,000 customers), on the long
+        # jobs' worker: the other pages keep reading meanwhile.
+        op: Op[RecomputeReport] = Op(
+            self,
+            lambda job: ranks_svc.recompute_ranks(ctx, dry_run=dry_run, progress=job.progress),
+            engine=ctx.engine,
+            title=self.tr("Recomputing customer ranks"),
+        )
+        op.success(self._recomputed).failure(self._recompute_failed).finally_(self._settled)
+        op.with_progress().run()
+
+    def _recompute_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            # One transaction: nothing of a cancelled recompute was kept.
+            self.message.setText(self.tr("Recompute cancelled: no rank was changed."))
+            return
+        self.message.setText(failure_text(self, exc))
+        self.message.setProperty("error", True)
 
     def _recomputed(self, report: object) -> None:
         assert isinstance(report, RecomputeReport)

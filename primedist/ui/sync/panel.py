@@ -348,6 +348,8 @@ class ActionsPage(QWidget):
             parts.append(self.tr("%n action(s) failed", "", report.failed))
         if report.offline:
             parts.append(self.tr("the marketplace could not be reached"))
+        elif report.marketplace_error:
+            parts.append(self.tr("the marketplace answered with an error"))
         return "; ".join(parts) if parts else self.tr("Nothing was due to be sent")
 
     def _delivered(self) -> None:

@@ -56,7 +56,8 @@ def count_actions(ctx: ServiceContext) -> tuple[int, int]:
 
 
 class SyncStatusWidget(QToolButton):
-    """ "Offline — N actions waiting", "Syncing Shop…", "N actions failed", "Synced 10:42"."""
+    """ "Offline — N actions waiting", "Syncing Shop…", "N actions failed · M actions
+    waiting", "Synced 10:42"."""
 
     def __init__(
         self, ctx: ServiceContext, parent: QWidget | None = None, state: SyncState = SYNC_STATE
@@ -93,14 +94,20 @@ class SyncStatusWidget(QToolButton):
     def describe(self, snap: dict[str, Any]) -> str:
         waiting: int = snap["waiting"]
         failed: int = snap["failed"]
+        # Failed actions never hide the waiting ones, nor the other way round.
+        failed_text = self.tr("%n action(s) failed", "", failed) if failed else ""
         if snap["offline"]:
-            return self.tr("Offline — %n action(s) waiting", "", waiting)
+            offline = self.tr("Offline — %n action(s) waiting", "", waiting)
+            return " · ".join(t for t in (offline, failed_text) if t)
         if snap["running"]:
             return self.tr("Syncing %s…") % ", ".join(map(str, snap["running"]))
-        if failed:
-            return self.tr("%n action(s) failed", "", failed)
-        if waiting:
-            return self.tr("%n action(s) waiting", "", waiting)
+        waiting_text = self.tr("%n action(s) waiting", "", waiting) if waiting else ""
+        if snap.get("marketplace_error"):
+            # It answered (HTTP 5xx, rate limit): not offline; the next try may go through.
+            error = self.tr("The marketplace answered with an error, will retry")
+            return " · ".join(t for t in (error, failed_text, waiting_text) if t)
+        if failed or waiting:
+            return " · ".join(t for t in (failed_text, waiting_text) if t)
         if snap["last_sync_at"] is not None:
             when: datetime = snap["last_sync_at"]
             return self.tr("Synced %s") % when.astimezone(shop_tz()).strftime("%H:%M")

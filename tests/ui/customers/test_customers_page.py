@@ -9,10 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from primedist.services import segments as segments_svc
 from primedist.services.context import ServiceContext
+from primedist.ui import file_dialogs
 from primedist.ui.customers.detail import CustomerDetailDialog
 from primedist.ui.customers.editor import CustomerEditor
 from primedist.ui.customers.page import CustomersPage
@@ -68,11 +69,11 @@ def test_a_tab_separated_text_file_can_be_chosen(qtbot, page, customers, tmp_pat
     """The save dialog offers .txt; the type chosen names the file and the format."""
     offered: list[str] = []
 
-    def save_as(_parent, _title, _path, filters):
-        offered.extend(filters.split(";;"))
-        return str(tmp_path / "khach"), "Text, tab-separated (*.txt)"
+    def save_as(dialog):
+        offered.extend(dialog.nameFilters())
+        return [str(tmp_path / "khach")], "Text, tab-separated (*.txt)"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    monkeypatch.setattr(file_dialogs, "run_dialog", save_as)
     assert page.ask_export_path() == (tmp_path / "khach.txt", "txt")
     assert offered == ["Excel workbook (*.xlsx)", "CSV, UTF-8 (*.csv)",
                        "Text, tab-separated (*.txt)"]  # fmt: skip
@@ -123,3 +124,90 @@ def test_export_columns_can_be_chosen(qtbot, page, customers, tmp_path: Path):
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows[0]) == 2 and len(rows) == 4  # header + the 3 customers
+
+
+def _key_rows(page: CustomersPage) -> list[int]:
+    model = page.list.model
+    model.load_all_keys()
+    return [k for r in range(model.rowCount()) if (k := model.key_at(r)) is not None]
+
+
+def test_the_list_is_read_again_when_the_tab_shows_again(qtbot, owner_ctx, customers):
+    """Customers a sync or an import added while another tab was open show (and count)
+    when the Customers tab shows again; the search and the selection stay. It showed the
+    count of before until a new search."""
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    tabs = show_widget(qtbot, QTabWidget(), 1300, 760)
+    page = CustomersPage(owner_ctx)
+    tabs.addTab(page, "Customers")
+    tabs.addTab(QWidget(), "Home")
+    lst = page.list
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 3, timeout=WAIT)
+    lst.search_for("Nguyễn")
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1, timeout=WAIT)
+    tabs.setCurrentIndex(1)
+    # While hidden, customers come from elsewhere (another thread, another process).
+    added = make_customers(owner_ctx.engine, 3, names=["Nguyễn Văn Nam", "Nguyễn Bình", "Tô Hà"])
+    assert lst.count.text() == "1 customer"
+    tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: lst.count.text() == "3 customers", timeout=WAIT)
+    assert set(_key_rows(page)) == {customers[0], added[0], added[1]}
+    assert lst.search_text() == "Nguyễn"
+    # The selection (one row of six) stays on its customer.
+    lst.search_for("")
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 6, timeout=WAIT)
+    lst.select_ids([customers[1]])
+    tabs.setCurrentIndex(1)
+    make_customers(owner_ctx.engine, 1)
+    tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: lst.count.text() == "7 customers", timeout=WAIT)
+    assert lst.selected_ids() == [customers[1]]
+    assert lst.selection_label.text() == "1 selected"
+    page.shutdown()
+
+
+def test_all_matching_asks_again_when_more_match_than_shown(
+    qtbot, monkeypatch, page, customers, owner_ctx
+):
+    """ "Select all 3 matching", then a sync adds customers the list has not read yet: the
+    bulk action says how many it will really touch before it does."""
+    from primedist.services import tags as tags_svc
+    from primedist.ui.customers import segments as segments_ui
+
+    tag = tags_svc.create_tag(owner_ctx, "Khách quen")
+    monkeypatch.setattr(segments_ui, "pick_tag", lambda _parent, _ctx: tag)
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+
+    def question(_parent, _title, text, *_a):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    lst = page.list
+    lst.view.selectRow(0)
+    lst.select_all_matching()
+    assert lst.selection_label.text() == "All 3 matching customers are selected."
+    added = make_customers(owner_ctx.engine, 2)  # the list still shows 3
+    lst.tag_selected()
+    assert asked == [
+        "5 customers match the search and filters now, not 3 as the list showed: customers "
+        "were added or changed since (a sync, an import). Go on with all 5?"
+    ]
+    # No: nothing is tagged, and the list shows the 5, all still selected.
+    assert tags_svc.list_tags(owner_ctx)[-1].count == 0
+    assert lst.model.rowCount() == 5 and lst.all_matching_selected()
+    assert lst.selection_label.text() == "All 5 matching customers are selected."
+    # The count is now right: no question, and all five are tagged.
+    lst.tag_selected()
+    qtbot.waitUntil(lambda: "tagged" in lst.message.text(), timeout=WAIT)
+    assert len(asked) == 1 and lst.message.text() == "5 customers tagged"
+    assert next(t.count for t in tags_svc.list_tags(owner_ctx) if t.id == tag) == 5
+    assert added[1] in lst.matching_ids()
+    # Yes goes on with every customer matching now.
+    make_customers(owner_ctx.engine, 1)
+    answer[0] = QMessageBox.StandardButton.Yes
+    lst.tag_selected()
+    qtbot.waitUntil(lambda: "6 customers" in lst.message.text(), timeout=WAIT)
+    assert len(asked) == 2 and lst.message.text() == "6 customers tagged (5 already had the tag)"

@@ -211,7 +211,8 @@ def test_the_picture_is_chosen_and_removed_from_the_avatar(
     qtbot, monkeypatch: pytest.MonkeyPatch, owner_ctx: ServiceContext, customer, tmp_path
 ) -> None:
     from PIL import Image
-    from PySide6.QtWidgets import QFileDialog
+
+    from primedist.ui import file_dialogs
 
     source = tmp_path / "lan.png"
     Image.new("RGB", (400, 300), (200, 0, 0)).save(source)
@@ -227,7 +228,7 @@ def test_the_picture_is_chosen_and_removed_from_the_avatar(
     choose, remove = menu.actions()
     assert (choose.text(), remove.text(), remove.isEnabled()) == (
         "Choose a picture…", "Remove the picture", False)  # fmt: skip
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(source), ""))
+    monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(source)], ""))
     choose.trigger()
     qtbot.waitUntil(lambda: dialog.message.text() == "Picture saved.", timeout=WAIT)
     assert dialog.profile is not None and dialog.profile.avatar_path is not None

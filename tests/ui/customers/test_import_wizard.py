@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtWidgets import QFileDialog
 
 from primedist.domain.base import table_of
 from primedist.domain.customer import Customer
 from primedist.services.context import ServiceContext
 from primedist.services.customer_import import import_customers
+from primedist.ui import file_dialogs
 from primedist.ui.customers import import_wizard
 from primedist.ui.customers.import_wizard import FILE, MAPPING, POLICY, REPORT, ImportWizard
 from tests.services.test_customer_import import VI_HEADER, hoa, write_csv
@@ -51,7 +51,7 @@ def test_guessed_mapping_changed_then_update_policy_and_saved_report(
             hoa(**{"Họ tên": "Sai số", "SĐT": "123"})]  # fmt: skip
     path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
     wizard = open_wizard(qtbot, owner_ctx)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(path)], ""))
     wizard.browse_button.click()
     qtbot.waitUntil(lambda: wizard.step() == MAPPING, timeout=WAIT)
     # Guessed from the Vietnamese headers; the preview shows the first rows.
@@ -83,7 +83,7 @@ def test_guessed_mapping_changed_then_update_policy_and_saved_report(
     assert wizard.report_table.item(0, 4).text() == "'123' is not a phone number"
     assert names(owner_ctx) == ["Bé Hoa", "Mai"]
     target = tmp_path / "report.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(target)], ""))
     wizard.save_button.click()
     with target.open(encoding="utf-8-sig") as f:
         lines = list(csv.reader(f))
@@ -144,7 +144,7 @@ def test_the_report_says_why_in_vietnamese(
     rows = [hoa(**{"Ghi chú": "khách quen"}), hoa(**{"Họ tên": "Sai số", "SĐT": "123"})]
     path = write_csv(tmp_path / "k.csv", VI_HEADER, rows)
     wizard = open_wizard(qtbot, owner_ctx)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(path)], ""))
     wizard.browse_button.click()
     qtbot.waitUntil(lambda: wizard.step() == MAPPING, timeout=WAIT)
     wizard.next_button.click()

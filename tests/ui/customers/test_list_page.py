@@ -24,6 +24,7 @@ from primedist.domain.customer import Customer, CustomerTag, Segment, SegmentMem
 from primedist.domain.enums import Gender, Rank
 from primedist.queries.customers import CustomerFilter
 from primedist.services.context import ServiceContext
+from primedist.services.segments import BulkResult
 from primedist.ui.customers.list_page import CustomerListPage, FilterDialog
 from tests.factories import make_customers, make_orders, make_shop
 from tests.ui.support import WAIT, close_page, show_widget
@@ -358,21 +359,21 @@ def services(monkeypatch: pytest.MonkeyPatch, data: Data) -> list[tuple[str, int
     calls: list[tuple[str, int, list[int]]] = []
 
     def recorder(name: str, table: Any, column: str, add: bool):
-        def fn(_ctx, target: int, ids: list[int]) -> int:
+        def fn(_ctx, target: int, ids: list[int]) -> BulkResult:
             calls.append((name, target, list(ids)))
             with data.engine.begin() as conn:
-                conn.execute(
+                had = conn.execute(
                     sa.delete(table).where(
                         table.c[column] == target, table.c.customer_id.in_(list(ids))
                     )
-                )
+                ).rowcount
                 if add:
                     extra = {"added_at": NOW} if "added_at" in table.c else {}
                     conn.execute(
                         sa.insert(table),
                         [{column: target, "customer_id": i, **extra} for i in ids],
                     )
-            return len(ids)
+            return BulkResult(len(ids) - had, had) if add else BulkResult(had, len(ids) - had)
 
         return fn
 
@@ -466,6 +467,35 @@ def test_bulk_segment_on_the_selected_rows(
     with qtbot.waitSignal(page.exportRequested) as sig:
         click(qtbot, page.export_button)
     assert sig.args == [[data.ids["Trần Minh Khoa"]]]
+
+
+def test_bulk_reports_count_every_customer_chosen(
+    qtbot, page: CustomerListPage, data: Data, pickers
+) -> None:
+    """The real services: the message adds up to the customers chosen, also when some had
+    the tag or membership already (it said "4 customers tagged" of 5 chosen)."""
+    page.view.selectAll()  # the five; Lê Thu Hà has "Often returns", Khoa is in VIP
+    pickers["tag"] = data.often
+    click(qtbot, page.tag_button)
+    qtbot.waitUntil(lambda: "tagged" in page.message.text(), timeout=WAIT)
+    assert page.message.text() == "5 customers tagged (1 already had the tag)"
+    assert all(data.often in data.tags_of(n) for n in data.ids)
+    pickers["segment"] = data.vip
+    click(qtbot, page.remove_segment_button)
+    qtbot.waitUntil(lambda: "removed" in page.message.text(), timeout=WAIT)
+    assert page.message.text() == "1 customer removed from the segment (4 were not in it)"
+    page.view.selectRow(names(page).index("Phạm Lan"))
+    click(qtbot, page.add_segment_button)
+    qtbot.waitUntil(lambda: "added" in page.message.text(), timeout=WAIT)
+    assert page.message.text() == "1 customer added to the segment"
+    page.view.selectAll()
+    click(qtbot, page.add_segment_button)
+    qtbot.waitUntil(lambda: "5 customers added" in page.message.text(), timeout=WAIT)
+    assert page.message.text() == "5 customers added to the segment (1 was in it already)"
+    page.view.selectRow(names(page).index("Đặng Văn Đạt"))
+    click(qtbot, page.untag_button)
+    qtbot.waitUntil(lambda: "untagged" in page.message.text(), timeout=WAIT)
+    assert page.message.text() == "1 customer untagged"
 
 
 def test_signals(qtbot, page: CustomerListPage, data: Data) -> None:

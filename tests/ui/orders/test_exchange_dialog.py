@@ -124,7 +124,13 @@ def test_a_cheaper_item_shows_what_to_give_back(
     assert screen.total_captions["to_pay"].text() == "Give back"
     assert screen.total_values["to_pay"].text() == "60,000 VND"
     assert screen.save_button.isEnabled(), screen.problems
-    screen.model.clear()  # closing an unsaved sale with lines would ask first
+    told: list[str] = []
+    screen.savedText.connect(told.append)
+    screen.print_receipt.setChecked(False)
+    with qtbot.waitSignal(screen.orderCreated, timeout=WAIT_MS) as saved:
+        qtbot.keyClick(screen, Qt.Key.Key_F9)
+    number = svc.order_detail(owner_ctx, saved.args[0]).order.external_id
+    assert told == [f"Exchange {number} saved — give back 60,000 VND"]
 
 
 def test_a_marketplace_order_cannot_be_exchanged_here(
@@ -203,10 +209,14 @@ def test_f8_on_the_sale_screen_exchanges_a_scanned_receipt(
     screen.add_product(variant_hits(owner_ctx, [shirts[1]])[0])
     screen.print_receipt.setChecked(False)
     screen.requote()
+    assert screen.total_values["to_pay"].text() == "40,000 VND"
+    screen.cash.setText("100000")  # a 100,000 note for the 40,000 to pay
+    screen.requote()
     with qtbot.waitSignal(screen.orderCreated, timeout=WAIT_MS) as saved:
         qtbot.keyClick(screen, Qt.Key.Key_F9)
     new_number = svc.order_detail(owner_ctx, saved.args[0]).order.external_id
-    assert counter.saved_label.text() == f"Exchange saved: {new_number}"
+    # The screen has closed: the counter still says what changes hands.
+    assert counter.saved_label.text() == f"Exchange {new_number} saved — change due 60,000 VND"
     assert svc.order_detail(owner_ctx, sale_id).order.status == OrderStatus.RETURNED
 
     # The same receipt again: nothing is left to exchange.

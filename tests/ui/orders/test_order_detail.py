@@ -533,3 +533,19 @@ def test_the_gross_profit_shows_to_who_sees_analytics(
     svc.cancel_orders(owner_ctx, [order_id], "khách đổi ý")  # from another PC
     dialog.reload()
     qtbot.waitUntil(lambda: not dialog.money_values["profit"].isVisible(), timeout=WAIT_MS)
+
+
+def test_an_older_syncs_platform_code_is_not_shown_as_a_note(
+    qtbot, engine: Engine, owner_ctx: ServiceContext, variants: list[int]
+) -> None:
+    order_id = marketplace_order(engine, owner_ctx, variants)
+    with Session(engine) as session:  # what syncs before this version wrote
+        session.add(OrderStatusChange(order_id=order_id, from_status=OrderStatus.PENDING,
+                                      to_status=OrderStatus.CONFIRMED, source="sync",
+                                      note="PROCESSED", changed_at=datetime.now(UTC)))  # fmt: skip
+        session.commit()
+    dialog = open_detail(qtbot, owner_ctx, order_id)
+    history = dialog.history_table
+    assert cell(history, 1, 2) == "Marketplace sync"
+    assert cell(history, 1, 3) == ""
+    assert history.item(1, 3).toolTip() == "PROCESSED"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QDialogButtonBox
 
-from primedist.ui import errors
+from primedist.ui import errors, file_dialogs
 from primedist.ui.orders.import_dialog import ExportImportDialog
 from tests.services.seller_center_files import write_lazada, write_shopee
 from tests.ui.orders import test_orders_tab as tab_tests
@@ -25,7 +25,7 @@ ROW = {"Mã đơn hàng": "2611050XYZ01", "Ngày đặt hàng": "2026-05-20 09:1
 
 
 def choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(path)], ""))
 
 
 def test_a_shopee_export_asks_its_shop_then_imports(qtbot, page, monkeypatch, tmp_path):

@@ -28,7 +28,7 @@ from primedist.queries.orders import STATUS_TABS, OrderFilter, orders
 from primedist.queries.reports import refresh_summaries
 from primedist.services.context import ServiceContext
 from primedist.services.orders import confirm_orders
-from primedist.ui import ops
+from primedist.ui import file_dialogs, ops
 from primedist.ui.app import ui_settings_for
 from primedist.ui.i18n import install_language
 from primedist.ui.list_tools import alive
@@ -424,10 +424,11 @@ def test_confirm_skips_what_cannot_be_confirmed_and_says_so(qtbot, page, data):
 def test_cancel_with_a_reason_and_the_waiting_marker(qtbot, page, data, monkeypatch):
     asked: list[int] = []
     monkeypatch.setattr(tab, "ask_cancel_reason", lambda _p, n: asked.append(n) or "Hết hàng")
-    page.select_status_tab("confirmed")
-    click_row(qtbot, page, 0)
-    click_row(qtbot, page, 1, ctrl=True)
-    chosen = page.selected_ids()
+    # Pending Shopee orders: one that came confirmed from Shopee is no longer the
+    # seller's to cancel (test_sync_consistency).
+    page.select_status_tab("pending")
+    chosen = data.ids(lambda r: r["shop_id"] == data.mall, "pending")[:2]
+    assert page.select_ids(chosen) == 2
     before = page.counts["cancelled"]
     click(qtbot, page.cancel_button)
     settle(qtbot, page)
@@ -502,11 +503,11 @@ def test_print_needs_a_selection(page):
 def export_to(monkeypatch, path: Path) -> list[tuple[Any, ...]]:
     asked: list[tuple[Any, ...]] = []
 
-    def fake(*args: Any, **_kw: Any) -> tuple[str, str]:
-        asked.append(args)
-        return str(path), ""
+    def fake(dialog: QFileDialog) -> tuple[list[str], str]:
+        asked.append((dialog.windowTitle(), dialog.selectedFiles()[0]))
+        return [str(path)], ""
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake)
+    monkeypatch.setattr(file_dialogs, "run_dialog", fake)
     return asked
 
 
@@ -532,7 +533,7 @@ def test_export_of_a_selection(qtbot, page, data, settings, monkeypatch, tmp_pat
     chosen = page.selected_ids()
     click(qtbot, page.export_button)
     qtbot.waitUntil(lambda: page.last_message is not None, timeout=WAIT)
-    assert asked[0][2] == str(settings.export_dir / "orders-20261120.xlsx")
+    assert asked[0][1] == str(settings.export_dir / "orders-20261120.xlsx")
     written = tmp_path / "chosen.xlsx"
     assert sheet_ids(written) == external_ids(data, chosen)
     box = page.last_message
@@ -584,7 +585,7 @@ def test_import_shows_the_report_and_refreshes(qtbot, page, data, monkeypatch, t
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows([good, bad])
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "run_dialog", lambda _d: ([str(path)], ""))
     click(qtbot, page.import_button)
     qtbot.waitUntil(lambda: page.import_dialog is not None, timeout=10_000)
     settle(qtbot, page)
@@ -612,11 +613,11 @@ def test_the_template_button_saves_an_empty_file_in_the_apps_language(
         qtbot.waitUntil(lambda: page.template_button.text() == "Tệp mẫu…")
         offered: list[str] = []
 
-        def choose(_parent, _title, default, _filter):
-            offered.append(default)
-            return str(tmp_path / "mau"), ""  # the ending is added
+        def choose(dialog):
+            offered.append(dialog.selectedFiles()[0])
+            return [str(tmp_path / "mau")], ""  # the ending is added
 
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+        monkeypatch.setattr(file_dialogs, "run_dialog", choose)
         click(qtbot, page.template_button)
         saved = tmp_path / "mau.xlsx"
         qtbot.waitUntil(lambda: page.findChild(QMessageBox, "templateSaved") is not None,

@@ -171,7 +171,7 @@ def test_add_a_colour_by_size_product_by_typing(
     type_cell(qtbot, grid, 2, PRICE, "109000")  # L costs more
     type_cell(qtbot, grid, 2, DISCOUNT, "105.000")
     type_cell(qtbot, grid, 5, STOCK, "2")
-    type_cell(qtbot, grid, 0, BARCODE, "8930000000011")
+    type_cell(qtbot, grid, 0, BARCODE, "8930000000019")
     assert grid.item(2, PRICE).text() == "109,000"
     dialog.shop_checks[shops["shopee"]].setChecked(True)
 
@@ -188,7 +188,7 @@ def test_add_a_colour_by_size_product_by_typing(
         "Màu", "Đỏ", "Size", "L")  # fmt: skip
     assert (large.price, large.discount_price, large.cost, large.stock) == (
         109_000, 105_000, 50_000, 5)  # fmt: skip
-    assert rows["AO-DO-S"].barcode == "8930000000011"
+    assert rows["AO-DO-S"].barcode == "8930000000019"
     assert {r.weight_g for r in rows.values()} == {1_200}
     assert rows["AO-XANHLA-L"].stock == 2
     assert moves(engine, rows["AO-XANHLA-L"].id) == [

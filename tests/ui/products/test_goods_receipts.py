@@ -36,7 +36,7 @@ def products(owner_ctx: ServiceContext) -> dict[str, int]:
             variants=variants, shop_ids=[], images=[]))  # fmt: skip
 
     shirt = add("Áo thun trắng", [
-        VariantDraft(sku="AO-TRANG-S", barcode="8934567890123", option1="S", price=29_000,
+        VariantDraft(sku="AO-TRANG-S", barcode="8934567890120", option1="S", price=29_000,
                      stock=10),
         VariantDraft(sku="AO-TRANG-M", option1="M", price=49_000, stock=4),
     ])  # fmt: skip
@@ -77,8 +77,8 @@ def test_a_delivery_scanned_and_saved(qtbot, page, owner_ctx, products):
     dialog = receipts.new_receipt()
     assert not dialog.save_button.isEnabled() and dialog.problem.isHidden()
     dialog.supplier.setText("Công ty Đức Minh")
-    scan(qtbot, dialog, "8934567890123")
-    scan(qtbot, dialog, "8934567890123")  # the same item again: +1 on its line
+    scan(qtbot, dialog, "8934567890120")
+    scan(qtbot, dialog, "8934567890120")  # the same item again: +1 on its line
     scan(qtbot, dialog, "coc-1")  # a SKU, any case
     assert [(ln.hit.sku, ln.quantity) for ln in dialog.lines] == [("AO-TRANG-S", 2), ("COC-1", 1)]
     # A name: the matches drop down; Enter takes the first.
@@ -213,11 +213,12 @@ def test_in_vietnamese(qtbot, page, products):
 def test_lines_imported_from_a_delivery_list(qtbot, page, products, tmp_path):
     dialog = receipts_page(qtbot, page).new_receipt()
     scan(qtbot, dialog, "COC-1")
+    dialog.set_cost(0, "30000")  # the list's cost (another is refused: test_purchasing_fixes_ui)
     path = tmp_path / "giao.csv"
     path.write_text("sku,quantity,unit_cost\nCOC-1,5,30000\nAO-TRANG-M,2,\n", encoding="utf-8")
     dialog.import_from(path)
     qtbot.waitUntil(lambda: len(dialog.lines) == 2, timeout=WAIT)
-    # Added to the line there (1 scanned + 5), the file's cost taken; a new line for the other.
+    # Added to the line there (1 scanned + 5) at its cost; a new line for the other.
     assert [(ln.hit.sku, ln.quantity, ln.unit_cost) for ln in dialog.lines] == [
         ("COC-1", 6, 30_000), ("AO-TRANG-M", 2, None)]  # fmt: skip
     bad = tmp_path / "bad.csv"

@@ -41,6 +41,11 @@ def quiet(quiet: list[str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return quiet
 
 
+def ean13(body: str) -> str:
+    """A valid EAN-13: the 12 digits and their check digit."""
+    return body + str(svc.check_digit(body))
+
+
 def open_editor(qtbot: Any, ctx: ServiceContext, product_id: int | None = None) -> ProductEditor:
     dialog = ProductEditor(ctx, product_id)
     qtbot.addWidget(dialog)
@@ -109,7 +114,7 @@ def test_attribute_columns_show_their_values_whole(
     sizes = ("36", "37", "38", "39")
     pid = svc.create_product(owner_ctx, ProductDraft(
         name="Giày sneaker cao cấp", option1_name="Màu", option2_name="Size",
-        variants=[VariantDraft(sku=f"GS0006-VKM-{s}", barcode=f"89376532460{s}",
+        variants=[VariantDraft(sku=f"GS0006-VKM-{s}", barcode=ean13(f"8937653246{s}"),
                                option1="Vàng kem", option2=s, price=589_000)
                   for s in sizes]))  # fmt: skip
     dialog = open_editor(qtbot, owner_ctx, pid)

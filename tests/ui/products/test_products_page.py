@@ -33,7 +33,7 @@ variants_t = table_of(Variant)
 def product(owner_ctx: ServiceContext) -> int:
     shop = make_shop(owner_ctx.engine, "Prime Shopee", "shopee")
     variants = [
-        VariantDraft(sku="AO-TRANG-S", barcode="8934567890123", option1="S", price=29_000,
+        VariantDraft(sku="AO-TRANG-S", barcode="8934567890120", option1="S", price=29_000,
                      discount_price=25_000, stock=10),
         VariantDraft(sku="AO-TRANG-M", option1="M", price=49_000, stock=4),
     ]  # fmt: skip

@@ -49,3 +49,23 @@ def test_imported_lines_without_costs_cost_what_the_order_expected(qtbot, owner_
     assert (row.total_cost, row.paid, row.owed) == (300_000, 300_000, 0)
     assert [ln.unit_cost for ln in gr.receipt_lines(owner_ctx, row.id)] == [30_000]
     assert sup.get_supplier(owner_ctx, made.supplier_id).bought == 300_000
+
+
+def test_lines_typed_before_choosing_the_order_join_its_lines(qtbot, owner_ctx):
+    """Scanned without a cost, then the purchase order chosen: its lines come in (the typed
+    units take the order's cost), not "a unit cost on one side only, nothing added"."""
+    create_product(owner_ctx, ProductDraft(
+        name="Cốc sứ Bát Tràng", category=None, features=None, description=None,
+        option1_name=None, option2_name=None, images=[], shop_ids=[],
+        variants=[VariantDraft(sku="COC-1", price=45_000, stock=0)]))  # fmt: skip
+    with owner_ctx.engine.connect() as conn:
+        cup = int(conn.execute(sa.select(table_of(Variant).c.id)).scalar_one())
+    made = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long",
+                                                    [po.OrderLine(cup, 10, 30_000)]))  # fmt: skip
+    order, to_come = po.to_receive(owner_ctx, made.id)
+    dialog = show_widget(qtbot, GoodsReceiptDialog(owner_ctx))
+    assert dialog.prefill([(to_come[0].hit, 2, None)]) == ""  # two scanned
+    dialog._order_loaded(order, to_come)  # what choosing the order brings
+    assert [(ln.hit.sku, ln.quantity) for ln in dialog.lines] == [("COC-1", 12)]
+    qtbot.waitUntil(lambda: dialog.totals.text() == "1 line · 12 units · cost 360,000 VND",
+                    timeout=WAIT)  # fmt: skip

@@ -213,7 +213,7 @@ def test_load_scan_type_and_apply(
 
     asked: list[Totals] = []
     monkeypatch.setattr(stocktake, "ask_apply",
-                        lambda _p, t, _moved=0: asked.append(t) or "Kiem ke T11")  # fmt: skip
+                        lambda _p, t, _moved=0, *_o: asked.append(t) or "Kiem ke T11")  # fmt: skip
     with qtbot.waitSignals([page.applied, page.sheetLoaded], timeout=WAIT_MS):
         qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert asked == [Totals(3, 3, -7, -520_000)]
@@ -254,7 +254,7 @@ def test_stepping_back_applies_nothing(
 ) -> None:
     load(qtbot, page)
     scan(qtbot, page, "AO-M")
-    monkeypatch.setattr(stocktake, "ask_apply", lambda _p, _t, _moved=0: None)
+    monkeypatch.setattr(stocktake, "ask_apply", lambda _p, _t, _moved=0, *_o: None)
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
     assert page.totals().lines == 1  # the count is kept
     with engine.connect() as conn:
@@ -306,7 +306,7 @@ def test_a_sale_while_counting_stays_sold_and_the_confirmation_says_so(
     orders.create_order(owner_ctx, orders.OrderDraft(lines=(orders.DraftLine(store["AO-S"], 3),)))
     asked: list[tuple[Totals, int]] = []
     monkeypatch.setattr(
-        stocktake, "ask_apply", lambda _p, t, moved=0: asked.append((t, moved)) or "Kiem ke"
+        stocktake, "ask_apply", lambda _p, t, moved=0, *_o: asked.append((t, moved)) or "Kiem ke"
     )
     with qtbot.waitSignals([page.applied, page.sheetLoaded], timeout=WAIT_MS):
         qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)

@@ -261,3 +261,27 @@ def test_the_settings_tab_has_the_section(qtbot: Any, owner_ctx: ServiceContext)
     titles = [page.sections.item(i).text() for i in range(page.sections.count())]
     assert "Sales channels" in titles
     assert isinstance(page.select_section("channels"), ChannelsSettings)
+
+
+def test_sync_now_reports_in_words_not_outcome_codes(qtbot, owner_ctx: ServiceContext) -> None:
+    from primedist.core.messages import msg
+    from primedist.services.sync import SyncReport
+
+    widget = ChannelsSettings(owner_ctx)
+    qtbot.addWidget(widget)
+    offline = SyncReport(shop_id=1, shop="SP1", outcome="offline", message="timed out")
+    answered = SyncReport(shop_id=1, shop="SP1", outcome="marketplace_error", message="HTTP 502")
+    busy = SyncReport(shop_id=1, shop="SP1", outcome="busy",
+                      message="a sync of this shop is already running")  # fmt: skip
+    reauth = SyncReport(shop_id=1, shop="SP1", outcome="needs_reauth",
+                        message=msg("Re-authorise the shop in Settings → Sales channels, "
+                                    "then sync again."))  # fmt: skip
+    assert widget.report_text(offline) == (
+        "SP1: the marketplace could not be reached; the next sync tries again")
+    assert widget.report_text(answered) == (
+        "SP1: the marketplace answered with an error; the next sync tries again")
+    assert widget.report_text(busy) == "SP1: a sync of this shop is already running"
+    assert widget.report_text(reauth) == (
+        "SP1: Re-authorise the shop in Settings → Sales channels, then sync again.")
+    ok = SyncReport(shop_id=1, shop="SP1", fetched=3, inserted=2, updated=1)
+    assert widget.report_text(ok).startswith("SP1: 3 orders fetched, 2 new, 1 updated")

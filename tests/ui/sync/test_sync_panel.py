@@ -176,3 +176,13 @@ def test_actions_and_their_audit_lines_are_named_in_vietnamese(
     with pytest.raises(Conflict) as caught:
         od.retry_action(ctx, failed)
     assert error_text(caught.value) == f"Thao tác {failed} đã bị bỏ: không thể thử lại."
+
+
+def test_send_now_tells_a_marketplace_error_from_offline(qtbot: Any, ctx: ServiceContext) -> None:
+    page = ActionsPage(ctx)
+    qtbot.addWidget(page)
+    answered = od.DeliveryReport(retrying=2, marketplace_error=True)
+    silent = od.DeliveryReport(retrying=2, offline=True)
+    assert page.delivery_text(answered).endswith("the marketplace answered with an error")
+    assert "could not be reached" not in page.delivery_text(answered)
+    assert page.delivery_text(silent).endswith("the marketplace could not be reached")

@@ -78,7 +78,7 @@ def test_recounts_come_in_one_query_and_never_reach_a_closed_widget(
     state.update(waiting=5, failed=1)  # as the last delivery counted them
     widget = SyncStatusWidget(ctx, state=state)
     qtbot.addWidget(widget)
-    assert widget.text() == "1 action(s) failed"
+    assert widget.text() == "1 action(s) failed · 5 action(s) waiting"
     for _ in range(3):  # a burst of changes (a bulk action refreshes several lists)
         outbox_changed()
     qtbot.waitUntil(lambda: widget.recounting == 0, timeout=WAIT)
