@@ -24,12 +24,12 @@ def test_the_loop_writes_its_jobs_to_the_log_file(data_dir: Path) -> None:
         assert first.startswith("Syncing on schedule") and str(log) in first
         deadline = time.monotonic() + 60
         text = ""
-        while "Scheduler started" not in text and time.monotonic() < deadline:
+        while "primedist.jobs.ranks" not in text and time.monotonic() < deadline:
             time.sleep(0.1)
             text = log.read_text(encoding="utf-8") if log.exists() else ""
     finally:
         loop.terminate()
         loop.wait(timeout=30)
-    # The catch-up's jobs (the first daily backup of the new shop) and the scheduler's own.
+    # The catch-up's jobs: the first daily backup of the new shop, the ranks of the day.
     assert "INFO primedist.jobs.backup: daily backup written to primedist-" in text
-    assert "INFO apscheduler.scheduler: Scheduler started" in text
+    assert "INFO primedist.jobs.ranks: Ranks: " in text

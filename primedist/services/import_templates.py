@@ -160,7 +160,7 @@ PRODUCT_GUIDE = (
         "AO-DO-M",
         True,
     ),
-    GuideLine("barcode", ("Once per file.", "Không trùng trong tệp."), "8934567000012", True),
+    GuideLine("barcode", ("Once per file.", "Không trùng trong tệp."), "8934567000017", True),
     GuideLine("option1_name", ("First attribute's name.", "Tên thuộc tính thứ nhất."), "Màu"),
     GuideLine("option1", ("Its value.", "Giá trị của thuộc tính."), "Đỏ"),
     GuideLine("option2_name", ("Second attribute's name.", "Tên thuộc tính thứ hai."), "Size"),

@@ -7,12 +7,18 @@ import os
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
+
 from primedist.config import Settings
 from primedist.core.clock import FixedClock, shop_tz, to_local
 from primedist.jobs import backup as backup_job
 from primedist.services.context import ServiceContext
 
 TZ = shop_tz()
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("PRIMEDIST_TEST_DATABASE_URL")), reason="SQLite only: app backups are files"
+)
 
 
 def test_hourly_checks_over_five_days_take_one_backup_a_day_at_a_stable_hour(

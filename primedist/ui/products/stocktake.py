@@ -379,6 +379,17 @@ def totals_text(totals: Totals) -> str:
     )
 
 
+def _line_count_note(layout: QVBoxLayout, style: str, count: int, text: str) -> QLabel:
+    """A note saying how many lines `text` (with %1) is about, shown only when there are
+    any; added to `layout`."""
+    note = QLabel(text.replace("%1", _num(count)))
+    note.setObjectName(style)
+    note.setWordWrap(True)
+    note.setVisible(count > 0)
+    layout.addWidget(note)
+    return note
+
+
 class ApplyStocktakeDialog(QDialog):
     """Confirms a stock-take: what it changes, and the reason (required)."""
 
@@ -422,30 +433,20 @@ class ApplyStocktakeDialog(QDialog):
         layout.addWidget(self._outcomes_table(outcomes))
         below_zero = sum(1 for o in outcomes if o.after < 0)
         short = sum(1 for o in outcomes if 0 <= o.after < o.reserved)
+        refused = QCoreApplication.translate(
+            "stocktake",
+            "%1 lines would end below 0: more went out of them while they were counted "
+            "than was counted missing. Count them again (load the sheet again) first.",
+        )
         #: Lines that would end below 0 (refused by the service): nothing can be applied.
-        self.below_zero = QLabel(
-            QCoreApplication.translate(
-                "stocktake",
-                "%1 lines would end below 0: more went out of them while they were counted "
-                "than was counted missing. Count them again (load the sheet again) first.",
-            ).replace("%1", _num(below_zero))
+        self.below_zero = _line_count_note(layout, "errorText", below_zero, refused)
+        warned = QCoreApplication.translate(
+            "stocktake",
+            "%1 lines end below what open orders hold of them: those orders cannot all be "
+            "packed until more comes in.",
         )
-        self.below_zero.setObjectName("errorText")
-        self.below_zero.setWordWrap(True)
-        self.below_zero.setVisible(below_zero > 0)
-        layout.addWidget(self.below_zero)
         #: Lines that end below what open orders hold (a warning: applied all the same).
-        self.short = QLabel(
-            QCoreApplication.translate(
-                "stocktake",
-                "%1 lines end below what open orders hold of them: those orders cannot all be "
-                "packed until more comes in.",
-            ).replace("%1", _num(short))
-        )
-        self.short.setObjectName("formProblem")
-        self.short.setWordWrap(True)
-        self.short.setVisible(short > 0)
-        layout.addWidget(self.short)
+        self.short = _line_count_note(layout, "formProblem", short, warned)
         self.reason = QLineEdit()
         self.reason.setObjectName("stocktakeReason")
         self.reason.setMaxLength(MAX_REASON)

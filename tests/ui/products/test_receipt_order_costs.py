@@ -19,7 +19,8 @@ from tests.ui.support import WAIT, show_widget
 pytestmark = pytest.mark.usefixtures("english", "no_crash")
 
 
-def test_imported_lines_without_costs_cost_what_the_order_expected(qtbot, owner_ctx, tmp_path):
+def ordered_cups(owner_ctx):
+    """A purchase order of 10 cups at 30,000: (the order made, its row, what is to come)."""
     create_product(owner_ctx, ProductDraft(
         name="Cốc sứ Bát Tràng", category=None, features=None, description=None,
         option1_name=None, option2_name=None, images=[], shop_ids=[],
@@ -29,6 +30,11 @@ def test_imported_lines_without_costs_cost_what_the_order_expected(qtbot, owner_
     made = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long",
                                                     [po.OrderLine(cup, 10, 30_000)]))  # fmt: skip
     order, to_come = po.to_receive(owner_ctx, made.id)
+    return made, order, to_come
+
+
+def test_imported_lines_without_costs_cost_what_the_order_expected(qtbot, owner_ctx, tmp_path):
+    made, order, to_come = ordered_cups(owner_ctx)
     dialog = show_widget(qtbot, GoodsReceiptDialog(owner_ctx, order=order, to_come=to_come))
     assert [(ln.hit.sku, ln.quantity, ln.unit_cost) for ln in dialog.lines] == [
         ("COC-1", 10, 30_000)]  # fmt: skip
@@ -54,15 +60,7 @@ def test_imported_lines_without_costs_cost_what_the_order_expected(qtbot, owner_
 def test_lines_typed_before_choosing_the_order_join_its_lines(qtbot, owner_ctx):
     """Scanned without a cost, then the purchase order chosen: its lines come in (the typed
     units take the order's cost), not "a unit cost on one side only, nothing added"."""
-    create_product(owner_ctx, ProductDraft(
-        name="Cốc sứ Bát Tràng", category=None, features=None, description=None,
-        option1_name=None, option2_name=None, images=[], shop_ids=[],
-        variants=[VariantDraft(sku="COC-1", price=45_000, stock=0)]))  # fmt: skip
-    with owner_ctx.engine.connect() as conn:
-        cup = int(conn.execute(sa.select(table_of(Variant).c.id)).scalar_one())
-    made = po.create_order(owner_ctx, po.OrderDraft("Gốm Minh Long",
-                                                    [po.OrderLine(cup, 10, 30_000)]))  # fmt: skip
-    order, to_come = po.to_receive(owner_ctx, made.id)
+    _made, order, to_come = ordered_cups(owner_ctx)
     dialog = show_widget(qtbot, GoodsReceiptDialog(owner_ctx))
     assert dialog.prefill([(to_come[0].hit, 2, None)]) == ""  # two scanned
     dialog._order_loaded(order, to_come)  # what choosing the order brings
