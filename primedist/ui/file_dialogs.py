@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QMimeDatabase, QSettings, QStandardPaths
+from PySide6.QtCore import QFileInfo, QMimeDatabase, QSettings, QSize, QStandardPaths
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
 
@@ -66,6 +66,10 @@ def icon_provider() -> NameOnlyIconProvider:
     return _provider
 
 
+#: Room for the names, sizes and dates of a folder's files (fits a 1280×800 screen).
+DIALOG_SIZE = QSize(900, 560)
+
+
 def build_file_dialog(parent: QWidget | None, title: str, folder: Path, filters: str,
                       *, save: bool = False, many: bool = False) -> QFileDialog:  # fmt: skip
     """A file dialog (not the system's: it would list the folder its own way) showing
@@ -81,6 +85,7 @@ def build_file_dialog(parent: QWidget | None, title: str, folder: Path, filters:
     else:
         mode = QFileDialog.FileMode
         dialog.setFileMode(mode.ExistingFiles if many else mode.ExistingFile)
+    dialog.resize(DIALOG_SIZE)  # Qt's own size cuts the Size and Date columns
     return dialog
 
 

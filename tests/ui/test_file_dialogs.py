@@ -127,6 +127,8 @@ def test_the_customer_import_starts_out_of_the_data_dir_with_the_safe_dialog(
     assert started_in(shown[0]) != settings.data_dir  # it started there
     assert isinstance(shown[0].iconProvider(), NameOnlyIconProvider)
     assert shown[0].testOption(QFileDialog.Option.DontUseNativeDialog)
+    # Room for the names, sizes and dates (Qt's own size cut the Size column).
+    assert shown[0].width() >= 900 and shown[0].height() >= 560
 
 
 def test_the_last_folder_is_remembered_per_purpose(
