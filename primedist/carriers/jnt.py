@@ -187,7 +187,7 @@ class JntCarrier(HttpCarrier):
                 return ShipmentState(carrier_order_code, None, "ready_to_pick", "created")
             # The newest scan; two in the same second (scanTime has no finer grain): the
             # later in the list, as the trace lists them in the order they happened (the
-            # J&T spec, /work/shared/specs, says nothing about the order).
+            # J&T spec, ../shared/specs, says nothing about the order).
             _at, _pos, last = max((str(d.get("scanTime") or ""), n, d)
                                   for n, d in enumerate(scans))  # fmt: skip
             raw = str(last.get("scanType") or "")
